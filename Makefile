@@ -1,0 +1,49 @@
+# mailflow: `make demo` to see it work, `make test` for the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install dovecot demo test lint typecheck fmt bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet -e . --group dev
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv with mailflow and the dev tools
+
+dovecot: ## install Dovecot (the local IMAP server the demo and tests use) if missing
+	@command -v dovecot >/dev/null 2>&1 || test -x /usr/sbin/dovecot || { \
+		echo "Installing Dovecot (dovecot-imapd, dovecot-lmtpd) with apt-get..."; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq dovecot-imapd dovecot-lmtpd >/dev/null; }
+
+demo: install dovecot ## a whole conversation on a throwaway local mail server
+	$(BIN)/mailflow demo
+
+lint: install ## ruff
+	$(BIN)/ruff check mailflow tests bench
+	$(BIN)/ruff format --check mailflow tests bench
+
+typecheck: install ## mypy --strict on the package
+	$(BIN)/mypy mailflow
+
+test: install dovecot lint typecheck ## lint, types and the whole suite against real Dovecot + SMTP
+	$(BIN)/python -m pytest
+
+fmt: install ## format and autofix
+	$(BIN)/ruff format mailflow tests bench
+	$(BIN)/ruff check --fix mailflow tests bench
+
+bench: install dovecot ## benchmarks: figures beside measured floors (no pass/fail)
+	$(BIN)/python bench/poll.py
+
+clean: ## remove the venv and caches
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -1,0 +1,3 @@
+"""mailflow: email-native booking of the free consultation call."""
+
+__version__ = "0.1.0"

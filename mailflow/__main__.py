@@ -1,0 +1,3 @@
+from mailflow.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,194 @@
+"""Open call slots from opening hours, holds, bookings and busy time; which to offer.
+
+Pure: `now` is a parameter; no clock, no I/O. Slots are planned in the practice's
+wall-clock time and returned in UTC.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterator, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from mailflow.model import AvailabilityRules, DayPart, Interval, Preference, Slot
+
+AFTERNOON_FROM: Final = time(12)
+"""Calls starting at or after this local time are in the afternoon."""
+
+EVENING_FROM: Final = time(17)
+"""Calls starting at or after this local time are in the evening."""
+
+NO_PREFERENCE: Final = Preference()
+"""The person said nothing about when suits them."""
+
+_PART_ORDER: Final = (DayPart.MORNING, DayPart.AFTERNOON, DayPart.EVENING)
+
+
+def free_slots(
+    rules: AvailabilityRules,
+    *,
+    now: datetime,
+    calls: Sequence[Interval],
+    busy: Sequence[Interval],
+) -> list[Slot]:
+    """Every open slot in [now + min_notice, now + horizon), sorted, in UTC.
+
+    `calls` are mailflow's own holds and bookings: they need the buffer around
+    them and count toward `max_calls_per_day` (per local day of their start).
+    `busy` is the therapist's other calendar time: buffered, but not a call.
+    """
+    if now.tzinfo is None:
+        raise ValueError(f"now must be timezone-aware, got {now!r}")
+    if rules.slot <= timedelta(0) or rules.buffer < timedelta(0):
+        raise ValueError(f"bad slot/buffer: {rules.slot!r}, {rules.buffer!r}")
+    zone = ZoneInfo(rules.zone_name)
+    opens_at = now + rules.min_notice
+    closes_at = now + rules.horizon
+    blockers = [
+        Interval(i.start_at - rules.buffer, i.end_at + rules.buffer)
+        for i in (*calls, *busy)
+    ]
+    calls_on = Counter(c.start_at.astimezone(zone).date() for c in calls)
+    candidates = [
+        slot
+        for day in _days(opens_at, closes_at, zone)
+        if day not in rules.blocked_on and calls_on[day] < rules.max_calls_per_day
+        for slot in _grid(rules, zone, day)
+        if opens_at <= slot.start_at < closes_at
+        and not any(_clashes(slot, blocker) for blocker in blockers)
+    ]
+    return _without_overlaps(candidates)
+
+
+def choose_offer(
+    slots: Sequence[Slot],
+    *,
+    count: int,
+    zone_name: str,
+    preference: Preference = NO_PREFERENCE,
+) -> list[Slot]:
+    """Pick `count` slots spread over days and times of day, sorted.
+
+    A list of the next five slots in a row (all Monday morning) is no real
+    choice, so picks go round the days, alternating day parts. Slots matching
+    the person's preference go first; others only fill up when too few match.
+    """
+    zone = ZoneInfo(zone_name)
+    wanted: list[Slot] = []
+    others: list[Slot] = []
+    for slot in sorted(slots, key=lambda s: s.start_at):
+        local = slot.start_at.astimezone(zone)
+        (wanted if _matches(local, preference) else others).append(slot)
+    picked = _spread(wanted, count, zone, [])
+    picked += _spread(others, count - len(picked), zone, [])
+    return sorted(picked, key=lambda s: s.start_at)
+
+
+def day_part(local: time) -> DayPart:
+    """The part of the day a call starting at local wall-clock time `local` is in."""
+    if local < AFTERNOON_FROM:
+        return DayPart.MORNING
+    return DayPart.AFTERNOON if local < EVENING_FROM else DayPart.EVENING
+
+
+def _days(opens_at: datetime, closes_at: datetime, zone: ZoneInfo) -> Iterator[date]:
+    """Local dates on which a slot in the window could start."""
+    day = opens_at.astimezone(zone).date()
+    last = closes_at.astimezone(zone).date()
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def _grid(rules: AvailabilityRules, zone: ZoneInfo, day: date) -> Iterator[Slot]:
+    """Slots on the opening-hours grid of one local day, before any filtering.
+
+    The grid is laid out in wall-clock time, so a 09:00 slot stays 09:00 across
+    DST changes. A slot whose start falls in a spring-forward gap, or which
+    straddles a change (its wall-clock length would differ from its real
+    length), is skipped; ambiguous fall-back times take their first occurrence
+    (fold=0), so no two slots coincide.
+    """
+    step = rules.slot + rules.buffer
+    for span_start, span_end in rules.hours.spans.get(day.weekday(), ()):
+        wall = datetime.combine(day, span_start)
+        limit = datetime.combine(day, span_end)
+        while wall + rules.slot <= limit:
+            start_at = wall.replace(tzinfo=zone).astimezone(UTC)  # fold=0
+            end_at = start_at + rules.slot
+            # A gap start reads differently on the clock once converted.
+            if (
+                _wall(start_at, zone) == wall
+                and _wall(end_at, zone) == wall + rules.slot
+            ):
+                yield Slot(start_at, end_at)
+            wall += step
+
+
+def _wall(at: datetime, zone: ZoneInfo) -> datetime:
+    """The naive wall-clock reading of instant `at` in `zone`."""
+    return at.astimezone(zone).replace(tzinfo=None)
+
+
+def _clashes(slot: Slot, blocker: Interval) -> bool:
+    return slot.start_at < blocker.end_at and blocker.start_at < slot.end_at
+
+
+def _without_overlaps(slots: list[Slot]) -> list[Slot]:
+    """Sorted, keeping the earlier of overlapping slots (overlapping spans in
+    the hours would otherwise yield slots one person could not both keep)."""
+    kept: list[Slot] = []
+    for slot in sorted(slots, key=lambda s: s.start_at):
+        if not kept or kept[-1].end_at <= slot.start_at:
+            kept.append(slot)
+    return kept
+
+
+def _matches(local: datetime, preference: Preference) -> bool:
+    start = local.time()
+    return (
+        (not preference.weekdays or local.weekday() in preference.weekdays)
+        and (not preference.day_parts or day_part(start) in preference.day_parts)
+        and (preference.earliest is None or start >= preference.earliest)
+        and (preference.latest is None or start <= preference.latest)
+    )
+
+
+def _spread(
+    slots: Sequence[Slot], count: int, zone: ZoneInfo, picked: Sequence[Slot]
+) -> list[Slot]:
+    """Up to `count` of the (sorted) `slots`, one day at a time.
+
+    Each pick goes to the least-used day (earliest first), and within it to the
+    day part after the previous pick's, so offers alternate morning/afternoon.
+    Days and parts already in `picked` count as used.
+    """
+    buckets: dict[date, dict[DayPart, list[Slot]]] = {}
+    for slot in slots:
+        local = slot.start_at.astimezone(zone)
+        parts = buckets.setdefault(local.date(), {})
+        parts.setdefault(day_part(local.time()), []).append(slot)
+    uses = Counter(s.start_at.astimezone(zone).date() for s in picked)
+    last = day_part(picked[-1].start_at.astimezone(zone).time()) if picked else None
+    chosen: list[Slot] = []
+    while len(chosen) < count and buckets:
+        day = min(buckets, key=lambda d: (uses[d], d))
+        parts = buckets[day]
+        part = _next_part(parts.keys(), last)
+        chosen.append(parts[part].pop(0))
+        if not parts[part]:
+            del parts[part]
+        if not parts:
+            del buckets[day]
+        uses[day] += 1
+        last = part
+    return chosen
+
+
+def _next_part(available: Collection[DayPart], last: DayPart | None) -> DayPart:
+    """The first available part after `last` in morning-afternoon-evening order."""
+    start = 0 if last is None else _PART_ORDER.index(last) + 1
+    rotation = _PART_ORDER[start:] + _PART_ORDER[:start]
+    return next(p for p in rotation if p in available)

@@ -1,0 +1,124 @@
+"""`mailflow check`: prove the configuration works before cron relies on it. Does I/O.
+
+Each check prints one line; every check runs even when an earlier one fails, so
+one pass shows everything to fix.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from mailflow import availability, compose
+from mailflow.errors import MailboxError, MailflowError, SendError, TemplateError
+from mailflow.model import Slot
+
+if TYPE_CHECKING:
+    from mailflow.config import Settings
+
+NEXT_SLOTS_SHOWN = 8
+
+
+def sample_contexts(settings: Settings) -> dict[str, dict[str, object]]:
+    """Believable data for rendering every template once."""
+    practice = settings.practice
+    base = {
+        "practice": {
+            "name": practice.name,
+            "therapist_name": practice.therapist_name,
+            "email": practice.email,
+        }
+    }
+    start = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    slot = compose.describe_slot(
+        Slot(start, start + timedelta(minutes=15)),
+        practice.timezone,
+        twelve_hour=practice.uses_12h_clock,
+        sender_offset=timedelta(hours=-5),
+    )
+    person = {
+        "person_name": "Jordan Lee",
+        "person_email": "jordan@example.org",
+        "phone": "07700 900123",
+        "subject": "Free consultation?",
+    }
+    return {
+        "offer": {**base, "greeting_name": "Jordan", "slots": [slot, slot], "phone": None},
+        "safety": {**base, "greeting_name": "Jordan", "safety_message": settings.safety.message},
+        "crisis_alert": {
+            **base,
+            **person,
+            "sent_at": "Tuesday 1 December at 10:00 (GMT, UTC+0)",
+            "quoted": ["(their words)"],
+            "enquiry_id": 1,
+        },
+        "no_slots_alert": {**base, **person, "horizon_days": settings.availability.horizon_days},
+    }
+
+
+def check(settings: Settings) -> int:
+    from mailflow.mailbox import ImapMailbox
+    from mailflow.smtp import SmtpSender
+
+    problems = 0
+    server_down = False
+    print(f"config: ok ({settings.practice.name}, {settings.practice.timezone})")
+    imap = settings.imap
+    try:
+        with ImapMailbox(imap) as mailbox:
+            for key, folder in (("imap.folder", imap.folder), ("imap.sent_folder", imap.sent_folder)):
+                if mailbox.folder_exists(folder):
+                    print(f"imap: {key} {folder!r} ok")
+                else:
+                    print(f"imap: {key} {folder!r} does not exist on {imap.host}")
+                    problems += 1
+    except MailboxError as exc:
+        print(f"imap: {exc}")
+        server_down = True
+    else:
+        print(f"imap: logged in to {imap.host}:{imap.port} ({imap.security})")
+    try:
+        with SmtpSender(settings.smtp) as sender:
+            sender.connect()
+        print(f"smtp: logged in to {settings.smtp.host}:{settings.smtp.port} ({settings.smtp.security})")
+    except SendError as exc:
+        print(f"smtp: {exc}")
+        server_down = True
+    for kind, context in sample_contexts(settings).items():
+        try:
+            compose.render(kind, context, settings.templates.directory)
+            print(f"template: {kind} ok")
+        except TemplateError as exc:
+            print(f"template: {exc}")
+            problems += 1
+    print("next open slots:")
+    for line in next_slots(settings, datetime.now(UTC)):
+        print(f"  {line}")
+    if problems:
+        return 2
+    return 3 if server_down else 0
+
+
+def next_slots(settings: Settings, now: datetime) -> list[str]:
+    """The next open slots, in the practice's words, minding calls already held."""
+    from mailflow.store import Store
+
+    taken = []
+    if settings.storage.database.exists():
+        try:
+            with Store.open(settings.storage.database) as store:
+                taken = store.taken_intervals()
+        except MailflowError:
+            taken = []
+    rules = settings.availability.rules(settings.practice.timezone)
+    slots = availability.free_slots(rules, now=now, calls=taken, busy=())
+    if not slots:
+        return [f"(none in the next {settings.availability.horizon_days} days)"]
+    return [
+        str(
+            compose.describe_slot(
+                slot, settings.practice.timezone, twelve_hour=settings.practice.uses_12h_clock
+            )["practice"]
+        )
+        for slot in slots[:NEXT_SLOTS_SHOWN]
+    ]

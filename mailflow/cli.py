@@ -1,0 +1,206 @@
+"""The `mailflow` command: parse arguments, run, render errors once, exit with the contract's codes.
+
+Exit status: 0 done · 1 some mails failed, retried next run · 2 configuration
+error · 3 mail server unreachable or login refused. Heavy imports are lazy so
+cron's every-few-minutes start stays cheap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from mailflow import __version__
+from mailflow.errors import (
+    ConfigError,
+    MailboxAuthError,
+    MailboxError,
+    MailflowError,
+    SendError,
+    SmtpAuthError,
+    StoreError,
+    TemplateError,
+)
+
+if TYPE_CHECKING:
+    from mailflow.config import Settings
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_SERVER = 0, 1, 2, 3
+log = logging.getLogger("mailflow")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mailflow",
+        description="Email-native booking of the free consultation call.",
+    )
+    parser.add_argument("--version", action="version", version=f"mailflow {__version__}")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="say more (-vv: debug)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.add_argument("--config", metavar="PATH", help="config file (default: $MAILFLOW_CONFIG, else config/mailflow.toml)")
+        return sub
+
+    run = command("run", "one cycle: read new mail, act, send what is due, exit")
+    run.add_argument("--now", metavar="ISO8601", help="the clock for this run (no offset: practice zone)")
+    run.add_argument("--dry-run", action="store_true", help="decide and show, but send and remember nothing")
+    watch = command("watch", "stay connected and react within seconds (IMAP IDLE)")
+    watch.add_argument("--interval", type=float, default=300.0, metavar="SECONDS", help="longest wait between cycles (default 300)")
+    command("check", "validate config, log in to IMAP and SMTP, render templates, show next open slots")
+    command("status", "enquiries by state, upcoming calls, last run")
+    demo = commands.add_parser("demo", help="a whole conversation on a throwaway local mail server")
+    demo.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="mailflow: %(message)s", stream=sys.stderr)
+    try:
+        if args.command == "demo":
+            from mailflow.demo import run_demo
+
+            return run_demo()
+        settings = _settings(args.config)
+        if args.command == "run":
+            return _run(settings, now_text=args.now, dry_run=args.dry_run)
+        if args.command == "watch":
+            from mailflow.watch import watch
+
+            return watch(settings, interval_s=args.interval)
+        if args.command == "check":
+            from mailflow.check import check
+
+            return check(settings)
+        if args.command == "status":
+            return _status(settings)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"mailflow: config: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    except MailboxAuthError as exc:
+        _error(f"{exc}: check imap.username and imap.password (or imap.password_command)")
+        return EXIT_SERVER
+    except MailboxError as exc:
+        _error(f"{exc}; nothing was lost, the next run tries again")
+        return EXIT_SERVER
+    except SmtpAuthError as exc:
+        _error(f"{exc}: check smtp.username and smtp.password")
+        return EXIT_SERVER
+    except SendError as exc:
+        _error(f"{exc}; queued mail waits for the next run")
+        return EXIT_SERVER
+    except (StoreError, TemplateError) as exc:
+        _error(str(exc))
+        return EXIT_FAILED
+    except MailflowError as exc:
+        _error(str(exc))
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the one place a bug is rendered
+        _error(f"this is a bug ({type(exc).__name__}); run again with -v for the traceback")
+        if args.verbose:
+            raise
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _error(text: str) -> None:
+    print(f"mailflow: {text}", file=sys.stderr)
+
+
+def _settings(path: str | None) -> Settings:
+    from mailflow.config import load_settings
+
+    return load_settings(path)
+
+
+def parse_now(text: str | None, zone_name: str) -> datetime:
+    """--now as an aware instant; without an offset it means the practice zone."""
+    if not text:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError([f"--now: {text!r} is not an ISO 8601 date and time"]) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(zone_name))
+    return moment.astimezone(UTC)
+
+
+def _run(settings: Settings, *, now_text: str | None, dry_run: bool) -> int:
+    from mailflow.lock import RunLock
+
+    now = parse_now(now_text, settings.practice.timezone)
+    database = settings.storage.database
+    with RunLock(Path(f"{database}.lock")) as lock:
+        if not lock.acquired:
+            log.info("another run holds the lock; leaving quietly")
+            return EXIT_OK
+        return _cycle(settings, now=now, dry_run=dry_run)
+
+
+def _cycle(settings: Settings, *, now: datetime, dry_run: bool) -> int:
+    from mailflow.mailbox import ImapMailbox
+    from mailflow.runner import Runner
+    from mailflow.smtp import SmtpSender
+    from mailflow.store import Store
+
+    store = Store.open(settings.storage.database)
+    if dry_run:
+        store = store.copy_in_memory()
+    with store, ImapMailbox(settings.imap) as mailbox, SmtpSender(settings.smtp) as sender:
+        runner = Runner(
+            settings, store, mailbox, sender, now=now, wall_now=datetime.now(UTC), dry_run=dry_run
+        )
+        report = runner.run()
+    log.info("run: %s", report.summary())
+    if report.smtp_down:
+        _error(
+            f"{report.smtp_down}; {report.waiting} message(s) wait in the outbox "
+            "and go out on the next run"
+        )
+    elif report.failed:
+        _error(f"{report.failed} mail(s) failed and will be retried next run")
+    return report.exit_code
+
+
+def _status(settings: Settings) -> int:
+    from mailflow.store import Store
+
+    path = settings.storage.database
+    if not path.exists():
+        print("No runs yet: the database does not exist. Run `mailflow run` first.")
+        return EXIT_OK
+    with Store.open(path) as store:
+        counts = store.counts_by_state()
+        print("Enquiries by state:")
+        if not counts:
+            print("  (none yet)")
+        for state, n in counts.items():
+            print(f"  {state:<12} {n}")
+        outbox = store.outbox_counts()
+        waiting = outbox.get("pending", 0) + outbox.get("sent", 0)
+        print(f"Outbox: {waiting} waiting, {outbox.get('done', 0)} sent, {outbox.get('failed', 0)} failed")
+        calls = store.upcoming_calls()
+        print("Upcoming calls:")
+        if not calls:
+            print("  (none)")
+        zone = ZoneInfo(settings.practice.timezone)
+        for enquiry_id, status, start_at in calls:
+            local = start_at.astimezone(zone)
+            print(f"  enquiry {enquiry_id}: {local:%a %d %b %H:%M %Z} ({status})")
+        last = store.get_meta("last_run_at")
+        print(f"Last run: {last or 'never'}")
+    return EXIT_OK

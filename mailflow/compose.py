@@ -1,0 +1,171 @@
+"""Messages: templates/*.j2 + context -> RFC 5322 bytes. Reads templates from disk.
+
+Every message has a text and an HTML alternative, threading headers, a
+deterministic Message-ID, `Auto-Submitted: auto-replied` (RFC 3834) and our
+private `X-Mailflow` header so mailflow never answers its own mail.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, formataddr
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from mailflow.errors import TemplateError
+from mailflow.model import Slot
+
+PRIVATE_HEADER = "X-Mailflow"
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+"""The templates shipped beside the package; `templates.directory` overrides them."""
+
+KINDS = ("offer", "safety", "crisis_alert", "no_slots_alert")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A message to send: who, what, and how it threads."""
+
+    kind: str
+    sender: str
+    sender_name: str
+    to: str
+    to_name: str
+    subject: str
+    message_id: str
+    context: dict[str, Any]
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    auto_reply: bool = True
+
+
+def clean_header(value: str, limit: int = 200) -> str:
+    """No CR/LF or control characters ever reach a header, whatever a sender wrote."""
+    return _UNSAFE.sub(" ", value).strip()[:limit]
+
+
+def reply_subject(subject: str, fallback: str) -> str:
+    subject = clean_header(subject)
+    if not subject:
+        return fallback
+    return subject if subject.lower().startswith("re:") else f"Re: {subject}"
+
+
+@cache
+def _environment(directory: Path) -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(directory), str(TEMPLATE_DIR)]),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render(
+    kind: str, context: dict[str, Any], directory: Path | None = None
+) -> tuple[str, str]:
+    """Both alternatives of one message; TemplateError names the template."""
+    import jinja2
+
+    env = _environment(directory or TEMPLATE_DIR)
+    try:
+        text = env.get_template(f"{kind}.txt.j2").render(context)
+        html = env.get_template(f"{kind}.html.j2").render(context)
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template {exc.name!r} is missing") from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"template for {kind!r} failed: {exc}") from None
+    return _tidy(text), html
+
+
+def _tidy(text: str) -> str:
+    """Collapse runs of blank lines left by template logic; wrap nothing."""
+    text = re.sub(r"\n{3,}", "\n\n", text.strip())
+    return text + "\n"
+
+
+def build(draft: Draft, now: datetime, directory: Path | None = None) -> bytes:
+    """The wire bytes of one message (CRLF, as SMTP and IMAP APPEND want)."""
+    text, html = render(draft.kind, draft.context, directory)
+    message = EmailMessage(policy=SMTP)
+    message["From"] = formataddr((clean_header(draft.sender_name), draft.sender))
+    message["To"] = formataddr((clean_header(draft.to_name), draft.to))
+    message["Subject"] = clean_header(draft.subject, limit=300)
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = draft.message_id
+    if draft.in_reply_to:
+        message["In-Reply-To"] = draft.in_reply_to
+    if draft.references:
+        message["References"] = " ".join(draft.references[-20:])
+    if draft.auto_reply:
+        message["Auto-Submitted"] = "auto-replied"
+        message["X-Auto-Response-Suppress"] = "All"
+    message[PRIVATE_HEADER] = draft.kind
+    message.set_content(text, cte="quoted-printable")
+    message.add_alternative(html, subtype="html", cte="quoted-printable")
+    return message.as_bytes()
+
+
+def zone_label(moment: datetime) -> str:
+    """'GMT, UTC+0' / 'BST, UTC+1'; just 'UTC+3' where the zone has no letters."""
+    offset = moment.utcoffset() or timedelta(0)
+    utc = f"UTC{_offset(offset)}"
+    abbreviation = moment.tzname() or ""
+    if abbreviation.isalpha() and abbreviation != "UTC":
+        return f"{abbreviation}, {utc}"
+    return utc
+
+
+def _offset(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours}" if rest == 0 else f"{sign}{hours}:{rest:02d}"
+
+
+def clock(moment: datetime, twelve_hour: bool) -> str:
+    if not twelve_hour:
+        return moment.strftime("%H:%M")
+    hour = moment.hour % 12 or 12
+    suffix = "am" if moment.hour < 12 else "pm"
+    return f"{hour}:{moment.minute:02d}{suffix}" if moment.minute else f"{hour}{suffix}"
+
+
+def day(moment: datetime) -> str:
+    return f"{moment:%A} {moment.day} {moment:%B}"
+
+
+def describe_slot(
+    slot: Slot,
+    zone_name: str,
+    *,
+    twelve_hour: bool,
+    sender_offset: timedelta | None = None,
+) -> dict[str, str | None]:
+    """A slot as the person reads it: practice time, and theirs when it differs."""
+    local = slot.start_at.astimezone(ZoneInfo(zone_name))
+    city = zone_name.rsplit("/", 1)[-1].replace("_", " ")
+    practice = (
+        f"{day(local)} at {clock(local, twelve_hour)} {city} time ({zone_label(local)})"
+    )
+    theirs: str | None = None
+    if sender_offset is not None and sender_offset != local.utcoffset():
+        from datetime import timezone
+
+        there = slot.start_at.astimezone(timezone(sender_offset))
+        when = clock(there, twelve_hour)
+        if there.date() != local.date():
+            when = f"{when} on {day(there)}"
+        theirs = f"{when} (UTC{_offset(sender_offset)})"
+    return {"practice": practice, "theirs": theirs}

@@ -1,0 +1,574 @@
+"""A throwaway mail server on loopback (Dovecot + aiosmtpd) for `demo` and the tests.
+
+Does I/O: starts a Dovecot process and an SMTP thread, binds ports, writes a temp dir.
+Never used against real mail; any user name logs in with the one shared password.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email
+import email.policy
+import os
+import pwd
+import re
+import shutil
+import signal
+import smtplib
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import parseaddr
+from pathlib import Path
+from string import Template
+from types import TracebackType
+from typing import Any, Final, NamedTuple, Self
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from imapclient import IMAPClient
+
+DOVECOT_MISSING: Final = (
+    "Dovecot is not installed: run `make test` / "
+    "apt-get install dovecot-imapd dovecot-lmtpd"
+)
+PASSWORD: Final = "secret"
+"""The one password every user has, on IMAP and on SMTP AUTH."""
+START_TIMEOUT_S: Final = 10.0
+"""How long Dovecot may take to greet on IMAP before start() gives up."""
+_POLL_S: Final = 0.05
+_STOP_TIMEOUT_S: Final = 5.0
+_SBIN_FALLBACKS: Final = ("/usr/sbin/dovecot", "/usr/local/sbin/dovecot")
+
+# Dovecot 2.3 syntax. Per-user homes under the temp dir; the mail uid is never 0
+# because Dovecot refuses to run mail processes as root.
+_CONFIG_2_3: Final = Template(r"""
+base_dir = $root/run
+state_dir = $root/state
+instance_name = mailflow-$port
+log_path = $root/dovecot.log
+listen = 127.0.0.1
+protocols = imap lmtp
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_failure_delay = 0
+default_login_user = $login_user
+default_internal_user = $internal_user
+first_valid_uid = $uid
+first_valid_gid = $gid
+mail_location = maildir:~/Maildir
+passdb {
+  driver = static
+  args = password=$password nodelay=yes
+}
+userdb {
+  driver = static
+  args = uid=$uid gid=$gid home=$root/home/%u allow_all_users=yes
+}
+$common""")
+
+# Dovecot 2.4 rewrote the syntax (named passdb/userdb, %{var}, mail_driver).
+_CONFIG_2_4: Final = Template(r"""dovecot_config_version = 2.4.0
+dovecot_storage_version = 2.4.0
+base_dir = $root/run
+state_dir = $root/state
+instance_name = mailflow-$port
+log_path = $root/dovecot.log
+listen = 127.0.0.1
+protocols = imap lmtp
+ssl = no
+auth_allow_cleartext = yes
+auth_mechanisms = plain login
+auth_failure_delay = 0
+default_login_user = $login_user
+default_internal_user = $internal_user
+first_valid_uid = $uid
+first_valid_gid = $gid
+mail_driver = maildir
+mail_path = %{home}/Maildir
+passdb static {
+  password = $password
+}
+userdb static {
+  fields {
+    uid = $uid
+    gid = $gid
+    home = $root/home/%{user}
+  }
+  userdb_static_allow_all_users = yes
+}
+$common""")
+
+_COMMON: Final = Template(r"""
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Sent {
+    special_use = \Sent
+    auto = subscribe
+  }
+  mailbox Drafts {
+    special_use = \Drafts
+    auto = subscribe
+  }
+  mailbox Trash {
+    special_use = \Trash
+    auto = subscribe
+  }
+}
+protocol imap {
+  # IDLE watchers and tests open many sessions as one user from one IP.
+  mail_max_userip_connections = 100
+}
+service imap-login {
+  inet_listener imap {
+    port = $port
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service lmtp {
+  unix_listener lmtp {
+    mode = 0666
+  }
+}
+""")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMail:
+    """One mail as the IMAP server holds it, read without touching its flags."""
+
+    uid: int
+    flags: tuple[str, ...]
+    raw: bytes
+
+    def message(self) -> EmailMessage:
+        """Parse `raw` with the modern policy (for assertions on headers and body)."""
+        return email.message_from_bytes(self.raw, policy=email.policy.default)
+
+
+class SmtpRecord(NamedTuple):
+    """What the SMTP server accepted: the envelope and the bytes after DATA."""
+
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    data: bytes
+
+
+class _Identity(NamedTuple):
+    uid: int
+    gid: int
+    login_user: str
+    internal_user: str
+
+
+class LocalMailServer:
+    """Dovecot (IMAP + LMTP) and an SMTP relay into it, all on 127.0.0.1.
+
+    Every user name exists and has the password `secret`, so callers isolate
+    themselves by inventing fresh addresses. SMTP accepts AUTH PLAIN/LOGIN
+    without TLS, or no AUTH at all, and delivers to every recipient over LMTP.
+    """
+
+    host: Final = "127.0.0.1"
+
+    def __init__(self) -> None:
+        self.password: str = PASSWORD
+        self.imap_port: int = 0
+        self.smtp_port: int = 0
+        self.smtp_log: list[SmtpRecord] = []
+        self._root: Path | None = None
+        self._dovecot: _Dovecot | None = None
+        self._controller: Controller | None = None
+        # Mail accepted over SMTP while Dovecot is down, delivered by imap_up()
+        # the way a real MTA queues and retries.
+        self._queue: list[SmtpRecord] = []
+        self._queue_lock = threading.Lock()
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def start(self) -> None:
+        """Start Dovecot and the SMTP server; RuntimeError if Dovecot is absent."""
+        binary = _find_dovecot()
+        self._root = Path(tempfile.mkdtemp(prefix="mailflow-dovecot-"))
+        try:
+            self._root.chmod(0o711)  # the unprivileged mail uid must reach its home
+            identity = _identity()
+            home = self._root / "home"
+            home.mkdir()
+            if os.geteuid() == 0:
+                os.chown(home, identity.uid, identity.gid)
+            self._dovecot = _Dovecot(binary, self._root, identity, self.password)
+            self._dovecot.start_on_free_port()
+            self.imap_port = self._dovecot.port
+            self.smtp_port = _free_port()
+            self._start_smtp()
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Stop both servers and delete every mail; safe to call twice."""
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+        if self._dovecot is not None:
+            self._dovecot.stop()
+            self._dovecot = None
+        if self._root is not None:
+            shutil.rmtree(self._root, ignore_errors=True)
+            self._root = None
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- outages -----------------------------------------------------------
+
+    def smtp_down(self) -> None:
+        """Stop the SMTP server so that connecting is refused."""
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def smtp_up(self) -> None:
+        """Restart the SMTP server on the same port."""
+        if self._controller is None:
+            self._start_smtp()
+
+    def imap_down(self) -> None:
+        """Stop Dovecot (IMAP and delivery); the stored mail is kept."""
+        self._require_dovecot().stop()
+
+    def imap_up(self) -> None:
+        """Restart Dovecot on the same port and deliver mail queued meanwhile."""
+        self._require_dovecot().start()
+        with self._queue_lock:
+            queued, self._queue = self._queue, []
+        for record in queued:
+            self._lmtp(record)
+
+    # -- helpers for tests and the demo ------------------------------------
+
+    def deliver(self, raw: bytes, to: str, *, mail_from: str | None = None) -> None:
+        """Deliver `raw` into the INBOX of `to` over LMTP, as an MTA would.
+
+        The envelope sender defaults to the From address: a null sender would
+        make the mail look like a bounce (RFC 3834) to the classifier.
+        """
+        if mail_from is None:
+            headers = email.message_from_bytes(raw, policy=email.policy.compat32)
+            mail_from = parseaddr(str(headers.get("From", "")))[1]
+        self._lmtp(SmtpRecord(mail_from, (to,), raw))
+
+    def append(
+        self,
+        user: str,
+        folder: str,
+        raw: bytes,
+        flags: Sequence[str] = (),
+        *,
+        when: datetime | None = None,
+    ) -> int:
+        """Store `raw` in `folder` of `user` over IMAP APPEND; return its UID."""
+        with self.imap(user) as client:
+            response = client.append(folder, raw, flags=tuple(flags), msg_time=when)
+        match = re.search(rb"APPENDUID \d+ (\d+)", _as_bytes(response))
+        if match is None:
+            raise RuntimeError(f"Dovecot gave no APPENDUID: {response!r}")
+        return int(match.group(1))
+
+    def messages(self, user: str, folder: str = "INBOX") -> list[StoredMail]:
+        """Every mail in `folder` by UID, via BODY.PEEK[] so \\Seen stays unset."""
+        with self.imap(user) as client:
+            client.select_folder(folder, readonly=True)
+            uids = client.search("ALL")
+            if not uids:
+                return []
+            fetched = client.fetch(uids, ["FLAGS", "BODY.PEEK[]"])
+        return [
+            StoredMail(
+                uid=int(uid),
+                flags=tuple(_as_str(flag) for flag in data[b"FLAGS"]),
+                raw=_as_bytes(data[b"BODY[]"]),
+            )
+            for uid, data in sorted(fetched.items())
+        ]
+
+    @contextlib.contextmanager
+    def imap(self, user: str) -> Iterator[IMAPClient]:
+        """An IMAPClient logged in as `user` over plain IMAP, logged out after."""
+        client = IMAPClient(self.host, port=self.imap_port, ssl=False, timeout=10)
+        try:
+            client.login(user, self.password)
+            yield client
+        finally:
+            with contextlib.suppress(Exception):  # best effort: the test result matters
+                client.logout()
+
+    def dovecot_log(self) -> str:
+        """Dovecot's log so far, for failure messages."""
+        return self._require_dovecot().log()
+
+    # -- internals ---------------------------------------------------------
+
+    def _require_dovecot(self) -> _Dovecot:
+        if self._dovecot is None:
+            raise RuntimeError("LocalMailServer is not started")
+        return self._dovecot
+
+    def _start_smtp(self) -> None:
+        controller = Controller(
+            _RelayHandler(self),
+            hostname=self.host,
+            port=self.smtp_port,
+            authenticator=self._authenticate,
+            auth_require_tls=False,
+            auth_required=False,
+        )
+        controller.start()
+        self._controller = controller
+
+    def _authenticate(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        mechanism: str,
+        auth_data: Any,
+    ) -> AuthResult:
+        """Any login with the shared password; `handled=False` lets aiosmtpd say 535."""
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.password == self.password.encode()
+        )
+        return AuthResult(success=ok, handled=False, auth_data=auth_data)
+
+    def _accept(self, record: SmtpRecord) -> str:
+        """Log and deliver one SMTP transaction; queue it if Dovecot is down."""
+        self.smtp_log.append(record)
+        try:
+            self._lmtp(record)
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError):
+            self._enqueue(record)
+        except smtplib.SMTPException as exc:  # a subclass of OSError: test it first
+            return f"554 5.0.0 LMTP delivery failed: {exc}"
+        except OSError:  # no socket while Dovecot is down
+            self._enqueue(record)
+        return "250 2.0.0 OK"
+
+    def _enqueue(self, record: SmtpRecord) -> None:
+        with self._queue_lock:
+            self._queue.append(record)
+
+    def _lmtp(self, record: SmtpRecord) -> None:
+        """One LMTP transaction per recipient: smtplib reads one reply per DATA."""
+        socket_path = self._require_dovecot().lmtp_socket
+        for rcpt in record.rcpt_tos:
+            with smtplib.LMTP(str(socket_path)) as lmtp:
+                lmtp.sendmail(record.mail_from, [rcpt], record.data)
+
+
+class _RelayHandler:
+    """aiosmtpd handler: hands each accepted mail to the server's LMTP relay."""
+
+    def __init__(self, server: LocalMailServer) -> None:
+        self._server = server
+
+    async def handle_DATA(
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
+        content = envelope.original_content or b""
+        record = SmtpRecord(
+            envelope.mail_from or "", tuple(envelope.rcpt_tos), bytes(content)
+        )
+        return await asyncio.to_thread(self._server._accept, record)
+
+
+class _Dovecot:
+    """One Dovecot master process (`dovecot -F -c`) over a fixed temp dir."""
+
+    def __init__(
+        self, binary: str, root: Path, identity: _Identity, password: str
+    ) -> None:
+        self._binary = binary
+        self._root = root
+        self._identity = identity
+        self._password = password
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._template = _CONFIG_2_4 if _version(binary) >= (2, 4) else _CONFIG_2_3
+        self.port = 0
+
+    @property
+    def lmtp_socket(self) -> Path:
+        return self._root / "run" / "lmtp"
+
+    def start_on_free_port(self, attempts: int = 3) -> None:
+        """Start on a fresh port, retrying if another process grabbed it first."""
+        for attempt in range(attempts):
+            self.port = _free_port()
+            try:
+                self.start()
+            except RuntimeError:
+                if attempt + 1 == attempts or "in use" not in self.log():
+                    raise
+            else:
+                return
+
+    def start(self) -> None:
+        """Write the config, spawn Dovecot, return once IMAP greets."""
+        if self._proc is not None:
+            return
+        config = self._root / "dovecot.conf"
+        config.write_text(self._config())
+        (self._root / "dovecot.log").unlink(missing_ok=True)
+        with (self._root / "dovecot.out").open("wb") as out:
+            self._proc = subprocess.Popen(
+                [self._binary, "-F", "-c", str(config)],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # so stop() can kill stray children too
+            )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not _greets(LocalMailServer.host, self.port):
+            try:
+                code = self._proc.wait(timeout=_POLL_S)
+            except subprocess.TimeoutExpired:
+                if time.monotonic() < deadline:
+                    continue
+                self.stop()
+                raise RuntimeError(
+                    f"Dovecot did not greet on port {self.port} within "
+                    f"{START_TIMEOUT_S} s:\n{self.log()}"
+                ) from None
+            self._proc = None
+            raise RuntimeError(f"Dovecot exited with status {code}:\n{self.log()}")
+
+    def stop(self) -> None:
+        """Terminate Dovecot and its children and wait for them."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            proc.terminate()
+        try:
+            proc.wait(timeout=_STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)  # children of a master that hung
+
+    def log(self) -> str:
+        """Startup output and the log file, whatever exists."""
+        parts = []
+        for name in ("dovecot.out", "dovecot.log"):
+            path = self._root / name
+            if path.exists():
+                parts.append(path.read_text(errors="replace"))
+        return "".join(parts)
+
+    def _config(self) -> str:
+        values = {
+            "root": str(self._root),
+            "port": str(self.port),
+            "password": self._password,
+            "uid": str(self._identity.uid),
+            "gid": str(self._identity.gid),
+            "login_user": self._identity.login_user,
+            "internal_user": self._identity.internal_user,
+        }
+        common = _COMMON.substitute(values)
+        return self._template.substitute(values, common=common)
+
+
+def _find_dovecot() -> str:
+    """The dovecot binary; /usr/sbin is often missing from an ordinary user's PATH."""
+    found = shutil.which("dovecot")
+    if found is not None:
+        return found
+    for candidate in _SBIN_FALLBACKS:
+        if os.access(candidate, os.X_OK):
+            return candidate
+    raise RuntimeError(DOVECOT_MISSING)
+
+
+def _version(binary: str) -> tuple[int, int]:
+    out = subprocess.run(
+        [binary, "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    match = re.match(r"(\d+)\.(\d+)", out.strip())
+    if match is None:
+        raise RuntimeError(f"Unrecognised `dovecot --version` output: {out!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def _identity() -> _Identity:
+    """Who owns the mail and runs Dovecot's helpers.
+
+    As root: mail belongs to `nobody` (Dovecot refuses uid 0) and the helpers
+    are the package's `dovenull`/`dovecot`. Otherwise everything is the caller.
+    """
+    if os.geteuid() != 0:
+        name = pwd.getpwuid(os.geteuid()).pw_name
+        return _Identity(os.geteuid(), os.getegid(), name, name)
+    for system_user in ("dovenull", "dovecot"):
+        try:
+            pwd.getpwnam(system_user)
+        except KeyError:
+            raise RuntimeError(
+                f"Dovecot's system user {system_user!r} is missing: "
+                "reinstall dovecot-core"
+            ) from None
+    try:
+        nobody = pwd.getpwnam("nobody")
+        uid, gid = nobody.pw_uid, nobody.pw_gid
+    except KeyError:
+        uid = gid = 65534  # Dovecot needs only numbers for the mail uid
+    return _Identity(uid, gid, "dovenull", "dovecot")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LocalMailServer.host, 0))
+        return int(sock.getsockname()[1])
+
+
+def _greets(host: str, port: int) -> bool:
+    """True once an IMAP server on host:port sends its `* OK` greeting."""
+    try:
+        with socket.create_connection((host, port), timeout=1.0) as sock:
+            return sock.recv(256).startswith(b"* OK")
+    except OSError:
+        return False
+
+
+def _as_bytes(value: object) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode()
+    raise TypeError(f"expected bytes from IMAP, got {value!r}")
+
+
+def _as_str(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

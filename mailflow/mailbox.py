@@ -1,0 +1,212 @@
+"""The IMAP adapter (imapclient). Does network I/O; read-only on mail it does not own.
+
+Everything here reads with EXAMINE and BODY.PEEK, so no flag of the therapist's
+mail ever changes; the only write is APPEND of mailflow's own copies to Sent.
+Third-party errors are translated to MailboxError in one place.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from mailflow.errors import MailboxAuthError, MailboxError
+
+if TYPE_CHECKING:
+    from mailflow.config import ImapSettings
+
+FETCH_BATCH = 200
+"""UIDs per FETCH command: keeps a first run on a large folder bounded in memory."""
+
+HEADER_FIELDS = (
+    b"BODY.PEEK[HEADER]",
+    b"RFC822.SIZE",
+    b"INTERNALDATE",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FolderStatus:
+    uidvalidity: int
+    uidnext: int
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderFetch:
+    """One mail's header block and size: enough to decide whether to read more."""
+
+    uid: int
+    header: bytes
+    size: int
+    received_at: datetime | None
+
+
+@contextmanager
+def _translated(what: str) -> Iterator[None]:
+    """Map imapclient, socket and TLS failures onto our error tree."""
+    from imapclient import exceptions as imap_errors
+
+    try:
+        yield
+    except imap_errors.LoginError as exc:
+        raise MailboxAuthError(f"IMAP login refused ({what})") from exc
+    except (imap_errors.IMAPClientAbortError, imap_errors.IMAPClientError) as exc:
+        raise MailboxError(f"IMAP {what} failed: {_short(exc)}") from exc
+    except ssl.SSLError as exc:
+        raise MailboxError(f"IMAP TLS failed during {what}: {exc.reason}") from exc
+    except (TimeoutError, socket.timeout) as exc:
+        raise MailboxError(f"IMAP server timed out during {what}") from exc
+    except OSError as exc:
+        raise MailboxError(
+            f"IMAP server unreachable during {what}: {_short(exc)}"
+        ) from exc
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text[:200]
+
+
+class ImapMailbox:
+    """One IMAP session. No I/O until used as a context manager."""
+
+    def __init__(self, settings: ImapSettings) -> None:
+        self._settings = settings
+        self._client: Any = None
+        self.commands: list[str] = []
+
+    def __enter__(self) -> ImapMailbox:
+        from imapclient import IMAPClient
+        from imapclient.imapclient import SocketTimeout
+
+        cfg = self._settings
+        timeout = SocketTimeout(connect=min(cfg.timeout_s, 15.0), read=cfg.timeout_s)
+        context = ssl.create_default_context()
+        with _translated("connect"):
+            client = IMAPClient(
+                cfg.host,
+                port=cfg.port,
+                ssl=cfg.security == "ssl",
+                ssl_context=context,
+                timeout=timeout,
+            )
+            self._client = client
+            if cfg.security == "starttls":
+                client.starttls(context)
+        with _translated("login"):
+            client.login(cfg.username, cfg.resolve_password())
+        self.commands.append("LOGIN")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            client.logout()
+            self.commands.append("LOGOUT")
+        except Exception:  # noqa: BLE001 - leaving anyway; the socket is closed below
+            client.shutdown()
+
+    @property
+    def _imap(self) -> Any:
+        if self._client is None:
+            raise MailboxError("IMAP session is not open")
+        return self._client
+
+    def status(self, folder: str) -> FolderStatus:
+        """UIDVALIDITY and UIDNEXT without selecting: the cheap empty-poll check."""
+        with _translated(f"STATUS of {folder!r}"):
+            data = self._imap.folder_status(folder, [b"UIDNEXT", b"UIDVALIDITY"])
+        self.commands.append("STATUS")
+        return FolderStatus(
+            uidvalidity=int(data[b"UIDVALIDITY"]), uidnext=int(data[b"UIDNEXT"])
+        )
+
+    def folder_exists(self, folder: str) -> bool:
+        with _translated(f"LIST {folder!r}"):
+            return bool(self._imap.folder_exists(folder))
+
+    def examine(self, folder: str) -> int:
+        """Open read-only (EXAMINE): flags can never change by our reading."""
+        with _translated(f"EXAMINE {folder!r}"):
+            info = self._imap.select_folder(folder, readonly=True)
+        self.commands.append("EXAMINE")
+        return int(info[b"UIDVALIDITY"])
+
+    def uids_after(self, uid: int) -> list[int]:
+        """UIDs above `uid`. `UID n:*` also returns the highest UID even below n."""
+        with _translated("UID SEARCH"):
+            found = self._imap.search([b"UID", f"{uid + 1}:*"])
+        self.commands.append("UID SEARCH")
+        return sorted(u for u in (int(x) for x in found) if u > uid)
+
+    def uids_since(self, day: date) -> list[int]:
+        """UIDs of mail received on or after `day` (first run, UIDVALIDITY change)."""
+        with _translated("UID SEARCH"):
+            found = self._imap.search([b"SINCE", day])
+        self.commands.append("UID SEARCH")
+        return sorted(int(x) for x in found)
+
+    def headers(self, uids: list[int]) -> Iterator[HeaderFetch]:
+        """Headers and sizes, batch by batch; bodies are fetched one by one later."""
+        for start in range(0, len(uids), FETCH_BATCH):
+            batch = uids[start : start + FETCH_BATCH]
+            with _translated("UID FETCH headers"):
+                data = self._imap.fetch(batch, list(HEADER_FIELDS))
+            self.commands.append("UID FETCH")
+            for uid in batch:
+                item = data.get(uid)
+                if item is None:
+                    continue  # expunged meanwhile
+                received = item.get(b"INTERNALDATE")
+                yield HeaderFetch(
+                    uid=uid,
+                    header=bytes(item.get(b"BODY[HEADER]") or b""),
+                    size=int(item.get(b"RFC822.SIZE") or 0),
+                    received_at=received if isinstance(received, datetime) else None,
+                )
+
+    def header_fields(
+        self, uids: list[int], fields: tuple[str, ...]
+    ) -> Iterator[tuple[int, bytes]]:
+        """Only the named header fields: cheap scans of the Sent folder."""
+        names = " ".join(fields).upper()
+        part = f"BODY.PEEK[HEADER.FIELDS ({names})]".encode()
+        key = f"BODY[HEADER.FIELDS ({names})]".encode()
+        for start in range(0, len(uids), FETCH_BATCH):
+            batch = uids[start : start + FETCH_BATCH]
+            with _translated("UID FETCH header fields"):
+                data = self._imap.fetch(batch, [part])
+            self.commands.append("UID FETCH")
+            for uid in batch:
+                item = data.get(uid)
+                if item is not None:
+                    yield uid, bytes(item.get(key) or b"")
+
+    def body(self, uid: int) -> bytes | None:
+        """The whole mail, read with BODY.PEEK[] so \\Seen is never set."""
+        with _translated("UID FETCH body"):
+            data = self._imap.fetch([uid], [b"BODY.PEEK[]"])
+        self.commands.append("UID FETCH")
+        item = data.get(uid)
+        return None if item is None else bytes(item.get(b"BODY[]") or b"")
+
+    def append(self, folder: str, raw: bytes, when: datetime) -> None:
+        """File one of mailflow's own messages (marked read) in `folder`."""
+        with _translated(f"APPEND to {folder!r}"):
+            self._imap.append(folder, raw, flags=[b"\\Seen"], msg_time=when)
+        self.commands.append("APPEND")
+
+    def contains_message_id(self, folder: str, message_id: str) -> bool:
+        """Whether `folder` holds a mail with this Message-ID (outbox reconciliation)."""
+        self.examine(folder)
+        with _translated("UID SEARCH"):
+            found = self._imap.search([b"HEADER", b"Message-ID", message_id])
+        self.commands.append("UID SEARCH")
+        return bool(found)

@@ -1,0 +1,134 @@
+"""Plain data shared by the pure core and the shell. No I/O.
+
+Glossary (used everywhere in mailflow):
+- *mail*: one RFC 5322 message.
+- *key*: where a mail sits on the server, (UIDVALIDITY, UID) in the polled folder.
+- *enquiry*: one workflow instance (one person, one conversation); *thread*
+  means only the email thread.
+- *slot*: a start/end pair a call could take; *hold*: a slot reserved for an
+  enquiry while it waits for approval; *booking*: a confirmed call.
+- *signal*: a workflow input. *event* means only a VEVENT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A half-open span of time [start_at, end_at), both aware."""
+
+    start_at: datetime
+    end_at: datetime
+
+    def overlaps(self, other: Interval) -> bool:
+        return self.start_at < other.end_at and other.start_at < self.end_at
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A time a call could take; aware datetimes (stored and compared in UTC)."""
+
+    start_at: datetime
+    end_at: datetime
+
+
+class DayPart(StrEnum):
+    MORNING = "morning"  # before 12:00
+    AFTERNOON = "afternoon"  # 12:00-17:00
+    EVENING = "evening"  # from 17:00
+
+
+@dataclass(frozen=True, slots=True)
+class Preference:
+    """What the person said about when suits them, in the practice zone.
+
+    Empty fields mean "no preference". `earliest`/`latest` bound the start time
+    of a call ("after 5" -> earliest=17:00); `weekdays` uses Monday=0.
+    """
+
+    weekdays: frozenset[int] = frozenset()
+    day_parts: frozenset[DayPart] = frozenset()
+    earliest: time | None = None
+    latest: time | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.weekdays or self.day_parts or self.earliest or self.latest)
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMail:
+    """One parsed mail: only what mailflow needs, decoded and bounded.
+
+    Addresses are lower-cased bare addresses. `headers` keeps the headers the
+    classifier reads, with lower-cased names (first occurrence wins).
+    `text` is the readable body (text/plain, or HTML turned into text).
+    """
+
+    message_id: str | None
+    subject: str
+    from_addr: str | None
+    from_name: str
+    reply_to: tuple[str, ...] = ()
+    to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    date_at: datetime | None = None
+    sender_offset: timedelta | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    text: str = ""
+    html_only: bool = False
+    calendar_method: str | None = None
+    has_calendar: bool = False
+    is_report: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who to answer, as extracted from a request."""
+
+    email: str
+    name: str
+    phone: str | None  # E.164, e.g. "+447700900123"
+    preference: Preference = Preference()
+
+
+class Verdict(StrEnum):
+    """What the classifier decided about a new mail."""
+
+    REQUEST = "request"  # answer it with an offer (or the safety message)
+    IGNORE = "ignore"  # not ours: leave it exactly as it is
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    verdict: Verdict
+    reason: str  # short, PII-free, for logs ("auto-submitted", "no-intent", ...)
+    person: Person | None = None
+    crisis: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyHours:
+    """Opening hours in the practice zone: weekday (Monday=0) -> spans."""
+
+    spans: dict[int, tuple[tuple[time, time], ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class AvailabilityRules:
+    """Everything the availability engine needs, already validated."""
+
+    zone_name: str
+    hours: WeeklyHours
+    slot: timedelta = timedelta(minutes=15)
+    buffer: timedelta = timedelta(minutes=10)
+    min_notice: timedelta = timedelta(hours=24)
+    horizon: timedelta = timedelta(days=14)
+    max_calls_per_day: int = 3
+    blocked_on: frozenset[date] = frozenset()

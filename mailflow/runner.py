@@ -1,0 +1,645 @@
+"""One cycle of the worker: scan Sent, read new mail, decide, send. The one orchestrator.
+
+Reads and decides through the pure modules; touches the world only through the
+Store, the ImapMailbox and the SmtpSender it is given. Each mail's decision and
+the messages it causes commit in one transaction; sending happens afterwards
+from the outbox, so a crash anywhere loses nothing and repeats no decision.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.parser import BytesHeaderParser
+from email.policy import default as default_policy
+from email.utils import getaddresses
+from typing import TYPE_CHECKING, Protocol
+from zoneinfo import ZoneInfo
+
+from mailflow import availability, classify, compose, extract, parse
+from mailflow.errors import PermanentSendError, TransientSendError
+from mailflow.model import InboundMail, Person, Slot, Verdict
+from mailflow.store import Folder, Store
+
+if TYPE_CHECKING:
+    from mailflow.config import Settings
+    from mailflow.mailbox import HeaderFetch, ImapMailbox
+
+log = logging.getLogger("mailflow")
+
+MAX_ATTEMPTS_PER_MAIL = 3
+"""A mail whose handling crashes this many runs in a row is set aside (logged)."""
+
+QUOTE_LINES = 40
+"""Lines of the person's message quoted in a crisis alert to the therapist."""
+
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+_SENT_FIELDS = (
+    "TO",
+    "CC",
+    "BCC",
+    "MESSAGE-ID",
+    "IN-REPLY-TO",
+    "REFERENCES",
+    "X-MAILFLOW",
+)
+
+
+class Sender(Protocol):
+    """Hands one message to the SMTP server; raises SendError subclasses."""
+
+    def send(self, sender: str, recipients: tuple[str, ...], raw: bytes) -> None: ...
+
+
+@dataclass
+class RunReport:
+    """What one cycle did, PII-free, for the summary line and the exit code."""
+
+    new: int = 0
+    requests: int = 0
+    ignored: int = 0
+    bad: int = 0
+    failed: int = 0
+    sent: int = 0
+    send_failed: int = 0
+    waiting: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    smtp_down: str | None = None
+
+    def count(self, outcome: str) -> None:
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+
+    @property
+    def exit_code(self) -> int:
+        if self.smtp_down:
+            return 3
+        return 1 if self.failed or self.send_failed else 0
+
+    def summary(self) -> str:
+        parts = [f"{self.new} new", f"{self.requests} answered", f"{self.sent} sent"]
+        if self.ignored:
+            parts.append(f"{self.ignored} left alone")
+        if self.bad:
+            parts.append(f"{self.bad} unreadable")
+        if self.failed:
+            parts.append(f"{self.failed} failed (retried next run)")
+        if self.waiting:
+            parts.append(f"{self.waiting} waiting in the outbox")
+        return ", ".join(parts)
+
+
+def fingerprint(mail: InboundMail, size: int) -> str:
+    """Identity of a mail across UIDVALIDITY changes: its Message-ID, else a hash."""
+    if mail.message_id:
+        return mail.message_id
+    basis = f"{mail.date_at}|{mail.from_addr}|{mail.subject}|{size}".encode()
+    return "sha256:" + hashlib.sha256(basis).hexdigest()
+
+
+class Runner:
+    """One run over one mailbox; `run()` is the whole cycle."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        mailbox: ImapMailbox,
+        sender: Sender,
+        *,
+        now: datetime,
+        wall_now: datetime,
+        dry_run: bool = False,
+    ) -> None:
+        self.dry_run = dry_run
+        self.settings = settings
+        self.store = store
+        self.mailbox = mailbox
+        self.sender = sender
+        self.now = now
+        self.wall_now = wall_now
+        self.report = RunReport()
+        practice = settings.practice
+        self.policy = classify.RequestPolicy(
+            practice_email=practice.email,
+            therapist_email=practice.therapist_email,
+            country=practice.country,
+            intent_phrases=classify.DEFAULT_INTENT_PHRASES
+            + settings.requests.keywords
+            + settings.requests.subjects,
+            form_senders=settings.requests.form_senders,
+            crisis_phrases=settings.safety.extra_phrases,
+        )
+
+    def run(self) -> RunReport:
+        self.scan_sent()
+        self.poll_inbox()
+        self.flush_outbox()
+        self.store.set_meta("last_run_at", self.now.isoformat())
+        return self.report
+
+    # -- the Sent folder: who the practice writes to, and what it answered by hand --
+
+    def scan_sent(self) -> None:
+        """Learn contacts and hand-answered threads from mail the practice sent."""
+        name = self.settings.imap.sent_folder
+        status = self.mailbox.status(name)
+        known = self.store.folder(f"sent:{name}")
+        if known == Folder(status.uidvalidity, status.uidnext):
+            return
+        self.mailbox.examine(name)
+        if known is None or known.uidvalidity != status.uidvalidity:
+            uids = self.mailbox.uids_after(0)
+        else:
+            uids = self.mailbox.uids_after(known.uidnext - 1)
+        ours = {self.settings.practice.email, self.settings.practice.therapist_email}
+        parser = BytesHeaderParser(policy=default_policy)
+        for _uid, header in self.mailbox.header_fields(uids, _SENT_FIELDS):
+            try:
+                fields = parser.parsebytes(header)
+                if fields.get("X-Mailflow") is not None:
+                    continue  # our own copy: mailflow's mail never makes a contact
+                message_id = str(fields.get("Message-ID") or "").strip()
+                if message_id and self.store.is_our_message(message_id):
+                    continue
+                pairs = getaddresses(
+                    [
+                        str(v)
+                        for k in ("To", "Cc", "Bcc")
+                        for v in fields.get_all(k) or []
+                    ]
+                )
+                recipients = {a.lower() for _, a in pairs if "@" in a} - ours
+                thread = set(
+                    _MESSAGE_ID.findall(
+                        f"{fields.get('In-Reply-To') or ''} {fields.get('References') or ''}"
+                    )
+                )
+            except Exception:  # noqa: BLE001 - a garbled header in Sent is skipped
+                log.warning("sent folder: skipped a mail with unreadable headers")
+                continue
+            with self.store.transaction():
+                self.store.add_contacts(recipients)
+                if recipients and thread:
+                    self.store.add_answered_by_hand(thread)
+                    self._stand_down(thread)
+        self.store.set_folder(
+            f"sent:{name}", Folder(status.uidvalidity, status.uidnext)
+        )
+
+    def _stand_down(self, thread: set[str]) -> None:
+        enquiry_id = self.store.enquiry_for_thread(thread)
+        if enquiry_id is None:
+            return
+        enquiry = self.store.enquiry(enquiry_id)
+        if enquiry is not None and enquiry.state != "stood_down":
+            # A human answered this thread by hand: it is theirs from now on.
+            self.store.set_state(enquiry_id, "stood_down", self.now)
+            log.info("enquiry %d: answered by hand, mailflow stands down", enquiry_id)
+
+    # -- the inbox ------------------------------------------------------------
+
+    def poll_inbox(self) -> None:
+        name = self.settings.imap.folder
+        status = self.mailbox.status(name)
+        known = self.store.folder(name)
+        if known == Folder(status.uidvalidity, status.uidnext):
+            return  # the cheap empty poll: nothing arrived, nothing selected
+        uidvalidity = self.mailbox.examine(name)
+        if known is None or known.uidvalidity != uidvalidity:
+            # First run, or the folder was recreated: look only as far back as a
+            # request may be answered; seen fingerprints stop any second answer.
+            horizon = min(self.now, self.wall_now) - timedelta(
+                days=self.settings.workflow.max_request_age_days + 1
+            )
+            uids = self.mailbox.uids_since(horizon.date())
+        else:
+            uids = self.mailbox.uids_after(known.uidnext - 1)
+        retry_from: int | None = None
+        for fetched in self.mailbox.headers(uids):
+            if not self._handle_safely(uidvalidity, fetched):
+                retry_from = fetched.uid if retry_from is None else retry_from
+        high = max([status.uidnext, *(u + 1 for u in uids)])
+        self.store.set_folder(name, Folder(uidvalidity, retry_from or high))
+
+    def _handle_safely(self, uidvalidity: int, fetched: HeaderFetch) -> bool:
+        """Handle one mail; False when it must be tried again next run."""
+        try:
+            self._handle(uidvalidity, fetched)
+        except parse.ParseError:
+            self.report.bad += 1
+            log.warning("uid %d: unreadable mail, left alone", fetched.uid)
+            self._mark(
+                _MailKey(uidvalidity, fetched.uid, f"uid:{uidvalidity}:{fetched.uid}"),
+                "unreadable",
+            )
+        except Exception as exc:  # noqa: BLE001 - one bad mail never stops the run
+            return self._note_failure(uidvalidity, fetched.uid, exc)
+        return True
+
+    def _note_failure(self, uidvalidity: int, uid: int, exc: Exception) -> bool:
+        meta = f"attempts:{uidvalidity}:{uid}"
+        attempts = int(self.store.get_meta(meta) or 0) + 1
+        self.store.set_meta(meta, str(attempts))
+        log.error(
+            "uid %d: handling failed (%s), attempt %d",
+            uid,
+            type(exc).__name__,
+            attempts,
+        )
+        if attempts < MAX_ATTEMPTS_PER_MAIL:
+            self.report.failed += 1
+            return False
+        self._mark(_MailKey(uidvalidity, uid, f"uid:{uidvalidity}:{uid}"), "gave-up")
+        log.error(
+            "uid %d: set aside after %d attempts, left for the therapist", uid, attempts
+        )
+        return True
+
+    def _mark(self, key: _MailKey, outcome: str) -> None:
+        with self.store.transaction():
+            self.store.mark_seen(
+                key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
+            )
+
+    def _handle(self, uidvalidity: int, fetched: HeaderFetch) -> None:
+        head = parse.parse_mail(fetched.header)
+        key = _MailKey(uidvalidity, fetched.uid, fingerprint(head, fetched.size))
+        if self.store.is_seen(key.uidvalidity, key.uid, key.fingerprint):
+            return
+        self.report.new += 1
+        outcome = self._decide(key, fetched, head)
+        self.report.count(outcome)
+        if outcome in _ACTED:
+            return  # marked seen in the same transaction as the messages it caused
+        self.report.ignored += 1
+        self._mark(key, outcome)
+        log.info("uid %d: left alone (%s)", fetched.uid, outcome)
+
+    def _decide(self, key: _MailKey, fetched: HeaderFetch, head: InboundMail) -> str:
+        """Look at headers first; read the body only when it could be ours to answer."""
+        if head.headers.get("x-mailflow") or (
+            head.message_id and self.store.is_our_message(head.message_id)
+        ):
+            return "own-message"
+        owned = self.store.enquiry_for_thread(_thread(head))
+        if owned is not None:
+            return self._owned_reply(key, fetched, owned)
+        if fetched.size > parse.MAX_MAIL_BYTES:
+            return "too-large"
+        reason = classify.is_automated(head)
+        if reason:
+            return reason
+        raw = self.mailbox.body(fetched.uid)
+        if raw is None:
+            return "expunged"
+        mail = parse.parse_mail(raw)
+        sent_at = mail.date_at or fetched.received_at
+        max_age = timedelta(days=self.settings.workflow.max_request_age_days)
+        if sent_at is not None and self.now - sent_at > max_age:
+            return "too-old"  # installing mailflow never answers last month's mail
+        if mail.message_id and self.store.answered_by_hand({mail.message_id}):
+            return "answered-by-hand"
+        verdict = classify.classify_new(
+            mail, self.policy, contacts=_Contacts(self.store), owned_thread=False
+        )
+        if verdict.verdict is not Verdict.REQUEST or verdict.person is None:
+            return verdict.reason
+        if self.store.open_enquiry_for(verdict.person.email) is not None:
+            return "open-enquiry"  # someone already in a conversation: the human's call
+        return self._answer(key, mail, verdict.person, crisis=verdict.crisis)
+
+    def _owned_reply(self, key: _MailKey, fetched: HeaderFetch, enquiry_id: int) -> str:
+        """A reply in a thread mailflow owns; screened for crisis before anything."""
+        enquiry = self.store.enquiry(enquiry_id)
+        if enquiry is None or enquiry.state in _CLOSED_STATES:
+            return "owned-closed"
+        if fetched.size > parse.MAX_MAIL_BYTES:
+            return "too-large"
+        raw = self.mailbox.body(fetched.uid)
+        if raw is None:
+            return "expunged"
+        mail = parse.parse_mail(raw)
+        if classify.is_automated(mail):
+            return "owned-automated"
+        if not classify.mentions_crisis(
+            mail.subject + "\n" + mail.text, self.policy.crisis_phrases
+        ):
+            return "owned-reply"
+        person = Person(email=enquiry.email, name=enquiry.name, phone=enquiry.phone)
+        with self.store.transaction():
+            self.store.add_thread_ids(enquiry_id, _thread(mail) | _own_id(mail))
+            self._queue_crisis(enquiry_id, mail, person, step="crisis-reply")
+            self.store.set_state(enquiry_id, "escalated", self.now)
+            self.store.mark_seen(
+                key.uidvalidity, key.uid, key.fingerprint, "owned-crisis", self.now
+            )
+        log.info("enquiry %d: crisis words in a reply, therapist alerted", enquiry_id)
+        return "owned-crisis"
+
+    # -- answering a request ------------------------------------------------------
+
+    def _answer(
+        self, key: _MailKey, mail: InboundMail, person: Person, *, crisis: bool
+    ) -> str:
+        """Create the enquiry and queue its first messages, all in one transaction."""
+        outcome = "crisis" if crisis else "request"
+        slots = [] if crisis else self._offer_slots(person)
+        if not crisis and not slots:
+            outcome = "no-slots"
+        with self.store.transaction():
+            state = {"crisis": "escalated", "no-slots": "stood_down"}.get(
+                outcome, "offered"
+            )
+            enquiry_id = self.store.add_enquiry(
+                state=state,
+                email=person.email,
+                name=person.name,
+                phone=person.phone,
+                subject=compose.clean_header(mail.subject),
+                request_message_id=mail.message_id,
+                sender_offset_minutes=_minutes(mail.sender_offset),
+                crisis=crisis,
+                now=self.now,
+            )
+            if outcome == "crisis":
+                self._queue_crisis(enquiry_id, mail, person, step="safety")
+            elif outcome == "no-slots":
+                self._queue_no_slots(enquiry_id, mail, person)
+            else:
+                self.store.set_offers(enquiry_id, slots)
+                self._queue_offer(enquiry_id, mail, person, slots)
+            self.store.mark_seen(
+                key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
+            )
+        self.report.requests += 1
+        log.info("uid %d: enquiry %d opened (%s)", key.uid, enquiry_id, outcome)
+        return outcome
+
+    def _offer_slots(self, person: Person) -> list[Slot]:
+        rules = self.settings.availability.rules(self.settings.practice.timezone)
+        free = availability.free_slots(
+            rules, now=self.now, calls=self.store.taken_intervals(), busy=()
+        )
+        return availability.choose_offer(
+            free,
+            count=self.settings.availability.offer_count,
+            zone_name=rules.zone_name,
+            preference=person.preference,
+        )
+
+    def _practice_context(self) -> dict[str, object]:
+        practice = self.settings.practice
+        return {
+            "practice": {
+                "name": practice.name,
+                "therapist_name": practice.therapist_name,
+                "email": practice.email,
+            }
+        }
+
+    def _queue_offer(
+        self, enquiry_id: int, mail: InboundMail, person: Person, slots: list[Slot]
+    ) -> None:
+        practice = self.settings.practice
+        described = [
+            compose.describe_slot(
+                slot,
+                practice.timezone,
+                twelve_hour=practice.uses_12h_clock,
+                sender_offset=mail.sender_offset,
+            )
+            for slot in slots
+        ]
+        context = {
+            **self._practice_context(),
+            "greeting_name": extract.display_name(person.name, person.email),
+            "slots": described,
+            "phone": _readable_phone(person.phone, practice.country),
+        }
+        self._queue_to_person(enquiry_id, "offer", "offer", mail, person, context)
+
+    def _queue_crisis(
+        self, enquiry_id: int, mail: InboundMail, person: Person, *, step: str
+    ) -> None:
+        context = {
+            **self._practice_context(),
+            "greeting_name": extract.display_name(person.name, person.email),
+            "safety_message": self.settings.safety.message.strip(),
+        }
+        self._queue_to_person(enquiry_id, "safety", step, mail, person, context)
+        alert = {
+            **self._practice_context(),
+            "person_name": person.name,
+            "person_email": person.email,
+            "phone": _readable_phone(person.phone, self.settings.practice.country),
+            "subject": compose.clean_header(mail.subject),
+            "sent_at": self._practice_time(mail.date_at or self.now),
+            "quoted": mail.text.strip().splitlines()[:QUOTE_LINES],
+            "enquiry_id": enquiry_id,
+        }
+        self._queue_to_therapist(
+            enquiry_id,
+            "crisis_alert",
+            f"{step}-alert",
+            "Urgent: an enquiry needs you personally",
+            alert,
+        )
+
+    def _queue_no_slots(
+        self, enquiry_id: int, mail: InboundMail, person: Person
+    ) -> None:
+        alert = {
+            **self._practice_context(),
+            "person_name": person.name,
+            "person_email": person.email,
+            "subject": compose.clean_header(mail.subject),
+            "horizon_days": self.settings.availability.horizon_days,
+        }
+        self._queue_to_therapist(
+            enquiry_id,
+            "no_slots_alert",
+            "no-slots",
+            "A consultation request needs your answer",
+            alert,
+        )
+
+    def _queue_to_person(
+        self,
+        enquiry_id: int,
+        kind: str,
+        step: str,
+        mail: InboundMail,
+        person: Person,
+        context: dict[str, object],
+    ) -> None:
+        practice = self.settings.practice
+        references = (*mail.references, *(_own_id(mail)))
+        draft = compose.Draft(
+            kind=kind,
+            sender=practice.email,
+            sender_name=f"{practice.therapist_name} | {practice.name}",
+            to=person.email,
+            to_name=person.name,
+            subject=compose.reply_subject(mail.subject, "Your free 15-minute call"),
+            message_id=self._message_id(enquiry_id, step),
+            context=context,
+            in_reply_to=mail.message_id,
+            references=references,
+        )
+        self._enqueue(
+            enquiry_id, draft, needs_copy=not self.settings.imap.files_sent_mail_itself
+        )
+
+    def _queue_to_therapist(
+        self,
+        enquiry_id: int,
+        kind: str,
+        step: str,
+        subject: str,
+        context: dict[str, object],
+    ) -> None:
+        practice = self.settings.practice
+        draft = compose.Draft(
+            kind=kind,
+            sender=practice.email,
+            sender_name="mailflow",
+            to=practice.therapist_email,
+            to_name=practice.therapist_name,
+            subject=subject,
+            message_id=self._message_id(enquiry_id, step),
+            context=context,
+            auto_reply=False,
+        )
+        self._enqueue(enquiry_id, draft, needs_copy=False)
+
+    def _enqueue(
+        self, enquiry_id: int, draft: compose.Draft, *, needs_copy: bool
+    ) -> None:
+        raw = compose.build(draft, self.now, self.settings.templates.directory)
+        self.store.add_thread_ids(enquiry_id, {draft.message_id})
+        self.store.queue(
+            message_id=draft.message_id,
+            enquiry_id=enquiry_id,
+            kind=draft.kind,
+            sender=draft.sender,
+            recipients=(draft.to,),
+            raw=raw,
+            needs_copy=needs_copy,
+            now=self.now,
+        )
+
+    def _message_id(self, enquiry_id: int, step: str) -> str:
+        """Deterministic per (enquiry, step), unguessable: an HMAC under our secret."""
+        token = hmac.new(
+            self.store.secret(), f"{enquiry_id}:{step}".encode(), hashlib.sha256
+        ).hexdigest()[:32]
+        domain = self.settings.practice.email.rsplit("@", 1)[1]
+        return f"<mailflow.{token}@{domain}>"
+
+    def _practice_time(self, moment: datetime) -> str:
+        local = moment.astimezone(ZoneInfo(self.settings.practice.timezone))
+        twelve = self.settings.practice.uses_12h_clock
+        return f"{compose.day(local)} at {compose.clock(local, twelve)} ({compose.zone_label(local)})"
+
+    # -- the outbox -----------------------------------------------------------------
+
+    def flush_outbox(self) -> None:
+        """Hand every queued message over once, then file its copy in Sent."""
+        if self.dry_run:
+            for outgoing in self.store.pending():
+                print(f"would send: {outgoing.kind} (enquiry {outgoing.enquiry_id})")  # noqa: T201
+            return
+        for outgoing in self.store.pending():
+            if outgoing.status == "pending":
+                if outgoing.attempts and self._already_filed(outgoing.message_id):
+                    self.store.mark_sent(outgoing.id, self.now)  # sent before a crash
+                else:
+                    self.store.note_attempt(outgoing.id)
+                    try:
+                        self.sender.send(
+                            outgoing.sender, outgoing.recipients, outgoing.raw
+                        )
+                    except PermanentSendError as exc:
+                        self.store.mark_failed(outgoing.id)
+                        self.report.send_failed += 1
+                        log.error("outbox %d: refused for good (%s)", outgoing.id, exc)
+                        continue
+                    except TransientSendError as exc:
+                        self.report.smtp_down = str(exc)
+                        self.report.waiting = len(self.store.pending())
+                        log.error("outbox: %s; kept for the next run", exc)
+                        return
+                    self.store.mark_sent(outgoing.id, self.now)
+                    self.report.sent += 1
+            if outgoing.needs_copy:
+                self.mailbox.append(
+                    self.settings.imap.sent_folder, outgoing.raw, self.now
+                )
+            self.store.mark_done(outgoing.id)
+
+    def _already_filed(self, message_id: str) -> bool:
+        """After a crash mid-send, a provider that files sent mail itself tells us."""
+        if not self.settings.imap.files_sent_mail_itself:
+            return False
+        return self.mailbox.contains_message_id(
+            self.settings.imap.sent_folder, message_id
+        )
+
+
+_ACTED = frozenset({"request", "crisis", "no-slots", "owned-crisis"})
+_CLOSED_STATES = frozenset({"stood_down", "escalated", "closed"})
+
+
+@dataclass(frozen=True, slots=True)
+class _MailKey:
+    uidvalidity: int
+    uid: int
+    fingerprint: str
+
+
+class _Contacts:
+    """`in` over the store's hashed contacts, for the pure classifier."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __contains__(self, address: object) -> bool:
+        return isinstance(address, str) and self._store.is_contact(address)
+
+
+def _thread(mail: InboundMail) -> set[str]:
+    ids = set(mail.references)
+    if mail.in_reply_to:
+        ids.add(mail.in_reply_to)
+    return ids
+
+
+def _own_id(mail: InboundMail) -> tuple[str, ...]:
+    return (mail.message_id,) if mail.message_id else ()
+
+
+def _minutes(offset: timedelta | None) -> int | None:
+    return None if offset is None else int(offset.total_seconds() // 60)
+
+
+def _readable_phone(phone: str | None, country: str) -> str | None:
+    """E.164 shown the way people write it where the practice is."""
+    if phone is None:
+        return None
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(phone, country)
+    except phonenumbers.NumberParseException:
+        return phone
+    region = phonenumbers.region_code_for_number(number)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if region == country
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return str(phonenumbers.format_number(number, style))

@@ -1,0 +1,534 @@
+"""The SQLite store: what was seen, enquiries, offers, the outbox. Does file I/O.
+
+One file (WAL, mode 0600, in a 0700 folder). Every decision about a mail and the
+messages it causes are committed in one transaction, so a crash either keeps
+both or neither. Contacts are kept as keyed hashes, never as addresses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mailflow.errors import StoreError
+from mailflow.model import Interval, Slot
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS seen (
+    uidvalidity INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (uidvalidity, uid)
+);
+CREATE INDEX IF NOT EXISTS seen_fingerprint ON seen (fingerprint);
+CREATE TABLE IF NOT EXISTS enquiries (
+    id INTEGER PRIMARY KEY,
+    state TEXT NOT NULL,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL,
+    phone TEXT,
+    preference TEXT NOT NULL DEFAULT '{}',
+    sender_offset_minutes INTEGER,
+    subject TEXT NOT NULL,
+    request_message_id TEXT,
+    crisis INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    closed_at TEXT
+);
+CREATE TABLE IF NOT EXISTS thread_ids (
+    message_id TEXT PRIMARY KEY,
+    enquiry_id INTEGER NOT NULL REFERENCES enquiries (id) ON DELETE CASCADE
+);
+CREATE TABLE IF NOT EXISTS offers (
+    enquiry_id INTEGER NOT NULL REFERENCES enquiries (id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    start_at TEXT NOT NULL,
+    end_at TEXT NOT NULL,
+    PRIMARY KEY (enquiry_id, number)
+);
+CREATE TABLE IF NOT EXISTS calls (
+    enquiry_id INTEGER PRIMARY KEY REFERENCES enquiries (id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    start_at TEXT NOT NULL,
+    end_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL UNIQUE,
+    enquiry_id INTEGER REFERENCES enquiries (id) ON DELETE SET NULL,
+    kind TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    raw BLOB,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    needs_copy INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    sent_at TEXT
+);
+CREATE TABLE IF NOT EXISTS contacts (
+    digest TEXT PRIMARY KEY
+);
+CREATE TABLE IF NOT EXISTS answered_by_hand (
+    message_id TEXT PRIMARY KEY
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Enquiry:
+    id: int
+    state: str
+    email: str
+    name: str
+    phone: str | None
+    subject: str
+    request_message_id: str | None
+    crisis: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMail:
+    """A message decided on and waiting (or done) in the outbox."""
+
+    id: int
+    message_id: str
+    enquiry_id: int | None
+    kind: str
+    sender: str
+    recipients: tuple[str, ...]
+    raw: bytes
+    status: str
+    attempts: int
+    needs_copy: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Folder:
+    """What the store remembers of a polled folder."""
+
+    uidvalidity: int
+    uidnext: int
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+class Store:
+    """mailflow's memory. Open with `Store.open(path)`; use as a context manager."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open (creating privately if needed) and migrate the database."""
+        if str(path) != ":memory:":
+            path = Path(path)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not path.exists():
+                fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+                os.close(fd)
+            os.chmod(path, 0o600)
+        try:
+            db = sqlite3.connect(
+                str(path), timeout=30, isolation_level=None, check_same_thread=False
+            )
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA busy_timeout=30000")
+            db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"the database {str(path)!r} cannot be used: {exc}"
+            ) from exc
+        store = cls(db)
+        if store.get_meta("schema") is None:
+            store.set_meta("schema", str(SCHEMA_VERSION))
+        if str(path) != ":memory:":
+            for suffix in ("-wal", "-shm"):
+                sidecar = Path(f"{path}{suffix}")
+                if sidecar.exists():
+                    os.chmod(sidecar, 0o600)
+        return store
+
+    def close(self) -> None:
+        self._db.close()
+
+    def copy_in_memory(self) -> Store:
+        """A private copy for --dry-run: decisions made on it are forgotten."""
+        copy = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        self._db.backup(copy)
+        self.close()
+        copy.execute("PRAGMA foreign_keys=ON")
+        return Store(copy)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit: a decision and everything it causes."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- meta ---------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute(
+            "SELECT value FROM meta WHERE key = ?", (key,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def secret(self) -> bytes:
+        """A per-installation secret for deterministic yet unguessable ids."""
+        value = self.get_meta("secret")
+        if value is None:
+            value = secrets.token_hex(32)
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", (value,)
+            )
+            value = self.get_meta("secret") or value
+        return bytes.fromhex(value)
+
+    def folder(self, name: str) -> Folder | None:
+        raw = self.get_meta(f"folder:{name}")
+        if raw is None:
+            return None
+        data = json.loads(raw)
+        return Folder(
+            uidvalidity=int(data["uidvalidity"]), uidnext=int(data["uidnext"])
+        )
+
+    def set_folder(self, name: str, folder: Folder) -> None:
+        self.set_meta(
+            f"folder:{name}",
+            json.dumps({"uidvalidity": folder.uidvalidity, "uidnext": folder.uidnext}),
+        )
+
+    # -- seen mail ----------------------------------------------------------
+
+    def is_seen(self, uidvalidity: int, uid: int, fingerprint: str) -> bool:
+        """Seen under this key, or (after a UIDVALIDITY change) by fingerprint."""
+        row = self._db.execute(
+            "SELECT 1 FROM seen WHERE (uidvalidity = ? AND uid = ?) OR fingerprint = ?",
+            (uidvalidity, uid, fingerprint),
+        ).fetchone()
+        return row is not None
+
+    def mark_seen(
+        self, uidvalidity: int, uid: int, fingerprint: str, outcome: str, now: datetime
+    ) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO seen (uidvalidity, uid, fingerprint, outcome, seen_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (uidvalidity, uid, fingerprint, outcome, _iso(now)),
+        )
+
+    # -- contacts and hand-written answers ----------------------------------
+
+    def _digest(self, address: str) -> str:
+        return hmac.new(
+            self.secret(), address.lower().encode(), hashlib.sha256
+        ).hexdigest()
+
+    def add_contacts(self, addresses: set[str]) -> None:
+        self._db.executemany(
+            "INSERT OR IGNORE INTO contacts (digest) VALUES (?)",
+            [(self._digest(a),) for a in addresses],
+        )
+
+    def is_contact(self, address: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM contacts WHERE digest = ?", (self._digest(address),)
+        ).fetchone()
+        return row is not None
+
+    def add_answered_by_hand(self, message_ids: set[str]) -> None:
+        self._db.executemany(
+            "INSERT OR IGNORE INTO answered_by_hand (message_id) VALUES (?)",
+            [(m,) for m in message_ids],
+        )
+
+    def answered_by_hand(self, message_ids: set[str]) -> bool:
+        if not message_ids:
+            return False
+        marks = ",".join("?" * len(message_ids))
+        row = self._db.execute(
+            f"SELECT 1 FROM answered_by_hand WHERE message_id IN ({marks})",  # noqa: S608
+            tuple(message_ids),
+        ).fetchone()
+        return row is not None
+
+    # -- enquiries ----------------------------------------------------------
+
+    def add_enquiry(
+        self,
+        *,
+        state: str,
+        email: str,
+        name: str,
+        phone: str | None,
+        subject: str,
+        request_message_id: str | None,
+        sender_offset_minutes: int | None,
+        crisis: bool,
+        now: datetime,
+    ) -> int:
+        cursor = self._db.execute(
+            "INSERT INTO enquiries (state, email, name, phone, subject, request_message_id,"
+            " sender_offset_minutes, crisis, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                state,
+                email,
+                name,
+                phone,
+                subject,
+                request_message_id,
+                sender_offset_minutes,
+                int(crisis),
+                _iso(now),
+                _iso(now),
+            ),
+        )
+        enquiry_id = cursor.lastrowid
+        assert enquiry_id is not None  # noqa: S101 - sqlite always sets it on INSERT
+        if request_message_id:
+            self.add_thread_ids(enquiry_id, {request_message_id})
+        return enquiry_id
+
+    def enquiry(self, enquiry_id: int) -> Enquiry | None:
+        row = self._db.execute(
+            "SELECT id, state, email, name, phone, subject, request_message_id, crisis,"
+            " created_at FROM enquiries WHERE id = ?",
+            (enquiry_id,),
+        ).fetchone()
+        return None if row is None else _enquiry(row)
+
+    def enquiries(self) -> list[Enquiry]:
+        rows = self._db.execute(
+            "SELECT id, state, email, name, phone, subject, request_message_id, crisis,"
+            " created_at FROM enquiries ORDER BY id"
+        ).fetchall()
+        return [_enquiry(row) for row in rows]
+
+    def set_state(self, enquiry_id: int, state: str, now: datetime) -> None:
+        self._db.execute(
+            "UPDATE enquiries SET state = ?, updated_at = ? WHERE id = ?",
+            (state, _iso(now), enquiry_id),
+        )
+
+    def add_thread_ids(self, enquiry_id: int, message_ids: set[str]) -> None:
+        self._db.executemany(
+            "INSERT OR IGNORE INTO thread_ids (message_id, enquiry_id) VALUES (?, ?)",
+            [(m, enquiry_id) for m in message_ids],
+        )
+
+    def enquiry_for_thread(self, message_ids: set[str]) -> int | None:
+        """The enquiry owning any of these Message-IDs, if mailflow owns the thread."""
+        if not message_ids:
+            return None
+        marks = ",".join("?" * len(message_ids))
+        row = self._db.execute(
+            f"SELECT enquiry_id FROM thread_ids WHERE message_id IN ({marks})",  # noqa: S608
+            tuple(message_ids),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def enquiry_by_request(self, message_id: str) -> int | None:
+        row = self._db.execute(
+            "SELECT id FROM enquiries WHERE request_message_id = ?", (message_id,)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def open_enquiry_for(self, email: str) -> int | None:
+        """An enquiry from this person still in progress (no second welcome)."""
+        row = self._db.execute(
+            "SELECT id FROM enquiries WHERE email = ? AND closed_at IS NULL"
+            " ORDER BY id DESC LIMIT 1",
+            (email,),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    # -- offers and calls ---------------------------------------------------
+
+    def set_offers(self, enquiry_id: int, slots: list[Slot]) -> None:
+        self._db.execute("DELETE FROM offers WHERE enquiry_id = ?", (enquiry_id,))
+        self._db.executemany(
+            "INSERT INTO offers (enquiry_id, number, start_at, end_at) VALUES (?, ?, ?, ?)",
+            [
+                (enquiry_id, n, _iso(slot.start_at), _iso(slot.end_at))
+                for n, slot in enumerate(slots, start=1)
+            ],
+        )
+
+    def offers(self, enquiry_id: int) -> list[Slot]:
+        rows = self._db.execute(
+            "SELECT start_at, end_at FROM offers WHERE enquiry_id = ? ORDER BY number",
+            (enquiry_id,),
+        ).fetchall()
+        return [Slot(_instant(a), _instant(b)) for a, b in rows]
+
+    def taken_intervals(self) -> list[Interval]:
+        """Holds and bookings: the calls that block a slot for everyone else."""
+        rows = self._db.execute(
+            "SELECT start_at, end_at FROM calls WHERE status IN ('held', 'booked')"
+        ).fetchall()
+        return [Interval(_instant(a), _instant(b)) for a, b in rows]
+
+    # -- outbox -------------------------------------------------------------
+
+    def queue(
+        self,
+        *,
+        message_id: str,
+        enquiry_id: int | None,
+        kind: str,
+        sender: str,
+        recipients: tuple[str, ...],
+        raw: bytes,
+        needs_copy: bool,
+        now: datetime,
+    ) -> bool:
+        """Queue a message once; False when that Message-ID was already decided."""
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO outbox (message_id, enquiry_id, kind, sender,"
+            " recipients, raw, status, needs_copy, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+            (
+                message_id,
+                enquiry_id,
+                kind,
+                sender,
+                json.dumps(list(recipients)),
+                raw,
+                int(needs_copy),
+                _iso(now),
+            ),
+        )
+        return cursor.rowcount == 1
+
+    def pending(self) -> list[OutgoingMail]:
+        """Messages still to hand over (or to file in Sent), oldest first."""
+        rows = self._db.execute(
+            "SELECT id, message_id, enquiry_id, kind, sender, recipients, raw, status,"
+            " attempts, needs_copy FROM outbox"
+            " WHERE status IN ('pending', 'sent') AND raw IS NOT NULL ORDER BY id"
+        ).fetchall()
+        return [
+            OutgoingMail(
+                id=row[0],
+                message_id=row[1],
+                enquiry_id=row[2],
+                kind=row[3],
+                sender=row[4],
+                recipients=tuple(json.loads(row[5])),
+                raw=bytes(row[6]),
+                status=row[7],
+                attempts=row[8],
+                needs_copy=bool(row[9]),
+            )
+            for row in rows
+        ]
+
+    def note_attempt(self, outgoing_id: int) -> None:
+        self._db.execute(
+            "UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (outgoing_id,)
+        )
+
+    def mark_sent(self, outgoing_id: int, now: datetime) -> None:
+        self._db.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?",
+            (_iso(now), outgoing_id),
+        )
+
+    def mark_done(self, outgoing_id: int) -> None:
+        """Handed over and filed: drop the body, keep the Message-ID (exactly once)."""
+        self._db.execute(
+            "UPDATE outbox SET status = 'done', raw = NULL WHERE id = ?", (outgoing_id,)
+        )
+
+    def mark_failed(self, outgoing_id: int) -> None:
+        self._db.execute(
+            "UPDATE outbox SET status = 'failed', raw = NULL WHERE id = ?",
+            (outgoing_id,),
+        )
+
+    def is_our_message(self, message_id: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM outbox WHERE message_id = ?", (message_id,)
+        ).fetchone()
+        return row is not None
+
+    def upcoming_calls(self) -> list[tuple[int, str, datetime]]:
+        rows = self._db.execute(
+            "SELECT enquiry_id, status, start_at FROM calls"
+            " WHERE status IN ('held', 'booked') ORDER BY start_at"
+        ).fetchall()
+        return [(int(a), str(b), _instant(c)) for a, b, c in rows]
+
+    def counts_by_state(self) -> dict[str, int]:
+        rows = self._db.execute(
+            "SELECT state, COUNT(*) FROM enquiries GROUP BY state ORDER BY state"
+        ).fetchall()
+        return {str(state): int(n) for state, n in rows}
+
+    def outbox_counts(self) -> dict[str, int]:
+        rows = self._db.execute(
+            "SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status"
+        ).fetchall()
+        return {str(status): int(n) for status, n in rows}
+
+
+def _enquiry(row: tuple[object, ...]) -> Enquiry:
+    return Enquiry(
+        id=int(row[0]),  # type: ignore[call-overload]
+        state=str(row[1]),
+        email=str(row[2]),
+        name=str(row[3]),
+        phone=None if row[4] is None else str(row[4]),
+        subject=str(row[5]),
+        request_message_id=None if row[6] is None else str(row[6]),
+        crisis=bool(row[7]),
+        created_at=_instant(str(row[8])),
+    )
