@@ -82,7 +82,7 @@ def choose_offer(
         local = slot.start_at.astimezone(zone)
         (wanted if _matches(local, preference) else others).append(slot)
     picked = _spread(wanted, count, zone, [])
-    picked += _spread(others, count - len(picked), zone, [])
+    picked += _spread(others, count - len(picked), zone, picked)
     return sorted(picked, key=lambda s: s.start_at)
 
 
@@ -118,7 +118,7 @@ def _grid(rules: AvailabilityRules, zone: ZoneInfo, day: date) -> Iterator[Slot]
         while wall + rules.slot <= limit:
             start_at = wall.replace(tzinfo=zone).astimezone(UTC)  # fold=0
             end_at = start_at + rules.slot
-            # A gap start reads differently on the clock once converted.
+            # Both ends must read as planned; a gap or a DST change in between won't.
             if (
                 _wall(start_at, zone) == wall
                 and _wall(end_at, zone) == wall + rules.slot
@@ -137,8 +137,11 @@ def _clashes(slot: Slot, blocker: Interval) -> bool:
 
 
 def _without_overlaps(slots: list[Slot]) -> list[Slot]:
-    """Sorted, keeping the earlier of overlapping slots (overlapping spans in
-    the hours would otherwise yield slots one person could not both keep)."""
+    """Sorted, keeping the earlier of two overlapping slots.
+
+    Only overlapping spans in the hours produce these; offering both would
+    let two people book the same time.
+    """
     kept: list[Slot] = []
     for slot in sorted(slots, key=lambda s: s.start_at):
         if not kept or kept[-1].end_at <= slot.start_at:

@@ -10,6 +10,8 @@ import asyncio
 import contextlib
 import email
 import email.policy
+import grp
+import logging
 import os
 import pwd
 import re
@@ -34,6 +36,7 @@ from typing import Any, Final, NamedTuple, Self
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
 
 DOVECOT_MISSING: Final = (
     "Dovecot is not installed: run `make test` / "
@@ -46,6 +49,7 @@ START_TIMEOUT_S: Final = 10.0
 _POLL_S: Final = 0.05
 _STOP_TIMEOUT_S: Final = 5.0
 _SBIN_FALLBACKS: Final = ("/usr/sbin/dovecot", "/usr/local/sbin/dovecot")
+_LOG_FILES: Final = ("dovecot.out", "dovecot.log")
 
 # Dovecot 2.3 syntax. Per-user homes under the temp dir; the mail uid is never 0
 # because Dovecot refuses to run mail processes as root.
@@ -59,15 +63,24 @@ protocols = imap lmtp
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
-auth_failure_delay = 0
 default_login_user = $login_user
 default_internal_user = $internal_user
+default_internal_group = $internal_group
 first_valid_uid = $uid
 first_valid_gid = $gid
 mail_location = maildir:~/Maildir
+# This first passdb checks nothing and only sets `nodelay`. Without it, one
+# wrong password makes Dovecot hold every login from 127.0.0.1, good ones too,
+# for 2-15 s ("auth penalty"), and login_trusted_networks no longer exempts.
 passdb {
   driver = static
-  args = password=$password nodelay=yes
+  args = noauthenticate nodelay=yes
+  result_success = continue
+  result_failure = continue
+}
+passdb {
+  driver = static
+  args = password=$password
 }
 userdb {
   driver = static
@@ -75,7 +88,7 @@ userdb {
 }
 $common""")
 
-# Dovecot 2.4 rewrote the syntax (named passdb/userdb, %{var}, mail_driver).
+# Dovecot 2.4 (Debian 13) rewrote the syntax: named passdb/userdb, %{var}, ...
 _CONFIG_2_4: Final = Template(r"""dovecot_config_version = 2.4.0
 dovecot_storage_version = 2.4.0
 base_dir = $root/run
@@ -83,13 +96,19 @@ state_dir = $root/state
 instance_name = mailflow-$port
 log_path = $root/dovecot.log
 listen = 127.0.0.1
-protocols = imap lmtp
+protocols {
+  imap = yes
+  lmtp = yes
+}
 ssl = no
 auth_allow_cleartext = yes
 auth_mechanisms = plain login
+# Untested (written on 2.3): the `nodelay` passdb of the 2.3 config is not
+# ported, so logins after a wrong password may be held for seconds.
 auth_failure_delay = 0
 default_login_user = $login_user
 default_internal_user = $internal_user
+default_internal_group = $internal_group
 first_valid_uid = $uid
 first_valid_gid = $gid
 mail_driver = maildir
@@ -128,7 +147,12 @@ protocol imap {
   # IDLE watchers and tests open many sessions as one user from one IP.
   mail_max_userip_connections = 100
 }
+# No chroot: it needs root, and the caller may be an ordinary user.
+service anvil {
+  chroot =
+}
 service imap-login {
+  chroot =
   inet_listener imap {
     port = $port
   }
@@ -146,7 +170,10 @@ service lmtp {
 
 @dataclass(frozen=True, slots=True)
 class StoredMail:
-    """One mail as the IMAP server holds it, read without touching its flags."""
+    """One mail as the IMAP server holds it, read without touching its flags.
+
+    `flags` leaves out \\Recent: it belongs to a session, not to the mail.
+    """
 
     uid: int
     flags: tuple[str, ...]
@@ -170,6 +197,7 @@ class _Identity(NamedTuple):
     gid: int
     login_user: str
     internal_user: str
+    internal_group: str
 
 
 class LocalMailServer:
@@ -182,8 +210,10 @@ class LocalMailServer:
 
     host: Final = "127.0.0.1"
 
-    def __init__(self) -> None:
+    def __init__(self, *, dovecot: str | None = None) -> None:
+        """`dovecot`: path of the binary; by default found on PATH or in sbin."""
         self.password: str = PASSWORD
+        self._binary = dovecot
         self.imap_port: int = 0
         self.smtp_port: int = 0
         self.smtp_log: list[SmtpRecord] = []
@@ -199,7 +229,7 @@ class LocalMailServer:
 
     def start(self) -> None:
         """Start Dovecot and the SMTP server; RuntimeError if Dovecot is absent."""
-        binary = _find_dovecot()
+        binary = _find_dovecot(self._binary)
         self._root = Path(tempfile.mkdtemp(prefix="mailflow-dovecot-"))
         try:
             self._root.chmod(0o711)  # the unprivileged mail uid must reach its home
@@ -211,8 +241,14 @@ class LocalMailServer:
             self._dovecot = _Dovecot(binary, self._root, identity, self.password)
             self._dovecot.start_on_free_port()
             self.imap_port = self._dovecot.port
-            self.smtp_port = _free_port()
-            self._start_smtp()
+            for attempt in range(3):  # another process may grab the free port first
+                self.smtp_port = _free_port()
+                try:
+                    self._start_smtp()
+                    break
+                except OSError:
+                    if attempt == 2:
+                        raise
         except BaseException:
             self.stop()
             raise
@@ -307,7 +343,9 @@ class LocalMailServer:
         return [
             StoredMail(
                 uid=int(uid),
-                flags=tuple(_as_str(flag) for flag in data[b"FLAGS"]),
+                flags=tuple(
+                    _as_str(flag) for flag in data[b"FLAGS"] if flag != rb"\Recent"
+                ),
                 raw=_as_bytes(data[b"BODY[]"]),
             )
             for uid, data in sorted(fetched.items())
@@ -321,8 +359,11 @@ class LocalMailServer:
             client.login(user, self.password)
             yield client
         finally:
-            with contextlib.suppress(Exception):  # best effort: the test result matters
+            try:
                 client.logout()
+            except (IMAPClientError, OSError):  # connection already gone: just close
+                with contextlib.suppress(OSError):
+                    client.shutdown()
 
     def dovecot_log(self) -> str:
         """Dovecot's log so far, for failure messages."""
@@ -336,6 +377,7 @@ class LocalMailServer:
         return self._dovecot
 
     def _start_smtp(self) -> None:
+        _quiet_aiosmtpd()
         controller = Controller(
             _RelayHandler(self),
             hostname=self.host,
@@ -344,7 +386,11 @@ class LocalMailServer:
             auth_require_tls=False,
             auth_required=False,
         )
-        controller.start()
+        try:
+            controller.start()
+        except BaseException:
+            controller.loop.close()  # its thread ended without closing the loop
+            raise
         self._controller = controller
 
     def _authenticate(
@@ -415,6 +461,7 @@ class _Dovecot:
         self._password = password
         self._proc: subprocess.Popen[bytes] | None = None
         self._template = _CONFIG_2_4 if _version(binary) >= (2, 4) else _CONFIG_2_3
+        self._log_marks: dict[str, int] = {}
         self.port = 0
 
     @property
@@ -428,7 +475,7 @@ class _Dovecot:
             try:
                 self.start()
             except RuntimeError:
-                if attempt + 1 == attempts or "in use" not in self.log():
+                if attempt + 1 == attempts or "in use" not in self.log(recent=True):
                     raise
             else:
                 return
@@ -439,52 +486,56 @@ class _Dovecot:
             return
         config = self._root / "dovecot.conf"
         config.write_text(self._config())
-        (self._root / "dovecot.log").unlink(missing_ok=True)
-        with (self._root / "dovecot.out").open("wb") as out:
+        self._log_marks = {name: _size(self._root / name) for name in _LOG_FILES}
+        with (self._root / "dovecot.out").open("ab") as out:
             self._proc = subprocess.Popen(
                 [self._binary, "-F", "-c", str(config)],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,  # so stop() can kill stray children too
+                start_new_session=True,  # its own process group, for stop()
             )
         deadline = time.monotonic() + START_TIMEOUT_S
         while not _greets(LocalMailServer.host, self.port):
             try:
-                code = self._proc.wait(timeout=_POLL_S)
+                code = self._proc.wait(timeout=_POLL_S)  # also the poll interval
             except subprocess.TimeoutExpired:
-                if time.monotonic() < deadline:
+                # A failing child makes the master throttle and retry, not exit.
+                failed = "Fatal:" in self.log(recent=True)
+                if time.monotonic() < deadline and not failed:
                     continue
                 self.stop()
                 raise RuntimeError(
                     f"Dovecot did not greet on port {self.port} within "
-                    f"{START_TIMEOUT_S} s:\n{self.log()}"
+                    f"{START_TIMEOUT_S} s:\n{self.log(recent=True)}"
                 ) from None
             self._proc = None
-            raise RuntimeError(f"Dovecot exited with status {code}:\n{self.log()}")
+            raise RuntimeError(
+                f"Dovecot exited with status {code}:\n{self.log(recent=True)}"
+            )
 
     def stop(self) -> None:
-        """Terminate Dovecot and its children and wait for them."""
+        """Stop Dovecot and every process it forked; the mail stays on disk."""
         proc, self._proc = self._proc, None
         if proc is None:
             return
-        with contextlib.suppress(ProcessLookupError):
-            proc.terminate()
-        try:
+        # TERM to the whole group: the children exit together at once, whereas
+        # TERM to the master alone makes it wait about a second for them.
+        _signal_group(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=_STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)  # children of a master that hung
+        _signal_group(proc.pid, signal.SIGKILL)  # anything hung or left behind
+        proc.wait()
 
-    def log(self) -> str:
-        """Startup output and the log file, whatever exists."""
+    def log(self, *, recent: bool = False) -> str:
+        """Startup output and the log file; `recent`: only since the last start."""
         parts = []
-        for name in ("dovecot.out", "dovecot.log"):
+        for name in _LOG_FILES:
             path = self._root / name
             if path.exists():
-                parts.append(path.read_text(errors="replace"))
+                with path.open("rb") as file:
+                    file.seek(self._log_marks.get(name, 0) if recent else 0)
+                    parts.append(file.read().decode(errors="replace"))
         return "".join(parts)
 
     def _config(self) -> str:
@@ -496,18 +547,30 @@ class _Dovecot:
             "gid": str(self._identity.gid),
             "login_user": self._identity.login_user,
             "internal_user": self._identity.internal_user,
+            "internal_group": self._identity.internal_group,
         }
         common = _COMMON.substitute(values)
         return self._template.substitute(values, common=common)
 
 
-def _find_dovecot() -> str:
+class _DropLoginDataWarning(logging.Filter):
+    """aiosmtpd 1.4 logs a deprecation warning on every AUTH; it is noise here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "login_data is deprecated" not in record.getMessage()
+
+
+def _quiet_aiosmtpd() -> None:
+    logger = logging.getLogger("mail.log")
+    if not any(isinstance(f, _DropLoginDataWarning) for f in logger.filters):
+        logger.addFilter(_DropLoginDataWarning())
+
+
+def _find_dovecot(path: str | None) -> str:
     """The dovecot binary; /usr/sbin is often missing from an ordinary user's PATH."""
-    found = shutil.which("dovecot")
-    if found is not None:
-        return found
-    for candidate in _SBIN_FALLBACKS:
-        if os.access(candidate, os.X_OK):
+    candidates = [path] if path else [shutil.which("dovecot"), *_SBIN_FALLBACKS]
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
             return candidate
     raise RuntimeError(DOVECOT_MISSING)
 
@@ -529,8 +592,9 @@ def _identity() -> _Identity:
     are the package's `dovenull`/`dovecot`. Otherwise everything is the caller.
     """
     if os.geteuid() != 0:
-        name = pwd.getpwuid(os.geteuid()).pw_name
-        return _Identity(os.geteuid(), os.getegid(), name, name)
+        user = pwd.getpwuid(os.geteuid()).pw_name
+        group = grp.getgrgid(os.getegid()).gr_name
+        return _Identity(os.geteuid(), os.getegid(), user, user, group)
     for system_user in ("dovenull", "dovecot"):
         try:
             pwd.getpwnam(system_user)
@@ -544,7 +608,7 @@ def _identity() -> _Identity:
         uid, gid = nobody.pw_uid, nobody.pw_gid
     except KeyError:
         uid = gid = 65534  # Dovecot needs only numbers for the mail uid
-    return _Identity(uid, gid, "dovenull", "dovecot")
+    return _Identity(uid, gid, "dovenull", "dovecot", "dovecot")
 
 
 def _free_port() -> int:
@@ -560,6 +624,15 @@ def _greets(host: str, port: int) -> bool:
             return sock.recv(256).startswith(b"* OK")
     except OSError:
         return False
+
+
+def _signal_group(pgid: int, signum: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signum)
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
 
 
 def _as_bytes(value: object) -> bytes:

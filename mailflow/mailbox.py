@@ -95,11 +95,17 @@ class ImapMailbox:
                 ssl_context=context,
                 timeout=timeout,
             )
+            client.normalise_times = False  # aware INTERNALDATE, never naive local time
             self._client = client
             if cfg.security == "starttls":
                 client.starttls(context)
-        with _translated("login"):
-            client.login(cfg.username, cfg.resolve_password())
+        try:
+            with _translated("login"):
+                client.login(cfg.username, cfg.resolve_password())
+        except BaseException:
+            self._client = None
+            client.shutdown()
+            raise
         self.commands.append("LOGIN")
         return self
 

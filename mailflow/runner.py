@@ -127,9 +127,8 @@ class Runner:
             practice_email=practice.email,
             therapist_email=practice.therapist_email,
             country=practice.country,
-            intent_phrases=classify.DEFAULT_INTENT_PHRASES
-            + settings.requests.keywords
-            + settings.requests.subjects,
+            intent_phrases=classify.DEFAULT_INTENT_PHRASES + settings.requests.keywords,
+            subject_phrases=classify.DEFAULT_SUBJECT_PHRASES + settings.requests.subjects,
             form_senders=settings.requests.form_senders,
             crisis_phrases=settings.safety.extra_phrases,
         )
@@ -250,6 +249,7 @@ class Runner:
             type(exc).__name__,
             attempts,
         )
+        log.debug("uid %d: traceback (may show mail content)", uid, exc_info=exc)
         if attempts < MAX_ATTEMPTS_PER_MAIL:
             self.report.failed += 1
             return False
@@ -290,9 +290,9 @@ class Runner:
             return self._owned_reply(key, fetched, owned)
         if fetched.size > parse.MAX_MAIL_BYTES:
             return "too-large"
-        reason = classify.is_automated(head)
-        if reason:
-            return reason
+        reason = classify.is_automated(head, self.policy.form_senders)
+        if reason and reason not in _NEEDS_BODY:
+            return reason  # decided on headers alone: the body is never fetched
         raw = self.mailbox.body(fetched.uid)
         if raw is None:
             return "expunged"
@@ -323,7 +323,7 @@ class Runner:
         if raw is None:
             return "expunged"
         mail = parse.parse_mail(raw)
-        if classify.is_automated(mail):
+        if classify.is_automated(mail, self.policy.form_senders):
             return "owned-automated"
         if not classify.mentions_crisis(
             mail.subject + "\n" + mail.text, self.policy.crisis_phrases
@@ -590,6 +590,8 @@ class Runner:
         )
 
 
+_NEEDS_BODY = frozenset({"system-sender"})
+"""Header verdicts a form notification's body can overturn (no-reply senders)."""
 _ACTED = frozenset({"request", "crisis", "no-slots", "owned-crisis"})
 _CLOSED_STATES = frozenset({"stood_down", "escalated", "closed"})
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
@@ -67,11 +67,13 @@ def on(slots: list[Slot], day: str, zone: str = LONDON) -> list[str]:
 
 
 def slots_of(
-    rules_: AvailabilityRules, now: datetime, **kw: list[Interval]
+    rules_: AvailabilityRules,
+    now: datetime,
+    *,
+    calls: Sequence[Interval] = (),
+    busy: Sequence[Interval] = (),
 ) -> list[Slot]:
-    return free_slots(
-        rules_, now=now, calls=kw.get("calls", []), busy=kw.get("busy", [])
-    )
+    return free_slots(rules_, now=now, calls=calls, busy=busy)
 
 
 MONDAY_MORNING = ["09:00", "09:25", "09:50", "10:15", "10:40", "11:05", "11:30"]

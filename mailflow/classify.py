@@ -1,0 +1,550 @@
+"""Decide whether a new mail asks for the free consultation call. Pure, no I/O.
+
+Precision over recall: every doubt is IGNORE, which leaves the mail to the
+therapist exactly as it arrived. A robot answer to an existing client is far
+worse than a request answered by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final, Literal
+
+from mailflow.extract import (
+    extract_form_submission,
+    extract_phone,
+    extract_preference,
+)
+from mailflow.model import Classification, InboundMail, Person, Verdict
+
+DEFAULT_INTENT_PHRASES: Final = (
+    # the call itself
+    "consultation",
+    "free call",
+    "free 15",
+    "15 minute",
+    "15min",
+    "fifteen minute",
+    "initial call",
+    "introductory call",
+    "intro call",
+    "discovery call",
+    "initial session",
+    "initial appointment",
+    "first session",
+    "first appointment",
+    # asking for a time
+    "book a call",
+    "book a consultation",
+    "book a session",
+    "book an appointment",
+    "book a time",
+    "book a slot",
+    "book in",
+    "make an appointment",
+    "arrange a call",
+    "arrange a session",
+    "arrange an appointment",
+    "arrange a time",
+    "schedule a call",
+    "schedule a session",
+    "schedule an appointment",
+    "set up a call",
+    "set up a session",
+    "set up an appointment",
+    "have a chat",
+    "a quick chat",
+    "have a call",
+    "a quick call",
+    "talk to someone",
+    "talk with someone",
+    "speak to someone",
+    "speak with someone",
+    "someone to talk to",
+    # starting therapy
+    "start therapy",
+    "start counselling",
+    "start counseling",
+    "starting therapy",
+    "starting counselling",
+    "starting counseling",
+    "begin therapy",
+    "begin counselling",
+    "begin counseling",
+    "looking for a therapist",
+    "looking for a counsellor",
+    "looking for a counselor",
+    "looking for therapy",
+    "looking for counselling",
+    "looking for counseling",
+    "looking for support",
+    "seeking therapy",
+    "seeking counselling",
+    "seeking counseling",
+    "interested in therapy",
+    "interested in counselling",
+    "interested in counseling",
+    "interested in sessions",
+    "need therapy",
+    "need counselling",
+    "need counseling",
+    "couples therapy",
+    "couples counselling",
+    "couples counseling",
+    "therapy sessions",
+    "counselling sessions",
+    "counseling sessions",
+    # capacity
+    "new client",
+    "new clients",
+    "taking on clients",
+    "accepting clients",
+    "any availability",
+    "your availability",
+    "have availability",
+    "waiting list",
+    "waitlist",
+)
+"""Booking intent anywhere in subject or text. Multi-word on purpose: single
+words such as "therapy" or "session" are as common in a client's "can we move
+our session" or a vendor's pitch as in a request."""
+
+DEFAULT_SUBJECT_PHRASES: Final = (
+    "consultation",
+    "enquiry",
+    "inquiry",
+    "appointment",
+    "booking",
+    "counselling",
+    "counseling",
+    "counsellor",
+    "counselor",
+    "therapy",
+    "therapist",
+    "session",
+    "sessions",
+    "free call",
+    "new client",
+)
+"""Booking intent in the subject alone, where a single word is a strong sign
+in a new conversation from a stranger."""
+
+BUILTIN_CRISIS_PHRASES: Final = (
+    "suicide",
+    "suicidal",
+    "kill myself",
+    "killing myself",
+    "end my life",
+    "ending my life",
+    "end it all",
+    "ending it all",
+    "take my own life",
+    "take my life",
+    "taking my own life",
+    "self-harm",
+    "self-harming",
+    "hurt myself",
+    "hurting myself",
+    "harm myself",
+    "harming myself",
+    "cut myself",
+    "cutting myself",
+    "don't want to be alive",
+    "do not want to be alive",
+    "don't want to live",
+    "do not want to live",
+    "don't want to be here anymore",
+    "don't want to wake up",
+    "want to die",
+    "wanting to die",
+    "wish i was dead",
+    "wish i were dead",
+    "better off dead",
+    "better off without me",
+    "no reason to live",
+    "nothing to live for",
+    "overdose",
+    "overdosed",
+    "in danger",
+    "not safe",
+    "unsafe",
+    "can't go on",
+    "cannot go on",
+    "can't keep going",
+)
+"""Always screened for; `RequestPolicy.crisis_phrases` adds to these. A false
+alarm costs a gentle safety message, a miss costs far more."""
+
+CLIENT_CUES: Final = (
+    "my appointment",
+    "my session",
+    "my next session",
+    "our session",
+    "our appointment",
+    "our next",
+    "our last",
+    "next session",
+    "last session",
+    "see you on",
+    "see you next",
+    "as discussed",
+    "as we discussed",
+    "thanks for today",
+    "thank you for today",
+    "thanks for the session",
+    "thank you for the session",
+    "cancel",
+    "cancelling",
+    "canceling",
+    "reschedule",
+    "rescheduling",
+    "invoice",
+    "receipt",
+)
+"""Things only someone already seeing the therapist writes: such mail is left
+for the human even from an address the practice has not written to."""
+
+_APOSTROPHES: Final = str.maketrans(
+    dict.fromkeys("\u2019\u2018`\u00b4\u02bc\u2032", "'")
+)
+_REPLY_SUBJECT = re.compile(
+    r"^\s*(?:\[[^\]]{0,60}\]\s*)?"
+    r"(?:re|aw|sv|vs|antw|antwort|rif|res|odp|tr|wg|fw|fwd|rv|enc|doorst|vl|r|svar"
+    r"|\u56de\u590d|\u56de\u8986|\u7b54\u590d|\u8f6c\u53d1|\u8f49\u5bc4"
+    r"|\u8fd4\u4fe1|\u8ee2\u9001)"
+    r"\s*(?:\[\d+\]|\(\d+\))?\s*[:\uff1a]",
+    re.IGNORECASE,
+)
+_SYSTEM_LOCAL = re.compile(
+    r"(?:mailer-?daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?)"
+    r"(?:[-+_.].*)?",
+    re.IGNORECASE,
+)
+_FORM_LOCAL = re.compile(
+    r"(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|wordpress)(?:[-+_.].*)?",
+    re.IGNORECASE,
+)
+_AUTO_SUBJECT_PREFIXES: Final = (
+    "automatic reply",
+    "auto reply",
+    "auto-reply",
+    "autoreply",
+    "auto response",
+    "auto-response",
+    "autoresponse",
+    "autorespons",
+    "auto-generated",
+    "auto generated",
+    "out of office",
+    "out of the office",
+    "ooo:",
+    "abwesenheitsnotiz",
+    "automatische antwort",
+    "réponse automatique",
+    "reponse automatique",
+    "absence",
+    "respuesta automática",
+    "respuesta automatica",
+    "fuera de la oficina",
+    "risposta automatica",
+    "automatisch antwoord",
+    "afwezig",
+    "automatisk svar",
+    "autosvar",
+    "automaattinen vastaus",
+    "odpowiedź automatyczna",
+    "resposta automática",
+    "自動応答",
+    "自動返信",
+    "自动回复",
+    "自動回覆",
+    "автоответ",
+    "автоматический ответ",
+)
+_BOUNCE_SUBJECTS: Final = (
+    "undelivered mail",
+    "undeliverable",
+    "delivery status notification",
+    "mail delivery failed",
+    "delivery failure",
+    "delivery has failed",
+    "returned mail",
+    "failure notice",
+    "message not delivered",
+    "mail system error",
+    "non recapitabile",
+    "unzustellbar",
+    "nicht zustellbar",
+    "non remis",
+)
+_FORM_TOLERATED: Final = frozenset(
+    {
+        "auto-submitted",
+        "precedence",
+        "mailing-list",
+        "null-return-path",
+        "system-sender",
+        "auto-response-suppress",
+    }
+)
+"""What a configured form service may look like without losing its forms."""
+
+_ADDRESS = re.compile(r"[^\s<>@,;:\"'()\[\]]+@[^\s<>@,;:\"'()\[\]]+")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestPolicy:
+    """What makes a request, for one practice (built from config by the shell).
+
+    `form_senders` are addresses ("forms@wpforms.com") or domains
+    ("@formspree.io") of the website form service; their mail is read as a
+    form, with the person taken from the body or Reply-To.
+    """
+
+    practice_email: str
+    therapist_email: str
+    country: str
+    intent_phrases: tuple[str, ...] = DEFAULT_INTENT_PHRASES
+    subject_phrases: tuple[str, ...] = DEFAULT_SUBJECT_PHRASES
+    form_senders: tuple[str, ...] = ()
+    crisis_phrases: tuple[str, ...] = ()
+
+
+def is_automated(mail: InboundMail, form_senders: Sequence[str] = ()) -> str | None:
+    """Why a machine sent the mail (RFC 3834 and common practice), or None.
+
+    Form notifications are machine-sent yet carry a person: mail from a
+    configured form sender is exempt from the signals form services set on
+    every mail (Auto-Submitted, Precedence, List-*, null Return-Path, no-reply
+    sender), and a recognisable form body from a no-reply sender from the
+    no-reply rule alone. Pass `form_senders` wherever forms may arrive.
+    """
+    tolerated = {
+        "configured": _FORM_TOLERATED,
+        "guessed": frozenset({"system-sender"}),
+        None: frozenset(),
+    }[_form_kind(mail, form_senders)]
+    return next((r for r in _automated_reasons(mail) if r not in tolerated), None)
+
+
+def mentions_crisis(text: str, extra_phrases: Sequence[str] = ()) -> bool:
+    """Whether the text speaks of self-harm, suicide or danger (whole words,
+    any case, any apostrophe style; negations still count)."""
+    pattern = _phrase_pattern((*BUILTIN_CRISIS_PHRASES, *extra_phrases))
+    return pattern is not None and pattern.search(_normalize(text)) is not None
+
+
+def classify_new(
+    mail: InboundMail,
+    policy: RequestPolicy,
+    *,
+    contacts: Container[str],
+    owned_thread: bool,
+) -> Classification:
+    """REQUEST when a stranger starts a new conversation asking for the call.
+
+    `contacts` holds the lower-cased addresses the practice wrote to by hand.
+    """
+    practice = {policy.practice_email.lower(), policy.therapist_email.lower()}
+    if owned_thread:  # the workflow's, never a new request
+        return _ignore("owned-thread")
+    if mail.has_calendar or mail.calendar_method is not None:
+        return _ignore("calendar")
+    form = _form_kind(mail, policy.form_senders)
+    automated = is_automated(mail, policy.form_senders)
+    if automated is not None:
+        return _ignore(automated)
+    if mail.from_addr is None:
+        return _ignore("no-sender")
+    if mail.from_addr in practice:
+        return _ignore("from-practice")
+    if mail.in_reply_to or mail.references or _REPLY_SUBJECT.match(mail.subject):
+        return _ignore("foreign-thread")
+
+    fields = extract_form_submission(mail.text) if form else {}
+    if form:
+        email = _form_person(mail, fields)
+        if email is None:
+            return _ignore("form-without-address")
+        name = fields.get("name") or " ".join(
+            filter(None, (fields.get("first_name"), fields.get("last_name")))
+        )
+        known = {email, *mail.reply_to}
+    else:
+        email = mail.reply_to[0] if mail.reply_to else mail.from_addr
+        name = mail.from_name
+        known = {email, mail.from_addr, *mail.reply_to}
+    if email in practice:
+        return _ignore("person-is-practice")
+    if any(address in contacts for address in known):
+        return _ignore("existing-contact")
+
+    own_words = _own_words(mail.text)
+    if _matches(CLIENT_CUES, own_words):
+        return _ignore("client-cue")
+    if not (
+        _matches(policy.intent_phrases, f"{mail.subject}\n{own_words}")
+        or _matches(policy.subject_phrases, mail.subject)
+    ):
+        return _ignore("no-intent")
+
+    phone = extract_phone(fields.get("phone", ""), policy.country)
+    availability = fields.get("availability")
+    preference = extract_preference(
+        f"Availability: {availability}" if availability else own_words
+    )
+    person = Person(
+        email=email,
+        name="" if "@" in name else name.strip(),
+        phone=phone or extract_phone(own_words, policy.country),
+        preference=preference,
+    )
+    return Classification(
+        verdict=Verdict.REQUEST,
+        reason="form-request" if form else "request",
+        person=person,
+        crisis=mentions_crisis(f"{mail.subject}\n{mail.text}", policy.crisis_phrases),
+    )
+
+
+def _ignore(reason: str) -> Classification:
+    return Classification(verdict=Verdict.IGNORE, reason=reason)
+
+
+def _automated_reasons(mail: InboundMail) -> Iterator[str]:
+    """Every machine-sender signal, most authoritative first."""
+    headers = mail.headers
+    if "x-mailflow" in headers:
+        yield "own-mail"
+    if mail.is_report:
+        yield "report"
+    auto = headers.get("auto-submitted")
+    if auto is not None and re.split(r"[;(\s]", auto.strip().lower())[0] != "no":
+        yield "auto-submitted"
+    if headers.get("precedence", "").strip().lower() in {
+        "bulk",
+        "list",
+        "junk",
+        "auto_reply",
+        "auto-reply",
+    }:
+        yield "precedence"
+    if "list-id" in headers or "list-unsubscribe" in headers:
+        yield "mailing-list"
+    return_path = headers.get("return-path")
+    if return_path is not None and re.fullmatch(r"<?\s*>?", return_path.strip()):
+        yield "null-return-path"
+    if mail.from_addr and _SYSTEM_LOCAL.fullmatch(_local_part(mail.from_addr)):
+        yield "system-sender"
+    if "x-autoreply" in headers or "x-autorespond" in headers:
+        yield "autoreply-header"
+    suppress = set(
+        re.split(r"[,\s]+", headers.get("x-auto-response-suppress", "").lower())
+    )
+    if suppress & {"all", "oof", "autoreply"}:
+        yield "auto-response-suppress"
+    if "x-ms-exchange-inbox-rules-loop" in headers:
+        yield "inbox-rule"
+    if headers.get("x-apple-action", "").strip().lower() == "vacation":
+        yield "vacation"
+    subject = _normalize(mail.subject).strip().lstrip("[( ")
+    if subject.startswith(tuple(p.lstrip("[( ") for p in _AUTO_SUBJECT_PREFIXES)) or (
+        re.search(r"\b(?:out of (?:the )?office|auto-?generated)\b", subject)
+    ):
+        yield "autoreply-subject"
+    if any(phrase in subject for phrase in _BOUNCE_SUBJECTS):
+        yield "bounce-subject"
+
+
+def _form_kind(
+    mail: InboundMail, form_senders: Sequence[str]
+) -> Literal["configured", "guessed"] | None:
+    """Whether the mail is a website form notification: from a configured form
+    sender, or guessed from a no-reply/wordpress sender whose body holds both a
+    name and an email field (Reply-To alone is no sign: newsletters set it)."""
+    if _is_form_sender(mail.from_addr, form_senders):
+        return "configured"
+    if mail.from_addr is None or not _FORM_LOCAL.fullmatch(_local_part(mail.from_addr)):
+        return None
+    fields = extract_form_submission(mail.text)
+    named = "name" in fields or "first_name" in fields
+    if named and _ADDRESS.search(fields.get("email", "")):
+        return "guessed"
+    return None
+
+
+def _is_form_sender(address: str | None, form_senders: Sequence[str]) -> bool:
+    if address is None:
+        return False
+    for sender in (s.strip().lower() for s in form_senders):
+        if sender.startswith("@"):
+            domain = address.rsplit("@", 1)[-1]
+            if domain == sender[1:] or domain.endswith("." + sender[1:]):
+                return True
+        elif sender and address == sender:
+            return True
+    return False
+
+
+def _form_person(mail: InboundMail, fields: dict[str, str]) -> str | None:
+    """The person behind a form notification: the Email field they typed, else
+    Reply-To; never the form service itself."""
+    typed: list[str] = _ADDRESS.findall(fields.get("email", ""))
+    for candidate in (*(a.lower() for a in typed), *mail.reply_to):
+        if candidate != mail.from_addr:
+            return candidate
+    return None
+
+
+def _local_part(address: str) -> str:
+    return address.rsplit("@", 1)[0]
+
+
+def _own_words(text: str) -> str:
+    """The text without quoted lines: a new request quotes nobody, and a quote
+    must not lend it intent."""
+    return "\n".join(
+        line for line in text.split("\n") if not line.lstrip().startswith(">")
+    )
+
+
+def _normalize(text: str) -> str:
+    return text.casefold().translate(_APOSTROPHES)
+
+
+def _matches(phrases: Sequence[str], text: str) -> bool:
+    pattern = _phrase_pattern(tuple(phrases))
+    return pattern is not None and pattern.search(_normalize(text)) is not None
+
+
+@lru_cache(maxsize=32)
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex for whole-word phrases: spaces match any run of spaces or
+    hyphens, a hyphen may be absent ("self-harm", "self harm", "selfharm"),
+    an apostrophe may be absent ("don't", "dont")."""
+    alternatives = sorted(
+        {_phrase_regex(_normalize(p).strip()) for p in phrases if p.strip()},
+        key=len,
+        reverse=True,
+    )
+    if not alternatives:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
+def _phrase_regex(phrase: str) -> str:
+    parts: list[str] = []
+    for char in phrase:
+        if char.isspace():
+            if not parts or parts[-1] != r"[\s\-]+":
+                parts.append(r"[\s\-]+")
+        elif char == "-":
+            parts.append(r"[\s\-]*")
+        elif char == "'":
+            parts.append("'?")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)

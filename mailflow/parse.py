@@ -1,0 +1,533 @@
+"""Raw mail bytes -> InboundMail: decoded, bounded and never surprised. Pure, no I/O.
+
+The stdlib ``email`` package does the MIME work. This module adds the tolerance
+real inboxes need (raw 8-bit headers, wrong or unknown charsets, broken
+transfer encodings, leading junk) and turns every failure into a best-effort
+value, or into ParseError when the bytes hold no mail at all.
+"""
+
+from __future__ import annotations
+
+import binascii
+import codecs
+import contextlib
+import email.errors
+import quopri
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email import policy
+from email.headerregistry import AddressHeader
+from email.message import Message
+from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
+from typing import Final
+
+from mailflow.model import InboundMail
+
+MAX_MAIL_BYTES: Final = 2 * 1024 * 1024
+"""Only the first 2 MiB are parsed: headers and the text come first, the rest is
+attachments mailflow never reads, and the parse must stay cheap."""
+
+MAX_TEXT_CHARS: Final = 64 * 1024
+"""The readable body is cut here; a request fits in far less."""
+
+MAX_HTML_CHARS: Final = 256 * 1024
+"""HTML is cut before conversion, which runs in pure Python."""
+
+MAX_PARTS: Final = 100
+"""MIME parts walked at most; more is an archive or a bomb, not a request."""
+
+MAX_HEADER_CHARS: Final = 4096
+"""Each kept header value is cut here (RFC 5322 lines are 998 at most)."""
+
+MAX_ADDRESSES: Final = 100
+"""Addresses kept per address header; bulk To lists are not requests."""
+
+MAX_REFERENCES: Final = 100
+"""Message-IDs kept from References: the most recent ancestors."""
+
+KEPT_HEADERS: Final = frozenset(
+    {
+        "auto-submitted",
+        "precedence",
+        "list-id",
+        "list-unsubscribe",
+        "return-path",
+        "x-auto-response-suppress",
+        "x-ms-exchange-inbox-rules-loop",
+        "x-apple-action",
+        "x-autoreply",
+        "x-autorespond",
+        "x-mailflow",
+        "authentication-results",
+        "content-type",
+    }
+)
+"""Headers copied into InboundMail.headers for the classifier and the runner."""
+
+_EMAIL_BUGS: Final = (
+    ValueError,
+    LookupError,
+    TypeError,
+    AttributeError,
+    AssertionError,
+    RecursionError,
+    email.errors.MessageError,
+)
+"""What the stdlib email package raises on some malformed input instead of
+recording a defect (IndexError in the header parser, LookupError for unknown
+charsets, RecursionError for deep nesting ...)."""
+
+_CALENDAR_TYPES: Final = frozenset(
+    {"text/calendar", "application/ics", "application/x-ics", "text/x-vcalendar"}
+)
+_STDLIB_CTES: Final = frozenset(
+    {"quoted-printable", "base64", "x-uuencode", "uuencode", "uue", "x-uue"}
+)
+_UNSTRUCTURED: Final = "x-mailflow-unstructured"  # any unregistered name parses so
+_CHARSET_ALIASES: Final = {
+    # Supersets that mail programs really mean when they write the narrow name.
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "big5": "big5hkscs",
+    "ks_c_5601-1987": "cp949",
+    "euc-kr": "cp949",
+    "shift_jis": "cp932",
+    "iso-8859-9": "cp1254",
+    "tis-620": "cp874",
+}
+_REFUSED_CODECS: Final = frozenset(
+    {"undefined", "unicode-escape", "raw-unicode-escape", "punycode", "idna"}
+)
+_CHARSET_NAME = re.compile(r"[A-Za-z0-9_.:\-]{1,40}")
+_CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
+_METHOD_PARAM = re.compile(r"""method\s*=\s*["']?([A-Za-z\-]+)""", re.IGNORECASE)
+_METHOD_LINE = re.compile(r"^METHOD\s*:\s*([A-Za-z\-]+)", re.IGNORECASE | re.MULTILINE)
+_LEADING_BLANK = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:[ \t]*\r?\n)+")
+_MBOX_FROM = re.compile(rb"\AFrom [^\r\n]*\r?\n")
+_BARE_ICS = re.compile(rb"\A\s*BEGIN:VCALENDAR", re.IGNORECASE)
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff\u034f]"
+)
+_WHITESPACE = re.compile(r"\s+")
+_MSGID = re.compile(r"<([^<>\s]+)>")
+_ADDR_OK = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+")
+_ADDR_FALLBACK = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+")
+_B64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
+
+
+class ParseError(Exception):
+    """The bytes hold no mail at all; a damaged mail still parses."""
+
+    def __init__(self, reason: str, *, size: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.size = size
+
+    def __str__(self) -> str:
+        return f"cannot read a mail of {self.size} bytes: {self.reason!r}"
+
+
+def parse_mail(raw: bytes) -> InboundMail:
+    """Parse one mail; damaged parts degrade to empty values, never to exceptions.
+
+    Raises:
+        ParseError: the input is empty or has no header field at all.
+    """
+    data = _strip_leading_junk(raw[:MAX_MAIL_BYTES])
+    if not data.strip():
+        raise ParseError("empty", size=len(raw))
+    if _BARE_ICS.match(data):
+        return _bare_calendar(data)
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(data)
+        if len(message) == 0:
+            raise ParseError("no header fields", size=len(raw))
+        return _inbound(message)
+    except _EMAIL_BUGS as exc:
+        raise ParseError("unreadable structure", size=len(raw)) from exc
+
+
+def _strip_leading_junk(data: bytes) -> bytes:
+    """Drop blank lines and an mbox ``From `` line, which hide the headers."""
+    data = _LEADING_BLANK.sub(b"", data, count=1)
+    if data.startswith(b"From "):
+        data = _LEADING_BLANK.sub(b"", _MBOX_FROM.sub(b"", data, count=1), count=1)
+    return data
+
+
+def _bare_calendar(data: bytes) -> InboundMail:
+    """A bare iCalendar object (no mail headers) is calendar data, nothing else."""
+    text = _decode_bytes(data, "utf-8")
+    found = _METHOD_LINE.search(text)
+    return InboundMail(
+        message_id=None,
+        subject="",
+        from_addr=None,
+        from_name="",
+        has_calendar=True,
+        calendar_method=found.group(1).upper() if found else None,
+    )
+
+
+def _inbound(message: Message) -> InboundMail:
+    raw = [(str(name).lower(), str(value)) for name, value in message.raw_items()]
+    hint = _charset_of(_first(raw, "content-type"))
+
+    def text_of(name: str) -> str:
+        return _header_text(_first(raw, name), hint)
+
+    senders = _addresses(_first(raw, "from"), hint)
+    date_at, sender_offset = _date(text_of("date"))
+    body = _Body(message)
+    return InboundMail(
+        message_id=_message_id(text_of("message-id")),
+        subject=text_of("subject"),
+        from_addr=senders[0][1] if senders else None,
+        from_name=senders[0][0] if senders else "",
+        reply_to=tuple(a for _, a in _addresses(_first(raw, "reply-to"), hint)),
+        to=tuple(a for _, a in _addresses(_first(raw, "to"), hint)),
+        cc=tuple(a for _, a in _addresses(_first(raw, "cc"), hint)),
+        in_reply_to=_message_id(text_of("in-reply-to")),
+        references=_references([v for n, v in raw if n == "references"]),
+        date_at=date_at,
+        sender_offset=sender_offset,
+        headers=_kept_headers(raw, hint),
+        text=body.text,
+        html_only=body.html_only,
+        calendar_method=body.calendar_method,
+        has_calendar=body.has_calendar,
+        is_report=body.is_report,
+    )
+
+
+# --- headers -----------------------------------------------------------------
+
+
+def _first(raw: list[tuple[str, str]], name: str) -> str:
+    """First occurrence wins, as in every mail program."""
+    return next((value for key, value in raw if key == name), "")
+
+
+def _header_text(value: str, hint: str | None) -> str:
+    """Decoded (8-bit and RFC 2047), unfolded, single-line header text."""
+    value = _fix_8bit(value, hint)
+    with contextlib.suppress(*_EMAIL_BUGS):
+        value = str(policy.default.header_factory(_UNSTRUCTURED, value))
+    return _one_line(value)[:MAX_HEADER_CHARS]
+
+
+def _fix_8bit(value: str, hint: str | None) -> str:
+    """Raw 8-bit header bytes (forbidden but common) are read as UTF-8, else
+    in the body's charset, else cp1252; the stdlib would show them as U+FFFD."""
+    value = value.replace("\r", "").replace("\n", "")
+    if not _SURROGATE.search(value):
+        return value
+    return _decode_bytes(value.encode("utf-8", "surrogateescape"), hint)
+
+
+def _addresses(value: str, hint: str | None) -> list[tuple[str, str]]:
+    """(display name, lower-cased addr-spec) pairs; invalid entries dropped."""
+    value = _fix_8bit(value, hint)
+    pairs: list[tuple[str, str]] = []
+    try:
+        header = policy.default.header_factory("to", value)
+        if isinstance(header, AddressHeader):
+            pairs = [(a.display_name, a.addr_spec) for a in header.addresses]
+    except _EMAIL_BUGS:
+        pairs = []
+    found = [
+        (_one_line(name), spec)
+        for name, spec in ((n, _one_line(s).lower()) for n, s in pairs)
+        if _ADDR_OK.fullmatch(spec)
+    ]
+    if not found:  # unparsable header: a visible address is still the address
+        found = [("", a.lower()) for a in _ADDR_FALLBACK.findall(value)]
+    return found[:MAX_ADDRESSES]
+
+
+def _message_id(value: str) -> str | None:
+    """The first ``<id>``; a bare ``id@host`` is wrapped, anything else dropped."""
+    found = _MSGID.search(value)
+    if found:
+        return f"<{found.group(1)}>"[:MAX_HEADER_CHARS]
+    bare = value.strip()
+    if bare and "@" in bare and not _WHITESPACE.search(bare) and "<" not in bare:
+        return f"<{bare.strip('>')}>"[:MAX_HEADER_CHARS]
+    return None
+
+
+def _references(values: list[str]) -> tuple[str, ...]:
+    """All ``<id>``s of every References header, in order, without repeats."""
+    ids: dict[str, None] = {}
+    for value in values:
+        for found in _MSGID.findall(_one_line(_fix_8bit(value, None))):
+            ids.setdefault(f"<{found}>"[:MAX_HEADER_CHARS])
+    return tuple(ids)[-MAX_REFERENCES:]
+
+
+def _date(value: str) -> tuple[datetime | None, timedelta | None]:
+    """Aware Date, and the sender's UTC offset unless it is -0000 or unknown."""
+    if not value:
+        return None, None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (ValueError, TypeError, OverflowError, IndexError):
+        return None, None
+    if parsed.tzinfo is None:  # "-0000" or an unknown zone name: UTC (RFC 5322 4.3)
+        return parsed.replace(tzinfo=UTC), None
+    return parsed, parsed.utcoffset()
+
+
+def _kept_headers(raw: list[tuple[str, str]], hint: str | None) -> dict[str, str]:
+    kept: dict[str, str] = {}
+    for name, value in raw:
+        if name not in KEPT_HEADERS:
+            continue
+        text = _header_text(value, hint)
+        if name == "authentication-results" and name in kept:
+            kept[name] = f"{kept[name]}\n{text}"[:MAX_HEADER_CHARS]
+        else:
+            kept.setdefault(name, text)
+    return kept
+
+
+def _raw_get(part: Message, name: str) -> str:
+    """A part's raw header value without the stdlib's parser, which can raise."""
+    for key, value in part.raw_items():
+        if str(key).lower() == name:
+            return _one_line(str(value))
+    return ""
+
+
+def _charset_of(content_type: str) -> str | None:
+    found = _CHARSET_PARAM.search(content_type)
+    return found.group(1) if found else None
+
+
+# --- text --------------------------------------------------------------------
+
+
+def _codec(charset: str | None) -> str | None:
+    """A text codec for a declared charset, or None if unknown or unsuitable."""
+    if not charset or not _CHARSET_NAME.fullmatch(charset):
+        return None
+    name = _CHARSET_ALIASES.get(charset.lower(), charset.lower())
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return None
+    if not info._is_text_encoding or info.name in _REFUSED_CODECS:
+        return None
+    return info.name
+
+
+def _decode_bytes(data: bytes, charset: str | None) -> str:
+    """Decode trusting valid UTF-8 over the label, because labels lie
+    (Big5-labelled UTF-8 is common) while non-UTF-8 text is almost never
+    valid UTF-8 by accident; 7-bit data keeps its label (ISO-2022-JP, UTF-7).
+    Text that is not the UTF-8 it claims is mostly cp1252 (web forms)."""
+    codec = _codec(charset)
+    if data.isascii():
+        candidates = [codec or "ascii", "ascii"]
+    elif codec in {None, "utf-8"}:
+        candidates = ["utf-8", "cp1252"]
+    else:
+        candidates = ["utf-8", codec or "cp1252"]
+    for candidate in candidates:
+        try:
+            return data.decode(candidate)
+        except (UnicodeError, LookupError):
+            continue
+    try:
+        return data.decode(codec or "cp1252", "replace")
+    except (UnicodeError, LookupError):
+        return data.decode("cp1252", "replace")
+
+
+def _scrub(text: str) -> str:
+    """Lone surrogates (from undecodable bytes) become U+FFFD; controls go."""
+    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return _CONTROL.sub("", text)
+
+
+def _one_line(text: str) -> str:
+    return _WHITESPACE.sub(" ", _scrub(text)).strip()
+
+
+def _clean_text(text: str) -> str:
+    text = _scrub(text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [line.rstrip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()[:MAX_TEXT_CHARS]
+
+
+class _Body:
+    """The readable text and the calendar/report facts of a mail's MIME tree."""
+
+    def __init__(self, message: Message) -> None:
+        self.has_calendar = False
+        self.calendar_method: str | None = None
+        self.is_report = False
+        plain: str | None = None
+        html: str | None = None
+        for part, embedded in _walk(message):
+            try:
+                content_type = part.get_content_type()
+            except _EMAIL_BUGS:
+                content_type = "text/plain"
+            if content_type == "multipart/report":
+                self.is_report = True
+            if content_type in _CALENDAR_TYPES:
+                self._calendar(part)
+                continue
+            if embedded or part.is_multipart() or _is_attachment(part):
+                continue
+            if content_type == "text/plain" and plain is None:
+                plain = _part_text(part)
+            elif content_type == "text/html" and html is None:
+                html = _part_text(part)[:MAX_HTML_CHARS]
+            elif content_type.startswith("multipart/") and plain is None:
+                # Declared multipart but no boundary found: the payload is the text.
+                plain = _part_text(part)
+        self.html_only = plain is None and html is not None
+        text = _clean_text(plain or "")
+        if not text and html:
+            text = _clean_text(html_to_text(html))
+        self.text = text
+
+    def _calendar(self, part: Message) -> None:
+        self.has_calendar = True
+        if self.calendar_method is not None:
+            return
+        found = _METHOD_PARAM.search(_raw_get(part, "content-type"))
+        if not found:
+            found = _METHOD_LINE.search(_part_text(part))
+        if found:
+            self.calendar_method = found.group(1).upper()
+
+
+def _walk(message: Message) -> Iterator[tuple[Message, bool]]:
+    """Parts in document order, at most MAX_PARTS, flagged when inside an
+    attached message (a bounce's original, a forward): never the body."""
+    stack: list[tuple[Message, bool]] = [(message, False)]
+    seen = 0
+    while stack and seen < MAX_PARTS:
+        part, embedded = stack.pop()
+        seen += 1
+        yield part, embedded
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            inner = embedded or part.get_content_maintype() == "message"
+            children = [(p, inner) for p in payload if isinstance(p, Message)]
+            stack.extend(reversed(children))
+
+
+def _is_attachment(part: Message) -> bool:
+    return _raw_get(part, "content-disposition").lower().startswith("attachment")
+
+
+def _part_text(part: Message) -> str:
+    try:
+        data = _payload_bytes(part)
+    except _EMAIL_BUGS:
+        return ""
+    return _decode_bytes(data, _charset_of(_raw_get(part, "content-type")))
+
+
+def _payload_bytes(part: Message) -> bytes:
+    """Undo the transfer encoding, also for spellings found in the wild
+    ("quoted printable", "Base64;") that the stdlib leaves encoded."""
+    if part.is_multipart():
+        return b""
+    # The stdlib decodes exactly these CTE values and returns the raw bytes
+    # for any other; get_payload() without decode would apply the charset.
+    data = part.get_payload(decode=True)
+    if not isinstance(data, bytes):
+        return b""
+    if str(part.get("content-transfer-encoding", "")).lower() in _STDLIB_CTES:
+        return data
+    encoding = _raw_get(part, "content-transfer-encoding").lower().strip(" ;")
+    encoding = encoding.replace(" ", "-").replace("_", "-")
+    if encoding == "quoted-printable":
+        return quopri.decodestring(data)
+    if encoding == "base64":
+        clean = _B64_JUNK.sub(b"", data)
+        clean = clean[: len(clean) - (len(clean) % 4 == 1)]
+        try:
+            return binascii.a2b_base64(clean + b"=" * (-len(clean) % 4))
+        except binascii.Error:
+            return b""
+    return data
+
+
+# --- HTML --------------------------------------------------------------------
+
+_SKIPPED_TAGS: Final = frozenset(
+    {"script", "style", "head", "title", "template", "noscript", "svg", "object"}
+)
+_BLOCK_TAGS: Final = frozenset(
+    {
+        "p", "div", "li", "tr", "table", "ul", "ol", "dl", "dt", "dd", "pre",
+        "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "section",
+        "article", "header", "footer", "address", "center", "form", "fieldset",
+        "nav", "main", "aside", "figure", "figcaption", "body",
+    }
+)  # fmt: skip
+
+
+class _HtmlText(HTMLParser):
+    """Readable text of HTML: scripts and styles dropped, blocks on new lines,
+    table cells separated by a tab (form services send label/value tables)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+        self._skipping = 0
+        self._pre = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body":  # an unclosed <head> must not hide the body
+            self._skipping = 0
+        if tag in _SKIPPED_TAGS:
+            self._skipping += 1
+        elif tag == "br":
+            self.chunks.append("\n")
+        elif tag in {"td", "th"}:
+            self.chunks.append("\t")
+        elif tag in _BLOCK_TAGS:
+            self.chunks.append("\n")
+        if tag == "pre":
+            self._pre += 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _SKIPPED_TAGS:  # <script/> opens nothing
+            self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED_TAGS:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in _BLOCK_TAGS:
+            self.chunks.append("\n")
+        if tag == "pre":
+            self._pre = max(0, self._pre - 1)
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.chunks.append(data if self._pre else _WHITESPACE.sub(" ", data))
+
+
+def html_to_text(html: str) -> str:
+    """Readable text of an HTML body, for HTML-only mail."""
+    converter = _HtmlText()
+    with contextlib.suppress(*_EMAIL_BUGS):  # keep what was read before a failure
+        converter.feed(html[:MAX_HTML_CHARS])
+        converter.close()
+    lines = (line.strip(" \t") for line in "".join(converter.chunks).split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

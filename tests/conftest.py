@@ -1,0 +1,69 @@
+"""Shared fixtures: the local mail server, fresh addresses, a clean environment."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from mailflow.devserver import LocalMailServer
+
+_numbers = itertools.count(1)
+
+
+@dataclass(frozen=True, slots=True)
+class Mailboxes:
+    """Addresses no other test uses, so tests can share one mail server."""
+
+    practice: str
+    therapist: str
+    person: str
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drop MAILFLOW_* so a developer's shell cannot change test results."""
+    for name in list(os.environ):
+        if name.startswith("MAILFLOW_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def mail_server() -> Iterator[LocalMailServer]:
+    """One Dovecot + SMTP server for the session; a missing Dovecot fails, never skips.
+
+    Tests that take a server down must bring it back up (try/finally).
+    """
+    server = LocalMailServer()
+    try:
+        server.start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def mailboxes() -> Mailboxes:
+    """Fresh practice, therapist and person addresses for one test."""
+    n = next(_numbers)
+    return Mailboxes(
+        practice=f"hello-{n}@riverside.example",
+        therapist=f"sam-{n}@riverside.example",
+        person=f"jordan-{n}@example.org",
+    )
+
+
+@pytest.fixture(scope="session")
+def shared_fixtures() -> Path:
+    """The shared fixtures directory next to the repository; only present in CI."""
+    path = Path(__file__).parents[2] / "shared" / "fixtures"
+    if not path.is_dir():
+        pytest.skip(f"shared fixtures not found at {path}")
+    return path

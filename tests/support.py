@@ -1,0 +1,101 @@
+"""Helpers for the real-server tests: a config for the local server, mails to send."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from mailflow.cli import main
+from mailflow.devserver import LocalMailServer
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=LONDON)
+"""A Wednesday: offers fall on the next two weeks' Mon/Tue/Thu."""
+
+
+def write_config(
+    tmp_path: Path,
+    server: LocalMailServer,
+    boxes: object,
+    extra: str = "",
+    *,
+    folder: str = "INBOX",
+) -> Path:
+    practice = boxes.practice  # type: ignore[attr-defined]
+    therapist = boxes.therapist  # type: ignore[attr-defined]
+    path = tmp_path / "mailflow.toml"
+    path.write_text(
+        f"""
+[practice]
+name = "Riverside Counselling"
+email = "{practice}"
+therapist_name = "Sam Rivera"
+therapist_email = "{therapist}"
+timezone = "Europe/London"
+country = "GB"
+
+[imap]
+host = "127.0.0.1"
+port = {server.imap_port}
+security = "plain"
+username = "{practice}"
+password = "{server.password}"
+folder = "{folder}"
+timeout_s = 10
+
+[smtp]
+host = "127.0.0.1"
+port = {server.smtp_port}
+security = "plain"
+username = "{practice}"
+password = "{server.password}"
+timeout_s = 10
+
+[storage]
+database = "{tmp_path / 'var' / 'mailflow.sqlite3'}"
+{extra}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def request(
+    *,
+    sender: str,
+    to: str,
+    subject: str = "Free consultation call",
+    body: str = "Hello, I'd like to book the free 15 minute consultation call please.",
+    sent_at: datetime = NOW,
+    headers: dict[str, str] | None = None,
+    html: str | None = None,
+    charset: str = "utf-8",
+) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(sent_at)
+    message["Message-ID"] = make_msgid(domain="sender.example")
+    for name, value in (headers or {}).items():
+        message[name] = value
+    if html is not None and not body:
+        message.set_content(html, subtype="html", charset=charset)
+    else:
+        message.set_content(textwrap.dedent(body).strip() + "\n", charset=charset)
+        if html is not None:
+            message.add_alternative(html, subtype="html")
+    return message.as_bytes()
+
+
+def run(config: Path, now: datetime = NOW, *extra: str) -> int:
+    return main(["run", "--config", str(config), "--now", now.isoformat(), *extra])
+
+
+def sent_to(server: LocalMailServer, address: str) -> list[bytes]:
+    """What the SMTP server accepted for `address` (the wire, not the mailbox)."""
+    return [r.data for r in server.smtp_log if address in r.rcpt_tos]

@@ -1,0 +1,663 @@
+"""Tests for mailflow.classify: automated mail, crisis words, the request verdict."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mailflow.classify import (
+    BUILTIN_CRISIS_PHRASES,
+    DEFAULT_INTENT_PHRASES,
+    DEFAULT_SUBJECT_PHRASES,
+    RequestPolicy,
+    classify_new,
+    is_automated,
+    mentions_crisis,
+)
+from mailflow.model import (
+    Classification,
+    DayPart,
+    InboundMail,
+    Person,
+    Preference,
+    Verdict,
+)
+from mailflow.parse import ParseError, parse_mail
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+
+POLICY = RequestPolicy(
+    practice_email="Hello@Riverside.example",
+    therapist_email="sam@riverside.example",
+    country="GB",
+    form_senders=("forms@formservice.example", "@wpforms.example"),
+)
+
+REQUEST_TEXT = (
+    "Hi Sam,\n\nI'd like to book a free consultation call. I'm free Tuesdays "
+    "after 5.\nMy number is 07700 900123.\n\nJordan"
+)
+
+KNOWN_REASONS = {
+    "owned-thread", "calendar", "own-mail", "report", "auto-submitted", "precedence",
+    "mailing-list", "null-return-path", "system-sender", "autoreply-header",
+    "auto-response-suppress", "inbox-rule", "vacation", "autoreply-subject",
+    "bounce-subject", "no-sender", "from-practice", "foreign-thread",
+    "form-without-address", "person-is-practice", "existing-contact", "client-cue",
+    "no-intent", "request", "form-request",
+}  # fmt: skip
+
+
+def _fixture_files(folder: str) -> list[Path]:
+    """Files of one shared fixture folder; empty (so the tests skip) when absent."""
+    path = FIXTURES / folder
+    if not path.is_dir():
+        return []
+    return sorted(p for p in path.iterdir() if p.is_file())
+
+
+def _inbound(**fields: object) -> InboundMail:
+    base = InboundMail(
+        message_id="<abc@example.org>",
+        subject="Enquiry",
+        from_addr="jordan@example.org",
+        from_name="Jordan Lee",
+        to=("hello@riverside.example",),
+        text=REQUEST_TEXT,
+    )
+    return replace(base, **fields)  # type: ignore[arg-type]
+
+
+def _classify(
+    mail: InboundMail,
+    policy: RequestPolicy = POLICY,
+    contacts: frozenset[str] = frozenset(),
+    *,
+    owned_thread: bool = False,
+) -> Classification:
+    return classify_new(mail, policy, contacts=contacts, owned_thread=owned_thread)
+
+
+# --- the request -------------------------------------------------------------
+
+
+def test_classify_new_request_with_person_phone_and_preference() -> None:
+    result = _classify(_inbound())
+    assert (result.verdict, result.reason, result.crisis) == (
+        Verdict.REQUEST,
+        "request",
+        False,
+    )
+    assert result.person == Person(
+        email="jordan@example.org",
+        name="Jordan Lee",
+        phone="+447700900123",
+        preference=Preference(weekdays=frozenset({1}), earliest=time(17)),
+    )
+
+
+def test_classify_new_from_a_real_parsed_mail() -> None:
+    raw = (
+        b"From: Jordan Lee <Jordan@Example.org>\n"
+        b"To: hello@riverside.example\n"
+        b"Subject: Free 15-minute call?\n"
+        b"Message-ID: <m1@example.org>\n"
+        b"Content-Type: text/html; charset=utf-8\n\n"
+        b"<p>Hello,</p><p>Could we arrange a call? Mornings are best.</p>"
+    )
+    result = _classify(parse_mail(raw))
+    assert result.verdict is Verdict.REQUEST
+    assert result.person is not None
+    assert result.person.email == "jordan@example.org"
+    assert result.person.phone is None
+    assert result.person.preference.day_parts == frozenset({DayPart.MORNING})
+
+
+def test_classify_new_reply_to_is_the_person() -> None:
+    result = _classify(_inbound(reply_to=("jordan.home@example.net",)))
+    assert result.person is not None
+    assert result.person.email == "jordan.home@example.net"
+
+
+def test_classify_new_name_that_is_an_address_is_dropped() -> None:
+    result = _classify(_inbound(from_name="jordan@example.org"))
+    assert result.person is not None
+    assert result.person.name == ""
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        ("Hello", "Do you have any availability for a new client?"),
+        ("Hello", "I'm looking for a therapist for anxiety."),
+        ("Hello", "I would like to book an appointment please"),
+        ("Hello", "I'd like to book a 15-minute call."),
+        ("Hello", "Could we have a chat about starting therapy?"),
+        ("Hello", "I need someone to talk to."),
+        ("Couples counselling", "Hi, my partner and I are struggling."),
+        ("Therapy?", "Hi, is this something you could help with?"),
+        ("Consultation", "Hi"),
+        ("CONSULTATION", "Hi"),
+        ("Hi", "i'm   interested\nin   counselling"),
+    ],
+)
+def test_classify_new_booking_intent(subject: str, text: str) -> None:
+    result = _classify(_inbound(subject=subject, text=text))
+    assert (result.verdict, result.reason) == (Verdict.REQUEST, "request")
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        ("Hello", "Just wanted to say thanks for the podcast episode."),
+        ("Partnership", "We help therapy practices grow. Reply for a demo."),
+        ("Question", "Do you know a good plumber?"),
+        ("Hello", "> I'd like to book a free consultation\nthat was my friend, sorry"),
+        ("Hello", "I read a book a while ago about sessions of therapy."),
+        ("", ""),
+    ],
+)
+def test_classify_new_without_intent_is_ignored(subject: str, text: str) -> None:
+    result = _classify(_inbound(subject=subject, text=text))
+    assert (result.verdict, result.reason) == (Verdict.IGNORE, "no-intent")
+    assert result.person is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I need to cancel my appointment tomorrow, can we book a call instead?",
+        "Can we reschedule our session? I'd like to book a call.",
+        "Thanks for today. Could I book a session for next week?",
+        "Please send the invoice for my last session, and book a call.",
+        "As discussed, I'd like to book a call.",
+    ],
+)
+def test_classify_new_existing_client_cues_are_left_for_the_human(text: str) -> None:
+    assert _classify(_inbound(text=text)).reason == "client-cue"
+
+
+def test_classify_new_custom_phrases_replace_the_defaults() -> None:
+    policy = replace(POLICY, intent_phrases=("rendez-vous",), subject_phrases=())
+    assert _classify(_inbound(text="Je voudrais un rendez-vous"), policy).verdict is (
+        Verdict.REQUEST
+    )
+    assert _classify(_inbound(), policy).reason == "no-intent"
+
+
+# --- crisis ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have been feeling suicidal",
+        "Sometimes I want to end my life",
+        "I don't want to live any more",
+        "I don\u2019t want to be alive",  # typographic apostrophe
+        "I dont want to live",
+        "I've been self-harming again",
+        "I have been self harming",
+        "selfharm",
+        "I'm SCARED and not safe at home",
+        "I took an overdose last year",
+        "I just can't go on",
+        "I keep thinking about killing myself",
+    ],
+)
+def test_mentions_crisis(text: str) -> None:
+    assert mentions_crisis(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "I'd like to book a free consultation",
+        "the safety of my kids",
+        "I feel overwhelmed",
+        "my wantto diet plan",
+        "unsafely parked",
+        "dangerous dogs",
+    ],
+)
+def test_mentions_crisis_is_word_bounded(text: str) -> None:
+    assert not mentions_crisis(text)
+
+
+def test_mentions_crisis_extra_phrases() -> None:
+    assert not mentions_crisis("ich will nicht mehr leben")
+    assert mentions_crisis("ich will nicht mehr leben", ["nicht mehr leben"])
+    assert mentions_crisis("x", [" ", ""]) is False
+
+
+def test_classify_new_flags_crisis_in_subject_or_text() -> None:
+    result = _classify(_inbound(text="I want to book a call. I feel suicidal."))
+    assert (result.verdict, result.crisis) == (Verdict.REQUEST, True)
+    result = _classify(_inbound(subject="Consultation - not safe"))
+    assert result.crisis
+    policy = replace(POLICY, crisis_phrases=("hopeless",))
+    assert _classify(_inbound(text="Book a call? I feel hopeless"), policy).crisis
+
+
+def test_classify_new_crisis_alone_does_not_make_a_request() -> None:
+    # DESIGN: crisis screening applies to mail mailflow would otherwise answer.
+    result = _classify(_inbound(subject="help", text="I want to die"))
+    assert (result.verdict, result.reason) == (Verdict.IGNORE, "no-intent")
+
+
+# --- not a new request -------------------------------------------------------
+
+
+def test_classify_new_owned_thread_and_calendar_come_first() -> None:
+    assert _classify(_inbound(), owned_thread=True).reason == "owned-thread"
+    assert _classify(_inbound(has_calendar=True)).reason == "calendar"
+    assert _classify(_inbound(calendar_method="REPLY")).reason == "calendar"
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [
+        ({"x-mailflow": "offer"}, "own-mail"),
+        ({"auto-submitted": "auto-replied"}, "auto-submitted"),
+        ({"auto-submitted": "auto-generated (failure)"}, "auto-submitted"),
+        ({"auto-submitted": ""}, "auto-submitted"),
+        ({"precedence": "bulk"}, "precedence"),
+        ({"precedence": "List"}, "precedence"),
+        ({"precedence": "junk"}, "precedence"),
+        ({"precedence": "auto_reply"}, "precedence"),
+        ({"list-id": "<x.example.org>"}, "mailing-list"),
+        ({"list-unsubscribe": "<mailto:u@example.org>"}, "mailing-list"),
+        ({"return-path": "<>"}, "null-return-path"),
+        ({"x-autoreply": "yes"}, "autoreply-header"),
+        ({"x-autorespond": "1"}, "autoreply-header"),
+        ({"x-auto-response-suppress": "All"}, "auto-response-suppress"),
+        ({"x-auto-response-suppress": "DR, OOF"}, "auto-response-suppress"),
+        ({"x-auto-response-suppress": "AutoReply"}, "auto-response-suppress"),
+        ({"x-ms-exchange-inbox-rules-loop": "a@example.org"}, "inbox-rule"),
+        ({"x-apple-action": "VACATION"}, "vacation"),
+    ],
+)
+def test_is_automated_headers(headers: dict[str, str], reason: str) -> None:
+    mail = _inbound(headers=headers)
+    assert is_automated(mail) == reason
+    assert _classify(mail).reason == reason
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"auto-submitted": "no"},
+        {"auto-submitted": "No (manual)"},
+        {"precedence": "first-class"},
+        {"return-path": "<jordan@example.org>"},
+        {"x-auto-response-suppress": "DR, RN, NRN"},
+        {"x-apple-action": "other"},
+        {"authentication-results": "mx; dkim=pass"},
+    ],
+)
+def test_is_automated_ordinary_headers(headers: dict[str, str]) -> None:
+    assert is_automated(_inbound(headers=headers)) is None
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "mailer-daemon@example.org",
+        "MAILER-DAEMON@example.org",
+        "postmaster@example.org",
+        "noreply@example.org",
+        "no-reply@example.org",
+        "no_reply@example.org",
+        "donotreply@example.org",
+        "do-not-reply@example.org",
+        "noreply-notifications@example.org",
+        "bounces+123@example.org",
+    ],
+)
+def test_is_automated_system_senders(sender: str) -> None:
+    assert is_automated(_inbound(from_addr=sender)) == "system-sender"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Automatic reply: Enquiry",
+        "Auto reply: hello",
+        "Autoreply: hello",
+        "AutoRespons :Nyaan?",
+        "Out of Office: Enquiry",
+        "Re: Enquiry [Out of the office]",
+        "Abwesenheitsnotiz: Anfrage",
+        "Automatische Antwort: Anfrage",
+        "Réponse automatique : demande",
+        "Absence: x",
+        "Respuesta automática: x",
+        "Risposta automatica: x",
+        "Automatisch antwoord: x",
+        "Afwezig: x",
+        "自動応答: x",
+        "[AUTO GENERATED] Some subject",
+    ],
+)
+def test_is_automated_out_of_office_subjects(subject: str) -> None:
+    assert is_automated(_inbound(subject=subject)) == "autoreply-subject"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Undelivered Mail Returned to Sender",
+        "Undeliverable: Enquiry",
+        "Delivery Status Notification (Failure)",
+        "Mail delivery failed: returning message to sender",
+        "Returned mail: see transcript for details",
+        "failure notice",
+    ],
+)
+def test_is_automated_delivery_status_subjects(subject: str) -> None:
+    assert is_automated(_inbound(subject=subject)) == "bounce-subject"
+
+
+def test_is_automated_report() -> None:
+    assert is_automated(_inbound(is_report=True)) == "report"
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ["hello@riverside.example", "HELLO@riverside.example", "sam@riverside.example"],
+)
+def test_classify_new_mail_from_the_practice_is_ignored(sender: str) -> None:
+    assert _classify(_inbound(from_addr=sender.lower())).reason == "from-practice"
+
+
+def test_classify_new_no_sender() -> None:
+    assert _classify(_inbound(from_addr=None)).reason == "no-sender"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"in_reply_to": "<x@example.org>"},
+        {"references": ("<x@example.org>",)},
+        {"subject": "Re: Enquiry"},
+        {"subject": "RE:Enquiry"},
+        {"subject": "Re[2]: Enquiry"},
+        {"subject": "AW: Anfrage"},
+        {"subject": "SV: Enquiry"},
+        {"subject": "Fwd: Consultation"},
+        {"subject": "FW: Consultation"},
+        {"subject": "[List] Re: Consultation"},
+        {
+            "subject": "\u56de\u590d\uff1a\u54a8\u8be2"
+        },  # Chinese "Re:" (full-width colon)
+    ],
+)
+def test_classify_new_reply_into_a_foreign_thread_is_ignored(
+    fields: dict[str, object],
+) -> None:
+    assert _classify(_inbound(**fields)).reason == "foreign-thread"
+
+
+@pytest.mark.parametrize(
+    ("mail", "contacts"),
+    [
+        (_inbound(), {"jordan@example.org"}),
+        (_inbound(reply_to=("other@example.org",)), {"jordan@example.org"}),
+        (_inbound(reply_to=("other@example.org",)), {"other@example.org"}),
+    ],
+)
+def test_classify_new_existing_contact_is_ignored(
+    mail: InboundMail, contacts: set[str]
+) -> None:
+    assert _classify(mail, contacts=frozenset(contacts)).reason == "existing-contact"
+
+
+def test_classify_new_reply_to_the_practice_is_ignored() -> None:
+    mail = _inbound(reply_to=("hello@riverside.example",))
+    assert _classify(mail).reason == "person-is-practice"
+
+
+# --- form notifications ------------------------------------------------------
+
+FORM_TEXT = (
+    "New submission from Contact\n\n"
+    "Name: Jordan Lee\n"
+    "Email: Jordan@Example.org\n"
+    "Phone: 07911 123456\n"
+    "Message: Hi, I'd like to book a free consultation.\n"
+    "My number is 020 7946 0018.\n"
+)
+
+
+def _form(**fields: object) -> InboundMail:
+    defaults: dict[str, object] = {
+        "from_addr": "forms@formservice.example",
+        "from_name": "Form Service",
+        "subject": "New form submission",
+        "text": FORM_TEXT,
+    }
+    return _inbound(**{**defaults, **fields})
+
+
+def test_classify_new_configured_form_sender() -> None:
+    result = _classify(_form())
+    assert (result.verdict, result.reason) == (Verdict.REQUEST, "form-request")
+    assert result.person is not None
+    assert result.person.email == "jordan@example.org"
+    assert result.person.name == "Jordan Lee"
+    assert result.person.phone == "+447911123456"  # the phone field wins
+
+
+def test_classify_new_configured_form_domain_and_subdomain() -> None:
+    for sender in ("noreply@wpforms.example", "x@mail.wpforms.example"):
+        assert _classify(_form(from_addr=sender)).reason == "form-request"
+    assert _classify(_form(from_addr="x@notwpforms.example")).reason == "request"
+
+
+def test_classify_new_configured_form_tolerates_form_service_headers() -> None:
+    headers = {
+        "auto-submitted": "auto-generated",
+        "precedence": "bulk",
+        "return-path": "<>",
+        "list-unsubscribe": "<mailto:x@formservice.example>",
+    }
+    mail = _form(from_addr="forms@formservice.example", headers=headers)
+    assert is_automated(mail) == "auto-submitted"
+    assert is_automated(mail, POLICY.form_senders) is None
+    assert _classify(mail).verdict is Verdict.REQUEST
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"is_report": True}, "report"),
+        ({"subject": "Undelivered Mail Returned to Sender"}, "bounce-subject"),
+        ({"headers": {"x-mailflow": "1"}}, "own-mail"),
+        ({"headers": {"x-apple-action": "VACATION"}}, "vacation"),
+    ],
+)
+def test_classify_new_configured_form_still_ignores_bounces(
+    fields: dict[str, object], reason: str
+) -> None:
+    assert _classify(_form(**fields)).reason == reason
+
+
+def test_classify_new_form_person_falls_back_to_reply_to() -> None:
+    mail = _form(
+        text="Message: Could I book a consultation?", reply_to=("j@example.net",)
+    )
+    result = _classify(mail)
+    assert result.person is not None
+    assert (result.person.email, result.person.name) == ("j@example.net", "")
+
+
+def test_classify_new_form_first_and_last_name() -> None:
+    text = (
+        "First name: Jordan\nLast name: Lee\nEmail: j@example.org\nMessage: free call?"
+    )
+    result = _classify(_form(text=text))
+    assert result.person is not None
+    assert result.person.name == "Jordan Lee"
+
+
+def test_classify_new_form_without_an_address_is_ignored() -> None:
+    mail = _form(text="Name: Jordan\nMessage: free consultation please")
+    assert _classify(mail).reason == "form-without-address"
+
+
+def test_classify_new_form_checks_contacts_and_practice() -> None:
+    contacts = frozenset({"jordan@example.org"})
+    assert _classify(_form(), contacts=contacts).reason == "existing-contact"
+    text = FORM_TEXT.replace("Jordan@Example.org", "sam@riverside.example")
+    assert _classify(_form(text=text)).reason == "person-is-practice"
+
+
+def test_classify_new_guessed_form_from_a_no_reply_sender() -> None:
+    mail = _form(from_addr="noreply@somesite.example")
+    assert is_automated(mail) is None
+    assert _classify(mail).reason == "form-request"
+    mail = _form(from_addr="wordpress@riverside-site.example")
+    assert _classify(mail).reason == "form-request"
+
+
+def test_classify_new_no_reply_sender_with_only_reply_to_is_not_a_form() -> None:
+    mail = _inbound(
+        from_addr="noreply@shop.example",
+        reply_to=("support@shop.example",),
+        subject="Your appointment",
+    )
+    assert _classify(mail).reason == "system-sender"
+
+
+def test_classify_new_guessed_form_still_obeys_auto_submitted() -> None:
+    mail = _form(from_addr="noreply@somesite.example", headers={"precedence": "bulk"})
+    assert _classify(mail).reason == "precedence"
+
+
+# --- real-world fixtures -----------------------------------------------------
+
+
+def _parsed(path: Path) -> InboundMail | None:
+    try:
+        return parse_mail(path.read_bytes())
+    except ParseError:
+        return None
+
+
+@pytest.mark.parametrize(
+    "path", _fixture_files("autoreply-bounce"), ids=lambda p: p.name
+)
+def test_every_autoreply_and_bounce_fixture_is_automated(path: Path) -> None:
+    mail = _parsed(path)
+    assert mail is not None
+    assert is_automated(mail) is not None
+    assert _classify(mail).verdict is Verdict.IGNORE
+    permissive = replace(POLICY, intent_phrases=("a", "the", "is"), subject_phrases=())
+    assert _classify(mail, permissive).verdict is Verdict.IGNORE
+
+
+@pytest.mark.parametrize("path", _fixture_files("imip"), ids=lambda p: p.name)
+def test_every_imip_fixture_is_calendar(path: Path) -> None:
+    mail = _parsed(path)
+    assert mail is not None
+    assert _classify(mail).reason == "calendar"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*_fixture_files("replies"), *_fixture_files("odd-mime")],
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_replies_and_odd_mime_fixtures_are_never_requests(path: Path) -> None:
+    mail = _parsed(path)
+    if mail is not None:
+        result = _classify(mail)
+        assert result.verdict is Verdict.IGNORE
+        assert result.reason in KNOWN_REASONS
+
+
+# --- reasons and robustness --------------------------------------------------
+
+
+def test_default_phrase_lists_are_lower_case_and_unique() -> None:
+    for phrases in (
+        DEFAULT_INTENT_PHRASES,
+        DEFAULT_SUBJECT_PHRASES,
+        BUILTIN_CRISIS_PHRASES,
+    ):
+        assert len(set(phrases)) == len(phrases)
+        assert all(p == p.lower().strip() for p in phrases)
+
+
+_ADDRESSES = st.sampled_from(
+    [
+        None, "jordan@example.org", "hello@riverside.example", "noreply@x.example",
+        "forms@formservice.example", "mailer-daemon@x.example", "a@wpforms.example",
+    ]
+)  # fmt: skip
+_WORDS = st.sampled_from(
+    [
+        "Re:", "book a call", "consultation", "Name:", "Email:", "j@example.org", "\n",
+        "suicidal", "cancel", "Tuesdays", "after 5", "07700 900123", "Out of Office",
+        "Undeliverable", ">", "availability", "don\u2019t want to live",
+    ]
+)  # fmt: skip
+_TEXT = st.one_of(st.text(max_size=200), st.lists(_WORDS, max_size=20).map(" ".join))
+_HEADERS = st.dictionaries(
+    st.sampled_from(
+        ["auto-submitted", "precedence", "return-path", "x-auto-response-suppress"]
+    ),
+    st.sampled_from(["", "no", "bulk", "<>", "All", "auto-replied", "x"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    mail=st.builds(
+        InboundMail,
+        message_id=st.none() | st.just("<a@b>"),
+        subject=_TEXT,
+        from_addr=_ADDRESSES,
+        from_name=st.text(max_size=30),
+        reply_to=st.lists(_ADDRESSES.filter(bool), max_size=2).map(tuple),  # type: ignore[arg-type]
+        in_reply_to=st.none() | st.just("<p@b>"),
+        headers=_HEADERS,
+        text=_TEXT,
+        html_only=st.booleans(),
+        has_calendar=st.booleans(),
+        is_report=st.booleans(),
+    ),
+    owned=st.booleans(),
+)
+def test_classify_new_never_raises_and_reasons_carry_no_personal_data(
+    mail: InboundMail, owned: bool
+) -> None:
+    result = classify_new(
+        mail, POLICY, contacts={"jordan@example.org"}, owned_thread=owned
+    )
+    assert result.reason in KNOWN_REASONS
+    assert (result.person is not None) == (result.verdict is Verdict.REQUEST)
+    if result.person is not None:
+        assert "@" in result.person.email
+        assert result.person.email not in {
+            "hello@riverside.example",
+            "sam@riverside.example",
+        }
+
+
+@settings(max_examples=100, deadline=None)
+@given(raw=st.binary(max_size=600))
+def test_classify_new_never_raises_on_parsed_arbitrary_bytes(raw: bytes) -> None:
+    try:
+        mail = parse_mail(b"From: j@example.org\nSubject: consultation\n" + raw)
+    except ParseError:
+        return
+    result = _classify(mail)
+    assert result.reason in KNOWN_REASONS

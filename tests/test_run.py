@@ -1,0 +1,293 @@
+"""`mailflow run` end to end: real Dovecot, real SMTP, replies read back over IMAP."""
+
+from __future__ import annotations
+
+import email
+import re
+from datetime import timedelta
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+
+from mailflow.config import load_settings
+from mailflow.lock import RunLock
+from mailflow.mailbox import ImapMailbox
+from mailflow.runner import Runner
+from mailflow.smtp import SmtpSender
+from mailflow.store import Store
+from support import NOW, request, run, sent_to, write_config
+
+
+def inbox_state(server, user, folder="INBOX"):
+    return [(m.uid, m.flags) for m in server.messages(user, folder)]
+
+
+def only_reply(server, user):
+    (stored,) = server.messages(user)
+    return stored.message()
+
+
+def plain(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+
+
+@pytest.fixture
+def setup(tmp_path, mail_server, mailboxes):
+    return mail_server, mailboxes, write_config(tmp_path, mail_server, mailboxes)
+
+
+def test_request_gets_one_threaded_warm_offer(setup):
+    server, boxes, config = setup
+    raw = request(sender=f"Jordan Lee <{boxes.person}>", to=boxes.practice)
+    server.deliver(raw, boxes.practice)
+    before = inbox_state(server, boxes.practice)
+
+    assert run(config) == 0
+
+    original = email.message_from_bytes(raw, policy=default_policy)
+    reply = only_reply(server, boxes.person)
+    assert reply["In-Reply-To"] == original["Message-ID"]
+    assert original["Message-ID"] in reply["References"]
+    assert reply["Subject"] == "Re: Free consultation call"
+    assert reply["From"].addresses[0].addr_spec == boxes.practice
+    assert reply["Auto-Submitted"] == "auto-replied"
+    assert reply["Message-ID"].endswith("@riverside.example>")
+    text = plain(reply)
+    assert text.startswith("Hello Jordan,")
+    assert "tell me about yourself" in text
+    numbered = re.findall(r"^  (\d)\. (\w+day) (\d+ \w+) at (\d\d:\d\d) London time \(GMT, UTC\+0\)$", text, re.M)
+    assert [n for n, *_ in numbered] == ["1", "2", "3", "4", "5"]
+    assert len({day for _, _, day, _ in numbered}) >= 4  # spread over days
+    assert "phone number you'd like me to ring you on" in text
+    assert reply.get_body(preferencelist=("html",)) is not None
+    # The therapist sees what was written, and the request itself is untouched.
+    (copy,) = server.messages(boxes.practice, "Sent")
+    assert copy.message()["Message-ID"] == reply["Message-ID"]
+    assert "\\Seen" in copy.flags
+    assert inbox_state(server, boxes.practice) == before
+
+
+def test_second_run_sends_nothing_new(setup):
+    server, boxes, config = setup
+    server.deliver(request(sender=boxes.person, to=boxes.practice), boxes.practice)
+    assert run(config) == 0
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    assert len(sent_to(server, boxes.person)) == 1
+    assert len(server.messages(boxes.person)) == 1
+
+
+def test_phone_given_is_used_and_not_asked_for(setup):
+    server, boxes, config = setup
+    body = "Hi, could I book a free consultation? My number is 07700 900123."
+    server.deliver(request(sender=boxes.person, to=boxes.practice, body=body), boxes.practice)
+    assert run(config) == 0
+    text = plain(only_reply(server, boxes.person))
+    assert "ring you then on 07700 900123" in text
+    assert "phone number you'd like" not in text
+
+
+def test_times_also_in_the_senders_own_offset(setup):
+    server, boxes, config = setup
+    sent_at = NOW.astimezone(__import__("zoneinfo").ZoneInfo("America/New_York"))
+    server.deliver(request(sender=boxes.person, to=boxes.practice, sent_at=sent_at), boxes.practice)
+    assert run(config) == 0
+    text = plain(only_reply(server, boxes.person))
+    pairs = re.findall(r"at (\d\d):(\d\d) London time \(GMT, UTC\+0\)\n\s+\(that's (\d\d):(\d\d).*?\(UTC-5\) for you\)", text)
+    assert len(pairs) == 5
+    for hour, minute, their_hour, their_minute in pairs:
+        assert (int(hour) - int(their_hour)) % 24 == 5
+        assert minute == their_minute
+
+
+def test_html_only_and_latin1_requests_are_answered(tmp_path, mail_server, mailboxes):
+    config = write_config(tmp_path, mail_server, mailboxes)
+    html = "<html><body><p>Bonjour, j&#39;aimerais r&eacute;server <b>la consultation gratuite</b>, the free call.</p></body></html>"
+    mail_server.deliver(request(sender=mailboxes.person, to=mailboxes.practice, body="", html=html), mailboxes.practice)
+    assert run(config) == 0
+    assert len(mail_server.messages(mailboxes.person)) == 1
+
+
+def test_contact_form_answers_the_person_not_the_form(setup):
+    server, boxes, config = setup
+    body = f"""
+    Name: Alex Morgan
+    Email: {boxes.person}
+    Phone: 07700 900461
+    Message: Could we arrange the initial consultation call?
+    """
+    form = request(sender="Website <noreply-form@forms.example>", to=boxes.practice, subject="New form submission", body=body, headers={"Reply-To": boxes.person})
+    server.deliver(form, boxes.practice)
+    assert run(config) == 0
+    reply = only_reply(server, boxes.person)
+    assert plain(reply).startswith("Hello Alex,")
+    assert sent_to(server, "noreply-form@forms.example") == []
+
+
+def test_mail_that_is_not_ours_stays_exactly_as_it_was(setup):
+    server, boxes, config = setup
+    contact = f"robin-{boxes.person}"
+    server.append(boxes.practice, "Sent", request(sender=boxes.practice, to=contact, subject="Thursday", body="See you then."))
+    not_ours = [
+        request(sender=contact, to=boxes.practice, subject="Appointment", body="Could we book an extra session?"),
+        request(sender="news@list.example", to=boxes.practice, subject="Book a consultation", headers={"List-Id": "<n.list.example>"}),
+        request(sender="kim@example.com", to=boxes.practice, subject="Automatic reply: consultation", headers={"Auto-Submitted": "auto-replied"}),
+        request(sender=boxes.therapist, to=boxes.practice, subject="free consultation call note"),
+        request(sender="pat@example.com", to=boxes.practice, subject="Re: our chat", headers={"In-Reply-To": "<elsewhere@x>"}),
+        request(sender="lee@example.com", to=boxes.practice, subject="Hello", body="Just saying thanks for the talk last week."),
+    ]
+    for raw in not_ours:
+        server.deliver(raw, boxes.practice)
+    server.append(boxes.practice, "INBOX", request(sender="flagged@example.com", to=boxes.practice, subject="Hi", body="Thanks again for yesterday."), flags=["\\Flagged"])
+    before = inbox_state(server, boxes.practice)
+    count = len(server.smtp_log)
+
+    assert run(config) == 0
+
+    assert len(server.smtp_log) == count
+    assert inbox_state(server, boxes.practice) == before
+    assert [m.uid for m in server.messages(boxes.practice, "Sent")] == [1]
+
+
+def test_thread_answered_by_hand_is_left_to_the_human(setup):
+    server, boxes, config = setup
+    raw = request(sender=boxes.person, to=boxes.practice)
+    request_id = email.message_from_bytes(raw)["Message-ID"]
+    server.deliver(raw, boxes.practice)
+    server.append(boxes.practice, "Sent", request(sender=boxes.practice, to=boxes.person, subject="Re: Free consultation call", body="Happy to!", headers={"In-Reply-To": request_id}))
+    assert run(config) == 0
+    assert server.messages(boxes.person) == []
+
+
+def test_old_requests_are_left_on_first_run(setup):
+    server, boxes, config = setup
+    server.deliver(request(sender=boxes.person, to=boxes.practice, sent_at=NOW - timedelta(days=30)), boxes.practice)
+    assert run(config) == 0
+    assert server.messages(boxes.person) == []
+
+
+def test_crisis_gets_safety_message_and_alert(setup):
+    server, boxes, config = setup
+    body = "I'd like a consultation. I have been thinking about ending my life."
+    server.deliver(request(sender=boxes.person, to=boxes.practice, body=body), boxes.practice)
+    assert run(config) == 0
+    reply = plain(only_reply(server, boxes.person))
+    assert "emergency" in reply
+    assert "London time" not in reply  # no cheerful slot list
+    (alert,) = server.messages(boxes.therapist)
+    text = plain(alert.message())
+    assert "> I'd like a consultation. I have been thinking about ending my life." in text
+    assert boxes.person in text
+
+
+def test_a_run_that_finds_the_lock_held_leaves_quietly(setup, capsys):
+    server, boxes, config = setup
+    server.deliver(request(sender=boxes.person, to=boxes.practice), boxes.practice)
+    database = load_settings(config).storage.database
+    with RunLock(Path(f"{database}.lock")) as held:
+        assert held.acquired
+        assert run(config) == 0
+    assert capsys.readouterr().err == ""
+    assert server.messages(boxes.person) == []
+    assert run(config) == 0
+    assert len(server.messages(boxes.person)) == 1
+
+
+def test_empty_poll_sends_only_status(setup):
+    server, boxes, config = setup
+    assert run(config) == 0
+    settings = load_settings(config)
+    from datetime import UTC, datetime
+
+    with Store.open(settings.storage.database) as store, ImapMailbox(settings.imap) as mailbox:
+        Runner(settings, store, mailbox, SmtpSender(settings.smtp), now=NOW, wall_now=datetime.now(UTC)).run()
+    assert mailbox.commands == ["LOGIN", "STATUS", "STATUS", "LOGOUT"]
+
+
+def test_uidvalidity_change_does_not_answer_again(tmp_path, mail_server, mailboxes):
+    config = write_config(tmp_path, mail_server, mailboxes, folder="Requests")
+    raw = request(sender=mailboxes.person, to=mailboxes.practice)
+    with mail_server.imap(mailboxes.practice) as client:
+        client.create_folder("Requests")
+    mail_server.append(mailboxes.practice, "Requests", raw)
+    assert run(config) == 0
+    with mail_server.imap(mailboxes.practice) as client:
+        old = client.folder_status("Requests", [b"UIDVALIDITY"])[b"UIDVALIDITY"]
+        client.delete_folder("Requests")
+        client.create_folder("Requests")
+        assert client.folder_status("Requests", [b"UIDVALIDITY"])[b"UIDVALIDITY"] != old
+    mail_server.append(mailboxes.practice, "Requests", raw)
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    assert len(mail_server.messages(mailboxes.person)) == 1
+
+
+def test_imap_down_exits_3_with_one_line(tmp_path, mail_server, mailboxes, capsys):
+    config = write_config(tmp_path, mail_server, mailboxes)
+    text = config.read_text().replace(f"port = {mail_server.imap_port}", "port = 1")
+    config.write_text(text)
+    assert run(config) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "IMAP server unreachable" in err[0]
+
+
+def test_wrong_password_exits_3(tmp_path, mail_server, mailboxes, capsys, monkeypatch):
+    config = write_config(tmp_path, mail_server, mailboxes)
+    monkeypatch.setenv("MAILFLOW_IMAP__PASSWORD", "wrong")
+    assert run(config) == 3
+    err = capsys.readouterr().err
+    assert "login refused" in err
+    assert "wrong" not in err
+
+
+def test_smtp_down_keeps_the_decision_and_sends_once_later(setup, capsys):
+    server, boxes, config = setup
+    server.deliver(request(sender=boxes.person, to=boxes.practice), boxes.practice)
+    server.smtp_down()
+    try:
+        assert run(config) == 3
+    finally:
+        server.smtp_up()
+    assert "1 message(s) wait in the outbox" in capsys.readouterr().err
+    assert server.messages(boxes.person) == []
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    assert run(config, NOW + timedelta(minutes=10)) == 0
+    assert len(server.messages(boxes.person)) == 1
+
+
+def test_real_world_oddities_get_no_reply_and_keep_their_flags(setup, shared_fixtures):
+    server, boxes, config = setup
+    files = sorted(p for d in ("autoreply-bounce", "odd-mime", "imip", "replies") for p in (shared_fixtures / d).iterdir())
+    for path in files:
+        server.append(boxes.practice, "INBOX", path.read_bytes())
+    before = inbox_state(server, boxes.practice)
+    count = len(server.smtp_log)
+    assert run(config) == 0
+    assert len(server.smtp_log) == count
+    assert inbox_state(server, boxes.practice) == before
+
+
+def test_check_logs_in_and_shows_slots(setup, capsys):
+    from mailflow.cli import main
+
+    _, _, config = setup
+    assert main(["check", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "imap: logged in" in out
+    assert "smtp: logged in" in out
+    assert "template: offer ok" in out
+    assert "London time" in out
+
+
+def test_status_after_a_run(setup, capsys):
+    from mailflow.cli import main
+
+    server, boxes, config = setup
+    server.deliver(request(sender=boxes.person, to=boxes.practice), boxes.practice)
+    assert run(config) == 0
+    capsys.readouterr()
+    assert main(["status", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "offered" in out
+    assert "Last run: 2026-11-25" in out
+    assert boxes.person not in out
