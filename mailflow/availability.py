@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,10 @@ EVENING_FROM: Final = time(17)
 """Calls starting at or after this local time are in the evening."""
 
 NO_PREFERENCE: Final = Preference()
+
+CIVIL_FROM: Final = time(8)
+CIVIL_UNTIL: Final = time(20)
+"""Offers avoid calls outside 08:00-20:00 in the person's zone while they can."""
 """The person said nothing about when suits them."""
 
 _PART_ORDER: Final = (DayPart.MORNING, DayPart.AFTERNOON, DayPart.EVENING)
@@ -68,22 +72,40 @@ def choose_offer(
     count: int,
     zone_name: str,
     preference: Preference = NO_PREFERENCE,
+    person_zone: tzinfo | None = None,
 ) -> list[Slot]:
     """Pick `count` slots spread over days and times of day, sorted.
 
     A list of the next five slots in a row (all Monday morning) is no real
     choice, so picks go round the days, alternating day parts. Slots matching
     the person's preference go first; others only fill up when too few match.
+    Days, parts and preferences are read in the person's own zone when it is
+    known ("mornings" from New York means New York mornings), and slots at
+    uncivil hours there are left out while enough others remain.
     """
-    zone = ZoneInfo(zone_name)
-    wanted: list[Slot] = []
-    others: list[Slot] = []
+    zone = person_zone or ZoneInfo(zone_name)
+    tiers: tuple[list[Slot], ...] = ([], [], [], [])
     for slot in sorted(slots, key=lambda s: s.start_at):
         local = slot.start_at.astimezone(zone)
-        (wanted if _matches(local, preference) else others).append(slot)
-    picked = _spread(wanted, count, zone, [])
-    picked += _spread(others, count - len(picked), zone, picked)
+        # Their wish first, then civil hours where they are: 04:00 is no "morning".
+        tiers[2 * (not _matches(local, preference)) + (not _civil(slot, zone))].append(
+            slot
+        )
+    picked: list[Slot] = []
+    for tier in tiers:
+        picked += _spread(tier, count - len(picked), zone, picked)
     return sorted(picked, key=lambda s: s.start_at)
+
+
+def _civil(slot: Slot, zone: tzinfo) -> bool:
+    """Whether the call falls between CIVIL_FROM and CIVIL_UNTIL where the person is."""
+    start = slot.start_at.astimezone(zone)
+    end = slot.end_at.astimezone(zone)
+    return (
+        start.date() == end.date()
+        and CIVIL_FROM <= start.time()
+        and end.time() <= CIVIL_UNTIL
+    )
 
 
 def day_part(local: time) -> DayPart:
@@ -160,7 +182,7 @@ def _matches(local: datetime, preference: Preference) -> bool:
 
 
 def _spread(
-    slots: Sequence[Slot], count: int, zone: ZoneInfo, picked: Sequence[Slot]
+    slots: Sequence[Slot], count: int, zone: tzinfo, picked: Sequence[Slot]
 ) -> list[Slot]:
     """Up to `count` of the (sorted) `slots`, one day at a time.
 
@@ -180,7 +202,10 @@ def _spread(
         day = min(buckets, key=lambda d: (uses[d], d))
         parts = buckets[day]
         part = _next_part(parts.keys(), last)
-        chosen.append(parts[part].pop(0))
+        same_day = [
+            s for s in (*picked, *chosen) if s.start_at.astimezone(zone).date() == day
+        ]
+        chosen.append(_farthest(parts[part], same_day))
         if not parts[part]:
             del parts[part]
         if not parts:
@@ -188,6 +213,23 @@ def _spread(
         uses[day] += 1
         last = part
     return chosen
+
+
+def _farthest(candidates: list[Slot], taken: Sequence[Slot]) -> Slot:
+    """Remove and return the candidate farthest from the day's slots already taken.
+
+    Two offers on one day then sit apart (09:00 and 11:30), not back to back.
+    """
+    if not taken:
+        return candidates.pop(0)
+    best = max(
+        range(len(candidates)),
+        key=lambda i: (
+            min(abs(candidates[i].start_at - t.start_at) for t in taken),
+            -i,
+        ),
+    )
+    return candidates.pop(best)
 
 
 def _next_part(available: Collection[DayPart], last: DayPart | None) -> DayPart:

@@ -6,7 +6,7 @@ one pass shows everything to fix.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from mailflow import availability, compose
@@ -34,7 +34,7 @@ def sample_contexts(settings: Settings) -> dict[str, dict[str, object]]:
         Slot(start, start + timedelta(minutes=15)),
         practice.timezone,
         twelve_hour=practice.uses_12h_clock,
-        sender_offset=timedelta(hours=-5),
+        person_zone=timezone(timedelta(hours=-5)),
     )
     person = {
         "person_name": "Jordan Lee",
@@ -43,8 +43,17 @@ def sample_contexts(settings: Settings) -> dict[str, dict[str, object]]:
         "subject": "Free consultation?",
     }
     return {
-        "offer": {**base, "greeting_name": "Jordan", "slots": [slot, slot], "phone": None},
-        "safety": {**base, "greeting_name": "Jordan", "safety_message": settings.safety.message},
+        "offer": {
+            **base,
+            "greeting_name": "Jordan",
+            "slots": [slot, slot],
+            "phone": None,
+        },
+        "safety": {
+            **base,
+            "greeting_name": "Jordan",
+            "safety_message": settings.safety.message,
+        },
         "crisis_alert": {
             **base,
             **person,
@@ -52,7 +61,11 @@ def sample_contexts(settings: Settings) -> dict[str, dict[str, object]]:
             "quoted": ["(their words)"],
             "enquiry_id": 1,
         },
-        "no_slots_alert": {**base, **person, "horizon_days": settings.availability.horizon_days},
+        "no_slots_alert": {
+            **base,
+            **person,
+            "horizon_days": settings.availability.horizon_days,
+        },
     }
 
 
@@ -66,7 +79,10 @@ def check(settings: Settings) -> int:
     imap = settings.imap
     try:
         with ImapMailbox(imap) as mailbox:
-            for key, folder in (("imap.folder", imap.folder), ("imap.sent_folder", imap.sent_folder)):
+            for key, folder in (
+                ("imap.folder", imap.folder),
+                ("imap.sent_folder", imap.sent_folder),
+            ):
                 if mailbox.folder_exists(folder):
                     print(f"imap: {key} {folder!r} ok")
                 else:
@@ -80,7 +96,9 @@ def check(settings: Settings) -> int:
     try:
         with SmtpSender(settings.smtp) as sender:
             sender.connect()
-        print(f"smtp: logged in to {settings.smtp.host}:{settings.smtp.port} ({settings.smtp.security})")
+        print(
+            f"smtp: logged in to {settings.smtp.host}:{settings.smtp.port} ({settings.smtp.security})"
+        )
     except SendError as exc:
         print(f"smtp: {exc}")
         server_down = True
@@ -117,7 +135,9 @@ def next_slots(settings: Settings, now: datetime) -> list[str]:
     return [
         str(
             compose.describe_slot(
-                slot, settings.practice.timezone, twelve_hour=settings.practice.uses_12h_clock
+                slot,
+                settings.practice.timezone,
+                twelve_hour=settings.practice.uses_12h_clock,
             )["practice"]
         )
         for slot in slots[:NEXT_SLOTS_SHOWN]

@@ -22,188 +22,68 @@ from mailflow.model import Classification, InboundMail, Person, Verdict
 
 DEFAULT_INTENT_PHRASES: Final = (
     # the call itself
-    "consultation",
-    "free call",
-    "free 15",
-    "15 minute",
-    "15min",
-    "fifteen minute",
-    "initial call",
-    "introductory call",
-    "intro call",
-    "discovery call",
-    "initial session",
-    "initial appointment",
-    "first session",
-    "first appointment",
+    "consultation", "free call", "free 15", "15 minute", "15min", "fifteen minute",
+    "initial call", "introductory call", "intro call", "discovery call",
+    "initial session", "initial appointment", "first session", "first appointment",
     # asking for a time
-    "book a call",
-    "book a consultation",
-    "book a session",
-    "book an appointment",
-    "book a time",
-    "book a slot",
-    "book in",
-    "make an appointment",
-    "arrange a call",
-    "arrange a session",
-    "arrange an appointment",
-    "arrange a time",
-    "schedule a call",
-    "schedule a session",
-    "schedule an appointment",
-    "set up a call",
-    "set up a session",
-    "set up an appointment",
-    "have a chat",
-    "a quick chat",
-    "have a call",
-    "a quick call",
-    "talk to someone",
-    "talk with someone",
-    "speak to someone",
-    "speak with someone",
-    "someone to talk to",
+    "book a call", "book a consultation", "book a session", "book an appointment",
+    "book a time", "book a slot", "book in", "make an appointment", "arrange a call",
+    "arrange a session", "arrange an appointment", "arrange a time", "schedule a call",
+    "schedule a session", "schedule an appointment", "set up a call",
+    "set up a session", "set up an appointment", "have a chat", "a quick chat",
+    "have a call", "a quick call", "talk to someone", "talk with someone",
+    "speak to someone", "speak with someone", "someone to talk to",
     # starting therapy
-    "start therapy",
-    "start counselling",
-    "start counseling",
-    "starting therapy",
-    "starting counselling",
-    "starting counseling",
-    "begin therapy",
-    "begin counselling",
-    "begin counseling",
-    "looking for a therapist",
-    "looking for a counsellor",
-    "looking for a counselor",
-    "looking for therapy",
-    "looking for counselling",
-    "looking for counseling",
-    "looking for support",
-    "seeking therapy",
-    "seeking counselling",
-    "seeking counseling",
-    "interested in therapy",
-    "interested in counselling",
-    "interested in counseling",
-    "interested in sessions",
-    "need therapy",
-    "need counselling",
-    "need counseling",
-    "couples therapy",
-    "couples counselling",
-    "couples counseling",
-    "therapy sessions",
-    "counselling sessions",
-    "counseling sessions",
+    "start therapy", "start counselling", "start counseling", "starting therapy",
+    "starting counselling", "starting counseling", "begin therapy",
+    "begin counselling", "begin counseling", "looking for a therapist",
+    "looking for a counsellor", "looking for a counselor", "looking for therapy",
+    "looking for counselling", "looking for counseling", "looking for support",
+    "seeking therapy", "seeking counselling", "seeking counseling",
+    "interested in therapy", "interested in counselling", "interested in counseling",
+    "interested in sessions", "need therapy", "need counselling", "need counseling",
+    "couples therapy", "couples counselling", "couples counseling", "therapy sessions",
+    "counselling sessions", "counseling sessions",
     # capacity
-    "new client",
-    "new clients",
-    "taking on clients",
-    "accepting clients",
-    "any availability",
-    "your availability",
-    "have availability",
-    "waiting list",
+    "new client", "new clients", "taking on clients", "accepting clients",
+    "any availability", "your availability", "have availability", "waiting list",
     "waitlist",
-)
+)  # fmt: skip
 """Booking intent anywhere in subject or text. Multi-word on purpose: single
 words such as "therapy" or "session" are as common in a client's "can we move
 our session" or a vendor's pitch as in a request."""
 
 DEFAULT_SUBJECT_PHRASES: Final = (
-    "consultation",
-    "enquiry",
-    "inquiry",
-    "appointment",
-    "booking",
-    "counselling",
-    "counseling",
-    "counsellor",
-    "counselor",
-    "therapy",
-    "therapist",
-    "session",
-    "sessions",
-    "free call",
-    "new client",
-)
+    "consultation", "enquiry", "inquiry", "appointment", "booking", "counselling",
+    "counseling", "counsellor", "counselor", "therapy", "therapist", "session",
+    "sessions", "free call", "new client",
+)  # fmt: skip
 """Booking intent in the subject alone, where a single word is a strong sign
 in a new conversation from a stranger."""
 
 BUILTIN_CRISIS_PHRASES: Final = (
-    "suicide",
-    "suicidal",
-    "kill myself",
-    "killing myself",
-    "end my life",
-    "ending my life",
-    "end it all",
-    "ending it all",
-    "take my own life",
-    "take my life",
-    "taking my own life",
-    "self-harm",
-    "self-harming",
-    "hurt myself",
-    "hurting myself",
-    "harm myself",
-    "harming myself",
-    "cut myself",
-    "cutting myself",
-    "don't want to be alive",
-    "do not want to be alive",
-    "don't want to live",
-    "do not want to live",
-    "don't want to be here anymore",
-    "don't want to wake up",
-    "want to die",
-    "wanting to die",
-    "wish i was dead",
-    "wish i were dead",
-    "better off dead",
-    "better off without me",
-    "no reason to live",
-    "nothing to live for",
-    "overdose",
-    "overdosed",
-    "in danger",
-    "not safe",
-    "unsafe",
-    "can't go on",
-    "cannot go on",
-    "can't keep going",
-)
+    "suicide", "suicidal", "kill myself", "killing myself", "end my life",
+    "ending my life", "end it all", "ending it all", "take my own life",
+    "take my life", "taking my own life", "self-harm", "self-harming", "hurt myself",
+    "hurting myself", "harm myself", "harming myself", "cut myself", "cutting myself",
+    "don't want to be alive", "do not want to be alive", "don't want to live",
+    "do not want to live", "don't want to be here anymore", "don't want to wake up",
+    "want to die", "wanting to die", "wish i was dead", "wish i were dead",
+    "better off dead", "better off without me", "no reason to live",
+    "nothing to live for", "overdose", "overdosed", "in danger", "not safe", "unsafe",
+    "can't go on", "cannot go on", "can't keep going",
+)  # fmt: skip
 """Always screened for; `RequestPolicy.crisis_phrases` adds to these. A false
 alarm costs a gentle safety message, a miss costs far more."""
 
 CLIENT_CUES: Final = (
-    "my appointment",
-    "my session",
-    "my next session",
-    "our session",
-    "our appointment",
-    "our next",
-    "our last",
-    "next session",
-    "last session",
-    "see you on",
-    "see you next",
-    "as discussed",
-    "as we discussed",
-    "thanks for today",
-    "thank you for today",
-    "thanks for the session",
-    "thank you for the session",
-    "cancel",
-    "cancelling",
-    "canceling",
-    "reschedule",
-    "rescheduling",
-    "invoice",
-    "receipt",
-)
+    "my appointment", "my session", "my next session", "our session",
+    "our appointment", "our next", "our last", "next session", "last session",
+    "see you on", "see you next", "as discussed", "as we discussed",
+    "thanks for today", "thank you for today", "thanks for the session",
+    "thank you for the session", "cancel", "cancelling", "canceling", "reschedule",
+    "rescheduling", "invoice", "receipt",
+)  # fmt: skip
 """Things only someone already seeing the therapist writes: such mail is left
 for the human even from an address the practice has not written to."""
 
@@ -228,68 +108,28 @@ _FORM_LOCAL = re.compile(
     re.IGNORECASE,
 )
 _AUTO_SUBJECT_PREFIXES: Final = (
-    "automatic reply",
-    "auto reply",
-    "auto-reply",
-    "autoreply",
-    "auto response",
-    "auto-response",
-    "autoresponse",
-    "autorespons",
-    "auto-generated",
-    "auto generated",
-    "out of office",
-    "out of the office",
-    "ooo:",
-    "abwesenheitsnotiz",
-    "automatische antwort",
-    "réponse automatique",
-    "reponse automatique",
-    "absence",
-    "respuesta automática",
-    "respuesta automatica",
-    "fuera de la oficina",
-    "risposta automatica",
-    "automatisch antwoord",
-    "afwezig",
-    "automatisk svar",
-    "autosvar",
-    "automaattinen vastaus",
-    "odpowiedź automatyczna",
-    "resposta automática",
-    "自動応答",
-    "自動返信",
-    "自动回复",
-    "自動回覆",
-    "автоответ",
+    "automatic reply", "auto reply", "auto-reply", "autoreply", "auto response",
+    "auto-response", "autoresponse", "autorespons", "auto-generated", "auto generated",
+    "out of office", "out of the office", "ooo:", "abwesenheitsnotiz",
+    "automatische antwort", "réponse automatique", "reponse automatique", "absence",
+    "respuesta automática", "respuesta automatica", "fuera de la oficina",
+    "risposta automatica", "automatisch antwoord", "afwezig", "automatisk svar",
+    "autosvar", "automaattinen vastaus", "odpowiedź automatyczna",
+    "resposta automática", "自動応答", "自動返信", "自动回复", "自動回覆", "автоответ",
     "автоматический ответ",
-)
+)  # fmt: skip
 _BOUNCE_SUBJECTS: Final = (
-    "undelivered mail",
-    "undeliverable",
-    "delivery status notification",
-    "mail delivery failed",
-    "delivery failure",
-    "delivery has failed",
-    "returned mail",
-    "failure notice",
-    "message not delivered",
-    "mail system error",
-    "non recapitabile",
-    "unzustellbar",
-    "nicht zustellbar",
-    "non remis",
-)
+    "undelivered mail", "undeliverable", "delivery status notification",
+    "mail delivery failed", "delivery failure", "delivery has failed", "returned mail",
+    "failure notice", "message not delivered", "mail system error", "non recapitabile",
+    "unzustellbar", "nicht zustellbar", "non remis",
+)  # fmt: skip
 _FORM_TOLERATED: Final = frozenset(
     {
-        "auto-submitted",
-        "precedence",
-        "mailing-list",
-        "null-return-path",
-        "system-sender",
-        "auto-response-suppress",
+        "auto-submitted", "precedence", "mailing-list", "null-return-path",
+        "system-sender", "auto-response-suppress",
     }
-)
+)  # fmt: skip
 """What a configured form service may look like without losing its forms."""
 
 _ADDRESS = re.compile(r"[^\s<>@,;:\"'()\[\]]+@[^\s<>@,;:\"'()\[\]]+")
@@ -322,12 +162,7 @@ def is_automated(mail: InboundMail, form_senders: Sequence[str] = ()) -> str | N
     sender), and a recognisable form body from a no-reply sender from the
     no-reply rule alone. Pass `form_senders` wherever forms may arrive.
     """
-    tolerated = {
-        "configured": _FORM_TOLERATED,
-        "guessed": frozenset({"system-sender"}),
-        None: frozenset(),
-    }[_form_kind(mail, form_senders)]
-    return next((r for r in _automated_reasons(mail) if r not in tolerated), None)
+    return _automated(mail, _form_kind(mail, form_senders))
 
 
 def mentions_crisis(text: str, extra_phrases: Sequence[str] = ()) -> bool:
@@ -354,7 +189,7 @@ def classify_new(
     if mail.has_calendar or mail.calendar_method is not None:
         return _ignore("calendar")
     form = _form_kind(mail, policy.form_senders)
-    automated = is_automated(mail, policy.form_senders)
+    automated = _automated(mail, form)
     if automated is not None:
         return _ignore(automated)
     if mail.from_addr is None:
@@ -379,6 +214,8 @@ def classify_new(
         known = {email, mail.from_addr, *mail.reply_to}
     if email in practice:
         return _ignore("person-is-practice")
+    if _SYSTEM_LOCAL.fullmatch(_local_part(email)):
+        return _ignore("person-is-no-reply")  # nobody would read our answer
     if any(address in contacts for address in known):
         return _ignore("existing-contact")
 
@@ -412,6 +249,18 @@ def classify_new(
 
 def _ignore(reason: str) -> Classification:
     return Classification(verdict=Verdict.IGNORE, reason=reason)
+
+
+_FormKind = Literal["configured", "guessed"] | None
+
+
+def _automated(mail: InboundMail, form: _FormKind) -> str | None:
+    tolerated = {
+        "configured": _FORM_TOLERATED,
+        "guessed": frozenset({"system-sender"}),
+        None: frozenset(),
+    }[form]
+    return next((r for r in _automated_reasons(mail) if r not in tolerated), None)
 
 
 def _automated_reasons(mail: InboundMail) -> Iterator[str]:
@@ -459,9 +308,7 @@ def _automated_reasons(mail: InboundMail) -> Iterator[str]:
         yield "bounce-subject"
 
 
-def _form_kind(
-    mail: InboundMail, form_senders: Sequence[str]
-) -> Literal["configured", "guessed"] | None:
+def _form_kind(mail: InboundMail, form_senders: Sequence[str]) -> _FormKind:
     """Whether the mail is a website form notification: from a configured form
     sender, or guessed from a no-reply/wordpress sender whose body holds both a
     name and an email field (Reply-To alone is no sign: newsletters set it)."""

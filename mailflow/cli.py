@@ -39,7 +39,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="mailflow",
         description="Email-native booking of the free consultation call.",
     )
-    parser.add_argument("--version", action="version", version=f"mailflow {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"mailflow {__version__}"
+    )
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="say more (-vv: debug)"
     )
@@ -47,17 +49,40 @@ def _parser() -> argparse.ArgumentParser:
 
     def command(name: str, text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text, description=text)
-        sub.add_argument("--config", metavar="PATH", help="config file (default: $MAILFLOW_CONFIG, else config/mailflow.toml)")
+        sub.add_argument(
+            "--config",
+            metavar="PATH",
+            help="config file (default: $MAILFLOW_CONFIG, else config/mailflow.toml)",
+        )
         return sub
 
     run = command("run", "one cycle: read new mail, act, send what is due, exit")
-    run.add_argument("--now", metavar="ISO8601", help="the clock for this run (no offset: practice zone)")
-    run.add_argument("--dry-run", action="store_true", help="decide and show, but send and remember nothing")
+    run.add_argument(
+        "--now",
+        metavar="ISO8601",
+        help="the clock for this run (no offset: practice zone)",
+    )
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="decide and show, but send and remember nothing",
+    )
     watch = command("watch", "stay connected and react within seconds (IMAP IDLE)")
-    watch.add_argument("--interval", type=float, default=300.0, metavar="SECONDS", help="longest wait between cycles (default 300)")
-    command("check", "validate config, log in to IMAP and SMTP, render templates, show next open slots")
+    watch.add_argument(
+        "--interval",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="longest wait between cycles (default 300)",
+    )
+    command(
+        "check",
+        "validate config, log in to IMAP and SMTP, render templates, show next open slots",
+    )
     command("status", "enquiries by state, upcoming calls, last run")
-    demo = commands.add_parser("demo", help="a whole conversation on a throwaway local mail server")
+    demo = commands.add_parser(
+        "demo", help="a whole conversation on a throwaway local mail server"
+    )
     demo.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     return parser
 
@@ -89,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"mailflow: config: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     except MailboxAuthError as exc:
-        _error(f"{exc}: check imap.username and imap.password (or imap.password_command)")
+        _error(
+            f"{exc}: check imap.username and imap.password (or imap.password_command)"
+        )
         return EXIT_SERVER
     except MailboxError as exc:
         _error(f"{exc}; nothing was lost, the next run tries again")
@@ -109,7 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - the one place a bug is rendered
-        _error(f"this is a bug ({type(exc).__name__}); run again with -v for the traceback")
+        _error(
+            f"this is a bug ({type(exc).__name__}); run again with -v for the traceback"
+        )
         if args.verbose:
             raise
         return EXIT_FAILED
@@ -133,7 +162,9 @@ def parse_now(text: str | None, zone_name: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ConfigError([f"--now: {text!r} is not an ISO 8601 date and time"]) from None
+        raise ConfigError(
+            [f"--now: {text!r} is not an ISO 8601 date and time"]
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(zone_name))
     return moment.astimezone(UTC)
@@ -160,9 +191,19 @@ def _cycle(settings: Settings, *, now: datetime, dry_run: bool) -> int:
     store = Store.open(settings.storage.database)
     if dry_run:
         store = store.copy_in_memory()
-    with store, ImapMailbox(settings.imap) as mailbox, SmtpSender(settings.smtp) as sender:
+    with (
+        store,
+        ImapMailbox(settings.imap) as mailbox,
+        SmtpSender(settings.smtp) as sender,
+    ):
         runner = Runner(
-            settings, store, mailbox, sender, now=now, wall_now=datetime.now(UTC), dry_run=dry_run
+            settings,
+            store,
+            mailbox,
+            sender,
+            now=now,
+            wall_now=datetime.now(UTC),
+            dry_run=dry_run,
         )
         report = runner.run()
     log.info("run: %s", report.summary())
@@ -192,7 +233,9 @@ def _status(settings: Settings) -> int:
             print(f"  {state:<12} {n}")
         outbox = store.outbox_counts()
         waiting = outbox.get("pending", 0) + outbox.get("sent", 0)
-        print(f"Outbox: {waiting} waiting, {outbox.get('done', 0)} sent, {outbox.get('failed', 0)} failed")
+        print(
+            f"Outbox: {waiting} waiting, {outbox.get('done', 0)} sent, {outbox.get('failed', 0)} failed"
+        )
         calls = store.upcoming_calls()
         print("Upcoming calls:")
         if not calls:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone, tzinfo
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr
@@ -151,21 +151,35 @@ def describe_slot(
     zone_name: str,
     *,
     twelve_hour: bool,
-    sender_offset: timedelta | None = None,
+    person_zone: tzinfo | None = None,
 ) -> dict[str, str | None]:
-    """A slot as the person reads it: practice time, and theirs when it differs."""
+    """A slot as the person reads it: practice time, and theirs when they live elsewhere."""
     local = slot.start_at.astimezone(ZoneInfo(zone_name))
     city = zone_name.rsplit("/", 1)[-1].replace("_", " ")
     practice = (
         f"{day(local)} at {clock(local, twelve_hour)} {city} time ({zone_label(local)})"
     )
     theirs: str | None = None
-    if sender_offset is not None and sender_offset != local.utcoffset():
-        from datetime import timezone
-
-        there = slot.start_at.astimezone(timezone(sender_offset))
+    if person_zone is not None:
+        there = slot.start_at.astimezone(person_zone)
         when = clock(there, twelve_hour)
         if there.date() != local.date():
             when = f"{when} on {day(there)}"
-        theirs = f"{when} (UTC{_offset(sender_offset)})"
+        offset = there.utcoffset() or timedelta(0)
+        theirs = f"{when} your time, UTC{_offset(offset)}"
     return {"practice": practice, "theirs": theirs}
+
+
+def person_zone(
+    sender_offset: timedelta | None, sent_at: datetime | None, zone_name: str
+) -> tzinfo | None:
+    """The person's zone as far as their Date header shows it, when not the practice's.
+
+    Only an offset is known, so times are shown in it (named as an offset), and
+    only when it differed from the practice's own offset when they wrote.
+    """
+    if sender_offset is None or sent_at is None:
+        return None
+    if sent_at.astimezone(ZoneInfo(zone_name)).utcoffset() == sender_offset:
+        return None
+    return timezone(sender_offset)

@@ -87,7 +87,11 @@ def _show(raw: bytes, heading: str) -> None:
     print(f"─── {heading} " + "─" * max(0, 72 - len(heading)))
     for name in ("From", "To", "Subject", "Date"):
         print(f"{name + ':':<9}{message[name]}")
-    body = message.get_body(preferencelist=("plain",)) if message.is_multipart() else message
+    body = (
+        message.get_body(preferencelist=("plain",))
+        if message.is_multipart()
+        else message
+    )
     print()
     text = body.get_content() if body is not None else ""  # type: ignore[union-attr]
     print(str(text).rstrip())
@@ -103,7 +107,10 @@ def run_demo() -> int:
     from mailflow.cli import main as cli_main
     from mailflow.devserver import LocalMailServer
 
-    with tempfile.TemporaryDirectory(prefix="mailflow-demo-") as workdir, LocalMailServer() as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="mailflow-demo-") as workdir,
+        LocalMailServer() as server,
+    ):
         config = Path(workdir) / "mailflow.toml"
         config.write_text(
             _CONFIG.format(
@@ -135,7 +142,9 @@ def run_demo() -> int:
             for raw in new_mail(user, folder):
                 _show(raw, f"in {who}'s inbox")
 
-        print("mailflow demo: a local Dovecot and SMTP server on 127.0.0.1, a fixed clock,")
+        print(
+            "mailflow demo: a local Dovecot and SMTP server on 127.0.0.1, a fixed clock,"
+        )
         print(f"and the practice inbox {PRACTICE}. Nothing leaves this machine.")
         _scene_first_request(server, run, read_all)
         _scene_leave_alone(server, run, new_mail)
@@ -148,7 +157,9 @@ def run_demo() -> int:
 
 
 def _scene_first_request(
-    server: LocalMailServer, run: Callable[[datetime], None], read_all: Callable[[str, str], None]
+    server: LocalMailServer,
+    run: Callable[[datetime], None],
+    read_all: Callable[[str, str], None],
 ) -> None:
     deliver = server.deliver
     _say(
@@ -170,7 +181,9 @@ def _scene_first_request(
             Thank you,
             Jordan
             """,
-            sent_at=(START - timedelta(minutes=40)).astimezone(ZoneInfo("America/New_York")),
+            sent_at=(START - timedelta(minutes=40)).astimezone(
+                ZoneInfo("America/New_York")
+            ),
         ),
         PRACTICE,
     )
@@ -201,7 +214,9 @@ def _scene_first_request(
 
 
 def _scene_leave_alone(
-    server: LocalMailServer, run: Callable[[datetime], None], new_mail: Callable[[str], list[bytes]]
+    server: LocalMailServer,
+    run: Callable[[datetime], None],
+    new_mail: Callable[[str], list[bytes]],
 ) -> None:
     deliver = server.deliver
     _say(
@@ -256,11 +271,15 @@ def _scene_leave_alone(
     run(START + timedelta(minutes=2))
     sent = len(server.smtp_log) - before
     flags = [m.flags for m in server.messages(PRACTICE, "INBOX")]
-    print(f"messages sent: {sent}; flags in the practice inbox: {sorted({f for fl in flags for f in fl}) or 'none'}")
+    print(
+        f"messages sent: {sent}; flags in the practice inbox: {sorted({f for fl in flags for f in fl}) or 'none'}"
+    )
 
 
 def _scene_crisis(
-    server: LocalMailServer, run: Callable[[datetime], None], read_all: Callable[[str, str], None]
+    server: LocalMailServer,
+    run: Callable[[datetime], None],
+    read_all: Callable[[str, str], None],
 ) -> None:
     _say(
         "Someone writes in distress. They get the practice's safety message, not "

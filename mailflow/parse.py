@@ -50,32 +50,18 @@ MAX_REFERENCES: Final = 100
 
 KEPT_HEADERS: Final = frozenset(
     {
-        "auto-submitted",
-        "precedence",
-        "list-id",
-        "list-unsubscribe",
-        "return-path",
-        "x-auto-response-suppress",
-        "x-ms-exchange-inbox-rules-loop",
-        "x-apple-action",
-        "x-autoreply",
-        "x-autorespond",
-        "x-mailflow",
-        "authentication-results",
+        "auto-submitted", "precedence", "list-id", "list-unsubscribe", "return-path",
+        "x-auto-response-suppress", "x-ms-exchange-inbox-rules-loop", "x-apple-action",
+        "x-autoreply", "x-autorespond", "x-mailflow", "authentication-results",
         "content-type",
     }
-)
+)  # fmt: skip
 """Headers copied into InboundMail.headers for the classifier and the runner."""
 
 _EMAIL_BUGS: Final = (
-    ValueError,
-    LookupError,
-    TypeError,
-    AttributeError,
-    AssertionError,
-    RecursionError,
-    email.errors.MessageError,
-)
+    ValueError, LookupError, TypeError, AttributeError, AssertionError,
+    RecursionError, email.errors.MessageError,
+)  # fmt: skip
 """What the stdlib email package raises on some malformed input instead of
 recording a defect (IndexError in the header parser, LookupError for unknown
 charsets, RecursionError for deep nesting ...)."""
@@ -88,20 +74,12 @@ _STDLIB_CTES: Final = frozenset(
 )
 _UNSTRUCTURED: Final = "x-mailflow-unstructured"  # any unregistered name parses so
 _CHARSET_ALIASES: Final = {
-    # Supersets that mail programs really mean when they write the narrow name.
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "iso-8859-1": "cp1252",
-    "latin1": "cp1252",
-    "us-ascii": "cp1252",
-    "ascii": "cp1252",
-    "big5": "big5hkscs",
-    "ks_c_5601-1987": "cp949",
-    "euc-kr": "cp949",
-    "shift_jis": "cp932",
-    "iso-8859-9": "cp1254",
-    "tis-620": "cp874",
-}
+    # Supersets that mail programs really mean when they write the narrow name,
+    # keyed by Python's canonical codec name so every spelling is covered.
+    "ascii": "cp1252", "iso8859-1": "cp1252", "iso8859-9": "cp1254",
+    "tis-620": "cp874", "gb2312": "gb18030", "gbk": "gb18030", "big5": "big5hkscs",
+    "euc_kr": "cp949", "shift_jis": "cp932",
+}  # fmt: skip
 _REFUSED_CODECS: Final = frozenset(
     {"undefined", "unicode-escape", "raw-unicode-escape", "punycode", "idna"}
 )
@@ -109,7 +87,7 @@ _CHARSET_NAME = re.compile(r"[A-Za-z0-9_.:\-]{1,40}")
 _CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 _METHOD_PARAM = re.compile(r"""method\s*=\s*["']?([A-Za-z\-]+)""", re.IGNORECASE)
 _METHOD_LINE = re.compile(r"^METHOD\s*:\s*([A-Za-z\-]+)", re.IGNORECASE | re.MULTILINE)
-_LEADING_BLANK = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:[ \t]*\r?\n)+")
+_LEADING_BLANK = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:[ \t]*\r?\n)*")
 _MBOX_FROM = re.compile(rb"\AFrom [^\r\n]*\r?\n")
 _BARE_ICS = re.compile(rb"\A\s*BEGIN:VCALENDAR", re.IGNORECASE)
 _SURROGATE = re.compile("[\udc80-\udcff]")
@@ -319,9 +297,9 @@ def _codec(charset: str | None) -> str | None:
     """A text codec for a declared charset, or None if unknown or unsuitable."""
     if not charset or not _CHARSET_NAME.fullmatch(charset):
         return None
-    name = _CHARSET_ALIASES.get(charset.lower(), charset.lower())
     try:
-        info = codecs.lookup(name)
+        info = codecs.lookup(charset)
+        info = codecs.lookup(_CHARSET_ALIASES.get(info.name, info.name))
     except LookupError:
         return None
     if not info._is_text_encoding or info.name in _REFUSED_CODECS:
@@ -337,10 +315,8 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
     codec = _codec(charset)
     if data.isascii():
         candidates = [codec or "ascii", "ascii"]
-    elif codec in {None, "utf-8"}:
-        candidates = ["utf-8", "cp1252"]
     else:
-        candidates = ["utf-8", codec or "cp1252"]
+        candidates = ["utf-8", "cp1252" if codec in {None, "utf-8"} else str(codec)]
     for candidate in candidates:
         try:
             return data.decode(candidate)
@@ -424,7 +400,10 @@ def _walk(message: Message) -> Iterator[tuple[Message, bool]]:
         yield part, embedded
         payload = part.get_payload()
         if isinstance(payload, list):
-            inner = embedded or part.get_content_maintype() == "message"
+            try:
+                inner = embedded or part.get_content_maintype() == "message"
+            except _EMAIL_BUGS:
+                inner = True
             children = [(p, inner) for p in payload if isinstance(p, Message)]
             stack.extend(reversed(children))
 

@@ -13,7 +13,7 @@ import hmac
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from email.utils import getaddresses
@@ -128,7 +128,8 @@ class Runner:
             therapist_email=practice.therapist_email,
             country=practice.country,
             intent_phrases=classify.DEFAULT_INTENT_PHRASES + settings.requests.keywords,
-            subject_phrases=classify.DEFAULT_SUBJECT_PHRASES + settings.requests.subjects,
+            subject_phrases=classify.DEFAULT_SUBJECT_PHRASES
+            + settings.requests.subjects,
             form_senders=settings.requests.form_senders,
             crisis_phrases=settings.safety.extra_phrases,
         )
@@ -347,7 +348,7 @@ class Runner:
     ) -> str:
         """Create the enquiry and queue its first messages, all in one transaction."""
         outcome = "crisis" if crisis else "request"
-        slots = [] if crisis else self._offer_slots(person)
+        slots = [] if crisis else self._offer_slots(person, self._zone_of(mail))
         if not crisis and not slots:
             outcome = "no-slots"
         with self.store.transaction():
@@ -379,7 +380,12 @@ class Runner:
         log.info("uid %d: enquiry %d opened (%s)", key.uid, enquiry_id, outcome)
         return outcome
 
-    def _offer_slots(self, person: Person) -> list[Slot]:
+    def _zone_of(self, mail: InboundMail) -> tzinfo | None:
+        return compose.person_zone(
+            mail.sender_offset, mail.date_at, self.settings.practice.timezone
+        )
+
+    def _offer_slots(self, person: Person, zone: tzinfo | None) -> list[Slot]:
         rules = self.settings.availability.rules(self.settings.practice.timezone)
         free = availability.free_slots(
             rules, now=self.now, calls=self.store.taken_intervals(), busy=()
@@ -389,6 +395,7 @@ class Runner:
             count=self.settings.availability.offer_count,
             zone_name=rules.zone_name,
             preference=person.preference,
+            person_zone=zone,
         )
 
     def _practice_context(self) -> dict[str, object]:
@@ -410,7 +417,7 @@ class Runner:
                 slot,
                 practice.timezone,
                 twelve_hour=practice.uses_12h_clock,
-                sender_offset=mail.sender_offset,
+                person_zone=self._zone_of(mail),
             )
             for slot in slots
         ]
@@ -638,10 +645,10 @@ def _readable_phone(phone: str | None, country: str) -> str | None:
         number = phonenumbers.parse(phone, country)
     except phonenumbers.NumberParseException:
         return phone
-    region = phonenumbers.region_code_for_number(number)
+    home = number.country_code == phonenumbers.country_code_for_region(country)
     style = (
         phonenumbers.PhoneNumberFormat.NATIONAL
-        if region == country
+        if home
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     return str(phonenumbers.format_number(number, style))

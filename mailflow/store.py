@@ -181,7 +181,9 @@ class Store:
 
     def copy_in_memory(self) -> Store:
         """A private copy for --dry-run: decisions made on it are forgotten."""
-        copy = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        copy = sqlite3.connect(
+            ":memory:", isolation_level=None, check_same_thread=False
+        )
         self._db.backup(copy)
         self.close()
         copy.execute("PRAGMA foreign_keys=ON")

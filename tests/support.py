@@ -56,7 +56,7 @@ password = "{server.password}"
 timeout_s = 10
 
 [storage]
-database = "{tmp_path / 'var' / 'mailflow.sqlite3'}"
+database = "{tmp_path / "var" / "mailflow.sqlite3"}"
 {extra}
 """,
         encoding="utf-8",

@@ -14,7 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailflow.availability import choose_offer, day_part, free_slots
+from mailflow.availability import (
+    CIVIL_FROM,
+    CIVIL_UNTIL,
+    choose_offer,
+    day_part,
+    free_slots,
+)
 from mailflow.model import (
     AvailabilityRules,
     DayPart,
@@ -604,6 +610,23 @@ def test_choose_offer_properties(
 
     wanted = [s for s in slots if matches(s)]
     assert sum(map(matches, chosen)) == min(count, len(wanted))
+
+    # Civil hours come next after the wish: spread is judged among those slots.
+    def civil(slot: Slot) -> bool:
+        start, end = slot.start_at.astimezone(zone), slot.end_at.astimezone(zone)
+        return (
+            start.date() == end.date()
+            and start.time() >= CIVIL_FROM
+            and end.time() <= CIVIL_UNTIL
+        )
+
+    def first(slot: Slot) -> bool:
+        return wished(slot) and civil(slot)
+
+    wished = matches
+    first_choice = [s for s in slots if first(s)]
+    assert sum(map(first, chosen)) == min(count, len(first_choice))
+    wanted, matches = first_choice, first  # type: ignore[assignment]
     # Spread: as many different days as there are (among the preferred slots).
     wanted_days = {s.start_at.astimezone(zone).date() for s in wanted}
     chosen_days = {s.start_at.astimezone(zone).date() for s in chosen if matches(s)}

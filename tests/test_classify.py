@@ -48,8 +48,8 @@ KNOWN_REASONS = {
     "mailing-list", "null-return-path", "system-sender", "autoreply-header",
     "auto-response-suppress", "inbox-rule", "vacation", "autoreply-subject",
     "bounce-subject", "no-sender", "from-practice", "foreign-thread",
-    "form-without-address", "person-is-practice", "existing-contact", "client-cue",
-    "no-intent", "request", "form-request",
+    "form-without-address", "person-is-practice", "person-is-no-reply",
+    "existing-contact", "client-cue", "no-intent", "request", "form-request",
 }  # fmt: skip
 
 
@@ -424,6 +424,11 @@ def test_classify_new_reply_to_the_practice_is_ignored() -> None:
     assert _classify(mail).reason == "person-is-practice"
 
 
+def test_classify_new_reply_to_a_no_reply_address_is_ignored() -> None:
+    mail = _inbound(reply_to=("no-reply@example.org",))
+    assert _classify(mail).reason == "person-is-no-reply"
+
+
 # --- form notifications ------------------------------------------------------
 
 FORM_TEXT = (
@@ -626,7 +631,7 @@ _HEADERS = st.dictionaries(
         subject=_TEXT,
         from_addr=_ADDRESSES,
         from_name=st.text(max_size=30),
-        reply_to=st.lists(_ADDRESSES.filter(bool), max_size=2).map(tuple),  # type: ignore[arg-type]
+        reply_to=st.lists(_ADDRESSES.filter(bool), max_size=2).map(tuple),
         in_reply_to=st.none() | st.just("<p@b>"),
         headers=_HEADERS,
         text=_TEXT,

@@ -62,14 +62,20 @@ def test_missing_required_keys_are_named(tmp_path):
 
 
 def test_one_line_per_problem_naming_the_key(tmp_path):
-    text = MINIMAL.replace('"Europe/London"', '"x"') + """
+    text = (
+        MINIMAL.replace('"Europe/London"', '"x"')
+        + """
 [availability.hours]
 mon = ["9-12", "13:00-12:00"]
 [workflow]
 approval = "maybe"
 """
+    )
     text = text.replace('email = "hello@riverside.example"', 'email = "hello"')
-    text = text.replace('host = "imap.riverside.example"', 'host = "imap.riverside.example"\npasword = "x"')
+    text = text.replace(
+        'host = "imap.riverside.example"',
+        'host = "imap.riverside.example"\npasword = "x"',
+    )
     lines = problems(write(tmp_path, text))
     assert 'availability.hours.mon: "9-12" is not HH:MM-HH:MM' in lines
     assert 'availability.hours.mon: "13:00-12:00" ends before it starts' in lines
@@ -79,14 +85,19 @@ approval = "maybe"
 
 
 def test_plain_refused_for_a_remote_host(tmp_path):
-    text = MINIMAL.replace('host = "imap.riverside.example"', 'host = "imap.riverside.example"\nsecurity = "plain"')
+    text = MINIMAL.replace(
+        'host = "imap.riverside.example"',
+        'host = "imap.riverside.example"\nsecurity = "plain"',
+    )
     (line,) = problems(write(tmp_path, text))
     assert line.startswith("imap: ")
     assert "loopback" in line
 
 
 def test_plain_allowed_on_loopback(tmp_path):
-    text = MINIMAL.replace('host = "imap.riverside.example"', 'host = "127.0.0.1"\nsecurity = "plain"')
+    text = MINIMAL.replace(
+        'host = "imap.riverside.example"', 'host = "127.0.0.1"\nsecurity = "plain"'
+    )
     assert load_settings(write(tmp_path, text)).imap.security == "plain"
 
 
@@ -97,7 +108,9 @@ def test_environment_overrides_file_including_json_lists(tmp_path, monkeypatch):
     monkeypatch.setenv("MAILFLOW_PRACTICE__NAME", "Elsewhere")
     settings = load_settings(write(tmp_path, MINIMAL))
     assert settings.imap.password.get_secret_value() == "from-env"
-    assert [d.isoformat() for d in settings.availability.blocked_dates] == ["2026-12-24"]
+    assert [d.isoformat() for d in settings.availability.blocked_dates] == [
+        "2026-12-24"
+    ]
     assert set(settings.availability.hours) == {"fri"}
     assert settings.practice.name == "Elsewhere"
     assert settings.practice.email == "hello@riverside.example"
@@ -111,7 +124,10 @@ def test_bad_environment_value_is_named(tmp_path, monkeypatch):
 
 
 def test_password_command_is_run(tmp_path):
-    text = MINIMAL.replace('host = "imap.riverside.example"', 'host = "imap.riverside.example"\npassword_command = "printf s3cret"')
+    text = MINIMAL.replace(
+        'host = "imap.riverside.example"',
+        'host = "imap.riverside.example"\npassword_command = "printf s3cret"',
+    )
     settings = load_settings(write(tmp_path, text))
     assert settings.imap.resolve_password() == "s3cret"
 
@@ -132,7 +148,8 @@ def test_config_path_precedence(monkeypatch, tmp_path):
 
 def test_cli_exits_2_with_one_line_per_problem(tmp_path, capsys):
     text = MINIMAL.replace('"Europe/London"', '"Mars/Olympus"').replace(
-        'name = "Riverside Counselling"', 'name = "Riverside Counselling"\ntimezone = "Mars/Olympus"'
+        'name = "Riverside Counselling"',
+        'name = "Riverside Counselling"\ntimezone = "Mars/Olympus"',
     )
     text += '[availability.hours]\nmon = ["9-12"]\n'
     code = main(["run", "--config", str(write(tmp_path, text))])
