@@ -103,7 +103,7 @@ def _civil(slot: Slot, zone: tzinfo) -> bool:
     end = slot.end_at.astimezone(zone)
     return (
         start.date() == end.date()
-        and CIVIL_FROM <= start.time()
+        and start.time() >= CIVIL_FROM
         and end.time() <= CIVIL_UNTIL
     )
 

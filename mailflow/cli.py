@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - the one place a bug is rendered
+    except Exception as exc:
         _error(
             f"this is a bug ({type(exc).__name__}); run again with -v for the traceback"
         )

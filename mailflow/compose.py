@@ -44,6 +44,23 @@ class Draft:
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
     auto_reply: bool = True
+    calendar: CalendarPart | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarPart:
+    """An iCalendar object to carry, as Google Calendar does (RFC 6047 iMIP).
+
+    It goes inline as the last alternative (`text/calendar; method=...`, no
+    Content-Disposition: Evolution and iCloud ignore an inline part marked as an
+    attachment) and again as an `.ics` attachment for clients that only import.
+    The Content-Type `method` must equal the calendar's METHOD, or Outlook shows
+    "not supported calendar message".
+    """
+
+    method: str
+    ics: bytes
+    filename: str = "invite.ics"
 
 
 def clean_header(value: str, limit: int = 200) -> str:
@@ -114,7 +131,32 @@ def build(draft: Draft, now: datetime, directory: Path | None = None) -> bytes:
     message[PRIVATE_HEADER] = draft.kind
     message.set_content(text, cte="quoted-printable")
     message.add_alternative(html, subtype="html", cte="quoted-printable")
+    if draft.calendar is not None:
+        _attach_calendar(message, draft.calendar)
     return message.as_bytes()
+
+
+def _attach_calendar(message: EmailMessage, part: CalendarPart) -> None:
+    """mixed[ alternative[ plain, html, calendar ], .ics attachment ]."""
+    inline = EmailMessage(policy=SMTP)
+    inline.set_content(
+        part.ics,
+        maintype="text",
+        subtype="calendar",
+        cte="base64",
+        params={"method": part.method, "charset": "UTF-8"},
+    )
+    del inline["Content-Disposition"]
+    del inline["MIME-Version"]
+    message.attach(inline)
+    message.make_mixed()
+    message.add_attachment(
+        part.ics,
+        maintype="application",
+        subtype="ics",
+        filename=part.filename,
+        cte="base64",
+    )
 
 
 def zone_label(moment: datetime) -> str:

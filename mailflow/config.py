@@ -111,7 +111,7 @@ class _ServerSettings(_Section):
         if not self.password_command:
             return self.password.get_secret_value()
         try:
-            done = subprocess.run(  # noqa: S603 - the user's own configured command
+            done = subprocess.run(
                 shlex.split(self.password_command),
                 capture_output=True,
                 text=True,
@@ -335,7 +335,7 @@ def _check_paths(settings: Settings) -> None:
 
 
 def _problems(exc: ValidationError) -> list[str]:
-    lines = []
+    lines: list[str] = []
     for error in exc.errors(include_url=False, include_input=False):
         location = [str(part) for part in error["loc"]]
         key = ".".join(location) if location else "config"

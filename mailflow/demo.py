@@ -93,7 +93,7 @@ def _show(raw: bytes, heading: str) -> None:
         else message
     )
     print()
-    text = body.get_content() if body is not None else ""  # type: ignore[union-attr]
+    text = body.get_content() if body is not None else ""
     print(str(text).rstrip())
     print("─" * 78)
 

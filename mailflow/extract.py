@@ -156,7 +156,7 @@ def extract_preference(text: str) -> Preference:
 
 def _scan_clause(clause: str, weekdays: set[int], day_parts: set[DayPart]) -> None:
     for found in _MENTION.finditer(clause):
-        before = clause[: found.start()]
+        before = clause[max(0, found.start() - 40) : found.start()]
         if _NEGATION.search(before) or _NOT_A_PREFERENCE.search(before):
             continue
         if found["range"]:
@@ -259,8 +259,8 @@ FORM_LABELS: Final = {
 """Field labels of common form services (lower-case) -> the key returned."""
 
 _MULTILINE_KEYS: Final = frozenset({"message", "availability"})
-_LABEL_LINE = re.compile(
-    r"^\s*\**\s*([A-Za-z][A-Za-z\- ?]{0,40}?)\s*\**\s*(?:[:\t]\s*(.*))?$"
+_LABEL_LINE = re.compile(  # on a stripped line; no two adjacent \s* (backtracking)
+    r"\**([A-Za-z][A-Za-z\- ?]{0,40}?)\**(?:\s*[:\t]\s*(.*)|\s*)$"
 )
 _FORM_END = re.compile(r"^\s*(?:--\s*|-{3,}.*|_{3,}.*)$")
 _MAX_FORM_LINES: Final = 400
@@ -301,7 +301,7 @@ def extract_form_submission(text: str) -> dict[str, str]:
 
 
 def _label(line: str) -> tuple[str | None, str]:
-    found = _LABEL_LINE.match(line)
+    found = _LABEL_LINE.match(line.strip())
     if not found:
         return None, ""
     label = " ".join(found[1].lower().replace("?", "").split())

@@ -7,7 +7,6 @@ Third-party errors are translated to MailboxError in one place.
 
 from __future__ import annotations
 
-import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,7 +58,7 @@ def _translated(what: str) -> Iterator[None]:
         raise MailboxError(f"IMAP {what} failed: {_short(exc)}") from exc
     except ssl.SSLError as exc:
         raise MailboxError(f"IMAP TLS failed during {what}: {exc.reason}") from exc
-    except (TimeoutError, socket.timeout) as exc:
+    except TimeoutError as exc:
         raise MailboxError(f"IMAP server timed out during {what}") from exc
     except OSError as exc:
         raise MailboxError(
@@ -116,7 +115,7 @@ class ImapMailbox:
         try:
             client.logout()
             self.commands.append("LOGOUT")
-        except Exception:  # noqa: BLE001 - leaving anyway; the socket is closed below
+        except Exception:
             client.shutdown()
 
     @property

@@ -132,3 +132,66 @@ class AvailabilityRules:
     horizon: timedelta = timedelta(days=14)
     max_calls_per_day: int = 3
     blocked_on: frozenset[date] = frozenset()
+
+
+class ReplyKind(StrEnum):
+    """What the person's reply to an offer says."""
+
+    PICK = "pick"  # chose one of the offered slots (`choice`)
+    NONE_FIT = "none-fit"  # none of these; maybe with a new `preference`
+    CANCEL = "cancel"  # "I need to cancel", "please cancel"
+    RESCHEDULE = "reschedule"  # "can we move it?", "I can't make Tuesday"
+    UNCLEAR = "unclear"  # ambiguous: ask once, never guess
+    OTHER = "other"  # nothing about times (a thank-you, a question)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonReply:
+    kind: ReplyKind
+    choice: int | None = None  # 1-based number of the offered slot
+    preference: Preference = Preference()
+    phone: str | None = None  # E.164, when given in passing
+
+
+class Decision(StrEnum):
+    """What the therapist's reply to an approval request says."""
+
+    APPROVE = "approve"
+    DECLINE = "decline"
+    PROPOSE = "propose"  # another time instead ("could we do Thursday at 2?")
+    CANCEL = "cancel"  # cancel a booked call
+    NO_SHOW = "no-show"
+    UNCLEAR = "unclear"
+
+
+@dataclass(frozen=True, slots=True)
+class WallTime:
+    """A time the therapist named, in the practice zone, not yet resolved to a date.
+
+    `on` is an explicit date; otherwise `weekday` (Monday=0) means the next such
+    day. `at` is the local start time.
+    """
+
+    at: time
+    weekday: int | None = None
+    on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TherapistReply:
+    decision: Decision
+    note: str = ""  # words for the person, quoted as written
+    proposed: WallTime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarMessage:
+    """An iTIP message found in a mail (RFC 5546): a REPLY, COUNTER, REQUEST..."""
+
+    method: str
+    uid: str
+    sequence: int
+    partstat: str | None = None  # ACCEPTED / TENTATIVE / DECLINED for a REPLY
+    attendee: str | None = None  # bare lower-cased address
+    start_at: datetime | None = None  # proposed times of a COUNTER
+    end_at: datetime | None = None

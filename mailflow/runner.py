@@ -9,7 +9,6 @@ from the outbox, so a crash anywhere loses nothing and repeats no decision.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import logging
 import re
 from dataclasses import dataclass, field
@@ -18,11 +17,12 @@ from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from email.utils import getaddresses
 from typing import TYPE_CHECKING, Protocol
-from zoneinfo import ZoneInfo
 
-from mailflow import availability, classify, compose, extract, parse
+from mailflow import availability, calendar, classify, compose, parse, reply
+from mailflow.conversation import Conversation, Incoming
 from mailflow.errors import PermanentSendError, TransientSendError
-from mailflow.model import InboundMail, Person, Slot, Verdict
+from mailflow.letters import Letters, Recipient, Thread, person_zone_from_minutes
+from mailflow.model import CalendarMessage, InboundMail, Person, Slot, Verdict
 from mailflow.store import Folder, Store
 
 if TYPE_CHECKING:
@@ -34,8 +34,8 @@ log = logging.getLogger("mailflow")
 MAX_ATTEMPTS_PER_MAIL = 3
 """A mail whose handling crashes this many runs in a row is set aside (logged)."""
 
-QUOTE_LINES = 40
-"""Lines of the person's message quoted in a crisis alert to the therapist."""
+FIRST_MESSAGE_CHARS = 4000
+"""The person's first words kept for the approval email, dropped once booked."""
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _SENT_FIELDS = (
@@ -122,6 +122,8 @@ class Runner:
         self.now = now
         self.wall_now = wall_now
         self.report = RunReport()
+        self.letters = Letters(settings, store, now)
+        self.conversation = Conversation(settings, store, self.letters, now)
         practice = settings.practice
         self.policy = classify.RequestPolicy(
             practice_email=practice.email,
@@ -178,7 +180,7 @@ class Runner:
                         f"{fields.get('In-Reply-To') or ''} {fields.get('References') or ''}"
                     )
                 )
-            except Exception:  # noqa: BLE001 - a garbled header in Sent is skipped
+            except Exception:
                 log.warning("sent folder: skipped a mail with unreadable headers")
                 continue
             with self.store.transaction():
@@ -236,7 +238,7 @@ class Runner:
                 _MailKey(uidvalidity, fetched.uid, f"uid:{uidvalidity}:{fetched.uid}"),
                 "unreadable",
             )
-        except Exception as exc:  # noqa: BLE001 - one bad mail never stops the run
+        except Exception as exc:
             return self._note_failure(uidvalidity, fetched.uid, exc)
         return True
 
@@ -274,7 +276,7 @@ class Runner:
         self.report.new += 1
         outcome = self._decide(key, fetched, head)
         self.report.count(outcome)
-        if outcome in _ACTED:
+        if outcome in _ACTED or outcome.startswith("owned:"):
             return  # marked seen in the same transaction as the messages it caused
         self.report.ignored += 1
         self._mark(key, outcome)
@@ -286,18 +288,24 @@ class Runner:
             head.message_id and self.store.is_our_message(head.message_id)
         ):
             return "own-message"
-        owned = self.store.enquiry_for_thread(_thread(head))
-        if owned is not None:
-            return self._owned_reply(key, fetched, owned)
         if fetched.size > parse.MAX_MAIL_BYTES:
             return "too-large"
+        owned = self.store.enquiry_for_thread(_thread(head))
+        if owned is not None:
+            mail, found = self._read(fetched)
+            return "expunged" if mail is None else self._owned(key, owned, mail, found)
         reason = classify.is_automated(head, self.policy.form_senders)
         if reason and reason not in _NEEDS_BODY:
             return reason  # decided on headers alone: the body is never fetched
-        raw = self.mailbox.body(fetched.uid)
-        if raw is None:
+        mail, found = self._read(fetched)
+        if mail is None:
             return "expunged"
-        mail = parse.parse_mail(raw)
+        if found is not None:
+            # Calendar replies may come outside the thread (Outlook): match by UID.
+            booked = self.store.enquiry_by_call_uid(found.uid)
+            return (
+                "calendar" if booked is None else self._owned(key, booked, mail, found)
+            )
         sent_at = mail.date_at or fetched.received_at
         max_age = timedelta(days=self.settings.workflow.max_request_age_days)
         if sent_at is not None and self.now - sent_at > max_age:
@@ -313,33 +321,60 @@ class Runner:
             return "open-enquiry"  # someone already in a conversation: the human's call
         return self._answer(key, mail, verdict.person, crisis=verdict.crisis)
 
-    def _owned_reply(self, key: _MailKey, fetched: HeaderFetch, enquiry_id: int) -> str:
-        """A reply in a thread mailflow owns; screened for crisis before anything."""
+    def _read(
+        self, fetched: HeaderFetch
+    ) -> tuple[InboundMail | None, CalendarMessage | None]:
+        raw = self.mailbox.body(fetched.uid)
+        if raw is None:
+            return None, None
+        mail = parse.parse_mail(raw)
+        return mail, calendar.read_calendar(raw) if mail.has_calendar else None
+
+    def _owned(
+        self,
+        key: _MailKey,
+        enquiry_id: int,
+        mail: InboundMail,
+        found: CalendarMessage | None,
+    ) -> str:
+        """A mail in a conversation mailflow owns; the person's words are screened first."""
         enquiry = self.store.enquiry(enquiry_id)
         if enquiry is None or enquiry.state in _CLOSED_STATES:
             return "owned-closed"
-        if fetched.size > parse.MAX_MAIL_BYTES:
-            return "too-large"
-        raw = self.mailbox.body(fetched.uid)
-        if raw is None:
-            return "expunged"
-        mail = parse.parse_mail(raw)
-        if classify.is_automated(mail, self.policy.form_senders):
-            return "owned-automated"
-        if not classify.mentions_crisis(
-            mail.subject + "\n" + mail.text, self.policy.crisis_phrases
-        ):
-            return "owned-reply"
-        person = Person(email=enquiry.email, name=enquiry.name, phone=enquiry.phone)
+        if found is None and classify.is_automated(mail, self.policy.form_senders):
+            return "owned-automated"  # an out-of-office answering our offer
+        from_person = (
+            found is None and mail.from_addr != self.settings.practice.therapist_email
+        )
         with self.store.transaction():
-            self.store.add_thread_ids(enquiry_id, _thread(mail) | _own_id(mail))
-            self._queue_crisis(enquiry_id, mail, person, step="crisis-reply")
-            self.store.set_state(enquiry_id, "escalated", self.now)
+            if from_person and classify.mentions_crisis(
+                mail.subject + "\n" + reply.new_words(mail.text),
+                self.policy.crisis_phrases,
+            ):
+                person = Recipient(
+                    enquiry.email,
+                    enquiry.name,
+                    enquiry.phone,
+                    person_zone_from_minutes(enquiry.sender_offset_minutes),
+                )
+                thread = Thread(
+                    enquiry.subject, mail.message_id, (*mail.references, *_own_id(mail))
+                )
+                self.store.release(enquiry_id)
+                self._crisis(
+                    enquiry_id, mail, person, thread, step=f"crisis:{key.fingerprint}"
+                )
+                self.store.set_state(enquiry_id, "escalated", self.now)
+                outcome = "owned-crisis"
+            else:
+                outcome = self.conversation.on_mail(
+                    enquiry, Incoming(mail, step=key.fingerprint), found
+                )
             self.store.mark_seen(
-                key.uidvalidity, key.uid, key.fingerprint, "owned-crisis", self.now
+                key.uidvalidity, key.uid, key.fingerprint, f"owned:{outcome}", self.now
             )
-        log.info("enquiry %d: crisis words in a reply, therapist alerted", enquiry_id)
-        return "owned-crisis"
+        log.info("uid %d: enquiry %d, %s", key.uid, enquiry_id, outcome)
+        return f"owned:{outcome}"
 
     # -- answering a request ------------------------------------------------------
 
@@ -365,20 +400,50 @@ class Runner:
                 sender_offset_minutes=_minutes(mail.sender_offset),
                 crisis=crisis,
                 now=self.now,
+                first_message=reply.new_words(mail.text)[:FIRST_MESSAGE_CHARS],
+            )
+            recipient = self._recipient(mail, person)
+            thread = Thread(
+                mail.subject, mail.message_id, (*mail.references, *_own_id(mail))
             )
             if outcome == "crisis":
-                self._queue_crisis(enquiry_id, mail, person, step="safety")
+                self._crisis(enquiry_id, mail, recipient, thread, step="safety")
             elif outcome == "no-slots":
-                self._queue_no_slots(enquiry_id, mail, person)
+                self.letters.no_slots_alert(
+                    enquiry_id, recipient, mail.subject, "no-slots"
+                )
             else:
                 self.store.set_offers(enquiry_id, slots)
-                self._queue_offer(enquiry_id, mail, person, slots)
+                self.letters.offer(enquiry_id, recipient, thread, slots, "offer")
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
             )
         self.report.requests += 1
         log.info("uid %d: enquiry %d opened (%s)", key.uid, enquiry_id, outcome)
         return outcome
+
+    def _recipient(self, mail: InboundMail, person: Person) -> Recipient:
+        return Recipient(person.email, person.name, person.phone, self._zone_of(mail))
+
+    def _crisis(
+        self,
+        enquiry_id: int,
+        mail: InboundMail,
+        person: Recipient,
+        thread: Thread,
+        *,
+        step: str,
+    ) -> None:
+        """The safety message to the person and an immediate alert to the therapist."""
+        self.letters.safety(enquiry_id, person, thread, step)
+        self.letters.crisis_alert(
+            enquiry_id,
+            person,
+            mail.subject,
+            mail.text,
+            mail.date_at or self.now,
+            f"{step}-alert",
+        )
 
     def _zone_of(self, mail: InboundMail) -> tzinfo | None:
         return compose.person_zone(
@@ -397,160 +462,6 @@ class Runner:
             preference=person.preference,
             person_zone=zone,
         )
-
-    def _practice_context(self) -> dict[str, object]:
-        practice = self.settings.practice
-        return {
-            "practice": {
-                "name": practice.name,
-                "therapist_name": practice.therapist_name,
-                "email": practice.email,
-            }
-        }
-
-    def _queue_offer(
-        self, enquiry_id: int, mail: InboundMail, person: Person, slots: list[Slot]
-    ) -> None:
-        practice = self.settings.practice
-        described = [
-            compose.describe_slot(
-                slot,
-                practice.timezone,
-                twelve_hour=practice.uses_12h_clock,
-                person_zone=self._zone_of(mail),
-            )
-            for slot in slots
-        ]
-        context = {
-            **self._practice_context(),
-            "greeting_name": extract.display_name(person.name, person.email),
-            "slots": described,
-            "phone": _readable_phone(person.phone, practice.country),
-        }
-        self._queue_to_person(enquiry_id, "offer", "offer", mail, person, context)
-
-    def _queue_crisis(
-        self, enquiry_id: int, mail: InboundMail, person: Person, *, step: str
-    ) -> None:
-        context = {
-            **self._practice_context(),
-            "greeting_name": extract.display_name(person.name, person.email),
-            "safety_message": self.settings.safety.message.strip(),
-        }
-        self._queue_to_person(enquiry_id, "safety", step, mail, person, context)
-        alert = {
-            **self._practice_context(),
-            "person_name": person.name,
-            "person_email": person.email,
-            "phone": _readable_phone(person.phone, self.settings.practice.country),
-            "subject": compose.clean_header(mail.subject),
-            "sent_at": self._practice_time(mail.date_at or self.now),
-            "quoted": mail.text.strip().splitlines()[:QUOTE_LINES],
-            "enquiry_id": enquiry_id,
-        }
-        self._queue_to_therapist(
-            enquiry_id,
-            "crisis_alert",
-            f"{step}-alert",
-            "Urgent: an enquiry needs you personally",
-            alert,
-        )
-
-    def _queue_no_slots(
-        self, enquiry_id: int, mail: InboundMail, person: Person
-    ) -> None:
-        alert = {
-            **self._practice_context(),
-            "person_name": person.name,
-            "person_email": person.email,
-            "subject": compose.clean_header(mail.subject),
-            "horizon_days": self.settings.availability.horizon_days,
-        }
-        self._queue_to_therapist(
-            enquiry_id,
-            "no_slots_alert",
-            "no-slots",
-            "A consultation request needs your answer",
-            alert,
-        )
-
-    def _queue_to_person(
-        self,
-        enquiry_id: int,
-        kind: str,
-        step: str,
-        mail: InboundMail,
-        person: Person,
-        context: dict[str, object],
-    ) -> None:
-        practice = self.settings.practice
-        references = (*mail.references, *(_own_id(mail)))
-        draft = compose.Draft(
-            kind=kind,
-            sender=practice.email,
-            sender_name=f"{practice.therapist_name} | {practice.name}",
-            to=person.email,
-            to_name=person.name,
-            subject=compose.reply_subject(mail.subject, "Your free 15-minute call"),
-            message_id=self._message_id(enquiry_id, step),
-            context=context,
-            in_reply_to=mail.message_id,
-            references=references,
-        )
-        self._enqueue(
-            enquiry_id, draft, needs_copy=not self.settings.imap.files_sent_mail_itself
-        )
-
-    def _queue_to_therapist(
-        self,
-        enquiry_id: int,
-        kind: str,
-        step: str,
-        subject: str,
-        context: dict[str, object],
-    ) -> None:
-        practice = self.settings.practice
-        draft = compose.Draft(
-            kind=kind,
-            sender=practice.email,
-            sender_name="mailflow",
-            to=practice.therapist_email,
-            to_name=practice.therapist_name,
-            subject=subject,
-            message_id=self._message_id(enquiry_id, step),
-            context=context,
-            auto_reply=False,
-        )
-        self._enqueue(enquiry_id, draft, needs_copy=False)
-
-    def _enqueue(
-        self, enquiry_id: int, draft: compose.Draft, *, needs_copy: bool
-    ) -> None:
-        raw = compose.build(draft, self.now, self.settings.templates.directory)
-        self.store.add_thread_ids(enquiry_id, {draft.message_id})
-        self.store.queue(
-            message_id=draft.message_id,
-            enquiry_id=enquiry_id,
-            kind=draft.kind,
-            sender=draft.sender,
-            recipients=(draft.to,),
-            raw=raw,
-            needs_copy=needs_copy,
-            now=self.now,
-        )
-
-    def _message_id(self, enquiry_id: int, step: str) -> str:
-        """Deterministic per (enquiry, step), unguessable: an HMAC under our secret."""
-        token = hmac.new(
-            self.store.secret(), f"{enquiry_id}:{step}".encode(), hashlib.sha256
-        ).hexdigest()[:32]
-        domain = self.settings.practice.email.rsplit("@", 1)[1]
-        return f"<mailflow.{token}@{domain}>"
-
-    def _practice_time(self, moment: datetime) -> str:
-        local = moment.astimezone(ZoneInfo(self.settings.practice.timezone))
-        twelve = self.settings.practice.uses_12h_clock
-        return f"{compose.day(local)} at {compose.clock(local, twelve)} ({compose.zone_label(local)})"
 
     # -- the outbox -----------------------------------------------------------------
 
@@ -633,22 +544,3 @@ def _own_id(mail: InboundMail) -> tuple[str, ...]:
 
 def _minutes(offset: timedelta | None) -> int | None:
     return None if offset is None else int(offset.total_seconds() // 60)
-
-
-def _readable_phone(phone: str | None, country: str) -> str | None:
-    """E.164 shown the way people write it where the practice is."""
-    if phone is None:
-        return None
-    import phonenumbers
-
-    try:
-        number = phonenumbers.parse(phone, country)
-    except phonenumbers.NumberParseException:
-        return phone
-    home = number.country_code == phonenumbers.country_code_for_region(country)
-    style = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if home
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return str(phonenumbers.format_number(number, style))

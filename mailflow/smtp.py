@@ -7,7 +7,6 @@ smtplib's exceptions become Transient (retry next run) or Permanent (5xx) errors
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,7 +41,7 @@ def _translated(what: str) -> Iterator[None]:
         raise TransientSendError(
             f"SMTP TLS failed during {what}: {exc.reason}"
         ) from exc
-    except (TimeoutError, socket.timeout) as exc:
+    except TimeoutError as exc:
         raise TransientSendError(f"SMTP server timed out during {what}") from exc
     except OSError as exc:
         raise TransientSendError(f"SMTP server unreachable during {what}") from exc
@@ -85,7 +84,7 @@ class SmtpSender:
     def send(self, sender: str, recipients: tuple[str, ...], raw: bytes) -> None:
         """Hand one message over; returns only when the server said 250 to DATA."""
         self.connect()
-        assert self._client is not None  # noqa: S101 - connect() sets it or raises
+        assert self._client is not None
         try:
             with _translated("send"):
                 self._client.sendmail(sender, list(recipients), raw)

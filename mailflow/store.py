@@ -49,6 +49,12 @@ CREATE TABLE IF NOT EXISTS enquiries (
     subject TEXT NOT NULL,
     request_message_id TEXT,
     crisis INTEGER NOT NULL DEFAULT 0,
+    first_message TEXT,
+    last_message_id TEXT,
+    last_references TEXT NOT NULL DEFAULT '[]',
+    clarified INTEGER NOT NULL DEFAULT 0,
+    approval_round INTEGER NOT NULL DEFAULT 0,
+    preapproved_start_at TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     closed_at TEXT
@@ -68,7 +74,11 @@ CREATE TABLE IF NOT EXISTS calls (
     enquiry_id INTEGER PRIMARY KEY REFERENCES enquiries (id) ON DELETE CASCADE,
     status TEXT NOT NULL,
     start_at TEXT NOT NULL,
-    end_at TEXT NOT NULL
+    end_at TEXT NOT NULL,
+    uid TEXT,
+    sequence INTEGER NOT NULL DEFAULT 0,
+    partstat TEXT,
+    held_at TEXT
 );
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY,
@@ -104,6 +114,26 @@ class Enquiry:
     request_message_id: str | None
     crisis: bool
     created_at: datetime
+    sender_offset_minutes: int | None
+    first_message: str | None
+    last_message_id: str | None
+    last_references: tuple[str, ...]
+    clarified: bool
+    approval_round: int
+    preapproved_start_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A held or booked call."""
+
+    enquiry_id: int
+    status: str  # held | booked | released
+    start_at: datetime
+    end_at: datetime
+    uid: str | None
+    sequence: int
+    partstat: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +326,7 @@ class Store:
             return False
         marks = ",".join("?" * len(message_ids))
         row = self._db.execute(
-            f"SELECT 1 FROM answered_by_hand WHERE message_id IN ({marks})",  # noqa: S608
+            f"SELECT 1 FROM answered_by_hand WHERE message_id IN ({marks})",
             tuple(message_ids),
         ).fetchone()
         return row is not None
@@ -315,11 +345,12 @@ class Store:
         sender_offset_minutes: int | None,
         crisis: bool,
         now: datetime,
+        first_message: str | None = None,
     ) -> int:
         cursor = self._db.execute(
             "INSERT INTO enquiries (state, email, name, phone, subject, request_message_id,"
-            " sender_offset_minutes, crisis, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " sender_offset_minutes, crisis, created_at, updated_at, first_message)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 state,
                 email,
@@ -331,26 +362,25 @@ class Store:
                 int(crisis),
                 _iso(now),
                 _iso(now),
+                first_message,
             ),
         )
         enquiry_id = cursor.lastrowid
-        assert enquiry_id is not None  # noqa: S101 - sqlite always sets it on INSERT
+        assert enquiry_id is not None
         if request_message_id:
             self.add_thread_ids(enquiry_id, {request_message_id})
         return enquiry_id
 
     def enquiry(self, enquiry_id: int) -> Enquiry | None:
         row = self._db.execute(
-            "SELECT id, state, email, name, phone, subject, request_message_id, crisis,"
-            " created_at FROM enquiries WHERE id = ?",
+            f"SELECT {_ENQUIRY_COLUMNS} FROM enquiries WHERE id = ?",
             (enquiry_id,),
         ).fetchone()
         return None if row is None else _enquiry(row)
 
     def enquiries(self) -> list[Enquiry]:
         rows = self._db.execute(
-            "SELECT id, state, email, name, phone, subject, request_message_id, crisis,"
-            " created_at FROM enquiries ORDER BY id"
+            f"SELECT {_ENQUIRY_COLUMNS} FROM enquiries ORDER BY id"
         ).fetchall()
         return [_enquiry(row) for row in rows]
 
@@ -358,6 +388,40 @@ class Store:
         self._db.execute(
             "UPDATE enquiries SET state = ?, updated_at = ? WHERE id = ?",
             (state, _iso(now), enquiry_id),
+        )
+
+    def update_enquiry(self, enquiry_id: int, now: datetime, **fields: object) -> None:
+        """Set named columns (from a fixed allow-list) and touch updated_at."""
+        allowed = {
+            "state",
+            "phone",
+            "first_message",
+            "last_message_id",
+            "last_references",
+            "clarified",
+            "approval_round",
+            "preapproved_start_at",
+            "closed_at",
+        }
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"not an updatable column: {sorted(unknown)!r}")
+        values = {
+            k: (
+                _iso(v)
+                if isinstance(v, datetime)
+                else json.dumps(list(v))
+                if isinstance(v, tuple)
+                else int(v)
+                if isinstance(v, bool)
+                else v
+            )
+            for k, v in fields.items()
+        }
+        assignments = ", ".join(f"{k} = ?" for k in values)
+        self._db.execute(
+            f"UPDATE enquiries SET {assignments}, updated_at = ? WHERE id = ?",
+            (*values.values(), _iso(now), enquiry_id),
         )
 
     def add_thread_ids(self, enquiry_id: int, message_ids: set[str]) -> None:
@@ -372,7 +436,7 @@ class Store:
             return None
         marks = ",".join("?" * len(message_ids))
         row = self._db.execute(
-            f"SELECT enquiry_id FROM thread_ids WHERE message_id IN ({marks})",  # noqa: S608
+            f"SELECT enquiry_id FROM thread_ids WHERE message_id IN ({marks})",
             tuple(message_ids),
         ).fetchone()
         return None if row is None else int(row[0])
@@ -411,12 +475,59 @@ class Store:
         ).fetchall()
         return [Slot(_instant(a), _instant(b)) for a, b in rows]
 
-    def taken_intervals(self) -> list[Interval]:
+    def taken_intervals(self, *, except_enquiry: int | None = None) -> list[Interval]:
         """Holds and bookings: the calls that block a slot for everyone else."""
         rows = self._db.execute(
             "SELECT start_at, end_at FROM calls WHERE status IN ('held', 'booked')"
+            " AND enquiry_id IS NOT ?",
+            (except_enquiry,),
         ).fetchall()
         return [Interval(_instant(a), _instant(b)) for a, b in rows]
+
+    def call(self, enquiry_id: int) -> Call | None:
+        row = self._db.execute(
+            "SELECT enquiry_id, status, start_at, end_at, uid, sequence, partstat"
+            " FROM calls WHERE enquiry_id = ?",
+            (enquiry_id,),
+        ).fetchone()
+        return None if row is None else _call(row)
+
+    def hold(self, enquiry_id: int, slot: Slot, now: datetime) -> None:
+        """Hold (or re-hold) a slot for an enquiry; one call row per enquiry."""
+        self._db.execute(
+            "INSERT INTO calls (enquiry_id, status, start_at, end_at, held_at)"
+            " VALUES (?, 'held', ?, ?, ?) ON CONFLICT (enquiry_id) DO UPDATE SET"
+            " status = 'held', start_at = excluded.start_at, end_at = excluded.end_at,"
+            " held_at = excluded.held_at",
+            (enquiry_id, _iso(slot.start_at), _iso(slot.end_at), _iso(now)),
+        )
+
+    def release(self, enquiry_id: int) -> None:
+        self._db.execute(
+            "UPDATE calls SET status = 'released' WHERE enquiry_id = ? AND status = 'held'",
+            (enquiry_id,),
+        )
+
+    def book(self, enquiry_id: int, slot: Slot, uid: str, now: datetime) -> None:
+        """Confirm the call; the calendar UID stays with the booking for updates."""
+        self._db.execute(
+            "INSERT INTO calls (enquiry_id, status, start_at, end_at, uid, held_at)"
+            " VALUES (?, 'booked', ?, ?, ?, ?) ON CONFLICT (enquiry_id) DO UPDATE SET"
+            " status = 'booked', start_at = excluded.start_at, end_at = excluded.end_at,"
+            " uid = COALESCE(calls.uid, excluded.uid)",
+            (enquiry_id, _iso(slot.start_at), _iso(slot.end_at), uid, _iso(now)),
+        )
+
+    def set_partstat(self, enquiry_id: int, partstat: str | None) -> None:
+        self._db.execute(
+            "UPDATE calls SET partstat = ? WHERE enquiry_id = ?", (partstat, enquiry_id)
+        )
+
+    def enquiry_by_call_uid(self, uid: str) -> int | None:
+        row = self._db.execute(
+            "SELECT enquiry_id FROM calls WHERE uid = ?", (uid,)
+        ).fetchone()
+        return None if row is None else int(row[0])
 
     # -- outbox -------------------------------------------------------------
 
@@ -522,15 +633,41 @@ class Store:
         return {str(status): int(n) for status, n in rows}
 
 
-def _enquiry(row: tuple[object, ...]) -> Enquiry:
+_ENQUIRY_COLUMNS = (
+    "id, state, email, name, phone, subject, request_message_id, crisis, created_at,"
+    " sender_offset_minutes, first_message, last_message_id, last_references,"
+    " clarified, approval_round, preapproved_start_at"
+)
+
+
+def _enquiry(row: sqlite3.Row) -> Enquiry:
     return Enquiry(
-        id=int(row[0]),  # type: ignore[call-overload]
+        id=int(row[0]),
         state=str(row[1]),
         email=str(row[2]),
         name=str(row[3]),
-        phone=None if row[4] is None else str(row[4]),
+        phone=row[4],
         subject=str(row[5]),
-        request_message_id=None if row[6] is None else str(row[6]),
+        request_message_id=row[6],
         crisis=bool(row[7]),
         created_at=_instant(str(row[8])),
+        sender_offset_minutes=row[9],
+        first_message=row[10],
+        last_message_id=row[11],
+        last_references=tuple(json.loads(row[12] or "[]")),
+        clarified=bool(row[13]),
+        approval_round=int(row[14]),
+        preapproved_start_at=None if row[15] is None else _instant(str(row[15])),
+    )
+
+
+def _call(row: sqlite3.Row) -> Call:
+    return Call(
+        enquiry_id=int(row[0]),
+        status=str(row[1]),
+        start_at=_instant(str(row[2])),
+        end_at=_instant(str(row[3])),
+        uid=row[4],
+        sequence=int(row[5]),
+        partstat=row[6],
     )

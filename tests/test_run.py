@@ -9,6 +9,7 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
+from support import NOW, request, run, sent_to, write_config
 
 from mailflow.config import load_settings
 from mailflow.lock import RunLock
@@ -16,7 +17,6 @@ from mailflow.mailbox import ImapMailbox
 from mailflow.runner import Runner
 from mailflow.smtp import SmtpSender
 from mailflow.store import Store
-from support import NOW, request, run, sent_to, write_config
 
 
 def inbox_state(server, user, folder="INBOX"):
@@ -280,7 +280,7 @@ def test_a_run_that_finds_the_lock_held_leaves_quietly(setup, capsys):
 
 
 def test_empty_poll_sends_only_status(setup):
-    server, boxes, config = setup
+    _, _, config = setup
     assert run(config) == 0
     settings = load_settings(config)
     from datetime import UTC, datetime

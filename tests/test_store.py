@@ -34,16 +34,16 @@ def test_seen_by_key_or_by_fingerprint_after_uidvalidity_change(tmp_path):
 
 def test_queue_is_once_per_message_id(tmp_path):
     with Store.open(tmp_path / "m.sqlite3") as store:
-        args = dict(
-            message_id="<m1@x>",
-            enquiry_id=None,
-            kind="offer",
-            sender="a@x",
-            recipients=("b@y",),
-            raw=b"raw",
-            needs_copy=True,
-            now=NOW,
-        )
+        args = {
+            "message_id": "<m1@x>",
+            "enquiry_id": None,
+            "kind": "offer",
+            "sender": "a@x",
+            "recipients": ("b@y",),
+            "raw": b"raw",
+            "needs_copy": True,
+            "now": NOW,
+        }
         assert store.queue(**args)
         assert not store.queue(**args)
         (row,) = store.pending()

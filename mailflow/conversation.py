@@ -1,0 +1,435 @@
+"""Replies in a thread mailflow owns: the person's pick, the therapist's answer,
+calendar replies. Shell: reads the store, asks the workflow, carries out its commands.
+
+All of one mail's consequences (holds, bookings, letters, the seen mark) are
+written inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from mailflow import availability, reply, workflow
+from mailflow.letters import Letters, Recipient, Thread, person_zone_from_minutes
+from mailflow.model import (
+    CalendarMessage,
+    Decision,
+    InboundMail,
+    PersonReply,
+    Preference,
+    ReplyKind,
+    Slot,
+    WallTime,
+)
+from mailflow.workflow import Facts, OfferReason, State
+
+if TYPE_CHECKING:
+    from mailflow.config import Settings
+    from mailflow.store import Enquiry, Store
+
+log = logging.getLogger("mailflow")
+
+_RESULT = re.compile(r"\b(dkim|spf|dmarc)\s*=\s*(\w+)([^;]*)", re.IGNORECASE)
+_DOMAIN_PROPERTY = re.compile(
+    r"\b(?:header\.d|header\.i|header\.from|smtp\.mailfrom)\s*=\s*\"?[^@\s;\"]*@?([^\s;\"]+)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One mail in an owned thread, with the key of the mail that caused it."""
+
+    mail: InboundMail
+    step: str  # unique per mail: letters caused by it derive their ids from it
+
+
+def authentication_failed(mail: InboundMail, domain: str) -> bool:
+    """Whether the receiving server's Authentication-Results show dkim/spf/dmarc=fail
+    for the From domain (results for other domains, e.g. a forwarder, don't count)."""
+    results = mail.headers.get("authentication-results", "")
+    for method_result in _RESULT.finditer(results):
+        if method_result.group(2).lower() not in {"fail", "permerror"}:
+            continue
+        found = _DOMAIN_PROPERTY.findall(method_result.group(3))
+        if not found or any(d.lower().rstrip(".").endswith(domain) for d in found):
+            return True
+    return False
+
+
+class Conversation:
+    """Carries one enquiry forward by one mail."""
+
+    def __init__(
+        self, settings: Settings, store: Store, letters: Letters, now: datetime
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.letters = letters
+        self.now = now
+
+    # -- who wrote -----------------------------------------------------------------
+
+    def on_mail(
+        self, enquiry: Enquiry, incoming: Incoming, calendar: CalendarMessage | None
+    ) -> str:
+        mail = incoming.mail
+        if calendar is not None:
+            return self.on_calendar(enquiry, calendar, incoming.step)
+        sender = mail.from_addr or ""
+        therapist = self.settings.practice.therapist_email
+        if sender == therapist and self._authentic_approval(enquiry, mail):
+            return self._therapist(enquiry, incoming)
+        if sender == enquiry.email or enquiry.email in mail.reply_to:
+            return self._person(enquiry, incoming)
+        if sender == therapist:
+            log.warning(
+                "enquiry %d: a reply from the therapist without a valid approval token was ignored",
+                enquiry.id,
+            )
+            return "therapist-unauthenticated"
+        return "stranger-in-thread"
+
+    def _authentic_approval(self, enquiry: Enquiry, mail: InboundMail) -> bool:
+        """From the therapist, in this approval's thread, and not failing authentication."""
+        round_ = enquiry.approval_round
+        if round_ == 0:
+            return False
+        approval = self.letters.approval_id(enquiry.id, round_)
+        in_thread = approval in mail.references or mail.in_reply_to == approval
+        in_subject = (
+            f"ref {self.letters.approval_ref(enquiry.id, round_)}" in mail.subject
+        )
+        domain = self.settings.practice.therapist_email.rsplit("@", 1)[1].lower()
+        return (in_thread or in_subject) and not authentication_failed(mail, domain)
+
+    # -- the person ---------------------------------------------------------------
+
+    def _person(self, enquiry: Enquiry, incoming: Incoming) -> str:
+        mail = incoming.mail
+        state = State(enquiry.state)
+        offered = tuple(self.store.offers(enquiry.id))
+        zone = person_zone_from_minutes(enquiry.sender_offset_minutes)
+        words = reply.new_words(mail.text)
+        answer = reply.read_person_reply(
+            words,
+            offered=offered,
+            zones=[
+                ZoneInfo(self.settings.practice.timezone),
+                *([zone] if zone else []),
+            ],
+            region=self.settings.practice.country,
+        )
+        if (
+            len(offered) == 1
+            and answer.kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR}
+            and reply.is_yes(words)
+        ):
+            # One proposed time and a plain "yes, that works": that is the pick.
+            answer = PersonReply(ReplyKind.PICK, choice=1, phone=answer.phone)
+        facts = self._facts(enquiry, offered)
+        transition = workflow.on_person_reply(state, answer, facts)
+        self._thread_on(enquiry, mail)
+        self._carry_out(enquiry, transition, incoming, answer.preference)
+        return transition.outcome
+
+    # -- the therapist -------------------------------------------------------------
+
+    def _therapist(self, enquiry: Enquiry, incoming: Incoming) -> str:
+        words = reply.new_words(incoming.mail.text)
+        today = self.now.astimezone(ZoneInfo(self.settings.practice.timezone)).date()
+        answer = reply.read_therapist_reply(words, today=today)
+        offered = tuple(self.store.offers(enquiry.id))
+        facts = self._facts(enquiry, offered)
+        if answer.decision is Decision.PROPOSE and answer.proposed is not None:
+            proposed = self._resolve(answer.proposed, facts)
+            facts = replace(facts, proposed=proposed)
+        transition = workflow.on_therapist_reply(State(enquiry.state), answer, facts)
+        self._carry_out(enquiry, transition, incoming, Preference())
+        return transition.outcome
+
+    def _resolve(self, wall: WallTime, facts: Facts) -> Slot | None:
+        """The therapist's 'Thursday at 2' as a slot: next such day, not clashing."""
+        zone = ZoneInfo(self.settings.practice.timezone)
+        local_now = self.now.astimezone(zone)
+        day = wall.on
+        if day is None and wall.weekday is not None:
+            ahead = (wall.weekday - local_now.weekday()) % 7 or 7
+            day = local_now.date() + timedelta(days=ahead)
+        if day is None:
+            return None
+        start = datetime.combine(day, wall.at, tzinfo=zone).astimezone(UTC)
+        if start <= self.now:
+            return None
+        slot = Slot(
+            start, start + timedelta(minutes=self.settings.availability.slot_minutes)
+        )
+        buffer = timedelta(minutes=self.settings.availability.buffer_minutes)
+        for taken in self.store.taken_intervals(except_enquiry=None):
+            if (
+                taken.start_at - buffer < slot.end_at
+                and slot.start_at < taken.end_at + buffer
+            ) and (
+                facts.held is None
+                or (taken.start_at, taken.end_at)
+                != (
+                    facts.held.start_at,
+                    facts.held.end_at,
+                )
+            ):
+                return None
+        return slot
+
+    # -- calendars -------------------------------------------------------------------
+
+    def on_calendar(self, enquiry: Enquiry, message: CalendarMessage, step: str) -> str:
+        call = self.store.call(enquiry.id)
+        if call is None or message.sequence < call.sequence:
+            return "calendar-stale"
+        if message.method == "REPLY":
+            self.store.set_partstat(enquiry.id, message.partstat)
+        transition = workflow.on_calendar(State(enquiry.state), message)
+        incoming_step = step
+        for command in transition.commands:
+            if isinstance(command, workflow.AlertTherapist):
+                self.letters.therapist_alert(
+                    enquiry.id,
+                    self._recipient(enquiry),
+                    reason=command.reason,
+                    when=call.start_at,
+                    proposed=message.start_at,
+                    step=f"alert:{command.reason}:{incoming_step}",
+                )
+        return transition.outcome
+
+    # -- carrying out -----------------------------------------------------------------
+
+    def _facts(self, enquiry: Enquiry, offered: tuple[Slot, ...]) -> Facts:
+        call = self.store.call(enquiry.id)
+        held = (
+            Slot(call.start_at, call.end_at) if call and call.status == "held" else None
+        )
+        rules = self.settings.availability.rules(self.settings.practice.timezone)
+        free = availability.free_slots(
+            rules,
+            now=self.now,
+            calls=self.store.taken_intervals(except_enquiry=enquiry.id),
+            busy=(),
+        )
+        # The therapist's own proposal need not sit on the opening-hours grid.
+        preapproved = (
+            Slot(
+                enquiry.preapproved_start_at,
+                enquiry.preapproved_start_at
+                + timedelta(minutes=self.settings.availability.slot_minutes),
+            )
+            if enquiry.preapproved_start_at
+            else None
+        )
+        free_set = frozenset(free) | (
+            {preapproved}
+            if preapproved and self._clear(preapproved, enquiry.id)
+            else set()
+        )
+        return Facts(
+            approval=self.settings.workflow.approval,
+            offered=offered,
+            held=held,
+            free=free_set,
+            preapproved=preapproved,
+            clarified=enquiry.clarified,
+        )
+
+    def _clear(self, slot: Slot, enquiry_id: int) -> bool:
+        buffer = timedelta(minutes=self.settings.availability.buffer_minutes)
+        return slot.start_at > self.now and not any(
+            t.start_at - buffer < slot.end_at and slot.start_at < t.end_at + buffer
+            for t in self.store.taken_intervals(except_enquiry=enquiry_id)
+        )
+
+    def _thread_on(self, enquiry: Enquiry, mail: InboundMail) -> None:
+        """Our next letter to the person answers this mail of theirs."""
+        if mail.message_id:
+            refs = (*enquiry.last_references, mail.message_id)[-20:]
+            self.store.update_enquiry(
+                enquiry.id,
+                self.now,
+                last_message_id=mail.message_id,
+                last_references=refs,
+            )
+            self.store.add_thread_ids(enquiry.id, {mail.message_id})
+
+    def _recipient(self, enquiry: Enquiry) -> Recipient:
+        fresh = self.store.enquiry(enquiry.id) or enquiry
+        return Recipient(
+            email=fresh.email,
+            name=fresh.name,
+            phone=fresh.phone,
+            zone=person_zone_from_minutes(fresh.sender_offset_minutes),
+        )
+
+    def _thread(self, enquiry: Enquiry) -> Thread:
+        fresh = self.store.enquiry(enquiry.id) or enquiry
+        return Thread(
+            subject=fresh.subject,
+            in_reply_to=fresh.last_message_id,
+            references=fresh.last_references,
+        )
+
+    def _carry_out(
+        self,
+        enquiry: Enquiry,
+        transition: workflow.Transition,
+        incoming: Incoming,
+        preference: Preference,
+    ) -> None:
+        step = incoming.step
+        letters = self.letters
+        for command in transition.commands:
+            match command:
+                case workflow.RememberPhone(phone=phone):
+                    self.store.update_enquiry(enquiry.id, self.now, phone=phone)
+                case workflow.Release():
+                    self.store.release(enquiry.id)
+                case workflow.Hold(slot=slot):
+                    self.store.hold(enquiry.id, slot, self.now)
+                case workflow.AskApproval(slot=slot):
+                    round_ = (
+                        self.store.enquiry(enquiry.id) or enquiry
+                    ).approval_round + 1
+                    self.store.update_enquiry(
+                        enquiry.id, self.now, approval_round=round_
+                    )
+                    letters.approval_request(
+                        enquiry.id,
+                        self._recipient(enquiry),
+                        slot,
+                        enquiry.first_message or "",
+                        round_,
+                    )
+                case workflow.ThankForPick(slot=slot):
+                    letters.held(
+                        enquiry.id,
+                        self._recipient(enquiry),
+                        self._thread(enquiry),
+                        slot,
+                        f"held:{step}",
+                    )
+                case workflow.Book(slot=slot):
+                    self.store.book(
+                        enquiry.id, slot, letters.booking_uid(enquiry.id), self.now
+                    )
+                case workflow.Confirm(slot=slot):
+                    person = self._recipient(enquiry)
+                    letters.confirmation(
+                        enquiry.id,
+                        person,
+                        self._thread(enquiry),
+                        slot,
+                        sequence=0,
+                        step=f"confirm:{step}",
+                    )
+                    letters.therapist_event(enquiry.id, person, slot, f"event:{step}")
+                    # The first message was kept only for the approval email.
+                    self.store.update_enquiry(
+                        enquiry.id,
+                        self.now,
+                        first_message=None,
+                        preapproved_start_at=None,
+                    )
+                case workflow.Offer(reason=reason, note=note, only=only):
+                    self._offer(enquiry, reason, note, only, preference, step)
+                case workflow.Clarify():
+                    self.store.update_enquiry(enquiry.id, self.now, clarified=True)
+                    letters.clarify(
+                        enquiry.id,
+                        self._recipient(enquiry),
+                        self._thread(enquiry),
+                        list(self.store.offers(enquiry.id)),
+                        f"clarify:{step}",
+                    )
+                case workflow.AskTherapistAgain():
+                    call = self.store.call(enquiry.id)
+                    if call is not None:
+                        letters.approval_again(
+                            enquiry.id,
+                            self._recipient(enquiry),
+                            Slot(call.start_at, call.end_at),
+                            enquiry.approval_round,
+                            f"approval-again:{step}",
+                        )
+                case workflow.AlertTherapist(reason=reason):
+                    call = self.store.call(enquiry.id)
+                    letters.therapist_alert(
+                        enquiry.id,
+                        self._recipient(enquiry),
+                        reason=reason,
+                        when=call.start_at if call else None,
+                        proposed=None,
+                        step=f"alert:{reason}:{step}",
+                    )
+        self.store.set_state(enquiry.id, transition.state.value, self.now)
+
+    def _offer(
+        self,
+        enquiry: Enquiry,
+        reason: OfferReason,
+        note: str,
+        only: Slot | None,
+        preference: Preference,
+        step: str,
+    ) -> None:
+        person = self._recipient(enquiry)
+        if only is not None:
+            slots = [only]
+            self.store.update_enquiry(
+                enquiry.id, self.now, preapproved_start_at=only.start_at
+            )
+        else:
+            slots = self._fresh_slots(enquiry, person.zone, preference)
+        if not slots:
+            self.letters.no_slots_alert(
+                enquiry.id, person, enquiry.subject, f"no-slots:{step}"
+            )
+            self.store.set_state(enquiry.id, State.STOOD_DOWN.value, self.now)
+            return
+        self.store.set_offers(enquiry.id, slots)
+        self.store.update_enquiry(enquiry.id, self.now, clarified=False)
+        self.letters.offer_again(
+            enquiry.id,
+            person,
+            self._thread(enquiry),
+            slots,
+            reason=reason.value,
+            note=note,
+            preference=preference,
+            step=f"offer:{step}",
+        )
+
+    def _fresh_slots(
+        self, enquiry: Enquiry, zone: tzinfo | None, preference: Preference
+    ) -> list[Slot]:
+        """A new set, avoiding the times already offered while others remain."""
+        rules = self.settings.availability.rules(self.settings.practice.timezone)
+        free = availability.free_slots(
+            rules,
+            now=self.now,
+            calls=self.store.taken_intervals(except_enquiry=enquiry.id),
+            busy=(),
+        )
+        before = set(self.store.offers(enquiry.id))
+        unseen = [s for s in free if s not in before]
+        count = self.settings.availability.offer_count
+        pool = unseen if len(unseen) >= count else free
+        return availability.choose_offer(
+            pool,
+            count=count,
+            zone_name=rules.zone_name,
+            preference=preference,
+            person_zone=zone,
+        )

@@ -1,0 +1,508 @@
+"""Every message mailflow writes, queued in the outbox. Shell: reads templates, writes the store.
+
+Each letter gets a deterministic, unguessable Message-ID (an HMAC of enquiry
+and step under the installation secret), is threaded onto the person's last
+mail, and is queued in the same transaction as the decision that caused it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from mailflow import calendar, compose, extract
+from mailflow.model import DayPart, Preference, Slot
+
+if TYPE_CHECKING:
+    from mailflow.config import Settings
+    from mailflow.store import Store
+
+QUOTE_LINES = 40
+"""Lines of the person's own words quoted to the therapist (alerts, approvals)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """The person, as the letters address them."""
+
+    email: str
+    name: str
+    phone: str | None
+    zone: tzinfo | None  # their own offset when it differs from the practice's
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """Where a letter to the person goes in their email thread."""
+
+    subject: str
+    in_reply_to: str | None
+    references: tuple[str, ...]
+
+
+class Letters:
+    """Writes letters for one run (one clock, one store)."""
+
+    def __init__(self, settings: Settings, store: Store, now: datetime) -> None:
+        self.settings = settings
+        self.store = store
+        self.now = now
+
+    # -- ids ------------------------------------------------------------------
+
+    def token(self, enquiry_id: int, step: str, length: int = 32) -> str:
+        """Deterministic per (enquiry, step), unguessable without the secret."""
+        digest = hmac.new(
+            self.store.secret(), f"{enquiry_id}:{step}".encode(), hashlib.sha256
+        ).hexdigest()
+        return digest[:length]
+
+    def message_id(self, enquiry_id: int, step: str) -> str:
+        domain = self.settings.practice.email.rsplit("@", 1)[1]
+        return f"<mailflow.{self.token(enquiry_id, step)}@{domain}>"
+
+    def approval_id(self, enquiry_id: int, round_: int) -> str:
+        return self.message_id(enquiry_id, f"approval:{round_}")
+
+    def approval_ref(self, enquiry_id: int, round_: int) -> str:
+        """The short token in the approval subject (some clients drop References)."""
+        return self.token(enquiry_id, f"approval-ref:{round_}", 16)
+
+    def booking_uid(self, enquiry_id: int) -> str:
+        domain = self.settings.practice.email.rsplit("@", 1)[1]
+        return f"{self.token(enquiry_id, 'booking')}@{domain}"
+
+    # -- how times read -------------------------------------------------------
+
+    def slot_view(self, slot: Slot, zone: tzinfo | None) -> dict[str, str | None]:
+        practice = self.settings.practice
+        return compose.describe_slot(
+            slot,
+            practice.timezone,
+            twelve_hour=practice.uses_12h_clock,
+            person_zone=zone,
+        )
+
+    def practice_time(self, moment: datetime) -> str:
+        local = moment.astimezone(ZoneInfo(self.settings.practice.timezone))
+        twelve = self.settings.practice.uses_12h_clock
+        return (
+            f"{compose.day(local)} at {compose.clock(local, twelve)}"
+            f" ({compose.zone_label(local)})"
+        )
+
+    def phone(self, phone: str | None) -> str | None:
+        return readable_phone(phone, self.settings.practice.country)
+
+    def _base(self) -> dict[str, Any]:
+        practice = self.settings.practice
+        return {
+            "practice": {
+                "name": practice.name,
+                "therapist_name": practice.therapist_name,
+                "email": practice.email,
+            }
+        }
+
+    def _person_base(self, person: Recipient) -> dict[str, Any]:
+        return {
+            **self._base(),
+            "greeting_name": extract.display_name(person.name, person.email),
+            "phone": self.phone(person.phone),
+        }
+
+    def _about(self, enquiry_id: int, person: Recipient) -> dict[str, Any]:
+        return {
+            **self._base(),
+            "enquiry_id": enquiry_id,
+            "person_name": person.name,
+            "person_email": person.email,
+            "phone": self.phone(person.phone),
+        }
+
+    # -- to the person ----------------------------------------------------------
+
+    def offer(
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        thread: Thread,
+        slots: list[Slot],
+        step: str,
+    ) -> None:
+        context = {
+            **self._person_base(person),
+            "slots": [self.slot_view(s, person.zone) for s in slots],
+        }
+        self._to_person(enquiry_id, "offer", step, person, thread, context)
+
+    def offer_again(
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        thread: Thread,
+        slots: list[Slot],
+        *,
+        reason: str,
+        note: str,
+        preference: Preference,
+        step: str,
+    ) -> None:
+        context = {
+            **self._person_base(person),
+            "slots": [self.slot_view(s, person.zone) for s in slots],
+            "reason": reason,
+            "note": note,
+            "preference_words": describe_preference(preference),
+        }
+        self._to_person(enquiry_id, "offer_again", step, person, thread, context)
+
+    def safety(
+        self, enquiry_id: int, person: Recipient, thread: Thread, step: str
+    ) -> None:
+        context = {
+            **self._person_base(person),
+            "safety_message": self.settings.safety.message.strip(),
+        }
+        self._to_person(enquiry_id, "safety", step, person, thread, context)
+
+    def held(
+        self, enquiry_id: int, person: Recipient, thread: Thread, slot: Slot, step: str
+    ) -> None:
+        context = {
+            **self._person_base(person),
+            "slot": self.slot_view(slot, person.zone),
+        }
+        self._to_person(enquiry_id, "held", step, person, thread, context)
+
+    def clarify(
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        thread: Thread,
+        slots: list[Slot],
+        step: str,
+    ) -> None:
+        context = {
+            **self._person_base(person),
+            "slots": [self.slot_view(s, person.zone) for s in slots],
+        }
+        self._to_person(enquiry_id, "clarify", step, person, thread, context)
+
+    def confirmation(
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        thread: Thread,
+        slot: Slot,
+        *,
+        sequence: int,
+        step: str,
+    ) -> None:
+        practice = self.settings.practice
+        phone = self.phone(person.phone)
+        ics = calendar.build_calendar(
+            method="REQUEST",
+            uid=self.booking_uid(enquiry_id),
+            sequence=sequence,
+            stamp=self.now,
+            start_at=slot.start_at,
+            end_at=slot.end_at,
+            organizer_email=practice.email,
+            organizer_name=practice.therapist_name,
+            attendee_email=person.email,
+            attendee_name=person.name,
+            summary=f"Free 15-minute call with {practice.therapist_name}",
+            description=(
+                f"{practice.therapist_name} ({practice.name}) will phone you"
+                + (f" on {phone}." if phone else ".")
+            ),
+            zone_name=practice.timezone,
+        )
+        context = {
+            **self._person_base(person),
+            "slot": self.slot_view(slot, person.zone),
+        }
+        self._to_person(
+            enquiry_id,
+            "confirmation",
+            step,
+            person,
+            thread,
+            context,
+            calendar=compose.CalendarPart("REQUEST", ics),
+        )
+
+    # -- to the therapist ---------------------------------------------------------
+
+    def crisis_alert(
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        subject: str,
+        text: str,
+        sent_at: datetime,
+        step: str,
+    ) -> None:
+        context = {
+            **self._about(enquiry_id, person),
+            "subject": compose.clean_header(subject),
+            "sent_at": self.practice_time(sent_at),
+            "quoted": quote(text),
+        }
+        self._to_therapist(
+            enquiry_id,
+            "crisis_alert",
+            step,
+            "Urgent: an enquiry needs you personally",
+            context,
+        )
+
+    def no_slots_alert(
+        self, enquiry_id: int, person: Recipient, subject: str, step: str
+    ) -> None:
+        context = {
+            **self._about(enquiry_id, person),
+            "subject": compose.clean_header(subject),
+            "horizon_days": self.settings.availability.horizon_days,
+        }
+        self._to_therapist(
+            enquiry_id,
+            "no_slots_alert",
+            step,
+            "A consultation request needs your answer",
+            context,
+        )
+
+    def approval_request(
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        slot: Slot,
+        first_message: str,
+        round_: int,
+    ) -> None:
+        ref = self.approval_ref(enquiry_id, round_)
+        who = compose.clean_header(person.name) or person.email
+        when = self.practice_time(slot.start_at)
+        context = {
+            **self._about(enquiry_id, person),
+            "when": when,
+            "quoted": quote(first_message),
+            "token": ref,
+            "therapist_email": self.settings.practice.therapist_email,
+        }
+        self._to_therapist(
+            enquiry_id,
+            "approval_request",
+            f"approval:{round_}",
+            f"Please approve: free call with {who}, {when} [ref {ref}]",
+            context,
+        )
+
+    def approval_again(
+        self, enquiry_id: int, person: Recipient, slot: Slot, round_: int, step: str
+    ) -> None:
+        ref = self.approval_ref(enquiry_id, round_)
+        context = {
+            **self._about(enquiry_id, person),
+            "when": self.practice_time(slot.start_at),
+            "token": ref,
+        }
+        approval = self.approval_id(enquiry_id, round_)
+        self._to_therapist(
+            enquiry_id,
+            "approval_again",
+            step,
+            f"Re: Please approve: free call with {compose.clean_header(person.name) or person.email} [ref {ref}]",
+            context,
+            in_reply_to=approval,
+        )
+
+    def therapist_event(
+        self, enquiry_id: int, person: Recipient, slot: Slot, step: str
+    ) -> None:
+        practice = self.settings.practice
+        phone = self.phone(person.phone)
+        who = compose.clean_header(person.name) or person.email
+        ics = calendar.build_calendar(
+            method="PUBLISH",
+            uid=f"therapist-{self.booking_uid(enquiry_id)}",
+            sequence=0,
+            stamp=self.now,
+            start_at=slot.start_at,
+            end_at=slot.end_at,
+            organizer_email=practice.email,
+            organizer_name=practice.therapist_name,
+            attendee_email=None,
+            attendee_name="",
+            summary=f"Free call: {who}" + (f", {phone}" if phone else ""),
+            description=f"Ring {who} on {phone or 'the number they send'}. Enquiry {enquiry_id}.",
+            zone_name=practice.timezone,
+        )
+        when = self.practice_time(slot.start_at)
+        context = {**self._about(enquiry_id, person), "when": when}
+        self._to_therapist(
+            enquiry_id,
+            "therapist_event",
+            step,
+            f"Booked: free call with {who}, {when}",
+            context,
+            calendar=compose.CalendarPart("PUBLISH", ics, "call.ics"),
+        )
+
+    def therapist_alert(
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        *,
+        reason: str,
+        when: datetime | None,
+        proposed: datetime | None,
+        step: str,
+    ) -> None:
+        context = {
+            **self._about(enquiry_id, person),
+            "reason": reason,
+            "when": self.practice_time(when) if when else "",
+            "proposed": self.practice_time(proposed) if proposed else "",
+        }
+        who = compose.clean_header(person.name) or person.email
+        self._to_therapist(
+            enquiry_id, "therapist_alert", step, f"Please look: {who}", context
+        )
+
+    # -- queueing -----------------------------------------------------------------
+
+    def _to_person(
+        self,
+        enquiry_id: int,
+        kind: str,
+        step: str,
+        person: Recipient,
+        thread: Thread,
+        context: dict[str, Any],
+        calendar: compose.CalendarPart | None = None,
+    ) -> None:
+        practice = self.settings.practice
+        draft = compose.Draft(
+            kind=kind,
+            sender=practice.email,
+            sender_name=f"{practice.therapist_name}, {practice.name}",
+            to=person.email,
+            to_name=person.name,
+            subject=compose.reply_subject(thread.subject, "Your free 15-minute call"),
+            message_id=self.message_id(enquiry_id, step),
+            context=context,
+            in_reply_to=thread.in_reply_to,
+            references=thread.references,
+            calendar=calendar,
+        )
+        self._enqueue(
+            enquiry_id, draft, needs_copy=not self.settings.imap.files_sent_mail_itself
+        )
+        # Later letters thread onto this one.
+        self.store.update_enquiry(
+            enquiry_id,
+            self.now,
+            last_message_id=draft.message_id,
+            last_references=(*thread.references, draft.message_id)[-20:],
+        )
+
+    def _to_therapist(
+        self,
+        enquiry_id: int,
+        kind: str,
+        step: str,
+        subject: str,
+        context: dict[str, Any],
+        *,
+        in_reply_to: str | None = None,
+        calendar: compose.CalendarPart | None = None,
+    ) -> None:
+        practice = self.settings.practice
+        draft = compose.Draft(
+            kind=kind,
+            sender=practice.email,
+            sender_name="mailflow",
+            to=practice.therapist_email,
+            to_name=practice.therapist_name,
+            subject=subject,
+            message_id=self.message_id(enquiry_id, step),
+            context=context,
+            in_reply_to=in_reply_to,
+            references=(in_reply_to,) if in_reply_to else (),
+            auto_reply=False,
+            calendar=calendar,
+        )
+        self._enqueue(enquiry_id, draft, needs_copy=False)
+
+    def _enqueue(
+        self, enquiry_id: int, draft: compose.Draft, *, needs_copy: bool
+    ) -> None:
+        raw = compose.build(draft, self.now, self.settings.templates.directory)
+        self.store.add_thread_ids(enquiry_id, {draft.message_id})
+        self.store.queue(
+            message_id=draft.message_id,
+            enquiry_id=enquiry_id,
+            kind=draft.kind,
+            sender=draft.sender,
+            recipients=(draft.to,),
+            raw=raw,
+            needs_copy=needs_copy,
+            now=self.now,
+        )
+
+
+def quote(text: str) -> list[str]:
+    return text.strip().splitlines()[:QUOTE_LINES]
+
+
+def describe_preference(preference: Preference) -> str:
+    """'in the mornings' / 'after 17:00' for the 'other times' letter, or ''."""
+    parts = {
+        DayPart.MORNING: "mornings",
+        DayPart.AFTERNOON: "afternoons",
+        DayPart.EVENING: "evenings",
+    }
+    words = [
+        parts[p]
+        for p in (DayPart.MORNING, DayPart.AFTERNOON, DayPart.EVENING)
+        if p in preference.day_parts
+    ]
+    if words:
+        return "in the " + " and ".join(words)
+    if preference.earliest is not None:
+        return f"from {preference.earliest:%H:%M}"
+    if preference.latest is not None:
+        return f"before {preference.latest:%H:%M}"
+    return ""
+
+
+def readable_phone(phone: str | None, country: str) -> str | None:
+    """E.164 shown the way people write it where the practice is."""
+    if phone is None:
+        return None
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(phone, country)
+    except phonenumbers.NumberParseException:
+        return phone
+    home = number.country_code == phonenumbers.country_code_for_region(country)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if home
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return str(phonenumbers.format_number(number, style))
+
+
+def person_zone_from_minutes(minutes: int | None) -> tzinfo | None:
+    from datetime import timezone
+
+    return None if minutes is None else timezone(timedelta(minutes=minutes))
