@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "watch":
             from mailflow.watch import watch
 
-            return watch(settings, interval_s=args.interval)
+            return int(watch(settings, interval_s=args.interval))
         if args.command == "check":
             from mailflow.check import check
 
@@ -171,9 +171,14 @@ def parse_now(text: str | None, zone_name: str) -> datetime:
 
 
 def _run(settings: Settings, *, now_text: str | None, dry_run: bool) -> int:
+    now = parse_now(now_text, settings.practice.timezone)
+    return cycle_under_lock(settings, now=now, dry_run=dry_run)
+
+
+def cycle_under_lock(settings: Settings, *, now: datetime, dry_run: bool = False) -> int:
+    """One cycle, unless another run holds the lock (then leave at once, quietly)."""
     from mailflow.lock import RunLock
 
-    now = parse_now(now_text, settings.practice.timezone)
     database = settings.storage.database
     with RunLock(Path(f"{database}.lock")) as lock:
         if not lock.acquired:

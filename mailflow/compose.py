@@ -209,7 +209,21 @@ def describe_slot(
             when = f"{when} on {day(there)}"
         offset = there.utcoffset() or timedelta(0)
         theirs = f"{when} your time, UTC{_offset(offset)}"
-    return {"practice": practice, "theirs": theirs}
+    return {
+        "practice": practice,
+        "theirs": theirs,
+        "short": short_when(slot.start_at, zone_name, twelve_hour),
+    }
+
+
+def short_when(moment: datetime, zone_name: str, twelve_hour: bool = False) -> str:
+    """'Mon 29 Mar, 13:00 BST': compact, for subject lines."""
+    local = moment.astimezone(ZoneInfo(zone_name))
+    label = local.tzname() or ""
+    label = (
+        label if label.isalpha() else f"UTC{_offset(local.utcoffset() or timedelta(0))}"
+    )
+    return f"{local:%a} {local.day} {local:%b}, {clock(local, twelve_hour)} {label}"
 
 
 def person_zone(

@@ -36,7 +36,8 @@ log = logging.getLogger("mailflow")
 
 _RESULT = re.compile(r"\b(dkim|spf|dmarc)\s*=\s*(\w+)([^;]*)", re.IGNORECASE)
 _DOMAIN_PROPERTY = re.compile(
-    r"\b(?:header\.d|header\.i|header\.from|smtp\.mailfrom)\s*=\s*\"?[^@\s;\"]*@?([^\s;\"]+)",
+    r"\b(?:header\.d|header\.i|header\.from|smtp\.mailfrom)\s*=\s*\"?"
+    r"(?:[^@\s;\"]*@)?([^\s;\"]+)",
     re.IGNORECASE,
 )
 
@@ -128,7 +129,7 @@ class Conversation:
         if (
             len(offered) == 1
             and answer.kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR}
-            and reply.is_yes(words)
+            and _is_yes(words)
         ):
             # One proposed time and a plain "yes, that works": that is the pick.
             answer = PersonReply(ReplyKind.PICK, choice=1, phone=answer.phone)
@@ -147,13 +148,13 @@ class Conversation:
         offered = tuple(self.store.offers(enquiry.id))
         facts = self._facts(enquiry, offered)
         if answer.decision is Decision.PROPOSE and answer.proposed is not None:
-            proposed = self._resolve(answer.proposed, facts)
+            proposed = self._resolve(answer.proposed, enquiry.id)
             facts = replace(facts, proposed=proposed)
         transition = workflow.on_therapist_reply(State(enquiry.state), answer, facts)
         self._carry_out(enquiry, transition, incoming, Preference())
         return transition.outcome
 
-    def _resolve(self, wall: WallTime, facts: Facts) -> Slot | None:
+    def _resolve(self, wall: WallTime, enquiry_id: int) -> Slot | None:
         """The therapist's 'Thursday at 2' as a slot: next such day, not clashing."""
         zone = ZoneInfo(self.settings.practice.timezone)
         local_now = self.now.astimezone(zone)
@@ -164,26 +165,10 @@ class Conversation:
         if day is None:
             return None
         start = datetime.combine(day, wall.at, tzinfo=zone).astimezone(UTC)
-        if start <= self.now:
-            return None
         slot = Slot(
             start, start + timedelta(minutes=self.settings.availability.slot_minutes)
         )
-        buffer = timedelta(minutes=self.settings.availability.buffer_minutes)
-        for taken in self.store.taken_intervals(except_enquiry=None):
-            if (
-                taken.start_at - buffer < slot.end_at
-                and slot.start_at < taken.end_at + buffer
-            ) and (
-                facts.held is None
-                or (taken.start_at, taken.end_at)
-                != (
-                    facts.held.start_at,
-                    facts.held.end_at,
-                )
-            ):
-                return None
-        return slot
+        return slot if self._clear(slot, enquiry_id) else None
 
     # -- calendars -------------------------------------------------------------------
 
@@ -433,3 +418,15 @@ class Conversation:
             preference=preference,
             person_zone=zone,
         )
+
+
+_YES = re.compile(
+    r"^\W*(yes|yeah|yep|sure|ok|okay|perfect|great|lovely|that works|that's fine|"
+    r"that is fine|sounds good|works for me|fine)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_yes(words: str) -> bool:
+    """A plain yes to the one time the therapist proposed ("Yes, perfect!")."""
+    return bool(_YES.match(words.strip()))

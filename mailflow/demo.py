@@ -153,7 +153,168 @@ def run_demo() -> int:
         before = len(server.smtp_log)
         run(START + timedelta(minutes=5))
         print(f"messages sent by that run: {len(server.smtp_log) - before}")
+        _scene_pick_and_approve(server, run, read_all)
+        _scene_therapist_proposes(server, run, read_all)
     return 0
+
+
+def _latest(server: LocalMailServer, user: str, kind: str) -> EmailMessage:
+    for stored in reversed(server.messages(user)):
+        message = stored.message()
+        if message["X-Mailflow"] == kind:
+            return message
+    raise LookupError(kind)
+
+
+def _reply(
+    original: EmailMessage, *, sender: str, body: str, sent_at: datetime
+) -> bytes:
+    """A reply as a mail program writes it: threaded, with the original quoted."""
+    part = original.get_body(preferencelist=("plain",))
+    quoted = "\n".join(
+        "> " + line for line in str(part.get_content() if part else "").splitlines()
+    )
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = str(original["From"])
+    message["Subject"] = "Re: " + str(original["Subject"]).removeprefix("Re: ")
+    message["Date"] = format_datetime(sent_at)
+    message["Message-ID"] = make_msgid(domain="demo.example")
+    message["In-Reply-To"] = str(original["Message-ID"])
+    message["References"] = " ".join(
+        filter(None, [original.get("References"), str(original["Message-ID"])])
+    )
+    wrote = f"On {original['Date']}, {original['From']} wrote:"
+    message.set_content(f"{textwrap.dedent(body).strip()}\n\n{wrote}\n{quoted}\n")
+    return message.as_bytes()
+
+
+def _scene_pick_and_approve(
+    server: LocalMailServer,
+    run: Callable[[datetime], None],
+    read_all: Callable[[str, str], None],
+) -> None:
+    _say(
+        "The next morning Jordan replies to the offer, from their phone, picking "
+        "a time and giving a number. The time is held, Jordan hears that it will "
+        "be confirmed shortly, and Sam is asked to approve."
+    )
+    later = START + timedelta(days=1)
+    offer = _latest(server, "jordan@example.org", "offer")
+    server.deliver(
+        _reply(
+            offer,
+            sender="Jordan Lee <jordan@example.org>",
+            body="""
+            Number 3 would be great, thank you. My cell is +1 212 555 0147.
+
+            Sent from my iPhone
+            """,
+            sent_at=later,
+        ),
+        PRACTICE,
+    )
+    run(later + timedelta(minutes=2))
+    read_all("jordan@example.org", "Jordan")
+    read_all(THERAPIST, "Sam")
+    _say(
+        'Sam approves by simply replying "yes" from their own mail program. '
+        "Jordan gets the confirmation with a calendar invitation; Sam gets the "
+        "event for their own calendar."
+    )
+    approval = _latest(server, THERAPIST, "approval_request")
+    server.deliver(
+        _reply(
+            approval,
+            sender=f"Sam Rivera <{THERAPIST}>",
+            body="Yes",
+            sent_at=later + timedelta(hours=1),
+        ),
+        PRACTICE,
+    )
+    run(later + timedelta(hours=1, minutes=2))
+    read_all("jordan@example.org", "Jordan")
+    read_all(THERAPIST, "Sam")
+    _show_invitation(_latest(server, "jordan@example.org", "confirmation"))
+
+
+def _show_invitation(message: EmailMessage) -> None:
+    for part in message.walk():
+        if part.get_content_type() == "text/calendar":
+            payload = part.get_payload(decode=True)
+            lines = bytes(payload).decode().replace("\r\n ", "").splitlines()
+            shown = [
+                line
+                for line in lines
+                if line.split(":", 1)[0].split(";", 1)[0]
+                in {
+                    "METHOD",
+                    "UID",
+                    "SEQUENCE",
+                    "DTSTART",
+                    "DTEND",
+                    "STATUS",
+                    "SUMMARY",
+                    "ORGANIZER",
+                    "ATTENDEE",
+                }
+            ]
+            print()
+            print(
+                f"the invitation ({part.get_content_type()}; method={part.get_param('method')}):"
+            )
+            for line in shown:
+                print(f"  {line}")
+            return
+
+
+def _scene_therapist_proposes(
+    server: LocalMailServer,
+    run: Callable[[datetime], None],
+    read_all: Callable[[str, str], None],
+) -> None:
+    _say(
+        "Alex picks a time too, but Sam can't make it and suggests another by "
+        "replying in plain words. Alex gets that one time, says yes, and it is "
+        "booked without asking Sam again."
+    )
+    later = START + timedelta(days=1, hours=3)
+    offer = _latest(server, "alex.morgan@example.net", "offer")
+    server.deliver(
+        _reply(
+            offer,
+            sender="Alex Morgan <alex.morgan@example.net>",
+            body="2 please!",
+            sent_at=later,
+        ),
+        PRACTICE,
+    )
+    run(later + timedelta(minutes=2))
+    new_approval = _latest(server, THERAPIST, "approval_request")
+    server.deliver(
+        _reply(
+            new_approval,
+            sender=f"Sam Rivera <{THERAPIST}>",
+            body="Sorry, I'm with a client then. Could we do Friday at 10 instead?",
+            sent_at=later + timedelta(hours=1),
+        ),
+        PRACTICE,
+    )
+    run(later + timedelta(hours=1, minutes=2))
+    read_all("alex.morgan@example.net", "Alex")
+    proposal = _latest(server, "alex.morgan@example.net", "offer_again")
+    server.deliver(
+        _reply(
+            proposal,
+            sender="Alex Morgan <alex.morgan@example.net>",
+            body="Yes, perfect. Thank you!",
+            sent_at=later + timedelta(hours=2),
+        ),
+        PRACTICE,
+    )
+    run(later + timedelta(hours=2, minutes=2))
+    read_all("alex.morgan@example.net", "Alex")
+    read_all(THERAPIST, "Sam")
 
 
 def _scene_first_request(

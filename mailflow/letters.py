@@ -95,6 +95,10 @@ class Letters:
             f" ({compose.zone_label(local)})"
         )
 
+    def short(self, moment: datetime) -> str:
+        practice = self.settings.practice
+        return compose.short_when(moment, practice.timezone, practice.uses_12h_clock)
+
     def phone(self, phone: str | None) -> str | None:
         return readable_phone(phone, self.settings.practice.country)
 
@@ -289,6 +293,7 @@ class Letters:
         ref = self.approval_ref(enquiry_id, round_)
         who = compose.clean_header(person.name) or person.email
         when = self.practice_time(slot.start_at)
+        short = self.short(slot.start_at)
         context = {
             **self._about(enquiry_id, person),
             "when": when,
@@ -300,7 +305,7 @@ class Letters:
             enquiry_id,
             "approval_request",
             f"approval:{round_}",
-            f"Please approve: free call with {who}, {when} [ref {ref}]",
+            f"Please approve: {who}, {short} [ref {ref}]",
             context,
         )
 
@@ -318,7 +323,7 @@ class Letters:
             enquiry_id,
             "approval_again",
             step,
-            f"Re: Please approve: free call with {compose.clean_header(person.name) or person.email} [ref {ref}]",
+            f"Re: Please approve: {compose.clean_header(person.name) or person.email} [ref {ref}]",
             context,
             in_reply_to=approval,
         )
@@ -350,7 +355,7 @@ class Letters:
             enquiry_id,
             "therapist_event",
             step,
-            f"Booked: free call with {who}, {when}",
+            f"Booked: {who}, {self.short(slot.start_at)}",
             context,
             calendar=compose.CalendarPart("PUBLISH", ics, "call.ics"),
         )

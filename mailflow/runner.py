@@ -397,7 +397,7 @@ class Runner:
                 phone=person.phone,
                 subject=compose.clean_header(mail.subject),
                 request_message_id=mail.message_id,
-                sender_offset_minutes=_minutes(mail.sender_offset),
+                sender_offset_minutes=_minutes(self._zone_of(mail)),
                 crisis=crisis,
                 now=self.now,
                 first_message=reply.new_words(mail.text)[:FIRST_MESSAGE_CHARS],
@@ -542,5 +542,7 @@ def _own_id(mail: InboundMail) -> tuple[str, ...]:
     return (mail.message_id,) if mail.message_id else ()
 
 
-def _minutes(offset: timedelta | None) -> int | None:
+def _minutes(zone: tzinfo | None) -> int | None:
+    """A fixed-offset zone as minutes east of UTC (None: the practice's own zone)."""
+    offset = None if zone is None else zone.utcoffset(None)
     return None if offset is None else int(offset.total_seconds() // 60)

@@ -1,0 +1,387 @@
+"""Pick, approve by reply, invitation: whole conversations on real Dovecot + SMTP."""
+
+from __future__ import annotations
+
+import email
+import re
+from datetime import timedelta
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from email.utils import format_datetime, make_msgid
+
+import icalendar
+import pytest
+import vobject
+from support import NOW, request, run, write_config
+
+
+def newest(server, user, kind=None):
+    """The last mail in `user`'s INBOX (optionally of one mailflow kind)."""
+    mails = [m.message() for m in server.messages(user)]
+    if kind is not None:
+        mails = [m for m in mails if m["X-Mailflow"] == kind]
+    assert mails, f"no {kind or 'mail'} for {user}"
+    return mails[-1]
+
+
+def plain(message) -> str:
+    return (
+        message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    )
+
+
+def answer(original, *, sender, body, sent_at=NOW, headers=None, quote=True) -> bytes:
+    """A reply as mail programs write it: threaded, Re:, the original quoted below."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = original["From"]
+    message["Subject"] = "Re: " + original["Subject"].removeprefix("Re: ")
+    message["Date"] = format_datetime(sent_at)
+    message["Message-ID"] = make_msgid(domain="client.example")
+    message["In-Reply-To"] = original["Message-ID"]
+    message["References"] = " ".join(
+        filter(None, [original.get("References"), original["Message-ID"]])
+    )
+    for name, value in (headers or {}).items():
+        message[name] = value
+    text = body
+    if quote:
+        quoted = "\n".join("> " + line for line in plain(original).splitlines())
+        text += f"\n\nOn {original['Date']}, {original['From']} wrote:\n{quoted}\n"
+    message.set_content(text)
+    return message.as_bytes()
+
+
+@pytest.fixture
+def stack(tmp_path, mail_server, mailboxes):
+    return mail_server, mailboxes, write_config(tmp_path, mail_server, mailboxes)
+
+
+def start(server, boxes, config, *, body=None, at=NOW):
+    raw = request(
+        sender=f"Jordan Lee <{boxes.person}>",
+        to=boxes.practice,
+        body=body
+        or "Hello, I'd like to book the free 15 minute call. My number is 07700 900123.",
+        sent_at=at,
+    )
+    server.deliver(raw, boxes.practice)
+    assert run(config, at) == 0
+    return newest(server, boxes.person, "offer")
+
+
+def offered_lines(offer) -> list[str]:
+    return re.findall(r"^  (\d)\. (.+)$", plain(offer), re.M)
+
+
+def pick(server, boxes, config, offer, body="2", at=NOW + timedelta(hours=1)):
+    server.deliver(
+        answer(offer, sender=f"Jordan Lee <{boxes.person}>", body=body, sent_at=at),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+
+
+def therapist_says(
+    server, boxes, config, body, at=NOW + timedelta(hours=2), headers=None, sender=None
+):
+    approval = newest(server, boxes.therapist, "approval_request")
+    raw = answer(
+        approval,
+        sender=sender or f"Sam Rivera <{boxes.therapist}>",
+        body=body,
+        sent_at=at,
+        headers=headers,
+    )
+    server.deliver(raw, boxes.practice)
+    assert run(config, at) == 0
+    return approval
+
+
+def test_pick_then_approve_sends_a_working_invitation(stack):
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    _number, chosen = offered_lines(offer)[1]
+    pick(server, boxes, config, offer, body="Number 2 please, thank you!")
+
+    held = newest(server, boxes.person, "held")
+    assert held["In-Reply-To"] is not None
+    assert chosen.split(" (")[0] in plain(held)
+    assert "confirm it shortly" in plain(held)
+    approval = newest(server, boxes.therapist, "approval_request")
+    text = plain(approval)
+    assert "Jordan Lee would like a free call" in text
+    assert "07700 900123" in text
+    assert "> Hello, I'd like to book the free 15 minute call." in text
+    assert re.search(r"\[ref [0-9a-f]{16}\]", approval["Subject"])
+
+    therapist_says(server, boxes, config, "Yes, lovely.")
+
+    confirmation = newest(server, boxes.person, "confirmation")
+    assert "That's booked" in plain(confirmation)
+    assert "07700 900123" in plain(confirmation)
+    parts = [
+        (p.get_content_type(), p.get_param("method"), p.get("Content-Disposition"))
+        for p in confirmation.walk()
+    ]
+    assert parts == [
+        ("multipart/mixed", None, None),
+        ("multipart/alternative", None, None),
+        ("text/plain", None, None),
+        ("text/html", None, None),
+        ("text/calendar", "REQUEST", None),
+        ("application/ics", None, 'attachment; filename="invite.ics"'),
+    ]
+    inline = next(
+        p for p in confirmation.walk() if p.get_content_type() == "text/calendar"
+    )
+    ics = inline.get_payload(decode=True)
+    event = icalendar.Calendar.from_ical(ics).walk("VEVENT")[0]
+    assert icalendar.Calendar.from_ical(ics)["METHOD"] == "REQUEST"
+    assert str(event["ORGANIZER"]) == f"mailto:{boxes.practice}"
+    attendee = event["ATTENDEE"]
+    assert str(attendee) == f"mailto:{boxes.person}"
+    assert attendee.params["PARTSTAT"] == "NEEDS-ACTION"
+    assert attendee.params["RSVP"] == "TRUE"
+    assert int(event["SEQUENCE"]) == 0
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert "07700 900123" in str(event["DESCRIPTION"])
+    assert "anxiety" not in ics.decode().lower()
+    second = vobject.readOne(ics.decode())
+    assert second.vevent.uid.value == str(event["UID"])
+    assert second.vevent.dtstart.value == event.decoded("DTSTART")
+    # The therapist gets their own event with the phone number.
+    own = newest(server, boxes.therapist, "therapist_event")
+    own_ics = next(
+        p for p in own.walk() if p.get_content_type() == "text/calendar"
+    ).get_payload(decode=True)
+    assert b"07700 900123" in own_ics
+    assert icalendar.Calendar.from_ical(own_ics)["METHOD"] == "PUBLISH"
+
+
+def test_decline_with_note_offers_fresh_times(stack):
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    pick(server, boxes, config, offer)
+    therapist_says(server, boxes, config, "No, sorry, I'm at a training that morning.")
+    again = newest(server, boxes.person, "offer_again")
+    text = plain(again)
+    assert "I'm at a training that morning" in text
+    assert len(offered_lines(again)) == 5
+
+
+def test_therapist_proposes_another_time_and_a_yes_books_it(stack):
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    pick(server, boxes, config, offer)
+    therapist_says(server, boxes, config, "Could we do Friday at 4 instead?")
+    proposal = newest(server, boxes.person, "offer_again")
+    (line,) = offered_lines(proposal)
+    assert "Friday 27 November at 16:00 London time" in line[1]
+    server.deliver(
+        answer(
+            proposal,
+            sender=boxes.person,
+            body="Yes, that works",
+            sent_at=NOW + timedelta(hours=3),
+        ),
+        boxes.practice,
+    )
+    assert run(config, NOW + timedelta(hours=3)) == 0
+    confirmation = newest(server, boxes.person, "confirmation")
+    assert "Friday 27 November at 16:00" in plain(confirmation)
+
+
+def test_none_of_these_gets_fresh_times(stack):
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    first = {line for _, line in offered_lines(offer)}
+    pick(
+        server,
+        boxes,
+        config,
+        offer,
+        body="None of those work for me, sorry. Afternoons are better.",
+    )
+    again = newest(server, boxes.person, "offer_again")
+    fresh = {line for _, line in offered_lines(again)}
+    assert fresh
+    assert not fresh & first
+    assert all(int(line.split(" at ")[1][:2]) >= 12 for line in fresh)
+
+
+def test_unclear_reply_gets_one_question(stack):
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    pick(server, boxes, config, offer, body="2 or 3 would be fine")
+    clarify = newest(server, boxes.person, "clarify")
+    assert "rather check than guess" in plain(clarify)
+    assert server.messages(boxes.therapist) == []
+
+
+def test_auto_approval_confirms_at_once(tmp_path, mail_server, mailboxes):
+    config = write_config(
+        tmp_path, mail_server, mailboxes, '[workflow]\napproval = "auto"\n'
+    )
+    offer = start(mail_server, mailboxes, config)
+    pick(mail_server, mailboxes, config, offer)
+    newest(mail_server, mailboxes.person, "confirmation")
+    assert [
+        m.message()["X-Mailflow"] for m in mail_server.messages(mailboxes.therapist)
+    ] == ["therapist_event"]
+
+
+def test_two_people_picking_the_same_time(tmp_path, mail_server, mailboxes):
+    config = write_config(tmp_path, mail_server, mailboxes)
+    other = f"casey-{mailboxes.person}"
+    for sender in (mailboxes.person, other):
+        mail_server.deliver(
+            request(sender=sender, to=mailboxes.practice), mailboxes.practice
+        )
+    assert run(config) == 0
+    offers = {
+        who: newest(mail_server, who, "offer") for who in (mailboxes.person, other)
+    }
+    first_slot = offered_lines(offers[mailboxes.person])[0][1]
+    assert offered_lines(offers[other])[0][1] == first_slot
+    for who in (mailboxes.person, other):
+        mail_server.deliver(
+            answer(offers[who], sender=who, body="1"), mailboxes.practice
+        )
+    assert run(config, NOW + timedelta(hours=1)) == 0
+    assert newest(mail_server, mailboxes.person, "held")
+    taken = newest(mail_server, other, "offer_again")
+    assert "no longer free" in plain(taken)
+    assert first_slot not in {line for _, line in offered_lines(taken)}
+    assert (
+        len(
+            [
+                m
+                for m in mail_server.messages(mailboxes.therapist)
+                if m.message()["X-Mailflow"] == "approval_request"
+            ]
+        )
+        == 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("sender", "headers", "strip_thread"),
+    [
+        ("someone@elsewhere.example", None, False),
+        (
+            None,
+            {
+                "Authentication-Results": "mx.riverside.example; dkim=fail header.d=riverside.example; dmarc=fail header.from=riverside.example"
+            },
+            False,
+        ),
+        (None, None, True),
+    ],
+    ids=["wrong-sender", "dkim-fail", "no-token"],
+)
+def test_inauthentic_approvals_never_act(stack, sender, headers, strip_thread):
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    pick(server, boxes, config, offer)
+    approval = newest(server, boxes.therapist, "approval_request")
+    raw = answer(
+        approval,
+        sender=sender or boxes.therapist,
+        body="yes",
+        headers=headers,
+        sent_at=NOW + timedelta(hours=2),
+    )
+    if strip_thread:
+        forged = email.message_from_bytes(raw, policy=default_policy)
+        del forged["In-Reply-To"]
+        del forged["References"]
+        forged.replace_header("Subject", "Re: Please approve")
+        raw = forged.as_bytes()
+    before = len(server.smtp_log)
+    server.deliver(raw, boxes.practice)
+    assert run(config, NOW + timedelta(hours=2)) == 0
+    assert len(server.smtp_log) == before
+    assert not [
+        m
+        for m in server.messages(boxes.person)
+        if m.message()["X-Mailflow"] == "confirmation"
+    ]
+
+
+def test_solo_practitioner_approves_from_the_practice_inbox(
+    tmp_path, mail_server, mailboxes
+):
+    from dataclasses import replace
+
+    solo = replace(mailboxes, therapist=mailboxes.practice)
+    config = write_config(tmp_path, mail_server, solo)
+    offer = start(mail_server, solo, config)
+    pick(mail_server, solo, config, offer)
+    approval = newest(mail_server, solo.practice, "approval_request")
+    mail_server.deliver(
+        answer(approval, sender=solo.practice, body="approve"), solo.practice
+    )
+    assert run(config, NOW + timedelta(hours=2)) == 0
+    newest(mail_server, solo.person, "confirmation")
+
+
+def calendar_reply(
+    invite, *, attendee, partstat, uid, sequence=0, method_param=True
+) -> bytes:
+    ics = (
+        "BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\nVERSION:2.0\r\n"
+        "METHOD:REPLY\r\nBEGIN:VEVENT\r\n"
+        f"UID:{uid}\r\nSEQUENCE:{sequence}\r\nDTSTAMP:20261125T120000Z\r\n"
+        f"ATTENDEE;PARTSTAT={partstat};CN=Jordan Lee:mailto:{attendee}\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    message = EmailMessage()
+    message["From"] = attendee
+    message["To"] = invite["From"]
+    message["Subject"] = f"{partstat.title()}: Free 15-minute call"
+    message["Date"] = format_datetime(NOW + timedelta(hours=3))
+    message["Message-ID"] = make_msgid(domain="calendar.example")
+    message.set_content(f"Jordan Lee has {partstat.lower()} this invitation.")
+    params = {"method": "REPLY"} if method_param else {}
+    message.add_attachment(
+        ics.encode(),
+        maintype="text",
+        subtype="calendar",
+        params=params,
+        filename="invite.ics",
+    )
+    return message.as_bytes()
+
+
+@pytest.mark.parametrize("partstat", ["ACCEPTED", "DECLINED"])
+def test_calendar_replies_are_recorded_never_answered(stack, partstat):
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    pick(server, boxes, config, offer)
+    therapist_says(server, boxes, config, "yes")
+    confirmation = newest(server, boxes.person, "confirmation")
+    ics = next(
+        p for p in confirmation.walk() if p.get_content_type() == "text/calendar"
+    ).get_payload(decode=True)
+    uid = str(icalendar.Calendar.from_ical(ics).walk("VEVENT")[0]["UID"])
+    before_person = len(server.messages(boxes.person))
+    before_therapist = len(server.messages(boxes.therapist))
+    server.deliver(
+        calendar_reply(
+            confirmation,
+            attendee=boxes.person,
+            partstat=partstat,
+            uid=uid,
+            method_param=False,
+        ),
+        boxes.practice,
+    )
+    assert run(config, NOW + timedelta(hours=3)) == 0
+    assert len(server.messages(boxes.person)) == before_person
+    alerts = server.messages(boxes.therapist)[before_therapist:]
+    if partstat == "DECLINED":
+        (alert,) = alerts
+        assert "declined the invitation" in plain(alert.message())
+    else:
+        assert alerts == []
