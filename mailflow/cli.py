@@ -175,7 +175,9 @@ def _run(settings: Settings, *, now_text: str | None, dry_run: bool) -> int:
     return cycle_under_lock(settings, now=now, dry_run=dry_run)
 
 
-def cycle_under_lock(settings: Settings, *, now: datetime, dry_run: bool = False) -> int:
+def cycle_under_lock(
+    settings: Settings, *, now: datetime, dry_run: bool = False
+) -> int:
     """One cycle, unless another run holds the lock (then leave at once, quietly)."""
     from mailflow.lock import RunLock
 

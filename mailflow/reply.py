@@ -1046,11 +1046,13 @@ def _proposal(scan: _Scan, today: date) -> tuple[WallTime | None, bool]:
             )
     for found in _RELATIVE_DAY.finditer(scan.text):
         offset = 1 if found["rel"].lower() == "tomorrow" else 0
-        near = today + timedelta(days=offset)
+        try:
+            near = today + timedelta(days=offset)
+            day, month = near.day, near.month
+        except OverflowError:
+            day = month = 0  # past the calendar's end: a date no one can book
         parts.append(
-            _Part(
-                found.start(), found.end(), _Kind.DATE, value=near.day, month=near.month
-            )
+            _Part(found.start(), found.end(), _Kind.DATE, value=day, month=month)
         )
     parts.sort(key=lambda part: part.start)
     positive, _ = _mentions(_Scan(scan.text, scan.masked, parts, scan.clauses))

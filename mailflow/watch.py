@@ -27,7 +27,9 @@ IDLE_CHECK_S = 1.0
 MAX_BACKOFF_S = 300.0
 
 
-def watch(settings: Settings, *, interval_s: float = 300.0, cycles: int | None = None) -> int:
+def watch(
+    settings: Settings, *, interval_s: float = 300.0, cycles: int | None = None
+) -> int:
     """Run cycles until told to stop; `cycles` bounds the loop (tests)."""
     from mailflow.cli import cycle_under_lock
 
@@ -60,7 +62,9 @@ def watch(settings: Settings, *, interval_s: float = 300.0, cycles: int | None =
     return code
 
 
-def _wait_for_mail(settings: Settings, interval_s: float, stop: threading.Event) -> None:
+def _wait_for_mail(
+    settings: Settings, interval_s: float, stop: threading.Event
+) -> None:
     """IDLE on the folder until something arrives, the interval ends, or stop."""
     from imapclient import IMAPClient
     from imapclient.exceptions import IMAPClientError

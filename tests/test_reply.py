@@ -573,6 +573,13 @@ def test_day_and_time_only_match_in_one_zone_at_a_time() -> None:
     assert person("Thursday at 12:00").kind is ReplyKind.UNCLEAR  # 12:00 only in UTC
 
 
+def test_instants_no_zone_can_show_match_nothing() -> None:
+    first = datetime(1, 1, 1, tzinfo=UTC)
+    edge = (Slot(first, first + timedelta(minutes=15)),)
+    assert person("Monday at 9", edge).kind is ReplyKind.UNCLEAR
+    assert therapist("tomorrow at 3?", today=date.max).decision is Decision.UNCLEAR
+
+
 def test_no_zones_or_no_slots_never_picks() -> None:
     assert read_person_reply("2", offered=(), zones=ZONES, region="GB").kind is (
         ReplyKind.UNCLEAR
@@ -825,7 +832,7 @@ def test_person_reply_never_raises_and_picks_within_the_offer(
 @settings(max_examples=200, deadline=None)
 @given(
     text=ANY_TEXT,
-    today=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 1, 1)),
+    today=st.one_of(st.dates(), st.sampled_from([date.min, date.max])),
 )
 def test_therapist_reply_never_raises(text: str, today: date) -> None:
     reply = read_therapist_reply(text, today=today)

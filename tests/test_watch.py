@@ -23,10 +23,21 @@ def wait_for(condition, timeout_s: float) -> bool:
     return condition()
 
 
-def test_watch_answers_a_request_delivered_while_it_runs(tmp_path, mail_server, mailboxes):
+def test_watch_answers_a_request_delivered_while_it_runs(
+    tmp_path, mail_server, mailboxes
+):
     config = write_config(tmp_path, mail_server, mailboxes)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "mailflow", "watch", "--config", str(config), "--interval", "60"],
+        [
+            sys.executable,
+            "-m",
+            "mailflow",
+            "watch",
+            "--config",
+            str(config),
+            "--interval",
+            "60",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -35,10 +46,16 @@ def test_watch_answers_a_request_delivered_while_it_runs(tmp_path, mail_server, 
         assert wait_for(database.exists, ANSWER_WITHIN_S)  # the first cycle ran
         started = time.monotonic()
         mail_server.deliver(
-            request(sender=mailboxes.person, to=mailboxes.practice, sent_at=datetime.now(UTC)),
+            request(
+                sender=mailboxes.person,
+                to=mailboxes.practice,
+                sent_at=datetime.now(UTC),
+            ),
             mailboxes.practice,
         )
-        assert wait_for(lambda: len(mail_server.messages(mailboxes.person)) == 1, ANSWER_WITHIN_S)
+        assert wait_for(
+            lambda: len(mail_server.messages(mailboxes.person)) == 1, ANSWER_WITHIN_S
+        )
         assert time.monotonic() - started < ANSWER_WITHIN_S
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=ANSWER_WITHIN_S) == 0

@@ -997,6 +997,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         decision=st.sampled_from(
             [Decision.APPROVE, Decision.APPROVE, Decision.DECLINE]
         ),
+        note=st.sampled_from(["", NOTE]),
         still_free=st.booleans(),
         free=FREE,
         fresh=FRESH,
@@ -1004,13 +1005,14 @@ class WorkflowMachine(RuleBasedStateMachine):
     def therapist_answers_the_hold(
         self,
         decision: Decision,
+        note: str,
         still_free: bool,
         free: frozenset[Slot],
         fresh: tuple[Slot, ...],
     ) -> None:
         """Mostly approvals of what is held, so bookings happen often."""
         held = set(self.holds) if still_free else set()
-        self.therapist(decision, "", None, (free - set(self.holds)) | held, fresh)
+        self.therapist(decision, note, None, (free - set(self.holds)) | held, fresh)
 
     @rule(method=METHODS, partstat=PARTSTATS)
     def calendar(self, method: str, partstat: str | None) -> None:
@@ -1191,6 +1193,6 @@ class WorkflowMachine(RuleBasedStateMachine):
 
 
 WorkflowMachine.TestCase.settings = settings(
-    max_examples=200, stateful_step_count=30, deadline=None, database=None
+    max_examples=200, stateful_step_count=30, deadline=None
 )
 TestWorkflowMachine = WorkflowMachine.TestCase
