@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from mailflow import availability, compose
-from mailflow.errors import MailboxError, MailflowError, SendError, TemplateError
+from mailflow import compose
+from mailflow.errors import MailboxError, SendError, TemplateError
 from mailflow.model import Slot
 
 if TYPE_CHECKING:
@@ -119,17 +119,12 @@ def check(settings: Settings) -> int:
 
 def next_slots(settings: Settings, now: datetime) -> list[str]:
     """The next open slots, in the practice's words, minding calls already held."""
+    from mailflow.schedule import Schedule
     from mailflow.store import Store
 
-    taken = []
-    if settings.storage.database.exists():
-        try:
-            with Store.open(settings.storage.database) as store:
-                taken = store.taken_intervals()
-        except MailflowError:
-            taken = []
-    rules = settings.availability.rules(settings.practice.timezone)
-    slots = availability.free_slots(rules, now=now, calls=taken, busy=())
+    path = settings.storage.database
+    with Store.open(path if path.exists() else ":memory:") as store:
+        slots = Schedule(settings, store, now).free()
     if not slots:
         return [f"(none in the next {settings.availability.horizon_days} days)"]
     return [

@@ -26,6 +26,7 @@ from mailflow.model import (
     Slot,
     WallTime,
 )
+from mailflow.schedule import Schedule
 from mailflow.workflow import Facts, OfferReason, State
 
 if TYPE_CHECKING:
@@ -67,8 +68,14 @@ class Conversation:
     """Carries one enquiry forward by one mail."""
 
     def __init__(
-        self, settings: Settings, store: Store, letters: Letters, now: datetime
+        self,
+        settings: Settings,
+        store: Store,
+        letters: Letters,
+        schedule: Schedule,
+        now: datetime,
     ) -> None:
+        self.schedule = schedule
         self.settings = settings
         self.store = store
         self.letters = letters
@@ -199,13 +206,7 @@ class Conversation:
         held = (
             Slot(call.start_at, call.end_at) if call and call.status == "held" else None
         )
-        rules = self.settings.availability.rules(self.settings.practice.timezone)
-        free = availability.free_slots(
-            rules,
-            now=self.now,
-            calls=self.store.taken_intervals(except_enquiry=enquiry.id),
-            busy=(),
-        )
+        free = self.schedule.free(except_enquiry=enquiry.id)
         # The therapist's own proposal need not sit on the opening-hours grid.
         preapproved = (
             Slot(
@@ -231,11 +232,7 @@ class Conversation:
         )
 
     def _clear(self, slot: Slot, enquiry_id: int) -> bool:
-        buffer = timedelta(minutes=self.settings.availability.buffer_minutes)
-        return slot.start_at > self.now and not any(
-            t.start_at - buffer < slot.end_at and slot.start_at < t.end_at + buffer
-            for t in self.store.taken_intervals(except_enquiry=enquiry_id)
-        )
+        return self.schedule.clear(slot, except_enquiry=enquiry_id)
 
     def _thread_on(self, enquiry: Enquiry, mail: InboundMail) -> None:
         """Our next letter to the person answers this mail of theirs."""
@@ -400,13 +397,7 @@ class Conversation:
         self, enquiry: Enquiry, zone: tzinfo | None, preference: Preference
     ) -> list[Slot]:
         """A new set, avoiding the times already offered while others remain."""
-        rules = self.settings.availability.rules(self.settings.practice.timezone)
-        free = availability.free_slots(
-            rules,
-            now=self.now,
-            calls=self.store.taken_intervals(except_enquiry=enquiry.id),
-            busy=(),
-        )
+        free = self.schedule.free(except_enquiry=enquiry.id)
         before = set(self.store.offers(enquiry.id))
         unseen = [s for s in free if s not in before]
         count = self.settings.availability.offer_count
@@ -414,7 +405,7 @@ class Conversation:
         return availability.choose_offer(
             pool,
             count=count,
-            zone_name=rules.zone_name,
+            zone_name=self.settings.practice.timezone,
             preference=preference,
             person_zone=zone,
         )

@@ -7,6 +7,7 @@ Third-party errors are translated to MailboxError in one place.
 
 from __future__ import annotations
 
+import re
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -202,11 +203,22 @@ class ImapMailbox:
         item = data.get(uid)
         return None if item is None else bytes(item.get(b"BODY[]") or b"")
 
-    def append(self, folder: str, raw: bytes, when: datetime) -> None:
-        """File one of mailflow's own messages (marked read) in `folder`."""
+    def append(self, folder: str, raw: bytes, when: datetime) -> tuple[int, int] | None:
+        """File one of mailflow's own messages (marked read) in `folder`.
+
+        Returns (UIDVALIDITY, UID) from the server's APPENDUID (RFC 4315) when it
+        says, so the next Sent scan need not fetch our own copy back.
+        """
         with _translated(f"APPEND to {folder!r}"):
-            self._imap.append(folder, raw, flags=[b"\\Seen"], msg_time=when)
+            response = self._imap.append(folder, raw, flags=[b"\\Seen"], msg_time=when)
         self.commands.append("APPEND")
+        text = (
+            response.decode("ascii", "replace")
+            if isinstance(response, bytes)
+            else str(response)
+        )
+        found = re.search(r"APPENDUID (\d+) (\d+)", text, re.IGNORECASE)
+        return (int(found.group(1)), int(found.group(2))) if found else None
 
     def contains_message_id(self, folder: str, message_id: str) -> bool:
         """Whether `folder` holds a mail with this Message-ID (outbox reconciliation)."""

@@ -54,6 +54,12 @@ _WROTE = re.compile(
 """The end of a quote header in the languages people write to a practice in:
 "On ... wrote:", "Am ... schrieb ...:", "Le ... a écrit :", "Op ... schreef
 ... het volgende:", "El ... escribió:", "... написал:" and more."""
+_VERB = re.compile(
+    r"wrote|writes|crit|escribi|scritto|escreveu|kirjoitti|napisa|написал|пишет"
+    r"|schrieb|schreef|skrev|写道",
+    re.IGNORECASE,
+)
+"""A cheap first look: a header line without one of these verbs is no header."""
 _HEADER_CLUE = re.compile(r"[\d@]")  # a real header names a date or an address
 _HEADER_BEGIN = re.compile(r"(?:On|Am|Le|Op|El|Il|Em|Den|Dne|Dnia)\s|\d")
 _WRAPPED = re.compile(r"[<,(]$|^(?-i:On|Am|Le|Op|El|Il|Em|Den)\s.*\d.*[^.!?]$")
@@ -70,13 +76,15 @@ _FIELD_FROM = re.compile(
     r"^\s*\*?(?:from|von|de|van|от|da|fra|från|od|lähettäjä)\s*\*?\s*:",
     re.IGNORECASE,
 )
-_FIELD_OTHER = re.compile(
-    r"^\s*\*?(?:sent|date|to|subject|cc|reply[ -]to|gesendet|datum|an|betreff"
+_FIELDS = (
+    r"\*?(?:sent|date|to|subject|cc|reply[ -]to|gesendet|datum|an|betreff"
     r"|envoy[ée]|[àa]|objet|verzonden|aan|onderwerp|enviado|fecha|para|asunto"
     r"|отправлено|дата|кому|тема|inviato|data|oggetto|sendt|til|emne|skickat"
-    r"|till|ämne)\s*\*?\s*:",
-    re.IGNORECASE,
+    r"|till|ämne)\s*\*?\s*:"
 )
+_FIELD_OTHER = re.compile(r"^\s*" + _FIELDS, re.IGNORECASE)
+_FIELD_INLINE = re.compile(r"\s" + _FIELDS, re.IGNORECASE)
+"""Some HTML bodies put a whole header block on one line: "From: a Sent: b To: c"."""
 _SIGNATURE = re.compile(
     r"^[ \t]*(?:--|__)[ \t]*$"
     r"|^[ \t]*(?:sent\s+(?:from|with|via|using)\s+\S|get\s+outlook\s+for\b"
@@ -142,7 +150,11 @@ def _headers(lines: Sequence[str]) -> dict[int, _Header]:
         if not stripped or len(stripped) > _MAX_HEADER_CHARS or _QUOTED.match(line):
             continue
         if _SEPARATOR.match(stripped) or (
-            _FIELD_FROM.match(stripped) and _fields_follow(lines, last + 1)
+            _FIELD_FROM.match(stripped)
+            and (
+                _fields_follow(lines, last + 1)
+                or len(_FIELD_INLINE.findall(stripped)) >= 2
+            )
         ):
             found.setdefault(last, _Header(last, marked=False))
         elif stripped.endswith((":", "\uff1a")):
@@ -161,17 +173,20 @@ def _header_start(lines: Sequence[str], last: int) -> int | None:
     The shortest run of lines that reads as a whole header wins, so the
     sender's own line just above is never swallowed.
     """
-    for size in range(1, _HEADER_LINES + 1):
-        start = last - size + 1
-        if start < 0:
+    window: list[str] = []
+    for start in range(last, max(-1, last - _HEADER_LINES), -1):
+        part = lines[start].strip()
+        if not part or _QUOTED.match(lines[start]):
             return None
-        window = lines[start : last + 1]
-        if any(not part.strip() or _QUOTED.match(part) for part in window):
-            return None
-        joined = " ".join(part.strip() for part in window)
+        window.insert(0, part)
+        joined = " ".join(window)
         if len(joined) > _MAX_HEADER_CHARS:
             return None
-        if _WROTE.search(joined) and _HEADER_CLUE.search(joined):
+        if (
+            _VERB.search(joined)
+            and _WROTE.search(joined)
+            and _HEADER_CLUE.search(joined)
+        ):
             return _header_top(lines, start, last)
     return None
 
@@ -354,14 +369,18 @@ _PHONE_RUN = re.compile(r"\+?\(?\d[\d \t().\-]{5,}\d")
 _PHONE_HEAD = re.compile(r"\d{1,2}[ \t]+")
 _CLAUSE_BREAK = re.compile(
     r"[.;!?\n,]+|\s[-\u2013\u2014]+\s"
-    r"|\b(?:but|however|although|though|except|whereas|instead|otherwise)\b",
+    r"|\b(?:but|however|although|though|except|whereas|instead|otherwise|so)\b",
     re.IGNORECASE,
 )
 _NEGATION = re.compile(
     r"\b(?:not|cannot|can not|unable|busy|unavailable|impossible|no good|neither|nor"
-    r"|none|never)\b|n't\b",
+    r"|none|never|away|on holiday|on leave|travell?ing|working|i work|at work"
+    r"|(?:start|finish)\s+work|have\s+(?:work|school|an?\s+(?:appointment|meeting"
+    r"|interview)))\b|n't\b",
     re.IGNORECASE,
 )
+"""A clause with these turns its times down ("I'm away on the 27th", "I start
+work at 9 on Monday")."""
 _MONTH_FIRST_REGIONS: Final = frozenset(
     {"US", "PR", "GU", "VI", "AS", "MP", "UM", "PH"}
 )
@@ -682,9 +701,12 @@ _DIGIT_ORDINAL = re.compile(
 )
 _ANY = re.compile(
     r"\b(?:any|either|whichever|both|all)\s+(?:of\s+(?:them|those|these|the\s+(?:times"
-    r"|slots|options))|one|time|is|are|works?|would|will|suits?|fine|ok|okay)\b",
+    r"|slots|options))|one|time|is|are|works?|would|will|suits?|fine|ok|okay)\b"
+    r"|\b(?:earliest|soonest|latest)\s+(?:one|option|slot|time|available|possible)\b"
+    r"|\bthe\s+(?:earliest|soonest)\b",
     re.IGNORECASE,
 )
+"""Any time will do: still a choice the person has to make."""
 _YES = re.compile(
     r"^\W*(?:yes|yeah|yep|yup|sure|ok|okay|perfect|great|lovely|brilliant|fine)\b"
     r"|\b(?:that|it)\s+(?:works|suits|is fine|is great|is perfect|sounds good)\b"
@@ -734,10 +756,14 @@ _NONE_GLOBAL = re.compile(
 _NONE_REJECT = re.compile(
     r"(?:\b(?:do|does|did|will|would|could)\s+not|n't)\s+(?:really\s+)?(?:work|suit|fit)\b"
     r"|\b(?:no|not)\s+(?:good|great|ideal|possible)\b|(?<!not )\btoo\s+(?:early|late)\b"
-    r"|\bnot\s+(?:free|available)\b|\bunavailable\b|\bbusy\b|\bclash\w*",
+    r"|\bnot\s+(?:free|available)\b|\bunavailable\b|\bbusy\b|\bclash\w*"
+    r"|(?:\b(?:cannot|can not|unable to|not able to)|n't)\s+(?:do|make|manage)\s+"
+    r"(?:mornings?|afternoons?|evenings?|lunchtimes?|weekdays?|weekends?|early|late)\b",
     re.IGNORECASE,
 )
 """Turning one or all times down."""
+_PHONE_ERRORS: Final = (ValueError, TypeError, IndexError, KeyError)
+"""What the phonenumbers matcher could raise on odd text (it is third-party)."""
 _NONE_PREFER = re.compile(
     r"\b(?:better|prefer\w*|rather|ideally|more convenient|easier)\b", re.IGNORECASE
 )
@@ -795,9 +821,8 @@ def read_person_reply(
     elif reschedule:
         kind = ReplyKind.RESCHEDULE
     elif _NONE_PREFER.search(scan.masked) and (not preference.is_empty or positive):
-        kind = (
-            ReplyKind.NONE_FIT
-        )  # "mornings are better", "Thursday would suit me more"
+        # "mornings are better", "Wednesday would be better" (none offered then)
+        kind = ReplyKind.NONE_FIT
     elif attempted or _ANY.search(scan.masked):
         kind = ReplyKind.UNCLEAR
     elif _YES.search(scan.masked) and not _NEGATION.search(scan.masked):
@@ -814,14 +839,10 @@ def read_person_reply(
 
 
 def _phone(text: str, region: str) -> str | None:
+    """The phone number given in passing; a parser hiccup must not lose the reply."""
     try:
         return extract_phone(text, region)
-    except (
-        ValueError,
-        TypeError,
-        IndexError,
-        KeyError,
-    ):  # defensive: third-party parser
+    except _PHONE_ERRORS:
         return None
 
 
@@ -872,7 +893,7 @@ def _ordinal_choice(masked: str, match: re.Match[str], count: int) -> int | None
 
 
 def _ordinal_days(scan: _Scan) -> list[int]:
-    """Bare digit ordinals ("the 2nd") that could also name a day of the month."""
+    """Bare digit ordinals ("2nd please") that could also name a day of the month."""
     return [
         int(match["n"])
         for match in _DIGIT_ORDINAL.finditer(scan.masked)
@@ -915,6 +936,12 @@ _APPROVE = re.compile(
     r"|of course|no problem|no worries)\b|[\U0001F44D\u2705\u2714\u2611]",
     re.IGNORECASE,
 )
+_HEDGE = re.compile(
+    r"\b(?:but|however|though|check|let me|maybe|perhaps|probably|not sure|wait"
+    r"|hold on|hang on|if)\b",
+    re.IGNORECASE,
+)
+"""A yes with these ("yes, but let me check my diary") is not yet a yes."""
 _APPROVE_NEGATED = re.compile(
     r"(?:\b(?:not|never|don't|do not)|n't)\s*(?:\w+\s+)?$", re.IGNORECASE
 )
@@ -1008,7 +1035,7 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
         return TherapistReply(Decision.UNCLEAR)
     if decline:
         return TherapistReply(Decision.DECLINE, note=_note(body))
-    if approve:
+    if approve and not _HEDGE.search(masked):
         return TherapistReply(Decision.APPROVE)
     return TherapistReply(Decision.UNCLEAR)
 

@@ -23,6 +23,7 @@ from mailflow.conversation import Conversation, Incoming
 from mailflow.errors import PermanentSendError, TransientSendError
 from mailflow.letters import Letters, Recipient, Thread, person_zone_from_minutes
 from mailflow.model import CalendarMessage, InboundMail, Person, Slot, Verdict
+from mailflow.schedule import Schedule
 from mailflow.store import Folder, Store
 
 if TYPE_CHECKING:
@@ -123,7 +124,10 @@ class Runner:
         self.wall_now = wall_now
         self.report = RunReport()
         self.letters = Letters(settings, store, now)
-        self.conversation = Conversation(settings, store, self.letters, now)
+        self.schedule = Schedule(settings, store, now)
+        self.conversation = Conversation(
+            settings, store, self.letters, self.schedule, now
+        )
         practice = settings.practice
         self.policy = classify.RequestPolicy(
             practice_email=practice.email,
@@ -451,14 +455,11 @@ class Runner:
         )
 
     def _offer_slots(self, person: Person, zone: tzinfo | None) -> list[Slot]:
-        rules = self.settings.availability.rules(self.settings.practice.timezone)
-        free = availability.free_slots(
-            rules, now=self.now, calls=self.store.taken_intervals(), busy=()
-        )
+        free = self.schedule.free()
         return availability.choose_offer(
             free,
             count=self.settings.availability.offer_count,
-            zone_name=rules.zone_name,
+            zone_name=self.settings.practice.timezone,
             preference=person.preference,
             person_zone=zone,
         )
@@ -494,10 +495,23 @@ class Runner:
                     self.store.mark_sent(outgoing.id, self.now)
                     self.report.sent += 1
             if outgoing.needs_copy:
-                self.mailbox.append(
-                    self.settings.imap.sent_folder, outgoing.raw, self.now
-                )
+                self._file_copy(outgoing.raw)
             self.store.mark_done(outgoing.id)
+
+    def _file_copy(self, raw: bytes) -> None:
+        """Put our copy in Sent; move the Sent bookmark past it when nothing else came."""
+        name = self.settings.imap.sent_folder
+        appended = self.mailbox.append(name, raw, self.now)
+        known = self.store.folder(f"sent:{name}")
+        if (
+            appended
+            and known
+            and known.uidvalidity == appended[0]
+            and known.uidnext == appended[1]
+        ):
+            self.store.set_folder(
+                f"sent:{name}", Folder(known.uidvalidity, appended[1] + 1)
+            )
 
     def _already_filed(self, message_id: str) -> bool:
         """After a crash mid-send, a provider that files sent mail itself tells us."""

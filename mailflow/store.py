@@ -475,12 +475,15 @@ class Store:
         ).fetchall()
         return [Slot(_instant(a), _instant(b)) for a, b in rows]
 
-    def taken_intervals(self, *, except_enquiry: int | None = None) -> list[Interval]:
-        """Holds and bookings: the calls that block a slot for everyone else."""
+    def taken_intervals(
+        self, *, except_enquiry: int | None = None, holds_after: datetime | None = None
+    ) -> list[Interval]:
+        """Holds (made after `holds_after`) and bookings: calls that block a slot."""
+        since = _iso(holds_after) if holds_after else ""
         rows = self._db.execute(
-            "SELECT start_at, end_at FROM calls WHERE status IN ('held', 'booked')"
-            " AND enquiry_id IS NOT ?",
-            (except_enquiry,),
+            "SELECT start_at, end_at FROM calls WHERE enquiry_id IS NOT ?"
+            " AND (status = 'booked' OR (status = 'held' AND held_at > ?))",
+            (except_enquiry, since),
         ).fetchall()
         return [Interval(_instant(a), _instant(b)) for a, b in rows]
 

@@ -11,6 +11,8 @@ import logging
 import signal
 import ssl
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -45,15 +47,18 @@ def watch(
     code = 0
     try:
         while not stop.is_set() and (cycles is None or done < cycles):
-            code = cycle_under_lock(settings, now=datetime.now(UTC))
-            done += 1
-            if cycles is not None and done >= cycles:
-                break
             try:
-                _wait_for_mail(settings, interval_s, stop)
+                with _Idle(settings) as idle:
+                    # IDLE is listening before the cycle reads the folder, so
+                    # mail that lands during the cycle still wakes us at once.
+                    code = cycle_under_lock(settings, now=datetime.now(UTC))
+                    done += 1
+                    if cycles is None or done < cycles:
+                        idle.wait(interval_s, stop)
                 backoff = 1.0
             except MailboxError as exc:
                 log.warning("watch: %s; retrying in %.0f s", exc, backoff)
+                code = 3
                 stop.wait(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_S)
     finally:
@@ -62,38 +67,62 @@ def watch(
     return code
 
 
-def _wait_for_mail(
-    settings: Settings, interval_s: float, stop: threading.Event
-) -> None:
-    """IDLE on the folder until something arrives, the interval ends, or stop."""
-    from imapclient import IMAPClient
-    from imapclient.exceptions import IMAPClientError
-    from imapclient.imapclient import SocketTimeout
+class _Idle:
+    """A second, read-only IMAP session that waits in IDLE (RFC 2177)."""
 
-    cfg = settings.imap
-    try:
-        client: Any = IMAPClient(
-            cfg.host,
-            port=cfg.port,
-            ssl=cfg.security == "ssl",
-            ssl_context=ssl.create_default_context(),
-            timeout=SocketTimeout(connect=min(cfg.timeout_s, 15.0), read=cfg.timeout_s),
-        )
-        try:
-            if cfg.security == "starttls":
-                client.starttls(ssl.create_default_context())
-            client.login(cfg.username, cfg.resolve_password())
-            client.select_folder(cfg.folder, readonly=True)
-            client.idle()
-            waited = 0.0
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._client: Any = None
+
+    def __enter__(self) -> _Idle:
+        from imapclient import IMAPClient
+        from imapclient.imapclient import SocketTimeout
+
+        cfg = self._settings.imap
+        with _translated():
+            self._client = IMAPClient(
+                cfg.host,
+                port=cfg.port,
+                ssl=cfg.security == "ssl",
+                ssl_context=ssl.create_default_context(),
+                timeout=SocketTimeout(
+                    connect=min(cfg.timeout_s, 15.0), read=cfg.timeout_s
+                ),
+            )
+            try:
+                if cfg.security == "starttls":
+                    self._client.starttls(ssl.create_default_context())
+                self._client.login(cfg.username, cfg.resolve_password())
+                self._client.select_folder(cfg.folder, readonly=True)
+                self._client.idle()
+            except BaseException:
+                self._client.shutdown()
+                raise
+        return self
+
+    def wait(self, interval_s: float, stop: threading.Event) -> None:
+        """Until something arrives, the interval ends, or we are asked to stop."""
+        waited = 0.0
+        with _translated():
             while waited < interval_s and not stop.is_set():
-                if client.idle_check(timeout=IDLE_CHECK_S):
-                    break  # EXISTS or similar: go and read it
+                if self._client.idle_check(timeout=IDLE_CHECK_S):
+                    return  # EXISTS or similar: go and read it
                 waited += IDLE_CHECK_S
+
+    def __exit__(self, *exc: object) -> None:
+        client, self._client = self._client, None
+        try:
             client.idle_done()
             client.logout()
-        except BaseException:
+        except Exception:
             client.shutdown()
-            raise
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    from imapclient.exceptions import IMAPClientError
+
+    try:
+        yield
     except (IMAPClientError, OSError) as exc:
         raise MailboxError(f"IMAP IDLE failed: {type(exc).__name__}") from exc

@@ -391,3 +391,26 @@ def test_status_after_a_run(setup, capsys):
     assert "offered" in out
     assert "Last run: 2026-11-25" in out
     assert boxes.person not in out
+
+
+def test_poll_after_sending_stays_cheap(setup):
+    server, boxes, config = setup
+    server.deliver(request(sender=boxes.person, to=boxes.practice), boxes.practice)
+    assert run(config) == 0
+    settings = load_settings(config)
+    from datetime import UTC, datetime
+
+    with (
+        Store.open(settings.storage.database) as store,
+        ImapMailbox(settings.imap) as mailbox,
+    ):
+        Runner(
+            settings,
+            store,
+            mailbox,
+            SmtpSender(settings.smtp),
+            now=NOW,
+            wall_now=datetime.now(UTC),
+        ).run()
+    # Our own copy in Sent was accounted for by APPENDUID: no rescan, no fetch.
+    assert mailbox.commands == ["LOGIN", "STATUS", "STATUS", "LOGOUT"]

@@ -10,7 +10,7 @@ the invariants a real practice relies on after every step.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -41,7 +41,6 @@ from mailflow.workflow import (
     AskTherapistAgain,
     Book,
     Clarify,
-    Command,
     Confirm,
     Facts,
     Hold,
@@ -479,7 +478,7 @@ for _state in (State.BOOKED, *TERMINAL):
         for _phone in (None, PHONE):
             PERSON_CASES.append(
                 (
-                    f"{_state}-{_reply.kind}-{_reply.choice}-{'phone' if _phone else 'no-phone'}",
+                    f"{_state}-{_reply.kind}-{_reply.choice}-{_phone or 'no-phone'}",
                     _state,
                     replace(_reply, phone=_phone),
                     replace(WAITING, approval="auto", preapproved=A),
@@ -513,6 +512,29 @@ def test_pick_without_a_number_never_holds_or_books(
     assert not any(
         isinstance(c, Hold | Book | Confirm | Release) for c in result.commands
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG: a PICK the reader could not number (choice=None) falls through to the"
+        " catch-all 'reply-pick' with no command: the person who said 'yes, one of"
+        " those please' gets no answer at all. It is ambiguous, so it should be"
+        " treated like UNCLEAR: Clarify once, then AlertTherapist('unclear-reply')."
+    ),
+)
+@pytest.mark.parametrize(
+    ("state", "facts"), [(State.OFFERED, WAITING), (State.HELD, HOLDING)]
+)
+def test_pick_without_a_number_is_treated_as_unclear(
+    state: State, facts: Facts
+) -> None:
+    assert on_person_reply(state, pick(None), facts) == Transition(
+        state, (Clarify(),), "clarify"
+    )
+    assert on_person_reply(
+        state, pick(None), replace(facts, clarified=True)
+    ) == Transition(state, (AlertTherapist("unclear-reply"),), "unclear-again")
 
 
 @pytest.mark.parametrize("choice", range(1, 7))
@@ -888,7 +910,6 @@ class Step:
     signal: str  # "person" | "therapist" | "calendar"
     reply: PersonReply | None = None
     answer: TherapistReply | None = None
-    commands: tuple[Command, ...] = field(default_factory=tuple)
 
 
 class WorkflowMachine(RuleBasedStateMachine):
@@ -943,21 +964,13 @@ class WorkflowMachine(RuleBasedStateMachine):
         result = on_person_reply(self.state, reply, facts)
         self.carry_out(Step(self.state, facts, result, "person", reply), fresh)
 
-    @rule(
-        reply_kind=st.just(ReplyKind.PICK),
-        choice=st.sampled_from([1, 2, 3, 4]),
-        free=FREE,
-        fresh=FRESH,
-    )
+    @rule(choice=st.sampled_from([1, 2, 3, 4]), free=FREE, fresh=FRESH)
     def person_picks_in_range(
-        self,
-        reply_kind: ReplyKind,
-        choice: int,
-        free: frozenset[Slot],
-        fresh: tuple[Slot, ...],
+        self, choice: int, free: frozenset[Slot], fresh: tuple[Slot, ...]
     ) -> None:
-        """Mostly sensible picks, so holds and bookings happen often."""
-        self.person(reply_kind, choice, None, free | set(self.offered[:2]), fresh)
+        """Mostly sensible picks of mostly free slots, so holds and bookings happen."""
+        free |= set(self.offered[:2])
+        self.person(ReplyKind.PICK, choice, None, free, fresh)
 
     @rule(
         outside=st.sampled_from([-1, 0, 1, 2]),
@@ -1036,7 +1049,6 @@ class WorkflowMachine(RuleBasedStateMachine):
     def carry_out(self, step: Step, fresh: tuple[Slot, ...]) -> None:
         before, facts, result = step.before, step.facts, step.transition
         commands = result.commands
-        step.commands = commands
         self.check_shape(step)
         state = result.state
         booked_now: list[Slot] = []

@@ -1,0 +1,75 @@
+"""What is taken and what is free, for one run. Shell: reads the store and busy calendars.
+
+One place answers "can a call go here?", so the offer, the pick, the approval
+and the therapist's own proposal all use the same rules: opening hours, other
+people's holds (while fresh) and bookings, the therapist's busy calendars, and
+the buffer around all of them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from mailflow import availability
+from mailflow.model import Interval, Slot
+
+if TYPE_CHECKING:
+    from mailflow.config import Settings
+    from mailflow.store import Store
+
+
+class Schedule:
+    """Free and taken time as of `now`; busy calendars are read at most once."""
+
+    def __init__(self, settings: Settings, store: Store, now: datetime) -> None:
+        self.settings = settings
+        self.store = store
+        self.now = now
+        self._busy: list[Interval] | None = None
+
+    @property
+    def _buffer(self) -> timedelta:
+        return timedelta(minutes=self.settings.availability.buffer_minutes)
+
+    def calls(self, except_enquiry: int | None = None) -> list[Interval]:
+        """Bookings, and holds younger than `workflow.hold_hours` (older ones lapse)."""
+        lapse = self.now - timedelta(hours=self.settings.workflow.hold_hours)
+        return self.store.taken_intervals(
+            except_enquiry=except_enquiry, holds_after=lapse
+        )
+
+    def busy(self) -> list[Interval]:
+        """The therapist's own busy time from `availability.busy_calendars`."""
+        if self._busy is None:
+            sources = self.settings.availability.busy_calendars
+            if not sources:
+                self._busy = []
+            else:
+                from mailflow.busy import load_busy
+
+                horizon = timedelta(days=self.settings.availability.horizon_days + 1)
+                self._busy = load_busy(
+                    sources,
+                    start_at=self.now - timedelta(days=1),
+                    end_at=self.now + horizon,
+                    zone_name=self.settings.practice.timezone,
+                )
+        return self._busy
+
+    def free(self, except_enquiry: int | None = None) -> list[Slot]:
+        rules = self.settings.availability.rules(self.settings.practice.timezone)
+        return availability.free_slots(
+            rules, now=self.now, calls=self.calls(except_enquiry), busy=self.busy()
+        )
+
+    def clear(self, slot: Slot, except_enquiry: int | None = None) -> bool:
+        """Whether a call can go at `slot` off the grid (the therapist's own proposal)."""
+        if slot.start_at <= self.now:
+            return False
+        blockers = [*self.calls(except_enquiry), *self.busy()]
+        return not any(
+            b.start_at - self._buffer < slot.end_at
+            and slot.start_at < b.end_at + self._buffer
+            for b in blockers
+        )
