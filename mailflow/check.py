@@ -37,35 +37,43 @@ def sample_contexts(settings: Settings) -> dict[str, dict[str, object]]:
         person_zone=timezone(timedelta(hours=-5)),
     )
     person = {
+        "greeting_name": "Jordan",
+        "phone": "07700 900123",
+    }
+    about = {
+        **base,
         "person_name": "Jordan Lee",
         "person_email": "jordan@example.org",
         "phone": "07700 900123",
         "subject": "Free consultation?",
+        "enquiry_id": 1,
+        "when": "Tuesday 1 December at 10:00 (GMT, UTC+0)",
+        "token": "0123456789abcdef",
+        "therapist_email": practice.therapist_email,
+        "quoted": ["(their words)"],
     }
     return {
-        "offer": {
-            **base,
-            "greeting_name": "Jordan",
-            "slots": [slot, slot],
-            "phone": None,
-        },
-        "safety": {
-            **base,
-            "greeting_name": "Jordan",
-            "safety_message": settings.safety.message,
-        },
-        "crisis_alert": {
+        "offer": {**base, **person, "slots": [slot, slot]},
+        "offer_again": {
             **base,
             **person,
-            "sent_at": "Tuesday 1 December at 10:00 (GMT, UTC+0)",
-            "quoted": ["(their words)"],
-            "enquiry_id": 1,
+            "slots": [slot],
+            "reason": "declined",
+            "note": "(a note)",
+            "preference_words": "in the mornings",
         },
-        "no_slots_alert": {
-            **base,
-            **person,
-            "horizon_days": settings.availability.horizon_days,
-        },
+        "held": {**base, **person, "slot": slot},
+        "clarify": {**base, **person, "slots": [slot, slot]},
+        "confirmation": {**base, **person, "slot": slot, "moved": False},
+        "kept": {**base, **person, "slot": slot, "note": "(a note)"},
+        "safety": {**base, **person, "safety_message": settings.safety.message},
+        "crisis_alert": {**about, "sent_at": "Tuesday 1 December at 10:00"},
+        "no_slots_alert": {**about, "horizon_days": settings.availability.horizon_days},
+        "approval_request": about,
+        "approval_again": about,
+        "move_request": {**about, "proposed": "Tuesday 8 December at 10:00"},
+        "therapist_event": {**about, "moved": False},
+        "therapist_alert": {**about, "reason": "calendar-declined", "proposed": ""},
     }
 
 

@@ -51,6 +51,9 @@ class Incoming:
     step: str  # unique per mail: letters caused by it derive their ids from it
 
 
+_NO_MAIL = InboundMail(message_id=None, subject="", from_addr=None, from_name="")
+
+
 def authentication_failed(mail: InboundMail, domain: str) -> bool:
     """Whether the receiving server's Authentication-Results show dkim/spf/dmarc=fail
     for the From domain (results for other domains, e.g. a forwarder, don't count)."""
@@ -181,22 +184,16 @@ class Conversation:
 
     def on_calendar(self, enquiry: Enquiry, message: CalendarMessage, step: str) -> str:
         call = self.store.call(enquiry.id)
-        if call is None or message.sequence < call.sequence:
-            return "calendar-stale"
+        if call is None or call.status != "booked" or message.sequence < call.sequence:
+            return "calendar-stale"  # an older version of the event, or no booking
         if message.method == "REPLY":
             self.store.set_partstat(enquiry.id, message.partstat)
+        if message.method == "COUNTER" and message.start_at is not None:
+            # Our call length, whatever length their calendar proposed.
+            length = timedelta(minutes=self.settings.availability.slot_minutes)
+            message = replace(message, end_at=message.start_at + length)
         transition = workflow.on_calendar(State(enquiry.state), message)
-        incoming_step = step
-        for command in transition.commands:
-            if isinstance(command, workflow.AlertTherapist):
-                self.letters.therapist_alert(
-                    enquiry.id,
-                    self._recipient(enquiry),
-                    reason=command.reason,
-                    when=call.start_at,
-                    proposed=message.start_at,
-                    step=f"alert:{command.reason}:{incoming_step}",
-                )
+        self._carry_out(enquiry, transition, Incoming(_NO_MAIL, step), Preference())
         return transition.outcome
 
     # -- carrying out -----------------------------------------------------------------
@@ -222,6 +219,12 @@ class Conversation:
             if preapproved and self._clear(preapproved, enquiry.id)
             else set()
         )
+        counter = None
+        if enquiry.counter_start_at is not None:
+            length = timedelta(minutes=self.settings.availability.slot_minutes)
+            counter = Slot(enquiry.counter_start_at, enquiry.counter_start_at + length)
+            if self._clear(counter, enquiry.id):
+                free_set |= {counter}
         return Facts(
             approval=self.settings.workflow.approval,
             offered=offered,
@@ -229,6 +232,7 @@ class Conversation:
             free=free_set,
             preapproved=preapproved,
             clarified=enquiry.clarified,
+            counter=counter,
         )
 
     def _clear(self, slot: Slot, enquiry_id: int) -> bool:
@@ -308,15 +312,19 @@ class Conversation:
                     )
                 case workflow.Confirm(slot=slot):
                     person = self._recipient(enquiry)
+                    booked = self.store.call(enquiry.id)
+                    sequence = booked.sequence if booked else 0
                     letters.confirmation(
                         enquiry.id,
                         person,
                         self._thread(enquiry),
                         slot,
-                        sequence=0,
+                        sequence=sequence,
                         step=f"confirm:{step}",
                     )
-                    letters.therapist_event(enquiry.id, person, slot, f"event:{step}")
+                    letters.therapist_event(
+                        enquiry.id, person, slot, f"event:{step}", sequence
+                    )
                     # The first message was kept only for the approval email.
                     self.store.update_enquiry(
                         enquiry.id,
@@ -344,6 +352,44 @@ class Conversation:
                             Slot(call.start_at, call.end_at),
                             enquiry.approval_round,
                             f"approval-again:{step}",
+                        )
+                case workflow.AskToMove(slot=slot):
+                    booked = self.store.call(enquiry.id)
+                    round_ = (
+                        self.store.enquiry(enquiry.id) or enquiry
+                    ).approval_round + 1
+                    self.store.update_enquiry(
+                        enquiry.id,
+                        self.now,
+                        approval_round=round_,
+                        counter_start_at=slot.start_at,
+                    )
+                    if booked is not None:
+                        letters.move_request(
+                            enquiry.id,
+                            self._recipient(enquiry),
+                            Slot(booked.start_at, booked.end_at),
+                            slot,
+                            round_,
+                        )
+                case workflow.Move(slot=slot):
+                    self.store.move_booking(enquiry.id, slot)
+                    self.store.update_enquiry(
+                        enquiry.id, self.now, counter_start_at=None
+                    )
+                case workflow.KeepBooking(note=note):
+                    booked = self.store.call(enquiry.id)
+                    self.store.update_enquiry(
+                        enquiry.id, self.now, counter_start_at=None
+                    )
+                    if booked is not None:
+                        letters.kept(
+                            enquiry.id,
+                            self._recipient(enquiry),
+                            self._thread(enquiry),
+                            Slot(booked.start_at, booked.end_at),
+                            note,
+                            f"kept:{step}",
                         )
                 case workflow.AlertTherapist(reason=reason):
                     call = self.store.call(enquiry.id)

@@ -230,6 +230,7 @@ class Letters:
         context = {
             **self._person_base(person),
             "slot": self.slot_view(slot, person.zone),
+            "moved": sequence > 0,
         }
         self._to_person(
             enquiry_id,
@@ -309,6 +310,48 @@ class Letters:
             context,
         )
 
+    def move_request(
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        booked: Slot,
+        proposed: Slot,
+        round_: int,
+    ) -> None:
+        """The person's calendar proposed a new time: the therapist decides by reply."""
+        ref = self.approval_ref(enquiry_id, round_)
+        who = compose.clean_header(person.name) or person.email
+        context = {
+            **self._about(enquiry_id, person),
+            "when": self.practice_time(booked.start_at),
+            "proposed": self.practice_time(proposed.start_at),
+            "token": ref,
+            "therapist_email": self.settings.practice.therapist_email,
+        }
+        self._to_therapist(
+            enquiry_id,
+            "move_request",
+            f"approval:{round_}",
+            f"Please approve a move: {who}, {self.short(proposed.start_at)} [ref {ref}]",
+            context,
+        )
+
+    def kept(
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        thread: Thread,
+        slot: Slot,
+        note: str,
+        step: str,
+    ) -> None:
+        context = {
+            **self._person_base(person),
+            "slot": self.slot_view(slot, person.zone),
+            "note": note,
+        }
+        self._to_person(enquiry_id, "kept", step, person, thread, context)
+
     def approval_again(
         self, enquiry_id: int, person: Recipient, slot: Slot, round_: int, step: str
     ) -> None:
@@ -329,7 +372,12 @@ class Letters:
         )
 
     def therapist_event(
-        self, enquiry_id: int, person: Recipient, slot: Slot, step: str
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        slot: Slot,
+        step: str,
+        sequence: int = 0,
     ) -> None:
         practice = self.settings.practice
         phone = self.phone(person.phone)
@@ -337,7 +385,7 @@ class Letters:
         ics = calendar.build_calendar(
             method="PUBLISH",
             uid=f"therapist-{self.booking_uid(enquiry_id)}",
-            sequence=0,
+            sequence=sequence,
             stamp=self.now,
             start_at=slot.start_at,
             end_at=slot.end_at,
@@ -350,12 +398,16 @@ class Letters:
             zone_name=practice.timezone,
         )
         when = self.practice_time(slot.start_at)
-        context = {**self._about(enquiry_id, person), "when": when}
+        context = {
+            **self._about(enquiry_id, person),
+            "when": when,
+            "moved": sequence > 0,
+        }
         self._to_therapist(
             enquiry_id,
             "therapist_event",
             step,
-            f"Booked: {who}, {self.short(slot.start_at)}",
+            f"{'Moved' if sequence else 'Booked'}: {who}, {self.short(slot.start_at)}",
             context,
             calendar=compose.CalendarPart("PUBLISH", ics, "call.ics"),
         )

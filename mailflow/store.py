@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS enquiries (
     clarified INTEGER NOT NULL DEFAULT 0,
     approval_round INTEGER NOT NULL DEFAULT 0,
     preapproved_start_at TEXT,
+    counter_start_at TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     closed_at TEXT
@@ -121,6 +122,7 @@ class Enquiry:
     clarified: bool
     approval_round: int
     preapproved_start_at: datetime | None
+    counter_start_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,6 +403,7 @@ class Store:
             "clarified",
             "approval_round",
             "preapproved_start_at",
+            "counter_start_at",
             "closed_at",
         }
         unknown = set(fields) - allowed
@@ -521,6 +524,14 @@ class Store:
             (enquiry_id, _iso(slot.start_at), _iso(slot.end_at), uid, _iso(now)),
         )
 
+    def move_booking(self, enquiry_id: int, slot: Slot) -> None:
+        """New times for a booked call; SEQUENCE + 1 so calendars update, not duplicate."""
+        self._db.execute(
+            "UPDATE calls SET start_at = ?, end_at = ?, sequence = sequence + 1,"
+            " partstat = NULL WHERE enquiry_id = ? AND status = 'booked'",
+            (_iso(slot.start_at), _iso(slot.end_at), enquiry_id),
+        )
+
     def set_partstat(self, enquiry_id: int, partstat: str | None) -> None:
         self._db.execute(
             "UPDATE calls SET partstat = ? WHERE enquiry_id = ?", (partstat, enquiry_id)
@@ -639,7 +650,7 @@ class Store:
 _ENQUIRY_COLUMNS = (
     "id, state, email, name, phone, subject, request_message_id, crisis, created_at,"
     " sender_offset_minutes, first_message, last_message_id, last_references,"
-    " clarified, approval_round, preapproved_start_at"
+    " clarified, approval_round, preapproved_start_at, counter_start_at"
 )
 
 
@@ -661,6 +672,7 @@ def _enquiry(row: sqlite3.Row) -> Enquiry:
         clarified=bool(row[13]),
         approval_round=int(row[14]),
         preapproved_start_at=None if row[15] is None else _instant(str(row[15])),
+        counter_start_at=None if row[16] is None else _instant(str(row[16])),
     )
 
 

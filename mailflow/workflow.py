@@ -15,7 +15,9 @@ Transition table (anything not listed changes nothing and sends nothing):
     held     + therapist proposes a time      -> offered  that one time, pre-approved
     held     + therapist unclear              -> held     ask the therapist again
     booked   + calendar REPLY DECLINED        -> booked   therapist alerted
-    any open + calendar COUNTER               -> same     therapist asked to decide
+    booked   + calendar COUNTER (new time)    -> booked   therapist asked to approve the move
+    booked   + therapist approves the move    -> booked   moved; updated invitation (SEQUENCE+1)
+    booked   + therapist declines the move    -> booked   the person hears it stays (+ note)
 
 `facts` carries what the shell looked up (which slots are free now), so the
 decision itself never touches the store or the clock.
@@ -66,6 +68,7 @@ class Facts:
     preapproved: Slot | None = None  # a time the therapist proposed
     clarified: bool = False  # one clarifying question already asked
     proposed: Slot | None = None  # the therapist's WallTime, resolved by the shell
+    counter: Slot | None = None  # a new time the person's calendar proposed
 
 
 # -- commands: what the shell must do, in order -----------------------------------
@@ -89,6 +92,27 @@ class Book:
 @dataclass(frozen=True, slots=True)
 class AskApproval:
     slot: Slot
+
+
+@dataclass(frozen=True, slots=True)
+class AskToMove:
+    """Ask the therapist to approve moving a booked call (an iTIP COUNTER)."""
+
+    slot: Slot
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """Move the booking; the invitation is re-sent with SEQUENCE + 1."""
+
+    slot: Slot
+
+
+@dataclass(frozen=True, slots=True)
+class KeepBooking:
+    """Tell the person the call stays where it was."""
+
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +164,9 @@ Command = (
     | AskTherapistAgain
     | AlertTherapist
     | RememberPhone
+    | AskToMove
+    | Move
+    | KeepBooking
 )
 
 
@@ -198,6 +225,8 @@ def _clarify(state: State, facts: Facts, remember: tuple[Command, ...]) -> Trans
 
 def on_therapist_reply(state: State, reply: TherapistReply, facts: Facts) -> Transition:
     """The therapist answered an approval request (authenticity checked by the shell)."""
+    if state is State.BOOKED and facts.counter is not None:
+        return _on_move_answer(reply, facts.counter, facts)
     if state is not State.HELD or facts.held is None:
         return Transition(state, (), "approval-stale")
     held = facts.held
@@ -225,10 +254,27 @@ def on_therapist_reply(state: State, reply: TherapistReply, facts: Facts) -> Tra
     return Transition(state, (AskTherapistAgain(),), "approval-unclear")
 
 
+def _on_move_answer(reply: TherapistReply, counter: Slot, facts: Facts) -> Transition:
+    if reply.decision is Decision.APPROVE:
+        if counter not in facts.free:
+            return Transition(State.BOOKED, (KeepBooking(),), "move-taken")
+        return Transition(State.BOOKED, (Move(counter), Confirm(counter)), "moved")
+    if reply.decision is Decision.DECLINE:
+        return Transition(State.BOOKED, (KeepBooking(reply.note),), "move-declined")
+    return Transition(State.BOOKED, (AskTherapistAgain(),), "move-unclear")
+
+
 def on_calendar(state: State, message: CalendarMessage) -> Transition:
     """An iTIP message from the person's calendar (RFC 5546)."""
-    if message.method == "COUNTER" and state in OPEN_STATES:
-        return Transition(state, (AlertTherapist("counter"),), "calendar-counter")
+    if message.method == "COUNTER" and state is State.BOOKED:
+        if message.start_at is None or message.end_at is None:
+            return Transition(state, (AlertTherapist("counter"),), "calendar-counter")
+        # A proposal, never applied by itself: the therapist decides.
+        return Transition(
+            state,
+            (AskToMove(Slot(message.start_at, message.end_at)),),
+            "calendar-counter",
+        )
     if (
         message.method == "REPLY"
         and message.partstat == "DECLINED"

@@ -385,3 +385,86 @@ def test_calendar_replies_are_recorded_never_answered(stack, partstat):
         assert "declined the invitation" in plain(alert.message())
     else:
         assert alerts == []
+
+
+def counter_mail(invite, *, attendee, uid, start, sequence=0) -> bytes:
+    ics = (
+        "BEGIN:VCALENDAR\r\nPRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r\n"
+        "VERSION:2.0\r\nMETHOD:COUNTER\r\nBEGIN:VEVENT\r\n"
+        f"UID:{uid}\r\nSEQUENCE:{sequence}\r\nDTSTAMP:20261125T120000Z\r\n"
+        f"DTSTART:{start:%Y%m%dT%H%M%SZ}\r\nDTEND:{start + timedelta(minutes=30):%Y%m%dT%H%M%SZ}\r\n"
+        f"ATTENDEE;PARTSTAT=TENTATIVE:mailto:{attendee}\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    message = EmailMessage()
+    message["From"] = attendee
+    message["To"] = invite["From"]
+    message["Subject"] = "New Time Proposed: Free 15-minute call"
+    message["Date"] = format_datetime(NOW + timedelta(hours=3))
+    message["Message-ID"] = make_msgid(domain="outlook.example")
+    message.set_content("I'd like to propose a new time.")
+    message.add_alternative(
+        ics.encode(), maintype="text", subtype="calendar", params={"method": "COUNTER"}
+    )
+    return message.as_bytes()
+
+
+def booked_invite(server, boxes, config):
+    offer = start(server, boxes, config)
+    pick(server, boxes, config, offer)
+    therapist_says(server, boxes, config, "yes")
+    confirmation = newest(server, boxes.person, "confirmation")
+    ics = next(
+        p for p in confirmation.walk() if p.get_content_type() == "text/calendar"
+    ).get_payload(decode=True)
+    return confirmation, icalendar.Calendar.from_ical(ics).walk("VEVENT")[0]
+
+
+@pytest.mark.parametrize("answer_text", ["Yes", "No, sorry, that day is full."])
+def test_calendar_counter_goes_to_the_therapist_and_never_applies_itself(
+    stack, answer_text
+):
+    from datetime import UTC, datetime
+
+    server, boxes, config = stack
+    confirmation, event = booked_invite(server, boxes, config)
+    proposed = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)
+    server.deliver(
+        counter_mail(
+            confirmation, attendee=boxes.person, uid=str(event["UID"]), start=proposed
+        ),
+        boxes.practice,
+    )
+    before = len(server.messages(boxes.person))
+    assert run(config, NOW + timedelta(hours=3)) == 0
+    assert len(server.messages(boxes.person)) == before  # nothing applied by itself
+    move = newest(server, boxes.therapist, "move_request")
+    assert "Tuesday 8 December at 10:00" in plain(move)
+    server.deliver(
+        answer(
+            move,
+            sender=boxes.therapist,
+            body=answer_text,
+            sent_at=NOW + timedelta(hours=4),
+        ),
+        boxes.practice,
+    )
+    assert run(config, NOW + timedelta(hours=4)) == 0
+    if answer_text == "Yes":
+        update = newest(server, boxes.person, "confirmation")
+        assert "I've moved our call" in plain(update)
+        ics = next(
+            p for p in update.walk() if p.get_content_type() == "text/calendar"
+        ).get_payload(decode=True)
+        moved = icalendar.Calendar.from_ical(ics).walk("VEVENT")[0]
+        assert str(moved["UID"]) == str(event["UID"])
+        assert int(moved["SEQUENCE"]) == 1
+        assert moved.decoded("DTSTART") == proposed
+        assert vobject.readOne(ics.decode()).vevent.sequence.value == "1"
+        assert newest(server, boxes.therapist, "therapist_event")["Subject"].startswith(
+            "Moved:"
+        )
+    else:
+        kept = newest(server, boxes.person, "kept")
+        assert "that day is full" in plain(kept)
+        assert "stays on" in plain(kept)

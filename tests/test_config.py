@@ -168,3 +168,21 @@ def test_cli_missing_file_exits_2(tmp_path, capsys):
 def test_cli_bad_toml_exits_2(tmp_path, capsys):
     assert main(["check", "--config", str(write(tmp_path, "[practice\n"))]) == 2
     assert "not valid TOML" in capsys.readouterr().err
+
+
+def test_check_renders_every_shipped_template(tmp_path):
+    from mailflow import compose
+    from mailflow.check import sample_contexts
+
+    settings = load_settings(write(tmp_path, MINIMAL))
+    shipped = {
+        p.name.removesuffix(".txt.j2")
+        for p in compose.TEMPLATE_DIR.glob("*.txt.j2")
+        if not p.name.startswith("_")
+    }
+    contexts = sample_contexts(settings)
+    assert set(contexts) == shipped
+    for kind, context in contexts.items():
+        text, html = compose.render(kind, context)
+        assert "Sam" in text or "Jordan" in text
+        assert "<html" in html
