@@ -923,8 +923,9 @@ def _none_fit(masked: str) -> tuple[bool, bool]:
 # --- the therapist's reply to an approval request ----------------------------------
 
 _NO_SHOW = re.compile(
-    r"\bno[\s-]?show\b|\b(?:didn't|did not|never|doesn't|does not)\s+(?:answer|pick\s+up"
-    r"|turn\s+up|show(?:\s+up)?|call\s+back|respond)\b|\bno\s+answer\b"
+    r"\bno[\s-]?show\b|\b(?:didn't|did not|never)\s+(?:answer|pick\s+up|picked\s+up"
+    r"|turn(?:ed)?\s+up|show(?:ed)?(?:\s+up)?|call(?:ed)?\s+back|respond|answered"
+    r"|responded)\b|\bno\s+answer\b"
     r"|\b(?:couldn't|could not|can't|cannot)\s+(?:reach|get hold of|get through to)\b",
     re.IGNORECASE,
 )
@@ -963,6 +964,11 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 """The decision words a note starts with: "No - sorry, I'm away" keeps "sorry, I'm away"."""
+_NO_NOTE = re.compile(
+    r"(?:\W|\b(?:sorry|unfortunately|i'm afraid|afraid|no|nope|not|declined?|thanks"
+    r"|thank you|cheers)\b)*",
+    re.IGNORECASE,
+)
 _PROPOSE = re.compile(
     r"\b(?:how|what)\s+about\b|\bhow's\b|\b(?:could|can|shall|should)\s+(?:we|you|they|i)"
     r"\s+(?:do|make\s+it|move|try|say|have|offer|go\s+for)\b|\binstead\b|\brather\b"
@@ -1041,6 +1047,7 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
 
 
 def _approvals(masked: str) -> tuple[bool, bool]:
+    """(a yes was said, a yes was negated: "not ok", "don't approve")."""
     approve = negated = False
     for match in _APPROVE.finditer(masked):
         if _APPROVE_NEGATED.search(masked[max(0, match.start() - 20) : match.start()]):
@@ -1051,11 +1058,11 @@ def _approvals(masked: str) -> tuple[bool, bool]:
 
 
 def _note(body: str) -> str:
-    """The therapist's words for the person, as written, without the decision word."""
+    """The therapist's words for the person, as written, without the decision word;
+    nothing when only the decision was written ("No.", "Sorry, no")."""
     lead = _LEAD.match(body)
-    note = body[lead.end() :] if lead else body
-    note = note.strip()
-    if not any(ch.isalpha() for ch in note):
+    note = (body[lead.end() :] if lead else body).strip()
+    if _NO_NOTE.fullmatch(note):
         return ""
     return note[:MAX_NOTE_CHARS].strip()
 

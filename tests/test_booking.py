@@ -468,3 +468,77 @@ def test_calendar_counter_goes_to_the_therapist_and_never_applies_itself(
         kept = newest(server, boxes.person, "kept")
         assert "that day is full" in plain(kept)
         assert "stays on" in plain(kept)
+
+
+def test_approval_arriving_twice_books_once(stack):
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    pick(server, boxes, config, offer)
+    approval = therapist_says(server, boxes, config, "yes")
+    count = len(server.smtp_log)
+    again = answer(
+        approval, sender=boxes.therapist, body="Yes!", sent_at=NOW + timedelta(hours=5)
+    )
+    server.deliver(again, boxes.practice)
+    assert run(config, NOW + timedelta(hours=5)) == 0
+    assert len(server.smtp_log) == count
+    kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.person)]
+    assert kinds.count("confirmation") == 1
+
+
+def test_forwarded_approval_answered_by_someone_else_never_acts(stack):
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    pick(server, boxes, config, offer)
+    approval = newest(server, boxes.therapist, "approval_request")
+    count = len(server.smtp_log)
+    # The therapist forwards it; the colleague answers in the same thread.
+    raw = answer(
+        approval,
+        sender="colleague@riverside.example",
+        body="yes",
+        sent_at=NOW + timedelta(hours=2),
+    )
+    server.deliver(raw, boxes.practice)
+    assert run(config, NOW + timedelta(hours=2)) == 0
+    assert len(server.smtp_log) == count
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["", "\n\n", "Sent from my iPhone"],
+    ids=["empty", "blank", "signature-only"],
+)
+def test_empty_or_quote_only_replies_do_nothing(stack, body):
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    count = len(server.smtp_log)
+    pick(server, boxes, config, offer, body=body)
+    assert len(server.smtp_log) == count
+
+
+def test_a_hostile_calendar_reply_is_left_alone(stack):
+    server, boxes, config = stack
+    _confirmation, event = booked_invite(server, boxes, config)
+    ics = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REPLY\r\nBEGIN:VTIMEZONE\r\nTZID:Broken\r\n"
+        "END:VTIMEZONE\r\nBEGIN:VEVENT\r\n"
+        f"UID:{event['UID']}\r\nSEQUENCE:99999999999999999999\r\n"
+        "RRULE:FREQ=SECONDLY;COUNT=999999999\r\nDTSTART;TZID=Broken:20261201T100000\r\n"
+        f"ATTENDEE;PARTSTAT=DECLINED:mailto:{boxes.person}\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    message = EmailMessage()
+    message["From"] = boxes.person
+    message["To"] = boxes.practice
+    message["Subject"] = "Declined"
+    message["Date"] = format_datetime(NOW + timedelta(hours=3))
+    message["Message-ID"] = make_msgid(domain="x.example")
+    message.set_content("declined")
+    message.add_attachment(
+        ics.encode(), maintype="text", subtype="calendar", params={"method": "REPLY"}
+    )
+    count = len(server.smtp_log)
+    server.deliver(message.as_bytes(), boxes.practice)
+    assert run(config, NOW + timedelta(hours=3)) == 0
+    assert len(server.smtp_log) == count

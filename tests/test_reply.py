@@ -682,7 +682,9 @@ def test_therapist_approves(text: str) -> None:
         ),
         ("Decline - already have someone at 10", "already have someone at 10"),
         ("Not this one, sorry", "Not this one, sorry"),
-        ("Can't, sorry", "sorry"),
+        ("Can't, sorry", ""),
+        ("Sorry, no.", ""),
+        ("No, sorry!", ""),
     ],
 )
 def test_therapist_declines_with_a_note(text: str, note: str) -> None:
@@ -759,6 +761,8 @@ def test_therapist_cancels(text: str, note: str) -> None:
         "didn't pick up",
         "No answer when I rang twice",
         "They did not answer",
+        "They never picked up",
+        "she didn't turn up",
     ],
 )
 def test_therapist_no_show(text: str) -> None:
@@ -789,6 +793,7 @@ def test_therapist_no_show(text: str) -> None:
         "Approved, and please note the call is at 2pm their time",
         "Yes, but I need to check my diary first",
         "ok, let me check",
+        "Approve; if she doesn't answer I'll email her",
         "Ok, but only if they're happy with a short call",
         "Y",
     ],
@@ -798,9 +803,9 @@ def test_therapist_unclear_acts_on_nothing(text: str) -> None:
 
 
 def test_therapist_note_is_trimmed_and_bounded() -> None:
-    reply = therapist("No.   " + "Sorry! " * 1000)
+    reply = therapist("No.   " + "Sorry, I'm away. " * 400)
     assert reply.decision is Decision.DECLINE
-    assert reply.note.startswith("Sorry!")
+    assert reply.note.startswith("Sorry, I'm away.")
     assert len(reply.note) <= 2000
     assert reply.note == reply.note.strip()
 
