@@ -20,9 +20,7 @@ from mailflow.model import (
     CalendarMessage,
     Decision,
     InboundMail,
-    PersonReply,
     Preference,
-    ReplyKind,
     Slot,
     WallTime,
 )
@@ -136,13 +134,6 @@ class Conversation:
             ],
             region=self.settings.practice.country,
         )
-        if (
-            len(offered) == 1
-            and answer.kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR}
-            and _is_yes(words)
-        ):
-            # One proposed time and a plain "yes, that works": that is the pick.
-            answer = PersonReply(ReplyKind.PICK, choice=1, phone=answer.phone)
         facts = self._facts(enquiry, offered)
         transition = workflow.on_person_reply(state, answer, facts)
         self._thread_on(enquiry, mail)
@@ -169,6 +160,11 @@ class Conversation:
         zone = ZoneInfo(self.settings.practice.timezone)
         local_now = self.now.astimezone(zone)
         day = wall.on
+        if day is None and wall.weekday is None:
+            # "How about 11?": the day of the time being discussed.
+            call = self.store.call(enquiry_id)
+            if call is not None:
+                day = call.start_at.astimezone(zone).date()
         if day is None and wall.weekday is not None:
             ahead = (wall.weekday - local_now.weekday()) % 7 or 7
             day = local_now.date() + timedelta(days=ahead)
@@ -455,15 +451,3 @@ class Conversation:
             preference=preference,
             person_zone=zone,
         )
-
-
-_YES = re.compile(
-    r"^\W*(yes|yeah|yep|sure|ok|okay|perfect|great|lovely|that works|that's fine|"
-    r"that is fine|sounds good|works for me|fine)\b",
-    re.IGNORECASE,
-)
-
-
-def _is_yes(words: str) -> bool:
-    """A plain yes to the one time the therapist proposed ("Yes, perfect!")."""
-    return bool(_YES.match(words.strip()))

@@ -169,7 +169,8 @@ class WallTime:
     """A time the therapist named, in the practice zone, not yet resolved to a date.
 
     `on` is an explicit date; otherwise `weekday` (Monday=0) means the next such
-    day. `at` is the local start time.
+    day; with neither ("how about 11?") it means the day already under discussion.
+    `at` is the local start time.
     """
 
     at: time

@@ -204,7 +204,8 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
             (*remember, *release, Hold(slot), AskApproval(slot), ThankForPick(slot)),
             "held",
         )
-    if reply.kind is ReplyKind.NONE_FIT:
+    if reply.kind in {ReplyKind.NONE_FIT, ReplyKind.RESCHEDULE}:
+        # "I can't make Tuesday" before anything is booked: other times, please.
         return Transition(
             State.OFFERED, (*remember, *release, Offer(OfferReason.MORE)), "more-times"
         )

@@ -25,11 +25,15 @@ class Mailboxes:
 
 
 @pytest.fixture(autouse=True)
-def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Drop MAILFLOW_* so a developer's shell cannot change test results."""
+def clean_environ(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Drop MAILFLOW_* so a developer's shell cannot change test results, and keep
+    every cache out of the real home directory."""
     for name in list(os.environ):
         if name.startswith("MAILFLOW_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
 @pytest.fixture(scope="session")
