@@ -74,6 +74,29 @@ def sample_contexts(settings: Settings) -> dict[str, dict[str, object]]:
         "move_request": {**about, "proposed": "Tuesday 8 December at 10:00"},
         "therapist_event": {**about, "moved": False},
         "therapist_alert": {**about, "reason": "calendar-declined", "proposed": ""},
+        "reminder": {**base, **person, "slot": slot},
+        "followup": {**base, **person, "when": "on Tuesday"},
+        "followup_nudge": {**base, **person},
+        "after_answer": {**base, **person, "answer": "yes"},
+        "followup_answer": {**about, "answer": "yes"},
+        "cancelled": {
+            **base,
+            **person,
+            "slot": slot,
+            "by": "person",
+            "note": "",
+            "calendar": True,
+        },
+        "cancel_notice": {**about, "by": "person", "note": "", "event": True},
+        "digest": {
+            **base,
+            "today": [{"time": "10:00", "name": "Jordan Lee", "phone": "07700 900123"}],
+            "tomorrow": [],
+            "waiting": [],
+            "new": ["Jordan Lee"],
+            "escalated": [],
+            "zone": "London",
+        },
     }
 
 

@@ -225,30 +225,48 @@ def _cycle(settings: Settings, *, now: datetime, dry_run: bool) -> int:
 
 
 def _status(settings: Settings) -> int:
+    from mailflow import timing
+    from mailflow.runner import enquiry_view, timing_rules
     from mailflow.store import Store
 
     path = settings.storage.database
     if not path.exists():
         print("No runs yet: the database does not exist. Run `mailflow run` first.")
         return EXIT_OK
+    zone = ZoneInfo(settings.practice.timezone)
+    now = datetime.now(UTC)
+    rules = timing_rules(settings)
     with Store.open(path) as store:
         counts = store.counts_by_state()
         print("Enquiries by state:")
         if not counts:
             print("  (none yet)")
         for state, n in counts.items():
-            print(f"  {state:<12} {n}")
+            print(f"  {state:<13} {n}")
+        print("Open enquiries (by number; names stay in the mailbox):")
+        open_ones = store.open_enquiries()
+        if not open_ones:
+            print("  (none)")
+        for enquiry in open_ones:
+            due = timing.next_due(enquiry_view(settings, store, enquiry), rules, now)
+            nxt = (
+                f"{due.step.value.replace('_', ' ')} from {due.at.astimezone(zone):%a %d %b %H:%M %Z}"
+                if due
+                else "waiting for a reply"
+            )
+            print(f"  enquiry {enquiry.id:<5} {enquiry.state:<13} next: {nxt}")
         outbox = store.outbox_counts()
         waiting = outbox.get("pending", 0) + outbox.get("sent", 0)
         print(
-            f"Outbox: {waiting} waiting, {outbox.get('done', 0)} sent, {outbox.get('failed', 0)} failed"
+            f"Outbox: {waiting} waiting, {outbox.get('done', 0)} sent,"
+            f" {outbox.get('failed', 0)} failed"
         )
         calls = store.upcoming_calls()
         print("Upcoming calls:")
-        if not calls:
+        upcoming = [c for c in calls if c[2] >= now]
+        if not upcoming:
             print("  (none)")
-        zone = ZoneInfo(settings.practice.timezone)
-        for enquiry_id, status, start_at in calls:
+        for enquiry_id, status, start_at in upcoming:
             local = start_at.astimezone(zone)
             print(f"  enquiry {enquiry_id}: {local:%a %d %b %H:%M %Z} ({status})")
         last = store.get_meta("last_run_at")

@@ -2,38 +2,42 @@
 
 The only reader of os.environ. A bad config becomes one ConfigError listing every
 problem as `section.key: what is wrong`, so the CLI can print it and exit 2.
+
+pydantic-settings is the one validator (the private `_...Model` classes built by
+`_models()`), but importing it and building those models costs ~350 ms, most of
+an empty cron poll. So a validated result is cached as JSON in
+$XDG_CACHE_HOME/mailflow (default ~/.cache/mailflow), keyed by everything
+validation reads: mailflow's version, this module's source, the installed
+pydantic, the config file's path and bytes, and the MAILFLOW_* environment. A hit
+builds the plain frozen dataclasses below without importing pydantic; a miss
+validates exactly as always and writes the entry. Passwords are never cached:
+they are left out of the entry and of the key, and a hit reads them again from
+where pydantic-settings would (MAILFLOW_<SERVER>__PASSWORD, else the file), so a
+new password needs no re-validation. A cache that cannot be written is skipped.
 """
 
 from __future__ import annotations
 
-import ipaddress
+import functools
+import hashlib
+import json
 import os
 import re
-import shlex
-import subprocess
+import time as _time
 import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from datetime import date, time, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SecretStr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-)
-
+from mailflow import __version__
 from mailflow.errors import ConfigError
 from mailflow.model import AvailabilityRules, WeeklyHours
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 DEFAULT_CONFIG_PATH = Path("config/mailflow.toml")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -41,45 +45,53 @@ _SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 Security = Literal["ssl", "starttls", "plain"]
+Clock = Literal["auto", "24h", "12h"]
+SentCopy = Literal["auto", "append", "none"]
+Approval = Literal["therapist", "auto"]
+
+_SERVERS = ("imap", "smtp")
+_CACHE_MAX_AGE_S = 30 * 24 * 3600
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+# -- the settings the rest of mailflow reads: plain, frozen, pydantic-free ----------
 
 
-class PracticeSettings(_Section):
-    name: str = Field(min_length=1)
+class Secret:
+    """A password: its value on request, masked in repr and str (like SecretStr)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({str(self)!r})"
+
+    def __str__(self) -> str:
+        return "**********" if self._value else ""
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PracticeSettings:
+    name: str
     email: str
-    therapist_name: str = Field(min_length=1)
+    therapist_name: str
     therapist_email: str
-    timezone: str = "Europe/London"
-    country: str = "GB"
-    clock: Literal["auto", "24h", "12h"] = "auto"
-
-    @field_validator("email", "therapist_email")
-    @classmethod
-    def _address(cls, value: str) -> str:
-        if not _ADDRESS.match(value):
-            raise ValueError(f"{value!r} is not an email address")
-        return value.lower()
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"{value!r} is not an IANA time zone (e.g. Europe/London)"
-            ) from None
-        return value
-
-    @field_validator("country")
-    @classmethod
-    def _region(cls, value: str) -> str:
-        if not re.fullmatch(r"[A-Za-z]{2}", value):
-            raise ValueError(f"{value!r} is not a two-letter country code (e.g. GB)")
-        return value.upper()
+    timezone: str
+    country: str
+    clock: Clock
 
     @property
     def uses_12h_clock(self) -> bool:
@@ -88,28 +100,23 @@ class PracticeSettings(_Section):
         return self.country in {"US", "CA", "AU", "NZ", "PH", "IN"}
 
 
-class _ServerSettings(_Section):
-    host: str = Field(min_length=1)
-    port: int = Field(ge=1, le=65535)
-    security: Security = "ssl"
-    username: str = ""
-    password: SecretStr = SecretStr("")
-    password_command: str = ""
-    timeout_s: float = Field(default=30.0, gt=0, le=600)
-
-    @model_validator(mode="after")
-    def _plain_only_on_loopback(self) -> _ServerSettings:
-        if self.security == "plain" and not is_loopback(self.host):
-            raise ValueError(
-                f'security = "plain" sends the password unencrypted; it is allowed '
-                f"only for a loopback host, not {self.host!r} (use ssl or starttls)"
-            )
-        return self
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _ServerSettings:
+    host: str
+    port: int
+    security: Security
+    username: str
+    password: Secret
+    password_command: str
+    timeout_s: float
 
     def resolve_password(self) -> str:
         """The password, running `password_command` when one is configured."""
         if not self.password_command:
             return self.password.get_secret_value()
+        import shlex
+        import subprocess
+
         try:
             done = subprocess.run(
                 shlex.split(self.password_command),
@@ -129,11 +136,11 @@ class _ServerSettings(_Section):
         return done.stdout.rstrip("\r\n")
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ImapSettings(_ServerSettings):
-    port: int = Field(default=993, ge=1, le=65535)
-    folder: str = "INBOX"
-    sent_folder: str = "Sent"
-    sent_copy: Literal["auto", "append", "none"] = "auto"
+    folder: str
+    sent_folder: str
+    sent_copy: SentCopy
 
     @property
     def files_sent_mail_itself(self) -> bool:
@@ -151,48 +158,22 @@ class ImapSettings(_ServerSettings):
         }
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SmtpSettings(_ServerSettings):
-    port: int = Field(default=465, ge=1, le=65535)
+    pass
 
 
-class AvailabilitySettings(_Section):
-    slot_minutes: int = Field(default=15, ge=5, le=240)
-    buffer_minutes: int = Field(default=10, ge=0, le=240)
-    min_notice_hours: int = Field(default=24, ge=0, le=24 * 60)
-    horizon_days: int = Field(default=14, ge=1, le=365)
-    offer_count: int = Field(default=5, ge=1, le=9)
-    max_calls_per_day: int = Field(default=3, ge=1, le=50)
-    blocked_dates: tuple[date, ...] = ()
-    busy_calendars: tuple[str, ...] = ()
-    hours: dict[str, tuple[str, ...]] = Field(
-        default_factory=lambda: {
-            "mon": ("09:00-12:00", "13:00-17:00"),
-            "tue": ("09:00-12:00",),
-            "thu": ("13:00-18:00",),
-        }
-    )
-
-    @field_validator("hours")
-    @classmethod
-    def _valid_hours(
-        cls, value: dict[str, tuple[str, ...]]
-    ) -> dict[str, tuple[str, ...]]:
-        problems = []
-        for day, spans in value.items():
-            if day not in WEEKDAYS:
-                problems.append(
-                    f"hours.{day}: not a day; use one of {', '.join(WEEKDAYS)}"
-                )
-                continue
-            for span in spans:
-                match = _SPAN.match(span)
-                if not match:
-                    problems.append(f'hours.{day}: "{span}" is not HH:MM-HH:MM')
-                elif span[:5] >= span[6:]:
-                    problems.append(f'hours.{day}: "{span}" ends before it starts')
-        if problems:
-            raise ValueError("; ".join(problems))
-        return value
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AvailabilitySettings:
+    slot_minutes: int
+    buffer_minutes: int
+    min_notice_hours: int
+    horizon_days: int
+    offer_count: int
+    max_calls_per_day: int
+    blocked_dates: tuple[date, ...]
+    busy_calendars: tuple[str, ...]
+    hours: dict[str, tuple[str, ...]]
 
     def rules(self, zone_name: str) -> AvailabilityRules:
         """The narrow object the availability engine takes."""
@@ -217,81 +198,72 @@ def _end_time(text: str) -> time:
     return time.max if text == "24:00" else time.fromisoformat(text)
 
 
-class WorkflowSettings(_Section):
-    approval: Literal["therapist", "auto"] = "therapist"
-    reminder_hours_before: int = Field(default=24, ge=0, le=24 * 14)
-    followup_hours_after: int = Field(default=2, ge=0, le=24 * 14)
-    offer_expiry_days: int = Field(default=7, ge=1, le=90)
-    hold_hours: int = Field(default=48, ge=1, le=24 * 14)
-    max_request_age_days: int = Field(default=7, ge=0, le=365)
-    quiet_hours: str = "08:00-20:00"
-
-    @field_validator("quiet_hours")
-    @classmethod
-    def _valid_quiet(cls, value: str) -> str:
-        if not _SPAN.match(value):
-            raise ValueError(f'"{value}" is not HH:MM-HH:MM (e.g. "08:00-20:00")')
-        return value
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkflowSettings:
+    approval: Approval
+    reminder_hours_before: int
+    followup_hours_after: int
+    offer_expiry_days: int
+    hold_hours: int
+    max_request_age_days: int
+    nudge_days: int
+    digest_at: str
+    quiet_hours: str
 
 
-class RequestSettings(_Section):
-    keywords: tuple[str, ...] = ()
-    subjects: tuple[str, ...] = ()
-    form_senders: tuple[str, ...] = ()
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestSettings:
+    keywords: tuple[str, ...]
+    subjects: tuple[str, ...]
+    form_senders: tuple[str, ...]
 
 
-class SafetySettings(_Section):
-    extra_phrases: tuple[str, ...] = ()
-    message: str = Field(
-        default=(
-            "If you are in danger or thinking of ending your life, please call your "
-            "local emergency number now, or a crisis line where you live. I read "
-            "every message personally and will be in touch."
-        ),
-        min_length=1,
-    )
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SafetySettings:
+    extra_phrases: tuple[str, ...]
+    message: str
 
 
-class StorageSettings(_Section):
-    database: Path = Path("var/mailflow.sqlite3")
-    retention_days: int = Field(default=180, ge=1, le=3650)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StorageSettings:
+    database: Path
+    retention_days: int
 
 
-class TemplateSettings(_Section):
-    directory: Path | None = None
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TemplateSettings:
+    directory: Path | None
 
 
-class Settings(BaseSettings):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
     """The whole validated configuration; frozen, passed down in narrow pieces."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="MAILFLOW_",
-        env_nested_delimiter="__",
-        extra="forbid",
-        frozen=True,
-    )
 
     practice: PracticeSettings
     imap: ImapSettings
     smtp: SmtpSettings
-    availability: AvailabilitySettings = AvailabilitySettings()
-    workflow: WorkflowSettings = WorkflowSettings()
-    requests: RequestSettings = RequestSettings()
-    safety: SafetySettings = SafetySettings()
-    storage: StorageSettings = StorageSettings()
-    templates: TemplateSettings = TemplateSettings()
+    availability: AvailabilitySettings
+    workflow: WorkflowSettings
+    requests: RequestSettings
+    safety: SafetySettings
+    storage: StorageSettings
+    templates: TemplateSettings
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Environment first: it overrides the file, which arrives as init values.
-        return (env_settings, init_settings)
+
+_SECTIONS: dict[str, type[Any]] = {
+    "practice": PracticeSettings,
+    "imap": ImapSettings,
+    "smtp": SmtpSettings,
+    "availability": AvailabilitySettings,
+    "workflow": WorkflowSettings,
+    "requests": RequestSettings,
+    "safety": SafetySettings,
+    "storage": StorageSettings,
+    "templates": TemplateSettings,
+}
+
+
+# -- loading ------------------------------------------------------------------------
 
 
 def config_path(explicit: str | Path | None) -> Path:
@@ -306,7 +278,10 @@ def load_settings(path: str | Path | None = None) -> Settings:
     """Read, merge and validate; raise one ConfigError naming every bad key."""
     file = config_path(path)
     try:
-        data: dict[str, Any] = tomllib.loads(file.read_text(encoding="utf-8"))
+        raw = file.read_bytes()
+        # As read_text would: universal newlines.
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        data: dict[str, Any] = tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(
             [
@@ -320,10 +295,16 @@ def load_settings(path: str | Path | None = None) -> Settings:
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{file}: not valid TOML ({exc})"]) from None
-    try:
-        settings = Settings(**data)
-    except ValidationError as exc:
-        raise ConfigError(_problems(exc)) from None
+    environ = _mailflow_environ()
+    entry = _cache_file(file, raw, environ)
+    settings = _from_cache(entry, data, environ) if entry else None
+    if settings is None:
+        payload, passwords = _validate(data)
+        encoded = json.dumps(payload, separators=(",", ":"))
+        if entry:
+            _write_cache(entry, encoded)
+        # Built from the encoded entry, so a hit returns exactly what a miss did.
+        settings = _build(json.loads(encoded), passwords)
     _check_paths(settings)
     return settings
 
@@ -332,6 +313,402 @@ def _check_paths(settings: Settings) -> None:
     directory = settings.templates.directory
     if directory is not None and not directory.is_dir():
         raise ConfigError([f"templates.directory: {str(directory)!r} is not a folder"])
+
+
+def _mailflow_environ() -> dict[str, str]:
+    """MAILFLOW_* by lower-cased name, as pydantic-settings (case-insensitive) sees it."""
+    return {
+        name.lower(): value
+        for name, value in os.environ.items()
+        if name.lower().startswith("mailflow_")
+    }
+
+
+def _secret_env(section: str) -> str:
+    return f"mailflow_{section}__password"
+
+
+# -- the cache ------------------------------------------------------------------------
+
+
+def _cache_file(file: Path, raw: bytes, environ: Mapping[str, str]) -> Path | None:
+    """This config's cache entry, or None when it must not or cannot be cached."""
+    if any(f"mailflow_{section}" in environ for section in _SERVERS):
+        return None  # a whole server section as JSON may hold a password: no cache
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    try:
+        root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    except RuntimeError:  # no home directory to be found
+        return None
+    secrets = {_secret_env(section) for section in _SERVERS}
+    about = json.dumps(
+        [
+            __version__,
+            hashlib.sha256(_own_source()).hexdigest(),
+            _validator_stamp(),
+            os.path.abspath(file),
+            sorted((k, v) for k, v in environ.items() if k not in secrets),
+        ]
+    )
+    key = hashlib.sha256(about.encode("utf-8", "surrogateescape") + b"\0" + raw)
+    return root / "mailflow" / f"config-{key.hexdigest()}.json"
+
+
+def _own_source() -> bytes:
+    """This module's source: a change to validation must miss every entry."""
+    try:
+        return Path(__file__).read_bytes()
+    except OSError:
+        return b""
+
+
+def _validator_stamp() -> list[int]:
+    """The installed pydantic, without importing it: its folders' mtimes."""
+    from importlib.util import find_spec
+
+    stamp = []
+    for name in ("pydantic", "pydantic_core", "pydantic_settings"):
+        try:
+            spec = find_spec(name)
+            origin = spec.origin if spec else None
+            stamp.append(os.stat(os.path.dirname(origin)).st_mtime_ns if origin else 0)
+        except (OSError, ImportError, ValueError):
+            stamp.append(0)
+    return stamp
+
+
+def _from_cache(
+    entry: Path, data: dict[str, Any], environ: Mapping[str, str]
+) -> Settings | None:
+    """The settings of a cache hit; None on a miss, or whenever in doubt."""
+    try:
+        with entry.open("rb") as handle:
+            status = os.fstat(handle.fileno())
+            getuid = getattr(os, "getuid", None)
+            if status.st_mode & 0o022 or (getuid and status.st_uid != getuid()):
+                return None  # someone else could have written it
+            payload = json.loads(handle.read())
+    except (OSError, ValueError):
+        return None
+    passwords: dict[str, str] = {}
+    for section in _SERVERS:
+        password = environ.get(_secret_env(section))
+        if password is None:
+            table = data.get(section)
+            password = table.get("password", "") if isinstance(table, dict) else ""
+        if not isinstance(password, str):
+            return None  # pydantic will say what is wrong with it
+        passwords[section] = password
+    try:
+        settings = _build(payload, passwords)
+        ZoneInfo(settings.practice.timezone)  # tzdata may have changed since
+    except (KeyError, TypeError, ValueError, AttributeError, ZoneInfoNotFoundError):
+        return None
+    return settings
+
+
+def _write_cache(entry: Path, encoded: str) -> None:
+    """Atomically, 0600 in a 0700 folder; any OSError just leaves it uncached."""
+    import tempfile
+
+    try:
+        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=entry.parent, prefix=".config-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(encoded)
+            os.replace(temp, entry)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        _prune(entry.parent)
+    except OSError:
+        pass
+
+
+def _prune(folder: Path) -> None:
+    """Drop entries untouched for a month: old configs, old mailflow versions."""
+    stale = _time.time() - _CACHE_MAX_AGE_S
+    for old in folder.glob("config-*.json"):
+        try:
+            if old.stat().st_mtime < stale:
+                old.unlink()
+        except OSError:
+            pass
+
+
+def _encode(value: Any) -> Any:
+    """One validated value as JSON: Path and date as text, tuples as lists."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_encode(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _encode(item) for key, item in value.items()}
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+# By the dataclass fields' annotations (text, under `from __future__ import annotations`).
+_DECODE: dict[str, Callable[[Any], Any]] = {
+    "Path": Path,
+    "Path | None": lambda value: None if value is None else Path(value),
+    "tuple[date, ...]": lambda value: tuple(map(date.fromisoformat, value)),
+    "tuple[str, ...]": tuple,
+    "dict[str, tuple[str, ...]]": lambda value: {
+        day: tuple(spans) for day, spans in value.items()
+    },
+}
+
+
+def _build(payload: dict[str, Any], passwords: Mapping[str, str]) -> Settings:
+    """The dataclasses from a cache entry; raises on any mismatch with them."""
+    sections: dict[str, Any] = {}
+    for name, cls in _SECTIONS.items():
+        values = dict(payload[name])
+        arguments: dict[str, Any] = {}
+        for spec in fields(cls):
+            if spec.name == "password":
+                arguments["password"] = Secret(passwords[name])
+            else:
+                arguments[spec.name] = _DECODE.get(str(spec.type), _same)(
+                    values.pop(spec.name)
+                )
+        if values:
+            raise ValueError(f"{name}: unexpected {sorted(values)}")
+        sections[name] = cls(**arguments)
+    if set(payload) != set(sections):
+        raise ValueError("unexpected sections")
+    return Settings(**sections)
+
+
+# -- validation: pydantic-settings, imported only on a cache miss -------------------
+
+
+def _validate(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Validate as pydantic-settings does; the JSON payload and the passwords."""
+    from pydantic import ValidationError
+
+    try:
+        model = _models()(**data)
+    except ValidationError as exc:
+        raise ConfigError(_problems(exc)) from None
+    payload = {
+        name: {
+            spec.name: _encode(getattr(getattr(model, name), spec.name))
+            for spec in fields(cls)
+            if spec.name != "password"
+        }
+        for name, cls in _SECTIONS.items()
+    }
+    passwords = {
+        section: getattr(model, section).password.get_secret_value()
+        for section in _SERVERS
+    }
+    return payload, passwords
+
+
+@functools.cache
+def _models() -> Any:
+    """The pydantic-settings model of the file; built once, on the first miss."""
+    from pydantic import (
+        BaseModel,
+        ConfigDict,
+        Field,
+        SecretStr,
+        field_validator,
+        model_validator,
+    )
+    from pydantic_settings import (
+        BaseSettings,
+        PydanticBaseSettingsSource,
+        SettingsConfigDict,
+    )
+
+    class _SectionModel(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True)
+
+    class _PracticeModel(_SectionModel):
+        name: str = Field(min_length=1)
+        email: str
+        therapist_name: str = Field(min_length=1)
+        therapist_email: str
+        timezone: str = "Europe/London"
+        country: str = "GB"
+        clock: Clock = "auto"
+
+        @field_validator("email", "therapist_email")
+        @classmethod
+        def _address(cls, value: str) -> str:
+            if not _ADDRESS.match(value):
+                raise ValueError(f"{value!r} is not an email address")
+            return value.lower()
+
+        @field_validator("timezone")
+        @classmethod
+        def _known_zone(cls, value: str) -> str:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(
+                    f"{value!r} is not an IANA time zone (e.g. Europe/London)"
+                ) from None
+            return value
+
+        @field_validator("country")
+        @classmethod
+        def _region(cls, value: str) -> str:
+            if not re.fullmatch(r"[A-Za-z]{2}", value):
+                raise ValueError(
+                    f"{value!r} is not a two-letter country code (e.g. GB)"
+                )
+            return value.upper()
+
+    class _ServerModel(_SectionModel):
+        host: str = Field(min_length=1)
+        port: int = Field(ge=1, le=65535)
+        security: Security = "ssl"
+        username: str = ""
+        password: SecretStr = SecretStr("")
+        password_command: str = ""
+        timeout_s: float = Field(default=30.0, gt=0, le=600)
+
+        @model_validator(mode="after")
+        def _plain_only_on_loopback(self) -> _ServerModel:
+            if self.security == "plain" and not is_loopback(self.host):
+                raise ValueError(
+                    f'security = "plain" sends the password unencrypted; it is allowed '
+                    f"only for a loopback host, not {self.host!r} (use ssl or starttls)"
+                )
+            return self
+
+    class _ImapModel(_ServerModel):
+        port: int = Field(default=993, ge=1, le=65535)
+        folder: str = "INBOX"
+        sent_folder: str = "Sent"
+        sent_copy: SentCopy = "auto"
+
+    class _SmtpModel(_ServerModel):
+        port: int = Field(default=465, ge=1, le=65535)
+
+    class _AvailabilityModel(_SectionModel):
+        slot_minutes: int = Field(default=15, ge=5, le=240)
+        buffer_minutes: int = Field(default=10, ge=0, le=240)
+        min_notice_hours: int = Field(default=24, ge=0, le=24 * 60)
+        horizon_days: int = Field(default=14, ge=1, le=365)
+        offer_count: int = Field(default=5, ge=1, le=9)
+        max_calls_per_day: int = Field(default=3, ge=1, le=50)
+        blocked_dates: tuple[date, ...] = ()
+        busy_calendars: tuple[str, ...] = ()
+        hours: dict[str, tuple[str, ...]] = Field(
+            default_factory=lambda: {
+                "mon": ("09:00-12:00", "13:00-17:00"),
+                "tue": ("09:00-12:00",),
+                "thu": ("13:00-18:00",),
+            }
+        )
+
+        @field_validator("hours")
+        @classmethod
+        def _valid_hours(
+            cls, value: dict[str, tuple[str, ...]]
+        ) -> dict[str, tuple[str, ...]]:
+            problems = []
+            for day, spans in value.items():
+                if day not in WEEKDAYS:
+                    problems.append(
+                        f"hours.{day}: not a day; use one of {', '.join(WEEKDAYS)}"
+                    )
+                    continue
+                for span in spans:
+                    match = _SPAN.match(span)
+                    if not match:
+                        problems.append(f'hours.{day}: "{span}" is not HH:MM-HH:MM')
+                    elif span[:5] >= span[6:]:
+                        problems.append(f'hours.{day}: "{span}" ends before it starts')
+            if problems:
+                raise ValueError("; ".join(problems))
+            return value
+
+    class _WorkflowModel(_SectionModel):
+        approval: Approval = "therapist"
+        reminder_hours_before: int = Field(default=24, ge=0, le=24 * 14)
+        followup_hours_after: int = Field(default=2, ge=0, le=24 * 14)
+        offer_expiry_days: int = Field(default=7, ge=1, le=90)
+        hold_hours: int = Field(default=48, ge=1, le=24 * 14)
+        max_request_age_days: int = Field(default=7, ge=0, le=365)
+        nudge_days: int = Field(default=3, ge=1, le=60)
+        digest_at: str = ""
+        quiet_hours: str = "08:00-20:00"
+
+        @field_validator("quiet_hours")
+        @classmethod
+        def _valid_quiet(cls, value: str) -> str:
+            if not _SPAN.match(value):
+                raise ValueError(f'"{value}" is not HH:MM-HH:MM (e.g. "08:00-20:00")')
+            return value
+
+    class _RequestModel(_SectionModel):
+        keywords: tuple[str, ...] = ()
+        subjects: tuple[str, ...] = ()
+        form_senders: tuple[str, ...] = ()
+
+    class _SafetyModel(_SectionModel):
+        extra_phrases: tuple[str, ...] = ()
+        message: str = Field(
+            default=(
+                "If you are in danger or thinking of ending your life, please call "
+                "your local emergency number now, or a crisis line where you live. "
+                "I read every message personally and will be in touch."
+            ),
+            min_length=1,
+        )
+
+    class _StorageModel(_SectionModel):
+        database: Path = Path("var/mailflow.sqlite3")
+        retention_days: int = Field(default=180, ge=1, le=3650)
+
+    class _TemplateModel(_SectionModel):
+        directory: Path | None = None
+
+    class _SettingsModel(BaseSettings):
+        model_config = SettingsConfigDict(
+            env_prefix="MAILFLOW_",
+            env_nested_delimiter="__",
+            extra="forbid",
+            frozen=True,
+        )
+
+        practice: _PracticeModel
+        imap: _ImapModel
+        smtp: _SmtpModel
+        availability: _AvailabilityModel = _AvailabilityModel()
+        workflow: _WorkflowModel = _WorkflowModel()
+        requests: _RequestModel = _RequestModel()
+        safety: _SafetyModel = _SafetyModel()
+        storage: _StorageModel = _StorageModel()
+        templates: _TemplateModel = _TemplateModel()
+
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            # Environment first: it overrides the file, which arrives as init values.
+            return (env_settings, init_settings)
+
+    return _SettingsModel
 
 
 def _problems(exc: ValidationError) -> list[str]:
@@ -345,6 +722,11 @@ def _problems(exc: ValidationError) -> list[str]:
             message = "missing; this key is required"
         elif kind == "extra_forbidden":
             message = "unknown key (check the spelling against mailflow.example.toml)"
+        elif kind == "model_type":
+            # "... instance of _PracticeModel": name the section's public class.
+            private = str(error.get("ctx", {}).get("class_name", ""))
+            if key in _SECTIONS and private:
+                message = message.replace(private, _SECTIONS[key].__name__)
         if "; " in message and key.endswith("hours"):
             section = key.rsplit(".", 1)[0]
             lines.extend(f"{section}.{part}" for part in message.split("; "))
@@ -357,6 +739,8 @@ def _problems(exc: ValidationError) -> list[str]:
 
 def is_loopback(host: str) -> bool:
     """True for localhost and loopback addresses: the only hosts `plain` may use."""
+    import ipaddress
+
     if host.lower() in {"localhost", "localhost.localdomain"}:
         return True
     try:

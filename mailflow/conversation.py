@@ -14,13 +14,19 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from mailflow import availability, reply, workflow
-from mailflow.letters import Letters, Recipient, Thread, person_zone_from_minutes
+from mailflow import availability, followup, reply, workflow
+from mailflow.letters import (
+    AfterCallLetters,
+    Recipient,
+    Thread,
+    person_zone_from_minutes,
+)
 from mailflow.model import (
     CalendarMessage,
     Decision,
     InboundMail,
     Preference,
+    ReplyKind,
     Slot,
     WallTime,
 )
@@ -72,7 +78,7 @@ class Conversation:
         self,
         settings: Settings,
         store: Store,
-        letters: Letters,
+        letters: AfterCallLetters,
         schedule: Schedule,
         now: datetime,
     ) -> None:
@@ -134,9 +140,25 @@ class Conversation:
             ],
             region=self.settings.practice.country,
         )
+        self._thread_on(enquiry, mail)
+        if state is State.FOLLOWED_UP or (
+            state is State.CLOSED and enquiry.closed_reason == "silent"
+        ):
+            # Their answer to "would you like to start?", however late.
+            after = followup.read_followup_answer(words)
+            transition = workflow.on_followup_answer(state, after.value)
+            self._carry_out(enquiry, transition, incoming, Preference(), words=words)
+            return transition.outcome
+        if state in {State.BOOKED, State.RESCHEDULING} and answer.kind not in {
+            ReplyKind.PICK,
+            ReplyKind.CANCEL,
+            ReplyKind.RESCHEDULE,
+        }:
+            intent = followup.read_cancel_intent(words)
+            if intent is not None:
+                answer = replace(answer, kind=ReplyKind(intent))
         facts = self._facts(enquiry, offered)
         transition = workflow.on_person_reply(state, answer, facts)
-        self._thread_on(enquiry, mail)
         self._carry_out(enquiry, transition, incoming, answer.preference)
         return transition.outcome
 
@@ -229,6 +251,11 @@ class Conversation:
             preapproved=preapproved,
             clarified=enquiry.clarified,
             counter=counter,
+            call_started=call is not None
+            and call.status == "booked"
+            and call.start_at <= self.now,
+            reopenable=enquiry.state == State.CANCELLED
+            or (enquiry.state == State.CLOSED and enquiry.closed_reason == "expired"),
         )
 
     def _clear(self, slot: Slot, enquiry_id: int) -> bool:
@@ -269,9 +296,11 @@ class Conversation:
         transition: workflow.Transition,
         incoming: Incoming,
         preference: Preference,
+        words: str = "",
     ) -> None:
         step = incoming.step
         letters = self.letters
+        state = transition.state
         for command in transition.commands:
             match command:
                 case workflow.RememberPhone(phone=phone):
@@ -329,7 +358,38 @@ class Conversation:
                         preapproved_start_at=None,
                     )
                 case workflow.Offer(reason=reason, note=note, only=only):
-                    self._offer(enquiry, reason, note, only, preference, step)
+                    if not self._offer(enquiry, reason, note, only, preference, step):
+                        state = State.STOOD_DOWN  # nothing to offer: the therapist's
+                case workflow.CancelCall(by=by, note=note):
+                    self._cancel(enquiry, by, note, step)
+                case workflow.MarkMissed():
+                    self.store.end_call(enquiry.id, "missed")
+                case workflow.Send(kind=kind):
+                    self._send(enquiry, kind, step)
+                case workflow.AnswerFollowup(answer=answer):
+                    person = self._recipient(enquiry)
+                    call = self.store.call(enquiry.id)
+                    call_slot = Slot(call.start_at, call.end_at) if call else None
+                    if answer != "question":
+                        letters.after_answer(
+                            enquiry.id,
+                            person,
+                            self._thread(enquiry),
+                            answer,
+                            f"answer:{step}",
+                        )
+                    letters.followup_answer(
+                        enquiry.id,
+                        person,
+                        call_slot,
+                        answer,
+                        words,
+                        f"answer-note:{step}",
+                    )
+                case workflow.Close(reason=reason):
+                    self.store.update_enquiry(
+                        enquiry.id, self.now, closed_reason=reason, closed_at=self.now
+                    )
                 case workflow.Clarify():
                     self.store.update_enquiry(enquiry.id, self.now, clarified=True)
                     letters.clarify(
@@ -397,7 +457,88 @@ class Conversation:
                         proposed=None,
                         step=f"alert:{reason}:{step}",
                     )
-        self.store.set_state(enquiry.id, transition.state.value, self.now)
+        self.store.set_state(enquiry.id, state.value, self.now)
+        if state is State.CANCELLED:
+            self.store.update_enquiry(enquiry.id, self.now, closed_at=self.now)
+        elif state in workflow.OPEN_STATES:
+            self.store.update_enquiry(
+                enquiry.id, self.now, closed_at=None, closed_reason=None
+            )
+
+    def _cancel(self, enquiry: Enquiry, by: str, note: str, step: str) -> None:
+        """METHOD:CANCEL for a booked call (SEQUENCE + 1), or let go of a hold."""
+        person = self._recipient(enquiry)
+        call = self.store.call(enquiry.id)
+        if call is not None and call.status == "booked":
+            self.store.end_call(enquiry.id, "cancelled")
+            slot = Slot(call.start_at, call.end_at)
+            sequence = call.sequence + 1
+            self.letters.cancelled(
+                enquiry.id,
+                person,
+                self._thread(enquiry),
+                slot,
+                by=by,
+                note=note,
+                sequence=sequence,
+                step=f"cancel:{step}",
+            )
+            self.letters.cancel_notice(
+                enquiry.id,
+                person,
+                slot,
+                by=by,
+                note=note,
+                sequence=sequence,
+                step=f"cancel-notice:{step}",
+            )
+            return
+        self.store.release(enquiry.id)
+        self.letters.cancelled(
+            enquiry.id,
+            person,
+            self._thread(enquiry),
+            None,
+            by=by,
+            note=note,
+            sequence=0,
+            step=f"cancel:{step}",
+        )
+        self.letters.withdrawn_notice(enquiry.id, person, f"withdrawn:{step}")
+
+    def _send(self, enquiry: Enquiry, kind: str, step: str) -> None:
+        """Letters that need nothing but the enquiry: reminder and follow-ups."""
+        person = self._recipient(enquiry)
+        thread = self._thread(enquiry)
+        call = self.store.call(enquiry.id)
+        if call is None:
+            return
+        slot = Slot(call.start_at, call.end_at)
+        if kind == "reminder":
+            self.letters.reminder(enquiry.id, person, thread, slot, f"reminder:{step}")
+            self.store.update_enquiry(enquiry.id, self.now, reminded_at=self.now)
+        elif kind == "followup":
+            self.letters.followup(enquiry.id, person, thread, slot, f"followup:{step}")
+            self.store.update_enquiry(enquiry.id, self.now, followed_up_at=self.now)
+            self.store.end_call(enquiry.id, "done")
+        elif kind == "followup_nudge":
+            self.letters.followup_nudge(
+                enquiry.id, person, thread, f"followup-nudge:{step}"
+            )
+            self.store.update_enquiry(enquiry.id, self.now, followup_nudged_at=self.now)
+
+    def on_timer(self, enquiry: Enquiry, step: str) -> str:
+        """A timed step whose moment has come (see `timing.next_due`)."""
+        offered = tuple(self.store.offers(enquiry.id))
+        facts = self._facts(enquiry, offered)
+        transition = workflow.on_timer(State(enquiry.state), step, facts)
+        # Deterministic per step and booking version: a re-run never sends it twice.
+        call = self.store.call(enquiry.id)
+        version = call.sequence if call else 0
+        self._carry_out(
+            enquiry, transition, Incoming(_NO_MAIL, f"{step}:{version}"), Preference()
+        )
+        return transition.outcome
 
     def _offer(
         self,
@@ -407,7 +548,8 @@ class Conversation:
         only: Slot | None,
         preference: Preference,
         step: str,
-    ) -> None:
+    ) -> bool:
+        """Send fresh times (or the one proposed time); False when none are free."""
         person = self._recipient(enquiry)
         if only is not None:
             slots = [only]
@@ -420,10 +562,26 @@ class Conversation:
             self.letters.no_slots_alert(
                 enquiry.id, person, enquiry.subject, f"no-slots:{step}"
             )
-            self.store.set_state(enquiry.id, State.STOOD_DOWN.value, self.now)
-            return
+            return False
         self.store.set_offers(enquiry.id, slots)
-        self.store.update_enquiry(enquiry.id, self.now, clarified=False)
+        if reason is OfferReason.NUDGE:
+            self.store.update_enquiry(
+                enquiry.id, self.now, clarified=False, nudged_at=self.now
+            )
+        else:
+            self.store.update_enquiry(
+                enquiry.id,
+                self.now,
+                clarified=False,
+                offered_at=self.now,
+                nudged_at=None,
+            )
+        call = self.store.call(enquiry.id)
+        booked = (
+            self.letters.slot_view(Slot(call.start_at, call.end_at), person.zone)
+            if call is not None and call.status == "booked"
+            else None
+        )
         self.letters.offer_again(
             enquiry.id,
             person,
@@ -433,7 +591,9 @@ class Conversation:
             note=note,
             preference=preference,
             step=f"offer:{step}",
+            booked=booked,
         )
+        return True
 
     def _fresh_slots(
         self, enquiry: Enquiry, zone: tzinfo | None, preference: Preference

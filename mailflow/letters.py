@@ -155,10 +155,12 @@ class Letters:
         note: str,
         preference: Preference,
         step: str,
+        booked: dict[str, str | None] | None = None,
     ) -> None:
         context = {
             **self._person_base(person),
             "slots": [self.slot_view(s, person.zone) for s in slots],
+            "booked": booked,
             "reason": reason,
             "note": note,
             "preference_words": describe_preference(preference),
@@ -444,6 +446,7 @@ class Letters:
         thread: Thread,
         context: dict[str, Any],
         calendar: compose.CalendarPart | None = None,
+        expects: dict[str, object] | None = None,
     ) -> None:
         practice = self.settings.practice
         draft = compose.Draft(
@@ -460,7 +463,10 @@ class Letters:
             calendar=calendar,
         )
         self._enqueue(
-            enquiry_id, draft, needs_copy=not self.settings.imap.files_sent_mail_itself
+            enquiry_id,
+            draft,
+            needs_copy=not self.settings.imap.files_sent_mail_itself,
+            expects=expects,
         )
         # Later letters thread onto this one.
         self.store.update_enquiry(
@@ -499,10 +505,16 @@ class Letters:
         self._enqueue(enquiry_id, draft, needs_copy=False)
 
     def _enqueue(
-        self, enquiry_id: int, draft: compose.Draft, *, needs_copy: bool
+        self,
+        enquiry_id: int | None,
+        draft: compose.Draft,
+        *,
+        needs_copy: bool,
+        expects: dict[str, object] | None = None,
     ) -> None:
         raw = compose.build(draft, self.now, self.settings.templates.directory)
-        self.store.add_thread_ids(enquiry_id, {draft.message_id})
+        if enquiry_id is not None:
+            self.store.add_thread_ids(enquiry_id, {draft.message_id})
         self.store.queue(
             message_id=draft.message_id,
             enquiry_id=enquiry_id,
@@ -512,6 +524,7 @@ class Letters:
             raw=raw,
             needs_copy=needs_copy,
             now=self.now,
+            expects=expects,
         )
 
 
@@ -563,3 +576,198 @@ def person_zone_from_minutes(minutes: int | None) -> tzinfo | None:
     from datetime import timezone
 
     return None if minutes is None else timezone(timedelta(minutes=minutes))
+
+
+class AfterCallLetters(Letters):
+    """Letters of the booked call's life: reminder, follow-up, cancellation."""
+
+    def reminder(
+        self, enquiry_id: int, person: Recipient, thread: Thread, slot: Slot, step: str
+    ) -> None:
+        context = {
+            **self._person_base(person),
+            "slot": self.slot_view(slot, person.zone),
+        }
+        self._to_person(
+            enquiry_id,
+            "reminder",
+            step,
+            person,
+            thread,
+            context,
+            expects={"state": "booked", "start_at": slot.start_at.isoformat()},
+        )
+
+    def followup(
+        self, enquiry_id: int, person: Recipient, thread: Thread, slot: Slot, step: str
+    ) -> None:
+        local = slot.start_at.astimezone(
+            person.zone or ZoneInfo(self.settings.practice.timezone)
+        )
+        context = {**self._person_base(person), "when": f"on {local:%A}"}
+        self._to_person(
+            enquiry_id,
+            "followup",
+            step,
+            person,
+            thread,
+            context,
+            expects={"state": "followed_up"},
+        )
+
+    def followup_nudge(
+        self, enquiry_id: int, person: Recipient, thread: Thread, step: str
+    ) -> None:
+        self._to_person(
+            enquiry_id,
+            "followup_nudge",
+            step,
+            person,
+            thread,
+            self._person_base(person),
+        )
+
+    def after_answer(
+        self, enquiry_id: int, person: Recipient, thread: Thread, answer: str, step: str
+    ) -> None:
+        context = {**self._person_base(person), "answer": answer}
+        self._to_person(enquiry_id, "after_answer", step, person, thread, context)
+
+    def followup_answer(
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        slot: Slot | None,
+        answer: str,
+        words: str,
+        step: str,
+    ) -> None:
+        who = compose.clean_header(person.name) or person.email
+        context = {
+            **self._about(enquiry_id, person),
+            "answer": answer,
+            "when": self.practice_time(slot.start_at) if slot else "(not recorded)",
+            "quoted": quote(words),
+        }
+        subject = {
+            "yes": f"{who} would like to start",
+            "not_now": f"{who} would like to wait for now",
+            "no": f"{who} has decided not to continue",
+        }.get(answer, f"{who} replied after the call")
+        self._to_therapist(enquiry_id, "followup_answer", step, subject, context)
+
+    def cancelled(
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        thread: Thread,
+        slot: Slot | None,
+        *,
+        by: str,
+        note: str,
+        sequence: int,
+        step: str,
+    ) -> None:
+        """The person hears of a cancellation; a booked call's invitation is withdrawn."""
+        practice = self.settings.practice
+        part = None
+        if slot is not None:
+            ics = calendar.build_calendar(
+                method="CANCEL",
+                uid=self.booking_uid(enquiry_id),
+                sequence=sequence,
+                stamp=self.now,
+                start_at=slot.start_at,
+                end_at=slot.end_at,
+                organizer_email=practice.email,
+                organizer_name=practice.therapist_name,
+                attendee_email=person.email,
+                attendee_name=person.name,
+                summary=f"Cancelled: free 15-minute call with {practice.therapist_name}",
+                description="This call has been cancelled.",
+                zone_name=practice.timezone,
+            )
+            part = compose.CalendarPart("CANCEL", ics)
+        context = {
+            **self._person_base(person),
+            "slot": self.slot_view(slot, person.zone) if slot else None,
+            "by": by,
+            "note": note,
+            "calendar": part is not None,
+        }
+        self._to_person(
+            enquiry_id, "cancelled", step, person, thread, context, calendar=part
+        )
+
+    def cancel_notice(
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        slot: Slot,
+        *,
+        by: str,
+        note: str,
+        sequence: int,
+        step: str,
+    ) -> None:
+        """The therapist hears of it; their own copy of the event is cancelled too."""
+        practice = self.settings.practice
+        who = compose.clean_header(person.name) or person.email
+        ics = calendar.build_calendar(
+            method="CANCEL",
+            uid=f"therapist-{self.booking_uid(enquiry_id)}",
+            sequence=sequence,
+            stamp=self.now,
+            start_at=slot.start_at,
+            end_at=slot.end_at,
+            organizer_email=practice.email,
+            organizer_name=practice.therapist_name,
+            attendee_email=practice.therapist_email,
+            attendee_name=practice.therapist_name,
+            summary=f"Cancelled: free call with {who}",
+            description="Cancelled.",
+            zone_name=practice.timezone,
+        )
+        context = {
+            **self._about(enquiry_id, person),
+            "when": self.practice_time(slot.start_at),
+            "by": by,
+            "note": note,
+            "event": True,
+        }
+        self._to_therapist(
+            enquiry_id,
+            "cancel_notice",
+            step,
+            f"Cancelled: {who}, {self.short(slot.start_at)}",
+            context,
+            calendar=compose.CalendarPart("CANCEL", ics, "call.ics"),
+        )
+
+    def withdrawn_notice(self, enquiry_id: int, person: Recipient, step: str) -> None:
+        who = compose.clean_header(person.name) or person.email
+        context = {
+            **self._about(enquiry_id, person),
+            "reason": "withdrawn",
+            "when": "",
+            "proposed": "",
+        }
+        self._to_therapist(
+            enquiry_id, "therapist_alert", step, f"Withdrawn: {who}", context
+        )
+
+    def digest(self, context: dict[str, Any], day: str) -> None:
+        """The therapist's daily summary; one per local date (its id is the date)."""
+        practice = self.settings.practice
+        draft = compose.Draft(
+            kind="digest",
+            sender=practice.email,
+            sender_name="mailflow",
+            to=practice.therapist_email,
+            to_name=practice.therapist_name,
+            subject=f"Your day: {day}",
+            message_id=self.message_id(0, f"digest:{day}"),
+            context={**self._base(), **context},
+            auto_reply=False,
+        )
+        self._enqueue(None, draft, needs_copy=False)

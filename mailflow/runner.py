@@ -12,19 +12,25 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from email.utils import getaddresses
 from typing import TYPE_CHECKING, Protocol
+from zoneinfo import ZoneInfo
 
-from mailflow import availability, calendar, classify, compose, parse, reply
+from mailflow import availability, calendar, classify, compose, parse, reply, timing
 from mailflow.conversation import Conversation, Incoming
 from mailflow.errors import PermanentSendError, TransientSendError
-from mailflow.letters import Letters, Recipient, Thread, person_zone_from_minutes
+from mailflow.letters import (
+    AfterCallLetters,
+    Recipient,
+    Thread,
+    person_zone_from_minutes,
+)
 from mailflow.model import CalendarMessage, InboundMail, Person, Slot, Verdict
 from mailflow.schedule import Schedule
-from mailflow.store import Folder, Store
+from mailflow.store import Enquiry, Folder, OutgoingMail, Store
 
 if TYPE_CHECKING:
     from mailflow.config import Settings
@@ -93,6 +99,40 @@ class RunReport:
         return ", ".join(parts)
 
 
+def timing_rules(settings: Settings) -> timing.TimingRules:
+    workflow = settings.workflow
+    quiet_from, quiet_until = workflow.quiet_hours.split("-")
+    return timing.TimingRules(
+        reminder_before=timedelta(hours=workflow.reminder_hours_before),
+        followup_after=timedelta(hours=workflow.followup_hours_after),
+        offer_expiry=timedelta(days=workflow.offer_expiry_days),
+        nudge_after=timedelta(days=workflow.nudge_days),
+        quiet_from=time.fromisoformat(quiet_from),
+        quiet_until=time.fromisoformat(quiet_until),
+    )
+
+
+def enquiry_view(settings: Settings, store: Store, enquiry: Enquiry) -> timing.View:
+    """What timing needs to know about one enquiry."""
+    call = store.call(enquiry.id)
+    zone = person_zone_from_minutes(enquiry.sender_offset_minutes) or ZoneInfo(
+        settings.practice.timezone
+    )
+    booked = call is not None and call.status == "booked"
+    return timing.View(
+        state=enquiry.state,
+        zone=zone,
+        call_start_at=call.start_at if booked and call else None,
+        call_end_at=call.end_at if booked and call else None,
+        booked_at=store.call_booked_at(enquiry.id) if booked else None,
+        offered_at=enquiry.offered_at,
+        nudged_at=enquiry.nudged_at,
+        reminded_at=enquiry.reminded_at,
+        followed_up_at=enquiry.followed_up_at,
+        followup_nudged_at=enquiry.followup_nudged_at,
+    )
+
+
 def fingerprint(mail: InboundMail, size: int) -> str:
     """Identity of a mail across UIDVALIDITY changes: its Message-ID, else a hash."""
     if mail.message_id:
@@ -123,7 +163,7 @@ class Runner:
         self.now = now
         self.wall_now = wall_now
         self.report = RunReport()
-        self.letters = Letters(settings, store, now)
+        self.letters = AfterCallLetters(settings, store, now)
         self.schedule = Schedule(settings, store, now)
         self.conversation = Conversation(
             settings, store, self.letters, self.schedule, now
@@ -143,6 +183,8 @@ class Runner:
     def run(self) -> RunReport:
         self.scan_sent()
         self.poll_inbox()
+        self.timed_work()
+        self.daily_digest()
         self.flush_outbox()
         self.store.set_meta("last_run_at", self.now.isoformat())
         return self.report
@@ -418,6 +460,7 @@ class Runner:
                 )
             else:
                 self.store.set_offers(enquiry_id, slots)
+                self.store.update_enquiry(enquiry_id, self.now, offered_at=self.now)
                 self.letters.offer(enquiry_id, recipient, thread, slots, "offer")
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
@@ -464,6 +507,91 @@ class Runner:
             person_zone=zone,
         )
 
+    # -- the clock -------------------------------------------------------------
+
+    def timed_work(self) -> None:
+        """Reminders, follow-ups, nudges and expiry whose moment has come."""
+        rules = timing_rules(self.settings)
+        for enquiry in self.store.open_enquiries():
+            due = timing.next_due(
+                enquiry_view(self.settings, self.store, enquiry), rules, self.now
+            )
+            if due is None or not timing.is_due(due, self.now):
+                continue
+            try:
+                with self.store.transaction():
+                    fresh = self.store.enquiry(enquiry.id)
+                    if fresh is None or fresh.state != enquiry.state:
+                        continue
+                    outcome = self.conversation.on_timer(fresh, due.step.value)
+            except Exception as exc:
+                self.report.failed += 1
+                log.error(
+                    "enquiry %d: timed %s failed (%s)",
+                    enquiry.id,
+                    due.step,
+                    type(exc).__name__,
+                )
+                continue
+            self.report.count(f"timed:{outcome}")
+            log.info("enquiry %d: %s", enquiry.id, outcome)
+
+    def daily_digest(self) -> None:
+        """Once a local day, from `workflow.digest_at`: the therapist's day at a glance."""
+        at = self.settings.workflow.digest_at
+        zone = ZoneInfo(self.settings.practice.timezone)
+        local = self.now.astimezone(zone)
+        if not at or local.time() < time.fromisoformat(at):
+            return
+        day = local.date().isoformat()
+        if self.store.get_meta(f"digest:{day}") is not None:
+            return
+        with self.store.transaction():
+            self.letters.digest(
+                self._digest_context(local), f"{local:%A} {local.day} {local:%B}"
+            )
+            self.store.set_meta(f"digest:{day}", self.now.isoformat())
+
+    def _digest_context(self, local: datetime) -> dict[str, object]:
+        zone = local.tzinfo
+        today, tomorrow = local.date(), local.date() + timedelta(days=1)
+        calls: dict[object, list[dict[str, str | None]]] = {today: [], tomorrow: []}
+        waiting, new, escalated = [], [], []
+        for enquiry in self.store.enquiries():
+            name = enquiry.name or enquiry.email
+            call = self.store.call(enquiry.id)
+            if call is not None and call.status == "booked":
+                start = call.start_at.astimezone(zone)
+                if start.date() in calls:
+                    calls[start.date()].append(
+                        {
+                            "time": f"{start:%H:%M}",
+                            "name": name,
+                            "phone": self.letters.phone(enquiry.phone),
+                        }
+                    )
+            if enquiry.state == "held" and call is not None:
+                waiting.append(
+                    {"name": name, "when": self.letters.practice_time(call.start_at)}
+                )
+            if self.now - enquiry.created_at < timedelta(days=1):
+                new.append(name)
+            if (
+                enquiry.state == "escalated"
+                and self.now - enquiry.updated_at < timedelta(days=7)
+            ):
+                escalated.append(f"{name} (safety message sent; please contact them)")
+        return {
+            "today": sorted(calls[today], key=lambda c: str(c["time"])),
+            "tomorrow": sorted(calls[tomorrow], key=lambda c: str(c["time"])),
+            "waiting": waiting,
+            "new": new,
+            "escalated": escalated,
+            "zone": self.settings.practice.timezone.rsplit("/", 1)[-1].replace(
+                "_", " "
+            ),
+        }
+
     # -- the outbox -----------------------------------------------------------------
 
     def flush_outbox(self) -> None:
@@ -473,6 +601,15 @@ class Runner:
                 print(f"would send: {outgoing.kind} (enquiry {outgoing.enquiry_id})")  # noqa: T201
             return
         for outgoing in self.store.pending():
+            if outgoing.status == "pending" and not self._still_wanted(outgoing):
+                # Overtaken since it was decided (cancelled, moved, closed): never sent.
+                self.store.mark_failed(outgoing.id, "dropped")
+                log.info(
+                    "outbox %d: %s dropped, no longer wanted",
+                    outgoing.id,
+                    outgoing.kind,
+                )
+                continue
             if outgoing.status == "pending":
                 if outgoing.attempts and self._already_filed(outgoing.message_id):
                     self.store.mark_sent(outgoing.id, self.now)  # sent before a crash
@@ -497,6 +634,23 @@ class Runner:
             if outgoing.needs_copy:
                 self._file_copy(outgoing.raw)
             self.store.mark_done(outgoing.id)
+
+    def _still_wanted(self, outgoing: OutgoingMail) -> bool:
+        """A timed letter is re-checked against the enquiry at the moment of sending."""
+        if not outgoing.expects or outgoing.enquiry_id is None:
+            return True
+        enquiry = self.store.enquiry(outgoing.enquiry_id)
+        if enquiry is None or enquiry.state != outgoing.expects.get("state"):
+            return False
+        start = outgoing.expects.get("start_at")
+        if start is not None:
+            call = self.store.call(outgoing.enquiry_id)
+            return (
+                call is not None
+                and call.status == "booked"
+                and call.start_at.isoformat() == start
+            )
+        return True
 
     def _file_copy(self, raw: bytes) -> None:
         """Put our copy in Sent; move the Sent bookmark past it when nothing else came."""

@@ -56,6 +56,12 @@ CREATE TABLE IF NOT EXISTS enquiries (
     approval_round INTEGER NOT NULL DEFAULT 0,
     preapproved_start_at TEXT,
     counter_start_at TEXT,
+    offered_at TEXT,
+    nudged_at TEXT,
+    reminded_at TEXT,
+    followed_up_at TEXT,
+    followup_nudged_at TEXT,
+    closed_reason TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     closed_at TEXT
@@ -79,7 +85,8 @@ CREATE TABLE IF NOT EXISTS calls (
     uid TEXT,
     sequence INTEGER NOT NULL DEFAULT 0,
     partstat TEXT,
-    held_at TEXT
+    held_at TEXT,
+    booked_at TEXT
 );
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY,
@@ -92,6 +99,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     status TEXT NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
     needs_copy INTEGER NOT NULL,
+    expects TEXT,
     created_at TEXT NOT NULL,
     sent_at TEXT
 );
@@ -123,6 +131,13 @@ class Enquiry:
     approval_round: int
     preapproved_start_at: datetime | None
     counter_start_at: datetime | None
+    offered_at: datetime | None
+    nudged_at: datetime | None
+    reminded_at: datetime | None
+    followed_up_at: datetime | None
+    followup_nudged_at: datetime | None
+    closed_reason: str | None
+    updated_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +167,7 @@ class OutgoingMail:
     status: str
     attempts: int
     needs_copy: bool
+    expects: dict[str, object] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,6 +420,12 @@ class Store:
             "approval_round",
             "preapproved_start_at",
             "counter_start_at",
+            "offered_at",
+            "nudged_at",
+            "reminded_at",
+            "followed_up_at",
+            "followup_nudged_at",
+            "closed_reason",
             "closed_at",
         }
         unknown = set(fields) - allowed
@@ -517,11 +539,21 @@ class Store:
     def book(self, enquiry_id: int, slot: Slot, uid: str, now: datetime) -> None:
         """Confirm the call; the calendar UID stays with the booking for updates."""
         self._db.execute(
-            "INSERT INTO calls (enquiry_id, status, start_at, end_at, uid, held_at)"
-            " VALUES (?, 'booked', ?, ?, ?, ?) ON CONFLICT (enquiry_id) DO UPDATE SET"
+            "INSERT INTO calls (enquiry_id, status, start_at, end_at, uid, held_at,"
+            " booked_at) VALUES (?, 'booked', ?, ?, ?, ?, ?)"
+            " ON CONFLICT (enquiry_id) DO UPDATE SET"
             " status = 'booked', start_at = excluded.start_at, end_at = excluded.end_at,"
-            " uid = COALESCE(calls.uid, excluded.uid)",
-            (enquiry_id, _iso(slot.start_at), _iso(slot.end_at), uid, _iso(now)),
+            " uid = COALESCE(calls.uid, excluded.uid), booked_at = excluded.booked_at,"
+            " sequence = CASE WHEN calls.status = 'booked' THEN calls.sequence"
+            " ELSE calls.sequence + (calls.uid IS NOT NULL) END",
+            (
+                enquiry_id,
+                _iso(slot.start_at),
+                _iso(slot.end_at),
+                uid,
+                _iso(now),
+                _iso(now),
+            ),
         )
 
     def move_booking(self, enquiry_id: int, slot: Slot) -> None:
@@ -531,6 +563,28 @@ class Store:
             " partstat = NULL WHERE enquiry_id = ? AND status = 'booked'",
             (_iso(slot.start_at), _iso(slot.end_at), enquiry_id),
         )
+
+    def end_call(self, enquiry_id: int, status: str) -> None:
+        """Cancel (SEQUENCE + 1, as the CANCEL carries) or mark missed/done; frees the slot."""
+        bump = 1 if status == "cancelled" else 0
+        self._db.execute(
+            "UPDATE calls SET status = ?, sequence = sequence + ? WHERE enquiry_id = ?",
+            (status, bump, enquiry_id),
+        )
+
+    def call_booked_at(self, enquiry_id: int) -> datetime | None:
+        row = self._db.execute(
+            "SELECT booked_at FROM calls WHERE enquiry_id = ?", (enquiry_id,)
+        ).fetchone()
+        return None if row is None or row[0] is None else _instant(str(row[0]))
+
+    def open_enquiries(self) -> list[Enquiry]:
+        rows = self._db.execute(
+            f"SELECT {_ENQUIRY_COLUMNS} FROM enquiries"
+            " WHERE state IN ('offered', 'held', 'booked', 'rescheduling', 'followed_up')"
+            " ORDER BY id"
+        ).fetchall()
+        return [_enquiry(row) for row in rows]
 
     def set_partstat(self, enquiry_id: int, partstat: str | None) -> None:
         self._db.execute(
@@ -556,12 +610,13 @@ class Store:
         raw: bytes,
         needs_copy: bool,
         now: datetime,
+        expects: dict[str, object] | None = None,
     ) -> bool:
         """Queue a message once; False when that Message-ID was already decided."""
         cursor = self._db.execute(
             "INSERT OR IGNORE INTO outbox (message_id, enquiry_id, kind, sender,"
-            " recipients, raw, status, needs_copy, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+            " recipients, raw, status, needs_copy, created_at, expects)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
             (
                 message_id,
                 enquiry_id,
@@ -571,6 +626,7 @@ class Store:
                 raw,
                 int(needs_copy),
                 _iso(now),
+                None if expects is None else json.dumps(expects),
             ),
         )
         return cursor.rowcount == 1
@@ -579,7 +635,7 @@ class Store:
         """Messages still to hand over (or to file in Sent), oldest first."""
         rows = self._db.execute(
             "SELECT id, message_id, enquiry_id, kind, sender, recipients, raw, status,"
-            " attempts, needs_copy FROM outbox"
+            " attempts, needs_copy, expects FROM outbox"
             " WHERE status IN ('pending', 'sent') AND raw IS NOT NULL ORDER BY id"
         ).fetchall()
         return [
@@ -594,6 +650,7 @@ class Store:
                 status=row[7],
                 attempts=row[8],
                 needs_copy=bool(row[9]),
+                expects=None if row[10] is None else json.loads(row[10]),
             )
             for row in rows
         ]
@@ -615,10 +672,11 @@ class Store:
             "UPDATE outbox SET status = 'done', raw = NULL WHERE id = ?", (outgoing_id,)
         )
 
-    def mark_failed(self, outgoing_id: int) -> None:
+    def mark_failed(self, outgoing_id: int, status: str = "failed") -> None:
+        """Failed for good (or 'dropped': overtaken by events before it went out)."""
         self._db.execute(
-            "UPDATE outbox SET status = 'failed', raw = NULL WHERE id = ?",
-            (outgoing_id,),
+            "UPDATE outbox SET status = ?, raw = NULL WHERE id = ?",
+            (status, outgoing_id),
         )
 
     def is_our_message(self, message_id: str) -> bool:
@@ -650,8 +708,14 @@ class Store:
 _ENQUIRY_COLUMNS = (
     "id, state, email, name, phone, subject, request_message_id, crisis, created_at,"
     " sender_offset_minutes, first_message, last_message_id, last_references,"
-    " clarified, approval_round, preapproved_start_at, counter_start_at"
+    " clarified, approval_round, preapproved_start_at, counter_start_at,"
+    " offered_at, nudged_at, reminded_at, followed_up_at, followup_nudged_at,"
+    " closed_reason, updated_at"
 )
+
+
+def _maybe_instant(value: object) -> datetime | None:
+    return None if value is None else _instant(str(value))
 
 
 def _enquiry(row: sqlite3.Row) -> Enquiry:
@@ -672,7 +736,14 @@ def _enquiry(row: sqlite3.Row) -> Enquiry:
         clarified=bool(row[13]),
         approval_round=int(row[14]),
         preapproved_start_at=None if row[15] is None else _instant(str(row[15])),
-        counter_start_at=None if row[16] is None else _instant(str(row[16])),
+        counter_start_at=_maybe_instant(row[16]),
+        offered_at=_maybe_instant(row[17]),
+        nudged_at=_maybe_instant(row[18]),
+        reminded_at=_maybe_instant(row[19]),
+        followed_up_at=_maybe_instant(row[20]),
+        followup_nudged_at=_maybe_instant(row[21]),
+        closed_reason=row[22],
+        updated_at=_instant(str(row[23])),
     )
 
 

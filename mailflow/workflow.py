@@ -2,22 +2,36 @@
 
 Transition table (anything not listed changes nothing and sends nothing):
 
-    offered  + person picks a free slot       -> held     hold, ask approval, thank them
-                                                  (booked at once when approval is auto
-                                                  or the therapist proposed that slot)
-    offered  + person picks a taken slot      -> offered  fresh offer with an apology
-    offered  + "none of these" / preference   -> offered  fresh offer honouring it
-    offered  + unclear (first time)           -> offered  one short clarifying question
+    offered  + person picks a free slot       -> held      hold, ask approval, thank them
+                                                   (booked at once when approval is auto
+                                                   or the therapist proposed that slot)
+    offered  + person picks a taken slot      -> offered   fresh offer with an apology
+    offered  + none fit / reschedule talk     -> offered   fresh offer honouring it
+    offered  + unclear (first time)           -> offered   one short clarifying question
+    offered  + cancel                         -> closed    a kind acknowledgement
     held     + person picks again / none fit  -> as from offered, old hold released
-    held     + therapist approves, slot free  -> booked   confirm with invitation
-    held     + therapist approves, slot taken -> offered  fresh offer with an apology
-    held     + therapist declines (+ note)    -> offered  fresh offer with the note
-    held     + therapist proposes a time      -> offered  that one time, pre-approved
-    held     + therapist unclear              -> held     ask the therapist again
-    booked   + calendar REPLY DECLINED        -> booked   therapist alerted
-    booked   + calendar COUNTER (new time)    -> booked   therapist asked to approve the move
-    booked   + therapist approves the move    -> booked   moved; updated invitation (SEQUENCE+1)
-    booked   + therapist declines the move    -> booked   the person hears it stays (+ note)
+    held     + therapist approves, slot free  -> booked    confirm with invitation
+    held     + therapist approves, slot taken -> offered   fresh offer with an apology
+    held     + therapist declines (+ note)    -> offered   fresh offer with the note
+    held     + therapist proposes a time      -> offered   that one time, pre-approved
+    held     + therapist unclear              -> held      ask the therapist again
+    booked   + person cancels                 -> cancelled METHOD:CANCEL, therapist told
+    booked   + person wants to move           -> rescheduling  fresh times; booking stands
+    rescheduling + person picks a free slot   -> booked    therapist asked to approve the move
+                                                   (moved at once when approval is auto)
+    booked   + therapist "cancel" (+ note)    -> cancelled METHOD:CANCEL with the note
+    booked   + therapist "no show"            -> offered   "sorry we missed each other"
+    booked   + calendar REPLY DECLINED        -> cancelled the therapist told
+    booked   + calendar COUNTER (new time)    -> booked    therapist asked to approve the move
+    booked   + therapist approves the move    -> booked    moved; updated invitation (SEQUENCE+1)
+    booked   + therapist declines the move    -> booked    the person hears it stays (+ note)
+    booked   + reminder due                   -> booked    reminder
+    booked   + follow-up due                  -> followed_up  "would you like to start?"
+    followed_up + yes / not now / no          -> closed    kind answer; therapist told
+    followed_up + a question                  -> stood_down   passed to the therapist
+    followed_up + silence, then silence again -> closed    one nudge, then quietly closed
+    offered  + silence, then silence again    -> closed    one nudge with fresh times, then closed
+    closed (expired) / cancelled + a reply    -> offered   reopened with fresh times
 
 `facts` carries what the shell looked up (which slots are free now), so the
 decision itself never touches the store or the clock.
@@ -42,12 +56,17 @@ class State(StrEnum):
     OFFERED = "offered"  # times sent, waiting for the person's pick
     HELD = "held"  # a slot held, waiting for the therapist's approval
     BOOKED = "booked"  # confirmed; invitation sent
+    RESCHEDULING = "rescheduling"  # booked, and new times offered to move it
+    FOLLOWED_UP = "followed_up"  # the call happened; asked whether to start
+    CANCELLED = "cancelled"  # the call was cancelled (a reply can reopen)
     ESCALATED = "escalated"  # crisis: the therapist's alone from now on
     STOOD_DOWN = "stood_down"  # a human answered by hand, or nothing to offer
     CLOSED = "closed"
 
 
-OPEN_STATES = frozenset({State.OFFERED, State.HELD, State.BOOKED})
+OPEN_STATES = frozenset(
+    {State.OFFERED, State.HELD, State.BOOKED, State.RESCHEDULING, State.FOLLOWED_UP}
+)
 
 
 class OfferReason(StrEnum):
@@ -55,6 +74,10 @@ class OfferReason(StrEnum):
     TAKEN = "taken"  # the picked time went meanwhile: apologise
     DECLINED = "declined"  # the therapist could not make it (maybe with a note)
     PROPOSED = "proposed"  # the therapist suggested this one time instead
+    RESCHEDULE = "reschedule"  # the person wants to move a booked call
+    REOPEN = "reopen"  # a late reply to a closed or cancelled enquiry
+    MISSED = "missed"  # a no-show: "sorry we missed each other"
+    NUDGE = "nudge"  # an offer not taken: checking in with fresh times
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +92,8 @@ class Facts:
     clarified: bool = False  # one clarifying question already asked
     proposed: Slot | None = None  # the therapist's WallTime, resolved by the shell
     counter: Slot | None = None  # a new time the person's calendar proposed
+    call_started: bool = False  # the booked call's start has passed
+    reopenable: bool = False  # closed by expiry or cancelled: a reply reopens it
 
 
 # -- commands: what the shell must do, in order -----------------------------------
@@ -148,6 +173,38 @@ class AlertTherapist:
 
 
 @dataclass(frozen=True, slots=True)
+class CancelCall:
+    """End the booking (METHOD:CANCEL) or withdraw a hold; tell the other side."""
+
+    by: str  # "person" | "therapist" | "calendar"
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MarkMissed:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """A letter whose content depends only on the enquiry: reminder, follow-up..."""
+
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerFollowup:
+    """Thank the person for their answer and pass it to the therapist."""
+
+    answer: str  # "yes" | "not_now" | "no" | "question"
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class RememberPhone:
     phone: str
 
@@ -167,6 +224,11 @@ Command = (
     | AskToMove
     | Move
     | KeepBooking
+    | CancelCall
+    | MarkMissed
+    | Send
+    | AnswerFollowup
+    | Close
 )
 
 
@@ -178,11 +240,25 @@ class Transition:
 
 
 def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transition:
-    """The person answered an offer (or wrote again while waiting)."""
+    """The person answered an offer, or wrote again in their thread."""
     remember: tuple[Command, ...] = (RememberPhone(reply.phone),) if reply.phone else ()
-    if state not in {State.OFFERED, State.HELD}:
+    if state in {State.CLOSED, State.CANCELLED} and facts.reopenable:
+        # A late reply: fresh times, never a stale slot from an old offer.
+        return Transition(
+            State.OFFERED, (*remember, Offer(OfferReason.REOPEN)), "reopened"
+        )
+    if state is State.BOOKED:
+        return _booked_person(reply, facts, remember)
+    if state not in {State.OFFERED, State.HELD, State.RESCHEDULING}:
         return Transition(state, remember, "reply-ignored")
+    moving = state is State.RESCHEDULING
     release: tuple[Command, ...] = (Release(),) if state is State.HELD else ()
+    if reply.kind is ReplyKind.CANCEL:
+        return Transition(
+            State.CANCELLED if moving else State.CLOSED,
+            (*remember, *release, CancelCall("person")),
+            "cancelled" if moving else "withdrawn",
+        )
     if reply.kind is ReplyKind.PICK and reply.choice is not None:
         if not 1 <= reply.choice <= len(facts.offered):
             return _clarify(state, facts, remember)
@@ -192,12 +268,24 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
         if slot not in facts.free:
             # Someone else took it (or the calendar filled) since we offered it.
             return Transition(
-                State.OFFERED, (*remember, *release, Offer(OfferReason.TAKEN)), "taken"
+                state if moving else State.OFFERED,
+                (*remember, *release, Offer(OfferReason.TAKEN)),
+                "taken",
             )
         if facts.approval == "auto" or slot == facts.preapproved:
             # Nothing to wait for: the therapist agreed in advance.
+            if moving:
+                return Transition(
+                    State.BOOKED, (*remember, Move(slot), Confirm(slot)), "moved"
+                )
             return Transition(
                 State.BOOKED, (*remember, *release, Book(slot), Confirm(slot)), "booked"
+            )
+        if moving:
+            return Transition(
+                State.BOOKED,
+                (*remember, AskToMove(slot), ThankForPick(slot)),
+                "move-asked",
             )
         return Transition(
             State.HELD,
@@ -207,12 +295,35 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
     if reply.kind in {ReplyKind.NONE_FIT, ReplyKind.RESCHEDULE}:
         # "I can't make Tuesday" before anything is booked: other times, please.
         return Transition(
-            State.OFFERED, (*remember, *release, Offer(OfferReason.MORE)), "more-times"
+            state if moving else State.OFFERED,
+            (*remember, *release, Offer(OfferReason.MORE)),
+            "more-times",
         )
     if reply.kind is ReplyKind.UNCLEAR:
         return _clarify(state, facts, remember)
-    # A question, a thank-you, cancel or reschedule talk: the therapist reads it.
+    # A question or a thank-you: the therapist reads it.
     return Transition(state, remember, f"reply-{reply.kind.value}")
+
+
+def _booked_person(
+    reply: PersonReply, facts: Facts, remember: tuple[Command, ...]
+) -> Transition:
+    if reply.kind is ReplyKind.CANCEL:
+        if facts.call_started:
+            return Transition(State.BOOKED, remember, "cancel-after-start")
+        return Transition(
+            State.CANCELLED, (*remember, CancelCall("person")), "cancelled"
+        )
+    if (
+        reply.kind in {ReplyKind.RESCHEDULE, ReplyKind.NONE_FIT}
+        and not facts.call_started
+    ):
+        return Transition(
+            State.RESCHEDULING,
+            (*remember, Offer(OfferReason.RESCHEDULE)),
+            "reschedule-offered",
+        )
+    return Transition(State.BOOKED, remember, f"reply-{reply.kind.value}")
 
 
 def _clarify(state: State, facts: Facts, remember: tuple[Command, ...]) -> Transition:
@@ -226,6 +337,15 @@ def _clarify(state: State, facts: Facts, remember: tuple[Command, ...]) -> Trans
 
 def on_therapist_reply(state: State, reply: TherapistReply, facts: Facts) -> Transition:
     """The therapist answered an approval request (authenticity checked by the shell)."""
+    if state in {State.BOOKED, State.RESCHEDULING, State.FOLLOWED_UP}:
+        if reply.decision is Decision.NO_SHOW and facts.call_started:
+            return Transition(
+                State.OFFERED, (MarkMissed(), Offer(OfferReason.MISSED)), "no-show"
+            )
+        if reply.decision is Decision.CANCEL and not facts.call_started:
+            return Transition(
+                State.CANCELLED, (CancelCall("therapist", reply.note),), "cancelled"
+            )
     if state is State.BOOKED and facts.counter is not None:
         return _on_move_answer(reply, facts.counter, facts)
     if state is not State.HELD or facts.held is None:
@@ -286,4 +406,34 @@ def on_calendar(state: State, message: CalendarMessage) -> Transition:
         )
     return Transition(
         state, (), f"calendar-{(message.partstat or message.method).lower()}"
+    )
+
+
+def on_timer(state: State, step: str, facts: Facts) -> Transition:
+    """A timed step from `timing.next_due` whose moment has come."""
+    if step == "reminder" and state is State.BOOKED:
+        return Transition(state, (Send("reminder"),), "reminded")
+    if step == "followup" and state is State.BOOKED:
+        return Transition(State.FOLLOWED_UP, (Send("followup"),), "followed-up")
+    if step == "followup_nudge" and state is State.FOLLOWED_UP:
+        return Transition(state, (Send("followup_nudge"),), "followup-nudged")
+    if step == "followup_close" and state is State.FOLLOWED_UP:
+        return Transition(State.CLOSED, (Close("silent"),), "closed-silent")
+    if step == "offer_nudge" and state is State.OFFERED:
+        return Transition(state, (Offer(OfferReason.NUDGE),), "offer-nudged")
+    if step == "offer_expire" and state is State.OFFERED:
+        return Transition(State.CLOSED, (Close("expired"),), "expired")
+    return Transition(state, (), "timer-stale")
+
+
+def on_followup_answer(state: State, answer: str) -> Transition:
+    """The person's answer to "would you like to start?" (also after a quiet close)."""
+    if answer in {"yes", "not_now", "no"}:
+        reason = {"yes": "wants-to-start", "not_now": "not-now", "no": "no"}[answer]
+        return Transition(
+            State.CLOSED, (AnswerFollowup(answer), Close(reason)), f"followup-{answer}"
+        )
+    # A question, or words mailflow can't read: the therapist's to answer.
+    return Transition(
+        State.STOOD_DOWN, (AnswerFollowup("question"),), "followup-question"
     )

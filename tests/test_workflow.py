@@ -3,8 +3,8 @@
 The first half is table-driven: each case gives a state, a signal and the facts
 the shell looked up, and asserts the whole Transition (new state, the exact
 command sequence, the outcome string). The second half drives random signals
-against a small model of the shell (its holds, bookings and offers) and checks
-the invariants a real practice relies on after every step.
+against a small model of the shell (its hold, booking, offers and pending move)
+and checks the invariants a real practice relies on after every step.
 """
 
 from __future__ import annotations
@@ -16,12 +16,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    initialize,
-    invariant,
-    rule,
-)
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from mailflow.model import (
     CalendarMessage,
@@ -37,23 +32,33 @@ from mailflow.model import (
 from mailflow.workflow import (
     OPEN_STATES,
     AlertTherapist,
+    AnswerFollowup,
     AskApproval,
     AskTherapistAgain,
+    AskToMove,
     Book,
+    CancelCall,
     Clarify,
+    Close,
     Confirm,
     Facts,
     Hold,
+    KeepBooking,
+    MarkMissed,
+    Move,
     Offer,
     OfferReason,
     Release,
     RememberPhone,
+    Send,
     State,
     ThankForPick,
     Transition,
     on_calendar,
+    on_followup_answer,
     on_person_reply,
     on_therapist_reply,
+    on_timer,
 )
 
 
@@ -71,13 +76,21 @@ F = _slot(8, 15)
 POOL = (A, B, C, D, E, F)
 
 PHONE = "+447700900123"
-TERMINAL = (State.ESCALATED, State.STOOD_DOWN, State.CLOSED)
+NOTE = "Sorry, I'm at a training day then."
+# Nothing but a reopening (or a follow-up answer) gets out of these.
+ENDED = (State.ESCALATED, State.STOOD_DOWN, State.CLOSED, State.CANCELLED)
 
 OFFERED3 = (A, B, C)
 # Waiting for the person: nothing held, everything free.
 WAITING = Facts(approval="therapist", offered=OFFERED3, free=frozenset(POOL))
 # Waiting for the therapist: A held (and, as the shell counts, still free for us).
 HOLDING = replace(WAITING, held=A)
+# Booked on A (not held any more); the call is still to come.
+BOOKED_A = WAITING
+# Booked, and the call's start has passed.
+STARTED = replace(WAITING, call_started=True)
+# Booked, and a move to E is waiting for the therapist's answer.
+MOVING = replace(WAITING, counter=E)
 
 
 def pick(choice: int | None, phone: str | None = None) -> PersonReply:
@@ -92,13 +105,20 @@ def taken(facts: Facts, *slots: Slot) -> Facts:
     return replace(facts, free=facts.free - set(slots))
 
 
-def ids(cases: list[tuple[str, object, object, object, Transition]]) -> list[str]:
-    return [case[0] for case in cases]
+def tag(phone: str | None) -> str:
+    return "phone" if phone else "no-phone"
+
+
+Case = tuple[str, State, object, Facts, Transition]
+
+
+def params(cases: list[Case]) -> list[object]:
+    return [pytest.param(*case[1:], id=case[0]) for case in cases]
 
 
 # -- the person's reply -------------------------------------------------------------
 
-PERSON_CASES: list[tuple[str, State, PersonReply, Facts, Transition]] = [
+PERSON_CASES: list[Case] = [
     # offered + person picks a free slot -> held: hold, ask approval, thank them
     (
         "offered-pick-free",
@@ -133,7 +153,7 @@ PERSON_CASES: list[tuple[str, State, PersonReply, Facts, Transition]] = [
         ),
     ),
     (
-        "offered-pick-free-only-that-one-free",
+        "offered-pick-the-only-free-one",
         State.OFFERED,
         pick(2),
         replace(WAITING, free=frozenset({B})),
@@ -271,7 +291,7 @@ PERSON_CASES: list[tuple[str, State, PersonReply, Facts, Transition]] = [
         replace(WAITING, approval="auto"),
         Transition(State.OFFERED, (Clarify(),), "clarify"),
     ),
-    # offered + "none of these" / preference -> offered: fresh offer honouring it
+    # offered + none fit / reschedule talk -> offered: fresh offer honouring it
     (
         "offered-none-fit",
         State.OFFERED,
@@ -301,6 +321,13 @@ PERSON_CASES: list[tuple[str, State, PersonReply, Facts, Transition]] = [
             (RememberPhone(PHONE), Offer(OfferReason.MORE)),
             "more-times",
         ),
+    ),
+    (
+        "offered-reschedule-talk",
+        State.OFFERED,
+        kind(ReplyKind.RESCHEDULE),
+        WAITING,
+        Transition(State.OFFERED, (Offer(OfferReason.MORE),), "more-times"),
     ),
     # offered + unclear (first time) -> offered: one short clarifying question
     (
@@ -333,6 +360,23 @@ PERSON_CASES: list[tuple[str, State, PersonReply, Facts, Transition]] = [
             State.OFFERED,
             (RememberPhone(PHONE), AlertTherapist("unclear-reply")),
             "unclear-again",
+        ),
+    ),
+    # offered + cancel -> closed: a kind acknowledgement
+    (
+        "offered-cancel",
+        State.OFFERED,
+        kind(ReplyKind.CANCEL),
+        WAITING,
+        Transition(State.CLOSED, (CancelCall("person"),), "withdrawn"),
+    ),
+    (
+        "offered-cancel-with-phone",
+        State.OFFERED,
+        kind(ReplyKind.CANCEL, PHONE),
+        WAITING,
+        Transition(
+            State.CLOSED, (RememberPhone(PHONE), CancelCall("person")), "withdrawn"
         ),
     ),
     # held + person picks again / none fit -> as from offered, old hold released
@@ -433,6 +477,13 @@ PERSON_CASES: list[tuple[str, State, PersonReply, Facts, Transition]] = [
         ),
     ),
     (
+        "held-reschedule-talk",
+        State.HELD,
+        kind(ReplyKind.RESCHEDULE),
+        HOLDING,
+        Transition(State.OFFERED, (Release(), Offer(OfferReason.MORE)), "more-times"),
+    ),
+    (
         "held-unclear-first-keeps-hold",
         State.HELD,
         kind(ReplyKind.UNCLEAR),
@@ -446,42 +497,296 @@ PERSON_CASES: list[tuple[str, State, PersonReply, Facts, Transition]] = [
         replace(HOLDING, clarified=True),
         Transition(State.HELD, (AlertTherapist("unclear-reply"),), "unclear-again"),
     ),
+    (
+        "held-cancel-releases-the-hold",
+        State.HELD,
+        kind(ReplyKind.CANCEL),
+        HOLDING,
+        Transition(State.CLOSED, (Release(), CancelCall("person")), "withdrawn"),
+    ),
+    (
+        "held-cancel-with-phone",
+        State.HELD,
+        kind(ReplyKind.CANCEL, PHONE),
+        HOLDING,
+        Transition(
+            State.CLOSED,
+            (RememberPhone(PHONE), Release(), CancelCall("person")),
+            "withdrawn",
+        ),
+    ),
+    # booked + person cancels -> cancelled: METHOD:CANCEL, therapist told
+    (
+        "booked-cancel",
+        State.BOOKED,
+        kind(ReplyKind.CANCEL),
+        BOOKED_A,
+        Transition(State.CANCELLED, (CancelCall("person"),), "cancelled"),
+    ),
+    (
+        "booked-cancel-with-phone",
+        State.BOOKED,
+        kind(ReplyKind.CANCEL, PHONE),
+        BOOKED_A,
+        Transition(
+            State.CANCELLED, (RememberPhone(PHONE), CancelCall("person")), "cancelled"
+        ),
+    ),
+    (
+        "booked-cancel-after-the-start",
+        State.BOOKED,
+        kind(ReplyKind.CANCEL),
+        STARTED,
+        Transition(State.BOOKED, (), "cancel-after-start"),
+    ),
+    (
+        "booked-cancel-after-the-start-with-phone",
+        State.BOOKED,
+        kind(ReplyKind.CANCEL, PHONE),
+        STARTED,
+        Transition(State.BOOKED, (RememberPhone(PHONE),), "cancel-after-start"),
+    ),
+    # booked + person wants to move -> rescheduling: fresh times; booking stands
+    (
+        "booked-reschedule",
+        State.BOOKED,
+        kind(ReplyKind.RESCHEDULE),
+        BOOKED_A,
+        Transition(
+            State.RESCHEDULING,
+            (Offer(OfferReason.RESCHEDULE),),
+            "reschedule-offered",
+        ),
+    ),
+    (
+        "booked-none-fit-is-a-move",
+        State.BOOKED,
+        kind(ReplyKind.NONE_FIT, PHONE),
+        BOOKED_A,
+        Transition(
+            State.RESCHEDULING,
+            (RememberPhone(PHONE), Offer(OfferReason.RESCHEDULE)),
+            "reschedule-offered",
+        ),
+    ),
+    (
+        "booked-reschedule-after-the-start",
+        State.BOOKED,
+        kind(ReplyKind.RESCHEDULE),
+        STARTED,
+        Transition(State.BOOKED, (), "reply-reschedule"),
+    ),
+    (
+        "booked-none-fit-after-the-start",
+        State.BOOKED,
+        kind(ReplyKind.NONE_FIT),
+        STARTED,
+        Transition(State.BOOKED, (), "reply-none-fit"),
+    ),
+    (
+        "booked-reschedule-with-a-move-pending",
+        State.BOOKED,
+        kind(ReplyKind.RESCHEDULE),
+        MOVING,
+        Transition(
+            State.RESCHEDULING,
+            (Offer(OfferReason.RESCHEDULE),),
+            "reschedule-offered",
+        ),
+    ),
+    # rescheduling + person picks a free slot -> booked: therapist asked to approve
+    (
+        "rescheduling-pick-free",
+        State.RESCHEDULING,
+        pick(2),
+        BOOKED_A,
+        Transition(State.BOOKED, (AskToMove(B), ThankForPick(B)), "move-asked"),
+    ),
+    (
+        "rescheduling-pick-free-with-phone",
+        State.RESCHEDULING,
+        pick(3, PHONE),
+        BOOKED_A,
+        Transition(
+            State.BOOKED,
+            (RememberPhone(PHONE), AskToMove(C), ThankForPick(C)),
+            "move-asked",
+        ),
+    ),
+    # ... moved at once when approval is auto (or the therapist proposed it)
+    (
+        "rescheduling-pick-free-auto",
+        State.RESCHEDULING,
+        pick(2),
+        replace(BOOKED_A, approval="auto"),
+        Transition(State.BOOKED, (Move(B), Confirm(B)), "moved"),
+    ),
+    (
+        "rescheduling-pick-preapproved",
+        State.RESCHEDULING,
+        pick(3),
+        replace(BOOKED_A, preapproved=C),
+        Transition(State.BOOKED, (Move(C), Confirm(C)), "moved"),
+    ),
+    (
+        "rescheduling-pick-taken",
+        State.RESCHEDULING,
+        pick(2),
+        taken(BOOKED_A, B),
+        Transition(State.RESCHEDULING, (Offer(OfferReason.TAKEN),), "taken"),
+    ),
+    (
+        "rescheduling-pick-taken-auto",
+        State.RESCHEDULING,
+        pick(2),
+        taken(replace(BOOKED_A, approval="auto"), B),
+        Transition(State.RESCHEDULING, (Offer(OfferReason.TAKEN),), "taken"),
+    ),
+    (
+        "rescheduling-pick-out-of-range",
+        State.RESCHEDULING,
+        pick(4),
+        replace(BOOKED_A, approval="auto"),
+        Transition(State.RESCHEDULING, (Clarify(),), "clarify"),
+    ),
+    (
+        "rescheduling-pick-out-of-range-again",
+        State.RESCHEDULING,
+        pick(0),
+        replace(BOOKED_A, clarified=True),
+        Transition(
+            State.RESCHEDULING, (AlertTherapist("unclear-reply"),), "unclear-again"
+        ),
+    ),
+    (
+        "rescheduling-none-fit",
+        State.RESCHEDULING,
+        kind(ReplyKind.NONE_FIT),
+        BOOKED_A,
+        Transition(State.RESCHEDULING, (Offer(OfferReason.MORE),), "more-times"),
+    ),
+    (
+        "rescheduling-reschedule-talk",
+        State.RESCHEDULING,
+        kind(ReplyKind.RESCHEDULE),
+        BOOKED_A,
+        Transition(State.RESCHEDULING, (Offer(OfferReason.MORE),), "more-times"),
+    ),
+    (
+        "rescheduling-unclear",
+        State.RESCHEDULING,
+        kind(ReplyKind.UNCLEAR),
+        BOOKED_A,
+        Transition(State.RESCHEDULING, (Clarify(),), "clarify"),
+    ),
+    (
+        "rescheduling-cancel",
+        State.RESCHEDULING,
+        kind(ReplyKind.CANCEL),
+        BOOKED_A,
+        Transition(State.CANCELLED, (CancelCall("person"),), "cancelled"),
+    ),
+    (
+        "rescheduling-other",
+        State.RESCHEDULING,
+        kind(ReplyKind.OTHER, PHONE),
+        BOOKED_A,
+        Transition(State.RESCHEDULING, (RememberPhone(PHONE),), "reply-other"),
+    ),
 ]
 
-# OTHER / CANCEL / RESCHEDULE while waiting: nothing changes, the phone is kept.
-for _state, _facts in ((State.OFFERED, WAITING), (State.HELD, HOLDING)):
-    for _kind in (ReplyKind.OTHER, ReplyKind.CANCEL, ReplyKind.RESCHEDULE):
+# A question or a thank-you while waiting: nothing changes, the phone is kept.
+for _state, _facts in (
+    (State.OFFERED, WAITING),
+    (State.HELD, HOLDING),
+    (State.RESCHEDULING, BOOKED_A),
+):
+    for _phone in (None, PHONE):
+        PERSON_CASES.append(
+            (
+                f"{_state}-other-{tag(_phone)}",
+                _state,
+                kind(ReplyKind.OTHER, _phone),
+                _facts,
+                Transition(
+                    _state, (RememberPhone(_phone),) if _phone else (), "reply-other"
+                ),
+            )
+        )
+
+# Booked: picks, questions and unclear words change nothing (before or after).
+for _facts in (BOOKED_A, STARTED, MOVING):
+    for _reply in (pick(1), pick(2), pick(99), kind(ReplyKind.UNCLEAR)):
         for _phone in (None, PHONE):
             PERSON_CASES.append(
                 (
-                    f"{_state}-{_kind}-{'phone' if _phone else 'no-phone'}",
-                    _state,
-                    kind(_kind, _phone),
-                    _facts,
+                    f"booked-{_reply.kind}-{_reply.choice}-{tag(_phone)}-{_facts.call_started}",
+                    State.BOOKED,
+                    replace(_reply, phone=_phone),
+                    replace(_facts, approval="auto"),
                     Transition(
-                        _state,
+                        State.BOOKED,
                         (RememberPhone(_phone),) if _phone else (),
-                        f"reply-{_kind.value}",
+                        f"reply-{_reply.kind.value}",
+                    ),
+                )
+            )
+    PERSON_CASES.append(
+        (
+            f"booked-other-{_facts.call_started}",
+            State.BOOKED,
+            kind(ReplyKind.OTHER),
+            _facts,
+            Transition(State.BOOKED, (), "reply-other"),
+        )
+    )
+
+_EVERY_REPLY = (pick(1), pick(2), pick(99), pick(None), *(kind(k) for k in ReplyKind))
+
+# closed (expired) / cancelled + a reply -> offered: reopened with fresh times
+for _state in (State.CLOSED, State.CANCELLED):
+    for _reply in _EVERY_REPLY:
+        if _reply.kind is ReplyKind.CANCEL:
+            continue  # see test_cancel_never_reopens
+        for _phone in (None, PHONE):
+            PERSON_CASES.append(
+                (
+                    f"{_state}-reopenable-{_reply.kind}-{_reply.choice}-{tag(_phone)}",
+                    _state,
+                    replace(_reply, phone=_phone),
+                    replace(WAITING, reopenable=True, approval="auto", preapproved=A),
+                    Transition(
+                        State.OFFERED,
+                        (
+                            *((RememberPhone(_phone),) if _phone else ()),
+                            Offer(OfferReason.REOPEN),
+                        ),
+                        "reopened",
                     ),
                 )
             )
 
-# Once booked (or closed, escalated, stood down) the person's words change nothing.
-for _state in (State.BOOKED, *TERMINAL):
-    for _reply in (
-        pick(1),
-        pick(2),
-        pick(99),
-        pick(None),
-        *(kind(k) for k in ReplyKind),
-    ):
+# Escalated, stood down, followed up (answers go to on_followup_answer), and closed
+# or cancelled for good: the person's words change nothing but the phone number.
+for _state, _reopenable in (
+    (State.ESCALATED, False),
+    (State.ESCALATED, True),
+    (State.STOOD_DOWN, False),
+    (State.STOOD_DOWN, True),
+    (State.FOLLOWED_UP, False),
+    (State.CLOSED, False),
+    (State.CANCELLED, False),
+):
+    for _reply in _EVERY_REPLY:
         for _phone in (None, PHONE):
             PERSON_CASES.append(
                 (
-                    f"{_state}-{_reply.kind}-{_reply.choice}-{_phone or 'no-phone'}",
+                    f"{_state}-{_reopenable}-{_reply.kind}-{_reply.choice}-{tag(_phone)}",
                     _state,
                     replace(_reply, phone=_phone),
-                    replace(WAITING, approval="auto", preapproved=A),
+                    replace(
+                        WAITING, approval="auto", preapproved=A, reopenable=_reopenable
+                    ),
                     Transition(
                         _state,
                         (RememberPhone(_phone),) if _phone else (),
@@ -491,26 +796,32 @@ for _state in (State.BOOKED, *TERMINAL):
             )
 
 
-@pytest.mark.parametrize(
-    ("name", "state", "reply", "facts", "expected"), PERSON_CASES, ids=ids(PERSON_CASES)
-)
+@pytest.mark.parametrize(("state", "reply", "facts", "expected"), params(PERSON_CASES))
 def test_person_reply(
-    name: str, state: State, reply: PersonReply, facts: Facts, expected: Transition
+    state: State, reply: PersonReply, facts: Facts, expected: Transition
 ) -> None:
     assert on_person_reply(state, reply, facts) == expected
 
 
-@pytest.mark.parametrize("state", [State.OFFERED, State.HELD])
+@pytest.mark.parametrize(
+    ("state", "facts"),
+    [
+        (State.OFFERED, WAITING),
+        (State.HELD, HOLDING),
+        (State.RESCHEDULING, BOOKED_A),
+        (State.BOOKED, BOOKED_A),
+    ],
+)
 @pytest.mark.parametrize("approval", ["therapist", "auto"])
 def test_pick_without_a_number_never_holds_or_books(
-    state: State, approval: str
+    state: State, facts: Facts, approval: str
 ) -> None:
     """A PICK the reader could not number is not a pick of anything."""
-    facts = replace(HOLDING if state is State.HELD else WAITING, approval=approval)
-    result = on_person_reply(state, pick(None), facts)
+    result = on_person_reply(state, pick(None), replace(facts, approval=approval))
     assert result.state is state
     assert not any(
-        isinstance(c, Hold | Book | Confirm | Release) for c in result.commands
+        isinstance(c, Hold | Book | Move | AskToMove | Confirm | Release)
+        for c in result.commands
     )
 
 
@@ -524,7 +835,12 @@ def test_pick_without_a_number_never_holds_or_books(
     ),
 )
 @pytest.mark.parametrize(
-    ("state", "facts"), [(State.OFFERED, WAITING), (State.HELD, HOLDING)]
+    ("state", "facts"),
+    [
+        (State.OFFERED, WAITING),
+        (State.HELD, HOLDING),
+        (State.RESCHEDULING, BOOKED_A),
+    ],
 )
 def test_pick_without_a_number_is_treated_as_unclear(
     state: State, facts: Facts
@@ -537,12 +853,28 @@ def test_pick_without_a_number_is_treated_as_unclear(
     ) == Transition(state, (AlertTherapist("unclear-reply"),), "unclear-again")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG: 'closed (expired) / cancelled + a reply -> offered' also fires for a"
+        " CANCEL reply: someone who has just cancelled (or whose offer expired) and"
+        " writes 'please cancel' / 'please stop' is sent fresh times. A cancel"
+        " should leave a closed or cancelled enquiry as it is."
+    ),
+)
+@pytest.mark.parametrize("state", [State.CLOSED, State.CANCELLED])
+def test_cancel_never_reopens(state: State) -> None:
+    facts = replace(WAITING, reopenable=True)
+    result = on_person_reply(state, kind(ReplyKind.CANCEL), facts)
+    assert result.state is state
+    assert not any(isinstance(c, Offer) for c in result.commands)
+
+
 @pytest.mark.parametrize("choice", range(1, 7))
 def test_each_number_picks_that_offered_slot(choice: int) -> None:
-    offered = POOL
-    facts = Facts(approval="therapist", offered=offered, free=frozenset(POOL))
+    facts = Facts(approval="therapist", offered=POOL, free=frozenset(POOL))
     result = on_person_reply(State.OFFERED, pick(choice), facts)
-    slot = offered[choice - 1]
+    slot = POOL[choice - 1]
     assert result == Transition(
         State.HELD, (Hold(slot), AskApproval(slot), ThankForPick(slot)), "held"
     )
@@ -555,9 +887,7 @@ def test_empty_phone_is_not_remembered() -> None:
 
 # -- the therapist's reply -----------------------------------------------------------
 
-NOTE = "Sorry, I'm at a training day then."
-
-THERAPIST_CASES: list[tuple[str, State, TherapistReply, Facts, Transition]] = [
+THERAPIST_CASES: list[Case] = [
     # held + therapist approves, slot free -> booked: confirm with invitation
     (
         "approve-free",
@@ -579,6 +909,13 @@ THERAPIST_CASES: list[tuple[str, State, TherapistReply, Facts, Transition]] = [
         TherapistReply(Decision.APPROVE),
         replace(HOLDING, held=C),
         Transition(State.BOOKED, (Book(C), Confirm(C)), "approved"),
+    ),
+    (
+        "approve-ignores-a-stray-proposal",
+        State.HELD,
+        TherapistReply(Decision.APPROVE),
+        replace(HOLDING, proposed=D),
+        Transition(State.BOOKED, (Book(A), Confirm(A)), "approved"),
     ),
     # held + therapist approves, slot taken -> offered: fresh offer with an apology
     (
@@ -695,16 +1032,8 @@ THERAPIST_CASES: list[tuple[str, State, TherapistReply, Facts, Transition]] = [
         "no-show-while-held-is-unclear",
         State.HELD,
         TherapistReply(Decision.NO_SHOW),
-        HOLDING,
+        replace(HOLDING, call_started=True),
         Transition(State.HELD, (AskTherapistAgain(),), "approval-unclear"),
-    ),
-    # a proposal the shell resolved is ignored unless the decision is PROPOSE
-    (
-        "approve-ignores-stray-proposal",
-        State.HELD,
-        TherapistReply(Decision.APPROVE),
-        replace(HOLDING, proposed=D),
-        Transition(State.BOOKED, (Book(A), Confirm(A)), "approved"),
     ),
     # HELD in name only (the shell found no held call): nothing to approve
     (
@@ -714,29 +1043,187 @@ THERAPIST_CASES: list[tuple[str, State, TherapistReply, Facts, Transition]] = [
         replace(HOLDING, held=None),
         Transition(State.HELD, (), "approval-stale"),
     ),
+    # booked + therapist "cancel" (+ note) -> cancelled: METHOD:CANCEL with the note
+    (
+        "booked-cancel",
+        State.BOOKED,
+        TherapistReply(Decision.CANCEL, note=NOTE),
+        BOOKED_A,
+        Transition(State.CANCELLED, (CancelCall("therapist", NOTE),), "cancelled"),
+    ),
+    (
+        "booked-cancel-without-note",
+        State.BOOKED,
+        TherapistReply(Decision.CANCEL),
+        BOOKED_A,
+        Transition(State.CANCELLED, (CancelCall("therapist", ""),), "cancelled"),
+    ),
+    (
+        "booked-cancel-with-a-move-pending",
+        State.BOOKED,
+        TherapistReply(Decision.CANCEL, note=NOTE),
+        MOVING,
+        Transition(State.CANCELLED, (CancelCall("therapist", NOTE),), "cancelled"),
+    ),
+    (
+        "rescheduling-cancel",
+        State.RESCHEDULING,
+        TherapistReply(Decision.CANCEL, note=NOTE),
+        BOOKED_A,
+        Transition(State.CANCELLED, (CancelCall("therapist", NOTE),), "cancelled"),
+    ),
+    (
+        "booked-cancel-after-the-start-is-stale",
+        State.BOOKED,
+        TherapistReply(Decision.CANCEL),
+        STARTED,
+        Transition(State.BOOKED, (), "approval-stale"),
+    ),
+    # booked + therapist "no show" -> offered: "sorry we missed each other"
+    (
+        "booked-no-show",
+        State.BOOKED,
+        TherapistReply(Decision.NO_SHOW),
+        STARTED,
+        Transition(State.OFFERED, (MarkMissed(), Offer(OfferReason.MISSED)), "no-show"),
+    ),
+    (
+        "rescheduling-no-show",
+        State.RESCHEDULING,
+        TherapistReply(Decision.NO_SHOW),
+        STARTED,
+        Transition(State.OFFERED, (MarkMissed(), Offer(OfferReason.MISSED)), "no-show"),
+    ),
+    (
+        "followed-up-no-show",
+        State.FOLLOWED_UP,
+        TherapistReply(Decision.NO_SHOW),
+        STARTED,
+        Transition(State.OFFERED, (MarkMissed(), Offer(OfferReason.MISSED)), "no-show"),
+    ),
+    (
+        "booked-no-show-with-a-move-pending",
+        State.BOOKED,
+        TherapistReply(Decision.NO_SHOW),
+        replace(MOVING, call_started=True),
+        Transition(State.OFFERED, (MarkMissed(), Offer(OfferReason.MISSED)), "no-show"),
+    ),
+    (
+        "booked-no-show-before-the-start-is-stale",
+        State.BOOKED,
+        TherapistReply(Decision.NO_SHOW),
+        BOOKED_A,
+        Transition(State.BOOKED, (), "approval-stale"),
+    ),
+    # booked + therapist approves the move -> booked: moved (SEQUENCE+1)
+    (
+        "move-approved",
+        State.BOOKED,
+        TherapistReply(Decision.APPROVE),
+        MOVING,
+        Transition(State.BOOKED, (Move(E), Confirm(E)), "moved"),
+    ),
+    (
+        "move-approved-but-taken",
+        State.BOOKED,
+        TherapistReply(Decision.APPROVE),
+        taken(MOVING, E),
+        Transition(State.BOOKED, (KeepBooking(),), "move-taken"),
+    ),
+    # booked + therapist declines the move -> booked: the person hears it stays
+    (
+        "move-declined-with-note",
+        State.BOOKED,
+        TherapistReply(Decision.DECLINE, note=NOTE),
+        MOVING,
+        Transition(State.BOOKED, (KeepBooking(NOTE),), "move-declined"),
+    ),
+    (
+        "move-declined",
+        State.BOOKED,
+        TherapistReply(Decision.DECLINE),
+        MOVING,
+        Transition(State.BOOKED, (KeepBooking(""),), "move-declined"),
+    ),
+    (
+        "move-propose-is-unclear",
+        State.BOOKED,
+        TherapistReply(Decision.PROPOSE),
+        replace(MOVING, proposed=D),
+        Transition(State.BOOKED, (AskTherapistAgain(),), "move-unclear"),
+    ),
+    (
+        "move-unclear",
+        State.BOOKED,
+        TherapistReply(Decision.UNCLEAR),
+        MOVING,
+        Transition(State.BOOKED, (AskTherapistAgain(),), "move-unclear"),
+    ),
+    (
+        "move-no-show-before-the-start-is-unclear",
+        State.BOOKED,
+        TherapistReply(Decision.NO_SHOW),
+        MOVING,
+        Transition(State.BOOKED, (AskTherapistAgain(),), "move-unclear"),
+    ),
+    (
+        "move-cancel-after-the-start-is-unclear",
+        State.BOOKED,
+        TherapistReply(Decision.CANCEL),
+        replace(MOVING, call_started=True),
+        Transition(State.BOOKED, (AskTherapistAgain(),), "move-unclear"),
+    ),
 ]
 
-# An approval (or anything) arriving outside HELD is stale: no change, no commands.
-for _state in (State.OFFERED, State.BOOKED, *TERMINAL):
+# Booked with no move pending: approvals, declines, proposals are stale.
+for _decision in (
+    Decision.APPROVE,
+    Decision.DECLINE,
+    Decision.PROPOSE,
+    Decision.UNCLEAR,
+):
+    for _facts in (BOOKED_A, STARTED):
+        THERAPIST_CASES.append(
+            (
+                f"booked-{_decision}-{_facts.call_started}-stale",
+                State.BOOKED,
+                TherapistReply(_decision, note=NOTE),
+                replace(_facts, held=A, proposed=D),
+                Transition(State.BOOKED, (), "approval-stale"),
+            )
+        )
+
+# Anything arriving while nothing waits on the therapist is stale.
+for _state in (State.OFFERED, *ENDED):
     for _decision in Decision:
+        for _facts in (HOLDING, replace(MOVING, held=A, call_started=True)):
+            THERAPIST_CASES.append(
+                (
+                    f"{_state}-{_decision}-{_facts.call_started}-stale",
+                    _state,
+                    TherapistReply(_decision, note=NOTE),
+                    replace(_facts, proposed=D),
+                    Transition(_state, (), "approval-stale"),
+                )
+            )
+for _state in (State.RESCHEDULING, State.FOLLOWED_UP):
+    for _decision in (Decision.APPROVE, Decision.DECLINE, Decision.PROPOSE):
         THERAPIST_CASES.append(
             (
                 f"{_state}-{_decision}-stale",
                 _state,
                 TherapistReply(_decision, note=NOTE),
-                replace(HOLDING, proposed=D),
+                replace(MOVING, held=A, proposed=D),
                 Transition(_state, (), "approval-stale"),
             )
         )
 
 
 @pytest.mark.parametrize(
-    ("name", "state", "reply", "facts", "expected"),
-    THERAPIST_CASES,
-    ids=ids(THERAPIST_CASES),
+    ("state", "reply", "facts", "expected"), params(THERAPIST_CASES)
 )
 def test_therapist_reply(
-    name: str, state: State, reply: TherapistReply, facts: Facts, expected: Transition
+    state: State, reply: TherapistReply, facts: Facts, expected: Transition
 ) -> None:
     assert on_therapist_reply(state, reply, facts) == expected
 
@@ -744,21 +1231,38 @@ def test_therapist_reply(
 # -- calendar messages ---------------------------------------------------------------
 
 
-def cal(method: str, partstat: str | None = None) -> CalendarMessage:
+def cal(
+    method: str, partstat: str | None = None, start: Slot | None = None
+) -> CalendarMessage:
     return CalendarMessage(
-        method=method, uid="uid-1@mailflow", sequence=0, partstat=partstat
+        method=method,
+        uid="uid-1@mailflow",
+        sequence=0,
+        partstat=partstat,
+        start_at=start.start_at if start else None,
+        end_at=start.end_at if start else None,
     )
 
 
 CALENDAR_CASES: list[tuple[str, State, CalendarMessage, Transition]] = [
-    # booked + calendar REPLY DECLINED -> booked: therapist alerted
+    # booked + calendar COUNTER (new time) -> booked: therapist asked to approve
     (
-        "booked-reply-declined",
+        "booked-counter-with-a-time",
         State.BOOKED,
-        cal("REPLY", "DECLINED"),
-        Transition(
-            State.BOOKED, (AlertTherapist("calendar-declined"),), "calendar-declined"
-        ),
+        cal("COUNTER", start=E),
+        Transition(State.BOOKED, (AskToMove(E),), "calendar-counter"),
+    ),
+    (
+        "booked-counter-without-a-time",
+        State.BOOKED,
+        cal("COUNTER"),
+        Transition(State.BOOKED, (AlertTherapist("counter"),), "calendar-counter"),
+    ),
+    (
+        "booked-counter-with-only-a-start",
+        State.BOOKED,
+        replace(cal("COUNTER"), start_at=E.start_at),
+        Transition(State.BOOKED, (AlertTherapist("counter"),), "calendar-counter"),
     ),
     (
         "booked-reply-accepted",
@@ -804,32 +1308,21 @@ CALENDAR_CASES: list[tuple[str, State, CalendarMessage, Transition]] = [
     ),
 ]
 
-# any open + calendar COUNTER -> same: therapist asked to decide
-for _state in OPEN_STATES:
-    CALENDAR_CASES.append(
-        (
-            f"{_state}-counter",
-            _state,
-            cal("COUNTER"),
-            Transition(_state, (AlertTherapist("counter"),), "calendar-counter"),
+# Outside BOOKED, a COUNTER or a declined REPLY changes nothing.
+for _state in State:
+    if _state is State.BOOKED:
+        continue
+    for _message in (cal("COUNTER", start=E), cal("COUNTER")):
+        CALENDAR_CASES.append(
+            (
+                f"{_state}-counter-{_message.start_at is not None}",
+                _state,
+                _message,
+                Transition(_state, (), "calendar-counter"),
+            )
         )
-    )
-
-# A declined REPLY alerts only once something is booked.
-for _state in (State.OFFERED, State.HELD, *TERMINAL):
-    CALENDAR_CASES.append(
-        (
-            f"{_state}-reply-declined",
-            _state,
-            cal("REPLY", "DECLINED"),
-            Transition(_state, (), "calendar-declined"),
-        )
-    )
-
-# Nothing reaches a closed, escalated or stood-down enquiry.
-for _state in TERMINAL:
     for _method, _partstat in (
-        ("COUNTER", None),
+        ("REPLY", "DECLINED"),
         ("REPLY", "ACCEPTED"),
         ("REQUEST", None),
         ("CANCEL", None),
@@ -845,24 +1338,127 @@ for _state in TERMINAL:
 
 
 @pytest.mark.parametrize(
-    ("name", "state", "message", "expected"),
-    CALENDAR_CASES,
-    ids=[c[0] for c in CALENDAR_CASES],
+    ("state", "message", "expected"),
+    [pytest.param(*case[1:], id=case[0]) for case in CALENDAR_CASES],
 )
-def test_calendar(
-    name: str, state: State, message: CalendarMessage, expected: Transition
-) -> None:
+def test_calendar(state: State, message: CalendarMessage, expected: Transition) -> None:
     assert on_calendar(state, message) == expected
 
 
-def test_counter_with_proposed_times_only_alerts() -> None:
-    start = datetime(2026, 12, 9, 10, tzinfo=UTC)
-    message = replace(
-        cal("COUNTER"), start_at=start, end_at=start + timedelta(minutes=15)
+def test_booked_calendar_declined_tells_the_therapist() -> None:
+    """Whatever else happens, the therapist hears their person declined."""
+    result = on_calendar(State.BOOKED, cal("REPLY", "DECLINED"))
+    assert result.outcome == "calendar-declined"
+    assert any(isinstance(c, AlertTherapist | CancelCall) for c in result.commands)
+    assert not any(isinstance(c, Book | Move | Hold | Offer) for c in result.commands)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG: the docstring says 'booked + calendar REPLY DECLINED -> cancelled, the"
+        " therapist told' (and CancelCall.by lists 'calendar'), but on_calendar keeps"
+        " the enquiry BOOKED and only sends AlertTherapist('calendar-declined'): the"
+        " call stays booked (reminder, follow-up) for a person who declined it."
+    ),
+)
+def test_booked_calendar_declined_cancels_as_the_table_says() -> None:
+    result = on_calendar(State.BOOKED, cal("REPLY", "DECLINED"))
+    assert result.state is State.CANCELLED
+    assert any(
+        isinstance(c, CancelCall) and c.by == "calendar" for c in result.commands
     )
-    assert on_calendar(State.BOOKED, message) == Transition(
-        State.BOOKED, (AlertTherapist("counter"),), "calendar-counter"
-    )
+
+
+# -- timers --------------------------------------------------------------------------
+
+TIMER_STEPS = (
+    "reminder",
+    "followup",
+    "followup_nudge",
+    "followup_close",
+    "offer_nudge",
+    "offer_expire",
+)
+# (state, step) -> what happens; everything else is "timer-stale".
+TIMER_ROWS = {
+    # booked + reminder due -> booked: reminder
+    (State.BOOKED, "reminder"): Transition(
+        State.BOOKED, (Send("reminder"),), "reminded"
+    ),
+    # booked + follow-up due -> followed_up: "would you like to start?"
+    (State.BOOKED, "followup"): Transition(
+        State.FOLLOWED_UP, (Send("followup"),), "followed-up"
+    ),
+    # followed_up + silence, then silence again -> closed: one nudge, then closed
+    (State.FOLLOWED_UP, "followup_nudge"): Transition(
+        State.FOLLOWED_UP, (Send("followup_nudge"),), "followup-nudged"
+    ),
+    (State.FOLLOWED_UP, "followup_close"): Transition(
+        State.CLOSED, (Close("silent"),), "closed-silent"
+    ),
+    # offered + silence, then silence again -> closed: a nudge with fresh times
+    (State.OFFERED, "offer_nudge"): Transition(
+        State.OFFERED, (Offer(OfferReason.NUDGE),), "offer-nudged"
+    ),
+    (State.OFFERED, "offer_expire"): Transition(
+        State.CLOSED, (Close("expired"),), "expired"
+    ),
+}
+
+
+@pytest.mark.parametrize("step", [*TIMER_STEPS, "bogus"])
+@pytest.mark.parametrize("state", list(State))
+def test_timer(state: State, step: str) -> None:
+    expected = TIMER_ROWS.get((state, step), Transition(state, (), "timer-stale"))
+    for facts in (WAITING, HOLDING, STARTED, MOVING):
+        assert on_timer(state, step, facts) == expected
+
+
+# -- answers to the follow-up --------------------------------------------------------
+
+FOLLOWUP_ROWS = {
+    # followed_up + yes / not now / no -> closed: kind answer; therapist told
+    "yes": Transition(
+        State.CLOSED,
+        (AnswerFollowup("yes"), Close("wants-to-start")),
+        "followup-yes",
+    ),
+    "not_now": Transition(
+        State.CLOSED,
+        (AnswerFollowup("not_now"), Close("not-now")),
+        "followup-not_now",
+    ),
+    "no": Transition(State.CLOSED, (AnswerFollowup("no"), Close("no")), "followup-no"),
+}
+# followed_up + a question -> stood_down: passed to the therapist
+QUESTION = Transition(
+    State.STOOD_DOWN, (AnswerFollowup("question"),), "followup-question"
+)
+
+
+@pytest.mark.parametrize("answer", ["yes", "not_now", "no", "question", "", "maybe"])
+@pytest.mark.parametrize("state", [State.FOLLOWED_UP, State.CLOSED])
+def test_followup_answer(state: State, answer: str) -> None:
+    """In FOLLOWED_UP, and CLOSED after a silent close (the shell's guard)."""
+    assert on_followup_answer(state, answer) == FOLLOWUP_ROWS.get(answer, QUESTION)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "on_followup_answer ignores `state`: called in HELD it closes without"
+        " Release (a hold left behind), in BOOKED it closes a live booking without"
+        " CancelCall, and it takes ESCALATED out of the crisis state. Unreachable"
+        " through today's shell (conversation.py calls it only in FOLLOWED_UP or"
+        " CLOSED after a silent close), but the table lists only followed_up."
+    ),
+)
+@pytest.mark.parametrize(
+    "state", [State.HELD, State.BOOKED, State.ESCALATED, State.OFFERED]
+)
+def test_followup_answer_elsewhere_changes_nothing(state: State) -> None:
+    assert on_followup_answer(state, "yes").state is state
 
 
 def test_pure_same_inputs_same_answer() -> None:
@@ -874,8 +1470,8 @@ def test_pure_same_inputs_same_answer() -> None:
             )
         for decision in Decision:
             answer = TherapistReply(decision)
-            assert on_therapist_reply(state, answer, HOLDING) == on_therapist_reply(
-                state, answer, HOLDING
+            assert on_therapist_reply(state, answer, MOVING) == on_therapist_reply(
+                state, answer, MOVING
             )
 
 
@@ -890,44 +1486,52 @@ FREE = st.integers(0, 2 ** len(POOL) - 1).map(
     lambda mask: frozenset(s for i, s in enumerate(POOL) if mask >> i & 1)
 )
 PHONES = st.sampled_from([None, None, "", PHONE])
-CHOICES = st.sampled_from([None, -2, -1, 0, 1, 2, 3, 4, 5, 6])
+# Picks and "none of these" move things; the rest mostly leave them be.
+KINDS = st.sampled_from([*ReplyKind, ReplyKind.PICK, ReplyKind.NONE_FIT])
+# Mostly sensible numbers (the first two offered slots are usually free).
+CHOICES = st.sampled_from([None, -1, 0, 1, 1, 2, 2, 3, 4, 5])
 # A fresh offer the shell would make; empty (one in ten) means nothing to offer,
 # after which the shell stands the enquiry down.
 FRESH = st.integers(0, len(ALL_OFFERS) * 10 // 9).map(
     lambda i: ALL_OFFERS[i] if i < len(ALL_OFFERS) else ()
 )
-METHODS = st.sampled_from(["REPLY", "COUNTER", "REQUEST", "CANCEL", "REFRESH"])
+METHODS = st.sampled_from(
+    ["REPLY", "REPLY", "COUNTER", "COUNTER", "COUNTER", "REQUEST"]
+)
 PARTSTATS = st.sampled_from([None, "ACCEPTED", "DECLINED", "TENTATIVE"])
+ANSWERS = st.sampled_from(["yes", "not_now", "no", "question"])
+# Live booking, move pending, hold: what the shell's store holds for the enquiry.
+WITH_BOOKING = {State.BOOKED, State.RESCHEDULING}
 
 
 @dataclass
 class Step:
-    """What one signal did, for the invariants."""
+    """What one signal did, for the checks."""
 
     before: State
     facts: Facts
     transition: Transition
-    signal: str  # "person" | "therapist" | "calendar"
+    signal: str  # "person" | "therapist" | "calendar" | "timer" | "followup"
     reply: PersonReply | None = None
     answer: TherapistReply | None = None
+    message: CalendarMessage | None = None
 
 
 class WorkflowMachine(RuleBasedStateMachine):
-    """One enquiry and a tiny shell: holds, bookings, offers, the clarified flag."""
+    """One enquiry and a tiny shell: hold, booking, offers, a pending move."""
 
-    @initialize(
-        approval=st.sampled_from(["therapist", "therapist", "auto"]), offered=OFFERS
-    )
+    @initialize(approval=st.sampled_from(["therapist", "auto"]), offered=OFFERS)
     def start(self, approval: str, offered: tuple[Slot, ...]) -> None:
         self.approval = approval
         self.state = State.OFFERED
         self.offered = offered
         self.holds: list[Slot] = []  # live holds for this enquiry
-        self.booked: Slot | None = None
+        self.booking: Slot | None = None  # the live (future or ongoing) call
+        self.counter: Slot | None = None  # a move waiting for the therapist
         self.clarified = False
         self.preapproved: Slot | None = None
-        self.phone: str | None = None
-        self.books = 0
+        self.closed_reason = ""
+        self.started = False  # the booked call's start has passed
 
     def facts(self, free: frozenset[Slot], proposed: Slot | None = None) -> Facts:
         return Facts(
@@ -938,15 +1542,21 @@ class WorkflowMachine(RuleBasedStateMachine):
             preapproved=self.preapproved,
             clarified=self.clarified,
             proposed=proposed,
+            counter=self.counter,
+            call_started=(self.booking is not None and self.started)
+            or self.state is State.FOLLOWED_UP,
+            reopenable=self.state is State.CANCELLED
+            or (self.state is State.CLOSED and self.closed_reason == "expired"),
         )
 
     # -- signals --
 
     @rule(
-        reply_kind=st.sampled_from(ReplyKind),
+        reply_kind=KINDS,
         choice=CHOICES,
         phone=PHONES,
         free=FREE,
+        usual=st.booleans(),
         fresh=FRESH,
     )
     def person(
@@ -955,34 +1565,39 @@ class WorkflowMachine(RuleBasedStateMachine):
         choice: int | None,
         phone: str | None,
         free: frozenset[Slot],
+        usual: bool,
         fresh: tuple[Slot, ...],
     ) -> None:
+        if self.answers_followup():
+            return  # the shell reads these as follow-up answers
         if reply_kind is not ReplyKind.PICK and choice is not None:
             choice = None
         reply = PersonReply(reply_kind, choice=choice, phone=phone)
-        facts = self.facts(free)
+        facts = self.facts(free | set(self.offered[:2]) if usual else free)
         result = on_person_reply(self.state, reply, facts)
-        self.carry_out(Step(self.state, facts, result, "person", reply), fresh)
+        self.carry_out(Step(self.state, facts, result, "person", reply=reply), fresh)
 
-    @rule(choice=st.sampled_from([1, 2, 3, 4]), free=FREE, fresh=FRESH)
-    def person_picks_in_range(
-        self, choice: int, free: frozenset[Slot], fresh: tuple[Slot, ...]
-    ) -> None:
-        """Mostly sensible picks of mostly free slots, so holds and bookings happen."""
-        free |= set(self.offered[:2])
-        self.person(ReplyKind.PICK, choice, None, free, fresh)
+    @rule(choice=st.sampled_from([1, 1, 2, 3]), fresh=FRESH)
+    def person_picks(self, choice: int, fresh: tuple[Slot, ...]) -> None:
+        """A sensible pick of a (usually) free slot, so holds and bookings happen."""
+        free = frozenset(POOL) - {self.offered[-1]}
+        self.person(ReplyKind.PICK, choice, None, free, False, fresh)
 
-    @rule(
-        outside=st.sampled_from([-1, 0, 1, 2]),
-        phone=PHONES,
-        fresh=FRESH,
-    )
+    @rule(outside=st.sampled_from([-1, 0, 1, 2]), phone=PHONES, fresh=FRESH)
     def person_picks_out_of_range(
         self, outside: int, phone: str | None, fresh: tuple[Slot, ...]
     ) -> None:
         """A number just off either end of the list, with every slot free."""
         choice = outside if outside < 1 else len(self.offered) + outside
-        self.person(ReplyKind.PICK, choice, phone, frozenset(POOL), fresh)
+        self.person(ReplyKind.PICK, choice, phone, frozenset(POOL), False, fresh)
+
+    @rule(answer=ANSWERS)
+    def person_answers_followup(self, answer: str) -> None:
+        if not self.answers_followup():
+            return
+        facts = self.facts(frozenset())
+        result = on_followup_answer(self.state, answer)
+        self.carry_out(Step(self.state, facts, result, "followup"), ())
 
     @rule(
         decision=st.sampled_from(Decision),
@@ -1015,7 +1630,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         free=FREE,
         fresh=FRESH,
     )
-    def therapist_answers_the_hold(
+    def therapist_answers(
         self,
         decision: Decision,
         note: str,
@@ -1023,26 +1638,52 @@ class WorkflowMachine(RuleBasedStateMachine):
         free: frozenset[Slot],
         fresh: tuple[Slot, ...],
     ) -> None:
-        """Mostly approvals of what is held, so bookings happen often."""
-        held = set(self.holds) if still_free else set()
-        self.therapist(decision, note, None, (free - set(self.holds)) | held, fresh)
+        """Mostly approvals of what is held or asked, so bookings and moves happen."""
+        waiting = {s for s in (*self.holds, self.counter) if s is not None}
+        free = (free - waiting) | (waiting if still_free else set())
+        self.therapist(decision, note, None, free, fresh)
 
-    @rule(method=METHODS, partstat=PARTSTATS)
-    def calendar(self, method: str, partstat: str | None) -> None:
-        message = cal(method, partstat if method == "REPLY" else None)
+    @rule(method=METHODS, partstat=PARTSTATS, when=st.sampled_from([None, *POOL]))
+    def calendar(self, method: str, partstat: str | None, when: Slot | None) -> None:
+        message = cal(
+            method,
+            partstat if method == "REPLY" else None,
+            when if method == "COUNTER" else None,
+        )
         facts = self.facts(frozenset())
         result = on_calendar(self.state, message)
-        self.carry_out(Step(self.state, facts, result, "calendar"), ())
+        self.carry_out(Step(self.state, facts, result, "calendar", message=message), ())
 
-    @rule(terminal=st.sampled_from(TERMINAL), now=st.integers(0, 3))
-    def a_human_takes_over(self, terminal: State, now: int) -> None:
-        """The therapist answers by hand, or closes it: the shell moves it on."""
+    @rule(
+        step=st.sampled_from([*TIMER_STEPS, "start", "start", "reminder", "bogus"]),
+        fresh=FRESH,
+    )
+    def timer(self, step: str, fresh: tuple[Slot, ...]) -> None:
+        if step == "start":  # the clock passes the booked call's start
+            self.started = self.booking is not None
+            return
+        facts = self.facts(frozenset(POOL))
+        result = on_timer(self.state, step, facts)
+        self.carry_out(Step(self.state, facts, result, "timer"), fresh)
+
+    @rule(
+        ended=st.sampled_from([State.ESCALATED, State.STOOD_DOWN]),
+        now=st.integers(0, 5),
+    )
+    def a_human_takes_over(self, ended: State, now: int) -> None:
+        """The therapist answers by hand: the shell stands the enquiry down."""
         # Only now and then, so conversations run on. (No precondition: rules
         # that cannot run make Hypothesis throw whole examples away.)
-        if now or self.state not in OPEN_STATES:
+        if now or self.state in ENDED:
             return
         self.holds.clear()
-        self.state = terminal
+        self.booking = self.counter = None
+        self.state = ended
+
+    def answers_followup(self) -> bool:
+        return self.state is State.FOLLOWED_UP or (
+            self.state is State.CLOSED and self.closed_reason == "silent"
+        )
 
     # -- the shell --
 
@@ -1051,8 +1692,8 @@ class WorkflowMachine(RuleBasedStateMachine):
         commands = result.commands
         self.check_shape(step)
         state = result.state
-        booked_now: list[Slot] = []
-        held_now: list[Slot] = []
+        done: list[Slot] = []  # booked or moved in this transition
+        asked: list[Slot] = []  # held or asked to move to in this transition
         for index, command in enumerate(commands):
             match command:
                 case RememberPhone(phone=phone):
@@ -1060,7 +1701,6 @@ class WorkflowMachine(RuleBasedStateMachine):
                     assert step.reply is not None
                     assert phone == step.reply.phone
                     assert phone
-                    self.phone = phone
                 case Release():
                     assert before is State.HELD, "only a hold is released"
                     assert self.holds, "Release with nothing held"
@@ -1069,13 +1709,14 @@ class WorkflowMachine(RuleBasedStateMachine):
                     assert not self.holds, (
                         f"Hold({slot}) while {self.holds} still held, no Release first"
                     )
+                    assert self.booking is None, "a hold beside a booking"
                     assert slot in facts.free, "held a slot that is not free"
                     assert slot in facts.offered, "held a slot never offered"
                     self.holds.append(slot)
-                    held_now.append(slot)
+                    asked.append(slot)
                 case Book(slot=slot):
                     assert slot in facts.free, f"Book({slot}) of a slot not free"
-                    assert self.booked is None, "booked twice"
+                    assert self.booking is None, "booked twice"
                     # The store keeps one call row per enquiry: a booking replaces
                     # the hold only when it is that same slot.
                     if self.holds:
@@ -1083,18 +1724,47 @@ class WorkflowMachine(RuleBasedStateMachine):
                             f"Book({slot}) left the hold on {self.holds} behind"
                         )
                         self.holds.clear()
-                    self.booked = slot
-                    self.books += 1
-                    booked_now.append(slot)
+                    self.booking = slot
+                    self.started = False
+                    done.append(slot)
+                case Move(slot=slot):
+                    assert self.booking is not None, "Move without a booking"
+                    assert slot in facts.free, f"Move({slot}) to a slot not free"
+                    assert not self.holds
+                    self.booking = slot
+                    self.counter = None
+                    self.started = False
+                    done.append(slot)
                 case Confirm(slot=slot):
-                    assert slot in booked_now, f"Confirm({slot}) without its Book"
-                    assert slot in facts.free, "confirmed a slot that is not free"
+                    assert slot in done, f"Confirm({slot}) without its Book or Move"
                     self.preapproved = None
-                case AskApproval(slot=slot) | ThankForPick(slot=slot):
-                    assert held_now == [slot], f"{command} without Hold({slot})"
+                case AskApproval(slot=slot):
+                    assert asked == [slot], f"{command} without Hold({slot})"
+                    assert self.holds == [slot]
                     assert self.approval == "therapist"
+                case ThankForPick(slot=slot):
+                    assert asked == [slot], f"{command} without Hold/AskToMove"
+                case AskToMove(slot=slot):
+                    assert self.booking is not None, "AskToMove without a booking"
+                    assert before in WITH_BOOKING
+                    if step.signal == "person":
+                        assert slot in facts.free
+                        assert slot in facts.offered
+                        assert self.approval == "therapist"
+                    else:
+                        assert step.signal == "calendar"
+                        assert step.message is not None
+                        assert slot.start_at == step.message.start_at
+                    self.counter = slot
+                    asked.append(slot)
+                case KeepBooking(note=note):
+                    assert before is State.BOOKED
+                    assert facts.counter is not None
+                    assert step.answer is not None
+                    assert note in {"", step.answer.note}
+                    self.counter = None
                 case Offer(reason=reason, note=note, only=only):
-                    assert state is State.OFFERED
+                    assert state in {State.OFFERED, State.RESCHEDULING}
                     if only is not None:
                         assert reason is OfferReason.PROPOSED
                         assert only == facts.proposed
@@ -1102,29 +1772,59 @@ class WorkflowMachine(RuleBasedStateMachine):
                         self.preapproved = only
                     elif fresh:
                         self.offered = fresh
-                    else:
+                    elif state is State.OFFERED:
                         state = State.STOOD_DOWN  # nothing to offer
                     if reason in {OfferReason.DECLINED, OfferReason.PROPOSED}:
                         assert step.answer is not None
                         assert note == step.answer.note, "the therapist's note lost"
                     else:
                         assert not note
+                    if state is State.RESCHEDULING:
+                        assert self.booking is not None, "rescheduling nothing"
                     self.clarified = False
                 case Clarify():
                     assert not facts.clarified, "a second clarifying question"
                     self.clarified = True
                 case AlertTherapist(reason="unclear-reply"):
                     assert facts.clarified, "alerted before asking once"
+                    assert step.signal == "person"
                 case AlertTherapist(reason=reason):
                     assert step.signal == "calendar"
                     assert reason in {"counter", "calendar-declined"}
+                    assert before is State.BOOKED
                 case AskTherapistAgain():
-                    assert before is State.HELD
                     assert step.signal == "therapist"
+                    assert before is State.HELD or (
+                        before is State.BOOKED and facts.counter is not None
+                    )
+                case CancelCall(by=by, note=note):
+                    assert by == step.signal, f"CancelCall({by}) on a {step.signal}"
+                    if by == "therapist":
+                        assert step.answer is not None
+                        assert note == step.answer.note
+                    assert not self.holds, "CancelCall with a hold still live"
+                    if before is State.BOOKED:
+                        assert not facts.call_started, "cancelled after the start"
+                    self.booking = self.counter = None
+                case MarkMissed():
+                    assert facts.call_started, "a no-show before the call"
+                    self.booking = self.counter = None
+                case Send(kind=letter):
+                    assert step.signal == "timer"
+                    if letter == "followup":
+                        # The call is over: nothing live any more.
+                        self.booking = self.counter = None
+                case AnswerFollowup():
+                    assert step.signal == "followup"
+                case Close(reason=reason):
+                    assert state is State.CLOSED
+                    self.closed_reason = reason
                 case _:  # pragma: no cover
                     raise AssertionError(f"unknown command {command!r}")
-        # Every Book is confirmed in the same transition, and only then.
-        assert [c.slot for c in commands if isinstance(c, Confirm)] == booked_now
+        # Every Book or Move is confirmed in the same transition, and only then.
+        assert [c.slot for c in commands if isinstance(c, Confirm)] == done
+        if state is not State.CLOSED:
+            self.closed_reason = ""
         self.state = state
 
     def check_shape(self, step: Step) -> None:
@@ -1132,22 +1832,34 @@ class WorkflowMachine(RuleBasedStateMachine):
         commands = result.commands
         assert isinstance(result.outcome, str)
         assert result.outcome
-        # Terminal states absorb every signal.
-        if before in TERMINAL:
+        kinds = {type(c) for c in commands}
+        # Escalated and stood-down enquiries absorb every signal (the phone aside);
+        # closed and cancelled ones too unless a reply reopens them.
+        if before in {State.ESCALATED, State.STOOD_DOWN} or (
+            before in {State.CLOSED, State.CANCELLED}
+            and not facts.reopenable
+            and step.signal != "followup"
+        ):
             assert result.state is before
-            assert all(isinstance(c, RememberPhone) for c in commands), commands
-        # BOOKED is reached only by booking.
-        if result.state is State.BOOKED and before is not State.BOOKED:
-            assert any(isinstance(c, Book) for c in commands)
-        # Booked stays booked; nothing is held or rebooked once booked.
-        if before is State.BOOKED:
-            assert result.state is State.BOOKED
-            assert not any(isinstance(c, Hold | Book | Release) for c in commands)
-        # Each Book is followed by a Confirm of the same slot.
+            assert kinds <= {RememberPhone}, commands
+        if (
+            before in {State.CLOSED, State.CANCELLED}
+            and result.state is not before
+            and step.signal == "person"
+        ):
+            assert result.state is State.OFFERED
+            assert Offer(OfferReason.REOPEN) in commands
+        # BOOKED is reached only by booking (or from a booking that stands).
+        if result.state is State.BOOKED and before not in WITH_BOOKING:
+            assert Book in kinds
+        # Nothing is held once a call is booked.
+        if before in WITH_BOOKING | {State.FOLLOWED_UP}:
+            assert not kinds & {Hold, Book, Release, AskApproval}
+        # Each Book or Move is followed by a Confirm of the same slot.
         for index, command in enumerate(commands):
-            if isinstance(command, Book):
+            if isinstance(command, Book | Move):
                 assert Confirm(command.slot) in commands[index + 1 :], commands
-        # Out-of-range numbers never hold or book.
+        # Out-of-range numbers never hold, book, or move.
         reply = step.reply
         if (
             reply is not None
@@ -1155,27 +1867,28 @@ class WorkflowMachine(RuleBasedStateMachine):
             and reply.choice is not None
             and not 1 <= reply.choice <= len(facts.offered)
         ):
-            assert not any(isinstance(c, Hold | Book) for c in commands)
-        # A person's pick books or holds exactly the slot with that number.
-        if reply is not None and reply.kind is ReplyKind.PICK:
+            assert not kinds & {Hold, Book, Move, AskToMove}
+        # A person's pick holds, books or moves exactly the slot with that number.
+        if reply is not None:
             for command in commands:
-                if isinstance(command, Hold | Book):
+                if isinstance(command, Hold | Book | Move | AskToMove):
+                    assert reply.kind is ReplyKind.PICK
                     assert reply.choice is not None
                     assert command.slot == facts.offered[reply.choice - 1]
-        # A therapist's approval books exactly the held slot.
+        # A therapist's approval books exactly the held slot, moves to the asked one.
         if step.signal == "therapist":
             for command in commands:
                 if isinstance(command, Book):
                     assert command.slot == facts.held
-            if before is not State.HELD:
-                assert result == Transition(before, (), "approval-stale")
-        # Calendar messages only ever alert.
+                if isinstance(command, Move):
+                    assert command.slot == facts.counter
+        # Calendar messages never change the state, and only ever ask or alert.
         if step.signal == "calendar":
             assert result.state is before
-            assert all(isinstance(c, AlertTherapist) for c in commands)
+            assert kinds <= {AlertTherapist, AskToMove}
         # Only the person's own reply carries a phone number.
         if step.signal != "person":
-            assert not any(isinstance(c, RememberPhone) for c in commands)
+            assert RememberPhone not in kinds
 
     # -- invariants --
 
@@ -1187,21 +1900,29 @@ class WorkflowMachine(RuleBasedStateMachine):
     def held_exactly_when_waiting_for_approval(self) -> None:
         if self.state is State.HELD:
             assert len(self.holds) == 1
-        elif self.state in OPEN_STATES:
+        else:
             assert self.holds == [], f"a hold left behind in {self.state}"
 
     @invariant()
-    def booked_only_after_a_book(self) -> None:
-        if self.state is State.BOOKED:
-            assert self.booked is not None
-        assert self.books <= 1
-        if self.booked is not None:
-            assert self.state in {State.BOOKED, *TERMINAL}
+    def booked_exactly_while_a_call_stands(self) -> None:
+        if self.state in WITH_BOOKING:
+            assert self.booking is not None
+        else:
+            assert self.booking is None, f"a booking left behind in {self.state}"
 
     @invariant()
-    def offers_never_empty_while_open(self) -> None:
-        if self.state in {State.OFFERED, State.HELD}:
+    def a_move_waits_only_on_a_booking(self) -> None:
+        if self.counter is not None:
+            assert self.booking is not None
+
+    @invariant()
+    def offers_never_empty_while_waiting(self) -> None:
+        if self.state in {State.OFFERED, State.HELD, State.RESCHEDULING}:
             assert self.offered
+
+    @invariant()
+    def open_states_are_the_open_ones(self) -> None:
+        assert (self.state in OPEN_STATES) == (self.state not in ENDED)
 
 
 WorkflowMachine.TestCase.settings = settings(

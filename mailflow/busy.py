@@ -1,0 +1,511 @@
+"""The therapist's busy time from their own calendars (.ics files or https:// feeds).
+
+`busy_intervals` is pure (bytes in, intervals out); `load_busy` is the shell that
+reads files and fetches URLs. Neither ever logs or quotes a calendar's contents.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import math
+import ssl
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import MAXYEAR, UTC, date, datetime, time, timedelta, tzinfo
+from http.client import HTTPException, HTTPMessage
+from pathlib import Path
+from time import monotonic
+from typing import IO, Any, Final, NoReturn
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events
+from dateutil.rrule import rrulestr
+
+from mailflow import __version__
+from mailflow.errors import MailflowError
+from mailflow.model import Interval
+
+log = logging.getLogger("mailflow")
+
+MAX_ICS_BYTES: Final = 5 * 1024 * 1024
+"""Largest calendar read or fetched; years of a busy practice fit in a few MiB.
+
+It also bounds the number of VEVENTs: parsing costs about 1.5 s per MiB.
+"""
+
+MAX_OCCURRENCES: Final = 5_000
+"""Most busy occurrences one calendar may have inside the window (about 14 days)."""
+
+MAX_RULE_STEPS: Final = 2_000_000
+"""Budget for expanding RRULEs from their DTSTART, in steps of about a microsecond.
+
+Bytes and occurrences alone do not bound the work: dateutil walks every rule
+from DTSTART, so `FREQ=SECONDLY` from 1970 would take hours. The estimate is an
+upper bound; a calendar over budget is refused rather than half-read.
+"""
+
+_READ_CHUNK: Final = 64 * 1024
+_BAD_REDIRECT: Final = "redirected to an address that is not https://"
+
+_PERIOD_S: Final = {
+    "SECONDLY": 1,
+    "MINUTELY": 60,
+    "HOURLY": 3_600,
+    "DAILY": 86_400,
+    "WEEKLY": 7 * 86_400,
+    "MONTHLY": 28 * 86_400,  # the shortest month, so the estimate stays an upper bound
+    "YEARLY": 365 * 86_400,
+}
+_DAYS_PER_PERIOD: Final = {"WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}
+_PERIOD_STEPS: Final = {"DAILY": 2, "WEEKLY": 5, "MONTHLY": 8, "YEARLY": 40}
+"""What dateutil spends on one period besides its matches (measured, in steps)."""
+_SUB_DAILY_PERIOD_STEPS: Final = 4
+_MATCH_STEPS: Final = 4
+_TIME_PARTS: Final = ("BYHOUR", "BYMINUTE", "BYSECOND")
+
+_LAST_DAY: Final = date(MAXYEAR, 12, 31)
+_MARGIN: Final = timedelta(days=2)
+"""Widens the window in estimates: past any zone or floating-time skew."""
+
+_CALENDAR_ERRORS: Final = (
+    ValueError,  # icalendar/recurring-ical-events errors, bad dates, UnicodeError
+    KeyError,  # a missing DTSTART, an unknown zone (ZoneInfoNotFoundError)
+    TypeError,  # mixed date/datetime values the libraries cannot compare
+    IndexError,
+    AttributeError,  # a property of the wrong type, e.g. DTSTART as text
+    OverflowError,  # dates beyond year 9999 after adding a duration
+    RecursionError,
+)
+"""What icalendar and recurring-ical-events raise on malformed input."""
+
+
+class BusyCalendarError(MailflowError):
+    """A busy calendar could not be read; no times are offered until it can.
+
+    `source` names the calendar (a path, or only scheme and host of a URL, since
+    private feed URLs carry their secret in the path); `reason` never quotes
+    the calendar's contents.
+    """
+
+    def __init__(self, *, source: str, reason: str) -> None:
+        self.source = source
+        self.reason = reason
+        super().__init__(f"Busy calendar {source!r} is unusable: {reason}.")
+
+
+def busy_intervals(
+    ics: bytes,
+    *,
+    start_at: datetime,
+    end_at: datetime,
+    zone_name: str,
+    source: str = "calendar",
+) -> list[Interval]:
+    """Busy time in [start_at, end_at) from one iCalendar file, sorted, in UTC.
+
+    Every VEVENT occurrence that blocks time (not TRANSP:TRANSPARENT, not
+    STATUS:CANCELLED, RFC 5545 3.8.2.7 and 3.8.1.11) is clipped to the window.
+    Recurrences are expanded with RRULE, RDATE, EXDATE and RECURRENCE-ID.
+    All-day events block whole days and floating times are read in `zone_name`,
+    the practice zone. Events of zero length block nothing.
+
+    Raises:
+        BusyCalendarError: the calendar is malformed or exceeds a MAX_* bound.
+        ValueError: the window is not aware.
+    """
+    if start_at.tzinfo is None or end_at.tzinfo is None:
+        raise ValueError("start_at and end_at must be aware datetimes")
+    if end_at <= start_at:
+        return []
+    zone = ZoneInfo(zone_name)
+    if len(ics) > MAX_ICS_BYTES:
+        _refuse(source, f"it is larger than {MAX_ICS_BYTES} bytes")
+    try:
+        calendar = _parse(ics, source)
+        window = Interval(start_at.astimezone(UTC), end_at.astimezone(UTC))
+        _bound_rules(calendar, source, window=window)
+        occurrences = recurring_ical_events.of(calendar).between(
+            start_at.astimezone(zone), end_at.astimezone(zone)
+        )
+        busy = {
+            clipped
+            for occurrence in occurrences
+            if _blocks_time(occurrence)
+            and (clipped := _clip(_interval_of(occurrence, zone), window)) is not None
+        }
+    except _CALENDAR_ERRORS:
+        # The cause may quote the calendar's contents, so it is not chained.
+        _refuse(source, "it is not a valid iCalendar file (RFC 5545)")
+    if len(busy) > MAX_OCCURRENCES:
+        _refuse(source, f"it has more than {MAX_OCCURRENCES} events in the window")
+    return sorted(busy, key=lambda i: (i.start_at, i.end_at))
+
+
+def load_busy(
+    sources: Sequence[str],
+    *,
+    start_at: datetime,
+    end_at: datetime,
+    zone_name: str,
+    timeout_s: float = 15.0,
+) -> list[Interval]:
+    """Busy time in [start_at, end_at) from every source, sorted, in UTC.
+
+    A source is a local path (relative to the current directory) or an
+    https:// URL; webcal:// means https://, and http:// is refused except on
+    loopback. Any unreadable source fails the whole load, since offering a time
+    the therapist is busy is worse than offering none.
+
+    Raises:
+        BusyCalendarError: a source is unreachable, too large or malformed.
+    """
+    busy: set[Interval] = set()
+    for source in sources:
+        name, ics = _read(source, timeout_s=timeout_s)
+        found = busy_intervals(
+            ics, start_at=start_at, end_at=end_at, zone_name=zone_name, source=name
+        )
+        log.debug("busy calendar %s: %d busy intervals", name, len(found))
+        busy.update(found)
+    return sorted(busy, key=lambda i: (i.start_at, i.end_at))
+
+
+# --- the pure part -------------------------------------------------------------
+
+
+def _refuse(source: str, reason: str) -> NoReturn:
+    raise BusyCalendarError(source=source, reason=reason) from None
+
+
+def _parse(ics: bytes, source: str) -> icalendar.Calendar:
+    component = icalendar.Calendar.from_ical(ics.removeprefix(b"\xef\xbb\xbf"))
+    if not isinstance(component, icalendar.Calendar):
+        _refuse(source, "it holds no VCALENDAR")
+    return component
+
+
+def _bound_rules(
+    calendar: icalendar.Calendar, source: str, *, window: Interval
+) -> None:
+    """Refuse calendars too costly to expand, and drop rules that never match.
+
+    dateutil walks each rule from DTSTART to its first match after the window,
+    checking UNTIL only on a match: a rule that never matches (30 February)
+    walks on to the year 9999. A probe near that year finds such rules; they
+    are dropped, as they add nothing but DTSTART, which stays an occurrence.
+    """
+    # Zones first: reading any event time makes icalendar build its VTIMEZONEs.
+    for part in calendar.walk("STANDARD") + calendar.walk("DAYLIGHT"):
+        for rule in _rules(part):
+            if _freq(rule) != "YEARLY":  # real zones change offset once a year
+                _refuse(source, "a VTIMEZONE has a rule that is not FREQ=YEARLY")
+            if _never_matches(rule, _date_value(part, "DTSTART")):
+                _refuse(source, "a VTIMEZONE has a rule that never matches")
+    steps = in_window = 0
+    cutoff = window.end_at + _MARGIN
+    for event in calendar.walk("VEVENT"):
+        in_window += sum(len(rdates.dts) for rdates in _as_list(event.get("RDATE")))
+        if "RRULE" not in event or "DTSTART" not in event:
+            continue  # without DTSTART, recurring-ical-events reports the error
+        first = _date_value(event, "DTSTART")
+        kept = []
+        for rule in _rules(event):
+            until = min((rule.get("UNTIL", [cutoff])[0], cutoff), key=_approx_utc)
+            steps += _rule_steps(rule, first, until)
+            probe_start = _probe_start(rule, first)
+            never = _never_matches(rule, first)
+            if probe_start is None:  # what the unprobed walk may cost
+                steps += _rule_steps(rule, first, _LAST_DAY)
+            elif never:  # what the failed probe cost
+                steps += _rule_steps(rule, probe_start, _LAST_DAY, matching=False)
+            if steps > MAX_RULE_STEPS:
+                _refuse(source, "its recurring events are too costly to expand")
+            if not never:
+                kept.append(rule)
+                in_window += _window_count(rule, first, until, window)
+        if in_window > MAX_OCCURRENCES:
+            _refuse(source, f"it has more than {MAX_OCCURRENCES} events in the window")
+        if len(kept) < len(_rules(event)):
+            del event["RRULE"]
+            if kept:
+                event["RRULE"] = kept if len(kept) > 1 else kept[0]
+
+
+def _date_value(component: icalendar.cal.Component, name: str) -> date:
+    """A DATE or DATE-TIME property; anything else is malformed."""
+    prop = component[name]
+    if not isinstance(prop, icalendar.vDDDTypes) or not isinstance(prop.dt, date):
+        raise ValueError(f"{name} is not a date or date-time")
+    return prop.dt
+
+
+def _as_list(value: object) -> list[Any]:
+    return [] if value is None else value if isinstance(value, list) else [value]
+
+
+def _rules(component: icalendar.cal.Component) -> list[icalendar.vRecur]:
+    rules = _as_list(component.get("RRULE"))
+    if not all(isinstance(rule, icalendar.vRecur) for rule in rules):
+        raise ValueError("RRULE is not a recurrence rule")
+    return rules
+
+
+def _freq(rule: icalendar.vRecur) -> str:
+    return str(rule.get("FREQ", [""])[0]).upper()
+
+
+def _interval(rule: icalendar.vRecur) -> int:
+    return max(1, int(rule.get("INTERVAL", [1])[0]))
+
+
+def _probe_start(rule: icalendar.vRecur, first: date) -> datetime | None:
+    """`first` moved on by whole rule cycles to within two cycles of the year 9999.
+
+    A rule repeats exactly every 400 * INTERVAL years (the Gregorian cycle is a
+    whole number of weeks and months), so what it matches there it matches from
+    `first`. None when no whole cycle fits: the walk to 9999 is short then.
+    """
+    cycle = 400 * _interval(rule)
+    if first.year + cycle > MAXYEAR:
+        return None
+    start = first if isinstance(first, datetime) else datetime.combine(first, time())
+    cycles = (MAXYEAR - cycle - start.year) // cycle
+    return start.replace(year=start.year + cycles * cycle, tzinfo=None)
+
+
+def _never_matches(rule: icalendar.vRecur, start: date) -> bool:
+    """Whether `rule` yields nothing from `start`, ignoring its COUNT and UNTIL."""
+    probe_start = _probe_start(rule, start)
+    if probe_start is None:
+        return False
+    parts = {k: v for k, v in rule.items() if k not in {"COUNT", "UNTIL"}}
+    text = icalendar.vRecur(parts).to_ical().decode()  # type: ignore[no-untyped-call]
+    probe = rrulestr(text, dtstart=probe_start)
+    return next(iter(probe), None) is None
+
+
+def _per_period(rule: icalendar.vRecur) -> int:
+    """An upper bound of the times one period of `rule` yields (RFC 5545 3.3.10)."""
+
+    def count(part: str) -> int:
+        return max(1, len(rule.get(part, [])))
+
+    freq = _freq(rule)
+    days = 1
+    if freq in _DAYS_PER_PERIOD:  # coarser rules expand to days within a period
+        weeks = {"WEEKLY": 1, "MONTHLY": 5, "YEARLY": 53}[freq]
+        days = count("BYMONTH") * count("BYMONTHDAY") * count("BYYEARDAY")
+        days *= 7 ** min(1, len(rule.get("BYWEEKNO", []))) * count("BYWEEKNO")
+        days *= weeks ** min(1, len(rule.get("BYDAY", []))) * count("BYDAY")
+        days = min(days, _DAYS_PER_PERIOD[freq])
+    yields = days * math.prod(count(part) for part in _TIME_PARTS)
+    return min(yields, len(rule["BYSETPOS"])) if "BYSETPOS" in rule else yields
+
+
+def _periods(rule: icalendar.vRecur, span: timedelta) -> int:
+    period_s = _PERIOD_S.get(_freq(rule), 1) * _interval(rule)
+    return math.floor(max(0.0, span.total_seconds()) / period_s) + 2
+
+
+def _rule_steps(
+    rule: icalendar.vRecur, first: date, last: date, *, matching: bool = True
+) -> int:
+    """An upper bound of dateutil's work walking `rule` from `first` to `last`."""
+    per_period = _PERIOD_STEPS.get(_freq(rule), _SUB_DAILY_PERIOD_STEPS)
+    if matching:
+        per_period += _MATCH_STEPS * _per_period(rule)
+    return _periods(rule, _approx_utc(last) - _approx_utc(first)) * per_period
+
+
+def _window_count(
+    rule: icalendar.vRecur, first: date, until: date, window: Interval
+) -> int:
+    """An upper bound of the occurrences `rule` has in the window."""
+    if _approx_utc(first) > window.end_at + _MARGIN:
+        return 0
+    if _approx_utc(until) < window.start_at - _MARGIN:
+        return 0
+    span = window.end_at - window.start_at + 2 * _MARGIN
+    return _periods(rule, span) * _per_period(rule)
+
+
+def _approx_utc(value: date) -> datetime:
+    """An instant within a day of `value`, to compare rule bounds."""
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time(), tzinfo=UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _blocks_time(occurrence: icalendar.cal.Component) -> bool:
+    # Default TRANSP is OPAQUE (RFC 5545 3.8.2.7); TENTATIVE still blocks.
+    transparent = str(occurrence.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT"
+    cancelled = str(occurrence.get("STATUS", "")).upper() == "CANCELLED"
+    return not (transparent or cancelled)
+
+
+def _interval_of(occurrence: icalendar.cal.Component, zone: tzinfo) -> Interval:
+    start = _date_value(occurrence, "DTSTART")
+    end = _date_value(occurrence, "DTEND") if "DTEND" in occurrence else start
+    return Interval(_to_utc(start, zone), _to_utc(end, zone))
+
+
+def _to_utc(value: date, zone: tzinfo) -> datetime:
+    """Dates are whole local days and floating times local times, in `zone`."""
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time(), tzinfo=zone)
+    elif value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(UTC)
+
+
+def _clip(interval: Interval, window: Interval) -> Interval | None:
+    start_at = max(interval.start_at, window.start_at)
+    end_at = min(interval.end_at, window.end_at)
+    return Interval(start_at, end_at) if start_at < end_at else None
+
+
+# --- the shell part ------------------------------------------------------------
+
+
+def _read(source: str, *, timeout_s: float) -> tuple[str, bytes]:
+    """The name to show for `source`, and its bytes."""
+    if "://" not in source:
+        return source, _read_file(source)
+    try:
+        parts = urlsplit(source.strip())
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        _refuse("a calendar URL", "it is not a valid URL")
+    scheme = parts.scheme.lower()
+    scheme = {"webcal": "https", "webcals": "https"}.get(scheme, scheme)
+    if host is None:
+        _refuse(f"{scheme}://", "the URL has no host")
+    shown_host = f"[{host}]" if ":" in host else host
+    name = f"{scheme}://{shown_host}" + (f":{port}" if port is not None else "")
+    if scheme == "http" and not _is_loopback(host):
+        _refuse(name, "http:// is not private; use the https:// address")
+    if scheme not in {"http", "https"}:
+        _refuse(name, "only local files and https:// URLs are supported")
+    url = parts._replace(scheme=scheme).geturl()
+    return name, _fetch(
+        url, name=name, loopback=_is_loopback(host), timeout_s=timeout_s
+    )
+
+
+def _read_file(source: str) -> bytes:
+    try:
+        with Path(source).expanduser().open("rb") as file:
+            ics = file.read(MAX_ICS_BYTES + 1)
+    except OSError as exc:
+        raise BusyCalendarError(
+            source=source,
+            reason=f"it cannot be read ({exc.strerror or type(exc).__name__})",
+        ) from exc
+    if len(ics) > MAX_ICS_BYTES:
+        _refuse(source, f"it is larger than {MAX_ICS_BYTES} bytes")
+    return ics
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects only where a configured URL could go (no https -> http)."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        parts = urlsplit(newurl)
+        allowed = parts.scheme == "https" or (
+            parts.scheme == "http"
+            and urlsplit(req.full_url).scheme == "http"
+            and _is_loopback(parts.hostname or "")
+        )
+        if not allowed:
+            fp.close()
+            raise urllib.error.URLError(_BAD_REDIRECT)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _fetch(url: str, *, name: str, loopback: bool, timeout_s: float) -> bytes:
+    handlers: list[urllib.request.BaseHandler] = [
+        urllib.request.HTTPSHandler(context=ssl.create_default_context()),
+        _CheckedRedirects(),
+    ]
+    if loopback:
+        handlers.append(urllib.request.ProxyHandler({}))  # a proxy cannot reach it
+    opener = urllib.request.build_opener(*handlers)
+    # The scheme is https, or http on loopback: checked by _read.
+    request = urllib.request.Request(
+        url,
+        headers={
+            "User-Agent": f"mailflow/{__version__}",
+            "Accept": "text/calendar, */*;q=0.1",
+        },
+    )
+    deadline = monotonic() + timeout_s
+    with _fetch_errors(name), opener.open(request, timeout=timeout_s) as response:
+        length = response.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > MAX_ICS_BYTES:
+            _refuse(name, f"it is larger than {MAX_ICS_BYTES} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := response.read(_READ_CHUNK):
+            size += len(chunk)
+            if size > MAX_ICS_BYTES:
+                _refuse(name, f"it is larger than {MAX_ICS_BYTES} bytes")
+            if monotonic() > deadline:
+                raise TimeoutError
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+@contextmanager
+def _fetch_errors(name: str) -> Iterator[None]:
+    """Translate urllib's errors; never chain them, as they may quote the URL."""
+    try:
+        yield
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        _refuse(name, f"the server answered HTTP {exc.code}")
+    except urllib.error.URLError as exc:
+        _refuse(name, f"it could not be fetched ({_describe(exc.reason)})")
+    except HTTPException:
+        _refuse(name, "the server broke off its answer")
+    except (OSError, ValueError) as exc:  # TimeoutError, resets, bad ports
+        _refuse(name, f"it could not be fetched ({_describe(exc)})")
+
+
+def _describe(reason: object) -> str:
+    """A short cause that cannot contain the URL's path or query."""
+    if isinstance(reason, TimeoutError):
+        return "timed out"
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        return f"certificate not trusted: {reason.verify_message}"
+    if isinstance(reason, ssl.SSLError):
+        return f"TLS failed: {reason.reason}"
+    if isinstance(reason, OSError) and reason.strerror:
+        return reason.strerror
+    if reason == _BAD_REDIRECT:
+        return _BAD_REDIRECT
+    return "network error" if isinstance(reason, str) else type(reason).__name__

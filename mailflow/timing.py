@@ -1,0 +1,108 @@
+"""What the clock asks of an enquiry: reminders, follow-ups, nudges, expiry. Pure.
+
+`next_due(view, rules, now)` says which timed step comes next for one enquiry and
+from when; the shell acts only when that moment has passed. Messages to the
+person wait for civil hours in their zone (never at night); a reminder that
+cannot go out in time is skipped rather than sent late.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, tzinfo
+from enum import StrEnum
+
+
+class Step(StrEnum):
+    REMINDER = "reminder"  # before the call
+    FOLLOWUP = "followup"  # after the call: would you like to start?
+    FOLLOWUP_NUDGE = "followup_nudge"  # one gentle nudge after silence
+    FOLLOWUP_CLOSE = "followup_close"  # silence after the nudge: close quietly
+    OFFER_NUDGE = "offer_nudge"  # an offer not taken: one nudge
+    OFFER_EXPIRE = "offer_expire"  # still nothing: close, release
+
+
+@dataclass(frozen=True, slots=True)
+class TimingRules:
+    reminder_before: timedelta
+    followup_after: timedelta
+    offer_expiry: timedelta
+    nudge_after: timedelta
+    quiet_from: time  # civil hours start, person's zone (e.g. 08:00)
+    quiet_until: time  # civil hours end (e.g. 20:00)
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """The facts about one enquiry that timing depends on."""
+
+    state: str
+    zone: tzinfo  # the person's zone (or the practice's when unknown)
+    call_start_at: datetime | None = None
+    call_end_at: datetime | None = None
+    booked_at: datetime | None = None
+    offered_at: datetime | None = None
+    nudged_at: datetime | None = None
+    reminded_at: datetime | None = None
+    followed_up_at: datetime | None = None
+    followup_nudged_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    step: Step
+    at: datetime  # the earliest moment it may happen
+    until: datetime | None = (
+        None  # after this it is pointless (a reminder after the call)
+    )
+
+
+def civil(moment: datetime, zone: tzinfo, rules: TimingRules) -> datetime:
+    """`moment`, or the next start of civil hours in `zone` if it falls at night."""
+    local = moment.astimezone(zone)
+    if rules.quiet_from <= local.time() < rules.quiet_until:
+        return moment
+    day = (
+        local.date()
+        if local.time() < rules.quiet_from
+        else local.date() + timedelta(days=1)
+    )
+    start = datetime.combine(day, rules.quiet_from, tzinfo=zone)
+    return start.astimezone(moment.tzinfo)
+
+
+def next_due(view: View, rules: TimingRules, now: datetime) -> Due | None:
+    """The next timed step for this enquiry, or None when the clock owes it nothing."""
+    if view.state == "booked" and view.call_start_at and view.call_end_at:
+        if view.reminded_at is None and rules.reminder_before > timedelta(0):
+            due = view.call_start_at - rules.reminder_before
+            at = civil(due, view.zone, rules)
+            # Booked inside the reminder window: the booking itself is the reminder;
+            # and one that cannot go out before the call is skipped, not sent late.
+            booked_early = view.booked_at is None or view.booked_at <= due
+            if booked_early and at < view.call_start_at and now < view.call_start_at:
+                return Due(Step.REMINDER, at, until=view.call_start_at)
+        return Due(
+            Step.FOLLOWUP,
+            civil(view.call_end_at + rules.followup_after, view.zone, rules),
+        )
+    if view.state == "followed_up" and view.followed_up_at is not None:
+        if view.followup_nudged_at is None:
+            return Due(
+                Step.FOLLOWUP_NUDGE,
+                civil(view.followed_up_at + rules.nudge_after, view.zone, rules),
+            )
+        return Due(Step.FOLLOWUP_CLOSE, view.followup_nudged_at + rules.nudge_after)
+    if view.state == "offered" and view.offered_at is not None:
+        if view.nudged_at is None:
+            return Due(
+                Step.OFFER_NUDGE,
+                civil(view.offered_at + rules.offer_expiry, view.zone, rules),
+            )
+        return Due(Step.OFFER_EXPIRE, view.nudged_at + rules.offer_expiry)
+    return None
+
+
+def is_due(due: Due, now: datetime) -> bool:
+    """Its moment has come, and (for a reminder) the call has not started yet."""
+    return due.at <= now and (due.until is None or now < due.until)
