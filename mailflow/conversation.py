@@ -100,6 +100,8 @@ class Conversation:
         therapist = self.settings.practice.therapist_email
         if sender == therapist and self._authentic_approval(enquiry, mail):
             return self._therapist(enquiry, incoming)
+        if sender == therapist and self._authentic_booking_reply(enquiry, mail):
+            return self._therapist(enquiry, incoming, booking_only=True)
         if sender == enquiry.email or enquiry.email in mail.reply_to:
             return self._person(enquiry, incoming)
         if sender == therapist:
@@ -122,6 +124,17 @@ class Conversation:
         )
         domain = self.settings.practice.therapist_email.rsplit("@", 1)[1].lower()
         return (in_thread or in_subject) and not authentication_failed(mail, domain)
+
+    def _authentic_booking_reply(self, enquiry: Enquiry, mail: InboundMail) -> bool:
+        """From the therapist, answering a letter mailflow sent them about this
+        enquiry (its Message-ID is an unguessable token), and not failing
+        authentication: enough to cancel a call or report a no-show."""
+        ours = self.store.message_ids_to(
+            enquiry.id, self.settings.practice.therapist_email
+        )
+        in_thread = bool(ours & {*mail.references, mail.in_reply_to or ""})
+        domain = self.settings.practice.therapist_email.rsplit("@", 1)[1].lower()
+        return in_thread and not authentication_failed(mail, domain)
 
     # -- the person ---------------------------------------------------------------
 
@@ -164,10 +177,20 @@ class Conversation:
 
     # -- the therapist -------------------------------------------------------------
 
-    def _therapist(self, enquiry: Enquiry, incoming: Incoming) -> str:
+    def _therapist(
+        self, enquiry: Enquiry, incoming: Incoming, *, booking_only: bool = False
+    ) -> str:
         words = reply.new_words(incoming.mail.text)
         today = self.now.astimezone(ZoneInfo(self.settings.practice.timezone)).date()
         answer = reply.read_therapist_reply(words, today=today)
+        if booking_only and answer.decision not in {Decision.CANCEL, Decision.NO_SHOW}:
+            # An approval counts only in the current approval's thread; a reply
+            # to their calendar copy or a notice may only cancel or report a no-show.
+            log.info(
+                "enquiry %d: a therapist reply outside the approval thread was left for them",
+                enquiry.id,
+            )
+            return "therapist-not-approval"
         offered = tuple(self.store.offers(enquiry.id))
         facts = self._facts(enquiry, offered)
         if answer.decision is Decision.PROPOSE and answer.proposed is not None:
@@ -210,7 +233,9 @@ class Conversation:
             # Our call length, whatever length their calendar proposed.
             length = timedelta(minutes=self.settings.availability.slot_minutes)
             message = replace(message, end_at=message.start_at + length)
-        transition = workflow.on_calendar(State(enquiry.state), message)
+        transition = workflow.on_calendar(
+            State(enquiry.state), message, call_started=call.start_at <= self.now
+        )
         self._carry_out(enquiry, transition, Incoming(_NO_MAIL, step), Preference())
         return transition.outcome
 
@@ -473,16 +498,17 @@ class Conversation:
             self.store.end_call(enquiry.id, "cancelled")
             slot = Slot(call.start_at, call.end_at)
             sequence = call.sequence + 1
-            self.letters.cancelled(
-                enquiry.id,
-                person,
-                self._thread(enquiry),
-                slot,
-                by=by,
-                note=note,
-                sequence=sequence,
-                step=f"cancel:{step}",
-            )
+            if by != "calendar":  # declining in their calendar already said it
+                self.letters.cancelled(
+                    enquiry.id,
+                    person,
+                    self._thread(enquiry),
+                    slot,
+                    by=by,
+                    note=note,
+                    sequence=sequence,
+                    step=f"cancel:{step}",
+                )
             self.letters.cancel_notice(
                 enquiry.id,
                 person,

@@ -385,7 +385,10 @@ class Runner:
     ) -> str:
         """A mail in a conversation mailflow owns; the person's words are screened first."""
         enquiry = self.store.enquiry(enquiry_id)
-        if enquiry is None or enquiry.state in _CLOSED_STATES:
+        if enquiry is None or (
+            enquiry.state in _CLOSED_STATES
+            and enquiry.closed_reason not in _STILL_LISTENING
+        ):
             return "owned-closed"
         if found is None and classify.is_automated(mail, self.policy.form_senders):
             return "owned-automated"  # an out-of-office answering our offer
@@ -516,7 +519,7 @@ class Runner:
             due = timing.next_due(
                 enquiry_view(self.settings, self.store, enquiry), rules, self.now
             )
-            if due is None or not timing.is_due(due, self.now):
+            if due is None or not timing.is_due(due, self.now, rules):
                 continue
             try:
                 with self.store.transaction():
@@ -680,6 +683,9 @@ _NEEDS_BODY = frozenset({"system-sender"})
 """Header verdicts a form notification's body can overturn (no-reply senders)."""
 _ACTED = frozenset({"request", "crisis", "no-slots", "owned-crisis"})
 _CLOSED_STATES = frozenset({"stood_down", "escalated", "closed"})
+_STILL_LISTENING = frozenset({"expired", "silent"})
+"""Closed by the clock alone: a late reply still reopens the offer or answers
+the follow-up (closing for silence is not the person saying goodbye)."""
 
 
 @dataclass(frozen=True, slots=True)

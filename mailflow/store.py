@@ -679,6 +679,14 @@ class Store:
             (status, outgoing_id),
         )
 
+    def message_ids_to(self, enquiry_id: int, address: str) -> set[str]:
+        """Message-IDs of what mailflow wrote to `address` about this enquiry."""
+        rows = self._db.execute(
+            "SELECT message_id, recipients FROM outbox WHERE enquiry_id = ?",
+            (enquiry_id,),
+        ).fetchall()
+        return {str(row[0]) for row in rows if address in json.loads(row[1])}
+
     def is_our_message(self, message_id: str) -> bool:
         row = self._db.execute(
             "SELECT 1 FROM outbox WHERE message_id = ?", (message_id,)

@@ -55,6 +55,7 @@ class Due:
     until: datetime | None = (
         None  # after this it is pointless (a reminder after the call)
     )
+    civil_in: tzinfo | None = None  # a letter to the person: only in their day
 
 
 def civil(moment: datetime, zone: tzinfo, rules: TimingRules) -> datetime:
@@ -81,16 +82,20 @@ def next_due(view: View, rules: TimingRules, now: datetime) -> Due | None:
             # and one that cannot go out before the call is skipped, not sent late.
             booked_early = view.booked_at is None or view.booked_at <= due
             if booked_early and at < view.call_start_at and now < view.call_start_at:
-                return Due(Step.REMINDER, at, until=view.call_start_at)
+                return Due(
+                    Step.REMINDER, at, until=view.call_start_at, civil_in=view.zone
+                )
         return Due(
             Step.FOLLOWUP,
             civil(view.call_end_at + rules.followup_after, view.zone, rules),
+            civil_in=view.zone,
         )
     if view.state == "followed_up" and view.followed_up_at is not None:
         if view.followup_nudged_at is None:
             return Due(
                 Step.FOLLOWUP_NUDGE,
                 civil(view.followed_up_at + rules.nudge_after, view.zone, rules),
+                civil_in=view.zone,
             )
         return Due(Step.FOLLOWUP_CLOSE, view.followup_nudged_at + rules.nudge_after)
     if view.state == "offered" and view.offered_at is not None:
@@ -98,11 +103,16 @@ def next_due(view: View, rules: TimingRules, now: datetime) -> Due | None:
             return Due(
                 Step.OFFER_NUDGE,
                 civil(view.offered_at + rules.offer_expiry, view.zone, rules),
+                civil_in=view.zone,
             )
         return Due(Step.OFFER_EXPIRE, view.nudged_at + rules.offer_expiry)
     return None
 
 
-def is_due(due: Due, now: datetime) -> bool:
-    """Its moment has come, and (for a reminder) the call has not started yet."""
-    return due.at <= now and (due.until is None or now < due.until)
+def is_due(due: Due, now: datetime, rules: TimingRules) -> bool:
+    """Its moment has come, (for a reminder) the call has not started yet, and
+    (for a letter to the person) it is daytime for them: an overdue follow-up
+    found by a machine that was off all day waits for the morning."""
+    if due.at > now or (due.until is not None and now >= due.until):
+        return False
+    return due.civil_in is None or civil(now, due.civil_in, rules) == now

@@ -21,7 +21,7 @@ Transition table (anything not listed changes nothing and sends nothing):
                                                    (moved at once when approval is auto)
     booked   + therapist "cancel" (+ note)    -> cancelled METHOD:CANCEL with the note
     booked   + therapist "no show"            -> offered   "sorry we missed each other"
-    booked   + calendar REPLY DECLINED        -> cancelled the therapist told
+    booked   + calendar REPLY DECLINED        -> cancelled METHOD:CANCEL, both told
     booked   + calendar COUNTER (new time)    -> booked    therapist asked to approve the move
     booked   + therapist approves the move    -> booked    moved; updated invitation (SEQUENCE+1)
     booked   + therapist declines the move    -> booked    the person hears it stays (+ note)
@@ -32,6 +32,7 @@ Transition table (anything not listed changes nothing and sends nothing):
     followed_up + silence, then silence again -> closed    one nudge, then quietly closed
     offered  + silence, then silence again    -> closed    one nudge with fresh times, then closed
     closed (expired) / cancelled + a reply    -> offered   reopened with fresh times
+    closed (expired) / cancelled + cancel     -> (same)    nothing: it already is
 
 `facts` carries what the shell looked up (which slots are free now), so the
 decision itself never touches the store or the clock.
@@ -243,6 +244,9 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
     """The person answered an offer, or wrote again in their thread."""
     remember: tuple[Command, ...] = (RememberPhone(reply.phone),) if reply.phone else ()
     if state in {State.CLOSED, State.CANCELLED} and facts.reopenable:
+        if reply.kind is ReplyKind.CANCEL:
+            # "Please cancel" once more: it already is; nothing to say twice.
+            return Transition(state, remember, "already-cancelled")
         # A late reply: fresh times, never a stale slot from an old offer.
         return Transition(
             State.OFFERED, (*remember, Offer(OfferReason.REOPEN)), "reopened"
@@ -299,7 +303,8 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
             (*remember, *release, Offer(OfferReason.MORE)),
             "more-times",
         )
-    if reply.kind is ReplyKind.UNCLEAR:
+    if reply.kind in {ReplyKind.UNCLEAR, ReplyKind.PICK}:
+        # A pick the reader could not number ("yes, one of those"): never a guess.
         return _clarify(state, facts, remember)
     # A question or a thank-you: the therapist reads it.
     return Transition(state, remember, f"reply-{reply.kind.value}")
@@ -385,7 +390,9 @@ def _on_move_answer(reply: TherapistReply, counter: Slot, facts: Facts) -> Trans
     return Transition(State.BOOKED, (AskTherapistAgain(),), "move-unclear")
 
 
-def on_calendar(state: State, message: CalendarMessage) -> Transition:
+def on_calendar(
+    state: State, message: CalendarMessage, *, call_started: bool = False
+) -> Transition:
     """An iTIP message from the person's calendar (RFC 5546)."""
     if message.method == "COUNTER" and state is State.BOOKED:
         if message.start_at is None or message.end_at is None:
@@ -400,9 +407,11 @@ def on_calendar(state: State, message: CalendarMessage) -> Transition:
         message.method == "REPLY"
         and message.partstat == "DECLINED"
         and state is State.BOOKED
+        and not call_started
     ):
+        # Declining the invitation is a cancellation: free the time, tell both.
         return Transition(
-            state, (AlertTherapist("calendar-declined"),), "calendar-declined"
+            State.CANCELLED, (CancelCall("calendar"),), "calendar-declined"
         )
     return Transition(
         state, (), f"calendar-{(message.partstat or message.method).lower()}"
@@ -428,6 +437,8 @@ def on_timer(state: State, step: str, facts: Facts) -> Transition:
 
 def on_followup_answer(state: State, answer: str) -> Transition:
     """The person's answer to "would you like to start?" (also after a quiet close)."""
+    if state not in {State.FOLLOWED_UP, State.CLOSED}:
+        return Transition(state, (), "followup-answer-stale")
     if answer in {"yes", "not_now", "no"}:
         reason = {"yes": "wants-to-start", "not_now": "not-now", "no": "no"}[answer]
         return Transition(

@@ -825,15 +825,6 @@ def test_pick_without_a_number_never_holds_or_books(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: a PICK the reader could not number (choice=None) falls through to the"
-        " catch-all 'reply-pick' with no command: the person who said 'yes, one of"
-        " those please' gets no answer at all. It is ambiguous, so it should be"
-        " treated like UNCLEAR: Clarify once, then AlertTherapist('unclear-reply')."
-    ),
-)
 @pytest.mark.parametrize(
     ("state", "facts"),
     [
@@ -853,15 +844,6 @@ def test_pick_without_a_number_is_treated_as_unclear(
     ) == Transition(state, (AlertTherapist("unclear-reply"),), "unclear-again")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: 'closed (expired) / cancelled + a reply -> offered' also fires for a"
-        " CANCEL reply: someone who has just cancelled (or whose offer expired) and"
-        " writes 'please cancel' / 'please stop' is sent fresh times. A cancel"
-        " should leave a closed or cancelled enquiry as it is."
-    ),
-)
 @pytest.mark.parametrize("state", [State.CLOSED, State.CANCELLED])
 def test_cancel_never_reopens(state: State) -> None:
     facts = replace(WAITING, reopenable=True)
@@ -1353,15 +1335,6 @@ def test_booked_calendar_declined_tells_the_therapist() -> None:
     assert not any(isinstance(c, Book | Move | Hold | Offer) for c in result.commands)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: the docstring says 'booked + calendar REPLY DECLINED -> cancelled, the"
-        " therapist told' (and CancelCall.by lists 'calendar'), but on_calendar keeps"
-        " the enquiry BOOKED and only sends AlertTherapist('calendar-declined'): the"
-        " call stays booked (reminder, follow-up) for a person who declined it."
-    ),
-)
 def test_booked_calendar_declined_cancels_as_the_table_says() -> None:
     result = on_calendar(State.BOOKED, cal("REPLY", "DECLINED"))
     assert result.state is State.CANCELLED
@@ -1444,16 +1417,6 @@ def test_followup_answer(state: State, answer: str) -> None:
     assert on_followup_answer(state, answer) == FOLLOWUP_ROWS.get(answer, QUESTION)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "on_followup_answer ignores `state`: called in HELD it closes without"
-        " Release (a hold left behind), in BOOKED it closes a live booking without"
-        " CancelCall, and it takes ESCALATED out of the crisis state. Unreachable"
-        " through today's shell (conversation.py calls it only in FOLLOWED_UP or"
-        " CLOSED after a silent close), but the table lists only followed_up."
-    ),
-)
 @pytest.mark.parametrize(
     "state", [State.HELD, State.BOOKED, State.ESCALATED, State.OFFERED]
 )
@@ -1651,7 +1614,7 @@ class WorkflowMachine(RuleBasedStateMachine):
             when if method == "COUNTER" else None,
         )
         facts = self.facts(frozenset())
-        result = on_calendar(self.state, message)
+        result = on_calendar(self.state, message, call_started=facts.call_started)
         self.carry_out(Step(self.state, facts, result, "calendar", message=message), ())
 
     @rule(
@@ -1882,10 +1845,23 @@ class WorkflowMachine(RuleBasedStateMachine):
                     assert command.slot == facts.held
                 if isinstance(command, Move):
                     assert command.slot == facts.counter
-        # Calendar messages never change the state, and only ever ask or alert.
+        # Calendar messages only ever ask or alert, except that declining the
+        # invitation of a call yet to come cancels it.
         if step.signal == "calendar":
-            assert result.state is before
-            assert kinds <= {AlertTherapist, AskToMove}
+            message = step.message
+            assert message is not None
+            declined = (
+                before is State.BOOKED
+                and message.method == "REPLY"
+                and message.partstat == "DECLINED"
+                and not facts.call_started
+            )
+            if declined:
+                assert result.state is State.CANCELLED
+                assert kinds == {CancelCall}
+            else:
+                assert result.state is before
+                assert kinds <= {AlertTherapist, AskToMove}
         # Only the person's own reply carries a phone number.
         if step.signal != "person":
             assert RememberPhone not in kinds
