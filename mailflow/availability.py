@@ -22,10 +22,11 @@ EVENING_FROM: Final = time(17)
 
 NO_PREFERENCE: Final = Preference()
 
+"""The person said nothing about when suits them."""
+
 CIVIL_FROM: Final = time(8)
 CIVIL_UNTIL: Final = time(20)
 """Offers avoid calls outside 08:00-20:00 in the person's zone while they can."""
-"""The person said nothing about when suits them."""
 
 _PART_ORDER: Final = (DayPart.MORNING, DayPart.AFTERNOON, DayPart.EVENING)
 
@@ -47,6 +48,8 @@ def free_slots(
         raise ValueError(f"now must be timezone-aware, got {now!r}")
     if rules.slot <= timedelta(0) or rules.buffer < timedelta(0):
         raise ValueError(f"bad slot/buffer: {rules.slot!r}, {rules.buffer!r}")
+    if rules.start_every <= timedelta(0):
+        raise ValueError(f"bad start_every: {rules.start_every!r}")
     zone = ZoneInfo(rules.zone_name)
     opens_at = now + rules.min_notice
     closes_at = now + rules.horizon
@@ -63,7 +66,7 @@ def free_slots(
         if opens_at <= slot.start_at < closes_at
         and not any(_clashes(slot, blocker) for blocker in blockers)
     ]
-    return _without_overlaps(candidates)
+    return _apart(candidates, rules.buffer)
 
 
 def choose_offer(
@@ -127,15 +130,18 @@ def _days(opens_at: datetime, closes_at: datetime, zone: ZoneInfo) -> Iterator[d
 def _grid(rules: AvailabilityRules, zone: ZoneInfo, day: date) -> Iterator[Slot]:
     """Slots on the opening-hours grid of one local day, before any filtering.
 
+    Calls start on the clock's `start_every` grid (quarter hours: 09:00, 09:30,
+    not 09:25, which looks machine-made); the next one starts on the first grid
+    time after the slot and its buffer, so the buffer stays a gap.
+
     The grid is laid out in wall-clock time, so a 09:00 slot stays 09:00 across
     DST changes. A slot whose start falls in a spring-forward gap, or which
     straddles a change (its wall-clock length would differ from its real
     length), is skipped; ambiguous fall-back times take their first occurrence
     (fold=0), so no two slots coincide.
     """
-    step = rules.slot + rules.buffer
     for span_start, span_end in rules.hours.spans.get(day.weekday(), ()):
-        wall = datetime.combine(day, span_start)
+        wall = _on_grid(datetime.combine(day, span_start), rules.start_every)
         limit = datetime.combine(day, span_end)
         while wall + rules.slot <= limit:
             start_at = wall.replace(tzinfo=zone).astimezone(UTC)  # fold=0
@@ -146,7 +152,13 @@ def _grid(rules: AvailabilityRules, zone: ZoneInfo, day: date) -> Iterator[Slot]
                 and _wall(end_at, zone) == wall + rules.slot
             ):
                 yield Slot(start_at, end_at)
-            wall += step
+            wall = _on_grid(wall + rules.slot + rules.buffer, rules.start_every)
+
+
+def _on_grid(wall: datetime, every: timedelta) -> datetime:
+    """The first wall-clock time at or after `wall` on the `every` grid from midnight."""
+    rest = (wall - datetime.combine(wall.date(), time())) % every
+    return wall + (every - rest) if rest else wall
 
 
 def _wall(at: datetime, zone: ZoneInfo) -> datetime:
@@ -158,15 +170,15 @@ def _clashes(slot: Slot, blocker: Interval) -> bool:
     return slot.start_at < blocker.end_at and blocker.start_at < slot.end_at
 
 
-def _without_overlaps(slots: list[Slot]) -> list[Slot]:
-    """Sorted, keeping the earlier of two overlapping slots.
+def _apart(slots: list[Slot], buffer: timedelta) -> list[Slot]:
+    """Sorted, keeping the earlier of two slots closer than the buffer.
 
     Only overlapping spans in the hours produce these; offering both would
-    let two people book the same time.
+    let two people book the same time, or two calls with no gap between.
     """
     kept: list[Slot] = []
     for slot in sorted(slots, key=lambda s: s.start_at):
-        if not kept or kept[-1].end_at <= slot.start_at:
+        if not kept or kept[-1].end_at + buffer <= slot.start_at:
             kept.append(slot)
     return kept
 

@@ -104,7 +104,8 @@ _SYSTEM_LOCAL = re.compile(
     re.IGNORECASE,
 )
 _FORM_LOCAL = re.compile(
-    r"(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|wordpress)(?:[-+_.].*)?",
+    r"(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|wordpress|forms?"
+    r"|form[-_.]?(?:responses?|submissions?|notifications?))(?:[-+_.].*)?",
     re.IGNORECASE,
 )
 _AUTO_SUBJECT_PREFIXES: Final = (
@@ -159,8 +160,8 @@ def is_automated(mail: InboundMail, form_senders: Sequence[str] = ()) -> str | N
     Form notifications are machine-sent yet carry a person: mail from a
     configured form sender is exempt from the signals form services set on
     every mail (Auto-Submitted, Precedence, List-*, null Return-Path, no-reply
-    sender), and a recognisable form body from a no-reply sender from the
-    no-reply rule alone. Pass `form_senders` wherever forms may arrive.
+    sender), and a recognisable form body (a name, and an Email field naming
+    someone other than From) from the no-reply rule alone. Pass `form_senders` wherever forms may arrive.
     """
     return _automated(mail, _form_kind(mail, form_senders))
 
@@ -199,19 +200,18 @@ def classify_new(
     if mail.in_reply_to or mail.references or _REPLY_SUBJECT.match(mail.subject):
         return _ignore("foreign-thread")
 
-    fields = extract_form_submission(mail.text) if form else {}
+    fields = extract_form_submission(mail.text)
     if form:
         email = _form_person(mail, fields)
         if email is None:
             return _ignore("form-without-address")
-        name = fields.get("name") or " ".join(
-            filter(None, (fields.get("first_name"), fields.get("last_name")))
-        )
         known = {email, *mail.reply_to}
+    elif _unaddressed_form(mail, fields):
+        return _ignore("form-without-address")  # the sender is a service, not them
     else:
         email = mail.reply_to[0] if mail.reply_to else mail.from_addr
-        name = mail.from_name
         known = {email, mail.from_addr, *mail.reply_to}
+    name = _person_name(mail, email, fields)
     if email in practice:
         return _ignore("person-is-practice")
     if _SYSTEM_LOCAL.fullmatch(_local_part(email)):
@@ -310,17 +310,47 @@ def _automated_reasons(mail: InboundMail) -> Iterator[str]:
 
 def _form_kind(mail: InboundMail, form_senders: Sequence[str]) -> _FormKind:
     """Whether the mail is a website form notification: from a configured form
-    sender, or guessed from a no-reply/wordpress sender whose body holds both a
-    name and an email field (Reply-To alone is no sign: newsletters set it)."""
+    sender, or guessed from any sender whose body holds a name field and an
+    Email field with an address other than From (Netlify, Squarespace and the
+    like send from their own address). Reply-To alone is no sign: newsletters
+    set it."""
     if _is_form_sender(mail.from_addr, form_senders):
         return "configured"
-    if mail.from_addr is None or not _FORM_LOCAL.fullmatch(_local_part(mail.from_addr)):
+    if mail.from_addr is None:
         return None
     fields = extract_form_submission(mail.text)
     named = "name" in fields or "first_name" in fields
-    if named and _ADDRESS.search(fields.get("email", "")):
+    typed = (a.lower() for a in _ADDRESS.findall(fields.get("email", "")))
+    if named and any(address != mail.from_addr for address in typed):
         return "guessed"
     return None
+
+
+def _unaddressed_form(mail: InboundMail, fields: dict[str, str]) -> bool:
+    """A form notification that names nobody to answer: an Email field without
+    an address, or a form service's sender with a name field and no Reply-To.
+    Answering From would answer the form service."""
+    named = "name" in fields or "first_name" in fields
+    if not named:
+        return False
+    if "email" in fields and not _ADDRESS.search(fields["email"]):
+        return True
+    sender = _local_part(mail.from_addr or "")
+    return not mail.reply_to and _FORM_LOCAL.fullmatch(sender) is not None
+
+
+def _person_name(mail: InboundMail, email: str, fields: dict[str, str]) -> str:
+    """Who to greet: the From display name only when we answer From; else the
+    form's Name field, else the Reply-To display name, else nobody ("Hello,"),
+    so a form service's "Squarespace" never becomes the person's name."""
+    typed = fields.get("name") or " ".join(
+        filter(None, (fields.get("first_name"), fields.get("last_name")))
+    )
+    if email == mail.from_addr:
+        return mail.from_name or typed
+    if mail.reply_to and email == mail.reply_to[0]:
+        return typed or mail.reply_to_name
+    return typed
 
 
 def _is_form_sender(address: str | None, form_senders: Sequence[str]) -> bool:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from mailflow import __version__
 from mailflow.errors import (
     ConfigError,
+    ImapTokenError,
     MailboxAuthError,
     MailboxError,
     MailflowError,
@@ -25,6 +26,7 @@ from mailflow.errors import (
     SmtpAuthError,
     StoreError,
     TemplateError,
+    TokenError,
 )
 
 if TYPE_CHECKING:
@@ -80,6 +82,33 @@ def _parser() -> argparse.ArgumentParser:
         "validate config, log in to IMAP and SMTP, render templates, show next open slots",
     )
     command("status", "enquiries by state, upcoming calls, last run")
+    command(
+        "auth",
+        "sign in to Microsoft 365 once (device code); mailflow keeps the refresh token",
+    )
+    purge = command(
+        "purge",
+        "delete client data of enquiries ended more than storage.retention_days ago",
+    )
+    purge.add_argument(
+        "--now", metavar="ISO8601", help="the clock (no offset: practice zone)"
+    )
+    export = command(
+        "export", "print everything stored about one enquiry, as JSON (access request)"
+    )
+    export.add_argument("--enquiry", type=int, required=True, metavar="ID")
+    forget = command(
+        "forget", "delete everything stored about one email address (erasure request)"
+    )
+    forget.add_argument("--email", required=True, metavar="ADDRESS")
+    forget.add_argument(
+        "--force",
+        action="store_true",
+        help="also when a call is booked in the future (no cancellation is sent)",
+    )
+    forget.add_argument(
+        "--now", metavar="ISO8601", help="the clock (no offset: practice zone)"
+    )
     demo = commands.add_parser(
         "demo", help="a whole conversation on a throwaway local mail server"
     )
@@ -109,10 +138,23 @@ def main(argv: list[str] | None = None) -> int:
             return check(settings)
         if args.command == "status":
             return _status(settings)
+        if args.command == "auth":
+            return _auth(settings)
+        if args.command == "purge":
+            return _purge(settings, now_text=args.now)
+        if args.command == "export":
+            return _export(settings, args.enquiry)
+        if args.command == "forget":
+            return _forget(
+                settings, address=args.email, now_text=args.now, force=args.force
+            )
     except ConfigError as exc:
         for problem in exc.problems:
             print(f"mailflow: config: {problem}", file=sys.stderr)
         return EXIT_CONFIG
+    except TokenError as exc:
+        _error(f"{exc}; {exc.note}" if exc.note else str(exc))
+        return EXIT_SERVER
     except MailboxAuthError as exc:
         _error(
             f"{exc}: check imap.username and imap.password (or imap.password_command)"
@@ -186,7 +228,14 @@ def cycle_under_lock(
         if not lock.acquired:
             log.info("another run holds the lock; leaving quietly")
             return EXIT_OK
-        return _cycle(settings, now=now, dry_run=dry_run)
+        try:
+            return _cycle(settings, now=now, dry_run=dry_run)
+        except ImapTokenError as exc:
+            if not dry_run:
+                from mailflow.token_alert import tell_therapist
+
+                exc.note = tell_therapist(settings, exc, now)
+            raise
 
 
 def _cycle(settings: Settings, *, now: datetime, dry_run: bool) -> int:
@@ -271,4 +320,128 @@ def _status(settings: Settings) -> int:
             print(f"  enquiry {enquiry_id}: {local:%a %d %b %H:%M %Z} ({status})")
         last = store.get_meta("last_run_at")
         print(f"Last run: {last or 'never'}")
+    return EXIT_OK
+
+
+# -- privacy: retention on demand, access and erasure requests ----------------------
+
+
+def _purge(settings: Settings, *, now_text: str | None) -> int:
+    """The retention purge on demand; prints a count, never personal data."""
+    from mailflow import privacy
+    from mailflow.lock import RunLock
+    from mailflow.store import Store
+
+    now = parse_now(now_text, settings.practice.timezone)
+    days = settings.storage.retention_days
+    path = settings.storage.database
+    removed = 0
+    if path.exists():
+        with RunLock(Path(f"{path}.lock")) as lock:
+            if not lock.acquired:
+                return _busy()
+            with Store.open(path) as store:
+                removed = privacy.purge(store, now=now, retention_days=days)
+    print(
+        f"Removed {removed} {_enquiries(removed)} that ended more than {days} days"
+        " ago (storage.retention_days)."
+    )
+    return EXIT_OK
+
+
+def _export(settings: Settings, enquiry_id: int) -> int:
+    """An access request: the one command that prints personal data, on purpose."""
+    from mailflow import privacy
+    from mailflow.store import Store
+
+    path = settings.storage.database
+    text = None
+    if path.exists():
+        with Store.open(path) as store:
+            text = privacy.export(store, enquiry_id)
+    if text is None:
+        _error(
+            f"no enquiry {enquiry_id} is stored (a wrong number, or deleted after"
+            " storage.retention_days)"
+        )
+        return EXIT_FAILED
+    print(text)
+    return EXIT_OK
+
+
+def _forget(
+    settings: Settings, *, address: str, now_text: str | None, force: bool
+) -> int:
+    """An erasure request; refuses while a call is booked ahead, unless forced."""
+    from mailflow import privacy
+    from mailflow.lock import RunLock
+    from mailflow.store import Store
+
+    now = parse_now(now_text, settings.practice.timezone)
+    if "@" not in address:
+        raise ConfigError([f"--email: {address!r} is not an email address"])
+    path = settings.storage.database
+    erasure = privacy.Erasure(enquiries=0, contact=False)
+    if path.exists():
+        with RunLock(Path(f"{path}.lock")) as lock:
+            if not lock.acquired:
+                return _busy()
+            with Store.open(path) as store:
+                erasure = privacy.forget(store, address, now=now, force=force)
+    if erasure.refused:
+        zone = ZoneInfo(settings.practice.timezone)
+        for enquiry_id, start in erasure.refused:
+            _error(
+                f"enquiry {enquiry_id} has a call booked for"
+                f" {start.astimezone(zone):%a %d %b %Y %H:%M %Z}; cancel it first so"
+                " the person is told, or use --force to delete it without a"
+                " cancellation. Nothing was deleted."
+            )
+        return EXIT_FAILED
+    contact = " and the contact record" if erasure.contact else ""
+    print(
+        f"Removed {erasure.enquiries} {_enquiries(erasure.enquiries)}{contact}"
+        " for that address."
+    )
+    return EXIT_OK
+
+
+def _enquiries(n: int) -> str:
+    return "enquiry" if n == 1 else "enquiries"
+
+
+def _busy() -> int:
+    _error("a run is in progress; try again in a minute (nothing was changed)")
+    return EXIT_FAILED
+
+
+def _auth(settings: Settings) -> int:
+    """The first Microsoft 365 sign-in (device code), for each server that uses it."""
+    from mailflow import credentials
+
+    servers = [
+        server
+        for server in (settings.imap, settings.smtp)
+        if server.auth == "oauth2" and not server.oauth2_token_command
+    ]
+    if not servers:
+        raise ConfigError(
+            [
+                'imap.oauth2_client_id: `mailflow auth` is for auth = "oauth2" with '
+                "oauth2_client_id (the built-in Microsoft 365 sign-in); a token "
+                "command signs in by its own means"
+            ]
+        )
+    done: list[tuple[str, str, str]] = []
+    for server in servers:
+        who = (server.oauth2_client_id, server.oauth2_tenant, server.username)
+        if who in done:
+            continue  # one sign-in covers IMAP and SMTP (both scopes at once)
+        print(f"Signing in {server.username} for {server.section.upper()}:")
+        credentials.sign_in(server, lambda text: print(text, flush=True))
+        done.append(who)
+    print(
+        f"Signed in. The refresh token is kept in {servers[0].oauth2_token_file}"
+        " (mode 0600). Now run `mailflow check`."
+    )
     return EXIT_OK

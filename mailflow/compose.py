@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,9 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 """The templates shipped beside the package; `templates.directory` overrides them."""
 
 KINDS = ("offer", "safety", "crisis_alert", "no_slots_alert")
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f]+")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+"""Control characters, and what str.splitlines() (and so the email package)
+takes for a line break: NEL (U+0085) and the Unicode line/paragraph separators."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +119,10 @@ def build(draft: Draft, now: datetime, directory: Path | None = None) -> bytes:
     """The wire bytes of one message (CRLF, as SMTP and IMAP APPEND want)."""
     text, html = render(draft.kind, draft.context, directory)
     message = EmailMessage(policy=SMTP)
-    message["From"] = formataddr((clean_header(draft.sender_name), draft.sender))
-    message["To"] = formataddr((clean_header(draft.to_name), draft.to))
+    # Address objects, not formataddr() text: the text of a non-ASCII name with
+    # "<x@y>," in it would be re-parsed into extra addresses.
+    message["From"] = Address(clean_header(draft.sender_name), addr_spec=draft.sender)
+    message["To"] = Address(clean_header(draft.to_name), addr_spec=draft.to)
     message["Subject"] = clean_header(draft.subject, limit=300)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = draft.message_id
@@ -195,25 +200,47 @@ def describe_slot(
     twelve_hour: bool,
     person_zone: tzinfo | None = None,
 ) -> dict[str, str | None]:
-    """A slot as the person reads it: practice time, and theirs when they live elsewhere."""
+    """A slot as the person reads it: practice time, and theirs when they live elsewhere.
+
+    `practice`: "Monday 29 March at 13:00 London time (BST, UTC+1)";
+    `theirs`: "08:00 your time (UTC-4)" (to the person), `their_time`: "08:00
+    their time (UTC-4)" (the same, to the therapist); both None when the person
+    lives in the practice's zone. Templates join them with ", which is ".
+    """
     local = slot.start_at.astimezone(ZoneInfo(zone_name))
     city = zone_name.rsplit("/", 1)[-1].replace("_", " ")
     practice = (
         f"{day(local)} at {clock(local, twelve_hour)} {city} time ({zone_label(local)})"
     )
     theirs: str | None = None
+    their_time: str | None = None
     if person_zone is not None:
         there = slot.start_at.astimezone(person_zone)
         when = clock(there, twelve_hour)
         if there.date() != local.date():
             when = f"{when} on {day(there)}"
-        offset = there.utcoffset() or timedelta(0)
-        theirs = f"{when} your time, UTC{_offset(offset)}"
+        offset = f"UTC{_offset(there.utcoffset() or timedelta(0))}"
+        theirs = f"{when} your time ({offset})"
+        their_time = f"{when} their time ({offset})"
     return {
         "practice": practice,
         "theirs": theirs,
+        "their_time": their_time,
         "short": short_when(slot.start_at, zone_name, twelve_hour),
     }
+
+
+def since_call(call_at: datetime, now: datetime, zone: tzinfo) -> str:
+    """'today', 'yesterday' or 'on Friday': when the call was, from `now`, in `zone`."""
+    called = call_at.astimezone(zone).date()
+    days = (now.astimezone(zone).date() - called).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 7:
+        return f"on {called:%A}"
+    return f"on {day(call_at.astimezone(zone))}"
 
 
 def short_when(moment: datetime, zone_name: str, twelve_hour: bool = False) -> str:

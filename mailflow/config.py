@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mailflow import __version__
@@ -45,11 +45,14 @@ _SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 Security = Literal["ssl", "starttls", "plain"]
+Auth = Literal["password", "oauth2"]
 Clock = Literal["auto", "24h", "12h"]
 SentCopy = Literal["auto", "append", "none"]
 Approval = Literal["therapist", "auto"]
 
 _SERVERS = ("imap", "smtp")
+DERIVED_FIELDS: Final = frozenset({"oauth2_token_file"})
+"""Settings fields that are not keys: computed from other keys in _validate()."""
 _CACHE_MAX_AGE_S = 30 * 24 * 3600
 
 
@@ -108,36 +111,26 @@ class _ServerSettings:
     username: str
     password: Secret
     password_command: str
+    password_keyring: str
+    auth: Auth
+    oauth2_client_id: str
+    oauth2_tenant: str
+    oauth2_token_command: str
+    oauth2_token_file: Path
+    """Not a key: the Microsoft sign-in's refresh token, beside storage.database."""
     timeout_s: float
+    section: ClassVar[str] = ""
 
     def resolve_password(self) -> str:
-        """The password, running `password_command` when one is configured."""
-        if not self.password_command:
-            return self.password.get_secret_value()
-        import shlex
-        import subprocess
+        """The password: password_command, else password_keyring, else password."""
+        from mailflow import credentials
 
-        try:
-            done = subprocess.run(
-                shlex.split(self.password_command),
-                capture_output=True,
-                text=True,
-                timeout=30,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise ConfigError(
-                [f"password_command: could not run it ({type(exc).__name__})"]
-            ) from None
-        if done.returncode != 0:
-            raise ConfigError(
-                [f"password_command: exited with status {done.returncode}"]
-            )
-        return done.stdout.rstrip("\r\n")
+        return credentials.password(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImapSettings(_ServerSettings):
+    section: ClassVar[str] = "imap"
     folder: str
     sent_folder: str
     sent_copy: SentCopy
@@ -160,13 +153,14 @@ class ImapSettings(_ServerSettings):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SmtpSettings(_ServerSettings):
-    pass
+    section: ClassVar[str] = "smtp"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AvailabilitySettings:
     slot_minutes: int
     buffer_minutes: int
+    start_every_minutes: int
     min_notice_hours: int
     horizon_days: int
     offer_count: int
@@ -187,6 +181,7 @@ class AvailabilitySettings:
             hours=WeeklyHours(spans=spans),
             slot=timedelta(minutes=self.slot_minutes),
             buffer=timedelta(minutes=self.buffer_minutes),
+            start_every=timedelta(minutes=self.start_every_minutes),
             min_notice=timedelta(hours=self.min_notice_hours),
             horizon=timedelta(days=self.horizon_days),
             max_calls_per_day=self.max_calls_per_day,
@@ -231,6 +226,15 @@ class StorageSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LimitsSettings:
+    """Caps on what mailflow sends (see mailflow/guard.py)."""
+
+    per_address_per_day: int
+    per_run: int
+    per_hour: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TemplateSettings:
     directory: Path | None
 
@@ -248,6 +252,7 @@ class Settings:
     safety: SafetySettings
     storage: StorageSettings
     templates: TemplateSettings
+    limits: LimitsSettings
 
 
 _SECTIONS: dict[str, type[Any]] = {
@@ -260,6 +265,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "safety": SafetySettings,
     "storage": StorageSettings,
     "templates": TemplateSettings,
+    "limits": LimitsSettings,
 }
 
 
@@ -500,9 +506,14 @@ def _validate(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         model = _models()(**data)
     except ValidationError as exc:
         raise ConfigError(_problems(exc)) from None
+    derived = {"oauth2_token_file": _token_file(model.storage.database)}
     payload = {
         name: {
-            spec.name: _encode(getattr(getattr(model, name), spec.name))
+            spec.name: _encode(
+                derived[spec.name]
+                if spec.name in DERIVED_FIELDS
+                else getattr(getattr(model, name), spec.name)
+            )
             for spec in fields(cls)
             if spec.name != "password"
         }
@@ -515,6 +526,11 @@ def _validate(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     return payload, passwords
 
 
+def _token_file(database: Path) -> Path:
+    """Beside the database, private like it: var/mailflow.sqlite3.oauth2.json."""
+    return database.with_name(database.name + ".oauth2.json")
+
+
 @functools.cache
 def _models() -> Any:
     """The pydantic-settings model of the file; built once, on the first miss."""
@@ -523,8 +539,8 @@ def _models() -> Any:
         ConfigDict,
         Field,
         SecretStr,
+        ValidationInfo,
         field_validator,
-        model_validator,
     )
     from pydantic_settings import (
         BaseSettings,
@@ -572,22 +588,73 @@ def _models() -> Any:
             return value.upper()
 
     class _ServerModel(_SectionModel):
+        # Validators below read earlier fields from `info.data`: keep this order.
         host: str = Field(min_length=1)
         port: int = Field(ge=1, le=65535)
         security: Security = "ssl"
         username: str = ""
         password: SecretStr = SecretStr("")
         password_command: str = ""
+        password_keyring: str = ""
+        auth: Auth = "password"
+        oauth2_client_id: str = ""
+        oauth2_tenant: str = Field(default="organizations", min_length=1)
+        oauth2_token_command: str = Field(default="", validate_default=True)
         timeout_s: float = Field(default=30.0, gt=0, le=600)
 
-        @model_validator(mode="after")
-        def _plain_only_on_loopback(self) -> _ServerModel:
-            if self.security == "plain" and not is_loopback(self.host):
+        @field_validator("security")
+        @classmethod
+        def _plain_only_on_loopback(cls, value: str, info: ValidationInfo) -> str:
+            host = info.data.get("host")
+            if value == "plain" and host is not None and not is_loopback(host):
                 raise ValueError(
-                    f'security = "plain" sends the password unencrypted; it is allowed '
-                    f"only for a loopback host, not {self.host!r} (use ssl or starttls)"
+                    f'"plain" sends the password unencrypted; it is allowed only '
+                    f"for a loopback host, not {host!r} (use ssl or starttls)"
                 )
-            return self
+            return value
+
+        @field_validator("password_keyring")
+        @classmethod
+        def _one_password_source(cls, value: str, info: ValidationInfo) -> str:
+            if value and info.data.get("password_command"):
+                raise ValueError(
+                    "set password_command or password_keyring, not both"
+                )
+            return value
+
+        @field_validator("auth")
+        @classmethod
+        def _oauth2_needs_user(cls, value: str, info: ValidationInfo) -> str:
+            if value == "oauth2" and info.data.get("username") == "":
+                raise ValueError(
+                    '"oauth2" needs username (the mailbox\'s address) to log in'
+                )
+            return value
+
+        @field_validator("oauth2_client_id")
+        @classmethod
+        def _client_needs_oauth2(cls, value: str, info: ValidationInfo) -> str:
+            if value and info.data.get("auth") == "password":
+                raise ValueError('set, but auth is "password" (set auth = "oauth2")')
+            return value
+
+        @field_validator("oauth2_token_command")
+        @classmethod
+        def _one_token_source(cls, value: str, info: ValidationInfo) -> str:
+            auth = info.data.get("auth")
+            client = info.data.get("oauth2_client_id")
+            if auth == "password" and value:
+                raise ValueError('set, but auth is "password" (set auth = "oauth2")')
+            if auth == "oauth2" and value and client:
+                raise ValueError(
+                    "set this or oauth2_client_id (Microsoft 365 sign-in), not both"
+                )
+            if auth == "oauth2" and not value and client == "":
+                raise ValueError(
+                    'auth = "oauth2" needs a command that prints an access token, '
+                    "or oauth2_client_id for the built-in Microsoft 365 sign-in"
+                )
+            return value
 
     class _ImapModel(_ServerModel):
         port: int = Field(default=993, ge=1, le=65535)
@@ -601,6 +668,7 @@ def _models() -> Any:
     class _AvailabilityModel(_SectionModel):
         slot_minutes: int = Field(default=15, ge=5, le=240)
         buffer_minutes: int = Field(default=10, ge=0, le=240)
+        start_every_minutes: int = Field(default=15, ge=1, le=60)
         min_notice_hours: int = Field(default=24, ge=0, le=24 * 60)
         horizon_days: int = Field(default=14, ge=1, le=365)
         offer_count: int = Field(default=5, ge=1, le=9)
@@ -614,6 +682,15 @@ def _models() -> Any:
                 "thu": ("13:00-18:00",),
             }
         )
+
+        @field_validator("start_every_minutes")
+        @classmethod
+        def _divides_an_hour(cls, value: int) -> int:
+            if 60 % value:
+                raise ValueError(
+                    f"{value} does not divide an hour (e.g. 5, 10, 15, 30 or 60)"
+                )
+            return value
 
         @field_validator("hours")
         @classmethod
@@ -675,6 +752,11 @@ def _models() -> Any:
         database: Path = Path("var/mailflow.sqlite3")
         retention_days: int = Field(default=180, ge=1, le=3650)
 
+    class _LimitsModel(_SectionModel):
+        per_address_per_day: int = Field(default=6, ge=1, le=1000)
+        per_run: int = Field(default=50, ge=1, le=10000)
+        per_hour: int = Field(default=30, ge=1, le=10000)
+
     class _TemplateModel(_SectionModel):
         directory: Path | None = None
 
@@ -695,6 +777,7 @@ def _models() -> Any:
         safety: _SafetyModel = _SafetyModel()
         storage: _StorageModel = _StorageModel()
         templates: _TemplateModel = _TemplateModel()
+        limits: _LimitsModel = _LimitsModel()
 
         @classmethod
         def settings_customise_sources(

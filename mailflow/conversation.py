@@ -55,6 +55,11 @@ class Incoming:
     step: str  # unique per mail: letters caused by it derive their ids from it
 
 
+_CALENDAR_ANSWERS = frozenset({"REPLY", "COUNTER", "REFRESH"})
+"""iTIP methods an attendee sends back (RFC 5546 3.2); the rest is ours echoed."""
+_LAST_MOMENT = timedelta(hours=1)
+"""An offered time can still be taken until an hour before it starts."""
+
 _NO_MAIL = InboundMail(message_id=None, subject="", from_addr=None, from_name="")
 
 
@@ -94,8 +99,10 @@ class Conversation:
         self, enquiry: Enquiry, incoming: Incoming, calendar: CalendarMessage | None
     ) -> str:
         mail = incoming.mail
-        if calendar is not None:
+        if calendar is not None and calendar.method in _CALENDAR_ANSWERS:
             return self.on_calendar(enquiry, calendar, incoming.step)
+        # Anything else with a calendar (our own invitation forwarded or attached
+        # back) is read for the words written around it.
         sender = mail.from_addr or ""
         therapist = self.settings.practice.therapist_email
         if sender == therapist and self._authentic_approval(enquiry, mail):
@@ -225,8 +232,12 @@ class Conversation:
 
     def on_calendar(self, enquiry: Enquiry, message: CalendarMessage, step: str) -> str:
         call = self.store.call(enquiry.id)
-        if call is None or call.status != "booked" or message.sequence < call.sequence:
-            return "calendar-stale"  # an older version of the event, or no booking
+        if call is None or call.status != "booked" or message.uid != call.uid:
+            return (
+                "calendar-other"  # not this booking's event (the therapist's copy...)
+            )
+        if message.sequence < call.sequence:
+            return "calendar-stale"  # an older version of the event
         if message.method == "REPLY":
             self.store.set_partstat(enquiry.id, message.partstat)
         if message.method == "COUNTER" and message.start_at is not None:
@@ -257,10 +268,19 @@ class Conversation:
             if enquiry.preapproved_start_at
             else None
         )
-        free_set = frozenset(free) | (
-            {preapproved}
-            if preapproved and self._clear(preapproved, enquiry.id)
-            else set()
+        # What the person was offered or holds stays theirs to take while it is
+        # clear and not imminent, even once it falls inside the notice period
+        # (an approval a few hours later must not find it "no longer free").
+        soon = self.now + _LAST_MOMENT
+        kept = {s for s in (*offered, held) if s is not None and s.start_at > soon}
+        free_set = (
+            frozenset(free)
+            | {s for s in kept if self._clear(s, enquiry.id)}
+            | (
+                {preapproved}
+                if preapproved and self._clear(preapproved, enquiry.id)
+                else set()
+            )
         )
         counter = None
         if enquiry.counter_start_at is not None:
@@ -360,6 +380,14 @@ class Conversation:
                     self.store.book(
                         enquiry.id, slot, letters.booking_uid(enquiry.id), self.now
                     )
+                    # A new call: its reminder and follow-up are still to come.
+                    self.store.update_enquiry(
+                        enquiry.id,
+                        self.now,
+                        reminded_at=None,
+                        followed_up_at=None,
+                        followup_nudged_at=None,
+                    )
                 case workflow.Confirm(slot=slot):
                     person = self._recipient(enquiry)
                     booked = self.store.call(enquiry.id)
@@ -454,9 +482,9 @@ class Conversation:
                             round_,
                         )
                 case workflow.Move(slot=slot):
-                    self.store.move_booking(enquiry.id, slot)
+                    self.store.move_booking(enquiry.id, slot, self.now)
                     self.store.update_enquiry(
-                        enquiry.id, self.now, counter_start_at=None
+                        enquiry.id, self.now, counter_start_at=None, reminded_at=None
                     )
                 case workflow.KeepBooking(note=note):
                     booked = self.store.call(enquiry.id)
@@ -558,13 +586,27 @@ class Conversation:
         offered = tuple(self.store.offers(enquiry.id))
         facts = self._facts(enquiry, offered)
         transition = workflow.on_timer(State(enquiry.state), step, facts)
-        # Deterministic per step and booking version: a re-run never sends it twice.
-        call = self.store.call(enquiry.id)
-        version = call.sequence if call else 0
         self._carry_out(
-            enquiry, transition, Incoming(_NO_MAIL, f"{step}:{version}"), Preference()
+            enquiry,
+            transition,
+            Incoming(_NO_MAIL, f"{step}:{self._timer_version(enquiry, step)}"),
+            Preference(),
         )
         return transition.outcome
+
+    def _timer_version(self, enquiry: Enquiry, step: str) -> str:
+        """What the timed step belongs to: the same step of the same booking, offer
+        or follow-up keeps its Message-ID (a re-run never sends it twice), while a
+        moved call or a reopened offer gets its own."""
+        if step in {"reminder", "followup"}:
+            call = self.store.call(enquiry.id)
+            if call is not None:
+                return f"{call.uid}:{call.sequence}:{call.start_at.isoformat()}"
+        if step.startswith("followup_") and enquiry.followed_up_at is not None:
+            return enquiry.followed_up_at.isoformat()
+        if enquiry.offered_at is not None:
+            return enquiry.offered_at.isoformat()
+        return "0"
 
     def _offer(
         self,
@@ -583,7 +625,11 @@ class Conversation:
                 enquiry.id, self.now, preapproved_start_at=only.start_at
             )
         else:
-            slots = self._fresh_slots(enquiry, person.zone, preference)
+            declined = None
+            call = self.store.call(enquiry.id)
+            if reason is OfferReason.DECLINED and call is not None:
+                declined = Slot(call.start_at, call.end_at)  # never offer it again
+            slots = self._fresh_slots(enquiry, person.zone, preference, declined)
         if not slots:
             self.letters.no_slots_alert(
                 enquiry.id, person, enquiry.subject, f"no-slots:{step}"
@@ -618,14 +664,22 @@ class Conversation:
             preference=preference,
             step=f"offer:{step}",
             booked=booked,
+            # A nudge waiting in the outbox is dropped if they answered meanwhile.
+            expects={"state": "offered"} if reason is OfferReason.NUDGE else None,
         )
         return True
 
     def _fresh_slots(
-        self, enquiry: Enquiry, zone: tzinfo | None, preference: Preference
+        self,
+        enquiry: Enquiry,
+        zone: tzinfo | None,
+        preference: Preference,
+        declined: Slot | None = None,
     ) -> list[Slot]:
         """A new set, avoiding the times already offered while others remain."""
-        free = self.schedule.free(except_enquiry=enquiry.id)
+        free = [
+            s for s in self.schedule.free(except_enquiry=enquiry.id) if s != declined
+        ]
         before = set(self.store.offers(enquiry.id))
         unseen = [s for s in free if s not in before]
         count = self.settings.availability.offer_count

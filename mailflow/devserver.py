@@ -7,14 +7,20 @@ Never used against real mail; any user name logs in with the one shared password
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
 import email
 import email.policy
 import grp
+import hashlib
+import hmac
+import json
 import logging
 import os
 import pwd
 import re
+import secrets
 import shutil
 import signal
 import smtplib
@@ -34,7 +40,14 @@ from types import TracebackType
 from typing import Any, Final, NamedTuple, Self
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from aiosmtpd.smtp import (
+    MISSING,
+    SMTP,
+    AuthResult,
+    Envelope,
+    LoginPassword,
+    Session,
+)
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
@@ -62,14 +75,21 @@ listen = 127.0.0.1
 protocols = imap lmtp
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 default_login_user = $login_user
 default_internal_user = $internal_user
 default_internal_group = $internal_group
 first_valid_uid = $uid
 first_valid_gid = $gid
 mail_location = maildir:~/Maildir
-# This first passdb checks nothing and only sets `nodelay`. Without it, one
+# XOAUTH2/OAUTHBEARER: JWTs signed with the server's own key, checked locally
+# (no introspection endpoint); see LocalMailServer.oauth2_token().
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $root/oauth2.conf
+}
+# This first password passdb checks nothing and only sets `nodelay`. Without it, one
 # wrong password makes Dovecot hold every login from 127.0.0.1, good ones too,
 # for 2-15 s ("auth penalty"), and login_trusted_networks no longer exempts.
 passdb {
@@ -206,6 +226,8 @@ class LocalMailServer:
     Every user name exists and has the password `secret`, so callers isolate
     themselves by inventing fresh addresses. SMTP accepts AUTH PLAIN/LOGIN
     without TLS, or no AUTH at all, and delivers to every recipient over LMTP.
+    Both also take XOAUTH2 with a token from `oauth2_token()` (IMAP: Dovecot 2.3
+    only, see `imap_oauth2`).
     """
 
     host: Final = "127.0.0.1"
@@ -213,6 +235,7 @@ class LocalMailServer:
     def __init__(self, *, dovecot: str | None = None) -> None:
         """`dovecot`: path of the binary; by default found on PATH or in sbin."""
         self.password: str = PASSWORD
+        self._oauth2_key = secrets.token_bytes(32)
         self._binary = dovecot
         self.imap_port: int = 0
         self.smtp_port: int = 0
@@ -224,6 +247,9 @@ class LocalMailServer:
         # the way a real MTA queues and retries.
         self._queue: list[SmtpRecord] = []
         self._queue_lock = threading.Lock()
+        self.rcpt_answers: dict[str, str] = {}
+        """What SMTP answers at RCPT TO for an address instead of 250, e.g.
+        "450 4.2.1 Try again later": how tests meet 4xx and 5xx servers."""
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -238,6 +264,7 @@ class LocalMailServer:
             home.mkdir()
             if os.geteuid() == 0:
                 os.chown(home, identity.uid, identity.gid)
+            self._write_oauth2_key(self._root)
             self._dovecot = _Dovecot(binary, self._root, identity, self.password)
             self._dovecot.start_on_free_port()
             self.imap_port = self._dovecot.port
@@ -365,11 +392,55 @@ class LocalMailServer:
                 with contextlib.suppress(OSError):
                     client.shutdown()
 
+    def oauth2_token(self, user: str, *, lifetime_s: int = 3600) -> str:
+        """An access token for `user` that both servers accept (an HS256 JWT)."""
+        now = int(time.time())
+        claims = {"sub": user, "iat": now, "nbf": now, "exp": now + lifetime_s}
+        head = _b64url(json.dumps({"alg": "HS256", "typ": "JWT", "kid": "default"}))
+        body = _b64url(json.dumps(claims))
+        signature = hmac.new(
+            self._oauth2_key, f"{head}.{body}".encode(), hashlib.sha256
+        ).digest()
+        return f"{head}.{body}.{_b64url(signature)}"
+
+    @property
+    def imap_oauth2(self) -> bool:
+        """Whether Dovecot takes XOAUTH2 (configured for 2.3; 2.4 not yet)."""
+        return self._require_dovecot().template is _CONFIG_2_3
+
+    def token_user(self, token: str) -> str | None:
+        """The user a valid, unexpired token of ours was made for, else None."""
+        try:
+            head, body, signature = token.split(".")
+            expected = hmac.new(
+                self._oauth2_key, f"{head}.{body}".encode(), hashlib.sha256
+            ).digest()
+            if not hmac.compare_digest(_unb64url(signature), expected):
+                return None
+            claims = json.loads(_unb64url(body))
+        except (ValueError, binascii.Error):
+            return None
+        if not isinstance(claims, dict) or claims.get("exp", 0) < time.time():
+            return None
+        user = claims.get("sub")
+        return user if isinstance(user, str) else None
+
     def dovecot_log(self) -> str:
         """Dovecot's log so far, for failure messages."""
         return self._require_dovecot().log()
 
     # -- internals ---------------------------------------------------------
+
+    def _write_oauth2_key(self, root: Path) -> None:
+        """Dovecot's local JWT validation: key by <azp>/<alg>/<kid>, base64."""
+        folder = root / "oauth2-keys" / "default" / "HS256"
+        folder.mkdir(parents=True)
+        (folder / "default").write_text(base64.b64encode(self._oauth2_key).decode())
+        (root / "oauth2.conf").write_text(
+            "introspection_mode = local\n"
+            f"local_validation_key_dict = fs:posix:prefix={root / 'oauth2-keys'}/\n"
+            "username_attribute = sub\n"
+        )
 
     def _require_dovecot(self) -> _Dovecot:
         if self._dovecot is None:
@@ -438,6 +509,48 @@ class _RelayHandler:
 
     def __init__(self, server: LocalMailServer) -> None:
         self._server = server
+
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        answer = self._server.rcpt_answers.get(address.lower())
+        if answer is not None:
+            return answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
+        """AUTH XOAUTH2 as Gmail and Microsoft 365 do it: a bad token gets a 334
+        JSON status, the client answers empty, then 535."""
+        if len(args) == 2:
+            try:
+                blob = base64.b64decode(args[1], validate=True)
+            except binascii.Error:
+                await server.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        else:
+            answer = await server.challenge_auth("")
+            if answer is MISSING:
+                return AuthResult(success=False, handled=True)
+            blob = bytes(answer)
+        fields = dict(
+            part.split("=", 1)
+            for part in blob.decode("utf-8", "replace").split("\x01")
+            if "=" in part
+        )
+        user = fields.get("user", "")
+        token = fields.get("auth", "").removeprefix("Bearer ")
+        if user and self._server.token_user(token) == user:
+            return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
+        status = json.dumps({"status": "401", "schemes": "Bearer", "scope": "mail"})
+        if await server.challenge_auth(status) is MISSING:
+            return AuthResult(success=False, handled=True)
+        return AuthResult(success=False, handled=False)  # aiosmtpd then says 535
 
     async def handle_DATA(
         self, server: SMTP, session: Session, envelope: Envelope
@@ -538,6 +651,10 @@ class _Dovecot:
                     parts.append(file.read().decode(errors="replace"))
         return "".join(parts)
 
+    @property
+    def template(self) -> Template:
+        return self._template
+
     def _config(self) -> str:
         values = {
             "root": str(self._root),
@@ -624,6 +741,15 @@ def _greets(host: str, port: int) -> bool:
             return sock.recv(256).startswith(b"* OK")
     except OSError:
         return False
+
+
+def _b64url(data: str | bytes) -> str:
+    raw = data.encode() if isinstance(data, str) else data
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def _signal_group(pgid: int, signum: signal.Signals) -> None:

@@ -4,9 +4,14 @@ MailflowError
 ├── ConfigError          exit 2: one line per problem, each naming its key
 ├── MailboxError         exit 3 when the server is unreachable
 │   └── MailboxAuthError exit 3: login refused
+│       └── ImapTokenError   (also a TokenError) no OAuth2 access token for IMAP
 ├── SendError
 │   ├── TransientSendError  4xx / connection: retried next run from the outbox
+│   │   ├── DeferredSendError  4xx for this one message: retried later, with backoff
+│   │   └── SmtpAuthError   login refused
+│   │       └── SmtpTokenError  (also a TokenError) no OAuth2 access token for SMTP
 │   └── PermanentSendError  5xx: the message is failed, not retried
+├── TokenError           exit 3: the token command or the token refresh failed
 ├── StoreError           the database is unusable
 └── TemplateError        a template failed to render
 """
@@ -42,12 +47,44 @@ class TransientSendError(SendError):
     """Worth retrying: connection trouble or a 4xx answer."""
 
 
+class DeferredSendError(TransientSendError):
+    """The server answered 4xx for this one message; the session itself is fine."""
+
+
 class PermanentSendError(SendError):
     """Not worth retrying: a 5xx answer for this message."""
 
 
 class SmtpAuthError(TransientSendError):
     """The SMTP server refused the login (kept for the next run: nothing lost)."""
+
+
+class TokenError(MailflowError):
+    """No OAuth2 access token: the token command failed or the refresh was refused.
+
+    `key` names the config key to look at, `reason` says what happened (never the
+    token, nor the command's output), `hint` what to do next. `passing` marks a
+    failure the next run may not meet (the sign-in service unreachable), and
+    `note` is filled in on the way out: whether the therapist was emailed.
+    """
+
+    def __init__(
+        self, *, key: str, reason: str, hint: str, passing: bool = False
+    ) -> None:
+        self.key = key
+        self.reason = reason
+        self.hint = hint
+        self.passing = passing
+        self.note = ""
+        super().__init__(f"{key}: no OAuth2 access token, {reason}; {hint}")
+
+
+class ImapTokenError(TokenError, MailboxAuthError):
+    """No token for the IMAP login: the run stops (exit 3)."""
+
+
+class SmtpTokenError(TokenError, SmtpAuthError):
+    """No token for the SMTP login: queued mail waits in the outbox (exit 3)."""
 
 
 class StoreError(MailflowError):

@@ -73,8 +73,17 @@ class Letters:
         return self.token(enquiry_id, f"approval-ref:{round_}", 16)
 
     def booking_uid(self, enquiry_id: int) -> str:
+        """A new calendar UID for a booking made now (a re-booking after a
+        cancellation is a new event: some calendars never revive a cancelled UID)."""
         domain = self.settings.practice.email.rsplit("@", 1)[1]
-        return f"{self.token(enquiry_id, 'booking')}@{domain}"
+        return f"{self.token(enquiry_id, f'booking:{self.now.isoformat()}')}@{domain}"
+
+    def event_uid(self, enquiry_id: int) -> str:
+        """The UID of the enquiry's current booking, as the store keeps it."""
+        call = self.store.call(enquiry_id)
+        if call is None or call.uid is None:
+            raise ValueError(f"enquiry {enquiry_id} has no booking")
+        return call.uid
 
     # -- how times read -------------------------------------------------------
 
@@ -156,6 +165,7 @@ class Letters:
         preference: Preference,
         step: str,
         booked: dict[str, str | None] | None = None,
+        expects: dict[str, object] | None = None,
     ) -> None:
         context = {
             **self._person_base(person),
@@ -165,7 +175,9 @@ class Letters:
             "note": note,
             "preference_words": describe_preference(preference),
         }
-        self._to_person(enquiry_id, "offer_again", step, person, thread, context)
+        self._to_person(
+            enquiry_id, "offer_again", step, person, thread, context, expects=expects
+        )
 
     def safety(
         self, enquiry_id: int, person: Recipient, thread: Thread, step: str
@@ -213,7 +225,7 @@ class Letters:
         phone = self.phone(person.phone)
         ics = calendar.build_calendar(
             method="REQUEST",
-            uid=self.booking_uid(enquiry_id),
+            uid=self.event_uid(enquiry_id),
             sequence=sequence,
             stamp=self.now,
             start_at=slot.start_at,
@@ -300,6 +312,7 @@ class Letters:
         context = {
             **self._about(enquiry_id, person),
             "when": when,
+            "slot": self.slot_view(slot, person.zone),
             "quoted": quote(first_message),
             "token": ref,
             "therapist_email": self.settings.practice.therapist_email,
@@ -386,7 +399,7 @@ class Letters:
         who = compose.clean_header(person.name) or person.email
         ics = calendar.build_calendar(
             method="PUBLISH",
-            uid=f"therapist-{self.booking_uid(enquiry_id)}",
+            uid=f"therapist-{self.event_uid(enquiry_id)}",
             sequence=sequence,
             stamp=self.now,
             start_at=slot.start_at,
@@ -434,6 +447,50 @@ class Letters:
         self._to_therapist(
             enquiry_id, "therapist_alert", step, f"Please look: {who}", context
         )
+
+    def bounce_alert(
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        *,
+        reason: str,
+        status: str | None,
+    ) -> None:
+        """Mail to the person bounced ("bounced") or was refused by the server
+        ("refused"); one alert per enquiry, whatever comes back later."""
+        context = {
+            **self._about(enquiry_id, person),
+            "reason": reason,
+            "status": compose.clean_header(status or "", 100),
+        }
+        who = compose.clean_header(person.name) or person.email
+        self._to_therapist(
+            enquiry_id,
+            "bounce_alert",
+            "undeliverable",
+            f"Could not reach {who} by email",
+            context,
+        )
+
+    def sending_paused(self, count: int, day: str) -> None:
+        """The circuit breaker tripped: at most one alert a day (its id is the date)."""
+        practice = self.settings.practice
+        draft = compose.Draft(
+            kind="sending_paused",
+            sender=practice.email,
+            sender_name="mailflow",
+            to=practice.therapist_email,
+            to_name=practice.therapist_name,
+            subject="mailflow has paused sending for a while",
+            message_id=self.message_id(0, f"paused:{day}"),
+            context={
+                **self._base(),
+                "count": count,
+                "per_hour": self.settings.limits.per_hour,
+            },
+            auto_reply=False,
+        )
+        self._enqueue(None, draft, needs_copy=False)
 
     # -- queueing -----------------------------------------------------------------
 
@@ -595,16 +652,18 @@ class AfterCallLetters(Letters):
             person,
             thread,
             context,
-            expects={"state": "booked", "start_at": slot.start_at.isoformat()},
+            expects={
+                "state": ["booked", "rescheduling"],
+                "start_at": slot.start_at.isoformat(),
+            },
         )
 
     def followup(
         self, enquiry_id: int, person: Recipient, thread: Thread, slot: Slot, step: str
     ) -> None:
-        local = slot.start_at.astimezone(
-            person.zone or ZoneInfo(self.settings.practice.timezone)
-        )
-        context = {**self._person_base(person), "when": f"on {local:%A}"}
+        zone = person.zone or ZoneInfo(self.settings.practice.timezone)
+        when = compose.since_call(slot.start_at, self.now, zone)
+        context = {**self._person_base(person), "when": when}
         self._to_person(
             enquiry_id,
             "followup",
@@ -625,6 +684,7 @@ class AfterCallLetters(Letters):
             person,
             thread,
             self._person_base(person),
+            expects={"state": "followed_up"},
         )
 
     def after_answer(
@@ -674,7 +734,7 @@ class AfterCallLetters(Letters):
         if slot is not None:
             ics = calendar.build_calendar(
                 method="CANCEL",
-                uid=self.booking_uid(enquiry_id),
+                uid=self.event_uid(enquiry_id),
                 sequence=sequence,
                 stamp=self.now,
                 start_at=slot.start_at,
@@ -709,13 +769,17 @@ class AfterCallLetters(Letters):
         note: str,
         sequence: int,
         step: str,
+        words: str = "",
     ) -> None:
-        """The therapist hears of it; their own copy of the event is cancelled too."""
+        """The therapist hears of it; their own copy of the event is cancelled too.
+
+        `words`: the person's own reply when they cancelled by email, quoted.
+        """
         practice = self.settings.practice
         who = compose.clean_header(person.name) or person.email
         ics = calendar.build_calendar(
             method="CANCEL",
-            uid=f"therapist-{self.booking_uid(enquiry_id)}",
+            uid=f"therapist-{self.event_uid(enquiry_id)}",
             sequence=sequence,
             stamp=self.now,
             start_at=slot.start_at,
@@ -734,6 +798,7 @@ class AfterCallLetters(Letters):
             "by": by,
             "note": note,
             "event": True,
+            "quoted": quote(words) if words else [],
         }
         self._to_therapist(
             enquiry_id,

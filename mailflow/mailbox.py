@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from mailflow.errors import MailboxAuthError, MailboxError
+from mailflow.errors import ImapTokenError, MailboxAuthError, MailboxError, TokenError
 
 if TYPE_CHECKING:
     from mailflow.config import ImapSettings
@@ -72,6 +72,29 @@ def _short(exc: BaseException) -> str:
     return text[:200]
 
 
+def imap_credential(cfg: ImapSettings) -> str:
+    """The password, or (auth = "oauth2") a fresh access token; never logged."""
+    from mailflow import credentials
+
+    if cfg.auth != "oauth2":
+        return cfg.resolve_password()
+    try:
+        return credentials.access_token(cfg)
+    except TokenError as exc:
+        raise ImapTokenError(
+            key=exc.key, reason=exc.reason, hint=exc.hint, passing=exc.passing
+        ) from None
+
+
+def log_in(client: Any, cfg: ImapSettings, secret: str) -> None:
+    """LOGIN, or AUTHENTICATE XOAUTH2 (Gmail, Microsoft 365) with the token."""
+    with _translated("login"):
+        if cfg.auth == "oauth2":
+            client.oauth2_login(cfg.username, secret)
+        else:
+            client.login(cfg.username, secret)
+
+
 class ImapMailbox:
     """One IMAP session. No I/O until used as a context manager."""
 
@@ -85,8 +108,9 @@ class ImapMailbox:
         from imapclient.imapclient import SocketTimeout
 
         cfg = self._settings
+        secret = imap_credential(cfg)  # first: a missing token costs no connection
         timeout = SocketTimeout(connect=min(cfg.timeout_s, 15.0), read=cfg.timeout_s)
-        context = ssl.create_default_context()
+        context = ssl.create_default_context()  # verifies the certificate and host
         with _translated("connect"):
             client = IMAPClient(
                 cfg.host,
@@ -100,8 +124,7 @@ class ImapMailbox:
             if cfg.security == "starttls":
                 client.starttls(context)
         try:
-            with _translated("login"):
-                client.login(cfg.username, cfg.resolve_password())
+            log_in(client, cfg, secret)
         except BaseException:
             self._client = None
             client.shutdown()

@@ -74,6 +74,7 @@ class InboundMail:
     from_addr: str | None
     from_name: str
     reply_to: tuple[str, ...] = ()
+    reply_to_name: str = ""  # display name of the first Reply-To address
     to: tuple[str, ...] = ()
     cc: tuple[str, ...] = ()
     in_reply_to: str | None = None
@@ -128,6 +129,7 @@ class AvailabilityRules:
     hours: WeeklyHours
     slot: timedelta = timedelta(minutes=15)
     buffer: timedelta = timedelta(minutes=10)
+    start_every: timedelta = timedelta(minutes=15)  # calls start on this clock grid
     min_notice: timedelta = timedelta(hours=24)
     horizon: timedelta = timedelta(days=14)
     max_calls_per_day: int = 3

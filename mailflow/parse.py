@@ -163,6 +163,7 @@ def _inbound(message: Message) -> InboundMail:
         return _header_text(_first(raw, name), hint)
 
     senders = _addresses(_first(raw, "from"), hint)
+    reply_to = _addresses(_first(raw, "reply-to"), hint)
     date_at, sender_offset = _date(text_of("date"))
     body = _Body(message)
     return InboundMail(
@@ -170,7 +171,8 @@ def _inbound(message: Message) -> InboundMail:
         subject=text_of("subject"),
         from_addr=senders[0][1] if senders else None,
         from_name=senders[0][0] if senders else "",
-        reply_to=tuple(a for _, a in _addresses(_first(raw, "reply-to"), hint)),
+        reply_to=tuple(a for _, a in reply_to),
+        reply_to_name=reply_to[0][0] if reply_to else "",
         to=tuple(a for _, a in _addresses(_first(raw, "to"), hint)),
         cc=tuple(a for _, a in _addresses(_first(raw, "cc"), hint)),
         in_reply_to=_message_id(text_of("in-reply-to")),
@@ -360,7 +362,8 @@ class _Body:
                 content_type = "text/plain"
             if content_type == "multipart/report":
                 self.is_report = True
-            if content_type in _CALENDAR_TYPES:
+            if content_type in _CALENDAR_TYPES or _is_ics_file(part):
+                # Some clients attach replies as application/octet-stream "x.ics".
                 self._calendar(part)
                 continue
             if embedded or part.is_multipart() or _is_attachment(part):
@@ -406,6 +409,14 @@ def _walk(message: Message) -> Iterator[tuple[Message, bool]]:
                 inner = True
             children = [(p, inner) for p in payload if isinstance(p, Message)]
             stack.extend(reversed(children))
+
+
+def _is_ics_file(part: Message) -> bool:
+    try:
+        name = part.get_filename() or ""
+    except _EMAIL_BUGS:
+        return False
+    return not part.is_multipart() and name.lower().endswith(".ics")
 
 
 def _is_attachment(part: Message) -> bool:

@@ -19,9 +19,24 @@ from email.utils import getaddresses
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from mailflow import availability, calendar, classify, compose, parse, reply, timing
+from mailflow import (
+    availability,
+    bounce,
+    calendar,
+    classify,
+    compose,
+    guard,
+    parse,
+    privacy,
+    reply,
+    timing,
+)
 from mailflow.conversation import Conversation, Incoming
-from mailflow.errors import PermanentSendError, TransientSendError
+from mailflow.errors import (
+    DeferredSendError,
+    PermanentSendError,
+    TransientSendError,
+)
 from mailflow.letters import (
     AfterCallLetters,
     Recipient,
@@ -73,6 +88,7 @@ class RunReport:
     failed: int = 0
     sent: int = 0
     send_failed: int = 0
+    deferred: int = 0
     waiting: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     smtp_down: str | None = None
@@ -84,7 +100,7 @@ class RunReport:
     def exit_code(self) -> int:
         if self.smtp_down:
             return 3
-        return 1 if self.failed or self.send_failed else 0
+        return 1 if self.failed or self.send_failed or self.deferred else 0
 
     def summary(self) -> str:
         parts = [f"{self.new} new", f"{self.requests} answered", f"{self.sent} sent"]
@@ -94,6 +110,8 @@ class RunReport:
             parts.append(f"{self.bad} unreadable")
         if self.failed:
             parts.append(f"{self.failed} failed (retried next run)")
+        if self.deferred:
+            parts.append(f"{self.deferred} deferred by the mail server (retried later)")
         if self.waiting:
             parts.append(f"{self.waiting} waiting in the outbox")
         return ", ".join(parts)
@@ -186,6 +204,11 @@ class Runner:
         self.timed_work()
         self.daily_digest()
         self.flush_outbox()
+        privacy.purge(
+            self.store,
+            now=self.now,
+            retention_days=self.settings.storage.retention_days,
+        )
         self.store.set_meta("last_run_at", self.now.isoformat())
         return self.report
 
@@ -336,6 +359,8 @@ class Runner:
             return "own-message"
         if fetched.size > parse.MAX_MAIL_BYTES:
             return "too-large"
+        if bounce.looks_like_bounce(head):
+            return self._bounce(key, fetched)
         owned = self.store.enquiry_for_thread(_thread(head))
         if owned is not None:
             mail, found = self._read(fetched)
@@ -425,6 +450,64 @@ class Runner:
         log.info("uid %d: enquiry %d, %s", key.uid, enquiry_id, outcome)
         return f"owned:{outcome}"
 
+    # -- bounces --------------------------------------------------------------------
+
+    def _bounce(self, key: _MailKey, fetched: HeaderFetch) -> str:
+        """A delivery report is never answered. When it says mail mailflow sent
+        could not be delivered, the address is marked undeliverable (nothing more
+        goes to it), its enquiries are set aside and the therapist is told."""
+        raw = self.mailbox.body(fetched.uid)
+        if raw is None:
+            return "expunged"
+        found = bounce.read_bounce(raw)
+        if found is None:
+            return "report"  # a delay notice, a read receipt, a mail system's note
+        addresses = self._bounced_addresses(found)
+        if not addresses:
+            return "bounce-not-ours"
+        with self.store.transaction():
+            for address in sorted(addresses):
+                self.store.mark_undeliverable(address, self.now)
+                dropped = self.store.drop_pending_to(address)
+                for enquiry_id in self.store.enquiry_ids_for(address):
+                    self._set_aside(enquiry_id, found.status)
+                log.info(
+                    "uid %d: bounce; %d queued message(s) dropped", key.uid, dropped
+                )
+            self.store.mark_seen(
+                key.uidvalidity, key.uid, key.fingerprint, "bounce", self.now
+            )
+        return "bounce"
+
+    def _bounced_addresses(self, found: bounce.Bounce) -> set[str]:
+        """The people's addresses a bounce is about: where it returns a message of
+        ours, its failed recipients among that message's; else any failed
+        recipient who has an enquiry. Never the practice's own addresses."""
+        practice = self.settings.practice
+        own = {practice.email, practice.therapist_email}
+        failed = {a.lower() for a in found.recipients} - own
+        ours = {
+            address.lower()
+            for message_id in found.message_ids
+            for address in self.store.outbox_recipients(message_id)
+        } - own
+        if ours:
+            return ours & failed
+        return {a for a in failed if self.store.enquiry_ids_for(a)}
+
+    def _set_aside(self, enquiry_id: int, status: str | None) -> None:
+        enquiry = self.store.enquiry(enquiry_id)
+        if enquiry is None or enquiry.state in {"closed", "stood_down"}:
+            return
+        if enquiry.state not in _CLOSED_STATES:
+            # Nobody can read our letters: hold nothing, time nothing more.
+            self.store.release(enquiry_id)
+            self.store.update_enquiry(
+                enquiry_id, self.now, state="stood_down", closed_reason="undeliverable"
+            )
+        person = Recipient(enquiry.email, enquiry.name, enquiry.phone, None)
+        self.letters.bounce_alert(enquiry_id, person, reason="bounced", status=status)
+
     # -- answering a request ------------------------------------------------------
 
     def _answer(
@@ -436,6 +519,8 @@ class Runner:
         if not crisis and not slots:
             outcome = "no-slots"
         with self.store.transaction():
+            # They wrote from it, so it works again (a full mailbox emptied).
+            self.store.clear_undeliverable(person.email)
             state = {"crisis": "escalated", "no-slots": "stood_down"}.get(
                 outcome, "offered"
             )
@@ -598,52 +683,172 @@ class Runner:
     # -- the outbox -----------------------------------------------------------------
 
     def flush_outbox(self) -> None:
-        """Hand every queued message over once, then file its copy in Sent."""
+        """Hand every queued message over once, within the limits, then file its
+        copy in Sent. Alerts queued on the way (a refusal, the breaker) go out in
+        the same run."""
         if self.dry_run:
             for outgoing in self.store.pending():
                 print(f"would send: {outgoing.kind} (enquiry {outgoing.enquiry_id})")  # noqa: T201
             return
-        for outgoing in self.store.pending():
-            if outgoing.status == "pending" and not self._still_wanted(outgoing):
-                # Overtaken since it was decided (cancelled, moved, closed): never sent.
+        limits = self._limits()
+        history = [
+            guard.Sent(recipients, sent_at)
+            for recipients, sent_at in self.store.sent_since(self.now - guard.DAY)
+        ]
+        if self.store.get_meta(_BREAKER) and (
+            guard.hour_count(history, self.now) <= limits.per_hour // 2
+        ):
+            self.store.set_meta(_BREAKER, "")  # the hour has calmed down: resume
+            log.info("outbox: sending resumes after the pause")
+        handled: set[int] = set()
+        while batch := [o for o in self.store.pending() if o.id not in handled]:
+            for outgoing in batch:
+                handled.add(outgoing.id)
+                if not self._flush_one(outgoing, limits, history):
+                    self.report.waiting = len(self.store.pending())
+                    return
+
+    def _flush_one(
+        self, outgoing: OutgoingMail, limits: guard.Limits, history: list[guard.Sent]
+    ) -> bool:
+        """Send (or hold back) one queued message; False when the server is down."""
+        if outgoing.status == "pending" and not self._still_wanted(outgoing):
+            # Overtaken since it was decided (cancelled, moved, closed): never sent.
+            self.store.mark_failed(outgoing.id, "dropped")
+            log.info(
+                "outbox %d: %s dropped, no longer wanted",
+                outgoing.id,
+                outgoing.kind,
+            )
+            return True
+        if outgoing.status == "pending":
+            if outgoing.attempts and self._already_filed(outgoing.message_id):
+                self.store.mark_sent(outgoing.id, self.now)  # sent before a crash
+            elif self._undeliverable(outgoing):
                 self.store.mark_failed(outgoing.id, "dropped")
                 log.info(
-                    "outbox %d: %s dropped, no longer wanted",
-                    outgoing.id,
-                    outgoing.kind,
+                    "outbox %d: %s dropped, address bounced", outgoing.id, outgoing.kind
                 )
-                continue
-            if outgoing.status == "pending":
-                if outgoing.attempts and self._already_filed(outgoing.message_id):
-                    self.store.mark_sent(outgoing.id, self.now)  # sent before a crash
-                else:
-                    self.store.note_attempt(outgoing.id)
-                    try:
-                        self.sender.send(
-                            outgoing.sender, outgoing.recipients, outgoing.raw
-                        )
-                    except PermanentSendError as exc:
-                        self.store.mark_failed(outgoing.id)
-                        self.report.send_failed += 1
-                        log.error("outbox %d: refused for good (%s)", outgoing.id, exc)
-                        continue
-                    except TransientSendError as exc:
-                        self.report.smtp_down = str(exc)
-                        self.report.waiting = len(self.store.pending())
-                        log.error("outbox: %s; kept for the next run", exc)
-                        return
-                    self.store.mark_sent(outgoing.id, self.now)
-                    self.report.sent += 1
-            if outgoing.needs_copy:
-                self._file_copy(outgoing.raw)
-            self.store.mark_done(outgoing.id)
+                return True
+            elif self._held(outgoing, limits, history):
+                self.report.waiting += 1
+                return True
+            else:
+                self.store.note_attempt(outgoing.id)
+                try:
+                    self.sender.send(outgoing.sender, outgoing.recipients, outgoing.raw)
+                except PermanentSendError as exc:
+                    self._refused(outgoing, str(exc))
+                    return True
+                except DeferredSendError as exc:
+                    self._deferred(outgoing, str(exc))
+                    return True
+                except TransientSendError as exc:
+                    self.report.smtp_down = str(exc)
+                    log.error("outbox: %s; kept for the next run", exc)
+                    return False
+                # DATA got 250: from here on this message is never handed over again.
+                self.store.mark_sent(outgoing.id, self.now)
+                history.append(guard.Sent(outgoing.recipients, self.now))
+                self.report.sent += 1
+        if outgoing.needs_copy:
+            self._file_copy(outgoing.raw)
+        self.store.mark_done(outgoing.id)
+        return True
+
+    def _limits(self) -> guard.Limits:
+        limits = self.settings.limits
+        return guard.Limits(
+            per_address_per_day=limits.per_address_per_day,
+            per_run=limits.per_run,
+            per_hour=limits.per_hour,
+        )
+
+    def _undeliverable(self, outgoing: OutgoingMail) -> bool:
+        return outgoing.kind not in guard.EXEMPT_KINDS and any(
+            self.store.is_undeliverable(r) for r in outgoing.recipients
+        )
+
+    def _held(
+        self, outgoing: OutgoingMail, limits: guard.Limits, history: list[guard.Sent]
+    ) -> bool:
+        """Whether a cap holds the message back for now (it stays queued)."""
+        verdict = guard.decide(
+            kind=outgoing.kind,
+            recipients=outgoing.recipients,
+            next_attempt_at=outgoing.next_attempt_at,
+            history=history,
+            sent_this_run=self.report.sent,
+            limits=limits,
+            now=self.now,
+            uncapped=frozenset({self.settings.practice.therapist_email}),
+        )
+        if verdict is guard.Verdict.BREAKER and not self.store.get_meta(_BREAKER):
+            count = guard.hour_count(history, self.now)
+            with self.store.transaction():
+                self.store.set_meta(_BREAKER, self.now.isoformat())
+                # One alert a day at most, however often the breaker trips.
+                local = self.now.astimezone(ZoneInfo(self.settings.practice.timezone))
+                self.letters.sending_paused(count, local.date().isoformat())
+            log.error(
+                "outbox: %d messages in the last hour (limits.per_hour); sending"
+                " paused, the therapist is told",
+                count,
+            )
+        elif verdict is guard.Verdict.ADDRESS_FULL:
+            log.warning(
+                "outbox %d: %s waits: its address had %d messages in a day"
+                " (limits.per_address_per_day)",
+                outgoing.id,
+                outgoing.kind,
+                limits.per_address_per_day,
+            )
+        return verdict is not guard.Verdict.SEND
+
+    def _refused(self, outgoing: OutgoingMail, reason: str) -> None:
+        """5xx (or 4xx for too long): failed for good, and the therapist hears of a
+        letter to the person that will never arrive."""
+        with self.store.transaction():
+            self.store.mark_failed(outgoing.id)
+            enquiry = (
+                None
+                if outgoing.enquiry_id is None
+                or self.settings.practice.therapist_email in outgoing.recipients
+                else self.store.enquiry(outgoing.enquiry_id)
+            )
+            if enquiry is not None:
+                person = Recipient(enquiry.email, enquiry.name, enquiry.phone, None)
+                self.letters.bounce_alert(
+                    enquiry.id, person, reason="refused", status=reason
+                )
+        self.report.send_failed += 1
+        log.error("outbox %d: refused for good (%s)", outgoing.id, reason)
+
+    def _deferred(self, outgoing: OutgoingMail, reason: str) -> None:
+        """4xx for this message: try again later, waiting longer each time."""
+        retry = guard.retry_at(outgoing.deferrals + 1, self.now)
+        if retry is None:
+            self._refused(
+                outgoing, f"{reason}; still after {guard.MAX_DEFERRALS} tries"
+            )
+            return
+        self.store.defer(outgoing.id, retry)
+        self.report.deferred += 1
+        log.warning(
+            "outbox %d: deferred (%s); next try from %s",
+            outgoing.id,
+            reason,
+            retry.isoformat(timespec="minutes"),
+        )
 
     def _still_wanted(self, outgoing: OutgoingMail) -> bool:
         """A timed letter is re-checked against the enquiry at the moment of sending."""
         if not outgoing.expects or outgoing.enquiry_id is None:
             return True
         enquiry = self.store.enquiry(outgoing.enquiry_id)
-        if enquiry is None or enquiry.state != outgoing.expects.get("state"):
+        wanted = outgoing.expects.get("state")
+        states = wanted if isinstance(wanted, list) else [wanted]
+        if enquiry is None or enquiry.state not in states:
             return False
         start = outgoing.expects.get("start_at")
         if start is not None:
@@ -681,7 +886,9 @@ class Runner:
 
 _NEEDS_BODY = frozenset({"system-sender"})
 """Header verdicts a form notification's body can overturn (no-reply senders)."""
-_ACTED = frozenset({"request", "crisis", "no-slots", "owned-crisis"})
+_ACTED = frozenset({"request", "crisis", "no-slots", "owned-crisis", "bounce"})
+_BREAKER = "breaker_open_since"
+"""Meta key: set while the hourly circuit breaker holds sending back."""
 _CLOSED_STATES = frozenset({"stood_down", "escalated", "closed"})
 _STILL_LISTENING = frozenset({"expired", "silent"})
 """Closed by the clock alone: a late reply still reopens the offer or answers

@@ -12,7 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from mailflow.errors import PermanentSendError, SmtpAuthError, TransientSendError
+from mailflow.errors import (
+    DeferredSendError,
+    PermanentSendError,
+    SmtpAuthError,
+    SmtpTokenError,
+    TokenError,
+    TransientSendError,
+)
 
 if TYPE_CHECKING:
     from mailflow.config import SmtpSettings
@@ -27,11 +34,17 @@ def _translated(what: str) -> Iterator[None]:
     except smtplib.SMTPRecipientsRefused as exc:
         codes = sorted({code for code, _ in exc.recipients.values()})
         error = (
-            PermanentSendError if all(c >= 500 for c in codes) else TransientSendError
+            PermanentSendError
+            if all(c >= 500 for c in codes)
+            else _temporary(what, min(codes))
         )
         raise error(f"SMTP {what}: recipient refused ({codes})") from exc
     except smtplib.SMTPResponseException as exc:
-        error = PermanentSendError if exc.smtp_code >= 500 else TransientSendError
+        error = (
+            PermanentSendError
+            if exc.smtp_code >= 500
+            else _temporary(what, exc.smtp_code)
+        )
         raise error(f"SMTP {what}: server answered {exc.smtp_code}") from exc
     except smtplib.SMTPServerDisconnected as exc:
         raise TransientSendError(f"SMTP server disconnected during {what}") from exc
@@ -45,6 +58,38 @@ def _translated(what: str) -> Iterator[None]:
         raise TransientSendError(f"SMTP server timed out during {what}") from exc
     except OSError as exc:
         raise TransientSendError(f"SMTP server unreachable during {what}") from exc
+
+
+def _temporary(what: str, code: int) -> type[TransientSendError]:
+    """A 4xx for one message is deferred with backoff; 421 (the server is
+    closing the session) and any failure outside `send` mean the server is down."""
+    return DeferredSendError if what == "send" and code != 421 else TransientSendError
+
+
+def _credential(cfg: SmtpSettings) -> str:
+    """The password, or (auth = "oauth2") a fresh access token; never logged."""
+    from mailflow import credentials
+
+    if cfg.auth != "oauth2":
+        return cfg.resolve_password() if cfg.username else ""
+    try:
+        return credentials.access_token(cfg)
+    except TokenError as exc:
+        raise SmtpTokenError(
+            key=exc.key, reason=exc.reason, hint=exc.hint, passing=exc.passing
+        ) from None
+
+
+def _xoauth2(client: smtplib.SMTP, user: str, token: str) -> None:
+    """AUTH XOAUTH2 with the initial response; on a 334 error challenge (a JSON
+    status) the client answers empty and the server then says 535."""
+    from mailflow.credentials import xoauth2
+
+    def answer(challenge: bytes | None = None) -> str:
+        return xoauth2(user, token) if challenge is None else ""
+
+    client.ehlo_or_helo_if_needed()
+    client.auth("XOAUTH2", answer, initial_response_ok=True)
 
 
 class SmtpSender:
@@ -65,7 +110,8 @@ class SmtpSender:
         if self._client is not None:
             return
         cfg = self._settings
-        context = ssl.create_default_context()
+        secret = _credential(cfg)  # first: a missing token costs no connection
+        context = ssl.create_default_context()  # verifies the certificate and host
         with _translated("connect"):
             client: smtplib.SMTP
             if cfg.security == "ssl":
@@ -76,9 +122,15 @@ class SmtpSender:
                 client = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout_s)
                 if cfg.security == "starttls":
                     client.starttls(context=context)
-        with _translated("login"):
-            if cfg.username:
-                client.login(cfg.username, cfg.resolve_password())
+        try:
+            with _translated("login"):
+                if cfg.auth == "oauth2":
+                    _xoauth2(client, cfg.username, secret)
+                elif cfg.username:
+                    client.login(cfg.username, secret)
+        except BaseException:
+            client.close()
+            raise
         self._client = client
 
     def send(self, sender: str, recipients: tuple[str, ...], raw: bytes) -> None:

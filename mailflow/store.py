@@ -101,7 +101,13 @@ CREATE TABLE IF NOT EXISTS outbox (
     needs_copy INTEGER NOT NULL,
     expects TEXT,
     created_at TEXT NOT NULL,
-    sent_at TEXT
+    sent_at TEXT,
+    deferrals INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT
+);
+CREATE TABLE IF NOT EXISTS undeliverable (
+    digest TEXT PRIMARY KEY,
+    since TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS contacts (
     digest TEXT PRIMARY KEY
@@ -168,6 +174,8 @@ class OutgoingMail:
     attempts: int
     needs_copy: bool
     expects: dict[str, object] | None = None
+    deferrals: int = 0
+    next_attempt_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +218,7 @@ class Store:
             db.execute("PRAGMA foreign_keys=ON")
             db.execute("PRAGMA busy_timeout=30000")
             db.executescript(_SCHEMA)
+            _add_missing_columns(db)
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"the database {str(path)!r} cannot be used: {exc}"
@@ -366,10 +375,11 @@ class Store:
         first_message: str | None = None,
     ) -> int:
         cursor = self._db.execute(
-            "INSERT INTO enquiries (state, email, name, phone, subject, request_message_id,"
-            " sender_offset_minutes, crisis, created_at, updated_at, first_message)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO enquiries (id, state, email, name, phone, subject,"
+            " request_message_id, sender_offset_minutes, crisis, created_at,"
+            " updated_at, first_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                self._next_enquiry_id(),
                 state,
                 email,
                 name,
@@ -526,7 +536,7 @@ class Store:
             "INSERT INTO calls (enquiry_id, status, start_at, end_at, held_at)"
             " VALUES (?, 'held', ?, ?, ?) ON CONFLICT (enquiry_id) DO UPDATE SET"
             " status = 'held', start_at = excluded.start_at, end_at = excluded.end_at,"
-            " held_at = excluded.held_at",
+            " held_at = excluded.held_at, uid = NULL, sequence = 0, partstat = NULL",
             (enquiry_id, _iso(slot.start_at), _iso(slot.end_at), _iso(now)),
         )
 
@@ -543,9 +553,9 @@ class Store:
             " booked_at) VALUES (?, 'booked', ?, ?, ?, ?, ?)"
             " ON CONFLICT (enquiry_id) DO UPDATE SET"
             " status = 'booked', start_at = excluded.start_at, end_at = excluded.end_at,"
-            " uid = COALESCE(calls.uid, excluded.uid), booked_at = excluded.booked_at,"
-            " sequence = CASE WHEN calls.status = 'booked' THEN calls.sequence"
-            " ELSE calls.sequence + (calls.uid IS NOT NULL) END",
+            " uid = CASE WHEN calls.status = 'booked' THEN calls.uid"
+            " ELSE excluded.uid END, booked_at = excluded.booked_at, partstat = NULL,"
+            " sequence = CASE WHEN calls.status = 'booked' THEN calls.sequence ELSE 0 END",
             (
                 enquiry_id,
                 _iso(slot.start_at),
@@ -556,12 +566,12 @@ class Store:
             ),
         )
 
-    def move_booking(self, enquiry_id: int, slot: Slot) -> None:
+    def move_booking(self, enquiry_id: int, slot: Slot, now: datetime) -> None:
         """New times for a booked call; SEQUENCE + 1 so calendars update, not duplicate."""
         self._db.execute(
             "UPDATE calls SET start_at = ?, end_at = ?, sequence = sequence + 1,"
-            " partstat = NULL WHERE enquiry_id = ? AND status = 'booked'",
-            (_iso(slot.start_at), _iso(slot.end_at), enquiry_id),
+            " partstat = NULL, booked_at = ? WHERE enquiry_id = ? AND status = 'booked'",
+            (_iso(slot.start_at), _iso(slot.end_at), _iso(now), enquiry_id),
         )
 
     def end_call(self, enquiry_id: int, status: str) -> None:
@@ -635,7 +645,7 @@ class Store:
         """Messages still to hand over (or to file in Sent), oldest first."""
         rows = self._db.execute(
             "SELECT id, message_id, enquiry_id, kind, sender, recipients, raw, status,"
-            " attempts, needs_copy, expects FROM outbox"
+            " attempts, needs_copy, expects, deferrals, next_attempt_at FROM outbox"
             " WHERE status IN ('pending', 'sent') AND raw IS NOT NULL ORDER BY id"
         ).fetchall()
         return [
@@ -651,9 +661,65 @@ class Store:
                 attempts=row[8],
                 needs_copy=bool(row[9]),
                 expects=None if row[10] is None else json.loads(row[10]),
+                deferrals=int(row[11]),
+                next_attempt_at=_maybe_instant(row[12]),
             )
             for row in rows
         ]
+
+    # -- sending limits, retries and bounces (rules in mailflow/guard.py) ----
+
+    def defer(self, outgoing_id: int, next_attempt_at: datetime) -> None:
+        """The server answered 4xx: count it and try again from `next_attempt_at`."""
+        self._db.execute(
+            "UPDATE outbox SET deferrals = deferrals + 1, next_attempt_at = ?"
+            " WHERE id = ?",
+            (_iso(next_attempt_at), outgoing_id),
+        )
+
+    def sent_since(self, since: datetime) -> list[tuple[tuple[str, ...], datetime]]:
+        """(recipients, sent_at) of every message handed over after `since`."""
+        rows = self._db.execute(
+            "SELECT recipients, sent_at FROM outbox"
+            " WHERE sent_at IS NOT NULL AND sent_at > ? ORDER BY sent_at",
+            (_iso(since),),
+        ).fetchall()
+        return [(tuple(json.loads(r)), _instant(str(at))) for r, at in rows]
+
+    def outbox_recipients(self, message_id: str) -> tuple[str, ...]:
+        """Whom mailflow addressed the message with this Message-ID (or nobody)."""
+        row = self._db.execute(
+            "SELECT recipients FROM outbox WHERE message_id = ?", (message_id,)
+        ).fetchone()
+        return () if row is None else tuple(json.loads(row[0]))
+
+    def mark_undeliverable(self, address: str, now: datetime) -> None:
+        """A bounce said mail to `address` cannot be delivered (kept as a keyed hash)."""
+        self._db.execute(
+            "INSERT OR IGNORE INTO undeliverable (digest, since) VALUES (?, ?)",
+            (self._digest(address), _iso(now)),
+        )
+
+    def is_undeliverable(self, address: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM undeliverable WHERE digest = ?", (self._digest(address),)
+        ).fetchone()
+        return row is not None
+
+    def clear_undeliverable(self, address: str) -> None:
+        self._db.execute(
+            "DELETE FROM undeliverable WHERE digest = ?", (self._digest(address),)
+        )
+
+    def drop_pending_to(self, address: str) -> int:
+        """Drop every message still waiting to go to `address`; how many."""
+        cursor = self._db.execute(
+            "UPDATE outbox SET status = 'dropped', raw = NULL WHERE status = 'pending'"
+            " AND EXISTS (SELECT 1 FROM json_each(outbox.recipients)"
+            " WHERE lower(json_each.value) = lower(?))",
+            (address,),
+        )
+        return cursor.rowcount
 
     def note_attempt(self, outgoing_id: int) -> None:
         self._db.execute(
@@ -712,6 +778,140 @@ class Store:
         ).fetchall()
         return {str(status): int(n) for status, n in rows}
 
+    # -- privacy: retention, access, erasure (rules in mailflow/privacy.py) --
+
+    def _next_enquiry_id(self) -> int:
+        """Ids are never reused after a purge: Message-IDs and .ics UIDs derive from them."""
+        row = self._db.execute(
+            "SELECT MAX(COALESCE((SELECT MAX(id) FROM enquiries), 0),"
+            " CAST(COALESCE((SELECT value FROM meta WHERE key = 'enquiry_id_floor'),"
+            " '0') AS INTEGER)) + 1"
+        ).fetchone()
+        return int(row[0])
+
+    def ended_enquiry_ids(
+        self, states: frozenset[str], *, idle_before: datetime, now: datetime
+    ) -> list[int]:
+        """Enquiries in `states`, unchanged since `idle_before`, with no call still ahead."""
+        marks = ",".join("?" * len(states))
+        rows = self._db.execute(
+            f"SELECT id FROM enquiries WHERE state IN ({marks}) AND updated_at < ?"
+            " AND NOT EXISTS (SELECT 1 FROM calls WHERE calls.enquiry_id = enquiries.id"
+            " AND calls.status = 'booked' AND calls.end_at > ?) ORDER BY id",
+            (*sorted(states), _iso(idle_before), _iso(now)),
+        ).fetchall()
+        return [int(row[0]) for row in rows]
+
+    def delete_enquiries(self, ids: list[int]) -> None:
+        """Delete enquiries with their offers, calls and thread ids; keep only the
+        outbox Message-IDs (no body, no recipients), so what was decided stays once."""
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            self._db.execute(
+                "UPDATE outbox SET raw = NULL, recipients = '[]', expects = NULL,"
+                " enquiry_id = NULL, status = CASE status WHEN 'pending' THEN 'dropped'"
+                f" WHEN 'sent' THEN 'done' ELSE status END WHERE enquiry_id IN ({marks})",
+                chunk,
+            )
+            for table in ("offers", "calls", "thread_ids"):
+                self._db.execute(
+                    f"DELETE FROM {table} WHERE enquiry_id IN ({marks})",
+                    chunk,
+                )
+            self._db.execute(f"DELETE FROM enquiries WHERE id IN ({marks})", chunk)
+        if ids:
+            floor = int(self.get_meta("enquiry_id_floor") or 0)
+            self.set_meta("enquiry_id_floor", str(max(floor, *ids)))
+
+    def enquiry_ids_for(self, address: str) -> list[int]:
+        rows = self._db.execute(
+            "SELECT id FROM enquiries WHERE lower(email) = lower(?) ORDER BY id",
+            (address,),
+        ).fetchall()
+        return [int(row[0]) for row in rows]
+
+    def booked_calls_after(
+        self, ids: list[int], now: datetime
+    ) -> list[tuple[int, datetime]]:
+        """(enquiry id, start) of booked calls among `ids` that have not ended yet."""
+        rows = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows += self._db.execute(
+                "SELECT enquiry_id, start_at FROM calls WHERE status = 'booked'"
+                f" AND end_at > ? AND enquiry_id IN ({marks}) ORDER BY start_at",
+                (_iso(now), *chunk),
+            ).fetchall()
+        return [(int(a), _instant(str(b))) for a, b in rows]
+
+    def scrub_outbox_to(self, address: str) -> int:
+        """Drop body and recipients of every outbox row addressed to `address`."""
+        cursor = self._db.execute(
+            "UPDATE outbox SET raw = NULL, recipients = '[]', expects = NULL,"
+            " status = CASE status WHEN 'pending' THEN 'dropped'"
+            " WHEN 'sent' THEN 'done' ELSE status END"
+            " WHERE EXISTS (SELECT 1 FROM json_each(outbox.recipients)"
+            " WHERE lower(json_each.value) = lower(?))",
+            (address,),
+        )
+        return cursor.rowcount
+
+    def forget_contact(self, address: str) -> bool:
+        cursor = self._db.execute(
+            "DELETE FROM contacts WHERE digest = ?", (self._digest(address),)
+        )
+        return cursor.rowcount > 0
+
+    def export_enquiry(self, enquiry_id: int) -> dict[str, object] | None:
+        """Everything stored about one enquiry, as plain JSON-ready data."""
+        found = self._records("SELECT * FROM enquiries WHERE id = ?", (enquiry_id,))
+        if not found:
+            return None
+        enquiry = found[0]
+        for key in ("preference", "last_references"):
+            if isinstance(enquiry.get(key), str):
+                enquiry[key] = json.loads(str(enquiry[key]))
+        outbox = self._records(
+            "SELECT message_id, kind, sender, recipients, status, attempts,"
+            " created_at, sent_at, raw FROM outbox WHERE enquiry_id = ? ORDER BY id",
+            (enquiry_id,),
+        )
+        for row in outbox:
+            row["recipients"] = json.loads(str(row["recipients"]))
+            raw = row.pop("raw")
+            row["message"] = (
+                raw.decode("utf-8", "replace") if isinstance(raw, bytes) else None
+            )
+        calls = self._records("SELECT * FROM calls WHERE enquiry_id = ?", (enquiry_id,))
+        return {
+            "enquiry": enquiry,
+            "offers": self._records(
+                "SELECT number, start_at, end_at FROM offers WHERE enquiry_id = ?"
+                " ORDER BY number",
+                (enquiry_id,),
+            ),
+            "call": calls[0] if calls else None,
+            "thread_message_ids": [
+                row["message_id"]
+                for row in self._records(
+                    "SELECT message_id FROM thread_ids WHERE enquiry_id = ?"
+                    " ORDER BY message_id",
+                    (enquiry_id,),
+                )
+            ],
+            "messages": outbox,
+            "is_contact": self.is_contact(str(enquiry["email"])),
+        }
+
+    def _records(
+        self, sql: str, parameters: tuple[object, ...]
+    ) -> list[dict[str, object]]:
+        cursor = self._db.execute(sql, parameters)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
 
 _ENQUIRY_COLUMNS = (
     "id, state, email, name, phone, subject, request_message_id, crisis, created_at,"
@@ -719,6 +919,21 @@ _ENQUIRY_COLUMNS = (
     " clarified, approval_round, preapproved_start_at, counter_start_at,"
     " offered_at, nudged_at, reminded_at, followed_up_at, followup_nudged_at,"
     " closed_reason, updated_at"
+)
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Columns added after a database was first created (CREATE IF NOT EXISTS
+    leaves an existing table as it was)."""
+    for table, column, definition in _ADDED_COLUMNS:
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+
+
+_ADDED_COLUMNS = (
+    ("outbox", "deferrals", "INTEGER NOT NULL DEFAULT 0"),
+    ("outbox", "next_attempt_at", "TEXT"),
 )
 
 

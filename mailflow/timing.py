@@ -74,7 +74,8 @@ def civil(moment: datetime, zone: tzinfo, rules: TimingRules) -> datetime:
 
 def next_due(view: View, rules: TimingRules, now: datetime) -> Due | None:
     """The next timed step for this enquiry, or None when the clock owes it nothing."""
-    if view.state == "booked" and view.call_start_at and view.call_end_at:
+    booked = view.state in {"booked", "rescheduling"}  # a move stands until chosen
+    if booked and view.call_start_at and view.call_end_at:
         if view.reminded_at is None and rules.reminder_before > timedelta(0):
             due = view.call_start_at - rules.reminder_before
             at = civil(due, view.zone, rules)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from mailflow.errors import MailboxError
+from mailflow.errors import MailboxError, TokenError
 
 if TYPE_CHECKING:
     from mailflow.config import Settings
@@ -57,6 +57,12 @@ def watch(
                         idle.wait(interval_s, stop)
                 backoff = 1.0
             except MailboxError as exc:
+                if isinstance(exc, TokenError) and not exc.note:
+                    # The IDLE session's login, outside a cycle: tell the
+                    # therapist here (at most once a day, as a run would).
+                    from mailflow.token_alert import tell_therapist_locked
+
+                    tell_therapist_locked(settings, exc, datetime.now(UTC))
                 log.warning("watch: %s; retrying in %.0f s", exc, backoff)
                 code = 3
                 stop.wait(backoff)
@@ -78,7 +84,10 @@ class _Idle:
         from imapclient import IMAPClient
         from imapclient.imapclient import SocketTimeout
 
+        from mailflow.mailbox import imap_credential, log_in
+
         cfg = self._settings.imap
+        secret = imap_credential(cfg)
         with _translated():
             self._client = IMAPClient(
                 cfg.host,
@@ -92,7 +101,7 @@ class _Idle:
             try:
                 if cfg.security == "starttls":
                     self._client.starttls(ssl.create_default_context())
-                self._client.login(cfg.username, cfg.resolve_password())
+                log_in(self._client, cfg, secret)
                 self._client.select_folder(cfg.folder, readonly=True)
                 self._client.idle()
             except BaseException:

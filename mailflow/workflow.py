@@ -16,23 +16,24 @@ Transition table (anything not listed changes nothing and sends nothing):
     held     + therapist proposes a time      -> offered   that one time, pre-approved
     held     + therapist unclear              -> held      ask the therapist again
     booked   + person cancels                 -> cancelled METHOD:CANCEL, therapist told
+    booked   + person cancels after the start -> stood_down missed; the therapist alerted
     booked   + person wants to move           -> rescheduling  fresh times; booking stands
     rescheduling + person picks a free slot   -> booked    therapist asked to approve the move
                                                    (moved at once when approval is auto)
     booked   + therapist "cancel" (+ note)    -> cancelled METHOD:CANCEL with the note
     booked   + therapist "no show"            -> offered   "sorry we missed each other"
-    booked   + calendar REPLY DECLINED        -> cancelled METHOD:CANCEL, both told
+    booked   + calendar REPLY DECLINED        -> cancelled METHOD:CANCEL to the therapist
     booked   + calendar COUNTER (new time)    -> booked    therapist asked to approve the move
     booked   + therapist approves the move    -> booked    moved; updated invitation (SEQUENCE+1)
     booked   + therapist declines the move    -> booked    the person hears it stays (+ note)
-    booked   + reminder due                   -> booked    reminder
-    booked   + follow-up due                  -> followed_up  "would you like to start?"
+    booked / rescheduling + reminder due      -> (same)    reminder
+    booked / rescheduling + follow-up due     -> followed_up  "would you like to start?"
     followed_up + yes / not now / no          -> closed    kind answer; therapist told
     followed_up + a question                  -> stood_down   passed to the therapist
     followed_up + silence, then silence again -> closed    one nudge, then quietly closed
     offered  + silence, then silence again    -> closed    one nudge with fresh times, then closed
-    closed (expired) / cancelled + a reply    -> offered   reopened with fresh times
-    closed (expired) / cancelled + cancel     -> (same)    nothing: it already is
+    closed (expired) / cancelled + pick, none fit, move -> offered  reopened with fresh times
+    closed (expired) / cancelled + anything else        -> (same)   nothing: the therapist reads it
 
 `facts` carries what the shell looked up (which slots are free now), so the
 decision itself never touches the store or the clock.
@@ -244,10 +245,11 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
     """The person answered an offer, or wrote again in their thread."""
     remember: tuple[Command, ...] = (RememberPhone(reply.phone),) if reply.phone else ()
     if state in {State.CLOSED, State.CANCELLED} and facts.reopenable:
-        if reply.kind is ReplyKind.CANCEL:
-            # "Please cancel" once more: it already is; nothing to say twice.
-            return Transition(state, remember, "already-cancelled")
-        # A late reply: fresh times, never a stale slot from an old offer.
+        if reply.kind not in {ReplyKind.PICK, ReplyKind.NONE_FIT, ReplyKind.RESCHEDULE}:
+            # "Please cancel" again, "thank you, all the best": nothing to send;
+            # offering times to someone who did not ask for them is pushy.
+            return Transition(state, remember, "reply-after-close")
+        # A late reply asking for a time: fresh times, never a stale slot.
         return Transition(
             State.OFFERED, (*remember, Offer(OfferReason.REOPEN)), "reopened"
         )
@@ -315,7 +317,13 @@ def _booked_person(
 ) -> Transition:
     if reply.kind is ReplyKind.CANCEL:
         if facts.call_started:
-            return Transition(State.BOOKED, remember, "cancel-after-start")
+            # Too late to cancel: treat it as missed, never thank them for a call
+            # they said they could not make; the therapist decides what next.
+            return Transition(
+                State.STOOD_DOWN,
+                (*remember, MarkMissed(), AlertTherapist("late-cancel")),
+                "cancel-after-start",
+            )
         return Transition(
             State.CANCELLED, (*remember, CancelCall("person")), "cancelled"
         )
@@ -406,7 +414,7 @@ def on_calendar(
     if (
         message.method == "REPLY"
         and message.partstat == "DECLINED"
-        and state is State.BOOKED
+        and state in {State.BOOKED, State.RESCHEDULING}
         and not call_started
     ):
         # Declining the invitation is a cancellation: free the time, tell both.
@@ -420,9 +428,11 @@ def on_calendar(
 
 def on_timer(state: State, step: str, facts: Facts) -> Transition:
     """A timed step from `timing.next_due` whose moment has come."""
-    if step == "reminder" and state is State.BOOKED:
+    # A call being rescheduled stands until a new time is chosen: its reminder
+    # and follow-up come as for any booked call.
+    if step == "reminder" and state in {State.BOOKED, State.RESCHEDULING}:
         return Transition(state, (Send("reminder"),), "reminded")
-    if step == "followup" and state is State.BOOKED:
+    if step == "followup" and state in {State.BOOKED, State.RESCHEDULING}:
         return Transition(State.FOLLOWED_UP, (Send("followup"),), "followed-up")
     if step == "followup_nudge" and state is State.FOLLOWED_UP:
         return Transition(state, (Send("followup_nudge"),), "followup-nudged")

@@ -82,17 +82,59 @@ def slots_of(
     return free_slots(rules_, now=now, calls=calls, busy=busy)
 
 
-MONDAY_MORNING = ["09:00", "09:25", "09:50", "10:15", "10:40", "11:05", "11:30"]
-MONDAY_AFTERNOON = [f"{13 + m // 60:02d}:{m % 60:02d}" for m in range(0, 226, 25)]
+MONDAY_MORNING = ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30"]
+MONDAY_AFTERNOON = [f"{13 + m // 60:02d}:{m % 60:02d}" for m in range(0, 211, 30)]
 
 
 # --- the grid -----------------------------------------------------------------
 
 
-def test_grid_steps_by_slot_plus_buffer_and_ends_within_span() -> None:
+def test_grid_starts_on_quarter_hours_keeps_the_buffer_and_ends_within_span() -> None:
+    # 15 minutes + 10 of buffer: the next quarter hour after 09:25 is 09:30.
     slots = slots_of(rules(min_notice=timedelta(0)), at("2026-05-31 00:00"))
     assert on(slots, "06-01") == MONDAY_MORNING + MONDAY_AFTERNOON
-    assert MONDAY_AFTERNOON[-1] == "16:45"  # 16:45-17:00 fits, 17:10 would not
+    assert MONDAY_AFTERNOON[-1] == "16:30"  # 16:30-16:45 fits, 17:00 would not
+
+
+def test_a_one_minute_grid_steps_by_slot_plus_buffer() -> None:
+    r = rules(min_notice=timedelta(0), start_every=MINUTE)
+    slots = slots_of(r, at("2026-06-02 00:00"))
+    assert on(slots, "06-02") == [
+        "09:00",
+        "09:25",
+        "09:50",
+        "10:15",
+        "10:40",
+        "11:05",
+        "11:30",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("every", "expected"),
+    [
+        (15, ["09:15", "09:45", "10:15"]),
+        (30, ["09:30", "10:00"]),
+        (60, ["10:00"]),
+    ],
+)
+def test_a_span_opening_off_the_grid_starts_at_the_next_grid_time(
+    every: int, expected: list[str]
+) -> None:
+    hours = WeeklyHours({1: ((time(9, 10), time(10, 30)),)})
+    r = rules(hours=hours, min_notice=timedelta(0), start_every=every * MINUTE)
+    assert on(slots_of(r, at("2026-06-02 00:00")), "06-02") == expected
+
+
+def test_a_grid_coarser_than_the_call_leaves_a_longer_gap() -> None:
+    r = rules(min_notice=timedelta(0), buffer=timedelta(0), start_every=60 * MINUTE)
+    slots = slots_of(r, at("2026-06-02 00:00"))
+    assert on(slots, "06-02") == ["09:00", "10:00", "11:00"]
+
+
+def test_non_positive_grid_is_refused() -> None:
+    with pytest.raises(ValueError, match="start_every"):
+        slots_of(rules(start_every=timedelta(0)), at("2026-06-01 10:00"))
 
 
 def test_slots_are_utc_with_exact_length() -> None:
@@ -132,18 +174,18 @@ def test_blocked_dates_are_local_dates() -> None:
 
 
 def test_min_notice() -> None:
-    slots = slots_of(rules(), at("2026-06-01 10:00"))
-    assert local(slots)[0] == "06-02 10:15"  # 24 h later, on the grid
+    slots = slots_of(rules(), at("2026-06-01 10:05"))
+    assert local(slots)[0] == "06-02 10:30"  # 24 h later, on the grid
 
 
 def test_window_start_is_inclusive_and_end_exclusive() -> None:
-    r = rules(min_notice=timedelta(hours=24), horizon=timedelta(hours=24, minutes=25))
+    r = rules(min_notice=timedelta(hours=24), horizon=timedelta(hours=24, minutes=30))
     assert local(slots_of(r, at("2026-06-01 09:00"))) == ["06-02 09:00"]
 
 
 def test_horizon_counts_from_now() -> None:
     slots = slots_of(rules(), at("2026-06-01 10:00"))
-    assert local(slots)[-1] == "06-15 09:50"  # 10:15 is after now + 14 days
+    assert local(slots)[-1] == "06-15 09:30"  # 10:00 is now + 14 days: excluded
 
 
 def test_now_in_any_zone_means_the_same_instant() -> None:
@@ -171,25 +213,25 @@ def test_zero_slot_length_is_refused() -> None:
 
 
 def test_busy_time_needs_the_buffer_on_both_sides() -> None:
-    busy = [span("2026-06-01 10:00", "2026-06-01 10:30")]
+    busy = [span("2026-06-01 09:55", "2026-06-01 10:20")]
     slots = slots_of(rules(min_notice=timedelta(0)), at("2026-05-31 00:00"), busy=busy)
-    # [09:50, 10:40) is blocked: 09:25-09:40 and 10:40-10:55 just fit.
-    assert on(slots, "06-01")[:5] == ["09:00", "09:25", "10:40", "11:05", "11:30"]
+    # [09:45, 10:30) is blocked: 09:30-09:45 and 10:30-10:45 just fit.
+    assert on(slots, "06-01")[:5] == ["09:00", "09:30", "10:30", "11:00", "11:30"]
 
 
 def test_busy_time_does_not_count_as_a_call() -> None:
     r = rules(min_notice=timedelta(0), max_calls_per_day=1)
     busy = [span("2026-06-01 13:00", "2026-06-01 14:00")]
     slots = slots_of(r, at("2026-05-31 00:00"), busy=busy)
-    assert on(slots, "06-01")[:7] == MONDAY_MORNING
+    assert on(slots, "06-01")[: len(MONDAY_MORNING)] == MONDAY_MORNING
 
 
 def test_holding_a_grid_slot_takes_out_only_that_slot() -> None:
-    calls = [span("2026-06-01 09:50", "2026-06-01 10:05")]
+    calls = [span("2026-06-01 10:00", "2026-06-01 10:15")]
     slots = slots_of(
         rules(min_notice=timedelta(0)), at("2026-05-31 00:00"), calls=calls
     )
-    expected = [t for t in MONDAY_MORNING if t != "09:50"] + MONDAY_AFTERNOON
+    expected = [t for t in MONDAY_MORNING if t != "10:00"] + MONDAY_AFTERNOON
     assert on(slots, "06-01") == expected
 
 
@@ -204,7 +246,7 @@ def test_max_calls_per_day_closes_the_day() -> None:
     r = rules(min_notice=timedelta(0), max_calls_per_day=2)
     one = [span("2026-06-01 09:00", "2026-06-01 09:15")]
     two = [*one, span("2026-06-01 16:45", "2026-06-01 17:00")]
-    assert len(on(slots_of(r, at("2026-05-31 00:00"), calls=one), "06-01")) == 16
+    assert len(on(slots_of(r, at("2026-05-31 00:00"), calls=one), "06-01")) == 13
     assert on(slots_of(r, at("2026-05-31 00:00"), calls=two), "06-01") == []
     assert on(slots_of(r, at("2026-05-31 00:00"), calls=two), "06-02") == MONDAY_MORNING
 
@@ -223,8 +265,9 @@ def test_overlapping_spans_never_give_overlapping_slots() -> None:
     slots = slots_of(
         rules(hours=hours, min_notice=timedelta(0)), at("2026-06-01 00:00")
     )
-    # 09:10 and 09:35 (second span) overlap 09:00 and 09:25: the earlier wins.
-    assert on(slots, "06-01") == ["09:00", "09:25"]
+    # 09:15 and 09:45 (second span) sit closer than the buffer to 09:00 and
+    # 09:30 (first span): the earlier wins.
+    assert on(slots, "06-01") == ["09:00", "09:30"]
 
 
 # --- daylight saving ---------------------------------------------------------------
@@ -256,47 +299,72 @@ def test_monday_nine_stays_nine_across_dst(
 
 
 @pytest.mark.parametrize(
-    ("zone", "day", "hours", "expected_utc"),
+    ("zone", "day", "hours", "every", "expected_utc"),
     [
         # 01:00-02:00 does not exist: 00:55 would end at 02:10; 01:20, 01:45 skipped.
-        (LONDON, "2026-03-29", (time(0, 30), time(3)), ["00:30", "01:10", "01:35"]),
+        (LONDON, "2026-03-29", (time(0, 30), time(3)), 5, ["00:30", "01:10", "01:35"]),
+        # On quarter hours: 01:00 and 01:30 do not exist; 02:00 BST is 01:00 UTC.
+        (LONDON, "2026-03-29", (time(0, 30), time(3)), 15, ["00:30", "01:00", "01:30"]),
         # 02:00-03:00 does not exist in New York.
-        (NEW_YORK, "2026-03-08", (time(1, 30), time(4)), ["06:30", "07:10", "07:35"]),
+        (NEW_YORK, "2026-03-08", (time(1, 30), time(4)), 5, ["06:30", "07:10", "07:35"]),
+        (NEW_YORK, "2026-03-08", (time(1, 30), time(4)), 15, ["06:30", "07:00", "07:30"]),
     ],
 )
 def test_span_across_the_spring_forward_gap(
-    zone: str, day: str, hours: tuple[time, time], expected_utc: list[str]
+    zone: str, day: str, hours: tuple[time, time], every: int, expected_utc: list[str]
 ) -> None:
-    r = rules(zone_name=zone, hours=WeeklyHours({6: (hours,)}), **ONE_DAY)
+    r = rules(
+        zone_name=zone,
+        hours=WeeklyHours({6: (hours,)}),
+        start_every=every * MINUTE,
+        **ONE_DAY,
+    )
     slots = slots_of(r, at(f"{day} 00:00", zone) - timedelta(days=1))
     assert [s.start_at.strftime("%H:%M") for s in slots] == expected_utc
     assert all(s.end_at - s.start_at == timedelta(minutes=15) for s in slots)
 
 
 @pytest.mark.parametrize(
-    ("zone", "day", "expected_local", "expected_utc"),
+    ("zone", "day", "every", "expected_local", "expected_utc"),
     [
         # 01:00-02:00 happens twice; the first (BST) is used, 01:45 would end
         # at 01:00 GMT and is skipped.
         (
             LONDON,
             "2026-10-25",
+            5,
             ["00:30", "00:55", "01:20", "02:10", "02:35"],
             ["23:30", "23:55", "00:20", "02:10", "02:35"],
+        ),
+        # On quarter hours: 01:00 and 01:30 are BST; the GMT repeat stays unused.
+        (
+            LONDON,
+            "2026-10-25",
+            15,
+            ["00:30", "01:00", "01:30", "02:00", "02:30"],
+            ["23:30", "00:00", "00:30", "02:00", "02:30"],
         ),
         (
             NEW_YORK,
             "2026-11-01",
+            5,
             ["00:30", "00:55", "01:20", "02:10", "02:35"],
             ["04:30", "04:55", "05:20", "07:10", "07:35"],
+        ),
+        (
+            NEW_YORK,
+            "2026-11-01",
+            15,
+            ["00:30", "01:00", "01:30", "02:00", "02:30"],
+            ["04:30", "05:00", "05:30", "07:00", "07:30"],
         ),
     ],
 )
 def test_span_across_the_fall_back_hour(
-    zone: str, day: str, expected_local: list[str], expected_utc: list[str]
+    zone: str, day: str, every: int, expected_local: list[str], expected_utc: list[str]
 ) -> None:
     hours = WeeklyHours({6: ((time(0, 30), time(3)),)})
-    r = rules(zone_name=zone, hours=hours, **ONE_DAY)
+    r = rules(zone_name=zone, hours=hours, start_every=every * MINUTE, **ONE_DAY)
     slots = slots_of(r, at(f"{day} 00:00", zone) - timedelta(days=1))
     assert on(slots, day[5:], zone) == expected_local
     assert [s.start_at.strftime("%H:%M") for s in slots] == expected_utc
@@ -389,7 +457,7 @@ def test_offer_fills_up_when_too_few_match() -> None:
 def test_offer_fill_up_goes_to_other_days_and_parts() -> None:
     monday_early = {"weekdays": frozenset({0}), "latest": time(9, 30)}
     chosen = offer(week_slots(), 3, **monday_early)
-    assert local(chosen) == ["06-01 09:00", "06-01 09:25", "06-02 13:00"]
+    assert local(chosen) == ["06-01 09:00", "06-01 09:30", "06-02 13:00"]
 
 
 def test_offer_falls_back_when_preference_is_impossible() -> None:
@@ -468,6 +536,7 @@ def scenarios(
         ),
         slot=MINUTE * draw(st.integers(5, 90)),
         buffer=MINUTE * draw(st.integers(0, 30)),
+        start_every=MINUTE * draw(st.sampled_from([1, 5, 10, 15, 30, 60])),
         min_notice=notice,
         horizon=notice + MINUTE * draw(st.integers(24 * 60, 8 * 24 * 60)),
         max_calls_per_day=draw(st.integers(1, 4)),
@@ -487,8 +556,7 @@ def grid_candidates(r: AvailabilityRules, now: datetime) -> list[Slot]:
     day = (now + r.min_notice).astimezone(zone).date()
     while day <= (now + r.horizon).astimezone(zone).date():
         for first, last in r.hours.spans.get(day.weekday(), ()):
-            wall = datetime.combine(day, first)
-            while wall + r.slot <= datetime.combine(day, last):
+            for wall in grid_walls(r, day, first, last):
                 real = [
                     instant
                     for fold in (0, 1)
@@ -504,9 +572,22 @@ def grid_candidates(r: AvailabilityRules, now: datetime) -> list[Slot]:
                         now + r.min_notice <= slot.start_at < now + r.horizon
                     ):
                         found.append(slot)
-                wall += r.slot + r.buffer
         day += timedelta(days=1)
     return found
+
+
+def grid_walls(r: AvailabilityRules, day: date, first: time, last: time) -> list[datetime]:
+    """Wall-clock starts of one span, counted in whole minutes from midnight."""
+    every, slot, gap = (
+        int(d / MINUTE) for d in (r.start_every, r.slot, r.slot + r.buffer)
+    )
+    end = last.hour * 60 + last.minute
+    minute = -(-(first.hour * 60 + first.minute) // every) * every
+    walls = []
+    while minute + slot <= end:
+        walls.append(datetime.combine(day, time()) + minute * MINUTE)
+        minute = -(-(minute + gap) // every) * every
+    return walls
 
 
 def on_the_grid(r: AvailabilityRules, slot: Slot) -> bool:
@@ -517,17 +598,10 @@ def on_the_grid(r: AvailabilityRules, slot: Slot) -> bool:
     wall_end = slot.end_at.astimezone(zone).replace(tzinfo=None)
     if wall_end - wall_start != r.slot:
         return False
-    for first, last in r.hours.spans.get(start.weekday(), ()):
-        opens = datetime.combine(start.date(), first)
-        closes = datetime.combine(start.date(), last)
-        offset = wall_start - opens
-        if (
-            opens <= wall_start
-            and wall_end <= closes
-            and not offset % (r.slot + r.buffer)
-        ):
-            return True
-    return False
+    return any(
+        wall_start in grid_walls(r, start.date(), first, last)
+        for first, last in r.hours.spans.get(start.weekday(), ())
+    )
 
 
 @settings(max_examples=150, deadline=None)
@@ -544,6 +618,8 @@ def test_free_slots_properties(
         assert slot.end_at - slot.start_at == r.slot
         assert now + r.min_notice <= slot.start_at < now + r.horizon
         assert on_the_grid(r, slot)
+        wall = slot.start_at.astimezone(zone)
+        assert (wall.hour * 60 + wall.minute) % (r.start_every // MINUTE) == 0
         day = slot.start_at.astimezone(zone).date()
         assert day not in r.blocked_on
         assert calls_on[day] + 1 <= r.max_calls_per_day  # booking it stays in limit
@@ -552,7 +628,7 @@ def test_free_slots_properties(
                 slot.end_at + r.buffer <= other.start_at
                 or other.end_at + r.buffer <= slot.start_at
             )
-    assert all(a.end_at <= b.start_at for a, b in pairwise(slots))
+    assert all(a.end_at + r.buffer <= b.start_at for a, b in pairwise(slots))
     # Nothing open is missing: every candidate is offered, or was ruled out.
     blockers = [
         Interval(i.start_at - r.buffer, i.end_at + r.buffer) for i in (*calls, *busy)
@@ -568,7 +644,8 @@ def test_free_slots_properties(
                 for b in blockers
             )
             or any(
-                s.start_at < candidate.end_at and candidate.start_at < s.end_at
+                s.start_at < candidate.end_at + r.buffer
+                and candidate.start_at < s.end_at + r.buffer
                 for s in slots
             )
         )

@@ -98,9 +98,27 @@ def therapist_says(
     return approval
 
 
+PRIVATE = "since my divorce I have been struggling with panic attacks"
+
+
+def calendar_parts(message) -> list[bytes]:
+    """Every calendar a mail carries, inline or attached, decoded."""
+    return [
+        p.get_payload(decode=True)
+        for p in message.walk()
+        if p.get_content_type() in {"text/calendar", "application/ics"}
+    ]
+
+
 def test_pick_then_approve_sends_a_working_invitation(stack):
     server, boxes, config = stack
-    offer = start(server, boxes, config)
+    offer = start(
+        server,
+        boxes,
+        config,
+        body=f"Hello, I'd like to book the free 15 minute call.\n\nTo be honest {PRIVATE}."
+        " My number is 07700 900123.",
+    )
     _number, chosen = offered_lines(offer)[1]
     pick(server, boxes, config, offer, body="Number 2 please, thank you!")
 
@@ -146,10 +164,16 @@ def test_pick_then_approve_sends_a_working_invitation(stack):
     assert int(event["SEQUENCE"]) == 0
     assert str(event["STATUS"]) == "CONFIRMED"
     assert "07700 900123" in str(event["DESCRIPTION"])
-    assert "anxiety" not in ics.decode().lower()
-    second = vobject.readOne(ics.decode())
-    assert second.vevent.uid.value == str(event["UID"])
-    assert second.vevent.dtstart.value == event.decoded("DTSTART")
+    # The attachment is the same calendar; neither carries what they wrote.
+    inline_ics, attached_ics = calendar_parts(confirmation)
+    assert inline_ics == attached_ics
+    for blob in (inline_ics, attached_ics):
+        assert b"panic" not in blob.lower()
+        assert b"divorce" not in blob.lower()
+        second = vobject.readOne(blob.decode())
+        assert second.vevent.uid.value == str(event["UID"])
+        assert second.vevent.dtstart.value == event.decoded("DTSTART")
+        assert second.method.value == "REQUEST"
     # The therapist gets their own event with the phone number.
     own = newest(server, boxes.therapist, "therapist_event")
     own_ics = next(
@@ -157,17 +181,43 @@ def test_pick_then_approve_sends_a_working_invitation(stack):
     ).get_payload(decode=True)
     assert b"07700 900123" in own_ics
     assert icalendar.Calendar.from_ical(own_ics)["METHOD"] == "PUBLISH"
+    assert b"panic" not in own_ics.lower()
+    assert vobject.readOne(own_ics.decode()).vevent.uid.value != str(event["UID"])
+
+
+def test_an_approval_hours_later_books_a_time_now_inside_the_notice(stack):
+    """The first offered time may fall within min_notice_hours by the time the
+    therapist answers; it was offered and held, so it is still theirs."""
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    number, first = offered_lines(offer)[0]
+    pick(server, boxes, config, offer, body=number)
+    held = newest(server, boxes.person, "held")
+    assert first.split(" (")[0] in plain(held)
+    therapist_says(server, boxes, config, "yes", at=NOW + timedelta(hours=12))
+    confirmation = newest(server, boxes.person, "confirmation")
+    assert first.split(" (")[0] in plain(confirmation)
+    start_at = (
+        icalendar.Calendar.from_ical(calendar_parts(confirmation)[0])
+        .walk("VEVENT")[0]
+        .decoded("DTSTART")
+    )
+    assert start_at - (NOW + timedelta(hours=12)) < timedelta(hours=24)
 
 
 def test_decline_with_note_offers_fresh_times(stack):
     server, boxes, config = stack
     offer = start(server, boxes, config)
     pick(server, boxes, config, offer)
+    held = plain(newest(server, boxes.person, "held"))
     therapist_says(server, boxes, config, "No, sorry, I'm at a training that morning.")
     again = newest(server, boxes.person, "offer_again")
     text = plain(again)
     assert "I'm at a training that morning" in text
     assert len(offered_lines(again)) == 5
+    # The declined time is never offered again.
+    for _number, line in offered_lines(again):
+        assert line.split(" (")[0] not in held
 
 
 def test_therapist_proposes_another_time_and_a_yes_books_it(stack):
@@ -176,8 +226,10 @@ def test_therapist_proposes_another_time_and_a_yes_books_it(stack):
     pick(server, boxes, config, offer)
     therapist_says(server, boxes, config, "Could we do Friday at 4 instead?")
     proposal = newest(server, boxes.person, "offer_again")
-    (line,) = offered_lines(proposal)
-    assert "Friday 27 November at 16:00 London time" in line[1]
+    assert offered_lines(proposal) == []  # one time is a question, not a list
+    assert "Could I ring you on Friday 27 November at 16:00 London time" in plain(
+        proposal
+    )
     server.deliver(
         answer(
             proposal,

@@ -88,7 +88,7 @@ def test_plain_refused_for_a_remote_host(tmp_path):
         'host = "imap.riverside.example"\nsecurity = "plain"',
     )
     (line,) = problems(write(tmp_path, text))
-    assert line.startswith("imap: ")
+    assert line.startswith("imap.security: ")
     assert "loopback" in line
 
 

@@ -226,7 +226,7 @@ def test_full_life_to_would_like_to_start(life):
         "If the connection felt right, would you like to start working together?"
         in plain(followup)
     )
-    assert f"Thank you for talking with me on {local:%A}" in plain(followup)
+    assert "Thank you for talking with me today." in plain(followup)
     sends_nothing(server, config, followup_at + 2 * MINUTE)
     assert kinds(server, boxes.person).count("followup") == 1
 
@@ -565,7 +565,7 @@ def test_a_followup_due_at_night_waits_for_morning_in_their_zone(
     # They write from UTC-4 (New York in October) at 05:00 their time.
     away = timezone(timedelta(hours=-4))
     offer = start(server, boxes, config, written_at=T0.astimezone(away))
-    assert "your time, UTC-4" in plain(offer)
+    assert "your time (UTC-4)" in plain(offer)
     pick(server, boxes, config, offer)
     booked = event(newest(server, boxes.person, "confirmation"))
     start_at, end_at = call_times(booked)
@@ -705,3 +705,174 @@ def test_status_shows_state_and_next_action_without_personal_details(life, capsy
         out,
         re.M,
     ), out
+
+
+# -- the edges of a life ---------------------------------------------------------------
+
+
+def test_a_call_being_moved_still_gets_its_reminder_and_followup(life):
+    """'Can we move it?' and then nothing: the call stands, and so does its timeline."""
+    server, boxes, config = life
+    confirmation, booked = book(server, boxes, config)
+    start_at, end_at = call_times(booked)
+    person_says(
+        server, boxes, config, confirmation, "Can we move it?", T0 + timedelta(hours=3)
+    )
+    newest(server, boxes.person, "offer_again")
+    assert run(config, start_at - timedelta(hours=24) + MINUTE) == 0
+    reminder = newest(server, boxes.person, "reminder")
+    assert f"{start_at.astimezone(LONDON):%H:%M} London time" in plain(reminder)
+    assert run(config, end_at + timedelta(hours=2) + MINUTE) == 0
+    newest(server, boxes.person, "followup")
+
+
+def test_a_call_moved_after_its_reminder_gets_a_reminder_of_its_own(life):
+    server, boxes, config = life
+    confirmation, booked = book(server, boxes, config)
+    start_at, _end = call_times(booked)
+    assert run(config, start_at - timedelta(hours=24) + MINUTE) == 0
+    assert kinds(server, boxes.person).count("reminder") == 1
+    asked = start_at - timedelta(hours=20)
+    person_says(server, boxes, config, confirmation, "Can we move it?", asked)
+    again = newest(server, boxes.person, "offer_again")
+    number, line = offered_lines(again)[-1]
+    person_says(server, boxes, config, again, number, asked + timedelta(minutes=5))
+    moved = event(newest(server, boxes.person, "confirmation"))
+    assert str(moved["UID"]) == str(booked["UID"])
+    new_start, _new_end = call_times(moved)
+    assert new_start - asked > timedelta(hours=25)
+    assert run(config, new_start - timedelta(hours=24) + MINUTE) == 0
+    reminders = mails(server, boxes.person, "reminder")
+    assert len(reminders) == 2
+    assert line.split(" (")[0] in plain(reminders[-1])
+
+
+def test_rebooking_after_a_cancellation_is_a_new_event_with_its_reminder(life):
+    server, boxes, config = life
+    confirmation, booked = book(server, boxes, config)
+    at = T0 + timedelta(hours=3)
+    person_says(server, boxes, config, confirmation, "I need to cancel, sorry.", at)
+    cancelled = newest(server, boxes.person, "cancelled")
+    person_says(
+        server,
+        boxes,
+        config,
+        cancelled,
+        "Actually, none of those work now, could we find another time?",
+        at + timedelta(hours=1),
+    )
+    reopened = newest(server, boxes.person, "offer_again")
+    assert "Thank you for getting back to me" in plain(reopened)
+    number, _line = offered_lines(reopened)[-1]
+    person_says(server, boxes, config, reopened, number, at + timedelta(hours=2))
+    second = event(newest(server, boxes.person, "confirmation"))
+    # A new event: calendars never revive a cancelled UID.
+    assert str(second["UID"]) != str(booked["UID"])
+    assert int(second["SEQUENCE"]) == 0
+    new_start, _end = call_times(second)
+    assert run(config, new_start - timedelta(hours=24) + MINUTE) == 0
+    (reminder,) = mails(server, boxes.person, "reminder")
+    assert f"{new_start.astimezone(LONDON):%H:%M} London time" in plain(reminder)
+
+
+def test_a_thank_you_after_cancelling_gets_no_fresh_times(life):
+    server, boxes, config = life
+    confirmation, _booked = book(server, boxes, config)
+    at = T0 + timedelta(hours=3)
+    person_says(server, boxes, config, confirmation, "I need to cancel, sorry.", at)
+    cancelled = newest(server, boxes.person, "cancelled")
+    before = len(server.smtp_log)
+    person_says(
+        server,
+        boxes,
+        config,
+        cancelled,
+        "Thank you, all the best.",
+        at + timedelta(hours=1),
+    )
+    assert len(server.smtp_log) == before
+
+
+def test_cancelling_after_the_start_is_a_missed_call_never_thanked(life):
+    server, boxes, config = life
+    confirmation, booked = book(server, boxes, config)
+    start_at, end_at = call_times(booked)
+    assert run(config, start_at - timedelta(hours=24) + MINUTE) == 0
+    before = kinds(server, boxes.person)
+    person_says(
+        server,
+        boxes,
+        config,
+        confirmation,
+        "So sorry, I have to cancel, something came up.",
+        start_at + 5 * MINUTE,
+    )
+    alert = newest(server, boxes.therapist, "therapist_alert")
+    assert "after its start time" in plain(alert)
+    sends_nothing(server, config, end_at + timedelta(hours=2) + MINUTE)
+    assert kinds(server, boxes.person) == before
+    assert "followup" not in kinds(server, boxes.person)
+
+
+def test_a_followup_answered_weeks_late_still_reaches_the_therapist(life):
+    server, boxes, config = life
+    _confirmation, booked = book(server, boxes, config)
+    _start, end_at = call_times(booked)
+    followup_at = end_at + timedelta(hours=2) + MINUTE
+    assert run(config, followup_at) == 0
+    followup = newest(server, boxes.person, "followup")
+    assert run(config, followup_at + timedelta(days=3, minutes=1)) == 0
+    assert run(config, followup_at + timedelta(days=6, minutes=2)) == 0  # closed
+    late = followup_at + timedelta(days=25)
+    person_says(server, boxes, config, followup, "Yes please, I'd like to start.", late)
+    assert "That's lovely to hear" in plain(
+        newest(server, boxes.person, "after_answer")
+    )
+    note = newest(server, boxes.therapist, "followup_answer")
+    assert note["Subject"] == "Jordan Lee would like to start"
+
+
+def test_a_decline_attached_as_an_octet_stream_still_cancels(life):
+    """Some clients attach the reply as application/octet-stream named .ics."""
+    server, boxes, config = life
+    _confirmation, booked = book(server, boxes, config)
+    start_at, _end = call_times(booked)
+    raw = calendar_reply(
+        organizer=boxes.practice,
+        attendee=boxes.person,
+        partstat="DECLINED",
+        uid=str(booked["UID"]),
+        sent_at=T0 + timedelta(hours=3),
+    ).replace(
+        b'Content-Type: text/calendar; method="REPLY"',
+        b"Content-Type: application/octet-stream",
+    )
+    assert b"application/octet-stream" in raw
+    server.deliver(raw, boxes.practice)
+    assert run(config, T0 + timedelta(hours=3)) == 0
+    notice = newest(server, boxes.therapist, "cancel_notice")
+    assert "declined the invitation" in plain(notice)
+    sends_nothing(server, config, start_at - timedelta(hours=24) + MINUTE)
+
+
+def test_a_declined_copy_of_the_therapists_event_cancels_nothing(life):
+    """Only this booking's UID counts: the therapist's own copy has another."""
+    server, boxes, config = life
+    _confirmation, booked = book(server, boxes, config)
+    start_at, _end = call_times(booked)
+    own = event(newest(server, boxes.therapist, "therapist_event"))
+    assert str(own["UID"]) != str(booked["UID"])
+    server.deliver(
+        calendar_reply(
+            organizer=boxes.practice,
+            attendee=boxes.person,
+            partstat="DECLINED",
+            uid=str(own["UID"]),
+            sent_at=T0 + timedelta(hours=3),
+        ),
+        boxes.practice,
+    )
+    assert run(config, T0 + timedelta(hours=3)) == 0
+    assert "cancel_notice" not in kinds(server, boxes.therapist)
+    assert run(config, start_at - timedelta(hours=24) + MINUTE) == 0
+    newest(server, boxes.person, "reminder")

@@ -104,7 +104,7 @@ def test_times_also_in_the_senders_own_offset(setup):
     assert run(config) == 0
     text = plain(only_reply(server, boxes.person))
     pairs = re.findall(
-        r"at (\d\d):(\d\d) London time \(GMT, UTC\+0\)\n\s+\((\d\d):(\d\d)[^()]* your time, UTC-5\)",
+        r"at (\d\d):(\d\d) London time \(GMT, UTC\+0\)\n\s+(\d\d):(\d\d)[^()\n]* your time \(UTC-5\)",
         text,
     )
     assert len(pairs) == 5

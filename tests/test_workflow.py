@@ -537,14 +537,22 @@ PERSON_CASES: list[Case] = [
         State.BOOKED,
         kind(ReplyKind.CANCEL),
         STARTED,
-        Transition(State.BOOKED, (), "cancel-after-start"),
+        Transition(
+            State.STOOD_DOWN,
+            (MarkMissed(), AlertTherapist("late-cancel")),
+            "cancel-after-start",
+        ),
     ),
     (
         "booked-cancel-after-the-start-with-phone",
         State.BOOKED,
         kind(ReplyKind.CANCEL, PHONE),
         STARTED,
-        Transition(State.BOOKED, (RememberPhone(PHONE),), "cancel-after-start"),
+        Transition(
+            State.STOOD_DOWN,
+            (RememberPhone(PHONE), MarkMissed(), AlertTherapist("late-cancel")),
+            "cancel-after-start",
+        ),
     ),
     # booked + person wants to move -> rescheduling: fresh times; booking stands
     (
@@ -743,12 +751,13 @@ for _facts in (BOOKED_A, STARTED, MOVING):
 
 _EVERY_REPLY = (pick(1), pick(2), pick(99), pick(None), *(kind(k) for k in ReplyKind))
 
-# closed (expired) / cancelled + a reply -> offered: reopened with fresh times
+# closed (expired) / cancelled + a pick, none fit, or a move -> offered: fresh
+# times; anything else (a thank-you, "please cancel" again) sends nothing.
+_ASKS_FOR_TIMES = {ReplyKind.PICK, ReplyKind.NONE_FIT, ReplyKind.RESCHEDULE}
 for _state in (State.CLOSED, State.CANCELLED):
     for _reply in _EVERY_REPLY:
-        if _reply.kind is ReplyKind.CANCEL:
-            continue  # see test_cancel_never_reopens
         for _phone in (None, PHONE):
+            _remember = (RememberPhone(_phone),) if _phone else ()
             PERSON_CASES.append(
                 (
                     f"{_state}-reopenable-{_reply.kind}-{_reply.choice}-{tag(_phone)}",
@@ -757,12 +766,11 @@ for _state in (State.CLOSED, State.CANCELLED):
                     replace(WAITING, reopenable=True, approval="auto", preapproved=A),
                     Transition(
                         State.OFFERED,
-                        (
-                            *((RememberPhone(_phone),) if _phone else ()),
-                            Offer(OfferReason.REOPEN),
-                        ),
+                        (*_remember, Offer(OfferReason.REOPEN)),
                         "reopened",
-                    ),
+                    )
+                    if _reply.kind in _ASKS_FOR_TIMES
+                    else Transition(_state, _remember, "reply-after-close"),
                 )
             )
 
@@ -1290,7 +1298,8 @@ CALENDAR_CASES: list[tuple[str, State, CalendarMessage, Transition]] = [
     ),
 ]
 
-# Outside BOOKED, a COUNTER or a declined REPLY changes nothing.
+# Outside BOOKED, a COUNTER changes nothing, nor does a REPLY except declining a
+# call that is being moved.
 for _state in State:
     if _state is State.BOOKED:
         continue
@@ -1309,12 +1318,20 @@ for _state in State:
         ("REQUEST", None),
         ("CANCEL", None),
     ):
+        declines_a_call = _state is State.RESCHEDULING and _partstat == "DECLINED"
         CALENDAR_CASES.append(
             (
                 f"{_state}-{_method}-{_partstat}",
                 _state,
                 cal(_method, _partstat),
-                Transition(_state, (), f"calendar-{(_partstat or _method).lower()}"),
+                # A call being moved still stands: declining it cancels it.
+                Transition(
+                    State.CANCELLED, (CancelCall("calendar"),), "calendar-declined"
+                )
+                if declines_a_call
+                else Transition(
+                    _state, (), f"calendar-{(_partstat or _method).lower()}"
+                ),
             )
         )
 
@@ -1361,6 +1378,13 @@ TIMER_ROWS = {
     ),
     # booked + follow-up due -> followed_up: "would you like to start?"
     (State.BOOKED, "followup"): Transition(
+        State.FOLLOWED_UP, (Send("followup"),), "followed-up"
+    ),
+    # a call being moved still stands until a new time is chosen
+    (State.RESCHEDULING, "reminder"): Transition(
+        State.RESCHEDULING, (Send("reminder"),), "reminded"
+    ),
+    (State.RESCHEDULING, "followup"): Transition(
         State.FOLLOWED_UP, (Send("followup"),), "followed-up"
     ),
     # followed_up + silence, then silence again -> closed: one nudge, then closed
@@ -1751,6 +1775,10 @@ class WorkflowMachine(RuleBasedStateMachine):
                 case AlertTherapist(reason="unclear-reply"):
                     assert facts.clarified, "alerted before asking once"
                     assert step.signal == "person"
+                case AlertTherapist(reason="late-cancel"):
+                    assert step.signal == "person"
+                    assert before is State.BOOKED and facts.call_started
+                    assert state is State.STOOD_DOWN
                 case AlertTherapist(reason=reason):
                     assert step.signal == "calendar"
                     assert reason in {"counter", "calendar-declined"}
@@ -1851,7 +1879,7 @@ class WorkflowMachine(RuleBasedStateMachine):
             message = step.message
             assert message is not None
             declined = (
-                before is State.BOOKED
+                before in {State.BOOKED, State.RESCHEDULING}
                 and message.method == "REPLY"
                 and message.partstat == "DECLINED"
                 and not facts.call_started

@@ -1,0 +1,300 @@
+"""Where passwords and OAuth2 access tokens come from. Does I/O (commands, keyring, msal).
+
+A password: `password_command`, else the system keyring (`password_keyring`, the
+optional `keyring` package), else `password` (best set in the environment). An
+access token (`auth = "oauth2"`): `oauth2_token_command`, the lowest common
+denominator of mutt, isync and offlineimap, else the built-in Microsoft 365 sign-in
+(the optional `msal` package) whose refresh token lives in a 0600 file beside the
+database. No secret is ever put into an error, a log line or the database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from mailflow.errors import ConfigError, TokenError
+
+if TYPE_CHECKING:
+    from mailflow.config import _ServerSettings
+
+log = logging.getLogger("mailflow")
+
+COMMAND_TIMEOUT_S: Final = 30.0
+"""How long a password or token command may take (a hung one never hangs cron)."""
+
+MICROSOFT_SCOPES: Final = (
+    "https://outlook.office.com/IMAP.AccessAsUser.All",
+    "https://outlook.office.com/SMTP.Send",
+)
+"""Both at once, so one sign-in serves IMAP and SMTP (msal adds offline_access)."""
+
+MICROSOFT_AUTHORITY: Final = "https://login.microsoftonline.com/"
+
+_SIGN_IN_AGAIN: Final = "run `mailflow auth` to sign in to Microsoft 365"
+
+
+# -- passwords -------------------------------------------------------------------
+
+
+def password(server: _ServerSettings) -> str:
+    """The password of one server: command, else keyring, else the configured value."""
+    if server.password_command:
+        return _run(server.password_command, f"{server.section}.password_command")
+    if server.password_keyring:
+        return _from_keyring(server)
+    return server.password.get_secret_value()
+
+
+def _run(command: str, key: str) -> str:
+    """The first line a command prints; ConfigError naming `key` when it fails."""
+    try:
+        done = subprocess.run(
+            shlex.split(command),
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
+        raise ConfigError([f"{key}: could not run it ({type(exc).__name__})"]) from None
+    if done.returncode != 0:
+        # Its output may hold a secret or half of one: only the status is told.
+        raise ConfigError([f"{key}: exited with status {done.returncode}"])
+    return done.stdout.rstrip("\r\n")
+
+
+def _from_keyring(server: _ServerSettings) -> str:
+    key = f"{server.section}.password_keyring"
+    try:
+        import keyring
+        import keyring.errors
+    except ImportError:
+        raise ConfigError(
+            [
+                f"{key}: needs the keyring package: "
+                "pip install 'mailflow[keyring]' (or use password_command)"
+            ]
+        ) from None
+    service, user = server.password_keyring, server.username
+    try:
+        found = keyring.get_password(service, user)
+    except keyring.errors.KeyringError as exc:
+        raise ConfigError(
+            [f"{key}: the system keyring cannot be read ({type(exc).__name__})"]
+        ) from None
+    if not found:
+        raise ConfigError(
+            [
+                f"{key}: no password stored for service {service!r} and user "
+                f"{user!r} (store one with: keyring set {shlex.quote(service)} "
+                f"{shlex.quote(user)})"
+            ]
+        )
+    return str(found)
+
+
+# -- OAuth2 access tokens ----------------------------------------------------------
+
+
+def xoauth2(user: str, token: str) -> str:
+    """The XOAUTH2 SASL initial response (Google and Microsoft), before base64."""
+    return f"user={user}\x01auth=Bearer {token}\x01\x01"
+
+
+def access_token(server: _ServerSettings) -> str:
+    """A fresh access token for `server`; TokenError (exit 3) when none can be had."""
+    if server.oauth2_token_command:
+        return _token_from_command(server)
+    return microsoft_token(server)
+
+
+def _token_from_command(server: _ServerSettings) -> str:
+    key = f"{server.section}.oauth2_token_command"
+    hint = f"run {key} by hand to see why (it must print a fresh access token)"
+    try:
+        done = subprocess.run(
+            shlex.split(server.oauth2_token_command),
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise TokenError(
+            key=key, reason=f"no answer in {COMMAND_TIMEOUT_S:.0f} s", hint=hint
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise TokenError(
+            key=key, reason=f"could not run it ({type(exc).__name__})", hint=hint
+        ) from None
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0:
+        raise TokenError(
+            key=key, reason=f"exited with status {done.returncode}", hint=hint
+        )
+    if not lines or not lines[0].strip():
+        raise TokenError(key=key, reason="printed nothing", hint=hint)
+    return lines[0].strip()
+
+
+# -- the built-in Microsoft 365 sign-in (msal) --------------------------------------
+
+
+def _msal(key: str) -> Any:
+    try:
+        import msal
+    except ImportError:
+        raise ConfigError(
+            [
+                f"{key}: the built-in Microsoft 365 sign-in needs the msal package: "
+                "pip install 'mailflow[microsoft]' (or use oauth2_token_command)"
+            ]
+        ) from None
+    return msal
+
+
+def _application(server: _ServerSettings, http_client: Any = None) -> tuple[Any, Any]:
+    """msal's public client over the token file (nothing is read from the network)."""
+    msal = _msal(f"{server.section}.oauth2_client_id")
+    cache = msal.SerializableTokenCache()
+    file = server.oauth2_token_file
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except OSError as exc:
+        raise TokenError(
+            key=f"{server.section}.oauth2_client_id",
+            reason=f"the token file {str(file)!r} cannot be read ({type(exc).__name__})",
+            hint="check its owner and mode (0600)",
+        ) from None
+    if text:
+        with contextlib.suppress(ValueError):  # damaged: as good as none, sign in
+            cache.deserialize(text)
+    options: dict[str, Any] = {"token_cache": cache}
+    if http_client is not None:
+        options["http_client"] = http_client
+    app = msal.PublicClientApplication(
+        server.oauth2_client_id,
+        authority=MICROSOFT_AUTHORITY + server.oauth2_tenant,
+        **options,
+    )
+    return app, cache
+
+
+def _unreachable(msal: Any) -> tuple[type[BaseException], ...]:
+    """What msal raises when Microsoft cannot be asked (requests' errors are OSError)."""
+    return (OSError, ValueError, RuntimeError, msal.exceptions.MsalError)
+
+
+def microsoft_token(server: _ServerSettings, *, http_client: Any = None) -> str:
+    """An access token from the stored refresh token; never interactive."""
+    key = f"{server.section}.oauth2_client_id"
+    msal = _msal(key)
+    try:
+        app, cache = _application(server, http_client)
+        accounts = app.get_accounts(username=server.username or None)
+        result = (
+            app.acquire_token_silent_with_error(
+                list(MICROSOFT_SCOPES), account=accounts[0]
+            )
+            if accounts
+            else None
+        )
+    except _unreachable(msal) as exc:
+        raise TokenError(
+            key=key,
+            reason=f"Microsoft's sign-in could not be reached ({type(exc).__name__})",
+            hint="the next run tries again",
+            passing=True,
+        ) from None
+    if not accounts:
+        raise TokenError(key=key, reason="not signed in yet", hint=_SIGN_IN_AGAIN)
+    if not result or "access_token" not in result:
+        reason = "the refresh was refused"
+        if result and result.get("error"):
+            reason += f" ({_plain(str(result['error']))})"
+        raise TokenError(key=key, reason=reason, hint=_SIGN_IN_AGAIN)
+    _save(server.oauth2_token_file, cache)
+    return str(result["access_token"])
+
+
+def sign_in(
+    server: _ServerSettings,
+    say: Callable[[str], None],
+    *,
+    http_client: Any = None,
+) -> None:
+    """The first sign-in (device code): the person opens a page and types a code."""
+    key = f"{server.section}.oauth2_client_id"
+    msal = _msal(key)
+    try:
+        app, cache = _application(server, http_client)
+        flow = app.initiate_device_flow(scopes=list(MICROSOFT_SCOPES))
+        if "user_code" not in flow:
+            raise TokenError(
+                key=key,
+                reason=f"Microsoft refused to start ({_plain(str(flow.get('error')))})",
+                hint=f"check {key} and {server.section}.oauth2_tenant",
+            )
+        say(str(flow["message"]))
+        result = app.acquire_token_by_device_flow(flow)
+    except _unreachable(msal) as exc:
+        raise TokenError(
+            key=key,
+            reason=f"Microsoft's sign-in could not be reached ({type(exc).__name__})",
+            hint="try again",
+        ) from None
+    if "access_token" not in result:
+        raise TokenError(
+            key=key,
+            reason=f"the sign-in did not finish ({_plain(str(result.get('error')))})",
+            hint="run `mailflow auth` again",
+        )
+    _save(server.oauth2_token_file, cache, force=True)
+
+
+def _plain(code: str) -> str:
+    """An OAuth2 error code as it can be shown: short, no newlines."""
+    return " ".join(code.split())[:80]
+
+
+def _save(file: Path, cache: Any, *, force: bool = False) -> None:
+    """Write msal's cache atomically, 0600 in a 0700 folder."""
+    if not (force or cache.has_state_changed):
+        return
+    file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=file.parent, prefix=".oauth2-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(cache.serialize())
+        os.chmod(temp, 0o600)
+        os.replace(temp, file)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    cache.has_state_changed = False
+
+
+def signed_in_account(server: _ServerSettings) -> str | None:
+    """The Microsoft account the token file holds, if any (for `mailflow check`)."""
+    try:
+        data = json.loads(server.oauth2_token_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    accounts = data.get("Account") if isinstance(data, dict) else None
+    if not isinstance(accounts, dict):
+        return None
+    for account in accounts.values():
+        if isinstance(account, dict) and account.get("username"):
+            return str(account["username"])
+    return None

@@ -1,0 +1,113 @@
+"""Sending limits and SMTP retry timing: what may go out now. Pure, no I/O.
+
+Three caps keep a loop or a bug from flooding anyone: a per-address daily cap
+(rolling 24 hours), a per-run cap, and a circuit breaker on the hourly total.
+A message a cap holds back is not lost: it waits in the outbox for a later run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Final
+
+DAY: Final = timedelta(days=1)
+HOUR: Final = timedelta(hours=1)
+
+RETRY_FIRST: Final = timedelta(minutes=5)
+"""Wait after the first 4xx answer; each further 4xx doubles it."""
+
+RETRY_LONGEST: Final = timedelta(hours=6)
+"""The doubling stops here, so a long outage is retried a few times a day."""
+
+MAX_DEFERRALS: Final = 12
+"""4xx answers for one message before it is given up (about a day and a half)."""
+
+EXEMPT_KINDS: Final = frozenset({"sending_paused"})
+"""Letters no cap holds back: the breaker's own alert to the therapist."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """`limits.*` from the config."""
+
+    per_address_per_day: int
+    per_run: int
+    per_hour: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """One message handed to the SMTP server."""
+
+    recipients: tuple[str, ...]
+    sent_at: datetime
+
+
+class Verdict(StrEnum):
+    """What to do with one queued message now."""
+
+    SEND = "send"
+    NOT_YET = "not-yet"  # the server said 4xx; its next attempt is later
+    BREAKER = "breaker"  # the hour's total is reached: stop, tell the therapist
+    RUN_FULL = "run-full"  # this run's share is used; the rest waits for the next
+    ADDRESS_FULL = "address-full"  # this address had its day's share
+
+
+def decide(
+    *,
+    kind: str,
+    recipients: tuple[str, ...],
+    next_attempt_at: datetime | None,
+    history: Sequence[Sent],
+    sent_this_run: int,
+    limits: Limits,
+    now: datetime,
+    uncapped: frozenset[str] = frozenset(),
+) -> Verdict:
+    """Whether a queued message may go now, and if not, which rule holds it.
+
+    Args:
+        history: what was handed over in the last day, this run included.
+        uncapped: addresses exempt from the per-address cap (the therapist's:
+            approvals and alerts are not a loop).
+    """
+    if next_attempt_at is not None and next_attempt_at > now:
+        return Verdict.NOT_YET
+    if kind in EXEMPT_KINDS:
+        return Verdict.SEND
+    if hour_count(history, now) >= limits.per_hour:
+        return Verdict.BREAKER
+    if sent_this_run >= limits.per_run:
+        return Verdict.RUN_FULL
+    for address in recipients:
+        if address in uncapped:
+            continue
+        if address_count(history, address, now) >= limits.per_address_per_day:
+            return Verdict.ADDRESS_FULL
+    return Verdict.SEND
+
+
+def hour_count(history: Sequence[Sent], now: datetime) -> int:
+    """Messages handed over in the last hour."""
+    return sum(1 for sent in history if sent.sent_at > now - HOUR)
+
+
+def address_count(history: Sequence[Sent], address: str, now: datetime) -> int:
+    """Messages to `address` in the last 24 hours (case-insensitive)."""
+    wanted = address.lower()
+    return sum(
+        1
+        for sent in history
+        if sent.sent_at > now - DAY and wanted in (r.lower() for r in sent.recipients)
+    )
+
+
+def retry_at(deferrals: int, now: datetime) -> datetime | None:
+    """When to try again after the `deferrals`-th 4xx answer; None: give up."""
+    if deferrals >= MAX_DEFERRALS:
+        return None
+    delay = RETRY_FIRST * (1 << min(max(deferrals - 1, 0), 16))
+    return now + min(delay, RETRY_LONGEST)

@@ -1,0 +1,89 @@
+"""Privacy: how long client data is kept, and a person's access and erasure requests.
+
+The rules live here; the Store carries them out, one transaction each.
+
+- **Retention**: an enquiry that has ended (closed, which includes expired and
+  silent offers; cancelled; stood down; escalated) and has not changed for
+  `storage.retention_days` is deleted with its offers, call and thread ids. Its
+  outbox rows lose their bodies, recipients and link to the enquiry. Every
+  `mailflow run` (and `watch` cycle) ends with this purge; `mailflow purge`
+  runs it on demand.
+- **What stays, for exactly once**: the `seen` keys (UIDVALIDITY/UID and the
+  mail's Message-ID or hash), so a mail is never answered twice; the outbox
+  Message-IDs, so a late reply to (or a bounced copy of) our own message is
+  still known as ours and a decided Message-ID is never queued again; the
+  contacts' keyed hashes; and a floor under enquiry ids, because Message-IDs
+  and calendar UIDs derive from them: a reused id would thread a new person's
+  mail into an old conversation and overwrite an old event in a calendar.
+- **Access** (`mailflow export`): everything stored about one enquiry, as JSON.
+- **Erasure** (`mailflow forget`): every enquiry of one address, in any state,
+  and its contact hash. A call booked in the future must be cancelled first
+  (so the person is told); `--force` deletes it anyway, sending nothing.
+
+Logs name enquiries by number only: never bodies, names or addresses.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from mailflow.store import Store
+
+log = logging.getLogger("mailflow")
+
+ENDED_STATES: Final = frozenset({"closed", "cancelled", "stood_down", "escalated"})
+"""States whose client data the retention purge deletes (expired offers are closed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """What `forget` did, or (when `refused`) why it did nothing."""
+
+    enquiries: int
+    contact: bool
+    refused: tuple[tuple[int, datetime], ...] = ()
+    """(enquiry id, call start) of calls booked in the future, when not forced."""
+
+
+def retention_cutoff(now: datetime, retention_days: int) -> datetime:
+    """Enquiries unchanged since before this instant are past retention."""
+    return now - timedelta(days=retention_days)
+
+
+def purge(store: Store, *, now: datetime, retention_days: int) -> int:
+    """Delete ended enquiries past retention; returns how many."""
+    cutoff = retention_cutoff(now, retention_days)
+    with store.transaction():
+        ids = store.ended_enquiry_ids(ENDED_STATES, idle_before=cutoff, now=now)
+        store.delete_enquiries(ids)
+    if ids:
+        log.info("privacy: %d enquiries past retention deleted", len(ids))
+    return len(ids)
+
+
+def export(store: Store, enquiry_id: int) -> str | None:
+    """Everything stored about one enquiry as JSON text; None when there is none."""
+    record = store.export_enquiry(enquiry_id)
+    if record is None:
+        return None
+    return json.dumps(record, indent=2, ensure_ascii=False)
+
+
+def forget(store: Store, address: str, *, now: datetime, force: bool) -> Erasure:
+    """Erase every enquiry of `address` and its contact hash, in one transaction."""
+    address = address.strip().lower()
+    with store.transaction():
+        ids = store.enquiry_ids_for(address)
+        booked = tuple(store.booked_calls_after(ids, now))
+        if booked and not force:
+            return Erasure(enquiries=0, contact=False, refused=booked)
+        store.delete_enquiries(ids)
+        store.scrub_outbox_to(address)
+        contact = store.forget_contact(address)
+    log.info("privacy: erasure request, %d enquiries deleted", len(ids))
+    return Erasure(enquiries=len(ids), contact=contact)

@@ -1,0 +1,154 @@
+"""Sending limits and retry timing (mailflow/guard.py): pure, no server (#5)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mailflow import guard
+from mailflow.guard import Limits, Sent, Verdict, decide
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+LIMITS = Limits(per_address_per_day=3, per_run=5, per_hour=10)
+THERAPIST = "sam@riverside.example"
+
+
+def verdict(history=(), *, to="jo@example.org", kind="offer", run=0, retry=None):
+    return decide(
+        kind=kind,
+        recipients=(to,),
+        next_attempt_at=retry,
+        history=list(history),
+        sent_this_run=run,
+        limits=LIMITS,
+        now=NOW,
+        uncapped=frozenset({THERAPIST}),
+    )
+
+
+def sent(to: str, ago: timedelta) -> Sent:
+    return Sent((to,), NOW - ago)
+
+
+def test_a_message_within_every_limit_goes():
+    assert verdict() is Verdict.SEND
+
+
+def test_a_deferred_message_waits_for_its_next_attempt():
+    assert verdict(retry=NOW + timedelta(minutes=1)) is Verdict.NOT_YET
+    assert verdict(retry=NOW) is Verdict.SEND
+    # Even the breaker's own alert waits when the server deferred it.
+    later = NOW + timedelta(seconds=1)
+    assert verdict(kind="sending_paused", retry=later) is Verdict.NOT_YET
+
+
+def test_one_address_gets_at_most_its_daily_share_in_any_24_hours():
+    history = [sent("Jo@Example.org", timedelta(hours=h)) for h in (1, 5, 23)]
+    assert verdict(history) is Verdict.ADDRESS_FULL
+    assert verdict(history, to="someone@example.org") is Verdict.SEND
+    rolled = [sent("jo@example.org", timedelta(hours=h)) for h in (1, 5, 24)]
+    assert verdict(rolled) is Verdict.SEND
+
+
+def test_the_therapist_is_not_capped_per_address():
+    history = [sent(THERAPIST, timedelta(hours=h)) for h in (2, 3, 4, 5)]
+    assert verdict(history, to=THERAPIST) is Verdict.SEND
+
+
+def test_a_run_sends_at_most_its_share():
+    assert verdict(run=4) is Verdict.SEND
+    assert verdict(run=5) is Verdict.RUN_FULL
+
+
+def test_the_breaker_trips_at_the_hourly_limit_and_spares_its_own_alert():
+    busy = [sent(f"p{n}@example.org", timedelta(minutes=n * 5)) for n in range(10)]
+    assert guard.hour_count(busy, NOW) == 10
+    assert verdict(busy) is Verdict.BREAKER
+    assert verdict(busy, to=THERAPIST) is Verdict.BREAKER
+    assert verdict(busy, kind="sending_paused", run=99) is Verdict.SEND
+    assert verdict(busy[:-1]) is Verdict.SEND  # nine within the hour
+
+
+def test_retries_double_from_five_minutes_up_to_six_hours_then_give_up():
+    waits = [guard.retry_at(n, NOW) for n in range(1, guard.MAX_DEFERRALS + 1)]
+    gaps = [w - NOW for w in waits if w is not None]
+    assert gaps[:4] == [timedelta(minutes=m) for m in (5, 10, 20, 40)]
+    assert max(gaps) == guard.RETRY_LONGEST
+    assert gaps == sorted(gaps)
+    assert waits[-1] is None  # the twelfth 4xx: given up
+    assert sum(gaps, timedelta()) > timedelta(hours=24)
+
+
+# --- the caps hold over many runs, and nothing is lost ------------------------
+
+_ADDRESSES = st.sampled_from(
+    ["a@example.org", "b@example.org", "c@example.org", THERAPIST]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    limits=st.builds(
+        Limits,
+        per_address_per_day=st.integers(1, 4),
+        per_run=st.integers(1, 6),
+        per_hour=st.integers(1, 8),
+    ),
+    arrivals=st.lists(
+        st.tuples(st.integers(0, 48 * 60), _ADDRESSES), min_size=1, max_size=40
+    ),
+    gaps=st.lists(st.integers(1, 180), min_size=1, max_size=60),
+)
+def test_simulated_runs_keep_every_cap_and_lose_nothing(limits, arrivals, gaps):
+    """Cron runs at random gaps over two days while messages are queued."""
+    queue: list[tuple[int, str]] = []  # (minute queued, address)
+    history: list[Sent] = []
+    pending = sorted(arrivals)
+    minute = 0
+    for gap in [*gaps, 10**6]:  # a last run long after, when every cap allows
+        minute += gap
+        now = NOW + timedelta(minutes=minute)
+        queue += [a for a in pending if a[0] <= minute]
+        pending = [a for a in pending if a[0] > minute]
+        run = 0
+        waiting = []
+        for item in queue:
+            found = decide(
+                kind="offer",
+                recipients=(item[1],),
+                next_attempt_at=None,
+                history=history,
+                sent_this_run=run,
+                limits=limits,
+                now=now,
+                uncapped=frozenset({THERAPIST}),
+            )
+            if found is Verdict.SEND:
+                history.append(Sent((item[1],), now))
+                run += 1
+            else:
+                waiting.append(item)
+        queue = waiting
+        assert run <= limits.per_run
+    for i, one in enumerate(history):
+        window = [s for s in history[: i + 1] if s.sent_at > one.sent_at - guard.HOUR]
+        assert len(window) <= limits.per_hour
+        if one.recipients[0] != THERAPIST:
+            day = [
+                s
+                for s in history[: i + 1]
+                if s.sent_at > one.sent_at - guard.DAY
+                and s.recipients == one.recipients
+            ]
+            assert len(day) <= limits.per_address_per_day
+    # Nothing lost: every arrival went out or still waits for the next run.
+    assert len(history) + len(queue) + len(pending) == len(arrivals)
+
+
+@pytest.mark.parametrize("deferrals", [0, 1, 5, 11, 12, 40])
+def test_retry_at_is_never_in_the_past(deferrals):
+    at = guard.retry_at(deferrals, NOW)
+    assert at is None or NOW < at <= NOW + guard.RETRY_LONGEST

@@ -1,0 +1,246 @@
+"""Every shipped text template, rendered with believable contexts: paragraphs stay apart.
+
+`trim_blocks` eats the newline after a block tag that ends a line, which once
+glued "… I'll call you on 07700 900123." to the next paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mailflow import compose
+from mailflow.check import sample_contexts
+from mailflow.config import load_settings
+from mailflow.model import Slot
+
+CONFIG = """
+[practice]
+name = "Riverside Counselling"
+email = "hello@riverside.example"
+therapist_name = "Sam Rivera"
+therapist_email = "sam@riverside.example"
+[imap]
+host = "imap.riverside.example"
+[smtp]
+host = "smtp.riverside.example"
+"""
+
+START = datetime(2026, 10, 26, 13, 0, tzinfo=UTC)
+SLOT = Slot(START, START + timedelta(minutes=15))
+NEW_YORK = compose.describe_slot(
+    SLOT, "Europe/London", twelve_hour=False, person_zone=timezone(timedelta(hours=-4))
+)
+HOME = compose.describe_slot(SLOT, "Europe/London", twelve_hour=False)
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    path: Path = tmp_path_factory.mktemp("config") / "mailflow.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return sample_contexts(load_settings(path))
+
+
+# Each kind with the branches its template has (phone or not, zone or not, reason).
+VARIANTS: dict[str, list[dict[str, Any]]] = {
+    "offer": [{"phone": None}, {"slots": [HOME, NEW_YORK]}],
+    "offer_again": [
+        {"reason": reason, "booked": NEW_YORK, "note": note, "slots": slots}
+        for reason in (
+            "taken",
+            "declined",
+            "reschedule",
+            "reopen",
+            "missed",
+            "nudge",
+            "proposed",
+            "other",
+        )
+        for note in ("", "(a note)")
+        for slots in ([HOME], [NEW_YORK])
+    ],
+    "held": [{"phone": None}, {"slot": HOME}],
+    "confirmation": [
+        {"moved": moved, "phone": phone, "slot": slot}
+        for moved in (False, True)
+        for phone in (None, "07700 900123")
+        for slot in (HOME, NEW_YORK)
+    ],
+    "reminder": [
+        {"phone": phone, "slot": slot}
+        for phone in (None, "07700 900123")
+        for slot in (HOME, NEW_YORK)
+    ],
+    "kept": [{"note": ""}, {"slot": HOME}],
+    "cancelled": [
+        {"by": by, "note": note, "slot": slot, "calendar": slot is not None}
+        for by in ("therapist", "person")
+        for note in ("", "(a note)")
+        for slot in (None, HOME, NEW_YORK)
+        if slot is not None or by == "person"
+    ],
+    "cancel_notice": [
+        {"by": by, "quoted": quoted, "event": event, "note": "(a note)"}
+        for by in ("therapist", "calendar", "person")
+        for quoted in ([], ["I need to cancel, sorry."])
+        for event in (False, True)
+    ],
+    "approval_request": [{"slot": HOME, "phone": None}],
+    "after_answer": [{"answer": a} for a in ("yes", "not_now", "no")],
+    "followup": [{"when": w} for w in ("today", "yesterday", "on Friday", "")],
+    "followup_answer": [
+        {"answer": a} for a in ("yes", "not_now", "no", "question", "unclear")
+    ],
+    "therapist_alert": [
+        {"reason": r, "proposed": "Tuesday 8 December at 10:00"}
+        for r in ("calendar-declined", "counter", "withdrawn", "unclear-reply", "?")
+    ],
+    "therapist_event": [{"moved": True, "phone": None}],
+    "digest": [
+        {"today": [], "new": []},
+        {"waiting": [{"name": "Jordan Lee", "when": "Tue 1 Dec, 10:00"}]},
+    ],
+}
+
+
+def renderings(samples: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
+    found = []
+    for kind, context in samples.items():
+        for changes in [{}, *VARIANTS.get(kind, [])]:
+            text, _ = compose.render(kind, {**context, **changes})
+            found.append((f"{kind} {changes}", text))
+    return found
+
+
+# A sentence that ends a line, then a new sentence at the start of the next one:
+# two paragraphs with their blank line lost. Quotes ("> "), lists and indented
+# lines are exempt, as are the signature and the header-like field lines.
+_GLUED_LINES = re.compile(r"[.!?]\n(?=[A-Z(])(?![A-Za-z]+: )")
+# Two sentences touching inside a line ("after all.Here are").
+_GLUED_WORDS = re.compile(r"[a-z)][.!?:;,][A-Za-z(]")
+
+
+def _word(text: str, at: int) -> str:
+    """The run of non-space characters around `at` (addresses, config keys)."""
+    start = max(text.rfind(" ", 0, at), text.rfind("\n", 0, at)) + 1
+    ends = [i for i in (text.find(" ", at), text.find("\n", at)) if i != -1]
+    return text[start : min(ends, default=len(text))]
+
+
+def test_no_paragraph_is_glued_to_the_next(samples):
+    for label, text in renderings(samples):
+        prose = "\n".join(
+            line for line in text.splitlines() if not line.startswith((">", " "))
+        )
+        prose = re.sub(r"`[^`]*`", "`key`", prose)  # config keys: "limits.per_hour"
+        glued = _GLUED_LINES.search(prose)
+        assert glued is None, f"{label}: {prose[glued.start() - 40 : glued.end() + 40]!r}"
+        touching = [
+            m.group()
+            for m in _GLUED_WORDS.finditer(prose)
+            if not re.search(r"[@_]|e\.g\.", _word(prose, m.start()))
+        ]
+        assert not touching, f"{label}: {touching}"
+
+
+@pytest.mark.parametrize("kind", ["confirmation", "reminder"])
+@pytest.mark.parametrize("phone", [None, "07700 900123"])
+@pytest.mark.parametrize("slot", [HOME, NEW_YORK])
+def test_the_time_is_a_paragraph_of_its_own(samples, kind, phone, slot):
+    text, _ = compose.render(kind, {**samples[kind], "phone": phone, "slot": slot})
+    paragraphs = text.split("\n\n")
+    (when,) = [p for p in paragraphs if slot["practice"] in p]
+    assert "\n" not in when
+    assert when.endswith(".")
+    assert when.startswith(("That's booked:", "Just a gentle reminder"))
+
+
+def test_confirmation_names_the_phone_once(samples):
+    context = {**samples["confirmation"], "slot": NEW_YORK, "phone": "07700 900123"}
+    text, html = compose.render("confirmation", context)
+    assert (
+        "That's booked: I'll ring you on 07700 900123 on Monday 26 October at 13:00 "
+        "London time (GMT, UTC+0), which is 09:00 your time (UTC-4).\n\n"
+    ) in text
+    assert text.count("07700 900123") == 1
+    assert html.count("07700 900123") == 1
+    assert "all you need is somewhere quiet where you can talk freely" in text
+
+
+def test_a_time_elsewhere_reads_without_brackets_in_brackets(samples):
+    text, _ = compose.render("held", {**samples["held"], "slot": NEW_YORK})
+    assert (
+        "I'm holding Monday 26 October at 13:00 London time (GMT, UTC+0) for you, "
+        "which is 09:00 your time (UTC-4), and I'll confirm it shortly."
+    ) in text
+    for kind in ("offer", "held", "confirmation", "reminder", "cancelled", "kept"):
+        text, html = compose.render(kind, {**samples[kind], "slot": NEW_YORK})
+        assert not re.search(r"\([^()\n]*\(", text), kind
+        assert not re.search(r"\([^()\n]*\(", html), kind
+
+
+def test_the_therapists_own_proposal_is_a_question_not_a_list(samples):
+    context = {**samples["offer_again"], "reason": "proposed", "slots": [NEW_YORK]}
+    text, html = compose.render("offer_again", context)
+    assert (
+        "I'm sorry, I can't do that time after all. Could I ring you on Monday 26 "
+        "October at 13:00 London time (GMT, UTC+0), which is 09:00 your time (UTC-4), "
+        "instead?"
+    ) in text
+    assert 'If that suits you, just reply "yes".' in text
+    assert not re.search(r"^\s+1\. ", text, re.M)
+    assert "<ol>" not in html
+
+
+def test_the_approval_request_shows_their_own_time(samples):
+    context = {**samples["approval_request"], "slot": NEW_YORK}
+    text, html = compose.render("approval_request", context)
+    assert "which is 09:00 their time (UTC-4)" in text
+    assert "which is 09:00 their time (UTC-4)" in html
+    assert "no: decline. Anything you add is passed on to them with fresh times." in (
+        text
+    )
+    home, _ = compose.render("approval_request", {**context, "slot": HOME})
+    assert "their time" not in home
+
+
+def test_the_crisis_alert_says_where_to_answer(samples):
+    text, html = compose.render("crisis_alert", samples["crisis_alert"])
+    line = (
+        "Their message is in the practice inbox: reply to it there "
+        "(mailflow will not write to them again)."
+    )
+    assert line in text
+    assert line in html
+
+
+def test_a_cancellation_by_reply_quotes_their_words(samples):
+    context = {**samples["cancel_notice"], "quoted": ["Sorry, I need to cancel."]}
+    text, html = compose.render("cancel_notice", context)
+    assert "> Sorry, I need to cancel." in text
+    assert "Sorry, I need to cancel." in html
+    bare, _ = compose.render("cancel_notice", {**context, "quoted": []})
+    assert "Their words" not in bare
+
+
+@pytest.mark.parametrize(
+    ("call", "now", "expected"),
+    [
+        ("2026-10-26T13:00", "2026-10-26T15:15", "today"),
+        ("2026-10-26T13:00", "2026-10-27T09:00", "yesterday"),
+        ("2026-10-23T13:00", "2026-10-26T09:00", "on Friday"),
+        ("2026-10-12T13:00", "2026-10-26T09:00", "on Monday 12 October"),
+        # 23:30 in London is already the next day in Berlin.
+        ("2026-10-26T23:30", "2026-10-27T01:00", "today"),
+    ],
+)
+def test_since_call(call: str, now: str, expected: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    at = datetime.fromisoformat(call).replace(tzinfo=ZoneInfo("Europe/London"))
+    later = datetime.fromisoformat(now).replace(tzinfo=ZoneInfo("Europe/London"))
+    assert compose.since_call(at, later, ZoneInfo("Europe/Berlin")) == expected
