@@ -30,8 +30,8 @@ import tempfile
 import textwrap
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage, Message
@@ -49,14 +49,16 @@ LONDON = ZoneInfo("Europe/London")
 T0 = datetime(2026, 11, 2, 8, 40, tzinfo=LONDON)
 """A Monday morning: the backlog arrives; the story runs over the next days."""
 
-BACKLOG = 150
+BACKLOG = 120
 """Requests waiting when the first (killed) run starts."""
-NEW_PER_ROUND = 3
+NEW_PER_ROUND = 4
 """Fresh requests in each later round (so offers are always at every stage)."""
 KILLS_PER_TRIAL = 4
 """At most this many killed runs per trial before its clean run."""
 MIN_KILLS = 100
 """Trials are added (up to twice `--trials`) until this many kills landed."""
+MIN_WORK_S = 0.1
+"""The least work a kill is aimed into (seconds after start-up)."""
 RUN_TIMEOUT_S = 180.0
 """A clean run that takes longer than this is reported as hung and killed."""
 SETTLE_S = 0.02
@@ -89,6 +91,8 @@ per_run = 10000
 per_hour = 10000
 """
 
+PICK_CHANCE = 0.2
+"""Chance that someone with times on offer answers in a given round."""
 PICKS = (
     "Number {n} please, thank you!",
     "{n}",
@@ -357,6 +361,7 @@ class Span:
 
 @dataclass
 class CrashFigures:
+    startup: float
     trials: int = 0
     kills: int = 0
     kills_mid_send: int = 0
@@ -408,9 +413,9 @@ class Story:
                 return None
             return APPROVE if roll < 0.6 else DECLINE if roll < 0.7 else None
         if kind in ("offer", "offer_again", "clarify"):
-            if roll < 0.5:
+            if roll < PICK_CHANCE:
                 return self.rng.choice(PICKS).format(n=self.rng.randint(1, 5))
-            return NONE_OF_THESE if roll < 0.55 else None
+            return NONE_OF_THESE if roll < PICK_CHANCE + 0.02 else None
         if kind in ("confirmation", "reminder"):
             return CANCEL if roll < 0.04 else None
         if kind in ("followup", "followup_nudge"):
@@ -419,7 +424,7 @@ class Story:
 
 
 def crash_trials(
-    server: LocalMailServer, tmp: Path, seed: int, trials: int
+    server: LocalMailServer, tmp: Path, seed: int, trials: int, *, verbose: bool
 ) -> tuple[CrashFigures, Practice, Practice, Wire]:
     reference = Practice("ref", tmp / "ref")
     crash = Practice("crash", tmp / "crash")
@@ -429,63 +434,21 @@ def crash_trials(
     story = Story(random.Random(f"{seed}:story"))
     kills = random.Random(f"{seed}:kills")
     clock = random.Random(f"{seed}:clock")
-    figures = CrashFigures()
+    figures = CrashFigures(startup=startup_time(server, tmp))
     now = T0
-    limit = 2 * trials
     while figures.trials < trials or (
-        figures.kills < MIN_KILLS and figures.trials < limit
+        figures.kills < MIN_KILLS and figures.trials < 2 * trials
     ):
         trial = figures.trials
-        wire.update()
-        # What arrives this round: new requests, and answers to what people got.
-        fresh = story.new_people(BACKLOG if trial == 0 else NEW_PER_ROUND)
-        replies = [] if trial == 0 else story.replies(wire, reference)
-        written = now - timedelta(minutes=5)
-        for practice in (reference, crash):
-            for n in fresh:
-                server.deliver(
-                    request(practice.person(n), practice.email, n, written),
-                    practice.email,
-                )
-            for who, position, kind, words in replies:
-                received = wire.distinct(practice.address(who))
-                if position >= len(received) or received[position].kind != kind:
-                    figures.blocked += practice is crash
-                    continue
-                server.deliver(
-                    answer(
-                        received[position].headers,
-                        practice.address(who),
-                        words,
-                        written,
-                    ),
-                    practice.email,
-                )
-        figures.requests += len(fresh)
-        figures.actions += len(replies)
-
+        arrived = deliver_round(server, story, wire, (reference, crash), figures, now)
         reference_run = run_clean(reference.config, now)
         figures.runs += 1
         if reference_run.code != 0:
             figures.crashes.append(
-                f"reference trial {trial}: exit {reference_run.code}: {_last(reference_run.stderr)}"
+                f"reference, trial {trial}: exit {reference_run.code}:"
+                f" {_last(reference_run.stderr)}"
             )
-        for _ in range(KILLS_PER_TRIAL):
-            start = wire.settle()
-            started = time.monotonic()
-            proc = mailflow(crash.config, now)
-            outcome = finish(proc, started, kills.uniform(0, reference_run.seconds))
-            span = Span(start, wire.settle(), outcome.killed)
-            figures.spans.append(span)
-            figures.runs += 1
-            if not outcome.killed:
-                if outcome.code != 0:
-                    figures.crashes.append(
-                        f"trial {trial}: exit {outcome.code}: {_last(outcome.stderr)}"
-                    )
-                break  # the round's work is done: further kills would hit idle runs
-            figures.kills += 1
-            figures.kills_mid_send += span.end > span.start
+        delays = killed_runs(crash, wire, figures, kills, now, reference_run.seconds)
         start = wire.settle()
         clean = run_clean(crash.config, now)
         figures.spans.append(Span(start, wire.settle(), False))
@@ -495,7 +458,14 @@ def crash_trials(
                 f"clean run, trial {trial}: exit {clean.code}: {_last(clean.stderr)}"
             )
         figures.trials += 1
-        if figures.trials % 10 == 0:
+        if verbose:
+            print(
+                f"   trial {trial}: {now.astimezone(LONDON):%a %d %b %H:%M}, {arrived}"
+                f" mails in; reference run {reference_run.seconds:.2f} s; killed at"
+                f" {', '.join(f'{d:.2f}' for d in delays) or '-'} s;"
+                f" clean run {clean.seconds:.2f} s"
+            )
+        elif figures.trials % 10 == 0:
             print(
                 f"   ... {figures.trials} trials, {figures.kills} kills,"
                 f" {len(server.smtp_log)} messages so far"
@@ -503,6 +473,89 @@ def crash_trials(
         now += timedelta(minutes=clock.randint(150, 600))
     wire.update()
     return figures, reference, crash, wire
+
+
+def startup_time(server: LocalMailServer, tmp: Path) -> float:
+    """Median wall time of an empty `mailflow run`: start-up, lock, login, STATUS."""
+    probe = Practice("probe", tmp / "probe")
+    probe.write_config(server)
+    times = sorted(run_clean(probe.config, T0).seconds for _ in range(3))
+    return times[1]
+
+
+def deliver_round(
+    server: LocalMailServer,
+    story: Story,
+    wire: Wire,
+    practices: tuple[Practice, Practice],
+    figures: CrashFigures,
+    now: datetime,
+) -> int:
+    """This round's mail, alike to both practices: new requests and answers to
+    what people and the therapist received (decided on the reference)."""
+    reference, crash = practices
+    wire.settle()
+    wire.update()
+    fresh = story.new_people(BACKLOG if figures.trials == 0 else NEW_PER_ROUND)
+    replies = story.replies(wire, reference) if figures.trials else []
+    written = now - timedelta(minutes=5)
+    for practice in practices:
+        for n in fresh:
+            server.deliver(
+                request(practice.person(n), practice.email, n, written),
+                practice.email,
+            )
+        for who, position, kind, words in replies:
+            received = wire.distinct(practice.address(who))
+            if position >= len(received) or received[position].kind != kind:
+                figures.blocked += practice is crash
+                continue
+            original = received[position].headers
+            raw = answer(original, practice.address(who), words, written)
+            server.deliver(raw, practice.email)
+    figures.requests += len(fresh)
+    figures.actions += len(replies)
+    return len(fresh) + len(replies)
+
+
+def killed_runs(
+    crash: Practice,
+    wire: Wire,
+    figures: CrashFigures,
+    kills: random.Random,
+    now: datetime,
+    work_s: float,
+) -> list[float]:
+    """Start `mailflow run` and SIGKILL it at a random moment, a few times.
+
+    The moment is drawn from start-up to the end of the work still left (the
+    reference run's time, less what killed runs already got through), so kills
+    fall through the whole cycle: polling, deciding, sending, filing in Sent.
+    Stops early when a run finishes before its kill: the round's work is done.
+    """
+    startup = figures.startup
+    left = max(work_s - startup, MIN_WORK_S)
+    delays = []
+    for _ in range(KILLS_PER_TRIAL):
+        delay = kills.uniform(0.8 * startup, startup + left)
+        start = wire.settle()
+        started = time.monotonic()
+        outcome = finish(mailflow(crash.config, now), started, delay)
+        span = Span(start, wire.settle(), outcome.killed)
+        figures.spans.append(span)
+        figures.runs += 1
+        if not outcome.killed:
+            if outcome.code != 0:
+                figures.crashes.append(
+                    f"trial {figures.trials}: exit {outcome.code}:"
+                    f" {_last(outcome.stderr)}"
+                )
+            break
+        delays.append(delay)
+        figures.kills += 1
+        figures.kills_mid_send += span.end > span.start
+        left = max(left - max(delay - startup, 0.0), MIN_WORK_S)
+    return delays
 
 
 def _last(text: str) -> str:
@@ -801,44 +854,54 @@ def outages(
         )
         answered_once(case, wire, practice, people)
         cases.append(case)
-    for name, down, up in (
-        ("IMAP restarted mid-run", server.imap_down, server.imap_up),
-        ("SMTP restarted mid-run", server.smtp_down, server.smtp_up),
-    ):
-        cases.append(restart_mid_run(server, tmp, wire, rng, name, down, up))
+    for what in ("IMAP", "SMTP"):
+        cases.append(restart_mid_run(server, tmp, wire, rng, what))
     return cases
 
 
 def restart_mid_run(
-    server: LocalMailServer,
-    tmp: Path,
-    wire: Wire,
-    rng: random.Random,
-    name: str,
-    down: Callable[[], None],
-    up: Callable[[], None],
+    server: LocalMailServer, tmp: Path, wire: Wire, rng: random.Random, what: str
 ) -> Case:
-    case = Case(name)
-    practice = Practice(
-        name.split()[0].lower() + "-restart", tmp / name.replace(" ", "-")
-    )
+    """Restart IMAP while the run reads the inbox, or SMTP while it sends."""
+    case = Case(f"{what} restarted mid-run")
+    practice = Practice(f"{what.lower()}-restart", tmp / f"{what}-restart")
     config = practice.write_config(server)
     people = range(1, RESTART_REQUESTS + 1)
     for n in people:
         server.deliver(
             request(practice.person(n), practice.email, n, T0), practice.email
         )
+    after = rng.randint(10, RESTART_REQUESTS // 2)
+    if what == "IMAP":
+        down, up = server.imap_down, server.imap_up
+        phase = f"after {after} mails were read"
+
+        def reached() -> bool:
+            return _count(practice.database, "SELECT COUNT(*) FROM seen") >= after
+
+    else:
+        down, up = server.smtp_down, server.smtp_up
+        phase = f"after {after} messages were handed over"
+
+        def reached() -> bool:
+            return (
+                sum(practice.email == r.mail_from for r in list(server.smtp_log))
+                >= after
+            )
+
     started = time.monotonic()
     proc = mailflow(config, T0)
-    at = rng.uniform(0.6, 1.6)
-    with suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=at)  # a short run may end before the restart
+    deadline = started + RUN_TIMEOUT_S
+    while proc.poll() is None and not reached() and time.monotonic() < deadline:
+        time.sleep(SETTLE_S)
+    restarted = proc.poll() is None
     down()
     up()
     first = finish(proc, started, None)
     lines = first.stderr.strip().splitlines()
     case.say(
-        f"restarted {at:.2f} s into the run; exit {first.code}"
+        (f"restarted {phase}" if restarted else "the run ended before the restart")
+        + f"; exit {first.code}"
         + (f", {len(lines)} line: {lines[0]}" if lines else ", no output")
     )
     case.expect(first.code in (0, 3), f"exit {first.code}: {_last(first.stderr)}")
@@ -850,6 +913,17 @@ def restart_mid_run(
     )
     answered_once(case, wire, practice, people)
     return case
+
+
+def _count(database: Path, sql: str) -> int:
+    """One number from a database another process is writing (0 before it exists)."""
+    if not database.exists():
+        return 0
+    try:
+        with _db(database) as db:
+            return int(db.execute(sql).fetchone()[0])
+    except sqlite3.Error:  # not created yet, or busy for a moment
+        return 0
 
 
 # -- printing --------------------------------------------------------------------------
@@ -941,8 +1015,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--trials",
         type=int,
-        default=30,
-        help="crash trials (default 30; more are added until 100 kills landed)",
+        default=25,
+        help="crash trials (default 25; more are added until 100 kills landed)",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="a line for every trial"
     )
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
@@ -961,7 +1038,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n1. Crash trials: {args.trials} trials, backlog of {BACKLOG} requests")
         started = time.monotonic()
         figures, reference, crash, wire = crash_trials(
-            server, tmp, args.seed, args.trials
+            server, tmp, args.seed, args.trials, verbose=args.verbose
         )
         verdict = verify(server, figures, reference, crash, wire)
         problems += print_crash(figures, verdict, time.monotonic() - started)

@@ -30,6 +30,7 @@ KINDS = ("offer", "safety", "crisis_alert", "no_slots_alert")
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 """Control characters, and what str.splitlines() (and so the email package)
 takes for a line break: NEL (U+0085) and the Unicode line/paragraph separators."""
+_SPECIALS = re.compile(r'[()<>\[\]:;@\\,"]+')
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,21 @@ class CalendarPart:
 def clean_header(value: str, limit: int = 200) -> str:
     """No CR/LF or control characters ever reach a header, whatever a sender wrote."""
     return _UNSAFE.sub(" ", value).strip()[:limit]
+
+
+def _mailbox(header: str, name: str, address: str) -> Address:
+    """One address with a display name that cannot turn into other addresses.
+
+    An Address object, not formataddr() text, which the email package would
+    parse again (a non-ASCII name holding "<x@y>," became a second address).
+    And Python before 3.13 drops the quotes of a display name it has to fold
+    or encode, so such a name loses its specials (",:;<>@" ...): "Smith, Jo"
+    must not become the address "Smith".
+    """
+    name = clean_header(name)
+    if not name.isascii() or len(header) + len(name) + len(address) + 6 > 78:
+        name = " ".join(_SPECIALS.sub(" ", name).split())
+    return Address(name, addr_spec=address)
 
 
 def reply_subject(subject: str, fallback: str) -> str:
@@ -119,10 +135,8 @@ def build(draft: Draft, now: datetime, directory: Path | None = None) -> bytes:
     """The wire bytes of one message (CRLF, as SMTP and IMAP APPEND want)."""
     text, html = render(draft.kind, draft.context, directory)
     message = EmailMessage(policy=SMTP)
-    # Address objects, not formataddr() text: the text of a non-ASCII name with
-    # "<x@y>," in it would be re-parsed into extra addresses.
-    message["From"] = Address(clean_header(draft.sender_name), addr_spec=draft.sender)
-    message["To"] = Address(clean_header(draft.to_name), addr_spec=draft.to)
+    message["From"] = _mailbox("From", draft.sender_name, draft.sender)
+    message["To"] = _mailbox("To", draft.to_name, draft.to)
     message["Subject"] = clean_header(draft.subject, limit=300)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = draft.message_id

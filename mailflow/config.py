@@ -501,11 +501,14 @@ def _build(payload: dict[str, Any], passwords: Mapping[str, str]) -> Settings:
 def _validate(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Validate as pydantic-settings does; the JSON payload and the passwords."""
     from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
     try:
         model = _models()(**data)
     except ValidationError as exc:
         raise ConfigError(_problems(exc)) from None
+    except SettingsError as exc:  # an environment override that is not JSON
+        raise ConfigError(_environment_problems(str(exc))) from None
     derived = {"oauth2_token_file": _token_file(model.storage.database)}
     payload = {
         name: {
@@ -617,9 +620,7 @@ def _models() -> Any:
         @classmethod
         def _one_password_source(cls, value: str, info: ValidationInfo) -> str:
             if value and info.data.get("password_command"):
-                raise ValueError(
-                    "set password_command or password_keyring, not both"
-                )
+                raise ValueError("set password_command or password_keyring, not both")
             return value
 
         @field_validator("auth")
@@ -720,7 +721,7 @@ def _models() -> Any:
         followup_hours_after: int = Field(default=2, ge=0, le=24 * 14)
         offer_expiry_days: int = Field(default=7, ge=1, le=90)
         hold_hours: int = Field(default=48, ge=1, le=24 * 14)
-        max_request_age_days: int = Field(default=7, ge=0, le=365)
+        max_request_age_days: int = Field(default=7, ge=0, le=36500)
         nudge_days: int = Field(default=3, ge=1, le=60)
         digest_at: str = ""
         quiet_hours: str = "08:00-20:00"
@@ -792,6 +793,52 @@ def _models() -> Any:
             return (env_settings, init_settings)
 
     return _SettingsModel
+
+
+def _environment_problems(message: str) -> list[str]:
+    """Name each MAILFLOW_* list or table override that is not valid JSON
+    (pydantic-settings only names the section it was reading)."""
+    from pydantic import BaseModel
+
+    problems: list[str] = []
+    for name, value in sorted(_mailflow_environ().items()):
+        parts = name.removeprefix("mailflow_").split("__")
+        annotation: Any = _models()
+        for part in parts:
+            known = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+            field = annotation.model_fields.get(part) if known else None
+            annotation = None if field is None else field.annotation
+        if annotation is None or not _takes_json(annotation):
+            continue
+        try:
+            json.loads(value)
+        except ValueError:
+            problems.append(
+                f"{'.'.join(parts)}: {name.upper()} is not valid JSON (lists and "
+                "tables take JSON in the environment, e.g. "
+                """'["2026-12-24"]' or '{"mon": ["09:00-12:00"]}')"""
+            )
+    if problems:
+        return problems
+    found = re.search(r'field "([^"]+)"', message)
+    section = found.group(1) if found else "environment"
+    return [
+        f"{section}: a MAILFLOW_{section.upper()}__* override could not be read "
+        "(lists and tables take JSON)"
+    ]
+
+
+def _takes_json(annotation: Any) -> bool:
+    """Whether pydantic-settings reads this field's environment value as JSON."""
+    from typing import get_args, get_origin
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    if get_origin(annotation) in {tuple, list, dict, set, frozenset}:
+        return True
+    return any(_takes_json(arg) for arg in get_args(annotation) if arg is not None)
 
 
 def _problems(exc: ValidationError) -> list[str]:

@@ -354,6 +354,9 @@ class Conversation:
                     self.store.release(enquiry.id)
                 case workflow.Hold(slot=slot):
                     self.store.hold(enquiry.id, slot, self.now)
+                    self.store.update_enquiry(
+                        enquiry.id, self.now, hold_reminded_at=None
+                    )
                 case workflow.AskApproval(slot=slot):
                     round_ = (
                         self.store.enquiry(enquiry.id) or enquiry
@@ -452,8 +455,12 @@ class Conversation:
                         list(self.store.offers(enquiry.id)),
                         f"clarify:{step}",
                     )
-                case workflow.AskTherapistAgain():
+                case workflow.AskTherapistAgain(waiting=waiting):
                     call = self.store.call(enquiry.id)
+                    if waiting:
+                        self.store.update_enquiry(
+                            enquiry.id, self.now, hold_reminded_at=self.now
+                        )
                     if call is not None:
                         letters.approval_again(
                             enquiry.id,
@@ -461,6 +468,7 @@ class Conversation:
                             Slot(call.start_at, call.end_at),
                             enquiry.approval_round,
                             f"approval-again:{step}",
+                            waiting=waiting,
                         )
                 case workflow.AskToMove(slot=slot):
                     booked = self.store.call(enquiry.id)

@@ -11,7 +11,6 @@ database. No secret is ever put into an error, a log line or the database.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import shlex
@@ -69,7 +68,8 @@ def _run(command: str, key: str) -> str:
     if done.returncode != 0:
         # Its output may hold a secret or half of one: only the status is told.
         raise ConfigError([f"{key}: exited with status {done.returncode}"])
-    return done.stdout.rstrip("\r\n")
+    lines = done.stdout.splitlines()
+    return lines[0] if lines else ""  # `pass show` puts more below the first line
 
 
 def _from_keyring(server: _ServerSettings) -> str:
@@ -283,18 +283,3 @@ def _save(file: Path, cache: Any, *, force: bool = False) -> None:
         Path(temp).unlink(missing_ok=True)
         raise
     cache.has_state_changed = False
-
-
-def signed_in_account(server: _ServerSettings) -> str | None:
-    """The Microsoft account the token file holds, if any (for `mailflow check`)."""
-    try:
-        data = json.loads(server.oauth2_token_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    accounts = data.get("Account") if isinstance(data, dict) else None
-    if not isinstance(accounts, dict):
-        return None
-    for account in accounts.values():
-        if isinstance(account, dict) and account.get("username"):
-            return str(account["username"])
-    return None

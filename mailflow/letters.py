@@ -368,13 +368,22 @@ class Letters:
         self._to_person(enquiry_id, "kept", step, person, thread, context)
 
     def approval_again(
-        self, enquiry_id: int, person: Recipient, slot: Slot, round_: int, step: str
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        slot: Slot,
+        round_: int,
+        step: str,
+        *,
+        waiting: bool = False,
     ) -> None:
         ref = self.approval_ref(enquiry_id, round_)
         context = {
             **self._about(enquiry_id, person),
             "when": self.practice_time(slot.start_at),
             "token": ref,
+            "waiting": waiting,
+            "hold_hours": self.settings.workflow.hold_hours,
         }
         approval = self.approval_id(enquiry_id, round_)
         self._to_therapist(

@@ -34,6 +34,7 @@ from mailflow import (
 from mailflow.conversation import Conversation, Incoming
 from mailflow.errors import (
     DeferredSendError,
+    MailboxError,
     PermanentSendError,
     TransientSendError,
 )
@@ -125,6 +126,7 @@ def timing_rules(settings: Settings) -> timing.TimingRules:
         followup_after=timedelta(hours=workflow.followup_hours_after),
         offer_expiry=timedelta(days=workflow.offer_expiry_days),
         nudge_after=timedelta(days=workflow.nudge_days),
+        hold_for=timedelta(hours=workflow.hold_hours),
         quiet_from=time.fromisoformat(quiet_from),
         quiet_until=time.fromisoformat(quiet_until),
     )
@@ -137,7 +139,10 @@ def enquiry_view(settings: Settings, store: Store, enquiry: Enquiry) -> timing.V
         settings.practice.timezone
     )
     booked = call is not None and call.status == "booked"
+    held = call is not None and call.status == "held"
     return timing.View(
+        held_at=call.held_at if held and call else None,
+        hold_reminded_at=enquiry.hold_reminded_at,
         state=enquiry.state,
         zone=zone,
         call_start_at=call.start_at if booked and call else None,
@@ -307,6 +312,10 @@ class Runner:
                 _MailKey(uidvalidity, fetched.uid, f"uid:{uidvalidity}:{fetched.uid}"),
                 "unreadable",
             )
+        except MailboxError:
+            # The server, not this mail, failed: stop the run (exit 3) without
+            # counting an attempt against the mail, which the next run reads again.
+            raise
         except Exception as exc:
             return self._note_failure(uidvalidity, fetched.uid, exc)
         return True

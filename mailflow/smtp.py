@@ -120,9 +120,10 @@ class SmtpSender:
                 )
             else:
                 client = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout_s)
-                if cfg.security == "starttls":
+        try:  # a refused STARTTLS or login must not leave the socket open
+            if cfg.security == "starttls":
+                with _translated("connect"):
                     client.starttls(context=context)
-        try:
             with _translated("login"):
                 if cfg.auth == "oauth2":
                     _xoauth2(client, cfg.username, secret)

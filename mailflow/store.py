@@ -144,6 +144,7 @@ class Enquiry:
     followup_nudged_at: datetime | None
     closed_reason: str | None
     updated_at: datetime
+    hold_reminded_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +158,7 @@ class Call:
     uid: str | None
     sequence: int
     partstat: str | None
+    held_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,6 +437,7 @@ class Store:
             "reminded_at",
             "followed_up_at",
             "followup_nudged_at",
+            "hold_reminded_at",
             "closed_reason",
             "closed_at",
         }
@@ -524,8 +527,8 @@ class Store:
 
     def call(self, enquiry_id: int) -> Call | None:
         row = self._db.execute(
-            "SELECT enquiry_id, status, start_at, end_at, uid, sequence, partstat"
-            " FROM calls WHERE enquiry_id = ?",
+            "SELECT enquiry_id, status, start_at, end_at, uid, sequence, partstat,"
+            " held_at FROM calls WHERE enquiry_id = ?",
             (enquiry_id,),
         ).fetchone()
         return None if row is None else _call(row)
@@ -918,7 +921,7 @@ _ENQUIRY_COLUMNS = (
     " sender_offset_minutes, first_message, last_message_id, last_references,"
     " clarified, approval_round, preapproved_start_at, counter_start_at,"
     " offered_at, nudged_at, reminded_at, followed_up_at, followup_nudged_at,"
-    " closed_reason, updated_at"
+    " closed_reason, updated_at, hold_reminded_at"
 )
 
 
@@ -934,6 +937,7 @@ def _add_missing_columns(db: sqlite3.Connection) -> None:
 _ADDED_COLUMNS = (
     ("outbox", "deferrals", "INTEGER NOT NULL DEFAULT 0"),
     ("outbox", "next_attempt_at", "TEXT"),
+    ("enquiries", "hold_reminded_at", "TEXT"),
 )
 
 
@@ -967,6 +971,7 @@ def _enquiry(row: sqlite3.Row) -> Enquiry:
         followup_nudged_at=_maybe_instant(row[21]),
         closed_reason=row[22],
         updated_at=_instant(str(row[23])),
+        hold_reminded_at=_maybe_instant(row[24]),
     )
 
 
@@ -979,4 +984,5 @@ def _call(row: sqlite3.Row) -> Call:
         uid=row[4],
         sequence=int(row[5]),
         partstat=row[6],
+        held_at=_maybe_instant(row[7]),
     )

@@ -20,6 +20,8 @@ class Step(StrEnum):
     FOLLOWUP_CLOSE = "followup_close"  # silence after the nudge: close quietly
     OFFER_NUDGE = "offer_nudge"  # an offer not taken: one nudge
     OFFER_EXPIRE = "offer_expire"  # still nothing: close, release
+    HOLD_REMIND = "hold_remind"  # the therapist has not answered: remind them once
+    HOLD_LAPSE = "hold_lapse"  # still no answer: let the time go, offer others
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,7 @@ class TimingRules:
     nudge_after: timedelta
     quiet_from: time  # civil hours start, person's zone (e.g. 08:00)
     quiet_until: time  # civil hours end (e.g. 20:00)
+    hold_for: timedelta = timedelta(hours=48)  # a pick waits this long per stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,8 @@ class View:
     reminded_at: datetime | None = None
     followed_up_at: datetime | None = None
     followup_nudged_at: datetime | None = None
+    held_at: datetime | None = None
+    hold_reminded_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +104,11 @@ def next_due(view: View, rules: TimingRules, now: datetime) -> Due | None:
                 civil_in=view.zone,
             )
         return Due(Step.FOLLOWUP_CLOSE, view.followup_nudged_at + rules.nudge_after)
+    if view.state == "held" and view.held_at is not None:
+        # Letters to the therapist: any hour; the person waits no longer than this.
+        if view.hold_reminded_at is None:
+            return Due(Step.HOLD_REMIND, view.held_at + rules.hold_for)
+        return Due(Step.HOLD_LAPSE, view.hold_reminded_at + rules.hold_for)
     if view.state == "offered" and view.offered_at is not None:
         if view.nudged_at is None:
             return Due(

@@ -30,6 +30,8 @@ Transition table (anything not listed changes nothing and sends nothing):
     booked / rescheduling + follow-up due     -> followed_up  "would you like to start?"
     followed_up + yes / not now / no          -> closed    kind answer; therapist told
     followed_up + a question                  -> stood_down   passed to the therapist
+    held     + no answer for hold_hours       -> held      the therapist reminded once
+    held     + still none after as long again -> offered   released; fresh times, with an apology
     followed_up + silence, then silence again -> closed    one nudge, then quietly closed
     offered  + silence, then silence again    -> closed    one nudge with fresh times, then closed
     closed (expired) / cancelled + pick, none fit, move -> offered  reopened with fresh times
@@ -80,6 +82,7 @@ class OfferReason(StrEnum):
     REOPEN = "reopen"  # a late reply to a closed or cancelled enquiry
     MISSED = "missed"  # a no-show: "sorry we missed each other"
     NUDGE = "nudge"  # an offer not taken: checking in with fresh times
+    LAPSED = "lapsed"  # the therapist never answered: other times, with an apology
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +169,7 @@ class Clarify:
 
 @dataclass(frozen=True, slots=True)
 class AskTherapistAgain:
-    pass
+    waiting: bool = False  # a reminder that the person is waiting, not "unclear"
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,6 +441,14 @@ def on_timer(state: State, step: str, facts: Facts) -> Transition:
         return Transition(state, (Send("followup_nudge"),), "followup-nudged")
     if step == "followup_close" and state is State.FOLLOWED_UP:
         return Transition(State.CLOSED, (Close("silent"),), "closed-silent")
+    if step == "hold_remind" and state is State.HELD:
+        return Transition(
+            state, (AskTherapistAgain(waiting=True),), "approval-reminded"
+        )
+    if step == "hold_lapse" and state is State.HELD:
+        return Transition(
+            State.OFFERED, (Release(), Offer(OfferReason.LAPSED)), "hold-lapsed"
+        )
     if step == "offer_nudge" and state is State.OFFERED:
         return Transition(state, (Offer(OfferReason.NUDGE),), "offer-nudged")
     if step == "offer_expire" and state is State.OFFERED:

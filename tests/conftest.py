@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from support import SHARED_FIXTURES, absent
 
 from mailflow.devserver import LocalMailServer
 
@@ -66,8 +67,8 @@ def mailboxes() -> Mailboxes:
 
 @pytest.fixture(scope="session")
 def shared_fixtures() -> Path:
-    """The shared fixtures directory next to the repository; only present in CI."""
-    path = Path(__file__).parents[2] / "shared" / "fixtures"
-    if not path.is_dir():
-        pytest.skip(f"shared fixtures not found at {path}")
-    return path
+    """The shared fixtures directory next to the repository: skipped where it is
+    absent, except under CI, where its absence fails the test."""
+    if not SHARED_FIXTURES.is_dir():
+        absent(f"shared fixtures not found at {SHARED_FIXTURES}")
+    return SHARED_FIXTURES

@@ -2,19 +2,49 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from typing import NoReturn
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from mailflow.cli import main
 from mailflow.devserver import LocalMailServer
 
+SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+"""The real-world samples in ../shared/fixtures (see its README); never copied here."""
+
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=LONDON)
 """A Wednesday: offers fall on the next two weeks' Mon/Tue/Thu."""
+
+
+def under_ci() -> bool:
+    """Whether we run under CI (`CI=true`, as GitHub, GitLab and most others set)."""
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+def absent(what: str) -> NoReturn:
+    """Skip a test whose outside data is absent; under CI, fail it instead."""
+    if under_ci():
+        pytest.fail(f"{what}: required under CI, never skipped", pytrace=False)
+    pytest.skip(what)
+
+
+def shared_files(folder: str) -> list[Path]:
+    """The files of one shared fixture folder, for parametrize. Absent: [] (its
+    tests skip), or under CI a collection failure."""
+    path = SHARED_FIXTURES / folder
+    if not path.is_dir():
+        if under_ci():
+            pytest.fail(f"shared fixtures not found at {path} (required under CI)")
+        return []
+    return sorted(p for p in path.iterdir() if p.is_file())
 
 
 def write_config(

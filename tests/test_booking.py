@@ -594,3 +594,45 @@ def test_a_hostile_calendar_reply_is_left_alone(stack):
     server.deliver(message.as_bytes(), boxes.practice)
     assert run(config, NOW + timedelta(hours=3)) == 0
     assert len(server.smtp_log) == count
+
+
+def test_a_pick_the_therapist_never_answers_is_reminded_then_let_go(stack):
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    picked_at = NOW + timedelta(hours=1)
+    pick(server, boxes, config, offer, at=picked_at)
+    newest(server, boxes.person, "held")
+    assert run(config, picked_at + timedelta(hours=47)) == 0
+    assert [
+        m
+        for m in server.messages(boxes.therapist)
+        if m.message()["X-Mailflow"] == "approval_again"
+    ] == []
+    assert run(config, picked_at + timedelta(hours=48, minutes=1)) == 0
+    reminder = newest(server, boxes.therapist, "approval_again")
+    assert "is still waiting to hear about their call" in plain(reminder)
+    assert re.search(r"\[ref [0-9a-f]{16}\]", reminder["Subject"])
+    assert run(config, picked_at + timedelta(hours=49)) == 0  # once only
+    assert (
+        len(
+            [
+                m
+                for m in server.messages(boxes.therapist)
+                if m.message()["X-Mailflow"] == "approval_again"
+            ]
+        )
+        == 1
+    )
+    assert run(config, picked_at + timedelta(hours=96, minutes=2)) == 0
+    again = newest(server, boxes.person, "offer_again")
+    assert "I'm so sorry I haven't been able to confirm the time you chose" in plain(
+        again
+    )
+    assert offered_lines(again)
+    # A late "yes" now changes nothing: the hold is gone.
+    before = len(server.smtp_log)
+    therapist_says(server, boxes, config, "yes", at=picked_at + timedelta(hours=97))
+    assert "confirmation" not in [
+        m.message()["X-Mailflow"] for m in server.messages(boxes.person)
+    ]
+    assert len(server.smtp_log) == before

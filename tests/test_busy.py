@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import shared_files
 
 from mailflow import busy
 from mailflow.busy import BusyCalendarError, busy_intervals, load_busy
@@ -29,7 +30,6 @@ TZ = ZoneInfo(LONDON)
 START = datetime(2026, 10, 11, tzinfo=UTC)
 END = datetime(2026, 11, 8, tzinfo=UTC)
 SECRET = "s3cr3t-token-42"
-IMIP_FIXTURES = Path("/work/shared/fixtures/imip")
 
 VTIMEZONE_LONDON = """BEGIN:VTIMEZONE
 TZID:Custom London
@@ -498,14 +498,7 @@ def test_calendar_shaped_input_gives_intervals_or_busy_calendar_error(
     assert found == sorted(found, key=lambda i: (i.start_at, i.end_at))
 
 
-def _shared_calendars() -> list[Path]:
-    if not IMIP_FIXTURES.is_dir():
-        return []
-    return sorted(p for p in IMIP_FIXTURES.iterdir() if p.is_file())
-
-
-@pytest.mark.skipif(not _shared_calendars(), reason="no shared iMIP fixtures here")
-@pytest.mark.parametrize("path", _shared_calendars(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", shared_files("imip"), ids=lambda p: p.name)
 def test_real_world_invitations_give_intervals_or_busy_calendar_error(
     path: Path,
 ) -> None:

@@ -6,7 +6,6 @@ import email
 import unicodedata
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,11 +14,12 @@ import pytest
 import vobject  # type: ignore[import-untyped]
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import SHARED_FIXTURES, absent
 
 from mailflow import calendar
 from mailflow.model import CalendarMessage
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+FIXTURES = SHARED_FIXTURES
 IMIP = FIXTURES / "imip"
 LONDON = ZoneInfo("Europe/London")
 STAMP = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
@@ -284,7 +284,7 @@ def test_invite_has_the_shape_of_googles() -> None:
     """Our VCALENDAR has Google's properties, and our VEVENT none Google lacks."""
     google = IMIP / "thunderbird_meet-meeting-invite.eml"
     if not google.exists():
-        pytest.skip(f"shared fixtures not found at {FIXTURES}")
+        absent(f"shared fixtures not found at {FIXTURES}")
     message = vobject.readOne(_google_calendar_text(google.read_bytes()))
     ours = vobject.readOne(build().decode("utf-8"))
     assert set(ours.contents) == set(message.contents)
@@ -396,13 +396,13 @@ FIXTURE_EXPECTATIONS: dict[str, tuple[str, str, int]] = {
 def fixture_bytes(name: str) -> bytes:
     path = IMIP / name
     if not path.exists():
-        pytest.skip(f"shared fixtures not found at {FIXTURES}")
+        absent(f"shared fixtures not found at {FIXTURES}")
     return path.read_bytes()
 
 
 def test_every_imip_fixture_has_an_expectation() -> None:
     if not IMIP.is_dir():
-        pytest.skip(f"shared fixtures not found at {FIXTURES}")
+        absent(f"shared fixtures not found at {FIXTURES}")
     assert sorted(p.name for p in IMIP.iterdir()) == sorted(FIXTURE_EXPECTATIONS)
 
 

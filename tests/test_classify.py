@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import SHARED_FIXTURES, shared_files
 
 from mailflow.classify import (
     BUILTIN_CRISIS_PHRASES,
@@ -29,7 +30,7 @@ from mailflow.model import (
 )
 from mailflow.parse import ParseError, parse_mail
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+FIXTURES = SHARED_FIXTURES
 
 POLICY = RequestPolicy(
     practice_email="Hello@Riverside.example",
@@ -54,11 +55,9 @@ KNOWN_REASONS = {
 
 
 def _fixture_files(folder: str) -> list[Path]:
-    """Files of one shared fixture folder; empty (so the tests skip) when absent."""
-    path = FIXTURES / folder
-    if not path.is_dir():
-        return []
-    return sorted(p for p in path.iterdir() if p.is_file())
+    """Files of one shared fixture folder; empty (so the tests skip) when absent,
+    a failure under CI."""
+    return shared_files(folder)
 
 
 def _inbound(**fields: object) -> InboundMail:
@@ -463,7 +462,16 @@ def test_classify_new_configured_form_sender() -> None:
 def test_classify_new_configured_form_domain_and_subdomain() -> None:
     for sender in ("noreply@wpforms.example", "x@mail.wpforms.example"):
         assert _classify(_form(from_addr=sender)).reason == "form-request"
-    assert _classify(_form(from_addr="x@notwpforms.example")).reason == "request"
+    # Not configured: the form body still makes it a form, but only a configured
+    # sender's bulk headers are tolerated.
+    bulk = {"precedence": "bulk"}
+    assert _classify(_form(from_addr="x@wpforms.example", headers=bulk)).verdict is (
+        Verdict.REQUEST
+    )
+    assert (
+        _classify(_form(from_addr="x@notwpforms.example", headers=bulk)).reason
+        == "precedence"
+    )
 
 
 def test_classify_new_configured_form_tolerates_form_service_headers() -> None:
@@ -539,6 +547,100 @@ def test_classify_new_no_reply_sender_with_only_reply_to_is_not_a_form() -> None
         subject="Your appointment",
     )
     assert _classify(mail).reason == "system-sender"
+
+
+NETLIFY_TEXT = (
+    "You've got a new form submission on Riverside\n\n"
+    "Name: Jordan Lee\n"
+    "Email: jordan@example.org\n"
+    "Message: Could I book the free consultation call?\n"
+)
+
+
+def test_classify_new_form_from_an_unconfigured_service_answers_the_person() -> None:
+    # Netlify sends from its own address, with the person only in the body.
+    mail = _inbound(
+        from_addr="formresponses@netlify.com",
+        from_name="Netlify",
+        subject="[Riverside] New form submission",
+        text=NETLIFY_TEXT,
+    )
+    result = classify_new(
+        mail, replace(POLICY, form_senders=()), contacts=frozenset(), owned_thread=False
+    )
+    assert (result.verdict, result.reason) == (Verdict.REQUEST, "form-request")
+    assert result.person is not None
+    assert (result.person.email, result.person.name) == (
+        "jordan@example.org",
+        "Jordan Lee",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Name: Jordan Lee\nEmail: (not given)\nMessage: free consultation call?",
+        "Name: Jordan Lee\nMessage: Could I book the free consultation call?",
+    ],
+)
+def test_classify_new_form_service_without_the_persons_address_is_not_answered(
+    text: str,
+) -> None:
+    mail = _inbound(
+        from_addr="formresponses@netlify.com", from_name="Netlify", text=text
+    )
+    assert _classify(mail).reason == "form-without-address"
+
+
+def test_classify_new_own_details_in_the_body_are_an_ordinary_request() -> None:
+    text = "Name: Jordan Lee\nEmail: Jordan@example.org\n\n" + REQUEST_TEXT
+    result = _classify(_inbound(text=text))
+    assert result.reason == "request"
+    assert result.person is not None
+    assert result.person.email == "jordan@example.org"
+
+
+def test_classify_new_greets_by_reply_to_name_not_the_form_service() -> None:
+    # Squarespace: From is the service, Reply-To the person; no Email field.
+    mail = _inbound(
+        from_addr="form-submission@squarespace.info",
+        from_name="Squarespace",
+        reply_to=("jordan@example.org",),
+        reply_to_name="Jordan Lee",
+    )
+    result = _classify(mail)
+    assert result.person is not None
+    assert (result.person.email, result.person.name) == (
+        "jordan@example.org",
+        "Jordan Lee",
+    )
+    nameless = _classify(replace(mail, reply_to_name=""))
+    assert nameless.person is not None
+    assert nameless.person.name == ""
+    form_name = _classify(
+        replace(mail, reply_to_name="", text="Name: Jo\n" + REQUEST_TEXT)
+    )
+    assert form_name.person is not None
+    assert form_name.person.name == "Jo"
+
+
+def test_classify_new_from_name_is_used_when_answering_from() -> None:
+    mail = _inbound(reply_to=("jordan@example.org",), reply_to_name="Someone Else")
+    result = _classify(mail)
+    assert result.person is not None
+    assert result.person.name == "Jordan Lee"
+
+
+def test_parse_mail_keeps_the_reply_to_display_name() -> None:
+    raw = (
+        b"From: Squarespace <form-submission@squarespace.info>\n"
+        b"Reply-To: =?utf-8?q?H=C3=A9l=C3=A8ne?= <helene@example.org>\n\nHi"
+    )
+    mail = parse_mail(raw)
+    assert (mail.reply_to, mail.reply_to_name) == (
+        ("helene@example.org",),
+        "H\u00e9l\u00e8ne",
+    )
 
 
 def test_classify_new_guessed_form_still_obeys_auto_submitted() -> None:

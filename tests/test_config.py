@@ -186,3 +186,50 @@ def test_check_renders_every_shipped_template(tmp_path):
         text, html = compose.render(kind, context)
         assert "Sam" in text or "Jordan" in text
         assert "<html" in html
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "key"),
+    [
+        (
+            "MAILFLOW_AVAILABILITY__BLOCKED_DATES",
+            "not json",
+            "availability.blocked_dates",
+        ),
+        ("MAILFLOW_AVAILABILITY__HOURS", "{mon: 9-12}", "availability.hours"),
+        ("MAILFLOW_REQUESTS__FORM_SENDERS", "@forms.example", "requests.form_senders"),
+        ("MAILFLOW_AVAILABILITY", "x", "availability"),
+    ],
+)
+def test_bad_json_in_an_environment_override_exits_2_naming_it(
+    tmp_path, monkeypatch, capsys, variable, value, key
+):
+    monkeypatch.setenv(variable, value)
+    assert main(["check", "--config", str(write(tmp_path, MINIMAL))]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"mailflow: config: {key}: {variable} is not valid JSON")
+    assert "bug" not in line
+
+
+def test_password_command_first_line_is_the_password(tmp_path):
+    text = MINIMAL.replace(
+        'host = "smtp.riverside.example"',
+        'host = "smtp.riverside.example"\n'
+        "password_command = \"printf 's3cret\\\\nlogin: hello\\\\nurl: x\\\\n'\"",
+    )
+    settings = load_settings(write(tmp_path, text))
+    assert settings.smtp.resolve_password() == "s3cret"
+
+
+@pytest.mark.parametrize("section", ["imap", "smtp"])
+def test_password_command_errors_name_the_key(tmp_path, section):
+    text = MINIMAL.replace(
+        f'host = "{section}.riverside.example"',
+        f'host = "{section}.riverside.example"\npassword_command = "false"',
+    )
+    settings = load_settings(write(tmp_path, text))
+    with pytest.raises(ConfigError) as caught:
+        getattr(settings, section).resolve_password()
+    assert caught.value.problems == [
+        f"{section}.password_command: exited with status 1"
+    ]

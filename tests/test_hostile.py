@@ -471,9 +471,31 @@ _EXPECTED_HEADERS = {
 }  # fmt: skip
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=_HOSTILE, subject=_HOSTILE)
 def test_names_and_subjects_never_reach_headers_raw(name: str, subject: str) -> None:
+    _check_headers(name, subject)
+
+
+@pytest.mark.parametrize(
+    ("name", "subject"),
+    [
+        # A non-ASCII name holding an address became a second To address.
+        ("José <evil@x.example>,", "Free call"),
+        ("a\x85\r\nBcc: evil@x.example", "Free call"),
+        # Python < 3.13 unquotes a display name it folds: "Smith" became an address.
+        ("Smith, Jordan Alexander Christopher Montgomery-Whitfield of Riverside", "Hi"),
+        ("a: b@c.example, d@e.example; Jordan Alexander Christopher Whitfield", "Hi"),
+        # NEL in a subject made the email package refuse the header outright.
+        ("Jo", "0\x850"),
+        ("Jo", "Hi\u2028Bcc: evil@x.example"),
+    ],
+)
+def test_header_injections_found_once_stay_fixed(name: str, subject: str) -> None:
+    _check_headers(name, subject)
+
+
+def _check_headers(name: str, subject: str) -> None:
     context = sample_contexts(_SETTINGS)["offer"]
     draft = compose.Draft(
         kind="offer",

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import SHARED_FIXTURES, absent, shared_files
 
 from mailflow.model import InboundMail
 from mailflow.parse import (
@@ -21,21 +22,19 @@ from mailflow.parse import (
     parse_mail,
 )
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+FIXTURES = SHARED_FIXTURES
 
 
 def _fixture_files(folder: str) -> list[Path]:
-    """Files of one shared fixture folder; empty (so the tests skip) when absent."""
-    path = FIXTURES / folder
-    if not path.is_dir():
-        return []
-    return sorted(p for p in path.iterdir() if p.is_file())
+    """Files of one shared fixture folder; empty (so the tests skip) when absent,
+    a failure under CI."""
+    return shared_files(folder)
 
 
 def _fixture(folder: str, name: str) -> bytes:
     path = FIXTURES / folder / name
     if not path.is_file():
-        pytest.skip(f"shared fixture {folder}/{name} not found")
+        absent(f"shared fixture {folder}/{name} not found")
     return path.read_bytes()
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from pathlib import Path
 from time import perf_counter
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import SHARED_FIXTURES, absent
 
 from mailflow.extract import extract_preference
 from mailflow.model import (
@@ -25,7 +25,7 @@ from mailflow.model import (
 from mailflow.parse import parse_mail
 from mailflow.reply import new_words, read_person_reply, read_therapist_reply
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+FIXTURES = SHARED_FIXTURES
 LONDON = ZoneInfo("Europe/London")
 MORNING, EVENING = DayPart.MORNING, DayPart.EVENING
 PERSON_ZONE = timezone(timedelta(hours=-5))
@@ -258,7 +258,7 @@ HISTORY_MARKERS = (
 def test_new_words_on_real_replies(name: str, first_line: str) -> None:
     path = FIXTURES / "replies" / name
     if not path.is_file():
-        pytest.skip(f"shared fixtures not present ({path})")
+        absent(f"shared fixtures not present ({path})")
     words = new_words(parse_mail(path.read_bytes()).text)
     assert words.startswith(first_line)
     for marker in HISTORY_MARKERS:
@@ -269,14 +269,14 @@ def test_new_words_on_real_replies(name: str, first_line: str) -> None:
 def test_every_fixture_reply_is_covered() -> None:
     folder = FIXTURES / "replies"
     if not folder.is_dir():
-        pytest.skip(f"shared fixtures not present ({folder})")
+        absent(f"shared fixtures not present ({folder})")
     assert {path.name for path in folder.glob("*.eml")} == set(FIXTURE_FIRST_LINES)
 
 
 def test_talon_replies_are_exactly_the_new_words() -> None:
     folder = FIXTURES / "replies"
     if not folder.is_dir():
-        pytest.skip(f"shared fixtures not present ({folder})")
+        absent(f"shared fixtures not present ({folder})")
     for path in sorted(folder.glob("talon_*.eml")):
         assert new_words(parse_mail(path.read_bytes()).text) == "Hello", path.name
 

@@ -380,7 +380,9 @@ def test_password_never_reaches_logs_errors_status_or_database(
         _mailflow("-vv", "status", "--config", str(config)),
         _mailflow("-vv", "check", "--config", str(config)),
     ]
-    assert [o.returncode for o in outputs] == [0, 0, 0], outputs
+    assert [o.returncode for o in outputs[:2]] == [0, 0], outputs
+    assert "imap: logged in" in outputs[2].stdout  # `check`: both logins work
+    assert "smtp: logged in" in outputs[2].stdout
     assert len(server.messages(mailboxes.person)) == 1  # it really worked
     # A wrong password is not echoed either.
     secret_file.write_text(DISTINCT_PASSWORD + "-wrong\n")
@@ -518,20 +520,29 @@ def oauth2_config(tmp_path, server, boxes, *, imap: str | None, smtp: str | None
     return config_with(write_config(tmp_path, server, boxes), **servers)
 
 
-def test_xoauth2_for_imap_and_smtp_answers_a_request(
-    tmp_path, mail_server, mailboxes, capsys
-):
+def test_xoauth2_for_imap_and_smtp_answers_a_request(tmp_path, mail_server, mailboxes):
+    """Both logins by token, as cron would run it with -vv: the token shows up in
+    no output, no database, no cache."""
     if not mail_server.imap_oauth2:
         pytest.skip("Dovecot 2.4: the devserver's XOAUTH2 passdb is written for 2.3")
     token = mail_server.oauth2_token(mailboxes.practice)
     command = token_script(tmp_path, "token.sh", token)
     config = oauth2_config(tmp_path, mail_server, mailboxes, imap=command, smtp=command)
     ask(mail_server, mailboxes)
-    assert main(["-vv", "run", "--config", str(config), "--now", NOW.isoformat()]) == 0
+    outputs = [
+        _mailflow("-vv", "run", "--config", str(config), "--now", NOW.isoformat()),
+        _mailflow("-vv", "check", "--config", str(config)),
+    ]
+    assert outputs[0].returncode == 0, outputs[0]
+    assert "imap: logged in" in outputs[1].stdout  # `check`: both logins work
+    assert "smtp: logged in" in outputs[1].stdout
     assert len(mail_server.messages(mailboxes.person)) == 1
-    assert main(["check", "--config", str(config)]) == 0
-    captured = capsys.readouterr()
-    assert token not in captured.out + captured.err
+    assert "AUTHENTICATE" in outputs[0].stderr  # imapclient's debug log was on
+    for done in outputs:
+        assert token not in done.stdout + done.stderr
+    cache = Path(os.environ["XDG_CACHE_HOME"])
+    for path in _files_under(tmp_path / "var", cache):
+        assert token.encode() not in path.read_bytes(), path
 
 
 def test_xoauth2_smtp_with_imap_password(tmp_path, mail_server, mailboxes):

@@ -1369,6 +1369,8 @@ TIMER_STEPS = (
     "followup_close",
     "offer_nudge",
     "offer_expire",
+    "hold_remind",
+    "hold_lapse",
 )
 # (state, step) -> what happens; everything else is "timer-stale".
 TIMER_ROWS = {
@@ -1400,6 +1402,13 @@ TIMER_ROWS = {
     ),
     (State.OFFERED, "offer_expire"): Transition(
         State.CLOSED, (Close("expired"),), "expired"
+    ),
+    # held + no answer -> the therapist reminded once; still none -> fresh times
+    (State.HELD, "hold_remind"): Transition(
+        State.HELD, (AskTherapistAgain(waiting=True),), "approval-reminded"
+    ),
+    (State.HELD, "hold_lapse"): Transition(
+        State.OFFERED, (Release(), Offer(OfferReason.LAPSED)), "hold-lapsed"
     ),
 }
 
@@ -1783,6 +1792,9 @@ class WorkflowMachine(RuleBasedStateMachine):
                     assert step.signal == "calendar"
                     assert reason in {"counter", "calendar-declined"}
                     assert before is State.BOOKED
+                case AskTherapistAgain(waiting=True):
+                    assert step.signal == "timer"
+                    assert before is State.HELD
                 case AskTherapistAgain():
                     assert step.signal == "therapist"
                     assert before is State.HELD or (
