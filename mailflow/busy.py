@@ -27,7 +27,7 @@ import recurring_ical_events
 from dateutil.rrule import rrulestr
 
 from mailflow import __version__
-from mailflow.errors import MailflowError
+from mailflow.errors import BusyCalendarError
 from mailflow.model import Interval
 
 log = logging.getLogger("mailflow")
@@ -82,20 +82,6 @@ _CALENDAR_ERRORS: Final = (
     RecursionError,
 )
 """What icalendar and recurring-ical-events raise on malformed input."""
-
-
-class BusyCalendarError(MailflowError):
-    """A busy calendar could not be read; no times are offered until it can.
-
-    `source` names the calendar (a path, or only scheme and host of a URL, since
-    private feed URLs carry their secret in the path); `reason` never quotes
-    the calendar's contents.
-    """
-
-    def __init__(self, *, source: str, reason: str) -> None:
-        self.source = source
-        self.reason = reason
-        super().__init__(f"Busy calendar {source!r} is unusable: {reason}.")
 
 
 def busy_intervals(

@@ -268,6 +268,11 @@ def _cycle(settings: Settings, *, now: datetime, dry_run: bool) -> int:
             f"{report.smtp_down}; {report.waiting} message(s) wait in the outbox "
             "and go out on the next run"
         )
+    elif report.calendar_down:
+        _error(
+            f"{report.calendar_down} New requests wait, unanswered and not lost,"
+            " until it can be read (check availability.busy_calendars)"
+        )
     elif report.failed:
         _error(f"{report.failed} mail(s) failed and will be retried next run")
     return report.exit_code

@@ -27,6 +27,8 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 """The templates shipped beside the package; `templates.directory` overrides them."""
 
 KINDS = ("offer", "safety", "crisis_alert", "no_slots_alert")
+FRESH_SUBJECT = "Your free 15-minute call"
+"""The subject of a letter that starts a thread (a website form's enquiry)."""
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 """Control characters, and what str.splitlines() (and so the email package)
 takes for a line break: NEL (U+0085) and the Unicode line/paragraph separators."""

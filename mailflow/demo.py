@@ -26,7 +26,17 @@ PRACTICE = "hello@riverside.example"
 THERAPIST = "sam@riverside.example"
 LONDON = ZoneInfo("Europe/London")
 START = datetime(2027, 3, 23, 9, 10, tzinfo=LONDON)
-"""A Tuesday in the week British Summer Time begins: offers straddle the change."""
+"""A Tuesday in the week British Summer Time begins: offers straddle the change.
+
+It is Easter week too: the demo practice blocks Good Friday and Easter Monday.
+"""
+NAMES = {
+    PRACTICE: "the practice",
+    THERAPIST: "Sam",
+    "jordan@example.org": "Jordan",
+    "alex.morgan@example.net": "Alex",
+    "casey@example.org": "Casey",
+}
 
 _CONFIG = """\
 [practice]
@@ -51,9 +61,11 @@ security = "plain"
 username = "{practice}"
 password = "{password}"
 
+[availability]
+blocked_dates = ["2027-03-26", "2027-03-29"]  # Good Friday, Easter Monday
+
 [safety]
-message = \"\"\"If you are in danger or thinking of ending your life, please call 999 or
-Samaritans on 116 123 now. I read every message personally and will be in touch.\"\"\"
+message = "If you are in danger or thinking of ending your life, please call 999 or Samaritans on 116 123 now. I read every message personally and will be in touch."
 
 [storage]
 database = "{database}"
@@ -86,15 +98,15 @@ def _show(raw: bytes, heading: str) -> None:
     print()
     print(f"─── {heading} " + "─" * max(0, 72 - len(heading)))
     for name in ("From", "To", "Subject", "Date"):
-        print(f"{name + ':':<9}{message[name]}")
+        print(f"{name + ':':<9}{' '.join(str(message[name]).split())}")
     body = (
         message.get_body(preferencelist=("plain",))
         if message.is_multipart()
         else message
     )
     print()
-    text = body.get_content() if body is not None else ""
-    print(str(text).rstrip())
+    text = str(body.get_content() if body is not None else "")
+    print(text.replace("\r\n", "\n").rstrip())
     print("─" * 78)
 
 

@@ -13,7 +13,8 @@ MailflowError
 │   └── PermanentSendError  5xx: the message is failed, not retried
 ├── TokenError           exit 3: the token command or the token refresh failed
 ├── StoreError           the database is unusable
-└── TemplateError        a template failed to render
+├── TemplateError        a template failed to render
+└── BusyCalendarError    a busy calendar is unreadable: requests wait for it
 """
 
 from __future__ import annotations
@@ -93,3 +94,17 @@ class StoreError(MailflowError):
 
 class TemplateError(MailflowError):
     """A message template is missing or failed to render."""
+
+
+class BusyCalendarError(MailflowError):
+    """A busy calendar could not be read; no times are offered until it can.
+
+    `source` names the calendar (a path, or only scheme and host of a URL, since
+    private feed URLs carry their secret in the path); `reason` never quotes
+    the calendar's contents.
+    """
+
+    def __init__(self, *, source: str, reason: str) -> None:
+        self.source = source
+        self.reason = reason
+        super().__init__(f"Busy calendar {source!r} is unusable: {reason}.")

@@ -521,7 +521,7 @@ class Letters:
             sender_name=f"{practice.therapist_name}, {practice.name}",
             to=person.email,
             to_name=person.name,
-            subject=compose.reply_subject(thread.subject, "Your free 15-minute call"),
+            subject=compose.reply_subject(thread.subject, compose.FRESH_SUBJECT),
             message_id=self.message_id(enquiry_id, step),
             context=context,
             in_reply_to=thread.in_reply_to,

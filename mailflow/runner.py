@@ -33,6 +33,7 @@ from mailflow import (
 )
 from mailflow.conversation import Conversation, Incoming
 from mailflow.errors import (
+    BusyCalendarError,
     DeferredSendError,
     MailboxError,
     PermanentSendError,
@@ -93,6 +94,7 @@ class RunReport:
     waiting: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     smtp_down: str | None = None
+    calendar_down: str | None = None
 
     def count(self, outcome: str) -> None:
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
@@ -316,6 +318,13 @@ class Runner:
             # The server, not this mail, failed: stop the run (exit 3) without
             # counting an attempt against the mail, which the next run reads again.
             raise
+        except BusyCalendarError as exc:
+            # The therapist's calendar, not this mail, failed: no time can be
+            # offered safely, so the mail waits (never set aside) for a good read.
+            self.report.failed += 1
+            self.report.calendar_down = str(exc)
+            log.error("uid %d: waits, the busy calendar is unreadable", fetched.uid)
+            return False
         except Exception as exc:
             return self._note_failure(uidvalidity, fetched.uid, exc)
         return True
@@ -399,7 +408,13 @@ class Runner:
             return verdict.reason
         if self.store.open_enquiry_for(verdict.person.email) is not None:
             return "open-enquiry"  # someone already in a conversation: the human's call
-        return self._answer(key, mail, verdict.person, crisis=verdict.crisis)
+        return self._answer(
+            key,
+            mail,
+            verdict.person,
+            crisis=verdict.crisis,
+            form=verdict.reason == "form-request",
+        )
 
     def _read(
         self, fetched: HeaderFetch
@@ -520,9 +535,19 @@ class Runner:
     # -- answering a request ------------------------------------------------------
 
     def _answer(
-        self, key: _MailKey, mail: InboundMail, person: Person, *, crisis: bool
+        self,
+        key: _MailKey,
+        mail: InboundMail,
+        person: Person,
+        *,
+        crisis: bool,
+        form: bool = False,
     ) -> str:
-        """Create the enquiry and queue its first messages, all in one transaction."""
+        """Create the enquiry and queue its first messages, all in one transaction.
+
+        A website form's notification is not the person's own mail: the answer
+        to it starts a fresh subject instead of "Re: New contact form submission".
+        """
         outcome = "crisis" if crisis else "request"
         slots = [] if crisis else self._offer_slots(person, self._zone_of(mail))
         if not crisis and not slots:
@@ -538,7 +563,9 @@ class Runner:
                 email=person.email,
                 name=person.name,
                 phone=person.phone,
-                subject=compose.clean_header(mail.subject),
+                subject=compose.FRESH_SUBJECT
+                if form
+                else compose.clean_header(mail.subject),
                 request_message_id=mail.message_id,
                 sender_offset_minutes=_minutes(self._zone_of(mail)),
                 crisis=crisis,
@@ -547,7 +574,9 @@ class Runner:
             )
             recipient = self._recipient(mail, person)
             thread = Thread(
-                mail.subject, mail.message_id, (*mail.references, *_own_id(mail))
+                "" if form else mail.subject,
+                mail.message_id,
+                (*mail.references, *_own_id(mail)),
             )
             if outcome == "crisis":
                 self._crisis(enquiry_id, mail, recipient, thread, step="safety")

@@ -768,3 +768,36 @@ def test_unsafe_or_unknown_urls_are_refused_without_a_request(
 
     assert caught.value.source == shown
     assert SECRET not in str(caught.value)
+
+
+def test_an_unreadable_busy_calendar_makes_requests_wait_never_lost(
+    tmp_path, mail_server, mailboxes, capsys
+):
+    """No time is offered while the therapist's calendar cannot be read; the
+    request is neither answered blind nor set aside, and goes out once it can."""
+    from support import NOW, request, run, write_config
+
+    feed = tmp_path / "busy.ics"
+    config = write_config(
+        tmp_path,
+        mail_server,
+        mailboxes,
+        f'[availability]\nbusy_calendars = ["{feed}"]\n',
+    )
+    mail_server.deliver(
+        request(sender=f"Jordan Lee <{mailboxes.person}>", to=mailboxes.practice),
+        mailboxes.practice,
+    )
+    for attempt in range(4):  # more runs than a bad mail's attempts
+        capsys.readouterr()
+        assert run(config, NOW + timedelta(minutes=attempt)) == 1
+        err = capsys.readouterr().err
+        assert "Busy calendar" in err
+        assert "wait" in err
+    assert mail_server.messages(mailboxes.person) == []
+    feed.write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"
+    )
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    (offer,) = mail_server.messages(mailboxes.person)
+    assert offer.message()["X-Mailflow"] == "offer"

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import email
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.policy import default as default_policy
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 from support import NOW, request, run, sent_to, write_config
 
 from mailflow.config import load_settings
+from mailflow.errors import MailboxError
 from mailflow.lock import RunLock
 from mailflow.mailbox import ImapMailbox
-from mailflow.runner import Runner
+from mailflow.runner import MAX_ATTEMPTS_PER_MAIL, Runner
 from mailflow.smtp import SmtpSender
 from mailflow.store import Store
 
@@ -114,14 +116,43 @@ def test_times_also_in_the_senders_own_offset(setup):
 
 
 def test_html_only_and_latin1_requests_are_answered(tmp_path, mail_server, mailboxes):
-    config = write_config(tmp_path, mail_server, mailboxes)
+    # The only booking words are non-ASCII: the request is recognised only when
+    # the ISO-8859-1 body is decoded as such.
+    config = write_config(
+        tmp_path,
+        mail_server,
+        mailboxes,
+        '[requests]\nkeywords = ["r\u00e9server un appel"]\n',
+    )
     html = "<html><body><p>Bonjour, j&#39;aimerais r&eacute;server <b>la consultation gratuite</b>, the free call.</p></body></html>"
     mail_server.deliver(
         request(sender=mailboxes.person, to=mailboxes.practice, body="", html=html),
         mailboxes.practice,
     )
+    helene = f"helene-{mailboxes.person}"
+    latin1 = (
+        f"From: =?iso-8859-1?q?H=E9l=E8ne_Dubois?= <{helene}>\r\n"
+        f"To: {mailboxes.practice}\r\n"
+        "Subject: Bonjour\r\n"
+        f"Date: {format_datetime(NOW)}\r\n"
+        "Message-ID: <latin1-request@sender.example>\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=iso-8859-1\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n\r\n"
+        "Bonjour, je m'appelle H\u00e9l\u00e8ne et j'aimerais r\u00e9server un appel "
+        "d\u00e9couverte, de pr\u00e9f\u00e9rence le matin.\r\n"
+    ).encode("iso-8859-1")
+    assert b"H\xe9l\xe8ne" in latin1  # really ISO-8859-1 on the wire
+    mail_server.deliver(latin1, mailboxes.practice)
+
     assert run(config) == 0
+
     assert len(mail_server.messages(mailboxes.person)) == 1
+    reply = only_reply(mail_server, helene)
+    assert reply["Subject"] == "Re: Bonjour"
+    assert plain(reply).startswith("Hello H\u00e9l\u00e8ne,")
+    html_part = reply.get_body(preferencelist=("html",)).get_content()
+    assert "H\u00e9l\u00e8ne" in html_part or "H&eacute;l&egrave;ne" in html_part
 
 
 def test_contact_form_answers_the_person_not_the_form(setup):
@@ -143,7 +174,52 @@ def test_contact_form_answers_the_person_not_the_form(setup):
     assert run(config) == 0
     reply = only_reply(server, boxes.person)
     assert plain(reply).startswith("Hello Alex,")
+    # They never saw the form service's notification: a subject of our own.
+    assert reply["Subject"] == "Your free 15-minute call"
     assert sent_to(server, "noreply-form@forms.example") == []
+
+
+def test_unconfigured_form_service_answers_the_person_in_the_body(setup):
+    # Netlify: from its own address, no Reply-To, the person only in the body;
+    # requests.form_senders is left at its default (empty).
+    server, boxes, config = setup
+    body = f"""
+    You've got a new form submission on Riverside Counselling
+
+    Name: Robin Ellis
+    Email: {boxes.person}
+    Message: Could I book the free consultation call?
+    """
+    server.deliver(
+        request(
+            sender="Netlify <formresponses@netlify.com>",
+            to=boxes.practice,
+            subject="[Riverside] New form submission",
+            body=body,
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    assert plain(only_reply(server, boxes.person)).startswith("Hello Robin,")
+    assert sent_to(server, "formresponses@netlify.com") == []
+
+
+def test_reply_to_form_greets_the_person_not_the_service(setup):
+    # Squarespace: From is the service, Reply-To the person, no Email field.
+    server, boxes, config = setup
+    server.deliver(
+        request(
+            sender="Squarespace <form-submission@squarespace.info>",
+            to=boxes.practice,
+            subject="Form Submission - Free consultation",
+            body="Sent via form submission from Riverside.\n\nMessage: Hello!",
+            headers={"Reply-To": f"Jordan Lee <{boxes.person}>"},
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    assert plain(only_reply(server, boxes.person)).startswith("Hello Jordan,")
+    assert sent_to(server, "form-submission@squarespace.info") == []
 
 
 def test_mail_that_is_not_ours_stays_exactly_as_it_was(setup):
@@ -334,6 +410,41 @@ def test_wrong_password_exits_3(tmp_path, mail_server, mailboxes, capsys, monkey
     err = capsys.readouterr().err
     assert "login refused" in err
     assert "wrong" not in err
+
+
+def test_imap_drop_mid_run_stops_the_run_and_never_gives_up_the_mail(setup):
+    """Dovecot stops under the body fetch, more runs in a row than a failing mail
+    is allowed: each run stops with MailboxError (exit 3 in the CLI), and no
+    attempt counts against the mail, so it is answered once the server is back."""
+    server, boxes, config = setup
+    server.deliver(request(sender=boxes.person, to=boxes.practice), boxes.practice)
+    settings = load_settings(config)
+
+    class DropsUnderTheFetch(ImapMailbox):
+        def body(self, uid):
+            server.imap_down()  # the session dies on the wire, mid-run
+            return super().body(uid)
+
+    for attempt in range(MAX_ATTEMPTS_PER_MAIL + 1):
+        try:
+            with (
+                Store.open(settings.storage.database) as store,
+                DropsUnderTheFetch(settings.imap) as mailbox,
+                pytest.raises(MailboxError),
+            ):
+                Runner(
+                    settings,
+                    store,
+                    mailbox,
+                    SmtpSender(settings.smtp),
+                    now=NOW + timedelta(minutes=attempt),
+                    wall_now=datetime.now(UTC),
+                ).run()
+        finally:
+            server.imap_up()
+    assert server.messages(boxes.person) == []
+    assert run(config, NOW + timedelta(minutes=10)) == 0
+    assert len(server.messages(boxes.person)) == 1
 
 
 def test_smtp_down_keeps_the_decision_and_sends_once_later(setup, capsys):
