@@ -71,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     watch = command("watch", "stay connected and react within seconds (IMAP IDLE)")
     watch.add_argument(
+        "--now",
+        metavar="ISO8601",
+        help="start the clock here; it then runs on in real time (to replay a day)",
+    )
+    watch.add_argument(
         "--interval",
         type=float,
         default=300.0,
@@ -131,7 +136,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "watch":
             from mailflow.watch import watch
 
-            return int(watch(settings, interval_s=args.interval))
+            start = (
+                parse_now(args.now, settings.practice.timezone) if args.now else None
+            )
+            return int(watch(settings, interval_s=args.interval, start_at=start))
         if args.command == "check":
             from mailflow.check import check
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import email
 import tempfile
 import textwrap
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -24,19 +23,23 @@ if TYPE_CHECKING:
 
 PRACTICE = "hello@riverside.example"
 THERAPIST = "sam@riverside.example"
+JORDAN = "jordan@example.org"
+ALEX = "alex.morgan@example.net"
 LONDON = ZoneInfo("Europe/London")
+NEW_YORK = ZoneInfo("America/New_York")
 START = datetime(2027, 3, 23, 9, 10, tzinfo=LONDON)
 """A Tuesday in the week British Summer Time begins: offers straddle the change.
 
 It is Easter week too: the demo practice blocks Good Friday and Easter Monday.
 """
-NAMES = {
+PEOPLE = {
     PRACTICE: "the practice",
-    THERAPIST: "Sam",
-    "jordan@example.org": "Jordan",
-    "alex.morgan@example.net": "Alex",
+    THERAPIST: "Sam Rivera",
+    JORDAN: "Jordan Lee",
+    ALEX: "Alex Morgan",
     "casey@example.org": "Casey",
 }
+"""Who is who, for headings ("in Jordan's inbox") and the From of their replies."""
 
 _CONFIG = """\
 [practice]
@@ -93,6 +96,32 @@ def _mail(
     return message.as_bytes()
 
 
+def _reply(
+    original: EmailMessage, *, sender: str, body: str, sent_at: datetime
+) -> bytes:
+    """A reply as a mail program writes it: threaded, with the original quoted."""
+    part = original.get_body(preferencelist=("plain",))
+    text = str(part.get_content() if part else "").replace("\r\n", "\n")
+    quoted = "\n".join("> " + line for line in text.splitlines())
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = str(original["From"])
+    message["Subject"] = "Re: " + str(original["Subject"]).removeprefix("Re: ")
+    message["Date"] = format_datetime(sent_at)
+    message["Message-ID"] = make_msgid(domain="demo.example")
+    message["In-Reply-To"] = str(original["Message-ID"])
+    message["References"] = " ".join(
+        filter(None, [original.get("References"), str(original["Message-ID"])])
+    )
+    wrote = f"On {original['Date']}, {original['From']} wrote:"
+    message.set_content(f"{body}\n\n{wrote}\n{quoted}\n")
+    return message.as_bytes()
+
+
+def _first_name(address: str) -> str:
+    return PEOPLE.get(address, address).split()[0]
+
+
 def _show(raw: bytes, heading: str) -> None:
     message = email.message_from_bytes(raw, policy=default_policy)
     print()
@@ -110,13 +139,95 @@ def _show(raw: bytes, heading: str) -> None:
     print("─" * 78)
 
 
+def _show_invitation(message: EmailMessage) -> None:
+    """The lines of the attached calendar object a calendar program acts on."""
+    wanted = {"METHOD", "UID", "SEQUENCE", "DTSTART", "STATUS", "SUMMARY"}
+    for part in message.walk():
+        if part.get_content_type() == "text/calendar":
+            payload = part.get_payload(decode=True)
+            lines = bytes(payload).decode().replace("\r\n ", "").splitlines()
+            print()
+            print(f"the attached calendar object (method={part.get_param('method')}):")
+            for line in lines:
+                if line.split(":", 1)[0].split(";", 1)[0] in wanted:
+                    print(f"  {line}")
+            return
+
+
 def _say(text: str) -> None:
     print()
     print(textwrap.fill(text, width=78))
 
 
+class _Demo:
+    """The running demo: its mail server and config, and what it has shown so far."""
+
+    def __init__(self, server: LocalMailServer, config: Path) -> None:
+        self.server = server
+        self.config = config
+        self.shown = 0
+
+    def run(self, at: datetime) -> None:
+        """One `mailflow run`, then every mail it sent, in the order it went out."""
+        from mailflow.cli import main as cli_main
+
+        print()
+        local = at.astimezone(LONDON).isoformat(timespec="minutes")
+        print(f"$ mailflow run --now {local}")
+        code = cli_main(["run", "--config", str(self.config), "--now", at.isoformat()])
+        if code != 0:
+            print(f"(exit status {code})")
+        log = self.server.smtp_log
+        for record in log[self.shown :]:
+            for to in record.rcpt_tos:
+                _show(record.data, f"in {_first_name(to)}'s inbox")
+        self.shown = len(log)
+
+    def sent_by(self, at: datetime) -> int:
+        """Run at `at` and return how many messages that run sent."""
+        before = len(self.server.smtp_log)
+        self.run(at)
+        return len(self.server.smtp_log) - before
+
+    def arrives(self, raw: bytes, who: str, subject: str, body: str) -> None:
+        """A new mail reaches the practice inbox; its words are shown as sent."""
+        words = " ".join(textwrap.dedent(body).split())
+        print()
+        print(
+            textwrap.fill(
+                f'{who} writes ("{subject}"): "{words}"',
+                width=78,
+                subsequent_indent="  ",
+            )
+        )
+        self.server.deliver(raw, PRACTICE)
+
+    def replies(self, who: str, kind: str, body: str, at: datetime) -> None:
+        """`who` answers mailflow's latest `kind` letter from their own mail program."""
+        original = self.latest(who, kind)
+        words = textwrap.dedent(body).strip()
+        print()
+        print(
+            textwrap.fill(
+                f'{_first_name(who)} replies: "{" ".join(words.split())}"',
+                width=78,
+                subsequent_indent="  ",
+            )
+        )
+        sender = f"{PEOPLE[who]} <{who}>"
+        self.server.deliver(
+            _reply(original, sender=sender, body=words, sent_at=at), PRACTICE
+        )
+
+    def latest(self, user: str, kind: str) -> EmailMessage:
+        for stored in reversed(self.server.messages(user)):
+            message = stored.message()
+            if message["X-Mailflow"] == kind:
+                return message
+        raise LookupError(kind)
+
+
 def run_demo() -> int:
-    from mailflow.cli import main as cli_main
     from mailflow.devserver import LocalMailServer
 
     with (
@@ -135,263 +246,89 @@ def run_demo() -> int:
             ),
             encoding="utf-8",
         )
-        seen: dict[str, int] = {}
-
-        def run(at: datetime) -> None:
-            print()
-            print(f"$ mailflow run --now {at.isoformat(timespec='minutes')}")
-            code = cli_main(["run", "--config", str(config), "--now", at.isoformat()])
-            if code != 0:
-                print(f"(exit status {code})")
-
-        def new_mail(user: str, folder: str = "INBOX") -> list[bytes]:
-            stored = server.messages(user, folder)
-            start = seen.get(f"{user}/{folder}", 0)
-            seen[f"{user}/{folder}"] = len(stored)
-            return [m.raw for m in stored[start:]]
-
-        def read_all(user: str, who: str, folder: str = "INBOX") -> None:
-            for raw in new_mail(user, folder):
-                _show(raw, f"in {who}'s inbox")
-
+        demo = _Demo(server, config)
         print(
             "mailflow demo: a local Dovecot and SMTP server on 127.0.0.1, a fixed clock,"
         )
         print(f"and the practice inbox {PRACTICE}. Nothing leaves this machine.")
-        _scene_first_request(server, run, read_all)
-        _scene_leave_alone(server, run, new_mail)
-        _scene_crisis(server, run, read_all)
+        print(
+            "`mailflow run` is what cron runs every few minutes; here `--now` sets its"
+        )
+        print("clock, so two weeks of a practice's mail pass in a minute.")
+        _say(
+            "Sam offers calls on Monday 09:00-12:00 and 13:00-17:00, Tuesday "
+            "09:00-12:00 and Thursday 13:00-18:00, London time, with Good Friday "
+            "and Easter Monday blocked."
+        )
+        _scene_first_request(demo)
+        _scene_leave_alone(demo)
+        _scene_crisis(demo)
         _say("A second run finds nothing new and sends nothing twice.")
-        before = len(server.smtp_log)
-        run(START + timedelta(minutes=5))
-        print(f"messages sent by that run: {len(server.smtp_log) - before}")
-        _scene_pick_and_approve(server, run, read_all)
-        _scene_therapist_proposes(server, run, read_all)
+        sent = demo.sent_by(START + timedelta(minutes=5))
+        print(f"messages sent by that run: {sent}")
+        _scene_pick_and_approve(demo)
+        _scene_therapist_proposes(demo)
+        _scene_cancel(demo)
+        _scene_reminder_and_followup(demo)
     return 0
 
 
-def _latest(server: LocalMailServer, user: str, kind: str) -> EmailMessage:
-    for stored in reversed(server.messages(user)):
-        message = stored.message()
-        if message["X-Mailflow"] == kind:
-            return message
-    raise LookupError(kind)
-
-
-def _reply(
-    original: EmailMessage, *, sender: str, body: str, sent_at: datetime
-) -> bytes:
-    """A reply as a mail program writes it: threaded, with the original quoted."""
-    part = original.get_body(preferencelist=("plain",))
-    quoted = "\n".join(
-        "> " + line for line in str(part.get_content() if part else "").splitlines()
-    )
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = str(original["From"])
-    message["Subject"] = "Re: " + str(original["Subject"]).removeprefix("Re: ")
-    message["Date"] = format_datetime(sent_at)
-    message["Message-ID"] = make_msgid(domain="demo.example")
-    message["In-Reply-To"] = str(original["Message-ID"])
-    message["References"] = " ".join(
-        filter(None, [original.get("References"), str(original["Message-ID"])])
-    )
-    wrote = f"On {original['Date']}, {original['From']} wrote:"
-    message.set_content(f"{textwrap.dedent(body).strip()}\n\n{wrote}\n{quoted}\n")
-    return message.as_bytes()
-
-
-def _scene_pick_and_approve(
-    server: LocalMailServer,
-    run: Callable[[datetime], None],
-    read_all: Callable[[str, str], None],
-) -> None:
-    _say(
-        "The next morning Jordan replies to the offer, from their phone, picking "
-        "a time and giving a number. The time is held, Jordan hears that it will "
-        "be confirmed shortly, and Sam is asked to approve."
-    )
-    later = START + timedelta(days=1)
-    offer = _latest(server, "jordan@example.org", "offer")
-    server.deliver(
-        _reply(
-            offer,
-            sender="Jordan Lee <jordan@example.org>",
-            body="""
-            Number 3 would be great, thank you. My cell is +1 212 555 0147.
-
-            Sent from my iPhone
-            """,
-            sent_at=later,
-        ),
-        PRACTICE,
-    )
-    run(later + timedelta(minutes=2))
-    read_all("jordan@example.org", "Jordan")
-    read_all(THERAPIST, "Sam")
-    _say(
-        'Sam approves by simply replying "yes" from their own mail program. '
-        "Jordan gets the confirmation with a calendar invitation; Sam gets the "
-        "event for their own calendar."
-    )
-    approval = _latest(server, THERAPIST, "approval_request")
-    server.deliver(
-        _reply(
-            approval,
-            sender=f"Sam Rivera <{THERAPIST}>",
-            body="Yes",
-            sent_at=later + timedelta(hours=1),
-        ),
-        PRACTICE,
-    )
-    run(later + timedelta(hours=1, minutes=2))
-    read_all("jordan@example.org", "Jordan")
-    read_all(THERAPIST, "Sam")
-    _show_invitation(_latest(server, "jordan@example.org", "confirmation"))
-
-
-def _show_invitation(message: EmailMessage) -> None:
-    for part in message.walk():
-        if part.get_content_type() == "text/calendar":
-            payload = part.get_payload(decode=True)
-            lines = bytes(payload).decode().replace("\r\n ", "").splitlines()
-            shown = [
-                line
-                for line in lines
-                if line.split(":", 1)[0].split(";", 1)[0]
-                in {
-                    "METHOD",
-                    "UID",
-                    "SEQUENCE",
-                    "DTSTART",
-                    "DTEND",
-                    "STATUS",
-                    "SUMMARY",
-                    "ORGANIZER",
-                    "ATTENDEE",
-                }
-            ]
-            print()
-            print(
-                f"the invitation ({part.get_content_type()}; method={part.get_param('method')}):"
-            )
-            for line in shown:
-                print(f"  {line}")
-            return
-
-
-def _scene_therapist_proposes(
-    server: LocalMailServer,
-    run: Callable[[datetime], None],
-    read_all: Callable[[str, str], None],
-) -> None:
-    _say(
-        "Alex picks a time too, but Sam can't make it and suggests another by "
-        "replying in plain words. Alex gets that one time, says yes, and it is "
-        "booked without asking Sam again."
-    )
-    later = START + timedelta(days=1, hours=3)
-    offer = _latest(server, "alex.morgan@example.net", "offer")
-    server.deliver(
-        _reply(
-            offer,
-            sender="Alex Morgan <alex.morgan@example.net>",
-            body="2 please!",
-            sent_at=later,
-        ),
-        PRACTICE,
-    )
-    run(later + timedelta(minutes=2))
-    new_approval = _latest(server, THERAPIST, "approval_request")
-    server.deliver(
-        _reply(
-            new_approval,
-            sender=f"Sam Rivera <{THERAPIST}>",
-            body="Sorry, I'm with a client then. Could we do Friday at 10 instead?",
-            sent_at=later + timedelta(hours=1),
-        ),
-        PRACTICE,
-    )
-    run(later + timedelta(hours=1, minutes=2))
-    read_all("alex.morgan@example.net", "Alex")
-    proposal = _latest(server, "alex.morgan@example.net", "offer_again")
-    server.deliver(
-        _reply(
-            proposal,
-            sender="Alex Morgan <alex.morgan@example.net>",
-            body="Yes, perfect. Thank you!",
-            sent_at=later + timedelta(hours=2),
-        ),
-        PRACTICE,
-    )
-    run(later + timedelta(hours=2, minutes=2))
-    read_all("alex.morgan@example.net", "Alex")
-    read_all(THERAPIST, "Sam")
-
-
-def _scene_first_request(
-    server: LocalMailServer,
-    run: Callable[[datetime], None],
-    read_all: Callable[[str, str], None],
-) -> None:
-    deliver = server.deliver
+def _scene_first_request(demo: _Demo) -> None:
     _say(
         "Jordan, who lives in New York, writes to the practice for the first time "
         "asking about the free call."
     )
-    deliver(
+    body = """
+        Hello,
+
+        I found your website and I'd like to book the free 15 minute call, if
+        that's possible. I've been struggling with anxiety at work for a while.
+        Mornings are easiest for me.
+
+        Thank you,
+        Jordan
+        """
+    demo.arrives(
         _mail(
-            sender="Jordan Lee <jordan@example.org>",
+            sender=f"Jordan Lee <{JORDAN}>",
             to=PRACTICE,
             subject="Free consultation call?",
-            body="""
-            Hello,
-
-            I found your website and I'd like to book the free 15 minute call, if
-            that's possible. I've been struggling with anxiety at work for a while.
-            Mornings are easiest for me.
-
-            Thank you,
-            Jordan
-            """,
-            sent_at=(START - timedelta(minutes=40)).astimezone(
-                ZoneInfo("America/New_York")
-            ),
+            body=body,
+            sent_at=(START - timedelta(minutes=40)).astimezone(NEW_YORK),
         ),
-        PRACTICE,
+        "Jordan",
+        "Free consultation call?",
+        body,
     )
     _say(
         "Alex fills in the contact form on the practice website; the form service "
         "sends the notification from its own no-reply address."
     )
-    deliver(
+    body = f"""
+        Name: Alex Morgan
+        Email: {ALEX}
+        Phone: 07700 900461
+        Message: Hi Sam, could we arrange the initial consultation call? Any
+        afternoon works for me.
+        """
+    demo.arrives(
         _mail(
             sender="Website forms <noreply@forms.example>",
             to=PRACTICE,
             subject="New contact form submission",
-            body="""
-            Name: Alex Morgan
-            Email: alex.morgan@example.net
-            Phone: 07700 900461
-            Message: Hi Sam, could we arrange the initial consultation call? Any
-            afternoon works for me.
-            """,
+            body=body,
             sent_at=START - timedelta(minutes=25),
-            extra={"Reply-To": "Alex Morgan <alex.morgan@example.net>"},
+            extra={"Reply-To": f"Alex Morgan <{ALEX}>"},
         ),
-        PRACTICE,
+        "The website form",
+        "New contact form submission",
+        body,
     )
-    run(START)
-    read_all("jordan@example.org", "Jordan")
-    read_all("alex.morgan@example.net", "Alex")
+    demo.run(START)
 
 
-def _scene_leave_alone(
-    server: LocalMailServer,
-    run: Callable[[datetime], None],
-    new_mail: Callable[[str], list[bytes]],
-) -> None:
-    deliver = server.deliver
+def _scene_leave_alone(demo: _Demo) -> None:
+    server = demo.server
     _say(
         "Mail that is not a new request stays exactly as it was: an existing "
         "client (the practice wrote to them before), a newsletter and an "
@@ -408,69 +345,179 @@ def _scene_leave_alone(
             sent_at=START - timedelta(days=20),
         ),
     )
-    deliver(
-        _mail(
-            sender="Robin <robin@example.com>",
-            to=PRACTICE,
-            subject="Appointment question",
-            body="Hi Sam, could we book an extra session this week?",
-            sent_at=START + timedelta(minutes=1),
+    for sender, subject, body, extra in [
+        (
+            "Robin <robin@example.com>",
+            "Appointment question",
+            "Hi Sam, could we book an extra session this week?",
+            {},
         ),
-        PRACTICE,
-    )
-    deliver(
-        _mail(
-            sender="Therapy News <news@list.example>",
-            to=PRACTICE,
-            subject="Book your CPD consultation call today",
-            body="Monthly newsletter.",
-            sent_at=START + timedelta(minutes=1),
-            extra={"List-Id": "<news.list.example>", "Precedence": "bulk"},
+        (
+            "Therapy News <news@list.example>",
+            "Book your CPD consultation call today",
+            "Monthly newsletter.",
+            {"List-Id": "<news.list.example>", "Precedence": "bulk"},
         ),
-        PRACTICE,
-    )
-    deliver(
-        _mail(
-            sender="Kim <kim@example.com>",
-            to=PRACTICE,
-            subject="Automatic reply: consultation",
-            body="I am away until Monday.",
-            sent_at=START + timedelta(minutes=1),
-            extra={"Auto-Submitted": "auto-replied"},
+        (
+            "Kim <kim@example.com>",
+            "Automatic reply: consultation",
+            "I am away until Monday.",
+            {"Auto-Submitted": "auto-replied"},
         ),
-        PRACTICE,
-    )
-    before = len(server.smtp_log)
-    run(START + timedelta(minutes=2))
-    sent = len(server.smtp_log) - before
-    flags = [m.flags for m in server.messages(PRACTICE, "INBOX")]
-    print(
-        f"messages sent: {sent}; flags in the practice inbox: {sorted({f for fl in flags for f in fl}) or 'none'}"
-    )
+    ]:
+        server.deliver(
+            _mail(
+                sender=sender,
+                to=PRACTICE,
+                subject=subject,
+                body=body,
+                sent_at=START + timedelta(minutes=1),
+                extra=extra,
+            ),
+            PRACTICE,
+        )
+    sent = demo.sent_by(START + timedelta(minutes=2))
+    flags = sorted({f for m in server.messages(PRACTICE, "INBOX") for f in m.flags})
+    print(f"messages sent: {sent}; flags in the practice inbox: {flags or 'none'}")
 
 
-def _scene_crisis(
-    server: LocalMailServer,
-    run: Callable[[datetime], None],
-    read_all: Callable[[str, str], None],
-) -> None:
+def _scene_crisis(demo: _Demo) -> None:
     _say(
         "Someone writes in distress. They get the practice's safety message, not "
         "a list of times, and Sam is alerted at once."
     )
-    server.deliver(
+    body = """
+        I wanted to ask about a consultation call. Honestly I've been thinking
+        about ending my life lately and I don't know who else to tell.
+        """
+    demo.arrives(
         _mail(
             sender="Casey <casey@example.org>",
             to=PRACTICE,
             subject="Can we talk?",
-            body="""
-            I wanted to ask about a consultation call. Honestly I've been thinking
-            about ending my life lately and I don't know who else to tell.
-            """,
+            body=body,
             sent_at=START + timedelta(minutes=3),
         ),
-        PRACTICE,
+        "Casey",
+        "Can we talk?",
+        body,
     )
-    run(START + timedelta(minutes=4))
-    read_all("casey@example.org", "Casey")
-    read_all(THERAPIST, "Sam")
+    demo.run(START + timedelta(minutes=4))
+
+
+def _scene_pick_and_approve(demo: _Demo) -> None:
+    _say(
+        "The next morning Jordan replies to the offer from their phone, picking "
+        "a time and giving a number. The time is held, Jordan hears that it will "
+        "be confirmed shortly, and Sam is asked to approve."
+    )
+    later = START + timedelta(days=1)
+    demo.replies(
+        JORDAN,
+        "offer",
+        """
+        Number 3 would be great, thank you. My cell is +1 212 555 0147.
+
+        Sent from my iPhone
+        """,
+        later,
+    )
+    demo.run(later + timedelta(minutes=2))
+    _say(
+        'Sam approves by simply replying "yes" from their own mail program. '
+        "Jordan gets the confirmation with a calendar invitation; Sam gets the "
+        "event for their own calendar."
+    )
+    demo.replies(THERAPIST, "approval_request", "Yes", later + timedelta(hours=1))
+    demo.run(later + timedelta(hours=1, minutes=2))
+    _show_invitation(demo.latest(JORDAN, "confirmation"))
+
+
+def _scene_therapist_proposes(demo: _Demo) -> None:
+    _say(
+        "Alex picks a time too, but Sam can't make it and suggests another by "
+        "replying in plain words. Alex is asked about that one time, says yes, "
+        "and it is booked without asking Sam again."
+    )
+    later = START + timedelta(days=1, hours=3)
+    demo.replies(ALEX, "offer", "2 please!", later)
+    demo.run(later + timedelta(minutes=2))
+    demo.replies(
+        THERAPIST,
+        "approval_request",
+        "Sorry, I'm with a client then. Could we do Tuesday at 10 instead?",
+        later + timedelta(hours=1),
+    )
+    demo.run(later + timedelta(hours=1, minutes=2))
+    demo.replies(
+        ALEX, "offer_again", "Yes, perfect. Thank you!", later + timedelta(hours=2)
+    )
+    demo.run(later + timedelta(hours=2, minutes=2))
+
+
+def _scene_cancel(demo: _Demo) -> None:
+    alex_at = _call_start(demo, ALEX)
+    _say(
+        "The day before Alex's call, the ordinary cron run sends Alex a reminder. "
+        "No one has to remember to."
+    )
+    demo.run(alex_at - timedelta(hours=23, minutes=58))
+    _say(
+        "Alex can't make it after all and says so by replying. The call is "
+        "cancelled: Alex's calendar gets a METHOD:CANCEL update for the same "
+        "event (its SEQUENCE raised), so the call disappears from it, and Sam's "
+        "own copy is withdrawn too."
+    )
+    asked = alex_at - timedelta(hours=20)
+    demo.replies(
+        ALEX,
+        "reminder",
+        """
+        I'm so sorry, something has come up and I need to cancel tomorrow's call.
+        I'll be in touch again when things are calmer.
+
+        Alex
+        """,
+        asked,
+    )
+    demo.run(asked + timedelta(minutes=2))
+    _show_invitation(demo.latest(ALEX, "cancelled"))
+
+
+def _scene_reminder_and_followup(demo: _Demo) -> None:
+    jordan_at = _call_start(demo, JORDAN)
+    _say("Jordan's reminder goes out the day before their call.")
+    demo.run(jordan_at - timedelta(hours=23, minutes=58))
+    _say(
+        "Sam rings Jordan at the booked time. Two hours after the call, mailflow "
+        "asks whether Jordan would like to start working together."
+    )
+    followup_at = jordan_at + timedelta(hours=2, minutes=17)
+    demo.run(followup_at)
+    answered = followup_at + timedelta(hours=4)
+    demo.replies(
+        JORDAN,
+        "followup",
+        """
+        Yes, I'd really like that. Thank you for today, it helped more than I
+        expected.
+        """,
+        answered,
+    )
+    _say(
+        "Jordan gets a short, warm answer; Sam hears that Jordan would like to "
+        "start, with the number to ring, and takes it from there in person."
+    )
+    demo.run(answered + timedelta(minutes=2))
+
+
+def _call_start(demo: _Demo, who: str) -> datetime:
+    """When `who`'s booked call starts, read from the invitation they received."""
+    message = demo.latest(who, "confirmation")
+    for part in message.walk():
+        if part.get_content_type() == "text/calendar":
+            for line in bytes(part.get_payload(decode=True)).decode().splitlines():
+                if line.startswith("DTSTART"):
+                    stamp = line.split(":", 1)[1]
+                    return datetime.strptime(stamp, "%Y%m%dT%H%M%S%z")
+    raise LookupError(f"no booked call for {who}")

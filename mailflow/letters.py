@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from mailflow import calendar, compose, extract
+from mailflow import calendar, compose, extract, timing
 from mailflow.model import DayPart, Preference, Slot
 
 if TYPE_CHECKING:
@@ -639,9 +639,7 @@ def readable_phone(phone: str | None, country: str) -> str | None:
 
 
 def person_zone_from_minutes(minutes: int | None) -> tzinfo | None:
-    from datetime import timezone
-
-    return None if minutes is None else timezone(timedelta(minutes=minutes))
+    return timing.fixed_zone(minutes)
 
 
 class AfterCallLetters(Letters):

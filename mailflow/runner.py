@@ -13,25 +13,11 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
-from email.parser import BytesHeaderParser
-from email.policy import default as default_policy
-from email.utils import getaddresses
+from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from mailflow import (
-    availability,
-    bounce,
-    calendar,
-    classify,
-    compose,
-    guard,
-    parse,
-    privacy,
-    reply,
-    timing,
-)
-from mailflow.conversation import Conversation, Incoming
+from mailflow import guard, privacy, timing
 from mailflow.errors import (
     BusyCalendarError,
     DeferredSendError,
@@ -39,19 +25,43 @@ from mailflow.errors import (
     PermanentSendError,
     TransientSendError,
 )
-from mailflow.letters import (
-    AfterCallLetters,
-    Recipient,
-    Thread,
-    person_zone_from_minutes,
-)
-from mailflow.model import CalendarMessage, InboundMail, Person, Slot, Verdict
-from mailflow.schedule import Schedule
+from mailflow.lazy import lazy_module
+from mailflow.model import InboundMail, Person, Slot, Verdict
 from mailflow.store import Enquiry, Folder, OutgoingMail, Store
 
+# An empty poll (nothing new, nothing due, nothing queued) needs none of these:
+# they load on first use (icalendar, phonenumbers, jinja2 and many regexes).
 if TYPE_CHECKING:
+    from mailflow import (
+        availability,
+        bounce,
+        calendar,
+        classify,
+        compose,
+        conversation,
+        letters,
+        parse,
+        reply,
+        schedule,
+    )
+    from mailflow.classify import RequestPolicy
     from mailflow.config import Settings
+    from mailflow.conversation import Conversation
+    from mailflow.letters import AfterCallLetters, Recipient, Thread
     from mailflow.mailbox import HeaderFetch, ImapMailbox
+    from mailflow.model import CalendarMessage
+    from mailflow.schedule import Schedule
+else:
+    availability = lazy_module("mailflow.availability")
+    bounce = lazy_module("mailflow.bounce")
+    calendar = lazy_module("mailflow.calendar")
+    classify = lazy_module("mailflow.classify")
+    compose = lazy_module("mailflow.compose")
+    conversation = lazy_module("mailflow.conversation")
+    letters = lazy_module("mailflow.letters")
+    parse = lazy_module("mailflow.parse")
+    reply = lazy_module("mailflow.reply")
+    schedule = lazy_module("mailflow.schedule")
 
 log = logging.getLogger("mailflow")
 
@@ -137,7 +147,7 @@ def timing_rules(settings: Settings) -> timing.TimingRules:
 def enquiry_view(settings: Settings, store: Store, enquiry: Enquiry) -> timing.View:
     """What timing needs to know about one enquiry."""
     call = store.call(enquiry.id)
-    zone = person_zone_from_minutes(enquiry.sender_offset_minutes) or ZoneInfo(
+    zone = timing.fixed_zone(enquiry.sender_offset_minutes) or ZoneInfo(
         settings.practice.timezone
     )
     booked = call is not None and call.status == "booked"
@@ -188,13 +198,28 @@ class Runner:
         self.now = now
         self.wall_now = wall_now
         self.report = RunReport()
-        self.letters = AfterCallLetters(settings, store, now)
-        self.schedule = Schedule(settings, store, now)
-        self.conversation = Conversation(
-            settings, store, self.letters, self.schedule, now
+
+    # Built on first use: an empty poll writes, reads and classifies nothing.
+
+    @cached_property
+    def letters(self) -> AfterCallLetters:
+        return letters.AfterCallLetters(self.settings, self.store, self.now)
+
+    @cached_property
+    def schedule(self) -> Schedule:
+        return schedule.Schedule(self.settings, self.store, self.now)
+
+    @cached_property
+    def conversation(self) -> Conversation:
+        return conversation.Conversation(
+            self.settings, self.store, self.letters, self.schedule, self.now
         )
+
+    @cached_property
+    def policy(self) -> RequestPolicy:
+        settings = self.settings
         practice = settings.practice
-        self.policy = classify.RequestPolicy(
+        return classify.RequestPolicy(
             practice_email=practice.email,
             therapist_email=practice.therapist_email,
             country=practice.country,
@@ -234,6 +259,10 @@ class Runner:
         else:
             uids = self.mailbox.uids_after(known.uidnext - 1)
         ours = {self.settings.practice.email, self.settings.practice.therapist_email}
+        from email.parser import BytesHeaderParser
+        from email.policy import default as default_policy
+        from email.utils import getaddresses
+
         parser = BytesHeaderParser(policy=default_policy)
         for _uid, header in self.mailbox.header_fields(uids, _SENT_FIELDS):
             try:
@@ -449,13 +478,13 @@ class Runner:
                 mail.subject + "\n" + reply.new_words(mail.text),
                 self.policy.crisis_phrases,
             ):
-                person = Recipient(
+                person = letters.Recipient(
                     enquiry.email,
                     enquiry.name,
                     enquiry.phone,
-                    person_zone_from_minutes(enquiry.sender_offset_minutes),
+                    letters.person_zone_from_minutes(enquiry.sender_offset_minutes),
                 )
-                thread = Thread(
+                thread = letters.Thread(
                     enquiry.subject, mail.message_id, (*mail.references, *_own_id(mail))
                 )
                 self.store.release(enquiry_id)
@@ -466,7 +495,7 @@ class Runner:
                 outcome = "owned-crisis"
             else:
                 outcome = self.conversation.on_mail(
-                    enquiry, Incoming(mail, step=key.fingerprint), found
+                    enquiry, conversation.Incoming(mail, step=key.fingerprint), found
                 )
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, f"owned:{outcome}", self.now
@@ -529,7 +558,7 @@ class Runner:
             self.store.update_enquiry(
                 enquiry_id, self.now, state="stood_down", closed_reason="undeliverable"
             )
-        person = Recipient(enquiry.email, enquiry.name, enquiry.phone, None)
+        person = letters.Recipient(enquiry.email, enquiry.name, enquiry.phone, None)
         self.letters.bounce_alert(enquiry_id, person, reason="bounced", status=status)
 
     # -- answering a request ------------------------------------------------------
@@ -573,7 +602,7 @@ class Runner:
                 first_message=reply.new_words(mail.text)[:FIRST_MESSAGE_CHARS],
             )
             recipient = self._recipient(mail, person)
-            thread = Thread(
+            thread = letters.Thread(
                 "" if form else mail.subject,
                 mail.message_id,
                 (*mail.references, *_own_id(mail)),
@@ -596,7 +625,9 @@ class Runner:
         return outcome
 
     def _recipient(self, mail: InboundMail, person: Person) -> Recipient:
-        return Recipient(person.email, person.name, person.phone, self._zone_of(mail))
+        return letters.Recipient(
+            person.email, person.name, person.phone, self._zone_of(mail)
+        )
 
     def _crisis(
         self,
@@ -855,7 +886,9 @@ class Runner:
                 else self.store.enquiry(outgoing.enquiry_id)
             )
             if enquiry is not None:
-                person = Recipient(enquiry.email, enquiry.name, enquiry.phone, None)
+                person = letters.Recipient(
+                    enquiry.email, enquiry.name, enquiry.phone, None
+                )
                 self.letters.bounce_alert(
                     enquiry.id, person, reason="refused", status=reason
                 )

@@ -9,7 +9,7 @@ cannot go out in time is skipped rather than sent late.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import datetime, time, timedelta, timezone, tzinfo
 from enum import StrEnum
 
 
@@ -127,3 +127,8 @@ def is_due(due: Due, now: datetime, rules: TimingRules) -> bool:
     if due.at > now or (due.until is not None and now >= due.until):
         return False
     return due.civil_in is None or civil(now, due.civil_in, rules) == now
+
+
+def fixed_zone(minutes: int | None) -> tzinfo | None:
+    """A person's zone stored as minutes east of UTC (None: not known)."""
+    return None if minutes is None else timezone(timedelta(minutes=minutes))

@@ -11,9 +11,10 @@ import logging
 import signal
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -30,12 +31,26 @@ MAX_BACKOFF_S = 300.0
 
 
 def watch(
-    settings: Settings, *, interval_s: float = 300.0, cycles: int | None = None
+    settings: Settings,
+    *,
+    interval_s: float = 300.0,
+    cycles: int | None = None,
+    start_at: datetime | None = None,
 ) -> int:
-    """Run cycles until told to stop; `cycles` bounds the loop (tests)."""
+    """Run cycles until told to stop; `cycles` bounds the loop (tests).
+
+    `start_at` sets the clock of the first cycle (like `run --now`); it then
+    advances in real time, so timed work falls due as it would in production.
+    """
     from mailflow.cli import cycle_under_lock
 
     stop = threading.Event()
+    began = time.monotonic()
+
+    def now() -> datetime:
+        if start_at is None:
+            return datetime.now(UTC)
+        return start_at + timedelta(seconds=time.monotonic() - began)
 
     def _stop(signum: int, frame: FrameType | None) -> None:
         log.info("signal %d: stopping after this cycle", signum)
@@ -51,7 +66,7 @@ def watch(
                 with _Idle(settings) as idle:
                     # IDLE is listening before the cycle reads the folder, so
                     # mail that lands during the cycle still wakes us at once.
-                    code = cycle_under_lock(settings, now=datetime.now(UTC))
+                    code = cycle_under_lock(settings, now=now())
                     done += 1
                     if cycles is None or done < cycles:
                         idle.wait(interval_s, stop)

@@ -306,8 +306,20 @@ def test_monday_nine_stays_nine_across_dst(
         # On quarter hours: 01:00 and 01:30 do not exist; 02:00 BST is 01:00 UTC.
         (LONDON, "2026-03-29", (time(0, 30), time(3)), 15, ["00:30", "01:00", "01:30"]),
         # 02:00-03:00 does not exist in New York.
-        (NEW_YORK, "2026-03-08", (time(1, 30), time(4)), 5, ["06:30", "07:10", "07:35"]),
-        (NEW_YORK, "2026-03-08", (time(1, 30), time(4)), 15, ["06:30", "07:00", "07:30"]),
+        (
+            NEW_YORK,
+            "2026-03-08",
+            (time(1, 30), time(4)),
+            5,
+            ["06:30", "07:10", "07:35"],
+        ),
+        (
+            NEW_YORK,
+            "2026-03-08",
+            (time(1, 30), time(4)),
+            15,
+            ["06:30", "07:00", "07:30"],
+        ),
     ],
 )
 def test_span_across_the_spring_forward_gap(
@@ -576,7 +588,9 @@ def grid_candidates(r: AvailabilityRules, now: datetime) -> list[Slot]:
     return found
 
 
-def grid_walls(r: AvailabilityRules, day: date, first: time, last: time) -> list[datetime]:
+def grid_walls(
+    r: AvailabilityRules, day: date, first: time, last: time
+) -> list[datetime]:
     """Wall-clock starts of one span, counted in whole minutes from midnight."""
     every, slot, gap = (
         int(d / MINUTE) for d in (r.start_every, r.slot, r.slot + r.buffer)

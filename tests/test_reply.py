@@ -332,6 +332,11 @@ def test_talon_replies_are_exactly_the_new_words() -> None:
             "     (5:30am your time, UTC-5)",
             3,
         ),
+        (
+            "  3. Tuesday 27 October at 10:30 London time (GMT, UTC+0)\n"
+            "     5:30am your time (UTC-5)",
+            3,
+        ),
         # a day and time from the list, in the practice zone
         ("Tuesday 10:30", 3),
         ("tue at 1pm", 4),

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import email
+import logging
 import re
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
-from support import NOW, request, run, sent_to, write_config
+from support import NOW, absent, request, run, sent_to, write_config
 
 from mailflow.config import load_settings
 from mailflow.errors import MailboxError
 from mailflow.lock import RunLock
 from mailflow.mailbox import ImapMailbox
+from mailflow.parse import ParseError, parse_mail
 from mailflow.runner import MAX_ATTEMPTS_PER_MAIL, Runner
 from mailflow.smtp import SmtpSender
 from mailflow.store import Store
@@ -462,19 +465,119 @@ def test_smtp_down_keeps_the_decision_and_sends_once_later(setup, capsys):
     assert len(server.messages(boxes.person)) == 1
 
 
-def test_real_world_oddities_get_no_reply_and_keep_their_flags(setup, shared_fixtures):
-    server, boxes, config = setup
+ANY_AGE = "[workflow]\nmax_request_age_days = 36500\n"
+"""Old Date headers must not stop a sample before the classifier sees it."""
+
+
+def _odd_but_harmless(boxes) -> list[bytes]:
+    """Bad input of our own: a mail over 2 MiB, one with an attachment, an empty one."""
+    huge = EmailMessage()
+    huge["From"] = f"Kim <kim-{boxes.person}>"
+    huge["To"] = boxes.practice
+    huge["Subject"] = "Free consultation call"
+    huge["Date"] = format_datetime(NOW)
+    huge.set_content("Could I book the free consultation call? Scan attached.")
+    huge.add_attachment(
+        bytes(range(256)) * (9 * 1024),
+        maintype="image",
+        subtype="png",
+        filename="scan.png",
+    )
+    attached = EmailMessage()
+    attached["From"] = f"Lee <lee-{boxes.person}>"
+    attached["To"] = boxes.practice
+    attached["Subject"] = "Documents"
+    attached["Date"] = format_datetime(NOW)
+    attached.set_content("Please find the signed form attached.")
+    attached.add_attachment(
+        b"%PDF-1.4\n%...", maintype="application", subtype="pdf", filename="form.pdf"
+    )
+    empty = f"From: <pat-{boxes.person}>\r\nTo: {boxes.practice}\r\n\r\n".encode()
+    raws = [huge.as_bytes(), attached.as_bytes(), empty]
+    assert len(raws[0]) > 2 * 1024 * 1024
+    return raws
+
+
+def _personal_data(raw: bytes) -> set[str]:
+    """Addresses, names and a line of body text, as a log line must never show them."""
+    try:
+        mail = parse_mail(raw)
+    except ParseError:
+        return set()
+    found = {a for a in (mail.from_addr, *mail.reply_to, *mail.to) if a}
+    found |= {n for n in (mail.from_name, mail.reply_to_name) if len(n) >= 5}
+    lines = [line.strip() for line in mail.text.splitlines()]
+    found |= {line for line in lines if len(line) >= 30}
+    return found
+
+
+def _feed(server, user: str, raws: list[bytes]) -> None:
+    with server.imap(user) as client:
+        for raw in raws:
+            client.append("INBOX", raw)
+
+
+def test_real_world_oddities_get_no_reply_and_keep_their_flags(
+    tmp_path, mail_server, mailboxes, shared_fixtures, caplog
+):
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes, ANY_AGE)
     files = sorted(
         p
         for d in ("autoreply-bounce", "odd-mime", "imip", "replies")
         for p in (shared_fixtures / d).iterdir()
     )
-    for path in files:
-        server.append(boxes.practice, "INBOX", path.read_bytes())
+    odd = [path.read_bytes() for path in files] + _odd_but_harmless(boxes)
+    genuine = request(sender=f"Jordan Lee <{boxes.person}>", to=boxes.practice)
+    _feed(server, boxes.practice, [*odd[:40], genuine, *odd[40:]])
     before = inbox_state(server, boxes.practice)
     count = len(server.smtp_log)
+    caplog.set_level(logging.INFO, logger="mailflow")
+
     assert run(config) == 0
-    assert len(server.smtp_log) == count
+
+    # The one genuine request in the batch is answered; no sample is.
+    assert [tuple(r.rcpt_tos) for r in server.smtp_log[count:]] == [(boxes.person,)]
+    assert plain(only_reply(server, boxes.person)).startswith("Hello Jordan,")
+    assert inbox_state(server, boxes.practice) == before
+    assert "left alone" in caplog.text  # the log was captured at all
+    leaked = sorted(
+        item
+        for raw in [*odd, genuine]
+        for item in _personal_data(raw)
+        if item.lower() in caplog.text.lower()
+    )
+    assert leaked == []
+
+
+def _stdlib_email_messages() -> list[Path]:
+    try:
+        import test  # the standard library's own test package
+    except ImportError:
+        return []
+    folder = Path(test.__file__).parent / "test_email" / "data"
+    return sorted(folder.glob("msg_*.txt"))
+
+
+def test_stdlib_email_test_messages_get_no_reply_and_keep_their_flags(
+    tmp_path, mail_server, mailboxes
+):
+    files = _stdlib_email_messages()
+    if not files:
+        absent(
+            "the standard library's email test messages (test/test_email/data) are "
+            "not installed (Debian: libpython3.X-testsuite)"
+        )
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes, ANY_AGE)
+    _feed(server, boxes.practice, [path.read_bytes() for path in files])
+    before = inbox_state(server, boxes.practice)
+    assert len(before) == len(files)
+    count = len(server.smtp_log)
+
+    assert run(config) == 0
+
+    assert server.smtp_log[count:] == []
     assert inbox_state(server, boxes.practice) == before
 
 

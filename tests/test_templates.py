@@ -138,7 +138,9 @@ def test_no_paragraph_is_glued_to_the_next(samples):
         )
         prose = re.sub(r"`[^`]*`", "`key`", prose)  # config keys: "limits.per_hour"
         glued = _GLUED_LINES.search(prose)
-        assert glued is None, f"{label}: {prose[glued.start() - 40 : glued.end() + 40]!r}"
+        assert glued is None, (
+            f"{label}: {prose[glued.start() - 40 : glued.end() + 40]!r}"
+        )
         touching = [
             m.group()
             for m in _GLUED_WORDS.finditer(prose)

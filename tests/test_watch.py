@@ -6,9 +6,12 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
 
-from support import request, write_config
+import icalendar
+from support import NOW, request, run, write_config
 
 ANSWER_WITHIN_S = 20.0
 
@@ -66,3 +69,101 @@ def test_watch_answers_a_request_delivered_while_it_runs(
         worker.stdout.close()
         worker.stderr.close()
     assert len(mail_server.messages(mailboxes.person)) == 1
+
+
+def _watch(config, *extra, stderr=subprocess.PIPE):
+    return subprocess.Popen(
+        [sys.executable, "-m", "mailflow", "watch", "--config", str(config), *extra],
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+    )
+
+
+def _stop(worker) -> int:
+    worker.send_signal(signal.SIGTERM)
+    try:
+        return worker.wait(timeout=ANSWER_WITHIN_S)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        for stream in (worker.stdout, worker.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def test_watch_sends_a_reminder_when_its_moment_comes(tmp_path, mail_server, mailboxes):
+    """Timed work runs on schedule while watching: the reminder is not due at the
+    first cycle and goes out, once, a few seconds later on the watch's own clock."""
+    config = write_config(
+        tmp_path, mail_server, mailboxes, '[workflow]\napproval = "auto"\n'
+    )
+    mail_server.deliver(
+        request(sender=mailboxes.person, to=mailboxes.practice), mailboxes.practice
+    )
+    assert run(config, NOW) == 0
+    (offer,) = [m.message() for m in mail_server.messages(mailboxes.person)]
+    pick = EmailMessage()
+    pick["From"] = mailboxes.person
+    pick["To"] = mailboxes.practice
+    pick["Subject"] = "Re: " + offer["Subject"]
+    pick["Message-ID"] = make_msgid(domain="client.example")
+    pick["In-Reply-To"] = offer["Message-ID"]
+    pick["References"] = offer["Message-ID"]
+    pick.set_content("1")
+    mail_server.deliver(pick.as_bytes(), mailboxes.practice)
+    assert run(config, NOW + timedelta(hours=1)) == 0
+    confirmation = mail_server.messages(mailboxes.person)[-1].message()
+    assert confirmation["X-Mailflow"] == "confirmation"
+    ics = next(
+        p for p in confirmation.walk() if p.get_content_type() == "text/calendar"
+    ).get_payload(decode=True)
+    start_at = icalendar.Calendar.from_ical(ics).walk("VEVENT")[0].decoded("DTSTART")
+    due = start_at - timedelta(hours=24)
+
+    def reminders() -> int:
+        return [
+            m.message()["X-Mailflow"] for m in mail_server.messages(mailboxes.person)
+        ].count("reminder")
+
+    worker = _watch(
+        config, "--interval", "0.5", "--now", (due - timedelta(seconds=2)).isoformat()
+    )
+    try:
+        assert wait_for(lambda: reminders() == 1, ANSWER_WITHIN_S)
+    finally:
+        assert _stop(worker) == 0
+    assert reminders() == 1
+
+
+def test_watch_reconnects_after_the_server_goes_away(tmp_path, mail_server, mailboxes):
+    config = write_config(tmp_path, mail_server, mailboxes)
+    log_path = tmp_path / "watch.log"
+    with log_path.open("wb") as log_file:
+        worker = _watch(config, "--interval", "60", stderr=log_file)
+        try:
+            database = tmp_path / "var" / "mailflow.sqlite3"
+            assert wait_for(database.exists, ANSWER_WITHIN_S)
+            mail_server.imap_down()
+            try:
+                assert wait_for(
+                    lambda: b"retrying" in log_path.read_bytes(), ANSWER_WITHIN_S
+                )
+            finally:
+                mail_server.imap_up()
+            mail_server.deliver(
+                request(
+                    sender=mailboxes.person,
+                    to=mailboxes.practice,
+                    sent_at=datetime.now(UTC),
+                ),
+                mailboxes.practice,
+            )
+            assert wait_for(
+                lambda: len(mail_server.messages(mailboxes.person)) == 1,
+                ANSWER_WITHIN_S * 2,
+            )
+        finally:
+            assert _stop(worker) == 0
+    assert len(mail_server.messages(mailboxes.person)) == 1
+    assert mailboxes.person.encode() not in log_path.read_bytes()
