@@ -417,7 +417,9 @@ class Conversation:
                     if not self._offer(enquiry, reason, note, only, preference, step):
                         state = State.STOOD_DOWN  # nothing to offer: the therapist's
                 case workflow.CancelCall(by=by, note=note):
-                    self._cancel(enquiry, by, note, step)
+                    # The therapist reads why, in the person's own words.
+                    said = reply.new_words(incoming.mail.text) if by == "person" else ""
+                    self._cancel(enquiry, by, note, step, said)
                 case workflow.MarkMissed():
                     self.store.end_call(enquiry.id, "missed")
                 case workflow.Send(kind=kind):
@@ -526,7 +528,9 @@ class Conversation:
                 enquiry.id, self.now, closed_at=None, closed_reason=None
             )
 
-    def _cancel(self, enquiry: Enquiry, by: str, note: str, step: str) -> None:
+    def _cancel(
+        self, enquiry: Enquiry, by: str, note: str, step: str, said: str = ""
+    ) -> None:
         """METHOD:CANCEL for a booked call (SEQUENCE + 1), or let go of a hold."""
         person = self._recipient(enquiry)
         call = self.store.call(enquiry.id)
@@ -553,6 +557,7 @@ class Conversation:
                 note=note,
                 sequence=sequence,
                 step=f"cancel-notice:{step}",
+                words=said,
             )
             return
         self.store.release(enquiry.id)

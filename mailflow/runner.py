@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 from functools import cached_property
@@ -67,6 +68,11 @@ log = logging.getLogger("mailflow")
 
 MAX_ATTEMPTS_PER_MAIL = 3
 """A mail whose handling crashes this many runs in a row is set aside (logged)."""
+
+BODY_BATCH = 50
+"""New mails whose bodies are read in one UID FETCH (one round trip, not 50)."""
+BODY_BATCH_BYTES = 8 * 1024 * 1024
+"""...and at most this much of them by RFC822.SIZE, so memory stays bounded."""
 
 FIRST_MESSAGE_CHARS = 4000
 """The person's first words kept for the approval email, dropped once booked."""
@@ -198,6 +204,8 @@ class Runner:
         self.now = now
         self.wall_now = wall_now
         self.report = RunReport()
+        self._heads: dict[int, InboundMail] = {}  # the current batch's, by UID
+        self._bodies: dict[int, bytes] = {}
 
     # Built on first use: an empty poll writes, reads and classifies nothing.
 
@@ -326,9 +334,13 @@ class Runner:
         else:
             uids = self.mailbox.uids_after(known.uidnext - 1)
         retry_from: int | None = None
-        for fetched in self.mailbox.headers(uids):
-            if not self._handle_safely(uidvalidity, fetched):
-                retry_from = fetched.uid if retry_from is None else retry_from
+        for batch in _batches(self.mailbox.headers(uids)):
+            self._prefetch(uidvalidity, batch)
+            for fetched in batch:
+                if not self._handle_safely(uidvalidity, fetched):
+                    retry_from = fetched.uid if retry_from is None else retry_from
+            self._heads.clear()
+            self._bodies.clear()
         high = max([status.uidnext, *(u + 1 for u in uids)])
         self.store.set_folder(name, Folder(uidvalidity, retry_from or high))
 
@@ -385,7 +397,9 @@ class Runner:
             )
 
     def _handle(self, uidvalidity: int, fetched: HeaderFetch) -> None:
-        head = parse.parse_mail(fetched.header)
+        head = self._heads.pop(fetched.uid, None)
+        if head is None:
+            head = parse.parse_mail(fetched.header)
         key = _MailKey(uidvalidity, fetched.uid, fingerprint(head, fetched.size))
         if self.store.is_seen(key.uidvalidity, key.uid, key.fingerprint):
             return
@@ -400,21 +414,15 @@ class Runner:
 
     def _decide(self, key: _MailKey, fetched: HeaderFetch, head: InboundMail) -> str:
         """Look at headers first; read the body only when it could be ours to answer."""
-        if head.headers.get("x-mailflow") or (
-            head.message_id and self.store.is_our_message(head.message_id)
-        ):
-            return "own-message"
-        if fetched.size > parse.MAX_MAIL_BYTES:
-            return "too-large"
+        decided = self._on_headers(fetched, head)
+        if decided is not None:
+            return decided  # decided on headers alone: the body is never fetched
         if bounce.looks_like_bounce(head):
             return self._bounce(key, fetched)
         owned = self.store.enquiry_for_thread(_thread(head))
         if owned is not None:
             mail, found = self._read(fetched)
             return "expunged" if mail is None else self._owned(key, owned, mail, found)
-        reason = classify.is_automated(head, self.policy.form_senders)
-        if reason and reason not in _NEEDS_BODY:
-            return reason  # decided on headers alone: the body is never fetched
         mail, found = self._read(fetched)
         if mail is None:
             return "expunged"
@@ -445,10 +453,50 @@ class Runner:
             form=verdict.reason == "form-request",
         )
 
+    def _on_headers(self, fetched: HeaderFetch, head: InboundMail) -> str | None:
+        """The outcome when the headers alone decide it; None when the body is
+        needed (a delivery report, a reply in a conversation mailflow owns, or
+        mail that may be a request)."""
+        if head.headers.get("x-mailflow") or (
+            head.message_id and self.store.is_our_message(head.message_id)
+        ):
+            return "own-message"
+        if fetched.size > parse.MAX_MAIL_BYTES:
+            return "too-large"
+        if bounce.looks_like_bounce(head) or (
+            self.store.enquiry_for_thread(_thread(head)) is not None
+        ):
+            return None
+        reason = classify.is_automated(head, self.policy.form_senders)
+        return reason if reason and reason not in _NEEDS_BODY else None
+
+    def _prefetch(self, uidvalidity: int, batch: list[HeaderFetch]) -> None:
+        """Parse a batch's headers and read, in one UID FETCH, the bodies its
+        unseen mails will need. Only a shortcut: each mail is still decided on
+        its own when its turn comes, and a body missing here is fetched then."""
+        wanted = []
+        for fetched in batch:
+            try:
+                head = parse.parse_mail(fetched.header)
+                self._heads[fetched.uid] = head
+                seen = self.store.is_seen(
+                    uidvalidity, fetched.uid, fingerprint(head, fetched.size)
+                )
+                if not seen and self._on_headers(fetched, head) is None:
+                    wanted.append(fetched.uid)
+            except Exception:  # met again, and logged, in its own turn
+                continue
+        self._bodies = self.mailbox.bodies(wanted)
+
+    def _body(self, uid: int) -> bytes | None:
+        """A mail's bytes: from its batch's FETCH, else read now (None: expunged)."""
+        raw = self._bodies.pop(uid, None)
+        return raw if raw is not None else self.mailbox.body(uid)
+
     def _read(
         self, fetched: HeaderFetch
     ) -> tuple[InboundMail | None, CalendarMessage | None]:
-        raw = self.mailbox.body(fetched.uid)
+        raw = self._body(fetched.uid)
         if raw is None:
             return None, None
         mail = parse.parse_mail(raw)
@@ -509,7 +557,7 @@ class Runner:
         """A delivery report is never answered. When it says mail mailflow sent
         could not be delivered, the address is marked undeliverable (nothing more
         goes to it), its enquiries are set aside and the therapist is told."""
-        raw = self.mailbox.body(fetched.uid)
+        raw = self._body(fetched.uid)
         if raw is None:
             return "expunged"
         found = bounce.read_bounce(raw)
@@ -981,6 +1029,22 @@ class _Contacts:
 
     def __contains__(self, address: object) -> bool:
         return isinstance(address, str) and self._store.is_contact(address)
+
+
+def _batches(fetches: Iterable[HeaderFetch]) -> Iterator[list[HeaderFetch]]:
+    """Consecutive mails, at most BODY_BATCH of them and BODY_BATCH_BYTES of the
+    bodies that may be read (larger mail is never read)."""
+    batch: list[HeaderFetch] = []
+    size = 0
+    for fetched in fetches:
+        readable = fetched.size if fetched.size <= parse.MAX_MAIL_BYTES else 0
+        if batch and (len(batch) >= BODY_BATCH or size + readable > BODY_BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(fetched)
+        size += readable
+    if batch:
+        yield batch
 
 
 def _thread(mail: InboundMail) -> set[str]:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -722,3 +723,43 @@ def test_choose_offer_properties(
     wanted_days = {s.start_at.astimezone(zone).date() for s in wanted}
     chosen_days = {s.start_at.astimezone(zone).date() for s in chosen if matches(s)}
     assert len(chosen_days) == min(count, len(wanted), len(wanted_days))
+
+
+# --- the configuration key ------------------------------------------------------------
+
+_CONFIG = """
+[practice]
+name = "Riverside Counselling"
+email = "hello@riverside.example"
+therapist_name = "Sam Rivera"
+therapist_email = "sam@riverside.example"
+[imap]
+host = "imap.riverside.example"
+[smtp]
+host = "smtp.riverside.example"
+"""
+
+
+def test_start_every_minutes_defaults_to_quarter_hours_and_reaches_the_rules(
+    tmp_path: Path,
+) -> None:
+    from mailflow.config import load_settings
+
+    path = tmp_path / "mailflow.toml"
+    path.write_text(_CONFIG, encoding="utf-8")
+    assert load_settings(path).availability.rules(LONDON).start_every == 15 * MINUTE
+    path.write_text(_CONFIG + "[availability]\nstart_every_minutes = 30\n")
+    assert load_settings(path).availability.rules(LONDON).start_every == 30 * MINUTE
+
+
+def test_start_every_minutes_must_divide_an_hour(tmp_path: Path) -> None:
+    from mailflow.config import load_settings
+    from mailflow.errors import ConfigError
+
+    path = tmp_path / "mailflow.toml"
+    path.write_text(_CONFIG + "[availability]\nstart_every_minutes = 7\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    (problem,) = caught.value.problems
+    assert problem.startswith("availability.start_every_minutes:")
+    assert "does not divide an hour" in problem

@@ -200,8 +200,8 @@ def test_answer_values_are_the_workflow_answers() -> None:
 
 
 FOLLOWUP = (
-    "Thank you for talking with me on Tuesday. I know it isn't always easy to tell "
-    "someone new what is troubling you, and I appreciated your openness.\n\n"
+    "Thank you for talking with me today. I know it isn't always easy to tell "
+    "someone new what is troubling you.\n\n"
     "If the connection felt right, would you like to start working together? "
     "There's no pressure at all, and it's fine to take some time to think about it. "
     'Just reply whenever you\'re ready, with "yes", "not just now" or any questions.'

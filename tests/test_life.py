@@ -376,6 +376,8 @@ def test_cancellation_by_reply(life):
     assert_cancel(cancelled, uid)
     notice = newest(server, boxes.therapist, "cancel_notice")
     assert "Jordan Lee cancelled the call on" in plain(notice)
+    assert "> I'm so sorry, I need to cancel." in plain(notice)
+    assert "wrote:" not in plain(notice)  # their words, not the quoted thread
     assert str(ics(notice)["METHOD"]) == "CANCEL"
     # Its reminder and follow-up times pass: nothing.
     sends_nothing(

@@ -56,6 +56,7 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
             "reschedule",
             "reopen",
             "missed",
+            "lapsed",
             "nudge",
             "proposed",
             "other",
@@ -90,6 +91,7 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
         for event in (False, True)
     ],
     "approval_request": [{"slot": HOME, "phone": None}],
+    "approval_again": [{"waiting": True, "hold_hours": 24}],
     "after_answer": [{"answer": a} for a in ("yes", "not_now", "no")],
     "followup": [{"when": w} for w in ("today", "yesterday", "on Friday", "")],
     "followup_answer": [
