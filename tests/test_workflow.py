@@ -1786,7 +1786,8 @@ class WorkflowMachine(RuleBasedStateMachine):
                     assert step.signal == "person"
                 case AlertTherapist(reason="late-cancel"):
                     assert step.signal == "person"
-                    assert before is State.BOOKED and facts.call_started
+                    assert before is State.BOOKED
+                    assert facts.call_started
                     assert state is State.STOOD_DOWN
                 case AlertTherapist(reason=reason):
                     assert step.signal == "calendar"
