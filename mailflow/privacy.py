@@ -75,7 +75,7 @@ def export(store: Store, enquiry_id: int) -> str | None:
 
 
 def forget(store: Store, address: str, *, now: datetime, force: bool) -> Erasure:
-    """Erase every enquiry of `address` and its contact hash, in one transaction."""
+    """Erase every enquiry of `address` and its address hashes, in one transaction."""
     address = address.strip().lower()
     with store.transaction():
         ids = store.enquiry_ids_for(address)
@@ -85,5 +85,6 @@ def forget(store: Store, address: str, *, now: datetime, force: bool) -> Erasure
         store.delete_enquiries(ids)
         store.scrub_outbox_to(address)
         contact = store.forget_contact(address)
+        store.clear_undeliverable(address)  # a keyed hash of the address, too
     log.info("privacy: erasure request, %d enquiries deleted", len(ids))
     return Erasure(enquiries=len(ids), contact=contact)

@@ -862,13 +862,18 @@ class Runner:
                     return True
                 except TransientSendError as exc:
                     self.report.smtp_down = str(exc)
-                    log.error("outbox: %s; kept for the next run", exc)
+                    # The CLI says it once, with the count waiting: one line for cron.
+                    log.info("outbox: %s; kept for the next run", exc)
                     return False
                 # DATA got 250: from here on this message is never handed over again.
                 self.store.mark_sent(outgoing.id, self.now)
                 history.append(guard.Sent(outgoing.recipients, self.now))
                 self.report.sent += 1
-        if outgoing.needs_copy:
+        if outgoing.needs_copy and not (
+            # Left 'sent' by an earlier run that died after the 250: its copy may
+            # be in Sent already.
+            outgoing.status == "sent" and self._copy_filed(outgoing.message_id)
+        ):
             self._file_copy(outgoing.raw)
         self.store.mark_done(outgoing.id)
         return True
@@ -993,6 +998,12 @@ class Runner:
             self.store.set_folder(
                 f"sent:{name}", Folder(known.uidvalidity, appended[1] + 1)
             )
+
+    def _copy_filed(self, message_id: str) -> bool:
+        """Whether Sent holds this message (only asked after a run died mid-way)."""
+        return self.mailbox.contains_message_id(
+            self.settings.imap.sent_folder, message_id
+        )
 
     def _already_filed(self, message_id: str) -> bool:
         """After a crash mid-send, a provider that files sent mail itself tells us."""

@@ -179,18 +179,23 @@ def test_watch_beside_cron_runs_answers_each_request_once(setup):
 # -- outages ----------------------------------------------------------------------------
 
 
-def test_imap_server_down_exits_3_with_one_line_then_the_next_run_completes(
-    setup, capsys
-):
+def one_line(err: str) -> str:
+    """The whole of stderr, which must be one line (cron mails it to someone)."""
+    (line,) = err.strip().splitlines()
+    return line
+
+
+def test_imap_server_down_exits_3_with_one_line_then_the_next_run_completes(setup):
     server, boxes, config = setup
     senders = people(boxes, 2)
     ask(server, boxes, senders)
     server.imap_down()
     try:
-        assert run(config) == 3
+        code, err = finished(start_run(config))
     finally:
         server.imap_up()
-    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert code == 3
+    line = one_line(err)
     assert "IMAP server unreachable" in line
     assert "the next run tries again" in line
     assert run(config, NOW + timedelta(minutes=5)) == 0
@@ -198,16 +203,16 @@ def test_imap_server_down_exits_3_with_one_line_then_the_next_run_completes(
 
 
 def test_imap_login_refused_exits_3_with_one_line_then_the_next_run_completes(
-    setup, capsys, monkeypatch
+    setup, monkeypatch
 ):
     server, boxes, config = setup
     senders = people(boxes, 2)
     ask(server, boxes, senders)
     monkeypatch.setenv("MAILFLOW_IMAP__PASSWORD", "not-the-password")
-    assert run(config) == 3
-    (line,) = capsys.readouterr().err.strip().splitlines()
-    assert "imap.password" in line
-    assert "not-the-password" not in line
+    code, err = finished(start_run(config))
+    assert code == 3
+    assert "imap.password" in one_line(err)
+    assert "not-the-password" not in err
     monkeypatch.delenv("MAILFLOW_IMAP__PASSWORD")
     assert run(config, NOW + timedelta(minutes=5)) == 0
     answered_once(server, senders)
@@ -215,7 +220,7 @@ def test_imap_login_refused_exits_3_with_one_line_then_the_next_run_completes(
 
 @pytest.mark.parametrize("how", ["server down", "login refused"])
 def test_smtp_failing_exits_3_with_one_line_and_the_message_goes_once_later(
-    setup, capsys, monkeypatch, how
+    setup, monkeypatch, how
 ):
     server, boxes, config = setup
     senders = people(boxes, 2)
@@ -225,13 +230,13 @@ def test_smtp_failing_exits_3_with_one_line_and_the_message_goes_once_later(
     else:
         monkeypatch.setenv("MAILFLOW_SMTP__PASSWORD", "not-the-password")
     try:
-        assert run(config) == 3
+        code, err = finished(start_run(config))
     finally:
         server.smtp_up()
         monkeypatch.delenv("MAILFLOW_SMTP__PASSWORD", raising=False)
-    (line,) = capsys.readouterr().err.strip().splitlines()
-    assert "2 message(s) wait in the outbox" in line
-    assert "not-the-password" not in line
+    assert code == 3
+    assert "2 message(s) wait in the outbox" in one_line(err)
+    assert "not-the-password" not in err
     assert [status for status, _ in outbox(config)] == ["pending", "pending"]
     assert run(config, NOW + timedelta(minutes=5)) == 0
     assert run(config, NOW + timedelta(minutes=10)) == 0

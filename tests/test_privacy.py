@@ -167,6 +167,7 @@ def test_forget_refuses_a_call_ahead_unless_forced(tmp_path):
         store.book(booked, call, "uid-1", T0)
         other = enquiry(store, "offered", email="sam@example.net", closed=False)
         store.add_contacts({PERSON, "sam@example.net"})
+        store.mark_undeliverable(PERSON, T0)
         store.queue(
             message_id="<unlinked@riverside.example>",
             enquiry_id=None,
@@ -186,6 +187,7 @@ def test_forget_refuses_a_call_ahead_unless_forced(tmp_path):
         assert (done.enquiries, done.contact, done.refused) == (2, True, ())
         assert [e.id for e in store.enquiries()] == [other]
         assert not store.is_contact(PERSON)
+        assert not store.is_undeliverable(PERSON)
         assert store.is_contact("sam@example.net")
         assert PERSON not in "\n".join(store._db.iterdump()).lower()
 
