@@ -57,6 +57,8 @@ KILLS_PER_TRIAL = 4
 """At most this many killed runs per trial before its clean run."""
 MIN_KILLS = 100
 """Trials are added (up to twice `--trials`) until this many kills landed."""
+PER_MAIL_S = 0.05
+"""First guess of a run's seconds per incoming mail (then learned from the reference)."""
 MIN_WORK_S = 0.1
 """The least work a kill is aimed into (seconds after start-up)."""
 RUN_TIMEOUT_S = 180.0
@@ -91,7 +93,7 @@ per_run = 10000
 per_hour = 10000
 """
 
-PICK_CHANCE = 0.2
+PICK_CHANCE = 0.1
 """Chance that someone with times on offer answers in a given round."""
 PICKS = (
     "Number {n} please, thank you!",
@@ -251,16 +253,29 @@ class Wire:
         self.by_message_id: dict[str, list[int]] = {}
         self._parser = BytesHeaderParser(policy=default_policy)
 
-    def settle(self) -> int:
-        """Wait until no transaction is mid-way (bounded); the log's length."""
+    def settle(self, sender: str | None = None) -> int:
+        """Wait (bounded) until no transaction of `sender` (or anyone) is mid-way;
+        the log's length then."""
         deadline = time.monotonic() + 2.0
-        last, quiet = len(self.server.smtp_log), 0
+        last, quiet = self._count(sender), 0
         while quiet < 3 and time.monotonic() < deadline:
             time.sleep(SETTLE_S)
-            now = len(self.server.smtp_log)
+            now = self._count(sender)
             quiet = quiet + 1 if now == last else 0
             last = now
-        return last
+        return len(self.server.smtp_log)
+
+    def _count(self, sender: str | None) -> int:
+        log = list(self.server.smtp_log)
+        return len(log) if sender is None else sum(r.mail_from == sender for r in log)
+
+    def last_from(self, sender: str, start: int, end: int) -> int | None:
+        """Index of the last message `sender` handed over in [start, end)."""
+        log = self.server.smtp_log
+        return next(
+            (i for i in range(end - 1, start - 1, -1) if log[i].mail_from == sender),
+            None,
+        )
 
     def update(self) -> None:
         log = self.server.smtp_log
@@ -352,11 +367,11 @@ def run_clean(config: Path, now: datetime | None, **env: str) -> Outcome:
 
 @dataclass
 class Span:
-    """The SMTP log entries [start, end) handed over during one run."""
+    """One run of the crash practice: was it killed, and the index in the SMTP
+    log of the last message it handed over (None: it handed none over)."""
 
-    start: int
-    end: int
     killed: bool
+    last: int | None
 
 
 @dataclass
@@ -435,35 +450,39 @@ def crash_trials(
     kills = random.Random(f"{seed}:kills")
     clock = random.Random(f"{seed}:clock")
     figures = CrashFigures(startup=startup_time(server, tmp))
+    per_mail = PER_MAIL_S
     now = T0
     while figures.trials < trials or (
         figures.kills < MIN_KILLS and figures.trials < 2 * trials
     ):
         trial = figures.trials
         arrived = deliver_round(server, story, wire, (reference, crash), figures, now)
-        reference_run = run_clean(reference.config, now)
-        figures.runs += 1
-        if reference_run.code != 0:
-            figures.crashes.append(
-                f"reference, trial {trial}: exit {reference_run.code}:"
-                f" {_last(reference_run.stderr)}"
-            )
-        delays = killed_runs(crash, wire, figures, kills, now, reference_run.seconds)
-        start = wire.settle()
+        # The reference works undisturbed beside the crash practice (2 cores).
+        reference_started = time.monotonic()
+        reference_proc = mailflow(reference.config, now)
+        work_s = figures.startup + per_mail * arrived
+        delays = killed_runs(crash, wire, figures, kills, now, work_s)
+        start = wire.settle(crash.email)
         clean = run_clean(crash.config, now)
-        figures.spans.append(Span(start, wire.settle(), False))
+        end = wire.settle(crash.email)
+        figures.spans.append(Span(False, wire.last_from(crash.email, start, end)))
         figures.runs += 1
-        if clean.code != 0:
-            figures.crashes.append(
-                f"clean run, trial {trial}: exit {clean.code}: {_last(clean.stderr)}"
-            )
+        reference_run = finish(reference_proc, reference_started, None)
+        per_mail = (
+            per_mail + max(reference_run.seconds - figures.startup, 0) / arrived
+        ) / 2
+        for who, outcome in (("reference", reference_run), ("clean run", clean)):
+            if outcome.code != 0:
+                figures.crashes.append(
+                    f"{who}, trial {trial}: exit {outcome.code}: {_last(outcome.stderr)}"
+                )
         figures.trials += 1
         if verbose:
             print(
                 f"   trial {trial}: {now.astimezone(LONDON):%a %d %b %H:%M}, {arrived}"
                 f" mails in; reference run {reference_run.seconds:.2f} s; killed at"
-                f" {', '.join(f'{d:.2f}' for d in delays) or '-'} s;"
-                f" clean run {clean.seconds:.2f} s"
+                f" {', '.join(f'{d:.2f}' for d in delays) or '-'} s"
+                f" (aimed within {work_s:.2f} s); clean run {clean.seconds:.2f} s"
             )
         elif figures.trials % 10 == 0:
             print(
@@ -494,7 +513,6 @@ def deliver_round(
     """This round's mail, alike to both practices: new requests and answers to
     what people and the therapist received (decided on the reference)."""
     reference, crash = practices
-    wire.settle()
     wire.update()
     fresh = story.new_people(BACKLOG if figures.trials == 0 else NEW_PER_ROUND)
     replies = story.replies(wire, reference) if figures.trials else []
@@ -528,8 +546,9 @@ def killed_runs(
 ) -> list[float]:
     """Start `mailflow run` and SIGKILL it at a random moment, a few times.
 
-    The moment is drawn from start-up to the end of the work still left (the
-    reference run's time, less what killed runs already got through), so kills
+    The moment is drawn from start-up to the end of the work still left (as
+    estimated from the mail that came in, less what killed runs already got
+    through), so kills
     fall through the whole cycle: polling, deciding, sending, filing in Sent.
     Stops early when a run finishes before its kill: the round's work is done.
     """
@@ -538,10 +557,11 @@ def killed_runs(
     delays = []
     for _ in range(KILLS_PER_TRIAL):
         delay = kills.uniform(0.8 * startup, startup + left)
-        start = wire.settle()
+        start = wire.settle(crash.email)
         started = time.monotonic()
         outcome = finish(mailflow(crash.config, now), started, delay)
-        span = Span(start, wire.settle(), outcome.killed)
+        end = wire.settle(crash.email)
+        span = Span(outcome.killed, wire.last_from(crash.email, start, end))
         figures.spans.append(span)
         figures.runs += 1
         if not outcome.killed:
@@ -553,7 +573,7 @@ def killed_runs(
             break
         delays.append(delay)
         figures.kills += 1
-        figures.kills_mid_send += span.end > span.start
+        figures.kills_mid_send += span.last is not None
         left = max(left - max(delay - startup, 0.0), MIN_WORK_S)
     return delays
 
@@ -635,7 +655,7 @@ def verify(
         )
     # Re-sends on the wire: allowed only for the last hand-over of a killed run
     # (the instant between the server's 250 and mailflow's bookkeeping).
-    last_of_killed = {s.end - 1 for s in figures.spans if s.killed and s.end > s.start}
+    last_of_killed = {s.last for s in figures.spans if s.killed}
     ours = {crash.address(w) for w in everyone}
     for indexes in wire.by_message_id.values():
         record = server.smtp_log[indexes[0]]

@@ -253,9 +253,10 @@ def test_the_dataclasses_mirror_the_pydantic_models():
     for name, cls in config._SECTIONS.items():
         section = model.model_fields[name].annotation
         derived = set(config.DERIVED_FIELDS)  # not keys: computed from other keys
-        assert set(section.model_fields) == {
-            f.name for f in dataclasses.fields(cls)
-        } - derived
+        assert (
+            set(section.model_fields)
+            == {f.name for f in dataclasses.fields(cls)} - derived
+        )
     assert set(model.model_fields) == set(config._SECTIONS)
 
 
