@@ -18,7 +18,13 @@ from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from mailflow.errors import MailboxError, TokenError
+from mailflow.errors import (
+    BusyCalendarError,
+    MailboxError,
+    SendError,
+    StoreError,
+    TokenError,
+)
 
 if TYPE_CHECKING:
     from mailflow.config import Settings
@@ -68,9 +74,17 @@ def watch(
                     # mail that lands during the cycle still wakes us at once.
                     code = cycle_under_lock(settings, now=now())
                     done += 1
+                    if code == 3:
+                        # SMTP was down: the outbox waits; try again soon, not
+                        # only at the next interval or the next mail.
+                        log.warning("watch: retrying in %.0f s", backoff)
+                        wait_s = min(backoff, interval_s)
+                        backoff = min(backoff * 2, MAX_BACKOFF_S)
+                    else:
+                        wait_s = interval_s
+                        backoff = 1.0
                     if cycles is None or done < cycles:
-                        idle.wait(interval_s, stop)
-                backoff = 1.0
+                        idle.wait(wait_s, stop)
             except MailboxError as exc:
                 if isinstance(exc, TokenError) and not exc.note:
                     # The IDLE session's login, outside a cycle: tell the
@@ -82,10 +96,18 @@ def watch(
                 code = 3
                 stop.wait(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_S)
+            except (SendError, StoreError, BusyCalendarError) as exc:
+                # SMTP down, a locked database, an unreadable calendar: passing
+                # trouble for a long-lived worker; nothing is lost, so wait and retry.
+                log.warning("watch: %s; retrying in %.0f s", exc, backoff)
+                code = 3 if isinstance(exc, SendError) else 1
+                stop.wait(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_S)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return code
+    # Stopped by SIGTERM/SIGINT between cycles: a clean stop, whatever came before.
+    return 0 if stop.is_set() else code
 
 
 class _Idle:

@@ -167,3 +167,35 @@ def test_watch_reconnects_after_the_server_goes_away(tmp_path, mail_server, mail
             assert _stop(worker) == 0
     assert len(mail_server.messages(mailboxes.person)) == 1
     assert mailboxes.person.encode() not in log_path.read_bytes()
+
+
+def test_watch_outlives_an_smtp_outage_and_answers_once_it_is_back(
+    tmp_path, mail_server, mailboxes
+):
+    config = write_config(tmp_path, mail_server, mailboxes)
+    mail_server.deliver(
+        request(
+            sender=mailboxes.person, to=mailboxes.practice, sent_at=datetime.now(UTC)
+        ),
+        mailboxes.practice,
+    )
+    log_path = tmp_path / "watch.log"
+    mail_server.smtp_down()
+    try:
+        with log_path.open("wb") as log_file:
+            worker = _watch(config, "--interval", "60", stderr=log_file)
+            try:
+                assert wait_for(
+                    lambda: b"retrying" in log_path.read_bytes(), ANSWER_WITHIN_S
+                )
+                assert worker.poll() is None  # still watching
+                mail_server.smtp_up()
+                assert wait_for(
+                    lambda: len(mail_server.messages(mailboxes.person)) == 1,
+                    ANSWER_WITHIN_S * 2,
+                )
+            finally:
+                assert _stop(worker) == 0
+    finally:
+        mail_server.smtp_up()
+    assert len(mail_server.messages(mailboxes.person)) == 1
