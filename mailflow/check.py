@@ -99,6 +99,7 @@ def sample_contexts(settings: Settings) -> dict[str, dict[str, object]]:
         },
         "digest": {
             **base,
+            "greeting": "Good morning",
             "today": [{"time": "10:00", "name": "Jordan Lee", "phone": "07700 900123"}],
             "tomorrow": [],
             "waiting": [],

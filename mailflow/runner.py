@@ -779,6 +779,9 @@ class Runner:
                 waiting.append(
                     {"name": name, "when": self.letters.practice_time(call.start_at)}
                 )
+            elif enquiry.state == "booked" and enquiry.counter_start_at is not None:
+                moved_to = self.letters.practice_time(enquiry.counter_start_at)
+                waiting.append({"name": name, "when": f"a move to {moved_to}"})
             if self.now - enquiry.created_at < timedelta(days=1):
                 new.append(name)
             if (
@@ -787,6 +790,11 @@ class Runner:
             ):
                 escalated.append(f"{name} (safety message sent; please contact them)")
         return {
+            "greeting": "Good morning"
+            if local.hour < 12
+            else "Good afternoon"
+            if local.hour < 18
+            else "Good evening",
             "today": sorted(calls[today], key=lambda c: str(c["time"])),
             "tomorrow": sorted(calls[tomorrow], key=lambda c: str(c["time"])),
             "waiting": waiting,

@@ -99,7 +99,14 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
     ],
     "therapist_alert": [
         {"reason": r, "proposed": "Tuesday 8 December at 10:00"}
-        for r in ("calendar-declined", "counter", "withdrawn", "unclear-reply", "?")
+        for r in (
+            "calendar-declined",
+            "counter",
+            "withdrawn",
+            "unclear-reply",
+            "late-cancel",
+            "?",
+        )
     ],
     "therapist_event": [{"moved": True, "phone": None}],
     "digest": [
