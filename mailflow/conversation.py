@@ -55,6 +55,17 @@ class Incoming:
     step: str  # unique per mail: letters caused by it derive their ids from it
 
 
+def _changes_booking(transition: workflow.Transition) -> bool:
+    """Whether the transition books, moves, cancels or ends the call itself."""
+    return any(
+        isinstance(
+            c,
+            workflow.Book | workflow.Move | workflow.CancelCall | workflow.MarkMissed,
+        )
+        for c in transition.commands
+    ) or transition.state not in {State.BOOKED, State.RESCHEDULING}
+
+
 _CALENDAR_ANSWERS = frozenset({"REPLY", "COUNTER", "REFRESH"})
 """iTIP methods an attendee sends back (RFC 5546 3.2); the rest is ours echoed."""
 _LAST_MOMENT = timedelta(hours=1)
@@ -349,7 +360,10 @@ class Conversation:
         for command in transition.commands:
             match command:
                 case workflow.RememberPhone(phone=phone):
+                    had = (self.store.enquiry(enquiry.id) or enquiry).phone
                     self.store.update_enquiry(enquiry.id, self.now, phone=phone)
+                    if had is None and not _changes_booking(transition):
+                        self._add_phone_to_booking(enquiry, step)
                 case workflow.Release():
                     self.store.release(enquiry.id)
                 case workflow.Hold(slot=slot):
@@ -527,6 +541,33 @@ class Conversation:
             self.store.update_enquiry(
                 enquiry.id, self.now, closed_at=None, closed_reason=None
             )
+
+    def _add_phone_to_booking(self, enquiry: Enquiry, step: str) -> None:
+        """A number sent after booking goes into both invitations (SEQUENCE + 1),
+        so the event says who rings whom, on which number."""
+        call = self.store.call(enquiry.id)
+        if call is None or call.status != "booked":
+            return
+        self.store.bump_sequence(enquiry.id)
+        slot = Slot(call.start_at, call.end_at)
+        person = self._recipient(enquiry)
+        self.letters.confirmation(
+            enquiry.id,
+            person,
+            self._thread(enquiry),
+            slot,
+            sequence=call.sequence + 1,
+            step=f"phone:{step}",
+            phone_added=True,
+        )
+        self.letters.therapist_event(
+            enquiry.id,
+            person,
+            slot,
+            f"event-phone:{step}",
+            call.sequence + 1,
+            updated=True,
+        )
 
     def _cancel(
         self, enquiry: Enquiry, by: str, note: str, step: str, said: str = ""

@@ -220,6 +220,7 @@ class Letters:
         *,
         sequence: int,
         step: str,
+        phone_added: bool = False,
     ) -> None:
         practice = self.settings.practice
         phone = self.phone(person.phone)
@@ -245,6 +246,7 @@ class Letters:
             **self._person_base(person),
             "slot": self.slot_view(slot, person.zone),
             "moved": sequence > 0,
+            "phone_added": phone_added,
         }
         self._to_person(
             enquiry_id,
@@ -402,6 +404,8 @@ class Letters:
         slot: Slot,
         step: str,
         sequence: int = 0,
+        *,
+        updated: bool = False,
     ) -> None:
         practice = self.settings.practice
         phone = self.phone(person.phone)
@@ -426,12 +430,14 @@ class Letters:
             **self._about(enquiry_id, person),
             "when": when,
             "moved": sequence > 0,
+            "updated": updated,
         }
+        title = "Updated" if updated else "Moved" if sequence else "Booked"
         self._to_therapist(
             enquiry_id,
             "therapist_event",
             step,
-            f"{'Moved' if sequence else 'Booked'}: {who}, {self.short(slot.start_at)}",
+            f"{title}: {who}, {self.short(slot.start_at)}",
             context,
             calendar=compose.CalendarPart("PUBLISH", ics, "call.ics"),
         )

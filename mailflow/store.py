@@ -577,6 +577,14 @@ class Store:
             (_iso(slot.start_at), _iso(slot.end_at), _iso(now), enquiry_id),
         )
 
+    def bump_sequence(self, enquiry_id: int) -> None:
+        """The booked event changed in place (a phone number added): SEQUENCE + 1."""
+        self._db.execute(
+            "UPDATE calls SET sequence = sequence + 1"
+            " WHERE enquiry_id = ? AND status = 'booked'",
+            (enquiry_id,),
+        )
+
     def end_call(self, enquiry_id: int, status: str) -> None:
         """Cancel (SEQUENCE + 1, as the CANCEL carries) or mark missed/done; frees the slot."""
         bump = 1 if status == "cancelled" else 0

@@ -878,3 +878,45 @@ def test_a_declined_copy_of_the_therapists_event_cancels_nothing(life):
     assert "cancel_notice" not in kinds(server, boxes.therapist)
     assert run(config, start_at - timedelta(hours=24) + MINUTE) == 0
     newest(server, boxes.person, "reminder")
+
+
+def test_a_number_sent_after_booking_updates_both_invitations(life):
+    server, boxes, config = life
+    server.deliver(
+        request(
+            sender=f"Jordan Lee <{boxes.person}>",
+            to=boxes.practice,
+            body="Hello, I'd like to book the free 15 minute call please.",
+            sent_at=T0,
+        ),
+        boxes.practice,
+    )
+    assert run(config, T0) == 0
+    offer = newest(server, boxes.person, "offer")
+    pick(server, boxes, config, offer)
+    confirmation = newest(server, boxes.person, "confirmation")
+    assert "I don't have a phone number for you yet" in plain(confirmation)
+    booked = event(confirmation)
+    person_says(
+        server,
+        boxes,
+        config,
+        confirmation,
+        f"Thanks! My number is {PHONE}.",
+        T0 + timedelta(hours=2),
+    )
+    update = newest(server, boxes.person, "confirmation")
+    assert f"Thank you for your number. I'll ring you on {PHONE}" in plain(update)
+    assert calendar_part(update).get_param("method") == "REQUEST"
+    changed = event(update)
+    assert str(changed["UID"]) == str(booked["UID"])
+    assert int(changed["SEQUENCE"]) == 1
+    assert changed.decoded("DTSTART") == booked.decoded("DTSTART")
+    assert PHONE in str(changed["DESCRIPTION"])
+    own = newest(server, boxes.therapist, "therapist_event")
+    assert own["Subject"].startswith("Updated:")
+    assert PHONE in plain(own)
+    # Saying it again changes nothing.
+    before = len(server.smtp_log)
+    person_says(server, boxes, config, update, f"It's {PHONE}", T0 + timedelta(hours=3))
+    assert len(server.smtp_log) == before
