@@ -66,10 +66,13 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
     ],
     "held": [{"phone": None}, {"slot": HOME}],
     "confirmation": [
-        {"moved": moved, "phone": phone, "slot": slot}
-        for moved in (False, True)
-        for phone in (None, "07700 900123")
-        for slot in (HOME, NEW_YORK)
+        *(
+            {"moved": moved, "phone": phone, "slot": slot}
+            for moved in (False, True)
+            for phone in (None, "07700 900123")
+            for slot in (HOME, NEW_YORK)
+        ),
+        *({"phone_added": True, "slot": slot} for slot in (HOME, NEW_YORK)),
     ],
     "reminder": [
         {"phone": phone, "slot": slot}
