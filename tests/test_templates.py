@@ -111,7 +111,7 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
             "?",
         )
     ],
-    "therapist_event": [{"moved": True, "phone": None}],
+    "therapist_event": [{"moved": True, "phone": None}, {"updated": True}],
     "digest": [
         {"today": [], "new": []},
         {"waiting": [{"name": "Jordan Lee", "when": "Tue 1 Dec, 10:00"}]},
