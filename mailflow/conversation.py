@@ -282,11 +282,15 @@ class Conversation:
         # What the person was offered or holds stays theirs to take while it is
         # clear and not imminent, even once it falls inside the notice period
         # (an approval a few hours later must not find it "no longer free").
-        soon = self.now + _LAST_MOMENT
-        kept = {s for s in (*offered, held) if s is not None and s.start_at > soon}
+        kept = {s for s in (*offered, held) if s is not None}
+        if kept:
+            # Every rule but the notice still holds: hours, blocked dates, the
+            # daily limit, other calls and busy time with their buffers.
+            late = self.schedule.free(except_enquiry=enquiry.id, notice=_LAST_MOMENT)
+            kept &= set(late)
         free_set = (
             frozenset(free)
-            | {s for s in kept if self._clear(s, enquiry.id)}
+            | kept
             | (
                 {preapproved}
                 if preapproved and self._clear(preapproved, enquiry.id)

@@ -2,12 +2,14 @@
 
 One place answers "can a call go here?", so the offer, the pick, the approval
 and the therapist's own proposal all use the same rules: opening hours, other
-people's holds (while fresh) and bookings, the therapist's busy calendars, and
-the buffer around all of them.
+people's holds and bookings, the therapist's busy calendars, and the buffer
+around all of them. A hold blocks its time until it is approved, withdrawn or
+let go by the clock (`timing`'s hold steps), never silently by age.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -33,11 +35,8 @@ class Schedule:
         return timedelta(minutes=self.settings.availability.buffer_minutes)
 
     def calls(self, except_enquiry: int | None = None) -> list[Interval]:
-        """Bookings, and holds younger than `workflow.hold_hours` (older ones lapse)."""
-        lapse = self.now - timedelta(hours=self.settings.workflow.hold_hours)
-        return self.store.taken_intervals(
-            except_enquiry=except_enquiry, holds_after=lapse
-        )
+        """Bookings and pending holds: every call that blocks a slot."""
+        return self.store.taken_intervals(except_enquiry=except_enquiry)
 
     def busy(self) -> list[Interval]:
         """The therapist's own busy time from `availability.busy_calendars`."""
@@ -57,8 +56,14 @@ class Schedule:
                 )
         return self._busy
 
-    def free(self, except_enquiry: int | None = None) -> list[Slot]:
+    def free(
+        self, except_enquiry: int | None = None, *, notice: timedelta | None = None
+    ) -> list[Slot]:
+        """Open slots; `notice` replaces `min_notice_hours` (a time already
+        offered stays takeable closer to its start than a new offer would be)."""
         rules = self.settings.availability.rules(self.settings.practice.timezone)
+        if notice is not None:
+            rules = replace(rules, min_notice=notice)
         return availability.free_slots(
             rules, now=self.now, calls=self.calls(except_enquiry), busy=self.busy()
         )

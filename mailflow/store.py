@@ -513,15 +513,12 @@ class Store:
         ).fetchall()
         return [Slot(_instant(a), _instant(b)) for a, b in rows]
 
-    def taken_intervals(
-        self, *, except_enquiry: int | None = None, holds_after: datetime | None = None
-    ) -> list[Interval]:
-        """Holds (made after `holds_after`) and bookings: calls that block a slot."""
-        since = _iso(holds_after) if holds_after else ""
+    def taken_intervals(self, *, except_enquiry: int | None = None) -> list[Interval]:
+        """Holds and bookings: calls that block a slot."""
         rows = self._db.execute(
             "SELECT start_at, end_at FROM calls WHERE enquiry_id IS NOT ?"
-            " AND (status = 'booked' OR (status = 'held' AND held_at > ?))",
-            (except_enquiry, since),
+            " AND status IN ('booked', 'held')",
+            (except_enquiry,),
         ).fetchall()
         return [Interval(_instant(a), _instant(b)) for a, b in rows]
 

@@ -636,3 +636,63 @@ def test_a_pick_the_therapist_never_answers_is_reminded_then_let_go(stack):
         m.message()["X-Mailflow"] for m in server.messages(boxes.person)
     ]
     assert len(server.smtp_log) == before
+
+
+def test_a_pick_waiting_for_approval_keeps_its_time_from_others(stack):
+    """Past hold_hours the therapist is reminded, but the time stays held: a new
+    request is not offered it until the hold is let go."""
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    number, line = offered_lines(offer)[0]
+    pick(server, boxes, config, offer, body=number)
+    other = f"casey-{boxes.person}"
+    later = NOW + timedelta(hours=50)
+    server.deliver(
+        request(sender=other, to=boxes.practice, sent_at=later), boxes.practice
+    )
+    assert run(config, later) == 0
+    offered = {text for _n, text in offered_lines(newest(server, other, "offer"))}
+    held_time = line.split(" (")[0]
+    assert held_time not in {text.split(" (")[0] for text in offered}
+
+
+def test_the_daily_call_limit_holds_when_two_people_pick_the_same_day(
+    tmp_path, mail_server, mailboxes
+):
+    config = write_config(
+        tmp_path,
+        mail_server,
+        mailboxes,
+        '[workflow]\napproval = "auto"\n[availability]\nmax_calls_per_day = 1\n'
+        'hours = { thu = ["13:00-18:00"] }\n',
+    )
+    other = f"casey-{mailboxes.person}"
+    for sender in (mailboxes.person, other):
+        mail_server.deliver(
+            request(sender=sender, to=mailboxes.practice), mailboxes.practice
+        )
+    assert run(config) == 0
+    first = offered_lines(newest(mail_server, mailboxes.person, "offer"))
+    second = offered_lines(newest(mail_server, other, "offer"))
+    # Both were offered Thursday 26 November; each picks a different time.
+    day = "Thursday 26 November"
+    mine, my_time = next((n, text) for n, text in first if day in text)
+    theirs = next(n for n, text in second if day in text and text != my_time)
+    mail_server.deliver(
+        answer(
+            newest(mail_server, mailboxes.person, "offer"),
+            sender=mailboxes.person,
+            body=mine,
+        ),
+        mailboxes.practice,
+    )
+    mail_server.deliver(
+        answer(newest(mail_server, other, "offer"), sender=other, body=theirs),
+        mailboxes.practice,
+    )
+    assert run(config, NOW + timedelta(hours=1)) == 0
+    kinds = [
+        [m.message()["X-Mailflow"] for m in mail_server.messages(who)]
+        for who in (mailboxes.person, other)
+    ]
+    assert sorted(k[-1] for k in kinds) == ["confirmation", "offer_again"]
