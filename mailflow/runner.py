@@ -9,6 +9,7 @@ from the outbox, so a crash anywhere loses nothing and repeats no decision.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -419,7 +420,7 @@ class Runner:
             return decided  # decided on headers alone: the body is never fetched
         if bounce.looks_like_bounce(head):
             return self._bounce(key, fetched)
-        owned = self.store.enquiry_for_thread(_thread(head))
+        owned = self._owner(head)
         if owned is not None:
             mail, found = self._read(fetched)
             return "expunged" if mail is None else self._owned(key, owned, mail, found)
@@ -453,6 +454,24 @@ class Runner:
             form=verdict.reason == "form-request",
         )
 
+    def _owner(self, head: InboundMail) -> int | None:
+        """The enquiry whose thread this mail is in; for the therapist, also by
+        the approval's `[ref …]` in the subject (some clients drop References)."""
+        owned = self.store.enquiry_for_thread(_thread(head))
+        if (
+            owned is not None
+            or head.from_addr != self.settings.practice.therapist_email
+        ):
+            return owned
+        found = _APPROVAL_REF.search(head.subject)
+        if found is None:
+            return None
+        for enquiry in self.store.open_enquiries():
+            ref = self.letters.approval_ref(enquiry.id, enquiry.approval_round)
+            if enquiry.approval_round and hmac.compare_digest(ref, found.group(1)):
+                return enquiry.id
+        return None
+
     def _on_headers(self, fetched: HeaderFetch, head: InboundMail) -> str | None:
         """The outcome when the headers alone decide it; None when the body is
         needed (a delivery report, a reply in a conversation mailflow owns, or
@@ -463,9 +482,7 @@ class Runner:
             return "own-message"
         if fetched.size > parse.MAX_MAIL_BYTES:
             return "too-large"
-        if bounce.looks_like_bounce(head) or (
-            self.store.enquiry_for_thread(_thread(head)) is not None
-        ):
+        if bounce.looks_like_bounce(head) or self._owner(head) is not None:
             return None
         reason = classify.is_automated(head, self.policy.form_senders)
         return reason if reason and reason not in _NEEDS_BODY else None
@@ -1028,6 +1045,7 @@ _ACTED = frozenset({"request", "crisis", "no-slots", "owned-crisis", "bounce"})
 _BREAKER = "breaker_open_since"
 """Meta key: set while the hourly circuit breaker holds sending back."""
 _CLOSED_STATES = frozenset({"stood_down", "escalated", "closed"})
+_APPROVAL_REF = re.compile(r"\[ref ([0-9a-f]{16})\]")
 _STILL_LISTENING = frozenset({"expired", "silent"})
 """Closed by the clock alone: a late reply still reopens the offer or answers
 the follow-up (closing for silence is not the person saying goodbye)."""

@@ -696,3 +696,29 @@ def test_the_daily_call_limit_holds_when_two_people_pick_the_same_day(
         for who in (mailboxes.person, other)
     ]
     assert sorted(k[-1] for k in kinds) == ["confirmation", "offer_again"]
+
+
+def _without_thread(raw: bytes) -> bytes:
+    message = email.message_from_bytes(raw, policy=default_policy)
+    del message["In-Reply-To"]
+    del message["References"]
+    return message.as_bytes()
+
+
+@pytest.mark.parametrize("ref_kept", [True, False])
+def test_an_approval_whose_client_dropped_the_thread_counts_by_its_subject_ref(
+    stack, ref_kept
+):
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    pick(server, boxes, config, offer)
+    approval = newest(server, boxes.therapist, "approval_request")
+    raw = _without_thread(
+        answer(approval, sender=f"Sam Rivera <{boxes.therapist}>", body="Yes")
+    )
+    if not ref_kept:  # a guessed token never acts
+        raw = re.sub(rb"\[ref [0-9a-f]{16}\]", b"[ref 0123456789abcdef]", raw)
+    server.deliver(raw, boxes.practice)
+    assert run(config, NOW + timedelta(hours=2)) == 0
+    kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.person)]
+    assert ("confirmation" in kinds) is ref_kept
