@@ -188,7 +188,9 @@ class Conversation:
             intent = followup.read_cancel_intent(words)
             if intent is not None:
                 answer = replace(answer, kind=ReplyKind(intent))
-        facts = self._facts(enquiry, offered)
+        # Only a pick needs to know what is free: a cancellation or a question
+        # goes through even while a busy calendar cannot be read.
+        facts = self._facts(enquiry, offered, need_free=answer.kind is ReplyKind.PICK)
         transition = workflow.on_person_reply(state, answer, facts)
         self._carry_out(enquiry, transition, incoming, answer.preference)
         return transition.outcome
@@ -210,7 +212,11 @@ class Conversation:
             )
             return "therapist-not-approval"
         offered = tuple(self.store.offers(enquiry.id))
-        facts = self._facts(enquiry, offered)
+        facts = self._facts(
+            enquiry,
+            offered,
+            need_free=answer.decision in {Decision.APPROVE, Decision.PROPOSE},
+        )
         if answer.decision is Decision.PROPOSE and answer.proposed is not None:
             proposed = self._resolve(answer.proposed, enquiry.id)
             facts = replace(facts, proposed=proposed)
@@ -263,51 +269,36 @@ class Conversation:
 
     # -- carrying out -----------------------------------------------------------------
 
-    def _facts(self, enquiry: Enquiry, offered: tuple[Slot, ...]) -> Facts:
+    def _facts(
+        self, enquiry: Enquiry, offered: tuple[Slot, ...], *, need_free: bool = True
+    ) -> Facts:
+        """What the workflow needs to decide. `need_free=False` skips the
+        schedule (and so any busy calendar): a cancellation or a timer goes
+        through even while a calendar cannot be read."""
         call = self.store.call(enquiry.id)
         held = (
             Slot(call.start_at, call.end_at) if call and call.status == "held" else None
         )
-        free = self.schedule.free(except_enquiry=enquiry.id)
+        length = timedelta(minutes=self.settings.availability.slot_minutes)
         # The therapist's own proposal need not sit on the opening-hours grid.
         preapproved = (
-            Slot(
-                enquiry.preapproved_start_at,
-                enquiry.preapproved_start_at
-                + timedelta(minutes=self.settings.availability.slot_minutes),
-            )
+            Slot(enquiry.preapproved_start_at, enquiry.preapproved_start_at + length)
             if enquiry.preapproved_start_at
             else None
         )
-        # What the person was offered or holds stays theirs to take while it is
-        # clear and not imminent, even once it falls inside the notice period
-        # (an approval a few hours later must not find it "no longer free").
-        kept = {s for s in (*offered, held) if s is not None}
-        if kept:
-            # Every rule but the notice still holds: hours, blocked dates, the
-            # daily limit, other calls and busy time with their buffers.
-            late = self.schedule.free(except_enquiry=enquiry.id, notice=_LAST_MOMENT)
-            kept &= set(late)
-        free_set = (
-            frozenset(free)
-            | kept
-            | (
-                {preapproved}
-                if preapproved and self._clear(preapproved, enquiry.id)
-                else set()
-            )
+        counter = (
+            Slot(enquiry.counter_start_at, enquiry.counter_start_at + length)
+            if enquiry.counter_start_at is not None
+            else None
         )
-        counter = None
-        if enquiry.counter_start_at is not None:
-            length = timedelta(minutes=self.settings.availability.slot_minutes)
-            counter = Slot(enquiry.counter_start_at, enquiry.counter_start_at + length)
-            if self._clear(counter, enquiry.id):
-                free_set |= {counter}
+        free: frozenset[Slot] = frozenset()
+        if need_free:
+            free = self._takeable(enquiry.id, (*offered, held), (preapproved, counter))
         return Facts(
             approval=self.settings.workflow.approval,
             offered=offered,
             held=held,
-            free=free_set,
+            free=free,
             preapproved=preapproved,
             clarified=enquiry.clarified,
             counter=counter,
@@ -317,6 +308,25 @@ class Conversation:
             reopenable=enquiry.state == State.CANCELLED
             or (enquiry.state == State.CLOSED and enquiry.closed_reason == "expired"),
         )
+
+    def _takeable(
+        self,
+        enquiry_id: int,
+        kept: tuple[Slot | None, ...],
+        off_grid: tuple[Slot | None, ...],
+    ) -> frozenset[Slot]:
+        """Every slot this enquiry may take now: the open grid; what it was
+        offered or holds, even inside the notice period (an approval a few hours
+        later must not find it "no longer free"), under every other rule (hours,
+        blocked dates, the daily limit, other calls, busy time, buffers); and the
+        therapist's or the calendar's own times off the grid, when clear."""
+        free = set(self.schedule.free(except_enquiry=enquiry_id))
+        mine = {s for s in kept if s is not None}
+        if mine:
+            late = self.schedule.free(except_enquiry=enquiry_id, notice=_LAST_MOMENT)
+            free |= mine & set(late)
+        free |= {s for s in off_grid if s is not None and self._clear(s, enquiry_id)}
+        return frozenset(free)
 
     def _clear(self, slot: Slot, enquiry_id: int) -> bool:
         return self.schedule.clear(slot, except_enquiry=enquiry_id)
@@ -642,7 +652,7 @@ class Conversation:
     def on_timer(self, enquiry: Enquiry, step: str) -> str:
         """A timed step whose moment has come (see `timing.next_due`)."""
         offered = tuple(self.store.offers(enquiry.id))
-        facts = self._facts(enquiry, offered)
+        facts = self._facts(enquiry, offered, need_free=False)  # timers never pick
         transition = workflow.on_timer(State(enquiry.state), step, facts)
         self._carry_out(
             enquiry,

@@ -9,16 +9,27 @@ let go by the clock (`timing`'s hold steps), never silently by age.
 
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from mailflow import availability
+from mailflow.errors import BusyCalendarError
 from mailflow.model import Interval, Slot
 
 if TYPE_CHECKING:
     from mailflow.config import Settings
     from mailflow.store import Store
+
+
+log = logging.getLogger("mailflow")
+
+LAST_GOOD_FOR = timedelta(hours=24)
+"""How long a busy calendar read stays usable when a later read fails (the read
+covers the horizon plus this much, so a fallback never leaves days unknown)."""
+_LAST_GOOD = "busy:last_good"
 
 
 class Schedule:
@@ -29,6 +40,7 @@ class Schedule:
         self.store = store
         self.now = now
         self._busy: list[Interval] | None = None
+        self._failed: BusyCalendarError | None = None
 
     @property
     def _buffer(self) -> timedelta:
@@ -39,22 +51,67 @@ class Schedule:
         return self.store.taken_intervals(except_enquiry=except_enquiry)
 
     def busy(self) -> list[Interval]:
-        """The therapist's own busy time from `availability.busy_calendars`."""
+        """The therapist's own busy time from `availability.busy_calendars`.
+
+        Read at most once a run. A failed read falls back to the last good one
+        while it is younger than `LAST_GOOD_FOR`; else the failure stands for
+        the rest of the run (one fetch and one timeout, not one per mail).
+        """
+        if self._failed is not None:
+            raise self._failed
         if self._busy is None:
             sources = self.settings.availability.busy_calendars
             if not sources:
                 self._busy = []
             else:
-                from mailflow.busy import load_busy
-
-                horizon = timedelta(days=self.settings.availability.horizon_days + 1)
-                self._busy = load_busy(
-                    sources,
-                    start_at=self.now - timedelta(days=1),
-                    end_at=self.now + horizon,
-                    zone_name=self.settings.practice.timezone,
-                )
+                try:
+                    self._busy = self._load(sources)
+                except BusyCalendarError as exc:
+                    self._busy = self._last_good()
+                    if self._busy is None:
+                        self._failed = exc
+                        raise
+                    log.warning("%s Using the copy read before.", exc)
         return self._busy
+
+    def _load(self, sources: tuple[str, ...]) -> list[Interval]:
+        from mailflow.busy import load_busy
+
+        horizon = timedelta(days=self.settings.availability.horizon_days + 1)
+        found = load_busy(
+            sources,
+            start_at=self.now - timedelta(days=1),
+            end_at=self.now + horizon + LAST_GOOD_FOR,
+            zone_name=self.settings.practice.timezone,
+        )
+        self.store.set_meta(
+            _LAST_GOOD,
+            json.dumps(
+                {
+                    "read_at": self.now.isoformat(),
+                    "sources": list(sources),
+                    "busy": [
+                        [i.start_at.isoformat(), i.end_at.isoformat()] for i in found
+                    ],
+                }
+            ),
+        )
+        return found
+
+    def _last_good(self) -> list[Interval] | None:
+        """The busy time of the last good read, if recent and of the same calendars."""
+        saved = self.store.get_meta(_LAST_GOOD)
+        if saved is None:
+            return None
+        data = json.loads(saved)
+        read_at = datetime.fromisoformat(data["read_at"])
+        same = data["sources"] == list(self.settings.availability.busy_calendars)
+        if not same or not timedelta(0) <= self.now - read_at <= LAST_GOOD_FOR:
+            return None
+        return [
+            Interval(datetime.fromisoformat(a), datetime.fromisoformat(b))
+            for a, b in data["busy"]
+        ]
 
     def free(
         self, except_enquiry: int | None = None, *, notice: timedelta | None = None

@@ -801,3 +801,50 @@ def test_an_unreadable_busy_calendar_makes_requests_wait_never_lost(
     assert run(config, NOW + timedelta(minutes=5)) == 0
     (offer,) = mail_server.messages(mailboxes.person)
     assert offer.message()["X-Mailflow"] == "offer"
+
+
+def test_a_failed_read_falls_back_to_the_last_good_one_for_a_day(
+    tmp_path, mail_server, mailboxes
+):
+    from support import NOW, request, run, write_config
+
+    feed = tmp_path / "busy.ics"
+    # The therapist is busy all of Monday 30 November (London).
+    feed.write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+        b"BEGIN:VEVENT\r\nUID:all-monday@test\r\nDTSTAMP:20261120T000000Z\r\n"
+        b"DTSTART:20261130T000000Z\r\nDTEND:20261201T000000Z\r\n"
+        b"SUMMARY:Away\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    config = write_config(
+        tmp_path,
+        mail_server,
+        mailboxes,
+        f'[availability]\nbusy_calendars = ["{feed}"]\n',
+    )
+    first = mailboxes.person
+    mail_server.deliver(
+        request(sender=first, to=mailboxes.practice), mailboxes.practice
+    )
+    assert run(config, NOW) == 0
+    feed.write_bytes(b"this is not a calendar")
+    later = NOW + timedelta(hours=3)
+    second = f"casey-{first}"
+    mail_server.deliver(
+        request(sender=second, to=mailboxes.practice, sent_at=later),
+        mailboxes.practice,
+    )
+    assert run(config, later) == 0  # the morning's copy still stands
+    for who in (first, second):
+        (offer,) = mail_server.messages(who)
+        text = offer.message().get_body(("plain",)).get_content()
+        assert "Monday 30 November" not in text
+    # A day later the old copy is too old to trust: requests wait again.
+    third = f"alex-{first}"
+    tomorrow = NOW + timedelta(hours=30)
+    mail_server.deliver(
+        request(sender=third, to=mailboxes.practice, sent_at=tomorrow),
+        mailboxes.practice,
+    )
+    assert run(config, tomorrow) == 1
+    assert mail_server.messages(third) == []
