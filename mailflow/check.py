@@ -76,7 +76,7 @@ def sample_contexts(settings: Settings) -> dict[str, dict[str, object]]:
         "crisis_alert": {**about, "sent_at": "Tuesday 1 December at 10:00"},
         "no_slots_alert": {**about, "horizon_days": settings.availability.horizon_days},
         "approval_request": {**about, "slot": slot},
-        "approval_again": {**about, "waiting": False, "hold_hours": 48},
+        "approval_again": {**about, "waiting": False, "until": ""},
         "move_request": {**about, "proposed": "Tuesday 8 December at 10:00"},
         "therapist_event": {**about, "moved": False, "updated": False},
         "therapist_alert": {**about, "reason": "calendar-declined", "proposed": ""},

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from mailflow import availability, followup, reply, workflow
+from mailflow import availability, followup, reply, timing, workflow
 from mailflow.letters import (
     AfterCallLetters,
     Recipient,
@@ -499,6 +499,9 @@ class Conversation:
                             enquiry.approval_round,
                             f"approval-again:{step}",
                             waiting=waiting,
+                            until=self._hold_lapses_at(call.start_at)
+                            if waiting
+                            else None,
                         )
                 case workflow.AskToMove(slot=slot):
                     booked = self.store.call(enquiry.id)
@@ -555,6 +558,13 @@ class Conversation:
             self.store.update_enquiry(
                 enquiry.id, self.now, closed_at=None, closed_reason=None
             )
+
+    def _hold_lapses_at(self, start_at: datetime) -> datetime:
+        """When a reminded hold is let go (as `timing.next_due` will find it)."""
+        hold_for = timedelta(hours=self.settings.workflow.hold_hours)
+        return max(
+            min(self.now + hold_for, start_at - timing.HOLD_LAPSE_BEFORE), self.now
+        )
 
     def _add_phone_to_booking(self, enquiry: Enquiry, step: str) -> None:
         """A number sent after booking goes into both invitations (SEQUENCE + 1),

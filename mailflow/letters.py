@@ -378,6 +378,7 @@ class Letters:
         step: str,
         *,
         waiting: bool = False,
+        until: datetime | None = None,
     ) -> None:
         ref = self.approval_ref(enquiry_id, round_)
         context = {
@@ -385,7 +386,7 @@ class Letters:
             "when": self.practice_time(slot.start_at),
             "token": ref,
             "waiting": waiting,
-            "hold_hours": self.settings.workflow.hold_hours,
+            "until": self.practice_time(until) if until else "",
         }
         approval = self.approval_id(enquiry_id, round_)
         self._to_therapist(

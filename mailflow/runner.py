@@ -161,6 +161,7 @@ def enquiry_view(settings: Settings, store: Store, enquiry: Enquiry) -> timing.V
     held = call is not None and call.status == "held"
     return timing.View(
         held_at=call.held_at if held and call else None,
+        held_start_at=call.start_at if held and call else None,
         hold_reminded_at=enquiry.hold_reminded_at,
         state=enquiry.state,
         zone=zone,
@@ -899,8 +900,13 @@ class Runner:
             # be in Sent already.
             outgoing.status == "sent" and self._copy_filed(outgoing.message_id)
         ):
-            self._file_copy(outgoing.raw)
-        self.store.mark_done(outgoing.id)
+            bookmark = self._file_copy(outgoing.raw)
+        else:
+            bookmark = None
+        with self.store.transaction():  # one commit (one fsync), not two
+            if bookmark is not None:
+                self.store.set_folder(*bookmark)
+            self.store.mark_done(outgoing.id)
         return True
 
     def _limits(self) -> guard.Limits:
@@ -1009,8 +1015,9 @@ class Runner:
             )
         return True
 
-    def _file_copy(self, raw: bytes) -> None:
-        """Put our copy in Sent; move the Sent bookmark past it when nothing else came."""
+    def _file_copy(self, raw: bytes) -> tuple[str, Folder] | None:
+        """Put our copy in Sent; returns the Sent bookmark moved past it when
+        nothing else came in between (stored by the caller with the outbox row)."""
         name = self.settings.imap.sent_folder
         appended = self.mailbox.append(name, raw, self.now)
         known = self.store.folder(f"sent:{name}")
@@ -1020,9 +1027,8 @@ class Runner:
             and known.uidvalidity == appended[0]
             and known.uidnext == appended[1]
         ):
-            self.store.set_folder(
-                f"sent:{name}", Folder(known.uidvalidity, appended[1] + 1)
-            )
+            return f"sent:{name}", Folder(known.uidvalidity, appended[1] + 1)
+        return None
 
     def _copy_filed(self, message_id: str) -> bool:
         """Whether Sent holds this message (only asked after a run died mid-way)."""

@@ -50,6 +50,7 @@ class View:
     followed_up_at: datetime | None = None
     followup_nudged_at: datetime | None = None
     held_at: datetime | None = None
+    held_start_at: datetime | None = None  # when the held call would begin
     hold_reminded_at: datetime | None = None
 
 
@@ -61,6 +62,14 @@ class Due:
         None  # after this it is pointless (a reminder after the call)
     )
     civil_in: tzinfo | None = None  # a letter to the person: only in their day
+
+
+HOLD_GRACE = timedelta(hours=1)
+"""The therapist has at least this long to answer before a reminder."""
+HOLD_REMIND_BEFORE = timedelta(hours=24)
+"""A pick is reminded at the latest this long before the call would start..."""
+HOLD_LAPSE_BEFORE = timedelta(hours=2)
+"""...and let go this long before it, so the person can still choose another."""
 
 
 def civil(moment: datetime, zone: tzinfo, rules: TimingRules) -> datetime:
@@ -105,10 +114,18 @@ def next_due(view: View, rules: TimingRules, now: datetime) -> Due | None:
             )
         return Due(Step.FOLLOWUP_CLOSE, view.followup_nudged_at + rules.nudge_after)
     if view.state == "held" and view.held_at is not None:
-        # Letters to the therapist: any hour; the person waits no longer than this.
+        # Letters to the therapist: any hour; the person waits no longer than
+        # this, and never past the point where the call could still be arranged.
+        start = view.held_start_at
         if view.hold_reminded_at is None:
-            return Due(Step.HOLD_REMIND, view.held_at + rules.hold_for)
-        return Due(Step.HOLD_LAPSE, view.hold_reminded_at + rules.hold_for)
+            at = view.held_at + rules.hold_for
+            if start is not None:
+                at = max(min(at, start - HOLD_REMIND_BEFORE), view.held_at + HOLD_GRACE)
+            return Due(Step.HOLD_REMIND, at)
+        at = view.hold_reminded_at + rules.hold_for
+        if start is not None:
+            at = max(min(at, start - HOLD_LAPSE_BEFORE), view.hold_reminded_at)
+        return Due(Step.HOLD_LAPSE, at)
     if view.state == "offered" and view.offered_at is not None:
         if view.nudged_at is None:
             return Due(

@@ -94,7 +94,7 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
         for event in (False, True)
     ],
     "approval_request": [{"slot": HOME, "phone": None}],
-    "approval_again": [{"waiting": True, "hold_hours": 24}],
+    "approval_again": [{"waiting": True, "until": "Thursday 3 December at 10:00"}],
     "after_answer": [{"answer": a} for a in ("yes", "not_now", "no")],
     "followup": [{"when": w} for w in ("today", "yesterday", "on Friday", "")],
     "followup_answer": [

@@ -133,3 +133,32 @@ def test_followup_silence_nudges_once_then_closes() -> None:
 @pytest.mark.parametrize("state", ["closed", "cancelled", "escalated", "stood_down"])
 def test_ended_enquiries_owe_the_clock_nothing(state: str) -> None:
     assert next_due(booked(state=state), RULES, BOOKED) is None
+
+
+def test_a_pick_close_to_its_call_is_reminded_and_let_go_in_time() -> None:
+    held_at = BOOKED
+    start = held_at + timedelta(hours=26)
+    view = View(state="held", zone=LONDON, held_at=held_at, held_start_at=start)
+    assert next_due(view, RULES, held_at) == Due(
+        Step.HOLD_REMIND, start - timedelta(hours=24)
+    )
+    reminded = View(
+        state="held",
+        zone=LONDON,
+        held_at=held_at,
+        held_start_at=start,
+        hold_reminded_at=start - timedelta(hours=24),
+    )
+    assert next_due(reminded, RULES, held_at) == Due(
+        Step.HOLD_LAPSE, start - timedelta(hours=2)
+    )
+    # Picked only hours ahead: the therapist still gets an hour first.
+    soon = View(
+        state="held",
+        zone=LONDON,
+        held_at=held_at,
+        held_start_at=held_at + timedelta(hours=5),
+    )
+    assert next_due(soon, RULES, held_at) == Due(
+        Step.HOLD_REMIND, held_at + timedelta(hours=1)
+    )
