@@ -644,7 +644,9 @@ class Runner:
         to it starts a fresh subject instead of "Re: New contact form submission".
         """
         outcome = "crisis" if crisis else "request"
-        slots = [] if crisis else self._offer_slots(person, self._zone_of(mail))
+        # A form's Date is the form service's clock, not the person's zone.
+        zone = None if form else self._zone_of(mail)
+        slots = [] if crisis else self._offer_slots(person, zone)
         if not crisis and not slots:
             outcome = "no-slots"
         with self.store.transaction():
@@ -662,12 +664,12 @@ class Runner:
                 if form
                 else compose.clean_header(mail.subject),
                 request_message_id=mail.message_id,
-                sender_offset_minutes=_minutes(self._zone_of(mail)),
+                sender_offset_minutes=_minutes(zone),
                 crisis=crisis,
                 now=self.now,
                 first_message=reply.new_words(mail.text)[:FIRST_MESSAGE_CHARS],
             )
-            recipient = self._recipient(mail, person)
+            recipient = letters.Recipient(person.email, person.name, person.phone, zone)
             thread = letters.Thread(
                 "" if form else mail.subject,
                 mail.message_id,
@@ -689,11 +691,6 @@ class Runner:
         self.report.requests += 1
         log.info("uid %d: enquiry %d opened (%s)", key.uid, enquiry_id, outcome)
         return outcome
-
-    def _recipient(self, mail: InboundMail, person: Person) -> Recipient:
-        return letters.Recipient(
-            person.email, person.name, person.phone, self._zone_of(mail)
-        )
 
     def _crisis(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import email
 import logging
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import format_datetime
@@ -172,11 +172,14 @@ def test_contact_form_answers_the_person_not_the_form(setup):
         subject="New form submission",
         body=body,
         headers={"Reply-To": boxes.person},
+        # The form service's own clock (US-hosted), not the person's zone.
+        sent_at=NOW.astimezone(timezone(timedelta(hours=-5))),
     )
     server.deliver(form, boxes.practice)
     assert run(config) == 0
     reply = only_reply(server, boxes.person)
     assert plain(reply).startswith("Hello Alex,")
+    assert "your time" not in plain(reply)
     # They never saw the form service's notification: a subject of our own.
     assert reply["Subject"] == "Your free 15-minute call"
     assert sent_to(server, "noreply-form@forms.example") == []
