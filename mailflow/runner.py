@@ -22,7 +22,9 @@ from zoneinfo import ZoneInfo
 from mailflow import guard, privacy, timing
 from mailflow.errors import (
     BusyCalendarError,
+    ConfigError,
     DeferredSendError,
+    MailboxAuthError,
     MailboxError,
     PermanentSendError,
     TransientSendError,
@@ -50,7 +52,7 @@ if TYPE_CHECKING:
     from mailflow.config import Settings
     from mailflow.conversation import Conversation
     from mailflow.letters import AfterCallLetters, Recipient, Thread
-    from mailflow.mailbox import HeaderFetch, ImapMailbox
+    from mailflow.mailbox import FolderStatus, HeaderFetch, ImapMailbox
     from mailflow.model import CalendarMessage
     from mailflow.schedule import Schedule
 else:
@@ -254,12 +256,30 @@ class Runner:
         self.store.set_meta("last_run_at", self.now.isoformat())
         return self.report
 
+    def _status(self, name: str, key: str) -> FolderStatus:
+        """STATUS of a configured folder; a folder the server does not have is a
+        configuration error (exit 2, naming the key), not an outage."""
+        try:
+            return self.mailbox.status(name)
+        except MailboxAuthError:
+            raise
+        except MailboxError:
+            if self.mailbox.folder_exists(name):
+                raise
+            raise ConfigError(
+                [
+                    f"{key}: the IMAP server has no folder named {name!r}; use the"
+                    ' exact name your mail program shows (Gmail: "[Gmail]/Sent Mail",'
+                    ' Microsoft 365: "Sent Items")'
+                ]
+            ) from None
+
     # -- the Sent folder: who the practice writes to, and what it answered by hand --
 
     def scan_sent(self) -> None:
         """Learn contacts and hand-answered threads from mail the practice sent."""
         name = self.settings.imap.sent_folder
-        status = self.mailbox.status(name)
+        status = self._status(name, "imap.sent_folder")
         known = self.store.folder(f"sent:{name}")
         if known == Folder(status.uidvalidity, status.uidnext):
             return
@@ -321,7 +341,7 @@ class Runner:
 
     def poll_inbox(self) -> None:
         name = self.settings.imap.folder
-        status = self.mailbox.status(name)
+        status = self._status(name, "imap.folder")
         known = self.store.folder(name)
         if known == Folder(status.uidvalidity, status.uidnext):
             return  # the cheap empty poll: nothing arrived, nothing selected

@@ -639,3 +639,26 @@ def test_poll_after_sending_stays_cheap(setup):
         ).run()
     # Our own copy in Sent was accounted for by APPENDUID: no rescan, no fetch.
     assert mailbox.commands == ["LOGIN", "STATUS", "STATUS", "LOGOUT"]
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("imap.folder", 'folder = "Requests"'),
+        ("imap.sent_folder", 'sent_folder = "Sent Items"'),
+    ],
+)
+def test_a_folder_the_server_does_not_have_is_a_config_error(
+    tmp_path, mail_server, mailboxes, capsys, key, text
+):
+    config = write_config(tmp_path, mail_server, mailboxes)
+    body = config.read_text()
+    if key == "imap.folder":
+        body = body.replace('folder = "INBOX"', text)
+    else:
+        body = body.replace("[smtp]", f"{text}\n\n[smtp]", 1)
+    config.write_text(body)
+    assert run(config) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith(f"mailflow: config: {key}: ")
