@@ -302,8 +302,10 @@ class Conversation:
             preapproved=preapproved,
             clarified=enquiry.clarified,
             counter=counter,
+            # "done" once the follow-up went out: a no-show reported after it
+            # still counts.
             call_started=call is not None
-            and call.status == "booked"
+            and call.status in {"booked", "done"}
             and call.start_at <= self.now,
             reopenable=enquiry.state == State.CANCELLED
             or (enquiry.state == State.CLOSED and enquiry.closed_reason == "expired"),

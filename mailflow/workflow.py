@@ -261,6 +261,8 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
     if state not in {State.OFFERED, State.HELD, State.RESCHEDULING}:
         return Transition(state, remember, "reply-ignored")
     moving = state is State.RESCHEDULING
+    if moving and facts.call_started:
+        return _booked_person(reply, facts, remember)  # the call's time has come
     release: tuple[Command, ...] = (Release(),) if state is State.HELD else ()
     if reply.kind is ReplyKind.CANCEL:
         return Transition(

@@ -920,3 +920,20 @@ def test_a_number_sent_after_booking_updates_both_invitations(life):
     before = len(server.smtp_log)
     person_says(server, boxes, config, update, f"It's {PHONE}", T0 + timedelta(hours=3))
     assert len(server.smtp_log) == before
+
+
+def test_a_no_show_reported_after_the_followup_still_counts(life):
+    server, boxes, config = life
+    _confirmation, booked = book(server, boxes, config)
+    _start, end_at = call_times(booked)
+    followup_at = end_at + timedelta(hours=2) + MINUTE
+    assert run(config, followup_at) == 0
+    newest(server, boxes.person, "followup")
+    own = newest(server, boxes.therapist, "therapist_event")
+    therapist_says(
+        server, boxes, config, own, "No show, sorry.", followup_at + timedelta(hours=1)
+    )
+    missed = newest(server, boxes.person, "offer_again")
+    assert "I'm sorry we missed each other for our call" in plain(missed)
+    sends_nothing(server, config, followup_at + timedelta(days=3, minutes=5))
+    assert "followup_nudge" not in kinds(server, boxes.person)

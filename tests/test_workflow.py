@@ -1786,7 +1786,7 @@ class WorkflowMachine(RuleBasedStateMachine):
                     assert step.signal == "person"
                 case AlertTherapist(reason="late-cancel"):
                     assert step.signal == "person"
-                    assert before is State.BOOKED
+                    assert before in {State.BOOKED, State.RESCHEDULING}
                     assert facts.call_started
                     assert state is State.STOOD_DOWN
                 case AlertTherapist(reason=reason):
@@ -1946,3 +1946,13 @@ WorkflowMachine.TestCase.settings = settings(
     max_examples=200, stateful_step_count=30, deadline=None
 )
 TestWorkflowMachine = WorkflowMachine.TestCase
+
+
+def test_cancelling_a_call_being_moved_after_its_start_is_a_late_cancel() -> None:
+    started = replace(BOOKED_A, call_started=True)
+    result = on_person_reply(State.RESCHEDULING, kind(ReplyKind.CANCEL), started)
+    assert result == Transition(
+        State.STOOD_DOWN,
+        (MarkMissed(), AlertTherapist("late-cancel")),
+        "cancel-after-start",
+    )
