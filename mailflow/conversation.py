@@ -493,17 +493,27 @@ class Conversation:
                         self.store.update_enquiry(
                             enquiry.id, self.now, hold_reminded_at=self.now
                         )
-                    if call is not None:
+                    # What the approval is about: the held pick, or the move
+                    # the person asked for (the booked call stands meanwhile).
+                    asked = (
+                        Slot(enquiry.counter_start_at, enquiry.counter_start_at)
+                        if enquiry.counter_start_at is not None
+                        else Slot(call.start_at, call.end_at)
+                        if call is not None
+                        else None
+                    )
+                    if asked is not None:
                         letters.approval_again(
                             enquiry.id,
                             self._recipient(enquiry),
-                            Slot(call.start_at, call.end_at),
+                            asked,
                             enquiry.approval_round,
                             f"approval-again:{step}",
                             waiting=waiting,
-                            until=self._hold_lapses_at(call.start_at)
+                            until=self._hold_lapses_at(asked.start_at)
                             if waiting
                             else None,
+                            move=enquiry.counter_start_at is not None,
                         )
                 case workflow.AskToMove(slot=slot):
                     booked = self.store.call(enquiry.id)
@@ -515,6 +525,8 @@ class Conversation:
                         self.now,
                         approval_round=round_,
                         counter_start_at=slot.start_at,
+                        move_asked_at=self.now,
+                        hold_reminded_at=None,
                     )
                     if booked is not None:
                         letters.move_request(
@@ -527,12 +539,16 @@ class Conversation:
                 case workflow.Move(slot=slot):
                     self.store.move_booking(enquiry.id, slot, self.now)
                     self.store.update_enquiry(
-                        enquiry.id, self.now, counter_start_at=None, reminded_at=None
+                        enquiry.id,
+                        self.now,
+                        counter_start_at=None,
+                        move_asked_at=None,
+                        reminded_at=None,
                     )
-                case workflow.KeepBooking(note=note):
+                case workflow.KeepBooking(note=note, lapsed=lapsed):
                     booked = self.store.call(enquiry.id)
                     self.store.update_enquiry(
-                        enquiry.id, self.now, counter_start_at=None
+                        enquiry.id, self.now, counter_start_at=None, move_asked_at=None
                     )
                     if booked is not None:
                         letters.kept(
@@ -542,6 +558,7 @@ class Conversation:
                             Slot(booked.start_at, booked.end_at),
                             note,
                             f"kept:{step}",
+                            lapsed=lapsed,
                         )
                 case workflow.AlertTherapist(reason=reason):
                     call = self.store.call(enquiry.id)

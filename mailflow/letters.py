@@ -361,11 +361,14 @@ class Letters:
         slot: Slot,
         note: str,
         step: str,
+        *,
+        lapsed: bool = False,
     ) -> None:
         context = {
             **self._person_base(person),
             "slot": self.slot_view(slot, person.zone),
             "note": note,
+            "lapsed": lapsed,
         }
         self._to_person(enquiry_id, "kept", step, person, thread, context)
 
@@ -379,6 +382,7 @@ class Letters:
         *,
         waiting: bool = False,
         until: datetime | None = None,
+        move: bool = False,
     ) -> None:
         ref = self.approval_ref(enquiry_id, round_)
         context = {
@@ -387,6 +391,7 @@ class Letters:
             "token": ref,
             "waiting": waiting,
             "until": self.practice_time(until) if until else "",
+            "move": move,
         }
         approval = self.approval_id(enquiry_id, round_)
         self._to_therapist(

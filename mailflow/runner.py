@@ -164,6 +164,8 @@ def enquiry_view(settings: Settings, store: Store, enquiry: Enquiry) -> timing.V
     return timing.View(
         held_at=call.held_at if held and call else None,
         held_start_at=call.start_at if held and call else None,
+        move_asked_at=enquiry.move_asked_at if booked else None,
+        move_start_at=enquiry.counter_start_at if booked else None,
         hold_reminded_at=enquiry.hold_reminded_at,
         state=enquiry.state,
         zone=zone,

@@ -47,8 +47,14 @@ class Schedule:
         return timedelta(minutes=self.settings.availability.buffer_minutes)
 
     def calls(self, except_enquiry: int | None = None) -> list[Interval]:
-        """Bookings and pending holds: every call that blocks a slot."""
-        return self.store.taken_intervals(except_enquiry=except_enquiry)
+        """Bookings, pending holds and moves waiting for approval: every call
+        that blocks a slot."""
+        length = timedelta(minutes=self.settings.availability.slot_minutes)
+        moves = [
+            Interval(start, start + length)
+            for start in self.store.pending_moves(except_enquiry=except_enquiry)
+        ]
+        return [*self.store.taken_intervals(except_enquiry=except_enquiry), *moves]
 
     def busy(self) -> list[Interval]:
         """The therapist's own busy time from `availability.busy_calendars`.

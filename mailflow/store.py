@@ -145,6 +145,7 @@ class Enquiry:
     closed_reason: str | None
     updated_at: datetime
     hold_reminded_at: datetime | None = None
+    move_asked_at: datetime | None = None  # the therapist asked to approve a move
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,6 +439,7 @@ class Store:
             "followed_up_at",
             "followup_nudged_at",
             "hold_reminded_at",
+            "move_asked_at",
             "closed_reason",
             "closed_at",
         }
@@ -512,6 +514,15 @@ class Store:
             (enquiry_id,),
         ).fetchall()
         return [Slot(_instant(a), _instant(b)) for a, b in rows]
+
+    def pending_moves(self, *, except_enquiry: int | None = None) -> list[datetime]:
+        """Starts of moves waiting for the therapist's approval: held like picks."""
+        rows = self._db.execute(
+            "SELECT counter_start_at FROM enquiries WHERE id IS NOT ?"
+            " AND state = 'booked' AND counter_start_at IS NOT NULL",
+            (except_enquiry,),
+        ).fetchall()
+        return [_instant(str(row[0])) for row in rows]
 
     def taken_intervals(self, *, except_enquiry: int | None = None) -> list[Interval]:
         """Holds and bookings: calls that block a slot."""
@@ -926,7 +937,7 @@ _ENQUIRY_COLUMNS = (
     " sender_offset_minutes, first_message, last_message_id, last_references,"
     " clarified, approval_round, preapproved_start_at, counter_start_at,"
     " offered_at, nudged_at, reminded_at, followed_up_at, followup_nudged_at,"
-    " closed_reason, updated_at, hold_reminded_at"
+    " closed_reason, updated_at, hold_reminded_at, move_asked_at"
 )
 
 
@@ -943,6 +954,7 @@ _ADDED_COLUMNS = (
     ("outbox", "deferrals", "INTEGER NOT NULL DEFAULT 0"),
     ("outbox", "next_attempt_at", "TEXT"),
     ("enquiries", "hold_reminded_at", "TEXT"),
+    ("enquiries", "move_asked_at", "TEXT"),
 )
 
 
@@ -977,6 +989,7 @@ def _enquiry(row: sqlite3.Row) -> Enquiry:
         closed_reason=row[22],
         updated_at=_instant(str(row[23])),
         hold_reminded_at=_maybe_instant(row[24]),
+        move_asked_at=_maybe_instant(row[25]),
     )
 
 

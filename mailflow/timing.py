@@ -22,6 +22,8 @@ class Step(StrEnum):
     OFFER_EXPIRE = "offer_expire"  # still nothing: close, release
     HOLD_REMIND = "hold_remind"  # the therapist has not answered: remind them once
     HOLD_LAPSE = "hold_lapse"  # still no answer: let the time go, offer others
+    MOVE_REMIND = "move_remind"  # a move waits for the therapist: remind them once
+    MOVE_LAPSE = "move_lapse"  # still no answer: the call stays where it was
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,8 @@ class View:
     held_at: datetime | None = None
     held_start_at: datetime | None = None  # when the held call would begin
     hold_reminded_at: datetime | None = None
+    move_asked_at: datetime | None = None  # a move waiting for approval
+    move_start_at: datetime | None = None  # ...to this time
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,21 +94,15 @@ def next_due(view: View, rules: TimingRules, now: datetime) -> Due | None:
     """The next timed step for this enquiry, or None when the clock owes it nothing."""
     booked = view.state in {"booked", "rescheduling"}  # a move stands until chosen
     if booked and view.call_start_at and view.call_end_at:
-        if view.reminded_at is None and rules.reminder_before > timedelta(0):
-            due = view.call_start_at - rules.reminder_before
-            at = civil(due, view.zone, rules)
-            # Booked inside the reminder window: the booking itself is the reminder;
-            # and one that cannot go out before the call is skipped, not sent late.
-            booked_early = view.booked_at is None or view.booked_at <= due
-            if booked_early and at < view.call_start_at and now < view.call_start_at:
-                return Due(
-                    Step.REMINDER, at, until=view.call_start_at, civil_in=view.zone
-                )
-        return Due(
-            Step.FOLLOWUP,
-            civil(view.call_end_at + rules.followup_after, view.zone, rules),
-            civil_in=view.zone,
+        call = _booked_call(view, view.call_start_at, view.call_end_at, rules, now)
+        move = _waiting_on_therapist(
+            view.move_asked_at,
+            view.move_start_at,
+            view.hold_reminded_at,
+            rules,
+            (Step.MOVE_REMIND, Step.MOVE_LAPSE),
         )
+        return move if move is not None and move.at < call.at else call
     if view.state == "followed_up" and view.followed_up_at is not None:
         if view.followup_nudged_at is None:
             return Due(
@@ -113,19 +111,14 @@ def next_due(view: View, rules: TimingRules, now: datetime) -> Due | None:
                 civil_in=view.zone,
             )
         return Due(Step.FOLLOWUP_CLOSE, view.followup_nudged_at + rules.nudge_after)
-    if view.state == "held" and view.held_at is not None:
-        # Letters to the therapist: any hour; the person waits no longer than
-        # this, and never past the point where the call could still be arranged.
-        start = view.held_start_at
-        if view.hold_reminded_at is None:
-            at = view.held_at + rules.hold_for
-            if start is not None:
-                at = max(min(at, start - HOLD_REMIND_BEFORE), view.held_at + HOLD_GRACE)
-            return Due(Step.HOLD_REMIND, at)
-        at = view.hold_reminded_at + rules.hold_for
-        if start is not None:
-            at = max(min(at, start - HOLD_LAPSE_BEFORE), view.hold_reminded_at)
-        return Due(Step.HOLD_LAPSE, at)
+    if view.state == "held":
+        return _waiting_on_therapist(
+            view.held_at,
+            view.held_start_at,
+            view.hold_reminded_at,
+            rules,
+            (Step.HOLD_REMIND, Step.HOLD_LAPSE),
+        )
     if view.state == "offered" and view.offered_at is not None:
         if view.nudged_at is None:
             return Due(
@@ -135,6 +128,49 @@ def next_due(view: View, rules: TimingRules, now: datetime) -> Due | None:
             )
         return Due(Step.OFFER_EXPIRE, view.nudged_at + rules.offer_expiry)
     return None
+
+
+def _booked_call(
+    view: View, start_at: datetime, end_at: datetime, rules: TimingRules, now: datetime
+) -> Due:
+    """The reminder (when it can still go out in time) or the follow-up."""
+    if view.reminded_at is None and rules.reminder_before > timedelta(0):
+        due = start_at - rules.reminder_before
+        at = civil(due, view.zone, rules)
+        # Booked inside the reminder window: the booking itself is the reminder;
+        # and one that cannot go out before the call is skipped, not sent late.
+        booked_early = view.booked_at is None or view.booked_at <= due
+        if booked_early and at < start_at and now < start_at:
+            return Due(Step.REMINDER, at, until=start_at, civil_in=view.zone)
+    return Due(
+        Step.FOLLOWUP,
+        civil(end_at + rules.followup_after, view.zone, rules),
+        civil_in=view.zone,
+    )
+
+
+def _waiting_on_therapist(
+    asked_at: datetime | None,
+    start_at: datetime | None,
+    reminded_at: datetime | None,
+    rules: TimingRules,
+    steps: tuple[Step, Step],
+) -> Due | None:
+    """A pick or a move the therapist has not answered: remind them once, then
+    let it go, never later than the call itself allows. Any hour: these go to
+    the therapist, or end in a letter the person is waiting for."""
+    if asked_at is None:
+        return None
+    remind, lapse = steps
+    if reminded_at is None:
+        at = asked_at + rules.hold_for
+        if start_at is not None:
+            at = max(min(at, start_at - HOLD_REMIND_BEFORE), asked_at + HOLD_GRACE)
+        return Due(remind, at)
+    at = reminded_at + rules.hold_for
+    if start_at is not None:
+        at = max(min(at, start_at - HOLD_LAPSE_BEFORE), reminded_at)
+    return Due(lapse, at)
 
 
 def is_due(due: Due, now: datetime, rules: TimingRules) -> bool:

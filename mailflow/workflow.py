@@ -32,6 +32,7 @@ Transition table (anything not listed changes nothing and sends nothing):
     followed_up + a question                  -> stood_down   passed to the therapist
     held     + no answer for hold_hours       -> held      the therapist reminded once
     held     + still none after as long again -> offered   released; fresh times, with an apology
+    booked   + a move unanswered, then again  -> booked    the therapist reminded; then it stays, with an apology
     followed_up + silence, then silence again -> closed    one nudge, then quietly closed
     offered  + silence, then silence again    -> closed    one nudge with fresh times, then closed
     closed (expired) / cancelled + pick, none fit, move -> offered  reopened with fresh times
@@ -143,6 +144,7 @@ class KeepBooking:
     """Tell the person the call stays where it was."""
 
     note: str = ""
+    lapsed: bool = False  # the therapist never answered: say sorry, not "can't"
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,6 +453,10 @@ def on_timer(state: State, step: str, facts: Facts) -> Transition:
         return Transition(
             State.OFFERED, (Release(), Offer(OfferReason.LAPSED)), "hold-lapsed"
         )
+    if step == "move_remind" and state is State.BOOKED and facts.counter is not None:
+        return Transition(state, (AskTherapistAgain(waiting=True),), "move-reminded")
+    if step == "move_lapse" and state is State.BOOKED and facts.counter is not None:
+        return Transition(state, (KeepBooking(lapsed=True),), "move-lapsed")
     if step == "offer_nudge" and state is State.OFFERED:
         return Transition(state, (Offer(OfferReason.NUDGE),), "offer-nudged")
     if step == "offer_expire" and state is State.OFFERED:

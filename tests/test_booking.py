@@ -722,3 +722,57 @@ def test_an_approval_whose_client_dropped_the_thread_counts_by_its_subject_ref(
     assert run(config, NOW + timedelta(hours=2)) == 0
     kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.person)]
     assert ("confirmation" in kinds) is ref_kept
+
+
+def test_a_move_the_therapist_never_answers_is_held_reminded_then_let_go(stack):
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    pick(server, boxes, config, offer)
+    therapist_says(server, boxes, config, "yes")
+    confirmation = newest(server, boxes.person, "confirmation")
+    asked_at = NOW + timedelta(hours=3)
+    server.deliver(
+        answer(
+            confirmation,
+            sender=f"Jordan Lee <{boxes.person}>",
+            body="Something came up, can we move it?",
+            sent_at=asked_at,
+        ),
+        boxes.practice,
+    )
+    assert run(config, asked_at) == 0
+    again = newest(server, boxes.person, "offer_again")
+    number, line = offered_lines(again)[-1]
+    new_time = line.split(" (")[0]
+    server.deliver(
+        answer(again, sender=f"Jordan Lee <{boxes.person}>", body=number),
+        boxes.practice,
+    )
+    assert run(config, asked_at + timedelta(minutes=5)) == 0
+    assert newest(server, boxes.therapist, "move_request")
+    # Someone else meanwhile is not offered the time the move waits on.
+    other = f"casey-{boxes.person}"
+    server.deliver(
+        request(sender=other, to=boxes.practice, sent_at=asked_at), boxes.practice
+    )
+    assert run(config, asked_at + timedelta(minutes=10)) == 0
+    offered = [
+        t.split(" (")[0] for _n, t in offered_lines(newest(server, other, "offer"))
+    ]
+    assert new_time not in offered
+
+    def therapist_kinds():
+        return [m.message()["X-Mailflow"] for m in server.messages(boxes.therapist)]
+
+    assert run(config, asked_at + timedelta(hours=49)) == 0
+    assert therapist_kinds().count("approval_again") == 1
+    reminder = newest(server, boxes.therapist, "approval_again")
+    assert "whether their call can move to" in plain(reminder)
+    # One timed step a run (cron comes every few minutes): the old call's
+    # reminder falls due first, then the move is let go.
+    assert run(config, asked_at + timedelta(hours=98)) == 0
+    assert run(config, asked_at + timedelta(hours=98, minutes=5)) == 0
+    kept = newest(server, boxes.person, "kept")
+    assert "I haven't been able to confirm the new time you chose" in plain(kept)
+    kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.person)]
+    assert kinds.count("confirmation") == 1

@@ -332,6 +332,42 @@ def test_a_crash_before_the_250_sends_the_message_once_with_its_message_id(setup
     assert outbox(config) == [("done", 2)]
 
 
+@pytest.mark.parametrize(
+    ("sent_copy", "handed_over"),
+    [
+        ("none", 1),  # the provider files sent mail (Gmail, Microsoft 365): found
+        ("append", 2),  # mailflow files its own copy: one same-Message-ID re-send
+    ],
+)
+def test_a_crash_after_the_250_is_reconciled_by_sent_or_resent_as_itself(
+    setup, monkeypatch, sent_copy, handed_over
+):
+    """Killed after the server's 250, before the bookkeeping. Where the provider
+    files what it was given, the next run finds the Message-ID in Sent and sends
+    nothing; otherwise nothing can tell, and the same message goes once more."""
+    server, boxes, config = setup
+    monkeypatch.setenv("MAILFLOW_IMAP__SENT_COPY", sent_copy)
+    senders = people(boxes, 1)
+    ask(server, boxes, senders)
+
+    class KilledAfterThe250(SmtpSender):
+        def send(self, sender, recipients, raw):
+            super().send(sender, recipients, raw)
+            if sent_copy == "none":
+                server.append(boxes.practice, "Sent", raw)  # as the provider does
+            raise Killed
+
+    with pytest.raises(Killed):
+        in_process(config, sender=KilledAfterThe250)
+    assert outbox(config) == [("pending", 1)]
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    handed = message_ids(server, senders[0])
+    assert len(handed) == handed_over
+    assert len(set(handed)) == 1
+    assert [status for status, _ in outbox(config)] == ["done"]
+    assert set(sent_copies(server, boxes).values()) == {1}
+
+
 @pytest.mark.parametrize("moment", ["reading", "sending"])
 def test_sigkill_mid_run_then_a_clean_run_answers_everyone_once(setup, moment):
     """A real SIGKILL: while mails are read and decided, or while messages go out.

@@ -79,7 +79,12 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
         for phone in (None, "07700 900123")
         for slot in (HOME, NEW_YORK)
     ],
-    "kept": [{"note": ""}, {"slot": HOME}],
+    "kept": [
+        {"note": ""},
+        {"slot": HOME},
+        {"lapsed": True},
+        {"lapsed": True, "note": ""},
+    ],
     "cancelled": [
         {"by": by, "note": note, "slot": slot, "calendar": slot is not None}
         for by in ("therapist", "person")
@@ -94,7 +99,10 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
         for event in (False, True)
     ],
     "approval_request": [{"slot": HOME, "phone": None}],
-    "approval_again": [{"waiting": True, "until": "Thursday 3 December at 10:00"}],
+    "approval_again": [
+        {"waiting": True, "until": "Thursday 3 December at 10:00"},
+        {"waiting": True, "until": "Thursday 3 December at 10:00", "move": True},
+    ],
     "after_answer": [{"answer": a} for a in ("yes", "not_now", "no")],
     "followup": [{"when": w} for w in ("today", "yesterday", "on Friday", "")],
     "followup_answer": [

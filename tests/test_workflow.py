@@ -1371,6 +1371,8 @@ TIMER_STEPS = (
     "offer_expire",
     "hold_remind",
     "hold_lapse",
+    "move_remind",
+    "move_lapse",
 )
 # (state, step) -> what happens; everything else is "timer-stale".
 TIMER_ROWS = {
@@ -1417,8 +1419,22 @@ TIMER_ROWS = {
 @pytest.mark.parametrize("state", list(State))
 def test_timer(state: State, step: str) -> None:
     expected = TIMER_ROWS.get((state, step), Transition(state, (), "timer-stale"))
-    for facts in (WAITING, HOLDING, STARTED, MOVING):
+    for facts in (WAITING, HOLDING, STARTED):
         assert on_timer(state, step, facts) == expected
+    # A move waiting for the therapist adds its own two steps to a booking.
+    moving = MOVE_ROWS.get((state, step), expected)
+    assert on_timer(state, step, MOVING) == moving
+
+
+# booked + a move unanswered -> the therapist reminded; then it stays, with an apology
+MOVE_ROWS = {
+    (State.BOOKED, "move_remind"): Transition(
+        State.BOOKED, (AskTherapistAgain(waiting=True),), "move-reminded"
+    ),
+    (State.BOOKED, "move_lapse"): Transition(
+        State.BOOKED, (KeepBooking(lapsed=True),), "move-lapsed"
+    ),
+}
 
 
 # -- answers to the follow-up --------------------------------------------------------
@@ -1753,11 +1769,15 @@ class WorkflowMachine(RuleBasedStateMachine):
                         assert slot.start_at == step.message.start_at
                     self.counter = slot
                     asked.append(slot)
-                case KeepBooking(note=note):
+                case KeepBooking(note=note, lapsed=lapsed):
                     assert before is State.BOOKED
                     assert facts.counter is not None
-                    assert step.answer is not None
-                    assert note in {"", step.answer.note}
+                    if lapsed:
+                        assert step.signal == "timer"
+                        assert not note
+                    else:
+                        assert step.answer is not None
+                        assert note in {"", step.answer.note}
                     self.counter = None
                 case Offer(reason=reason, note=note, only=only):
                     assert state in {State.OFFERED, State.RESCHEDULING}
@@ -1795,7 +1815,9 @@ class WorkflowMachine(RuleBasedStateMachine):
                     assert before is State.BOOKED
                 case AskTherapistAgain(waiting=True):
                     assert step.signal == "timer"
-                    assert before is State.HELD
+                    assert before is State.HELD or (
+                        before is State.BOOKED and facts.counter is not None
+                    )
                 case AskTherapistAgain():
                     assert step.signal == "therapist"
                     assert before is State.HELD or (
