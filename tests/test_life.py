@@ -777,13 +777,14 @@ def test_rebooking_after_a_cancellation_is_a_new_event_with_its_reminder(life):
     assert f"{new_start.astimezone(LONDON):%H:%M} London time" in plain(reminder)
 
 
-def test_a_thank_you_after_cancelling_gets_no_fresh_times(life):
+def test_a_thank_you_after_cancelling_gets_no_fresh_times(life, caplog):
     server, boxes, config = life
     confirmation, _booked = book(server, boxes, config)
     at = T0 + timedelta(hours=3)
     person_says(server, boxes, config, confirmation, "I need to cancel, sorry.", at)
     cancelled = newest(server, boxes.person, "cancelled")
     before = len(server.smtp_log)
+    caplog.set_level("INFO", logger="mailflow")
     person_says(
         server,
         boxes,
@@ -793,6 +794,10 @@ def test_a_thank_you_after_cancelling_gets_no_fresh_times(life):
         at + timedelta(hours=1),
     )
     assert len(server.smtp_log) == before
+    # One log line says what happened, by number; nothing personal.
+    assert re.search(r"uid \d+: enquiry \d+, reply-after-close", caplog.text)
+    assert boxes.person not in caplog.text
+    assert "all the best" not in caplog.text
 
 
 def test_cancelling_after_the_start_is_a_missed_call_never_thanked(life):
@@ -937,3 +942,63 @@ def test_a_no_show_reported_after_the_followup_still_counts(life):
     assert "I'm sorry we missed each other for our call" in plain(missed)
     sends_nothing(server, config, followup_at + timedelta(days=3, minutes=5))
     assert "followup_nudge" not in kinds(server, boxes.person)
+
+
+def test_a_reminder_waiting_in_the_outbox_is_dropped_when_the_call_is_cancelled(
+    life,
+):
+    server, boxes, config = life
+    confirmation, booked = book(server, boxes, config)
+    start_at, _end = call_times(booked)
+    remind_at = start_at - timedelta(hours=24) + MINUTE
+    server.smtp_down()
+    try:
+        assert run(config, remind_at) == 3  # decided and queued, not sent
+    finally:
+        server.smtp_up()
+    person_says(
+        server,
+        boxes,
+        config,
+        confirmation,
+        "I need to cancel, sorry.",
+        remind_at + MINUTE,
+    )
+    assert kinds(server, boxes.person) == ["offer", "confirmation", "cancelled"]
+
+
+def test_a_reopened_offer_gets_its_own_nudge(life):
+    server, boxes, config = life
+    offer = start(server, boxes, config)
+    expiry = T0 + timedelta(days=7)
+    assert run(config, expiry + MINUTE) == 0  # first nudge
+    assert run(config, expiry + timedelta(days=7, minutes=2)) == 0  # closed
+    late = expiry + timedelta(days=8)
+    person_says(server, boxes, config, offer, "none of these work, sorry", late)
+    assert kinds(server, boxes.person) == ["offer", "offer_again", "offer_again"]
+    assert run(config, late + timedelta(days=7, minutes=1)) == 0  # silent again
+    assert kinds(server, boxes.person) == [
+        "offer",
+        "offer_again",
+        "offer_again",
+        "offer_again",
+    ]
+    nudge = newest(server, boxes.person, "offer_again")
+    assert "I just wanted to check in" in plain(nudge)
+
+
+def test_a_call_booked_inside_the_reminder_window_gets_no_reminder(
+    tmp_path, mail_server, mailboxes
+):
+    server, boxes = mail_server, mailboxes
+    config = write_config(
+        tmp_path, server, boxes, AUTO + "reminder_hours_before = 168\n"
+    )
+    _confirmation, booked = book(server, boxes, config)
+    start_at, end_at = call_times(booked)
+    assert start_at - (T0 + timedelta(hours=1)) < timedelta(hours=168)
+    sends_nothing(
+        server, config, start_at - timedelta(hours=24), start_at - timedelta(hours=1)
+    )
+    assert run(config, end_at + timedelta(hours=2) + MINUTE) == 0
+    assert kinds(server, boxes.person) == ["offer", "confirmation", "followup"]
