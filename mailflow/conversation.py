@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from mailflow import availability, followup, reply, timing, workflow
 from mailflow.letters import (
+    LISTS_TIMES,
     AfterCallLetters,
     Recipient,
     Thread,
@@ -190,10 +191,26 @@ class Conversation:
                 answer = replace(answer, kind=ReplyKind(intent))
         # Only a pick needs to know what is free: a cancellation or a question
         # goes through even while a busy calendar cannot be read.
+        waiting = state in {State.OFFERED, State.HELD, State.RESCHEDULING}
+        if (
+            waiting
+            and answer.choice is not None
+            and self._answers_an_older_list(enquiry, mail)
+        ):
+            # "2" written under a list that has since been replaced: which
+            # "2"? Never a guess: one short question with the current list.
+            answer = replace(answer, kind=ReplyKind.UNCLEAR, choice=None)
         facts = self._facts(enquiry, offered, need_free=answer.kind is ReplyKind.PICK)
         transition = workflow.on_person_reply(state, answer, facts)
         self._carry_out(enquiry, transition, incoming, answer.preference)
         return transition.outcome
+
+    def _answers_an_older_list(self, enquiry: Enquiry, mail: InboundMail) -> bool:
+        replied_to = mail.in_reply_to
+        current = enquiry.offers_message_id
+        if replied_to is None or current is None or replied_to == current:
+            return False
+        return self.store.kind_of(replied_to) in LISTS_TIMES
 
     # -- the therapist -------------------------------------------------------------
 

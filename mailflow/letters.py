@@ -44,6 +44,10 @@ class Thread:
     references: tuple[str, ...]
 
 
+LISTS_TIMES = frozenset({"offer", "offer_again", "clarify"})
+"""Letters whose numbered list of times a reply's "2" refers to."""
+
+
 class Letters:
     """Writes letters for one run (one clock, one store)."""
 
@@ -546,12 +550,15 @@ class Letters:
             needs_copy=not self.settings.imap.files_sent_mail_itself,
             expects=expects,
         )
-        # Later letters thread onto this one.
+        # Later letters thread onto this one; a list of times is the list a
+        # numbered answer refers to.
+        listed = {"offers_message_id": draft.message_id} if kind in LISTS_TIMES else {}
         self.store.update_enquiry(
             enquiry_id,
             self.now,
             last_message_id=draft.message_id,
             last_references=(*thread.references, draft.message_id)[-20:],
+            **listed,
         )
 
     def _to_therapist(

@@ -146,6 +146,7 @@ class Enquiry:
     updated_at: datetime
     hold_reminded_at: datetime | None = None
     move_asked_at: datetime | None = None  # the therapist asked to approve a move
+    offers_message_id: str | None = None  # the letter that listed the current times
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,6 +441,7 @@ class Store:
             "followup_nudged_at",
             "hold_reminded_at",
             "move_asked_at",
+            "offers_message_id",
             "closed_reason",
             "closed_at",
         }
@@ -772,6 +774,13 @@ class Store:
         ).fetchall()
         return {str(row[0]) for row in rows if address in json.loads(row[1])}
 
+    def kind_of(self, message_id: str) -> str | None:
+        """What kind of letter mailflow sent with this Message-ID, if it did."""
+        row = self._db.execute(
+            "SELECT kind FROM outbox WHERE message_id = ?", (message_id,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
     def is_our_message(self, message_id: str) -> bool:
         row = self._db.execute(
             "SELECT 1 FROM outbox WHERE message_id = ?", (message_id,)
@@ -937,7 +946,7 @@ _ENQUIRY_COLUMNS = (
     " sender_offset_minutes, first_message, last_message_id, last_references,"
     " clarified, approval_round, preapproved_start_at, counter_start_at,"
     " offered_at, nudged_at, reminded_at, followed_up_at, followup_nudged_at,"
-    " closed_reason, updated_at, hold_reminded_at, move_asked_at"
+    " closed_reason, updated_at, hold_reminded_at, move_asked_at, offers_message_id"
 )
 
 
@@ -955,6 +964,7 @@ _ADDED_COLUMNS = (
     ("outbox", "next_attempt_at", "TEXT"),
     ("enquiries", "hold_reminded_at", "TEXT"),
     ("enquiries", "move_asked_at", "TEXT"),
+    ("enquiries", "offers_message_id", "TEXT"),
 )
 
 
@@ -990,6 +1000,7 @@ def _enquiry(row: sqlite3.Row) -> Enquiry:
         updated_at=_instant(str(row[23])),
         hold_reminded_at=_maybe_instant(row[24]),
         move_asked_at=_maybe_instant(row[25]),
+        offers_message_id=row[26],
     )
 
 

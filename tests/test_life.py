@@ -1002,3 +1002,20 @@ def test_a_call_booked_inside_the_reminder_window_gets_no_reminder(
     )
     assert run(config, end_at + timedelta(hours=2) + MINUTE) == 0
     assert kinds(server, boxes.person) == ["offer", "confirmation", "followup"]
+
+
+def test_a_number_written_under_an_older_list_gets_a_question_not_a_guess(life):
+    server, boxes, config = life
+    offer = start(server, boxes, config)
+    expiry = T0 + timedelta(days=7)
+    assert run(config, expiry + MINUTE) == 0
+    nudge = newest(server, boxes.person, "offer_again")
+    assert offered_lines(nudge) != offered_lines(offer)
+    person_says(server, boxes, config, offer, "2", expiry + timedelta(hours=1))
+    question = newest(server, boxes.person, "clarify")
+    assert "confirmation" not in kinds(server, boxes.person)
+    number, line = offered_lines(question)[1]
+    assert offered_lines(question) == offered_lines(nudge)
+    person_says(server, boxes, config, question, number, expiry + timedelta(hours=2))
+    booked = newest(server, boxes.person, "confirmation")
+    assert line.split(" (")[0] in plain(booked)
