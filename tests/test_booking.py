@@ -776,3 +776,28 @@ def test_a_move_the_therapist_never_answers_is_held_reminded_then_let_go(stack):
     assert "I haven't been able to confirm the new time you chose" in plain(kept)
     kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.person)]
     assert kinds.count("confirmation") == 1
+
+
+def test_a_reply_in_a_thread_with_a_wrong_token_never_approves(stack):
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    pick(server, boxes, config, offer)
+    approval = newest(server, boxes.therapist, "approval_request")
+    raw = answer(approval, sender=f"Sam Rivera <{boxes.therapist}>", body="Yes")
+    # In the person's thread (so it reaches the enquiry), but the approval's own
+    # Message-ID and the subject's ref are replaced by guesses.
+    message = email.message_from_bytes(raw, policy=default_policy)
+    guess = "<mailflow.0123456789abcdef0123456789abcdef@riverside.example>"
+    del message["In-Reply-To"]
+    del message["References"]
+    message["In-Reply-To"] = guess
+    message["References"] = f"{offer['Message-ID']} {guess}"
+    subject = re.sub(
+        r"\[ref [0-9a-f]{16}\]", "[ref 0000000000000000]", message["Subject"]
+    )
+    del message["Subject"]
+    message["Subject"] = subject
+    server.deliver(message.as_bytes(), boxes.practice)
+    assert run(config, NOW + timedelta(hours=2)) == 0
+    kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.person)]
+    assert "confirmation" not in kinds
