@@ -260,12 +260,12 @@ def since_call(call_at: datetime, now: datetime, zone: tzinfo) -> str:
 
 
 def short_when(moment: datetime, zone_name: str, twelve_hour: bool = False) -> str:
-    """'Mon 29 Mar, 13:00 BST': compact, for subject lines."""
+    """'Mon 29 Mar, 13:00 BST (UTC+1)': compact, for subject lines; like every
+    time mailflow writes, it names its zone and offset."""
     local = moment.astimezone(ZoneInfo(zone_name))
-    label = local.tzname() or ""
-    label = (
-        label if label.isalpha() else f"UTC{_offset(local.utcoffset() or timedelta(0))}"
-    )
+    offset = f"UTC{_offset(local.utcoffset() or timedelta(0))}"
+    name = local.tzname() or ""
+    label = f"{name} ({offset})" if name.isalpha() else offset
     return f"{local:%a} {local.day} {local:%b}, {clock(local, twelve_hour)} {label}"
 
 
