@@ -573,8 +573,6 @@ def throughput(server: LocalMailServer, tmp: Path, rows: list[Row]) -> None:
 
     floor_who = Practice("floor@riverside.example", "floor-sam@riverside.example")
     replies = tmp / "replies.pickle"
-    with replies.open("wb") as file:
-        pickle.dump([(r.mail_from, r.rcpt_tos, r.data) for r in out], file)
     floor_argv = [
         PYTHON,
         "-c",
@@ -587,15 +585,30 @@ def throughput(server: LocalMailServer, tmp: Path, rows: list[Row]) -> None:
         str(replies),
     ]
     floor_times = []
-    for _ in range(FLOOR_REPEATS):
+    for attempt in range(FLOOR_REPEATS):
+        # The same bytes, each to a fresh address: the first delivery to a
+        # mailbox creates it in Dovecot (about as dear again), which mailflow's
+        # sends paid and a floor resent to the same people would not.
+        with replies.open("wb") as file:
+            pickle.dump(
+                [
+                    (
+                        r.mail_from,
+                        tuple(f"floor{attempt}-{a}" for a in r.rcpt_tos),
+                        r.data,
+                    )
+                    for r in out
+                ],
+                file,
+            )
         floor_seconds, floor_done = timed(floor_argv)
         if floor_done.returncode != 0:
             print(f"   ! floor failed: {floor_done.stderr.strip().splitlines()[-1:]}")
         floor_times.append(floor_seconds)
     floor_seconds = min(floor_times)
     print(
-        f"   floor (smtplib send + IMAP APPEND of the same {len(out)} replies, "
-        f"fresh interpreter): {', '.join(f'{t:.2f} s' for t in floor_times)}; "
+        f"   floor (smtplib send + IMAP APPEND of the same {len(out)} replies to "
+        f"fresh mailboxes, fresh interpreter): {', '.join(f'{t:.2f} s' for t in floor_times)}; "
         f"best of {FLOOR_REPEATS} used"
     )
 
