@@ -400,3 +400,56 @@ def test_sigkill_mid_run_then_a_clean_run_answers_everyone_once(setup, moment):
         assert len(handed) <= 2
     assert sum(len(message_ids(server, s)) for s in senders) <= len(senders) + 1
     assert all(status == "done" for status, _ in outbox(config))
+
+
+@pytest.mark.parametrize("server_kind", ["imap", "smtp"])
+def test_a_server_that_never_answers_cannot_hang_cron(
+    tmp_path, mail_server, mailboxes, capsys, server_kind
+):
+    """A listener that accepts and then says nothing: the socket timeouts end the
+    run with exit 3 and one line, in bounded time."""
+    import socket
+    import threading
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        silent.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = silent.accept()
+            except TimeoutError:
+                continue
+            held.append(conn)  # never greets, never answers
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        config = write_config(tmp_path, mail_server, mailboxes)
+        port = silent.getsockname()[1]
+        text = config.read_text().replace("timeout_s = 10", "timeout_s = 1")
+        real = mail_server.imap_port if server_kind == "imap" else mail_server.smtp_port
+        text = text.replace(f"port = {real}", f"port = {port}")
+        config.write_text(text)
+        if server_kind == "smtp":  # something to send, so SMTP is needed
+            mail_server.deliver(
+                request(sender=mailboxes.person, to=mailboxes.practice),
+                mailboxes.practice,
+            )
+        started = time.monotonic()
+        capsys.readouterr()
+        assert run(config) == 3
+        assert time.monotonic() - started < 15
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        silent.close()
