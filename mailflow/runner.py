@@ -434,7 +434,14 @@ class Runner:
             return  # marked seen in the same transaction as the messages it caused
         self.report.ignored += 1
         self._mark(key, outcome)
-        log.info("uid %d: left alone (%s)", fetched.uid, outcome)
+        if outcome == "too-large":
+            # Possibly a real request with a photo attached: the therapist
+            # (and cron's mail) should hear that it was not read.
+            log.warning(
+                "uid %d: too large to read safely, left for the therapist", fetched.uid
+            )
+        else:
+            log.info("uid %d: left alone (%s)", fetched.uid, outcome)
 
     def _decide(self, key: _MailKey, fetched: HeaderFetch, head: InboundMail) -> str:
         """Look at headers first; read the body only when it could be ours to answer."""
