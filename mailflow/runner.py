@@ -438,7 +438,8 @@ class Runner:
             # Possibly a real request with a photo attached: the therapist
             # (and cron's mail) should hear that it was not read.
             log.warning(
-                "uid %d: too large to read safely, left for the therapist", fetched.uid
+                "uid %d: left alone (too-large): not read, left for the therapist",
+                fetched.uid,
             )
         else:
             log.info("uid %d: left alone (%s)", fetched.uid, outcome)
