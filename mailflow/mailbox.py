@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 FETCH_BATCH = 200
 """UIDs per FETCH command: keeps a first run on a large folder bounded in memory."""
 
+READ_LIMIT = 2 * 1024 * 1024
+"""Bytes of one mail ever fetched: what `parse.MAX_MAIL_BYTES` reads at most."""
+_BODY_PREFIX = b"BODY.PEEK[]<0.%d>" % READ_LIMIT
+
 HEADER_FIELDS = (
     b"BODY.PEEK[HEADER]",
     b"RFC822.SIZE",
@@ -221,24 +225,25 @@ class ImapMailbox:
                     yield uid, bytes(item.get(key) or b"")
 
     def body(self, uid: int) -> bytes | None:
-        """The whole mail, read with BODY.PEEK[] so \\Seen is never set."""
-        with _translated("UID FETCH body"):
-            data = self._imap.fetch([uid], [b"BODY.PEEK[]"])
-        self.commands.append("UID FETCH")
-        item = data.get(uid)
-        return None if item is None else bytes(item.get(b"BODY[]") or b"")
+        """The mail's first MAX_MAIL_BYTES (all of nearly every mail), read with
+        BODY.PEEK so \\Seen is never set: a photo attached to a request costs
+        bounded memory and the words before it are still read."""
+        return self._fetch_prefixes([uid]).get(uid)
 
     def bodies(self, uids: list[int]) -> dict[int, bytes]:
         """Several whole mails in one UID FETCH (BODY.PEEK[]); expunged ones are
         missing. The caller bounds the batch by count and RFC822.SIZE."""
+        return self._fetch_prefixes(uids)
+
+    def _fetch_prefixes(self, uids: list[int]) -> dict[int, bytes]:
         if not uids:
             return {}
         with _translated("UID FETCH bodies"):
-            data = self._imap.fetch(uids, [b"BODY.PEEK[]"])
+            data = self._imap.fetch(uids, [_BODY_PREFIX])
         self.commands.append("UID FETCH")
         wanted = set(uids)  # a server may add unsolicited FETCH data for others
         return {
-            uid: bytes(item.get(b"BODY[]") or b"")
+            uid: bytes(item.get(b"BODY[]<0>") or item.get(b"BODY[]") or b"")
             for uid, item in data.items()
             if uid in wanted
         }

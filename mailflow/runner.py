@@ -30,6 +30,7 @@ from mailflow.errors import (
     TransientSendError,
 )
 from mailflow.lazy import lazy_module
+from mailflow.mailbox import READ_LIMIT
 from mailflow.model import InboundMail, Person, Slot, Verdict
 from mailflow.store import Enquiry, Folder, OutgoingMail, Store
 
@@ -434,15 +435,7 @@ class Runner:
             return  # marked seen in the same transaction as the messages it caused
         self.report.ignored += 1
         self._mark(key, outcome)
-        if outcome == "too-large":
-            # Possibly a real request with a photo attached: the therapist
-            # (and cron's mail) should hear that it was not read.
-            log.warning(
-                "uid %d: left alone (too-large): not read, left for the therapist",
-                fetched.uid,
-            )
-        else:
-            log.info("uid %d: left alone (%s)", fetched.uid, outcome)
+        log.info("uid %d: left alone (%s)", fetched.uid, outcome)
 
     def _decide(self, key: _MailKey, fetched: HeaderFetch, head: InboundMail) -> str:
         """Look at headers first; read the body only when it could be ours to answer."""
@@ -511,8 +504,6 @@ class Runner:
             head.message_id and self.store.is_our_message(head.message_id)
         ):
             return "own-message"
-        if fetched.size > parse.MAX_MAIL_BYTES:
-            return "too-large"
         if bounce.looks_like_bounce(head) or self._owner(head) is not None:
             return None
         reason = classify.is_automated(head, self.policy.form_senders)
@@ -1103,11 +1094,11 @@ class _Contacts:
 
 def _batches(fetches: Iterable[HeaderFetch]) -> Iterator[list[HeaderFetch]]:
     """Consecutive mails, at most BODY_BATCH of them and BODY_BATCH_BYTES of the
-    bodies that may be read (larger mail is never read)."""
+    bodies that may be read (a mail's first READ_LIMIT bytes at most)."""
     batch: list[HeaderFetch] = []
     size = 0
     for fetched in fetches:
-        readable = fetched.size if fetched.size <= parse.MAX_MAIL_BYTES else 0
+        readable = min(fetched.size, READ_LIMIT)
         if batch and (len(batch) >= BODY_BATCH or size + readable > BODY_BATCH_BYTES):
             yield batch
             batch, size = [], 0

@@ -484,9 +484,9 @@ def _odd_but_harmless(boxes) -> list[bytes]:
     huge = EmailMessage()
     huge["From"] = f"Kim <kim-{boxes.person}>"
     huge["To"] = boxes.practice
-    huge["Subject"] = "Free consultation call"
+    huge["Subject"] = "Photos from Saturday"
     huge["Date"] = format_datetime(NOW)
-    huge.set_content("Could I book the free consultation call? Scan attached.")
+    huge.set_content("Here is the scan of the flyer we talked about.")
     huge.add_attachment(
         bytes(range(256)) * (9 * 1024),
         maintype="image",
@@ -550,7 +550,7 @@ def test_real_world_oddities_get_no_reply_and_keep_their_flags(
     assert [tuple(r.rcpt_tos) for r in server.smtp_log[count:]] == [(boxes.person,)]
     assert plain(only_reply(server, boxes.person)).startswith("Hello Jordan,")
     assert inbox_state(server, boxes.practice) == before
-    assert "(too-large)" in caplog.text  # the log was captured at all
+    assert "left alone (" in caplog.text  # the log was captured at all
     assert "(too-old)" not in caplog.text  # every sample met the classifier
     leaked = sorted(
         item
