@@ -39,7 +39,21 @@ def _translated(what: str) -> Iterator[None]:
             else _temporary(what, min(codes))
         )
         raise error(f"SMTP {what}: recipient refused ({codes})") from exc
+    except smtplib.SMTPSenderRefused as exc:
+        # MAIL FROM refused: a setting, not this message; every message would
+        # fail alike, so stop and keep them all queued (exit 3).
+        raise TransientSendError(
+            f"SMTP {what}: the server refused the sender address ({exc.smtp_code});"
+            " check practice.email and smtp.username"
+        ) from exc
     except smtplib.SMTPResponseException as exc:
+        if exc.smtp_code >= 500 and _about_us(exc.smtp_error):
+            # 5.7.x: the server will not send for this account (SendAs denied,
+            # authentication required): the whole outbox waits, nothing fails.
+            raise TransientSendError(
+                f"SMTP {what}: the server refuses to send for this account"
+                f" ({exc.smtp_code} {_status_code(exc.smtp_error)})"
+            ) from exc
         error = (
             PermanentSendError
             if exc.smtp_code >= 500
@@ -58,6 +72,19 @@ def _translated(what: str) -> Iterator[None]:
         raise TransientSendError(f"SMTP server timed out during {what}") from exc
     except OSError as exc:
         raise TransientSendError(f"SMTP server unreachable during {what}") from exc
+
+
+def _status_code(text: bytes | str) -> str:
+    """The enhanced status code (RFC 3463) an SMTP answer starts with, if any."""
+    raw = text.decode("ascii", "replace") if isinstance(text, bytes) else text
+    first = raw.strip().split(" ", 1)[0]
+    parts = first.split(".")
+    return first if len(parts) == 3 and all(p.isdigit() for p in parts) else ""
+
+
+def _about_us(text: bytes | str) -> bool:
+    """5.7.x is security or policy (RFC 3463): about the sender, not this message."""
+    return _status_code(text).startswith("5.7.")
 
 
 def _temporary(what: str, code: int) -> type[TransientSendError]:

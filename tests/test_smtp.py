@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 import socket
 import threading
 from collections.abc import Iterator
@@ -104,3 +105,35 @@ def test_a_refused_starttls_closes_the_connection(tmp_path, refusing):
         sender.connect()
     assert refusing.closed_by_client.wait(WAIT_S)
     assert caught.value is not None
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        # A refused sender address is a setting: every message would fail alike.
+        (smtplib.SMTPSenderRefused(553, b"5.7.1 Sender not allowed", "a@b"), "wait"),
+        # 5.7.x at DATA (Microsoft's SendAs denied): the account, not the message.
+        (smtplib.SMTPDataError(554, b"5.7.60 SendAsDenied; not allowed"), "wait"),
+        (smtplib.SMTPDataError(530, b"5.7.57 Client not authenticated"), "wait"),
+        # This message's own trouble: it alone fails.
+        (smtplib.SMTPDataError(552, b"5.3.4 Message too big"), "fail"),
+        (smtplib.SMTPDataError(554, b"Transaction failed"), "fail"),
+        (
+            smtplib.SMTPRecipientsRefused({"x@y": (550, b"5.1.1 No such user")}),
+            "fail",
+        ),
+    ],
+)
+def test_refusals_about_the_account_keep_the_outbox_waiting(exc, expected):
+    from mailflow.errors import DeferredSendError, PermanentSendError
+    from mailflow.smtp import _translated
+
+    with (
+        pytest.raises(
+            TransientSendError if expected == "wait" else PermanentSendError
+        ) as raised,
+        _translated("send"),
+    ):
+        raise exc
+    if expected == "wait":
+        assert not isinstance(raised.value, DeferredSendError)
