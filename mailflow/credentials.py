@@ -180,7 +180,8 @@ def _application(server: _ServerSettings, http_client: Any = None) -> tuple[Any,
     if text:
         with contextlib.suppress(ValueError):  # damaged: as good as none, sign in
             cache.deserialize(text)
-    options: dict[str, Any] = {"token_cache": cache}
+    # A hung sign-in must not hang cron (and hold the run lock for ever).
+    options: dict[str, Any] = {"token_cache": cache, "timeout": server.timeout_s}
     if http_client is not None:
         options["http_client"] = http_client
     app = msal.PublicClientApplication(

@@ -868,3 +868,26 @@ def test_microsoft_unreachable_is_a_passing_token_error(tmp_path, mailboxes):
         credentials.microsoft_token(settings.imap, http_client=Down(mailboxes.practice))
     assert caught.value.passing
     assert "could not be reached" in str(caught.value)
+
+
+def test_every_request_to_microsoft_has_a_timeout(tmp_path, mailboxes, monkeypatch):
+    """msal waits for ever by default: a hung sign-in would hang cron (and hold
+    the run lock). Every request its own HTTP session makes carries the
+    server's timeout_s (recorded here; nothing leaves the machine)."""
+    import dataclasses
+
+    import requests
+
+    asked: list[object] = []
+
+    def no_network(self, method, url, **kwargs):
+        asked.append(kwargs.get("timeout"))
+        raise requests.exceptions.ConnectionError("no network in tests")
+
+    monkeypatch.setattr(requests.Session, "request", no_network)
+    settings = microsoft_settings(tmp_path, mailboxes)
+    server = dataclasses.replace(settings.imap, timeout_s=7.0)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        credentials._application(server)  # msal asks the authority at once
+    assert asked
+    assert all(t == 7.0 for t in asked), asked
