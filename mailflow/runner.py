@@ -620,9 +620,11 @@ class Runner:
         return "bounce"
 
     def _bounced_addresses(self, found: bounce.Bounce) -> set[str]:
-        """The people's addresses a bounce is about: where it returns a message of
-        ours, its failed recipients among that message's; else any failed
-        recipient who has an enquiry. Never the practice's own addresses."""
+        """The people's addresses a bounce is about: its failed recipients among
+        those of the message of ours it returns. A report that returns none of
+        our messages changes nothing (anyone can write a "bounce" naming an
+        address; it stays in the inbox for the therapist). Never the practice's
+        own addresses."""
         practice = self.settings.practice
         own = {practice.email, practice.therapist_email}
         failed = {a.lower() for a in found.recipients} - own
@@ -631,9 +633,7 @@ class Runner:
             for message_id in found.message_ids
             for address in self.store.outbox_recipients(message_id)
         } - own
-        if ours:
-            return ours & failed
-        return {a for a in failed if self.store.enquiry_ids_for(a)}
+        return ours & failed
 
     def _set_aside(self, enquiry_id: int, status: str | None) -> None:
         enquiry = self.store.enquiry(enquiry_id)

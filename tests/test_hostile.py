@@ -624,3 +624,24 @@ def test_bounces_are_recognised_by_their_headers_alone(shared_fixtures):
         assert bounce.looks_like_bounce(parse.parse_mail(head)), name
     ordinary = email.message_from_bytes(request(sender="a@b.example", to="c@d.example"))
     assert not bounce.looks_like_bounce(parse.parse_mail(ordinary.as_bytes()))
+
+
+def test_a_bounce_that_returns_none_of_our_messages_stands_nobody_down(
+    offered, shared_fixtures
+):
+    """A "bounce" naming a real person but returning no message of ours could be
+    forged by anyone: it changes nothing and stays in the inbox."""
+    server, boxes, config, _ = offered
+    raw = doctored(
+        shared_fixtures,
+        "sisimai_rhost-google-05.eml",
+        person=boxes.person,
+        message_id="<not-ours@example.jp>",
+        practice=boxes.practice,
+    )
+    server.deliver(raw, boxes.practice, mail_from="")
+    count = len(server.smtp_log)
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    assert len(server.smtp_log) == count
+    assert query(config, "SELECT state FROM enquiries") == [("offered",)]
+    assert query(config, "SELECT COUNT(*) FROM undeliverable") == [(0,)]
