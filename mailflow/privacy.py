@@ -62,6 +62,7 @@ def purge(store: Store, *, now: datetime, retention_days: int) -> int:
         ids = store.ended_enquiry_ids(ENDED_STATES, idle_before=cutoff, now=now)
         store.delete_enquiries(ids)
     if ids:
+        store.shed_deleted()
         log.info("privacy: %d enquiries past retention deleted", len(ids))
     return len(ids)
 
@@ -86,5 +87,6 @@ def forget(store: Store, address: str, *, now: datetime, force: bool) -> Erasure
         store.scrub_outbox_to(address)
         contact = store.forget_contact(address)
         store.clear_undeliverable(address)  # a keyed hash of the address, too
+    store.shed_deleted()
     log.info("privacy: erasure request, %d enquiries deleted", len(ids))
     return Erasure(enquiries=len(ids), contact=contact)

@@ -221,6 +221,9 @@ class Store:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA foreign_keys=ON")
             db.execute("PRAGMA busy_timeout=30000")
+            # Deleted client data is overwritten, not left in free pages
+            # (the default varies between SQLite builds).
+            db.execute("PRAGMA secure_delete=ON")
             db.executescript(_SCHEMA)
             _add_missing_columns(db)
         except sqlite3.DatabaseError as exc:
@@ -236,6 +239,11 @@ class Store:
                 if sidecar.exists():
                     os.chmod(sidecar, 0o600)
         return store
+
+    def shed_deleted(self) -> None:
+        """After deleting client data: fold the write-ahead log back into the
+        database and empty it, so no copy of the deleted rows stays there."""
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         self._db.close()

@@ -370,3 +370,17 @@ def test_a_run_in_progress_makes_purge_and_forget_wait(tmp_path, capsys, command
         code, out, err = cli(capsys, command, "--config", str(config), *extra)
     assert (code, out) == (1, "")
     assert "a run is in progress" in err
+
+
+def test_forgotten_words_leave_no_trace_in_the_database_files(tmp_path):
+    """Not only gone from the tables: overwritten in the file and out of the WAL."""
+    path = tmp_path / "m.sqlite3"
+    with Store.open(path) as store:
+        for _ in range(3):
+            enquiry(store, "closed")
+        privacy.forget(store, PERSON, now=T0, force=False)
+        files = [p for p in tmp_path.iterdir() if p.name.startswith("m.sqlite3")]
+        blob = b"".join(p.read_bytes() for p in files)
+    assert b"feeling low since the summer" not in blob
+    assert b"Alex Quinlan" not in blob
+    assert PERSON.encode() not in blob
