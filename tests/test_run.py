@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import logging
 import re
@@ -662,3 +663,39 @@ def test_a_folder_the_server_does_not_have_is_a_config_error(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert err[0].startswith(f"mailflow: config: {key}: ")
+
+
+@pytest.mark.parametrize(
+    ("host", "setting", "files_itself"),
+    [
+        ("imap.gmail.com", "auto", True),
+        ("outlook.office365.com", "auto", True),
+        ("imap.mail.me.com", "auto", True),
+        ("imap.fastmail.com", "auto", False),
+        ("mail.riverside.example", "auto", False),
+        ("imap.gmail.com", "append", False),
+        ("mail.riverside.example", "none", True),
+    ],
+)
+def test_sent_copy_auto_knows_who_files_sent_mail_itself(
+    tmp_path, mail_server, mailboxes, monkeypatch, host, setting, files_itself
+):
+    config = write_config(tmp_path, mail_server, mailboxes)
+    monkeypatch.setenv("MAILFLOW_IMAP__SENT_COPY", setting)
+    imap = load_settings(config).imap
+    imap = dataclasses.replace(imap, host=host)
+    assert imap.files_sent_mail_itself is files_itself
+
+
+@pytest.mark.parametrize(("setting", "copies"), [("append", 1), ("none", 0)])
+def test_the_sent_folder_gets_one_copy_or_none_as_configured(
+    setup, monkeypatch, setting, copies
+):
+    server, boxes, config = setup
+    monkeypatch.setenv("MAILFLOW_IMAP__SENT_COPY", setting)
+    server.deliver(request(sender=boxes.person, to=boxes.practice), boxes.practice)
+    assert run(config) == 0
+    assert run(config, NOW + timedelta(minutes=5)) == 0  # and never a second one
+    only_reply(server, boxes.person)
+    sent = [m.message() for m in server.messages(boxes.practice, "Sent")]
+    assert [m["X-Mailflow"] for m in sent] == ["offer"] * copies
