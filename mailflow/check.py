@@ -103,6 +103,10 @@ def sample_contexts(settings: Settings) -> dict[str, dict[str, object]]:
             "reason": "imap.oauth2_client_id: the refresh was refused",
             "action": "run `mailflow auth`, then `mailflow check`.",
         },
+        "calendar_alert": {
+            **base,
+            "reason": "Busy calendar 'work' is unusable: it did not answer.",
+        },
         "digest": {
             **base,
             "greeting": "Good morning",

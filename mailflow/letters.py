@@ -847,6 +847,23 @@ class AfterCallLetters(Letters):
             enquiry_id, "therapist_alert", step, f"Withdrawn: {who}", context
         )
 
+    def calendar_alert(self, reason: str, day: str) -> None:
+        """The busy calendar cannot be read and no good copy is left: requests
+        wait. At most one a day (its id is the date)."""
+        practice = self.settings.practice
+        draft = compose.Draft(
+            kind="calendar_alert",
+            sender=practice.email,
+            sender_name="mailflow",
+            to=practice.therapist_email,
+            to_name=practice.therapist_name,
+            subject="Your calendar cannot be read: new requests are waiting",
+            message_id=self.message_id(0, f"calendar-down:{day}"),
+            context={**self._base(), "reason": reason},
+            auto_reply=False,
+        )
+        self._enqueue(None, draft, needs_copy=False)
+
     def digest(self, context: dict[str, Any], day: str) -> None:
         """The therapist's daily summary; one per local date (its id is the date)."""
         practice = self.settings.practice

@@ -248,6 +248,7 @@ class Runner:
     def run(self) -> RunReport:
         self.scan_sent()
         self.poll_inbox()
+        self.tell_if_calendar_down()
         self.timed_work()
         self.daily_digest()
         self.flush_outbox()
@@ -258,6 +259,16 @@ class Runner:
         )
         self.store.set_meta("last_run_at", self.now.isoformat())
         return self.report
+
+    def tell_if_calendar_down(self) -> None:
+        """Requests wait while a busy calendar cannot be read: tell the therapist
+        (once a day; the alert goes out with this run's outbox)."""
+        if self.report.calendar_down is None:
+            return
+        zone = ZoneInfo(self.settings.practice.timezone)
+        day = self.now.astimezone(zone).date().isoformat()
+        with self.store.transaction():
+            self.letters.calendar_alert(self.report.calendar_down, day)
 
     def _status(self, name: str, key: str) -> FolderStatus:
         """STATUS of a configured folder; a folder the server does not have is a

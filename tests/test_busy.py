@@ -795,6 +795,12 @@ def test_an_unreadable_busy_calendar_makes_requests_wait_never_lost(
         assert "Busy calendar" in err
         assert "wait" in err
     assert mail_server.messages(mailboxes.person) == []
+    # The therapist hears it once (a day), whatever the number of runs.
+    (alert,) = mail_server.messages(mailboxes.therapist)
+    assert alert.message()["X-Mailflow"] == "calendar_alert"
+    assert (
+        "new requests are waiting" in alert.message().get_body(("plain",)).get_content()
+    )
     feed.write_bytes(
         b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"
     )
