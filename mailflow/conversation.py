@@ -56,6 +56,15 @@ class Incoming:
     step: str  # unique per mail: letters caused by it derive their ids from it
 
 
+def _ends_a_pending_move(transition: workflow.Transition) -> bool:
+    return any(
+        isinstance(c, workflow.Book | workflow.CancelCall | workflow.MarkMissed)
+        or c == workflow.Send("followup")
+        or (isinstance(c, workflow.Offer) and c.reason is OfferReason.RESCHEDULE)
+        for c in transition.commands
+    )
+
+
 def _changes_booking(transition: workflow.Transition) -> bool:
     """Whether the transition books, moves, cancels or ends the call itself."""
     return any(
@@ -390,6 +399,12 @@ class Conversation:
         step = incoming.step
         letters = self.letters
         state = transition.state
+        if _ends_a_pending_move(transition):
+            # A move waiting for the therapist is moot once the call is rebooked,
+            # cancelled, missed or over, or the person asks for other times.
+            self.store.update_enquiry(
+                enquiry.id, self.now, counter_start_at=None, move_asked_at=None
+            )
         for command in transition.commands:
             match command:
                 case workflow.RememberPhone(phone=phone):

@@ -95,9 +95,11 @@ def next_due(view: View, rules: TimingRules, now: datetime) -> Due | None:
     booked = view.state in {"booked", "rescheduling"}  # a move stands until chosen
     if booked and view.call_start_at and view.call_end_at:
         call = _booked_call(view, view.call_start_at, view.call_end_at, rules, now)
+        # A move is settled before the earlier of the two times it is between.
+        settle_by = min(view.move_start_at or view.call_start_at, view.call_start_at)
         move = _waiting_on_therapist(
-            view.move_asked_at,
-            view.move_start_at,
+            view.move_asked_at if view.state == "booked" else None,
+            settle_by,
             view.hold_reminded_at,
             rules,
             (Step.MOVE_REMIND, Step.MOVE_LAPSE),

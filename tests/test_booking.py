@@ -808,3 +808,60 @@ def test_a_reply_in_a_thread_with_a_wrong_token_never_approves(stack):
     assert run(config, NOW + timedelta(hours=2)) == 0
     kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.person)]
     assert "confirmation" not in kinds
+
+
+def test_asking_to_move_again_drops_the_move_still_waiting(stack):
+    """A move waiting for the therapist, then "can we move it again?": the old
+    move is dropped (its time freed, no reminder about it), and the call keeps
+    its own reminder."""
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    pick(server, boxes, config, offer)
+    therapist_says(server, boxes, config, "yes")
+    confirmation = newest(server, boxes.person, "confirmation")
+    start_at = (
+        icalendar.Calendar.from_ical(calendar_parts(confirmation)[0])
+        .walk("VEVENT")[0]
+        .decoded("DTSTART")
+    )
+    at = NOW + timedelta(hours=3)
+    person = f"Jordan Lee <{boxes.person}>"
+    server.deliver(
+        answer(confirmation, sender=person, body="Can we move it?", sent_at=at),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    again = newest(server, boxes.person, "offer_again")
+    number, _line = offered_lines(again)[-1]
+    server.deliver(answer(again, sender=person, body=number), boxes.practice)
+    assert run(config, at + timedelta(minutes=5)) == 0
+    assert newest(server, boxes.therapist, "move_request")
+    server.deliver(
+        answer(
+            newest(server, boxes.person, "held"),
+            sender=person,
+            body="Sorry, actually could we move it to another day again?",
+        ),
+        boxes.practice,
+    )
+    assert run(config, at + timedelta(minutes=10)) == 0
+    assert query_one(
+        config, "SELECT counter_start_at, move_asked_at FROM enquiries"
+    ) == (
+        None,
+        None,
+    )
+    assert run(config, start_at - timedelta(hours=24) + timedelta(minutes=1)) == 0
+    assert newest(server, boxes.person, "reminder")
+    kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.therapist)]
+    assert "approval_again" not in kinds
+
+
+def query_one(config, sql):
+    import sqlite3
+
+    from mailflow.config import load_settings
+
+    database = load_settings(config).storage.database
+    with sqlite3.connect(database) as db:
+        return db.execute(sql).fetchone()

@@ -162,3 +162,31 @@ def test_a_pick_close_to_its_call_is_reminded_and_let_go_in_time() -> None:
     assert next_due(soon, RULES, held_at) == Due(
         Step.HOLD_REMIND, held_at + timedelta(hours=1)
     )
+
+
+def test_a_move_is_settled_before_the_earlier_of_its_two_times() -> None:
+    """Moving Tuesday's call to Friday: the therapist is reminded, and the move
+    let go, before Tuesday's call, not Friday's."""
+    asked = CALL - timedelta(hours=30)
+    later = CALL + timedelta(days=3)
+    view = booked(
+        reminded_at=CALL - timedelta(hours=24),
+        move_asked_at=asked,
+        move_start_at=later,
+    )
+    due = next_due(view, RULES, asked)
+    assert due == Due(Step.MOVE_REMIND, CALL - timedelta(hours=24))
+    reminded = booked(
+        reminded_at=CALL - timedelta(hours=24),
+        move_asked_at=asked,
+        move_start_at=later,
+        hold_reminded_at=CALL - timedelta(hours=24),
+    )
+    assert next_due(reminded, RULES, asked) == Due(
+        Step.MOVE_LAPSE, CALL - timedelta(hours=2)
+    )
+    # Being rescheduled again, the old move is no longer waited on.
+    again = booked(state="rescheduling", move_asked_at=asked, move_start_at=later)
+    step = next_due(again, RULES, asked)
+    assert step is not None
+    assert step.step in {Step.REMINDER, Step.FOLLOWUP}
