@@ -100,6 +100,7 @@ _MBOX_FROM: Final = re.compile(rb"\AFrom [^\r\n]*\r?\n")
 _MAILTO: Final = re.compile(r"\A\s*mailto:", re.IGNORECASE)
 _BIDI_CONTROLS: Final = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    "\ufeff"  # a byte-order mark inside text: parsers drop it at a value's start
 )
 _UNSAFE_CATEGORIES: Final = frozenset({"Cc", "Cs", "Zl", "Zp"})
 _ALARM_BEFORE: Final = timedelta(minutes=15)

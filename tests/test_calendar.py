@@ -902,7 +902,7 @@ def test_read_calendar_never_raises_on_damaged_calendars(data: st.DataObject) ->
         assert found.start_at.tzinfo == UTC
 
 
-_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
 
 
 def expected_line(text: str, limit: int, *, name: bool) -> str:
