@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from support import SHARED_FIXTURES, absent, under_ci
+
+from mailflow.devserver import LocalMailServer
 
 # Under CI the property tests use a fixed seed, so a run is repeatable and a
 # red CI is a real regression; on a developer's machine they keep exploring.
 settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}:
+if under_ci():
     settings.load_profile("ci")
-from support import SHARED_FIXTURES, absent
-
-from mailflow.devserver import LocalMailServer
 
 _numbers = itertools.count(1)
 
