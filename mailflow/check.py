@@ -79,7 +79,7 @@ def sample_contexts(settings: Settings) -> dict[str, dict[str, object]]:
         "approval_again": {**about, "waiting": False, "until": "", "move": False},
         "move_request": {**about, "proposed": "Tuesday 8 December at 10:00"},
         "therapist_event": {**about, "moved": False, "updated": False},
-        "therapist_alert": {**about, "reason": "calendar-declined", "proposed": ""},
+        "therapist_alert": {**about, "reason": "counter", "proposed": ""},
         "bounce_alert": {**about, "reason": "bounced", "status": "5.1.1"},
         "sending_paused": {**base, "count": 30, "per_hour": 30},
         "reminder": {**base, **person, "slot": slot},

@@ -176,7 +176,7 @@ class AskTherapistAgain:
 
 @dataclass(frozen=True, slots=True)
 class AlertTherapist:
-    reason: str  # "calendar-declined" | "unclear-reply" | "counter"
+    reason: str  # "counter" | "unclear-reply" | "late-cancel"
 
 
 @dataclass(frozen=True, slots=True)

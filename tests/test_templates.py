@@ -111,7 +111,6 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
     "therapist_alert": [
         {"reason": r, "proposed": "Tuesday 8 December at 10:00"}
         for r in (
-            "calendar-declined",
             "counter",
             "withdrawn",
             "unclear-reply",

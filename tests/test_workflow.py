@@ -1811,7 +1811,7 @@ class WorkflowMachine(RuleBasedStateMachine):
                     assert state is State.STOOD_DOWN
                 case AlertTherapist(reason=reason):
                     assert step.signal == "calendar"
-                    assert reason in {"counter", "calendar-declined"}
+                    assert reason == "counter"
                     assert before is State.BOOKED
                 case AskTherapistAgain(waiting=True):
                     assert step.signal == "timer"
