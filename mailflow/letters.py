@@ -44,8 +44,9 @@ class Thread:
     references: tuple[str, ...]
 
 
-LISTS_TIMES = frozenset({"offer", "offer_again", "clarify"})
-"""Letters whose numbered list of times a reply's "2" refers to."""
+LISTS_TIMES = frozenset({"offer", "offer_again"})
+"""Letters that bring a new numbered list of times, which a reply's "2" refers
+to (a clarifying question repeats the current list, so it does not count)."""
 
 
 class Letters:

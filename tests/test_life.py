@@ -1019,3 +1019,14 @@ def test_a_number_written_under_an_older_list_gets_a_question_not_a_guess(life):
     person_says(server, boxes, config, question, number, expiry + timedelta(hours=2))
     booked = newest(server, boxes.person, "confirmation")
     assert line.split(" (")[0] in plain(booked)
+
+
+def test_a_number_under_the_current_offer_after_a_question_still_books(life):
+    server, boxes, config = life
+    offer = start(server, boxes, config)
+    person_says(server, boxes, config, offer, "2 or 3", T0 + timedelta(hours=1))
+    newest(server, boxes.person, "clarify")
+    number, line = offered_lines(offer)[1]
+    person_says(server, boxes, config, offer, number, T0 + timedelta(hours=2))
+    booked = newest(server, boxes.person, "confirmation")
+    assert line.split(" (")[0] in plain(booked)
