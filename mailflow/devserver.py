@@ -250,6 +250,9 @@ class LocalMailServer:
         self.rcpt_answers: dict[str, str] = {}
         """What SMTP answers at RCPT TO for an address instead of 250, e.g.
         "450 4.2.1 Try again later": how tests meet 4xx and 5xx servers."""
+        self.data_answers: dict[str, str] = {}
+        """What SMTP answers after DATA for a message to an address, e.g.
+        "554 5.7.1 Message rejected by policy": a content filter's refusal."""
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -556,6 +559,10 @@ class _RelayHandler:
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
         content = envelope.original_content or b""
+        for address in envelope.rcpt_tos:
+            answer = self._server.data_answers.get(address.lower())
+            if answer is not None:
+                return answer
         record = SmtpRecord(
             envelope.mail_from or "", tuple(envelope.rcpt_tos), bytes(content)
         )

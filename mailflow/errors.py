@@ -56,6 +56,11 @@ class PermanentSendError(SendError):
     """Not worth retrying: a 5xx answer for this message."""
 
 
+class PolicyRefusedError(PermanentSendError):
+    """A 5.7.x refusal at DATA: this message's content, or this account (SendAs
+    denied)? The outbox tells them apart by whether the next message goes."""
+
+
 class SmtpAuthError(TransientSendError):
     """The SMTP server refused the login (kept for the next run: nothing lost)."""
 

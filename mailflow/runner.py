@@ -27,6 +27,7 @@ from mailflow.errors import (
     MailboxAuthError,
     MailboxError,
     PermanentSendError,
+    PolicyRefusedError,
     TransientSendError,
 )
 from mailflow.lazy import lazy_module
@@ -210,6 +211,7 @@ class Runner:
         self.sender = sender
         self.now = now
         self.wall_now = wall_now
+        self._suspect: tuple[OutgoingMail, str] | None = None  # see _policy_refused
         self.report = RunReport()
         self._heads: dict[int, InboundMail] = {}  # the current batch's, by UID
         self._bodies: dict[int, bytes] = {}
@@ -909,6 +911,8 @@ class Runner:
                 self.store.note_attempt(outgoing.id)
                 try:
                     self.sender.send(outgoing.sender, outgoing.recipients, outgoing.raw)
+                except PolicyRefusedError as exc:
+                    return self._policy_refused(outgoing, str(exc))
                 except PermanentSendError as exc:
                     self._refused(outgoing, str(exc))
                     return True
@@ -924,6 +928,10 @@ class Runner:
                 self.store.mark_sent(outgoing.id, self.now)
                 history.append(guard.Sent(outgoing.recipients, self.now))
                 self.report.sent += 1
+                if self._suspect is not None:
+                    # Another message went: the refusal was about that one alone.
+                    self._refused(*self._suspect)
+                    self._suspect = None
         if outgoing.needs_copy and not (
             # Left 'sent' by an earlier run that died after the 250: its copy may
             # be in Sent already.
@@ -936,6 +944,24 @@ class Runner:
             if bookmark is not None:
                 self.store.set_folder(*bookmark)
             self.store.mark_done(outgoing.id)
+        return True
+
+    def _policy_refused(self, outgoing: OutgoingMail, reason: str) -> bool:
+        """A 5.7.x at DATA. If the next message goes, it was this message's
+        content (failed, the therapist told); if the next is refused too, it is
+        the account: stop, keep everything queued (exit 3). Refused alone, run
+        after run, it is this message after all."""
+        if self._suspect is not None:
+            self.report.smtp_down = (
+                f"{reason}, twice in a row: the server refuses to send for this"
+                " account (check smtp.username and what it may send as)"
+            )
+            return False
+        if outgoing.attempts + 1 >= POLICY_ATTEMPTS:
+            self._refused(outgoing, reason)
+            return True
+        self._suspect = (outgoing, reason)
+        self.report.deferred += 1  # undecided for now: exit 1, tried again
         return True
 
     def _limits(self) -> guard.Limits:
@@ -1080,6 +1106,8 @@ _ACTED = frozenset({"request", "crisis", "no-slots", "owned-crisis", "bounce"})
 _BREAKER = "breaker_open_since"
 """Meta key: set while the hourly circuit breaker holds sending back."""
 _CLOSED_STATES = frozenset({"stood_down", "escalated", "closed"})
+POLICY_ATTEMPTS = 3
+"""Runs a message may be refused on policy alone before it is failed for good."""
 _APPROVAL_REF = re.compile(r"\[ref ([0-9a-f]{16})\]")
 _STILL_LISTENING = frozenset({"expired", "silent"})
 """Closed by the clock alone: a late reply still reopens the offer or answers

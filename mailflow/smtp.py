@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from mailflow.errors import (
     DeferredSendError,
     PermanentSendError,
+    PolicyRefusedError,
     SmtpAuthError,
     SmtpTokenError,
     TokenError,
@@ -48,10 +49,10 @@ def _translated(what: str) -> Iterator[None]:
         ) from exc
     except smtplib.SMTPResponseException as exc:
         if exc.smtp_code >= 500 and _about_us(exc.smtp_error):
-            # 5.7.x: the server will not send for this account (SendAs denied,
-            # authentication required): the whole outbox waits, nothing fails.
-            raise TransientSendError(
-                f"SMTP {what}: the server refuses to send for this account"
+            # 5.7.x: security or policy. About this account (SendAs denied) or
+            # this message (a content filter)? The outbox decides.
+            raise PolicyRefusedError(
+                f"SMTP {what}: refused by the server's policy"
                 f" ({exc.smtp_code} {_status_code(exc.smtp_error)})"
             ) from exc
         error = (

@@ -645,3 +645,65 @@ def test_a_bounce_that_returns_none_of_our_messages_stands_nobody_down(
     assert len(server.smtp_log) == count
     assert query(config, "SELECT state FROM enquiries") == [("offered",)]
     assert query(config, "SELECT COUNT(*) FROM undeliverable") == [(0,)]
+
+
+def test_a_policy_refusal_of_one_message_fails_only_that_message(setup):
+    """A content filter's 5.7.x for one message: the next message goes, so the
+    refused one fails and the therapist is told; nothing else is held up."""
+    server, boxes, config = setup
+    other = f"casey-{boxes.person}"
+    for sender in (boxes.person, other):
+        server.deliver(request(sender=sender, to=boxes.practice), boxes.practice)
+    server.data_answers[boxes.person] = "552 5.7.0 Content presents a security issue"
+    try:
+        assert run(config) == 1  # one message refused for good
+    finally:
+        del server.data_answers[boxes.person]
+    assert server.messages(boxes.person) == []
+    (offer,) = server.messages(other)
+    assert offer.message()["X-Mailflow"] == "offer"
+    (alert,) = [m.message() for m in server.messages(boxes.therapist)]
+    assert "refused a message" in alert.get_body(("plain",)).get_content()
+
+
+def test_policy_refusals_of_every_message_keep_the_outbox_waiting(setup, capsys):
+    """5.7.x twice in a row (SendAs denied): the account, not the messages.
+    Nothing fails; the run stops with one line; once fixed, all go out."""
+    server, boxes, config = setup
+    other = f"casey-{boxes.person}"
+    for sender in (boxes.person, other):
+        server.deliver(request(sender=sender, to=boxes.practice), boxes.practice)
+        server.data_answers[sender] = "554 5.7.60 SendAsDenied; not allowed"
+    try:
+        capsys.readouterr()
+        assert run(config) == 3
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1
+        assert "refuses to send for this account" in err[0]
+    finally:
+        server.data_answers.clear()
+    assert query(config, "SELECT status FROM outbox ORDER BY id") == [
+        ("pending",),
+        ("pending",),
+    ]
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    assert len(server.messages(boxes.person)) == 1
+    assert len(server.messages(other)) == 1
+    assert server.messages(boxes.therapist) == []
+
+
+def test_a_lone_message_refused_on_policy_run_after_run_fails_in_the_end(setup):
+    server, boxes, config = setup
+    server.deliver(request(sender=boxes.person, to=boxes.practice), boxes.practice)
+    server.data_answers[boxes.person] = "552 5.7.0 Content presents a security issue"
+    try:
+        assert run(config) == 1  # undecided: nothing else to tell them apart
+        assert run(config, NOW + timedelta(minutes=5)) == 1
+        assert server.messages(boxes.therapist) == []
+        assert run(config, NOW + timedelta(minutes=10)) == 1  # the third: failed
+    finally:
+        del server.data_answers[boxes.person]
+    assert query(config, "SELECT kind, status FROM outbox ORDER BY id") == [
+        ("offer", "failed"),
+        ("bounce_alert", "done"),
+    ]

@@ -112,9 +112,13 @@ def test_a_refused_starttls_closes_the_connection(tmp_path, refusing):
     [
         # A refused sender address is a setting: every message would fail alike.
         (smtplib.SMTPSenderRefused(553, b"5.7.1 Sender not allowed", "a@b"), "wait"),
-        # 5.7.x at DATA (Microsoft's SendAs denied): the account, not the message.
-        (smtplib.SMTPDataError(554, b"5.7.60 SendAsDenied; not allowed"), "wait"),
-        (smtplib.SMTPDataError(530, b"5.7.57 Client not authenticated"), "wait"),
+        # 5.7.x at DATA: this message's content, or the account? The outbox
+        # tells them apart (tests/test_hostile.py).
+        (smtplib.SMTPDataError(554, b"5.7.60 SendAsDenied; not allowed"), "policy"),
+        (
+            smtplib.SMTPDataError(552, b"5.7.0 Content presents a security issue"),
+            "policy",
+        ),
         # This message's own trouble: it alone fails.
         (smtplib.SMTPDataError(552, b"5.3.4 Message too big"), "fail"),
         (smtplib.SMTPDataError(554, b"Transaction failed"), "fail"),
@@ -124,16 +128,16 @@ def test_a_refused_starttls_closes_the_connection(tmp_path, refusing):
         ),
     ],
 )
-def test_refusals_about_the_account_keep_the_outbox_waiting(exc, expected):
-    from mailflow.errors import DeferredSendError, PermanentSendError
+def test_how_refusals_are_told_apart(exc, expected):
+    from mailflow.errors import PermanentSendError, PolicyRefusedError
     from mailflow.smtp import _translated
 
-    with (
-        pytest.raises(
-            TransientSendError if expected == "wait" else PermanentSendError
-        ) as raised,
-        _translated("send"),
-    ):
+    kind = {
+        "wait": TransientSendError,
+        "policy": PolicyRefusedError,
+        "fail": PermanentSendError,
+    }[expected]
+    with pytest.raises(kind) as raised, _translated("send"):
         raise exc
-    if expected == "wait":
-        assert not isinstance(raised.value, DeferredSendError)
+    if expected == "fail":
+        assert not isinstance(raised.value, PolicyRefusedError)
