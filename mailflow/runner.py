@@ -767,28 +767,40 @@ class Runner:
         """Reminders, follow-ups, nudges and expiry whose moment has come."""
         rules = timing_rules(self.settings)
         for enquiry in self.store.open_enquiries():
+            self._timed_steps(enquiry.id, rules)
+
+    def _timed_steps(self, enquiry_id: int, rules: timing.TimingRules) -> None:
+        """Every step due now, in order (a reminder and the lapse after it may
+        both be due): a run leaves nothing due behind, so a second run at the
+        same moment changes nothing."""
+        taken: set[timing.Step] = set()
+        while (enquiry := self.store.enquiry(enquiry_id)) is not None:
+            if enquiry.state not in _TIMED_STATES:
+                return
             due = timing.next_due(
                 enquiry_view(self.settings, self.store, enquiry), rules, self.now
             )
-            if due is None or not timing.is_due(due, self.now, rules):
-                continue
+            if (
+                due is None
+                or due.step in taken
+                or not timing.is_due(due, self.now, rules)
+            ):
+                return  # nothing due, or the same step again: it changed nothing
+            taken.add(due.step)
             try:
                 with self.store.transaction():
-                    fresh = self.store.enquiry(enquiry.id)
-                    if fresh is None or fresh.state != enquiry.state:
-                        continue
-                    outcome = self.conversation.on_timer(fresh, due.step.value)
+                    outcome = self.conversation.on_timer(enquiry, due.step.value)
             except Exception as exc:
                 self.report.failed += 1
                 log.error(
                     "enquiry %d: timed %s failed (%s)",
-                    enquiry.id,
+                    enquiry_id,
                     due.step,
                     type(exc).__name__,
                 )
-                continue
+                return
             self.report.count(f"timed:{outcome}")
-            log.info("enquiry %d: %s", enquiry.id, outcome)
+            log.info("enquiry %d: %s", enquiry_id, outcome)
 
     def daily_digest(self) -> None:
         """Once a local day, from `workflow.digest_at`: the therapist's day at a glance."""
@@ -1109,6 +1121,8 @@ _CLOSED_STATES = frozenset({"stood_down", "escalated", "closed"})
 POLICY_ATTEMPTS = 3
 """Runs a message may be refused on policy alone before it is failed for good."""
 _APPROVAL_REF = re.compile(r"\[ref ([0-9a-f]{16})\]")
+_TIMED_STATES = frozenset({"offered", "held", "booked", "rescheduling", "followed_up"})
+"""States the clock still owes something (as `Store.open_enquiries` selects)."""
 _STILL_LISTENING = frozenset({"expired", "silent"})
 """Closed by the clock alone: a late reply still reopens the offer or answers
 the follow-up (closing for silence is not the person saying goodbye)."""
