@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import sqlite3
@@ -23,6 +24,7 @@ from mailflow.errors import StoreError
 from mailflow.model import Interval, Slot
 
 SCHEMA_VERSION = 1
+_log = logging.getLogger("mailflow")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -243,7 +245,13 @@ class Store:
     def shed_deleted(self) -> None:
         """After deleting client data: fold the write-ahead log back into the
         database and empty it, so no copy of the deleted rows stays there."""
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy, _pages, _moved = self._db.execute(
+            "PRAGMA wal_checkpoint(TRUNCATE)"
+        ).fetchone()
+        if busy:
+            # Another connection (status, watch) is reading: the next purge
+            # or run's checkpoint empties it.
+            _log.warning("store: the write-ahead log could not be emptied yet")
 
     def close(self) -> None:
         self._db.close()
