@@ -49,7 +49,7 @@ LONDON = ZoneInfo("Europe/London")
 T0 = datetime(2026, 11, 2, 8, 40, tzinfo=LONDON)
 """A Monday morning: the backlog arrives; the story runs over the next days."""
 
-BACKLOG = 120
+BACKLOG = 200
 """Requests waiting when the first (killed) run starts."""
 NEW_PER_ROUND = 4
 """Fresh requests in each later trial (so offers are always at every stage)."""
