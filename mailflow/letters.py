@@ -499,21 +499,29 @@ class Letters:
         )
 
     def sending_paused(self, count: int, day: str) -> None:
-        """The circuit breaker tripped: at most one alert a day (its id is the date)."""
+        """The circuit breaker tripped: at most one alert a day."""
+        self._daily_note(
+            "sending_paused",
+            day,
+            "mailflow has paused sending for a while",
+            {"count": count, "per_hour": self.settings.limits.per_hour},
+        )
+
+    def _daily_note(
+        self, kind: str, day: str, subject: str, context: dict[str, Any]
+    ) -> None:
+        """A note to the therapist about the practice, not one enquiry; at most
+        one of a kind a day (its Message-ID is the kind and the date)."""
         practice = self.settings.practice
         draft = compose.Draft(
-            kind="sending_paused",
+            kind=kind,
             sender=practice.email,
             sender_name="mailflow",
             to=practice.therapist_email,
             to_name=practice.therapist_name,
-            subject="mailflow has paused sending for a while",
-            message_id=self.message_id(0, f"paused:{day}"),
-            context={
-                **self._base(),
-                "count": count,
-                "per_hour": self.settings.limits.per_hour,
-            },
+            subject=subject,
+            message_id=self.message_id(0, f"{kind}:{day}"),
+            context={**self._base(), **context},
             auto_reply=False,
         )
         self._enqueue(None, draft, needs_copy=False)
@@ -850,33 +858,14 @@ class AfterCallLetters(Letters):
 
     def calendar_alert(self, reason: str, day: str) -> None:
         """The busy calendar cannot be read and no good copy is left: requests
-        wait. At most one a day (its id is the date)."""
-        practice = self.settings.practice
-        draft = compose.Draft(
-            kind="calendar_alert",
-            sender=practice.email,
-            sender_name="mailflow",
-            to=practice.therapist_email,
-            to_name=practice.therapist_name,
-            subject="Your calendar cannot be read: new requests are waiting",
-            message_id=self.message_id(0, f"calendar-down:{day}"),
-            context={**self._base(), "reason": reason},
-            auto_reply=False,
+        wait. At most one a day."""
+        self._daily_note(
+            "calendar_alert",
+            day,
+            "Your calendar cannot be read: new requests are waiting",
+            {"reason": reason},
         )
-        self._enqueue(None, draft, needs_copy=False)
 
-    def digest(self, context: dict[str, Any], day: str) -> None:
-        """The therapist's daily summary; one per local date (its id is the date)."""
-        practice = self.settings.practice
-        draft = compose.Draft(
-            kind="digest",
-            sender=practice.email,
-            sender_name="mailflow",
-            to=practice.therapist_email,
-            to_name=practice.therapist_name,
-            subject=f"Your day: {day}",
-            message_id=self.message_id(0, f"digest:{day}"),
-            context={**self._base(), **context},
-            auto_reply=False,
-        )
-        self._enqueue(None, draft, needs_copy=False)
+    def digest(self, context: dict[str, Any], day: str, title: str) -> None:
+        """The therapist's daily summary; one per local date (`day`, ISO)."""
+        self._daily_note("digest", day, f"Your day: {title}", context)

@@ -814,7 +814,9 @@ class Runner:
             return
         with self.store.transaction():
             self.letters.digest(
-                self._digest_context(local), f"{local:%A} {local.day} {local:%B}"
+                self._digest_context(local),
+                local.date().isoformat(),
+                f"{local:%A} {local.day} {local:%B}",
             )
             self.store.set_meta(f"digest:{day}", self.now.isoformat())
 
