@@ -542,7 +542,11 @@ class Conversation:
                             enquiry.approval_round,
                             f"approval-again:{step}",
                             waiting=waiting,
-                            until=self._hold_lapses_at(asked.start_at)
+                            until=self._hold_lapses_at(
+                                min(asked.start_at, call.start_at)
+                                if call is not None
+                                else asked.start_at
+                            )
                             if waiting
                             else None,
                             move=enquiry.counter_start_at is not None,

@@ -895,6 +895,11 @@ class Runner:
                 if not self._flush_one(outgoing, limits, history):
                     self.report.waiting = len(self.store.pending())
                     return
+        if self._suspect is not None:
+            # Refused on policy with nothing after it to tell why: one more run
+            # it stood alone (see _policy_refused).
+            key = _LONE_REFUSALS + str(self._suspect[0].id)
+            self.store.set_meta(key, str(int(self.store.get_meta(key) or 0) + 1))
 
     def _flush_one(
         self, outgoing: OutgoingMail, limits: guard.Limits, history: list[guard.Sent]
@@ -971,7 +976,8 @@ class Runner:
                 " account (check smtp.username and what it may send as)"
             )
             return False
-        if outgoing.attempts + 1 >= POLICY_ATTEMPTS:
+        alone = int(self.store.get_meta(_LONE_REFUSALS + str(outgoing.id)) or 0)
+        if alone + 1 >= POLICY_ATTEMPTS:
             self._refused(outgoing, reason)
             return True
         self._suspect = (outgoing, reason)
@@ -1122,6 +1128,9 @@ _BREAKER = "breaker_open_since"
 _CLOSED_STATES = frozenset({"stood_down", "escalated", "closed"})
 POLICY_ATTEMPTS = 3
 """Runs a message may be refused on policy alone before it is failed for good."""
+_LONE_REFUSALS = "policy-alone:"
+"""Meta key prefix: runs in which a message was refused on policy with no other
+message after it (outages and account-wide refusals do not count)."""
 _APPROVAL_REF = re.compile(r"\[ref ([0-9a-f]{16})\]")
 _TIMED_STATES = frozenset({"offered", "held", "booked", "rescheduling", "followed_up"})
 """States the clock still owes something (as `Store.open_enquiries` selects)."""

@@ -103,6 +103,7 @@ def next_due(view: View, rules: TimingRules, now: datetime) -> Due | None:
             view.hold_reminded_at,
             rules,
             (Step.MOVE_REMIND, Step.MOVE_LAPSE),
+            now,
         )
         return move if move is not None and move.at < call.at else call
     if view.state == "followed_up" and view.followed_up_at is not None:
@@ -120,6 +121,7 @@ def next_due(view: View, rules: TimingRules, now: datetime) -> Due | None:
             view.hold_reminded_at,
             rules,
             (Step.HOLD_REMIND, Step.HOLD_LAPSE),
+            now,
         )
     if view.state == "offered" and view.offered_at is not None:
         if view.nudged_at is None:
@@ -157,6 +159,7 @@ def _waiting_on_therapist(
     reminded_at: datetime | None,
     rules: TimingRules,
     steps: tuple[Step, Step],
+    now: datetime,
 ) -> Due | None:
     """A pick or a move the therapist has not answered: remind them once, then
     let it go, never later than the call itself allows. Any hour: these go to
@@ -164,6 +167,10 @@ def _waiting_on_therapist(
     if asked_at is None:
         return None
     remind, lapse = steps
+    if start_at is not None and now >= start_at - HOLD_LAPSE_BEFORE:
+        # Too late for a reminder to help (the machine was off, or it was
+        # picked at the last moment): let it go now.
+        return Due(lapse, max(asked_at, start_at - HOLD_LAPSE_BEFORE))
     if reminded_at is None:
         at = asked_at + rules.hold_for
         if start_at is not None:

@@ -190,3 +190,15 @@ def test_a_move_is_settled_before_the_earlier_of_its_two_times() -> None:
     step = next_due(again, RULES, asked)
     assert step is not None
     assert step.step in {Step.REMINDER, Step.FOLLOWUP}
+
+
+def test_too_late_to_remind_a_pick_is_let_go_at_once() -> None:
+    """The machine was off: the held call is under two hours away when it wakes.
+    A reminder could not help; the time is let go (fresh times go out)."""
+    held_at = BOOKED
+    start = held_at + timedelta(hours=30)
+    view = View(state="held", zone=LONDON, held_at=held_at, held_start_at=start)
+    late = start - timedelta(hours=1)
+    assert next_due(view, RULES, late) == Due(
+        Step.HOLD_LAPSE, start - timedelta(hours=2)
+    )
