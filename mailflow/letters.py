@@ -11,7 +11,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from mailflow import calendar, compose, extract, timing
@@ -89,6 +89,45 @@ class Letters:
         if call is None or call.uid is None:
             raise ValueError(f"enquiry {enquiry_id} has no booking")
         return call.uid
+
+    def _event(
+        self,
+        method: Literal["REQUEST", "CANCEL", "PUBLISH"],
+        enquiry_id: int,
+        slot: Slot,
+        sequence: int,
+        person: Recipient | None,
+        *,
+        summary: str,
+        description: str,
+    ) -> bytes:
+        """The booking's event: the person's invitation (`person` given, the
+        booking's UID), or the therapist's own copy (`None`, a UID of its own)."""
+        practice = self.settings.practice
+        uid = self.event_uid(enquiry_id)
+        if person is not None:
+            attendee_email: str | None = person.email
+            attendee_name = person.name
+        else:
+            uid = f"therapist-{uid}"
+            # A PUBLISH copy has no attendee; its cancellation names the therapist.
+            attendee_email = practice.therapist_email if method == "CANCEL" else None
+            attendee_name = practice.therapist_name if method == "CANCEL" else ""
+        return calendar.build_calendar(
+            method=method,
+            uid=uid,
+            sequence=sequence,
+            stamp=self.now,
+            start_at=slot.start_at,
+            end_at=slot.end_at,
+            organizer_email=practice.email,
+            organizer_name=practice.therapist_name,
+            attendee_email=attendee_email,
+            attendee_name=attendee_name,
+            summary=summary,
+            description=description,
+            zone_name=practice.timezone,
+        )
 
     # -- how times read -------------------------------------------------------
 
@@ -229,23 +268,17 @@ class Letters:
     ) -> None:
         practice = self.settings.practice
         phone = self.phone(person.phone)
-        ics = calendar.build_calendar(
-            method="REQUEST",
-            uid=self.event_uid(enquiry_id),
-            sequence=sequence,
-            stamp=self.now,
-            start_at=slot.start_at,
-            end_at=slot.end_at,
-            organizer_email=practice.email,
-            organizer_name=practice.therapist_name,
-            attendee_email=person.email,
-            attendee_name=person.name,
+        ics = self._event(
+            "REQUEST",
+            enquiry_id,
+            slot,
+            sequence,
+            person,
             summary=f"Free 15-minute call with {practice.therapist_name}",
             description=(
                 f"{practice.therapist_name} ({practice.name}) will phone you"
                 + (f" on {phone}." if phone else ".")
             ),
-            zone_name=practice.timezone,
         )
         context = {
             **self._person_base(person),
@@ -418,23 +451,16 @@ class Letters:
         *,
         updated: bool = False,
     ) -> None:
-        practice = self.settings.practice
         phone = self.phone(person.phone)
         who = compose.clean_header(person.name) or person.email
-        ics = calendar.build_calendar(
-            method="PUBLISH",
-            uid=f"therapist-{self.event_uid(enquiry_id)}",
-            sequence=sequence,
-            stamp=self.now,
-            start_at=slot.start_at,
-            end_at=slot.end_at,
-            organizer_email=practice.email,
-            organizer_name=practice.therapist_name,
-            attendee_email=None,
-            attendee_name="",
+        ics = self._event(
+            "PUBLISH",
+            enquiry_id,
+            slot,
+            sequence,
+            None,
             summary=f"Free call: {who}" + (f", {phone}" if phone else ""),
             description=f"Ring {who} on {phone or 'the number they send'}. Enquiry {enquiry_id}.",
-            zone_name=practice.timezone,
         )
         when = self.practice_time(slot.start_at)
         context = {
@@ -767,20 +793,14 @@ class AfterCallLetters(Letters):
         practice = self.settings.practice
         part = None
         if slot is not None:
-            ics = calendar.build_calendar(
-                method="CANCEL",
-                uid=self.event_uid(enquiry_id),
-                sequence=sequence,
-                stamp=self.now,
-                start_at=slot.start_at,
-                end_at=slot.end_at,
-                organizer_email=practice.email,
-                organizer_name=practice.therapist_name,
-                attendee_email=person.email,
-                attendee_name=person.name,
+            ics = self._event(
+                "CANCEL",
+                enquiry_id,
+                slot,
+                sequence,
+                person,
                 summary=f"Cancelled: free 15-minute call with {practice.therapist_name}",
                 description="This call has been cancelled.",
-                zone_name=practice.timezone,
             )
             part = compose.CalendarPart("CANCEL", ics)
         context = {
@@ -810,22 +830,15 @@ class AfterCallLetters(Letters):
 
         `words`: the person's own reply when they cancelled by email, quoted.
         """
-        practice = self.settings.practice
         who = compose.clean_header(person.name) or person.email
-        ics = calendar.build_calendar(
-            method="CANCEL",
-            uid=f"therapist-{self.event_uid(enquiry_id)}",
-            sequence=sequence,
-            stamp=self.now,
-            start_at=slot.start_at,
-            end_at=slot.end_at,
-            organizer_email=practice.email,
-            organizer_name=practice.therapist_name,
-            attendee_email=practice.therapist_email,
-            attendee_name=practice.therapist_name,
+        ics = self._event(
+            "CANCEL",
+            enquiry_id,
+            slot,
+            sequence,
+            None,
             summary=f"Cancelled: free call with {who}",
             description="Cancelled.",
-            zone_name=practice.timezone,
         )
         context = {
             **self._about(enquiry_id, person),
