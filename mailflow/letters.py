@@ -538,19 +538,9 @@ class Letters:
     ) -> None:
         """A note to the therapist about the practice, not one enquiry; at most
         one of a kind a day (its Message-ID is the kind and the date)."""
-        practice = self.settings.practice
-        draft = compose.Draft(
-            kind=kind,
-            sender=practice.email,
-            sender_name="mailflow",
-            to=practice.therapist_email,
-            to_name=practice.therapist_name,
-            subject=subject,
-            message_id=self.message_id(0, f"{kind}:{day}"),
-            context={**self._base(), **context},
-            auto_reply=False,
+        self._to_therapist(
+            None, kind, f"{kind}:{day}", subject, {**self._base(), **context}
         )
-        self._enqueue(None, draft, needs_copy=False)
 
     # -- queueing -----------------------------------------------------------------
 
@@ -598,7 +588,7 @@ class Letters:
 
     def _to_therapist(
         self,
-        enquiry_id: int,
+        enquiry_id: int | None,
         kind: str,
         step: str,
         subject: str,
@@ -615,7 +605,7 @@ class Letters:
             to=practice.therapist_email,
             to_name=practice.therapist_name,
             subject=subject,
-            message_id=self.message_id(enquiry_id, step),
+            message_id=self.message_id(enquiry_id or 0, step),
             context=context,
             in_reply_to=in_reply_to,
             references=(in_reply_to,) if in_reply_to else (),

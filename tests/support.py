@@ -129,3 +129,31 @@ def run(config: Path, now: datetime = NOW, *extra: str) -> int:
 def sent_to(server: LocalMailServer, address: str) -> list[bytes]:
     """What the SMTP server accepted for `address` (the wire, not the mailbox)."""
     return [r.data for r in server.smtp_log if address in r.rcpt_tos]
+
+
+def plain(message) -> str:
+    return (
+        message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    )
+
+
+def answer(original, *, sender, body, sent_at=NOW, headers=None, quote=True) -> bytes:
+    """A reply as mail programs write it: threaded, Re:, the original quoted below."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = original["From"]
+    message["Subject"] = "Re: " + original["Subject"].removeprefix("Re: ")
+    message["Date"] = format_datetime(sent_at)
+    message["Message-ID"] = make_msgid(domain="client.example")
+    message["In-Reply-To"] = original["Message-ID"]
+    message["References"] = " ".join(
+        filter(None, [original.get("References"), original["Message-ID"]])
+    )
+    for name, value in (headers or {}).items():
+        message[name] = value
+    text = body
+    if quote:
+        quoted = "\n".join("> " + line for line in plain(original).splitlines())
+        text += f"\n\nOn {original['Date']}, {original['From']} wrote:\n{quoted}\n"
+    message.set_content(text)
+    return message.as_bytes()

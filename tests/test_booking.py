@@ -12,7 +12,7 @@ from email.utils import format_datetime, make_msgid
 import icalendar
 import pytest
 import vobject
-from support import NOW, request, run, write_config
+from support import NOW, answer, plain, request, run, write_config
 
 
 def newest(server, user, kind=None):
@@ -22,34 +22,6 @@ def newest(server, user, kind=None):
         mails = [m for m in mails if m["X-Mailflow"] == kind]
     assert mails, f"no {kind or 'mail'} for {user}"
     return mails[-1]
-
-
-def plain(message) -> str:
-    return (
-        message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
-    )
-
-
-def answer(original, *, sender, body, sent_at=NOW, headers=None, quote=True) -> bytes:
-    """A reply as mail programs write it: threaded, Re:, the original quoted below."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = original["From"]
-    message["Subject"] = "Re: " + original["Subject"].removeprefix("Re: ")
-    message["Date"] = format_datetime(sent_at)
-    message["Message-ID"] = make_msgid(domain="client.example")
-    message["In-Reply-To"] = original["Message-ID"]
-    message["References"] = " ".join(
-        filter(None, [original.get("References"), original["Message-ID"]])
-    )
-    for name, value in (headers or {}).items():
-        message[name] = value
-    text = body
-    if quote:
-        quoted = "\n".join("> " + line for line in plain(original).splitlines())
-        text += f"\n\nOn {original['Date']}, {original['From']} wrote:\n{quoted}\n"
-    message.set_content(text)
-    return message.as_bytes()
 
 
 @pytest.fixture

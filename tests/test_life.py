@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from support import request, run, write_config
+from support import answer, plain, request, run, write_config
 
 from mailflow.cli import main
 
@@ -47,12 +47,6 @@ def kinds(server, user) -> list[str]:
     return [m["X-Mailflow"] for m in mails(server, user)]
 
 
-def plain(message) -> str:
-    return (
-        message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
-    )
-
-
 def offered_lines(offer) -> list[tuple[str, str]]:
     return re.findall(r"^  (\d)\. (.+)$", plain(offer), re.M)
 
@@ -70,26 +64,6 @@ def event(message):
 
 
 # -- writing as the person, the therapist, a calendar ---------------------------------
-
-
-def answer(original, *, sender, body, sent_at, quote=True) -> bytes:
-    """A reply as mail programs write it: threaded, Re:, the original quoted below."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = original["From"]
-    message["Subject"] = "Re: " + original["Subject"].removeprefix("Re: ")
-    message["Date"] = format_datetime(sent_at)
-    message["Message-ID"] = make_msgid(domain="client.example")
-    message["In-Reply-To"] = original["Message-ID"]
-    message["References"] = " ".join(
-        filter(None, [original.get("References"), original["Message-ID"]])
-    )
-    text = body
-    if quote:
-        quoted = "\n".join("> " + line for line in plain(original).splitlines())
-        text += f"\n\nOn {original['Date']}, {original['From']} wrote:\n{quoted}\n"
-    message.set_content(text)
-    return message.as_bytes()
 
 
 def start(server, boxes, config, *, at=T0, written_at=None):
