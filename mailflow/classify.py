@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Final, Literal
 
+from mailflow import screen
 from mailflow.extract import (
     extract_form_submission,
     extract_phone,
     extract_preference,
 )
 from mailflow.model import Classification, InboundMail, Person, Verdict
+from mailflow.phrases import phrases
+
+MAX_READ_CHARS: Final = 16 * 1024
+"""The head of a first mail that is weighed: the question comes in the first pages."""
 
 DEFAULT_INTENT_PHRASES: Final = (
     # the call itself
@@ -167,10 +172,33 @@ def is_automated(mail: InboundMail, form_senders: Sequence[str] = ()) -> str | N
 
 
 def mentions_crisis(text: str, extra_phrases: Sequence[str] = ()) -> bool:
-    """Whether the text speaks of self-harm, suicide or danger (whole words,
-    any case, any apostrophe style; negations still count)."""
-    pattern = _phrase_pattern((*BUILTIN_CRISIS_PHRASES, *extra_phrases))
-    return pattern is not None and pattern.search(_normalize(text)) is not None
+    """Whether the text speaks of clear risk now (see `screen`)."""
+    found = screen.screen(text, extra_phrases=tuple(extra_phrases))
+    return found.risk is screen.Risk.CLEAR
+
+
+def _own_chaser(mail: InboundMail) -> bool:
+    """A reply or forward that is the sender's own request sent again: what it
+    quotes or forwards was written by the same address (or the same name), or
+    it quotes nothing at all (a "Re:" typed by hand). A reply quoting anyone
+    else is a conversation the practice is not part of."""
+    quoted = _QUOTE_AUTHOR.findall(mail.text[:MAX_READ_CHARS])
+    if not quoted:
+        return not _QUOTE_MARK.search(mail.text[:MAX_READ_CHARS])
+    name = (mail.from_name or "").casefold().strip()
+    address = mail.from_addr or ""
+    for author in quoted:
+        author = author.casefold()
+        if not (address and address in author) and not (name and name in author):
+            return False
+    return True
+
+
+_QUOTE_AUTHOR = re.compile(
+    r"^(?:On\b.{0,200}?\b(?:wrote|writes)\s*:|From:\s*.{1,200})$",
+    re.MULTILINE | re.IGNORECASE,
+)
+_QUOTE_MARK = re.compile(r"^\s*>|^-{2,}\s*(?:original|forwarded) message", re.M | re.I)
 
 
 def classify_new(
@@ -197,8 +225,11 @@ def classify_new(
         return _ignore("no-sender")
     if mail.from_addr in practice:
         return _ignore("from-practice")
+    chaser = False
     if mail.in_reply_to or mail.references or _REPLY_SUBJECT.match(mail.subject):
-        return _ignore("foreign-thread")
+        if not _own_chaser(mail):
+            return _ignore("foreign-thread")
+        chaser = True  # their own unanswered request, sent again
 
     fields = extract_form_submission(mail.text)
     if form:
@@ -219,32 +250,129 @@ def classify_new(
     if any(address in contacts for address in known):
         return _ignore("existing-contact")
 
-    own_words = _own_words(mail.text)
-    if _matches(CLIENT_CUES, own_words):
-        return _ignore("client-cue")
-    if not (
-        _matches(policy.intent_phrases, f"{mail.subject}\n{own_words}")
-        or _matches(policy.subject_phrases, mail.subject)
-    ):
-        return _ignore("no-intent")
-
-    phone = extract_phone(fields.get("phone", ""), policy.country)
-    availability = fields.get("availability")
-    preference = extract_preference(
-        f"Availability: {availability}" if availability else own_words
+    own_words = _own_words(mail.text) if not chaser else mail.text
+    words = f"{mail.subject}\n{own_words}"
+    screening = screen.screen(words, extra_phrases=policy.crisis_phrases)
+    reading = read_voice(mail.subject, own_words)
+    existing = any(address in contacts for address in known)
+    phone = extract_phone(fields.get("phone", ""), policy.country) or extract_phone(
+        mail.text, policy.country
     )
+    availability = fields.get("availability")
     person = Person(
         email=email,
         name="" if "@" in name else name.strip(),
-        phone=phone or extract_phone(own_words, policy.country),
-        preference=preference,
+        phone=phone,
+        preference=extract_preference(
+            f"Availability: {availability}" if availability else own_words
+        ),
     )
-    return Classification(
+    found = Classification(
         verdict=Verdict.REQUEST,
         reason="form-request" if form else "request",
         person=person,
-        crisis=mentions_crisis(f"{mail.subject}\n{mail.text}", policy.crisis_phrases),
+        risk=screening.risk.value,
+        safety_note=screening.note,
+        existing=existing,
     )
+    if screening.risk is screen.Risk.CLEAR and not reading.professional:
+        # A person at risk is answered whatever else the mail is (a client's
+        # crisis is the therapist's at once; a stranger also gets the safety
+        # message), unless a professional writes about someone in their care.
+        if existing or reading.verdict is not Verdict.REQUEST:
+            return replace(found, verdict=Verdict.CRISIS, reason="crisis")
+        return found
+    if existing:
+        return _ignore("existing-contact")
+    if reading.verdict is Verdict.REQUEST or (form and reading.verdict is Verdict.ASK):
+        return found
+    if reading.verdict is Verdict.ASK:
+        return replace(found, verdict=Verdict.ASK, reason=reading.reason)
+    return _ignore(reading.reason)
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """How a first mail reads: who is writing, and whether they are starting out."""
+
+    verdict: Verdict
+    reason: str
+    seeking: float = 0.0
+    not_ours: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def professional(self) -> bool:
+        """A professional, vendor or tool writing as such, for certain."""
+        strong = {k: v for k, v in self.not_ours.items() if k != "client"}
+        return sum(strong.values()) >= 2 and self.seeking < 2
+
+
+_PROFESSIONAL_FAMILIES: Final = frozenset(
+    {"professional-referral", "colleague", "job", "marketing", "notification"}
+)
+
+
+def read_voice(subject: str, text: str, language: str = "en") -> Voice:
+    """Weigh a first mail's clues: someone starting out (asking for the call,
+    for therapy, about availability, for someone in their care) against the
+    voices of those who are not (professionals, vendors, tools, circulars,
+    clients already seeing the therapist). Each clue counts where it stands:
+    "cancel" in a footer is no client's voice; "our last session was in May"
+    with a former therapist is someone starting again."""
+    book = phrases(language).request
+    head = screen.normalize(text[:MAX_READ_CHARS])
+    body = _without_footer(head)
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n", body) if s.strip()]
+    seeking = 0.0
+    for sentence in sentences:
+        seeking += min(2, len(book.seeking.findall(sentence)))
+    seeking = min(seeking, 6.0)
+    if book.subject.search(screen.normalize(subject)):
+        seeking += 0.5
+    not_ours: dict[str, int] = {}
+    for family in book.not_ours:
+        hits = 0
+        for sentence in sentences:
+            if not family.pattern.search(sentence):
+                continue
+            if family.name == "client" and book.not_ours_weak.search(sentence):
+                continue
+            hits += 1
+        if hits:
+            not_ours[family.name] = hits
+    return Voice(_weigh(seeking, not_ours), _why(seeking, not_ours), seeking, not_ours)
+
+
+def _weigh(seeking: float, not_ours: dict[str, int]) -> Verdict:
+    professional = sum(v for k, v in not_ours.items() if k in _PROFESSIONAL_FAMILIES)
+    client = not_ours.get("client", 0)
+    against = professional + client
+    if against == 0:
+        return Verdict.REQUEST if seeking >= 1 else Verdict.IGNORE
+    if seeking >= 3 * against and client == 0 and professional <= 1:
+        return Verdict.REQUEST  # a clue in passing: "my GP suggested I find..."
+    if seeking >= 2 and against <= 1:
+        return Verdict.ASK
+    return Verdict.IGNORE
+
+
+def _why(seeking: float, not_ours: dict[str, int]) -> str:
+    if not_ours:
+        return max(not_ours, key=lambda k: not_ours[k])
+    return "request" if seeking >= 1 else "no-intent"
+
+
+_FOOTER: Final = re.compile(
+    r"^(?:--\s*|_{5,}|-{5,}|sent from my \w+.*|get outlook for \w+.*"
+    r"|(?:this e-?mail|the information in this|confidentiality notice|disclaimer)\b.*)$",
+    re.MULTILINE,
+)
+
+
+def _without_footer(text: str) -> str:
+    """The text above a signature, phone footer or legal disclaimer."""
+    found = _FOOTER.search(text)
+    return text if found is None or found.start() < 40 else text[: found.start()]
 
 
 def _ignore(reason: str) -> Classification:

@@ -104,6 +104,8 @@ class Verdict(StrEnum):
 
     REQUEST = "request"  # answer it with an offer (or the safety message)
     IGNORE = "ignore"  # not ours: leave it exactly as it is
+    ASK = "ask"  # cannot place it: leave it, and ask the therapist in one short note
+    CRISIS = "crisis"  # asks for nothing but speaks of risk: the therapist at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +113,14 @@ class Classification:
     verdict: Verdict
     reason: str  # short, PII-free, for logs ("auto-submitted", "no-intent", ...)
     person: Person | None = None
-    crisis: bool = False
+    risk: str = "none"  # screen.Risk: "none" | "possible" | "clear"
+    safety_note: str = ""  # the person's own words on how (not) to reach them
+    existing: bool = False  # someone the practice already writes to
+
+    @property
+    def crisis(self) -> bool:
+        """Clear risk: the safety message instead of times."""
+        return self.risk == "clear"
 
 
 @dataclass(frozen=True, slots=True)

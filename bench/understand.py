@@ -1,0 +1,205 @@
+# print() is this script's whole output; T201 is waived for bench/** in pyproject.toml.
+"""`make understand`: how well mailflow reads first mail, on the labelled corpus.
+
+Every case of `tests/corpus/first_mail/*.jsonl` is built into a real RFC 5322
+message, parsed by `mailflow.parse` and read by `mailflow.classify` exactly as
+a run would read it. Prints precision and recall of "answered with times",
+crisis recall, false alarms, and every miss. `tests/test_understand.py` asserts
+the floors on the same figures.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+from mailflow.classify import RequestPolicy, classify_new
+from mailflow.model import Verdict
+from mailflow.parse import parse_mail
+
+ROOT = Path(__file__).resolve().parents[1]
+FIRST_MAIL = ROOT / "tests" / "corpus" / "first_mail"
+POLICY = RequestPolicy(
+    practice_email="hello@riverside.example",
+    therapist_email="sam@riverside.example",
+    country="GB",
+)
+TIMES = frozenset({"request", "safety"})
+"""Outcomes (and labels) that answer with times."""
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    label: str
+    kind: str
+    raw: bytes
+    contacts: frozenset[str]
+
+
+@dataclass
+class Score:
+    cases: int = 0
+    outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    misses: list[tuple[Case, str, str]] = field(default_factory=list)
+
+    def count(self, label: str, outcome: str) -> int:
+        return self.outcomes[(label, outcome)]
+
+    def labelled(self, labels: set[str] | frozenset[str]) -> int:
+        return sum(n for (label, _), n in self.outcomes.items() if label in labels)
+
+    def read_as(self, outcomes: set[str] | frozenset[str]) -> int:
+        return sum(n for (_, out), n in self.outcomes.items() if out in outcomes)
+
+    @property
+    def precision(self) -> float:
+        answered = self.read_as(TIMES)
+        right = sum(
+            n
+            for (label, out), n in self.outcomes.items()
+            if out in TIMES and label in TIMES
+        )
+        return right / answered if answered else 1.0
+
+    @property
+    def recall(self) -> float:
+        wanted = self.labelled(TIMES)
+        right = sum(
+            n
+            for (label, out), n in self.outcomes.items()
+            if label in TIMES and out in TIMES
+        )
+        return right / wanted if wanted else 1.0
+
+    @property
+    def crisis_recall(self) -> float:
+        wanted = self.labelled({"crisis"})
+        return self.count("crisis", "crisis") / wanted if wanted else 1.0
+
+    @property
+    def false_alarm_rate(self) -> float:
+        """Alerts on someone not at risk cost 1; a safety message instead of
+        times to someone not at clear risk costs 2."""
+        calm = {"request", "leave", "ask"}
+        cost = sum(
+            n * (2 if out == "crisis" else 1)
+            for (label, out), n in self.outcomes.items()
+            if (label in calm and out in {"crisis", "safety"})
+            or (label == "safety" and out == "crisis")
+        )
+        people = self.labelled(calm | {"safety"})
+        return cost / people if people else 0.0
+
+
+def load(folder: Path = FIRST_MAIL) -> list[Case]:
+    cases = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    cases.append(_case(json.loads(line)))
+                except (KeyError, ValueError) as exc:
+                    raise SystemExit(f"{path.name}:{number}: {exc}") from exc
+    return cases
+
+
+def _case(data: dict[str, object]) -> Case:
+    message = EmailMessage()
+    message["From"] = str(data["from"])
+    message["To"] = "Riverside Counselling <hello@riverside.example>"
+    message["Subject"] = str(data.get("subject") or "")
+    message["Message-ID"] = f"<{data['id']}@corpus.example>"
+    message["Date"] = format_datetime(_DATE)
+    headers = data.get("headers") or {}
+    assert isinstance(headers, dict)
+    for name, value in headers.items():
+        message[str(name)] = str(value)
+    text, html = data.get("text"), data.get("html")
+    if text is not None:
+        message.set_content(str(text))
+        if html:
+            message.add_alternative(str(html), subtype="html")
+    else:
+        message.set_content(str(html or ""), subtype="html")
+    contacts = data.get("contacts") or []
+    assert isinstance(contacts, list)
+    return Case(
+        id=str(data["id"]),
+        label=str(data["label"]),
+        kind=str(data.get("kind") or ""),
+        raw=message.as_bytes(),
+        contacts=frozenset(str(c).lower() for c in contacts),
+    )
+
+
+def outcome(case: Case) -> tuple[str, str]:
+    """What a run would do with the case, and the classifier's reason."""
+    mail = parse_mail(case.raw)
+    found = classify_new(mail, POLICY, contacts=case.contacts, owned_thread=False)
+    if found.verdict is Verdict.CRISIS:
+        return "crisis", found.reason
+    if found.verdict is Verdict.REQUEST:
+        risk = {"clear": "crisis", "possible": "safety"}.get(found.risk, "request")
+        return risk, found.reason
+    if found.verdict is Verdict.ASK:
+        return "ask", found.reason
+    return "leave", found.reason
+
+
+def score(cases: list[Case]) -> Score:
+    result = Score()
+    for case in cases:
+        out, reason = outcome(case)
+        result.cases += 1
+        result.outcomes[(case.label, out)] += 1
+        if out != case.label:
+            result.misses.append((case, out, reason))
+    return result
+
+
+def report(result: Score) -> str:
+    labels = sorted({label for label, _ in result.outcomes})
+    outs = ["request", "safety", "crisis", "ask", "leave"]
+    lines = [
+        f"first mail: {result.cases} cases",
+        "",
+        f"{'label':<10}" + "".join(f"{o:>9}" for o in outs),
+    ]
+    for label in labels:
+        lines.append(
+            f"{label:<10}" + "".join(f"{result.count(label, o):>9}" for o in outs)
+        )
+    lines += [
+        "",
+        f"answered with times: precision {result.precision:.1%} (floor 97%),"
+        f" recall {result.recall:.1%} (floor 95%)",
+        f"crisis recall {result.crisis_recall:.1%} (floor 98%),"
+        f" false alarms {result.false_alarm_rate:.1%} (ceiling 5%)",
+        "",
+        f"misses ({len(result.misses)}):",
+    ]
+    for case, out, reason in result.misses:
+        lines.append(
+            f"  {case.id:<14} {case.label:>8} -> {out:<8} ({reason}; {case.kind})"
+        )
+    return "\n".join(lines)
+
+
+_DATE = __import__("datetime").datetime(
+    2026, 11, 25, 9, 0, tzinfo=__import__("datetime").UTC
+)
+
+
+def main() -> int:
+    print(report(score(load())))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""Safety screening of a person's words, as a clinician's receptionist reads them. Pure.
+
+Three answers: `CLEAR` risk now (suicidal thinking, recent self-harm or
+overdose, danger from another person) gets the safety message instead of times
+and the therapist at once; `POSSIBLE` risk or a safety need (history, vague dark
+thoughts; "don't ring in the evenings, he'll be home") gets times, an alert and
+the therapist's approval, with the need carried to them; `NONE` is everything
+else. A missed crisis is the worst outcome, so the phrase families are wide; a
+false alarm is kept down by reading where a phrase stands: negated ("I'm not
+suicidal"), about grief or work ("my brother died by suicide", "this commute is
+killing me"), or in the past ("I self-harmed as a teenager").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from mailflow.phrases import DEFAULT_LANGUAGE, Family, RiskPhrases, phrases
+
+MAX_SCREEN_CHARS: Final = 32 * 1024
+"""Screened head of a message: crisis words come early or in the first pages,
+and every pattern stays cheap on hostile input."""
+
+MAX_NOTE_CHARS: Final = 300
+"""A safety need is quoted to the therapist in the person's words, this long."""
+
+_NEGATION_WINDOW: Final = 40
+"""How far before a risk phrase a negator still reaches ("I am not, and have
+never been, suicidal" is about 30 characters)."""
+
+_APOSTROPHES: Final = str.maketrans(
+    dict.fromkeys("\u2019\u2018`\u00b4\u02bc\u2032", "'")
+    | dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")
+)
+_SENTENCE: Final = re.compile(r"(?<=[.!?;])\s+|\n\s*\n|\n(?=\s*[-*\u2022])|(?<=[!?])")
+_CLAUSE: Final = re.compile(
+    r"[,:(]|\b(?:and|but|though|although|however|because|so|yet|just)\b"
+)
+_NEGATION_WORDS: Final = 4
+"""A negator reaches this many words ahead: "not going to hurt myself"."""
+_QUOTED_LINE: Final = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
+
+
+class Risk(StrEnum):
+    NONE = "none"
+    POSSIBLE = "possible"  # times, an alert, the therapist's approval
+    CLEAR = "clear"  # the safety message instead of times, an alert at once
+
+
+@dataclass(frozen=True, slots=True)
+class Screening:
+    """What the words say about safety. `families` are PII-free names for logs;
+    `needs` are the person's own sentences about how (not) to reach them."""
+
+    risk: Risk = Risk.NONE
+    families: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+
+    @property
+    def alert(self) -> bool:
+        return self.risk is not Risk.NONE
+
+    @property
+    def note(self) -> str:
+        """The safety note for the therapist, in the person's words."""
+        return " / ".join(self.needs)
+
+
+def screen(
+    text: str,
+    *,
+    extra_phrases: tuple[str, ...] = (),
+    language: str = DEFAULT_LANGUAGE,
+    quoted: bool = True,
+) -> Screening:
+    """Screen a person's words. `extra_phrases` (the practice's own, from
+    config) count as clear risk wherever they stand. With `quoted=False`, lines
+    starting with ">" are not read (a reply quoting our own letters)."""
+    book = phrases(language).risk
+    if not quoted:
+        text = _QUOTED_LINE.sub("", text)
+    normal = normalize(text[:MAX_SCREEN_CHARS])
+    found: dict[str, Risk] = {}
+    needs: list[str] = []
+    dependants = book.dependant.search(normal) is not None
+    for sentence, original in _sentences(normal, text[:MAX_SCREEN_CHARS]):
+        masked = book.neutral.sub(lambda m: " " * len(m.group(0)), sentence)
+        for family in book.clear:
+            for clause, who in _present(family, masked, book, dependants):
+                past = book.past.search(clause) and not book.now.search(clause)
+                calm = past or who == "other"
+                _raise(found, family.name, Risk.POSSIBLE if calm else Risk.CLEAR)
+        for family in book.possible:
+            if _present(family, masked, book, dependants):
+                _raise(found, family.name, Risk.POSSIBLE)
+        for family in book.safety_need:
+            if family.pattern.search(masked):
+                _raise(found, family.name, Risk.POSSIBLE)
+                needs.append(_one_line(original))
+    if extra_phrases and _extra(extra_phrases).search(normal):
+        _raise(found, "practice-phrase", Risk.CLEAR)
+    if not found:
+        return Screening()
+    risk = max(found.values(), key=lambda r: (Risk.NONE, Risk.POSSIBLE, Risk.CLEAR).index(r))
+    return Screening(risk, tuple(sorted(found)), tuple(dict.fromkeys(needs))[:3])
+
+
+def normalize(text: str) -> str:
+    """Lower case, one apostrophe, one dash, single spaces: what patterns expect."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+    return re.sub(r"[ \t\u00a0]+", " ", text)
+
+
+def _sentences(normal: str, original: str) -> list[tuple[str, str]]:
+    """Sentences of the normalised text with the original words beside them
+    (NFKC and casefold may change lengths, so spans are only approximate)."""
+    out: list[tuple[str, str]] = []
+    start = 0
+    same = len(normal) == len(original)
+    for match in _SENTENCE.finditer(normal):
+        piece = normal[start : match.start()]
+        if piece.strip():
+            out.append((piece, original[start : match.start()] if same else piece))
+        start = match.end()
+    if normal[start:].strip():
+        out.append((normal[start:], original[start:] if same else normal[start:]))
+    return out
+
+
+def _present(
+    family: Family, sentence: str, book: RiskPhrases, dependants: bool
+) -> list[tuple[str, str]]:
+    """Each clause where a family phrase stands, not negated, with whom it is
+    about: "self", "dependant" or "other" (a topic is left out)."""
+    found = []
+    for match in family.pattern.finditer(sentence):
+        before = sentence[max(0, match.start() - _NEGATION_WINDOW) : match.start()]
+        clause = _CLAUSE.split(before)[-1]
+        negator = list(book.negation.finditer(clause))
+        if negator:
+            tail = clause[negator[-1].start() :]
+            near = len(tail.split()) <= _NEGATION_WORDS + 1
+            if near and not book.negation_except.search(tail):
+                continue
+        who = _about(match, sentence, book, dependants)
+        if who == "topic":
+            continue
+        after = _CLAUSE.search(sentence, match.end())
+        found.append(
+            (clause + sentence[match.start() : after.start() if after else None], who)
+        )
+    return found
+
+
+def _about(
+    match: re.Match[str], sentence: str, book: RiskPhrases, dependants: bool
+) -> str:
+    """Whom a risk phrase is about: the nearest person or topic named before it
+    in its sentence; the writer when the phrase names them ("kill myself") or
+    nobody else is named (phones drop the "I": "been feeling suicidal")."""
+    if book.first_person.search(match.group(0)):
+        return "self"
+    before = sentence[: match.start()]
+    nearest, who = -1, "self"
+    for kind, pattern in (
+        ("self", book.first_person),
+        ("dependant", book.dependant),
+        ("other", book.other),
+        ("topic", book.topic),
+    ):
+        for found in pattern.finditer(before):
+            if found.start() >= nearest:
+                nearest, who = found.start(), kind
+    if who == "other" and dependants and book.dependant.search(sentence) is None:
+        # "he said he meant it" in a mail about someone's son
+        pronoun = re.fullmatch(r"(?:he|she|they|them|him|her)", before[nearest:].split()[0])
+        who = "dependant" if pronoun else who
+    return who
+
+
+def _raise(found: dict[str, Risk], family: str, risk: Risk) -> None:
+    if found.get(family) is not Risk.CLEAR:
+        found[family] = risk
+
+
+def _extra(extra_phrases: tuple[str, ...]) -> re.Pattern[str]:
+    words = "|".join(re.escape(normalize(p).strip()) for p in extra_phrases if p.strip())
+    return re.compile(rf"(?<!\w)(?:{words})(?!\w)") if words else re.compile(r"(?!)")
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= MAX_NOTE_CHARS else line[: MAX_NOTE_CHARS - 1] + "\u2026"
