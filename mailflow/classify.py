@@ -326,31 +326,46 @@ def read_voice(subject: str, text: str, language: str = "en") -> Voice:
     seeking = 0.0
     for sentence in sentences:
         seeking += min(2, len(book.seeking.findall(sentence)))
+        seeking += 0.25 * min(2, len(book.hints.findall(sentence)))
     seeking = min(seeking, 6.0)
     if book.subject.search(screen.normalize(subject)):
         seeking += 0.5
     not_ours: dict[str, int] = {}
     for family in book.not_ours:
         hits = 0
-        for sentence in sentences:
+        for number, sentence in enumerate(sentences):
             if not family.pattern.search(sentence):
                 continue
-            if family.name == "client" and book.not_ours_weak.search(sentence):
+            if family.name == "client" and book.not_ours_weak.search(
+                " ".join(sentences[max(0, number - 1) : number + 1])
+            ):
                 continue
             hits += 1
         if hits:
             not_ours[family.name] = hits
-    return Voice(_weigh(seeking, not_ours), _why(seeking, not_ours), seeking, not_ours)
+    verdict = _weigh(seeking, not_ours)
+    if verdict is Verdict.IGNORE and not not_ours and seeking < 1:
+        short = len(body.split()) <= _SHORT_WORDS
+        if short and book.ask.search(f"{screen.normalize(subject)}\n{body}"):
+            verdict = Verdict.ASK
+    return Voice(verdict, _why(seeking, not_ours), seeking, not_ours)
+
+
+_SHORT_WORDS: Final = 60
+"""A mail this short that names no purpose is asked about, not left unseen."""
 
 
 def _weigh(seeking: float, not_ours: dict[str, int]) -> Verdict:
     professional = sum(v for k, v in not_ours.items() if k in _PROFESSIONAL_FAMILIES)
     client = not_ours.get("client", 0)
-    against = professional + client
+    personal = not_ours.get("personal", 0)
+    against = professional + client + personal
     if against == 0:
         return Verdict.REQUEST if seeking >= 1 else Verdict.IGNORE
-    if seeking >= 3 * against and client == 0 and professional <= 1:
-        return Verdict.REQUEST  # a clue in passing: "my GP suggested I find..."
+    if professional >= 2 or personal:
+        return Verdict.IGNORE
+    if seeking >= 4 and against == 1 and client == 0:
+        return Verdict.REQUEST  # a clue in passing: "I found you through a directory"
     if seeking >= 2 and against <= 1:
         return Verdict.ASK
     return Verdict.IGNORE

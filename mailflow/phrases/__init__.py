@@ -46,7 +46,9 @@ class RiskPhrases:
 @dataclass(frozen=True, slots=True)
 class RequestPhrases:
     seeking: re.Pattern[str]
+    hints: re.Pattern[str]
     subject: re.Pattern[str]
+    ask: re.Pattern[str]
     not_ours: tuple[Family, ...]
     not_ours_weak: re.Pattern[str]
 
@@ -91,7 +93,9 @@ def phrases(language: str = DEFAULT_LANGUAGE) -> Phrases:
         ),
         request=RequestPhrases(
             seeking=one(request["seeking"]),
+            hints=one(request["hints"]),
             subject=one(request["subject"]),
+            ask=one(request["ask"]["patterns"]),
             not_ours=families(request["not_ours"]),
             not_ours_weak=one(request["not_ours_weak"]["patterns"]),
         ),
