@@ -92,8 +92,7 @@ def screen(
         for family in book.clear:
             for clause, who in _present(family, masked, book, dependants):
                 past = book.past.search(clause) and not book.now.search(clause)
-                calm = past or who == "other"
-                _raise(found, family.name, Risk.POSSIBLE if calm else Risk.CLEAR)
+                _raise(found, family.name, Risk.POSSIBLE if past else Risk.CLEAR)
         for family in book.possible:
             if _present(family, masked, book, dependants):
                 _raise(found, family.name, Risk.POSSIBLE)
