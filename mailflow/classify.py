@@ -194,6 +194,13 @@ def _own_chaser(mail: InboundMail) -> bool:
     return True
 
 
+_FORWARD_SUBJECT = re.compile(
+    r"^\s*(?:fwd?|fw|wg|tr|rv|enc|vl|doorst)\s*:", re.IGNORECASE
+)
+_FORWARDED = re.compile(
+    r"^\s*-{2,}\s*(?:forwarded message|original message)|^\s*begin forwarded message",
+    re.IGNORECASE | re.MULTILINE,
+)
 _QUOTE_AUTHOR = re.compile(
     r"^(?:On\b.{0,200}?\b(?:wrote|writes)\s*:|From:\s*.{1,200})$",
     re.MULTILINE | re.IGNORECASE,
@@ -226,10 +233,12 @@ def classify_new(
     if mail.from_addr in practice:
         return _ignore("from-practice")
     chaser = False
+    forward = _FORWARD_SUBJECT.match(mail.subject) is not None and not mail.in_reply_to
     if mail.in_reply_to or mail.references or _REPLY_SUBJECT.match(mail.subject):
-        if not _own_chaser(mail):
+        if _own_chaser(mail):
+            chaser = True  # their own unanswered request, sent again
+        elif not forward:
             return _ignore("foreign-thread")
-        chaser = True  # their own unanswered request, sent again
 
     fields = extract_form_submission(mail.text)
     if form:
@@ -250,7 +259,11 @@ def classify_new(
     if any(address in contacts for address in known):
         return _ignore("existing-contact")
 
-    own_words = _own_words(mail.text) if not chaser else mail.text
+    own_words = mail.text if chaser else _own_words(mail.text)
+    if forward and not chaser:
+        # What they forward (a friend's recommendation, an old mail) is not
+        # their voice; the words they wrote above it are.
+        own_words = _FORWARDED.split(own_words, maxsplit=1)[0]
     words = f"{mail.subject}\n{own_words}"
     screening = screen.screen(words, extra_phrases=policy.crisis_phrases)
     reading = read_voice(mail.subject, own_words)
@@ -357,6 +370,8 @@ _SHORT_WORDS: Final = 60
 
 def _weigh(seeking: float, not_ours: dict[str, int]) -> Verdict:
     professional = sum(v for k, v in not_ours.items() if k in _PROFESSIONAL_FAMILIES)
+    if not_ours.get("returning") and not professional:
+        return Verdict.ASK  # a former client? The therapist knows.
     client = not_ours.get("client", 0)
     personal = not_ours.get("personal", 0)
     against = professional + client + personal
