@@ -51,6 +51,9 @@ class Draft:
     references: tuple[str, ...] = ()
     auto_reply: bool = True
     calendar: CalendarPart | None = None
+    reply_to: tuple[str, str] | None = (
+        None  # (name, address): the therapist's reply reaches them
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +145,8 @@ def build(draft: Draft, now: datetime, directory: Path | None = None) -> bytes:
     message["Subject"] = clean_header(draft.subject, limit=300)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = draft.message_id
+    if draft.reply_to is not None:
+        message["Reply-To"] = _mailbox("Reply-To", *draft.reply_to)
     if draft.in_reply_to:
         message["In-Reply-To"] = draft.in_reply_to
     if draft.references:

@@ -79,6 +79,8 @@ def _changes_booking(transition: workflow.Transition) -> bool:
 _CALENDAR_ANSWERS = frozenset({"REPLY", "COUNTER", "REFRESH"})
 """iTIP methods an attendee sends back (RFC 5546 3.2); the rest is ours echoed."""
 _LAST_MOMENT = timedelta(hours=1)
+_PICK_CHARS = 600
+"""The person's words of their pick, shown in the approval request."""
 """An offered time can still be taken until an hour before it starts."""
 
 _NO_MAIL = InboundMail(message_id=None, subject="", from_addr=None, from_name="")
@@ -169,6 +171,8 @@ class Conversation:
     def _person(self, enquiry: Enquiry, incoming: Incoming) -> str:
         mail = incoming.mail
         state = State(enquiry.state)
+        if state is State.ASKED:
+            return "asked-waiting"  # the therapist decides whether to offer
         offered = tuple(self.store.offers(enquiry.id))
         zone = person_zone_from_minutes(enquiry.sender_offset_minutes)
         words = reply.new_words(mail.text)
@@ -228,6 +232,14 @@ class Conversation:
     ) -> str:
         words = reply.new_words(incoming.mail.text)
         today = self.now.astimezone(ZoneInfo(self.settings.practice.timezone)).date()
+        if enquiry.state == State.ASKED:
+            if booking_only:
+                return "therapist-not-approval"
+            transition = workflow.on_therapist_reply(
+                State.ASKED, reply.read_offer_answer(words), self._facts(enquiry, ())
+            )
+            self._carry_out(enquiry, transition, incoming, Preference())
+            return transition.outcome
         answer = reply.read_therapist_reply(words, today=today)
         if booking_only and answer.decision not in {Decision.CANCEL, Decision.NO_SHOW}:
             # An approval counts only in the current approval's thread; a reply
@@ -321,7 +333,10 @@ class Conversation:
         if need_free:
             free = self._takeable(enquiry.id, (*offered, held), (preapproved, counter))
         return Facts(
-            approval=self.settings.workflow.approval,
+            # A request that spoke of risk or safety always waits for the therapist.
+            approval="therapist"
+            if enquiry.risk != "none"
+            else self.settings.workflow.approval,
             offered=offered,
             held=held,
             free=free,
@@ -432,6 +447,10 @@ class Conversation:
                         slot,
                         enquiry.first_message or "",
                         round_,
+                        safety_note=enquiry.safety_note or "",
+                        pick=reply.new_words(incoming.mail.text)[:_PICK_CHARS]
+                        if incoming.mail.from_addr == enquiry.email
+                        else "",
                     )
                 case workflow.ThankForPick(slot=slot):
                     letters.held(
@@ -466,7 +485,12 @@ class Conversation:
                         step=f"confirm:{step}",
                     )
                     letters.therapist_event(
-                        enquiry.id, person, slot, f"event:{step}", sequence
+                        enquiry.id,
+                        person,
+                        slot,
+                        f"event:{step}",
+                        sequence,
+                        safety_note=enquiry.safety_note or "",
                     )
                     # The first message was kept only for the approval email.
                     self.store.update_enquiry(
@@ -646,6 +670,7 @@ class Conversation:
             f"event-phone:{step}",
             call.sequence + 1,
             updated=True,
+            safety_note=enquiry.safety_note or "",
         )
 
     def _cancel(
@@ -769,6 +794,13 @@ class Conversation:
             )
             return False
         self.store.set_offers(enquiry.id, slots)
+        if reason is OfferReason.FIRST:
+            # The therapist said "offer": the first offer, in their own thread.
+            self.store.update_enquiry(enquiry.id, self.now, offered_at=self.now)
+            self.letters.offer(
+                enquiry.id, person, self._thread(enquiry), slots, f"offer:{step}"
+            )
+            return True
         if reason is OfferReason.NUDGE:
             self.store.update_enquiry(
                 enquiry.id, self.now, clarified=False, nudged_at=self.now

@@ -306,18 +306,60 @@ class Letters:
         text: str,
         sent_at: datetime,
         step: str,
+        *,
+        level: str = "clear",
+        answered: str = "safety",
+        safety_note: str = "",
     ) -> None:
+        """The therapist told at once. `level` "clear" (the safety message went
+        instead of times) or "possible" (times went; the pick waits for their
+        approval); `answered` says what the person got: "safety", "times" or
+        "nothing" (an existing client: mailflow does not write to them).
+        Reply-To is the person, so the therapist's reply reaches them."""
         context = {
             **self._about(enquiry_id, person),
             "subject": compose.clean_header(subject),
             "sent_at": self.practice_time(sent_at),
             "quoted": quote(text),
+            "level": level,
+            "answered": answered,
+            "safety_note": safety_note,
+        }
+        title = (
+            "Urgent: someone who wrote needs you personally"
+            if level == "clear"
+            else "Please read before approving: a request mentions risk or safety"
+        )
+        self._to_therapist(
+            enquiry_id, "crisis_alert", step, title, context, reply_to=person
+        )
+
+    def unsure_note(
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        subject: str,
+        text: str,
+        reason: str,
+        round_: int,
+    ) -> None:
+        """A first mail mailflow could not place: one short note; "offer" in
+        this thread sends the person times in their own thread."""
+        ref = self.approval_ref(enquiry_id, round_)
+        who = compose.clean_header(person.name) or person.email
+        context = {
+            **self._about(enquiry_id, person),
+            "subject": compose.clean_header(subject),
+            "reason": reason,
+            "quoted": quote(text),
+            "token": ref,
+            "therapist_email": self.settings.practice.therapist_email,
         }
         self._to_therapist(
             enquiry_id,
-            "crisis_alert",
-            step,
-            "Urgent: an enquiry needs you personally",
+            "unsure_note",
+            f"approval:{round_}",
+            f"Not sure: {who} [ref {ref}]",
             context,
         )
 
@@ -335,6 +377,7 @@ class Letters:
             step,
             "A consultation request needs your answer",
             context,
+            reply_to=person,
         )
 
     def approval_request(
@@ -344,6 +387,9 @@ class Letters:
         slot: Slot,
         first_message: str,
         round_: int,
+        *,
+        safety_note: str = "",
+        pick: str = "",
     ) -> None:
         ref = self.approval_ref(enquiry_id, round_)
         who = compose.clean_header(person.name) or person.email
@@ -354,6 +400,8 @@ class Letters:
             "when": when,
             "slot": self.slot_view(slot, person.zone),
             "quoted": quote(first_message),
+            "pick": quote(pick),
+            "safety_note": safety_note,
             "token": ref,
             "therapist_email": self.settings.practice.therapist_email,
         }
@@ -450,9 +498,11 @@ class Letters:
         sequence: int = 0,
         *,
         updated: bool = False,
+        safety_note: str = "",
     ) -> None:
         phone = self.phone(person.phone)
         who = compose.clean_header(person.name) or person.email
+        ring = f"Ring {who} on {phone or 'the number they send'}. Enquiry {enquiry_id}."
         ics = self._event(
             "PUBLISH",
             enquiry_id,
@@ -460,11 +510,12 @@ class Letters:
             sequence,
             None,
             summary=f"Free call: {who}" + (f", {phone}" if phone else ""),
-            description=f"Ring {who} on {phone or 'the number they send'}. Enquiry {enquiry_id}.",
+            description=(f"SAFETY: {safety_note}\n\n" if safety_note else "") + ring,
         )
         when = self.practice_time(slot.start_at)
         context = {
             **self._about(enquiry_id, person),
+            "safety_note": safety_note,
             "when": when,
             "moved": sequence > 0,
             "updated": updated,
@@ -596,12 +647,14 @@ class Letters:
         *,
         in_reply_to: str | None = None,
         calendar: compose.CalendarPart | None = None,
+        reply_to: Recipient | None = None,
     ) -> None:
         practice = self.settings.practice
         draft = compose.Draft(
             kind=kind,
             sender=practice.email,
             sender_name="mailflow",
+            reply_to=(reply_to.name, reply_to.email) if reply_to else None,
             to=practice.therapist_email,
             to_name=practice.therapist_name,
             subject=subject,

@@ -172,6 +172,9 @@ class Decision(StrEnum):
     PROPOSE = "propose"  # another time instead ("could we do Thursday at 2?")
     CANCEL = "cancel"  # cancel a booked call
     NO_SHOW = "no-show"
+    OFFER = (
+        "offer"  # "offer": send the person times (a first mail mailflow was unsure of)
+    )
     UNCLEAR = "unclear"
 
 

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         classify,
         compose,
         conversation,
+        extract,
         letters,
         parse,
         reply,
@@ -64,6 +65,7 @@ else:
     classify = lazy_module("mailflow.classify")
     compose = lazy_module("mailflow.compose")
     conversation = lazy_module("mailflow.conversation")
+    extract = lazy_module("mailflow.extract")
     letters = lazy_module("mailflow.letters")
     parse = lazy_module("mailflow.parse")
     reply = lazy_module("mailflow.reply")
@@ -349,7 +351,9 @@ class Runner:
             return
         enquiry = self.store.enquiry(enquiry_id)
         if enquiry is not None and enquiry.state != "stood_down":
-            # A human answered this thread by hand: it is theirs from now on.
+            # A human answered this thread by hand: it is theirs from now on,
+            # and a time held for a pick is free again.
+            self.store.release(enquiry_id)
             self.store.set_state(enquiry_id, "stood_down", self.now)
             log.info("enquiry %d: answered by hand, mailflow stands down", enquiry_id)
 
@@ -474,21 +478,32 @@ class Runner:
         max_age = timedelta(days=self.settings.workflow.max_request_age_days)
         if sent_at is not None and self.now - sent_at > max_age:
             return "too-old"  # installing mailflow never answers last month's mail
-        if mail.message_id and self.store.answered_by_hand({mail.message_id}):
+        if self.store.answered_by_hand(_thread(mail)):
             return "answered-by-hand"
         verdict = classify.classify_new(
             mail, self.policy, contacts=_Contacts(self.store), owned_thread=False
         )
-        if verdict.verdict is not Verdict.REQUEST or verdict.person is None:
+        person = verdict.person
+        if person is None or verdict.verdict is Verdict.IGNORE:
             return verdict.reason
-        if self.store.open_enquiry_for(verdict.person.email) is not None:
-            return "open-enquiry"  # someone already in a conversation: the human's call
+        open_id = self.store.open_enquiry_for(person.email)
+        if verdict.crisis and open_id is not None:
+            # Someone already in a conversation writes afresh, at risk: the
+            # therapist at once, as if they had answered in the thread.
+            return self._escalate(key, open_id, mail)
+        if open_id is not None:
+            return "open-enquiry"  # a chaser or a second mail: answered once
+        if verdict.verdict is Verdict.ASK:
+            return self._ask(key, mail, person, verdict.reason)
         return self._answer(
             key,
             mail,
-            verdict.person,
-            crisis=verdict.crisis,
+            person,
+            risk=verdict.risk,
+            safety_note=verdict.safety_note,
             form=verdict.reason == "form-request",
+            asked_for=verdict.verdict is Verdict.REQUEST,
+            existing=verdict.existing,
         )
 
     def _owner(self, head: InboundMail) -> int | None:
@@ -578,20 +593,7 @@ class Runner:
                 mail.subject + "\n" + reply.new_words(mail.text),
                 self.policy.crisis_phrases,
             ):
-                person = letters.Recipient(
-                    enquiry.email,
-                    enquiry.name,
-                    enquiry.phone,
-                    letters.person_zone_from_minutes(enquiry.sender_offset_minutes),
-                )
-                thread = letters.Thread(
-                    enquiry.subject, mail.message_id, (*mail.references, *_own_id(mail))
-                )
-                self.store.release(enquiry_id)
-                self._crisis(
-                    enquiry_id, mail, person, thread, step=f"crisis:{key.fingerprint}"
-                )
-                self.store.set_state(enquiry_id, "escalated", self.now)
+                self._escalate_now(key, enquiry, mail)
                 outcome = "owned-crisis"
             else:
                 outcome = self.conversation.on_mail(
@@ -648,6 +650,35 @@ class Runner:
         } - own
         return ours & failed
 
+    def _escalate(self, key: _MailKey, enquiry_id: int, mail: InboundMail) -> str:
+        """A new mail at risk from someone with an open enquiry."""
+        enquiry = self.store.enquiry(enquiry_id)
+        if enquiry is None:
+            return "open-enquiry"
+        with self.store.transaction():
+            self._escalate_now(key, enquiry, mail)
+            self.store.mark_seen(
+                key.uidvalidity, key.uid, key.fingerprint, "crisis", self.now
+            )
+        log.info("uid %d: enquiry %d escalated", key.uid, enquiry_id)
+        return "crisis"
+
+    def _escalate_now(self, key: _MailKey, enquiry: Enquiry, mail: InboundMail) -> None:
+        """Release any hold, send the safety message in this mail's thread and
+        alert the therapist; the enquiry is theirs from now on."""
+        person = letters.Recipient(
+            enquiry.email,
+            enquiry.name,
+            enquiry.phone or extract.extract_phone(mail.text, self.policy.country),
+            letters.person_zone_from_minutes(enquiry.sender_offset_minutes),
+        )
+        thread = letters.Thread(
+            enquiry.subject, mail.message_id, (*mail.references, *_own_id(mail))
+        )
+        self.store.release(enquiry.id)
+        self._crisis(enquiry.id, mail, person, thread, step=f"crisis:{key.fingerprint}")
+        self.store.set_state(enquiry.id, "escalated", self.now)
+
     def _set_aside(self, enquiry_id: int, status: str | None) -> None:
         enquiry = self.store.enquiry(enquiry_id)
         if enquiry is None or enquiry.state in {"closed", "stood_down"}:
@@ -669,14 +700,21 @@ class Runner:
         mail: InboundMail,
         person: Person,
         *,
-        crisis: bool,
+        risk: str,
+        safety_note: str = "",
         form: bool = False,
+        asked_for: bool = True,
+        existing: bool = False,
     ) -> str:
         """Create the enquiry and queue its first messages, all in one transaction.
 
-        A website form's notification is not the person's own mail: the answer
-        to it starts a fresh subject instead of "Re: New contact form submission".
+        Clear risk gets the safety message instead of times (an existing client,
+        or someone who asked for nothing, is not sent times either); possible
+        risk gets times, an alert, and every pick held for the therapist. A
+        website form's notification is not the person's own mail: the answer to
+        it starts a fresh subject instead of "Re: New contact form submission".
         """
+        crisis = risk == "clear"
         outcome = "crisis" if crisis else "request"
         # A form's Date is the form service's clock, not the person's zone.
         zone = None if form else self._zone_of(mail)
@@ -702,6 +740,8 @@ class Runner:
                 crisis=crisis,
                 now=self.now,
                 first_message=reply.new_words(mail.text)[:FIRST_MESSAGE_CHARS],
+                risk=risk,
+                safety_note=safety_note or None,
             )
             recipient = letters.Recipient(person.email, person.name, person.phone, zone)
             thread = letters.Thread(
@@ -710,7 +750,14 @@ class Runner:
                 (*mail.references, *_own_id(mail)),
             )
             if outcome == "crisis":
-                self._crisis(enquiry_id, mail, recipient, thread, step="safety")
+                self._crisis(
+                    enquiry_id,
+                    mail,
+                    recipient,
+                    thread,
+                    step="safety",
+                    safety_message=not existing,
+                )
             elif outcome == "no-slots":
                 self.letters.no_slots_alert(
                     enquiry_id, recipient, mail.subject, "no-slots"
@@ -719,12 +766,75 @@ class Runner:
                 self.store.set_offers(enquiry_id, slots)
                 self.store.update_enquiry(enquiry_id, self.now, offered_at=self.now)
                 self.letters.offer(enquiry_id, recipient, thread, slots, "offer")
+            if risk == "possible":
+                self.letters.crisis_alert(
+                    enquiry_id,
+                    recipient,
+                    mail.subject,
+                    mail.text,
+                    mail.date_at or self.now,
+                    "possible-alert",
+                    level="possible",
+                    answered="times" if slots else "nothing",
+                    safety_note=safety_note,
+                )
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
             )
         self.report.requests += 1
-        log.info("uid %d: enquiry %d opened (%s)", key.uid, enquiry_id, outcome)
+        log.info(
+            "uid %d: enquiry %d opened (%s%s)",
+            key.uid,
+            enquiry_id,
+            outcome,
+            "" if asked_for else ", asked for nothing",
+        )
         return outcome
+
+    def _ask(
+        self, key: _MailKey, mail: InboundMail, person: Person, reason: str
+    ) -> str:
+        """A first mail mailflow cannot place: leave it, ask the therapist once.
+        Their "offer" (authenticated like an approval) sends the first offer in
+        the person's own thread."""
+        zone = self._zone_of(mail)
+        with self.store.transaction():
+            enquiry_id = self.store.add_enquiry(
+                state="asked",
+                email=person.email,
+                name=person.name,
+                phone=person.phone,
+                subject=compose.clean_header(mail.subject),
+                request_message_id=mail.message_id,
+                sender_offset_minutes=_minutes(zone),
+                crisis=False,
+                now=self.now,
+                first_message=reply.new_words(mail.text)[:FIRST_MESSAGE_CHARS],
+            )
+            references = (*mail.references, *_own_id(mail))
+            self.store.update_enquiry(
+                enquiry_id,
+                self.now,
+                approval_round=1,
+                last_message_id=mail.message_id,
+                last_references=references[-20:],
+            )
+            recipient = letters.Recipient(person.email, person.name, person.phone, zone)
+            self.letters.unsure_note(
+                enquiry_id,
+                recipient,
+                mail.subject,
+                reply.new_words(mail.text)[:FIRST_MESSAGE_CHARS],
+                _UNSURE_WHY.get(reason, "it does not clearly ask to start"),
+                1,
+            )
+            self.store.mark_seen(
+                key.uidvalidity, key.uid, key.fingerprint, "asked", self.now
+            )
+        log.info(
+            "uid %d: enquiry %d, therapist asked (%s)", key.uid, enquiry_id, reason
+        )
+        return "asked"
 
     def _crisis(
         self,
@@ -734,9 +844,12 @@ class Runner:
         thread: Thread,
         *,
         step: str,
+        safety_message: bool = True,
     ) -> None:
-        """The safety message to the person and an immediate alert to the therapist."""
-        self.letters.safety(enquiry_id, person, thread, step)
+        """The safety message to the person (unless the practice already writes
+        to them) and an immediate alert to the therapist, Reply-To the person."""
+        if safety_message:
+            self.letters.safety(enquiry_id, person, thread, step)
         self.letters.crisis_alert(
             enquiry_id,
             person,
@@ -744,6 +857,7 @@ class Runner:
             mail.text,
             mail.date_at or self.now,
             f"{step}-alert",
+            answered="safety" if safety_message else "nothing",
         )
 
     def _zone_of(self, mail: InboundMail) -> tzinfo | None:
@@ -1122,7 +1236,17 @@ class Runner:
 
 _NEEDS_BODY = frozenset({"system-sender"})
 """Header verdicts a form notification's body can overturn (no-reply senders)."""
-_ACTED = frozenset({"request", "crisis", "no-slots", "owned-crisis", "bounce"})
+_ACTED = frozenset({"request", "crisis", "no-slots", "owned-crisis", "bounce", "asked"})
+_UNSURE_WHY = {
+    "no-intent": "it is short and does not say what it is about",
+    "client": "it reads like someone already seeing you",
+    "returning": "it reads like someone you may have seen before",
+    "colleague": "it may be a colleague writing",
+    "professional-referral": "it may be a professional referring someone",
+    "marketing": "it may be a sales or media enquiry",
+    "notification": "it may be an automatic notice",
+    "job": "it may be about a job or placement",
+}
 _BREAKER = "breaker_open_since"
 """Meta key: set while the hourly circuit breaker holds sending back."""
 _CLOSED_STATES = frozenset({"stood_down", "escalated", "closed"})

@@ -86,15 +86,14 @@ def screen(
     normal = normalize(text[:MAX_SCREEN_CHARS])
     found: dict[str, Risk] = {}
     needs: list[str] = []
-    dependants = book.dependant.search(normal) is not None
     for sentence, original in _sentences(normal, text[:MAX_SCREEN_CHARS]):
         masked = book.neutral.sub(lambda m: " " * len(m.group(0)), sentence)
         for family in book.clear:
-            for clause, who in _present(family, masked, book, dependants):
+            for clause in _present(family, masked, book):
                 past = book.past.search(clause) and not book.now.search(clause)
                 _raise(found, family.name, Risk.POSSIBLE if past else Risk.CLEAR)
         for family in book.possible:
-            if _present(family, masked, book, dependants):
+            if _present(family, masked, book):
                 _raise(found, family.name, Risk.POSSIBLE)
         for family in book.safety_need:
             if family.pattern.search(masked):
@@ -104,7 +103,9 @@ def screen(
         _raise(found, "practice-phrase", Risk.CLEAR)
     if not found:
         return Screening()
-    risk = max(found.values(), key=lambda r: (Risk.NONE, Risk.POSSIBLE, Risk.CLEAR).index(r))
+    risk = max(
+        found.values(), key=lambda r: (Risk.NONE, Risk.POSSIBLE, Risk.CLEAR).index(r)
+    )
     return Screening(risk, tuple(sorted(found)), tuple(dict.fromkeys(needs))[:3])
 
 
@@ -130,11 +131,9 @@ def _sentences(normal: str, original: str) -> list[tuple[str, str]]:
     return out
 
 
-def _present(
-    family: Family, sentence: str, book: RiskPhrases, dependants: bool
-) -> list[tuple[str, str]]:
-    """Each clause where a family phrase stands, not negated, with whom it is
-    about: "self", "dependant" or "other" (a topic is left out)."""
+def _present(family: Family, sentence: str, book: RiskPhrases) -> list[str]:
+    """Each clause where a family phrase stands, neither negated nor about a
+    topic ("we see a lot of overdoses", "training on self-harm")."""
     found = []
     for match in family.pattern.finditer(sentence):
         before = sentence[max(0, match.start() - _NEGATION_WINDOW) : match.start()]
@@ -145,40 +144,34 @@ def _present(
             near = len(tail.split()) <= _NEGATION_WORDS + 1
             if near and not book.negation_except.search(tail):
                 continue
-        who = _about(match, sentence, book, dependants)
-        if who == "topic":
+        if _about_a_topic(match, sentence, book):
             continue
         after = _CLAUSE.search(sentence, match.end())
         found.append(
-            (clause + sentence[match.start() : after.start() if after else None], who)
+            clause + sentence[match.start() : after.start() if after else None]
         )
     return found
 
 
-def _about(
-    match: re.Match[str], sentence: str, book: RiskPhrases, dependants: bool
-) -> str:
-    """Whom a risk phrase is about: the nearest person or topic named before it
-    in its sentence; the writer when the phrase names them ("kill myself") or
-    nobody else is named (phones drop the "I": "been feeling suicidal")."""
+def _about_a_topic(match: re.Match[str], sentence: str, book: RiskPhrases) -> bool:
+    """Whether the nearest person or topic named before the phrase is a topic.
+    A person (the writer, a child, a partner) keeps it a risk: a parent writing
+    that their son said he wants to die, or a wife that her husband is thinking
+    of ending his life, is as urgent as the writer's own words."""
     if book.first_person.search(match.group(0)):
-        return "self"
+        return False
     before = sentence[: match.start()]
-    nearest, who = -1, "self"
-    for kind, pattern in (
-        ("self", book.first_person),
-        ("dependant", book.dependant),
-        ("other", book.other),
-        ("topic", book.topic),
+    nearest, topic = -1, False
+    for is_topic, pattern in (
+        (False, book.first_person),
+        (False, book.dependant),
+        (False, book.other),
+        (True, book.topic),
     ):
         for found in pattern.finditer(before):
             if found.start() >= nearest:
-                nearest, who = found.start(), kind
-    if who == "other" and dependants and book.dependant.search(sentence) is None:
-        # "he said he meant it" in a mail about someone's son
-        pronoun = re.fullmatch(r"(?:he|she|they|them|him|her)", before[nearest:].split()[0])
-        who = "dependant" if pronoun else who
-    return who
+                nearest, topic = found.start(), is_topic
+    return topic
 
 
 def _raise(found: dict[str, Risk], family: str, risk: Risk) -> None:
@@ -187,10 +180,14 @@ def _raise(found: dict[str, Risk], family: str, risk: Risk) -> None:
 
 
 def _extra(extra_phrases: tuple[str, ...]) -> re.Pattern[str]:
-    words = "|".join(re.escape(normalize(p).strip()) for p in extra_phrases if p.strip())
+    words = "|".join(
+        re.escape(normalize(p).strip()) for p in extra_phrases if p.strip()
+    )
     return re.compile(rf"(?<!\w)(?:{words})(?!\w)") if words else re.compile(r"(?!)")
 
 
 def _one_line(text: str) -> str:
     line = " ".join(text.split())
-    return line if len(line) <= MAX_NOTE_CHARS else line[: MAX_NOTE_CHARS - 1] + "\u2026"
+    return (
+        line if len(line) <= MAX_NOTE_CHARS else line[: MAX_NOTE_CHARS - 1] + "\u2026"
+    )

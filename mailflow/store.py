@@ -52,6 +52,8 @@ CREATE TABLE IF NOT EXISTS enquiries (
     request_message_id TEXT,
     crisis INTEGER NOT NULL DEFAULT 0,
     first_message TEXT,
+    risk TEXT NOT NULL DEFAULT 'none',
+    safety_note TEXT,
     last_message_id TEXT,
     last_references TEXT NOT NULL DEFAULT '[]',
     clarified INTEGER NOT NULL DEFAULT 0,
@@ -149,6 +151,8 @@ class Enquiry:
     hold_reminded_at: datetime | None = None
     move_asked_at: datetime | None = None  # the therapist asked to approve a move
     offers_message_id: str | None = None  # the letter that listed the current times
+    risk: str = "none"  # screen.Risk of the first mail: none | possible | clear
+    safety_note: str | None = None  # how (not) to reach them, in their words
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,11 +397,14 @@ class Store:
         crisis: bool,
         now: datetime,
         first_message: str | None = None,
+        risk: str = "none",
+        safety_note: str | None = None,
     ) -> int:
         cursor = self._db.execute(
             "INSERT INTO enquiries (id, state, email, name, phone, subject,"
             " request_message_id, sender_offset_minutes, crisis, created_at,"
-            " updated_at, first_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " updated_at, first_message, risk, safety_note)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 self._next_enquiry_id(),
                 state,
@@ -411,6 +418,8 @@ class Store:
                 _iso(now),
                 _iso(now),
                 first_message,
+                risk,
+                safety_note,
             ),
         )
         enquiry_id = cursor.lastrowid
@@ -628,8 +637,8 @@ class Store:
     def open_enquiries(self) -> list[Enquiry]:
         rows = self._db.execute(
             f"SELECT {_ENQUIRY_COLUMNS} FROM enquiries"
-            " WHERE state IN ('offered', 'held', 'booked', 'rescheduling', 'followed_up')"
-            " ORDER BY id"
+            " WHERE state IN ('offered', 'held', 'booked', 'rescheduling', 'followed_up',"
+            " 'asked') ORDER BY id"
         ).fetchall()
         return [_enquiry(row) for row in rows]
 
@@ -962,7 +971,8 @@ _ENQUIRY_COLUMNS = (
     " sender_offset_minutes, first_message, last_message_id, last_references,"
     " clarified, approval_round, preapproved_start_at, counter_start_at,"
     " offered_at, nudged_at, reminded_at, followed_up_at, followup_nudged_at,"
-    " closed_reason, updated_at, hold_reminded_at, move_asked_at, offers_message_id"
+    " closed_reason, updated_at, hold_reminded_at, move_asked_at, offers_message_id,"
+    " risk, safety_note"
 )
 
 
@@ -981,6 +991,8 @@ _ADDED_COLUMNS = (
     ("enquiries", "hold_reminded_at", "TEXT"),
     ("enquiries", "move_asked_at", "TEXT"),
     ("enquiries", "offers_message_id", "TEXT"),
+    ("enquiries", "risk", "TEXT NOT NULL DEFAULT 'none'"),
+    ("enquiries", "safety_note", "TEXT"),
 )
 
 
@@ -1017,6 +1029,8 @@ def _enquiry(row: sqlite3.Row) -> Enquiry:
         hold_reminded_at=_maybe_instant(row[24]),
         move_asked_at=_maybe_instant(row[25]),
         offers_message_id=row[26],
+        risk=str(row[27]),
+        safety_note=row[28],
     )
 
 

@@ -65,6 +65,7 @@ class State(StrEnum):
     FOLLOWED_UP = "followed_up"  # the call happened; asked whether to start
     CANCELLED = "cancelled"  # the call was cancelled (a reply can reopen)
     ESCALATED = "escalated"  # crisis: the therapist's alone from now on
+    ASKED = "asked"  # a first mail mailflow could not place: the therapist was asked
     STOOD_DOWN = "stood_down"  # a human answered by hand, or nothing to offer
     CLOSED = "closed"
 
@@ -84,6 +85,7 @@ class OfferReason(StrEnum):
     MISSED = "missed"  # a no-show: "sorry we missed each other"
     NUDGE = "nudge"  # an offer not taken: checking in with fresh times
     LAPSED = "lapsed"  # the therapist never answered: other times, with an apology
+    FIRST = "first"  # the first offer, sent when the therapist said "offer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,6 +370,13 @@ def on_therapist_reply(state: State, reply: TherapistReply, facts: Facts) -> Tra
             )
     if state is State.BOOKED and facts.counter is not None:
         return _on_move_answer(reply, facts.counter, facts)
+    if state is State.ASKED:
+        # "Not sure this is a request: reply offer and I'll send them times."
+        if reply.decision is Decision.OFFER:
+            return Transition(State.OFFERED, (Offer(OfferReason.FIRST),), "ask-offer")
+        if reply.decision is Decision.DECLINE:
+            return Transition(State.STOOD_DOWN, (), "ask-declined")
+        return Transition(state, (), "ask-unclear")
     if state is not State.HELD or facts.held is None:
         return Transition(state, (), "approval-stale")
     held = facts.held
