@@ -25,73 +25,6 @@ from mailflow.phrases import phrases
 MAX_READ_CHARS: Final = 16 * 1024
 """The head of a first mail that is weighed: the question comes in the first pages."""
 
-DEFAULT_INTENT_PHRASES: Final = (
-    # the call itself
-    "consultation", "free call", "free 15", "15 minute", "15min", "fifteen minute",
-    "initial call", "introductory call", "intro call", "discovery call",
-    "initial session", "initial appointment", "first session", "first appointment",
-    # asking for a time
-    "book a call", "book a consultation", "book a session", "book an appointment",
-    "book a time", "book a slot", "book in", "make an appointment", "arrange a call",
-    "arrange a session", "arrange an appointment", "arrange a time", "schedule a call",
-    "schedule a session", "schedule an appointment", "set up a call",
-    "set up a session", "set up an appointment", "have a chat", "a quick chat",
-    "have a call", "a quick call", "talk to someone", "talk with someone",
-    "speak to someone", "speak with someone", "someone to talk to",
-    # starting therapy
-    "start therapy", "start counselling", "start counseling", "starting therapy",
-    "starting counselling", "starting counseling", "begin therapy",
-    "begin counselling", "begin counseling", "looking for a therapist",
-    "looking for a counsellor", "looking for a counselor", "looking for therapy",
-    "looking for counselling", "looking for counseling", "looking for support",
-    "seeking therapy", "seeking counselling", "seeking counseling",
-    "interested in therapy", "interested in counselling", "interested in counseling",
-    "interested in sessions", "need therapy", "need counselling", "need counseling",
-    "couples therapy", "couples counselling", "couples counseling", "therapy sessions",
-    "counselling sessions", "counseling sessions",
-    # capacity
-    "new client", "new clients", "taking on clients", "accepting clients",
-    "any availability", "your availability", "have availability", "waiting list",
-    "waitlist",
-)  # fmt: skip
-"""Booking intent anywhere in subject or text. Multi-word on purpose: single
-words such as "therapy" or "session" are as common in a client's "can we move
-our session" or a vendor's pitch as in a request."""
-
-DEFAULT_SUBJECT_PHRASES: Final = (
-    "consultation", "enquiry", "inquiry", "appointment", "booking", "counselling",
-    "counseling", "counsellor", "counselor", "therapy", "therapist", "session",
-    "sessions", "free call", "new client",
-)  # fmt: skip
-"""Booking intent in the subject alone, where a single word is a strong sign
-in a new conversation from a stranger."""
-
-BUILTIN_CRISIS_PHRASES: Final = (
-    "suicide", "suicidal", "kill myself", "killing myself", "end my life",
-    "ending my life", "end it all", "ending it all", "take my own life",
-    "take my life", "taking my own life", "self-harm", "self-harming", "hurt myself",
-    "hurting myself", "harm myself", "harming myself", "cut myself", "cutting myself",
-    "don't want to be alive", "do not want to be alive", "don't want to live",
-    "do not want to live", "don't want to be here anymore", "don't want to wake up",
-    "want to die", "wanting to die", "wish i was dead", "wish i were dead",
-    "better off dead", "better off without me", "no reason to live",
-    "nothing to live for", "overdose", "overdosed", "in danger", "not safe", "unsafe",
-    "can't go on", "cannot go on", "can't keep going",
-)  # fmt: skip
-"""Always screened for; `RequestPolicy.crisis_phrases` adds to these. A false
-alarm costs a gentle safety message, a miss costs far more."""
-
-CLIENT_CUES: Final = (
-    "my appointment", "my session", "my next session", "our session",
-    "our appointment", "our next", "our last", "next session", "last session",
-    "see you on", "see you next", "as discussed", "as we discussed",
-    "thanks for today", "thank you for today", "thanks for the session",
-    "thank you for the session", "cancel", "cancelling", "canceling", "reschedule",
-    "rescheduling", "invoice", "receipt",
-)  # fmt: skip
-"""Things only someone already seeing the therapist writes: such mail is left
-for the human even from an address the practice has not written to."""
-
 _APOSTROPHES: Final = str.maketrans(
     dict.fromkeys("\u2019\u2018`\u00b4\u02bc\u2032", "'")
 )
@@ -153,8 +86,8 @@ class RequestPolicy:
     practice_email: str
     therapist_email: str
     country: str
-    intent_phrases: tuple[str, ...] = DEFAULT_INTENT_PHRASES
-    subject_phrases: tuple[str, ...] = DEFAULT_SUBJECT_PHRASES
+    intent_phrases: tuple[str, ...] = ()
+    subject_phrases: tuple[str, ...] = ()
     form_senders: tuple[str, ...] = ()
     crisis_phrases: tuple[str, ...] = ()
 
@@ -184,7 +117,10 @@ def _own_chaser(mail: InboundMail) -> bool:
     else is a conversation the practice is not part of."""
     quoted = _QUOTE_AUTHOR.findall(mail.text[:MAX_READ_CHARS])
     if not quoted:
-        return not _QUOTE_MARK.search(mail.text[:MAX_READ_CHARS])
+        # A "Re:" typed by hand, answering nothing; an unquoted answer to a
+        # message we never saw may be anyone's conversation.
+        headers = mail.in_reply_to or mail.references
+        return not headers and not _QUOTE_MARK.search(mail.text[:MAX_READ_CHARS])
     name = (mail.from_name or "").casefold().strip()
     address = mail.from_addr or ""
     for author in quoted:
@@ -266,7 +202,11 @@ def classify_new(
         own_words = _FORWARDED.split(own_words, maxsplit=1)[0]
     words = f"{mail.subject}\n{own_words}"
     screening = screen.screen(words, extra_phrases=policy.crisis_phrases)
-    reading = read_voice(mail.subject, own_words)
+    # The practice's own words for a request (config) count as asking for it.
+    bonus = 2.0 * _matches(policy.intent_phrases, words) + 1.0 * _matches(
+        policy.subject_phrases, mail.subject
+    )
+    reading = read_voice(mail.subject, own_words, bonus=bonus)
     existing = any(address in contacts for address in known)
     phone = extract_phone(fields.get("phone", ""), policy.country) or extract_phone(
         mail.text, policy.country
@@ -325,7 +265,9 @@ _PROFESSIONAL_FAMILIES: Final = frozenset(
 )
 
 
-def read_voice(subject: str, text: str, language: str = "en") -> Voice:
+def read_voice(
+    subject: str, text: str, *, bonus: float = 0.0, language: str = "en"
+) -> Voice:
     """Weigh a first mail's clues: someone starting out (asking for the call,
     for therapy, about availability, for someone in their care) against the
     voices of those who are not (professionals, vendors, tools, circulars,
@@ -335,12 +277,19 @@ def read_voice(subject: str, text: str, language: str = "en") -> Voice:
     book = phrases(language).request
     head = screen.normalize(text[:MAX_READ_CHARS])
     body = _without_footer(head)
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n", body) if s.strip()]
+    sentences = [
+        s
+        for s in (
+            screen.normalize(subject),
+            *re.split(r"(?<=[.!?])\s+|\n", body),
+        )
+        if s.strip()
+    ]
     seeking = 0.0
     for sentence in sentences:
         seeking += min(2, len(book.seeking.findall(sentence)))
         seeking += 0.25 * min(2, len(book.hints.findall(sentence)))
-    seeking = min(seeking, 6.0)
+    seeking = min(seeking, 6.0) + bonus
     if book.subject.search(screen.normalize(subject)):
         seeking += 0.5
     not_ours: dict[str, int] = {}

@@ -242,9 +242,8 @@ class Runner:
             practice_email=practice.email,
             therapist_email=practice.therapist_email,
             country=practice.country,
-            intent_phrases=classify.DEFAULT_INTENT_PHRASES + settings.requests.keywords,
-            subject_phrases=classify.DEFAULT_SUBJECT_PHRASES
-            + settings.requests.subjects,
+            intent_phrases=settings.requests.keywords,
+            subject_phrases=settings.requests.subjects,
             form_senders=settings.requests.form_senders,
             crisis_phrases=settings.safety.extra_phrases,
         )
