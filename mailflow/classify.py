@@ -192,9 +192,6 @@ def classify_new(
         return _ignore("person-is-practice")
     if _SYSTEM_LOCAL.fullmatch(_local_part(email)):
         return _ignore("person-is-no-reply")  # nobody would read our answer
-    if any(address in contacts for address in known):
-        return _ignore("existing-contact")
-
     own_words = mail.text if chaser else _own_words(mail.text)
     if forward and not chaser:
         # What they forward (a friend's recommendation, an old mail) is not
@@ -206,7 +203,11 @@ def classify_new(
     bonus = 2.0 * _matches(policy.intent_phrases, words) + 1.0 * _matches(
         policy.subject_phrases, mail.subject
     )
-    reading = read_voice(mail.subject, own_words, bonus=bonus)
+    # A form's wrapper ("New form submission", the service's footer) is not
+    # the person's voice; what they typed in the message field is.
+    voiced = fields.get("message", "") if form else own_words
+    subject = "" if form else mail.subject
+    reading = read_voice(subject, voiced, bonus=bonus)
     existing = any(address in contacts for address in known)
     phone = extract_phone(fields.get("phone", ""), policy.country) or extract_phone(
         mail.text, policy.country
@@ -277,11 +278,18 @@ def read_voice(
     book = phrases(language).request
     head = screen.normalize(text[:MAX_READ_CHARS])
     body = _without_footer(head)
+    # Lines are joined (phones and mail programs wrap sentences anywhere);
+    # sentences end at punctuation or a blank line.
+    paragraphs = re.split(r"\n\s*\n", body)
     sentences = [
         s
         for s in (
             screen.normalize(subject),
-            *re.split(r"(?<=[.!?])\s+|\n", body),
+            *(
+                part
+                for paragraph in paragraphs
+                for part in re.split(r"(?<=[.!?])\s+", " ".join(paragraph.split()))
+            ),
         )
         if s.strip()
     ]

@@ -41,6 +41,11 @@ REQUEST_TEXT = (
     "after 5.\nMy number is 07700 900123.\n\nJordan"
 )
 
+OTHERS_QUOTE = (
+    REQUEST_TEXT + "\n\nOn Mon, 23 Nov 2026, Alex Park <alex@example.net> wrote:\n> hi"
+)
+
+
 KNOWN_REASONS = {
     "owned-thread", "calendar", "own-mail", "report", "auto-submitted", "precedence",
     "mailing-list", "null-return-path", "system-sender", "autoreply-header",
@@ -139,8 +144,6 @@ def test_classify_new_name_that_is_an_address_is_dropped() -> None:
         ("Hello", "I need someone to talk to."),
         ("Couples counselling", "Hi, my partner and I are struggling."),
         ("Therapy?", "Hi, is this something you could help with?"),
-        ("Consultation", "Hi"),
-        ("CONSULTATION", "Hi"),
         ("Hi", "i'm   interested\nin   counselling"),
     ],
 )
@@ -172,6 +175,8 @@ def test_classify_new_without_intent_is_not_answered(subject: str, text: str) ->
         ("hello", "hi, is this still Dr Patel's email?"),
         ("", "Can you call me? 07700 900877"),
         ("thursday", "is thursday still ok?"),
+        ("Consultation", "Hi"),
+        ("CONSULTATION", "Hi"),
     ],
 )
 def test_classify_new_short_mail_without_a_purpose_asks_the_therapist(
@@ -254,16 +259,34 @@ def test_mentions_crisis_extra_phrases() -> None:
 def test_classify_new_flags_crisis_in_subject_or_text() -> None:
     result = _classify(_inbound(text="I want to book a call. I feel suicidal."))
     assert (result.verdict, result.crisis) == (Verdict.REQUEST, True)
-    result = _classify(_inbound(subject="Consultation - not safe"))
+    result = _classify(_inbound(subject="Consultation - I don't feel safe at home"))
     assert result.crisis
     policy = replace(POLICY, crisis_phrases=("hopeless",))
     assert _classify(_inbound(text="Book a call? I feel hopeless"), policy).crisis
 
 
-def test_classify_new_crisis_alone_does_not_make_a_request() -> None:
-    # DESIGN: crisis screening applies to mail mailflow would otherwise answer.
+def test_classify_new_crisis_that_asks_for_nothing_still_reaches_the_therapist() -> None:
     result = _classify(_inbound(subject="help", text="I want to die"))
-    assert (result.verdict, result.reason) == (Verdict.IGNORE, "no-intent")
+    assert (result.verdict, result.reason, result.crisis) == (
+        Verdict.CRISIS,
+        "crisis",
+        True,
+    )
+    assert result.person is not None
+    known = _classify(
+        _inbound(subject="help", text="I want to die"),
+        contacts=frozenset({"jordan@example.org"}),
+    )
+    assert (known.verdict, known.existing) == (Verdict.CRISIS, True)
+
+
+def test_classify_new_a_professional_writing_about_risk_is_not_a_crisis() -> None:
+    text = (
+        "Dear colleague, I would be grateful if you could see this patient of mine. "
+        "She has a history of self-harm and an overdose in 2019. DOB 01/02/1990. "
+        "Dr A Khan, GP at Riverside Surgery"
+    )
+    assert _classify(_inbound(subject="Referral", text=text)).verdict is Verdict.IGNORE
 
 
 # --- not a new request -------------------------------------------------------
@@ -401,16 +424,15 @@ def test_classify_new_no_sender() -> None:
     [
         {"in_reply_to": "<x@example.org>"},
         {"references": ("<x@example.org>",)},
-        {"subject": "Re: Enquiry"},
-        {"subject": "RE:Enquiry"},
-        {"subject": "Re[2]: Enquiry"},
-        {"subject": "AW: Anfrage"},
-        {"subject": "SV: Enquiry"},
-        {"subject": "Fwd: Consultation"},
-        {"subject": "FW: Consultation"},
-        {"subject": "[List] Re: Consultation"},
+        {"subject": "Re: Enquiry", "text": OTHERS_QUOTE},
+        {"subject": "RE:Enquiry", "text": OTHERS_QUOTE},
+        {"subject": "Re[2]: Enquiry", "text": OTHERS_QUOTE},
+        {"subject": "AW: Anfrage", "text": OTHERS_QUOTE},
+        {"subject": "SV: Enquiry", "text": OTHERS_QUOTE},
+        {"subject": "[List] Re: Consultation", "text": OTHERS_QUOTE},
         {
-            "subject": "\u56de\u590d\uff1a\u54a8\u8be2"
+            "subject": "\u56de\u590d\uff1a\u54a8\u8be2",
+            "text": OTHERS_QUOTE,
         },  # Chinese "Re:" (full-width colon)
     ],
 )
@@ -418,6 +440,33 @@ def test_classify_new_reply_into_a_foreign_thread_is_ignored(
     fields: dict[str, object],
 ) -> None:
     assert _classify(_inbound(**fields)).reason == "foreign-thread"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        # their own unanswered request, quoted under "just checking you got this?"
+        {
+            "subject": "Re: Enquiry",
+            "in_reply_to": "<first@example.org>",
+            "text": "Just checking you got this?\n\nOn Mon, 23 Nov 2026, Jordan Lee "
+            "<jordan@example.org> wrote:\n> " + REQUEST_TEXT.replace("\n", "\n> "),
+        },
+        # a Re: typed by hand, answering nothing
+        {"subject": "Re: Enquiry"},
+        # a forward: their own words above what they forward
+        {
+            "subject": "Fwd: counsellor I mentioned",
+            "text": REQUEST_TEXT
+            + "\n\n---------- Forwarded message ---------\nFrom: Sam <sam@example.net>\n"
+            "Her email is below, she is lovely.",
+        },
+    ],
+)
+def test_classify_new_a_chaser_or_forward_of_ones_own_request_is_a_request(
+    fields: dict[str, object],
+) -> None:
+    assert _classify(_inbound(**fields)).verdict is Verdict.REQUEST
 
 
 @pytest.mark.parametrize(
@@ -702,7 +751,8 @@ def test_replies_and_odd_mime_fixtures_are_never_requests(path: Path) -> None:
     mail = _parsed(path)
     if mail is not None:
         result = _classify(mail)
-        assert result.verdict is Verdict.IGNORE
+        # never answered with times; a short odd one may be asked about
+        assert result.verdict in {Verdict.IGNORE, Verdict.ASK}
         assert result.reason in KNOWN_REASONS
 
 

@@ -229,14 +229,26 @@ def test_the_approval_request_shows_their_own_time(samples):
     assert "their time" not in home
 
 
-def test_the_crisis_alert_says_where_to_answer(samples):
-    text, html = compose.render("crisis_alert", samples["crisis_alert"])
-    line = (
-        "Their message is in the practice inbox: reply to it there "
-        "(mailflow will not write to them again)."
-    )
-    assert line in text
-    assert line in html
+@pytest.mark.parametrize(
+    ("level", "answered", "says"),
+    [
+        ("clear", "safety", "it sent them your safety message"),
+        ("clear", "nothing", "so mailflow sent them nothing"),
+        ("possible", "times", "will hold whatever they pick for your approval"),
+    ],
+)
+def test_the_crisis_alert_says_what_was_done_and_where_to_answer(
+    samples, level, answered, says
+):
+    context = {**samples["crisis_alert"], "level": level, "answered": answered}
+    text, html = compose.render("crisis_alert", context)
+    where = "Replying to this email writes to them (jordan@example.org), not to mailflow."
+    for rendering in (text, html):
+        assert where in rendering
+        assert says in " ".join(rendering.split())
+    assert "SAFETY NOTE, in their words: (their words)" in text
+    bare, _ = compose.render("crisis_alert", {**context, "safety_note": ""})
+    assert "SAFETY NOTE" not in bare
 
 
 def test_a_cancellation_by_reply_quotes_their_words(samples):

@@ -1,0 +1,53 @@
+"""The reading floors on the labelled first-mail corpus (tests/corpus/first_mail).
+
+`make understand` prints the same figures with every miss; these tests fail
+the build when a change reads people worse than the floors the issue set.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "understand.py"
+
+
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("understand", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["understand"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def score():  # type: ignore[no-untyped-def]
+    bench = _bench()
+    return bench.score(bench.load())
+
+
+def test_the_corpus_is_big_enough_and_labelled(score) -> None:  # type: ignore[no-untyped-def]
+    assert score.cases >= 300
+    labels = {label for label, _ in score.outcomes}
+    assert labels == {"request", "safety", "crisis", "leave", "ask"}
+
+
+def test_crisis_recall_and_false_alarms(score) -> None:  # type: ignore[no-untyped-def]
+    assert score.crisis_recall >= 0.98
+    assert score.false_alarm_rate <= 0.05
+
+
+def test_answered_with_times_precision_and_recall(score) -> None:  # type: ignore[no-untyped-def]
+    assert score.precision >= 0.97
+    assert score.recall >= 0.95
+
+
+def test_no_clear_crisis_is_left_unanswered(score) -> None:  # type: ignore[no-untyped-def]
+    # The worst outcome, whatever the rates: a crisis read as "leave" or "ask".
+    assert score.count("crisis", "leave") == 0
+    assert score.count("crisis", "ask") == 0
