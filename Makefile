@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install dovecot demo test lint typecheck fmt bench reliability clean
+.PHONY: help install dovecot demo test lint typecheck fmt bench understand reliability clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ fmt: install ## format and autofix
 
 bench: install dovecot ## benchmarks: figures beside measured floors (no pass/fail)
 	$(BIN)/python bench/poll.py
+
+understand: install ## how well first mail is read: precision, recall, crisis recall, every miss
+	$(BIN)/python bench/understand.py
 
 reliability: install dovecot ## SIGKILL, overlap and outage trials (ARGS="--seed 7 --trials 60")
 	$(BIN)/python bench/reliability.py $(ARGS)

@@ -240,7 +240,10 @@ def classify_new(
         return _ignore("existing-contact")
     if reading.verdict is Verdict.REQUEST or (form and reading.verdict is Verdict.ASK):
         return found
-    if reading.verdict is Verdict.ASK:
+    if (
+        reading.verdict is Verdict.ASK
+        and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
+    ):
         return replace(found, verdict=Verdict.ASK, reason=reading.reason)
     return _ignore(reading.reason)
 
@@ -320,6 +323,10 @@ def read_voice(
             verdict = Verdict.ASK
     return Voice(verdict, _why(seeking, not_ours), seeking, not_ours)
 
+
+_MAX_ASKED_RECIPIENTS: Final = 3
+"""A doubtful mail sent to more people than this is a circular, not a question
+for the therapist."""
 
 _SHORT_WORDS: Final = 60
 """A mail this short that names no purpose is asked about, not left unseen."""

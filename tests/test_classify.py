@@ -159,7 +159,10 @@ def test_classify_new_booking_intent(subject: str, text: str) -> None:
         ("Partnership", "We help therapy practices grow. Reply for a demo."),
         ("Question", "Do you know a good plumber?"),
         ("Hello", "> I'd like to book a free consultation\nthat was my friend, sorry"),
-        ("Hello", "I read a book a while ago about sessions of therapy, it was long and I didn't finish it either way, but thanks for the recommendation last spring at the conference we both went to with the others from the group."),
+        (
+            "Hello",
+            "I read a book a while ago about sessions of therapy, it was long and I didn't finish it either way, but thanks for the recommendation last spring at the conference we both went to with the others from the group.",
+        ),
         ("", ""),
     ],
 )
@@ -265,7 +268,9 @@ def test_classify_new_flags_crisis_in_subject_or_text() -> None:
     assert _classify(_inbound(text="Book a call? I feel hopeless"), policy).crisis
 
 
-def test_classify_new_crisis_that_asks_for_nothing_still_reaches_the_therapist() -> None:
+def test_classify_new_crisis_that_asks_for_nothing_still_reaches_the_therapist() -> (
+    None
+):
     result = _classify(_inbound(subject="help", text="I want to die"))
     assert (result.verdict, result.reason, result.crisis) == (
         Verdict.CRISIS,

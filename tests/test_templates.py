@@ -242,7 +242,9 @@ def test_the_crisis_alert_says_what_was_done_and_where_to_answer(
 ):
     context = {**samples["crisis_alert"], "level": level, "answered": answered}
     text, html = compose.render("crisis_alert", context)
-    where = "Replying to this email writes to them (jordan@example.org), not to mailflow."
+    where = (
+        "Replying to this email writes to them (jordan@example.org), not to mailflow."
+    )
     for rendering in (text, html):
         assert where in rendering
         assert says in " ".join(rendering.split())

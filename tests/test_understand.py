@@ -18,7 +18,8 @@ BENCH = Path(__file__).resolve().parents[1] / "bench" / "understand.py"
 
 def _bench() -> ModuleType:
     spec = importlib.util.spec_from_file_location("understand", BENCH)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["understand"] = module
     spec.loader.exec_module(module)

@@ -1,0 +1,273 @@
+"""Reading first mail, end to end on real Dovecot + SMTP (#9).
+
+What the receptionist does with what arrives: the unsure note and the
+therapist's "offer", a crisis that asks for nothing, a request with a safety
+need held for approval even under automatic approval, and alerts that let the
+therapist answer the person by replying.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+
+import pytest
+from support import NOW, answer, plain, request, run, write_config
+
+AUTO = '[workflow]\napproval = "auto"\n'
+
+
+def mails(server, user, kind=None):
+    found = [m.message() for m in server.messages(user)]
+    return [m for m in found if kind is None or m["X-Mailflow"] == kind]
+
+
+def kinds(server, user) -> list[str]:
+    return [m["X-Mailflow"] for m in mails(server, user)]
+
+
+@pytest.fixture
+def setup(tmp_path, mail_server, mailboxes):
+    return mail_server, mailboxes, write_config(tmp_path, mail_server, mailboxes)
+
+
+@pytest.fixture
+def auto(tmp_path, mail_server, mailboxes):
+    return mail_server, mailboxes, write_config(tmp_path, mail_server, mailboxes, AUTO)
+
+
+# -- unsure: one short note, and "offer" ---------------------------------------------
+
+
+def _unsure(server, boxes, config):
+    """A short mail that names no purpose: left alone, the therapist asked."""
+    raw = request(
+        sender=f"Pauline Webb <{boxes.person}>",
+        to=boxes.practice,
+        subject="Phone call",
+        body="Hello, would you be able to give me a ring when you have a moment? "
+        "My number is 07700 900234. Thanks, Pauline",
+    )
+    server.deliver(raw, boxes.practice)
+    assert run(config) == 0
+    assert kinds(server, boxes.person) == []
+    (note,) = mails(server, boxes.therapist, "unsure_note")
+    return raw, note
+
+
+def test_an_unsure_mail_is_left_and_the_therapist_is_asked_once(setup) -> None:
+    server, boxes, config = setup
+    _raw, note = _unsure(server, boxes, config)
+    text = plain(note)
+    assert 'Reply "offer"' in text
+    assert boxes.person in text
+    assert "[ref " in note["Subject"]
+    assert run(config, NOW + timedelta(hours=1)) == 0  # nothing more, ever
+    assert kinds(server, boxes.therapist) == ["unsure_note"]
+    # the person's mail is untouched: still unseen, unflagged
+    (inbox,) = server.messages(boxes.practice)
+    assert "\\Seen" not in inbox.flags
+
+
+def test_offer_sends_the_offer_in_their_own_thread_once(setup) -> None:
+    server, boxes, config = setup
+    raw, note = _unsure(server, boxes, config)
+    at = NOW + timedelta(minutes=30)
+    reply = answer(
+        note, sender=f"Sam Rivera <{boxes.therapist}>", body="offer", sent_at=at
+    )
+    server.deliver(reply, boxes.practice)
+    assert run(config, at) == 0
+    (offer,) = mails(server, boxes.person, "offer")
+    from email import message_from_bytes
+
+    original = message_from_bytes(raw)
+    assert offer["In-Reply-To"] == original["Message-ID"]
+    assert offer["Subject"] == "Re: Phone call"
+    # again, and a second "offer": still one offer
+    server.deliver(
+        answer(
+            note, sender=f"Sam Rivera <{boxes.therapist}>", body="offer", sent_at=at
+        ),
+        boxes.practice,
+    )
+    assert run(config, at + timedelta(minutes=5)) == 0
+    assert kinds(server, boxes.person) == ["offer"]
+
+
+@pytest.mark.parametrize("forgery", ["stranger", "no-thread", "auth-fail"])
+def test_a_forged_offer_is_refused(setup, forgery) -> None:
+    server, boxes, config = setup
+    _raw, note = _unsure(server, boxes, config)
+    at = NOW + timedelta(minutes=30)
+    if forgery == "stranger":
+        forged = answer(
+            note, sender="Mallory <mallory@example.net>", body="offer", sent_at=at
+        )
+    elif forgery == "no-thread":
+        forged = request(
+            sender=f"Sam Rivera <{boxes.therapist}>",
+            to=boxes.practice,
+            subject="offer",
+            body="offer",
+            sent_at=at,
+        )
+    else:
+        domain = boxes.therapist.rsplit("@", 1)[1]
+        forged = answer(
+            note,
+            sender=f"Sam Rivera <{boxes.therapist}>",
+            body="offer",
+            sent_at=at,
+            headers={
+                "Authentication-Results": f"mx.example; dmarc=fail header.from={domain}"
+            },
+        )
+    server.deliver(forged, boxes.practice)
+    assert run(config, at) == 0
+    assert kinds(server, boxes.person) == []
+
+
+# -- crisis ----------------------------------------------------------------------------
+
+CRISIS_ONLY = (
+    "I don't really know why I'm writing. Some nights I hope I just don't wake up, "
+    "and lately it's most nights. You can reach me on 07700 900456."
+)
+
+
+def test_a_crisis_that_asks_for_nothing_alerts_and_answers_a_new_person(setup) -> None:
+    server, boxes, config = setup
+    server.deliver(
+        request(
+            sender=f"Alex Reed <{boxes.person}>",
+            to=boxes.practice,
+            subject="",
+            body=CRISIS_ONLY,
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    assert kinds(server, boxes.person) == ["safety"]
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert parseaddr(alert["Reply-To"])[1] == boxes.person
+    text = plain(alert)
+    assert "07700 900456" in text  # the number they gave reaches the alert
+    assert "sent them your safety message" in " ".join(text.split())
+
+
+def test_a_crisis_from_an_existing_client_alerts_only(setup) -> None:
+    server, boxes, config = setup
+    # The therapist wrote to them by hand before: a contact.
+    sent = EmailMessage()
+    sent["From"] = boxes.practice
+    sent["To"] = boxes.person
+    sent["Subject"] = "Thursday"
+    sent["Date"] = format_datetime(NOW - timedelta(days=7))
+    sent["Message-ID"] = make_msgid(domain="riverside.example")
+    sent.set_content("See you Thursday.")
+    server.append(boxes.practice, "Sent", sent.as_bytes())
+    server.deliver(
+        request(
+            sender=f"Alex Reed <{boxes.person}>",
+            to=boxes.practice,
+            subject="",
+            body=CRISIS_ONLY,
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    assert kinds(server, boxes.person) == []
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert "sent them nothing" in " ".join(plain(alert).split())
+
+
+def test_the_therapists_reply_to_an_alert_reaches_the_person(setup) -> None:
+    server, boxes, config = setup
+    server.deliver(
+        request(
+            sender=f"Alex Reed <{boxes.person}>",
+            to=boxes.practice,
+            subject="",
+            body=CRISIS_ONLY,
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    # What any mail program does with "Reply": write to Reply-To.
+    reply = EmailMessage()
+    reply["From"] = boxes.therapist
+    reply["To"] = alert["Reply-To"]
+    reply["Subject"] = "Re: " + alert["Subject"]
+    reply["In-Reply-To"] = alert["Message-ID"]
+    reply["Message-ID"] = make_msgid(domain="riverside.example")
+    reply.set_content("Alex, this is Sam. I'm going to ring you in ten minutes.")
+    import smtplib
+
+    with smtplib.SMTP("127.0.0.1", server.smtp_port) as smtp:
+        smtp.send_message(reply)
+    texts = [plain(m) for m in mails(server, boxes.person)]
+    assert any("I'm going to ring you" in t for t in texts)
+    assert not any(
+        "I'm going to ring you" in plain(m) for m in mails(server, boxes.practice)
+    )
+
+
+# -- a safety need: held for approval, the note to the therapist only ----------------
+
+SAFETY_REQUEST = (
+    "Hi, I'd like to book the free call please. Please don't call in the evenings, "
+    "my husband will be home. Mornings are best. My number is 07700 900789."
+)
+
+
+def test_a_safety_need_is_held_for_approval_even_when_approval_is_auto(auto) -> None:
+    server, boxes, config = auto
+    server.deliver(
+        request(
+            sender=f"Dana Cole <{boxes.person}>", to=boxes.practice, body=SAFETY_REQUEST
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    (offer,) = mails(server, boxes.person, "offer")
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert "my husband will be home" in plain(alert)
+    at = NOW + timedelta(hours=1)
+    server.deliver(
+        answer(offer, sender=f"Dana Cole <{boxes.person}>", body="1", sent_at=at),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    # not booked at once: held, the therapist asked, the note at the top
+    assert "confirmation" not in kinds(server, boxes.person)
+    (approval,) = mails(server, boxes.therapist, "approval_request")
+    head = plain(approval).split("\n\n")[1]
+    assert head.startswith("SAFETY NOTE, in their words:")
+    assert "my husband will be home" in head
+    later = at + timedelta(hours=1)
+    server.deliver(
+        answer(
+            approval,
+            sender=f"Sam Rivera <{boxes.therapist}>",
+            body="yes",
+            sent_at=later,
+        ),
+        boxes.practice,
+    )
+    assert run(config, later) == 0
+    (notice,) = mails(server, boxes.therapist, "therapist_event")
+    assert plain(notice).split("\n\n")[1].startswith("SAFETY NOTE, in their words:")
+    event = next(p for p in notice.walk() if p.get_content_type() == "text/calendar")
+    ics = event.get_payload(decode=True).decode()
+    assert "SAFETY: " in ics
+    assert "husband will be home" in ics.replace("\r\n ", "")
+    # and never in what the person receives
+    for message in mails(server, boxes.person):
+        for part in message.walk():
+            if part.get_content_maintype() == "text":
+                body = part.get_payload(decode=True).decode(errors="replace")
+                assert "husband" not in body.replace("\r\n ", "")
+                assert "SAFETY" not in body
