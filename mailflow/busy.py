@@ -26,7 +26,7 @@ import icalendar
 import recurring_ical_events
 from dateutil.rrule import rrulestr
 
-from mailflow import __version__
+from mailflow import __version__, zones
 from mailflow.errors import BusyCalendarError
 from mailflow.model import Interval
 
@@ -112,8 +112,11 @@ def busy_intervals(
     if len(ics) > MAX_ICS_BYTES:
         _refuse(source, f"it is larger than {MAX_ICS_BYTES} bytes")
     try:
-        calendar = _parse(ics, source)
         window = Interval(start_at.astimezone(UTC), end_at.astimezone(UTC))
+        # Zones before the whole parse: icalendar caches every zone it reads
+        # for the process, so a refused one must never reach it.
+        _bound_zones(ics, source, window=window)
+        calendar = _parse(ics, source)
         _bound_rules(calendar, source, window=window)
         occurrences = recurring_ical_events.of(calendar).between(
             start_at.astimezone(zone), end_at.astimezone(zone)
@@ -185,13 +188,6 @@ def _bound_rules(
     walks on to the year 9999. A probe near that year finds such rules; they
     are dropped, as they add nothing but DTSTART, which stays an occurrence.
     """
-    # Zones first: reading any event time makes icalendar build its VTIMEZONEs.
-    for part in calendar.walk("STANDARD") + calendar.walk("DAYLIGHT"):
-        for rule in _rules(part):
-            if _freq(rule) != "YEARLY":  # real zones change offset once a year
-                _refuse(source, "a VTIMEZONE has a rule that is not FREQ=YEARLY")
-            if _never_matches(rule, _date_value(part, "DTSTART")):
-                _refuse(source, "a VTIMEZONE has a rule that never matches")
     steps = in_window = 0
     cutoff = window.end_at + _MARGIN
     for event in calendar.walk("VEVENT"):
@@ -220,6 +216,29 @@ def _bound_rules(
             del event["RRULE"]
             if kept:
                 event["RRULE"] = kept if len(kept) > 1 else kept[0]
+
+
+def _bound_zones(ics: bytes, source: str, *, window: Interval) -> None:
+    """Refuse zones too costly to read: reading any event time makes dateutil
+    walk its VTIMEZONE's rules from their DTSTART. Real zones change offset once
+    or twice a year (zones.check_rule); the walk to the window counts toward
+    MAX_RULE_STEPS."""
+    text = ics.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    steps = 0
+    cutoff = window.end_at + _MARGIN
+    for zone in zones.definitions(text):
+        try:
+            zones.check_zone(zone)
+        except zones.ZoneRuleError as exc:
+            _refuse(source, f"a VTIMEZONE {exc.reason}")
+        for part in zone.subcomponents:
+            for rule in _rules(part):
+                first = _date_value(part, "DTSTART")
+                if _never_matches(rule, first):
+                    _refuse(source, "a VTIMEZONE has a rule that never matches")
+                steps += _rule_steps(rule, first, cutoff)
+    if steps > MAX_RULE_STEPS:
+        _refuse(source, "its time zones are too costly to expand")
 
 
 def _date_value(component: icalendar.cal.Component, name: str) -> date:
