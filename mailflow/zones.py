@@ -135,7 +135,7 @@ def check_rule(rule: vRecur) -> None:
         raise ZoneRuleError("has a rule that is not FREQ=YEARLY")
     if any(len(_values(rule, part)) > 1 for part in _DENSE_PARTS):
         raise ZoneRuleError("has a rule with more than one time a day")
-    if _days_per_year(rule) > MAX_TRANSITIONS_PER_YEAR:
+    if days_per_year(rule) > MAX_TRANSITIONS_PER_YEAR:
         raise ZoneRuleError("has a rule matching too many days a year")
 
 
@@ -330,8 +330,17 @@ def _supported(rule: vRecur) -> bool:
     return True
 
 
-def _days_per_year(rule: vRecur) -> int:
-    """An upper bound of the days a yearly rule matches in one year."""
+def transitions_per_year(rule: vRecur, first: datetime) -> int:
+    """How many onsets a yearly zone rule from `first` has in a year: counted
+    in a common and a leap year when the rule has a form zones use, else an
+    upper bound (days_per_year)."""
+    if not _supported(rule):
+        return days_per_year(rule)
+    return max(len(list(_onsets(rule, first, year))) for year in (2023, 2024))
+
+
+def days_per_year(rule: vRecur) -> int:
+    """An upper bound of the days a yearly zone rule matches in one year."""
     if _values(rule, "BYYEARDAY"):
         return len(_values(rule, "BYYEARDAY"))
     if _values(rule, "BYWEEKNO"):
