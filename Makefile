@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install dovecot demo test lint typecheck fmt bench understand reliability clean
+.PHONY: help install dovecot demo test lint typecheck fmt bench understand hostile reliability clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ bench: install dovecot ## benchmarks: figures beside measured floors (no pass/fa
 
 understand: install ## how well first mail is read: precision, recall, crisis recall, every miss
 	$(BIN)/python bench/understand.py
+
+hostile: install ## worst cost of each hostile mail kind at the caps, beside a normal mail's (#14)
+	$(BIN)/python bench/hostile.py
 
 reliability: install dovecot ## SIGKILL, overlap and outage trials (ARGS="--seed 7 --trials 60")
 	$(BIN)/python bench/reliability.py $(ARGS)

@@ -3,6 +3,7 @@
 `build_calendar` renders the one VEVENT mailflow sends (invite, cancellation,
 the therapist's own copy); `read_calendar` finds and reads the iTIP calendar in
 a whole mail. Import it as ``from mailflow import calendar`` (stdlib name).
+Time zones in mail are resolved by `zones`, never expanded by dateutil.
 
 Times are written in UTC (``DTSTART:20261026T090000Z``), never with TZID and
 VTIMEZONE: each call is one instance, so a home zone adds nothing to what a
@@ -19,7 +20,6 @@ import unicodedata
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email import policy
 from email.message import Message
 from email.parser import BytesParser
 from typing import Any, Final, Literal
@@ -27,10 +27,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Alarm, Calendar, Component, Event, vCalAddress
 from icalendar.enums import STATUS, TRANSP
-from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
+from mailflow import zones
 from mailflow.model import CalendarMessage
-from mailflow.parse import MAX_MAIL_BYTES, MAX_PARTS
+from mailflow.parse import BOUNDED_COMPAT32, MAX_MAIL_BYTES, MAX_PARTS, OverBudget
 
 Method = Literal["REQUEST", "CANCEL", "PUBLISH"]
 """What mailflow sends: an invite or its update, its cancellation, or a plain copy."""
@@ -104,9 +104,6 @@ _BIDI_CONTROLS: Final = frozenset(
 )
 _UNSAFE_CATEGORIES: Final = frozenset({"Cc", "Cs", "Zl", "Zp"})
 _ALARM_BEFORE: Final = timedelta(minutes=15)
-_WINDOWS_FOLDED: Final = {
-    key.casefold(): value for key, value in WINDOWS_TO_OLSON.items()
-}
 
 
 def build_calendar(
@@ -216,7 +213,11 @@ def read_calendar(raw_mail: bytes) -> CalendarMessage | None:
     which are forwards and bounces) and at a bare .ics body. The calendar's own
     METHOD wins over the Content-Type ``method=``, which is only a fallback
     (some bridges strip it). Tolerates Outlook's Windows zone names, a missing
-    ORGANIZER and folded lines; anything malformed yields None, never an error.
+    ORGANIZER and folded lines; anything malformed yields None.
+
+    Raises:
+        OverBudget: a VTIMEZONE recurs more often than any real zone changes
+            offset (``FREQ=SECONDLY``: every reader that expands it stalls).
     """
     data = _strip_leading_junk(raw_mail[:MAX_MAIL_BYTES])
     # icalendar warns on guessed time zones; a reader of hostile input must not
@@ -236,8 +237,7 @@ def windows_zone(name: str) -> str | None:
     ``windows_zone("W. Europe Standard Time") == "Europe/Berlin"``; None when
     unknown. The table is CLDR's windowsZones, as shipped with icalendar.
     """
-    cleaned = name.strip().strip('"').strip()
-    return WINDOWS_TO_OLSON.get(cleaned) or _WINDOWS_FOLDED.get(cleaned.casefold())
+    return zones.windows_zone(name)
 
 
 # --- building ------------------------------------------------------------------
@@ -308,7 +308,7 @@ def _calendar_texts(data: bytes) -> Iterator[tuple[str, str | None]]:
             yield _decode(data, None), None
         return
     try:
-        message = BytesParser(policy=policy.compat32).parsebytes(data)
+        message = BytesParser(policy=BOUNDED_COMPAT32).parsebytes(data)
         parts = list(_calendar_parts(message))
     except _PARSER_BUGS:
         return
@@ -365,14 +365,26 @@ def _decode(payload: bytes, charset: str | None) -> str:
 def _read_text(text: str, method_hint: str | None) -> CalendarMessage | None:
     try:
         return _read_calendar_object(text, method_hint)
+    except zones.ZoneRuleError as exc:
+        raise OverBudget(
+            f"a VTIMEZONE {exc.reason}", size=len(text), limit="the time zone budget"
+        ) from None
     except _PARSER_BUGS:
         return None
 
 
 def _read_calendar_object(text: str, method_hint: str | None) -> CalendarMessage | None:
-    parsed = Calendar.from_ical(text)
+    parsed = Calendar.from_ical(zones.set_aside(text))
     if not isinstance(parsed, Calendar) or parsed.name != "VCALENDAR":
         return None
+    if parsed.walk("VTIMEZONE"):
+        return None  # one escaped renaming: its times cannot be read safely
+    own_zones: dict[str, Component] = {}
+    for zone in parsed.walk(zones.ASIDE):
+        zones.check_zone(zone)
+        tzid = _text(zone.get("TZID"))
+        if tzid is not None:
+            own_zones.setdefault(tzid.strip().strip('"').strip(), zone)
     method = (_text(parsed.get("METHOD")) or method_hint or "").strip().upper()
     if method not in ITIP_METHODS:
         return None
@@ -391,7 +403,7 @@ def _read_calendar_object(text: str, method_hint: str | None) -> CalendarMessage
         partstat = (_param(attendee, "PARTSTAT") or "NEEDS-ACTION").upper()
     start_at = end_at = None
     if method in _TIMED_METHODS:
-        start_at, end_at = _times(event)
+        start_at, end_at = _times(event, own_zones)
     return CalendarMessage(
         method=method,
         uid=uid,
@@ -449,25 +461,40 @@ def _attendee_address(prop: Any) -> str | None:
     return None
 
 
-def _times(event: Component) -> tuple[datetime | None, datetime | None]:
+def _times(
+    event: Component, own_zones: dict[str, Component]
+) -> tuple[datetime | None, datetime | None]:
     """DTSTART and DTEND (or DTSTART + DURATION) in UTC; None when floating or a date."""
-    start_at = _instant(event.get("DTSTART"))
-    end_at = _instant(event.get("DTEND"))
+    start_at = _instant(event.get("DTSTART"), own_zones)
+    end_at = _instant(event.get("DTEND"), own_zones)
     duration = getattr(event.get("DURATION"), "dt", None)
     if end_at is None and start_at is not None and isinstance(duration, timedelta):
         end_at = start_at + duration
     return start_at, end_at
 
 
-def _instant(prop: Any) -> datetime | None:
+def _instant(prop: Any, own_zones: dict[str, Component]) -> datetime | None:
+    """A DATE-TIME in UTC: by its TZID's name (IANA or Windows), else by the
+    calendar's own VTIMEZONE of that TZID; None when floating or unknown.
+
+    The tzinfo icalendar attached is used only when it is a ZoneInfo (a name
+    it recognised): any other may expand rules on every lookup.
+    """
     moment = getattr(prop, "dt", None)
     if not isinstance(moment, datetime):
         return None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        # icalendar leaves a TZID it cannot resolve naive; try a Windows name
-        # spelled differently from CLDR's table (case, quotes, spaces).
-        zone = windows_zone(_param(prop, "TZID") or "")
-        if zone is None:
-            return None
-        moment = moment.replace(tzinfo=ZoneInfo(zone))
-    return moment.astimezone(UTC)
+    tzid = _param(prop, "TZID")
+    if tzid is None:
+        known = moment.tzinfo is UTC or isinstance(moment.tzinfo, ZoneInfo)
+        return moment.astimezone(UTC) if known else None
+    wall = moment.replace(tzinfo=None)
+    named = zones.named_zone(tzid)
+    if named is not None:
+        return wall.replace(tzinfo=named).astimezone(UTC)
+    zone = own_zones.get(tzid.strip().strip('"').strip())
+    if zone is not None:
+        offset = zones.offset_at(zone, wall)
+        return None if offset is None else (wall - offset).replace(tzinfo=UTC)
+    if isinstance(moment.tzinfo, ZoneInfo):  # a globally unique TZID icalendar read
+        return moment.astimezone(UTC)
+    return None

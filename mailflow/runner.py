@@ -389,6 +389,15 @@ class Runner:
         """Handle one mail; False when it must be tried again next run."""
         try:
             self._handle(uidvalidity, fetched)
+        except parse.OverBudget as exc:
+            # Built to cost (a parser's budget, not a crash): set aside once,
+            # since every retry would meet the same wall. Logged by UID only.
+            self.report.bad += 1
+            log.warning("uid %d: set aside, it exceeds %s", fetched.uid, exc.limit)
+            self._mark(
+                _MailKey(uidvalidity, fetched.uid, f"uid:{uidvalidity}:{fetched.uid}"),
+                "over-budget",
+            )
         except parse.ParseError:
             self.report.bad += 1
             log.warning("uid %d: unreadable mail, left alone", fetched.uid)
