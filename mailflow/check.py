@@ -132,6 +132,7 @@ def sample_contexts(settings: Settings) -> dict[str, dict[str, object]]:
             "waiting": [],
             "new": ["Jordan Lee"],
             "escalated": [],
+            "unsure": ["Pat Doe"],
             "zone": "London",
         },
     }

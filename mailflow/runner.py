@@ -946,7 +946,7 @@ class Runner:
         zone = local.tzinfo
         today, tomorrow = local.date(), local.date() + timedelta(days=1)
         calls: dict[object, list[dict[str, str | None]]] = {today: [], tomorrow: []}
-        waiting, new, escalated = [], [], []
+        waiting, new, escalated, unsure = [], [], [], []
         for enquiry in self.store.enquiries():
             name = enquiry.name or enquiry.email
             call = self.store.call(enquiry.id)
@@ -973,7 +973,9 @@ class Runner:
                 enquiry.state == "escalated"
                 and self.now - enquiry.updated_at < timedelta(days=7)
             ):
-                escalated.append(f"{name} (safety message sent; please contact them)")
+                escalated.append(f"{name} (please contact them yourself)")
+            if enquiry.state == "asked":
+                unsure.append(name)
         return {
             "greeting": "Good morning"
             if local.hour < 12
@@ -985,6 +987,7 @@ class Runner:
             "waiting": waiting,
             "new": new,
             "escalated": escalated,
+            "unsure": unsure,
             "zone": self.settings.practice.timezone.rsplit("/", 1)[-1].replace(
                 "_", " "
             ),

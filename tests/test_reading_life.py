@@ -271,3 +271,16 @@ def test_a_safety_need_is_held_for_approval_even_when_approval_is_auto(auto) -> 
                 body = part.get_payload(decode=True).decode(errors="replace")
                 assert "husband" not in body.replace("\r\n ", "")
                 assert "SAFETY" not in body
+
+
+def test_unsure_items_appear_in_the_daily_digest(tmp_path, mail_server, mailboxes):
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes, '[workflow]\ndigest_at = "07:00"\n')
+    _unsure(server, boxes, config)
+    tomorrow = NOW.replace(hour=7, minute=1) + timedelta(days=1)
+    assert run(config, tomorrow) == 0
+    digest = mails(server, boxes.therapist, "digest")[-1]
+    assert f"{tomorrow.day} {tomorrow:%B}" in digest["Subject"]
+    text = plain(digest)
+    assert "Not sure these are asking for the free call" in text
+    assert "Pauline Webb" in text
