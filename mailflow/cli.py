@@ -127,6 +127,15 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=level, format="mailflow: %(message)s", stream=sys.stderr)
     try:
         if args.command == "demo":
+            import importlib.util
+
+            if importlib.util.find_spec("aiosmtpd") is None:
+                print(
+                    "mailflow demo needs its local mail server: "
+                    "pip install 'mailflow[demo]' (or run `make demo` in a clone)",
+                    file=sys.stderr,
+                )
+                return 2
             from mailflow.demo import run_demo
 
             return run_demo()

@@ -23,8 +23,17 @@ from mailflow.errors import TemplateError
 from mailflow.model import Slot
 
 PRIVATE_HEADER = "X-Mailflow"
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
-"""The templates shipped beside the package; `templates.directory` overrides them."""
+def _shipped_templates() -> Path:
+    """The templates shipped with the package: `templates/` in a source tree,
+    `mailflow/templates/` in an installed wheel."""
+    installed = Path(__file__).resolve().parent / "templates"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+TEMPLATE_DIR = _shipped_templates()
+"""The templates shipped with the package; `templates.directory` overrides them."""
 
 KINDS = ("offer", "safety", "crisis_alert", "no_slots_alert")
 FRESH_SUBJECT = "Your free 15-minute call"
