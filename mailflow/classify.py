@@ -121,11 +121,18 @@ def _own_chaser(mail: InboundMail) -> bool:
         # message we never saw may be anyone's conversation.
         headers = mail.in_reply_to or mail.references
         return not headers and not _QUOTE_MARK.search(mail.text[:MAX_READ_CHARS])
-    name = (mail.from_name or "").casefold().strip()
+    name = " ".join((mail.from_name or "").casefold().split())
     address = mail.from_addr or ""
+    whole_name = (
+        re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+        if len(name) >= 5 and " " in name
+        else None
+    )
     for author in quoted:
-        author = author.casefold()
-        if not (address and address in author) and not (name and name in author):
+        author = " ".join(author.casefold().split())
+        by_address = bool(address) and address in author
+        by_name = whole_name is not None and whole_name.search(author) is not None
+        if not (by_address or by_name):
             return False
     return True
 
@@ -198,7 +205,11 @@ def classify_new(
         # their voice; the words they wrote above it are.
         own_words = _FORWARDED.split(own_words, maxsplit=1)[0]
     words = f"{mail.subject}\n{own_words}"
-    screening = screen.screen(words, extra_phrases=policy.crisis_phrases)
+    # Everything they sent is screened, what they forward or quote included: a
+    # parent forwarding their teenager's message is writing about that risk.
+    screening = screen.screen(
+        f"{mail.subject}\n{mail.text}", extra_phrases=policy.crisis_phrases
+    )
     # The practice's own words for a request (config) count as asking for it.
     bonus = 2.0 * _matches(policy.intent_phrases, words) + 1.0 * _matches(
         policy.subject_phrases, mail.subject
@@ -209,8 +220,10 @@ def classify_new(
     subject = "" if form else mail.subject
     reading = read_voice(subject, voiced, bonus=bonus)
     existing = any(address in contacts for address in known)
+    # Their own number: a form's field or their own words (a friend's number
+    # in what they forward is not theirs).
     phone = extract_phone(fields.get("phone", ""), policy.country) or extract_phone(
-        mail.text, policy.country
+        own_words, policy.country
     )
     availability = fields.get("availability")
     person = Person(
@@ -245,6 +258,9 @@ def classify_new(
         and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
     ):
         return replace(found, verdict=Verdict.ASK, reason=reading.reason)
+    if screening.risk is screen.Risk.POSSIBLE and not reading.professional:
+        # Asks for nothing, yet speaks of risk or safety: never left unseen.
+        return replace(found, verdict=Verdict.ASK, reason="possible-risk")
     return _ignore(reading.reason)
 
 

@@ -28,7 +28,7 @@ and every pattern stays cheap on hostile input."""
 MAX_NOTE_CHARS: Final = 300
 """A safety need is quoted to the therapist in the person's words, this long."""
 
-_NEGATION_WINDOW: Final = 40
+_NEGATION_WINDOW: Final = 60
 """How far before a risk phrase a negator still reaches ("I am not, and have
 never been, suicidal" is about 30 characters)."""
 
@@ -86,6 +86,7 @@ def screen(
     normal = normalize(text[:MAX_SCREEN_CHARS])
     found: dict[str, Risk] = {}
     needs: list[str] = []
+    farewells = 0
     for sentence, original in _sentences(normal, text[:MAX_SCREEN_CHARS]):
         masked = book.neutral.sub(lambda m: " " * len(m.group(0)), sentence)
         for family in book.clear:
@@ -93,12 +94,17 @@ def screen(
                 past = book.past.search(clause) and not book.now.search(clause)
                 _raise(found, family.name, Risk.POSSIBLE if past else Risk.CLEAR)
         for family in book.possible:
-            if _present(family, masked, book):
+            clauses = _present(family, masked, book)
+            if clauses and family.name.startswith("farewell"):
+                farewells += len(clauses)
+            if clauses and not family.name.endswith("-hint"):
                 _raise(found, family.name, Risk.POSSIBLE)
         for family in book.safety_need:
             if family.pattern.search(masked):
                 _raise(found, family.name, Risk.POSSIBLE)
                 needs.append(_one_line(original))
+    if farewells >= book.farewells_for_clear:
+        _raise(found, "farewell", Risk.CLEAR)  # two goodbyes in one mail
     if extra_phrases and _extra(extra_phrases).search(normal):
         _raise(found, "practice-phrase", Risk.CLEAR)
     if not found:
@@ -142,7 +148,7 @@ def _present(family: Family, sentence: str, book: RiskPhrases) -> list[str]:
         if negator:
             tail = clause[negator[-1].start() :]
             near = len(tail.split()) <= _NEGATION_WORDS + 1
-            if near and not book.negation_except.search(tail):
+            if near and not book.negation_except.search(clause):
                 continue
         if _about_a_topic(match, sentence, book):
             continue

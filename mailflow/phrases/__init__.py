@@ -41,6 +41,7 @@ class RiskPhrases:
     other: re.Pattern[str]
     topic: re.Pattern[str]
     first_person: re.Pattern[str]
+    farewells_for_clear: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,7 @@ def phrases(language: str = DEFAULT_LANGUAGE) -> Phrases:
             other=one(risk["frames"]["other"]),
             topic=one(risk["frames"]["topic"]),
             first_person=one(risk["frames"]["first_person"]),
+            farewells_for_clear=int(risk["farewell"]["for_clear"]),
         ),
         request=RequestPhrases(
             seeking=one(request["seeking"]),

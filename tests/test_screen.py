@@ -1,0 +1,113 @@
+"""Safety screening of a person's words (mailflow.screen): families, not sentences.
+
+Beside the corpus (`make understand`), these pin the readings a careful
+receptionist would never get wrong: everyday wording that must not send the
+safety message, and the ways people say the real thing.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mailflow.screen import Risk, screen
+
+ORDINARY = [
+    "My partner pushed me to get in touch. Could I book a free call?",
+    "could we talk before then?",
+    "work have agreed to fund it so that's sorted",
+    "I tried this before with another counsellor and it didn't really click.",
+    "Before I decide, could we have a quick call?",
+    "I'm thinking of ending it with my boyfriend, it's been coming for a while.",
+    "I passed out at a panic attack in the supermarket last month.",
+    "nobody would notice if I left the party early",
+    "I'm going to give my dog to my sister while I'm away.",
+    "This commute is killing me and the deadline is killing me too.",
+    "I'm dying to get started, honestly.",
+    "I'd rather die than do another presentation.",
+    "I'm not suicidal, I'm just stuck and tired.",
+    "My brother died by suicide last year and I'm struggling with grief.",
+    "No thoughts of harming myself or anyone else.",
+    "Any current risk (self-harm / suicidal thoughts): None",
+    "I've been cutting back on drinking since January.",
+    "I hurt myself at the gym in the autumn and it's getting me down.",
+    "I've decided to start therapy at last.",
+    "I don't feel unsafe, it's just stress.",
+    "Shoot me an email when you have a moment.",
+    "I could murder a coffee.",
+]
+
+CLEAR = [
+    "Most days I feel low or suicidal.",
+    "No one knows I've been self-harming.",
+    "Not a day goes by where I don't think about killing myself.",
+    "I don't think I can keep myself safe tonight.",
+    "I'm not sure I want to be alive.",
+    "i wana die",
+    "I sometimes think my family would be happier if I wasn't around.",
+    "I have the pills saved up.",
+    "some nights I hope I just don't wake up",
+    "everyone would be better off without me",
+    "I want it all to stop",
+    "I can't do this anymore",
+    "I took too many of my pills on Friday, I'm ok now but scared of myself",
+    "I've started cutting again",
+    "sucidal again tonight",
+    "honestly i just wanna kms",
+    "thinking about unaliving myself",
+    "my partner hit me again and I don't feel safe at home",
+    "my ex keeps turning up outside my work",
+    "he had his hands round my neck until i nearly blacked out",
+    "My son said he wants to kill himself and that nobody would miss him.",
+    "I've given my cat to my neighbour. You don't need to reply.",
+]
+
+POSSIBLE = [
+    "I self-harmed as a teenager but I'm fine now.",
+    "Please don't call in the evenings, my husband will be home.",
+    "Please don't leave a voicemail.",
+    "He reads my email, so please only reply here.",
+    "I've had some very dark moments, though I'm through the worst.",
+    "I attempted suicide in 2015 and have been well since.",
+]
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_everyday_wording_is_not_a_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE
+
+
+@pytest.mark.parametrize("text", CLEAR)
+def test_the_real_thing_is_clear_risk(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+@pytest.mark.parametrize("text", POSSIBLE)
+def test_history_and_safety_needs_are_possible_risk(text: str) -> None:
+    assert screen(text).risk is Risk.POSSIBLE
+
+
+def test_a_safety_need_is_kept_in_their_own_words() -> None:
+    found = screen(
+        "Hi! Mornings suit. Please don't call in the evenings, my husband will be home."
+    )
+    assert found.note == "Please don't call in the evenings, my husband will be home."
+
+
+def test_quoted_lines_can_be_left_out() -> None:
+    quoted = "Thanks, Tuesday works.\n> If you are in danger now, call 999."
+    assert screen(quoted, quoted=False).risk is Risk.NONE
+
+
+def test_the_practices_own_phrases_are_clear_risk() -> None:
+    assert screen("ich will nicht mehr leben").risk is Risk.NONE
+    found = screen("ich will nicht mehr leben", extra_phrases=("nicht mehr leben",))
+    assert found.risk is Risk.CLEAR
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_screening_never_raises_and_families_carry_no_words(text: str) -> None:
+    found = screen(text)
+    assert all(name.replace("-", "").isalpha() for name in found.families)
