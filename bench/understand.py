@@ -82,19 +82,33 @@ class Score:
         wanted = self.labelled({"crisis"})
         return self.count("crisis", "crisis") / wanted if wanted else 1.0
 
-    @property
-    def false_alarm_rate(self) -> float:
+    def alarm_cost(self, labels: set[str]) -> int:
         """Alerts on someone not at risk cost 1; a safety message instead of
         times to someone not at clear risk costs 2."""
-        calm = {"request", "leave", "ask"}
-        cost = sum(
+        return sum(
             n * (2 if out == "crisis" else 1)
             for (label, out), n in self.outcomes.items()
-            if (label in calm and out in {"crisis", "safety"})
-            or (label == "safety" and out == "crisis")
+            if label in labels
+            and (
+                (label != "safety" and out in {"crisis", "safety"})
+                or (label == "safety" and out == "crisis")
+            )
         )
-        people = self.labelled(calm | {"safety"})
-        return cost / people if people else 0.0
+
+    @property
+    def false_alarm_rate(self) -> float:
+        """False alarms over every mail not at clear risk."""
+        calm = {"request", "leave", "ask", "safety"}
+        people = self.labelled(calm)
+        return self.alarm_cost(calm) / people if people else 0.0
+
+    @property
+    def false_alarm_rate_help_seekers(self) -> float:
+        """The same cost over the people who wrote for help (request, safety):
+        the figure that says how often a person asking for times is alarmed."""
+        seekers = {"request", "safety"}
+        people = self.labelled(seekers)
+        return self.alarm_cost(seekers) / people if people else 0.0
 
 
 def load(folder: Path = FIRST_MAIL) -> list[Case]:
@@ -180,7 +194,8 @@ def report(result: Score) -> str:
         f"answered with times: precision {result.precision:.1%} (floor 97%),"
         f" recall {result.recall:.1%} (floor 95%)",
         f"crisis recall {result.crisis_recall:.1%} (floor 98%),"
-        f" false alarms {result.false_alarm_rate:.1%} (ceiling 5%)",
+        f" false alarms {result.false_alarm_rate:.1%} (ceiling 5%;"
+        f" {result.false_alarm_rate_help_seekers:.1%} among those who asked for help)",
         "",
         f"misses ({len(result.misses)}):",
     ]

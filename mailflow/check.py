@@ -80,7 +80,11 @@ def sample_contexts(settings: Settings) -> dict[str, dict[str, object]]:
             "answered": "times",
             "safety_note": "(their words)",
         },
-        "unsure_note": {**about, "reason": "it may be a colleague"},
+        "unsure_note": {
+            **about,
+            "reason": "colleague",
+            "safety_note": "(their words)",
+        },
         "no_slots_alert": {**about, "horizon_days": settings.availability.horizon_days},
         "approval_request": {
             **about,

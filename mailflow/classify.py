@@ -296,7 +296,7 @@ def read_voice(
     with a former therapist is someone starting again."""
     book = phrases(language).request
     head = screen.normalize(text[:MAX_READ_CHARS])
-    body = _without_footer(head)
+    body = _without_footer(head, book.footer)
     # Lines are joined (phones and mail programs wrap sentences anywhere);
     # sentences end at punctuation or a blank line.
     paragraphs = re.split(r"\n\s*\n", body)
@@ -372,16 +372,9 @@ def _why(seeking: float, not_ours: dict[str, int]) -> str:
     return "request" if seeking >= 1 else "no-intent"
 
 
-_FOOTER: Final = re.compile(
-    r"^(?:--\s*|_{5,}|-{5,}|sent from my \w+.*|get outlook for \w+.*"
-    r"|(?:this e-?mail|the information in this|confidentiality notice|disclaimer)\b.*)$",
-    re.MULTILINE,
-)
-
-
-def _without_footer(text: str) -> str:
+def _without_footer(text: str, footer: re.Pattern[str]) -> str:
     """The text above a signature, phone footer or legal disclaimer."""
-    found = _FOOTER.search(text)
+    found = footer.search(text)
     return text if found is None or found.start() < 40 else text[: found.start()]
 
 

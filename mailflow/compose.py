@@ -23,6 +23,8 @@ from mailflow.errors import TemplateError
 from mailflow.model import Slot
 
 PRIVATE_HEADER = "X-Mailflow"
+
+
 def _shipped_templates() -> Path:
     """The templates shipped with the package: `templates/` in a source tree,
     `mailflow/templates/` in an installed wheel."""

@@ -342,6 +342,8 @@ class Letters:
         text: str,
         reason: str,
         round_: int,
+        *,
+        safety_note: str = "",
     ) -> None:
         """A first mail mailflow could not place: one short note; "offer" in
         this thread sends the person times in their own thread."""
@@ -352,6 +354,7 @@ class Letters:
             "subject": compose.clean_header(subject),
             "reason": reason,
             "quoted": quote(text),
+            "safety_note": safety_note,
             "token": ref,
             "therapist_email": self.settings.practice.therapist_email,
         }

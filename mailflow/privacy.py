@@ -36,8 +36,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mailflow")
 
-ENDED_STATES: Final = frozenset({"closed", "cancelled", "stood_down", "escalated"})
-"""States whose client data the retention purge deletes (expired offers are closed)."""
+ENDED_STATES: Final = frozenset(
+    {"closed", "cancelled", "stood_down", "escalated", "asked"}
+)
+"""States whose client data the retention purge deletes (expired offers are
+closed; a note the therapist never answered is past retention like the rest)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1046,27 +1046,18 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     return TherapistReply(Decision.UNCLEAR)
 
 
-_OFFER_YES = re.compile(
-    r"^\W*(?:yes\W+)?(?:please\W+)?(?:offer|send (?:them |her |him )?(?:some )?times"
-    r"|yes|ok|okay|go ahead|please do|sure)\b(?!\W*(?:not|don'?t|no)\b)",
-    re.IGNORECASE,
-)
-_OFFER_NO = re.compile(
-    r"^\W*(?:no|don'?t|do not|leave (?:it|this|them)|i'?ll (?:reply|answer|write|handle)"
-    r"|i will (?:reply|answer|write|handle)|not a request|ignore)\b",
-    re.IGNORECASE,
-)
-
-
 def read_offer_answer(text: str) -> TherapistReply:
     """The therapist's answer to "not sure: reply offer". Only a reply that
-    starts with a clear word acts: "offer" (or "yes", "send times") sends the
-    offer; "no", "leave it", "I'll reply myself" stands down; anything else
-    does nothing."""
-    body = _normalize(new_words(text)).strip()[:MAX_READ_CHARS]
-    if _OFFER_NO.search(body):
+    starts with "offer" (or "send times") and says nothing against it sends the
+    offer; "no", "leave it", "I'll reply myself" stand down; anything else does
+    nothing. A robot reply is the one thing the note exists to prevent."""
+    from mailflow.phrases import phrases
+
+    book = phrases().therapist
+    body = _normalize(new_words(text)).strip()[:MAX_READ_CHARS].lower()
+    if book.offer_no.search(body):
         return TherapistReply(Decision.DECLINE)
-    if _OFFER_YES.search(body):
+    if book.offer_yes.search(body):
         return TherapistReply(Decision.OFFER)
     return TherapistReply(Decision.UNCLEAR)
 

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
         parse,
         reply,
         schedule,
+        screen,
     )
     from mailflow.classify import RequestPolicy
     from mailflow.config import Settings
@@ -70,6 +71,7 @@ else:
     parse = lazy_module("mailflow.parse")
     reply = lazy_module("mailflow.reply")
     schedule = lazy_module("mailflow.schedule")
+    screen = lazy_module("mailflow.screen")
 
 log = logging.getLogger("mailflow")
 
@@ -495,14 +497,29 @@ class Runner:
         if person is None or verdict.verdict is Verdict.IGNORE:
             return verdict.reason
         open_id = self.store.open_enquiry_for(person.email)
+        if open_id is not None and verdict.verdict is Verdict.REQUEST:
+            waiting = self.store.enquiry(open_id)
+            if waiting is not None and waiting.state == "asked":
+                # They wrote again and this time plainly ask: the note is moot.
+                self.store.set_state(open_id, "stood_down", self.now)
+                open_id = None
         if verdict.crisis and open_id is not None:
             # Someone already in a conversation writes afresh, at risk: the
             # therapist at once, as if they had answered in the thread.
-            return self._escalate(key, open_id, mail)
+            return self._escalate(key, open_id, mail, existing=verdict.existing)
         if open_id is not None:
+            known = self.store.enquiry(open_id)
+            said = screen.Screening(
+                screen.Risk(verdict.risk),
+                needs=(verdict.safety_note,) if verdict.safety_note else (),
+            )
+            if known is not None and known.state != "asked" and _news(said, known):
+                return self._note_risk(key, open_id, mail, verdict.safety_note)
             return "open-enquiry"  # a chaser or a second mail: answered once
         if verdict.verdict is Verdict.ASK:
-            return self._ask(key, mail, person, verdict.reason)
+            return self._ask(
+                key, mail, person, verdict.reason, verdict.risk, verdict.safety_note
+            )
         return self._answer(
             key,
             mail,
@@ -597,13 +614,17 @@ class Runner:
             found is None and mail.from_addr != self.settings.practice.therapist_email
         )
         with self.store.transaction():
-            if from_person and classify.mentions_crisis(
+            said = screen.screen(
                 mail.subject + "\n" + reply.new_words(mail.text),
-                self.policy.crisis_phrases,
-            ):
+                extra_phrases=self.policy.crisis_phrases,
+            )
+            if from_person and said.risk is screen.Risk.CLEAR:
                 self._escalate_now(key, enquiry, mail)
                 outcome = "owned-crisis"
             else:
+                if from_person and _news(said, enquiry):
+                    # From now on every pick waits for the therapist, who is told.
+                    enquiry = self._mark_risk(key, enquiry, mail, said.note)
                 outcome = self.conversation.on_mail(
                     enquiry, conversation.Incoming(mail, step=key.fingerprint), found
                 )
@@ -658,22 +679,35 @@ class Runner:
         } - own
         return ours & failed
 
-    def _escalate(self, key: _MailKey, enquiry_id: int, mail: InboundMail) -> str:
+    def _escalate(
+        self, key: _MailKey, enquiry_id: int, mail: InboundMail, *, existing: bool
+    ) -> str:
         """A new mail at risk from someone with an open enquiry."""
         enquiry = self.store.enquiry(enquiry_id)
         if enquiry is None:
             return "open-enquiry"
         with self.store.transaction():
-            self._escalate_now(key, enquiry, mail)
+            self._escalate_now(key, enquiry, mail, safety_message=not existing)
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, "crisis", self.now
             )
         log.info("uid %d: enquiry %d escalated", key.uid, enquiry_id)
         return "crisis"
 
-    def _escalate_now(self, key: _MailKey, enquiry: Enquiry, mail: InboundMail) -> None:
+    def _escalate_now(
+        self,
+        key: _MailKey,
+        enquiry: Enquiry,
+        mail: InboundMail,
+        *,
+        safety_message: bool = True,
+    ) -> None:
         """Release any hold, send the safety message in this mail's thread and
-        alert the therapist; the enquiry is theirs from now on."""
+        alert the therapist; the enquiry is theirs from now on. Someone the
+        therapist already handles (an existing client, an escalated or
+        hand-answered enquiry) gets no safety message from mailflow: the
+        therapist is alerted."""
+        human = enquiry.state in {"escalated", "stood_down"}
         person = letters.Recipient(
             enquiry.email,
             enquiry.name,
@@ -681,11 +715,66 @@ class Runner:
             letters.person_zone_from_minutes(enquiry.sender_offset_minutes),
         )
         thread = letters.Thread(
-            enquiry.subject, mail.message_id, (*mail.references, *_own_id(mail))
+            mail.subject or enquiry.subject,
+            mail.message_id,
+            (*mail.references, *_own_id(mail)),
         )
         self.store.release(enquiry.id)
-        self._crisis(enquiry.id, mail, person, thread, step=f"crisis:{key.fingerprint}")
+        self._crisis(
+            enquiry.id,
+            mail,
+            person,
+            thread,
+            step=f"crisis:{key.fingerprint}",
+            safety_message=safety_message and not human,
+        )
         self.store.set_state(enquiry.id, "escalated", self.now)
+
+    def _note_risk(
+        self, key: _MailKey, enquiry_id: int, mail: InboundMail, note: str
+    ) -> str:
+        """A new mail from someone in a conversation speaks of possible risk or
+        a safety need: the therapist is told, and their picks wait for approval."""
+        enquiry = self.store.enquiry(enquiry_id)
+        if enquiry is None:
+            return "open-enquiry"
+        with self.store.transaction():
+            self._mark_risk(key, enquiry, mail, note)
+            self.store.mark_seen(
+                key.uidvalidity, key.uid, key.fingerprint, "owned:risk-noted", self.now
+            )
+        return "owned:risk-noted"
+
+    def _mark_risk(
+        self, key: _MailKey, enquiry: Enquiry, mail: InboundMail, note: str
+    ) -> Enquiry:
+        """Record possible risk (and the need, in their words) on the enquiry
+        and alert the therapist for this mail; returns the updated record."""
+        merged = " / ".join(filter(None, (enquiry.safety_note, note)))
+        self.store.update_enquiry(
+            enquiry.id,
+            self.now,
+            risk="clear" if enquiry.risk == "clear" else "possible",
+            safety_note=merged[: screen.MAX_NOTE_CHARS * 2] or None,
+        )
+        person = letters.Recipient(
+            enquiry.email,
+            enquiry.name,
+            enquiry.phone,
+            letters.person_zone_from_minutes(enquiry.sender_offset_minutes),
+        )
+        self.letters.crisis_alert(
+            enquiry.id,
+            person,
+            mail.subject,
+            reply.new_words(mail.text),
+            mail.date_at or self.now,
+            f"possible-alert:{key.fingerprint}",
+            level="possible",
+            answered="conversation",
+            safety_note=note,
+        )
+        return self.store.enquiry(enquiry.id) or enquiry
 
     def _set_aside(self, enquiry_id: int, status: str | None) -> None:
         enquiry = self.store.enquiry(enquiry_id)
@@ -800,7 +889,13 @@ class Runner:
         return outcome
 
     def _ask(
-        self, key: _MailKey, mail: InboundMail, person: Person, reason: str
+        self,
+        key: _MailKey,
+        mail: InboundMail,
+        person: Person,
+        reason: str,
+        risk: str = "none",
+        safety_note: str = "",
     ) -> str:
         """A first mail mailflow cannot place: leave it, ask the therapist once.
         Their "offer" (authenticated like an approval) sends the first offer in
@@ -818,6 +913,8 @@ class Runner:
                 crisis=False,
                 now=self.now,
                 first_message=reply.new_words(mail.text)[:FIRST_MESSAGE_CHARS],
+                risk=risk,
+                safety_note=safety_note or None,
             )
             references = (*mail.references, *_own_id(mail))
             self.store.update_enquiry(
@@ -833,9 +930,22 @@ class Runner:
                 recipient,
                 mail.subject,
                 reply.new_words(mail.text)[:FIRST_MESSAGE_CHARS],
-                _UNSURE_WHY.get(reason, "it does not clearly ask to start"),
+                reason,
                 1,
+                safety_note=safety_note,
             )
+            if risk == "possible":
+                self.letters.crisis_alert(
+                    enquiry_id,
+                    recipient,
+                    mail.subject,
+                    mail.text,
+                    mail.date_at or self.now,
+                    "possible-alert",
+                    level="possible",
+                    answered="nothing",
+                    safety_note=safety_note,
+                )
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, "asked", self.now
             )
@@ -974,7 +1084,10 @@ class Runner:
                 and self.now - enquiry.updated_at < timedelta(days=7)
             ):
                 escalated.append(f"{name} (please contact them yourself)")
-            if enquiry.state == "asked":
+            if (
+                enquiry.state == "asked"
+                and self.now - enquiry.created_at < _UNSURE_DAYS
+            ):
                 unsure.append(name)
         return {
             "greeting": "Good morning"
@@ -1248,16 +1361,8 @@ class Runner:
 _NEEDS_BODY = frozenset({"system-sender"})
 """Header verdicts a form notification's body can overturn (no-reply senders)."""
 _ACTED = frozenset({"request", "crisis", "no-slots", "owned-crisis", "bounce", "asked"})
-_UNSURE_WHY = {
-    "no-intent": "it is short and does not say what it is about",
-    "client": "it reads like someone already seeing you",
-    "returning": "it reads like someone you may have seen before",
-    "colleague": "it may be a colleague writing",
-    "professional-referral": "it may be a professional referring someone",
-    "marketing": "it may be a sales or media enquiry",
-    "notification": "it may be an automatic notice",
-    "job": "it may be about a job or placement",
-}
+_UNSURE_DAYS = timedelta(days=14)
+"""How long an unanswered "not sure" note stays in the daily digest."""
 _BREAKER = "breaker_open_since"
 """Meta key: set while the hourly circuit breaker holds sending back."""
 _CLOSED_STATES = frozenset({"stood_down", "escalated", "closed"})
@@ -1289,6 +1394,15 @@ class _Contacts:
 
     def __contains__(self, address: object) -> bool:
         return isinstance(address, str) and self._store.is_contact(address)
+
+
+def _news(said: screen.Screening, enquiry: Enquiry) -> bool:
+    """Possible risk the therapist has not been told of for this enquiry yet."""
+    if said.risk is not screen.Risk.POSSIBLE:
+        return False
+    if enquiry.risk == "none":
+        return True
+    return bool(said.note) and said.note not in (enquiry.safety_note or "")
 
 
 def _batches(fetches: Iterable[HeaderFetch]) -> Iterator[list[HeaderFetch]]:

@@ -37,9 +37,6 @@ _APOSTROPHES: Final = str.maketrans(
     | dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")
 )
 _SENTENCE: Final = re.compile(r"(?<=[.!?;])\s+|\n\s*\n|\n(?=\s*[-*\u2022])|(?<=[!?])")
-_CLAUSE: Final = re.compile(
-    r"[,:(]|\b(?:and|but|though|although|however|because|so|yet|just)\b"
-)
 _NEGATION_WORDS: Final = 4
 """A negator reaches this many words ahead: "not going to hurt myself"."""
 _QUOTED_LINE: Final = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
@@ -87,12 +84,20 @@ def screen(
     found: dict[str, Risk] = {}
     needs: list[str] = []
     farewells = 0
-    for sentence, original in _sentences(normal, text[:MAX_SCREEN_CHARS]):
+    sentences = _sentences(normal, text[:MAX_SCREEN_CHARS])
+    for number, (sentence, original) in enumerate(sentences):
         masked = book.neutral.sub(lambda m: " " * len(m.group(0)), sentence)
+        # The sentence and the one after it ("... better off without me. That
+        # was about a year ago.") say whether it is history.
+        context = " ".join(s for s, _ in sentences[number : number + 2])
         for family in book.clear:
             for clause in _present(family, masked, book):
-                past = book.past.search(clause) and not book.now.search(clause)
-                _raise(found, family.name, Risk.POSSIBLE if past else Risk.CLEAR)
+                past = (
+                    book.past.search(clause) or book.past.search(sentence)
+                ) and not book.now.search(clause)
+                downgraded = book.downgrade.search(context) is not None
+                calm = past or (downgraded and not book.now.search(clause))
+                _raise(found, family.name, Risk.POSSIBLE if calm else Risk.CLEAR)
         for family in book.possible:
             clauses = _present(family, masked, book)
             if clauses and family.name.startswith("farewell"):
@@ -143,7 +148,7 @@ def _present(family: Family, sentence: str, book: RiskPhrases) -> list[str]:
     found = []
     for match in family.pattern.finditer(sentence):
         before = sentence[max(0, match.start() - _NEGATION_WINDOW) : match.start()]
-        clause = _CLAUSE.split(before)[-1]
+        clause = book.clause.split(before)[-1]
         negator = list(book.negation.finditer(clause))
         if negator:
             tail = clause[negator[-1].start() :]
@@ -152,7 +157,7 @@ def _present(family: Family, sentence: str, book: RiskPhrases) -> list[str]:
                 continue
         if _about_a_topic(match, sentence, book):
             continue
-        after = _CLAUSE.search(sentence, match.end())
+        after = book.clause.search(sentence, match.end())
         found.append(
             clause + sentence[match.start() : after.start() if after else None]
         )

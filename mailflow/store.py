@@ -468,6 +468,8 @@ class Store:
             "move_asked_at",
             "offers_message_id",
             "closed_reason",
+            "risk",
+            "safety_note",
             "closed_at",
         }
         unknown = set(fields) - allowed

@@ -284,3 +284,161 @@ def test_unsure_items_appear_in_the_daily_digest(tmp_path, mail_server, mailboxe
     text = plain(digest)
     assert "Not sure these are asking for the free call" in text
     assert "Pauline Webb" in text
+
+
+# -- review: risk anywhere in a conversation, and those the therapist already has ------
+
+
+def _offer(server, boxes, config, body=None, at=NOW):
+    server.deliver(
+        request(
+            sender=f"Jordan Lee <{boxes.person}>",
+            to=boxes.practice,
+            body=body or "Hello, I'd like to book the free 15 minute call please.",
+            sent_at=at,
+        ),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    (offer,) = mails(server, boxes.person, "offer")
+    return offer
+
+
+def _held(server, boxes, config):
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    server.deliver(
+        answer(offer, sender=f"Jordan Lee <{boxes.person}>", body="1", sent_at=at),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    assert mails(server, boxes.therapist, "approval_request")
+    return offer
+
+
+def _call_status(config) -> str | None:
+    import tomllib
+
+    from mailflow.store import Store
+
+    path = tomllib.loads(config.read_text())["storage"]["database"]
+    with Store.open(path) as store:
+        (enquiry,) = store.enquiries()
+        call = store.call(enquiry.id)
+        return None if call is None else call.status
+
+
+def test_a_crisis_in_a_new_mail_from_someone_holding_a_time_releases_it(setup) -> None:
+    server, boxes, config = setup
+    _held(server, boxes, config)
+    at = NOW + timedelta(hours=2)
+    server.deliver(
+        request(
+            sender=f"Jordan Lee <{boxes.person}>",
+            to=boxes.practice,
+            subject="sorry",
+            body="I don't think I can keep myself safe tonight.",
+            sent_at=at,
+        ),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    assert "safety" in kinds(server, boxes.person)
+    assert mails(server, boxes.therapist, "crisis_alert")
+    assert _call_status(config) == "released"
+
+
+def test_a_second_crisis_mail_from_an_escalated_person_gets_no_second_safety_message(
+    setup,
+) -> None:
+    server, boxes, config = setup
+    for hours, body in ((0, CRISIS_ONLY), (3, "I want to die. I'm sorry.")):
+        server.deliver(
+            request(
+                sender=f"Alex Reed <{boxes.person}>",
+                to=boxes.practice,
+                subject="",
+                body=body,
+                sent_at=NOW + timedelta(hours=hours),
+            ),
+            boxes.practice,
+        )
+        assert run(config, NOW + timedelta(hours=hours)) == 0
+    assert kinds(server, boxes.person) == ["safety"]
+    assert len(mails(server, boxes.therapist, "crisis_alert")) == 2
+
+
+def test_a_safety_need_said_in_a_reply_holds_the_pick_for_approval(auto) -> None:
+    server, boxes, config = auto
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    body = "1 please. Don't ring after 6, my husband will be home."
+    server.deliver(
+        answer(offer, sender=f"Jordan Lee <{boxes.person}>", body=body, sent_at=at),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    assert "confirmation" not in kinds(server, boxes.person)
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert "whatever they pick waits for your approval" in " ".join(
+        plain(alert).split()
+    )
+    (approval,) = mails(server, boxes.therapist, "approval_request")
+    assert "SAFETY NOTE, in their words: Don't ring after 6" in plain(approval)
+
+
+def test_an_unsure_mail_with_a_safety_need_alerts_and_its_offer_waits_for_approval(
+    auto,
+) -> None:
+    server, boxes, config = auto
+    server.deliver(
+        request(
+            sender=f"Dana Cole <{boxes.person}>",
+            to=boxes.practice,
+            subject="call",
+            body="Can you ring me? Please don't call after 6, my husband will be home.",
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    (note,) = mails(server, boxes.therapist, "unsure_note")
+    assert "SAFETY NOTE, in their words:" in plain(note)
+    assert mails(server, boxes.therapist, "crisis_alert")
+    at = NOW + timedelta(minutes=30)
+    server.deliver(
+        answer(
+            note, sender=f"Sam Rivera <{boxes.therapist}>", body="offer", sent_at=at
+        ),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    (offer,) = mails(server, boxes.person, "offer")
+    later = at + timedelta(hours=1)
+    server.deliver(
+        answer(offer, sender=f"Dana Cole <{boxes.person}>", body="1", sent_at=later),
+        boxes.practice,
+    )
+    assert run(config, later) == 0
+    assert "confirmation" not in kinds(server, boxes.person)
+    assert mails(server, boxes.therapist, "approval_request")
+
+
+def test_a_hand_answer_while_a_time_is_held_frees_that_time(setup) -> None:
+    # Regression (#8): the thread was stood down but the hold stayed "held",
+    # so that time stayed blocked for everyone.
+    server, boxes, config = setup
+    offer = _held(server, boxes, config)
+    server.append(
+        boxes.practice,
+        "Sent",
+        request(
+            sender=boxes.practice,
+            to=boxes.person,
+            subject="Re: " + offer["Subject"],
+            body="Hi Jordan, I'll ring you myself. Sam",
+            headers={"In-Reply-To": offer["Message-ID"]},
+            sent_at=NOW + timedelta(hours=2),
+        ),
+    )
+    assert run(config, NOW + timedelta(hours=2)) == 0
+    assert _call_status(config) == "released"

@@ -23,7 +23,12 @@ from mailflow.model import (
     WallTime,
 )
 from mailflow.parse import parse_mail
-from mailflow.reply import new_words, read_person_reply, read_therapist_reply
+from mailflow.reply import (
+    new_words,
+    read_offer_answer,
+    read_person_reply,
+    read_therapist_reply,
+)
 
 FIXTURES = SHARED_FIXTURES
 LONDON = ZoneInfo("Europe/London")
@@ -899,3 +904,40 @@ def test_hostile_input_stays_fast(text: str) -> None:
         started = perf_counter()
         read(text)
         assert perf_counter() - started < 1.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "offer",
+        "Offer",
+        "offer please",
+        "yes, offer",
+        "please send them times",
+        "OK offer x",
+    ],
+)
+def test_offer_answer_sends_times_only_on_a_plain_offer(text: str) -> None:
+    assert read_offer_answer(text).decision is Decision.OFFER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "OK, I'll reply myself",
+        "Sure, leave it with me",
+        "yes it's a colleague, leave it",
+        "Okay thanks, I know her, I'll call",
+        "no",
+        "don't offer",
+        "offer? no, wait",
+        "not this one",
+    ],
+)
+def test_offer_answer_stands_down_on_anything_against_it(text: str) -> None:
+    assert read_offer_answer(text).decision is Decision.DECLINE
+
+
+@pytest.mark.parametrize("text", ["", "thanks", "who is this?", "yes"])
+def test_offer_answer_does_nothing_when_unclear(text: str) -> None:
+    assert read_offer_answer(text).decision is Decision.UNCLEAR

@@ -81,3 +81,40 @@ def test_secret_is_stable(tmp_path):
     with Store.open(path) as store:
         assert store.secret() == first
     assert len(first) == 32
+
+
+def test_a_database_from_before_risk_reading_upgrades_in_place(tmp_path) -> None:
+    """A version-1 database of the release before #9 (no risk, no safety note)
+    opens, gains the columns, and keeps its enquiries as they were."""
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from mailflow import store as store_module
+
+    old_schema = store_module._SCHEMA.replace(
+        "    risk TEXT NOT NULL DEFAULT 'none',\n    safety_note TEXT,\n", ""
+    )
+    assert old_schema != store_module._SCHEMA
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(old_schema)
+    db.execute(
+        "INSERT INTO enquiries (id, state, email, name, subject, created_at,"
+        " updated_at) VALUES (1, 'offered', 'jordan@example.org', 'Jordan', 'Hi',"
+        " '2026-11-25T09:00:00+00:00', '2026-11-25T09:00:00+00:00')"
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with store_module.Store.open(path) as store:
+        (enquiry,) = store.enquiries()
+        assert (enquiry.state, enquiry.risk, enquiry.safety_note) == (
+            "offered",
+            "none",
+            None,
+        )
+        with store.transaction():
+            store.update_enquiry(
+                1, datetime(2026, 11, 26, tzinfo=UTC), risk="possible", safety_note="x"
+            )
+        assert store.enquiry(1).risk == "possible"

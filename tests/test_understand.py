@@ -41,6 +41,7 @@ def test_the_corpus_is_big_enough_and_labelled(score) -> None:  # type: ignore[n
 def test_crisis_recall_and_false_alarms(score) -> None:  # type: ignore[no-untyped-def]
     assert score.crisis_recall >= 0.98
     assert score.false_alarm_rate <= 0.05
+    assert score.false_alarm_rate_help_seekers <= 0.05
 
 
 def test_answered_with_times_precision_and_recall(score) -> None:  # type: ignore[no-untyped-def]

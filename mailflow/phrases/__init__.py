@@ -34,6 +34,7 @@ class RiskPhrases:
     safety_need: tuple[Family, ...]
     past: re.Pattern[str]
     now: re.Pattern[str]
+    downgrade: re.Pattern[str]
     negation: re.Pattern[str]
     negation_except: re.Pattern[str]
     neutral: re.Pattern[str]
@@ -42,6 +43,7 @@ class RiskPhrases:
     topic: re.Pattern[str]
     first_person: re.Pattern[str]
     farewells_for_clear: int
+    clause: re.Pattern[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,13 @@ class RequestPhrases:
     ask: re.Pattern[str]
     not_ours: tuple[Family, ...]
     not_ours_weak: re.Pattern[str]
+    footer: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class TherapistPhrases:
+    offer_yes: re.Pattern[str]
+    offer_no: re.Pattern[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +68,7 @@ class Phrases:
     language: str
     risk: RiskPhrases
     request: RequestPhrases
+    therapist: TherapistPhrases
 
 
 @cache
@@ -84,6 +94,7 @@ def phrases(language: str = DEFAULT_LANGUAGE) -> Phrases:
             safety_need=families(risk["safety_need"]),
             past=one(risk["past"]["patterns"]),
             now=one(risk["now"]["patterns"]),
+            downgrade=one(risk["downgrade"]["patterns"]),
             negation=one(risk["negation"]["patterns"]),
             negation_except=one(risk["negation"]["except"]),
             neutral=one(risk["neutral"]["patterns"]),
@@ -92,6 +103,7 @@ def phrases(language: str = DEFAULT_LANGUAGE) -> Phrases:
             topic=one(risk["frames"]["topic"]),
             first_person=one(risk["frames"]["first_person"]),
             farewells_for_clear=int(risk["farewell"]["for_clear"]),
+            clause=re.compile("|".join(risk["clause"]["patterns"])),
         ),
         request=RequestPhrases(
             seeking=one(request["seeking"]),
@@ -100,6 +112,11 @@ def phrases(language: str = DEFAULT_LANGUAGE) -> Phrases:
             ask=one(request["ask"]["patterns"]),
             not_ours=families(request["not_ours"]),
             not_ours_weak=one(request["not_ours_weak"]["patterns"]),
+            footer=re.compile("|".join(request["footer"]["patterns"]), re.MULTILINE),
+        ),
+        therapist=TherapistPhrases(
+            offer_yes=re.compile("|".join(data["therapist"]["offer"]["yes"])),
+            offer_no=re.compile("|".join(data["therapist"]["offer"]["no"])),
         ),
     )
 
