@@ -1,0 +1,186 @@
+"""What a reply means beyond times: withdrawing, moving, a private note, a
+condition, a yes, or another language. Pure; the phrases are data.
+
+`reply` reads numbers, days and times; `followup` reads the answer to the
+follow-up. These families sit beside them, so that cancel, move and withdraw
+are decided in one place (`read_booked_reply`) and never by two regex
+families that disagree.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import tzinfo
+from functools import cache
+from importlib import resources
+from typing import Final
+
+from mailflow.model import Slot
+
+_NEGATED: Final = re.compile(
+    r"(?:\b(?:not|never|no)|n't|\bcannot)\W+(?:[\w']+\W+){0,2}$", re.IGNORECASE
+)
+"""The few words just before a phrase that turn it round ("I haven't changed my mind")."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyBook:
+    withdraw: re.Pattern[str]
+    cancel: re.Pattern[str]
+    move: re.Pattern[str]
+    private: re.Pattern[str]
+    no_show: re.Pattern[str]
+    condition: re.Pattern[str]
+    yes: re.Pattern[str]
+    no: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignBook:
+    """Another language's words for reading a reply to a list of times."""
+
+    language: str
+    stopwords: frozenset[str]
+    weekdays: tuple[re.Pattern[str], ...]
+    ordinals: tuple[re.Pattern[str], ...]
+    choice: re.Pattern[str]
+
+
+def _load(name: str) -> dict[str, object]:
+    text = resources.files("mailflow.phrases").joinpath(name).read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def _words(patterns: object) -> re.Pattern[str]:
+    assert isinstance(patterns, list)
+    body = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)|(?:{body})$", re.MULTILINE)
+
+
+@cache
+def book() -> ReplyBook:
+    data = _load("en.toml")["reply"]
+    assert isinstance(data, dict)
+    return ReplyBook(**{key: _words(data[key]) for key in ReplyBook.__slots__})
+
+
+@cache
+def foreign_books() -> tuple[ForeignBook, ...]:
+    found = []
+    for entry in sorted(resources.files("mailflow.phrases").iterdir(), key=str):
+        name = entry.name
+        if not name.endswith(".toml") or name == "en.toml":
+            continue
+        data = tomllib.loads(entry.read_text("utf-8")).get("reply")
+        if not isinstance(data, dict):
+            continue
+        found.append(
+            ForeignBook(
+                language=name.removesuffix(".toml"),
+                stopwords=frozenset(data["stopwords"]),
+                weekdays=tuple(
+                    re.compile(rf"(?<!\w)(?:{w})(?!\w)") for w in data["weekdays"]
+                ),
+                ordinals=tuple(
+                    re.compile(rf"(?<!\w)(?:{w})(?!\w)") for w in data["ordinals"]
+                ),
+                choice=re.compile("|".join(data["choice"])),
+            )
+        )
+    return tuple(found)
+
+
+def says(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether a family's phrase stands in the text, not turned round by a
+    negation just before it."""
+    return any(
+        not _NEGATED.search(text[max(0, m.start() - 40) : m.start()])
+        for m in pattern.finditer(text)
+    )
+
+
+def withdraws(text: str) -> bool:
+    return says(book().withdraw, text)
+
+
+def cancels_booking(text: str) -> bool:
+    return says(book().cancel, text)
+
+
+def asks_to_move(text: str) -> bool:
+    return says(book().move, text)
+
+
+def private_note(text: str) -> bool:
+    return bool(book().private.search(text))
+
+
+def reports_no_show(text: str) -> bool:
+    return bool(book().no_show.search(text))
+
+
+def has_condition(text: str) -> bool:
+    return bool(book().condition.search(text))
+
+
+def plain_yes(text: str) -> bool:
+    found = book()
+    return bool(found.yes.search(text)) and not found.no.search(text)
+
+
+@cache
+def _english() -> frozenset[str]:
+    words = _load("en.toml")["language"]
+    assert isinstance(words, dict)
+    return frozenset(words["stopwords"])
+
+
+def language_of(text: str) -> str | None:
+    """Another language the reply is written in, or None (English, or too short
+    to tell)."""
+    words = re.findall(r"[^\W\d_]+", text.casefold())
+    if not words:
+        return None
+    english = sum(w in _english() for w in words)
+    best, score = None, 0
+    for other in foreign_books():
+        hits = sum(w in other.stopwords for w in words)
+        if hits > score:
+            best, score = other.language, hits
+    return best if score >= 1 and score > english else None
+
+
+def foreign_choice(
+    text: str, language: str, offered: Sequence[Slot], zones: Sequence[tzinfo]
+) -> int | None:
+    """A reply in another language naming one offered time: by its number
+    ("el número 3", "optie 2"), an ordinal ("la seconda opzione") or its
+    weekday ("le vendredi"). None when it names none or more than one."""
+    other = next((b for b in foreign_books() if b.language == language), None)
+    if other is None:
+        return None
+    body = text.casefold()
+    count = len(offered)
+    chosen: set[int] = set()
+    for match in other.choice.finditer(body):
+        chosen.add(int(next(g for g in match.groups() if g)))
+    for number, pattern in enumerate(other.ordinals, 1):
+        if number <= count and pattern.search(body):
+            chosen.add(number)
+    days = {d for d, pattern in enumerate(other.weekdays) if pattern.search(body)}
+    if days and not chosen:
+        zone = zones[0] if zones else None
+        for number, slot in enumerate(offered, 1):
+            local = slot.start_at.astimezone(zone) if zone else slot.start_at
+            if local.weekday() in days:
+                chosen.add(number)
+    bare = set(re.findall(r"(?<![\d:.])([1-9])(?![\d:.])", body))
+    if not chosen and len(bare) == 1:
+        chosen.add(int(next(iter(bare))))
+    if len(chosen) != 1:
+        return None
+    (number,) = chosen
+    return number if 1 <= number <= count else None
