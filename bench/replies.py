@@ -27,7 +27,15 @@ ROOT = Path(__file__).resolve().parents[1]
 REPLIES = ROOT / "tests" / "corpus" / "replies"
 LONDON = ZoneInfo("Europe/London")
 TODAY = date(2026, 11, 28)
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAYS = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
 ASKED = "ask"
 """What every context's outcome is called when the reply is asked about."""
 
@@ -92,17 +100,13 @@ def read(case: Case) -> tuple[str, str]:
     words = reply.new_words(case.text)
     if case.context in {"offer", "booked", "after-cancel"}:
         offered = case.offered if case.context == "offer" else ()
-        found = reply.read_person_reply(
-            words, offered=offered, zones=[LONDON], region="GB"
+        read = (
+            followup.read_booked_reply
+            if case.context == "booked"
+            else reply.read_person_reply
         )
+        found = read(words, offered=offered, zones=[LONDON], region="GB")
         kind = found.kind
-        if case.context == "booked" and kind not in {
-            ReplyKind.PICK,
-            ReplyKind.CANCEL,
-            ReplyKind.RESCHEDULE,
-        }:
-            intent = followup.read_cancel_intent(words)
-            kind = ReplyKind(intent) if intent is not None else kind
         if case.context == "offer":
             return {
                 ReplyKind.PICK: f"pick:{found.choice}",
@@ -116,14 +120,19 @@ def read(case: Case) -> tuple[str, str]:
                 ReplyKind.CANCEL: "cancel",
                 ReplyKind.RESCHEDULE: "move",
                 ReplyKind.NONE_FIT: "move",
+                ReplyKind.UNCLEAR: ASKED,
             }.get(kind, "keep"), ""
         reopen = {ReplyKind.PICK, ReplyKind.NONE_FIT, ReplyKind.RESCHEDULE}
-        return ("new-times" if kind in reopen else "thanks"), ""
+        return ("new-times" if kind in reopen or found.yes else "thanks"), ""
     if case.context in {"approval", "therapist-booked"}:
         answer = reply.read_therapist_reply(words, today=TODAY)
         decision = answer.decision
         if case.context == "therapist-booked":
-            out = {Decision.CANCEL: "cancel", Decision.NO_SHOW: "no-show"}
+            out = {
+                Decision.CANCEL: "cancel",
+                Decision.NO_SHOW: "no-show",
+                Decision.PRIVATE: "private",
+            }
             return out.get(decision, ASKED), answer.note
         if decision is Decision.PROPOSE and answer.proposed is not None:
             wall = answer.proposed
@@ -131,7 +140,11 @@ def read(case: Case) -> tuple[str, str]:
             if wall.on is not None:
                 day = WEEKDAYS[wall.on.weekday()]
             return f"propose:{day} {wall.at:%H:%M}".replace(": ", ":"), ""
-        out = {Decision.APPROVE: "approve", Decision.DECLINE: "decline"}
+        out = {
+            Decision.APPROVE: "approve",
+            Decision.DECLINE: "decline",
+            Decision.PRIVATE: "private",
+        }
         return out.get(decision, ASKED), answer.note
     if case.context == "followup":
         answer = followup.read_followup_answer(words)
@@ -149,11 +162,10 @@ def judge(case: Case, out: str, note: str) -> tuple[str, str | None]:
     if case.context == "followup" and out == "to-therapist":
         out = label if label in {"conditional", ASKED} else ASKED
     harm = None
-    if out.startswith("pick:") and out != label:
-        harm = "wrong booking"
-    elif case.context == "approval" and out == "approve" and label != "approve":
-        harm = "wrong booking"
-    elif out.startswith("propose:") and out != label:
+    booked = out.startswith(("pick:", "propose:")) or (
+        case.context == "approval" and out == "approve"
+    )
+    if booked and out != label:
         harm = "wrong booking"
     elif out in {"cancel", "withdraw"} and label not in {"cancel", "withdraw"}:
         harm = "wrong cancel"
@@ -187,7 +199,11 @@ def report(result: Score) -> str:
     lines.append(f"{'context':<18}{'correct':>9}{'asked':>9}{'misread':>9}")
     for context in contexts:
         row = [
-            sum(n for (c, _, v), n in result.outcomes.items() if c == context and v == verdict)
+            sum(
+                n
+                for (c, _, v), n in result.outcomes.items()
+                if c == context and v == verdict
+            )
             for verdict in ("correct", "asked", "misread")
         ]
         lines.append(f"{context:<18}" + "".join(f"{n:>9}" for n in row))
@@ -198,7 +214,12 @@ def report(result: Score) -> str:
         "harmful: "
         + ", ".join(
             f"{result.harms[h]} {h}"
-            for h in ("wrong booking", "wrong cancel", "missed cancel", "private words passed on")
+            for h in (
+                "wrong booking",
+                "wrong cancel",
+                "missed cancel",
+                "private words passed on",
+            )
         )
         + " (all must be 0)",
         "",

@@ -194,14 +194,17 @@ class Conversation:
             transition = workflow.on_followup_answer(state, after.value)
             self._carry_out(enquiry, transition, incoming, Preference(), words=words)
             return transition.outcome
-        if state in {State.BOOKED, State.RESCHEDULING} and answer.kind not in {
-            ReplyKind.PICK,
-            ReplyKind.CANCEL,
-            ReplyKind.RESCHEDULE,
-        }:
-            intent = followup.read_cancel_intent(words)
-            if intent is not None:
-                answer = replace(answer, kind=ReplyKind(intent))
+        if state is State.BOOKED:
+            # Cancel, move or neither: decided in one reader.
+            answer = followup.read_booked_reply(
+                words,
+                offered=(),
+                zones=[
+                    ZoneInfo(self.settings.practice.timezone),
+                    *([zone] if zone else []),
+                ],
+                region=self.settings.practice.country,
+            )
         # Only a pick needs to know what is free: a cancellation or a question
         # goes through even while a busy calendar cannot be read.
         waiting = state in {State.OFFERED, State.HELD, State.RESCHEDULING}

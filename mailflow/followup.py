@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import tzinfo
 from enum import Enum, StrEnum
 from typing import Final, Literal
 
-from mailflow.reply import new_words
+from mailflow import intent
+from mailflow.model import PersonReply, ReplyKind, Slot
+from mailflow.reply import new_words, read_person_reply
 
 MAX_READ_CHARS: Final = 8 * 1024
 """An answer is short; only the head of the new words is read, which also keeps
@@ -420,7 +424,8 @@ def read_followup_answer(text: str) -> Answer:
     ]
     decided = [s.at for s in signals if s.kind is _Kind.DECIDE]
     if decided and (not blockers or _overruled(body, max(blockers), max(decided))):
-        return Answer.YES
+        # "I'd like to start but I need to check I can afford it": the therapist's.
+        return Answer.QUESTION if intent.has_condition(body) else Answer.YES
     if _Kind.NO in kinds:
         return Answer.NO
     if _Kind.LATER in kinds:
@@ -428,7 +433,7 @@ def read_followup_answer(text: str) -> Answer:
     if _Kind.WEAK_NO in kinds:
         return Answer.UNCLEAR if kinds & {_Kind.DECIDE, _Kind.LEAN} else Answer.NO
     if kinds:
-        return Answer.YES
+        return Answer.QUESTION if intent.has_condition(body) else Answer.YES
     return Answer.QUESTION if _ASKS.search(body) else Answer.UNCLEAR
 
 
@@ -577,3 +582,35 @@ def read_cancel_intent(text: str) -> CancelIntent | None:
         if any(stands(match) for match in pattern.finditer(body)):
             return "cancel"
     return None
+
+
+def read_booked_reply(
+    text: str, *, offered: Sequence[Slot], zones: Sequence[tzinfo], region: str
+) -> PersonReply:
+    """What a reply about a booked call asks: to move it, to cancel it, or
+    neither; decided here alone. A request for another time is always a move,
+    whatever else it says ("I can't make Wednesday any more: anything on
+    Friday?"); a cancel needs words that cancel ("please cancel", "take me
+    off", "I've decided to wait"); "I can't make it" alone could be either,
+    so it is asked about, never acted on.
+    """
+    found = read_person_reply(text, offered=offered, zones=zones, region=region)
+    body = _normalize(text)
+    said = read_cancel_intent(text)
+    move = (
+        found.kind in {ReplyKind.RESCHEDULE, ReplyKind.NONE_FIT}
+        or said == "reschedule"
+        or intent.asks_to_move(body)
+    )
+    explicit = bool(_CANCEL_WORD.search(body)) or intent.cancels_booking(body)
+    cancel = found.kind is ReplyKind.CANCEL or explicit
+    if move:
+        return replace(found, kind=ReplyKind.RESCHEDULE)
+    if cancel:
+        return replace(found, kind=ReplyKind.CANCEL)
+    if said == "cancel" or intent.language_of(body) is not None:
+        return replace(found, kind=ReplyKind.UNCLEAR)  # "I can't make it": which?
+    if found.kind in {ReplyKind.PICK, ReplyKind.UNCLEAR}:
+        # "Perfect, see you Thursday": the booked time named again, a thank-you.
+        return replace(found, kind=ReplyKind.OTHER)
+    return found

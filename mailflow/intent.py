@@ -93,9 +93,16 @@ def foreign_books() -> tuple[ForeignBook, ...]:
     return tuple(found)
 
 
+def _plain(text: str) -> str:
+    """Lower case, one apostrophe, single spaces: what the phrase book expects."""
+    text = text.casefold().replace("\u2019", "'").replace("\u2018", "'")
+    return re.sub(r"[ \t]+", " ", text)
+
+
 def says(pattern: re.Pattern[str], text: str) -> bool:
     """Whether a family's phrase stands in the text, not turned round by a
     negation just before it."""
+    text = _plain(text)
     return any(
         not _NEGATED.search(text[max(0, m.start() - 40) : m.start()])
         for m in pattern.finditer(text)
@@ -115,19 +122,19 @@ def asks_to_move(text: str) -> bool:
 
 
 def private_note(text: str) -> bool:
-    return bool(book().private.search(text))
+    return bool(book().private.search(_plain(text)))
 
 
 def reports_no_show(text: str) -> bool:
-    return bool(book().no_show.search(text))
+    return bool(book().no_show.search(_plain(text)))
 
 
 def has_condition(text: str) -> bool:
-    return bool(book().condition.search(text))
+    return bool(book().condition.search(_plain(text)))
 
 
 def plain_yes(text: str) -> bool:
-    found = book()
+    found, text = book(), _plain(text)
     return bool(found.yes.search(text)) and not found.no.search(text)
 
 

@@ -162,6 +162,7 @@ class PersonReply:
     choice: int | None = None  # 1-based number of the offered slot
     preference: Preference = Preference()
     phone: str | None = None  # E.164, when given in passing
+    yes: bool = False  # a plain yes ("yes please"): to "reply and I'll send new times"
 
 
 class Decision(StrEnum):
@@ -172,9 +173,8 @@ class Decision(StrEnum):
     PROPOSE = "propose"  # another time instead ("could we do Thursday at 2?")
     CANCEL = "cancel"  # cancel a booked call
     NO_SHOW = "no-show"
-    OFFER = (
-        "offer"  # "offer": send the person times (a first mail mailflow was unsure of)
-    )
+    OFFER = "offer"  # send the person times (a first mail mailflow was unsure of)
+    PRIVATE = "private"  # about the person, or "I'll write to them myself": stand down
     UNCLEAR = "unclear"
 
 

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum
 from typing import Final
 
+from mailflow import intent
 from mailflow.extract import extract_phone, extract_preference
 from mailflow.model import (
     Decision,
@@ -831,11 +832,21 @@ def read_person_reply(
         kind = ReplyKind.UNCLEAR  # "yes please" to five times: which?
     else:
         kind = ReplyKind.OTHER
+    if kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR, ReplyKind.NONE_FIT} and (
+        pick is None and intent.withdraws(body)
+    ):
+        kind = ReplyKind.CANCEL  # "I've changed my mind", "please ignore my email"
+    language = intent.language_of(body)
+    if language is not None and kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR}:
+        # Another language: a number, an ordinal or a weekday, else one question.
+        pick = intent.foreign_choice(body, language, offered, zones)
+        kind = ReplyKind.PICK if pick is not None else ReplyKind.UNCLEAR
+    yes = intent.plain_yes(body)
     if kind is ReplyKind.PICK:
-        return PersonReply(kind, choice=pick, phone=phone)
+        return PersonReply(kind, choice=pick, phone=phone, yes=yes)
     if kind is ReplyKind.NONE_FIT:
-        return PersonReply(kind, preference=preference, phone=phone)
-    return PersonReply(kind, phone=phone)
+        return PersonReply(kind, preference=preference, phone=phone, yes=yes)
+    return PersonReply(kind, phone=phone, yes=yes)
 
 
 def _phone(text: str, region: str) -> str | None:
@@ -1012,8 +1023,9 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
         return TherapistReply(Decision.UNCLEAR)
     scan = _scan(body, "", both_readings=False)
     masked = scan.masked
-    if _NO_SHOW.search(masked):
+    if _NO_SHOW.search(masked) or intent.reports_no_show(body):
         return TherapistReply(Decision.NO_SHOW)
+    private = intent.private_note(body)
     approve, negated_approve = _approvals(masked)
     decline = bool(_DECLINE.search(masked))
     if negated_approve and not decline:
@@ -1026,7 +1038,13 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     if cancel:
         if approve or proposal or incomplete:
             return TherapistReply(Decision.UNCLEAR)
-        return TherapistReply(Decision.CANCEL, note=_note(body))
+        # "Please cancel and tell her I'm sorry": cancel, but words about the
+        # person are never passed on as they stand.
+        return TherapistReply(Decision.CANCEL, note="" if private else _note(body))
+    if private:
+        # Words about the person, or the therapist taking it on: nothing of it
+        # goes to the person, and mailflow stands down.
+        return TherapistReply(Decision.PRIVATE)
     if proposal is not None:
         if _PROPOSE.search(body) or not (approve or decline):
             # "how about 11", "Thu 14:00 instead", or a time and nothing else

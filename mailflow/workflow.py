@@ -252,7 +252,8 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
     """The person answered an offer, or wrote again in their thread."""
     remember: tuple[Command, ...] = (RememberPhone(reply.phone),) if reply.phone else ()
     if state in {State.CLOSED, State.CANCELLED} and facts.reopenable:
-        if reply.kind not in {ReplyKind.PICK, ReplyKind.NONE_FIT, ReplyKind.RESCHEDULE}:
+        asked_for_times = {ReplyKind.PICK, ReplyKind.NONE_FIT, ReplyKind.RESCHEDULE}
+        if reply.kind not in asked_for_times and not reply.yes:
             # "Please cancel" again, "thank you, all the best": nothing to send;
             # offering times to someone who did not ask for them is pushy.
             return Transition(state, remember, "reply-after-close")
@@ -345,6 +346,13 @@ def _booked_person(
             (*remember, Offer(OfferReason.RESCHEDULE)),
             "reschedule-offered",
         )
+    if reply.kind is ReplyKind.UNCLEAR:
+        # "I can't make it": cancel or move? The booking stands; the therapist asks.
+        return Transition(
+            State.BOOKED,
+            (*remember, AlertTherapist("booked-unclear")),
+            "booked-unclear",
+        )
     return Transition(State.BOOKED, remember, f"reply-{reply.kind.value}")
 
 
@@ -374,9 +382,19 @@ def on_therapist_reply(state: State, reply: TherapistReply, facts: Facts) -> Tra
         # "Not sure this is a request: reply offer and I'll send them times."
         if reply.decision is Decision.OFFER:
             return Transition(State.OFFERED, (Offer(OfferReason.FIRST),), "ask-offer")
-        if reply.decision is Decision.DECLINE:
+        if reply.decision in {Decision.DECLINE, Decision.PRIVATE}:
             return Transition(State.STOOD_DOWN, (), "ask-declined")
         return Transition(state, (), "ask-unclear")
+    if reply.decision is Decision.PRIVATE:
+        # A note about the person, or the therapist taking it on: nothing goes
+        # to the person; a held time is let go; the therapist is told what was done.
+        if state is State.HELD:
+            return Transition(
+                State.STOOD_DOWN,
+                (Release(), AlertTherapist("stood-down")),
+                "stood-down-by-therapist",
+            )
+        return Transition(state, (), "private-note")
     if state is not State.HELD or facts.held is None:
         return Transition(state, (), "approval-stale")
     held = facts.held
