@@ -105,7 +105,7 @@ def read(case: Case) -> tuple[str, str]:
             if case.context == "booked"
             else reply.read_person_reply
         )
-        found = read(words, offered=offered, zones=[LONDON], region="GB")
+        found = read(case.text, offered=offered, zones=[LONDON], region="GB")
         kind = found.kind
         if case.context == "offer":
             return {
@@ -114,7 +114,7 @@ def read(case: Case) -> tuple[str, str]:
                 ReplyKind.RESCHEDULE: "none",
                 ReplyKind.CANCEL: "withdraw",
                 ReplyKind.UNCLEAR: ASKED,
-            }.get(kind, "nothing"), ""
+            }.get(kind, ASKED), ""  # anything else: the therapist is asked to read it
         if case.context == "booked":
             return {
                 ReplyKind.CANCEL: "cancel",

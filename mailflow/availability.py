@@ -91,7 +91,7 @@ def choose_offer(
     for slot in sorted(slots, key=lambda s: s.start_at):
         local = slot.start_at.astimezone(zone)
         # Their wish first, then civil hours where they are: 04:00 is no "morning".
-        tiers[2 * (not _matches(local, preference)) + (not _civil(slot, zone))].append(
+        tiers[2 * (not matches(local, preference)) + (not _civil(slot, zone))].append(
             slot
         )
     picked: list[Slot] = []
@@ -183,7 +183,7 @@ def _apart(slots: list[Slot], buffer: timedelta) -> list[Slot]:
     return kept
 
 
-def _matches(local: datetime, preference: Preference) -> bool:
+def matches(local: datetime, preference: Preference) -> bool:
     start = local.time()
     return (
         (not preference.weekdays or local.weekday() in preference.weekdays)

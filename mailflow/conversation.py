@@ -177,7 +177,7 @@ class Conversation:
         zone = person_zone_from_minutes(enquiry.sender_offset_minutes)
         words = reply.new_words(mail.text)
         answer = reply.read_person_reply(
-            words,
+            mail.text,  # whole: an answer typed under a quoted time counts
             offered=offered,
             zones=[
                 ZoneInfo(self.settings.practice.timezone),
@@ -197,7 +197,7 @@ class Conversation:
         if state is State.BOOKED:
             # Cancel, move or neither: decided in one reader.
             answer = followup.read_booked_reply(
-                words,
+                mail.text,
                 offered=(),
                 zones=[
                     ZoneInfo(self.settings.practice.timezone),

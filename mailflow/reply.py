@@ -17,11 +17,12 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum
 from typing import Final
 
-from mailflow import intent
+from mailflow import availability, intent, picking
 from mailflow.extract import extract_phone, extract_preference
 from mailflow.model import (
     Decision,
     PersonReply,
+    Preference,
     ReplyKind,
     Slot,
     TherapistReply,
@@ -782,9 +783,11 @@ def read_person_reply(
             in any of them.
         region: for reading a national phone number ("GB").
     """
-    body = _normalize(new_words(text))
+    inline = picking.inline_choice(_normalize(text))  # typed under a quoted time
+    body = _normalize(picking.without_signoff(new_words(text)))
     phone = _phone(body, region)
-    if not body.strip():
+    body = picking.spoken_times(body)
+    if not body.strip() and inline is None:
         return PersonReply(ReplyKind.OTHER, phone=phone)
     scan = _scan(body, region, both_readings=True)
     count = len(offered)
@@ -836,6 +839,8 @@ def read_person_reply(
         pick is None and intent.withdraws(body)
     ):
         kind = ReplyKind.CANCEL  # "I've changed my mind", "please ignore my email"
+    if kind is not ReplyKind.CANCEL and offered:
+        kind, pick = _pointed(body, kind, pick, inline, offered, zones, preference)
     language = intent.language_of(body)
     if language is not None and kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR}:
         # Another language: a number, an ordinal or a weekday, else one question.
@@ -847,6 +852,57 @@ def read_person_reply(
     if kind is ReplyKind.NONE_FIT:
         return PersonReply(kind, preference=preference, phone=phone, yes=yes)
     return PersonReply(kind, phone=phone, yes=yes)
+
+
+def _pointed(
+    body: str,
+    kind: ReplyKind,
+    pick: int | None,
+    inline: int | bool | None,
+    offered: Sequence[Slot],
+    zones: Sequence[tzinfo],
+    preference: Preference,
+) -> tuple[ReplyKind, int | None]:
+    """What people write around a pick (see `picking`), and whether a pick
+    holds: an inline "this one", "the middle one", "anything after 5"; and a
+    pick with a condition it fails, a hedge, or a "3rd" that may be a date is
+    asked about instead."""
+    zone = zones[0]
+    count = len(offered)
+    if isinstance(inline, int) and not isinstance(inline, bool):
+        if 1 <= inline <= count:
+            kind, pick = ReplyKind.PICK, inline
+    elif inline is False:
+        return ReplyKind.UNCLEAR, None
+    if kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR, ReplyKind.NONE_FIT}:
+        named = picking.the_one(body, offered, zone)
+        if isinstance(named, int) and not isinstance(named, bool):
+            kind, pick = ReplyKind.PICK, named
+        elif named is False:
+            kind = ReplyKind.UNCLEAR
+        fits = picking.within(body, offered, zone)
+        if fits is not None and kind is not ReplyKind.PICK:
+            if len(fits) == 1:
+                kind, pick = ReplyKind.PICK, fits[0]
+            else:
+                kind = ReplyKind.NONE_FIT if not fits else ReplyKind.UNCLEAR
+    if kind is ReplyKind.OTHER and not preference.is_empty:
+        # "mornings please": fresh times when none offered fits, else a question
+        suits = [
+            n
+            for n, slot in enumerate(offered, 1)
+            if availability.matches(slot.start_at.astimezone(zone), preference)
+        ]
+        kind = ReplyKind.NONE_FIT if not suits else ReplyKind.UNCLEAR
+    if kind is ReplyKind.PICK and pick is not None and 1 <= pick <= count:
+        met = picking.condition_met(body, offered[pick - 1], zone)
+        if (
+            met is False
+            or picking.hedged(body)
+            or picking.date_or_option(body, offered, zone)
+        ):
+            return ReplyKind.UNCLEAR, None
+    return kind, pick
 
 
 def _phone(text: str, region: str) -> str | None:

@@ -318,8 +318,11 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
     if reply.kind in {ReplyKind.UNCLEAR, ReplyKind.PICK}:
         # A pick the reader could not number ("yes, one of those"): never a guess.
         return _clarify(state, facts, remember)
-    # A question or a thank-you: the therapist reads it.
-    return Transition(state, remember, f"reply-{reply.kind.value}")
+    # A question or a thank-you, no time chosen: never silence; the therapist
+    # is told to read it (mailflow will not guess an answer).
+    return Transition(
+        state, (*remember, AlertTherapist("offer-reply")), f"reply-{reply.kind.value}"
+    )
 
 
 def _booked_person(

@@ -1,0 +1,250 @@
+"""How people point at one of the offered times beyond a number: the middle
+one, the evening one, half 4, under the quoted line, "as long as it's after 11".
+Pure.
+
+`reply.read_person_reply` reads numbers, days and clock times; this module
+adds what people write around them, and checks a pick against any condition
+attached to it. It never turns doubt into a booking: a condition not met, a
+"3rd" that may be a date, a "2" beside a hedge is asked about.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, time, tzinfo
+from typing import Final
+
+from mailflow.model import Slot
+
+_HOURS: Final = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+_HOUR = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_HALF = re.compile(rf"\bhalf\s+(?:past\s+)?{_HOUR}\b", re.IGNORECASE)
+_QUARTER_PAST = re.compile(rf"\bquarter\s+past\s+{_HOUR}\b", re.IGNORECASE)
+_QUARTER_TO = re.compile(rf"\bquarter\s+to\s+{_HOUR}\b", re.IGNORECASE)
+
+
+def spoken_times(text: str) -> str:
+    """British clock words as digits: "half 4" -> "4:30", "quarter past 2" ->
+    "2:15", "quarter to 5" -> "4:45" (am or pm is left to the reader)."""
+
+    def hour(word: str) -> int:
+        return int(word) if word.isdigit() else _HOURS[word.lower()]
+
+    def half(m: re.Match[str]) -> str:
+        return f"{hour(m[1])}:30"
+
+    def past(m: re.Match[str]) -> str:
+        return f"{hour(m[1])}:15"
+
+    def to(m: re.Match[str]) -> str:
+        return f"{(hour(m[1]) - 2) % 12 + 1}:45"
+
+    text = _QUARTER_PAST.sub(past, text)
+    text = _QUARTER_TO.sub(to, text)
+    return _HALF.sub(half, text)
+
+
+_SIGNOFF: Final = re.compile(
+    r"^\s*(?:(?:kind|best|warm|many|warmest)\s+(?:regards|wishes|thanks)|regards|thanks|"
+    r"thank\s+you|cheers|best|all\s+the\s+best|ta|speak\s+soon|x+|sent\s+from\s+.+)"
+    r"[\s,.!]*$",
+    re.IGNORECASE,
+)
+
+
+def without_signoff(text: str) -> str:
+    """The words above a sign-off line ("Regards", "Thanks," ...): what follows
+    is a name, an address and numbers that are no picks."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        if number and _SIGNOFF.match(line) and any(x.strip() for x in lines[:number]):
+            return "\n".join(lines[:number])
+    return text
+
+
+_QUOTED_ITEM = re.compile(r"^\s*>+\s*(\d)[.)]\s+\S")
+_QUOTED = re.compile(r"^\s*>")
+_INLINE_YES = re.compile(
+    r"^\s*(?:\^+\s*)?(?:(?:yes|yep|ok|okay)[\s,!.]*)?(?:this|that|this one|that one|"
+    r"yes|yep|please|perfect|works|ok|okay|👍)"
+    r"(?:\s+(?:one|please|works|would be (?:great|perfect|good|lovely)|is (?:great|perfect|fine|good)|for me))*"
+    r"[\s!.,]*(?:please|thanks|thank you)?[\s!.]*$",
+    re.IGNORECASE,
+)
+_INLINE_ANY = re.compile(r"^\s*[^>\s]")
+
+
+def inline_choice(text: str) -> int | bool | None:
+    """An answer typed under a quoted time line ("> 2. Thursday ..." then
+    "this one please"): that time's number. False when something was typed
+    inline but is no plain yes ("can't do this one"): a question back. None
+    when nothing was typed inline."""
+    lines = text.split("\n")
+    chosen: set[int] = set()
+    other = False
+    last: int | None = None
+    for line in lines:
+        item = _QUOTED_ITEM.match(line)
+        if item:
+            last = int(item[1])
+            continue
+        if _QUOTED.match(line) or not line.strip():
+            if _QUOTED.match(line):
+                last = None if line.strip(" >") else last
+            continue
+        if last is None:
+            continue
+        if _INLINE_YES.match(line):
+            chosen.add(last)
+        elif _INLINE_ANY.match(line):
+            other = True
+        last = None
+    if len(chosen) == 1 and not other:
+        return next(iter(chosen))
+    if chosen or other:
+        return False
+    return None
+
+
+_THE_ONE = re.compile(
+    r"\bthe\s+(?P<w>middle|first|second|third|last|earl(?:y|iest)|lat(?:e|est)|"
+    r"morning|lunch(?:time)?|afternoon|evening|weekend|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+(?:one|slot|time|option)\b",
+    re.IGNORECASE,
+)
+_PART = {
+    "morning": (time(0), time(12)),
+    "lunch": (time(11, 30), time(14, 30)),
+    "lunchtime": (time(11, 30), time(14, 30)),
+    "afternoon": (time(12), time(17)),
+    "evening": (time(17), time(23, 59)),
+}
+_DAYS: Final = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+
+
+def the_one(text: str, offered: Sequence[Slot], zone: tzinfo) -> int | bool | None:
+    """ "the middle one", "the evening one", "the Tuesday one": the one offered
+    time it names; False when it names several or none; None when not said."""
+    found = _THE_ONE.search(text)
+    if found is None:
+        return None
+    word = found["w"].lower()
+    count = len(offered)
+    if word == "middle":
+        return 2 if count == 3 else False
+    if word in {"first", "early", "earliest"}:
+        return 1
+    if word in {"last", "late", "latest"}:
+        return count
+    if word in {"second", "third"}:
+        return {"second": 2, "third": 3}[word] if count >= 3 else False
+    local = [slot.start_at.astimezone(zone) for slot in offered]
+    if word in _DAYS:
+        hits = [n for n, t in enumerate(local, 1) if t.weekday() == _DAYS.index(word)]
+    elif word == "weekend":
+        hits = [n for n, t in enumerate(local, 1) if t.weekday() >= 5]
+    else:
+        start, end = _PART[word]
+        hits = [n for n, t in enumerate(local, 1) if start <= t.time() < end]
+    return hits[0] if len(hits) == 1 else False
+
+
+_CONDITION = re.compile(
+    r"\b(?:as\s+long\s+as|so\s+long\s+as|provided(?:\s+that)?|providing|only\s+if|if|but\s+only)\s+"
+    r"(?:it'?s|it\s+is|that'?s|the\s+(?:time|call)\s+is|it\s+starts?)?\s*"
+    r"(?P<neg>not\s+)?(?P<dir>after|before|later\s+than|earlier\s+than|past)\s+"
+    r"(?P<h>\d{1,2})(?::(?P<m>\d\d))?\s*(?P<ap>am|pm)?",
+    re.IGNORECASE,
+)
+_ANYTHING = re.compile(
+    r"\b(?:anything|any\s+time|anytime|whenever|any\s+of\s+them)\s+"
+    r"(?P<dir>after|before|from|past)\s+(?P<h>\d{1,2})(?::(?P<m>\d\d))?\s*(?P<ap>am|pm)?",
+    re.IGNORECASE,
+)
+_HEDGE: Final = re.compile(
+    r"\b(?:i\s+think|maybe|probably|possibly|perhaps|not\s+sure|let\s+me\s+check|"
+    r"get\s+back\s+to\s+you|i'?ll\s+confirm|pencil|tentative\w*|might)\b",
+    re.IGNORECASE,
+)
+
+
+def _clock(hour: str, minute: str | None, meridiem: str | None) -> time:
+    """ "11" -> 11:00, "2" -> 14:00 (a practice's day: 1 to 7 is afternoon)."""
+    h, m = int(hour) % 24, int(minute or 0)
+    if meridiem:
+        h = h % 12 + (12 if meridiem.lower() == "pm" else 0)
+    elif 1 <= h <= 7:
+        h += 12
+    return time(h, m)
+
+
+def condition_met(text: str, slot: Slot, zone: tzinfo) -> bool | None:
+    """Whether a condition attached to a pick ("as long as it's after 11") holds
+    for the slot; None when no condition is stated. A slot right on the bound
+    ("after 11" and 11:00) does not meet it: asked, not guessed."""
+    found = _CONDITION.search(text)
+    if found is None:
+        return None
+    bound = _clock(found["h"], found["m"], found["ap"])
+    at = slot.start_at.astimezone(zone).time()
+    later = found["dir"].lower() in {"after", "later than", "past"}
+    met = at > bound if later else at < bound
+    return not met if found["neg"] else met
+
+
+def within(text: str, offered: Sequence[Slot], zone: tzinfo) -> list[int] | None:
+    """ "I can do anything after 5": the numbers of the offered times that fit,
+    or None when no such range is named."""
+    found = _ANYTHING.search(text)
+    if found is None:
+        return None
+    bound = _clock(found["h"], found["m"], found["ap"])
+    later = found["dir"].lower() in {"after", "from", "past"}
+    fits = []
+    for number, slot in enumerate(offered, 1):
+        at = slot.start_at.astimezone(zone).time()
+        if (at >= bound) if later else (at < bound):
+            fits.append(number)
+    return fits
+
+
+def hedged(text: str) -> bool:
+    """ "I think 2, but let me check": no pick yet."""
+    return _HEDGE.search(text) is not None
+
+
+_ORDINAL_DAY = re.compile(
+    r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
+    re.IGNORECASE,
+)
+
+
+def date_or_option(text: str, offered: Sequence[Slot], zone: tzinfo) -> bool:
+    """ "the 3rd": the third time, or the time on the 3rd? Both exist: ask."""
+    count = len(offered)
+    for found in _ORDINAL_DAY.finditer(text):
+        n = int(found[1])
+        on_day = {
+            k
+            for k, slot in enumerate(offered, 1)
+            if slot.start_at.astimezone(zone).day == n
+        }
+        if n <= count and on_day and on_day != {n}:
+            return True
+    return False
+
+
+def local_day(slot: Slot, zone: tzinfo) -> datetime:
+    return slot.start_at.astimezone(zone)
