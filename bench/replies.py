@@ -123,7 +123,11 @@ def read(case: Case) -> tuple[str, str]:
                 ReplyKind.UNCLEAR: ASKED,
             }.get(kind, "keep"), ""
         reopen = {ReplyKind.PICK, ReplyKind.NONE_FIT, ReplyKind.RESCHEDULE}
-        return ("new-times" if kind in reopen or found.yes else "thanks"), ""
+        wants = (kind in reopen or found.yes) and not found.declines
+        if wants:
+            return "new-times", ""
+        # a bare "ok" after a cancellation goes to the therapist (workflow)
+        return ("thanks" if found.declines or found.empty else ASKED), ""
     if case.context in {"approval", "therapist-booked"}:
         answer = reply.read_therapist_reply(words, today=TODAY)
         decision = answer.decision
@@ -136,13 +140,16 @@ def read(case: Case) -> tuple[str, str]:
             return out.get(decision, ASKED), answer.note
         if decision is Decision.PROPOSE and answer.proposed is not None:
             wall = answer.proposed
-            day = WEEKDAYS[wall.weekday] if wall.weekday is not None else ""
+            # no day named: the held slot's own day (WallTime's contract)
+            held = case.offered[0].start_at.astimezone(LONDON).weekday()
+            day = WEEKDAYS[wall.weekday if wall.weekday is not None else held]
             if wall.on is not None:
                 day = WEEKDAYS[wall.on.weekday()]
             return f"propose:{day} {wall.at:%H:%M}".replace(": ", ":"), ""
         out = {
             Decision.APPROVE: "approve",
             Decision.DECLINE: "decline",
+            Decision.CANCEL: "decline",  # to a held time, a cancel is a no
             Decision.PRIVATE: "private",
         }
         return out.get(decision, ASKED), answer.note

@@ -416,6 +416,9 @@ def read_followup_answer(text: str) -> Answer:
     body = _normalize(text)
     if not body:
         return Answer.UNCLEAR
+    language = intent.language_of(body)
+    if language is not None:
+        return _foreign_answer(body, language)
     words = _Text.of(body)
     signals = _signals(words)
     kinds = {signal.kind for signal in signals}
@@ -423,10 +426,18 @@ def read_followup_answer(text: str) -> Answer:
         s.at for s in signals if s.kind in {_Kind.NO, _Kind.WEAK_NO, _Kind.LATER}
     ]
     decided = [s.at for s in signals if s.kind is _Kind.DECIDE]
+    if (
+        intent.has_condition(body)
+        and kinds & {_Kind.DECIDE, _Kind.LEAN}
+        and _Kind.NO not in kinds
+    ):
+        return Answer.QUESTION  # "yes, as long as it can be online": the therapist's
     if decided and (not blockers or _overruled(body, max(blockers), max(decided))):
         # "I'd like to start but I need to check I can afford it": the therapist's.
         return Answer.QUESTION if intent.has_condition(body) else Answer.YES
-    if _Kind.NO in kinds:
+    if _Kind.NO in kinds or (
+        intent.says_no_to_starting(body) and _Kind.DECIDE not in kinds
+    ):
         return Answer.NO
     if _Kind.LATER in kinds:
         return Answer.NOT_NOW
@@ -435,6 +446,20 @@ def read_followup_answer(text: str) -> Answer:
     if kinds:
         return Answer.QUESTION if intent.has_condition(body) else Answer.YES
     return Answer.QUESTION if _ASKS.search(body) else Answer.UNCLEAR
+
+
+def _foreign_answer(body: str, language: str) -> Answer:
+    """The follow-up answered in another language: yes, no or later when it
+    says so plainly; a condition or anything else goes to the therapist."""
+    says = {what: intent.foreign_says(body, language, what) for what in ("no", "later")}
+    yes = intent.foreign_yes(body, language)
+    if yes and not any(says.values()) and len(body.split()) <= 6:
+        return Answer.YES
+    if says["no"] and not yes:
+        return Answer.NO
+    if says["later"] and not yes:
+        return Answer.NOT_NOW
+    return Answer.UNCLEAR
 
 
 def _overruled(body: str, last_blocker: int, last_yes: int) -> bool:
@@ -584,6 +609,14 @@ def read_cancel_intent(text: str) -> CancelIntent | None:
     return None
 
 
+_WAVERING = re.compile(
+    r"^\W*\?+\W*$|\bwhat'?s this\b|\bnot sure (?:i|if|whether|about)\b|\bwho is this\b"
+    r"|\bhaving second thoughts\b|\bi don'?t (?:know|remember)\b",
+    re.IGNORECASE,
+)
+"""After a booking, words that need a person to answer: the therapist is asked."""
+
+
 def read_booked_reply(
     text: str, *, offered: Sequence[Slot], zones: Sequence[tzinfo], region: str
 ) -> PersonReply:
@@ -598,7 +631,7 @@ def read_booked_reply(
     body = _normalize(text)
     said = read_cancel_intent(text)
     move = (
-        found.kind in {ReplyKind.RESCHEDULE, ReplyKind.NONE_FIT}
+        found.kind is ReplyKind.NONE_FIT
         or said == "reschedule"
         or intent.asks_to_move(body)
     )
@@ -608,8 +641,14 @@ def read_booked_reply(
         return replace(found, kind=ReplyKind.RESCHEDULE)
     if cancel:
         return replace(found, kind=ReplyKind.CANCEL)
-    if said == "cancel" or intent.language_of(body) is not None:
+    language = intent.language_of(body)
+    if language is not None and found.kind is ReplyKind.OTHER:
+        return found  # "Merci, à mardi !": a thank-you in their language
+    unsure = said == "cancel" or found.kind is ReplyKind.RESCHEDULE
+    if unsure or language is not None:
         return replace(found, kind=ReplyKind.UNCLEAR)  # "I can't make it": which?
+    if _WAVERING.search(body):
+        return replace(found, kind=ReplyKind.UNCLEAR)  # "what's this about?"
     if found.kind in {ReplyKind.PICK, ReplyKind.UNCLEAR}:
         # "Perfect, see you Thursday": the booked time named again, a thank-you.
         return replace(found, kind=ReplyKind.OTHER)

@@ -36,6 +36,7 @@ class ReplyBook:
     condition: re.Pattern[str]
     yes: re.Pattern[str]
     no: re.Pattern[str]
+    followup_no: re.Pattern[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,13 @@ class ForeignBook:
     language: str
     stopwords: frozenset[str]
     weekdays: tuple[re.Pattern[str], ...]
+    yes: re.Pattern[str]
+    cancel: re.Pattern[str]
+    move: re.Pattern[str]
+    none: re.Pattern[str]
+    no: re.Pattern[str]
+    later: re.Pattern[str]
+    thanks: re.Pattern[str]
     ordinals: tuple[re.Pattern[str], ...]
     choice: re.Pattern[str]
 
@@ -88,6 +96,11 @@ def foreign_books() -> tuple[ForeignBook, ...]:
                     re.compile(rf"(?<!\w)(?:{w})(?!\w)") for w in data["ordinals"]
                 ),
                 choice=re.compile("|".join(data["choice"])),
+                yes=re.compile(rf"^\W*(?:{'|'.join(data['yes'])})(?!\w)"),
+                **{
+                    key: re.compile(rf"(?<!\w)(?:{'|'.join(data[key])})(?!\w)")
+                    for key in ("cancel", "move", "none", "no", "later", "thanks")
+                },
             )
         )
     return tuple(found)
@@ -133,6 +146,15 @@ def has_condition(text: str) -> bool:
     return bool(book().condition.search(_plain(text)))
 
 
+def says_no_to_starting(text: str) -> bool:
+    """The follow-up answered no without the word: someone else, elsewhere."""
+    return says(book().followup_no, text)
+
+
+def declines(text: str) -> bool:
+    return bool(book().no.search(_plain(text)))
+
+
 def plain_yes(text: str) -> bool:
     found, text = book(), _plain(text)
     return bool(found.yes.search(text)) and not found.no.search(text)
@@ -158,6 +180,20 @@ def language_of(text: str) -> str | None:
         if hits > score:
             best, score = other.language, hits
     return best if score >= 1 and score > english else None
+
+
+def foreign_says(text: str, language: str, what: str) -> bool:
+    """Whether a reply in another language says `what` ("cancel", "move",
+    "none", "no", "later", "thanks")."""
+    other = next((b for b in foreign_books() if b.language == language), None)
+    pattern: re.Pattern[str] | None = getattr(other, what, None) if other else None
+    return pattern is not None and pattern.search(text.casefold()) is not None
+
+
+def foreign_yes(text: str, language: str) -> bool:
+    """A plain yes in another language ("sí, por favor", "oui", "ja graag")."""
+    other = next((b for b in foreign_books() if b.language == language), None)
+    return other is not None and other.yes.search(text.casefold()) is not None
 
 
 def foreign_choice(

@@ -163,6 +163,8 @@ class PersonReply:
     preference: Preference = Preference()
     phone: str | None = None  # E.164, when given in passing
     yes: bool = False  # a plain yes ("yes please"): to "reply and I'll send new times"
+    empty: bool = False  # no words of their own at all (only a quote)
+    declines: bool = False  # "don't worry about rebooking", "I'll give it a miss"
 
 
 class Decision(StrEnum):

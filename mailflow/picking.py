@@ -69,7 +69,7 @@ def without_signoff(text: str) -> str:
 _QUOTED_ITEM = re.compile(r"^\s*>+\s*(\d)[.)]\s+\S")
 _QUOTED = re.compile(r"^\s*>")
 _INLINE_YES = re.compile(
-    r"^\s*(?:\^+\s*)?(?:(?:yes|yep|ok|okay)[\s,!.]*)?(?:this|that|this one|that one|"
+    r"^\s*(?:(?:\^+|<+|-+>?)\s*)?(?:(?:yes|yep|ok|okay)[\s,!.]*)?(?:this|that|this one|that one|"
     r"yes|yep|please|perfect|works|ok|okay|👍)"
     r"(?:\s+(?:one|please|works|would be (?:great|perfect|good|lovely)|is (?:great|perfect|fine|good)|for me))*"
     r"[\s!.,]*(?:please|thanks|thank you)?[\s!.]*$",
@@ -180,7 +180,7 @@ _HEDGE: Final = re.compile(
 )
 
 
-def _clock(hour: str, minute: str | None, meridiem: str | None) -> time:
+def clock(hour: str, minute: str | None, meridiem: str | None) -> time:
     """ "11" -> 11:00, "2" -> 14:00 (a practice's day: 1 to 7 is afternoon)."""
     h, m = int(hour) % 24, int(minute or 0)
     if meridiem:
@@ -197,7 +197,7 @@ def condition_met(text: str, slot: Slot, zone: tzinfo) -> bool | None:
     found = _CONDITION.search(text)
     if found is None:
         return None
-    bound = _clock(found["h"], found["m"], found["ap"])
+    bound = clock(found["h"], found["m"], found["ap"])
     at = slot.start_at.astimezone(zone).time()
     later = found["dir"].lower() in {"after", "later than", "past"}
     met = at > bound if later else at < bound
@@ -210,7 +210,7 @@ def within(text: str, offered: Sequence[Slot], zone: tzinfo) -> list[int] | None
     found = _ANYTHING.search(text)
     if found is None:
         return None
-    bound = _clock(found["h"], found["m"], found["ap"])
+    bound = clock(found["h"], found["m"], found["ap"])
     later = found["dir"].lower() in {"after", "from", "past"}
     fits = []
     for number, slot in enumerate(offered, 1):
@@ -235,6 +235,9 @@ def date_or_option(text: str, offered: Sequence[Slot], zone: tzinfo) -> bool:
     """ "the 3rd": the third time, or the time on the 3rd? Both exist: ask."""
     count = len(offered)
     for found in _ORDINAL_DAY.finditer(text):
+        before = text[max(0, found.start() - 12) : found.start()].lower()
+        if any(day in before for day in _DAYS):
+            continue  # "Thursday the 3rd": a date
         n = int(found[1])
         on_day = {
             k
@@ -248,3 +251,9 @@ def date_or_option(text: str, offered: Sequence[Slot], zone: tzinfo) -> bool:
 
 def local_day(slot: Slot, zone: tzinfo) -> datetime:
     return slot.start_at.astimezone(zone)
+
+
+def at_lunchtime(slot: Slot, zone: tzinfo) -> bool:
+    """Whether a time falls at lunchtime (11:30 to 14:30), which no day part names."""
+    start, end = _PART["lunchtime"]
+    return start <= slot.start_at.astimezone(zone).time() < end

@@ -788,7 +788,7 @@ def read_person_reply(
     phone = _phone(body, region)
     body = picking.spoken_times(body)
     if not body.strip() and inline is None:
-        return PersonReply(ReplyKind.OTHER, phone=phone)
+        return PersonReply(ReplyKind.OTHER, phone=phone, empty=True)
     scan = _scan(body, region, both_readings=True)
     count = len(offered)
     choices, negated_choices = _choices(scan, count)
@@ -843,15 +843,48 @@ def read_person_reply(
         kind, pick = _pointed(body, kind, pick, inline, offered, zones, preference)
     language = intent.language_of(body)
     if language is not None and kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR}:
-        # Another language: a number, an ordinal or a weekday, else one question.
+        # Another language: a number, an ordinal or a weekday, a cancel, a move
+        # or "none of these"; else one question, never silence.
         pick = intent.foreign_choice(body, language, offered, zones)
         kind = ReplyKind.PICK if pick is not None else ReplyKind.UNCLEAR
-    yes = intent.plain_yes(body)
+        for what, meaning in (
+            ("cancel", ReplyKind.CANCEL),
+            ("move", ReplyKind.NONE_FIT),
+            ("none", ReplyKind.NONE_FIT),
+        ):
+            if pick is None and intent.foreign_says(body, language, what):
+                kind = meaning
+                break
+        if kind is ReplyKind.UNCLEAR and intent.foreign_says(body, language, "thanks"):
+            kind = ReplyKind.OTHER if not offered else kind
+    yes = intent.plain_yes(body) or (
+        language is not None and intent.foreign_yes(body, language)
+    )
+    no = intent.declines(body)
     if kind is ReplyKind.PICK:
-        return PersonReply(kind, choice=pick, phone=phone, yes=yes)
+        return PersonReply(kind, choice=pick, phone=phone, yes=yes, declines=no)
     if kind is ReplyKind.NONE_FIT:
-        return PersonReply(kind, preference=preference, phone=phone, yes=yes)
-    return PersonReply(kind, phone=phone, yes=yes)
+        return PersonReply(
+            kind, preference=preference, phone=phone, yes=yes, declines=no
+        )
+    return PersonReply(kind, phone=phone, yes=yes, declines=no)
+
+
+_NOTHING_BEFORE = re.compile(
+    r"\bnothing\s+(?:before|after|until|till|earlier than|later than)\b", re.IGNORECASE
+)
+_DIGIT = re.compile(r"\d")
+"""A time or date named: a day-and-part preference alone no longer picks."""
+_ANOTHER_WEEK = re.compile(
+    r"\b(?:following|next|another|a\s+different|later)\s+week\b|\bweek\s+after\b"
+    r"|\binstead\b",
+    re.IGNORECASE,
+)
+_WOULD_SUIT = re.compile(
+    r"\b(?:would\s+be|is|works?|suits?|sounds)\s+(?:\w+\s+)?(?:great|brilliant|perfect|"
+    r"good|fine|lovely|ideal|best|ok|okay)\b|\bworks\b|\bsuits\b|\bplease\b",
+    re.IGNORECASE,
+)
 
 
 def _pointed(
@@ -886,14 +919,28 @@ def _pointed(
                 kind, pick = ReplyKind.PICK, fits[0]
             else:
                 kind = ReplyKind.NONE_FIT if not fits else ReplyKind.UNCLEAR
-    if kind is ReplyKind.OTHER and not preference.is_empty:
+    unpicked = kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR} and pick is None
+    if unpicked and preference.is_empty and len(body.split()) <= 12:
+        # "mornings please", "saturday morning would be brilliant": a short
+        # reply that names days or parts of the day says what it wants.
+        preference = extract_preference(f"Availability: {body}")
+    if unpicked and (_ANOTHER_WEEK.search(body) or _NOTHING_BEFORE.search(body)):
+        return ReplyKind.NONE_FIT, None  # "could we do the following week instead?"
+    preferred = unpicked or (
+        kind is ReplyKind.NONE_FIT and not _NONE_GLOBAL.search(body)
+    )
+    if preferred and not preference.is_empty:
         # "mornings please": fresh times when none offered fits, else a question
         suits = [
             n
             for n, slot in enumerate(offered, 1)
             if availability.matches(slot.start_at.astimezone(zone), preference)
+            or ("lunch" in body and picking.at_lunchtime(slot, zone))
         ]
-        kind = ReplyKind.NONE_FIT if not suits else ReplyKind.UNCLEAR
+        if len(suits) == 1 and _WOULD_SUIT.search(body) and not _DIGIT.search(body):
+            kind, pick = ReplyKind.PICK, suits[0]  # "saturday morning would be great"
+        else:
+            kind = ReplyKind.NONE_FIT if not suits else ReplyKind.UNCLEAR
     if kind is ReplyKind.PICK and pick is not None and 1 <= pick <= count:
         met = picking.condition_met(body, offered[pick - 1], zone)
         if (
@@ -1074,9 +1121,11 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
         "tomorrow"), `weekday` for a day name, neither when only a time was
         named ("how about 11"), which means the held slot's own day.
     """
-    body = _normalize(new_words(text)).strip()
+    body = picking.spoken_times(_normalize(new_words(text)).strip())
     if not body:
         return TherapistReply(Decision.UNCLEAR)
+    if _Y_ALONE.fullmatch(body.split("\n")[0]) and len(body.split()) <= 3:
+        return TherapistReply(Decision.APPROVE)  # "Y", "y.", "Y\nSam"
     scan = _scan(body, "", both_readings=False)
     masked = scan.masked
     if _NO_SHOW.search(masked) or intent.reports_no_show(body):
@@ -1089,8 +1138,13 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     cancel = any(
         not _CANCEL_NEGATED.search(masked[max(0, m.start() - 30) : m.start()])
         for m in _THERAPIST_CANCEL.finditer(masked)
-    )
+    ) or intent.cancels_booking(body)
     proposal, incomplete = _proposal(scan, today)
+    same_day = _SAME_DAY.search(body)
+    if proposal is None and same_day is not None:
+        # "Can't do 9.30, but 11 the same day works": that day, another time.
+        at = picking.clock(same_day["h"], same_day["m"], same_day["ap"])
+        proposal, incomplete = WallTime(at=at), False
     if cancel:
         if approve or proposal or incomplete:
             return TherapistReply(Decision.UNCLEAR)
@@ -1118,6 +1172,14 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     if approve and not _HEDGE.search(masked):
         return TherapistReply(Decision.APPROVE)
     return TherapistReply(Decision.UNCLEAR)
+
+
+_SAME_DAY = re.compile(
+    r"\bbut\s+(?P<h>\d{1,2})(?:[:.](?P<m>\d\d))?\s*(?P<ap>am|pm)?\s+"
+    r"(?:(?:on\s+)?the\s+same\s+day\s+|that\s+day\s+)?(?:works|would\s+work|is\s+(?:fine|ok|good)|suits)\b",
+    re.IGNORECASE,
+)
+_Y_ALONE = re.compile(r"\s*y+[\s.!]*", re.IGNORECASE)
 
 
 def read_offer_answer(text: str) -> TherapistReply:

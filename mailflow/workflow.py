@@ -44,7 +44,7 @@ decision itself never touches the store or the clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from mailflow.model import (
@@ -253,10 +253,13 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
     remember: tuple[Command, ...] = (RememberPhone(reply.phone),) if reply.phone else ()
     if state in {State.CLOSED, State.CANCELLED} and facts.reopenable:
         asked_for_times = {ReplyKind.PICK, ReplyKind.NONE_FIT, ReplyKind.RESCHEDULE}
-        if reply.kind not in asked_for_times and not reply.yes:
+        if (reply.kind not in asked_for_times and not reply.yes) or reply.declines:
             # "Please cancel" again, "thank you, all the best": nothing to send;
-            # offering times to someone who did not ask for them is pushy.
-            return Transition(state, remember, "reply-after-close")
+            # offering times to someone who did not ask for them is pushy. After
+            # a cancellation a bare "ok" may mean either: the therapist reads it.
+            unsure = state is State.CANCELLED and not (reply.declines or reply.empty)
+            told = (AlertTherapist("after-cancel"),) if unsure else ()
+            return Transition(state, (*remember, *told), "reply-after-close")
         # A late reply asking for a time: fresh times, never a stale slot.
         return Transition(
             State.OFFERED, (*remember, Offer(OfferReason.REOPEN)), "reopened"
@@ -319,10 +322,10 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
         # A pick the reader could not number ("yes, one of those"): never a guess.
         return _clarify(state, facts, remember)
     # A question or a thank-you, no time chosen: never silence; the therapist
-    # is told to read it (mailflow will not guess an answer).
-    return Transition(
-        state, (*remember, AlertTherapist("offer-reply")), f"reply-{reply.kind.value}"
-    )
+    # is told to read it (mailflow will not guess an answer). A reply with no
+    # words of its own (only our letter quoted) says nothing.
+    told = () if reply.empty else (AlertTherapist("offer-reply"),)
+    return Transition(state, (*remember, *told), f"reply-{reply.kind.value}")
 
 
 def _booked_person(
@@ -401,6 +404,9 @@ def on_therapist_reply(state: State, reply: TherapistReply, facts: Facts) -> Tra
     if state is not State.HELD or facts.held is None:
         return Transition(state, (), "approval-stale")
     held = facts.held
+    if reply.decision is Decision.CANCEL:
+        # "Please cancel this one - I'm unwell" to an approval: a no, with its note.
+        reply = replace(reply, decision=Decision.DECLINE)
     if reply.decision is Decision.APPROVE:
         if held not in facts.free:
             # A busy calendar or a booking took the time since the hold.
