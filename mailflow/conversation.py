@@ -517,14 +517,15 @@ class Conversation:
                     person = self._recipient(enquiry)
                     call = self.store.call(enquiry.id)
                     call_slot = Slot(call.start_at, call.end_at) if call else None
-                    if answer != "question":
-                        letters.after_answer(
-                            enquiry.id,
-                            person,
-                            self._thread(enquiry),
-                            answer,
-                            f"answer:{step}",
-                        )
+                    # A question or a condition gets a neutral word: the
+                    # therapist answers it personally.
+                    letters.after_answer(
+                        enquiry.id,
+                        person,
+                        self._thread(enquiry),
+                        answer,
+                        f"answer:{step}",
+                    )
                     letters.followup_answer(
                         enquiry.id,
                         person,

@@ -1,0 +1,254 @@
+"""Reading replies, end to end on real Dovecot + SMTP (#10).
+
+One test per class of misreading the issue names: a move is never a cancel, a
+withdrawal closes kindly, a condition is checked, British times, the
+therapist's private note, no-shows in plain words, a conditional follow-up,
+"send me new times" after a cancellation, and a reply in Spanish.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from support import plain, run, write_config
+from test_life import (
+    AUTO,
+    MINUTE,
+    T0,
+    book,
+    call_times,
+    kinds,
+    life,  # noqa: F401 (a fixture)
+    mails,
+    newest,
+    offered_lines,
+    person_says,
+    sends_nothing,
+    start,
+    therapist_says,
+)
+
+HALF_PAST_FOUR = """
+[availability]
+start_every_minutes = 15
+min_notice_hours = 24
+
+[availability.hours]
+mon = ["16:30-16:45"]
+tue = ["16:30-16:45"]
+wed = ["16:30-16:45"]
+thu = ["16:30-16:45"]
+fri = ["16:30-16:45"]
+"""
+
+
+def test_a_move_never_cancels_the_call(life) -> None:  # noqa: F811
+    server, boxes, config = life
+    confirmation, booked = book(server, boxes, config)
+    start_at, _end = call_times(booked)
+    day = start_at.astimezone(T0.tzinfo).strftime("%A")
+    person_says(
+        server,
+        boxes,
+        config,
+        confirmation,
+        f"I can't make {day} any more \u2014 anything on Friday?",
+        T0 + timedelta(hours=3),
+    )
+    assert "cancelled" not in kinds(server, boxes.person)
+    assert not mails(server, boxes.therapist, "cancel_notice")
+    moved = newest(server, boxes.person, "offer_again")
+    assert offered_lines(moved)
+    for message in mails(server, boxes.person):
+        for part in message.walk():
+            if part.get_content_type() == "text/calendar":
+                assert b"METHOD:CANCEL" not in part.get_payload(decode=True)
+
+
+def test_a_withdrawal_closes_kindly_and_nothing_follows(life) -> None:  # noqa: F811
+    server, boxes, config = life
+    offer = start(server, boxes, config)
+    person_says(
+        server,
+        boxes,
+        config,
+        offer,
+        "Sorry, I've changed my mind, I'm not ready. Thank you though.",
+        T0 + timedelta(hours=1),
+    )
+    assert kinds(server, boxes.person)[-1] != "offer"
+    assert len(kinds(server, boxes.person)) == 2  # the offer, and one kind word
+    sends_nothing(server, config, T0 + timedelta(days=3), T0 + timedelta(days=8))
+
+
+def test_a_pick_with_a_condition_it_fails_is_asked_about(life) -> None:  # noqa: F811
+    server, boxes, config = life
+    offer = start(server, boxes, config)
+    _number, line = offered_lines(offer)[0]
+    hour = int(re.search(r" at (\d\d):", line)[1])
+    day = line.split()[0]
+    person_says(
+        server,
+        boxes,
+        config,
+        offer,
+        f"{day} is fine as long as it's after {hour + 2}",
+        T0 + timedelta(hours=1),
+    )
+    # Never booked on a condition the time fails: a question, or fresh times
+    # that honour it.
+    assert "held" not in kinds(server, boxes.person)
+    assert "confirmation" not in kinds(server, boxes.person)
+    assert kinds(server, boxes.person)[-1] in {"clarify", "offer_again"}
+
+
+def test_half_4_is_half_past_four(tmp_path, mail_server, mailboxes) -> None:
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes, AUTO + HALF_PAST_FOUR)
+    offer = start(server, boxes, config)
+    lines = offered_lines(offer)
+    assert lines
+    assert all("16:30" in text for _n, text in lines)
+    day = lines[1][1].split()[0]
+    person_says(
+        server, boxes, config, offer, f"{day} at half 4 please", T0 + timedelta(hours=1)
+    )
+    confirmation = newest(server, boxes.person, "confirmation")
+    assert f"{day}" in plain(confirmation)
+    assert "16:30" in plain(confirmation)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "No \u2014 I know her socially, so I can't see her. I'll write to her myself.",
+        "Please apologise to him for me, leave this one with me.",
+    ],
+)
+def test_the_therapists_private_note_never_reaches_the_person(
+    tmp_path, mail_server, mailboxes, note
+) -> None:
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes)
+    offer = start(server, boxes, config)
+    person_says(server, boxes, config, offer, "1", T0 + timedelta(hours=1))
+    approval = newest(server, boxes.therapist, "approval_request")
+    before = kinds(server, boxes.person)
+    therapist_says(server, boxes, config, approval, note, T0 + timedelta(hours=2))
+    assert kinds(server, boxes.person) == before  # nothing at all
+    told = newest(server, boxes.therapist, "therapist_alert")
+    assert "mailflow has stood down" in plain(told)
+    assert "nothing was sent to them" in plain(told)
+
+
+def test_a_no_show_in_plain_words(life) -> None:  # noqa: F811
+    server, boxes, config = life
+    _confirmation, booked = book(server, boxes, config)
+    _start_at, end_at = call_times(booked)
+    own = newest(server, boxes.therapist, "therapist_event")
+    therapist_says(
+        server,
+        boxes,
+        config,
+        own,
+        "rang twice, straight to voicemail",
+        end_at + 15 * MINUTE,
+    )
+    missed = newest(server, boxes.person, "offer_again")
+    assert "I'm sorry we missed each other" in plain(missed)
+    assert run(config, end_at + timedelta(hours=2) + MINUTE) == 0
+    assert "followup" not in kinds(server, boxes.person)
+
+
+def test_a_conditional_followup_answer_goes_to_the_therapist(life) -> None:  # noqa: F811
+    server, boxes, config = life
+    _confirmation, booked = book(server, boxes, config)
+    _start, end_at = call_times(booked)
+    assert run(config, end_at + timedelta(hours=2) + MINUTE) == 0
+    followup = newest(server, boxes.person, "followup")
+    person_says(
+        server,
+        boxes,
+        config,
+        followup,
+        "I'd like to start but I need to check I can afford it",
+        end_at + timedelta(hours=4),
+    )
+    reply = newest(server, boxes.person, "after_answer")
+    assert "That's lovely to hear" not in plain(reply)
+    assert "reply to you myself" in plain(reply)
+    note = newest(server, boxes.therapist, "followup_answer")
+    assert "I need to check I can afford it" in plain(note)
+
+
+def test_send_me_new_times_after_the_therapist_cancels(life) -> None:  # noqa: F811
+    server, boxes, config = life
+    _confirmation, _booked = book(server, boxes, config)
+    own = newest(server, boxes.therapist, "therapist_event")
+    therapist_says(
+        server, boxes, config, own, "Cancel please, I'm unwell", T0 + timedelta(days=1)
+    )
+    cancelled = newest(server, boxes.person, "cancelled")
+    person_says(
+        server,
+        boxes,
+        config,
+        cancelled,
+        "yes please, send me some new times",
+        T0 + timedelta(days=1, hours=2),
+    )
+    fresh = newest(server, boxes.person)
+    assert fresh["X-Mailflow"] in {"offer_again", "offer"}
+    assert offered_lines(fresh)
+
+
+def test_a_spanish_number_books_that_time(life) -> None:  # noqa: F811
+    server, boxes, config = life
+    offer = start(server, boxes, config)
+    lines = offered_lines(offer)
+    person_says(
+        server,
+        boxes,
+        config,
+        offer,
+        "El número 2 me viene bien",
+        T0 + timedelta(hours=1),
+    )
+    confirmation = newest(server, boxes.person, "confirmation")
+    assert lines[1][1].split(" (")[0] in plain(confirmation)
+
+
+def test_a_reply_in_another_language_is_never_met_with_silence(life) -> None:  # noqa: F811
+    server, boxes, config = life
+    offer = start(server, boxes, config)
+    before = len(server.smtp_log)
+    person_says(
+        server,
+        boxes,
+        config,
+        offer,
+        "Merci beaucoup, je voudrais plus d'informations avant de choisir.",
+        T0 + timedelta(hours=1),
+    )
+    assert len(server.smtp_log) > before  # a question back, or the therapist told
+
+
+def test_the_approval_request_shows_the_words_of_the_pick(
+    tmp_path, mail_server, mailboxes
+) -> None:
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes)
+    offer = start(server, boxes, config)
+    person_says(
+        server,
+        boxes,
+        config,
+        offer,
+        "2 please, evenings suit me best",
+        T0 + timedelta(hours=1),
+    )
+    approval = newest(server, boxes.therapist, "approval_request")
+    assert "What they wrote when they picked:" in plain(approval)
+    assert "> 2 please, evenings suit me best" in plain(approval)
