@@ -610,7 +610,7 @@ def read_cancel_intent(text: str) -> CancelIntent | None:
 
 
 _WAVERING = re.compile(
-    r"^\W*\?+\W*$|\bwhat'?s this\b|\bnot sure (?:i|if|whether|about)\b|\bwho is this\b"
+    r"\?|\bwhat'?s this\b|\bnot sure (?:i|if|whether|about)\b|\bwho is this\b"
     r"|\bhaving second thoughts\b|\bi don'?t (?:know|remember)\b",
     re.IGNORECASE,
 )

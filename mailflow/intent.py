@@ -37,6 +37,7 @@ class ReplyBook:
     yes: re.Pattern[str]
     no: re.Pattern[str]
     followup_no: re.Pattern[str]
+    start_question: re.Pattern[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,13 @@ def _words(patterns: object) -> re.Pattern[str]:
 def book() -> ReplyBook:
     data = _load("en.toml")["reply"]
     assert isinstance(data, dict)
-    return ReplyBook(**{key: _words(data[key]) for key in ReplyBook.__slots__})
+    raw = {"start_question"}
+    return ReplyBook(
+        **{
+            key: re.compile("|".join(data[key])) if key in raw else _words(data[key])
+            for key in ReplyBook.__slots__
+        }
+    )
 
 
 @cache
@@ -143,7 +150,12 @@ def reports_no_show(text: str) -> bool:
 
 
 def has_condition(text: str) -> bool:
-    return bool(book().condition.search(_plain(text)))
+    """A condition or a question on terms ("as long as it's online", "do you
+    do evenings?"); a question that takes starting for granted ("when can we
+    start?") is none."""
+    found = book()
+    text = found.start_question.sub(" ", _plain(text))
+    return bool(found.condition.search(text))
 
 
 def says_no_to_starting(text: str) -> bool:

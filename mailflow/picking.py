@@ -76,6 +76,12 @@ _INLINE_YES = re.compile(
     re.IGNORECASE,
 )
 _INLINE_ANY = re.compile(r"^\s*[^>\s]")
+_INLINE_LEAD = re.compile(
+    r"^\s*(?:(?:\^+|<+)\s*)?(?:(?:yes|yep|ok|okay)[\s,!.\-\u2013]*)?(?:this|that)\s+one\b"
+    r"(?![\s,.!-]*(?:\w+\s+){0,2}(?:not|no|n't|can'?t|won'?t|doesn'?t))",
+    re.IGNORECASE,
+)
+"""An inline answer that starts "yes, this one" and goes on about something else."""
 
 
 def inline_choice(text: str) -> int | bool | None:
@@ -98,7 +104,7 @@ def inline_choice(text: str) -> int | bool | None:
             continue
         if last is None:
             continue
-        if _INLINE_YES.match(line):
+        if _INLINE_YES.match(line) or _INLINE_LEAD.match(line):
             chosen.add(last)
         elif _INLINE_ANY.match(line):
             other = True
@@ -110,10 +116,15 @@ def inline_choice(text: str) -> int | bool | None:
     return None
 
 
+_THE_EARLY_DAY = re.compile(
+    r"\bthe\s+(?P<edge>earl(?:y|ier|iest)|lat(?:e|er|est))\s+(?P<day>monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday)\s+(?:one|slot|option)\b",
+    re.IGNORECASE,
+)
 _THE_ONE = re.compile(
     r"\bthe\s+(?P<w>middle|first|second|third|last|earl(?:y|iest)|lat(?:e|est)|"
     r"morning|lunch(?:time)?|afternoon|evening|weekend|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+(?:one|slot|time|option)\b",
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+(?:one|slot|option)\b",
     re.IGNORECASE,
 )
 _PART = {
@@ -137,6 +148,18 @@ _DAYS: Final = (
 def the_one(text: str, offered: Sequence[Slot], zone: tzinfo) -> int | bool | None:
     """ "the middle one", "the evening one", "the Tuesday one": the one offered
     time it names; False when it names several or none; None when not said."""
+    edge = _THE_EARLY_DAY.search(text)
+    if edge is not None:
+        # "the early Thursday one": of that day's times, the earlier or later
+        day = _DAYS.index(edge["day"].lower())
+        same = sorted(
+            (slot.start_at, n)
+            for n, slot in enumerate(offered, 1)
+            if slot.start_at.astimezone(zone).weekday() == day
+        )
+        if not same:
+            return False
+        return same[0][1] if edge["edge"].lower().startswith("earl") else same[-1][1]
     found = _THE_ONE.search(text)
     if found is None:
         return None
@@ -144,10 +167,14 @@ def the_one(text: str, offered: Sequence[Slot], zone: tzinfo) -> int | bool | No
     count = len(offered)
     if word == "middle":
         return 2 if count == 3 else False
-    if word in {"first", "early", "earliest"}:
+    if word == "first":
         return 1
-    if word in {"last", "late", "latest"}:
+    if word == "last":
         return count
+    if word in {"early", "earliest", "late", "latest"}:
+        # the earliest in time, whatever its place in the list
+        ordered = sorted(range(count), key=lambda k: offered[k].start_at)
+        return (ordered[0] if word.startswith("earl") else ordered[-1]) + 1
     if word in {"second", "third"}:
         return {"second": 2, "third": 3}[word] if count >= 3 else False
     local = [slot.start_at.astimezone(zone) for slot in offered]
@@ -164,7 +191,7 @@ def the_one(text: str, offered: Sequence[Slot], zone: tzinfo) -> int | bool | No
 _CONDITION = re.compile(
     r"\b(?:as\s+long\s+as|so\s+long\s+as|provided(?:\s+that)?|providing|only\s+if|if|but\s+only)\s+"
     r"(?:it'?s|it\s+is|that'?s|the\s+(?:time|call)\s+is|it\s+starts?)?\s*"
-    r"(?P<neg>not\s+)?(?P<dir>after|before|later\s+than|earlier\s+than|past)\s+"
+    r"(?P<neg>not\s+)?(?P<dir>after|before|later\s+than|earlier\s+than|past|(?:done|finished|over)\s+by|by)\s+"
     r"(?P<h>\d{1,2})(?::(?P<m>\d\d))?\s*(?P<ap>am|pm)?",
     re.IGNORECASE,
 )
@@ -190,18 +217,71 @@ def clock(hour: str, minute: str | None, meridiem: str | None) -> time:
     return time(h, m)
 
 
+_PART_CONDITION = re.compile(
+    r"\b(?:as\s+long\s+as|so\s+long\s+as|provided(?:\s+that)?|providing|only\s+if|if)\s+"
+    r"(?:it'?s|it\s+is|that'?s|the\s+(?:time|call)\s+is)\s+(?:in\s+the\s+|at\s+)?"
+    r"(?P<part>morning|afternoon|evening|lunchtime)",
+    re.IGNORECASE,
+)
+_ANY_CONDITION = re.compile(
+    r"\b(?:as\s+long\s+as|so\s+long\s+as|provided|providing|only\s+if|if\s+so"
+    r"|if\s+(?:it'?s|it\s+is|that'?s|the|you|she|he|they|my|i\s+can|we\s+can))\b",
+    re.IGNORECASE,
+)
+
+
 def condition_met(text: str, slot: Slot, zone: tzinfo) -> bool | None:
-    """Whether a condition attached to a pick ("as long as it's after 11") holds
-    for the slot; None when no condition is stated. A slot right on the bound
-    ("after 11" and 11:00) does not meet it: asked, not guessed."""
+    """Whether a condition attached to a pick holds for the slot: a clock bound
+    ("as long as it's after 11", "done by half 1": the call's end counts), a
+    part of the day ("if it's in the morning"). None when no condition is
+    stated; False for a condition that cannot be checked ("if so, number 2"),
+    since a pick that depends on something else is asked about. A slot right
+    on the bound ("after 11" and 11:00) does not meet it: asked, not guessed."""
     found = _CONDITION.search(text)
-    if found is None:
+    start = slot.start_at.astimezone(zone)
+    if found is not None:
+        bound = clock(found["h"], found["m"], found["ap"])
+        direction = " ".join(found["dir"].lower().split())
+        if direction in {"after", "later than", "past"}:
+            met = start.time() > bound
+        elif direction in {"by", "done by", "finished by", "over by"}:
+            met = slot.end_at.astimezone(zone).time() <= bound
+        else:
+            met = start.time() < bound
+        return not met if found["neg"] else met
+    part = _PART_CONDITION.search(text)
+    if part is not None:
+        low, high = _PART[part["part"].lower()]
+        return low <= start.time() < high
+    if _ANY_CONDITION.search(_BENIGN_IF.sub(" ", text)):
+        return False
+    return None
+
+
+_BENIGN_IF = re.compile(
+    r"\bif\s+(?:it'?s|that'?s|it\s+is|that\s+is|they'?re|it'?s\s+still)\s+(?:still\s+)?"
+    r"(?:free|available|open|going|ok|okay|alright|possible|fine)\b|\bif\s+possible\b"
+    r"|\bif\s+that\s+works\b|\bif\s+(?:you\s+)?(?:still\s+)?(?:have|got)\s+it\b",
+    re.IGNORECASE,
+)
+"""Polite ifs that make no condition: "#1 if that's still free"."""
+_CORRECTION = re.compile(
+    r"\b(?:actually|make\s+that|i\s+mean|scratch\s+that|on\s+second\s+thoughts?|sorry,?\s+no|correction)\b",
+    re.IGNORECASE,
+)
+
+
+def corrected_choice(text: str, count: int) -> int | bool | None:
+    """ "2 please - actually no, make that 1": the number after the last
+    correction, when there is exactly one; False when corrected otherwise;
+    None when nothing was corrected."""
+    marks = list(_CORRECTION.finditer(text))
+    if not marks:
         return None
-    bound = clock(found["h"], found["m"], found["ap"])
-    at = slot.start_at.astimezone(zone).time()
-    later = found["dir"].lower() in {"after", "later than", "past"}
-    met = at > bound if later else at < bound
-    return not met if found["neg"] else met
+    after = text[marks[-1].end() :]
+    numbers = {int(n) for n in re.findall(r"(?<![\d:.])([1-9])(?![\d:.])", after)}
+    numbers = {n for n in numbers if n <= count}
+    return next(iter(numbers)) if len(numbers) == 1 else False
 
 
 def within(text: str, offered: Sequence[Slot], zone: tzinfo) -> list[int] | None:

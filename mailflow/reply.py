@@ -767,7 +767,8 @@ _NONE_REJECT = re.compile(
 _PHONE_ERRORS: Final = (ValueError, TypeError, IndexError, KeyError)
 """What the phonenumbers matcher could raise on odd text (it is third-party)."""
 _NONE_PREFER = re.compile(
-    r"\b(?:better|prefer\w*|rather|ideally|more convenient|easier)\b", re.IGNORECASE
+    r"\b(?:better|prefer\w*|rather|ideally|more convenient|easier|best for me)\b",
+    re.IGNORECASE,
 )
 
 
@@ -786,7 +787,7 @@ def read_person_reply(
     inline = picking.inline_choice(_normalize(text))  # typed under a quoted time
     body = _normalize(picking.without_signoff(new_words(text)))
     phone = _phone(body, region)
-    body = picking.spoken_times(body)
+    body = _NOT_A_CHOICE.sub(" ", picking.spoken_times(body))
     if not body.strip() and inline is None:
         return PersonReply(ReplyKind.OTHER, phone=phone, empty=True)
     scan = _scan(body, region, both_readings=True)
@@ -839,7 +840,7 @@ def read_person_reply(
         pick is None and intent.withdraws(body)
     ):
         kind = ReplyKind.CANCEL  # "I've changed my mind", "please ignore my email"
-    if kind is not ReplyKind.CANCEL and offered:
+    if kind is not ReplyKind.CANCEL and offered and zones:
         kind, pick = _pointed(body, kind, pick, inline, offered, zones, preference)
     language = intent.language_of(body)
     if language is not None and kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR}:
@@ -860,7 +861,10 @@ def read_person_reply(
     yes = intent.plain_yes(body) or (
         language is not None and intent.foreign_yes(body, language)
     )
-    no = intent.declines(body)
+    # Only where they decide something: a plain yes or no with no time in it
+    # ("yes please" to new times; "don't worry about rebooking").
+    yes = yes and kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR}
+    no = kind is not ReplyKind.PICK and intent.declines(body)
     if kind is ReplyKind.PICK:
         return PersonReply(kind, choice=pick, phone=phone, yes=yes, declines=no)
     if kind is ReplyKind.NONE_FIT:
@@ -870,6 +874,13 @@ def read_person_reply(
     return PersonReply(kind, phone=phone, yes=yes, declines=no)
 
 
+_NOT_A_CHOICE = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)\s+(?:floor|flat|year|grade|birthday|anniversary|attempt|child)\b"
+    r"|\b(?:flat|apt|apartment|unit|room|year|ext|extension|floor|house|block|suite)\.?\s*\d+[a-z]?\b",
+    re.IGNORECASE,
+)
+"""Numbers in addresses, floors and school years ("2nd floor flat", "Flat 2",
+"Year 3", "ext 3"): never an option's number."""
 _NOTHING_BEFORE = re.compile(
     r"\bnothing\s+(?:before|after|until|till|earlier than|later than)\b", re.IGNORECASE
 )
@@ -900,6 +911,8 @@ def _pointed(
     holds: an inline "this one", "the middle one", "anything after 5"; and a
     pick with a condition it fails, a hedge, or a "3rd" that may be a date is
     asked about instead."""
+    if not zones:
+        return kind, pick
     zone = zones[0]
     count = len(offered)
     if isinstance(inline, int) and not isinstance(inline, bool):
@@ -941,6 +954,11 @@ def _pointed(
             kind, pick = ReplyKind.PICK, suits[0]  # "saturday morning would be great"
         else:
             kind = ReplyKind.NONE_FIT if not suits else ReplyKind.UNCLEAR
+    corrected = picking.corrected_choice(body, count)
+    if corrected is False and kind is ReplyKind.PICK:
+        return ReplyKind.UNCLEAR, None  # changed their mind to what?
+    if isinstance(corrected, int) and not isinstance(corrected, bool):
+        kind, pick = ReplyKind.PICK, corrected
     if kind is ReplyKind.PICK and pick is not None and 1 <= pick <= count:
         met = picking.condition_met(body, offered[pick - 1], zone)
         if (
@@ -1151,7 +1169,14 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
         # "Please cancel and tell her I'm sorry": cancel, but words about the
         # person are never passed on as they stand.
         return TherapistReply(Decision.CANCEL, note="" if private else _note(body))
-    if private:
+    told = _TELL_THEM.search(body)
+    if told is not None and decline and not approve:
+        # "No - please tell her: I'm sorry, I don't offer couples work...":
+        # the words after the colon are written to the person.
+        return TherapistReply(
+            Decision.DECLINE, note=told["note"].strip()[:MAX_NOTE_CHARS]
+        )
+    if private and not approve:
         # Words about the person, or the therapist taking it on: nothing of it
         # goes to the person, and mailflow stands down.
         return TherapistReply(Decision.PRIVATE)
@@ -1174,6 +1199,10 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     return TherapistReply(Decision.UNCLEAR)
 
 
+_TELL_THEM = re.compile(
+    r"\b(?:please\s+)?(?:tell|say\s+to|pass\s+on\s+to)\s+(?:her|him|them)\s*:\s*(?P<note>\S.*)",
+    re.IGNORECASE | re.DOTALL,
+)
 _SAME_DAY = re.compile(
     r"\bbut\s+(?P<h>\d{1,2})(?:[:.](?P<m>\d\d))?\s*(?P<ap>am|pm)?\s+"
     r"(?:(?:on\s+)?the\s+same\s+day\s+|that\s+day\s+)?(?:works|would\s+work|is\s+(?:fine|ok|good)|suits)\b",
