@@ -45,8 +45,10 @@ fmt: install ## format and autofix
 bench: install dovecot ## benchmarks: figures beside measured floors (no pass/fail)
 	$(BIN)/python bench/poll.py
 
-understand: install ## how well first mail is read: precision, recall, crisis recall, every miss
+understand: install ## how well mail is read: first mail (precision, recall, crisis) and replies, every miss
 	$(BIN)/python bench/understand.py
+	@echo
+	$(BIN)/python bench/replies.py
 
 hostile: install ## worst cost of each hostile mail kind at the caps, beside a normal mail's (#14)
 	$(BIN)/python bench/hostile.py

@@ -426,11 +426,10 @@ def read_followup_answer(text: str) -> Answer:
         s.at for s in signals if s.kind in {_Kind.NO, _Kind.WEAK_NO, _Kind.LATER}
     ]
     decided = [s.at for s in signals if s.kind is _Kind.DECIDE]
-    if (
-        intent.has_condition(body)
-        and kinds & {_Kind.DECIDE, _Kind.LEAN}
-        and _Kind.NO not in kinds
-    ):
+    conditional = intent.has_explicit_condition(body) or (
+        intent.has_condition(body) and _Kind.LATER not in kinds
+    )  # "could we start in a fortnight?" is a not-now, not a condition
+    if conditional and kinds & {_Kind.DECIDE, _Kind.LEAN} and _Kind.NO not in kinds:
         return Answer.QUESTION  # "yes, as long as it can be online": the therapist's
     if decided and (not blockers or _overruled(body, max(blockers), max(decided))):
         # "I'd like to start but I need to check I can afford it": the therapist's.

@@ -73,7 +73,7 @@ def _words(patterns: object) -> re.Pattern[str]:
 def book() -> ReplyBook:
     data = _load("en.toml")["reply"]
     assert isinstance(data, dict)
-    raw = {"start_question"}
+    raw: set[str] = set()
     return ReplyBook(
         **{
             key: re.compile("|".join(data[key])) if key in raw else _words(data[key])
@@ -113,9 +113,16 @@ def foreign_books() -> tuple[ForeignBook, ...]:
     return tuple(found)
 
 
+MAX_READ_CHARS: Final = 4 * 1024
+"""A reply's meaning is in its head; every family is tried on this much, so
+hostile input stays cheap."""
+
+
 def _plain(text: str) -> str:
     """Lower case, one apostrophe, single spaces: what the phrase book expects."""
-    text = text.casefold().replace("\u2019", "'").replace("\u2018", "'")
+    text = (
+        text[:MAX_READ_CHARS].casefold().replace("\u2019", "'").replace("\u2018", "'")
+    )
     return re.sub(r"[ \t]+", " ", text)
 
 
@@ -154,8 +161,20 @@ def has_condition(text: str) -> bool:
     do evenings?"); a question that takes starting for granted ("when can we
     start?") is none."""
     found = book()
-    text = found.start_question.sub(" ", _plain(text))
-    return bool(found.condition.search(text))
+    parts = re.split(r"(?<=[.?!\n])", _plain(text))
+    kept = [
+        part
+        for part in parts
+        if not (part.endswith("?") and found.start_question.search(part))
+    ]
+    rest = "".join(kept)
+    return "?" in rest or bool(found.condition.search(rest))
+
+
+def has_explicit_condition(text: str) -> bool:
+    """A condition in words ("as long as", "if I can", "need to check"), not
+    only a question mark."""
+    return bool(book().condition.search(_plain(text)))
 
 
 def says_no_to_starting(text: str) -> bool:
@@ -182,7 +201,7 @@ def _english() -> frozenset[str]:
 def language_of(text: str) -> str | None:
     """Another language the reply is written in, or None (English, or too short
     to tell)."""
-    words = re.findall(r"[^\W\d_]+", text.casefold())
+    words = re.findall(r"[^\W\d_]+", text[:MAX_READ_CHARS].casefold())
     if not words:
         return None
     english = sum(w in _english() for w in words)
@@ -191,7 +210,9 @@ def language_of(text: str) -> str | None:
         hits = sum(w in other.stopwords for w in words)
         if hits > score:
             best, score = other.language, hits
-    return best if score >= 1 and score > english else None
+    # Two words of another language at least, and more than of English: a
+    # stray "option" or "no" never makes an English reply foreign.
+    return best if score >= 2 and score > english else None
 
 
 def foreign_says(text: str, language: str, what: str) -> bool:
@@ -199,13 +220,13 @@ def foreign_says(text: str, language: str, what: str) -> bool:
     "none", "no", "later", "thanks")."""
     other = next((b for b in foreign_books() if b.language == language), None)
     pattern: re.Pattern[str] | None = getattr(other, what, None) if other else None
-    return pattern is not None and pattern.search(text.casefold()) is not None
+    return pattern is not None and pattern.search(_plain(text)) is not None
 
 
 def foreign_yes(text: str, language: str) -> bool:
     """A plain yes in another language ("sí, por favor", "oui", "ja graag")."""
     other = next((b for b in foreign_books() if b.language == language), None)
-    return other is not None and other.yes.search(text.casefold()) is not None
+    return other is not None and other.yes.search(_plain(text)) is not None
 
 
 def foreign_choice(
@@ -217,7 +238,7 @@ def foreign_choice(
     other = next((b for b in foreign_books() if b.language == language), None)
     if other is None:
         return None
-    body = text.casefold()
+    body = text[:MAX_READ_CHARS].casefold()
     count = len(offered)
     chosen: set[int] = set()
     for match in other.choice.finditer(body):

@@ -201,8 +201,8 @@ _ANYTHING = re.compile(
     re.IGNORECASE,
 )
 _HEDGE: Final = re.compile(
-    r"\b(?:i\s+think|maybe|probably|possibly|perhaps|not\s+sure|let\s+me\s+check|"
-    r"get\s+back\s+to\s+you|i'?ll\s+confirm|pencil|tentative\w*|might)\b",
+    r"\b(?:maybe|probably|possibly|perhaps|not\s+sure|let\s+me\s+check|"
+    r"get\s+back\s+to\s+you|i'?ll\s+confirm|pencil|tentative\w*)\b",
     re.IGNORECASE,
 )
 

@@ -8,6 +8,7 @@ than one short question.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from bisect import bisect_right
@@ -841,7 +842,12 @@ def read_person_reply(
     ):
         kind = ReplyKind.CANCEL  # "I've changed my mind", "please ignore my email"
     if kind is not ReplyKind.CANCEL and offered and zones:
-        kind, pick = _pointed(body, kind, pick, inline, offered, zones, preference)
+        # An instant no zone can show: the plain reading stands.
+        with contextlib.suppress(OverflowError, ValueError):
+            kind, pick, preference = _pointed(
+                body, kind, pick, inline, offered, zones, preference
+            )
+
     language = intent.language_of(body)
     if language is not None and kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR}:
         # Another language: a number, an ordinal or a weekday, a cancel, a move
@@ -906,20 +912,20 @@ def _pointed(
     offered: Sequence[Slot],
     zones: Sequence[tzinfo],
     preference: Preference,
-) -> tuple[ReplyKind, int | None]:
+) -> tuple[ReplyKind, int | None, Preference]:
     """What people write around a pick (see `picking`), and whether a pick
     holds: an inline "this one", "the middle one", "anything after 5"; and a
     pick with a condition it fails, a hedge, or a "3rd" that may be a date is
     asked about instead."""
     if not zones:
-        return kind, pick
+        return kind, pick, preference
     zone = zones[0]
     count = len(offered)
     if isinstance(inline, int) and not isinstance(inline, bool):
         if 1 <= inline <= count:
             kind, pick = ReplyKind.PICK, inline
     elif inline is False:
-        return ReplyKind.UNCLEAR, None
+        return ReplyKind.UNCLEAR, None, preference
     if kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR, ReplyKind.NONE_FIT}:
         named = picking.the_one(body, offered, zone)
         if isinstance(named, int) and not isinstance(named, bool):
@@ -933,16 +939,26 @@ def _pointed(
             else:
                 kind = ReplyKind.NONE_FIT if not fits else ReplyKind.UNCLEAR
     unpicked = kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR} and pick is None
+    if (
+        kind is ReplyKind.NONE_FIT
+        and "lunch" in body
+        and any(picking.at_lunchtime(slot, zone) for slot in offered)
+    ):
+        # "lunchtimes would be better" and a lunchtime was offered: which?
+        return ReplyKind.UNCLEAR, None, preference
     if unpicked and preference.is_empty and len(body.split()) <= 12:
         # "mornings please", "saturday morning would be brilliant": a short
         # reply that names days or parts of the day says what it wants.
         preference = extract_preference(f"Availability: {body}")
-    if unpicked and (_ANOTHER_WEEK.search(body) or _NOTHING_BEFORE.search(body)):
-        return ReplyKind.NONE_FIT, None  # "could we do the following week instead?"
-    preferred = unpicked or (
-        kind is ReplyKind.NONE_FIT and not _NONE_GLOBAL.search(body)
-    )
-    if preferred and not preference.is_empty:
+    elsewhere = _ANOTHER_WEEK.search(body) or _NOTHING_BEFORE.search(body)
+    if (
+        unpicked
+        and elsewhere
+        and not (kind is ReplyKind.UNCLEAR and _DIGIT.search(body))
+    ):
+        # "could we do the following week instead?" (a number beside it: which?)
+        return ReplyKind.NONE_FIT, None, preference
+    if unpicked and not preference.is_empty:
         # "mornings please": fresh times when none offered fits, else a question
         suits = [
             n
@@ -956,7 +972,7 @@ def _pointed(
             kind = ReplyKind.NONE_FIT if not suits else ReplyKind.UNCLEAR
     corrected = picking.corrected_choice(body, count)
     if corrected is False and kind is ReplyKind.PICK:
-        return ReplyKind.UNCLEAR, None  # changed their mind to what?
+        return ReplyKind.UNCLEAR, None, preference  # changed their mind to what?
     if isinstance(corrected, int) and not isinstance(corrected, bool):
         kind, pick = ReplyKind.PICK, corrected
     if kind is ReplyKind.PICK and pick is not None and 1 <= pick <= count:
@@ -966,8 +982,8 @@ def _pointed(
             or picking.hedged(body)
             or picking.date_or_option(body, offered, zone)
         ):
-            return ReplyKind.UNCLEAR, None
-    return kind, pick
+            return ReplyKind.UNCLEAR, None, preference
+    return kind, pick, preference
 
 
 def _phone(text: str, region: str) -> str | None:

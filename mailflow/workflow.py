@@ -391,19 +391,18 @@ def on_therapist_reply(state: State, reply: TherapistReply, facts: Facts) -> Tra
         if reply.decision in {Decision.DECLINE, Decision.PRIVATE}:
             return Transition(State.STOOD_DOWN, (), "ask-declined")
         return Transition(state, (), "ask-unclear")
-    if reply.decision is Decision.PRIVATE:
-        # A note about the person, or the therapist taking it on: nothing goes
-        # to the person; a held time is let go; the therapist is told what was done.
-        if state is State.HELD:
-            return Transition(
-                State.STOOD_DOWN,
-                (Release(), AlertTherapist("stood-down")),
-                "stood-down-by-therapist",
-            )
-        return Transition(state, (), "private-note")
+
     if state is not State.HELD or facts.held is None:
         return Transition(state, (), "approval-stale")
     held = facts.held
+    if reply.decision is Decision.PRIVATE:
+        # A note about the person, or the therapist taking it on: nothing goes
+        # to the person; the held time is let go; the therapist is told what was done.
+        return Transition(
+            State.STOOD_DOWN,
+            (Release(), AlertTherapist("stood-down")),
+            "stood-down-by-therapist",
+        )
     if reply.decision is Decision.CANCEL:
         # "Please cancel this one - I'm unwell" to an approval: a no, with its note.
         reply = replace(reply, decision=Decision.DECLINE)

@@ -33,8 +33,6 @@ ANSWERS: list[tuple[str, Answer]] = [
     ("Can I start with fortnightly sessions?", YES),
     ("No problem, yes I'd like to", YES),  # "no problem" is no no
     ("No worries, I'd like to start", YES),
-    ("yes but how much is it?", YES),  # a decision with a question is a decision
-    ("Yes please, do you do evenings?", YES),
     ("Yes! I can't wait to get started.", YES),  # "can't wait" is no negation
     ("I wouldn't mind starting", YES),
     ("I don't see why not", YES),
@@ -135,6 +133,9 @@ ANSWERS: list[tuple[str, Answer]] = [
     ("I did feel a connection, however I'll work with someone closer to home", NO),
     # --- question ---
     ("how much are sessions?", QUESTION),
+    # a yes with a question or a condition is the therapist's to answer (#10)
+    ("yes but how much is it?", QUESTION),
+    ("Yes please, do you do evenings?", QUESTION),
     ("do you do evenings?", QUESTION),
     ("is it online or in person?", QUESTION),
     ("Do you work with couples", QUESTION),  # no "?" but asked all the same

@@ -401,6 +401,7 @@ def test_talon_replies_are_exactly_the_new_words() -> None:
         ("Tues @ 1pm", 4),
         ("I'll go for the 10:30 on Tuesday", 3),
         ("1pm on Tuesday if that's still available", 4),
+        ("The earliest one please", 1),  # the earliest in time
     ],
 )
 def test_person_picks(text: str, choice: int) -> None:
@@ -411,6 +412,15 @@ def test_person_picks(text: str, choice: int) -> None:
 
 def _phone(text: str) -> str | None:
     return "+447700900123" if "07700 900123" in text else None
+
+
+@pytest.mark.parametrize(("text", "weekday"), [("Wednesday", 2), ("Friday at 3pm", 4)])
+def test_a_day_not_offered_brings_fresh_times_on_that_day(
+    text: str, weekday: int
+) -> None:
+    reply = person(text)
+    assert (reply.kind, reply.choice) == (ReplyKind.NONE_FIT, None)
+    assert reply.preference.weekdays == frozenset({weekday})
 
 
 @pytest.mark.parametrize(
@@ -428,8 +438,6 @@ def _phone(text: str) -> str | None:
         "#12",
         "the sixth one",
         "Tuesday",  # three Tuesdays offered
-        "Wednesday",  # nothing offered on a Wednesday
-        "Friday at 3pm",
         "at 9",  # slots 2 and 5
         "Tuesday morning",  # slots 3 and 5
         "1 December at 10",
@@ -453,7 +461,6 @@ def _phone(text: str) -> str | None:
         "I'm away on the 27th",
         "I start work at 9 on Monday",
         "I'm away Monday and Thursday",
-        "The earliest one please",
         "I'll take whichever is earliest",
         "Yes 2 works but could you ring me at 3 instead?",
     ],
@@ -805,7 +812,6 @@ def test_therapist_no_show(text: str) -> None:
         "ok, let me check",
         "Approve; if she doesn't answer I'll email her",
         "Ok, but only if they're happy with a short call",
-        "Y",
     ],
 )
 def test_therapist_unclear_acts_on_nothing(text: str) -> None:
@@ -941,3 +947,9 @@ def test_offer_answer_stands_down_on_anything_against_it(text: str) -> None:
 @pytest.mark.parametrize("text", ["", "thanks", "who is this?", "yes"])
 def test_offer_answer_does_nothing_when_unclear(text: str) -> None:
     assert read_offer_answer(text).decision is Decision.UNCLEAR
+
+
+@pytest.mark.parametrize("text", ["Y", "y", "Y.", "Y\n\nSam"])
+def test_a_lone_y_from_the_therapist_approves(text: str) -> None:
+    """The shorthand of a busy phone: "Y" on its own line, nothing else."""
+    assert therapist(text).decision is Decision.APPROVE

@@ -53,3 +53,36 @@ def test_no_clear_crisis_is_left_unanswered(score) -> None:  # type: ignore[no-u
     # The worst outcome, whatever the rates: a crisis read as "leave" or "ask".
     assert score.count("crisis", "leave") == 0
     assert score.count("crisis", "ask") == 0
+
+
+REPLIES = Path(__file__).resolve().parents[1] / "bench" / "replies.py"
+
+
+@pytest.fixture(scope="module")
+def replies():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("replies_bench", REPLIES)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["replies_bench"] = module
+    spec.loader.exec_module(module)
+    return module.score(module.load())
+
+
+def test_the_reply_corpus_is_big_enough(replies) -> None:  # type: ignore[no-untyped-def]
+    assert replies.cases >= 300
+    contexts = {context for context, _, _ in replies.outcomes}
+    assert contexts == {
+        "offer", "booked", "approval", "therapist-booked", "followup", "after-cancel",
+    }  # fmt: skip
+
+
+def test_no_reply_is_read_into_harm(replies) -> None:  # type: ignore[no-untyped-def]
+    # A wrong booking, a wrong cancel, a missed cancel or withdrawal, or the
+    # therapist's private words passed on: never, whatever the rates.
+    assert dict(replies.harms) == {}
+
+
+def test_replies_are_understood_or_asked_back(replies) -> None:  # type: ignore[no-untyped-def]
+    assert replies.share("correct") >= 0.95
+    assert replies.share("misread") == 0.0

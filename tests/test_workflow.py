@@ -699,17 +699,24 @@ PERSON_CASES: list[Case] = [
         State.RESCHEDULING,
         kind(ReplyKind.OTHER, PHONE),
         BOOKED_A,
-        Transition(State.RESCHEDULING, (RememberPhone(PHONE),), "reply-other"),
+        Transition(
+            State.RESCHEDULING,
+            (RememberPhone(PHONE), AlertTherapist("offer-reply")),
+            "reply-other",
+        ),
     ),
 ]
 
-# A question or a thank-you while waiting: nothing changes, the phone is kept.
+# A question or a thank-you while waiting: nothing changes, the phone is kept,
+# and the therapist is told to read it (never silence); a reply with no words of
+# its own (only our letter quoted) tells nobody anything.
 for _state, _facts in (
     (State.OFFERED, WAITING),
     (State.HELD, HOLDING),
     (State.RESCHEDULING, BOOKED_A),
 ):
     for _phone in (None, PHONE):
+        _kept = (RememberPhone(_phone),) if _phone else ()
         PERSON_CASES.append(
             (
                 f"{_state}-other-{tag(_phone)}",
@@ -717,14 +724,41 @@ for _state, _facts in (
                 kind(ReplyKind.OTHER, _phone),
                 _facts,
                 Transition(
-                    _state, (RememberPhone(_phone),) if _phone else (), "reply-other"
+                    _state, (*_kept, AlertTherapist("offer-reply")), "reply-other"
                 ),
             )
         )
+        PERSON_CASES.append(
+            (
+                f"{_state}-empty-{tag(_phone)}",
+                _state,
+                replace(kind(ReplyKind.OTHER, _phone), empty=True),
+                _facts,
+                Transition(_state, _kept, "reply-other"),
+            )
+        )
 
-# Booked: picks, questions and unclear words change nothing (before or after).
+# Booked: picks and questions change nothing (before or after); unclear words
+# ("I can't make it": cancel or move?) keep the booking and ask the therapist.
 for _facts in (BOOKED_A, STARTED, MOVING):
-    for _reply in (pick(1), pick(2), pick(99), kind(ReplyKind.UNCLEAR)):
+    for _phone in (None, PHONE):
+        PERSON_CASES.append(
+            (
+                f"booked-unclear-{tag(_phone)}-{_facts.call_started}",
+                State.BOOKED,
+                replace(kind(ReplyKind.UNCLEAR), phone=_phone),
+                replace(_facts, approval="auto"),
+                Transition(
+                    State.BOOKED,
+                    (
+                        *((RememberPhone(_phone),) if _phone else ()),
+                        AlertTherapist("booked-unclear"),
+                    ),
+                    "booked-unclear",
+                ),
+            )
+        )
+    for _reply in (pick(1), pick(2), pick(99)):
         for _phone in (None, PHONE):
             PERSON_CASES.append(
                 (
@@ -770,7 +804,15 @@ for _state in (State.CLOSED, State.CANCELLED):
                         "reopened",
                     )
                     if _reply.kind in _ASKS_FOR_TIMES
-                    else Transition(_state, _remember, "reply-after-close"),
+                    else Transition(
+                        _state,
+                        # after a cancellation, words that may ask for times or
+                        # not go to the therapist; after expiry, nothing
+                        (*_remember, AlertTherapist("after-cancel"))
+                        if _state is State.CANCELLED
+                        else _remember,
+                        "reply-after-close",
+                    ),
                 )
             )
 
@@ -872,7 +914,9 @@ def test_each_number_picks_that_offered_slot(choice: int) -> None:
 
 def test_empty_phone_is_not_remembered() -> None:
     result = on_person_reply(State.OFFERED, kind(ReplyKind.OTHER, ""), WAITING)
-    assert result == Transition(State.OFFERED, (), "reply-other")
+    assert result == Transition(
+        State.OFFERED, (AlertTherapist("offer-reply"),), "reply-other"
+    )
 
 
 # -- the therapist's reply -----------------------------------------------------------
@@ -1012,11 +1056,26 @@ THERAPIST_CASES: list[Case] = [
         Transition(State.HELD, (AskTherapistAgain(),), "approval-unclear"),
     ),
     (
-        "cancel-while-held-is-unclear",
+        "cancel-while-held-is-a-decline",
         State.HELD,
-        TherapistReply(Decision.CANCEL),
+        TherapistReply(Decision.CANCEL, note=NOTE),
         HOLDING,
-        Transition(State.HELD, (AskTherapistAgain(),), "approval-unclear"),
+        Transition(
+            State.OFFERED,
+            (Release(), Offer(OfferReason.DECLINED, NOTE)),
+            "declined",
+        ),
+    ),
+    (
+        "private-while-held-stands-down",
+        State.HELD,
+        TherapistReply(Decision.PRIVATE),
+        HOLDING,
+        Transition(
+            State.STOOD_DOWN,
+            (Release(), AlertTherapist("stood-down")),
+            "stood-down-by-therapist",
+        ),
     ),
     (
         "no-show-while-held-is-unclear",
@@ -1808,6 +1867,18 @@ class WorkflowMachine(RuleBasedStateMachine):
                     assert step.signal == "person"
                     assert before in {State.BOOKED, State.RESCHEDULING}
                     assert facts.call_started
+                    assert state is State.STOOD_DOWN
+                case AlertTherapist(reason="offer-reply" | "after-cancel"):
+                    # words with no time in them: the therapist reads them
+                    assert step.signal == "person"
+                    assert state is before
+                case AlertTherapist(reason="booked-unclear"):
+                    assert step.signal == "person"
+                    assert before is State.BOOKED
+                    assert state is State.BOOKED
+                case AlertTherapist(reason="stood-down"):
+                    assert step.signal == "therapist"
+                    assert before is State.HELD
                     assert state is State.STOOD_DOWN
                 case AlertTherapist(reason=reason):
                     assert step.signal == "calendar"
