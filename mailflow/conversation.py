@@ -353,6 +353,8 @@ class Conversation:
             and call.start_at <= self.now,
             reopenable=enquiry.state == State.CANCELLED
             or (enquiry.state == State.CLOSED and enquiry.closed_reason == "expired"),
+            invited_back=enquiry.state == State.CANCELLED
+            and enquiry.closed_reason == "therapist-cancelled",
         )
 
     def _takeable(
@@ -636,7 +638,18 @@ class Conversation:
                     )
         self.store.set_state(enquiry.id, state.value, self.now)
         if state is State.CANCELLED:
-            self.store.update_enquiry(enquiry.id, self.now, closed_at=self.now)
+            # A therapist's cancellation invites a reply ("reply and I'll send
+            # new times"): remembered, so a bare "ok" to it reaches them.
+            by_therapist = any(
+                isinstance(c, workflow.CancelCall) and c.by == "therapist"
+                for c in transition.commands
+            )
+            self.store.update_enquiry(
+                enquiry.id,
+                self.now,
+                closed_at=self.now,
+                closed_reason="therapist-cancelled" if by_therapist else None,
+            )
         elif state in workflow.OPEN_STATES:
             self.store.update_enquiry(
                 enquiry.id, self.now, closed_at=None, closed_reason=None

@@ -102,6 +102,7 @@ class Facts:
     counter: Slot | None = None  # a new time the person's calendar proposed
     call_started: bool = False  # the booked call's start has passed
     reopenable: bool = False  # closed by expiry or cancelled: a reply reopens it
+    invited_back: bool = False  # the therapist cancelled and asked them to reply
 
 
 # -- commands: what the shell must do, in order -----------------------------------
@@ -257,7 +258,11 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
             # "Please cancel" again, "thank you, all the best": nothing to send;
             # offering times to someone who did not ask for them is pushy. After
             # a cancellation a bare "ok" may mean either: the therapist reads it.
-            unsure = state is State.CANCELLED and not (reply.declines or reply.empty)
+            unsure = (
+                facts.invited_back
+                and reply.kind is not ReplyKind.CANCEL
+                and not (reply.declines or reply.empty)
+            )
             told = (AlertTherapist("after-cancel"),) if unsure else ()
             return Transition(state, (*remember, *told), "reply-after-close")
         # A late reply asking for a time: fresh times, never a stale slot.

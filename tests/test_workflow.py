@@ -804,15 +804,7 @@ for _state in (State.CLOSED, State.CANCELLED):
                         "reopened",
                     )
                     if _reply.kind in _ASKS_FOR_TIMES
-                    else Transition(
-                        _state,
-                        # after a cancellation, words that may ask for times or
-                        # not go to the therapist; after expiry, nothing
-                        (*_remember, AlertTherapist("after-cancel"))
-                        if _state is State.CANCELLED
-                        else _remember,
-                        "reply-after-close",
-                    ),
+                    else Transition(_state, _remember, "reply-after-close"),
                 )
             )
 
@@ -2049,3 +2041,26 @@ def test_cancelling_a_call_being_moved_after_its_start_is_a_late_cancel() -> Non
         (MarkMissed(), AlertTherapist("late-cancel")),
         "cancel-after-start",
     )
+
+
+@pytest.mark.parametrize(
+    ("reply", "told"),
+    [
+        (PersonReply(ReplyKind.OTHER), True),  # "ok": new times, or not?
+        (PersonReply(ReplyKind.UNCLEAR), True),
+        (PersonReply(ReplyKind.OTHER, declines=True), False),  # "no need"
+        (PersonReply(ReplyKind.OTHER, empty=True), False),
+        (PersonReply(ReplyKind.CANCEL), False),  # "please cancel" again
+        (PersonReply(ReplyKind.OTHER, yes=True), None),  # "yes please": times
+    ],
+)
+def test_after_the_therapist_cancels_a_bare_reply_reaches_them(
+    reply: PersonReply, told: bool | None
+) -> None:
+    facts = replace(WAITING, reopenable=True, invited_back=True)
+    result = on_person_reply(State.CANCELLED, reply, facts)
+    if told is None:
+        assert result.outcome == "reopened"
+    else:
+        assert (AlertTherapist("after-cancel") in result.commands) is told
+        assert result.state is State.CANCELLED
