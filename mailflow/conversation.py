@@ -352,7 +352,10 @@ class Conversation:
             and call.status in {"booked", "done"}
             and call.start_at <= self.now,
             reopenable=enquiry.state == State.CANCELLED
-            or (enquiry.state == State.CLOSED and enquiry.closed_reason == "expired"),
+            or (
+                enquiry.state == State.CLOSED
+                and enquiry.closed_reason in {"expired", "withdrawn"}
+            ),
             invited_back=enquiry.state == State.CANCELLED
             and enquiry.closed_reason == "therapist-cancelled",
         )
@@ -650,6 +653,9 @@ class Conversation:
                 closed_at=self.now,
                 closed_reason="therapist-cancelled" if by_therapist else None,
             )
+        elif state is State.CLOSED and transition.outcome == "withdrawn":
+            # "If you'd like to talk in the future, just reply": a reply reopens it.
+            self.store.update_enquiry(enquiry.id, self.now, closed_reason="withdrawn")
         elif state in workflow.OPEN_STATES:
             self.store.update_enquiry(
                 enquiry.id, self.now, closed_at=None, closed_reason=None

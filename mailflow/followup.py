@@ -592,20 +592,22 @@ def read_cancel_intent(text: str) -> CancelIntent | None:
     if not body:
         return None
     words = _Text.of(body)
-
-    def stands(match: re.Match[str]) -> bool:
-        before = body[max(0, match.start() - 60) : match.start()]
-        return not (
-            _NEGATED_BEFORE.search(words.before(match.start()))
-            or _CONDITIONAL.search(before)
-        )
-
-    if any(stands(match) for match in _RESCHEDULE.finditer(body)):
+    if any(_stands(body, words, match) for match in _RESCHEDULE.finditer(body)):
         return "reschedule"
     for pattern in (_CANCEL_WORD, _CANNOT_MAKE):
-        if any(stands(match) for match in pattern.finditer(body)):
+        if any(_stands(body, words, match) for match in pattern.finditer(body)):
             return "cancel"
     return None
+
+
+def _stands(body: str, words: _Text, match: re.Match[str]) -> bool:
+    """A phrase not turned round by a negation just before it ("no need to
+    cancel") nor asked about ("what if I have to cancel?")."""
+    before = body[max(0, match.start() - 60) : match.start()]
+    return not (
+        _NEGATED_BEFORE.search(words.before(match.start()))
+        or _CONDITIONAL.search(before)
+    )
 
 
 _WAVERING = re.compile(
@@ -627,19 +629,30 @@ def read_booked_reply(
     so it is asked about, never acted on.
     """
     found = read_person_reply(text, offered=offered, zones=zones, region=region)
-    body = _normalize(text)
+    body = _normalize(new_words(text))
     said = read_cancel_intent(text)
     move = (
         found.kind is ReplyKind.NONE_FIT
         or said == "reschedule"
         or intent.asks_to_move(body)
     )
-    explicit = bool(_CANCEL_WORD.search(body)) or intent.cancels_booking(body)
-    cancel = found.kind is ReplyKind.CANCEL or explicit
+    # Only words that cancel, standing (not "no need to cancel", not "what if I
+    # cancel?"); the withdraw family of an offer decides nothing once booked.
+    words = _Text.of(body)
+    explicit = any(
+        _stands(body, words, m) for m in _CANCEL_WORD.finditer(body)
+    ) or intent.cancels_booking(body)
+    if move and explicit:
+        # "Please cancel, I've found someone else instead": cancel or move?
+        return replace(found, kind=ReplyKind.UNCLEAR)
     if move:
         return replace(found, kind=ReplyKind.RESCHEDULE)
-    if cancel:
+    if explicit:
         return replace(found, kind=ReplyKind.CANCEL)
+    if found.kind is ReplyKind.CANCEL:
+        # Withdrawal words without a cancel ("I nearly decided not to go
+        # ahead, but..."): the booking stands and the therapist reads it.
+        return replace(found, kind=ReplyKind.UNCLEAR)
     language = intent.language_of(body)
     if language is not None and found.kind is ReplyKind.OTHER:
         return found  # "Merci, à mardi !": a thank-you in their language

@@ -54,6 +54,7 @@ class ForeignBook:
     no: re.Pattern[str]
     later: re.Pattern[str]
     thanks: re.Pattern[str]
+    negation: re.Pattern[str]
     ordinals: tuple[re.Pattern[str], ...]
     choice: re.Pattern[str]
 
@@ -106,7 +107,15 @@ def foreign_books() -> tuple[ForeignBook, ...]:
                 yes=re.compile(rf"^\W*(?:{'|'.join(data['yes'])})(?!\w)"),
                 **{
                     key: re.compile(rf"(?<!\w)(?:{'|'.join(data[key])})(?!\w)")
-                    for key in ("cancel", "move", "none", "no", "later", "thanks")
+                    for key in (
+                        "cancel",
+                        "move",
+                        "none",
+                        "no",
+                        "later",
+                        "thanks",
+                        "negation",
+                    )
                 },
             )
         )
@@ -240,6 +249,8 @@ def foreign_choice(
         return None
     body = text[:MAX_READ_CHARS].casefold()
     count = len(offered)
+    if other.negation.search(body) or other.none.search(body):
+        return None  # "el martes no puedo": never a pick; asked instead
     chosen: set[int] = set()
     for match in other.choice.finditer(body):
         chosen.add(int(next(g for g in match.groups() if g)))
@@ -247,6 +258,8 @@ def foreign_choice(
         if number <= count and pattern.search(body):
             chosen.add(number)
     days = {d for d, pattern in enumerate(other.weekdays) if pattern.search(body)}
+    if re.search(r"\d{1,2}\s*(?:h|uhr|:)", body):
+        return None  # a clock time beside it: checked by a person, not guessed
     if days and not chosen:
         zone = zones[0] if zones else None
         for number, slot in enumerate(offered, 1):
@@ -254,8 +267,8 @@ def foreign_choice(
             if local.weekday() in days:
                 chosen.add(number)
     bare = set(re.findall(r"(?<![\d:.])([1-9])(?![\d:.])", body))
-    if not chosen and len(bare) == 1:
-        chosen.add(int(next(iter(bare))))
+    if not chosen and len(bare) == 1 and len(body.split()) <= 3:
+        chosen.add(int(next(iter(bare))))  # "3, gracias": the whole answer
     if len(chosen) != 1:
         return None
     (number,) = chosen

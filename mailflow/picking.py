@@ -249,6 +249,20 @@ def condition_met(text: str, slot: Slot, zone: tzinfo) -> bool | None:
         else:
             met = start.time() < bound
         return not met if found["neg"] else met
+    for limit in _BOUND_ANY.finditer(text):
+        at = clock(limit["h"], limit["m"], limit["ap"])
+        direction = " ".join(limit["dir"].lower().split())
+        later = direction in {"after", "from", "no earlier than"} or (
+            bool(limit["neg"]) and direction in {"before", "till", "until"}
+        )
+        if later and not start.time() >= at:
+            return False
+        if not later and not slot.end_at.astimezone(zone).time() <= at:
+            return False
+    for said in _PART_ANY.finditer(text):
+        low, high = _PART[said["part"].lower().rstrip("s")]
+        if not low <= start.time() < high:
+            return False
     part = _PART_CONDITION.search(text)
     if part is not None:
         low, high = _PART[part["part"].lower()]
@@ -258,6 +272,19 @@ def condition_met(text: str, slot: Slot, zone: tzinfo) -> bool | None:
     return None
 
 
+_BOUND_ANY = re.compile(
+    r"(?P<neg>\b(?:not|n't|cannot|can't|don't|won't)\b[^.,;]{0,25}?)?\b"
+    r"(?P<dir>after|from|before|till|until|no\s+later\s+than|no\s+earlier\s+than)\s+"
+    r"(?P<h>\d{1,2})(?:[:.](?P<m>\d\d))?\s*(?P<ap>am|pm)?(?![\d:])",
+    re.IGNORECASE,
+)
+"""Any bound on the time named beside a pick: "free after 3", "not before 10",
+"I don't get home till 7" (which means after)."""
+_PART_ANY = re.compile(
+    r"\b(?:in\s+the\s+|on\s+my\s+|at\s+)?(?P<part>mornings?|afternoons?|evenings?|lunch(?:time)?)\b"
+    r"(?:\s+break)?",
+    re.IGNORECASE,
+)
 _BENIGN_IF = re.compile(
     r"\bif\s+(?:it'?s|that'?s|it\s+is|that\s+is|they'?re|it'?s\s+still)\s+(?:still\s+)?"
     r"(?:free|available|open|going|ok|okay|alright|possible|fine)\b|\bif\s+possible\b"

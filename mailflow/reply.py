@@ -837,8 +837,12 @@ def read_person_reply(
         kind = ReplyKind.UNCLEAR  # "yes please" to five times: which?
     else:
         kind = ReplyKind.OTHER
-    if kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR, ReplyKind.NONE_FIT} and (
-        pick is None and intent.withdraws(body)
+    if kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR} and (
+        pick is None
+        and preference.is_empty
+        and not positive
+        and intent.withdraws(body)
+        and not _NONE_GLOBAL.search(body)
     ):
         kind = ReplyKind.CANCEL  # "I've changed my mind", "please ignore my email"
     if kind is not ReplyKind.CANCEL and offered and zones:
@@ -1107,7 +1111,7 @@ _DECLINE = re.compile(
 _LEAD = re.compile(
     r"^(?:\W*(?:no|nope|nah|i\s+decline|declined?|reject(?:ed)?"
     r"|(?:i\s+)?(?:can't|cannot)(?:\s+do\s+(?:that|it|this))?|(?:please\s+)?cancel"
-    r"(?:\s+(?:it|this|that|the\s+(?:call|booking|appointment|consultation)))?"
+    r"(?:\s+(?:this\s+one|that\s+one|it|this|that|the\s+(?:call|booking|appointment|consultation)))?"
     r"(?:\s+please)?|no[\s-]?show)\b)+[\s,.;:!\-\u2013\u2014]*",
     re.IGNORECASE,
 )
@@ -1158,11 +1162,14 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     body = picking.spoken_times(_normalize(new_words(text)).strip())
     if not body:
         return TherapistReply(Decision.UNCLEAR)
-    if _Y_ALONE.fullmatch(body.split("\n")[0]) and len(body.split()) <= 3:
+    lines = [line for line in body.split("\n") if line.strip()]
+    if _Y_ALONE.fullmatch(lines[0]) and len(lines) <= 2 and len(body.split()) <= 2:
         return TherapistReply(Decision.APPROVE)  # "Y", "y.", "Y\nSam"
     scan = _scan(body, "", both_readings=False)
     masked = scan.masked
-    if _NO_SHOW.search(masked) or intent.reports_no_show(body):
+    if (
+        _NO_SHOW.search(masked) or intent.reports_no_show(body)
+    ) and not _NOT_NO_SHOW.search(body):
         return TherapistReply(Decision.NO_SHOW)
     private = intent.private_note(body)
     approve, negated_approve = _approvals(masked)
@@ -1184,7 +1191,10 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
             return TherapistReply(Decision.UNCLEAR)
         # "Please cancel and tell her I'm sorry": cancel, but words about the
         # person are never passed on as they stand.
-        return TherapistReply(Decision.CANCEL, note="" if private else _note(body))
+        note = "" if private else _note(body)
+        return TherapistReply(
+            Decision.CANCEL, note="" if _ABOUT_THEM.search(note) else note
+        )
     told = _TELL_THEM.search(body)
     if told is not None and decline and not approve:
         # "No - please tell her: I'm sorry, I don't offer couples work...":
@@ -1209,7 +1219,12 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     if approve and decline:
         return TherapistReply(Decision.UNCLEAR)
     if decline:
-        return TherapistReply(Decision.DECLINE, note=_note(body))
+        note = _note(body)
+        # A note that speaks of them ("he wants in-person sessions") is about
+        # them, not to them: fresh times go, the therapist's words do not.
+        return TherapistReply(
+            Decision.DECLINE, note="" if _ABOUT_THEM.search(note) else note
+        )
     if approve and not _HEDGE.search(masked):
         return TherapistReply(Decision.APPROVE)
     return TherapistReply(Decision.UNCLEAR)
@@ -1224,6 +1239,13 @@ _SAME_DAY = re.compile(
     r"(?:(?:on\s+)?the\s+same\s+day\s+|that\s+day\s+)?(?:works|would\s+work|is\s+(?:fine|ok|good)|suits)\b",
     re.IGNORECASE,
 )
+_NOT_NO_SHOW = re.compile(
+    r"\b(?:not|no)\s+(?:a\s+)?no[\s-]?show\b|\bthe\s+call\s+(?:happened|went\s+ahead|went\s+well)"
+    r"|\b(?:she|he|they)\s+(?:rang|called|answered|picked\s+up)\b|\btry\s+(?:again|later|tomorrow)\b"
+    r"|\bgood\s+call\b",
+    re.IGNORECASE,
+)
+"""Words that say the call was not missed, or not yet: never a no-show."""
 _Y_ALONE = re.compile(r"\s*y+[\s.!]*", re.IGNORECASE)
 
 
@@ -1262,6 +1284,12 @@ def _note(body: str) -> str:
     if _NO_NOTE.fullmatch(note):
         return ""
     return note[:MAX_NOTE_CHARS].strip()
+
+
+_ABOUT_THEM = re.compile(
+    r"\b(?:she|he|her|him|his|hers|they|them|their|she's|he's)\b", re.I
+)
+"""A note that speaks of the person in the third person is about them, not to them."""
 
 
 def _proposal(scan: _Scan, today: date) -> tuple[WallTime | None, bool]:

@@ -1374,7 +1374,7 @@ message after it (outages and account-wide refusals do not count)."""
 _APPROVAL_REF = re.compile(r"\[ref ([0-9a-f]{16})\]")
 _TIMED_STATES = frozenset({"offered", "held", "booked", "rescheduling", "followed_up"})
 """States the clock still owes something (as `Store.open_enquiries` selects)."""
-_STILL_LISTENING = frozenset({"expired", "silent"})
+_STILL_LISTENING = frozenset({"expired", "silent", "withdrawn"})
 """Closed by the clock alone: a late reply still reopens the offer or answers
 the follow-up (closing for silence is not the person saying goodbye)."""
 

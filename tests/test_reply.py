@@ -689,10 +689,8 @@ def test_therapist_approves(text: str) -> None:
         ("No - sorry, I'm away that day.", "sorry, I'm away that day."),
         ("Decline: I'm at a training all day.", "I'm at a training all day."),
         ("No\n\nSorry, I'm away that week.", "Sorry, I'm away that week."),
-        (
-            "No, I'm away on Thursday. Could they pick another day?",
-            "I'm away on Thursday. Could they pick another day?",
-        ),
+        # speaking of them, not to them: the therapist's words stay with them
+        ("No, I'm away on Thursday. Could they pick another day?", ""),
         (
             "Sorry, I can't do that one, I'm with another client.",
             "Sorry, I can't do that one, I'm with another client.",
@@ -756,9 +754,10 @@ def test_therapist_dates_roll_to_next_year_once_passed() -> None:
         ("cancel it", ""),
         ("please cancel the call", ""),
         ("Please cancel the call.", ""),
+        # about them, not to them: cancelled, the words are not passed on
         (
             "Please cancel the call - they emailed to say they found someone closer.",
-            "they emailed to say they found someone closer.",
+            "",
         ),
     ],
 )
@@ -953,3 +952,108 @@ def test_offer_answer_does_nothing_when_unclear(text: str) -> None:
 def test_a_lone_y_from_the_therapist_approves(text: str) -> None:
     """The shorthand of a busy phone: "Y" on its own line, nothing else."""
     assert therapist(text).decision is Decision.APPROVE
+
+
+# --- harm: ordinary words that must never cancel, withdraw or book (#10 review) ---
+
+BOOKED_SLOT = (OFFERED[1],)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No need to cancel, I'll be there",
+        "Don't cancel! I'll be there.",
+        "I won't cancel, don't worry",
+        "Great, see you then. I'll be in touch if anything changes",
+        "Please ignore my last email, see you Tuesday as planned",
+        "No need for a reminder, see you Tuesday",
+        "Perfect. Don't call me before 9:30 please",
+        "Lovely, please don't ring on my work number",
+        "I nearly decided not to go ahead, but I'm glad I did",
+        "I've got to drop out of a work meeting to do this",
+    ],
+)
+def test_ordinary_words_after_booking_never_cancel(text: str) -> None:
+    from mailflow.followup import read_booked_reply
+
+    reply = read_booked_reply(text, offered=(), zones=ZONES, region="GB")
+    assert reply.kind is not ReplyKind.CANCEL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'll get back to you later today once I've checked my diary",
+        "Thanks for these. I'll be in touch when I've checked with work",
+        "I'm not ready to book until next week",
+        "I'm not ready to talk in the mornings, anything in the evening?",
+        "I can't afford to take time off in the day, anything in the evening?",
+        "Please ignore my last email, I meant to say none of these work",
+    ],
+)
+def test_ordinary_words_before_booking_never_withdraw(text: str) -> None:
+    assert person(text).kind is not ReplyKind.CANCEL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please cancel, I've found someone else instead",
+        "I need to cancel - I got therapy through work instead",
+    ],
+)
+def test_a_cancel_beside_a_move_word_is_asked_about_never_a_move(text: str) -> None:
+    from mailflow.followup import read_booked_reply
+
+    reply = read_booked_reply(text, offered=(), zones=ZONES, region="GB")
+    assert reply.kind in {ReplyKind.CANCEL, ReplyKind.UNCLEAR}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tuesday is fine but not before 11",
+        "Tuesday, but I can't do before 11",
+        "I'm free after 3 on Tuesday",
+        "Tuesday please, though I don't get home till 7",
+        "Tuesday works, I'll be on my lunch break",
+        "El martes no puedo",
+        "Dienstag kann ich leider nicht",
+        "¿tienen algo el 3 de diciembre?",
+        "tengo 3 hijos y trabajo mucho",
+    ],
+)
+def test_a_pick_whose_words_say_otherwise_is_never_booked(text: str) -> None:
+    # OFFERED 3 is Tuesday 10:30: every one of these rules it out or is unclear
+    reply = person(text)
+    assert reply.kind is not ReplyKind.PICK or reply.choice not in {3, 4}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No - she's my neighbour's daughter, not appropriate.",
+        "Decline please - he wants in-person sessions and I'm online only.",
+        "No. Her ex-husband is a client of mine.",
+    ],
+)
+def test_a_note_about_the_person_is_never_passed_on(text: str) -> None:
+    reply = therapist(text)
+    assert reply.note == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No, not a no-show - the call happened",
+        "She didn't pick up, I'll try again tomorrow",
+    ],
+)
+def test_a_call_that_was_not_missed_is_no_no_show(text: str) -> None:
+    assert therapist(text).decision is not Decision.NO_SHOW
+
+
+def test_a_cancel_note_keeps_only_the_therapists_words() -> None:
+    reply = therapist("Please cancel this one - I'm unwell")
+    assert reply.note == "I'm unwell"
