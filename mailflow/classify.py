@@ -181,7 +181,7 @@ def classify_new(
         if _own_chaser(mail):
             chaser = True  # their own unanswered request, sent again
         elif not forward:
-            return _ignore("foreign-thread")
+            return _foreign_thread(mail, policy, contacts)
 
     fields = extract_form_submission(mail.text)
     if form:
@@ -376,6 +376,27 @@ def _without_footer(text: str, footer: re.Pattern[str]) -> str:
     """The text above a signature, phone footer or legal disclaimer."""
     found = footer.search(text)
     return text if found is None or found.start() < 40 else text[: found.start()]
+
+
+def _foreign_thread(
+    mail: InboundMail, policy: RequestPolicy, contacts: Container[str]
+) -> Classification:
+    """A reply in a conversation the practice is not part of is left alone,
+    unless the person's own words (not what they quote) speak of clear risk:
+    then the therapist is told at once, and nobody else is written to."""
+    words = f"{mail.subject}\n{_own_words(mail.text)}"
+    said = screen.screen(words, extra_phrases=policy.crisis_phrases)
+    if said.risk is not screen.Risk.CLEAR or mail.from_addr is None:
+        return _ignore("foreign-thread")
+    email = mail.reply_to[0] if mail.reply_to else mail.from_addr
+    person = Person(email=email, name=mail.from_name, phone=None)
+    return Classification(
+        verdict=Verdict.CRISIS,
+        reason="crisis",
+        person=person,
+        risk=said.risk.value,
+        existing=True,  # alert only: someone is already writing with them
+    )
 
 
 def _ignore(reason: str) -> Classification:

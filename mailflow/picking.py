@@ -252,9 +252,9 @@ def condition_met(text: str, slot: Slot, zone: tzinfo) -> bool | None:
     for limit in _BOUND_ANY.finditer(text):
         at = clock(limit["h"], limit["m"], limit["ap"])
         direction = " ".join(limit["dir"].lower().split())
-        later = direction in {"after", "from", "no earlier than"} or (
-            bool(limit["neg"]) and direction in {"before", "till", "until"}
-        )
+        later = direction in {"after", "from", "no earlier than"}
+        if limit["neg"] and direction in {"after", "before", "till", "until", "from"}:
+            later = not later  # "don't ring after 6", "I don't get home till 7"
         if later and not start.time() >= at:
             return False
         if not later and not slot.end_at.astimezone(zone).time() <= at:

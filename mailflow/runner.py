@@ -497,12 +497,14 @@ class Runner:
         if person is None or verdict.verdict is Verdict.IGNORE:
             return verdict.reason
         open_id = self.store.open_enquiry_for(person.email)
+        carried: Enquiry | None = None
         if open_id is not None and verdict.verdict is Verdict.REQUEST:
             waiting = self.store.enquiry(open_id)
             if waiting is not None and waiting.state == "asked":
-                # They wrote again and this time plainly ask: the note is moot.
+                # They wrote again and this time plainly ask: the note is moot,
+                # but what they said about safety stands.
                 self.store.set_state(open_id, "stood_down", self.now)
-                open_id = None
+                open_id, carried = None, waiting
         if verdict.crisis and open_id is not None:
             # Someone already in a conversation writes afresh, at risk: the
             # therapist at once, as if they had answered in the thread.
@@ -513,19 +515,24 @@ class Runner:
                 screen.Risk(verdict.risk),
                 needs=(verdict.safety_note,) if verdict.safety_note else (),
             )
-            if known is not None and known.state != "asked" and _news(said, known):
+            if known is not None and _news(said, known):
                 return self._note_risk(key, open_id, mail, verdict.safety_note)
             return "open-enquiry"  # a chaser or a second mail: answered once
         if verdict.verdict is Verdict.ASK:
             return self._ask(
                 key, mail, person, verdict.reason, verdict.risk, verdict.safety_note
             )
+        risk, note = verdict.risk, verdict.safety_note
+        if carried is not None and carried.risk != "none" and risk == "none":
+            risk = carried.risk
+        if carried is not None and carried.safety_note:
+            note = " / ".join(filter(None, (carried.safety_note, note)))
         return self._answer(
             key,
             mail,
             person,
-            risk=verdict.risk,
-            safety_note=verdict.safety_note,
+            risk=risk,
+            safety_note=note,
             form=verdict.reason == "form-request",
             asked_for=verdict.verdict is Verdict.REQUEST,
             existing=verdict.existing,
@@ -1402,6 +1409,8 @@ def _news(said: screen.Screening, enquiry: Enquiry) -> bool:
         return False
     if enquiry.risk == "none":
         return True
+    if any(family != "contact-safety" for family in said.families):
+        return True  # dark thoughts again, or a history: told each time
     return bool(said.note) and said.note not in (enquiry.safety_note or "")
 
 

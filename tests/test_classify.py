@@ -838,3 +838,19 @@ def test_classify_new_never_raises_on_parsed_arbitrary_bytes(raw: bytes) -> None
         return
     result = _classify(mail)
     assert result.reason in KNOWN_REASONS
+
+
+def test_a_crisis_in_someone_elses_thread_still_reaches_the_therapist() -> None:
+    mail = _inbound(
+        subject="Re: your article",
+        in_reply_to="<elsewhere@example.net>",
+        text="I don't want to be alive anymore.\n\nOn Mon, Alex <a@example.net> wrote:\n> hi",
+    )
+    result = _classify(mail)
+    assert (result.verdict, result.crisis, result.existing) == (
+        Verdict.CRISIS,
+        True,
+        True,
+    )
+    calm = _classify(replace(mail, text="Thanks, see you soon."))
+    assert calm.reason == "foreign-thread"

@@ -442,3 +442,41 @@ def test_a_hand_answer_while_a_time_is_held_frees_that_time(setup) -> None:
     )
     assert run(config, NOW + timedelta(hours=2)) == 0
     assert _call_status(config) == "released"
+
+
+def test_a_safety_need_said_in_an_unsure_mail_carries_into_the_later_request(
+    auto,
+) -> None:
+    server, boxes, config = auto
+    server.deliver(
+        request(
+            sender=f"Dana Cole <{boxes.person}>",
+            to=boxes.practice,
+            subject="call",
+            body="Can you ring me? Please don't call after 6, my husband will be home.",
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    at = NOW + timedelta(hours=1)
+    server.deliver(
+        request(
+            sender=f"Dana Cole <{boxes.person}>",
+            to=boxes.practice,
+            subject="Free consultation call",
+            body="I'd like to book the free consultation call please.",
+            sent_at=at,
+        ),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    (offer,) = mails(server, boxes.person, "offer")
+    later = at + timedelta(hours=1)
+    server.deliver(
+        answer(offer, sender=f"Dana Cole <{boxes.person}>", body="1", sent_at=later),
+        boxes.practice,
+    )
+    assert run(config, later) == 0
+    assert "confirmation" not in kinds(server, boxes.person)
+    (approval,) = mails(server, boxes.therapist, "approval_request")
+    assert "my husband will be home" in plain(approval)

@@ -1057,3 +1057,16 @@ def test_a_call_that_was_not_missed_is_no_no_show(text: str) -> None:
 def test_a_cancel_note_keeps_only_the_therapists_words() -> None:
     reply = therapist("Please cancel this one - I'm unwell")
     assert reply.note == "I'm unwell"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "offer later",
+        "offer next week",
+        "offer? what is this",
+        "offer and tell them I'm away",
+    ],
+)
+def test_offer_answer_with_more_to_it_does_nothing(text: str) -> None:
+    assert read_offer_answer(text).decision is Decision.UNCLEAR

@@ -246,9 +246,9 @@ def test_the_approval_request_shows_the_words_of_the_pick(
         boxes,
         config,
         offer,
-        "2 please, evenings suit me best",
+        "2 please, that suits me best",
         T0 + timedelta(hours=1),
     )
     approval = newest(server, boxes.therapist, "approval_request")
     assert "What they wrote when they picked:" in plain(approval)
-    assert "> 2 please, evenings suit me best" in plain(approval)
+    assert "> 2 please, that suits me best" in plain(approval)

@@ -36,6 +36,8 @@ ORDINARY = [
     "I don't feel unsafe, it's just stress.",
     "Shoot me an email when you have a moment.",
     "I could murder a coffee.",
+    "I can't go on like this with my job, I need to talk about a career change.",
+    "I overdosed on coffee this morning lol.",
 ]
 
 CLEAR = [
@@ -61,6 +63,9 @@ CLEAR = [
     "he had his hands round my neck until i nearly blacked out",
     "My son said he wants to kill himself and that nobody would miss him.",
     "I've given my cat to my neighbour. You don't need to reply.",
+    "Honestly I'm not sure I'll still be here next week.",
+    "I've written letters to my kids and I've decided this weekend is it.",
+    "I don't see the point in living anymore.",
 ]
 
 POSSIBLE = [
