@@ -87,6 +87,11 @@ def choose_offer(
     uncivil hours there are left out while enough others remain.
     """
     zone = person_zone or ZoneInfo(zone_name)
+    home = ZoneInfo(zone_name)
+    # Days they said they cannot do are never offered, however few remain.
+    slots = [
+        s for s in slots if allowed_day(s.start_at.astimezone(home).date(), preference)
+    ]
     tiers: tuple[list[Slot], ...] = ([], [], [], [])
     for slot in sorted(slots, key=lambda s: s.start_at):
         local = slot.start_at.astimezone(zone)
@@ -98,6 +103,13 @@ def choose_offer(
     for tier in tiers:
         picked += _spread(tier, count - len(picked), zone, picked)
     return sorted(picked, key=lambda s: s.start_at)
+
+
+def allowed_day(day: date, preference: Preference) -> bool:
+    """Whether a day survives what they ruled out ("not tomorrow", "I'm away that week")."""
+    if preference.not_before is not None and day < preference.not_before:
+        return False
+    return day not in preference.not_on
 
 
 def _civil(slot: Slot, zone: tzinfo) -> bool:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from mailflow import availability, followup, reply, timing, workflow
+from mailflow import availability, followup, picking, reply, timing, workflow
 from mailflow.letters import (
     LISTS_TIMES,
     AfterCallLetters,
@@ -175,6 +175,7 @@ class Conversation:
             return "asked-waiting"  # the therapist decides whether to offer
         offered = tuple(self.store.offers(enquiry.id))
         zone = person_zone_from_minutes(enquiry.sender_offset_minutes)
+        today = self.now.astimezone(ZoneInfo(self.settings.practice.timezone)).date()
         words = reply.new_words(mail.text)
         answer = reply.read_person_reply(
             mail.text,  # whole: an answer typed under a quoted time counts
@@ -184,6 +185,7 @@ class Conversation:
                 *([zone] if zone else []),
             ],
             region=self.settings.practice.country,
+            today=today,
         )
         self._thread_on(enquiry, mail)
         if state is State.FOLLOWED_UP or (
@@ -204,6 +206,7 @@ class Conversation:
                     *([zone] if zone else []),
                 ],
                 region=self.settings.practice.country,
+                today=today,
             )
         # Only a pick needs to know what is free: a cancellation or a question
         # goes through even while a busy calendar cannot be read.
@@ -262,7 +265,13 @@ class Conversation:
             proposed = self._resolve(answer.proposed, enquiry.id)
             facts = replace(facts, proposed=proposed)
         transition = workflow.on_therapist_reply(State(enquiry.state), answer, facts)
-        self._carry_out(enquiry, transition, incoming, Preference())
+        # "No, I'm away that whole week": the fresh times avoid it.
+        held = (facts.held,) if facts.held is not None else offered
+        not_before, not_on = picking.exclusions(
+            words.lower(), today, held, ZoneInfo(self.settings.practice.timezone)
+        )
+        ruled_out = Preference(not_before=not_before, not_on=not_on)
+        self._carry_out(enquiry, transition, incoming, ruled_out)
         return transition.outcome
 
     def _resolve(self, wall: WallTime, enquiry_id: int) -> Slot | None:

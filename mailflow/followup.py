@@ -12,7 +12,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import tzinfo
+from datetime import date, tzinfo
 from enum import Enum, StrEnum
 from typing import Final, Literal
 
@@ -619,7 +619,12 @@ _WAVERING = re.compile(
 
 
 def read_booked_reply(
-    text: str, *, offered: Sequence[Slot], zones: Sequence[tzinfo], region: str
+    text: str,
+    *,
+    offered: Sequence[Slot],
+    zones: Sequence[tzinfo],
+    region: str,
+    today: date | None = None,
 ) -> PersonReply:
     """What a reply about a booked call asks: to move it, to cancel it, or
     neither; decided here alone. A request for another time is always a move,
@@ -628,7 +633,9 @@ def read_booked_reply(
     off", "I've decided to wait"); "I can't make it" alone could be either,
     so it is asked about, never acted on.
     """
-    found = read_person_reply(text, offered=offered, zones=zones, region=region)
+    found = read_person_reply(
+        text, offered=offered, zones=zones, region=region, today=today
+    )
     body = _normalize(new_words(text))
     said = read_cancel_intent(text)
     move = (

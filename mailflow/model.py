@@ -54,10 +54,19 @@ class Preference:
     day_parts: frozenset[DayPart] = frozenset()
     earliest: time | None = None
     latest: time | None = None
+    not_before: date | None = None  # "I'm away that week": nothing before this day
+    not_on: frozenset[date] = frozenset()  # "not tomorrow": never these days
 
     @property
     def is_empty(self) -> bool:
-        return not (self.weekdays or self.day_parts or self.earliest or self.latest)
+        return not (
+            self.weekdays
+            or self.day_parts
+            or self.earliest
+            or self.latest
+            or self.not_before
+            or self.not_on
+        )
 
 
 @dataclass(frozen=True, slots=True)

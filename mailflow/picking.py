@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Final
 
 from mailflow.model import Slot
@@ -364,3 +364,73 @@ def at_lunchtime(slot: Slot, zone: tzinfo) -> bool:
     """Whether a time falls at lunchtime (11:30 to 14:30), which no day part names."""
     start, end = _PART["lunchtime"]
     return start <= slot.start_at.astimezone(zone).time() < end
+
+
+_NOT_DAY = re.compile(
+    r"\b(?:not|no|can'?t\s+do|cannot\s+do)\s+(?P<day>today|tomorrow)\b"
+    r"|\b(?P<day2>today|tomorrow)(?:'s|\s+is)\s+(?:no\s+good|not\s+good|out|impossible|bad|a\s+no)\b",
+    re.IGNORECASE,
+)
+_AWAY_THAT_WEEK = re.compile(
+    r"\b(?:away|travell?ing|on\s+holiday|on\s+leave|abroad|busy|not\s+around|not\s+available|"
+    r"out\s+of\s+(?:the\s+)?(?:country|office))\s+(?:for\s+|all\s+)?"
+    r"(?:(?:that|this)\s+(?:whole\s+)?|the\s+whole\s+)week\b"
+    r"|\bthat\s+(?:whole\s+)?week\s+is\s+(?:chaos|no\s+good|out|impossible|busy|bad|a\s+write-?off)\b"
+    r"|\bnot\s+that\s+week\b",
+    re.IGNORECASE,
+)
+_WEEK_AFTER = re.compile(
+    r"\b(?:the\s+)?(?:following\s+week|week\s+after(?:\s+that)?)\b", re.IGNORECASE
+)
+_NEXT_WEEK = re.compile(r"\bnext\s+week\b", re.IGNORECASE)
+_LATER_IN_WEEK = re.compile(r"\blater\s+in\s+the\s+week\b", re.IGNORECASE)
+_FROM_DAY = re.compile(
+    r"\b(?:after|from|until|till|back\s+(?:on|from))\s+the\s+(?P<n>\d{1,2})(?:st|nd|rd|th)\b",
+    re.IGNORECASE,
+)
+
+
+def exclusions(
+    text: str, today: date, reference: Sequence[Slot], zone: tzinfo
+) -> tuple[date | None, frozenset[date]]:
+    """What a reply rules out for the next set of times, as (no day before,
+    never these days): "not tomorrow", "I'm away that week" (the week of the
+    times just offered or held), "the following week", "later in the week",
+    "I'm away until the 20th". Days only: never a guess at a time."""
+    not_on: set[date] = set()
+    not_before: date | None = None
+    for found in _NOT_DAY.finditer(text):
+        word = (found["day"] or found["day2"]).lower()
+        not_on.add(today if word == "today" else today + timedelta(days=1))
+    week_of = min(
+        (s.start_at.astimezone(zone).date() for s in reference), default=today
+    )
+    monday_after = week_of - timedelta(days=week_of.weekday()) + timedelta(days=7)
+
+    def later(day: date) -> None:
+        nonlocal not_before
+        not_before = day if not_before is None else max(not_before, day)
+
+    if _AWAY_THAT_WEEK.search(text) or _WEEK_AFTER.search(text):
+        later(monday_after)
+    if _NEXT_WEEK.search(text):
+        later(today - timedelta(days=today.weekday()) + timedelta(days=7))
+    if _LATER_IN_WEEK.search(text):
+        later(today + timedelta(days=2))
+    for found in _FROM_DAY.finditer(text):
+        n = int(found["n"])
+        for months in range(3):
+            year = today.year + (today.month - 1 + months) // 12
+            month = (today.month - 1 + months) % 12 + 1
+            try:
+                day = date(year, month, n)
+            except ValueError:
+                continue
+            if day >= today:
+                later(
+                    day + timedelta(days=1)
+                    if found[0].lower().startswith("after")
+                    else day
+                )
+                break
+    return not_before, frozenset(not_on)

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum
 from typing import Final
@@ -774,7 +774,12 @@ _NONE_PREFER = re.compile(
 
 
 def read_person_reply(
-    text: str, *, offered: Sequence[Slot], zones: Sequence[tzinfo], region: str
+    text: str,
+    *,
+    offered: Sequence[Slot],
+    zones: Sequence[tzinfo],
+    region: str,
+    today: date | None = None,
 ) -> PersonReply:
     """What the person's reply to an offer of numbered slots says.
 
@@ -875,6 +880,14 @@ def read_person_reply(
     # ("yes please" to new times; "don't worry about rebooking").
     yes = yes and kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR}
     no = kind is not ReplyKind.PICK and intent.declines(body)
+    if kind in {ReplyKind.NONE_FIT, ReplyKind.RESCHEDULE} and today and zones:
+        # "I'm away that week", "not tomorrow": never offered again.
+        not_before, not_on = picking.exclusions(body, today, offered, zones[0])
+        preference = replace(
+            preference,
+            not_before=not_before or preference.not_before,
+            not_on=preference.not_on | not_on,
+        )
     if kind is ReplyKind.PICK:
         return PersonReply(kind, choice=pick, phone=phone, yes=yes, declines=no)
     if kind is ReplyKind.NONE_FIT:

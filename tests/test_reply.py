@@ -1070,3 +1070,38 @@ def test_a_cancel_note_keeps_only_the_therapists_words() -> None:
 )
 def test_offer_answer_with_more_to_it_does_nothing(text: str) -> None:
     assert read_offer_answer(text).decision is Decision.UNCLEAR
+
+
+def test_what_a_reply_rules_out_is_read_as_days() -> None:
+    from mailflow.picking import exclusions
+
+    today = date(2026, 10, 21)  # a Wednesday
+    week = (OFFERED[0],)  # Thursday 22 October
+    assert exclusions("not tomorrow please", today, week, LONDON) == (
+        None,
+        frozenset({date(2026, 10, 22)}),
+    )
+    monday_after = date(2026, 10, 26)
+    for text in (
+        "i'm away that whole week, sorry",
+        "that week is chaos",
+        "could we look at the following week?",
+    ):
+        assert exclusions(text, today, week, LONDON) == (monday_after, frozenset())
+    assert exclusions("later in the week", today, week, LONDON)[0] == date(2026, 10, 23)
+    assert exclusions("i'm away until the 29th", today, week, LONDON)[0] == date(
+        2026, 10, 29
+    )
+    assert exclusions("thursday works", today, week, LONDON) == (None, frozenset())
+
+
+def test_none_of_these_with_a_week_away_carries_it_into_the_preference() -> None:
+    reply = read_person_reply(
+        "I'm travelling that week, could you send some times for the week after?",
+        offered=OFFERED[:1],
+        zones=ZONES,
+        region="GB",
+        today=date(2026, 10, 21),
+    )
+    assert reply.kind is ReplyKind.NONE_FIT
+    assert reply.preference.not_before == date(2026, 10, 26)

@@ -252,3 +252,59 @@ def test_the_approval_request_shows_the_words_of_the_pick(
     approval = newest(server, boxes.therapist, "approval_request")
     assert "What they wrote when they picked:" in plain(approval)
     assert "> 2 please, that suits me best" in plain(approval)
+
+
+def test_fresh_times_avoid_the_week_the_therapist_is_away(
+    tmp_path, mail_server, mailboxes
+) -> None:
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes)
+    offer = start(server, boxes, config)
+    person_says(server, boxes, config, offer, "1", T0 + timedelta(hours=1))
+    approval = newest(server, boxes.therapist, "approval_request")
+    held_day = offered_lines(offer)[0][1]
+    therapist_says(
+        server,
+        boxes,
+        config,
+        approval,
+        "No, sorry, I'm away that whole week.",
+        T0 + timedelta(hours=2),
+    )
+    fresh = newest(server, boxes.person, "offer_again")
+    lines = offered_lines(fresh)
+    assert lines
+    held = _day(held_day)
+    monday_after = held - timedelta(days=held.weekday()) + timedelta(days=7)
+    for _n, text in lines:
+        assert _day(text) >= monday_after, text
+
+
+def test_fresh_times_avoid_the_week_the_person_is_away(life) -> None:  # noqa: F811
+    server, boxes, config = life
+    offer = start(server, boxes, config)
+    first = offered_lines(offer)[0][1]
+    person_says(
+        server,
+        boxes,
+        config,
+        offer,
+        "I'm travelling that week, sorry. Could you send some times for the week after?",
+        T0 + timedelta(hours=1),
+    )
+    fresh = newest(server, boxes.person, "offer_again")
+    week = _day(first)
+    monday_after = week - timedelta(days=week.weekday()) + timedelta(days=7)
+    for _n, text in offered_lines(fresh):
+        assert _day(text) >= monday_after, text
+
+
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+
+
+def _day(line: str):
+    """The date of an offered line ("Thursday 22 October at 13:30 ..."), 2026."""
+    from datetime import date
+
+    _weekday, day, month = line.split()[:3]
+    return date(2026, _MONTHS.index(month) + 1, int(day))
