@@ -386,9 +386,15 @@ def _foreign_thread(
     then the therapist is told at once, and nobody else is written to."""
     words = f"{mail.subject}\n{_own_words(mail.text)}"
     said = screen.screen(words, extra_phrases=policy.crisis_phrases)
-    if said.risk is not screen.Risk.CLEAR or mail.from_addr is None:
+    email = mail.from_addr  # the writer; a Reply-To here may be anyone's
+    practice = {policy.practice_email.lower(), policy.therapist_email.lower()}
+    if (
+        said.risk is not screen.Risk.CLEAR
+        or email is None
+        or email in practice
+        or _SYSTEM_LOCAL.fullmatch(_local_part(email))
+    ):
         return _ignore("foreign-thread")
-    email = mail.reply_to[0] if mail.reply_to else mail.from_addr
     person = Person(email=email, name=mail.from_name, phone=None)
     return Classification(
         verdict=Verdict.CRISIS,
