@@ -299,7 +299,20 @@ def test_fresh_times_avoid_the_week_the_person_is_away(life) -> None:  # noqa: F
         assert _day(text) >= monday_after, text
 
 
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def _day(line: str):
