@@ -515,7 +515,9 @@ class Runner:
                 screen.Risk(verdict.risk),
                 needs=(verdict.safety_note,) if verdict.safety_note else (),
             )
-            if known is not None and _news(said, known):
+            if known is not None and screen.is_news(
+                said, known.risk, known.safety_note
+            ):
                 return self._note_risk(key, open_id, mail, verdict.safety_note)
             return "open-enquiry"  # a chaser or a second mail: answered once
         if verdict.verdict is Verdict.ASK:
@@ -629,7 +631,9 @@ class Runner:
                 self._escalate_now(key, enquiry, mail)
                 outcome = "owned-crisis"
             else:
-                if from_person and _news(said, enquiry):
+                if from_person and screen.is_news(
+                    said, enquiry.risk, enquiry.safety_note
+                ):
                     # From now on every pick waits for the therapist, who is told.
                     enquiry = self._mark_risk(key, enquiry, mail, said.note)
                 outcome = self.conversation.on_mail(
@@ -770,18 +774,39 @@ class Runner:
             enquiry.phone,
             letters.person_zone_from_minutes(enquiry.sender_offset_minutes),
         )
-        self.letters.crisis_alert(
+        self._possible_alert(
             enquiry.id,
             person,
-            mail.subject,
+            mail,
             reply.new_words(mail.text),
-            mail.date_at or self.now,
             f"possible-alert:{key.fingerprint}",
-            level="possible",
-            answered="conversation",
-            safety_note=note,
+            "conversation",
+            note,
         )
         return self.store.enquiry(enquiry.id) or enquiry
+
+    def _possible_alert(
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        mail: InboundMail,
+        words: str,
+        step: str,
+        answered: str,
+        note: str,
+    ) -> None:
+        """The therapist told of possible risk or a safety need, in their words."""
+        self.letters.crisis_alert(
+            enquiry_id,
+            person,
+            mail.subject,
+            words,
+            mail.date_at or self.now,
+            step,
+            level="possible",
+            answered=answered,
+            safety_note=note,
+        )
 
     def _set_aside(self, enquiry_id: int, status: str | None) -> None:
         enquiry = self.store.enquiry(enquiry_id)
@@ -871,16 +896,14 @@ class Runner:
                 self.store.update_enquiry(enquiry_id, self.now, offered_at=self.now)
                 self.letters.offer(enquiry_id, recipient, thread, slots, "offer")
             if risk == "possible":
-                self.letters.crisis_alert(
+                self._possible_alert(
                     enquiry_id,
                     recipient,
-                    mail.subject,
+                    mail,
                     mail.text,
-                    mail.date_at or self.now,
                     "possible-alert",
-                    level="possible",
-                    answered="times" if slots else "nothing",
-                    safety_note=safety_note,
+                    "times" if slots else "nothing",
+                    safety_note,
                 )
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
@@ -908,6 +931,7 @@ class Runner:
         Their "offer" (authenticated like an approval) sends the first offer in
         the person's own thread."""
         zone = self._zone_of(mail)
+        first = reply.new_words(mail.text)[:FIRST_MESSAGE_CHARS]
         with self.store.transaction():
             enquiry_id = self.store.add_enquiry(
                 state="asked",
@@ -919,7 +943,7 @@ class Runner:
                 sender_offset_minutes=_minutes(zone),
                 crisis=False,
                 now=self.now,
-                first_message=reply.new_words(mail.text)[:FIRST_MESSAGE_CHARS],
+                first_message=first,
                 risk=risk,
                 safety_note=safety_note or None,
             )
@@ -936,22 +960,20 @@ class Runner:
                 enquiry_id,
                 recipient,
                 mail.subject,
-                reply.new_words(mail.text)[:FIRST_MESSAGE_CHARS],
+                first,
                 reason,
                 1,
                 safety_note=safety_note,
             )
             if risk == "possible":
-                self.letters.crisis_alert(
+                self._possible_alert(
                     enquiry_id,
                     recipient,
-                    mail.subject,
+                    mail,
                     mail.text,
-                    mail.date_at or self.now,
                     "possible-alert",
-                    level="possible",
-                    answered="nothing",
-                    safety_note=safety_note,
+                    "nothing",
+                    safety_note,
                 )
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, "asked", self.now
@@ -1401,17 +1423,6 @@ class _Contacts:
 
     def __contains__(self, address: object) -> bool:
         return isinstance(address, str) and self._store.is_contact(address)
-
-
-def _news(said: screen.Screening, enquiry: Enquiry) -> bool:
-    """Possible risk the therapist has not been told of for this enquiry yet."""
-    if said.risk is not screen.Risk.POSSIBLE:
-        return False
-    if enquiry.risk == "none":
-        return True
-    if any(family != "contact-safety" for family in said.families):
-        return True  # dark thoughts again, or a history: told each time
-    return bool(said.note) and said.note not in (enquiry.safety_note or "")
 
 
 def _batches(fetches: Iterable[HeaderFetch]) -> Iterator[list[HeaderFetch]]:

@@ -120,6 +120,19 @@ def screen(
     return Screening(risk, tuple(sorted(found)), tuple(dict.fromkeys(needs))[:3])
 
 
+def is_news(said: Screening, known_risk: str, known_note: str | None) -> bool:
+    """Whether possible risk in a new mail is something the therapist has not
+    been told of for this enquiry: the first time, a risk beyond a contact
+    need (dark thoughts again: told each time), or a need not noted yet."""
+    if said.risk is not Risk.POSSIBLE:
+        return False
+    if known_risk == "none":
+        return True
+    if any(family != "contact-safety" for family in said.families):
+        return True
+    return bool(said.note) and said.note not in (known_note or "")
+
+
 def normalize(text: str) -> str:
     """Lower case, one apostrophe, one dash, single spaces: what patterns expect."""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)

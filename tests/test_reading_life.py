@@ -27,6 +27,20 @@ def kinds(server, user) -> list[str]:
     return [m["X-Mailflow"] for m in mails(server, user)]
 
 
+def writes(server, boxes, body, *, name="Dana Cole", subject="call", at=NOW) -> None:
+    """The person writes a new mail to the practice."""
+    server.deliver(
+        request(
+            sender=f"{name} <{boxes.person}>",
+            to=boxes.practice,
+            subject=subject,
+            body=body,
+            sent_at=at,
+        ),
+        boxes.practice,
+    )
+
+
 @pytest.fixture
 def setup(tmp_path, mail_server, mailboxes):
     return mail_server, mailboxes, write_config(tmp_path, mail_server, mailboxes)
@@ -139,15 +153,7 @@ CRISIS_ONLY = (
 
 def test_a_crisis_that_asks_for_nothing_alerts_and_answers_a_new_person(setup) -> None:
     server, boxes, config = setup
-    server.deliver(
-        request(
-            sender=f"Alex Reed <{boxes.person}>",
-            to=boxes.practice,
-            subject="",
-            body=CRISIS_ONLY,
-        ),
-        boxes.practice,
-    )
+    writes(server, boxes, CRISIS_ONLY, name="Alex Reed", subject="")
     assert run(config) == 0
     assert kinds(server, boxes.person) == ["safety"]
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
@@ -168,15 +174,7 @@ def test_a_crisis_from_an_existing_client_alerts_only(setup) -> None:
     sent["Message-ID"] = make_msgid(domain="riverside.example")
     sent.set_content("See you Thursday.")
     server.append(boxes.practice, "Sent", sent.as_bytes())
-    server.deliver(
-        request(
-            sender=f"Alex Reed <{boxes.person}>",
-            to=boxes.practice,
-            subject="",
-            body=CRISIS_ONLY,
-        ),
-        boxes.practice,
-    )
+    writes(server, boxes, CRISIS_ONLY, name="Alex Reed", subject="")
     assert run(config) == 0
     assert kinds(server, boxes.person) == []
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
@@ -185,15 +183,7 @@ def test_a_crisis_from_an_existing_client_alerts_only(setup) -> None:
 
 def test_the_therapists_reply_to_an_alert_reaches_the_person(setup) -> None:
     server, boxes, config = setup
-    server.deliver(
-        request(
-            sender=f"Alex Reed <{boxes.person}>",
-            to=boxes.practice,
-            subject="",
-            body=CRISIS_ONLY,
-        ),
-        boxes.practice,
-    )
+    writes(server, boxes, CRISIS_ONLY, name="Alex Reed", subject="")
     assert run(config) == 0
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
     # What any mail program does with "Reply": write to Reply-To.
@@ -332,15 +322,13 @@ def test_a_crisis_in_a_new_mail_from_someone_holding_a_time_releases_it(setup) -
     server, boxes, config = setup
     _held(server, boxes, config)
     at = NOW + timedelta(hours=2)
-    server.deliver(
-        request(
-            sender=f"Jordan Lee <{boxes.person}>",
-            to=boxes.practice,
-            subject="sorry",
-            body="I don't think I can keep myself safe tonight.",
-            sent_at=at,
-        ),
-        boxes.practice,
+    writes(
+        server,
+        boxes,
+        "I don't think I can keep myself safe tonight.",
+        name="Jordan Lee",
+        subject="sorry",
+        at=at,
     )
     assert run(config, at) == 0
     assert "safety" in kinds(server, boxes.person)
@@ -391,14 +379,12 @@ def test_an_unsure_mail_with_a_safety_need_alerts_and_its_offer_waits_for_approv
     auto,
 ) -> None:
     server, boxes, config = auto
-    server.deliver(
-        request(
-            sender=f"Dana Cole <{boxes.person}>",
-            to=boxes.practice,
-            subject="call",
-            body="Can you ring me? Please don't call after 6, my husband will be home.",
-        ),
-        boxes.practice,
+    writes(
+        server,
+        boxes,
+        "Can you ring me? Please don't call after 6, my husband will be home.",
+        name="Dana Cole",
+        subject="call",
     )
     assert run(config) == 0
     (note,) = mails(server, boxes.therapist, "unsure_note")
@@ -448,26 +434,22 @@ def test_a_safety_need_said_in_an_unsure_mail_carries_into_the_later_request(
     auto,
 ) -> None:
     server, boxes, config = auto
-    server.deliver(
-        request(
-            sender=f"Dana Cole <{boxes.person}>",
-            to=boxes.practice,
-            subject="call",
-            body="Can you ring me? Please don't call after 6, my husband will be home.",
-        ),
-        boxes.practice,
+    writes(
+        server,
+        boxes,
+        "Can you ring me? Please don't call after 6, my husband will be home.",
+        name="Dana Cole",
+        subject="call",
     )
     assert run(config) == 0
     at = NOW + timedelta(hours=1)
-    server.deliver(
-        request(
-            sender=f"Dana Cole <{boxes.person}>",
-            to=boxes.practice,
-            subject="Free consultation call",
-            body="I'd like to book the free consultation call please.",
-            sent_at=at,
-        ),
-        boxes.practice,
+    writes(
+        server,
+        boxes,
+        "I'd like to book the free consultation call please.",
+        name="Dana Cole",
+        subject="Free consultation call",
+        at=at,
     )
     assert run(config, at) == 0
     (offer,) = mails(server, boxes.person, "offer")

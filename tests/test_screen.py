@@ -116,3 +116,31 @@ def test_the_practices_own_phrases_are_clear_risk() -> None:
 def test_screening_never_raises_and_families_carry_no_words(text: str) -> None:
     found = screen(text)
     assert all(name.replace("-", "").isalpha() for name in found.families)
+
+
+@pytest.mark.parametrize(
+    ("text", "known_risk", "known_note", "news"),
+    [
+        ("Please don't leave a voicemail.", "none", None, True),
+        (
+            "Please don't leave a voicemail.",
+            "possible",
+            "Please don't leave a voicemail.",
+            False,
+        ),
+        (
+            "He reads my email, so please only reply here.",
+            "possible",
+            "no voicemail",
+            True,
+        ),
+        ("I've had some very dark moments again.", "possible", "no voicemail", True),
+        ("Thanks, Tuesday works.", "none", None, False),
+    ],
+)
+def test_a_possible_risk_is_news_once_per_need(
+    text: str, known_risk: str, known_note: str | None, news: bool
+) -> None:
+    from mailflow.screen import is_news
+
+    assert is_news(screen(text), known_risk, known_note) is news
