@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from mailflow import __version__
 from mailflow.errors import (
     ConfigError,
-    ImapTokenError,
     MailboxAuthError,
     MailboxError,
     MailflowError,
@@ -231,67 +230,14 @@ def parse_now(text: str | None, zone_name: str) -> datetime:
 
 def _run(settings: Settings, *, now_text: str | None, dry_run: bool) -> int:
     now = parse_now(now_text, settings.practice.timezone)
-    return cycle_under_lock(settings, now=now, dry_run=dry_run)
+    from mailflow.cycle import problem, run_locked
 
-
-def cycle_under_lock(
-    settings: Settings, *, now: datetime, dry_run: bool = False
-) -> int:
-    """One cycle, unless another run holds the lock (then leave at once, quietly)."""
-    from mailflow.lock import RunLock
-
-    database = settings.storage.database
-    with RunLock(Path(f"{database}.lock")) as lock:
-        if not lock.acquired:
-            log.info("another run holds the lock; leaving quietly")
-            return EXIT_OK
-        try:
-            return _cycle(settings, now=now, dry_run=dry_run)
-        except ImapTokenError as exc:
-            if not dry_run:
-                from mailflow.token_alert import tell_therapist
-
-                exc.note = tell_therapist(settings, exc, now)
-            raise
-
-
-def _cycle(settings: Settings, *, now: datetime, dry_run: bool) -> int:
-    from mailflow.mailbox import ImapMailbox
-    from mailflow.runner import Runner
-    from mailflow.smtp import SmtpSender
-    from mailflow.store import Store
-
-    store = Store.open(settings.storage.database)
-    if dry_run:
-        store = store.copy_in_memory()
-    with (
-        store,
-        ImapMailbox(settings.imap) as mailbox,
-        SmtpSender(settings.smtp) as sender,
-    ):
-        runner = Runner(
-            settings,
-            store,
-            mailbox,
-            sender,
-            now=now,
-            wall_now=datetime.now(UTC),
-            dry_run=dry_run,
-        )
-        report = runner.run()
-    log.info("run: %s", report.summary())
-    if report.smtp_down:
-        _error(
-            f"{report.smtp_down}; {report.waiting} message(s) wait in the outbox "
-            "and go out on the next run"
-        )
-    elif report.calendar_down:
-        _error(
-            f"{report.calendar_down} New requests wait, unanswered and not lost,"
-            " until it can be read (check availability.busy_calendars)"
-        )
-    elif report.failed:
-        _error(f"{report.failed} mail(s) failed and will be retried next run")
+    report = run_locked(settings, now=now, dry_run=dry_run)
+    if report is None:
+        return EXIT_OK
+    trouble = problem(report)
+    if trouble:
+        _error(trouble)
     return report.exit_code
 
 

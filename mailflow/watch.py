@@ -48,7 +48,7 @@ def watch(
     `start_at` sets the clock of the first cycle (like `run --now`); it then
     advances in real time, so timed work falls due as it would in production.
     """
-    from mailflow.cli import cycle_under_lock
+    from mailflow.cycle import problem, run_locked
 
     stop = threading.Event()
     began = time.monotonic()
@@ -72,7 +72,11 @@ def watch(
                 with _Idle(settings) as idle:
                     # IDLE is listening before the cycle reads the folder, so
                     # mail that lands during the cycle still wakes us at once.
-                    code = cycle_under_lock(settings, now=now())
+                    report = run_locked(settings, now=now())
+                    code = report.exit_code if report else 0
+                    trouble = problem(report) if report else None
+                    if trouble:
+                        log.warning("%s", trouble)
                     done += 1
                     if code == 3:
                         # SMTP was down: the outbox waits; try again soon, not

@@ -1,0 +1,106 @@
+"""One cycle of the worker, the single entry point every caller shares.
+
+`mailflow run`, `watch`, the demo, the benches and the tests all call
+`run_once` (or `run_locked`, which adds the run lock), so there is one path of
+a mail through the shell: read the inbox, decide, commit, send.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mailflow.errors import ImapTokenError
+
+if TYPE_CHECKING:
+    from mailflow.config import ImapSettings, Settings, SmtpSettings
+    from mailflow.runner import RunReport
+
+log = logging.getLogger("mailflow")
+
+MailboxFactory = Callable[["ImapSettings"], AbstractContextManager[Any]]
+SenderFactory = Callable[["SmtpSettings"], AbstractContextManager[Any]]
+
+
+def run_once(
+    settings: Settings,
+    now: datetime,
+    *,
+    wall_now: datetime | None = None,
+    dry_run: bool = False,
+    mailbox: MailboxFactory | None = None,
+    sender: SenderFactory | None = None,
+) -> RunReport:
+    """Run one whole cycle at `now` and report what it did.
+
+    `mailbox` and `sender` build the adapters from their settings; they default
+    to the real IMAP and SMTP ones (tests pass in-memory fakes or failing ones).
+    A dry run works on an in-memory copy of the database and sends nothing.
+    """
+    from mailflow.mailbox import ImapMailbox
+    from mailflow.runner import Runner
+    from mailflow.smtp import SmtpSender
+    from mailflow.store import Store
+
+    store = Store.open(settings.storage.database)
+    if dry_run:
+        store = store.copy_in_memory()
+    with ExitStack() as stack:
+        stack.enter_context(store)
+        box = stack.enter_context((mailbox or ImapMailbox)(settings.imap))
+        smtp = stack.enter_context((sender or SmtpSender)(settings.smtp))
+        runner = Runner(
+            settings,
+            store,
+            box,
+            smtp,
+            now=now,
+            wall_now=wall_now or datetime.now(UTC),
+            dry_run=dry_run,
+        )
+        report = runner.run()
+    log.info("run: %s", report.summary())
+    return report
+
+
+def run_locked(
+    settings: Settings, *, now: datetime, dry_run: bool = False
+) -> RunReport | None:
+    """One cycle under the run lock; None when another run holds it (leave quietly)."""
+    from mailflow.lock import RunLock
+
+    database = settings.storage.database
+    with RunLock(Path(f"{database}.lock")) as lock:
+        if not lock.acquired:
+            log.info("another run holds the lock; leaving quietly")
+            return None
+        try:
+            report = run_once(settings, now, dry_run=dry_run)
+        except ImapTokenError as exc:
+            if not dry_run:
+                from mailflow.token_alert import tell_therapist
+
+                exc.note = tell_therapist(settings, exc, now)
+            raise
+    return report
+
+
+def problem(report: RunReport) -> str | None:
+    """What went wrong in a cycle, in one line for the therapist, or None."""
+    if report.smtp_down:
+        return (
+            f"{report.smtp_down}; {report.waiting} message(s) wait in the outbox "
+            "and go out on the next run"
+        )
+    if report.calendar_down:
+        return (
+            f"{report.calendar_down} New requests wait, unanswered and not lost,"
+            " until it can be read (check availability.busy_calendars)"
+        )
+    if report.failed:
+        return f"{report.failed} mail(s) failed and will be retried next run"
+    return None
