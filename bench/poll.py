@@ -359,11 +359,9 @@ def print_table(rows: list[Row]) -> None:
 
 def empty_poll(server: LocalMailServer, tmp: Path, rows: list[Row]) -> Path:
     """Returns the config of the polled practice (for the import check)."""
-    from mailflow.config import load_settings
+    from mailflow.config import ImapSettings, load_settings
+    from mailflow.cycle import run_once
     from mailflow.mailbox import ImapMailbox
-    from mailflow.runner import Runner
-    from mailflow.smtp import SmtpSender
-    from mailflow.store import Store
 
     print("\n1. Empty poll")
     who = Practice("poll@riverside.example", "poll-sam@riverside.example")
@@ -379,19 +377,14 @@ def empty_poll(server: LocalMailServer, tmp: Path, rows: list[Row]) -> Path:
 
     def in_process() -> list[str]:
         """One poll in this process, for the adapter's record of its commands."""
-        with (
-            Store.open(settings.storage.database) as store,
-            ImapMailbox(settings.imap) as mailbox,
-            SmtpSender(settings.smtp) as sender,
-        ):
-            report = Runner(
-                settings,
-                store,
-                mailbox,
-                sender,
-                now=POLL_NOW,
-                wall_now=datetime.now(UTC),
-            ).run()
+        used: list[ImapMailbox] = []
+
+        def recording(imap: ImapSettings) -> ImapMailbox:
+            used.append(ImapMailbox(imap))
+            return used[-1]
+
+        report = run_once(settings, POLL_NOW, mailbox=recording)
+        mailbox = used[0]
         if report.exit_code:
             print(f"   ! in-process poll: exit {report.exit_code}: {report.summary()}")
         return mailbox.commands

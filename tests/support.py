@@ -8,13 +8,17 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from mailflow.cli import main
+from mailflow.config import load_settings
+from mailflow.cycle import run_once
 from mailflow.devserver import LocalMailServer
+from mailflow.mailbox import ImapMailbox
+from mailflow.runner import RunReport
 
 SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 """The real-world samples in ../shared/fixtures (see its README); never copied here."""
@@ -124,6 +128,25 @@ def request(
 
 def run(config: Path, now: datetime = NOW, *extra: str) -> int:
     return main(["run", "--config", str(config), "--now", now.isoformat(), *extra])
+
+
+def run_in_process(
+    config: Path,
+    now: datetime = NOW,
+    *,
+    mailbox: Any = None,
+    sender: Any = None,
+) -> tuple[RunReport, Any]:
+    """One cycle through `run_once` in this process: its report and the mailbox
+    adapter it used (whose `commands` record what crossed the wire)."""
+    used: list[Any] = []
+
+    def build(settings: Any) -> Any:
+        used.append((mailbox or ImapMailbox)(settings))
+        return used[-1]
+
+    report = run_once(load_settings(config), now, mailbox=build, sender=sender)
+    return report, used[0]
 
 
 def sent_to(server: LocalMailServer, address: str) -> list[bytes]:

@@ -23,9 +23,7 @@ from support import NOW, request, run, sent_to, write_config
 from mailflow import bounce, calendar, compose, parse
 from mailflow.check import sample_contexts
 from mailflow.config import load_settings
-from mailflow.mailbox import ImapMailbox
-from mailflow.runner import Runner
-from mailflow.smtp import SmtpSender
+from mailflow.cycle import run_once
 from mailflow.store import Store
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "mailflow.example.toml"
@@ -77,10 +75,6 @@ def query(config: Path, sql: str, *args: object) -> list[tuple]:
     database = load_settings(config).storage.database
     with sqlite3.connect(database) as db:
         return db.execute(sql, args).fetchall()
-
-
-def runner(settings, store, mailbox, sender, now) -> Runner:
-    return Runner(settings, store, mailbox, sender, now=now, wall_now=datetime.now(UTC))
 
 
 @pytest.fixture
@@ -333,16 +327,12 @@ def test_per_run_and_per_address_caps_hold_mail_back_without_losing_it(
     )
     settings = load_settings(config)
     person, other = mailboxes.person, f"other-{mailboxes.person}"
-    with (
-        Store.open(settings.storage.database) as store,
-        ImapMailbox(settings.imap) as mailbox,
-        SmtpSender(settings.smtp) as sender,
-    ):
+    with Store.open(settings.storage.database) as store:
         queue_letters(store, mailboxes.practice, [person] * 4 + [other] * 2)
-        sent_per_run = []
-        for at in (NOW, NOW + timedelta(minutes=5), NOW + timedelta(days=1, minutes=1)):
-            report = runner(settings, store, mailbox, sender, at).run()
-            sent_per_run.append((report.sent, report.waiting, report.exit_code))
+    sent_per_run = []
+    for at in (NOW, NOW + timedelta(minutes=5), NOW + timedelta(days=1, minutes=1)):
+        report = run_once(settings, at)
+        sent_per_run.append((report.sent, report.waiting, report.exit_code))
     # Run 1: two to the person (their day's share), one to the other (the run's
     # share). Run 2: the other's second. A day later: the person's other two.
     assert sent_per_run == [(3, 3, 0), (1, 2, 0), (2, 0, 0)]
@@ -358,16 +348,11 @@ def test_the_breaker_stops_sending_and_alerts_the_therapist_once(
     )
     settings = load_settings(config)
     people = [f"p{n}-{mailboxes.person}" for n in range(8)]
-    with (
-        Store.open(settings.storage.database) as store,
-        ImapMailbox(settings.imap) as mailbox,
-        SmtpSender(settings.smtp) as sender,
-    ):
+    with Store.open(settings.storage.database) as store:
         queue_letters(store, mailboxes.practice, people)
-        reports = [
-            runner(settings, store, mailbox, sender, NOW + timedelta(minutes=m)).run()
-            for m in (0, 10, 70, 80, 140)
-        ]
+    reports = [
+        run_once(settings, NOW + timedelta(minutes=m)) for m in (0, 10, 70, 80, 140)
+    ]
     # 3 go, the breaker trips (its alert goes too); after a quiet hour 3 more,
     # it trips again the same day without a second alert; then the last 2.
     assert [(r.sent, r.waiting) for r in reports] == [
@@ -441,12 +426,7 @@ def test_a_giant_request_is_read_from_its_start_in_bounded_memory(setup):
     settings = load_settings(config)
     tracemalloc.start()
     try:
-        with (
-            Store.open(settings.storage.database) as store,
-            ImapMailbox(settings.imap) as mailbox,
-            SmtpSender(settings.smtp) as sender,
-        ):
-            report = runner(settings, store, mailbox, sender, NOW).run()
+        report = run_once(settings, NOW)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

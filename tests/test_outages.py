@@ -19,15 +19,13 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
-from support import NOW, request, run, write_config
+from support import NOW, request, run, run_in_process, write_config
 
 from mailflow.config import load_settings
 from mailflow.errors import MailboxError
 from mailflow.lock import RunLock
 from mailflow.mailbox import ImapMailbox
-from mailflow.runner import Runner
 from mailflow.smtp import SmtpSender
-from mailflow.store import Store
 
 WAIT_S = 30.0
 """Upper bound of every wait for another process; none is a fixed sleep."""
@@ -106,16 +104,8 @@ def finished(proc: subprocess.Popen[str]) -> tuple[int, str]:
 
 
 def in_process(config: Path, *, mailbox=ImapMailbox, sender=SmtpSender, now=NOW):
-    """One cycle through the Runner itself, with an adapter of the test's choosing."""
-    settings = load_settings(config)
-    with (
-        Store.open(settings.storage.database) as store,
-        mailbox(settings.imap) as box,
-        sender(settings.smtp) as smtp,
-    ):
-        return Runner(
-            settings, store, box, smtp, now=now, wall_now=datetime.now(UTC)
-        ).run()
+    """One cycle through `run_once`, with an adapter of the test's choosing."""
+    return run_in_process(config, now, mailbox=mailbox, sender=sender)[0]
 
 
 @pytest.fixture

@@ -5,15 +5,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from support import NOW, request, run, write_config
-
-from mailflow.config import load_settings
-from mailflow.mailbox import ImapMailbox
-from mailflow.runner import Runner
-from mailflow.smtp import SmtpSender
-from mailflow.store import Store
+from support import NOW, request, run, run_in_process, write_config
 
 HEAVY = ("icalendar", "jinja2", "phonenumbers")
 """Calendars, templates and phone numbers: nothing an empty poll does needs them."""
@@ -65,15 +59,7 @@ def test_new_mail_bodies_are_read_in_one_fetch(tmp_path, mail_server, mailboxes)
         ),
         mailboxes.practice,
     )
-    settings = load_settings(config)
-    with (
-        Store.open(settings.storage.database) as store,
-        ImapMailbox(settings.imap) as mailbox,
-        SmtpSender(settings.smtp) as sender,
-    ):
-        report = Runner(
-            settings, store, mailbox, sender, now=NOW, wall_now=datetime.now(UTC)
-        ).run()
+    report, mailbox = run_in_process(config, NOW)
     assert report.requests == 3
     assert report.ignored == 1
     # Headers once, the three requests' bodies once; then one APPEND per offer.

@@ -6,23 +6,29 @@ import dataclasses
 import email
 import logging
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
-from support import NOW, absent, request, run, sent_to, write_config
+from support import (
+    NOW,
+    absent,
+    request,
+    run,
+    run_in_process,
+    sent_to,
+    write_config,
+)
 
 from mailflow.config import load_settings
 from mailflow.errors import MailboxError
 from mailflow.lock import RunLock
 from mailflow.mailbox import ImapMailbox
 from mailflow.parse import ParseError, parse_mail
-from mailflow.runner import MAX_ATTEMPTS_PER_MAIL, Runner
-from mailflow.smtp import SmtpSender
-from mailflow.store import Store
+from mailflow.runner import MAX_ATTEMPTS_PER_MAIL
 
 
 def inbox_state(server, user, folder="INBOX"):
@@ -365,21 +371,7 @@ def test_a_run_that_finds_the_lock_held_leaves_quietly(setup, capsys):
 def test_empty_poll_sends_only_status(setup):
     _, _, config = setup
     assert run(config) == 0
-    settings = load_settings(config)
-    from datetime import UTC, datetime
-
-    with (
-        Store.open(settings.storage.database) as store,
-        ImapMailbox(settings.imap) as mailbox,
-    ):
-        Runner(
-            settings,
-            store,
-            mailbox,
-            SmtpSender(settings.smtp),
-            now=NOW,
-            wall_now=datetime.now(UTC),
-        ).run()
+    _, mailbox = run_in_process(config, NOW)
     assert mailbox.commands == ["LOGIN", "STATUS", "STATUS", "LOGOUT"]
 
 
@@ -426,7 +418,6 @@ def test_imap_drop_mid_run_stops_the_run_and_never_gives_up_the_mail(setup, wher
     attempt counts against the mail, so it is answered once the server is back."""
     server, boxes, config = setup
     server.deliver(request(sender=boxes.person, to=boxes.practice), boxes.practice)
-    settings = load_settings(config)
 
     class DropsUnderTheFetch(ImapMailbox):
         def bodies(self, uids):
@@ -441,19 +432,12 @@ def test_imap_drop_mid_run_stops_the_run_and_never_gives_up_the_mail(setup, wher
 
     for attempt in range(MAX_ATTEMPTS_PER_MAIL + 1):
         try:
-            with (
-                Store.open(settings.storage.database) as store,
-                DropsUnderTheFetch(settings.imap) as mailbox,
-                pytest.raises(MailboxError),
-            ):
-                Runner(
-                    settings,
-                    store,
-                    mailbox,
-                    SmtpSender(settings.smtp),
-                    now=NOW + timedelta(minutes=attempt),
-                    wall_now=datetime.now(UTC),
-                ).run()
+            with pytest.raises(MailboxError):
+                run_in_process(
+                    config,
+                    NOW + timedelta(minutes=attempt),
+                    mailbox=DropsUnderTheFetch,
+                )
         finally:
             server.imap_up()
     assert server.messages(boxes.person) == []
@@ -623,21 +607,7 @@ def test_poll_after_sending_stays_cheap(setup):
     server, boxes, config = setup
     server.deliver(request(sender=boxes.person, to=boxes.practice), boxes.practice)
     assert run(config) == 0
-    settings = load_settings(config)
-    from datetime import UTC, datetime
-
-    with (
-        Store.open(settings.storage.database) as store,
-        ImapMailbox(settings.imap) as mailbox,
-    ):
-        Runner(
-            settings,
-            store,
-            mailbox,
-            SmtpSender(settings.smtp),
-            now=NOW,
-            wall_now=datetime.now(UTC),
-        ).run()
+    _, mailbox = run_in_process(config, NOW)
     # Our own copy in Sent was accounted for by APPENDUID: no rescan, no fetch.
     assert mailbox.commands == ["LOGIN", "STATUS", "STATUS", "LOGOUT"]
 
