@@ -169,14 +169,15 @@ class _Demo:
 
     def run(self, at: datetime) -> None:
         """One `mailflow run`, then every mail it sent, in the order it went out."""
-        from mailflow.cli import main as cli_main
+        from mailflow.config import load_settings
+        from mailflow.cycle import problem, run_locked
 
         print()
         local = at.astimezone(LONDON).isoformat(timespec="minutes")
         print(f"$ mailflow run --now {local}")
-        code = cli_main(["run", "--config", str(self.config), "--now", at.isoformat()])
-        if code != 0:
-            print(f"(exit status {code})")
+        report = run_locked(load_settings(self.config), now=at)
+        if report is not None and report.exit_code != 0:
+            print(f"(exit status {report.exit_code}: {problem(report)})")
         log = self.server.smtp_log
         for record in log[self.shown :]:
             for to in record.rcpt_tos:
