@@ -32,11 +32,12 @@ from mailflow.model import (
     WallTime,
 )
 from mailflow.schedule import Schedule
-from mailflow.workflow import Facts, OfferReason, State
+from mailflow.workflow import ClosedReason, Facts, OfferReason, State
 
 if TYPE_CHECKING:
     from mailflow.config import Settings
-    from mailflow.store import Enquiry, Store
+    from mailflow.model import Enquiry
+    from mailflow.store import Store
 
 log = logging.getLogger("mailflow")
 
@@ -170,7 +171,7 @@ class Conversation:
 
     def _person(self, enquiry: Enquiry, incoming: Incoming) -> str:
         mail = incoming.mail
-        state = State(enquiry.state)
+        state = enquiry.state
         if state is State.ASKED:
             return "asked-waiting"  # the therapist decides whether to offer
         offered = tuple(self.store.offers(enquiry.id))
@@ -189,7 +190,7 @@ class Conversation:
         )
         self._thread_on(enquiry, mail)
         if state is State.FOLLOWED_UP or (
-            state is State.CLOSED and enquiry.closed_reason == "silent"
+            state is State.CLOSED and enquiry.closed_reason is ClosedReason.SILENT
         ):
             # Their answer to "would you like to start?", however late.
             after = followup.read_followup_answer(words)
@@ -264,7 +265,7 @@ class Conversation:
         if answer.decision is Decision.PROPOSE and answer.proposed is not None:
             proposed = self._resolve(answer.proposed, enquiry.id)
             facts = replace(facts, proposed=proposed)
-        transition = workflow.on_therapist_reply(State(enquiry.state), answer, facts)
+        transition = workflow.on_therapist_reply(enquiry.state, answer, facts)
         # "No, I'm away that whole week": the fresh times avoid it.
         held = (facts.held,) if facts.held is not None else offered
         not_before, not_on = picking.exclusions(
@@ -312,7 +313,7 @@ class Conversation:
             length = timedelta(minutes=self.settings.availability.slot_minutes)
             message = replace(message, end_at=message.start_at + length)
         transition = workflow.on_calendar(
-            State(enquiry.state), message, call_started=call.start_at <= self.now
+            enquiry.state, message, call_started=call.start_at <= self.now
         )
         self._carry_out(enquiry, transition, Incoming(_NO_MAIL, step), Preference())
         return transition.outcome
@@ -363,10 +364,11 @@ class Conversation:
             reopenable=enquiry.state == State.CANCELLED
             or (
                 enquiry.state == State.CLOSED
-                and enquiry.closed_reason in {"expired", "withdrawn"}
+                and enquiry.closed_reason
+                in {ClosedReason.EXPIRED, ClosedReason.WITHDRAWN}
             ),
             invited_back=enquiry.state == State.CANCELLED
-            and enquiry.closed_reason == "therapist-cancelled",
+            and enquiry.closed_reason is ClosedReason.THERAPIST_CANCELLED,
         )
 
     def _takeable(
@@ -648,7 +650,28 @@ class Conversation:
                         proposed=None,
                         step=f"alert:{reason}:{step}",
                     )
-        self.store.set_state(enquiry.id, state.value, self.now)
+        self._settle(enquiry, transition, state)
+
+    def apply(self, enquiry: Enquiry, transition: workflow.Transition) -> None:
+        """Carry out a transition the shell saw outside the conversation (a hand
+        answer, a crisis, a bounce): only holds and closing, never a letter."""
+        for command in transition.commands:
+            match command:
+                case workflow.Release():
+                    self.store.release(enquiry.id)
+                case workflow.Close(reason=reason):
+                    self.store.update_enquiry(
+                        enquiry.id, self.now, closed_reason=reason, closed_at=self.now
+                    )
+                case _:
+                    raise AssertionError(f"not a shell command: {command!r}")
+        self._settle(enquiry, transition, transition.state)
+
+    def _settle(
+        self, enquiry: Enquiry, transition: workflow.Transition, state: State
+    ) -> None:
+        """The one place an enquiry's state is written, with its closing."""
+        self.store.set_state(enquiry.id, state, self.now)
         if state is State.CANCELLED:
             # A therapist's cancellation invites a reply ("reply and I'll send
             # new times"): remembered, so a bare "ok" to it reaches them.
@@ -660,11 +683,15 @@ class Conversation:
                 enquiry.id,
                 self.now,
                 closed_at=self.now,
-                closed_reason="therapist-cancelled" if by_therapist else None,
+                closed_reason=ClosedReason.THERAPIST_CANCELLED
+                if by_therapist
+                else None,
             )
         elif state is State.CLOSED and transition.outcome == "withdrawn":
             # "If you'd like to talk in the future, just reply": a reply reopens it.
-            self.store.update_enquiry(enquiry.id, self.now, closed_reason="withdrawn")
+            self.store.update_enquiry(
+                enquiry.id, self.now, closed_reason=ClosedReason.WITHDRAWN
+            )
         elif state in workflow.OPEN_STATES:
             self.store.update_enquiry(
                 enquiry.id, self.now, closed_at=None, closed_reason=None
@@ -775,7 +802,7 @@ class Conversation:
         """A timed step whose moment has come (see `timing.next_due`)."""
         offered = tuple(self.store.offers(enquiry.id))
         facts = self._facts(enquiry, offered, need_free=False)  # timers never pick
-        transition = workflow.on_timer(State(enquiry.state), step, facts)
+        transition = workflow.on_timer(enquiry.state, step, facts)
         self._carry_out(
             enquiry,
             transition,

@@ -221,3 +221,82 @@ class CalendarMessage:
     attendee: str | None = None  # bare lower-cased address
     start_at: datetime | None = None  # proposed times of a COUNTER
     end_at: datetime | None = None
+
+
+class State(StrEnum):
+    """Where an enquiry stands; stored by value."""
+
+    OFFERED = "offered"  # times sent, waiting for the person's pick
+    HELD = "held"  # a slot held, waiting for the therapist's approval
+    BOOKED = "booked"  # confirmed; invitation sent
+    RESCHEDULING = "rescheduling"  # booked, and new times offered to move it
+    FOLLOWED_UP = "followed_up"  # the call happened; asked whether to start
+    CANCELLED = "cancelled"  # the call was cancelled (a reply can reopen)
+    ESCALATED = "escalated"  # crisis: the therapist's alone from now on
+    ASKED = "asked"  # a first mail mailflow could not place: the therapist was asked
+    STOOD_DOWN = "stood_down"  # a human answered by hand, or nothing to offer
+    CLOSED = "closed"
+
+
+OPEN_STATES = frozenset(
+    {State.OFFERED, State.HELD, State.BOOKED, State.RESCHEDULING, State.FOLLOWED_UP}
+)
+"""States with a conversation under way: timers run, a hold may be kept."""
+
+HUMAN_STATES = frozenset({State.ESCALATED, State.STOOD_DOWN})
+"""The therapist's alone: mailflow writes nothing more to the person."""
+
+
+class ClosedReason(StrEnum):
+    """Why an enquiry closed (or stood down); decides what a late reply does."""
+
+    SILENT = "silent"  # no answer to the follow-up, nudged once
+    EXPIRED = "expired"  # an offer never taken
+    WITHDRAWN = "withdrawn"  # the person withdrew before booking
+    WANTS_TO_START = "wants-to-start"
+    NOT_NOW = "not-now"
+    NO = "no"
+    THERAPIST_CANCELLED = "therapist-cancelled"  # invited to reply for new times
+    UNDELIVERABLE = "undeliverable"  # our letters bounce
+
+
+STILL_LISTENING = frozenset(
+    {ClosedReason.EXPIRED, ClosedReason.SILENT, ClosedReason.WITHDRAWN}
+)
+"""Closed by the clock or a withdrawal, not a goodbye: a late reply still
+reopens the offer or answers the follow-up."""
+
+
+@dataclass(frozen=True, slots=True)
+class Enquiry:
+    """One enquiry's record, as the store keeps it."""
+
+    id: int
+    state: State
+    email: str
+    name: str
+    phone: str | None
+    subject: str
+    request_message_id: str | None
+    crisis: bool
+    created_at: datetime
+    sender_offset_minutes: int | None
+    first_message: str | None
+    last_message_id: str | None
+    last_references: tuple[str, ...]
+    clarified: bool
+    approval_round: int
+    preapproved_start_at: datetime | None
+    counter_start_at: datetime | None
+    offered_at: datetime | None
+    nudged_at: datetime | None
+    reminded_at: datetime | None
+    followed_up_at: datetime | None
+    followup_nudged_at: datetime | None
+    closed_reason: ClosedReason | None
+    updated_at: datetime
+    hold_reminded_at: datetime | None = None
+    move_asked_at: datetime | None = None  # the therapist asked to approve a move
+    offers_message_id: str | None = None  # the letter that listed the current times
+    risk: str = "none"  # screen.Risk of the first mail: none | possible | clear
+    safety_note: str | None = None  # how (not) to reach them, in their words

@@ -31,13 +31,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
+from mailflow.model import State
+
 if TYPE_CHECKING:
     from mailflow.store import Store
 
 log = logging.getLogger("mailflow")
 
 ENDED_STATES: Final = frozenset(
-    {"closed", "cancelled", "stood_down", "escalated", "asked"}
+    {State.CLOSED, State.CANCELLED, State.STOOD_DOWN, State.ESCALATED, State.ASKED}
 )
 """States whose client data the retention purge deletes (expired offers are
 closed; a note the therapist never answered is past retention like the rest)."""

@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from mailflow import guard, privacy, timing
+from mailflow import guard, privacy, timing, workflow
 from mailflow.errors import (
     BusyCalendarError,
     ConfigError,
@@ -32,8 +32,18 @@ from mailflow.errors import (
 )
 from mailflow.lazy import lazy_module
 from mailflow.mailbox import READ_LIMIT
-from mailflow.model import InboundMail, Person, Slot, Verdict
-from mailflow.store import Enquiry, Folder, OutgoingMail, Store
+from mailflow.model import (
+    HUMAN_STATES,
+    OPEN_STATES,
+    STILL_LISTENING,
+    Enquiry,
+    InboundMail,
+    Person,
+    Slot,
+    State,
+    Verdict,
+)
+from mailflow.store import Folder, OutgoingMail, Store
 
 # An empty poll (nothing new, nothing due, nothing queued) needs none of these:
 # they load on first use (icalendar, phonenumbers, jinja2 and many regexes).
@@ -146,14 +156,14 @@ class RunReport:
 
 
 def timing_rules(settings: Settings) -> timing.TimingRules:
-    workflow = settings.workflow
-    quiet_from, quiet_until = workflow.quiet_hours.split("-")
+    rules = settings.workflow
+    quiet_from, quiet_until = rules.quiet_hours.split("-")
     return timing.TimingRules(
-        reminder_before=timedelta(hours=workflow.reminder_hours_before),
-        followup_after=timedelta(hours=workflow.followup_hours_after),
-        offer_expiry=timedelta(days=workflow.offer_expiry_days),
-        nudge_after=timedelta(days=workflow.nudge_days),
-        hold_for=timedelta(hours=workflow.hold_hours),
+        reminder_before=timedelta(hours=rules.reminder_hours_before),
+        followup_after=timedelta(hours=rules.followup_hours_after),
+        offer_expiry=timedelta(days=rules.offer_expiry_days),
+        nudge_after=timedelta(days=rules.nudge_days),
+        hold_for=timedelta(hours=rules.hold_hours),
         quiet_from=time.fromisoformat(quiet_from),
         quiet_until=time.fromisoformat(quiet_until),
     )
@@ -351,12 +361,10 @@ class Runner:
         if enquiry_id is None:
             return
         enquiry = self.store.enquiry(enquiry_id)
-        if enquiry is not None and enquiry.state != "stood_down":
-            # A human answered this thread by hand: it is theirs from now on,
-            # and a time held for a pick is free again.
-            self.store.release(enquiry_id)
-            self.store.set_state(enquiry_id, "stood_down", self.now)
-            log.info("enquiry %d: answered by hand, mailflow stands down", enquiry_id)
+        if enquiry is not None:
+            transition = workflow.on_hand_answer(enquiry.state)
+            self.conversation.apply(enquiry, transition)
+            log.info("enquiry %d: %s", enquiry_id, transition.outcome)
 
     # -- the inbox ------------------------------------------------------------
 
@@ -500,10 +508,10 @@ class Runner:
         carried: Enquiry | None = None
         if open_id is not None and verdict.verdict is Verdict.REQUEST:
             waiting = self.store.enquiry(open_id)
-            if waiting is not None and waiting.state == "asked":
+            if waiting is not None and waiting.state is State.ASKED:
                 # They wrote again and this time plainly ask: the note is moot,
                 # but what they said about safety stands.
-                self.store.set_state(open_id, "stood_down", self.now)
+                self.conversation.apply(waiting, workflow.on_plain_request(State.ASKED))
                 open_id, carried = None, waiting
         if verdict.crisis and open_id is not None:
             # Someone already in a conversation writes afresh, at risk: the
@@ -718,7 +726,7 @@ class Runner:
         therapist already handles (an existing client, an escalated or
         hand-answered enquiry) gets no safety message from mailflow: the
         therapist is alerted."""
-        human = enquiry.state in {"escalated", "stood_down"}
+        human = enquiry.state in HUMAN_STATES
         person = letters.Recipient(
             enquiry.email,
             enquiry.name,
@@ -730,7 +738,7 @@ class Runner:
             mail.message_id,
             (*mail.references, *_own_id(mail)),
         )
-        self.store.release(enquiry.id)
+        self.conversation.apply(enquiry, workflow.on_crisis(enquiry.state))
         self._crisis(
             enquiry.id,
             mail,
@@ -739,7 +747,6 @@ class Runner:
             step=f"crisis:{key.fingerprint}",
             safety_message=safety_message and not human,
         )
-        self.store.set_state(enquiry.id, "escalated", self.now)
 
     def _note_risk(
         self, key: _MailKey, enquiry_id: int, mail: InboundMail, note: str
@@ -810,14 +817,13 @@ class Runner:
 
     def _set_aside(self, enquiry_id: int, status: str | None) -> None:
         enquiry = self.store.enquiry(enquiry_id)
-        if enquiry is None or enquiry.state in {"closed", "stood_down"}:
+        if enquiry is None:
             return
-        if enquiry.state not in _CLOSED_STATES:
-            # Nobody can read our letters: hold nothing, time nothing more.
-            self.store.release(enquiry_id)
-            self.store.update_enquiry(
-                enquiry_id, self.now, state="stood_down", closed_reason="undeliverable"
-            )
+        transition = workflow.on_undeliverable(enquiry.state)
+        if transition.outcome == "bounce-known":
+            return
+        # Nobody can read our letters: hold nothing, time nothing more.
+        self.conversation.apply(enquiry, transition)
         person = letters.Recipient(enquiry.email, enquiry.name, enquiry.phone, None)
         self.letters.bounce_alert(enquiry_id, person, reason="bounced", status=status)
 
@@ -853,11 +859,8 @@ class Runner:
         with self.store.transaction():
             # They wrote from it, so it works again (a full mailbox emptied).
             self.store.clear_undeliverable(person.email)
-            state = {"crisis": "escalated", "no-slots": "stood_down"}.get(
-                outcome, "offered"
-            )
             enquiry_id = self.store.add_enquiry(
-                state=state,
+                state=workflow.on_new_request(risk, bool(slots)),
                 email=person.email,
                 name=person.name,
                 phone=person.phone,
@@ -934,7 +937,7 @@ class Runner:
         first = reply.new_words(mail.text)[:FIRST_MESSAGE_CHARS]
         with self.store.transaction():
             enquiry_id = self.store.add_enquiry(
-                state="asked",
+                state=workflow.on_unsure(),
                 email=person.email,
                 name=person.name,
                 phone=person.phone,
@@ -1099,22 +1102,22 @@ class Runner:
                             "phone": self.letters.phone(enquiry.phone),
                         }
                     )
-            if enquiry.state == "held" and call is not None:
+            if enquiry.state is State.HELD and call is not None:
                 waiting.append(
                     {"name": name, "when": self.letters.practice_time(call.start_at)}
                 )
-            elif enquiry.state == "booked" and enquiry.counter_start_at is not None:
+            elif enquiry.state is State.BOOKED and enquiry.counter_start_at is not None:
                 moved_to = self.letters.practice_time(enquiry.counter_start_at)
                 waiting.append({"name": name, "when": f"a move to {moved_to}"})
             if self.now - enquiry.created_at < timedelta(days=1):
                 new.append(name)
             if (
-                enquiry.state == "escalated"
+                enquiry.state is State.ESCALATED
                 and self.now - enquiry.updated_at < timedelta(days=7)
             ):
                 escalated.append(f"{name} (please contact them yourself)")
             if (
-                enquiry.state == "asked"
+                enquiry.state is State.ASKED
                 and self.now - enquiry.created_at < _UNSURE_DAYS
             ):
                 unsure.append(name)
@@ -1394,16 +1397,16 @@ _UNSURE_DAYS = timedelta(days=14)
 """How long an unanswered "not sure" note stays in the daily digest."""
 _BREAKER = "breaker_open_since"
 """Meta key: set while the hourly circuit breaker holds sending back."""
-_CLOSED_STATES = frozenset({"stood_down", "escalated", "closed"})
+_CLOSED_STATES = frozenset({State.STOOD_DOWN, State.ESCALATED, State.CLOSED})
 POLICY_ATTEMPTS = 3
 """Runs a message may be refused on policy alone before it is failed for good."""
 _LONE_REFUSALS = "policy-alone:"
 """Meta key prefix: runs in which a message was refused on policy with no other
 message after it (outages and account-wide refusals do not count)."""
 _APPROVAL_REF = re.compile(r"\[ref ([0-9a-f]{16})\]")
-_TIMED_STATES = frozenset({"offered", "held", "booked", "rescheduling", "followed_up"})
+_TIMED_STATES = OPEN_STATES
 """States the clock still owes something (as `Store.open_enquiries` selects)."""
-_STILL_LISTENING = frozenset({"expired", "silent", "withdrawn"})
+_STILL_LISTENING = STILL_LISTENING
 """Closed by the clock alone: a late reply still reopens the offer or answers
 the follow-up (closing for silence is not the person saying goodbye)."""
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mailflow.errors import StoreError
-from mailflow.model import Interval, Slot
+from mailflow.model import OPEN_STATES, ClosedReason, Enquiry, Interval, Slot, State
 
 SCHEMA_VERSION = 1
 _log = logging.getLogger("mailflow")
@@ -120,39 +120,6 @@ CREATE TABLE IF NOT EXISTS answered_by_hand (
     message_id TEXT PRIMARY KEY
 );
 """
-
-
-@dataclass(frozen=True, slots=True)
-class Enquiry:
-    id: int
-    state: str
-    email: str
-    name: str
-    phone: str | None
-    subject: str
-    request_message_id: str | None
-    crisis: bool
-    created_at: datetime
-    sender_offset_minutes: int | None
-    first_message: str | None
-    last_message_id: str | None
-    last_references: tuple[str, ...]
-    clarified: bool
-    approval_round: int
-    preapproved_start_at: datetime | None
-    counter_start_at: datetime | None
-    offered_at: datetime | None
-    nudged_at: datetime | None
-    reminded_at: datetime | None
-    followed_up_at: datetime | None
-    followup_nudged_at: datetime | None
-    closed_reason: str | None
-    updated_at: datetime
-    hold_reminded_at: datetime | None = None
-    move_asked_at: datetime | None = None  # the therapist asked to approve a move
-    offers_message_id: str | None = None  # the letter that listed the current times
-    risk: str = "none"  # screen.Risk of the first mail: none | possible | clear
-    safety_note: str | None = None  # how (not) to reach them, in their words
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,7 +354,7 @@ class Store:
     def add_enquiry(
         self,
         *,
-        state: str,
+        state: State,
         email: str,
         name: str,
         phone: str | None,
@@ -441,7 +408,7 @@ class Store:
         ).fetchall()
         return [_enquiry(row) for row in rows]
 
-    def set_state(self, enquiry_id: int, state: str, now: datetime) -> None:
+    def set_state(self, enquiry_id: int, state: State, now: datetime) -> None:
         self._db.execute(
             "UPDATE enquiries SET state = ?, updated_at = ? WHERE id = ?",
             (state, _iso(now), enquiry_id),
@@ -449,8 +416,7 @@ class Store:
 
     def update_enquiry(self, enquiry_id: int, now: datetime, **fields: object) -> None:
         """Set named columns (from a fixed allow-list) and touch updated_at."""
-        allowed = {
-            "state",
+        allowed = {  # not "state": only set_state writes it (the core decides it)
             "phone",
             "first_message",
             "last_message_id",
@@ -548,8 +514,8 @@ class Store:
         """Starts of moves waiting for the therapist's approval: held like picks."""
         rows = self._db.execute(
             "SELECT counter_start_at FROM enquiries WHERE id IS NOT ?"
-            " AND state = 'booked' AND counter_start_at IS NOT NULL",
-            (except_enquiry,),
+            " AND state = ? AND counter_start_at IS NOT NULL",
+            (except_enquiry, State.BOOKED),
         ).fetchall()
         return [_instant(str(row[0])) for row in rows]
 
@@ -639,8 +605,8 @@ class Store:
     def open_enquiries(self) -> list[Enquiry]:
         rows = self._db.execute(
             f"SELECT {_ENQUIRY_COLUMNS} FROM enquiries"
-            " WHERE state IN ('offered', 'held', 'booked', 'rescheduling', 'followed_up',"
-            " 'asked') ORDER BY id"
+            f" WHERE state IN ({', '.join('?' * len(_TIMED))}) ORDER BY id",
+            _TIMED,
         ).fetchall()
         return [_enquiry(row) for row in rows]
 
@@ -968,6 +934,9 @@ class Store:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+_TIMED = tuple(sorted({*OPEN_STATES, State.ASKED}))
+"""States the clock still owes something: open ones, and a note to the therapist."""
+
 _ENQUIRY_COLUMNS = (
     "id, state, email, name, phone, subject, request_message_id, crisis, created_at,"
     " sender_offset_minutes, first_message, last_message_id, last_references,"
@@ -1005,7 +974,7 @@ def _maybe_instant(value: object) -> datetime | None:
 def _enquiry(row: sqlite3.Row) -> Enquiry:
     return Enquiry(
         id=int(row[0]),
-        state=str(row[1]),
+        state=State(row[1]),
         email=str(row[2]),
         name=str(row[3]),
         phone=row[4],
@@ -1026,7 +995,7 @@ def _enquiry(row: sqlite3.Row) -> Enquiry:
         reminded_at=_maybe_instant(row[19]),
         followed_up_at=_maybe_instant(row[20]),
         followup_nudged_at=_maybe_instant(row[21]),
-        closed_reason=row[22],
+        closed_reason=ClosedReason(row[22]) if row[22] else None,
         updated_at=_instant(str(row[23])),
         hold_reminded_at=_maybe_instant(row[24]),
         move_asked_at=_maybe_instant(row[25]),

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from enum import StrEnum
 
+from mailflow.model import State
+
 
 class Step(StrEnum):
     REMINDER = "reminder"  # before the call
@@ -41,7 +43,7 @@ class TimingRules:
 class View:
     """The facts about one enquiry that timing depends on."""
 
-    state: str
+    state: State
     zone: tzinfo  # the person's zone (or the practice's when unknown)
     call_start_at: datetime | None = None
     call_end_at: datetime | None = None
@@ -92,13 +94,16 @@ def civil(moment: datetime, zone: tzinfo, rules: TimingRules) -> datetime:
 
 def next_due(view: View, rules: TimingRules, now: datetime) -> Due | None:
     """The next timed step for this enquiry, or None when the clock owes it nothing."""
-    booked = view.state in {"booked", "rescheduling"}  # a move stands until chosen
+    booked = view.state in {
+        State.BOOKED,
+        State.RESCHEDULING,
+    }  # a move stands until chosen
     if booked and view.call_start_at and view.call_end_at:
         call = _booked_call(view, view.call_start_at, view.call_end_at, rules, now)
         # A move is settled before the earlier of the two times it is between.
         settle_by = min(view.move_start_at or view.call_start_at, view.call_start_at)
         move = _waiting_on_therapist(
-            view.move_asked_at if view.state == "booked" else None,
+            view.move_asked_at if view.state is State.BOOKED else None,
             settle_by,
             view.hold_reminded_at,
             rules,
@@ -106,7 +111,7 @@ def next_due(view: View, rules: TimingRules, now: datetime) -> Due | None:
             now,
         )
         return move if move is not None and move.at < call.at else call
-    if view.state == "followed_up" and view.followed_up_at is not None:
+    if view.state is State.FOLLOWED_UP and view.followed_up_at is not None:
         if view.followup_nudged_at is None:
             return Due(
                 Step.FOLLOWUP_NUDGE,
@@ -114,7 +119,7 @@ def next_due(view: View, rules: TimingRules, now: datetime) -> Due | None:
                 civil_in=view.zone,
             )
         return Due(Step.FOLLOWUP_CLOSE, view.followup_nudged_at + rules.nudge_after)
-    if view.state == "held":
+    if view.state is State.HELD:
         return _waiting_on_therapist(
             view.held_at,
             view.held_start_at,
@@ -123,7 +128,7 @@ def next_due(view: View, rules: TimingRules, now: datetime) -> Due | None:
             (Step.HOLD_REMIND, Step.HOLD_LAPSE),
             now,
         )
-    if view.state == "offered" and view.offered_at is not None:
+    if view.state is State.OFFERED and view.offered_at is not None:
         if view.nudged_at is None:
             return Due(
                 Step.OFFER_NUDGE,

@@ -48,31 +48,18 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from mailflow.model import (
+    OPEN_STATES,
     CalendarMessage,
+    ClosedReason,
     Decision,
     PersonReply,
     ReplyKind,
     Slot,
+    State,
     TherapistReply,
 )
 
-
-class State(StrEnum):
-    OFFERED = "offered"  # times sent, waiting for the person's pick
-    HELD = "held"  # a slot held, waiting for the therapist's approval
-    BOOKED = "booked"  # confirmed; invitation sent
-    RESCHEDULING = "rescheduling"  # booked, and new times offered to move it
-    FOLLOWED_UP = "followed_up"  # the call happened; asked whether to start
-    CANCELLED = "cancelled"  # the call was cancelled (a reply can reopen)
-    ESCALATED = "escalated"  # crisis: the therapist's alone from now on
-    ASKED = "asked"  # a first mail mailflow could not place: the therapist was asked
-    STOOD_DOWN = "stood_down"  # a human answered by hand, or nothing to offer
-    CLOSED = "closed"
-
-
-OPEN_STATES = frozenset(
-    {State.OFFERED, State.HELD, State.BOOKED, State.RESCHEDULING, State.FOLLOWED_UP}
-)
+__all__ = ["OPEN_STATES", "ClosedReason", "State"]  # the record's types, re-exported
 
 
 class OfferReason(StrEnum):
@@ -211,7 +198,7 @@ class AnswerFollowup:
 
 @dataclass(frozen=True, slots=True)
 class Close:
-    reason: str
+    reason: ClosedReason
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,7 +471,7 @@ def on_timer(state: State, step: str, facts: Facts) -> Transition:
     if step == "followup_nudge" and state is State.FOLLOWED_UP:
         return Transition(state, (Send("followup_nudge"),), "followup-nudged")
     if step == "followup_close" and state is State.FOLLOWED_UP:
-        return Transition(State.CLOSED, (Close("silent"),), "closed-silent")
+        return Transition(State.CLOSED, (Close(ClosedReason.SILENT),), "closed-silent")
     if step == "hold_remind" and state is State.HELD:
         return Transition(
             state, (AskTherapistAgain(waiting=True),), "approval-reminded"
@@ -500,7 +487,7 @@ def on_timer(state: State, step: str, facts: Facts) -> Transition:
     if step == "offer_nudge" and state is State.OFFERED:
         return Transition(state, (Offer(OfferReason.NUDGE),), "offer-nudged")
     if step == "offer_expire" and state is State.OFFERED:
-        return Transition(State.CLOSED, (Close("expired"),), "expired")
+        return Transition(State.CLOSED, (Close(ClosedReason.EXPIRED),), "expired")
     return Transition(state, (), "timer-stale")
 
 
@@ -509,11 +496,66 @@ def on_followup_answer(state: State, answer: str) -> Transition:
     if state not in {State.FOLLOWED_UP, State.CLOSED}:
         return Transition(state, (), "followup-answer-stale")
     if answer in {"yes", "not_now", "no"}:
-        reason = {"yes": "wants-to-start", "not_now": "not-now", "no": "no"}[answer]
+        reason = {
+            "yes": ClosedReason.WANTS_TO_START,
+            "not_now": ClosedReason.NOT_NOW,
+            "no": ClosedReason.NO,
+        }[answer]
         return Transition(
             State.CLOSED, (AnswerFollowup(answer), Close(reason)), f"followup-{answer}"
         )
     # A question, or words mailflow can't read: the therapist's to answer.
     return Transition(
         State.STOOD_DOWN, (AnswerFollowup("question"),), "followup-question"
+    )
+
+
+# -- what the shell sees outside the conversation ---------------------------------
+
+
+def on_new_request(risk: str, has_times: bool) -> State:
+    """Where a new enquiry starts: clear risk is the therapist's at once; with
+    nothing to offer it is theirs too; otherwise times go out."""
+    if risk == "clear":
+        return State.ESCALATED
+    return State.OFFERED if has_times else State.STOOD_DOWN
+
+
+def on_unsure() -> State:
+    """A first mail mailflow cannot place: the therapist is asked."""
+    return State.ASKED
+
+
+def on_hand_answer(state: State) -> Transition:
+    """A human answered the thread by hand (seen in Sent): theirs from now on,
+    and a time held for a pick is free again."""
+    if state is State.STOOD_DOWN:
+        return Transition(state, (), "hand-answer-known")
+    return Transition(State.STOOD_DOWN, (Release(),), "answered-by-hand")
+
+
+def on_crisis(state: State) -> Transition:
+    """Clear risk in a conversation: the therapist's alone; any hold is freed."""
+    return Transition(State.ESCALATED, (Release(),), "escalated")
+
+
+def on_plain_request(state: State) -> Transition:
+    """Someone the therapist was asked about writes again, plainly asking: the
+    note is moot (a fresh enquiry answers them)."""
+    if state is State.ASKED:
+        return Transition(State.STOOD_DOWN, (), "superseded")
+    return Transition(state, (), "not-asked")
+
+
+def on_undeliverable(state: State) -> Transition:
+    """Our letters to them bounce: hold nothing, time nothing more. An enquiry
+    already closed or handed over stays as it is."""
+    if state in {State.CLOSED, State.STOOD_DOWN}:
+        return Transition(state, (), "bounce-known")
+    if state is State.ESCALATED:
+        return Transition(state, (), "bounced")
+    return Transition(
+        State.STOOD_DOWN,
+        (Release(), Close(ClosedReason.UNDELIVERABLE)),
+        "bounced",
     )

@@ -22,6 +22,17 @@ if under_ci():
 
 _numbers = itertools.count(1)
 
+_REAL_SERVERS = frozenset({"mail_server"})
+"""Fixtures that start a real server: their tests form the integration run."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`-m "not integration"` is the fast core run: no server, no subprocess."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & _REAL_SERVERS or item.get_closest_marker("integration"):
+            item.add_marker(pytest.mark.integration)
+
 
 @dataclass(frozen=True, slots=True)
 class Mailboxes:

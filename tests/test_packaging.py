@@ -14,6 +14,10 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.integration  # builds a wheel and installs it: slow
+
 ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = """

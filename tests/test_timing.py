@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from mailflow.model import State
 from mailflow.timing import Due, Step, TimingRules, View, civil, is_due, next_due
 
 LONDON = ZoneInfo("Europe/London")
@@ -26,7 +27,7 @@ BOOKED = datetime(2026, 10, 20, 10, 0, tzinfo=LONDON).astimezone(UTC)  # BST
 
 def booked(**changes: object) -> View:
     fields: dict[str, object] = {
-        "state": "booked",
+        "state": State.BOOKED,
         "zone": LONDON,
         "call_start_at": CALL,
         "call_end_at": CALL + timedelta(minutes=15),
@@ -36,7 +37,7 @@ def booked(**changes: object) -> View:
     return View(**fields)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("state", ["booked", "rescheduling"])
+@pytest.mark.parametrize("state", [State.BOOKED, State.RESCHEDULING])
 def test_a_standing_call_is_reminded_a_day_before(state: str) -> None:
     due = next_due(booked(state=state), RULES, BOOKED)
     assert due == Due(Step.REMINDER, CALL - timedelta(hours=24), CALL, LONDON)
@@ -97,12 +98,12 @@ def test_civil_keeps_daytime_and_moves_night_to_eight_local_across_dst() -> None
 
 def test_a_held_pick_reminds_the_therapist_then_lapses() -> None:
     held_at = BOOKED
-    view = View(state="held", zone=LONDON, held_at=held_at)
+    view = View(state=State.HELD, zone=LONDON, held_at=held_at)
     assert next_due(view, RULES, held_at) == Due(
         Step.HOLD_REMIND, held_at + timedelta(hours=48)
     )
     reminded = View(
-        state="held",
+        state=State.HELD,
         zone=LONDON,
         held_at=held_at,
         hold_reminded_at=held_at + timedelta(hours=48),
@@ -115,12 +116,12 @@ def test_a_held_pick_reminds_the_therapist_then_lapses() -> None:
 def test_followup_silence_nudges_once_then_closes() -> None:
     sent = CALL + timedelta(hours=3)
     first = next_due(
-        View(state="followed_up", zone=LONDON, followed_up_at=sent), RULES, sent
+        View(state=State.FOLLOWED_UP, zone=LONDON, followed_up_at=sent), RULES, sent
     )
     assert first is not None
     assert first.step is Step.FOLLOWUP_NUDGE
     nudged = View(
-        state="followed_up",
+        state=State.FOLLOWED_UP,
         zone=LONDON,
         followed_up_at=sent,
         followup_nudged_at=sent + timedelta(days=3),
@@ -138,12 +139,12 @@ def test_ended_enquiries_owe_the_clock_nothing(state: str) -> None:
 def test_a_pick_close_to_its_call_is_reminded_and_let_go_in_time() -> None:
     held_at = BOOKED
     start = held_at + timedelta(hours=26)
-    view = View(state="held", zone=LONDON, held_at=held_at, held_start_at=start)
+    view = View(state=State.HELD, zone=LONDON, held_at=held_at, held_start_at=start)
     assert next_due(view, RULES, held_at) == Due(
         Step.HOLD_REMIND, start - timedelta(hours=24)
     )
     reminded = View(
-        state="held",
+        state=State.HELD,
         zone=LONDON,
         held_at=held_at,
         held_start_at=start,
@@ -154,7 +155,7 @@ def test_a_pick_close_to_its_call_is_reminded_and_let_go_in_time() -> None:
     )
     # Picked only hours ahead: the therapist still gets an hour first.
     soon = View(
-        state="held",
+        state=State.HELD,
         zone=LONDON,
         held_at=held_at,
         held_start_at=held_at + timedelta(hours=5),
@@ -186,7 +187,7 @@ def test_a_move_is_settled_before_the_earlier_of_its_two_times() -> None:
         Step.MOVE_LAPSE, CALL - timedelta(hours=2)
     )
     # Being rescheduled again, the old move is no longer waited on.
-    again = booked(state="rescheduling", move_asked_at=asked, move_start_at=later)
+    again = booked(state=State.RESCHEDULING, move_asked_at=asked, move_start_at=later)
     step = next_due(again, RULES, asked)
     assert step is not None
     assert step.step in {Step.REMINDER, Step.FOLLOWUP}
@@ -197,7 +198,7 @@ def test_too_late_to_remind_a_pick_is_let_go_at_once() -> None:
     A reminder could not help; the time is let go (fresh times go out)."""
     held_at = BOOKED
     start = held_at + timedelta(hours=30)
-    view = View(state="held", zone=LONDON, held_at=held_at, held_start_at=start)
+    view = View(state=State.HELD, zone=LONDON, held_at=held_at, held_start_at=start)
     late = start - timedelta(hours=1)
     assert next_due(view, RULES, late) == Due(
         Step.HOLD_LAPSE, start - timedelta(hours=2)

@@ -1,0 +1,151 @@
+"""One place decides (#8): every change of an enquiry's state, and every hold,
+booking or release, is carried out from a transition of the pure core.
+
+Read from the source itself, so a shortcut added anywhere in the shell (as the
+hand-answer, crisis and bounce paths once were: one left a held time blocked for
+everyone) fails here by name. The behaviour of each path is tested elsewhere;
+`test_reading_life` pins the stuck hold.
+"""
+
+from __future__ import annotations
+
+import ast
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from mailflow import workflow
+from mailflow.model import ClosedReason, State
+from mailflow.store import Store
+
+PACKAGE = Path(__file__).resolve().parents[1] / "mailflow"
+
+# Store writes that change where an enquiry stands or what time it blocks.
+STATE_WRITES = {"set_state", "release", "hold", "book", "end_call", "move_booking"}
+
+# Where a transition's commands are carried out (conversation.Conversation).
+CARRIERS = {
+    ("conversation.py", "_carry_out"),
+    ("conversation.py", "apply"),
+    ("conversation.py", "_settle"),
+    ("conversation.py", "_cancel"),  # CancelCall
+    ("conversation.py", "_send"),  # Send("followup") ends the call as done
+}
+
+# The core's choice of a new enquiry's first state.
+FIRST_STATES = {"on_new_request", "on_unsure"}
+
+
+def _calls() -> list[tuple[str, str, ast.Call]]:
+    """(file, enclosing function, call) for every call in the package."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Call):
+                    found.append((path.name, function.name, node))
+    return found
+
+
+def _method(call: ast.Call) -> str | None:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else None
+
+
+def test_state_and_holds_change_only_where_transitions_are_carried_out() -> None:
+    strays = sorted(
+        {
+            f"{file}:{call.lineno} {function}() calls .{_method(call)}()"
+            for file, function, call in _calls()
+            if _method(call) in STATE_WRITES
+            and file != "store.py"
+            and (file, function) not in CARRIERS
+        }
+    )
+    assert strays == [], "state changed outside the core's transitions"
+
+
+def test_a_new_enquiry_starts_in_the_state_the_core_chose() -> None:
+    starts = [c for _, _, c in _calls() if _method(c) == "add_enquiry"]
+    assert starts, "no enquiry is ever created?"
+    for call in starts:
+        (state,) = [k.value for k in call.keywords if k.arg == "state"]
+        assert isinstance(state, ast.Call), ast.unparse(state)
+        assert _method(state) in FIRST_STATES, ast.unparse(state)
+
+
+def test_no_column_update_sets_the_state(tmp_path) -> None:
+    for _, _, call in _calls():
+        if _method(call) == "update_enquiry":
+            assert "state" not in {k.arg for k in call.keywords}, ast.unparse(call)
+    now = datetime(2026, 12, 2, 9, tzinfo=UTC)
+    with Store.open(tmp_path / "m.db") as store:
+        enquiry_id = store.add_enquiry(
+            state=State.OFFERED,
+            email="a@example.org",
+            name="A",
+            phone=None,
+            subject="s",
+            request_message_id=None,
+            sender_offset_minutes=None,
+            crisis=False,
+            now=now,
+        )
+        with pytest.raises(ValueError, match="state"):
+            store.update_enquiry(enquiry_id, now, state="closed")
+        record = store.enquiry(enquiry_id)
+    assert record is not None
+    assert record.state is State.OFFERED  # typed, not a bare string
+
+
+# -- the shell's own signals, decided in the core ----------------------------------
+
+
+@pytest.mark.parametrize("state", list(State))
+def test_a_hand_answer_hands_any_enquiry_over_and_frees_its_time(state: State) -> None:
+    done = workflow.on_hand_answer(state)
+    assert done.state is State.STOOD_DOWN
+    assert (workflow.Release() in done.commands) is (state is not State.STOOD_DOWN)
+
+
+@pytest.mark.parametrize("state", list(State))
+def test_a_crisis_escalates_from_anywhere_and_frees_its_time(state: State) -> None:
+    done = workflow.on_crisis(state)
+    assert done.state is State.ESCALATED
+    assert workflow.Release() in done.commands
+
+
+@pytest.mark.parametrize("state", list(State))
+def test_a_bounce_stands_down_what_is_under_way(state: State) -> None:
+    done = workflow.on_undeliverable(state)
+    if state in {State.CLOSED, State.STOOD_DOWN, State.ESCALATED}:
+        assert done.state is state
+        assert done.commands == ()
+    else:
+        assert done.state is State.STOOD_DOWN
+        assert done.commands == (
+            workflow.Release(),
+            workflow.Close(ClosedReason.UNDELIVERABLE),
+        )
+
+
+def test_a_plain_request_supersedes_only_a_note_to_the_therapist() -> None:
+    assert workflow.on_plain_request(State.ASKED).state is State.STOOD_DOWN
+    assert workflow.on_plain_request(State.OFFERED).state is State.OFFERED
+
+
+@pytest.mark.parametrize(
+    ("risk", "has_times", "first"),
+    [
+        ("clear", True, State.ESCALATED),
+        ("clear", False, State.ESCALATED),
+        ("possible", True, State.OFFERED),
+        ("none", True, State.OFFERED),
+        ("none", False, State.STOOD_DOWN),
+    ],
+)
+def test_where_a_new_enquiry_starts(risk: str, has_times: bool, first: State) -> None:
+    assert workflow.on_new_request(risk, has_times) is first
