@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from support import absent
+from support import absent, answer, request, run, write_config
 
 from mailflow import migrations
 from mailflow.cli import main
@@ -419,3 +421,115 @@ def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path):
     assert user_version(path) == 0
     Store.open(path).close()  # the real registry still upgrades it
     assert user_version(path) == migrations.LATEST
+
+
+# -- an install upgraded mid-conversation, on the real servers -------------------
+
+
+def old_tree(tmp_path: Path) -> Path:
+    """mailflow and its templates as they were at the version-1 commit."""
+    tree = tmp_path / "v1"
+    tree.mkdir()
+    archive = git("archive", V1_COMMIT, "mailflow", "templates")
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree
+
+
+def run_old(tree: Path, config: Path, now: datetime) -> None:
+    """One `mailflow run` of the old code (this interpreter has its dependencies)."""
+    script = (
+        "import sys, mailflow, mailflow.cli\n"
+        f"assert mailflow.__file__.startswith({str(tree)!r}), mailflow.__file__\n"
+        "sys.exit(mailflow.cli.main(sys.argv[1:]))\n"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            script,
+            "run",
+            "--config",
+            str(config),
+            "--now",
+            now.isoformat(),
+        ],
+        cwd=tree,
+        env={**os.environ, "PYTHONPATH": str(tree)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def inbox(server, user) -> list[EmailMessage]:
+    return [m.message() for m in server.messages(user)]
+
+
+def test_an_install_upgraded_mid_conversation_sends_nothing_twice(
+    tmp_path, mail_server, mailboxes
+):
+    """The version-1 code answers a request and asks the therapist to approve the
+    pick; today's code takes the same database and config on: nobody gets a
+    second copy of anything, and the therapist's yes books the call."""
+    server, boxes = mail_server, mailboxes
+    tree = old_tree(tmp_path)
+    config = write_config(tmp_path, server, boxes)
+    t0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+    server.deliver(
+        request(sender=f"Jordan Lee <{boxes.person}>", to=boxes.practice, sent_at=t0),
+        boxes.practice,
+    )
+    run_old(tree, config, t0)
+    (offer,) = inbox(server, boxes.person)
+    assert offer["X-Mailflow"] == "offer"
+    picked = t0 + timedelta(hours=1)
+    server.deliver(
+        answer(offer, sender=f"Jordan Lee <{boxes.person}>", body="1", sent_at=picked),
+        boxes.practice,
+    )
+    run_old(tree, config, picked)
+    database = tmp_path / "var" / "mailflow.sqlite3"
+    assert user_version(database) == 0
+    to_person = inbox(server, boxes.person)
+    to_therapist = inbox(server, boxes.therapist)
+    approval = next(m for m in to_therapist if m["X-Mailflow"] == "approval_request")
+    sent_before = len(server.smtp_log)
+
+    # Today's code, on the same database: the same moment and a little later.
+    for moment in (picked, picked + timedelta(minutes=5), picked + timedelta(hours=2)):
+        assert run(config, moment) == 0
+    assert user_version(database) == migrations.LATEST
+    assert len(server.smtp_log) == sent_before, "a letter went out again"
+    assert ids(inbox(server, boxes.person)) == ids(to_person)
+    assert ids(inbox(server, boxes.therapist)) == ids(to_therapist)
+
+    # The therapist approves (answering the old code's request): booked.
+    approved = picked + timedelta(hours=3)
+    server.deliver(
+        answer(
+            approval,
+            sender=f"Sam Rivera <{boxes.therapist}>",
+            body="Yes",
+            sent_at=approved,
+        ),
+        boxes.practice,
+    )
+    assert run(config, approved) == 0
+    assert run(config, approved + timedelta(minutes=5)) == 0
+    person_now = inbox(server, boxes.person)
+    earlier = [m["X-Mailflow"] for m in to_person]
+    later = [m["X-Mailflow"] for m in person_now[len(to_person) :]]
+    assert earlier == ["offer", "held"]
+    # The call is next day: its reminder comes at once, after the confirmation.
+    assert later == ["confirmation", "reminder"]
+    for mailbox in (person_now, inbox(server, boxes.therapist)):
+        assert len(ids(mailbox)) == len(mailbox), "a Message-ID arrived twice"
+    with Store.open(database) as store:
+        (enquiry,) = store.enquiries()
+        assert enquiry.state == "booked"
+
+
+def ids(messages: list[EmailMessage]) -> set[str]:
+    return {str(m["Message-ID"]) for m in messages}
