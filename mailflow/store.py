@@ -20,106 +20,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from mailflow import migrations
 from mailflow.errors import StoreError
 from mailflow.model import OPEN_STATES, ClosedReason, Enquiry, Interval, Slot, State
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = migrations.LATEST
 _log = logging.getLogger("mailflow")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS seen (
-    uidvalidity INTEGER NOT NULL,
-    uid INTEGER NOT NULL,
-    fingerprint TEXT NOT NULL,
-    outcome TEXT NOT NULL,
-    seen_at TEXT NOT NULL,
-    PRIMARY KEY (uidvalidity, uid)
-);
-CREATE INDEX IF NOT EXISTS seen_fingerprint ON seen (fingerprint);
-CREATE TABLE IF NOT EXISTS enquiries (
-    id INTEGER PRIMARY KEY,
-    state TEXT NOT NULL,
-    email TEXT NOT NULL,
-    name TEXT NOT NULL,
-    phone TEXT,
-    preference TEXT NOT NULL DEFAULT '{}',
-    sender_offset_minutes INTEGER,
-    subject TEXT NOT NULL,
-    request_message_id TEXT,
-    crisis INTEGER NOT NULL DEFAULT 0,
-    first_message TEXT,
-    risk TEXT NOT NULL DEFAULT 'none',
-    safety_note TEXT,
-    last_message_id TEXT,
-    last_references TEXT NOT NULL DEFAULT '[]',
-    clarified INTEGER NOT NULL DEFAULT 0,
-    approval_round INTEGER NOT NULL DEFAULT 0,
-    preapproved_start_at TEXT,
-    counter_start_at TEXT,
-    offered_at TEXT,
-    nudged_at TEXT,
-    reminded_at TEXT,
-    followed_up_at TEXT,
-    followup_nudged_at TEXT,
-    closed_reason TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    closed_at TEXT
-);
-CREATE TABLE IF NOT EXISTS thread_ids (
-    message_id TEXT PRIMARY KEY,
-    enquiry_id INTEGER NOT NULL REFERENCES enquiries (id) ON DELETE CASCADE
-);
-CREATE TABLE IF NOT EXISTS offers (
-    enquiry_id INTEGER NOT NULL REFERENCES enquiries (id) ON DELETE CASCADE,
-    number INTEGER NOT NULL,
-    start_at TEXT NOT NULL,
-    end_at TEXT NOT NULL,
-    PRIMARY KEY (enquiry_id, number)
-);
-CREATE TABLE IF NOT EXISTS calls (
-    enquiry_id INTEGER PRIMARY KEY REFERENCES enquiries (id) ON DELETE CASCADE,
-    status TEXT NOT NULL,
-    start_at TEXT NOT NULL,
-    end_at TEXT NOT NULL,
-    uid TEXT,
-    sequence INTEGER NOT NULL DEFAULT 0,
-    partstat TEXT,
-    held_at TEXT,
-    booked_at TEXT
-);
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY,
-    message_id TEXT NOT NULL UNIQUE,
-    enquiry_id INTEGER REFERENCES enquiries (id) ON DELETE SET NULL,
-    kind TEXT NOT NULL,
-    sender TEXT NOT NULL,
-    recipients TEXT NOT NULL,
-    raw BLOB,
-    status TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    needs_copy INTEGER NOT NULL,
-    expects TEXT,
-    created_at TEXT NOT NULL,
-    sent_at TEXT,
-    deferrals INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at TEXT
-);
-CREATE TABLE IF NOT EXISTS undeliverable (
-    digest TEXT PRIMARY KEY,
-    since TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS contacts (
-    digest TEXT PRIMARY KEY
-);
-CREATE TABLE IF NOT EXISTS answered_by_hand (
-    message_id TEXT PRIMARY KEY
-);
-"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +93,7 @@ class Store:
                 fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
                 os.close(fd)
             os.chmod(path, 0o600)
+        db: sqlite3.Connection | None = None
         try:
             db = sqlite3.connect(
                 str(path), timeout=30, isolation_level=None, check_same_thread=False
@@ -197,15 +104,16 @@ class Store:
             # Deleted client data is overwritten, not left in free pages
             # (the default varies between SQLite builds).
             db.execute("PRAGMA secure_delete=ON")
-            db.executescript(_SCHEMA)
-            _add_missing_columns(db)
-        except sqlite3.DatabaseError as exc:
+            migrations.migrate(db, str(path))
+        except (sqlite3.DatabaseError, StoreError) as exc:
+            if db is not None:
+                db.close()
+            if isinstance(exc, StoreError):
+                raise
             raise StoreError(
                 f"the database {str(path)!r} cannot be used: {exc}"
             ) from exc
         store = cls(db)
-        if store.get_meta("schema") is None:
-            store.set_meta("schema", str(SCHEMA_VERSION))
         if str(path) != ":memory:":
             for suffix in ("-wal", "-shm"):
                 sidecar = Path(f"{path}{suffix}")
@@ -944,26 +852,6 @@ _ENQUIRY_COLUMNS = (
     " offered_at, nudged_at, reminded_at, followed_up_at, followup_nudged_at,"
     " closed_reason, updated_at, hold_reminded_at, move_asked_at, offers_message_id,"
     " risk, safety_note"
-)
-
-
-def _add_missing_columns(db: sqlite3.Connection) -> None:
-    """Columns added after a database was first created (CREATE IF NOT EXISTS
-    leaves an existing table as it was)."""
-    for table, column, definition in _ADDED_COLUMNS:
-        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-        if column not in have:
-            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
-
-
-_ADDED_COLUMNS = (
-    ("outbox", "deferrals", "INTEGER NOT NULL DEFAULT 0"),
-    ("outbox", "next_attempt_at", "TEXT"),
-    ("enquiries", "hold_reminded_at", "TEXT"),
-    ("enquiries", "move_asked_at", "TEXT"),
-    ("enquiries", "offers_message_id", "TEXT"),
-    ("enquiries", "risk", "TEXT NOT NULL DEFAULT 'none'"),
-    ("enquiries", "safety_note", "TEXT"),
 )
 
 

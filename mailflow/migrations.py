@@ -1,0 +1,231 @@
+"""The database schema and its history: an ordered registry of migrations. Does no I/O
+of its own: `migrate` runs on the connection the store opened.
+
+Migration N (counting from 1) takes a database from schema version N-1 to N;
+the version lives in `PRAGMA user_version`. A new database runs every migration
+from empty, so a fresh install and an upgraded one have the very same schema.
+Never edit a migration that has shipped: add the next one. [sqlite-utils]
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+
+from mailflow.errors import StoreError
+
+Migration = Callable[[sqlite3.Connection], None]
+
+_V1 = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS seen (
+    uidvalidity INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (uidvalidity, uid)
+);
+CREATE INDEX IF NOT EXISTS seen_fingerprint ON seen (fingerprint);
+CREATE TABLE IF NOT EXISTS enquiries (
+    id INTEGER PRIMARY KEY,
+    state TEXT NOT NULL,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL,
+    phone TEXT,
+    preference TEXT NOT NULL DEFAULT '{}',
+    sender_offset_minutes INTEGER,
+    subject TEXT NOT NULL,
+    request_message_id TEXT,
+    crisis INTEGER NOT NULL DEFAULT 0,
+    first_message TEXT,
+    last_message_id TEXT,
+    last_references TEXT NOT NULL DEFAULT '[]',
+    clarified INTEGER NOT NULL DEFAULT 0,
+    approval_round INTEGER NOT NULL DEFAULT 0,
+    preapproved_start_at TEXT,
+    counter_start_at TEXT,
+    offered_at TEXT,
+    nudged_at TEXT,
+    reminded_at TEXT,
+    followed_up_at TEXT,
+    followup_nudged_at TEXT,
+    closed_reason TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    closed_at TEXT
+);
+CREATE TABLE IF NOT EXISTS thread_ids (
+    message_id TEXT PRIMARY KEY,
+    enquiry_id INTEGER NOT NULL REFERENCES enquiries (id) ON DELETE CASCADE
+);
+CREATE TABLE IF NOT EXISTS offers (
+    enquiry_id INTEGER NOT NULL REFERENCES enquiries (id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    start_at TEXT NOT NULL,
+    end_at TEXT NOT NULL,
+    PRIMARY KEY (enquiry_id, number)
+);
+CREATE TABLE IF NOT EXISTS calls (
+    enquiry_id INTEGER PRIMARY KEY REFERENCES enquiries (id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    start_at TEXT NOT NULL,
+    end_at TEXT NOT NULL,
+    uid TEXT,
+    sequence INTEGER NOT NULL DEFAULT 0,
+    partstat TEXT,
+    held_at TEXT,
+    booked_at TEXT
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL UNIQUE,
+    enquiry_id INTEGER REFERENCES enquiries (id) ON DELETE SET NULL,
+    kind TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    raw BLOB,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    needs_copy INTEGER NOT NULL,
+    expects TEXT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT
+);
+CREATE TABLE IF NOT EXISTS contacts (
+    digest TEXT PRIMARY KEY
+);
+CREATE TABLE IF NOT EXISTS answered_by_hand (
+    message_id TEXT PRIMARY KEY
+);
+"""
+"""Version 1, byte for byte as mailflow created it before versions were counted
+(commit 9f32045; tests/fixtures/schema_v1.sql pins it)."""
+
+
+def _create_v1(db: sqlite3.Connection) -> None:
+    """The first schema: what every database made before versions were counted has."""
+    _run_script(db, _V1)
+
+
+_V2_COLUMNS = (
+    ("outbox", "deferrals", "INTEGER NOT NULL DEFAULT 0"),
+    ("outbox", "next_attempt_at", "TEXT"),
+    ("enquiries", "hold_reminded_at", "TEXT"),
+    ("enquiries", "move_asked_at", "TEXT"),
+    ("enquiries", "offers_message_id", "TEXT"),
+    ("enquiries", "risk", "TEXT NOT NULL DEFAULT 'none'"),
+    ("enquiries", "safety_note", "TEXT"),
+)
+
+
+def _retries_holds_and_risk(db: sqlite3.Connection) -> None:
+    """SMTP retries with backoff, undeliverable addresses, hold and move reminders,
+    the list a numbered answer refers to, screened risk and the safety note.
+
+    Databases of version 1 were made by code of different ages, each creating
+    what it knew and adding some of these columns itself, so each is added
+    only where it is missing.
+    """
+    for table, column, definition in _V2_COLUMNS:
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS undeliverable (\n"
+        "    digest TEXT PRIMARY KEY,\n"
+        "    since TEXT NOT NULL\n"
+        ")"
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _create_v1,
+    _retries_holds_and_risk,
+)
+"""The registry, in order: MIGRATIONS[n] takes version n to n + 1."""
+
+LATEST = len(MIGRATIONS)
+"""The schema version this code writes."""
+
+
+def version(db: sqlite3.Connection) -> int:
+    """The schema version of an open database (0: empty).
+
+    Before versions were counted, `user_version` stayed 0 and the `meta` row
+    'schema' said '1'.
+    """
+    (number,) = db.execute("PRAGMA user_version").fetchone()
+    if number:
+        return int(number)
+    tables = {
+        str(row[0])
+        for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    if not tables:
+        return 0
+    if "meta" not in tables:
+        raise StoreError(
+            f"the database holds tables mailflow did not make ({', '.join(sorted(tables))});"
+            " check storage.database"
+        )
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    # A database whose first open stopped before the row was written is version 1.
+    return 1 if row is None else int(row[0])
+
+
+def migrate(
+    db: sqlite3.Connection, name: str, registry: Sequence[Migration] = MIGRATIONS
+) -> int:
+    """Bring the database to the newest version in one transaction; the version
+    it had (`registry` is for tests).
+
+    `db` must be in autocommit mode (isolation_level=None). Raises StoreError
+    when the database is newer than this code.
+    """
+    latest = len(registry)
+    if _user_version(db) == latest:
+        return latest
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        # Read again under the write lock: another process may have just migrated.
+        found = version(db)
+        if found > latest:
+            raise StoreError(
+                f"the database {name!r} has schema version {found}, newer than this"
+                f" mailflow knows (up to {latest}): upgrade mailflow, or restore the"
+                " database from before the upgrade"
+            )
+        for migration in registry[found:]:
+            migration(db)
+        db.execute(f"PRAGMA user_version = {latest}")
+        db.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema', ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (str(latest),),
+        )
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return found
+
+
+def _user_version(db: sqlite3.Connection) -> int:
+    (number,) = db.execute("PRAGMA user_version").fetchone()
+    return int(number)
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    """Statement by statement: `executescript` would commit the open transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement.strip())
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement.strip()!r}")
