@@ -13,6 +13,7 @@ import itertools
 import re
 import smtplib
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
@@ -281,7 +282,10 @@ class MemoryMailbox:
     """One session on a `MemoryPostOffice`; the `Mailbox` port, IMAP semantics.
 
     Like `ImapMailbox`: no I/O until entered, `commands` names each IMAP
-    command it would have sent (the cost tests count them).
+    command it would have sent (the cost tests count them). Like Dovecot, the
+    selected folder is seen as of the end of the previous command: mail that
+    arrives, or is expunged, meanwhile shows from the command after next
+    (RFC 9051 7.4: the server reports changes after a command, not during it).
     """
 
     def __init__(self, office: MemoryPostOffice, settings: ImapSettings) -> None:
@@ -290,6 +294,7 @@ class MemoryMailbox:
         self._user: str | None = None
         self._epoch = -1
         self._selected: tuple[str, _Folder] | None = None
+        self._view: dict[int, _Mail] = {}
         self.commands: list[str] = []
 
     def __enter__(self) -> MemoryMailbox:
@@ -317,42 +322,42 @@ class MemoryMailbox:
             self.commands.append("LOGOUT")
 
     def status(self, folder: str) -> FolderStatus:
-        with _imap_translated(f"STATUS of {folder!r}"):
-            box = self._existing(folder, "status")
+        with self._command(f"STATUS of {folder!r}"):
+            box = self._existing(folder, "status")  # the folder now, not the view
         self.commands.append("STATUS")
         return FolderStatus(uidvalidity=box.uidvalidity, uidnext=box.uidnext)
 
     def folder_exists(self, folder: str) -> bool:
-        with _imap_translated(f"LIST {folder!r}"):
+        with self._command(f"LIST {folder!r}"):
             return self._account().get(_name(folder)) is not None
 
     def examine(self, folder: str) -> int:
         self._selected = None  # a failed SELECT leaves nothing selected
-        with _imap_translated(f"EXAMINE {folder!r}"):
+        with self._command(f"EXAMINE {folder!r}"):
             box = self._existing(folder, "select")
-        self._selected = (_name(folder), box)
+            self._selected = (_name(folder), box)
         self.commands.append("EXAMINE")
         return box.uidvalidity
 
     def uids_after(self, uid: int) -> list[int]:
-        with _imap_translated("UID SEARCH"):
-            box = self._current()
+        with self._command("UID SEARCH"):
+            found = sorted(u for u in self._seen() if u > uid)
         self.commands.append("UID SEARCH")
-        return sorted(u for u in box.mails if u > uid)
+        return found
 
     def uids_since(self, day: date) -> list[int]:
-        with _imap_translated("UID SEARCH"):
-            box = self._current()
+        with self._command("UID SEARCH"):
+            view = self._seen()
+            found = sorted(u for u, m in view.items() if m.received_at.date() >= day)
         self.commands.append("UID SEARCH")
-        return sorted(u for u, m in box.mails.items() if m.received_at.date() >= day)
+        return found
 
     def headers(self, uids: list[int]) -> Iterator[HeaderFetch]:
         for start in range(0, len(uids), FETCH_BATCH):
             batch = uids[start : start + FETCH_BATCH]
-            with _imap_translated("UID FETCH headers"):
-                box = self._current()
+            with self._command("UID FETCH headers"):
+                found = [m for m in map(self._seen().get, batch) if m is not None]
             self.commands.append("UID FETCH")
-            found = [box.mails[u] for u in batch if u in box.mails]
             for mail in found:
                 yield HeaderFetch(
                     uid=mail.uid,
@@ -367,10 +372,9 @@ class MemoryMailbox:
         wanted = {f.upper().encode() for f in fields}
         for start in range(0, len(uids), FETCH_BATCH):
             batch = uids[start : start + FETCH_BATCH]
-            with _imap_translated("UID FETCH header fields"):
-                box = self._current()
+            with self._command("UID FETCH header fields"):
+                found = [m for m in map(self._seen().get, batch) if m is not None]
             self.commands.append("UID FETCH")
-            found = [box.mails[u] for u in batch if u in box.mails]
             for mail in found:
                 yield mail.uid, _only_fields(_header_block(mail.raw), wanted)
 
@@ -380,34 +384,46 @@ class MemoryMailbox:
     def bodies(self, uids: list[int]) -> dict[int, bytes]:
         if not uids:
             return {}
-        with _imap_translated("UID FETCH bodies"):
-            box = self._current()
+        with self._command("UID FETCH bodies"):
+            view = self._seen()
+            found = {u: view[u].raw[:READ_LIMIT] for u in uids if u in view}
         self.commands.append("UID FETCH")
-        return {u: box.mails[u].raw[:READ_LIMIT] for u in uids if u in box.mails}
+        return found
 
     def append(self, folder: str, raw: bytes, when: datetime) -> tuple[int, int] | None:
-        with _imap_translated(f"APPEND to {folder!r}"):
+        with self._command(f"APPEND to {folder!r}"):
             box = self._existing(folder, "append", "[TRYCREATE] ")
-        uid = box.add(_crlf(raw), {"\\Seen"}, when)
+            uid = box.add(_crlf(raw), {"\\Seen"}, when)
         self.commands.append("APPEND")
         return (box.uidvalidity, uid) if self._office.uidplus else None
 
     def contains_message_id(self, folder: str, message_id: str) -> bool:
         self.examine(folder)
-        with _imap_translated("UID SEARCH"):
-            box = self._current()
-        self.commands.append("UID SEARCH")
         needle = message_id.lower()
         parser = BytesHeaderParser(policy=email.policy.compat32)
-        return any(
-            needle in str(value).lower()
-            for mail in box.mails.values()
-            for value in parser.parsebytes(_header_block(mail.raw)).get_all(
-                "Message-ID", []
+        with self._command("UID SEARCH"):
+            found = any(
+                needle in str(value).lower()
+                for mail in self._seen().values()
+                for value in parser.parsebytes(_header_block(mail.raw)).get_all(
+                    "Message-ID", []
+                )
             )
-        )
+        self.commands.append("UID SEARCH")
+        return found
 
     # -- internals -----------------------------------------------------------
+
+    @contextmanager
+    def _command(self, what: str) -> Iterator[None]:
+        """One command: failures as imapclient raises them, translated as the
+        real adapter does; afterwards the session catches up with the folder."""
+        try:
+            with _imap_translated(what):
+                yield
+        finally:
+            if self._selected is not None and self._user is not None and self._alive():
+                self._view = dict(self._selected[1].mails)
 
     def _alive(self) -> bool:
         return self._office._imap_up and self._epoch == self._office._imap_epoch
@@ -428,14 +444,16 @@ class MemoryMailbox:
             )
         return box
 
-    def _current(self) -> _Folder:
+    def _seen(self) -> dict[int, _Mail]:
+        """The selected folder as this session last saw it."""
         folders = self._account()
         if self._selected is None:
             raise imap_errors.IMAPClientError("No mailbox selected")
         name, box = self._selected
-        if folders.get(name) is not box:  # deleted (or recreated) under us
-            raise imap_errors.IMAPClientAbortError("Mailbox was deleted")
-        return box
+        if folders.get(name) is not box:  # deleted (or made again) under us
+            self._selected = None
+            raise imap_errors.IMAPClientAbortError("Selected mailbox was deleted")
+        return self._view
 
 
 class MemorySender:

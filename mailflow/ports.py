@@ -32,6 +32,12 @@ class Mailbox(Protocol):
     expunged one's UID is never reused. A folder deleted and created again gets
     a new UIDVALIDITY, and every UID learned before means nothing from then on.
 
+    Changes made meanwhile by others (mail arriving, mail expunged) reach the
+    selected folder's view after some command, not necessarily the next one:
+    Dovecot lists a new mail from the command after the one during which it
+    came, and serves an expunged one, contents and all, for a while. A fresh
+    `examine` sees the folder as it is; `status` always does.
+
     Every failure is a `MailboxError`: a folder that does not exist, a command
     before `examine`, the server going away mid-session (the session stays
     dead; the next run opens a new one).
@@ -59,11 +65,7 @@ class Mailbox(Protocol):
         ...
 
     def uids_after(self, uid: int) -> list[int]:
-        """UIDs greater than `uid` in the selected folder, ascending.
-
-        Mail delivered since `examine` is included (the server syncs the view
-        before each command).
-        """
+        """UIDs greater than `uid` in the selected folder's view, ascending."""
         ...
 
     def uids_since(self, day: date) -> list[int]:
