@@ -12,18 +12,23 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mailflow.errors import ImapTokenError
 
 if TYPE_CHECKING:
     from mailflow.config import ImapSettings, Settings, SmtpSettings
+    from mailflow.ports import Mailbox, Sender
     from mailflow.runner import RunReport
 
 log = logging.getLogger("mailflow")
 
-MailboxFactory = Callable[["ImapSettings"], AbstractContextManager[Any]]
-SenderFactory = Callable[["SmtpSettings"], AbstractContextManager[Any]]
+MailboxFactory = Callable[["ImapSettings"], AbstractContextManager["Mailbox"]]
+"""Builds a session from the settings; entering it connects and logs in
+(`ImapMailbox`, or `fakes.MemoryPostOffice.mailbox`)."""
+SenderFactory = Callable[["SmtpSettings"], AbstractContextManager["Sender"]]
+"""Builds a sender; leaving it closes the session (`SmtpSender`, or
+`fakes.MemoryPostOffice.sender`)."""
 
 
 def run_once(

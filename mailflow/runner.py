@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from mailflow import guard, privacy, timing, workflow
@@ -43,6 +43,7 @@ from mailflow.model import (
     State,
     Verdict,
 )
+from mailflow.ports import Mailbox, Sender
 from mailflow.store import Folder, OutgoingMail, Store
 
 # An empty poll (nothing new, nothing due, nothing queued) needs none of these:
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
     from mailflow.config import Settings
     from mailflow.conversation import Conversation
     from mailflow.letters import AfterCallLetters, Recipient, Thread
-    from mailflow.mailbox import FolderStatus, HeaderFetch, ImapMailbox
+    from mailflow.mailbox import FolderStatus, HeaderFetch
     from mailflow.model import CalendarMessage
     from mailflow.schedule import Schedule
 else:
@@ -106,12 +107,6 @@ _SENT_FIELDS = (
     "REFERENCES",
     "X-MAILFLOW",
 )
-
-
-class Sender(Protocol):
-    """Hands one message to the SMTP server; raises SendError subclasses."""
-
-    def send(self, sender: str, recipients: tuple[str, ...], raw: bytes) -> None: ...
 
 
 @dataclass
@@ -211,7 +206,7 @@ class Runner:
         self,
         settings: Settings,
         store: Store,
-        mailbox: ImapMailbox,
+        mailbox: Mailbox,
         sender: Sender,
         *,
         now: datetime,

@@ -1,0 +1,132 @@
+"""The fakes are enough for the worker: whole conversations through `cycle.run_once`
+on a real SQLite file, with the in-memory post office instead of Dovecot + SMTP."""
+
+from __future__ import annotations
+
+import email
+from datetime import timedelta
+from email.policy import default as default_policy
+from types import SimpleNamespace
+
+import pytest
+from support import NOW, answer, request, write_config
+
+from mailflow.config import load_settings
+from mailflow.cycle import run_once
+from mailflow.errors import MailboxAuthError, MailboxError
+from mailflow.fakes import MemoryPostOffice
+
+
+@pytest.fixture
+def office() -> MemoryPostOffice:
+    return MemoryPostOffice()
+
+
+@pytest.fixture
+def settings(tmp_path, office, mailboxes):
+    # Port 1: should a real adapter slip in, it fails at once instead of passing.
+    nowhere = SimpleNamespace(imap_port=1, smtp_port=1, password=office.password)
+    return load_settings(write_config(tmp_path, nowhere, mailboxes))
+
+
+def cycle(settings, office, at=NOW):
+    return run_once(settings, at, mailbox=office.mailbox, sender=office.sender)
+
+
+def message_id(raw: bytes) -> str:
+    return str(email.message_from_bytes(raw, policy=default_policy)["Message-ID"])
+
+
+def newest(office, user, kind):
+    mails = [m.message() for m in office.messages(user)]
+    mails = [m for m in mails if m["X-Mailflow"] == kind]
+    assert mails, f"no {kind} for {user}"
+    return mails[-1]
+
+
+def test_request_offer_pick_approve_invite_each_sent_once(settings, office, mailboxes):
+    person, practice = mailboxes.person, mailboxes.practice
+    office.deliver(
+        request(
+            sender=f"Jordan Lee <{person}>",
+            to=practice,
+            body="Hello, I'd like to book the free 15 minute call. My number is 07700 900123.",
+        ),
+        practice,
+    )
+
+    report = cycle(settings, office)
+    assert report.exit_code == 0
+    offer = newest(office, person, "offer")
+    assert offer["Subject"] == "Re: Free consultation call"
+    (copy,) = office.messages(practice, "Sent")
+    assert copy.flags == ("\\Seen",)
+    assert copy.message()["Message-ID"] == offer["Message-ID"]
+    assert [m.flags for m in office.messages(practice)] == [()]  # request untouched
+
+    # Run again: the Sent bookmark moved past our own copy, so this is the cheap
+    # empty poll, and nothing goes out twice.
+    again = cycle(settings, office, NOW + timedelta(minutes=5))
+    assert again.sent == 0
+    assert office.imap_sessions[-1].commands == ["LOGIN", "STATUS", "STATUS", "LOGOUT"]
+    assert len(office.messages(person)) == 1
+
+    at = NOW + timedelta(hours=1)
+    office.deliver(
+        answer(offer, sender=f"Jordan Lee <{person}>", body="2", sent_at=at), practice
+    )
+    assert cycle(settings, office, at).exit_code == 0
+    approval = newest(office, mailboxes.therapist, "approval_request")
+
+    at = NOW + timedelta(hours=2)
+    office.deliver(
+        answer(
+            approval,
+            sender=f"Sam Rivera <{mailboxes.therapist}>",
+            body="yes",
+            sent_at=at,
+        ),
+        practice,
+    )
+    assert cycle(settings, office, at).exit_code == 0
+    invite = newest(office, person, "confirmation")
+    assert any(p.get_content_type() == "text/calendar" for p in invite.walk())
+
+    counts = {
+        user: len(office.messages(user)) for user in (person, mailboxes.therapist)
+    }
+    assert cycle(settings, office, at + timedelta(minutes=5)).sent == 0
+    assert {u: len(office.messages(u)) for u in counts} == counts
+    # Each message went out once, and a copy of one is filed once at most.
+    handed = [message_id(r.data) for r in office.smtp_log]
+    filed = [m.message()["Message-ID"] for m in office.messages(practice, "Sent")]
+    assert len(set(handed)) == len(handed)
+    assert len(set(filed)) == len(filed)
+    assert set(filed) <= set(handed)
+
+
+def test_smtp_down_keeps_the_offer_and_sends_it_once_when_back(
+    settings, office, mailboxes
+):
+    office.deliver(
+        request(sender=mailboxes.person, to=mailboxes.practice), mailboxes.practice
+    )
+    office.smtp_down()
+    report = cycle(settings, office)
+    assert report.exit_code == 3
+    assert report.waiting == 1
+    assert office.messages(mailboxes.person) == []
+    office.smtp_up()
+    assert cycle(settings, office, NOW + timedelta(minutes=5)).sent == 1
+    assert cycle(settings, office, NOW + timedelta(minutes=10)).sent == 0
+    assert len(office.messages(mailboxes.person)) == 1
+
+
+def test_imap_down_and_a_refused_login_stop_the_cycle(settings, office):
+    office.imap_down()
+    with pytest.raises(MailboxError, match="unreachable"):
+        cycle(settings, office)
+    office.imap_up()
+    office.password = "changed"
+    with pytest.raises(MailboxAuthError):
+        cycle(settings, office)
