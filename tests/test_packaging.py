@@ -39,11 +39,25 @@ print(json.dumps({
 """
 
 
+def _copy_of_source(tmp_path: Path) -> Path:
+    """The project as a practice clones it; a build in place would leave build/ behind."""
+    source = tmp_path / "src"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "var", "build", "*.egg-info", "__pycache__", ".*_cache",
+            ".hypothesis", "tests", "bench",
+        ),
+    )  # fmt: skip
+    return source
+
+
 def test_the_wheel_renders_every_template_and_reads_people(tmp_path) -> None:
     dist = tmp_path / "dist"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "-q", "-w", str(dist), str(ROOT)],
+         "-q", "-w", str(dist), str(_copy_of_source(tmp_path))],
         check=True,
         capture_output=True,
         cwd=tmp_path,
@@ -87,15 +101,7 @@ def test_pip_install_then_check_renders_every_template(
     the test's own environment (a path line, which does not bring along its
     editable mailflow), so the test needs no index.
     """
-    source = tmp_path / "src"  # a copy: building in place would leave build/ behind
-    shutil.copytree(
-        ROOT,
-        source,
-        ignore=shutil.ignore_patterns(
-            ".venv", ".git", "var", "build", "*.egg-info", "__pycache__", ".*_cache",
-            ".hypothesis", "tests", "bench",
-        ),
-    )  # fmt: skip
+    source = _copy_of_source(tmp_path)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     purelib = subprocess.run(
