@@ -6,140 +6,44 @@ one pass shows everything to fix.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from mailflow import compose
+from mailflow import compose, contract
 from mailflow.errors import MailboxError, SendError, TemplateError
-from mailflow.model import Slot
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from mailflow.config import Settings
 
 NEXT_SLOTS_SHOWN = 8
 
 
 def sample_contexts(settings: Settings) -> dict[str, dict[str, object]]:
-    """Believable data for rendering every template once."""
-    practice = settings.practice
-    base = {
-        "practice": {
-            "name": practice.name,
-            "therapist_name": practice.therapist_name,
-            "email": practice.email,
-        }
-    }
-    start = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
-    slot = compose.describe_slot(
-        Slot(start, start + timedelta(minutes=15)),
-        practice.timezone,
-        twelve_hour=practice.uses_12h_clock,
-        person_zone=timezone(timedelta(hours=-5)),
-    )
-    person = {
-        "greeting_name": "Jordan",
-        "phone": "07700 900123",
-    }
-    about = {
-        **base,
-        "person_name": "Jordan Lee",
-        "person_email": "jordan@example.org",
-        "phone": "07700 900123",
-        "subject": "Free consultation?",
-        "enquiry_id": 1,
-        "when": "Tuesday 1 December at 10:00 (GMT, UTC+0)",
-        "token": "0123456789abcdef",
-        "therapist_email": practice.therapist_email,
-        "quoted": ["(their words)"],
-    }
-    return {
-        "offer": {**base, **person, "slots": [slot, slot]},
-        "offer_again": {
-            **base,
-            **person,
-            "slots": [slot],
-            "reason": "declined",
-            "note": "(a note)",
-            "preference_words": "in the mornings",
-        },
-        "held": {**base, **person, "slot": slot},
-        "clarify": {**base, **person, "slots": [slot, slot]},
-        "confirmation": {
-            **base,
-            **person,
-            "slot": slot,
-            "moved": False,
-            "phone_added": False,
-        },
-        "kept": {**base, **person, "slot": slot, "note": "(a note)", "lapsed": False},
-        "safety": {**base, **person, "safety_message": settings.safety.message},
-        "crisis_alert": {
-            **about,
-            "sent_at": "Tuesday 1 December at 10:00",
-            "level": "possible",
-            "answered": "times",
-            "safety_note": "(their words)",
-        },
-        "unsure_note": {
-            **about,
-            "reason": "colleague",
-            "safety_note": "(their words)",
-        },
-        "no_slots_alert": {**about, "horizon_days": settings.availability.horizon_days},
-        "approval_request": {
-            **about,
-            "slot": slot,
-            "safety_note": "(their words)",
-            "pick": ["(their words)"],
-        },
-        "approval_again": {**about, "waiting": False, "until": "", "move": False},
-        "move_request": {**about, "proposed": "Tuesday 8 December at 10:00"},
-        "therapist_event": {
-            **about,
-            "moved": False,
-            "updated": False,
-            "safety_note": "(their words)",
-        },
-        "therapist_alert": {**about, "reason": "counter", "proposed": ""},
-        "bounce_alert": {**about, "reason": "bounced", "status": "5.1.1"},
-        "sending_paused": {**base, "count": 30, "per_hour": 30},
-        "reminder": {**base, **person, "slot": slot},
-        "followup": {**base, **person, "when": "on Tuesday"},
-        "followup_nudge": {**base, **person},
-        "after_answer": {**base, **person, "answer": "yes"},
-        "followup_answer": {**about, "answer": "yes"},
-        "cancelled": {
-            **base,
-            **person,
-            "slot": slot,
-            "by": "person",
-            "note": "",
-            "calendar": True,
-        },
-        "cancel_notice": {**about, "by": "person", "note": "", "event": True},
-        "token_alert": {
-            **base,
-            "inbox": practice.email,
-            "when": "Tuesday 1 December at 10:00 (GMT, UTC+0)",
-            "reason": "imap.oauth2_client_id: the refresh was refused",
-            "action": "run `mailflow auth`, then `mailflow check`.",
-        },
-        "calendar_alert": {
-            **base,
-            "reason": "Busy calendar 'work' is unusable: it did not answer.",
-        },
-        "digest": {
-            **base,
-            "greeting": "Good morning",
-            "today": [{"time": "10:00", "name": "Jordan Lee", "phone": "07700 900123"}],
-            "tomorrow": [],
-            "waiting": [],
-            "new": ["Jordan Lee"],
-            "escalated": [],
-            "unsure": ["Pat Doe"],
-            "zone": "London",
-        },
-    }
+    """Believable data for rendering every template once: the contract's samples."""
+    return {kind: contract.sample_context(kind, settings) for kind in contract.LETTERS}
+
+
+def template_problem(
+    kind: str, context: dict[str, object], directory: Path | None
+) -> str | None:
+    """Why `kind`'s template (shipped or the practice's) cannot be used, or None.
+
+    A name outside the contract fails even on a branch the sample never takes.
+    """
+    allowed = contract.LETTERS[kind].names
+    try:
+        unknown = compose.names_used(kind, directory) - allowed
+        if unknown:
+            return (
+                f"{compose.template_name(kind)} uses {', '.join(sorted(unknown))}, "
+                f"which {kind!r} is never given (it has: {', '.join(sorted(allowed))})"
+            )
+        compose.render(kind, context, directory)
+    except TemplateError as exc:
+        return str(exc)
+    return None
 
 
 def check(settings: Settings) -> int:
@@ -175,13 +79,16 @@ def check(settings: Settings) -> int:
     except SendError as exc:
         print(f"smtp: {exc}")
         server_down = True
+    directory = settings.templates.directory
     for kind, context in sample_contexts(settings).items():
-        try:
-            compose.render(kind, context, settings.templates.directory)
-            print(f"template: {kind} ok")
-        except TemplateError as exc:
-            print(f"template: {exc}")
-            problems += 1
+        problem = template_problem(kind, context, directory)
+        print(f"template: {problem or f'{kind} ok'}")
+        problems += problem is not None
+    for path in compose.unused_html(directory):
+        print(
+            f"template: {path} is no longer used: the HTML part is derived from "
+            f"{path.name.removesuffix('.html.j2')}.txt.j2"
+        )
     print("next open slots:")
     for line in next_slots(settings, datetime.now(UTC)):
         print(f"  {line}")

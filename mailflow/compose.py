@@ -1,8 +1,9 @@
-"""Messages: templates/*.j2 + context -> RFC 5322 bytes. Reads templates from disk.
+"""Messages: templates/*.txt.j2 + context -> RFC 5322 bytes. Reads templates from disk.
 
-Every message has a text and an HTML alternative, threading headers, a
-deterministic Message-ID, `Auto-Submitted: auto-replied` (RFC 3834) and our
-private `X-Mailflow` header so mailflow never answers its own mail.
+Every message has a text and an HTML alternative (derived from the text by
+`mailflow.html`), threading headers, a deterministic Message-ID,
+`Auto-Submitted: auto-replied` (RFC 3834) and our private `X-Mailflow` header
+so mailflow never answers its own mail.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from mailflow import contract, html
 from mailflow.errors import TemplateError
 from mailflow.model import Slot
 
@@ -116,7 +118,7 @@ def _environment(directory: Path) -> Any:
 
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(directory), str(TEMPLATE_DIR)]),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2")),
+        autoescape=False,  # plain text; the HTML part escapes what it shows
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -124,21 +126,67 @@ def _environment(directory: Path) -> Any:
     )
 
 
+def template_name(kind: str) -> str:
+    return f"{kind}.txt.j2"
+
+
 def render(
     kind: str, context: dict[str, Any], directory: Path | None = None
 ) -> tuple[str, str]:
-    """Both alternatives of one message; TemplateError names the template."""
+    """Both alternatives of one message; TemplateError names the template.
+
+    One template, the plain text, is rendered; the HTML is derived from it, so
+    the two never say different things.
+    """
     import jinja2
 
     env = _environment(directory or TEMPLATE_DIR)
     try:
-        text = env.get_template(f"{kind}.txt.j2").render(context)
-        html = env.get_template(f"{kind}.html.j2").render(context)
+        text = env.get_template(template_name(kind)).render(context)
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"template {exc.name!r} is missing") from None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"template for {kind!r} failed: {exc}") from None
-    return _tidy(text), html
+    text = _tidy(text)
+    return text, html.to_html(text, contract.strong(kind, context))
+
+
+def names_used(kind: str, directory: Path | None = None) -> set[str]:
+    """The context names `kind`'s template (and what it includes) reads, on any branch.
+
+    Rendering finds an unknown name only on the branch a sample takes; this
+    reads the whole source, as the practice's own copy has it.
+    """
+    import jinja2
+    from jinja2 import meta
+
+    env = _environment(directory or TEMPLATE_DIR)
+    names: set[str] = set()
+    todo, seen = [template_name(kind)], set()
+    try:
+        while todo:
+            name = todo.pop()
+            seen.add(name)
+            source = env.loader.get_source(env, name)[0]
+            tree = env.parse(source)
+            names |= meta.find_undeclared_variables(tree)
+            todo.extend(
+                n
+                for n in meta.find_referenced_templates(tree)
+                if n is not None and n not in seen
+            )
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template {exc.name!r} is missing") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"template for {kind!r} failed: {exc}") from None
+    return names - set(env.globals)
+
+
+def unused_html(directory: Path | None) -> list[Path]:
+    """A practice's old `.html.j2` copies: no longer read (the HTML comes from the text)."""
+    if directory is None or not directory.is_dir():
+        return []
+    return sorted(directory.glob("*.html.j2"))
 
 
 def _tidy(text: str) -> str:
@@ -149,7 +197,7 @@ def _tidy(text: str) -> str:
 
 def build(draft: Draft, now: datetime, directory: Path | None = None) -> bytes:
     """The wire bytes of one message (CRLF, as SMTP and IMAP APPEND want)."""
-    text, html = render(draft.kind, draft.context, directory)
+    text, html_part = render(draft.kind, draft.context, directory)
     message = EmailMessage(policy=SMTP)
     message["From"] = _mailbox("From", draft.sender_name, draft.sender)
     message["To"] = _mailbox("To", draft.to_name, draft.to)
@@ -167,7 +215,7 @@ def build(draft: Draft, now: datetime, directory: Path | None = None) -> bytes:
         message["X-Auto-Response-Suppress"] = "All"
     message[PRIVATE_HEADER] = draft.kind
     message.set_content(text, cte="quoted-printable")
-    message.add_alternative(html, subtype="html", cte="quoted-printable")
+    message.add_alternative(html_part, subtype="html", cte="quoted-printable")
     if draft.calendar is not None:
         _attach_calendar(message, draft.calendar)
     return message.as_bytes()

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from html import unescape
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from mailflow import compose
+from mailflow import compose, contract
 from mailflow.check import sample_contexts
 from mailflow.config import load_settings
 from mailflow.model import Slot
@@ -127,12 +128,24 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
 
 
 def renderings(samples: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(label, text) for label, text, _ in both_parts(samples)]
+
+
+def both_parts(samples: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """(label, text, html) of every kind in every variant its template has."""
     found = []
     for kind, context in samples.items():
         for changes in [{}, *VARIANTS.get(kind, [])]:
-            text, _ = compose.render(kind, {**context, **changes})
-            found.append((f"{kind} {changes}", text))
+            text, html = compose.render(kind, {**context, **changes})
+            found.append((f"{kind} {changes}", text, html))
     return found
+
+
+def shown(html: str) -> str:
+    """What a reader of the HTML part sees, as one line of words."""
+    body = html.split("<body", 1)[1].split(">", 1)[1]
+    inline = re.sub(r"</?(?:a|strong|span)\b[^>]*>", "", body)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", inline)).split())
 
 
 # A sentence that ends a line, then a new sentence at the start of the next one:
@@ -245,7 +258,7 @@ def test_the_crisis_alert_says_what_was_done_and_where_to_answer(
     where = (
         "Replying to this email writes to them (jordan@example.org), not to mailflow."
     )
-    for rendering in (text, html):
+    for rendering in (text, shown(html)):
         assert where in rendering
         assert says in " ".join(rendering.split())
     assert "SAFETY NOTE, in their words: (their words)" in text
@@ -279,3 +292,63 @@ def test_since_call(call: str, now: str, expected: str) -> None:
     at = datetime.fromisoformat(call).replace(tzinfo=ZoneInfo("Europe/London"))
     later = datetime.fromisoformat(now).replace(tzinfo=ZoneInfo("Europe/London"))
     assert compose.since_call(at, later, ZoneInfo("Europe/Berlin")) == expected
+
+
+# -- one source: the HTML part is the text, laid out ------------------------------
+
+
+def _words(text: str) -> str:
+    """The text's words as a reader of either part sees them (no "> ", no "1.")."""
+    lines = [re.sub(r"^(?:> ?|\s+\d+\.\s)", "", line) for line in text.splitlines()]
+    return " ".join(" ".join(lines).split())
+
+
+def test_the_html_says_exactly_what_the_text_says(samples):
+    for label, text, html in both_parts(samples):
+        assert shown(html) == _words(text), label
+
+
+def test_the_html_keeps_the_look_readers_rely_on(samples):
+    """Numbered times, the booked time in bold, the safety note boxed, quotes quoted."""
+    _, offer = compose.render("offer", {**samples["offer"], "slots": [HOME, NEW_YORK]})
+    assert "<ol>" in offer
+    assert offer.count("<li>") == 2
+    assert '<span style="color:#555555;">09:00 your time (UTC-4)</span>' in offer
+    _, booked = compose.render(
+        "confirmation", {**samples["confirmation"], "slot": HOME}
+    )
+    assert f"<strong>{HOME['practice']}</strong>" in booked
+    _, safety = compose.render("safety", samples["safety"])
+    assert "<strong>If you are in danger" in safety
+    _, alert = compose.render("crisis_alert", samples["crisis_alert"])
+    assert "<strong>SAFETY NOTE, in their words:</strong>" in alert
+    assert "border:2px solid #b00020" in alert
+    assert "<blockquote" in alert
+    assert "<table" in alert  # From / Phone / Subject / Sent
+    assert "font-family:Georgia" in alert
+    assert '<a href="mailto:jordan@example.org">' in alert
+
+
+# -- the contract, written once -------------------------------------------------
+
+
+def test_the_contract_covers_every_shipped_template_and_nothing_else():
+    shipped = {
+        p.name.removesuffix(".txt.j2")
+        for p in compose.TEMPLATE_DIR.glob("*.j2")
+        if not p.name.startswith("_")
+    }
+    assert set(contract.LETTERS) == shipped
+    assert not list(compose.TEMPLATE_DIR.glob("*.html.j2"))
+
+
+@pytest.mark.parametrize("kind", sorted(contract.LETTERS))
+def test_each_shipped_template_reads_only_names_its_contract_gives(kind):
+    assert compose.names_used(kind) <= contract.LETTERS[kind].names
+
+
+def test_the_samples_are_the_contract(samples):
+    for kind, context in samples.items():
+        assert set(context) == contract.LETTERS[kind].names, kind
+        for dotted in contract.LETTERS[kind].strong:
+            assert dotted.split(".")[0] in contract.LETTERS[kind].names, kind

@@ -1,0 +1,218 @@
+"""The template contract, written once: per message kind, the names its template may use. Pure.
+
+`letters` passes exactly these names, `mailflow check` renders every template
+(shipped or the practice's own) with them and refuses any other name, and the
+tests hold both to this table. `strong` names the values the HTML shows in bold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mailflow.config import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    """What one kind's template is given."""
+
+    names: frozenset[str]
+    samples: Mapping[str, object] = field(default_factory=dict)
+    """This kind's believable values where they differ from the shared ones."""
+    strong: tuple[str, ...] = ()
+    """Context values (dotted: "slot.practice") the HTML part shows in bold."""
+
+
+def _letter(
+    *groups: tuple[str, ...],
+    samples: Mapping[str, object] | None = None,
+    strong: tuple[str, ...] = (),
+) -> Letter:
+    return Letter(frozenset(n for g in groups for n in g), samples or {}, strong)
+
+
+BASE = ("practice",)
+"""Every letter: practice.name, practice.therapist_name, practice.email."""
+TO_PERSON = (*BASE, "greeting_name", "phone")
+"""Letters to the person who wrote."""
+ABOUT = (*BASE, "enquiry_id", "person_name", "person_email", "phone")
+"""Letters to the therapist about one enquiry."""
+
+LETTERS: dict[str, Letter] = {
+    # -- to the person
+    "offer": _letter(TO_PERSON, ("slots",)),
+    "offer_again": _letter(
+        TO_PERSON,
+        ("slots", "booked", "reason", "note", "preference_words"),
+        samples={"reason": "declined"},
+    ),
+    "clarify": _letter(TO_PERSON, ("slots",)),
+    "held": _letter(TO_PERSON, ("slot",), strong=("slot.practice",)),
+    "confirmation": _letter(
+        TO_PERSON, ("slot", "moved", "phone_added"), strong=("slot.practice",)
+    ),
+    "kept": _letter(TO_PERSON, ("slot", "note", "lapsed"), strong=("slot.practice",)),
+    "safety": _letter(TO_PERSON, ("safety_message",), strong=("safety_message",)),
+    "reminder": _letter(TO_PERSON, ("slot",), strong=("slot.practice",)),
+    "followup": _letter(TO_PERSON, ("when",), samples={"when": "on Tuesday"}),
+    "followup_nudge": _letter(TO_PERSON),
+    "after_answer": _letter(TO_PERSON, ("answer",)),
+    "cancelled": _letter(
+        TO_PERSON,
+        ("slot", "by", "note", "calendar"),
+        samples={"note": ""},
+        strong=("slot.practice",),
+    ),
+    # -- to the therapist, about one enquiry
+    "crisis_alert": _letter(
+        ABOUT,
+        ("subject", "sent_at", "quoted", "level", "answered", "safety_note"),
+        samples={"level": "possible", "answered": "times"},
+    ),
+    "unsure_note": _letter(
+        ABOUT,
+        ("subject", "reason", "quoted", "safety_note", "token", "therapist_email"),
+        samples={"reason": "colleague"},
+    ),
+    "no_slots_alert": _letter(ABOUT, ("subject", "horizon_days")),
+    "approval_request": _letter(
+        ABOUT,
+        ("when", "slot", "quoted", "pick", "safety_note", "token", "therapist_email"),
+        strong=("when",),
+    ),
+    "approval_again": _letter(
+        ABOUT, ("when", "token", "waiting", "until", "move"), strong=("when",)
+    ),
+    "move_request": _letter(
+        ABOUT,
+        ("when", "proposed", "token", "therapist_email"),
+        strong=("when", "proposed"),
+    ),
+    "therapist_event": _letter(
+        ABOUT, ("when", "safety_note", "moved", "updated"), strong=("when",)
+    ),
+    "therapist_alert": _letter(
+        ABOUT, ("reason", "when", "proposed"), samples={"reason": "counter"}
+    ),
+    "bounce_alert": _letter(ABOUT, ("reason", "status"), samples={"reason": "bounced"}),
+    "followup_answer": _letter(ABOUT, ("answer", "when", "quoted")),
+    "cancel_notice": _letter(
+        ABOUT,
+        ("when", "by", "note", "event", "quoted"),
+        samples={"note": ""},
+        strong=("when",),
+    ),
+    # -- to the therapist, about the practice
+    "sending_paused": _letter(BASE, ("count", "per_hour")),
+    "token_alert": _letter(
+        BASE,
+        ("inbox", "when", "reason", "action"),
+        samples={
+            "reason": "imap.oauth2_client_id: the refresh was refused",
+            "action": "run `mailflow auth`, then `mailflow check`.",
+        },
+    ),
+    "calendar_alert": _letter(
+        BASE,
+        ("reason",),
+        samples={"reason": "Busy calendar 'work' is unusable: it did not answer."},
+    ),
+    "digest": _letter(
+        BASE,
+        ("greeting", "today", "tomorrow", "waiting", "new", "escalated", "unsure"),
+        ("zone",),
+        samples={"waiting": []},
+    ),
+}
+
+
+def strong(kind: str, context: Mapping[str, Any]) -> list[str]:
+    """The text of the values `kind` shows in bold, as this context has them."""
+    letter = LETTERS.get(kind)
+    found: list[str] = []
+    for dotted in letter.strong if letter else ():
+        value: Any = context
+        for part in dotted.split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if isinstance(value, str) and value:
+            found.append(value)
+    return found
+
+
+def sample_context(kind: str, settings: Settings) -> dict[str, object]:
+    """Believable values for exactly the names `kind` may use."""
+    letter = LETTERS[kind]
+    shared = _shared_samples(settings)
+    return {name: letter.samples.get(name, shared[name]) for name in letter.names}
+
+
+def _shared_samples(settings: Settings) -> dict[str, object]:
+    from mailflow import compose
+    from mailflow.model import Slot
+
+    practice = settings.practice
+    start = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    slot = compose.describe_slot(
+        Slot(start, start + timedelta(minutes=15)),
+        practice.timezone,
+        twelve_hour=practice.uses_12h_clock,
+        person_zone=timezone(timedelta(hours=-5)),
+    )
+    return {
+        "practice": {
+            "name": practice.name,
+            "therapist_name": practice.therapist_name,
+            "email": practice.email,
+        },
+        "greeting_name": "Jordan",
+        "phone": "07700 900123",
+        "person_name": "Jordan Lee",
+        "person_email": "jordan@example.org",
+        "enquiry_id": 1,
+        "subject": "Free consultation?",
+        "token": "0123456789abcdef",
+        "therapist_email": practice.therapist_email,
+        "quoted": ["(their words)"],
+        "pick": ["(their words)"],
+        "safety_note": "(their words)",
+        "slot": slot,
+        "slots": [slot, slot],
+        "booked": slot,
+        "when": "Tuesday 1 December at 10:00 (GMT, UTC+0)",
+        "proposed": "Tuesday 8 December at 10:00",
+        "until": "",
+        "sent_at": "Tuesday 1 December at 10:00",
+        "reason": "",
+        "note": "(a note)",
+        "preference_words": "in the mornings",
+        "moved": False,
+        "updated": False,
+        "phone_added": False,
+        "lapsed": False,
+        "waiting": False,
+        "move": False,
+        "calendar": True,
+        "event": True,
+        "by": "person",
+        "answer": "yes",
+        "level": "possible",
+        "answered": "times",
+        "status": "5.1.1",
+        "safety_message": settings.safety.message,
+        "horizon_days": settings.availability.horizon_days,
+        "count": 30,
+        "per_hour": settings.limits.per_hour,
+        "inbox": practice.email,
+        "action": "",
+        "greeting": "Good morning",
+        "today": [{"time": "10:00", "name": "Jordan Lee", "phone": "07700 900123"}],
+        "tomorrow": [],
+        "new": ["Jordan Lee"],
+        "escalated": [],
+        "unsure": ["Pat Doe"],
+        "zone": "London",
+    }

@@ -1,0 +1,245 @@
+"""The template contract is the one truth: what letters pass, what check allows (#8).
+
+Every letter mailflow writes is produced here through the real `Letters` (and the
+token alert and daily digest, which build their contexts elsewhere), with
+`compose.build` recording instead of rendering; each context must carry exactly
+the names `mailflow.contract` declares for its kind.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from mailflow import compose, contract
+from mailflow.check import sample_contexts, template_problem
+from mailflow.config import load_settings
+from mailflow.errors import ImapTokenError, SendError
+from mailflow.letters import AfterCallLetters, Recipient, Thread
+from mailflow.model import Preference, Slot
+
+CONFIG = """
+[practice]
+name = "Riverside Counselling"
+email = "hello@riverside.example"
+therapist_name = "Sam Rivera"
+therapist_email = "sam@riverside.example"
+[imap]
+host = "imap.riverside.example"
+[smtp]
+host = "smtp.riverside.example"
+[storage]
+database = "{database}"
+"""
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+SLOT = Slot(NOW + timedelta(days=1), NOW + timedelta(days=1, minutes=15))
+PERSON = Recipient(
+    "jordan@example.org", "Jordan Lee", "+447700900123", timezone(timedelta(hours=-5))
+)
+THREAD = Thread("Free call?", "<a@example.org>", ("<a@example.org>",))
+
+
+class _Store:
+    """Just enough of Store for Letters to queue a letter."""
+
+    def secret(self) -> bytes:
+        return b"s" * 32
+
+    def call(self, enquiry_id: int) -> Any:
+        return SimpleNamespace(uid=f"call-{enquiry_id}@riverside.example")
+
+    def update_enquiry(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def add_thread_ids(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def queue(self, **kwargs: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Any:
+    path = tmp_path / "mailflow.toml"
+    database = tmp_path / "mailflow.sqlite3"
+    path.write_text(CONFIG.format(database=database), encoding="utf-8")
+    return load_settings(path)
+
+
+@pytest.fixture
+def written(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, set[str]]]:
+    """(kind, context names) of every letter built while the test runs."""
+    seen: list[tuple[str, set[str]]] = []
+
+    def record(draft: compose.Draft, now: datetime, directory: Any = None) -> bytes:
+        seen.append((draft.kind, set(draft.context)))
+        return b""
+
+    monkeypatch.setattr(compose, "build", record)
+    return seen
+
+
+def _every_letter(letters: AfterCallLetters) -> None:
+    """Each letter at least once, on the branches that change its context."""
+    later = SLOT.start_at + timedelta(days=2)
+    letters.offer(1, PERSON, THREAD, [SLOT], "offer")
+    letters.offer_again(
+        1,
+        PERSON,
+        THREAD,
+        [SLOT],
+        reason="declined",
+        note="",
+        preference=Preference(),
+        step="o2",
+    )
+    letters.safety(1, PERSON, THREAD, "safety")
+    letters.held(1, PERSON, THREAD, SLOT, "held")
+    letters.clarify(1, PERSON, THREAD, [SLOT], "clarify")
+    letters.confirmation(1, PERSON, THREAD, SLOT, sequence=0, step="confirm")
+    letters.crisis_alert(1, PERSON, "Help", "words", NOW, "crisis")
+    letters.unsure_note(1, PERSON, "Hi", "words", "colleague", 1)
+    letters.no_slots_alert(1, PERSON, "Hi", "none")
+    letters.approval_request(1, PERSON, SLOT, "words", 1)
+    letters.move_request(1, PERSON, SLOT, SLOT, 2)
+    letters.kept(1, PERSON, THREAD, SLOT, "", "kept")
+    letters.approval_again(1, PERSON, SLOT, 1, "again", waiting=True, until=later)
+    letters.therapist_event(1, PERSON, SLOT, "event")
+    letters.therapist_alert(
+        1, PERSON, reason="counter", when=None, proposed=None, step="a"
+    )
+    letters.bounce_alert(1, PERSON, reason="bounced", status="5.1.1")
+    letters.sending_paused(30, "2026-11-25")
+    letters.reminder(1, PERSON, THREAD, SLOT, "remind")
+    letters.followup(1, PERSON, THREAD, SLOT, "followup")
+    letters.followup_nudge(1, PERSON, THREAD, "nudge")
+    letters.after_answer(1, PERSON, THREAD, "yes", "after")
+    letters.followup_answer(1, PERSON, SLOT, "yes", "words", "answer")
+    letters.cancelled(
+        1, PERSON, THREAD, SLOT, by="person", note="", sequence=1, step="cancel"
+    )
+    letters.cancelled(
+        1, PERSON, THREAD, None, by="person", note="", sequence=1, step="cancel2"
+    )
+    letters.cancel_notice(1, PERSON, SLOT, by="person", note="", sequence=1, step="c")
+    letters.withdrawn_notice(1, PERSON, "withdrawn")
+    letters.calendar_alert("it did not answer", "2026-11-25")
+
+
+def test_every_letter_passes_exactly_its_contract(settings, written):
+    _every_letter(AfterCallLetters(settings, _Store(), NOW))  # type: ignore[arg-type]
+    for kind, names in written:
+        assert names == contract.LETTERS[kind].names, kind
+    # token_alert and digest are built outside Letters: below.
+    assert {kind for kind, _ in written} == set(contract.LETTERS) - {
+        "token_alert",
+        "digest",
+    }
+
+
+def test_the_token_alert_passes_exactly_its_contract(settings, written, monkeypatch):
+    from mailflow import token_alert
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise SendError("no")
+
+    monkeypatch.setattr("mailflow.smtp.SmtpSender.__enter__", refuse)
+    error = ImapTokenError(key="imap.oauth2_client_id", reason="refused", hint="")
+    token_alert.tell_therapist(settings, error, NOW)
+    assert written == [("token_alert", set(contract.LETTERS["token_alert"].names))]
+
+
+def test_the_digest_passes_exactly_its_contract(settings):
+    from mailflow.runner import Runner
+
+    runner = SimpleNamespace(
+        settings=settings,
+        now=NOW,
+        store=SimpleNamespace(enquiries=list),
+        letters=None,
+    )
+    context = Runner._digest_context(runner, NOW)  # type: ignore[arg-type]
+    assert set(context) | {"practice"} == contract.LETTERS["digest"].names
+
+
+# -- a practice's own templates ---------------------------------------------------
+
+
+def test_an_override_changes_both_parts(settings, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "offer.txt.j2").write_text(
+        "Hi {{ greeting_name }}, pick one:\n\n{% include '_slots.txt.j2' %}\n",
+        encoding="utf-8",
+    )
+    context = sample_contexts(settings)["offer"]
+    text, html = compose.render("offer", context, mine)
+    assert text.startswith("Hi Jordan, pick one:")
+    assert "<p>Hi Jordan, pick one:</p>" in html
+    assert "Thank you for getting in touch" not in html
+
+
+def test_an_old_html_override_is_ignored_and_check_says_so(tmp_path, capsys):
+    from mailflow.check import check
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "offer.html.j2").write_text("<p>Old words</p>", encoding="utf-8")
+    path = tmp_path / "mailflow.toml"
+    path.write_text(
+        CONFIG.format(database=tmp_path / "db.sqlite3")
+        .replace(
+            'host = "imap.riverside.example"',
+            'host = "127.0.0.1"\nport = 9\nsecurity = "plain"\ntimeout_s = 1',
+        )
+        .replace(
+            'host = "smtp.riverside.example"',
+            'host = "127.0.0.1"\nport = 9\nsecurity = "plain"\ntimeout_s = 1',
+        )
+        + f'[templates]\ndirectory = "{mine}"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(path)
+    _, html = compose.render("offer", sample_contexts(settings)["offer"], mine)
+    assert "Old words" not in html
+    assert check(settings) == 3  # the servers are not there; the templates are fine
+    out = capsys.readouterr().out
+    (line,) = [line for line in out.splitlines() if "offer.html.j2" in line]
+    assert line == (
+        f"template: {mine / 'offer.html.j2'} is no longer used: "
+        "the HTML part is derived from offer.txt.j2"
+    )
+    assert "template: offer ok" in out
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Hello {{ person_email }}\n",  # a therapist's name in a letter to the person
+        "{% if phone %}{{ phone }}{% else %}{{ enquiry_id }}{% endif %}\n",  # any branch
+    ],
+)
+def test_check_refuses_a_name_the_kind_is_never_given(settings, tmp_path, source):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "offer.txt.j2").write_text(source, encoding="utf-8")
+    context = sample_contexts(settings)["offer"]
+    problem = template_problem("offer", context, mine)
+    assert problem is not None
+    assert problem.startswith("offer.txt.j2 uses ")
+    assert "which 'offer' is never given" in problem
+    assert template_problem("held", sample_contexts(settings)["held"], mine) is None
+
+
+def test_check_refuses_a_name_an_included_part_reads(settings, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "_signature.txt.j2").write_text("{{ therapist_email }}\n", encoding="utf-8")
+    problem = template_problem("offer", sample_contexts(settings)["offer"], mine)
+    assert problem is not None
+    assert "therapist_email" in problem
