@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from mailflow import availability, followup, picking, reply, timing, workflow
+from mailflow import availability, decide, followup, picking, reply, timing, workflow
 from mailflow.letters import (
     LISTS_TIMES,
     AfterCallLetters,
@@ -55,26 +55,6 @@ class Incoming:
 
     mail: InboundMail
     step: str  # unique per mail: letters caused by it derive their ids from it
-
-
-def _ends_a_pending_move(transition: workflow.Transition) -> bool:
-    return any(
-        isinstance(c, workflow.Book | workflow.CancelCall | workflow.MarkMissed)
-        or c == workflow.Send("followup")
-        or (isinstance(c, workflow.Offer) and c.reason is OfferReason.RESCHEDULE)
-        for c in transition.commands
-    )
-
-
-def _changes_booking(transition: workflow.Transition) -> bool:
-    """Whether the transition books, moves, cancels or ends the call itself."""
-    return any(
-        isinstance(
-            c,
-            workflow.Book | workflow.Move | workflow.CancelCall | workflow.MarkMissed,
-        )
-        for c in transition.commands
-    ) or transition.state not in {State.BOOKED, State.RESCHEDULING}
 
 
 _CALENDAR_ANSWERS = frozenset({"REPLY", "COUNTER", "REFRESH"})
@@ -430,42 +410,31 @@ class Conversation:
         preference: Preference,
         words: str = "",
     ) -> None:
+        """Carry out a decision: the enquiry's new record (`decide.advance`) is
+        written once, then the effects follow in order: holds, bookings, letters."""
         step = incoming.step
         letters = self.letters
-        state = transition.state
-        if _ends_a_pending_move(transition):
-            # A move waiting for the therapist is moot once the call is rebooked,
-            # cancelled, missed or over, or the person asks for other times.
-            self.store.update_enquiry(
-                enquiry.id, self.now, counter_start_at=None, move_asked_at=None
-            )
+        times = self._times(enquiry, transition, preference)
+        if times == []:
+            transition = decide.nothing_to_offer(transition)
+        record = decide.advance(enquiry, transition, self.now)
+        self.store.save_enquiry(enquiry, record, self.now)
         for command in transition.commands:
             match command:
-                case workflow.RememberPhone(phone=phone):
-                    had = (self.store.enquiry(enquiry.id) or enquiry).phone
-                    self.store.update_enquiry(enquiry.id, self.now, phone=phone)
-                    if had is None and not _changes_booking(transition):
-                        self._add_phone_to_booking(enquiry, step)
+                case workflow.RememberPhone():
+                    if enquiry.phone is None and not decide.changes_booking(transition):
+                        self._add_phone_to_booking(record, step)
                 case workflow.Release():
                     self.store.release(enquiry.id)
                 case workflow.Hold(slot=slot):
                     self.store.hold(enquiry.id, slot, self.now)
-                    self.store.update_enquiry(
-                        enquiry.id, self.now, hold_reminded_at=None
-                    )
                 case workflow.AskApproval(slot=slot):
-                    round_ = (
-                        self.store.enquiry(enquiry.id) or enquiry
-                    ).approval_round + 1
-                    self.store.update_enquiry(
-                        enquiry.id, self.now, approval_round=round_
-                    )
                     letters.approval_request(
                         enquiry.id,
-                        self._recipient(enquiry),
+                        self._recipient(record),
                         slot,
                         enquiry.first_message or "",
-                        round_,
+                        record.approval_round,
                         safety_note=enquiry.safety_note or "",
                         pick=reply.new_words(incoming.mail.text)[:_PICK_CHARS]
                         if incoming.mail.from_addr == enquiry.email
@@ -474,8 +443,8 @@ class Conversation:
                 case workflow.ThankForPick(slot=slot):
                     letters.held(
                         enquiry.id,
-                        self._recipient(enquiry),
-                        self._thread(enquiry),
+                        self._recipient(record),
+                        self._thread(record),
                         slot,
                         f"held:{step}",
                     )
@@ -483,22 +452,14 @@ class Conversation:
                     self.store.book(
                         enquiry.id, slot, letters.booking_uid(enquiry.id), self.now
                     )
-                    # A new call: its reminder and follow-up are still to come.
-                    self.store.update_enquiry(
-                        enquiry.id,
-                        self.now,
-                        reminded_at=None,
-                        followed_up_at=None,
-                        followup_nudged_at=None,
-                    )
                 case workflow.Confirm(slot=slot):
-                    person = self._recipient(enquiry)
+                    person = self._recipient(record)
                     booked = self.store.call(enquiry.id)
                     sequence = booked.sequence if booked else 0
                     letters.confirmation(
                         enquiry.id,
                         person,
-                        self._thread(enquiry),
+                        self._thread(record),
                         slot,
                         sequence=sequence,
                         step=f"confirm:{step}",
@@ -511,26 +472,26 @@ class Conversation:
                         sequence,
                         safety_note=enquiry.safety_note or "",
                     )
-                    # The first message was kept only for the approval email.
-                    self.store.update_enquiry(
+                case workflow.Offer(reason=reason, note=note):
+                    self._offer(record, reason, note, times or [], preference, step)
+                case workflow.NoTimes():
+                    # Nothing to offer: the therapist's from here.
+                    letters.no_slots_alert(
                         enquiry.id,
-                        self.now,
-                        first_message=None,
-                        preapproved_start_at=None,
+                        self._recipient(record),
+                        enquiry.subject,
+                        f"no-slots:{step}",
                     )
-                case workflow.Offer(reason=reason, note=note, only=only):
-                    if not self._offer(enquiry, reason, note, only, preference, step):
-                        state = State.STOOD_DOWN  # nothing to offer: the therapist's
                 case workflow.CancelCall(by=by, note=note):
                     # The therapist reads why, in the person's own words.
                     said = reply.new_words(incoming.mail.text) if by == "person" else ""
-                    self._cancel(enquiry, by, note, step, said)
+                    self._cancel(record, by, note, step, said)
                 case workflow.MarkMissed():
                     self.store.end_call(enquiry.id, "missed")
                 case workflow.Send(kind=kind):
-                    self._send(enquiry, kind, step)
+                    self._send(record, kind, step)
                 case workflow.AnswerFollowup(answer=answer):
-                    person = self._recipient(enquiry)
+                    person = self._recipient(record)
                     call = self.store.call(enquiry.id)
                     call_slot = Slot(call.start_at, call.end_at) if call else None
                     # A question or a condition gets a neutral word: the
@@ -538,7 +499,7 @@ class Conversation:
                     letters.after_answer(
                         enquiry.id,
                         person,
-                        self._thread(enquiry),
+                        self._thread(record),
                         answer,
                         f"answer:{step}",
                     )
@@ -550,91 +511,35 @@ class Conversation:
                         words,
                         f"answer-note:{step}",
                     )
-                case workflow.Close(reason=reason):
-                    self.store.update_enquiry(
-                        enquiry.id, self.now, closed_reason=reason, closed_at=self.now
-                    )
                 case workflow.Clarify():
-                    self.store.update_enquiry(enquiry.id, self.now, clarified=True)
                     letters.clarify(
                         enquiry.id,
-                        self._recipient(enquiry),
-                        self._thread(enquiry),
+                        self._recipient(record),
+                        self._thread(record),
                         list(self.store.offers(enquiry.id)),
                         f"clarify:{step}",
                     )
                 case workflow.AskTherapistAgain(waiting=waiting):
-                    call = self.store.call(enquiry.id)
-                    if waiting:
-                        self.store.update_enquiry(
-                            enquiry.id, self.now, hold_reminded_at=self.now
-                        )
-                    # What the approval is about: the held pick, or the move
-                    # the person asked for (the booked call stands meanwhile).
-                    asked = (
-                        Slot(enquiry.counter_start_at, enquiry.counter_start_at)
-                        if enquiry.counter_start_at is not None
-                        else Slot(call.start_at, call.end_at)
-                        if call is not None
-                        else None
-                    )
-                    if asked is not None:
-                        letters.approval_again(
-                            enquiry.id,
-                            self._recipient(enquiry),
-                            asked,
-                            enquiry.approval_round,
-                            f"approval-again:{step}",
-                            waiting=waiting,
-                            until=self._hold_lapses_at(
-                                min(asked.start_at, call.start_at)
-                                if call is not None
-                                else asked.start_at
-                            )
-                            if waiting
-                            else None,
-                            move=enquiry.counter_start_at is not None,
-                        )
+                    self._ask_again(enquiry, waiting, step)
                 case workflow.AskToMove(slot=slot):
                     booked = self.store.call(enquiry.id)
-                    round_ = (
-                        self.store.enquiry(enquiry.id) or enquiry
-                    ).approval_round + 1
-                    self.store.update_enquiry(
-                        enquiry.id,
-                        self.now,
-                        approval_round=round_,
-                        counter_start_at=slot.start_at,
-                        move_asked_at=self.now,
-                        hold_reminded_at=None,
-                    )
                     if booked is not None:
                         letters.move_request(
                             enquiry.id,
-                            self._recipient(enquiry),
+                            self._recipient(record),
                             Slot(booked.start_at, booked.end_at),
                             slot,
-                            round_,
+                            record.approval_round,
                         )
                 case workflow.Move(slot=slot):
                     self.store.move_booking(enquiry.id, slot, self.now)
-                    self.store.update_enquiry(
-                        enquiry.id,
-                        self.now,
-                        counter_start_at=None,
-                        move_asked_at=None,
-                        reminded_at=None,
-                    )
                 case workflow.KeepBooking(note=note, lapsed=lapsed):
                     booked = self.store.call(enquiry.id)
-                    self.store.update_enquiry(
-                        enquiry.id, self.now, counter_start_at=None, move_asked_at=None
-                    )
                     if booked is not None:
                         letters.kept(
                             enquiry.id,
-                            self._recipient(enquiry),
-                            self._thread(enquiry),
+                            self._recipient(record),
+                            self._thread(record),
                             Slot(booked.start_at, booked.end_at),
                             note,
                             f"kept:{step}",
@@ -644,58 +549,80 @@ class Conversation:
                     call = self.store.call(enquiry.id)
                     letters.therapist_alert(
                         enquiry.id,
-                        self._recipient(enquiry),
+                        self._recipient(record),
                         reason=reason,
                         when=call.start_at if call else None,
                         proposed=None,
                         step=f"alert:{reason}:{step}",
                     )
-        self._settle(enquiry, transition, state)
+                case workflow.Close():
+                    pass  # the record says it (closed_reason, closed_at)
 
     def apply(self, enquiry: Enquiry, transition: workflow.Transition) -> None:
         """Carry out a transition the shell saw outside the conversation (a hand
-        answer, a crisis, a bounce): only holds and closing, never a letter."""
+        answer, a crisis, a bounce): the record and its holds, never a letter."""
+        record = decide.advance(enquiry, transition, self.now)
+        self.store.save_enquiry(enquiry, record, self.now)
         for command in transition.commands:
             match command:
                 case workflow.Release():
                     self.store.release(enquiry.id)
-                case workflow.Close(reason=reason):
-                    self.store.update_enquiry(
-                        enquiry.id, self.now, closed_reason=reason, closed_at=self.now
-                    )
+                case workflow.Close():
+                    pass  # in the record
                 case _:
                     raise AssertionError(f"not a shell command: {command!r}")
-        self._settle(enquiry, transition, transition.state)
 
-    def _settle(
-        self, enquiry: Enquiry, transition: workflow.Transition, state: State
-    ) -> None:
-        """The one place an enquiry's state is written, with its closing."""
-        self.store.set_state(enquiry.id, state, self.now)
-        if state is State.CANCELLED:
-            # A therapist's cancellation invites a reply ("reply and I'll send
-            # new times"): remembered, so a bare "ok" to it reaches them.
-            by_therapist = any(
-                isinstance(c, workflow.CancelCall) and c.by == "therapist"
-                for c in transition.commands
+    def _ask_again(self, enquiry: Enquiry, waiting: bool, step: str) -> None:
+        """The approval again (or, when `waiting`, a reminder that the person
+        waits): the held pick, or the move the person asked for (the booked
+        call stands meanwhile)."""
+        call = self.store.call(enquiry.id)
+        asked = (
+            Slot(enquiry.counter_start_at, enquiry.counter_start_at)
+            if enquiry.counter_start_at is not None
+            else Slot(call.start_at, call.end_at)
+            if call is not None
+            else None
+        )
+        if asked is None:
+            return
+        self.letters.approval_again(
+            enquiry.id,
+            self._recipient(enquiry),
+            asked,
+            enquiry.approval_round,
+            f"approval-again:{step}",
+            waiting=waiting,
+            until=self._hold_lapses_at(
+                min(asked.start_at, call.start_at)
+                if call is not None
+                else asked.start_at
             )
-            self.store.update_enquiry(
-                enquiry.id,
-                self.now,
-                closed_at=self.now,
-                closed_reason=ClosedReason.THERAPIST_CANCELLED
-                if by_therapist
-                else None,
-            )
-        elif state is State.CLOSED and transition.outcome == "withdrawn":
-            # "If you'd like to talk in the future, just reply": a reply reopens it.
-            self.store.update_enquiry(
-                enquiry.id, self.now, closed_reason=ClosedReason.WITHDRAWN
-            )
-        elif state in workflow.OPEN_STATES:
-            self.store.update_enquiry(
-                enquiry.id, self.now, closed_at=None, closed_reason=None
-            )
+            if waiting
+            else None,
+            move=enquiry.counter_start_at is not None,
+        )
+
+    def _times(
+        self,
+        enquiry: Enquiry,
+        transition: workflow.Transition,
+        preference: Preference,
+    ) -> list[Slot] | None:
+        """The times an offer in `transition` would list ([] when none are
+        free), or None when it offers nothing: looked up before deciding the
+        record, since an offer with nothing free hands the enquiry over."""
+        for command in transition.commands:
+            if isinstance(command, workflow.Offer):
+                if command.only is not None:
+                    return [command.only]
+                declined = None
+                call = self.store.call(enquiry.id)
+                if command.reason is OfferReason.DECLINED and call is not None:
+                    declined = Slot(call.start_at, call.end_at)  # never again
+                zone = person_zone_from_minutes(enquiry.sender_offset_minutes)
+                return self._fresh_slots(enquiry, zone, preference, declined)
+        return None
 
     def _hold_lapses_at(self, start_at: datetime) -> datetime:
         """When a reminded hold is let go (as `timing.next_due` will find it)."""
@@ -787,16 +714,13 @@ class Conversation:
         slot = Slot(call.start_at, call.end_at)
         if kind == "reminder":
             self.letters.reminder(enquiry.id, person, thread, slot, f"reminder:{step}")
-            self.store.update_enquiry(enquiry.id, self.now, reminded_at=self.now)
         elif kind == "followup":
             self.letters.followup(enquiry.id, person, thread, slot, f"followup:{step}")
-            self.store.update_enquiry(enquiry.id, self.now, followed_up_at=self.now)
             self.store.end_call(enquiry.id, "done")
         elif kind == "followup_nudge":
             self.letters.followup_nudge(
                 enquiry.id, person, thread, f"followup-nudge:{step}"
             )
-            self.store.update_enquiry(enquiry.id, self.now, followup_nudged_at=self.now)
 
     def on_timer(self, enquiry: Enquiry, step: str) -> str:
         """A timed step whose moment has come (see `timing.next_due`)."""
@@ -830,48 +754,19 @@ class Conversation:
         enquiry: Enquiry,
         reason: OfferReason,
         note: str,
-        only: Slot | None,
+        slots: list[Slot],
         preference: Preference,
         step: str,
-    ) -> bool:
-        """Send fresh times (or the one proposed time); False when none are free."""
+    ) -> None:
+        """Send fresh times (or the one proposed time), found by `_times`."""
         person = self._recipient(enquiry)
-        if only is not None:
-            slots = [only]
-            self.store.update_enquiry(
-                enquiry.id, self.now, preapproved_start_at=only.start_at
-            )
-        else:
-            declined = None
-            call = self.store.call(enquiry.id)
-            if reason is OfferReason.DECLINED and call is not None:
-                declined = Slot(call.start_at, call.end_at)  # never offer it again
-            slots = self._fresh_slots(enquiry, person.zone, preference, declined)
-        if not slots:
-            self.letters.no_slots_alert(
-                enquiry.id, person, enquiry.subject, f"no-slots:{step}"
-            )
-            return False
         self.store.set_offers(enquiry.id, slots)
         if reason is OfferReason.FIRST:
             # The therapist said "offer": the first offer, in their own thread.
-            self.store.update_enquiry(enquiry.id, self.now, offered_at=self.now)
             self.letters.offer(
                 enquiry.id, person, self._thread(enquiry), slots, f"offer:{step}"
             )
-            return True
-        if reason is OfferReason.NUDGE:
-            self.store.update_enquiry(
-                enquiry.id, self.now, clarified=False, nudged_at=self.now
-            )
-        else:
-            self.store.update_enquiry(
-                enquiry.id,
-                self.now,
-                clarified=False,
-                offered_at=self.now,
-                nudged_at=None,
-            )
+            return
         call = self.store.call(enquiry.id)
         booked = (
             self.letters.slot_view(Slot(call.start_at, call.end_at), person.zone)
@@ -891,7 +786,6 @@ class Conversation:
             # A nudge waiting in the outbox is dropped if they answered meanwhile.
             expects={"state": "offered"} if reason is OfferReason.NUDGE else None,
         )
-        return True
 
     def _fresh_slots(
         self,

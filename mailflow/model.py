@@ -300,3 +300,4 @@ class Enquiry:
     offers_message_id: str | None = None  # the letter that listed the current times
     risk: str = "none"  # screen.Risk of the first mail: none | possible | clear
     safety_note: str | None = None  # how (not) to reach them, in their words
+    closed_at: datetime | None = None  # ended (a late reply may still reopen it)

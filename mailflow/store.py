@@ -316,15 +316,25 @@ class Store:
         ).fetchall()
         return [_enquiry(row) for row in rows]
 
-    def set_state(self, enquiry_id: int, state: State, now: datetime) -> None:
+    def save_enquiry(self, before: Enquiry, after: Enquiry, now: datetime) -> None:
+        """Write what a decision changed (`decide.advance`): the one place an
+        enquiry's state is written, with the fields that go with it."""
+        changed = {
+            name: getattr(after, name)
+            for name in _DECIDED
+            if getattr(after, name) != getattr(before, name)
+        }
+        state = changed.pop("state", after.state)
         self._db.execute(
             "UPDATE enquiries SET state = ?, updated_at = ? WHERE id = ?",
-            (state, _iso(now), enquiry_id),
+            (state, _iso(now), after.id),
         )
+        if changed:
+            self.update_enquiry(after.id, now, **changed)
 
     def update_enquiry(self, enquiry_id: int, now: datetime, **fields: object) -> None:
         """Set named columns (from a fixed allow-list) and touch updated_at."""
-        allowed = {  # not "state": only set_state writes it (the core decides it)
+        allowed = {  # not "state": only save_enquiry writes it (the core decides it)
             "phone",
             "first_message",
             "last_message_id",
@@ -842,6 +852,26 @@ class Store:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+_DECIDED = (
+    "state",
+    "phone",
+    "first_message",
+    "clarified",
+    "approval_round",
+    "preapproved_start_at",
+    "counter_start_at",
+    "offered_at",
+    "nudged_at",
+    "reminded_at",
+    "followed_up_at",
+    "followup_nudged_at",
+    "hold_reminded_at",
+    "move_asked_at",
+    "closed_reason",
+    "closed_at",
+)
+"""The record's fields a decision may change (the rest are facts of the mail)."""
+
 _TIMED = tuple(sorted({*OPEN_STATES, State.ASKED}))
 """States the clock still owes something: open ones, and a note to the therapist."""
 
@@ -851,7 +881,7 @@ _ENQUIRY_COLUMNS = (
     " clarified, approval_round, preapproved_start_at, counter_start_at,"
     " offered_at, nudged_at, reminded_at, followed_up_at, followup_nudged_at,"
     " closed_reason, updated_at, hold_reminded_at, move_asked_at, offers_message_id,"
-    " risk, safety_note"
+    " risk, safety_note, closed_at"
 )
 
 
@@ -890,6 +920,7 @@ def _enquiry(row: sqlite3.Row) -> Enquiry:
         offers_message_id=row[26],
         risk=str(row[27]),
         safety_note=row[28],
+        closed_at=_maybe_instant(row[29]),
     )
 
 

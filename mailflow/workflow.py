@@ -160,6 +160,11 @@ class Clarify:
 
 
 @dataclass(frozen=True, slots=True)
+class NoTimes:
+    """Nothing free to offer: the therapist is told (see `decide.nothing_to_offer`)."""
+
+
+@dataclass(frozen=True, slots=True)
 class AskTherapistAgain:
     waiting: bool = False  # a reminder that the person is waiting, not "unclear"
 
@@ -215,6 +220,7 @@ Command = (
     | Confirm
     | Offer
     | Clarify
+    | NoTimes
     | AskTherapistAgain
     | AlertTherapist
     | RememberPhone

@@ -210,7 +210,7 @@ def test_a_version_1_database_mid_conversation_upgrades_in_place(tmp_path):
     )
     db.execute(
         "INSERT INTO enquiries (id, state, email, name, subject, approval_round,"
-        " offered_at, created_at, updated_at) VALUES (2, 'awaiting_approval',"
+        " offered_at, created_at, updated_at) VALUES (2, 'held',"
         " 'robin@example.com', 'Robin', 'Hello', 1, ?, ?, ?)",
         (NOW, NOW, NOW),
     )

@@ -22,13 +22,12 @@ from mailflow.store import Store
 PACKAGE = Path(__file__).resolve().parents[1] / "mailflow"
 
 # Store writes that change where an enquiry stands or what time it blocks.
-STATE_WRITES = {"set_state", "release", "hold", "book", "end_call", "move_booking"}
+STATE_WRITES = {"save_enquiry", "release", "hold", "book", "end_call", "move_booking"}
 
 # Where a transition's commands are carried out (conversation.Conversation).
 CARRIERS = {
     ("conversation.py", "_carry_out"),
     ("conversation.py", "apply"),
-    ("conversation.py", "_settle"),
     ("conversation.py", "_cancel"),  # CancelCall
     ("conversation.py", "_send"),  # Send("followup") ends the call as done
 }

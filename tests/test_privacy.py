@@ -122,7 +122,9 @@ def test_purge_deletes_ended_enquiries_past_retention_and_keeps_the_rest(tmp_pat
 def test_retention_counts_from_the_last_change_and_spares_calls_ahead(tmp_path):
     with Store.open(tmp_path / "m.sqlite3") as store:
         reopened = enquiry(store, "cancelled")
-        store.set_state(reopened, "cancelled", T0 + 30 * DAY)  # a late reply, say
+        before = store.enquiry(reopened)
+        assert before is not None
+        store.save_enquiry(before, before, T0 + 30 * DAY)  # a late reply, say
         booked = enquiry(store, "escalated")
         store.book(booked, Slot(T0 + 400 * DAY, T0 + 400 * DAY + DAY / 96), "u", T0)
         now = T0 + 200 * DAY

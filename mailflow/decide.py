@@ -1,0 +1,138 @@
+"""From a transition to the enquiry's new record: every field a decision changes.
+
+`workflow` decides where an enquiry goes and what must happen (commands);
+`advance` says what the enquiry's record looks like afterwards: its state, its
+closing, and the timestamps the timers are derived from (`timing.next_due`).
+Both are pure, so the shell only writes the new record and carries out the
+effects; no field of an enquiry is changed anywhere else by a decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from mailflow import workflow
+from mailflow.model import OPEN_STATES, ClosedReason, Enquiry, State
+from mailflow.workflow import OfferReason, Transition
+
+_FOLLOWUP = workflow.Send("followup")
+
+
+def ends_a_pending_move(transition: Transition) -> bool:
+    """A move waiting for the therapist is moot once the call is rebooked,
+    cancelled, missed or over, or the person asks for other times."""
+    return any(
+        isinstance(c, workflow.Book | workflow.CancelCall | workflow.MarkMissed)
+        or c == _FOLLOWUP
+        or (isinstance(c, workflow.Offer) and c.reason is OfferReason.RESCHEDULE)
+        for c in transition.commands
+    )
+
+
+def changes_booking(transition: Transition) -> bool:
+    """Whether the transition books, moves, cancels or ends the call itself."""
+    return any(
+        isinstance(
+            c,
+            workflow.Book | workflow.Move | workflow.CancelCall | workflow.MarkMissed,
+        )
+        for c in transition.commands
+    ) or transition.state not in {State.BOOKED, State.RESCHEDULING}
+
+
+def nothing_to_offer(transition: Transition) -> Transition:
+    """The shell found no free time for an offer: the therapist's from here
+    (they are told; the person is not sent an empty list)."""
+    commands = tuple(
+        workflow.NoTimes() if isinstance(c, workflow.Offer) else c
+        for c in transition.commands
+    )
+    return replace(transition, state=State.STOOD_DOWN, commands=commands)
+
+
+def advance(enquiry: Enquiry, transition: Transition, now: datetime) -> Enquiry:
+    """The enquiry's record once `transition` is carried out at `now`."""
+    changes: dict[str, Any] = {"state": transition.state}
+    if ends_a_pending_move(transition):
+        changes.update(counter_start_at=None, move_asked_at=None)
+    round_ = enquiry.approval_round
+    for command in transition.commands:
+        match command:
+            case workflow.RememberPhone(phone=phone):
+                changes["phone"] = phone
+            case workflow.Hold():
+                changes["hold_reminded_at"] = None
+            case workflow.AskApproval():
+                round_ += 1
+                changes["approval_round"] = round_
+            case workflow.Book():
+                # A new call: its reminder and follow-up are still to come.
+                changes.update(
+                    reminded_at=None, followed_up_at=None, followup_nudged_at=None
+                )
+            case workflow.Confirm():
+                # The first message was kept only for the approval email.
+                changes.update(first_message=None, preapproved_start_at=None)
+            case workflow.Offer(reason=reason, only=only):
+                changes.update(_offered(reason, now))
+                if only is not None:
+                    changes["preapproved_start_at"] = only.start_at
+            case workflow.Send(kind="reminder"):
+                changes["reminded_at"] = now
+            case workflow.Send(kind="followup"):
+                changes["followed_up_at"] = now
+            case workflow.Send(kind="followup_nudge"):
+                changes["followup_nudged_at"] = now
+            case workflow.Close(reason=reason):
+                changes.update(closed_reason=reason, closed_at=now)
+            case workflow.Clarify():
+                changes["clarified"] = True
+            case workflow.AskTherapistAgain(waiting=True):
+                changes["hold_reminded_at"] = now
+            case workflow.AskToMove(slot=slot):
+                round_ += 1
+                changes.update(
+                    approval_round=round_,
+                    counter_start_at=slot.start_at,
+                    move_asked_at=now,
+                    hold_reminded_at=None,
+                )
+            case workflow.Move():
+                changes.update(
+                    counter_start_at=None, move_asked_at=None, reminded_at=None
+                )
+            case workflow.KeepBooking():
+                changes.update(counter_start_at=None, move_asked_at=None)
+    changes.update(_closing(enquiry, transition, now))
+    return replace(enquiry, **changes)
+
+
+def _offered(reason: OfferReason, now: datetime) -> dict[str, Any]:
+    """Fresh times restart the offer's clock (a nudge only notes itself), and
+    a clarifying question may be asked again about the new list."""
+    if reason is OfferReason.FIRST:
+        return {"offered_at": now}
+    if reason is OfferReason.NUDGE:
+        return {"clarified": False, "nudged_at": now}
+    return {"clarified": False, "offered_at": now, "nudged_at": None}
+
+
+def _closing(enquiry: Enquiry, transition: Transition, now: datetime) -> dict[str, Any]:
+    state = transition.state
+    if state is State.CANCELLED:
+        # A therapist's cancellation invites a reply ("reply and I'll send
+        # new times"): remembered, so a bare "ok" to it reaches them.
+        by_therapist = any(
+            isinstance(c, workflow.CancelCall) and c.by == "therapist"
+            for c in transition.commands
+        )
+        reason = ClosedReason.THERAPIST_CANCELLED if by_therapist else None
+        return {"closed_at": now, "closed_reason": reason}
+    if state is State.CLOSED and transition.outcome == "withdrawn":
+        # "If you'd like to talk in the future, just reply": a reply reopens it.
+        return {"closed_reason": ClosedReason.WITHDRAWN}
+    if state in OPEN_STATES:
+        return {"closed_at": None, "closed_reason": None}
+    return {}

@@ -1,0 +1,225 @@
+"""decide.advance: the enquiry's record after a transition, field by field (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from mailflow import decide, workflow
+from mailflow.model import ClosedReason, Enquiry, Slot, State
+from mailflow.workflow import OfferReason, Transition
+
+NOW = datetime(2026, 12, 2, 9, tzinfo=UTC)
+EARLIER = NOW - timedelta(days=2)
+SLOT = Slot(NOW + timedelta(days=3), NOW + timedelta(days=3, minutes=15))
+
+ENQUIRY = Enquiry(
+    id=1,
+    state=State.OFFERED,
+    email="sam@example.org",
+    name="Sam",
+    phone=None,
+    subject="Free call",
+    request_message_id="<r@x>",
+    crisis=False,
+    created_at=EARLIER,
+    sender_offset_minutes=None,
+    first_message="Hello",
+    last_message_id=None,
+    last_references=(),
+    clarified=True,
+    approval_round=2,
+    preapproved_start_at=SLOT.start_at,
+    counter_start_at=SLOT.start_at,
+    offered_at=EARLIER,
+    nudged_at=EARLIER,
+    reminded_at=EARLIER,
+    followed_up_at=EARLIER,
+    followup_nudged_at=EARLIER,
+    closed_reason=None,
+    updated_at=EARLIER,
+    hold_reminded_at=EARLIER,
+    move_asked_at=EARLIER,
+)
+
+
+def after(state: State, *commands: workflow.Command, outcome: str = "x") -> Enquiry:
+    return decide.advance(ENQUIRY, Transition(state, commands, outcome), NOW)
+
+
+def changed(record: Enquiry) -> dict[str, object]:
+    return {
+        name: getattr(record, name)
+        for name in Enquiry.__dataclass_fields__
+        if getattr(record, name) != getattr(ENQUIRY, name)
+    }
+
+
+def test_nothing_but_the_state_changes_without_commands() -> None:
+    assert changed(after(State.OFFERED)) == {}
+    assert changed(after(State.STOOD_DOWN)) == {"state": State.STOOD_DOWN}
+
+
+@pytest.mark.parametrize(
+    ("command", "fields"),
+    [
+        (workflow.RememberPhone("07700 900123"), {"phone": "07700 900123"}),
+        (workflow.Hold(SLOT), {"hold_reminded_at": None}),
+        (workflow.AskApproval(SLOT), {"approval_round": 3}),
+        (workflow.Clarify(), {}),  # already clarified in the fixture
+        (workflow.AskTherapistAgain(waiting=True), {"hold_reminded_at": NOW}),
+        (workflow.AskTherapistAgain(waiting=False), {}),
+        (workflow.Send("reminder"), {"reminded_at": NOW}),
+        (workflow.Send("followup_nudge"), {"followup_nudged_at": NOW}),
+        (
+            workflow.Confirm(SLOT),
+            {"first_message": None, "preapproved_start_at": None},
+        ),
+        (
+            workflow.KeepBooking(),
+            {"counter_start_at": None, "move_asked_at": None},
+        ),
+        (workflow.AlertTherapist("counter"), {}),
+        (workflow.ThankForPick(SLOT), {}),
+        (workflow.Release(), {}),
+    ],
+)
+def test_what_each_command_changes_in_the_record(
+    command: workflow.Command, fields: dict[str, object]
+) -> None:
+    # Held: neither open-state reopening nor closing adds anything here.
+    record = decide.advance(
+        replace(ENQUIRY, state=State.HELD),
+        Transition(State.HELD, (command,)),
+        NOW,
+    )
+    before = replace(ENQUIRY, state=State.HELD)
+    assert {
+        n: getattr(record, n)
+        for n in Enquiry.__dataclass_fields__
+        if getattr(record, n) != getattr(before, n)
+    } == fields
+
+
+def test_closing_says_why_and_when() -> None:
+    record = after(State.CLOSED, workflow.Close(ClosedReason.EXPIRED))
+    assert changed(record) == {
+        "state": State.CLOSED,
+        "closed_reason": ClosedReason.EXPIRED,
+        "closed_at": NOW,
+    }
+
+
+def test_a_new_booking_restarts_its_reminder_and_follow_up() -> None:
+    record = after(State.BOOKED, workflow.Book(SLOT), workflow.Confirm(SLOT))
+    assert record.reminded_at is record.followed_up_at is None
+    assert record.followup_nudged_at is None
+    assert record.counter_start_at is record.move_asked_at is None  # a move is moot
+
+
+def test_asking_to_move_opens_a_new_approval_round_and_its_clock() -> None:
+    later = Slot(SLOT.start_at + timedelta(days=1), SLOT.end_at + timedelta(days=1))
+    record = after(State.BOOKED, workflow.AskToMove(later))
+    assert record.approval_round == 3
+    assert record.counter_start_at == later.start_at
+    assert record.move_asked_at == NOW
+    assert record.hold_reminded_at is None
+
+
+def test_a_move_clears_the_request_and_rearms_the_reminder() -> None:
+    record = after(State.BOOKED, workflow.Move(SLOT))
+    assert (record.counter_start_at, record.move_asked_at, record.reminded_at) == (
+        None,
+        None,
+        None,
+    )
+
+
+def test_the_follow_up_ends_any_move_and_stamps_itself() -> None:
+    record = after(State.FOLLOWED_UP, workflow.Send("followup"))
+    assert record.followed_up_at == NOW
+    assert record.counter_start_at is None
+
+
+@pytest.mark.parametrize(
+    ("reason", "fields"),
+    [
+        (OfferReason.FIRST, {"offered_at": NOW}),
+        (OfferReason.NUDGE, {"clarified": False, "nudged_at": NOW}),
+        (OfferReason.MORE, {"clarified": False, "offered_at": NOW, "nudged_at": None}),
+        (
+            OfferReason.RESCHEDULE,
+            {
+                "clarified": False,
+                "offered_at": NOW,
+                "nudged_at": None,
+                "counter_start_at": None,
+                "move_asked_at": None,
+            },
+        ),
+    ],
+)
+def test_fresh_times_restart_the_offers_clock(
+    reason: OfferReason, fields: dict[str, object]
+) -> None:
+    record = after(State.OFFERED, workflow.Offer(reason))
+    assert changed(record) == fields
+
+
+def test_a_proposed_time_is_remembered_as_preapproved() -> None:
+    later = Slot(SLOT.start_at + timedelta(hours=2), SLOT.end_at + timedelta(hours=2))
+    record = after(State.OFFERED, workflow.Offer(OfferReason.PROPOSED, only=later))
+    assert record.preapproved_start_at == later.start_at
+
+
+def test_an_open_state_is_not_closed() -> None:
+    closed = replace(ENQUIRY, closed_reason=ClosedReason.EXPIRED, closed_at=EARLIER)
+    reopened = decide.advance(
+        closed, Transition(State.OFFERED, (workflow.Offer(OfferReason.REOPEN),)), NOW
+    )
+    assert reopened.closed_reason is None
+    assert reopened.closed_at is None
+
+
+@pytest.mark.parametrize(
+    ("by", "reason"),
+    [("therapist", ClosedReason.THERAPIST_CANCELLED), ("person", None)],
+)
+def test_a_cancellation_closes_and_remembers_who_invited_a_reply(
+    by: str, reason: ClosedReason | None
+) -> None:
+    record = after(State.CANCELLED, workflow.CancelCall(by))
+    assert record.closed_at == NOW
+    assert record.closed_reason is reason
+
+
+def test_a_withdrawal_stays_listening() -> None:
+    record = after(State.CLOSED, workflow.CancelCall("person"), outcome="withdrawn")
+    assert record.closed_reason is ClosedReason.WITHDRAWN
+    assert record.closed_at is None  # a reply still finds it
+
+
+def test_nothing_to_offer_hands_the_enquiry_over_and_tells_the_therapist() -> None:
+    transition = Transition(
+        State.OFFERED,
+        (workflow.Release(), workflow.Offer(OfferReason.TAKEN)),
+        "taken",
+    )
+    handed = decide.nothing_to_offer(transition)
+    assert handed.state is State.STOOD_DOWN
+    assert handed.commands == (workflow.Release(), workflow.NoTimes())
+    record = decide.advance(ENQUIRY, handed, NOW)
+    assert record.offered_at == ENQUIRY.offered_at  # no offer went out
+
+
+def test_every_transition_of_the_machine_advances_to_its_own_state() -> None:
+    # Whatever the commands, the record's state is the transition's.
+    for state in State:
+        for transition in (
+            workflow.on_timer(state, "reminder", workflow.Facts(approval="auto")),
+            workflow.on_hand_answer(state),
+            workflow.on_undeliverable(state),
+        ):
+            assert decide.advance(ENQUIRY, transition, NOW).state is transition.state
