@@ -20,8 +20,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from mailflow import bounce, busy, calendar, parse
 from mailflow.errors import BusyCalendarError
+from mailflow.reading import bounce, parse
+from mailflow.shell import busy
+from mailflow.writing import calendar
 
 TARGET_S = 1.0
 """The worst one mail may cost any reader (the issue's bound)."""

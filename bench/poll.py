@@ -1,7 +1,7 @@
 # print() is this script's whole output; T201 is waived for bench/** in pyproject.toml.
 """`make bench`: mailflow's poll cost beside measured floors, on a local mail server.
 
-Starts `mailflow.devserver.LocalMailServer` (Dovecot + SMTP on loopback) and
+Starts `mailflow.cli.devserver.LocalMailServer` (Dovecot + SMTP on loopback) and
 prints, for each figure, what mailflow did, what a bare script doing the least
 possible work did on the same server, and the target. Asserts nothing; exits 0.
 
@@ -39,7 +39,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from mailflow.devserver import LocalMailServer
+from mailflow.cli.devserver import LocalMailServer
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -360,8 +360,8 @@ def print_table(rows: list[Row]) -> None:
 def empty_poll(server: LocalMailServer, tmp: Path, rows: list[Row]) -> Path:
     """Returns the config of the polled practice (for the import check)."""
     from mailflow.config import ImapSettings, load_settings
-    from mailflow.cycle import run_once
-    from mailflow.mailbox import ImapMailbox
+    from mailflow.shell.cycle import run_once
+    from mailflow.shell.mailbox import ImapMailbox
 
     print("\n1. Empty poll")
     who = Practice("poll@riverside.example", "poll-sam@riverside.example")

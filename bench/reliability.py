@@ -1,7 +1,7 @@
 # print() is this script's whole output; T201 is waived for bench/** in pyproject.toml.
 """`make reliability`: SIGKILL, overlap and outages against a real local mail server.
 
-Starts `mailflow.devserver.LocalMailServer` (Dovecot + SMTP on 127.0.0.1) and
+Starts `mailflow.cli.devserver.LocalMailServer` (Dovecot + SMTP on 127.0.0.1) and
 drives two identical practices through the same seeded story: a backlog of
 requests, then trials of picks, therapist approvals and declines, cancellations,
 follow-up answers and a clock (`--now`) that moves on so reminders, follow-ups,
@@ -41,7 +41,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from mailflow.devserver import LocalMailServer
+from mailflow.cli.devserver import LocalMailServer
 
 ROOT = Path(__file__).resolve().parents[1]
 MAILFLOW = str(Path(sys.executable).parent / "mailflow")

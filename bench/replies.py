@@ -20,8 +20,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from mailflow import followup, reply
 from mailflow.model import Decision, ReplyKind, Slot
+from mailflow.reading import followup, reply
 
 ROOT = Path(__file__).resolve().parents[1]
 REPLIES = ROOT / "tests" / "corpus" / "replies"

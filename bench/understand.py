@@ -2,7 +2,7 @@
 """`make understand`: how well mailflow reads first mail, on the labelled corpus.
 
 Every case of `tests/corpus/first_mail/*.jsonl` is built into a real RFC 5322
-message, parsed by `mailflow.parse` and read by `mailflow.classify` exactly as
+message, parsed by `mailflow.reading.parse` and read by `mailflow.reading.classify` exactly as
 a run would read it. Prints precision and recall of "answered with times",
 crisis recall, false alarms, and every miss. `tests/test_understand.py` asserts
 the floors on the same figures.
@@ -18,9 +18,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
-from mailflow.classify import RequestPolicy, classify_new
 from mailflow.model import Verdict
-from mailflow.parse import parse_mail
+from mailflow.reading.classify import RequestPolicy, classify_new
+from mailflow.reading.parse import parse_mail
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_MAIL = ROOT / "tests" / "corpus" / "first_mail"

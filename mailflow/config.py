@@ -123,7 +123,7 @@ class _ServerSettings:
 
     def resolve_password(self) -> str:
         """The password: password_command, else password_keyring, else password."""
-        from mailflow import credentials
+        from mailflow.shell import credentials
 
         return credentials.password(self)
 
@@ -227,7 +227,7 @@ class StorageSettings:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LimitsSettings:
-    """Caps on what mailflow sends (see mailflow/guard.py)."""
+    """Caps on what mailflow sends (see mailflow/deciding/guard.py)."""
 
     per_address_per_day: int
     per_run: int

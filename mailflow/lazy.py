@@ -1,15 +1,15 @@
 """Modules imported on first use, so an empty cron poll never pays for them.
 
-`lazy_module("mailflow.calendar")` returns the module object at once and runs its
+`lazy_module("mailflow.writing.calendar")` returns the module object at once and runs its
 code only when an attribute is first read (the standard library's LazyLoader
 recipe). A module that already sits in `sys.modules` is returned as it is.
 Bind it at module level under `if not TYPE_CHECKING:` beside a plain import for
 the type checker, so every name stays defined at run time, used or not:
 
     if TYPE_CHECKING:
-        from mailflow import calendar
+        from mailflow.writing import calendar
     else:
-        calendar = lazy_module("mailflow.calendar")
+        calendar = lazy_module("mailflow.writing.calendar")
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import settings
 from support import SHARED_FIXTURES, absent, under_ci
 
-from mailflow.devserver import LocalMailServer
+from mailflow.cli.devserver import LocalMailServer
 
 # Under CI the property tests use a fixed seed, so a run is repeatable and a
 # red CI is a real regression; on a developer's machine they keep exploring.

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mailflow.cli import main
+from mailflow.cli.devserver import LocalMailServer
 from mailflow.config import load_settings
-from mailflow.cycle import run_once
-from mailflow.devserver import LocalMailServer
-from mailflow.mailbox import ImapMailbox
-from mailflow.runner import RunReport
+from mailflow.shell.cycle import run_once
+from mailflow.shell.mailbox import ImapMailbox
+from mailflow.shell.runner import RunReport
 
 SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 """The real-world samples in ../shared/fixtures (see its README); never copied here."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mailflow.conversation import authentication_failed
 from mailflow.model import InboundMail
+from mailflow.shell.conversation import authentication_failed
 
 DOMAIN = "riverside.example"
 

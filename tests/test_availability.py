@@ -1,4 +1,4 @@
-"""Tests for mailflow.availability: the slot grid, its filters, DST, and offers."""
+"""Tests for mailflow.deciding.availability: the slot grid, its filters, DST, and offers."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailflow.availability import (
+from mailflow.deciding.availability import (
     CIVIL_FROM,
     CIVIL_UNTIL,
     choose_offer,

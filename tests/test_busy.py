@@ -19,10 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import shared_files
 
-from mailflow import busy
-from mailflow.busy import BusyCalendarError, busy_intervals, load_busy
 from mailflow.errors import MailflowError
 from mailflow.model import Interval
+from mailflow.shell import busy
+from mailflow.shell.busy import BusyCalendarError, busy_intervals, load_busy
 
 LONDON = "Europe/London"
 TZ = ZoneInfo(LONDON)

@@ -1,4 +1,4 @@
-"""mailflow.calendar: invitations built and read back by two parsers; iTIP read from mail."""
+"""mailflow.writing.calendar: invitations built and read back by two parsers; iTIP read from mail."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import SHARED_FIXTURES, absent
 
-from mailflow import calendar
 from mailflow.model import CalendarMessage
+from mailflow.writing import calendar
 
 FIXTURES = SHARED_FIXTURES
 IMIP = FIXTURES / "imip"

@@ -1,4 +1,4 @@
-"""Tests for mailflow.classify: automated mail, crisis words, the request verdict."""
+"""Tests for mailflow.reading.classify: automated mail, crisis words, the request verdict."""
 
 from __future__ import annotations
 
@@ -11,12 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import SHARED_FIXTURES, shared_files
 
-from mailflow.classify import (
-    RequestPolicy,
-    classify_new,
-    is_automated,
-    mentions_crisis,
-)
 from mailflow.model import (
     Classification,
     DayPart,
@@ -25,7 +19,13 @@ from mailflow.model import (
     Preference,
     Verdict,
 )
-from mailflow.parse import ParseError, parse_mail
+from mailflow.reading.classify import (
+    RequestPolicy,
+    classify_new,
+    is_automated,
+    mentions_crisis,
+)
+from mailflow.reading.parse import ParseError, parse_mail
 
 FIXTURES = SHARED_FIXTURES
 
@@ -765,7 +765,7 @@ def test_replies_and_odd_mime_fixtures_are_never_requests(path: Path) -> None:
 
 
 def test_the_phrase_book_compiles_and_names_every_family() -> None:
-    from mailflow.phrases import phrases
+    from mailflow.reading.phrases import phrases
 
     book = phrases("en")
     names = [f.name for f in (*book.risk.clear, *book.request.not_ours)]

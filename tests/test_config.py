@@ -171,8 +171,8 @@ def test_cli_bad_toml_exits_2(tmp_path, capsys):
 
 
 def test_check_renders_every_shipped_template(tmp_path):
-    from mailflow import compose
-    from mailflow.check import sample_contexts
+    from mailflow.cli.check import sample_contexts
+    from mailflow.writing import compose
 
     settings = load_settings(write(tmp_path, MINIMAL))
     shipped = {

@@ -1,4 +1,4 @@
-"""The Mailbox and Sender contract (mailflow/ports.py), held against both worlds (#8).
+"""The Mailbox and Sender contract (mailflow/shell/ports.py), held against both worlds (#8).
 
 One suite, as vdirsyncer's StorageTests: `ContractTests` states what the worker
 relies on, `TestMemory` runs it on the in-memory fakes, `TestDovecot` on real
@@ -23,9 +23,8 @@ from typing import Any
 import pytest
 from support import request, write_config
 
-from mailflow import fakes
+from mailflow.cli.devserver import LocalMailServer
 from mailflow.config import ImapSettings, Secret, SmtpSettings, load_settings
-from mailflow.devserver import LocalMailServer
 from mailflow.errors import (
     DeferredSendError,
     MailboxAuthError,
@@ -35,9 +34,10 @@ from mailflow.errors import (
     SmtpAuthError,
     TransientSendError,
 )
-from mailflow.mailbox import READ_LIMIT, ImapMailbox
-from mailflow.ports import Mailbox, Sender
-from mailflow.smtp import SmtpSender
+from mailflow.shell import fakes
+from mailflow.shell.mailbox import READ_LIMIT, ImapMailbox
+from mailflow.shell.ports import Mailbox, Sender
+from mailflow.shell.smtp import SmtpSender
 
 SOON = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 

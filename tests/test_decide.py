@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mailflow import decide, workflow
+from mailflow.deciding import decide, workflow
+from mailflow.deciding.workflow import OfferReason, Transition
 from mailflow.model import ClosedReason, Enquiry, Slot, State
-from mailflow.workflow import OfferReason, Transition
 
 NOW = datetime(2026, 12, 2, 9, tzinfo=UTC)
 EARLIER = NOW - timedelta(days=2)

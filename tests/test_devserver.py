@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 from imapclient import IMAPClient
 
-from mailflow.devserver import DOVECOT_MISSING, LocalMailServer
+from mailflow.cli.devserver import DOVECOT_MISSING, LocalMailServer
 
 if TYPE_CHECKING:
     from conftest import Mailboxes

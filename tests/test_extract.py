@@ -1,4 +1,4 @@
-"""Tests for mailflow.extract: phone, preference, form fields, greeting name."""
+"""Tests for mailflow.reading.extract: phone, preference, form fields, greeting name."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailflow.extract import (
+from mailflow.model import DayPart, Preference
+from mailflow.reading.extract import (
     MAX_SCAN_CHARS,
     display_name,
     extract_form_submission,
     extract_phone,
     extract_preference,
 )
-from mailflow.model import DayPart, Preference
 
 MORNING, AFTERNOON, EVENING = DayPart.MORNING, DayPart.AFTERNOON, DayPart.EVENING
 

@@ -12,9 +12,9 @@ import pytest
 from support import NOW, answer, request, write_config
 
 from mailflow.config import load_settings
-from mailflow.cycle import run_once
 from mailflow.errors import MailboxAuthError, MailboxError
-from mailflow.fakes import MemoryPostOffice
+from mailflow.shell.cycle import run_once
+from mailflow.shell.fakes import MemoryPostOffice
 
 
 @pytest.fixture

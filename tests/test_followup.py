@@ -1,4 +1,4 @@
-"""Tests for mailflow.followup: the answer after the call; cancelling or moving it."""
+"""Tests for mailflow.reading.followup: the answer after the call; cancelling or moving it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailflow.followup import Answer, read_cancel_intent, read_followup_answer
+from mailflow.reading.followup import Answer, read_cancel_intent, read_followup_answer
 
 YES, NOT_NOW, NO = Answer.YES, Answer.NOT_NOW, Answer.NO
 QUESTION, UNCLEAR = Answer.QUESTION, Answer.UNCLEAR

@@ -1,4 +1,4 @@
-"""Sending limits and retry timing (mailflow/guard.py): pure, no server (#5)."""
+"""Sending limits and retry timing (mailflow/deciding/guard.py): pure, no server (#5)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailflow import guard
-from mailflow.guard import Limits, Sent, Verdict, decide
+from mailflow.deciding import guard
+from mailflow.deciding.guard import Limits, Sent, Verdict, decide
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 LIMITS = Limits(per_address_per_day=3, per_run=5, per_hour=10)

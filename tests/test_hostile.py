@@ -20,11 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import NOW, request, run, sent_to, write_config
 
-from mailflow import bounce, calendar, compose, parse
-from mailflow.check import sample_contexts
+from mailflow.cli.check import sample_contexts
 from mailflow.config import load_settings
-from mailflow.cycle import run_once
-from mailflow.store import Store
+from mailflow.reading import bounce, parse
+from mailflow.shell.cycle import run_once
+from mailflow.shell.store import Store
+from mailflow.writing import calendar, compose
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "mailflow.example.toml"
 

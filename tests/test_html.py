@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mailflow.html import LAYOUT, to_html
+from mailflow.writing.html import LAYOUT, to_html
 
 
 def body(text: str, strong: tuple[str, ...] = ()) -> str:

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from support import answer, request, run, write_config
 
-from mailflow.letters import Letters
-from mailflow.store import Store
+from mailflow.shell.store import Store
+from mailflow.writing.letters import Letters
 
 GOLDEN = Path(__file__).with_name("golden") / "identity.json"
 REGENERATE = os.environ.get("MAILFLOW_REGEN_GOLDEN") == "1"

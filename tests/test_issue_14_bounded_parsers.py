@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import shared_files
 
-from mailflow import bounce, parse
+from mailflow.reading import bounce, parse
 
 
 def calls(work: Callable[[], object]) -> int:

@@ -18,8 +18,10 @@ from icalendar.timezone import tzp
 from support import NOW, request, run, sent_to, write_config
 from test_hostile import inbox_state, query
 
-from mailflow import busy, calendar, parse, zones
 from mailflow.errors import BusyCalendarError
+from mailflow.reading import parse, zones
+from mailflow.shell import busy
+from mailflow.writing import calendar
 
 SECONDLY = "FREQ=SECONDLY"
 BERLIN_SUMMER = "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU"

@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from support import absent, answer, request, run, write_config
 
-from mailflow import migrations
 from mailflow.cli import main
 from mailflow.errors import StoreError
-from mailflow.store import Store
+from mailflow.shell import migrations
+from mailflow.shell.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA_V1 = Path(__file__).with_name("fixtures") / "schema_v1.sql"
@@ -116,10 +116,10 @@ def git(*args: str) -> bytes:
 
 
 def old_store(commit: str, tmp_path: Path):
-    """The Store class of `commit`'s mailflow/store.py (it imports only errors and
+    """The Store class of `commit`'s mailflow/shell/store.py (it imports only errors and
     model, which keep what it used)."""
     source = tmp_path / f"store_{commit}.py"
-    source.write_bytes(git("show", f"{commit}:mailflow/store.py"))
+    source.write_bytes(git("show", f"{commit}:mailflow/shell/store.py"))
     name = f"_mailflow_store_{commit}"
     spec = importlib.util.spec_from_file_location(name, source)
     assert spec is not None
@@ -140,7 +140,7 @@ def test_the_first_migration_is_the_frozen_version_1_schema():
     """Never edit a shipped migration: version 1 stays what installs have."""
     assert "\n" + SCHEMA_V1.read_text(encoding="utf-8") == migrations._V1
     assert (
-        git("show", f"{V1_COMMIT}:mailflow/store.py")
+        git("show", f"{V1_COMMIT}:mailflow/shell/store.py")
         .decode()
         .count('_SCHEMA = """' + migrations._V1 + '"""')
         == 1

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from mailflow import workflow
+from mailflow.deciding import workflow
 from mailflow.model import ClosedReason, State
-from mailflow.store import Store
+from mailflow.shell.store import Store
 
 PACKAGE = Path(__file__).resolve().parents[1] / "mailflow"
 

@@ -23,9 +23,9 @@ from support import NOW, request, run, run_in_process, write_config
 
 from mailflow.config import load_settings
 from mailflow.errors import MailboxError
-from mailflow.lock import RunLock
-from mailflow.mailbox import ImapMailbox
-from mailflow.smtp import SmtpSender
+from mailflow.shell.lock import RunLock
+from mailflow.shell.mailbox import ImapMailbox
+from mailflow.shell.smtp import SmtpSender
 
 WAIT_S = 30.0
 """Upper bound of every wait for another process; none is a fixed sleep."""

@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PROBE = """
 import json, sys
 from pathlib import Path
-from mailflow import compose, contract
+from mailflow.writing import compose, contract
 from mailflow.config import load_settings
-from mailflow.phrases import phrases
+from mailflow.reading.phrases import phrases
 settings = load_settings(Path(sys.argv[1]))
 rendered = [
     kind for kind in contract.LETTERS
@@ -68,7 +68,7 @@ def test_the_wheel_renders_every_template_and_reads_people(tmp_path) -> None:
     )  # fmt: skip
     (wheel,) = dist.glob("mailflow-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "mailflow/phrases/en.toml" in names
+    assert "mailflow/reading/phrases/en.toml" in names
     shipped = {Path(n).name for n in names if n.startswith("mailflow/templates/")}
     assert shipped == {p.name for p in (ROOT / "templates").glob("*.j2")}
     unpacked = tmp_path / "site"
@@ -153,7 +153,7 @@ def test_pip_install_then_check_renders_every_template(
     assert rendered == shipped
     where = subprocess.run(
         [venv / "bin" / "python", "-c",
-         "import mailflow.compose as c; print(c.__file__); print(c.TEMPLATE_DIR)"],
+         "import mailflow.writing.compose as c; print(c.__file__); print(c.TEMPLATE_DIR)"],
         check=True, capture_output=True, text=True, cwd=tmp_path, env=env,
     ).stdout.split()  # fmt: skip
     assert all(w.startswith(purelib) for w in where), where

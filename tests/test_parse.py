@@ -1,4 +1,4 @@
-"""Tests for mailflow.parse: bytes -> InboundMail, robust and bounded."""
+"""Tests for mailflow.reading.parse: bytes -> InboundMail, robust and bounded."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from support import SHARED_FIXTURES, absent, shared_files
 
 from mailflow.model import InboundMail
-from mailflow.parse import (
+from mailflow.reading.parse import (
     MAX_MAIL_BYTES,
     MAX_PARTS,
     MAX_TEXT_CHARS,

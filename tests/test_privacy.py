@@ -14,10 +14,10 @@ from email.utils import format_datetime, make_msgid
 import pytest
 from support import NOW, request, run, write_config
 
-from mailflow import privacy
 from mailflow.cli import main
 from mailflow.model import Slot
-from mailflow.store import Store
+from mailflow.shell import privacy
+from mailflow.shell.store import Store
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -354,7 +354,7 @@ def test_commands_without_a_database_and_with_a_bad_address(tmp_path, capsys):
 
 @pytest.mark.parametrize("command", ["purge", "forget"])
 def test_a_run_in_progress_makes_purge_and_forget_wait(tmp_path, capsys, command):
-    from mailflow.lock import RunLock
+    from mailflow.shell.lock import RunLock
 
     database = tmp_path / "m.sqlite3"
     Store.open(database).close()

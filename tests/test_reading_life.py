@@ -309,7 +309,7 @@ def _held(server, boxes, config):
 def _call_status(config) -> str | None:
     import tomllib
 
-    from mailflow.store import Store
+    from mailflow.shell.store import Store
 
     path = tomllib.loads(config.read_text())["storage"]["database"]
     with Store.open(path) as store:

@@ -1,4 +1,4 @@
-"""Tests for mailflow.reply: new words of a reply, the person's pick, the therapist's decision."""
+"""Tests for mailflow.reading.reply: new words of a reply, the person's pick, the therapist's decision."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import SHARED_FIXTURES, absent
 
-from mailflow.extract import extract_preference
 from mailflow.model import (
     DayPart,
     Decision,
@@ -22,8 +21,9 @@ from mailflow.model import (
     TherapistReply,
     WallTime,
 )
-from mailflow.parse import parse_mail
-from mailflow.reply import (
+from mailflow.reading.extract import extract_preference
+from mailflow.reading.parse import parse_mail
+from mailflow.reading.reply import (
     new_words,
     read_offer_answer,
     read_person_reply,
@@ -975,7 +975,7 @@ BOOKED_SLOT = (OFFERED[1],)
     ],
 )
 def test_ordinary_words_after_booking_never_cancel(text: str) -> None:
-    from mailflow.followup import read_booked_reply
+    from mailflow.reading.followup import read_booked_reply
 
     reply = read_booked_reply(text, offered=(), zones=ZONES, region="GB")
     assert reply.kind is not ReplyKind.CANCEL
@@ -1004,7 +1004,7 @@ def test_ordinary_words_before_booking_never_withdraw(text: str) -> None:
     ],
 )
 def test_a_cancel_beside_a_move_word_is_asked_about_never_a_move(text: str) -> None:
-    from mailflow.followup import read_booked_reply
+    from mailflow.reading.followup import read_booked_reply
 
     reply = read_booked_reply(text, offered=(), zones=ZONES, region="GB")
     assert reply.kind in {ReplyKind.CANCEL, ReplyKind.UNCLEAR}
@@ -1073,7 +1073,7 @@ def test_offer_answer_with_more_to_it_does_nothing(text: str) -> None:
 
 
 def test_what_a_reply_rules_out_is_read_as_days() -> None:
-    from mailflow.picking import exclusions
+    from mailflow.reading.picking import exclusions
 
     today = date(2026, 10, 21)  # a Wednesday
     week = (OFFERED[0],)  # Thursday 22 October

@@ -25,10 +25,10 @@ from support import (
 
 from mailflow.config import load_settings
 from mailflow.errors import MailboxError
-from mailflow.lock import RunLock
-from mailflow.mailbox import ImapMailbox
-from mailflow.parse import ParseError, parse_mail
-from mailflow.runner import MAX_ATTEMPTS_PER_MAIL
+from mailflow.reading.parse import ParseError, parse_mail
+from mailflow.shell.lock import RunLock
+from mailflow.shell.mailbox import ImapMailbox
+from mailflow.shell.runner import MAX_ATTEMPTS_PER_MAIL
 
 
 def inbox_state(server, user, folder="INBOX"):

@@ -1,4 +1,4 @@
-"""Safety screening of a person's words (mailflow.screen): families, not sentences.
+"""Safety screening of a person's words (mailflow.reading.screen): families, not sentences.
 
 Beside the corpus (`make understand`), these pin the readings a careful
 receptionist would never get wrong: everyday wording that must not send the
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailflow.screen import Risk, screen
+from mailflow.reading.screen import Risk, screen
 
 ORDINARY = [
     "My partner pushed me to get in touch. Could I book a free call?",
@@ -141,6 +141,6 @@ def test_screening_never_raises_and_families_carry_no_words(text: str) -> None:
 def test_a_possible_risk_is_news_once_per_need(
     text: str, known_risk: str, known_note: str | None, news: bool
 ) -> None:
-    from mailflow.screen import is_news
+    from mailflow.reading.screen import is_news
 
     assert is_news(screen(text), known_risk, known_note) is news

@@ -29,13 +29,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from support import NOW, request, write_config
 
-from mailflow import credentials
 from mailflow.cli import main
+from mailflow.cli.devserver import LocalMailServer
 from mailflow.config import load_settings
-from mailflow.devserver import LocalMailServer
 from mailflow.errors import ConfigError, MailboxError, TokenError, TransientSendError
-from mailflow.mailbox import ImapMailbox
-from mailflow.smtp import SmtpSender
+from mailflow.shell import credentials
+from mailflow.shell.mailbox import ImapMailbox
+from mailflow.shell.smtp import SmtpSender
 
 DISTINCT_PASSWORD = "Pw-7f3a9c-Zq!distinct"
 """Nothing else in mailflow or the test data could contain this by chance."""

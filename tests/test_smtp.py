@@ -12,7 +12,7 @@ import pytest
 
 from mailflow.config import load_settings
 from mailflow.errors import SmtpAuthError, TransientSendError
-from mailflow.smtp import SmtpSender
+from mailflow.shell.smtp import SmtpSender
 
 WAIT_S = 3.0
 
@@ -130,7 +130,7 @@ def test_a_refused_starttls_closes_the_connection(tmp_path, refusing):
 )
 def test_how_refusals_are_told_apart(exc, expected):
     from mailflow.errors import PermanentSendError, PolicyRefusedError
-    from mailflow.smtp import _translated
+    from mailflow.shell.smtp import _translated
 
     kind = {
         "wait": TransientSendError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 from datetime import UTC, datetime
 
-from mailflow.store import Store
+from mailflow.shell.store import Store
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 

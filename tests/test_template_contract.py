@@ -3,7 +3,7 @@
 Every letter mailflow writes is produced here through the real `Letters` (and the
 token alert and daily digest, which build their contexts elsewhere), with
 `compose.build` recording instead of rendering; each context must carry exactly
-the names `mailflow.contract` declares for its kind.
+the names `mailflow.writing.contract` declares for its kind.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from mailflow import compose, contract
-from mailflow.check import sample_contexts, template_problem
+from mailflow.cli.check import sample_contexts, template_problem
 from mailflow.config import load_settings
 from mailflow.errors import ImapTokenError, SendError
-from mailflow.letters import AfterCallLetters, Recipient, Thread
 from mailflow.model import Preference, Slot
+from mailflow.writing import compose, contract
+from mailflow.writing.letters import AfterCallLetters, Recipient, Thread
 
 CONFIG = """
 [practice]
@@ -143,19 +143,19 @@ def test_every_letter_passes_exactly_its_contract(settings, written):
 
 
 def test_the_token_alert_passes_exactly_its_contract(settings, written, monkeypatch):
-    from mailflow import token_alert
+    from mailflow.shell import token_alert
 
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise SendError("no")
 
-    monkeypatch.setattr("mailflow.smtp.SmtpSender.__enter__", refuse)
+    monkeypatch.setattr("mailflow.shell.smtp.SmtpSender.__enter__", refuse)
     error = ImapTokenError(key="imap.oauth2_client_id", reason="refused", hint="")
     token_alert.tell_therapist(settings, error, NOW)
     assert written == [("token_alert", set(contract.LETTERS["token_alert"].names))]
 
 
 def test_the_digest_passes_exactly_its_contract(settings):
-    from mailflow.runner import Runner
+    from mailflow.shell.runner import Runner
 
     runner = SimpleNamespace(
         settings=settings,
@@ -185,7 +185,7 @@ def test_an_override_changes_both_parts(settings, tmp_path):
 
 
 def test_an_old_html_override_is_ignored_and_check_says_so(tmp_path, capsys):
-    from mailflow.check import check
+    from mailflow.cli.check import check
 
     mine = tmp_path / "mine"
     mine.mkdir()

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from mailflow import compose, contract
-from mailflow.check import sample_contexts
+from mailflow.cli.check import sample_contexts
 from mailflow.config import load_settings
 from mailflow.model import Slot
+from mailflow.writing import compose, contract
 
 CONFIG = """
 [practice]

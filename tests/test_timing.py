@@ -7,8 +7,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from mailflow.deciding.timing import (
+    Due,
+    Step,
+    TimingRules,
+    View,
+    civil,
+    is_due,
+    next_due,
+)
 from mailflow.model import State
-from mailflow.timing import Due, Step, TimingRules, View, civil, is_due, next_due
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = timezone(timedelta(hours=-4))

@@ -1,4 +1,4 @@
-"""Tests for mailflow.workflow: every row of the transition table, then invariants.
+"""Tests for mailflow.deciding.workflow: every row of the transition table, then invariants.
 
 The first half is table-driven: each case gives a state, a signal and the facts
 the shell looked up, and asserts the whole Transition (new state, the exact
@@ -18,18 +18,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from mailflow.model import (
-    CalendarMessage,
-    DayPart,
-    Decision,
-    PersonReply,
-    Preference,
-    ReplyKind,
-    Slot,
-    TherapistReply,
-    WallTime,
-)
-from mailflow.workflow import (
+from mailflow.deciding.workflow import (
     OPEN_STATES,
     AlertTherapist,
     AnswerFollowup,
@@ -59,6 +48,17 @@ from mailflow.workflow import (
     on_person_reply,
     on_therapist_reply,
     on_timer,
+)
+from mailflow.model import (
+    CalendarMessage,
+    DayPart,
+    Decision,
+    PersonReply,
+    Preference,
+    ReplyKind,
+    Slot,
+    TherapistReply,
+    WallTime,
 )
 
 

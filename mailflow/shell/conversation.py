@@ -14,14 +14,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from mailflow import availability, decide, followup, picking, reply, timing, workflow
-from mailflow.letters import (
-    LISTS_TIMES,
-    AfterCallLetters,
-    Recipient,
-    Thread,
-    person_zone_from_minutes,
-)
+from mailflow.deciding import availability, decide, timing, workflow
+from mailflow.deciding.workflow import ClosedReason, Facts, OfferReason, State
 from mailflow.model import (
     CalendarMessage,
     Decision,
@@ -31,13 +25,20 @@ from mailflow.model import (
     Slot,
     WallTime,
 )
-from mailflow.schedule import Schedule
-from mailflow.workflow import ClosedReason, Facts, OfferReason, State
+from mailflow.reading import followup, picking, reply
+from mailflow.shell.schedule import Schedule
+from mailflow.writing.letters import (
+    LISTS_TIMES,
+    AfterCallLetters,
+    Recipient,
+    Thread,
+    person_zone_from_minutes,
+)
 
 if TYPE_CHECKING:
     from mailflow.config import Settings
     from mailflow.model import Enquiry
-    from mailflow.store import Store
+    from mailflow.shell.store import Store
 
 log = logging.getLogger("mailflow")
 

@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from mailflow import guard, privacy, timing, workflow
+from mailflow.deciding import guard, timing, workflow
 from mailflow.errors import (
     BusyCalendarError,
     ConfigError,
@@ -31,7 +31,6 @@ from mailflow.errors import (
     TransientSendError,
 )
 from mailflow.lazy import lazy_module
-from mailflow.mailbox import READ_LIMIT
 from mailflow.model import (
     HUMAN_STATES,
     OPEN_STATES,
@@ -43,46 +42,38 @@ from mailflow.model import (
     State,
     Verdict,
 )
-from mailflow.ports import Mailbox, Sender
-from mailflow.store import Folder, OutgoingMail, Store
+from mailflow.shell import privacy
+from mailflow.shell.mailbox import READ_LIMIT
+from mailflow.shell.ports import Mailbox, Sender
+from mailflow.shell.store import Folder, OutgoingMail, Store
 
 # An empty poll (nothing new, nothing due, nothing queued) needs none of these:
 # they load on first use (icalendar, phonenumbers, jinja2 and many regexes).
 if TYPE_CHECKING:
-    from mailflow import (
-        availability,
-        bounce,
-        calendar,
-        classify,
-        compose,
-        conversation,
-        extract,
-        letters,
-        parse,
-        reply,
-        schedule,
-        screen,
-    )
-    from mailflow.classify import RequestPolicy
     from mailflow.config import Settings
-    from mailflow.conversation import Conversation
-    from mailflow.letters import AfterCallLetters, Recipient, Thread
-    from mailflow.mailbox import FolderStatus, HeaderFetch
+    from mailflow.deciding import availability
     from mailflow.model import CalendarMessage
-    from mailflow.schedule import Schedule
+    from mailflow.reading import bounce, classify, extract, parse, reply, screen
+    from mailflow.reading.classify import RequestPolicy
+    from mailflow.shell import conversation, schedule
+    from mailflow.shell.conversation import Conversation
+    from mailflow.shell.mailbox import FolderStatus, HeaderFetch
+    from mailflow.shell.schedule import Schedule
+    from mailflow.writing import calendar, compose, letters
+    from mailflow.writing.letters import AfterCallLetters, Recipient, Thread
 else:
-    availability = lazy_module("mailflow.availability")
-    bounce = lazy_module("mailflow.bounce")
-    calendar = lazy_module("mailflow.calendar")
-    classify = lazy_module("mailflow.classify")
-    compose = lazy_module("mailflow.compose")
-    conversation = lazy_module("mailflow.conversation")
-    extract = lazy_module("mailflow.extract")
-    letters = lazy_module("mailflow.letters")
-    parse = lazy_module("mailflow.parse")
-    reply = lazy_module("mailflow.reply")
-    schedule = lazy_module("mailflow.schedule")
-    screen = lazy_module("mailflow.screen")
+    availability = lazy_module("mailflow.deciding.availability")
+    bounce = lazy_module("mailflow.reading.bounce")
+    calendar = lazy_module("mailflow.writing.calendar")
+    classify = lazy_module("mailflow.reading.classify")
+    compose = lazy_module("mailflow.writing.compose")
+    conversation = lazy_module("mailflow.shell.conversation")
+    extract = lazy_module("mailflow.reading.extract")
+    letters = lazy_module("mailflow.writing.letters")
+    parse = lazy_module("mailflow.reading.parse")
+    reply = lazy_module("mailflow.reading.reply")
+    schedule = lazy_module("mailflow.shell.schedule")
+    screen = lazy_module("mailflow.reading.screen")
 
 log = logging.getLogger("mailflow")
 

@@ -151,8 +151,8 @@ def sample_context(kind: str, settings: Settings) -> dict[str, object]:
 
 
 def _shared_samples(settings: Settings) -> dict[str, object]:
-    from mailflow import compose
     from mailflow.model import Slot
+    from mailflow.writing import compose
 
     practice = settings.practice
     start = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)

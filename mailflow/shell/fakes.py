@@ -24,16 +24,16 @@ from typing import TYPE_CHECKING, NamedTuple
 from imapclient import exceptions as imap_errors
 
 from mailflow.errors import MailboxError, TransientSendError
-from mailflow.mailbox import (
+from mailflow.shell.mailbox import (
     FETCH_BATCH,
     READ_LIMIT,
     FolderStatus,
     HeaderFetch,
     imap_credential,
 )
-from mailflow.mailbox import _translated as _imap_translated
-from mailflow.smtp import _credential as _smtp_credential
-from mailflow.smtp import _translated as _smtp_translated
+from mailflow.shell.mailbox import _translated as _imap_translated
+from mailflow.shell.smtp import _credential as _smtp_credential
+from mailflow.shell.smtp import _translated as _smtp_translated
 
 if TYPE_CHECKING:
     from mailflow.config import ImapSettings, SmtpSettings

@@ -18,8 +18,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum
 from typing import Final
 
-from mailflow import availability, intent, picking
-from mailflow.extract import extract_phone, extract_preference
+from mailflow.deciding import availability
 from mailflow.model import (
     Decision,
     PersonReply,
@@ -29,6 +28,8 @@ from mailflow.model import (
     TherapistReply,
     WallTime,
 )
+from mailflow.reading import intent, picking
+from mailflow.reading.extract import extract_phone, extract_preference
 
 MAX_REPLY_CHARS: Final = 64 * 1024
 """new_words reads this much; parse.py already cuts bodies here."""
@@ -1267,7 +1268,7 @@ def read_offer_answer(text: str) -> TherapistReply:
     starts with "offer" (or "send times") and says nothing against it sends the
     offer; "no", "leave it", "I'll reply myself" stand down; anything else does
     nothing. A robot reply is the one thing the note exists to prevent."""
-    from mailflow.phrases import phrases
+    from mailflow.reading.phrases import phrases
 
     book = phrases().therapist
     body = _normalize(new_words(text)).strip()[:MAX_READ_CHARS].lower()

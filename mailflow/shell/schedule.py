@@ -15,13 +15,13 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from mailflow import availability
+from mailflow.deciding import availability
 from mailflow.errors import BusyCalendarError
 from mailflow.model import Interval, Slot
 
 if TYPE_CHECKING:
     from mailflow.config import Settings
-    from mailflow.store import Store
+    from mailflow.shell.store import Store
 
 
 log = logging.getLogger("mailflow")
@@ -81,7 +81,7 @@ class Schedule:
         return self._busy
 
     def _load(self, sources: tuple[str, ...]) -> list[Interval]:
-        from mailflow.busy import load_busy
+        from mailflow.shell.busy import load_busy
 
         horizon = timedelta(days=self.settings.availability.horizon_days + 1)
         found = load_busy(

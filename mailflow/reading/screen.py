@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from mailflow.phrases import DEFAULT_LANGUAGE, Family, RiskPhrases, phrases
+from mailflow.reading.phrases import DEFAULT_LANGUAGE, Family, RiskPhrases, phrases
 
 MAX_SCREEN_CHARS: Final = 32 * 1024
 """Screened head of a message: crisis words come early or in the first pages,

@@ -48,7 +48,7 @@ def watch(
     `start_at` sets the clock of the first cycle (like `run --now`); it then
     advances in real time, so timed work falls due as it would in production.
     """
-    from mailflow.cycle import problem, run_locked
+    from mailflow.shell.cycle import problem, run_locked
 
     stop = threading.Event()
     began = time.monotonic()
@@ -93,7 +93,7 @@ def watch(
                 if isinstance(exc, TokenError) and not exc.note:
                     # The IDLE session's login, outside a cycle: tell the
                     # therapist here (at most once a day, as a run would).
-                    from mailflow.token_alert import tell_therapist_locked
+                    from mailflow.shell.token_alert import tell_therapist_locked
 
                     tell_therapist_locked(settings, exc, datetime.now(UTC))
                 log.warning("watch: %s; retrying in %.0f s", exc, backoff)
@@ -125,7 +125,7 @@ class _Idle:
         from imapclient import IMAPClient
         from imapclient.imapclient import SocketTimeout
 
-        from mailflow.mailbox import imap_credential, log_in
+        from mailflow.shell.mailbox import imap_credential, log_in
 
         cfg = self._settings.imap
         secret = imap_credential(cfg)

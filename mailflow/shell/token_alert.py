@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from mailflow import compose
 from mailflow.errors import ImapTokenError, SendError, StoreError, TokenError
+from mailflow.writing import compose
 
 if TYPE_CHECKING:
     from mailflow.config import ImapSettings, Settings, SmtpSettings
@@ -47,9 +47,9 @@ def tell_therapist(settings: Settings, error: TokenError, now: datetime) -> str:
         return "the therapist cannot be emailed: sending needs this same sign-in"
     if shares_token(settings.imap, settings.smtp):
         return "the therapist cannot be emailed: SMTP uses the same sign-in"
-    from mailflow.letters import Letters
-    from mailflow.smtp import SmtpSender
-    from mailflow.store import Store
+    from mailflow.shell.smtp import SmtpSender
+    from mailflow.shell.store import Store
+    from mailflow.writing.letters import Letters
 
     zone = ZoneInfo(settings.practice.timezone)
     local = now.astimezone(zone)
@@ -98,7 +98,7 @@ def tell_therapist_locked(settings: Settings, error: TokenError, now: datetime) 
     """As tell_therapist, under the run lock (for `watch`, outside a cycle)."""
     from pathlib import Path
 
-    from mailflow.lock import RunLock
+    from mailflow.shell.lock import RunLock
 
     with RunLock(Path(f"{settings.storage.database}.lock")) as lock:
         if not lock.acquired:

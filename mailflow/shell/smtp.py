@@ -96,7 +96,7 @@ def _temporary(what: str, code: int) -> type[TransientSendError]:
 
 def _credential(cfg: SmtpSettings) -> str:
     """The password, or (auth = "oauth2") a fresh access token; never logged."""
-    from mailflow import credentials
+    from mailflow.shell import credentials
 
     if cfg.auth != "oauth2":
         return cfg.resolve_password() if cfg.username else ""
@@ -111,7 +111,7 @@ def _credential(cfg: SmtpSettings) -> str:
 def _xoauth2(client: smtplib.SMTP, user: str, token: str) -> None:
     """AUTH XOAUTH2 with the initial response; on a 334 error challenge (a JSON
     status) the client answers empty and the server then says 535."""
-    from mailflow.credentials import xoauth2
+    from mailflow.shell.credentials import xoauth2
 
     def answer(challenge: bytes | None = None) -> str:
         return xoauth2(user, token) if challenge is None else ""

@@ -78,7 +78,7 @@ def _short(exc: BaseException) -> str:
 
 def imap_credential(cfg: ImapSettings) -> str:
     """The password, or (auth = "oauth2") a fresh access token; never logged."""
-    from mailflow import credentials
+    from mailflow.shell import credentials
 
     if cfg.auth != "oauth2":
         return cfg.resolve_password()

@@ -135,21 +135,21 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                 )
                 return 2
-            from mailflow.demo import run_demo
+            from mailflow.cli.demo import run_demo
 
             return run_demo()
         settings = _settings(args.config)
         if args.command == "run":
             return _run(settings, now_text=args.now, dry_run=args.dry_run)
         if args.command == "watch":
-            from mailflow.watch import watch
+            from mailflow.shell.watch import watch
 
             start = (
                 parse_now(args.now, settings.practice.timezone) if args.now else None
             )
             return int(watch(settings, interval_s=args.interval, start_at=start))
         if args.command == "check":
-            from mailflow.check import check
+            from mailflow.cli.check import check
 
             return check(settings)
         if args.command == "status":
@@ -230,7 +230,7 @@ def parse_now(text: str | None, zone_name: str) -> datetime:
 
 def _run(settings: Settings, *, now_text: str | None, dry_run: bool) -> int:
     now = parse_now(now_text, settings.practice.timezone)
-    from mailflow.cycle import problem, run_locked
+    from mailflow.shell.cycle import problem, run_locked
 
     report = run_locked(settings, now=now, dry_run=dry_run)
     if report is None:
@@ -242,9 +242,9 @@ def _run(settings: Settings, *, now_text: str | None, dry_run: bool) -> int:
 
 
 def _status(settings: Settings) -> int:
-    from mailflow import timing
-    from mailflow.runner import enquiry_view, timing_rules
-    from mailflow.store import Store
+    from mailflow.deciding import timing
+    from mailflow.shell.runner import enquiry_view, timing_rules
+    from mailflow.shell.store import Store
 
     path = settings.storage.database
     if not path.exists():
@@ -296,9 +296,9 @@ def _status(settings: Settings) -> int:
 
 def _purge(settings: Settings, *, now_text: str | None) -> int:
     """The retention purge on demand; prints a count, never personal data."""
-    from mailflow import privacy
-    from mailflow.lock import RunLock
-    from mailflow.store import Store
+    from mailflow.shell import privacy
+    from mailflow.shell.lock import RunLock
+    from mailflow.shell.store import Store
 
     now = parse_now(now_text, settings.practice.timezone)
     days = settings.storage.retention_days
@@ -319,8 +319,8 @@ def _purge(settings: Settings, *, now_text: str | None) -> int:
 
 def _export(settings: Settings, enquiry_id: int) -> int:
     """An access request: the one command that prints personal data, on purpose."""
-    from mailflow import privacy
-    from mailflow.store import Store
+    from mailflow.shell import privacy
+    from mailflow.shell.store import Store
 
     path = settings.storage.database
     text = None
@@ -341,9 +341,9 @@ def _forget(
     settings: Settings, *, address: str, now_text: str | None, force: bool
 ) -> int:
     """An erasure request; refuses while a call is booked ahead, unless forced."""
-    from mailflow import privacy
-    from mailflow.lock import RunLock
-    from mailflow.store import Store
+    from mailflow.shell import privacy
+    from mailflow.shell.lock import RunLock
+    from mailflow.shell.store import Store
 
     now = parse_now(now_text, settings.practice.timezone)
     if "@" not in address:
@@ -385,7 +385,7 @@ def _busy() -> int:
 
 def _auth(settings: Settings) -> int:
     """The first Microsoft 365 sign-in (device code), for each server that uses it."""
-    from mailflow import credentials
+    from mailflow.shell import credentials
 
     servers = [
         server

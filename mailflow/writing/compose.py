@@ -1,7 +1,7 @@
 """Messages: templates/*.txt.j2 + context -> RFC 5322 bytes. Reads templates from disk.
 
 Every message has a text and an HTML alternative (derived from the text by
-`mailflow.html`), threading headers, a deterministic Message-ID,
+`mailflow.writing.html`), threading headers, a deterministic Message-ID,
 `Auto-Submitted: auto-replied` (RFC 3834) and our private `X-Mailflow` header
 so mailflow never answers its own mail.
 """
@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from mailflow import contract, html
 from mailflow.errors import TemplateError
 from mailflow.model import Slot
+from mailflow.writing import contract, html
 
 PRIVATE_HEADER = "X-Mailflow"
 
@@ -30,10 +30,11 @@ PRIVATE_HEADER = "X-Mailflow"
 def _shipped_templates() -> Path:
     """The templates shipped with the package: `templates/` in a source tree,
     `mailflow/templates/` in an installed wheel."""
-    installed = Path(__file__).resolve().parent / "templates"
+    package = Path(__file__).resolve().parents[1]  # mailflow/
+    installed = package / "templates"
     if installed.is_dir():
         return installed
-    return Path(__file__).resolve().parent.parent / "templates"
+    return package.parent / "templates"
 
 
 TEMPLATE_DIR = _shipped_templates()

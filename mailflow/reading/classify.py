@@ -13,14 +13,14 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Final, Literal
 
-from mailflow import screen
-from mailflow.extract import (
+from mailflow.model import Classification, InboundMail, Person, Verdict
+from mailflow.reading import screen
+from mailflow.reading.extract import (
     extract_form_submission,
     extract_phone,
     extract_preference,
 )
-from mailflow.model import Classification, InboundMail, Person, Verdict
-from mailflow.phrases import phrases
+from mailflow.reading.phrases import phrases
 
 MAX_READ_CHARS: Final = 16 * 1024
 """The head of a first mail that is weighed: the question comes in the first pages."""

@@ -1,7 +1,7 @@
 """The worker's two seams onto the mail servers: the `Mailbox` and `Sender` ports.
 
 Protocols only, no I/O. `ImapMailbox` and `SmtpSender` are the real adapters,
-`mailflow.fakes` the in-memory ones; tests/test_contract.py holds all of them
+`mailflow.shell.fakes` the in-memory ones; tests/test_contract.py holds all of them
 to the same contract, which these docstrings state.
 """
 
@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from mailflow.mailbox import FolderStatus, HeaderFetch
+    from mailflow.shell.mailbox import FolderStatus, HeaderFetch
 
 
 class Mailbox(Protocol):
@@ -148,10 +148,10 @@ class Sender(Protocol):
 
 if TYPE_CHECKING:
     # mypy holds every adapter to its port, as the factories `run_once` takes.
-    from mailflow.cycle import MailboxFactory, SenderFactory
-    from mailflow.fakes import MemoryPostOffice
-    from mailflow.mailbox import ImapMailbox
-    from mailflow.smtp import SmtpSender
+    from mailflow.shell.cycle import MailboxFactory, SenderFactory
+    from mailflow.shell.fakes import MemoryPostOffice
+    from mailflow.shell.mailbox import ImapMailbox
+    from mailflow.shell.smtp import SmtpSender
 
     _imap: MailboxFactory = ImapMailbox
     _smtp: SenderFactory = SmtpSender

@@ -26,9 +26,10 @@ import icalendar
 import recurring_ical_events
 from dateutil.rrule import rrulestr
 
-from mailflow import __version__, zones
+from mailflow import __version__
 from mailflow.errors import BusyCalendarError
 from mailflow.model import Interval
+from mailflow.reading import zones
 
 log = logging.getLogger("mailflow")
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Final
 from mailflow.model import State
 
 if TYPE_CHECKING:
-    from mailflow.store import Store
+    from mailflow.shell.store import Store
 
 log = logging.getLogger("mailflow")
 

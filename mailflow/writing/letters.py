@@ -14,12 +14,14 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
-from mailflow import calendar, compose, extract, timing
+from mailflow.deciding import timing
 from mailflow.model import DayPart, Preference, Slot
+from mailflow.reading import extract
+from mailflow.writing import calendar, compose
 
 if TYPE_CHECKING:
     from mailflow.config import Settings
-    from mailflow.store import Store
+    from mailflow.shell.store import Store
 
 QUOTE_LINES = 40
 """Lines of the person's own words quoted to the therapist (alerts, approvals)."""

@@ -16,9 +16,9 @@ from datetime import date, tzinfo
 from enum import Enum, StrEnum
 from typing import Final, Literal
 
-from mailflow import intent
 from mailflow.model import PersonReply, ReplyKind, Slot
-from mailflow.reply import new_words, read_person_reply
+from mailflow.reading import intent
+from mailflow.reading.reply import new_words, read_person_reply
 
 MAX_READ_CHARS: Final = 8 * 1024
 """An answer is short; only the head of the new words is read, which also keeps

@@ -18,8 +18,8 @@ from mailflow.errors import ImapTokenError
 
 if TYPE_CHECKING:
     from mailflow.config import ImapSettings, Settings, SmtpSettings
-    from mailflow.ports import Mailbox, Sender
-    from mailflow.runner import RunReport
+    from mailflow.shell.ports import Mailbox, Sender
+    from mailflow.shell.runner import RunReport
 
 log = logging.getLogger("mailflow")
 
@@ -46,10 +46,10 @@ def run_once(
     to the real IMAP and SMTP ones (tests pass in-memory fakes or failing ones).
     A dry run works on an in-memory copy of the database and sends nothing.
     """
-    from mailflow.mailbox import ImapMailbox
-    from mailflow.runner import Runner
-    from mailflow.smtp import SmtpSender
-    from mailflow.store import Store
+    from mailflow.shell.mailbox import ImapMailbox
+    from mailflow.shell.runner import Runner
+    from mailflow.shell.smtp import SmtpSender
+    from mailflow.shell.store import Store
 
     store = Store.open(settings.storage.database)
     if dry_run:
@@ -76,7 +76,7 @@ def run_locked(
     settings: Settings, *, now: datetime, dry_run: bool = False
 ) -> RunReport | None:
     """One cycle under the run lock; None when another run holds it (leave quietly)."""
-    from mailflow.lock import RunLock
+    from mailflow.shell.lock import RunLock
 
     database = settings.storage.database
     with RunLock(Path(f"{database}.lock")) as lock:
@@ -87,7 +87,7 @@ def run_locked(
             report = run_once(settings, now, dry_run=dry_run)
         except ImapTokenError as exc:
             if not dry_run:
-                from mailflow.token_alert import tell_therapist
+                from mailflow.shell.token_alert import tell_therapist
 
                 exc.note = tell_therapist(settings, exc, now)
             raise

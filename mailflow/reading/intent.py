@@ -60,7 +60,7 @@ class ForeignBook:
 
 
 def _load(name: str) -> dict[str, object]:
-    text = resources.files("mailflow.phrases").joinpath(name).read_text("utf-8")
+    text = resources.files("mailflow.reading.phrases").joinpath(name).read_text("utf-8")
     return tomllib.loads(text)
 
 
@@ -86,7 +86,7 @@ def book() -> ReplyBook:
 @cache
 def foreign_books() -> tuple[ForeignBook, ...]:
     found = []
-    for entry in sorted(resources.files("mailflow.phrases").iterdir(), key=str):
+    for entry in sorted(resources.files("mailflow.reading.phrases").iterdir(), key=str):
         name = entry.name
         if not name.endswith(".toml") or name == "en.toml":
             continue

@@ -17,7 +17,7 @@ from email.parser import BytesParser, HeaderParser
 from typing import Final
 
 from mailflow.model import InboundMail
-from mailflow.parse import BOUNDED_COMPAT32, MAX_MAIL_BYTES, MAX_PARTS
+from mailflow.reading.parse import BOUNDED_COMPAT32, MAX_MAIL_BYTES, MAX_PARTS
 
 MAX_TEXT_CHARS: Final = 256 * 1024
 """Each part is read this far for report fields and returned Message-IDs."""

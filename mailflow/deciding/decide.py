@@ -13,9 +13,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from mailflow import workflow
+from mailflow.deciding import workflow
+from mailflow.deciding.workflow import OfferReason, Transition
 from mailflow.model import OPEN_STATES, ClosedReason, Enquiry, State
-from mailflow.workflow import OfferReason, Transition
 
 _FOLLOWUP = workflow.Send("followup")
 

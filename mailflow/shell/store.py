@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mailflow import migrations
 from mailflow.errors import StoreError
 from mailflow.model import OPEN_STATES, ClosedReason, Enquiry, Interval, Slot, State
+from mailflow.shell import migrations
 
 SCHEMA_VERSION = migrations.LATEST
 _log = logging.getLogger("mailflow")
@@ -599,7 +599,7 @@ class Store:
             for row in rows
         ]
 
-    # -- sending limits, retries and bounces (rules in mailflow/guard.py) ----
+    # -- sending limits, retries and bounces (rules in mailflow/deciding/guard.py) ----
 
     def defer(self, outgoing_id: int, next_attempt_at: datetime) -> None:
         """The server answered 4xx: count it and try again from `next_attempt_at`."""
@@ -717,7 +717,7 @@ class Store:
         ).fetchall()
         return {str(status): int(n) for status, n in rows}
 
-    # -- privacy: retention, access, erasure (rules in mailflow/privacy.py) --
+    # -- privacy: retention, access, erasure (rules in mailflow/shell/privacy.py) --
 
     def _next_enquiry_id(self) -> int:
         """Ids are never reused after a purge: Message-IDs and .ics UIDs derive from them."""

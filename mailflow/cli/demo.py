@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
-    from mailflow.devserver import LocalMailServer
+    from mailflow.cli.devserver import LocalMailServer
 
 PRACTICE = "hello@riverside.example"
 THERAPIST = "sam@riverside.example"
@@ -170,7 +170,7 @@ class _Demo:
     def run(self, at: datetime) -> None:
         """One `mailflow run`, then every mail it sent, in the order it went out."""
         from mailflow.config import load_settings
-        from mailflow.cycle import problem, run_locked
+        from mailflow.shell.cycle import problem, run_locked
 
         print()
         local = at.astimezone(LONDON).isoformat(timespec="minutes")
@@ -229,7 +229,7 @@ class _Demo:
 
 
 def run_demo() -> int:
-    from mailflow.devserver import LocalMailServer
+    from mailflow.cli.devserver import LocalMailServer
 
     with (
         tempfile.TemporaryDirectory(prefix="mailflow-demo-") as workdir,

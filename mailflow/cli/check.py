@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from mailflow import compose, contract
 from mailflow.errors import MailboxError, SendError, TemplateError
+from mailflow.writing import compose, contract
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -47,8 +47,8 @@ def template_problem(
 
 
 def check(settings: Settings) -> int:
-    from mailflow.mailbox import ImapMailbox
-    from mailflow.smtp import SmtpSender
+    from mailflow.shell.mailbox import ImapMailbox
+    from mailflow.shell.smtp import SmtpSender
 
     problems = 0
     server_down = False
@@ -99,8 +99,8 @@ def check(settings: Settings) -> int:
 
 def next_slots(settings: Settings, now: datetime) -> list[str]:
     """The next open slots, in the practice's words, minding calls already held."""
-    from mailflow.schedule import Schedule
-    from mailflow.store import Store
+    from mailflow.shell.schedule import Schedule
+    from mailflow.shell.store import Store
 
     path = settings.storage.database
     with Store.open(path if path.exists() else ":memory:") as store:

@@ -28,9 +28,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from icalendar import Alarm, Calendar, Component, Event, vCalAddress
 from icalendar.enums import STATUS, TRANSP
 
-from mailflow import zones
 from mailflow.model import CalendarMessage
-from mailflow.parse import BOUNDED_COMPAT32, MAX_MAIL_BYTES, MAX_PARTS, OverBudget
+from mailflow.reading import zones
+from mailflow.reading.parse import (
+    BOUNDED_COMPAT32,
+    MAX_MAIL_BYTES,
+    MAX_PARTS,
+    OverBudget,
+)
 
 Method = Literal["REQUEST", "CANCEL", "PUBLISH"]
 """What mailflow sends: an invite or its update, its cancellation, or a plain copy."""

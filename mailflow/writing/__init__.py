@@ -1,0 +1,1 @@
+"""Writing mail: letters from one template each, their HTML, calendar invitations."""
