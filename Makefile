@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install dovecot demo test lint typecheck fmt bench understand hostile reliability clean
+.PHONY: help install dovecot demo test core lint typecheck fmt bench understand hostile reliability clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ typecheck: install ## mypy --strict on the package
 
 test: install dovecot lint typecheck ## lint, types and the whole suite against real Dovecot + SMTP
 	$(BIN)/python -m pytest
+
+core: install ## the fast core tests only: no server started (-m "not integration")
+	$(BIN)/python -m pytest -m "not integration"
 
 fmt: install ## format and autofix
 	$(BIN)/ruff format mailflow tests bench
