@@ -178,9 +178,8 @@ class Conversation:
             transition = workflow.on_followup_answer(state, after.value)
             self._carry_out(enquiry, transition, incoming, Preference(), words=words)
             return transition.outcome
-        if state is State.BOOKED:
-            # Cancel, move or neither: decided in one reader.
-            answer = followup.read_booked_reply(
+        booked_reading = (
+            followup.read_booked_reply(
                 mail.text,
                 offered=(),
                 zones=[
@@ -190,6 +189,18 @@ class Conversation:
                 region=self.settings.practice.country,
                 today=today,
             )
+            if state is State.BOOKED
+            or (state is State.RESCHEDULING and answer.kind is ReplyKind.CANCEL)
+            else None
+        )
+        if state is State.BOOKED and booked_reading is not None:
+            # Cancel, move or neither: decided in one reader.
+            answer = booked_reading
+        elif booked_reading is not None and booked_reading.kind is not ReplyKind.CANCEL:
+            # A call is booked while new times are on offer: whether it is
+            # cancelled is the booked reader's call alone; if it does not read
+            # a cancel, the person is asked rather than the call lost.
+            answer = replace(answer, kind=ReplyKind.UNCLEAR)
         # Only a pick needs to know what is free: a cancellation or a question
         # goes through even while a busy calendar cannot be read.
         waiting = state in {State.OFFERED, State.HELD, State.RESCHEDULING}
