@@ -21,7 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from mailflow.model import Decision, ReplyKind, Slot
-from mailflow.reading import followup, reply
+from mailflow.reading import followup, quoting, reply, therapist
 
 ROOT = Path(__file__).resolve().parents[1]
 REPLIES = ROOT / "tests" / "corpus" / "replies"
@@ -97,7 +97,7 @@ def load(folder: Path = REPLIES) -> list[Case]:
 
 def read(case: Case) -> tuple[str, str]:
     """(what a run would do, in the label's words; the note passed on, if any)."""
-    words = reply.new_words(case.text)
+    words = quoting.new_words(case.text)
     if case.context in {"offer", "booked", "after-cancel"}:
         offered = case.offered if case.context == "offer" else ()
         read = (
@@ -129,7 +129,7 @@ def read(case: Case) -> tuple[str, str]:
         # a bare "ok" after a cancellation goes to the therapist (workflow)
         return ("thanks" if found.declines or found.empty else ASKED), ""
     if case.context in {"approval", "therapist-booked"}:
-        answer = reply.read_therapist_reply(words, today=TODAY)
+        answer = therapist.read_therapist_reply(words, today=TODAY)
         decision = answer.decision
         if case.context == "therapist-booked":
             out = {

@@ -1,4 +1,4 @@
-"""Tests for mailflow.reading.reply: new words of a reply, the person's pick, the therapist's decision."""
+"""Tests for mailflow.reading.reply, .therapist and .quoting: new words of a reply, the person's pick, the therapist's decision."""
 
 from __future__ import annotations
 
@@ -23,12 +23,9 @@ from mailflow.model import (
 )
 from mailflow.reading.extract import extract_preference
 from mailflow.reading.parse import parse_mail
-from mailflow.reading.reply import (
-    new_words,
-    read_offer_answer,
-    read_person_reply,
-    read_therapist_reply,
-)
+from mailflow.reading.quoting import new_words
+from mailflow.reading.reply import read_person_reply
+from mailflow.reading.therapist import read_offer_answer, read_therapist_reply
 
 FIXTURES = SHARED_FIXTURES
 LONDON = ZoneInfo("Europe/London")

@@ -155,15 +155,11 @@ def test_the_token_alert_passes_exactly_its_contract(settings, written, monkeypa
 
 
 def test_the_digest_passes_exactly_its_contract(settings):
-    from mailflow.shell.runner import Runner
+    from mailflow.shell.digest import Digest
 
-    runner = SimpleNamespace(
-        settings=settings,
-        now=NOW,
-        store=SimpleNamespace(enquiries=list),
-        letters=None,
-    )
-    context = Runner._digest_context(runner, NOW)  # type: ignore[arg-type]
+    store = SimpleNamespace(enquiries=list)
+    digest = Digest(settings, store, NOW, lambda: None)  # type: ignore[arg-type]
+    context = digest.context(NOW)
     assert set(context) | {"practice"} == contract.LETTERS["digest"].names
 
 

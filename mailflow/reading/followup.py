@@ -18,7 +18,8 @@ from typing import Final, Literal
 
 from mailflow.model import PersonReply, ReplyKind, Slot
 from mailflow.reading import intent
-from mailflow.reading.reply import new_words, read_person_reply
+from mailflow.reading.quoting import new_words
+from mailflow.reading.reply import read_person_reply
 
 MAX_READ_CHARS: Final = 8 * 1024
 """An answer is short; only the head of the new words is read, which also keeps

@@ -25,7 +25,7 @@ from mailflow.model import (
     Slot,
     WallTime,
 )
-from mailflow.reading import followup, picking, reply
+from mailflow.reading import followup, picking, quoting, reply, therapist
 from mailflow.shell.schedule import Schedule
 from mailflow.writing.letters import (
     LISTS_TIMES,
@@ -158,7 +158,7 @@ class Conversation:
         offered = tuple(self.store.offers(enquiry.id))
         zone = person_zone_from_minutes(enquiry.sender_offset_minutes)
         today = self.now.astimezone(ZoneInfo(self.settings.practice.timezone)).date()
-        words = reply.new_words(mail.text)
+        words = quoting.new_words(mail.text)
         answer = reply.read_person_reply(
             mail.text,  # whole: an answer typed under a quoted time counts
             offered=offered,
@@ -229,17 +229,19 @@ class Conversation:
     def _therapist(
         self, enquiry: Enquiry, incoming: Incoming, *, booking_only: bool = False
     ) -> str:
-        words = reply.new_words(incoming.mail.text)
+        words = quoting.new_words(incoming.mail.text)
         today = self.now.astimezone(ZoneInfo(self.settings.practice.timezone)).date()
         if enquiry.state == State.ASKED:
             if booking_only:
                 return "therapist-not-approval"
             transition = workflow.on_therapist_reply(
-                State.ASKED, reply.read_offer_answer(words), self._facts(enquiry, ())
+                State.ASKED,
+                therapist.read_offer_answer(words),
+                self._facts(enquiry, ()),
             )
             self._carry_out(enquiry, transition, incoming, Preference())
             return transition.outcome
-        answer = reply.read_therapist_reply(words, today=today)
+        answer = therapist.read_therapist_reply(words, today=today)
         if booking_only and answer.decision not in {Decision.CANCEL, Decision.NO_SHOW}:
             # An approval counts only in the current approval's thread; a reply
             # to their calendar copy or a notice may only cancel or report a no-show.
@@ -448,7 +450,7 @@ class Conversation:
                         enquiry.first_message or "",
                         record.approval_round,
                         safety_note=enquiry.safety_note or "",
-                        pick=reply.new_words(incoming.mail.text)[:_PICK_CHARS]
+                        pick=quoting.new_words(incoming.mail.text)[:_PICK_CHARS]
                         if incoming.mail.from_addr == enquiry.email
                         else "",
                     )
@@ -496,7 +498,9 @@ class Conversation:
                     )
                 case workflow.CancelCall(by=by, note=note):
                     # The therapist reads why, in the person's own words.
-                    said = reply.new_words(incoming.mail.text) if by == "person" else ""
+                    said = (
+                        quoting.new_words(incoming.mail.text) if by == "person" else ""
+                    )
                     self._cancel(record, by, note, step, said)
                 case workflow.MarkMissed():
                     self.store.end_call(enquiry.id, "missed")

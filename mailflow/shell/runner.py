@@ -14,64 +14,57 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import datetime, time, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from mailflow.deciding import guard, timing, workflow
+from mailflow.deciding import timing, workflow
 from mailflow.errors import (
     BusyCalendarError,
     ConfigError,
-    DeferredSendError,
     MailboxAuthError,
     MailboxError,
-    PermanentSendError,
-    PolicyRefusedError,
-    TransientSendError,
 )
 from mailflow.lazy import lazy_module
 from mailflow.model import (
-    HUMAN_STATES,
     OPEN_STATES,
     STILL_LISTENING,
     Enquiry,
     InboundMail,
-    Person,
-    Slot,
     State,
     Verdict,
 )
 from mailflow.shell import privacy
+from mailflow.shell.bounces import Bounces
+from mailflow.shell.digest import Digest
+from mailflow.shell.intake import Intake, MailKey
 from mailflow.shell.mailbox import READ_LIMIT
+from mailflow.shell.outbox import Outbox
 from mailflow.shell.ports import Mailbox, Sender
-from mailflow.shell.store import Folder, OutgoingMail, Store
+from mailflow.shell.store import Folder, Store
 
 # An empty poll (nothing new, nothing due, nothing queued) needs none of these:
 # they load on first use (icalendar, phonenumbers, jinja2 and many regexes).
 if TYPE_CHECKING:
     from mailflow.config import Settings
-    from mailflow.deciding import availability
     from mailflow.model import CalendarMessage
-    from mailflow.reading import bounce, classify, extract, parse, reply, screen
+    from mailflow.reading import bounce, classify, parse, quoting, screen
     from mailflow.reading.classify import RequestPolicy
     from mailflow.shell import conversation, schedule
     from mailflow.shell.conversation import Conversation
     from mailflow.shell.mailbox import FolderStatus, HeaderFetch
     from mailflow.shell.schedule import Schedule
-    from mailflow.writing import calendar, compose, letters
-    from mailflow.writing.letters import AfterCallLetters, Recipient, Thread
+    from mailflow.writing import calendar, letters
+    from mailflow.writing.letters import AfterCallLetters
 else:
-    availability = lazy_module("mailflow.deciding.availability")
     bounce = lazy_module("mailflow.reading.bounce")
     calendar = lazy_module("mailflow.writing.calendar")
     classify = lazy_module("mailflow.reading.classify")
-    compose = lazy_module("mailflow.writing.compose")
     conversation = lazy_module("mailflow.shell.conversation")
-    extract = lazy_module("mailflow.reading.extract")
     letters = lazy_module("mailflow.writing.letters")
     parse = lazy_module("mailflow.reading.parse")
-    reply = lazy_module("mailflow.reading.reply")
+    quoting = lazy_module("mailflow.reading.quoting")
     schedule = lazy_module("mailflow.shell.schedule")
     screen = lazy_module("mailflow.reading.screen")
 
@@ -84,9 +77,6 @@ BODY_BATCH = 50
 """New mails whose bodies are read in one UID FETCH (one round trip, not 50)."""
 BODY_BATCH_BYTES = 8 * 1024 * 1024
 """...and at most this much of them by RFC822.SIZE, so memory stays bounded."""
-
-FIRST_MESSAGE_CHARS = 4000
-"""The person's first words kept for the approval email, dropped once booked."""
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _SENT_FIELDS = (
@@ -211,7 +201,6 @@ class Runner:
         self.sender = sender
         self.now = now
         self.wall_now = wall_now
-        self._suspect: tuple[OutgoingMail, str] | None = None  # see _policy_refused
         self.report = RunReport()
         self._heads: dict[int, InboundMail] = {}  # the current batch's, by UID
         self._bodies: dict[int, bytes] = {}
@@ -230,6 +219,31 @@ class Runner:
     def conversation(self) -> Conversation:
         return conversation.Conversation(
             self.settings, self.store, self.letters, self.schedule, self.now
+        )
+
+    @cached_property
+    def intake(self) -> Intake:
+        return Intake(
+            self.settings,
+            self.store,
+            self.now,
+            self.report,
+            letters=self.letters,
+            conversation=self.conversation,
+            schedule=self.schedule,
+        )
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(
+            self.settings,
+            self.store,
+            self.mailbox,
+            self.sender,
+            now=self.now,
+            report=self.report,
+            letters=lambda: self.letters,
+            dry_run=self.dry_run,
         )
 
     @cached_property
@@ -391,14 +405,14 @@ class Runner:
             self.report.bad += 1
             log.warning("uid %d: set aside, it exceeds %s", fetched.uid, exc.limit)
             self._mark(
-                _MailKey(uidvalidity, fetched.uid, f"uid:{uidvalidity}:{fetched.uid}"),
+                MailKey(uidvalidity, fetched.uid, f"uid:{uidvalidity}:{fetched.uid}"),
                 "over-budget",
             )
         except parse.ParseError:
             self.report.bad += 1
             log.warning("uid %d: unreadable mail, left alone", fetched.uid)
             self._mark(
-                _MailKey(uidvalidity, fetched.uid, f"uid:{uidvalidity}:{fetched.uid}"),
+                MailKey(uidvalidity, fetched.uid, f"uid:{uidvalidity}:{fetched.uid}"),
                 "unreadable",
             )
         except MailboxError:
@@ -430,13 +444,13 @@ class Runner:
         if attempts < MAX_ATTEMPTS_PER_MAIL:
             self.report.failed += 1
             return False
-        self._mark(_MailKey(uidvalidity, uid, f"uid:{uidvalidity}:{uid}"), "gave-up")
+        self._mark(MailKey(uidvalidity, uid, f"uid:{uidvalidity}:{uid}"), "gave-up")
         log.error(
             "uid %d: set aside after %d attempts, left for the therapist", uid, attempts
         )
         return True
 
-    def _mark(self, key: _MailKey, outcome: str) -> None:
+    def _mark(self, key: MailKey, outcome: str) -> None:
         with self.store.transaction():
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
@@ -446,7 +460,7 @@ class Runner:
         head = self._heads.pop(fetched.uid, None)
         if head is None:
             head = parse.parse_mail(fetched.header)
-        key = _MailKey(uidvalidity, fetched.uid, fingerprint(head, fetched.size))
+        key = MailKey(uidvalidity, fetched.uid, fingerprint(head, fetched.size))
         if self.store.is_seen(key.uidvalidity, key.uid, key.fingerprint):
             return
         self.report.new += 1
@@ -458,7 +472,7 @@ class Runner:
         self._mark(key, outcome)
         log.info("uid %d: left alone (%s)", fetched.uid, outcome)
 
-    def _decide(self, key: _MailKey, fetched: HeaderFetch, head: InboundMail) -> str:
+    def _decide(self, key: MailKey, fetched: HeaderFetch, head: InboundMail) -> str:
         """Look at headers first; read the body only when it could be ours to answer."""
         decided = self._on_headers(fetched, head)
         if decided is not None:
@@ -487,52 +501,9 @@ class Runner:
         verdict = classify.classify_new(
             mail, self.policy, contacts=_Contacts(self.store), owned_thread=False
         )
-        person = verdict.person
-        if person is None or verdict.verdict is Verdict.IGNORE:
+        if verdict.person is None or verdict.verdict is Verdict.IGNORE:
             return verdict.reason
-        open_id = self.store.open_enquiry_for(person.email)
-        carried: Enquiry | None = None
-        if open_id is not None and verdict.verdict is Verdict.REQUEST:
-            waiting = self.store.enquiry(open_id)
-            if waiting is not None and waiting.state is State.ASKED:
-                # They wrote again and this time plainly ask: the note is moot,
-                # but what they said about safety stands.
-                self.conversation.apply(waiting, workflow.on_plain_request(State.ASKED))
-                open_id, carried = None, waiting
-        if verdict.crisis and open_id is not None:
-            # Someone already in a conversation writes afresh, at risk: the
-            # therapist at once, as if they had answered in the thread.
-            return self._escalate(key, open_id, mail, existing=verdict.existing)
-        if open_id is not None:
-            known = self.store.enquiry(open_id)
-            said = screen.Screening(
-                screen.Risk(verdict.risk),
-                needs=(verdict.safety_note,) if verdict.safety_note else (),
-            )
-            if known is not None and screen.is_news(
-                said, known.risk, known.safety_note
-            ):
-                return self._note_risk(key, open_id, mail, verdict.safety_note)
-            return "open-enquiry"  # a chaser or a second mail: answered once
-        if verdict.verdict is Verdict.ASK:
-            return self._ask(
-                key, mail, person, verdict.reason, verdict.risk, verdict.safety_note
-            )
-        risk, note = verdict.risk, verdict.safety_note
-        if carried is not None and carried.risk != "none" and risk == "none":
-            risk = carried.risk
-        if carried is not None and carried.safety_note:
-            note = " / ".join(filter(None, (carried.safety_note, note)))
-        return self._answer(
-            key,
-            mail,
-            person,
-            risk=risk,
-            safety_note=note,
-            form=verdict.reason == "form-request",
-            asked_for=verdict.verdict is Verdict.REQUEST,
-            existing=verdict.existing,
-        )
+        return self.intake.first_mail(key, mail, verdict, verdict.person)
 
     def _owner(self, head: InboundMail) -> int | None:
         """The enquiry whose thread this mail is in; for the therapist, also by
@@ -599,7 +570,7 @@ class Runner:
 
     def _owned(
         self,
-        key: _MailKey,
+        key: MailKey,
         enquiry_id: int,
         mail: InboundMail,
         found: CalendarMessage | None,
@@ -618,18 +589,18 @@ class Runner:
         )
         with self.store.transaction():
             said = screen.screen(
-                mail.subject + "\n" + reply.new_words(mail.text),
+                mail.subject + "\n" + quoting.new_words(mail.text),
                 extra_phrases=self.policy.crisis_phrases,
             )
             if from_person and said.risk is screen.Risk.CLEAR:
-                self._escalate_now(key, enquiry, mail)
+                self.intake.escalate_now(key, enquiry, mail)
                 outcome = "owned-crisis"
             else:
                 if from_person and screen.is_news(
                     said, enquiry.risk, enquiry.safety_note
                 ):
                     # From now on every pick waits for the therapist, who is told.
-                    enquiry = self._mark_risk(key, enquiry, mail, said.note)
+                    enquiry = self.intake.mark_risk(key, enquiry, mail, said.note)
                 outcome = self.conversation.on_mail(
                     enquiry, conversation.Incoming(mail, step=key.fingerprint), found
                 )
@@ -641,375 +612,18 @@ class Runner:
 
     # -- bounces --------------------------------------------------------------------
 
-    def _bounce(self, key: _MailKey, fetched: HeaderFetch) -> str:
-        """A delivery report is never answered. When it says mail mailflow sent
-        could not be delivered, the address is marked undeliverable (nothing more
-        goes to it), its enquiries are set aside and the therapist is told."""
+    def _bounce(self, key: MailKey, fetched: HeaderFetch) -> str:
+        """A delivery report is never answered (`Bounces.take`)."""
         raw = self._body(fetched.uid)
         if raw is None:
             return "expunged"
-        found = bounce.read_bounce(raw)
-        if found is None:
-            return "report"  # a delay notice, a read receipt, a mail system's note
-        addresses = self._bounced_addresses(found)
-        if not addresses:
-            return "bounce-not-ours"
-        with self.store.transaction():
-            for address in sorted(addresses):
-                self.store.mark_undeliverable(address, self.now)
-                dropped = self.store.drop_pending_to(address)
-                for enquiry_id in self.store.enquiry_ids_for(address):
-                    self._set_aside(enquiry_id, found.status)
-                log.info(
-                    "uid %d: bounce; %d queued message(s) dropped", key.uid, dropped
-                )
-            self.store.mark_seen(
-                key.uidvalidity, key.uid, key.fingerprint, "bounce", self.now
-            )
-        return "bounce"
-
-    def _bounced_addresses(self, found: bounce.Bounce) -> set[str]:
-        """The people's addresses a bounce is about: its failed recipients among
-        those of the message of ours it returns. A report that returns none of
-        our messages changes nothing (anyone can write a "bounce" naming an
-        address; it stays in the inbox for the therapist). Never the practice's
-        own addresses."""
-        practice = self.settings.practice
-        own = {practice.email, practice.therapist_email}
-        failed = {a.lower() for a in found.recipients} - own
-        ours = {
-            address.lower()
-            for message_id in found.message_ids
-            for address in self.store.outbox_recipients(message_id)
-        } - own
-        return ours & failed
-
-    def _escalate(
-        self, key: _MailKey, enquiry_id: int, mail: InboundMail, *, existing: bool
-    ) -> str:
-        """A new mail at risk from someone with an open enquiry."""
-        enquiry = self.store.enquiry(enquiry_id)
-        if enquiry is None:
-            return "open-enquiry"
-        with self.store.transaction():
-            self._escalate_now(key, enquiry, mail, safety_message=not existing)
-            self.store.mark_seen(
-                key.uidvalidity, key.uid, key.fingerprint, "crisis", self.now
-            )
-        log.info("uid %d: enquiry %d escalated", key.uid, enquiry_id)
-        return "crisis"
-
-    def _escalate_now(
-        self,
-        key: _MailKey,
-        enquiry: Enquiry,
-        mail: InboundMail,
-        *,
-        safety_message: bool = True,
-    ) -> None:
-        """Release any hold, send the safety message in this mail's thread and
-        alert the therapist; the enquiry is theirs from now on. Someone the
-        therapist already handles (an existing client, an escalated or
-        hand-answered enquiry) gets no safety message from mailflow: the
-        therapist is alerted."""
-        human = enquiry.state in HUMAN_STATES
-        person = letters.Recipient(
-            enquiry.email,
-            enquiry.name,
-            enquiry.phone or extract.extract_phone(mail.text, self.policy.country),
-            letters.person_zone_from_minutes(enquiry.sender_offset_minutes),
-        )
-        thread = letters.Thread(
-            mail.subject or enquiry.subject,
-            mail.message_id,
-            (*mail.references, *_own_id(mail)),
-        )
-        self.conversation.apply(enquiry, workflow.on_crisis(enquiry.state))
-        self._crisis(
-            enquiry.id,
-            mail,
-            person,
-            thread,
-            step=f"crisis:{key.fingerprint}",
-            safety_message=safety_message and not human,
-        )
-
-    def _note_risk(
-        self, key: _MailKey, enquiry_id: int, mail: InboundMail, note: str
-    ) -> str:
-        """A new mail from someone in a conversation speaks of possible risk or
-        a safety need: the therapist is told, and their picks wait for approval."""
-        enquiry = self.store.enquiry(enquiry_id)
-        if enquiry is None:
-            return "open-enquiry"
-        with self.store.transaction():
-            self._mark_risk(key, enquiry, mail, note)
-            self.store.mark_seen(
-                key.uidvalidity, key.uid, key.fingerprint, "owned:risk-noted", self.now
-            )
-        return "owned:risk-noted"
-
-    def _mark_risk(
-        self, key: _MailKey, enquiry: Enquiry, mail: InboundMail, note: str
-    ) -> Enquiry:
-        """Record possible risk (and the need, in their words) on the enquiry
-        and alert the therapist for this mail; returns the updated record."""
-        merged = " / ".join(filter(None, (enquiry.safety_note, note)))
-        self.store.update_enquiry(
-            enquiry.id,
+        return Bounces(
+            self.settings,
+            self.store,
             self.now,
-            risk="clear" if enquiry.risk == "clear" else "possible",
-            safety_note=merged[: screen.MAX_NOTE_CHARS * 2] or None,
-        )
-        person = letters.Recipient(
-            enquiry.email,
-            enquiry.name,
-            enquiry.phone,
-            letters.person_zone_from_minutes(enquiry.sender_offset_minutes),
-        )
-        self._possible_alert(
-            enquiry.id,
-            person,
-            mail,
-            reply.new_words(mail.text),
-            f"possible-alert:{key.fingerprint}",
-            "conversation",
-            note,
-        )
-        return self.store.enquiry(enquiry.id) or enquiry
-
-    def _possible_alert(
-        self,
-        enquiry_id: int,
-        person: Recipient,
-        mail: InboundMail,
-        words: str,
-        step: str,
-        answered: str,
-        note: str,
-    ) -> None:
-        """The therapist told of possible risk or a safety need, in their words."""
-        self.letters.crisis_alert(
-            enquiry_id,
-            person,
-            mail.subject,
-            words,
-            mail.date_at or self.now,
-            step,
-            level="possible",
-            answered=answered,
-            safety_note=note,
-        )
-
-    def _set_aside(self, enquiry_id: int, status: str | None) -> None:
-        enquiry = self.store.enquiry(enquiry_id)
-        if enquiry is None:
-            return
-        transition = workflow.on_undeliverable(enquiry.state)
-        if transition.outcome == "bounce-known":
-            return
-        # Nobody can read our letters: hold nothing, time nothing more.
-        self.conversation.apply(enquiry, transition)
-        person = letters.Recipient(enquiry.email, enquiry.name, enquiry.phone, None)
-        self.letters.bounce_alert(enquiry_id, person, reason="bounced", status=status)
-
-    # -- answering a request ------------------------------------------------------
-
-    def _answer(
-        self,
-        key: _MailKey,
-        mail: InboundMail,
-        person: Person,
-        *,
-        risk: str,
-        safety_note: str = "",
-        form: bool = False,
-        asked_for: bool = True,
-        existing: bool = False,
-    ) -> str:
-        """Create the enquiry and queue its first messages, all in one transaction.
-
-        Clear risk gets the safety message instead of times (an existing client,
-        or someone who asked for nothing, is not sent times either); possible
-        risk gets times, an alert, and every pick held for the therapist. A
-        website form's notification is not the person's own mail: the answer to
-        it starts a fresh subject instead of "Re: New contact form submission".
-        """
-        crisis = risk == "clear"
-        outcome = "crisis" if crisis else "request"
-        # A form's Date is the form service's clock, not the person's zone.
-        zone = None if form else self._zone_of(mail)
-        slots = [] if crisis else self._offer_slots(person, zone)
-        if not crisis and not slots:
-            outcome = "no-slots"
-        with self.store.transaction():
-            # They wrote from it, so it works again (a full mailbox emptied).
-            self.store.clear_undeliverable(person.email)
-            enquiry_id = self.store.add_enquiry(
-                state=workflow.on_new_request(risk, bool(slots)),
-                email=person.email,
-                name=person.name,
-                phone=person.phone,
-                subject=compose.FRESH_SUBJECT
-                if form
-                else compose.clean_header(mail.subject),
-                request_message_id=mail.message_id,
-                sender_offset_minutes=_minutes(zone),
-                crisis=crisis,
-                now=self.now,
-                first_message=reply.new_words(mail.text)[:FIRST_MESSAGE_CHARS],
-                risk=risk,
-                safety_note=safety_note or None,
-            )
-            recipient = letters.Recipient(person.email, person.name, person.phone, zone)
-            thread = letters.Thread(
-                "" if form else mail.subject,
-                mail.message_id,
-                (*mail.references, *_own_id(mail)),
-            )
-            if outcome == "crisis":
-                self._crisis(
-                    enquiry_id,
-                    mail,
-                    recipient,
-                    thread,
-                    step="safety",
-                    safety_message=not existing,
-                )
-            elif outcome == "no-slots":
-                self.letters.no_slots_alert(
-                    enquiry_id, recipient, mail.subject, "no-slots"
-                )
-            else:
-                self.store.set_offers(enquiry_id, slots)
-                self.store.update_enquiry(enquiry_id, self.now, offered_at=self.now)
-                self.letters.offer(enquiry_id, recipient, thread, slots, "offer")
-            if risk == "possible":
-                self._possible_alert(
-                    enquiry_id,
-                    recipient,
-                    mail,
-                    mail.text,
-                    "possible-alert",
-                    "times" if slots else "nothing",
-                    safety_note,
-                )
-            self.store.mark_seen(
-                key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
-            )
-        self.report.requests += 1
-        log.info(
-            "uid %d: enquiry %d opened (%s%s)",
-            key.uid,
-            enquiry_id,
-            outcome,
-            "" if asked_for else ", asked for nothing",
-        )
-        return outcome
-
-    def _ask(
-        self,
-        key: _MailKey,
-        mail: InboundMail,
-        person: Person,
-        reason: str,
-        risk: str = "none",
-        safety_note: str = "",
-    ) -> str:
-        """A first mail mailflow cannot place: leave it, ask the therapist once.
-        Their "offer" (authenticated like an approval) sends the first offer in
-        the person's own thread."""
-        zone = self._zone_of(mail)
-        first = reply.new_words(mail.text)[:FIRST_MESSAGE_CHARS]
-        with self.store.transaction():
-            enquiry_id = self.store.add_enquiry(
-                state=workflow.on_unsure(),
-                email=person.email,
-                name=person.name,
-                phone=person.phone,
-                subject=compose.clean_header(mail.subject),
-                request_message_id=mail.message_id,
-                sender_offset_minutes=_minutes(zone),
-                crisis=False,
-                now=self.now,
-                first_message=first,
-                risk=risk,
-                safety_note=safety_note or None,
-            )
-            references = (*mail.references, *_own_id(mail))
-            self.store.update_enquiry(
-                enquiry_id,
-                self.now,
-                approval_round=1,
-                last_message_id=mail.message_id,
-                last_references=references[-20:],
-            )
-            recipient = letters.Recipient(person.email, person.name, person.phone, zone)
-            self.letters.unsure_note(
-                enquiry_id,
-                recipient,
-                mail.subject,
-                first,
-                reason,
-                1,
-                safety_note=safety_note,
-            )
-            if risk == "possible":
-                self._possible_alert(
-                    enquiry_id,
-                    recipient,
-                    mail,
-                    mail.text,
-                    "possible-alert",
-                    "nothing",
-                    safety_note,
-                )
-            self.store.mark_seen(
-                key.uidvalidity, key.uid, key.fingerprint, "asked", self.now
-            )
-        log.info(
-            "uid %d: enquiry %d, therapist asked (%s)", key.uid, enquiry_id, reason
-        )
-        return "asked"
-
-    def _crisis(
-        self,
-        enquiry_id: int,
-        mail: InboundMail,
-        person: Recipient,
-        thread: Thread,
-        *,
-        step: str,
-        safety_message: bool = True,
-    ) -> None:
-        """The safety message to the person (unless the practice already writes
-        to them) and an immediate alert to the therapist, Reply-To the person."""
-        if safety_message:
-            self.letters.safety(enquiry_id, person, thread, step)
-        self.letters.crisis_alert(
-            enquiry_id,
-            person,
-            mail.subject,
-            mail.text,
-            mail.date_at or self.now,
-            f"{step}-alert",
-            answered="safety" if safety_message else "nothing",
-        )
-
-    def _zone_of(self, mail: InboundMail) -> tzinfo | None:
-        return compose.person_zone(
-            mail.sender_offset, mail.date_at, self.settings.practice.timezone
-        )
-
-    def _offer_slots(self, person: Person, zone: tzinfo | None) -> list[Slot]:
-        free = self.schedule.free()
-        return availability.choose_offer(
-            free,
-            count=self.settings.availability.offer_count,
-            zone_name=self.settings.practice.timezone,
-            preference=person.preference,
-            person_zone=zone,
-        )
+            letters=lambda: self.letters,
+            conversation=lambda: self.conversation,
+        ).take(key, raw)
 
     # -- the clock -------------------------------------------------------------
 
@@ -1053,355 +667,24 @@ class Runner:
             log.info("enquiry %d: %s", enquiry_id, outcome)
 
     def daily_digest(self) -> None:
-        """Once a local day, from `workflow.digest_at`: the therapist's day at a glance."""
-        at = self.settings.workflow.digest_at
-        zone = ZoneInfo(self.settings.practice.timezone)
-        local = self.now.astimezone(zone)
-        if not at or local.time() < time.fromisoformat(at):
-            return
-        day = local.date().isoformat()
-        if self.store.get_meta(f"digest:{day}") is not None:
-            return
-        with self.store.transaction():
-            self.letters.digest(
-                self._digest_context(local),
-                local.date().isoformat(),
-                f"{local:%A} {local.day} {local:%B}",
-            )
-            self.store.set_meta(f"digest:{day}", self.now.isoformat())
-
-    def _digest_context(self, local: datetime) -> dict[str, object]:
-        zone = local.tzinfo
-        today, tomorrow = local.date(), local.date() + timedelta(days=1)
-        calls: dict[object, list[dict[str, str | None]]] = {today: [], tomorrow: []}
-        waiting, new, escalated, unsure = [], [], [], []
-        for enquiry in self.store.enquiries():
-            name = enquiry.name or enquiry.email
-            call = self.store.call(enquiry.id)
-            if call is not None and call.status == "booked":
-                start = call.start_at.astimezone(zone)
-                if start.date() in calls:
-                    calls[start.date()].append(
-                        {
-                            "time": f"{start:%H:%M}",
-                            "name": name,
-                            "phone": self.letters.phone(enquiry.phone),
-                        }
-                    )
-            if enquiry.state is State.HELD and call is not None:
-                waiting.append(
-                    {"name": name, "when": self.letters.practice_time(call.start_at)}
-                )
-            elif enquiry.state is State.BOOKED and enquiry.counter_start_at is not None:
-                moved_to = self.letters.practice_time(enquiry.counter_start_at)
-                waiting.append({"name": name, "when": f"a move to {moved_to}"})
-            if self.now - enquiry.created_at < timedelta(days=1):
-                new.append(name)
-            if (
-                enquiry.state is State.ESCALATED
-                and self.now - enquiry.updated_at < timedelta(days=7)
-            ):
-                escalated.append(f"{name} (please contact them yourself)")
-            if (
-                enquiry.state is State.ASKED
-                and self.now - enquiry.created_at < _UNSURE_DAYS
-            ):
-                unsure.append(name)
-        return {
-            "greeting": "Good morning"
-            if local.hour < 12
-            else "Good afternoon"
-            if local.hour < 18
-            else "Good evening",
-            "today": sorted(calls[today], key=lambda c: str(c["time"])),
-            "tomorrow": sorted(calls[tomorrow], key=lambda c: str(c["time"])),
-            "waiting": waiting,
-            "new": new,
-            "escalated": escalated,
-            "unsure": unsure,
-            "zone": self.settings.practice.timezone.rsplit("/", 1)[-1].replace(
-                "_", " "
-            ),
-        }
-
-    # -- the outbox -----------------------------------------------------------------
+        """The therapist's day at a glance, once a local day (`Digest`)."""
+        Digest(self.settings, self.store, self.now, lambda: self.letters).send_if_due()
 
     def flush_outbox(self) -> None:
-        """Hand every queued message over once, within the limits, then file its
-        copy in Sent. Alerts queued on the way (a refusal, the breaker) go out in
-        the same run."""
-        if self.dry_run:
-            for outgoing in self.store.pending():
-                print(f"would send: {outgoing.kind} (enquiry {outgoing.enquiry_id})")  # noqa: T201
-            return
-        limits = self._limits()
-        history = [
-            guard.Sent(recipients, sent_at)
-            for recipients, sent_at in self.store.sent_since(self.now - guard.DAY)
-        ]
-        if self.store.get_meta(_BREAKER) and (
-            guard.hour_count(history, self.now) <= limits.per_hour // 2
-        ):
-            self.store.set_meta(_BREAKER, "")  # the hour has calmed down: resume
-            log.info("outbox: sending resumes after the pause")
-        handled: set[int] = set()
-        while batch := [o for o in self.store.pending() if o.id not in handled]:
-            for outgoing in batch:
-                handled.add(outgoing.id)
-                if not self._flush_one(outgoing, limits, history):
-                    self.report.waiting = len(self.store.pending())
-                    return
-        if self._suspect is not None:
-            # Refused on policy with nothing after it to tell why: one more run
-            # it stood alone (see _policy_refused).
-            key = _LONE_REFUSALS + str(self._suspect[0].id)
-            self.store.set_meta(key, str(int(self.store.get_meta(key) or 0) + 1))
-
-    def _flush_one(
-        self, outgoing: OutgoingMail, limits: guard.Limits, history: list[guard.Sent]
-    ) -> bool:
-        """Send (or hold back) one queued message; False when the server is down."""
-        if outgoing.status == "pending" and not self._still_wanted(outgoing):
-            # Overtaken since it was decided (cancelled, moved, closed): never sent.
-            self.store.mark_failed(outgoing.id, "dropped")
-            log.info(
-                "outbox %d: %s dropped, no longer wanted",
-                outgoing.id,
-                outgoing.kind,
-            )
-            return True
-        if outgoing.status == "pending":
-            if outgoing.attempts and self._already_filed(outgoing.message_id):
-                self.store.mark_sent(outgoing.id, self.now)  # sent before a crash
-            elif self._undeliverable(outgoing):
-                self.store.mark_failed(outgoing.id, "dropped")
-                log.info(
-                    "outbox %d: %s dropped, address bounced", outgoing.id, outgoing.kind
-                )
-                return True
-            elif self._held(outgoing, limits, history):
-                self.report.waiting += 1
-                return True
-            else:
-                self.store.note_attempt(outgoing.id)
-                try:
-                    self.sender.send(outgoing.sender, outgoing.recipients, outgoing.raw)
-                except PolicyRefusedError as exc:
-                    return self._policy_refused(outgoing, str(exc))
-                except PermanentSendError as exc:
-                    self._refused(outgoing, str(exc))
-                    return True
-                except DeferredSendError as exc:
-                    self._deferred(outgoing, str(exc))
-                    return True
-                except TransientSendError as exc:
-                    self.report.smtp_down = str(exc)
-                    # The CLI says it once, with the count waiting: one line for cron.
-                    log.info("outbox: %s; kept for the next run", exc)
-                    return False
-                # DATA got 250: from here on this message is never handed over again.
-                self.store.mark_sent(outgoing.id, self.now)
-                history.append(guard.Sent(outgoing.recipients, self.now))
-                self.report.sent += 1
-                if self._suspect is not None:
-                    # Another message went: the refusal was about that one alone.
-                    self._refused(*self._suspect)
-                    self._suspect = None
-        if outgoing.needs_copy and not (
-            # Left 'sent' by an earlier run that died after the 250: its copy may
-            # be in Sent already.
-            outgoing.status == "sent" and self._copy_filed(outgoing.message_id)
-        ):
-            bookmark = self._file_copy(outgoing.raw)
-        else:
-            bookmark = None
-        with self.store.transaction():  # one commit (one fsync), not two
-            if bookmark is not None:
-                self.store.set_folder(*bookmark)
-            self.store.mark_done(outgoing.id)
-        return True
-
-    def _policy_refused(self, outgoing: OutgoingMail, reason: str) -> bool:
-        """A 5.7.x at DATA. If the next message goes, it was this message's
-        content (failed, the therapist told); if the next is refused too, it is
-        the account: stop, keep everything queued (exit 3). Refused alone, run
-        after run, it is this message after all."""
-        if self._suspect is not None:
-            self.report.smtp_down = (
-                f"{reason}, twice in a row: the server refuses to send for this"
-                " account (check smtp.username and what it may send as)"
-            )
-            return False
-        alone = int(self.store.get_meta(_LONE_REFUSALS + str(outgoing.id)) or 0)
-        if alone + 1 >= POLICY_ATTEMPTS:
-            self._refused(outgoing, reason)
-            return True
-        self._suspect = (outgoing, reason)
-        self.report.deferred += 1  # undecided for now: exit 1, tried again
-        return True
-
-    def _limits(self) -> guard.Limits:
-        limits = self.settings.limits
-        return guard.Limits(
-            per_address_per_day=limits.per_address_per_day,
-            per_run=limits.per_run,
-            per_hour=limits.per_hour,
-        )
-
-    def _undeliverable(self, outgoing: OutgoingMail) -> bool:
-        return outgoing.kind not in guard.EXEMPT_KINDS and any(
-            self.store.is_undeliverable(r) for r in outgoing.recipients
-        )
-
-    def _held(
-        self, outgoing: OutgoingMail, limits: guard.Limits, history: list[guard.Sent]
-    ) -> bool:
-        """Whether a cap holds the message back for now (it stays queued)."""
-        verdict = guard.decide(
-            kind=outgoing.kind,
-            recipients=outgoing.recipients,
-            next_attempt_at=outgoing.next_attempt_at,
-            history=history,
-            sent_this_run=self.report.sent,
-            limits=limits,
-            now=self.now,
-            uncapped=frozenset({self.settings.practice.therapist_email}),
-        )
-        if verdict is guard.Verdict.BREAKER and not self.store.get_meta(_BREAKER):
-            count = guard.hour_count(history, self.now)
-            with self.store.transaction():
-                self.store.set_meta(_BREAKER, self.now.isoformat())
-                # One alert a day at most, however often the breaker trips.
-                local = self.now.astimezone(ZoneInfo(self.settings.practice.timezone))
-                self.letters.sending_paused(count, local.date().isoformat())
-            log.error(
-                "outbox: %d messages in the last hour (limits.per_hour); sending"
-                " paused, the therapist is told",
-                count,
-            )
-        elif verdict is guard.Verdict.ADDRESS_FULL:
-            log.warning(
-                "outbox %d: %s waits: its address had %d messages in a day"
-                " (limits.per_address_per_day)",
-                outgoing.id,
-                outgoing.kind,
-                limits.per_address_per_day,
-            )
-        return verdict is not guard.Verdict.SEND
-
-    def _refused(self, outgoing: OutgoingMail, reason: str) -> None:
-        """5xx (or 4xx for too long): failed for good, and the therapist hears of a
-        letter to the person that will never arrive."""
-        with self.store.transaction():
-            self.store.mark_failed(outgoing.id)
-            enquiry = (
-                None
-                if outgoing.enquiry_id is None
-                or self.settings.practice.therapist_email in outgoing.recipients
-                else self.store.enquiry(outgoing.enquiry_id)
-            )
-            if enquiry is not None:
-                person = letters.Recipient(
-                    enquiry.email, enquiry.name, enquiry.phone, None
-                )
-                self.letters.bounce_alert(
-                    enquiry.id, person, reason="refused", status=reason
-                )
-        self.report.send_failed += 1
-        log.error("outbox %d: refused for good (%s)", outgoing.id, reason)
-
-    def _deferred(self, outgoing: OutgoingMail, reason: str) -> None:
-        """4xx for this message: try again later, waiting longer each time."""
-        retry = guard.retry_at(outgoing.deferrals + 1, self.now)
-        if retry is None:
-            self._refused(
-                outgoing, f"{reason}; still after {guard.MAX_DEFERRALS} tries"
-            )
-            return
-        self.store.defer(outgoing.id, retry)
-        self.report.deferred += 1
-        log.warning(
-            "outbox %d: deferred (%s); next try from %s",
-            outgoing.id,
-            reason,
-            retry.isoformat(timespec="minutes"),
-        )
-
-    def _still_wanted(self, outgoing: OutgoingMail) -> bool:
-        """A timed letter is re-checked against the enquiry at the moment of sending."""
-        if not outgoing.expects or outgoing.enquiry_id is None:
-            return True
-        enquiry = self.store.enquiry(outgoing.enquiry_id)
-        wanted = outgoing.expects.get("state")
-        states = wanted if isinstance(wanted, list) else [wanted]
-        if enquiry is None or enquiry.state not in states:
-            return False
-        start = outgoing.expects.get("start_at")
-        if start is not None:
-            call = self.store.call(outgoing.enquiry_id)
-            return (
-                call is not None
-                and call.status == "booked"
-                and call.start_at.isoformat() == start
-            )
-        return True
-
-    def _file_copy(self, raw: bytes) -> tuple[str, Folder] | None:
-        """Put our copy in Sent; returns the Sent bookmark moved past it when
-        nothing else came in between (stored by the caller with the outbox row)."""
-        name = self.settings.imap.sent_folder
-        appended = self.mailbox.append(name, raw, self.now)
-        known = self.store.folder(f"sent:{name}")
-        if (
-            appended
-            and known
-            and known.uidvalidity == appended[0]
-            and known.uidnext == appended[1]
-        ):
-            return f"sent:{name}", Folder(known.uidvalidity, appended[1] + 1)
-        return None
-
-    def _copy_filed(self, message_id: str) -> bool:
-        """Whether Sent holds this message (only asked after a run died mid-way)."""
-        return self.mailbox.contains_message_id(
-            self.settings.imap.sent_folder, message_id
-        )
-
-    def _already_filed(self, message_id: str) -> bool:
-        """After a crash mid-send, a provider that files sent mail itself tells us."""
-        if not self.settings.imap.files_sent_mail_itself:
-            return False
-        return self.mailbox.contains_message_id(
-            self.settings.imap.sent_folder, message_id
-        )
+        """Send what is queued (`Outbox.flush`)."""
+        self.outbox.flush()
 
 
 _NEEDS_BODY = frozenset({"system-sender"})
 """Header verdicts a form notification's body can overturn (no-reply senders)."""
 _ACTED = frozenset({"request", "crisis", "no-slots", "owned-crisis", "bounce", "asked"})
-_UNSURE_DAYS = timedelta(days=14)
-"""How long an unanswered "not sure" note stays in the daily digest."""
-_BREAKER = "breaker_open_since"
-"""Meta key: set while the hourly circuit breaker holds sending back."""
 _CLOSED_STATES = frozenset({State.STOOD_DOWN, State.ESCALATED, State.CLOSED})
-POLICY_ATTEMPTS = 3
-"""Runs a message may be refused on policy alone before it is failed for good."""
-_LONE_REFUSALS = "policy-alone:"
-"""Meta key prefix: runs in which a message was refused on policy with no other
-message after it (outages and account-wide refusals do not count)."""
 _APPROVAL_REF = re.compile(r"\[ref ([0-9a-f]{16})\]")
 _TIMED_STATES = OPEN_STATES
 """States the clock still owes something (as `Store.open_enquiries` selects)."""
 _STILL_LISTENING = STILL_LISTENING
 """Closed by the clock alone: a late reply still reopens the offer or answers
 the follow-up (closing for silence is not the person saying goodbye)."""
-
-
-@dataclass(frozen=True, slots=True)
-class _MailKey:
-    uidvalidity: int
-    uid: int
-    fingerprint: str
 
 
 class _Contacts:
@@ -1435,13 +718,3 @@ def _thread(mail: InboundMail) -> set[str]:
     if mail.in_reply_to:
         ids.add(mail.in_reply_to)
     return ids
-
-
-def _own_id(mail: InboundMail) -> tuple[str, ...]:
-    return (mail.message_id,) if mail.message_id else ()
-
-
-def _minutes(zone: tzinfo | None) -> int | None:
-    """A fixed-offset zone as minutes east of UTC (None: the practice's own zone)."""
-    offset = None if zone is None else zone.utcoffset(None)
-    return None if offset is None else int(offset.total_seconds() // 60)

@@ -1,0 +1,338 @@
+"""What the therapist decided: an approval request answered, an unsure note's
+"offer". Pure.
+
+Decisions come only from clear words; anything mixed or incomplete acts on
+nothing, because a call booked on a guess costs far more than one short question.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Final
+
+from mailflow.model import (
+    Decision,
+    TherapistReply,
+    WallTime,
+)
+from mailflow.reading import intent, mentions, picking
+from mailflow.reading.mentions import Kind, Part, Scan
+from mailflow.reading.quoting import new_words
+
+MAX_NOTE_CHARS: Final = 2000
+"""The therapist's note to the person is cut here."""
+
+_NO_SHOW = re.compile(
+    r"\bno[\s-]?show\b|\b(?:didn't|did not|never)\s+(?:answer|pick\s+up|picked\s+up"
+    r"|turn(?:ed)?\s+up|show(?:ed)?(?:\s+up)?|call(?:ed)?\s+back|respond|answered"
+    r"|responded)\b|\bno\s+answer\b"
+    r"|\b(?:couldn't|could not|can't|cannot)\s+(?:reach|get hold of|get through to)\b",
+    re.IGNORECASE,
+)
+_THERAPIST_CANCEL = re.compile(r"\bcancel(?:l?ing|led)?\b", re.IGNORECASE)
+_APPROVE = re.compile(
+    r"\b(?:yes|yess+|yep|yeah|yup|ja|approved?|approving|ok|okay|okey|fine|confirm(?:ed)?"
+    r"|accept(?:ed)?|sure|agreed|absolutely|definitely|perfect|great|lovely|go ahead"
+    r"|go for it|sounds good|looks good|all good|book it|that works|works for me"
+    r"|of course|no problem|no worries)\b|[\U0001F44D\u2705\u2714\u2611]",
+    re.IGNORECASE,
+)
+_HEDGE = re.compile(
+    r"\b(?:but|however|though|check|let me|maybe|perhaps|probably|not sure|wait"
+    r"|hold on|hang on|if)\b",
+    re.IGNORECASE,
+)
+"""A yes with these ("yes, but let me check my diary") is not yet a yes."""
+_APPROVE_NEGATED = re.compile(
+    r"(?:\b(?:not|never|don't|do not)|n't)\s*(?:\w+\s+)?$", re.IGNORECASE
+)
+_DECLINE = re.compile(
+    r"^\W*(?:no|nope|nah)\b(?!\s+(?:problem|problems|worries|worry|bother|rush|doubt"
+    r"|issue|issues|trouble)\b)|(?:^|[\s,.;])no[.!]*\s*$"
+    r"|\bdeclin\w*|\breject\w*|\brefuse\w*|\bunfortunately not\b|\bsorry,?\s+no\b"
+    r"|(?:\b(?:cannot|can not|unable to|not able to|won't be able to)|n't)\s+(?:do|make"
+    r"|manage|take)\b"
+    r"|\bnot\s+(?:possible|available|free|convenient)\b|\bunavailable\b"
+    r"|^\W*(?:not\s+(?:this|that)\b|(?:can't|cannot|can not)\W*(?:sorry\W*)?$)",
+    re.IGNORECASE,
+)
+_LEAD = re.compile(
+    r"^(?:\W*(?:no|nope|nah|i\s+decline|declined?|reject(?:ed)?"
+    r"|(?:i\s+)?(?:can't|cannot)(?:\s+do\s+(?:that|it|this))?|(?:please\s+)?cancel"
+    r"(?:\s+(?:this\s+one|that\s+one|it|this|that|the\s+(?:call|booking|appointment|consultation)))?"
+    r"(?:\s+please)?|no[\s-]?show)\b)+[\s,.;:!\-\u2013\u2014]*",
+    re.IGNORECASE,
+)
+"""The decision words a note starts with: "No - sorry, I'm away" keeps "sorry, I'm away"."""
+_NO_NOTE = re.compile(
+    r"(?:\W|\b(?:sorry|unfortunately|i'm afraid|afraid|no|nope|not|declined?|thanks"
+    r"|thank you|cheers)\b)*",
+    re.IGNORECASE,
+)
+_PROPOSE = re.compile(
+    r"\b(?:how|what)\s+about\b|\bhow's\b|\b(?:could|can|shall|should)\s+(?:we|you|they|i)"
+    r"\s+(?:do|make\s+it|move|try|say|have|offer|go\s+for)\b|\binstead\b|\brather\b"
+    r"|\blet's\b|\bmake\s+it\b|\bmove\s+(?:it|to)\b|\bprefer\w*\b|\bbetter\b"
+    r"|\balternatively\b|\bwould\b[^.?!]{0,40}\b(?:work|suit|be\s+ok(?:ay)?)\b"
+    r"|\bdoes\b[^.?!]{0,40}\b(?:work|suit)\b|\boffer\b|\?",
+    re.IGNORECASE,
+)
+"""Words that make a named time a counter-proposal rather than a restatement."""
+_PROPOSE_AFTER_NO = re.compile(
+    r"\b(?:works?|suits?|free|available|fine|ok(?:ay)?|good|can\s+do|could\s+do)\b",
+    re.IGNORECASE,
+)
+"""After a "no", milder words offer the time named ("no, but Monday at 9 works")."""
+_BARE_HOUR = re.compile(
+    r"\b(?:how|what)\s+about\s+(?P<h>\d{1,2})(?![\w:.~]|\.\d)"
+    r"|\b(?:make\s+it|say|try|do)\s+(?P<h2>\d{1,2})(?![\w:.~]|\.\d)",
+    re.IGNORECASE,
+)
+_RELATIVE_DAY = re.compile(r"\b(?P<rel>today|tomorrow)\b", re.IGNORECASE)
+
+
+def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
+    """What the therapist decided about a held slot.
+
+    Decisions come only from clear words; anything mixed ("yes - no, wait") or
+    incomplete ("could we do Thursday?" without a time) is UNCLEAR and acts on
+    nothing.
+
+    Args:
+        text: the new words of the reply (quotes are stripped again, harmlessly).
+        today: the practice's date, to place "3 December" or "tomorrow".
+
+    Returns:
+        For PROPOSE, `proposed` carries the time: `on` for a date ("3 December",
+        "tomorrow"), `weekday` for a day name, neither when only a time was
+        named ("how about 11"), which means the held slot's own day.
+    """
+    body = picking.spoken_times(mentions.normalize(new_words(text)).strip())
+    if not body:
+        return TherapistReply(Decision.UNCLEAR)
+    lines = [line for line in body.split("\n") if line.strip()]
+    if _Y_ALONE.fullmatch(lines[0]) and len(lines) <= 2 and len(body.split()) <= 2:
+        return TherapistReply(Decision.APPROVE)  # "Y", "y.", "Y\nSam"
+    scan = mentions.scan(body, "", both_readings=False)
+    masked = scan.masked
+    if (
+        _NO_SHOW.search(masked) or intent.reports_no_show(body)
+    ) and not _NOT_NO_SHOW.search(body):
+        return TherapistReply(Decision.NO_SHOW)
+    private = intent.private_note(body)
+    approve, negated_approve = _approvals(masked)
+    decline = bool(_DECLINE.search(masked))
+    if negated_approve and not decline:
+        return TherapistReply(Decision.UNCLEAR)  # "not ok": no words for the person
+    cancel = any(
+        not mentions.CANCEL_NEGATED.search(masked[max(0, m.start() - 30) : m.start()])
+        for m in _THERAPIST_CANCEL.finditer(masked)
+    ) or intent.cancels_booking(body)
+    proposal, incomplete = _proposal(scan, today)
+    same_day = _SAME_DAY.search(body)
+    if proposal is None and same_day is not None:
+        # "Can't do 9.30, but 11 the same day works": that day, another time.
+        at = picking.clock(same_day["h"], same_day["m"], same_day["ap"])
+        proposal, incomplete = WallTime(at=at), False
+    if cancel:
+        if approve or proposal or incomplete:
+            return TherapistReply(Decision.UNCLEAR)
+        # "Please cancel and tell her I'm sorry": cancel, but words about the
+        # person are never passed on as they stand.
+        note = "" if private else _note(body)
+        return TherapistReply(
+            Decision.CANCEL, note="" if _ABOUT_THEM.search(note) else note
+        )
+    told = _TELL_THEM.search(body)
+    if told is not None and decline and not approve:
+        # "No - please tell her: I'm sorry, I don't offer couples work...":
+        # the words after the colon are written to the person.
+        return TherapistReply(
+            Decision.DECLINE, note=told["note"].strip()[:MAX_NOTE_CHARS]
+        )
+    if private and not approve:
+        # Words about the person, or the therapist taking it on: nothing of it
+        # goes to the person, and mailflow stands down.
+        return TherapistReply(Decision.PRIVATE)
+    if proposal is not None:
+        if _PROPOSE.search(body) or not (approve or decline):
+            # "how about 11", "Thu 14:00 instead", or a time and nothing else
+            return TherapistReply(Decision.PROPOSE, proposed=proposal)
+        if decline and _PROPOSE_AFTER_NO.search(body):
+            return TherapistReply(Decision.PROPOSE, proposed=proposal)  # "no, 9 works"
+        if not decline:
+            return TherapistReply(Decision.UNCLEAR)  # "yes, 10:30 is fine": restated?
+    elif incomplete and not decline:
+        return TherapistReply(Decision.UNCLEAR)  # "could we do Thursday?" at what time?
+    if approve and decline:
+        return TherapistReply(Decision.UNCLEAR)
+    if decline:
+        note = _note(body)
+        # A note that speaks of them ("he wants in-person sessions") is about
+        # them, not to them: fresh times go, the therapist's words do not.
+        return TherapistReply(
+            Decision.DECLINE, note="" if _ABOUT_THEM.search(note) else note
+        )
+    if approve and not _HEDGE.search(masked):
+        return TherapistReply(Decision.APPROVE)
+    return TherapistReply(Decision.UNCLEAR)
+
+
+_TELL_THEM = re.compile(
+    r"\b(?:please\s+)?(?:tell|say\s+to|pass\s+on\s+to)\s+(?:her|him|them)\s*:\s*(?P<note>\S.*)",
+    re.IGNORECASE | re.DOTALL,
+)
+_SAME_DAY = re.compile(
+    r"\bbut\s+(?P<h>\d{1,2})(?:[:.](?P<m>\d\d))?\s*(?P<ap>am|pm)?\s+"
+    r"(?:(?:on\s+)?the\s+same\s+day\s+|that\s+day\s+)?(?:works|would\s+work|is\s+(?:fine|ok|good)|suits)\b",
+    re.IGNORECASE,
+)
+_NOT_NO_SHOW = re.compile(
+    r"\b(?:not|no)\s+(?:a\s+)?no[\s-]?show\b|\bthe\s+call\s+(?:happened|went\s+ahead|went\s+well)"
+    r"|\b(?:she|he|they)\s+(?:rang|called|answered|picked\s+up)\b|\btry\s+(?:again|later|tomorrow)\b"
+    r"|\bgood\s+call\b",
+    re.IGNORECASE,
+)
+"""Words that say the call was not missed, or not yet: never a no-show."""
+_Y_ALONE = re.compile(r"\s*y+[\s.!]*", re.IGNORECASE)
+
+
+def read_offer_answer(text: str) -> TherapistReply:
+    """The therapist's answer to "not sure: reply offer". Only a reply that
+    starts with "offer" (or "send times") and says nothing against it sends the
+    offer; "no", "leave it", "I'll reply myself" stand down; anything else does
+    nothing. A robot reply is the one thing the note exists to prevent."""
+    from mailflow.reading.phrases import phrases
+
+    book = phrases().therapist
+    body = (
+        mentions.normalize(new_words(text)).strip()[: mentions.MAX_READ_CHARS].lower()
+    )
+    if book.offer_no.search(body):
+        return TherapistReply(Decision.DECLINE)
+    if book.offer_yes.search(body):
+        return TherapistReply(Decision.OFFER)
+    return TherapistReply(Decision.UNCLEAR)
+
+
+def _approvals(masked: str) -> tuple[bool, bool]:
+    """(a yes was said, a yes was negated: "not ok", "don't approve")."""
+    approve = negated = False
+    for match in _APPROVE.finditer(masked):
+        if _APPROVE_NEGATED.search(masked[max(0, match.start() - 20) : match.start()]):
+            negated = True
+        else:
+            approve = True
+    return approve, negated
+
+
+def _note(body: str) -> str:
+    """The therapist's words for the person, as written, without the decision word;
+    nothing when only the decision was written ("No.", "Sorry, no")."""
+    lead = _LEAD.match(body)
+    note = (body[lead.end() :] if lead else body).strip()
+    if _NO_NOTE.fullmatch(note):
+        return ""
+    return note[:MAX_NOTE_CHARS].strip()
+
+
+_ABOUT_THEM = re.compile(
+    r"\b(?:she|he|her|him|his|hers|they|them|their|she's|he's)\b", re.I
+)
+"""A note that speaks of the person in the third person is about them, not to them."""
+
+
+def _proposal(scan: Scan, today: date) -> tuple[WallTime | None, bool]:
+    """(the proposed time, whether a new time was named too vaguely to act on)."""
+    parts = list(scan.parts)
+    for found in _BARE_HOUR.finditer(scan.masked):
+        name = "h" if found["h"] else "h2"
+        hour = int(found[name])
+        readings = mentions.readings(hour, 0, None, found[name], both=False)
+        if readings:
+            parts.append(
+                Part(found.start(name), found.end(name), Kind.TIME, clocks=readings)
+            )
+    for found in _RELATIVE_DAY.finditer(scan.text):
+        offset = 1 if found["rel"].lower() == "tomorrow" else 0
+        try:
+            near = today + timedelta(days=offset)
+            day, month = near.day, near.month
+        except OverflowError:
+            day = month = 0  # past the calendar's end: a date no one can book
+        parts.append(
+            Part(found.start(), found.end(), Kind.DATE, value=day, month=month)
+        )
+    parts.sort(key=lambda part: part.start)
+    positive, _ = mentions.grouped(Scan(scan.text, scan.masked, parts, scan.clauses))
+    if len(positive) > 1:  # "I have a client at 10. Could we do 11 instead?"
+        proposed = [m for m in positive if _PROPOSE.search(_sentence(scan.text, m[0]))]
+        positive = proposed or positive
+    named = [part for mention in positive for part in mention]
+    if not named:
+        return None, False
+    clocks = {c for part in named if part.kind is Kind.TIME for c in part.clocks}
+    weekdays = {part.value for part in named if part.kind is Kind.WEEKDAY}
+    dates = {(part.value, part.month) for part in named if part.kind is Kind.DATE}
+    days = {part.value for part in named if part.kind is Kind.DAY}
+    vague = any(part.kind is Kind.DAY_OR_HOUR for part in named)
+    if vague or len(clocks) > 1 or len(weekdays) > 1 or len(dates) > 1 or len(days) > 1:
+        return None, True
+    if not clocks:
+        # A day without a time: a proposal only half made, unless it is just news.
+        return None, bool(_PROPOSE.search(scan.text) and (weekdays or dates or days))
+    at = next(iter(clocks))
+    weekday = next(iter(weekdays)) if weekdays else None
+    on: date | None = None
+    if dates:
+        day, month = next(iter(dates))
+        on = _next_date(today, month, day)
+    elif days:
+        on = _next_day_of_month(today, next(iter(days)), weekday)
+    if (dates or days) and (
+        on is None or (weekday is not None and on.weekday() != weekday)
+    ):
+        return None, True  # "Thursday 3 December" when the 3rd is a Wednesday
+    if on is not None:
+        return WallTime(at=at, on=on), False
+    return WallTime(at=at, weekday=weekday), False
+
+
+def _sentence(text: str, part: Part) -> str:
+    """The sentence a mention stands in ("?" and "." stay with it)."""
+    start = max(text.rfind(end, 0, part.start) for end in ".!?\n") + 1
+    ends = [i for i in (text.find(end, part.end) for end in ".!?\n") if i >= 0]
+    return text[start : min(ends) + 1 if ends else len(text)]
+
+
+def _next_date(today: date, month: int, day: int) -> date | None:
+    """The next `day` of `month` on or after today (29 February waits for a leap year)."""
+    for year in range(today.year, today.year + 9):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate >= today:
+            return candidate
+    return None
+
+
+def _next_day_of_month(today: date, day: int, weekday: int | None) -> date | None:
+    """The next date with this day of the month (and weekday, when named)."""
+    year, month = today.year, today.month
+    for _ in range(12 * 7):  # every weekday/day-of-month pair recurs within 7 years
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            candidate = None
+        if (
+            candidate is not None
+            and candidate >= today
+            and (weekday is None or candidate.weekday() == weekday)
+        ):
+            return candidate
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+    return None

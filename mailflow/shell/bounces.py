@@ -1,0 +1,102 @@
+"""Delivery reports: never answered; one about mail mailflow sent marks the
+address undeliverable, drops what is queued to it, sets its enquiries aside and
+tells the therapist. Shell.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from mailflow.deciding import workflow
+from mailflow.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from mailflow.config import Settings
+    from mailflow.reading import bounce
+    from mailflow.shell.conversation import Conversation
+    from mailflow.shell.intake import MailKey
+    from mailflow.shell.store import Store
+    from mailflow.writing import letters
+    from mailflow.writing.letters import AfterCallLetters
+else:
+    bounce = lazy_module("mailflow.reading.bounce")
+    letters = lazy_module("mailflow.writing.letters")
+
+log = logging.getLogger("mailflow")
+
+
+class Bounces:
+    """Reads one delivery report and acts on it, in one transaction."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        now: datetime,
+        *,
+        letters: Callable[[], AfterCallLetters],
+        conversation: Callable[[], Conversation],
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.now = now
+        # Built on first use: most reports are about no mail of ours.
+        self._letters = letters
+        self._conversation = conversation
+
+    def take(self, key: MailKey, raw: bytes) -> str:
+        """A delivery report is never answered. When it says mail mailflow sent
+        could not be delivered, the address is marked undeliverable (nothing more
+        goes to it), its enquiries are set aside and the therapist is told."""
+        found = bounce.read_bounce(raw)
+        if found is None:
+            return "report"  # a delay notice, a read receipt, a mail system's note
+        addresses = self._bounced_addresses(found)
+        if not addresses:
+            return "bounce-not-ours"
+        with self.store.transaction():
+            for address in sorted(addresses):
+                self.store.mark_undeliverable(address, self.now)
+                dropped = self.store.drop_pending_to(address)
+                for enquiry_id in self.store.enquiry_ids_for(address):
+                    self._set_aside(enquiry_id, found.status)
+                log.info(
+                    "uid %d: bounce; %d queued message(s) dropped", key.uid, dropped
+                )
+            self.store.mark_seen(
+                key.uidvalidity, key.uid, key.fingerprint, "bounce", self.now
+            )
+        return "bounce"
+
+    def _bounced_addresses(self, found: bounce.Bounce) -> set[str]:
+        """The people's addresses a bounce is about: its failed recipients among
+        those of the message of ours it returns. A report that returns none of
+        our messages changes nothing (anyone can write a "bounce" naming an
+        address; it stays in the inbox for the therapist). Never the practice's
+        own addresses."""
+        practice = self.settings.practice
+        own = {practice.email, practice.therapist_email}
+        failed = {a.lower() for a in found.recipients} - own
+        ours = {
+            address.lower()
+            for message_id in found.message_ids
+            for address in self.store.outbox_recipients(message_id)
+        } - own
+        return ours & failed
+
+    def _set_aside(self, enquiry_id: int, status: str | None) -> None:
+        enquiry = self.store.enquiry(enquiry_id)
+        if enquiry is None:
+            return
+        transition = workflow.on_undeliverable(enquiry.state)
+        if transition.outcome == "bounce-known":
+            return
+        # Nobody can read our letters: hold nothing, time nothing more.
+        self._conversation().apply(enquiry, transition)
+        person = letters.Recipient(enquiry.email, enquiry.name, enquiry.phone, None)
+        self._letters().bounce_alert(
+            enquiry_id, person, reason="bounced", status=status
+        )

@@ -1,0 +1,457 @@
+"""A first mail, answered: a new request, the unsure note to the therapist, the
+crisis path, and the alerts of risk in a mail from someone mailflow already
+writes to. Shell.
+
+Each path creates or changes the enquiry and queues its letters in one
+transaction with the mail marked seen; every change of state goes through a
+transition of the core (`workflow.on_*`, `Conversation.apply`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
+
+from mailflow.deciding import workflow
+from mailflow.lazy import lazy_module
+from mailflow.model import (
+    HUMAN_STATES,
+    Classification,
+    Enquiry,
+    InboundMail,
+    Person,
+    Slot,
+    State,
+    Verdict,
+)
+
+# Loaded on first use, like the runner's: an empty poll answers nothing.
+if TYPE_CHECKING:
+    from mailflow.config import Settings
+    from mailflow.deciding import availability
+    from mailflow.reading import extract, quoting, screen
+    from mailflow.shell.conversation import Conversation
+    from mailflow.shell.runner import RunReport
+    from mailflow.shell.schedule import Schedule
+    from mailflow.shell.store import Store
+    from mailflow.writing import compose, letters
+    from mailflow.writing.letters import AfterCallLetters, Recipient, Thread
+else:
+    availability = lazy_module("mailflow.deciding.availability")
+    compose = lazy_module("mailflow.writing.compose")
+    extract = lazy_module("mailflow.reading.extract")
+    letters = lazy_module("mailflow.writing.letters")
+    quoting = lazy_module("mailflow.reading.quoting")
+    screen = lazy_module("mailflow.reading.screen")
+
+log = logging.getLogger("mailflow")
+
+FIRST_MESSAGE_CHARS = 4000
+"""The person's first words kept for the approval email, dropped once booked."""
+
+
+@dataclass(frozen=True, slots=True)
+class MailKey:
+    """A mail in the inbox: where it is, and who it is across UIDVALIDITY changes."""
+
+    uidvalidity: int
+    uid: int
+    fingerprint: str
+
+
+class Intake:
+    """First mails of one run: answered, asked about, or escalated."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        now: datetime,
+        report: RunReport,
+        *,
+        letters: AfterCallLetters,
+        conversation: Conversation,
+        schedule: Schedule,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.now = now
+        self.report = report
+        self.letters = letters
+        self.conversation = conversation
+        self.schedule = schedule
+
+    def first_mail(
+        self, key: MailKey, mail: InboundMail, verdict: Classification, person: Person
+    ) -> str:
+        """A first mail the classifier placed: answered, asked about, or, from
+        someone mailflow already writes to, news of risk for the therapist."""
+        open_id = self.store.open_enquiry_for(person.email)
+        carried: Enquiry | None = None
+        if open_id is not None and verdict.verdict is Verdict.REQUEST:
+            waiting = self.store.enquiry(open_id)
+            if waiting is not None and waiting.state is State.ASKED:
+                # They wrote again and this time plainly ask: the note is moot,
+                # but what they said about safety stands.
+                self.conversation.apply(waiting, workflow.on_plain_request(State.ASKED))
+                open_id, carried = None, waiting
+        if verdict.crisis and open_id is not None:
+            # Someone already in a conversation writes afresh, at risk: the
+            # therapist at once, as if they had answered in the thread.
+            return self._escalate(key, open_id, mail, existing=verdict.existing)
+        if open_id is not None:
+            known = self.store.enquiry(open_id)
+            said = screen.Screening(
+                screen.Risk(verdict.risk),
+                needs=(verdict.safety_note,) if verdict.safety_note else (),
+            )
+            if known is not None and screen.is_news(
+                said, known.risk, known.safety_note
+            ):
+                return self._note_risk(key, open_id, mail, verdict.safety_note)
+            return "open-enquiry"  # a chaser or a second mail: answered once
+        if verdict.verdict is Verdict.ASK:
+            return self._ask(
+                key, mail, person, verdict.reason, verdict.risk, verdict.safety_note
+            )
+        risk, note = verdict.risk, verdict.safety_note
+        if carried is not None and carried.risk != "none" and risk == "none":
+            risk = carried.risk
+        if carried is not None and carried.safety_note:
+            note = " / ".join(filter(None, (carried.safety_note, note)))
+        return self._answer(
+            key,
+            mail,
+            person,
+            risk=risk,
+            safety_note=note,
+            form=verdict.reason == "form-request",
+            asked_for=verdict.verdict is Verdict.REQUEST,
+            existing=verdict.existing,
+        )
+
+    def _escalate(
+        self, key: MailKey, enquiry_id: int, mail: InboundMail, *, existing: bool
+    ) -> str:
+        """A new mail at risk from someone with an open enquiry."""
+        enquiry = self.store.enquiry(enquiry_id)
+        if enquiry is None:
+            return "open-enquiry"
+        with self.store.transaction():
+            self.escalate_now(key, enquiry, mail, safety_message=not existing)
+            self.store.mark_seen(
+                key.uidvalidity, key.uid, key.fingerprint, "crisis", self.now
+            )
+        log.info("uid %d: enquiry %d escalated", key.uid, enquiry_id)
+        return "crisis"
+
+    def escalate_now(
+        self,
+        key: MailKey,
+        enquiry: Enquiry,
+        mail: InboundMail,
+        *,
+        safety_message: bool = True,
+    ) -> None:
+        """Release any hold, send the safety message in this mail's thread and
+        alert the therapist; the enquiry is theirs from now on. Someone the
+        therapist already handles (an existing client, an escalated or
+        hand-answered enquiry) gets no safety message from mailflow: the
+        therapist is alerted."""
+        human = enquiry.state in HUMAN_STATES
+        person = letters.Recipient(
+            enquiry.email,
+            enquiry.name,
+            enquiry.phone
+            or extract.extract_phone(mail.text, self.settings.practice.country),
+            letters.person_zone_from_minutes(enquiry.sender_offset_minutes),
+        )
+        thread = letters.Thread(
+            mail.subject or enquiry.subject,
+            mail.message_id,
+            (*mail.references, *_own_id(mail)),
+        )
+        self.conversation.apply(enquiry, workflow.on_crisis(enquiry.state))
+        self._crisis(
+            enquiry.id,
+            mail,
+            person,
+            thread,
+            step=f"crisis:{key.fingerprint}",
+            safety_message=safety_message and not human,
+        )
+
+    def _note_risk(
+        self, key: MailKey, enquiry_id: int, mail: InboundMail, note: str
+    ) -> str:
+        """A new mail from someone in a conversation speaks of possible risk or
+        a safety need: the therapist is told, and their picks wait for approval."""
+        enquiry = self.store.enquiry(enquiry_id)
+        if enquiry is None:
+            return "open-enquiry"
+        with self.store.transaction():
+            self.mark_risk(key, enquiry, mail, note)
+            self.store.mark_seen(
+                key.uidvalidity, key.uid, key.fingerprint, "owned:risk-noted", self.now
+            )
+        return "owned:risk-noted"
+
+    def mark_risk(
+        self, key: MailKey, enquiry: Enquiry, mail: InboundMail, note: str
+    ) -> Enquiry:
+        """Record possible risk (and the need, in their words) on the enquiry
+        and alert the therapist for this mail; returns the updated record."""
+        merged = " / ".join(filter(None, (enquiry.safety_note, note)))
+        self.store.update_enquiry(
+            enquiry.id,
+            self.now,
+            risk="clear" if enquiry.risk == "clear" else "possible",
+            safety_note=merged[: screen.MAX_NOTE_CHARS * 2] or None,
+        )
+        person = letters.Recipient(
+            enquiry.email,
+            enquiry.name,
+            enquiry.phone,
+            letters.person_zone_from_minutes(enquiry.sender_offset_minutes),
+        )
+        self._possible_alert(
+            enquiry.id,
+            person,
+            mail,
+            quoting.new_words(mail.text),
+            f"possible-alert:{key.fingerprint}",
+            "conversation",
+            note,
+        )
+        return self.store.enquiry(enquiry.id) or enquiry
+
+    def _possible_alert(
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        mail: InboundMail,
+        words: str,
+        step: str,
+        answered: str,
+        note: str,
+    ) -> None:
+        """The therapist told of possible risk or a safety need, in their words."""
+        self.letters.crisis_alert(
+            enquiry_id,
+            person,
+            mail.subject,
+            words,
+            mail.date_at or self.now,
+            step,
+            level="possible",
+            answered=answered,
+            safety_note=note,
+        )
+
+    def _answer(
+        self,
+        key: MailKey,
+        mail: InboundMail,
+        person: Person,
+        *,
+        risk: str,
+        safety_note: str = "",
+        form: bool = False,
+        asked_for: bool = True,
+        existing: bool = False,
+    ) -> str:
+        """Create the enquiry and queue its first messages, all in one transaction.
+
+        Clear risk gets the safety message instead of times (an existing client,
+        or someone who asked for nothing, is not sent times either); possible
+        risk gets times, an alert, and every pick held for the therapist. A
+        website form's notification is not the person's own mail: the answer to
+        it starts a fresh subject instead of "Re: New contact form submission".
+        """
+        crisis = risk == "clear"
+        outcome = "crisis" if crisis else "request"
+        # A form's Date is the form service's clock, not the person's zone.
+        zone = None if form else self._zone_of(mail)
+        slots = [] if crisis else self._offer_slots(person, zone)
+        if not crisis and not slots:
+            outcome = "no-slots"
+        with self.store.transaction():
+            # They wrote from it, so it works again (a full mailbox emptied).
+            self.store.clear_undeliverable(person.email)
+            enquiry_id = self.store.add_enquiry(
+                state=workflow.on_new_request(risk, bool(slots)),
+                email=person.email,
+                name=person.name,
+                phone=person.phone,
+                subject=compose.FRESH_SUBJECT
+                if form
+                else compose.clean_header(mail.subject),
+                request_message_id=mail.message_id,
+                sender_offset_minutes=_minutes(zone),
+                crisis=crisis,
+                now=self.now,
+                first_message=quoting.new_words(mail.text)[:FIRST_MESSAGE_CHARS],
+                risk=risk,
+                safety_note=safety_note or None,
+            )
+            recipient = letters.Recipient(person.email, person.name, person.phone, zone)
+            thread = letters.Thread(
+                "" if form else mail.subject,
+                mail.message_id,
+                (*mail.references, *_own_id(mail)),
+            )
+            if outcome == "crisis":
+                self._crisis(
+                    enquiry_id,
+                    mail,
+                    recipient,
+                    thread,
+                    step="safety",
+                    safety_message=not existing,
+                )
+            elif outcome == "no-slots":
+                self.letters.no_slots_alert(
+                    enquiry_id, recipient, mail.subject, "no-slots"
+                )
+            else:
+                self.store.set_offers(enquiry_id, slots)
+                self.store.update_enquiry(enquiry_id, self.now, offered_at=self.now)
+                self.letters.offer(enquiry_id, recipient, thread, slots, "offer")
+            if risk == "possible":
+                self._possible_alert(
+                    enquiry_id,
+                    recipient,
+                    mail,
+                    mail.text,
+                    "possible-alert",
+                    "times" if slots else "nothing",
+                    safety_note,
+                )
+            self.store.mark_seen(
+                key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
+            )
+        self.report.requests += 1
+        log.info(
+            "uid %d: enquiry %d opened (%s%s)",
+            key.uid,
+            enquiry_id,
+            outcome,
+            "" if asked_for else ", asked for nothing",
+        )
+        return outcome
+
+    def _ask(
+        self,
+        key: MailKey,
+        mail: InboundMail,
+        person: Person,
+        reason: str,
+        risk: str = "none",
+        safety_note: str = "",
+    ) -> str:
+        """A first mail mailflow cannot place: leave it, ask the therapist once.
+        Their "offer" (authenticated like an approval) sends the first offer in
+        the person's own thread."""
+        zone = self._zone_of(mail)
+        first = quoting.new_words(mail.text)[:FIRST_MESSAGE_CHARS]
+        with self.store.transaction():
+            enquiry_id = self.store.add_enquiry(
+                state=workflow.on_unsure(),
+                email=person.email,
+                name=person.name,
+                phone=person.phone,
+                subject=compose.clean_header(mail.subject),
+                request_message_id=mail.message_id,
+                sender_offset_minutes=_minutes(zone),
+                crisis=False,
+                now=self.now,
+                first_message=first,
+                risk=risk,
+                safety_note=safety_note or None,
+            )
+            references = (*mail.references, *_own_id(mail))
+            self.store.update_enquiry(
+                enquiry_id,
+                self.now,
+                approval_round=1,
+                last_message_id=mail.message_id,
+                last_references=references[-20:],
+            )
+            recipient = letters.Recipient(person.email, person.name, person.phone, zone)
+            self.letters.unsure_note(
+                enquiry_id,
+                recipient,
+                mail.subject,
+                first,
+                reason,
+                1,
+                safety_note=safety_note,
+            )
+            if risk == "possible":
+                self._possible_alert(
+                    enquiry_id,
+                    recipient,
+                    mail,
+                    mail.text,
+                    "possible-alert",
+                    "nothing",
+                    safety_note,
+                )
+            self.store.mark_seen(
+                key.uidvalidity, key.uid, key.fingerprint, "asked", self.now
+            )
+        log.info(
+            "uid %d: enquiry %d, therapist asked (%s)", key.uid, enquiry_id, reason
+        )
+        return "asked"
+
+    def _crisis(
+        self,
+        enquiry_id: int,
+        mail: InboundMail,
+        person: Recipient,
+        thread: Thread,
+        *,
+        step: str,
+        safety_message: bool = True,
+    ) -> None:
+        """The safety message to the person (unless the practice already writes
+        to them) and an immediate alert to the therapist, Reply-To the person."""
+        if safety_message:
+            self.letters.safety(enquiry_id, person, thread, step)
+        self.letters.crisis_alert(
+            enquiry_id,
+            person,
+            mail.subject,
+            mail.text,
+            mail.date_at or self.now,
+            f"{step}-alert",
+            answered="safety" if safety_message else "nothing",
+        )
+
+    def _zone_of(self, mail: InboundMail) -> tzinfo | None:
+        return compose.person_zone(
+            mail.sender_offset, mail.date_at, self.settings.practice.timezone
+        )
+
+    def _offer_slots(self, person: Person, zone: tzinfo | None) -> list[Slot]:
+        free = self.schedule.free()
+        return availability.choose_offer(
+            free,
+            count=self.settings.availability.offer_count,
+            zone_name=self.settings.practice.timezone,
+            preference=person.preference,
+            person_zone=zone,
+        )
+
+
+def _own_id(mail: InboundMail) -> tuple[str, ...]:
+    return (mail.message_id,) if mail.message_id else ()
+
+
+def _minutes(zone: tzinfo | None) -> int | None:
+    """A fixed-offset zone as minutes east of UTC (None: the practice's own zone)."""
+    offset = None if zone is None else zone.utcoffset(None)
+    return None if offset is None else int(offset.total_seconds() // 60)

@@ -1,0 +1,322 @@
+"""The outbox: every queued message handed to the mail server once, within the
+limits, and its copy filed in Sent. Shell.
+
+A message is decided (and queued) in the transaction of the mail or timer that
+caused it; here it is only sent. The caps (`deciding.guard`), the hourly
+circuit breaker, refusals, deferrals and a crash between the 250 and the copy in
+Sent are all handled message by message, so a run that stops half-way sends
+nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from mailflow.deciding import guard
+from mailflow.errors import (
+    DeferredSendError,
+    PermanentSendError,
+    PolicyRefusedError,
+    TransientSendError,
+)
+from mailflow.lazy import lazy_module
+from mailflow.shell.ports import Mailbox, Sender
+from mailflow.shell.store import Folder, OutgoingMail, Store
+
+# An empty outbox needs no letters (templates, calendars): loaded on first use.
+if TYPE_CHECKING:
+    from mailflow.config import Settings
+    from mailflow.shell.runner import RunReport
+    from mailflow.writing import letters
+    from mailflow.writing.letters import AfterCallLetters
+else:
+    letters = lazy_module("mailflow.writing.letters")
+
+log = logging.getLogger("mailflow")
+
+POLICY_ATTEMPTS = 3
+"""Runs a message may be refused on policy alone before it is failed for good."""
+_BREAKER = "breaker_open_since"
+"""Meta key: set while the hourly circuit breaker holds sending back."""
+_LONE_REFUSALS = "policy-alone:"
+"""Meta key prefix: runs in which a message was refused on policy with no other
+message after it (outages and account-wide refusals do not count)."""
+
+
+class Outbox:
+    """Sends one run's queued messages; counts what happened in `report`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        mailbox: Mailbox,
+        sender: Sender,
+        *,
+        now: datetime,
+        report: RunReport,
+        letters: Callable[[], AfterCallLetters],
+        dry_run: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.mailbox = mailbox
+        self.sender = sender
+        self.now = now
+        self.report = report
+        self._letters = letters  # built on first use: an alert is rare
+        self.dry_run = dry_run
+        self._suspect: tuple[OutgoingMail, str] | None = None  # see _policy_refused
+
+    def flush(self) -> None:
+        """Hand every queued message over once, within the limits, then file its
+        copy in Sent. Alerts queued on the way (a refusal, the breaker) go out in
+        the same run."""
+        if self.dry_run:
+            for outgoing in self.store.pending():
+                print(f"would send: {outgoing.kind} (enquiry {outgoing.enquiry_id})")  # noqa: T201
+            return
+        limits = self._limits()
+        history = [
+            guard.Sent(recipients, sent_at)
+            for recipients, sent_at in self.store.sent_since(self.now - guard.DAY)
+        ]
+        if self.store.get_meta(_BREAKER) and (
+            guard.hour_count(history, self.now) <= limits.per_hour // 2
+        ):
+            self.store.set_meta(_BREAKER, "")  # the hour has calmed down: resume
+            log.info("outbox: sending resumes after the pause")
+        handled: set[int] = set()
+        while batch := [o for o in self.store.pending() if o.id not in handled]:
+            for outgoing in batch:
+                handled.add(outgoing.id)
+                if not self._flush_one(outgoing, limits, history):
+                    self.report.waiting = len(self.store.pending())
+                    return
+        if self._suspect is not None:
+            # Refused on policy with nothing after it to tell why: one more run
+            # it stood alone (see _policy_refused).
+            key = _LONE_REFUSALS + str(self._suspect[0].id)
+            self.store.set_meta(key, str(int(self.store.get_meta(key) or 0) + 1))
+
+    def _flush_one(
+        self, outgoing: OutgoingMail, limits: guard.Limits, history: list[guard.Sent]
+    ) -> bool:
+        """Send (or hold back) one queued message; False when the server is down."""
+        if outgoing.status == "pending" and not self._still_wanted(outgoing):
+            # Overtaken since it was decided (cancelled, moved, closed): never sent.
+            self.store.mark_failed(outgoing.id, "dropped")
+            log.info(
+                "outbox %d: %s dropped, no longer wanted",
+                outgoing.id,
+                outgoing.kind,
+            )
+            return True
+        if outgoing.status == "pending":
+            if outgoing.attempts and self._already_filed(outgoing.message_id):
+                self.store.mark_sent(outgoing.id, self.now)  # sent before a crash
+            elif self._undeliverable(outgoing):
+                self.store.mark_failed(outgoing.id, "dropped")
+                log.info(
+                    "outbox %d: %s dropped, address bounced", outgoing.id, outgoing.kind
+                )
+                return True
+            elif self._held(outgoing, limits, history):
+                self.report.waiting += 1
+                return True
+            else:
+                self.store.note_attempt(outgoing.id)
+                try:
+                    self.sender.send(outgoing.sender, outgoing.recipients, outgoing.raw)
+                except PolicyRefusedError as exc:
+                    return self._policy_refused(outgoing, str(exc))
+                except PermanentSendError as exc:
+                    self._refused(outgoing, str(exc))
+                    return True
+                except DeferredSendError as exc:
+                    self._deferred(outgoing, str(exc))
+                    return True
+                except TransientSendError as exc:
+                    self.report.smtp_down = str(exc)
+                    # The CLI says it once, with the count waiting: one line for cron.
+                    log.info("outbox: %s; kept for the next run", exc)
+                    return False
+                # DATA got 250: from here on this message is never handed over again.
+                self.store.mark_sent(outgoing.id, self.now)
+                history.append(guard.Sent(outgoing.recipients, self.now))
+                self.report.sent += 1
+                if self._suspect is not None:
+                    # Another message went: the refusal was about that one alone.
+                    self._refused(*self._suspect)
+                    self._suspect = None
+        if outgoing.needs_copy and not (
+            # Left 'sent' by an earlier run that died after the 250: its copy may
+            # be in Sent already.
+            outgoing.status == "sent" and self._copy_filed(outgoing.message_id)
+        ):
+            bookmark = self._file_copy(outgoing.raw)
+        else:
+            bookmark = None
+        with self.store.transaction():  # one commit (one fsync), not two
+            if bookmark is not None:
+                self.store.set_folder(*bookmark)
+            self.store.mark_done(outgoing.id)
+        return True
+
+    def _policy_refused(self, outgoing: OutgoingMail, reason: str) -> bool:
+        """A 5.7.x at DATA. If the next message goes, it was this message's
+        content (failed, the therapist told); if the next is refused too, it is
+        the account: stop, keep everything queued (exit 3). Refused alone, run
+        after run, it is this message after all."""
+        if self._suspect is not None:
+            self.report.smtp_down = (
+                f"{reason}, twice in a row: the server refuses to send for this"
+                " account (check smtp.username and what it may send as)"
+            )
+            return False
+        alone = int(self.store.get_meta(_LONE_REFUSALS + str(outgoing.id)) or 0)
+        if alone + 1 >= POLICY_ATTEMPTS:
+            self._refused(outgoing, reason)
+            return True
+        self._suspect = (outgoing, reason)
+        self.report.deferred += 1  # undecided for now: exit 1, tried again
+        return True
+
+    def _limits(self) -> guard.Limits:
+        limits = self.settings.limits
+        return guard.Limits(
+            per_address_per_day=limits.per_address_per_day,
+            per_run=limits.per_run,
+            per_hour=limits.per_hour,
+        )
+
+    def _undeliverable(self, outgoing: OutgoingMail) -> bool:
+        return outgoing.kind not in guard.EXEMPT_KINDS and any(
+            self.store.is_undeliverable(r) for r in outgoing.recipients
+        )
+
+    def _held(
+        self, outgoing: OutgoingMail, limits: guard.Limits, history: list[guard.Sent]
+    ) -> bool:
+        """Whether a cap holds the message back for now (it stays queued)."""
+        verdict = guard.decide(
+            kind=outgoing.kind,
+            recipients=outgoing.recipients,
+            next_attempt_at=outgoing.next_attempt_at,
+            history=history,
+            sent_this_run=self.report.sent,
+            limits=limits,
+            now=self.now,
+            uncapped=frozenset({self.settings.practice.therapist_email}),
+        )
+        if verdict is guard.Verdict.BREAKER and not self.store.get_meta(_BREAKER):
+            count = guard.hour_count(history, self.now)
+            with self.store.transaction():
+                self.store.set_meta(_BREAKER, self.now.isoformat())
+                # One alert a day at most, however often the breaker trips.
+                local = self.now.astimezone(ZoneInfo(self.settings.practice.timezone))
+                self._letters().sending_paused(count, local.date().isoformat())
+            log.error(
+                "outbox: %d messages in the last hour (limits.per_hour); sending"
+                " paused, the therapist is told",
+                count,
+            )
+        elif verdict is guard.Verdict.ADDRESS_FULL:
+            log.warning(
+                "outbox %d: %s waits: its address had %d messages in a day"
+                " (limits.per_address_per_day)",
+                outgoing.id,
+                outgoing.kind,
+                limits.per_address_per_day,
+            )
+        return verdict is not guard.Verdict.SEND
+
+    def _refused(self, outgoing: OutgoingMail, reason: str) -> None:
+        """5xx (or 4xx for too long): failed for good, and the therapist hears of a
+        letter to the person that will never arrive."""
+        with self.store.transaction():
+            self.store.mark_failed(outgoing.id)
+            enquiry = (
+                None
+                if outgoing.enquiry_id is None
+                or self.settings.practice.therapist_email in outgoing.recipients
+                else self.store.enquiry(outgoing.enquiry_id)
+            )
+            if enquiry is not None:
+                person = letters.Recipient(
+                    enquiry.email, enquiry.name, enquiry.phone, None
+                )
+                self._letters().bounce_alert(
+                    enquiry.id, person, reason="refused", status=reason
+                )
+        self.report.send_failed += 1
+        log.error("outbox %d: refused for good (%s)", outgoing.id, reason)
+
+    def _deferred(self, outgoing: OutgoingMail, reason: str) -> None:
+        """4xx for this message: try again later, waiting longer each time."""
+        retry = guard.retry_at(outgoing.deferrals + 1, self.now)
+        if retry is None:
+            self._refused(
+                outgoing, f"{reason}; still after {guard.MAX_DEFERRALS} tries"
+            )
+            return
+        self.store.defer(outgoing.id, retry)
+        self.report.deferred += 1
+        log.warning(
+            "outbox %d: deferred (%s); next try from %s",
+            outgoing.id,
+            reason,
+            retry.isoformat(timespec="minutes"),
+        )
+
+    def _still_wanted(self, outgoing: OutgoingMail) -> bool:
+        """A timed letter is re-checked against the enquiry at the moment of sending."""
+        if not outgoing.expects or outgoing.enquiry_id is None:
+            return True
+        enquiry = self.store.enquiry(outgoing.enquiry_id)
+        wanted = outgoing.expects.get("state")
+        states = wanted if isinstance(wanted, list) else [wanted]
+        if enquiry is None or enquiry.state not in states:
+            return False
+        start = outgoing.expects.get("start_at")
+        if start is not None:
+            call = self.store.call(outgoing.enquiry_id)
+            return (
+                call is not None
+                and call.status == "booked"
+                and call.start_at.isoformat() == start
+            )
+        return True
+
+    def _file_copy(self, raw: bytes) -> tuple[str, Folder] | None:
+        """Put our copy in Sent; returns the Sent bookmark moved past it when
+        nothing else came in between (stored by the caller with the outbox row)."""
+        name = self.settings.imap.sent_folder
+        appended = self.mailbox.append(name, raw, self.now)
+        known = self.store.folder(f"sent:{name}")
+        if (
+            appended
+            and known
+            and known.uidvalidity == appended[0]
+            and known.uidnext == appended[1]
+        ):
+            return f"sent:{name}", Folder(known.uidvalidity, appended[1] + 1)
+        return None
+
+    def _copy_filed(self, message_id: str) -> bool:
+        """Whether Sent holds this message (only asked after a run died mid-way)."""
+        return self.mailbox.contains_message_id(
+            self.settings.imap.sent_folder, message_id
+        )
+
+    def _already_filed(self, message_id: str) -> bool:
+        """After a crash mid-send, a provider that files sent mail itself tells us."""
+        if not self.settings.imap.files_sent_mail_itself:
+            return False
+        return self.mailbox.contains_message_id(
+            self.settings.imap.sent_folder, message_id
+        )
