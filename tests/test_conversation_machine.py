@@ -24,6 +24,7 @@ No real server: this is part of the fast run (not `integration`).
 
 from __future__ import annotations
 
+import contextlib
 import email
 import re
 import shutil
@@ -285,90 +286,57 @@ class Conversations(RuleBasedStateMachine):
         self.requests[_header(_parsed(raw), "Message-ID")] = address
         self.deliver(raw, run_now)
 
-    def offered_to(self) -> list[int]:
-        return [
-            i for i, (_, a) in enumerate(PEOPLE) if self.latest(a, LISTS) is not None
-        ]
+    def answers(self) -> list[tuple[str, int, EmailMessage]]:
+        """What could be written now, weighted by repetition: (what, who, the
+        letter it answers). A person answers the last list of times they had
+        (picking a number they were offered, or none), the last letter they had
+        ("please cancel"), their confirmation ("can we move it?"); the therapist
+        answers an approval request, mostly the newest one."""
+        found: list[tuple[str, int, EmailMessage]] = []
+        for who, (_, address) in enumerate(PEOPLE):
+            letters = self.inbox(address)
+            if not letters:
+                continue
+            offer = self.latest(address, LISTS)
+            if offer is not None:
+                found += [("pick", who, offer)] * 4 + [("none-fit", who, offer)]
+            found += [("cancel", who, letters[-1])]
+            confirmation = self.latest(address, frozenset({"confirmation"}))
+            if confirmation is not None:
+                found += [("move", who, confirmation)] * 2
+        asked = [m for m in self.inbox(THERAPIST) if m["X-Mailflow"] in TO_APPROVE]
+        if asked:
+            found += [("yes", -1, asked[-1])] * 4 + [("no", -1, asked[-1])]
+            found += [("yes", -1, m) for m in asked[:-1]]
+        return found
 
-    @precondition(lambda self: bool(self.offered_to()))
+    @precondition(lambda self: bool(self.answers()))
     @rule(
         data=st.data(),
-        picks=st.sampled_from([True, True, True, False]),
+        crisis=st.sampled_from([False] * 7 + [True]),
         run_now=st.booleans(),
     )
-    def person_answers_the_times(
-        self, data: st.DataObject, picks: bool, run_now: bool
-    ) -> None:
-        """A number from the last list of times they had (one they were offered),
-        or "none of these work"."""
-        who = data.draw(st.sampled_from(self.offered_to()), label="who")
-        offer = self.latest(PEOPLE[who][1], LISTS)
-        assert offer is not None
-        count = _numbers(offer)
-        assert count >= 1, "a list of times without a time"
-        if not picks:
-            self.reply(who, offer, NONE_FIT, run_now)
+    def someone_answers(self, data: st.DataObject, crisis: bool, run_now: bool) -> None:
+        what, who, letter = data.draw(st.sampled_from(self.answers()), label="answer")
+        if what in ("yes", "no"):
+            words = (
+                "Yes, lovely." if what == "yes" else "No, sorry, I can't do that one."
+            )
+            raw = answer(
+                letter, sender=THERAPIST_FROM, body=words, sent_at=self.local()
+            )
+            self.deliver(raw, run_now)
             return
-        number = data.draw(st.integers(1, count), label="number")
-        text = data.draw(st.sampled_from(PICKS), label="words").format(n=number)
-        self.reply(who, offer, text, run_now)
-
-    def written_to(self) -> list[int]:
-        return [i for i, (_, a) in enumerate(PEOPLE) if self.inbox(a)]
-
-    @precondition(lambda self: bool(self.written_to()))
-    @rule(data=st.data(), crisis=st.booleans(), run_now=st.booleans())
-    def person_cancels(self, data: st.DataObject, crisis: bool, run_now: bool) -> None:
-        """Answers the last letter they had: "please cancel" (or, rarely, words
-        of clear risk, which hand the enquiry to the therapist)."""
-        who = data.draw(st.sampled_from(self.written_to()), label="who")
-        last = self.inbox(PEOPLE[who][1])[-1]
-        self.reply(
-            who,
-            last,
-            CRISIS if crisis and data.draw(st.booleans()) else CANCEL,
-            run_now,
-        )
-
-    def booked(self) -> list[int]:
-        return [
-            i
-            for i, (_, a) in enumerate(PEOPLE)
-            if self.latest(a, frozenset({"confirmation"})) is not None
-        ]
-
-    @precondition(lambda self: bool(self.booked()))
-    @rule(data=st.data(), run_now=st.booleans())
-    def person_asks_to_move(self, data: st.DataObject, run_now: bool) -> None:
-        who = data.draw(st.sampled_from(self.booked()), label="who")
-        confirmation = self.latest(PEOPLE[who][1], frozenset({"confirmation"}))
-        assert confirmation is not None
-        self.reply(who, confirmation, MOVE, run_now)
-
-    # -- the therapist -------------------------------------------------------------
-
-    def to_approve(self) -> list[EmailMessage]:
-        return [m for m in self.inbox(THERAPIST) if m["X-Mailflow"] in TO_APPROVE]
-
-    @precondition(lambda self: bool(self.to_approve()))
-    @rule(
-        data=st.data(), yes=st.sampled_from([True, True, False]), run_now=st.booleans()
-    )
-    def therapist_answers(self, data: st.DataObject, yes: bool, run_now: bool) -> None:
-        """Yes or no to an approval request: mostly the newest, sometimes an older one."""
-        asked = self.to_approve()
-        letter = (
-            asked[-1]
-            if data.draw(st.booleans(), label="newest")
-            else data.draw(st.sampled_from(asked))
-        )
-        raw = answer(
-            letter,
-            sender=THERAPIST_FROM,
-            body="Yes, lovely." if yes else "No, sorry, I can't do that one.",
-            sent_at=self.local(),
-        )
-        self.deliver(raw, run_now)
+        if crisis:  # words of clear risk: the enquiry is the therapist's from now on
+            words = CRISIS
+        elif what == "pick":
+            count = _numbers(letter)
+            assert count >= 1, "a list of times without a time"
+            number = data.draw(st.integers(1, count), label="number")
+            words = data.draw(st.sampled_from(PICKS), label="words").format(n=number)
+        else:
+            words = {"none-fit": NONE_FIT, "cancel": CANCEL, "move": MOVE}[what]
+        self.reply(who, letter, words, run_now)
 
     # -- the clock and the runs ----------------------------------------------------
 
@@ -418,12 +386,10 @@ class Conversations(RuleBasedStateMachine):
             self.office.imap_up()
         elif trouble == "crash-before-send":
             office = self.office
-            try:
+            with contextlib.suppress(Crash):
                 self.run(
                     sender=lambda cfg: DiesBeforeSending(office.sender(cfg), survive)
                 )
-            except Crash:
-                pass
         else:
 
             def die() -> None:
@@ -433,10 +399,8 @@ class Conversations(RuleBasedStateMachine):
                     raise Crash("killed after the 250, before the copy was filed")
 
             office = self.office
-            try:
+            with contextlib.suppress(Crash, MailboxError):
                 self.run(mailbox=lambda cfg: DiesFilingCopy(office.mailbox(cfg), die))
-            except (Crash, MailboxError):
-                pass
             self.office.imap_up()
 
     # -- the invariants ----------------------------------------------------------------
