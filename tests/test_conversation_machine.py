@@ -32,7 +32,10 @@ import sqlite3
 import tempfile
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 from email.policy import default as default_policy
+from functools import cached_property
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -83,6 +86,9 @@ STEPS = st.sampled_from(
         timedelta(hours=25),
         timedelta(hours=49),
         timedelta(days=4),
+        timedelta(days=6),
+        "call-tomorrow",  # to the next booked call's eve: its reminder
+        "call-over",  # to just after it: the follow-up
     ]
 )
 SLOT = timedelta(minutes=15)  # availability.slot_minutes (the default)
@@ -166,6 +172,27 @@ def _header(message: EmailMessage, name: str) -> str:
     return str(message.get(name) or "").strip()
 
 
+class Letter:
+    """A mail as the checks read it: a few headers at once (cheaply, as the
+    checks run after every step), the whole message only when answered."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+        head = BytesHeaderParser(policy=compat32).parsebytes(raw)
+
+        def field(name: str) -> str:
+            return " ".join(str(head.get(name) or "").split())
+
+        self.kind = field("X-Mailflow")
+        self.message_id = field("Message-ID")
+        self.in_reply_to = field("In-Reply-To")
+        self.to = field("To")
+
+    @cached_property
+    def message(self) -> EmailMessage:
+        return _parsed(self.raw)
+
+
 def _numbers(message: EmailMessage) -> int:
     """How many times a letter lists (its "  1. ..." lines)."""
     part = message.get_body(preferencelist=("plain",))
@@ -183,7 +210,8 @@ class Conversations(RuleBasedStateMachine):
         self.office = MemoryPostOffice(clock=lambda: self.now)
         self.requests: dict[str, str] = {}  # request Message-ID -> the person's address
         self.delivered: set[str] = set()  # Message-IDs of every mail to the practice
-        self._cache: dict[tuple[str, int], EmailMessage] = {}
+        self._cache: dict[tuple[str, int], Letter] = {}
+        self._wire: list[Letter] = []
 
     # -- set-up and the clock ----------------------------------------------------
 
@@ -250,17 +278,17 @@ class Conversations(RuleBasedStateMachine):
 
     # -- reading the mailboxes ---------------------------------------------------
 
-    def inbox(self, user: str) -> list[EmailMessage]:
+    def inbox(self, user: str, folder: str = "INBOX") -> list[Letter]:
         found = []
-        for stored in self.office.messages(user):
-            key = (user, stored.uid)
+        for stored in self.office.messages(user, folder):
+            key = (f"{user}/{folder}", stored.uid)
             if key not in self._cache:
-                self._cache[key] = _parsed(stored.raw)
+                self._cache[key] = Letter(stored.raw)
             found.append(self._cache[key])
         return found
 
-    def latest(self, user: str, kinds: frozenset[str]) -> EmailMessage | None:
-        found = [m for m in self.inbox(user) if m["X-Mailflow"] in kinds]
+    def latest(self, user: str, kinds: frozenset[str]) -> Letter | None:
+        found = [m for m in self.inbox(user) if m.kind in kinds]
         return found[-1] if found else None
 
     def deliver(self, raw: bytes, run_now: bool) -> None:
@@ -270,9 +298,11 @@ class Conversations(RuleBasedStateMachine):
         if run_now:
             self.clean_run()
 
-    def reply(self, who: int, to: EmailMessage, body: str, run_now: bool) -> None:
+    def reply(self, who: int, to: Letter, body: str, run_now: bool) -> None:
         name, address = PEOPLE[who]
-        raw = answer(to, sender=f"{name} <{address}>", body=body, sent_at=self.local())
+        raw = answer(
+            to.message, sender=f"{name} <{address}>", body=body, sent_at=self.local()
+        )
         self.deliver(raw, run_now)
 
     # -- the people ----------------------------------------------------------------
@@ -286,13 +316,13 @@ class Conversations(RuleBasedStateMachine):
         self.requests[_header(_parsed(raw), "Message-ID")] = address
         self.deliver(raw, run_now)
 
-    def answers(self) -> list[tuple[str, int, EmailMessage]]:
+    def answers(self) -> list[tuple[str, int, Letter]]:
         """What could be written now, weighted by repetition: (what, who, the
         letter it answers). A person answers the last list of times they had
         (picking a number they were offered, or none), the last letter they had
         ("please cancel"), their confirmation ("can we move it?"); the therapist
         answers an approval request, mostly the newest one."""
-        found: list[tuple[str, int, EmailMessage]] = []
+        found: list[tuple[str, int, Letter]] = []
         for who, (_, address) in enumerate(PEOPLE):
             letters = self.inbox(address)
             if not letters:
@@ -304,7 +334,7 @@ class Conversations(RuleBasedStateMachine):
             confirmation = self.latest(address, frozenset({"confirmation"}))
             if confirmation is not None:
                 found += [("move", who, confirmation)] * 2
-        asked = [m for m in self.inbox(THERAPIST) if m["X-Mailflow"] in TO_APPROVE]
+        asked = [m for m in self.inbox(THERAPIST) if m.kind in TO_APPROVE]
         if asked:
             found += [("yes", -1, asked[-1])] * 4 + [("no", -1, asked[-1])]
             found += [("yes", -1, m) for m in asked[:-1]]
@@ -313,7 +343,7 @@ class Conversations(RuleBasedStateMachine):
     @precondition(lambda self: bool(self.answers()))
     @rule(
         data=st.data(),
-        crisis=st.sampled_from([False] * 7 + [True]),
+        crisis=st.sampled_from([False] * 11 + [True]),
         run_now=st.booleans(),
     )
     def someone_answers(self, data: st.DataObject, crisis: bool, run_now: bool) -> None:
@@ -323,14 +353,14 @@ class Conversations(RuleBasedStateMachine):
                 "Yes, lovely." if what == "yes" else "No, sorry, I can't do that one."
             )
             raw = answer(
-                letter, sender=THERAPIST_FROM, body=words, sent_at=self.local()
+                letter.message, sender=THERAPIST_FROM, body=words, sent_at=self.local()
             )
             self.deliver(raw, run_now)
             return
         if crisis:  # words of clear risk: the enquiry is the therapist's from now on
             words = CRISIS
         elif what == "pick":
-            count = _numbers(letter)
+            count = _numbers(letter.message)
             assert count >= 1, "a list of times without a time"
             number = data.draw(st.integers(1, count), label="number")
             words = data.draw(st.sampled_from(PICKS), label="words").format(n=number)
@@ -341,10 +371,25 @@ class Conversations(RuleBasedStateMachine):
     # -- the clock and the runs ----------------------------------------------------
 
     @rule(step=STEPS, twice=st.booleans())
-    def time_passes(self, step: timedelta, twice: bool) -> None:
+    def time_passes(self, step: timedelta | str, twice: bool) -> None:
         """Real time (UTC) moves on and a run comes: timers come due (reminders,
         nudges, lapses, follow-ups). `twice`: a second run at the same moment
         decides and sends nothing more."""
+        if isinstance(step, str):
+            starts = sorted(
+                datetime.fromisoformat(start)
+                for (start,) in self.query(
+                    "SELECT start_at FROM calls WHERE status = 'booked'"
+                    " AND start_at > ?",
+                    self.now.isoformat(),
+                )
+            )
+            if not starts:
+                return
+            at = starts[0] - timedelta(hours=20)
+            if step == "call-over":
+                at = starts[0] + timedelta(hours=3)
+            step = max(at - self.now, timedelta(minutes=5))
         self.now += step
         self.clean_run()
         if twice:
@@ -424,14 +469,17 @@ class Conversations(RuleBasedStateMachine):
             len(self.office.smtp_log),
         )
 
-    def wire(self) -> list[EmailMessage]:
-        return [_parsed(r.data) for r in self.office.smtp_log]
+    def wire(self) -> list[Letter]:
+        """Every message the SMTP server accepted, in order (parsed once)."""
+        log = self.office.smtp_log
+        self._wire += [Letter(r.data) for r in log[len(self._wire) :]]
+        return self._wire
 
     @invariant()
     def one_answer_per_request(self) -> None:
-        wire = [m for m in self.wire() if m["X-Mailflow"] in FIRST_ANSWERS]
+        wire = [m for m in self.wire() if m.kind in FIRST_ANSWERS]
         waiting = [
-            _parsed(bytes(raw))
+            Letter(bytes(raw))
             for (raw,) in self.query(
                 "SELECT raw FROM outbox WHERE status = 'pending' AND raw IS NOT NULL"
                 " AND kind IN ('offer', 'safety')"
@@ -439,17 +487,14 @@ class Conversations(RuleBasedStateMachine):
         ]
         seen = dict(self.query("SELECT fingerprint, outcome FROM seen"))
         for message_id, address in self.requests.items():
-            sent = [m for m in wire if _header(m, "In-Reply-To") == message_id]
-            queued = [m for m in waiting if _header(m, "In-Reply-To") == message_id]
+            sent = [m for m in wire if m.in_reply_to == message_id]
+            queued = [m for m in waiting if m.in_reply_to == message_id]
             assert len(sent) <= 1, f"request {message_id} answered {len(sent)} times"
             assert len(sent) + len(queued) <= 1, (
                 f"request {message_id}: a second answer waits"
             )
             for letter in sent + queued:
-                assert (
-                    _header(letter, "To").endswith(f"<{address}>")
-                    or _header(letter, "To") == address
-                )
+                assert letter.to.endswith(f"<{address}>") or letter.to == address
             outcome = seen.get(message_id)
             if outcome in ("request", "crisis"):
                 assert len(sent) + len(queued) == 1, (
@@ -492,15 +537,12 @@ class Conversations(RuleBasedStateMachine):
 
     @invariant()
     def every_letter_sent_once(self) -> None:
-        handed = [_header(m, "Message-ID") for m in self.wire()]
+        handed = [m.message_id for m in self.wire()]
         assert len(handed) == len(set(handed)), "a letter was handed over twice"
         for user in (THERAPIST, *(a for _, a in PEOPLE)):
-            ids = [_header(m, "Message-ID") for m in self.inbox(user)]
+            ids = [m.message_id for m in self.inbox(user)]
             assert len(ids) == len(set(ids)), f"{user} got a letter twice"
-        filed = [
-            _header(_parsed(m.raw), "Message-ID")
-            for m in self.office.messages(PRACTICE, "Sent")
-        ]
+        filed = [m.message_id for m in self.inbox(PRACTICE, "Sent")]
         assert len(filed) == len(set(filed)), "a copy was filed twice"
         assert set(filed) <= set(handed), "a copy filed of a letter never sent"
         rows = self.query("SELECT message_id, status FROM outbox")
