@@ -566,8 +566,8 @@ def test_conversations_through_the_real_worker() -> None:
     run_state_machine_as_test(
         Conversations,
         settings=settings(
-            max_examples=30,
-            stateful_step_count=14,
+            max_examples=40,
+            stateful_step_count=15,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
