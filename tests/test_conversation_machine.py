@@ -55,10 +55,10 @@ from hypothesis.stateful import (
 from support import answer, request, write_config
 
 from mailflow.config import load_settings
-from mailflow.cycle import run_once
 from mailflow.errors import MailboxError
-from mailflow.fakes import MemoryPostOffice
-from mailflow.runner import RunReport
+from mailflow.shell.cycle import run_once
+from mailflow.shell.fakes import MemoryPostOffice
+from mailflow.shell.runner import RunReport
 
 LONDON = ZoneInfo("Europe/London")
 STARTS = (
