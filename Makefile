@@ -36,10 +36,10 @@ typecheck: install ## mypy --strict on the package
 	$(BIN)/mypy mailflow
 
 test: install dovecot lint typecheck ## lint, types and the whole suite against real Dovecot + SMTP
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 core: install ## the fast core tests only: no server started (-m "not integration")
-	$(BIN)/python -m pytest -m "not integration"
+	$(BIN)/python -m pytest -n auto -m "not integration"
 
 fmt: install ## format and autofix
 	$(BIN)/ruff format mailflow tests bench

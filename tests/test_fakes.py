@@ -130,3 +130,31 @@ def test_imap_down_and_a_refused_login_stop_the_cycle(settings, office):
     office.password = "changed"
     with pytest.raises(MailboxAuthError):
         cycle(settings, office)
+
+
+def test_a_withdrawal_while_a_time_is_held_frees_that_time(settings, office, mailboxes):
+    # Scripted beside the state machine, whose fixed CI seed may not reach it.
+    person, practice = mailboxes.person, mailboxes.practice
+    office.deliver(request(sender=person, to=practice), practice)
+    cycle(settings, office)
+    at = NOW + timedelta(hours=1)
+    offer = newest(office, person, "offer")
+    office.deliver(answer(offer, sender=person, body="2 please", sent_at=at), practice)
+    cycle(settings, office, at)
+    held = newest(office, person, "held")
+    assert held_calls(settings) == ["held"]
+    at += timedelta(hours=1)
+    office.deliver(
+        answer(held, sender=person, body="Sorry, please cancel, I've changed my mind.",
+               sent_at=at),
+        practice,
+    )  # fmt: skip
+    cycle(settings, office, at)
+    assert held_calls(settings) == ["released"]
+
+
+def held_calls(settings) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(settings.storage.database) as db:
+        return [row[0] for row in db.execute("SELECT status FROM calls")]
