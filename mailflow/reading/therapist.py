@@ -123,12 +123,16 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     private = intent.private_note(body)
     approve, negated_approve = _approvals(masked)
     decline = bool(_DECLINE.search(masked))
-    if negated_approve and not decline:
-        return TherapistReply(Decision.UNCLEAR)  # "not ok": no words for the person
     cancel = any(
         not mentions.CANCEL_NEGATED.search(masked[max(0, m.start() - 30) : m.start()])
         for m in _THERAPIST_CANCEL.finditer(masked)
     ) or intent.cancels_booking(body)
+    if negated_approve and not decline:
+        if intent.takes_it_on(body) and not (cancel or approve):
+            # "Not sure about this one - I'll email him some referrals myself":
+            # the therapist takes it on; nothing goes to the person.
+            return TherapistReply(Decision.PRIVATE)
+        return TherapistReply(Decision.UNCLEAR)  # "not ok": no words for the person
     proposal, incomplete = _proposal(scan, today)
     same_day = _SAME_DAY.search(body)
     if proposal is None and same_day is not None:
