@@ -1,11 +1,16 @@
 # print() is this script's whole output; T201 is waived for bench/** in pyproject.toml.
 """How well mailflow reads replies, on the labelled corpus (tests/corpus/replies).
 
-Each reply is read by the same pure readers a run uses, in its context: the
-person answering an offer, writing after a booking, answering the follow-up or
-a cancellation; the therapist answering an approval or their booking notice.
-Each reading is scored correct, asked back (a question to the person or the
-therapist, the safe answer), or misread; the harmful misreads are counted on
+Each reply goes through what a run does, in its context: the state the letter
+it answers leaves the enquiry in (offer: offered; approval: held; booked and
+therapist-booked: booked; follow-up: followed up; after a cancellation:
+cancelled, invited back), the reader the shell chooses for that state
+(`mailflow.reading.answer`, which `mailflow.shell.conversation` calls too) and
+the real decision (`mailflow.deciding.workflow`). The resulting transition's
+commands are classified (Book/Hold/Move of which slot, CancelCall, Offer and
+why, Clarify/AskTherapistAgain/AlertTherapist, AnswerFollowup, nothing) and
+scored correct, asked back (a question to the person or the therapist, the
+safe answer), or misread; the harmful misreads are counted on
 their own: a wrong booking, a wrong cancel, a missed cancel or withdrawal, the
 therapist's private words passed on. `make understand` prints it all.
 """
@@ -294,7 +299,7 @@ def report(result: Score) -> str:
         lines.append(f"{context:<18}" + "".join(f"{n:>9}" for n in row))
     lines += [
         "",
-        f"understood {result.share('correct'):.1%} (issue target 95%, test floor 92%), asked back"
+        f"understood {result.share('correct'):.1%} (issue target and test floor 95%), asked back"
         f" {result.share('asked'):.1%}, misread {result.share('misread'):.1%}",
         "harmful: "
         + ", ".join(

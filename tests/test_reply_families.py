@@ -241,3 +241,39 @@ def test_a_yes_asking_when_to_start_is_a_yes(text: str) -> None:
 )
 def test_a_condition_or_a_question_on_terms_is_not_a_plain_yes(text: str) -> None:
     assert read_followup_answer(text) is not Answer.YES
+
+
+# -- the therapist: "10 instead of 9.30" ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "weekday"),
+    [
+        ("Can we make it 10 instead of 9.30?", time(10), None),
+        ("Could we do 11:15 rather than 9:30?", time(11, 15), None),
+        ("How about 2pm instead of 1?", time(14), None),
+        ("Thursday at 3 instead of 2 would work better", time(15), 3),
+    ],
+)
+def test_a_time_instead_of_another_proposes_the_new_one(
+    text: str, at: time, weekday: int | None
+) -> None:
+    answer = read_therapist_reply(text, today=TODAY)
+    assert answer.decision is Decision.PROPOSE
+    assert answer.proposed is not None
+    assert (answer.proposed.at, answer.proposed.weekday) == (at, weekday)
+
+
+def test_instead_of_keeps_the_therapists_words_in_a_note() -> None:
+    answer = read_therapist_reply(
+        "No - 10 instead of 9.30 is no good either, sorry", today=TODAY
+    )
+    assert answer.decision is not Decision.PROPOSE
+    assert "instead of 9.30" in answer.note or answer.note == ""
+
+
+def test_a_day_instead_of_another_without_a_time_is_asked() -> None:
+    answer = read_therapist_reply(
+        "Could we do Thursday instead of Tuesday?", today=TODAY
+    )
+    assert answer.decision is Decision.UNCLEAR
