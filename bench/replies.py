@@ -1,11 +1,16 @@
 # print() is this script's whole output; T201 is waived for bench/** in pyproject.toml.
 """How well mailflow reads replies, on the labelled corpus (tests/corpus/replies).
 
-Each reply is read by the same pure readers a run uses, in its context: the
-person answering an offer, writing after a booking, answering the follow-up or
-a cancellation; the therapist answering an approval or their booking notice.
-Each reading is scored correct, asked back (a question to the person or the
-therapist, the safe answer), or misread; the harmful misreads are counted on
+Each reply goes through what a run does, in its context: the state the letter
+it answers leaves the enquiry in (offer: offered; approval: held; booked and
+therapist-booked: booked; follow-up: followed up; after a cancellation:
+cancelled, invited back), the reader the shell chooses for that state
+(`mailflow.reading.answer`, which `mailflow.shell.conversation` calls too) and
+the real decision (`mailflow.deciding.workflow`). The resulting transition's
+commands are classified (Book/Hold/Move of which slot, CancelCall, Offer and
+why, Clarify/AskTherapistAgain/AlertTherapist, AnswerFollowup, nothing) and
+scored correct, asked back (a question to the person or the therapist, the
+safe answer), or misread; the harmful misreads are counted on
 their own: a wrong booking, a wrong cancel, a missed cancel or withdrawal, the
 therapist's private words passed on. `make understand` prints it all.
 """
@@ -15,13 +20,30 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from mailflow.model import Decision, ReplyKind, Slot
-from mailflow.reading import followup, quoting, reply, therapist
+from mailflow.deciding import workflow
+from mailflow.deciding.workflow import (
+    AlertTherapist,
+    AnswerFollowup,
+    AskTherapistAgain,
+    AskToMove,
+    Book,
+    CancelCall,
+    Clarify,
+    Facts,
+    Hold,
+    MarkMissed,
+    Move,
+    Offer,
+    OfferReason,
+    Transition,
+)
+from mailflow.model import Decision, Slot, State, WallTime
+from mailflow.reading import answer as answering
 
 ROOT = Path(__file__).resolve().parents[1]
 REPLIES = ROOT / "tests" / "corpus" / "replies"
@@ -38,6 +60,9 @@ WEEKDAYS = (
 )
 ASKED = "ask"
 """What every context's outcome is called when the reply is asked about."""
+LEFT = "left-with-therapist"
+"""The therapist's reply is not mailflow's to act on: nothing is sent to anyone.
+Right for a private note or a remark; for a cancel or a no-show it is missed."""
 
 
 @dataclass(frozen=True)
@@ -95,72 +120,126 @@ def load(folder: Path = REPLIES) -> list[Case]:
     return cases
 
 
-def read(case: Case) -> tuple[str, str]:
-    """(what a run would do, in the label's words; the note passed on, if any)."""
-    words = quoting.new_words(case.text)
-    if case.context in {"offer", "booked", "after-cancel"}:
-        offered = case.offered if case.context == "offer" else ()
-        read = (
-            followup.read_booked_reply
-            if case.context == "booked"
-            else reply.read_person_reply
-        )
-        found = read(case.text, offered=offered, zones=[LONDON], region="GB")
-        kind = found.kind
-        if case.context == "offer":
-            return {
-                ReplyKind.PICK: f"pick:{found.choice}",
-                ReplyKind.NONE_FIT: "none",
-                ReplyKind.RESCHEDULE: "none",
-                ReplyKind.CANCEL: "withdraw",
-                ReplyKind.UNCLEAR: ASKED,
-            }.get(kind, ASKED), ""  # anything else: the therapist is asked to read it
-        if case.context == "booked":
-            return {
-                ReplyKind.CANCEL: "cancel",
-                ReplyKind.RESCHEDULE: "move",
-                ReplyKind.NONE_FIT: "move",
-                ReplyKind.UNCLEAR: ASKED,
-            }.get(kind, "keep"), ""
-        reopen = {ReplyKind.PICK, ReplyKind.NONE_FIT, ReplyKind.RESCHEDULE}
-        wants = (kind in reopen or found.yes) and not found.declines
-        if wants:
-            return "new-times", ""
-        # a bare "ok" after a cancellation goes to the therapist (workflow)
-        return ("thanks" if found.declines or found.empty else ASKED), ""
+_STATE = {
+    "offer": State.OFFERED,
+    "booked": State.BOOKED,
+    "approval": State.HELD,
+    "followup": State.FOLLOWED_UP,
+    "after-cancel": State.CANCELLED,
+    "therapist-booked": State.BOOKED,
+}
+"""The state each context's letter leaves the enquiry in."""
+
+
+def _facts(case: Case) -> Facts:
+    """What the shell would know: the case's slots, all still free."""
+    slots = case.offered
+    if case.context == "approval":
+        return Facts(approval="therapist", held=slots[0], free=frozenset(slots))
+    if case.context == "offer":
+        return Facts(approval="therapist", offered=slots, free=frozenset(slots))
+    if case.context == "after-cancel":
+        # The therapist cancelled and asked them to reply for new times.
+        return Facts(approval="therapist", reopenable=True, invited_back=True)
+    if case.context == "therapist-booked":
+        # A no-show is reported after the call's time, a cancel before it.
+        return Facts(approval="therapist", call_started=case.label == "no-show")
+    return Facts(approval="therapist")
+
+
+def _proposed(case: Case, wall: WallTime) -> Slot:
+    """The therapist's "Thursday at 2" as a slot, as the shell resolves it: an
+    explicit date, the next such weekday, or the held slot's own day."""
+    held = case.offered[0].start_at.astimezone(LONDON).date()
+    day = wall.on or held
+    if wall.on is None and wall.weekday is not None:
+        day = TODAY + timedelta(days=(wall.weekday - TODAY.weekday()) % 7 or 7)
+    start = datetime.combine(day, wall.at, tzinfo=LONDON)
+    return Slot(start, start + timedelta(minutes=15))
+
+
+def transition(case: Case) -> Transition | None:
+    """What a run does with the reply: the reader the shell chooses for the
+    state (`mailflow.reading.answer`), then the real workflow decision. None:
+    the therapist's reply is left for them (not mailflow's to act on)."""
+    state = _STATE[case.context]
+    facts = _facts(case)
     if case.context in {"approval", "therapist-booked"}:
-        answer = therapist.read_therapist_reply(words, today=TODAY)
-        decision = answer.decision
-        if case.context == "therapist-booked":
-            out = {
-                Decision.CANCEL: "cancel",
-                Decision.NO_SHOW: "no-show",
-                Decision.PRIVATE: "private",
-            }
-            return out.get(decision, ASKED), answer.note
-        if decision is Decision.PROPOSE and answer.proposed is not None:
-            wall = answer.proposed
-            # no day named: the held slot's own day (WallTime's contract)
-            held = case.offered[0].start_at.astimezone(LONDON).weekday()
-            day = WEEKDAYS[wall.weekday if wall.weekday is not None else held]
-            if wall.on is not None:
-                day = WEEKDAYS[wall.on.weekday()]
-            return f"propose:{day} {wall.at:%H:%M}".replace(": ", ":"), ""
-        out = {
-            Decision.APPROVE: "approve",
-            Decision.DECLINE: "decline",
-            Decision.CANCEL: "decline",  # to a held time, a cancel is a no
-            Decision.PRIVATE: "private",
-        }
-        return out.get(decision, ASKED), answer.note
-    if case.context == "followup":
-        answer = followup.read_followup_answer(words)
+        answer = answering.read_therapist_answer(
+            state,
+            case.text,
+            today=TODAY,
+            # a reply to the booking notice may only cancel or report a no-show
+            booking_only=case.context == "therapist-booked",
+        )
+        if answer is None:
+            return None
+        if answer.decision is Decision.PROPOSE and answer.proposed is not None:
+            slot = _proposed(case, answer.proposed)
+            facts = replace(facts, proposed=slot, free=facts.free | {slot})
+        return workflow.on_therapist_reply(state, answer, facts)
+    if answering.answers_followup(state, None):
+        return workflow.on_followup_answer(
+            state, answering.read_followup(case.text).value
+        )
+    reading = answering.read_person_answer(
+        state,
+        case.text,
+        offered=facts.offered,
+        zones=[LONDON],
+        region="GB",
+        today=TODAY,
+    )
+    return workflow.on_person_reply(state, reading, facts)
+
+
+def read(case: Case) -> tuple[str, str]:
+    """(what a run does, in the label's words; the note passed on, if any)."""
+    done = transition(case)
+    if done is None:
+        # The therapist's own mail, left with them: nothing is sent to anyone.
+        return LEFT, ""
+    commands = done.commands
+    kinds = {type(c) for c in commands}
+    offers = [c for c in commands if isinstance(c, Offer)]
+    note = next((c.note for c in commands if isinstance(c, CancelCall)), "")
+    note = note or next((o.note for o in offers), "")
+    taken = [c.slot for c in commands if isinstance(c, Book | Hold | AskToMove | Move)]
+    if kinds & {Clarify, AskTherapistAgain}:
+        return ASKED, note
+    if taken:
+        if case.context == "approval":
+            return ("approve" if taken[0] == case.offered[0] else "misbooked"), note
+        if taken[0] in case.offered:
+            return f"pick:{case.offered.index(taken[0]) + 1}", note
+        return "misbooked", note
+    if CancelCall in kinds:
+        return ("withdraw" if case.context == "offer" else "cancel"), note
+    if MarkMissed in kinds and offers:
+        return "no-show", note
+    for offer in offers:
+        if offer.reason is OfferReason.PROPOSED and offer.only is not None:
+            at = offer.only.start_at.astimezone(LONDON)
+            return f"propose:{WEEKDAYS[at.weekday()]} {at:%H:%M}", note
+        if offer.reason is OfferReason.DECLINED:
+            return "decline", note
         return {
-            followup.Answer.YES: "yes",
-            followup.Answer.NOT_NOW: "not-now",
-            followup.Answer.NO: "no",
-        }.get(answer, "to-therapist"), ""
-    raise ValueError(f"{case.id}: unknown context {case.context!r}")
+            "offer": "none",
+            "booked": "move",
+            "after-cancel": "new-times",
+        }.get(case.context, f"offer:{offer.reason.value}"), note
+    answered = [c.answer for c in commands if isinstance(c, AnswerFollowup)]
+    if answered:
+        out = answered[0].replace("_", "-")
+        return ("to-therapist" if out == "question" else out), note
+    if AlertTherapist in kinds:
+        if done.state is State.STOOD_DOWN and case.context == "approval":
+            return "private", note  # stood down, the therapist told, nothing sent
+        return ASKED, note
+    # Nothing sent and nobody told.
+    return {"booked": "keep", "after-cancel": "thanks"}.get(
+        case.context, "nothing"
+    ), note
 
 
 def judge(case: Case, out: str, note: str) -> tuple[str, str | None]:
@@ -168,9 +247,13 @@ def judge(case: Case, out: str, note: str) -> tuple[str, str | None]:
     label = case.label
     if case.context == "followup" and out == "to-therapist":
         out = label if label in {"conditional", ASKED} else ASKED
+    if out == LEFT:
+        out = label if label in {"private", ASKED} else out
     harm = None
-    booked = out.startswith(("pick:", "propose:")) or (
-        case.context == "approval" and out == "approve"
+    booked = (
+        out.startswith(("pick:", "propose:"))
+        or out in {"misbooked"}
+        or (case.context == "approval" and out == "approve")
     )
     if booked and out != label:
         harm = "wrong booking"
@@ -216,7 +299,7 @@ def report(result: Score) -> str:
         lines.append(f"{context:<18}" + "".join(f"{n:>9}" for n in row))
     lines += [
         "",
-        f"understood {result.share('correct'):.1%} (issue target 95%, test floor 92%), asked back"
+        f"understood {result.share('correct'):.1%} (issue target and test floor 95%), asked back"
         f" {result.share('asked'):.1%}, misread {result.share('misread'):.1%}",
         "harmful: "
         + ", ".join(

@@ -67,6 +67,27 @@ def test_a_move_never_cancels_the_call(life) -> None:  # noqa: F811
                 assert b"METHOD:CANCEL" not in part.get_payload(decode=True)
 
 
+def test_help_found_elsewhere_cancels_the_booked_call(life) -> None:  # noqa: F811
+    server, boxes, config = life
+    confirmation, _booked = book(server, boxes, config)
+    person_says(
+        server,
+        boxes,
+        config,
+        confirmation,
+        "I won't need the call after all, I've found a counsellor nearer home. Thanks",
+        T0 + timedelta(hours=3),
+    )
+    assert mails(server, boxes.therapist, "cancel_notice")
+    cancels = [
+        part.get_payload(decode=True)
+        for message in mails(server, boxes.person)
+        for part in message.walk()
+        if part.get_content_type() == "text/calendar"
+    ]
+    assert any(b"METHOD:CANCEL" in payload for payload in cancels)
+
+
 def test_a_withdrawal_closes_kindly_and_nothing_follows(life) -> None:  # noqa: F811
     server, boxes, config = life
     offer = start(server, boxes, config)
@@ -125,6 +146,7 @@ def test_half_4_is_half_past_four(tmp_path, mail_server, mailboxes) -> None:
     [
         "No \u2014 I know her socially, so I can't see her. I'll write to her myself.",
         "Please apologise to him for me, leave this one with me.",
+        "Not sure about this one. I'll drop her a line myself with some referrals.",
     ],
 )
 def test_the_therapists_private_note_never_reaches_the_person(

@@ -84,8 +84,8 @@ def test_no_reply_is_read_into_harm(replies) -> None:  # type: ignore[no-untyped
 
 
 def test_replies_are_understood_or_asked_back(replies) -> None:  # type: ignore[no-untyped-def]
-    # Issue #10 asks for 95% understood; today it is 93% (a review found phrasings
-    # that read as harm, and they are now asked about instead). The floor guards
-    # against sliding back; what is not understood must be asked, never misread.
-    assert replies.share("correct") >= 0.92
+    # Issue #10 asks for 95% understood, scored through the real workflow
+    # transition (95.5% on 512 replies today). The floor guards against sliding
+    # back; what is not understood must be asked, never misread.
+    assert replies.share("correct") >= 0.95
     assert replies.share("misread") == 0.0

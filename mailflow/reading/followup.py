@@ -619,6 +619,13 @@ _WAVERING = re.compile(
 """After a booking, words that need a person to answer: the therapist is asked."""
 
 
+_STILL_WANTS = re.compile(
+    r"\bstill\s+(?:(?:like|love|want|wish|keen|happy|hoping|planning|going|up\s+for)\b"
+    r"|(?:be\s+)?(?:on|ok|fine)\s+for\b)|\b(?:i'd|i\s+would)\s+still\b"
+)
+"""Words that keep the call beside words that cancel it: never a cancel."""
+
+
 def read_booked_reply(
     text: str,
     *,
@@ -648,8 +655,24 @@ def read_booked_reply(
     # cancel?"); the withdraw family of an offer decides nothing once booked.
     words = _Text.of(body)
     explicit = any(
-        _stands(body, words, m) for m in _CANCEL_WORD.finditer(body)
-    ) or intent.cancels_booking(body)
+        _stands(body, words, m)
+        for m in (*_CANCEL_WORD.finditer(body), *intent.booking_cancels(body))
+    )
+    language = intent.language_of(body)
+    if (
+        language is not None
+        and found.kind is ReplyKind.CANCEL
+        and not intent.foreign_says(body, language, "negation")
+        and not intent.foreign_says(body, language, "move")
+        and "?" not in body
+    ):
+        # "Ik wil de afspraak graag annuleren": words that cancel, in their
+        # language, not negated nor asked (a move was read before a cancel).
+        explicit = True
+    if explicit and _STILL_WANTS.search(body):
+        # "I've found a therapist nearer home but I'd still like to talk":
+        # cancel or not? The booking stands and the therapist asks.
+        return replace(found, kind=ReplyKind.UNCLEAR)
     if move and explicit:
         # "Please cancel, I've found someone else instead": cancel or move?
         return replace(found, kind=ReplyKind.UNCLEAR)
@@ -661,7 +684,6 @@ def read_booked_reply(
         # Withdrawal words without a cancel ("I nearly decided not to go
         # ahead, but..."): the booking stands and the therapist reads it.
         return replace(found, kind=ReplyKind.UNCLEAR)
-    language = intent.language_of(body)
     if language is not None and found.kind is ReplyKind.OTHER:
         return found  # "Merci, à mardi !": a thank-you in their language
     unsure = said == "cancel" or found.kind is ReplyKind.RESCHEDULE

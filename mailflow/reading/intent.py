@@ -32,6 +32,7 @@ class ReplyBook:
     cancel: re.Pattern[str]
     move: re.Pattern[str]
     private: re.Pattern[str]
+    takes_on: re.Pattern[str]
     no_show: re.Pattern[str]
     condition: re.Pattern[str]
     yes: re.Pattern[str]
@@ -158,7 +159,19 @@ def asks_to_move(text: str) -> bool:
 
 
 def private_note(text: str) -> bool:
-    return bool(book().private.search(_plain(text)))
+    text = _plain(text)
+    return bool(book().private.search(text) or book().takes_on.search(text))
+
+
+def takes_it_on(text: str) -> bool:
+    """The therapist will write to, ring or refer the person themselves."""
+    return bool(book().takes_on.search(_plain(text)))
+
+
+def booking_cancels(text: str) -> list[re.Match[str]]:
+    """Where words that cancel a booking stand in lower-case, normalized text
+    (the caller judges negation and conditions around each)."""
+    return list(book().cancel.finditer(text[:MAX_READ_CHARS]))
 
 
 def reports_no_show(text: str) -> bool:

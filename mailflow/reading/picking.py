@@ -327,6 +327,27 @@ def within(text: str, offered: Sequence[Slot], zone: tzinfo) -> list[int] | None
     return fits
 
 
+_NOTHING_BOUND = re.compile(
+    r"\b(?:nothing|(?:can(?:'|no)?t|cannot)\s+do\s+anything|not\s+(?:free|available)"
+    r"|(?:can(?:'|no)?t|cannot)\s+(?:do|make)\s+(?:it|anything|any\s+time))\s+"
+    r"(?P<dir>before|earlier\s+than|until|till|after|later\s+than|past)\s+"
+    r"(?P<h>\d{1,2})(?:[:.](?P<m>\d\d))?\s*(?P<ap>am|pm)?(?![\d:.])",
+    re.IGNORECASE,
+)
+
+
+def ruled_out_hours(text: str) -> tuple[time | None, time | None] | None:
+    """ "Nothing before 5 works for me", "I can't do anything after 3": the
+    (earliest, latest) start that is left, or None when no such bound is named."""
+    found = _NOTHING_BOUND.search(text)
+    if found is None:
+        return None
+    bound = clock(found["h"], found["m"], found["ap"])
+    if found["dir"].lower() in {"after", "later than", "past"}:
+        return None, bound
+    return bound, None
+
+
 def hedged(text: str) -> bool:
     """ "I think 2, but let me check": no pick yet."""
     return _HEDGE.search(text) is not None

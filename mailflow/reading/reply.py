@@ -13,7 +13,7 @@ import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, tzinfo
+from datetime import date, time, tzinfo
 from typing import Final
 
 from mailflow.deciding import availability
@@ -306,6 +306,21 @@ _WOULD_SUIT = re.compile(
 )
 
 
+_TAKES_IT = re.compile(
+    r"\b(?:slot|one|option|time)\s+(?:works|suits|is\s+(?:perfect|great|fine|good|ideal))\b"
+    r"|\b(?:works|suits)\s+(?:great|perfectly|fine|well)?\s*(?:for\s+)?me\b"
+    r"|\b(?:i'?ll|i\s+will|i'?d\s+like\s+to|let'?s)\s+(?:take|book|go\s+for|have)\b"
+    r"|\bsee\s+you\s+then\b|\btalk\s+(?:to\s+you\s+)?then\b",
+    re.IGNORECASE,
+)
+"""Words of taking a listed time: said of a time that was not listed, they are
+a mistaken pick, not a request for other times."""
+
+
+def local_time(slot: Slot, zone: tzinfo) -> time:
+    return slot.start_at.astimezone(zone).time()
+
+
 def _pointed(
     body: str,
     kind: ReplyKind,
@@ -341,10 +356,35 @@ def _pointed(
             else:
                 kind = ReplyKind.NONE_FIT if not fits else ReplyKind.UNCLEAR
     unpicked = kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR} and pick is None
+    bounds = picking.ruled_out_hours(body)
+    if unpicked and bounds is not None:
+        # "Nothing before 5 works for me": fresh times after 5 when no offered
+        # time is left; if one is, they may mean it: asked, never guessed.
+        earliest, latest = bounds
+        left = [
+            n
+            for n, slot in enumerate(offered, 1)
+            if (earliest is None or local_time(slot, zone) >= earliest)
+            and (latest is None or local_time(slot, zone) < latest)
+        ]
+        if left:
+            return ReplyKind.UNCLEAR, None, preference
+        return (
+            ReplyKind.NONE_FIT,
+            None,
+            replace(preference, earliest=earliest, latest=latest),
+        )
     if (
         kind is ReplyKind.NONE_FIT
         and "lunch" in body
-        and any(picking.at_lunchtime(slot, zone) for slot in offered)
+        and any(
+            picking.at_lunchtime(slot, zone)
+            and (
+                not preference.weekdays
+                or slot.start_at.astimezone(zone).weekday() in preference.weekdays
+            )
+            for slot in offered
+        )
     ):
         # "lunchtimes would be better" and a lunchtime was offered: which?
         return ReplyKind.UNCLEAR, None, preference
@@ -370,8 +410,17 @@ def _pointed(
         ]
         if len(suits) == 1 and _WOULD_SUIT.search(body) and not _DIGIT.search(body):
             kind, pick = ReplyKind.PICK, suits[0]  # "saturday morning would be great"
+        elif not suits and not (
+            kind is ReplyKind.UNCLEAR
+            and _DIGIT.search(body)
+            and _TAKES_IT.search(body)
+            and not _NONE_PREFER.search(body)
+        ):
+            kind = ReplyKind.NONE_FIT
         else:
-            kind = ReplyKind.NONE_FIT if not suits else ReplyKind.UNCLEAR
+            # An offered time fits; or "the Wednesday 2pm slot works great"
+            # when no Wednesday 2pm was offered: they think they picked one.
+            kind = ReplyKind.UNCLEAR
     corrected = picking.corrected_choice(body, count)
     if corrected is False and kind is ReplyKind.PICK:
         return ReplyKind.UNCLEAR, None, preference  # changed their mind to what?

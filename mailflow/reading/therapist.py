@@ -114,7 +114,9 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     lines = [line for line in body.split("\n") if line.strip()]
     if _Y_ALONE.fullmatch(lines[0]) and len(lines) <= 2 and len(body.split()) <= 2:
         return TherapistReply(Decision.APPROVE)  # "Y", "y.", "Y\nSam"
-    scan = mentions.scan(body, "", both_readings=False)
+    # "Can we make it 10 instead of 9.30?": the time replaced is not proposed
+    # (only the times are read so; a note keeps the therapist's words).
+    scan = mentions.scan(_INSTEAD_OF.sub(" instead", body), "", both_readings=False)
     masked = scan.masked
     if (
         _NO_SHOW.search(masked) or intent.reports_no_show(body)
@@ -123,12 +125,16 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     private = intent.private_note(body)
     approve, negated_approve = _approvals(masked)
     decline = bool(_DECLINE.search(masked))
-    if negated_approve and not decline:
-        return TherapistReply(Decision.UNCLEAR)  # "not ok": no words for the person
     cancel = any(
         not mentions.CANCEL_NEGATED.search(masked[max(0, m.start() - 30) : m.start()])
         for m in _THERAPIST_CANCEL.finditer(masked)
     ) or intent.cancels_booking(body)
+    if negated_approve and not decline:
+        if intent.takes_it_on(body) and not (cancel or approve):
+            # "Not sure about this one - I'll email him some referrals myself":
+            # the therapist takes it on; nothing goes to the person.
+            return TherapistReply(Decision.PRIVATE)
+        return TherapistReply(Decision.UNCLEAR)  # "not ok": no words for the person
     proposal, incomplete = _proposal(scan, today)
     same_day = _SAME_DAY.search(body)
     if proposal is None and same_day is not None:
@@ -179,6 +185,11 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     return TherapistReply(Decision.UNCLEAR)
 
 
+_INSTEAD_OF = re.compile(
+    r"\s+(?:instead\s+of|rather\s+than)\s+(?:the\s+)?\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm)?"
+    r"(?![\w:.])",
+    re.IGNORECASE,
+)
 _TELL_THEM = re.compile(
     r"\b(?:please\s+)?(?:tell|say\s+to|pass\s+on\s+to)\s+(?:her|him|them)\s*:\s*(?P<note>\S.*)",
     re.IGNORECASE | re.DOTALL,

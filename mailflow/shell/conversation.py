@@ -25,7 +25,8 @@ from mailflow.model import (
     Slot,
     WallTime,
 )
-from mailflow.reading import followup, picking, quoting, reply, therapist
+from mailflow.reading import answer as answering
+from mailflow.reading import picking, quoting
 from mailflow.shell.schedule import Schedule
 from mailflow.writing.letters import (
     LISTS_TIMES,
@@ -159,48 +160,26 @@ class Conversation:
         zone = person_zone_from_minutes(enquiry.sender_offset_minutes)
         today = self.now.astimezone(ZoneInfo(self.settings.practice.timezone)).date()
         words = quoting.new_words(mail.text)
-        answer = reply.read_person_reply(
-            mail.text,  # whole: an answer typed under a quoted time counts
-            offered=offered,
-            zones=[
-                ZoneInfo(self.settings.practice.timezone),
-                *([zone] if zone else []),
-            ],
-            region=self.settings.practice.country,
-            today=today,
-        )
+        zones = [
+            ZoneInfo(self.settings.practice.timezone),
+            *([zone] if zone else []),
+        ]
         self._thread_on(enquiry, mail)
-        if state is State.FOLLOWED_UP or (
-            state is State.CLOSED and enquiry.closed_reason is ClosedReason.SILENT
-        ):
+        if answering.answers_followup(state, enquiry.closed_reason):
             # Their answer to "would you like to start?", however late.
-            after = followup.read_followup_answer(words)
+            after = answering.read_followup(mail.text)
             transition = workflow.on_followup_answer(state, after.value)
             self._carry_out(enquiry, transition, incoming, Preference(), words=words)
             return transition.outcome
-        booked_reading = (
-            followup.read_booked_reply(
-                mail.text,
-                offered=(),
-                zones=[
-                    ZoneInfo(self.settings.practice.timezone),
-                    *([zone] if zone else []),
-                ],
-                region=self.settings.practice.country,
-                today=today,
-            )
-            if state is State.BOOKED
-            or (state is State.RESCHEDULING and answer.kind is ReplyKind.CANCEL)
-            else None
+        # Pick, move, cancel or neither: which reader decides is chosen by state.
+        answer = answering.read_person_answer(
+            state,
+            mail.text,  # whole: an answer typed under a quoted time counts
+            offered=offered,
+            zones=zones,
+            region=self.settings.practice.country,
+            today=today,
         )
-        if state is State.BOOKED and booked_reading is not None:
-            # Cancel, move or neither: decided in one reader.
-            answer = booked_reading
-        elif booked_reading is not None and booked_reading.kind is not ReplyKind.CANCEL:
-            # A call is booked while new times are on offer: whether it is
-            # cancelled is the booked reader's call alone; if it does not read
-            # a cancel, the person is asked rather than the call lost.
-            answer = replace(answer, kind=ReplyKind.UNCLEAR)
         # Only a pick needs to know what is free: a cancellation or a question
         # goes through even while a busy calendar cannot be read.
         waiting = state in {State.OFFERED, State.HELD, State.RESCHEDULING}
@@ -231,18 +210,10 @@ class Conversation:
     ) -> str:
         words = quoting.new_words(incoming.mail.text)
         today = self.now.astimezone(ZoneInfo(self.settings.practice.timezone)).date()
-        if enquiry.state == State.ASKED:
-            if booking_only:
-                return "therapist-not-approval"
-            transition = workflow.on_therapist_reply(
-                State.ASKED,
-                therapist.read_offer_answer(words),
-                self._facts(enquiry, ()),
-            )
-            self._carry_out(enquiry, transition, incoming, Preference())
-            return transition.outcome
-        answer = therapist.read_therapist_reply(words, today=today)
-        if booking_only and answer.decision not in {Decision.CANCEL, Decision.NO_SHOW}:
+        answer = answering.read_therapist_answer(
+            enquiry.state, incoming.mail.text, today=today, booking_only=booking_only
+        )
+        if answer is None:
             # An approval counts only in the current approval's thread; a reply
             # to their calendar copy or a notice may only cancel or report a no-show.
             log.info(
@@ -250,6 +221,12 @@ class Conversation:
                 enquiry.id,
             )
             return "therapist-not-approval"
+        if enquiry.state == State.ASKED:
+            transition = workflow.on_therapist_reply(
+                State.ASKED, answer, self._facts(enquiry, ())
+            )
+            self._carry_out(enquiry, transition, incoming, Preference())
+            return transition.outcome
         offered = tuple(self.store.offers(enquiry.id))
         facts = self._facts(
             enquiry,

@@ -1,0 +1,93 @@
+"""Which reader reads a reply in a thread, by the enquiry's state. Pure.
+
+The one place that chooses: the shell (`mailflow.shell.conversation`) and the
+reply bench (`bench/replies.py`) both call it, so what is measured is what runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, tzinfo
+
+from mailflow.model import (
+    ClosedReason,
+    Decision,
+    PersonReply,
+    ReplyKind,
+    Slot,
+    State,
+    TherapistReply,
+)
+from mailflow.reading import followup, reply, therapist
+from mailflow.reading.quoting import new_words
+
+
+def answers_followup(state: State, closed_reason: ClosedReason | None) -> bool:
+    """Whether a person's reply is their answer to "would you like to start?",
+    however late (after the quiet close that follows silence)."""
+    return state is State.FOLLOWED_UP or (
+        state is State.CLOSED and closed_reason is ClosedReason.SILENT
+    )
+
+
+def read_followup(text: str) -> followup.Answer:
+    """The person's answer to the follow-up, from their own words."""
+    return followup.read_followup_answer(new_words(text))
+
+
+def read_person_answer(
+    state: State,
+    text: str,
+    *,
+    offered: Sequence[Slot],
+    zones: Sequence[tzinfo],
+    region: str,
+    today: date | None = None,
+) -> PersonReply:
+    """The person's reply in any state but the follow-up's, as the workflow
+    should take it.
+
+    Once a call is booked, whether it is cancelled or moved is decided by the
+    booked reader alone (`followup.read_booked_reply`). While a booked call is
+    being moved, the pick reader reads the pick; a cancel it reads stands only
+    if the booked reader reads a cancel too, and otherwise the person is asked
+    rather than the call lost.
+    """
+    answer = reply.read_person_reply(
+        text,  # whole: an answer typed under a quoted time counts
+        offered=offered,
+        zones=zones,
+        region=region,
+        today=today,
+    )
+    booked = state is State.BOOKED
+    moving_cancel = state is State.RESCHEDULING and answer.kind is ReplyKind.CANCEL
+    if not (booked or moving_cancel):
+        return answer
+    booked_reading = followup.read_booked_reply(
+        text, offered=(), zones=zones, region=region, today=today
+    )
+    if booked:
+        return booked_reading
+    if booked_reading.kind is not ReplyKind.CANCEL:
+        return replace(answer, kind=ReplyKind.UNCLEAR)
+    return answer
+
+
+def read_therapist_answer(
+    state: State, text: str, *, today: date, booking_only: bool = False
+) -> TherapistReply | None:
+    """The therapist's reply, as the workflow should take it; None when it is
+    not mailflow's to act on (a reply outside the approval thread that neither
+    cancels nor reports a no-show, or one to a booking notice while mailflow
+    was asking whether to offer)."""
+    words = new_words(text)
+    if state is State.ASKED:
+        return None if booking_only else therapist.read_offer_answer(words)
+    answer = therapist.read_therapist_reply(words, today=today)
+    if booking_only and answer.decision not in {Decision.CANCEL, Decision.NO_SHOW}:
+        # An approval counts only in the current approval's thread; a reply
+        # to their calendar copy or a notice may only cancel or report a no-show.
+        return None
+    return answer

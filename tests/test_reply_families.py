@@ -1,0 +1,279 @@
+"""Families of replies added for issue #10's second round, each beside the hard
+negatives that must not be read the same way. A wrong booking or a wrong
+cancel is far worse than a question back, so the negatives assert "not this
+reading" (asking is always allowed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mailflow.model import Decision, ReplyKind, Slot
+from mailflow.reading.followup import Answer, read_booked_reply, read_followup_answer
+from mailflow.reading.reply import read_person_reply
+from mailflow.reading.therapist import read_therapist_reply
+
+LONDON = ZoneInfo("Europe/London")
+TODAY = date(2026, 11, 28)
+
+
+def _slot(month: int, day: int, hour: int, minute: int = 0) -> Slot:
+    start = datetime(2026, month, day, hour, minute, tzinfo=LONDON).astimezone(UTC)
+    return Slot(start, start + timedelta(minutes=15))
+
+
+def _booked(text: str) -> ReplyKind:
+    found = read_booked_reply(
+        text, offered=(), zones=[LONDON], region="GB", today=TODAY
+    )
+    return found.kind
+
+
+def _offer(text: str, offered: tuple[Slot, ...]):  # type: ignore[no-untyped-def]
+    return read_person_reply(
+        text, offered=offered, zones=[LONDON], region="GB", today=TODAY
+    )
+
+
+# -- after a booking: "I won't need the call", help found elsewhere ------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I won't need the call after all, I've found a therapist nearer home.",
+        "I shan't need the appointment any more - thanks for your help",
+        "I've found a counsellor through work so won't be needing the call",
+        "We've found someone else, so I don't need the session now. Thanks",
+        "Hi, I won't need the appointment anymore, I've found a counsellor closer to home.",
+        "Sorry - I've now got a therapist closer to home.",
+    ],
+)
+def test_help_found_elsewhere_cancels_a_booked_call(text: str) -> None:
+    assert _booked(text) is ReplyKind.CANCEL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I won't need the call to be long, just a quick chat is fine",
+        "If I find a counsellor closer to home I won't need the call, but for now see you Wednesday",
+        "I haven't found a therapist closer to home, so see you Wednesday",
+        "Do I need the call before we book sessions?",
+        "I found a counsellor closer to home years ago but it didn't work out. See you Wednesday",
+        "I've found a therapist closer to home but I'd still like to talk to you on Wednesday",
+        "I won't need the call on Wednesday, could we do Friday instead?",
+    ],
+)
+def test_talk_of_other_help_that_does_not_cancel(text: str) -> None:
+    assert _booked(text) is not ReplyKind.CANCEL
+
+
+# -- after a booking: a cancel in another language ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik wil de afspraak graag annuleren. Bedankt.",
+        "Hallo, ich muss den Termin leider absagen. Viele Grüße",
+        "Bonjour, je dois annuler le rendez-vous, désolée.",
+        "Hola, tengo que cancelar la cita, lo siento mucho.",
+    ],
+)
+def test_a_cancel_in_another_language_cancels_a_booked_call(text: str) -> None:
+    assert _booked(text) is ReplyKind.CANCEL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Muss ich den Termin absagen, wenn ich krank bin?",
+        "Je ne veux pas annuler, à mercredi !",
+        "Ich muss leider absagen, können wir den Termin verschieben?",
+        "No quiero cancelar la cita, gracias",
+    ],
+)
+def test_foreign_cancel_words_asked_negated_or_moving_do_not_cancel(text: str) -> None:
+    assert _booked(text) is not ReplyKind.CANCEL
+
+
+# -- the therapist takes it on --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Not this one. It's a conflict. I'll drop her a line myself with some referrals.",
+        "Not sure about him. I'll give him a ring and explain.",
+        "Not sure this is right for her - I'll email her some referrals.",
+        "Not sure about this one, he sounds like he needs more support. I'll email him some referrals myself.",
+        "No, I'll get back to him directly.",
+        "Leave this one with me please",
+    ],
+)
+def test_the_therapist_taking_it_on_stands_down(text: str) -> None:
+    assert read_therapist_reply(text, today=TODAY).decision is Decision.PRIVATE
+
+
+@pytest.mark.parametrize(
+    ("text", "decision"),
+    [
+        ("Yes - and I'll ring her myself on the day", Decision.APPROVE),
+        ("Please cancel, I'll write to her myself", Decision.CANCEL),
+    ],
+)
+def test_a_decision_beside_taking_it_on_stands(text: str, decision: Decision) -> None:
+    assert read_therapist_reply(text, today=TODAY).decision is decision
+
+
+def test_not_sure_and_back_to_you_is_no_stand_down() -> None:
+    answer = read_therapist_reply(
+        "Not sure yet, I'll get back to you tomorrow", today=TODAY
+    )
+    assert answer.decision is Decision.UNCLEAR
+
+
+# -- an offer: "nothing before 5" ---------------------------------------------------
+
+AFTERNOON = (_slot(12, 9, 12), _slot(12, 10, 14, 30), _slot(12, 11, 16))
+LATE = (_slot(12, 1, 9, 30), _slot(12, 3, 14), _slot(12, 7, 17, 30))
+
+
+@pytest.mark.parametrize(
+    ("text", "earliest", "latest"),
+    [
+        ("Nothing before 5 works for me I'm afraid", time(17), None),
+        ("I can't do anything before 6pm on weekdays", time(18), None),
+        ("nothing until 5.30, sorry - work", time(17, 30), None),
+        ("Nothing after 11 I'm afraid, school run", None, time(11)),
+    ],
+)
+def test_nothing_before_a_time_is_none_fit_with_that_bound(
+    text: str, earliest: time | None, latest: time | None
+) -> None:
+    offered = AFTERNOON if earliest else (_slot(12, 9, 12), _slot(12, 10, 14))
+    found = _offer(text, offered)
+    assert found.kind is ReplyKind.NONE_FIT
+    assert found.preference.earliest == earliest
+    assert found.preference.latest == latest
+
+
+def test_nothing_before_5_with_an_offered_time_after_5_is_asked() -> None:
+    assert _offer("Nothing before 5 works for me", LATE).kind is ReplyKind.UNCLEAR
+
+
+def test_nothing_before_5_beside_a_pick_that_fits_stays_that_pick() -> None:
+    found = _offer("Nothing before 5 works, so the Monday 5.30 is perfect", LATE)
+    assert found.kind is not ReplyKind.NONE_FIT
+    assert found.choice in {None, 3}
+
+
+# -- an offer: taking a time that was not listed --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi there - the Wednesday 2pm slot works great for me. Talk then!",
+        "Friday at 10 works for me",
+        "I'll take the Wednesday at 4, see you then",
+    ],
+)
+def test_taking_a_time_not_offered_is_asked(text: str) -> None:
+    assert _offer(text, LATE).kind is ReplyKind.UNCLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wednesday at 2pm would be better for me",
+        "Wednesdays after 2pm suit me better",
+        "none of these, Wednesday 2pm would be ideal",
+    ],
+)
+def test_asking_for_a_time_not_offered_is_none_fit(text: str) -> None:
+    assert _offer(text, LATE).kind is ReplyKind.NONE_FIT
+
+
+# -- an offer: lunchtimes on days that were not offered --------------------------------
+
+
+def test_lunchtimes_on_other_days_than_the_offered_lunchtime_is_none_fit() -> None:
+    offered = (
+        _slot(12, 7, 16, 45),
+        _slot(12, 10, 9, 30),
+        _slot(12, 10, 12),
+    )  # Thu 12:00
+    text = "Can't do any of them unfortunately. Tues/Weds lunchtimes are usually ok."
+    assert _offer(text, offered).kind is ReplyKind.NONE_FIT
+
+
+def test_lunchtimes_on_the_day_of_the_offered_lunchtime_is_asked() -> None:
+    offered = (_slot(12, 7, 16, 45), _slot(12, 8, 12, 30), _slot(12, 10, 9, 30))  # Tue
+    text = "Can't do any of them unfortunately. Tues/Weds lunchtimes are usually ok."
+    assert _offer(text, offered).kind is ReplyKind.UNCLEAR
+
+
+# -- the follow-up: a yes that asks when ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Definitely - let's do it. When's your next opening?",
+        "Yes please! What days do you have free?",
+        "Yes, I'd like that. When are you next available?",
+    ],
+)
+def test_a_yes_asking_when_to_start_is_a_yes(text: str) -> None:
+    assert read_followup_answer(text) is Answer.YES
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yes if you have evening space - when are you next free?",
+        "How much are sessions? When's your next opening?",
+    ],
+)
+def test_a_condition_or_a_question_on_terms_is_not_a_plain_yes(text: str) -> None:
+    assert read_followup_answer(text) is not Answer.YES
+
+
+# -- the therapist: "10 instead of 9.30" ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "weekday"),
+    [
+        ("Can we make it 10 instead of 9.30?", time(10), None),
+        ("Could we do 11:15 rather than 9:30?", time(11, 15), None),
+        ("How about 2pm instead of 1?", time(14), None),
+        ("Thursday at 3 instead of 2 would work better", time(15), 3),
+    ],
+)
+def test_a_time_instead_of_another_proposes_the_new_one(
+    text: str, at: time, weekday: int | None
+) -> None:
+    answer = read_therapist_reply(text, today=TODAY)
+    assert answer.decision is Decision.PROPOSE
+    assert answer.proposed is not None
+    assert (answer.proposed.at, answer.proposed.weekday) == (at, weekday)
+
+
+def test_instead_of_keeps_the_therapists_words_in_a_note() -> None:
+    answer = read_therapist_reply(
+        "No - 10 instead of 9.30 is no good either, sorry", today=TODAY
+    )
+    assert answer.decision is not Decision.PROPOSE
+    assert "instead of 9.30" in answer.note or answer.note == ""
+
+
+def test_a_day_instead_of_another_without_a_time_is_asked() -> None:
+    answer = read_therapist_reply(
+        "Could we do Thursday instead of Tuesday?", today=TODAY
+    )
+    assert answer.decision is Decision.UNCLEAR
