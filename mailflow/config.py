@@ -26,7 +26,7 @@ import re
 import time as _time
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
@@ -49,6 +49,7 @@ Auth = Literal["password", "oauth2"]
 Clock = Literal["auto", "24h", "12h"]
 SentCopy = Literal["auto", "append", "none"]
 Approval = Literal["therapist", "auto"]
+CallMode = Literal["phone", "video"]
 
 _SERVERS = ("imap", "smtp")
 DERIVED_FIELDS: Final = frozenset({"oauth2_token_file"})
@@ -240,6 +241,14 @@ class TemplateSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CallSettings:
+    """The free call itself: by phone (the therapist rings) or by video (a fixed room)."""
+
+    mode: CallMode
+    video_url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     """The whole validated configuration; frozen, passed down in narrow pieces."""
 
@@ -253,6 +262,7 @@ class Settings:
     storage: StorageSettings
     templates: TemplateSettings
     limits: LimitsSettings
+    call: CallSettings
 
 
 _SECTIONS: dict[str, type[Any]] = {
@@ -266,6 +276,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "storage": StorageSettings,
     "templates": TemplateSettings,
     "limits": LimitsSettings,
+    "call": CallSettings,
 }
 
 
@@ -311,8 +322,87 @@ def load_settings(path: str | Path | None = None) -> Settings:
             _write_cache(entry, encoded)
         # Built from the encoded entry, so a hit returns exactly what a miss did.
         settings = _build(json.loads(encoded), passwords)
+    settings = _anchored(settings, file)
     _check_paths(settings)
     return settings
+
+
+def _anchored(settings: Settings, file: Path) -> Settings:
+    """Relative paths in the config mean: relative to the config file's folder,
+    whatever the working directory (a second database would answer everyone again)."""
+    base = Path(os.path.abspath(file)).parent
+
+    def place(path: Path) -> Path:
+        path = path.expanduser()
+        return path if path.is_absolute() else Path(os.path.normpath(base / path))
+
+    given = settings.storage.database.expanduser()
+    database = place(given)
+    _check_moved_database(given, database)
+    busy = tuple(
+        entry if "://" in entry else str(place(Path(entry)))
+        for entry in settings.availability.busy_calendars
+    )
+    directory = settings.templates.directory
+    return replace(
+        settings,
+        storage=replace(settings.storage, database=database),
+        imap=replace(
+            settings.imap, oauth2_token_file=place(settings.imap.oauth2_token_file)
+        ),
+        smtp=replace(
+            settings.smtp, oauth2_token_file=place(settings.smtp.oauth2_token_file)
+        ),
+        availability=replace(settings.availability, busy_calendars=busy),
+        templates=replace(
+            settings.templates,
+            directory=None if directory is None else place(directory),
+        ),
+    )
+
+
+def _check_moved_database(given: Path, placed: Path) -> None:
+    """A relative storage.database used to mean the working directory: refuse to
+    start a new database beside the config while the old one sits here."""
+    if given.is_absolute() or placed.exists():
+        return
+    legacy = Path(os.path.abspath(given))
+    if legacy != placed and legacy.exists():
+        raise ConfigError(
+            [
+                f"storage.database: {str(given)!r} is relative to the config file's"
+                f" folder, so it means {placed}, which does not exist, while the"
+                f" database at {legacy} does; set storage.database ="
+                f' "{legacy}" to keep using it'
+            ]
+        )
+
+
+def check_database(settings: Settings) -> None:
+    """ConfigError unless the database's folder exists (or can be made) and can be
+    written: a run must not discover it mid-cycle (`check`, `run` and `watch`)."""
+    import tempfile
+
+    database = settings.storage.database
+    folder = database.parent
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if database.exists():
+            with database.open("r+b"):
+                pass
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".mailflow-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        where = database if database.exists() else folder
+        raise ConfigError(
+            [
+                f"storage.database: cannot write {where} ({reason}); make it"
+                " writable by the user mailflow runs as, or set storage.database"
+                " to a path in a folder that is"
+            ]
+        ) from None
 
 
 def _check_paths(settings: Settings) -> None:
@@ -573,6 +663,13 @@ def _models() -> Any:
         @field_validator("timezone")
         @classmethod
         def _known_zone(cls, value: str) -> str:
+            fixed = fixed_zone_suggestion(value)
+            if fixed is not None:
+                raise ValueError(
+                    f"{value!r} is a fixed offset, not a place: it does not follow"
+                    " summer time, so offered times would be an hour out for half"
+                    f" the year; use the practice's city zone, e.g. {fixed!r}"
+                )
             try:
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError):
@@ -761,6 +858,26 @@ def _models() -> Any:
     class _TemplateModel(_SectionModel):
         directory: Path | None = None
 
+    class _CallModel(_SectionModel):
+        mode: CallMode = "phone"
+        video_url: str = Field(default="", validate_default=True)
+
+        @field_validator("video_url")
+        @classmethod
+        def _room(cls, value: str, info: ValidationInfo) -> str:
+            value = value.strip()
+            mode = info.data.get("mode")
+            if mode == "video" and not value:
+                raise ValueError(
+                    'call.mode is "video": set the meeting room\'s link'
+                    ' (e.g. "https://meet.example.com/riverside")'
+                )
+            if value and not re.fullmatch(r"https://[^\s<>\"]+", value):
+                raise ValueError(f"{value!r} is not an https:// link")
+            if value and mode == "phone":
+                raise ValueError('set, but call.mode is "phone" (set mode = "video")')
+            return value
+
     class _SettingsModel(BaseSettings):
         model_config = SettingsConfigDict(
             env_prefix="MAILFLOW_",
@@ -779,6 +896,7 @@ def _models() -> Any:
         storage: _StorageModel = _StorageModel()
         templates: _TemplateModel = _TemplateModel()
         limits: _LimitsModel = _LimitsModel()
+        call: _CallModel = _CallModel()
 
         @classmethod
         def settings_customise_sources(
@@ -865,6 +983,60 @@ def _problems(exc: ValidationError) -> list[str]:
         else:
             lines.append(f"{key}: {message}")
     return lines
+
+
+_FIXED_ZONES: Final = {
+    "EST": "America/New_York",
+    "EST5EDT": "America/New_York",
+    "CST6CDT": "America/Chicago",
+    "MST": "America/Denver",
+    "MST7MDT": "America/Denver",
+    "PST8PDT": "America/Los_Angeles",
+    "HST": "Pacific/Honolulu",
+    "CET": "Europe/Paris",
+    "MET": "Europe/Paris",
+    "EET": "Europe/Athens",
+    "WET": "Europe/Lisbon",
+}
+
+
+def fixed_zone_suggestion(name: str) -> str | None:
+    """For a zone that is an offset or an abbreviation rather than a place (GMT,
+    UTC, EST, UTC+1, Etc/GMT-2): a city zone to suggest; None for a real place
+    (or for a name that is no zone at all, which ZoneInfo then refuses)."""
+    text = name.strip()
+    if "/" in text:
+        area, _, bare = text.partition("/")
+        if area not in {"Etc", "SystemV"}:
+            return None
+        text, etc = bare, True
+    else:
+        etc = False
+    upper = text.upper()
+    if upper in _FIXED_ZONES:
+        return _FIXED_ZONES[upper]
+    found = re.fullmatch(
+        r"(GMT|UTC|UT|UCT|ZULU|Z|GREENWICH|UNIVERSAL)(?:([+-])(\d{1,2})(?::?\d\d)?)?",
+        upper,
+    )
+    if found is None:
+        return "Europe/London" if etc else None
+    hours = int(found.group(3) or 0) * (-1 if found.group(2) == "-" else 1)
+    if etc and found.group(1) == "GMT":
+        hours = -hours  # POSIX: Etc/GMT-1 is one hour ahead of UTC
+    return _BY_OFFSET.get(hours, "Europe/London")
+
+
+_BY_OFFSET: Final = {
+    0: "Europe/London",
+    1: "Europe/Paris",
+    2: "Europe/Athens",
+    -5: "America/New_York",
+    -6: "America/Chicago",
+    -7: "America/Denver",
+    -8: "America/Los_Angeles",
+    10: "Australia/Sydney",
+}
 
 
 def is_loopback(host: str) -> bool:

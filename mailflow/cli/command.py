@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,22 @@ EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_SERVER = 0, 1, 2, 3
 log = logging.getLogger("mailflow")
 
 
+def _global_flags(parser: argparse.ArgumentParser, *, default: object) -> None:
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default,
+        help="say more (-vv: debug)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=default,
+        help="config file (default: $MAILFLOW_CONFIG, else config/mailflow.toml)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mailflow",
@@ -43,19 +60,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="version", version=f"mailflow {__version__}"
     )
-    parser.add_argument(
-        "-v", "--verbose", action="count", default=0, help="say more (-vv: debug)"
-    )
+    _global_flags(parser, default=None)
+    parser.set_defaults(verbose=0)
+    # The same flags after the command (`mailflow run -v --config x`); SUPPRESS
+    # keeps a flag given before the command when it is not repeated after it.
+    common = argparse.ArgumentParser(add_help=False)
+    _global_flags(common, default=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=text, description=text)
-        sub.add_argument(
-            "--config",
-            metavar="PATH",
-            help="config file (default: $MAILFLOW_CONFIG, else config/mailflow.toml)",
-        )
-        return sub
+        return commands.add_parser(name, help=text, description=text, parents=[common])
 
     run = command("run", "one cycle: read new mail, act, send what is due, exit")
     run.add_argument(
@@ -113,14 +127,32 @@ def _parser() -> argparse.ArgumentParser:
     forget.add_argument(
         "--now", metavar="ISO8601", help="the clock (no offset: practice zone)"
     )
-    demo = commands.add_parser(
-        "demo", help="a whole conversation on a throwaway local mail server"
+    init = command(
+        "init",
+        "write a first config from a few questions (or flags), then run check",
     )
+    from mailflow.cli.init import add_arguments
+
+    add_arguments(init)
+    demo = command("demo", "a whole conversation on a throwaway local mail server")
     demo.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command; a reader that stops early (`mailflow check | head`) is no error."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Whatever is still buffered goes nowhere, quietly, also at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILED
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="mailflow: %(message)s", stream=sys.stderr)
@@ -138,7 +170,15 @@ def main(argv: list[str] | None = None) -> int:
             from mailflow.cli.demo import run_demo
 
             return run_demo()
+        if args.command == "init":
+            from mailflow.cli.init import init
+
+            return init(args)
         settings = _settings(args.config)
+        if args.command in {"run", "watch", "check"}:
+            from mailflow.config import check_database
+
+            check_database(settings)
         if args.command == "run":
             return _run(settings, now_text=args.now, dry_run=args.dry_run)
         if args.command == "watch":
@@ -193,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        raise  # stdout closed by its reader: main() leaves quietly
     except Exception as exc:
         _error(
             f"this is a bug ({type(exc).__name__}); run again with -v for the traceback"
@@ -247,13 +289,24 @@ def _status(settings: Settings) -> int:
     from mailflow.shell.store import Store
 
     path = settings.storage.database
+    print(f"Database: {path}")
     if not path.exists():
-        print("No runs yet: the database does not exist. Run `mailflow run` first.")
+        print(
+            "No runs yet: the database does not exist. Run `mailflow run` first"
+            " (if mailflow has run before, storage.database points elsewhere)."
+        )
         return EXIT_OK
     zone = ZoneInfo(settings.practice.timezone)
     now = datetime.now(UTC)
     rules = timing_rules(settings)
     with Store.open(path) as store:
+        adopted = store.get_meta("adopted_threads")
+        if adopted:
+            print(
+                f"Warning: the Sent folder holds {adopted} mailflow letters this"
+                " database never wrote (another or a restored database?); their"
+                " threads are left for the therapist. Check storage.database."
+            )
         counts = store.counts_by_state()
         print("Enquiries by state:")
         if not counts:

@@ -285,7 +285,7 @@ class Intake:
                 email=person.email,
                 name=person.name,
                 phone=person.phone,
-                subject=compose.FRESH_SUBJECT
+                subject=compose.fresh_subject(self.settings.availability.slot_minutes)
                 if form
                 else compose.clean_header(mail.subject),
                 request_message_id=mail.message_id,

@@ -47,6 +47,8 @@ from mailflow.shell.store import Folder, Store
 # An empty poll (nothing new, nothing due, nothing queued) needs none of these:
 # they load on first use (icalendar, phonenumbers, jinja2 and many regexes).
 if TYPE_CHECKING:
+    from email.message import Message
+
     from mailflow.config import Settings
     from mailflow.model import CalendarMessage
     from mailflow.reading import bounce, classify, parse, quoting, screen
@@ -79,6 +81,8 @@ BODY_BATCH_BYTES = 8 * 1024 * 1024
 """...and at most this much of them by RFC822.SIZE, so memory stays bounded."""
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+_OWN_ID = re.compile(r"<mailflow\.[0-9a-f]{32}@[^<>\s]+>$")
+"""The shape of mailflow's Message-IDs (writing/letters.py: message_id)."""
 _SENT_FIELDS = (
     "TO",
     "CC",
@@ -326,9 +330,14 @@ class Runner:
         for _uid, header in self.mailbox.header_fields(uids, _SENT_FIELDS):
             try:
                 fields = parser.parsebytes(header)
-                if fields.get("X-Mailflow") is not None:
-                    continue  # our own copy: mailflow's mail never makes a contact
                 message_id = str(fields.get("Message-ID") or "").strip()
+                if fields.get("X-Mailflow") is not None or _OWN_ID.match(message_id):
+                    # Our own copy: mailflow's mail never makes a contact. One this
+                    # database never wrote (a second or restored database) marks its
+                    # thread as answered, so nobody in it is answered again.
+                    if message_id and not self.store.is_our_message(message_id):
+                        self._adopt(message_id, fields)
+                    continue
                 if message_id and self.store.is_our_message(message_id):
                     continue
                 pairs = getaddresses(
@@ -355,6 +364,21 @@ class Runner:
         self.store.set_folder(
             f"sent:{name}", Folder(status.uidvalidity, status.uidnext)
         )
+
+    def _adopt(self, message_id: str, fields: Message) -> None:
+        """A mailflow letter this database does not know: its thread is owned
+        elsewhere, left for the therapist; `mailflow status` warns."""
+        thread = set(
+            _MESSAGE_ID.findall(
+                f"{message_id} {fields.get('In-Reply-To') or ''}"
+                f" {fields.get('References') or ''}"
+            )
+        )
+        with self.store.transaction():
+            self.store.add_answered_by_hand(thread)
+            count = int(self.store.get_meta("adopted_threads") or 0)
+            self.store.set_meta("adopted_threads", str(count + 1))
+        log.warning("sent folder: a mailflow letter this database never wrote")
 
     def _stand_down(self, thread: set[str]) -> None:
         enquiry_id = self.store.enquiry_for_thread(thread)
@@ -496,7 +520,9 @@ class Runner:
         max_age = timedelta(days=self.settings.workflow.max_request_age_days)
         if sent_at is not None and self.now - sent_at > max_age:
             return "too-old"  # installing mailflow never answers last month's mail
-        if self.store.answered_by_hand(_thread(mail)):
+        # The request itself too: a reply in Sent names it (In-Reply-To).
+        answered = _thread(mail) | ({mail.message_id} if mail.message_id else set())
+        if self.store.answered_by_hand(answered):
             return "answered-by-hand"
         verdict = classify.classify_new(
             mail, self.policy, contacts=_Contacts(self.store), owned_thread=False

@@ -126,6 +126,8 @@ def build_calendar(
     summary: str,
     description: str,
     zone_name: str,
+    location: str = "",
+    url: str = "",
 ) -> bytes:
     """Render one VCALENDAR with one VEVENT as RFC 5545 bytes (CRLF, folded at 75 octets).
 
@@ -141,6 +143,7 @@ def build_calendar(
     parsers disagree on) and cut to MAX_NAME_CHARS, MAX_SUMMARY_CHARS and
     MAX_DESCRIPTION_CHARS. `zone_name` is the practice zone; it must name an
     IANA zone but is not written (see the module docstring on UTC).
+    `location` and `url` (a video call's meeting room) are written when given.
 
     Raises:
         ValueError: a naive or reversed time, a negative sequence, a UID that
@@ -198,6 +201,10 @@ def build_calendar(
         transparency=TRANSP.OPAQUE,
         subcomponents=alarms,
     )
+    if location:
+        event.add("LOCATION", _one_line(location, MAX_SUMMARY_CHARS))
+    if url:
+        event.add("URL", _one_line(url, MAX_SUMMARY_CHARS))
     # Calendar() rather than Calendar.new(): .new() adds an RFC 7986 UID from
     # uuid4, which no iMIP sender writes and would make the bytes unrepeatable.
     calendar = Calendar()

@@ -42,6 +42,13 @@ TEMPLATE_DIR = _shipped_templates()
 
 KINDS = ("offer", "safety", "crisis_alert", "no_slots_alert")
 FRESH_SUBJECT = "Your free 15-minute call"
+
+
+def fresh_subject(minutes: int) -> str:
+    """The subject of a letter that starts a thread (a website form's request)."""
+    return f"Your free {minutes}-minute call"
+
+
 """The subject of a letter that starts a thread (a website form's enquiry)."""
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 """Control characters, and what str.splitlines() (and so the email package)

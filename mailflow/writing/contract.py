@@ -37,9 +37,12 @@ def _letter(
 
 BASE = ("practice",)
 """Every letter: practice.name, practice.therapist_name, practice.email."""
-TO_PERSON = (*BASE, "greeting_name", "phone")
+CALL = ("call",)
+"""Letters about the call: call.minutes (availability.slot_minutes), call.mode
+("phone" or "video") and call.video_url (the meeting room; "" for a phone call)."""
+TO_PERSON = (*BASE, *CALL, "greeting_name", "phone")
 """Letters to the person who wrote."""
-ABOUT = (*BASE, "enquiry_id", "person_name", "person_email", "phone")
+ABOUT = (*BASE, *CALL, "enquiry_id", "person_name", "person_email", "phone")
 """Letters to the therapist about one enquiry."""
 
 LETTERS: dict[str, Letter] = {
@@ -157,7 +160,7 @@ def _shared_samples(settings: Settings) -> dict[str, object]:
     practice = settings.practice
     start = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
     slot = compose.describe_slot(
-        Slot(start, start + timedelta(minutes=15)),
+        Slot(start, start + timedelta(minutes=settings.availability.slot_minutes)),
         practice.timezone,
         twelve_hour=practice.uses_12h_clock,
         person_zone=timezone(timedelta(hours=-5)),
@@ -167,6 +170,13 @@ def _shared_samples(settings: Settings) -> dict[str, object]:
             "name": practice.name,
             "therapist_name": practice.therapist_name,
             "email": practice.email,
+        },
+        "call": {
+            "minutes": settings.availability.slot_minutes,
+            "mode": settings.call.mode,
+            "video_url": settings.call.video_url
+            if settings.call.mode == "video"
+            else "",
         },
         "greeting_name": "Jordan",
         "phone": "07700 900123",

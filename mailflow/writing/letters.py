@@ -129,7 +129,20 @@ class Letters:
             summary=summary,
             description=description,
             zone_name=practice.timezone,
+            location=self._room(),
+            url=self._room(),
         )
+
+    def _room(self) -> str:
+        """The video call's meeting room; "" for a phone call."""
+        call = self.settings.call
+        return call.video_url if call.mode == "video" else ""
+
+    def _call_title(self) -> str:
+        """The call as its title says it: "free 15-minute call"."""
+        minutes = self.settings.availability.slot_minutes
+        video = " video" if self.settings.call.mode == "video" else ""
+        return f"free {minutes}-minute{video} call"
 
     # -- how times read -------------------------------------------------------
 
@@ -167,9 +180,17 @@ class Letters:
             }
         }
 
+    def _call(self) -> dict[str, Any]:
+        return {
+            "minutes": self.settings.availability.slot_minutes,
+            "mode": self.settings.call.mode,
+            "video_url": self._room(),
+        }
+
     def _person_base(self, person: Recipient) -> dict[str, Any]:
         return {
             **self._base(),
+            "call": self._call(),
             "greeting_name": extract.display_name(person.name, person.email),
             "phone": self.phone(person.phone),
         }
@@ -177,6 +198,7 @@ class Letters:
     def _about(self, enquiry_id: int, person: Recipient) -> dict[str, Any]:
         return {
             **self._base(),
+            "call": self._call(),
             "enquiry_id": enquiry_id,
             "person_name": person.name,
             "person_email": person.email,
@@ -276,9 +298,12 @@ class Letters:
             slot,
             sequence,
             person,
-            summary=f"Free 15-minute call with {practice.therapist_name}",
+            summary=f"{self._call_title().capitalize()} with {practice.therapist_name}",
             description=(
-                f"{practice.therapist_name} ({practice.name}) will phone you"
+                f"{practice.therapist_name} ({practice.name}) will meet you by"
+                f" video: {self._room()}"
+                if self._room()
+                else f"{practice.therapist_name} ({practice.name}) will phone you"
                 + (f" on {phone}." if phone else ".")
             ),
         )
@@ -507,14 +532,19 @@ class Letters:
     ) -> None:
         phone = self.phone(person.phone)
         who = compose.clean_header(person.name) or person.email
-        ring = f"Ring {who} on {phone or 'the number they send'}. Enquiry {enquiry_id}."
+        ring = (
+            f"Video call with {who}: {self._room()}. Enquiry {enquiry_id}."
+            if self._room()
+            else f"Ring {who} on {phone or 'the number they send'}. Enquiry {enquiry_id}."
+        )
         ics = self._event(
             "PUBLISH",
             enquiry_id,
             slot,
             sequence,
             None,
-            summary=f"Free call: {who}" + (f", {phone}" if phone else ""),
+            summary=(f"Free video call: {who}" if self._room() else f"Free call: {who}")
+            + (f", {phone}" if phone else ""),
             description=(f"SAFETY: {safety_note}\n\n" if safety_note else "") + ring,
         )
         when = self.practice_time(slot.start_at)
@@ -618,7 +648,10 @@ class Letters:
             sender_name=f"{practice.therapist_name}, {practice.name}",
             to=person.email,
             to_name=person.name,
-            subject=compose.reply_subject(thread.subject, compose.FRESH_SUBJECT),
+            subject=compose.reply_subject(
+                thread.subject,
+                compose.fresh_subject(self.settings.availability.slot_minutes),
+            ),
             message_id=self.message_id(enquiry_id, step),
             context=context,
             in_reply_to=thread.in_reply_to,
@@ -847,7 +880,7 @@ class AfterCallLetters(Letters):
                 slot,
                 sequence,
                 person,
-                summary=f"Cancelled: free 15-minute call with {practice.therapist_name}",
+                summary=f"Cancelled: {self._call_title()} with {practice.therapist_name}",
                 description="This call has been cancelled.",
             )
             part = compose.CalendarPart("CANCEL", ics)
