@@ -53,6 +53,7 @@ def check(settings: Settings) -> int:
     problems = 0
     server_down = False
     print(f"config: ok ({settings.practice.name}, {settings.practice.timezone})")
+    print(f"storage: {settings.storage.database} (its folder is writable)")
     imap = settings.imap
     try:
         with ImapMailbox(imap) as mailbox:
