@@ -956,6 +956,11 @@ def test_arbitrary_descriptions_round_trip(description: str) -> None:
         if c == "\n"
         or not (unicodedata.category(c) in {"Cc", "Cs", "Zl", "Zp"} or c in _BIDI)
     )
-    assert (
-        event["DESCRIPTION"] == kept.strip()[: calendar.MAX_DESCRIPTION_CHARS].rstrip()
-    )
+    expected = kept.strip()[: calendar.MAX_DESCRIPTION_CHARS].rstrip()
+    assert event["DESCRIPTION"] == expected.replace("\\N", calendar.KEEP_BACKSLASH_N)
+
+
+def test_a_literal_backslash_n_is_not_a_line_break() -> None:
+    _, event = ical_event(build(description="C:\\New folder"))
+    assert "\n" not in str(event["DESCRIPTION"])
+    assert str(event["DESCRIPTION"]).replace("\u2060", "") == "C:\\New folder"

@@ -49,6 +49,8 @@ MAX_NAME_CHARS: Final = 100
 MAX_SUMMARY_CHARS: Final = 200
 """SUMMARY is cut here; calendars show one short line."""
 
+KEEP_BACKSLASH_N: Final = "\\\u2060N"
+"""A literal backslash-N, written so no reader takes it for a line break."""
 MAX_DESCRIPTION_CHARS: Final = 2000
 """DESCRIPTION is cut here; ours is a few sentences."""
 
@@ -297,7 +299,9 @@ def _multi_line(text: str, limit: int) -> str:
     """Line breaks become LF (written as ``\\n``); other control characters go."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     cleaned = "".join(char for char in text if char == "\n" or not _unsafe(char))
-    return cleaned.strip()[:limit].rstrip()
+    # icalendar reads a written backslash-N as the RFC 5545 line-break escape; a
+    # word joiner between them keeps "C:\New" as typed in every calendar.
+    return cleaned.strip()[:limit].rstrip().replace("\\N", KEEP_BACKSLASH_N)
 
 
 def _unsafe(char: str) -> bool:
