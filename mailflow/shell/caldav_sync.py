@@ -169,19 +169,23 @@ def flush(
 ) -> bool:
     """Write what waits, newest per event; True when the therapist was told (a
     letter was queued). Never raises for the calendar's sake: the run goes on."""
-    for op in store.calendar_due(now):
+    due = store.calendar_due(now)
+    for n, op in enumerate(due):
         try:
             _write(writer, op)
         except Exception as exc:  # the run goes on whatever the calendar did
             reason = _reason(exc)
             log.warning("caldav: enquiry %s's event waits: %s", op.enquiry_id, reason)
+            # Refused, this event waits; down (or refusing the login), they all do.
+            waiting = [op] if isinstance(exc, CalendarUnavailable) else due[n:]
             with store.transaction():
-                store.calendar_failed(op, now, now + _backoff(op.attempts))
+                for each in waiting:
+                    store.calendar_failed(each, now, now + _backoff(each.attempts))
                 if not store.get_meta(SPELL_KEY):
                     store.set_meta(SPELL_KEY, now.isoformat())
                 store.set_meta(ERROR_KEY, reason)
             if not isinstance(exc, CalendarUnavailable):
-                break  # down, or refusing the login: the others wait for next time
+                break
             continue
         with store.transaction():
             store.calendar_written(op, now)
