@@ -84,6 +84,9 @@ class CaldavCalendar:
             raise ConfigError(
                 ["caldav.url: needs the caldav package: pip install 'mailflow[caldav]'"]
             ) from None
+        # Their debug lines carry addresses and event text: ours say what is safe.
+        for name in ("caldav", "niquests", "urllib3", "urllib3_future"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         settings = self.settings
         if settings.auth == "oauth2":
             from mailflow.shell import credentials
