@@ -51,7 +51,8 @@ SentCopy = Literal["auto", "append", "none"]
 Approval = Literal["therapist", "auto"]
 CallMode = Literal["phone", "video"]
 
-_SERVERS = ("imap", "smtp")
+_SERVERS = ("imap", "smtp", "caldav")
+"""Sections with a password (never cached, read again on every load)."""
 DERIVED_FIELDS: Final = frozenset({"oauth2_token_file"})
 """Settings fields that are not keys: computed from other keys in _validate()."""
 _CACHE_MAX_AGE_S = 30 * 24 * 3600
@@ -155,6 +156,32 @@ class ImapSettings(_ServerSettings):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SmtpSettings(_ServerSettings):
     section: ClassVar[str] = "smtp"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CaldavSettings:
+    """The therapist's own calendar, where bookings are written (off: url = "")."""
+
+    section: ClassVar[str] = "caldav"
+    url: str
+    username: str
+    password: Secret
+    password_command: str
+    password_keyring: str
+    auth: Auth
+    oauth2_token_command: str
+    calendar: str
+    timeout_s: float
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url)
+
+    def resolve_password(self) -> str:
+        """The password: password_command, else password_keyring, else password."""
+        from mailflow.shell import credentials
+
+        return credentials.password(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -263,6 +290,7 @@ class Settings:
     templates: TemplateSettings
     limits: LimitsSettings
     call: CallSettings
+    caldav: CaldavSettings
 
 
 _SECTIONS: dict[str, type[Any]] = {
@@ -277,6 +305,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "templates": TemplateSettings,
     "limits": LimitsSettings,
     "call": CallSettings,
+    "caldav": CaldavSettings,
 }
 
 
@@ -878,6 +907,56 @@ def _models() -> Any:
                 raise ValueError('set, but call.mode is "phone" (set mode = "video")')
             return value
 
+    class _CaldavModel(_SectionModel):
+        # Validators below read earlier fields from `info.data`: keep this order.
+        url: str = ""
+        username: str = ""
+        password: SecretStr = SecretStr("")
+        password_command: str = ""
+        password_keyring: str = ""
+        auth: Auth = "password"
+        oauth2_token_command: str = Field(default="", validate_default=True)
+        calendar: str = ""
+        timeout_s: float = Field(default=30.0, gt=0, le=600)
+
+        @field_validator("url")
+        @classmethod
+        def _https_unless_loopback(cls, value: str) -> str:
+            from urllib.parse import urlsplit
+
+            if not value:
+                return value
+            parts = urlsplit(value)
+            if parts.scheme not in {"https", "http"} or not parts.hostname:
+                raise ValueError(f"{value!r} is not an https:// address")
+            if parts.scheme == "http" and not is_loopback(parts.hostname):
+                raise ValueError(
+                    "http:// sends the password unencrypted; it is allowed only for"
+                    f" a loopback host, not {parts.hostname!r} (use https://)"
+                )
+            if parts.username or parts.password:
+                raise ValueError("put the user in username and the password apart")
+            return value
+
+        @field_validator("password_keyring")
+        @classmethod
+        def _one_password_source(cls, value: str, info: ValidationInfo) -> str:
+            if value and info.data.get("password_command"):
+                raise ValueError("set password_command or password_keyring, not both")
+            return value
+
+        @field_validator("oauth2_token_command")
+        @classmethod
+        def _token_for_oauth2(cls, value: str, info: ValidationInfo) -> str:
+            auth = info.data.get("auth")
+            if auth == "password" and value:
+                raise ValueError('set, but auth is "password" (set auth = "oauth2")')
+            if auth == "oauth2" and not value:
+                raise ValueError(
+                    'auth = "oauth2" needs a command that prints an access token'
+                )
+            return value
+
     class _SettingsModel(BaseSettings):
         model_config = SettingsConfigDict(
             env_prefix="MAILFLOW_",
@@ -897,6 +976,7 @@ def _models() -> Any:
         templates: _TemplateModel = _TemplateModel()
         limits: _LimitsModel = _LimitsModel()
         call: _CallModel = _CallModel()
+        caldav: _CaldavModel = _CaldavModel()
 
         @classmethod
         def settings_customise_sources(

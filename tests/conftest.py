@@ -12,6 +12,8 @@ import pytest
 from hypothesis import settings
 from support import SHARED_FIXTURES, absent, under_ci
 
+from mailflow.cli import calendarserver
+from mailflow.cli.calendarserver import LocalCalendarServer
 from mailflow.cli.devserver import LocalMailServer
 
 # Under CI the property tests use a fixed seed, so a run is repeatable and a
@@ -22,7 +24,7 @@ if under_ci():
 
 _numbers = itertools.count(1)
 
-_REAL_SERVERS = frozenset({"mail_server"})
+_REAL_SERVERS = frozenset({"mail_server", "calendar_server"})
 """Fixtures that start a real server: their tests form the integration run."""
 
 
@@ -70,6 +72,26 @@ def mail_server() -> Iterator[LocalMailServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def calendar_server() -> Iterator[LocalCalendarServer]:
+    """One Radicale (CalDAV) server for the session, on a loopback port with its
+    calendars in a temp folder; a missing Radicale skips, and fails under CI.
+
+    Tests that take it down must bring it back up (try/finally).
+    """
+    if not calendarserver.available():
+        absent("Radicale is not installed (.venv/bin/pip install radicale)")
+    server = LocalCalendarServer()
+    try:
+        server.start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.close()
 
 
 @pytest.fixture

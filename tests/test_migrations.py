@@ -159,7 +159,7 @@ def test_the_first_migration_is_the_frozen_version_1_schema():
 
 def test_a_fresh_database_is_at_the_newest_version(tmp_path):
     path = fresh(tmp_path)
-    assert user_version(path) == migrations.LATEST == 2
+    assert user_version(path) == migrations.LATEST == 3
     with Store.open(path) as store:
         assert store.get_meta("schema") == str(migrations.LATEST)
 
@@ -350,7 +350,10 @@ def test_a_database_newer_than_the_code_is_refused(tmp_path):
     db.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
     db.commit()
     db.close()
-    with pytest.raises(StoreError, match=r"schema version 3, newer than this mailflow"):
+    with pytest.raises(
+        StoreError,
+        match=rf"schema version {migrations.LATEST + 1}, newer than this mailflow",
+    ):
         Store.open(path)
     assert user_version(path) == migrations.LATEST + 1  # left as it was
 
@@ -389,15 +392,18 @@ database = "{path}"
     )
     assert main(["status", "--config", str(config)]) == 1
     err = capsys.readouterr().err
-    assert "schema version 99, newer than this mailflow knows (up to 2)" in err
+    assert (
+        f"schema version 99, newer than this mailflow knows (up to {migrations.LATEST})"
+        in err
+    )
 
 
 def test_a_pre_version_database_claiming_a_newer_schema_is_refused(tmp_path):
     path = tmp_path / "m.sqlite3"
     db = version_1(path)
-    db.execute("UPDATE meta SET value = '3' WHERE key = 'schema'")
+    db.execute("UPDATE meta SET value = '99' WHERE key = 'schema'")
     db.close()
-    with pytest.raises(StoreError, match="schema version 3"):
+    with pytest.raises(StoreError, match="schema version 99"):
         Store.open(path)
 
 
@@ -543,3 +549,20 @@ def test_an_install_upgraded_mid_conversation_sends_nothing_twice(
 
 def ids(messages: list[EmailMessage]) -> set[str]:
     return {str(m["Message-ID"]) for m in messages}
+
+
+def test_version_2_gains_the_calendar_queue_and_keeps_everything(tmp_path):
+    """Version 2 to 3 adds only the CalDAV write queue: a version-2 database (made by
+    the first two migrations) keeps its rows and reaches the fresh schema."""
+    path = tmp_path / "v2" / "mailflow.sqlite3"
+    path.parent.mkdir()
+    db = sqlite3.connect(path, isolation_level=None)
+    migrations.migrate(db, str(path), migrations.MIGRATIONS[:2])
+    db.execute("INSERT INTO meta (key, value) VALUES ('secret', ?)", (SECRET,))
+    db.close()
+    assert user_version(path) == 2
+    with Store.open(path) as store:
+        assert store.secret() == bytes.fromhex(SECRET)
+        assert store.calendar_waiting() == 0
+    assert user_version(path) == migrations.LATEST == 3
+    assert schema(path) == schema(fresh(tmp_path))

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 from mailflow.errors import ConfigError, TokenError
 
 if TYPE_CHECKING:
-    from mailflow.config import _ServerSettings
+    from mailflow.config import CaldavSettings, _ServerSettings
 
 log = logging.getLogger("mailflow")
 
@@ -44,7 +44,7 @@ _SIGN_IN_AGAIN: Final = "run `mailflow auth` to sign in to Microsoft 365"
 # -- passwords -------------------------------------------------------------------
 
 
-def password(server: _ServerSettings) -> str:
+def password(server: _ServerSettings | CaldavSettings) -> str:
     """The password of one server: command, else keyring, else the configured value."""
     if server.password_command:
         return _run(server.password_command, f"{server.section}.password_command")
@@ -72,7 +72,7 @@ def _run(command: str, key: str) -> str:
     return lines[0] if lines else ""  # `pass show` puts more below the first line
 
 
-def _from_keyring(server: _ServerSettings) -> str:
+def _from_keyring(server: _ServerSettings | CaldavSettings) -> str:
     key = f"{server.section}.password_keyring"
     try:
         import keyring
@@ -117,7 +117,13 @@ def access_token(server: _ServerSettings) -> str:
     return microsoft_token(server)
 
 
-def _token_from_command(server: _ServerSettings) -> str:
+def token_from_command(server: _ServerSettings | CaldavSettings) -> str:
+    """An access token printed by the server's `oauth2_token_command` (CalDAV's
+    only OAuth2 source); TokenError when none can be had."""
+    return _token_from_command(server)
+
+
+def _token_from_command(server: _ServerSettings | CaldavSettings) -> str:
     key = f"{server.section}.oauth2_token_command"
     hint = f"run {key} by hand to see why (it must print a fresh access token)"
     try:

@@ -142,9 +142,36 @@ def _retries_holds_and_risk(db: sqlite3.Connection) -> None:
     )
 
 
+_V3 = """
+CREATE TABLE IF NOT EXISTS calendar_ops (
+    id INTEGER PRIMARY KEY,
+    enquiry_id INTEGER,
+    uid TEXT NOT NULL,
+    action TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    ics BLOB,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    first_failed_at TEXT,
+    next_attempt_at TEXT,
+    created_at TEXT NOT NULL,
+    done_at TEXT,
+    UNIQUE (uid, sequence, action)
+);
+CREATE INDEX IF NOT EXISTS calendar_ops_pending ON calendar_ops (status, uid);
+"""
+
+
+def _calendar_writes(db: sqlite3.Connection) -> None:
+    """The calendar's outbox: bookings written into the therapist's own calendar
+    over CalDAV (put, move, delete by the event's UID), queued with the booking."""
+    _run_script(db, _V3)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _create_v1,
     _retries_holds_and_risk,
+    _calendar_writes,
 )
 """The registry, in order: MIGRATIONS[n] takes version n to n + 1."""
 

@@ -18,7 +18,8 @@ The rules live here; the Store carries them out, one transaction each.
 - **Access** (`mailflow export`): everything stored about one enquiry, as JSON.
 - **Erasure** (`mailflow forget`): every enquiry of one address, in any state,
   and its contact hash. A call booked in the future must be cancelled first
-  (so the person is told); `--force` deletes it anyway, sending nothing.
+  (so the person is told); `--force` deletes it anyway, sending nothing. An
+  event mailflow wrote into the therapist's calendar (CalDAV) is removed.
 
 Logs name enquiries by number only: never bodies, names or addresses.
 """
@@ -88,6 +89,7 @@ def forget(store: Store, address: str, *, now: datetime, force: bool) -> Erasure
         booked = tuple(store.booked_calls_after(ids, now))
         if booked and not force:
             return Erasure(enquiries=0, contact=False, refused=booked)
+        store.unwrite_calendar(ids, now)  # their events leave the calendar too
         store.delete_enquiries(ids)
         store.scrub_outbox_to(address)
         contact = store.forget_contact(address)

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from mailflow.model import CalendarMessage
     from mailflow.reading import bounce, classify, parse, quoting, screen
     from mailflow.reading.classify import RequestPolicy
-    from mailflow.shell import conversation, schedule
+    from mailflow.shell import caldav_sync, conversation, schedule
     from mailflow.shell.conversation import Conversation
     from mailflow.shell.mailbox import FolderStatus, HeaderFetch
     from mailflow.shell.schedule import Schedule
@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 else:
     bounce = lazy_module("mailflow.reading.bounce")
     calendar = lazy_module("mailflow.writing.calendar")
+    caldav_sync = lazy_module("mailflow.shell.caldav_sync")
     classify = lazy_module("mailflow.reading.classify")
     conversation = lazy_module("mailflow.shell.conversation")
     letters = lazy_module("mailflow.writing.letters")
@@ -271,6 +272,7 @@ class Runner:
         self.timed_work()
         self.daily_digest()
         self.flush_outbox()
+        self.flush_calendar()
         privacy.purge(
             self.store,
             now=self.now,
@@ -699,6 +701,16 @@ class Runner:
     def flush_outbox(self) -> None:
         """Send what is queued (`Outbox.flush`)."""
         self.outbox.flush()
+
+    def flush_calendar(self) -> None:
+        """Write queued bookings into the therapist's calendar (`caldav_sync`),
+        after the mail: a slow or absent calendar never holds a letter back."""
+        settings = self.settings.caldav
+        if self.dry_run or not settings.enabled:
+            return
+        writer = caldav_sync.CaldavCalendar(settings)
+        if caldav_sync.flush(self.store, writer, lambda: self.letters, self.now):
+            self.flush_outbox()  # the therapist's "not getting your bookings"
 
 
 _NEEDS_BODY = frozenset({"system-sender"})

@@ -62,6 +62,19 @@ class OutgoingMail:
 
 
 @dataclass(frozen=True, slots=True)
+class CalendarOp:
+    """A write to the therapist's own calendar, queued with the booking change."""
+
+    id: int
+    enquiry_id: int | None
+    uid: str
+    action: str  # put | move | delete
+    sequence: int
+    ics: bytes | None
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
 class Folder:
     """What the store remembers of a polled folder."""
 
@@ -850,6 +863,110 @@ class Store:
         cursor = self._db.execute(sql, parameters)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    # -- the calendar's outbox (rules in mailflow/shell/caldav_sync.py) -------------
+
+    def queue_calendar(
+        self,
+        *,
+        enquiry_id: int | None,
+        uid: str,
+        action: str,
+        sequence: int,
+        ics: bytes | None,
+        now: datetime,
+    ) -> bool:
+        """Queue a calendar write once per (UID, SEQUENCE, action), inside the
+        caller's transaction; False when it was already queued."""
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO calendar_ops (enquiry_id, uid, action, sequence,"
+            " ics, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+            (enquiry_id, uid, action, sequence, ics, _iso(now)),
+        )
+        return cursor.rowcount == 1
+
+    def calendar_due(self, now: datetime) -> list[CalendarOp]:
+        """Per event, the newest pending write (it supersedes the older ones),
+        unless it waits for a retry; oldest event first."""
+        rows = self._db.execute(
+            "SELECT id, enquiry_id, uid, action, sequence, ics, attempts"
+            " FROM calendar_ops WHERE id IN (SELECT MAX(id) FROM calendar_ops"
+            " WHERE status = 'pending' GROUP BY uid)"
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id",
+            (_iso(now),),
+        ).fetchall()
+        return [
+            CalendarOp(
+                id=int(row[0]),
+                enquiry_id=row[1],
+                uid=str(row[2]),
+                action=str(row[3]),
+                sequence=int(row[4]),
+                ics=None if row[5] is None else bytes(row[5]),
+                attempts=int(row[6]),
+            )
+            for row in rows
+        ]
+
+    def calendar_written(self, op: CalendarOp, now: datetime) -> None:
+        """The server has `op` (and so everything older for its event): done,
+        and the event's text (a name, a number) is dropped."""
+        self._db.execute(
+            "UPDATE calendar_ops SET status = 'done', ics = NULL, done_at = ?"
+            " WHERE uid = ? AND id <= ? AND status = 'pending'",
+            (_iso(now), op.uid, op.id),
+        )
+
+    def calendar_failed(
+        self, op: CalendarOp, now: datetime, retry_at: datetime
+    ) -> None:
+        self._db.execute(
+            "UPDATE calendar_ops SET attempts = attempts + 1, next_attempt_at = ?,"
+            " first_failed_at = COALESCE(first_failed_at, ?) WHERE id = ?",
+            (_iso(retry_at), _iso(now), op.id),
+        )
+
+    def calendar_waiting(self) -> int:
+        """Events whose newest write has not reached the calendar yet."""
+        row = self._db.execute(
+            "SELECT COUNT(DISTINCT uid) FROM calendar_ops WHERE status = 'pending'"
+        ).fetchone()
+        return int(row[0])
+
+    def calendar_failing_since(self) -> datetime | None:
+        """When the oldest write still waiting first failed (None: none failed)."""
+        row = self._db.execute(
+            "SELECT MIN(first_failed_at) FROM calendar_ops WHERE status = 'pending'"
+        ).fetchone()
+        return _maybe_instant(row[0])
+
+    def unwrite_calendar(self, enquiry_ids: list[int], now: datetime) -> int:
+        """Queue the removal of every event written for these enquiries that is
+        still in the calendar (an erasure); how many. Pending writes of them are
+        superseded and lose their text."""
+        removed = 0
+        for enquiry_id in enquiry_ids:
+            rows = self._db.execute(
+                "SELECT uid, MAX(sequence), SUM(action = 'delete') FROM calendar_ops"
+                " WHERE enquiry_id = ? GROUP BY uid",
+                (enquiry_id,),
+            ).fetchall()
+            for uid, sequence, deleted in rows:
+                self._db.execute(
+                    "UPDATE calendar_ops SET ics = NULL, status = 'done', done_at = ?"
+                    " WHERE uid = ? AND status = 'pending' AND action != 'delete'",
+                    (_iso(now), uid),
+                )
+                if not deleted:
+                    removed += self.queue_calendar(
+                        enquiry_id=None,
+                        uid=str(uid),
+                        action="delete",
+                        sequence=int(sequence) + 1,
+                        ics=None,
+                        now=now,
+                    )
+        return removed
 
 
 _DECIDED = (

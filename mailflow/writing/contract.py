@@ -124,6 +124,11 @@ LETTERS: dict[str, Letter] = {
         ("reason",),
         samples={"reason": "Busy calendar 'work' is unusable: it did not answer."},
     ),
+    "caldav_alert": _letter(
+        BASE,
+        ("reason", "waiting"),
+        samples={"reason": "the server did not answer (ConnectError)", "waiting": 2},
+    ),
     "digest": _letter(
         BASE,
         ("greeting", "today", "tomorrow", "waiting", "new", "escalated", "unsure"),

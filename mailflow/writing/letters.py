@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from mailflow.deciding import timing
 from mailflow.model import DayPart, Preference, Slot
 from mailflow.reading import extract
-from mailflow.writing import calendar, compose
+from mailflow.writing import calendar, compose, stored_event
 
 if TYPE_CHECKING:
     from mailflow.config import Settings
@@ -556,6 +556,9 @@ class Letters:
             "updated": updated,
         }
         title = "Updated" if updated else "Moved" if sequence else "Booked"
+        self._to_calendar(
+            enquiry_id, "move" if sequence and not updated else "put", sequence, ics
+        )
         self._to_therapist(
             enquiry_id,
             "therapist_event",
@@ -629,6 +632,23 @@ class Letters:
         )
 
     # -- queueing -----------------------------------------------------------------
+
+    def _to_calendar(
+        self, enquiry_id: int, action: str, sequence: int, ics: bytes | None
+    ) -> None:
+        """With [caldav] set, the therapist's own calendar gets what their emailed
+        copy says (same UID and SEQUENCE), queued with the booking change and
+        written after the mail has gone (`shell.caldav_sync`)."""
+        if not self.settings.caldav.enabled:
+            return
+        self.store.queue_calendar(
+            enquiry_id=enquiry_id,
+            uid=f"therapist-{self.event_uid(enquiry_id)}",
+            action=action,
+            sequence=sequence,
+            ics=None if ics is None else stored_event.stored_event(ics),
+            now=self.now,
+        )
 
     def _to_person(
         self,
@@ -921,6 +941,7 @@ class AfterCallLetters(Letters):
             summary=f"Cancelled: free call with {who}",
             description="Cancelled.",
         )
+        self._to_calendar(enquiry_id, "delete", sequence, None)
         context = {
             **self._about(enquiry_id, person),
             "when": self.practice_time(slot.start_at),
@@ -958,6 +979,16 @@ class AfterCallLetters(Letters):
             day,
             "Your calendar cannot be read: new requests are waiting",
             {"reason": reason},
+        )
+
+    def caldav_alert(self, reason: str, since: str, waiting: int) -> None:
+        """Bookings have not reached the therapist's calendar for a day: once per
+        spell of failing (its Message-ID is the moment the spell began)."""
+        self._daily_note(
+            "caldav_alert",
+            since,
+            "Your calendar is not getting your bookings",
+            {"reason": reason, "waiting": waiting},
         )
 
     def digest(self, context: dict[str, Any], day: str, title: str) -> None:
