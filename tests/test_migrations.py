@@ -159,7 +159,7 @@ def test_the_first_migration_is_the_frozen_version_1_schema():
 
 def test_a_fresh_database_is_at_the_newest_version(tmp_path):
     path = fresh(tmp_path)
-    assert user_version(path) == migrations.LATEST == 2
+    assert user_version(path) == migrations.LATEST == 3
     with Store.open(path) as store:
         assert store.get_meta("schema") == str(migrations.LATEST)
 
@@ -350,7 +350,10 @@ def test_a_database_newer_than_the_code_is_refused(tmp_path):
     db.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
     db.commit()
     db.close()
-    with pytest.raises(StoreError, match=r"schema version 3, newer than this mailflow"):
+    with pytest.raises(
+        StoreError,
+        match=rf"schema version {migrations.LATEST + 1}, newer than this mailflow",
+    ):
         Store.open(path)
     assert user_version(path) == migrations.LATEST + 1  # left as it was
 
@@ -389,15 +392,20 @@ database = "{path}"
     )
     assert main(["status", "--config", str(config)]) == 1
     err = capsys.readouterr().err
-    assert "schema version 99, newer than this mailflow knows (up to 2)" in err
+    assert (
+        f"schema version 99, newer than this mailflow knows (up to {migrations.LATEST})"
+        in err
+    )
 
 
 def test_a_pre_version_database_claiming_a_newer_schema_is_refused(tmp_path):
     path = tmp_path / "m.sqlite3"
     db = version_1(path)
-    db.execute("UPDATE meta SET value = '3' WHERE key = 'schema'")
+    db.execute(
+        "UPDATE meta SET value = ? WHERE key = 'schema'", (str(migrations.LATEST + 1),)
+    )
     db.close()
-    with pytest.raises(StoreError, match="schema version 3"):
+    with pytest.raises(StoreError, match=f"schema version {migrations.LATEST + 1}"):
         Store.open(path)
 
 
@@ -543,3 +551,21 @@ def test_an_install_upgraded_mid_conversation_sends_nothing_twice(
 
 def ids(messages: list[EmailMessage]) -> set[str]:
     return {str(m["Message-ID"]) for m in messages}
+
+
+def test_version_2_gains_the_busy_feed_cache_and_keeps_its_data(tmp_path):
+    """Migration 3: a table for what each busy calendar gave, keyed by a hash."""
+    path = tmp_path / "m.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    for migration in migrations.MIGRATIONS[:2]:
+        migration(db)
+    db.execute("PRAGMA user_version = 2")
+    db.execute("INSERT INTO meta (key, value) VALUES ('last_run_at', 'x')")
+    db.close()
+    with Store.open(path) as store:
+        assert store.get_meta("last_run_at") == "x"
+        assert store.busy_feed("k") is None
+        store.set_busy_feed("k", "{}")
+        store.set_busy_feed("k", "[]")
+        assert store.busy_feed("k") == "[]"
+    assert user_version(path) == 3

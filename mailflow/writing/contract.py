@@ -121,6 +121,20 @@ LETTERS: dict[str, Letter] = {
         ("reason",),
         samples={"reason": "Busy calendar 'work' is unusable: it did not answer."},
     ),
+    "calendar_skipped": _letter(
+        BASE,
+        ("feed_name", "events", "more"),
+        samples={
+            "events": [
+                {
+                    "summary": "Dentist",
+                    "day": "2026-02-30",
+                    "what": "left out: it could not be read",
+                }
+            ],
+            "more": 0,
+        },
+    ),
     "digest": _letter(
         BASE,
         ("greeting", "today", "tomorrow", "waiting", "new", "escalated", "unsure"),
@@ -215,4 +229,7 @@ def _shared_samples(settings: Settings) -> dict[str, object]:
         "escalated": [],
         "unsure": ["Pat Doe"],
         "zone": "London",
+        "feed_name": "'work.ics'",
+        "events": [],
+        "more": 0,
     }

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo
 
 from mailflow.deciding import timing
@@ -19,8 +19,12 @@ from mailflow.model import DayPart, Preference, Slot
 from mailflow.reading import extract
 from mailflow.writing import calendar, compose
 
+MAX_SKIPPED_SHOWN: Final = 30
+"""Events named in one note about a busy calendar's unreadable events."""
+
 if TYPE_CHECKING:
     from mailflow.config import Settings
+    from mailflow.shell.busy import FeedRead
     from mailflow.shell.store import Store
 
 QUOTE_LINES = 40
@@ -925,6 +929,27 @@ class AfterCallLetters(Letters):
             day,
             "Your calendar cannot be read: new requests are waiting",
             {"reason": reason},
+        )
+
+    def calendar_skipped(self, feed: FeedRead) -> None:
+        """Events of a busy calendar that could not be read (or only partly):
+        once per calendar and content (the Message-ID is both hashes)."""
+        events = [
+            {"summary": s.summary, "day": s.day, "what": s.what}
+            for s in feed.read.skipped[:MAX_SKIPPED_SHOWN]
+        ]
+        more = max(0, len(feed.read.skipped) - MAX_SKIPPED_SHOWN)
+        self._to_therapist(
+            None,
+            "calendar_skipped",
+            f"calendar_skipped:{feed.key[:16]}:{feed.digest[:16]}",
+            "Some events in your calendar could not be read",
+            {
+                **self._base(),
+                "feed_name": repr(feed.name),
+                "events": events,
+                "more": more,
+            },
         )
 
     def digest(self, context: dict[str, Any], day: str, title: str) -> None:
