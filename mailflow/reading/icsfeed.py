@@ -24,6 +24,7 @@ MAX_DEPTH: Final = 10
 _FOLD: Final = re.compile(r"\r?\n[ \t]")
 _NAME: Final = re.compile(r"^([A-Za-z0-9-]+)")
 _BASIC: Final = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?$")
+_DIGITS: Final = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _RECURRING: Final = frozenset({"RRULE", "RDATE", "EXRULE", "RECURRENCE-ID"})
 _MARGIN: Final = timedelta(days=2)
 """Past any zone's offset: a floating or zoned time is within a day of UTC."""
@@ -72,6 +73,9 @@ class Event:
         calendar has is named as the therapist wrote it."""
         raw = (self.value("DTSTART") or "").strip()
         found = _BASIC.match(raw)
+        if found is None:  # a broken parameter: the date after the last colon
+            line = next((x for x in self.lines if prop_name(x) == "DTSTART"), "")
+            found = _DIGITS.search(line.rpartition(":")[2])
         if found is None:
             return "no readable date"
         return f"{found[1]}-{found[2]}-{found[3]}"
