@@ -259,3 +259,53 @@ def test_an_unchanged_feed_answers_304_and_is_not_parsed(
         assert len(parses) == 2
         rows = store._db.execute("SELECT key, entry FROM busy_feeds").fetchall()
         assert all("s3cr3t" not in f"{k}{e}" for k, e in rows)
+
+
+def test_one_broken_event_keeps_offers_off_the_others_and_is_named_once(
+    tmp_path, mail_server, mailboxes
+):
+    """Through the worker on Dovecot: the good event's day is not offered, the
+    run succeeds, and the therapist hears once which event was left out."""
+    from support import NOW, plain, request, run, write_config
+
+    feed = tmp_path / "busy.ics"
+    feed.write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+        b"BEGIN:VEVENT\r\nUID:away@test\r\nDTSTAMP:20261120T000000Z\r\n"
+        b"DTSTART:20261130T000000Z\r\nDTEND:20261201T000000Z\r\n"
+        b"SUMMARY:Away\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:bad@test\r\nDTSTAMP:20261120T000000Z\r\n"
+        b"DTSTART:20270230T100000Z\r\nDTEND:20270230T110000Z\r\n"
+        b"SUMMARY:Leap day lunch\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    config = write_config(
+        tmp_path,
+        mail_server,
+        mailboxes,
+        f'[availability]\nbusy_calendars = ["{feed}"]\n',
+    )
+    first = mailboxes.person
+    mail_server.deliver(
+        request(sender=first, to=mailboxes.practice), mailboxes.practice
+    )
+    assert run(config, NOW) == 0
+    (offer,) = mail_server.messages(first)
+    assert "Monday 30 November" not in plain(offer.message())
+    second = f"casey-{first}"
+    later = NOW + timedelta(minutes=10)
+    mail_server.deliver(
+        request(sender=second, to=mailboxes.practice, sent_at=later),
+        mailboxes.practice,
+    )
+    assert run(config, later) == 0
+    (offer,) = mail_server.messages(second)
+    assert "Monday 30 November" not in plain(offer.message())
+    notes = [
+        m.message()
+        for m in mail_server.messages(mailboxes.therapist)
+        if m.message()["X-Mailflow"] == "calendar_skipped"
+    ]
+    assert len(notes) == 1
+    text = plain(notes[0])
+    assert "Leap day lunch (2027-02-30)" in text
+    assert "Away" not in text
