@@ -26,6 +26,12 @@ _NAME: Final = re.compile(r"^([A-Za-z0-9-]+)")
 _BASIC: Final = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?$")
 _DIGITS: Final = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _RECURRING: Final = frozenset({"RRULE", "RDATE", "EXRULE", "RECURRENCE-ID"})
+KEYS: Final = frozenset(
+    {"UID", "SUMMARY", "DTSTART", "DTEND", "DURATION", "EXDATE", *_RECURRING}
+)
+"""The properties `cut` indexes (an event's others are only carried)."""
+_KEY_STARTS: Final = frozenset(key[:2] for key in KEYS)
+_BE: Final = "BbEe"
 _MARGIN: Final = timedelta(days=2)
 """Past any zone's offset: a floating or zoned time is within a day of UTC."""
 
@@ -37,25 +43,17 @@ class Event:
     lines: list[str]
     broken: bool = False
     """Its BEGIN/END lines do not match: it cannot be read alone."""
+    props: dict[str, str] = field(default_factory=dict)
+    """The first line of each property `cut` looks at (KEYS), by name."""
 
     def value(self, name: str) -> str | None:
-        """The raw value of the first `name` property (no parameters), or None."""
-        for line in self.lines:
-            if prop_name(line) == name:
-                _, _, value = _split(line)
-                return value
-        return None
-
-    def params(self, name: str) -> str:
-        for line in self.lines:
-            if prop_name(line) == name:
-                head, _, _ = _split(line)
-                return head[len(name) :]
-        return ""
+        """The raw value of the first `name` property (one of KEYS), or None."""
+        line = self.props.get(name)
+        return None if line is None else _split(line)[2]
 
     @property
     def recurring(self) -> bool:
-        return any(prop_name(line) in _RECURRING for line in self.lines)
+        return not _RECURRING.isdisjoint(self.props)
 
     @property
     def summary(self) -> str:
@@ -74,7 +72,7 @@ class Event:
         raw = (self.value("DTSTART") or "").strip()
         found = _BASIC.match(raw)
         if found is None:  # a broken parameter: the date after the last colon
-            line = next((x for x in self.lines if prop_name(x) == "DTSTART"), "")
+            line = self.props.get("DTSTART", "")
             found = _DIGITS.search(line.rpartition(":")[2])
         if found is None:
             return "no readable date"
@@ -103,9 +101,19 @@ def cut(text: str) -> Feed:
     zone: list[str] | None = None
     event: Event | None = None
     for line in lines:
+        head = line[:6].upper() if line[:1] in _BE else ""
+        if head.startswith(("BEGIN", "END")):
+            name = prop_name(line)
+        elif event is not None and len(stack) == 2 and line[:2].upper() in _KEY_STARTS:
+            name = prop_name(line)
+            if name in KEYS:
+                event.props.setdefault(name, line)
+            event.lines.append(line)
+            continue
+        else:
+            name = ""
         if not line.strip():
             continue
-        name = prop_name(line)
         if name in ("BEGIN", "END"):
             what = _split(line)[2].strip().upper()
             if name == "BEGIN":
@@ -168,22 +176,64 @@ def tzids(event: Event) -> set[str]:
 
 
 def outside(events: list[Event], start_at: datetime, end_at: datetime) -> bool:
-    """Whether a group of plain events (no recurrence) lies clearly outside the
-    window, read from its raw dates alone. False whenever unsure."""
+    """Whether a group of events lies clearly outside the window, read from its
+    raw dates alone (a series by its UNTIL, or its COUNT where every period
+    has an occurrence). False whenever unsure."""
     for event in events:
-        if event.broken or event.recurring:
+        if event.broken or "DURATION" in event.props:
             return False
         start = _instant(event.value("DTSTART"))
         if start is None:
             return False
         if start > end_at + _MARGIN:
-            continue  # starts after the window: no length brings it back
+            continue  # starts after the window: no length or repeat brings it back
         end = _instant(event.value("DTEND"))
-        if end is None or "DURATION" in {prop_name(line) for line in event.lines}:
+        if end is None:
+            return False
+        if event.recurring and "RECURRENCE-ID" not in event.props:
+            last = _series_end(event, start)
+            if last is None:
+                return False
+            end += last - start
+        elif event.recurring and not {"RRULE", "RDATE", "EXRULE"}.isdisjoint(
+            event.props
+        ):
             return False
         if end >= start_at - _MARGIN:
             return False
     return True
+
+
+_PERIOD_DAYS: Final = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}
+_COUNTED: Final = frozenset({"FREQ", "COUNT", "INTERVAL", "WKST"})
+
+
+def _series_end(event: Event, start: datetime) -> datetime | None:
+    """A bound on a series' last start, from its one RRULE; None when it may
+    not end (or has RDATEs, or a rule this does not bound)."""
+    if "RDATE" in event.props or "EXRULE" in event.props:
+        return None
+    if sum(1 for line in event.lines if line[:6].upper() == "RRULE:") != 1:
+        return None
+    rule = event.value("RRULE") or ""
+    parts = {}
+    for part in rule.split(";"):
+        key, _, value = part.partition("=")
+        parts[key.strip().upper()] = value.strip().upper()
+    if "UNTIL" in parts:
+        return _instant(parts["UNTIL"])
+    keys = set(parts) - {"BYDAY"} if parts.get("FREQ") == "WEEKLY" else set(parts)
+    days = _PERIOD_DAYS.get(parts.get("FREQ", ""))
+    if days is None or "COUNT" not in parts or not keys <= _COUNTED:
+        return None
+    if any(char.isdigit() for char in parts.get("BYDAY", "")):
+        return None
+    try:
+        count = int(parts["COUNT"])
+        interval = int(parts.get("INTERVAL", "1"))
+        return start + timedelta(days=max(count, 1) * max(interval, 1) * days)
+    except (ValueError, OverflowError):
+        return None
 
 
 def with_tzids(lines: list[str], names: dict[str, str]) -> list[str]:
@@ -216,6 +266,8 @@ def prop_name(line: str) -> str:
 
 def _split(line: str) -> tuple[str, str, str]:
     """(name and parameters, ':', value): the first colon outside quotes."""
+    if '"' not in line:
+        return line.partition(":")
     quoted = False
     for i, char in enumerate(line):
         if char == '"':
