@@ -309,3 +309,36 @@ def test_one_broken_event_keeps_offers_off_the_others_and_is_named_once(
     text = plain(notes[0])
     assert "Leap day lunch (2027-02-30)" in text
     assert "Away" not in text
+
+
+def test_leaving_events_outside_the_window_unparsed_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The raw-date shortcut (`icsfeed.outside`) agrees with a full parse."""
+    from mailflow.reading import icsfeed
+
+    events = []
+    for n, (start, rule) in enumerate(
+        [
+            ("20261101T100000Z", "RRULE:FREQ=WEEKLY;COUNT=4"),  # ends 22 Nov
+            ("20261101T100000Z", "RRULE:FREQ=WEEKLY;COUNT=5"),  # reaches 29 Nov
+            ("20261101T100000Z", "RRULE:FREQ=DAILY;UNTIL=20261127T000000Z"),
+            ("20261101T100000Z", "RRULE:FREQ=MONTHLY;BYDAY=1MO;COUNT=3"),
+            ("20261127T230000Z", ""),
+            ("20261125T100000Z", "DURATION:P5D"),
+            ("20261212T100000Z", ""),
+            ("20261213T100000Z", ""),
+        ]
+    ):
+        end = "" if rule.startswith("DURATION") else f"DTEND:{start[:-5]}3000Z\r\n"
+        events.append(
+            f"BEGIN:VEVENT\r\nUID:{n}@t\r\nDTSTAMP:20261101T000000Z\r\n"
+            f"DTSTART:{start}\r\n{end}{rule}\r\nEND:VEVENT\r\n"
+        )
+    data = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + "".join(events)).encode()
+    data += b"END:VCALENDAR\r\n"
+    quick = read_calendar(data, start_at=START, end_at=END, zone_name=LONDON)
+    monkeypatch.setattr(icsfeed, "outside", lambda *args: False)
+    full = read_calendar(data, start_at=START, end_at=END, zone_name=LONDON)
+    assert quick == full
+    assert len(full.intervals) >= 3
