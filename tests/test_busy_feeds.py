@@ -15,6 +15,7 @@ from typing import ClassVar
 
 import pytest
 from support import shared_files
+from test_template_contract import settings  # noqa: F401  (the fixture)
 
 from mailflow.errors import BusyCalendarError
 from mailflow.reading import zones
@@ -342,3 +343,30 @@ def test_leaving_events_outside_the_window_unparsed_changes_nothing(
     full = read_calendar(data, start_at=START, end_at=END, zone_name=LONDON)
     assert quick == full
     assert len(full.intervals) >= 3
+
+
+def test_the_note_about_skipped_events_changes_only_with_them(settings) -> None:  # noqa: F811
+    """A feed restamped on every fetch (Google's DTSTAMP) is not named again."""
+    from test_template_contract import _Store
+
+    from mailflow.shell.busy import BusyRead, FeedRead, Skipped
+    from mailflow.writing.letters import AfterCallLetters
+
+    class Recording(_Store):
+        queued: ClassVar[list[dict[str, object]]] = []
+
+        def queue(self, **kwargs: object) -> None:
+            self.queued.append(kwargs)
+
+    store = Recording()
+    letters = AfterCallLetters(settings, store, START)  # type: ignore[arg-type]
+    bad = [Skipped("Leap day lunch", "2027-02-30", SKIPPED)]
+    for digest in ("a" * 64, "b" * 64):  # the bytes changed, the bad event did not
+        letters.calendar_skipped(
+            FeedRead("work.ics", "k" * 64, digest, BusyRead([], bad))
+        )
+    worse = [*bad, Skipped("Dentist", "2026-12-02", SKIPPED)]
+    letters.calendar_skipped(
+        FeedRead("work.ics", "k" * 64, "c" * 64, BusyRead([], worse))
+    )
+    assert len({row["message_id"] for row in store.queued}) == 2

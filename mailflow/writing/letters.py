@@ -933,16 +933,21 @@ class AfterCallLetters(Letters):
 
     def calendar_skipped(self, feed: FeedRead) -> None:
         """Events of a busy calendar that could not be read (or only partly):
-        once per calendar and content (the Message-ID is both hashes)."""
+        once per calendar and set of such events (the Message-ID hashes both)."""
         events = [
             {"summary": s.summary, "day": s.day, "what": s.what}
             for s in feed.read.skipped[:MAX_SKIPPED_SHOWN]
         ]
         more = max(0, len(feed.read.skipped) - MAX_SKIPPED_SHOWN)
+        # Keyed by what was skipped, not by the bytes: Google stamps DTSTAMP
+        # with the time of each fetch, so its bytes change on every read.
+        skipped_key = hashlib.sha256(
+            repr([(s.summary, s.day, s.what) for s in feed.read.skipped]).encode()
+        ).hexdigest()
         self._to_therapist(
             None,
             "calendar_skipped",
-            f"calendar_skipped:{feed.key[:16]}:{feed.digest[:16]}",
+            f"calendar_skipped:{feed.key[:16]}:{skipped_key[:16]}",
             "Some events in your calendar could not be read",
             {
                 **self._base(),
