@@ -47,6 +47,8 @@ fmt: install ## format and autofix
 
 bench: install dovecot ## benchmarks: figures beside measured floors (no pass/fail)
 	$(BIN)/python bench/poll.py
+	@echo
+	$(BIN)/python bench/busy.py
 
 understand: install ## how well mail is read: first mail (precision, recall, crisis) and replies, every miss
 	$(BIN)/python bench/understand.py

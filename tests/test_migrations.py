@@ -159,7 +159,7 @@ def test_the_first_migration_is_the_frozen_version_1_schema():
 
 def test_a_fresh_database_is_at_the_newest_version(tmp_path):
     path = fresh(tmp_path)
-    assert user_version(path) == migrations.LATEST == 3
+    assert user_version(path) == migrations.LATEST == 4
     with Store.open(path) as store:
         assert store.get_meta("schema") == str(migrations.LATEST)
 
@@ -401,9 +401,11 @@ database = "{path}"
 def test_a_pre_version_database_claiming_a_newer_schema_is_refused(tmp_path):
     path = tmp_path / "m.sqlite3"
     db = version_1(path)
-    db.execute("UPDATE meta SET value = '99' WHERE key = 'schema'")
+    db.execute(
+        "UPDATE meta SET value = ? WHERE key = 'schema'", (str(migrations.LATEST + 1),)
+    )
     db.close()
-    with pytest.raises(StoreError, match="schema version 99"):
+    with pytest.raises(StoreError, match=f"schema version {migrations.LATEST + 1}"):
         Store.open(path)
 
 
@@ -564,5 +566,23 @@ def test_version_2_gains_the_calendar_queue_and_keeps_everything(tmp_path):
     with Store.open(path) as store:
         assert store.secret() == bytes.fromhex(SECRET)
         assert store.calendar_waiting() == 0
-    assert user_version(path) == migrations.LATEST == 3
+    assert user_version(path) == migrations.LATEST
     assert schema(path) == schema(fresh(tmp_path))
+
+
+def test_version_3_gains_the_busy_feed_cache_and_keeps_its_data(tmp_path):
+    """Migration 4: a table for what each busy calendar gave, keyed by a hash."""
+    path = tmp_path / "m.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    for migration in migrations.MIGRATIONS[:3]:
+        migration(db)
+    db.execute("PRAGMA user_version = 3")
+    db.execute("INSERT INTO meta (key, value) VALUES ('last_run_at', 'x')")
+    db.close()
+    with Store.open(path) as store:
+        assert store.get_meta("last_run_at") == "x"
+        assert store.busy_feed("k") is None
+        store.set_busy_feed("k", "{}")
+        store.set_busy_feed("k", "[]")
+        assert store.busy_feed("k") == "[]"
+    assert user_version(path) == 4

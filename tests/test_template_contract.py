@@ -19,6 +19,7 @@ from mailflow.cli.check import sample_contexts, template_problem
 from mailflow.config import load_settings
 from mailflow.errors import ImapTokenError, SendError
 from mailflow.model import Preference, Slot
+from mailflow.shell.busy import BusyRead, FeedRead, Skipped
 from mailflow.writing import compose, contract
 from mailflow.writing.letters import AfterCallLetters, Recipient, Thread
 
@@ -130,6 +131,14 @@ def _every_letter(letters: AfterCallLetters) -> None:
     letters.withdrawn_notice(1, PERSON, "withdrawn")
     letters.calendar_alert("it did not answer", "2026-11-25")
     letters.caldav_alert("it did not answer", "2026-11-24T09:00:00+00:00", 2)
+    letters.calendar_skipped(
+        FeedRead(
+            "work.ics",
+            "k" * 64,
+            "d" * 64,
+            BusyRead([], [Skipped("Dentist", "2026-02-30", "left out")]),
+        )
+    )
 
 
 def test_every_letter_passes_exactly_its_contract(settings, written):

@@ -13,6 +13,7 @@ the zone unknown.
 from __future__ import annotations
 
 import calendar as gregorian
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -156,6 +157,72 @@ def named_zone(tzid: str) -> ZoneInfo | None:
         except (ZoneInfoNotFoundError, ValueError, OSError):
             continue
     return None
+
+
+_DISPLAY: Final = re.compile(
+    r"^\((?:UTC|GMT)\s*(?:([+-])(\d{1,2})[:.](\d{2}))?\)\s*(.+)$", re.IGNORECASE
+)
+_DISPLAY_NAMED: Final = {
+    "coordinated universal time": "UTC",
+    "eastern time (us & canada)": "America/New_York",
+    "central time (us & canada)": "America/Chicago",
+    "mountain time (us & canada)": "America/Denver",
+    "pacific time (us & canada)": "America/Los_Angeles",
+    "alaska": "America/Anchorage",
+    "hawaii": "Pacific/Honolulu",
+    "atlantic time (canada)": "America/Halifax",
+}
+"""Outlook display names that name a region, not cities."""
+_REGIONS: Final = (
+    "Europe",
+    "America",
+    "Asia",
+    "Africa",
+    "Australia",
+    "Pacific",
+    "Atlantic",
+    "Indian",
+)
+_SAMPLE_DAYS: Final = (date(2025, 1, 15), date(2025, 7, 15))
+
+
+def display_zone(name: str) -> str | None:
+    """The IANA zone an Outlook display name means, or None.
+
+    Outlook names zones as Windows shows them, "(UTC+01:00) Amsterdam, Berlin,
+    Bern, Rome, Stockholm, Vienna", sometimes with no VTIMEZONE. The first city
+    that is an IANA zone with that standard offset names it; a few names of
+    regions ("Eastern Time (US & Canada)") are listed. At most a few dozen
+    lookups, whatever the name.
+    """
+    cleaned = name.strip().strip('"').strip()
+    found = _DISPLAY.match(cleaned[:MAX_TZID_CHARS])
+    if found is None:
+        return None
+    sign, hours, minutes, places = found.groups()
+    offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
+    offset = -offset if sign == "-" else offset
+    named = _DISPLAY_NAMED.get(places.strip().casefold())
+    if named is not None:
+        return named
+    for place in places.split(",")[:12]:
+        city = "_".join(place.replace(".", "").split())
+        if not city or not city.replace("_", "").replace("-", "").isalpha():
+            continue
+        for region in _REGIONS:
+            try:
+                zone = ZoneInfo(f"{region}/{city}")
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                continue
+            if any(_standard(zone, day) == offset for day in _SAMPLE_DAYS):
+                return f"{region}/{city}"
+    return None
+
+
+def _standard(zone: ZoneInfo, day: date) -> timedelta | None:
+    moment = datetime.combine(day, time(12), tzinfo=zone)
+    utc, dst = moment.utcoffset(), moment.dst()
+    return None if utc is None or dst is None else utc - dst
 
 
 def windows_zone(name: str) -> str | None:

@@ -9,16 +9,20 @@ from __future__ import annotations
 import ipaddress
 import logging
 import math
+import os
 import ssl
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta, tzinfo
+from functools import cache
+from http import HTTPStatus
 from http.client import HTTPException, HTTPMessage
 from pathlib import Path
 from time import monotonic
-from typing import IO, Any, Final, NoReturn
+from typing import IO, TYPE_CHECKING, Any, Final, NoReturn
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -29,7 +33,11 @@ from dateutil.rrule import rrulestr
 from mailflow import __version__
 from mailflow.errors import BusyCalendarError
 from mailflow.model import Interval
-from mailflow.reading import zones
+from mailflow.reading import icsfeed, zones
+from mailflow.shell import busy_cache
+
+if TYPE_CHECKING:
+    from mailflow.shell.store import Store
 
 log = logging.getLogger("mailflow")
 
@@ -94,6 +102,44 @@ _CALENDAR_ERRORS: Final = (
 """What icalendar and recurring-ical-events raise on malformed input."""
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An event of the therapist's own calendar that was not (wholly) read.
+
+    `summary` and `day` are from their calendar, as written, for their eyes
+    only (never logged); `what` says what became of it.
+    """
+
+    summary: str
+    day: str
+    what: str
+
+
+SKIPPED: Final = "left out: it could not be read"
+FIRST_ONLY: Final = "only its first date kept: its repeats could not be read"
+NO_DATES: Final = "its added or removed dates left out: they could not be read"
+PRACTICE_ZONE: Final = "its time zone could not be read: read in the practice's zone"
+
+
+@dataclass(frozen=True, slots=True)
+class BusyRead:
+    """What one calendar gave: busy time (sorted, UTC) and the events set aside."""
+
+    intervals: list[Interval]
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Budget:
+    steps: int = 0
+    in_window: int = 0
+
+
+_HEADER: Final = frozenset({"VERSION", "PRODID", "CALSCALE", "X-WR-TIMEZONE"})
+_REPEATS: Final = frozenset({"RRULE", "RDATE", "EXRULE", "EXDATE"})
+_EXTRA_DATES: Final = frozenset({"RDATE", "EXDATE"})
+
+
 def busy_intervals(
     ics: bytes,
     *,
@@ -102,7 +148,21 @@ def busy_intervals(
     zone_name: str,
     source: str = "calendar",
 ) -> list[Interval]:
-    """Busy time in [start_at, end_at) from one iCalendar file, sorted, in UTC.
+    """Busy time in [start_at, end_at) from one iCalendar file (`read_calendar`)."""
+    return read_calendar(
+        ics, start_at=start_at, end_at=end_at, zone_name=zone_name, source=source
+    ).intervals
+
+
+def read_calendar(
+    ics: bytes,
+    *,
+    start_at: datetime,
+    end_at: datetime,
+    zone_name: str,
+    source: str = "calendar",
+) -> BusyRead:
+    """Busy time in [start_at, end_at) from one iCalendar file, event by event.
 
     Every VEVENT occurrence that blocks time (not TRANSP:TRANSPARENT, not
     STATUS:CANCELLED, RFC 5545 3.8.2.7 and 3.8.1.11) is clipped to the window.
@@ -110,39 +170,158 @@ def busy_intervals(
     All-day events block whole days and floating times are read in `zone_name`,
     the practice zone. Events of zero length block nothing.
 
+    Each event (a series with its moved occurrences) is read alone: one that
+    cannot be read is left out and named in `skipped`; a series whose repeats
+    cannot be read keeps its first date; a zone that cannot be read gives way
+    to the zone its name says (IANA, Windows or Outlook display name). Alarms
+    are never read.
+
     Raises:
-        BusyCalendarError: the calendar is malformed or exceeds a MAX_* bound.
+        BusyCalendarError: it is not a calendar, none of its events can be
+            read, or it exceeds a MAX_* bound.
         ValueError: the window is not aware.
     """
     if start_at.tzinfo is None or end_at.tzinfo is None:
         raise ValueError("start_at and end_at must be aware datetimes")
     if end_at <= start_at:
-        return []
+        return BusyRead([])
     zone = ZoneInfo(zone_name)
     if len(ics) > MAX_ICS_BYTES:
         _refuse(source, f"it is larger than {MAX_ICS_BYTES} bytes")
+    window = Interval(start_at.astimezone(UTC), end_at.astimezone(UTC))
     try:
-        window = Interval(start_at.astimezone(UTC), end_at.astimezone(UTC))
-        # Zones before the whole parse: icalendar caches every zone it reads
-        # for the process, so a refused one must never reach it.
-        _bound_zones(ics, source, window=window)
-        calendar = _parse(ics, source)
-        _bound_rules(calendar, source, window=window)
-        occurrences = recurring_ical_events.of(calendar).between(
-            start_at.astimezone(zone), end_at.astimezone(zone)
-        )
-        busy = {
-            clipped
-            for occurrence in occurrences
-            if _blocks_time(occurrence)
-            and (clipped := _clip(_interval_of(occurrence, zone), window)) is not None
-        }
-    except _CALENDAR_ERRORS:
-        # The cause may quote the calendar's contents, so it is not chained.
+        feed = icsfeed.cut(ics.decode("utf-8", "replace"))
+    except RecursionError:
         _refuse(source, "it is not a valid iCalendar file (RFC 5545)")
-    if len(busy) > MAX_OCCURRENCES:
-        _refuse(source, f"it has more than {MAX_OCCURRENCES} events in the window")
-    return sorted(busy, key=lambda i: (i.start_at, i.end_at))
+    if not feed.is_calendar:
+        _refuse(source, "it is not a valid iCalendar file (RFC 5545)")
+    if not feed.complete:
+        _refuse(source, "it ends before its END:VCALENDAR (cut short?)")
+    # Zones before any parse: icalendar caches every zone it reads for the
+    # process, so a refused one must never reach it.
+    readable_zones = _bound_zones(feed, source, window=window)
+    header = [line for line in feed.header if icsfeed.prop_name(line) in _HEADER]
+    budget = _Budget()
+    busy: set[Interval] = set()
+    skipped: list[Skipped] = []
+    read = 0
+    for group in feed.groups.values():
+        if icsfeed.outside(group, window.start_at, window.end_at):
+            read += 1
+            continue
+        found, note = _read_group(
+            group, header, feed.zones, readable_zones, source, window, zone, budget
+        )
+        if found is not None:
+            read += 1
+            busy.update(found)
+            if len(busy) > MAX_OCCURRENCES:
+                _refuse(
+                    source, f"it has more than {MAX_OCCURRENCES} events in the window"
+                )
+        if note is not None:
+            skipped.append(note)
+    if feed.groups and not read:
+        _refuse(source, "none of its events can be read as iCalendar (RFC 5545)")
+    return BusyRead(sorted(busy, key=lambda i: (i.start_at, i.end_at)), skipped)
+
+
+def _read_group(
+    group: list[icsfeed.Event],
+    header: list[str],
+    zone_lines: dict[str, list[str]],
+    readable_zones: set[str],
+    source: str,
+    window: Interval,
+    zone: ZoneInfo,
+    budget: _Budget,
+) -> tuple[set[Interval] | None, Skipped | None]:
+    """One event (or series with its moved occurrences) read alone, as fully
+    as it can be: as written; without its own VTIMEZONEs (zones by name); its
+    first date alone; else left out."""
+    master = next((e for e in group if e.value("RECURRENCE-ID") is None), group[0])
+    first_only = [
+        line for line in master.lines if icsfeed.prop_name(line) not in _REPEATS
+    ]
+    tzids: set[str] = set().union(*(icsfeed.tzids(e) for e in group))
+    own = {t for t in tzids if t in readable_zones}
+    by_name = {t: n for t in tzids if (n := _zone_name(t)) is not None}
+    renamed = {t: n for t, n in by_name.items() if t not in zone_lines}
+    lost_zone = PRACTICE_ZONE if own - set(by_name) else None
+    events = [e.lines for e in group]
+    no_dates = [
+        [line for line in e.lines if icsfeed.prop_name(line) not in _EXTRA_DATES]
+        for e in group
+    ]
+    attempts: list[tuple[list[list[str]], set[str], dict[str, str], str | None]]
+    attempts = [(events, own, renamed, None)]
+    if own:
+        attempts.append((events, set(), by_name, lost_zone))
+    attempts.append((no_dates, own, renamed, NO_DATES))
+    attempts.append(([first_only], own, renamed, FIRST_ONLY))
+    if own:
+        attempts.append(([first_only], set(), by_name, FIRST_ONLY))
+    for lines, zones_used, names, what in attempts:
+        text = _mini_calendar(
+            header, [zone_lines[t] for t in sorted(zones_used)], lines, names
+        )
+        try:
+            calendar = icalendar.Calendar.from_ical(text)
+            if not isinstance(calendar, icalendar.Calendar):
+                continue
+            _bound_rules(calendar, source, window=window, budget=budget)
+            occurrences = recurring_ical_events.of(calendar).between(
+                window.start_at.astimezone(zone), window.end_at.astimezone(zone)
+            )
+            found = {
+                clipped
+                for occurrence in occurrences
+                if _blocks_time(occurrence)
+                and (clipped := _clip(_interval_of(occurrence, zone), window))
+                is not None
+            }
+        except _CALENDAR_ERRORS:
+            continue  # the cause may quote the calendar: never kept
+        note = None if what is None else Skipped(master.summary, master.day, what)
+        return found, note
+    return None, Skipped(master.summary, master.day, SKIPPED)
+
+
+def _zone_name(tzid: str) -> str | None:
+    """The IANA name a TZID stands for (IANA, Windows or Outlook display name)."""
+    named = zones.named_zone(tzid)
+    if named is not None:
+        return named.key
+    return zones.display_zone(tzid)
+
+
+def _mini_calendar(
+    header: list[str],
+    zone_texts: list[list[str]],
+    events: list[list[str]],
+    names: dict[str, str],
+) -> str:
+    lines = ["BEGIN:VCALENDAR", *header]
+    for zone_text in zone_texts:
+        lines += zone_text
+    for event in events:
+        lines += ["BEGIN:VEVENT", *icsfeed.with_tzids(event, names), "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines) + "\r\n"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRead:
+    """One source's busy time for the asked window, with its skipped events.
+
+    `name` is as shown (a path, or scheme and host of a URL); `key` and
+    `digest` hash the source and its bytes (the therapist's note about
+    skipped events is sent once per content)."""
+
+    name: str
+    key: str
+    digest: str
+    read: BusyRead
 
 
 def load_busy(
@@ -155,23 +334,120 @@ def load_busy(
 ) -> list[Interval]:
     """Busy time in [start_at, end_at) from every source, sorted, in UTC.
 
+    Raises:
+        BusyCalendarError: as `load_feeds`.
+    """
+    feeds = load_feeds(
+        sources,
+        start_at=start_at,
+        end_at=end_at,
+        zone_name=zone_name,
+        timeout_s=timeout_s,
+    )
+    busy = {i for feed in feeds for i in feed.read.intervals}
+    return sorted(busy, key=lambda i: (i.start_at, i.end_at))
+
+
+def load_feeds(
+    sources: Sequence[str],
+    *,
+    start_at: datetime,
+    end_at: datetime,
+    zone_name: str,
+    timeout_s: float = 15.0,
+    store: Store | None = None,
+) -> list[FeedRead]:
+    """What every source gives for [start_at, end_at).
+
     A source is a local path (relative to the current directory) or an
     https:// URL; webcal:// means https://, and http:// is refused except on
-    loopback. Any unreadable source fails the whole load, since offering a time
-    the therapist is busy is worse than offering none.
+    loopback. Any source that cannot be read at all fails the whole load, since
+    offering a time the therapist is busy is worse than offering none; events
+    that cannot be read are left out and named (`BusyRead.skipped`).
+
+    With a `store`, what each source gave is kept (`busy_cache`): an unchanged
+    source (304 Not Modified, or the same mtime and size, or the same bytes) is
+    not read again while the kept window covers the asked one.
 
     Raises:
-        BusyCalendarError: a source is unreachable, too large or malformed.
+        BusyCalendarError: a source is unreachable, too large or not a calendar.
     """
-    busy: set[Interval] = set()
+    feeds = []
     for source in sources:
-        name, ics = _read(source, timeout_s=timeout_s)
-        found = busy_intervals(
-            ics, start_at=start_at, end_at=end_at, zone_name=zone_name, source=name
+        feed = _load_one(
+            source,
+            start_at=start_at,
+            end_at=end_at,
+            zone_name=zone_name,
+            timeout_s=timeout_s,
+            store=store,
         )
-        log.debug("busy calendar %s: %d busy intervals", name, len(found))
-        busy.update(found)
-    return sorted(busy, key=lambda i: (i.start_at, i.end_at))
+        log.debug(
+            "busy calendar %s: %d busy intervals, %d events skipped",
+            feed.name,
+            len(feed.read.intervals),
+            len(feed.read.skipped),
+        )
+        feeds.append(feed)
+    return feeds
+
+
+def _load_one(
+    source: str,
+    *,
+    start_at: datetime,
+    end_at: datetime,
+    zone_name: str,
+    timeout_s: float,
+    store: Store | None,
+) -> FeedRead:
+    key = busy_cache.key(source)
+    cached = None if store is None else busy_cache.load(store, source)
+    if cached is not None and not cached.covers(start_at, end_at, zone_name):
+        cached = None
+    name, fetched = _read(
+        source,
+        timeout_s=timeout_s,
+        validators=cached.validators if cached is not None else {},
+    )
+    if fetched is None and cached is not None:  # unchanged: nothing read
+        return FeedRead(name, key, cached.digest, _clipped(cached, start_at, end_at))
+    assert fetched is not None  # only a conditional read answers "unchanged"
+    ics, validators = fetched
+    digest = busy_cache.digest(ics)
+    if cached is not None and cached.digest == digest:
+        entry = busy_cache.Entry(
+            validators,
+            digest,
+            zone_name,
+            cached.start_at,
+            cached.end_at,
+            cached.intervals,
+            cached.skipped,
+        )
+    else:
+        ahead = end_at + (busy_cache.AHEAD if store is not None else timedelta(0))
+        read = read_calendar(
+            ics, start_at=start_at, end_at=ahead, zone_name=zone_name, source=name
+        )
+        entry = busy_cache.Entry(
+            validators,
+            digest,
+            zone_name,
+            start_at,
+            ahead,
+            read.intervals,
+            read.skipped,
+        )
+    if store is not None:
+        busy_cache.save(store, source, entry)
+    return FeedRead(name, key, digest, _clipped(entry, start_at, end_at))
+
+
+def _clipped(entry: busy_cache.Entry, start_at: datetime, end_at: datetime) -> BusyRead:
+    window = Interval(start_at.astimezone(UTC), end_at.astimezone(UTC))
+    kept = {c for i in entry.intervals if (c := _clip(i, window)) is not None}
+    return BusyRead(sorted(kept, key=lambda i: (i.start_at, i.end_at)), entry.skipped)
 
 
 # --- the pure part -------------------------------------------------------------
@@ -181,15 +457,8 @@ def _refuse(source: str, reason: str) -> NoReturn:
     raise BusyCalendarError(source=source, reason=reason) from None
 
 
-def _parse(ics: bytes, source: str) -> icalendar.Calendar:
-    component = icalendar.Calendar.from_ical(ics.removeprefix(b"\xef\xbb\xbf"))
-    if not isinstance(component, icalendar.Calendar):
-        _refuse(source, "it holds no VCALENDAR")
-    return component
-
-
 def _bound_rules(
-    calendar: icalendar.Calendar, source: str, *, window: Interval
+    calendar: icalendar.Calendar, source: str, *, window: Interval, budget: _Budget
 ) -> None:
     """Refuse calendars too costly to expand, and drop rules that never match.
 
@@ -198,29 +467,32 @@ def _bound_rules(
     walks on to the year 9999. A probe near that year finds such rules; they
     are dropped, as they add nothing but DTSTART, which stays an occurrence.
     """
-    steps = in_window = 0
     cutoff = window.end_at + _MARGIN
     for event in calendar.walk("VEVENT"):
-        in_window += sum(len(rdates.dts) for rdates in _as_list(event.get("RDATE")))
+        budget.in_window += sum(
+            len(rdates.dts) for rdates in _as_list(event.get("RDATE"))
+        )
         if "RRULE" not in event or "DTSTART" not in event:
             continue  # without DTSTART, recurring-ical-events reports the error
         first = _date_value(event, "DTSTART")
         kept = []
         for rule in _rules(event):
             until = min((rule.get("UNTIL", [cutoff])[0], cutoff), key=_approx_utc)
-            steps += _rule_steps(rule, first, until)
+            budget.steps += _rule_steps(rule, first, until)
             probe_start = _probe_start(rule, first)
             never = _never_matches(rule, first)
             if probe_start is None:  # what the unprobed walk may cost
-                steps += _rule_steps(rule, first, _LAST_DAY)
+                budget.steps += _rule_steps(rule, first, _LAST_DAY)
             elif never:  # what the failed probe cost
-                steps += _rule_steps(rule, probe_start, _LAST_DAY, matching=False)
-            if steps > MAX_RULE_STEPS:
+                budget.steps += _rule_steps(
+                    rule, probe_start, _LAST_DAY, matching=False
+                )
+            if budget.steps > MAX_RULE_STEPS:
                 _refuse(source, "its recurring events are too costly to expand")
             if not never:
                 kept.append(rule)
-                in_window += _window_count(rule, first, until, window)
-        if in_window > MAX_OCCURRENCES:
+                budget.in_window += _window_count(rule, first, until, window)
+        if budget.in_window > MAX_OCCURRENCES:
             _refuse(source, f"it has more than {MAX_OCCURRENCES} events in the window")
         if len(kept) < len(_rules(event)):
             del event["RRULE"]
@@ -228,32 +500,45 @@ def _bound_rules(
                 event["RRULE"] = kept if len(kept) > 1 else kept[0]
 
 
-def _bound_zones(ics: bytes, source: str, *, window: Interval) -> None:
-    """Refuse zones too costly to read.
+def _bound_zones(feed: icsfeed.Feed, source: str, *, window: Interval) -> set[str]:
+    """Refuse zones too costly to read; the TZIDs of those that can be read.
 
     Reading any event time makes dateutil look its zone up, rescanning every
     transition of every observance from their DTSTART: the cost grows with
     their number (MAX_ZONE_TRANSITIONS), and a rule denser than real zones
-    have is refused outright (zones.check_rule).
+    have is refused outright (zones.check_rule). A zone that cannot be read
+    at all (iCloud's historic ``TZOFFSETFROM:+5328``) is left out: its events
+    are read by the zone's name.
     """
-    text = ics.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
     transitions = 0
     last_year = (window.end_at + _MARGIN).year
-    for zone in zones.definitions(text):
+    readable: set[str] = set()
+    for tzid, lines in feed.zones.items():
         try:
+            (zone,) = zones.definitions("\r\n".join(lines))
             zones.check_zone(zone)
+            count = 0
+            for part in zone.subcomponents:
+                if isinstance(part.get("TZOFFSETFROM"), str) or isinstance(
+                    part.get("TZOFFSETTO"), str
+                ):
+                    raise ValueError("an offset that is not one")
+                for rule in _rules(part):
+                    first = _date_value(part, "DTSTART")
+                    if _never_matches(rule, first):
+                        _refuse(source, "a VTIMEZONE has a rule that never matches")
+                    years = max(1, last_year - first.year + 1)
+                    start = _approx_utc(first).replace(tzinfo=None)
+                    count += zones.transitions_per_year(rule, start) * years
         except zones.ZoneRuleError as exc:
             _refuse(source, f"a VTIMEZONE {exc.reason}")
-        for part in zone.subcomponents:
-            for rule in _rules(part):
-                first = _date_value(part, "DTSTART")
-                if _never_matches(rule, first):
-                    _refuse(source, "a VTIMEZONE has a rule that never matches")
-                years = max(1, last_year - first.year + 1)
-                start = _approx_utc(first).replace(tzinfo=None)
-                transitions += zones.transitions_per_year(rule, start) * years
+        except _CALENDAR_ERRORS:
+            continue
+        transitions += count
+        readable.add(tzid)
     if transitions > MAX_ZONE_TRANSITIONS:
         _refuse(source, "its time zones are too costly to read")
+    return readable
 
 
 def _date_value(component: icalendar.cal.Component, name: str) -> date:
@@ -394,10 +679,17 @@ def _clip(interval: Interval, window: Interval) -> Interval | None:
 # --- the shell part ------------------------------------------------------------
 
 
-def _read(source: str, *, timeout_s: float) -> tuple[str, bytes]:
-    """The name to show for `source`, and its bytes."""
+Fetched = tuple[bytes, dict[str, str | int]]
+"""A source's bytes and the validators that tell whether it changed since."""
+
+
+def _read(
+    source: str, *, timeout_s: float, validators: dict[str, str | int]
+) -> tuple[str, Fetched | None]:
+    """The name to show for `source`, and its bytes with their validators; None
+    when `validators` say it is unchanged."""
     if "://" not in source:
-        return source, _read_file(source)
+        return source, _read_file(source, validators)
     try:
         parts = urlsplit(source.strip())
         host = parts.hostname
@@ -416,13 +708,21 @@ def _read(source: str, *, timeout_s: float) -> tuple[str, bytes]:
         _refuse(name, "only local files and https:// URLs are supported")
     url = parts._replace(scheme=scheme).geturl()
     return name, _fetch(
-        url, name=name, loopback=_is_loopback(host), timeout_s=timeout_s
+        url,
+        name=name,
+        loopback=_is_loopback(host),
+        timeout_s=timeout_s,
+        validators=validators,
     )
 
 
-def _read_file(source: str) -> bytes:
+def _read_file(source: str, validators: dict[str, str | int]) -> Fetched | None:
     try:
         with Path(source).expanduser().open("rb") as file:
+            stat = os.fstat(file.fileno())
+            now = {"mtime_ns": stat.st_mtime_ns, "size": stat.st_size}
+            if validators and now == validators:
+                return None
             ics = file.read(MAX_ICS_BYTES + 1)
     except OSError as exc:
         raise BusyCalendarError(
@@ -431,7 +731,7 @@ def _read_file(source: str) -> bytes:
         ) from exc
     if len(ics) > MAX_ICS_BYTES:
         _refuse(source, f"it is larger than {MAX_ICS_BYTES} bytes")
-    return ics
+    return ics, dict(now)
 
 
 def _is_loopback(host: str) -> bool:
@@ -467,24 +767,55 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _fetch(url: str, *, name: str, loopback: bool, timeout_s: float) -> bytes:
-    handlers: list[urllib.request.BaseHandler] = [
-        urllib.request.HTTPSHandler(context=ssl.create_default_context()),
-        _CheckedRedirects(),
-    ]
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """One per process: `mailflow watch` reads feeds every few minutes."""
+    return ssl.create_default_context()
+
+
+def _fetch(
+    url: str,
+    *,
+    name: str,
+    loopback: bool,
+    timeout_s: float,
+    validators: dict[str, str | int],
+) -> Fetched | None:
+    handlers: list[urllib.request.BaseHandler] = [_CheckedRedirects()]
+    if url.startswith("https:"):  # loading the trusted certificates takes ~50 ms
+        handlers.append(urllib.request.HTTPSHandler(context=_tls_context()))
     if loopback:
         handlers.append(urllib.request.ProxyHandler({}))  # a proxy cannot reach it
     opener = urllib.request.build_opener(*handlers)
     # The scheme is https, or http on loopback: checked by _read.
-    request = urllib.request.Request(
-        url,
-        headers={
-            "User-Agent": f"mailflow/{__version__}",
-            "Accept": "text/calendar, */*;q=0.1",
-        },
-    )
+    headers = {
+        "User-Agent": f"mailflow/{__version__}",
+        "Accept": "text/calendar, */*;q=0.1",
+    }
+    if "etag" in validators:
+        headers["If-None-Match"] = str(validators["etag"])
+    if "last_modified" in validators:
+        headers["If-Modified-Since"] = str(validators["last_modified"])
+    request = urllib.request.Request(url, headers=headers)
     deadline = monotonic() + timeout_s
-    with _fetch_errors(name), opener.open(request, timeout=timeout_s) as response:
+    try:
+        response = opener.open(request, timeout=timeout_s)
+    except urllib.error.HTTPError as exc:
+        if exc.code == HTTPStatus.NOT_MODIFIED and validators:
+            exc.close()
+            return None
+        with _fetch_errors(name):
+            raise
+    except Exception:
+        with _fetch_errors(name):
+            raise
+        raise  # unreachable: _fetch_errors refuses or re-raises
+    with _fetch_errors(name), response:
+        found: dict[str, str | int] = {}
+        for header, key in (("ETag", "etag"), ("Last-Modified", "last_modified")):
+            value = response.headers.get(header)
+            if value and len(value) <= 200:
+                found[key] = value
         length = response.headers.get("Content-Length", "")
         if length.isdigit() and int(length) > MAX_ICS_BYTES:
             _refuse(name, f"it is larger than {MAX_ICS_BYTES} bytes")
@@ -497,7 +828,7 @@ def _fetch(url: str, *, name: str, loopback: bool, timeout_s: float) -> bytes:
             if monotonic() > deadline:
                 raise TimeoutError
             chunks.append(chunk)
-        return b"".join(chunks)
+        return b"".join(chunks), found
 
 
 @contextmanager

@@ -168,10 +168,23 @@ def _calendar_writes(db: sqlite3.Connection) -> None:
     _run_script(db, _V3)
 
 
+def _busy_feeds(db: sqlite3.Connection) -> None:
+    """What each busy calendar gave when last read, so an unchanged one is not
+    read again: keyed by a hash of its address (a feed URL carries its secret),
+    with its validators (ETag, Last-Modified, or a file's mtime and size)."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS busy_feeds (\n"
+        "    key TEXT PRIMARY KEY,\n"
+        "    entry TEXT NOT NULL\n"
+        ")"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _create_v1,
     _retries_holds_and_risk,
     _calendar_writes,
+    _busy_feeds,
 )
 """The registry, in order: MIGRATIONS[n] takes version n to n + 1."""
 

@@ -284,6 +284,10 @@ class Runner:
     def tell_if_calendar_down(self) -> None:
         """Requests wait while a busy calendar cannot be read: tell the therapist
         (once a day; the alert goes out with this run's outbox)."""
+        built = self.__dict__.get("schedule")  # not built: no calendar read
+        for feed in built.skipped if built is not None else ():
+            with self.store.transaction():
+                self.letters.calendar_skipped(feed)
         if self.report.calendar_down is None:
             return
         zone = ZoneInfo(self.settings.practice.timezone)

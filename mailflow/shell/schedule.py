@@ -9,6 +9,7 @@ let go by the clock (`timing`'s hold steps), never silently by age.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import replace
@@ -21,6 +22,7 @@ from mailflow.model import Interval, Slot
 
 if TYPE_CHECKING:
     from mailflow.config import Settings
+    from mailflow.shell.busy import FeedRead
     from mailflow.shell.store import Store
 
 
@@ -32,6 +34,11 @@ covers the horizon plus this much, so a fallback never leaves days unknown)."""
 _LAST_GOOD = "busy:last_good"
 
 
+def _sources_key(sources: tuple[str, ...]) -> str:
+    """The calendars read, as a hash: a feed URL carries its secret."""
+    return hashlib.sha256(json.dumps(list(sources)).encode()).hexdigest()
+
+
 class Schedule:
     """Free and taken time as of `now`; busy calendars are read at most once."""
 
@@ -41,6 +48,8 @@ class Schedule:
         self.now = now
         self._busy: list[Interval] | None = None
         self._failed: BusyCalendarError | None = None
+        self.skipped: list[FeedRead] = []
+        """Calendars read this run that left events out (told to the therapist)."""
 
     @property
     def _buffer(self) -> timedelta:
@@ -81,21 +90,27 @@ class Schedule:
         return self._busy
 
     def _load(self, sources: tuple[str, ...]) -> list[Interval]:
-        from mailflow.shell.busy import load_busy
+        from mailflow.shell.busy import load_feeds
 
         horizon = timedelta(days=self.settings.availability.horizon_days + 1)
-        found = load_busy(
+        feeds = load_feeds(
             sources,
             start_at=self.now - timedelta(days=1),
             end_at=self.now + horizon + LAST_GOOD_FOR,
             zone_name=self.settings.practice.timezone,
+            store=self.store,
+        )
+        self.skipped = [feed for feed in feeds if feed.read.skipped]
+        found = sorted(
+            {i for feed in feeds for i in feed.read.intervals},
+            key=lambda i: (i.start_at, i.end_at),
         )
         self.store.set_meta(
             _LAST_GOOD,
             json.dumps(
                 {
                     "read_at": self.now.isoformat(),
-                    "sources": list(sources),
+                    "sources": _sources_key(sources),
                     "busy": [
                         [i.start_at.isoformat(), i.end_at.isoformat()] for i in found
                     ],
@@ -111,7 +126,9 @@ class Schedule:
             return None
         data = json.loads(saved)
         read_at = datetime.fromisoformat(data["read_at"])
-        same = data["sources"] == list(self.settings.availability.busy_calendars)
+        same = data["sources"] == _sources_key(
+            self.settings.availability.busy_calendars
+        )
         if not same or not timedelta(0) <= self.now - read_at <= LAST_GOOD_FOR:
             return None
         return [

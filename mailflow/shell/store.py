@@ -190,6 +190,20 @@ class Store:
             (key, value),
         )
 
+    def busy_feed(self, key: str) -> str | None:
+        """A busy calendar's cached read (JSON, `shell.busy_cache`), or None."""
+        row = self._db.execute(
+            "SELECT entry FROM busy_feeds WHERE key = ?", (key,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_busy_feed(self, key: str, entry: str) -> None:
+        self._db.execute(
+            "INSERT INTO busy_feeds (key, entry) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET entry = excluded.entry",
+            (key, entry),
+        )
+
     def secret(self) -> bytes:
         """A per-installation secret for deterministic yet unguessable ids."""
         value = self.get_meta("secret")

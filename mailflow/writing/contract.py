@@ -129,6 +129,21 @@ LETTERS: dict[str, Letter] = {
         ("reason", "waiting"),
         samples={"reason": "the server did not answer (ConnectError)", "waiting": 2},
     ),
+    "calendar_skipped": _letter(
+        BASE,
+        ("feed_name", "events", "more"),
+        samples={
+            "feed_name": "'Work'",
+            "events": [
+                {
+                    "summary": "Dentist",
+                    "day": "2026-02-30",
+                    "what": "left out: it could not be read",
+                }
+            ],
+            "more": 0,
+        },
+    ),
     "digest": _letter(
         BASE,
         ("greeting", "today", "tomorrow", "waiting", "new", "escalated", "unsure"),
@@ -230,4 +245,7 @@ def _shared_samples(settings: Settings) -> dict[str, object]:
         "escalated": [],
         "unsure": ["Pat Doe"],
         "zone": "London",
+        "feed_name": "'work.ics'",
+        "events": [],
+        "more": 0,
     }

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo
 
 from mailflow.deciding import timing
@@ -19,8 +19,12 @@ from mailflow.model import DayPart, Preference, Slot
 from mailflow.reading import extract
 from mailflow.writing import calendar, compose, stored_event
 
+MAX_SKIPPED_SHOWN: Final = 30
+"""Events named in one note about a busy calendar's unreadable events."""
+
 if TYPE_CHECKING:
     from mailflow.config import Settings
+    from mailflow.shell.busy import FeedRead
     from mailflow.shell.store import Store
 
 QUOTE_LINES = 40
@@ -989,6 +993,32 @@ class AfterCallLetters(Letters):
             since,
             "Your calendar is not getting your bookings",
             {"reason": reason, "waiting": waiting},
+        )
+
+    def calendar_skipped(self, feed: FeedRead) -> None:
+        """Events of a busy calendar that could not be read (or only partly):
+        once per calendar and set of such events (the Message-ID hashes both)."""
+        events = [
+            {"summary": s.summary, "day": s.day, "what": s.what}
+            for s in feed.read.skipped[:MAX_SKIPPED_SHOWN]
+        ]
+        more = max(0, len(feed.read.skipped) - MAX_SKIPPED_SHOWN)
+        # Keyed by what was skipped, not by the bytes: Google stamps DTSTAMP
+        # with the time of each fetch, so its bytes change on every read.
+        skipped_key = hashlib.sha256(
+            repr([(s.summary, s.day, s.what) for s in feed.read.skipped]).encode()
+        ).hexdigest()
+        self._to_therapist(
+            None,
+            "calendar_skipped",
+            f"calendar_skipped:{feed.key[:16]}:{skipped_key[:16]}",
+            "Some events in your calendar could not be read",
+            {
+                **self._base(),
+                "feed_name": repr(feed.name),
+                "events": events,
+                "more": more,
+            },
         )
 
     def digest(self, context: dict[str, Any], day: str, title: str) -> None:
