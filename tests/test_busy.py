@@ -345,11 +345,11 @@ def test_rules_too_costly_to_expand_are_refused_quickly() -> None:
     every_second_for_years = (
         "UID:s@test\nDTSTART:20200101T000000Z\nDURATION:PT1S\nRRULE:FREQ=SECONDLY\n"
     )
-    began = time.monotonic()
+    began = time.process_time()  # CPU time, not the wall
 
     with pytest.raises(BusyCalendarError, match="too costly"):
         intervals(ics(every_second_for_years))
-    assert time.monotonic() - began < 2
+    assert time.process_time() - began < 2
 
 
 def test_a_rule_that_never_matches_does_not_run_to_the_year_9999() -> None:
@@ -362,11 +362,11 @@ def test_a_rule_that_never_matches_does_not_run_to_the_year_9999() -> None:
         "UID:c@test\nDTSTART:20000101T000000Z\nDURATION:PT1H\n"
         "RRULE:FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30;COUNT=2\n"
     )
-    began = time.monotonic()
+    began = time.process_time()  # CPU time, not the wall
 
     found = intervals(ics(never, never_counted))
 
-    assert time.monotonic() - began < 2
+    assert time.process_time() - began < 2
     assert found == []
 
 

@@ -128,7 +128,7 @@ def test_wrong_imap_password_is_refused_without_slowing_later_logins(
         client.shutdown()
     assert mail_server.messages(mailboxes.practice) == []
     # Dovecot's auth penalty would hold these logins for 2-15 s.
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 1.9
 
 
 def test_imap_down_refuses_connections_and_up_keeps_the_mail(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from time import perf_counter
+from time import process_time
 
 import pytest
 from hypothesis import given, settings
@@ -328,7 +328,7 @@ def test_cancel_intent_never_raises(text: str) -> None:
     ids=["not-yes", "want", "someone", "one-word", "at-signs", "cannot", "questions"],
 )
 def test_hostile_input_is_read_quickly(text: str) -> None:
-    started = perf_counter()
+    started = process_time()  # CPU time: other work on the machine is not counted
     read_followup_answer(text)
     read_cancel_intent(text)
-    assert perf_counter() - started < 0.5
+    assert process_time() - started < 0.5

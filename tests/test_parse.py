@@ -469,9 +469,9 @@ def test_parse_mail_bounds_text_and_input() -> None:
 def test_parse_mail_walks_at_most_max_parts() -> None:
     parts = [f"Content-Type: text/html\n\n<p>{i}</p>" for i in range(MAX_PARTS * 3)]
     parts.append("Content-Type: text/calendar; method=REQUEST\n\n" + _ICS)
-    started = clock.perf_counter()
+    started = clock.process_time()  # CPU time, not the loaded machine's wall
     mail = parse_mail(_with(_multipart("mixed", *parts)))
-    assert clock.perf_counter() - started < 2
+    assert clock.process_time() - started < 2
     assert (mail.text, mail.has_calendar) == ("0", False)
 
 
