@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 import pytest
-from support import NOW, answer, plain, run, sent_to, shared_files
+from support import NOW, absent, answer, plain, run, sent_to, shared_files
 from test_booking import booked_invite, counter_mail, newest, stack  # noqa: F401
 
 from mailflow.writing import calendar
@@ -297,7 +297,7 @@ def test_googles_real_decline_from_a_forwarded_guest_end_to_end(stack) -> None: 
     attendee is not the booked person, so the call stands and the therapist hears."""
     decline = next((p for p in GOOGLE_REPLIES if p.name.endswith("_4.ics")), None)
     if decline is None:
-        pytest.skip("shared fixtures absent")
+        absent("shared fixtures not found (../shared/fixtures/imip)")
     server, boxes, config = stack
     invite, event = booked_invite(server, boxes, config)
     ics = decline.read_bytes().replace(b"cccc@nylas.com", str(event["UID"]).encode())
@@ -315,6 +315,20 @@ def test_googles_real_decline_from_a_forwarded_guest_end_to_end(stack) -> None: 
     told = mails(server, boxes.therapist)[therapist_before:]
     assert kinds(told) == ["therapist_alert"]
     assert "Karim Hamidou <karim@example.com> declined" in plain(told[0])
+
+    # "It was her after all": the therapist's "cancel" to the alert cancels.
+    server.deliver(
+        answer(
+            told[0],
+            sender=boxes.therapist,
+            body="It was her, please cancel",
+            sent_at=LATER + timedelta(hours=1),
+        ),
+        boxes.practice,
+    )
+    assert run(config, LATER + timedelta(hours=1)) == 0
+    assert newest(server, boxes.person, "cancelled")
+    assert newest(server, boxes.therapist, "cancel_notice")
 
 
 # -- pure: reading, matching, deciding ---------------------------------------------
