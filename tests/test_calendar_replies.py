@@ -588,3 +588,25 @@ def test_the_sent_invitation_writes_the_method_bare(stack) -> None:  # noqa: F81
             b"Content-Type: text/calendar; method=REQUEST; charset=UTF-8\r\n" in raw
             or b"Content-Type: text/calendar; method=PUBLISH; charset=UTF-8\r\n" in raw
         )
+
+
+def test_a_crisis_in_a_declines_comment_reaches_the_therapist_as_a_crisis(
+    stack,  # noqa: F811
+) -> None:
+    """The COMMENT is screened as the person's own words: missing a crisis is
+    the worst harm, whatever form the words arrive in."""
+    server, boxes, config = stack
+    invite, event = booked_invite(server, boxes, config)
+    ics = reply_ics(
+        str(event["UID"]),
+        f"ATTENDEE;PARTSTAT=DECLINED;CN=Jordan Lee:mailto:{boxes.person}",
+        comment="There's no point any more. I've been thinking about ending my life.",
+    )
+    server.deliver(
+        reply_mail(invite, sender=boxes.person, ics=ics, subject="Declined: Free call"),
+        boxes.practice,
+    )
+    assert run(config, LATER) == 0
+    alert = newest(server, boxes.therapist, "crisis_alert")
+    assert "ending my life" in plain(alert)
+    assert newest(server, boxes.person, "safety")
