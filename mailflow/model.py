@@ -12,7 +12,7 @@ Glossary (used everywhere in mailflow):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -211,8 +211,23 @@ class TherapistReply:
 
 
 @dataclass(frozen=True, slots=True)
+class Attendee:
+    """One ATTENDEE of a calendar message, as read."""
+
+    address: str | None  # bare lower-cased address (mailto: gone), None when unreadable
+    partstat: str  # upper-cased; NEEDS-ACTION when absent
+    name: str = ""  # CN, one clean bounded line
+
+
+@dataclass(frozen=True, slots=True)
 class CalendarMessage:
-    """An iTIP message found in a mail (RFC 5546): a REPLY, COUNTER, REQUEST..."""
+    """An iTIP message found in a mail (RFC 5546): a REPLY, COUNTER, REQUEST...
+
+    As read, `attendee` and `partstat` are the replier as the calendar shows it
+    (the first ATTENDEE, not the organiser, that answered; else the first).
+    `for_person` matches it to the booked person: then they are that person's
+    answer when `from_person`, and `stale` says it answers an older version.
+    """
 
     method: str
     uid: str
@@ -221,6 +236,36 @@ class CalendarMessage:
     attendee: str | None = None  # bare lower-cased address
     start_at: datetime | None = None  # proposed times of a COUNTER
     end_at: datetime | None = None
+    attendees: tuple[Attendee, ...] = ()  # every ATTENDEE, in order
+    comment: str = ""  # COMMENT: the replier's words, bounded; for the therapist only
+    from_person: bool = False  # matched: the booked person's own answer
+    stale: bool = False  # matched: answers an older SEQUENCE than the booking's
+
+    @property
+    def replier_name(self) -> str:
+        """The CN of the replier as read, when the calendar gave one."""
+        return next((a.name for a in self.attendees if a.address == self.attendee), "")
+
+    def for_person(self, email: str, sequence: int) -> CalendarMessage:
+        """This message matched to the booked person (`email`) and booking
+        (`sequence`). Their ATTENDEE decides, in any position, the address
+        compared case-insensitively and otherwise as is (``a+b@x`` is not
+        ``a@x``). An entry of theirs still NEEDS-ACTION beside someone else's
+        answer is someone else's reply (a forwarded invitation); a message
+        without their ATTENDEE is never theirs."""
+        wanted = email.strip().lower()
+        mine = next((a for a in self.attendees if a.address == wanted), None)
+        answered = self.partstat not in {None, "NEEDS-ACTION"}
+        theirs = mine is not None and (
+            mine.partstat != "NEEDS-ACTION" or not answered or self.attendee == wanted
+        )
+        stale = self.sequence < sequence
+        if mine is None or not theirs:
+            return replace(self, from_person=False, stale=stale)
+        partstat = mine.partstat if self.method == "REPLY" else self.partstat
+        return replace(
+            self, attendee=wanted, partstat=partstat, from_person=True, stale=stale
+        )
 
 
 class State(StrEnum):

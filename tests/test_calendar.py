@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import SHARED_FIXTURES, absent
 
-from mailflow.model import CalendarMessage
+from mailflow.model import Attendee, CalendarMessage
 from mailflow.writing import calendar
 
 FIXTURES = SHARED_FIXTURES
@@ -112,7 +112,10 @@ def test_built_calendar_reads_back_in_icalendar(method: str, status: str) -> Non
         assert attendee_prop.params["CN"] == "Jordan Lee"
         assert attendee_prop.params["ROLE"] == "REQ-PARTICIPANT"
         assert attendee_prop.params["PARTSTAT"] == "NEEDS-ACTION"
-        assert attendee_prop.params["RSVP"] == "TRUE"
+        # RSVP only on REQUEST: a cancellation asks for no answer (#11).
+        assert attendee_prop.params.get("RSVP") == (
+            "TRUE" if method == "REQUEST" else None
+        )
 
 
 @pytest.mark.parametrize("method", ["REQUEST", "CANCEL", "PUBLISH"])
@@ -147,7 +150,9 @@ def test_built_calendar_reads_back_in_vobject(method: str) -> None:
         assert event.attendee.params["CN"] == ["Jordan Lee"]
         assert event.attendee.params["ROLE"] == ["REQ-PARTICIPANT"]
         assert event.attendee.params["PARTSTAT"] == ["NEEDS-ACTION"]
-        assert event.attendee.params["RSVP"] == ["TRUE"]
+        assert event.attendee.params.get("RSVP") == (
+            ["TRUE"] if method == "REQUEST" else None
+        )
 
 
 def test_wire_format_is_crlf_folded_utc_and_mailto_unencoded() -> None:
@@ -251,7 +256,6 @@ def test_build_is_deterministic() -> None:
         {"organizer_email": "a@b.org\r\nX: y"},
         {"attendee_email": "mailto:x@y.org"},
         {"attendee_email": None},
-        {"method": "CANCEL", "attendee_email": None},
         {"method": "REPLY"},
         {"zone_name": "Mars/Olympus_Mons"},
         {"zone_name": "Europe"},
@@ -267,6 +271,7 @@ def test_update_and_cancel_keep_the_uid_and_bump_the_sequence() -> None:
     moved = START + timedelta(days=1)
     update = build(sequence=1, start_at=moved, end_at=moved + timedelta(minutes=15))
     cancel = build(method="CANCEL", sequence=2)
+    invited = (Attendee(ATTENDEE, "NEEDS-ACTION", "Jordan Lee"),)
     assert calendar.read_calendar(update) == CalendarMessage(
         method="REQUEST",
         uid=UID,
@@ -274,9 +279,10 @@ def test_update_and_cancel_keep_the_uid_and_bump_the_sequence() -> None:
         attendee=ATTENDEE,
         start_at=datetime(2026, 10, 27, 9, 0, tzinfo=UTC),
         end_at=datetime(2026, 10, 27, 9, 15, tzinfo=UTC),
+        attendees=invited,
     )
     assert calendar.read_calendar(cancel) == CalendarMessage(
-        method="CANCEL", uid=UID, sequence=2, attendee=ATTENDEE
+        method="CANCEL", uid=UID, sequence=2, attendee=ATTENDEE, attendees=invited
     )
 
 
@@ -415,14 +421,26 @@ def test_reads_method_uid_and_sequence_of_real_invitations(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "partstat", "attendee"),
+    ("name", "partstat", "attendee", "cn"),
     [
-        ("nylas_invite_w_rsvps2.ics", "TENTATIVE", "test1@example.com"),
-        ("nylas_invite_w_rsvps3.ics", "ACCEPTED", "karim@example.com"),
-        ("nylas_invite_w_rsvps_4.ics", "DECLINED", "karim@example.com"),
+        (
+            "nylas_invite_w_rsvps2.ics",
+            "TENTATIVE",
+            "test1@example.com",
+            "Inbox Apptest",
+        ),
+        ("nylas_invite_w_rsvps3.ics", "ACCEPTED", "karim@example.com", "Karim Hamidou"),
+        (
+            "nylas_invite_w_rsvps_4.ics",
+            "DECLINED",
+            "karim@example.com",
+            "Karim Hamidou",
+        ),
     ],
 )
-def test_reads_googles_bare_replies(name: str, partstat: str, attendee: str) -> None:
+def test_reads_googles_bare_replies(
+    name: str, partstat: str, attendee: str, cn: str
+) -> None:
     found = calendar.read_calendar(fixture_bytes(name))
     assert found == CalendarMessage(
         method="REPLY",
@@ -430,7 +448,11 @@ def test_reads_googles_bare_replies(name: str, partstat: str, attendee: str) -> 
         sequence=0,
         partstat=partstat,
         attendee=attendee,
+        attendees=(Attendee(attendee, partstat, cn),),
     )
+    # Matched to the booked person (#11): theirs when the address is theirs.
+    assert found.for_person(attendee.upper(), 0).from_person
+    assert not found.for_person("partner@example.com", 0).from_person
 
 
 @pytest.mark.parametrize(
@@ -515,7 +537,12 @@ def test_reply_inline_text_calendar() -> None:
     mail.add_alternative(reply_ics(), subtype="calendar", params={"method": "REPLY"})
     found = calendar.read_calendar(mail.as_bytes())
     assert found == CalendarMessage(
-        method="REPLY", uid=UID, sequence=0, partstat="ACCEPTED", attendee=ATTENDEE
+        method="REPLY",
+        uid=UID,
+        sequence=0,
+        partstat="ACCEPTED",
+        attendee=ATTENDEE,
+        attendees=(Attendee(ATTENDEE, "ACCEPTED", "Jordan Lee"),),
     )
 
 
@@ -631,6 +658,7 @@ def test_outlook_reply_windows_zone_no_organizer_alias_address() -> None:
         sequence=2,
         partstat="ACCEPTED",
         attendee="jordan.lee@alias.example.net",
+        attendees=(Attendee("jordan.lee@alias.example.net", "ACCEPTED", "Jordan Lee"),),
     )
 
 
@@ -682,6 +710,7 @@ def test_counter_carries_the_proposed_time() -> None:
         attendee=ATTENDEE,
         start_at=datetime(2026, 10, 28, 14, 0, tzinfo=UTC),
         end_at=datetime(2026, 10, 28, 14, 15, tzinfo=UTC),
+        attendees=(Attendee(ATTENDEE, "NEEDS-ACTION", "Jordan Lee"),),
     )
 
 

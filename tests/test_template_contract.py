@@ -129,6 +129,7 @@ def _every_letter(letters: AfterCallLetters) -> None:
     )
     letters.cancel_notice(1, PERSON, SLOT, by="person", note="", sequence=1, step="c")
     letters.withdrawn_notice(1, PERSON, "withdrawn")
+    letters.still_suits(1, PERSON, THREAD, SLOT, "still-suits")
     letters.calendar_alert("it did not answer", "2026-11-25")
     letters.caldav_alert("it did not answer", "2026-11-24T09:00:00+00:00", 2)
     letters.calendar_skipped(

@@ -1282,6 +1282,7 @@ def cal(
         partstat=partstat,
         start_at=start.start_at if start else None,
         end_at=start.end_at if start else None,
+        from_person=True,  # matched to the booked person (#11)
     )
 
 
@@ -1297,13 +1298,21 @@ CALENDAR_CASES: list[tuple[str, State, CalendarMessage, Transition]] = [
         "booked-counter-without-a-time",
         State.BOOKED,
         cal("COUNTER"),
-        Transition(State.BOOKED, (AlertTherapist("counter"),), "calendar-counter"),
+        Transition(
+            State.BOOKED,
+            (AlertTherapist("counter", reply="COUNTER"),),
+            "calendar-counter",
+        ),
     ),
     (
         "booked-counter-with-only-a-start",
         State.BOOKED,
         replace(cal("COUNTER"), start_at=E.start_at),
-        Transition(State.BOOKED, (AlertTherapist("counter"),), "calendar-counter"),
+        Transition(
+            State.BOOKED,
+            (AlertTherapist("counter", reply="COUNTER"),),
+            "calendar-counter",
+        ),
     ),
     (
         "booked-reply-accepted",

@@ -22,8 +22,11 @@ Transition table (anything not listed changes nothing and sends nothing):
                                                    (moved at once when approval is auto)
     booked   + therapist "cancel" (+ note)    -> cancelled METHOD:CANCEL with the note
     booked   + therapist "no show"            -> offered   "sorry we missed each other"
-    booked   + calendar REPLY DECLINED        -> cancelled METHOD:CANCEL to the therapist
-    booked   + calendar COUNTER (new time)    -> booked    therapist asked to approve the move
+    booked   + calendar REPLY DECLINED        -> cancelled METHOD:CANCEL to the therapist (+ COMMENT)
+    booked   + the same, of an older SEQUENCE -> booked    therapist told; person asked if it suits
+    booked   + calendar REPLY/COUNTER from anyone but the booked person
+                                              -> booked    nothing changes; therapist told who said what
+    booked   + calendar COUNTER (new time)    -> booked    therapist asked to approve the move (+ COMMENT)
     booked   + therapist approves the move    -> booked    moved; updated invitation (SEQUENCE+1)
     booked   + therapist declines the move    -> booked    the person hears it stays (+ note)
     booked / rescheduling + reminder due      -> (same)    reminder
@@ -120,6 +123,7 @@ class AskToMove:
     """Ask the therapist to approve moving a booked call (an iTIP COUNTER)."""
 
     slot: Slot
+    comment: str = ""  # the words their calendar sent with it, for the therapist
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +175,17 @@ class AskTherapistAgain:
 
 @dataclass(frozen=True, slots=True)
 class AlertTherapist:
-    reason: str  # "counter" | "unclear-reply" | "late-cancel"
+    reason: str  # "counter" | "unclear-reply" | "late-cancel" | "calendar-other" ...
+    replied_by: str = ""  # a calendar answer: who answered (their address)
+    replied_name: str = ""  # ... and the name their calendar gave
+    reply: str = ""  # ... and what (ACCEPTED, DECLINED, COUNTER ...)
+    comment: str = ""  # ... with the words it carried; for the therapist only
+
+
+@dataclass(frozen=True, slots=True)
+class AskIfStillSuits:
+    """Ask the person whether the booked time still suits (their calendar
+    declined an earlier version of the invitation); the booking stands."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +194,7 @@ class CancelCall:
 
     by: str  # "person" | "therapist" | "calendar"
     note: str = ""
+    words: str = ""  # the COMMENT of a calendar decline: for the therapist only
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +238,7 @@ Command = (
     | NoTimes
     | AskTherapistAgain
     | AlertTherapist
+    | AskIfStillSuits
     | RememberPhone
     | AskToMove
     | Move
@@ -441,28 +457,62 @@ def _on_move_answer(reply: TherapistReply, counter: Slot, facts: Facts) -> Trans
 def on_calendar(
     state: State, message: CalendarMessage, *, call_started: bool = False
 ) -> Transition:
-    """An iTIP message from the person's calendar (RFC 5546)."""
+    """An iTIP message about the booked call (RFC 5546), matched to the booked
+    person by the shell (`CalendarMessage.for_person`)."""
+    answering = message.method in {"REPLY", "COUNTER"}
+    live = state in {State.BOOKED, State.RESCHEDULING}
+    if answering and live and not message.from_person:
+        # A forwarded invitation answered by a partner, or an address the
+        # booking does not know: nothing changes; the therapist reads who said what.
+        return Transition(
+            state, (_calendar_alert("calendar-other", message),), "calendar-from-other"
+        )
     if message.method == "COUNTER" and state is State.BOOKED:
         if message.start_at is None or message.end_at is None:
-            return Transition(state, (AlertTherapist("counter"),), "calendar-counter")
+            alert = _calendar_alert("counter", message)
+            return Transition(state, (alert,), "calendar-counter")
         # A proposal, never applied by itself: the therapist decides.
         return Transition(
             state,
-            (AskToMove(Slot(message.start_at, message.end_at)),),
+            (AskToMove(Slot(message.start_at, message.end_at), message.comment),),
             "calendar-counter",
         )
-    if (
-        message.method == "REPLY"
-        and message.partstat == "DECLINED"
-        and state in {State.BOOKED, State.RESCHEDULING}
-        and not call_started
-    ):
+    declined = message.method == "REPLY" and message.partstat == "DECLINED"
+    if declined and live and not call_started and message.stale:
+        # Declining the invitation as it was before a move or an update: the
+        # time that stands now was never answered. Never a cancel on a guess:
+        # the therapist is told, and the person asked whether it still suits.
+        asked: tuple[Command, ...] = (
+            (AskIfStillSuits(),) if state is State.BOOKED else ()
+        )
+        return Transition(
+            state,
+            (_calendar_alert("stale-decline", message), *asked),
+            "calendar-stale-declined",
+        )
+    if declined and live and not call_started:
         # Declining the invitation is a cancellation: free the time, tell both.
         return Transition(
-            State.CANCELLED, (CancelCall("calendar"),), "calendar-declined"
+            State.CANCELLED,
+            (CancelCall("calendar", words=message.comment),),
+            "calendar-declined",
         )
     return Transition(
-        state, (), f"calendar-{(message.partstat or message.method).lower()}"
+        state,
+        (),
+        "calendar-stale"
+        if message.stale
+        else f"calendar-{(message.partstat or message.method).lower()}",
+    )
+
+
+def _calendar_alert(reason: str, message: CalendarMessage) -> AlertTherapist:
+    return AlertTherapist(
+        reason,
+        replied_by=message.attendee or "",
+        replied_name=message.replier_name,
+        reply=message.partstat or message.method,
+        comment=message.comment,
     )
 
 

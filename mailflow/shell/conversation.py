@@ -275,9 +275,10 @@ class Conversation:
             return (
                 "calendar-other"  # not this booking's event (the therapist's copy...)
             )
-        if message.sequence < call.sequence:
-            return "calendar-stale"  # an older version of the event
-        if message.method == "REPLY":
+        # Whose answer, and to which version: the booked person's ATTENDEE
+        # decides; an older SEQUENCE answers the call as it was before a move.
+        message = message.for_person(enquiry.email, call.sequence)
+        if message.method == "REPLY" and message.from_person and not message.stale:
             self.store.set_partstat(enquiry.id, message.partstat)
         if message.method == "COUNTER" and message.start_at is not None:
             # Our call length, whatever length their calendar proposed.
@@ -473,10 +474,12 @@ class Conversation:
                         enquiry.subject,
                         f"no-slots:{step}",
                     )
-                case workflow.CancelCall(by=by, note=note):
+                case workflow.CancelCall(by=by, note=note, words=comment):
                     # The therapist reads why, in the person's own words.
                     said = (
-                        quoting.new_words(incoming.mail.text) if by == "person" else ""
+                        quoting.new_words(incoming.mail.text)
+                        if by == "person"
+                        else comment
                     )
                     self._cancel(record, by, note, step, said)
                 case workflow.MarkMissed():
@@ -514,7 +517,7 @@ class Conversation:
                     )
                 case workflow.AskTherapistAgain(waiting=waiting):
                     self._ask_again(enquiry, waiting, step)
-                case workflow.AskToMove(slot=slot):
+                case workflow.AskToMove(slot=slot, comment=comment):
                     booked = self.store.call(enquiry.id)
                     if booked is not None:
                         letters.move_request(
@@ -523,6 +526,17 @@ class Conversation:
                             Slot(booked.start_at, booked.end_at),
                             slot,
                             record.approval_round,
+                            comment=comment,
+                        )
+                case workflow.AskIfStillSuits():
+                    booked = self.store.call(enquiry.id)
+                    if booked is not None:
+                        letters.still_suits(
+                            enquiry.id,
+                            self._recipient(record),
+                            self._thread(record),
+                            Slot(booked.start_at, booked.end_at),
+                            f"still-suits:{step}",
                         )
                 case workflow.Move(slot=slot):
                     self.store.move_booking(enquiry.id, slot, self.now)
@@ -547,6 +561,10 @@ class Conversation:
                         when=call.start_at if call else None,
                         proposed=None,
                         step=f"alert:{reason}:{step}",
+                        replied_by=command.replied_by,
+                        replied_name=command.replied_name,
+                        reply=command.reply,
+                        comment=command.comment,
                     )
                 case workflow.Close():
                     pass  # the record says it (closed_reason, closed_at)

@@ -13,7 +13,7 @@ import hmac
 import logging
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -616,8 +616,13 @@ class Runner:
             return "owned-closed"
         if found is None and classify.is_automated(mail, self.policy.form_senders):
             return "owned-automated"  # an out-of-office answering our offer
-        from_person = (
-            found is None and mail.from_addr != self.settings.practice.therapist_email
+        words = found.comment if found is not None else ""
+        if words:
+            # A calendar's answer with words of its own (COMMENT) is screened
+            # as the person's mail is: a crisis in a decline's note is not missed.
+            mail = replace(mail, text=f"{mail.text}\n\n{words}")
+        from_person = (found is None or bool(words)) and (
+            mail.from_addr != self.settings.practice.therapist_email
         )
         with self.store.transaction():
             said = screen.screen(

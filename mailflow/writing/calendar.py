@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from icalendar import Alarm, Calendar, Component, Event, vCalAddress
 from icalendar.enums import STATUS, TRANSP
 
-from mailflow.model import CalendarMessage
+from mailflow.model import Attendee, CalendarMessage
 from mailflow.reading import zones
 from mailflow.reading.parse import (
     BOUNDED_COMPAT32,
@@ -66,6 +66,12 @@ calendar twice (inline and invite.ics); more than a few is not a calendar reply.
 MAX_EVENTS: Final = 50
 """A calendar with more VEVENTs than this is refused. Ours hold one; a reply to
 a recurring series holds one per changed occurrence, never dozens."""
+
+MAX_ATTENDEES: Final = 100
+"""ATTENDEEs (and COMMENTs) read per event; a reply names one, Exchange a few."""
+
+MAX_COMMENT_CHARS: Final = 1000
+"""A reply's COMMENT is cut here: it reaches the therapist, quoted, and no one else."""
 
 MAX_UID_CHARS: Final = 1024
 """Longer UIDs are refused. Exchange's are ~112 characters, Google's ~40, ours fewer."""
@@ -133,12 +139,14 @@ def build_calendar(
 ) -> bytes:
     """Render one VCALENDAR with one VEVENT as RFC 5545 bytes (CRLF, folded at 75 octets).
 
-    REQUEST is the person's invite, and with the same `uid` and `sequence` + 1
-    its update; CANCEL (same `uid`, `sequence` + 1) removes it (RFC 5546
-    sections 3.2.2 and 3.2.5). PUBLISH is the therapist's own copy: it carries
-    a 15-minute DISPLAY alarm and no ATTENDEE (RFC 5546 section 3.2.1 forbids
-    one, and a calendar that saw one could mail the person from the
-    therapist's account), so `attendee_email` may then be None.
+    REQUEST is the person's invite (its ATTENDEE asks RSVP=TRUE), and with the
+    same `uid` and `sequence` + 1 its update; CANCEL (same `uid`, `sequence` + 1)
+    removes it (RFC 5546 sections 3.2.2 and 3.2.5), asking no RSVP. PUBLISH is
+    the therapist's own copy: it carries a 15-minute DISPLAY alarm and no
+    ATTENDEE (RFC 5546 section 3.2.1 forbids one, and a calendar that saw one
+    could mail the person from the therapist's account), so `attendee_email`
+    is then None; so is it for that copy's CANCEL, which names no one the copy
+    never had ("all attendees" of section 3.2.5 are none).
 
     Names, summary and description are cleaned (control characters and line
     breaks cannot break the structure; CN loses ``"``, ``^`` and ``\\``, which
@@ -150,7 +158,7 @@ def build_calendar(
     Raises:
         ValueError: a naive or reversed time, a negative sequence, a UID that
             is not printable ASCII, an address that is not one, an unknown
-            zone, or a REQUEST/CANCEL without an attendee.
+            zone, or a REQUEST without an attendee.
     """
     if method not in ("REQUEST", "CANCEL", "PUBLISH"):
         raise ValueError(f"cannot build a calendar with method {method!r}")
@@ -168,19 +176,19 @@ def build_calendar(
         cn=_display_name(organizer_name, organizer_email),
     )
     attendees: list[vCalAddress] = []
-    if method != "PUBLISH":
-        if attendee_email is None:
-            raise ValueError(f"a {method} needs an attendee (RFC 5546 section 3.2)")
-        attendees.append(
-            vCalAddress.new(
-                _checked_address(attendee_email),
-                cn=_display_name(attendee_name, attendee_email),
-                cutype="INDIVIDUAL",
-                role="REQ-PARTICIPANT",
-                partstat="NEEDS-ACTION",
-                rsvp=True,
-            )
+    if method == "REQUEST" and attendee_email is None:
+        raise ValueError("a REQUEST needs an attendee (RFC 5546 section 3.2.2)")
+    if method != "PUBLISH" and attendee_email is not None:
+        attendee = vCalAddress.new(
+            _checked_address(attendee_email),
+            cn=_display_name(attendee_name, attendee_email),
+            cutype="INDIVIDUAL",
+            role="REQ-PARTICIPANT",
+            partstat="NEEDS-ACTION",
+            # A cancellation asks for no answer (Google's and Outlook's neither).
+            rsvp=True if method == "REQUEST" else None,
         )
+        attendees.append(attendee)
     clean_summary = _one_line(summary, MAX_SUMMARY_CHARS)
     alarms: list[Component] = []
     if method == "PUBLISH":
@@ -413,10 +421,11 @@ def _read_calendar_object(text: str, method_hint: str | None) -> CalendarMessage
     sequence = _sequence(event.get("SEQUENCE"))
     if not _usable_uid(uid) or sequence is None:
         return None
-    attendee = _first(event.get("ATTENDEE"))
+    attendees = _attendees(event.get("ATTENDEE"))
+    replier = _replier(attendees, _attendee_address(event.get("ORGANIZER")))
     partstat = None
-    if method == "REPLY" and attendee is not None:
-        partstat = (_param(attendee, "PARTSTAT") or "NEEDS-ACTION").upper()
+    if method == "REPLY" and replier is not None:
+        partstat = replier.partstat
     start_at = end_at = None
     if method in _TIMED_METHODS:
         start_at, end_at = _times(event, own_zones)
@@ -425,9 +434,11 @@ def _read_calendar_object(text: str, method_hint: str | None) -> CalendarMessage
         uid=uid,
         sequence=sequence,
         partstat=partstat,
-        attendee=_attendee_address(attendee),
+        attendee=replier.address if replier is not None else None,
         start_at=start_at,
         end_at=end_at,
+        attendees=attendees,
+        comment=_comment(event.get("COMMENT")),
     )
 
 
@@ -464,6 +475,37 @@ def _param(prop: Any, name: str) -> str | None:
         return None
     value = _first(params.get(name))
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _attendees(value: Any) -> tuple[Attendee, ...]:
+    """Every ATTENDEE in order (at most MAX_ATTENDEES), each with its PARTSTAT."""
+    props = value if isinstance(value, list) else [] if value is None else [value]
+    return tuple(
+        Attendee(
+            address=_attendee_address(prop),
+            partstat=(_param(prop, "PARTSTAT") or "NEEDS-ACTION").upper()[:40],
+            name=_one_line(_param(prop, "CN") or "", MAX_NAME_CHARS),
+        )
+        for prop in props[:MAX_ATTENDEES]
+    )
+
+
+def _replier(attendees: tuple[Attendee, ...], organizer: str | None) -> Attendee | None:
+    """Who answered, as the calendar shows it: RFC 5546 wants only the replier
+    in a REPLY, but Exchange lists others too (the organiser, the invitation's
+    other guests, still NEEDS-ACTION), the replier not always first."""
+    guests = [a for a in attendees if a.address is None or a.address != organizer]
+    answered = (a for a in guests if a.partstat != "NEEDS-ACTION")
+    return next(answered, guests[0] if guests else attendees[0] if attendees else None)
+
+
+def _comment(value: Any) -> str:
+    """COMMENT (RFC 5545 section 3.8.1.4; Outlook writes the words typed beside
+    a decline or a new time proposed there), cleaned and cut to MAX_COMMENT_CHARS.
+    Several are joined line by line."""
+    props = value if isinstance(value, list) else [] if value is None else [value]
+    texts = [str(p) for p in props[:MAX_ATTENDEES] if isinstance(p, str)]
+    return _multi_line("\n".join(texts), MAX_COMMENT_CHARS)
 
 
 def _attendee_address(prop: Any) -> str | None:

@@ -51,6 +51,7 @@ def fresh_subject(minutes: int) -> str:
 
 """The subject of a letter that starts a thread (a website form's enquiry)."""
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_TOKEN = re.compile(r"[A-Z][A-Z-]{0,30}")
 """Control characters, and what str.splitlines() (and so the email package)
 takes for a line break: NEL (U+0085) and the Unicode line/paragraph separators."""
 _SPECIALS = re.compile(r'[()<>\[\]:;@\\,"]+')
@@ -232,15 +233,18 @@ def build(draft: Draft, now: datetime, directory: Path | None = None) -> bytes:
 def _attach_calendar(message: EmailMessage, part: CalendarPart) -> None:
     """mixed[ alternative[ plain, html, calendar ], .ics attachment ]."""
     inline = EmailMessage(policy=SMTP)
-    inline.set_content(
-        part.ics,
-        maintype="text",
-        subtype="calendar",
-        cte="base64",
-        params={"method": part.method, "charset": "UTF-8"},
-    )
+    inline.set_content(part.ics, maintype="text", subtype="calendar", cte="base64")
     del inline["Content-Disposition"]
     del inline["MIME-Version"]
+    # The method bare, as Google and Outlook write it (`method=REQUEST`): the
+    # email package quotes every parameter it folds, so the header is stored
+    # as is (short and ASCII, it is never refolded).
+    if not _TOKEN.fullmatch(part.method):
+        raise ValueError(f"not an iTIP method: {part.method!r}")
+    del inline["Content-Type"]
+    inline.set_raw(
+        "Content-Type", f"text/calendar; method={part.method}; charset=UTF-8"
+    )
     message.attach(inline)
     message.make_mixed()
     message.add_attachment(

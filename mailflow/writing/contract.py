@@ -59,6 +59,7 @@ LETTERS: dict[str, Letter] = {
         TO_PERSON, ("slot", "moved", "phone_added"), strong=("slot.practice",)
     ),
     "kept": _letter(TO_PERSON, ("slot", "note", "lapsed"), strong=("slot.practice",)),
+    "still_suits": _letter(TO_PERSON, ("slot",), strong=("slot.practice",)),
     "safety": _letter(TO_PERSON, ("safety_message",), strong=("safety_message",)),
     "reminder": _letter(TO_PERSON, ("slot",), strong=("slot.practice",)),
     "followup": _letter(TO_PERSON, ("when",), samples={"when": "on Tuesday"}),
@@ -92,14 +93,16 @@ LETTERS: dict[str, Letter] = {
     ),
     "move_request": _letter(
         ABOUT,
-        ("when", "proposed", "token", "therapist_email"),
+        ("when", "proposed", "token", "therapist_email", "comment"),
         strong=("when", "proposed"),
     ),
     "therapist_event": _letter(
         ABOUT, ("when", "safety_note", "moved", "updated"), strong=("when",)
     ),
     "therapist_alert": _letter(
-        ABOUT, ("reason", "when", "proposed"), samples={"reason": "counter"}
+        ABOUT,
+        ("reason", "when", "proposed", "replied_by", "reply", "comment"),
+        samples={"reason": "counter"},
     ),
     "bounce_alert": _letter(ABOUT, ("reason", "status"), samples={"reason": "bounced"}),
     "followup_answer": _letter(ABOUT, ("answer", "when", "quoted")),
@@ -218,6 +221,9 @@ def _shared_samples(settings: Settings) -> dict[str, object]:
         "sent_at": "Tuesday 1 December at 10:00",
         "reason": "",
         "note": "(a note)",
+        "replied_by": "Alex Lee <alex@example.org>",
+        "reply": "declined",
+        "comment": ["(their words)"],
         "preference_words": "in the mornings",
         "moved": False,
         "updated": False,

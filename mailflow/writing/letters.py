@@ -116,9 +116,9 @@ class Letters:
             attendee_name = person.name
         else:
             uid = f"therapist-{uid}"
-            # A PUBLISH copy has no attendee; its cancellation names the therapist.
-            attendee_email = practice.therapist_email if method == "CANCEL" else None
-            attendee_name = practice.therapist_name if method == "CANCEL" else ""
+            # A PUBLISH copy has no attendee, nor has its cancellation: it
+            # removes the copy and names no one the copy never had.
+            attendee_email, attendee_name = None, ""
         return calendar.build_calendar(
             method=method,
             uid=uid,
@@ -454,8 +454,11 @@ class Letters:
         booked: Slot,
         proposed: Slot,
         round_: int,
+        *,
+        comment: str = "",
     ) -> None:
-        """The person's calendar proposed a new time: the therapist decides by reply."""
+        """The person's calendar proposed a new time: the therapist decides by
+        reply, reading the words their calendar sent with it (`comment`)."""
         ref = self.approval_ref(enquiry_id, round_)
         who = compose.clean_header(person.name) or person.email
         context = {
@@ -464,6 +467,7 @@ class Letters:
             "proposed": self.practice_time(proposed.start_at),
             "token": ref,
             "therapist_email": self.settings.practice.therapist_email,
+            "comment": quote(comment) if comment else [],
         }
         self._to_therapist(
             enquiry_id,
@@ -491,6 +495,17 @@ class Letters:
             "lapsed": lapsed,
         }
         self._to_person(enquiry_id, "kept", step, person, thread, context)
+
+    def still_suits(
+        self, enquiry_id: int, person: Recipient, thread: Thread, slot: Slot, step: str
+    ) -> None:
+        """Their calendar declined an earlier version of the invitation: does
+        the time that stands now still suit? (The booking is kept.)"""
+        context = {
+            **self._person_base(person),
+            "slot": self.slot_view(slot, person.zone),
+        }
+        self._to_person(enquiry_id, "still_suits", step, person, thread, context)
 
     def approval_again(
         self,
@@ -581,12 +596,23 @@ class Letters:
         when: datetime | None,
         proposed: datetime | None,
         step: str,
+        replied_by: str = "",
+        replied_name: str = "",
+        reply: str = "",
+        comment: str = "",
     ) -> None:
+        """`replied_by` … `comment`: a calendar's answer (who, what, their words)."""
+        name = compose.clean_header(replied_name, limit=100)
         context = {
             **self._about(enquiry_id, person),
             "reason": reason,
             "when": self.practice_time(when) if when else "",
             "proposed": self.practice_time(proposed) if proposed else "",
+            "replied_by": f"{name} <{replied_by}>"
+            if name and replied_by
+            else name or replied_by,
+            "reply": _CALENDAR_ANSWERS.get(reply, "answered"),
+            "comment": quote(comment) if comment else [],
         }
         who = compose.clean_header(person.name) or person.email
         self._to_therapist(
@@ -751,6 +777,17 @@ class Letters:
             now=self.now,
             expects=expects,
         )
+
+
+_CALENDAR_ANSWERS = {
+    "ACCEPTED": "accepted",
+    "DECLINED": "declined",
+    "TENTATIVE": "said maybe",
+    "DELEGATED": "delegated it",
+    "NEEDS-ACTION": "answered without accepting or declining",
+    "COUNTER": "proposed a new time",
+}
+"""A calendar's PARTSTAT (or method) as the therapist reads it."""
 
 
 def quote(text: str) -> list[str]:
@@ -970,6 +1007,9 @@ class AfterCallLetters(Letters):
             "reason": "withdrawn",
             "when": "",
             "proposed": "",
+            "replied_by": "",
+            "reply": "",
+            "comment": [],
         }
         self._to_therapist(
             enquiry_id, "therapist_alert", step, f"Withdrawn: {who}", context
