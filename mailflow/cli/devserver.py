@@ -1038,7 +1038,7 @@ class CourierMailServer(LocalMailServer):
 
             threading.Thread(target=upstream, daemon=True).start()
             with contextlib.suppress(OSError):
-                while chunk := proc.stdout.read1(65536):
+                while chunk := os.read(proc.stdout.fileno(), 65536):
                     conn.sendall(chunk)
         finally:
             with contextlib.suppress(OSError):
