@@ -1024,7 +1024,9 @@ class CourierMailServer(LocalMailServer):
         assert proc.stdin is not None
         assert proc.stdout is not None
         try:
-            proc.stdout.readline()  # "* PREAUTH Ready.": the LOGIN's answer instead
+            out = proc.stdout.fileno()
+            while os.read(out, 1) not in (b"\n", b""):
+                pass  # "* PREAUTH Ready.": the LOGIN's answer is said instead
             conn.sendall(f"{tag} OK LOGIN Ok.\r\n".encode())
             stdin = proc.stdin
 
@@ -1038,7 +1040,7 @@ class CourierMailServer(LocalMailServer):
 
             threading.Thread(target=upstream, daemon=True).start()
             with contextlib.suppress(OSError):
-                while chunk := os.read(proc.stdout.fileno(), 65536):
+                while chunk := os.read(out, 65536):
                     conn.sendall(chunk)
         finally:
             with contextlib.suppress(OSError):
