@@ -6,6 +6,7 @@ one pass shows everything to fix.
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -77,7 +78,7 @@ def check(settings: Settings) -> int:
                     problems += 1
     except ConfigError as exc:
         for line in exc.problems:
-            print(f"imap: {line}")
+            print(f"mailflow: config: {line}", file=sys.stderr)
         problems += 1
     except MailboxError as exc:
         print(f"imap: {exc}")
@@ -98,7 +99,7 @@ def check(settings: Settings) -> int:
             )
     except ConfigError as exc:
         for line in exc.problems:
-            print(f"smtp: {line}")
+            print(f"mailflow: config: {line}", file=sys.stderr)
         problems += 1
     except SendError as exc:
         print(f"smtp: {exc}")

@@ -787,10 +787,14 @@ def _as_str(value: object) -> str:
 
 # -- a second server: Courier-IMAP ---------------------------------------------------
 
+COURIER_DIR: Final = Path("/opt/mailflow-courier")
+"""Where .ci/run unpacks Debian's courier-imap: the package conflicts with
+dovecot-imapd (both provide imap-server), so it is unpacked, not installed."""
 COURIER_MISSING: Final = (
-    "Courier-IMAP is not installed: run .ci/run / apt-get install courier-imap"
+    "Courier-IMAP's imapd is not found: run .ci/run (it unpacks Debian's"
+    f" courier-imap into {COURIER_DIR}), or set COURIER_IMAPD to its path"
 )
-_COURIER_IMAPD: Final = ("/usr/bin/imapd", "/usr/lib/courier/courier/imapd")
+_COURIER_IMAPD: Final = (str(COURIER_DIR / "usr/bin/imapd"), "/usr/bin/imapd")
 _COURIER_CAPABILITY: Final = (
     "IMAP4rev1 UIDPLUS CHILDREN NAMESPACE THREAD=ORDEREDSUBJECT THREAD=REFERENCES"
     " SORT QUOTA"
@@ -838,8 +842,9 @@ class CourierMailServer(LocalMailServer):
     # -- lifecycle ---------------------------------------------------------
 
     def start(self) -> None:
-        self._imapd = next((p for p in _COURIER_IMAPD if os.access(p, os.X_OK)), "")
-        if not self._imapd or shutil.which("maildirmake") is None:
+        candidates = [os.environ.get("COURIER_IMAPD", ""), *_COURIER_IMAPD]
+        self._imapd = next((p for p in candidates if p and os.access(p, os.X_OK)), "")
+        if not self._imapd:
             raise RuntimeError(COURIER_MISSING)
         self._root = Path(tempfile.mkdtemp(prefix="mailflow-courier-"))
         try:
@@ -921,9 +926,11 @@ class CourierMailServer(LocalMailServer):
         with self._users_lock:
             if not maildir.exists():
                 home.mkdir(parents=True)
-                _quiet_run(["maildirmake", str(maildir)])
-                for folder in ("Sent", "Drafts", "Trash"):
-                    _quiet_run(["maildirmake", "-f", folder, str(maildir)])
+                for folder in ("", ".Sent", ".Drafts", ".Trash"):
+                    for part in ("tmp", "new", "cur"):  # as maildirmake [-f] makes
+                        (maildir / folder / part).mkdir(mode=0o700, parents=True)
+                    if folder:
+                        (maildir / folder / "maildirfolder").touch()
                 script = "".join(
                     f"s{i} SELECT {box}\r\n"
                     for i, box in enumerate(
@@ -967,9 +974,8 @@ class CourierMailServer(LocalMailServer):
             threading.Thread(target=self._session, args=(conn,), daemon=True).start()
 
     def _session(self, conn: socket.socket) -> None:
-        with conn:
+        with conn, conn.makefile("rb") as reader:
             try:
-                reader = conn.makefile("rb")
                 conn.sendall(
                     _COURIER_GREETING.format(capability=self.capability).encode()
                 )
@@ -1048,6 +1054,9 @@ class CourierMailServer(LocalMailServer):
             with contextlib.suppress(ProcessLookupError):
                 proc.kill()
             proc.wait()
+            for pipe in (proc.stdin, proc.stdout):
+                with contextlib.suppress(OSError):
+                    pipe.close()
             self._sessions.discard(proc)
 
 
@@ -1079,7 +1088,3 @@ def _imap_words(line: str) -> list[str]:
 def _safe_user(user: str) -> str:
     """A user name as a folder name (addresses are ours, but never a path)."""
     return re.sub(r"[^A-Za-z0-9@._+-]", "_", user.lower()).lstrip(".") or "_"
-
-
-def _quiet_run(argv: list[str]) -> None:
-    subprocess.run(argv, check=True, capture_output=True, timeout=START_TIMEOUT_S)

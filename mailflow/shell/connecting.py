@@ -19,7 +19,7 @@ TLS_FROM_FIRST_BYTE: Final = {993: "IMAP", 465: "SMTP"}
 STARTTLS_PORTS: Final = {143: "IMAP", 587: "SMTP", 25: "SMTP"}
 
 # OpenSSL's X509_V_ERR_* codes (ssl.SSLCertVerificationError.verify_code).
-_HOSTNAME_MISMATCH: Final = 62
+_HOSTNAME_MISMATCH: Final = frozenset({62, 64})  # a host name, an IP address
 _UNKNOWN_CA: Final = frozenset({2, 18, 19, 20, 21, 27})
 _EXPIRED: Final = frozenset({9, 10})
 
@@ -64,7 +64,7 @@ def tls_problem(exc: ssl.SSLError, cfg: _ServerSettings) -> str:
     key = cfg.section
     if isinstance(exc, ssl.SSLCertVerificationError):
         code = exc.verify_code
-        if code == _HOSTNAME_MISMATCH:
+        if code in _HOSTNAME_MISMATCH:
             return (
                 f"the TLS certificate of {at} is for another name than {cfg.host!r}:"
                 f" set {key}.host to the server name your provider gives"
@@ -131,6 +131,16 @@ def password_origin(cfg: _ServerSettings) -> str:
 
 def login_refused(cfg: _ServerSettings, protocol: str) -> str:
     """One line: which server refused whom, with what, and what to check."""
+    if cfg.auth == "oauth2":
+        source = (
+            f"{cfg.section}.oauth2_token_command"
+            if cfg.oauth2_token_command
+            else "the Microsoft 365 sign-in (`mailflow auth`)"
+        )
+        return (
+            f"{protocol} login to {where(cfg)} refused for {cfg.username!r} with an"
+            f" OAuth2 access token: check {cfg.section}.username and {source}"
+        )
     return (
         f"{protocol} login to {where(cfg)} refused for {cfg.username!r} with"
         f" {password_origin(cfg)}: check {cfg.section}.username and that password"

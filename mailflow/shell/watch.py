@@ -236,7 +236,7 @@ class _Idle:
     def _poll_from_now(self, client: Any, why: str) -> None:
         self._mode.polling = True
         cfg = self._settings.imap
-        log.info(
+        log.warning(  # once: from now on no session is opened for IDLE
             "watch: %s:%d %s; looking for new mail every interval instead",
             cfg.host,
             cfg.port,
