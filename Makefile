@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install dovecot demo test core lint typecheck fmt bench understand hostile reliability clean
+.PHONY: help install dovecot courier demo test core lint typecheck fmt bench understand hostile reliability clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,6 +25,14 @@ dovecot: ## install Dovecot (the local IMAP server the demo and tests use) if mi
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq dovecot-imapd dovecot-lmtpd >/dev/null; }
 
+courier: ## unpack Courier-IMAP (the tests' second IMAP server) if missing; it conflicts with dovecot-imapd
+	@test -x /opt/mailflow-courier/usr/bin/imapd || test -x "$$COURIER_IMAPD" || { \
+		echo "Unpacking courier-imap into /opt/mailflow-courier (not installed: it conflicts with dovecot-imapd)..."; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get install -y -qq --no-install-recommends courier-authlib libcourier-unicode4 libgamin0 libgdbm6 libidn12 >/dev/null && \
+		work=$$(mktemp -d) && (cd $$work && apt-get download -qq courier-imap) && \
+		$$SUDO mkdir -p /opt/mailflow-courier && $$SUDO dpkg-deb -x $$work/courier-imap_*.deb /opt/mailflow-courier && rm -rf $$work; }
+
 demo: install dovecot ## a whole conversation on a throwaway local mail server
 	$(BIN)/mailflow demo
 
@@ -35,7 +43,7 @@ lint: install ## ruff
 typecheck: install ## mypy --strict on the package
 	$(BIN)/mypy mailflow
 
-test: install dovecot lint typecheck ## lint, types and the whole suite against real Dovecot + SMTP
+test: install dovecot courier lint typecheck ## lint, types and the whole suite against real Dovecot + SMTP
 	$(BIN)/python -m pytest -n auto
 
 core: install ## the fast core tests only: no server started (-m "not integration")

@@ -121,6 +121,8 @@ class _ServerSettings:
     oauth2_token_file: Path
     """Not a key: the Microsoft sign-in's refresh token, beside storage.database."""
     timeout_s: float
+    ca_file: str
+    """A private CA's certificate (PEM) to trust for this server; "" = the system's."""
     section: ClassVar[str] = ""
 
     def resolve_password(self) -> str:
@@ -135,6 +137,7 @@ class ImapSettings(_ServerSettings):
     section: ClassVar[str] = "imap"
     folder: str
     sent_folder: str
+    """"" = the folder the server marks \\Sent (RFC 6154 SPECIAL-USE), else "Sent"."""
     sent_copy: SentCopy
 
     @property
@@ -453,6 +456,12 @@ def _secret_env(section: str) -> str:
     return f"mailflow_{section}__password"
 
 
+def password_from_environment(section: str) -> bool:
+    """Whether MAILFLOW_<SECTION>__PASSWORD is set (to say where a refused password
+    came from; its value is never read here)."""
+    return _secret_env(section) in _mailflow_environ()
+
+
 # -- the cache ------------------------------------------------------------------------
 
 
@@ -730,6 +739,7 @@ def _models() -> Any:
         oauth2_tenant: str = Field(default="organizations", min_length=1)
         oauth2_token_command: str = Field(default="", validate_default=True)
         timeout_s: float = Field(default=30.0, gt=0, le=600)
+        ca_file: str = ""
 
         @field_validator("security")
         @classmethod
@@ -786,7 +796,7 @@ def _models() -> Any:
     class _ImapModel(_ServerModel):
         port: int = Field(default=993, ge=1, le=65535)
         folder: str = "INBOX"
-        sent_folder: str = "Sent"
+        sent_folder: str = ""
         sent_copy: SentCopy = "auto"
 
     class _SmtpModel(_ServerModel):

@@ -352,6 +352,37 @@ class ContractTests:
             (fetched,) = box.headers([1])
             assert b"kim@example.com" in fetched.header
 
+    def test_append_to_the_folder_examined_leaves_it_selected(self, adapters, user):
+        # Courier refuses APPEND to the folder a session has open read-only; the
+        # port promises it works whatever is selected, and the selection stays.
+        first = ours(sender=user, to="kim@example.com")
+        with adapters.mailbox(user) as box:
+            box.append("Sent", first, SOON)
+            box.examine("Sent")
+            assert box.contains_message_id("Sent", message_id(first))
+            second = ours(sender=user, to="lee@example.com")
+            assert box.append("Sent", second, SOON) is not None
+            uids = box.uids_after(0)
+            assert len(uids) == 2
+            assert [message_id(f.header) for f in box.headers(uids)] == [
+                message_id(first),
+                message_id(second),
+            ]
+
+    def test_folders_are_listed_with_their_special_use(self, adapters, user):
+        with adapters.mailbox(user) as box:
+            listed = dict(box.folders())
+            assert box.folder_exists("Sent")
+        assert "\\Sent" in listed["Sent"]
+        assert "INBOX" in listed
+        assert "\\Sent" not in listed["INBOX"]
+
+    def test_folder_exists_asks_status_not_list(self, adapters, user):
+        with adapters.mailbox(user) as box:
+            assert box.folder_exists("INBOX")
+            assert not box.folder_exists("Nope")
+        assert box.commands == ["LOGIN", "STATUS", "STATUS", "LOGOUT"]  # type: ignore[attr-defined]
+
     def test_append_to_a_missing_folder_is_a_mailbox_error(self, adapters, user):
         with adapters.mailbox(user) as box, pytest.raises(MailboxError):
             box.append("Nope", ours(sender=user, to="kim@example.com"), SOON)
@@ -380,8 +411,13 @@ class ContractTests:
     # -- failures -----------------------------------------------------------------------
 
     def test_a_refused_imap_login_is_a_mailbox_auth_error(self, adapters, user):
-        with pytest.raises(MailboxAuthError, match="login refused"):
+        cfg = adapters.settings_imap
+        with pytest.raises(MailboxAuthError) as refused:
             adapters.mailbox(user, password="wrong").__enter__()
+        line = str(refused.value)
+        assert f"login to {cfg.host}:{cfg.port} refused for {user!r}" in line
+        assert "imap.password in the config file" in line
+        assert "wrong" not in line
 
     def test_imap_down_is_a_mailbox_error_and_a_dropped_session_stays_dead(
         self, adapters, user

@@ -226,7 +226,9 @@ def test_imap_refuses_an_unverified_certificate(tmp_path, tls_imap, mailboxes):
         imap={"security": "ssl"},
     )
     settings = load_settings(config)
-    with pytest.raises(MailboxError, match="CERTIFICATE_VERIFY_FAILED"):
+    with pytest.raises(
+        MailboxError, match=r"authority this machine does not know.*ca_file"
+    ):
         ImapMailbox(settings.imap).__enter__()
 
 
@@ -250,7 +252,9 @@ def test_smtp_refuses_an_unverified_certificate(tmp_path, tls_smtp, mailboxes):
         config_with(write_config(tmp_path, server, mailboxes), smtp={"security": "ssl"})
     )
     with (
-        pytest.raises(TransientSendError, match="CERTIFICATE_VERIFY_FAILED"),
+        pytest.raises(
+            TransientSendError, match=r"authority this machine does not know.*ca_file"
+        ),
         SmtpSender(settings.smtp) as sender,
     ):
         sender.connect()
@@ -266,7 +270,9 @@ def test_smtp_starttls_refuses_an_unverified_certificate(
         )
     )
     with (
-        pytest.raises(TransientSendError, match="CERTIFICATE_VERIFY_FAILED"),
+        pytest.raises(
+            TransientSendError, match=r"authority this machine does not know.*ca_file"
+        ),
         SmtpSender(settings.smtp) as sender,
     ):
         sender.connect()
@@ -575,7 +581,7 @@ def test_a_token_the_server_refuses_exits_3_without_showing_it(
     )
     assert run(config) == 3
     err = capsys.readouterr().err
-    assert "IMAP login refused" in err
+    assert "IMAP login to 127.0.0.1:" in err
     assert stranger not in err
 
 
@@ -589,7 +595,9 @@ def test_smtp_refuses_a_bad_token_the_xoauth2_way(tmp_path, mail_server, mailbox
         smtp=token_script(tmp_path, "t.sh", bad),
     )
     settings = load_settings(config)
-    with pytest.raises(TransientSendError, match="SMTP login refused"):
+    with pytest.raises(
+        TransientSendError, match=r"SMTP login to 127\.0\.0\.1:.* refused"
+    ):
         SmtpSender(settings.smtp).connect()
 
 

@@ -6,10 +6,11 @@ one pass shows everything to fix.
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from mailflow.errors import MailboxError, SendError, TemplateError
+from mailflow.errors import ConfigError, MailboxError, SendError, TemplateError
 from mailflow.writing import compose, contract
 
 if TYPE_CHECKING:
@@ -54,29 +55,53 @@ def check(settings: Settings) -> int:
     server_down = False
     print(f"config: ok ({settings.practice.name}, {settings.practice.timezone})")
     print(f"storage: {settings.storage.database} (its folder is writable)")
+    from mailflow.shell import folders
+
     imap = settings.imap
     try:
         with ImapMailbox(imap) as mailbox:
-            for key, folder in (
-                ("imap.folder", imap.folder),
-                ("imap.sent_folder", imap.sent_folder),
+            _login_works(settings)
+            sent = folders.sent_folder(mailbox, None, imap.sent_folder)
+            how = "" if imap.sent_folder else " (not set: found on the server)"
+            for key, folder, found in (
+                ("imap.folder", imap.folder, ""),
+                ("imap.sent_folder", sent, how),
             ):
+                # STATUS, not LIST: Cyrus lists nothing for a user with a dot.
                 if mailbox.folder_exists(folder):
-                    print(f"imap: {key} {folder!r} ok")
+                    print(f"imap: {key} {folder!r}{found} ok")
                 else:
-                    print(f"imap: {key} {folder!r} does not exist on {imap.host}")
+                    hint = folders.suggestion(mailbox, key, folder)
+                    print(
+                        f"imap: {key} {folder!r} does not exist on"
+                        f" {imap.host}:{imap.port}{hint}"
+                    )
                     problems += 1
+    except ConfigError as exc:
+        for line in exc.problems:
+            print(f"mailflow: config: {line}", file=sys.stderr)
+        problems += 1
     except MailboxError as exc:
         print(f"imap: {exc}")
         server_down = True
     else:
         print(f"imap: logged in to {imap.host}:{imap.port} ({imap.security})")
+    smtp = settings.smtp
     try:
-        with SmtpSender(settings.smtp) as sender:
+        with SmtpSender(smtp) as sender:
             sender.connect()
-        print(
-            f"smtp: logged in to {settings.smtp.host}:{settings.smtp.port} ({settings.smtp.security})"
-        )
+        if sender.logged_in:
+            print(f"smtp: logged in to {smtp.host}:{smtp.port} ({smtp.security})")
+        else:
+            print(
+                f"smtp: connected to {smtp.host}:{smtp.port} ({smtp.security}),"
+                " sending without a login (smtp.username is not set); ok if this"
+                " server relays for this machine"
+            )
+    except ConfigError as exc:
+        for line in exc.problems:
+            print(f"mailflow: config: {line}", file=sys.stderr)
+        problems += 1
     except SendError as exc:
         print(f"smtp: {exc}")
         server_down = True
@@ -96,6 +121,22 @@ def check(settings: Settings) -> int:
     if problems:
         return 2
     return 3 if server_down else 0
+
+
+def _login_works(settings: Settings) -> None:
+    """A login that works ends a pause after refused ones (login_guard)."""
+    from mailflow.shell.login_guard import META
+    from mailflow.shell.store import Store
+
+    path = settings.storage.database
+    if not path.exists():
+        return
+    try:
+        with Store.open(path) as store:
+            if store.get_meta(META):
+                store.set_meta(META, "")
+    except Exception:  # check only reads; a busy or odd database is run's business
+        return
 
 
 def next_slots(settings: Settings, now: datetime) -> list[str]:

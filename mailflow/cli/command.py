@@ -212,15 +212,13 @@ def _main(argv: list[str] | None) -> int:
         _error(f"{exc}; {exc.note}" if exc.note else str(exc))
         return EXIT_SERVER
     except MailboxAuthError as exc:
-        _error(
-            f"{exc}: check imap.username and imap.password (or imap.password_command)"
-        )
+        _error(str(exc))  # names the server, the user and where the password came from
         return EXIT_SERVER
     except MailboxError as exc:
         _error(f"{exc}; nothing was lost, the next run tries again")
         return EXIT_SERVER
     except SmtpAuthError as exc:
-        _error(f"{exc}: check smtp.username and smtp.password")
+        _error(f"{exc}; queued mail waits for the next run")
         return EXIT_SERVER
     except SendError as exc:
         _error(f"{exc}; queued mail waits for the next run")

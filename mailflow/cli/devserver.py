@@ -232,8 +232,11 @@ class LocalMailServer:
 
     host: Final = "127.0.0.1"
 
-    def __init__(self, *, dovecot: str | None = None) -> None:
-        """`dovecot`: path of the binary; by default found on PATH or in sbin."""
+    def __init__(self, *, dovecot: str | None = None, smtp_auth: bool = True) -> None:
+        """`dovecot`: path of the binary; by default found on PATH or in sbin.
+        `smtp_auth=False`: the SMTP server offers no AUTH at all (a relay that
+        trusts its network), as some practices' providers and smarthosts do."""
+        self.smtp_auth = smtp_auth
         self.password: str = PASSWORD
         self._oauth2_key = secrets.token_bytes(32)
         self._binary = dovecot
@@ -456,8 +459,10 @@ class LocalMailServer:
             _RelayHandler(self),
             hostname=self.host,
             port=self.smtp_port,
-            authenticator=self._authenticate,
-            auth_require_tls=False,
+            authenticator=self._authenticate if self.smtp_auth else None,
+            # aiosmtpd offers AUTH unless it needs TLS first; with no TLS here,
+            # requiring it is how "no AUTH offered" is said.
+            auth_require_tls=not self.smtp_auth,
             auth_required=False,
         )
         try:
@@ -778,3 +783,308 @@ def _as_bytes(value: object) -> bytes:
 
 def _as_str(value: object) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+# -- a second server: Courier-IMAP ---------------------------------------------------
+
+COURIER_DIR: Final = Path("/opt/mailflow-courier")
+"""Where .ci/run unpacks Debian's courier-imap: the package conflicts with
+dovecot-imapd (both provide imap-server), so it is unpacked, not installed."""
+COURIER_MISSING: Final = (
+    "Courier-IMAP's imapd is not found: run .ci/run (it unpacks Debian's"
+    f" courier-imap into {COURIER_DIR}), or set COURIER_IMAPD to its path"
+)
+_COURIER_IMAPD: Final = (str(COURIER_DIR / "usr/bin/imapd"), "/usr/bin/imapd")
+_COURIER_CAPABILITY: Final = (
+    "IMAP4rev1 UIDPLUS CHILDREN NAMESPACE THREAD=ORDEREDSUBJECT THREAD=REFERENCES"
+    " SORT QUOTA"
+)
+_COURIER_GREETING: Final = (
+    "* OK [CAPABILITY {capability} AUTH=PLAIN] Courier-IMAP ready. Copyright"
+    " 1998-2018 Double Precision, Inc.  See COPYING for distribution information.\r\n"
+)
+
+
+class CourierMailServer(LocalMailServer):
+    """Courier-IMAP (Debian's courier-imap) and the same SMTP relay, on 127.0.0.1.
+
+    Courier differs from Dovecot in ways a client must survive, all legal: the
+    folders live under the `INBOX.` namespace (Sent is "INBOX.Sent", marked by
+    no SPECIAL-USE flag); a FETCH of HEADER.FIELDS is answered with the field
+    names quoted; APPEND to the folder the session has selected read-only is
+    refused ("Current box is selected READ-ONLY"); and, as configured here by
+    default (`idle=False`), no IDLE is offered.
+
+    After LOGIN everything is Courier's own `imapd` over the user's Maildir.
+    The login in front of it is ours (Courier's `imaplogin` needs its
+    authdaemon at a fixed system path, which parallel tests cannot share): it
+    greets and answers CAPABILITY, LOGIN and LOGOUT the way imaplogin does,
+    then hands the connection to imapd. Delivery writes into Maildir/new, as
+    an MTA does. Every user has the password `secret`.
+    """
+
+    def __init__(self, *, idle: bool = False, smtp_auth: bool = True) -> None:
+        super().__init__(smtp_auth=smtp_auth)
+        self.idle = idle
+        self._imapd = ""
+        self._listener: socket.socket | None = None
+        self._accepting: threading.Thread | None = None
+        self._sessions: set[subprocess.Popen[bytes]] = set()
+        self._users_lock = threading.Lock()
+        self._counter = 0
+        self.logins_refused = 0
+        """LOGINs answered NO: how tests see that a run did not even try."""
+
+    @property
+    def capability(self) -> str:
+        return _COURIER_CAPABILITY + (" IDLE" if self.idle else "")
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def start(self) -> None:
+        candidates = [os.environ.get("COURIER_IMAPD", ""), *_COURIER_IMAPD]
+        self._imapd = next((p for p in candidates if p and os.access(p, os.X_OK)), "")
+        if not self._imapd:
+            raise RuntimeError(COURIER_MISSING)
+        self._root = Path(tempfile.mkdtemp(prefix="mailflow-courier-"))
+        try:
+            (self._root / "home").mkdir()
+            self.imap_up()
+            for attempt in range(3):
+                self.smtp_port = _free_port()
+                try:
+                    self._start_smtp()
+                    break
+                except OSError:
+                    if attempt == 2:
+                        raise
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        self.imap_down()
+        super().stop()
+
+    def imap_down(self) -> None:
+        """Stop listening and end every session (the Maildirs are kept)."""
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
+        if self._accepting is not None:
+            self._accepting.join(_STOP_TIMEOUT_S)
+            self._accepting = None
+        for proc in list(self._sessions):
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+
+    def imap_up(self) -> None:
+        if self._listener is not None:
+            return
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((self.host, self.imap_port))
+        listener.listen(64)
+        self.imap_port = int(listener.getsockname()[1])
+        self._listener = listener
+        self._accepting = threading.Thread(
+            target=self._accept_loop, args=(listener,), daemon=True
+        )
+        self._accepting.start()
+
+    @property
+    def imap_oauth2(self) -> bool:
+        return False
+
+    def dovecot_log(self) -> str:
+        return "(Courier: no log kept)"
+
+    # -- mail --------------------------------------------------------------
+
+    def _lmtp(self, record: SmtpRecord) -> None:
+        """Deliver into each recipient's Maildir/new, as maildrop or an MTA does."""
+        for rcpt in record.rcpt_tos:
+            maildir = self._maildir(rcpt)
+            with self._users_lock:
+                self._counter += 1
+                name = f"{time.time_ns()}.M{self._counter}P{os.getpid()}.mailflow"
+            temp = maildir / "tmp" / name
+            temp.write_bytes(record.data.replace(b"\r\n", b"\n"))
+            temp.rename(maildir / "new" / name)
+
+    def _maildir(self, user: str) -> Path:
+        """The user's Maildir, made on first use with the folders a mail program
+        makes, each opened read-write once (as the therapist's program would):
+        Courier keeps a folder's UIDVALIDITY only from its first read-write open."""
+        root = self._root
+        if root is None:
+            raise RuntimeError("CourierMailServer is not started")
+        home = root / "home" / _safe_user(user)
+        maildir = home / "Maildir"
+        with self._users_lock:
+            if not maildir.exists():
+                home.mkdir(parents=True)
+                for folder in ("", ".Sent", ".Drafts", ".Trash"):
+                    for part in ("tmp", "new", "cur"):  # as maildirmake [-f] makes
+                        (maildir / folder / part).mkdir(mode=0o700, parents=True)
+                    if folder:
+                        (maildir / folder / "maildirfolder").touch()
+                script = "".join(
+                    f"s{i} SELECT {box}\r\n"
+                    for i, box in enumerate(
+                        ("INBOX", "INBOX.Sent", "INBOX.Drafts", "INBOX.Trash")
+                    )
+                )
+                subprocess.run(
+                    [self._imapd, "Maildir"],
+                    input=(script + "z LOGOUT\r\n").encode(),
+                    cwd=home,
+                    env=self._imapd_env(home),
+                    capture_output=True,
+                    timeout=START_TIMEOUT_S,
+                    check=True,
+                )
+        return maildir
+
+    def _imapd_env(self, home: Path) -> dict[str, str]:
+        return {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(home),
+            "IMAP_CAPABILITY": self.capability,
+            "IMAP_IDLE_TIMEOUT": "60",
+            "IMAP_ENHANCEDIDLE": "0",
+            "IMAP_USELOCKS": "1",
+            "IMAP_KEYWORDS": "1",
+            "IMAP_TRASHFOLDERNAME": "Trash",
+            "IMAP_MOVE_EXPUNGE_TO_TRASH": "0",
+            "IMAP_MAILBOX_SANITY_CHECK": "0",
+            "IMAP_UMASK": "022",
+        }
+
+    # -- the login in front of imapd -----------------------------------------
+
+    def _accept_loop(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return  # closed by imap_down()
+            threading.Thread(target=self._session, args=(conn,), daemon=True).start()
+
+    def _session(self, conn: socket.socket) -> None:
+        with conn, conn.makefile("rb") as reader:
+            try:
+                conn.sendall(
+                    _COURIER_GREETING.format(capability=self.capability).encode()
+                )
+                while True:
+                    line = reader.readline(8192)
+                    if not line:
+                        return
+                    words = _imap_words(line.decode("utf-8", "replace"))
+                    if len(words) < 2:
+                        conn.sendall(b"* BAD Error in IMAP command received.\r\n")
+                        continue
+                    tag, command = words[0], words[1].upper()
+                    if command == "CAPABILITY":
+                        conn.sendall(
+                            f"* CAPABILITY {self.capability} AUTH=PLAIN\r\n"
+                            f"{tag} OK CAPABILITY completed\r\n".encode()
+                        )
+                    elif command == "NOOP":
+                        conn.sendall(f"{tag} OK NOOP completed\r\n".encode())
+                    elif command == "LOGOUT":
+                        conn.sendall(
+                            b"* BYE Courier-IMAP server shutting down\r\n"
+                            + f"{tag} OK LOGOUT completed\r\n".encode()
+                        )
+                        return
+                    elif command == "LOGIN" and len(words) == 4:
+                        if words[3] != self.password:
+                            self.logins_refused += 1
+                            conn.sendall(f"{tag} NO Login failed.\r\n".encode())
+                            continue
+                        self._serve(conn, reader, tag, words[2])
+                        return
+                    else:
+                        conn.sendall(
+                            f"{tag} NO Error in IMAP command received by server.\r\n".encode()
+                        )
+            except OSError:
+                return
+
+    def _serve(self, conn: socket.socket, reader: Any, tag: str, user: str) -> None:
+        """Hand the logged-in connection to Courier's imapd until either side ends."""
+        home = self._maildir(user).parent
+        proc = subprocess.Popen(
+            [self._imapd, "Maildir"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=home,
+            env=self._imapd_env(home),
+        )
+        self._sessions.add(proc)
+        assert proc.stdin is not None
+        assert proc.stdout is not None
+        try:
+            out = proc.stdout.fileno()
+            while os.read(out, 1) not in (b"\n", b""):
+                pass  # "* PREAUTH Ready.": the LOGIN's answer is said instead
+            conn.sendall(f"{tag} OK LOGIN Ok.\r\n".encode())
+            stdin = proc.stdin
+
+            def upstream() -> None:
+                with contextlib.suppress(OSError, ValueError):
+                    while chunk := reader.read1(65536):
+                        stdin.write(chunk)
+                        stdin.flush()
+                with contextlib.suppress(OSError):
+                    stdin.close()
+
+            threading.Thread(target=upstream, daemon=True).start()
+            with contextlib.suppress(OSError):
+                while chunk := os.read(out, 65536):
+                    conn.sendall(chunk)
+        finally:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            proc.wait()
+            for pipe in (proc.stdin, proc.stdout):
+                with contextlib.suppress(OSError):
+                    pipe.close()
+            self._sessions.discard(proc)
+
+
+def _imap_words(line: str) -> list[str]:
+    """An IMAP command line's atoms and quoted strings (enough for LOGIN)."""
+    words: list[str] = []
+    i, text = 0, line.rstrip("\r\n")
+    while i < len(text):
+        if text[i] == " ":
+            i += 1
+        elif text[i] == '"':
+            i += 1
+            word = []
+            while i < len(text) and text[i] != '"':
+                if text[i] == "\\" and i + 1 < len(text):
+                    i += 1
+                word.append(text[i])
+                i += 1
+            words.append("".join(word))
+            i += 1
+        else:
+            end = text.find(" ", i)
+            end = len(text) if end < 0 else end
+            words.append(text[i:end])
+            i = end
+    return words
+
+
+def _safe_user(user: str) -> str:
+    """A user name as a folder name (addresses are ours, but never a path)."""
+    return re.sub(r"[^A-Za-z0-9@._+-]", "_", user.lower()).lstrip(".") or "_"

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mailflow.errors import ImapTokenError
+from mailflow.errors import ImapTokenError, MailboxAuthError, TokenError
 
 if TYPE_CHECKING:
     from mailflow.config import ImapSettings, Settings, SmtpSettings
@@ -46,6 +46,7 @@ def run_once(
     to the real IMAP and SMTP ones (tests pass in-memory fakes or failing ones).
     A dry run works on an in-memory copy of the database and sends nothing.
     """
+    from mailflow.shell.login_guard import LoginGuard
     from mailflow.shell.mailbox import ImapMailbox
     from mailflow.shell.runner import Runner
     from mailflow.shell.smtp import SmtpSender
@@ -56,7 +57,15 @@ def run_once(
         store = store.copy_in_memory()
     with ExitStack() as stack:
         stack.enter_context(store)
-        box = stack.enter_context((mailbox or ImapMailbox)(settings.imap))
+        guard = LoginGuard(store, settings.imap, now)
+        guard.check()  # refused too often: not tried (a mailbox can lock)
+        try:
+            box = stack.enter_context((mailbox or ImapMailbox)(settings.imap))
+        except MailboxAuthError as exc:
+            if not isinstance(exc, TokenError):
+                guard.refused()
+            raise
+        guard.accepted()
         smtp = stack.enter_context((sender or SmtpSender)(settings.smtp))
         runner = Runner(
             settings,

@@ -46,6 +46,12 @@ PASSWORD = "secret"
 """The one password every user has, as on `devserver.LocalMailServer`."""
 FOLDERS = ("INBOX", "Sent", "Drafts", "Trash")
 """Every account has these from the start (the dev server's Dovecot namespace)."""
+_SPECIAL_USE = {
+    "Sent": ("\\Sent",),
+    "Drafts": ("\\Drafts",),
+    "Trash": ("\\Trash",),
+}
+"""Their RFC 6154 marks, as the dev server's Dovecot gives them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,10 +306,10 @@ class MemoryMailbox:
     def __enter__(self) -> MemoryMailbox:
         office, cfg = self._office, self._settings
         secret = imap_credential(cfg)  # first, as the real one: no token, no connection
-        with _imap_translated("connect"):
+        with _imap_translated("connect", cfg):
             if not office._imap_up:
                 raise ConnectionRefusedError(111, "Connection refused")
-        with _imap_translated("login"):
+        with _imap_translated("login", cfg):
             if not office._accepts(cfg.username, secret, cfg.auth):
                 raise imap_errors.LoginError(
                     "[AUTHENTICATIONFAILED] Authentication failed."
@@ -328,8 +334,16 @@ class MemoryMailbox:
         return FolderStatus(uidvalidity=box.uidvalidity, uidnext=box.uidnext)
 
     def folder_exists(self, folder: str) -> bool:
-        with self._command(f"LIST {folder!r}"):
-            return self._account().get(_name(folder)) is not None
+        with self._command(f"STATUS of {folder!r}"):
+            found = self._account().get(_name(folder)) is not None
+        self.commands.append("STATUS")
+        return found
+
+    def folders(self) -> list[tuple[str, tuple[str, ...]]]:
+        with self._command("LIST"):
+            names = list(self._account())
+        self.commands.append("LIST")
+        return [(name, _SPECIAL_USE.get(name, ())) for name in names]
 
     def examine(self, folder: str) -> int:
         self._selected = None  # a failed SELECT leaves nothing selected

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from mailflow.errors import ImapTokenError, MailboxAuthError, MailboxError, TokenError
+from mailflow.shell import connecting
 
 if TYPE_CHECKING:
     from mailflow.config import ImapSettings
@@ -51,24 +52,44 @@ class HeaderFetch:
 
 
 @contextmanager
-def _translated(what: str) -> Iterator[None]:
-    """Map imapclient, socket and TLS failures onto our error tree."""
+def _translated(what: str, cfg: ImapSettings | None = None) -> Iterator[None]:
+    """Map imapclient, socket and TLS failures onto our error tree; with `cfg`,
+    each line names the server (host:port) and what to check."""
     from imapclient import exceptions as imap_errors
 
+    at = f" {connecting.where(cfg)}" if cfg is not None else ""
     try:
         yield
     except imap_errors.LoginError as exc:
-        raise MailboxAuthError(f"IMAP login refused ({what})") from exc
+        if cfg is None:
+            raise MailboxAuthError(f"IMAP login refused ({what})") from exc
+        raise MailboxAuthError(connecting.login_refused(cfg, "IMAP")) from exc
     except (imap_errors.IMAPClientAbortError, imap_errors.IMAPClientError) as exc:
-        raise MailboxError(f"IMAP {what} failed: {_short(exc)}") from exc
+        raise MailboxError(f"IMAP{at} {what} failed: {_short(exc)}") from exc
     except ssl.SSLError as exc:
-        raise MailboxError(f"IMAP TLS failed during {what}: {exc.reason}") from exc
+        if cfg is None:
+            raise MailboxError(f"IMAP TLS failed during {what}: {exc.reason}") from exc
+        raise MailboxError(f"IMAP: {connecting.tls_problem(exc, cfg)}") from exc
     except TimeoutError as exc:
-        raise MailboxError(f"IMAP server timed out during {what}") from exc
+        if cfg is None:
+            raise MailboxError(f"IMAP server timed out during {what}") from exc
+        raise MailboxError(f"IMAP: {connecting.timed_out(cfg, what)}") from exc
     except OSError as exc:
         raise MailboxError(
-            f"IMAP server unreachable during {what}: {_short(exc)}"
+            f"IMAP server{at} unreachable during {what}: {_short(exc)}"
         ) from exc
+
+
+def normalised(item: dict[Any, Any]) -> dict[bytes, Any]:
+    """A FETCH answer's keys as one spelling: upper case, field names unquoted,
+    single spaces. Servers may legally answer `BODY[HEADER.FIELDS ("TO" "CC")]`
+    (Courier) where Dovecot says `BODY[HEADER.FIELDS (TO CC)]`."""
+    out: dict[bytes, Any] = {}
+    for key, value in item.items():
+        if isinstance(key, bytes):
+            key = b" ".join(key.upper().replace(b'"', b"").split())
+        out[key] = value
+    return out
 
 
 def _short(exc: BaseException) -> str:
@@ -92,7 +113,7 @@ def imap_credential(cfg: ImapSettings) -> str:
 
 def log_in(client: Any, cfg: ImapSettings, secret: str) -> None:
     """LOGIN, or AUTHENTICATE XOAUTH2 (Gmail, Microsoft 365) with the token."""
-    with _translated("login"):
+    with _translated("login", cfg):
         if cfg.auth == "oauth2":
             client.oauth2_login(cfg.username, secret)
         else:
@@ -105,6 +126,7 @@ class ImapMailbox:
     def __init__(self, settings: ImapSettings) -> None:
         self._settings = settings
         self._client: Any = None
+        self._selected: str | None = None
         self.commands: list[str] = []
 
     def __enter__(self) -> ImapMailbox:
@@ -112,12 +134,13 @@ class ImapMailbox:
         from imapclient.imapclient import SocketTimeout
 
         cfg = self._settings
+        connecting.check_port(cfg)  # a mix-up that would hang until the timeout
         secret = imap_credential(cfg)  # first: a missing token costs no connection
         timeout = SocketTimeout(connect=min(cfg.timeout_s, 15.0), read=cfg.timeout_s)
         # Verifies the certificate and host. Loading the CA store costs ~50 ms, so
         # only when TLS is spoken (config allows `plain` for loopback alone).
-        context = None if cfg.security == "plain" else ssl.create_default_context()
-        with _translated("connect"):
+        context = None if cfg.security == "plain" else connecting.tls_context(cfg)
+        with _translated("connect", cfg):
             client = IMAPClient(
                 cfg.host,
                 port=cfg.port,
@@ -157,20 +180,55 @@ class ImapMailbox:
     def status(self, folder: str) -> FolderStatus:
         """UIDVALIDITY and UIDNEXT without selecting: the cheap empty-poll check."""
         with _translated(f"STATUS of {folder!r}"):
-            data = self._imap.folder_status(folder, [b"UIDNEXT", b"UIDVALIDITY"])
+            data = normalised(
+                self._imap.folder_status(folder, [b"UIDNEXT", b"UIDVALIDITY"])
+            )
         self.commands.append("STATUS")
         return FolderStatus(
             uidvalidity=int(data[b"UIDVALIDITY"]), uidnext=int(data[b"UIDNEXT"])
         )
 
     def folder_exists(self, folder: str) -> bool:
-        with _translated(f"LIST {folder!r}"):
-            return bool(self._imap.folder_exists(folder))
+        """By STATUS, not LIST: Cyrus lists no folders for a user whose name has
+        a dot, and a server may hide unsubscribed ones; STATUS asks the folder."""
+        from imapclient import exceptions as imap_errors
+
+        try:
+            self._imap.folder_status(folder, [b"UIDVALIDITY"])
+        except imap_errors.IMAPClientAbortError as exc:
+            raise MailboxError(
+                f"IMAP STATUS of {folder!r} failed: {_short(exc)}"
+            ) from exc
+        except imap_errors.IMAPClientError:
+            return False  # NO: no such folder (or not ours to read)
+        except OSError as exc:
+            raise MailboxError(f"IMAP server unreachable: {_short(exc)}") from exc
+        finally:
+            self.commands.append("STATUS")
+        return True
+
+    def folders(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Every folder the server lists, with its flags (\\Sent: RFC 6154)."""
+        with _translated("LIST"):
+            listed = self._imap.list_folders()
+        self.commands.append("LIST")
+        return [
+            (
+                str(name),
+                tuple(
+                    f.decode("ascii", "replace") if isinstance(f, bytes) else str(f)
+                    for f in flags
+                ),
+            )
+            for flags, _delimiter, name in listed
+        ]
 
     def examine(self, folder: str) -> int:
         """Open read-only (EXAMINE): flags can never change by our reading."""
+        self._selected = None  # a failed EXAMINE leaves nothing selected
         with _translated(f"EXAMINE {folder!r}"):
-            info = self._imap.select_folder(folder, readonly=True)
+            info = normalised(self._imap.select_folder(folder, readonly=True))
+        self._selected = folder
         self.commands.append("EXAMINE")
         return int(info[b"UIDVALIDITY"])
 
@@ -199,6 +257,7 @@ class ImapMailbox:
                 item = data.get(uid)
                 if item is None:
                     continue  # expunged meanwhile
+                item = normalised(item)
                 received = item.get(b"INTERNALDATE")
                 yield HeaderFetch(
                     uid=uid,
@@ -213,7 +272,7 @@ class ImapMailbox:
         """Only the named header fields: cheap scans of the Sent folder."""
         names = " ".join(fields).upper()
         part = f"BODY.PEEK[HEADER.FIELDS ({names})]".encode()
-        key = f"BODY[HEADER.FIELDS ({names})]".encode()
+        key = f"BODY[HEADER.FIELDS ({names})]".encode()  # as `normalised` spells it
         for start in range(0, len(uids), FETCH_BATCH):
             batch = uids[start : start + FETCH_BATCH]
             with _translated("UID FETCH header fields"):
@@ -222,7 +281,7 @@ class ImapMailbox:
             for uid in batch:
                 item = data.get(uid)
                 if item is not None:
-                    yield uid, bytes(item.get(key) or b"")
+                    yield uid, bytes(normalised(item).get(key) or b"")
 
     def body(self, uid: int) -> bytes | None:
         """The mail's first MAX_MAIL_BYTES (all of nearly every mail), read with
@@ -242,10 +301,10 @@ class ImapMailbox:
             data = self._imap.fetch(uids, [_BODY_PREFIX])
         self.commands.append("UID FETCH")
         wanted = set(uids)  # a server may add unsolicited FETCH data for others
+        found = {uid: normalised(item) for uid, item in data.items() if uid in wanted}
         return {
             uid: bytes(item.get(b"BODY[]<0>") or item.get(b"BODY[]") or b"")
-            for uid, item in data.items()
-            if uid in wanted
+            for uid, item in found.items()
         }
 
     def append(self, folder: str, raw: bytes, when: datetime) -> tuple[int, int] | None:
@@ -253,9 +312,26 @@ class ImapMailbox:
 
         Returns (UIDVALIDITY, UID) from the server's APPENDUID (RFC 4315) when it
         says, so the next Sent scan need not fetch our own copy back.
+
+        Independent of the selected folder's mode: Courier refuses APPEND to
+        the folder this session has open read-only ("Current box is selected
+        READ-ONLY"), so that folder is closed first (CLOSE after EXAMINE
+        expunges nothing) and examined again after, as the port promises.
         """
-        with _translated(f"APPEND to {folder!r}"):
-            response = self._imap.append(folder, raw, flags=[b"\\Seen"], msg_time=when)
+        reopen = self._selected if self._selected == folder else None
+        if reopen is not None:
+            with _translated(f"CLOSE of {folder!r}"):
+                self._imap.close_folder()
+            self._selected = None
+            self.commands.append("CLOSE")
+        try:
+            with _translated(f"APPEND to {folder!r}"):
+                response = self._imap.append(
+                    folder, raw, flags=[b"\\Seen"], msg_time=when
+                )
+        finally:
+            if reopen is not None:
+                self.examine(reopen)
         self.commands.append("APPEND")
         text = (
             response.decode("ascii", "replace")

@@ -52,7 +52,16 @@ class Mailbox(Protocol):
         ...
 
     def folder_exists(self, folder: str) -> bool:
-        """Whether the account has `folder` (LIST); never raises for a missing one."""
+        """Whether the account has `folder`, asked by STATUS (not LIST, which
+        some servers answer empty); never raises for a missing one, only when
+        the server is gone."""
+        ...
+
+    def folders(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Every folder the server lists (LIST "" "*"), as (name, flags), in the
+        server's order. Flags as the server says them, e.g. "\\HasNoChildren"
+        and the RFC 6154 special uses ("\\Sent", "\\Trash"); a server without
+        SPECIAL-USE marks none. A server may list fewer folders than it has."""
         ...
 
     def examine(self, folder: str) -> int:
@@ -104,7 +113,9 @@ class Mailbox(Protocol):
 
     def append(self, folder: str, raw: bytes, when: datetime) -> tuple[int, int] | None:
         """Store one of mailflow's own messages in `folder` with \\Seen set and
-        INTERNALDATE `when` (APPEND); the selected folder stays selected.
+        INTERNALDATE `when` (APPEND); the selected folder stays selected, even
+        when it is `folder` itself (which some servers refuse to APPEND to
+        while it is open read-only).
 
         Returns (UIDVALIDITY, UID) from APPENDUID (RFC 4315): the UID is the
         folder's UIDNEXT before the append, which then grows by one. None from

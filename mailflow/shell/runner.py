@@ -266,6 +266,7 @@ class Runner:
         )
 
     def run(self) -> RunReport:
+        self.find_sent_folder()
         self.scan_sent()
         self.poll_inbox()
         self.tell_if_calendar_down()
@@ -295,6 +296,18 @@ class Runner:
         with self.store.transaction():
             self.letters.calendar_alert(self.report.calendar_down, day)
 
+    def find_sent_folder(self) -> None:
+        """`imap.sent_folder` unset: the folder the server marks \\Sent (found once)."""
+        imap = self.settings.imap
+        if imap.sent_folder:
+            return
+        from dataclasses import replace
+
+        from mailflow.shell import folders
+
+        name = folders.sent_folder(self.mailbox, self.store, "")
+        self.settings = replace(self.settings, imap=replace(imap, sent_folder=name))
+
     def _status(self, name: str, key: str) -> FolderStatus:
         """STATUS of a configured folder; a folder the server does not have is a
         configuration error (exit 2, naming the key), not an outage."""
@@ -305,11 +318,20 @@ class Runner:
         except MailboxError:
             if self.mailbox.folder_exists(name):
                 raise
+            from mailflow.shell import folders
+
+            if key == "imap.sent_folder" and self.store.get_meta(
+                folders.FOUND_SENT_META
+            ):
+                folders.forget_sent_folder(self.store)  # gone: look again next run
             raise ConfigError(
                 [
-                    f"{key}: the IMAP server has no folder named {name!r}; use the"
-                    ' exact name your mail program shows (Gmail: "[Gmail]/Sent Mail",'
-                    ' Microsoft 365: "Sent Items")'
+                    f"{key}: the IMAP server has no folder named {name!r}"
+                    + (
+                        folders.suggestion(self.mailbox, key, name)
+                        or "; use the exact name your mail program shows"
+                        ' (Gmail: "[Gmail]/Sent Mail", Microsoft 365: "Sent Items")'
+                    )
                 ]
             ) from None
 

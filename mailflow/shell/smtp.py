@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from mailflow.errors import (
+    ConfigError,
     DeferredSendError,
     PermanentSendError,
     PolicyRefusedError,
@@ -21,17 +22,23 @@ from mailflow.errors import (
     TokenError,
     TransientSendError,
 )
+from mailflow.shell import connecting
 
 if TYPE_CHECKING:
     from mailflow.config import SmtpSettings
 
 
 @contextmanager
-def _translated(what: str) -> Iterator[None]:
+def _translated(what: str, cfg: SmtpSettings | None = None) -> Iterator[None]:
+    at = f" {connecting.where(cfg)}" if cfg is not None else ""
     try:
         yield
     except smtplib.SMTPAuthenticationError as exc:
-        raise SmtpAuthError(f"SMTP login refused ({exc.smtp_code})") from exc
+        if cfg is None:
+            raise SmtpAuthError(f"SMTP login refused ({exc.smtp_code})") from exc
+        raise SmtpAuthError(
+            f"{connecting.login_refused(cfg, 'SMTP')} (the server said {exc.smtp_code})"
+        ) from exc
     except smtplib.SMTPRecipientsRefused as exc:
         codes = sorted({code for code, _ in exc.recipients.values()})
         error = (
@@ -62,17 +69,29 @@ def _translated(what: str) -> Iterator[None]:
         )
         raise error(f"SMTP {what}: server answered {exc.smtp_code}") from exc
     except smtplib.SMTPServerDisconnected as exc:
-        raise TransientSendError(f"SMTP server disconnected during {what}") from exc
+        raise TransientSendError(f"SMTP server{at} disconnected during {what}") from exc
     except smtplib.SMTPException as exc:
-        raise TransientSendError(f"SMTP {what} failed: {type(exc).__name__}") from exc
-    except ssl.SSLError as exc:
         raise TransientSendError(
-            f"SMTP TLS failed during {what}: {exc.reason}"
+            f"SMTP{at} {what} failed: {type(exc).__name__}"
         ) from exc
+    except ssl.SSLError as exc:
+        if cfg is None:
+            raise TransientSendError(
+                f"SMTP TLS failed during {what}: {exc.reason}"
+            ) from exc
+        raise TransientSendError(f"SMTP: {connecting.tls_problem(exc, cfg)}") from exc
     except TimeoutError as exc:
-        raise TransientSendError(f"SMTP server timed out during {what}") from exc
+        if cfg is None:
+            raise TransientSendError(f"SMTP server timed out during {what}") from exc
+        raise TransientSendError(f"SMTP: {connecting.timed_out(cfg, what)}") from exc
     except OSError as exc:
-        raise TransientSendError(f"SMTP server unreachable during {what}") from exc
+        raise TransientSendError(
+            f"SMTP server{at} unreachable during {what}: {_first(exc)}"
+        ) from exc
+
+
+def _first(exc: BaseException) -> str:
+    return " ".join((str(exc) or type(exc).__name__).split())[:160]
 
 
 def _status_code(text: bytes | str) -> str:
@@ -126,6 +145,8 @@ class SmtpSender:
     def __init__(self, settings: SmtpSettings) -> None:
         self._settings = settings
         self._client: smtplib.SMTP | None = None
+        self.logged_in: bool | None = None
+        """After connect: True logged in, False sent without a login (none set)."""
 
     def __enter__(self) -> SmtpSender:
         return self
@@ -138,9 +159,10 @@ class SmtpSender:
         if self._client is not None:
             return
         cfg = self._settings
+        connecting.check_port(cfg)  # a mix-up that would hang until the timeout
         secret = _credential(cfg)  # first: a missing token costs no connection
-        context = ssl.create_default_context()  # verifies the certificate and host
-        with _translated("connect"):
+        context = connecting.tls_context(cfg)  # verifies the certificate and host
+        with _translated("connect", cfg):
             client: smtplib.SMTP
             if cfg.security == "ssl":
                 client = smtplib.SMTP_SSL(
@@ -150,13 +172,31 @@ class SmtpSender:
                 client = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout_s)
         try:  # a refused STARTTLS or login must not leave the socket open
             if cfg.security == "starttls":
-                with _translated("connect"):
+                with _translated("connect", cfg):
                     client.starttls(context=context)
-            with _translated("login"):
+            with _translated("login", cfg):
+                client.ehlo_or_helo_if_needed()
+                offered = client.has_extn("auth")
+                if cfg.username and not offered:
+                    raise ConfigError(
+                        [
+                            f"smtp.username: set, but {connecting.where(cfg)} offers"
+                            " no login (no AUTH after EHLO"
+                            + (
+                                ", even after STARTTLS"
+                                if cfg.security == "starttls"
+                                else ""
+                            )
+                            + "): remove smtp.username (and the password) to send"
+                            " without one, or use the provider's submission port"
+                            " (465 ssl or 587 starttls)"
+                        ]
+                    )
                 if cfg.auth == "oauth2":
                     _xoauth2(client, cfg.username, secret)
                 elif cfg.username:
                     client.login(cfg.username, secret)
+            self.logged_in = bool(cfg.username)
         except BaseException:
             client.close()
             raise
