@@ -578,9 +578,18 @@ _BLOCK_TAGS: Final = frozenset(
 )  # fmt: skip
 
 
+_QUOTE_OPEN: Final = "\ue000"
+_QUOTE_CLOSE: Final = "\ue001"
+"""Private-use marks for where a <blockquote> opens and closes (taken out of
+the text itself first), turned into ">" quote marks once the lines are known."""
+_QUOTE_MARKS: Final = re.compile("[\ue000\ue001]")
+_MAX_QUOTE_DEPTH: Final = 32
+
+
 class _HtmlText(HTMLParser):
     """Readable text of HTML: scripts and styles dropped, blocks on new lines,
-    table cells separated by a tab (form services send label/value tables)."""
+    table cells separated by a tab (form services send label/value tables),
+    quoted history (<blockquote>) marked with ">" as in a plain text reply."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -599,6 +608,8 @@ class _HtmlText(HTMLParser):
             self.chunks.append("\t")
         elif tag in _BLOCK_TAGS:
             self.chunks.append("\n")
+        if tag == "blockquote":
+            self.chunks.append(_QUOTE_OPEN)
         if tag == "pre":
             self._pre += 1
 
@@ -610,12 +621,15 @@ class _HtmlText(HTMLParser):
         if tag in _SKIPPED_TAGS:
             self._skipping = max(0, self._skipping - 1)
         elif tag in _BLOCK_TAGS:
+            if tag == "blockquote":
+                self.chunks.append(_QUOTE_CLOSE)
             self.chunks.append("\n")
         if tag == "pre":
             self._pre = max(0, self._pre - 1)
 
     def handle_data(self, data: str) -> None:
         if not self._skipping:
+            data = _QUOTE_MARKS.sub("", data)
             self.chunks.append(data if self._pre else _WHITESPACE.sub(" ", data))
 
 
@@ -625,8 +639,22 @@ def html_to_text(html: str) -> str:
     with contextlib.suppress(*_EMAIL_BUGS):  # keep what was read before a failure
         converter.feed(tidy_markup(html[:MAX_HTML_CHARS]))
         converter.close()
-    lines = (line.strip(" \t") for line in "".join(converter.chunks).split("\n"))
+    lines = _quote_marked("".join(converter.chunks).split("\n"))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _quote_marked(lines: list[str]) -> Iterator[str]:
+    """Each line, stripped, with one ">" per <blockquote> it stands in (an HTML
+    reply's quoted history reads as a plain text reply's: new_words drops it)."""
+    depth = 0
+    for line in lines:
+        deepest = depth
+        for mark in _QUOTE_MARKS.findall(line):
+            depth = depth + 1 if mark == _QUOTE_OPEN else max(0, depth - 1)
+            deepest = max(deepest, depth)
+        text = _QUOTE_MARKS.sub("", line).strip(" \t")
+        level = min(deepest, _MAX_QUOTE_DEPTH)
+        yield f"{'>' * level} {text}" if level and text else text
 
 
 def tidy_markup(html: str) -> str:

@@ -26,7 +26,7 @@ from mailflow.model import (
     WallTime,
 )
 from mailflow.reading import answer as answering
-from mailflow.reading import picking, quoting
+from mailflow.reading import picking, quoting, therapist
 from mailflow.shell.schedule import Schedule
 from mailflow.writing.letters import (
     LISTS_TIMES,
@@ -208,10 +208,24 @@ class Conversation:
     def _therapist(
         self, enquiry: Enquiry, incoming: Incoming, *, booking_only: bool = False
     ) -> str:
-        words = quoting.new_words(incoming.mail.text)
+        # Our own letter (and the person's words it quoted) is never theirs,
+        # quoted with marks or without.
+        call = self.store.call(enquiry.id)
+        sent = self.letters.sent_to_therapist(
+            enquiry.id,
+            self._recipient(enquiry),
+            Slot(call.start_at, call.end_at) if call is not None else None,
+            enquiry.first_message or "",
+            enquiry.approval_round,
+        )
+        words = quoting.new_words(incoming.mail.text, sent=sent)
         today = self.now.astimezone(ZoneInfo(self.settings.practice.timezone)).date()
         answer = answering.read_therapist_answer(
-            enquiry.state, incoming.mail.text, today=today, booking_only=booking_only
+            enquiry.state,
+            incoming.mail.text,
+            today=today,
+            booking_only=booking_only,
+            sent=sent,
         )
         if answer is None:
             # An approval counts only in the current approval's thread; a reply
@@ -235,7 +249,12 @@ class Conversation:
         )
         if answer.decision is Decision.PROPOSE and answer.proposed is not None:
             proposed = self._resolve(answer.proposed, enquiry.id)
-            facts = replace(facts, proposed=proposed)
+            unconfirmed = (
+                proposed is not None
+                and not self._in_hours(proposed)
+                and not therapist.insists_on_time(words)
+            )
+            facts = replace(facts, proposed=proposed, proposed_unconfirmed=unconfirmed)
         transition = workflow.on_therapist_reply(enquiry.state, answer, facts)
         # "No, I'm away that whole week": the fresh times avoid it.
         held = (facts.held,) if facts.held is not None else offered
@@ -245,6 +264,16 @@ class Conversation:
         ruled_out = Preference(not_before=not_before, not_on=not_on)
         self._carry_out(enquiry, transition, incoming, ruled_out)
         return transition.outcome
+
+    def _in_hours(self, slot: Slot) -> bool:
+        """Whether `slot` lies inside the practice's opening hours."""
+        zone = ZoneInfo(self.settings.practice.timezone)
+        start, end = slot.start_at.astimezone(zone), slot.end_at.astimezone(zone)
+        spans = self.settings.availability.rules(zone.key).hours.spans
+        return start.date() == end.date() and any(
+            opens <= start.time() and end.time() <= closes
+            for opens, closes in spans.get(start.weekday(), ())
+        )
 
     def _resolve(self, wall: WallTime, enquiry_id: int) -> Slot | None:
         """The therapist's 'Thursday at 2' as a slot: next such day, not clashing."""
@@ -512,8 +541,8 @@ class Conversation:
                         list(self.store.offers(enquiry.id)),
                         f"clarify:{step}",
                     )
-                case workflow.AskTherapistAgain(waiting=waiting):
-                    self._ask_again(enquiry, waiting, step)
+                case workflow.AskTherapistAgain(waiting=waiting, outside=outside):
+                    self._ask_again(enquiry, waiting, step, outside)
                 case workflow.AskToMove(slot=slot):
                     booked = self.store.call(enquiry.id)
                     if booked is not None:
@@ -565,10 +594,13 @@ class Conversation:
                 case _:
                     raise AssertionError(f"not a shell command: {command!r}")
 
-    def _ask_again(self, enquiry: Enquiry, waiting: bool, step: str) -> None:
+    def _ask_again(
+        self, enquiry: Enquiry, waiting: bool, step: str, outside: Slot | None = None
+    ) -> None:
         """The approval again (or, when `waiting`, a reminder that the person
         waits): the held pick, or the move the person asked for (the booked
-        call stands meanwhile)."""
+        call stands meanwhile); `outside`: their proposal outside the hours,
+        to confirm."""
         call = self.store.call(enquiry.id)
         asked = (
             Slot(enquiry.counter_start_at, enquiry.counter_start_at)
@@ -594,6 +626,7 @@ class Conversation:
             if waiting
             else None,
             move=enquiry.counter_start_at is not None,
+            outside=outside,
         )
 
     def _times(

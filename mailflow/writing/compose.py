@@ -183,6 +183,23 @@ def names_used(kind: str, directory: Path | None = None) -> set[str]:
     return names - set(env.globals)
 
 
+_TAGS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+
+
+def static_text(kind: str, directory: Path | None = None) -> str:
+    """The words `kind`'s template always writes (its tags taken out, each a
+    line break), as the practice's own copy has them: what a reply may quote
+    from it without any quote mark. Empty when the template cannot be read."""
+    import jinja2
+
+    env = _environment(directory or TEMPLATE_DIR)
+    try:
+        source = env.loader.get_source(env, template_name(kind))[0]
+    except (jinja2.TemplateError, OSError):
+        return ""
+    return _TAGS.sub("\n", str(source))
+
+
 def unused_html(directory: Path | None) -> list[Path]:
     """A practice's old `.html.j2` copies: no longer read (the HTML comes from the text)."""
     if directory is None or not directory.is_dir():

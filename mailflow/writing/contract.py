@@ -85,7 +85,9 @@ LETTERS: dict[str, Letter] = {
         strong=("when",),
     ),
     "approval_again": _letter(
-        ABOUT, ("when", "token", "waiting", "until", "move"), strong=("when",)
+        ABOUT,
+        ("when", "token", "waiting", "until", "move", "outside"),
+        strong=("when",),
     ),
     "move_request": _letter(
         ABOUT,
@@ -195,6 +197,7 @@ def _shared_samples(settings: Settings) -> dict[str, object]:
         "lapsed": False,
         "waiting": False,
         "move": False,
+        "outside": "",
         "calendar": True,
         "event": True,
         "by": "person",
