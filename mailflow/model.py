@@ -82,6 +82,7 @@ class InboundMail:
     subject: str
     from_addr: str | None
     from_name: str
+    from_ambiguous: bool = False  # two Froms, two addresses, or an address as name
     reply_to: tuple[str, ...] = ()
     reply_to_name: str = ""  # display name of the first Reply-To address
     to: tuple[str, ...] = ()

@@ -246,6 +246,17 @@ def _inbound(message: Message) -> InboundMail:
         return _header_text(_first(raw, name), hint)
 
     senders = _addresses(_first(raw, "from"), hint)
+    # Two From headers, two addresses in one, or a display name that is itself
+    # an address ("sam@practice <mallory@evil>"): never the therapist (#14).
+    ambiguous = (
+        sum(1 for name, _ in raw if name == "from") > 1
+        or len(senders) > 1
+        or len({a.lower() for a in _visible_addresses(_first(raw, "from"))}) > 1
+        or any(
+            "@" in name and name.strip(" '\"<>").lower() != address
+            for name, address in senders
+        )
+    )
     reply_to = _addresses(_first(raw, "reply-to"), hint)
     date_at, sender_offset = _date(text_of("date"))
     body = _Body(message)
@@ -254,6 +265,7 @@ def _inbound(message: Message) -> InboundMail:
         subject=text_of("subject"),
         from_addr=senders[0][1] if senders else None,
         from_name=senders[0][0] if senders else "",
+        from_ambiguous=ambiguous,
         reply_to=tuple(a for _, a in reply_to),
         reply_to_name=reply_to[0][0] if reply_to else "",
         to=tuple(a for _, a in _addresses(_first(raw, "to"), hint)),
@@ -372,6 +384,9 @@ def _date(value: str) -> tuple[datetime | None, timedelta | None]:
     return parsed, parsed.utcoffset()
 
 
+_MAX_AUTH_RESULTS: Final = 16
+
+
 def _kept_headers(raw: list[tuple[str, str]], hint: str | None) -> dict[str, str]:
     kept: dict[str, str] = {}
     for name, value in raw:
@@ -379,7 +394,10 @@ def _kept_headers(raw: list[tuple[str, str]], hint: str | None) -> dict[str, str
             continue
         text = _header_text(value, hint)
         if name == "authentication-results" and name in kept:
-            kept[name] = f"{kept[name]}\n{text}"[:MAX_HEADER_CHARS]
+            # One per line, topmost first, each cut on its own: a padded one
+            # never pushes another out. Only the receiving server's is read.
+            if kept[name].count("\n") < _MAX_AUTH_RESULTS - 1:
+                kept[name] = f"{kept[name]}\n{text}"
         else:
             kept.setdefault(name, text)
     return kept

@@ -69,10 +69,14 @@ _PICK_CHARS = 600
 _NO_MAIL = InboundMail(message_id=None, subject="", from_addr=None, from_name="")
 
 
-def authentication_failed(mail: InboundMail, domain: str) -> bool:
+def authentication_failed(
+    mail: InboundMail, domain: str, authserv_id: str = ""
+) -> bool:
     """Whether the receiving server's Authentication-Results show dkim/spf/dmarc=fail
-    for the From domain (results for other domains, e.g. a forwarder, don't count)."""
-    results = mail.headers.get("authentication-results", "")
+    for the From domain (results for other domains, e.g. a forwarder, don't count).
+    Only the receiving server's own header is read: the one with `authserv_id`,
+    else the topmost; anyone can write one further down (#14)."""
+    results = receiving_results(mail, authserv_id)
     for method_result in _RESULT.finditer(results):
         if method_result.group(2).lower() not in {"fail", "permerror"}:
             continue
@@ -80,6 +84,16 @@ def authentication_failed(mail: InboundMail, domain: str) -> bool:
         if not found or any(d.lower().rstrip(".").endswith(domain) for d in found):
             return True
     return False
+
+
+def receiving_results(mail: InboundMail, authserv_id: str = "") -> str:
+    """The receiving server's Authentication-Results: the first whose
+    authserv-id is `authserv_id` (none such: nothing), else the topmost."""
+    found = mail.headers.get("authentication-results", "").split("\n")
+    if not authserv_id:
+        return found[0]
+    wanted = authserv_id.strip().lower()
+    return next((r for r in found if r.split(";", 1)[0].split()[:1] == [wanted]), "")
 
 
 class Conversation:
@@ -111,11 +125,15 @@ class Conversation:
         # back) is read for the words written around it.
         sender = mail.from_addr or ""
         therapist = self.settings.practice.therapist_email
+        if mail.from_ambiguous and sender == therapist:
+            sender = ""  # never the therapist, nor anyone else (#14)
         if sender == therapist and self._authentic_approval(enquiry, mail):
             return self._therapist(enquiry, incoming)
         if sender == therapist and self._authentic_booking_reply(enquiry, mail):
             return self._therapist(enquiry, incoming, booking_only=True)
-        if sender == enquiry.email or enquiry.email in mail.reply_to:
+        # Only the person acts for the person: a Reply-To of them from another
+        # address (anyone who knows a Message-ID of the thread) does not (#14).
+        if sender and sender == enquiry.email.lower() and not mail.from_ambiguous:
             return self._person(enquiry, incoming)
         if sender == therapist:
             log.warning(
@@ -136,7 +154,9 @@ class Conversation:
             f"ref {self.letters.approval_ref(enquiry.id, round_)}" in mail.subject
         )
         domain = self.settings.practice.therapist_email.rsplit("@", 1)[1].lower()
-        return (in_thread or in_subject) and not authentication_failed(mail, domain)
+        return (in_thread or in_subject) and not authentication_failed(
+            mail, domain, self.settings.imap.authserv_id
+        )
 
     def _authentic_booking_reply(self, enquiry: Enquiry, mail: InboundMail) -> bool:
         """From the therapist, answering a letter mailflow sent them about this
@@ -147,7 +167,9 @@ class Conversation:
         )
         in_thread = bool(ours & {*mail.references, mail.in_reply_to or ""})
         domain = self.settings.practice.therapist_email.rsplit("@", 1)[1].lower()
-        return in_thread and not authentication_failed(mail, domain)
+        return in_thread and not authentication_failed(
+            mail, domain, self.settings.imap.authserv_id
+        )
 
     # -- the person ---------------------------------------------------------------
 
