@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mailflow import __version__
 from mailflow.errors import ConfigError
-from mailflow.model import AvailabilityRules, WeeklyHours
+from mailflow.model import KNOWN_FORM_SENDERS, AvailabilityRules, WeeklyHours
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -139,6 +139,9 @@ class ImapSettings(_ServerSettings):
     sent_folder: str
     """"" = the folder the server marks \\Sent (RFC 6154 SPECIAL-USE), else "Sent"."""
     sent_copy: SentCopy
+    # The receiving server's authserv-id: only its Authentication-Results are
+    # read ("" = the topmost one, which the receiving server adds last).
+    authserv_id: str = ""
 
     @property
     def files_sent_mail_itself(self) -> bool:
@@ -798,6 +801,7 @@ def _models() -> Any:
         folder: str = "INBOX"
         sent_folder: str = ""
         sent_copy: SentCopy = "auto"
+        authserv_id: str = ""
 
     class _SmtpModel(_ServerModel):
         port: int = Field(default=465, ge=1, le=65535)
@@ -872,7 +876,8 @@ def _models() -> Any:
     class _RequestModel(_SectionModel):
         keywords: tuple[str, ...] = ()
         subjects: tuple[str, ...] = ()
-        form_senders: tuple[str, ...] = ()
+        # Only these send website forms (#14); the known services by default.
+        form_senders: tuple[str, ...] = KNOWN_FORM_SENDERS
 
     class _SafetyModel(_SectionModel):
         extra_phrases: tuple[str, ...] = ()

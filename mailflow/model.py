@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Final
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,7 @@ class InboundMail:
     subject: str
     from_addr: str | None
     from_name: str
+    from_ambiguous: bool = False  # two Froms, two addresses, or an address as name
     reply_to: tuple[str, ...] = ()
     reply_to_name: str = ""  # display name of the first Reply-To address
     to: tuple[str, ...] = ()
@@ -346,3 +348,21 @@ class Enquiry:
     risk: str = "none"  # screen.Risk of the first mail: none | possible | clear
     safety_note: str | None = None  # how (not) to reach them, in their words
     closed_at: datetime | None = None  # ended (a late reply may still reopen it)
+
+
+KNOWN_FORM_SENDERS: Final[tuple[str, ...]] = (
+    "formresponses@netlify.com",
+    "@squarespace.info",
+    "@formspree.io",
+    "@jotform.com",
+    "@wufoo.com",
+    "@typeform.com",
+    "@tally.so",
+    "@123formbuilder.com",
+    "no-reply-forms@webflow.com",
+    "forms-noreply@google.com",
+)
+"""The notification senders of the common website form services: the default
+of `requests.form_senders`. Mail typed by hand with "Name:" and "Email:" lines
+is never a form: a form answers the address in its body, which must not be
+anyone's to choose (a stranger would make the practice write to a victim)."""

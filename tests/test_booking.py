@@ -196,7 +196,13 @@ def test_therapist_proposes_another_time_and_a_yes_books_it(stack):
     server, boxes, config = stack
     offer = start(server, boxes, config)
     pick(server, boxes, config, offer)
-    therapist_says(server, boxes, config, "Could we do Friday at 4 instead?")
+    # Friday is outside the practice's hours: said knowingly, so offered.
+    therapist_says(
+        server,
+        boxes,
+        config,
+        "Could we do Friday at 4 instead? Outside my usual hours, I know.",
+    )
     proposal = newest(server, boxes.person, "offer_again")
     assert offered_lines(proposal) == []  # one time is a question, not a list
     assert "Could I ring you on Friday 27 November at 16:00 London time" in plain(

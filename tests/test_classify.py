@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from support import SHARED_FIXTURES, shared_files
 
 from mailflow.model import (
+    KNOWN_FORM_SENDERS,
     Classification,
     DayPart,
     InboundMail,
@@ -52,7 +53,7 @@ KNOWN_REASONS = {
     "auto-response-suppress", "inbox-rule", "vacation", "autoreply-subject",
     "bounce-subject", "no-sender", "from-practice", "foreign-thread",
     "form-without-address", "person-is-practice", "person-is-no-reply",
-    "existing-contact", "no-intent", "request", "form-request", "crisis", "client",
+    "existing-contact", "no-intent", "request", "form-request", "form-unconfigured", "crisis", "client",
     "colleague", "professional-referral", "marketing", "notification", "job",
     "returning", "personal",
 }  # fmt: skip
@@ -602,12 +603,16 @@ def test_classify_new_form_checks_contacts_and_practice() -> None:
     assert _classify(_form(text=text)).reason == "person-is-practice"
 
 
-def test_classify_new_guessed_form_from_a_no_reply_sender() -> None:
+def test_a_form_from_a_sender_not_configured_is_never_answered() -> None:
+    """#14: "Name:/Email: victim" typed by hand from anywhere is no form."""
     mail = _form(from_addr="noreply@somesite.example")
-    assert is_automated(mail) is None
-    assert _classify(mail).reason == "form-request"
+    assert _classify(mail).verdict is Verdict.IGNORE
+    mail = _form(from_addr="mallory@evil.example")
+    assert _classify(mail).reason == "form-unconfigured"
+    # The practice's own WordPress sends forms once it is configured.
     mail = _form(from_addr="wordpress@riverside-site.example")
-    assert _classify(mail).reason == "form-request"
+    configured = replace(POLICY, form_senders=("wordpress@riverside-site.example",))
+    assert _classify(mail, configured).reason == "form-request"
 
 
 def test_classify_new_no_reply_sender_with_only_reply_to_is_not_a_form() -> None:
@@ -636,9 +641,16 @@ def test_classify_new_form_from_an_unconfigured_service_answers_the_person() -> 
         text=NETLIFY_TEXT,
     )
     result = classify_new(
-        mail, replace(POLICY, form_senders=()), contacts=frozenset(), owned_thread=False
+        mail,
+        replace(POLICY, form_senders=KNOWN_FORM_SENDERS),
+        contacts=frozenset(),
+        owned_thread=False,
     )
     assert (result.verdict, result.reason) == (Verdict.REQUEST, "form-request")
+    unconfigured = classify_new(
+        mail, replace(POLICY, form_senders=()), contacts=frozenset(), owned_thread=False
+    )
+    assert unconfigured.verdict is Verdict.IGNORE
     assert result.person is not None
     assert (result.person.email, result.person.name) == (
         "jordan@example.org",

@@ -194,7 +194,7 @@ def untidied_text(html: str) -> str:
     converter = parse._HtmlText()
     converter.feed(html)
     converter.close()
-    lines = (line.strip(" \t") for line in "".join(converter.chunks).split("\n"))
+    lines = parse._quote_marked("".join(converter.chunks).split("\n"))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 

@@ -186,7 +186,8 @@ def test_imap_server_down_exits_3_with_one_line_then_the_next_run_completes(setu
         server.imap_up()
     assert code == 3
     line = one_line(err)
-    assert "IMAP server unreachable" in line
+    assert "IMAP server 127.0.0.1:" in line
+    assert "unreachable" in line
     assert "the next run tries again" in line
     assert run(config, NOW + timedelta(minutes=5)) == 0
     answered_once(server, senders)
@@ -201,7 +202,9 @@ def test_imap_login_refused_exits_3_with_one_line_then_the_next_run_completes(
     monkeypatch.setenv("MAILFLOW_IMAP__PASSWORD", "not-the-password")
     code, err = finished(start_run(config))
     assert code == 3
-    assert "imap.password" in one_line(err)
+    line = one_line(err)
+    assert "refused" in line
+    assert "MAILFLOW_IMAP__PASSWORD" in line  # where the refused password came from
     assert "not-the-password" not in err
     monkeypatch.delenv("MAILFLOW_IMAP__PASSWORD")
     assert run(config, NOW + timedelta(minutes=5)) == 0

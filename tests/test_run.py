@@ -159,14 +159,22 @@ def test_html_only_and_latin1_requests_are_answered(tmp_path, mail_server, mailb
 
     assert len(mail_server.messages(mailboxes.person)) == 1
     reply = only_reply(mail_server, helene)
-    assert reply["Subject"] == "Re: Bonjour"
+    # Not plainly a request: our own safe subject, never a stranger's words (#14).
+    assert reply["Subject"] == "Re: your enquiry"
     assert plain(reply).startswith("Hello H\u00e9l\u00e8ne,")
     html_part = reply.get_body(preferencelist=("html",)).get_content()
     assert "H\u00e9l\u00e8ne" in html_part or "H&eacute;l&egrave;ne" in html_part
 
 
-def test_contact_form_answers_the_person_not_the_form(setup):
-    server, boxes, config = setup
+def test_contact_form_answers_the_person_not_the_form(tmp_path, mail_server, mailboxes):
+    server, boxes = mail_server, mailboxes
+    # A form only from a configured form sender (#14).
+    config = write_config(
+        tmp_path,
+        server,
+        boxes,
+        '[requests]\nform_senders = ["noreply-form@forms.example"]\n',
+    )
     body = f"""
     Name: Alex Morgan
     Email: {boxes.person}
@@ -194,7 +202,7 @@ def test_contact_form_answers_the_person_not_the_form(setup):
 
 def test_unconfigured_form_service_answers_the_person_in_the_body(setup):
     # Netlify: from its own address, no Reply-To, the person only in the body;
-    # requests.form_senders is left at its default (empty).
+    # requests.form_senders is left at its default (the known services).
     server, boxes, config = setup
     body = f"""
     You've got a new form submission on Riverside Counselling
@@ -225,7 +233,8 @@ def test_reply_to_form_greets_the_person_not_the_service(setup):
             sender="Squarespace <form-submission@squarespace.info>",
             to=boxes.practice,
             subject="Form Submission - Free consultation",
-            body="Sent via form submission from Riverside.\n\nMessage: Hello!",
+            body="Sent via form submission from Riverside.\n\n"
+            "Message: Hello! Could I book the free consultation call?",
             headers={"Reply-To": f"Jordan Lee <{boxes.person}>"},
         ),
         boxes.practice,

@@ -156,6 +156,10 @@ def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="mailflow: %(message)s", stream=sys.stderr)
+    # imapclient's debug log is the wire: every mail in full, the approval
+    # Message-IDs with it. Never logged, whatever -v says (#14).
+    for wire in ("imapclient", "imaplib"):
+        logging.getLogger(wire).setLevel(logging.WARNING)
     try:
         if args.command == "demo":
             import importlib.util

@@ -97,12 +97,22 @@ def hour_count(history: Sequence[Sent], now: datetime) -> int:
 
 def address_count(history: Sequence[Sent], address: str, now: datetime) -> int:
     """Messages to `address` in the last 24 hours (case-insensitive)."""
-    wanted = address.lower()
+    wanted = mailbox_of(address)
     return sum(
         1
         for sent in history
-        if sent.sent_at > now - DAY and wanted in (r.lower() for r in sent.recipients)
+        if sent.sent_at > now - DAY
+        and wanted in (mailbox_of(r) for r in sent.recipients)
     )
+
+
+def mailbox_of(address: str) -> str:
+    """The mailbox an address reaches, for counting: case folded and any
+    "+tag" dropped, so victim+1@ ... victim+8@ count as one (#14)."""
+    local, at, domain = address.strip().casefold().rpartition("@")
+    if not at:
+        return domain
+    return f"{local.split('+', 1)[0] or local}@{domain}"
 
 
 def retry_at(deferrals: int, now: datetime) -> datetime | None:

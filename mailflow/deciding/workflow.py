@@ -89,6 +89,9 @@ class Facts:
     preapproved: Slot | None = None  # a time the therapist proposed
     clarified: bool = False  # one clarifying question already asked
     proposed: Slot | None = None  # the therapist's WallTime, resolved by the shell
+    # The proposal lies outside the practice's hours and the therapist's words
+    # did not say they mean it ("... anyway"): asked, never offered on a misreading.
+    proposed_unconfirmed: bool = False
     counter: Slot | None = None  # a new time the person's calendar proposed
     call_started: bool = False  # the booked call's start has passed
     reopenable: bool = False  # closed by expiry or cancelled: a reply reopens it
@@ -171,6 +174,7 @@ class NoTimes:
 @dataclass(frozen=True, slots=True)
 class AskTherapistAgain:
     waiting: bool = False  # a reminder that the person is waiting, not "unclear"
+    outside: Slot | None = None  # a proposal outside the hours, to be confirmed
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,6 +440,12 @@ def on_therapist_reply(state: State, reply: TherapistReply, facts: Facts) -> Tra
             "declined",
         )
     if reply.decision is Decision.PROPOSE and facts.proposed is not None:
+        if facts.proposed_unconfirmed:
+            return Transition(
+                state,
+                (AskTherapistAgain(outside=facts.proposed),),
+                "proposal-outside-hours",
+            )
         return Transition(
             State.OFFERED,
             (Release(), Offer(OfferReason.PROPOSED, reply.note, only=facts.proposed)),

@@ -13,7 +13,12 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Final, Literal
 
-from mailflow.model import Classification, InboundMail, Person, Verdict
+from mailflow.model import (
+    Classification,
+    InboundMail,
+    Person,
+    Verdict,
+)
 from mailflow.reading import screen
 from mailflow.reading.extract import (
     extract_form_submission,
@@ -184,6 +189,10 @@ def classify_new(
             return _foreign_thread(mail, policy, contacts)
 
     fields = extract_form_submission(mail.text)
+    if form == "guessed":
+        # A form typed by hand, or a service not configured: never a reason
+        # to write to an address someone typed (requests.form_senders).
+        return _ignore("form-unconfigured")
     if form:
         email = _form_person(mail, fields)
         if email is None:
@@ -415,7 +424,7 @@ _FormKind = Literal["configured", "guessed"] | None
 def _automated(mail: InboundMail, form: _FormKind) -> str | None:
     tolerated = {
         "configured": _FORM_TOLERATED,
-        "guessed": frozenset({"system-sender"}),
+        "guessed": frozenset(),
         None: frozenset(),
     }[form]
     return next((r for r in _automated_reasons(mail) if r not in tolerated), None)
@@ -467,11 +476,11 @@ def _automated_reasons(mail: InboundMail) -> Iterator[str]:
 
 
 def _form_kind(mail: InboundMail, form_senders: Sequence[str]) -> _FormKind:
-    """Whether the mail is a website form notification: from a configured form
-    sender, or guessed from any sender whose body holds a name field and an
-    Email field with an address other than From (Netlify, Squarespace and the
-    like send from their own address). Reply-To alone is no sign: newsletters
-    set it."""
+    """Whether the mail is a website form notification: only from a configured
+    form sender (`requests.form_senders`, by default KNOWN_FORM_SENDERS).
+    "guessed": it reads like one (a name field and an Email field naming
+    another address) but comes from anyone else; it is left for the practice,
+    never answered at the address its body names (#14)."""
     if _is_form_sender(mail.from_addr, form_senders):
         return "configured"
     if mail.from_addr is None:

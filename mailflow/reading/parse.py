@@ -246,6 +246,17 @@ def _inbound(message: Message) -> InboundMail:
         return _header_text(_first(raw, name), hint)
 
     senders = _addresses(_first(raw, "from"), hint)
+    # Two From headers, two addresses in one, or a display name that is itself
+    # an address ("sam@practice <mallory@evil>"): never the therapist (#14).
+    ambiguous = (
+        sum(1 for name, _ in raw if name == "from") > 1
+        or len(senders) > 1
+        or len({a.lower() for a in _visible_addresses(_first(raw, "from"))}) > 1
+        or any(
+            "@" in name and name.strip(" '\"<>").lower() != address
+            for name, address in senders
+        )
+    )
     reply_to = _addresses(_first(raw, "reply-to"), hint)
     date_at, sender_offset = _date(text_of("date"))
     body = _Body(message)
@@ -254,6 +265,7 @@ def _inbound(message: Message) -> InboundMail:
         subject=text_of("subject"),
         from_addr=senders[0][1] if senders else None,
         from_name=senders[0][0] if senders else "",
+        from_ambiguous=ambiguous,
         reply_to=tuple(a for _, a in reply_to),
         reply_to_name=reply_to[0][0] if reply_to else "",
         to=tuple(a for _, a in _addresses(_first(raw, "to"), hint)),
@@ -372,6 +384,9 @@ def _date(value: str) -> tuple[datetime | None, timedelta | None]:
     return parsed, parsed.utcoffset()
 
 
+_MAX_AUTH_RESULTS: Final = 16
+
+
 def _kept_headers(raw: list[tuple[str, str]], hint: str | None) -> dict[str, str]:
     kept: dict[str, str] = {}
     for name, value in raw:
@@ -379,7 +394,10 @@ def _kept_headers(raw: list[tuple[str, str]], hint: str | None) -> dict[str, str
             continue
         text = _header_text(value, hint)
         if name == "authentication-results" and name in kept:
-            kept[name] = f"{kept[name]}\n{text}"[:MAX_HEADER_CHARS]
+            # One per line, topmost first, each cut on its own: a padded one
+            # never pushes another out. Only the receiving server's is read.
+            if kept[name].count("\n") < _MAX_AUTH_RESULTS - 1:
+                kept[name] = f"{kept[name]}\n{text}"
         else:
             kept.setdefault(name, text)
     return kept
@@ -578,9 +596,18 @@ _BLOCK_TAGS: Final = frozenset(
 )  # fmt: skip
 
 
+_QUOTE_OPEN: Final = "\ue000"
+_QUOTE_CLOSE: Final = "\ue001"
+"""Private-use marks for where a <blockquote> opens and closes (taken out of
+the text itself first), turned into ">" quote marks once the lines are known."""
+_QUOTE_MARKS: Final = re.compile("[\ue000\ue001]")
+_MAX_QUOTE_DEPTH: Final = 32
+
+
 class _HtmlText(HTMLParser):
     """Readable text of HTML: scripts and styles dropped, blocks on new lines,
-    table cells separated by a tab (form services send label/value tables)."""
+    table cells separated by a tab (form services send label/value tables),
+    quoted history (<blockquote>) marked with ">" as in a plain text reply."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -599,6 +626,8 @@ class _HtmlText(HTMLParser):
             self.chunks.append("\t")
         elif tag in _BLOCK_TAGS:
             self.chunks.append("\n")
+        if tag == "blockquote":
+            self.chunks.append(_QUOTE_OPEN)
         if tag == "pre":
             self._pre += 1
 
@@ -610,12 +639,15 @@ class _HtmlText(HTMLParser):
         if tag in _SKIPPED_TAGS:
             self._skipping = max(0, self._skipping - 1)
         elif tag in _BLOCK_TAGS:
+            if tag == "blockquote":
+                self.chunks.append(_QUOTE_CLOSE)
             self.chunks.append("\n")
         if tag == "pre":
             self._pre = max(0, self._pre - 1)
 
     def handle_data(self, data: str) -> None:
         if not self._skipping:
+            data = _QUOTE_MARKS.sub("", data)
             self.chunks.append(data if self._pre else _WHITESPACE.sub(" ", data))
 
 
@@ -625,8 +657,22 @@ def html_to_text(html: str) -> str:
     with contextlib.suppress(*_EMAIL_BUGS):  # keep what was read before a failure
         converter.feed(tidy_markup(html[:MAX_HTML_CHARS]))
         converter.close()
-    lines = (line.strip(" \t") for line in "".join(converter.chunks).split("\n"))
+    lines = _quote_marked("".join(converter.chunks).split("\n"))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _quote_marked(lines: list[str]) -> Iterator[str]:
+    """Each line, stripped, with one ">" per <blockquote> it stands in (an HTML
+    reply's quoted history reads as a plain text reply's: new_words drops it)."""
+    depth = 0
+    for line in lines:
+        deepest = depth
+        for mark in _QUOTE_MARKS.findall(line):
+            depth = depth + 1 if mark == _QUOTE_OPEN else max(0, depth - 1)
+            deepest = max(deepest, depth)
+        text = _QUOTE_MARKS.sub("", line).strip(" \t")
+        level = min(deepest, _MAX_QUOTE_DEPTH)
+        yield f"{'>' * level} {text}" if level and text else text
 
 
 def tidy_markup(html: str) -> str:

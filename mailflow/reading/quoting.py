@@ -78,16 +78,22 @@ class _Header:
     prefix: str = ""  # the sender's words before the header on the same line
 
 
-def new_words(text: str) -> str:
+def new_words(text: str, *, sent: Sequence[str] = ()) -> str:
     """The words the sender wrote in this reply: quoted history and signature gone.
 
     Top-posted replies keep what stands above the first quote header or
     separator. When a "... wrote:" header is followed by ">"-marked history
     (bottom and inline posting) the unmarked lines after it are kept too. A
     signature delimiter or a "Sent from my ..." line ends the new words.
+
+    `sent`: the texts of what the reply answers (our letter, the words it
+    quoted). A line of the reply made only of their words is history even
+    unmarked (a client that quotes without ">" or a "wrote:" line).
     """
     text = text[:MAX_REPLY_CHARS].replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
+    if sent:
+        lines = without_sent(lines, sent)
     headers = _headers(lines)
     kept: list[str] = []
     index = 0
@@ -114,6 +120,54 @@ def new_words(text: str) -> str:
         kept.append(line)
         index += 1
     return _tidy("\n".join(kept))
+
+
+_SHINGLE: Final = 4
+"""Words in a row that identify a passage of a sent letter."""
+_MAX_SENT_CHARS: Final = 64 * 1024
+_WORD = re.compile(r"\w+(?:['’]\w+)*")  # noqa: RUF001 (typographic apostrophe on purpose)
+
+
+def _words(text: str) -> list[str]:
+    return [word.casefold() for word in _WORD.findall(text)]
+
+
+def _shingles(words: Sequence[str]) -> set[tuple[str, ...]]:
+    return {tuple(words[at : at + _SHINGLE]) for at in range(len(words) - _SHINGLE + 1)}
+
+
+def without_sent(lines: Sequence[str], sent: Sequence[str]) -> list[str]:
+    """`lines` without those copied from the `sent` texts (rewrapped or not).
+
+    A line of at least four words whose every run of four words stands in a
+    sent text is a copy; so is a shorter line that continues or leads into
+    the letter's words across a line break (a quote rewrapped by the client).
+    Lines of one's own ("yes", "no thanks") stay, even when the letter has the
+    same words. Linear: a set of word runs.
+    """
+    known: set[tuple[str, ...]] = set()
+    for text in sent:
+        known |= _shingles(_words(text[:_MAX_SENT_CHARS]))
+    if not known:
+        return list(lines)
+    words = [_words(line) for line in lines]
+    filled = [index for index, found in enumerate(words) if found]
+    copies: set[int] = set()
+    for at, index in enumerate(filled):
+        mine = words[index]
+        if len(mine) >= _SHINGLE:
+            if _shingles(mine) <= known:
+                copies.add(index)
+            continue
+        # A short line is a copy when it joins a neighbour as the letter ran
+        # ("... they get the" / "invitation.").
+        above = words[filled[at - 1]][-(_SHINGLE - 1) :] if at > 0 else []
+        below = words[filled[at + 1]][: _SHINGLE - 1] if at + 1 < len(filled) else []
+        for joined in ([*above, *mine], [*mine, *below]):
+            if len(joined) >= _SHINGLE and _shingles(joined) <= known:
+                copies.add(index)
+                break
+    return [line for index, line in enumerate(lines) if index not in copies]
 
 
 def _headers(lines: Sequence[str]) -> dict[int, _Header]:

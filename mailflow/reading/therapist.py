@@ -209,6 +209,19 @@ _NOT_NO_SHOW = re.compile(
 _Y_ALONE = re.compile(r"\s*y+[\s.!]*", re.IGNORECASE)
 
 
+_INSISTS = re.compile(
+    r"\b(?:anyway|regardless|even\s+though|out\s+of\s+hours|outside\s+(?:my|our|the"
+    r"|usual|normal|opening)\s+(?:\w+\s+)?hours|i\s+(?:do\s+)?mean\s+it)\b",
+    re.IGNORECASE,
+)
+
+
+def insists_on_time(words: str) -> bool:
+    """Whether the therapist says they mean a time outside their hours
+    ("offer Thursday at 7pm anyway"): only then is such a time offered."""
+    return bool(_INSISTS.search(words[: mentions.MAX_READ_CHARS]))
+
+
 def read_offer_answer(text: str) -> TherapistReply:
     """The therapist's answer to "not sure: reply offer". Only a reply that
     starts with "offer" (or "send times") and says nothing against it sends the

@@ -26,7 +26,7 @@ from mailflow.model import (
     WallTime,
 )
 from mailflow.reading import answer as answering
-from mailflow.reading import picking, quoting
+from mailflow.reading import picking, quoting, therapist
 from mailflow.shell.schedule import Schedule
 from mailflow.writing.letters import (
     LISTS_TIMES,
@@ -69,10 +69,14 @@ _PICK_CHARS = 600
 _NO_MAIL = InboundMail(message_id=None, subject="", from_addr=None, from_name="")
 
 
-def authentication_failed(mail: InboundMail, domain: str) -> bool:
+def authentication_failed(
+    mail: InboundMail, domain: str, authserv_id: str = ""
+) -> bool:
     """Whether the receiving server's Authentication-Results show dkim/spf/dmarc=fail
-    for the From domain (results for other domains, e.g. a forwarder, don't count)."""
-    results = mail.headers.get("authentication-results", "")
+    for the From domain (results for other domains, e.g. a forwarder, don't count).
+    Only the receiving server's own header is read: the one with `authserv_id`,
+    else the topmost; anyone can write one further down (#14)."""
+    results = receiving_results(mail, authserv_id)
     for method_result in _RESULT.finditer(results):
         if method_result.group(2).lower() not in {"fail", "permerror"}:
             continue
@@ -80,6 +84,16 @@ def authentication_failed(mail: InboundMail, domain: str) -> bool:
         if not found or any(d.lower().rstrip(".").endswith(domain) for d in found):
             return True
     return False
+
+
+def receiving_results(mail: InboundMail, authserv_id: str = "") -> str:
+    """The receiving server's Authentication-Results: the first whose
+    authserv-id is `authserv_id` (none such: nothing), else the topmost."""
+    found = mail.headers.get("authentication-results", "").split("\n")
+    if not authserv_id:
+        return found[0]
+    wanted = authserv_id.strip().lower()
+    return next((r for r in found if r.split(";", 1)[0].split()[:1] == [wanted]), "")
 
 
 class Conversation:
@@ -111,11 +125,15 @@ class Conversation:
         # back) is read for the words written around it.
         sender = mail.from_addr or ""
         therapist = self.settings.practice.therapist_email
+        if mail.from_ambiguous and sender == therapist:
+            sender = ""  # never the therapist, nor anyone else (#14)
         if sender == therapist and self._authentic_approval(enquiry, mail):
             return self._therapist(enquiry, incoming)
         if sender == therapist and self._authentic_booking_reply(enquiry, mail):
             return self._therapist(enquiry, incoming, booking_only=True)
-        if sender == enquiry.email or enquiry.email in mail.reply_to:
+        # Only the person acts for the person: a Reply-To of them from another
+        # address (anyone who knows a Message-ID of the thread) does not (#14).
+        if sender and sender == enquiry.email.lower() and not mail.from_ambiguous:
             return self._person(enquiry, incoming)
         if sender == therapist:
             log.warning(
@@ -136,7 +154,9 @@ class Conversation:
             f"ref {self.letters.approval_ref(enquiry.id, round_)}" in mail.subject
         )
         domain = self.settings.practice.therapist_email.rsplit("@", 1)[1].lower()
-        return (in_thread or in_subject) and not authentication_failed(mail, domain)
+        return (in_thread or in_subject) and not authentication_failed(
+            mail, domain, self.settings.imap.authserv_id
+        )
 
     def _authentic_booking_reply(self, enquiry: Enquiry, mail: InboundMail) -> bool:
         """From the therapist, answering a letter mailflow sent them about this
@@ -147,7 +167,9 @@ class Conversation:
         )
         in_thread = bool(ours & {*mail.references, mail.in_reply_to or ""})
         domain = self.settings.practice.therapist_email.rsplit("@", 1)[1].lower()
-        return in_thread and not authentication_failed(mail, domain)
+        return in_thread and not authentication_failed(
+            mail, domain, self.settings.imap.authserv_id
+        )
 
     # -- the person ---------------------------------------------------------------
 
@@ -208,10 +230,24 @@ class Conversation:
     def _therapist(
         self, enquiry: Enquiry, incoming: Incoming, *, booking_only: bool = False
     ) -> str:
-        words = quoting.new_words(incoming.mail.text)
+        # Our own letter (and the person's words it quoted) is never theirs,
+        # quoted with marks or without.
+        call = self.store.call(enquiry.id)
+        sent = self.letters.sent_to_therapist(
+            enquiry.id,
+            self._recipient(enquiry),
+            Slot(call.start_at, call.end_at) if call is not None else None,
+            enquiry.first_message or "",
+            enquiry.approval_round,
+        )
+        words = quoting.new_words(incoming.mail.text, sent=sent)
         today = self.now.astimezone(ZoneInfo(self.settings.practice.timezone)).date()
         answer = answering.read_therapist_answer(
-            enquiry.state, incoming.mail.text, today=today, booking_only=booking_only
+            enquiry.state,
+            incoming.mail.text,
+            today=today,
+            booking_only=booking_only,
+            sent=sent,
         )
         if answer is None:
             # An approval counts only in the current approval's thread; a reply
@@ -235,7 +271,12 @@ class Conversation:
         )
         if answer.decision is Decision.PROPOSE and answer.proposed is not None:
             proposed = self._resolve(answer.proposed, enquiry.id)
-            facts = replace(facts, proposed=proposed)
+            unconfirmed = (
+                proposed is not None
+                and not self._in_hours(proposed)
+                and not therapist.insists_on_time(words)
+            )
+            facts = replace(facts, proposed=proposed, proposed_unconfirmed=unconfirmed)
         transition = workflow.on_therapist_reply(enquiry.state, answer, facts)
         # "No, I'm away that whole week": the fresh times avoid it.
         held = (facts.held,) if facts.held is not None else offered
@@ -245,6 +286,16 @@ class Conversation:
         ruled_out = Preference(not_before=not_before, not_on=not_on)
         self._carry_out(enquiry, transition, incoming, ruled_out)
         return transition.outcome
+
+    def _in_hours(self, slot: Slot) -> bool:
+        """Whether `slot` lies inside the practice's opening hours."""
+        zone = ZoneInfo(self.settings.practice.timezone)
+        start, end = slot.start_at.astimezone(zone), slot.end_at.astimezone(zone)
+        spans = self.settings.availability.rules(zone.key).hours.spans
+        return start.date() == end.date() and any(
+            opens <= start.time() and end.time() <= closes
+            for opens, closes in spans.get(start.weekday(), ())
+        )
 
     def _resolve(self, wall: WallTime, enquiry_id: int) -> Slot | None:
         """The therapist's 'Thursday at 2' as a slot: next such day, not clashing."""
@@ -515,8 +566,8 @@ class Conversation:
                         list(self.store.offers(enquiry.id)),
                         f"clarify:{step}",
                     )
-                case workflow.AskTherapistAgain(waiting=waiting):
-                    self._ask_again(enquiry, waiting, step)
+                case workflow.AskTherapistAgain(waiting=waiting, outside=outside):
+                    self._ask_again(enquiry, waiting, step, outside)
                 case workflow.AskToMove(slot=slot, comment=comment):
                     booked = self.store.call(enquiry.id)
                     if booked is not None:
@@ -583,10 +634,13 @@ class Conversation:
                 case _:
                     raise AssertionError(f"not a shell command: {command!r}")
 
-    def _ask_again(self, enquiry: Enquiry, waiting: bool, step: str) -> None:
+    def _ask_again(
+        self, enquiry: Enquiry, waiting: bool, step: str, outside: Slot | None = None
+    ) -> None:
         """The approval again (or, when `waiting`, a reminder that the person
         waits): the held pick, or the move the person asked for (the booked
-        call stands meanwhile)."""
+        call stands meanwhile); `outside`: their proposal outside the hours,
+        to confirm."""
         call = self.store.call(enquiry.id)
         asked = (
             Slot(enquiry.counter_start_at, enquiry.counter_start_at)
@@ -612,6 +666,7 @@ class Conversation:
             if waiting
             else None,
             move=enquiry.counter_start_at is not None,
+            outside=outside,
         )
 
     def _times(

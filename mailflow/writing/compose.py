@@ -114,11 +114,34 @@ def _mailbox(header: str, name: str, address: str) -> Address:
     return Address(name, addr_spec=address)
 
 
+SAFE_SUBJECT = "Re: your enquiry"
+"""What our replies say in place of a stranger's subject that is not plainly a
+request: the practice's own domain never repeats anyone's words to anyone (#14)."""
+_SAFE_SUBJECT_WORDS = 8
+_SAFE_SUBJECT_CHARS = re.compile(r"[\w\s'’&,.:!?()/+-]*")  # noqa: RUF001 (typographic apostrophe)
+
+
 def reply_subject(subject: str, fallback: str) -> str:
     subject = clean_header(subject)
     if not subject:
         return fallback
+    if not plainly_a_request(subject):
+        return SAFE_SUBJECT
     return subject if subject.lower().startswith("re:") else f"Re: {subject}"
+
+
+def plainly_a_request(subject: str) -> bool:
+    """A short subject in plain words that names what a request names
+    ("Free consultation", "Counselling enquiry"): the phrase book's request
+    subjects (mailflow/reading/phrases), nothing much besides."""
+    from mailflow.reading.phrases import phrases
+
+    bare = re.sub(r"^(?:(?:re|aw|sv|fw|fwd|wg)\s*:\s*)+", "", subject, flags=re.I)
+    return (
+        len(bare.split()) <= _SAFE_SUBJECT_WORDS
+        and _SAFE_SUBJECT_CHARS.fullmatch(bare) is not None
+        and phrases().request.subject.search(bare.lower()) is not None
+    )
 
 
 @cache
@@ -189,6 +212,23 @@ def names_used(kind: str, directory: Path | None = None) -> set[str]:
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"template for {kind!r} failed: {exc}") from None
     return names - set(env.globals)
+
+
+_TAGS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+
+
+def static_text(kind: str, directory: Path | None = None) -> str:
+    """The words `kind`'s template always writes (its tags taken out, each a
+    line break), as the practice's own copy has them: what a reply may quote
+    from it without any quote mark. Empty when the template cannot be read."""
+    import jinja2
+
+    env = _environment(directory or TEMPLATE_DIR)
+    try:
+        source = env.loader.get_source(env, template_name(kind))[0]
+    except (jinja2.TemplateError, OSError):
+        return ""
+    return _TAGS.sub("\n", str(source))
 
 
 def unused_html(directory: Path | None) -> list[Path]:

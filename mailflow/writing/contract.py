@@ -89,7 +89,9 @@ LETTERS: dict[str, Letter] = {
         strong=("when",),
     ),
     "approval_again": _letter(
-        ABOUT, ("when", "token", "waiting", "until", "move"), strong=("when",)
+        ABOUT,
+        ("when", "token", "waiting", "until", "move", "outside"),
+        strong=("when",),
     ),
     "move_request": _letter(
         ABOUT,
@@ -231,6 +233,7 @@ def _shared_samples(settings: Settings) -> dict[str, object]:
         "lapsed": False,
         "waiting": False,
         "move": False,
+        "outside": "",
         "calendar": True,
         "event": True,
         "by": "person",

@@ -7,6 +7,7 @@ mail, and is queued in the same transaction as the decision that caused it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo
 
 from mailflow.deciding import timing
+from mailflow.errors import TemplateError
 from mailflow.model import DayPart, Preference, Slot
 from mailflow.reading import extract
 from mailflow.writing import calendar, compose, stored_event
@@ -62,6 +64,41 @@ class Letters:
         self.settings = settings
         self.store = store
         self.now = now
+
+    # -- what the therapist was sent ------------------------------------------------
+
+    THERAPIST_KINDS = (
+        "approval_request",
+        "approval_again",
+        "move_request",
+        "unsure_note",
+        "therapist_event",
+        "therapist_alert",
+        "cancel_notice",
+    )
+
+    def sent_to_therapist(
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        slot: Slot | None,
+        first_message: str,
+        round_: int,
+    ) -> tuple[str, ...]:
+        """The words of mailflow's letters to the therapist about this enquiry:
+        the approval as written (when a time is held), every therapist letter's
+        fixed text, and the person's words they quote. What the therapist's
+        reply may carry back unmarked, and must never be read as theirs (the
+        approval's example "could we do Thursday at 2?" above all)."""
+        directory = self.settings.templates.directory
+        texts = [compose.static_text(kind, directory) for kind in self.THERAPIST_KINDS]
+        if slot is not None:
+            context = self._approval_context(
+                enquiry_id, person, slot, first_message, round_
+            )
+            with contextlib.suppress(TemplateError):  # the fixed text stands
+                texts.append(compose.render("approval_request", context, directory)[0])
+        return (*texts, first_message)
 
     # -- ids ------------------------------------------------------------------
 
@@ -427,18 +464,10 @@ class Letters:
     ) -> None:
         ref = self.approval_ref(enquiry_id, round_)
         who = compose.clean_header(person.name) or person.email
-        when = self.practice_time(slot.start_at)
         short = self.short(slot.start_at)
-        context = {
-            **self._about(enquiry_id, person),
-            "when": when,
-            "slot": self.slot_view(slot, person.zone),
-            "quoted": quote(first_message),
-            "pick": quote(pick),
-            "safety_note": safety_note,
-            "token": ref,
-            "therapist_email": self.settings.practice.therapist_email,
-        }
+        context = self._approval_context(
+            enquiry_id, person, slot, first_message, round_, safety_note, pick
+        )
         self._to_therapist(
             enquiry_id,
             "approval_request",
@@ -446,6 +475,27 @@ class Letters:
             f"Please approve: {who}, {short} [ref {ref}]",
             context,
         )
+
+    def _approval_context(
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        slot: Slot,
+        first_message: str,
+        round_: int,
+        safety_note: str = "",
+        pick: str = "",
+    ) -> dict[str, Any]:
+        return {
+            **self._about(enquiry_id, person),
+            "when": self.practice_time(slot.start_at),
+            "slot": self.slot_view(slot, person.zone),
+            "quoted": quote(first_message),
+            "pick": quote(pick),
+            "safety_note": safety_note,
+            "token": self.approval_ref(enquiry_id, round_),
+            "therapist_email": self.settings.practice.therapist_email,
+        }
 
     def move_request(
         self,
@@ -518,6 +568,7 @@ class Letters:
         waiting: bool = False,
         until: datetime | None = None,
         move: bool = False,
+        outside: Slot | None = None,
     ) -> None:
         ref = self.approval_ref(enquiry_id, round_)
         context = {
@@ -527,6 +578,7 @@ class Letters:
             "waiting": waiting,
             "until": self.practice_time(until) if until else "",
             "move": move,
+            "outside": self.practice_time(outside.start_at) if outside else "",
         }
         approval = self.approval_id(enquiry_id, round_)
         self._to_therapist(

@@ -1,0 +1,58 @@
+"""Issue #14: no megaphone. Our replies never repeat a stranger's subject
+beyond a plain request's, and the per-address cap counts the mailbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from support import request, run, sent_to, write_config
+
+from mailflow.deciding.guard import Sent, address_count, mailbox_of
+from mailflow.writing.compose import SAFE_SUBJECT, reply_subject
+
+
+@pytest.mark.parametrize(
+    ("subject", "ours"),
+    [
+        ("Free consultation call", "Re: Free consultation call"),
+        ("Re: Counselling enquiry", "Re: Counselling enquiry"),
+        ("everyone at work knows what you did", SAFE_SUBJECT),
+        ("Free consultation - everyone at work knows what you did, liar", SAFE_SUBJECT),
+        ("Consultation <script>", SAFE_SUBJECT),
+        ("Hello", SAFE_SUBJECT),
+    ],
+)
+def test_a_reply_subject_is_the_request_or_a_safe_form(subject, ours):
+    assert reply_subject(subject, "fallback") == ours
+
+
+def test_a_reply_to_victim_never_receives_the_attackers_subject(
+    tmp_path, mail_server, mailboxes
+):
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes)
+    server.deliver(
+        request(
+            sender="Mallory <mallory@evil.example>",
+            to=boxes.practice,
+            subject="everyone at work knows what you did",
+            headers={"Reply-To": boxes.person},
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    for raw in sent_to(server, boxes.person):
+        assert b"everyone at work" not in raw
+        assert b"Subject: Re: your enquiry" in raw
+
+
+def test_the_per_address_cap_counts_the_mailbox():
+    assert mailbox_of("Victim+3@Example.ORG") == "victim@example.org"
+    assert mailbox_of("+x@example.org") == "+x@example.org"
+    now = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    history = [
+        Sent((f"victim+{n}@example.org",), now - timedelta(minutes=n))
+        for n in range(1, 9)
+    ]
+    assert address_count(history, "VICTIM@example.org", now) == 8
