@@ -481,8 +481,8 @@ class Conversations(RuleBasedStateMachine):
         waiting = [
             Letter(bytes(raw))
             for (raw,) in self.query(
-                "SELECT raw FROM outbox WHERE status = 'pending' AND raw IS NOT NULL"
-                " AND kind IN ('offer', 'safety')"
+                "SELECT raw FROM outbox JOIN outbox_bodies ON outbox_id = id"
+                " WHERE status = 'pending' AND kind IN ('offer', 'safety')"
             )
         ]
         seen = dict(self.query("SELECT fingerprint, outcome FROM seen"))

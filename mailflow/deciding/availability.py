@@ -58,15 +58,33 @@ def free_slots(
         for i in (*calls, *busy)
     ]
     calls_on = Counter(c.start_at.astimezone(zone).date() for c in calls)
-    candidates = [
-        slot
-        for day in _days(opens_at, closes_at, zone)
-        if day not in rules.blocked_on and calls_on[day] < rules.max_calls_per_day
-        for slot in _grid(rules, zone, day)
-        if opens_at <= slot.start_at < closes_at
-        and not any(_clashes(slot, blocker) for blocker in blockers)
-    ]
+    candidates: list[Slot] = []
+    for day in _days(opens_at, closes_at, zone):
+        if day in rules.blocked_on or calls_on[day] >= rules.max_calls_per_day:
+            continue
+        slots = [
+            slot
+            for slot in _grid(rules, zone, day)
+            if opens_at <= slot.start_at < closes_at
+        ]
+        if not slots:
+            continue
+        # Each slot is checked against the blockers of its own day only.
+        near = _overlapping(
+            blockers,
+            min(s.start_at for s in slots),
+            max(s.end_at for s in slots),
+        )
+        candidates += [
+            slot for slot in slots if not any(_clashes(slot, b) for b in near)
+        ]
     return _apart(candidates, rules.buffer)
+
+
+def _overlapping(
+    blockers: Sequence[Interval], start_at: datetime, end_at: datetime
+) -> list[Interval]:
+    return [b for b in blockers if b.start_at < end_at and start_at < b.end_at]
 
 
 def choose_offer(
