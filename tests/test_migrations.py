@@ -563,3 +563,75 @@ def test_an_install_upgraded_mid_conversation_sends_nothing_twice(
 
 def ids(messages: list[EmailMessage]) -> set[str]:
     return {str(m["Message-ID"]) for m in messages}
+
+
+# -- version 2 to 3: indexes, lean outbox, a file that shrinks (#13) ---------------
+
+
+def version_2(path: Path) -> sqlite3.Connection:
+    """A database as the version-2 code left it: WAL, no auto_vacuum, bodies in
+    the outbox (a sent one already NULL), no indexes but the keys."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    migrations.migrate(db, str(path), migrations.MIGRATIONS[:2])
+    db.execute(
+        "INSERT INTO enquiries (id, state, email, name, subject, created_at,"
+        " updated_at) VALUES (1, 'offered', 'robin@example.com', 'Robin', 'Hi', ?, ?)",
+        (NOW, NOW),
+    )
+    for n, (status, raw) in enumerate(
+        (("done", None), ("pending", b"waiting body"), ("sent", b"sent body")), 1
+    ):
+        db.execute(
+            "INSERT INTO outbox (id, message_id, enquiry_id, kind, sender, recipients,"
+            " raw, status, needs_copy, created_at) VALUES (?, ?, 1, 'offer',"
+            " 'hello@riverside.example', '[\"robin@example.com\"]', ?, ?, 1, ?)",
+            (n, f"<m{n}@riverside.example>", raw, status, NOW),
+        )
+    return db
+
+
+def test_version_2_upgrades_to_an_indexed_lean_incremental_file(tmp_path):
+    path = tmp_path / "old" / "mailflow.sqlite3"
+    db = version_2(path)
+    assert db.execute("PRAGMA user_version").fetchone() == (2,)
+    assert db.execute("PRAGMA auto_vacuum").fetchone() == (0,)
+    db.close()
+    with Store.open(path) as store:
+        assert [(m.id, m.status, m.raw) for m in store.pending()] == [
+            (2, "pending", b"waiting body"),
+            (3, "sent", b"sent body"),
+        ]
+        assert store.is_our_message("<m1@riverside.example>")
+        (mode,) = store._db.execute("PRAGMA auto_vacuum").fetchone()
+        assert mode == migrations.INCREMENTAL  # the one VACUUM ran
+        outbox = [r[1] for r in store._db.execute("PRAGMA table_info(outbox)")]
+        assert "raw" not in outbox
+    assert user_version(path) == migrations.LATEST
+    assert schema(path) == schema(fresh(tmp_path))
+    names = {row[1] for row in schema(path) if row[0] == "index"}
+    assert {
+        "thread_ids_enquiry",
+        "outbox_enquiry",
+        "outbox_status",
+        "outbox_sent_at",
+        "enquiries_state",
+        "enquiries_email",
+        "enquiries_request",
+        "calls_status_end",
+        "calls_uid",
+    } <= names
+
+
+def test_the_vacuum_runs_once(tmp_path, monkeypatch):
+    path = tmp_path / "old" / "mailflow.sqlite3"
+    version_2(path).close()
+    vacuums: list[str] = []
+    real = migrations._AFTER_COMMIT[3]
+    monkeypatch.setitem(
+        migrations._AFTER_COMMIT, 3, lambda db: (vacuums.append("v"), real(db))
+    )
+    Store.open(path).close()
+    Store.open(path).close()
+    assert vacuums == ["v"]
