@@ -426,21 +426,21 @@ def history_section(
 ) -> None:
     """`reuse`: a database grown before (by any version: opening it upgrades
     it), not grown again; `keep`: where to save the one grown here."""
-    print(f"\n4. History: a database of {enquiries} enquiries grown by practice life")
     if reuse is not None:
         grown = reused(reuse, tmp)
         enquiries = sum(grown.states.values())
-        print(f"   reusing {reuse} ({enquiries} enquiries)")
+        print(f"\n4. History: {reuse}, {enquiries} enquiries grown before")
     else:
+        print(f"\n4. History: {enquiries} enquiries grown by practice life")
         grown = grow_history(tmp / "grow", enquiries)
         if keep is not None:
             shutil.copy(grown.database, keep)
+        print(
+            f"   grown on the fakes in {grown.seconds:.0f} s: {grown.runs} runs,"
+            f" {grown.mails_in} mails in, {grown.letters_out} letters out"
+        )
     size = grown.database.stat().st_size
-    print(
-        f"   grown on the fakes in {grown.seconds:.0f} s: {grown.runs} runs,"
-        f" {grown.mails_in} mails in, {grown.letters_out} letters out;"
-        f" file {size / 1e6:.1f} MB ({size / enquiries / 1024:.1f} KB per enquiry)"
-    )
+    print(f"   file {size / 1e6:.1f} MB ({size / enquiries / 1024:.1f} KB per enquiry)")
     print(
         "   states: " + ", ".join(f"{s} {n}" for s, n in sorted(grown.states.items()))
     )
