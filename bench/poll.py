@@ -12,6 +12,9 @@ possible work did on the same server, and the target. Asserts nothing; exits 0.
    modules an empty poll imports (`python -X importtime`).
 3. Throughput: one `mailflow run` over 500 booking requests, beside a bare
    smtplib send + IMAP APPEND to Sent of the same 500 replies.
+4. History (bench/history.py): a database of 5,000 enquiries grown by driving
+   the product on the fakes; then an empty run, one request, `status`, a
+   backlog, the purge of the oldest ended enquiries and the file size after it.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from history import history_section  # bench/history.py, beside this script
 
 from mailflow.cli.devserver import LocalMailServer
 
@@ -692,6 +697,7 @@ def main() -> int:
         config = empty_poll(server, tmp, rows)
         startup(config, rows)
         throughput(server, tmp, rows)
+        history_section(server, tmp, rows)  # type: ignore[arg-type]
     print()
     print_table(rows)
     print(f"total bench time {time.perf_counter() - started:.0f} s, load now {_load()}")

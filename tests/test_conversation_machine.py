@@ -481,8 +481,8 @@ class Conversations(RuleBasedStateMachine):
         waiting = [
             Letter(bytes(raw))
             for (raw,) in self.query(
-                "SELECT raw FROM outbox WHERE status = 'pending' AND raw IS NOT NULL"
-                " AND kind IN ('offer', 'safety')"
+                "SELECT raw FROM outbox JOIN outbox_bodies ON outbox_id = id"
+                " WHERE status = 'pending' AND kind IN ('offer', 'safety')"
             )
         ]
         seen = dict(self.query("SELECT fingerprint, outcome FROM seen"))
@@ -555,7 +555,7 @@ class Conversations(RuleBasedStateMachine):
     def nothing_waits(self) -> None:
         waiting = self.query(
             "SELECT id, kind, status, next_attempt_at FROM outbox"
-            " WHERE status IN ('pending', 'sent') AND raw IS NOT NULL"
+            " JOIN outbox_bodies ON outbox_id = id WHERE status IN ('pending', 'sent')"
         )
         assert not waiting, f"left in the outbox after a clean run: {waiting}"
         seen = {m for (m,) in self.query("SELECT fingerprint FROM seen")}

@@ -159,7 +159,7 @@ def test_the_first_migration_is_the_frozen_version_1_schema():
 
 def test_a_fresh_database_is_at_the_newest_version(tmp_path):
     path = fresh(tmp_path)
-    assert user_version(path) == migrations.LATEST == 4
+    assert user_version(path) == migrations.LATEST == 5
     with Store.open(path) as store:
         assert store.get_meta("schema") == str(migrations.LATEST)
 
@@ -292,6 +292,10 @@ def test_a_version_1_database_mid_conversation_upgrades_in_place(tmp_path):
         table: db.execute(f"SELECT * FROM {table}").fetchall()
         for table in columns(path)
     }
+    old_columns = {
+        table: [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+        for table in before
+    }
     db.close()
 
     with Store.open(path) as store:
@@ -325,14 +329,30 @@ def test_a_version_1_database_mid_conversation_upgrades_in_place(tmp_path):
         ]
         assert store.is_our_message("<mailflow.o1@riverside.example>")
         assert not store.is_undeliverable("robin@example.com")
-        # Rows intact: every old column of every old row, as it was.
+        # Rows intact: every old column of every old row, as it was (the
+        # outbox bodies moved to their own table in version 3).
         for table, rows in before.items():
-            width = len(rows[0]) if rows else 0
-            after = store._db.execute(f"SELECT * FROM {table}").fetchall()
+            names = old_columns[table]
+            if table == "outbox":
+                names = [n for n in names if n != "raw"]
+            after = store._db.execute(
+                f"SELECT {', '.join(names)} FROM {table}"
+            ).fetchall()
+            rows = [
+                tuple(
+                    v for n, v in zip(old_columns[table], r, strict=True) if n in names
+                )
+                for r in rows
+            ]
             if table == "meta":
                 rows = [r for r in rows if r[0] != "schema"]
                 after = [r for r in after if r[0] != "schema"]
-            assert [row[:width] for row in after] == rows, table
+            assert after == rows, table
+        bodies = dict(store._db.execute("SELECT outbox_id, raw FROM outbox_bodies"))
+        assert sorted(bytes(raw) for raw in bodies.values()) == [
+            b"raw <mailflow.a2@riverside.example>",
+            b"raw <mailflow.c1@riverside.example>",
+        ]
         # And it works on: the new columns take values.
         with store.transaction():
             store.update_enquiry(
@@ -585,4 +605,76 @@ def test_version_3_gains_the_busy_feed_cache_and_keeps_its_data(tmp_path):
         store.set_busy_feed("k", "{}")
         store.set_busy_feed("k", "[]")
         assert store.busy_feed("k") == "[]"
-    assert user_version(path) == 4
+    assert user_version(path) == migrations.LATEST
+
+
+# -- version 2 to 3: indexes, lean outbox, a file that shrinks (#13) ---------------
+
+
+def version_2(path: Path) -> sqlite3.Connection:
+    """A database as the version-2 code left it: WAL, no auto_vacuum, bodies in
+    the outbox (a sent one already NULL), no indexes but the keys."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    migrations.migrate(db, str(path), migrations.MIGRATIONS[:2])
+    db.execute(
+        "INSERT INTO enquiries (id, state, email, name, subject, created_at,"
+        " updated_at) VALUES (1, 'offered', 'robin@example.com', 'Robin', 'Hi', ?, ?)",
+        (NOW, NOW),
+    )
+    for n, (status, raw) in enumerate(
+        (("done", None), ("pending", b"waiting body"), ("sent", b"sent body")), 1
+    ):
+        db.execute(
+            "INSERT INTO outbox (id, message_id, enquiry_id, kind, sender, recipients,"
+            " raw, status, needs_copy, created_at) VALUES (?, ?, 1, 'offer',"
+            " 'hello@riverside.example', '[\"robin@example.com\"]', ?, ?, 1, ?)",
+            (n, f"<m{n}@riverside.example>", raw, status, NOW),
+        )
+    return db
+
+
+def test_version_2_upgrades_to_an_indexed_lean_incremental_file(tmp_path):
+    path = tmp_path / "old" / "mailflow.sqlite3"
+    db = version_2(path)
+    assert db.execute("PRAGMA user_version").fetchone() == (2,)
+    assert db.execute("PRAGMA auto_vacuum").fetchone() == (0,)
+    db.close()
+    with Store.open(path) as store:
+        assert [(m.id, m.status, m.raw) for m in store.pending()] == [
+            (2, "pending", b"waiting body"),
+            (3, "sent", b"sent body"),
+        ]
+        assert store.is_our_message("<m1@riverside.example>")
+        (mode,) = store._db.execute("PRAGMA auto_vacuum").fetchone()
+        assert mode == migrations.INCREMENTAL  # the one VACUUM ran
+        outbox = [r[1] for r in store._db.execute("PRAGMA table_info(outbox)")]
+        assert "raw" not in outbox
+    assert user_version(path) == migrations.LATEST
+    assert schema(path) == schema(fresh(tmp_path))
+    names = {row[1] for row in schema(path) if row[0] == "index"}
+    assert {
+        "thread_ids_enquiry",
+        "outbox_enquiry",
+        "outbox_status",
+        "outbox_sent_at",
+        "enquiries_state",
+        "enquiries_email",
+        "enquiries_request",
+        "calls_status_end",
+        "calls_uid",
+    } <= names
+
+
+def test_the_vacuum_runs_once(tmp_path, monkeypatch):
+    path = tmp_path / "old" / "mailflow.sqlite3"
+    version_2(path).close()
+    vacuums: list[str] = []
+    real = migrations._AFTER_COMMIT[5]
+    monkeypatch.setitem(
+        migrations._AFTER_COMMIT, 5, lambda db: (vacuums.append("v"), real(db))
+    )
+    Store.open(path).close()
+    Store.open(path).close()
+    assert vacuums == ["v"]

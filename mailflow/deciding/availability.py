@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -58,15 +59,33 @@ def free_slots(
         for i in (*calls, *busy)
     ]
     calls_on = Counter(c.start_at.astimezone(zone).date() for c in calls)
-    candidates = [
-        slot
-        for day in _days(opens_at, closes_at, zone)
-        if day not in rules.blocked_on and calls_on[day] < rules.max_calls_per_day
-        for slot in _grid(rules, zone, day)
-        if opens_at <= slot.start_at < closes_at
-        and not any(_clashes(slot, blocker) for blocker in blockers)
-    ]
+    candidates: list[Slot] = []
+    for day in _days(opens_at, closes_at, zone):
+        if day in rules.blocked_on or calls_on[day] >= rules.max_calls_per_day:
+            continue
+        slots = [
+            slot
+            for slot in _grid(rules, zone, day)
+            if opens_at <= slot.start_at < closes_at
+        ]
+        if not slots:
+            continue
+        # Each slot is checked against the blockers of its own day only.
+        near = _overlapping(
+            blockers,
+            min(s.start_at for s in slots),
+            max(s.end_at for s in slots),
+        )
+        candidates += [
+            slot for slot in slots if not any(_clashes(slot, b) for b in near)
+        ]
     return _apart(candidates, rules.buffer)
+
+
+def _overlapping(
+    blockers: Sequence[Interval], start_at: datetime, end_at: datetime
+) -> list[Interval]:
+    return [b for b in blockers if b.start_at < end_at and start_at < b.end_at]
 
 
 def choose_offer(
@@ -140,6 +159,29 @@ def _days(opens_at: datetime, closes_at: datetime, zone: ZoneInfo) -> Iterator[d
 
 
 def _grid(rules: AvailabilityRules, zone: ZoneInfo, day: date) -> Iterator[Slot]:
+    """Slots on the opening-hours grid of one local day, before any filtering
+    (the same for every offer of a process: worked out once per day)."""
+    return iter(
+        _day_grid(
+            rules.zone_name,
+            rules.hours.spans.get(day.weekday(), ()),
+            rules.slot,
+            rules.buffer,
+            rules.start_every,
+            day,
+        )
+    )
+
+
+@lru_cache(maxsize=512)
+def _day_grid(
+    zone_name: str,
+    spans: tuple[tuple[time, time], ...],
+    length: timedelta,
+    buffer: timedelta,
+    every: timedelta,
+    day: date,
+) -> tuple[Slot, ...]:
     """Slots on the opening-hours grid of one local day, before any filtering.
 
     Calls start on the clock's `start_every` grid (quarter hours: 09:00, 09:30,
@@ -152,19 +194,19 @@ def _grid(rules: AvailabilityRules, zone: ZoneInfo, day: date) -> Iterator[Slot]
     length), is skipped; ambiguous fall-back times take their first occurrence
     (fold=0), so no two slots coincide.
     """
-    for span_start, span_end in rules.hours.spans.get(day.weekday(), ()):
-        wall = _on_grid(datetime.combine(day, span_start), rules.start_every)
+    zone = ZoneInfo(zone_name)
+    slots: list[Slot] = []
+    for span_start, span_end in spans:
+        wall = _on_grid(datetime.combine(day, span_start), every)
         limit = datetime.combine(day, span_end)
-        while wall + rules.slot <= limit:
+        while wall + length <= limit:
             start_at = wall.replace(tzinfo=zone).astimezone(UTC)  # fold=0
-            end_at = start_at + rules.slot
+            end_at = start_at + length
             # Both ends must read as planned; a gap or a DST change in between won't.
-            if (
-                _wall(start_at, zone) == wall
-                and _wall(end_at, zone) == wall + rules.slot
-            ):
-                yield Slot(start_at, end_at)
-            wall = _on_grid(wall + rules.slot + rules.buffer, rules.start_every)
+            if _wall(start_at, zone) == wall and _wall(end_at, zone) == wall + length:
+                slots.append(Slot(start_at, end_at))
+            wall = _on_grid(wall + length + buffer, every)
+    return tuple(slots)
 
 
 def _on_grid(wall: datetime, every: timedelta) -> datetime:

@@ -9,10 +9,13 @@ Never edit a migration that has shipped: add the next one. [sqlite-utils]
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable, Sequence
 
 from mailflow.errors import StoreError
+
+_log = logging.getLogger("mailflow")
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -180,16 +183,80 @@ def _busy_feeds(db: sqlite3.Connection) -> None:
     )
 
 
+_V5 = """
+CREATE INDEX IF NOT EXISTS thread_ids_enquiry ON thread_ids (enquiry_id);
+CREATE INDEX IF NOT EXISTS outbox_enquiry ON outbox (enquiry_id);
+CREATE INDEX IF NOT EXISTS outbox_status ON outbox (status);
+CREATE INDEX IF NOT EXISTS outbox_sent_at ON outbox (sent_at);
+CREATE INDEX IF NOT EXISTS enquiries_state ON enquiries (state, updated_at);
+CREATE INDEX IF NOT EXISTS enquiries_email ON enquiries (email);
+CREATE INDEX IF NOT EXISTS enquiries_request ON enquiries (request_message_id);
+CREATE INDEX IF NOT EXISTS calls_status_end ON calls (status, end_at);
+CREATE INDEX IF NOT EXISTS calls_uid ON calls (uid);
+CREATE TABLE IF NOT EXISTS outbox_bodies (
+    outbox_id INTEGER PRIMARY KEY REFERENCES outbox (id) ON DELETE CASCADE,
+    raw BLOB NOT NULL
+);
+INSERT INTO outbox_bodies (outbox_id, raw)
+    SELECT id, raw FROM outbox WHERE raw IS NOT NULL;
+ALTER TABLE outbox DROP COLUMN raw;
+"""
+
+
+def _indexes_and_lean_outbox(db: sqlite3.Connection) -> None:
+    """Years of history cost nothing (#13).
+
+    - An index for every foreign key (a purge no longer scans the outbox and
+      the thread ids once per deleted enquiry) and for every lookup a run
+      makes, each chosen from its `EXPLAIN QUERY PLAN` (tests/test_store.py
+      lists the queries and checks that none scans a whole table).
+    - Message bodies move to `outbox_bodies`, whose row goes once the message
+      is sent and filed (or dropped): an outbox row is a Message-ID and a few
+      words, never a 4 KB page left behind by a body set to NULL.
+    - `auto_vacuum = INCREMENTAL`, so the pages a purge frees are given back
+      (`PRAGMA incremental_vacuum` after each purge) and the file shrinks.
+      An existing file only changes mode through a VACUUM, which cannot run
+      in the migration's transaction: `migrate` runs it once, just after the
+      commit (see _AFTER_COMMIT). A new file is made incremental before its
+      first table (Store.open), so it needs none.
+    """
+    _run_script(db, _V5)
+    db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+
+
+def _vacuum_to_incremental(db: sqlite3.Connection) -> None:
+    """Rebuild the file once so `auto_vacuum = INCREMENTAL` takes effect (a
+    database made before version 5); a new one already has it."""
+    (mode,) = db.execute("PRAGMA auto_vacuum").fetchone()
+    if int(mode) == INCREMENTAL:
+        return
+    db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+    try:
+        db.execute("VACUUM")
+    except sqlite3.OperationalError as exc:
+        # Another process holds the file (a `watch` reading): the schema is
+        # upgraded all the same; the file keeps its pages until a VACUUM.
+        _log.warning("store: the database could not be compacted yet (%s)", exc)
+
+
+INCREMENTAL = 2
+"""`PRAGMA auto_vacuum` value of INCREMENTAL."""
+
 MIGRATIONS: tuple[Migration, ...] = (
     _create_v1,
     _retries_holds_and_risk,
     _calendar_writes,
     _busy_feeds,
+    _indexes_and_lean_outbox,
 )
 """The registry, in order: MIGRATIONS[n] takes version n to n + 1."""
 
 LATEST = len(MIGRATIONS)
 """The schema version this code writes."""
+
+_AFTER_COMMIT: dict[int, Migration] = {5: _vacuum_to_incremental}
+"""Work a migration needs outside any transaction (VACUUM), keyed by the version
+that migration makes; run once, right after the upgrade through it commits."""
 
 
 def version(db: sqlite3.Connection) -> int:
@@ -251,6 +318,9 @@ def migrate(
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+    for made in range(found + 1, latest + 1):
+        if made in _AFTER_COMMIT:
+            _AFTER_COMMIT[made](db)
     return found
 
 

@@ -8,6 +8,9 @@ The rules live here; the Store carries them out, one transaction each.
   outbox rows lose their bodies, recipients and link to the enquiry. Every
   `mailflow run` (and `watch` cycle) ends with this purge; `mailflow purge`
   runs it on demand.
+  The purge reads and deletes through indexes (its cost follows what it
+  deletes, not the history kept), and the pages it frees go back to the file
+  system (`auto_vacuum = INCREMENTAL`): the file shrinks as data goes.
 - **What stays, for exactly once**: the `seen` keys (UIDVALIDITY/UID and the
   mail's Message-ID or hash), so a mail is never answered twice; the outbox
   Message-IDs, so a late reply to (or a bounced copy of) our own message is

@@ -55,15 +55,30 @@ class Schedule:
     def _buffer(self) -> timedelta:
         return timedelta(minutes=self.settings.availability.buffer_minutes)
 
-    def calls(self, except_enquiry: int | None = None) -> list[Interval]:
+    def calls(
+        self, except_enquiry: int | None = None, *, since: datetime, until: datetime
+    ) -> list[Interval]:
         """Bookings, pending holds and moves waiting for approval: every call
-        that blocks a slot."""
+        that blocks a slot between `since` and `until`, and the calls of the
+        local days they touch (they count toward `max_calls_per_day`).
+
+        Read by time range on an index: the history of past bookings is
+        never walked."""
         length = timedelta(minutes=self.settings.availability.slot_minutes)
+        # A local day is at most 25 hours, the buffer and a call's length
+        # reach past the window's ends: two days each side cover all of it.
+        margin = timedelta(days=2) + self._buffer + length
+        since, until = since - margin, until + margin
         moves = [
             Interval(start, start + length)
-            for start in self.store.pending_moves(except_enquiry=except_enquiry)
+            for start in self.store.pending_moves(
+                except_enquiry=except_enquiry, since=since - length, until=until
+            )
         ]
-        return [*self.store.taken_intervals(except_enquiry=except_enquiry), *moves]
+        taken = self.store.taken_intervals(
+            except_enquiry=except_enquiry, since=since, until=until
+        )
+        return [*taken, *moves]
 
     def busy(self) -> list[Interval]:
         """The therapist's own busy time from `availability.busy_calendars`.
@@ -144,15 +159,23 @@ class Schedule:
         rules = self.settings.availability.rules(self.settings.practice.timezone)
         if notice is not None:
             rules = replace(rules, min_notice=notice)
+        calls = self.calls(
+            except_enquiry,
+            since=min(self.now, self.now + rules.min_notice),
+            until=self.now + rules.horizon,
+        )
         return availability.free_slots(
-            rules, now=self.now, calls=self.calls(except_enquiry), busy=self.busy()
+            rules, now=self.now, calls=calls, busy=self.busy()
         )
 
     def clear(self, slot: Slot, except_enquiry: int | None = None) -> bool:
         """Whether a call can go at `slot` off the grid (the therapist's own proposal)."""
         if slot.start_at <= self.now:
             return False
-        blockers = [*self.calls(except_enquiry), *self.busy()]
+        blockers = [
+            *self.calls(except_enquiry, since=slot.start_at, until=slot.end_at),
+            *self.busy(),
+        ]
         return not any(
             b.start_at - self._buffer < slot.end_at
             and slot.start_at < b.end_at + self._buffer

@@ -111,6 +111,9 @@ class Store:
             db = sqlite3.connect(
                 str(path), timeout=30, isolation_level=None, check_same_thread=False
             )
+            # Before anything is written: a new file gives freed pages back
+            # (`compact`); an older one turns incremental in migration 3.
+            db.execute("PRAGMA auto_vacuum=INCREMENTAL")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA foreign_keys=ON")
             db.execute("PRAGMA busy_timeout=30000")
@@ -135,8 +138,10 @@ class Store:
         return store
 
     def shed_deleted(self) -> None:
-        """After deleting client data: fold the write-ahead log back into the
-        database and empty it, so no copy of the deleted rows stays there."""
+        """After deleting client data: give the freed pages back (the file
+        shrinks), then fold the write-ahead log back into the database and
+        empty it, so no copy of the deleted rows stays there."""
+        self.compact()
         busy, _pages, _moved = self._db.execute(
             "PRAGMA wal_checkpoint(TRUNCATE)"
         ).fetchone()
@@ -144,6 +149,12 @@ class Store:
             # Another connection (status, watch) is reading: the next purge
             # or run's checkpoint empties it.
             _log.warning("store: the write-ahead log could not be emptied yet")
+
+    def compact(self) -> None:
+        """Give the pages freed by a purge back to the file system (the file is
+        `auto_vacuum = INCREMENTAL`): costs what was freed, not the file's size."""
+        # executescript steps the pragma to the end: execute() frees one page.
+        self._db.executescript("PRAGMA incremental_vacuum;")
 
     def close(self) -> None:
         self._db.close()
@@ -455,21 +466,38 @@ class Store:
         ).fetchall()
         return [Slot(_instant(a), _instant(b)) for a, b in rows]
 
-    def pending_moves(self, *, except_enquiry: int | None = None) -> list[datetime]:
-        """Starts of moves waiting for the therapist's approval: held like picks."""
+    def pending_moves(
+        self,
+        *,
+        except_enquiry: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[datetime]:
+        """Starts of moves waiting for the therapist's approval: held like picks
+        (those starting in [since, until) when given)."""
         rows = self._db.execute(
-            "SELECT counter_start_at FROM enquiries WHERE id IS NOT ?"
-            " AND state = ? AND counter_start_at IS NOT NULL",
-            (except_enquiry, State.BOOKED),
+            "SELECT counter_start_at FROM enquiries WHERE state = ?"
+            " AND counter_start_at IS NOT NULL AND counter_start_at >= ?"
+            " AND counter_start_at < ? AND id IS NOT ?",
+            (State.BOOKED, *_window(since, until), except_enquiry),
         ).fetchall()
         return [_instant(str(row[0])) for row in rows]
 
-    def taken_intervals(self, *, except_enquiry: int | None = None) -> list[Interval]:
-        """Holds and bookings: calls that block a slot."""
+    def taken_intervals(
+        self,
+        *,
+        except_enquiry: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[Interval]:
+        """Holds and bookings: calls that block a slot. Given a window, only
+        those ending after `since` and starting before `until`: the index on
+        (status, end_at) reads the horizon, not every booking of history."""
+        low, high = _window(since, until)
         rows = self._db.execute(
-            "SELECT start_at, end_at FROM calls WHERE enquiry_id IS NOT ?"
-            " AND status IN ('booked', 'held')",
-            (except_enquiry,),
+            "SELECT start_at, end_at FROM calls WHERE status IN ('booked', 'held')"
+            " AND end_at > ? AND start_at < ? AND enquiry_id IS NOT ?",
+            (low, high, except_enquiry),
         ).fetchall()
         return [Interval(_instant(a), _instant(b)) for a, b in rows]
 
@@ -581,31 +609,40 @@ class Store:
         now: datetime,
         expects: dict[str, object] | None = None,
     ) -> bool:
-        """Queue a message once; False when that Message-ID was already decided."""
+        """Queue a message once; False when that Message-ID was already decided.
+
+        The body goes in `outbox_bodies`, kept only until the message is sent
+        and filed (or dropped): the outbox row itself stays small."""
         cursor = self._db.execute(
             "INSERT OR IGNORE INTO outbox (message_id, enquiry_id, kind, sender,"
-            " recipients, raw, status, needs_copy, created_at, expects)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+            " recipients, status, needs_copy, created_at, expects)"
+            " VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
             (
                 message_id,
                 enquiry_id,
                 kind,
                 sender,
                 json.dumps(list(recipients)),
-                raw,
                 int(needs_copy),
                 _iso(now),
                 None if expects is None else json.dumps(expects),
             ),
         )
-        return cursor.rowcount == 1
+        if cursor.rowcount != 1:
+            return False
+        self._db.execute(
+            "INSERT INTO outbox_bodies (outbox_id, raw) VALUES (?, ?)",
+            (cursor.lastrowid, raw),
+        )
+        return True
 
     def pending(self) -> list[OutgoingMail]:
         """Messages still to hand over (or to file in Sent), oldest first."""
         rows = self._db.execute(
             "SELECT id, message_id, enquiry_id, kind, sender, recipients, raw, status,"
             " attempts, needs_copy, expects, deferrals, next_attempt_at FROM outbox"
-            " WHERE status IN ('pending', 'sent') AND raw IS NOT NULL ORDER BY id"
+            " JOIN outbox_bodies ON outbox_id = id"
+            " WHERE status IN ('pending', 'sent') ORDER BY id"
         ).fetchall()
         return [
             OutgoingMail(
@@ -672,13 +709,22 @@ class Store:
 
     def drop_pending_to(self, address: str) -> int:
         """Drop every message still waiting to go to `address`; how many."""
-        cursor = self._db.execute(
-            "UPDATE outbox SET status = 'dropped', raw = NULL WHERE status = 'pending'"
+        rows = self._db.execute(
+            "UPDATE outbox SET status = 'dropped' WHERE status = 'pending'"
             " AND EXISTS (SELECT 1 FROM json_each(outbox.recipients)"
-            " WHERE lower(json_each.value) = lower(?))",
+            " WHERE lower(json_each.value) = lower(?)) RETURNING id",
             (address,),
-        )
-        return cursor.rowcount
+        ).fetchall()
+        self._drop_bodies([int(row[0]) for row in rows])
+        return len(rows)
+
+    def _drop_bodies(self, ids: list[int]) -> None:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            self._db.execute(
+                f"DELETE FROM outbox_bodies WHERE outbox_id IN ({marks})", chunk
+            )
 
     def note_attempt(self, outgoing_id: int) -> None:
         self._db.execute(
@@ -694,14 +740,19 @@ class Store:
     def mark_done(self, outgoing_id: int) -> None:
         """Handed over and filed: drop the body, keep the Message-ID (exactly once)."""
         self._db.execute(
-            "UPDATE outbox SET status = 'done', raw = NULL WHERE id = ?", (outgoing_id,)
+            "UPDATE outbox SET status = 'done' WHERE id = ?", (outgoing_id,)
+        )
+        self._db.execute(
+            "DELETE FROM outbox_bodies WHERE outbox_id = ?", (outgoing_id,)
         )
 
     def mark_failed(self, outgoing_id: int, status: str = "failed") -> None:
         """Failed for good (or 'dropped': overtaken by events before it went out)."""
         self._db.execute(
-            "UPDATE outbox SET status = ?, raw = NULL WHERE id = ?",
-            (status, outgoing_id),
+            "UPDATE outbox SET status = ? WHERE id = ?", (status, outgoing_id)
+        )
+        self._db.execute(
+            "DELETE FROM outbox_bodies WHERE outbox_id = ?", (outgoing_id,)
         )
 
     def message_ids_to(self, enquiry_id: int, address: str) -> set[str]:
@@ -775,7 +826,12 @@ class Store:
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             self._db.execute(
-                "UPDATE outbox SET raw = NULL, recipients = '[]', expects = NULL,"
+                "DELETE FROM outbox_bodies WHERE outbox_id IN"
+                f" (SELECT id FROM outbox WHERE enquiry_id IN ({marks}))",
+                chunk,
+            )
+            self._db.execute(
+                "UPDATE outbox SET recipients = '[]', expects = NULL,"
                 " enquiry_id = NULL, status = CASE status WHEN 'pending' THEN 'dropped'"
                 f" WHEN 'sent' THEN 'done' ELSE status END WHERE enquiry_id IN ({marks})",
                 chunk,
@@ -814,15 +870,16 @@ class Store:
 
     def scrub_outbox_to(self, address: str) -> int:
         """Drop body and recipients of every outbox row addressed to `address`."""
-        cursor = self._db.execute(
-            "UPDATE outbox SET raw = NULL, recipients = '[]', expects = NULL,"
+        rows = self._db.execute(
+            "UPDATE outbox SET recipients = '[]', expects = NULL,"
             " status = CASE status WHEN 'pending' THEN 'dropped'"
             " WHEN 'sent' THEN 'done' ELSE status END"
             " WHERE EXISTS (SELECT 1 FROM json_each(outbox.recipients)"
-            " WHERE lower(json_each.value) = lower(?))",
+            " WHERE lower(json_each.value) = lower(?)) RETURNING id",
             (address,),
-        )
-        return cursor.rowcount
+        ).fetchall()
+        self._drop_bodies([int(row[0]) for row in rows])
+        return len(rows)
 
     def forget_contact(self, address: str) -> bool:
         cursor = self._db.execute(
@@ -841,7 +898,8 @@ class Store:
                 enquiry[key] = json.loads(str(enquiry[key]))
         outbox = self._records(
             "SELECT message_id, kind, sender, recipients, status, attempts,"
-            " created_at, sent_at, raw FROM outbox WHERE enquiry_id = ? ORDER BY id",
+            " created_at, sent_at, raw FROM outbox LEFT JOIN outbox_bodies"
+            " ON outbox_id = id WHERE enquiry_id = ? ORDER BY id",
             (enquiry_id,),
         )
         for row in outbox:
@@ -1014,6 +1072,15 @@ _ENQUIRY_COLUMNS = (
     " closed_reason, updated_at, hold_reminded_at, move_asked_at, offers_message_id,"
     " risk, safety_note, closed_at"
 )
+
+
+def _window(since: datetime | None, until: datetime | None) -> tuple[str, str]:
+    """Bounds for comparing stored instants (UTC ISO text sorts as time does);
+    an open end compares below (or above) every instant."""
+    return (
+        "" if since is None else _iso(since),
+        "~" if until is None else _iso(until),
+    )
 
 
 def _maybe_instant(value: object) -> datetime | None:

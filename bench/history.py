@@ -1,0 +1,735 @@
+# print() is this script's whole output; T201 is waived for bench/** in pyproject.toml.
+"""`make bench`, section 4: what years of history cost (#13).
+
+A practice's database is grown to 5,000 enquiries by driving the product
+(`run_once` on the in-memory fakes, `mailflow.shell.fakes`): requests arrive
+over simulated months, people pick times, say none fit or cancel, the therapist
+approves or declines, reminders, follow-ups, nudges and expiries fall due. Rows
+are never written by hand. Then, on the local Dovecot + SMTP server and beside
+floors measured in the same run:
+
+- an empty `mailflow run` (fresh interpreter) beside the bare imapclient poll;
+- one request answered, at 5,000 enquiries and on a new database;
+- `mailflow status` beside a bare sqlite open + SELECT in a fresh interpreter;
+- a backlog of requests in one run, per request, on a new database and at
+  5,000 enquiries, beside smtplib send + IMAP APPEND of the same replies;
+- the purge of ~4,000 ended enquiries (on a copy) beside the bare DELETE of
+  the same enquiry rows, and the file's size per enquiry after it beside the
+  same data compacted by VACUUM INTO.
+
+`python bench/history.py [--enquiries N]` runs this section alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import textwrap
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser, BytesParser
+from email.policy import default as default_policy
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from mailflow.cli.devserver import LocalMailServer
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+LONDON = ZoneInfo("Europe/London")
+ENQUIRIES = 5000
+"""Enquiries of simulated practice life in the history database."""
+PURGED = 0.8
+"""About this share of the history is purged: the oldest ended enquiries."""
+BACKLOG = 200
+"""Requests in the backlog run (new database and at 5,000 enquiries)."""
+REPEATS = 10
+"""Fresh-interpreter runs per timed command (the median is reported)."""
+ONE_REQUEST_REPEATS = 5
+T0 = datetime(2026, 1, 5, 8, 0, tzinfo=LONDON)
+"""A Monday: the practice's first request."""
+TICK = timedelta(hours=4)
+"""Simulated time between two runs while the history grows."""
+PER_DAY = 33
+"""Requests a day while the history grows (5,000 over 150 days); then the
+clock runs on for the tail."""
+TAIL = timedelta(days=40)
+"""After the last request: calls happen, offers expire, follow-ups go."""
+
+SETTINGS = """
+[availability]
+slot_minutes = 15
+buffer_minutes = 10
+min_notice_hours = 24
+horizon_days = 14
+offer_count = 5
+max_calls_per_day = 24
+blocked_dates = []
+[availability.hours]
+mon = ["08:00-20:00"]
+tue = ["08:00-20:00"]
+wed = ["08:00-20:00"]
+thu = ["08:00-20:00"]
+fri = ["08:00-20:00"]
+sat = ["09:00-13:00"]
+
+[workflow]
+approval = "therapist"
+
+[storage]
+database = "{database}"
+retention_days = 3650
+
+# The caps are not what this section measures.
+[limits]
+per_address_per_day = 1000
+per_run = 10000
+per_hour = 10000
+"""
+
+PICKS = ("Number {n} please, thank you!", "{n}", "Option {n} would be perfect.")
+NONE_FIT = "None of these work for me, sorry. Do you have anything else?"
+CANCEL = "I'm so sorry, I need to cancel."
+FOLLOWUP_ANSWERS = (
+    "Yes, I'd love to start",
+    "No, thank you. I've decided it's not for me.",
+    "Not just now, thank you. Maybe after Christmas.",
+)
+APPROVE = "Yes, lovely."
+DECLINE = "No, sorry, I'm at a training that morning."
+PREFERENCES = ("", " Mornings suit me best.", " Afternoons are easier for me.")
+
+BARE_POLL = """
+import sys
+from imapclient import IMAPClient
+
+host, port, user, password = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+client = IMAPClient(host, port=port, ssl=False, timeout=10)
+client.login(user, password)
+client.select_folder("INBOX")
+client.search([b"UID", b"1:*"])
+client.logout()
+"""
+
+BARE_STATUS = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+print(db.execute("SELECT state, COUNT(*) FROM enquiries GROUP BY state").fetchall())
+db.close()
+"""
+
+BARE_SEND = """
+import pickle, smtplib, sys
+from datetime import datetime, timezone
+from imapclient import IMAPClient
+
+host, smtp_port, imap_port, user, password, path = sys.argv[1:7]
+with open(path, "rb") as file:
+    replies = pickle.load(file)
+smtp = smtplib.SMTP(host, int(smtp_port), timeout=10)
+smtp.login(user, password)
+imap = IMAPClient(host, port=int(imap_port), ssl=False, timeout=10)
+imap.login(user, password)
+when = datetime.now(timezone.utc)
+for sender, recipients, raw in replies:
+    smtp.sendmail(sender, list(recipients), raw)
+    imap.append("Sent", raw, flags=[b"\\\\Seen"], msg_time=when)
+smtp.quit()
+imap.logout()
+"""
+
+
+# -- growing the history on the fakes -------------------------------------------------
+
+
+def config_text(
+    practice: str, therapist: str, database: Path, imap_port: int, smtp_port: int
+) -> str:
+    return textwrap.dedent(f"""\
+            [practice]
+            name = "Riverside Counselling"
+            email = "{practice}"
+            therapist_name = "Sam Rivera"
+            therapist_email = "{therapist}"
+            timezone = "Europe/London"
+            country = "GB"
+
+            [imap]
+            host = "127.0.0.1"
+            port = {imap_port}
+            security = "plain"
+            username = "{practice}"
+            password = "secret"
+            timeout_s = 10
+
+            [smtp]
+            host = "127.0.0.1"
+            port = {smtp_port}
+            security = "plain"
+            username = "{practice}"
+            password = "secret"
+            timeout_s = 10
+            """) + SETTINGS.format(database=database)
+
+
+def request(sender: str, to: str, n: int, at: datetime) -> bytes:
+    message = EmailMessage()
+    message["From"] = f"Person {n} <{sender}>"
+    message["To"] = to
+    message["Subject"] = "Free consultation call"
+    message["Date"] = format_datetime(at)
+    message["Message-ID"] = make_msgid(domain="sender.example")
+    message.set_content(
+        "Hello, I'd like to book the free 15 minute consultation call please."
+        f"{PREFERENCES[n % len(PREFERENCES)]} My number is 07700 900{n % 1000:03d}.\n"
+    )
+    return message.as_bytes()
+
+
+def answer(original: EmailMessage, sender: str, body: str, at: datetime) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = str(original["From"])
+    message["Subject"] = "Re: " + str(original["Subject"]).removeprefix("Re: ")
+    message["Date"] = format_datetime(at)
+    message["Message-ID"] = make_msgid(domain="client.example")
+    message["In-Reply-To"] = str(original["Message-ID"])
+    message["References"] = " ".join(
+        filter(None, [original.get("References"), original["Message-ID"]])
+    )
+    message.set_content(body + "\n")
+    return message.as_bytes()
+
+
+@dataclass
+class Grown:
+    database: Path
+    seconds: float
+    runs: int
+    mails_in: int
+    letters_out: int
+    states: Counter[str] = field(default_factory=Counter)
+    ended_at: datetime = T0
+
+
+def grow_history(home: Path, enquiries: int, seed: int = 13) -> Grown:
+    """A practice's life on the fakes until `enquiries` requests were answered."""
+    from mailflow.config import load_settings
+    from mailflow.shell.cycle import run_once
+    from mailflow.shell.fakes import MemoryPostOffice
+
+    practice, therapist = "hello@riverside.example", "sam@riverside.example"
+    rng = random.Random(seed)
+    clock = [T0.astimezone(UTC)]
+    office = MemoryPostOffice(clock=lambda: clock[0])
+    database = home / "var" / "mailflow.sqlite3"
+    config = home / "mailflow.toml"
+    home.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        config_text(practice, therapist, database, 1, 1), encoding="utf-8"
+    )
+    settings = load_settings(config)
+    headers = BytesHeaderParser(policy=default_policy)
+    whole = BytesParser(policy=default_policy)
+    ticks = int(timedelta(days=max(30, enquiries / PER_DAY)) / TICK)
+    tail = int(TAIL / TICK)
+    asked = sent_seen = runs = mails = 0
+    started = time.perf_counter()
+    for tick in range(ticks + tail):
+        at = clock[0]
+        local = at.astimezone(LONDON)
+        # Who answers what arrived since the last run (in their own time).
+        for record in office.smtp_log[sent_seen:]:
+            letter = headers.parsebytes(record.data)
+            kind = str(letter.get("X-Mailflow", ""))
+            words = None
+            roll = rng.random()
+            if therapist in record.rcpt_tos:
+                if kind in ("approval_request", "approval_again", "move_request"):
+                    words = APPROVE if roll < 0.85 else DECLINE if roll < 0.95 else None
+                sender = f"Sam Rivera <{therapist}>"
+            else:
+                if kind in ("offer", "offer_again"):
+                    body = whole.parsebytes(record.data)
+                    part = body.get_body(preferencelist=("plain",))
+                    text = part.get_content() if part is not None else ""
+                    count = len(re.findall(r"^  \d\. ", text, re.M))
+                    if count and roll < 0.6:
+                        n = rng.randint(1, count)
+                        words = rng.choice(PICKS).format(n=n)
+                    elif roll < 0.65:
+                        words = NONE_FIT
+                elif kind in ("confirmation", "reminder"):
+                    words = CANCEL if roll < 0.05 else None
+                elif kind in ("followup", "followup_nudge"):
+                    words = rng.choice(FOLLOWUP_ANSWERS) if roll < 0.6 else None
+                sender = record.rcpt_tos[0]
+            if words is not None:
+                office.deliver(answer(letter, sender, words, local), practice)
+                mails += 1
+        sent_seen = len(office.smtp_log)
+        # New requests, spread evenly over the days.
+        due = min(enquiries, round(enquiries * (tick + 1) / ticks))
+        while asked < due:
+            asked += 1
+            person = f"person-{asked}@example.org"
+            office.deliver(request(person, practice, asked, local), practice)
+            mails += 1
+        report = run_once(
+            settings,
+            local,
+            wall_now=at,
+            mailbox=office.mailbox,
+            sender=office.sender,
+        )
+        runs += 1
+        if report.failed or report.exit_code:
+            print(f"   ! run at {local:%Y-%m-%d %H:%M}: {report.summary()}")
+        if tick % 90 == 0:
+            print(
+                f"   day {tick * TICK / timedelta(days=1):5.0f}: {asked} requests,"
+                f" {len(office.smtp_log)} letters, {time.perf_counter() - started:.0f} s"
+            )
+        clock[0] = at + TICK
+    grown = Grown(
+        database=database,
+        seconds=time.perf_counter() - started,
+        runs=runs,
+        mails_in=mails,
+        letters_out=len(office.smtp_log),
+        ended_at=clock[0],
+    )
+    db = sqlite3.connect(database)
+    grown.states.update(
+        dict(db.execute("SELECT state, COUNT(*) FROM enquiries GROUP BY state"))
+    )
+    db.close()
+    return grown
+
+
+# -- timing helpers (as in poll.py) -----------------------------------------------------
+
+
+def _environ() -> dict[str, str]:
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("MAILFLOW_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
+
+
+def timed(argv: list[str]) -> float:
+    import subprocess
+
+    start = time.perf_counter()
+    # Not from the checkout: `python -m` would put its mailflow before PYTHONPATH's.
+    done = subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        env=_environ(),
+        cwd=tempfile.gettempdir(),
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0,):
+        print(f"  ! exit {done.returncode}: {' '.join(argv[:4])} ...")
+        for line in (done.stderr or done.stdout).strip().splitlines()[-5:]:
+            print(f"    {line}")
+    return seconds
+
+
+def medians(commands: dict[str, list[str]], repeats: int) -> dict[str, float]:
+    for argv in commands.values():
+        timed(argv)  # warm-up
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeats):
+        for name, argv in commands.items():
+            times[name].append(timed(argv))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def mailflow(command: str, config: Path, now: datetime | None = None) -> list[str]:
+    argv = [PYTHON, "-m", "mailflow", command, "--config", str(config)]
+    return argv + (["--now", now.isoformat()] if now is not None else [])
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+# -- the section ------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    what: str
+    figure: str
+    floor: str
+    target: str
+    met: bool | None = None
+
+
+class Live:
+    """A practice on the real local server, with its own database."""
+
+    def __init__(
+        self, server: LocalMailServer, home: Path, name: str, database: Path
+    ) -> None:
+        self.server = server
+        self.practice = f"{name}@riverside.example"
+        self.therapist = f"{name}-sam@riverside.example"
+        home.mkdir(parents=True, exist_ok=True)
+        self.config = home / "mailflow.toml"
+        self.database = database
+        self.config.write_text(
+            config_text(
+                self.practice,
+                self.therapist,
+                database,
+                server.imap_port,
+                server.smtp_port,
+            ).replace('password = "secret"', f'password = "{server.password}"'),
+            encoding="utf-8",
+        )
+        self.people = 0
+
+    def deliver_requests(self, count: int, at: datetime) -> None:
+        for _ in range(count):
+            self.people += 1
+            person = f"{self.practice.split('@')[0]}-p{self.people}@example.org"
+            self.server.deliver(
+                request(person, self.practice, self.people, at), self.practice
+            )
+
+
+def history_section(
+    server: LocalMailServer,
+    tmp: Path,
+    rows: list[Row],
+    enquiries: int = ENQUIRIES,
+    *,
+    reuse: Path | None = None,
+    keep: Path | None = None,
+) -> None:
+    """`reuse`: a database grown before (by any version: opening it upgrades
+    it), not grown again; `keep`: where to save the one grown here."""
+    if reuse is not None:
+        grown = reused(reuse, tmp)
+        enquiries = sum(grown.states.values())
+        print(f"\n4. History: {reuse}, {enquiries} enquiries grown before")
+    else:
+        print(f"\n4. History: {enquiries} enquiries grown by practice life")
+        grown = grow_history(tmp / "grow", enquiries)
+        if keep is not None:
+            shutil.copy(grown.database, keep)
+        print(
+            f"   grown on the fakes in {grown.seconds:.0f} s: {grown.runs} runs,"
+            f" {grown.mails_in} mails in, {grown.letters_out} letters out"
+        )
+    size = grown.database.stat().st_size
+    print(f"   file {size / 1e6:.1f} MB ({size / enquiries / 1024:.1f} KB per enquiry)")
+    print(
+        "   states: " + ", ".join(f"{s} {n}" for s, n in sorted(grown.states.items()))
+    )
+    now = grown.ended_at.astimezone(LONDON)
+
+    # The history database, moved onto the real server.
+    old = Live(server, tmp / "old", "history", tmp / "old" / "mailflow.sqlite3")
+    shutil.copy(grown.database, old.database)
+    new = Live(server, tmp / "new", "fresh", tmp / "new" / "mailflow.sqlite3")
+    for live in (old, new):
+        timed(mailflow("run", live.config, now))  # learns the server's folders
+    poll = now + timedelta(minutes=5)
+
+    bare = [
+        PYTHON,
+        "-c",
+        BARE_POLL,
+        "127.0.0.1",
+        str(server.imap_port),
+        old.practice,
+        server.password,
+    ]
+    times = medians(
+        {
+            "history": mailflow("run", old.config, poll),
+            "new": mailflow("run", new.config, poll),
+            "bare": bare,
+        },
+        REPEATS,
+    )
+    ratio = times["history"] / times["bare"]
+    rows.append(
+        Row(
+            f"empty run at {enquiries} enquiries (median of {REPEATS})",
+            f"{ms(times['history'])} ({ratio:.2f}x)",
+            f"bare poll {ms(times['bare'])}",
+            "<= 1.4x floor",
+            ratio <= 1.4,
+        )
+    )
+    new_ratio = times["new"] / times["bare"]
+    rows.append(
+        Row(
+            "empty run, new database",
+            f"{ms(times['new'])} ({new_ratio:.2f}x)",
+            f"bare poll {ms(times['bare'])}",
+            "<= 1.3x floor",
+            new_ratio <= 1.3,
+        )
+    )
+
+    # One request, answered in one run.
+    one: dict[str, list[float]] = {"history": [], "new": []}
+    for n in range(ONE_REQUEST_REPEATS):
+        at = poll + timedelta(minutes=5 * (n + 1))
+        for name, live in (("history", old), ("new", new)):
+            live.deliver_requests(1, at)
+            one[name].append(timed(mailflow("run", live.config, at)))
+    one_history = statistics.median(one["history"])
+    one_new = statistics.median(one["new"])
+    rows.append(
+        Row(
+            f"one request at {enquiries} enquiries (median of {ONE_REQUEST_REPEATS})",
+            f"{ms(one_history)} ({one_history / one_new:.2f}x new)",
+            f"new database {ms(one_new)}; bare poll {ms(times['bare'])}",
+            "flat",
+            one_history <= 1.2 * one_new,
+        )
+    )
+
+    # `mailflow status`.
+    status = medians(
+        {
+            "status": mailflow("status", old.config),
+            "bare": [PYTHON, "-c", BARE_STATUS, str(old.database)],
+        },
+        REPEATS,
+    )
+    rows.append(
+        Row(
+            f"`status` at {enquiries} enquiries",
+            f"{ms(status['status'])} (+{ms(status['status'] - status['bare'])})",
+            f"bare sqlite open+select {ms(status['bare'])}",
+            "(not targeted)",
+        )
+    )
+
+    # A backlog in one run, new and at 5,000 enquiries, beside the floor.
+    start = poll + timedelta(hours=2)
+    per: dict[str, float] = {}
+    replies: list[tuple[str, tuple[str, ...], bytes]] = []
+    for name, live in (("new", new), ("history", old)):
+        live.deliver_requests(BACKLOG, start)
+        before = len(server.smtp_log)
+        seconds = timed(mailflow("run", live.config, start))
+        out = server.smtp_log[before:]
+        per[name] = seconds / BACKLOG
+        if name == "new":
+            replies = [(r.mail_from, tuple(r.rcpt_tos), r.data) for r in out]
+        print(f"   backlog of {BACKLOG}, {name}: {seconds:.2f} s, {len(out)} sent")
+    floor = send_floor(server, tmp, replies)
+    for name in ("new", "history"):
+        ratio = per[name] / floor
+        label = "new database" if name == "new" else f"{enquiries} enquiries"
+        rows.append(
+            Row(
+                f"backlog of {BACKLOG}, {label}, per request",
+                f"{per[name] * 1000:.1f} ms ({ratio:.2f}x)",
+                f"send+append {floor * 1000:.1f} ms",
+                "<= 1.5x floor",
+                ratio <= 1.5,
+            )
+        )
+
+    purge_figures(grown, tmp, rows, enquiries)
+
+
+def send_floor(
+    server: LocalMailServer,
+    tmp: Path,
+    replies: list[tuple[str, tuple[str, ...], bytes]],
+) -> float:
+    """smtplib send + IMAP APPEND of the same replies (to fresh mailboxes), per reply."""
+    best = float("inf")
+    for attempt in range(2):
+        path = tmp / f"history-replies-{attempt}.pickle"
+        with path.open("wb") as file:
+            pickle.dump(
+                [
+                    (s, tuple(f"hfloor{attempt}-{a}" for a in r), raw)
+                    for s, r, raw in replies
+                ],
+                file,
+            )
+        seconds = timed(
+            [
+                PYTHON,
+                "-c",
+                BARE_SEND,
+                "127.0.0.1",
+                str(server.smtp_port),
+                str(server.imap_port),
+                "hfloor@riverside.example",
+                server.password,
+                str(path),
+            ]
+        )
+        best = min(best, seconds / max(len(replies), 1))
+    return best
+
+
+def reused(path: Path, tmp: Path) -> Grown:
+    database = tmp / "grow" / "mailflow.sqlite3"
+    database.parent.mkdir(parents=True)
+    shutil.copy(path, database)
+    db = sqlite3.connect(database)
+    states = Counter(
+        dict(db.execute("SELECT state, COUNT(*) FROM enquiries GROUP BY state"))
+    )
+    (last,) = db.execute("SELECT MAX(updated_at) FROM enquiries").fetchone()
+    db.close()
+    ended = datetime.fromisoformat(str(last)) + timedelta(minutes=1)
+    return Grown(database, 0.0, 0, 0, 0, states, ended)
+
+
+def purge_figures(grown: Grown, tmp: Path, rows: list[Row], enquiries: int) -> None:
+    """The purge of ~PURGED ended enquiries on a copy, and the file after it."""
+    from mailflow.shell import privacy
+    from mailflow.shell.store import Store
+
+    work = tmp / "purge"
+    work.mkdir()
+    copy = work / "mailflow.sqlite3"
+    shutil.copy(grown.database, copy)
+    db = sqlite3.connect(copy)
+    marks = ",".join("?" * len(privacy.ENDED_STATES))
+    ended = [
+        (int(i), str(u))
+        for i, u in db.execute(
+            f"SELECT id, updated_at FROM enquiries WHERE state IN ({marks})"
+            " ORDER BY updated_at",
+            sorted(privacy.ENDED_STATES),
+        )
+    ]
+    db.close()
+    if not ended:
+        print("   ! no ended enquiry to purge")
+        return
+    last = ended[min(int(PURGED * enquiries), len(ended)) - 1][1]
+    retention = 180
+    at = datetime.fromisoformat(last) + timedelta(days=retention, seconds=1)
+    ids = [i for i, u in ended if u <= last]
+
+    floor_copy = work / "floor.sqlite3"
+    shutil.copy(grown.database, floor_copy)
+    bare = sqlite3.connect(floor_copy, isolation_level=None)
+    start = time.perf_counter()
+    bare.execute("BEGIN")
+    for first in range(0, len(ids), 500):
+        chunk = ids[first : first + 500]
+        bare.execute(
+            f"DELETE FROM enquiries WHERE id IN ({','.join('?' * len(chunk))})", chunk
+        )
+    bare.execute("COMMIT")
+    floor = time.perf_counter() - start
+    bare.close()
+
+    with Store.open(copy) as store:
+        start = time.perf_counter()
+        gone = privacy.purge(store, now=at, retention_days=retention)
+        seconds = time.perf_counter() - start
+    rows.append(
+        Row(
+            f"purge of {gone} ended enquiries",
+            f"{seconds * 1000:.0f} ms",
+            f"bare DELETE of the rows {floor * 1000:.0f} ms",
+            "<= 1 s",
+            seconds <= 1.0,
+        )
+    )
+    size = copy.stat().st_size + sum(
+        Path(f"{copy}{s}").stat().st_size
+        for s in ("-wal",)
+        if Path(f"{copy}{s}").exists()
+    )
+    packed = work / "vacuumed.sqlite3"
+    db = sqlite3.connect(copy)
+    db.execute("VACUUM INTO ?", (str(packed),))
+    db.close()
+    per = size / enquiries / 1024
+    rows.append(
+        Row(
+            f"file after purge, per enquiry of history ({enquiries})",
+            f"{per:.1f} KB ({size / 1e6:.1f} MB)",
+            f"VACUUM INTO {packed.stat().st_size / enquiries / 1024:.1f} KB",
+            "<= 6 KB",
+            per <= 6.0,
+        )
+    )
+
+
+def _fast() -> str | None:
+    """tmpfs when there is one: growing the history commits thousands of times,
+    and what is measured is mailflow, not the disk's fsync."""
+    return "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+
+
+def print_table(rows: list[Row]) -> None:
+    heads = ("", "mailflow", "floor", "target", "")
+    cells = [
+        (
+            r.what,
+            r.figure,
+            r.floor,
+            r.target,
+            {True: "met", False: "MISSED"}.get(r.met, ""),
+        )
+        for r in rows
+    ]
+    widths = [max(len(c[i]) for c in [heads, *cells]) for i in range(len(heads))]
+    line = "  ".join("-" * w for w in widths)
+    print(line)
+    for cell in [heads, *cells]:
+        print("  ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True)).rstrip())
+    print(line)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--enquiries", type=int, default=ENQUIRIES)
+    parser.add_argument("--reuse", type=Path, help="a database grown before")
+    parser.add_argument("--keep", type=Path, help="save the grown database here")
+    args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    started = time.perf_counter()
+    print(f"  load     {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
+    rows: list[Row] = []
+    with (
+        tempfile.TemporaryDirectory(prefix="mailflow-history-", dir=_fast()) as name,
+        LocalMailServer() as server,
+    ):
+        history_section(
+            server, Path(name), rows, args.enquiries, reuse=args.reuse, keep=args.keep
+        )
+    print()
+    print_table(rows)
+    print(f"total {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
