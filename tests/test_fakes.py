@@ -158,3 +158,37 @@ def held_calls(settings) -> list[str]:
 
     with sqlite3.connect(settings.storage.database) as db:
         return [row[0] for row in db.execute("SELECT status FROM calls")]
+
+
+def test_each_approval_round_gets_its_own_reminder(tmp_path, office, mailboxes):
+    # A second pick under the same offer is a new approval round: its reminder
+    # once shared the first one's Message-ID and was dropped as already sent.
+    nowhere = SimpleNamespace(imap_port=1, smtp_port=1, password=office.password)
+    settings = load_settings(
+        write_config(tmp_path, nowhere, mailboxes, "[workflow]\nhold_hours = 1\n")
+    )
+    person, practice = mailboxes.person, mailboxes.practice
+    office.deliver(request(sender=person, to=practice), practice)
+    cycle(settings, office)
+    offer = newest(office, person, "offer")
+
+    def reminders() -> int:
+        return sum(
+            1
+            for m in office.messages(mailboxes.therapist)
+            if m.message()["X-Mailflow"] == "approval_again"
+        )
+
+    at = NOW + timedelta(minutes=10)
+    office.deliver(answer(offer, sender=person, body="2", sent_at=at), practice)
+    cycle(settings, office, at)
+    cycle(settings, office, at + timedelta(minutes=70))
+    assert reminders() == 1
+    at += timedelta(minutes=80)
+    office.deliver(
+        answer(offer, sender=person, body="Actually 3 would be better", sent_at=at),
+        practice,
+    )
+    cycle(settings, office, at)
+    cycle(settings, office, at + timedelta(minutes=70))
+    assert reminders() == 2

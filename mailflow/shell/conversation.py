@@ -59,6 +59,8 @@ class Incoming:
     step: str  # unique per mail: letters caused by it derive their ids from it
 
 
+_PER_APPROVAL = frozenset({"hold_remind", "hold_lapse", "move_remind", "move_lapse"})
+"""Timed steps that belong to one approval round, not to the offer."""
 _CALENDAR_ANSWERS = frozenset({"REPLY", "COUNTER", "REFRESH"})
 """iTIP methods an attendee sends back (RFC 5546 3.2); the rest is ours echoed."""
 _LAST_MOMENT = timedelta(hours=1)
@@ -811,9 +813,13 @@ class Conversation:
                 return f"{call.uid}:{call.sequence}:{call.start_at.isoformat()}"
         if step.startswith("followup_") and enquiry.followed_up_at is not None:
             return enquiry.followed_up_at.isoformat()
-        if enquiry.offered_at is not None:
-            return enquiry.offered_at.isoformat()
-        return "0"
+        offered = enquiry.offered_at.isoformat() if enquiry.offered_at else "0"
+        if step in _PER_APPROVAL:
+            # A second pick or a second proposed move under the same offer is a
+            # new approval round: its reminder and lapse are letters of their own
+            # (the same Message-ID would have been dropped as already sent).
+            return f"{offered}:r{enquiry.approval_round}"
+        return offered
 
     def _offer(
         self,

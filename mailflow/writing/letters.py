@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import logging
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from mailflow.shell.busy import FeedRead
     from mailflow.shell.store import Store
 
+_log = logging.getLogger("mailflow")
 QUOTE_LINES = 40
 """Lines of the person's own words quoted to the therapist (alerts, approvals)."""
 
@@ -818,7 +820,7 @@ class Letters:
         raw = compose.build(draft, self.now, self.settings.templates.directory)
         if enquiry_id is not None:
             self.store.add_thread_ids(enquiry_id, {draft.message_id})
-        self.store.queue(
+        queued = self.store.queue(
             message_id=draft.message_id,
             enquiry_id=enquiry_id,
             kind=draft.kind,
@@ -829,6 +831,15 @@ class Letters:
             now=self.now,
             expects=expects,
         )
+        if not queued:
+            # Its Message-ID was queued before: by design for once-only notes
+            # (a daily note, a once-per-feed alert); elsewhere a sign of two
+            # letters sharing an identity, so it is said, by kind alone.
+            _log.info(
+                "enquiry %s: a %s letter was already queued under its Message-ID",
+                enquiry_id,
+                draft.kind,
+            )
 
 
 _CALENDAR_ANSWERS = {
