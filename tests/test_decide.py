@@ -196,7 +196,11 @@ def test_a_cancellation_closes_and_remembers_who_invited_a_reply(
 
 
 def test_a_withdrawal_stays_listening() -> None:
-    record = after(State.CLOSED, workflow.CancelCall("person"), outcome="withdrawn")
+    record = after(
+        State.CLOSED,
+        workflow.CancelCall("person"),
+        workflow.Close(ClosedReason.WITHDRAWN, listening=True),
+    )
     assert record.closed_reason is ClosedReason.WITHDRAWN
     assert record.closed_at is None  # a reply still finds it
 

@@ -51,6 +51,7 @@ from mailflow.deciding.workflow import (
 )
 from mailflow.model import (
     CalendarMessage,
+    ClosedReason,
     DayPart,
     Decision,
     PersonReply,
@@ -368,7 +369,11 @@ PERSON_CASES: list[Case] = [
         State.OFFERED,
         kind(ReplyKind.CANCEL),
         WAITING,
-        Transition(State.CLOSED, (CancelCall("person"),), "withdrawn"),
+        Transition(
+            State.CLOSED,
+            (CancelCall("person"), Close(ClosedReason.WITHDRAWN, listening=True)),
+            "withdrawn",
+        ),
     ),
     (
         "offered-cancel-with-phone",
@@ -376,7 +381,13 @@ PERSON_CASES: list[Case] = [
         kind(ReplyKind.CANCEL, PHONE),
         WAITING,
         Transition(
-            State.CLOSED, (RememberPhone(PHONE), CancelCall("person")), "withdrawn"
+            State.CLOSED,
+            (
+                RememberPhone(PHONE),
+                CancelCall("person"),
+                Close(ClosedReason.WITHDRAWN, listening=True),
+            ),
+            "withdrawn",
         ),
     ),
     # held + person picks again / none fit -> as from offered, old hold released
@@ -502,7 +513,15 @@ PERSON_CASES: list[Case] = [
         State.HELD,
         kind(ReplyKind.CANCEL),
         HOLDING,
-        Transition(State.CLOSED, (Release(), CancelCall("person")), "withdrawn"),
+        Transition(
+            State.CLOSED,
+            (
+                Release(),
+                CancelCall("person"),
+                Close(ClosedReason.WITHDRAWN, listening=True),
+            ),
+            "withdrawn",
+        ),
     ),
     (
         "held-cancel-with-phone",
@@ -511,7 +530,12 @@ PERSON_CASES: list[Case] = [
         HOLDING,
         Transition(
             State.CLOSED,
-            (RememberPhone(PHONE), Release(), CancelCall("person")),
+            (
+                RememberPhone(PHONE),
+                Release(),
+                CancelCall("person"),
+                Close(ClosedReason.WITHDRAWN, listening=True),
+            ),
             "withdrawn",
         ),
     ),
@@ -1603,6 +1627,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         self.clarified = False
         self.preapproved: Slot | None = None
         self.closed_reason = ""
+        self.cancelled_by_therapist = False
         self.started = False  # the booked call's start has passed
 
     def facts(self, free: frozenset[Slot], proposed: Slot | None = None) -> Facts:
@@ -1618,7 +1643,13 @@ class WorkflowMachine(RuleBasedStateMachine):
             call_started=(self.booking is not None and self.started)
             or self.state is State.FOLLOWED_UP,
             reopenable=self.state is State.CANCELLED
-            or (self.state is State.CLOSED and self.closed_reason == "expired"),
+            or (
+                self.state is State.CLOSED
+                and self.closed_reason in {"expired", "withdrawn"}
+            ),
+            # As the shell reads the record: a therapist's cancellation asks
+            # them to reply (see Conversation._facts).
+            invited_back=self.state is State.CANCELLED and self.cancelled_by_therapist,
         )
 
     # -- signals --
@@ -1923,6 +1954,11 @@ class WorkflowMachine(RuleBasedStateMachine):
         assert [c.slot for c in commands if isinstance(c, Confirm)] == done
         if state is not State.CLOSED:
             self.closed_reason = ""
+        cancels = [c for c in commands if isinstance(c, CancelCall)]
+        if state is not State.CANCELLED:
+            self.cancelled_by_therapist = False
+        elif cancels:
+            self.cancelled_by_therapist = cancels[-1].by == "therapist"
         self.state = state
 
     def check_shape(self, step: Step) -> None:

@@ -85,6 +85,8 @@ def advance(enquiry: Enquiry, transition: Transition, now: datetime) -> Enquiry:
                 changes["followed_up_at"] = now
             case workflow.Send(kind="followup_nudge"):
                 changes["followup_nudged_at"] = now
+            case workflow.Close(reason=reason, listening=True):
+                changes["closed_reason"] = reason  # not closed_at: still theirs
             case workflow.Close(reason=reason):
                 changes.update(closed_reason=reason, closed_at=now)
             case workflow.Clarify():
@@ -130,9 +132,6 @@ def _closing(enquiry: Enquiry, transition: Transition, now: datetime) -> dict[st
         )
         reason = ClosedReason.THERAPIST_CANCELLED if by_therapist else None
         return {"closed_at": now, "closed_reason": reason}
-    if state is State.CLOSED and transition.outcome == "withdrawn":
-        # "If you'd like to talk in the future, just reply": a reply reopens it.
-        return {"closed_reason": ClosedReason.WITHDRAWN}
     if state in OPEN_STATES:
         return {"closed_at": None, "closed_reason": None}
     return {}

@@ -223,6 +223,7 @@ class AnswerFollowup:
 @dataclass(frozen=True, slots=True)
 class Close:
     reason: ClosedReason
+    listening: bool = False  # still the person's open thread: a reply reopens it
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,10 +292,20 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
         return _booked_person(reply, facts, remember)  # the call's time has come
     release: tuple[Command, ...] = (Release(),) if state is State.HELD else ()
     if reply.kind is ReplyKind.CANCEL:
+        if moving:
+            return Transition(
+                State.CANCELLED, (*remember, CancelCall("person")), "cancelled"
+            )
+        # "If you'd like to talk in the future, just reply": a reply reopens it.
         return Transition(
-            State.CANCELLED if moving else State.CLOSED,
-            (*remember, *release, CancelCall("person")),
-            "cancelled" if moving else "withdrawn",
+            State.CLOSED,
+            (
+                *remember,
+                *release,
+                CancelCall("person"),
+                Close(ClosedReason.WITHDRAWN, listening=True),
+            ),
+            "withdrawn",
         )
     if reply.kind is ReplyKind.PICK and reply.choice is not None:
         if not 1 <= reply.choice <= len(facts.offered):
