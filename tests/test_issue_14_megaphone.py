@@ -9,7 +9,9 @@ import pytest
 from support import request, run, sent_to, write_config
 
 from mailflow.deciding.guard import Sent, address_count, mailbox_of
-from mailflow.writing.compose import SAFE_SUBJECT, reply_subject
+from mailflow.writing.compose import SAFE_SUBJECT, enquiry_subject, reply_subject
+
+WRITER, VICTIM = "mallory@evil.example", "robin@example.org"
 
 
 @pytest.mark.parametrize(
@@ -23,8 +25,15 @@ from mailflow.writing.compose import SAFE_SUBJECT, reply_subject
         ("Hello", SAFE_SUBJECT),
     ],
 )
-def test_a_reply_subject_is_the_request_or_a_safe_form(subject, ours):
-    assert reply_subject(subject, "fallback") == ours
+def test_to_someone_else_a_subject_is_the_request_or_a_safe_form(subject, ours):
+    assert reply_subject(enquiry_subject(subject, WRITER, VICTIM), "x") == ours
+
+
+@pytest.mark.parametrize("subject", ["Hello", "Phone call", "Bonjour", "Re: help"])
+def test_the_writers_own_subject_goes_back_to_them_and_keeps_their_thread(subject):
+    # Their own words, to them alone: Gmail threads a reply by its subject.
+    mine = enquiry_subject(subject, "Robin@Example.org", VICTIM)
+    assert reply_subject(mine, "x").removeprefix("Re: ") == subject.removeprefix("Re: ")
 
 
 def test_a_reply_to_victim_never_receives_the_attackers_subject(

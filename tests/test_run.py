@@ -160,7 +160,7 @@ def test_html_only_and_latin1_requests_are_answered(tmp_path, mail_server, mailb
     assert len(mail_server.messages(mailboxes.person)) == 1
     reply = only_reply(mail_server, helene)
     # Not plainly a request: our own safe subject, never a stranger's words (#14).
-    assert reply["Subject"] == "Re: your enquiry"
+    assert reply["Subject"] == "Re: Bonjour"  # their own words, back to them
     assert plain(reply).startswith("Hello H\u00e9l\u00e8ne,")
     html_part = reply.get_body(preferencelist=("html",)).get_content()
     assert "H\u00e9l\u00e8ne" in html_part or "H&eacute;l&egrave;ne" in html_part

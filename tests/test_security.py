@@ -395,7 +395,9 @@ def test_password_never_reaches_logs_errors_status_or_database(
     refused = _mailflow("-vv", "run", "--config", str(config))
     assert refused.returncode == 3, refused
     outputs.append(refused)
-    assert "LOGIN" in outputs[0].stderr  # imapclient's debug log was on
+    # -vv logs mailflow's steps, never the wire (#14): no command, no mail.
+    assert "opened (request)" in outputs[0].stderr
+    assert "LOGIN" not in outputs[0].stderr
     for done in outputs:
         assert DISTINCT_PASSWORD not in done.stdout
         assert DISTINCT_PASSWORD not in done.stderr
@@ -543,7 +545,7 @@ def test_xoauth2_for_imap_and_smtp_answers_a_request(tmp_path, mail_server, mail
     assert "imap: logged in" in outputs[1].stdout  # `check`: both logins work
     assert "smtp: logged in" in outputs[1].stdout
     assert len(mail_server.messages(mailboxes.person)) == 1
-    assert "AUTHENTICATE" in outputs[0].stderr  # imapclient's debug log was on
+    assert "AUTHENTICATE" not in outputs[0].stderr  # -vv never logs the wire
     for done in outputs:
         assert token not in done.stdout + done.stderr
     cache = Path(os.environ["XDG_CACHE_HOME"])

@@ -169,7 +169,8 @@ class Intake:
             letters.person_zone_from_minutes(enquiry.sender_offset_minutes),
         )
         thread = letters.Thread(
-            mail.subject or enquiry.subject,
+            compose.enquiry_subject(mail.subject, mail.from_addr, enquiry.email)
+            or enquiry.subject,
             mail.message_id,
             (*mail.references, *_own_id(mail)),
         )
@@ -277,6 +278,7 @@ class Intake:
         slots = [] if crisis else self._offer_slots(person, zone)
         if not crisis and not slots:
             outcome = "no-slots"
+        subject = compose.enquiry_subject(mail.subject, mail.from_addr, person.email)
         with self.store.transaction():
             # They wrote from it, so it works again (a full mailbox emptied).
             self.store.clear_undeliverable(person.email)
@@ -287,7 +289,7 @@ class Intake:
                 phone=person.phone,
                 subject=compose.fresh_subject(self.settings.availability.slot_minutes)
                 if form
-                else compose.clean_header(mail.subject),
+                else subject,
                 request_message_id=mail.message_id,
                 sender_offset_minutes=_minutes(zone),
                 crisis=crisis,
@@ -298,7 +300,7 @@ class Intake:
             )
             recipient = letters.Recipient(person.email, person.name, person.phone, zone)
             thread = letters.Thread(
-                "" if form else mail.subject,
+                "" if form else subject,
                 mail.message_id,
                 (*mail.references, *_own_id(mail)),
             )
@@ -362,7 +364,9 @@ class Intake:
                 email=person.email,
                 name=person.name,
                 phone=person.phone,
-                subject=compose.clean_header(mail.subject),
+                subject=compose.enquiry_subject(
+                    mail.subject, mail.from_addr, person.email
+                ),
                 request_message_id=mail.message_id,
                 sender_offset_minutes=_minutes(zone),
                 crisis=False,

@@ -115,18 +115,28 @@ def _mailbox(header: str, name: str, address: str) -> Address:
 
 
 SAFE_SUBJECT = "Re: your enquiry"
-"""What our replies say in place of a stranger's subject that is not plainly a
-request: the practice's own domain never repeats anyone's words to anyone (#14)."""
+"""What our replies say in place of a subject written by someone other than the
+one we answer, unless it is plainly a request: the practice's own domain never
+carries a stranger's words to anyone else (#14)."""
 _SAFE_SUBJECT_WORDS = 8
 _SAFE_SUBJECT_CHARS = re.compile(r"[\w\s'’&,.:!?()/+-]*")  # noqa: RUF001 (typographic apostrophe)
+
+
+def enquiry_subject(subject: str, writer: str | None, addressee: str) -> str:
+    """The subject an enquiry's letters answer under. The writer's own words go
+    back to the writer (so their mail program keeps the thread, Gmail included);
+    to anyone else (a Reply-To naming another address) only a plain request
+    subject is repeated, otherwise "your enquiry"."""
+    subject = clean_header(subject)
+    if not subject or (writer or "").lower() == addressee.lower():
+        return subject
+    return subject if plainly_a_request(subject) else SAFE_SUBJECT
 
 
 def reply_subject(subject: str, fallback: str) -> str:
     subject = clean_header(subject)
     if not subject:
         return fallback
-    if not plainly_a_request(subject):
-        return SAFE_SUBJECT
     return subject if subject.lower().startswith("re:") else f"Re: {subject}"
 
 
