@@ -24,7 +24,7 @@ if under_ci():
 
 _numbers = itertools.count(1)
 
-_REAL_SERVERS = frozenset({"mail_server", "calendar_server"})
+_REAL_SERVERS = frozenset({"mail_server", "calendar_server", "courier"})
 """Fixtures that start a real server: their tests form the integration run."""
 
 

@@ -148,3 +148,48 @@ def test_a_plain_request_supersedes_only_a_note_to_the_therapist() -> None:
 )
 def test_where_a_new_enquiry_starts(risk: str, has_times: bool, first: State) -> None:
     assert workflow.on_new_request(risk, has_times) is first
+
+
+# -- the core reads nothing but its arguments ---------------------------------------
+
+CORE = ("reading", "deciding")
+"""Pure packages: no files, no clock, no environment (ruff's banned-api covers
+imports and the clock's attributes; builtins and methods are checked here)."""
+
+IMPURE_CALLS = {
+    "open",  # a file
+    "read_text",
+    "read_bytes",
+    "write_text",
+    "write_bytes",
+    "today",  # date.today(): the clock
+    "now",
+    "utcnow",
+    "getenv",  # the environment
+    "system",
+    "urlopen",
+}
+
+PACKAGE_DATA = {("phrases/__init__.py", "read_text"), ("intent.py", "read_text")}
+"""The phrase books are read from the package's own data (importlib.resources):
+part of the code, not the world."""
+
+
+def test_the_core_packages_touch_no_file_clock_or_environment() -> None:
+    strays = []
+    for package in CORE:
+        for path in sorted((PACKAGE / package).rglob("*.py")):
+            relative = path.relative_to(PACKAGE / package).as_posix()
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = (
+                    node.func.attr
+                    if isinstance(node.func, ast.Attribute)
+                    else node.func.id
+                    if isinstance(node.func, ast.Name)
+                    else None
+                )
+                if name in IMPURE_CALLS and (relative, name) not in PACKAGE_DATA:
+                    strays.append(f"{package}/{relative}:{node.lineno} {name}()")
+    assert strays == [], "I/O or the clock in the pure core"
