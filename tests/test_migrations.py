@@ -464,11 +464,15 @@ def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path):
 # -- an install upgraded mid-conversation, on the real servers -------------------
 
 
-def old_tree(tmp_path: Path) -> Path:
-    """mailflow and its templates as they were at the version-1 commit."""
+BEFORE_THE_RESHAPE = "e588a11"
+"""Main as installs ran it before #8 reshaped the code (schema 1 plus columns)."""
+
+
+def old_tree(tmp_path: Path, commit: str = V1_COMMIT) -> Path:
+    """mailflow and its templates as they were at `commit`."""
     tree = tmp_path / "v1"
     tree.mkdir()
-    archive = git("archive", V1_COMMIT, "mailflow", "templates")
+    archive = git("archive", commit, "mailflow", "templates")
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
     return tree
 
@@ -504,14 +508,15 @@ def inbox(server, user) -> list[EmailMessage]:
     return [m.message() for m in server.messages(user)]
 
 
+@pytest.mark.parametrize("commit", [V1_COMMIT, BEFORE_THE_RESHAPE])
 def test_an_install_upgraded_mid_conversation_sends_nothing_twice(
-    tmp_path, mail_server, mailboxes
+    tmp_path, mail_server, mailboxes, commit
 ):
     """The version-1 code answers a request and asks the therapist to approve the
     pick; today's code takes the same database and config on: nobody gets a
     second copy of anything, and the therapist's yes books the call."""
     server, boxes = mail_server, mailboxes
-    tree = old_tree(tmp_path)
+    tree = old_tree(tmp_path, commit)
     config = write_config(tmp_path, server, boxes)
     t0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -157,3 +158,39 @@ def test_pip_install_then_check_renders_every_template(
         check=True, capture_output=True, text=True, cwd=tmp_path, env=env,
     ).stdout.split()  # fmt: skip
     assert all(w.startswith(purelib) for w in where), where
+
+
+DEV_ONLY = {
+    "mailflow.cli.devserver",
+    "mailflow.cli.calendarserver",
+    "mailflow.cli.demo",
+    "mailflow.__main__",  # runs the command on import
+}
+"""The demo's and the tests' throwaway servers: the only users of aiosmtpd and
+Radicale (the `demo` extra and the dev group)."""
+
+EVERY_MODULE = """
+import importlib, pkgutil, sys
+import mailflow
+skip = set(sys.argv[1:])
+for info in pkgutil.walk_packages(mailflow.__path__, "mailflow."):
+    if info.name not in skip:
+        importlib.import_module(info.name)
+print(sorted(m for m in ("aiosmtpd", "radicale") if m in sys.modules))
+"""
+
+
+def test_the_worker_needs_neither_aiosmtpd_nor_radicale() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", EVERY_MODULE, *sorted(DEV_ONLY)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    runtime = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    required = " ".join(runtime["project"]["dependencies"]).lower()
+    assert "aiosmtpd" not in required
+    assert "radicale" not in required
