@@ -123,6 +123,11 @@ def test_a_bounce_stands_down_what_is_under_way(state: State) -> None:
     if state in {State.CLOSED, State.STOOD_DOWN, State.ESCALATED}:
         assert done.state is state
         assert done.commands == ()
+    elif state in {State.BOOKED, State.RESCHEDULING}:
+        # Handed over, not closed: the booked call stands with the therapist,
+        # and the person's next mail reaches them, not a second offer.
+        assert done.state is State.STOOD_DOWN
+        assert done.commands == (workflow.Release(),)
     else:
         assert done.state is State.STOOD_DOWN
         assert done.commands == (

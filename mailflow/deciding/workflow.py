@@ -631,6 +631,11 @@ def on_undeliverable(state: State) -> Transition:
         return Transition(state, (), "bounce-known")
     if state is State.ESCALATED:
         return Transition(state, (), "bounced")
+    if state in {State.BOOKED, State.RESCHEDULING}:
+        # The call stands in the therapist's diary (they ring the number): it
+        # is theirs now, and a later mail from the person reaches them, never
+        # a second offer beside a booked call.
+        return Transition(State.STOOD_DOWN, (Release(),), "bounced")
     return Transition(
         State.STOOD_DOWN,
         (Release(), Close(ClosedReason.UNDELIVERABLE)),
