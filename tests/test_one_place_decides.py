@@ -29,7 +29,6 @@ CARRIERS = {
     ("conversation.py", "_carry_out"),
     ("conversation.py", "apply"),
     ("conversation.py", "_cancel"),  # CancelCall
-    ("conversation.py", "_send"),  # Send("followup") ends the call as done
 }
 
 # The core's choice of a new enquiry's first state.

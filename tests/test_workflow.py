@@ -33,6 +33,7 @@ from mailflow.deciding.workflow import (
     Facts,
     Hold,
     KeepBooking,
+    MarkHeld,
     MarkMissed,
     Move,
     Offer,
@@ -1466,14 +1467,14 @@ TIMER_ROWS = {
     ),
     # booked + follow-up due -> followed_up: "would you like to start?"
     (State.BOOKED, "followup"): Transition(
-        State.FOLLOWED_UP, (Send("followup"),), "followed-up"
+        State.FOLLOWED_UP, (MarkHeld(), Send("followup")), "followed-up"
     ),
     # a call being moved still stands until a new time is chosen
     (State.RESCHEDULING, "reminder"): Transition(
         State.RESCHEDULING, (Send("reminder"),), "reminded"
     ),
     (State.RESCHEDULING, "followup"): Transition(
-        State.FOLLOWED_UP, (Send("followup"),), "followed-up"
+        State.FOLLOWED_UP, (MarkHeld(), Send("followup")), "followed-up"
     ),
     # followed_up + silence, then silence again -> closed: one nudge, then closed
     (State.FOLLOWED_UP, "followup_nudge"): Transition(
@@ -1938,6 +1939,8 @@ class WorkflowMachine(RuleBasedStateMachine):
                 case MarkMissed():
                     assert facts.call_started, "a no-show before the call"
                     self.booking = self.counter = None
+                case MarkHeld():
+                    assert step.signal == "timer"
                 case Send(kind=letter):
                     assert step.signal == "timer"
                     if letter == "followup":

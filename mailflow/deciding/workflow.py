@@ -207,6 +207,11 @@ class MarkMissed:
 
 
 @dataclass(frozen=True, slots=True)
+class MarkHeld:
+    """The booked call's time is over: it took place (the follow-up is due)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Send:
     """A letter whose content depends only on the enquiry: reminder, follow-up..."""
 
@@ -250,6 +255,7 @@ Command = (
     | KeepBooking
     | CancelCall
     | MarkMissed
+    | MarkHeld
     | Send
     | AnswerFollowup
     | Close
@@ -544,7 +550,9 @@ def on_timer(state: State, step: str, facts: Facts) -> Transition:
     if step == "reminder" and state in {State.BOOKED, State.RESCHEDULING}:
         return Transition(state, (Send("reminder"),), "reminded")
     if step == "followup" and state in {State.BOOKED, State.RESCHEDULING}:
-        return Transition(State.FOLLOWED_UP, (Send("followup"),), "followed-up")
+        return Transition(
+            State.FOLLOWED_UP, (MarkHeld(), Send("followup")), "followed-up"
+        )
     if step == "followup_nudge" and state is State.FOLLOWED_UP:
         return Transition(state, (Send("followup_nudge"),), "followup-nudged")
     if step == "followup_close" and state is State.FOLLOWED_UP:

@@ -537,6 +537,8 @@ class Conversation:
                     self._cancel(record, by, note, step, said)
                 case workflow.MarkMissed():
                     self.store.end_call(enquiry.id, "missed")
+                case workflow.MarkHeld():
+                    self.store.end_call(enquiry.id, "done")
                 case workflow.Send(kind=kind):
                     self._send(record, kind, step)
                 case workflow.AnswerFollowup(answer=answer):
@@ -784,7 +786,6 @@ class Conversation:
             self.letters.reminder(enquiry.id, person, thread, slot, f"reminder:{step}")
         elif kind == "followup":
             self.letters.followup(enquiry.id, person, thread, slot, f"followup:{step}")
-            self.store.end_call(enquiry.id, "done")
         elif kind == "followup_nudge":
             self.letters.followup_nudge(
                 enquiry.id, person, thread, f"followup-nudge:{step}"
