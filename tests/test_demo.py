@@ -1,0 +1,33 @@
+"""`make demo` is the first thing a new user runs: the whole story must play.
+
+The demo once stopped half-way (a form service's notification no longer read
+as a form) while every other test passed: run it as a user would and check
+each scene's mail reached its reader.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.integration  # starts its own Dovecot and SMTP server
+
+
+def test_the_demo_plays_every_scene() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mailflow", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout
+    assert "this is a bug" not in out + done.stderr
+    for reader in ("Jordan", "Alex", "Casey", "Sam"):
+        assert f"in {reader}'s inbox" in out, reader
+    assert out.count("in Alex's inbox") >= 3  # offer, the proposed time, booked
+    assert "Booked: Jordan Lee" in out
+    assert "please call 999 or Samaritans" in out  # Casey's safety message
