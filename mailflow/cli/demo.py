@@ -67,6 +67,9 @@ password = "{password}"
 [availability]
 blocked_dates = ["2027-03-26", "2027-03-29"]  # Good Friday, Easter Monday
 
+[requests]
+form_senders = ["noreply@forms.example"]  # the website form service
+
 [safety]
 message = "If you are in danger or thinking of ending your life, please call 999 or Samaritans on 116 123 now. I read every message personally and will be in touch."
 
