@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import tomllib
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -96,16 +99,24 @@ def test_the_wheel_renders_every_template_and_reads_people(tmp_path) -> None:
     assert found["families"] >= 4
 
 
-def test_pip_install_then_check_renders_every_template(
-    tmp_path, mail_server, mailboxes
-) -> None:
-    """The issue's "done when": `python -m venv d && d/bin/pip install .` (not
-    editable), then `d/bin/mailflow check` with the example config passes.
+class Installed(NamedTuple):
+    """A fresh venv with `pip install .` (not editable) in it."""
+
+    bin: Path
+    purelib: str
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """The issue's "done when" starts here: `python -m venv d && d/bin/pip
+    install .` (not editable), once for this file's tests.
 
     Offline: the package is built without isolation and its dependencies come from
     the test's own environment (a path line, which does not bring along its
-    editable mailflow), so the test needs no index.
+    editable mailflow), so the test needs no index. That environment has the
+    `demo` extra's aiosmtpd, as `pip install 'mailflow[demo]'` would.
     """
+    tmp_path = tmp_path_factory.mktemp("installed")
     source = _copy_of_source(tmp_path)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
@@ -121,43 +132,158 @@ def test_pip_install_then_check_renders_every_template(
          "--no-build-isolation", "."],
         check=True, capture_output=True, cwd=source,
     )  # fmt: skip
+    shutil.rmtree(source)  # nothing may run from the copy of the source
+    return Installed(venv / "bin", purelib)
+
+
+def _clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """No MAILFLOW_* of the caller's, temporary files in tmp_path, no import of
+    the current folder."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("MAILFLOW_")},
+        "PYTHONSAFEPATH": "1",
+        "TMPDIR": str(tmp_path),
+        **extra,
+    }
+
+
+def _templates_checked(stdout: str) -> set[str]:
+    return {
+        line.removeprefix("template: ").removesuffix(" ok")
+        for line in stdout.splitlines()
+        if line.startswith("template: ")
+    }
+
+
+SHIPPED = {
+    p.name.removesuffix(".txt.j2")
+    for p in (ROOT / "templates").glob("*.txt.j2")
+    if not p.name.startswith("_")
+}
+
+
+def test_pip_install_then_check_renders_every_template(
+    installed, tmp_path, mail_server, mailboxes
+) -> None:
+    """The installed `mailflow check` with the example config passes."""
     server = {
         "HOST": "127.0.0.1",
         "SECURITY": "plain",
         "USERNAME": mailboxes.practice,
         "PASSWORD": mail_server.password,
     }
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("MAILFLOW_")},
+    env = _clean_env(
+        tmp_path,
         **{f"MAILFLOW_IMAP__{k}": v for k, v in server.items()},
         **{f"MAILFLOW_SMTP__{k}": v for k, v in server.items()},
-        "MAILFLOW_IMAP__PORT": str(mail_server.imap_port),
-        "MAILFLOW_SMTP__PORT": str(mail_server.smtp_port),
-        "PYTHONSAFEPATH": "1",
-    }
+        MAILFLOW_IMAP__PORT=str(mail_server.imap_port),
+        MAILFLOW_SMTP__PORT=str(mail_server.smtp_port),
+    )
     done = subprocess.run(
-        [venv / "bin" / "mailflow", "check", "--config",
+        [installed.bin / "mailflow", "check", "--config",
          str(ROOT / "config" / "mailflow.example.toml")],
         capture_output=True, text=True, cwd=tmp_path, env=env,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    rendered = {
-        line.removeprefix("template: ").removesuffix(" ok")
-        for line in done.stdout.splitlines()
-        if line.startswith("template: ")
-    }
-    shipped = {
-        p.name.removesuffix(".txt.j2")
-        for p in (ROOT / "templates").glob("*.txt.j2")
-        if not p.name.startswith("_")
-    }
-    assert rendered == shipped
+    assert _templates_checked(done.stdout) == SHIPPED
     where = subprocess.run(
-        [venv / "bin" / "python", "-c",
+        [installed.bin / "python", "-c",
          "import mailflow.writing.compose as c; print(c.__file__); print(c.TEMPLATE_DIR)"],
         check=True, capture_output=True, text=True, cwd=tmp_path, env=env,
     ).stdout.split()  # fmt: skip
-    assert all(w.startswith(purelib) for w in where), where
+    assert all(w.startswith(installed.purelib) for w in where), where
+
+
+def test_pip_install_then_init_with_piped_answers_then_check(
+    installed, tmp_path, mail_server, mailboxes
+) -> None:
+    """The issue's "done when", second step: the installed `mailflow init`, its
+    answers piped in (a practice on "another provider": the test Dovecot), writes
+    a config that its own check and then `mailflow check --config` accept. Only
+    the passwords come from the environment, as init tells a practice to do."""
+    answers = [
+        "Riverside Counselling",
+        mailboxes.practice,
+        "Sam Rivera",
+        mailboxes.therapist,
+        "other",
+        "127.0.0.1",  # imap host
+        str(mail_server.imap_port),
+        "plain",
+        "127.0.0.1",  # smtp host
+        str(mail_server.smtp_port),
+        "plain",
+        "",  # sent folder: Sent
+        "",  # login: the practice's address
+        "",  # no password command: the environment
+        "",  # time zone: Europe/London
+        "",  # country: GB
+    ]
+    env = _clean_env(
+        tmp_path,
+        MAILFLOW_IMAP__PASSWORD=mail_server.password,
+        MAILFLOW_SMTP__PASSWORD=mail_server.password,
+    )
+    config = tmp_path / "home" / ".config" / "mailflow" / "mailflow.toml"
+    done = subprocess.run(
+        [installed.bin / "mailflow", "init", "--config", str(config)],
+        input="\n".join(answers) + "\n",
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"Wrote {config} (mode 0600)." in done.stdout
+    assert "imap: logged in to 127.0.0.1" in done.stdout
+    assert "smtp: logged in to 127.0.0.1" in done.stdout
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    text = config.read_text(encoding="utf-8")
+    assert mail_server.password not in text
+    settings = tomllib.loads(text)
+    assert settings["imap"]["port"] == mail_server.imap_port
+    assert settings["practice"]["email"] == mailboxes.practice
+    elsewhere = tmp_path / "elsewhere"  # as cron would, from another folder
+    elsewhere.mkdir()
+    done = subprocess.run(
+        [installed.bin / "mailflow", "check", "--config", str(config)],
+        capture_output=True, text=True, cwd=elsewhere, env=env, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _templates_checked(done.stdout) == SHIPPED
+    assert (config.parent / "var").is_dir()  # the database's folder: beside it
+    assert not (elsewhere / "var").exists()
+
+
+def test_pip_install_then_demo(installed, tmp_path) -> None:
+    """The issue's "done when", last step: `mailflow demo` from the installed
+    package (templates, phrase book and the demo's own Dovecot and SMTP server,
+    all from site-packages) plays the whole conversation and exits 0, leaving
+    nothing behind in its temporary folder."""
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    # Its TMPDIR: a fresh folder of its own, outside pytest's (which is 0700, so
+    # as root Dovecot's unprivileged mail uid could not reach a mailbox in it).
+    scratch = Path(tempfile.mkdtemp(prefix="mailflow-test-demo-"))
+    scratch.chmod(0o711)
+    try:
+        done = subprocess.run(
+            [installed.bin / "mailflow", "demo"],
+            capture_output=True, text=True, cwd=workdir,
+            env=_clean_env(scratch), timeout=90,
+        )  # fmt: skip
+        left = list(scratch.iterdir())
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr
+    out = done.stdout
+    assert "Nothing leaves this machine." in out
+    for inbox in ("Jordan's", "Alex's", "Casey's", "Sam's"):
+        assert f"─── in {inbox} inbox " in out, inbox
+    assert "$ mailflow run --now 2027-03-23T09:10+00:00" in out
+    assert "Please approve: Jordan Lee" in out
+    assert "Booked: Jordan Lee" in out
+    assert "the attached calendar object (method=REQUEST):" in out
+    assert "Traceback" not in done.stderr
+    assert left == []  # its temporary folders are gone
+    assert list(workdir.iterdir()) == []  # and it wrote nothing where it ran
 
 
 DEV_ONLY = {
