@@ -77,12 +77,15 @@ def mail_server() -> Iterator[LocalMailServer]:
 @pytest.fixture(scope="session")
 def calendar_server() -> Iterator[LocalCalendarServer]:
     """One Radicale (CalDAV) server for the session, on a loopback port with its
-    calendars in a temp folder; a missing Radicale skips, and fails under CI.
+    calendars in a temp folder. Radicale is in the dev group: missing, the tests
+    fail (as a missing Dovecot does), never skip.
 
     Tests that take it down must bring it back up (try/finally).
     """
     if not calendarserver.available():
-        absent("Radicale is not installed (.venv/bin/pip install radicale)")
+        pytest.fail(
+            "Radicale is not installed (make install puts it in .venv)", pytrace=False
+        )
     server = LocalCalendarServer()
     try:
         server.start()

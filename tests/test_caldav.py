@@ -437,6 +437,23 @@ def test_off_by_default_and_nothing_is_queued(tmp_path):
     ).caldav.enabled
 
 
+def test_a_safety_note_in_the_persons_words_never_reaches_the_calendar():
+    copy = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nMETHOD:PUBLISH\r\n"
+        b"BEGIN:VEVENT\r\nUID:u1\r\nDTSTAMP:20261202T090000Z\r\n"
+        b"DTSTART:20261210T100000Z\r\nDTEND:20261210T101500Z\r\n"
+        b"SUMMARY:Free call: Jo\r\n"
+        b"DESCRIPTION:SAFETY: never ring before 6\\, my partner reads my phone"
+        b"\\n\\nRing Jo on 07700 900123. Enquiry 1.\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    (event,) = icalendar.Calendar.from_ical(stored_event(copy)).walk("VEVENT")
+    description = str(event["DESCRIPTION"])
+    assert "partner" not in description
+    assert description.startswith("SAFETY: see the booking email.")
+    assert description.endswith("Ring Jo on 07700 900123. Enquiry 1.")
+
+
 def test_the_stored_event_is_the_copy_without_method_organizer_or_attendee():
     copy = (
         b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//mailflow//mailflow//EN\r\n"

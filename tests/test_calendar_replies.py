@@ -115,6 +115,28 @@ def test_a_forwarded_invitation_declined_by_a_partner_changes_nothing(stack):  #
     ]
 
 
+def test_a_decline_naming_the_person_from_another_address_never_cancels(stack):  # noqa: F811
+    """An ATTENDEE line is the sender's to write: anyone with the invitation
+    (forwarded, say) could name the person. Only mail from them cancels."""
+    server, boxes, config = stack
+    invite, event = booked_invite(server, boxes, config)
+    partner = boxes.person.replace("jordan", "alex")
+    therapist_before = len(mails(server, boxes.therapist))
+    ics = reply_ics(
+        str(event["UID"]),
+        f"ATTENDEE;PARTSTAT=DECLINED:mailto:{boxes.person}",
+    )
+    server.deliver(
+        reply_mail(invite, sender=partner, ics=ics, subject="Declined: Free call"),
+        boxes.practice,
+    )
+    assert run(config, LATER) == 0
+    told = mails(server, boxes.therapist)[therapist_before:]
+    assert kinds(told) == ["therapist_alert"]  # told, not a cancel notice
+    assert "the call stays booked" in plain(told[0])
+    assert "cancelled" not in kinds(mails(server, boxes.person))
+
+
 def test_an_exchange_decline_listing_the_decliner_second_cancels(stack):  # noqa: F811
     server, boxes, config = stack
     invite, event = booked_invite(server, boxes, config)

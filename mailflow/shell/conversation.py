@@ -122,7 +122,13 @@ class Conversation:
     ) -> str:
         mail = incoming.mail
         if calendar is not None and calendar.method in _CALENDAR_ANSWERS:
-            return self.on_calendar(enquiry, calendar, incoming.step)
+            # An ATTENDEE line is the sender's to write: only mail from the
+            # person answers for the person (#11, #14).
+            own = (
+                not mail.from_ambiguous
+                and (mail.from_addr or "").lower() == enquiry.email.lower()
+            )
+            return self.on_calendar(enquiry, calendar, incoming.step, from_person=own)
         # Anything else with a calendar (our own invitation forwarded or attached
         # back) is read for the words written around it.
         sender = mail.from_addr or ""
@@ -322,7 +328,14 @@ class Conversation:
 
     # -- calendars -------------------------------------------------------------------
 
-    def on_calendar(self, enquiry: Enquiry, message: CalendarMessage, step: str) -> str:
+    def on_calendar(
+        self,
+        enquiry: Enquiry,
+        message: CalendarMessage,
+        step: str,
+        *,
+        from_person: bool = True,
+    ) -> str:
         call = self.store.call(enquiry.id)
         if call is None or call.status != "booked" or message.uid != call.uid:
             return (
@@ -331,6 +344,12 @@ class Conversation:
         # Whose answer, and to which version: the booked person's ATTENDEE
         # decides; an older SEQUENCE answers the call as it was before a move.
         message = message.for_person(enquiry.email, call.sequence)
+        if not from_person:
+            message = replace(message, from_person=False)
+        if message.stale and message.start_at == call.start_at:
+            # An older SEQUENCE about the same time (a phone number added since
+            # bumped it): their answer to the call as it stands.
+            message = replace(message, stale=False)
         if message.method == "REPLY" and message.from_person and not message.stale:
             self.store.set_partstat(enquiry.id, message.partstat)
         if message.method == "COUNTER" and message.start_at is not None:

@@ -16,13 +16,24 @@ from icalendar import Calendar
 _DROPPED = ("ORGANIZER", "ATTENDEE")
 
 
+SAFETY_FLAG = "SAFETY: see the booking email."
+"""What a calendar event says in place of a safety note: the note is in the
+person's own words, and a calendar (Google, iCloud, shared, synced to phones)
+is no place for them; the therapist's emailed copy keeps it."""
+
+
 def stored_event(ics: bytes) -> bytes:
-    """The copy's VCALENDAR without METHOD, ORGANIZER and ATTENDEE."""
+    """The copy's VCALENDAR without METHOD, ORGANIZER and ATTENDEE, and without
+    anything the person wrote (a safety note becomes a pointer to the email)."""
     calendar = Calendar.from_ical(ics)
     calendar.pop("METHOD", None)
     for event in calendar.walk("VEVENT"):
         for name in _DROPPED:
             event.pop(name, None)
+        description = str(event.get("DESCRIPTION", ""))
+        if description.startswith("SAFETY: "):
+            _, _, rest = description.partition("\n\n")
+            event["DESCRIPTION"] = f"{SAFETY_FLAG}\n\n{rest}" if rest else SAFETY_FLAG
     return bytes(calendar.to_ical())
 
 
