@@ -370,3 +370,14 @@ def test_the_note_about_skipped_events_changes_only_with_them(settings) -> None:
         FeedRead("work.ics", "k" * 64, "c" * 64, BusyRead([], worse))
     )
     assert len({row["message_id"] for row in store.queued}) == 2
+
+
+def test_a_feed_restamped_on_every_request_is_unchanged() -> None:
+    # Google and Outlook 365 write the moment of each request into DTSTAMP.
+    from mailflow.shell import busy_cache
+
+    one = b"BEGIN:VEVENT\r\nDTSTAMP:20261202T090000Z\r\nUID:a\r\nEND:VEVENT\r\n"
+    two = one.replace(b"20261202T090000Z", b"20261202T091500Z")
+    moved = two.replace(b"UID:a", b"UID:b")
+    assert busy_cache.digest(one) == busy_cache.digest(two)
+    assert busy_cache.digest(two) != busy_cache.digest(moved)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
@@ -46,8 +47,14 @@ def key(source: str) -> str:
     return hashlib.sha256(source.encode()).hexdigest()
 
 
+_DTSTAMP = re.compile(rb"^DTSTAMP[;:][^\r\n]*(?:\r?\n)?", re.MULTILINE | re.IGNORECASE)
+"""When the file was generated: Google and Outlook 365 restamp it on every
+request, so a feed whose events did not change would never look unchanged."""
+
+
 def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    """The feed's content, whatever moment it was generated at."""
+    return hashlib.sha256(_DTSTAMP.sub(b"", data)).hexdigest()
 
 
 def load(store: Store, source: str) -> Entry | None:
