@@ -381,3 +381,16 @@ def test_a_feed_restamped_on_every_request_is_unchanged() -> None:
     moved = two.replace(b"UID:a", b"UID:b")
     assert busy_cache.digest(one) == busy_cache.digest(two)
     assert busy_cache.digest(two) != busy_cache.digest(moved)
+
+
+def test_a_calendar_taken_out_of_the_config_takes_its_cache_with_it(tmp_path) -> None:
+    from mailflow.shell import busy_cache
+    from mailflow.shell.store import Store
+
+    with Store.open(tmp_path / "m.sqlite3") as store:
+        kept, dropped = busy_cache.key("work.ics"), busy_cache.key("old.ics")
+        store.set_busy_feed(kept, "{}")
+        store.set_busy_feed(dropped, '{"skipped": [["Therapy with J", "2027-01-05"]]}')
+        store.keep_busy_feeds({kept})
+        assert store.busy_feed(kept) == "{}"
+        assert store.busy_feed(dropped) is None

@@ -193,6 +193,7 @@ CREATE INDEX IF NOT EXISTS enquiries_email ON enquiries (email);
 CREATE INDEX IF NOT EXISTS enquiries_request ON enquiries (request_message_id);
 CREATE INDEX IF NOT EXISTS calls_status_end ON calls (status, end_at);
 CREATE INDEX IF NOT EXISTS calls_uid ON calls (uid);
+CREATE INDEX IF NOT EXISTS calendar_ops_enquiry ON calendar_ops (enquiry_id);
 CREATE TABLE IF NOT EXISTS outbox_bodies (
     outbox_id INTEGER PRIMARY KEY REFERENCES outbox (id) ON DELETE CASCADE,
     raw BLOB NOT NULL

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from mailflow.deciding import availability
 from mailflow.errors import BusyCalendarError
 from mailflow.model import Interval, Slot
+from mailflow.shell import busy_cache
 
 if TYPE_CHECKING:
     from mailflow.config import Settings
@@ -91,6 +92,9 @@ class Schedule:
             raise self._failed
         if self._busy is None:
             sources = self.settings.availability.busy_calendars
+            # A calendar taken out of the config takes its cached read (event
+            # titles of the therapist's own diary) with it.
+            self.store.keep_busy_feeds({busy_cache.key(s) for s in sources})
             if not sources:
                 self._busy = []
             else:

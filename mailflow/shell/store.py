@@ -215,6 +215,12 @@ class Store:
             (key, entry),
         )
 
+    def keep_busy_feeds(self, keys: set[str]) -> None:
+        """Forget the cached reads of calendars no longer configured."""
+        for (key,) in self._db.execute("SELECT key FROM busy_feeds").fetchall():
+            if key not in keys:
+                self._db.execute("DELETE FROM busy_feeds WHERE key = ?", (key,))
+
     def secret(self) -> bytes:
         """A per-installation secret for deterministic yet unguessable ids."""
         value = self.get_meta("secret")
@@ -841,6 +847,15 @@ class Store:
                     f"DELETE FROM {table} WHERE enquiry_id IN ({marks})",
                     chunk,
                 )
+            # A calendar write still waiting (the server down past retention)
+            # holds the event's name and number: it goes with the enquiry.
+            self._db.execute(
+                "UPDATE calendar_ops SET ics = NULL, enquiry_id = NULL,"
+                " status = CASE status WHEN 'pending' THEN CASE action"
+                " WHEN 'delete' THEN 'pending' ELSE 'done' END ELSE status END"
+                f" WHERE enquiry_id IN ({marks})",
+                chunk,
+            )
             self._db.execute(f"DELETE FROM enquiries WHERE id IN ({marks})", chunk)
         if ids:
             floor = int(self.get_meta("enquiry_id_floor") or 0)
