@@ -379,14 +379,22 @@ def _anchored(settings: Settings, file: Path) -> Settings:
         for entry in settings.availability.busy_calendars
     )
     directory = settings.templates.directory
+
+    def ca(value: str) -> str:
+        return str(place(Path(value))) if value else value
+
     return replace(
         settings,
         storage=replace(settings.storage, database=database),
         imap=replace(
-            settings.imap, oauth2_token_file=place(settings.imap.oauth2_token_file)
+            settings.imap,
+            oauth2_token_file=place(settings.imap.oauth2_token_file),
+            ca_file=ca(settings.imap.ca_file),
         ),
         smtp=replace(
-            settings.smtp, oauth2_token_file=place(settings.smtp.oauth2_token_file)
+            settings.smtp,
+            oauth2_token_file=place(settings.smtp.oauth2_token_file),
+            ca_file=ca(settings.smtp.ca_file),
         ),
         availability=replace(settings.availability, busy_calendars=busy),
         templates=replace(

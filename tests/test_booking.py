@@ -100,7 +100,7 @@ def test_pick_then_approve_sends_a_working_invitation(stack):
     assert "confirm it shortly" in plain(held)
     approval = newest(server, boxes.therapist, "approval_request")
     text = plain(approval)
-    assert "Jordan Lee would like a free call" in text
+    assert "Jordan Lee would like a free 15-minute call" in text
     assert "07700 900123" in text
     assert "> Hello, I'd like to book the free 15 minute call." in text
     assert re.search(r"\[ref [0-9a-f]{16}\]", approval["Subject"])

@@ -90,6 +90,17 @@ def test_relative_paths_mean_the_config_files_folder(tmp_path, monkeypatch):
         )
 
 
+def test_a_relative_ca_file_means_the_config_files_folder(tmp_path, monkeypatch):
+    home = tmp_path / "srv" / "practice"
+    config = minimal(home)
+    monkeypatch.setenv("MAILFLOW_IMAP__CA_FILE", "tls/ca.pem")
+    monkeypatch.setenv("MAILFLOW_SMTP__CA_FILE", "~/ca.pem")
+    monkeypatch.chdir("/")
+    settings = load_settings(config)
+    assert settings.imap.ca_file == str(home / "tls" / "ca.pem")
+    assert settings.smtp.ca_file == str(Path("~/ca.pem").expanduser())
+
+
 def test_a_relative_database_from_another_folder_is_the_same_database(
     tmp_path, monkeypatch, capsys
 ):
@@ -277,6 +288,44 @@ start_every_minutes = 30
 mode = "video"
 video_url = "https://meet.example.com/riverside-room"
 """
+
+
+def test_the_therapists_letters_say_the_length_and_the_room_too(
+    tmp_path, mail_server, mailboxes
+):
+    """With approval by the therapist: the approval request, their copy of the
+    booking and the reminder say "30-minute video call", never a phone."""
+    server, boxes = mail_server, mailboxes
+    config = write_config(
+        tmp_path,
+        server,
+        boxes,
+        VIDEO.replace('approval = "auto"', 'approval = "therapist"'),
+    )
+    server.deliver(
+        request(sender=f"Jordan Lee <{boxes.person}>", to=boxes.practice),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    offer = newest(server, boxes.person, "offer")
+    server.deliver(
+        answer(offer, sender=f"Jordan Lee <{boxes.person}>", body="2"),
+        boxes.practice,
+    )
+    assert run(config, NOW + timedelta(minutes=30)) == 0
+    approval = newest(server, boxes.therapist, "approval_request")
+    assert "free 30-minute video call" in plain(approval)
+    server.deliver(
+        answer(approval, sender=f"Sam Rivera <{boxes.therapist}>", body="yes"),
+        boxes.practice,
+    )
+    assert run(config, NOW + timedelta(hours=1)) == 0
+    booked = plain(newest(server, boxes.therapist, "therapist_event"))
+    assert "free 30-minute video call" in booked
+    assert "https://meet.example.com/riverside-room" in booked
+    for letter in (plain(approval), booked):
+        assert "ring" not in letter.lower().replace("during", "")
+        assert "not given yet" not in letter
 
 
 def test_call_length_and_video_room_reach_every_letter_and_the_invitation(

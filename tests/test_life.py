@@ -183,7 +183,7 @@ def test_full_life_to_would_like_to_start(life):
     assert run(config, remind_at + MINUTE) == 0
     reminder = newest(server, boxes.person, "reminder")
     text = plain(reminder)
-    assert "Just a gentle reminder of our free call" in text
+    assert "Just a gentle reminder of our free 15-minute call" in text
     local = start_at.astimezone(LONDON)
     assert f"{local:%H:%M} London time (GMT, UTC+0)" in text
     assert "BST" not in text
