@@ -648,3 +648,49 @@ def test_demo_without_its_mail_server_names_the_extra(monkeypatch, capsys):
     assert captured.out == ""
     assert "pip install 'mailflow[demo]'" in captured.err
     assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "named"),
+    [
+        ("--timezone", "GMT", "practice.timezone"),
+        ("--practice-email", "not-an-address", "practice.email"),
+    ],
+)
+def test_init_names_a_typo_and_writes_nothing(tmp_path, capsys, flag, value, named):
+    target = tmp_path / "conf" / "mailflow.toml"
+    argv = [
+        "init",
+        "--config",
+        str(target),
+        "--no-input",
+        "--no-check",
+        "--practice-name",
+        "Riverside Counselling",
+        "--practice-email",
+        "hello@riverside.example",
+        "--therapist-name",
+        "Sam Rivera",
+        "--therapist-email",
+        "sam@riverside.example",
+        "--provider",
+        "fastmail",
+    ]
+    argv += [flag, value]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert named in err
+    assert "bug" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not target.exists()
+    assert list((tmp_path / "conf").glob(".*")) == []
+
+
+@pytest.mark.parametrize("answer", ["abc", "0", "70000", ""])
+def test_an_answered_port_that_is_no_port_is_named(answer) -> None:
+    from mailflow.cli.init import _port
+    from mailflow.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="IMAP port"):
+        _port("IMAP", answer)
+    assert _port("IMAP", "993") == 993

@@ -153,10 +153,10 @@ def init(args: argparse.Namespace) -> int:
     smtp_host, smtp_port, smtp_security = provider.smtp
     other = provider_key == "other"
     imap_host = ask("imap_host", "IMAP server", None if other else imap_host)
-    imap_port = int(ask("imap_port", "IMAP port", str(imap_port)))
+    imap_port = _port("IMAP", ask("imap_port", "IMAP port", str(imap_port)))
     imap_security = ask("imap_security", "IMAP security", imap_security)
     smtp_host = ask("smtp_host", "SMTP server", None if other else smtp_host)
-    smtp_port = int(ask("smtp_port", "SMTP port", str(smtp_port)))
+    smtp_port = _port("SMTP", ask("smtp_port", "SMTP port", str(smtp_port)))
     smtp_security = ask("smtp_security", "SMTP security", smtp_security)
     sent_folder = ask("sent_folder", "Sent folder", provider.sent_folder)
     username = ask("username", "Mailbox login", practice_email)
@@ -184,7 +184,7 @@ def init(args: argparse.Namespace) -> int:
         country=country,
         database=database,
     )
-    _write_private(path, text)
+    _write_checked(path, text)
     print(f"Wrote {path} (mode 0600).")
     if provider.note:
         print(provider.note)
@@ -203,6 +203,29 @@ def init(args: argparse.Namespace) -> int:
     settings = load_settings(path)
     check_database(settings)
     return check(settings)
+
+
+def _port(server: str, answer: str) -> int:
+    if not answer.strip().isdigit() or not 1 <= int(answer) <= 65535:
+        raise ConfigError([f"init: {server} port {answer!r} is not a port (1-65535)"])
+    return int(answer)
+
+
+def _write_checked(path: Path, text: str) -> None:
+    """Write the config only once it loads: a typo (an address, a zone such as
+    GMT) is named, one line each, and no half-right file is left behind."""
+    from mailflow.config import load_settings
+
+    draft = path.with_name(f".{path.name}.new")
+    _write_private(draft, text)
+    try:
+        load_settings(draft)
+    except ConfigError as exc:
+        draft.unlink(missing_ok=True)
+        raise ConfigError(
+            [line.replace(str(draft), str(path)) for line in exc.problems]
+        ) from None
+    os.replace(draft, path)
 
 
 def _write_private(path: Path, text: str) -> None:
