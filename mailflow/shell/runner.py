@@ -363,7 +363,12 @@ class Runner:
                     # Our own copy: mailflow's mail never makes a contact. One this
                     # database never wrote (a second or restored database) marks its
                     # thread as answered, so nobody in it is answered again.
-                    if message_id and not self.store.is_our_message(message_id):
+                    direct = str(fields.get("X-Mailflow") or "") in _SENT_DIRECTLY
+                    if (
+                        message_id
+                        and not direct
+                        and not self.store.is_our_message(message_id)
+                    ):
                         self._adopt(message_id, fields)
                     continue
                 if message_id and self.store.is_our_message(message_id):
@@ -747,6 +752,9 @@ class Runner:
 _NEEDS_BODY = frozenset({"system-sender"})
 """Header verdicts a form notification's body can overturn (no-reply senders)."""
 _ACTED = frozenset({"request", "crisis", "no-slots", "owned-crisis", "bounce", "asked"})
+_SENT_DIRECTLY = frozenset({"token_alert", "login-refused"})
+"""Notes to the therapist sent straight over SMTP, outside the outbox (the
+sign-in broke): in Sent, they are no sign of another database."""
 _CLOSED_STATES = frozenset({State.STOOD_DOWN, State.ESCALATED, State.CLOSED})
 _APPROVAL_REF = re.compile(r"\[ref ([0-9a-f]{16})\]")
 _TIMED_STATES = OPEN_STATES
