@@ -11,6 +11,7 @@ The words a calendar sends with an answer (COMMENT) reach the therapist only.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -632,3 +633,25 @@ def test_a_crisis_in_a_declines_comment_reaches_the_therapist_as_a_crisis(
     alert = newest(server, boxes.therapist, "crisis_alert")
     assert "ending my life" in plain(alert)
     assert newest(server, boxes.person, "safety")
+
+
+def test_words_with_an_accept_reach_the_therapist() -> None:
+    from mailflow.deciding import workflow
+    from mailflow.model import CalendarMessage, State
+
+    accepted = CalendarMessage(
+        method="REPLY",
+        uid="u",
+        partstat="ACCEPTED",
+        sequence=0,
+        from_person=True,
+        comment="Please ring my work number instead: 020 7946 0000",
+    )
+    done = workflow.on_calendar(State.BOOKED, accepted)
+    assert done.state is State.BOOKED
+    (alert,) = done.commands
+    assert isinstance(alert, workflow.AlertTherapist)
+    assert alert.reason == "calendar-note"
+    assert "work number" in alert.comment
+    quiet = workflow.on_calendar(State.BOOKED, replace(accepted, comment=""))
+    assert quiet.commands == ()

@@ -524,13 +524,16 @@ def on_calendar(
             (CancelCall("calendar", words=message.comment),),
             "calendar-declined",
         )
-    return Transition(
-        state,
-        (),
+    outcome = (
         "calendar-stale"
         if message.stale
-        else f"calendar-{(message.partstat or message.method).lower()}",
+        else f"calendar-{(message.partstat or message.method).lower()}"
     )
+    if answering and message.comment:
+        # Words with an answer that changes nothing ("Please ring my work
+        # number"): they reach the therapist, never silence.
+        return Transition(state, (_calendar_alert("calendar-note", message),), outcome)
+    return Transition(state, (), outcome)
 
 
 def _calendar_alert(reason: str, message: CalendarMessage) -> AlertTherapist:
