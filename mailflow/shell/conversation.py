@@ -259,9 +259,15 @@ class Conversation:
                 enquiry.id,
             )
             return "therapist-not-approval"
+        asked = self.store.last_queued(enquiry.id, "approval_again")
+        # Asked again at most once a day: the therapist's out-of-office (or any
+        # answer the reader cannot use) never re-asks every cycle (#14).
+        lately = asked is not None and self.now - asked < timedelta(days=1)
         if enquiry.state == State.ASKED:
             transition = workflow.on_therapist_reply(
-                State.ASKED, answer, self._facts(enquiry, ())
+                State.ASKED,
+                answer,
+                replace(self._facts(enquiry, ()), asked_again_lately=lately),
             )
             self._carry_out(enquiry, transition, incoming, Preference())
             return transition.outcome
@@ -271,6 +277,7 @@ class Conversation:
             offered,
             need_free=answer.decision in {Decision.APPROVE, Decision.PROPOSE},
         )
+        facts = replace(facts, asked_again_lately=lately)
         if answer.decision is Decision.PROPOSE and answer.proposed is not None:
             proposed = self._resolve(answer.proposed, enquiry.id)
             unconfirmed = (

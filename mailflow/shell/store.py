@@ -763,6 +763,14 @@ class Store:
         ).fetchall()
         return {str(row[0]) for row in rows if address in json.loads(row[1])}
 
+    def last_queued(self, enquiry_id: int, kind: str) -> datetime | None:
+        """When mailflow last queued a letter of `kind` about this enquiry."""
+        row = self._db.execute(
+            "SELECT MAX(created_at) FROM outbox WHERE enquiry_id = ? AND kind = ?",
+            (enquiry_id, kind),
+        ).fetchone()
+        return None if row is None or row[0] is None else _instant(row[0])
+
     def kind_of(self, message_id: str) -> str | None:
         """What kind of letter mailflow sent with this Message-ID, if it did."""
         row = self._db.execute(
