@@ -18,7 +18,9 @@ The rules live here; the Store carries them out, one transaction each.
   contacts' keyed hashes; and a floor under enquiry ids, because Message-IDs
   and calendar UIDs derive from them: a reused id would thread a new person's
   mail into an old conversation and overwrite an old event in a calendar.
-- **Access** (`mailflow export`): everything stored about one enquiry, as JSON.
+- **Access** (`mailflow export`): everything stored about one enquiry, as JSON,
+  except the therapist's reply tokens: a letter to the therapist is listed
+  without its Message-ID and text, and no approval ref appears anywhere.
 - **Erasure** (`mailflow forget`): every enquiry of one address, in any state,
   and its contact hash. A call booked in the future must be cancelled first
   (so the person is told); `--force` deletes it anyway, sending nothing. An
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
@@ -81,7 +84,38 @@ def export(store: Store, enquiry_id: int) -> str | None:
     record = store.export_enquiry(enquiry_id)
     if record is None:
         return None
-    return json.dumps(record, indent=2, ensure_ascii=False)
+    secrets = _withhold(record)
+    text = json.dumps(record, indent=2, ensure_ascii=False)
+    for secret in secrets:  # wherever else it was kept (a thread's ids)
+        text = text.replace(json.dumps(secret, ensure_ascii=False)[1:-1], WITHHELD)
+    return _REF.sub("[ref withheld]", text)
+
+
+WITHHELD: Final = "<withheld: a reply token of the therapist's>"
+_REF = re.compile(r"\[ref [0-9a-f]{16}\]")
+
+
+def _withhold(record: dict[str, object]) -> set[str]:
+    """The export without the therapist's reply tokens (#14): the Message-ID of
+    a letter to the therapist, or its text (whose subject carries the approval
+    ref), lets whoever holds it approve, cancel or report a no-show by writing
+    as the therapist. Such a letter is listed (kind, dates, status) with its
+    Message-ID and text kept back; the person's own data it repeated (their
+    name, first message, times) is in the enquiry's record. Returns the
+    Message-IDs kept back."""
+    enquiry = record.get("enquiry")
+    person = str(enquiry.get("email", "")).lower() if isinstance(enquiry, dict) else ""
+    messages = record.get("messages")
+    secrets: set[str] = set()
+    for row in messages if isinstance(messages, list) else ():
+        recipients = row.get("recipients") or []
+        if person and person in (str(r).lower() for r in recipients):
+            continue
+        if row.get("message_id"):
+            secrets.add(str(row["message_id"]))
+        row["message_id"] = WITHHELD
+        row["message"] = None
+    return secrets
 
 
 def forget(store: Store, address: str, *, now: datetime, force: bool) -> Erasure:
