@@ -121,6 +121,9 @@ class _ServerSettings:
     oauth2_token_file: Path
     """Not a key: the Microsoft sign-in's refresh token, beside storage.database."""
     timeout_s: float
+    deadline_s: float
+    """The whole session's limit, not one read's: a server trickling bytes just
+    inside timeout_s is cut off here (#14)."""
     ca_file: str
     """A private CA's certificate (PEM) to trust for this server; "" = the system's."""
     section: ClassVar[str] = ""
@@ -808,6 +811,7 @@ def _models() -> Any:
         oauth2_tenant: str = Field(default="organizations", min_length=1)
         oauth2_token_command: str = Field(default="", validate_default=True)
         timeout_s: float = Field(default=30.0, gt=0, le=600)
+        deadline_s: float = Field(default=900.0, gt=0, le=24 * 3600)
         ca_file: str = ""
 
         @field_validator("security")
