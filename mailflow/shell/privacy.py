@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Final
 from mailflow.model import State
 
 if TYPE_CHECKING:
+    from mailflow.config import Settings
     from mailflow.shell.store import Store
 
 log = logging.getLogger("mailflow")
@@ -60,6 +61,39 @@ class Erasure:
     contact: bool
     refused: tuple[tuple[int, datetime], ...] = ()
     """(enquiry id, call start) of calls booked in the future, when not forced."""
+
+
+def not_erased(settings: Settings) -> str:
+    """What `forget` cannot erase, and how to remove it (#14): mailflow never
+    deletes mail, so every copy in a mailbox stays until a person deletes it.
+    Names folders and the practice's own addresses, never the person's."""
+    imap = settings.imap
+    sent = f'"{imap.sent_folder}"' if imap.sent_folder else "the Sent folder"
+    filed = (
+        f"filed in {sent} by the mail provider"
+        if imap.files_sent_mail_itself
+        else f"filed by mailflow in {sent}"
+    )
+    therapist = settings.practice.therapist_email
+    lines = [
+        "Not erased: mailflow never deletes mail, so these copies stay in the"
+        f" mailbox of {imap.username or settings.practice.email} until you delete them:",
+        f'  - their own mails, in "{imap.folder}" (imap.folder);',
+        f"  - mailflow's letters to them (times, confirmations), {filed};",
+        f"  - mailflow's notes about them to the therapist ({therapist}), in"
+        f" {sent} and in the therapist's own inbox.",
+        "To remove them: in your mail program, search every folder for the address"
+        " (From and To), delete what it finds, then empty the Trash; the therapist"
+        " does the same in their own mailbox. Backups of the mailbox or of the"
+        " database keep copies until they expire.",
+    ]
+    if not settings.caldav.enabled:
+        lines.append(
+            "Calendar events for their calls (invitations the therapist accepted,"
+            " events copied by hand) are not mailflow's to remove without [caldav]:"
+            " delete them in the calendar."
+        )
+    return "\n".join(lines)
 
 
 def retention_cutoff(now: datetime, retention_days: int) -> datetime:
