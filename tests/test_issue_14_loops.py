@@ -185,3 +185,41 @@ def test_an_unreadable_answer_re_asks_the_therapist_at_most_once_a_day(stack):
         )
         original = newest(server, boxes.therapist)
     assert len(_kinds(server, boxes.therapist, "approval_again")) == 1
+
+
+UNKNOWN_AUTO = (
+    "None of these times work for me. Kijitora is sleeping now, nyaan, and reads"
+    " mail only on Sundays."
+)
+"""An auto-responder in words no phrase book knows, read as "none of these fit"."""
+
+
+def test_an_unchanged_auto_reply_gets_at_most_one_answer(stack):
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    assert automated_words(UNKNOWN_AUTO) is None
+    answered = []
+    for hour in (1, 2, 3, 4):
+        latest = newest(server, boxes.person)
+        at = NOW + timedelta(hours=hour)
+        server.deliver(
+            answer(
+                latest,
+                sender=f"Jordan Lee <{boxes.person}>",
+                body=UNKNOWN_AUTO,
+                sent_at=at,
+                quote=False,
+            ),
+            boxes.practice,
+        )
+        assert run(config, at) == 0
+        answered.append(len(server.messages(boxes.person)))
+    first = answered[0]
+    assert first == 2  # the offer, then one answer: fresh times
+    assert answered == [first] * 4  # never a second
+    # The person's own short answer is still read: "2" from the latest list.
+    assert offer is not None
+    pick(
+        server, boxes, config, newest(server, boxes.person), at=NOW + timedelta(hours=5)
+    )
+    assert newest(server, boxes.therapist, "approval_request")

@@ -90,6 +90,11 @@ def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def words_key(enquiry_id: int) -> str:
+    """Meta key: a hash of the person's last words in this enquiry (#14)."""
+    return f"last-words:{enquiry_id}"
+
+
 class Store:
     """mailflow's memory. Open with `Store.open(path)`; use as a context manager."""
 
@@ -850,6 +855,10 @@ class Store:
                     chunk,
                 )
             self._db.execute(f"DELETE FROM enquiries WHERE id IN ({marks})", chunk)
+            self._db.execute(
+                f"DELETE FROM meta WHERE key IN ({marks})",
+                [words_key(i) for i in chunk],
+            )
         if ids:
             floor = int(self.get_meta("enquiry_id_floor") or 0)
             self.set_meta("enquiry_id_floor", str(max(floor, *ids)))
