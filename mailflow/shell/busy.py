@@ -795,10 +795,10 @@ def _fetch(
             )
         except BusyCalendarError:
             if deadline.expired:
-                _refuse(name, f"it could not be read within {timeout_s:g} s")
+                _refuse(name, f"it timed out (not read within {timeout_s:g} s)")
             raise
         if deadline.expired:  # cut short, its end taken for the end of the feed
-            _refuse(name, f"it could not be read within {timeout_s:g} s")
+            _refuse(name, f"it timed out (not read within {timeout_s:g} s)")
         return fetched
 
 
