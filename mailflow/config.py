@@ -121,6 +121,9 @@ class _ServerSettings:
     oauth2_token_file: Path
     """Not a key: the Microsoft sign-in's refresh token, beside storage.database."""
     timeout_s: float
+    deadline_s: float
+    """The whole session's limit, not one read's: a server trickling bytes just
+    inside timeout_s is cut off here (#14)."""
     ca_file: str
     """A private CA's certificate (PEM) to trust for this server; "" = the system's."""
     section: ClassVar[str] = ""
@@ -354,7 +357,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
         payload, passwords = _validate(data)
         encoded = json.dumps(payload, separators=(",", ":"))
         if entry:
-            _write_cache(entry, encoded)
+            _write_cache(entry, _without_feeds(encoded))
         # Built from the encoded entry, so a hit returns exactly what a miss did.
         settings = _build(json.loads(encoded), passwords)
     settings = _anchored(settings, file)
@@ -545,11 +548,77 @@ def _from_cache(
             return None  # pydantic will say what is wrong with it
         passwords[section] = password
     try:
+        payload = _with_feeds(payload, data, environ)
+        if payload is None:
+            return None
         settings = _build(payload, passwords)
         ZoneInfo(settings.practice.timezone)  # tzdata may have changed since
     except (KeyError, TypeError, ValueError, AttributeError, ZoneInfoNotFoundError):
         return None
     return settings
+
+
+_FEED_MARK: Final = "mailflow-feed-sha256:"
+"""A busy-feed URL in a cache entry: its hash only (#14). A feed URL is a bearer
+secret (a private iCal address); it stays in the config, and a hit takes it
+from there again, as it does a password."""
+
+
+def _feed_hash(url: str) -> str:
+    return (
+        _FEED_MARK + hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()
+    )
+
+
+def _without_feeds(encoded: str) -> str:
+    """The entry to write: every busy-feed URL replaced by its hash."""
+    payload = json.loads(encoded)
+    availability = payload.get("availability", {})
+    availability["busy_calendars"] = [
+        _feed_hash(entry) if "://" in entry else entry
+        for entry in availability.get("busy_calendars", [])
+    ]
+    return json.dumps(payload, separators=(",", ":"))
+
+
+def _with_feeds(
+    payload: dict[str, Any], data: dict[str, Any], environ: Mapping[str, str]
+) -> dict[str, Any] | None:
+    """A hit's feed URLs, found again by their hashes among the config's own
+    strings (the file, then MAILFLOW_* values); None when one is missing."""
+    availability = payload.get("availability")
+    if not isinstance(availability, dict):
+        return payload
+    listed = availability.get("busy_calendars")
+    if not isinstance(listed, list) or not any(
+        isinstance(e, str) and e.startswith(_FEED_MARK) for e in listed
+    ):
+        return payload
+    known: dict[str, str] = {}
+
+    def gather(value: Any) -> None:
+        if isinstance(value, str):
+            known.setdefault(_feed_hash(value), value)
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                return
+            if not isinstance(parsed, str):
+                gather(parsed)
+        elif isinstance(value, dict):
+            for item in value.values():
+                gather(item)
+        elif isinstance(value, list):
+            for item in value:
+                gather(item)
+
+    gather(data.get("availability", {}))
+    for value in environ.values():
+        gather(value)
+    found = [known.get(e, "") if str(e).startswith(_FEED_MARK) else e for e in listed]
+    if "" in found:
+        return None
+    return {**payload, "availability": {**availability, "busy_calendars": found}}
 
 
 def _write_cache(entry: Path, encoded: str) -> None:
@@ -750,6 +819,7 @@ def _models() -> Any:
         oauth2_tenant: str = Field(default="organizations", min_length=1)
         oauth2_token_command: str = Field(default="", validate_default=True)
         timeout_s: float = Field(default=30.0, gt=0, le=600)
+        deadline_s: float = Field(default=900.0, gt=0, le=24 * 3600)
         ca_file: str = ""
 
         @field_validator("security")

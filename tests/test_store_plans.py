@@ -74,6 +74,7 @@ HOT_PATH: dict[str, Callable[[Store], object]] = {
     "enquiry_by_call_uid": lambda s: s.enquiry_by_call_uid("uid@x"),
     "is_our_message": lambda s: s.is_our_message("<o1@riverside.example>"),
     "kind_of": lambda s: s.kind_of("<o1@riverside.example>"),
+    "last_queued": lambda s: s.last_queued(1, "approval_again"),
     "outbox_recipients": lambda s: s.outbox_recipients("<o1@riverside.example>"),
     "message_ids_to": lambda s: s.message_ids_to(1, "p1@example.org"),
     "is_undeliverable": lambda s: s.is_undeliverable("p1@example.org"),

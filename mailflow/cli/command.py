@@ -426,6 +426,7 @@ def _forget(
         f"Removed {erasure.enquiries} {_enquiries(erasure.enquiries)}{contact}"
         " for that address."
     )
+    print(privacy.not_erased(settings))
     return EXIT_OK
 
 

@@ -96,6 +96,9 @@ class Facts:
     call_started: bool = False  # the booked call's start has passed
     reopenable: bool = False  # closed by expiry or cancelled: a reply reopens it
     invited_back: bool = False  # the therapist cancelled and asked them to reply
+    # The therapist was asked again within the last day: an unclear answer
+    # (their out-of-office, say) is not asked about again until tomorrow.
+    asked_again_lately: bool = False
 
 
 # -- commands: what the shell must do, in order -----------------------------------
@@ -468,6 +471,8 @@ def on_therapist_reply(state: State, reply: TherapistReply, facts: Facts) -> Tra
             (Release(), Offer(OfferReason.PROPOSED, reply.note, only=facts.proposed)),
             "proposed",
         )
+    if facts.asked_again_lately:
+        return Transition(state, (), "approval-unclear-asked-today")
     return Transition(state, (AskTherapistAgain(),), "approval-unclear")
 
 
@@ -478,6 +483,8 @@ def _on_move_answer(reply: TherapistReply, counter: Slot, facts: Facts) -> Trans
         return Transition(State.BOOKED, (Move(counter), Confirm(counter)), "moved")
     if reply.decision is Decision.DECLINE:
         return Transition(State.BOOKED, (KeepBooking(reply.note),), "move-declined")
+    if facts.asked_again_lately:
+        return Transition(State.BOOKED, (), "move-unclear-asked-today")
     return Transition(State.BOOKED, (AskTherapistAgain(),), "move-unclear")
 
 

@@ -109,6 +109,62 @@ def is_automated(mail: InboundMail, form_senders: Sequence[str] = ()) -> str | N
     return _automated(mail, _form_kind(mail, form_senders))
 
 
+_AUTO_WORDS_STRONG: Final = (
+    "automatic reply", "auto-reply", "autoreply", "automatic response",
+    "this is an automated reply", "this is an automatic reply", "abwesenheitsnotiz",
+    "automatische antwort", "réponse automatique", "reponse automatique",
+    "respuesta automática", "respuesta automatica", "risposta automatica",
+    "afwezigheidsbericht", "automatisch antwoord", "resposta automática",
+    "automatisk svar", "autosvar",
+)  # fmt: skip
+"""Words only an auto-responder opens with (the body of an out-of-office
+that carries no RFC 3834 header and keeps our subject)."""
+_AUTO_WORDS_ABSENT: Final = re.compile(
+    r"\b(?:out of (?:the )?office|i am away from the office|i'?m away from the office"
+    r"|i am currently out|i am currently away|on annual leave|on vacation until"
+    r"|i will be (?:travel+ing|away|out|on leave)|is no longer (?:in use|monitored)"
+    r"|je suis absente?|je serai absente?|fuera de la oficina|estoy fuera"
+    r"|ich bin (?:bis|vom|ab|derzeit|zurzeit) .{0,40}?(?:abwesend|nicht im b[üu]ro)"
+    r"|sono fuori (?:ufficio|sede)|ik ben afwezig|niet op kantoor)\b",
+    re.IGNORECASE,
+)
+_AUTO_WORDS_MARKER: Final = re.compile(
+    r"\b(?:(?:limited|no|without) access to (?:my )?e-?mails?|when i (?:return|am back|get back)"
+    r"|upon my return|on my return|will (?:respond|reply|get back|answer|read)"
+    r"|urgent|pressing|immediate assistance|please contact|dringend|r[üu]ckkehr|zur[üu]ck|[àa] mon retour|d[èe]s mon retour"
+    r"|a mi (?:regreso|vuelta)|al mio (?:rientro|ritorno)|urgente|urgenti"
+    r"|na mijn terugkeer|terug op|dringende)",
+    re.IGNORECASE,
+)
+"""What an out-of-office says beside the absence: when it will be read."""
+_AUTO_OPENING_CHARS: Final = 300
+
+
+def automated_words(text: str) -> str | None:
+    """Why the mail's own words read as an auto-responder's, or None.
+
+    An out-of-office in any of several languages opens with its words
+    ("Automatic reply", "I am out of the office until ...", "Abwesenheitsnotiz",
+    "je suis absente", "fuera de la oficina", "Afwezigheidsbericht"); a person
+    who mentions being away asks or answers something: their words with a
+    question, or with the absence beyond the opening, are never taken for a
+    machine's; nor is an absence without what an auto-responder says beside
+    it (when the mail will be read, whom to ask if urgent). `text` is the
+    sender's new words (quotes removed)."""
+    opening = " ".join(text[: _AUTO_OPENING_CHARS * 4].split())[:_AUTO_OPENING_CHARS]
+    folded = opening.casefold()
+    if any(phrase in folded for phrase in _AUTO_WORDS_STRONG):
+        return "autoreply-words"
+    whole = text[:MAX_READ_CHARS]
+    if (
+        _AUTO_WORDS_ABSENT.search(opening)
+        and _AUTO_WORDS_MARKER.search(whole[:2000])
+        and "?" not in whole
+    ):
+        return "out-of-office-words"
+    return None
+
+
 def mentions_crisis(text: str, extra_phrases: Sequence[str] = ()) -> bool:
     """Whether the text speaks of clear risk now (see `screen`)."""
     found = screen.screen(text, extra_phrases=tuple(extra_phrases))

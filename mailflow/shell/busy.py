@@ -35,6 +35,7 @@ from mailflow.errors import BusyCalendarError
 from mailflow.model import Interval
 from mailflow.reading import icsfeed, zones
 from mailflow.shell import busy_cache
+from mailflow.shell.deadline import Deadline
 
 if TYPE_CHECKING:
     from mailflow.shell.store import Store
@@ -781,6 +782,34 @@ def _fetch(
     timeout_s: float,
     validators: dict[str, str | int],
 ) -> Fetched | None:
+    """The feed, read whole within `timeout_s` (#14): a server trickling its
+    headers or body one byte per read timeout is cut off at the deadline."""
+    with Deadline(timeout_s, f"busy calendar {name}") as deadline:
+        try:
+            fetched = _fetch_within(
+                url,
+                name=name,
+                loopback=loopback,
+                timeout_s=timeout_s,
+                validators=validators,
+            )
+        except BusyCalendarError:
+            if deadline.expired:
+                _refuse(name, f"it timed out (not read within {timeout_s:g} s)")
+            raise
+        if deadline.expired:  # cut short, its end taken for the end of the feed
+            _refuse(name, f"it timed out (not read within {timeout_s:g} s)")
+        return fetched
+
+
+def _fetch_within(
+    url: str,
+    *,
+    name: str,
+    loopback: bool,
+    timeout_s: float,
+    validators: dict[str, str | int],
+) -> Fetched | None:
     handlers: list[urllib.request.BaseHandler] = [_CheckedRedirects()]
     if url.startswith("https:"):  # loading the trusted certificates takes ~50 ms
         handlers.append(urllib.request.HTTPSHandler(context=_tls_context()))
@@ -821,7 +850,7 @@ def _fetch(
             _refuse(name, f"it is larger than {MAX_ICS_BYTES} bytes")
         chunks: list[bytes] = []
         size = 0
-        while chunk := response.read(_READ_CHUNK):
+        while chunk := response.read1(_READ_CHUNK):
             size += len(chunk)
             if size > MAX_ICS_BYTES:
                 _refuse(name, f"it is larger than {MAX_ICS_BYTES} bytes")

@@ -7,6 +7,7 @@ written inside the caller's transaction.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from dataclasses import dataclass, replace
@@ -28,6 +29,7 @@ from mailflow.model import (
 from mailflow.reading import answer as answering
 from mailflow.reading import picking, quoting, therapist
 from mailflow.shell.schedule import Schedule
+from mailflow.shell.store import words_key
 from mailflow.writing.letters import (
     LISTS_TIMES,
     AfterCallLetters,
@@ -65,6 +67,8 @@ _CALENDAR_ANSWERS = frozenset({"REPLY", "COUNTER", "REFRESH"})
 """iTIP methods an attendee sends back (RFC 5546 3.2); the rest is ours echoed."""
 _LAST_MOMENT = timedelta(hours=1)
 _PICK_CHARS = 600
+REPEAT_MIN_CHARS = 60
+"""Words this long, sent twice unchanged, are answered once (#14)."""
 """The person's words of their pick, shown in the approval request."""
 """An offered time can still be taken until an hour before it starts."""
 
@@ -190,6 +194,11 @@ class Conversation:
         zone = person_zone_from_minutes(enquiry.sender_offset_minutes)
         today = self.now.astimezone(ZoneInfo(self.settings.practice.timezone)).date()
         words = quoting.new_words(mail.text)
+        if self._unchanged(enquiry, words):
+            # The same long words again (an auto-responder no phrase book
+            # knows, or a mail sent twice): answered once, never again (#14).
+            log.info("enquiry %d: the same words again, not answered again", enquiry.id)
+            return "unchanged-repeat"
         zones = [
             ZoneInfo(self.settings.practice.timezone),
             *([zone] if zone else []),
@@ -225,6 +234,19 @@ class Conversation:
         transition = workflow.on_person_reply(state, answer, facts)
         self._carry_out(enquiry, transition, incoming, answer.preference)
         return transition.outcome
+
+    def _unchanged(self, enquiry: Enquiry, words: str) -> bool:
+        """Whether these words are the person's last mail's, unchanged (and
+        long enough that a person would not type them twice: "2" or "yes,
+        that works" again is always read)."""
+        folded = " ".join(words.casefold().split())
+        if len(folded) < REPEAT_MIN_CHARS:
+            return False
+        digest = hashlib.sha256(folded.encode()).hexdigest()[:32]
+        key = words_key(enquiry.id)
+        unchanged = self.store.get_meta(key) == digest
+        self.store.set_meta(key, digest)
+        return unchanged
 
     def _answers_an_older_list(self, enquiry: Enquiry, mail: InboundMail) -> bool:
         replied_to = mail.in_reply_to
@@ -265,9 +287,15 @@ class Conversation:
                 enquiry.id,
             )
             return "therapist-not-approval"
+        asked = self.store.last_queued(enquiry.id, "approval_again")
+        # Asked again at most once a day: the therapist's out-of-office (or any
+        # answer the reader cannot use) never re-asks every cycle (#14).
+        lately = asked is not None and self.now - asked < timedelta(days=1)
         if enquiry.state == State.ASKED:
             transition = workflow.on_therapist_reply(
-                State.ASKED, answer, self._facts(enquiry, ())
+                State.ASKED,
+                answer,
+                replace(self._facts(enquiry, ()), asked_again_lately=lately),
             )
             self._carry_out(enquiry, transition, incoming, Preference())
             return transition.outcome
@@ -277,6 +305,7 @@ class Conversation:
             offered,
             need_free=answer.decision in {Decision.APPROVE, Decision.PROPOSE},
         )
+        facts = replace(facts, asked_again_lately=lately)
         if answer.decision is Decision.PROPOSE and answer.proposed is not None:
             proposed = self._resolve(answer.proposed, enquiry.id)
             unconfirmed = (

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from mailflow.errors import ImapTokenError, MailboxAuthError, MailboxError, TokenError
 from mailflow.shell import connecting
+from mailflow.shell.deadline import Deadline
 
 if TYPE_CHECKING:
     from mailflow.config import ImapSettings
@@ -127,10 +128,10 @@ class ImapMailbox:
         self._settings = settings
         self._client: Any = None
         self._selected: str | None = None
+        self._deadline: Deadline | None = None
         self.commands: list[str] = []
 
     def __enter__(self) -> ImapMailbox:
-        from imapclient import IMAPClient
         from imapclient.imapclient import SocketTimeout
 
         cfg = self._settings
@@ -140,6 +141,29 @@ class ImapMailbox:
         # Verifies the certificate and host. Loading the CA store costs ~50 ms, so
         # only when TLS is spoken (config allows `plain` for loopback alone).
         context = None if cfg.security == "plain" else connecting.tls_context(cfg)
+        # The whole session, greeting included, within imap.deadline_s (#14).
+        self._deadline = Deadline(
+            cfg.deadline_s, f"IMAP {connecting.where(cfg)} (imap.deadline_s)"
+        ).start()
+        try:
+            with self._deadline.scope():
+                self._open(cfg, timeout, context, secret)
+        except MailboxError as exc:
+            self._deadline.cancel()
+            if self._deadline.expired:
+                raise MailboxError(
+                    f"IMAP {connecting.where(cfg)} did not finish connecting within"
+                    f" imap.deadline_s ({cfg.deadline_s:g} s)"
+                ) from exc
+            raise
+        except BaseException:
+            self._deadline.cancel()
+            raise
+        return self
+
+    def _open(self, cfg: ImapSettings, timeout: Any, context: Any, secret: str) -> None:
+        from imapclient import IMAPClient
+
         with _translated("connect", cfg):
             client = IMAPClient(
                 cfg.host,
@@ -159,10 +183,17 @@ class ImapMailbox:
             client.shutdown()
             raise
         self.commands.append("LOGIN")
-        return self
 
     def __exit__(self, *exc: object) -> None:
         client, self._client = self._client, None
+        deadline, self._deadline = self._deadline, None
+        try:
+            self._close(client)
+        finally:
+            if deadline is not None:
+                deadline.cancel()
+
+    def _close(self, client: Any) -> None:
         if client is None:
             return
         try:

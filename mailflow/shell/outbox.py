@@ -92,7 +92,8 @@ class Outbox:
             log.info("outbox: sending resumes after the pause")
         handled: set[int] = set()
         while batch := [o for o in self.store.pending() if o.id not in handled]:
-            for outgoing in batch:
+            lanes = [self._lane(o) for o in batch]
+            for outgoing in (batch[i] for i in guard.fair_order(lanes)):
                 handled.add(outgoing.id)
                 if not self._flush_one(outgoing, limits, history):
                     self.report.waiting = len(self.store.pending())
@@ -102,6 +103,24 @@ class Outbox:
             # it stood alone (see _policy_refused).
             key = _LONE_REFUSALS + str(self._suspect[0].id)
             self.store.set_meta(key, str(int(self.store.get_meta(key) or 0) + 1))
+
+    def _lane(self, outgoing: OutgoingMail) -> str:
+        """Whose turn a message takes in the round-robin (`guard.fair_order`):
+        the therapist's letters each their own enquiry's; a person's, their
+        mailbox (case and `+tag` folded); every enquiry that came from a
+        website form shares one lane, so a flood of forms (one sender) waits
+        behind the people who wrote themselves, never in front of them."""
+        therapist = self.settings.practice.therapist_email
+        if outgoing.enquiry_id is None or therapist in outgoing.recipients:
+            return f"therapist:{outgoing.enquiry_id}:{outgoing.id}"
+        enquiry = self.store.enquiry(outgoing.enquiry_id)
+        if enquiry is not None and enquiry.first_message:
+            from mailflow.reading import extract
+
+            fields = extract.extract_form_submission(enquiry.first_message)
+            if fields.get("email"):
+                return "form"
+        return "person:" + ",".join(sorted(map(guard.mailbox_of, outgoing.recipients)))
 
     def _flush_one(
         self, outgoing: OutgoingMail, limits: guard.Limits, history: list[guard.Sent]

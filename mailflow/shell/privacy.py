@@ -18,7 +18,9 @@ The rules live here; the Store carries them out, one transaction each.
   contacts' keyed hashes; and a floor under enquiry ids, because Message-IDs
   and calendar UIDs derive from them: a reused id would thread a new person's
   mail into an old conversation and overwrite an old event in a calendar.
-- **Access** (`mailflow export`): everything stored about one enquiry, as JSON.
+- **Access** (`mailflow export`): everything stored about one enquiry, as JSON,
+  except the therapist's reply tokens: a letter to the therapist is listed
+  without its Message-ID and text, and no approval ref appears anywhere.
 - **Erasure** (`mailflow forget`): every enquiry of one address, in any state,
   and its contact hash. A call booked in the future must be cancelled first
   (so the person is told); `--force` deletes it anyway, sending nothing. An
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
@@ -38,6 +41,7 @@ from typing import TYPE_CHECKING, Final
 from mailflow.model import State
 
 if TYPE_CHECKING:
+    from mailflow.config import Settings
     from mailflow.shell.store import Store
 
 log = logging.getLogger("mailflow")
@@ -57,6 +61,39 @@ class Erasure:
     contact: bool
     refused: tuple[tuple[int, datetime], ...] = ()
     """(enquiry id, call start) of calls booked in the future, when not forced."""
+
+
+def not_erased(settings: Settings) -> str:
+    """What `forget` cannot erase, and how to remove it (#14): mailflow never
+    deletes mail, so every copy in a mailbox stays until a person deletes it.
+    Names folders and the practice's own addresses, never the person's."""
+    imap = settings.imap
+    sent = f'"{imap.sent_folder}"' if imap.sent_folder else "the Sent folder"
+    filed = (
+        f"filed in {sent} by the mail provider"
+        if imap.files_sent_mail_itself
+        else f"filed by mailflow in {sent}"
+    )
+    therapist = settings.practice.therapist_email
+    lines = [
+        "Not erased: mailflow never deletes mail, so these copies stay in the"
+        f" mailbox of {imap.username or settings.practice.email} until you delete them:",
+        f'  - their own mails, in "{imap.folder}" (imap.folder);',
+        f"  - mailflow's letters to them (times, confirmations), {filed};",
+        f"  - mailflow's notes about them to the therapist ({therapist}), in"
+        f" {sent} and in the therapist's own inbox.",
+        "To remove them: in your mail program, search every folder for the address"
+        " (From and To), delete what it finds, then empty the Trash; the therapist"
+        " does the same in their own mailbox. Backups of the mailbox or of the"
+        " database keep copies until they expire.",
+    ]
+    if not settings.caldav.enabled:
+        lines.append(
+            "Calendar events for their calls (invitations the therapist accepted,"
+            " events copied by hand) are not mailflow's to remove without [caldav]:"
+            " delete them in the calendar."
+        )
+    return "\n".join(lines)
 
 
 def retention_cutoff(now: datetime, retention_days: int) -> datetime:
@@ -81,7 +118,38 @@ def export(store: Store, enquiry_id: int) -> str | None:
     record = store.export_enquiry(enquiry_id)
     if record is None:
         return None
-    return json.dumps(record, indent=2, ensure_ascii=False)
+    secrets = _withhold(record)
+    text = json.dumps(record, indent=2, ensure_ascii=False)
+    for secret in secrets:  # wherever else it was kept (a thread's ids)
+        text = text.replace(json.dumps(secret, ensure_ascii=False)[1:-1], WITHHELD)
+    return _REF.sub("[ref withheld]", text)
+
+
+WITHHELD: Final = "<withheld: a reply token of the therapist's>"
+_REF = re.compile(r"\[ref [0-9a-f]{16}\]")
+
+
+def _withhold(record: dict[str, object]) -> set[str]:
+    """The export without the therapist's reply tokens (#14): the Message-ID of
+    a letter to the therapist, or its text (whose subject carries the approval
+    ref), lets whoever holds it approve, cancel or report a no-show by writing
+    as the therapist. Such a letter is listed (kind, dates, status) with its
+    Message-ID and text kept back; the person's own data it repeated (their
+    name, first message, times) is in the enquiry's record. Returns the
+    Message-IDs kept back."""
+    enquiry = record.get("enquiry")
+    person = str(enquiry.get("email", "")).lower() if isinstance(enquiry, dict) else ""
+    messages = record.get("messages")
+    secrets: set[str] = set()
+    for row in messages if isinstance(messages, list) else ():
+        recipients = row.get("recipients") or []
+        if person and person in (str(r).lower() for r in recipients):
+            continue
+        if row.get("message_id"):
+            secrets.add(str(row["message_id"]))
+        row["message_id"] = WITHHELD
+        row["message"] = None
+    return secrets
 
 
 def forget(store: Store, address: str, *, now: datetime, force: bool) -> Erasure:

@@ -641,8 +641,14 @@ class Runner:
             and enquiry.closed_reason not in _STILL_LISTENING
         ):
             return "owned-closed"
-        if found is None and classify.is_automated(mail, self.policy.form_senders):
-            return "owned-automated"  # an out-of-office answering our offer
+        if found is None and (
+            classify.is_automated(mail, self.policy.form_senders)
+            or classify.automated_words(quoting.new_words(mail.text))
+        ):
+            # An out-of-office answering our offer (or the therapist's to an
+            # approval), by its headers or by its own words: never answered,
+            # so an auto-responder and mailflow never write to each other.
+            return "owned-automated"
         words = found.comment if found is not None else ""
         if words:
             # A calendar's answer with words of its own (COMMENT) is screened

@@ -23,6 +23,7 @@ from mailflow.errors import (
     TransientSendError,
 )
 from mailflow.shell import connecting
+from mailflow.shell.deadline import Deadline
 
 if TYPE_CHECKING:
     from mailflow.config import SmtpSettings
@@ -145,6 +146,7 @@ class SmtpSender:
     def __init__(self, settings: SmtpSettings) -> None:
         self._settings = settings
         self._client: smtplib.SMTP | None = None
+        self._deadline: Deadline | None = None
         self.logged_in: bool | None = None
         """After connect: True logged in, False sent without a login (none set)."""
 
@@ -162,6 +164,19 @@ class SmtpSender:
         connecting.check_port(cfg)  # a mix-up that would hang until the timeout
         secret = _credential(cfg)  # first: a missing token costs no connection
         context = connecting.tls_context(cfg)  # verifies the certificate and host
+        # The whole session, greeting included, within smtp.deadline_s (#14).
+        deadline = Deadline(
+            cfg.deadline_s, f"SMTP {connecting.where(cfg)} (smtp.deadline_s)"
+        ).start()
+        try:
+            with deadline.scope():
+                self._open(cfg, secret, context)
+        except BaseException:
+            deadline.cancel()
+            raise
+        self._deadline = deadline
+
+    def _open(self, cfg: SmtpSettings, secret: str, context: ssl.SSLContext) -> None:
         with _translated("connect", cfg):
             client: smtplib.SMTP
             if cfg.security == "ssl":
@@ -215,6 +230,15 @@ class SmtpSender:
 
     def close(self) -> None:
         client, self._client = self._client, None
+        deadline, self._deadline = self._deadline, None
+        try:
+            self._quit(client)
+        finally:
+            if deadline is not None:
+                deadline.cancel()
+
+    @staticmethod
+    def _quit(client: smtplib.SMTP | None) -> None:
         if client is None:
             return
         try:

@@ -90,6 +90,11 @@ def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def words_key(enquiry_id: int) -> str:
+    """Meta key: a hash of the person's last words in this enquiry (#14)."""
+    return f"last-words:{enquiry_id}"
+
+
 class Store:
     """mailflow's memory. Open with `Store.open(path)`; use as a context manager."""
 
@@ -769,6 +774,14 @@ class Store:
         ).fetchall()
         return {str(row[0]) for row in rows if address in json.loads(row[1])}
 
+    def last_queued(self, enquiry_id: int, kind: str) -> datetime | None:
+        """When mailflow last queued a letter of `kind` about this enquiry."""
+        row = self._db.execute(
+            "SELECT MAX(created_at) FROM outbox WHERE enquiry_id = ? AND kind = ?",
+            (enquiry_id, kind),
+        ).fetchone()
+        return None if row is None or row[0] is None else _instant(row[0])
+
     def kind_of(self, message_id: str) -> str | None:
         """What kind of letter mailflow sent with this Message-ID, if it did."""
         row = self._db.execute(
@@ -857,6 +870,10 @@ class Store:
                 chunk,
             )
             self._db.execute(f"DELETE FROM enquiries WHERE id IN ({marks})", chunk)
+            self._db.execute(
+                f"DELETE FROM meta WHERE key IN ({marks})",
+                [words_key(i) for i in chunk],
+            )
         if ids:
             floor = int(self.get_meta("enquiry_id_floor") or 0)
             self.set_meta("enquiry_id_floor", str(max(floor, *ids)))

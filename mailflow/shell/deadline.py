@@ -1,0 +1,137 @@
+"""Whole-conversation deadlines for every server and feed (#14). Shell.
+
+A socket timeout bounds one read: a server that trickles one byte just
+inside it (a greeting, a FETCH, an SMTP reply, an https feed) holds the run
+and its lock for as long as it likes. A `Deadline` bounds the whole
+conversation: every socket opened inside it (the greeting included, as
+imaplib, smtplib and http.client open theirs with `socket.create_connection`)
+is shut when the time is up, from a timer thread, so the blocked read returns
+at once and fails like a dropped connection: an outage (exit 3), the next run
+tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any, Final
+
+log = logging.getLogger("mailflow")
+
+_active = threading.local()
+"""The innermost Deadline of the current thread (`stack`)."""
+_original_create_connection: Final[Callable[..., socket.socket]] = (
+    socket.create_connection
+)
+
+
+def _create_connection(*args: Any, **kwargs: Any) -> socket.socket:
+    sock = _original_create_connection(*args, **kwargs)
+    stack: list[Deadline] = getattr(_active, "stack", [])
+    if stack:
+        stack[-1].watch(sock)
+    return sock
+
+
+socket.create_connection = _create_connection
+"""Installed once, on import: outside a Deadline it only calls the original."""
+
+
+class Deadline:
+    """Shut every socket opened in this block once `seconds` have passed.
+
+    Use as a context manager around one conversation, or `start()` and
+    `cancel()` around a session that outlives one block (an IMAP session)."""
+
+    def __init__(self, seconds: float, what: str) -> None:
+        self.seconds = seconds
+        self.what = what
+        self.expired = False
+        self._fds: list[int] = []
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def start(self) -> Deadline:
+        self._timer = threading.Timer(self.seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+        return self
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        with self._lock:
+            self._fds.clear()
+
+    def __enter__(self) -> Deadline:
+        if self._timer is None:
+            self.start()
+        self.enter()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.leave()
+        self.cancel()
+
+    def enter(self) -> None:
+        """Sockets opened from here on (this thread) are this deadline's."""
+        stack = getattr(_active, "stack", None)
+        if stack is None:
+            stack = _active.stack = []
+        stack.append(self)
+
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        """Sockets opened inside the block are this deadline's (the timer runs on)."""
+        self.enter()
+        try:
+            yield
+        finally:
+            self.leave()
+
+    def leave(self) -> None:
+        stack: list[Deadline] = getattr(_active, "stack", [])
+        if self in stack:
+            stack.remove(self)
+
+    def watch(self, sock: socket.socket) -> None:
+        """Shut `sock` (by its descriptor, so a TLS wrapper is shut too) at the deadline."""
+        with self._lock:
+            self._fds.append(sock.fileno())
+            expired = self.expired
+        if expired:
+            self._shut()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+        log.warning(
+            "%s: not finished within its deadline of %g s; connection closed",
+            self.what,
+            self.seconds,
+        )
+        self._shut()
+
+    def _shut(self) -> None:
+        with self._lock:
+            fds, self._fds = self._fds, []
+        for fd in fds:
+            try:
+                sock = socket.socket(fileno=fd)
+            except OSError:
+                continue  # closed meanwhile (or not a socket)
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            finally:
+                sock.detach()  # the descriptor stays its owner's to close
