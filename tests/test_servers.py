@@ -251,6 +251,31 @@ def test_refused_logins_pause_until_the_password_changes(
     assert run(config, later) == 0
 
 
+def test_refused_smtp_logins_pause_too_and_the_offer_waits(
+    tmp_path, mail_server, mailboxes, capsys, monkeypatch
+):
+    """At Gmail and Microsoft 365 SMTP logs in to the same account as IMAP:
+    a wrong SMTP password must not lock it either. The offer waits, once."""
+    config = write_config(tmp_path, mail_server, mailboxes)
+    mail_server.deliver(
+        request(sender=mailboxes.person, to=mailboxes.practice), mailboxes.practice
+    )
+    monkeypatch.setenv("MAILFLOW_SMTP__PASSWORD", "wrong")
+    for minute in range(REFUSALS_BEFORE_PAUSE):
+        assert run(config, NOW + timedelta(minutes=minute)) == 3
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1
+        assert "not tried" not in err[0]
+    assert run(config, NOW + timedelta(minutes=10)) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "SMTP login to" in err[0]
+    assert "not tried" in err[0]
+    monkeypatch.setenv("MAILFLOW_SMTP__PASSWORD", mail_server.password)  # fixed
+    assert run(config, NOW + timedelta(minutes=15)) == 0
+    assert len(mail_server.messages(mailboxes.person)) == 1
+
+
 def test_an_empty_password_says_it_was_not_set(
     tmp_path, mail_server, mailboxes, capsys
 ):
@@ -262,6 +287,7 @@ def test_an_empty_password_says_it_was_not_set(
     )
     assert run(config) == 3
     err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
     assert "an empty password" in err
     assert "MAILFLOW_IMAP__PASSWORD" in err
 

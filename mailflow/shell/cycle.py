@@ -46,7 +46,7 @@ def run_once(
     to the real IMAP and SMTP ones (tests pass in-memory fakes or failing ones).
     A dry run works on an in-memory copy of the database and sends nothing.
     """
-    from mailflow.shell.login_guard import LoginGuard
+    from mailflow.shell.login_guard import GuardedSender, LoginGuard
     from mailflow.shell.mailbox import ImapMailbox
     from mailflow.shell.runner import Runner
     from mailflow.shell.smtp import SmtpSender
@@ -66,7 +66,10 @@ def run_once(
                 guard.refused()
             raise
         guard.accepted()
-        smtp = stack.enter_context((sender or SmtpSender)(settings.smtp))
+        smtp = GuardedSender(
+            stack.enter_context((sender or SmtpSender)(settings.smtp)),
+            LoginGuard(store, settings.smtp, now),
+        )
         runner = Runner(
             settings,
             store,

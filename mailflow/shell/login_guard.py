@@ -1,9 +1,11 @@
-"""A refused IMAP login is not retried every few minutes by cron. Does I/O (the store).
+"""A refused login (IMAP or SMTP) is not retried every few minutes by cron.
+Does I/O (the store).
 
 Providers lock a mailbox after a run of failed logins, so after
 REFUSALS_BEFORE_PAUSE refusals in a row mailflow stops trying for PAUSE, then
-tries once again; a change to the imap settings (host, port, user, password or
-where it comes from) ends the pause at once. The database keeps only a
+tries once again; a change to that server's settings (host, port, user,
+password or where it comes from) ends the pause at once. At Gmail and
+Microsoft 365 both servers log in to the same account, so both are guarded. The database keeps only a
 fingerprint of those settings, keyed with the installation's secret, and of
 the password no more than 16 bits: enough to notice a new one, too few to test
 guesses against.
@@ -17,11 +19,12 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
-from mailflow.errors import MailboxAuthError
+from mailflow.errors import MailboxAuthError, SmtpAuthError, TokenError
 from mailflow.shell import connecting
 
 if TYPE_CHECKING:
-    from mailflow.config import ImapSettings
+    from mailflow.config import ImapSettings, SmtpSettings
+    from mailflow.shell.ports import Sender
     from mailflow.shell.store import Store
 
 REFUSALS_BEFORE_PAUSE: Final = 3
@@ -33,7 +36,11 @@ class LoginPaused(MailboxAuthError):
     """The login was not even tried: it was refused too often (exit 3)."""
 
 
-def _fingerprint(store: Store, cfg: ImapSettings) -> str:
+class SmtpLoginPaused(SmtpAuthError):
+    """The SMTP login was not even tried: refused too often (the outbox waits)."""
+
+
+def _fingerprint(store: Store, cfg: ImapSettings | SmtpSettings) -> str:
     key = store.secret()
     basis = "\x00".join(
         [
@@ -55,14 +62,18 @@ def _fingerprint(store: Store, cfg: ImapSettings) -> str:
 
 
 class LoginGuard:
-    def __init__(self, store: Store, cfg: ImapSettings, now: datetime) -> None:
+    def __init__(
+        self, store: Store, cfg: ImapSettings | SmtpSettings, now: datetime
+    ) -> None:
         self._store = store
         self._cfg = cfg
         self._now = now
         self._fingerprint = _fingerprint(store, cfg)
+        self._server = cfg.section  # "imap" | "smtp"
+        self._meta = META if self._server == "imap" else f"{self._server}:login_refused"
 
     def _state(self) -> tuple[int, datetime] | None:
-        raw = self._store.get_meta(META)
+        raw = self._store.get_meta(self._meta)
         if not raw:
             return None
         try:
@@ -82,12 +93,13 @@ class LoginGuard:
         until = last + PAUSE
         if self._now >= until:
             return  # one more try
-        raise LoginPaused(
-            f"IMAP login to {connecting.where(self._cfg)} not tried: refused"
-            f" {count} times in a row (last {last:%Y-%m-%d %H:%M} UTC), and a"
-            " mailbox can lock after more; fix the password"
+        paused = LoginPaused if self._server == "imap" else SmtpLoginPaused
+        raise paused(
+            f"{self._server.upper()} login to {connecting.where(self._cfg)} not"
+            f" tried: refused {count} times in a row (last {last:%Y-%m-%d %H:%M}"
+            " UTC), and a mailbox can lock after more; fix the password"
             f" ({connecting.password_origin(self._cfg)}) and the next run logs in"
-            f" when the imap settings change, else at {until:%H:%M} UTC"
+            f" when the {self._server} settings change, else at {until:%H:%M} UTC"
             " (`mailflow check` tries at once)"
         )
 
@@ -95,7 +107,7 @@ class LoginGuard:
         state = self._state()
         count = (state[0] if state else 0) + 1
         self._store.set_meta(
-            META,
+            self._meta,
             json.dumps(
                 {
                     "config": self._fingerprint,
@@ -106,5 +118,27 @@ class LoginGuard:
         )
 
     def accepted(self) -> None:
-        if self._store.get_meta(META):
-            self._store.set_meta(META, "")
+        if self._store.get_meta(self._meta):
+            self._store.set_meta(self._meta, "")
+
+
+class GuardedSender:
+    """A Sender whose first login of the run is guarded (see LoginGuard)."""
+
+    def __init__(self, inner: Sender, guard: LoginGuard) -> None:
+        self._inner = inner
+        self._guard = guard
+        self._logged_in = False
+
+    def send(self, sender: str, recipients: tuple[str, ...], raw: bytes) -> None:
+        if not self._logged_in:
+            self._guard.check()
+        try:
+            self._inner.send(sender, recipients, raw)
+        except SmtpAuthError as exc:
+            if not isinstance(exc, SmtpLoginPaused | TokenError):
+                self._guard.refused()  # a broken sign-in token is not a password
+            raise
+        if not self._logged_in:
+            self._logged_in = True
+            self._guard.accepted()
