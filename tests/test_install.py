@@ -11,6 +11,7 @@ from __future__ import annotations
 import configparser
 import os
 import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -694,3 +695,28 @@ def test_an_answered_port_that_is_no_port_is_named(answer) -> None:
     with pytest.raises(ConfigError, match="IMAP port"):
         _port("IMAP", answer)
     assert _port("IMAP", "993") == 993
+
+
+@pytest.mark.parametrize("kind", ["token_alert", "login-refused"])
+def test_a_note_sent_straight_over_smtp_is_no_sign_of_another_database(
+    tmp_path, mail_server, mailboxes, kind
+):
+    """The sign-in notes go out without the outbox (the outbox may be what is
+    stuck); the provider files them in Sent, where they are ours, not a
+    second database's."""
+    config = write_config(tmp_path, mail_server, mailboxes)
+    assert run(config) == 0  # the folders learnt, the database made
+    note = (
+        f"From: mailflow <{mailboxes.practice}>\r\nTo: {mailboxes.therapist}\r\n"
+        "Subject: mailflow cannot sign in\r\n"
+        f"Message-ID: <mailflow.{'a1' * 16}@riverside.example>\r\n"
+        f"X-Mailflow: {kind}\r\nDate: Wed, 25 Nov 2026 09:00:00 +0000\r\n\r\nx\r\n"
+    ).encode()
+    mail_server.append(mailboxes.practice, "Sent", note)
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    database = load_settings(config).storage.database
+    with sqlite3.connect(database) as db:
+        adopted = db.execute(
+            "SELECT value FROM meta WHERE key = 'adopted_threads'"
+        ).fetchall()
+    assert adopted in ([], [("0",)])

@@ -352,3 +352,22 @@ def test_the_samples_are_the_contract(samples):
         assert set(context) == contract.LETTERS[kind].names, kind
         for dotted in contract.LETTERS[kind].strong:
             assert dotted.split(".")[0] in contract.LETTERS[kind].names, kind
+
+
+@pytest.mark.parametrize("kind", ["reminder", "move_request", "followup_answer"])
+def test_video_calls_are_said_so_and_ask_no_phone(kind: str) -> None:
+    from pathlib import Path as _Path
+
+    from mailflow.cli.check import sample_contexts
+    from mailflow.config import load_settings
+
+    settings = load_settings(
+        _Path(__file__).resolve().parents[1] / "config" / "mailflow.example.toml"
+    )
+    context = dict(sample_contexts(settings)[kind])
+    context["call"] = {"minutes": 30, "mode": "video", "video_url": "https://m.x/r"}
+    text, _ = compose.render(kind, context)
+    assert "Phone:" not in text
+    assert "ring you" not in text
+    if kind != "followup_answer":
+        assert "30-minute" in text

@@ -92,6 +92,7 @@ def check(settings: Settings) -> int:
             sender.connect()
         if sender.logged_in:
             print(f"smtp: logged in to {smtp.host}:{smtp.port} ({smtp.security})")
+            _login_works(settings, "smtp")
         else:
             print(
                 f"smtp: connected to {smtp.host}:{smtp.port} ({smtp.security}),"
@@ -123,7 +124,7 @@ def check(settings: Settings) -> int:
     return 3 if server_down else 0
 
 
-def _login_works(settings: Settings) -> None:
+def _login_works(settings: Settings, server: str = "imap") -> None:
     """A login that works ends a pause after refused ones (login_guard)."""
     from mailflow.shell.login_guard import META
     from mailflow.shell.store import Store
@@ -131,10 +132,11 @@ def _login_works(settings: Settings) -> None:
     path = settings.storage.database
     if not path.exists():
         return
+    key = META if server == "imap" else f"{server}:login_refused"
     try:
         with Store.open(path) as store:
-            if store.get_meta(META):
-                store.set_meta(META, "")
+            if store.get_meta(key):
+                store.set_meta(key, "")
     except Exception:  # check only reads; a busy or odd database is run's business
         return
 
