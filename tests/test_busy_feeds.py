@@ -394,3 +394,28 @@ def test_a_calendar_taken_out_of_the_config_takes_its_cache_with_it(tmp_path) ->
         store.keep_busy_feeds({kept})
         assert store.busy_feed(kept) == "{}"
         assert store.busy_feed(dropped) is None
+
+
+def test_a_zone_nobody_can_read_is_named_to_the_therapist() -> None:
+    from datetime import UTC, datetime
+
+    from mailflow.shell.busy import PRACTICE_ZONE, read_calendar
+
+    ics = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n"
+        b"BEGIN:VEVENT\r\nUID:b1\r\nDTSTAMP:20261201T000000Z\r\n"
+        b"SUMMARY:Supervision\r\n"
+        b"DTSTART;TZID=Customized Time Zone:20261208T100000\r\n"
+        b"DTEND;TZID=Customized Time Zone:20261208T110000\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    read = read_calendar(
+        ics,
+        start_at=datetime(2026, 12, 7, tzinfo=UTC),
+        end_at=datetime(2026, 12, 14, tzinfo=UTC),
+        zone_name="Europe/London",
+    )
+    assert len(read.intervals) == 1  # kept, in the practice's zone
+    (skipped,) = read.skipped
+    assert skipped.summary == "Supervision"
+    assert skipped.what == PRACTICE_ZONE

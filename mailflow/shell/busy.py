@@ -249,6 +249,10 @@ def _read_group(
     by_name = {t: n for t in tzids if (n := _zone_name(t)) is not None}
     renamed = {t: n for t, n in by_name.items() if t not in zone_lines}
     lost_zone = PRACTICE_ZONE if own - set(by_name) else None
+    # A TZID with no VTIMEZONE and no name we know ("Customized Time Zone",
+    # "(UTC-03:00) Brasilia" spelt otherwise) is read in the practice's zone:
+    # it may be hours off, so the therapist is told, never left to guess.
+    unknown = tzids - own - set(by_name)
     events = [e.lines for e in group]
     no_dates = [
         [line for line in e.lines if icsfeed.prop_name(line) not in _EXTRA_DATES]
@@ -283,6 +287,7 @@ def _read_group(
             }
         except _CALENDAR_ERRORS:
             continue  # the cause may quote the calendar: never kept
+        what = what or (PRACTICE_ZONE if unknown else None)
         note = None if what is None else Skipped(master.summary, master.day, what)
         return found, note
     return None, Skipped(master.summary, master.day, SKIPPED)
