@@ -22,7 +22,12 @@ from support import shared_files
 from mailflow.errors import MailflowError
 from mailflow.model import Interval
 from mailflow.shell import busy
-from mailflow.shell.busy import BusyCalendarError, busy_intervals, load_busy
+from mailflow.shell.busy import (
+    BusyCalendarError,
+    busy_intervals,
+    load_busy,
+    read_calendar,
+)
 
 LONDON = "Europe/London"
 TZ = ZoneInfo(LONDON)
@@ -341,15 +346,26 @@ def test_more_than_max_occurrences_in_the_window_is_refused() -> None:
         intervals(ics(every_minute))
 
 
-def test_rules_too_costly_to_expand_are_refused_quickly() -> None:
+def test_rules_too_costly_to_expand_cost_only_their_own_repeats() -> None:
+    # One series too costly to expand is read by its first date alone (and
+    # named to the therapist); the rest of the calendar still keeps offers off
+    # its times, and the whole read stays cheap.
     every_second_for_years = (
-        "UID:s@test\nDTSTART:20200101T000000Z\nDURATION:PT1S\nRRULE:FREQ=SECONDLY\n"
+        "UID:s@test\nSUMMARY:Noise\nDTSTART:20200101T000000Z\nDURATION:PT1S\n"
+        "RRULE:FREQ=SECONDLY\n"
     )
     began = time.process_time()  # CPU time, not the wall
 
-    with pytest.raises(BusyCalendarError, match="too costly"):
-        intervals(ics(every_second_for_years))
+    read = read_calendar(
+        ics(every_second_for_years, WEEKLY_MONDAY_10),
+        start_at=START,
+        end_at=END,
+        zone_name=LONDON,
+    )
     assert time.process_time() - began < 2
+    assert [s.summary for s in read.skipped] == ["Noise"]
+    assert read.intervals == intervals(ics(WEEKLY_MONDAY_10))  # the rest stands
+    assert read.intervals  # and it is not empty
 
 
 def test_a_rule_that_never_matches_does_not_run_to_the_year_9999() -> None:

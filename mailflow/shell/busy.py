@@ -274,7 +274,12 @@ def _read_group(
             calendar = icalendar.Calendar.from_ical(text)
             if not isinstance(calendar, icalendar.Calendar):
                 continue
-            _bound_rules(calendar, source, window=window, budget=budget)
+            spent = (budget.steps, budget.in_window)
+            try:
+                _bound_rules(calendar, source, window=window, budget=budget)
+            except _TooCostly:
+                budget.steps, budget.in_window = spent  # its repeats go unread
+                continue
             occurrences = recurring_ical_events.of(calendar).between(
                 window.start_at.astimezone(zone), window.end_at.astimezone(zone)
             )
@@ -463,6 +468,11 @@ def _refuse(source: str, reason: str) -> NoReturn:
     raise BusyCalendarError(source=source, reason=reason) from None
 
 
+class _TooCostly(BusyCalendarError):
+    """One series' rules would cost more than the feed's budget allows: that
+    series is read by its first date alone, the rest of the feed stands."""
+
+
 def _bound_rules(
     calendar: icalendar.Calendar, source: str, *, window: Interval, budget: _Budget
 ) -> None:
@@ -494,7 +504,10 @@ def _bound_rules(
                     rule, probe_start, _LAST_DAY, matching=False
                 )
             if budget.steps > MAX_RULE_STEPS:
-                _refuse(source, "its recurring events are too costly to expand")
+                raise _TooCostly(
+                    source=source,
+                    reason="its recurring events are too costly to expand",
+                )
             if not never:
                 kept.append(rule)
                 budget.in_window += _window_count(rule, first, until, window)
