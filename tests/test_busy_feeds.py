@@ -419,3 +419,31 @@ def test_a_zone_nobody_can_read_is_named_to_the_therapist() -> None:
     (skipped,) = read.skipped
     assert skipped.summary == "Supervision"
     assert skipped.what == PRACTICE_ZONE
+
+
+def test_a_zone_whose_rule_never_matches_loses_no_event() -> None:
+    # Broken data, not an attack: the zone is left out, the event read by the
+    # zone's name, and the rest of the calendar stands.
+    from datetime import UTC, datetime
+
+    from mailflow.shell.busy import read_calendar
+
+    ics = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n"
+        b"BEGIN:VTIMEZONE\r\nTZID:Europe/London\r\n"
+        b"BEGIN:STANDARD\r\nDTSTART:19701025T020000\r\nTZOFFSETFROM:+0100\r\n"
+        b"TZOFFSETTO:+0000\r\nRRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\r\n"
+        b"END:STANDARD\r\nEND:VTIMEZONE\r\n"
+        b"BEGIN:VEVENT\r\nUID:z1\r\nDTSTAMP:20261201T000000Z\r\nSUMMARY:Clinic\r\n"
+        b"DTSTART;TZID=Europe/London:20261208T100000\r\n"
+        b"DTEND;TZID=Europe/London:20261208T110000\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    read = read_calendar(
+        ics,
+        start_at=datetime(2026, 12, 7, tzinfo=UTC),
+        end_at=datetime(2026, 12, 14, tzinfo=UTC),
+        zone_name="Europe/London",
+    )
+    (busy,) = read.intervals
+    assert busy.start_at == datetime(2026, 12, 8, 10, tzinfo=UTC)  # GMT in December

@@ -545,7 +545,9 @@ def _bound_zones(feed: icsfeed.Feed, source: str, *, window: Interval) -> set[st
                 for rule in _rules(part):
                     first = _date_value(part, "DTSTART")
                     if _never_matches(rule, first):
-                        _refuse(source, "a VTIMEZONE has a rule that never matches")
+                        # Broken, not hostile: the zone is left out and its
+                        # events are read by the zone's name (named if unknown).
+                        raise ValueError("a VTIMEZONE rule that never matches")
                     years = max(1, last_year - first.year + 1)
                     start = _approx_utc(first).replace(tzinfo=None)
                     count += zones.transitions_per_year(rule, start) * years
