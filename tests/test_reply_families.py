@@ -277,3 +277,68 @@ def test_a_day_instead_of_another_without_a_time_is_asked() -> None:
         "Could we do Thursday instead of Tuesday?", today=TODAY
     )
     assert answer.decision is Decision.UNCLEAR
+
+
+# -- after a booking: kept silently only on words that keep it (review #1) -----------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Something has come up, sorry",
+        "I won't be around on Wednesday after all",
+        "Wednesday's no longer possible for me",
+        "I'm going to give Wednesday a miss",
+        "Please scrap the call",
+        "I'm going to leave it, thanks for your time",
+        "I have to bail on Wednesday sorry",
+        "please remove me, I don't want the call",
+        # hard negatives: keep words beside news
+        "Thanks, but something has come up",
+        "ok so I won't be around Wednesday",
+        "Great thanks. My daughter is in hospital",
+        "Looking forward to it. I might be late",
+        "Thanks Sam. Work has gone mad",
+        "\U0001f622",
+        "Jo",
+    ],
+)
+def test_an_unknown_reply_about_a_booked_call_goes_to_the_therapist(
+    text: str,
+) -> None:
+    assert _booked(text) is ReplyKind.UNCLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks, see you then!",
+        "Thank you so much, see you Wednesday!\n\nJo",
+        "Looking forward to it",
+        "Perfect, looking forward to speaking with you x",
+        "\U0001f44d",
+        "Got it \U0001f44d",
+        "07700 900312",
+        "Great, thank you. My number is 07700 900318 in case you need it.",
+        "Thanks Sam",
+        "Lovely, it's in my diary. Thanks Helen",
+        "Yes still on for tomorrow, thanks for the reminder",
+        "Perfect, thank you. Speak Tuesday.\n\nRuth",
+        "ok",
+        "Cheers",
+    ],
+)
+def test_words_that_keep_a_booked_call_keep_it_silently(text: str) -> None:
+    assert _booked(text) is ReplyKind.OTHER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please cancel my Wednesday call and book me in for Friday instead",
+        "Please cancel my Wednesday call and book me for Friday",
+        "Cancel Wednesday please and rebook me on Friday",
+    ],
+)
+def test_cancel_and_book_another_day_is_never_a_cancel(text: str) -> None:
+    assert _booked(text) in {ReplyKind.RESCHEDULE, ReplyKind.UNCLEAR}

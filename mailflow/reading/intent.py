@@ -84,6 +84,25 @@ def book() -> ReplyBook:
     )
 
 
+_DAY_WORDS: Final = (
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today)"
+    r"(?:\s+(?:at\s+)?\d{1,2}(?:[:.]\d{2})?(?:\s*[ap]\.?m\.?)?)?"
+)
+"""What "DAY" stands for in the booked_keep family: a day said back, with its time."""
+
+
+@cache
+def booked_keep() -> re.Pattern[str]:
+    """The words that keep a booked call silently ("thanks, see you Tuesday");
+    case-blind, so a name beside them keeps its capital."""
+    data = _load("en.toml")["reply"]
+    assert isinstance(data, dict)
+    patterns = data["booked_keep"]
+    assert isinstance(patterns, list)
+    body = "|".join(f"(?:{p.replace('DAY', _DAY_WORDS)})" for p in patterns)
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+
+
 @cache
 def foreign_books() -> tuple[ForeignBook, ...]:
     found = []
