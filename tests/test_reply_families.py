@@ -342,3 +342,56 @@ def test_words_that_keep_a_booked_call_keep_it_silently(text: str) -> None:
 )
 def test_cancel_and_book_another_day_is_never_a_cancel(text: str) -> None:
     assert _booked(text) in {ReplyKind.RESCHEDULE, ReplyKind.UNCLEAR}
+
+
+# -- an offer: a day turned down is never a pick (review #2) --------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thursday is out for me",
+        "Thursday's a no-go",
+        "Thursday's tricky",
+        "Thursday clashes with work",
+        "Thursday is a no",
+        "Thursday, sadly not",
+        "Unfortunately Thursday is off the table",
+        "Thursday's fully booked for me",
+        "Thursday - I'm at the hospital all day",
+        "I'm in work Thursday",
+        "Monday's a write-off",
+        "Monday I have my kids",
+        "2 is out",
+        "Tuesday won't work, Thursday's out too",
+        "Thursday I'm at a wedding, sorry",
+        "Nothing works on Thursday",
+        "Thursday is out, please send others",
+    ],
+)
+def test_a_day_turned_down_is_never_a_pick(text: str) -> None:
+    assert _offer(text, LATE).kind is not ReplyKind.PICK
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("Thursday", 2),
+        ("2", 2),
+        ("2 please", 2),
+        ("Thursday works", 2),
+        ("Thursday please", 2),
+        ("Thursday is fine", 2),
+        ("I'll take Thursday", 2),
+        ("Thursday sounds good", 2),
+        ("tue at 9.30am", 1),
+        ("hi, no. 3 pls", 3),
+        ("#1 if that's still free!", 1),
+        ("Tuesday doesn't work but Thursday is great", 2),
+        ("Thursday's out. Tuesday is fine", 1),
+        ("Thursday at 2pm\n\nJo", 2),
+    ],
+)
+def test_a_pick_said_positively_or_alone_is_a_pick(text: str, choice: int) -> None:
+    found = _offer(text, LATE)
+    assert (found.kind, found.choice) == (ReplyKind.PICK, choice)

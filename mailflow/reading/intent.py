@@ -39,6 +39,8 @@ class ReplyBook:
     no: re.Pattern[str]
     followup_no: re.Pattern[str]
     start_question: re.Pattern[str]
+    pick_sign: re.Pattern[str]
+    reject: re.Pattern[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +173,16 @@ def withdraws(text: str) -> bool:
 
 def cancels_booking(text: str) -> bool:
     return says(book().cancel, text)
+
+
+def signs_pick(text: str) -> bool:
+    """A word that takes a time ("works", "please", "I'll take"), not negated."""
+    return says(book().pick_sign, text)
+
+
+def rejects(text: str) -> bool:
+    """Words that turn a time down ("is out", "tricky", "I'm at work")."""
+    return bool(book().reject.search(_plain(text)))
 
 
 def asks_to_move(text: str) -> bool:
