@@ -210,6 +210,9 @@ class TherapistReply:
     decision: Decision
     note: str = ""  # words for the person, quoted as written
     proposed: WallTime | None = None
+    # UNCLEAR with words of cancelling not plainly an order ("cancel?", "I'll
+    # cancel it later", "cancel the reminder"): the therapist is asked.
+    cancel_asked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -395,3 +395,59 @@ def test_a_day_turned_down_is_never_a_pick(text: str) -> None:
 def test_a_pick_said_positively_or_alone_is_a_pick(text: str, choice: int) -> None:
     found = _offer(text, LATE)
     assert (found.kind, found.choice) == (ReplyKind.PICK, choice)
+
+
+# -- the therapist's cancel: only told plainly, of this call (review #3) -------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cancel",
+        "Please cancel it",
+        "cancel this one please",
+        "please cancel the call",
+        "call it off",
+        "She rang to cancel",
+        "they've cancelled",
+        "I can't do this one",
+        "I need to cancel, family emergency.",
+        "Going to have to cancel this, sorry.",
+    ],
+)
+def test_the_therapist_told_plainly_cancels(text: str) -> None:
+    assert read_therapist_reply(text, today=TODAY).decision is Decision.CANCEL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cancel?",
+        "Should I cancel?",
+        "Can you cancel this?",
+        "Cancel it. Actually, leave it",
+        "cancel - no wait, leave it",
+        "If she doesn't confirm, cancel it",
+        "I'll cancel it later",
+        "I'll cancel it myself",
+        "cancel the reminder",
+        "please cancel the reminder email",
+        "I cancelled my other client so I'm free",
+        "She cancelled her other appointment to make this",
+    ],
+)
+def test_cancel_words_not_plainly_an_order_ask_the_therapist(text: str) -> None:
+    answer = read_therapist_reply(text, today=TODAY)
+    assert answer.decision is Decision.UNCLEAR
+    assert answer.cancel_asked
+
+
+def test_an_unsure_cancel_to_a_booking_notice_is_not_dropped() -> None:
+    from mailflow.model import State
+    from mailflow.reading.answer import read_therapist_answer
+
+    answer = read_therapist_answer(
+        State.BOOKED, "I'll cancel it later", today=TODAY, booking_only=True
+    )
+    assert answer is not None
+    assert answer.cancel_asked

@@ -2112,3 +2112,17 @@ def test_after_the_therapist_cancels_a_bare_reply_reaches_them(
     else:
         assert (AlertTherapist("after-cancel") in result.commands) is told
         assert result.state is State.CANCELLED
+
+
+# -- the therapist's cancel words, not plainly an order (review #3) ------------------
+
+
+@pytest.mark.parametrize("state", [State.BOOKED, State.RESCHEDULING, State.FOLLOWED_UP])
+def test_an_unsure_cancel_from_the_therapist_asks_them_and_keeps_the_call(
+    state: State,
+) -> None:
+    reply = TherapistReply(Decision.UNCLEAR, cancel_asked=True)
+    facts = Facts(approval="therapist")
+    assert on_therapist_reply(state, reply, facts) == Transition(
+        state, (AlertTherapist("therapist-cancel-unclear"),), "cancel-unclear"
+    )

@@ -417,6 +417,12 @@ def on_therapist_reply(state: State, reply: TherapistReply, facts: Facts) -> Tra
             return Transition(
                 State.CANCELLED, (CancelCall("therapist", reply.note),), "cancelled"
             )
+        if reply.decision is Decision.UNCLEAR and reply.cancel_asked:
+            # "Cancel? Actually leave it", "I'll cancel it later": the call
+            # stands and the therapist is asked, never cancelled on a guess.
+            return Transition(
+                state, (AlertTherapist("therapist-cancel-unclear"),), "cancel-unclear"
+            )
     if state is State.BOOKED and facts.counter is not None:
         return _on_move_answer(reply, facts.counter, facts)
     if state is State.ASKED:

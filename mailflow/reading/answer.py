@@ -92,7 +92,11 @@ def read_therapist_answer(
     if state is State.ASKED:
         return None if booking_only else therapist.read_offer_answer(words)
     answer = therapist.read_therapist_reply(words, today=today)
-    if booking_only and answer.decision not in {Decision.CANCEL, Decision.NO_SHOW}:
+    if (
+        booking_only
+        and answer.decision not in {Decision.CANCEL, Decision.NO_SHOW}
+        and not answer.cancel_asked  # "cancel? actually leave it": asked
+    ):
         # An approval counts only in the current approval's thread; a reply
         # to their calendar copy or a notice may only cancel or report a no-show.
         return None
