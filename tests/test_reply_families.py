@@ -451,3 +451,80 @@ def test_an_unsure_cancel_to_a_booking_notice_is_not_dropped() -> None:
     )
     assert answer is not None
     assert answer.cancel_asked
+
+
+# -- the therapist's words: passed on only when written to the person (review #4) ----
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("No - I'm away that week", "I'm away that week"),
+        ("No, sorry, I'm not free then", "sorry, I'm not free then"),
+        (
+            "No - you'd be better with a trauma specialist",
+            "you'd be better with a trauma specialist",
+        ),
+        (
+            "No, tell her: I'm sorry, I don't do couples work.",
+            "I'm sorry, I don't do couples work.",
+        ),
+        # not to the person, not only the therapist's own time: no note
+        ("No, I'd rather not, gut feeling", ""),
+        ("No, I don't think we'd be a good match", ""),
+        ("No - could you offer her other times, I'm booked solid", ""),
+        ("No, I'm away that week and honestly not keen", ""),
+    ],
+)
+def test_a_decline_passes_on_only_words_for_the_person(text: str, note: str) -> None:
+    answer = read_therapist_reply(text, today=TODAY)
+    assert (answer.decision, answer.note) == (Decision.DECLINE, note)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No - she's my neighbour",
+        "No, he's a family friend",
+        "No, she's my client's wife",
+        "No, I know her",
+        "No, I can't take her on",
+        "No, refer on",
+        "No - too complex for me",
+        "No, sounds like a crisis case",
+        "No - spam",
+        "No, time waster",
+        "No - ignore",
+    ],
+)
+def test_a_decline_about_the_person_stands_down_quietly(text: str) -> None:
+    assert read_therapist_reply(text, today=TODAY).decision is Decision.PRIVATE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No, sorry - family emergency",  # the therapist's own: a decline
+        "no thanks, I've decided to stop taking new clients until March",
+    ],
+)
+def test_family_or_clients_alone_are_no_private_note(text: str) -> None:
+    assert read_therapist_reply(text, today=TODAY).decision is Decision.DECLINE
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("Please cancel - I'm away that week", "I'm away that week"),
+        (
+            "Please cancel. You'll hear from me soon about a new time",
+            "You'll hear from me soon about a new time",
+        ),
+        ("Please cancel - she's my neighbour", ""),
+        ("Please cancel - I've had a think and she needs a specialist service", ""),
+        ("Cancel please, got a lot on and not keen", ""),
+    ],
+)
+def test_a_cancel_passes_on_only_words_for_the_person(text: str, note: str) -> None:
+    answer = read_therapist_reply(text, today=TODAY)
+    assert (answer.decision, answer.note) == (Decision.CANCEL, note)

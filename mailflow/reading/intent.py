@@ -40,6 +40,8 @@ class ReplyBook:
     followup_no: re.Pattern[str]
     start_question: re.Pattern[str]
     pick_sign: re.Pattern[str]
+    private_words: re.Pattern[str]
+    own_reason: re.Pattern[str]
     reject: re.Pattern[str]
 
 
@@ -183,6 +185,28 @@ def signs_pick(text: str) -> bool:
 def rejects(text: str) -> bool:
     """Words that turn a time down ("is out", "tricky", "I'm at work")."""
     return bool(book().reject.search(_plain(text)))
+
+
+def private_words(text: str) -> bool:
+    """The therapist's words about the person or their own ties to them
+    ("she's my neighbour", "can't take him on", "spam"): never passed on."""
+    return bool(book().private_words.search(_plain(text)))
+
+
+_OWN_FILLER: Final = re.compile(
+    r"\b(?:sorry|so sorry|unfortunately|i'?m afraid|afraid|so|x+|thanks|thank you|best"
+    r"|all|and|but|no|the|i|am|really|just|then|though|at that time"
+    r"|(?:for |on )?(?:that|this|next|the whole|the) (?:day|week|morning|afternoon|evening"
+    r"|time|date)|all day|on (?:mon|tues|wednes|thurs|fri|satur|sun)day)\b|[^\w\s]",
+)
+
+
+def own_reason(text: str) -> bool:
+    """Whether a note is nothing but a short reason about the therapist's own
+    time ("Sorry, I'm away that week"): such a note may go to the person."""
+    plain = _plain(text)
+    left = _OWN_FILLER.sub(" ", book().own_reason.sub(" ", plain))
+    return bool(book().own_reason.search(plain)) and not left.strip()
 
 
 def asks_to_move(text: str) -> bool:

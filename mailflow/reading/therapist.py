@@ -159,10 +159,9 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
             return TherapistReply(Decision.UNCLEAR)
         # "Please cancel and tell her I'm sorry": cancel, but words about the
         # person are never passed on as they stand.
-        note = "" if private else _note(body)
-        return TherapistReply(
-            Decision.CANCEL, note="" if _ABOUT_THEM.search(note) else note
-        )
+        private = private or intent.private_words(body)
+        note = "" if private else _for_them(_note(body))
+        return TherapistReply(Decision.CANCEL, note=note)
     told = _TELL_THEM.search(body)
     if told is not None and decline and not approve:
         # "No - please tell her: I'm sorry, I don't offer couples work...":
@@ -187,12 +186,13 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     if approve and decline:
         return TherapistReply(Decision.UNCLEAR)
     if decline:
-        note = _note(body)
+        if intent.private_words(body):
+            # "No - she's my neighbour", "can't take him on", "spam": the
+            # therapist's words about them; stand down, send nothing.
+            return TherapistReply(Decision.PRIVATE)
         # A note that speaks of them ("he wants in-person sessions") is about
         # them, not to them: fresh times go, the therapist's words do not.
-        return TherapistReply(
-            Decision.DECLINE, note="" if _ABOUT_THEM.search(note) else note
-        )
+        return TherapistReply(Decision.DECLINE, note=_for_them(_note(body)))
     if approve and not _HEDGE.search(masked):
         return TherapistReply(Decision.APPROVE)
     return TherapistReply(Decision.UNCLEAR)
@@ -272,6 +272,22 @@ def _note(body: str) -> str:
     if _NO_NOTE.fullmatch(note):
         return ""
     return note[:MAX_NOTE_CHARS].strip()
+
+
+_TO_THEM = re.compile(
+    r"\b(?:you|your|yours|you're|you'll|you've|you'd|yourself)\b", re.IGNORECASE
+)
+
+
+def _for_them(note: str) -> str:
+    """The note, when it is written to the person ("could you pick another
+    day?") or is a short reason about the therapist's own time ("I'm away that
+    week"); else nothing: the therapist's other words stay with them."""
+    if not note or _ABOUT_THEM.search(note):
+        return ""
+    if _TO_THEM.search(note) or intent.own_reason(note):
+        return note
+    return ""
 
 
 _CANCEL_OBJECT = (
