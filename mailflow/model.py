@@ -175,6 +175,7 @@ class PersonReply:
     phone: str | None = None  # E.164, when given in passing
     yes: bool = False  # a plain yes ("yes please"): to "reply and I'll send new times"
     empty: bool = False  # no words of their own at all (only a quote)
+    only_phone: bool = False  # nothing but a phone number ("my mobile: 07700 900123")
     declines: bool = False  # "don't worry about rebooking", "I'll give it a miss"
 
 

@@ -528,3 +528,33 @@ def test_family_or_clients_alone_are_no_private_note(text: str) -> None:
 def test_a_cancel_passes_on_only_words_for_the_person(text: str, note: str) -> None:
     answer = read_therapist_reply(text, today=TODAY)
     assert (answer.decision, answer.note) == (Decision.CANCEL, note)
+
+
+# -- a reply that is only a phone number (review #5) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "07700 900312",
+        "My mobile is 07700 900312",
+        "Tel: 07700 900312\n\nJo",
+        "here's my number 07700 900312 thanks",
+    ],
+)
+def test_a_phone_number_alone_is_only_a_phone(text: str) -> None:
+    found = _offer(text, LATE)
+    assert found.phone is not None
+    assert found.only_phone
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "07700 900312 - can you ring after 5?",
+        "07700 900312, my partner will answer",
+        "07700 900312 but I'm worried about the call",
+    ],
+)
+def test_a_phone_number_with_words_is_not_only_a_phone(text: str) -> None:
+    assert not _offer(text, LATE).only_phone

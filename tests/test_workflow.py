@@ -2126,3 +2126,32 @@ def test_an_unsure_cancel_from_the_therapist_asks_them_and_keeps_the_call(
     assert on_therapist_reply(state, reply, facts) == Transition(
         state, (AlertTherapist("therapist-cancel-unclear"),), "cancel-unclear"
     )
+
+
+# -- a phone number alone while the time is held (review #5) -------------------------
+
+
+def test_a_phone_number_alone_while_held_is_only_remembered() -> None:
+    reply = PersonReply(ReplyKind.OTHER, phone=PHONE, only_phone=True)
+    assert on_person_reply(State.HELD, reply, HOLDING) == Transition(
+        State.HELD, (RememberPhone(PHONE),), "reply-other"
+    )
+
+
+@pytest.mark.parametrize(
+    ("state", "facts"), [(State.OFFERED, WAITING), (State.RESCHEDULING, BOOKED_A)]
+)
+def test_a_phone_number_alone_elsewhere_still_tells_the_therapist(
+    state: State, facts: Facts
+) -> None:
+    reply = PersonReply(ReplyKind.OTHER, phone=PHONE, only_phone=True)
+    assert on_person_reply(state, reply, facts) == Transition(
+        state, (RememberPhone(PHONE), AlertTherapist("offer-reply")), "reply-other"
+    )
+
+
+def test_a_phone_number_with_words_while_held_tells_the_therapist() -> None:
+    reply = PersonReply(ReplyKind.OTHER, phone=PHONE)
+    assert on_person_reply(State.HELD, reply, HOLDING) == Transition(
+        State.HELD, (RememberPhone(PHONE), AlertTherapist("offer-reply")), "reply-other"
+    )

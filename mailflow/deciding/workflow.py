@@ -359,7 +359,10 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
     # A question or a thank-you, no time chosen: never silence; the therapist
     # is told to read it (mailflow will not guess an answer). A reply with no
     # words of its own (only our letter quoted) says nothing.
-    told = () if reply.empty else (AlertTherapist("offer-reply"),)
+    quiet = reply.empty or (state is State.HELD and reply.only_phone and reply.phone)
+    # A number alone while the time is held for the therapist: remembered,
+    # nothing else to read ("07700 900123" after "2 please").
+    told = () if quiet else (AlertTherapist("offer-reply"),)
     return Transition(state, (*remember, *told), f"reply-{reply.kind.value}")
 
 

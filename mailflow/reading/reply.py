@@ -293,7 +293,8 @@ def read_person_reply(
         return PersonReply(
             kind, preference=preference, phone=phone, yes=yes, declines=no
         )
-    return PersonReply(kind, phone=phone, yes=yes, declines=no)
+    alone = kind is ReplyKind.OTHER and phone is not None and _only_phone(body)
+    return PersonReply(kind, phone=phone, yes=yes, declines=no, only_phone=alone)
 
 
 _NOT_A_CHOICE = re.compile(
@@ -510,6 +511,30 @@ def _of_another(clause: str, pick: int, day: int, count: int) -> bool:
 def _only_the_choice(body: str) -> bool:
     """ "Thursday", "2.", "Thursday at 2pm\n\nJo": the day or number alone."""
     left = _ONLY_CHOICE.sub(" ", body)
+    words = _WORD.findall(left)
+    if not words:
+        return True
+    last_line = [line for line in left.splitlines() if line.strip()][-1]
+    return (
+        len(words) <= 2
+        and words == _WORD.findall(last_line)
+        and all(_NAME.fullmatch(w) for w in words)
+    )
+
+
+_PHONE_RUN = re.compile(r"\+?\(?\d[\d ()-]{7,}\d")
+_PHONE_WORDS = re.compile(
+    r"\b(?:my|the|a|best|new|mobile|mob|cell|phone|landline|number|no|tel|telephone"
+    r"|is|it's|it|here's|here|you|can|call|ring|reach|get|me|on|at|i'll|be|for"
+    r"|hi|hello|thanks|thank|cheers|x+)\b|[^\w\s]",
+    re.IGNORECASE,
+)
+
+
+def _only_phone(body: str) -> bool:
+    """ "07700 900123", "my mobile is 07700 900123", "Tel: ...\n\nJo": a phone
+    number and nothing else of note (a name on the last line at most)."""
+    left = _PHONE_WORDS.sub(" ", _PHONE_RUN.sub(" ", body))
     words = _WORD.findall(left)
     if not words:
         return True
