@@ -558,3 +558,12 @@ def test_a_phone_number_alone_is_only_a_phone(text: str) -> None:
 )
 def test_a_phone_number_with_words_is_not_only_a_phone(text: str) -> None:
     assert not _offer(text, LATE).only_phone
+
+
+@pytest.mark.parametrize(
+    "text", ["No, sorry, that day is full.", "No - my diary's full that week"]
+)
+def test_a_full_diary_is_the_therapists_own_reason(text: str) -> None:
+    answer = read_therapist_reply(text, today=TODAY)
+    assert answer.decision is Decision.DECLINE
+    assert answer.note != ""
