@@ -312,10 +312,16 @@ class ClosedReason(StrEnum):
 
 
 STILL_LISTENING = frozenset(
-    {ClosedReason.EXPIRED, ClosedReason.SILENT, ClosedReason.WITHDRAWN}
+    {
+        ClosedReason.EXPIRED,
+        ClosedReason.SILENT,
+        ClosedReason.WITHDRAWN,
+        ClosedReason.NOT_NOW,
+    }
 )
-"""Closed by the clock or a withdrawal, not a goodbye: a late reply still
-reopens the offer or answers the follow-up."""
+"""Closed by the clock, a withdrawal or a "not now", not a goodbye: a late
+reply still reopens the offer or answers the follow-up. "Not now" was told
+"whenever you feel ready, just reply": that reply is read (and screened)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,7 +90,7 @@ def test_replies_are_understood_or_asked_back(replies) -> None:  # type: ignore[
     # words that keep it, and anything else goes to the therapist, so "thanks,
     # I might be a few minutes late" is now asked about (safe, counted "asked",
     # not "correct"), and the review's own hard cases were added. The floor is
-    # set to what holds after that (93.8% on 529), not kept by a harmful rule;
+    # set to what holds after that (93.5% on 573), not kept by a harmful rule;
     # what is not understood must be asked, never misread.
     assert replies.share("correct") >= 0.93
     assert replies.share("misread") == 0.0

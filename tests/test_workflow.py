@@ -2155,3 +2155,18 @@ def test_a_phone_number_with_words_while_held_tells_the_therapist() -> None:
     assert on_person_reply(State.HELD, reply, HOLDING) == Transition(
         State.HELD, (RememberPhone(PHONE), AlertTherapist("offer-reply")), "reply-other"
     )
+
+
+# -- "not now" was told "just reply": the reply is read (review #6) ------------------
+
+
+def test_a_reply_after_not_now_answers_the_followup() -> None:
+    from mailflow.model import STILL_LISTENING
+    from mailflow.reading.answer import answers_followup
+
+    assert ClosedReason.NOT_NOW in STILL_LISTENING
+    assert answers_followup(State.CLOSED, ClosedReason.NOT_NOW)
+    assert not answers_followup(State.CLOSED, ClosedReason.NO)
+    assert on_followup_answer(State.CLOSED, "question") == Transition(
+        State.STOOD_DOWN, (AnswerFollowup("question"),), "followup-question"
+    )

@@ -25,9 +25,11 @@ from mailflow.reading.quoting import new_words
 
 def answers_followup(state: State, closed_reason: ClosedReason | None) -> bool:
     """Whether a person's reply is their answer to "would you like to start?",
-    however late (after the quiet close that follows silence)."""
+    however late (after the quiet close that follows silence, or after "not
+    now", whose letter says "whenever you feel ready, just reply")."""
     return state is State.FOLLOWED_UP or (
-        state is State.CLOSED and closed_reason is ClosedReason.SILENT
+        state is State.CLOSED
+        and closed_reason in {ClosedReason.SILENT, ClosedReason.NOT_NOW}
     )
 
 
