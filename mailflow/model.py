@@ -175,6 +175,7 @@ class PersonReply:
     phone: str | None = None  # E.164, when given in passing
     yes: bool = False  # a plain yes ("yes please"): to "reply and I'll send new times"
     empty: bool = False  # no words of their own at all (only a quote)
+    only_phone: bool = False  # nothing but a phone number ("my mobile: 07700 900123")
     declines: bool = False  # "don't worry about rebooking", "I'll give it a miss"
 
 
@@ -210,6 +211,9 @@ class TherapistReply:
     decision: Decision
     note: str = ""  # words for the person, quoted as written
     proposed: WallTime | None = None
+    # UNCLEAR with words of cancelling not plainly an order ("cancel?", "I'll
+    # cancel it later", "cancel the reminder"): the therapist is asked.
+    cancel_asked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,10 +312,16 @@ class ClosedReason(StrEnum):
 
 
 STILL_LISTENING = frozenset(
-    {ClosedReason.EXPIRED, ClosedReason.SILENT, ClosedReason.WITHDRAWN}
+    {
+        ClosedReason.EXPIRED,
+        ClosedReason.SILENT,
+        ClosedReason.WITHDRAWN,
+        ClosedReason.NOT_NOW,
+    }
 )
-"""Closed by the clock or a withdrawal, not a goodbye: a late reply still
-reopens the offer or answers the follow-up."""
+"""Closed by the clock, a withdrawal or a "not now", not a goodbye: a late
+reply still reopens the offer or answers the follow-up. "Not now" was told
+"whenever you feel ready, just reply": that reply is read (and screened)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -282,6 +282,38 @@ def test_followup_answered_no_or_not_now(life, words, to_person, subject, to_the
     assert "followup_nudge" not in kinds(server, boxes.person)
 
 
+def test_a_reply_after_not_now_reaches_the_therapist(life):
+    # "Whenever you feel ready, just reply": the reply is read as an answer to
+    # the follow-up and passed to the therapist, never marked seen and dropped.
+    server, boxes, config = life
+    _confirmation, booked = book(server, boxes, config)
+    _start, end_at = call_times(booked)
+    followup_at = end_at + timedelta(hours=2) + MINUTE
+    assert run(config, followup_at) == 0
+    followup = newest(server, boxes.person, "followup")
+    person_says(
+        server,
+        boxes,
+        config,
+        followup,
+        "Not just now, thank you. Maybe after Christmas.",
+        followup_at + timedelta(days=1),
+    )
+    after = newest(server, boxes.person, "after_answer")
+    before = len(kinds(server, boxes.therapist))
+    person_says(
+        server,
+        boxes,
+        config,
+        after,
+        "Hi, I feel ready now - I'd like to start please.",
+        followup_at + timedelta(days=30),
+    )
+    assert len(kinds(server, boxes.therapist)) > before
+    note = newest(server, boxes.therapist, "followup_answer")
+    assert "I feel ready now" in plain(note)
+
+
 def test_silence_gets_one_nudge_then_a_quiet_close(life, capsys):
     server, boxes, config = life
     _confirmation, booked = book(server, boxes, config)

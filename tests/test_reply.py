@@ -815,9 +815,11 @@ def test_therapist_unclear_acts_on_nothing(text: str) -> None:
 
 
 def test_therapist_note_is_trimmed_and_bounded() -> None:
-    reply = therapist("No.   " + "Sorry, I'm away. " * 400)
+    # A note written to the person (a bare reason cut mid-word is no longer
+    # only a reason, and is not passed on).
+    reply = therapist("No.   " + "Sorry, you'll need another day. " * 400)
     assert reply.decision is Decision.DECLINE
-    assert reply.note.startswith("Sorry, I'm away.")
+    assert reply.note.startswith("Sorry, you'll need another day.")
     assert len(reply.note) <= 2000
     assert reply.note == reply.note.strip()
 

@@ -277,3 +277,293 @@ def test_a_day_instead_of_another_without_a_time_is_asked() -> None:
         "Could we do Thursday instead of Tuesday?", today=TODAY
     )
     assert answer.decision is Decision.UNCLEAR
+
+
+# -- after a booking: kept silently only on words that keep it (review #1) -----------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Something has come up, sorry",
+        "I won't be around on Wednesday after all",
+        "Wednesday's no longer possible for me",
+        "I'm going to give Wednesday a miss",
+        "Please scrap the call",
+        "I'm going to leave it, thanks for your time",
+        "I have to bail on Wednesday sorry",
+        "please remove me, I don't want the call",
+        # hard negatives: keep words beside news
+        "Thanks, but something has come up",
+        "ok so I won't be around Wednesday",
+        "Great thanks. My daughter is in hospital",
+        "Looking forward to it. I might be late",
+        "Thanks Sam. Work has gone mad",
+        "\U0001f622",
+        "Jo",
+    ],
+)
+def test_an_unknown_reply_about_a_booked_call_goes_to_the_therapist(
+    text: str,
+) -> None:
+    assert _booked(text) is ReplyKind.UNCLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks, see you then!",
+        "Thank you so much, see you Wednesday!\n\nJo",
+        "Looking forward to it",
+        "Perfect, looking forward to speaking with you x",
+        "\U0001f44d",
+        "Got it \U0001f44d",
+        "07700 900312",
+        "Great, thank you. My number is 07700 900318 in case you need it.",
+        "Thanks Sam",
+        "Lovely, it's in my diary. Thanks Helen",
+        "Yes still on for tomorrow, thanks for the reminder",
+        "Perfect, thank you. Speak Tuesday.\n\nRuth",
+        "ok",
+        "Cheers",
+    ],
+)
+def test_words_that_keep_a_booked_call_keep_it_silently(text: str) -> None:
+    assert _booked(text) is ReplyKind.OTHER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please cancel my Wednesday call and book me in for Friday instead",
+        "Please cancel my Wednesday call and book me for Friday",
+        "Cancel Wednesday please and rebook me on Friday",
+    ],
+)
+def test_cancel_and_book_another_day_is_never_a_cancel(text: str) -> None:
+    assert _booked(text) in {ReplyKind.RESCHEDULE, ReplyKind.UNCLEAR}
+
+
+# -- an offer: a day turned down is never a pick (review #2) --------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thursday is out for me",
+        "Thursday's a no-go",
+        "Thursday's tricky",
+        "Thursday clashes with work",
+        "Thursday is a no",
+        "Thursday, sadly not",
+        "Unfortunately Thursday is off the table",
+        "Thursday's fully booked for me",
+        "Thursday - I'm at the hospital all day",
+        "I'm in work Thursday",
+        "Monday's a write-off",
+        "Monday I have my kids",
+        "2 is out",
+        "Tuesday won't work, Thursday's out too",
+        "Thursday I'm at a wedding, sorry",
+        "Nothing works on Thursday",
+        "Thursday is out, please send others",
+    ],
+)
+def test_a_day_turned_down_is_never_a_pick(text: str) -> None:
+    assert _offer(text, LATE).kind is not ReplyKind.PICK
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("Thursday", 2),
+        ("2", 2),
+        ("2 please", 2),
+        ("Thursday works", 2),
+        ("Thursday please", 2),
+        ("Thursday is fine", 2),
+        ("I'll take Thursday", 2),
+        ("Thursday sounds good", 2),
+        ("tue at 9.30am", 1),
+        ("hi, no. 3 pls", 3),
+        ("#1 if that's still free!", 1),
+        ("Tuesday doesn't work but Thursday is great", 2),
+        ("Thursday's out. Tuesday is fine", 1),
+        ("Thursday at 2pm\n\nJo", 2),
+    ],
+)
+def test_a_pick_said_positively_or_alone_is_a_pick(text: str, choice: int) -> None:
+    found = _offer(text, LATE)
+    assert (found.kind, found.choice) == (ReplyKind.PICK, choice)
+
+
+# -- the therapist's cancel: only told plainly, of this call (review #3) -------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cancel",
+        "Please cancel it",
+        "cancel this one please",
+        "please cancel the call",
+        "call it off",
+        "She rang to cancel",
+        "they've cancelled",
+        "I can't do this one",
+        "I need to cancel, family emergency.",
+        "Going to have to cancel this, sorry.",
+    ],
+)
+def test_the_therapist_told_plainly_cancels(text: str) -> None:
+    assert read_therapist_reply(text, today=TODAY).decision is Decision.CANCEL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cancel?",
+        "Should I cancel?",
+        "Can you cancel this?",
+        "Cancel it. Actually, leave it",
+        "cancel - no wait, leave it",
+        "If she doesn't confirm, cancel it",
+        "I'll cancel it later",
+        "I'll cancel it myself",
+        "cancel the reminder",
+        "please cancel the reminder email",
+        "I cancelled my other client so I'm free",
+        "She cancelled her other appointment to make this",
+    ],
+)
+def test_cancel_words_not_plainly_an_order_ask_the_therapist(text: str) -> None:
+    answer = read_therapist_reply(text, today=TODAY)
+    assert answer.decision is Decision.UNCLEAR
+    assert answer.cancel_asked
+
+
+def test_an_unsure_cancel_to_a_booking_notice_is_not_dropped() -> None:
+    from mailflow.model import State
+    from mailflow.reading.answer import read_therapist_answer
+
+    answer = read_therapist_answer(
+        State.BOOKED, "I'll cancel it later", today=TODAY, booking_only=True
+    )
+    assert answer is not None
+    assert answer.cancel_asked
+
+
+# -- the therapist's words: passed on only when written to the person (review #4) ----
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("No - I'm away that week", "I'm away that week"),
+        ("No, sorry, I'm not free then", "sorry, I'm not free then"),
+        (
+            "No - you'd be better with a trauma specialist",
+            "you'd be better with a trauma specialist",
+        ),
+        (
+            "No, tell her: I'm sorry, I don't do couples work.",
+            "I'm sorry, I don't do couples work.",
+        ),
+        # not to the person, not only the therapist's own time: no note
+        ("No, I'd rather not, gut feeling", ""),
+        ("No, I don't think we'd be a good match", ""),
+        ("No - could you offer her other times, I'm booked solid", ""),
+        ("No, I'm away that week and honestly not keen", ""),
+    ],
+)
+def test_a_decline_passes_on_only_words_for_the_person(text: str, note: str) -> None:
+    answer = read_therapist_reply(text, today=TODAY)
+    assert (answer.decision, answer.note) == (Decision.DECLINE, note)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No - she's my neighbour",
+        "No, he's a family friend",
+        "No, she's my client's wife",
+        "No, I know her",
+        "No, I can't take her on",
+        "No, refer on",
+        "No - too complex for me",
+        "No, sounds like a crisis case",
+        "No - spam",
+        "No, time waster",
+        "No - ignore",
+    ],
+)
+def test_a_decline_about_the_person_stands_down_quietly(text: str) -> None:
+    assert read_therapist_reply(text, today=TODAY).decision is Decision.PRIVATE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No, sorry - family emergency",  # the therapist's own: a decline
+        "no thanks, I've decided to stop taking new clients until March",
+    ],
+)
+def test_family_or_clients_alone_are_no_private_note(text: str) -> None:
+    assert read_therapist_reply(text, today=TODAY).decision is Decision.DECLINE
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("Please cancel - I'm away that week", "I'm away that week"),
+        (
+            "Please cancel. You'll hear from me soon about a new time",
+            "You'll hear from me soon about a new time",
+        ),
+        ("Please cancel - she's my neighbour", ""),
+        ("Please cancel - I've had a think and she needs a specialist service", ""),
+        ("Cancel please, got a lot on and not keen", ""),
+    ],
+)
+def test_a_cancel_passes_on_only_words_for_the_person(text: str, note: str) -> None:
+    answer = read_therapist_reply(text, today=TODAY)
+    assert (answer.decision, answer.note) == (Decision.CANCEL, note)
+
+
+# -- a reply that is only a phone number (review #5) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "07700 900312",
+        "My mobile is 07700 900312",
+        "Tel: 07700 900312\n\nJo",
+        "here's my number 07700 900312 thanks",
+    ],
+)
+def test_a_phone_number_alone_is_only_a_phone(text: str) -> None:
+    found = _offer(text, LATE)
+    assert found.phone is not None
+    assert found.only_phone
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "07700 900312 - can you ring after 5?",
+        "07700 900312, my partner will answer",
+        "07700 900312 but I'm worried about the call",
+    ],
+)
+def test_a_phone_number_with_words_is_not_only_a_phone(text: str) -> None:
+    assert not _offer(text, LATE).only_phone
+
+
+@pytest.mark.parametrize(
+    "text", ["No, sorry, that day is full.", "No - my diary's full that week"]
+)
+def test_a_full_diary_is_the_therapists_own_reason(text: str) -> None:
+    answer = read_therapist_reply(text, today=TODAY)
+    assert answer.decision is Decision.DECLINE
+    assert answer.note != ""

@@ -84,8 +84,13 @@ def test_no_reply_is_read_into_harm(replies) -> None:  # type: ignore[no-untyped
 
 
 def test_replies_are_understood_or_asked_back(replies) -> None:  # type: ignore[no-untyped-def]
-    # Issue #10 asks for 95% understood, scored through the real workflow
-    # transition (95.5% on 512 replies today). The floor guards against sliding
-    # back; what is not understood must be asked, never misread.
-    assert replies.share("correct") >= 0.95
+    # Issue #10 asked for 95% understood, scored through the real workflow
+    # transition (95.5% on 512 replies before the strict review). The review
+    # turned the booked reader round: a booked call is kept silently only on
+    # words that keep it, and anything else goes to the therapist, so "thanks,
+    # I might be a few minutes late" is now asked about (safe, counted "asked",
+    # not "correct"), and the review's own hard cases were added. The floor is
+    # set to what holds after that (93.5% on 573), not kept by a harmful rule;
+    # what is not understood must be asked, never misread.
+    assert replies.share("correct") >= 0.93
     assert replies.share("misread") == 0.0

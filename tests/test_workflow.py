@@ -2112,3 +2112,61 @@ def test_after_the_therapist_cancels_a_bare_reply_reaches_them(
     else:
         assert (AlertTherapist("after-cancel") in result.commands) is told
         assert result.state is State.CANCELLED
+
+
+# -- the therapist's cancel words, not plainly an order (review #3) ------------------
+
+
+@pytest.mark.parametrize("state", [State.BOOKED, State.RESCHEDULING, State.FOLLOWED_UP])
+def test_an_unsure_cancel_from_the_therapist_asks_them_and_keeps_the_call(
+    state: State,
+) -> None:
+    reply = TherapistReply(Decision.UNCLEAR, cancel_asked=True)
+    facts = Facts(approval="therapist")
+    assert on_therapist_reply(state, reply, facts) == Transition(
+        state, (AlertTherapist("therapist-cancel-unclear"),), "cancel-unclear"
+    )
+
+
+# -- a phone number alone while the time is held (review #5) -------------------------
+
+
+def test_a_phone_number_alone_while_held_is_only_remembered() -> None:
+    reply = PersonReply(ReplyKind.OTHER, phone=PHONE, only_phone=True)
+    assert on_person_reply(State.HELD, reply, HOLDING) == Transition(
+        State.HELD, (RememberPhone(PHONE),), "reply-other"
+    )
+
+
+@pytest.mark.parametrize(
+    ("state", "facts"), [(State.OFFERED, WAITING), (State.RESCHEDULING, BOOKED_A)]
+)
+def test_a_phone_number_alone_elsewhere_still_tells_the_therapist(
+    state: State, facts: Facts
+) -> None:
+    reply = PersonReply(ReplyKind.OTHER, phone=PHONE, only_phone=True)
+    assert on_person_reply(state, reply, facts) == Transition(
+        state, (RememberPhone(PHONE), AlertTherapist("offer-reply")), "reply-other"
+    )
+
+
+def test_a_phone_number_with_words_while_held_tells_the_therapist() -> None:
+    reply = PersonReply(ReplyKind.OTHER, phone=PHONE)
+    assert on_person_reply(State.HELD, reply, HOLDING) == Transition(
+        State.HELD, (RememberPhone(PHONE), AlertTherapist("offer-reply")), "reply-other"
+    )
+
+
+# -- "not now" was told "just reply": the reply is read (review #6) ------------------
+
+
+def test_a_reply_after_not_now_answers_the_followup() -> None:
+    from mailflow.model import STILL_LISTENING
+    from mailflow.reading.answer import answers_followup
+
+    assert ClosedReason.NOT_NOW in STILL_LISTENING
+    assert answers_followup(State.CLOSED, ClosedReason.NOT_NOW)
+    assert not answers_followup(State.CLOSED, ClosedReason.NO)
+    assert on_followup_answer(State.CLOSED, "question") == Transition(
+        State.STOOD_DOWN, (AnswerFollowup("question"),), "followup-question"
+    )

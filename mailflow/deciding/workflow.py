@@ -362,7 +362,10 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
     # A question or a thank-you, no time chosen: never silence; the therapist
     # is told to read it (mailflow will not guess an answer). A reply with no
     # words of its own (only our letter quoted) says nothing.
-    told = () if reply.empty else (AlertTherapist("offer-reply"),)
+    quiet = reply.empty or (state is State.HELD and reply.only_phone and reply.phone)
+    # A number alone while the time is held for the therapist: remembered,
+    # nothing else to read ("07700 900123" after "2 please").
+    told = () if quiet else (AlertTherapist("offer-reply"),)
     return Transition(state, (*remember, *told), f"reply-{reply.kind.value}")
 
 
@@ -419,6 +422,12 @@ def on_therapist_reply(state: State, reply: TherapistReply, facts: Facts) -> Tra
         if reply.decision is Decision.CANCEL and not facts.call_started:
             return Transition(
                 State.CANCELLED, (CancelCall("therapist", reply.note),), "cancelled"
+            )
+        if reply.decision is Decision.UNCLEAR and reply.cancel_asked:
+            # "Cancel? Actually leave it", "I'll cancel it later": the call
+            # stands and the therapist is asked, never cancelled on a guess.
+            return Transition(
+                state, (AlertTherapist("therapist-cancel-unclear"),), "cancel-unclear"
             )
     if state is State.BOOKED and facts.counter is not None:
         return _on_move_answer(reply, facts.counter, facts)

@@ -25,9 +25,11 @@ from mailflow.reading.quoting import new_words
 
 def answers_followup(state: State, closed_reason: ClosedReason | None) -> bool:
     """Whether a person's reply is their answer to "would you like to start?",
-    however late (after the quiet close that follows silence)."""
+    however late (after the quiet close that follows silence, or after "not
+    now", whose letter says "whenever you feel ready, just reply")."""
     return state is State.FOLLOWED_UP or (
-        state is State.CLOSED and closed_reason is ClosedReason.SILENT
+        state is State.CLOSED
+        and closed_reason in {ClosedReason.SILENT, ClosedReason.NOT_NOW}
     )
 
 
@@ -92,7 +94,11 @@ def read_therapist_answer(
     if state is State.ASKED:
         return None if booking_only else therapist.read_offer_answer(words)
     answer = therapist.read_therapist_reply(words, today=today)
-    if booking_only and answer.decision not in {Decision.CANCEL, Decision.NO_SHOW}:
+    if (
+        booking_only
+        and answer.decision not in {Decision.CANCEL, Decision.NO_SHOW}
+        and not answer.cancel_asked  # "cancel? actually leave it": asked
+    ):
         # An approval counts only in the current approval's thread; a reply
         # to their calendar copy or a notice may only cancel or report a no-show.
         return None

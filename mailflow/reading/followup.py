@@ -17,7 +17,7 @@ from enum import Enum, StrEnum
 from typing import Final, Literal
 
 from mailflow.model import PersonReply, ReplyKind, Slot
-from mailflow.reading import intent
+from mailflow.reading import intent, picking
 from mailflow.reading.quoting import new_words
 from mailflow.reading.reply import read_person_reply
 
@@ -639,7 +639,10 @@ def read_booked_reply(
     whatever else it says ("I can't make Wednesday any more: anything on
     Friday?"); a cancel needs words that cancel ("please cancel", "take me
     off", "I've decided to wait"); "I can't make it" alone could be either,
-    so it is asked about, never acted on.
+    so it is asked about, never acted on. Nothing else is kept silently on a
+    guess: only a reply that says nothing but that the call stands (thanks, see
+    you then, an emoji, a phone number: `only_keeps`) is; any other reply comes
+    back UNCLEAR and the therapist reads it.
     """
     found = read_person_reply(
         text, offered=offered, zones=zones, region=region, today=today
@@ -691,7 +694,75 @@ def read_booked_reply(
         return replace(found, kind=ReplyKind.UNCLEAR)  # "I can't make it": which?
     if _WAVERING.search(body):
         return replace(found, kind=ReplyKind.UNCLEAR)  # "what's this about?"
-    if found.kind in {ReplyKind.PICK, ReplyKind.UNCLEAR}:
-        # "Perfect, see you Thursday": the booked time named again, a thank-you.
+    if found.empty or only_keeps(text, found.phone):
+        # "Perfect, see you Thursday", "thanks x", "👍", a phone number: kept.
         return replace(found, kind=ReplyKind.OTHER)
-    return found
+    # Anything else once booked ("Something has come up, sorry", "I'm going
+    # to give Wednesday a miss"): never kept on a guess; the therapist reads it.
+    return replace(found, kind=ReplyKind.UNCLEAR)
+
+
+_PHONE_RUN = re.compile(r"\+?\(?\d[\d ()-]{7,}\d")
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_NAME = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?")
+_NOT_NAMES: Final = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "today",
+        "tomorrow",
+        "sorry",
+        "something",
+        "unfortunately",
+        "actually",
+        "but",
+        "however",
+        "please",
+        "cancel",
+    ]
+)
+_SAD: Final = frozenset(
+    "\U0001f44e\U0001f622\U0001f62d\U0001f61e\u2639\U0001f641"
+    "\U0001f61f\U0001f614\U0001f615\U0001f629\U0001f62b\U0001f494"
+)
+"""Emoji that are no thumbs-up: the therapist reads them."""
+
+
+def only_keeps(text: str, phone: str | None) -> bool:
+    """Whether a reply about a booked call says nothing but that it stands:
+    words of the `booked_keep` family, a phone number given, an emoji, a name
+    and filler; one other word and the therapist is told instead."""
+    raw = picking.without_signoff(new_words(text))[:MAX_READ_CHARS]
+    raw = (
+        unicodedata.normalize("NFKC", raw).replace("\u2019", "'").replace("\u2018", "'")
+    )
+    if any(ch in _SAD for ch in raw):
+        return False
+    emoji = any(unicodedata.category(ch) == "So" for ch in raw)
+    if phone:
+        raw = _PHONE_RUN.sub(" ", raw)
+    keep = intent.booked_keep()
+    kept = keep.sub(lambda m: " " * len(m.group()), raw)
+    evidence = bool(phone) or emoji or kept != raw
+    names = 0
+    for word in _WORD.finditer(kept):
+        if not _a_name(kept, word):
+            return False
+        names += 1
+    return evidence and names <= 2
+
+
+def _a_name(text: str, word: re.Match[str]) -> bool:
+    """ "Thanks Sam", or a name alone on the last line: a name, not news."""
+    if not _NAME.fullmatch(word.group()) or word.group().lower() in _NOT_NAMES:
+        return False
+    before = text[: word.start()].rstrip(" \t")
+    if before and before[-1] not in ".!?\n":
+        return True
+    # Sentence-initial: a name only when it is the last word ("...Tuesday.\n\nRuth").
+    return not _WORD.search(text[word.end() :])

@@ -39,6 +39,10 @@ class ReplyBook:
     no: re.Pattern[str]
     followup_no: re.Pattern[str]
     start_question: re.Pattern[str]
+    pick_sign: re.Pattern[str]
+    private_words: re.Pattern[str]
+    own_reason: re.Pattern[str]
+    reject: re.Pattern[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,25 @@ def book() -> ReplyBook:
             for key in ReplyBook.__slots__
         }
     )
+
+
+_DAY_WORDS: Final = (
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today)"
+    r"(?:\s+(?:at\s+)?\d{1,2}(?:[:.]\d{2})?(?:\s*[ap]\.?m\.?)?)?"
+)
+"""What "DAY" stands for in the booked_keep family: a day said back, with its time."""
+
+
+@cache
+def booked_keep() -> re.Pattern[str]:
+    """The words that keep a booked call silently ("thanks, see you Tuesday");
+    case-blind, so a name beside them keeps its capital."""
+    data = _load("en.toml")["reply"]
+    assert isinstance(data, dict)
+    patterns = data["booked_keep"]
+    assert isinstance(patterns, list)
+    body = "|".join(f"(?:{p.replace('DAY', _DAY_WORDS)})" for p in patterns)
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
 
 
 @cache
@@ -152,6 +175,38 @@ def withdraws(text: str) -> bool:
 
 def cancels_booking(text: str) -> bool:
     return says(book().cancel, text)
+
+
+def signs_pick(text: str) -> bool:
+    """A word that takes a time ("works", "please", "I'll take"), not negated."""
+    return says(book().pick_sign, text)
+
+
+def rejects(text: str) -> bool:
+    """Words that turn a time down ("is out", "tricky", "I'm at work")."""
+    return bool(book().reject.search(_plain(text)))
+
+
+def private_words(text: str) -> bool:
+    """The therapist's words about the person or their own ties to them
+    ("she's my neighbour", "can't take him on", "spam"): never passed on."""
+    return bool(book().private_words.search(_plain(text)))
+
+
+_OWN_FILLER: Final = re.compile(
+    r"\b(?:sorry|so sorry|unfortunately|i'?m afraid|afraid|so|x+|thanks|thank you|best"
+    r"|all|and|but|no|the|i|am|really|just|then|though|at that time"
+    r"|(?:for |on )?(?:that|this|next|the whole|the) (?:day|week|morning|afternoon|evening"
+    r"|time|date)|all day|on (?:mon|tues|wednes|thurs|fri|satur|sun)day)\b|[^\w\s]",
+)
+
+
+def own_reason(text: str) -> bool:
+    """Whether a note is nothing but a short reason about the therapist's own
+    time ("Sorry, I'm away that week"): such a note may go to the person."""
+    plain = _plain(text)
+    left = _OWN_FILLER.sub(" ", book().own_reason.sub(" ", plain))
+    return bool(book().own_reason.search(plain)) and not left.strip()
 
 
 def asks_to_move(text: str) -> bool:

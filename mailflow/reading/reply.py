@@ -60,7 +60,7 @@ _CHOICE_PATTERNS: Final = (
     ),
     re.compile(  # "... 2 would be great", "3 works for me"
         r"\b(?P<n>\d{1,2})\s+(?:please|pls|plz|works|would (?:work|suit|be)|suits|does"
-        r"|doesn't|does not|won't|isn't|is not|wouldn't|would not|can't|is out"
+        r"|doesn't|does not|won't|isn't|is not|wouldn't|would not|can't"
         r"|is (?:good|great|fine|perfect|best|ideal|ok|okay|lovely|better|easiest)"
         r"|sounds|for me)\b",
         re.IGNORECASE,
@@ -242,6 +242,20 @@ def read_person_reply(
                 body, kind, pick, inline, offered, zones, preference
             )
 
+    typed_under = isinstance(inline, int) and not isinstance(inline, bool)
+    if (
+        kind is ReplyKind.PICK
+        and pick is not None
+        and not (typed_under and inline == pick)
+        and offered
+        and zones
+        and intent.language_of(body) is None  # their language's words: below
+        and not _taken(body, pick, offered, zones[0])
+    ):
+        # "Thursday's tricky", "2 is out", "Monday I have my kids": a day named
+        # is no pick without a word that takes it; asked, never booked.
+        kind, pick = ReplyKind.UNCLEAR, None
+
     language = intent.language_of(body)
     if language is not None and kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR}:
         # Another language: a number, an ordinal or a weekday, a cancel, a move
@@ -279,7 +293,8 @@ def read_person_reply(
         return PersonReply(
             kind, preference=preference, phone=phone, yes=yes, declines=no
         )
-    return PersonReply(kind, phone=phone, yes=yes, declines=no)
+    alone = kind is ReplyKind.OTHER and phone is not None and _only_phone(body)
+    return PersonReply(kind, phone=phone, yes=yes, declines=no, only_phone=alone)
 
 
 _NOT_A_CHOICE = re.compile(
@@ -435,6 +450,100 @@ def _pointed(
         ):
             return ReplyKind.UNCLEAR, None, preference
     return kind, pick, preference
+
+
+_CLAUSE = re.compile(
+    r"[.,;:!?()\n]|\s[-\u2013\u2014]+\s|\b(?:but|though|however|whereas|and|so)\b",
+    re.IGNORECASE,
+)
+_DAY_NAMES: Final = (
+    r"mon(?:day)?", r"tue(?:s|sday)?", r"wed(?:s|nesday)?", r"thu(?:r|rs|rsday)?",
+    r"fri(?:day)?", r"sat(?:urday)?", r"sun(?:day)?",
+)  # fmt: skip
+_DAYS: Final = tuple(
+    re.compile(rf"\b{name}s?\b(?:'s)?", re.IGNORECASE) for name in _DAY_NAMES
+)
+_OPTION_DIGIT = re.compile(
+    r"(?<![\d:.£$])\b(?P<n>\d)\b(?![:.]\d|\s*(?:am|pm|a\.m|p\.m|o'?clock)\b)",
+    re.IGNORECASE,
+)
+_ONLY_CHOICE = re.compile(
+    r"\b(?:(?:mon|tues?|wed(?:nes)?|weds|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?s?"
+    r"|today|tomorrow|" + mentions.MONTH + r"|\d{1,2}(?:st|nd|rd|th)?"
+    r"|\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\b\.?)?|[ap]\.?m\.?|at|on|the|one|option|number|slot|choice|for|me|half|quarter|past"
+    r"|o'?clock|first|second|third|last|then|hi|hello|hey|dear|thanks|thank|you|cheers"
+    r"|x+|morning|afternoon|evening|noon|midday|lunchtime|two|three|four|five|six|of"
+    r"|london|time|your|my|local|gmt|bst|utc|[+-]\d+)\b|#",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_NAME = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?")
+
+
+def _taken(body: str, pick: int, offered: Sequence[Slot], zone: tzinfo) -> bool:
+    """Whether a pick is said positively: no time turned down in a clause that
+    is not plainly about another day or number ("Tuesday won't work but
+    Thursday is great"), and a word that takes it ("works", "please", "I'll
+    take") or nothing in the reply but the day or number itself."""
+    day = offered[pick - 1].start_at.astimezone(zone).weekday()
+    for clause in _CLAUSE.split(body):
+        if intent.rejects(clause) and not _of_another(clause, pick, day, len(offered)):
+            return False
+    said = _NUMBER_SIGN.sub("number ", body)  # "no. 3 pls": no "no"
+    said = _LEADING_NO.sub("", said)  # "No, 2 please" (not the one asked about)
+    return intent.signs_pick(said) or _only_the_choice(body)
+
+
+_NUMBER_SIGN = re.compile(r"\bno\.?\s*(?=\d)", re.IGNORECASE)
+_LEADING_NO = re.compile(r"^\W*(?:no|nope)\s*[,.!]+", re.IGNORECASE)
+
+
+def _of_another(clause: str, pick: int, day: int, count: int) -> bool:
+    days = {n for n, pattern in enumerate(_DAYS) if pattern.search(clause)}
+    numbers = {
+        int(m["n"]) for m in _OPTION_DIGIT.finditer(clause) if 1 <= int(m["n"]) <= count
+    }
+    if day in days or pick in numbers:
+        return False
+    return bool(days or numbers)
+
+
+def _only_the_choice(body: str) -> bool:
+    """ "Thursday", "2.", "Thursday at 2pm\n\nJo": the day or number alone."""
+    left = _ONLY_CHOICE.sub(" ", body)
+    words = _WORD.findall(left)
+    if not words:
+        return True
+    last_line = [line for line in left.splitlines() if line.strip()][-1]
+    return (
+        len(words) <= 2
+        and words == _WORD.findall(last_line)
+        and all(_NAME.fullmatch(w) for w in words)
+    )
+
+
+_PHONE_RUN = re.compile(r"\+?\(?\d[\d ()-]{7,}\d")
+_PHONE_WORDS = re.compile(
+    r"\b(?:my|the|a|best|new|mobile|mob|cell|phone|landline|number|no|tel|telephone"
+    r"|is|it's|it|here's|here|you|can|call|ring|reach|get|me|on|at|i'll|be|for"
+    r"|hi|hello|thanks|thank|cheers|x+)\b|[^\w\s]",
+    re.IGNORECASE,
+)
+
+
+def _only_phone(body: str) -> bool:
+    """ "07700 900123", "my mobile is 07700 900123", "Tel: ...\n\nJo": a phone
+    number and nothing else of note (a name on the last line at most)."""
+    left = _PHONE_WORDS.sub(" ", _PHONE_RUN.sub(" ", body))
+    words = _WORD.findall(left)
+    if not words:
+        return True
+    last_line = [line for line in left.splitlines() if line.strip()][-1]
+    return (
+        len(words) <= 2
+        and words == _WORD.findall(last_line)
+        and all(_NAME.fullmatch(w) for w in words)
+    )
 
 
 def _phone(text: str, region: str) -> str | None:

@@ -125,10 +125,23 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     private = intent.private_note(body)
     approve, negated_approve = _approvals(masked)
     decline = bool(_DECLINE.search(masked))
-    cancel = any(
-        not mentions.CANCEL_NEGATED.search(masked[max(0, m.start() - 30) : m.start()])
-        for m in _THERAPIST_CANCEL.finditer(masked)
-    ) or intent.cancels_booking(body)
+    cancel_said = (
+        any(
+            not mentions.CANCEL_NEGATED.search(
+                masked[max(0, m.start() - 30) : m.start()]
+            )
+            for m in _THERAPIST_CANCEL.finditer(masked)
+        )
+        or intent.cancels_booking(body)
+        or bool(_CANCEL_ORDER.search(masked) or _CANCEL_REPORT.search(masked))
+    )
+    # Cancelled only when told to, of this call, plainly ("please cancel it",
+    # "call it off", "she rang to cancel", "I can't do this one"); "cancel the
+    # reminder", "I'll cancel it later", "cancel? actually leave it", "if she
+    # cancels" are asked about.
+    cancel = cancel_said and _cancels(masked)
+    if cancel_said and not cancel:
+        return TherapistReply(Decision.UNCLEAR, cancel_asked=True)
     if negated_approve and not decline:
         if intent.takes_it_on(body) and not (cancel or approve):
             # "Not sure about this one - I'll email him some referrals myself":
@@ -146,10 +159,9 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
             return TherapistReply(Decision.UNCLEAR)
         # "Please cancel and tell her I'm sorry": cancel, but words about the
         # person are never passed on as they stand.
-        note = "" if private else _note(body)
-        return TherapistReply(
-            Decision.CANCEL, note="" if _ABOUT_THEM.search(note) else note
-        )
+        private = private or intent.private_words(body)
+        note = "" if private else _for_them(_note(body))
+        return TherapistReply(Decision.CANCEL, note=note)
     told = _TELL_THEM.search(body)
     if told is not None and decline and not approve:
         # "No - please tell her: I'm sorry, I don't offer couples work...":
@@ -174,12 +186,13 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     if approve and decline:
         return TherapistReply(Decision.UNCLEAR)
     if decline:
-        note = _note(body)
+        if intent.private_words(body):
+            # "No - she's my neighbour", "can't take him on", "spam": the
+            # therapist's words about them; stand down, send nothing.
+            return TherapistReply(Decision.PRIVATE)
         # A note that speaks of them ("he wants in-person sessions") is about
         # them, not to them: fresh times go, the therapist's words do not.
-        return TherapistReply(
-            Decision.DECLINE, note="" if _ABOUT_THEM.search(note) else note
-        )
+        return TherapistReply(Decision.DECLINE, note=_for_them(_note(body)))
     if approve and not _HEDGE.search(masked):
         return TherapistReply(Decision.APPROVE)
     return TherapistReply(Decision.UNCLEAR)
@@ -259,6 +272,74 @@ def _note(body: str) -> str:
     if _NO_NOTE.fullmatch(note):
         return ""
     return note[:MAX_NOTE_CHARS].strip()
+
+
+_TO_THEM = re.compile(
+    r"\b(?:you|your|yours|you're|you'll|you've|you'd|yourself)\b", re.IGNORECASE
+)
+
+
+def _for_them(note: str) -> str:
+    """The note, when it is written to the person ("could you pick another
+    day?") or is a short reason about the therapist's own time ("I'm away that
+    week"); else nothing: the therapist's other words stay with them."""
+    if not note or _ABOUT_THEM.search(note):
+        return ""
+    if _TO_THEM.search(note) or intent.own_reason(note):
+        return note
+    return ""
+
+
+_CANCEL_OBJECT = (
+    r"(?:it|this|that|this\s+one|that\s+one|(?:the|this|that|our|my|her|his|their)"
+    r"\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:'s)?\s+)?(?:call|booking"
+    r"|appointment|consultation|session|chat|one))"
+)
+_CANCEL_ORDER = re.compile(
+    r"(?:^|(?<=[.!;:\n,\-\u2013\u2014(])|\b(?:please|pls|just|kindly|ok|okay|yes|so"
+    r"|can\s+you|could\s+you|would\s+you)\s)\s*"
+    rf"(?:cancel(?:\s+{_CANCEL_OBJECT})?|call\s+{_CANCEL_OBJECT}\s+off)"
+    r"(?:\s+(?:please|pls|for\s+me|thanks|thank\s+you|x+))*"
+    r"\s*(?:$|[.!,;:\n\-\u2013\u2014(]|\s+and\b|\s+(?:as|because|since|she|he|they|i)\b)"
+    r"|\b(?:i\s+)?(?:need|have|'ll\s+have|'m\s+going\s+to\s+have|going\s+to\s+have"
+    r"|'ve\s+got|got)\s+to\s+(?:cancel(?:\s+"
+    + _CANCEL_OBJECT
+    + r")?|call\s+"
+    + _CANCEL_OBJECT
+    + r"\s+off)(?=\s*(?:$|[.!,;:\n\-\u2013\u2014(]|\s+(?:please|sorry|as|because|i)\b))"
+    r"|\b(?:i\s+)?(?:can't|cannot)\s+(?:do|make)\s+(?:this\s+one|this\s+call|the\s+call"
+    r"|it\s+(?:now|after\s+all|any\s*more))\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+"""Told to cancel this call: "(please) cancel (it / this one / the call)",
+"call it off", "I can't do this one"."""
+_CANCEL_REPORT = re.compile(
+    r"\b(?:she|he|they|the\s+client|the\s+person)(?:\s+has|\s+have|'s|'ve)?\s+"
+    r"(?:rang|rung|called|phoned|emailed|texted|messaged|wrote|written|got\s+in\s+touch"
+    r"|been\s+in\s+touch|asked(?:\s+me)?)\s+(?:me\s+|us\s+)?(?:to\s+)?(?:ask\s+to\s+)?"
+    r"cancel(?:led)?\b"
+    r"|\b(?:she|he|they)\s+(?:wants?|would\s+like|needs?)\s+to\s+cancel\b"
+    r"|\b(?:she|he|they)(?:\s+has|\s+have|'s|'ve)?\s+cancel(?:l)?ed\b"
+    r"(?!\s+(?:her|his|their|my|the|another|a)\s+(?:other|\w+\s+)?(?:client|session|class|appointment)\b)",
+    re.IGNORECASE,
+)
+"""The person cancelled, as the therapist reports it ("she rang to cancel")."""
+_CANCEL_BLOCK = re.compile(
+    r"\?|\b(?:actually|leave\s+it|scratch\s+that|never\s*mind|on\s+second\s+thoughts?"
+    r"|no\s+wait|hold\s+on|hang\s+on|wait|if|unless|might|may|maybe|perhaps|in\s+case"
+    r"|whether|probably)\b"
+    r"|\b(?:i'll|i\s+will|i'm\s+going\s+to|i'm\s+gonna|i\s+shall|i'd|let\s+me)\s+"
+    r"(?!have\s+to\b)[^.!\n]{0,30}\bcancel",
+    re.IGNORECASE,
+)
+"""A cancel asked, taken back, conditional or put off: never acted on."""
+
+
+def _cancels(masked: str) -> bool:
+    return bool(
+        (_CANCEL_ORDER.search(masked) or _CANCEL_REPORT.search(masked))
+        and not _CANCEL_BLOCK.search(masked)
+    )
 
 
 _ABOUT_THEM = re.compile(
