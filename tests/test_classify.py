@@ -122,10 +122,21 @@ def test_classify_new_from_a_real_parsed_mail() -> None:
     assert result.person.preference.day_parts == frozenset({DayPart.MORNING})
 
 
-def test_classify_new_reply_to_is_the_person() -> None:
-    result = _classify(_inbound(reply_to=("jordan.home@example.net",)))
+def test_classify_new_a_reply_to_elsewhere_is_never_written_to() -> None:
+    # A stranger must not make the practice write to an address they typed
+    # (#14): the writer is answered, at the address they wrote from.
+    result = _classify(
+        _inbound(reply_to=("jordan.home@example.net",), reply_to_name="Liar")
+    )
     assert result.person is not None
-    assert result.person.email == "jordan.home@example.net"
+    assert result.person.email == "jordan@example.org"
+    assert result.person.name != "Liar"
+
+
+def test_classify_new_a_reply_to_of_their_own_mailbox_is_theirs() -> None:
+    result = _classify(_inbound(reply_to=("Jordan+replies@Example.org",)))
+    assert result.person is not None
+    assert result.person.email == "Jordan+replies@Example.org"
 
 
 def test_classify_new_name_that_is_an_address_is_dropped() -> None:
@@ -489,14 +500,13 @@ def test_classify_new_existing_contact_is_ignored(
     assert _classify(mail, contacts=frozenset(contacts)).reason == "existing-contact"
 
 
-def test_classify_new_reply_to_the_practice_is_ignored() -> None:
-    mail = _inbound(reply_to=("hello@riverside.example",))
-    assert _classify(mail).reason == "person-is-practice"
-
-
-def test_classify_new_reply_to_a_no_reply_address_is_ignored() -> None:
-    mail = _inbound(reply_to=("no-reply@example.org",))
-    assert _classify(mail).reason == "person-is-no-reply"
+@pytest.mark.parametrize(
+    "reply_to", ["hello@riverside.example", "no-reply@example.org"]
+)
+def test_classify_new_a_reply_to_never_redirects_the_answer(reply_to: str) -> None:
+    result = _classify(_inbound(reply_to=(reply_to,)))
+    assert result.person is not None
+    assert result.person.email == "jordan@example.org"  # the writer
 
 
 # --- form notifications ------------------------------------------------------
@@ -684,23 +694,27 @@ def test_classify_new_own_details_in_the_body_are_an_ordinary_request() -> None:
 
 def test_classify_new_greets_by_reply_to_name_not_the_form_service() -> None:
     # Squarespace: From is the service, Reply-To the person; no Email field.
+    # Only a configured form service's Reply-To is followed.
     mail = _inbound(
         from_addr="form-submission@squarespace.info",
         from_name="Squarespace",
         reply_to=("jordan@example.org",),
         reply_to_name="Jordan Lee",
+        text="Message: " + REQUEST_TEXT,
     )
-    result = _classify(mail)
+    forms = replace(POLICY, form_senders=KNOWN_FORM_SENDERS)
+    result = _classify(mail, forms)
     assert result.person is not None
     assert (result.person.email, result.person.name) == (
         "jordan@example.org",
         "Jordan Lee",
     )
-    nameless = _classify(replace(mail, reply_to_name=""))
+    nameless = _classify(replace(mail, reply_to_name=""), forms)
     assert nameless.person is not None
     assert nameless.person.name == ""
     form_name = _classify(
-        replace(mail, reply_to_name="", text="Name: Jo\n" + REQUEST_TEXT)
+        replace(mail, reply_to_name="", text="Name: Jo\nMessage: " + REQUEST_TEXT),
+        forms,
     )
     assert form_name.person is not None
     assert form_name.person.name == "Jo"

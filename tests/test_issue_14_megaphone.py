@@ -36,24 +36,30 @@ def test_the_writers_own_subject_goes_back_to_them_and_keeps_their_thread(subjec
     assert reply_subject(mine, "x").removeprefix("Re: ") == subject.removeprefix("Re: ")
 
 
-def test_a_reply_to_victim_never_receives_the_attackers_subject(
-    tmp_path, mail_server, mailboxes
-):
+def test_a_reply_to_victim_is_never_written_to(tmp_path, mail_server, mailboxes):
+    """A stranger's Reply-To naming a victim: the practice writes to nobody but
+    the writer (their own words, to them), and a genuine request is answered."""
     server, boxes = mail_server, mailboxes
     config = write_config(tmp_path, server, boxes)
+    mallory = f"mallory.{boxes.practice.split('@')[0]}@evil.example"
     server.deliver(
         request(
-            sender="Mallory <mallory@evil.example>",
+            sender=f"Mallory <{mallory}>",
             to=boxes.practice,
             subject="everyone at work knows what you did",
-            headers={"Reply-To": boxes.person},
+            headers={"Reply-To": f"Liar Everyone Knows <{boxes.person}>"},
         ),
         boxes.practice,
     )
+    robin = f"robin.{boxes.practice.split('@')[0]}@example.org"
+    server.deliver(
+        request(sender=f"Robin <{robin}>", to=boxes.practice), boxes.practice
+    )
     assert run(config) == 0
-    for raw in sent_to(server, boxes.person):
-        assert b"everyone at work" not in raw
-        assert b"Subject: Re: your enquiry" in raw
+    assert sent_to(server, boxes.person) == []  # the victim: nothing at all
+    assert sent_to(server, robin)  # the genuine request, same run
+    for raw in sent_to(server, mallory):
+        assert b"Liar" not in raw
 
 
 def test_the_per_address_cap_counts_the_mailbox():

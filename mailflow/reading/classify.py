@@ -245,6 +245,7 @@ def classify_new(
             return _foreign_thread(mail, policy, contacts)
 
     fields = extract_form_submission(mail.text)
+    relayed = False  # the person named by a configured form service's Reply-To
     if form == "guessed":
         # A form typed by hand, or a service not configured: never a reason
         # to write to an address someone typed (requests.form_senders).
@@ -257,9 +258,21 @@ def classify_new(
     elif _unaddressed_form(mail, fields):
         return _ignore("form-without-address")  # the sender is a service, not them
     else:
-        email = mail.reply_to[0] if mail.reply_to else mail.from_addr
+        # The writer, never a Reply-To naming someone else: a stranger must
+        # not make the practice write to an address they typed (#14). A
+        # Reply-To of the writer's own mailbox (another spelling) is theirs.
+        # A configured form service relays the person in its Reply-To.
+        relayed = _is_form_sender(mail.from_addr, policy.form_senders)
+        own = [a for a in mail.reply_to if _mailbox(a) == _mailbox(mail.from_addr)]
+        email = (
+            mail.reply_to[0]
+            if mail.reply_to and relayed
+            else own[0]
+            if own
+            else mail.from_addr
+        )
         known = {email, mail.from_addr, *mail.reply_to}
-    name = _person_name(mail, email, fields)
+    name = _person_name(mail, email, fields, relayed=bool(form) or relayed)
     if email in practice:
         return _ignore("person-is-practice")
     if _SYSTEM_LOCAL.fullmatch(_local_part(email)):
@@ -562,18 +575,26 @@ def _unaddressed_form(mail: InboundMail, fields: dict[str, str]) -> bool:
     return not mail.reply_to and _FORM_LOCAL.fullmatch(sender) is not None
 
 
-def _person_name(mail: InboundMail, email: str, fields: dict[str, str]) -> str:
+def _mailbox(address: str | None) -> str:
+    """An address as one mailbox: case and a `+tag` folded."""
+    local, _, domain = (address or "").lower().partition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
+def _person_name(
+    mail: InboundMail, email: str, fields: dict[str, str], *, relayed: bool = False
+) -> str:
     """Who to greet: the From display name only when we answer From; else the
     form's Name field, else the Reply-To display name, else nobody ("Hello,"),
     so a form service's "Squarespace" never becomes the person's name."""
     typed = fields.get("name") or " ".join(
         filter(None, (fields.get("first_name"), fields.get("last_name")))
     )
-    if email == mail.from_addr:
+    if email == mail.from_addr or _mailbox(email) == _mailbox(mail.from_addr):
         return mail.from_name or typed
-    if mail.reply_to and email == mail.reply_to[0]:
-        return typed or mail.reply_to_name
-    return typed
+    if relayed and mail.reply_to and email == mail.reply_to[0]:
+        return typed or mail.reply_to_name  # the form service's own relay
+    return typed  # never a stranger's Reply-To name
 
 
 def _is_form_sender(address: str | None, form_senders: Sequence[str]) -> bool:
