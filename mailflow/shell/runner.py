@@ -12,10 +12,12 @@ import hashlib
 import hmac
 import logging
 import re
+import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -497,7 +499,16 @@ class Runner:
             type(exc).__name__,
             attempts,
         )
-        log.debug("uid %d: traceback (may show mail content)", uid, exc_info=exc)
+        # Where it failed, never what: an exception's message or locals may
+        # quote the mail (health data), so -vv shows files and lines only.
+        frames = traceback.extract_tb(exc.__traceback__)
+        log.debug(
+            "uid %d: failed at %s",
+            uid,
+            " <- ".join(
+                f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames)
+            ),
+        )
         if attempts < MAX_ATTEMPTS_PER_MAIL:
             self.report.failed += 1
             return False
