@@ -192,3 +192,39 @@ def test_each_approval_round_gets_its_own_reminder(tmp_path, office, mailboxes):
     cycle(settings, office, at)
     cycle(settings, office, at + timedelta(minutes=70))
     assert reminders() == 2
+
+
+def test_crisis_words_in_a_thread_the_therapist_took_over_still_alert_them(
+    settings, office, mailboxes
+):
+    # A thread answered by hand is the therapist's and is left alone, but
+    # clear risk in the person's words there is never just marked as read.
+    person, practice = mailboxes.person, mailboxes.practice
+    office.deliver(request(sender=person, to=practice), practice)
+    cycle(settings, office)
+    offer = newest(office, person, "offer")
+    by_hand = (
+        f"From: Sam Rivera <{practice}>\r\nTo: {person}\r\nSubject: Re: hello\r\n"
+        "Message-ID: <by-hand-1@riverside.example>\r\n"
+        f"In-Reply-To: {offer['Message-ID']}\r\nReferences: {offer['Message-ID']}\r\n"
+        "Date: Wed, 25 Nov 2026 10:00:00 +0000\r\n\r\nI'll ring you today.\r\n"
+    ).encode()
+    office.append(practice, "Sent", by_hand)
+    at = NOW + timedelta(hours=2)
+    cycle(settings, office, at)  # stood down: theirs from now on
+    therapist_before = len(office.messages(mailboxes.therapist))
+    office.deliver(
+        answer(
+            offer,
+            sender=person,
+            body="I don't think I can keep going. I want to end my life tonight.",
+            sent_at=at + timedelta(minutes=5),
+        ),
+        practice,
+    )
+    cycle(settings, office, at + timedelta(minutes=10))
+    told = [
+        m.message()["X-Mailflow"]
+        for m in office.messages(mailboxes.therapist)[therapist_before:]
+    ]
+    assert "crisis_alert" in told

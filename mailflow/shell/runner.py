@@ -647,10 +647,32 @@ class Runner:
     ) -> str:
         """A mail in a conversation mailflow owns; the person's words are screened first."""
         enquiry = self.store.enquiry(enquiry_id)
-        if enquiry is None or (
+        if enquiry is None:
+            return "owned-closed"
+        if (
             enquiry.state in _CLOSED_STATES
             and enquiry.closed_reason not in _STILL_LISTENING
         ):
+            # Theirs to answer now (a hand answer, a "no thanks", a crisis
+            # already): left alone, but never a missed crisis: clear risk in
+            # the person's words still alerts the therapist at once.
+            said = screen.screen(
+                mail.subject + "\n" + quoting.new_words(mail.text),
+                extra_phrases=self.policy.crisis_phrases,
+            )
+            therapist = self.settings.practice.therapist_email
+            if said.risk is screen.Risk.CLEAR and mail.from_addr != therapist:
+                with self.store.transaction():
+                    self.intake.escalate_now(key, enquiry, mail)
+                    self.store.mark_seen(
+                        key.uidvalidity,
+                        key.uid,
+                        key.fingerprint,
+                        "owned:owned-crisis",
+                        self.now,
+                    )
+                log.info("uid %d: enquiry %d, owned-crisis", key.uid, enquiry_id)
+                return "owned:owned-crisis"
             return "owned-closed"
         if found is None and (
             classify.is_automated(mail, self.policy.form_senders)
