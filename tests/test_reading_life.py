@@ -430,6 +430,49 @@ def test_a_hand_answer_while_a_time_is_held_frees_that_time(setup) -> None:
     assert _call_status(config) == "released"
 
 
+def test_crisis_words_in_a_thread_answered_by_hand_still_alert_the_therapist(
+    setup,
+) -> None:
+    # The thread is theirs once answered by hand, and left alone; clear risk
+    # written there is never just marked as read (#10 review).
+    server, boxes, config = setup
+    offer = _held(server, boxes, config)
+    server.append(
+        boxes.practice,
+        "Sent",
+        request(
+            sender=boxes.practice,
+            to=boxes.person,
+            subject="Re: " + offer["Subject"],
+            body="Hi Jordan, I'll ring you myself. Sam",
+            headers={"In-Reply-To": offer["Message-ID"]},
+            sent_at=NOW + timedelta(hours=2),
+        ),
+    )
+    assert run(config, NOW + timedelta(hours=2)) == 0
+    alerts_before = len(mails(server, boxes.therapist, "crisis_alert"))
+    at = NOW + timedelta(hours=3)
+    server.deliver(
+        answer(
+            offer,
+            sender=boxes.person,
+            body="I can't keep going. I want to end my life tonight.",
+            sent_at=at,
+        ),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    assert len(mails(server, boxes.therapist, "crisis_alert")) == alerts_before + 1
+    # A quiet reply there is still left to the therapist: nothing sent.
+    person_before = len(mails(server, boxes.person))
+    server.deliver(
+        answer(offer, sender=boxes.person, body="Thanks, speak soon.", sent_at=at),
+        boxes.practice,
+    )
+    assert run(config, at + timedelta(minutes=5)) == 0
+    assert len(mails(server, boxes.person)) == person_before
+
+
 def test_a_safety_need_said_in_an_unsure_mail_carries_into_the_later_request(
     auto,
 ) -> None:
