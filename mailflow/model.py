@@ -376,3 +376,12 @@ KNOWN_FORM_SENDERS: Final[tuple[str, ...]] = (
 of `requests.form_senders`. Mail typed by hand with "Name:" and "Email:" lines
 is never a form: a form answers the address in its body, which must not be
 anyone's to choose (a stranger would make the practice write to a victim)."""
+
+
+def mailbox_of(address: str) -> str:
+    """The mailbox an address reaches, for counting: case folded and any
+    "+tag" dropped, so victim+1@ ... victim+8@ count as one (#14)."""
+    local, at, domain = address.strip().casefold().rpartition("@")
+    if not at:
+        return domain
+    return f"{local.split('+', 1)[0] or local}@{domain}"

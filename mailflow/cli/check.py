@@ -126,13 +126,13 @@ def check(settings: Settings) -> int:
 
 def _login_works(settings: Settings, server: str = "imap") -> None:
     """A login that works ends a pause after refused ones (login_guard)."""
-    from mailflow.shell.login_guard import META
+    from mailflow.shell.login_guard import meta_key
     from mailflow.shell.store import Store
 
     path = settings.storage.database
     if not path.exists():
         return
-    key = META if server == "imap" else f"{server}:login_refused"
+    key = meta_key(server)
     try:
         with Store.open(path) as store:
             if store.get_meta(key):

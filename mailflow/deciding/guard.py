@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
+from mailflow.model import mailbox_of as mailbox_of  # shared with the reader
+
 DAY: Final = timedelta(days=1)
 HOUR: Final = timedelta(hours=1)
 
@@ -104,15 +106,6 @@ def address_count(history: Sequence[Sent], address: str, now: datetime) -> int:
         if sent.sent_at > now - DAY
         and wanted in (mailbox_of(r) for r in sent.recipients)
     )
-
-
-def mailbox_of(address: str) -> str:
-    """The mailbox an address reaches, for counting: case folded and any
-    "+tag" dropped, so victim+1@ ... victim+8@ count as one (#14)."""
-    local, at, domain = address.strip().casefold().rpartition("@")
-    if not at:
-        return domain
-    return f"{local.split('+', 1)[0] or local}@{domain}"
 
 
 def fair_order(lanes: Sequence[str]) -> list[int]:

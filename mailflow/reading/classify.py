@@ -18,6 +18,7 @@ from mailflow.model import (
     InboundMail,
     Person,
     Verdict,
+    mailbox_of,
 )
 from mailflow.reading import screen
 from mailflow.reading.extract import (
@@ -263,7 +264,11 @@ def classify_new(
         # Reply-To of the writer's own mailbox (another spelling) is theirs.
         # A configured form service relays the person in its Reply-To.
         relayed = _is_form_sender(mail.from_addr, policy.form_senders)
-        own = [a for a in mail.reply_to if _mailbox(a) == _mailbox(mail.from_addr)]
+        own = [
+            a
+            for a in mail.reply_to
+            if mailbox_of(a) == mailbox_of(mail.from_addr or "")
+        ]
         email = (
             mail.reply_to[0]
             if mail.reply_to and relayed
@@ -575,12 +580,6 @@ def _unaddressed_form(mail: InboundMail, fields: dict[str, str]) -> bool:
     return not mail.reply_to and _FORM_LOCAL.fullmatch(sender) is not None
 
 
-def _mailbox(address: str | None) -> str:
-    """An address as one mailbox: case and a `+tag` folded."""
-    local, _, domain = (address or "").lower().partition("@")
-    return f"{local.split('+', 1)[0]}@{domain}"
-
-
 def _person_name(
     mail: InboundMail, email: str, fields: dict[str, str], *, relayed: bool = False
 ) -> str:
@@ -590,7 +589,7 @@ def _person_name(
     typed = fields.get("name") or " ".join(
         filter(None, (fields.get("first_name"), fields.get("last_name")))
     )
-    if email == mail.from_addr or _mailbox(email) == _mailbox(mail.from_addr):
+    if email == mail.from_addr or mailbox_of(email) == mailbox_of(mail.from_addr or ""):
         return mail.from_name or typed
     if relayed and mail.reply_to and email == mail.reply_to[0]:
         return typed or mail.reply_to_name  # the form service's own relay

@@ -32,6 +32,11 @@ PAUSE: Final = timedelta(hours=1)
 META: Final = "imap:login_refused"
 
 
+def meta_key(server: str) -> str:
+    """The store's meta key of one server's run of refused logins."""
+    return f"{server}:login_refused"
+
+
 class LoginPaused(MailboxAuthError):
     """The login was not even tried: it was refused too often (exit 3)."""
 
@@ -70,7 +75,7 @@ class LoginGuard:
         self._now = now
         self._fingerprint = _fingerprint(store, cfg)
         self._server = cfg.section  # "imap" | "smtp"
-        self._meta = META if self._server == "imap" else f"{self._server}:login_refused"
+        self._meta = meta_key(self._server)
 
     def _state(self) -> tuple[int, datetime] | None:
         raw = self._store.get_meta(self._meta)
