@@ -42,7 +42,10 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from history import history_section  # bench/history.py, beside this script
+from history import (  # bench/history.py, beside this script
+    BARE_SEND,  # the send + append floor, shared with the history section
+    history_section,
+)
 
 from mailflow.cli.devserver import LocalMailServer
 
@@ -76,27 +79,6 @@ client.select_folder("INBOX")
 client.search([b"UID", b"1:*"])
 client.logout()
 """
-
-BARE_SEND = """
-import pickle, smtplib, sys
-from datetime import datetime, timezone
-from imapclient import IMAPClient
-
-host, smtp_port, imap_port, user, password, path = sys.argv[1:7]
-with open(path, "rb") as file:
-    replies = pickle.load(file)
-smtp = smtplib.SMTP(host, int(smtp_port), timeout=10)
-smtp.login(user, password)
-imap = IMAPClient(host, port=int(imap_port), ssl=False, timeout=10)
-imap.login(user, password)
-when = datetime.now(timezone.utc)
-for sender, recipients, raw in replies:
-    smtp.sendmail(sender, list(recipients), raw)
-    imap.append("Sent", raw, flags=[b"\\\\Seen"], msg_time=when)
-smtp.quit()
-imap.logout()
-"""
-
 
 # -- the mail server side ------------------------------------------------------
 
