@@ -490,7 +490,7 @@ def test_deciding_a_stale_decline_keeps_the_booking_and_asks() -> None:
 
 
 def test_deciding_a_current_decline_carries_its_words_to_the_therapist() -> None:
-    from mailflow.deciding.workflow import CancelCall
+    from mailflow.deciding.workflow import CancelCall, RecordAnswer
     from mailflow.model import State
 
     found = _read(
@@ -498,7 +498,10 @@ def test_deciding_a_current_decline_carries_its_words_to_the_therapist() -> None
     ).for_person(PERSON, 0)
     result = _wf(found)
     assert result.state is State.CANCELLED
-    assert result.commands == (CancelCall("calendar", words="I found help nearer"),)
+    assert result.commands == (
+        RecordAnswer("DECLINED"),
+        CancelCall("calendar", words="I found help nearer"),
+    )
 
 
 # -- the invitation as Google and Outlook write it (#11 item 4) ----------------------
@@ -649,9 +652,10 @@ def test_words_with_an_accept_reach_the_therapist() -> None:
     )
     done = workflow.on_calendar(State.BOOKED, accepted)
     assert done.state is State.BOOKED
-    (alert,) = done.commands
+    recorded, alert = done.commands
+    assert recorded == workflow.RecordAnswer("ACCEPTED")
     assert isinstance(alert, workflow.AlertTherapist)
     assert alert.reason == "calendar-note"
     assert "work number" in alert.comment
     quiet = workflow.on_calendar(State.BOOKED, replace(accepted, comment=""))
-    assert quiet.commands == ()
+    assert quiet.commands == (workflow.RecordAnswer("ACCEPTED"),)

@@ -193,6 +193,13 @@ class NoteRisk:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordAnswer:
+    """The booked person's calendar answer (PARTSTAT) kept on the booking."""
+
+    partstat: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class AskTherapistAgain:
     waiting: bool = False  # a reminder that the person is waiting, not "unclear"
     outside: Slot | None = None  # a proposal outside the hours, to be confirmed
@@ -270,6 +277,7 @@ Command = (
     | Escalate
     | AskAboutRequest
     | NoteRisk
+    | RecordAnswer
     | AskTherapistAgain
     | AlertTherapist
     | AskIfStillSuits
@@ -522,7 +530,18 @@ def on_calendar(
     state: State, message: CalendarMessage, *, call_started: bool = False
 ) -> Transition:
     """An iTIP message about the booked call (RFC 5546), matched to the booked
-    person by the shell (`CalendarMessage.for_person`)."""
+    person by the shell (`CalendarMessage.for_person`). The person's own answer
+    to the call as it stands is recorded on the booking, whatever follows."""
+    decided = _on_calendar(state, message, call_started=call_started)
+    if message.method == "REPLY" and message.from_person and not message.stale:
+        noted = RecordAnswer(message.partstat)
+        return replace(decided, commands=(noted, *decided.commands))
+    return decided
+
+
+def _on_calendar(
+    state: State, message: CalendarMessage, *, call_started: bool
+) -> Transition:
     answering = message.method in {"REPLY", "COUNTER"}
     live = state in {State.BOOKED, State.RESCHEDULING}
     if answering and live and not message.from_person:

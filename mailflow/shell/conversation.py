@@ -379,8 +379,6 @@ class Conversation:
             # An older SEQUENCE about the same time (a phone number added since
             # bumped it): their answer to the call as it stands.
             message = replace(message, stale=False)
-        if message.method == "REPLY" and message.from_person and not message.stale:
-            self.store.set_partstat(enquiry.id, message.partstat)
         if message.method == "COUNTER" and message.start_at is not None:
             # Our call length, whatever length their calendar proposed.
             length = timedelta(minutes=self.settings.availability.slot_minutes)
@@ -519,6 +517,8 @@ class Conversation:
                         self._add_phone_to_booking(record, step)
                 case workflow.Release():
                     self.store.release(enquiry.id)
+                case workflow.RecordAnswer(partstat=partstat):
+                    self.store.set_partstat(enquiry.id, partstat)
                 case workflow.Hold(slot=slot):
                     self.store.hold(enquiry.id, slot, self.now)
                 case workflow.AskApproval(slot=slot):
