@@ -269,3 +269,33 @@ def test_a_cancellation_on_a_weak_check_is_carried_out_and_never_silent(stack):
     told = alerts(server, boxes)
     assert any("no longer wants the free call" in t for t in told)  # carried out
     assert any("anyone could have written as them" in t for t in told)
+
+
+def test_a_calendar_decline_as_the_person_that_fails_the_check_never_cancels(stack):
+    """An ATTENDEE line answers for the person only in mail from them: from
+    their address but failing the check, it is anyone's (the call stands)."""
+    from test_booking import booked_invite
+    from test_calendar_replies import LATER, reply_ics, reply_mail
+
+    server, boxes, config = stack
+    invite, event = booked_invite(server, boxes, config)
+    therapist_before = len(server.messages(boxes.therapist))
+    domain = boxes.person.rsplit("@", 1)[1]
+    raw = reply_mail(
+        invite,
+        sender=boxes.person,
+        ics=reply_ics(
+            str(event["UID"]), f"ATTENDEE;PARTSTAT=DECLINED:mailto:{boxes.person}"
+        ),
+        subject="Declined: Free call",
+    )
+    results = FAILED_PERSON.format(domain=domain)
+    server.deliver(
+        f"Authentication-Results: {results}\r\n".encode() + raw, boxes.practice
+    )
+
+    assert run(config, LATER) == 0
+
+    told = [m.message() for m in server.messages(boxes.therapist)][therapist_before:]
+    assert [m["X-Mailflow"] for m in told] == ["therapist_alert"]  # not a cancel
+    assert "the call stays booked" in plain(told[0])

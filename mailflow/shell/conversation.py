@@ -103,6 +103,7 @@ class Conversation:
             own = (
                 not mail.from_ambiguous
                 and (mail.from_addr or "").lower() == enquiry.email.lower()
+                and self._sender_check(mail, enquiry.email) is not SenderCheck.FAILED
             )
             return self.on_calendar(enquiry, calendar, incoming.step, from_person=own)
         # Anything else with a calendar (our own invitation forwarded or attached
