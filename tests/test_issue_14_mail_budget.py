@@ -147,3 +147,17 @@ def test_a_mail_over_its_budget_is_set_aside_once_and_the_next_is_answered(
     again = cycle(NOW + timedelta(minutes=5))  # the stuck mail is never read again
 
     assert (again.new, again.bad, len(office.smtp_log)) == (0, 0, 1)
+
+
+def test_a_transaction_whose_rollback_was_cut_short_is_rolled_back(tmp_path) -> None:
+    """The budget's stop can land inside `transaction`'s own rollback: the
+    runner abandons what is still open before it marks the mail aside."""
+    from mailflow.shell.store import Store
+
+    with Store.open(tmp_path / "db.sqlite3") as store:
+        store._db.execute("BEGIN IMMEDIATE")
+        store.set_meta("half-done", "1")
+        store.abandon()
+        with store.transaction():  # a fresh one begins: nothing left open
+            assert store.get_meta("half-done") is None
+        store.abandon()  # nothing open: nothing happens

@@ -467,6 +467,7 @@ class Runner:
             self._set_aside(uidvalidity, fetched.uid, exc.limit)
         except MailOverBudget as exc:
             # Past every reader's caps, the net beneath them: the same wall.
+            self.store.abandon()
             self._set_aside(uidvalidity, fetched.uid, f"{exc.seconds:g} s of CPU")
         except parse.ParseError:
             self.report.bad += 1
