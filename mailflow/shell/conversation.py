@@ -27,10 +27,7 @@ from mailflow.model import (
 )
 from mailflow.reading import answer as answering
 from mailflow.reading import picking, quoting, therapist
-from mailflow.reading.authenticity import (
-    SenderCheck,
-    sender_check,
-)
+from mailflow.reading.authenticity import SenderCheck, sender_check
 from mailflow.shell.schedule import Schedule
 from mailflow.shell.store import words_key
 from mailflow.writing.letters import (
