@@ -264,11 +264,13 @@ class StorageSettings:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LimitsSettings:
-    """Caps on what mailflow sends (see mailflow/deciding/guard.py)."""
+    """Caps on what mailflow sends (see mailflow/deciding/guard.py), and the
+    CPU one mail's handling may use (mailflow/shell/budget.py)."""
 
     per_address_per_day: int
     per_run: int
     per_hour: int
+    mail_cpu_s: float
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -976,6 +978,9 @@ def _models() -> Any:
         per_address_per_day: int = Field(default=6, ge=1, le=1000)
         per_run: int = Field(default=50, ge=1, le=10000)
         per_hour: int = Field(default=30, ge=1, le=10000)
+        # Ten times the worst a hostile mail costs at the readers' caps (`make
+        # hostile`), thirty times a first request whose libraries still load.
+        mail_cpu_s: float = Field(default=10.0, gt=0, le=600)
 
     class _TemplateModel(_SectionModel):
         directory: Path | None = None

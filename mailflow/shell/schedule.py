@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from mailflow.deciding import availability
 from mailflow.errors import BusyCalendarError
 from mailflow.model import Interval, Slot
-from mailflow.shell import busy_cache
+from mailflow.shell import budget, busy_cache
 
 if TYPE_CHECKING:
     from mailflow.config import Settings
@@ -99,7 +99,10 @@ class Schedule:
                 self._busy = []
             else:
                 try:
-                    self._busy = self._load(sources)
+                    # Read for whichever mail first needs it, not that mail's
+                    # work: none of its CPU budget (#14).
+                    with budget.paused():
+                        self._busy = self._load(sources)
                 except BusyCalendarError as exc:
                     self._busy = self._last_good()
                     if self._busy is None:
