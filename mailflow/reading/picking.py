@@ -288,10 +288,13 @@ _PART_ANY = re.compile(
 _BENIGN_IF = re.compile(
     r"\bif\s+(?:it'?s|that'?s|it\s+is|that\s+is|they'?re|it'?s\s+still)\s+(?:still\s+)?"
     r"(?:free|available|open|going|ok|okay|alright|possible|fine)\b|\bif\s+possible\b"
-    r"|\bif\s+that\s+works\b|\bif\s+(?:you\s+)?(?:still\s+)?(?:have|got)\s+it\b",
+    r"|\bif\s+that\s+works\b|\bif\s+(?:you\s+)?(?:still\s+)?(?:have|got)\s+it\b"
+    r"|\bif\s+(?:you\s+)?need(?:ed)?(?:\s+(?:me|to\s+(?:reach|call|ring|contact)\s+me"
+    r"|anything|it))?\b(?!\s+to\s+(?:move|change|cancel))",
     re.IGNORECASE,
 )
-"""Polite ifs that make no condition: "#1 if that's still free"."""
+"""Polite ifs that make no condition: "#1 if that's still free", "I'm on
+07700 900742 if you need me"."""
 _CORRECTION = re.compile(
     r"\b(?:actually|make\s+that|i\s+mean|scratch\s+that|on\s+second\s+thoughts?|sorry,?\s+no|correction)\b",
     re.IGNORECASE,

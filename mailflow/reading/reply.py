@@ -188,15 +188,30 @@ def read_person_reply(
 
     picks = set(range(1, count + 1))
     attempted = bool(choices or positive or negated_choices or negative)
+    for day in _ordinal_days(scan):
+        if day > count and day in choices:
+            # "17th please" with three times listed: no option's number, so a
+            # date; it picks when exactly one offered time falls on it.
+            on_day = mentions.candidates(
+                [Part(0, 0, Kind.DAY, value=day)], offered, zones
+            )
+            if len(on_day) == 1:
+                choices = (choices - {day}) | on_day
     ambiguous = len(choices) > 1 or any(not 1 <= n <= count for n in choices)
     picks &= choices or picks
     for mention in positive:
+        if choices and _habitual(scan.text, mention):
+            continue  # "Tuesdays are easier ... the first one would be ideal"
         picks &= mentions.candidates(mention, offered, zones)
     for day in _ordinal_days(scan):
         on_day = mentions.candidates([Part(0, 0, Kind.DAY, value=day)], offered, zones)
-        if on_day - {day}:
+        if day <= count and on_day - {day}:
             ambiguous = True  # "the 2nd" may be a date as well as the second time
     pick = next(iter(picks)) if (choices or positive) and len(picks) == 1 else None
+    if pick is not None and any(
+        pick in mentions.candidates(mention, offered, zones) for mention in negative
+    ):
+        ambiguous = True  # "I could do the Tuesday but not at 10": Tuesday is at 10
     if ambiguous:
         pick = None
 
@@ -239,9 +254,20 @@ def read_person_reply(
         # An instant no zone can show: the plain reading stands.
         with contextlib.suppress(OverflowError, ValueError):
             kind, pick, preference = _pointed(
-                body, kind, pick, inline, offered, zones, preference
+                body,
+                kind,
+                pick,
+                inline,
+                offered,
+                zones,
+                preference,
+                widened=global_none,
             )
 
+    if kind is ReplyKind.PICK and _ZONE_QUESTION.search(body):
+        # "Number 3 please - is 17:00 your time or Spanish time?": which time
+        # they mean is still open; asked, never booked.
+        kind, pick = ReplyKind.UNCLEAR, None
     typed_under = isinstance(inline, int) and not isinstance(inline, bool)
     if (
         kind is ReplyKind.PICK
@@ -344,6 +370,8 @@ def _pointed(
     offered: Sequence[Slot],
     zones: Sequence[tzinfo],
     preference: Preference,
+    *,
+    widened: bool = False,
 ) -> tuple[ReplyKind, int | None, Preference]:
     """What people write around a pick (see `picking`), and whether a pick
     holds: an inline "this one", "the middle one", "anything after 5"; and a
@@ -359,7 +387,8 @@ def _pointed(
     elif inline is False:
         return ReplyKind.UNCLEAR, None, preference
     if kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR, ReplyKind.NONE_FIT}:
-        named = picking.the_one(body, offered, zone)
+        # "the Wednesday slot but a bit later?" (`widened`): not that slot
+        named = None if widened else picking.the_one(body, offered, zone)
         if isinstance(named, int) and not isinstance(named, bool):
             kind, pick = ReplyKind.PICK, named
         elif named is False:
@@ -480,6 +509,37 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _NAME = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?")
 
 
+_ZONE_QUESTION = re.compile(
+    r"\b(?:(?:your|my|our|their|uk|british|london|local|spanish|french|german|italian"
+    r"|irish|european|central|eastern|pacific|us|which|what|whose|\w+\s+zone)"
+    r"\s+time|time\s*zones?|timezones?|gmt|bst|cet|cest|est|pst|utc)\b[^.!?\n]{0,40}\?",
+    re.IGNORECASE,
+)
+"""A question about whose clock a time is on ("is that your time or mine?")."""
+_TIME_TALK = re.compile(
+    r"\b(?:mon|tues?|wed(?:nes)?|weds|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?\b"
+    r"|\d|\b(?:then|it|that\s+(?:time|day|one|slot|week)|this\s+(?:one|time|week)"
+    r"|mornings?|afternoons?|evenings?|lunch\w*|today|tomorrow|week\w*|time|slot|option"
+    r"|one|early|late|those|these|them|any|all|either|neither|none)\b",
+    re.IGNORECASE,
+)
+"""A clause that speaks of a time; one that does not ("things at home have been
+difficult") turns no time down."""
+
+
+def _habitual(text: str, mention: list[Part]) -> bool:
+    """ "Tuesdays and Thursdays are usually easier": days of the week in the
+    plural, a habit, not a pick (beside a number that picks)."""
+    return all(
+        part.kind is Kind.WEEKDAY
+        and text[part.start : part.end].lower().rstrip(".").endswith("s")
+        and not text[part.start : part.end]
+        .lower()
+        .startswith(("weds", "thurs", "tues"))
+        for part in mention
+    )
+
+
 def _taken(body: str, pick: int, offered: Sequence[Slot], zone: tzinfo) -> bool:
     """Whether a pick is said positively: no time turned down in a clause that
     is not plainly about another day or number ("Tuesday won't work but
@@ -487,7 +547,11 @@ def _taken(body: str, pick: int, offered: Sequence[Slot], zone: tzinfo) -> bool:
     take") or nothing in the reply but the day or number itself."""
     day = offered[pick - 1].start_at.astimezone(zone).weekday()
     for clause in _CLAUSE.split(body):
-        if intent.rejects(clause) and not _of_another(clause, pick, day, len(offered)):
+        if (
+            intent.rejects(clause)
+            and _TIME_TALK.search(clause)
+            and not _of_another(clause, pick, day, len(offered))
+        ):
             return False
     said = _NUMBER_SIGN.sub("number ", body)  # "no. 3 pls": no "no"
     said = _LEADING_NO.sub("", said)  # "No, 2 please" (not the one asked about)
