@@ -189,6 +189,7 @@ def transition(case: Case) -> Transition | None:
         zones=[LONDON],
         region="GB",
         today=TODAY,
+        booked=case.offered[0] if case.context == "booked" else None,
     )
     return workflow.on_person_reply(state, reading, facts)
 

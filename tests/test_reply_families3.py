@@ -11,7 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailflow.model import ReplyKind, Slot
+from mailflow.model import ReplyKind, Slot, State
+from mailflow.reading.answer import read_person_answer
+from mailflow.reading.followup import Answer, read_followup_answer
+from mailflow.reading.intent import language_of
 from mailflow.reading.reply import read_person_reply
 
 LONDON = ZoneInfo("Europe/London")
@@ -207,3 +210,175 @@ def test_a_date_that_is_also_a_number_is_still_asked() -> None:
     # but option 1 is also asked about when the dates differ)
     offered = (_slot(12, 2, 10), _slot(12, 3, 13, 30), _slot(12, 4, 17))
     assert _offer("the 2nd please", offered).kind is not ReplyKind.PICK
+
+
+# -- after a booking: the booked call is known (review: "can we still do Tuesday?") ---
+
+BOOKED = _slot(12, 2, 13, 30)
+"""Wednesday 2 December at 13:30."""
+NEW_TIMES = (_slot(12, 1, 10), _slot(12, 3, 11), _slot(12, 8, 9, 30))
+"""Offered while moving: Tuesday 1st, Thursday 3rd, Tuesday 8th."""
+
+
+def _about_booked(text: str, state: State = State.BOOKED):  # type: ignore[no-untyped-def]
+    return read_person_answer(
+        state,
+        text,
+        offered=() if state is State.BOOKED else NEW_TIMES,
+        zones=[LONDON],
+        region="GB",
+        today=TODAY,
+        booked=BOOKED,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Are we still on for Wednesday?",
+        "Still on for Weds?",
+        "Can we still do Wednesday?",
+        "Hiya, wednesday still good for me, speak then x",
+        "Thanks, see you Wednesday!",
+        "Is it still on? Just checking",
+        "Merci, à mercredi !",
+        "Gracias, hasta el miércoles",
+    ],
+)
+def test_the_booked_day_said_back_keeps_the_call(text: str) -> None:
+    assert _about_booked(text).kind is ReplyKind.OTHER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can we still do Thursday?",
+        "Are we still on for Friday?",
+        "Thanks, see you Friday!",
+        "Thanks, see you Wednesday at 4",
+        "Merci, à vendredi !",
+        "Gracias, hasta el viernes",
+        "Mejor el viernes, gracias",
+        "Is it still on? I might be late",
+        "What's this about?",
+    ],
+)
+def test_another_day_or_news_beside_keep_words_is_asked(text: str) -> None:
+    assert _about_booked(text).kind is ReplyKind.UNCLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please take me off for Wednesday",
+        "can you take me off for Wednesday? I've decided to wait",
+        "Please cancel Wednesday's call",
+    ],
+)
+def test_the_booked_day_in_a_cancel_is_the_call_cancelled(text: str) -> None:
+    assert _about_booked(text).kind is ReplyKind.CANCEL
+
+
+def test_while_moving_the_booked_day_in_a_cancel_is_no_pick() -> None:
+    found = _about_booked(
+        "Please take me off for Wednesday, I've decided to wait", State.RESCHEDULING
+    )
+    assert found.kind is ReplyKind.CANCEL
+    assert found.choice is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a new time named beside the cancel: which? never a pick, never a cancel
+        "Please take me off for Tuesday, I've decided to wait",
+        "Thursday please - actually no, take me off, I've changed my mind",
+    ],
+)
+def test_while_moving_a_cancel_beside_a_new_day_is_asked(text: str) -> None:
+    found = _about_booked(text, State.RESCHEDULING)
+    assert found.kind is ReplyKind.UNCLEAR
+    assert found.choice is None
+
+
+def test_while_moving_a_plain_pick_of_a_new_time_stands() -> None:
+    found = _about_booked("Thursday please", State.RESCHEDULING)
+    assert (found.kind, found.choice) == (ReplyKind.PICK, 2)
+
+
+# -- other languages: short replies are recognised; a number in them is checked -------
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("El 2 me viene perfecto", 2),
+        ("Hola Anna,\n\nEl 2 me viene perfecto.\n\nGracias,\nLucía", 2),
+        ("Le 2 me convient", 2),
+        ("Le vendredi me convient", 3),
+        ("Die 2 passt mir gut", 2),
+        ("Il 2 va benissimo", 2),
+        ("Número 2, por favor", 2),
+    ],
+)
+def test_a_short_pick_in_another_language_is_a_pick(text: str, choice: int) -> None:
+    assert _picks(text) == choice
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # review: a number beside words that turn it down, in their language
+        "2. Non, je ne peux pas",
+        "Option 2 ne me convient pas",
+        "1 - leider nicht möglich",
+        "2 - het past niet",
+        "El 2 no me viene bien",
+        "Le 3 ne me convient pas",
+        "El 2 me viene perfecto, pero ¿puede ser a las 11?",
+        # a date, not an option's number
+        "Le 2 décembre me convient",
+        "El 2 de diciembre me va bien",
+        "Am 2. Dezember passt es mir",
+    ],
+)
+def test_a_number_turned_down_or_a_date_in_another_language_is_no_pick(
+    text: str,
+) -> None:
+    assert _picks(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ciao Anna,\n\nsì, mi piacerebbe molto iniziare. Grazie ancora.\n\nGiulia",
+        "Hola, me gustaría empezar. Gracias por la llamada",
+        "Bonjour, j'aimerais bien commencer. Merci",
+        "Hallo, ich möchte gerne anfangen. Danke",
+    ],
+)
+def test_wanting_to_start_in_another_language_is_a_yes(text: str) -> None:
+    assert read_followup_answer(text) is Answer.YES
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sì, mi piacerebbe iniziare, ma quanto costa una seduta?",
+        "Me gustaría empezar, pero depende del precio",
+        "J'aimerais commencer mais combien coûte une séance ?",
+        "Ich möchte anfangen, aber was kostet es?",
+    ],
+)
+def test_a_yes_with_a_condition_in_another_language_goes_to_the_therapist(
+    text: str,
+) -> None:
+    assert read_followup_answer(text) is Answer.QUESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["works for me", "Thanks, see you then", "No, that day is no good for me"],
+)
+def test_english_replies_stay_english(text: str) -> None:
+    assert language_of(text) is None

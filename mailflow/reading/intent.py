@@ -62,6 +62,8 @@ class ForeignBook:
     negation: re.Pattern[str]
     ordinals: tuple[re.Pattern[str], ...]
     choice: re.Pattern[str]
+    start: re.Pattern[str]  # the follow-up: wanting to start
+    condition: re.Pattern[str]  # the follow-up: a but, an if, a price
 
 
 def _load(name: str) -> dict[str, object]:
@@ -89,7 +91,8 @@ def book() -> ReplyBook:
 
 
 _DAY_WORDS: Final = (
-    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today)"
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today|weds?|tues?"
+    r"|thurs?|fri|mon)"
     r"(?:\s+(?:at\s+)?\d{1,2}(?:[:.]\d{2})?(?:\s*[ap]\.?m\.?)?)?"
 )
 """What "DAY" stands for in the booked_keep family: a day said back, with its time."""
@@ -139,6 +142,8 @@ def foreign_books() -> tuple[ForeignBook, ...]:
                         "later",
                         "thanks",
                         "negation",
+                        "start",
+                        "condition",
                     )
                 },
             )
@@ -278,18 +283,24 @@ def _english() -> frozenset[str]:
 def language_of(text: str) -> str | None:
     """Another language the reply is written in, or None (English, or too short
     to tell)."""
-    words = re.findall(r"[^\W\d_]+", text[:MAX_READ_CHARS].casefold())
+    body = text[:MAX_READ_CHARS].casefold()
+    words = re.findall(r"[^\W\d_]+", body)
     if not words:
         return None
-    english = sum(w in _english() for w in words)
-    best, score = None, 0
+    best, score, against = None, 0, 0
     for other in foreign_books():
-        hits = sum(w in other.stopwords for w in words)
+        # A word both languages use ("me", "no") tells neither; a weekday
+        # ("vendredi", "martes") tells theirs.
+        own = other.stopwords - _english()
+        hits = sum(w in own for w in words) + sum(
+            1 for day in other.weekdays for _ in day.finditer(body)
+        )
         if hits > score:
-            best, score = other.language, hits
+            english = sum(w in _english() and w not in other.stopwords for w in words)
+            best, score, against = other.language, hits, english
     # Two words of another language at least, and more than of English: a
     # stray "option" or "no" never makes an English reply foreign.
-    return best if score >= 2 and score > english else None
+    return best if score >= 2 and score > against else None
 
 
 def foreign_says(text: str, language: str, what: str) -> bool:
@@ -298,6 +309,20 @@ def foreign_says(text: str, language: str, what: str) -> bool:
     other = next((b for b in foreign_books() if b.language == language), None)
     pattern: re.Pattern[str] | None = getattr(other, what, None) if other else None
     return pattern is not None and pattern.search(_plain(text)) is not None
+
+
+def foreign_turns_down(text: str, language: str) -> bool:
+    """Whether a reply in another language turns a time down, finds none, asks
+    or adds a condition ("2. Non, je ne peux pas", "el 2, pero..."): a number
+    in it is no pick."""
+    other = next((b for b in foreign_books() if b.language == language), None)
+    if other is None:
+        return True
+    plain = _plain(text)
+    return "?" in plain or any(
+        pattern.search(plain)
+        for pattern in (other.negation, other.none, other.condition, other.move)
+    )
 
 
 def foreign_yes(text: str, language: str) -> bool:
@@ -319,6 +344,8 @@ def foreign_choice(
     count = len(offered)
     if other.negation.search(body) or other.none.search(body):
         return None  # "el martes no puedo": never a pick; asked instead
+    if "?" in body or other.condition.search(body):
+        return None  # "el 2, pero ¿puede ser a las 11?": a question, not a pick
     chosen: set[int] = set()
     for match in other.choice.finditer(body):
         chosen.add(int(next(g for g in match.groups() if g)))

@@ -269,20 +269,24 @@ def read_person_reply(
         # they mean is still open; asked, never booked.
         kind, pick = ReplyKind.UNCLEAR, None
     typed_under = isinstance(inline, int) and not isinstance(inline, bool)
+    language = intent.language_of(body)
     if (
         kind is ReplyKind.PICK
         and pick is not None
         and not (typed_under and inline == pick)
         and offered
         and zones
-        and intent.language_of(body) is None  # their language's words: below
-        and not _taken(body, pick, offered, zones[0])
+        and (
+            intent.foreign_turns_down(body, language)
+            if language is not None
+            else not _taken(body, pick, offered, zones[0])
+        )
     ):
         # "Thursday's tricky", "2 is out", "Monday I have my kids": a day named
-        # is no pick without a word that takes it; asked, never booked.
+        # is no pick without a word that takes it; in another language, "2.
+        # Non, je ne peux pas", "Option 2 ne me convient pas": asked, never booked.
         kind, pick = ReplyKind.UNCLEAR, None
 
-    language = intent.language_of(body)
     if language is not None and kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR}:
         # Another language: a number, an ordinal or a weekday, a cancel, a move
         # or "none of these"; else one question, never silence.
