@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailflow.model import ReplyKind, Slot, State
-from mailflow.reading.answer import read_person_answer
+from mailflow.model import Decision, ReplyKind, Slot, State
+from mailflow.reading.answer import read_person_answer, read_therapist_answer
 from mailflow.reading.followup import Answer, read_followup_answer
 from mailflow.reading.intent import language_of
 from mailflow.reading.reply import read_person_reply
+from mailflow.reading.therapist import read_therapist_reply
 
 LONDON = ZoneInfo("Europe/London")
 TODAY = date(2026, 11, 28)
@@ -382,3 +383,128 @@ def test_a_yes_with_a_condition_in_another_language_goes_to_the_therapist(
 )
 def test_english_replies_stay_english(text: str) -> None:
     assert language_of(text) is None
+
+
+# -- after a booking: plain words that cancel (review set: scrap, remove me, leave it) --
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please scrap the call",
+        "I'm going to leave it, thanks for your time",
+        "please remove me, I don't want the call",
+        "I don't think I'll be able to make it on Wednesday, sorry. Could we leave it "
+        "for now and I'll get back in touch in the new year?",
+        "I'm going to leave it, I've found someone closer to home",
+        "Can you scrap the call? I've decided to wait",
+    ],
+)
+def test_plain_words_that_cancel_a_booked_call_cancel_it(text: str) -> None:
+    assert _about_booked(text).kind is ReplyKind.CANCEL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Leave it as it is, thanks",
+        "Can we leave it till Friday?",
+        "Please don't scrap the call",
+        "I don't want the call to be at 1.30 any more, can we do 3?",
+        "Can we scrap it and do Friday instead?",
+        "I'd rather not leave it too long",
+        "Let's leave it at Wednesday then",
+        "remove me from the cc please",
+    ],
+)
+def test_the_same_words_keeping_or_moving_the_call_never_cancel(text: str) -> None:
+    assert _about_booked(text).kind is not ReplyKind.CANCEL
+
+
+# -- after a booking: cancel and book again is a move (the booking stands) -------------
+
+
+# -- the therapist: "can you cancel it?" and "scrap the call" cancel; unsure asks --------
+
+
+def _therapist_booked(text: str):  # type: ignore[no-untyped-def]
+    return read_therapist_answer(State.BOOKED, text, today=TODAY, booking_only=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("Can you cancel this?", ""),
+        ("Can you cancel it? Something's come up.", "Something's come up."),
+        ("can you cancel this? I've double-booked myself", ""),
+        ("Could you cancel the call please? I'm unwell", "I'm unwell"),
+        (
+            "Can you cancel this? Please tell her I'm sorry and I'll be back in touch.",
+            "",
+        ),
+        ("Please scrap the call", ""),
+        ("scrap this one", ""),
+        ("Scrap it, she's emailed me to say she can't make it", ""),
+    ],
+)
+def test_the_therapists_plain_cancel_cancels_with_only_words_for_the_person(
+    text: str, note: str
+) -> None:
+    answer = _therapist_booked(text)
+    assert answer is not None
+    assert (answer.decision, answer.note) == (Decision.CANCEL, note)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Should I cancel it?",
+        "Can I cancel it?",
+        "Can you cancel it if she doesn't confirm?",
+        "Can you cancel the reminder?",
+        "Do you want me to cancel it?",
+        "Could you cancel it? Actually no, leave it",
+        "Should we scrap it?",
+        "I'll scrap it later",
+        "scrap that, she rang, all fine",
+        "scrap the reminder",
+    ],
+)
+def test_the_therapists_unsure_cancel_asks_them(text: str) -> None:
+    answer = _therapist_booked(text)
+    assert answer is not None
+    assert answer.decision is Decision.UNCLEAR
+    assert answer.cancel_asked
+
+
+def test_the_therapist_asking_not_to_cancel_does_nothing() -> None:
+    answer = _therapist_booked("Can you not cancel it?")
+    assert answer is None or answer.decision is not Decision.CANCEL
+
+
+# -- the therapist's "ignore": private only when it is about the person ----------------
+
+
+@pytest.mark.parametrize(
+    "text", ["No. Ignore her.", "no, ignore", "No - ignore this one"]
+)
+def test_ignore_the_person_stands_down_quietly(text: str) -> None:
+    assert read_therapist_reply(text, today=TODAY).decision is Decision.PRIVATE
+
+
+@pytest.mark.parametrize(
+    ("text", "decision"),
+    [
+        # "ignore my last email" is about the therapist's own mail: the rest decides
+        ("No sorry, ignore my last email, I'm away that week", Decision.DECLINE),
+        ("Ignore my last reply - yes, book it", Decision.APPROVE),
+        ("ignore that, I can do Thursday at 2 instead", Decision.PROPOSE),
+        # "ignore" with nothing to say who or what: asked
+        ("ignore", Decision.UNCLEAR),
+        ("Please ignore", Decision.UNCLEAR),
+    ],
+)
+def test_ignore_of_the_therapists_own_mail_is_no_stand_down(
+    text: str, decision: Decision
+) -> None:
+    assert read_therapist_reply(text, today=TODAY).decision is decision
