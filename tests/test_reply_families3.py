@@ -508,3 +508,73 @@ def test_ignore_of_the_therapists_own_mail_is_no_stand_down(
     text: str, decision: Decision
 ) -> None:
     assert read_therapist_reply(text, today=TODAY).decision is decision
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please cancel and rebook me for next week, I've got a hospital appointment that day.",
+        "I need to cancel this time but I still want the call - could you send me some "
+        "other options?",
+        "Please cancel my Wednesday call and book me in for Friday instead",
+        "Please cancel and send me some new times",
+    ],
+)
+def test_cancel_and_book_again_is_a_move(text: str) -> None:
+    assert _about_booked(text).kind is ReplyKind.RESCHEDULE
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Please cancel, I've found someone else instead", ReplyKind.CANCEL),
+        ("Please cancel, I don't want another time", ReplyKind.CANCEL),
+        # withdrawing, or rebooking only one day: never a move, never a guess
+        (
+            "Please cancel, I've changed my mind - maybe rebook another time",
+            ReplyKind.UNCLEAR,
+        ),
+        ("Cancel it please, I'll rebook when I'm ready", ReplyKind.UNCLEAR),
+    ],
+)
+def test_a_cancel_without_asking_to_book_again_is_no_move(
+    text: str, kind: ReplyKind
+) -> None:
+    assert _about_booked(text).kind is kind
+
+
+# -- before a booking: withdrawing in plain words ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Actually I've managed to get an appointment through my GP's talking therapies "
+        "service so I won't need the call after all. Thanks anyway",
+        "Please ignore my earlier email, I've sorted something else out now. Thanks "
+        "for replying though.",
+        "I've arranged something else, thanks",
+        "not for me right now i think. sorry",
+        "not for me, sorry",
+        "I won't need the call after all",
+    ],
+)
+def test_withdrawing_in_plain_words_withdraws(text: str) -> None:
+    assert _offer(text).kind is ReplyKind.CANCEL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Could you do something else? none of those work",
+        "Can we do something else? I've got work",
+        "Tuesday's not for me right now",
+        "not for me that one, have you got anything later?",
+        "I won't need the call to be long, 2 please",
+        "Have you got something else? I've booked something else on Tuesday",
+    ],
+)
+def test_asking_for_something_else_or_turning_one_time_down_is_no_withdrawal(
+    text: str,
+) -> None:
+    assert _offer(text).kind is not ReplyKind.CANCEL

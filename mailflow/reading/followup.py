@@ -682,12 +682,18 @@ def read_booked_reply(
         # "Ik wil de afspraak graag annuleren": words that cancel, in their
         # language, not negated nor asked (a move was read before a cancel).
         explicit = True
+    if move and explicit:
+        if intent.asks_to_rebook(body) and not (
+            intent.withdraws(body) or intent.cancels_booking(body)
+        ):
+            # "Please cancel and rebook me for next week", "I need to cancel
+            # this time but I still want the call": a move; the booking stands.
+            return replace(found, kind=ReplyKind.RESCHEDULE)
+        # "Please cancel, I've found someone else instead": cancel or move?
+        return replace(found, kind=ReplyKind.UNCLEAR)
     if explicit and _STILL_WANTS.search(body):
         # "I've found a therapist nearer home but I'd still like to talk":
         # cancel or not? The booking stands and the therapist asks.
-        return replace(found, kind=ReplyKind.UNCLEAR)
-    if move and explicit:
-        # "Please cancel, I've found someone else instead": cancel or move?
         return replace(found, kind=ReplyKind.UNCLEAR)
     if move:
         return replace(found, kind=ReplyKind.RESCHEDULE)

@@ -43,6 +43,7 @@ class ReplyBook:
     private_words: re.Pattern[str]
     own_reason: re.Pattern[str]
     reject: re.Pattern[str]
+    rebook: re.Pattern[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +213,12 @@ def own_reason(text: str) -> bool:
     plain = _plain(text)
     left = _OWN_FILLER.sub(" ", book().own_reason.sub(" ", plain))
     return bool(book().own_reason.search(plain)) and not left.strip()
+
+
+def asks_to_rebook(text: str) -> bool:
+    """Beside a cancel: asking to be booked again now ("cancel and rebook me for
+    next week"), which makes it a move."""
+    return says(book().rebook, text)
 
 
 def asks_to_move(text: str) -> bool:

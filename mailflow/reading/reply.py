@@ -247,7 +247,7 @@ def read_person_reply(
         and preference.is_empty
         and not positive
         and intent.withdraws(body)
-        and not _NONE_GLOBAL.search(body)
+        and not _NONE_GLOBAL.search(_ELSEWHERE.sub(" ", body))
     ):
         kind = ReplyKind.CANCEL  # "I've changed my mind", "please ignore my email"
     if kind is not ReplyKind.CANCEL and offered and zones:
@@ -693,4 +693,13 @@ def _none_fit(masked: str) -> tuple[bool, bool]:
     outweigh a pick in the same reply; "Tuesday doesn't work" turns down one
     time, which a pick elsewhere in the reply answers.
     """
+    masked = _ELSEWHERE.sub(" ", masked)
     return bool(_NONE_GLOBAL.search(masked)), bool(_NONE_REJECT.search(masked))
+
+
+_ELSEWHERE = re.compile(
+    r"\b(?:sorted|found|arranged|organi[sz]ed|got|set\s+up|booked)\s+(?:\w+\s+)?"
+    r"something\s+else\b",
+    re.IGNORECASE,
+)
+"""Help found elsewhere ("I've sorted something else out"): no ask for other times."""
