@@ -578,3 +578,79 @@ def test_asking_for_something_else_or_turning_one_time_down_is_no_withdrawal(
     text: str,
 ) -> None:
     assert _offer(text).kind is not ReplyKind.CANCEL
+
+
+# -- after the therapist cancelled: "new times would be great" ---------------------------
+
+
+def _after_cancel(text: str):  # type: ignore[no-untyped-def]
+    return read_person_answer(
+        State.CANCELLED, text, offered=(), zones=[LONDON], region="GB", today=TODAY
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Oh no worries, hope all's ok. Yes, new times would be great",
+        "No problem. Could you send some for next week? Mornings are best",
+        "No worries, please send some new times",
+        "No worries. Could you send me a few more?",
+        "new times please",
+    ],
+)
+def test_asking_for_new_times_after_a_cancel_says_yes(text: str) -> None:
+    found = _after_cancel(text)
+    assert found.yes or found.kind in {ReplyKind.NONE_FIT, ReplyKind.RESCHEDULE}
+    assert not found.declines
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please don't send any more times, I've found someone",
+        "no new times needed thanks",
+        "I don't think new times would be helpful right now",
+    ],
+)
+def test_turning_new_times_down_after_a_cancel_declines(text: str) -> None:
+    assert _after_cancel(text).declines
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Could you send me some info about fees instead?", "New times aren't needed"],
+)
+def test_other_requests_after_a_cancel_are_no_yes(text: str) -> None:
+    assert not _after_cancel(text).yes
+
+
+# -- the follow-up: a limit on when is a condition; a wish said flexible is none -------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have given it some thought and would like to start, although I can only do "
+        "evenings after 6 because of work - I hope that is possible.",
+        "Yes please, I'm only free on Mondays",
+        "Yes please, Tuesday evenings if you have them",
+        "Yes, I'm flexible, but only if it's online",
+        "Yes, as long as you have evenings. I'm flexible on days",
+    ],
+)
+def test_a_yes_with_a_limit_on_when_goes_to_the_therapist(text: str) -> None:
+    assert read_followup_answer(text) is Answer.QUESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yes - thank you. Tuesday evenings would be ideal if you have them, but I can "
+        "be flexible.",
+        "yes please - evenings are best but I'm flexible",
+        "Yes! I can only say thank you",
+    ],
+)
+def test_a_yes_with_a_flexible_wish_is_a_yes(text: str) -> None:
+    assert read_followup_answer(text) is Answer.YES

@@ -245,12 +245,28 @@ def reports_no_show(text: str) -> bool:
     return bool(book().no_show.search(_plain(text)))
 
 
+_FLEXIBLE: Final = re.compile(
+    r"\b(?:i'?m|i\s+am|i\s+can\s+be)\s+(?:quite\s+|pretty\s+|fairly\s+|very\s+|really\s+)?"
+    r"flexible\b|\b(?:any\s*time|whenever)\s+(?:is|suits|works)\b"
+)
+_WISH_IF: Final = re.compile(
+    r"\bif\s+(?:you\s+)?(?:have|do|offer|'ve\s+got|got)\s+(?:them|it|those|any|that|one)\b"
+)
+
+
+def _unconditioned(text: str) -> str:
+    """ "Tuesday evenings would be ideal if you have them, but I can be
+    flexible": a wish, not a condition; its "if" is dropped."""
+    plain = _plain(text)
+    return _WISH_IF.sub(" ", plain) if _FLEXIBLE.search(plain) else plain
+
+
 def has_condition(text: str) -> bool:
     """A condition or a question on terms ("as long as it's online", "do you
     do evenings?"); a question that takes starting for granted ("when can we
-    start?") is none."""
+    start?") is none; a wish said to be flexible is none."""
     found = book()
-    parts = re.split(r"(?<=[.?!\n])", _plain(text))
+    parts = re.split(r"(?<=[.?!\n])", _unconditioned(text))
     kept = [
         part
         for part in parts
@@ -263,7 +279,7 @@ def has_condition(text: str) -> bool:
 def has_explicit_condition(text: str) -> bool:
     """A condition in words ("as long as", "if I can", "need to check"), not
     only a question mark."""
-    return bool(book().condition.search(_plain(text)))
+    return bool(book().condition.search(_unconditioned(text)))
 
 
 def says_no_to_starting(text: str) -> bool:
