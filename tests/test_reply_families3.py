@@ -654,3 +654,149 @@ def test_a_yes_with_a_limit_on_when_goes_to_the_therapist(text: str) -> None:
 )
 def test_a_yes_with_a_flexible_wish_is_a_yes(text: str) -> None:
     assert read_followup_answer(text) is Answer.YES
+
+
+# -- fresh3's families: hedges, reluctance, phones beside a pick, weeks, other days -----
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the 5pm on Friday is a bit early but I can do it if nothing else",
+        "I'd like number 2 but I might have to work that day, can I let you know tomorrow?",
+        "2 at a push",
+        "Friday at 5 as a last resort",
+        "3 please, but I'll let you know tomorrow for sure",
+    ],
+)
+def test_a_hedged_or_reluctant_pick_is_asked(text: str) -> None:
+    assert _picks(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("2 please, I'll let you know if anything changes", 2),
+        ("Tuesday 10am - my number's 07700 900 888", 1),
+        ("Friday at 5. Mobile: 07700 900 123", 3),
+    ],
+)
+def test_a_pick_with_a_courtesy_or_a_phone_number_is_a_pick(
+    text: str, choice: int
+) -> None:
+    assert _picks(text) == choice
+
+
+def test_a_day_turned_down_beside_a_phone_number_is_still_asked() -> None:
+    assert _picks("Tuesday is tricky - 07700 900888") is None
+
+
+def test_an_answer_typed_under_a_quoted_time_with_yes_please_picks_it() -> None:
+    text = (
+        "On Sat, 28 Nov 2026 at 10:07, Ruth <ruth@example.com> wrote:\n"
+        ">   1. Tuesday 1 December at 10:00\n"
+        ">   2. Wednesday 2 December at 13:30\n\n"
+        "yes please, this one\n\n"
+        ">   3. Friday 4 December at 17:00\n"
+    )
+    assert _picks(text) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "not_before"),
+    [
+        ("Could you send some times for the week of the 15th?", date(2026, 12, 14)),
+        (
+            "I'm on holiday the week of the 1st - could we look at the week after?",
+            date(2026, 12, 7),
+        ),
+        (
+            "w/c 7th would be better, could you send me some other times?",
+            date(2026, 12, 7),
+        ),
+    ],
+)
+def test_a_week_named_is_no_number_and_bounds_the_fresh_times(
+    text: str, not_before: date
+) -> None:
+    found = _offer(text)
+    assert found.kind is ReplyKind.NONE_FIT
+    assert found.preference.not_before == not_before
+
+
+def test_a_week_named_without_asking_for_times_is_no_pick() -> None:
+    assert _picks("the week of the 2nd is fine") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "weekday"),
+    [
+        ("Could we do Wednesday but a bit earlier? 1.30 is tricky with lunch", 2),
+        ("Tuesday - a bit later?", 1),
+    ],
+)
+def test_an_offered_day_at_another_time_asks_for_times_that_day(
+    text: str, weekday: int
+) -> None:
+    found = _offer(text)
+    assert found.kind is ReplyKind.NONE_FIT
+    assert found.preference.weekdays == frozenset({weekday})
+
+
+def test_an_offered_day_or_perhaps_later_is_asked() -> None:
+    assert _offer("Friday please, or a bit later if possible").kind is ReplyKind.UNCLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sorry, I won't be able to make Wednesday. Friday any good?",
+        "I can't make Wednesday. Friday?",
+    ],
+)
+def test_not_coming_then_asking_about_another_day_is_a_move(text: str) -> None:
+    assert _about_booked(text).kind is ReplyKind.RESCHEDULE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is Wednesday any good still?",
+        "I can't make it. Is that ok?",
+        "I can't make Wednesday, sorry",
+    ],
+)
+def test_the_booked_day_asked_about_or_not_coming_alone_is_asked(text: str) -> None:
+    assert _about_booked(text).kind is ReplyKind.UNCLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm so sorry, I've realised I can't really afford therapy right now so I'd "
+        "better not take up your time.",
+        "I don't want to take up any more of your time, I've decided against it",
+    ],
+)
+def test_not_taking_up_your_time_withdraws(text: str) -> None:
+    assert _offer(text).kind is ReplyKind.CANCEL
+
+
+def test_affording_the_time_of_day_is_no_withdrawal() -> None:
+    assert _offer("I can't afford to take time off in the day, evenings?").kind is not (
+        ReplyKind.CANCEL
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("Yes definitely, thank you. When's your next available slot?", Answer.YES),
+        ("sí, me gustaría empezar. ¿Cuándo podemos?", Answer.YES),
+        ("Oui, j'aimerais commencer. Quand pouvons-nous commencer ?", Answer.YES),
+        ("sí, me gustaría empezar. ¿Cuánto cuesta?", Answer.QUESTION),
+        ("Yes definitely. When's your next slot, and how much is it?", Answer.QUESTION),
+    ],
+)
+def test_asking_when_to_start_is_no_condition(text: str, answer: Answer) -> None:
+    assert read_followup_answer(text) is answer

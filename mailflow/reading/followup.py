@@ -454,9 +454,8 @@ def _foreign_answer(body: str, language: str) -> Answer:
     says = {what: intent.foreign_says(body, language, what) for what in ("no", "later")}
     yes = intent.foreign_yes(body, language)
     start = intent.foreign_says(body, language, "start")
-    if (yes or start) and (
-        "?" in body or intent.foreign_says(body, language, "condition")
-    ):
+    asks = "?" in body and not intent.foreign_asks_only_when(body, language)
+    if (yes or start) and (asks or intent.foreign_says(body, language, "condition")):
         return Answer.QUESTION  # "sì, ma quanto costa?": the therapist's
     if yes and not any(says.values()) and len(body.split()) <= 6:
         return Answer.YES
@@ -695,7 +694,14 @@ def read_booked_reply(
         # "I've found a therapist nearer home but I'd still like to talk":
         # cancel or not? The booking stands and the therapist asks.
         return replace(found, kind=ReplyKind.UNCLEAR)
-    if move:
+    another = (
+        names_another_time(body, booked, zones, region, language=language)
+        if booked is not None and zones
+        else None
+    )
+    if move or (said == "cancel" and not explicit and another and "?" in body):
+        # "I won't be able to make Thursday. Friday any good?": not coming
+        # then, asking about another day: a move.
         return replace(found, kind=ReplyKind.RESCHEDULE)
     if explicit:
         return replace(found, kind=ReplyKind.CANCEL)
@@ -703,11 +709,6 @@ def read_booked_reply(
         # Withdrawal words without a cancel ("I nearly decided not to go
         # ahead, but..."): the booking stands and the therapist reads it.
         return replace(found, kind=ReplyKind.UNCLEAR)
-    another = (
-        names_another_time(body, booked, zones, region, language=language)
-        if booked is not None and zones
-        else None
-    )
     if another:
         # "Merci, à vendredi", "see you Friday", "can we still do Thursday?"
         # for a Wednesday call: they have another time in mind; asked.

@@ -64,6 +64,7 @@ class ForeignBook:
     ordinals: tuple[re.Pattern[str], ...]
     choice: re.Pattern[str]
     start: re.Pattern[str]  # the follow-up: wanting to start
+    start_question: re.Pattern[str]  # the follow-up: "when can we start?"
     condition: re.Pattern[str]  # the follow-up: a but, an if, a price
 
 
@@ -144,6 +145,7 @@ def foreign_books() -> tuple[ForeignBook, ...]:
                         "thanks",
                         "negation",
                         "start",
+                        "start_question",
                         "condition",
                     )
                 },
@@ -346,6 +348,16 @@ def foreign_turns_down(text: str, language: str) -> bool:
         pattern.search(plain)
         for pattern in (other.negation, other.none, other.condition, other.move)
     )
+
+
+def foreign_asks_only_when(text: str, language: str) -> bool:
+    """Whether every question in a reply in another language takes starting for
+    granted ("¿cuándo podemos empezar?")."""
+    other = next((b for b in foreign_books() if b.language == language), None)
+    if other is None:
+        return False
+    questions = [q for q in re.split(r"(?<=[.!?\n])", _plain(text)) if "?" in q]
+    return bool(questions) and all(other.start_question.search(q) for q in questions)
 
 
 def foreign_yes(text: str, language: str) -> bool:

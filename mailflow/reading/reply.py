@@ -133,6 +133,8 @@ _NONE_GLOBAL = re.compile(
     r"|\banything\s+(?:else|later|earlier|in\s+the|on|after|before|at|during)\b"
     r"|\bsomething\s+(?:else|later|earlier|in\s+the|on|after|before)\b"
     r"|\b(?:any|some)\s+other\s+(?:times?|days?|options?|slots?|dates?)\b"
+    r"|\b(?:send|give|offer)\s+(?:me\s+|us\s+)?(?:some|a\s+few|more|other|any)\s+"
+    r"(?:other\s+|more\s+|new\s+|different\s+)?(?:times|dates|slots|options)\b"
     r"|\bother\s+(?:times|options|slots|dates|days)\b|\bmore\s+(?:times|options|slots)\b"
     r"|\b(?:later|earlier)\s+(?:times|slots|in\s+the\s+(?:day|week))\b"
     r"|(?:\b(?:bit|little|slightly|hour|minutes?)|~)\s+(?:later|earlier)\b",
@@ -178,7 +180,8 @@ def read_person_reply(
     )  # typed under a quoted time
     body = mentions.normalize(picking.without_signoff(new_words(text)))
     phone = _phone(body, region)
-    body = _NOT_A_CHOICE.sub(" ", picking.spoken_times(body))
+    spoken = picking.spoken_times(body)
+    body = _NOT_A_CHOICE.sub(" ", spoken)
     if not body.strip() and inline is None:
         return PersonReply(ReplyKind.OTHER, phone=phone, empty=True)
     scan = mentions.scan(body, region, both_readings=True)
@@ -219,6 +222,23 @@ def read_person_reply(
     reschedule = bool(_RESCHEDULE.search(scan.masked))
     global_none, rejects = _none_fit(scan.masked)
     preference = extract_preference(body)
+    shifted = _SHIFTED.search(body)
+    if pick is not None and shifted is not None and zones and not cancel:
+        # "Could we do Thursday but a bit earlier? 6.30 is tricky": that day,
+        # another time: fresh times that day, before (or after) the one offered.
+        local = offered[pick - 1].start_at.astimezone(zones[0])
+        earlier = (shifted["way"] or shifted["way2"]).lower() == "earlier"
+        end = offered[pick - 1].end_at.astimezone(zones[0]).time()
+        return PersonReply(
+            ReplyKind.NONE_FIT,
+            preference=replace(
+                preference,
+                weekdays=frozenset({local.weekday()}),
+                latest=local.time() if earlier else preference.latest,
+                earliest=end if not earlier else preference.earliest,
+            ),
+            phone=phone,
+        )
     if cancel:
         kind = ReplyKind.UNCLEAR if pick else ReplyKind.CANCEL
     elif pick is not None:
@@ -311,7 +331,7 @@ def read_person_reply(
     no = kind is not ReplyKind.PICK and intent.declines(body)
     if kind in {ReplyKind.NONE_FIT, ReplyKind.RESCHEDULE} and today and zones:
         # "I'm away that week", "not tomorrow": never offered again.
-        not_before, not_on = picking.exclusions(body, today, offered, zones[0])
+        not_before, not_on = picking.exclusions(spoken, today, offered, zones[0])
         preference = replace(
             preference,
             not_before=not_before or preference.not_before,
@@ -327,13 +347,21 @@ def read_person_reply(
     return PersonReply(kind, phone=phone, yes=yes, declines=no, only_phone=alone)
 
 
+_SHIFTED = re.compile(
+    r"\bbut\s+(?:just\s+)?(?:a\s+)?(?:bit|little|touch|tad|slightly)\s+(?P<way>earlier|later)\b"
+    r"|\b(?:a\s+)?(?:bit|little|touch|tad|slightly)\s+(?P<way2>earlier|later)\s*\?",
+    re.IGNORECASE,
+)
+"""The day of an offered time, at another time: "Thursday but a bit earlier?"."""
 _NOT_A_CHOICE = re.compile(
     r"\b\d{1,2}(?:st|nd|rd|th)\s+(?:floor|flat|year|grade|birthday|anniversary|attempt|child)\b"
+    r"|\b(?:week\s+(?:of|commencing|beginning|starting)|w/[cb])\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\b"
     r"|\b(?:flat|apt|apartment|unit|room|year|ext|extension|floor|house|block|suite)\.?\s*\d+[a-z]?\b",
     re.IGNORECASE,
 )
 """Numbers in addresses, floors and school years ("2nd floor flat", "Flat 2",
-"Year 3", "ext 3"): never an option's number."""
+"Year 3", "ext 3") and weeks ("the week of the 11th", "w/c 15th"): never an
+option's number."""
 _NOTHING_BEFORE = re.compile(
     r"\bnothing\s+(?:before|after|until|till|earlier than|later than)\b", re.IGNORECASE
 )
@@ -559,6 +587,9 @@ def _taken(body: str, pick: int, offered: Sequence[Slot], zone: tzinfo) -> bool:
             return False
     said = _NUMBER_SIGN.sub("number ", body)  # "no. 3 pls": no "no"
     said = _LEADING_NO.sub("", said)  # "No, 2 please" (not the one asked about)
+    if _PHONE_RUN.search(body):
+        # "Monday 9.15 - my number's 07700 900 888": the day and a phone number
+        body = _PHONE_WORDS.sub(" ", _PHONE_RUN.sub(" ", body))
     return intent.signs_pick(said) or _only_the_choice(body)
 
 
@@ -592,7 +623,8 @@ def _only_the_choice(body: str) -> bool:
 
 _PHONE_RUN = re.compile(r"\+?\(?\d[\d ()-]{7,}\d")
 _PHONE_WORDS = re.compile(
-    r"\b(?:my|the|a|best|new|mobile|mob|cell|phone|landline|number|no|tel|telephone"
+    r"\b(?:(?:mobile|phone|number|landline|cell)'s"
+    r"|my|the|a|best|new|mobile|mob|cell|phone|landline|number|no|tel|telephone"
     r"|is|it's|it|here's|here|you|can|call|ring|reach|get|me|on|at|i'll|be|for"
     r"|hi|hello|thanks|thank|cheers|x+)\b|[^\w\s]",
     re.IGNORECASE,
