@@ -800,3 +800,33 @@ def test_affording_the_time_of_day_is_no_withdrawal() -> None:
 )
 def test_asking_when_to_start_is_no_condition(text: str, answer: Answer) -> None:
     assert read_followup_answer(text) is answer
+
+
+# -- hard negatives for the families above ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tuesday. I'm away",  # short: an answer, even with no time word in it
+        "I could do Tuesday if I move my shift",  # their own "if"
+        "Tuesday please. Unfortunately I'm away a lot for work so evenings are hard",
+    ],
+)
+def test_short_turn_downs_and_own_ifs_still_ask(text: str) -> None:
+    assert _picks(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Tuesday please, if I may", "Tuesday please, if I'm honest mornings are best"],
+)
+def test_polite_ifs_of_ones_own_still_pick(text: str) -> None:
+    assert _picks(text) == 1
+
+
+def test_remove_me_from_the_reminders_is_no_cancel() -> None:
+    found = _about_booked(
+        "Can you remove me from the reminder emails? See you Wednesday"
+    )
+    assert found.kind is not ReplyKind.CANCEL

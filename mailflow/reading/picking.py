@@ -234,7 +234,8 @@ _PART_CONDITION = re.compile(
 )
 _ANY_CONDITION = re.compile(
     r"\b(?:as\s+long\s+as|so\s+long\s+as|provided|providing|only\s+if|if\s+so"
-    r"|if\s+(?:it'?s|it\s+is|that'?s|the|you|she|he|they|my|i\s+can|we\s+can))\b",
+    r"|if\s+(?:it'?s|it\s+is|that'?s|the|you|she|he|they|my|i\s+can|we\s+can"
+    r"|i\b))\b",
     re.IGNORECASE,
 )
 
@@ -298,6 +299,7 @@ _BENIGN_IF = re.compile(
     r"\bif\s+(?:it'?s|that'?s|it\s+is|that\s+is|they'?re|it'?s\s+still)\s+(?:still\s+)?"
     r"(?:free|available|open|going|ok|okay|alright|possible|fine)\b|\bif\s+possible\b"
     r"|\bif\s+that\s+works\b|\bif\s+(?:you\s+)?(?:still\s+)?(?:have|got)\s+it\b"
+    r"|\bif\s+i'?m\s+(?:being\s+)?(?:honest|truthful|fair|frank)\b|\bif\s+i\s+may\b"
     r"|\bif\s+(?:you\s+)?need(?:ed)?(?:\s+(?:me|to\s+(?:reach|call|ring|contact)\s+me"
     r"|anything|it))?\b(?!\s+to\s+(?:move|change|cancel))",
     re.IGNORECASE,

@@ -555,8 +555,11 @@ _TIME_TALK = re.compile(
     r"|one|early|late|those|these|them|any|all|either|neither|none)\b",
     re.IGNORECASE,
 )
-"""A clause that speaks of a time; one that does not ("things at home have been
-difficult") turns no time down."""
+"""A clause that speaks of a time; a long one that does not turns no time down."""
+_SHORT_CLAUSE: Final = 6
+"""A clause this short is an answer ("Tuesday. I'm away") even with no time
+word in it; a longer one that speaks of no time is the person's story ("things
+at home have been difficult since...") and turns no time down."""
 
 
 def _habitual(text: str, mention: list[Part]) -> bool:
@@ -581,7 +584,7 @@ def _taken(body: str, pick: int, offered: Sequence[Slot], zone: tzinfo) -> bool:
     for clause in _CLAUSE.split(body):
         if (
             intent.rejects(clause)
-            and _TIME_TALK.search(clause)
+            and (_TIME_TALK.search(clause) or len(clause.split()) <= _SHORT_CLAUSE)
             and not _of_another(clause, pick, day, len(offered))
         ):
             return False
