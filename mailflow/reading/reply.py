@@ -203,8 +203,6 @@ def read_person_reply(
     ambiguous = len(choices) > 1 or any(not 1 <= n <= count for n in choices)
     picks &= choices or picks
     for mention in positive:
-        if choices and _habitual(scan.text, mention):
-            continue  # "Tuesdays are easier ... the first one would be ideal"
         picks &= mentions.candidates(mention, offered, zones)
     for day in _ordinal_days(scan):
         on_day = mentions.candidates([Part(0, 0, Kind.DAY, value=day)], offered, zones)
@@ -560,19 +558,6 @@ _SHORT_CLAUSE: Final = 6
 """A clause this short is an answer ("Tuesday. I'm away") even with no time
 word in it; a longer one that speaks of no time is the person's story ("things
 at home have been difficult since...") and turns no time down."""
-
-
-def _habitual(text: str, mention: list[Part]) -> bool:
-    """ "Tuesdays and Thursdays are usually easier": days of the week in the
-    plural, a habit, not a pick (beside a number that picks)."""
-    return all(
-        part.kind is Kind.WEEKDAY
-        and text[part.start : part.end].lower().rstrip(".").endswith("s")
-        and not text[part.start : part.end]
-        .lower()
-        .startswith(("weds", "thurs", "tues"))
-        for part in mention
-    )
 
 
 def _taken(body: str, pick: int, offered: Sequence[Slot], zone: tzinfo) -> bool:
