@@ -214,6 +214,7 @@ class Conversation:
             self._carry_out(enquiry, transition, incoming, Preference(), words=words)
             return transition.outcome
         # Pick, move, cancel or neither: which reader decides is chosen by state.
+        call = self.store.call(enquiry.id)
         answer = answering.read_person_answer(
             state,
             mail.text,  # whole: an answer typed under a quoted time counts
@@ -221,6 +222,10 @@ class Conversation:
             zones=zones,
             region=self.settings.practice.country,
             today=today,
+            # a day named is read against the booked call ("still on for Tuesday?")
+            booked=Slot(call.start_at, call.end_at)
+            if call is not None and call.status == "booked"
+            else None,
         )
         # Only a pick needs to know what is free: a cancellation or a question
         # goes through even while a busy calendar cannot be read.
