@@ -246,6 +246,8 @@ class CalendarMessage:
     comment: str = ""  # COMMENT: the replier's words, bounded; for the therapist only
     from_person: bool = False  # matched: the booked person's own answer
     stale: bool = False  # matched: answers an older SEQUENCE than the booking's
+    organizer: str | None = None  # ORGANIZER's bare lower-cased address, if given
+    others: tuple[Attendee, ...] = ()  # matched: the others' answers in their REPLY
 
     @property
     def replier_name(self) -> str:
@@ -269,8 +271,23 @@ class CalendarMessage:
         if mine is None or not theirs:
             return replace(self, from_person=False, stale=stale)
         partstat = mine.partstat if self.method == "REPLY" else self.partstat
+        # A REPLY from the person that also carries a partner's answer (a
+        # calendar that lists the whole invitation): theirs decides, the
+        # others' are only told (the organiser's own entry is no answer).
+        others = tuple(
+            a
+            for a in self.attendees
+            if self.method == "REPLY"
+            and a.address not in {wanted, self.organizer}
+            and a.partstat != "NEEDS-ACTION"
+        )
         return replace(
-            self, attendee=wanted, partstat=partstat, from_person=True, stale=stale
+            self,
+            attendee=wanted,
+            partstat=partstat,
+            from_person=True,
+            stale=stale,
+            others=others,
         )
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from mailflow.deciding import availability, decide, timing, workflow
 from mailflow.deciding.workflow import ClosedReason, Facts, OfferReason, State
 from mailflow.model import (
+    Attendee,
     CalendarMessage,
     Decision,
     InboundMail,
@@ -582,7 +583,7 @@ class Conversation:
                         if by == "person"
                         else comment
                     )
-                    self._cancel(record, by, note, step, said)
+                    self._cancel(record, by, note, step, said, command.others)
                 case workflow.MarkMissed():
                     self.store.end_call(enquiry.id, "missed")
                 case workflow.MarkHeld():
@@ -668,6 +669,7 @@ class Conversation:
                         replied_name=command.replied_name,
                         reply=command.reply,
                         comment=command.comment,
+                        others=command.others,
                     )
                 case workflow.Close():
                     pass  # the record says it (closed_reason, closed_at)
@@ -778,7 +780,13 @@ class Conversation:
         )
 
     def _cancel(
-        self, enquiry: Enquiry, by: str, note: str, step: str, said: str = ""
+        self,
+        enquiry: Enquiry,
+        by: str,
+        note: str,
+        step: str,
+        said: str = "",
+        others: tuple[Attendee, ...] = (),
     ) -> None:
         """METHOD:CANCEL for a booked call (SEQUENCE + 1), or let go of a hold."""
         person = self._recipient(enquiry)
@@ -807,6 +815,7 @@ class Conversation:
                 sequence=sequence,
                 step=f"cancel-notice:{step}",
                 words=said,
+                others=others,
             )
             return
         self.store.release(enquiry.id)
