@@ -74,6 +74,10 @@ class CaldavCalendar:
         self._client: Any = None
         self._calendar: Any = None
 
+    def connect(self) -> tuple[Any, Any]:
+        """The client and the calendar (found by name once), for reading too."""
+        return self._connect()
+
     def _connect(self) -> tuple[Any, Any]:
         if self._calendar is not None:
             return self._client, self._calendar
