@@ -33,7 +33,7 @@ def read_busy(
     Raises:
         BusyCalendarError: the server could not be asked, or its answer read.
     """
-    from mailflow.shell.caldav_sync import CaldavCalendar, _reason
+    from mailflow.shell.caldav_sync import CaldavCalendar, failure_reason
 
     try:
         _client, calendar = CaldavCalendar(settings).connect()
@@ -42,7 +42,7 @@ def read_busy(
     except (ConfigError, TokenError):
         raise
     except Exception as exc:  # the library's, niquests', sockets': all one "down"
-        raise BusyCalendarError(source=SOURCE, reason=_reason(exc)) from None
+        raise BusyCalendarError(source=SOURCE, reason=failure_reason(exc)) from None
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data or b"")
     try:
         return freebusy.busy_periods(raw, start_at=start_at, end_at=end_at)
