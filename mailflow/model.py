@@ -254,13 +254,16 @@ class CalendarMessage:
         """The CN of the replier as read, when the calendar gave one."""
         return next((a.name for a in self.attendees if a.address == self.attendee), "")
 
-    def for_person(self, email: str, sequence: int) -> CalendarMessage:
+    def for_person(
+        self, email: str, sequence: int, *, organizer: str = ""
+    ) -> CalendarMessage:
         """This message matched to the booked person (`email`) and booking
         (`sequence`). Their ATTENDEE decides, in any position, the address
         compared case-insensitively and otherwise as is (``a+b@x`` is not
         ``a@x``). An entry of theirs still NEEDS-ACTION beside someone else's
         answer is someone else's reply (a forwarded invitation); a message
-        without their ATTENDEE is never theirs."""
+        without their ATTENDEE is never theirs. `organizer`: the practice's own
+        address, whose entry (Exchange lists it) is no one's answer."""
         wanted = email.strip().lower()
         mine = next((a for a in self.attendees if a.address == wanted), None)
         answered = self.partstat not in {None, "NEEDS-ACTION"}
@@ -278,7 +281,7 @@ class CalendarMessage:
             a
             for a in self.attendees
             if self.method == "REPLY"
-            and a.address not in {wanted, self.organizer}
+            and a.address not in {wanted, self.organizer, organizer.strip().lower()}
             and a.partstat != "NEEDS-ACTION"
         )
         return replace(

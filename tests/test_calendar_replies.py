@@ -681,6 +681,15 @@ def test_the_persons_answer_decides_and_the_others_are_kept_to_tell() -> None:
         "ATTENDEE;PARTSTAT=DECLINED;CN=Alex Lee:mailto:alex@example.org"
     ).for_person(PERSON, 0)
     assert (partner.from_person, partner.others) == (False, ())
+    # A reply without ORGANIZER listing the practice: its entry is still ours.
+    unnamed = _read(
+        "ATTENDEE;PARTSTAT=ACCEPTED;CN=Sam:mailto:Bookings@Riverside.example",
+        f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:{PERSON}",
+        organizer=False,
+    )
+    assert unnamed.for_person(PERSON, 0).others != ()
+    ours = unnamed.for_person(PERSON, 0, organizer="bookings@riverside.example")
+    assert ours.others == ()
 
 
 def test_deciding_an_accept_beside_a_partners_decline_keeps_the_booking() -> None:

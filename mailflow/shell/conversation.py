@@ -373,7 +373,9 @@ class Conversation:
             )
         # Whose answer, and to which version: the booked person's ATTENDEE
         # decides; an older SEQUENCE answers the call as it was before a move.
-        message = message.for_person(enquiry.email, call.sequence)
+        message = message.for_person(
+            enquiry.email, call.sequence, organizer=self.settings.practice.email
+        )
         if not from_person:
             message = replace(message, from_person=False)
         if message.stale and message.start_at == call.start_at:
