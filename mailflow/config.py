@@ -181,10 +181,17 @@ class CaldavSettings:
     oauth2_token_command: str
     calendar: str
     timeout_s: float
+    busy: bool
+    """Also read the therapist's busy time from this calendar's free/busy
+    (RFC 4791 7.10), beside or instead of `availability.busy_calendars`."""
 
     @property
     def enabled(self) -> bool:
         return bool(self.url)
+
+    @property
+    def reads_busy(self) -> bool:
+        return self.enabled and self.busy
 
     def resolve_password(self) -> str:
         """The password: password_command, else password_keyring, else password."""
@@ -1016,6 +1023,16 @@ def _models() -> Any:
         oauth2_token_command: str = Field(default="", validate_default=True)
         calendar: str = ""
         timeout_s: float = Field(default=30.0, gt=0, le=600)
+        busy: bool = False
+
+        @field_validator("busy")
+        @classmethod
+        def _busy_from_a_calendar(cls, value: bool, info: ValidationInfo) -> bool:
+            if value and not info.data.get("url"):
+                raise ValueError(
+                    "needs caldav.url: the calendar to read busy time from"
+                )
+            return value
 
         @field_validator("url")
         @classmethod

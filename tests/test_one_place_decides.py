@@ -251,7 +251,11 @@ IMPURE_CALLS = {
     "urlopen",
 }
 
-PACKAGE_DATA = {("phrases/__init__.py", "read_text"), ("intent.py", "read_text")}
+PACKAGE_DATA = {
+    ("phrases/__init__.py", "read_text"),
+    ("intent.py", "read_text"),
+    ("windows_zones.py", "read_text"),
+}
 """The phrase books are read from the package's own data (importlib.resources):
 part of the code, not the world."""
 

@@ -52,6 +52,7 @@ from enum import StrEnum
 
 from mailflow.model import (
     OPEN_STATES,
+    Attendee,
     CalendarMessage,
     ClosedReason,
     Decision,
@@ -212,6 +213,7 @@ class AlertTherapist:
     replied_name: str = ""  # ... and the name their calendar gave
     reply: str = ""  # ... and what (ACCEPTED, DECLINED, COUNTER ...)
     comment: str = ""  # ... with the words it carried; for the therapist only
+    others: tuple[Attendee, ...] = ()  # ... and the others' answers it carried
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +229,7 @@ class CancelCall:
     by: str  # "person" | "therapist" | "calendar"
     note: str = ""
     words: str = ""  # the COMMENT of a calendar decline: for the therapist only
+    others: tuple[Attendee, ...] = ()  # others' answers in that decline: told only
 
 
 @dataclass(frozen=True, slots=True)
@@ -577,7 +580,7 @@ def _on_calendar(
         # Declining the invitation is a cancellation: free the time, tell both.
         return Transition(
             State.CANCELLED,
-            (CancelCall("calendar", words=message.comment),),
+            (CancelCall("calendar", words=message.comment, others=message.others),),
             "calendar-declined",
         )
     outcome = (
@@ -589,6 +592,12 @@ def _on_calendar(
         # Words with an answer that changes nothing ("Please ring my work
         # number"): they reach the therapist, never silence.
         return Transition(state, (_calendar_alert("calendar-note", message),), outcome)
+    if answering and live and message.others:
+        # Their answer carried a partner's too ("Alex declined"): the person's
+        # decides; the others' reach the therapist, the booking unchanged.
+        return Transition(
+            state, (_calendar_alert("calendar-others", message),), outcome
+        )
     return Transition(state, (), outcome)
 
 
@@ -599,6 +608,7 @@ def _calendar_alert(reason: str, message: CalendarMessage) -> AlertTherapist:
         replied_name=message.replier_name,
         reply=message.partstat or message.method,
         comment=message.comment,
+        others=message.others,
     )
 
 

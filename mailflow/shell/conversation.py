@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from mailflow.deciding import availability, decide, timing, workflow
 from mailflow.deciding.workflow import ClosedReason, Facts, OfferReason, State
 from mailflow.model import (
+    Attendee,
     CalendarMessage,
     Decision,
     InboundMail,
@@ -380,7 +381,9 @@ class Conversation:
             )
         # Whose answer, and to which version: the booked person's ATTENDEE
         # decides; an older SEQUENCE answers the call as it was before a move.
-        message = message.for_person(enquiry.email, call.sequence)
+        message = message.for_person(
+            enquiry.email, call.sequence, organizer=self.settings.practice.email
+        )
         if not from_person:
             message = replace(message, from_person=False)
         if message.stale and message.start_at == call.start_at:
@@ -590,7 +593,7 @@ class Conversation:
                         if by == "person"
                         else comment
                     )
-                    self._cancel(record, by, note, step, said)
+                    self._cancel(record, by, note, step, said, command.others)
                 case workflow.MarkMissed():
                     self.store.end_call(enquiry.id, "missed")
                 case workflow.MarkHeld():
@@ -676,6 +679,7 @@ class Conversation:
                         replied_name=command.replied_name,
                         reply=command.reply,
                         comment=command.comment,
+                        others=command.others,
                     )
                 case workflow.Close():
                     pass  # the record says it (closed_reason, closed_at)
@@ -786,7 +790,13 @@ class Conversation:
         )
 
     def _cancel(
-        self, enquiry: Enquiry, by: str, note: str, step: str, said: str = ""
+        self,
+        enquiry: Enquiry,
+        by: str,
+        note: str,
+        step: str,
+        said: str = "",
+        others: tuple[Attendee, ...] = (),
     ) -> None:
         """METHOD:CANCEL for a booked call (SEQUENCE + 1), or let go of a hold."""
         person = self._recipient(enquiry)
@@ -815,6 +825,7 @@ class Conversation:
                 sequence=sequence,
                 step=f"cancel-notice:{step}",
                 words=said,
+                others=others,
             )
             return
         self.store.release(enquiry.id)
