@@ -188,6 +188,9 @@ def padded_results(server_first: bool) -> Callable[..., Planted]:
                 if m["X-Mailflow"] == "therapist_alert"
             ]
             assert "failed your mail server's sender check" in told
+            # Never "reply again": a reply sent the same way fails the same way.
+            assert "reply again" not in told
+            assert "will fail the same way" in told
 
         return Planted(at, (VICTIM,), check, _therapists(boxes))
 
