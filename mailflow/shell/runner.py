@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
+from time import process_time
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -40,7 +41,7 @@ from mailflow.model import (
 )
 from mailflow.shell import privacy
 from mailflow.shell.bounces import Bounces
-from mailflow.shell.budget import mail_budget
+from mailflow.shell.budget import mail_budget, paused
 from mailflow.shell.digest import Digest
 from mailflow.shell.intake import Intake, MailKey
 from mailflow.shell.mailbox import READ_LIMIT
@@ -213,6 +214,7 @@ class Runner:
         self.report = RunReport()
         self._heads: dict[int, InboundMail] = {}  # the current batch's, by UID
         self._bodies: dict[int, bytes] = {}
+        self._spent: dict[int, float] = {}  # CPU a mail already cost in `_prefetch`
 
     # Built on first use: an empty poll writes, reads and classifies nothing.
 
@@ -453,22 +455,29 @@ class Runner:
                     retry_from = fetched.uid if retry_from is None else retry_from
             self._heads.clear()
             self._bodies.clear()
+            self._spent.clear()
         high = max([status.uidnext, *(u + 1 for u in uids)])
         self.store.set_folder(name, Folder(uidvalidity, retry_from or high))
 
     def _handle_safely(self, uidvalidity: int, fetched: HeaderFetch) -> bool:
         """Handle one mail; False when it must be tried again next run."""
+        limit = self.settings.limits.mail_cpu_s
+        left = limit - self._spent.pop(fetched.uid, 0.0)
+        if left <= 0:
+            # Its budget went on its headers in `_prefetch`: one budget a mail.
+            self._set_aside(uidvalidity, fetched.uid, f"{limit:g} s of CPU")
+            return True
         try:
-            with mail_budget(self.settings.limits.mail_cpu_s):
+            with mail_budget(left):
                 self._handle(uidvalidity, fetched)
         except parse.OverBudget as exc:
             # Built to cost (a parser's budget, not a crash): set aside once,
             # since every retry would meet the same wall. Logged by UID only.
             self._set_aside(uidvalidity, fetched.uid, exc.limit)
-        except MailOverBudget as exc:
+        except MailOverBudget:
             # Past every reader's caps, the net beneath them: the same wall.
             self.store.abandon()
-            self._set_aside(uidvalidity, fetched.uid, f"{exc.seconds:g} s of CPU")
+            self._set_aside(uidvalidity, fetched.uid, f"{limit:g} s of CPU")
         except parse.ParseError:
             self.report.bad += 1
             log.warning("uid %d: unreadable mail, left alone", fetched.uid)
@@ -476,6 +485,11 @@ class Runner:
                 MailKey(uidvalidity, fetched.uid, f"uid:{uidvalidity}:{fetched.uid}"),
                 "unreadable",
             )
+        except MemoryError:
+            # A mail built to take more memory than the process has: every
+            # retry would meet the same wall, so set aside once, as above.
+            self.store.abandon()
+            self._set_aside(uidvalidity, fetched.uid, "the memory available")
         except MailboxError:
             # The server, not this mail, failed: stop the run (exit 3) without
             # counting an attempt against the mail, which the next run reads again.
@@ -619,9 +633,11 @@ class Runner:
         unseen mails will need. Only a shortcut: each mail is still decided on
         its own when its turn comes, and a body missing here is fetched then."""
         wanted = []
+        limit = self.settings.limits.mail_cpu_s
         for fetched in batch:
+            began = process_time()
             try:
-                with mail_budget(self.settings.limits.mail_cpu_s):
+                with mail_budget(limit):
                     head = parse.parse_mail(fetched.header)
                     self._heads[fetched.uid] = head
                     seen = self.store.is_seen(
@@ -629,14 +645,23 @@ class Runner:
                     )
                     if not seen and self._on_headers(fetched, head) is None:
                         wanted.append(fetched.uid)
+            except MailOverBudget:
+                self._spent[fetched.uid] = limit  # all of it: none left for its turn
+                continue
             except Exception:  # met again, and logged, in its own turn
                 continue
+            finally:
+                # Charged to the mail's own turn: one budget, not two.
+                self._spent.setdefault(fetched.uid, process_time() - began)
         self._bodies = self.mailbox.bodies(wanted)
 
     def _body(self, uid: int) -> bytes | None:
         """A mail's bytes: from its batch's FETCH, else read now (None: expunged)."""
         raw = self._bodies.pop(uid, None)
-        return raw if raw is not None else self.mailbox.body(uid)
+        if raw is not None:
+            return raw
+        with paused():  # the server's pace, not the mail's: never cut mid-response
+            return self.mailbox.body(uid)
 
     def _read(
         self, fetched: HeaderFetch
