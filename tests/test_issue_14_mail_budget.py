@@ -134,13 +134,11 @@ def stuck_parser(monkeypatch):
     return calls
 
 
-def office_and_settings(tmp_path, mailboxes, budget_s: float = 1):
+def office_and_settings(tmp_path, mailboxes):
     office = MemoryPostOffice()
     nowhere = SimpleNamespace(imap_port=1, smtp_port=1, password=office.password)
     settings = load_settings(
-        write_config(
-            tmp_path, nowhere, mailboxes, f"[limits]\nmail_cpu_s = {budget_s}\n"
-        )
+        write_config(tmp_path, nowhere, mailboxes, "[limits]\nmail_cpu_s = 1\n")
     )
     return office, settings
 
@@ -199,12 +197,12 @@ class SlowServer(FetchedOneByOne):
 
     def body(self, uid: int) -> bytes | None:
         if uid == 1:
-            burn(0.6)
+            burn(1.2)
         return super().body(uid)
 
 
 def test_reading_a_body_from_the_server_costs_the_mail_nothing(tmp_path, mailboxes):
-    office, settings = office_and_settings(tmp_path, mailboxes, budget_s=0.5)
+    office, settings = office_and_settings(tmp_path, mailboxes)
     practice, person = mailboxes.practice, mailboxes.person
     office.deliver(request(sender=f"Jordan <{person}>", to=practice), practice)
 
