@@ -211,6 +211,7 @@ class Runner:
         self.report = RunReport()
         self._heads: dict[int, InboundMail] = {}  # the current batch's, by UID
         self._bodies: dict[int, bytes] = {}
+        self._statuses: dict[str, FolderStatus] = {}  # asked together, used once
 
     # Built on first use: an empty poll writes, reads and classifies nothing.
 
@@ -269,6 +270,9 @@ class Runner:
 
     def run(self) -> RunReport:
         self.find_sent_folder()
+        imap = self.settings.imap
+        # Both folders' STATUS in one round trip: the whole of an empty poll.
+        self._statuses = self.mailbox.statuses([imap.sent_folder, imap.folder])
         self.scan_sent()
         self.poll_inbox()
         self.tell_if_calendar_down()
@@ -313,6 +317,8 @@ class Runner:
     def _status(self, name: str, key: str) -> FolderStatus:
         """STATUS of a configured folder; a folder the server does not have is a
         configuration error (exit 2, naming the key), not an outage."""
+        if (known := self._statuses.pop(name, None)) is not None:
+            return known
         try:
             return self.mailbox.status(name)
         except MailboxAuthError:
