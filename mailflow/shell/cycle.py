@@ -85,9 +85,16 @@ def run_once(
 
 
 def run_locked(
-    settings: Settings, *, now: datetime, dry_run: bool = False
+    settings: Settings,
+    *,
+    now: datetime,
+    dry_run: bool = False,
+    mailbox: MailboxFactory | None = None,
+    sender: SenderFactory | None = None,
 ) -> RunReport | None:
-    """One cycle under the run lock; None when another run holds it (leave quietly)."""
+    """One cycle under the run lock; None when another run holds it (leave quietly).
+
+    `mailbox` and `sender` as for `run_once` (`watch` passes its kept sessions)."""
     from mailflow.shell.lock import RunLock
 
     database = settings.storage.database
@@ -96,7 +103,9 @@ def run_locked(
             log.info("another run holds the lock; leaving quietly")
             return None
         try:
-            report = run_once(settings, now, dry_run=dry_run)
+            report = run_once(
+                settings, now, dry_run=dry_run, mailbox=mailbox, sender=sender
+            )
         except ImapTokenError as exc:
             if not dry_run:
                 from mailflow.shell.token_alert import tell_therapist

@@ -1,0 +1,118 @@
+"""#13: `watch` keeps its IMAP and SMTP sessions between wakes.
+
+Counted where it cannot be faked: Dovecot's own log of logins and the SMTP
+server's record of AUTH. A wake (new mail) costs no login; a killed session is
+replaced by one login, and nothing is lost or sent twice.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+from support import request, write_config
+from test_watch import ANSWER_WITHIN_S, wait_for
+
+
+def _watch(config, log_file):
+    return subprocess.Popen(
+        [sys.executable, "-m", "mailflow", "watch", "--config", str(config)]
+        + ["--interval", "60", "-v"],
+        stdout=subprocess.DEVNULL,
+        stderr=log_file,
+    )
+
+
+def _stop(worker) -> int:
+    worker.send_signal(signal.SIGTERM)
+    try:
+        return worker.wait(timeout=ANSWER_WITHIN_S)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+
+
+def _imap_logins(server, user: str) -> list[int]:
+    """The process id of each IMAP session Dovecot logged in for `user`."""
+    return [
+        int(pid)
+        for pid in re.findall(
+            rf"Login: user=<{re.escape(user)}>.*?mpid=(\d+)", server.dovecot_log()
+        )
+    ]
+
+
+def _ask(server, person: str, practice: str) -> None:
+    server.deliver(
+        request(sender=person, to=practice, sent_at=datetime.now(UTC)), practice
+    )
+
+
+def _answered(server, people: list[str]) -> bool:
+    return all(len(server.messages(p)) == 1 for p in people)
+
+
+def test_wakes_reuse_one_imap_and_one_smtp_login(tmp_path, mail_server, mailboxes):
+    config = write_config(tmp_path, mail_server, mailboxes)
+    practice = mailboxes.practice
+    people = [f"w{n}-{mailboxes.person}" for n in range(3)]
+    with (tmp_path / "watch.log").open("wb") as log_file:
+        worker = _watch(config, log_file)
+        try:
+            assert wait_for(
+                lambda: _imap_logins(mail_server, practice), ANSWER_WITHIN_S
+            )
+            for n, person in enumerate(people):  # three wakes, one after another
+                _ask(mail_server, person, practice)
+                assert wait_for(
+                    lambda n=n: _answered(mail_server, people[: n + 1]),
+                    ANSWER_WITHIN_S,
+                )
+        finally:
+            assert _stop(worker) == 0
+    assert len(_imap_logins(mail_server, practice)) == 1  # IDLE and cycles: one
+    assert mail_server.smtp_logins.count(practice) == 1
+    for person in people:
+        assert len(mail_server.messages(person)) == 1
+
+
+def test_a_killed_session_is_replaced_and_nothing_is_lost_or_sent_twice(
+    tmp_path, mail_server, mailboxes
+):
+    config = write_config(tmp_path, mail_server, mailboxes)
+    practice = mailboxes.practice
+    first, second, third = (f"k{n}-{mailboxes.person}" for n in range(3))
+    log_path = tmp_path / "watch.log"
+    with log_path.open("wb") as log_file:
+        worker = _watch(config, log_file)
+        try:
+            _ask(mail_server, first, practice)
+            assert wait_for(lambda: _answered(mail_server, [first]), ANSWER_WITHIN_S)
+            (session,) = _imap_logins(mail_server, practice)
+            os.kill(session, signal.SIGKILL)  # the IMAP session dies in IDLE
+            _ask(mail_server, second, practice)
+            assert wait_for(
+                lambda: _answered(mail_server, [first, second]), ANSWER_WITHIN_S * 2
+            )
+            assert len(_imap_logins(mail_server, practice)) == 2
+            # The SMTP server restarts: the kept SMTP session is dead too.
+            mail_server.smtp_down()
+            mail_server.smtp_up()
+            _ask(mail_server, third, practice)
+            assert wait_for(
+                lambda: _answered(mail_server, [first, second, third]),
+                ANSWER_WITHIN_S * 2,
+            )
+        finally:
+            assert _stop(worker) == 0
+    for person in (first, second, third):
+        assert len(mail_server.messages(person)) == 1  # none lost, none twice
+    assert [r for r in mail_server.smtp_log if second in r.rcpt_tos][1:] == []
+    assert len(_imap_logins(mail_server, practice)) == 2
+    assert mail_server.smtp_logins.count(practice) == 2
+    assert b"Traceback" not in log_path.read_bytes()
