@@ -20,8 +20,17 @@ from test_watch import ANSWER_WITHIN_S, wait_for
 
 def _watch(config, log_file):
     return subprocess.Popen(
-        [sys.executable, "-m", "mailflow", "watch", "--config", str(config)]
-        + ["--interval", "60", "-v"],
+        [
+            sys.executable,
+            "-m",
+            "mailflow",
+            "watch",
+            "--config",
+            str(config),
+            "-v",
+            "--interval",
+            "60",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=log_file,
     )
