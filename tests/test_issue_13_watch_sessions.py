@@ -14,8 +14,12 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
-from support import request, write_config
+from support import NOW, request, write_config
 from test_watch import ANSWER_WITHIN_S, wait_for
+
+from mailflow.config import load_settings
+from mailflow.shell.cycle import run_locked
+from mailflow.shell.sessions import KeptSessions
 
 
 def _watch(config, log_file):
@@ -125,3 +129,29 @@ def test_a_killed_session_is_replaced_and_nothing_is_lost_or_sent_twice(
     assert len(_imap_logins(mail_server, practice)) == 2
     assert mail_server.smtp_logins.count(practice) == 2
     assert b"Traceback" not in log_path.read_bytes()
+
+
+def test_a_kept_session_sees_mail_that_came_while_a_folder_was_selected(
+    tmp_path, mail_server, mailboxes
+):
+    """Dovecot answers STATUS of the selected folder from the session's view;
+    a kept session closes it first (in the same round trip), so the next
+    cycle reads the new mail."""
+    settings = load_settings(write_config(tmp_path, mail_server, mailboxes))
+    sessions = KeptSessions(settings)
+    try:
+        cycle = {"mailbox": sessions.mailbox, "sender": sessions.sender}
+        assert run_locked(settings, now=NOW, **cycle).exit_code == 0
+        box = sessions._box
+        assert box is not None
+        box.examine(settings.imap.folder)  # as the IDLE wait leaves it
+        _ask(mail_server, mailboxes.person, mailboxes.practice)
+        report = run_locked(settings, now=NOW, **cycle)
+        assert report.requests == 1
+        assert sessions._box is box  # the same session: no second login
+        assert box.commands.count("LOGIN") == 1
+        assert "CLOSE" in box.commands
+    finally:
+        sessions.close()
+    assert len(mail_server.messages(mailboxes.person)) == 1
+    assert len(_imap_logins(mail_server, mailboxes.practice)) == 1

@@ -58,18 +58,32 @@ class Client(IMAPClient):  # type: ignore[misc]  # imapclient ships no types
 
 
 def statuses(
-    client: Any, folders: Sequence[str], items: Sequence[bytes]
+    client: Any,
+    folders: Sequence[str],
+    items: Sequence[bytes],
+    *,
+    close_first: bool = False,
 ) -> dict[str, dict[bytes, Any]]:
     """STATUS of each folder, all sent before any answer is read: one round
     trip however many. A folder the server refused (NO) or did not name in an
     answer is left out; a BAD or a dropped connection raises as imapclient's
-    `folder_status` would."""
+    `folder_status` would.
+
+    `close_first`: CLOSE the selected folder in the same round trip (it was
+    opened read-only, so nothing is expunged). Dovecot answers STATUS of the
+    selected folder from the session's view, without mail that came since."""
     from imapclient.exceptions import ProtocolError
     from imapclient.imap_utf7 import decode as decode_utf7
 
     imap = client._imap
     what = "(" + " ".join(i.decode("ascii") for i in items) + ")"
+    closing = imap._command("CLOSE") if close_first else None
     tags = [imap._command("STATUS", client._normalise_folder(f), what) for f in folders]
+    if closing is not None:
+        typ, data = imap._command_complete("CLOSE", closing)
+        if typ != "OK":
+            raise imap.error(f"CLOSE failed: {data!r}")
+        imap.state = "AUTH"
     for tag in tags:
         imap._command_complete("STATUS", tag)  # NO: that folder's answer is missing
     answers: dict[str, dict[bytes, Any]] = {}

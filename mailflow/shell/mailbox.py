@@ -223,11 +223,22 @@ class ImapMailbox:
 
     def statuses(self, folders: Sequence[str]) -> dict[str, FolderStatus]:
         """STATUS of several folders in one round trip (pipelined); a folder
-        whose answer is missing or refused is left out, for `status` to ask."""
+        whose answer is missing or refused is left out, for `status` to ask.
+        A selected folder is closed first, in the same round trip: STATUS of
+        it would be the session's view (Dovecot), not the folder now."""
         from mailflow.shell.imap_wire import statuses
 
+        closing = self._selected is not None
         with _translated("STATUS"):
-            answers = statuses(self._imap, folders, [b"UIDNEXT", b"UIDVALIDITY"])
+            answers = statuses(
+                self._imap,
+                folders,
+                [b"UIDNEXT", b"UIDVALIDITY"],
+                close_first=closing,
+            )
+        if closing:
+            self._selected = None
+            self.commands.append("CLOSE")
         self.commands.extend("STATUS" for _ in folders)
         found: dict[str, FolderStatus] = {}
         for folder, data in answers.items():

@@ -50,6 +50,11 @@ class KeptMailbox(ImapMailbox):
         self.idling = False
 
     def status(self, folder: str) -> FolderStatus:
+        if self._selected is not None:  # its STATUS would be the session's view
+            with imap_translated(f"CLOSE of {self._selected!r}"):
+                self._imap.close_folder()
+            self._selected = None
+            self.commands.append("CLOSE")
         found = super().status(folder)
         self.seen[folder] = found
         return found
@@ -62,6 +67,7 @@ class KeptMailbox(ImapMailbox):
     def begin_cycle(self) -> None:
         """The whole cycle within imap.deadline_s (#14), as a cron run's session."""
         self.seen.clear()
+        self._imap._imap.untagged_responses.clear()  # a week of EXISTS, unread
         self.pause_deadline()
         cfg = self._settings
         deadline = Deadline(
