@@ -186,8 +186,16 @@ def watch_section(server: LocalMailServer, tmp: Path, rows: list[Any]) -> None:
     server.smtp_log = log
     ours, bare = "watch@riverside.example", "idle@riverside.example"
     mailflow = subprocess.Popen(
-        [PYTHON, "-m", "mailflow", "watch", "--config", str(config(tmp / "watch", server, ours))]
-        + ["--interval", "300"],
+        [
+            PYTHON,
+            "-m",
+            "mailflow",
+            "watch",
+            "--config",
+            str(config(tmp / "watch", server, ours)),
+            "--interval",
+            "300",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=_environ(),
@@ -203,13 +211,26 @@ def watch_section(server: LocalMailServer, tmp: Path, rows: list[Any]) -> None:
         if warm is None:
             print("   ! mailflow watch did not answer")
             return
-        print(f"   mailflow's first answer (imports, first SMTP login): {warm * 1000:.0f} ms")
-        reply = next(r.data for r in reversed(log) if "warm-0@example.org" in r.rcpt_tos)
+        print(
+            f"   mailflow's first answer (imports, first SMTP login): {warm * 1000:.0f} ms"
+        )
+        reply = next(
+            r.data for r in reversed(log) if "warm-0@example.org" in r.rcpt_tos
+        )
         reply_path = tmp / "reply.eml"
         reply_path.write_bytes(reply)
         responder = subprocess.Popen(
-            [PYTHON, "-c", BARE_RESPONDER, "127.0.0.1", str(server.imap_port)]
-            + [str(server.smtp_port), bare, server.password, str(reply_path)],
+            [
+                PYTHON,
+                "-c",
+                BARE_RESPONDER,
+                "127.0.0.1",
+                str(server.imap_port),
+                str(server.smtp_port),
+                bare,
+                server.password,
+                str(reply_path),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -227,7 +248,9 @@ def watch_section(server: LocalMailServer, tmp: Path, rows: list[Any]) -> None:
                     return
                 times[name].append(took)
         logins = imap_logins(server, ours)
-        smtp_logins = server.smtp_logins.count(ours) if hasattr(server, "smtp_logins") else -1
+        smtp_logins = (
+            server.smtp_logins.count(ours) if hasattr(server, "smtp_logins") else -1
+        )
     finally:
         for process in (mailflow, responder):
             if process is not None:
@@ -293,7 +316,9 @@ def main() -> int:
         watch_section(server, Path(name), rows)
     for row in rows:
         met = {True: "met", False: "MISSED"}.get(row.met, "")
-        print(f"  {row.what}: {row.figure}; floor {row.floor}; target {row.target} {met}")
+        print(
+            f"  {row.what}: {row.figure}; floor {row.floor}; target {row.target} {met}"
+        )
     return 0
 
 
