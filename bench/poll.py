@@ -15,6 +15,8 @@ possible work did on the same server, and the target. Asserts nothing; exits 0.
 4. History (bench/history.py): a database of 5,000 enquiries grown by driving
    the product on the fakes; then an empty run, one request, `status`, a
    backlog, the purge of the oldest ended enquiries and the file size after it.
+5. watch (bench/watch.py): delivery to reply of a running `mailflow watch`
+   beside a bare IDLE responder, and the logins it made over its wakes.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from history import (  # bench/history.py, beside this script
     BARE_SEND,  # the send + append floor, shared with the history section
     history_section,
 )
+from watch import watch_section  # bench/watch.py, beside this script
 
 from mailflow.cli.devserver import LocalMailServer
 
@@ -795,6 +798,7 @@ def main() -> int:
         startup(config, rows)
         throughput(server, tmp, rows)
         history_section(server, tmp, rows)  # type: ignore[arg-type]
+        watch_section(server, tmp, rows)
     print()
     print_table(rows)
     print(f"total bench time {time.perf_counter() - started:.0f} s, load now {_load()}")

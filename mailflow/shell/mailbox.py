@@ -38,6 +38,8 @@ HEADER_FIELDS = (
 
 @dataclass(frozen=True, slots=True)
 class FolderStatus:
+    """A folder's UIDVALIDITY and UIDNEXT (STATUS): equal twice means nothing came."""
+
     uidvalidity: int
     uidnext: int
 

@@ -6,7 +6,6 @@ smtplib's exceptions become Transient (retry next run) or Permanent (5xx) errors
 
 from __future__ import annotations
 
-import smtplib
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,12 +25,16 @@ from mailflow.shell import connecting
 from mailflow.shell.deadline import Deadline
 
 if TYPE_CHECKING:
+    import smtplib
+
     from mailflow.config import SmtpSettings
 
 
 @contextmanager
 def _translated(what: str, cfg: SmtpSettings | None = None) -> Iterator[None]:
     at = f" {connecting.where(cfg)}" if cfg is not None else ""
+    import smtplib  # only when talking to the server: an empty poll sends nothing
+
     try:
         yield
     except smtplib.SMTPAuthenticationError as exc:
@@ -181,6 +184,8 @@ class SmtpSender:
     def _open(
         self, cfg: SmtpSettings, secret: str, context: ssl.SSLContext | None
     ) -> None:
+        import smtplib
+
         with _translated("connect", cfg):
             client: smtplib.SMTP
             if cfg.security == "ssl":
@@ -236,6 +241,8 @@ class SmtpSender:
         """A session kept from an earlier cycle (watch): NOOP, and closed if the
         server has dropped it (servers end a quiet session after minutes; the
         next `send` opens a new one); else a fresh smtp.deadline_s for this cycle."""
+        import smtplib
+
         client = self._client
         if client is None:
             return
@@ -274,6 +281,8 @@ class SmtpSender:
     def _quit(client: smtplib.SMTP | None) -> None:
         if client is None:
             return
+        import smtplib
+
         try:
             client.quit()
         except (smtplib.SMTPException, OSError):
