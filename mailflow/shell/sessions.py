@@ -1,5 +1,5 @@
 """`watch`'s sessions, kept between wakes: one IMAP session that waits in IDLE
-(RFC 2177) and runs every cycle, and one SMTP session. Does network I/O.
+(RFC 2177) and runs every cycle, one SMTP session, the database. Does I/O.
 
 A wake costs no login: DONE ends the IDLE, the cycle runs on the same session,
 then EXAMINE and IDLE again. A session that failed (or that a cycle left in
@@ -26,7 +26,10 @@ from mailflow.shell.mailbox import _translated as imap_translated
 from mailflow.shell.smtp import SmtpSender
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from mailflow.config import ImapSettings, Settings, SmtpSettings
+    from mailflow.shell.store import Store
 
 log = logging.getLogger("mailflow")
 
@@ -201,6 +204,8 @@ class KeptSessions:
         self._settings = settings
         self._box: KeptMailbox | None = None
         self._smtp: SmtpSender | None = None
+        self._store: Store | None = None
+        self._store_path: Path | None = None
         self.polling = False
         """The server offers no IDLE: the next cycle comes at the interval."""
 
@@ -232,10 +237,24 @@ class KeptSessions:
             smtp = self._smtp = SmtpSender(cfg)
         try:
             yield _CycleSender(smtp)
+        finally:
+            # Kept whatever else failed: a send that failed closed it already.
+            smtp.pause_deadline()
+
+    @contextmanager
+    def store(self, path: Path) -> Iterator[Store]:
+        """The database, open between cycles too (opening it is on the way
+        from a wake to the reply); closed if a cycle fails."""
+        from mailflow.shell.store import Store
+
+        if self._store is None or self._store_path != path:
+            self.drop_store()
+            self._store, self._store_path = Store.open(path), path
+        try:
+            yield self._store
         except BaseException:
-            self.drop_sender()
+            self.drop_store()
             raise
-        smtp.pause_deadline()
 
     # -- between cycles ------------------------------------------------------------
 
@@ -301,6 +320,11 @@ class KeptSessions:
             return
         box.leave()
 
+    def drop_store(self) -> None:
+        store, self._store = self._store, None
+        if store is not None:
+            store.close()
+
     def drop_sender(self) -> None:
         smtp, self._smtp = self._smtp, None
         if smtp is not None:
@@ -310,4 +334,7 @@ class KeptSessions:
         try:
             self.drop_mailbox()
         finally:
-            self.drop_sender()
+            try:
+                self.drop_sender()
+            finally:
+                self.drop_store()

@@ -81,6 +81,7 @@ def watch(
                     now=now(),
                     mailbox=sessions.mailbox,
                     sender=sessions.sender,
+                    store=sessions.store,
                 )
                 code = report.exit_code if report else 0
                 trouble = problem(report) if report else None
