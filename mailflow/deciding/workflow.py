@@ -175,6 +175,24 @@ class NoTimes:
 
 
 @dataclass(frozen=True, slots=True)
+class Escalate:
+    """Clear risk in a first mail: the safety message (unless the practice
+    already writes to them) and an immediate alert to the therapist."""
+
+
+@dataclass(frozen=True, slots=True)
+class AskAboutRequest:
+    """A first mail mailflow cannot place: one short note to the therapist."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRisk:
+    """Possible risk or a safety need said later in a conversation, in their words."""
+
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
 class AskTherapistAgain:
     waiting: bool = False  # a reminder that the person is waiting, not "unclear"
     outside: Slot | None = None  # a proposal outside the hours, to be confirmed
@@ -249,6 +267,9 @@ Command = (
     | Offer
     | Clarify
     | NoTimes
+    | Escalate
+    | AskAboutRequest
+    | NoteRisk
     | AskTherapistAgain
     | AlertTherapist
     | AskIfStillSuits
@@ -617,17 +638,27 @@ def on_followup_answer(state: State, answer: str) -> Transition:
 # -- what the shell sees outside the conversation ---------------------------------
 
 
-def on_new_request(risk: str, has_times: bool) -> State:
+def on_new_request(risk: str, has_times: bool) -> Transition:
     """Where a new enquiry starts: clear risk is the therapist's at once; with
     nothing to offer it is theirs too; otherwise times go out."""
     if risk == "clear":
-        return State.ESCALATED
-    return State.OFFERED if has_times else State.STOOD_DOWN
+        return Transition(State.ESCALATED, (Escalate(),), "crisis")
+    if not has_times:
+        return Transition(State.STOOD_DOWN, (NoTimes(),), "no-slots")
+    return Transition(State.OFFERED, (Offer(OfferReason.FIRST),), "request")
 
 
-def on_unsure() -> State:
-    """A first mail mailflow cannot place: the therapist is asked."""
-    return State.ASKED
+def on_unsure() -> Transition:
+    """A first mail mailflow cannot place: the therapist is asked (their first
+    round of approval: an "offer" back is authenticated like an approval)."""
+    return Transition(State.ASKED, (AskAboutRequest(),), "asked")
+
+
+def on_risk_news(state: State, note: str) -> Transition:
+    """Someone in a conversation speaks of possible risk or a safety need: it
+    is recorded (picks wait for approval from now on); where they stand is
+    unchanged."""
+    return Transition(state, (NoteRisk(note),), "risk-noted")
 
 
 def on_hand_answer(state: State) -> Transition:

@@ -470,7 +470,7 @@ class Conversation:
         """Our next letter to the person answers this mail of theirs."""
         if mail.message_id:
             refs = (*enquiry.last_references, mail.message_id)[-20:]
-            self.store.update_enquiry(
+            self.store.note_thread(
                 enquiry.id,
                 self.now,
                 last_message_id=mail.message_id,
@@ -681,7 +681,7 @@ class Conversation:
             match command:
                 case workflow.Release():
                     self.store.release(enquiry.id)
-                case workflow.Close():
+                case workflow.Close() | workflow.NoteRisk():
                     pass  # in the record
                 case _:
                     raise AssertionError(f"not a shell command: {command!r}")

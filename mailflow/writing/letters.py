@@ -770,13 +770,12 @@ class Letters:
         )
         # Later letters thread onto this one; a list of times is the list a
         # numbered answer refers to.
-        listed = {"offers_message_id": draft.message_id} if kind in LISTS_TIMES else {}
-        self.store.update_enquiry(
+        self.store.note_thread(
             enquiry_id,
             self.now,
             last_message_id=draft.message_id,
             last_references=(*thread.references, draft.message_id)[-20:],
-            **listed,
+            offers_message_id=draft.message_id if kind in LISTS_TIMES else None,
         )
 
     def _to_therapist(
