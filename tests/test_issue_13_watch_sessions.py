@@ -12,6 +12,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
 
 from support import NOW, request, write_config
@@ -161,3 +162,38 @@ def test_a_kept_session_sees_mail_that_came_while_a_folder_was_selected(
         sessions.close()
     assert len(mail_server.messages(mailboxes.person)) == 1
     assert len(_imap_logins(mail_server, mailboxes.practice)) == 1
+
+
+def test_idle_is_said_again_and_still_wakes_on_new_mail(
+    tmp_path, mail_server, mailboxes
+):
+    """RFC 2177: IDLE renewed before a server's inactivity timer (here every
+    0.2 s instead of 25 minutes); new mail after renewals still ends the wait."""
+    settings = load_settings(write_config(tmp_path, mail_server, mailboxes))
+    sessions = KeptSessions(settings)
+    sessions.renew_s = 0.2
+    stop = threading.Event()
+    try:
+        cycle = {"mailbox": sessions.mailbox, "sender": sessions.sender}
+        assert run_locked(settings, now=NOW, **cycle).exit_code == 0
+        box = sessions._box
+        assert box is not None
+        waiting = threading.Thread(
+            target=sessions.wait,
+            args=(ANSWER_WITHIN_S * 3, stop),
+            kwargs={"cycle_ran": True},
+        )
+        waiting.start()
+        assert wait_for(lambda: box.commands.count("IDLE") >= 3, ANSWER_WITHIN_S)
+        _ask(mail_server, mailboxes.person, mailboxes.practice)
+        waiting.join(ANSWER_WITHIN_S * 2)
+        assert not waiting.is_alive()  # woken by the mail, not by the interval
+        assert not stop.is_set()
+        sessions.wake()
+        report = run_locked(settings, now=NOW, **cycle)
+        assert report.requests == 1
+    finally:
+        stop.set()
+        sessions.close()
+    assert len(_imap_logins(mail_server, mailboxes.practice)) == 1
+    assert len(mail_server.messages(mailboxes.person)) == 1

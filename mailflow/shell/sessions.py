@@ -208,6 +208,7 @@ class KeptSessions:
         self._store_path: Path | None = None
         self.polling = False
         """The server offers no IDLE: the next cycle comes at the interval."""
+        self.renew_s = IDLE_RENEW_S
 
     # -- the factories a cycle uses ---------------------------------------------
 
@@ -307,10 +308,14 @@ class KeptSessions:
         while not stop.is_set() and time.monotonic() - began < interval_s:
             if box.heard(min(IDLE_CHECK_S, interval_s)):
                 return
-            if time.monotonic() - renewed >= IDLE_RENEW_S:
+            if time.monotonic() - renewed >= self.renew_s:
                 renewed = time.monotonic()
-                if box.stop_listening() or box.listen(cfg.folder) is None:
-                    return
+                if box.stop_listening():
+                    return  # announced as IDLE ended
+                again = box.listen(cfg.folder)
+                if again is None or again.uidnext > now.uidnext:
+                    return  # came between DONE and IDLE: no EXISTS will say so
+                now = again
 
     # -- closing -----------------------------------------------------------------------
 
