@@ -22,14 +22,36 @@ from mailflow.shell.store import Store
 
 PACKAGE = Path(__file__).resolve().parents[1] / "mailflow"
 
-# Store writes that change where an enquiry stands or what time it blocks.
-STATE_WRITES = {"save_enquiry", "release", "hold", "book", "end_call", "move_booking"}
+# Store writes that change where an enquiry stands, what time it blocks, or
+# what its booking says.
+STATE_WRITES = {
+    "save_enquiry",
+    "insert_enquiry",
+    "release",
+    "hold",
+    "book",
+    "end_call",
+    "move_booking",
+    "set_partstat",
+    "bump_sequence",
+    "set_offers",
+    "delete_enquiries",
+}
 
-# Where a transition's commands are carried out (conversation.Conversation).
+# Where a transition's commands are carried out (conversation.Conversation,
+# and the helpers `_carry_out` calls for one command each).
 CARRIERS = {
     ("conversation.py", "_carry_out"),
     ("conversation.py", "apply"),
     ("conversation.py", "_cancel"),  # CancelCall
+    ("conversation.py", "_offer"),  # Offer: the times listed
+    ("conversation.py", "_add_phone_to_booking"),  # RememberPhone: SEQUENCE + 1
+    ("intake.py", "_answer"),  # a first mail's transition (decide.opened)
+    ("intake.py", "_ask"),
+    # Retention and erasure delete whole records (the README's privacy
+    # promise), never change where one stands.
+    ("privacy.py", "purge"),
+    ("privacy.py", "forget"),
 }
 
 # The core's choice of a new enquiry's first state.
@@ -229,7 +251,11 @@ IMPURE_CALLS = {
     "urlopen",
 }
 
-PACKAGE_DATA = {("phrases/__init__.py", "read_text"), ("intent.py", "read_text")}
+PACKAGE_DATA = {
+    ("phrases/__init__.py", "read_text"),
+    ("intent.py", "read_text"),
+    ("windows_zones.py", "read_text"),
+}
 """The phrase books are read from the package's own data (importlib.resources):
 part of the code, not the world."""
 

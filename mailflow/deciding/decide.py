@@ -39,6 +39,18 @@ class Opening:
     references: tuple[str, ...] = ()  # the thread a note to the therapist answers under
 
 
+def risk_carried(risk: str, note: str, superseded: Enquiry | None) -> tuple[str, str]:
+    """The risk and safety note a new enquiry opens with, when it supersedes a
+    note to the therapist about the same person: what they said then stands."""
+    if superseded is None:
+        return risk, note
+    if superseded.risk != "none" and risk == "none":
+        risk = superseded.risk
+    if superseded.safety_note:
+        note = " / ".join(filter(None, (superseded.safety_note, note)))
+    return risk, note
+
+
 def opened(opening: Opening, transition: Transition, now: datetime) -> Enquiry:
     """A new enquiry's record (id 0 until stored): the facts of the first mail
     with `transition` (`workflow.on_new_request` / `on_unsure`) carried out."""

@@ -52,6 +52,7 @@ from enum import StrEnum
 
 from mailflow.model import (
     OPEN_STATES,
+    Attendee,
     CalendarMessage,
     ClosedReason,
     Decision,
@@ -193,6 +194,13 @@ class NoteRisk:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordAnswer:
+    """The booked person's calendar answer (PARTSTAT) kept on the booking."""
+
+    partstat: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class AskTherapistAgain:
     waiting: bool = False  # a reminder that the person is waiting, not "unclear"
     outside: Slot | None = None  # a proposal outside the hours, to be confirmed
@@ -205,6 +213,7 @@ class AlertTherapist:
     replied_name: str = ""  # ... and the name their calendar gave
     reply: str = ""  # ... and what (ACCEPTED, DECLINED, COUNTER ...)
     comment: str = ""  # ... with the words it carried; for the therapist only
+    others: tuple[Attendee, ...] = ()  # ... and the others' answers it carried
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +229,7 @@ class CancelCall:
     by: str  # "person" | "therapist" | "calendar"
     note: str = ""
     words: str = ""  # the COMMENT of a calendar decline: for the therapist only
+    others: tuple[Attendee, ...] = ()  # others' answers in that decline: told only
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +280,7 @@ Command = (
     | Escalate
     | AskAboutRequest
     | NoteRisk
+    | RecordAnswer
     | AskTherapistAgain
     | AlertTherapist
     | AskIfStillSuits
@@ -522,7 +533,18 @@ def on_calendar(
     state: State, message: CalendarMessage, *, call_started: bool = False
 ) -> Transition:
     """An iTIP message about the booked call (RFC 5546), matched to the booked
-    person by the shell (`CalendarMessage.for_person`)."""
+    person by the shell (`CalendarMessage.for_person`). The person's own answer
+    to the call as it stands is recorded on the booking, whatever follows."""
+    decided = _on_calendar(state, message, call_started=call_started)
+    if message.method == "REPLY" and message.from_person and not message.stale:
+        noted = RecordAnswer(message.partstat)
+        return replace(decided, commands=(noted, *decided.commands))
+    return decided
+
+
+def _on_calendar(
+    state: State, message: CalendarMessage, *, call_started: bool
+) -> Transition:
     answering = message.method in {"REPLY", "COUNTER"}
     live = state in {State.BOOKED, State.RESCHEDULING}
     if answering and live and not message.from_person:
@@ -558,7 +580,7 @@ def on_calendar(
         # Declining the invitation is a cancellation: free the time, tell both.
         return Transition(
             State.CANCELLED,
-            (CancelCall("calendar", words=message.comment),),
+            (CancelCall("calendar", words=message.comment, others=message.others),),
             "calendar-declined",
         )
     outcome = (
@@ -570,6 +592,12 @@ def on_calendar(
         # Words with an answer that changes nothing ("Please ring my work
         # number"): they reach the therapist, never silence.
         return Transition(state, (_calendar_alert("calendar-note", message),), outcome)
+    if answering and live and message.others:
+        # Their answer carried a partner's too ("Alex declined"): the person's
+        # decides; the others' reach the therapist, the booking unchanged.
+        return Transition(
+            state, (_calendar_alert("calendar-others", message),), outcome
+        )
     return Transition(state, (), outcome)
 
 
@@ -580,6 +608,7 @@ def _calendar_alert(reason: str, message: CalendarMessage) -> AlertTherapist:
         replied_name=message.replier_name,
         reply=message.partstat or message.method,
         comment=message.comment,
+        others=message.others,
     )
 
 

@@ -116,11 +116,7 @@ class Intake:
             return self._ask(
                 key, mail, person, verdict.reason, verdict.risk, verdict.safety_note
             )
-        risk, note = verdict.risk, verdict.safety_note
-        if carried is not None and carried.risk != "none" and risk == "none":
-            risk = carried.risk
-        if carried is not None and carried.safety_note:
-            note = " / ".join(filter(None, (carried.safety_note, note)))
+        risk, note = decide.risk_carried(verdict.risk, verdict.safety_note, carried)
         return self._answer(
             key,
             mail,

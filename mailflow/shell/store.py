@@ -191,6 +191,13 @@ class Store:
             raise
         self._db.execute("COMMIT")
 
+    def abandon(self) -> None:
+        """Roll back a transaction still open: an asynchronous stop (a mail's
+        CPU budget, mailflow/shell/budget.py) can land inside `transaction`'s
+        own rollback and cut it short."""
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+
     # -- meta ---------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
