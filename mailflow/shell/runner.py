@@ -836,7 +836,12 @@ class Runner:
         if self.dry_run or not settings.enabled:
             return
         writer = caldav_sync.CaldavCalendar(settings)
-        if caldav_sync.flush(self.store, writer, lambda: self.letters, self.now):
+        from mailflow.shell.caldav_busy import conversation_seconds
+
+        seconds = conversation_seconds(self.settings.caldav)
+        if caldav_sync.flush(
+            self.store, writer, lambda: self.letters, self.now, seconds=seconds
+        ):
             self.flush_outbox()  # the therapist's "not getting your bookings"
 
 
