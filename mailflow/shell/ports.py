@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from mailflow.shell.mailbox import FolderStatus, HeaderFetch
+    from mailflow.shell.mailbox import FolderStatus, HeaderFetch, Outline
 
 
 class Mailbox(Protocol):
@@ -109,6 +109,29 @@ class Mailbox(Protocol):
 
     def bodies(self, uids: list[int]) -> dict[int, bytes]:
         """`body` of several UIDs in one round trip; missing UIDs are left out."""
+        ...
+
+    def outlines(self, uids: list[int]) -> dict[int, Outline]:
+        """What each mail is made of, none of its contents (BODYSTRUCTURE).
+
+        `Outline.calendar` is True whenever `parse` finds a calendar in the
+        whole mail (a calendar part, an ``*.ics`` file, also in an attached
+        message), except a mail with no header at all (a bare calendar file),
+        which its header's parse shows; `report` whenever parse finds a
+        multipart/report. Both may say True for more. Missing UIDs left out.
+        """
+        ...
+
+    def readable(self, wanted: dict[int, Outline | None]) -> dict[int, bytes]:
+        """Each mail as mailflow reads it, in one round trip per shape of mail.
+
+        The bytes parse (`parse.parse_mail`, `calendar.read_calendar`) to what
+        the whole mail does: with the mail's outline, they may hold only the
+        header and the text, HTML and calendar parts, each attachment's MIME
+        header kept and its content left on the server; with None, the whole
+        mail up to `mailbox.READ_LIMIT`. Missing UIDs are left out; never sets
+        \\Seen.
+        """
         ...
 
     def append(self, folder: str, raw: bytes, when: datetime) -> tuple[int, int] | None:
