@@ -216,7 +216,7 @@ class Runner:
         self.report = RunReport()
         self._heads: dict[int, InboundMail] = {}  # the current batch's, by UID
         self._bodies: dict[int, bytes] = {}
-        self._outlines: dict[int, Outline | None] = {}  # to read: how (None: whole)
+        self._outlines: dict[int, Outline] = {}  # the current batch's, by UID
 
     # Built on first use: an empty poll writes, reads and classifies nothing.
 
@@ -639,6 +639,7 @@ class Runner:
         fetched then."""
         reports: list[int] = []
         wanted: list[HeaderFetch] = []
+        read: dict[int, Outline | None] = {}  # what to read of which (None: whole)
         for fetched in batch:
             try:
                 head = parse.parse_mail(fetched.header)
@@ -654,7 +655,7 @@ class Runner:
                     if self._owner(head) is not None or (
                         self._before_body(fetched, head) is None
                     ):
-                        self._outlines[fetched.uid] = None  # read whole: it is text
+                        read[fetched.uid] = None  # read whole: it is its text
                 else:
                     wanted.append(fetched)
             except Exception:  # met again, and logged, in its own turn
@@ -667,13 +668,13 @@ class Runner:
             self._outlines[fetched.uid] = outline
             head = self._heads[fetched.uid]
             if (
-                self._owner(head) is None
-                and self._without_calendar(fetched, head)
-                and self._before_body(fetched, head) is not None
+                self._owner(head) is not None
+                or not self._without_calendar(fetched, head)
+                or self._before_body(fetched, head) is None
             ):
-                del self._outlines[fetched.uid]  # decided on its headers: unread
+                read[fetched.uid] = outline  # else decided on its headers: unread
         self._bodies = self.mailbox.bodies(reports)
-        self._bodies.update(self.mailbox.readable(dict(self._outlines)))
+        self._bodies.update(self.mailbox.readable(read))
 
     def _without_calendar(self, fetched: HeaderFetch, head: InboundMail) -> bool:
         """Whether the mail surely holds no calendar and no report (its header,
