@@ -380,6 +380,28 @@ class ContractTests:
         assert stored.flags == ("\\Seen",)
         assert stored.raw == raw
 
+    def test_append_many_files_each_in_order_with_its_uid(self, adapters, user):
+        raws = [ours(sender=user, to=f"p{n}@example.com") for n in range(5)]
+        when = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+        with adapters.mailbox(user) as box:
+            before = box.status("Sent")
+            box.examine("Sent")  # the folder open read-only: stays selected
+            filed = box.append_many("Sent", raws, when)
+            assert filed == [
+                (before.uidvalidity, before.uidnext + n) for n in range(len(raws))
+            ]
+            assert box.append_many("Sent", [], when) == []
+            uids = box.uids_after(0)
+            assert [message_id(f.header) for f in box.headers(uids)] == [
+                message_id(raw) for raw in raws
+            ]
+            assert all(f.received_at == when for f in box.headers(uids))
+            with pytest.raises(MailboxError):
+                box.append_many("Nope", raws, when)
+        stored = adapters.world.messages(user, "Sent")
+        assert [m.raw for m in stored] == raws
+        assert all(m.flags == ("\\Seen",) for m in stored)
+
     def test_append_leaves_the_selected_folder_selected(self, adapters, user):
         adapters.world.deliver(request(sender="kim@example.com", to=user), user)
         with adapters.mailbox(user) as box:

@@ -436,6 +436,11 @@ class MemoryMailbox:
         self.commands.append("APPEND")
         return (box.uidvalidity, uid) if self._office.uidplus else None
 
+    def append_many(
+        self, folder: str, raws: list[bytes], when: datetime
+    ) -> list[tuple[int, int] | None]:
+        return [self.append(folder, raw, when) for raw in raws]
+
     def contains_message_id(self, folder: str, message_id: str) -> bool:
         self.examine(folder)
         needle = message_id.lower()

@@ -473,6 +473,47 @@ class ImapMailbox:
         found = re.search(r"APPENDUID (\d+) (\d+)", text, re.IGNORECASE)
         return (int(found.group(1)), int(found.group(2))) if found else None
 
+    def append_many(
+        self, folder: str, raws: list[bytes], when: datetime
+    ) -> list[tuple[int, int] | None]:
+        """File several of mailflow's own messages (marked read) in `folder`: one
+        MULTIAPPEND (RFC 3502) where the server has it (Dovecot does), so a
+        backlog's copies cost one round trip, not one each; else one APPEND
+        each. Returns each message's (UIDVALIDITY, UID) where APPENDUID says."""
+        if not raws:
+            return []
+        if len(raws) == 1 or not self._imap.has_capability("MULTIAPPEND"):
+            return [self.append(folder, raw, when) for raw in raws]
+        reopen = self._selected if self._selected == folder else None
+        if reopen is not None:  # as `append`: Courier refuses a read-only folder
+            with _translated(f"CLOSE of {folder!r}"):
+                self._imap.close_folder()
+            self._selected = None
+            self.commands.append("CLOSE")
+        try:
+            with _translated(f"MULTIAPPEND to {folder!r}"):
+                typ, data = self._imap.multiappend(
+                    folder,
+                    [{"msg": raw, "flags": [b"\\Seen"], "date": when} for raw in raws],
+                )
+                if typ != "OK":
+                    from imapclient import exceptions as imap_errors
+
+                    raise imap_errors.IMAPClientError(f"APPEND refused: {data!r}")
+        finally:
+            if reopen is not None:
+                self.examine(reopen)
+        self.commands.append("APPEND")
+        text = " ".join(
+            d.decode("ascii", "replace") if isinstance(d, bytes) else str(d)
+            for d in (data or [])
+        )
+        found = re.search(r"APPENDUID (\d+) ([\d:,]+)", text, re.IGNORECASE)
+        uids = _uid_set(found.group(2)) if found else []
+        if len(uids) != len(raws):
+            return [None] * len(raws)
+        return [(int(found.group(1)), uid) for uid in uids] if found else []
+
     def contains_message_id(self, folder: str, message_id: str) -> bool:
         """Whether `folder` holds a mail with this Message-ID (outbox reconciliation)."""
         self.examine(folder)
@@ -496,6 +537,16 @@ def outline(structure: Any) -> Outline:
     except (_Whole, IndexError, TypeError, AttributeError):
         shape = None
     return Outline(calendar=calendar, report=report, shape=shape)
+
+
+def _uid_set(text: str) -> list[int]:
+    """The UIDs of an APPENDUID uid-set ("5:7,9"), in order (RFC 4315)."""
+    uids: list[int] = []
+    for piece in text.split(","):
+        first, _, last = piece.partition(":")
+        low, high = int(first), int(last or first)
+        uids.extend(range(min(low, high), max(low, high) + 1))
+    return uids
 
 
 def _shape(seen: Outline | None) -> _Part | None:

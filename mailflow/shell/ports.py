@@ -146,6 +146,15 @@ class Mailbox(Protocol):
         """
         ...
 
+    def append_many(
+        self, folder: str, raws: list[bytes], when: datetime
+    ) -> list[tuple[int, int] | None]:
+        """`append` of several messages, in their order, in as few round trips
+        as the server allows (one MULTIAPPEND, RFC 3502): all are stored or,
+        on an error, possibly none. Returns one (UIDVALIDITY, UID) per message
+        (None each when the server does not say)."""
+        ...
+
     def contains_message_id(self, folder: str, message_id: str) -> bool:
         """Whether `folder` holds a mail whose Message-ID header contains
         `message_id` (case-insensitive, as SEARCH HEADER does). Examines the
