@@ -15,6 +15,9 @@ possible work did on the same server, and the target. Asserts nothing; exits 0.
 4. History (bench/history.py): a database of 5,000 enquiries grown by driving
    the product on the fakes; then an empty run, one request, `status`, a
    backlog, the purge of the oldest ended enquiries and the file size after it.
+5. First run (bench/firstrun.py): 10,000 INBOX + 2,000 Sent mails of a
+   practice's year, `mailflow run` on a new database beside a bare read of the
+   headers it needs.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from firstrun import first_run_section  # bench/firstrun.py, beside this script
 from history import (  # bench/history.py, beside this script
     BARE_SEND,  # the send + append floor, shared with the history section
     history_section,
@@ -680,6 +684,7 @@ def main() -> int:
         startup(config, rows)
         throughput(server, tmp, rows)
         history_section(server, tmp, rows)  # type: ignore[arg-type]
+        rows.extend(Row(*row) for row in first_run_section(server, tmp / "first"))
     print()
     print_table(rows)
     print(f"total bench time {time.perf_counter() - started:.0f} s, load now {_load()}")
