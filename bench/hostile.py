@@ -7,7 +7,8 @@ unclosed tags, a DSN field of letters, RFC 2231 continuations), the readers
 mailflow runs on a mail are timed on each variant at and past its cap; the
 worst is printed beside a floor measured in the same run: the same readers on
 a normal mail of the same size. Target: at most 1 s each. Pure CPU, no
-servers; asserts nothing and exits 0.
+servers; asserts nothing and exits 0. The most memory each kind held
+(tracemalloc, in a separate untimed run) is printed beside it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import gc
 import os
 import platform
 import time
+import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -216,13 +218,27 @@ def slowest(reader: Reader, data: bytes) -> float:
     return worst
 
 
+def peak(reader: Reader, data: bytes) -> int:
+    """The most memory the reader held at once on `data` (tracemalloc, untimed)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        with contextlib.suppress(parse.OverBudget):
+            reader(data)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def row(
     kind: str, reader: Reader, inputs: list[bytes], floor_of: Callable[[int], bytes]
-) -> tuple[str, int, float, float]:
-    """(kind, size of the worst input, its cost, the floor's cost at that size)."""
+) -> tuple[str, int, float, float, int]:
+    """(kind, size of the worst input, its cost, the floor's cost at that size,
+    the most memory any input of the kind took)."""
     costs = [(slowest(reader, data), len(data)) for data in inputs]
     cost, size = max(costs)
-    return kind, size, cost, slowest(reader, floor_of(size))
+    most = max(peak(reader, data) for data in inputs)
+    return kind, size, cost, slowest(reader, floor_of(size)), most
 
 
 def main() -> None:
@@ -266,12 +282,16 @@ def main() -> None:
             lambda size: plain(size, line=b"See you then, and thanks!\r\n"),
         ),
     ]
-    print(f"{'kind':30} {'input':>10} {'worst':>9} {'floor':>9} {'target':>8}")
-    for kind, size, cost, floor in rows:
+    print(
+        f"{'kind':30} {'input':>10} {'worst':>9} {'floor':>9} {'target':>8}"
+        f"  {'':4} {'peak memory':>11}"
+    )
+    for kind, size, cost, floor, most in rows:
         verdict = "ok" if cost <= TARGET_S else "OVER"
         print(
             f"{kind:30} {size / 1024:8.0f} KB {cost * 1000:7.1f} ms"
-            f" {floor * 1000:7.1f} ms {TARGET_S:6.1f} s  {verdict}"
+            f" {floor * 1000:7.1f} ms {TARGET_S:6.1f} s  {verdict:4}"
+            f" {most / MiB:7.1f} MiB"
         )
 
 

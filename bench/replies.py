@@ -189,6 +189,7 @@ def transition(case: Case) -> Transition | None:
         zones=[LONDON],
         region="GB",
         today=TODAY,
+        booked=case.offered[0] if case.context == "booked" else None,
     )
     return workflow.on_person_reply(state, reading, facts)
 
@@ -299,7 +300,7 @@ def report(result: Score) -> str:
         lines.append(f"{context:<18}" + "".join(f"{n:>9}" for n in row))
     lines += [
         "",
-        f"understood {result.share('correct'):.1%} (issue target 95%, test floor 93%), asked back"
+        f"understood {result.share('correct'):.1%} (issue target and test floor 95%), asked back"
         f" {result.share('asked'):.1%}, misread {result.share('misread'):.1%}",
         "harmful: "
         + ", ".join(

@@ -181,10 +181,17 @@ class CaldavSettings:
     oauth2_token_command: str
     calendar: str
     timeout_s: float
+    busy: bool
+    """Also read the therapist's busy time from this calendar's free/busy
+    (RFC 4791 7.10), beside or instead of `availability.busy_calendars`."""
 
     @property
     def enabled(self) -> bool:
         return bool(self.url)
+
+    @property
+    def reads_busy(self) -> bool:
+        return self.enabled and self.busy
 
     def resolve_password(self) -> str:
         """The password: password_command, else password_keyring, else password."""
@@ -264,11 +271,13 @@ class StorageSettings:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LimitsSettings:
-    """Caps on what mailflow sends (see mailflow/deciding/guard.py)."""
+    """Caps on what mailflow sends (see mailflow/deciding/guard.py), and the
+    CPU one mail's handling may use (mailflow/shell/budget.py)."""
 
     per_address_per_day: int
     per_run: int
     per_hour: int
+    mail_cpu_s: float
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -976,6 +985,9 @@ def _models() -> Any:
         per_address_per_day: int = Field(default=6, ge=1, le=1000)
         per_run: int = Field(default=50, ge=1, le=10000)
         per_hour: int = Field(default=30, ge=1, le=10000)
+        # Ten times the worst a hostile mail costs at the readers' caps (`make
+        # hostile`), thirty times a first request whose libraries still load.
+        mail_cpu_s: float = Field(default=10.0, gt=0, le=600)
 
     class _TemplateModel(_SectionModel):
         directory: Path | None = None
@@ -1011,6 +1023,16 @@ def _models() -> Any:
         oauth2_token_command: str = Field(default="", validate_default=True)
         calendar: str = ""
         timeout_s: float = Field(default=30.0, gt=0, le=600)
+        busy: bool = False
+
+        @field_validator("busy")
+        @classmethod
+        def _busy_from_a_calendar(cls, value: bool, info: ValidationInfo) -> bool:
+            if value and not info.data.get("url"):
+                raise ValueError(
+                    "needs caldav.url: the calendar to read busy time from"
+                )
+            return value
 
         @field_validator("url")
         @classmethod

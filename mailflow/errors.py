@@ -14,7 +14,8 @@ MailflowError
 ├── TokenError           exit 3: the token command or the token refresh failed
 ├── StoreError           the database is unusable
 ├── TemplateError        a template failed to render
-└── BusyCalendarError    a busy calendar is unreadable: requests wait for it
+├── BusyCalendarError    a busy calendar is unreadable: requests wait for it
+└── MailOverBudget       one mail's handling used up its CPU budget: set aside
 """
 
 from __future__ import annotations
@@ -113,3 +114,17 @@ class BusyCalendarError(MailflowError):
         self.source = source
         self.reason = reason
         super().__init__(f"Busy calendar {source!r} is unusable: {reason}.")
+
+
+class MailOverBudget(MailflowError):
+    """One mail's reading and deciding used more than `seconds` of CPU time.
+
+    The net beneath the readers' own caps (#14): whatever in a mail costs
+    more than any genuine mail could, the mail is set aside once (logged by
+    UID) and never retried into the same wall, and the run goes on to the
+    next mail. Nothing of the mail is in it.
+    """
+
+    def __init__(self, *, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"a mail's handling used more than {seconds:g} s of CPU")

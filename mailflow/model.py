@@ -246,19 +246,24 @@ class CalendarMessage:
     comment: str = ""  # COMMENT: the replier's words, bounded; for the therapist only
     from_person: bool = False  # matched: the booked person's own answer
     stale: bool = False  # matched: answers an older SEQUENCE than the booking's
+    organizer: str | None = None  # ORGANIZER's bare lower-cased address, if given
+    others: tuple[Attendee, ...] = ()  # matched: the others' answers in their REPLY
 
     @property
     def replier_name(self) -> str:
         """The CN of the replier as read, when the calendar gave one."""
         return next((a.name for a in self.attendees if a.address == self.attendee), "")
 
-    def for_person(self, email: str, sequence: int) -> CalendarMessage:
+    def for_person(
+        self, email: str, sequence: int, *, organizer: str = ""
+    ) -> CalendarMessage:
         """This message matched to the booked person (`email`) and booking
         (`sequence`). Their ATTENDEE decides, in any position, the address
         compared case-insensitively and otherwise as is (``a+b@x`` is not
         ``a@x``). An entry of theirs still NEEDS-ACTION beside someone else's
         answer is someone else's reply (a forwarded invitation); a message
-        without their ATTENDEE is never theirs."""
+        without their ATTENDEE is never theirs. `organizer`: the practice's own
+        address, whose entry (Exchange lists it) is no one's answer."""
         wanted = email.strip().lower()
         mine = next((a for a in self.attendees if a.address == wanted), None)
         answered = self.partstat not in {None, "NEEDS-ACTION"}
@@ -269,8 +274,23 @@ class CalendarMessage:
         if mine is None or not theirs:
             return replace(self, from_person=False, stale=stale)
         partstat = mine.partstat if self.method == "REPLY" else self.partstat
+        # A REPLY from the person that also carries a partner's answer (a
+        # calendar that lists the whole invitation): theirs decides, the
+        # others' are only told (the organiser's own entry is no answer).
+        others = tuple(
+            a
+            for a in self.attendees
+            if self.method == "REPLY"
+            and a.address not in {wanted, self.organizer, organizer.strip().lower()}
+            and a.partstat != "NEEDS-ACTION"
+        )
         return replace(
-            self, attendee=wanted, partstat=partstat, from_person=True, stale=stale
+            self,
+            attendee=wanted,
+            partstat=partstat,
+            from_person=True,
+            stale=stale,
+            others=others,
         )
 
 

@@ -180,3 +180,39 @@ def answer(original, *, sender, body, sent_at=NOW, headers=None, quote=True) -> 
         text += f"\n\nOn {original['Date']}, {original['From']} wrote:\n{quoted}\n"
     message.set_content(text)
     return message.as_bytes()
+
+
+def stored_enquiry(
+    store: Any,
+    now: datetime,
+    *,
+    state: Any,
+    email: str,
+    name: str = "Alex Quinlan",
+    phone: str | None = None,
+    subject: str = "Free call",
+    request_message_id: str | None = None,
+    first_message: str = "",
+    risk: str = "none",
+    **fields: Any,
+) -> int:
+    """An enquiry stored as the shell stores one (`decide.opened`, then
+    `Store.insert_enquiry`), standing at `state` with any other `fields` set:
+    for tests that need a record in a given place without its conversation."""
+    from dataclasses import replace
+
+    from mailflow.deciding import decide, workflow
+    from mailflow.model import State
+
+    opening = decide.Opening(
+        email=email,
+        name=name,
+        phone=phone,
+        subject=subject,
+        request_message_id=request_message_id,
+        sender_offset_minutes=None,
+        first_message=first_message,
+        risk=risk,
+    )
+    record = decide.opened(opening, workflow.Transition(State(state)), now)
+    return int(store.insert_enquiry(replace(record, **fields)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mailflow.model import InboundMail
-from mailflow.shell.conversation import authentication_failed
+from mailflow.reading.authenticity import authentication_failed
 
 DOMAIN = "riverside.example"
 

@@ -426,7 +426,6 @@ def test_a_vtimezone_with_a_costly_rule_is_refused() -> None:
             ics(f"UID:x\nDTSTART:{SECRET}\nRRULE:FREQ={SECRET}\n"),
             id="bad-rrule-and-dtstart",
         ),
-        pytest.param(ics("UID:x\nDTSTART:20261020T100000Z\nDTEND:1\n"), id="bad-dtend"),
     ],
 )
 def test_malformed_calendars_raise_busy_calendar_error(data: bytes) -> None:
@@ -440,6 +439,22 @@ def test_malformed_calendars_raise_busy_calendar_error(data: bytes) -> None:
     assert "'work.ics'" in str(caught.value)
     assert SECRET not in str(caught.value)
     assert caught.value.__cause__ is None  # the cause might quote the contents
+
+
+def test_an_end_no_one_can_read_keeps_the_start_and_is_named() -> None:
+    """DTEND:1 (or Synology's DURATION:PT1W): the event is not lost, and not
+    the reason to call the whole calendar down (#11)."""
+    from mailflow.shell.busy import NO_END, read_calendar
+
+    timed = ics("UID:x\nSUMMARY:Call\nDTSTART:20261020T100000Z\nDTEND:1\n")
+    found = read_calendar(timed, start_at=START, end_at=END, zone_name=LONDON)
+    assert found.intervals == []  # a time with no end blocks nothing (RFC 5545)
+    assert [(s.summary, s.day, s.what) for s in found.skipped] == [
+        ("Call", "2026-10-20", NO_END)
+    ]
+    day = ics("UID:y\nSUMMARY:Away\nDTSTART;VALUE=DATE:20261020\nDURATION:PT1W\n")
+    found = read_calendar(day, start_at=START, end_at=END, zone_name=LONDON)
+    assert found.intervals == [Interval(utc(2026, 10, 19, 23), utc(2026, 10, 20, 23))]
 
 
 @settings(max_examples=200, deadline=None)

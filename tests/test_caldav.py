@@ -23,7 +23,7 @@ from typing import Any
 
 import icalendar
 import pytest
-from support import NOW, answer, plain, request, run, write_config
+from support import NOW, answer, plain, request, run, stored_enquiry, write_config
 
 from mailflow.config import load_settings
 from mailflow.errors import ConfigError
@@ -553,16 +553,8 @@ def test_an_erasure_removes_the_written_event(tmp_path):
         with store.transaction():
             from mailflow.model import State
 
-            enquiry = store.add_enquiry(
-                state=State.BOOKED,
-                email="jordan@example.org",
-                name="Jordan Lee",
-                phone=None,
-                subject="Free call",
-                request_message_id=None,
-                sender_offset_minutes=None,
-                crisis=False,
-                now=now,
+            enquiry = stored_enquiry(
+                store, now, state=State.BOOKED, email="jordan@example.org"
             )
             store.queue_calendar(
                 enquiry_id=enquiry, uid="a", action="put", sequence=0, ics=b"x", now=now

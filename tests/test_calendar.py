@@ -280,9 +280,15 @@ def test_update_and_cancel_keep_the_uid_and_bump_the_sequence() -> None:
         start_at=datetime(2026, 10, 27, 9, 0, tzinfo=UTC),
         end_at=datetime(2026, 10, 27, 9, 15, tzinfo=UTC),
         attendees=invited,
+        organizer=ORGANIZER,
     )
     assert calendar.read_calendar(cancel) == CalendarMessage(
-        method="CANCEL", uid=UID, sequence=2, attendee=ATTENDEE, attendees=invited
+        method="CANCEL",
+        uid=UID,
+        sequence=2,
+        attendee=ATTENDEE,
+        attendees=invited,
+        organizer=ORGANIZER,
     )
 
 
@@ -449,6 +455,7 @@ def test_reads_googles_bare_replies(
         partstat=partstat,
         attendee=attendee,
         attendees=(Attendee(attendee, partstat, cn),),
+        organizer="test2@example.com",
     )
     # Matched to the booked person (#11): theirs when the address is theirs.
     assert found.for_person(attendee.upper(), 0).from_person
@@ -543,6 +550,7 @@ def test_reply_inline_text_calendar() -> None:
         partstat="ACCEPTED",
         attendee=ATTENDEE,
         attendees=(Attendee(ATTENDEE, "ACCEPTED", "Jordan Lee"),),
+        organizer=ORGANIZER,
     )
 
 
@@ -711,6 +719,7 @@ def test_counter_carries_the_proposed_time() -> None:
         start_at=datetime(2026, 10, 28, 14, 0, tzinfo=UTC),
         end_at=datetime(2026, 10, 28, 14, 15, tzinfo=UTC),
         attendees=(Attendee(ATTENDEE, "NEEDS-ACTION", "Jordan Lee"),),
+        organizer=ORGANIZER,
     )
 
 

@@ -490,7 +490,7 @@ def test_deciding_a_stale_decline_keeps_the_booking_and_asks() -> None:
 
 
 def test_deciding_a_current_decline_carries_its_words_to_the_therapist() -> None:
-    from mailflow.deciding.workflow import CancelCall
+    from mailflow.deciding.workflow import CancelCall, RecordAnswer
     from mailflow.model import State
 
     found = _read(
@@ -498,7 +498,10 @@ def test_deciding_a_current_decline_carries_its_words_to_the_therapist() -> None
     ).for_person(PERSON, 0)
     result = _wf(found)
     assert result.state is State.CANCELLED
-    assert result.commands == (CancelCall("calendar", words="I found help nearer"),)
+    assert result.commands == (
+        RecordAnswer("DECLINED"),
+        CancelCall("calendar", words="I found help nearer"),
+    )
 
 
 # -- the invitation as Google and Outlook write it (#11 item 4) ----------------------
@@ -649,9 +652,140 @@ def test_words_with_an_accept_reach_the_therapist() -> None:
     )
     done = workflow.on_calendar(State.BOOKED, accepted)
     assert done.state is State.BOOKED
-    (alert,) = done.commands
+    recorded, alert = done.commands
+    assert recorded == workflow.RecordAnswer("ACCEPTED")
     assert isinstance(alert, workflow.AlertTherapist)
     assert alert.reason == "calendar-note"
     assert "work number" in alert.comment
     quiet = workflow.on_calendar(State.BOOKED, replace(accepted, comment=""))
-    assert quiet.commands == ()
+    assert quiet.commands == (workflow.RecordAnswer("ACCEPTED"),)
+
+
+# --- the person's answer carrying a partner's (#11 review) ------------------------
+
+
+def test_the_persons_answer_decides_and_the_others_are_kept_to_tell() -> None:
+    from mailflow.model import Attendee
+
+    found = _read(
+        "ATTENDEE;PARTSTAT=ACCEPTED;CN=Sam:mailto:hello@riverside.example",
+        f"ATTENDEE;PARTSTAT=ACCEPTED;CN=Jordan Lee:mailto:{PERSON}",
+        "ATTENDEE;PARTSTAT=DECLINED;CN=Alex Lee:mailto:alex@example.org",
+        "ATTENDEE;PARTSTAT=NEEDS-ACTION;CN=Kim:mailto:kim@example.org",
+    ).for_person(PERSON, 0)
+    assert (found.from_person, found.partstat, found.attendee) == (
+        True,
+        "ACCEPTED",
+        PERSON,
+    )
+    # The organiser's own entry is no answer, nor is one still open.
+    assert found.others == (Attendee("alex@example.org", "DECLINED", "Alex Lee"),)
+    # Someone else's reply carries no "others": it is all someone else's.
+    partner = _read(
+        "ATTENDEE;PARTSTAT=DECLINED;CN=Alex Lee:mailto:alex@example.org"
+    ).for_person(PERSON, 0)
+    assert (partner.from_person, partner.others) == (False, ())
+    # A reply without ORGANIZER listing the practice: its entry is still ours.
+    unnamed = _read(
+        "ATTENDEE;PARTSTAT=ACCEPTED;CN=Sam:mailto:Bookings@Riverside.example",
+        f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:{PERSON}",
+        organizer=False,
+    )
+    assert unnamed.for_person(PERSON, 0).others != ()
+    ours = unnamed.for_person(PERSON, 0, organizer="bookings@riverside.example")
+    assert ours.others == ()
+
+
+def test_deciding_an_accept_beside_a_partners_decline_keeps_the_booking() -> None:
+    from mailflow.deciding.workflow import (
+        AlertTherapist,
+        CancelCall,
+        RecordAnswer,
+        Transition,
+    )
+    from mailflow.model import Attendee, State
+
+    alex = Attendee("alex@example.org", "DECLINED", "Alex Lee")
+    accepted = _read(
+        f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:{PERSON}",
+        "ATTENDEE;PARTSTAT=DECLINED;CN=Alex Lee:mailto:alex@example.org",
+    ).for_person(PERSON, 0)
+    for state in (State.BOOKED, State.RESCHEDULING):
+        assert _wf(accepted, state) == Transition(
+            state,
+            (
+                RecordAnswer("ACCEPTED"),
+                AlertTherapist(
+                    "calendar-others",
+                    replied_by=PERSON,
+                    reply="ACCEPTED",
+                    others=(alex,),
+                ),
+            ),
+            "calendar-accepted",
+        )
+    # Their decline beside a partner's accept: theirs cancels, the accept is told.
+    declined = _read(
+        f"ATTENDEE;PARTSTAT=DECLINED:mailto:{PERSON}",
+        "ATTENDEE;PARTSTAT=ACCEPTED;CN=Alex Lee:mailto:alex@example.org",
+    ).for_person(PERSON, 0)
+    cancelled = _wf(declined)
+    assert cancelled.state is State.CANCELLED
+    assert cancelled.commands == (
+        RecordAnswer("DECLINED"),
+        CancelCall(
+            "calendar", others=(Attendee("alex@example.org", "ACCEPTED", "Alex Lee"),)
+        ),
+    )
+
+
+def test_the_persons_accept_beside_a_partners_decline_end_to_end(stack):  # noqa: F811
+    """One REPLY from the person's own address: they ACCEPTED, their partner
+    DECLINED. The call stays booked; the therapist reads the partner's answer
+    in one line; the person hears nothing."""
+    server, boxes, config = stack
+    invite, event = booked_invite(server, boxes, config)
+    partner = boxes.person.replace("jordan", "alex")
+    person_before = len(mails(server, boxes.person))
+    therapist_before = len(mails(server, boxes.therapist))
+    ics = reply_ics(
+        str(event["UID"]),
+        f"ATTENDEE;PARTSTAT=ACCEPTED;CN=Jordan Lee:mailto:{boxes.person}",
+        f"ATTENDEE;PARTSTAT=DECLINED;CN=Alex Lee:mailto:{partner}",
+    )
+    server.deliver(
+        reply_mail(invite, sender=boxes.person, ics=ics, subject="Accepted: Free call"),
+        boxes.practice,
+    )
+    assert run(config, LATER) == 0
+
+    assert len(mails(server, boxes.person)) == person_before
+    assert sent_to(server, partner) == []
+    told = mails(server, boxes.therapist)[therapist_before:]
+    assert kinds(told) == ["therapist_alert"]
+    text = plain(told[0])
+    assert "calendar accepted the invitation" in text
+    assert f"Alex Lee <{partner}> declined" in text
+    assert "Theirs changes nothing" in text
+
+    # The booking stood: the person's own decline, later, still cancels it.
+    server.deliver(
+        reply_mail(
+            invite,
+            sender=boxes.person,
+            ics=reply_ics(
+                str(event["UID"]),
+                f"ATTENDEE;PARTSTAT=DECLINED:mailto:{boxes.person}",
+                f"ATTENDEE;PARTSTAT=ACCEPTED;CN=Alex Lee:mailto:{partner}",
+            ),
+            subject="Declined: Free call",
+        ),
+        boxes.practice,
+    )
+    assert run(config, LATER + timedelta(minutes=5)) == 0
+    (notice,) = mails(server, boxes.therapist)[therapist_before + 1 :]
+    assert notice["X-Mailflow"] == "cancel_notice"
+    notice_text = plain(notice)
+    assert "declined the invitation" in notice_text
+    assert f"also carried: Alex Lee <{partner}> accepted" in notice_text
+    assert sent_to(server, partner) == []

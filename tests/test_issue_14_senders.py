@@ -16,8 +16,8 @@ from support import NOW, answer, request, run, sent_to, write_config
 from test_booking import newest, pick, start
 
 from mailflow.model import InboundMail
+from mailflow.reading.authenticity import authentication_failed
 from mailflow.reading.parse import parse_mail
-from mailflow.shell.conversation import authentication_failed
 
 DOMAIN = "riverside.example"
 

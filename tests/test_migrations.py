@@ -14,6 +14,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -355,8 +356,12 @@ def test_a_version_1_database_mid_conversation_upgrades_in_place(tmp_path):
         ]
         # And it works on: the new columns take values.
         with store.transaction():
-            store.update_enquiry(
-                2, datetime(2026, 11, 26, tzinfo=UTC), risk="possible", safety_note="x"
+            before = store.enquiry(2)
+            assert before is not None
+            store.save_enquiry(
+                before,
+                replace(before, risk="possible", safety_note="x"),
+                datetime(2026, 11, 26, tzinfo=UTC),
             )
         assert store.enquiry(2).risk == "possible"  # type: ignore[union-attr]
 

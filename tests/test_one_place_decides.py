@@ -10,25 +10,48 @@ everyone) fails here by name. The behaviour of each path is tested elsewhere;
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from mailflow.deciding import workflow
+from mailflow.deciding import decide, workflow
 from mailflow.model import ClosedReason, State
 from mailflow.shell.store import Store
 
 PACKAGE = Path(__file__).resolve().parents[1] / "mailflow"
 
-# Store writes that change where an enquiry stands or what time it blocks.
-STATE_WRITES = {"save_enquiry", "release", "hold", "book", "end_call", "move_booking"}
+# Store writes that change where an enquiry stands, what time it blocks, or
+# what its booking says.
+STATE_WRITES = {
+    "save_enquiry",
+    "insert_enquiry",
+    "release",
+    "hold",
+    "book",
+    "end_call",
+    "move_booking",
+    "set_partstat",
+    "bump_sequence",
+    "set_offers",
+    "delete_enquiries",
+}
 
-# Where a transition's commands are carried out (conversation.Conversation).
+# Where a transition's commands are carried out (conversation.Conversation,
+# and the helpers `_carry_out` calls for one command each).
 CARRIERS = {
     ("conversation.py", "_carry_out"),
     ("conversation.py", "apply"),
     ("conversation.py", "_cancel"),  # CancelCall
+    ("conversation.py", "_offer"),  # Offer: the times listed
+    ("conversation.py", "_add_phone_to_booking"),  # RememberPhone: SEQUENCE + 1
+    ("intake.py", "_answer"),  # a first mail's transition (decide.opened)
+    ("intake.py", "_ask"),
+    # Retention and erasure delete whole records (the README's privacy
+    # promise), never change where one stands.
+    ("privacy.py", "purge"),
+    ("privacy.py", "forget"),
 }
 
 # The core's choice of a new enquiry's first state.
@@ -66,37 +89,50 @@ def test_state_and_holds_change_only_where_transitions_are_carried_out() -> None
     assert strays == [], "state changed outside the core's transitions"
 
 
-def test_a_new_enquiry_starts_in_the_state_the_core_chose() -> None:
-    starts = [c for _, _, c in _calls() if _method(c) == "add_enquiry"]
+def test_a_new_enquiry_is_the_record_the_core_opened() -> None:
+    """Created in one place, from `decide.opened` over a first transition."""
+    starts = [(f, c) for f, _, c in _calls() if _method(c) == "insert_enquiry"]
     assert starts, "no enquiry is ever created?"
-    for call in starts:
-        (state,) = [k.value for k in call.keywords if k.arg == "state"]
-        assert isinstance(state, ast.Call), ast.unparse(state)
-        assert _method(state) in FIRST_STATES, ast.unparse(state)
+    for file, call in starts:
+        assert file == "intake.py", f"{file}:{call.lineno}"
+        (record,) = call.args
+        assert isinstance(record, ast.Call), ast.unparse(record)
+        assert _method(record) == "opened", ast.unparse(record)
+        first = record.args[1]
+        assert isinstance(first, ast.Name | ast.Call), ast.unparse(first)
+        if isinstance(first, ast.Call):
+            assert _method(first) in FIRST_STATES, ast.unparse(first)
 
 
-def test_no_column_update_sets_the_state(tmp_path) -> None:
-    for _, _, call in _calls():
-        if _method(call) == "update_enquiry":
-            assert "state" not in {k.arg for k in call.keywords}, ast.unparse(call)
+def test_only_the_thread_is_noted_outside_a_decision(tmp_path) -> None:
+    """No column of the record is set but through `save_enquiry` (the core's
+    new record) and `note_thread` (which Message-ID a next letter answers)."""
+    strays = sorted(
+        f"{file}:{call.lineno} {function}()"
+        for file, function, call in _calls()
+        if _method(call) in {"update_enquiry", "_set_columns"} and file != "store.py"
+    )
+    assert strays == []
     now = datetime(2026, 12, 2, 9, tzinfo=UTC)
     with Store.open(tmp_path / "m.db") as store:
-        enquiry_id = store.add_enquiry(
-            state=State.OFFERED,
+        opening = decide.Opening(
             email="a@example.org",
             name="A",
             phone=None,
             subject="s",
-            request_message_id=None,
+            request_message_id="<r@x>",
             sender_offset_minutes=None,
-            crisis=False,
-            now=now,
+            first_message="hello",
         )
+        first = workflow.on_new_request("none", has_times=True)
+        enquiry_id = store.insert_enquiry(decide.opened(opening, first, now))
         with pytest.raises(ValueError, match="state"):
-            store.update_enquiry(enquiry_id, now, state="closed")
+            store._set_columns(enquiry_id, now, {"state": "closed"})
         record = store.enquiry(enquiry_id)
     assert record is not None
     assert record.state is State.OFFERED  # typed, not a bare string
+    assert record.offered_at == now  # the first offer's clock, set by the core
+    assert record.request_message_id == "<r@x>"
 
 
 # -- the shell's own signals, decided in the core ----------------------------------
@@ -151,7 +187,48 @@ def test_a_plain_request_supersedes_only_a_note_to_the_therapist() -> None:
     ],
 )
 def test_where_a_new_enquiry_starts(risk: str, has_times: bool, first: State) -> None:
-    assert workflow.on_new_request(risk, has_times) is first
+    assert workflow.on_new_request(risk, has_times).state is first
+
+
+def test_an_unsure_first_mail_opens_the_first_round_of_asking() -> None:
+    now = datetime(2026, 12, 2, 9, tzinfo=UTC)
+    opening = decide.Opening(
+        email="a@example.org",
+        name="A",
+        phone=None,
+        subject="s",
+        request_message_id="<r@x>",
+        sender_offset_minutes=None,
+        first_message="hello",
+        references=("<a@x>", "<r@x>"),
+    )
+    record = decide.opened(opening, workflow.on_unsure(), now)
+    assert record.state is State.ASKED
+    assert record.approval_round == 1
+    assert record.offered_at is None
+    assert record.last_message_id == "<r@x>"
+    assert record.last_references == ("<a@x>", "<r@x>")
+
+
+def test_risk_said_later_is_recorded_by_the_core_and_keeps_clear_risk() -> None:
+    now = datetime(2026, 12, 2, 9, tzinfo=UTC)
+    opening = decide.Opening(
+        email="a@example.org",
+        name="A",
+        phone=None,
+        subject="s",
+        request_message_id=None,
+        sender_offset_minutes=None,
+        first_message="hello",
+        safety_note="texts only",
+    )
+    record = decide.opened(opening, workflow.on_new_request("none", True), now)
+    news = workflow.on_risk_news(record.state, "not at work")
+    after = decide.advance(record, news, now)
+    assert after.state is record.state
+    assert (after.risk, after.safety_note) == ("possible", "texts only / not at work")
+    clear = decide.advance(replace(record, risk="clear"), news, now)
+    assert clear.risk == "clear"
 
 
 # -- the core reads nothing but its arguments ---------------------------------------
@@ -174,7 +251,11 @@ IMPURE_CALLS = {
     "urlopen",
 }
 
-PACKAGE_DATA = {("phrases/__init__.py", "read_text"), ("intent.py", "read_text")}
+PACKAGE_DATA = {
+    ("phrases/__init__.py", "read_text"),
+    ("intent.py", "read_text"),
+    ("windows_zones.py", "read_text"),
+}
 """The phrase books are read from the package's own data (importlib.resources):
 part of the code, not the world."""
 

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 import pytest
-from support import NOW, request, run, write_config
+from support import NOW, request, run, stored_enquiry, write_config
 
 from mailflow.cli import main
 from mailflow.model import Slot
@@ -27,17 +27,16 @@ _numbers = itertools.count(1)
 
 def enquiry(store, state, *, at=T0, email=PERSON, closed=True):
     """An enquiry with an offer, a call, thread ids and outbox rows, last changed `at`."""
-    enquiry_id = store.add_enquiry(
+    enquiry_id = stored_enquiry(
+        store,
+        at,
         state=state,
         email=email,
-        name="Alex Quinlan",
         phone="+447700900123",
-        subject="Free call",
         request_message_id=f"<req-{next(_numbers)}@client.example>",
-        sender_offset_minutes=None,
-        crisis=state == "escalated",
-        now=at,
         first_message="I have been feeling low since the summer.",
+        risk="clear" if state == "escalated" else "none",
+        **({"closed_at": at, "closed_reason": "expired"} if closed else {}),
     )
     slot = Slot(at + 3 * DAY, at + 3 * DAY + timedelta(minutes=15))
     store.set_offers(enquiry_id, [slot])
@@ -63,8 +62,6 @@ def enquiry(store, state, *, at=T0, email=PERSON, closed=True):
         needs_copy=False,
         now=at,
     )
-    if closed:
-        store.update_enquiry(enquiry_id, at, closed_at=at, closed_reason="expired")
     return enquiry_id
 
 

@@ -289,10 +289,9 @@ def test_a_day_instead_of_another_without_a_time_is_asked() -> None:
         "I won't be around on Wednesday after all",
         "Wednesday's no longer possible for me",
         "I'm going to give Wednesday a miss",
-        "Please scrap the call",
-        "I'm going to leave it, thanks for your time",
         "I have to bail on Wednesday sorry",
-        "please remove me, I don't want the call",
+        # ("Please scrap the call", "I'm going to leave it", "please remove
+        # me, I don't want the call" now cancel: tests/test_reply_families3.py)
         # hard negatives: keep words beside news
         "Thanks, but something has come up",
         "ok so I won't be around Wednesday",
@@ -424,7 +423,8 @@ def test_the_therapist_told_plainly_cancels(text: str) -> None:
     [
         "Cancel?",
         "Should I cancel?",
-        "Can you cancel this?",
+        # ("Can you cancel this?" is an order put as a question: it cancels,
+        # tests/test_reply_families3.py)
         "Cancel it. Actually, leave it",
         "cancel - no wait, leave it",
         "If she doesn't confirm, cancel it",

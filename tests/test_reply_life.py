@@ -3,7 +3,9 @@
 One test per class of misreading the issue names: a move is never a cancel, a
 withdrawal closes kindly, a condition is checked, British times, the
 therapist's private note, no-shows in plain words, a conditional follow-up,
-"send me new times" after a cancellation, and a reply in Spanish.
+"send me new times" after a cancellation, and a reply in Spanish; and from the
+third round: the booked day said back, another day said back, the therapist's
+"can you cancel this?", cancel-and-rebook.
 """
 
 from __future__ import annotations
@@ -343,3 +345,88 @@ def _day(line: str):
 
     _weekday, day, month = line.split()[:3]
     return date(2026, _MONTHS.index(month) + 1, int(day))
+
+
+# -- issue #10, third round: the booked call known, plain cancels, cancel-and-rebook ----
+
+
+def _other_weekday(start_at) -> str:  # type: ignore[no-untyped-def]
+    day = start_at.astimezone(T0.tzinfo)
+    return (day + timedelta(days=2)).strftime("%A")
+
+
+def test_still_on_for_the_booked_day_keeps_the_call_quietly(life) -> None:  # noqa: F811
+    server, boxes, config = life
+    confirmation, booked = book(server, boxes, config)
+    start_at, _end = call_times(booked)
+    day = start_at.astimezone(T0.tzinfo).strftime("%A")
+    person_before = kinds(server, boxes.person)
+    therapist_before = kinds(server, boxes.therapist)
+    person_says(
+        server,
+        boxes,
+        config,
+        confirmation,
+        f"Are we still on for {day}?",
+        T0 + timedelta(hours=3),
+    )
+    assert kinds(server, boxes.person) == person_before
+    assert kinds(server, boxes.therapist) == therapist_before
+
+
+def test_see_you_on_another_day_is_read_by_the_therapist(life) -> None:  # noqa: F811
+    server, boxes, config = life
+    confirmation, booked = book(server, boxes, config)
+    start_at, _end = call_times(booked)
+    person_before = kinds(server, boxes.person)
+    person_says(
+        server,
+        boxes,
+        config,
+        confirmation,
+        f"Thanks, see you {_other_weekday(start_at)}!",
+        T0 + timedelta(hours=3),
+    )
+    assert kinds(server, boxes.person) == person_before  # the call stands
+    told = newest(server, boxes.therapist, "therapist_alert")
+    assert "The booking stands; please read their reply" in plain(told)
+
+
+def test_the_therapists_can_you_cancel_this_cancels_the_call(life) -> None:  # noqa: F811
+    server, boxes, config = life
+    _confirmation, _booked = book(server, boxes, config)
+    own = newest(server, boxes.therapist, "therapist_event")
+    therapist_says(
+        server,
+        boxes,
+        config,
+        own,
+        "Can you cancel this? Something's come up.",
+        T0 + timedelta(days=1),
+    )
+    cancelled = newest(server, boxes.person, "cancelled")
+    words = plain(cancelled)
+    assert "Something's come up." in words
+    assert "Can you cancel" not in words  # the order was to mailflow, not to them
+    assert any(
+        b"METHOD:CANCEL" in part.get_payload(decode=True)
+        for part in cancelled.walk()
+        if part.get_content_type() == "text/calendar"
+    )
+
+
+def test_cancel_and_rebook_moves_the_call_and_never_cancels_it(life) -> None:  # noqa: F811
+    server, boxes, config = life
+    confirmation, _booked = book(server, boxes, config)
+    person_says(
+        server,
+        boxes,
+        config,
+        confirmation,
+        "Please cancel and rebook me for next week, I've got a hospital appointment.",
+        T0 + timedelta(hours=3),
+    )
+    assert "cancelled" not in kinds(server, boxes.person)
+    assert not mails(server, boxes.therapist, "cancel_notice")
+    moved = newest(server, boxes.person, "offer_again")
+    assert "Our call stays on" in plain(moved)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from support import stored_enquiry
 
 from mailflow.model import State
 from mailflow.shell import migrations
@@ -33,16 +34,13 @@ def filled(path: str) -> Store:
 
     with store.transaction():
         for n in range(1, 7):
-            enquiry = store.add_enquiry(
+            enquiry = stored_enquiry(
+                store,
+                NOW,
                 state=State.OFFERED,
                 email=f"p{n}@example.org",
                 name=f"P{n}",
-                phone=None,
-                subject="Free call",
                 request_message_id=f"<r{n}@x>",
-                sender_offset_minutes=None,
-                crisis=False,
-                now=NOW,
             )
             slot = Slot(NOW + n * HOUR, NOW + n * HOUR + timedelta(minutes=15))
             store.set_offers(enquiry, [slot])
@@ -89,7 +87,9 @@ HOT_PATH: dict[str, Callable[[Store], object]] = {
     "pending_moves": lambda s: s.pending_moves(
         except_enquiry=2, since=NOW, until=NOW + 14 * 24 * HOUR
     ),
-    "update_enquiry": lambda s: s.update_enquiry(2, NOW, nudged_at=NOW),
+    "note_thread": lambda s: s.note_thread(
+        2, NOW, last_message_id="<t@x>", last_references=("<t@x>",)
+    ),
     "add_thread_ids": lambda s: s.add_thread_ids(2, {"<t@x>"}),
     "book": lambda s: s.book(3, s.offers(3)[0], "uid@x", NOW),  # (an upsert on the key)
     "release": lambda s: s.release(4),

@@ -54,7 +54,7 @@ class _Store:
     def call(self, enquiry_id: int) -> Any:
         return SimpleNamespace(uid=f"call-{enquiry_id}@riverside.example")
 
-    def update_enquiry(self, *args: Any, **kwargs: Any) -> None:
+    def note_thread(self, *args: Any, **kwargs: Any) -> None:
         pass
 
     def add_thread_ids(self, *args: Any, **kwargs: Any) -> None:

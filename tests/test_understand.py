@@ -85,12 +85,10 @@ def test_no_reply_is_read_into_harm(replies) -> None:  # type: ignore[no-untyped
 
 def test_replies_are_understood_or_asked_back(replies) -> None:  # type: ignore[no-untyped-def]
     # Issue #10 asked for 95% understood, scored through the real workflow
-    # transition (95.5% on 512 replies before the strict review). The review
-    # turned the booked reader round: a booked call is kept silently only on
-    # words that keep it, and anything else goes to the therapist, so "thanks,
-    # I might be a few minutes late" is now asked about (safe, counted "asked",
-    # not "correct"), and the review's own hard cases were added. The floor is
-    # set to what holds after that (93.5% on 573), not kept by a harmful rule;
-    # what is not understood must be asked, never misread.
-    assert replies.share("correct") >= 0.93
+    # transition. After the strict review (93.5% on 573: a booked call kept
+    # silently only on words that keep it) the third round added two blind
+    # sets (fresh2, fresh3) and the families they exposed, each beside its
+    # hard negatives (tests/test_reply_families3.py): 97.0% on 692. The floor
+    # is the issue's; what is not understood must be asked, never misread.
+    assert replies.share("correct") >= 0.95
     assert replies.share("misread") == 0.0

@@ -18,6 +18,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from mailflow.deciding import workflow
 from mailflow.deciding.workflow import (
     OPEN_STATES,
     AlertTherapist,
@@ -1426,7 +1427,22 @@ for _state in State:
     [pytest.param(*case[1:], id=case[0]) for case in CALENDAR_CASES],
 )
 def test_calendar(state: State, message: CalendarMessage, expected: Transition) -> None:
-    assert on_calendar(state, message) == expected
+    decided = on_calendar(state, message)
+    if message.method == "REPLY" and message.from_person and not message.stale:
+        # The person's answer to the call as it stands is kept on the booking.
+        assert decided.commands[0] == workflow.RecordAnswer(message.partstat)
+        decided = replace(decided, commands=decided.commands[1:])
+    assert decided == expected
+
+
+def test_only_the_persons_current_answer_is_recorded_on_the_booking() -> None:
+    mine = cal("REPLY", "DECLINED")
+    assert workflow.RecordAnswer("DECLINED") in on_calendar(State.BOOKED, mine).commands
+    for other in (replace(mine, from_person=False), replace(mine, stale=True)):
+        assert not any(
+            isinstance(c, workflow.RecordAnswer)
+            for c in on_calendar(State.BOOKED, other).commands
+        )
 
 
 def test_booked_calendar_declined_tells_the_therapist() -> None:
@@ -1951,6 +1967,8 @@ class WorkflowMachine(RuleBasedStateMachine):
                 case Close(reason=reason):
                     assert state is State.CLOSED
                     self.closed_reason = reason
+                case workflow.RecordAnswer():
+                    assert step.signal == "calendar"
                 case _:  # pragma: no cover
                     raise AssertionError(f"unknown command {command!r}")
         # Every Book or Move is confirmed in the same transition, and only then.
@@ -1966,7 +1984,10 @@ class WorkflowMachine(RuleBasedStateMachine):
 
     def check_shape(self, step: Step) -> None:
         before, facts, result = step.before, step.facts, step.transition
-        commands = result.commands
+        # The person's calendar answer noted on the booking changes nothing else.
+        commands = tuple(
+            c for c in result.commands if not isinstance(c, workflow.RecordAnswer)
+        )
         assert isinstance(result.outcome, str)
         assert result.outcome
         kinds = {type(c) for c in commands}

@@ -9,15 +9,82 @@ effects; no field of an enquiry is changed anywhere else by a decision.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from mailflow.deciding import workflow
 from mailflow.deciding.workflow import OfferReason, Transition
 from mailflow.model import OPEN_STATES, ClosedReason, Enquiry, State
 
 _FOLLOWUP = workflow.Send("followup")
+
+SAFETY_NOTE_CHARS: Final = 600
+"""What is kept of how (not) to reach someone, all their notes together."""
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """What the shell read from a first mail, for the enquiry it opens."""
+
+    email: str
+    name: str
+    phone: str | None
+    subject: str
+    request_message_id: str | None
+    sender_offset_minutes: int | None
+    first_message: str
+    risk: str = "none"  # screen.Risk: none | possible | clear
+    safety_note: str = ""
+    references: tuple[str, ...] = ()  # the thread a note to the therapist answers under
+
+
+def risk_carried(risk: str, note: str, superseded: Enquiry | None) -> tuple[str, str]:
+    """The risk and safety note a new enquiry opens with, when it supersedes a
+    note to the therapist about the same person: what they said then stands."""
+    if superseded is None:
+        return risk, note
+    if superseded.risk != "none" and risk == "none":
+        risk = superseded.risk
+    if superseded.safety_note:
+        note = " / ".join(filter(None, (superseded.safety_note, note)))
+    return risk, note
+
+
+def opened(opening: Opening, transition: Transition, now: datetime) -> Enquiry:
+    """A new enquiry's record (id 0 until stored): the facts of the first mail
+    with `transition` (`workflow.on_new_request` / `on_unsure`) carried out."""
+    asked = any(isinstance(c, workflow.AskAboutRequest) for c in transition.commands)
+    blank = Enquiry(
+        id=0,
+        state=transition.state,
+        email=opening.email,
+        name=opening.name,
+        phone=opening.phone,
+        subject=opening.subject,
+        request_message_id=opening.request_message_id,
+        crisis=opening.risk == "clear",
+        created_at=now,
+        sender_offset_minutes=opening.sender_offset_minutes,
+        first_message=opening.first_message,
+        # The note to the therapist is answered in the person's own thread.
+        last_message_id=opening.request_message_id if asked else None,
+        last_references=opening.references[-20:] if asked else (),
+        clarified=False,
+        approval_round=0,
+        preapproved_start_at=None,
+        counter_start_at=None,
+        offered_at=None,
+        nudged_at=None,
+        reminded_at=None,
+        followed_up_at=None,
+        followup_nudged_at=None,
+        closed_reason=None,
+        updated_at=now,
+        risk=opening.risk,
+        safety_note=opening.safety_note[:SAFETY_NOTE_CHARS] or None,
+    )
+    return advance(blank, transition, now)
 
 
 def ends_a_pending_move(transition: Transition) -> bool:
@@ -93,6 +160,15 @@ def advance(enquiry: Enquiry, transition: Transition, now: datetime) -> Enquiry:
                 changes["clarified"] = True
             case workflow.AskTherapistAgain(waiting=True):
                 changes["hold_reminded_at"] = now
+            case workflow.AskAboutRequest():
+                round_ += 1
+                changes["approval_round"] = round_
+            case workflow.NoteRisk(note=note):
+                merged = " / ".join(filter(None, (enquiry.safety_note, note)))
+                changes.update(
+                    risk="clear" if enquiry.risk == "clear" else "possible",
+                    safety_note=merged[:SAFETY_NOTE_CHARS] or None,
+                )
             case workflow.AskToMove(slot=slot):
                 round_ += 1
                 changes.update(

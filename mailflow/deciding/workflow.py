@@ -52,6 +52,7 @@ from enum import StrEnum
 
 from mailflow.model import (
     OPEN_STATES,
+    Attendee,
     CalendarMessage,
     ClosedReason,
     Decision,
@@ -175,6 +176,31 @@ class NoTimes:
 
 
 @dataclass(frozen=True, slots=True)
+class Escalate:
+    """Clear risk in a first mail: the safety message (unless the practice
+    already writes to them) and an immediate alert to the therapist."""
+
+
+@dataclass(frozen=True, slots=True)
+class AskAboutRequest:
+    """A first mail mailflow cannot place: one short note to the therapist."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRisk:
+    """Possible risk or a safety need said later in a conversation, in their words."""
+
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordAnswer:
+    """The booked person's calendar answer (PARTSTAT) kept on the booking."""
+
+    partstat: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class AskTherapistAgain:
     waiting: bool = False  # a reminder that the person is waiting, not "unclear"
     outside: Slot | None = None  # a proposal outside the hours, to be confirmed
@@ -187,6 +213,7 @@ class AlertTherapist:
     replied_name: str = ""  # ... and the name their calendar gave
     reply: str = ""  # ... and what (ACCEPTED, DECLINED, COUNTER ...)
     comment: str = ""  # ... with the words it carried; for the therapist only
+    others: tuple[Attendee, ...] = ()  # ... and the others' answers it carried
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +229,7 @@ class CancelCall:
     by: str  # "person" | "therapist" | "calendar"
     note: str = ""
     words: str = ""  # the COMMENT of a calendar decline: for the therapist only
+    others: tuple[Attendee, ...] = ()  # others' answers in that decline: told only
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +277,10 @@ Command = (
     | Offer
     | Clarify
     | NoTimes
+    | Escalate
+    | AskAboutRequest
+    | NoteRisk
+    | RecordAnswer
     | AskTherapistAgain
     | AlertTherapist
     | AskIfStillSuits
@@ -501,7 +533,18 @@ def on_calendar(
     state: State, message: CalendarMessage, *, call_started: bool = False
 ) -> Transition:
     """An iTIP message about the booked call (RFC 5546), matched to the booked
-    person by the shell (`CalendarMessage.for_person`)."""
+    person by the shell (`CalendarMessage.for_person`). The person's own answer
+    to the call as it stands is recorded on the booking, whatever follows."""
+    decided = _on_calendar(state, message, call_started=call_started)
+    if message.method == "REPLY" and message.from_person and not message.stale:
+        noted = RecordAnswer(message.partstat)
+        return replace(decided, commands=(noted, *decided.commands))
+    return decided
+
+
+def _on_calendar(
+    state: State, message: CalendarMessage, *, call_started: bool
+) -> Transition:
     answering = message.method in {"REPLY", "COUNTER"}
     live = state in {State.BOOKED, State.RESCHEDULING}
     if answering and live and not message.from_person:
@@ -537,7 +580,7 @@ def on_calendar(
         # Declining the invitation is a cancellation: free the time, tell both.
         return Transition(
             State.CANCELLED,
-            (CancelCall("calendar", words=message.comment),),
+            (CancelCall("calendar", words=message.comment, others=message.others),),
             "calendar-declined",
         )
     outcome = (
@@ -549,6 +592,12 @@ def on_calendar(
         # Words with an answer that changes nothing ("Please ring my work
         # number"): they reach the therapist, never silence.
         return Transition(state, (_calendar_alert("calendar-note", message),), outcome)
+    if answering and live and message.others:
+        # Their answer carried a partner's too ("Alex declined"): the person's
+        # decides; the others' reach the therapist, the booking unchanged.
+        return Transition(
+            state, (_calendar_alert("calendar-others", message),), outcome
+        )
     return Transition(state, (), outcome)
 
 
@@ -559,6 +608,7 @@ def _calendar_alert(reason: str, message: CalendarMessage) -> AlertTherapist:
         replied_name=message.replier_name,
         reply=message.partstat or message.method,
         comment=message.comment,
+        others=message.others,
     )
 
 
@@ -617,17 +667,27 @@ def on_followup_answer(state: State, answer: str) -> Transition:
 # -- what the shell sees outside the conversation ---------------------------------
 
 
-def on_new_request(risk: str, has_times: bool) -> State:
+def on_new_request(risk: str, has_times: bool) -> Transition:
     """Where a new enquiry starts: clear risk is the therapist's at once; with
     nothing to offer it is theirs too; otherwise times go out."""
     if risk == "clear":
-        return State.ESCALATED
-    return State.OFFERED if has_times else State.STOOD_DOWN
+        return Transition(State.ESCALATED, (Escalate(),), "crisis")
+    if not has_times:
+        return Transition(State.STOOD_DOWN, (NoTimes(),), "no-slots")
+    return Transition(State.OFFERED, (Offer(OfferReason.FIRST),), "request")
 
 
-def on_unsure() -> State:
-    """A first mail mailflow cannot place: the therapist is asked."""
-    return State.ASKED
+def on_unsure() -> Transition:
+    """A first mail mailflow cannot place: the therapist is asked (their first
+    round of approval: an "offer" back is authenticated like an approval)."""
+    return Transition(State.ASKED, (AskAboutRequest(),), "asked")
+
+
+def on_risk_news(state: State, note: str) -> Transition:
+    """Someone in a conversation speaks of possible risk or a safety need: it
+    is recorded (picks wait for approval from now on); where they stand is
+    unchanged."""
+    return Transition(state, (NoteRisk(note),), "risk-noted")
 
 
 def on_hand_answer(state: State) -> Transition:

@@ -46,9 +46,11 @@ def read_person_answer(
     zones: Sequence[tzinfo],
     region: str,
     today: date | None = None,
+    booked: Slot | None = None,
 ) -> PersonReply:
     """The person's reply in any state but the follow-up's, as the workflow
-    should take it.
+    should take it. `booked`: the call booked, while there is one (a day
+    named in the reply is read against it).
 
     Once a call is booked, whether it is cancelled or moved is decided by the
     booked reader alone (`followup.read_booked_reply`). While a booked call is
@@ -63,17 +65,30 @@ def read_person_answer(
         region=region,
         today=today,
     )
-    booked = state is State.BOOKED
-    moving_cancel = state is State.RESCHEDULING and answer.kind is ReplyKind.CANCEL
-    if not (booked or moving_cancel):
+    if state not in {State.BOOKED, State.RESCHEDULING}:
         return answer
     booked_reading = followup.read_booked_reply(
-        text, offered=(), zones=zones, region=region, today=today
+        text, offered=(), zones=zones, region=region, today=today, booked=booked
     )
-    if booked:
+    if state is State.BOOKED:
         return booked_reading
-    if booked_reading.kind is not ReplyKind.CANCEL:
-        return replace(answer, kind=ReplyKind.UNCLEAR)
+    cancels = booked_reading.kind is ReplyKind.CANCEL
+    of_the_call = booked is None or not followup.names_another_time(
+        new_words(text).casefold(), booked, zones, region
+    )
+    if (
+        cancels
+        and answer.choice is None
+        and answer.kind is not ReplyKind.PICK
+        and of_the_call
+    ):
+        # "Take me off for Tuesday, I've decided to wait": the booked reader's
+        # cancel stands; "Tuesday" is the call they are cancelling, no pick.
+        return replace(booked_reading, phone=answer.phone or booked_reading.phone)
+    if cancels or answer.kind is ReplyKind.CANCEL:
+        # A pick beside words that cancel, or a cancel only one reader sees:
+        # the booking stands and the person is asked.
+        return replace(answer, kind=ReplyKind.UNCLEAR, choice=None)
     return answer
 
 

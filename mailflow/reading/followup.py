@@ -17,7 +17,7 @@ from enum import Enum, StrEnum
 from typing import Final, Literal
 
 from mailflow.model import PersonReply, ReplyKind, Slot
-from mailflow.reading import intent, picking
+from mailflow.reading import intent, mentions, picking
 from mailflow.reading.quoting import new_words
 from mailflow.reading.reply import read_person_reply
 
@@ -453,8 +453,14 @@ def _foreign_answer(body: str, language: str) -> Answer:
     says so plainly; a condition or anything else goes to the therapist."""
     says = {what: intent.foreign_says(body, language, what) for what in ("no", "later")}
     yes = intent.foreign_yes(body, language)
+    start = intent.foreign_says(body, language, "start")
+    asks = "?" in body and not intent.foreign_asks_only_when(body, language)
+    if (yes or start) and (asks or intent.foreign_says(body, language, "condition")):
+        return Answer.QUESTION  # "sì, ma quanto costa?": the therapist's
     if yes and not any(says.values()) and len(body.split()) <= 6:
         return Answer.YES
+    if start and not any(says.values()):
+        return Answer.YES  # "Ciao Anna, sì, mi piacerebbe molto iniziare."
     if says["no"] and not yes:
         return Answer.NO
     if says["later"] and not yes:
@@ -633,6 +639,7 @@ def read_booked_reply(
     zones: Sequence[tzinfo],
     region: str,
     today: date | None = None,
+    booked: Slot | None = None,
 ) -> PersonReply:
     """What a reply about a booked call asks: to move it, to cancel it, or
     neither; decided here alone. A request for another time is always a move,
@@ -641,8 +648,10 @@ def read_booked_reply(
     off", "I've decided to wait"); "I can't make it" alone could be either,
     so it is asked about, never acted on. Nothing else is kept silently on a
     guess: only a reply that says nothing but that the call stands (thanks, see
-    you then, an emoji, a phone number: `only_keeps`) is; any other reply comes
-    back UNCLEAR and the therapist reads it.
+    you then, an emoji, a phone number, "are we still on for Wednesday?":
+    `only_keeps`) is, and only when any day or time it names is the `booked`
+    call's own ("see you Friday" for a Wednesday call is asked about); any other
+    reply comes back UNCLEAR and the therapist reads it.
     """
     found = read_person_reply(
         text, offered=offered, zones=zones, region=region, today=today
@@ -672,14 +681,27 @@ def read_booked_reply(
         # "Ik wil de afspraak graag annuleren": words that cancel, in their
         # language, not negated nor asked (a move was read before a cancel).
         explicit = True
+    if move and explicit:
+        if intent.asks_to_rebook(body) and not (
+            intent.withdraws(body) or intent.cancels_booking(body)
+        ):
+            # "Please cancel and rebook me for next week", "I need to cancel
+            # this time but I still want the call": a move; the booking stands.
+            return replace(found, kind=ReplyKind.RESCHEDULE)
+        # "Please cancel, I've found someone else instead": cancel or move?
+        return replace(found, kind=ReplyKind.UNCLEAR)
     if explicit and _STILL_WANTS.search(body):
         # "I've found a therapist nearer home but I'd still like to talk":
         # cancel or not? The booking stands and the therapist asks.
         return replace(found, kind=ReplyKind.UNCLEAR)
-    if move and explicit:
-        # "Please cancel, I've found someone else instead": cancel or move?
-        return replace(found, kind=ReplyKind.UNCLEAR)
-    if move:
+    another = (
+        names_another_time(body, booked, zones, region, language=language)
+        if booked is not None and zones
+        else None
+    )
+    if move or (said == "cancel" and not explicit and another and "?" in body):
+        # "I won't be able to make Thursday. Friday any good?": not coming
+        # then, asking about another day: a move.
         return replace(found, kind=ReplyKind.RESCHEDULE)
     if explicit:
         return replace(found, kind=ReplyKind.CANCEL)
@@ -687,19 +709,53 @@ def read_booked_reply(
         # Withdrawal words without a cancel ("I nearly decided not to go
         # ahead, but..."): the booking stands and the therapist reads it.
         return replace(found, kind=ReplyKind.UNCLEAR)
+    if another:
+        # "Merci, à vendredi", "see you Friday", "can we still do Thursday?"
+        # for a Wednesday call: they have another time in mind; asked.
+        return replace(found, kind=ReplyKind.UNCLEAR)
     if language is not None and found.kind is ReplyKind.OTHER:
         return found  # "Merci, à mardi !": a thank-you in their language
     unsure = said == "cancel" or found.kind is ReplyKind.RESCHEDULE
     if unsure or language is not None:
         return replace(found, kind=ReplyKind.UNCLEAR)  # "I can't make it": which?
-    if _WAVERING.search(body):
-        return replace(found, kind=ReplyKind.UNCLEAR)  # "what's this about?"
-    if found.empty or only_keeps(text, found.phone):
+    keeps = found.empty or only_keeps(text, found.phone)
+    if _WAVERING.search(body) and not (keeps and booked is not None):
+        # "what's this about?"; but "are we still on for Wednesday?" of the
+        # Wednesday call is answered by the call standing.
+        return replace(found, kind=ReplyKind.UNCLEAR)
+    if keeps:
         # "Perfect, see you Thursday", "thanks x", "👍", a phone number: kept.
         return replace(found, kind=ReplyKind.OTHER)
     # Anything else once booked ("Something has come up, sorry", "I'm going
     # to give Wednesday a miss"): never kept on a guess; the therapist reads it.
     return replace(found, kind=ReplyKind.UNCLEAR)
+
+
+def names_another_time(
+    body: str,
+    booked: Slot,
+    zones: Sequence[tzinfo],
+    region: str,
+    *,
+    language: str | None = None,
+) -> bool:
+    """Whether the reply names a day or a time that is not the booked call's
+    ("see you Friday" for a Wednesday call, "à vendredi"). "Tomorrow" is left
+    alone: a reminder read after midnight still says it."""
+    local = booked.start_at.astimezone(zones[0])
+    if language is not None:
+        other = next(
+            (b for b in intent.foreign_books() if b.language == language), None
+        )
+        days = (
+            {n for n, pattern in enumerate(other.weekdays) if pattern.search(body)}
+            if other is not None
+            else set()
+        )
+        return bool(days - {local.weekday()})
+    scan = mentions.scan(body, region, both_readings=True)
+    named = [group for side in mentions.grouped(scan) for group in side]
+    return any(not mentions.candidates(group, (booked,), zones) for group in named)
 
 
 _PHONE_RUN = re.compile(r"\+?\(?\d[\d ()-]{7,}\d")

@@ -31,6 +31,11 @@ KEYS: Final = frozenset(
 )
 """The properties `cut` indexes (an event's others are only carried)."""
 _KEY_STARTS: Final = frozenset(key[:2] for key in KEYS)
+_DATED: Final = frozenset(KEYS - {"UID", "SUMMARY"})
+"""Properties whose value is a date, time, duration or rule: `_repair`ed."""
+_QUOTED_VALUE: Final = re.compile(r'^([^"]*"[^"]*):(\d{8}(?:T\d{6}Z?)?)"?\s*$')
+"""Exchange's broken quoting, ``DTSTART;TZID="W. Europe Standard Time:2020…"``:
+the value inside the zone's quotes."""
 _BE: Final = "BbEe"
 _MARGIN: Final = timedelta(days=2)
 """Past any zone's offset: a floating or zoned time is within a day of UTC."""
@@ -96,7 +101,9 @@ class Feed:
 def cut(text: str) -> Feed:
     """`text` (an iCalendar file) cut into a Feed. Linear in the text."""
     feed = Feed()
-    lines = _FOLD.sub("", text.removeprefix("\ufeff")).splitlines()
+    # Leading blank space before BEGIN:VCALENDAR is no fold: a feed behind a
+    # template engine carries it, and nothing else reads differently for it.
+    lines = _FOLD.sub("", text.removeprefix("\ufeff").lstrip()).splitlines()
     stack: list[str] = []
     zone: list[str] | None = None
     event: Event | None = None
@@ -106,6 +113,8 @@ def cut(text: str) -> Feed:
             name = prop_name(line)
         elif event is not None and len(stack) == 2 and line[:2].upper() in _KEY_STARTS:
             name = prop_name(line)
+            if name in _DATED:
+                line = _repair(line)
             if name in KEYS:
                 event.props.setdefault(name, line)
             event.lines.append(line)
@@ -310,10 +319,35 @@ def _instant(raw: str | None) -> datetime | None:
     return datetime.combine(day, at, tzinfo=UTC)
 
 
+def _repair(line: str) -> str:
+    """A date line as its writer meant it, where real exports get it wrong and
+    the meaning is not in doubt: blank space around the value (Force.com's
+    ``DTEND: 2024…``, iCal 1.0's trailing spaces) and the value inside the
+    zone's quotes (Exchange's ``TZID="W. Europe Standard Time:2020…"``)."""
+    if '"' not in line and not line[-1:].isspace() and ": " not in line:
+        return line  # the common case, decided without splitting
+    head, sep, value = _split(line)
+    if not sep:
+        found = _QUOTED_VALUE.match(line)
+        return line if found is None else f'{found[1]}":{found[2]}'
+    stripped = value.strip()
+    return line if stripped == value else f"{head}:{stripped}"
+
+
+def _unescaped(text: str) -> str:
+    """A TEXT value's escapes undone (RFC 5545 3.3.11): Outlook 2007 writes
+    ``TZID:Kuala Lumpur\\, Singapore`` for the zone its events call
+    ``TZID="Kuala Lumpur, Singapore"``."""
+    if "\\" not in text:
+        return text
+    return re.sub(r"\\([,;\\])", r"\1", text)
+
+
 def _add_zone(feed: Feed, zone: list[str]) -> None:
     for line in zone:
         if prop_name(line) == "TZID":
-            feed.zones.setdefault(_split(line)[2].strip().strip('"'), zone)
+            tzid = _unescaped(_split(line)[2].strip().strip('"'))
+            feed.zones.setdefault(tzid, zone)
             return
 
 

@@ -43,6 +43,7 @@ class ReplyBook:
     private_words: re.Pattern[str]
     own_reason: re.Pattern[str]
     reject: re.Pattern[str]
+    rebook: re.Pattern[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,9 @@ class ForeignBook:
     negation: re.Pattern[str]
     ordinals: tuple[re.Pattern[str], ...]
     choice: re.Pattern[str]
+    start: re.Pattern[str]  # the follow-up: wanting to start
+    start_question: re.Pattern[str]  # the follow-up: "when can we start?"
+    condition: re.Pattern[str]  # the follow-up: a but, an if, a price
 
 
 def _load(name: str) -> dict[str, object]:
@@ -89,7 +93,8 @@ def book() -> ReplyBook:
 
 
 _DAY_WORDS: Final = (
-    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today)"
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today|weds?|tues?"
+    r"|thurs?|fri|mon)"
     r"(?:\s+(?:at\s+)?\d{1,2}(?:[:.]\d{2})?(?:\s*[ap]\.?m\.?)?)?"
 )
 """What "DAY" stands for in the booked_keep family: a day said back, with its time."""
@@ -139,6 +144,9 @@ def foreign_books() -> tuple[ForeignBook, ...]:
                         "later",
                         "thanks",
                         "negation",
+                        "start",
+                        "start_question",
+                        "condition",
                     )
                 },
             )
@@ -209,6 +217,12 @@ def own_reason(text: str) -> bool:
     return bool(book().own_reason.search(plain)) and not left.strip()
 
 
+def asks_to_rebook(text: str) -> bool:
+    """Beside a cancel: asking to be booked again now ("cancel and rebook me for
+    next week"), which makes it a move."""
+    return says(book().rebook, text)
+
+
 def asks_to_move(text: str) -> bool:
     return says(book().move, text)
 
@@ -233,12 +247,28 @@ def reports_no_show(text: str) -> bool:
     return bool(book().no_show.search(_plain(text)))
 
 
+_FLEXIBLE: Final = re.compile(
+    r"\b(?:i'?m|i\s+am|i\s+can\s+be)\s+(?:quite\s+|pretty\s+|fairly\s+|very\s+|really\s+)?"
+    r"flexible\b|\b(?:any\s*time|whenever)\s+(?:is|suits|works)\b"
+)
+_WISH_IF: Final = re.compile(
+    r"\bif\s+(?:you\s+)?(?:have|do|offer|'ve\s+got|got)\s+(?:them|it|those|any|that|one)\b"
+)
+
+
+def _unconditioned(text: str) -> str:
+    """ "Tuesday evenings would be ideal if you have them, but I can be
+    flexible": a wish, not a condition; its "if" is dropped."""
+    plain = _plain(text)
+    return _WISH_IF.sub(" ", plain) if _FLEXIBLE.search(plain) else plain
+
+
 def has_condition(text: str) -> bool:
     """A condition or a question on terms ("as long as it's online", "do you
     do evenings?"); a question that takes starting for granted ("when can we
-    start?") is none."""
+    start?") is none; a wish said to be flexible is none."""
     found = book()
-    parts = re.split(r"(?<=[.?!\n])", _plain(text))
+    parts = re.split(r"(?<=[.?!\n])", _unconditioned(text))
     kept = [
         part
         for part in parts
@@ -251,7 +281,7 @@ def has_condition(text: str) -> bool:
 def has_explicit_condition(text: str) -> bool:
     """A condition in words ("as long as", "if I can", "need to check"), not
     only a question mark."""
-    return bool(book().condition.search(_plain(text)))
+    return bool(book().condition.search(_unconditioned(text)))
 
 
 def says_no_to_starting(text: str) -> bool:
@@ -278,18 +308,24 @@ def _english() -> frozenset[str]:
 def language_of(text: str) -> str | None:
     """Another language the reply is written in, or None (English, or too short
     to tell)."""
-    words = re.findall(r"[^\W\d_]+", text[:MAX_READ_CHARS].casefold())
+    body = text[:MAX_READ_CHARS].casefold()
+    words = re.findall(r"[^\W\d_]+", body)
     if not words:
         return None
-    english = sum(w in _english() for w in words)
-    best, score = None, 0
+    best, score, against = None, 0, 0
     for other in foreign_books():
-        hits = sum(w in other.stopwords for w in words)
+        # A word both languages use ("me", "no") tells neither; a weekday
+        # ("vendredi", "martes") tells theirs.
+        own = other.stopwords - _english()
+        hits = sum(w in own for w in words) + sum(
+            1 for day in other.weekdays for _ in day.finditer(body)
+        )
         if hits > score:
-            best, score = other.language, hits
+            english = sum(w in _english() and w not in other.stopwords for w in words)
+            best, score, against = other.language, hits, english
     # Two words of another language at least, and more than of English: a
     # stray "option" or "no" never makes an English reply foreign.
-    return best if score >= 2 and score > english else None
+    return best if score >= 2 and score > against else None
 
 
 def foreign_says(text: str, language: str, what: str) -> bool:
@@ -298,6 +334,30 @@ def foreign_says(text: str, language: str, what: str) -> bool:
     other = next((b for b in foreign_books() if b.language == language), None)
     pattern: re.Pattern[str] | None = getattr(other, what, None) if other else None
     return pattern is not None and pattern.search(_plain(text)) is not None
+
+
+def foreign_turns_down(text: str, language: str) -> bool:
+    """Whether a reply in another language turns a time down, finds none, asks
+    or adds a condition ("2. Non, je ne peux pas", "el 2, pero..."): a number
+    in it is no pick."""
+    other = next((b for b in foreign_books() if b.language == language), None)
+    if other is None:
+        return True
+    plain = _plain(text)
+    return "?" in plain or any(
+        pattern.search(plain)
+        for pattern in (other.negation, other.none, other.condition, other.move)
+    )
+
+
+def foreign_asks_only_when(text: str, language: str) -> bool:
+    """Whether every question in a reply in another language takes starting for
+    granted ("¿cuándo podemos empezar?")."""
+    other = next((b for b in foreign_books() if b.language == language), None)
+    if other is None:
+        return False
+    questions = [q for q in re.split(r"(?<=[.!?\n])", _plain(text)) if "?" in q]
+    return bool(questions) and all(other.start_question.search(q) for q in questions)
 
 
 def foreign_yes(text: str, language: str) -> bool:
@@ -319,6 +379,8 @@ def foreign_choice(
     count = len(offered)
     if other.negation.search(body) or other.none.search(body):
         return None  # "el martes no puedo": never a pick; asked instead
+    if "?" in body or other.condition.search(body):
+        return None  # "el 2, pero ¿puede ser a las 11?": a question, not a pick
     chosen: set[int] = set()
     for match in other.choice.finditer(body):
         chosen.add(int(next(g for g in match.groups() if g)))

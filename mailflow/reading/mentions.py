@@ -173,18 +173,23 @@ _PHONE_RUN = re.compile(r"\+?\(?\d[\d \t().\-]{5,}\d")
 _PHONE_HEAD = re.compile(r"\d{1,2}[ \t]+")
 _CLAUSE_BREAK = re.compile(
     r"[.;!?\n,]+|\s[-\u2013\u2014]+\s"
-    r"|\b(?:but|however|although|though|except|whereas|instead|otherwise|so)\b",
+    r"|\b(?:but|however|although|though|except|whereas|instead|otherwise|so)\b"
+    r"|\b(?:as|because|since|cos|cause)\s+(?=i\b|i'|my\b|we\b|the\s+kids\b)",
     re.IGNORECASE,
 )
+"""Where a clause ends; a reason ("as I finish work at 4.30") is a clause of its own."""
 NEGATION = re.compile(
     r"\b(?:not|cannot|can not|unable|busy|unavailable|impossible|no good|neither|nor"
     r"|none|never|away|on holiday|on leave|travell?ing|working|i work|at work"
-    r"|(?:start|finish)\s+work|have\s+(?:work|school|an?\s+(?:appointment|meeting"
-    r"|interview)))\b|n't\b",
+    r"|(?:start|finish)\s+work|(?:have|'ve\s+got|have\s+got|got)\s+(?:work|school"
+    r"|an?\s+(?:appointment|meeting|interview|class|lecture|shift))"
+    r"|(?:pick|picking|collect|collecting|drop|dropping|fetch|fetching)\s+(?:up\s+|off\s+)?"
+    r"(?:my|the|our)\s+(?:son|daughter|kids|children|boys|girls|little\s+one)"
+    r"|school\s+run)\b|n't\b",
     re.IGNORECASE,
 )
 """A clause with these turns its times down ("I'm away on the 27th", "I start
-work at 9 on Monday")."""
+work at 9 on Monday", "I've got a meeting at 2", "I pick up my son at half 5")."""
 _MONTH_FIRST_REGIONS: Final = frozenset(
     {"US", "PR", "GU", "VI", "AS", "MP", "UM", "PH"}
 )

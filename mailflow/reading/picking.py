@@ -71,7 +71,7 @@ _QUOTED = re.compile(r"^\s*>")
 _INLINE_YES = re.compile(
     r"^\s*(?:(?:\^+|<+|-+>?)\s*)?(?:(?:yes|yep|ok|okay)[\s,!.]*)?(?:this|that|this one|that one|"
     r"yes|yep|please|perfect|works|ok|okay|👍)"
-    r"(?:\s+(?:one|please|works|would be (?:great|perfect|good|lovely)|is (?:great|perfect|fine|good)|for me))*"
+    r"(?:[\s,]+(?:one|please|works|would be (?:great|perfect|good|lovely)|is (?:great|perfect|fine|good)|for me|this one|that one))*"
     r"[\s!.,]*(?:please|thanks|thank you)?[\s!.]*$",
     re.IGNORECASE,
 )
@@ -202,9 +202,18 @@ _ANYTHING = re.compile(
 )
 _HEDGE: Final = re.compile(
     r"\b(?:maybe|probably|possibly|perhaps|not\s+sure|let\s+me\s+check|"
-    r"get\s+back\s+to\s+you|i'?ll\s+confirm|pencil|tentative\w*)\b",
+    r"get\s+back\s+to\s+you|i'?ll\s+confirm|pencil|tentative\w*"
+    r"|(?:might|may)\s+(?:have\s+to|need\s+to|not\s+be\s+able|be\s+(?:working|away|busy))"
+    r"|(?:can|could)\s+i\s+(?:let\s+you\s+know|confirm|get\s+back)"
+    r"|i'?ll\s+let\s+you\s+know\s+(?:tomorrow|later|for\s+sure|definitely|by|when|once|asap"
+    r"|soon|if\s+i\s+can)"
+    r"|i'?ll\s+(?:check|double[-\s]check)|(?:need|have)\s+to\s+check"
+    r"|if\s+(?:there'?s\s+)?nothing\s+else|if\s+i\s+(?:have|must)\s+to?|if\s+need\s+be"
+    r"|at\s+a\s+push|as\s+a\s+last\s+resort|(?:a\s+)?(?:bit|little|rather)\s+(?:early|late))\b",
     re.IGNORECASE,
 )
+"""No pick yet: a hedge ("I might have to work that day, can I let you know?"),
+or a time taken reluctantly ("a bit early but I can do it if nothing else")."""
 
 
 def clock(hour: str, minute: str | None, meridiem: str | None) -> time:
@@ -225,7 +234,8 @@ _PART_CONDITION = re.compile(
 )
 _ANY_CONDITION = re.compile(
     r"\b(?:as\s+long\s+as|so\s+long\s+as|provided|providing|only\s+if|if\s+so"
-    r"|if\s+(?:it'?s|it\s+is|that'?s|the|you|she|he|they|my|i\s+can|we\s+can))\b",
+    r"|if\s+(?:it'?s|it\s+is|that'?s|the|you|she|he|they|my|i\s+can|we\s+can"
+    r"|i\b))\b",
     re.IGNORECASE,
 )
 
@@ -288,10 +298,14 @@ _PART_ANY = re.compile(
 _BENIGN_IF = re.compile(
     r"\bif\s+(?:it'?s|that'?s|it\s+is|that\s+is|they'?re|it'?s\s+still)\s+(?:still\s+)?"
     r"(?:free|available|open|going|ok|okay|alright|possible|fine)\b|\bif\s+possible\b"
-    r"|\bif\s+that\s+works\b|\bif\s+(?:you\s+)?(?:still\s+)?(?:have|got)\s+it\b",
+    r"|\bif\s+that\s+works\b|\bif\s+(?:you\s+)?(?:still\s+)?(?:have|got)\s+it\b"
+    r"|\bif\s+i'?m\s+(?:being\s+)?(?:honest|truthful|fair|frank)\b|\bif\s+i\s+may\b"
+    r"|\bif\s+(?:you\s+)?need(?:ed)?(?:\s+(?:me|to\s+(?:reach|call|ring|contact)\s+me"
+    r"|anything|it))?\b(?!\s+to\s+(?:move|change|cancel))",
     re.IGNORECASE,
 )
-"""Polite ifs that make no condition: "#1 if that's still free"."""
+"""Polite ifs that make no condition: "#1 if that's still free", "I'm on
+07700 900742 if you need me"."""
 _CORRECTION = re.compile(
     r"\b(?:actually|make\s+that|i\s+mean|scratch\s+that|on\s+second\s+thoughts?|sorry,?\s+no|correction)\b",
     re.IGNORECASE,
@@ -404,11 +418,35 @@ _WEEK_AFTER = re.compile(
     r"\b(?:the\s+)?(?:following\s+week|week\s+after(?:\s+that)?)\b", re.IGNORECASE
 )
 _NEXT_WEEK = re.compile(r"\bnext\s+week\b", re.IGNORECASE)
+_WEEK_OF = re.compile(
+    r"\b(?:week\s+(?:of|commencing|beginning|starting)|w/[cb])\s+(?:the\s+)?"
+    r"(?P<n>\d{1,2})(?:st|nd|rd|th)?\b",
+    re.IGNORECASE,
+)
+_AWAY_BEFORE = re.compile(
+    r"\b(?:away|on\s+holiday|on\s+leave|travell?ing|abroad|not\s+(?:around|available|free)"
+    r"|busy|out\s+of\s+(?:the\s+)?(?:country|office))\b[^.!?\n]{0,20}$",
+    re.IGNORECASE,
+)
 _LATER_IN_WEEK = re.compile(r"\blater\s+in\s+the\s+week\b", re.IGNORECASE)
 _FROM_DAY = re.compile(
     r"\b(?:after|from|until|till|back\s+(?:on|from))\s+the\s+(?P<n>\d{1,2})(?:st|nd|rd|th)\b",
     re.IGNORECASE,
 )
+
+
+def _next_day(today: date, n: int) -> date | None:
+    """The next date (today or later, within three months) on the `n`th."""
+    for months in range(3):
+        year = today.year + (today.month - 1 + months) // 12
+        month = (today.month - 1 + months) % 12 + 1
+        try:
+            day = date(year, month, n)
+        except ValueError:
+            continue
+        if day >= today:
+            return day
+    return None
 
 
 def exclusions(
@@ -417,7 +455,8 @@ def exclusions(
     """What a reply rules out for the next set of times, as (no day before,
     never these days): "not tomorrow", "I'm away that week" (the week of the
     times just offered or held), "the following week", "later in the week",
-    "I'm away until the 20th". Days only: never a guess at a time."""
+    "I'm away until the 20th", "the week of the 15th". Days only: never a
+    guess at a time."""
     not_on: set[date] = set()
     not_before: date | None = None
     for found in _NOT_DAY.finditer(text):
@@ -438,6 +477,14 @@ def exclusions(
         later(today - timedelta(days=today.weekday()) + timedelta(days=7))
     if _LATER_IN_WEEK.search(text):
         later(today + timedelta(days=2))
+    for found in _WEEK_OF.finditer(text):
+        # "the week of the 15th": from that week's Monday; "I'm away the week
+        # of the 11th": from the Monday after it.
+        day = _next_day(today, int(found["n"]))
+        if day is not None:
+            monday = day - timedelta(days=day.weekday())
+            away = _AWAY_BEFORE.search(text[: found.start()])
+            later(monday + timedelta(days=7) if away else monday)
     for found in _FROM_DAY.finditer(text):
         n = int(found["n"])
         for months in range(3):

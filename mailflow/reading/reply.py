@@ -133,6 +133,8 @@ _NONE_GLOBAL = re.compile(
     r"|\banything\s+(?:else|later|earlier|in\s+the|on|after|before|at|during)\b"
     r"|\bsomething\s+(?:else|later|earlier|in\s+the|on|after|before)\b"
     r"|\b(?:any|some)\s+other\s+(?:times?|days?|options?|slots?|dates?)\b"
+    r"|\b(?:send|give|offer)\s+(?:me\s+|us\s+)?(?:some|a\s+few|more|other|any)\s+"
+    r"(?:other\s+|more\s+|new\s+|different\s+)?(?:times|dates|slots|options)\b"
     r"|\bother\s+(?:times|options|slots|dates|days)\b|\bmore\s+(?:times|options|slots)\b"
     r"|\b(?:later|earlier)\s+(?:times|slots|in\s+the\s+(?:day|week))\b"
     r"|(?:\b(?:bit|little|slightly|hour|minutes?)|~)\s+(?:later|earlier)\b",
@@ -178,7 +180,8 @@ def read_person_reply(
     )  # typed under a quoted time
     body = mentions.normalize(picking.without_signoff(new_words(text)))
     phone = _phone(body, region)
-    body = _NOT_A_CHOICE.sub(" ", picking.spoken_times(body))
+    spoken = picking.spoken_times(body)
+    body = _NOT_A_CHOICE.sub(" ", spoken)
     if not body.strip() and inline is None:
         return PersonReply(ReplyKind.OTHER, phone=phone, empty=True)
     scan = mentions.scan(body, region, both_readings=True)
@@ -188,15 +191,28 @@ def read_person_reply(
 
     picks = set(range(1, count + 1))
     attempted = bool(choices or positive or negated_choices or negative)
+    for day in _ordinal_days(scan):
+        if day > count and day in choices:
+            # "17th please" with three times listed: no option's number, so a
+            # date; it picks when exactly one offered time falls on it.
+            on_day = mentions.candidates(
+                [Part(0, 0, Kind.DAY, value=day)], offered, zones
+            )
+            if len(on_day) == 1:
+                choices = (choices - {day}) | on_day
     ambiguous = len(choices) > 1 or any(not 1 <= n <= count for n in choices)
     picks &= choices or picks
     for mention in positive:
         picks &= mentions.candidates(mention, offered, zones)
     for day in _ordinal_days(scan):
         on_day = mentions.candidates([Part(0, 0, Kind.DAY, value=day)], offered, zones)
-        if on_day - {day}:
+        if day <= count and on_day - {day}:
             ambiguous = True  # "the 2nd" may be a date as well as the second time
     pick = next(iter(picks)) if (choices or positive) and len(picks) == 1 else None
+    if pick is not None and any(
+        pick in mentions.candidates(mention, offered, zones) for mention in negative
+    ):
+        ambiguous = True  # "I could do the Tuesday but not at 10": Tuesday is at 10
     if ambiguous:
         pick = None
 
@@ -204,6 +220,23 @@ def read_person_reply(
     reschedule = bool(_RESCHEDULE.search(scan.masked))
     global_none, rejects = _none_fit(scan.masked)
     preference = extract_preference(body)
+    shifted = _SHIFTED.search(body)
+    if pick is not None and shifted is not None and zones and not cancel:
+        # "Could we do Thursday but a bit earlier? 6.30 is tricky": that day,
+        # another time: fresh times that day, before (or after) the one offered.
+        local = offered[pick - 1].start_at.astimezone(zones[0])
+        earlier = (shifted["way"] or shifted["way2"]).lower() == "earlier"
+        end = offered[pick - 1].end_at.astimezone(zones[0]).time()
+        return PersonReply(
+            ReplyKind.NONE_FIT,
+            preference=replace(
+                preference,
+                weekdays=frozenset({local.weekday()}),
+                latest=local.time() if earlier else preference.latest,
+                earliest=end if not earlier else preference.earliest,
+            ),
+            phone=phone,
+        )
     if cancel:
         kind = ReplyKind.UNCLEAR if pick else ReplyKind.CANCEL
     elif pick is not None:
@@ -232,31 +265,46 @@ def read_person_reply(
         and preference.is_empty
         and not positive
         and intent.withdraws(body)
-        and not _NONE_GLOBAL.search(body)
+        and not _NONE_GLOBAL.search(_ELSEWHERE.sub(" ", body))
     ):
         kind = ReplyKind.CANCEL  # "I've changed my mind", "please ignore my email"
     if kind is not ReplyKind.CANCEL and offered and zones:
         # An instant no zone can show: the plain reading stands.
         with contextlib.suppress(OverflowError, ValueError):
             kind, pick, preference = _pointed(
-                body, kind, pick, inline, offered, zones, preference
+                body,
+                kind,
+                pick,
+                inline,
+                offered,
+                zones,
+                preference,
+                widened=global_none,
             )
 
+    if kind is ReplyKind.PICK and _ZONE_QUESTION.search(body):
+        # "Number 3 please - is 17:00 your time or Spanish time?": which time
+        # they mean is still open; asked, never booked.
+        kind, pick = ReplyKind.UNCLEAR, None
     typed_under = isinstance(inline, int) and not isinstance(inline, bool)
+    language = intent.language_of(body)
     if (
         kind is ReplyKind.PICK
         and pick is not None
         and not (typed_under and inline == pick)
         and offered
         and zones
-        and intent.language_of(body) is None  # their language's words: below
-        and not _taken(body, pick, offered, zones[0])
+        and (
+            intent.foreign_turns_down(body, language)
+            if language is not None
+            else not _taken(body, pick, offered, zones[0])
+        )
     ):
         # "Thursday's tricky", "2 is out", "Monday I have my kids": a day named
-        # is no pick without a word that takes it; asked, never booked.
+        # is no pick without a word that takes it; in another language, "2.
+        # Non, je ne peux pas", "Option 2 ne me convient pas": asked, never booked.
         kind, pick = ReplyKind.UNCLEAR, None
 
-    language = intent.language_of(body)
     if language is not None and kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR}:
         # Another language: a number, an ordinal or a weekday, a cancel, a move
         # or "none of these"; else one question, never silence.
@@ -281,7 +329,7 @@ def read_person_reply(
     no = kind is not ReplyKind.PICK and intent.declines(body)
     if kind in {ReplyKind.NONE_FIT, ReplyKind.RESCHEDULE} and today and zones:
         # "I'm away that week", "not tomorrow": never offered again.
-        not_before, not_on = picking.exclusions(body, today, offered, zones[0])
+        not_before, not_on = picking.exclusions(spoken, today, offered, zones[0])
         preference = replace(
             preference,
             not_before=not_before or preference.not_before,
@@ -297,13 +345,21 @@ def read_person_reply(
     return PersonReply(kind, phone=phone, yes=yes, declines=no, only_phone=alone)
 
 
+_SHIFTED = re.compile(
+    r"\bbut\s+(?:just\s+)?(?:a\s+)?(?:bit|little|touch|tad|slightly)\s+(?P<way>earlier|later)\b"
+    r"|\b(?:a\s+)?(?:bit|little|touch|tad|slightly)\s+(?P<way2>earlier|later)\s*\?",
+    re.IGNORECASE,
+)
+"""The day of an offered time, at another time: "Thursday but a bit earlier?"."""
 _NOT_A_CHOICE = re.compile(
     r"\b\d{1,2}(?:st|nd|rd|th)\s+(?:floor|flat|year|grade|birthday|anniversary|attempt|child)\b"
+    r"|\b(?:week\s+(?:of|commencing|beginning|starting)|w/[cb])\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\b"
     r"|\b(?:flat|apt|apartment|unit|room|year|ext|extension|floor|house|block|suite)\.?\s*\d+[a-z]?\b",
     re.IGNORECASE,
 )
 """Numbers in addresses, floors and school years ("2nd floor flat", "Flat 2",
-"Year 3", "ext 3"): never an option's number."""
+"Year 3", "ext 3") and weeks ("the week of the 11th", "w/c 15th"): never an
+option's number."""
 _NOTHING_BEFORE = re.compile(
     r"\bnothing\s+(?:before|after|until|till|earlier than|later than)\b", re.IGNORECASE
 )
@@ -344,6 +400,8 @@ def _pointed(
     offered: Sequence[Slot],
     zones: Sequence[tzinfo],
     preference: Preference,
+    *,
+    widened: bool = False,
 ) -> tuple[ReplyKind, int | None, Preference]:
     """What people write around a pick (see `picking`), and whether a pick
     holds: an inline "this one", "the middle one", "anything after 5"; and a
@@ -359,7 +417,8 @@ def _pointed(
     elif inline is False:
         return ReplyKind.UNCLEAR, None, preference
     if kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR, ReplyKind.NONE_FIT}:
-        named = picking.the_one(body, offered, zone)
+        # "the Wednesday slot but a bit later?" (`widened`): not that slot
+        named = None if widened else picking.the_one(body, offered, zone)
         if isinstance(named, int) and not isinstance(named, bool):
             kind, pick = ReplyKind.PICK, named
         elif named is False:
@@ -480,6 +539,27 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _NAME = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?")
 
 
+_ZONE_QUESTION = re.compile(
+    r"\b(?:(?:your|my|our|their|uk|british|london|local|spanish|french|german|italian"
+    r"|irish|european|central|eastern|pacific|us|which|what|whose|\w+\s+zone)"
+    r"\s+time|time\s*zones?|timezones?|gmt|bst|cet|cest|est|pst|utc)\b[^.!?\n]{0,40}\?",
+    re.IGNORECASE,
+)
+"""A question about whose clock a time is on ("is that your time or mine?")."""
+_TIME_TALK = re.compile(
+    r"\b(?:mon|tues?|wed(?:nes)?|weds|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?\b"
+    r"|\d|\b(?:then|it|that\s+(?:time|day|one|slot|week)|this\s+(?:one|time|week)"
+    r"|mornings?|afternoons?|evenings?|lunch\w*|today|tomorrow|week\w*|time|slot|option"
+    r"|one|early|late|those|these|them|any|all|either|neither|none)\b",
+    re.IGNORECASE,
+)
+"""A clause that speaks of a time; a long one that does not turns no time down."""
+_SHORT_CLAUSE: Final = 6
+"""A clause this short is an answer ("Tuesday. I'm away") even with no time
+word in it; a longer one that speaks of no time is the person's story ("things
+at home have been difficult since...") and turns no time down."""
+
+
 def _taken(body: str, pick: int, offered: Sequence[Slot], zone: tzinfo) -> bool:
     """Whether a pick is said positively: no time turned down in a clause that
     is not plainly about another day or number ("Tuesday won't work but
@@ -487,10 +567,17 @@ def _taken(body: str, pick: int, offered: Sequence[Slot], zone: tzinfo) -> bool:
     take") or nothing in the reply but the day or number itself."""
     day = offered[pick - 1].start_at.astimezone(zone).weekday()
     for clause in _CLAUSE.split(body):
-        if intent.rejects(clause) and not _of_another(clause, pick, day, len(offered)):
+        if (
+            intent.rejects(clause)
+            and (_TIME_TALK.search(clause) or len(clause.split()) <= _SHORT_CLAUSE)
+            and not _of_another(clause, pick, day, len(offered))
+        ):
             return False
     said = _NUMBER_SIGN.sub("number ", body)  # "no. 3 pls": no "no"
     said = _LEADING_NO.sub("", said)  # "No, 2 please" (not the one asked about)
+    if _PHONE_RUN.search(body):
+        # "Monday 9.15 - my number's 07700 900 888": the day and a phone number
+        body = _PHONE_WORDS.sub(" ", _PHONE_RUN.sub(" ", body))
     return intent.signs_pick(said) or _only_the_choice(body)
 
 
@@ -524,7 +611,8 @@ def _only_the_choice(body: str) -> bool:
 
 _PHONE_RUN = re.compile(r"\+?\(?\d[\d ()-]{7,}\d")
 _PHONE_WORDS = re.compile(
-    r"\b(?:my|the|a|best|new|mobile|mob|cell|phone|landline|number|no|tel|telephone"
+    r"\b(?:(?:mobile|phone|number|landline|cell)'s"
+    r"|my|the|a|best|new|mobile|mob|cell|phone|landline|number|no|tel|telephone"
     r"|is|it's|it|here's|here|you|can|call|ring|reach|get|me|on|at|i'll|be|for"
     r"|hi|hello|thanks|thank|cheers|x+)\b|[^\w\s]",
     re.IGNORECASE,
@@ -625,4 +713,13 @@ def _none_fit(masked: str) -> tuple[bool, bool]:
     outweigh a pick in the same reply; "Tuesday doesn't work" turns down one
     time, which a pick elsewhere in the reply answers.
     """
+    masked = _ELSEWHERE.sub(" ", masked)
     return bool(_NONE_GLOBAL.search(masked)), bool(_NONE_REJECT.search(masked))
+
+
+_ELSEWHERE = re.compile(
+    r"\b(?:sorted|found|arranged|organi[sz]ed|got|set\s+up|booked)\s+(?:\w+\s+)?"
+    r"something\s+else\b",
+    re.IGNORECASE,
+)
+"""Help found elsewhere ("I've sorted something else out"): no ask for other times."""

@@ -30,7 +30,10 @@ _NO_SHOW = re.compile(
     r"|\b(?:couldn't|could not|can't|cannot)\s+(?:reach|get hold of|get through to)\b",
     re.IGNORECASE,
 )
-_THERAPIST_CANCEL = re.compile(r"\bcancel(?:l?ing|led)?\b", re.IGNORECASE)
+_THERAPIST_CANCEL = re.compile(
+    r"\bcancel(?:l?ing|led)?\b|\bscrap(?:ped|ping)?\b", re.IGNORECASE
+)
+"""The words that cancel: "cancel", and "scrap" ("please scrap the call")."""
 _APPROVE = re.compile(
     r"\b(?:yes|yess+|yep|yeah|yup|ja|approved?|approving|ok|okay|okey|fine|confirm(?:ed)?"
     r"|accept(?:ed)?|sure|agreed|absolutely|definitely|perfect|great|lovely|go ahead"
@@ -59,7 +62,7 @@ _DECLINE = re.compile(
 )
 _LEAD = re.compile(
     r"^(?:\W*(?:no|nope|nah|i\s+decline|declined?|reject(?:ed)?"
-    r"|(?:i\s+)?(?:can't|cannot)(?:\s+do\s+(?:that|it|this))?|(?:please\s+)?cancel"
+    r"|(?:i\s+)?(?:can't|cannot)(?:\s+do\s+(?:that|it|this))?|(?:please\s+)?(?:cancel|scrap)"
     r"(?:\s+(?:this\s+one|that\s+one|it|this|that|the\s+(?:call|booking|appointment|consultation)))?"
     r"(?:\s+please)?|no[\s-]?show)\b)+[\s,.;:!\-\u2013\u2014]*",
     re.IGNORECASE,
@@ -160,7 +163,10 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
         # "Please cancel and tell her I'm sorry": cancel, but words about the
         # person are never passed on as they stand.
         private = private or intent.private_words(body)
-        note = "" if private else _for_them(_note(body))
+        # "Can you cancel it? Something's come up": the order is to mailflow
+        note = (
+            "" if private else _for_them(_note(_POLITE_CANCEL.sub(" ", body).strip()))
+        )
         return TherapistReply(Decision.CANCEL, note=note)
     told = _TELL_THEM.search(body)
     if told is not None and decline and not approve:
@@ -298,7 +304,7 @@ _CANCEL_OBJECT = (
 _CANCEL_ORDER = re.compile(
     r"(?:^|(?<=[.!;:\n,\-\u2013\u2014(])|\b(?:please|pls|just|kindly|ok|okay|yes|so"
     r"|can\s+you|could\s+you|would\s+you)\s)\s*"
-    rf"(?:cancel(?:\s+{_CANCEL_OBJECT})?|call\s+{_CANCEL_OBJECT}\s+off)"
+    rf"(?:(?:cancel|scrap)(?:\s+{_CANCEL_OBJECT})?|call\s+{_CANCEL_OBJECT}\s+off)"
     r"(?:\s+(?:please|pls|for\s+me|thanks|thank\s+you|x+))*"
     r"\s*(?:$|[.!,;:\n\-\u2013\u2014(]|\s+and\b|\s+(?:as|because|since|she|he|they|i)\b)"
     r"|\b(?:i\s+)?(?:need|have|'ll\s+have|'m\s+going\s+to\s+have|going\s+to\s+have"
@@ -325,7 +331,7 @@ _CANCEL_REPORT = re.compile(
 )
 """The person cancelled, as the therapist reports it ("she rang to cancel")."""
 _CANCEL_BLOCK = re.compile(
-    r"\?|\b(?:actually|leave\s+it|scratch\s+that|never\s*mind|on\s+second\s+thoughts?"
+    r"\?|\b(?:actually|leave\s+it|scratch\s+that|scrap\s+that\b(?!\s+(?:one|call))|never\s*mind|on\s+second\s+thoughts?"
     r"|no\s+wait|hold\s+on|hang\s+on|wait|if|unless|might|may|maybe|perhaps|in\s+case"
     r"|whether|probably)\b"
     r"|\b(?:i'll|i\s+will|i'm\s+going\s+to|i'm\s+gonna|i\s+shall|i'd|let\s+me)\s+"
@@ -335,10 +341,21 @@ _CANCEL_BLOCK = re.compile(
 """A cancel asked, taken back, conditional or put off: never acted on."""
 
 
+_POLITE_CANCEL = re.compile(
+    r"\b(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+|just\s+)?(?:cancel|scrap)"
+    rf"(?:\s+{_CANCEL_OBJECT})?(?:\s+(?:please|pls|for\s+me|thanks|thank\s+you))*\s*\?",
+    re.IGNORECASE,
+)
+"""An order put as a question ("can you cancel it?", "could you cancel this one
+for me?"): its question mark asks nothing."""
+
+
 def _cancels(masked: str) -> bool:
+    polite = _POLITE_CANCEL.search(masked)
+    rest = _POLITE_CANCEL.sub(" ", masked)
     return bool(
-        (_CANCEL_ORDER.search(masked) or _CANCEL_REPORT.search(masked))
-        and not _CANCEL_BLOCK.search(masked)
+        (polite or _CANCEL_ORDER.search(masked) or _CANCEL_REPORT.search(masked))
+        and not _CANCEL_BLOCK.search(rest)
     )
 
 

@@ -13,7 +13,6 @@ the zone unknown.
 from __future__ import annotations
 
 import calendar as gregorian
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -22,7 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Component, vRecur
 from icalendar.parser import Contentlines
-from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+from mailflow.reading import windows_zones
 
 MAX_OBSERVANCES: Final = 100
 """STANDARD and DAYLIGHT parts read per VTIMEZONE. Outlook sends two; Apple's
@@ -55,9 +55,6 @@ _SUPPORTED_PARTS: Final = frozenset(
     }
 )
 _WEEKDAYS: Final = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_WINDOWS_FOLDED: Final = {
-    key.casefold(): value for key, value in WINDOWS_TO_OLSON.items()
-}
 
 
 class ZoneRuleError(ValueError):
@@ -143,13 +140,19 @@ def check_rule(rule: vRecur) -> None:
 def named_zone(tzid: str) -> ZoneInfo | None:
     """The IANA zone a TZID names, directly or as a Windows name; else None.
 
-    ``/Europe/Berlin`` and ``"W. Europe Standard Time"`` both name Berlin.
+    ``/Europe/Berlin`` and ``"W. Europe Standard Time"`` both name Berlin, and
+    so does a globally unique TZID (RFC 5545 3.2.19) ending in the IANA name,
+    as Evolution and Lightning write it:
+    ``/softwarestudio.org/Olson_20011030_5/Europe/Berlin``.
     """
     cleaned = tzid.strip().strip('"').strip()
     if not cleaned or len(cleaned) > MAX_TZID_CHARS:
         return None
-    windows = WINDOWS_TO_OLSON.get(cleaned) or _WINDOWS_FOLDED.get(cleaned.casefold())
-    for name in (cleaned.strip("/"), windows):
+    names = [cleaned.strip("/"), windows_zones.windows_zone(cleaned)]
+    if cleaned.startswith("/"):
+        parts = cleaned.strip("/").split("/")
+        names += ["/".join(parts[-n:]) for n in (3, 2) if len(parts) > n]
+    for name in names:
         if not name:
             continue
         try:
@@ -159,76 +162,14 @@ def named_zone(tzid: str) -> ZoneInfo | None:
     return None
 
 
-_DISPLAY: Final = re.compile(
-    r"^\((?:UTC|GMT)\s*(?:([+-])(\d{1,2})[:.](\d{2}))?\)\s*(.+)$", re.IGNORECASE
-)
-_DISPLAY_NAMED: Final = {
-    "coordinated universal time": "UTC",
-    "eastern time (us & canada)": "America/New_York",
-    "central time (us & canada)": "America/Chicago",
-    "mountain time (us & canada)": "America/Denver",
-    "pacific time (us & canada)": "America/Los_Angeles",
-    "alaska": "America/Anchorage",
-    "hawaii": "Pacific/Honolulu",
-    "atlantic time (canada)": "America/Halifax",
-}
-"""Outlook display names that name a region, not cities."""
-_REGIONS: Final = (
-    "Europe",
-    "America",
-    "Asia",
-    "Africa",
-    "Australia",
-    "Pacific",
-    "Atlantic",
-    "Indian",
-)
-_SAMPLE_DAYS: Final = (date(2025, 1, 15), date(2025, 7, 15))
-
-
 def display_zone(name: str) -> str | None:
-    """The IANA zone an Outlook display name means, or None.
-
-    Outlook names zones as Windows shows them, "(UTC+01:00) Amsterdam, Berlin,
-    Bern, Rome, Stockholm, Vienna", sometimes with no VTIMEZONE. The first city
-    that is an IANA zone with that standard offset names it; a few names of
-    regions ("Eastern Time (US & Canada)") are listed. At most a few dozen
-    lookups, whatever the name.
-    """
-    cleaned = name.strip().strip('"').strip()
-    found = _DISPLAY.match(cleaned[:MAX_TZID_CHARS])
-    if found is None:
-        return None
-    sign, hours, minutes, places = found.groups()
-    offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
-    offset = -offset if sign == "-" else offset
-    named = _DISPLAY_NAMED.get(places.strip().casefold())
-    if named is not None:
-        return named
-    for place in places.split(",")[:12]:
-        city = "_".join(place.replace(".", "").split())
-        if not city or not city.replace("_", "").replace("-", "").isalpha():
-            continue
-        for region in _REGIONS:
-            try:
-                zone = ZoneInfo(f"{region}/{city}")
-            except (ZoneInfoNotFoundError, ValueError, OSError):
-                continue
-            if any(_standard(zone, day) == offset for day in _SAMPLE_DAYS):
-                return f"{region}/{city}"
-    return None
-
-
-def _standard(zone: ZoneInfo, day: date) -> timedelta | None:
-    moment = datetime.combine(day, time(12), tzinfo=zone)
-    utc, dst = moment.utcoffset(), moment.dst()
-    return None if utc is None or dst is None else utc - dst
+    """The IANA zone an Outlook display name means (`windows_zones`)."""
+    return windows_zones.display_zone(name)
 
 
 def windows_zone(name: str) -> str | None:
-    """The IANA zone name for a Windows zone name as Outlook writes it in TZID."""
-    cleaned = name.strip().strip('"').strip()
-    return WINDOWS_TO_OLSON.get(cleaned) or _WINDOWS_FOLDED.get(cleaned.casefold())
+    """The IANA zone name for a Windows zone id as Outlook writes it in TZID."""
+    return windows_zones.windows_zone(name)
 
 
 def check_zone(zone: Component) -> None:

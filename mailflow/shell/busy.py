@@ -6,6 +6,7 @@ reads files and fetches URLs. Neither ever logs or quotes a calendar's contents.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import logging
 import math
@@ -120,6 +121,7 @@ SKIPPED: Final = "left out: it could not be read"
 FIRST_ONLY: Final = "only its first date kept: its repeats could not be read"
 NO_DATES: Final = "its added or removed dates left out: they could not be read"
 PRACTICE_ZONE: Final = "its time zone could not be read: read in the practice's zone"
+NO_END: Final = "its end could not be read: read as ending where it starts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +141,7 @@ class _Budget:
 _HEADER: Final = frozenset({"VERSION", "PRODID", "CALSCALE", "X-WR-TIMEZONE"})
 _REPEATS: Final = frozenset({"RRULE", "RDATE", "EXRULE", "EXDATE"})
 _EXTRA_DATES: Final = frozenset({"RDATE", "EXDATE"})
+_ENDS: Final = frozenset({"DTEND", "DURATION"})
 
 
 def busy_intervals(
@@ -266,9 +269,21 @@ def _read_group(
     attempts.append(([first_only], own, renamed, FIRST_ONLY))
     if own:
         attempts.append(([first_only], set(), by_name, FIRST_ONLY))
+    # An end no one can read (Synology's DURATION:PT1W, DTEND:None): its start
+    # still says the therapist is taken that day (RFC 5545 3.6.1: a date
+    # blocks its day), and the note says the rest of its time is unknown.
+    no_end = [
+        [line for line in e.lines if icsfeed.prop_name(line) not in _ENDS]
+        for e in group
+    ]
+    attempts.append((no_end, own, renamed, NO_END))
     for lines, zones_used, names, what in attempts:
+        own_names = {t: _content_tzid(zone_lines[t]) for t in zones_used}
         text = _mini_calendar(
-            header, [zone_lines[t] for t in sorted(zones_used)], lines, names
+            header,
+            [_renamed_zone(zone_lines[t], own_names[t]) for t in sorted(zones_used)],
+            lines,
+            names | own_names,
         )
         try:
             calendar = icalendar.Calendar.from_ical(text)
@@ -296,6 +311,26 @@ def _read_group(
         note = None if what is None else Skipped(master.summary, master.day, what)
         return found, note
     return None, Skipped(master.summary, master.day, SKIPPED)
+
+
+def _content_tzid(zone_text: list[str]) -> str:
+    """A TZID named after the VTIMEZONE's own lines.
+
+    icalendar keeps each zone it builds for the whole process under its TZID,
+    so a second calendar defining "New Zealand Standard Time" otherwise (or
+    the same calendar, changed) would be read with the first one's rules.
+    Named by content, the same definition is built once and another never
+    meets it.
+    """
+    digest = hashlib.sha256("\n".join(zone_text).encode("utf-8", "replace"))
+    return f"mailflow-{digest.hexdigest()[:24]}"
+
+
+def _renamed_zone(zone_text: list[str], tzid: str) -> list[str]:
+    return [
+        f"TZID:{tzid}" if icsfeed.prop_name(line) == "TZID" else line
+        for line in zone_text
+    ]
 
 
 def _zone_name(tzid: str) -> str | None:

@@ -74,6 +74,10 @@ class CaldavCalendar:
         self._client: Any = None
         self._calendar: Any = None
 
+    def connect(self) -> tuple[Any, Any]:
+        """The client and the calendar (found by name once), for reading too."""
+        return self._connect()
+
     def _connect(self) -> tuple[Any, Any]:
         if self._calendar is not None:
             return self._client, self._calendar
@@ -177,7 +181,7 @@ def flush(
         try:
             _write(writer, op)
         except Exception as exc:  # the run goes on whatever the calendar did
-            reason = _reason(exc)
+            reason = failure_reason(exc)
             log.warning("caldav: enquiry %s's event waits: %s", op.enquiry_id, reason)
             # Refused, this event waits; down (or refusing the login), they all do.
             waiting = [op] if isinstance(exc, CalendarUnavailable) else due[n:]
@@ -227,7 +231,7 @@ def _backoff(attempts: int) -> timedelta:
     return min(RETRY_FIRST * (1 << min(attempts, 10)), RETRY_MAX)
 
 
-def _reason(exc: Exception) -> str:
+def failure_reason(exc: Exception) -> str:
     """One safe line: what kind of failure, never a server's text or a secret."""
     if isinstance(exc, CalendarUnavailable | ConfigError | TokenError):
         return str(exc)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ from zoneinfo import ZoneInfo
 from mailflow.deciding import availability, decide, timing, workflow
 from mailflow.deciding.workflow import ClosedReason, Facts, OfferReason, State
 from mailflow.model import (
+    Attendee,
     CalendarMessage,
     Decision,
     InboundMail,
@@ -28,6 +28,7 @@ from mailflow.model import (
 )
 from mailflow.reading import answer as answering
 from mailflow.reading import picking, quoting, therapist
+from mailflow.reading.authenticity import SenderCheck, sender_check
 from mailflow.shell.schedule import Schedule
 from mailflow.shell.store import words_key
 from mailflow.writing.letters import (
@@ -44,13 +45,6 @@ if TYPE_CHECKING:
     from mailflow.shell.store import Store
 
 log = logging.getLogger("mailflow")
-
-_RESULT = re.compile(r"\b(dkim|spf|dmarc)\s*=\s*(\w+)([^;]*)", re.IGNORECASE)
-_DOMAIN_PROPERTY = re.compile(
-    r"\b(?:header\.d|header\.i|header\.from|smtp\.mailfrom)\s*=\s*\"?"
-    r"(?:[^@\s;\"]*@)?([^\s;\"]+)",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,34 +66,10 @@ REPEAT_MIN_CHARS = 60
 """The person's words of their pick, shown in the approval request."""
 """An offered time can still be taken until an hour before it starts."""
 
+_CANCELS = frozenset({"cancelled", "withdrawn", "cancel-after-start"})
+"""A person's outcomes that give up their call or their held time."""
+
 _NO_MAIL = InboundMail(message_id=None, subject="", from_addr=None, from_name="")
-
-
-def authentication_failed(
-    mail: InboundMail, domain: str, authserv_id: str = ""
-) -> bool:
-    """Whether the receiving server's Authentication-Results show dkim/spf/dmarc=fail
-    for the From domain (results for other domains, e.g. a forwarder, don't count).
-    Only the receiving server's own header is read: the one with `authserv_id`,
-    else the topmost; anyone can write one further down (#14)."""
-    results = receiving_results(mail, authserv_id)
-    for method_result in _RESULT.finditer(results):
-        if method_result.group(2).lower() not in {"fail", "permerror"}:
-            continue
-        found = _DOMAIN_PROPERTY.findall(method_result.group(3))
-        if not found or any(d.lower().rstrip(".").endswith(domain) for d in found):
-            return True
-    return False
-
-
-def receiving_results(mail: InboundMail, authserv_id: str = "") -> str:
-    """The receiving server's Authentication-Results: the first whose
-    authserv-id is `authserv_id` (none such: nothing), else the topmost."""
-    found = mail.headers.get("authentication-results", "").split("\n")
-    if not authserv_id:
-        return found[0]
-    wanted = authserv_id.strip().lower()
-    return next((r for r in found if r.split(";", 1)[0].split()[:1] == [wanted]), "")
 
 
 class Conversation:
@@ -131,6 +101,7 @@ class Conversation:
             own = (
                 not mail.from_ambiguous
                 and (mail.from_addr or "").lower() == enquiry.email.lower()
+                and self._sender_check(mail, enquiry.email) is not SenderCheck.FAILED
             )
             return self.on_calendar(enquiry, calendar, incoming.step, from_person=own)
         # Anything else with a calendar (our own invitation forwarded or attached
@@ -139,14 +110,38 @@ class Conversation:
         therapist = self.settings.practice.therapist_email
         if mail.from_ambiguous and sender == therapist:
             sender = ""  # never the therapist, nor anyone else (#14)
-        if sender == therapist and self._authentic_approval(enquiry, mail):
-            return self._therapist(enquiry, incoming)
-        if sender == therapist and self._authentic_booking_reply(enquiry, mail):
-            return self._therapist(enquiry, incoming, booking_only=True)
+        token = self._therapist_token(enquiry, mail) if sender == therapist else None
+        if token is not None:
+            check = self._sender_check(mail, therapist)
+            if check is SenderCheck.FAILED:
+                # The token without the sender: their own mail gone astray,
+                # or someone holding a letter to them. Either way, they hear.
+                self._tell_therapist(enquiry, "unverified-therapist")
+                log.warning(
+                    "enquiry %d: a therapist's reply failed the sender check",
+                    enquiry.id,
+                )
+                return "therapist-unauthenticated"
+            if check is SenderCheck.WEAK:
+                # Acted on (the token proves the thread), never silently:
+                # their domain vouches for nothing, so anyone can write as them.
+                self._tell_therapist(enquiry, "weak-therapist")
+            return self._therapist(enquiry, incoming, booking_only=token == "booking")
         # Only the person acts for the person: a Reply-To of them from another
         # address (anyone who knows a Message-ID of the thread) does not (#14).
         if sender and sender == enquiry.email.lower() and not mail.from_ambiguous:
-            return self._person(enquiry, incoming)
+            check = self._sender_check(mail, sender)
+            if check is SenderCheck.FAILED:
+                self._tell_therapist(enquiry, "unverified-person")
+                log.warning(
+                    "enquiry %d: a reply as the person failed the sender check",
+                    enquiry.id,
+                )
+                return "person-unverified"
+            outcome = self._person(enquiry, incoming)
+            if check is SenderCheck.WEAK and outcome in _CANCELS:
+                self._tell_therapist(enquiry, "weak-cancel")
+            return outcome
         if sender == therapist:
             log.warning(
                 "enquiry %d: a reply from the therapist without a valid approval token was ignored",
@@ -155,32 +150,41 @@ class Conversation:
             return "therapist-unauthenticated"
         return "stranger-in-thread"
 
-    def _authentic_approval(self, enquiry: Enquiry, mail: InboundMail) -> bool:
-        """From the therapist, in this approval's thread, and not failing authentication."""
+    def _therapist_token(self, enquiry: Enquiry, mail: InboundMail) -> str | None:
+        """Which letter to the therapist this mail answers: "approval" (this
+        approval's thread, or its `[ref …]` in the subject), "booking" (any
+        other letter mailflow sent them about this enquiry: its Message-ID is
+        an unguessable token, enough to cancel or report a no-show), or None."""
         round_ = enquiry.approval_round
-        if round_ == 0:
-            return False
-        approval = self.letters.approval_id(enquiry.id, round_)
-        in_thread = approval in mail.references or mail.in_reply_to == approval
-        in_subject = (
-            f"ref {self.letters.approval_ref(enquiry.id, round_)}" in mail.subject
-        )
-        domain = self.settings.practice.therapist_email.rsplit("@", 1)[1].lower()
-        return (in_thread or in_subject) and not authentication_failed(
-            mail, domain, self.settings.imap.authserv_id
-        )
-
-    def _authentic_booking_reply(self, enquiry: Enquiry, mail: InboundMail) -> bool:
-        """From the therapist, answering a letter mailflow sent them about this
-        enquiry (its Message-ID is an unguessable token), and not failing
-        authentication: enough to cancel a call or report a no-show."""
+        if round_:
+            approval = self.letters.approval_id(enquiry.id, round_)
+            ref = f"ref {self.letters.approval_ref(enquiry.id, round_)}"
+            if approval in mail.references or mail.in_reply_to == approval:
+                return "approval"
+            if ref in mail.subject:
+                return "approval"
         ours = self.store.message_ids_to(
             enquiry.id, self.settings.practice.therapist_email
         )
-        in_thread = bool(ours & {*mail.references, mail.in_reply_to or ""})
-        domain = self.settings.practice.therapist_email.rsplit("@", 1)[1].lower()
-        return in_thread and not authentication_failed(
-            mail, domain, self.settings.imap.authserv_id
+        return "booking" if ours & {*mail.references, mail.in_reply_to or ""} else None
+
+    def _sender_check(self, mail: InboundMail, address: str) -> SenderCheck:
+        """The receiving server's word on `address`'s domain (`sender_check`)."""
+        domain = address.rsplit("@", 1)[-1]
+        return sender_check(mail, domain, self.settings.imap.authserv_id)
+
+    def _tell_therapist(self, enquiry: Enquiry, reason: str) -> None:
+        """One short line to the therapist about this enquiry, at most once a
+        day (the letter's id is derived from the day: a second is the same)."""
+        call = self.store.call(enquiry.id)
+        day = self.now.astimezone(ZoneInfo(self.settings.practice.timezone)).date()
+        self.letters.therapist_alert(
+            enquiry.id,
+            self._recipient(enquiry),
+            reason=reason,
+            when=call.start_at if call else None,
+            proposed=None,
+            step=f"alert:{reason}:{day.isoformat()}",
         )
 
     # -- the person ---------------------------------------------------------------
@@ -211,6 +215,7 @@ class Conversation:
             self._carry_out(enquiry, transition, incoming, Preference(), words=words)
             return transition.outcome
         # Pick, move, cancel or neither: which reader decides is chosen by state.
+        call = self.store.call(enquiry.id)
         answer = answering.read_person_answer(
             state,
             mail.text,  # whole: an answer typed under a quoted time counts
@@ -218,6 +223,10 @@ class Conversation:
             zones=zones,
             region=self.settings.practice.country,
             today=today,
+            # a day named is read against the booked call ("still on for Tuesday?")
+            booked=Slot(call.start_at, call.end_at)
+            if call is not None and call.status == "booked"
+            else None,
         )
         # Only a pick needs to know what is free: a cancellation or a question
         # goes through even while a busy calendar cannot be read.
@@ -372,15 +381,15 @@ class Conversation:
             )
         # Whose answer, and to which version: the booked person's ATTENDEE
         # decides; an older SEQUENCE answers the call as it was before a move.
-        message = message.for_person(enquiry.email, call.sequence)
+        message = message.for_person(
+            enquiry.email, call.sequence, organizer=self.settings.practice.email
+        )
         if not from_person:
             message = replace(message, from_person=False)
         if message.stale and message.start_at == call.start_at:
             # An older SEQUENCE about the same time (a phone number added since
             # bumped it): their answer to the call as it stands.
             message = replace(message, stale=False)
-        if message.method == "REPLY" and message.from_person and not message.stale:
-            self.store.set_partstat(enquiry.id, message.partstat)
         if message.method == "COUNTER" and message.start_at is not None:
             # Our call length, whatever length their calendar proposed.
             length = timedelta(minutes=self.settings.availability.slot_minutes)
@@ -470,7 +479,7 @@ class Conversation:
         """Our next letter to the person answers this mail of theirs."""
         if mail.message_id:
             refs = (*enquiry.last_references, mail.message_id)[-20:]
-            self.store.update_enquiry(
+            self.store.note_thread(
                 enquiry.id,
                 self.now,
                 last_message_id=mail.message_id,
@@ -519,6 +528,8 @@ class Conversation:
                         self._add_phone_to_booking(record, step)
                 case workflow.Release():
                     self.store.release(enquiry.id)
+                case workflow.RecordAnswer(partstat=partstat):
+                    self.store.set_partstat(enquiry.id, partstat)
                 case workflow.Hold(slot=slot):
                     self.store.hold(enquiry.id, slot, self.now)
                 case workflow.AskApproval(slot=slot):
@@ -582,7 +593,7 @@ class Conversation:
                         if by == "person"
                         else comment
                     )
-                    self._cancel(record, by, note, step, said)
+                    self._cancel(record, by, note, step, said, command.others)
                 case workflow.MarkMissed():
                     self.store.end_call(enquiry.id, "missed")
                 case workflow.MarkHeld():
@@ -668,6 +679,7 @@ class Conversation:
                         replied_name=command.replied_name,
                         reply=command.reply,
                         comment=command.comment,
+                        others=command.others,
                     )
                 case workflow.Close():
                     pass  # the record says it (closed_reason, closed_at)
@@ -681,7 +693,7 @@ class Conversation:
             match command:
                 case workflow.Release():
                     self.store.release(enquiry.id)
-                case workflow.Close():
+                case workflow.Close() | workflow.NoteRisk():
                     pass  # in the record
                 case _:
                     raise AssertionError(f"not a shell command: {command!r}")
@@ -778,7 +790,13 @@ class Conversation:
         )
 
     def _cancel(
-        self, enquiry: Enquiry, by: str, note: str, step: str, said: str = ""
+        self,
+        enquiry: Enquiry,
+        by: str,
+        note: str,
+        step: str,
+        said: str = "",
+        others: tuple[Attendee, ...] = (),
     ) -> None:
         """METHOD:CANCEL for a booked call (SEQUENCE + 1), or let go of a hold."""
         person = self._recipient(enquiry)
@@ -807,6 +825,7 @@ class Conversation:
                 sequence=sequence,
                 step=f"cancel-notice:{step}",
                 words=said,
+                others=others,
             )
             return
         self.store.release(enquiry.id)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from mailflow.deciding import workflow
+from mailflow.deciding import decide, workflow
 from mailflow.lazy import lazy_module
 from mailflow.model import (
     HUMAN_STATES,
@@ -116,11 +116,7 @@ class Intake:
             return self._ask(
                 key, mail, person, verdict.reason, verdict.risk, verdict.safety_note
             )
-        risk, note = verdict.risk, verdict.safety_note
-        if carried is not None and carried.risk != "none" and risk == "none":
-            risk = carried.risk
-        if carried is not None and carried.safety_note:
-            note = " / ".join(filter(None, (carried.safety_note, note)))
+        risk, note = decide.risk_carried(verdict.risk, verdict.safety_note, carried)
         return self._answer(
             key,
             mail,
@@ -204,13 +200,7 @@ class Intake:
     ) -> Enquiry:
         """Record possible risk (and the need, in their words) on the enquiry
         and alert the therapist for this mail; returns the updated record."""
-        merged = " / ".join(filter(None, (enquiry.safety_note, note)))
-        self.store.update_enquiry(
-            enquiry.id,
-            self.now,
-            risk="clear" if enquiry.risk == "clear" else "possible",
-            safety_note=merged[: screen.MAX_NOTE_CHARS * 2] or None,
-        )
+        self.conversation.apply(enquiry, workflow.on_risk_news(enquiry.state, note))
         person = letters.Recipient(
             enquiry.email,
             enquiry.name,
@@ -272,31 +262,30 @@ class Intake:
         it starts a fresh subject instead of "Re: New contact form submission".
         """
         crisis = risk == "clear"
-        outcome = "crisis" if crisis else "request"
         # A form's Date is the form service's clock, not the person's zone.
         zone = None if form else self._zone_of(mail)
         slots = [] if crisis else self._offer_slots(person, zone)
-        if not crisis and not slots:
-            outcome = "no-slots"
+        start = workflow.on_new_request(risk, bool(slots))
+        outcome = start.outcome
         subject = compose.enquiry_subject(mail.subject, mail.from_addr, person.email)
+        opening = decide.Opening(
+            email=person.email,
+            name=person.name,
+            phone=person.phone,
+            subject=compose.fresh_subject(self.settings.availability.slot_minutes)
+            if form
+            else subject,
+            request_message_id=mail.message_id,
+            sender_offset_minutes=_minutes(zone),
+            first_message=quoting.new_words(mail.text)[:FIRST_MESSAGE_CHARS],
+            risk=risk,
+            safety_note=safety_note,
+        )
         with self.store.transaction():
             # They wrote from it, so it works again (a full mailbox emptied).
             self.store.clear_undeliverable(person.email)
-            enquiry_id = self.store.add_enquiry(
-                state=workflow.on_new_request(risk, bool(slots)),
-                email=person.email,
-                name=person.name,
-                phone=person.phone,
-                subject=compose.fresh_subject(self.settings.availability.slot_minutes)
-                if form
-                else subject,
-                request_message_id=mail.message_id,
-                sender_offset_minutes=_minutes(zone),
-                crisis=crisis,
-                now=self.now,
-                first_message=quoting.new_words(mail.text)[:FIRST_MESSAGE_CHARS],
-                risk=risk,
-                safety_note=safety_note or None,
+            enquiry_id = self.store.insert_enquiry(
+                decide.opened(opening, start, self.now)
             )
             recipient = letters.Recipient(person.email, person.name, person.phone, zone)
             thread = letters.Thread(
@@ -304,23 +293,26 @@ class Intake:
                 mail.message_id,
                 (*mail.references, *_own_id(mail)),
             )
-            if outcome == "crisis":
-                self._crisis(
-                    enquiry_id,
-                    mail,
-                    recipient,
-                    thread,
-                    step="safety",
-                    safety_message=not existing,
-                )
-            elif outcome == "no-slots":
-                self.letters.no_slots_alert(
-                    enquiry_id, recipient, mail.subject, "no-slots"
-                )
-            else:
-                self.store.set_offers(enquiry_id, slots)
-                self.store.update_enquiry(enquiry_id, self.now, offered_at=self.now)
-                self.letters.offer(enquiry_id, recipient, thread, slots, "offer")
+            for command in start.commands:
+                match command:
+                    case workflow.Escalate():
+                        self._crisis(
+                            enquiry_id,
+                            mail,
+                            recipient,
+                            thread,
+                            step="safety",
+                            safety_message=not existing,
+                        )
+                    case workflow.NoTimes():
+                        self.letters.no_slots_alert(
+                            enquiry_id, recipient, mail.subject, "no-slots"
+                        )
+                    case workflow.Offer():
+                        self.store.set_offers(enquiry_id, slots)
+                        self.letters.offer(
+                            enquiry_id, recipient, thread, slots, "offer"
+                        )
             if risk == "possible":
                 self._possible_alert(
                     enquiry_id,
@@ -358,30 +350,21 @@ class Intake:
         the person's own thread."""
         zone = self._zone_of(mail)
         first = quoting.new_words(mail.text)[:FIRST_MESSAGE_CHARS]
+        opening = decide.Opening(
+            email=person.email,
+            name=person.name,
+            phone=person.phone,
+            subject=compose.enquiry_subject(mail.subject, mail.from_addr, person.email),
+            request_message_id=mail.message_id,
+            sender_offset_minutes=_minutes(zone),
+            first_message=first,
+            risk=risk,
+            safety_note=safety_note,
+            references=(*mail.references, *_own_id(mail)),
+        )
         with self.store.transaction():
-            enquiry_id = self.store.add_enquiry(
-                state=workflow.on_unsure(),
-                email=person.email,
-                name=person.name,
-                phone=person.phone,
-                subject=compose.enquiry_subject(
-                    mail.subject, mail.from_addr, person.email
-                ),
-                request_message_id=mail.message_id,
-                sender_offset_minutes=_minutes(zone),
-                crisis=False,
-                now=self.now,
-                first_message=first,
-                risk=risk,
-                safety_note=safety_note or None,
-            )
-            references = (*mail.references, *_own_id(mail))
-            self.store.update_enquiry(
-                enquiry_id,
-                self.now,
-                approval_round=1,
-                last_message_id=mail.message_id,
-                last_references=references[-20:],
+            enquiry_id = self.store.insert_enquiry(
+                decide.opened(opening, workflow.on_unsure(), self.now)
             )
             recipient = letters.Recipient(person.email, person.name, person.phone, zone)
             self.letters.unsure_note(

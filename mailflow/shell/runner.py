@@ -28,6 +28,7 @@ from mailflow.errors import (
     ConfigError,
     MailboxAuthError,
     MailboxError,
+    MailOverBudget,
 )
 from mailflow.lazy import lazy_module
 from mailflow.model import (
@@ -40,6 +41,7 @@ from mailflow.model import (
 )
 from mailflow.shell import privacy
 from mailflow.shell.bounces import Bounces
+from mailflow.shell.budget import mail_budget
 from mailflow.shell.digest import Digest
 from mailflow.shell.intake import Intake, MailKey
 from mailflow.shell.mailbox import READ_LIMIT
@@ -477,16 +479,16 @@ class Runner:
     def _handle_safely(self, uidvalidity: int, fetched: HeaderFetch) -> bool:
         """Handle one mail; False when it must be tried again next run."""
         try:
-            self._handle(uidvalidity, fetched)
+            with mail_budget(self.settings.limits.mail_cpu_s):
+                self._handle(uidvalidity, fetched)
         except parse.OverBudget as exc:
             # Built to cost (a parser's budget, not a crash): set aside once,
             # since every retry would meet the same wall. Logged by UID only.
-            self.report.bad += 1
-            log.warning("uid %d: set aside, it exceeds %s", fetched.uid, exc.limit)
-            self._mark(
-                MailKey(uidvalidity, fetched.uid, f"uid:{uidvalidity}:{fetched.uid}"),
-                "over-budget",
-            )
+            self._set_aside(uidvalidity, fetched.uid, exc.limit)
+        except MailOverBudget as exc:
+            # Past every reader's caps, the net beneath them: the same wall.
+            self.store.abandon()
+            self._set_aside(uidvalidity, fetched.uid, f"{exc.seconds:g} s of CPU")
         except parse.ParseError:
             self.report.bad += 1
             log.warning("uid %d: unreadable mail, left alone", fetched.uid)
@@ -508,6 +510,12 @@ class Runner:
         except Exception as exc:
             return self._note_failure(uidvalidity, fetched.uid, exc)
         return True
+
+    def _set_aside(self, uidvalidity: int, uid: int, limit: str) -> None:
+        """Seen for good (outcome "over-budget"): no later run meets it again."""
+        self.report.bad += 1
+        log.warning("uid %d: set aside, it exceeds %s", uid, limit)
+        self._mark(MailKey(uidvalidity, uid, f"uid:{uidvalidity}:{uid}"), "over-budget")
 
     def _note_failure(self, uidvalidity: int, uid: int, exc: Exception) -> bool:
         meta = f"attempts:{uidvalidity}:{uid}"
@@ -644,22 +652,23 @@ class Runner:
         read: dict[int, Outline | None] = {}  # what to read of which (None: whole)
         for fetched in batch:
             try:
-                head = parse.parse_mail(fetched.header)
-                self._heads[fetched.uid] = head
-                seen = self.store.is_seen(
-                    uidvalidity, fetched.uid, fingerprint(head, fetched.size)
-                )
-                if seen or self._on_headers(fetched, head) is not None:
-                    continue
-                if bounce.looks_like_bounce(head):
-                    reports.append(fetched.uid)
-                elif _one_text_part(fetched, head):
-                    if self._owner(head) is not None or (
-                        self._before_body(fetched, head) is None
-                    ):
-                        read[fetched.uid] = None  # read whole: it is its text
-                else:
-                    wanted.append(fetched)
+                with mail_budget(self.settings.limits.mail_cpu_s):
+                    head = parse.parse_mail(fetched.header)
+                    self._heads[fetched.uid] = head
+                    seen = self.store.is_seen(
+                        uidvalidity, fetched.uid, fingerprint(head, fetched.size)
+                    )
+                    if seen or self._on_headers(fetched, head) is not None:
+                        continue
+                    if bounce.looks_like_bounce(head):
+                        reports.append(fetched.uid)
+                    elif _one_text_part(fetched, head):
+                        if self._owner(head) is not None or (
+                            self._before_body(fetched, head) is None
+                        ):
+                            read[fetched.uid] = None  # read whole: it is its text
+                    else:
+                        wanted.append(fetched)
             except Exception:  # met again, and logged, in its own turn
                 continue
         found = self.mailbox.outlines([f.uid for f in wanted])

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from mailflow.deciding import availability
 from mailflow.errors import BusyCalendarError
 from mailflow.model import Interval, Slot
-from mailflow.shell import busy_cache
+from mailflow.shell import budget, busy_cache
 
 if TYPE_CHECKING:
     from mailflow.config import Settings
@@ -95,11 +95,14 @@ class Schedule:
             # A calendar taken out of the config takes its cached read (event
             # titles of the therapist's own diary) with it.
             self.store.keep_busy_feeds({busy_cache.key(s) for s in sources})
-            if not sources:
+            if not sources and not self.settings.caldav.reads_busy:
                 self._busy = []
             else:
                 try:
-                    self._busy = self._load(sources)
+                    # Read for whichever mail first needs it, not that mail's
+                    # work: none of its CPU budget (#14).
+                    with budget.paused():
+                        self._busy = self._load(sources)
                 except BusyCalendarError as exc:
                     self._busy = self._last_good()
                     if self._busy is None:
@@ -112,24 +115,32 @@ class Schedule:
         from mailflow.shell.busy import load_feeds
 
         horizon = timedelta(days=self.settings.availability.horizon_days + 1)
+        start_at = self.now - timedelta(days=1)
+        end_at = self.now + horizon + LAST_GOOD_FOR
         feeds = load_feeds(
             sources,
-            start_at=self.now - timedelta(days=1),
-            end_at=self.now + horizon + LAST_GOOD_FOR,
+            start_at=start_at,
+            end_at=end_at,
             zone_name=self.settings.practice.timezone,
             store=self.store,
         )
         self.skipped = [feed for feed in feeds if feed.read.skipped]
-        found = sorted(
-            {i for feed in feeds for i in feed.read.intervals},
-            key=lambda i: (i.start_at, i.end_at),
-        )
+        busy = {i for feed in feeds for i in feed.read.intervals}
+        if self.settings.caldav.reads_busy:
+            from mailflow.shell import caldav_busy
+
+            busy.update(
+                caldav_busy.read_busy(
+                    self.settings.caldav, start_at=start_at, end_at=end_at
+                )
+            )
+        found = sorted(busy, key=lambda i: (i.start_at, i.end_at))
         self.store.set_meta(
             _LAST_GOOD,
             json.dumps(
                 {
                     "read_at": self.now.isoformat(),
-                    "sources": _sources_key(sources),
+                    "sources": self._sources_key(),
                     "busy": [
                         [i.start_at.isoformat(), i.end_at.isoformat()] for i in found
                     ],
@@ -138,6 +149,15 @@ class Schedule:
         )
         return found
 
+    def _sources_key(self) -> str:
+        """The calendars read (a hash): the feeds, and the CalDAV calendar's
+        free/busy when it is read too."""
+        sources = self.settings.availability.busy_calendars
+        caldav = self.settings.caldav
+        if caldav.reads_busy:
+            sources = (*sources, f"caldav:{caldav.url}#{caldav.calendar}")
+        return _sources_key(sources)
+
     def _last_good(self) -> list[Interval] | None:
         """The busy time of the last good read, if recent and of the same calendars."""
         saved = self.store.get_meta(_LAST_GOOD)
@@ -145,9 +165,7 @@ class Schedule:
             return None
         data = json.loads(saved)
         read_at = datetime.fromisoformat(data["read_at"])
-        same = data["sources"] == _sources_key(
-            self.settings.availability.busy_calendars
-        )
+        same = data["sources"] == self._sources_key()
         if not same or not timedelta(0) <= self.now - read_at <= LAST_GOOD_FOR:
             return None
         return [

@@ -192,6 +192,13 @@ class Store:
             raise
         self._db.execute("COMMIT")
 
+    def abandon(self) -> None:
+        """Roll back a transaction still open: an asynchronous stop (a mail's
+        CPU budget, mailflow/shell/budget.py) can land inside `transaction`'s
+        own rollback and cut it short."""
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+
     # -- meta ---------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
@@ -313,48 +320,22 @@ class Store:
 
     # -- enquiries ----------------------------------------------------------
 
-    def add_enquiry(
-        self,
-        *,
-        state: State,
-        email: str,
-        name: str,
-        phone: str | None,
-        subject: str,
-        request_message_id: str | None,
-        sender_offset_minutes: int | None,
-        crisis: bool,
-        now: datetime,
-        first_message: str | None = None,
-        risk: str = "none",
-        safety_note: str | None = None,
-    ) -> int:
-        cursor = self._db.execute(
-            "INSERT INTO enquiries (id, state, email, name, phone, subject,"
-            " request_message_id, sender_offset_minutes, crisis, created_at,"
-            " updated_at, first_message, risk, safety_note)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                self._next_enquiry_id(),
-                state,
-                email,
-                name,
-                phone,
-                subject,
-                request_message_id,
-                sender_offset_minutes,
-                int(crisis),
-                _iso(now),
-                _iso(now),
-                first_message,
-                risk,
-                safety_note,
-            ),
+    def insert_enquiry(self, record: Enquiry) -> int:
+        """Store a new enquiry as the core opened it (`decide.opened`): the one
+        place an enquiry is created; its id is given here."""
+        enquiry_id = self._next_enquiry_id()
+        values = {
+            name: _column_value(getattr(record, name))
+            for name in (*_DECIDED, *_THREADING, *_IDENTITY)
+        }
+        values.update(id=enquiry_id, crisis=int(record.crisis))
+        columns = ", ".join(values)
+        self._db.execute(
+            f"INSERT INTO enquiries ({columns}) VALUES ({', '.join('?' * len(values))})",
+            tuple(values.values()),
         )
-        enquiry_id = cursor.lastrowid
-        assert enquiry_id is not None
-        if request_message_id:
-            self.add_thread_ids(enquiry_id, {request_message_id})
+        if record.request_message_id:
+            self.add_thread_ids(enquiry_id, {record.request_message_id})
         return enquiry_id
 
     def enquiry(self, enquiry_id: int) -> Enquiry | None:
@@ -384,47 +365,39 @@ class Store:
             (state, _iso(now), after.id),
         )
         if changed:
-            self.update_enquiry(after.id, now, **changed)
+            self._set_columns(after.id, now, changed)
 
-    def update_enquiry(self, enquiry_id: int, now: datetime, **fields: object) -> None:
-        """Set named columns (from a fixed allow-list) and touch updated_at."""
-        allowed = {  # not "state": only save_enquiry writes it (the core decides it)
-            "phone",
-            "first_message",
-            "last_message_id",
-            "last_references",
-            "clarified",
-            "approval_round",
-            "preapproved_start_at",
-            "counter_start_at",
-            "offered_at",
-            "nudged_at",
-            "reminded_at",
-            "followed_up_at",
-            "followup_nudged_at",
-            "hold_reminded_at",
-            "move_asked_at",
-            "offers_message_id",
-            "closed_reason",
-            "risk",
-            "safety_note",
-            "closed_at",
+    def note_thread(
+        self,
+        enquiry_id: int,
+        now: datetime,
+        *,
+        last_message_id: str,
+        last_references: tuple[str, ...],
+        offers_message_id: str | None = None,
+    ) -> None:
+        """Where the conversation's thread stands: the Message-ID a next letter
+        answers under (and, for a list of times, the letter a numbered answer
+        refers to). A fact of what was sent or received, never a decision."""
+        fields: dict[str, object] = {
+            "last_message_id": last_message_id,
+            "last_references": last_references,
         }
+        if offers_message_id is not None:
+            fields["offers_message_id"] = offers_message_id
+        self._set_columns(enquiry_id, now, fields)
+
+    def _set_columns(
+        self, enquiry_id: int, now: datetime, fields: dict[str, object]
+    ) -> None:
+        """Set named columns (from a fixed allow-list) and touch updated_at."""
+        # Never "state" or the facts of the first mail: the core decides the
+        # one (`save_enquiry`), and the other is written once (`insert_enquiry`).
+        allowed = {*_DECIDED, *_THREADING} - {"state"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not an updatable column: {sorted(unknown)!r}")
-        values = {
-            k: (
-                _iso(v)
-                if isinstance(v, datetime)
-                else json.dumps(list(v))
-                if isinstance(v, tuple)
-                else int(v)
-                if isinstance(v, bool)
-                else v
-            )
-            for k, v in fields.items()
-        }
+        values = {k: _column_value(v) for k, v in fields.items()}
         assignments = ", ".join(f"{k} = ?" for k in values)
         self._db.execute(
             f"UPDATE enquiries SET {assignments}, updated_at = ? WHERE id = ?",
@@ -1095,8 +1068,36 @@ _DECIDED = (
     "move_asked_at",
     "closed_reason",
     "closed_at",
+    "risk",
+    "safety_note",
 )
-"""The record's fields a decision may change (the rest are facts of the mail)."""
+"""The record's fields a decision may change (`decide.advance`)."""
+
+_THREADING = ("last_message_id", "last_references", "offers_message_id")
+"""Where the thread stands (`note_thread`): facts of what was sent, not decisions."""
+
+_IDENTITY = (
+    "email",
+    "name",
+    "subject",
+    "request_message_id",
+    "created_at",
+    "updated_at",
+    "sender_offset_minutes",
+)
+"""Facts of the first mail, written once when the enquiry is opened."""
+
+
+def _column_value(value: object) -> object:
+    """A record's field as its column holds it."""
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, tuple):
+        return json.dumps(list(value))
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
 
 _TIMED = tuple(sorted({*OPEN_STATES, State.ASKED}))
 """States the clock still owes something: open ones, and a note to the therapist."""

@@ -422,7 +422,8 @@ def _read_calendar_object(text: str, method_hint: str | None) -> CalendarMessage
     if not _usable_uid(uid) or sequence is None:
         return None
     attendees = _attendees(event.get("ATTENDEE"))
-    replier = _replier(attendees, _attendee_address(event.get("ORGANIZER")))
+    organizer = _attendee_address(event.get("ORGANIZER"))
+    replier = _replier(attendees, organizer)
     partstat = None
     if method == "REPLY" and replier is not None:
         partstat = replier.partstat
@@ -439,6 +440,7 @@ def _read_calendar_object(text: str, method_hint: str | None) -> CalendarMessage
         end_at=end_at,
         attendees=attendees,
         comment=_comment(event.get("COMMENT")),
+        organizer=organizer,
     )
 
 

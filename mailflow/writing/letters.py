@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from mailflow.deciding import timing
 from mailflow.errors import TemplateError
-from mailflow.model import DayPart, Preference, Slot
+from mailflow.model import Attendee, DayPart, Preference, Slot
 from mailflow.reading import extract
 from mailflow.writing import calendar, compose, stored_event
 
@@ -654,8 +654,10 @@ class Letters:
         replied_name: str = "",
         reply: str = "",
         comment: str = "",
+        others: tuple[Attendee, ...] = (),
     ) -> None:
-        """`replied_by` … `comment`: a calendar's answer (who, what, their words)."""
+        """`replied_by` … `comment`: a calendar's answer (who, what, their
+        words); `others`: the other answers that answer carried."""
         name = compose.clean_header(replied_name, limit=100)
         context = {
             **self._about(enquiry_id, person),
@@ -667,6 +669,7 @@ class Letters:
             else name or replied_by,
             "reply": _CALENDAR_ANSWERS.get(reply, "answered"),
             "comment": quote(comment) if comment else [],
+            "others": _others(others),
         }
         who = compose.clean_header(person.name) or person.email
         self._to_therapist(
@@ -770,13 +773,12 @@ class Letters:
         )
         # Later letters thread onto this one; a list of times is the list a
         # numbered answer refers to.
-        listed = {"offers_message_id": draft.message_id} if kind in LISTS_TIMES else {}
-        self.store.update_enquiry(
+        self.store.note_thread(
             enquiry_id,
             self.now,
             last_message_id=draft.message_id,
             last_references=(*thread.references, draft.message_id)[-20:],
-            **listed,
+            offers_message_id=draft.message_id if kind in LISTS_TIMES else None,
         )
 
     def _to_therapist(
@@ -851,6 +853,23 @@ _CALENDAR_ANSWERS = {
     "COUNTER": "proposed a new time",
 }
 """A calendar's PARTSTAT (or method) as the therapist reads it."""
+
+MAX_OTHERS_SHOWN: Final = 5
+"""Other answers named in one line; the rest are counted."""
+
+
+def _others(others: tuple[Attendee, ...]) -> str:
+    """Other people's answers carried in the person's calendar reply, as one
+    short line: "Alex Lee <alex@example.org> declined"."""
+    said = []
+    for attendee in others[:MAX_OTHERS_SHOWN]:
+        name = compose.clean_header(attendee.name, limit=100)
+        address = attendee.address or "an address their calendar did not give"
+        who = f"{name} <{address}>" if name and attendee.address else name or address
+        said.append(f"{who} {_CALENDAR_ANSWERS.get(attendee.partstat, 'answered')}")
+    if len(others) > MAX_OTHERS_SHOWN:
+        said.append(f"{len(others) - MAX_OTHERS_SHOWN} more answered")
+    return "; ".join(said)
 
 
 def quote(text: str) -> list[str]:
@@ -1030,10 +1049,12 @@ class AfterCallLetters(Letters):
         sequence: int,
         step: str,
         words: str = "",
+        others: tuple[Attendee, ...] = (),
     ) -> None:
         """The therapist hears of it; their own copy of the event is cancelled too.
 
-        `words`: the person's own reply when they cancelled by email, quoted.
+        `words`: the person's own reply when they cancelled by email, quoted;
+        `others`: the other answers their calendar's decline carried.
         """
         who = compose.clean_header(person.name) or person.email
         ics = self._event(
@@ -1053,6 +1074,7 @@ class AfterCallLetters(Letters):
             "note": note,
             "event": True,
             "quoted": quote(words) if words else [],
+            "others": _others(others),
         }
         self._to_therapist(
             enquiry_id,
@@ -1073,6 +1095,7 @@ class AfterCallLetters(Letters):
             "replied_by": "",
             "reply": "",
             "comment": [],
+            "others": "",
         }
         self._to_therapist(
             enquiry_id, "therapist_alert", step, f"Withdrawn: {who}", context

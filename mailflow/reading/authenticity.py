@@ -1,0 +1,93 @@
+"""How far the receiving server vouches for a mail's From domain. Pure, no I/O.
+
+Read from the receiving server's own Authentication-Results (RFC 8601) only:
+any header further down is the sender's to write (#14). Four answers:
+
+- PASSED: dmarc=pass (as strong as it gets), else a DKIM signature or SPF
+  pass of the From domain itself, with nothing failing hard.
+- FAILED: a fail or permerror for the From domain (or for no named domain);
+  a dmarc=fail counts, except under a published policy of none (the owner
+  only monitors: no proof either way), which is WEAK.
+- WEAK: the server judged the mail and nothing ties it to the From domain:
+  SPF softfail, neutral or none, no DKIM signature of that domain. Anyone
+  could have typed that From.
+- UNCHECKED: no verdict at all (a local server that checks nothing).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Final
+
+from mailflow.model import InboundMail
+
+
+class SenderCheck(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    WEAK = "weak"
+    UNCHECKED = "unchecked"
+
+
+_RESULT: Final = re.compile(r"\b(dkim|spf|dmarc)\s*=\s*(\w+)([^;]*)", re.IGNORECASE)
+_DOMAIN_PROPERTY: Final = re.compile(
+    r"\b(?:header\.d|header\.i|header\.from|smtp\.mailfrom)\s*=\s*\"?"
+    r"(?:[^@\s;\"]*@)?([^\s;\"]+)",
+    re.IGNORECASE,
+)
+_MONITORING_ONLY: Final = re.compile(
+    r"\(p=none\b|\bpolicy\.published-domain-policy=none\b", re.IGNORECASE
+)
+"""A dmarc result under a published p=none policy: Gmail writes "(p=NONE sp=NONE
+dis=NONE)", Fastmail "policy.published-domain-policy=none"."""
+_HARD: Final = frozenset({"fail", "permerror"})
+
+
+def receiving_results(mail: InboundMail, authserv_id: str = "") -> str:
+    """The receiving server's Authentication-Results: the first whose
+    authserv-id is `authserv_id` (none such: nothing), else the topmost."""
+    found = mail.headers.get("authentication-results", "").split("\n")
+    if not authserv_id:
+        return found[0]
+    wanted = authserv_id.strip().lower()
+    return next((r for r in found if r.split(";", 1)[0].split()[:1] == [wanted]), "")
+
+
+def sender_check(mail: InboundMail, domain: str, authserv_id: str = "") -> SenderCheck:
+    """How far the receiving server vouches that `mail` is from `domain` (the
+    From domain we expect). Results for other domains (a forwarder's, a
+    mailing list's) neither pass nor fail it."""
+    domain = domain.lower().rstrip(".")
+    judged = False
+    passed = failed = False
+    for found in _RESULT.finditer(receiving_results(mail, authserv_id)):
+        method, result, rest = found.group(1).lower(), found.group(2).lower(), found[3]
+        domains = [d.lower().rstrip(".") for d in _DOMAIN_PROPERTY.findall(rest)]
+        ours = not domains or any(_within(d, domain) for d in domains)
+        judged = True
+        if method == "dmarc" and result == "pass" and ours:
+            return SenderCheck.PASSED  # aligned SPF or DKIM: nothing outranks it
+        if result in _HARD and ours:
+            monitoring = method == "dmarc" and _MONITORING_ONLY.search(rest)
+            failed = failed or not monitoring
+        elif result == "pass" and domains and ours:
+            passed = True
+    if failed:
+        return SenderCheck.FAILED
+    if passed:
+        return SenderCheck.PASSED
+    return SenderCheck.WEAK if judged else SenderCheck.UNCHECKED
+
+
+def authentication_failed(
+    mail: InboundMail, domain: str, authserv_id: str = ""
+) -> bool:
+    """Whether the receiving server's own results show the mail is not from
+    `domain` (`SenderCheck.FAILED`)."""
+    return sender_check(mail, domain, authserv_id) is SenderCheck.FAILED
+
+
+def _within(found: str, domain: str) -> bool:
+    """`found` is `domain` or one of its subdomains (relaxed alignment)."""
+    return found == domain or found.endswith("." + domain)
