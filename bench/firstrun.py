@@ -1,5 +1,5 @@
 # print() is this script's whole output; T201 is waived for bench/** in pyproject.toml.
-"""`make bench`, section 5: the first run over a real mailbox (#13).
+"""`make bench`, section 6: the first run over a real mailbox (#13).
 
 Dovecot is filled (MULTIAPPEND, arrival dates spread over a year) with 10,000
 INBOX mails of a practice's life: newsletters and notifications, clients'
@@ -346,7 +346,7 @@ def first_run_section(
     same first run on the same mailbox, alternating, for a before/after."""
     now = datetime.now(UTC).replace(microsecond=0)
     tmp.mkdir(parents=True, exist_ok=True)
-    print(f"\n5. First run over {inbox} INBOX + {sent} Sent mails")
+    print(f"\n6. First run over {inbox} INBOX + {sent} Sent mails")
     started = time.perf_counter()
     story = fill(server, inbox, sent, now)
     print(
