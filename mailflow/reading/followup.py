@@ -625,6 +625,14 @@ _WAVERING = re.compile(
 """After a booking, words that need a person to answer: the therapist is asked."""
 
 
+_LATER_ON = re.compile(
+    r"\b(?:next|the\s+following|following|the\s+week\s+after|later\s+(?:in\s+)?(?:the|this)"
+    r"|another|a\s+different|some\s+other|other)\s+(?:week|day|date|time|slot|morning"
+    r"|afternoon|evening|month)s?\b|\bweek\s+after\s+next\b"
+)
+"""Another time, not named as a day: "next week", "the following week", "another day"."""
+
+
 _STILL_WANTS = re.compile(
     r"\bstill\s+(?:(?:like|love|want|wish|keen|happy|hoping|planning|going|up\s+for)\b"
     r"|(?:be\s+)?(?:on|ok|fine)\s+for\b)|\b(?:i'd|i\s+would)\s+still\b"
@@ -681,24 +689,36 @@ def read_booked_reply(
         # "Ik wil de afspraak graag annuleren": words that cancel, in their
         # language, not negated nor asked (a move was read before a cancel).
         explicit = True
+    another = (
+        names_another_time(body, booked, zones, region, language=language)
+        if booked is not None and zones
+        else False
+    ) or bool(_LATER_ON.search(body))
     if move and explicit:
-        if intent.asks_to_rebook(body) and not (
+        if (intent.asks_to_rebook(body) or another) and not (
             intent.withdraws(body) or intent.cancels_booking(body)
         ):
             # "Please cancel and rebook me for next week", "I need to cancel
-            # this time but I still want the call": a move; the booking stands.
+            # this time but I still want the call", "Need to cancel, sorry. Could
+            # we do Thursday instead?": a move; the booking stands.
             return replace(found, kind=ReplyKind.RESCHEDULE)
         # "Please cancel, I've found someone else instead": cancel or move?
         return replace(found, kind=ReplyKind.UNCLEAR)
+    if explicit and another and not (
+        intent.withdraws(body) or intent.cancels_booking(body)
+    ):
+        # "Need to cancel sorry. Friday?", "I'll have to cancel Wednesday. Is
+        # Friday possible?", "I need to cancel - work. Next week any good?":
+        # cancel words beside another day or time are a move when they ask
+        # for it, and asked about when they do not; never a cancel.
+        asks = "?" in body or intent.asks_to_move(body)
+        return replace(
+            found, kind=ReplyKind.RESCHEDULE if asks else ReplyKind.UNCLEAR
+        )
     if explicit and _STILL_WANTS.search(body):
         # "I've found a therapist nearer home but I'd still like to talk":
         # cancel or not? The booking stands and the therapist asks.
         return replace(found, kind=ReplyKind.UNCLEAR)
-    another = (
-        names_another_time(body, booked, zones, region, language=language)
-        if booked is not None and zones
-        else None
-    )
     if move or (said == "cancel" and not explicit and another and "?" in body):
         # "I won't be able to make Thursday. Friday any good?": not coming
         # then, asking about another day: a move.
