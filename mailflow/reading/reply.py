@@ -320,6 +320,11 @@ def read_person_reply(
                 break
         if kind is ReplyKind.UNCLEAR and intent.foreign_says(body, language, "thanks"):
             kind = ReplyKind.OTHER if not offered else kind
+    if kind is ReplyKind.PICK and intent.withdraws(body):
+        # "I'd love Tuesday but I can't afford it right now, so best not",
+        # "Tuesday would have been perfect but I've decided not to go ahead":
+        # a day beside words that withdraw is never held; they are asked.
+        kind, pick = ReplyKind.UNCLEAR, None
     yes = intent.plain_yes(body) or (
         language is not None and intent.foreign_yes(body, language)
     )
