@@ -96,7 +96,7 @@ class Facts:
     counter: Slot | None = None  # a new time the person's calendar proposed
     call_started: bool = False  # the booked call's start has passed
     reopenable: bool = False  # closed by expiry or cancelled: a reply reopens it
-    invited_back: bool = False  # the therapist cancelled and asked them to reply
+    invited_back: bool = False  # the letter that closed it said "just reply"
     # The therapist was asked again within the last day: an unclear answer
     # (their out-of-office, say) is not asked about again until tomorrow.
     asked_again_lately: bool = False

@@ -331,6 +331,9 @@ def read_person_reply(
     # Only where they decide something: a plain yes or no with no time in it
     # ("yes please" to new times; "don't worry about rebooking").
     yes = yes and kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR}
+    # "Sorry for cancelling. Could we try again?": asking for the call again
+    # is a yes to the letter that said "just reply", whatever else it reads as.
+    yes = yes or (kind is not ReplyKind.PICK and intent.asks_for_the_call_again(body))
     no = kind is not ReplyKind.PICK and intent.declines(body)
     if kind in {ReplyKind.NONE_FIT, ReplyKind.RESCHEDULE} and today and zones:
         # "I'm away that week", "not tomorrow": never offered again.
