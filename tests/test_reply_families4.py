@@ -13,8 +13,8 @@ import pytest
 
 from mailflow.deciding import workflow
 from mailflow.deciding.workflow import AlertTherapist, Facts, Offer
-from mailflow.model import PersonReply, ReplyKind, Slot, State
-from mailflow.reading.answer import read_person_answer
+from mailflow.model import Decision, PersonReply, ReplyKind, Slot, State
+from mailflow.reading.answer import read_person_answer, read_therapist_answer
 
 LONDON = ZoneInfo("Europe/London")
 TODAY = date(2026, 11, 28)
@@ -170,3 +170,47 @@ def test_other_replies_after_their_own_cancel_never_reopen(text: str, told: bool
     assert done.state is State.CANCELLED
     assert not any(isinstance(c, Offer) for c in done.commands)
     assert any(isinstance(c, AlertTherapist) for c in done.commands) is told
+
+
+# -- the therapist's private notes and no-shows in plain words ----------------------
+
+
+def _therapist(state: State, text: str) -> Decision | None:
+    found = read_therapist_answer(
+        state, text, today=TODAY, booking_only=state is State.BOOKED
+    )
+    return None if found is None else found.decision
+
+
+@pytest.mark.parametrize(
+    ("text", "decision"),
+    [
+        ("No. I saw her years ago as a client - ethically can't. I'll write.", Decision.PRIVATE),
+        ("He's my son's football coach\u2026 I'll send him a couple of names", Decision.PRIVATE),
+        ("Not this one, I treated her sister. I'll let her know myself.", Decision.PRIVATE),
+        ("No - time-waster, ignore", Decision.PRIVATE),
+        # hard negatives: the therapist's own reason goes on; a yes stays a yes
+        ("No, sorry - I'll be away. Please send her some other times", Decision.DECLINE),
+        ("Yes fine. Ethically no issue.", Decision.APPROVE),
+        ("Yes, I'll write to confirm.", Decision.APPROVE),
+    ],
+)
+def test_a_note_about_the_person_stands_down(text: str, decision: Decision) -> None:
+    assert _therapist(State.HELD, text) is decision
+
+
+@pytest.mark.parametrize(
+    ("text", "no_show"),
+    [
+        ("Called at 10 and 10.05, nothing. Not even voicemail.", True),
+        ("Phoned at 14:00, nothing", True),
+        ("Rang at 2 and 2.10, no answer", True),
+        ("tried her at 2, no joy", True),
+        ("Rang twice - not even an answerphone", True),
+        ("Called at 10, nothing to add - went well", False),
+        ("Called at 2, all good", False),
+        ("Thanks - will call at 2 and again at 2.10 if needed", False),
+    ],
+)
+def test_a_no_show_in_plain_words(text: str, no_show: bool) -> None:
+    assert (_therapist(State.BOOKED, text) is Decision.NO_SHOW) is no_show
