@@ -39,11 +39,13 @@ min_notice_hours = 24
 
 [availability.hours]
 mon = ["16:30-16:45"]
-tue = ["16:30-16:45"]
+tue = ["16:00-16:15"]
 wed = ["16:30-16:45"]
-thu = ["16:30-16:45"]
+thu = ["16:00-16:15"]
 fri = ["16:30-16:45"]
 """
+"""16:00 on some days, 16:30 on others: "half 4" read as 4 o'clock, or as
+option 4, would book another line."""
 
 
 def test_a_move_never_cancels_the_call(life) -> None:  # noqa: F811
@@ -132,15 +134,24 @@ def test_half_4_is_half_past_four(tmp_path, mail_server, mailboxes) -> None:
     config = write_config(tmp_path, server, boxes, AUTO + HALF_PAST_FOUR)
     offer = start(server, boxes, config)
     lines = offered_lines(offer)
-    assert lines
-    assert all("16:30" in text for _n, text in lines)
-    day = lines[1][1].split()[0]
+    at_four = [text for _n, text in lines if " at 16:00 " in text]
+    at_half = [text for _n, text in lines if " at 16:30 " in text]
+    assert at_four, lines  # 4 o'clock is offered too, so a misreading would show
+    assert at_half, lines
+    day = at_half[0].split(" at ")[0]
+    weekday = day.split()[0]
     person_says(
-        server, boxes, config, offer, f"{day} at half 4 please", T0 + timedelta(hours=1)
+        server,
+        boxes,
+        config,
+        offer,
+        f"{weekday} at half 4 please",
+        T0 + timedelta(hours=1),
     )
     confirmation = newest(server, boxes.person, "confirmation")
-    assert f"{day}" in plain(confirmation)
+    assert day in plain(confirmation)
     assert "16:30" in plain(confirmation)
+    assert "16:00" not in plain(confirmation)
 
 
 @pytest.mark.parametrize(
