@@ -32,7 +32,11 @@ OFFERED = (_slot(12, 1, 9, 30), _slot(12, 3, 14), _slot(12, 7, 17, 30))
 
 
 def _read(
-    state: State, text: str, *, booked: Slot | None = None, offered: tuple[Slot, ...] = ()
+    state: State,
+    text: str,
+    *,
+    booked: Slot | None = None,
+    offered: tuple[Slot, ...] = (),
 ) -> PersonReply:
     return read_person_answer(
         state,
@@ -77,7 +81,9 @@ def test_cancel_words_asking_for_another_time_move_the_call(text: str) -> None:
         ("Need to cancel Friday, sorry", FRIDAY),
     ],
 )
-def test_a_plain_cancel_of_the_booked_call_still_cancels(text: str, booked: Slot) -> None:
+def test_a_plain_cancel_of_the_booked_call_still_cancels(
+    text: str, booked: Slot
+) -> None:
     assert _read(State.BOOKED, text, booked=booked).kind is ReplyKind.CANCEL
 
 
@@ -163,7 +169,9 @@ def test_asking_for_the_call_again_gets_fresh_times(text: str) -> None:
         ("I'd love to have a chat but I can't afford it at the moment", False),
     ],
 )
-def test_other_replies_after_their_own_cancel_never_reopen(text: str, told: bool) -> None:
+def test_other_replies_after_their_own_cancel_never_reopen(
+    text: str, told: bool
+) -> None:
     done = workflow.on_person_reply(
         State.CANCELLED, _read(State.CANCELLED, text), OWN_CANCEL
     )
@@ -185,12 +193,24 @@ def _therapist(state: State, text: str) -> Decision | None:
 @pytest.mark.parametrize(
     ("text", "decision"),
     [
-        ("No. I saw her years ago as a client - ethically can't. I'll write.", Decision.PRIVATE),
-        ("He's my son's football coach\u2026 I'll send him a couple of names", Decision.PRIVATE),
-        ("Not this one, I treated her sister. I'll let her know myself.", Decision.PRIVATE),
+        (
+            "No. I saw her years ago as a client - ethically can't. I'll write.",
+            Decision.PRIVATE,
+        ),
+        (
+            "He's my son's football coach\u2026 I'll send him a couple of names",
+            Decision.PRIVATE,
+        ),
+        (
+            "Not this one, I treated her sister. I'll let her know myself.",
+            Decision.PRIVATE,
+        ),
         ("No - time-waster, ignore", Decision.PRIVATE),
         # hard negatives: the therapist's own reason goes on; a yes stays a yes
-        ("No, sorry - I'll be away. Please send her some other times", Decision.DECLINE),
+        (
+            "No, sorry - I'll be away. Please send her some other times",
+            Decision.DECLINE,
+        ),
         ("Yes fine. Ethically no issue.", Decision.APPROVE),
         ("Yes, I'll write to confirm.", Decision.APPROVE),
     ],

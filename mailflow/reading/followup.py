@@ -704,17 +704,17 @@ def read_booked_reply(
             return replace(found, kind=ReplyKind.RESCHEDULE)
         # "Please cancel, I've found someone else instead": cancel or move?
         return replace(found, kind=ReplyKind.UNCLEAR)
-    if explicit and another and not (
-        intent.withdraws(body) or intent.cancels_booking(body)
+    if (
+        explicit
+        and another
+        and not (intent.withdraws(body) or intent.cancels_booking(body))
     ):
         # "Need to cancel sorry. Friday?", "I'll have to cancel Wednesday. Is
         # Friday possible?", "I need to cancel - work. Next week any good?":
         # cancel words beside another day or time are a move when they ask
         # for it, and asked about when they do not; never a cancel.
         asks = "?" in body or intent.asks_to_move(body)
-        return replace(
-            found, kind=ReplyKind.RESCHEDULE if asks else ReplyKind.UNCLEAR
-        )
+        return replace(found, kind=ReplyKind.RESCHEDULE if asks else ReplyKind.UNCLEAR)
     if explicit and _STILL_WANTS.search(body):
         # "I've found a therapist nearer home but I'd still like to talk":
         # cancel or not? The booking stands and the therapist asks.
