@@ -77,6 +77,7 @@ def test_cancel_words_asking_for_another_time_move_the_call(text: str) -> None:
         ("I need to cancel. Sorry to mess you around.", WEDNESDAY),
         ("Can you cancel it please? Thanks", WEDNESDAY),
         ("Please cancel, I've found someone else. Sorry.", WEDNESDAY),
+        ("Please cancel, I don't want another time", WEDNESDAY),
         ("Cancel Friday please", FRIDAY),
         ("Need to cancel Friday, sorry", FRIDAY),
     ],
@@ -85,6 +86,12 @@ def test_a_plain_cancel_of_the_booked_call_still_cancels(
     text: str, booked: Slot
 ) -> None:
     assert _read(State.BOOKED, text, booked=booked).kind is ReplyKind.CANCEL
+
+
+def test_another_day_turned_down_beside_a_cancel_is_never_a_move() -> None:
+    text = "I need to cancel. No need to find another day, thanks"
+    found = _read(State.BOOKED, text, booked=WEDNESDAY)
+    assert found.kind in {ReplyKind.CANCEL, ReplyKind.UNCLEAR}
 
 
 # -- 2. a pick beside withdrawal words, or beside a condition: asked, never held ------

@@ -79,8 +79,10 @@ _NEGATOR = re.compile(
 _NEGATED_BEFORE = re.compile(
     r"(?:\b(?:not|never|no|without|hardly)|n't(?!\s+(?:wait|hesitate|mind|see\s+why))"
     r"|\bcannot)\W+(?:[\w']+\W+){0,2}$"
+    r"|\b(?:no|don'?t|do\s+not)\s+need\s+(?:for\s+you\s+)?to\s+(?:[\w']+\W+){0,2}$"
 )
-"""The few words just before a phrase turn it round ("no need to think about it")."""
+"""The few words just before a phrase turn it round ("no need to think about
+it", "no need to find another day")."""
 _QUALIFIER = re.compile(
     r"\b(?:yet|right\s+now|just\s+now|at\s+the\s+(?:moment|minute)|atm|at\s+present"
     r"|for\s+now|for\s+the\s+time\s+being|currently|at\s+this\s+(?:time|point|stage"
@@ -693,7 +695,7 @@ def read_booked_reply(
         names_another_time(body, booked, zones, region, language=language)
         if booked is not None and zones
         else False
-    ) or bool(_LATER_ON.search(body))
+    ) or any(_stands(body, words, m) for m in _LATER_ON.finditer(body))
     if move and explicit:
         if (intent.asks_to_rebook(body) or another) and not (
             intent.withdraws(body) or intent.cancels_booking(body)
