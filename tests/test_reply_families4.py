@@ -88,8 +88,18 @@ def test_a_plain_cancel_of_the_booked_call_still_cancels(
     assert _read(State.BOOKED, text, booked=booked).kind is ReplyKind.CANCEL
 
 
-def test_another_day_turned_down_beside_a_cancel_is_never_a_move() -> None:
-    text = "I need to cancel. No need to find another day, thanks"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I need to cancel. No need to find another day, thanks",
+        "I need to cancel Wednesday, sorry. I'll get back in touch another time",
+        "Please cancel my call on Wednesday. I'm away next week anyway",
+        "Sorry, I have to cancel. Thanks for your time the other day",
+        "I'm going to cancel, sorry. Maybe another time",
+        "Cancel please - I'll be in touch next month if I still need it",
+    ],
+)
+def test_another_time_only_mentioned_beside_a_cancel_is_never_a_move(text: str) -> None:
     found = _read(State.BOOKED, text, booked=WEDNESDAY)
     assert found.kind in {ReplyKind.CANCEL, ReplyKind.UNCLEAR}
 

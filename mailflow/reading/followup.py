@@ -629,7 +629,7 @@ _WAVERING = re.compile(
 
 _LATER_ON = re.compile(
     r"\b(?:next|the\s+following|following|the\s+week\s+after|later\s+(?:in\s+)?(?:the|this)"
-    r"|another|a\s+different|some\s+other|other)\s+(?:week|day|date|time|slot|morning"
+    r"|another|a\s+different|some\s+other)\s+(?:week|day|date|time|slot|morning"
     r"|afternoon|evening|month)s?\b|\bweek\s+after\s+next\b"
 )
 """Another time, not named as a day: "next week", "the following week", "another day"."""
@@ -696,8 +696,14 @@ def read_booked_reply(
         if booked is not None and zones
         else False
     ) or any(_stands(body, words, m) for m in _LATER_ON.finditer(body))
+    # Another time asked about in a question of its own ("Friday?", "Next week
+    # any good?"), not one only mentioned ("I'll be in touch another time").
+    asked_other = another and any(
+        _other_time_asked(question, booked, zones, region, language)
+        for question in _QUESTION.findall(body)
+    )
     if move and explicit:
-        if (intent.asks_to_rebook(body) or another) and not (
+        if (intent.asks_to_rebook(body) or asked_other) and not (
             intent.withdraws(body) or intent.cancels_booking(body)
         ):
             # "Please cancel and rebook me for next week", "I need to cancel
@@ -715,13 +721,13 @@ def read_booked_reply(
         # Friday possible?", "I need to cancel - work. Next week any good?":
         # cancel words beside another day or time are a move when they ask
         # for it, and asked about when they do not; never a cancel.
-        asks = "?" in body or intent.asks_to_move(body)
-        return replace(found, kind=ReplyKind.RESCHEDULE if asks else ReplyKind.UNCLEAR)
+        kind = ReplyKind.RESCHEDULE if asked_other else ReplyKind.UNCLEAR
+        return replace(found, kind=kind)
     if explicit and _STILL_WANTS.search(body):
         # "I've found a therapist nearer home but I'd still like to talk":
         # cancel or not? The booking stands and the therapist asks.
         return replace(found, kind=ReplyKind.UNCLEAR)
-    if move or (said == "cancel" and not explicit and another and "?" in body):
+    if move or (said == "cancel" and not explicit and asked_other):
         # "I won't be able to make Thursday. Friday any good?": not coming
         # then, asking about another day: a move.
         return replace(found, kind=ReplyKind.RESCHEDULE)
@@ -751,6 +757,31 @@ def read_booked_reply(
     # Anything else once booked ("Something has come up, sorry", "I'm going
     # to give Wednesday a miss"): never kept on a guess; the therapist reads it.
     return replace(found, kind=ReplyKind.UNCLEAR)
+
+
+_QUESTION = re.compile(r"[^.!?\n]*\?")
+"""One question: the words since the last sentence's end, up to its mark."""
+
+
+def _other_time_asked(
+    question: str,
+    booked: Slot | None,
+    zones: Sequence[tzinfo],
+    region: str,
+    language: str | None,
+) -> bool:
+    """Whether this one question is about another day or time than the booked one."""
+    named = (
+        booked is not None
+        and bool(zones)
+        and names_another_time(question, booked, zones, region, language=language)
+    )
+    words = _Text.of(question)
+    return (
+        named
+        or any(_stands(question, words, m) for m in _LATER_ON.finditer(question))
+        or intent.asks_to_move(question)
+    )
 
 
 def names_another_time(
