@@ -15,6 +15,8 @@ possible work did on the same server, and the target. Asserts nothing; exits 0.
 4. History (bench/history.py): a database of 5,000 enquiries grown by driving
    the product on the fakes; then an empty run, one request, `status`, a
    backlog, the purge of the oldest ended enquiries and the file size after it.
+5. watch (bench/watch.py): delivery to reply of a running `mailflow watch`
+   beside a bare IDLE responder, and the logins it made over its wakes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import contextlib
 import os
 import pickle
 import platform
+import queue
 import re
 import shutil
 import socket
@@ -35,7 +38,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -46,6 +49,7 @@ from history import (  # bench/history.py, beside this script
     BARE_SEND,  # the send + append floor, shared with the history section
     history_section,
 )
+from watch import watch_section  # bench/watch.py, beside this script
 
 from mailflow.cli.devserver import LocalMailServer
 
@@ -59,6 +63,9 @@ REQUESTS = 500
 """Booking requests in the throughput run."""
 FLOOR_REPEATS = 2
 """Runs of the throughput floor (the fastest is used: the stricter comparison)."""
+ROUND_TRIP_DELAY_S = 0.05
+"""What DelayProxy holds each answer of the server: a far server's round trip."""
+ROUND_TRIP_REPEATS = 5
 PROFILE_REQUESTS = 20
 """Requests in the small run whose IMAP commands are counted on the wire."""
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=ZoneInfo("Europe/London"))
@@ -249,6 +256,88 @@ def _pump(
             sock.close()
 
 
+class DelayProxy:
+    """A loopback TCP relay to `upstream_port` that holds every byte the server
+    sends for `delay_s` before passing it on: each time the client waits on
+    the server costs one `delay_s`, so (time through it - time direct) / delay_s
+    counts the round trips, the greeting's wait included. Commands sent without
+    waiting (pipelined, or a LOGOUT whose answer nobody reads) cost nothing."""
+
+    def __init__(self, upstream_port: int, delay_s: float) -> None:
+        self._upstream = ("127.0.0.1", upstream_port)
+        self._delay_s = delay_s
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self._listener.getsockname()[1])
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return  # closed
+            server = socket.create_connection(self._upstream)
+            threading.Thread(
+                target=_pump, args=(client, server, None), daemon=True
+            ).start()
+            held: queue.Queue[tuple[float, bytes]] = queue.Queue()
+            threading.Thread(
+                target=self._read, args=(server, held), daemon=True
+            ).start()
+            threading.Thread(
+                target=self._write, args=(client, held), daemon=True
+            ).start()
+
+    def _read(
+        self, source: socket.socket, held: queue.Queue[tuple[float, bytes]]
+    ) -> None:
+        try:
+            while data := source.recv(65536):
+                held.put((time.perf_counter() + self._delay_s, data))
+        except OSError:
+            pass
+        held.put((time.perf_counter() + self._delay_s, b""))
+
+    def _write(
+        self, sink: socket.socket, held: queue.Queue[tuple[float, bytes]]
+    ) -> None:
+        try:
+            while True:
+                due, data = held.get()
+                time.sleep(max(0.0, due - time.perf_counter()))
+                if not data:
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_RDWR)
+        sink.close()
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+def round_trips(run: Callable[[int], object], upstream_port: int) -> float:
+    """Waits on the server of `run(port)`: its time through a DelayProxy minus
+    its time direct, in units of the delay (median of ROUND_TRIP_REPEATS each)."""
+    proxy = DelayProxy(upstream_port, ROUND_TRIP_DELAY_S)
+    try:
+        run(upstream_port)  # warm-up: imports, page cache
+        direct, delayed = [], []
+        for _ in range(ROUND_TRIP_REPEATS):
+            start = time.perf_counter()
+            run(upstream_port)
+            direct.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            run(proxy.port)
+            delayed.append(time.perf_counter() - start)
+    finally:
+        proxy.close()
+    extra = statistics.median(delayed) - statistics.median(direct)
+    return extra / ROUND_TRIP_DELAY_S
+
+
 # -- running things in fresh interpreters ---------------------------------------
 
 
@@ -401,6 +490,35 @@ def empty_poll(server: LocalMailServer, tmp: Path, rows: list[Row]) -> Path:
         proxy.close()
     print(f"   mailflow on the wire (fresh interpreter):   {' '.join(wire)}")
     print(f"   bare imapclient script on the wire:         {' '.join(bare_wire)}")
+
+    def mailflow_poll(port: int) -> None:
+        moved = replace(settings, imap=replace(settings.imap, port=port))
+        run_once(moved, POLL_NOW)
+
+    def bare_poll(port: int) -> None:
+        from imapclient import IMAPClient
+
+        client = IMAPClient("127.0.0.1", port=port, ssl=False, timeout=10)
+        client.login(who.practice, server.password)
+        client.select_folder("INBOX")
+        client.search([b"UID", b"1:*"])
+        client.logout()
+
+    trips = round_trips(mailflow_poll, server.imap_port)
+    bare_trips = round_trips(bare_poll, server.imap_port)
+    print(
+        f"   waits on the server (each answer held {ms(ROUND_TRIP_DELAY_S)}):"
+        f" mailflow {trips:.2f}, bare imapclient {bare_trips:.2f}"
+    )
+    rows.append(
+        Row(
+            "empty poll, IMAP round trips (greeting incl.)",
+            f"{trips:.1f}",
+            f"{bare_trips:.1f}",
+            "<= 3",
+            round(trips) <= 3,
+        )
+    )
 
     bare_argv[4] = str(server.imap_port)
     times = medians(
@@ -680,6 +798,7 @@ def main() -> int:
         startup(config, rows)
         throughput(server, tmp, rows)
         history_section(server, tmp, rows)  # type: ignore[arg-type]
+        watch_section(server, tmp, rows)
     print()
     print_table(rows)
     print(f"total bench time {time.perf_counter() - started:.0f} s, load now {_load()}")

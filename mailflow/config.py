@@ -90,6 +90,8 @@ class Secret:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PracticeSettings:
+    """Who the practice is: names, addresses, zone and the phone numbers' region."""
+
     name: str
     email: str
     therapist_name: str
@@ -107,6 +109,8 @@ class PracticeSettings:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _ServerSettings:
+    """What IMAP and SMTP share: where, how securely, as whom, how long to wait."""
+
     host: str
     port: int
     security: Security
@@ -137,6 +141,8 @@ class _ServerSettings:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImapSettings(_ServerSettings):
+    """The practice's mailbox: where requests arrive and its Sent copies go."""
+
     section: ClassVar[str] = "imap"
     folder: str
     sent_folder: str
@@ -164,6 +170,8 @@ class ImapSettings(_ServerSettings):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SmtpSettings(_ServerSettings):
+    """The practice's outgoing server."""
+
     section: ClassVar[str] = "smtp"
 
 
@@ -202,6 +210,8 @@ class CaldavSettings:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AvailabilitySettings:
+    """When calls may be offered: their length, the hours, the notice, the horizon."""
+
     slot_minutes: int
     buffer_minutes: int
     start_every_minutes: int
@@ -239,6 +249,8 @@ def _end_time(text: str) -> time:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WorkflowSettings:
+    """Who approves a booking, and when reminders, follow-ups and expiry fall."""
+
     approval: Approval
     reminder_hours_before: int
     followup_hours_after: int
@@ -252,6 +264,8 @@ class WorkflowSettings:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RequestSettings:
+    """The practice's own words for a request, and whose forms to trust."""
+
     keywords: tuple[str, ...]
     subjects: tuple[str, ...]
     form_senders: tuple[str, ...]
@@ -259,12 +273,16 @@ class RequestSettings:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SafetySettings:
+    """Extra crisis phrases and the message a person in crisis is sent."""
+
     extra_phrases: tuple[str, ...]
     message: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StorageSettings:
+    """The database, and how long an ended enquiry is kept."""
+
     database: Path
     retention_days: int
 
@@ -282,6 +300,8 @@ class LimitsSettings:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TemplateSettings:
+    """The therapist's own copies of the letters' templates (None: the shipped ones)."""
+
     directory: Path | None
 
 

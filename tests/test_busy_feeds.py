@@ -20,7 +20,14 @@ from test_template_contract import settings  # noqa: F401  (the fixture)
 from mailflow.errors import BusyCalendarError
 from mailflow.reading import zones
 from mailflow.shell import busy
-from mailflow.shell.busy import FIRST_ONLY, NO_DATES, SKIPPED, read_calendar
+from mailflow.shell.busy import (
+    CUT_SHORT,
+    FIRST_ONLY,
+    NO_DATES,
+    SKIPPED,
+    Skipped,
+    read_calendar,
+)
 from mailflow.shell.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "calendars"
@@ -128,9 +135,16 @@ def test_a_feed_is_down_only_when_nothing_can_be_read() -> None:
     with pytest.raises(BusyCalendarError) as caught:
         read_calendar(one_bad, start_at=START, end_at=END, zone_name=LONDON)
     assert "Secret" not in str(caught.value)
-    cut_short = one_bad.removesuffix(b"END:VCALENDAR\r\n")
-    with pytest.raises(BusyCalendarError, match="cut short"):
-        read_calendar(cut_short, start_at=START, end_at=END, zone_name=LONDON)
+    # A file cut off keeps the events before its cut, and names the cut.
+    good = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:y\r\n"
+        b"SUMMARY:Supervision\r\nDTSTART:20261201T100000Z\r\n"
+        b"DTEND:20261201T110000Z\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:z\r\n"
+        b"DTSTART:2026120"
+    )
+    read = read_calendar(good, start_at=START, end_at=END, zone_name=LONDON)
+    assert [(i.start_at.hour, i.end_at.hour) for i in read.intervals] == [(10, 11)]
+    assert read.skipped[-1] == Skipped("(the end of the file)", "", CUT_SHORT)
 
 
 @pytest.mark.parametrize(

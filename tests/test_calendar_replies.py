@@ -789,3 +789,49 @@ def test_the_persons_accept_beside_a_partners_decline_end_to_end(stack):  # noqa
     assert "declined the invitation" in notice_text
     assert f"also carried: Alex Lee <{partner}> accepted" in notice_text
     assert sent_to(server, partner) == []
+
+
+def test_words_sent_to_a_cancelled_calls_invitation_reach_the_therapist(
+    stack,  # noqa: F811
+):
+    """An answer to an event that no longer stands changes nothing, but the
+    words in it are never dropped (#11 review)."""
+    server, boxes, config = stack
+    invite, event = booked_invite(server, boxes, config)
+    decline = reply_ics(
+        str(event["UID"]), f"ATTENDEE;PARTSTAT=DECLINED:mailto:{boxes.person}"
+    )
+    server.deliver(
+        reply_mail(invite, sender=boxes.person, ics=decline, subject="Declined"),
+        boxes.practice,
+    )
+    assert run(config, LATER) == 0
+    person_before = len(mails(server, boxes.person))
+    therapist_before = len(mails(server, boxes.therapist))
+
+    again = reply_ics(
+        str(event["UID"]),
+        f"ATTENDEE;PARTSTAT=DECLINED:mailto:{boxes.person}",
+        comment="Sorry again - could you ring me next month instead?",
+    )
+    server.deliver(
+        reply_mail(invite, sender=boxes.person, ics=again, subject="Declined"),
+        boxes.practice,
+    )
+    assert run(config, LATER + timedelta(minutes=5)) == 0
+
+    assert len(mails(server, boxes.person)) == person_before
+    told = mails(server, boxes.therapist)[therapist_before:]
+    assert kinds(told) == ["therapist_alert"]
+    text = plain(told[0])
+    assert "an invitation that no longer stands" in text
+    assert "> Sorry again - could you ring me next month instead?" in text
+
+    # Without words, the same answer is quiet.
+    server.deliver(
+        reply_mail(invite, sender=boxes.person, ics=decline, subject="Declined"),
+        boxes.practice,
+    )
+    assert run(config, LATER + timedelta(minutes=10)) == 0
+    assert len(mails(server, boxes.therapist)) == therapist_before + 1
+    assert len(mails(server, boxes.person)) == person_before

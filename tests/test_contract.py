@@ -408,6 +408,20 @@ class ContractTests:
             box.status("INBOX")
         assert box.commands == ["LOGIN", "STATUS", "STATUS", "LOGOUT"]  # type: ignore[attr-defined]
 
+    def test_statuses_answer_several_folders_at_once(self, adapters, user, mailboxes):
+        adapters.world.deliver(
+            request(sender=mailboxes.person, to=user), user
+        )  # INBOX and Sent differ
+        with adapters.mailbox(user) as box:
+            found = box.statuses(["Sent", "inbox", "No such folder", "INBOX"])
+            # The missing folder is left out; the session goes on as before.
+            assert list(found) == ["Sent", "inbox", "INBOX"]
+            assert found["Sent"] == box.status("Sent")
+            assert found["inbox"] == found["INBOX"] == box.status("INBOX")
+            assert found["INBOX"].uidnext == 2
+            assert found["Sent"].uidnext == 1
+            assert box.statuses([]) == {}
+
     # -- failures -----------------------------------------------------------------------
 
     def test_a_refused_imap_login_is_a_mailbox_auth_error(self, adapters, user):

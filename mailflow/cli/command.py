@@ -52,7 +52,9 @@ def _global_flags(parser: argparse.ArgumentParser, *, default: object) -> None:
     )
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The whole command line; `init`'s many flags only when `init` is asked
+    for (its provider table is no business of a cron poll's start-up)."""
     parser = argparse.ArgumentParser(
         prog="mailflow",
         description="Email-native booking of the free consultation call.",
@@ -131,9 +133,10 @@ def _parser() -> argparse.ArgumentParser:
         "init",
         "write a first config from a few questions (or flags), then run check",
     )
-    from mailflow.cli.init import add_arguments
+    if "init" in (sys.argv[1:] if argv is None else argv):
+        from mailflow.cli.init import add_arguments
 
-    add_arguments(init)
+        add_arguments(init)
     demo = command("demo", "a whole conversation on a throwaway local mail server")
     demo.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     return parser
@@ -153,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser(argv).parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="mailflow: %(message)s", stream=sys.stderr)
     # imapclient's debug log is the wire: every mail in full, the approval

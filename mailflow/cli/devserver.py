@@ -243,6 +243,8 @@ class LocalMailServer:
         self.imap_port: int = 0
         self.smtp_port: int = 0
         self.smtp_log: list[SmtpRecord] = []
+        self.smtp_logins: list[str] = []
+        """The user of each accepted SMTP AUTH, in order: how tests count logins."""
         self._root: Path | None = None
         self._dovecot: _Dovecot | None = None
         self._controller: Controller | None = None
@@ -485,6 +487,8 @@ class LocalMailServer:
             isinstance(auth_data, LoginPassword)
             and auth_data.password == self.password.encode()
         )
+        if ok:
+            self.smtp_logins.append(_as_str(auth_data.login))
         return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
     def _accept(self, record: SmtpRecord) -> str:

@@ -601,6 +601,17 @@ def _on_calendar(
     return Transition(state, (), outcome)
 
 
+def on_calendar_elsewhere(state: State, message: CalendarMessage) -> Transition:
+    """A calendar answer to an event that is not the booking as it stands (a
+    call since cancelled, an old invitation): it changes nothing, but words
+    sent with it reach the therapist, never silence."""
+    if message.comment and message.method in {"REPLY", "COUNTER"}:
+        return Transition(
+            state, (_calendar_alert("calendar-old", message),), "calendar-old-note"
+        )
+    return Transition(state, (), "calendar-other")
+
+
 def _calendar_alert(reason: str, message: CalendarMessage) -> AlertTherapist:
     return AlertTherapist(
         reason,

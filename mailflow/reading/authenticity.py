@@ -3,11 +3,15 @@
 Read from the receiving server's own Authentication-Results (RFC 8601) only:
 any header further down is the sender's to write (#14). Four answers:
 
-- PASSED: dmarc=pass (as strong as it gets), else a DKIM signature or SPF
-  pass of the From domain itself, with nothing failing hard.
+- PASSED: dmarc=pass or Microsoft's compauth=pass (the server's own verdict
+  on the From: as strong as it gets); else, with no DMARC result, a DKIM
+  signature of the From domain itself (an SPF fail beside it is a forward,
+  not a forgery: DMARC would pass it); else an SPF pass of the From domain
+  with nothing failing hard.
 - FAILED: a fail or permerror for the From domain (or for no named domain);
   a dmarc=fail counts, except under a published policy of none (the owner
-  only monitors: no proof either way), which is WEAK.
+  only monitors: no proof either way; Microsoft writes "action=none"), which
+  is WEAK.
 - WEAK: the server judged the mail and nothing ties it to the From domain:
   SPF softfail, neutral or none, no DKIM signature of that domain. Anyone
   could have typed that From.
@@ -30,17 +34,23 @@ class SenderCheck(StrEnum):
     UNCHECKED = "unchecked"
 
 
-_RESULT: Final = re.compile(r"\b(dkim|spf|dmarc)\s*=\s*(\w+)([^;]*)", re.IGNORECASE)
+_RESULT: Final = re.compile(
+    r"\b(dkim|spf|dmarc|compauth)\s*=\s*(\w+)([^;]*)", re.IGNORECASE
+)
 _DOMAIN_PROPERTY: Final = re.compile(
     r"\b(?:header\.d|header\.i|header\.from|smtp\.mailfrom)\s*=\s*\"?"
     r"(?:[^@\s;\"]*@)?([^\s;\"]+)",
     re.IGNORECASE,
 )
 _MONITORING_ONLY: Final = re.compile(
-    r"\(p=none\b|\bpolicy\.published-domain-policy=none\b", re.IGNORECASE
+    r"\(p=none\b|\bpolicy\.published-domain-policy=none\b|\baction=none\b",
+    re.IGNORECASE,
 )
 """A dmarc result under a published p=none policy: Gmail writes "(p=NONE sp=NONE
-dis=NONE)", Fastmail "policy.published-domain-policy=none"."""
+dis=NONE)", Fastmail "policy.published-domain-policy=none", Microsoft 365
+"action=none" (its action for an enforced policy is quarantine, reject,
+oreject or a pct. of one)."""
+_HEADER_FROM: Final = re.compile(r"\bheader\.from\s*=\s*\"?([^\s;\"]+)", re.IGNORECASE)
 _HARD: Final = frozenset({"fail", "permerror"})
 
 
@@ -60,12 +70,19 @@ def sender_check(mail: InboundMail, domain: str, authserv_id: str = "") -> Sende
     mailing list's) neither pass nor fail it."""
     domain = domain.lower().rstrip(".")
     judged = False
-    passed = failed = False
-    for found in _RESULT.finditer(receiving_results(mail, authserv_id)):
+    passed = failed = signed = dmarc = False
+    results = receiving_results(mail, authserv_id)
+    froms = [d.lower().rstrip(".") for d in _HEADER_FROM.findall(results)]
+    for found in _RESULT.finditer(results):
         method, result, rest = found.group(1).lower(), found.group(2).lower(), found[3]
         domains = [d.lower().rstrip(".") for d in _DOMAIN_PROPERTY.findall(rest)]
         ours = not domains or any(_within(d, domain) for d in domains)
+        if method == "compauth":
+            if result == "pass" and all(_within(d, domain) for d in froms):
+                return SenderCheck.PASSED  # Microsoft's composite verdict on the From
+            continue  # softpass, fail, none: the methods beside it say why
         judged = True
+        dmarc = dmarc or (method == "dmarc" and result != "none")  # none: no record
         if method == "dmarc" and result == "pass" and ours:
             return SenderCheck.PASSED  # aligned SPF or DKIM: nothing outranks it
         if result in _HARD and ours:
@@ -73,6 +90,9 @@ def sender_check(mail: InboundMail, domain: str, authserv_id: str = "") -> Sende
             failed = failed or not monitoring
         elif result == "pass" and domains and ours:
             passed = True
+            signed = signed or method == "dkim"
+    if signed and not dmarc:
+        return SenderCheck.PASSED  # what DMARC would say, had the domain a record
     if failed:
         return SenderCheck.FAILED
     if passed:

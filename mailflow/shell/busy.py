@@ -122,6 +122,10 @@ FIRST_ONLY: Final = "only its first date kept: its repeats could not be read"
 NO_DATES: Final = "its added or removed dates left out: they could not be read"
 PRACTICE_ZONE: Final = "its time zone could not be read: read in the practice's zone"
 NO_END: Final = "its end could not be read: read as ending where it starts"
+CUT_SHORT: Final = (
+    "the file stops before its END:VCALENDAR (cut short?): anything after"
+    " the last whole event was not read"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,8 +203,6 @@ def read_calendar(
         _refuse(source, "it is not a valid iCalendar file (RFC 5545)")
     if not feed.is_calendar:
         _refuse(source, "it is not a valid iCalendar file (RFC 5545)")
-    if not feed.complete:
-        _refuse(source, "it ends before its END:VCALENDAR (cut short?)")
     # Zones before any parse: icalendar caches every zone it reads for the
     # process, so a refused one must never reach it.
     readable_zones = _bound_zones(feed, source, window=window)
@@ -227,6 +229,14 @@ def read_calendar(
             skipped.append(note)
     if feed.groups and not read:
         _refuse(source, "none of its events can be read as iCalendar (RFC 5545)")
+    if not feed.complete and not read:
+        _refuse(
+            source, "it ends before its END:VCALENDAR with no whole event (cut short?)"
+        )
+    if not feed.complete:
+        # A cut export keeps what it has: the events before the cut are busy
+        # time all the same, and the therapist is told where it stops.
+        skipped.append(Skipped("(the end of the file)", "", CUT_SHORT))
     return BusyRead(sorted(busy, key=lambda i: (i.start_at, i.end_at)), skipped)
 
 
@@ -912,6 +922,10 @@ def _fetch_within(
             if monotonic() > deadline:
                 raise TimeoutError
             chunks.append(chunk)
+        if length.isdigit() and size < int(length):
+            # A download cut short is down (the last good read stands in);
+            # only a file that was itself cut is read up to its cut.
+            _refuse(name, "the server broke off its answer (cut short)")
         return b"".join(chunks), found
 
 

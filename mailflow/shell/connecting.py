@@ -28,8 +28,18 @@ def where(cfg: _ServerSettings) -> str:
     return f"{cfg.host}:{cfg.port}"
 
 
+_contexts: dict[str, ssl.SSLContext] = {}
+"""One context per CA file for the process: loading the CA store costs ~50 ms,
+and `watch` opens sessions for days."""
+
+
 def tls_context(cfg: _ServerSettings) -> ssl.SSLContext:
-    """The system's CAs, and `ca_file` (a private CA's PEM) when set; verifies names."""
+    """The system's CAs, and `ca_file` (a private CA's PEM) when set; verifies names.
+
+    Built once per process and `ca_file`, shared by IMAP and SMTP."""
+    key = cfg.ca_file or ""
+    if (known := _contexts.get(key)) is not None:
+        return known
     context = ssl.create_default_context()
     if cfg.ca_file:
         try:
@@ -41,6 +51,7 @@ def tls_context(cfg: _ServerSettings) -> ssl.SSLContext:
                     f" certificate ({type(exc).__name__}: {_first_words(exc)})"
                 ]
             ) from None
+    _contexts[key] = context
     return context
 
 

@@ -376,9 +376,12 @@ class Conversation:
     ) -> str:
         call = self.store.call(enquiry.id)
         if call is None or call.status != "booked" or message.uid != call.uid:
-            return (
-                "calendar-other"  # not this booking's event (the therapist's copy...)
-            )
+            # Not this booking's event (the therapist's copy, a cancelled call).
+            elsewhere = workflow.on_calendar_elsewhere(enquiry.state, message)
+            if elsewhere.commands:
+                incoming = Incoming(_NO_MAIL, step)
+                self._carry_out(enquiry, elsewhere, incoming, Preference())
+            return elsewhere.outcome
         # Whose answer, and to which version: the booked person's ATTENDEE
         # decides; an older SEQUENCE answers the call as it was before a move.
         message = message.for_person(

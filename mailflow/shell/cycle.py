@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mailflow.config import ImapSettings, Settings, SmtpSettings
     from mailflow.shell.ports import Mailbox, Sender
     from mailflow.shell.runner import RunReport
+    from mailflow.shell.store import Store
 
 log = logging.getLogger("mailflow")
 
@@ -27,6 +28,8 @@ MailboxFactory = Callable[["ImapSettings"], AbstractContextManager["Mailbox"]]
 """Builds a session from the settings; entering it connects and logs in
 (`ImapMailbox`, or `fakes.MemoryPostOffice.mailbox`)."""
 SenderFactory = Callable[["SmtpSettings"], AbstractContextManager["Sender"]]
+StoreFactory = Callable[[Path], AbstractContextManager["Store"]]
+"""Opens the database; leaving it closes it (`Store.open`)."""
 """Builds a sender; leaving it closes the session (`SmtpSender`, or
 `fakes.MemoryPostOffice.sender`)."""
 
@@ -39,11 +42,13 @@ def run_once(
     dry_run: bool = False,
     mailbox: MailboxFactory | None = None,
     sender: SenderFactory | None = None,
+    store: StoreFactory | None = None,
 ) -> RunReport:
     """Run one whole cycle at `now` and report what it did.
 
     `mailbox` and `sender` build the adapters from their settings; they default
     to the real IMAP and SMTP ones (tests pass in-memory fakes or failing ones).
+    `store` opens the database (`Store.open`; `watch` keeps one open).
     A dry run works on an in-memory copy of the database and sends nothing.
     """
     from mailflow.shell.login_guard import GuardedSender, LoginGuard
@@ -52,12 +57,11 @@ def run_once(
     from mailflow.shell.smtp import SmtpSender
     from mailflow.shell.store import Store
 
-    store = Store.open(settings.storage.database)
-    if dry_run:
-        store = store.copy_in_memory()
     with ExitStack() as stack:
-        stack.enter_context(store)
-        guard = LoginGuard(store, settings.imap, now)
+        db = stack.enter_context((store or Store.open)(settings.storage.database))
+        if dry_run:
+            db = stack.enter_context(db.copy_in_memory())
+        guard = LoginGuard(db, settings.imap, now)
         guard.check()  # refused too often: not tried (a mailbox can lock)
         try:
             box = stack.enter_context((mailbox or ImapMailbox)(settings.imap))
@@ -68,11 +72,11 @@ def run_once(
         guard.accepted()
         smtp = GuardedSender(
             stack.enter_context((sender or SmtpSender)(settings.smtp)),
-            LoginGuard(store, settings.smtp, now),
+            LoginGuard(db, settings.smtp, now),
         )
         runner = Runner(
             settings,
-            store,
+            db,
             box,
             smtp,
             now=now,
@@ -85,9 +89,18 @@ def run_once(
 
 
 def run_locked(
-    settings: Settings, *, now: datetime, dry_run: bool = False
+    settings: Settings,
+    *,
+    now: datetime,
+    dry_run: bool = False,
+    mailbox: MailboxFactory | None = None,
+    sender: SenderFactory | None = None,
+    store: StoreFactory | None = None,
 ) -> RunReport | None:
-    """One cycle under the run lock; None when another run holds it (leave quietly)."""
+    """One cycle under the run lock; None when another run holds it (leave quietly).
+
+    `mailbox`, `sender` and `store` as for `run_once` (`watch` passes its kept
+    sessions and database)."""
     from mailflow.shell.lock import RunLock
 
     database = settings.storage.database
@@ -96,7 +109,14 @@ def run_locked(
             log.info("another run holds the lock; leaving quietly")
             return None
         try:
-            report = run_once(settings, now, dry_run=dry_run)
+            report = run_once(
+                settings,
+                now,
+                dry_run=dry_run,
+                mailbox=mailbox,
+                sender=sender,
+                store=store,
+            )
         except ImapTokenError as exc:
             if not dry_run:
                 from mailflow.shell.token_alert import tell_therapist

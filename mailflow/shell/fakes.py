@@ -333,6 +333,16 @@ class MemoryMailbox:
         self.commands.append("STATUS")
         return FolderStatus(uidvalidity=box.uidvalidity, uidnext=box.uidnext)
 
+    def statuses(self, folders: Sequence[str]) -> dict[str, FolderStatus]:
+        found: dict[str, FolderStatus] = {}
+        for folder in folders:
+            with self._command(f"STATUS of {folder!r}"):
+                box = self._account().get(_name(folder))
+            self.commands.append("STATUS")
+            if box is not None:
+                found[folder] = FolderStatus(box.uidvalidity, box.uidnext)
+        return found
+
     def folder_exists(self, folder: str) -> bool:
         with self._command(f"STATUS of {folder!r}"):
             found = self._account().get(_name(folder)) is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import ssl
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -38,6 +38,8 @@ HEADER_FIELDS = (
 
 @dataclass(frozen=True, slots=True)
 class FolderStatus:
+    """A folder's UIDVALIDITY and UIDNEXT (STATUS): equal twice means nothing came."""
+
     uidvalidity: int
     uidnext: int
 
@@ -162,10 +164,10 @@ class ImapMailbox:
         return self
 
     def _open(self, cfg: ImapSettings, timeout: Any, context: Any, secret: str) -> None:
-        from imapclient import IMAPClient
+        from mailflow.shell.imap_wire import Client
 
         with _translated("connect", cfg):
-            client = IMAPClient(
+            client = Client(
                 cfg.host,
                 port=cfg.port,
                 ssl=cfg.security == "ssl",
@@ -196,11 +198,13 @@ class ImapMailbox:
     def _close(self, client: Any) -> None:
         if client is None:
             return
+        from mailflow.shell.imap_wire import logout_without_waiting
+
         try:
-            client.logout()
+            logout_without_waiting(client)
             self.commands.append("LOGOUT")
-        except Exception:
-            client.shutdown()
+        except OSError:
+            pass  # the session is gone already: nothing to say goodbye to
 
     @property
     def _imap(self) -> Any:
@@ -218,6 +222,34 @@ class ImapMailbox:
         return FolderStatus(
             uidvalidity=int(data[b"UIDVALIDITY"]), uidnext=int(data[b"UIDNEXT"])
         )
+
+    def statuses(self, folders: Sequence[str]) -> dict[str, FolderStatus]:
+        """STATUS of several folders in one round trip (pipelined); a folder
+        whose answer is missing or refused is left out, for `status` to ask.
+        A selected folder is closed first, in the same round trip: STATUS of
+        it would be the session's view (Dovecot), not the folder now."""
+        from mailflow.shell.imap_wire import statuses
+
+        closing = self._selected is not None
+        with _translated("STATUS"):
+            answers = statuses(
+                self._imap,
+                folders,
+                [b"UIDNEXT", b"UIDVALIDITY"],
+                close_first=closing,
+            )
+        if closing:
+            self._selected = None
+            self.commands.append("CLOSE")
+        self.commands.extend("STATUS" for _ in folders)
+        found: dict[str, FolderStatus] = {}
+        for folder, data in answers.items():
+            item = normalised(data)
+            if b"UIDVALIDITY" in item and b"UIDNEXT" in item:
+                found[folder] = FolderStatus(
+                    uidvalidity=int(item[b"UIDVALIDITY"]), uidnext=int(item[b"UIDNEXT"])
+                )
+        return found
 
     def folder_exists(self, folder: str) -> bool:
         """By STATUS, not LIST: Cyrus lists no folders for a user whose name has

@@ -7,7 +7,7 @@ to the same contract, which these docstrings state.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -49,6 +49,13 @@ class Mailbox(Protocol):
         The cheap empty poll: equal to the last run's answer means no mail came
         in. `MailboxError` when the folder does not exist.
         """
+        ...
+
+    def statuses(self, folders: Sequence[str]) -> dict[str, FolderStatus]:
+        """`status` of several folders in one round trip (STATUS pipelined, RFC
+        9051 §5.5), keyed by the names asked. A folder the server refused or
+        did not answer for is left out, for `status` to ask alone and raise;
+        `MailboxError` only when the session failed."""
         ...
 
     def folder_exists(self, folder: str) -> bool:

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
+from time import process_time
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from mailflow.deciding import timing, workflow
 from mailflow.errors import (
     BusyCalendarError,
     ConfigError,
@@ -39,10 +39,8 @@ from mailflow.model import (
     Verdict,
 )
 from mailflow.shell import privacy
-from mailflow.shell.bounces import Bounces
-from mailflow.shell.budget import mail_budget
+from mailflow.shell.budget import mail_budget, paused
 from mailflow.shell.digest import Digest
-from mailflow.shell.intake import Intake, MailKey
 from mailflow.shell.mailbox import READ_LIMIT
 from mailflow.shell.outbox import Outbox
 from mailflow.shell.ports import Mailbox, Sender
@@ -54,17 +52,23 @@ if TYPE_CHECKING:
     from email.message import Message
 
     from mailflow.config import Settings
+    from mailflow.deciding import timing, workflow
     from mailflow.model import CalendarMessage
     from mailflow.reading import bounce, classify, parse, quoting, screen
     from mailflow.reading.classify import RequestPolicy
-    from mailflow.shell import caldav_sync, conversation, schedule
+    from mailflow.shell import bounces, caldav_sync, conversation, intake, schedule
     from mailflow.shell.conversation import Conversation
+    from mailflow.shell.intake import Intake, MailKey
     from mailflow.shell.mailbox import FolderStatus, HeaderFetch
     from mailflow.shell.schedule import Schedule
     from mailflow.writing import calendar, letters
     from mailflow.writing.letters import AfterCallLetters
 else:
     bounce = lazy_module("mailflow.reading.bounce")
+    bounces = lazy_module("mailflow.shell.bounces")
+    intake = lazy_module("mailflow.shell.intake")
+    timing = lazy_module("mailflow.deciding.timing")
+    workflow = lazy_module("mailflow.deciding.workflow")
     calendar = lazy_module("mailflow.writing.calendar")
     caldav_sync = lazy_module("mailflow.shell.caldav_sync")
     classify = lazy_module("mailflow.reading.classify")
@@ -213,6 +217,8 @@ class Runner:
         self.report = RunReport()
         self._heads: dict[int, InboundMail] = {}  # the current batch's, by UID
         self._bodies: dict[int, bytes] = {}
+        self._spent: dict[int, float] = {}  # CPU a mail already cost in `_prefetch`
+        self._statuses: dict[str, FolderStatus] = {}  # asked together, used once
 
     # Built on first use: an empty poll writes, reads and classifies nothing.
 
@@ -232,7 +238,7 @@ class Runner:
 
     @cached_property
     def intake(self) -> Intake:
-        return Intake(
+        return intake.Intake(
             self.settings,
             self.store,
             self.now,
@@ -271,6 +277,9 @@ class Runner:
 
     def run(self) -> RunReport:
         self.find_sent_folder()
+        imap = self.settings.imap
+        # Both folders' STATUS in one round trip: the whole of an empty poll.
+        self._statuses = self.mailbox.statuses([imap.sent_folder, imap.folder])
         self.scan_sent()
         self.poll_inbox()
         self.tell_if_calendar_down()
@@ -315,6 +324,8 @@ class Runner:
     def _status(self, name: str, key: str) -> FolderStatus:
         """STATUS of a configured folder; a folder the server does not have is a
         configuration error (exit 2, naming the key), not an outage."""
+        if (known := self._statuses.pop(name, None)) is not None:
+            return known
         try:
             return self.mailbox.status(name)
         except MailboxAuthError:
@@ -453,29 +464,43 @@ class Runner:
                     retry_from = fetched.uid if retry_from is None else retry_from
             self._heads.clear()
             self._bodies.clear()
+            self._spent.clear()
         high = max([status.uidnext, *(u + 1 for u in uids)])
         self.store.set_folder(name, Folder(uidvalidity, retry_from or high))
 
     def _handle_safely(self, uidvalidity: int, fetched: HeaderFetch) -> bool:
         """Handle one mail; False when it must be tried again next run."""
+        limit = self.settings.limits.mail_cpu_s
+        left = limit - self._spent.pop(fetched.uid, 0.0)
+        if left <= 0:
+            # Its budget went on its headers in `_prefetch`: one budget a mail.
+            self._set_aside(uidvalidity, fetched.uid, f"{limit:g} s of CPU")
+            return True
         try:
-            with mail_budget(self.settings.limits.mail_cpu_s):
+            with mail_budget(left):
                 self._handle(uidvalidity, fetched)
         except parse.OverBudget as exc:
             # Built to cost (a parser's budget, not a crash): set aside once,
             # since every retry would meet the same wall. Logged by UID only.
             self._set_aside(uidvalidity, fetched.uid, exc.limit)
-        except MailOverBudget as exc:
+        except MailOverBudget:
             # Past every reader's caps, the net beneath them: the same wall.
             self.store.abandon()
-            self._set_aside(uidvalidity, fetched.uid, f"{exc.seconds:g} s of CPU")
+            self._set_aside(uidvalidity, fetched.uid, f"{limit:g} s of CPU")
         except parse.ParseError:
             self.report.bad += 1
             log.warning("uid %d: unreadable mail, left alone", fetched.uid)
             self._mark(
-                MailKey(uidvalidity, fetched.uid, f"uid:{uidvalidity}:{fetched.uid}"),
+                intake.MailKey(
+                    uidvalidity, fetched.uid, f"uid:{uidvalidity}:{fetched.uid}"
+                ),
                 "unreadable",
             )
+        except MemoryError:
+            # A mail built to take more memory than the process has: every
+            # retry would meet the same wall, so set aside once, as above.
+            self.store.abandon()
+            self._set_aside(uidvalidity, fetched.uid, "the memory available")
         except MailboxError:
             # The server, not this mail, failed: stop the run (exit 3) without
             # counting an attempt against the mail, which the next run reads again.
@@ -495,7 +520,9 @@ class Runner:
         """Seen for good (outcome "over-budget"): no later run meets it again."""
         self.report.bad += 1
         log.warning("uid %d: set aside, it exceeds %s", uid, limit)
-        self._mark(MailKey(uidvalidity, uid, f"uid:{uidvalidity}:{uid}"), "over-budget")
+        self._mark(
+            intake.MailKey(uidvalidity, uid, f"uid:{uidvalidity}:{uid}"), "over-budget"
+        )
 
     def _note_failure(self, uidvalidity: int, uid: int, exc: Exception) -> bool:
         meta = f"attempts:{uidvalidity}:{uid}"
@@ -520,7 +547,9 @@ class Runner:
         if attempts < MAX_ATTEMPTS_PER_MAIL:
             self.report.failed += 1
             return False
-        self._mark(MailKey(uidvalidity, uid, f"uid:{uidvalidity}:{uid}"), "gave-up")
+        self._mark(
+            intake.MailKey(uidvalidity, uid, f"uid:{uidvalidity}:{uid}"), "gave-up"
+        )
         log.error(
             "uid %d: set aside after %d attempts, left for the therapist", uid, attempts
         )
@@ -536,7 +565,7 @@ class Runner:
         head = self._heads.pop(fetched.uid, None)
         if head is None:
             head = parse.parse_mail(fetched.header)
-        key = MailKey(uidvalidity, fetched.uid, fingerprint(head, fetched.size))
+        key = intake.MailKey(uidvalidity, fetched.uid, fingerprint(head, fetched.size))
         if self.store.is_seen(key.uidvalidity, key.uid, key.fingerprint):
             return
         self.report.new += 1
@@ -619,9 +648,11 @@ class Runner:
         unseen mails will need. Only a shortcut: each mail is still decided on
         its own when its turn comes, and a body missing here is fetched then."""
         wanted = []
+        limit = self.settings.limits.mail_cpu_s
         for fetched in batch:
+            began = process_time()
             try:
-                with mail_budget(self.settings.limits.mail_cpu_s):
+                with mail_budget(limit):
                     head = parse.parse_mail(fetched.header)
                     self._heads[fetched.uid] = head
                     seen = self.store.is_seen(
@@ -629,14 +660,23 @@ class Runner:
                     )
                     if not seen and self._on_headers(fetched, head) is None:
                         wanted.append(fetched.uid)
+            except MailOverBudget:
+                self._spent[fetched.uid] = limit  # all of it: none left for its turn
+                continue
             except Exception:  # met again, and logged, in its own turn
                 continue
+            finally:
+                # Charged to the mail's own turn: one budget, not two.
+                self._spent.setdefault(fetched.uid, process_time() - began)
         self._bodies = self.mailbox.bodies(wanted)
 
     def _body(self, uid: int) -> bytes | None:
         """A mail's bytes: from its batch's FETCH, else read now (None: expunged)."""
         raw = self._bodies.pop(uid, None)
-        return raw if raw is not None else self.mailbox.body(uid)
+        if raw is not None:
+            return raw
+        with paused():  # the server's pace, not the mail's: never cut mid-response
+            return self.mailbox.body(uid)
 
     def _read(
         self, fetched: HeaderFetch
@@ -729,7 +769,7 @@ class Runner:
         raw = self._body(fetched.uid)
         if raw is None:
             return "expunged"
-        return Bounces(
+        return bounces.Bounces(
             self.settings,
             self.store,
             self.now,
@@ -741,8 +781,11 @@ class Runner:
 
     def timed_work(self) -> None:
         """Reminders, follow-ups, nudges and expiry whose moment has come."""
+        enquiries = self.store.open_enquiries()
+        if not enquiries:
+            return  # nothing owed: the rules (and their module) are not needed
         rules = timing_rules(self.settings)
-        for enquiry in self.store.open_enquiries():
+        for enquiry in enquiries:
             self._timed_steps(enquiry.id, rules)
 
     def _timed_steps(self, enquiry_id: int, rules: timing.TimingRules) -> None:

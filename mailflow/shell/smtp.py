@@ -6,7 +6,6 @@ smtplib's exceptions become Transient (retry next run) or Permanent (5xx) errors
 
 from __future__ import annotations
 
-import smtplib
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,12 +25,16 @@ from mailflow.shell import connecting
 from mailflow.shell.deadline import Deadline
 
 if TYPE_CHECKING:
+    import smtplib
+
     from mailflow.config import SmtpSettings
 
 
 @contextmanager
 def _translated(what: str, cfg: SmtpSettings | None = None) -> Iterator[None]:
     at = f" {connecting.where(cfg)}" if cfg is not None else ""
+    import smtplib  # only when talking to the server: an empty poll sends nothing
+
     try:
         yield
     except smtplib.SMTPAuthenticationError as exc:
@@ -163,7 +166,9 @@ class SmtpSender:
         cfg = self._settings
         connecting.check_port(cfg)  # a mix-up that would hang until the timeout
         secret = _credential(cfg)  # first: a missing token costs no connection
-        context = connecting.tls_context(cfg)  # verifies the certificate and host
+        # Verifies the certificate and host; only when TLS is spoken (config
+        # allows `plain` for loopback alone).
+        context = None if cfg.security == "plain" else connecting.tls_context(cfg)
         # The whole session, greeting included, within smtp.deadline_s (#14).
         deadline = Deadline(
             cfg.deadline_s, f"SMTP {connecting.where(cfg)} (smtp.deadline_s)"
@@ -176,7 +181,11 @@ class SmtpSender:
             raise
         self._deadline = deadline
 
-    def _open(self, cfg: SmtpSettings, secret: str, context: ssl.SSLContext) -> None:
+    def _open(
+        self, cfg: SmtpSettings, secret: str, context: ssl.SSLContext | None
+    ) -> None:
+        import smtplib
+
         with _translated("connect", cfg):
             client: smtplib.SMTP
             if cfg.security == "ssl":
@@ -228,6 +237,37 @@ class SmtpSender:
             self.close()
             raise
 
+    def renew(self) -> None:
+        """A session kept from an earlier cycle (watch): NOOP, and closed if the
+        server has dropped it (servers end a quiet session after minutes; the
+        next `send` opens a new one); else a fresh smtp.deadline_s for this cycle."""
+        import smtplib
+
+        client = self._client
+        if client is None:
+            return
+        try:
+            code, _ = client.noop()
+        except (smtplib.SMTPException, OSError):
+            code = 0
+        if code != 250:
+            self.close()
+            return
+        self.pause_deadline()
+        cfg = self._settings
+        deadline = Deadline(
+            cfg.deadline_s, f"SMTP {connecting.where(cfg)} (smtp.deadline_s)"
+        )
+        self._deadline = deadline.start()
+        if client.sock is not None:
+            deadline.watch(client.sock)
+
+    def pause_deadline(self) -> None:
+        """Between cycles a kept session waits without a deadline (watch)."""
+        deadline, self._deadline = self._deadline, None
+        if deadline is not None:
+            deadline.cancel()
+
     def close(self) -> None:
         client, self._client = self._client, None
         deadline, self._deadline = self._deadline, None
@@ -241,6 +281,8 @@ class SmtpSender:
     def _quit(client: smtplib.SMTP | None) -> None:
         if client is None:
             return
+        import smtplib
+
         try:
             client.quit()
         except (smtplib.SMTPException, OSError):

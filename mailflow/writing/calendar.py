@@ -94,7 +94,10 @@ ITIP_METHODS: Final = frozenset(
 )
 """The methods of RFC 5546 section 1.4; anything else is not an iTIP message."""
 
-_TIMED_METHODS: Final = frozenset({"REQUEST", "COUNTER"})
+_TIMED_METHODS: Final = frozenset({"REQUEST", "COUNTER", "REPLY"})
+"""Methods whose times are read: a REPLY's to tell a decline of the call as
+it stands (an older SEQUENCE from a phone number added) from one of a time
+since moved."""
 _CALENDAR_TYPES: Final = frozenset(
     {"text/calendar", "application/ics", "application/x-ics", "text/x-vcalendar"}
 )

@@ -1,0 +1,116 @@
+"""Round trips imapclient spends and a poll need not: the IMAP adapter's wire economies.
+
+Does network I/O (on an imapclient session). Three, each where RFC 9051 allows it:
+capabilities from the greeting's [CAPABILITY ...] response code (§7.1) instead of
+a CAPABILITY command; several STATUS commands pipelined (§5.5: the client may
+send the next command without waiting); LOGOUT sent without waiting for BYE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from imapclient import IMAPClient
+from imapclient.imap4 import IMAP4WithTimeout
+from imapclient.response_parser import parse_response
+from imapclient.tls import IMAP4_TLS
+
+
+class _GreetingCapabilities:
+    """imaplib sends CAPABILITY right after the greeting; a server whose
+    greeting already lists them (Dovecot, Courier, Gmail, Microsoft 365) is
+    taken at its word. Only the greeting's: after STARTTLS the list is asked
+    for again (what came before TLS is not trusted, RFC 9051 §6.2.1)."""
+
+    untagged_responses: dict[str, list[Any]]
+    capabilities: tuple[str, ...]
+    _greeted: bool = False
+
+    def _get_capabilities(self) -> None:
+        greeted = self._greeted
+        self._greeted = True
+        listed = self.untagged_responses.pop("CAPABILITY", None)
+        if not greeted and listed and isinstance(listed[-1], bytes):
+            self.capabilities = tuple(
+                listed[-1].decode("ascii", "replace").upper().split()
+            )
+            return
+        super()._get_capabilities()  # type: ignore[misc]
+
+
+class _Plain(_GreetingCapabilities, IMAP4WithTimeout):  # type: ignore[misc]
+    pass
+
+
+class _Tls(_GreetingCapabilities, IMAP4_TLS):  # type: ignore[misc]
+    pass
+
+
+class Client(IMAPClient):  # type: ignore[misc]  # imapclient ships no types
+    """IMAPClient on the imaplib classes above (same constructor, same API)."""
+
+    def _create_IMAP4(self) -> Any:  # imapclient's name: it builds the imaplib object
+        connect_timeout = getattr(self._timeout, "connect", None)
+        if self.ssl:
+            return _Tls(self.host, self.port, self.ssl_context, connect_timeout)
+        return _Plain(self.host, self.port, connect_timeout)
+
+
+def statuses(
+    client: Any,
+    folders: Sequence[str],
+    items: Sequence[bytes],
+    *,
+    close_first: bool = False,
+) -> dict[str, dict[bytes, Any]]:
+    """STATUS of each folder, all sent before any answer is read: one round
+    trip however many. A folder the server refused (NO) or did not name in an
+    answer is left out; a BAD or a dropped connection raises as imapclient's
+    `folder_status` would.
+
+    `close_first`: CLOSE the selected folder in the same round trip (it was
+    opened read-only, so nothing is expunged). Dovecot answers STATUS of the
+    selected folder from the session's view, without mail that came since."""
+    from imapclient.exceptions import ProtocolError
+    from imapclient.imap_utf7 import decode as decode_utf7
+
+    imap = client._imap
+    what = "(" + " ".join(i.decode("ascii") for i in items) + ")"
+    closing = imap._command("CLOSE") if close_first else None
+    tags = [imap._command("STATUS", client._normalise_folder(f), what) for f in folders]
+    if closing is not None:
+        typ, data = imap._command_complete("CLOSE", closing)
+        if typ != "OK":
+            raise imap.error(f"CLOSE failed: {data!r}")
+        imap.state = "AUTH"
+    for tag in tags:
+        imap._command_complete("STATUS", tag)  # NO: that folder's answer is missing
+    answers: dict[str, dict[bytes, Any]] = {}
+    # Matched by the name each answer carries, not by order: RFC 9051 lets a
+    # server answer pipelined commands as it likes.
+    # An answer this cannot read (a name sent as a literal) is left out too:
+    # the caller asks for that folder alone, through imapclient.
+    for line in imap.untagged_responses.pop("STATUS", None) or ():
+        try:
+            name, pairs = parse_response([line])[-2:]
+            folder = decode_utf7(name) if isinstance(name, bytes) else str(name)
+            answers[_key(folder)] = dict(zip(pairs[::2], pairs[1::2], strict=True))
+        except (ProtocolError, ValueError, TypeError):
+            continue
+    return {f: answers[_key(f)] for f in folders if _key(f) in answers}
+
+
+def _key(folder: str) -> str:
+    """INBOX is case-insensitive (RFC 9051 §5.1); every other name is exact."""
+    return "INBOX" if folder.upper() == "INBOX" else folder
+
+
+def logout_without_waiting(client: Any) -> None:
+    """Say LOGOUT and close: the server's BYE and OK tell us nothing we need."""
+    imap = client._imap
+    try:
+        imap.state = "LOGOUT"
+        imap.send(imap._new_tag() + b" LOGOUT\r\n")
+    finally:
+        imap.shutdown()

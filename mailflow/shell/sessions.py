@@ -1,0 +1,345 @@
+"""`watch`'s sessions, kept between wakes: one IMAP session that waits in IDLE
+(RFC 2177) and runs every cycle, one SMTP session, the database. Does I/O.
+
+A wake costs no login: DONE ends the IDLE, the cycle runs on the same session,
+then EXAMINE and IDLE again. A session that failed (or that a cycle left in
+an error) is dropped and the next use opens one: at most one IMAP login per
+wake. A server without IDLE keeps the session too, probed with NOOP.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import select
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Final
+
+from mailflow.errors import MailboxError
+from mailflow.shell import connecting
+from mailflow.shell.deadline import Deadline
+from mailflow.shell.mailbox import FolderStatus, ImapMailbox, normalised
+from mailflow.shell.mailbox import _translated as imap_translated
+from mailflow.shell.smtp import SmtpSender
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from mailflow.config import ImapSettings, Settings, SmtpSettings
+    from mailflow.shell.store import Store
+
+log = logging.getLogger("mailflow")
+
+IDLE_CHECK_S: Final = 1.0
+"""How often an IDLE wait looks up to see whether it was asked to stop."""
+IDLE_RENEW_S: Final = 25 * 60.0
+"""IDLE is said again this often: RFC 2177 asks for at least every 29 minutes,
+before a server's inactivity timer logs the client out."""
+_NEW_MAIL: Final = frozenset({b"EXISTS", b"RECENT"})
+"""IDLE answers that mean mail came in; "OK Still here", EXPUNGE, FETCH do not."""
+
+
+class KeptMailbox(ImapMailbox):
+    """An `ImapMailbox` that outlives one cycle: a fresh imap.deadline_s for each
+    cycle (none while it waits in IDLE), and the IDLE commands."""
+
+    def __init__(self, settings: ImapSettings) -> None:
+        super().__init__(settings)
+        self.seen: dict[str, FolderStatus] = {}
+        """STATUS answers of the current cycle, by folder: what it looked at."""
+        self.idling = False
+
+    def status(self, folder: str) -> FolderStatus:
+        if self._selected is not None:  # its STATUS would be the session's view
+            with imap_translated(f"CLOSE of {self._selected!r}"):
+                self._imap.close_folder()
+            self._selected = None
+            self.commands.append("CLOSE")
+        found = super().status(folder)
+        self.seen[folder] = found
+        return found
+
+    def statuses(self, folders: Sequence[str]) -> dict[str, FolderStatus]:
+        found = super().statuses(folders)
+        self.seen.update(found)
+        return found
+
+    def begin_cycle(self) -> None:
+        """The whole cycle within imap.deadline_s (#14), as a cron run's session."""
+        self.seen.clear()
+        self._imap._imap.untagged_responses.clear()  # a week of EXISTS, unread
+        self.pause_deadline()
+        cfg = self._settings
+        deadline = Deadline(
+            cfg.deadline_s, f"IMAP {connecting.where(cfg)} (imap.deadline_s)"
+        )
+        self._deadline = deadline.start()
+        deadline.watch(self._imap.socket())
+
+    def pause_deadline(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def noop(self) -> None:
+        with imap_translated("NOOP"):
+            self._imap.noop()
+        self.commands.append("NOOP")
+
+    def listen(self, folder: str) -> FolderStatus | None:
+        """EXAMINE `folder` and wait in IDLE; None when the server offers no IDLE
+        or refuses it (the session stays usable)."""
+        from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
+
+        client = self._imap
+        with imap_translated("IDLE"):
+            if not client.has_capability("IDLE"):
+                return None
+            self._selected = None
+            info = normalised(client.select_folder(folder, readonly=True))
+            self._selected = folder
+            self.commands.append("EXAMINE")
+            try:
+                client.idle()
+            except IMAPClientAbortError:
+                raise
+            except IMAPClientError:
+                return None
+        self.commands.append("IDLE")
+        self.idling = True
+        return FolderStatus(
+            uidvalidity=int(info[b"UIDVALIDITY"]),
+            uidnext=int(info.get(b"UIDNEXT") or 0),
+        )
+
+    def heard(self, timeout_s: float) -> bool:
+        """Whether new mail was announced within `timeout_s` (while in IDLE).
+
+        Not imapclient's `idle_check`: it waits on the socket alone, so an
+        answer already read into imaplib's buffer (an EXISTS that came with
+        IDLE's "+ idling") would wait for the next packet; and it takes the
+        server closing the session for silence."""
+        from imapclient.response_parser import parse_response
+
+        answers: list[Any] = []
+        with imap_translated("IDLE"):
+            if not self._waiting() and not _readable(self._imap.socket(), timeout_s):
+                return False
+            while True:
+                line = self._imap._imap._get_line()  # EOF: abort -> MailboxError
+                if line.startswith(b"* "):
+                    answers.append(parse_response([line[2:]]))
+                if not self._waiting() and not _readable(self._imap.socket(), 0):
+                    break
+        return _new_mail(answers)
+
+    def _waiting(self) -> bool:
+        """Bytes already read off the socket (imaplib's buffer, TLS's)."""
+        sock = self._imap.socket()
+        pending = getattr(sock, "pending", None)
+        if pending is not None and pending():
+            return True
+        sock.setblocking(False)
+        try:
+            return bool(self._imap._imap.file.peek(1))
+        except (BlockingIOError, InterruptedError):
+            return False
+        finally:
+            self._imap._set_read_timeout()  # blocking again, with the read timeout
+
+    def stop_listening(self) -> bool:
+        """DONE; whether new mail was announced meanwhile."""
+        if not self.idling:
+            return False
+        self.idling = False
+        with imap_translated("IDLE"):
+            _, answers = self._imap.idle_done()
+        self.commands.append("DONE")
+        return _new_mail(answers)
+
+    def leave(self) -> None:
+        """DONE (when idling) and LOGOUT, neither answer awaited; never raises."""
+        if self.idling:
+            self.idling = False
+            # Gone already, it may be: LOGOUT below closes what is left.
+            with contextlib.suppress(OSError, MailboxError):
+                self._imap._imap.send(b"DONE\r\n")
+        self.__exit__(None, None, None)
+
+
+def _readable(sock: Any, timeout_s: float) -> bool:
+    ready, _, _ = select.select([sock], [], [], timeout_s)
+    return bool(ready)
+
+
+def _new_mail(answers: Any) -> bool:
+    return any(
+        isinstance(answer, tuple) and len(answer) > 1 and answer[1] in _NEW_MAIL
+        for answer in answers or ()
+    )
+
+
+class _CycleSender:
+    """The kept SMTP session as one cycle's Sender: probed once before the
+    cycle's first message (a server drops a quiet session after minutes)."""
+
+    def __init__(self, smtp: SmtpSender) -> None:
+        self._smtp = smtp
+        self._probed = False
+
+    def send(self, sender: str, recipients: tuple[str, ...], raw: bytes) -> None:
+        if not self._probed:
+            self._probed = True
+            self._smtp.renew()
+        self._smtp.send(sender, recipients, raw)
+
+
+class KeptSessions:
+    """The sessions `watch` keeps; `mailbox` and `sender` are `run_once`'s factories."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._box: KeptMailbox | None = None
+        self._smtp: SmtpSender | None = None
+        self._store: Store | None = None
+        self._store_path: Path | None = None
+        self.polling = False
+        """The server offers no IDLE: the next cycle comes at the interval."""
+        self.renew_s = IDLE_RENEW_S
+
+    # -- the factories a cycle uses ---------------------------------------------
+
+    @contextmanager
+    def mailbox(self, cfg: ImapSettings) -> Iterator[KeptMailbox]:
+        """The kept session for one cycle (logging in only when there is none);
+        dropped if the cycle fails, whatever failed: its state is unknown."""
+        box = self._box
+        if box is None or box._settings is not cfg:
+            self.drop_mailbox()
+            box = KeptMailbox(cfg)
+            box.__enter__()
+            self._box = box
+        try:
+            box.begin_cycle()
+            yield box
+        except BaseException:
+            self.drop_mailbox()
+            raise
+        box.pause_deadline()
+
+    @contextmanager
+    def sender(self, cfg: SmtpSettings) -> Iterator[_CycleSender]:
+        smtp = self._smtp
+        if smtp is None or smtp._settings is not cfg:
+            self.drop_sender()
+            smtp = self._smtp = SmtpSender(cfg)
+        try:
+            yield _CycleSender(smtp)
+        finally:
+            # Kept whatever else failed: a send that failed closed it already.
+            smtp.pause_deadline()
+
+    @contextmanager
+    def store(self, path: Path) -> Iterator[Store]:
+        """The database, open between cycles too (opening it is on the way
+        from a wake to the reply); closed if a cycle fails."""
+        from mailflow.shell.store import Store
+
+        if self._store is None or self._store_path != path:
+            self.drop_store()
+            self._store, self._store_path = Store.open(path), path
+        try:
+            yield self._store
+        except BaseException:
+            self.drop_store()
+            raise
+
+    # -- between cycles ------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Before a cycle: end the IDLE (or probe a polling session with NOOP);
+        a session that fails here is dropped, for the cycle to open anew."""
+        box = self._box
+        if box is None:
+            return
+        try:
+            if box.idling:
+                box.stop_listening()
+            else:
+                box.noop()
+        except MailboxError as exc:
+            log.info("watch: the kept IMAP session is gone (%s); logging in again", exc)
+            self.drop_mailbox()
+
+    def wait(
+        self, interval_s: float, stop: threading.Event, *, cycle_ran: bool
+    ) -> None:
+        """Until new mail is announced, `interval_s` has passed, or `stop` is set.
+
+        Mail that came while the cycle ran (the session was not in IDLE) shows
+        as an UIDNEXT above what the cycle's STATUS saw: no wait then."""
+        cfg = self._settings.imap
+        if self.polling:
+            stop.wait(interval_s)
+            return
+        if self._box is None:
+            box = KeptMailbox(cfg)
+            box.__enter__()
+            box.pause_deadline()  # no deadline while it waits
+            self._box = box
+        box = self._box
+        looked = box.seen.get(cfg.folder)
+        now = box.listen(cfg.folder)
+        if now is None:
+            self.polling = True
+            log.warning(  # once: from now on the session waits without IDLE
+                "watch: %s:%d offers no IDLE; looking for new mail every interval instead",
+                cfg.host,
+                cfg.port,
+            )
+            stop.wait(interval_s)
+            return
+        if cycle_ran and looked is not None and now.uidnext > looked.uidnext:
+            return  # came during the cycle
+        began = renewed = time.monotonic()
+        while not stop.is_set() and time.monotonic() - began < interval_s:
+            if box.heard(min(IDLE_CHECK_S, interval_s)):
+                return
+            if time.monotonic() - renewed >= self.renew_s:
+                renewed = time.monotonic()
+                if box.stop_listening():
+                    return  # announced as IDLE ended
+                again = box.listen(cfg.folder)
+                if again is None or again.uidnext > now.uidnext:
+                    return  # came between DONE and IDLE: no EXISTS will say so
+                now = again
+
+    # -- closing -----------------------------------------------------------------------
+
+    def drop_mailbox(self) -> None:
+        box, self._box = self._box, None
+        if box is None:
+            return
+        box.leave()
+
+    def drop_store(self) -> None:
+        store, self._store = self._store, None
+        if store is not None:
+            store.close()
+
+    def drop_sender(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            smtp.close()
+
+    def close(self) -> None:
+        try:
+            self.drop_mailbox()
+        finally:
+            try:
+                self.drop_sender()
+            finally:
+                self.drop_store()
