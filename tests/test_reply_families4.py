@@ -182,6 +182,8 @@ def test_asking_for_the_call_again_gets_fresh_times(text: str) -> None:
         ("Is it still possible to get a refund?", True),
         ("What happens to my details now?", True),
         ("Thanks, no need to reply", False),
+        ("Thank you, all the best.", False),
+        ("Thanks x", False),
         ("I'm not ready yet, sorry. I'll be in touch", False),
         ("I'd love to have a chat but I can't afford it at the moment", False),
     ],

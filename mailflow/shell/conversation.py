@@ -459,6 +459,8 @@ class Conversation:
                 enquiry.state == State.CLOSED
                 and enquiry.closed_reason is ClosedReason.WITHDRAWN
             ),
+            therapist_cancelled=enquiry.state == State.CANCELLED
+            and enquiry.closed_reason is ClosedReason.THERAPIST_CANCELLED,
         )
 
     def _takeable(
