@@ -24,6 +24,7 @@ from mailflow.errors import MailOverBudget
 from mailflow.shell import budget
 from mailflow.shell.cycle import run_once
 from mailflow.shell.fakes import MemoryMailbox, MemoryPostOffice
+from mailflow.shell.mailbox import Outline
 
 
 def forever() -> None:
@@ -104,11 +105,13 @@ class FetchedOneByOne(MemoryMailbox):
     """The batch's FETCH leaves the first mail out: it is read on its own
     turn, inside its budget (where the server's pace must cost it nothing)."""
 
-    def bodies(self, uids: list[int]) -> dict[int, bytes]:
-        return super().bodies([u for u in uids if u != 1])
+    batch_read = False
 
-    def body(self, uid: int) -> bytes | None:
-        return super().bodies([uid]).get(uid)
+    def readable(self, wanted: dict[int, Outline | None]) -> dict[int, bytes]:
+        if not self.batch_read:  # the batch's read, in `_prefetch`
+            self.batch_read = True
+            return super().readable({u: o for u, o in wanted.items() if u != 1})
+        return super().readable(wanted)
 
 
 @pytest.fixture
