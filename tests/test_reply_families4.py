@@ -253,3 +253,54 @@ def test_a_note_about_the_person_stands_down(text: str, decision: Decision) -> N
 )
 def test_a_no_show_in_plain_words(text: str, no_show: bool) -> None:
     assert (_therapist(State.BOOKED, text) is Decision.NO_SHOW) is no_show
+
+
+# -- the second review: a change of heart read as cancelling again ------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm sorry I cancelled. I've changed my mind and would like the call",
+        "Actually I've changed my mind again, could I have the free call after all?",
+        "I think I was too hasty cancelling. Any chance of the call still?",
+        "Changed my mind (again!) - can I book the call?",
+        "I'd still like the call if that's ok.",
+    ],
+)
+def test_a_change_of_heart_after_their_own_cancel_is_never_met_with_silence(
+    text: str,
+) -> None:
+    for state in (State.CANCELLED, State.CLOSED):
+        done = workflow.on_person_reply(state, _read(state, text), OWN_CANCEL)
+        assert any(isinstance(c, Offer | AlertTherapist) for c in done.commands), (
+            state,
+            done,
+        )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cancel wednesday pls, can u do the following wednesday same time",
+        "I'll have to cancel Wednesday - can you do the Wednesday after?",
+        "Cancelling wed sorry. Same time next week?",
+        "need to cancel weds, could you fit me in the following week",
+    ],
+)
+def test_cancel_words_beside_an_unplaced_other_time_never_cancel(text: str) -> None:
+    found = _read(State.BOOKED, text, booked=WEDNESDAY)
+    assert found.kind in {ReplyKind.RESCHEDULE, ReplyKind.UNCLEAR}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can you cancel my call on Wednesday please?",
+        "I need to cancel. Sorry to mess you around.",
+        "Please cancel Wednesday, I've found a therapist closer to home.",
+    ],
+)
+def test_a_plain_cancel_still_cancels_even_as_a_question(text: str) -> None:
+    found = _read(State.BOOKED, text, booked=WEDNESDAY)
+    assert found.kind is ReplyKind.CANCEL

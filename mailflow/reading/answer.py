@@ -19,7 +19,7 @@ from mailflow.model import (
     State,
     TherapistReply,
 )
-from mailflow.reading import followup, reply, therapist
+from mailflow.reading import followup, intent, reply, therapist
 from mailflow.reading.quoting import new_words
 
 
@@ -70,6 +70,10 @@ def read_person_answer(
         thanks = answer.kind is ReplyKind.OTHER and followup.only_keeps(
             text, answer.phone
         )
+        if answer.kind is ReplyKind.CANCEL and intent.has_a_change_of_heart(text):
+            # "I'm sorry I cancelled, I've changed my mind and would like the
+            # call": no repeated cancel; the therapist reads it.
+            return replace(answer, kind=ReplyKind.UNCLEAR)
         return replace(answer, only_thanks=thanks)
     if state not in {State.BOOKED, State.RESCHEDULING}:
         return answer

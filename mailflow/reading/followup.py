@@ -731,6 +731,14 @@ def read_booked_reply(
         # "I won't be able to make Thursday. Friday any good?": not coming
         # then, asking about another day: a move.
         return replace(found, kind=ReplyKind.RESCHEDULE)
+    if explicit and any(
+        not _CANCEL_WORD.search(question) and not intent.booking_cancels(question)
+        for question in _QUESTION.findall(body)
+    ):
+        # "cancel wednesday pls, can u do the following wednesday same time?":
+        # cancel words beside a question of its own that we cannot place. A
+        # move we did not recognise costs a cancelled call: asked, never a cancel.
+        return replace(found, kind=ReplyKind.UNCLEAR)
     if explicit:
         return replace(found, kind=ReplyKind.CANCEL)
     if found.kind is ReplyKind.CANCEL:

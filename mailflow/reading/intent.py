@@ -45,6 +45,7 @@ class ReplyBook:
     reject: re.Pattern[str]
     rebook: re.Pattern[str]
     again: re.Pattern[str]
+    change_of_heart: re.Pattern[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +235,13 @@ def asks_for_the_call_again(text: str) -> bool:
         and not withdraws(plain)
         and not book().no.search(plain)
     )
+
+
+def has_a_change_of_heart(text: str) -> bool:
+    """After their own cancel, words that cancel beside a wish for the call
+    ("I'm sorry I cancelled, I've changed my mind and would like the call"):
+    not a repeated cancel, so never met with silence."""
+    return says(book().change_of_heart, _plain(text))
 
 
 def asks_to_move(text: str) -> bool:
