@@ -17,6 +17,9 @@ possible work did on the same server, and the target. Asserts nothing; exits 0.
    backlog, the purge of the oldest ended enquiries and the file size after it.
 5. watch (bench/watch.py): delivery to reply of a running `mailflow watch`
    beside a bare IDLE responder, and the logins it made over its wakes.
+6. First run (bench/firstrun.py): 10,000 INBOX + 2,000 Sent mails of a
+   practice's year, `mailflow run` on a new database beside a bare read of the
+   headers it needs.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from firstrun import first_run_section  # bench/firstrun.py, beside this script
 from history import (  # bench/history.py, beside this script
     BARE_SEND,  # the send + append floor, shared with the history section
     history_section,
@@ -799,6 +803,7 @@ def main() -> int:
         throughput(server, tmp, rows)
         history_section(server, tmp, rows)  # type: ignore[arg-type]
         watch_section(server, tmp, rows)
+        rows.extend(Row(*row) for row in first_run_section(server, tmp / "first"))
     print()
     print_table(rows)
     print(f"total bench time {time.perf_counter() - started:.0f} s, load now {_load()}")

@@ -140,7 +140,12 @@ def _facts(case: Case) -> Facts:
         return Facts(approval="therapist", offered=slots, free=frozenset(slots))
     if case.context == "after-cancel":
         # The therapist cancelled and asked them to reply for new times.
-        return Facts(approval="therapist", reopenable=True, invited_back=True)
+        return Facts(
+            approval="therapist",
+            reopenable=True,
+            invited_back=True,
+            therapist_cancelled=True,
+        )
     if case.context == "therapist-booked":
         # A no-show is reported after the call's time, a cancel before it.
         return Facts(approval="therapist", call_started=case.label == "no-show")

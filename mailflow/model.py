@@ -176,6 +176,9 @@ class PersonReply:
     yes: bool = False  # a plain yes ("yes please"): to "reply and I'll send new times"
     empty: bool = False  # no words of their own at all (only a quote)
     only_phone: bool = False  # nothing but a phone number ("my mobile: 07700 900123")
+    only_thanks: bool = (
+        False  # nothing but thanks or a farewell ("Thank you, all the best")
+    )
     declines: bool = False  # "don't worry about rebooking", "I'll give it a miss"
 
 

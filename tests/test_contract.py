@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import email
 import email.policy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
@@ -290,6 +290,42 @@ class ContractTests:
         assert fetched.size > READ_LIMIT
         assert body == crlf(big)[:READ_LIMIT]
 
+    def test_readable_mail_parses_as_the_whole_mail(self, adapters, user):
+        """Only the parts mailflow reads are fetched (#13), yet the person's
+        words, the HTML, the calendar and the report facts are all there: for
+        every shared real-world sample and the shapes built here, the parse
+        and the calendar read of `readable` equal the whole mail's, and the
+        outline saw every calendar and report."""
+        mails = [p.read_bytes() for p in _shared_samples()] + list(_shapes(user))
+        for raw in mails:
+            adapters.world.append(user, "INBOX", raw)
+        with adapters.mailbox(user) as box:
+            box.examine("INBOX")
+            uids = box.uids_after(0)
+            heads = {h.uid: h.header for h in box.headers(uids)}
+            found = box.outlines(uids)
+            assert set(found) == set(uids)
+            readable = box.readable(dict(found))
+            whole = box.bodies(uids)
+        for uid in uids:
+            assert _reading(readable[uid]) == _reading(whole[uid]), uid
+            facts = _reading(whole[uid])[0]
+            if facts[0] != "ParseError":
+                head = _reading(heads[uid])[0]
+                bare = head[0] != "ParseError" and head[2]  # no header: a bare .ics
+                assert found[uid].calendar or bare or not facts[2], uid
+                assert found[uid].report or not facts[4], uid
+
+    def test_readable_without_an_outline_is_the_whole_mail(self, adapters, user):
+        raw = request(sender="kim@example.com", to=user)
+        adapters.world.append(user, "INBOX", raw)
+        with adapters.mailbox(user) as box:
+            box.examine("INBOX")
+            assert box.readable({1: None, 2: None}) == {1: crlf(raw)}
+            assert box.readable({}) == {}
+            assert box.outlines([]) == {}
+            assert set(box.outlines([1, 2])) == {1}
+
     def test_reading_never_changes_a_flag(self, adapters, user):
         raw = request(sender="kim@example.com", to=user)
         adapters.world.deliver(raw, user)
@@ -302,6 +338,7 @@ class ContractTests:
             list(box.header_fields([1], ("TO",)))
             box.body(1)
             box.bodies([1])
+            box.readable(box.outlines([1]))
             assert box.contains_message_id("INBOX", message_id(raw))
         (stored,) = adapters.world.messages(user)
         assert stored.flags == ()  # still unread for the therapist
@@ -342,6 +379,28 @@ class ContractTests:
         (stored,) = adapters.world.messages(user, "Sent")
         assert stored.flags == ("\\Seen",)
         assert stored.raw == raw
+
+    def test_append_many_files_each_in_order_with_its_uid(self, adapters, user):
+        raws = [ours(sender=user, to=f"p{n}@example.com") for n in range(5)]
+        when = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+        with adapters.mailbox(user) as box:
+            before = box.status("Sent")
+            box.examine("Sent")  # the folder open read-only: stays selected
+            filed = box.append_many("Sent", raws, when)
+            assert filed == [
+                (before.uidvalidity, before.uidnext + n) for n in range(len(raws))
+            ]
+            assert box.append_many("Sent", [], when) == []
+            uids = box.uids_after(0)
+            assert [message_id(f.header) for f in box.headers(uids)] == [
+                message_id(raw) for raw in raws
+            ]
+            assert all(f.received_at == when for f in box.headers(uids))
+            with pytest.raises(MailboxError):
+                box.append_many("Nope", raws, when)
+        stored = adapters.world.messages(user, "Sent")
+        assert [m.raw for m in stored] == raws
+        assert all(m.flags == ("\\Seen",) for m in stored)
 
     def test_append_leaves_the_selected_folder_selected(self, adapters, user):
         adapters.world.deliver(request(sender="kim@example.com", to=user), user)
@@ -566,6 +625,170 @@ class ContractTests:
         finally:
             world.imap_up()
         assert len(world.messages(to)) == 1
+
+
+ICS_REPLY = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Example//EN
+METHOD:REPLY
+BEGIN:VEVENT
+UID:call-1@riverside.example
+DTSTAMP:20261120T090000Z
+DTSTART:20261130T100000Z
+DTEND:20261130T101500Z
+SEQUENCE:0
+ORGANIZER:mailto:hello@riverside.example
+ATTENDEE;PARTSTAT=ACCEPTED:mailto:kim@example.com
+END:VEVENT
+END:VCALENDAR
+"""
+ATTACHMENT = b"%PDF-1.4 " + bytes(range(256)) * (3 * 4096)
+"""A 3 MiB attachment: never fetched for the words beside it."""
+
+
+def _shared_samples() -> list[Path]:
+    from support import shared_files
+
+    return [
+        p
+        for folder in ("imip", "odd-mime", "replies", "autoreply-bounce")
+        for p in shared_files(folder)
+    ]
+
+
+def _shapes(user: str) -> Iterator[bytes]:
+    """Mails of the shapes `readable` rebuilds, each with a big attachment."""
+    plain = EmailMessage()
+    plain["From"], plain["To"], plain["Subject"] = "kim@example.com", user, "Call?"
+    plain["Message-ID"] = make_msgid(domain="sender.example")
+    plain.set_content("Hello, could I book the free call please? Mornings suit me.")
+    plain.add_attachment(
+        ATTACHMENT, maintype="application", subtype="pdf", filename="cv.pdf"
+    )
+    yield plain.as_bytes()
+
+    rich = EmailMessage()
+    rich["From"], rich["To"], rich["Subject"] = "lee@example.com", user, "Therapy"
+    rich.set_content("Hi, is there a free 15 minute call this week?")
+    rich.add_alternative(
+        "<p>Hi, is there a <b>free</b> 15 minute call?</p>", subtype="html"
+    )
+    rich.add_attachment(
+        b"\x89PNG" + ATTACHMENT[:50000], maintype="image", subtype="png"
+    )
+    rich.add_attachment(
+        ATTACHMENT, maintype="application", subtype="pdf", filename="a.pdf"
+    )
+    yield rich.as_bytes()
+
+    html_only = EmailMessage()
+    html_only["From"], html_only["To"], html_only["Subject"] = (
+        "ana@example.com",
+        user,
+        "Hi",
+    )
+    html_only.set_content(
+        "<div>I would like the <i>free call</i>, please.</div>", subtype="html"
+    )
+    html_only.add_attachment(ATTACHMENT, maintype="application", subtype="octet-stream")
+    yield html_only.as_bytes()
+
+    reply = EmailMessage()
+    reply["From"], reply["To"], reply["Subject"] = "kim@example.com", user, "Accepted"
+    reply.set_content("Accepted, see you then.")
+    reply.add_alternative(ICS_REPLY, subtype="calendar", params={"method": "REPLY"})
+    reply.add_attachment(
+        ATTACHMENT, maintype="application", subtype="pdf", filename="x.pdf"
+    )
+    yield reply.as_bytes()
+
+    named = EmailMessage()
+    named["From"], named["To"], named["Subject"] = "kim@example.com", user, "Invite"
+    named.set_content("Here it is.")
+    named.add_attachment(
+        ICS_REPLY.encode(),
+        maintype="application",
+        subtype="octet-stream",
+        filename="invite.ics",
+    )
+    named.add_attachment(
+        ATTACHMENT, maintype="application", subtype="pdf", filename="x.pdf"
+    )
+    yield named.as_bytes()
+
+    forward = EmailMessage()
+    forward["From"], forward["To"], forward["Subject"] = (
+        "kim@example.com",
+        user,
+        "Fwd: Accepted",
+    )
+    forward.set_content("See below, my friend recommended you.")
+    forward.add_attachment(reply)  # message/rfc822 holding a calendar: read whole
+    yield forward.as_bytes()
+
+    text_forward = EmailMessage()
+    text_forward["From"], text_forward["To"], text_forward["Subject"] = (
+        "kim@example.com",
+        user,
+        "Fwd: hi",
+    )
+    text_forward.set_content("A friend wrote this:")
+    text_forward.add_attachment(plain)
+    yield text_forward.as_bytes()
+
+    report = EmailMessage()
+    report["From"], report["To"], report["Subject"] = (
+        "kim@example.com",
+        user,
+        "Read: Call?",
+    )
+    report.set_content("Your message was read.")
+    report.make_mixed()
+    report.attach(_report_part())
+    report.add_attachment(
+        ATTACHMENT, maintype="application", subtype="pdf", filename="x.pdf"
+    )
+    yield report.as_bytes()
+
+    alone = EmailMessage()
+    alone["From"], alone["To"], alone["Subject"] = "kim@example.com", user, "Scan"
+    alone.set_content(ATTACHMENT, maintype="application", subtype="pdf")
+    yield alone.as_bytes()
+
+
+def _report_part() -> EmailMessage:
+    part = EmailMessage()
+    part.set_content("The message was displayed.")
+    part.make_mixed()
+    part.set_type("multipart/report")
+    part.set_param("report-type", "disposition-notification")
+    return part
+
+
+def _reading(raw: bytes) -> tuple[tuple[Any, ...], object]:
+    """What mailflow reads of a mail: the parse's facts and the calendar."""
+    from mailflow.reading import parse
+    from mailflow.writing import calendar
+
+    try:
+        mail = parse.parse_mail(raw)
+        facts: tuple[Any, ...] = (
+            mail.text,
+            mail.html_only,
+            mail.has_calendar,
+            mail.calendar_method,
+            mail.is_report,
+            mail.subject,
+            mail.from_addr,
+            mail.message_id,
+        )
+    except parse.ParseError as exc:
+        facts = ("ParseError", exc.reason)
+    try:
+        found: object = calendar.read_calendar(raw)
+    except parse.ParseError as exc:
+        found = ("ParseError", exc.reason)
+    return facts, found
 
 
 class TestMemory(ContractTests):

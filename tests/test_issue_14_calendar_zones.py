@@ -15,10 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 from icalendar.timezone import tzp
-from support import NOW, request, run, sent_to, write_config
+from support import NOW, plain, request, run, sent_to, write_config
 from test_hostile import inbox_state, query
 
-from mailflow.errors import BusyCalendarError
 from mailflow.reading import parse, zones
 from mailflow.shell import busy
 from mailflow.writing import calendar
@@ -189,19 +188,27 @@ def busy_calendar(rule: str) -> bytes:
 @pytest.mark.parametrize(
     "rule", ["FREQ=YEARLY;BYHOUR=0,1,2,3;BYMINUTE=0,1,2", "FREQ=YEARLY;BYSECOND=1,2"]
 )
-def test_busy_calendar_zones_that_are_yearly_only_in_name_are_refused(
+def test_busy_calendar_zones_that_are_yearly_only_in_name_are_left_out(
     rule: str,
 ) -> None:
     """The busy reader refused FREQ other than YEARLY; a yearly rule with a
-    time for every second of the day escaped it."""
+    time for every second of the day escaped it. Such a zone is never parsed:
+    its event is read in the practice's zone and named, and the rest of the
+    feed stands (one event never downs the feed)."""
     window = (NOW.astimezone(UTC), NOW.astimezone(UTC) + timedelta(days=14))
-    with pytest.raises(BusyCalendarError, match="VTIMEZONE"):
-        busy.busy_intervals(
-            busy_calendar(rule),
-            start_at=window[0],
-            end_at=window[1],
-            zone_name="Europe/London",
-        )
+    read = busy.read_calendar(
+        busy_calendar(rule),
+        start_at=window[0],
+        end_at=window[1],
+        zone_name="Europe/London",
+    )
+    # 09:00 Busy/Zone, taken as 09:00 London (GMT in November).
+    assert [i.start_at for i in read.intervals] == [
+        datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    ]
+    assert read.skipped == [
+        busy.Skipped("(no title)", "2026-11-30", busy.PRACTICE_ZONE)
+    ]
     found = busy.busy_intervals(
         busy_calendar(BERLIN_WINTER),
         start_at=window[0],
@@ -237,3 +244,41 @@ def test_the_hostile_calendar_is_set_aside_once_and_the_next_request_answered(
     assert query(config, "SELECT COUNT(*) FROM meta WHERE key LIKE 'attempts:%'") == [
         (0,)
     ]
+
+
+def test_a_busy_feed_with_a_hostile_zone_still_keeps_offers_off_its_other_events(
+    tmp_path, mail_server, mailboxes
+):
+    """End to end: the feed is read, its good event blocks its day, the
+    hostile zone's event is named to the therapist, and the request is
+    answered in the same run (#14 review)."""
+    good = (
+        "BEGIN:VEVENT\r\nUID:away@t\r\nDTSTAMP:20261001T000000Z\r\n"
+        "DTSTART:20261130T000000Z\r\nDTEND:20261201T000000Z\r\n"
+        "SUMMARY:Away\r\nEND:VEVENT\r\n"
+    )
+    feed = tmp_path / "busy.ics"
+    feed.write_bytes(
+        busy_calendar("FREQ=YEARLY;BYSECOND=1,2").replace(
+            b"END:VCALENDAR", good.encode() + b"END:VCALENDAR"
+        )
+    )
+    config = write_config(
+        tmp_path,
+        mail_server,
+        mailboxes,
+        f'[availability]\nbusy_calendars = ["{feed}"]\n',
+    )
+    mail_server.deliver(
+        request(sender=mailboxes.person, to=mailboxes.practice), mailboxes.practice
+    )
+    assert run(config, NOW) == 0
+    (offer,) = mail_server.messages(mailboxes.person)
+    assert offer.message()["X-Mailflow"] == "offer"
+    assert "Monday 30 November" not in plain(offer.message())
+    (note,) = [
+        m.message()
+        for m in mail_server.messages(mailboxes.therapist)
+        if m.message()["X-Mailflow"] == "calendar_skipped"
+    ]
+    assert "(no title) (2026-11-30)" in plain(note)

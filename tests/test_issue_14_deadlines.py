@@ -160,3 +160,46 @@ def test_a_deadline_shuts_only_its_own_sockets_and_only_once_due(trickler):
     with socket.create_connection(("127.0.0.1", slow.port), timeout=5) as other:
         assert other.recv(1) == b"x"  # opened outside any deadline's scope
     outside.cancel()
+
+
+# -- the CalDAV calendar: its HTTP client opens its own sockets ----------------------
+
+
+def test_a_trickling_caldav_server_costs_a_write_its_deadline_not_the_run(
+    trickler, tmp_path
+) -> None:
+    from datetime import UTC, datetime
+
+    from test_caldav import settings_with
+
+    from mailflow.shell import caldav_busy, caldav_sync
+    from mailflow.shell.store import Store
+    from mailflow.writing.letters import AfterCallLetters
+
+    server = trickler(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n")
+    settings = settings_with(
+        tmp_path,
+        f'[caldav]\nurl = "http://127.0.0.1:{server.port}/dav/"\n'
+        'username = "sam"\npassword = "x"\ntimeout_s = 1\n',
+    )
+    now = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    with Store.open(settings.storage.database) as store:
+        letters = AfterCallLetters(settings, store, now)
+        with store.transaction():
+            store.queue_calendar(
+                enquiry_id=1, uid="a", action="put", sequence=0, ics=b"v0", now=now
+            )
+        writer = caldav_sync.CaldavCalendar(settings.caldav)
+        # Each byte inside the read timeout: only the whole deadline ends it.
+        assert not caldav_sync.flush(store, writer, lambda: letters, now, seconds=1)
+        assert server.served >= 1
+        assert store.calendar_waiting() == 1  # waits for a later run
+        assert store.get_meta(caldav_sync.ERROR_KEY) == (
+            "the calendar server did not answer in time"
+        )
+    with pytest.raises(BusyCalendarError, match="did not answer in time"):
+        caldav_busy.read_busy(
+            settings.caldav,
+            start_at=now,
+            end_at=now + timedelta(days=14),
+        )

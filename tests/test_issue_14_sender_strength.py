@@ -65,6 +65,22 @@ GMAIL = {
         " dis=NONE) header.from=riverside.example",
         SenderCheck.WEAK,
     ),
+    # Forwarded (SPF breaks), the domain's own signature intact, no DMARC
+    # record: what DMARC would pass.
+    "forwarded, signed, spf fail, no dmarc record": (
+        "mx.google.com; dkim=pass header.i=@riverside.example header.s=google"
+        " header.b=Zx81Qa0p; spf=fail (google.com: domain of sam@riverside.example"
+        " does not designate 198.51.100.9 as permitted sender)"
+        " smtp.mailfrom=sam@riverside.example",
+        SenderCheck.PASSED,
+    ),
+    # Signed by someone else only: the SPF fail of ours stands.
+    "spf fail, signed by the mailing service only, no dmarc record": (
+        "mx.google.com; dkim=pass header.i=@sendgrid.example; spf=fail (google.com:"
+        " domain of sam@riverside.example does not designate 198.51.100.9 as"
+        " permitted sender) smtp.mailfrom=sam@riverside.example",
+        SenderCheck.FAILED,
+    ),
     "softfail under a quarantine policy": (
         "mx.google.com; spf=softfail (google.com: domain of transitioning"
         " sam@riverside.example does not designate 203.0.113.7 as permitted sender)"
@@ -93,12 +109,39 @@ MICROSOFT = {
         " header.from=riverside.example;compauth=softpass reason=201",
         SenderCheck.WEAK,
     ),
-    # Microsoft shows no published policy: a dmarc=fail stays a failure.
-    "softfail, not signed, dmarc fail": (
+    # "action=none" is Microsoft's word for a policy of none: monitoring only.
+    "softfail, not signed, dmarc fail, action none": (
         "spf=softfail (sender IP is 203.0.113.7) smtp.mailfrom=riverside.example;"
         " dkim=none (message not signed) header.d=none;dmarc=fail action=none"
         " header.from=riverside.example;compauth=fail reason=001",
+        SenderCheck.WEAK,
+    ),
+    "softfail, not signed, dmarc fail, action oreject": (
+        "spf=softfail (sender IP is 203.0.113.7) smtp.mailfrom=riverside.example;"
+        " dkim=none (message not signed) header.d=none;dmarc=fail action=oreject"
+        " header.from=riverside.example;compauth=fail reason=000",
         SenderCheck.FAILED,
+    ),
+    "fail, not signed, dmarc fail, action quarantine": (
+        "spf=fail (sender IP is 203.0.113.7) smtp.mailfrom=riverside.example;"
+        " dkim=none (message not signed) header.d=none;dmarc=fail"
+        " action=quarantine header.from=riverside.example;compauth=fail reason=000",
+        SenderCheck.FAILED,
+    ),
+    # Through a forwarder that ARC-seals: DMARC fails, Microsoft's composite
+    # verdict (compauth) passes it, and that is the server's word.
+    "arc-sealed forward, compauth pass": (
+        "spf=fail (sender IP is 209.85.220.69) smtp.mailfrom=riverside.example;"
+        " dkim=fail (body hash did not verify) header.d=riverside.example;dmarc=fail"
+        " action=oreject header.from=riverside.example;compauth=pass reason=130",
+        SenderCheck.PASSED,
+    ),
+    # Its compauth speaks for the From it saw: another domain's pass is not ours.
+    "compauth pass for another From domain": (
+        "spf=none (sender IP is 203.0.113.7) smtp.mailfrom=evil.example;"
+        " dkim=none (message not signed) header.d=none;dmarc=none action=none"
+        " header.from=evilriverside.example;compauth=pass reason=109",
+        SenderCheck.WEAK,
     ),
 }
 
@@ -122,6 +165,14 @@ FASTMAIL = {
         " smtp.remote-ip=203.0.113.7; spf=softfail"
         " smtp.mailfrom=sam@riverside.example smtp.helo=attacker.example",
         SenderCheck.WEAK,
+    ),
+    "forwarded, signed, spf fail, no dmarc record": (
+        "mx3.messagingengine.com; dkim=pass (2048-bit rsa key sha256)"
+        " header.d=riverside.example header.i=@riverside.example header.b=AbCd"
+        " header.a=rsa-sha256 header.s=fm1 x-bits=2048; dmarc=none"
+        " policy.published-domain-policy=none header.from=riverside.example;"
+        " spf=fail smtp.mailfrom=sam@riverside.example smtp.helo=relay.example",
+        SenderCheck.PASSED,
     ),
     "softfail, unsigned, dmarc policy reject": (
         "mx3.messagingengine.com; dkim=none (no signatures found); dmarc=fail"

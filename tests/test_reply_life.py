@@ -39,11 +39,13 @@ min_notice_hours = 24
 
 [availability.hours]
 mon = ["16:30-16:45"]
-tue = ["16:30-16:45"]
+tue = ["16:00-16:15"]
 wed = ["16:30-16:45"]
-thu = ["16:30-16:45"]
+thu = ["16:00-16:15"]
 fri = ["16:30-16:45"]
 """
+"""16:00 on some days, 16:30 on others: "half 4" read as 4 o'clock, or as
+option 4, would book another line."""
 
 
 def test_a_move_never_cancels_the_call(life) -> None:  # noqa: F811
@@ -132,15 +134,24 @@ def test_half_4_is_half_past_four(tmp_path, mail_server, mailboxes) -> None:
     config = write_config(tmp_path, server, boxes, AUTO + HALF_PAST_FOUR)
     offer = start(server, boxes, config)
     lines = offered_lines(offer)
-    assert lines
-    assert all("16:30" in text for _n, text in lines)
-    day = lines[1][1].split()[0]
+    at_four = [text for _n, text in lines if " at 16:00 " in text]
+    at_half = [text for _n, text in lines if " at 16:30 " in text]
+    assert at_four, lines  # 4 o'clock is offered too, so a misreading would show
+    assert at_half, lines
+    day = at_half[0].split(" at ")[0]
+    weekday = day.split()[0]
     person_says(
-        server, boxes, config, offer, f"{day} at half 4 please", T0 + timedelta(hours=1)
+        server,
+        boxes,
+        config,
+        offer,
+        f"{weekday} at half 4 please",
+        T0 + timedelta(hours=1),
     )
     confirmation = newest(server, boxes.person, "confirmation")
-    assert f"{day}" in plain(confirmation)
+    assert day in plain(confirmation)
     assert "16:30" in plain(confirmation)
+    assert "16:00" not in plain(confirmation)
 
 
 @pytest.mark.parametrize(
@@ -430,3 +441,97 @@ def test_cancel_and_rebook_moves_the_call_and_never_cancels_it(life) -> None:  #
     assert not mails(server, boxes.therapist, "cancel_notice")
     moved = newest(server, boxes.person, "offer_again")
     assert "Our call stays on" in plain(moved)
+
+
+@pytest.mark.parametrize(
+    "again",
+    [
+        "can I still have the free call?",
+        "Hi, I think I'm ready now. Is it still possible to have a chat?",
+    ],
+)
+def test_asking_for_the_call_again_after_their_own_cancel(life, again) -> None:  # noqa: F811
+    server, boxes, config = life
+    confirmation, _booked = book(server, boxes, config)
+    person_says(
+        server,
+        boxes,
+        config,
+        confirmation,
+        "I need to cancel. Sorry to mess you around.",
+        T0 + timedelta(hours=3),
+    )
+    cancelled = newest(server, boxes.person, "cancelled")
+    assert "just reply" in plain(cancelled)
+    person_says(server, boxes, config, cancelled, again, T0 + timedelta(days=1))
+    fresh = newest(server, boxes.person)
+    assert fresh["X-Mailflow"] in {"offer_again", "offer"}
+    assert offered_lines(fresh)
+
+
+def test_asking_for_the_call_again_after_withdrawing(life) -> None:  # noqa: F811
+    server, boxes, config = life
+    offer = start(server, boxes, config)
+    person_says(
+        server,
+        boxes,
+        config,
+        offer,
+        "I've changed my mind, I'm not ready. Sorry",
+        T0 + timedelta(hours=1),
+    )
+    acknowledged = newest(server, boxes.person, "cancelled")
+    assert "just reply" in plain(acknowledged)
+    person_says(
+        server,
+        boxes,
+        config,
+        acknowledged,
+        "Sorry for the back and forth. Could we try again?",
+        T0 + timedelta(days=2),
+    )
+    fresh = newest(server, boxes.person)
+    assert fresh["X-Mailflow"] in {"offer_again", "offer"}
+    assert offered_lines(fresh)
+
+
+def test_an_unclear_reply_after_their_own_cancel_reaches_the_therapist(life) -> None:  # noqa: F811
+    server, boxes, config = life
+    confirmation, _booked = book(server, boxes, config)
+    person_says(
+        server,
+        boxes,
+        config,
+        confirmation,
+        "Please cancel, something has come up.",
+        T0 + timedelta(hours=3),
+    )
+    cancelled = newest(server, boxes.person, "cancelled")
+    alerts = len(mails(server, boxes.therapist, "therapist_alert"))
+    person_says(
+        server,
+        boxes,
+        config,
+        cancelled,
+        "What happens to my details now?",
+        T0 + timedelta(days=1),
+    )
+    assert len(mails(server, boxes.therapist, "therapist_alert")) == alerts + 1
+
+
+def test_cancel_words_asking_for_another_day_move_the_call(life) -> None:  # noqa: F811
+    server, boxes, config = life
+    confirmation, booked = book(server, boxes, config)
+    start_at, _end = call_times(booked)
+    day = start_at.astimezone(T0.tzinfo).strftime("%A")
+    person_says(
+        server,
+        boxes,
+        config,
+        confirmation,
+        f"I'll have to cancel {day}. Is next week possible?",
+        T0 + timedelta(hours=3),
+    )
+    assert "cancelled" not in kinds(server, boxes.person)
+    assert not mails(server, boxes.therapist, "cancel_notice")
+    assert offered_lines(newest(server, boxes.person, "offer_again"))

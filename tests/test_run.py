@@ -429,15 +429,14 @@ def test_imap_drop_mid_run_stops_the_run_and_never_gives_up_the_mail(setup, wher
     server.deliver(request(sender=boxes.person, to=boxes.practice), boxes.practice)
 
     class DropsUnderTheFetch(ImapMailbox):
-        def bodies(self, uids):
-            if where == "batch":
-                server.imap_down()
-                return super().bodies(uids)
-            return {}  # no batch read: each body is fetched in its mail's own turn
+        batch_read = False
 
-        def body(self, uid):
+        def readable(self, wanted):
+            if where == "single" and not self.batch_read:
+                self.batch_read = True
+                return {}  # no batch read: each body is fetched in its mail's own turn
             server.imap_down()  # the session dies on the wire, mid-run
-            return super().body(uid)
+            return super().readable(wanted)
 
     for attempt in range(MAX_ATTEMPTS_PER_MAIL + 1):
         try:

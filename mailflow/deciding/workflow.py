@@ -96,7 +96,8 @@ class Facts:
     counter: Slot | None = None  # a new time the person's calendar proposed
     call_started: bool = False  # the booked call's start has passed
     reopenable: bool = False  # closed by expiry or cancelled: a reply reopens it
-    invited_back: bool = False  # the therapist cancelled and asked them to reply
+    invited_back: bool = False  # the letter that closed it said "just reply"
+    therapist_cancelled: bool = False  # that letter was the therapist's own cancel
     # The therapist was asked again within the last day: an unclear answer
     # (their out-of-office, say) is not asked about again until tomorrow.
     asked_again_lately: bool = False
@@ -313,10 +314,13 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
             # "Please cancel" again, "thank you, all the best": nothing to send;
             # offering times to someone who did not ask for them is pushy. After
             # a cancellation a bare "ok" may mean either: the therapist reads it.
+            # After their own cancel or withdrawal, a bare thank-you closes it;
+            # after the therapist's, even "ok" may mean "send new times".
             unsure = (
                 facts.invited_back
                 and reply.kind is not ReplyKind.CANCEL
                 and not (reply.declines or reply.empty)
+                and (facts.therapist_cancelled or not reply.only_thanks)
             )
             told = (AlertTherapist("after-cancel"),) if unsure else ()
             return Transition(state, (*remember, *told), "reply-after-close")

@@ -65,6 +65,12 @@ def read_person_answer(
         region=region,
         today=today,
     )
+    if state in {State.CANCELLED, State.CLOSED}:
+        # After a cancel or a withdrawal: "Thank you, all the best" says only that.
+        thanks = answer.kind is ReplyKind.OTHER and followup.only_keeps(
+            text, answer.phone
+        )
+        return replace(answer, only_thanks=thanks)
     if state not in {State.BOOKED, State.RESCHEDULING}:
         return answer
     booked_reading = followup.read_booked_reply(

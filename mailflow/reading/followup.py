@@ -79,8 +79,10 @@ _NEGATOR = re.compile(
 _NEGATED_BEFORE = re.compile(
     r"(?:\b(?:not|never|no|without|hardly)|n't(?!\s+(?:wait|hesitate|mind|see\s+why))"
     r"|\bcannot)\W+(?:[\w']+\W+){0,2}$"
+    r"|\b(?:no|don'?t|do\s+not)\s+need\s+(?:for\s+you\s+)?to\s+(?:[\w']+\W+){0,2}$"
 )
-"""The few words just before a phrase turn it round ("no need to think about it")."""
+"""The few words just before a phrase turn it round ("no need to think about
+it", "no need to find another day")."""
 _QUALIFIER = re.compile(
     r"\b(?:yet|right\s+now|just\s+now|at\s+the\s+(?:moment|minute)|atm|at\s+present"
     r"|for\s+now|for\s+the\s+time\s+being|currently|at\s+this\s+(?:time|point|stage"
@@ -625,6 +627,14 @@ _WAVERING = re.compile(
 """After a booking, words that need a person to answer: the therapist is asked."""
 
 
+_LATER_ON = re.compile(
+    r"\b(?:next|the\s+following|following|the\s+week\s+after|later\s+(?:in\s+)?(?:the|this)"
+    r"|another|a\s+different|some\s+other)\s+(?:week|day|date|time|slot|morning"
+    r"|afternoon|evening|month)s?\b|\bweek\s+after\s+next\b"
+)
+"""Another time, not named as a day: "next week", "the following week", "another day"."""
+
+
 _STILL_WANTS = re.compile(
     r"\bstill\s+(?:(?:like|love|want|wish|keen|happy|hoping|planning|going|up\s+for)\b"
     r"|(?:be\s+)?(?:on|ok|fine)\s+for\b)|\b(?:i'd|i\s+would)\s+still\b"
@@ -681,25 +691,43 @@ def read_booked_reply(
         # "Ik wil de afspraak graag annuleren": words that cancel, in their
         # language, not negated nor asked (a move was read before a cancel).
         explicit = True
+    another = (
+        names_another_time(body, booked, zones, region, language=language)
+        if booked is not None and zones
+        else False
+    ) or any(_stands(body, words, m) for m in _LATER_ON.finditer(body))
+    # Another time asked about in a question of its own ("Friday?", "Next week
+    # any good?"), not one only mentioned ("I'll be in touch another time").
+    asked_other = another and any(
+        _other_time_asked(question, booked, zones, region, language)
+        for question in _QUESTION.findall(body)
+    )
     if move and explicit:
-        if intent.asks_to_rebook(body) and not (
+        if (intent.asks_to_rebook(body) or asked_other) and not (
             intent.withdraws(body) or intent.cancels_booking(body)
         ):
             # "Please cancel and rebook me for next week", "I need to cancel
-            # this time but I still want the call": a move; the booking stands.
+            # this time but I still want the call", "Need to cancel, sorry. Could
+            # we do Thursday instead?": a move; the booking stands.
             return replace(found, kind=ReplyKind.RESCHEDULE)
         # "Please cancel, I've found someone else instead": cancel or move?
         return replace(found, kind=ReplyKind.UNCLEAR)
+    if (
+        explicit
+        and another
+        and not (intent.withdraws(body) or intent.cancels_booking(body))
+    ):
+        # "Need to cancel sorry. Friday?", "I'll have to cancel Wednesday. Is
+        # Friday possible?", "I need to cancel - work. Next week any good?":
+        # cancel words beside another day or time are a move when they ask
+        # for it, and asked about when they do not; never a cancel.
+        kind = ReplyKind.RESCHEDULE if asked_other else ReplyKind.UNCLEAR
+        return replace(found, kind=kind)
     if explicit and _STILL_WANTS.search(body):
         # "I've found a therapist nearer home but I'd still like to talk":
         # cancel or not? The booking stands and the therapist asks.
         return replace(found, kind=ReplyKind.UNCLEAR)
-    another = (
-        names_another_time(body, booked, zones, region, language=language)
-        if booked is not None and zones
-        else None
-    )
-    if move or (said == "cancel" and not explicit and another and "?" in body):
+    if move or (said == "cancel" and not explicit and asked_other):
         # "I won't be able to make Thursday. Friday any good?": not coming
         # then, asking about another day: a move.
         return replace(found, kind=ReplyKind.RESCHEDULE)
@@ -729,6 +757,31 @@ def read_booked_reply(
     # Anything else once booked ("Something has come up, sorry", "I'm going
     # to give Wednesday a miss"): never kept on a guess; the therapist reads it.
     return replace(found, kind=ReplyKind.UNCLEAR)
+
+
+_QUESTION = re.compile(r"[^.!?\n]*\?")
+"""One question: the words since the last sentence's end, up to its mark."""
+
+
+def _other_time_asked(
+    question: str,
+    booked: Slot | None,
+    zones: Sequence[tzinfo],
+    region: str,
+    language: str | None,
+) -> bool:
+    """Whether this one question is about another day or time than the booked one."""
+    named = (
+        booked is not None
+        and bool(zones)
+        and names_another_time(question, booked, zones, region, language=language)
+    )
+    words = _Text.of(question)
+    return (
+        named
+        or any(_stands(question, words, m) for m in _LATER_ON.finditer(question))
+        or intent.asks_to_move(question)
+    )
 
 
 def names_another_time(

@@ -44,6 +44,7 @@ class ReplyBook:
     own_reason: re.Pattern[str]
     reject: re.Pattern[str]
     rebook: re.Pattern[str]
+    again: re.Pattern[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +222,18 @@ def asks_to_rebook(text: str) -> bool:
     """Beside a cancel: asking to be booked again now ("cancel and rebook me for
     next week"), which makes it a move."""
     return says(book().rebook, text)
+
+
+def asks_for_the_call_again(text: str) -> bool:
+    """After their own cancel or withdrawal, asking for the call once more
+    ("can I still have the free call?", "I think I'm ready now"); not beside
+    words that withdraw ("I'd love a chat but I can't afford it")."""
+    plain = _plain(text)
+    return (
+        says(book().again, plain)
+        and not withdraws(plain)
+        and not book().no.search(plain)
+    )
 
 
 def asks_to_move(text: str) -> bool:

@@ -190,7 +190,8 @@ def the_one(text: str, offered: Sequence[Slot], zone: tzinfo) -> int | bool | No
 
 _CONDITION = re.compile(
     r"\b(?:as\s+long\s+as|so\s+long\s+as|provided(?:\s+that)?|providing|only\s+if|if|but\s+only)\s+"
-    r"(?:it'?s|it\s+is|that'?s|the\s+(?:time|call)\s+is|it\s+starts?)?\s*"
+    r"(?:it'?s|it\s+is|that'?s|the\s+(?:time|call)\s+is|it\s+starts?"
+    r"|it\s+(?:was|were|could\s+be|can\s+be|would\s+be|'d\s+be))?\s*"
     r"(?P<neg>not\s+)?(?P<dir>after|before|later\s+than|earlier\s+than|past|(?:done|finished|over)\s+by|by)\s+"
     r"(?P<h>\d{1,2})(?::(?P<m>\d\d))?\s*(?P<ap>am|pm)?",
     re.IGNORECASE,
@@ -235,9 +236,13 @@ _PART_CONDITION = re.compile(
 _ANY_CONDITION = re.compile(
     r"\b(?:as\s+long\s+as|so\s+long\s+as|provided|providing|only\s+if|if\s+so"
     r"|if\s+(?:it'?s|it\s+is|that'?s|the|you|she|he|they|my|i\s+can|we\s+can"
-    r"|i\b))\b",
+    r"|i\b|it\s+(?:was|were|could|can|would|'d)|we\s+(?:could|can)|there'?s|work)"
+    r"|unless|assuming|depending|dependent\s+on|subject\s+to|on\s+condition)\b",
     re.IGNORECASE,
 )
+"""Any other condition beside a pick ("if it was nearer 7", "unless work kicks
+off", "assuming my train is on time", "depending on childcare"): the pick
+hangs on it, so it is asked about (a clock bound is checked above)."""
 
 
 def condition_met(text: str, slot: Slot, zone: tzinfo) -> bool | None:
@@ -301,7 +306,10 @@ _BENIGN_IF = re.compile(
     r"|\bif\s+that\s+works\b|\bif\s+(?:you\s+)?(?:still\s+)?(?:have|got)\s+it\b"
     r"|\bif\s+i'?m\s+(?:being\s+)?(?:honest|truthful|fair|frank)\b|\bif\s+i\s+may\b"
     r"|\bif\s+(?:you\s+)?need(?:ed)?(?:\s+(?:me|to\s+(?:reach|call|ring|contact)\s+me"
-    r"|anything|it))?\b(?!\s+to\s+(?:move|change|cancel))",
+    r"|anything|it))?\b(?!\s+to\s+(?:move|change|cancel))"
+    r"|\bif\s+there'?s\s+(?:still\s+)?(?:space|room|a\s+(?:space|slot|place)|availability)\b"
+    r"|\bunless\s+(?:you'?d\s+rather|you\s+would\s+rather|you\s+prefer|i\s+hear\s+otherwise"
+    r"|(?:it'?s|it\s+has|it'?s\s+been|that'?s)\s+(?:gone|taken|been\s+taken|already\s+gone))\b",
     re.IGNORECASE,
 )
 """Polite ifs that make no condition: "#1 if that's still free", "I'm on

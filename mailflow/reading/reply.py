@@ -320,12 +320,20 @@ def read_person_reply(
                 break
         if kind is ReplyKind.UNCLEAR and intent.foreign_says(body, language, "thanks"):
             kind = ReplyKind.OTHER if not offered else kind
+    if kind is ReplyKind.PICK and intent.withdraws(body):
+        # "I'd love Tuesday but I can't afford it right now, so best not",
+        # "Tuesday would have been perfect but I've decided not to go ahead":
+        # a day beside words that withdraw is never held; they are asked.
+        kind, pick = ReplyKind.UNCLEAR, None
     yes = intent.plain_yes(body) or (
         language is not None and intent.foreign_yes(body, language)
     )
     # Only where they decide something: a plain yes or no with no time in it
     # ("yes please" to new times; "don't worry about rebooking").
     yes = yes and kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR}
+    # "Sorry for cancelling. Could we try again?": asking for the call again
+    # is a yes to the letter that said "just reply", whatever else it reads as.
+    yes = yes or (kind is not ReplyKind.PICK and intent.asks_for_the_call_again(body))
     no = kind is not ReplyKind.PICK and intent.declines(body)
     if kind in {ReplyKind.NONE_FIT, ReplyKind.RESCHEDULE} and today and zones:
         # "I'm away that week", "not tomorrow": never offered again.

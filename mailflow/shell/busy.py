@@ -569,10 +569,11 @@ def _bound_zones(feed: icsfeed.Feed, source: str, *, window: Interval) -> set[st
 
     Reading any event time makes dateutil look its zone up, rescanning every
     transition of every observance from their DTSTART: the cost grows with
-    their number (MAX_ZONE_TRANSITIONS), and a rule denser than real zones
-    have is refused outright (zones.check_rule). A zone that cannot be read
-    at all (iCloud's historic ``TZOFFSETFROM:+5328``) is left out: its events
-    are read by the zone's name.
+    their number (MAX_ZONE_TRANSITIONS: past it the feed is refused). A zone
+    with a rule denser than real zones have (zones.check_rule), or one that
+    cannot be read at all (iCloud's historic ``TZOFFSETFROM:+5328``), is left
+    out and never parsed: its events are read by the zone's name, or in the
+    practice's zone and named.
     """
     transitions = 0
     last_year = (window.end_at + _MARGIN).year
@@ -596,9 +597,10 @@ def _bound_zones(feed: icsfeed.Feed, source: str, *, window: Interval) -> set[st
                     years = max(1, last_year - first.year + 1)
                     start = _approx_utc(first).replace(tzinfo=None)
                     count += zones.transitions_per_year(rule, start) * years
-        except zones.ZoneRuleError as exc:
-            _refuse(source, f"a VTIMEZONE {exc.reason}")
-        except _CALENDAR_ERRORS:
+        except (zones.ZoneRuleError, *_CALENDAR_ERRORS):
+            # Too dense to read safely (a rule no real zone has), or broken:
+            # never parsed; its events are read by the zone's name, or in the
+            # practice's zone and named. One such zone never downs the feed.
             continue
         transitions += count
         readable.add(tzid)

@@ -12,17 +12,24 @@ blind (the schedule falls back to the last good read, as for a feed).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mailflow.errors import BusyCalendarError, ConfigError, TokenError
 from mailflow.model import Interval
 from mailflow.reading import freebusy
+from mailflow.shell import deadline
 
 if TYPE_CHECKING:
     from mailflow.config import CaldavSettings
 
 SOURCE = "your CalDAV calendar (caldav.busy)"
 """How the calendar is named in errors and notes: never its URL."""
+
+
+def conversation_seconds(settings: CaldavSettings) -> float:
+    """The most one conversation with the calendar server may take: a few
+    requests (principal, calendar, the work itself), each bounded by timeout_s."""
+    return max(10.0, 4 * settings.timeout_s)
 
 
 def read_busy(
@@ -35,10 +42,13 @@ def read_busy(
     """
     from mailflow.shell.caldav_sync import CaldavCalendar, failure_reason
 
-    try:
+    def ask() -> Any:
         _client, calendar = CaldavCalendar(settings).connect()
-        answer = calendar.freebusy_request(start_at, end_at)
-        data = answer.data
+        return calendar.freebusy_request(start_at, end_at).data
+
+    try:
+        # A whole-conversation deadline: a trickling server is left behind (#14).
+        data = deadline.within(conversation_seconds(settings), "caldav free/busy", ask)
     except (ConfigError, TokenError):
         raise
     except Exception as exc:  # the library's, niquests', sockets': all one "down"

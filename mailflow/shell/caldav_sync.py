@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mailflow.errors import ConfigError, TokenError
+from mailflow.shell import deadline
 
 if TYPE_CHECKING:
     from mailflow.config import CaldavSettings
@@ -173,13 +174,16 @@ def flush(
     writer: CalendarWriter,
     letters: Callable[[], AfterCallLetters],
     now: datetime,
+    *,
+    seconds: float = 60.0,
 ) -> bool:
     """Write what waits, newest per event; True when the therapist was told (a
-    letter was queued). Never raises for the calendar's sake: the run goes on."""
+    letter was queued). Never raises for the calendar's sake: the run goes on.
+    Each event's conversation with the server ends within `seconds`."""
     due = store.calendar_due(now)
     for n, op in enumerate(due):
         try:
-            _write(writer, op)
+            _write(writer, op, seconds)
         except Exception as exc:  # the run goes on whatever the calendar did
             reason = failure_reason(exc)
             log.warning("caldav: enquiry %s's event waits: %s", op.enquiry_id, reason)
@@ -200,11 +204,17 @@ def flush(
     return _tell_if_failing(store, letters, now)
 
 
-def _write(writer: CalendarWriter, op: CalendarOp) -> None:
-    if op.action == "delete":
-        writer.delete(op.uid)
-    elif op.ics is not None:
-        writer.put(op.uid, op.ics)
+def _write(writer: CalendarWriter, op: CalendarOp, seconds: float) -> None:
+    """One event written, within a whole-conversation deadline: a server that
+    trickles costs the run `seconds`, never its lock for good (#14)."""
+
+    def write() -> None:
+        if op.action == "delete":
+            writer.delete(op.uid)
+        elif op.ics is not None:
+            writer.put(op.uid, op.ics)
+
+    deadline.within(seconds, "caldav calendar", write)
 
 
 def _tell_if_failing(
@@ -235,6 +245,8 @@ def failure_reason(exc: Exception) -> str:
     """One safe line: what kind of failure, never a server's text or a secret."""
     if isinstance(exc, CalendarUnavailable | ConfigError | TokenError):
         return str(exc)
+    if isinstance(exc, TimeoutError):
+        return "the calendar server did not answer in time"
     name = type(exc).__name__
     if "Authorization" in name:
         return "the calendar refused the login (check caldav.username and the password)"

@@ -452,7 +452,14 @@ class Conversation:
                 and enquiry.closed_reason
                 in {ClosedReason.EXPIRED, ClosedReason.WITHDRAWN}
             ),
+            # Every letter that closed it said "just reply": the therapist's
+            # cancel, the person's own cancel, the withdrawal's acknowledgement.
             invited_back=enquiry.state == State.CANCELLED
+            or (
+                enquiry.state == State.CLOSED
+                and enquiry.closed_reason is ClosedReason.WITHDRAWN
+            ),
+            therapist_cancelled=enquiry.state == State.CANCELLED
             and enquiry.closed_reason is ClosedReason.THERAPIST_CANCELLED,
         )
 

@@ -18,9 +18,11 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 log = logging.getLogger("mailflow")
+
+_T = TypeVar("_T")
 
 _active = threading.local()
 """The innermost Deadline of the current thread (`stack`)."""
@@ -135,3 +137,31 @@ class Deadline:
                 pass
             finally:
                 sock.detach()  # the descriptor stays its owner's to close
+
+
+def within(seconds: float, what: str, work: Callable[[], _T]) -> _T:
+    """`work()`, or TimeoutError once `seconds` have passed.
+
+    For conversations whose sockets a `Deadline` cannot reach (the CalDAV
+    library's HTTP client opens its own): the work runs in a daemon thread,
+    and a server that trickles is left behind, never waited for; nothing it
+    might still do touches the store (the caller records the failure).
+    """
+    done: list[_T] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            done.append(work())
+        except BaseException as exc:
+            failed.append(exc)
+
+    worker = threading.Thread(target=run, name=f"mailflow {what}", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        log.warning("%s: not finished within its deadline of %g s", what, seconds)
+        raise TimeoutError(f"{what}: not finished within {seconds:g} s")
+    if failed:
+        raise failed[0]
+    return done[0]

@@ -29,6 +29,7 @@ from mailflow.shell.mailbox import (
     READ_LIMIT,
     FolderStatus,
     HeaderFetch,
+    Outline,
     imap_credential,
 )
 from mailflow.shell.mailbox import _translated as _imap_translated
@@ -414,12 +415,41 @@ class MemoryMailbox:
         self.commands.append("UID FETCH")
         return found
 
+    def outlines(self, uids: list[int]) -> dict[int, Outline]:
+        """What parse finds in each whole mail (the fake has no BODYSTRUCTURE)."""
+        from mailflow.reading import parse
+
+        if not uids:
+            return {}
+        with self._command("UID FETCH structures"):
+            view = self._seen()
+            found = {u: view[u].raw[:READ_LIMIT] for u in uids if u in view}
+        self.commands.append("UID FETCH")
+        out = {}
+        for uid, raw in found.items():
+            try:
+                mail = parse.parse_mail(raw)
+            except parse.ParseError:
+                out[uid] = Outline(calendar=True, report=True)
+                continue
+            out[uid] = Outline(calendar=mail.has_calendar, report=mail.is_report)
+        return out
+
+    def readable(self, wanted: dict[int, Outline | None]) -> dict[int, bytes]:
+        """Whole mails: rebuilding a part of one would only test the fake."""
+        return self.bodies(list(wanted))
+
     def append(self, folder: str, raw: bytes, when: datetime) -> tuple[int, int] | None:
         with self._command(f"APPEND to {folder!r}"):
             box = self._existing(folder, "append", "[TRYCREATE] ")
             uid = box.add(_crlf(raw), {"\\Seen"}, when)
         self.commands.append("APPEND")
         return (box.uidvalidity, uid) if self._office.uidplus else None
+
+    def append_many(
+        self, folder: str, raws: list[bytes], when: datetime
+    ) -> list[tuple[int, int] | None]:
+        return [self.append(folder, raw, when) for raw in raws]
 
     def contains_message_id(self, folder: str, message_id: str) -> bool:
         self.examine(folder)

@@ -29,6 +29,22 @@ READ_LIMIT = 2 * 1024 * 1024
 """Bytes of one mail ever fetched: what `parse.MAX_MAIL_BYTES` reads at most."""
 _BODY_PREFIX = b"BODY.PEEK[]<0.%d>" % READ_LIMIT
 
+PART_LIMIT = 1024 * 1024
+"""Bytes of one text, HTML or calendar part ever fetched (`readable`): more than
+`parse` keeps of it (64 K characters of text, 256 K of HTML), even encoded."""
+
+MAX_STRUCTURE_PARTS = 100
+"""Parts of a BODYSTRUCTURE laid out at most (parse.MAX_PARTS): a mail with more
+is read whole up to READ_LIMIT, as parse walks only that many."""
+
+_CALENDAR_TYPES = frozenset(
+    {b"text/calendar", b"application/ics", b"application/x-ics", b"text/x-vcalendar"}
+)
+"""As parse and calendar read them: a part of these types is always fetched."""
+_TEXT_TYPES = frozenset({b"text/plain", b"text/html"})
+_UNREAD_TOPS = frozenset({b"image", b"audio", b"video", b"application", b"font"})
+"""A mail that is one part of these types has no words: its header is all read."""
+
 HEADER_FIELDS = (
     b"BODY.PEEK[HEADER]",
     b"RFC822.SIZE",
@@ -52,6 +68,35 @@ class HeaderFetch:
     header: bytes
     size: int
     received_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Outline:
+    """What a mail is made of (BODYSTRUCTURE), never what it says: enough to
+    decide on its headers alone, and to fetch only the parts that are read.
+
+    `calendar`: some part may be a calendar (a calendar type, or a name with
+    "ics" in it), also inside an attached message; `report`: some part is a
+    multipart/report. Both err towards True. `shape` is the adapter's own
+    plan for `Mailbox.readable` (None: read the mail whole)."""
+
+    calendar: bool
+    report: bool
+    shape: object = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One node of a mail's MIME tree as `readable` rebuilds it."""
+
+    section: str
+    boundary: bytes = b""  # a multipart's; its children follow
+    children: tuple[_Part, ...] = ()
+    read: bool = False  # a leaf whose content is fetched (text, HTML, calendar)
+
+
+class _Whole(Exception):
+    """A structure `readable` does not rebuild: the mail is read whole."""
 
 
 @contextmanager
@@ -132,6 +177,8 @@ class ImapMailbox:
         self._selected: str | None = None
         self._deadline: Deadline | None = None
         self.commands: list[str] = []
+        self.fetched_bytes = 0
+        """Bytes of mail read by FETCH (headers, parts, bodies): what a run costs."""
 
     def __enter__(self) -> ImapMailbox:
         from imapclient.imapclient import SocketTimeout
@@ -360,15 +407,69 @@ class ImapMailbox:
     def _fetch_prefixes(self, uids: list[int]) -> dict[int, bytes]:
         if not uids:
             return {}
-        with _translated("UID FETCH bodies"):
-            data = self._imap.fetch(uids, [_BODY_PREFIX])
-        self.commands.append("UID FETCH")
-        wanted = set(uids)  # a server may add unsolicited FETCH data for others
-        found = {uid: normalised(item) for uid, item in data.items() if uid in wanted}
+        found = self._fetch(uids, [_BODY_PREFIX], "bodies")
         return {
             uid: bytes(item.get(b"BODY[]<0>") or item.get(b"BODY[]") or b"")
             for uid, item in found.items()
         }
+
+    def _fetch(
+        self, uids: list[int], items: list[bytes], what: str
+    ) -> dict[int, dict[bytes, Any]]:
+        """One UID FETCH, answers normalised, bytes counted; only the UIDs asked
+        (a server may add unsolicited FETCH data for others)."""
+        with _translated(f"UID FETCH {what}"):
+            data = self._imap.fetch(uids, items)
+        self.commands.append("UID FETCH")
+        wanted = set(uids)
+        found = {uid: normalised(item) for uid, item in data.items() if uid in wanted}
+        self.fetched_bytes += sum(
+            len(value)
+            for item in found.values()
+            for value in item.values()
+            if isinstance(value, bytes)
+        )
+        return found
+
+    def outlines(self, uids: list[int]) -> dict[int, Outline]:
+        """Each mail's structure (BODYSTRUCTURE), none of its contents."""
+        if not uids:
+            return {}
+        found = self._fetch(uids, [b"BODYSTRUCTURE"], "structures")
+        return {uid: outline(item.get(b"BODYSTRUCTURE")) for uid, item in found.items()}
+
+    def readable(self, wanted: dict[int, Outline | None]) -> dict[int, bytes]:
+        """Each mail as mailflow reads it: with its outline, the header and only
+        the text, HTML and calendar parts (each up to PART_LIMIT), every other
+        part's MIME header kept and its content left on the server; without
+        (or when the outline says so), the whole mail up to READ_LIMIT."""
+        whole = [uid for uid, seen in wanted.items() if _shape(seen) is None]
+        out = self._fetch_prefixes(whole)
+        groups: dict[tuple[bytes, ...], list[int]] = {}
+        shapes: dict[int, _Part] = {}
+        phantom: list[int] = []
+        for uid, seen in wanted.items():
+            shape = _shape(seen)
+            if shape is not None:
+                shapes[uid] = shape
+                groups.setdefault(_items(shape), []).append(uid)
+        for items, uids in groups.items():
+            for start in range(0, len(uids), FETCH_BATCH):
+                batch = uids[start : start + FETCH_BATCH]
+                for uid, item in self._fetch(batch, list(items), "parts").items():
+                    if any(
+                        not item.get(key)
+                        for key in item
+                        if isinstance(key, bytes) and key.endswith(b".MIME]")
+                    ):
+                        # A part the server imagined (a boundary declared but
+                        # never used): parse reads that mail whole, so do we.
+                        phantom.append(uid)
+                        continue
+                    header = bytes(item.get(b"BODY[HEADER]") or b"")
+                    out[uid] = header + _assemble(shapes[uid], item)
+        out.update(self._fetch_prefixes(phantom))
+        return out
 
     def append(self, folder: str, raw: bytes, when: datetime) -> tuple[int, int] | None:
         """File one of mailflow's own messages (marked read) in `folder`.
@@ -404,6 +505,47 @@ class ImapMailbox:
         found = re.search(r"APPENDUID (\d+) (\d+)", text, re.IGNORECASE)
         return (int(found.group(1)), int(found.group(2))) if found else None
 
+    def append_many(
+        self, folder: str, raws: list[bytes], when: datetime
+    ) -> list[tuple[int, int] | None]:
+        """File several of mailflow's own messages (marked read) in `folder`: one
+        MULTIAPPEND (RFC 3502) where the server has it (Dovecot does), so a
+        backlog's copies cost one round trip, not one each; else one APPEND
+        each. Returns each message's (UIDVALIDITY, UID) where APPENDUID says."""
+        if not raws:
+            return []
+        if len(raws) == 1 or not self._imap.has_capability("MULTIAPPEND"):
+            return [self.append(folder, raw, when) for raw in raws]
+        reopen = self._selected if self._selected == folder else None
+        if reopen is not None:  # as `append`: Courier refuses a read-only folder
+            with _translated(f"CLOSE of {folder!r}"):
+                self._imap.close_folder()
+            self._selected = None
+            self.commands.append("CLOSE")
+        try:
+            with _translated(f"MULTIAPPEND to {folder!r}"):
+                typ, data = self._imap.multiappend(
+                    folder,
+                    [{"msg": raw, "flags": [b"\\Seen"], "date": when} for raw in raws],
+                )
+                if typ != "OK":
+                    from imapclient import exceptions as imap_errors
+
+                    raise imap_errors.IMAPClientError(f"APPEND refused: {data!r}")
+        finally:
+            if reopen is not None:
+                self.examine(reopen)
+        self.commands.append("APPEND")
+        text = " ".join(
+            d.decode("ascii", "replace") if isinstance(d, bytes) else str(d)
+            for d in (data or [])
+        )
+        found = re.search(r"APPENDUID (\d+) ([\d:,]+)", text, re.IGNORECASE)
+        uids = _uid_set(found.group(2)) if found else []
+        if len(uids) != len(raws):
+            return [None] * len(raws)
+        return [(int(found.group(1)), uid) for uid in uids] if found else []
+
     def contains_message_id(self, folder: str, message_id: str) -> bool:
         """Whether `folder` holds a mail with this Message-ID (outbox reconciliation)."""
         self.examine(folder)
@@ -411,3 +553,195 @@ class ImapMailbox:
             found = self._imap.search([b"HEADER", b"Message-ID", message_id])
         self.commands.append("UID SEARCH")
         return bool(found)
+
+
+# -- BODYSTRUCTURE: what is fetched of a mail, and the mail rebuilt from it -----------
+
+
+def outline(structure: Any) -> Outline:
+    """An imapclient BODYSTRUCTURE as an Outline (an unreadable one: read whole)."""
+    try:
+        calendar, report = _facts(structure, [MAX_STRUCTURE_PARTS])
+    except (_Whole, IndexError, TypeError, AttributeError):
+        return Outline(calendar=True, report=True)
+    try:
+        shape = _plan(structure, "", [MAX_STRUCTURE_PARTS])
+    except (_Whole, IndexError, TypeError, AttributeError):
+        shape = None
+    return Outline(calendar=calendar, report=report, shape=shape)
+
+
+def _uid_set(text: str) -> list[int]:
+    """The UIDs of an APPENDUID uid-set ("5:7,9"), in order (RFC 4315)."""
+    uids: list[int] = []
+    for piece in text.split(","):
+        first, _, last = piece.partition(":")
+        low, high = int(first), int(last or first)
+        uids.extend(range(min(low, high), max(low, high) + 1))
+    return uids
+
+
+def _shape(seen: Outline | None) -> _Part | None:
+    return seen.shape if seen is not None and isinstance(seen.shape, _Part) else None
+
+
+def _children(node: Any) -> tuple[list[Any], bytes] | None:
+    """A multipart's parts and subtype (imapclient nests the top level's in a
+    list, an attached message's stay raw tuples); None for a leaf."""
+    if isinstance(node[0], list):
+        return node[0], _lower(node[1])
+    if isinstance(node[0], tuple):
+        at = next(i for i, x in enumerate(node) if not isinstance(x, tuple))
+        return list(node[:at]), _lower(node[at])
+    return None
+
+
+def _lower(value: Any) -> bytes:
+    return value.lower() if isinstance(value, bytes) else b""
+
+
+def _facts(node: Any, budget: list[int]) -> tuple[bool, bool]:
+    """(some part may be a calendar, some part is a report), attached messages
+    included, as parse's has_calendar and is_report count them."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _Whole
+    found = _children(node)
+    if found is not None:
+        parts, subtype = found
+        facts = [_facts(p, budget) for p in parts]
+        return (
+            any(c for c, _ in facts),
+            subtype == b"report" or any(r for _, r in facts),
+        )
+    if _calendarish(node):
+        return True, False
+    if _lower(node[0]) == b"message" and len(node) > 8 and isinstance(node[8], tuple):
+        return _facts(node[8], budget)
+    return False, False
+
+
+def _calendarish(node: Any) -> bool:
+    """A leaf parse or calendar would read as a calendar: by type, or a name
+    with "ics" in any parameter (generous: a miss would lose a reply)."""
+    kind = _lower(node[0]) + b"/" + _lower(node[1])
+    if kind in _CALENDAR_TYPES:
+        return True
+    values = [*_values(node[2]), *_values(_disposition(node)[1])]
+    return any(b"ics" in v.lower() for v in values)
+
+
+def _values(params: Any) -> list[bytes]:
+    if not isinstance(params, tuple):
+        return []
+    return [v for v in params[1::2] if isinstance(v, bytes)]
+
+
+def _disposition(node: Any) -> tuple[bytes, Any]:
+    """A leaf's Content-Disposition from the extension data (RFC 9051 7.5.2)."""
+    kind = _lower(node[0])
+    at = 9 if kind == b"text" else 11 if kind == b"message" else 8
+    value = node[at] if len(node) > at else None
+    if isinstance(value, tuple) and value and isinstance(value[0], bytes):
+        return value[0].lower(), value[1] if len(value) > 1 else None
+    return b"", None
+
+
+def _plan(node: Any, section: str, budget: list[int]) -> _Part | None:
+    """What to fetch: None to read the whole mail (one part that is text or
+    calendar, an odd structure, a calendar inside an attached message)."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _Whole
+    found = _children(node)
+    if found is None:
+        if not section:  # the whole mail is this one part
+            return (
+                None
+                if _lower(node[0]) not in _UNREAD_TOPS or _calendarish(node)
+                else _Part(section)
+            )
+        if _lower(node[0]) in (b"multipart", b""):
+            raise _Whole  # declared multipart, no parts: parse reads it as text
+        if _lower(node[0]) == b"message":
+            if _facts(node, [MAX_STRUCTURE_PARTS])[0]:
+                raise _Whole  # parse counts a calendar in a forward: read it all
+            return _Part(section)
+        kind = _lower(node[0]) + b"/" + _lower(node[1])
+        attached = _disposition(node)[0] == b"attachment"
+        return _Part(
+            section, read=_calendarish(node) or (kind in _TEXT_TYPES and not attached)
+        )
+    parts, _subtype = found
+    boundary = next(
+        (
+            v
+            for k, v in zip(
+                node_params(node)[0::2], node_params(node)[1::2], strict=False
+            )
+            if isinstance(k, bytes)
+            and k.lower() == b"boundary"
+            and isinstance(v, bytes)
+        ),
+        b"",
+    )
+    if not boundary or not parts:
+        raise _Whole
+    children = tuple(
+        _plan(p, f"{section}.{i}" if section else str(i), budget)
+        for i, p in enumerate(parts, 1)
+    )
+    return _Part(section, boundary=boundary, children=tuple(c for c in children if c))
+
+
+def node_params(node: Any) -> tuple[Any, ...]:
+    """A multipart's parameters (boundary ...), just after its subtype."""
+    found = _children(node)
+    if found is None:
+        return ()
+    at = 2 if isinstance(node[0], list) else len(found[0]) + 1
+    params = node[at] if len(node) > at else None
+    return params if isinstance(params, tuple) else ()
+
+
+def _items(shape: _Part) -> tuple[bytes, ...]:
+    """The FETCH items of one plan: the header, every part's MIME header, and
+    the content of the parts that are read (each up to PART_LIMIT)."""
+    items = [b"BODY.PEEK[HEADER]"]
+
+    def walk(part: _Part) -> None:
+        for child in part.children:
+            items.append(b"BODY.PEEK[%s.MIME]" % child.section.encode())
+            if child.read:
+                items.append(
+                    b"BODY.PEEK[%s]<0.%d>" % (child.section.encode(), PART_LIMIT)
+                )
+            walk(child)
+
+    walk(shape)
+    return tuple(items)
+
+
+def _assemble(part: _Part, item: dict[bytes, Any]) -> bytes:
+    """The body of `part` as MIME again: each child's own MIME header, then its
+    content when read, else nothing (the attachment stays on the server)."""
+    if not part.boundary:
+        return b""  # one part of no words: the header alone
+    out = [b"\r\n"]
+    for child in part.children:
+        out.append(b"--" + part.boundary + b"\r\n")
+        out.append(_got(item, b"BODY[%s.MIME]" % child.section.encode()))
+        if child.boundary:
+            out.append(_assemble(child, item))
+        elif child.read:
+            out.append(_got(item, b"BODY[%s]<0>" % child.section.encode()))
+        out.append(b"\r\n")
+    out.append(b"--" + part.boundary + b"--\r\n")
+    return b"".join(out)
+
+
+def _got(item: dict[bytes, Any], key: bytes) -> bytes:
+    value = item.get(key)
+    if value is None and key.endswith(b"<0>"):
+        value = item.get(key[:-3])
+    return bytes(value) if isinstance(value, bytes) else b""

@@ -38,6 +38,10 @@ else:
 
 log = logging.getLogger("mailflow")
 
+COPY_BATCH = 50
+"""Copies filed in Sent by one MULTIAPPEND (and marked done by one commit)."""
+COPY_BATCH_BYTES = 4 * 1024 * 1024
+"""...and at most this much of them, so one command stays bounded."""
 POLICY_ATTEMPTS = 3
 """Runs a message may be refused on policy alone before it is failed for good."""
 _BREAKER = "breaker_open_since"
@@ -71,6 +75,8 @@ class Outbox:
         self._letters = letters  # built on first use: an alert is rare
         self.dry_run = dry_run
         self._suspect: tuple[OutgoingMail, str] | None = None  # see _policy_refused
+        self._copies: list[OutgoingMail] = []  # handed over, not yet filed in Sent
+        self._copy_bytes = 0
 
     def flush(self) -> None:
         """Hand every queued message over once, within the limits, then file its
@@ -96,8 +102,10 @@ class Outbox:
             for outgoing in (batch[i] for i in guard.fair_order(lanes)):
                 handled.add(outgoing.id)
                 if not self._flush_one(outgoing, limits, history):
+                    self._file_copies()  # what went before the outage is filed
                     self.report.waiting = len(self.store.pending())
                     return
+        self._file_copies()
         if self._suspect is not None:
             # Refused on policy with nothing after it to tell why: one more run
             # it stood alone (see _policy_refused).
@@ -177,14 +185,48 @@ class Outbox:
             # be in Sent already.
             outgoing.status == "sent" and self._copy_filed(outgoing.message_id)
         ):
-            bookmark = self._file_copy(outgoing.raw)
+            # Filed with the next few (`_file_copies`): the row stays 'sent'
+            # meanwhile, so a run that dies first files it next time, once.
+            self._copies.append(outgoing)
+            self._copy_bytes += len(outgoing.raw)
+            if len(self._copies) >= COPY_BATCH or self._copy_bytes >= COPY_BATCH_BYTES:
+                self._file_copies()
         else:
-            bookmark = None
-        with self.store.transaction():  # one commit (one fsync), not two
-            if bookmark is not None:
-                self.store.set_folder(*bookmark)
-            self.store.mark_done(outgoing.id)
+            with self.store.transaction():
+                self.store.mark_done(outgoing.id)
         return True
+
+    def _file_copies(self) -> None:
+        """File the copies of the messages just handed over in Sent, in one
+        MULTIAPPEND where the server has it, then mark them done in one commit
+        (and move the Sent bookmark past them when nothing came in between)."""
+        copies, self._copies, self._copy_bytes = self._copies, [], 0
+        if not copies:
+            return
+        name = self.settings.imap.sent_folder
+        appended = self.mailbox.append_many(name, [o.raw for o in copies], self.now)
+        known = self.store.folder(f"sent:{name}")
+        following = known.uidnext if known is not None else None
+        for filed in appended:
+            if (
+                filed is None
+                or known is None
+                or filed != (known.uidvalidity, following)
+                or following is None
+            ):
+                break
+            following += 1
+        with self.store.transaction():  # one commit (one fsync) for them all
+            if (
+                known is not None
+                and following is not None
+                and following != known.uidnext
+            ):
+                self.store.set_folder(
+                    f"sent:{name}", Folder(known.uidvalidity, following)
+                )
+            for outgoing in copies:
+                self.store.mark_done(outgoing.id)
 
     def _policy_refused(self, outgoing: OutgoingMail, reason: str) -> bool:
         """A 5.7.x at DATA. If the next message goes, it was this message's
@@ -310,21 +352,6 @@ class Outbox:
                 and call.start_at.isoformat() == start
             )
         return True
-
-    def _file_copy(self, raw: bytes) -> tuple[str, Folder] | None:
-        """Put our copy in Sent; returns the Sent bookmark moved past it when
-        nothing else came in between (stored by the caller with the outbox row)."""
-        name = self.settings.imap.sent_folder
-        appended = self.mailbox.append(name, raw, self.now)
-        known = self.store.folder(f"sent:{name}")
-        if (
-            appended
-            and known
-            and known.uidvalidity == appended[0]
-            and known.uidnext == appended[1]
-        ):
-            return f"sent:{name}", Folder(known.uidvalidity, appended[1] + 1)
-        return None
 
     def _copy_filed(self, message_id: str) -> bool:
         """Whether Sent holds this message (only asked after a run died mid-way)."""

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from mailflow.shell.mailbox import FolderStatus, HeaderFetch
+    from mailflow.shell.mailbox import FolderStatus, HeaderFetch, Outline
 
 
 class Mailbox(Protocol):
@@ -118,6 +118,29 @@ class Mailbox(Protocol):
         """`body` of several UIDs in one round trip; missing UIDs are left out."""
         ...
 
+    def outlines(self, uids: list[int]) -> dict[int, Outline]:
+        """What each mail is made of, none of its contents (BODYSTRUCTURE).
+
+        `Outline.calendar` is True whenever `parse` finds a calendar in the
+        whole mail (a calendar part, an ``*.ics`` file, also in an attached
+        message), except a mail with no header at all (a bare calendar file),
+        which its header's parse shows; `report` whenever parse finds a
+        multipart/report. Both may say True for more. Missing UIDs left out.
+        """
+        ...
+
+    def readable(self, wanted: dict[int, Outline | None]) -> dict[int, bytes]:
+        """Each mail as mailflow reads it, in one round trip per shape of mail.
+
+        The bytes parse (`parse.parse_mail`, `calendar.read_calendar`) to what
+        the whole mail does: with the mail's outline, they may hold only the
+        header and the text, HTML and calendar parts, each attachment's MIME
+        header kept and its content left on the server; with None, the whole
+        mail up to `mailbox.READ_LIMIT`. Missing UIDs are left out; never sets
+        \\Seen.
+        """
+        ...
+
     def append(self, folder: str, raw: bytes, when: datetime) -> tuple[int, int] | None:
         """Store one of mailflow's own messages in `folder` with \\Seen set and
         INTERNALDATE `when` (APPEND); the selected folder stays selected, even
@@ -128,6 +151,15 @@ class Mailbox(Protocol):
         folder's UIDNEXT before the append, which then grows by one. None from
         a server without UIDPLUS. `MailboxError` when the folder does not exist.
         """
+        ...
+
+    def append_many(
+        self, folder: str, raws: list[bytes], when: datetime
+    ) -> list[tuple[int, int] | None]:
+        """`append` of several messages, in their order, in as few round trips
+        as the server allows (one MULTIAPPEND, RFC 3502): all are stored or,
+        on an error, possibly none. Returns one (UIDVALIDITY, UID) per message
+        (None each when the server does not say)."""
         ...
 
     def contains_message_id(self, folder: str, message_id: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import logging
 import re
 import traceback
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
+from time import process_time
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -38,7 +40,7 @@ from mailflow.model import (
     Verdict,
 )
 from mailflow.shell import privacy
-from mailflow.shell.budget import mail_budget
+from mailflow.shell.budget import mail_budget, paused
 from mailflow.shell.digest import Digest
 from mailflow.shell.mailbox import READ_LIMIT
 from mailflow.shell.outbox import Outbox
@@ -49,6 +51,7 @@ from mailflow.shell.store import Folder, Store
 # they load on first use (icalendar, phonenumbers, jinja2 and many regexes).
 if TYPE_CHECKING:
     from email.message import Message
+    from email.parser import BytesHeaderParser
 
     from mailflow.config import Settings
     from mailflow.deciding import timing, workflow
@@ -58,7 +61,7 @@ if TYPE_CHECKING:
     from mailflow.shell import bounces, caldav_sync, conversation, intake, schedule
     from mailflow.shell.conversation import Conversation
     from mailflow.shell.intake import Intake, MailKey
-    from mailflow.shell.mailbox import FolderStatus, HeaderFetch
+    from mailflow.shell.mailbox import FolderStatus, HeaderFetch, Outline
     from mailflow.shell.schedule import Schedule
     from mailflow.writing import calendar, letters
     from mailflow.writing.letters import AfterCallLetters
@@ -83,11 +86,14 @@ log = logging.getLogger("mailflow")
 MAX_ATTEMPTS_PER_MAIL = 3
 """A mail whose handling crashes this many runs in a row is set aside (logged)."""
 
+SENT_BATCH = 500
+"""Sent mails learned from per transaction (one fsync each, not one per mail)."""
 BODY_BATCH = 50
 """New mails whose bodies are read in one UID FETCH (one round trip, not 50)."""
 BODY_BATCH_BYTES = 8 * 1024 * 1024
 """...and at most this much of them by RFC822.SIZE, so memory stays bounded."""
 
+_DISPOSITION = re.compile(rb"(?im)^content-disposition:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*")
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _OWN_ID = re.compile(r"<mailflow\.[0-9a-f]{32}@[^<>\s]+>$")
 """The shape of mailflow's Message-IDs (writing/letters.py: message_id)."""
@@ -216,6 +222,8 @@ class Runner:
         self.report = RunReport()
         self._heads: dict[int, InboundMail] = {}  # the current batch's, by UID
         self._bodies: dict[int, bytes] = {}
+        self._outlines: dict[int, Outline] = {}  # the current batch's, by UID
+        self._spent: dict[int, float] = {}  # CPU a mail already cost in `_prefetch`
         self._statuses: dict[str, FolderStatus] = {}  # asked together, used once
 
     # Built on first use: an empty poll writes, reads and classifies nothing.
@@ -364,52 +372,66 @@ class Runner:
             uids = self.mailbox.uids_after(known.uidnext - 1)
         ours = {self.settings.practice.email, self.settings.practice.therapist_email}
         from email.parser import BytesHeaderParser
-        from email.policy import default as default_policy
-        from email.utils import getaddresses
+        from email.policy import compat32
 
-        parser = BytesHeaderParser(policy=default_policy)
-        for _uid, header in self.mailbox.header_fields(uids, _SENT_FIELDS):
-            try:
-                fields = parser.parsebytes(header)
-                message_id = str(fields.get("Message-ID") or "").strip()
-                if fields.get("X-Mailflow") is not None or _OWN_ID.match(message_id):
-                    # Our own copy: mailflow's mail never makes a contact. One this
-                    # database never wrote (a second or restored database) marks its
-                    # thread as answered, so nobody in it is answered again.
-                    direct = str(fields.get("X-Mailflow") or "") in _SENT_DIRECTLY
-                    if (
-                        message_id
-                        and not direct
-                        and not self.store.is_our_message(message_id)
-                    ):
-                        self._adopt(message_id, fields)
-                    continue
-                if message_id and self.store.is_our_message(message_id):
-                    continue
-                pairs = getaddresses(
-                    [
-                        str(v)
-                        for k in ("To", "Cc", "Bcc")
-                        for v in fields.get_all(k) or []
-                    ]
-                )
-                recipients = {a.lower() for _, a in pairs if "@" in a} - ours
-                thread = set(
-                    _MESSAGE_ID.findall(
-                        f"{fields.get('In-Reply-To') or ''} {fields.get('References') or ''}"
-                    )
-                )
-            except Exception:
-                log.warning("sent folder: skipped a mail with unreadable headers")
-                continue
+        # compat32: the raw field values are all this needs (addresses and
+        # Message-IDs), at a sixth of policy.default's cost per mail.
+        parser = BytesHeaderParser(policy=compat32)
+        fetched = self.mailbox.header_fields(uids, _SENT_FIELDS)
+        while chunk := list(itertools.islice(fetched, SENT_BATCH)):
+            # One commit per SENT_BATCH mails, not per mail (a first run reads
+            # years of Sent); the bookmark moves with it, so a run that stops
+            # half-way goes on from the last batch. Every step is idempotent.
             with self.store.transaction():
-                self.store.add_contacts(recipients)
-                if recipients and thread:
-                    self.store.add_answered_by_hand(thread)
-                    self._stand_down(thread)
+                for _uid, header in chunk:
+                    self._learn_from_sent(parser, header, ours)
+                self.store.set_folder(
+                    f"sent:{name}", Folder(status.uidvalidity, chunk[-1][0] + 1)
+                )
         self.store.set_folder(
             f"sent:{name}", Folder(status.uidvalidity, status.uidnext)
         )
+
+    def _learn_from_sent(
+        self, parser: BytesHeaderParser[Message], header: bytes, ours: set[str]
+    ) -> None:
+        """One sent mail: its recipients become contacts, its thread answered
+        by hand (and its enquiry stood down); inside the caller's transaction."""
+        from email.utils import getaddresses
+
+        try:
+            fields = parser.parsebytes(header)
+            message_id = str(fields.get("Message-ID") or "").strip()
+            if fields.get("X-Mailflow") is not None or _OWN_ID.match(message_id):
+                # Our own copy: mailflow's mail never makes a contact. One this
+                # database never wrote (a second or restored database) marks its
+                # thread as answered, so nobody in it is answered again.
+                direct = str(fields.get("X-Mailflow") or "") in _SENT_DIRECTLY
+                if (
+                    message_id
+                    and not direct
+                    and not self.store.is_our_message(message_id)
+                ):
+                    self._adopt(message_id, fields)
+                return
+            if message_id and self.store.is_our_message(message_id):
+                return
+            pairs = getaddresses(
+                [str(v) for k in ("To", "Cc", "Bcc") for v in fields.get_all(k) or []]
+            )
+            recipients = {a.lower() for _, a in pairs if "@" in a} - ours
+            thread = set(
+                _MESSAGE_ID.findall(
+                    f"{fields.get('In-Reply-To') or ''} {fields.get('References') or ''}"
+                )
+            )
+        except Exception:
+            log.warning("sent folder: skipped a mail with unreadable headers")
+            return
+        self.store.add_contacts(recipients)
+        if recipients and thread:
+            self.store.add_answered_by_hand(thread)
+            self._stand_down(thread)
 
     def _adopt(self, message_id: str, fields: Message) -> None:
         """A mailflow letter this database does not know: its thread is owned
@@ -420,10 +442,9 @@ class Runner:
                 f" {fields.get('References') or ''}"
             )
         )
-        with self.store.transaction():
-            self.store.add_answered_by_hand(thread)
-            count = int(self.store.get_meta("adopted_threads") or 0)
-            self.store.set_meta("adopted_threads", str(count + 1))
+        self.store.add_answered_by_hand(thread)  # in the Sent batch's transaction
+        count = int(self.store.get_meta("adopted_threads") or 0)
+        self.store.set_meta("adopted_threads", str(count + 1))
         log.warning("sent folder: a mailflow letter this database never wrote")
 
     def _stand_down(self, thread: set[str]) -> None:
@@ -462,22 +483,30 @@ class Runner:
                     retry_from = fetched.uid if retry_from is None else retry_from
             self._heads.clear()
             self._bodies.clear()
+            self._outlines.clear()
+            self._spent.clear()
         high = max([status.uidnext, *(u + 1 for u in uids)])
         self.store.set_folder(name, Folder(uidvalidity, retry_from or high))
 
     def _handle_safely(self, uidvalidity: int, fetched: HeaderFetch) -> bool:
         """Handle one mail; False when it must be tried again next run."""
+        limit = self.settings.limits.mail_cpu_s
+        left = limit - self._spent.pop(fetched.uid, 0.0)
+        if left <= 0:
+            # Its budget went on its headers in `_prefetch`: one budget a mail.
+            self._set_aside(uidvalidity, fetched.uid, f"{limit:g} s of CPU")
+            return True
         try:
-            with mail_budget(self.settings.limits.mail_cpu_s):
+            with mail_budget(left):
                 self._handle(uidvalidity, fetched)
         except parse.OverBudget as exc:
             # Built to cost (a parser's budget, not a crash): set aside once,
             # since every retry would meet the same wall. Logged by UID only.
             self._set_aside(uidvalidity, fetched.uid, exc.limit)
-        except MailOverBudget as exc:
+        except MailOverBudget:
             # Past every reader's caps, the net beneath them: the same wall.
             self.store.abandon()
-            self._set_aside(uidvalidity, fetched.uid, f"{exc.seconds:g} s of CPU")
+            self._set_aside(uidvalidity, fetched.uid, f"{limit:g} s of CPU")
         except parse.ParseError:
             self.report.bad += 1
             log.warning("uid %d: unreadable mail, left alone", fetched.uid)
@@ -487,6 +516,11 @@ class Runner:
                 ),
                 "unreadable",
             )
+        except MemoryError:
+            # A mail built to take more memory than the process has: every
+            # retry would meet the same wall, so set aside once, as above.
+            self.store.abandon()
+            self._set_aside(uidvalidity, fetched.uid, "the memory available")
         except MailboxError:
             # The server, not this mail, failed: stop the run (exit 3) without
             # counting an attempt against the mail, which the next run reads again.
@@ -574,6 +608,10 @@ class Runner:
         if owned is not None:
             mail, found = self._read(fetched)
             return "expunged" if mail is None else self._owned(key, owned, mail, found)
+        if self._without_calendar(fetched, head):
+            early = self._before_body(fetched, head)
+            if early is not None:
+                return early  # what the body's reading would decide, unread
         mail, found = self._read(fetched)
         if mail is None:
             return "expunged"
@@ -630,28 +668,101 @@ class Runner:
         return reason if reason and reason not in _NEEDS_BODY else None
 
     def _prefetch(self, uidvalidity: int, batch: list[HeaderFetch]) -> None:
-        """Parse a batch's headers and read, in one UID FETCH, the bodies its
-        unseen mails will need. Only a shortcut: each mail is still decided on
-        its own when its turn comes, and a body missing here is fetched then."""
-        wanted = []
+        """Parse a batch's headers and read, in a few UID FETCH, what its unseen
+        mails will need: nothing for mail the headers decide (lists, bulk,
+        auto-replies, mailflow's own, the practice's, too old, answered by
+        hand), whole delivery reports, and of the rest only the parts that are
+        read (`Mailbox.readable`; a multipart mail's outline first, so an
+        attachment is never fetched). Only a shortcut: each mail is still
+        decided on its own when its turn comes, and a body missing here is
+        fetched then."""
+        reports: list[int] = []
+        wanted: list[HeaderFetch] = []
+        read: dict[int, Outline | None] = {}  # what to read of which (None: whole)
+        limit = self.settings.limits.mail_cpu_s
         for fetched in batch:
+            began = process_time()
             try:
-                with mail_budget(self.settings.limits.mail_cpu_s):
+                with mail_budget(limit):
                     head = parse.parse_mail(fetched.header)
                     self._heads[fetched.uid] = head
                     seen = self.store.is_seen(
                         uidvalidity, fetched.uid, fingerprint(head, fetched.size)
                     )
-                    if not seen and self._on_headers(fetched, head) is None:
-                        wanted.append(fetched.uid)
+                    if seen or self._on_headers(fetched, head) is not None:
+                        continue
+                    if bounce.looks_like_bounce(head):
+                        reports.append(fetched.uid)
+                    elif _one_text_part(fetched, head):
+                        if self._owner(head) is not None or (
+                            self._before_body(fetched, head) is None
+                        ):
+                            read[fetched.uid] = None  # read whole: it is its text
+                    else:
+                        wanted.append(fetched)
+            except MailOverBudget:
+                self._spent[fetched.uid] = limit  # all of it: none left for its turn
+                continue
             except Exception:  # met again, and logged, in its own turn
                 continue
-        self._bodies = self.mailbox.bodies(wanted)
+            finally:
+                # Charged to the mail's own turn: one budget, not two.
+                self._spent.setdefault(fetched.uid, process_time() - began)
+        found = self.mailbox.outlines([f.uid for f in wanted])
+        for fetched in wanted:
+            outline = found.get(fetched.uid)
+            if outline is None:
+                continue  # expunged meanwhile
+            self._outlines[fetched.uid] = outline
+            head = self._heads[fetched.uid]
+            if (
+                self._owner(head) is not None
+                or not self._without_calendar(fetched, head)
+                or self._before_body(fetched, head) is None
+            ):
+                read[fetched.uid] = outline  # else decided on its headers: unread
+        self._bodies = self.mailbox.bodies(reports)
+        self._bodies.update(self.mailbox.readable(read))
+
+    def _without_calendar(self, fetched: HeaderFetch, head: InboundMail) -> bool:
+        """Whether the mail surely holds no calendar and no report (its header,
+        or its outline, says so): then the headers decide as the body would."""
+        if head.has_calendar or head.is_report:
+            return False
+        if _one_text_part(fetched, head):
+            return True
+        outline = self._outlines.get(fetched.uid)
+        return outline is not None and not (outline.calendar or outline.report)
+
+    def _before_body(self, fetched: HeaderFetch, head: InboundMail) -> str | None:
+        """For a mail without a calendar, in no conversation of ours: what
+        `_decide` would make of it after reading it, when its headers already
+        say (too old, answered by hand, no sender, from the practice); else
+        None. The same checks, in the same order, on the same header fields."""
+        sent_at = head.date_at or fetched.received_at
+        max_age = timedelta(days=self.settings.workflow.max_request_age_days)
+        if sent_at is not None and self.now - sent_at > max_age:
+            return "too-old"
+        answered = _thread(head) | ({head.message_id} if head.message_id else set())
+        if self.store.answered_by_hand(answered):
+            return "answered-by-hand"
+        if classify.is_automated(head, self.policy.form_senders) is not None:
+            return None  # a no-reply sender: a form's body may still name a person
+        practice = {
+            self.policy.practice_email.lower(),
+            self.policy.therapist_email.lower(),
+        }
+        if head.from_addr is None:
+            return "no-sender"
+        return "from-practice" if head.from_addr in practice else None
 
     def _body(self, uid: int) -> bytes | None:
         """A mail's bytes: from its batch's FETCH, else read now (None: expunged)."""
         raw = self._bodies.pop(uid, None)
-        return raw if raw is not None else self.mailbox.body(uid)
+        if raw is not None:
+            return raw
+        with paused():  # the server's pace, not the mail's: never cut mid-response
+            return self.mailbox.readable({uid: self._outlines.get(uid)}).get(uid)
 
     def _read(
         self, fetched: HeaderFetch
@@ -741,7 +852,10 @@ class Runner:
 
     def _bounce(self, key: MailKey, fetched: HeaderFetch) -> str:
         """A delivery report is never answered (`Bounces.take`)."""
-        raw = self._body(fetched.uid)
+        raw = self._bodies.pop(fetched.uid, None)  # fetched whole by `_prefetch`
+        if raw is None:
+            with paused():  # the server's pace, not the mail's
+                raw = self.mailbox.body(fetched.uid)
         if raw is None:
             return "expunged"
         return bounces.Bounces(
@@ -811,7 +925,12 @@ class Runner:
         if self.dry_run or not settings.enabled:
             return
         writer = caldav_sync.CaldavCalendar(settings)
-        if caldav_sync.flush(self.store, writer, lambda: self.letters, self.now):
+        from mailflow.shell.caldav_busy import conversation_seconds
+
+        seconds = conversation_seconds(self.settings.caldav)
+        if caldav_sync.flush(
+            self.store, writer, lambda: self.letters, self.now, seconds=seconds
+        ):
             self.flush_outbox()  # the therapist's "not getting your bookings"
 
 
@@ -854,6 +973,17 @@ def _batches(fetches: Iterable[HeaderFetch]) -> Iterator[list[HeaderFetch]]:
         size += readable
     if batch:
         yield batch
+
+
+def _one_text_part(fetched: HeaderFetch, head: InboundMail) -> bool:
+    """A mail of one text or HTML part (its Content-Type says, or none is
+    given): its whole is what is read, and it holds no calendar unless a
+    parameter names an ``.ics`` file (then its outline decides)."""
+    kind = head.headers.get("content-type", "text/plain")
+    if kind.split(";")[0].strip().lower() not in {"text/plain", "text/html"}:
+        return False
+    named = _DISPOSITION.search(fetched.header)
+    return "ics" not in kind.lower() and not (named and b"ics" in named.group().lower())
 
 
 def _thread(mail: InboundMail) -> set[str]:

@@ -100,6 +100,7 @@ class Store:
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
+        self._secret: bytes | None = None
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
@@ -235,14 +236,18 @@ class Store:
 
     def secret(self) -> bytes:
         """A per-installation secret for deterministic yet unguessable ids."""
+        if self._secret is not None:
+            return self._secret  # never changes once stored: read once
         value = self.get_meta("secret")
         if value is None:
             value = secrets.token_hex(32)
             self._db.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", (value,)
             )
-            value = self.get_meta("secret") or value
-        return bytes.fromhex(value)
+            # Not kept yet: the transaction that wrote it may still roll back.
+            return bytes.fromhex(self.get_meta("secret") or value)
+        self._secret = bytes.fromhex(value)
+        return self._secret
 
     def folder(self, name: str) -> Folder | None:
         raw = self.get_meta(f"folder:{name}")

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from mailflow.errors import TemplateError
 from mailflow.model import Slot
+from mailflow.reading.parse import HEADER_FACTORY
 from mailflow.writing import contract, html
 
 PRIVATE_HEADER = "X-Mailflow"
@@ -254,10 +255,14 @@ def _tidy(text: str) -> str:
     return text + "\n"
 
 
+_SMTP = SMTP.clone(header_factory=HEADER_FACTORY)
+"""policy.SMTP, its header classes made once (`parse.HEADER_FACTORY`)."""
+
+
 def build(draft: Draft, now: datetime, directory: Path | None = None) -> bytes:
     """The wire bytes of one message (CRLF, as SMTP and IMAP APPEND want)."""
     text, html_part = render(draft.kind, draft.context, directory)
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=_SMTP)
     message["From"] = _mailbox("From", draft.sender_name, draft.sender)
     message["To"] = _mailbox("To", draft.to_name, draft.to)
     message["Subject"] = clean_header(draft.subject, limit=300)
@@ -282,7 +287,7 @@ def build(draft: Draft, now: datetime, directory: Path | None = None) -> bytes:
 
 def _attach_calendar(message: EmailMessage, part: CalendarPart) -> None:
     """mixed[ alternative[ plain, html, calendar ], .ics attachment ]."""
-    inline = EmailMessage(policy=SMTP)
+    inline = EmailMessage(policy=_SMTP)
     inline.set_content(part.ics, maintype="text", subtype="calendar", cte="base64")
     del inline["Content-Disposition"]
     del inline["MIME-Version"]

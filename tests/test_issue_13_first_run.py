@@ -1,0 +1,129 @@
+"""A first run over a real mailbox costs what it reads (#13): mail its headers
+decide is never fetched, and a request's attachment stays on the server.
+
+Against Dovecot; `ImapMailbox.fetched_bytes` counts what crossed the wire.
+"""
+
+from __future__ import annotations
+
+import email
+from datetime import timedelta
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from email.utils import format_datetime, make_msgid
+
+import pytest
+from support import NOW, request, run_in_process, write_config
+
+from mailflow.shell.runner import SENT_BATCH
+
+ATTACHMENT = bytes(range(256)) * (3 * 4096)
+"""3 MiB: had it been fetched, `fetched_bytes` would show it."""
+HEADERS_ONLY = 64 * 1024
+"""More than the headers and text parts of a handful of mails, far less than
+one attachment."""
+
+
+@pytest.fixture
+def setup(tmp_path, mail_server, mailboxes):
+    return mail_server, mailboxes, write_config(tmp_path, mail_server, mailboxes)
+
+
+def _with_attachment(
+    sender: str, to: str, text: str, *, subject: str = "Free consultation call"
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(NOW - timedelta(hours=1))
+    message["Message-ID"] = make_msgid(domain="sender.example")
+    message.set_content(text)
+    message.add_alternative(f"<p>{text}</p>", subtype="html")
+    message.add_attachment(
+        ATTACHMENT, maintype="application", subtype="pdf", filename="letter.pdf"
+    )
+    return message
+
+
+def test_a_request_with_a_big_attachment_is_answered_from_its_text_alone(setup):
+    server, boxes, config = setup
+    words = "Hello, could I book the free 15 minute call please? Mornings suit me."
+    mail = _with_attachment(boxes.person, boxes.practice, words)
+    server.deliver(mail.as_bytes(), boxes.practice)
+
+    report, mailbox = run_in_process(config, NOW)
+
+    assert report.requests == 1
+    (reply,) = server.messages(boxes.person)
+    assert reply.message()["In-Reply-To"] == mail["Message-ID"]
+    assert mailbox.fetched_bytes < HEADERS_ONLY  # the text part, not the 3 MiB
+
+
+def test_mail_its_headers_decide_is_never_fetched_for_its_body(setup):
+    server, boxes, config = setup
+    old = _with_attachment(boxes.person, boxes.practice, "Can I book a call?")
+    old.replace_header("Date", format_datetime(NOW - timedelta(days=30)))
+    own = _with_attachment(boxes.practice, boxes.practice, "Note to self: book a call")
+    listed = _with_attachment("news@lists.example", boxes.practice, "Book a call!")
+    listed["List-Id"] = "<news.lists.example>"
+    plain_own = request(sender=boxes.therapist, to=boxes.practice)
+    for raw in (old.as_bytes(), own.as_bytes(), listed.as_bytes(), plain_own):
+        server.deliver(raw, boxes.practice)
+
+    report, mailbox = run_in_process(config, NOW)
+
+    assert report.outcomes == {"too-old": 1, "from-practice": 2, "mailing-list": 1}
+    assert report.requests == 0
+    assert server.messages(boxes.person) == []
+    # Headers once, the three multipart mails' structures once; no body, no part.
+    assert mailbox.commands.count("UID FETCH") == 2, " ".join(mailbox.commands)
+    assert mailbox.fetched_bytes < HEADERS_ONLY
+
+
+def test_a_calendar_answer_with_an_attachment_is_still_read(setup):
+    """A reply to the booking holds its calendar beside a big attachment: the
+    structure says so, the calendar part is fetched (not the attachment), and
+    the booking's answer is read as it is when the mail is read whole."""
+    server, boxes, config = setup
+    server.deliver(request(sender=boxes.person, to=boxes.practice), boxes.practice)
+    run_in_process(config, NOW)
+    (offer,) = server.messages(boxes.person)
+    offered = offer.message()
+    words = "None of these work for me, sorry. Do you have anything else?"
+    answer = _with_attachment(
+        boxes.person, boxes.practice, words, subject="Re: " + str(offered["Subject"])
+    )
+    answer["In-Reply-To"] = offered["Message-ID"]
+    answer["References"] = offered["Message-ID"]
+    server.deliver(answer.as_bytes(), boxes.practice)
+
+    report, mailbox = run_in_process(config, NOW + timedelta(minutes=5))
+
+    assert sum(n for k, n in report.outcomes.items() if k.startswith("owned:")) == 1
+    assert mailbox.fetched_bytes < HEADERS_ONLY
+    letters = server.messages(boxes.person)
+    assert len(letters) == 2  # their words were read: the times again, or others
+    second = email.message_from_bytes(letters[1].raw, policy=default_policy)
+    assert second["In-Reply-To"] == answer["Message-ID"]
+
+
+def test_the_sent_scan_commits_in_batches_and_learns_every_mail(setup):
+    server, boxes, config = setup
+    count = SENT_BATCH + 20
+    for n in range(count):
+        server.append(
+            boxes.practice,
+            "Sent",
+            request(sender=boxes.practice, to=f"client-{n}@example.org"),
+        )
+    # A client written to by hand: their mail is not a stranger's request.
+    server.deliver(
+        request(sender=f"client-{count - 1}@example.org", to=boxes.practice),
+        boxes.practice,
+    )
+
+    report, _mailbox = run_in_process(config, NOW)
+
+    assert report.requests == 0
+    assert server.messages(f"client-{count - 1}@example.org") == []
