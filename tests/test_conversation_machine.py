@@ -17,7 +17,12 @@ file and the mailboxes themselves:
 4. every letter sent once: no Message-ID twice on the wire or in any mailbox,
    and the outbox's sent letters are exactly what the SMTP server accepted;
 5. nothing lost: once every server is up and a run has been, nothing waits in
-   the outbox and every mail delivered to the practice was read.
+   the outbox and every mail delivered to the practice was read;
+6. a thread answered by hand (the therapist's own mail program files its reply
+   in Sent) is theirs: once a run has seen it, the enquiry holds no time and
+   mailflow sends nothing more in that thread;
+7. after a delivery report says a letter to someone bounced, no time stays held
+   for them and nothing more goes to that address until they write again.
 
 No real server: this is part of the fast run (not `integration`).
 """
@@ -35,10 +40,11 @@ from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.policy import default as default_policy
+from email.utils import format_datetime, make_msgid, parseaddr
 from functools import cached_property
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -111,6 +117,8 @@ MOVE = "Something came up, can we move it to another day?"
 CRISIS = (
     "I've been thinking about ending my life lately and I don't know who else to tell."
 )
+BY_HAND = "Hi, Sam here. I'll give you a ring this afternoon to find a time."
+_IDS = re.compile(r"<[^<>\s]+>")
 
 
 class Crash(BaseException):
@@ -187,10 +195,76 @@ class Letter:
         self.message_id = field("Message-ID")
         self.in_reply_to = field("In-Reply-To")
         self.to = field("To")
+        self.sender = parseaddr(field("From"))[1].lower()
+        self.recipient = parseaddr(self.to)[1].lower()
+        self.thread = frozenset(
+            _IDS.findall(f"{self.in_reply_to} {field('References')}")
+        )
 
     @cached_property
     def message(self) -> EmailMessage:
         return _parsed(self.raw)
+
+
+def hand_answer(original: Letter, person: str, sent_at: datetime) -> bytes:
+    """The therapist's own reply in a person's thread, from the practice's
+    address, as their mail program writes it (and files it in Sent)."""
+    message = EmailMessage()
+    message["From"] = f"Riverside Counselling <{PRACTICE}>"
+    message["To"] = person
+    subject = str(original.message["Subject"] or "Your enquiry")
+    message["Subject"] = "Re: " + subject.removeprefix("Re: ")
+    message["Date"] = format_datetime(sent_at)
+    message["Message-ID"] = make_msgid(domain="laptop.riverside.example")
+    message["In-Reply-To"] = original.message_id
+    message["References"] = " ".join([*sorted(original.thread), original.message_id])
+    message.set_content(BY_HAND + "\n")
+    return message.as_bytes()
+
+
+def delivery_report(returned: Letter, failed: str, sent_at: datetime) -> bytes:
+    """An RFC 3464 bounce of `returned` from the person's mail system: their
+    address is gone (5.1.1); the returned letter's headers are attached."""
+    boundary = "=_report_" + returned.message_id.strip("<>").replace("@", "_")
+    head = returned.raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    return (
+        (
+            "From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\r\n"
+            f"To: {PRACTICE}\r\n"
+            "Subject: Undelivered Mail Returned to Sender\r\n"
+            f"Date: {format_datetime(sent_at)}\r\n"
+            f"Message-ID: {make_msgid(domain='mx.example.org')}\r\n"
+            "Auto-Submitted: auto-replied\r\n"
+            "MIME-Version: 1.0\r\n"
+            "Content-Type: multipart/report; report-type=delivery-status;\r\n"
+            f' boundary="{boundary}"\r\n'
+            "\r\n"
+            f"--{boundary}\r\n"
+            "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+            "Your message could not be delivered to one or more recipients.\r\n\r\n"
+            f"--{boundary}\r\n"
+            "Content-Type: message/delivery-status\r\n\r\n"
+            "Reporting-MTA: dns; mx.example.org\r\n\r\n"
+            f"Final-Recipient: rfc822; {failed}\r\n"
+            "Action: failed\r\n"
+            "Status: 5.1.1\r\n"
+            "Diagnostic-Code: smtp; 550 5.1.1 no such user\r\n\r\n"
+            f"--{boundary}\r\n"
+            "Content-Type: text/rfc822-headers\r\n\r\n"
+        ).encode()
+        + head.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        + (f"\r\n\r\n--{boundary}--\r\n").encode()
+    )
+
+
+class HandAnswer(NamedTuple):
+    """A reply the therapist wrote by hand: to whom, the thread it answers,
+    the Message-ID it carries, and how many letters had gone by then."""
+
+    person: str
+    thread: frozenset[str]
+    message_id: str
+    wire_before: int
 
 
 def _numbers(message: EmailMessage) -> int:
@@ -212,6 +286,10 @@ class Conversations(RuleBasedStateMachine):
         self.delivered: set[str] = set()  # Message-IDs of every mail to the practice
         self._cache: dict[tuple[str, int], Letter] = {}
         self._wire: list[Letter] = []
+        self.by_hand: list[HandAnswer] = []
+        # address -> (the bounce's Message-ID, how many letters had gone by then),
+        # until the person writes again
+        self.bounced: dict[str, tuple[str, int]] = {}
 
     # -- set-up and the clock ----------------------------------------------------
 
@@ -300,6 +378,7 @@ class Conversations(RuleBasedStateMachine):
 
     def reply(self, who: int, to: Letter, body: str, run_now: bool) -> None:
         name, address = PEOPLE[who]
+        self.bounced.pop(address, None)  # they write again
         raw = answer(
             to.message, sender=f"{name} <{address}>", body=body, sent_at=self.local()
         )
@@ -314,6 +393,7 @@ class Conversations(RuleBasedStateMachine):
             sender=f"{name} <{address}>", to=PRACTICE, body=text, sent_at=self.local()
         )
         self.requests[_header(_parsed(raw), "Message-ID")] = address
+        self.bounced.pop(address, None)  # they write again
         self.deliver(raw, run_now)
 
     def answers(self) -> list[tuple[str, int, Letter]]:
@@ -367,6 +447,87 @@ class Conversations(RuleBasedStateMachine):
         else:
             words = {"none-fit": NONE_FIT, "cancel": CANCEL, "move": MOVE}[what]
         self.reply(who, letter, words, run_now)
+
+    # -- the therapist's own mail program, and the people's mail systems -----------
+
+    def hand_answerable(self) -> list[tuple[int, Letter]]:
+        """Mail in a person's threads the therapist could answer by hand: the
+        person's own in the practice's inbox, mailflow's to them in Sent."""
+        found: list[tuple[int, Letter]] = []
+        for who, (_, address) in enumerate(PEOPLE):
+            theirs = [m for m in self.inbox(PRACTICE) if m.sender == address]
+            ours = [
+                m
+                for m in self.inbox(PRACTICE, "Sent")
+                if m.kind and m.recipient == address
+            ]
+            # Mostly someone holding a time: the hold a hand answer must free.
+            weight = 4 if self.held_by("lower(e.email) = ?", address) else 1
+            found += [(who, m) for m in theirs[-2:] + ours[-2:]] * weight
+        return found
+
+    @precondition(lambda self: bool(self.hand_answerable()))
+    @rule(data=st.data(), run_now=st.booleans())
+    def therapist_answers_by_hand(self, data: st.DataObject, run_now: bool) -> None:
+        """The therapist answers a person's thread from their own mail program:
+        the reply goes to the person and its copy lands in the practice's Sent,
+        which is all the worker sees of it."""
+        self.answer_by_hand(data, self.hand_answerable(), run_now)
+
+    def holding(self) -> list[tuple[int, Letter]]:
+        return [
+            (who, letter)
+            for who, letter in self.hand_answerable()
+            if self.held_by("lower(e.email) = ?", PEOPLE[who][1])
+        ]
+
+    @precondition(lambda self: bool(self.holding()))
+    @rule(data=st.data(), run_now=st.booleans())
+    def therapist_answers_a_held_pick_by_hand(
+        self, data: st.DataObject, run_now: bool
+    ) -> None:
+        """The case of #8: a time held for someone's pick, their thread answered
+        by hand (holds are short-lived, so this is drawn on purpose)."""
+        self.answer_by_hand(data, self.holding(), run_now)
+
+    def answer_by_hand(
+        self, data: st.DataObject, threads: list[tuple[int, Letter]], run_now: bool
+    ) -> None:
+        who, letter = data.draw(st.sampled_from(threads), label="by hand")
+        name, address = PEOPLE[who]
+        raw = hand_answer(letter, f"{name} <{address}>", self.local())
+        sent = Letter(raw)
+        self.by_hand.append(
+            HandAnswer(address, sent.thread, sent.message_id, len(self.office.smtp_log))
+        )
+        self.office.append(PRACTICE, "Sent", raw, ("\\Seen",), when=self.now)
+        self.office.deliver(raw, address)
+        if run_now:
+            self.clean_run()
+
+    def bounceable(self) -> list[tuple[int, Letter]]:
+        """The latest letters mailflow sent each person: any may come back."""
+        found: list[tuple[int, Letter]] = []
+        for who, (_, address) in enumerate(PEOPLE):
+            went = [m for m in self.wire() if m.recipient == address]
+            weight = 4 if self.held_by("lower(e.email) = ?", address) else 1
+            found += [(who, m) for m in went[-2:]] * weight
+        return found
+
+    @precondition(lambda self: bool(self.bounceable()))
+    @rule(data=st.data(), run_now=st.booleans())
+    def a_letter_bounces(self, data: st.DataObject, run_now: bool) -> None:
+        """A person's mailbox is gone: their mail system returns a letter of
+        ours with a delivery report, into the practice's inbox."""
+        who, letter = data.draw(st.sampled_from(self.bounceable()), label="bounced")
+        address = PEOPLE[who][1]
+        raw = delivery_report(letter, address, self.local())
+        if address not in self.bounced:
+            self.bounced[address] = (
+                _header(_parsed(raw), "Message-ID"),
+                len(self.office.smtp_log),
+            )
+        self.deliver(raw, run_now)
 
     # -- the clock and the runs ----------------------------------------------------
 
@@ -496,8 +657,16 @@ class Conversations(RuleBasedStateMachine):
             for letter in sent + queued:
                 assert letter.to.endswith(f"<{address}>") or letter.to == address
             outcome = seen.get(message_id)
+            # A first answer still waiting when their address bounced is dropped.
+            dropped = self.query(
+                "SELECT o.id FROM outbox o JOIN enquiries e ON o.enquiry_id = e.id"
+                " WHERE e.request_message_id = ? AND o.status = 'dropped'"
+                " AND o.kind IN ('offer', 'safety')",
+                message_id,
+            )
             if outcome in ("request", "crisis"):
-                assert len(sent) + len(queued) == 1, (
+                answered = len(sent) + len(queued)
+                assert answered == 1 or (answered == 0 and dropped), (
                     f"request {message_id} ({outcome}) unanswered"
                 )
             elif outcome is not None:
@@ -542,7 +711,12 @@ class Conversations(RuleBasedStateMachine):
         for user in (THERAPIST, *(a for _, a in PEOPLE)):
             ids = [m.message_id for m in self.inbox(user)]
             assert len(ids) == len(set(ids)), f"{user} got a letter twice"
-        filed = [m.message_id for m in self.inbox(PRACTICE, "Sent")]
+        by_hand = {hand.message_id for hand in self.by_hand}
+        filed = [
+            m.message_id
+            for m in self.inbox(PRACTICE, "Sent")
+            if m.message_id not in by_hand  # the therapist's own mail program's
+        ]
         assert len(filed) == len(set(filed)), "a copy was filed twice"
         assert set(filed) <= set(handed), "a copy filed of a letter never sent"
         rows = self.query("SELECT message_id, status FROM outbox")
@@ -551,6 +725,56 @@ class Conversations(RuleBasedStateMachine):
             f"sent per outbox but not on the wire: {went - set(handed)};"
             f" on the wire but not sent per outbox: {set(handed) - went}"
         )
+
+    def held_by(self, where: str, *args: object) -> list[tuple[Any, ...]]:
+        return self.query(
+            "SELECT e.id, e.state, c.start_at FROM enquiries e"
+            f" JOIN calls c ON c.enquiry_id = e.id WHERE c.status = 'held' AND {where}",
+            *args,
+        )
+
+    @invariant()
+    def a_thread_answered_by_hand_is_the_therapists(self) -> None:
+        answered = {m for (m,) in self.query("SELECT message_id FROM answered_by_hand")}
+        for hand in self.by_hand:
+            if not hand.thread <= answered:
+                continue  # no run has read Sent since
+            marks = ", ".join("?" * len(hand.thread))
+            owners = self.query(
+                f"SELECT DISTINCT enquiry_id FROM thread_ids WHERE message_id IN ({marks})",
+                *hand.thread,
+            )
+            thread = set(hand.thread)
+            for (owner,) in owners:
+                assert not self.held_by("e.id = ?", owner), (
+                    f"enquiry {owner} answered by hand still holds a time"
+                )
+                thread |= {
+                    m
+                    for (m,) in self.query(
+                        "SELECT message_id FROM thread_ids WHERE enquiry_id = ?", owner
+                    )
+                }
+            late = [
+                m.kind
+                for m in self.wire()[hand.wire_before :]
+                if m.recipient == hand.person
+                and (m.message_id in thread or m.thread & thread)
+            ]
+            assert not late, f"mailflow wrote {late} in a thread answered by hand"
+
+    @invariant()
+    def nothing_goes_to_an_address_that_bounced(self) -> None:
+        seen = dict(self.query("SELECT fingerprint, outcome FROM seen"))
+        for address, (report, wire_before) in self.bounced.items():
+            late = [m.kind for m in self.wire()[wire_before:] if m.recipient == address]
+            assert not late, f"{late} sent to an address that bounced"
+            outcome = seen.get(report)
+            if outcome is None:
+                continue  # not read yet
+            assert outcome == "bounce", f"a bounce of our letter read as {outcome}"
+            held = self.held_by("lower(e.email) = ?", address)
+            assert not held, f"a time stays held for an address that bounced: {held}"
 
     def nothing_waits(self) -> None:
         waiting = self.query(

@@ -228,3 +228,67 @@ def test_crisis_words_in_a_thread_the_therapist_took_over_still_alert_them(
         for m in office.messages(mailboxes.therapist)[therapist_before:]
     ]
     assert "crisis_alert" in told
+
+
+def test_a_thread_answered_by_hand_while_a_pick_is_held_frees_that_time(
+    tmp_path, office, mailboxes
+):
+    # Issue #8: the hand answer stood the enquiry down but left its hold row
+    # held, so that time stayed blocked for everyone. One time on offer in all:
+    # the next person is offered it only if the hand answer freed it.
+    nowhere = SimpleNamespace(imap_port=1, smtp_port=1, password=office.password)
+    settings = load_settings(
+        write_config(
+            tmp_path,
+            nowhere,
+            mailboxes,
+            '[workflow]\napproval = "therapist"\n[availability]\n'
+            'hours = { thu = ["13:00-13:15"] }\nmin_notice_hours = 1\nhorizon_days = 3\n',
+        )
+    )
+    person, practice = mailboxes.person, mailboxes.practice
+    office.deliver(request(sender=f"Jordan Lee <{person}>", to=practice), practice)
+    assert cycle(settings, office).exit_code == 0
+    offer = newest(office, person, "offer")
+    assert offered(offer) == ["Thursday 26 November"]
+    at = NOW + timedelta(hours=1)
+    office.deliver(answer(offer, sender=person, body="1", sent_at=at), practice)
+    assert cycle(settings, office, at).exit_code == 0
+    assert held_calls(settings) == ["held"]
+
+    # The therapist answers the person's pick from their own mail program: the
+    # worker sees only its copy in Sent (a reply in a thread mailflow owns,
+    # carrying none of mailflow's Message-IDs).
+    pick = [m.message() for m in office.messages(practice)][-1]
+    by_hand = answer(
+        pick,
+        sender=f"Sam Rivera <{practice}>",
+        body="Hi Jordan, I'll ring you this afternoon.",
+        sent_at=at + timedelta(minutes=30),
+    )
+    office.append(practice, "Sent", by_hand, ("\\Seen",))
+    at += timedelta(hours=1)
+    other = f"casey-{person}"
+    office.deliver(
+        request(sender=f"Casey Morgan <{other}>", to=practice, sent_at=at), practice
+    )
+    assert cycle(settings, office, at).exit_code == 0
+
+    assert held_calls(settings) == ["released"]
+    assert offered(newest(office, other, "offer")) == ["Thursday 26 November"]
+    assert [m.message()["X-Mailflow"] for m in office.messages(person)] == [
+        "offer",
+        "held",
+    ]  # and nothing more to the person answered by hand
+
+
+def offered(letter) -> list[str]:
+    """The days of the numbered times a letter lists ("  1. Thursday 26 November ...")."""
+    import re
+
+    text = letter.get_body(preferencelist=("plain",)).get_content()
+    return [
+        " ".join(line.split()[1:4]).rstrip(",")
+        for line in text.splitlines()
+        if re.match(r"^  \d\. ", line)
+    ]
