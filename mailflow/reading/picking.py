@@ -494,19 +494,8 @@ def exclusions(
             away = _AWAY_BEFORE.search(text[: found.start()])
             later(monday + timedelta(days=7) if away else monday)
     for found in _FROM_DAY.finditer(text):
-        n = int(found["n"])
-        for months in range(3):
-            year = today.year + (today.month - 1 + months) // 12
-            month = (today.month - 1 + months) % 12 + 1
-            try:
-                day = date(year, month, n)
-            except ValueError:
-                continue
-            if day >= today:
-                later(
-                    day + timedelta(days=1)
-                    if found[0].lower().startswith("after")
-                    else day
-                )
-                break
+        day = _next_day(today, int(found["n"]))
+        if day is not None:
+            after = found[0].lower().startswith("after")
+            later(day + timedelta(days=1) if after else day)
     return not_before, frozenset(not_on)
