@@ -197,6 +197,17 @@ def test_a_trickling_caldav_server_costs_a_write_its_deadline_not_the_run(
         assert store.get_meta(caldav_sync.ERROR_KEY) == (
             "the calendar server did not answer in time"
         )
+        # Under `watch` the abandoned write may still land: nothing newer is
+        # sent past it while it is under way (a delete never overtaken).
+        later = now + timedelta(hours=1)
+        with store.transaction():
+            store.queue_calendar(
+                enquiry_id=1, uid="a", action="delete", sequence=1, ics=None, now=later
+            )
+        served = server.served
+        assert not caldav_sync.flush(store, writer, lambda: letters, later, seconds=1)
+        assert server.served == served  # not asked again
+        assert store.calendar_waiting() == 1
     with pytest.raises(BusyCalendarError, match="did not answer in time"):
         caldav_busy.read_busy(
             settings.caldav,

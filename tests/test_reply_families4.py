@@ -304,3 +304,21 @@ def test_cancel_words_beside_an_unplaced_other_time_never_cancel(text: str) -> N
 def test_a_plain_cancel_still_cancels_even_as_a_question(text: str) -> None:
     found = _read(State.BOOKED, text, booked=WEDNESDAY)
     assert found.kind is ReplyKind.CANCEL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can I still have the call? Actually no, please cancel it.",
+        "I'd like to cancel. Could we try again another time?",
+        "Thanks, I'll cancel for now and could we do it again in the new year",
+    ],
+)
+def test_asked_for_again_and_cancelled_in_one_reply_is_asked_never_reopened(
+    text: str,
+) -> None:
+    for state in (State.CANCELLED, State.CLOSED):
+        done = workflow.on_person_reply(state, _read(state, text), OWN_CANCEL)
+        assert done.state is state
+        assert not any(isinstance(c, Offer) for c in done.commands)
+        assert any(isinstance(c, AlertTherapist) for c in done.commands)

@@ -6,9 +6,11 @@ reply bench (`bench/replies.py`) both call it, so what is measured is what runs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, tzinfo
+from typing import Final
 
 from mailflow.model import (
     ClosedReason,
@@ -21,6 +23,10 @@ from mailflow.model import (
 )
 from mailflow.reading import followup, intent, reply, therapist
 from mailflow.reading.quoting import new_words
+
+_CANCEL_NOW: Final = re.compile(r"\bcancel\b", re.IGNORECASE)
+"""A cancel said now ("please cancel it"), not one told of ("sorry for
+cancelling", "I cancelled")."""
 
 
 def answers_followup(state: State, closed_reason: ClosedReason | None) -> bool:
@@ -70,6 +76,15 @@ def read_person_answer(
         thanks = answer.kind is ReplyKind.OTHER and followup.only_keeps(
             text, answer.phone
         )
+        if (
+            answer.kind is ReplyKind.CANCEL
+            and answer.yes
+            and _CANCEL_NOW.search(new_words(text))
+        ):
+            # "I'd like to cancel. Could we try again another time?": asked
+            # for again and cancelled in one reply; the therapist reads it,
+            # no fresh times sent on a guess.
+            return replace(answer, kind=ReplyKind.UNCLEAR, yes=False)
         if answer.kind is ReplyKind.CANCEL and intent.has_a_change_of_heart(text):
             # "I'm sorry I cancelled, I've changed my mind and would like the
             # call": no repeated cancel; the therapist reads it.

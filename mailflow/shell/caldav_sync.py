@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from mailflow.errors import ConfigError, TokenError
 from mailflow.shell import deadline
@@ -180,6 +180,11 @@ def flush(
     """Write what waits, newest per event; True when the therapist was told (a
     letter was queued). Never raises for the calendar's sake: the run goes on.
     Each event's conversation with the server ends within `seconds`."""
+    if deadline.still_running(_WRITING):
+        # A write left behind by its deadline may still land: nothing newer
+        # goes out before it has (a delete must never be overtaken by a put).
+        log.warning("caldav: an earlier write is still under way; events wait")
+        return _tell_if_failing(store, letters, now)
     due = store.calendar_due(now)
     for n, op in enumerate(due):
         try:
@@ -204,6 +209,9 @@ def flush(
     return _tell_if_failing(store, letters, now)
 
 
+_WRITING: Final = "caldav calendar"
+
+
 def _write(writer: CalendarWriter, op: CalendarOp, seconds: float) -> None:
     """One event written, within a whole-conversation deadline: a server that
     trickles costs the run `seconds`, never its lock for good (#14)."""
@@ -214,7 +222,7 @@ def _write(writer: CalendarWriter, op: CalendarOp, seconds: float) -> None:
         elif op.ics is not None:
             writer.put(op.uid, op.ics)
 
-    deadline.within(seconds, "caldav calendar", write)
+    deadline.within(seconds, _WRITING, write)
 
 
 def _tell_if_failing(

@@ -116,7 +116,7 @@ class Conversation:
             if check is SenderCheck.FAILED:
                 # The token without the sender: their own mail gone astray,
                 # or someone holding a letter to them. Either way, they hear.
-                self._tell_therapist(enquiry, "unverified-therapist")
+                self._tell_therapist(enquiry, "unverified-therapist", incoming.step)
                 log.warning(
                     "enquiry %d: a therapist's reply failed the sender check",
                     enquiry.id,
@@ -132,7 +132,7 @@ class Conversation:
         if sender and sender == enquiry.email.lower() and not mail.from_ambiguous:
             check = self._sender_check(mail, sender)
             if check is SenderCheck.FAILED:
-                self._tell_therapist(enquiry, "unverified-person")
+                self._tell_therapist(enquiry, "unverified-person", incoming.step)
                 log.warning(
                     "enquiry %d: a reply as the person failed the sender check",
                     enquiry.id,
@@ -140,7 +140,7 @@ class Conversation:
                 return "person-unverified"
             outcome = self._person(enquiry, incoming)
             if check is SenderCheck.WEAK and outcome in _CANCELS:
-                self._tell_therapist(enquiry, "weak-cancel")
+                self._tell_therapist(enquiry, "weak-cancel", incoming.step)
             return outcome
         if sender == therapist:
             log.warning(
@@ -173,9 +173,12 @@ class Conversation:
         domain = address.rsplit("@", 1)[-1]
         return sender_check(mail, domain, self.settings.imap.authserv_id)
 
-    def _tell_therapist(self, enquiry: Enquiry, reason: str) -> None:
-        """One short line to the therapist about this enquiry, at most once a
-        day (the letter's id is derived from the day: a second is the same)."""
+    def _tell_therapist(
+        self, enquiry: Enquiry, reason: str, step: str | None = None
+    ) -> None:
+        """One short line to the therapist about this enquiry: for this mail
+        (`step`), or, without one, at most once a day (the letter's id is
+        derived from the day: a second is the same)."""
         call = self.store.call(enquiry.id)
         day = self.now.astimezone(ZoneInfo(self.settings.practice.timezone)).date()
         self.letters.therapist_alert(
@@ -184,7 +187,7 @@ class Conversation:
             reason=reason,
             when=call.start_at if call else None,
             proposed=None,
-            step=f"alert:{reason}:{day.isoformat()}",
+            step=f"alert:{reason}:{step or day.isoformat()}",
         )
 
     # -- the person ---------------------------------------------------------------

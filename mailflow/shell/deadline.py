@@ -139,6 +139,17 @@ class Deadline:
                 sock.detach()  # the descriptor stays its owner's to close
 
 
+_left_behind: list[threading.Thread] = []
+"""Work `within` stopped waiting for, which may still be talking to its server."""
+
+
+def still_running(what: str) -> bool:
+    """Whether work `within` left behind for `what` is still under way: under
+    `watch` the process lives on, and a late write must not cross a newer one."""
+    _left_behind[:] = [t for t in _left_behind if t.is_alive()]
+    return any(t.name == f"mailflow {what}" for t in _left_behind)
+
+
 def within(seconds: float, what: str, work: Callable[[], _T]) -> _T:
     """`work()`, or TimeoutError once `seconds` have passed.
 
@@ -160,6 +171,7 @@ def within(seconds: float, what: str, work: Callable[[], _T]) -> _T:
     worker.start()
     worker.join(seconds)
     if worker.is_alive():
+        _left_behind.append(worker)
         log.warning("%s: not finished within its deadline of %g s", what, seconds)
         raise TimeoutError(f"{what}: not finished within {seconds:g} s")
     if failed:
