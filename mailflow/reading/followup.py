@@ -19,7 +19,7 @@ from typing import Final, Literal
 from mailflow.model import PersonReply, ReplyKind, Slot
 from mailflow.reading import intent, mentions, picking
 from mailflow.reading.quoting import new_words
-from mailflow.reading.reply import read_person_reply
+from mailflow.reading.reply import _NAME, _PHONE_RUN, _WORD, read_person_reply
 
 MAX_READ_CHARS: Final = 8 * 1024
 """An answer is short; only the head of the new words is read, which also keeps
@@ -819,9 +819,6 @@ def names_another_time(
     return any(not mentions.candidates(group, (booked,), zones) for group in named)
 
 
-_PHONE_RUN = re.compile(r"\+?\(?\d[\d ()-]{7,}\d")
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-_NAME = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?")
 _NOT_NAMES: Final = frozenset(
     [
         "monday",

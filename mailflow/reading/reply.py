@@ -605,16 +605,7 @@ def _of_another(clause: str, pick: int, day: int, count: int) -> bool:
 
 def _only_the_choice(body: str) -> bool:
     """ "Thursday", "2.", "Thursday at 2pm\n\nJo": the day or number alone."""
-    left = _ONLY_CHOICE.sub(" ", body)
-    words = _WORD.findall(left)
-    if not words:
-        return True
-    last_line = [line for line in left.splitlines() if line.strip()][-1]
-    return (
-        len(words) <= 2
-        and words == _WORD.findall(last_line)
-        and all(_NAME.fullmatch(w) for w in words)
-    )
+    return _at_most_a_name(_ONLY_CHOICE.sub(" ", body))
 
 
 _PHONE_RUN = re.compile(r"\+?\(?\d[\d ()-]{7,}\d")
@@ -630,7 +621,12 @@ _PHONE_WORDS = re.compile(
 def _only_phone(body: str) -> bool:
     """ "07700 900123", "my mobile is 07700 900123", "Tel: ...\n\nJo": a phone
     number and nothing else of note (a name on the last line at most)."""
-    left = _PHONE_WORDS.sub(" ", _PHONE_RUN.sub(" ", body))
+    return _at_most_a_name(_PHONE_WORDS.sub(" ", _PHONE_RUN.sub(" ", body)))
+
+
+def _at_most_a_name(left: str) -> bool:
+    """What is left of a reply once its answer is taken out: nothing, or a
+    name signed on the last line (at most two capitalised words)."""
     words = _WORD.findall(left)
     if not words:
         return True
