@@ -91,7 +91,8 @@ class KeptMailbox(ImapMailbox):
 
     def listen(self, folder: str) -> FolderStatus | None:
         """EXAMINE `folder` and wait in IDLE; None when the server offers no IDLE
-        or refuses it (the session stays usable)."""
+        or refuses it and the session stays usable (MailboxError when it is
+        gone)."""
         from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 
         client = self._imap
@@ -107,6 +108,10 @@ class KeptMailbox(ImapMailbox):
             except IMAPClientAbortError:
                 raise
             except IMAPClientError:
+                # Refused. A server without IDLE for us still answers NOOP; one
+                # on its way down (Dovecot: "NO Server shutting down", then
+                # BYE) does not: an outage to retry, never a reason to poll.
+                client.noop()
                 return None
         self.commands.append("IDLE")
         self.idling = True
