@@ -28,6 +28,7 @@ from mailflow.errors import (
     TemplateError,
     TokenError,
 )
+from mailflow.shell.paths import config_path
 
 if TYPE_CHECKING:
     from mailflow.config import Settings
@@ -187,7 +188,12 @@ def _main(argv: list[str] | None) -> int:
 
             check_database(settings)
         if args.command == "run":
-            return _run(settings, now_text=args.now, dry_run=args.dry_run)
+            return _run(
+                settings,
+                now_text=args.now,
+                dry_run=args.dry_run,
+                config=config_path(args.config),
+            )
         if args.command == "watch":
             from mailflow.shell.watch import watch
 
@@ -275,17 +281,77 @@ def parse_now(text: str | None, zone_name: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _run(settings: Settings, *, now_text: str | None, dry_run: bool) -> int:
+def _run(
+    settings: Settings, *, now_text: str | None, dry_run: bool, config: Path
+) -> int:
     now = parse_now(now_text, settings.practice.timezone)
+    from mailflow.shell import quiet
     from mailflow.shell.cycle import problem, run_locked
 
-    report = run_locked(settings, now=now, dry_run=dry_run)
+    said = _Said()
+    logging.getLogger("mailflow").addHandler(said)
+    try:
+        report = run_locked(settings, now=now, dry_run=dry_run)
+    finally:
+        logging.getLogger("mailflow").removeHandler(said)
     if report is None:
         return EXIT_OK
     trouble = problem(report)
     if trouble:
         _error(trouble)
+    if dry_run:
+        return report.exit_code
+    if (
+        report.quiet_until is None
+        or trouble
+        or said.warnings
+        or not _plain_login(settings)
+    ):
+        quiet.forget_mark(config)
+    else:
+        imap = settings.imap
+        quiet.leave_mark(
+            config,
+            imap={
+                "host": imap.host,
+                "port": imap.port,
+                "security": imap.security,
+                "username": imap.username,
+                "timeout_s": imap.timeout_s,
+                "deadline_s": imap.deadline_s,
+                "ca_file": imap.ca_file,
+            },
+            password=imap.password.get_secret_value(),
+            database=settings.storage.database,
+            zone=settings.practice.timezone,
+            folders=report.folders,
+            since=now,
+            until=report.quiet_until,
+        )
     return report.exit_code
+
+
+class _Said(logging.Handler):
+    """Counts the warnings of a run: one that had something to say (and would
+    say it again) is never stood in for by a quiet poll."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.warnings = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.warnings += 1
+
+
+def _plain_login(settings: Settings) -> bool:
+    """A password from the environment or the file, as the quiet poll reads it."""
+    imap = settings.imap
+    return (
+        imap.auth == "password"
+        and not imap.password_command
+        and not imap.password_keyring
+        and imap.security in {"plain", "ssl", "starttls"}
+    )
 
 
 def _status(settings: Settings) -> int:
