@@ -206,7 +206,7 @@ def _main(argv: list[str] | None) -> int:
 
             return check(settings)
         if args.command == "status":
-            return _status(settings)
+            return _status(settings, config_path(args.config))
         if args.command == "auth":
             return _auth(settings)
         if args.command == "purge":
@@ -354,7 +354,7 @@ def _plain_login(settings: Settings) -> bool:
     )
 
 
-def _status(settings: Settings) -> int:
+def _status(settings: Settings, config: Path) -> int:
     from mailflow.deciding import timing
     from mailflow.shell.runner import enquiry_view, timing_rules
     from mailflow.shell.store import Store
@@ -412,6 +412,11 @@ def _status(settings: Settings) -> int:
             print(f"  enquiry {enquiry_id}: {local:%a %d %b %H:%M %Z} ({status})")
         last = store.get_meta("last_run_at")
         print(f"Last run: {last or 'never'}")
+        from mailflow.shell import quiet
+
+        if (polled := quiet.last_poll(config)) is not None:
+            # Empty runs since the last whole one were quiet polls.
+            print(f"Last poll: {polled.isoformat(timespec='seconds')}")
     return EXIT_OK
 
 

@@ -29,6 +29,7 @@ with a password login over plain, TLS or STARTTLS takes it; `-v`,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -151,6 +152,20 @@ def forget_mark(config: Path) -> None:
         pass
 
 
+def last_poll(config: Path) -> datetime | None:
+    """When this config's inbox was last polled, by a whole run that left the
+    mark or a quiet poll since; None without a mark."""
+    from datetime import UTC
+
+    try:
+        entry = mark_file(config, config.read_bytes(), mailflow_environ())
+        if entry is None:
+            return None
+        return datetime.fromtimestamp(entry.stat().st_mtime, UTC)
+    except OSError:
+        return None
+
+
 def _speakable(imap: Mapping[str, Any], folders: Mapping[str, tuple[int, int]]) -> bool:
     """Names the quiet poll can send as IMAP quoted strings (RFC 9051): ASCII
     without controls; anything else is left to imapclient's whole run."""
@@ -199,7 +214,11 @@ def quiet_run(argv: Sequence[str]) -> int | None:
     expected = {
         name: (validity, uidnext) for name, validity, uidnext in mark["folders"]
     }
-    return 0 if seen == expected else None
+    if seen != expected:
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(entry)  # when it last stood in for a run (`mailflow status`)
+    return 0
 
 
 def _run_arguments(argv: Sequence[str]) -> dict[str, str] | None:
