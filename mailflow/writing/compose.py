@@ -263,6 +263,8 @@ _SMTP = SMTP.clone(header_factory=HEADER_FACTORY)
 """policy.SMTP, its header classes made once (`parse.HEADER_FACTORY`)."""
 
 _CRLF: Final = b"\r\n"
+_MAX_LINE: Final[int] = _SMTP.max_line_length or 78
+"""policy.SMTP's line length (78): body lines are wrapped to it."""
 
 
 def build(draft: Draft, now: datetime, directory: Path | None = None) -> bytes:
@@ -384,7 +386,7 @@ def _quoted_printable(text: str) -> bytes:
     it and the generator writes it (UTF-8, lines ended by CRLF)."""
     lines = text.encode("utf-8").splitlines()
     encoded = quoprimime.body_encode(
-        (b"\n".join(lines) + b"\n").decode("latin-1"), _SMTP.max_line_length
+        (b"\n".join(lines) + b"\n").decode("latin-1"), _MAX_LINE
     )
     return _NEWLINES.sub("\r\n", encoded).encode("ascii")
 
@@ -392,7 +394,7 @@ def _quoted_printable(text: str) -> bytes:
 def _base64(data: bytes) -> bytes:
     """A bytes part's body as set_content(data, cte="base64") stores it and the
     generator writes it (57 bytes a line: 76 characters, CRLF)."""
-    step = (_SMTP.max_line_length or 78) // 4 * 3
+    step = _MAX_LINE // 4 * 3
     return b"".join(
         binascii.b2a_base64(data[i : i + step])[:-1] + _CRLF
         for i in range(0, len(data), step)
