@@ -33,6 +33,8 @@ LAST_GOOD_FOR = timedelta(hours=24)
 """How long a busy calendar read stays usable when a later read fails (the read
 covers the horizon plus this much, so a fallback never leaves days unknown)."""
 _LAST_GOOD = "busy:last_good"
+_FREE_KEPT = 64
+"""Answers of `Schedule.free` kept in one run (each a list of open slots)."""
 
 
 def _sources_key(sources: tuple[str, ...]) -> str:
@@ -51,6 +53,10 @@ class Schedule:
         self._failed: BusyCalendarError | None = None
         self.skipped: list[FeedRead] = []
         """Calendars read this run that left events out (told to the therapist)."""
+        self._free: dict[
+            tuple[timedelta | None, tuple[Interval, ...], tuple[Interval, ...]],
+            tuple[Slot, ...],
+        ] = {}
 
     @property
     def _buffer(self) -> timedelta:
@@ -186,9 +192,19 @@ class Schedule:
             since=min(self.now, self.now + rules.min_notice),
             until=self.now + rules.horizon,
         )
-        return availability.free_slots(
-            rules, now=self.now, calls=calls, busy=self.busy()
-        )
+        busy = self.busy()
+        # A backlog asks again and again with the same calls (an offer holds
+        # nothing): worked out once per distinct answer, read fresh every time.
+        key = (notice, tuple(calls), tuple(busy))
+        free = self._free.get(key)
+        if free is None:
+            free = tuple(
+                availability.free_slots(rules, now=self.now, calls=calls, busy=busy)
+            )
+            if len(self._free) >= _FREE_KEPT:
+                self._free.clear()
+            self._free[key] = free
+        return list(free)
 
     def clear(self, slot: Slot, except_enquiry: int | None = None) -> bool:
         """Whether a call can go at `slot` off the grid (the therapist's own proposal)."""
