@@ -21,6 +21,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.policy import Compat32, EmailPolicy
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Final
 
@@ -214,6 +215,8 @@ class _ReusedHeaderTypes(HeaderRegistry):
 
 
 _MAX_HEADER_TYPES: Final = 64
+_HEADERS_KEPT: Final = 1024
+"""Decoded header values kept for the next mails (`_header_text`, `_addresses`)."""
 HEADER_FACTORY: Final = _ReusedHeaderTypes()
 """policy.default's header factory, quicker: every header mailflow parses or
 writes is built with it (`policy.SMTP.clone(header_factory=HEADER_FACTORY)`)."""
@@ -317,8 +320,12 @@ def _first(raw: list[tuple[str, str]], name: str) -> str:
     return next((value for key, value in raw if key == name), "")
 
 
+@lru_cache(maxsize=_HEADERS_KEPT)
 def _header_text(value: str, hint: str | None) -> str:
-    """Decoded (8-bit and RFC 2047), unfolded, single-line header text."""
+    """Decoded (8-bit and RFC 2047), unfolded, single-line header text.
+
+    Kept for the next mails (the same To in every request) and for the same
+    mail's second reading (its header, then the whole mail)."""
     value = _fix_8bit(value, hint)
     with contextlib.suppress(*_EMAIL_BUGS):
         value = str(HEADER_FACTORY(_UNSTRUCTURED, value))
@@ -334,8 +341,10 @@ def _fix_8bit(value: str, hint: str | None) -> str:
     return _decode_bytes(value.encode("utf-8", "surrogateescape"), hint)
 
 
-def _addresses(value: str, hint: str | None) -> list[tuple[str, str]]:
-    """(display name, lower-cased addr-spec) pairs; invalid entries dropped."""
+@lru_cache(maxsize=_HEADERS_KEPT)
+def _addresses(value: str, hint: str | None) -> tuple[tuple[str, str], ...]:
+    """(display name, lower-cased addr-spec) pairs; invalid entries dropped.
+    Kept, as `_header_text`."""
     value = _fix_8bit(value, hint)
     pairs: list[tuple[str, str]] = []
     try:
@@ -351,7 +360,7 @@ def _addresses(value: str, hint: str | None) -> list[tuple[str, str]]:
     ]
     if not found:  # unparsable header: a visible address is still the address
         found = [("", a.lower()) for a in _visible_addresses(value)]
-    return found[:MAX_ADDRESSES]
+    return tuple(found[:MAX_ADDRESSES])
 
 
 def _visible_addresses(value: str) -> list[str]:
