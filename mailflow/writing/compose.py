@@ -367,11 +367,13 @@ def _multipart(subtype: str, parts: list[bytes]) -> tuple[bytes, bytes]:
 
 def _boundary(text: bytes) -> str:
     """email.generator's boundary: random, and lengthened until no line of
-    `text` is it (`Generator._make_boundary`, drawing the same numbers)."""
+    `text` is it (`Generator._make_boundary`, drawing the same numbers; its
+    multiline `^--boundary(--)?$` is a whole line, between two LF)."""
     boundary = "=" * 15 + f"{random.randrange(sys.maxsize):019d}" + "=="
+    lines = b"\n" + text + b"\n"
     candidate, counter = boundary, 0
-    while re.search(
-        b"^--" + re.escape(candidate.encode()) + b"(--)?$", text, re.MULTILINE
+    while any(
+        b"\n--" + candidate.encode() + end + b"\n" in lines for end in (b"", b"--")
     ):
         candidate = f"{boundary}.{counter}"
         counter += 1
