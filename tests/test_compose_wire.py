@@ -9,6 +9,7 @@ part headers, quoted-printable and base64 bodies, the calendar's structure.
 
 from __future__ import annotations
 
+import email.errors
 import random
 import re
 from dataclasses import replace
@@ -220,3 +221,42 @@ def test_a_body_line_is_never_longer_than_78() -> None:
     raw = same_bytes(BASE, "é" * 500 + "\n" + "word " * 100 + "\n", "<p>x</p>\n")
     assert max(len(line) for line in raw.split(b"\r\n")) <= 78
     assert re.search(rb"=C3=A9", raw)
+
+
+_ascii = st.text(
+    st.sampled_from([*"aZ09 <>@.-_'\"()[]:;,=?!#$%&*+/^`{|}~\\\t"]), max_size=80
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from(["Subject", "In-Reply-To", "References", "Message-ID"]),
+    value=_ascii,
+)
+def test_fields_written_as_they_are_are_what_the_email_package_writes(name, value):
+    try:
+        expected = compose._SMTP.fold_binary(
+            *compose._SMTP.header_store_parse(name, value)
+        )
+    except (ValueError, IndexError, email.errors.HeaderParseError):
+        return  # the email package's own failure: the short way never takes it
+    assert compose._field(name, value) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=_ascii,
+    local=st.text(st.sampled_from([*"ab9.+_-'\"= "]), min_size=1, max_size=20),
+)
+def test_address_fields_written_as_they_are_are_what_the_email_package_writes(
+    name, local
+):
+    address = f"{local}@example.org"
+    try:
+        mailbox = compose._mailbox("To", name, address)
+    except (ValueError, IndexError, email.errors.HeaderParseError):
+        return  # no such address: never a letter's
+    expected = compose._SMTP.fold_binary(
+        *compose._SMTP.header_store_parse("To", mailbox)
+    )
+    assert compose._address_field("To", name, address) == expected

@@ -324,19 +324,63 @@ def wire(draft: Draft, now: datetime, text: str, html_part: str) -> bytes:
     return b"".join(head) + content_type + _CRLF + body
 
 
-@lru_cache(maxsize=1024)
 def _field(name: str, value: str) -> bytes:
     """One header field as the email package writes it: `message[name] =
     value`, then flattened (encoded words, folding at 78, CRLF)."""
+    if len(name) + len(value) <= _MAX_LINE - 2 and (
+        (name.lower() in _UNSTRUCTURED and _plain_text(value))
+        or (name.lower() == "message-id" and _PLAIN_ID.fullmatch(value))
+    ):
+        # What the email package writes for it, unchanged (tests/test_compose_wire.py).
+        return f"{name}: {value}\r\n".encode("ascii")
+    return _folded(name, value)
+
+
+@lru_cache(maxsize=1024)
+def _folded(name: str, value: str) -> bytes:
     return _SMTP.fold_binary(*_SMTP.header_store_parse(name, value))
 
 
-@lru_cache(maxsize=256)
 def _address_field(header: str, name: str, address: str) -> bytes:
     """An address field (`_mailbox`) as the email package writes it."""
+    mailbox = _mailbox(header, name, address)
+    display, spec = mailbox.display_name, mailbox.addr_spec
+    line = f"{header}: {display} <{spec}>" if display else f"{header}: {spec}"
+    if (
+        len(line) <= _MAX_LINE
+        and (not display or _PLAIN_NAME.fullmatch(display))
+        and _PLAIN_ADDRESS.fullmatch(spec)
+    ):
+        return f"{line}\r\n".encode("ascii")
+    return _folded_address(header, name, address)
+
+
+@lru_cache(maxsize=256)
+def _folded_address(header: str, name: str, address: str) -> bytes:
     return _SMTP.fold_binary(
         *_SMTP.header_store_parse(header, _mailbox(header, name, address))
     )
+
+
+_UNSTRUCTURED: Final = frozenset({"subject", "in-reply-to", "references"})
+"""Unstructured fields whose value changes from letter to letter."""
+_PLAIN: Final = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
+_PLAIN_ID: Final = re.compile(
+    r"<[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*>"
+)
+_PLAIN_NAME: Final = re.compile(r"[A-Za-z0-9'-]+(?: [A-Za-z0-9'-]+)*")
+_ATOM: Final = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_ADDRESS: Final = re.compile(
+    rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+)
+"""Values the email package writes as they are when they fit on one line:
+printable ASCII words with single spaces and no encoded-word opener, a plain
+Message-ID, a display name of letters, digits, "'" and "-" before a plain
+address. Anything else is parsed and folded by the email package itself."""
+
+
+def _plain_text(value: str) -> bool:
+    return "=?" not in value and _PLAIN.fullmatch(value) is not None
 
 
 _BOUNDARY_SHAPE: Final = "=" * 15 + "0" * 19 + "=="
