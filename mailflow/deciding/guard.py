@@ -95,7 +95,8 @@ def decide(
 
 def hour_count(history: Sequence[Sent], now: datetime) -> int:
     """Messages handed over in the last hour."""
-    return sum(1 for sent in history if sent.sent_at > now - HOUR)
+    since = now - HOUR
+    return sum(1 for sent in history if sent.sent_at > since)
 
 
 def address_count(history: Sequence[Sent], address: str, now: datetime) -> int:
