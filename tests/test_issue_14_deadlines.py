@@ -192,8 +192,8 @@ def test_a_trickling_caldav_server_costs_a_write_its_deadline_not_the_run(
         writer = caldav_sync.CaldavCalendar(settings.caldav)
         # Imported before the clock starts: on a loaded machine the library's
         # first import alone can outlast the 1 s deadline (the server unasked).
-        import caldav.collection  # noqa: F401
-        import caldav.davclient  # noqa: F401
+        import caldav.collection
+        import caldav.davclient
         import caldav.lib.error  # noqa: F401
 
         # Each byte inside the read timeout: only the whole deadline ends it.
