@@ -178,42 +178,37 @@ def _speakable(imap: Mapping[str, Any], folders: Mapping[str, tuple[int, int]]) 
 
 def quiet_run(argv: Sequence[str]) -> int | None:
     """0 when this `mailflow run` is quiet and has been polled as such; None
-    when the whole run must do it (anything unexpected, by design)."""
+    when the whole run must do it: anything unexpected, by design, whatever
+    it is (the whole run then meets it and says so)."""
     args = _run_arguments(argv)
     if args is None:
         return None
-    config = config_path(args.get("config"))
     try:
+        config = config_path(args.get("config"))
         raw = config.read_bytes()
-    except OSError:
-        return None
-    environ = mailflow_environ()
-    entry = mark_file(config, raw, environ)
-    if entry is None:
-        return None
-    try:
+        environ = mailflow_environ()
+        entry = mark_file(config, raw, environ)
+        if entry is None:
+            return None
         mark = json.loads(entry.read_text(encoding="utf-8"))
         now = _now(args.get("now"), mark["zone"])
-        if (
-            not (
-                datetime.fromisoformat(mark["since"])
-                <= now
-                < datetime.fromisoformat(mark["until"])
-            )
-            or database_stamp(Path(mark["database"])) != mark["stamp"]
-        ):
+        since = datetime.fromisoformat(mark["since"])
+        if not since <= now < datetime.fromisoformat(mark["until"]):
             return None
+        if database_stamp(Path(mark["database"])) != mark["stamp"]:
+            return None
+        expected = {
+            name: (validity, uidnext) for name, validity, uidnext in mark["folders"]
+        }
         password = _password(raw, environ)
-    except (OSError, ValueError, KeyError, TypeError):
+    except Exception:  # a mark that does not read: run whole
         return None
     try:
-        seen = _statuses(mark["imap"], password, [name for name, *_ in mark["folders"]])
-    except (OSError, _NotQuiet, ValueError):
-        entry.unlink(missing_ok=True)  # one extra attempt, then whole runs
+        seen = _statuses(mark["imap"], password, list(expected))
+    except Exception:  # the whole run meets it and says so
+        with contextlib.suppress(OSError):
+            entry.unlink(missing_ok=True)  # one extra attempt, then whole runs
         return None
-    expected = {
-        name: (validity, uidnext) for name, validity, uidnext in mark["folders"]
-    }
     if seen != expected:
         return None
     with contextlib.suppress(OSError):
