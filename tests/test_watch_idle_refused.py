@@ -58,6 +58,12 @@ class _RefusesIdle:
                         client.sendall(words[0] + b" NO Server shutting down.\r\n")
                         if self._goes:
                             client.sendall(b"* BYE Server shutting down.\r\n")
+                            # FIN, then what the client still says is read and
+                            # dropped: closed with it unread, the socket would
+                            # send RST, which can overtake the BYE (a race).
+                            client.shutdown(socket.SHUT_WR)
+                            while client.recv(65536):
+                                pass
                             self.close()
                             return
                         continue

@@ -51,8 +51,11 @@ class KeptMailbox(ImapMailbox):
         self.seen: dict[str, FolderStatus] = {}
         """STATUS answers of the current cycle, by folder: what it looked at."""
         self.idling = False
+        self._examined: tuple[str, int] | None = None
+        """The folder `statuses` selected afresh this cycle, and its UIDVALIDITY."""
 
     def status(self, folder: str) -> FolderStatus:
+        self._examined = None
         if self._selected is not None:  # its STATUS would be the session's view
             with imap_translated(f"CLOSE of {self._selected!r}"):
                 self._imap.close_folder()
@@ -63,13 +66,57 @@ class KeptMailbox(ImapMailbox):
         return found
 
     def statuses(self, folders: Sequence[str]) -> dict[str, FolderStatus]:
-        found = super().statuses(folders)
+        """As `ImapMailbox.statuses`; the folder a wake left selected (the one
+        IDLE watched) is examined again instead, in the same round trip: its
+        fresh status, and selected for the cycle's fetch with no more waiting."""
+        from mailflow.shell.imap_wire import examine_with_statuses
+
+        self._examined = None
+        selected = self._selected
+        if selected is None or selected not in folders:
+            asked = super().statuses(folders)
+            self.seen.update(asked)
+            return asked
+        others = [f for f in folders if f != selected]
+        self._selected = None  # a failed EXAMINE leaves nothing selected
+        with imap_translated("STATUS"):
+            answer, answers = examine_with_statuses(
+                self._imap, selected, others, [b"UIDNEXT", b"UIDVALIDITY"]
+            )
+        self._selected = selected
+        self.commands.append("EXAMINE")
+        self.commands.extend("STATUS" for _ in others)
+        found: dict[str, FolderStatus] = {}
+        for folder, data in answers.items():
+            item = normalised(data)
+            if b"UIDVALIDITY" in item and b"UIDNEXT" in item:
+                found[folder] = FolderStatus(
+                    uidvalidity=int(item[b"UIDVALIDITY"]),
+                    uidnext=int(item[b"UIDNEXT"]),
+                )
+        info = normalised(answer)
+        if b"UIDVALIDITY" in info and b"UIDNEXT" in info:
+            uidvalidity = int(info[b"UIDVALIDITY"])
+            found[selected] = FolderStatus(
+                uidvalidity=uidvalidity, uidnext=int(info[b"UIDNEXT"])
+            )
+            self._examined = (selected, uidvalidity)
+        # else: a server that does not say UIDNEXT on EXAMINE: `status` asks.
         self.seen.update(found)
         return found
+
+    def examine(self, folder: str) -> int:
+        """No round trip for the folder `statuses` examined this cycle, while
+        it is still the one selected."""
+        examined, self._examined = self._examined, None
+        if examined is not None and examined[0] == folder == self._selected:
+            return examined[1]
+        return super().examine(folder)
 
     def begin_cycle(self) -> None:
         """The whole cycle within imap.deadline_s (#14), as a cron run's session."""
         self.seen.clear()
+        self._examined = None
         self._imap._imap.untagged_responses.clear()  # a week of EXISTS, unread
         self.pause_deadline()
         cfg = self._settings
@@ -96,6 +143,7 @@ class KeptMailbox(ImapMailbox):
         from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 
         client = self._imap
+        self._examined = None
         with imap_translated("IDLE"):
             if not client.has_capability("IDLE"):
                 return None
@@ -189,7 +237,8 @@ def _new_mail(answers: Any) -> bool:
 
 class _CycleSender:
     """The kept SMTP session as one cycle's Sender: probed once before the
-    cycle's first message (a server drops a quiet session after minutes)."""
+    cycle's first message (a server drops a quiet session after minutes); the
+    probe is sent as the cycle begins, its answer read before that message."""
 
     def __init__(self, smtp: SmtpSender) -> None:
         self._smtp = smtp
@@ -241,11 +290,12 @@ class KeptSessions:
         if smtp is None or smtp._settings is not cfg:
             self.drop_sender()
             smtp = self._smtp = SmtpSender(cfg)
+        smtp.probe()  # answered while the cycle reads its mail
         try:
             yield _CycleSender(smtp)
         finally:
             # Kept whatever else failed: a send that failed closed it already.
-            smtp.pause_deadline()
+            smtp.settle()
 
     @contextmanager
     def store(self, path: Path) -> Iterator[Store]:
