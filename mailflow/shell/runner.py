@@ -293,6 +293,10 @@ class Runner:
         self.scan_sent()
         self.poll_inbox()
         self.tell_if_calendar_down()
+        if self.report.new:
+            # The replies first: the clock's work looks at every open enquiry,
+            # and a digest may be due; neither holds an answer back (#13).
+            self.flush_outbox()
         self.timed_work()
         self.daily_digest()
         self.flush_outbox()
