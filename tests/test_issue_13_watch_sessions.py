@@ -199,3 +199,47 @@ def test_idle_is_said_again_and_still_wakes_on_new_mail(
         sessions.close()
     assert len(_imap_logins(mail_server, mailboxes.practice)) == 1
     assert len(mail_server.messages(mailboxes.person)) == 1
+
+
+def test_a_wake_reads_the_new_mail_with_its_status_and_no_search(
+    tmp_path, mail_server, mailboxes
+):
+    """Woken from IDLE, the cycle asks the server three times before the reply
+    (DONE; EXAMINE, STATUS and the new mail's headers in one round trip; its
+    body): no UID SEARCH, no CLOSE, no second EXAMINE, no second header FETCH."""
+    settings = load_settings(write_config(tmp_path, mail_server, mailboxes))
+    sessions = KeptSessions(settings)
+    stop = threading.Event()
+    try:
+        cycle = {"mailbox": sessions.mailbox, "sender": sessions.sender}
+        assert run_locked(settings, now=NOW, **cycle).exit_code == 0
+        box = sessions._box
+        assert box is not None
+        waiting = threading.Thread(
+            target=sessions.wait,
+            args=(ANSWER_WITHIN_S * 3, stop),
+            kwargs={"cycle_ran": True},
+        )
+        waiting.start()
+        assert wait_for(lambda: "IDLE" in box.commands, ANSWER_WITHIN_S)
+        _ask(mail_server, mailboxes.person, mailboxes.practice)
+        waiting.join(ANSWER_WITHIN_S * 2)
+        assert not waiting.is_alive()  # woken by the mail
+        before = len(box.commands)
+        sessions.wake()
+        report = run_locked(settings, now=NOW, **cycle)
+        assert report.requests == 1
+        assert sessions._box is box
+        asked = box.commands[before:]
+        assert asked[: asked.index("APPEND")] == [
+            "DONE",
+            "EXAMINE",
+            "STATUS",
+            "UID FETCH",  # headers, with the STATUS
+            "UID FETCH",  # the body
+        ]
+    finally:
+        stop.set()
+        sessions.close()
+    assert len(mail_server.messages(mailboxes.person)) == 1
+    assert len(_imap_logins(mail_server, mailboxes.practice)) == 1

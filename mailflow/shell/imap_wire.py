@@ -88,30 +88,61 @@ def statuses(
 
 
 def examine_with_statuses(
-    client: Any, folder: str, others: Sequence[str], items: Sequence[bytes]
-) -> tuple[dict[bytes, Any], dict[str, dict[bytes, Any]]]:
+    client: Any,
+    folder: str,
+    others: Sequence[str],
+    items: Sequence[bytes],
+    *,
+    fetch_from: int | None = None,
+    fetch_items: Sequence[bytes] = (),
+) -> tuple[dict[bytes, Any], dict[str, dict[bytes, Any]], dict[int, Any] | None]:
     """EXAMINE `folder` again and STATUS of `others`, in one round trip: the
     selected folder's fresh UIDVALIDITY and UIDNEXT come with its selection
     (RFC 9051 §6.3.2), where CLOSE, its STATUS and a later EXAMINE would wait
-    on the server twice. Returns the EXAMINE answers as imapclient's
-    `select_folder` does, and the STATUS answers as `statuses`."""
+    on the server twice. `fetch_from`: in the same round trip, UID FETCH
+    `fetch_items` of the mail from that UID on (what came since the folder
+    was last looked at); mail below it is left out of the answer.
+
+    Returns the EXAMINE answers as imapclient's `select_folder` does, the
+    STATUS answers as `statuses`, and the FETCH answers by UID as
+    imapclient's `fetch` (None when it was not asked or not answered OK)."""
+    from imapclient.imapclient import seq_to_parenstr_upper
+    from imapclient.response_parser import parse_fetch_response
+
     imap = client._imap
     what = "(" + " ".join(i.decode("ascii") for i in items) + ")"
     imap.untagged_responses = {}  # as imaplib's select: this selection's answers
     imap.is_readonly = True
     examining = imap._command("EXAMINE", client._normalise_folder(folder))
     tags = [imap._command("STATUS", client._normalise_folder(f), what) for f in others]
+    fetching = None
+    if fetch_from is not None:
+        fetching = imap._command(
+            "UID", "FETCH", f"{fetch_from}:*", seq_to_parenstr_upper(fetch_items)
+        )
     typ, data = imap._command_complete("EXAMINE", examining)
-    if typ != "OK":
-        imap.state = "AUTH"  # nothing is selected after a failed EXAMINE
-        for tag in tags:
-            imap._command_complete("STATUS", tag)
-        raise imap.error(f"EXAMINE failed: {data!r}")
-    imap.state = "SELECTED"
+    examined = typ == "OK"
+    if examined:
+        selected = client._process_select_response(imap.untagged_responses)
     for tag in tags:
         imap._command_complete("STATUS", tag)
-    answers = _status_answers(imap, others)
-    return client._process_select_response(imap.untagged_responses), answers
+    fetched: dict[int, Any] | None = None
+    if fetching is not None:
+        try:
+            done, _ = imap._command_complete("FETCH", fetching)
+        except imap.abort:
+            raise
+        except imap.error:  # BAD: an extra the cycle does without
+            done = "BAD"
+        lines = imap.untagged_responses.pop("FETCH", None)  # never left for another
+        if examined and done == "OK":
+            found = parse_fetch_response(lines or [None], client.normalise_times, True)
+            fetched = {uid: item for uid, item in found.items() if uid >= fetch_from}
+    if not examined:
+        imap.state = "AUTH"  # nothing is selected after a failed EXAMINE
+        raise imap.error(f"EXAMINE failed: {data!r}")
+    imap.state = "SELECTED"
+    return selected, _status_answers(imap, others), fetched
 
 
 def _status_answers(imap: Any, folders: Sequence[str]) -> dict[str, dict[bytes, Any]]:

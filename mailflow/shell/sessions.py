@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, Any, Final
 from mailflow.errors import MailboxError
 from mailflow.shell import connecting
 from mailflow.shell.deadline import Deadline
-from mailflow.shell.mailbox import FolderStatus, ImapMailbox, normalised
+from mailflow.shell.mailbox import (
+    HEADER_FIELDS,
+    FolderStatus,
+    HeaderFetch,
+    ImapMailbox,
+    header_fetch,
+    normalised,
+)
 from mailflow.shell.mailbox import _translated as imap_translated
 from mailflow.shell.smtp import SmtpSender
 
@@ -53,9 +60,14 @@ class KeptMailbox(ImapMailbox):
         self.idling = False
         self._examined: tuple[str, int] | None = None
         """The folder `statuses` selected afresh this cycle, and its UIDVALIDITY."""
+        self._listened: tuple[str, FolderStatus] | None = None
+        """The folder IDLE watched, as it was when the wait began."""
+        self._early: tuple[int, int, dict[int, HeaderFetch]] | None = None
+        """Headers `statuses` fetched with the STATUS: of every mail from a UID
+        on, below a UIDNEXT (those the EXAMINE saw)."""
 
     def status(self, folder: str) -> FolderStatus:
-        self._examined = None
+        self._examined = self._early = None
         if self._selected is not None:  # its STATUS would be the session's view
             with imap_translated(f"CLOSE of {self._selected!r}"):
                 self._imap.close_folder()
@@ -71,21 +83,32 @@ class KeptMailbox(ImapMailbox):
         fresh status, and selected for the cycle's fetch with no more waiting."""
         from mailflow.shell.imap_wire import examine_with_statuses
 
-        self._examined = None
+        self._examined = self._early = None
+        listened, self._listened = self._listened, None
         selected = self._selected
         if selected is None or selected not in folders:
             asked = super().statuses(folders)
             self.seen.update(asked)
             return asked
         others = [f for f in folders if f != selected]
+        # Woken from IDLE: what came has a UID from the one it expected next
+        # then; its headers come in the same round trip as the STATUS.
+        since = listened[1] if listened and listened[0] == selected else None
         self._selected = None  # a failed EXAMINE leaves nothing selected
         with imap_translated("STATUS"):
-            answer, answers = examine_with_statuses(
-                self._imap, selected, others, [b"UIDNEXT", b"UIDVALIDITY"]
+            answer, answers, fetched = examine_with_statuses(
+                self._imap,
+                selected,
+                others,
+                [b"UIDNEXT", b"UIDVALIDITY"],
+                fetch_from=since.uidnext if since else None,
+                fetch_items=HEADER_FIELDS,
             )
         self._selected = selected
         self.commands.append("EXAMINE")
         self.commands.extend("STATUS" for _ in others)
+        if since is not None:
+            self.commands.append("UID FETCH")
         found: dict[str, FolderStatus] = {}
         for folder, data in answers.items():
             item = normalised(data)
@@ -101,6 +124,16 @@ class KeptMailbox(ImapMailbox):
                 uidvalidity=uidvalidity, uidnext=int(info[b"UIDNEXT"])
             )
             self._examined = (selected, uidvalidity)
+            if (
+                since is not None
+                and fetched is not None  # answered OK: every such mail is in it
+                and since.uidvalidity == uidvalidity
+            ):
+                self._early = (
+                    since.uidnext,
+                    int(info[b"UIDNEXT"]),
+                    {uid: header_fetch(uid, item) for uid, item in fetched.items()},
+                )
         # else: a server that does not say UIDNEXT on EXAMINE: `status` asks.
         self.seen.update(found)
         return found
@@ -111,12 +144,29 @@ class KeptMailbox(ImapMailbox):
         examined, self._examined = self._examined, None
         if examined is not None and examined[0] == folder == self._selected:
             return examined[1]
+        self._early = None
         return super().examine(folder)
+
+    def headers(self, uids: list[int]) -> Iterator[HeaderFetch]:
+        """Those `statuses` fetched already, when they are all the asked ones
+        can be (no round trip); else as `ImapMailbox.headers`."""
+        early, self._early = self._early, None
+        if (
+            early is None
+            or not uids
+            or not early[0] <= min(uids) <= max(uids) < early[1]
+        ):
+            yield from super().headers(uids)
+            return
+        for uid in uids:
+            found = early[2].get(uid)
+            if found is not None:  # else never used, or expunged meanwhile
+                yield found
 
     def begin_cycle(self) -> None:
         """The whole cycle within imap.deadline_s (#14), as a cron run's session."""
         self.seen.clear()
-        self._examined = None
+        self._examined = self._early = None
         self._imap._imap.untagged_responses.clear()  # a week of EXISTS, unread
         self.pause_deadline()
         cfg = self._settings
@@ -143,7 +193,7 @@ class KeptMailbox(ImapMailbox):
         from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 
         client = self._imap
-        self._examined = None
+        self._examined = self._early = self._listened = None
         with imap_translated("IDLE"):
             if not client.has_capability("IDLE"):
                 return None
@@ -163,10 +213,13 @@ class KeptMailbox(ImapMailbox):
                 return None
         self.commands.append("IDLE")
         self.idling = True
-        return FolderStatus(
+        found = FolderStatus(
             uidvalidity=int(info[b"UIDVALIDITY"]),
             uidnext=int(info.get(b"UIDNEXT") or 0),
         )
+        if found.uidnext:
+            self._listened = (folder, found)
+        return found
 
     def heard(self, timeout_s: float) -> bool:
         """Whether new mail was announced within `timeout_s` (while in IDLE).
