@@ -7,6 +7,8 @@ replaced by one login, and nothing is lost or sent twice.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import re
 import signal
@@ -14,7 +16,9 @@ import subprocess
 import sys
 import threading
 from datetime import UTC, datetime
+from email.message import EmailMessage
 
+import pytest
 from support import NOW, request, write_config
 from test_watch import ANSWER_WITHIN_S, wait_for
 
@@ -201,12 +205,38 @@ def test_idle_is_said_again_and_still_wakes_on_new_mail(
     assert len(mail_server.messages(mailboxes.person)) == 1
 
 
+def _with_attachment(person: str, practice: str) -> bytes:
+    """A request with a 40 KB attachment: larger than comes whole with a wake."""
+    message = email.message_from_bytes(
+        request(sender=person, to=practice, sent_at=datetime.now(UTC)),
+        _class=EmailMessage,
+        policy=email.policy.default,
+    )
+    message.add_attachment(
+        os.urandom(40 * 1024),
+        maintype="application",
+        subtype="pdf",
+        filename="referral.pdf",
+    )
+    return message.as_bytes()
+
+
+@pytest.mark.parametrize(
+    ("mail", "asked"),
+    [
+        # Small: headers, outline and the whole mail with the STATUS.
+        ("plain", ["EXAMINE", "STATUS", "UID FETCH"]),
+        # Large: its outline came with the STATUS; then only its text part.
+        ("attachment", ["EXAMINE", "STATUS", "UID FETCH", "UID FETCH"]),
+    ],
+)
 def test_a_wake_reads_the_new_mail_with_its_status_and_no_search(
-    tmp_path, mail_server, mailboxes
+    tmp_path, mail_server, mailboxes, mail, asked
 ):
-    """Woken from IDLE, the cycle asks the server three times before the reply
-    (DONE; EXAMINE, STATUS and the new mail's headers in one round trip; its
-    body): no UID SEARCH, no CLOSE, no second EXAMINE, no second header FETCH."""
+    """Woken from IDLE, the cycle reads the new mail in the STATUS round trip
+    (EXAMINE, STATUS and a UID FETCH from the UIDNEXT the wait began at): no
+    UID SEARCH, no CLOSE, no second EXAMINE, no header or BODYSTRUCTURE FETCH
+    of its own; a large mail's parts are the one more round trip."""
     settings = load_settings(write_config(tmp_path, mail_server, mailboxes))
     sessions = KeptSessions(settings)
     stop = threading.Event()
@@ -222,7 +252,13 @@ def test_a_wake_reads_the_new_mail_with_its_status_and_no_search(
         )
         waiting.start()
         assert wait_for(lambda: "IDLE" in box.commands, ANSWER_WITHIN_S)
-        _ask(mail_server, mailboxes.person, mailboxes.practice)
+        if mail == "plain":
+            _ask(mail_server, mailboxes.person, mailboxes.practice)
+        else:
+            mail_server.deliver(
+                _with_attachment(mailboxes.person, mailboxes.practice),
+                mailboxes.practice,
+            )
         waiting.join(ANSWER_WITHIN_S * 2)
         assert not waiting.is_alive()  # woken by the mail
         before = len(box.commands)
@@ -230,16 +266,11 @@ def test_a_wake_reads_the_new_mail_with_its_status_and_no_search(
         report = run_locked(settings, now=NOW, **cycle)
         assert report.requests == 1
         assert sessions._box is box
-        asked = box.commands[before:]
-        assert asked[: asked.index("APPEND")] == [
-            "DONE",
-            "EXAMINE",
-            "STATUS",
-            "UID FETCH",  # headers, with the STATUS
-            "UID FETCH",  # the body
-        ]
+        said = box.commands[before:]
+        assert said[: said.index("APPEND")] == ["DONE", *asked]
     finally:
         stop.set()
         sessions.close()
-    assert len(mail_server.messages(mailboxes.person)) == 1
+    (reply,) = mail_server.messages(mailboxes.person)
+    assert reply.message()["X-Mailflow"] == "offer"
     assert len(_imap_logins(mail_server, mailboxes.practice)) == 1

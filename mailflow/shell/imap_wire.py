@@ -93,15 +93,15 @@ def examine_with_statuses(
     others: Sequence[str],
     items: Sequence[bytes],
     *,
-    fetch_from: int | None = None,
+    fetch: tuple[int, int] | None = None,
     fetch_items: Sequence[bytes] = (),
 ) -> tuple[dict[bytes, Any], dict[str, dict[bytes, Any]], dict[int, Any] | None]:
     """EXAMINE `folder` again and STATUS of `others`, in one round trip: the
     selected folder's fresh UIDVALIDITY and UIDNEXT come with its selection
     (RFC 9051 §6.3.2), where CLOSE, its STATUS and a later EXAMINE would wait
-    on the server twice. `fetch_from`: in the same round trip, UID FETCH
-    `fetch_items` of the mail from that UID on (what came since the folder
-    was last looked at); mail below it is left out of the answer.
+    on the server twice. `fetch`: in the same round trip, UID FETCH
+    `fetch_items` of the mail with a UID in that range (both ends in: what
+    came since the folder was last looked at).
 
     Returns the EXAMINE answers as imapclient's `select_folder` does, the
     STATUS answers as `statuses`, and the FETCH answers by UID as
@@ -116,9 +116,9 @@ def examine_with_statuses(
     examining = imap._command("EXAMINE", client._normalise_folder(folder))
     tags = [imap._command("STATUS", client._normalise_folder(f), what) for f in others]
     fetching = None
-    if fetch_from is not None:
+    if fetch is not None:
         fetching = imap._command(
-            "UID", "FETCH", f"{fetch_from}:*", seq_to_parenstr_upper(fetch_items)
+            "UID", "FETCH", f"{fetch[0]}:{fetch[1]}", seq_to_parenstr_upper(fetch_items)
         )
     typ, data = imap._command_complete("EXAMINE", examining)
     examined = typ == "OK"
@@ -135,9 +135,10 @@ def examine_with_statuses(
         except imap.error:  # BAD: an extra the cycle does without
             done = "BAD"
         lines = imap.untagged_responses.pop("FETCH", None)  # never left for another
-        if examined and done == "OK":
+        if examined and done == "OK" and fetch is not None:
             found = parse_fetch_response(lines or [None], client.normalise_times, True)
-            fetched = {uid: item for uid, item in found.items() if uid >= fetch_from}
+            low, high = fetch
+            fetched = {u: item for u, item in found.items() if low <= u <= high}
     if not examined:
         imap.state = "AUTH"  # nothing is selected after a failed EXAMINE
         raise imap.error(f"EXAMINE failed: {data!r}")

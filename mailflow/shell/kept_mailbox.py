@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import select
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from mailflow.errors import MailboxError
@@ -21,16 +22,53 @@ from mailflow.shell.mailbox import (
     FolderStatus,
     HeaderFetch,
     ImapMailbox,
+    Outline,
     header_fetch,
     normalised,
+    outline,
 )
 from mailflow.shell.mailbox import _translated as imap_translated
 
 if TYPE_CHECKING:
     from mailflow.config import ImapSettings
 
+EARLY_MAILS: Final = 20
+"""New mails (by UID) whose headers, outline and, when small, whole bytes come
+with a wake's STATUS; more than this are fetched as a run fetches them."""
+EARLY_BYTES: Final = 32 * 1024
+"""A mail up to this size comes whole with the wake's STATUS: nearly every
+request; of a larger one only this much is read then, and unused."""
+_EARLY_ITEMS: Final = (
+    *HEADER_FIELDS,
+    b"BODYSTRUCTURE",
+    b"BODY.PEEK[]<0.%d>" % EARLY_BYTES,
+)
 _NEW_MAIL: Final = frozenset({b"EXISTS", b"RECENT"})
 """IDLE answers that mean mail came in; "OK Still here", EXPUNGE, FETCH do not."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Early:
+    """What a wake's STATUS round trip fetched: every mail with a UID from
+    `first` to below `below` that the server has, by UID (FETCH answers)."""
+
+    first: int
+    below: int
+    items: dict[int, dict[bytes, Any]]
+
+    def covers(self, uids: list[int]) -> bool:
+        return bool(uids) and self.first <= min(uids) and max(uids) < self.below
+
+    def whole(self, uid: int) -> bytes | None:
+        """The mail's bytes when they came whole (its size within EARLY_BYTES)."""
+        item = self.items.get(uid)
+        if item is None:
+            return None
+        raw = item.get(b"BODY[]<0>") or item.get(b"BODY[]")
+        size = int(item.get(b"RFC822.SIZE") or -1)
+        if not isinstance(raw, bytes) or len(raw) != size:
+            return None
+        return raw
 
 
 class KeptMailbox(ImapMailbox):
@@ -46,9 +84,8 @@ class KeptMailbox(ImapMailbox):
         """The folder `statuses` selected afresh this cycle, and its UIDVALIDITY."""
         self._listened: tuple[str, FolderStatus] | None = None
         """The folder IDLE watched, as it was when the wait began."""
-        self._early: tuple[int, int, dict[int, HeaderFetch]] | None = None
-        """Headers `statuses` fetched with the STATUS: of every mail from a UID
-        on, below a UIDNEXT (those the EXAMINE saw)."""
+        self._early: _Early | None = None
+        """What `statuses` fetched with the STATUS, for this cycle."""
 
     def status(self, folder: str) -> FolderStatus:
         self._examined = self._early = None
@@ -85,8 +122,10 @@ class KeptMailbox(ImapMailbox):
                 selected,
                 others,
                 [b"UIDNEXT", b"UIDVALIDITY"],
-                fetch_from=since.uidnext if since else None,
-                fetch_items=HEADER_FIELDS,
+                fetch=(since.uidnext, since.uidnext + EARLY_MAILS - 1)
+                if since
+                else None,
+                fetch_items=_EARLY_ITEMS,
             )
         self._selected = selected
         self.commands.append("EXAMINE")
@@ -113,10 +152,16 @@ class KeptMailbox(ImapMailbox):
                 and fetched is not None  # answered OK: every such mail is in it
                 and since.uidvalidity == uidvalidity
             ):
-                self._early = (
-                    since.uidnext,
-                    int(info[b"UIDNEXT"]),
-                    {uid: header_fetch(uid, item) for uid, item in fetched.items()},
+                self._early = _Early(
+                    first=since.uidnext,
+                    below=min(int(info[b"UIDNEXT"]), since.uidnext + EARLY_MAILS),
+                    items={uid: normalised(item) for uid, item in fetched.items()},
+                )
+                self.fetched_bytes += sum(
+                    len(v)
+                    for item in self._early.items.values()
+                    for v in item.values()
+                    if isinstance(v, bytes)
                 )
         # else: a server that does not say UIDNEXT on EXAMINE: `status` asks.
         self.seen.update(found)
@@ -134,18 +179,37 @@ class KeptMailbox(ImapMailbox):
     def headers(self, uids: list[int]) -> Iterator[HeaderFetch]:
         """Those `statuses` fetched already, when they are all the asked ones
         can be (no round trip); else as `ImapMailbox.headers`."""
-        early, self._early = self._early, None
-        if (
-            early is None
-            or not uids
-            or not early[0] <= min(uids) <= max(uids) < early[1]
-        ):
+        early = self._early
+        if early is None or not early.covers(uids):
+            self._early = None  # asked for more: fetched from here on as ever
             yield from super().headers(uids)
             return
         for uid in uids:
-            found = early[2].get(uid)
-            if found is not None:  # else never used, or expunged meanwhile
-                yield found
+            item = early.items.get(uid)
+            if item is not None:  # else never used, or expunged meanwhile
+                yield header_fetch(uid, item)
+
+    def outlines(self, uids: list[int]) -> dict[int, Outline]:
+        """Those `statuses` fetched already without a round trip; the rest asked."""
+        early = self._early
+        if early is None or not early.covers(uids):
+            return super().outlines(uids)
+        return {
+            uid: outline(early.items[uid].get(b"BODYSTRUCTURE"))
+            for uid in uids
+            if uid in early.items
+        }
+
+    def _fetch_prefixes(self, uids: list[int]) -> dict[int, bytes]:
+        """Whole mails `statuses` fetched already (small ones come whole with
+        it); the rest asked."""
+        early = self._early
+        if early is None:
+            return super()._fetch_prefixes(uids)
+        found = {uid: raw for uid in uids if (raw := early.whole(uid)) is not None}
+        rest = [uid for uid in uids if uid not in found]
+        found.update(super()._fetch_prefixes(rest))
+        return found
 
     def begin_cycle(self) -> None:
         """The whole cycle within imap.deadline_s (#14), as a cron run's session."""
