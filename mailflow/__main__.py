@@ -1,3 +1,3 @@
-from mailflow.cli import main
+from mailflow.shell.quiet import main
 
 raise SystemExit(main())

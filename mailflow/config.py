@@ -23,7 +23,6 @@ import hashlib
 import json
 import os
 import re
-import time as _time
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
@@ -35,11 +34,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from mailflow import __version__
 from mailflow.errors import ConfigError
 from mailflow.model import KNOWN_FORM_SENDERS, AvailabilityRules, WeeklyHours
+from mailflow.shell.paths import cache_folder, config_path, write_private
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
-DEFAULT_CONFIG_PATH = Path("config/mailflow.toml")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -55,7 +54,6 @@ _SERVERS = ("imap", "smtp", "caldav")
 """Sections with a password (never cached, read again on every load)."""
 DERIVED_FIELDS: Final = frozenset({"oauth2_token_file"})
 """Settings fields that are not keys: computed from other keys in _validate()."""
-_CACHE_MAX_AGE_S = 30 * 24 * 3600
 
 
 # -- the settings the rest of mailflow reads: plain, frozen, pydantic-free ----------
@@ -350,14 +348,6 @@ _SECTIONS: dict[str, type[Any]] = {
 # -- loading ------------------------------------------------------------------------
 
 
-def config_path(explicit: str | Path | None) -> Path:
-    """--config, else $MAILFLOW_CONFIG, else config/mailflow.toml."""
-    if explicit:
-        return Path(explicit)
-    env = os.environ.get("MAILFLOW_CONFIG")
-    return Path(env) if env else DEFAULT_CONFIG_PATH
-
-
 def load_settings(path: str | Path | None = None) -> Settings:
     """Read, merge and validate; raise one ConfigError naming every bad key."""
     file = config_path(path)
@@ -386,7 +376,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
         payload, passwords = _validate(data)
         encoded = json.dumps(payload, separators=(",", ":"))
         if entry:
-            _write_cache(entry, _without_feeds(encoded))
+            write_private(entry, _without_feeds(encoded))
         # Built from the encoded entry, so a hit returns exactly what a miss did.
         settings = _build(json.loads(encoded), passwords)
     settings = _anchored(settings, file)
@@ -512,10 +502,7 @@ def _cache_file(file: Path, raw: bytes, environ: Mapping[str, str]) -> Path | No
     """This config's cache entry, or None when it must not or cannot be cached."""
     if any(f"mailflow_{section}" in environ for section in _SERVERS):
         return None  # a whole server section as JSON may hold a password: no cache
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    try:
-        root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
-    except RuntimeError:  # no home directory to be found
+    if (folder := cache_folder()) is None:
         return None
     secrets = {_secret_env(section) for section in _SERVERS}
     about = json.dumps(
@@ -528,7 +515,7 @@ def _cache_file(file: Path, raw: bytes, environ: Mapping[str, str]) -> Path | No
         ]
     )
     key = hashlib.sha256(about.encode("utf-8", "surrogateescape") + b"\0" + raw)
-    return root / "mailflow" / f"config-{key.hexdigest()}.json"
+    return folder / f"config-{key.hexdigest()}.json"
 
 
 def _own_source() -> bytes:
@@ -648,36 +635,6 @@ def _with_feeds(
     if "" in found:
         return None
     return {**payload, "availability": {**availability, "busy_calendars": found}}
-
-
-def _write_cache(entry: Path, encoded: str) -> None:
-    """Atomically, 0600 in a 0700 folder; any OSError just leaves it uncached."""
-    import tempfile
-
-    try:
-        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=entry.parent, prefix=".config-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(encoded)
-            os.replace(temp, entry)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        _prune(entry.parent)
-    except OSError:
-        pass
-
-
-def _prune(folder: Path) -> None:
-    """Drop entries untouched for a month: old configs, old mailflow versions."""
-    stale = _time.time() - _CACHE_MAX_AGE_S
-    for old in folder.glob("config-*.json"):
-        try:
-            if old.stat().st_mtime < stale:
-                old.unlink()
-        except OSError:
-            pass
 
 
 def _encode(value: Any) -> Any:

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from mailflow.cli import main
-from mailflow.config import config_path, load_settings
+from mailflow.config import load_settings
 from mailflow.errors import ConfigError
+from mailflow.shell.paths import config_path
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "mailflow.example.toml"
 

@@ -73,6 +73,7 @@ HOT_PATH: dict[str, Callable[[Store], object]] = {
     "is_our_message": lambda s: s.is_our_message("<o1@riverside.example>"),
     "kind_of": lambda s: s.kind_of("<o1@riverside.example>"),
     "last_queued": lambda s: s.last_queued(1, "approval_again"),
+    "work_waiting": lambda s: s.work_waiting(),
     "outbox_recipients": lambda s: s.outbox_recipients("<o1@riverside.example>"),
     "message_ids_to": lambda s: s.message_ids_to(1, "p1@example.org"),
     "is_undeliverable": lambda s: s.is_undeliverable("p1@example.org"),

@@ -28,9 +28,11 @@ from mailflow.errors import (
     TemplateError,
     TokenError,
 )
+from mailflow.shell.paths import config_path
 
 if TYPE_CHECKING:
     from mailflow.config import Settings
+    from mailflow.shell.runner import RunReport
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_SERVER = 0, 1, 2, 3
 log = logging.getLogger("mailflow")
@@ -187,7 +189,12 @@ def _main(argv: list[str] | None) -> int:
 
             check_database(settings)
         if args.command == "run":
-            return _run(settings, now_text=args.now, dry_run=args.dry_run)
+            return _run(
+                settings,
+                now_text=args.now,
+                dry_run=args.dry_run,
+                config=config_path(args.config),
+            )
         if args.command == "watch":
             from mailflow.shell.watch import watch
 
@@ -200,7 +207,7 @@ def _main(argv: list[str] | None) -> int:
 
             return check(settings)
         if args.command == "status":
-            return _status(settings)
+            return _status(settings, config_path(args.config))
         if args.command == "auth":
             return _auth(settings)
         if args.command == "purge":
@@ -275,11 +282,25 @@ def parse_now(text: str | None, zone_name: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _run(settings: Settings, *, now_text: str | None, dry_run: bool) -> int:
+def _run(
+    settings: Settings, *, now_text: str | None, dry_run: bool, config: Path
+) -> int:
     now = parse_now(now_text, settings.practice.timezone)
     from mailflow.shell.cycle import problem, run_locked
 
-    report = run_locked(settings, now=now, dry_run=dry_run)
+    said = _Said()
+    logging.getLogger("mailflow").addHandler(said)
+    try:
+        report = run_locked(
+            settings,
+            now=now,
+            dry_run=dry_run,
+            then=None
+            if dry_run
+            else lambda done: _mark(settings, config, done, now, said),
+        )
+    finally:
+        logging.getLogger("mailflow").removeHandler(said)
     if report is None:
         return EXIT_OK
     trouble = problem(report)
@@ -288,7 +309,66 @@ def _run(settings: Settings, *, now_text: str | None, dry_run: bool) -> int:
     return report.exit_code
 
 
-def _status(settings: Settings) -> int:
+def _mark(
+    settings: Settings, config: Path, report: RunReport, now: datetime, said: _Said
+) -> None:
+    """After a whole run, under its lock: the quiet mark, or none (`quiet`)."""
+    from mailflow.shell import quiet
+    from mailflow.shell.cycle import problem
+
+    if (
+        report.quiet_until is None
+        or problem(report)
+        or said.warnings
+        or not _plain_login(settings)
+    ):
+        quiet.forget_mark(config)
+        return
+    imap = settings.imap
+    quiet.leave_mark(
+        config,
+        imap={
+            "host": imap.host,
+            "port": imap.port,
+            "security": imap.security,
+            "username": imap.username,
+            "timeout_s": imap.timeout_s,
+            "deadline_s": imap.deadline_s,
+            "ca_file": imap.ca_file,
+        },
+        password=imap.password.get_secret_value(),
+        database=settings.storage.database,
+        zone=settings.practice.timezone,
+        folders=report.folders,
+        since=now,
+        until=report.quiet_until,
+    )
+
+
+class _Said(logging.Handler):
+    """Counts the warnings of a run: one that had something to say (and would
+    say it again) is never stood in for by a quiet poll."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.warnings = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.warnings += 1
+
+
+def _plain_login(settings: Settings) -> bool:
+    """A password from the environment or the file, as the quiet poll reads it."""
+    imap = settings.imap
+    return (
+        imap.auth == "password"
+        and not imap.password_command
+        and not imap.password_keyring
+        and imap.security in {"plain", "ssl", "starttls"}
+    )
+
+
+def _status(settings: Settings, config: Path) -> int:
     from mailflow.deciding import timing
     from mailflow.shell.runner import enquiry_view, timing_rules
     from mailflow.shell.store import Store
@@ -346,6 +426,11 @@ def _status(settings: Settings) -> int:
             print(f"  enquiry {enquiry_id}: {local:%a %d %b %H:%M %Z} ({status})")
         last = store.get_meta("last_run_at")
         print(f"Last run: {last or 'never'}")
+        from mailflow.shell import quiet
+
+        if (polled := quiet.last_poll(config)) is not None:
+            # Empty runs since the last whole one were quiet polls.
+            print(f"Last poll: {polled.isoformat(timespec='seconds')}")
     return EXIT_OK
 
 

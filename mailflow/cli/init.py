@@ -121,7 +121,7 @@ class _Asker:
 
 
 def init(args: argparse.Namespace) -> int:
-    from mailflow.config import config_path
+    from mailflow.shell.paths import config_path
 
     path = config_path(args.config)
     if path.exists() and not args.force:

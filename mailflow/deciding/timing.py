@@ -196,6 +196,46 @@ def is_due(due: Due, now: datetime, rules: TimingRules) -> bool:
     return due.civil_in is None or civil(now, due.civil_in, rules) == now
 
 
+def ready_at(due: Due, now: datetime, rules: TimingRules) -> datetime | None:
+    """The first moment from `now` on at which `is_due` holds; None when it
+    never will (a reminder whose call has begun). What a quiet poll may skip
+    until: nothing is owed before it."""
+    if due.until is not None and now >= due.until:
+        return None
+    at = max(due.at, now)
+    if due.civil_in is not None:
+        at = civil(at, due.civil_in, rules)
+    if due.until is not None and at >= due.until:
+        return None
+    return at
+
+
+def first_owed(view: View, rules: TimingRules, now: datetime) -> datetime | None:
+    """The earliest moment from `now` on at which a timed step is due for this
+    enquiry, or None when the clock will owe it nothing. Never later than the
+    truth (it may be earlier): a quiet poll skips the work only until then.
+
+    `next_due` changes with the clock alone at a few moments (the call begins;
+    a pick or a move comes too close to it), so each stretch between them is
+    asked once."""
+    switches = {
+        moment
+        for moment in (
+            view.call_start_at,
+            view.call_start_at and view.call_start_at - HOLD_LAPSE_BEFORE,
+            view.held_start_at and view.held_start_at - HOLD_LAPSE_BEFORE,
+            view.move_start_at and view.move_start_at - HOLD_LAPSE_BEFORE,
+        )
+        if moment is not None and moment > now
+    }
+    owed: list[datetime] = []
+    for start in (now, *sorted(switches)):
+        due = next_due(view, rules, start)
+        if due is not None and (at := ready_at(due, start, rules)) is not None:
+            owed.append(at)
+    return min(owed, default=None)
+
+
 def fixed_zone(minutes: int | None) -> tzinfo | None:
     """A person's zone stored as minutes east of UTC (None: not known)."""
     return None if minutes is None else timezone(timedelta(minutes=minutes))

@@ -41,7 +41,7 @@ from mailflow.model import (
 )
 from mailflow.shell import privacy
 from mailflow.shell.budget import mail_budget, paused
-from mailflow.shell.digest import Digest
+from mailflow.shell.digest import Digest, next_digest
 from mailflow.shell.mailbox import READ_LIMIT
 from mailflow.shell.outbox import Outbox
 from mailflow.shell.ports import Mailbox, Sender
@@ -87,6 +87,9 @@ MAX_ATTEMPTS_PER_MAIL = 3
 """A mail whose handling crashes this many runs in a row is set aside (logged)."""
 
 SENT_BATCH = 500
+QUIET_AT_MOST = timedelta(hours=1)
+"""A quiet poll stands in for a run this long at most: whatever is owed by the
+hour (a purge past retention, a daily note) is never later than that."""
 """Sent mails learned from per transaction (one fsync each, not one per mail)."""
 BODY_BATCH = 50
 """New mails whose bodies are read in one UID FETCH (one round trip, not 50)."""
@@ -128,6 +131,11 @@ class RunReport:
     outcomes: dict[str, int] = field(default_factory=dict)
     smtp_down: str | None = None
     calendar_down: str | None = None
+    quiet_until: datetime | None = None
+    """Until when nothing is owed and a quiet poll may stand in for a run
+    (`mailflow.quiet`); None: the next run must be a whole one."""
+    folders: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Where the run left each folder it reads (UIDVALIDITY, UIDNEXT)."""
 
     def count(self, outcome: str) -> None:
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
@@ -229,6 +237,7 @@ class Runner:
         self._outlines: dict[int, Outline] = {}  # the current batch's, by UID
         self._spent: dict[int, float] = {}  # CPU a mail already cost in `_prefetch`
         self._statuses: dict[str, FolderStatus] = {}  # asked together, used once
+        self._owed: list[datetime | None] = []  # each open enquiry's next timed step
 
     # Built on first use: an empty poll writes, reads and classifies nothing.
 
@@ -307,7 +316,29 @@ class Runner:
             retention_days=self.settings.storage.retention_days,
         )
         self.store.set_meta("last_run_at", self.now.isoformat())
+        self.report.quiet_until = self._quiet_until()
         return self.report
+
+    def _quiet_until(self) -> datetime | None:
+        """Until when a quiet poll may stand in for a run: nothing failed or
+        waits (a letter, a calendar write, an unreadable calendar), and no
+        timed step, digest or hour is owed before it."""
+        if self.dry_run or self.report.exit_code or self.report.calendar_down:
+            return None
+        if self.store.work_waiting():
+            return None
+        imap = self.settings.imap
+        for name, key in (
+            (imap.folder, imap.folder),
+            (imap.sent_folder, f"sent:{imap.sent_folder}"),
+        ):
+            if (folder := self.store.folder(key)) is None:
+                return None
+            self.report.folders[name] = (folder.uidvalidity, folder.uidnext)
+        zone = ZoneInfo(self.settings.practice.timezone)
+        digest = next_digest(self.settings.workflow.digest_at, zone, self.now)
+        owed = [at for at in (*self._owed, digest) if at is not None]
+        return min([*owed, self.now + QUIET_AT_MOST])
 
     def tell_if_calendar_down(self) -> None:
         """Requests wait while a busy calendar cannot be read: tell the therapist
@@ -899,15 +930,18 @@ class Runner:
         while (enquiry := self.store.enquiry(enquiry_id)) is not None:
             if enquiry.state not in _TIMED_STATES:
                 return
-            due = timing.next_due(
-                enquiry_view(self.settings, self.store, enquiry), rules, self.now
-            )
+            view = enquiry_view(self.settings, self.store, enquiry)
+            due = timing.next_due(view, rules, self.now)
             if (
                 due is None
                 or due.step in taken
                 or not timing.is_due(due, self.now, rules)
             ):
-                return  # nothing due, or the same step again: it changed nothing
+                # Nothing due, or the same step again (it changed nothing):
+                # what the clock owes it next bounds a quiet poll (`quiet`).
+                at = self.now if due and due.step in taken else None
+                self._owed.append(at or timing.first_owed(view, rules, self.now))
+                return
             taken.add(due.step)
             try:
                 with self.store.transaction():

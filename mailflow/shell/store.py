@@ -818,6 +818,15 @@ class Store:
         ).fetchall()
         return {str(state): int(n) for state, n in rows}
 
+    def work_waiting(self) -> bool:
+        """Whether a letter waits to be sent or filed, or a calendar write to be
+        made: then the next run must be a whole one (`mailflow.quiet`)."""
+        row = self._db.execute(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE status IN ('pending', 'sent'))"
+            " OR EXISTS (SELECT 1 FROM calendar_ops WHERE status = 'pending')"
+        ).fetchone()
+        return bool(row[0])
+
     def outbox_counts(self) -> dict[str, int]:
         rows = self._db.execute(
             "SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status"

@@ -1,0 +1,63 @@
+"""Where mailflow's own files are, found without loading the settings.
+
+The config file (`--config`, else $MAILFLOW_CONFIG, else config/mailflow.toml)
+and the per-user cache folder ($XDG_CACHE_HOME/mailflow, else
+~/.cache/mailflow) that holds the validated-settings cache and the quiet mark.
+Light on purpose: the quiet poll (`mailflow.quiet`) reads both before anything
+else is imported.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+DEFAULT_CONFIG_PATH = Path("config/mailflow.toml")
+CACHE_MAX_AGE_S = 30 * 24 * 3600
+"""Cache entries untouched this long are dropped (old configs, old versions)."""
+
+
+def config_path(explicit: str | Path | None) -> Path:
+    """--config, else $MAILFLOW_CONFIG, else config/mailflow.toml."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("MAILFLOW_CONFIG")
+    return Path(env) if env else DEFAULT_CONFIG_PATH
+
+
+def cache_folder() -> Path | None:
+    """$XDG_CACHE_HOME/mailflow (an absolute one), else ~/.cache/mailflow;
+    None when there is no home to be found."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    try:
+        root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    except RuntimeError:
+        return None
+    return root / "mailflow"
+
+
+def write_private(entry: Path, text: str) -> None:
+    """Atomically, 0600 in a 0700 folder, then drop the folder's stale entries
+    of the same kind; any OSError just leaves it unwritten (a cache)."""
+    kind = entry.name.split("-", 1)[0]
+    try:
+        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=entry.parent, prefix=f".{kind}-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temp, entry)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        stale = time.time() - CACHE_MAX_AGE_S
+        for old in entry.parent.glob(f"{kind}-*.json"):
+            try:
+                if old.stat().st_mtime < stale:
+                    old.unlink()
+            except OSError:
+                pass
+    except OSError:
+        pass

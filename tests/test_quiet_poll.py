@@ -1,0 +1,309 @@
+"""#13: the quiet poll stands in for an empty cron run, and for nothing else.
+
+A whole run that leaves nothing owed leaves a mark; the next `mailflow run`
+checks it and both folders' STATUS before loading the product. Proven on the
+real Dovecot, in fresh interpreters (the command as cron runs it): what it
+imports, that it changed nothing, that mail, a timed step, an outage, a
+changed config or database each bring the whole run back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support import NOW, request, write_config
+
+from mailflow.deciding import timing
+from mailflow.model import State
+from mailflow.shell import quiet
+from mailflow.shell.digest import next_digest
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _mailflow(
+    config: Path, now: datetime, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return subprocess.run(
+        [
+            sys.executable,
+            *extra,
+            "-m",
+            "mailflow",
+            "run",
+            "--config",
+            str(config),
+            "--now",
+            now.isoformat(),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def _mark(config: Path) -> Path | None:
+    return quiet.mark_file(config, config.read_bytes(), quiet.mailflow_environ())
+
+
+def _last_run(config: Path) -> str:
+    database = config.parent / "var" / "mailflow.sqlite3"
+    with sqlite3.connect(database) as db:
+        (value,) = db.execute(
+            "SELECT value FROM meta WHERE key = 'last_run_at'"
+        ).fetchone()
+    return str(value)
+
+
+def _imported(stderr: str) -> set[str]:
+    return {
+        line.split("|")[-1].strip()
+        for line in stderr.splitlines()
+        if line.startswith("import time:")
+    }
+
+
+@pytest.fixture
+def quiet_practice(tmp_path, mail_server, mailboxes):
+    config = write_config(tmp_path, mail_server, mailboxes)
+    first = _mailflow(config, NOW)
+    assert first.returncode == 0, first.stderr
+    mark = _mark(config)
+    assert mark is not None
+    assert mark.exists()
+    return config
+
+
+def test_an_empty_run_after_a_quiet_one_loads_nothing_and_changes_nothing(
+    quiet_practice, mail_server
+):
+    config = quiet_practice
+    mark = _mark(config)
+    assert mark is not None
+    text = mark.read_text()
+    assert mail_server.password not in text  # never the password
+    assert oct(mark.stat().st_mode & 0o777) == "0o600"
+    database = config.parent / "var" / "mailflow.sqlite3"
+    before = quiet.database_stamp(database)
+    done = _mailflow(config, NOW + timedelta(minutes=5), "-X", "importtime")
+    assert done.returncode == 0
+    imported = _imported(done.stderr)
+    assert "mailflow.shell.quiet" in imported
+    assert not imported & {"mailflow.config", "mailflow.cli", "imapclient", "sqlite3"}
+    assert quiet.database_stamp(database) == before  # not even opened
+    assert _last_run(config) == NOW.astimezone(UTC).isoformat()
+
+
+def test_mail_in_the_inbox_brings_the_whole_run_back(
+    quiet_practice, mail_server, mailboxes
+):
+    config = quiet_practice
+    mail_server.deliver(
+        request(sender=mailboxes.person, to=mailboxes.practice), mailboxes.practice
+    )
+    later = NOW + timedelta(minutes=5)
+    assert _mailflow(config, later).returncode == 0
+    assert len(mail_server.messages(mailboxes.person)) == 1  # answered
+    assert _last_run(config) == later.astimezone(UTC).isoformat()
+
+
+def test_mail_the_therapist_sent_brings_the_whole_run_back(
+    quiet_practice, mail_server, mailboxes
+):
+    config = quiet_practice
+    mail_server.append(
+        mailboxes.practice,
+        "Sent",
+        request(sender=mailboxes.practice, to=mailboxes.person, subject="Re: hello"),
+    )
+    later = NOW + timedelta(minutes=5)
+    assert _mailflow(config, later).returncode == 0
+    assert _last_run(config) == later.astimezone(UTC).isoformat()
+
+
+def test_the_mark_ends_when_something_is_owed(quiet_practice, mail_server, mailboxes):
+    """After an offer, the mark lasts no longer than its nudge, nor an hour."""
+    config = quiet_practice
+    mail_server.deliver(
+        request(sender=mailboxes.person, to=mailboxes.practice), mailboxes.practice
+    )
+    at = NOW + timedelta(minutes=5)
+    assert _mailflow(config, at).returncode == 0
+    mark = _mark(config)
+    assert mark is not None
+    body = json.loads(mark.read_text())
+    until = datetime.fromisoformat(body["until"])
+    assert at < until <= at + timedelta(hours=1)
+    # At `until`, the run is whole again (its clock moved on).
+    assert _mailflow(config, until).returncode == 0
+    assert _last_run(config) == until.astimezone(UTC).isoformat()
+
+
+@pytest.mark.parametrize(
+    "change", ["config", "database", "clock back", "environment", "mark unreadable"]
+)
+def test_any_change_outside_the_mailbox_brings_the_whole_run_back(
+    quiet_practice, change, monkeypatch
+):
+    config = quiet_practice
+    at = NOW + timedelta(minutes=5)
+    if change == "config":
+        config.write_text(config.read_text() + "\n# edited\n", encoding="utf-8")
+    elif change == "database":
+        database = config.parent / "var" / "mailflow.sqlite3"
+        with sqlite3.connect(database) as db:
+            db.execute("INSERT INTO meta (key, value) VALUES ('touched', '1')")
+    elif change == "clock back":
+        at = NOW - timedelta(minutes=5)
+    elif change == "mark unreadable":
+        mark = _mark(config)
+        assert mark is not None
+        body = json.loads(mark.read_text())
+        del body["imap"]["port"]  # readable JSON, not a mark: never a crash
+        mark.write_text(json.dumps(body))
+    else:
+        monkeypatch.setenv("MAILFLOW_WORKFLOW__NUDGE_DAYS", "4")
+    assert _mailflow(config, at).returncode == 0
+    assert _last_run(config) == at.astimezone(UTC).isoformat()
+
+
+def test_a_server_gone_falls_through_once_to_the_whole_runs_message(
+    quiet_practice, mail_server
+):
+    config = quiet_practice
+    mail_server.imap_down()
+    try:
+        done = _mailflow(config, NOW + timedelta(minutes=5))
+    finally:
+        mail_server.imap_up()
+    assert done.returncode == 3
+    assert f"127.0.0.1:{mail_server.imap_port}" in done.stderr
+    assert not _mark(config).exists()  # the next run is whole: no second try
+
+
+def test_a_password_changed_in_the_file_is_read_by_the_quiet_poll(quiet_practice):
+    """The password is read where the whole run reads it, never kept: a wrong one
+    fails the quiet poll, then the whole run says so."""
+    config = quiet_practice
+    text = config.read_text()
+    # The config's bytes are the mark's name: same bytes, other password via env.
+    os.environ["MAILFLOW_IMAP__PASSWORD"] = "not-the-password"
+    try:
+        done = _mailflow(config, NOW + timedelta(minutes=5))
+    finally:
+        del os.environ["MAILFLOW_IMAP__PASSWORD"]
+    assert config.read_text() == text
+    assert done.returncode == 3
+    assert "MAILFLOW_IMAP__PASSWORD" in done.stderr  # the whole run's refusal line
+
+
+def test_only_a_plain_run_takes_the_quiet_poll():
+    take = quiet._run_arguments
+    assert take(["run"]) == {}
+    assert take(["run", "--config", "a.toml", "--now=2026-01-01T10:00"]) == {
+        "config": "a.toml",
+        "now": "2026-01-01T10:00",
+    }
+    assert take(["--config", "a.toml", "run"]) == {"config": "a.toml"}
+    for argv in (
+        [],
+        ["status"],
+        ["run", "-v"],
+        ["run", "--dry-run"],
+        ["run", "--config"],
+        ["run", "run"],
+        ["run", "--now", "x", "--now", "y"],
+        ["watch"],
+        ["run", "--help"],
+    ):
+        assert take(argv) is None, argv
+
+
+def test_the_next_digest_is_today_until_its_time_then_tomorrow_across_dst():
+    zone = LONDON
+    before = datetime(2026, 3, 28, 7, 0, tzinfo=zone)  # the day before spring forward
+    assert next_digest("07:30", zone, before) == datetime(
+        2026, 3, 28, 7, 30, tzinfo=zone
+    )
+    after = datetime(2026, 3, 28, 8, 0, tzinfo=zone)
+    tomorrow = next_digest("07:30", zone, after)
+    assert tomorrow == datetime(2026, 3, 29, 7, 30, tzinfo=zone)
+    assert tomorrow is not None
+    assert tomorrow.utcoffset() == timedelta(hours=1)
+    assert next_digest("", zone, after) is None
+
+
+RULES = timing.TimingRules(
+    reminder_before=timedelta(hours=24),
+    followup_after=timedelta(hours=2),
+    offer_expiry=timedelta(days=7),
+    nudge_after=timedelta(days=3),
+    quiet_from=time(8, 0),
+    quiet_until=time(20, 0),
+)
+BASE = datetime(2026, 10, 20, 9, 0, tzinfo=UTC)  # the week clocks go back
+_hours = st.integers(min_value=-24 * 12, max_value=24 * 12).map(
+    lambda h: BASE + timedelta(hours=h, minutes=17 * (h % 3))
+)
+
+
+@st.composite
+def _views(draw: st.DrawFn) -> timing.View:
+    state = draw(
+        st.sampled_from(
+            [
+                State.OFFERED,
+                State.HELD,
+                State.BOOKED,
+                State.RESCHEDULING,
+                State.FOLLOWED_UP,
+            ]
+        )
+    )
+    start = draw(_hours)
+    maybe = st.one_of(st.none(), _hours)
+    return timing.View(
+        state=state,
+        zone=draw(st.sampled_from([LONDON, ZoneInfo("America/New_York"), UTC])),
+        call_start_at=start,
+        call_end_at=start + timedelta(minutes=15),
+        booked_at=draw(maybe),
+        offered_at=draw(_hours),
+        nudged_at=draw(maybe),
+        reminded_at=draw(maybe),
+        followed_up_at=draw(_hours),
+        followup_nudged_at=draw(maybe),
+        held_at=draw(_hours),
+        held_start_at=draw(maybe),
+        hold_reminded_at=draw(maybe),
+        move_asked_at=draw(maybe),
+        move_start_at=draw(maybe),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(view=_views(), now=_hours)
+def test_nothing_falls_due_before_the_first_owed_moment(view, now):
+    """Brute force over the next twelve days, every 10 minutes: no step is due
+    before `first_owed` (a quiet poll would skip it)."""
+    owed = timing.first_owed(view, RULES, now)
+    end = owed if owed is not None else now + timedelta(days=12)
+    moment = now
+    while moment < min(end, now + timedelta(days=12)):
+        due = timing.next_due(view, RULES, moment)
+        assert due is None or not timing.is_due(due, moment, RULES), (moment, due)
+        moment += timedelta(minutes=10)
+    assert owed is None or owed >= now
