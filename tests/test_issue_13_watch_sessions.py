@@ -7,6 +7,8 @@ replaced by one login, and nothing is lost or sent twice.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import re
 import signal
@@ -14,7 +16,9 @@ import subprocess
 import sys
 import threading
 from datetime import UTC, datetime
+from email.message import EmailMessage
 
+import pytest
 from support import NOW, request, write_config
 from test_watch import ANSWER_WITHIN_S, wait_for
 
@@ -142,8 +146,9 @@ def test_a_kept_session_sees_mail_that_came_while_a_folder_was_selected(
     tmp_path, mail_server, mailboxes
 ):
     """Dovecot answers STATUS of the selected folder from the session's view;
-    a kept session closes it first (in the same round trip), so the next
-    cycle reads the new mail."""
+    a kept session examines it again instead (in the same round trip as the
+    other folder's STATUS), so the next cycle reads the new mail, and fetches
+    it with no second EXAMINE (nor a UID SEARCH: its UIDs are known)."""
     settings = load_settings(write_config(tmp_path, mail_server, mailboxes))
     sessions = KeptSessions(settings)
     try:
@@ -153,11 +158,12 @@ def test_a_kept_session_sees_mail_that_came_while_a_folder_was_selected(
         assert box is not None
         box.examine(settings.imap.folder)  # as the IDLE wait leaves it
         _ask(mail_server, mailboxes.person, mailboxes.practice)
+        before = len(box.commands)
         report = run_locked(settings, now=NOW, **cycle)
         assert report.requests == 1
         assert sessions._box is box  # the same session: no second login
         assert box.commands.count("LOGIN") == 1
-        assert "CLOSE" in box.commands
+        assert box.commands[before : before + 3] == ["EXAMINE", "STATUS", "UID FETCH"]
     finally:
         sessions.close()
     assert len(mail_server.messages(mailboxes.person)) == 1
@@ -197,3 +203,74 @@ def test_idle_is_said_again_and_still_wakes_on_new_mail(
         sessions.close()
     assert len(_imap_logins(mail_server, mailboxes.practice)) == 1
     assert len(mail_server.messages(mailboxes.person)) == 1
+
+
+def _with_attachment(person: str, practice: str) -> bytes:
+    """A request with a 40 KB attachment: larger than comes whole with a wake."""
+    message = email.message_from_bytes(
+        request(sender=person, to=practice, sent_at=datetime.now(UTC)),
+        _class=EmailMessage,
+        policy=email.policy.default,
+    )
+    message.add_attachment(
+        os.urandom(40 * 1024),
+        maintype="application",
+        subtype="pdf",
+        filename="referral.pdf",
+    )
+    return message.as_bytes()
+
+
+@pytest.mark.parametrize(
+    ("mail", "asked"),
+    [
+        # Small: headers, outline and the whole mail with the STATUS.
+        ("plain", ["EXAMINE", "STATUS", "UID FETCH"]),
+        # Large: its outline came with the STATUS; then only its text part.
+        ("attachment", ["EXAMINE", "STATUS", "UID FETCH", "UID FETCH"]),
+    ],
+)
+def test_a_wake_reads_the_new_mail_with_its_status_and_no_search(
+    tmp_path, mail_server, mailboxes, mail, asked
+):
+    """Woken from IDLE, the cycle reads the new mail in the STATUS round trip
+    (EXAMINE, STATUS and a UID FETCH from the UIDNEXT the wait began at): no
+    UID SEARCH, no CLOSE, no second EXAMINE, no header or BODYSTRUCTURE FETCH
+    of its own; a large mail's parts are the one more round trip."""
+    settings = load_settings(write_config(tmp_path, mail_server, mailboxes))
+    sessions = KeptSessions(settings)
+    stop = threading.Event()
+    try:
+        cycle = {"mailbox": sessions.mailbox, "sender": sessions.sender}
+        assert run_locked(settings, now=NOW, **cycle).exit_code == 0
+        box = sessions._box
+        assert box is not None
+        waiting = threading.Thread(
+            target=sessions.wait,
+            args=(ANSWER_WITHIN_S * 3, stop),
+            kwargs={"cycle_ran": True},
+        )
+        waiting.start()
+        assert wait_for(lambda: "IDLE" in box.commands, ANSWER_WITHIN_S)
+        if mail == "plain":
+            _ask(mail_server, mailboxes.person, mailboxes.practice)
+        else:
+            mail_server.deliver(
+                _with_attachment(mailboxes.person, mailboxes.practice),
+                mailboxes.practice,
+            )
+        waiting.join(ANSWER_WITHIN_S * 2)
+        assert not waiting.is_alive()  # woken by the mail
+        before = len(box.commands)
+        sessions.wake()
+        report = run_locked(settings, now=NOW, **cycle)
+        assert report.requests == 1
+        assert sessions._box is box
+        said = box.commands[before:]
+        assert said[: said.index("APPEND")] == ["DONE", *asked]
+    finally:
+        stop.set()
+        sessions.close()
+    (reply,) = mail_server.messages(mailboxes.person)
+    assert reply.message()["X-Mailflow"] == "offer"
+    assert len(_imap_logins(mail_server, mailboxes.practice)) == 1

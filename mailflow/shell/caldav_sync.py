@@ -186,6 +186,8 @@ def flush(
         log.warning("caldav: an earlier write is still under way; events wait")
         return _tell_if_failing(store, letters, now)
     due = store.calendar_due(now)
+    if due:
+        store.sync()  # the bookings behind them on disk before the calendar hears
     for n, op in enumerate(due):
         try:
             _write(writer, op, seconds)

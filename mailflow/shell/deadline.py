@@ -12,9 +12,12 @@ tries again.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
@@ -43,6 +46,66 @@ socket.create_connection = _create_connection
 """Installed once, on import: outside a Deadline it only calls the original."""
 
 
+class _Watchdog:
+    """One daemon thread that expires every due Deadline of the process.
+
+    A thread per deadline (`threading.Timer`) costs a thread start, and under
+    load a wait for the scheduler, on every cycle `watch` runs (#13): here a
+    start is a push onto a heap."""
+
+    def __init__(self) -> None:
+        self._due: list[tuple[float, int, _Timer]] = []
+        self._order = itertools.count()
+        self._changed = threading.Condition(threading.Lock())
+        self._thread: threading.Thread | None = None
+
+    def schedule(self, seconds: float, expire: Callable[[], None]) -> _Timer:
+        timer = _Timer(expire)
+        with self._changed:
+            heapq.heappush(
+                self._due, (time.monotonic() + seconds, next(self._order), timer)
+            )
+            if self._thread is None or not self._thread.is_alive():
+                # The first, or a child's after fork (the parent's is not copied).
+                self._thread = threading.Thread(
+                    target=self._run, name="mailflow deadlines", daemon=True
+                )
+                self._thread.start()
+            elif self._due[0][2] is timer:
+                self._changed.notify()  # due before the one it sleeps for
+        return timer
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._due or self._due[0][0] > time.monotonic():
+                    if self._due and self._due[0][2].cancelled:
+                        heapq.heappop(self._due)
+                        continue
+                    self._changed.wait(
+                        self._due[0][0] - time.monotonic() if self._due else None
+                    )
+                _, _, timer = heapq.heappop(self._due)
+            if not timer.cancelled:
+                timer.expire()
+
+
+class _Timer:
+    """One scheduled expiry; cancelled ones are dropped when they come up."""
+
+    __slots__ = ("cancelled", "expire")
+
+    def __init__(self, expire: Callable[[], None]) -> None:
+        self.expire = expire
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+_watchdog = _Watchdog()
+
+
 class Deadline:
     """Shut every socket opened in this block once `seconds` have passed.
 
@@ -55,12 +118,10 @@ class Deadline:
         self.expired = False
         self._fds: list[int] = []
         self._lock = threading.Lock()
-        self._timer: threading.Timer | None = None
+        self._timer: _Timer | None = None
 
     def start(self) -> Deadline:
-        self._timer = threading.Timer(self.seconds, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
+        self._timer = _watchdog.schedule(self.seconds, self._expire)
         return self
 
     def cancel(self) -> None:

@@ -1,9 +1,10 @@
 """Round trips imapclient spends and a poll need not: the IMAP adapter's wire economies.
 
-Does network I/O (on an imapclient session). Three, each where RFC 9051 allows it:
+Does network I/O (on an imapclient session). Four, each where RFC 9051 allows it:
 capabilities from the greeting's [CAPABILITY ...] response code (§7.1) instead of
 a CAPABILITY command; several STATUS commands pipelined (§5.5: the client may
-send the next command without waiting); LOGOUT sent without waiting for BYE.
+send the next command without waiting), with the EXAMINE of a folder already
+selected among them; LOGOUT sent without waiting for BYE.
 """
 
 from __future__ import annotations
@@ -72,9 +73,6 @@ def statuses(
     `close_first`: CLOSE the selected folder in the same round trip (it was
     opened read-only, so nothing is expunged). Dovecot answers STATUS of the
     selected folder from the session's view, without mail that came since."""
-    from imapclient.exceptions import ProtocolError
-    from imapclient.imap_utf7 import decode as decode_utf7
-
     imap = client._imap
     what = "(" + " ".join(i.decode("ascii") for i in items) + ")"
     closing = imap._command("CLOSE") if close_first else None
@@ -86,6 +84,73 @@ def statuses(
         imap.state = "AUTH"
     for tag in tags:
         imap._command_complete("STATUS", tag)  # NO: that folder's answer is missing
+    return _status_answers(imap, folders)
+
+
+def examine_with_statuses(
+    client: Any,
+    folder: str,
+    others: Sequence[str],
+    items: Sequence[bytes],
+    *,
+    fetch: tuple[int, int] | None = None,
+    fetch_items: Sequence[bytes] = (),
+) -> tuple[dict[bytes, Any], dict[str, dict[bytes, Any]], dict[int, Any] | None]:
+    """EXAMINE `folder` again and STATUS of `others`, in one round trip: the
+    selected folder's fresh UIDVALIDITY and UIDNEXT come with its selection
+    (RFC 9051 §6.3.2), where CLOSE, its STATUS and a later EXAMINE would wait
+    on the server twice. `fetch`: in the same round trip, UID FETCH
+    `fetch_items` of the mail with a UID in that range (both ends in: what
+    came since the folder was last looked at).
+
+    Returns the EXAMINE answers as imapclient's `select_folder` does, the
+    STATUS answers as `statuses`, and the FETCH answers by UID as
+    imapclient's `fetch` (None when it was not asked or not answered OK)."""
+    from imapclient.imapclient import seq_to_parenstr_upper
+    from imapclient.response_parser import parse_fetch_response
+
+    imap = client._imap
+    what = "(" + " ".join(i.decode("ascii") for i in items) + ")"
+    imap.untagged_responses = {}  # as imaplib's select: this selection's answers
+    imap.is_readonly = True
+    examining = imap._command("EXAMINE", client._normalise_folder(folder))
+    tags = [imap._command("STATUS", client._normalise_folder(f), what) for f in others]
+    fetching = None
+    if fetch is not None:
+        fetching = imap._command(
+            "UID", "FETCH", f"{fetch[0]}:{fetch[1]}", seq_to_parenstr_upper(fetch_items)
+        )
+    typ, data = imap._command_complete("EXAMINE", examining)
+    examined = typ == "OK"
+    if examined:
+        selected = client._process_select_response(imap.untagged_responses)
+    for tag in tags:
+        imap._command_complete("STATUS", tag)
+    fetched: dict[int, Any] | None = None
+    if fetching is not None:
+        try:
+            done, _ = imap._command_complete("FETCH", fetching)
+        except imap.abort:
+            raise
+        except imap.error:  # BAD: an extra the cycle does without
+            done = "BAD"
+        lines = imap.untagged_responses.pop("FETCH", None)  # never left for another
+        if examined and done == "OK" and fetch is not None:
+            found = parse_fetch_response(lines or [None], client.normalise_times, True)
+            low, high = fetch
+            fetched = {u: item for u, item in found.items() if low <= u <= high}
+    if not examined:
+        imap.state = "AUTH"  # nothing is selected after a failed EXAMINE
+        raise imap.error(f"EXAMINE failed: {data!r}")
+    imap.state = "SELECTED"
+    return selected, _status_answers(imap, others), fetched
+
+
+def _status_answers(imap: Any, folders: Sequence[str]) -> dict[str, dict[bytes, Any]]:
+    """The STATUS answers read so far, by the folders asked."""
+    from imapclient.exceptions import ProtocolError
+    from imapclient.imap_utf7 import decode as decode_utf7
+
     answers: dict[str, dict[bytes, Any]] = {}
     # Matched by the name each answer carries, not by order: RFC 9051 lets a
     # server answer pipelined commands as it likes.

@@ -52,6 +52,18 @@ HEADER_FIELDS = (
 )
 
 
+def header_fetch(uid: int, item: dict[bytes, Any]) -> HeaderFetch:
+    """One mail's answer to a FETCH of HEADER_FIELDS."""
+    item = normalised(item)
+    received = item.get(b"INTERNALDATE")
+    return HeaderFetch(
+        uid=uid,
+        header=bytes(item.get(b"BODY[HEADER]") or b""),
+        size=int(item.get(b"RFC822.SIZE") or 0),
+        received_at=received if isinstance(received, datetime) else None,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class FolderStatus:
     """A folder's UIDVALIDITY and UIDNEXT (STATUS): equal twice means nothing came."""
@@ -367,14 +379,7 @@ class ImapMailbox:
                 item = data.get(uid)
                 if item is None:
                     continue  # expunged meanwhile
-                item = normalised(item)
-                received = item.get(b"INTERNALDATE")
-                yield HeaderFetch(
-                    uid=uid,
-                    header=bytes(item.get(b"BODY[HEADER]") or b""),
-                    size=int(item.get(b"RFC822.SIZE") or 0),
-                    received_at=received if isinstance(received, datetime) else None,
-                )
+                yield header_fetch(uid, item)
 
     def header_fields(
         self, uids: list[int], fields: tuple[str, ...]

@@ -77,15 +77,24 @@ class Outbox:
         self._suspect: tuple[OutgoingMail, str] | None = None  # see _policy_refused
         self._copies: list[OutgoingMail] = []  # handed over, not yet filed in Sent
         self._copy_bytes = 0
+        self._handled: set[int] = set()  # tried (or held back) in this run
+        self._counted: set[int] = set()  # lone refusals counted in this run
 
     def flush(self) -> None:
         """Hand every queued message over once, within the limits, then file its
         copy in Sent. Alerts queued on the way (a refusal, the breaker) go out in
-        the same run."""
+        the same run. Called again in the same run (the replies go first, the
+        clock's letters after), it hands over only what was queued since: a
+        message is tried once a run, and none after the server went down."""
         if self.dry_run:
             for outgoing in self.store.pending():
+                if outgoing.id in self._handled:
+                    continue
+                self._handled.add(outgoing.id)
                 print(f"would send: {outgoing.kind} (enquiry {outgoing.enquiry_id})")  # noqa: T201
             return
+        if self.report.smtp_down:
+            return  # down (or refusing us) earlier in this run: the next run tries
         limits = self._limits()
         history = [
             guard.Sent(recipients, sent_at)
@@ -96,7 +105,7 @@ class Outbox:
         ):
             self.store.set_meta(_BREAKER, "")  # the hour has calmed down: resume
             log.info("outbox: sending resumes after the pause")
-        handled: set[int] = set()
+        handled = self._handled
         while batch := [o for o in self.store.pending() if o.id not in handled]:
             lanes = [self._lane(o) for o in batch]
             for outgoing in (batch[i] for i in guard.fair_order(lanes)):
@@ -106,9 +115,10 @@ class Outbox:
                     self.report.waiting = len(self.store.pending())
                     return
         self._file_copies()
-        if self._suspect is not None:
+        if self._suspect is not None and self._suspect[0].id not in self._counted:
             # Refused on policy with nothing after it to tell why: one more run
-            # it stood alone (see _policy_refused).
+            # it stood alone (see _policy_refused); once a run.
+            self._counted.add(self._suspect[0].id)
             key = _LONE_REFUSALS + str(self._suspect[0].id)
             self.store.set_meta(key, str(int(self.store.get_meta(key) or 0) + 1))
 

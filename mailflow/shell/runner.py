@@ -96,6 +96,10 @@ BODY_BATCH = 50
 BODY_BATCH_BYTES = 8 * 1024 * 1024
 """...and at most this much of them by RFC822.SIZE, so memory stays bounded."""
 
+NEW_UIDS_UNSEARCHED = 50
+"""New UIDs (by STATUS) up to which the inbox's new mail is fetched by its
+possible UIDs at once, without a UID SEARCH first: one round trip fewer."""
+
 _DISPOSITION = re.compile(rb"(?im)^content-disposition:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*")
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _OWN_ID = re.compile(r"<mailflow\.[0-9a-f]{32}@[^<>\s]+>$")
@@ -298,6 +302,10 @@ class Runner:
         self.scan_sent()
         self.poll_inbox()
         self.tell_if_calendar_down()
+        if self.report.new:
+            # The replies first: the clock's work looks at every open enquiry,
+            # and a digest may be due; neither holds an answer back (#13).
+            self.flush_outbox()
         self.timed_work()
         self.daily_digest()
         self.flush_outbox()
@@ -504,6 +512,12 @@ class Runner:
                 days=self.settings.workflow.max_request_age_days + 1
             )
             uids = self.mailbox.uids_since(horizon.date())
+        elif 0 < status.uidnext - known.uidnext <= NEW_UIDS_UNSEARCHED:
+            # Every UID the new mail can have, fetched as they are (UID FETCH
+            # passes over those never used or expunged, RFC 9051 §6.4.9): no
+            # UID SEARCH to wait on first. Mail after the STATUS waits for the
+            # next cycle (the bookmark stops at its UIDNEXT).
+            uids = list(range(known.uidnext, status.uidnext))
         else:
             uids = self.mailbox.uids_after(known.uidnext - 1)
         retry_from: int | None = None

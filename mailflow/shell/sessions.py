@@ -9,20 +9,15 @@ wake. A server without IDLE keeps the session too, probed with NOOP.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import select
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from mailflow.errors import MailboxError
-from mailflow.shell import connecting
-from mailflow.shell.deadline import Deadline
-from mailflow.shell.mailbox import FolderStatus, ImapMailbox, normalised
-from mailflow.shell.mailbox import _translated as imap_translated
+from mailflow.shell.kept_mailbox import KeptMailbox
 from mailflow.shell.smtp import SmtpSender
 
 if TYPE_CHECKING:
@@ -38,158 +33,12 @@ IDLE_CHECK_S: Final = 1.0
 IDLE_RENEW_S: Final = 25 * 60.0
 """IDLE is said again this often: RFC 2177 asks for at least every 29 minutes,
 before a server's inactivity timer logs the client out."""
-_NEW_MAIL: Final = frozenset({b"EXISTS", b"RECENT"})
-"""IDLE answers that mean mail came in; "OK Still here", EXPUNGE, FETCH do not."""
-
-
-class KeptMailbox(ImapMailbox):
-    """An `ImapMailbox` that outlives one cycle: a fresh imap.deadline_s for each
-    cycle (none while it waits in IDLE), and the IDLE commands."""
-
-    def __init__(self, settings: ImapSettings) -> None:
-        super().__init__(settings)
-        self.seen: dict[str, FolderStatus] = {}
-        """STATUS answers of the current cycle, by folder: what it looked at."""
-        self.idling = False
-
-    def status(self, folder: str) -> FolderStatus:
-        if self._selected is not None:  # its STATUS would be the session's view
-            with imap_translated(f"CLOSE of {self._selected!r}"):
-                self._imap.close_folder()
-            self._selected = None
-            self.commands.append("CLOSE")
-        found = super().status(folder)
-        self.seen[folder] = found
-        return found
-
-    def statuses(self, folders: Sequence[str]) -> dict[str, FolderStatus]:
-        found = super().statuses(folders)
-        self.seen.update(found)
-        return found
-
-    def begin_cycle(self) -> None:
-        """The whole cycle within imap.deadline_s (#14), as a cron run's session."""
-        self.seen.clear()
-        self._imap._imap.untagged_responses.clear()  # a week of EXISTS, unread
-        self.pause_deadline()
-        cfg = self._settings
-        deadline = Deadline(
-            cfg.deadline_s, f"IMAP {connecting.where(cfg)} (imap.deadline_s)"
-        )
-        self._deadline = deadline.start()
-        deadline.watch(self._imap.socket())
-
-    def pause_deadline(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
-
-    def noop(self) -> None:
-        with imap_translated("NOOP"):
-            self._imap.noop()
-        self.commands.append("NOOP")
-
-    def listen(self, folder: str) -> FolderStatus | None:
-        """EXAMINE `folder` and wait in IDLE; None when the server offers no IDLE
-        or refuses it and the session stays usable (MailboxError when it is
-        gone)."""
-        from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
-
-        client = self._imap
-        with imap_translated("IDLE"):
-            if not client.has_capability("IDLE"):
-                return None
-            self._selected = None
-            info = normalised(client.select_folder(folder, readonly=True))
-            self._selected = folder
-            self.commands.append("EXAMINE")
-            try:
-                client.idle()
-            except IMAPClientAbortError:
-                raise
-            except IMAPClientError:
-                # Refused. A server without IDLE for us still answers NOOP; one
-                # on its way down (Dovecot: "NO Server shutting down", then
-                # BYE) does not: an outage to retry, never a reason to poll.
-                client.noop()
-                return None
-        self.commands.append("IDLE")
-        self.idling = True
-        return FolderStatus(
-            uidvalidity=int(info[b"UIDVALIDITY"]),
-            uidnext=int(info.get(b"UIDNEXT") or 0),
-        )
-
-    def heard(self, timeout_s: float) -> bool:
-        """Whether new mail was announced within `timeout_s` (while in IDLE).
-
-        Not imapclient's `idle_check`: it waits on the socket alone, so an
-        answer already read into imaplib's buffer (an EXISTS that came with
-        IDLE's "+ idling") would wait for the next packet; and it takes the
-        server closing the session for silence."""
-        from imapclient.response_parser import parse_response
-
-        answers: list[Any] = []
-        with imap_translated("IDLE"):
-            if not self._waiting() and not _readable(self._imap.socket(), timeout_s):
-                return False
-            while True:
-                line = self._imap._imap._get_line()  # EOF: abort -> MailboxError
-                if line.startswith(b"* "):
-                    answers.append(parse_response([line[2:]]))
-                if not self._waiting() and not _readable(self._imap.socket(), 0):
-                    break
-        return _new_mail(answers)
-
-    def _waiting(self) -> bool:
-        """Bytes already read off the socket (imaplib's buffer, TLS's)."""
-        sock = self._imap.socket()
-        pending = getattr(sock, "pending", None)
-        if pending is not None and pending():
-            return True
-        sock.setblocking(False)
-        try:
-            return bool(self._imap._imap.file.peek(1))
-        except (BlockingIOError, InterruptedError):
-            return False
-        finally:
-            self._imap._set_read_timeout()  # blocking again, with the read timeout
-
-    def stop_listening(self) -> bool:
-        """DONE; whether new mail was announced meanwhile."""
-        if not self.idling:
-            return False
-        self.idling = False
-        with imap_translated("IDLE"):
-            _, answers = self._imap.idle_done()
-        self.commands.append("DONE")
-        return _new_mail(answers)
-
-    def leave(self) -> None:
-        """DONE (when idling) and LOGOUT, neither answer awaited; never raises."""
-        if self.idling:
-            self.idling = False
-            # Gone already, it may be: LOGOUT below closes what is left.
-            with contextlib.suppress(OSError, MailboxError):
-                self._imap._imap.send(b"DONE\r\n")
-        self.__exit__(None, None, None)
-
-
-def _readable(sock: Any, timeout_s: float) -> bool:
-    ready, _, _ = select.select([sock], [], [], timeout_s)
-    return bool(ready)
-
-
-def _new_mail(answers: Any) -> bool:
-    return any(
-        isinstance(answer, tuple) and len(answer) > 1 and answer[1] in _NEW_MAIL
-        for answer in answers or ()
-    )
 
 
 class _CycleSender:
     """The kept SMTP session as one cycle's Sender: probed once before the
-    cycle's first message (a server drops a quiet session after minutes)."""
+    cycle's first message (a server drops a quiet session after minutes); the
+    probe is sent as the cycle begins, its answer read before that message."""
 
     def __init__(self, smtp: SmtpSender) -> None:
         self._smtp = smtp
@@ -241,11 +90,12 @@ class KeptSessions:
         if smtp is None or smtp._settings is not cfg:
             self.drop_sender()
             smtp = self._smtp = SmtpSender(cfg)
+        smtp.probe()  # answered while the cycle reads its mail
         try:
             yield _CycleSender(smtp)
         finally:
             # Kept whatever else failed: a send that failed closed it already.
-            smtp.pause_deadline()
+            smtp.settle()
 
     @contextmanager
     def store(self, path: Path) -> Iterator[Store]:

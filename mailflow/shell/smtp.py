@@ -6,6 +6,8 @@ smtplib's exceptions become Transient (retry next run) or Permanent (5xx) errors
 
 from __future__ import annotations
 
+import select
+import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -94,6 +96,17 @@ def _translated(what: str, cfg: SmtpSettings | None = None) -> Iterator[None]:
         ) from exc
 
 
+def _answered(sock: socket.socket | None) -> bool:
+    """Whether the server's answer can be read without waiting."""
+    if sock is None:
+        return True  # gone: reading says so at once
+    pending = getattr(sock, "pending", None)  # what TLS has decrypted already
+    if pending is not None and pending():
+        return True
+    readable, _, _ = select.select([sock], [], [], 0)
+    return bool(readable)
+
+
 def _first(exc: BaseException) -> str:
     return " ".join((str(exc) or type(exc).__name__).split())[:160]
 
@@ -152,6 +165,8 @@ class SmtpSender:
         self._deadline: Deadline | None = None
         self.logged_in: bool | None = None
         """After connect: True logged in, False sent without a login (none set)."""
+        self._probing = False
+        """NOOP sent by `probe`, its answer not read yet."""
 
     def __enter__(self) -> SmtpSender:
         return self
@@ -237,21 +252,14 @@ class SmtpSender:
             self.close()
             raise
 
-    def renew(self) -> None:
-        """A session kept from an earlier cycle (watch): NOOP, and closed if the
-        server has dropped it (servers end a quiet session after minutes; the
-        next `send` opens a new one); else a fresh smtp.deadline_s for this cycle."""
+    def probe(self) -> None:
+        """A session kept from an earlier cycle (watch): a fresh smtp.deadline_s
+        for this cycle, and NOOP sent without waiting for the answer, which
+        `renew` reads once it is needed (by then it has come: no wait)."""
         import smtplib
 
         client = self._client
         if client is None:
-            return
-        try:
-            code, _ = client.noop()
-        except (smtplib.SMTPException, OSError):
-            code = 0
-        if code != 250:
-            self.close()
             return
         self.pause_deadline()
         cfg = self._settings
@@ -261,6 +269,47 @@ class SmtpSender:
         self._deadline = deadline.start()
         if client.sock is not None:
             deadline.watch(client.sock)
+        if self._probing:
+            self._answer()  # an earlier cycle's, unread: long come (or gone)
+            if self._client is None:
+                return
+        try:
+            client.putcmd("noop")
+        except (smtplib.SMTPException, OSError):
+            self.close()
+            return
+        self._probing = True
+
+    def renew(self) -> None:
+        """The probe's answer (probing first if `probe` was not called): the
+        session is closed if the server has dropped it (servers end a quiet
+        session after minutes; the next `send` opens a new one)."""
+        if not self._probing:
+            self.probe()
+        if self._probing:
+            self._answer()
+
+    def settle(self) -> None:
+        """The cycle is over: the probe's answer read if it has come (else as
+        the next cycle probes, never waited for here), and no deadline."""
+        client = self._client
+        if self._probing and client is not None and _answered(client.sock):
+            self._answer()
+        self.pause_deadline()
+
+    def _answer(self) -> None:
+        import smtplib
+
+        self._probing = False
+        client = self._client
+        if client is None:
+            return
+        try:
+            code, _ = client.getreply()
+        except (smtplib.SMTPException, OSError):
+            code = 0
+        if code != 250:
+            self.close()
 
     def pause_deadline(self) -> None:
         """Between cycles a kept session waits without a deadline (watch)."""
@@ -269,6 +318,7 @@ class SmtpSender:
             deadline.cancel()
 
     def close(self) -> None:
+        self._probing = False
         client, self._client = self._client, None
         deadline, self._deadline = self._deadline, None
         try:
