@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import shared_files
 
-from mailflow.reading import parse
+from mailflow.reading import headerblock, parse
 from mailflow.reading.parse import HEADER_FACTORY
 
 
@@ -60,7 +60,7 @@ _NOISE = st.text(string.ascii_letters + " ,.<>@\"'()\\;:=?-")
 @settings(max_examples=3000, deadline=None)
 @given(st.one_of(_LIST, _NOISE, st.builds(str.__add__, _LIST, _NOISE)))
 def test_plain_mailboxes_read_as_the_stdlib_reads_them(value: str) -> None:
-    plain = parse._plain_addresses(value)
+    plain = parse.plain_addresses(value)
     if plain is not None:
         assert plain == _stdlib_addresses(value)
 
@@ -78,7 +78,7 @@ def test_plain_mailboxes_read_as_the_stdlib_reads_them(value: str) -> None:
     ],
 )
 def test_common_shapes_take_the_shortcut(value: str) -> None:
-    plain = parse._plain_addresses(value)
+    plain = parse.plain_addresses(value)
     assert plain is not None
     assert plain == (_stdlib_addresses(value) if value else [])
 
@@ -96,7 +96,7 @@ def test_common_shapes_take_the_shortcut(value: str) -> None:
     ],
 )
 def test_anything_else_is_left_to_the_stdlib(value: str) -> None:
-    assert parse._plain_addresses(value) is None
+    assert parse.plain_addresses(value) is None
 
 
 @settings(max_examples=2000, deadline=None)
@@ -158,3 +158,64 @@ def test_a_whole_mail_is_still_parsed_whole() -> None:
     read = parse.parse_mail(mail.as_bytes())
     assert read.text == "Could I book the free call?"
     assert read.has_calendar
+
+
+# -- the Sent scan: header fields split plain, addresses read plain ---------------
+
+_NAMES = st.sampled_from(
+    ["To", "CC", "bcc", "Message-ID", "In-Reply-To", "References", "X-Mailflow"]
+)
+_VALUE = st.text(string.printable.replace("\r", "").replace("\n", ""), max_size=30)
+_ENDS = st.sampled_from(["\r\n", "\n", "\r"])
+_LINE = st.one_of(
+    st.builds(lambda n, s, v, e: f"{n}:{s}{v}{e}", _NAMES, _SPACE, _VALUE, _ENDS),
+    st.builds(lambda s, v, e: f" {s}{v}{e}", _SPACE, _VALUE, _ENDS),  # folded
+    st.builds(lambda v, e: v + e, _VALUE, _ENDS),  # anything at all
+)
+_BLOCK = st.lists(_LINE, max_size=6).map(lambda lines: "".join(lines) + "\r\n")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(_BLOCK, _BLOCK.map(lambda b: b.replace("o", "\u00f6"))))
+def test_plain_header_fields_are_compat32s(block: str) -> None:
+    from email.parser import BytesHeaderParser
+    from email.policy import compat32
+
+    raw = block.encode("utf-8")
+    plain = headerblock.plain_fields(raw)
+    if plain is None:
+        return
+    stdlib = BytesHeaderParser(policy=compat32).parsebytes(raw)
+    for name in ("to", "Cc", "BCC", "message-id", "In-Reply-To", "References"):
+        assert plain.get(name) == stdlib.get(name)
+        assert plain.get_all(name) == stdlib.get_all(name)
+
+
+def test_a_plain_sent_block_takes_the_shortcut() -> None:
+    block = (
+        b"To: Kim <kim@example.com>, sam@x.example\r\n"
+        b"Message-ID: <1@riverside.example>\r\n"
+        b"References: <a@x>\r\n <b@x>\r\n\r\n"
+    )
+    plain = headerblock.plain_fields(block)
+    assert plain is not None
+    assert plain.get("references") == "<a@x>\r\n <b@x>"
+    assert plain.get_all("X-Mailflow") is None
+    for odd in (
+        b"From someone\r\nTo: a@b\r\n\r\n",
+        b" x\r\n",
+        b"To: K\xc3\xadm <a@b>\r\n",
+    ):
+        assert headerblock.plain_fields(odd) is None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.one_of(_LIST, _NOISE), max_size=3))
+def test_plain_recipients_are_getaddresses(values: list[str]) -> None:
+    """The Sent scan reads To, Cc and Bcc plain when it can: the same addresses."""
+    from email.utils import getaddresses
+
+    plain = parse.plain_addresses(", ".join(values))
+    if plain is not None:
+        stdlib = {a.lower() for _, a in getaddresses(values) if "@" in a}
+        assert {a for _, a in plain} == stdlib

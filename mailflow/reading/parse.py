@@ -123,7 +123,7 @@ _PLAIN_MAILBOX = re.compile(
     rf"[ \t]*+(?:(?P<phrase>(?:{_PLAIN_WORD})(?:{_PLAIN_WORD}|[ \t]++|\.++(?!<))*+)?"
     rf"<(?P<angled>{_PLAIN_SPEC})>|(?P<bare>{_PLAIN_SPEC}))[ \t]*+(?:,(?=.)|\Z)"
 )
-"""One plain mailbox of a list and its comma: what `_plain_addresses` reads."""
+"""One plain mailbox of a list and its comma: what `plain_addresses` reads."""
 _PARAMETER_HEADERS: Final = frozenset({"content-type", "content-disposition"})
 _KEEPS_END: Final = frozenset({"references"})
 _B64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
@@ -365,7 +365,7 @@ def _fix_8bit(value: str, hint: str | None) -> str:
 def _addresses(value: str, hint: str | None) -> list[tuple[str, str]]:
     """(display name, lower-cased addr-spec) pairs; invalid entries dropped."""
     value = _fix_8bit(value, hint)
-    plain = _plain_addresses(value)
+    plain = plain_addresses(value)
     if plain is not None:
         return plain[:MAX_ADDRESSES]
     pairs: list[tuple[str, str]] = []
@@ -385,7 +385,7 @@ def _addresses(value: str, hint: str | None) -> list[tuple[str, str]]:
     return found[:MAX_ADDRESSES]
 
 
-def _plain_addresses(value: str) -> list[tuple[str, str]] | None:
+def plain_addresses(value: str) -> list[tuple[str, str]] | None:
     """`_addresses` of a list of plain mailboxes (``Name <a@b.example>``,
     ``"Last, First" <a@b.example>``, ``a@b.example``), without the stdlib's
     header parser, which would give the same pairs at ten times the cost;
