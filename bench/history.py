@@ -8,7 +8,8 @@ approves or declines, reminders, follow-ups, nudges and expiries fall due. Rows
 are never written by hand. Then, on the local Dovecot + SMTP server and beside
 floors measured in the same run:
 
-- an empty `mailflow run` (fresh interpreter) beside the bare imapclient poll;
+- an empty `mailflow run` (fresh interpreter; the quiet poll, `mailflow.shell.quiet`)
+  beside the bare imapclient poll, and the empty whole run for scale;
 - one request answered, at 5,000 enquiries and on a new database;
 - `mailflow status` beside a bare sqlite open + SELECT in a fresh interpreter;
 - a backlog of requests in one run, per request, on a new database and at
@@ -366,6 +367,24 @@ def mailflow(command: str, config: Path, now: datetime | None = None) -> list[st
     return argv + (["--now", now.isoformat()] if now is not None else [])
 
 
+WHOLE = "from mailflow.cli import main; raise SystemExit(main())"
+"""The command without the quiet poll in front (`mailflow.shell.quiet`): what
+an empty run costs when the last whole run left something owed."""
+
+
+def whole(command: str, config: Path, now: datetime) -> list[str]:
+    return [
+        PYTHON,
+        "-c",
+        WHOLE,
+        command,
+        "--config",
+        str(config),
+        "--now",
+        now.isoformat(),
+    ]
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
@@ -467,6 +486,8 @@ def history_section(
         {
             "history": mailflow("run", old.config, poll),
             "new": mailflow("run", new.config, poll),
+            "history whole": whole("run", old.config, poll),
+            "new whole": whole("run", new.config, poll),
             "bare": bare,
         },
         REPEATS,
@@ -491,6 +512,16 @@ def history_section(
             new_ratio <= 1.3,
         )
     )
+    for name, label in (("new", "new database"), ("history", f"{enquiries} enquiries")):
+        ratio = times[f"{name} whole"] / times["bare"]
+        rows.append(
+            Row(
+                f"empty whole run (no quiet mark), {label}",
+                f"{ms(times[f'{name} whole'])} ({ratio:.2f}x)",
+                f"bare poll {ms(times['bare'])}",
+                "(for scale)",
+            )
+        )
 
     # One request, answered in one run.
     one: dict[str, list[float]] = {"history": [], "new": []}

@@ -8,8 +8,8 @@ import pytest
 
 from mailflow.cli import main
 from mailflow.config import load_settings
-from mailflow.shell.paths import config_path
 from mailflow.errors import ConfigError
+from mailflow.shell.paths import config_path
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "mailflow.example.toml"
 

@@ -152,7 +152,9 @@ def test_the_mark_ends_when_something_is_owed(quiet_practice, mail_server, mailb
     assert _last_run(config) == until.astimezone(UTC).isoformat()
 
 
-@pytest.mark.parametrize("change", ["config", "database", "clock back", "environment"])
+@pytest.mark.parametrize(
+    "change", ["config", "database", "clock back", "environment", "mark unreadable"]
+)
 def test_any_change_outside_the_mailbox_brings_the_whole_run_back(
     quiet_practice, change, monkeypatch
 ):
@@ -166,6 +168,12 @@ def test_any_change_outside_the_mailbox_brings_the_whole_run_back(
             db.execute("INSERT INTO meta (key, value) VALUES ('touched', '1')")
     elif change == "clock back":
         at = NOW - timedelta(minutes=5)
+    elif change == "mark unreadable":
+        mark = _mark(config)
+        assert mark is not None
+        body = json.loads(mark.read_text())
+        del body["imap"]["port"]  # readable JSON, not a mark: never a crash
+        mark.write_text(json.dumps(body))
     else:
         monkeypatch.setenv("MAILFLOW_WORKFLOW__NUDGE_DAYS", "4")
     assert _mailflow(config, at).returncode == 0

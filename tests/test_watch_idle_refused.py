@@ -81,7 +81,7 @@ def test_a_refused_idle_polls_only_when_the_session_lives_on(
     stop.set()  # a polling wait returns at once
     try:
         if goes:
-            with pytest.raises(MailboxError, match=r"BYE|EOF|shutting down"):
+            with pytest.raises(MailboxError):  # EOF, BYE or a reset: gone
                 sessions.wait(60.0, stop, cycle_ran=False)
             assert not sessions.polling  # retried with backoff, IDLE next time
         else:

@@ -32,6 +32,7 @@ from mailflow.shell.paths import config_path
 
 if TYPE_CHECKING:
     from mailflow.config import Settings
+    from mailflow.shell.runner import RunReport
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_SERVER = 0, 1, 2, 3
 log = logging.getLogger("mailflow")
@@ -206,7 +207,7 @@ def _main(argv: list[str] | None) -> int:
 
             return check(settings)
         if args.command == "status":
-            return _status(settings)
+            return _status(settings, config_path(args.config))
         if args.command == "auth":
             return _auth(settings)
         if args.command == "purge":
@@ -285,13 +286,19 @@ def _run(
     settings: Settings, *, now_text: str | None, dry_run: bool, config: Path
 ) -> int:
     now = parse_now(now_text, settings.practice.timezone)
-    from mailflow.shell import quiet
     from mailflow.shell.cycle import problem, run_locked
 
     said = _Said()
     logging.getLogger("mailflow").addHandler(said)
     try:
-        report = run_locked(settings, now=now, dry_run=dry_run)
+        report = run_locked(
+            settings,
+            now=now,
+            dry_run=dry_run,
+            then=None
+            if dry_run
+            else lambda done: _mark(settings, config, done, now, said),
+        )
     finally:
         logging.getLogger("mailflow").removeHandler(said)
     if report is None:
@@ -299,36 +306,43 @@ def _run(
     trouble = problem(report)
     if trouble:
         _error(trouble)
-    if dry_run:
-        return report.exit_code
+    return report.exit_code
+
+
+def _mark(
+    settings: Settings, config: Path, report: RunReport, now: datetime, said: _Said
+) -> None:
+    """After a whole run, under its lock: the quiet mark, or none (`quiet`)."""
+    from mailflow.shell import quiet
+    from mailflow.shell.cycle import problem
+
     if (
         report.quiet_until is None
-        or trouble
+        or problem(report)
         or said.warnings
         or not _plain_login(settings)
     ):
         quiet.forget_mark(config)
-    else:
-        imap = settings.imap
-        quiet.leave_mark(
-            config,
-            imap={
-                "host": imap.host,
-                "port": imap.port,
-                "security": imap.security,
-                "username": imap.username,
-                "timeout_s": imap.timeout_s,
-                "deadline_s": imap.deadline_s,
-                "ca_file": imap.ca_file,
-            },
-            password=imap.password.get_secret_value(),
-            database=settings.storage.database,
-            zone=settings.practice.timezone,
-            folders=report.folders,
-            since=now,
-            until=report.quiet_until,
-        )
-    return report.exit_code
+        return
+    imap = settings.imap
+    quiet.leave_mark(
+        config,
+        imap={
+            "host": imap.host,
+            "port": imap.port,
+            "security": imap.security,
+            "username": imap.username,
+            "timeout_s": imap.timeout_s,
+            "deadline_s": imap.deadline_s,
+            "ca_file": imap.ca_file,
+        },
+        password=imap.password.get_secret_value(),
+        database=settings.storage.database,
+        zone=settings.practice.timezone,
+        folders=report.folders,
+        since=now,
+        until=report.quiet_until,
+    )
 
 
 class _Said(logging.Handler):
@@ -354,7 +368,7 @@ def _plain_login(settings: Settings) -> bool:
     )
 
 
-def _status(settings: Settings) -> int:
+def _status(settings: Settings, config: Path) -> int:
     from mailflow.deciding import timing
     from mailflow.shell.runner import enquiry_view, timing_rules
     from mailflow.shell.store import Store
@@ -412,6 +426,11 @@ def _status(settings: Settings) -> int:
             print(f"  enquiry {enquiry_id}: {local:%a %d %b %H:%M %Z} ({status})")
         last = store.get_meta("last_run_at")
         print(f"Last run: {last or 'never'}")
+        from mailflow.shell import quiet
+
+        if (polled := quiet.last_poll(config)) is not None:
+            # Empty runs since the last whole one were quiet polls.
+            print(f"Last poll: {polled.isoformat(timespec='seconds')}")
     return EXIT_OK
 
 

@@ -96,11 +96,13 @@ def run_locked(
     mailbox: MailboxFactory | None = None,
     sender: SenderFactory | None = None,
     store: StoreFactory | None = None,
+    then: Callable[[RunReport], None] | None = None,
 ) -> RunReport | None:
     """One cycle under the run lock; None when another run holds it (leave quietly).
 
     `mailbox`, `sender` and `store` as for `run_once` (`watch` passes its kept
-    sessions and database)."""
+    sessions and database); `then` sees the report still under the lock (the
+    quiet mark describes the database no other run has touched since)."""
     from mailflow.shell.lock import RunLock
 
     database = settings.storage.database
@@ -123,6 +125,8 @@ def run_locked(
 
                 exc.note = tell_therapist(settings, exc, now)
             raise
+        if then is not None:
+            then(report)
     return report
 
 

@@ -29,6 +29,7 @@ with a password login over plain, TLS or STARTTLS takes it; `-v`,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -151,6 +152,20 @@ def forget_mark(config: Path) -> None:
         pass
 
 
+def last_poll(config: Path) -> datetime | None:
+    """When this config's inbox was last polled, by a whole run that left the
+    mark or a quiet poll since; None without a mark."""
+    from datetime import UTC
+
+    try:
+        entry = mark_file(config, config.read_bytes(), mailflow_environ())
+        if entry is None:
+            return None
+        return datetime.fromtimestamp(entry.stat().st_mtime, UTC)
+    except OSError:
+        return None
+
+
 def _speakable(imap: Mapping[str, Any], folders: Mapping[str, tuple[int, int]]) -> bool:
     """Names the quiet poll can send as IMAP quoted strings (RFC 9051): ASCII
     without controls; anything else is left to imapclient's whole run."""
@@ -163,43 +178,42 @@ def _speakable(imap: Mapping[str, Any], folders: Mapping[str, tuple[int, int]]) 
 
 def quiet_run(argv: Sequence[str]) -> int | None:
     """0 when this `mailflow run` is quiet and has been polled as such; None
-    when the whole run must do it (anything unexpected, by design)."""
+    when the whole run must do it: anything unexpected, by design, whatever
+    it is (the whole run then meets it and says so)."""
     args = _run_arguments(argv)
     if args is None:
         return None
-    config = config_path(args.get("config"))
     try:
+        config = config_path(args.get("config"))
         raw = config.read_bytes()
-    except OSError:
-        return None
-    environ = mailflow_environ()
-    entry = mark_file(config, raw, environ)
-    if entry is None:
-        return None
-    try:
+        environ = mailflow_environ()
+        entry = mark_file(config, raw, environ)
+        if entry is None:
+            return None
         mark = json.loads(entry.read_text(encoding="utf-8"))
         now = _now(args.get("now"), mark["zone"])
-        if (
-            not (
-                datetime.fromisoformat(mark["since"])
-                <= now
-                < datetime.fromisoformat(mark["until"])
-            )
-            or database_stamp(Path(mark["database"])) != mark["stamp"]
-        ):
+        since = datetime.fromisoformat(mark["since"])
+        if not since <= now < datetime.fromisoformat(mark["until"]):
             return None
+        if database_stamp(Path(mark["database"])) != mark["stamp"]:
+            return None
+        expected = {
+            name: (validity, uidnext) for name, validity, uidnext in mark["folders"]
+        }
         password = _password(raw, environ)
-    except (OSError, ValueError, KeyError, TypeError):
+    except Exception:  # a mark that does not read: run whole
         return None
     try:
-        seen = _statuses(mark["imap"], password, [name for name, *_ in mark["folders"]])
-    except (OSError, _NotQuiet, ValueError):
-        entry.unlink(missing_ok=True)  # one extra attempt, then whole runs
+        seen = _statuses(mark["imap"], password, list(expected))
+    except Exception:  # the whole run meets it and says so
+        with contextlib.suppress(OSError):
+            entry.unlink(missing_ok=True)  # one extra attempt, then whole runs
         return None
-    expected = {
-        name: (validity, uidnext) for name, validity, uidnext in mark["folders"]
-    }
-    return 0 if seen == expected else None
+    if seen != expected:
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(entry)  # when it last stood in for a run (`mailflow status`)
+    return 0
 
 
 def _run_arguments(argv: Sequence[str]) -> dict[str, str] | None:
