@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from typing import Final
+from typing import Final, NamedTuple
 from zoneinfo import ZoneInfo
 
 from mailflow.model import AvailabilityRules, DayPart, Interval, Preference, Slot
@@ -111,17 +111,19 @@ def choose_offer(
     slots = [
         s for s in slots if allowed_day(s.start_at.astimezone(home).date(), preference)
     ]
-    tiers: tuple[list[Slot], ...] = ([], [], [], [])
+    # Each slot read in their zone once: the picking below asks again and again.
+    tiers: tuple[list[_Local], ...] = ([], [], [], [])
     for slot in sorted(slots, key=lambda s: s.start_at):
         local = slot.start_at.astimezone(zone)
         # Their wish first, then civil hours where they are: 04:00 is no "morning".
-        tiers[2 * (not matches(local, preference)) + (not _civil(slot, zone))].append(
-            slot
+        civil = _civil(local, slot.end_at.astimezone(zone))
+        tiers[2 * (not matches(local, preference)) + (not civil)].append(
+            _Local(slot, local, local.date(), day_part(local.time()))
         )
-    picked: list[Slot] = []
+    picked: list[_Local] = []
     for tier in tiers:
-        picked += _spread(tier, count - len(picked), zone, picked)
-    return sorted(picked, key=lambda s: s.start_at)
+        picked += _spread(tier, count - len(picked), picked)
+    return sorted((p.slot for p in picked), key=lambda s: s.start_at)
 
 
 def allowed_day(day: date, preference: Preference) -> bool:
@@ -131,10 +133,9 @@ def allowed_day(day: date, preference: Preference) -> bool:
     return day not in preference.not_on
 
 
-def _civil(slot: Slot, zone: tzinfo) -> bool:
-    """Whether the call falls between CIVIL_FROM and CIVIL_UNTIL where the person is."""
-    start = slot.start_at.astimezone(zone)
-    end = slot.end_at.astimezone(zone)
+def _civil(start: datetime, end: datetime) -> bool:
+    """Whether a call from `start` to `end` (read in the person's zone) falls
+    between CIVIL_FROM and CIVIL_UNTIL there."""
     return (
         start.date() == end.date()
         and start.time() >= CIVIL_FROM
@@ -247,30 +248,37 @@ def matches(local: datetime, preference: Preference) -> bool:
     )
 
 
+class _Local(NamedTuple):
+    """A slot with its start read in the person's zone, its day and day part."""
+
+    slot: Slot
+    at: datetime
+    day: date
+    part: DayPart
+
+
 def _spread(
-    slots: Sequence[Slot], count: int, zone: tzinfo, picked: Sequence[Slot]
-) -> list[Slot]:
+    slots: Sequence[_Local], count: int, picked: Sequence[_Local]
+) -> list[_Local]:
     """Up to `count` of the (sorted) `slots`, one day at a time.
 
     Each pick goes to the least-used day (earliest first), and within it to the
     day part after the previous pick's, so offers alternate morning/afternoon.
     Days and parts already in `picked` count as used.
     """
-    buckets: dict[date, dict[DayPart, list[Slot]]] = {}
-    for slot in slots:
-        local = slot.start_at.astimezone(zone)
-        parts = buckets.setdefault(local.date(), {})
-        parts.setdefault(day_part(local.time()), []).append(slot)
-    uses = Counter(s.start_at.astimezone(zone).date() for s in picked)
-    last = day_part(picked[-1].start_at.astimezone(zone).time()) if picked else None
-    chosen: list[Slot] = []
+    if count <= 0:
+        return []
+    buckets: dict[date, dict[DayPart, list[_Local]]] = {}
+    for local in slots:
+        buckets.setdefault(local.day, {}).setdefault(local.part, []).append(local)
+    uses = Counter(p.day for p in picked)
+    last = picked[-1].part if picked else None
+    chosen: list[_Local] = []
     while len(chosen) < count and buckets:
         day = min(buckets, key=lambda d: (uses[d], d))
         parts = buckets[day]
         part = _next_part(parts.keys(), last)
-        same_day = [
-            s for s in (*picked, *chosen) if s.start_at.astimezone(zone).date() == day
-        ]
+        same_day = [p.slot for p in (*picked, *chosen) if p.day == day]
         chosen.append(_farthest(parts[part], same_day))
         if not parts[part]:
             del parts[part]
@@ -281,7 +289,7 @@ def _spread(
     return chosen
 
 
-def _farthest(candidates: list[Slot], taken: Sequence[Slot]) -> Slot:
+def _farthest(candidates: list[_Local], taken: Sequence[Slot]) -> _Local:
     """Remove and return the candidate farthest from the day's slots already taken.
 
     Two offers on one day then sit apart (09:00 and 11:30), not back to back.
@@ -291,7 +299,7 @@ def _farthest(candidates: list[Slot], taken: Sequence[Slot]) -> Slot:
     best = max(
         range(len(candidates)),
         key=lambda i: (
-            min(abs(candidates[i].start_at - t.start_at) for t in taken),
+            min(abs(candidates[i].slot.start_at - t.start_at) for t in taken),
             -i,
         ),
     )

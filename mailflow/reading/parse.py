@@ -21,6 +21,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.policy import Compat32, EmailPolicy
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Final
 
@@ -224,6 +225,8 @@ class _ReusedHeaderTypes(HeaderRegistry):
 
 
 _MAX_HEADER_TYPES: Final = 64
+_HEADERS_KEPT: Final = 1024
+"""Decoded header values kept for the next mails (`_header_text`, `_addresses`)."""
 HEADER_FACTORY: Final = _ReusedHeaderTypes()
 """policy.default's header factory, quicker: every header mailflow parses or
 writes is built with it (`policy.SMTP.clone(header_factory=HEADER_FACTORY)`)."""
@@ -344,8 +347,12 @@ def _first(raw: list[tuple[str, str]], name: str) -> str:
     return next((value for key, value in raw if key == name), "")
 
 
+@lru_cache(maxsize=_HEADERS_KEPT)
 def _header_text(value: str, hint: str | None) -> str:
-    """Decoded (8-bit and RFC 2047), unfolded, single-line header text."""
+    """Decoded (8-bit and RFC 2047), unfolded, single-line header text.
+
+    Kept for the next mails (the same To in every request) and for the same
+    mail's second reading (its header, then the whole mail)."""
     value = _fix_8bit(value, hint)
     if "=?" in value:  # an encoded word (RFC 2047): else the stdlib's text is ours
         with contextlib.suppress(*_EMAIL_BUGS):
@@ -362,12 +369,14 @@ def _fix_8bit(value: str, hint: str | None) -> str:
     return _decode_bytes(value.encode("utf-8", "surrogateescape"), hint)
 
 
-def _addresses(value: str, hint: str | None) -> list[tuple[str, str]]:
-    """(display name, lower-cased addr-spec) pairs; invalid entries dropped."""
+@lru_cache(maxsize=_HEADERS_KEPT)
+def _addresses(value: str, hint: str | None) -> tuple[tuple[str, str], ...]:
+    """(display name, lower-cased addr-spec) pairs; invalid entries dropped.
+    Kept, as `_header_text`."""
     value = _fix_8bit(value, hint)
     plain = plain_addresses(value)
     if plain is not None:
-        return plain[:MAX_ADDRESSES]
+        return tuple(plain[:MAX_ADDRESSES])
     pairs: list[tuple[str, str]] = []
     try:
         header = HEADER_FACTORY("to", value)
@@ -382,7 +391,7 @@ def _addresses(value: str, hint: str | None) -> list[tuple[str, str]]:
     ]
     if not found:  # unparsable header: a visible address is still the address
         found = [("", a.lower()) for a in _visible_addresses(value)]
-    return found[:MAX_ADDRESSES]
+    return tuple(found[:MAX_ADDRESSES])
 
 
 def plain_addresses(value: str) -> list[tuple[str, str]] | None:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from mailflow.deciding import availability, decide, timing, workflow
 from mailflow.deciding.workflow import ClosedReason, Facts, OfferReason, State
+from mailflow.lazy import lazy_module
 from mailflow.model import (
     Attendee,
     CalendarMessage,
@@ -26,8 +27,7 @@ from mailflow.model import (
     Slot,
     WallTime,
 )
-from mailflow.reading import answer as answering
-from mailflow.reading import picking, quoting, therapist
+from mailflow.reading import quoting
 from mailflow.reading.authenticity import SenderCheck, sender_check
 from mailflow.shell.schedule import Schedule
 from mailflow.shell.store import words_key
@@ -42,7 +42,15 @@ from mailflow.writing.letters import (
 if TYPE_CHECKING:
     from mailflow.config import Settings
     from mailflow.model import Enquiry
+    from mailflow.reading import answer as answering
+    from mailflow.reading import picking, therapist
     from mailflow.shell.store import Store
+else:
+    # Read only when a reply is: a backlog of first requests never compiles
+    # the reply readers' phrases (a third of a second).
+    answering = lazy_module("mailflow.reading.answer")
+    picking = lazy_module("mailflow.reading.picking")
+    therapist = lazy_module("mailflow.reading.therapist")
 
 log = logging.getLogger("mailflow")
 

@@ -30,7 +30,6 @@ from mailflow.model import (
 # Loaded on first use, like the runner's: an empty poll answers nothing.
 if TYPE_CHECKING:
     from mailflow.config import Settings
-    from mailflow.deciding import availability
     from mailflow.reading import extract, quoting, screen
     from mailflow.shell.conversation import Conversation
     from mailflow.shell.runner import RunReport
@@ -39,7 +38,6 @@ if TYPE_CHECKING:
     from mailflow.writing import compose, letters
     from mailflow.writing.letters import AfterCallLetters, Recipient, Thread
 else:
-    availability = lazy_module("mailflow.deciding.availability")
     compose = lazy_module("mailflow.writing.compose")
     extract = lazy_module("mailflow.reading.extract")
     letters = lazy_module("mailflow.writing.letters")
@@ -424,14 +422,7 @@ class Intake:
         )
 
     def _offer_slots(self, person: Person, zone: tzinfo | None) -> list[Slot]:
-        free = self.schedule.free()
-        return availability.choose_offer(
-            free,
-            count=self.settings.availability.offer_count,
-            zone_name=self.settings.practice.timezone,
-            preference=person.preference,
-            person_zone=zone,
-        )
+        return self.schedule.offer(preference=person.preference, person_zone=zone)
 
 
 def _own_id(mail: InboundMail) -> tuple[str, ...]:

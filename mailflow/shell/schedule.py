@@ -13,12 +13,12 @@ import hashlib
 import json
 import logging
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from mailflow.deciding import availability
 from mailflow.errors import BusyCalendarError
-from mailflow.model import Interval, Slot
+from mailflow.model import Interval, Preference, Slot
 from mailflow.shell import budget, busy_cache
 
 if TYPE_CHECKING:
@@ -33,6 +33,8 @@ LAST_GOOD_FOR = timedelta(hours=24)
 """How long a busy calendar read stays usable when a later read fails (the read
 covers the horizon plus this much, so a fallback never leaves days unknown)."""
 _LAST_GOOD = "busy:last_good"
+_FREE_KEPT = 64
+"""Answers of `Schedule.free` (and of `offer`) kept in one run."""
 
 
 def _sources_key(sources: tuple[str, ...]) -> str:
@@ -51,6 +53,14 @@ class Schedule:
         self._failed: BusyCalendarError | None = None
         self.skipped: list[FeedRead] = []
         """Calendars read this run that left events out (told to the therapist)."""
+        self._free: dict[
+            tuple[timedelta | None, tuple[Interval, ...], tuple[Interval, ...]],
+            tuple[Slot, ...],
+        ] = {}
+        self._offers: dict[
+            tuple[int, int, Preference, tzinfo | None],
+            tuple[tuple[Slot, ...], tuple[Slot, ...]],
+        ] = {}
 
     @property
     def _buffer(self) -> timedelta:
@@ -178,6 +188,35 @@ class Schedule:
     ) -> list[Slot]:
         """Open slots; `notice` replaces `min_notice_hours` (a time already
         offered stays takeable closer to its start than a new offer would be)."""
+        return list(self._open(except_enquiry, notice))
+
+    def offer(
+        self, *, preference: Preference, person_zone: tzinfo | None
+    ) -> list[Slot]:
+        """`availability.choose_offer` of the open slots, for a first offer.
+
+        Pure in what it is given, so asked once per distinct question in a run:
+        a backlog of requests asks the same one again and again."""
+        free = self._open(None, None)
+        count = self.settings.availability.offer_count
+        key = (id(free), count, preference, person_zone)
+        known = self._offers.get(key)
+        if known is None or known[0] is not free:
+            chosen = availability.choose_offer(
+                free,
+                count=count,
+                zone_name=self.settings.practice.timezone,
+                preference=preference,
+                person_zone=person_zone,
+            )
+            if len(self._offers) >= _FREE_KEPT:
+                self._offers.clear()
+            known = self._offers[key] = (free, tuple(chosen))
+        return list(known[1])
+
+    def _open(
+        self, except_enquiry: int | None, notice: timedelta | None
+    ) -> tuple[Slot, ...]:
         rules = self.settings.availability.rules(self.settings.practice.timezone)
         if notice is not None:
             rules = replace(rules, min_notice=notice)
@@ -186,9 +225,19 @@ class Schedule:
             since=min(self.now, self.now + rules.min_notice),
             until=self.now + rules.horizon,
         )
-        return availability.free_slots(
-            rules, now=self.now, calls=calls, busy=self.busy()
-        )
+        busy = self.busy()
+        # A backlog asks again and again with the same calls (an offer holds
+        # nothing): worked out once per distinct answer, read fresh every time.
+        key = (notice, tuple(calls), tuple(busy))
+        free = self._free.get(key)
+        if free is None:
+            free = tuple(
+                availability.free_slots(rules, now=self.now, calls=calls, busy=busy)
+            )
+            if len(self._free) >= _FREE_KEPT:
+                self._free.clear()
+            self._free[key] = free
+        return free
 
     def clear(self, slot: Slot, except_enquiry: int | None = None) -> bool:
         """Whether a call can go at `slot` off the grid (the therapist's own proposal)."""

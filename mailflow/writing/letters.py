@@ -18,9 +18,10 @@ from zoneinfo import ZoneInfo
 
 from mailflow.deciding import timing
 from mailflow.errors import TemplateError
+from mailflow.lazy import lazy_module
 from mailflow.model import Attendee, DayPart, Preference, Slot
 from mailflow.reading import extract
-from mailflow.writing import calendar, compose, stored_event
+from mailflow.writing import compose
 
 MAX_SKIPPED_SHOWN: Final = 30
 """Events named in one note about a busy calendar's unreadable events."""
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
     from mailflow.config import Settings
     from mailflow.shell.busy import FeedRead
     from mailflow.shell.store import Store
+    from mailflow.writing import calendar, stored_event
+else:
+    # icalendar only when an invitation is written: not for a first offer.
+    calendar = lazy_module("mailflow.writing.calendar")
+    stored_event = lazy_module("mailflow.writing.stored_event")
 
 _log = logging.getLogger("mailflow")
 QUOTE_LINES = 40
