@@ -127,3 +127,55 @@ def test_the_sent_scan_commits_in_batches_and_learns_every_mail(setup):
 
     assert report.requests == 0
     assert server.messages(f"client-{count - 1}@example.org") == []
+
+
+def _listed(n: int) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = "news@lists.example"
+    message["To"] = "practice@example.org"
+    message["Subject"] = f"Issue {n}"
+    message["Date"] = format_datetime(NOW - timedelta(hours=1))
+    message["Message-ID"] = f"<issue-{n}@lists.example>"
+    message["List-Id"] = "<news.lists.example>"
+    message.set_content("This month's news.")
+    return message
+
+
+def test_mail_left_alone_is_marked_seen_in_one_commit_per_batch(setup, monkeypatch):
+    """Hundreds of mails left alone on a first run: one commit (one fsync) for
+    the batch's marks, not one per mail; a copy of a mail later in the same
+    batch still meets its twin's mark."""
+    from contextlib import contextmanager
+
+    from mailflow.shell.store import Store
+
+    server, boxes, config = setup
+    for n in range(12):
+        server.deliver(_listed(n).as_bytes(), boxes.practice)
+    server.deliver(_listed(0).as_bytes(), boxes.practice)  # the same mail again
+
+    transactions: list[int] = []
+    marks: list[int] = []
+    transaction, mark_seen = Store.transaction, Store.mark_seen
+
+    @contextmanager
+    def counted(self):
+        transactions.append(len(transactions))
+        with transaction(self):
+            yield
+
+    def counted_mark(self, *args, **kwargs):
+        marks.append(transactions[-1])
+        return mark_seen(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "transaction", counted)
+    monkeypatch.setattr(Store, "mark_seen", counted_mark)
+    report, _mailbox = run_in_process(config, NOW)
+
+    assert report.outcomes == {"mailing-list": 12}
+    assert report.new == 12  # the copy was seen: its twin's mark, not yet committed
+    assert len(marks) == 12
+    assert len(set(marks)) == 1  # all in one transaction
+
+    again, _mailbox = run_in_process(config, NOW + timedelta(minutes=5))
+    assert again.new == 0  # committed: nothing is read twice

@@ -56,8 +56,9 @@ if TYPE_CHECKING:
     from mailflow.config import Settings
     from mailflow.deciding import timing, workflow
     from mailflow.model import CalendarMessage
-    from mailflow.reading import bounce, classify, parse, quoting, screen
+    from mailflow.reading import bounce, classify, headerblock, parse, quoting, screen
     from mailflow.reading.classify import RequestPolicy
+    from mailflow.reading.headerblock import HeaderFields
     from mailflow.shell import bounces, caldav_sync, conversation, intake, schedule
     from mailflow.shell.conversation import Conversation
     from mailflow.shell.intake import Intake, MailKey
@@ -74,6 +75,7 @@ else:
     calendar = lazy_module("mailflow.writing.calendar")
     caldav_sync = lazy_module("mailflow.shell.caldav_sync")
     classify = lazy_module("mailflow.reading.classify")
+    headerblock = lazy_module("mailflow.reading.headerblock")
     conversation = lazy_module("mailflow.shell.conversation")
     letters = lazy_module("mailflow.writing.letters")
     parse = lazy_module("mailflow.reading.parse")
@@ -87,10 +89,10 @@ MAX_ATTEMPTS_PER_MAIL = 3
 """A mail whose handling crashes this many runs in a row is set aside (logged)."""
 
 SENT_BATCH = 500
+"""Sent mails learned from per transaction (one fsync each, not one per mail)."""
 QUIET_AT_MOST = timedelta(hours=1)
 """A quiet poll stands in for a run this long at most: whatever is owed by the
 hour (a purge past retention, a daily note) is never later than that."""
-"""Sent mails learned from per transaction (one fsync each, not one per mail)."""
 BODY_BATCH = 50
 """New mails whose bodies are read in one UID FETCH (one round trip, not 50)."""
 BODY_BATCH_BYTES = 8 * 1024 * 1024
@@ -236,6 +238,8 @@ class Runner:
         self._bodies: dict[int, bytes] = {}
         self._outlines: dict[int, Outline] = {}  # the current batch's, by UID
         self._spent: dict[int, float] = {}  # CPU a mail already cost in `_prefetch`
+        self._marks: list[tuple[MailKey, str]] = []  # left alone, not yet committed
+        self._marked: set[tuple[int, int] | str] = set()  # their keys and fingerprints
         self._statuses: dict[str, FolderStatus] = {}  # asked together, used once
         self._owed: list[datetime | None] = []  # each open enquiry's next timed step
 
@@ -414,7 +418,8 @@ class Runner:
         from email.policy import compat32
 
         # compat32: the raw field values are all this needs (addresses and
-        # Message-IDs), at a sixth of policy.default's cost per mail.
+        # Message-IDs), at a sixth of policy.default's cost per mail; a plain
+        # block (nearly all) is split without it, to the same values.
         parser = BytesHeaderParser(policy=compat32)
         fetched = self.mailbox.header_fields(uids, _SENT_FIELDS)
         while chunk := list(itertools.islice(fetched, SENT_BATCH)):
@@ -439,7 +444,7 @@ class Runner:
         from email.utils import getaddresses
 
         try:
-            fields = parser.parsebytes(header)
+            fields = headerblock.plain_fields(header) or parser.parsebytes(header)
             message_id = str(fields.get("Message-ID") or "").strip()
             if fields.get("X-Mailflow") is not None or _OWN_ID.match(message_id):
                 # Our own copy: mailflow's mail never makes a contact. One this
@@ -455,10 +460,16 @@ class Runner:
                 return
             if message_id and self.store.is_our_message(message_id):
                 return
-            pairs = getaddresses(
-                [str(v) for k in ("To", "Cc", "Bcc") for v in fields.get_all(k) or []]
-            )
-            recipients = {a.lower() for _, a in pairs if "@" in a} - ours
+            values = [
+                str(v) for k in ("To", "Cc", "Bcc") for v in fields.get_all(k) or []
+            ]
+            # getaddresses joins the values with ", ": the same list, read plain.
+            plain = parse.plain_addresses(", ".join(values))
+            if plain is None:
+                pairs = getaddresses(values)
+                recipients = {a.lower() for _, a in pairs if "@" in a} - ours
+            else:
+                recipients = {a for _, a in plain} - ours
             thread = set(
                 _MESSAGE_ID.findall(
                     f"{fields.get('In-Reply-To') or ''} {fields.get('References') or ''}"
@@ -472,7 +483,7 @@ class Runner:
             self.store.add_answered_by_hand(thread)
             self._stand_down(thread)
 
-    def _adopt(self, message_id: str, fields: Message) -> None:
+    def _adopt(self, message_id: str, fields: HeaderFields | Message) -> None:
         """A mailflow letter this database does not know: its thread is owned
         elsewhere, left for the therapist; `mailflow status` warns."""
         thread = set(
@@ -521,15 +532,19 @@ class Runner:
         else:
             uids = self.mailbox.uids_after(known.uidnext - 1)
         retry_from: int | None = None
-        for batch in _batches(self.mailbox.headers(uids)):
-            self._prefetch(uidvalidity, batch)
-            for fetched in batch:
-                if not self._handle_safely(uidvalidity, fetched):
-                    retry_from = fetched.uid if retry_from is None else retry_from
-            self._heads.clear()
-            self._bodies.clear()
-            self._outlines.clear()
-            self._spent.clear()
+        try:
+            for batch in _batches(self.mailbox.headers(uids)):
+                self._prefetch(uidvalidity, batch)
+                for fetched in batch:
+                    if not self._handle_safely(uidvalidity, fetched):
+                        retry_from = fetched.uid if retry_from is None else retry_from
+                self._heads.clear()
+                self._bodies.clear()
+                self._outlines.clear()
+                self._spent.clear()
+                self._commit_marks()
+        finally:
+            self._commit_marks()  # a server gone mid-batch: what was read stays read
         high = max([status.uidnext, *(u + 1 for u in uids)])
         self.store.set_folder(name, Folder(uidvalidity, retry_from or high))
 
@@ -621,17 +636,38 @@ class Runner:
         return True
 
     def _mark(self, key: MailKey, outcome: str) -> None:
+        """Seen, left alone: committed with its batch's others (`_commit_marks`).
+        Nothing was done for such a mail, so a run stopped before the commit
+        only reads it again; one fsync a batch, not one a mail (a first run
+        leaves hundreds alone)."""
+        self._marks.append((key, outcome))
+        self._marked.update(((key.uidvalidity, key.uid), key.fingerprint))
+
+    def _commit_marks(self) -> None:
+        if not self._marks:
+            return
         with self.store.transaction():
-            self.store.mark_seen(
-                key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
-            )
+            for key, outcome in self._marks:
+                self.store.mark_seen(
+                    key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
+                )
+        self._marks.clear()
+        self._marked.clear()
+
+    def _is_seen(self, uidvalidity: int, uid: int, fingerprint: str) -> bool:
+        """Seen in an earlier run, or left alone earlier in this batch."""
+        return (
+            (uidvalidity, uid) in self._marked
+            or fingerprint in self._marked
+            or self.store.is_seen(uidvalidity, uid, fingerprint)
+        )
 
     def _handle(self, uidvalidity: int, fetched: HeaderFetch) -> None:
         head = self._heads.pop(fetched.uid, None)
         if head is None:
             head = parse.parse_mail(fetched.header)
         key = intake.MailKey(uidvalidity, fetched.uid, fingerprint(head, fetched.size))
-        if self.store.is_seen(key.uidvalidity, key.uid, key.fingerprint):
+        if self._is_seen(key.uidvalidity, key.uid, key.fingerprint):
             return
         self.report.new += 1
         outcome = self._decide(key, fetched, head)
@@ -731,7 +767,7 @@ class Runner:
                 with mail_budget(limit):
                     head = parse.parse_mail(fetched.header)
                     self._heads[fetched.uid] = head
-                    seen = self.store.is_seen(
+                    seen = self._is_seen(
                         uidvalidity, fetched.uid, fingerprint(head, fetched.size)
                     )
                     if seen or self._on_headers(fetched, head) is not None:
