@@ -307,3 +307,105 @@ def test_nothing_falls_due_before_the_first_owed_moment(view, now):
         assert due is None or not timing.is_due(due, moment, RULES), (moment, due)
         moment += timedelta(minutes=10)
     assert owed is None or owed >= now
+
+
+# -- what the whole run declares quiet (on the fakes) -----------------------------------
+
+
+@pytest.fixture
+def office():
+    from mailflow.shell.fakes import MemoryPostOffice
+
+    return MemoryPostOffice()
+
+
+def _settings(tmp_path, office, mailboxes, extra: str = ""):
+    from types import SimpleNamespace
+
+    from mailflow.config import load_settings
+
+    nowhere = SimpleNamespace(imap_port=1, smtp_port=1, password=office.password)
+    return load_settings(write_config(tmp_path, nowhere, mailboxes, extra))
+
+
+def _cycle(settings, office, at):
+    from mailflow.shell.cycle import run_once
+
+    return run_once(settings, at, mailbox=office.mailbox, sender=office.sender)
+
+
+def test_the_mark_ends_at_the_next_timed_step_not_an_hour_later(
+    tmp_path, office, mailboxes
+):
+    """An offer made at 09:00 is nudged seven days on at 09:00 (civil hours):
+    a run twenty minutes before is quiet until that moment exactly."""
+    settings = _settings(tmp_path, office, mailboxes)
+    office.deliver(
+        request(sender=mailboxes.person, to=mailboxes.practice), mailboxes.practice
+    )
+    assert _cycle(settings, office, NOW).sent == 1  # the offer
+    nudge = NOW + timedelta(days=7)
+    report = _cycle(settings, office, nudge - timedelta(minutes=20))
+    assert report.exit_code == 0
+    assert report.quiet_until == nudge
+    assert _cycle(settings, office, nudge).outcomes  # and then it is owed
+
+
+def test_no_mark_while_a_letter_waits_for_the_hourly_cap(tmp_path, office, mailboxes):
+    settings = _settings(tmp_path, office, mailboxes, "[limits]\nper_hour = 2\n")
+    for n in range(3):
+        office.deliver(
+            request(sender=f"p{n}-{mailboxes.person}", to=mailboxes.practice),
+            mailboxes.practice,
+        )
+    report = _cycle(settings, office, NOW)
+    assert report.waiting >= 1  # held back, not failed: the run itself is clean
+    assert report.quiet_until is None
+
+
+def test_every_letter_goes_out_after_the_commits_that_record_it_are_synced(
+    tmp_path, office, mailboxes, monkeypatch
+):
+    """A power cut after the 250 must not resend: each hand-over is preceded by
+    a sync of the log (its attempt noted) and followed by one (its 250)."""
+    from mailflow.shell.store import Store
+
+    events: list[str] = []
+    real_sync = Store.sync
+
+    def sync(self):
+        events.append("sync")
+        real_sync(self)
+
+    monkeypatch.setattr(Store, "sync", sync)
+
+    def sender(cfg):
+        inner = office.sender(cfg)
+
+        class Recording:
+            def __enter__(self):
+                inner.__enter__()
+                return self
+
+            def __exit__(self, *exc):
+                return inner.__exit__(*exc)
+
+            def send(self, *args):
+                events.append("send")
+                inner.send(*args)
+                events.append("250")
+
+        return Recording()
+
+    settings = _settings(tmp_path, office, mailboxes)
+    for n in range(3):
+        office.deliver(
+            request(sender=f"s{n}-{mailboxes.person}", to=mailboxes.practice),
+            mailboxes.practice,
+        )
+    from mailflow.shell.cycle import run_once
+
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=sender)
+    assert report.sent == 3
+    # The attempt on disk before the wire, the 250 on disk after it; each time.
+    assert events == ["sync", "send", "250", "sync"] * 3

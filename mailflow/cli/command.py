@@ -297,7 +297,7 @@ def _run(
             dry_run=dry_run,
             then=None
             if dry_run
-            else lambda done: _mark(settings, config, done, now, said),
+            else lambda done: _marked(settings, config, done, now, said),
         )
     finally:
         logging.getLogger("mailflow").removeHandler(said)
@@ -307,6 +307,20 @@ def _run(
     if trouble:
         _error(trouble)
     return report.exit_code
+
+
+def _marked(
+    settings: Settings, config: Path, report: RunReport, now: datetime, said: _Said
+) -> None:
+    """The quiet mark left or forgotten; never a failed run for it (the work
+    is done: at worst the next run is whole)."""
+    try:
+        _mark(settings, config, report, now, said)
+    except Exception as exc:
+        logging.getLogger("mailflow").info("no quiet mark (%s)", type(exc).__name__)
+        from mailflow.shell import quiet
+
+        quiet.forget_mark(config)
 
 
 def _mark(

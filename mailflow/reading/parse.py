@@ -360,6 +360,13 @@ def _header_text(value: str, hint: str | None) -> str:
     return _one_line(value)[:MAX_HEADER_CHARS]
 
 
+def forget_kept() -> None:
+    """Drop the header values kept between mails (people's names and
+    addresses): a cycle's end, so a long `watch` keeps none past it."""
+    _header_text.cache_clear()
+    _addresses.cache_clear()
+
+
 def _fix_8bit(value: str, hint: str | None) -> str:
     """Raw 8-bit header bytes (forbidden but common) are read as UTF-8, else
     in the body's charset, else cp1252; the stdlib would show them as U+FFFD."""

@@ -83,9 +83,27 @@ def run_once(
             wall_now=wall_now or datetime.now(UTC),
             dry_run=dry_run,
         )
-        report = runner.run()
+        try:
+            report = runner.run()
+        finally:
+            _forget_kept()
     log.info("run: %s", report.summary())
     return report
+
+
+def _forget_kept() -> None:
+    """What the readers and writers kept between mails of this cycle (names,
+    addresses, subjects) goes with it: a `watch` keeps nothing past retention
+    or `forget`. Only modules this cycle loaded."""
+    import sys
+    from types import ModuleType
+
+    for name in ("mailflow.reading.parse", "mailflow.writing.compose"):
+        module = sys.modules.get(name)
+        # A module still waiting to load (`lazy`) is no plain ModuleType yet:
+        # it kept nothing, and looking at it would load it.
+        if type(module) is ModuleType:
+            module.forget_kept()
 
 
 def run_locked(

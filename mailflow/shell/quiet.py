@@ -128,7 +128,8 @@ def leave_mark(
     try:  # the quiet poll must log in exactly as the whole run did
         if _password(raw, environ) != password:
             return
-    except (KeyError, TypeError, ValueError):
+        _quoted(password)
+    except (KeyError, TypeError, ValueError, _NotQuiet):
         return
     mark = {
         "imap": dict(imap),
@@ -170,7 +171,10 @@ def _speakable(imap: Mapping[str, Any], folders: Mapping[str, tuple[int, int]]) 
     """Names the quiet poll can send as IMAP quoted strings (RFC 9051): ASCII
     without controls; anything else is left to imapclient's whole run."""
     names = [str(imap.get("username", "")), *folders]
-    return all(name.isascii() and name.isprintable() for name in names)
+    # "&" begins a modified UTF-7 run in a mailbox name (RFC 3501 §5.1.3).
+    return all(
+        name.isascii() and name.isprintable() and "&" not in name for name in names
+    )
 
 
 # -- the poll ---------------------------------------------------------------------------
@@ -317,10 +321,18 @@ def _tls(sock: socket.socket, host: str, ca_file: str | None) -> socket.socket:
 
 
 def _status_of(name: str, lines: list[bytes]) -> tuple[int, int]:
-    """(UIDVALIDITY, UIDNEXT) from the one `* STATUS` answer of the command."""
+    """(UIDVALIDITY, UIDNEXT) from the `* STATUS` answer naming `name` (an
+    atom or a quoted string; INBOX in any case)."""
     found: dict[bytes, int] = {}
+    quoted = _quoted(name)
+    names = {quoted, quoted[1:-1]}
     for line in lines:
         if not line.upper().startswith(b"* STATUS ") or not line.endswith(b")"):
+            continue
+        said = line[len(b"* STATUS ") : line.rindex(b"(")].strip()
+        if said not in names and not (
+            name.upper() == "INBOX" and said.strip(b'"').upper() == b"INBOX"
+        ):
             continue
         items = line[line.rindex(b"(") + 1 : -1].split()
         found = {

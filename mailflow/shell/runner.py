@@ -306,10 +306,9 @@ class Runner:
         self.scan_sent()
         self.poll_inbox()
         self.tell_if_calendar_down()
-        if self.report.new:
-            # The replies first: the clock's work looks at every open enquiry,
-            # and a digest may be due; neither holds an answer back (#13).
-            self.flush_outbox()
+        # One flush, after the clock's work: a hold that lapses in this same
+        # run takes its letters back before they go (`Outbox._still_wanted`);
+        # replies first would send "held" and "let go" together.
         self.timed_work()
         self.daily_digest()
         self.flush_outbox()
@@ -320,7 +319,10 @@ class Runner:
             retention_days=self.settings.storage.retention_days,
         )
         self.store.set_meta("last_run_at", self.now.isoformat())
-        self.report.quiet_until = self._quiet_until()
+        try:
+            self.report.quiet_until = self._quiet_until()
+        except Exception as exc:  # the work is done: the next run is whole
+            log.info("no quiet mark (%s)", type(exc).__name__)
         return self.report
 
     def _quiet_until(self) -> datetime | None:
@@ -975,8 +977,7 @@ class Runner:
             ):
                 # Nothing due, or the same step again (it changed nothing):
                 # what the clock owes it next bounds a quiet poll (`quiet`).
-                at = self.now if due and due.step in taken else None
-                self._owed.append(at or timing.first_owed(view, rules, self.now))
+                self._owed.append(self._first_owed(view, rules, due, taken))
                 return
             taken.add(due.step)
             try:
@@ -993,6 +994,22 @@ class Runner:
                 return
             self.report.count(f"timed:{outcome}")
             log.info("enquiry %d: %s", enquiry_id, outcome)
+
+    def _first_owed(
+        self,
+        view: timing.View,
+        rules: timing.TimingRules,
+        due: timing.Due | None,
+        taken: set[timing.Step],
+    ) -> datetime | None:
+        """What the clock owes this enquiry next, for the quiet mark; now (no
+        mark) when the same step came again or the answer cannot be had."""
+        if due is not None and due.step in taken:
+            return self.now
+        try:
+            return timing.first_owed(view, rules, self.now)
+        except Exception:  # never costs the other enquiries their steps
+            return self.now
 
     def daily_digest(self) -> None:
         """The therapist's day at a glance, once a local day (`Digest`)."""

@@ -124,11 +124,13 @@ class Store:
             # Before anything is written: a new file gives freed pages back
             # (`compact`); an older one turns incremental in migration 3.
             db.execute("PRAGMA auto_vacuum=INCREMENTAL")
-            db.execute("PRAGMA journal_mode=WAL")
+            (mode,) = db.execute("PRAGMA journal_mode=WAL").fetchone()
             # No fsync per commit (one per handed-over message: `sync`):
             # a commit costs microseconds instead of a disk flush, several on
-            # the way from a mail to its reply (#13).
-            db.execute("PRAGMA synchronous=NORMAL")
+            # the way from a mail to its reply (#13). Only in WAL: where the
+            # file system refuses it, NORMAL could lose a commit, so FULL.
+            wal = str(mode).lower() == "wal"
+            db.execute(f"PRAGMA synchronous={'NORMAL' if wal else 'FULL'}")
             db.execute("PRAGMA foreign_keys=ON")
             db.execute("PRAGMA busy_timeout=30000")
             # Deleted client data is overwritten, not left in free pages

@@ -341,6 +341,13 @@ def _folded(name: str, value: str) -> bytes:
     return _SMTP.fold_binary(*_SMTP.header_store_parse(name, value))
 
 
+def forget_kept() -> None:
+    """Drop the header fields kept between letters (names, subjects,
+    addresses): a cycle's end, so a long `watch` keeps none past it."""
+    _folded.cache_clear()
+    _folded_address.cache_clear()
+
+
 def _address_field(header: str, name: str, address: str) -> bytes:
     """An address field (`_mailbox`) as the email package writes it."""
     mailbox = _mailbox(header, name, address)
