@@ -1,3 +1,3 @@
-from mailflow.shell.quiet import main
+from mailflow.entry import main
 
 raise SystemExit(main())

@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from mailflow import __version__
 from mailflow.errors import ConfigError
 from mailflow.model import KNOWN_FORM_SENDERS, AvailabilityRules, WeeklyHours
-from mailflow.shell.paths import cache_folder, config_path, write_private
+from mailflow.shell.paths import config_path, keyed_entry, write_private
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -500,22 +500,13 @@ def password_from_environment(section: str) -> bool:
 
 def _cache_file(file: Path, raw: bytes, environ: Mapping[str, str]) -> Path | None:
     """This config's cache entry, or None when it must not or cannot be cached."""
-    if any(f"mailflow_{section}" in environ for section in _SERVERS):
-        return None  # a whole server section as JSON may hold a password: no cache
-    if (folder := cache_folder()) is None:
-        return None
-    secrets = {_secret_env(section) for section in _SERVERS}
-    about = json.dumps(
-        [
-            __version__,
-            hashlib.sha256(_own_source()).hexdigest(),
-            _validator_stamp(),
-            os.path.abspath(file),
-            sorted((k, v) for k, v in environ.items() if k not in secrets),
-        ]
-    )
-    key = hashlib.sha256(about.encode("utf-8", "surrogateescape") + b"\0" + raw)
-    return folder / f"config-{key.hexdigest()}.json"
+    about: list[object] = [
+        __version__,
+        hashlib.sha256(_own_source()).hexdigest(),
+        _validator_stamp(),
+        os.path.abspath(file),
+    ]
+    return keyed_entry("config", about, raw, environ)
 
 
 def _own_source() -> bytes:

@@ -409,3 +409,31 @@ def test_every_letter_goes_out_after_the_commits_that_record_it_are_synced(
     assert report.sent == 3
     # The attempt on disk before the wire, the 250 on disk after it; each time.
     assert events == ["sync", "send", "250", "sync"] * 3
+
+
+def test_no_mark_is_named_after_a_config_edited_during_the_run(tmp_path):
+    """The mark describes the settings the run loaded: a file edited since is
+    not its name (the next quiet poll would check the old folders)."""
+    config = tmp_path / "mailflow.toml"
+    config.write_text('[imap]\npassword = "pw"\nfolder = "INBOX"\n', encoding="utf-8")
+    loaded = config.read_bytes()
+    config.write_text(
+        '[imap]\npassword = "pw"\nfolder = "Requests"\n', encoding="utf-8"
+    )
+    database = tmp_path / "mailflow.sqlite3"
+    database.write_bytes(b"")
+    kept = {
+        "imap": {"host": "127.0.0.1", "port": 143, "username": "hello@x.example"},
+        "password": "pw",
+        "database": database,
+        "zone": "Europe/London",
+        "folders": {"INBOX": (1, 5), "Sent": (1, 9)},
+        "since": NOW,
+        "until": NOW + timedelta(hours=1),
+    }
+    quiet.leave_mark(config, loaded=loaded, **kept)
+    mark = _mark(config)
+    assert mark is not None
+    assert not mark.exists()
+    quiet.leave_mark(config, loaded=config.read_bytes(), **kept)  # as loaded: kept
+    assert mark.exists()

@@ -183,6 +183,9 @@ def _main(argv: list[str] | None) -> int:
             from mailflow.cli.init import init
 
             return init(args)
+        # The config's bytes before its settings: the quiet mark is named
+        # after what this run loaded, never after a file edited meanwhile.
+        loaded = _bytes_of(config_path(args.config)) if args.command == "run" else None
         settings = _settings(args.config)
         if args.command in {"run", "watch", "check"}:
             from mailflow.config import check_database
@@ -194,6 +197,7 @@ def _main(argv: list[str] | None) -> int:
                 now_text=args.now,
                 dry_run=args.dry_run,
                 config=config_path(args.config),
+                loaded=loaded,
             )
         if args.command == "watch":
             from mailflow.shell.watch import watch
@@ -282,13 +286,25 @@ def parse_now(text: str | None, zone_name: str) -> datetime:
     return moment.astimezone(UTC)
 
 
+def _bytes_of(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def _run(
-    settings: Settings, *, now_text: str | None, dry_run: bool, config: Path
+    settings: Settings,
+    *,
+    now_text: str | None,
+    dry_run: bool,
+    config: Path,
+    loaded: bytes | None,
 ) -> int:
     now = parse_now(now_text, settings.practice.timezone)
     from mailflow.shell.cycle import problem, run_locked
 
-    said = _Said()
+    said = _WarningCount()
     logging.getLogger("mailflow").addHandler(said)
     try:
         report = run_locked(
@@ -297,7 +313,9 @@ def _run(
             dry_run=dry_run,
             then=None
             if dry_run
-            else lambda done: _marked(settings, config, done, now, said),
+            else lambda done: _update_quiet_mark(
+                settings, config, loaded, done, now, said
+            ),
         )
     finally:
         logging.getLogger("mailflow").removeHandler(said)
@@ -309,13 +327,18 @@ def _run(
     return report.exit_code
 
 
-def _marked(
-    settings: Settings, config: Path, report: RunReport, now: datetime, said: _Said
+def _update_quiet_mark(
+    settings: Settings,
+    config: Path,
+    loaded: bytes | None,
+    report: RunReport,
+    now: datetime,
+    said: _WarningCount,
 ) -> None:
     """The quiet mark left or forgotten; never a failed run for it (the work
     is done: at worst the next run is whole)."""
     try:
-        _mark(settings, config, report, now, said)
+        _leave_or_forget_mark(settings, config, loaded, report, now, said)
     except Exception as exc:
         logging.getLogger("mailflow").info("no quiet mark (%s)", type(exc).__name__)
         from mailflow.shell import quiet
@@ -323,8 +346,13 @@ def _marked(
         quiet.forget_mark(config)
 
 
-def _mark(
-    settings: Settings, config: Path, report: RunReport, now: datetime, said: _Said
+def _leave_or_forget_mark(
+    settings: Settings,
+    config: Path,
+    loaded: bytes | None,
+    report: RunReport,
+    now: datetime,
+    said: _WarningCount,
 ) -> None:
     """After a whole run, under its lock: the quiet mark, or none (`quiet`)."""
     from mailflow.shell import quiet
@@ -341,6 +369,7 @@ def _mark(
     imap = settings.imap
     quiet.leave_mark(
         config,
+        loaded=loaded,
         imap={
             "host": imap.host,
             "port": imap.port,
@@ -359,7 +388,7 @@ def _mark(
     )
 
 
-class _Said(logging.Handler):
+class _WarningCount(logging.Handler):
     """Counts the warnings of a run: one that had something to say (and would
     say it again) is never stood in for by a quiet poll."""
 

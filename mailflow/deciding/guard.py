@@ -114,6 +114,11 @@ _mailbox_of = lru_cache(maxsize=4096)(mailbox_of)
 """`mailbox_of`, remembered: each send of a run is counted against every later one."""
 
 
+def forget_kept() -> None:
+    """Drop the addresses remembered (`_mailbox_of`): a cycle's end."""
+    _mailbox_of.cache_clear()
+
+
 def fair_order(lanes: Sequence[str]) -> list[int]:
     """The order in which to send queued messages, as indexes into `lanes`
     (each message's lane, in queue order): round-robin over the lanes, so the

@@ -98,7 +98,11 @@ def _forget_kept() -> None:
     import sys
     from types import ModuleType
 
-    for name in ("mailflow.reading.parse", "mailflow.writing.compose"):
+    for name in (
+        "mailflow.reading.parse",
+        "mailflow.writing.compose",
+        "mailflow.deciding.guard",
+    ):
         module = sys.modules.get(name)
         # A module still waiting to load (`lazy`) is no plain ModuleType yet:
         # it kept nothing, and looking at it would load it.

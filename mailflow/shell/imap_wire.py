@@ -138,7 +138,14 @@ def examine_with_statuses(
         if examined and done == "OK" and fetch is not None:
             found = parse_fetch_response(lines or [None], client.normalise_times, True)
             low, high = fetch
-            fetched = {u: item for u, item in found.items() if low <= u <= high}
+            # Only answers to this FETCH: an unsolicited `* n FETCH (FLAGS ...)`
+            # (another client's change) carries no header (and no UID: keyed by
+            # its sequence number).
+            fetched = {
+                u: item
+                for u, item in found.items()
+                if low <= u <= high and _has_header(item)
+            }
     if not examined:
         imap.state = "AUTH"  # nothing is selected after a failed EXAMINE
         raise imap.error(f"EXAMINE failed: {data!r}")
@@ -179,3 +186,7 @@ def logout_without_waiting(client: Any) -> None:
         imap.send(imap._new_tag() + b" LOGOUT\r\n")
     finally:
         imap.shutdown()
+
+
+def _has_header(item: dict[bytes, Any]) -> bool:
+    return any(key.startswith(b"BODY[HEADER") for key in item)

@@ -83,9 +83,9 @@ class Outbox:
     def flush(self) -> None:
         """Hand every queued message over once, within the limits, then file its
         copy in Sent. Alerts queued on the way (a refusal, the breaker) go out in
-        the same run. Called again in the same run (the replies go first, the
-        clock's letters after), it hands over only what was queued since: a
-        message is tried once a run, and none after the server went down."""
+        the same run. Called again in the same run (after a calendar alert was
+        queued), it hands over only what was queued since: a message is tried
+        once a run, and none after the server went down."""
         if self.dry_run:
             for outgoing in self.store.pending():
                 if outgoing.id in self._handled:

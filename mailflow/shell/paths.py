@@ -3,7 +3,7 @@
 The config file (`--config`, else $MAILFLOW_CONFIG, else config/mailflow.toml)
 and the per-user cache folder ($XDG_CACHE_HOME/mailflow, else
 ~/.cache/mailflow) that holds the validated-settings cache and the quiet mark.
-Light on purpose: the quiet poll (`mailflow.quiet`) reads both before anything
+Light on purpose: the quiet poll (`mailflow.shell.quiet`) reads both before anything
 else is imported.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 DEFAULT_CONFIG_PATH = Path("config/mailflow.toml")
@@ -36,6 +37,34 @@ def cache_folder() -> Path | None:
     except RuntimeError:
         return None
     return root / "mailflow"
+
+
+SERVER_SECTIONS = ("imap", "smtp", "caldav")
+"""Config sections with a password: MAILFLOW_<SECTION>__PASSWORD is a secret,
+and MAILFLOW_<SECTION> (the whole section as JSON) may hold one."""
+
+
+def keyed_entry(
+    kind: str, about: list[object], raw: bytes, environ: Mapping[str, str]
+) -> Path | None:
+    """`<cache folder>/<kind>-<key>.json`: the key hashes `about`, the
+    non-secret MAILFLOW_* environment (`environ`, lower-cased names) and the
+    config's bytes `raw`. None when nothing may be kept (a whole server
+    section in the environment) or there is no cache folder."""
+    import hashlib
+    import json
+
+    if any(f"mailflow_{section}" in environ for section in SERVER_SECTIONS):
+        return None
+    folder = cache_folder()
+    if folder is None:
+        return None
+    secrets = {f"mailflow_{section}__password" for section in SERVER_SECTIONS}
+    text = json.dumps(
+        [*about, sorted((k, v) for k, v in environ.items() if k not in secrets)]
+    )
+    key = hashlib.sha256(text.encode("utf-8", "surrogateescape") + b"\0" + raw)
+    return folder / f"{kind}-{key.hexdigest()}.json"
 
 
 def write_private(entry: Path, text: str) -> None:

@@ -33,7 +33,6 @@ import contextlib
 import json
 import os
 import socket
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -41,12 +40,9 @@ from pathlib import Path
 from typing import Any
 
 from mailflow import __version__
-from mailflow.shell.paths import cache_folder, config_path, write_private
+from mailflow.shell.paths import config_path, keyed_entry, write_private
 
 MARK_VERSION = 1
-_WHOLE_SECTIONS = ("mailflow_imap", "mailflow_smtp", "mailflow_caldav")
-"""A whole server section as JSON in the environment may hold a password."""
-_SECRETS = frozenset(f"{section}__password" for section in _WHOLE_SECTIONS)
 _MAX_ANSWER = 64 * 1024
 """More than a greeting, LOGIN and two STATUS answers ever need."""
 
@@ -65,23 +61,8 @@ def mailflow_environ(environ: Mapping[str, str] | None = None) -> dict[str, str]
 
 def mark_file(config: Path, raw: bytes, environ: Mapping[str, str]) -> Path | None:
     """The quiet mark of this config file (its path and bytes) and environment."""
-    import hashlib
-
-    if any(section in environ for section in _WHOLE_SECTIONS):
-        return None
-    folder = cache_folder()
-    if folder is None:
-        return None
-    about = json.dumps(
-        [
-            MARK_VERSION,
-            __version__,
-            os.path.abspath(config),
-            sorted((k, v) for k, v in environ.items() if k not in _SECRETS),
-        ]
-    )
-    key = hashlib.sha256(about.encode("utf-8", "surrogateescape") + b"\0" + raw)
-    return folder / f"quiet-{key.hexdigest()}.json"
+    about: list[object] = [MARK_VERSION, __version__, os.path.abspath(config)]
+    return keyed_entry("quiet", about, raw, environ)
 
 
 def database_stamp(database: Path) -> list[int] | None:
@@ -103,6 +84,7 @@ def database_stamp(database: Path) -> list[int] | None:
 def leave_mark(
     config: Path,
     *,
+    loaded: bytes | None,
     imap: Mapping[str, Any],
     password: str,
     database: Path,
@@ -115,10 +97,14 @@ def leave_mark(
 
     `imap`: host, port, security, username, timeout_s, deadline_s, ca_file.
     `password`, the one the whole run logged in with, is compared with what
-    the quiet poll would read, never kept."""
+    the quiet poll would read, never kept. `loaded`: the config's bytes as
+    read before its settings were loaded; a file edited since is no mark's
+    name (the mark would describe the settings of the old one)."""
     try:
         raw = config.read_bytes()
     except OSError:
+        return
+    if raw != loaded:
         return
     environ = mailflow_environ()
     entry = mark_file(config, raw, environ)
@@ -408,13 +394,3 @@ class _Session:
         if line.endswith(b"}"):
             raise _NotQuiet("a literal")  # never needed by these answers
         return line
-
-
-def main() -> int:
-    """The `mailflow` command: the quiet poll when it can stand in, else the CLI."""
-    code = quiet_run(sys.argv[1:])
-    if code is not None:
-        return code
-    from mailflow.cli import main as whole
-
-    return whole()

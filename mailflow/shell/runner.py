@@ -135,7 +135,7 @@ class RunReport:
     calendar_down: str | None = None
     quiet_until: datetime | None = None
     """Until when nothing is owed and a quiet poll may stand in for a run
-    (`mailflow.quiet`); None: the next run must be a whole one."""
+    (`mailflow.shell.quiet`); None: the next run must be a whole one."""
     folders: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Where the run left each folder it reads (UIDVALIDITY, UIDNEXT)."""
 
@@ -344,7 +344,8 @@ class Runner:
         zone = ZoneInfo(self.settings.practice.timezone)
         digest = next_digest(self.settings.workflow.digest_at, zone, self.now)
         owed = [at for at in (*self._owed, digest) if at is not None]
-        return min([*owed, self.now + QUIET_AT_MOST])
+        until = min([*owed, self.now + QUIET_AT_MOST])
+        return until if until > self.now else None  # owed now: no quiet at all
 
     def tell_if_calendar_down(self) -> None:
         """Requests wait while a busy calendar cannot be read: tell the therapist
@@ -977,7 +978,7 @@ class Runner:
             ):
                 # Nothing due, or the same step again (it changed nothing):
                 # what the clock owes it next bounds a quiet poll (`quiet`).
-                self._owed.append(self._first_owed(view, rules, due, taken))
+                self._owed.append(self._first_owed(enquiry_id, view, rules, due, taken))
                 return
             taken.add(due.step)
             try:
@@ -997,6 +998,7 @@ class Runner:
 
     def _first_owed(
         self,
+        enquiry_id: int,
         view: timing.View,
         rules: timing.TimingRules,
         due: timing.Due | None,
@@ -1008,7 +1010,13 @@ class Runner:
             return self.now
         try:
             return timing.first_owed(view, rules, self.now)
-        except Exception:  # never costs the other enquiries their steps
+        except Exception as exc:  # never costs the other enquiries their steps
+            log.warning(
+                "enquiry %d: its next timed step cannot be worked out (%s);"
+                " runs stay whole",
+                enquiry_id,
+                type(exc).__name__,
+            )
             return self.now
 
     def daily_digest(self) -> None:

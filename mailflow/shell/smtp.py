@@ -243,6 +243,8 @@ class SmtpSender:
 
     def send(self, sender: str, recipients: tuple[str, ...], raw: bytes) -> None:
         """Hand one message over; returns only when the server said 250 to DATA."""
+        if self._probing:
+            self._answer()  # NOOP's answer first, never taken for MAIL FROM's
         self.connect()
         assert self._client is not None
         try:

@@ -822,7 +822,7 @@ class Store:
 
     def work_waiting(self) -> bool:
         """Whether a letter waits to be sent or filed, or a calendar write to be
-        made: then the next run must be a whole one (`mailflow.quiet`)."""
+        made: then the next run must be a whole one (`mailflow.shell.quiet`)."""
         row = self._db.execute(
             "SELECT EXISTS (SELECT 1 FROM outbox WHERE status IN ('pending', 'sent'))"
             " OR EXISTS (SELECT 1 FROM calendar_ops WHERE status = 'pending')"

@@ -86,6 +86,7 @@ def tell_therapist(settings: Settings, error: TokenError, now: datetime) -> str:
             with SmtpSender(settings.smtp) as sender:
                 sender.send(practice.email, (practice.therapist_email,), raw)
             store.set_meta(marker, now.isoformat())
+            store.sync()  # sent once: a power cut after it does not send it again
     except (SendError, TokenError) as exc:
         log.info("token alert: not sent (%s)", type(exc).__name__)
         return "the therapist could not be emailed (SMTP failed too)"
