@@ -26,7 +26,6 @@ from support import NOW, request, write_config
 from mailflow.deciding import timing
 from mailflow.model import State
 from mailflow.shell import quiet
-from mailflow.shell.digest import next_digest
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -235,15 +234,15 @@ def test_only_a_plain_run_takes_the_quiet_poll():
 def test_the_next_digest_is_today_until_its_time_then_tomorrow_across_dst():
     zone = LONDON
     before = datetime(2026, 3, 28, 7, 0, tzinfo=zone)  # the day before spring forward
-    assert next_digest("07:30", zone, before) == datetime(
+    assert timing.next_digest("07:30", zone, before) == datetime(
         2026, 3, 28, 7, 30, tzinfo=zone
     )
     after = datetime(2026, 3, 28, 8, 0, tzinfo=zone)
-    tomorrow = next_digest("07:30", zone, after)
+    tomorrow = timing.next_digest("07:30", zone, after)
     assert tomorrow == datetime(2026, 3, 29, 7, 30, tzinfo=zone)
     assert tomorrow is not None
     assert tomorrow.utcoffset() == timedelta(hours=1)
-    assert next_digest("", zone, after) is None
+    assert timing.next_digest("", zone, after) is None
 
 
 RULES = timing.TimingRules(
@@ -437,3 +436,13 @@ def test_no_mark_is_named_after_a_config_edited_during_the_run(tmp_path):
     assert not mark.exists()
     quiet.leave_mark(config, loaded=config.read_bytes(), **kept)  # as loaded: kept
     assert mark.exists()
+
+
+def test_quiet_until_is_the_first_thing_owed_within_the_hour_or_none():
+    hour = timedelta(hours=1)
+    soon, later = BASE + timedelta(minutes=20), BASE + timedelta(hours=3)
+    assert timing.quiet_until([later, None, soon], BASE, hour) == soon
+    assert timing.quiet_until([later, None], BASE, hour) == BASE + hour
+    assert timing.quiet_until([], BASE, hour) == BASE + hour
+    assert timing.quiet_until([BASE], BASE, hour) is None  # owed now
+    assert timing.quiet_until([BASE - hour, later], BASE, hour) is None

@@ -335,57 +335,39 @@ def _update_quiet_mark(
     now: datetime,
     said: _WarningCount,
 ) -> None:
-    """The quiet mark left or forgotten; never a failed run for it (the work
-    is done: at worst the next run is whole)."""
-    try:
-        _leave_or_forget_mark(settings, config, loaded, report, now, said)
-    except Exception as exc:
-        logging.getLogger("mailflow").info("no quiet mark (%s)", type(exc).__name__)
-        from mailflow.shell import quiet
-
-        quiet.forget_mark(config)
-
-
-def _leave_or_forget_mark(
-    settings: Settings,
-    config: Path,
-    loaded: bytes | None,
-    report: RunReport,
-    now: datetime,
-    said: _WarningCount,
-) -> None:
-    """After a whole run, under its lock: the quiet mark, or none (`quiet`)."""
+    """After a whole run, under its lock: the quiet mark left, or forgotten
+    when the run owes something, said something or logs in otherwise. Never a
+    failed run for it: the work is done, at worst the next run is whole."""
     from mailflow.shell import quiet
-    from mailflow.shell.cycle import problem
 
-    if (
-        report.quiet_until is None
-        or problem(report)
-        or said.warnings
-        or not _plain_login(settings)
-    ):
+    until = report.quiet_until
+    if until is None or said.warnings or not _plain_login(settings):
         quiet.forget_mark(config)
         return
     imap = settings.imap
-    quiet.leave_mark(
-        config,
-        loaded=loaded,
-        imap={
-            "host": imap.host,
-            "port": imap.port,
-            "security": imap.security,
-            "username": imap.username,
-            "timeout_s": imap.timeout_s,
-            "deadline_s": imap.deadline_s,
-            "ca_file": imap.ca_file,
-        },
-        password=imap.password.get_secret_value(),
-        database=settings.storage.database,
-        zone=settings.practice.timezone,
-        folders=report.folders,
-        since=now,
-        until=report.quiet_until,
-    )
+    try:
+        quiet.leave_mark(
+            config,
+            loaded=loaded,
+            imap={
+                "host": imap.host,
+                "port": imap.port,
+                "security": imap.security,
+                "username": imap.username,
+                "timeout_s": imap.timeout_s,
+                "deadline_s": imap.deadline_s,
+                "ca_file": imap.ca_file,
+            },
+            password=imap.password.get_secret_value(),
+            database=settings.storage.database,
+            zone=settings.practice.timezone,
+            folders=report.folders,
+            since=now,
+            until=until,
+        )
+    except Exception as exc:
+        logging.getLogger("mailflow").info("no quiet mark (%s)", type(exc).__name__)
+        quiet.forget_mark(config)
 
 
 class _WarningCount(logging.Handler):

@@ -8,6 +8,7 @@ cannot go out in time is skipped rather than sent late.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from enum import StrEnum
@@ -234,6 +235,28 @@ def first_owed(view: View, rules: TimingRules, now: datetime) -> datetime | None
         if due is not None and (at := ready_at(due, start, rules)) is not None:
             owed.append(at)
     return min(owed, default=None)
+
+
+def next_digest(at: str | None, zone: tzinfo, now: datetime) -> datetime | None:
+    """When the next digest is owed (`workflow.digest_at` in the practice's
+    zone): today's if its time has not come, else tomorrow's (today's went
+    out with this run, or was sent before)."""
+    if not at:
+        return None
+    clock = time.fromisoformat(at)
+    local = now.astimezone(zone)
+    day = local.date() if local.time() < clock else local.date() + timedelta(days=1)
+    return datetime.combine(day, clock, tzinfo=zone).astimezone(now.tzinfo)
+
+
+def quiet_until(
+    owed: Iterable[datetime | None], now: datetime, at_most: timedelta
+) -> datetime | None:
+    """Until when nothing is owed: the earliest of `owed` (each enquiry's next
+    timed step, the digest), `at_most` from now at the latest; None when
+    something is owed already (a quiet poll must not stand in at all)."""
+    until = min([*(at for at in owed if at is not None), now + at_most])
+    return until if until > now else None
 
 
 def fixed_zone(minutes: int | None) -> tzinfo | None:

@@ -22,18 +22,6 @@ _UNSURE_DAYS = timedelta(days=14)
 """How long an unanswered "not sure" note stays in the daily digest."""
 
 
-def next_digest(at: str | None, zone: ZoneInfo, now: datetime) -> datetime | None:
-    """When the next digest is owed (`workflow.digest_at` in the practice's
-    zone): today's if its time has not come, else tomorrow's (today's went
-    out with this run, or was sent before)."""
-    if not at:
-        return None
-    clock = time.fromisoformat(at)
-    local = now.astimezone(zone)
-    day = local.date() if local.time() < clock else local.date() + timedelta(days=1)
-    return datetime.combine(day, clock, tzinfo=zone).astimezone(now.tzinfo)
-
-
 class Digest:
     """The digest for one run's clock."""
 

@@ -41,7 +41,7 @@ from mailflow.model import (
 )
 from mailflow.shell import privacy
 from mailflow.shell.budget import mail_budget, paused
-from mailflow.shell.digest import Digest, next_digest
+from mailflow.shell.digest import Digest
 from mailflow.shell.mailbox import READ_LIMIT
 from mailflow.shell.outbox import Outbox
 from mailflow.shell.ports import Mailbox, Sender
@@ -342,10 +342,8 @@ class Runner:
                 return None
             self.report.folders[name] = (folder.uidvalidity, folder.uidnext)
         zone = ZoneInfo(self.settings.practice.timezone)
-        digest = next_digest(self.settings.workflow.digest_at, zone, self.now)
-        owed = [at for at in (*self._owed, digest) if at is not None]
-        until = min([*owed, self.now + QUIET_AT_MOST])
-        return until if until > self.now else None  # owed now: no quiet at all
+        digest = timing.next_digest(self.settings.workflow.digest_at, zone, self.now)
+        return timing.quiet_until([*self._owed, digest], self.now, QUIET_AT_MOST)
 
     def tell_if_calendar_down(self) -> None:
         """Requests wait while a busy calendar cannot be read: tell the therapist
