@@ -274,3 +274,43 @@ def test_a_wake_reads_the_new_mail_with_its_status_and_no_search(
     (reply,) = mail_server.messages(mailboxes.person)
     assert reply.message()["X-Mailflow"] == "offer"
     assert len(_imap_logins(mail_server, mailboxes.practice)) == 1
+
+
+def test_an_unsolicited_fetch_is_never_taken_for_new_mail():
+    """Another client's flag change arrives as `* n FETCH (FLAGS ...)`, keyed by
+    its sequence number: inside the UIDs asked, it is no mail of theirs."""
+    from imapclient.response_parser import parse_fetch_response
+
+    from mailflow.shell.imap_wire import answers_in
+
+    lines = [
+        (b"7 (UID 12 RFC822.SIZE 3 BODY[HEADER] {3}", b"a:b"),
+        b")",
+        b"13 (FLAGS (\\Seen))",
+    ]
+    found = parse_fetch_response(lines, False, True)
+    assert set(found) == {12, 13}
+    assert set(answers_in(found, 12, 14)) == {12}
+
+
+def test_a_send_after_a_probe_reads_its_answer_first(tmp_path, mail_server, mailboxes):
+    """A kept session's NOOP, said and not yet answered: the next MAIL FROM must
+    not take NOOP's 250 for its own (every reply after would be one off)."""
+    from mailflow.shell.smtp import SmtpSender
+
+    settings = load_settings(write_config(tmp_path, mail_server, mailboxes))
+    sender = SmtpSender(settings.smtp)
+    first = request(sender=mailboxes.practice, to=mailboxes.person, subject="one")
+    second = request(sender=mailboxes.practice, to=mailboxes.person, subject="two")
+    try:
+        sender.send(mailboxes.practice, (mailboxes.person,), first)
+        sender.probe()  # NOOP sent, its answer left unread
+        sender.send(mailboxes.practice, (mailboxes.person,), second)
+    finally:
+        sender.close()
+    handed = [
+        email.message_from_bytes(r.data)["Subject"]
+        for r in mail_server.smtp_log
+        if mailboxes.person in r.rcpt_tos
+    ]
+    assert handed == ["one", "two"]  # each once, in order

@@ -137,15 +137,7 @@ def examine_with_statuses(
         lines = imap.untagged_responses.pop("FETCH", None)  # never left for another
         if examined and done == "OK" and fetch is not None:
             found = parse_fetch_response(lines or [None], client.normalise_times, True)
-            low, high = fetch
-            # Only answers to this FETCH: an unsolicited `* n FETCH (FLAGS ...)`
-            # (another client's change) carries no header (and no UID: keyed by
-            # its sequence number).
-            fetched = {
-                u: item
-                for u, item in found.items()
-                if low <= u <= high and _has_header(item)
-            }
+            fetched = answers_in(found, *fetch)
     if not examined:
         imap.state = "AUTH"  # nothing is selected after a failed EXAMINE
         raise imap.error(f"EXAMINE failed: {data!r}")
@@ -188,5 +180,12 @@ def logout_without_waiting(client: Any) -> None:
         imap.shutdown()
 
 
-def _has_header(item: dict[bytes, Any]) -> bool:
-    return any(key.startswith(b"BODY[HEADER") for key in item)
+def answers_in(found: dict[int, Any], low: int, high: int) -> dict[int, Any]:
+    """The answers to a FETCH of UIDs low..high among what came back: an
+    unsolicited `* n FETCH (FLAGS ...)` (another client's change) carries no
+    header, and no UID (it is keyed by its sequence number)."""
+    return {
+        uid: item
+        for uid, item in found.items()
+        if low <= uid <= high and any(k.startswith(b"BODY[HEADER") for k in item)
+    }
