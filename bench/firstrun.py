@@ -34,6 +34,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
+from history import timed  # bench/history.py, beside this script
+
 from mailflow.cli.devserver import LocalMailServer
 
 PYTHON = sys.executable
@@ -305,34 +307,6 @@ def config_text(database: Path, server: LocalMailServer) -> str:
         [storage]
         database = "{database}"
         """)
-
-
-def _environ() -> dict[str, str]:
-    return {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("MAILFLOW_") and k != "PYTHONDONTWRITEBYTECODE"
-    }
-
-
-def timed(argv: list[str]) -> float:
-    import subprocess
-
-    start = time.perf_counter()
-    done = subprocess.run(
-        argv,
-        capture_output=True,
-        text=True,
-        env=_environ(),
-        cwd=tempfile.gettempdir(),
-        check=False,
-    )
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        print(f"  ! exit {done.returncode}: {' '.join(argv[:4])} ...")
-        for line in (done.stderr or done.stdout).strip().splitlines()[-5:]:
-            print(f"    {line}")
-    return seconds
 
 
 def first_run_section(

@@ -323,7 +323,11 @@ def grow_history(home: Path, enquiries: int, seed: int = 13) -> Grown:
 # -- timing helpers (as in poll.py) -----------------------------------------------------
 
 
-def _environ() -> dict[str, str]:
+def environ() -> dict[str, str]:
+    """Our environment minus MAILFLOW_*, so a developer's shell changes nothing,
+    and minus PYTHONDONTWRITEBYTECODE: the warm-up run writes .pyc files, as an
+    installed mailflow has them (else every run compiles mailflow from source).
+    The benches beside this one use it too."""
     return {
         k: v
         for k, v in os.environ.items()
@@ -340,12 +344,12 @@ def timed(argv: list[str]) -> float:
         argv,
         capture_output=True,
         text=True,
-        env=_environ(),
+        env=environ(),
         cwd=tempfile.gettempdir(),
         check=False,
     )
     seconds = time.perf_counter() - start
-    if done.returncode not in (0,):
+    if done.returncode != 0:
         print(f"  ! exit {done.returncode}: {' '.join(argv[:4])} ...")
         for line in (done.stderr or done.stdout).strip().splitlines()[-5:]:
             print(f"    {line}")

@@ -51,6 +51,7 @@ from zoneinfo import ZoneInfo
 from firstrun import first_run_section  # bench/firstrun.py, beside this script
 from history import (  # bench/history.py, beside this script
     BARE_SEND,  # the send + append floor, shared with the history section
+    environ,
     history_section,
 )
 from watch import watch_section  # bench/watch.py, beside this script
@@ -345,21 +346,10 @@ def round_trips(run: Callable[[int], object], upstream_port: int) -> float:
 # -- running things in fresh interpreters ---------------------------------------
 
 
-def _environ() -> dict[str, str]:
-    """Our environment minus MAILFLOW_*, so a developer's shell changes nothing,
-    and minus PYTHONDONTWRITEBYTECODE: the warm-up run writes .pyc files, as an
-    installed mailflow has them (else every run compiles mailflow from source)."""
-    return {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("MAILFLOW_") and k != "PYTHONDONTWRITEBYTECODE"
-    }
-
-
 def timed(argv: Sequence[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
     start = time.perf_counter()
     done = subprocess.run(
-        argv, capture_output=True, text=True, env=_environ(), cwd=ROOT, check=False
+        argv, capture_output=True, text=True, env=environ(), cwd=ROOT, check=False
     )
     return time.perf_counter() - start, done
 

@@ -33,6 +33,8 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
+from history import environ  # bench/history.py, beside this script
+
 from mailflow.cli.devserver import LocalMailServer
 
 PYTHON = sys.executable
@@ -158,14 +160,6 @@ def config(directory: Path, server: LocalMailServer, practice: str) -> Path:
     return path
 
 
-def _environ() -> dict[str, str]:
-    return {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("MAILFLOW_") and k != "PYTHONDONTWRITEBYTECODE"
-    }
-
-
 def imap_logins(server: LocalMailServer, user: str) -> int:
     return len(re.findall(rf"Login: user=<{re.escape(user)}>", server.dovecot_log()))
 
@@ -198,7 +192,7 @@ def watch_section(server: LocalMailServer, tmp: Path, rows: list[Any]) -> None:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        env=_environ(),
+        env=environ(),
         cwd=tempfile.gettempdir(),
     )
     responder: subprocess.Popen[str] | None = None
@@ -234,7 +228,7 @@ def watch_section(server: LocalMailServer, tmp: Path, rows: list[Any]) -> None:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=_environ(),
+            env=environ(),
         )
         assert responder.stdout is not None
         responder.stdout.readline()  # "ready": in IDLE
