@@ -3,9 +3,11 @@
 The only reader of os.environ. A bad config becomes one ConfigError listing every
 problem as `section.key: what is wrong`, so the CLI can print it and exit 2.
 
-pydantic-settings is the one validator (the private `_...Model` classes built by
-`_models()`), but importing it and building those models costs ~350 ms, most of
-an empty cron poll. So a validated result is cached as JSON in
+pydantic is the one validator (the private `_...Model` classes built by
+`_file_model()`), with pydantic-settings over it (`_models()`) to merge the
+environment; with no MAILFLOW_* variable set there is nothing to merge and it is
+not imported. Importing them and building the models still costs most of an
+empty cron poll, so a validated result is cached as JSON in
 $XDG_CACHE_HOME/mailflow (default ~/.cache/mailflow), keyed by everything
 validation reads: mailflow's version, this module's source, the installed
 pydantic, the config file's path and bytes, and the MAILFLOW_* environment. A hit
@@ -373,7 +375,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
     entry = _cache_file(file, raw, environ)
     settings = _from_cache(entry, data, environ) if entry else None
     if settings is None:
-        payload, passwords = _validate(data)
+        payload, passwords = _validate(data, environ)
         encoded = json.dumps(payload, separators=(",", ":"))
         if entry:
             write_private(entry, _without_feeds(encoded))
@@ -683,17 +685,16 @@ def _build(payload: dict[str, Any], passwords: Mapping[str, str]) -> Settings:
 # -- validation: pydantic-settings, imported only on a cache miss -------------------
 
 
-def _validate(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+def _validate(
+    data: dict[str, Any], environ: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Validate as pydantic-settings does; the JSON payload and the passwords."""
     from pydantic import ValidationError
-    from pydantic_settings import SettingsError
 
     try:
-        model = _models()(**data)
+        model = _validated(data, environ)
     except ValidationError as exc:
         raise ConfigError(_problems(exc)) from None
-    except SettingsError as exc:  # an environment override that is not JSON
-        raise ConfigError(_environment_problems(str(exc))) from None
     derived = {"oauth2_token_file": _token_file(model.storage.database)}
     payload = {
         name: {
@@ -714,14 +715,33 @@ def _validate(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     return payload, passwords
 
 
+def _validated(data: dict[str, Any], environ: Mapping[str, str]) -> Any:
+    """The validated model. With no MAILFLOW_* variable set, pydantic-settings has
+    nothing to add and the file's model validates alone, the same (a test holds
+    the two alike), at half the cost of a first run's configuration. Its init
+    source also takes other top-level keys (any case, its own `_env_file`...),
+    so any key that is not a section goes through it as always."""
+    if not environ and set(data) <= set(_SECTIONS):
+        return _file_model()(**data)
+    from pydantic_settings import SettingsError
+
+    try:
+        return _models()(**data)
+    except SettingsError as exc:  # an environment override that is not JSON
+        raise ConfigError(_environment_problems(str(exc))) from None
+
+
 def _token_file(database: Path) -> Path:
     """Beside the database, private like it: var/mailflow.sqlite3.oauth2.json."""
     return database.with_name(database.name + ".oauth2.json")
 
 
 @functools.cache
-def _models() -> Any:
-    """The pydantic-settings model of the file; built once, on the first miss."""
+def _file_model() -> Any:
+    """The pydantic model of the file; built once, on the first miss.
+
+    The file's values alone: `_models()` puts pydantic-settings over it, which
+    merges the MAILFLOW_* environment (and costs as much again to import)."""
     from pydantic import (
         BaseModel,
         ConfigDict,
@@ -729,11 +749,6 @@ def _models() -> Any:
         SecretStr,
         ValidationInfo,
         field_validator,
-    )
-    from pydantic_settings import (
-        BaseSettings,
-        PydanticBaseSettingsSource,
-        SettingsConfigDict,
     )
 
     class _SectionModel(BaseModel):
@@ -1040,12 +1055,14 @@ def _models() -> Any:
                 )
             return value
 
-    class _SettingsModel(BaseSettings):
-        model_config = SettingsConfigDict(
-            env_prefix="MAILFLOW_",
-            env_nested_delimiter="__",
+    class _FileModel(BaseModel):
+        # As BaseSettings configures itself (validate_default, arbitrary types),
+        # so that both validate a file alike.
+        model_config = ConfigDict(
             extra="forbid",
             frozen=True,
+            validate_default=True,
+            arbitrary_types_allowed=True,
         )
 
         practice: _PracticeModel
@@ -1060,6 +1077,27 @@ def _models() -> Any:
         limits: _LimitsModel = _LimitsModel()
         call: _CallModel = _CallModel()
         caldav: _CaldavModel = _CaldavModel()
+
+    return _FileModel
+
+
+@functools.cache
+def _models() -> Any:
+    """The file's model under pydantic-settings: MAILFLOW_<SECTION>__<KEY> over
+    the file's values."""
+    from pydantic_settings import (
+        BaseSettings,
+        PydanticBaseSettingsSource,
+        SettingsConfigDict,
+    )
+
+    class _SettingsModel(BaseSettings, _file_model()):  # type: ignore[misc]
+        model_config = SettingsConfigDict(
+            env_prefix="MAILFLOW_",
+            env_nested_delimiter="__",
+            extra="forbid",
+            frozen=True,
+        )
 
         @classmethod
         def settings_customise_sources(

@@ -57,7 +57,7 @@ def entries(cache: Path) -> list[Path]:
 def no_validation(monkeypatch: pytest.MonkeyPatch) -> None:
     """From here on, a load that reaches pydantic fails the test."""
 
-    def refuse(data: object) -> object:
+    def refuse(*args: object) -> object:
         raise AssertionError("validated again: expected a cache hit")
 
     monkeypatch.setattr(config, "_validate", refuse)

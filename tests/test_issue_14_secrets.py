@@ -87,7 +87,7 @@ def cache(tmp_path, monkeypatch):
 
 
 def _hit_only(monkeypatch):
-    def refuse(data: object) -> object:
+    def refuse(*args: object) -> object:
         raise AssertionError("validated again: expected a cache hit")
 
     monkeypatch.setattr(config_module, "_validate", refuse)

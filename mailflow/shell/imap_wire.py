@@ -107,7 +107,6 @@ def examine_with_statuses(
     STATUS answers as `statuses`, and the FETCH answers by UID as
     imapclient's `fetch` (None when it was not asked or not answered OK)."""
     from imapclient.imapclient import seq_to_parenstr_upper
-    from imapclient.response_parser import parse_fetch_response
 
     imap = client._imap
     what = "(" + " ".join(i.decode("ascii") for i in items) + ")"
@@ -136,13 +135,45 @@ def examine_with_statuses(
             done = "BAD"
         lines = imap.untagged_responses.pop("FETCH", None)  # never left for another
         if examined and done == "OK" and fetch is not None:
-            found = parse_fetch_response(lines or [None], client.normalise_times, True)
+            found = _answers(lines or [None], client.normalise_times)
             fetched = answers_in(found, *fetch)
     if not examined:
         imap.state = "AUTH"  # nothing is selected after a failed EXAMINE
         raise imap.error(f"EXAMINE failed: {data!r}")
     imap.state = "SELECTED"
     return selected, _status_answers(imap, others), fetched
+
+
+def fetch(client: Any, uids: Sequence[int], items: Sequence[bytes]) -> dict[int, Any]:
+    """imapclient's `fetch` (UID FETCH; the answers for the UIDs asked, by UID),
+    the answers read by `fetch_answers` where their shape allows, else by
+    imapclient's parser."""
+    if not uids:
+        return {}
+    if not client.use_uid:
+        return dict(client.fetch(uids, items))
+    from imapclient.imapclient import join_message_ids, seq_to_parenstr_upper
+
+    imap = client._imap
+    tag = imap._command(
+        "UID", "FETCH", join_message_ids(uids), seq_to_parenstr_upper(items)
+    )
+    typ, data = imap._command_complete("FETCH", tag)
+    client._checkok("fetch", typ, data)
+    _, data = imap._untagged_response(typ, data, "FETCH")
+    found = _answers(data, client.normalise_times)
+    return {uid: found[uid] for uid in uids if uid in found}
+
+
+def _answers(lines: list[Any], normalise_times: bool) -> dict[int, Any]:
+    from mailflow.shell import fetch_answers
+
+    found = fetch_answers.read(lines, normalise_times)
+    if found is None:
+        from imapclient.response_parser import parse_fetch_response
+
+        found = parse_fetch_response(lines, normalise_times, True)
+    return found
 
 
 def _status_answers(imap: Any, folders: Sequence[str]) -> dict[str, dict[bytes, Any]]:

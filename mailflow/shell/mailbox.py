@@ -271,6 +271,11 @@ class ImapMailbox:
             raise MailboxError("IMAP session is not open")
         return self._client
 
+    def _uid_fetch(self, uids: list[int], items: Sequence[bytes]) -> dict[int, Any]:
+        from mailflow.shell.imap_wire import fetch
+
+        return fetch(self._imap, uids, items)
+
     def status(self, folder: str) -> FolderStatus:
         """UIDVALIDITY and UIDNEXT without selecting: the cheap empty-poll check."""
         with _translated(f"STATUS of {folder!r}"):
@@ -373,7 +378,7 @@ class ImapMailbox:
         for start in range(0, len(uids), FETCH_BATCH):
             batch = uids[start : start + FETCH_BATCH]
             with _translated("UID FETCH headers"):
-                data = self._imap.fetch(batch, list(HEADER_FIELDS))
+                data = self._uid_fetch(batch, HEADER_FIELDS)
             self.commands.append("UID FETCH")
             for uid in batch:
                 item = data.get(uid)
@@ -391,7 +396,7 @@ class ImapMailbox:
         for start in range(0, len(uids), FETCH_BATCH):
             batch = uids[start : start + FETCH_BATCH]
             with _translated("UID FETCH header fields"):
-                data = self._imap.fetch(batch, [part])
+                data = self._uid_fetch(batch, [part])
             self.commands.append("UID FETCH")
             for uid in batch:
                 item = data.get(uid)
@@ -424,7 +429,7 @@ class ImapMailbox:
         """One UID FETCH, answers normalised, bytes counted; only the UIDs asked
         (a server may add unsolicited FETCH data for others)."""
         with _translated(f"UID FETCH {what}"):
-            data = self._imap.fetch(uids, items)
+            data = self._uid_fetch(uids, items)
         self.commands.append("UID FETCH")
         wanted = set(uids)
         found = {uid: normalised(item) for uid, item in data.items() if uid in wanted}
