@@ -525,3 +525,63 @@ def test_an_unreadable_ca_file_is_a_config_error(
     assert (
         "imap.ca_file: '/nonexistent/ca.pem' cannot be read" in capsys.readouterr().err
     )
+
+
+# -- FETCH answers read by mailflow as imapclient reads them ---------------------------
+
+
+def _mails_of_every_shape(server: LocalMailServer, user: str) -> list[int]:
+    plain = (
+        b"From: Jordan <jordan@example.org>\r\nTo: hello@riverside.example\r\n"
+        b"Cc: =?utf-8?q?Ren=C3=A9e?= <renee@example.org>\r\n"
+        b'Subject: "Free call" (please)\r\nMessage-ID: <a@example.org>\r\n\r\n'
+        b"Hello {5}\r\n) * 3 FETCH (UID 9)\r\n"
+    )
+    mixed = (
+        b"From: a@example.org\r\nTo: b@example.org\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: text/plain\r\n\r\nWords.\r\n--b\r\n"
+        b"Content-Type: text/calendar; method=REQUEST\r\n\r\nBEGIN:VCALENDAR\r\n"
+        b"END:VCALENDAR\r\n--b--\r\n"
+    )
+    bare = b"Subject: no one\r\n\r\n"
+    when = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+    return [
+        server.append(user, "INBOX", raw, when=when) for raw in (plain, mixed, bare)
+    ]
+
+
+@pytest.mark.parametrize("which", ["dovecot", "courier"])
+def test_fetch_answers_are_read_as_imapclient_reads_them(
+    which, mail_server, courier, mailboxes, monkeypatch
+):
+    """What mailflow fetches, on both servers: its own reading (never imapclient's
+    parser for these shapes) gives what imapclient's `fetch` gives."""
+    from mailflow.shell import imap_wire
+
+    server = {"dovecot": mail_server, "courier": courier}[which]
+    uids = _mails_of_every_shape(server, mailboxes.practice)
+    client = imap_wire.Client("127.0.0.1", port=server.imap_port, ssl=False)
+    client.normalise_times = False
+    try:
+        assert client._imap.debug == 0  # no wire line formatted for a muted log
+        client.login(mailboxes.practice, server.password)
+        client.select_folder("INBOX", readonly=True)
+        for items in (
+            [b"BODY.PEEK[HEADER]", b"RFC822.SIZE", b"INTERNALDATE"],
+            [b"BODY.PEEK[HEADER.FIELDS (TO CC BCC MESSAGE-ID X-MAILFLOW)]"],
+            [b"BODY.PEEK[HEADER]", b"BODY.PEEK[1.MIME]", b"BODY.PEEK[1]"],
+        ):
+            expected = client.fetch(uids, items)
+            with monkeypatch.context() as patched:
+                patched.setattr(
+                    "imapclient.response_parser.parse_fetch_response",
+                    lambda *a: pytest.fail("left to imapclient"),
+                )
+                assert imap_wire.fetch(client, uids, items) == expected
+        structured = [b"BODYSTRUCTURE"]  # left to imapclient, still the same
+        assert imap_wire.fetch(client, uids, structured) == client.fetch(
+            uids, structured
+        )
+    finally:
+        client.logout()

@@ -51,6 +51,13 @@ class _Tls(_GreetingCapabilities, IMAP4_TLS):  # type: ignore[misc]
 class Client(IMAPClient):  # type: ignore[misc]  # imapclient ships no types
     """IMAPClient on the imaplib classes above (same constructor, same API)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # imapclient turns imaplib's wire log on (debug 5) for a logger mailflow
+        # keeps at WARNING (the wire is every mail in full): off, so no line of
+        # it is formatted for nobody (a tenth of reading a Sent folder's headers).
+        self._imap.debug = 0
+
     def _create_IMAP4(self) -> Any:  # imapclient's name: it builds the imaplib object
         connect_timeout = getattr(self._timeout, "connect", None)
         if self.ssl:

@@ -56,7 +56,15 @@ if TYPE_CHECKING:
     from mailflow.config import Settings
     from mailflow.deciding import timing, workflow
     from mailflow.model import CalendarMessage
-    from mailflow.reading import bounce, classify, headerblock, parse, quoting, screen
+    from mailflow.reading import (
+        bounce,
+        classify,
+        headerblock,
+        parse,
+        phrases,
+        quoting,
+        screen,
+    )
     from mailflow.reading.classify import RequestPolicy
     from mailflow.reading.headerblock import HeaderFields
     from mailflow.shell import bounces, caldav_sync, conversation, intake, schedule
@@ -75,6 +83,7 @@ else:
     calendar = lazy_module("mailflow.writing.calendar")
     caldav_sync = lazy_module("mailflow.shell.caldav_sync")
     classify = lazy_module("mailflow.reading.classify")
+    phrases = lazy_module("mailflow.reading.phrases")
     headerblock = lazy_module("mailflow.reading.headerblock")
     conversation = lazy_module("mailflow.shell.conversation")
     letters = lazy_module("mailflow.writing.letters")
@@ -303,6 +312,11 @@ class Runner:
         imap = self.settings.imap
         # Both folders' STATUS in one round trip: the whole of an empty poll.
         self._statuses = self.mailbox.statuses([imap.sent_folder, imap.folder])
+        inbox = self._statuses.get(imap.folder)
+        if inbox is not None and self.store.folder(imap.folder) != Folder(
+            inbox.uidvalidity, inbox.uidnext
+        ):
+            phrases.compile_ahead()  # mail to read: while the server is waited on
         self.scan_sent()
         self.poll_inbox()
         self.tell_if_calendar_down()
