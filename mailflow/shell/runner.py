@@ -59,14 +59,13 @@ if TYPE_CHECKING:
     from mailflow.reading import (
         bounce,
         classify,
-        headerblock,
         parse,
         phrases,
         quoting,
         screen,
+        sent,
     )
     from mailflow.reading.classify import RequestPolicy
-    from mailflow.reading.headerblock import HeaderFields
     from mailflow.shell import bounces, caldav_sync, conversation, intake, schedule
     from mailflow.shell.conversation import Conversation
     from mailflow.shell.intake import Intake, MailKey
@@ -84,13 +83,13 @@ else:
     caldav_sync = lazy_module("mailflow.shell.caldav_sync")
     classify = lazy_module("mailflow.reading.classify")
     phrases = lazy_module("mailflow.reading.phrases")
-    headerblock = lazy_module("mailflow.reading.headerblock")
     conversation = lazy_module("mailflow.shell.conversation")
     letters = lazy_module("mailflow.writing.letters")
     parse = lazy_module("mailflow.reading.parse")
     quoting = lazy_module("mailflow.reading.quoting")
     schedule = lazy_module("mailflow.shell.schedule")
     screen = lazy_module("mailflow.reading.screen")
+    sent = lazy_module("mailflow.reading.sent")
 
 log = logging.getLogger("mailflow")
 
@@ -113,17 +112,6 @@ possible UIDs at once, without a UID SEARCH first: one round trip fewer."""
 
 _DISPOSITION = re.compile(rb"(?im)^content-disposition:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*")
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
-_OWN_ID = re.compile(r"<mailflow\.[0-9a-f]{32}@[^<>\s]+>$")
-"""The shape of mailflow's Message-IDs (writing/letters.py: message_id)."""
-_SENT_FIELDS = (
-    "TO",
-    "CC",
-    "BCC",
-    "MESSAGE-ID",
-    "IN-REPLY-TO",
-    "REFERENCES",
-    "X-MAILFLOW",
-)
 
 
 @dataclass
@@ -432,18 +420,14 @@ class Runner:
         from email.parser import BytesHeaderParser
         from email.policy import compat32
 
-        # compat32: the raw field values are all this needs (addresses and
-        # Message-IDs), at a sixth of policy.default's cost per mail; a plain
-        # block (nearly all) is split without it, to the same values.
         parser = BytesHeaderParser(policy=compat32)
-        fetched = self.mailbox.header_fields(uids, _SENT_FIELDS)
+        fetched = self.mailbox.header_fields(uids, sent.FIELDS)
         while chunk := list(itertools.islice(fetched, SENT_BATCH)):
             # One commit per SENT_BATCH mails, not per mail (a first run reads
             # years of Sent); the bookmark moves with it, so a run that stops
             # half-way goes on from the last batch. Every step is idempotent.
             with self.store.transaction():
-                for _uid, header in chunk:
-                    self._learn_from_sent(parser, header, ours)
+                self._learn_from_sent([header for _uid, header in chunk], ours, parser)
                 self.store.set_folder(
                     f"sent:{name}", Folder(status.uidvalidity, chunk[-1][0] + 1)
                 )
@@ -452,62 +436,50 @@ class Runner:
         )
 
     def _learn_from_sent(
-        self, parser: BytesHeaderParser[Message], header: bytes, ours: set[str]
+        self,
+        headers: list[bytes],
+        ours: set[str],
+        parser: BytesHeaderParser[Message],
     ) -> None:
-        """One sent mail: its recipients become contacts, its thread answered
-        by hand (and its enquiry stood down); inside the caller's transaction."""
-        from email.utils import getaddresses
-
-        try:
-            fields = headerblock.plain_fields(header) or parser.parsebytes(header)
-            message_id = str(fields.get("Message-ID") or "").strip()
-            if fields.get("X-Mailflow") is not None or _OWN_ID.match(message_id):
+        """A batch of sent mail, inside the caller's transaction: recipients
+        become contacts, threads answered by hand (their enquiries stood
+        down). The store is asked and written once a kind for the batch."""
+        mails: list[sent.SentMail] = []
+        for header in headers:
+            try:
+                mails.append(sent.read_sent(header, ours, parser))
+            except Exception:
+                log.warning("sent folder: skipped a mail with unreadable headers")
+        written = self.store.our_messages({m.message_id for m in mails})
+        contacts: set[str] = set()
+        answered: list[frozenset[str]] = []
+        for mail in mails:
+            if mail.letter is not None:
                 # Our own copy: mailflow's mail never makes a contact. One this
                 # database never wrote (a second or restored database) marks its
                 # thread as answered, so nobody in it is answered again.
-                direct = str(fields.get("X-Mailflow") or "") in _SENT_DIRECTLY
                 if (
-                    message_id
-                    and not direct
-                    and not self.store.is_our_message(message_id)
+                    mail.message_id
+                    and mail.letter not in _SENT_DIRECTLY
+                    and mail.message_id not in written
                 ):
-                    self._adopt(message_id, fields)
-                return
-            if message_id and self.store.is_our_message(message_id):
-                return
-            values = [
-                str(v) for k in ("To", "Cc", "Bcc") for v in fields.get_all(k) or []
-            ]
-            # getaddresses joins the values with ", ": the same list, read plain.
-            plain = parse.plain_addresses(", ".join(values))
-            if plain is None:
-                pairs = getaddresses(values)
-                recipients = {a.lower() for _, a in pairs if "@" in a} - ours
-            else:
-                recipients = {a for _, a in plain} - ours
-            thread = set(
-                _MESSAGE_ID.findall(
-                    f"{fields.get('In-Reply-To') or ''} {fields.get('References') or ''}"
-                )
-            )
-        except Exception:
-            log.warning("sent folder: skipped a mail with unreadable headers")
-            return
-        self.store.add_contacts(recipients)
-        if recipients and thread:
-            self.store.add_answered_by_hand(thread)
-            self._stand_down(thread)
+                    self._adopt(mail.thread)
+            elif mail.message_id not in written:
+                contacts |= mail.recipients
+                if mail.recipients and mail.answers:
+                    answered.append(mail.answers)
+        self.store.add_contacts(contacts)
+        every = frozenset().union(*answered)
+        self.store.add_answered_by_hand(set(every))
+        owned = self.store.owned_thread_ids(set(every))
+        for thread in answered:
+            if thread & owned:  # rare: the rest own no enquiry to stand down
+                self._stand_down(set(thread))
 
-    def _adopt(self, message_id: str, fields: HeaderFields | Message) -> None:
+    def _adopt(self, thread: frozenset[str]) -> None:
         """A mailflow letter this database does not know: its thread is owned
         elsewhere, left for the therapist; `mailflow status` warns."""
-        thread = set(
-            _MESSAGE_ID.findall(
-                f"{message_id} {fields.get('In-Reply-To') or ''}"
-                f" {fields.get('References') or ''}"
-            )
-        )
-        self.store.add_answered_by_hand(thread)  # in the Sent batch's transaction
+        self.store.add_answered_by_hand(set(thread))  # in the Sent batch's transaction
         count = int(self.store.get_meta("adopted_threads") or 0)
         self.store.set_meta("adopted_threads", str(count + 1))
         log.warning("sent folder: a mailflow letter this database never wrote")

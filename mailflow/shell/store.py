@@ -30,6 +30,8 @@ from mailflow.shell import migrations
 
 SCHEMA_VERSION = migrations.LATEST
 _log = logging.getLogger("mailflow")
+_PARAMETERS = 500
+"""Values bound in one `IN (...)`: well under SQLite's oldest limit (999)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -800,6 +802,29 @@ class Store:
             "SELECT kind FROM outbox WHERE message_id = ?", (message_id,)
         ).fetchone()
         return None if row is None else str(row[0])
+
+    def our_messages(self, message_ids: set[str]) -> set[str]:
+        """Those of `message_ids` that mailflow sent (a batch of Sent at once)."""
+        return self._present("outbox", message_ids)
+
+    def owned_thread_ids(self, message_ids: set[str]) -> set[str]:
+        """Those of `message_ids` in a thread an enquiry owns."""
+        return self._present("thread_ids", message_ids)
+
+    def _present(self, table: str, message_ids: set[str]) -> set[str]:
+        found: set[str] = set()
+        wanted = sorted(message_ids)
+        for start in range(0, len(wanted), _PARAMETERS):
+            part = wanted[start : start + _PARAMETERS]
+            marks = ",".join("?" * len(part))
+            found.update(
+                str(row[0])
+                for row in self._db.execute(
+                    f"SELECT message_id FROM {table} WHERE message_id IN ({marks})",
+                    part,
+                )
+            )
+        return found
 
     def is_our_message(self, message_id: str) -> bool:
         row = self._db.execute(
