@@ -716,19 +716,47 @@ def _validate(
 
 
 def _validated(data: dict[str, Any], environ: Mapping[str, str]) -> Any:
-    """The validated model. With no MAILFLOW_* variable set, pydantic-settings has
-    nothing to add and the file's model validates alone, the same (a test holds
-    the two alike), at half the cost of a first run's configuration. Its init
-    source also takes other top-level keys (any case, its own `_env_file`...),
-    so any key that is not a section goes through it as always."""
-    if not environ and set(data) <= set(_SECTIONS):
-        return _file_model()(**data)
+    """The validated model. pydantic-settings merges the MAILFLOW_* environment
+    over the file; where all it would merge is a server's password (or
+    nothing), that is merged here as it would be, and the file's model
+    validates alone, the same (a test holds the two alike) at half the cost of
+    a first run's configuration. Its init source also takes other top-level
+    keys (any case, its own `_env_file`...), so a file with any key that is
+    not a section goes through it as always."""
+    merged = _passwords_merged(data, environ)
+    if merged is not None:
+        return _file_model()(**merged)
     from pydantic_settings import SettingsError
 
     try:
         return _models()(**data)
     except SettingsError as exc:  # an environment override that is not JSON
         raise ConfigError(_environment_problems(str(exc))) from None
+
+
+def _passwords_merged(
+    data: dict[str, Any], environ: Mapping[str, str]
+) -> dict[str, Any] | None:
+    """The file's values with what pydantic-settings would merge from the
+    environment, when that is passwords alone; None for anything else. It reads
+    only variables named after a section (MAILFLOW_CONFIG is not), and puts a
+    password over the section's table (or in place of what is not a table)."""
+    if not set(data) <= set(_SECTIONS):
+        return None
+    merged = dict(data)
+    for name, value in environ.items():
+        section = name.removeprefix("mailflow_").split("__")[0]
+        if section not in _SECTIONS:
+            continue  # pydantic-settings reads it for no field
+        if section not in _SERVERS or name != _secret_env(section):
+            return None
+        table = merged.get(section)
+        merged[section] = (
+            {**table, "password": value}
+            if isinstance(table, dict)
+            else {"password": value}
+        )
+    return merged
 
 
 def _token_file(database: Path) -> Path:

@@ -14,4 +14,4 @@ def main() -> int:
         return code
     from mailflow.cli import main as whole
 
-    return whole()
+    return whole(settle=True)

@@ -78,30 +78,65 @@ def test_the_variants_reach_both_outcomes():
     assert len(CASES) > 900
 
 
-def test_the_file_model_says_what_pydantic_settings_says():
+ENVIRONMENTS: tuple[dict[str, str], ...] = (
+    {},
+    {"MAILFLOW_CONFIG": "/etc/mailflow.toml"},  # read by mailflow, not for a field
+    {"MAILFLOW_IMAP__PASSWORD": "from-the-environment"},
+    {"MAILFLOW_SMTP__PASSWORD": "", "MAILFLOW_CALDAV__PASSWORD": "c4l"},
+)
+SECTIONLESS = [
+    ("no imap", _without(EXAMPLE, "imap")),
+    ("imap = 5", {**EXAMPLE, "imap": 5}),
+]
+
+
+def _fast(data: dict[str, Any], environ: dict[str, str]) -> tuple[str, Any]:
+    lowered = {k.lower(): v for k, v in environ.items()}
+    try:
+        return "valid", config._validated(copy.deepcopy(data), lowered).model_dump()
+    except ValidationError as exc:
+        return "invalid", config._problems(exc)
+
+
+@pytest.mark.parametrize("environ", ENVIRONMENTS, ids=["none", "config", "imap", "two"])
+def test_the_file_model_says_what_pydantic_settings_says(environ, monkeypatch):
+    """Every variant, under each environment the README's set-ups give (the
+    config's path, passwords in the environment): the file's model with the
+    passwords merged in says what pydantic-settings says."""
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    settings_model = config._models()
+    calls: list[int] = []
+    monkeypatch.setattr(config, "_models", lambda: calls.append(1) or settings_model)
     differ = [
         name
-        for name, data in CASES
-        if _outcome(config._file_model(), data) != _outcome(config._models(), data)
+        for name, data in CASES + SECTIONLESS
+        if _fast(data, environ) != _outcome(settings_model, data)
     ]
     assert differ == []
+    assert calls == []  # the file's model said it, never pydantic-settings
 
 
-def test_validation_takes_the_file_model_only_without_overrides(monkeypatch):
+def test_any_other_override_or_key_goes_through_pydantic_settings(monkeypatch):
     taken: list[str] = []
     monkeypatch.setattr(
         config, "_models", lambda: taken.append("settings") or Exception
     )
-    config._validated(EXAMPLE, {})
+    config._validated(EXAMPLE, {"mailflow_config": "x", "mailflow_imapx": "y"})
     assert taken == []
-    with pytest.raises(TypeError):
-        config._validated(EXAMPLE, {"mailflow_imap__port": "1"})
-    with pytest.raises(TypeError):
-        config._validated({**EXAMPLE, "Practice": {}}, {})
-    assert taken == ["settings", "settings"]
+    for data, environ in (
+        (EXAMPLE, {"mailflow_imap__port": "1"}),
+        (EXAMPLE, {"mailflow_imap": '{"password": "x"}'}),
+        (EXAMPLE, {"mailflow_practice__password": "x"}),
+        ({**EXAMPLE, "Practice": {}}, {}),
+        ({**EXAMPLE, "_env_file": "x"}, {}),
+    ):
+        with pytest.raises(TypeError):
+            config._validated(data, environ)
+    assert taken == ["settings"] * 5
 
 
-def test_a_first_load_without_overrides_does_not_import_pydantic_settings(tmp_path):
+def test_a_first_load_as_cron_runs_it_does_not_import_pydantic_settings(tmp_path):
     path = tmp_path / "mailflow.toml"
     path.write_text((ROOT / "config" / "mailflow.example.toml").read_text("utf-8"))
     probe = (
@@ -109,7 +144,12 @@ def test_a_first_load_without_overrides_does_not_import_pydantic_settings(tmp_pa
         f"load_settings({str(path)!r})\n"
         "print('pydantic_settings' in sys.modules, 'pydantic' in sys.modules)"
     )
-    env = {"PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "MAILFLOW_CONFIG": str(path),  # the README's cron line
+        "MAILFLOW_IMAP__PASSWORD": "kept-out-of-the-file",
+    }
     found = subprocess.run(
         [sys.executable, "-c", probe],
         env=env,

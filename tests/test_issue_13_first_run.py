@@ -7,6 +7,7 @@ Against Dovecot; `ImapMailbox.fetched_bytes` counts what crossed the wire.
 from __future__ import annotations
 
 import email
+import re
 from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -179,3 +180,94 @@ def test_mail_left_alone_is_marked_seen_in_one_commit_per_batch(setup, monkeypat
 
     again, _mailbox = run_in_process(config, NOW + timedelta(minutes=5))
     assert again.new == 0  # committed: nothing is read twice
+
+
+def _adopted(config) -> str | None:
+    from mailflow.config import load_settings
+    from mailflow.shell.store import Store
+
+    with Store.open(load_settings(config).storage.database) as store:
+        return store.get_meta("adopted_threads")
+
+
+def test_its_own_copies_in_sent_are_never_taken_for_another_databases(setup, caplog):
+    """A Sent scan that meets mailflow's own copies (the folder read again
+    whole, its UIDVALIDITY changed) never adopts them."""
+    from mailflow.config import load_settings
+    from mailflow.shell.store import Folder, Store
+
+    server, boxes, config = setup
+    server.deliver(request(sender=boxes.person, to=boxes.practice), boxes.practice)
+    run_in_process(config, NOW)
+    assert server.messages(boxes.practice, "Sent")  # its copy is there to meet
+    with Store.open(load_settings(config).storage.database) as store:
+        store.set_folder("sent:Sent", Folder(1, 1))  # not the server's: read whole
+    caplog.clear()
+    run_in_process(config, NOW + timedelta(minutes=5))
+
+    assert _adopted(config) is None
+    assert "never wrote" not in caplog.text
+
+
+def test_another_databases_letter_is_adopted_once_and_odd_sent_mail_is_read(
+    setup, caplog
+):
+    """A letter a second database wrote marks its thread answered (once); a
+    hand-written mail without a Message-ID still makes its recipient a contact."""
+    server, boxes, config = setup
+    asked = make_msgid(domain="example.org")
+    server.append(
+        boxes.practice,
+        "Sent",
+        (
+            f"From: {boxes.practice}\r\nTo: {boxes.person}\r\n"
+            f"Message-ID: <mailflow.{'e' * 32}@riverside.example>\r\n"
+            f"In-Reply-To: {asked}\r\nX-Mailflow: offer\r\n\r\nTimes.\r\n"
+        ).encode(),
+    )
+    server.append(
+        boxes.practice,
+        "Sent",
+        f"From: {boxes.practice}\r\nTo: client-x@example.org\r\n\r\nSee you.\r\n".encode(),
+    )
+    asking = request(sender=boxes.person, to=boxes.practice)
+    asking = re.sub(rb"Message-ID: <[^>]+>", f"Message-ID: {asked}".encode(), asking)
+    server.deliver(asking, boxes.practice)
+    server.deliver(
+        request(sender="client-x@example.org", to=boxes.practice), boxes.practice
+    )
+
+    report, _mailbox = run_in_process(config, NOW)
+    run_in_process(config, NOW + timedelta(minutes=5))
+
+    assert report.requests == 0  # one answered elsewhere, one from a client
+    assert server.messages(boxes.person) == []
+    assert server.messages("client-x@example.org") == []
+    assert _adopted(config) == "1"
+    assert caplog.text.count("never wrote") == 1
+
+
+def test_only_the_commands_own_process_freezes_what_it_loaded(setup):
+    """`mailflow run` freezes its loaded modules out of the cyclic collector;
+    a caller running the command in its own process (a test, a script) keeps
+    all of its garbage collectable."""
+    import gc
+    import subprocess
+    import sys
+
+    from support import run
+
+    _server, _boxes, config = setup
+    assert run(config, NOW) == 0
+    assert gc.get_freeze_count() == 0
+    probe = (
+        "import gc, sys\nfrom mailflow.entry import main\n"
+        f"sys.argv = ['mailflow', 'run', '--config', {str(config)!r},"
+        f" '--now', {(NOW + timedelta(hours=2)).isoformat()!r}]\n"
+        "code = main()\nprint(code, gc.get_freeze_count() > 0)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    # Two hours on: past the quiet mark the first run left, so a whole run.
+    assert done.stdout.split() == ["0", "True"]

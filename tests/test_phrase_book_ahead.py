@@ -25,12 +25,30 @@ def test_a_reader_racing_the_thread_gets_the_one_book(monkeypatch):
         release.wait(30)  # a bound, never reached: the test releases it
         return original(language)
 
+    waiting = threading.Event()
+
+    class Watched:
+        """The book's lock, saying when the reader has come to it."""
+
+        def __enter__(self) -> None:
+            if threading.current_thread().name == "reader":
+                waiting.set()
+            lock.acquire()
+
+        def __exit__(self, *exc: object) -> None:
+            lock.release()
+
+    lock = threading.Lock()
+    monkeypatch.setattr(book, "_COMPILING", Watched())
     monkeypatch.setattr(book, "_book", functools.cache(slow))
     book.compile_ahead()
     assert started.wait(30)
     reader: list[book.Phrases] = []
-    asking = threading.Thread(target=lambda: reader.append(book.phrases()))
+    asking = threading.Thread(
+        target=lambda: reader.append(book.phrases()), name="reader"
+    )
     asking.start()
+    assert waiting.wait(30)  # the reader is at the lock while the thread compiles
     release.set()
     asking.join(30)
     assert compiled == ["en"]  # once, by the thread; the reader waited for it

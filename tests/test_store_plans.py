@@ -71,6 +71,8 @@ HOT_PATH: dict[str, Callable[[Store], object]] = {
     "open_enquiry_for": lambda s: s.open_enquiry_for("p2@example.org"),
     "enquiry_by_call_uid": lambda s: s.enquiry_by_call_uid("uid@x"),
     "is_our_message": lambda s: s.is_our_message("<o1@riverside.example>"),
+    "our_messages": lambda s: s.our_messages({"<o1@riverside.example>", "<z@x>"}),
+    "owned_thread_ids": lambda s: s.owned_thread_ids({"<r2@x>", "<z@x>"}),
     "kind_of": lambda s: s.kind_of("<o1@riverside.example>"),
     "last_queued": lambda s: s.last_queued(1, "approval_again"),
     "work_waiting": lambda s: s.work_waiting(),
@@ -256,3 +258,15 @@ def test_bodies_go_once_sent_and_filed(tmp_path):
         assert [m.id for m in store.pending()] == [4, 5, 6]
     finally:
         store.close()
+
+
+def test_a_batch_of_message_ids_is_asked_in_parts_under_sqlites_limit(tmp_path):
+    """A Sent batch asks about more Message-IDs than SQLite binds at once."""
+    with Store.open(tmp_path / "m.sqlite3") as store, store.transaction():
+        enquiry = stored_enquiry(store, NOW, state=State.OFFERED, email="a@x.org")
+        owned = {f"<t{n}@x>" for n in range(1200)}
+        store.add_thread_ids(enquiry, owned)
+        asked = owned | {f"<u{n}@x>" for n in range(300)}
+        assert store.owned_thread_ids(asked) == owned
+        assert store.our_messages(asked) == set()
+        assert store.owned_thread_ids(set()) == set()

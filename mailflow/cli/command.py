@@ -144,10 +144,12 @@ def _parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The command; a reader that stops early (`mailflow check | head`) is no error."""
+def main(argv: list[str] | None = None, *, settle: bool = False) -> int:
+    """The command; a reader that stops early (`mailflow check | head`) is no error.
+    `settle`: this process is the command alone (the console script), so a run
+    may freeze what it has loaded (`_settled`); never for a caller's process."""
     try:
-        code = _main(argv)
+        code = _main(argv, settle)
         sys.stdout.flush()
     except BrokenPipeError:
         # Whatever is still buffered goes nowhere, quietly, also at exit.
@@ -157,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-def _main(argv: list[str] | None) -> int:
+def _main(argv: list[str] | None, settle: bool = False) -> int:
     args = _parser(argv).parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="mailflow: %(message)s", stream=sys.stderr)
@@ -198,6 +200,7 @@ def _main(argv: list[str] | None) -> int:
                 dry_run=args.dry_run,
                 config=config_path(args.config),
                 loaded=loaded,
+                settle=settle,
             )
         if args.command == "watch":
             from mailflow.shell.watch import watch
@@ -300,11 +303,13 @@ def _run(
     dry_run: bool,
     config: Path,
     loaded: bytes | None,
+    settle: bool = False,
 ) -> int:
     now = parse_now(now_text, settings.practice.timezone)
     from mailflow.shell.cycle import problem, run_locked
 
-    _settled()
+    if settle:
+        _settled()
 
     said = _WarningCount()
     logging.getLogger("mailflow").addHandler(said)
@@ -333,8 +338,9 @@ def _settled() -> None:
     """A run lives for one cycle, and what it has loaded by now (modules,
     settings, validators) for all of it: frozen out of the cyclic collector,
     which would otherwise walk it again at every full collection and once more
-    at exit (~50 ms of a first run). Not for `watch`, whose later garbage must
-    stay collectable."""
+    at exit (~50 ms of a first run). Only in the command's own process (not a
+    test's or a caller's, whose garbage must stay collectable), and not for
+    `watch`, whose later garbage must too."""
     import gc
 
     import mailflow.shell.runner  # noqa: F401  the cycle's own modules first

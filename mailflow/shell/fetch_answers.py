@@ -81,8 +81,6 @@ def read(lines: list[Any], normalise_times: bool) -> dict[int, dict[bytes, Any]]
                 at = item.end()
                 if text[at : at + 1] == b" ":
                     at += 1
-                    if text[at : at + 1] in (b")", b""):
-                        return None  # a space before `)`: imapclient's, not ours
     except _Other:
         return None
     return out if answer is None else None
@@ -91,7 +89,8 @@ def read(lines: list[Any], normalise_times: bool) -> dict[int, dict[bytes, Any]]
 def _split(line: Any) -> tuple[bytes, bytes | None]:
     if isinstance(line, tuple) and len(line) == 2:
         text, literal = line
-        if isinstance(text, bytes) and isinstance(literal, bytes):
+        # imaplib makes a tuple only of a line ending in a literal's `{n}`.
+        if isinstance(text, bytes) and isinstance(literal, bytes) and text[-1:] == b"}":
             return text, literal
     elif isinstance(line, bytes):
         return line, None

@@ -111,7 +111,6 @@ NEW_UIDS_UNSEARCHED = 50
 possible UIDs at once, without a UID SEARCH first: one round trip fewer."""
 
 _DISPOSITION = re.compile(rb"(?im)^content-disposition:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*")
-_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
 
 @dataclass
@@ -443,14 +442,16 @@ class Runner:
     ) -> None:
         """A batch of sent mail, inside the caller's transaction: recipients
         become contacts, threads answered by hand (their enquiries stood
-        down). The store is asked and written once a kind for the batch."""
+        down). The store is asked and written once a kind for the batch; only
+        the rare letter of another database (`_adopt`) and thread an enquiry
+        owns (`_stand_down`) cost a statement or two of their own."""
         mails: list[sent.SentMail] = []
         for header in headers:
             try:
                 mails.append(sent.read_sent(header, ours, parser))
             except Exception:
                 log.warning("sent folder: skipped a mail with unreadable headers")
-        written = self.store.our_messages({m.message_id for m in mails})
+        written = self.store.our_messages({m.message_id for m in mails} - {""})
         contacts: set[str] = set()
         answered: list[frozenset[str]] = []
         for mail in mails:

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from mailflow.errors import StoreError
 from mailflow.model import OPEN_STATES, ClosedReason, Enquiry, Interval, Slot, State
@@ -811,7 +812,9 @@ class Store:
         """Those of `message_ids` in a thread an enquiry owns."""
         return self._present("thread_ids", message_ids)
 
-    def _present(self, table: str, message_ids: set[str]) -> set[str]:
+    def _present(
+        self, table: Literal["outbox", "thread_ids"], message_ids: set[str]
+    ) -> set[str]:
         found: set[str] = set()
         wanted = sorted(message_ids)
         for start in range(0, len(wanted), _PARAMETERS):

@@ -95,6 +95,7 @@ def compile_ahead(language: str = DEFAULT_LANGUAGE) -> None:
         with suppress(Exception):  # the reader's own call says it
             phrases(language)
 
+    resources.files(__package__)  # its imports here: the thread may be cut at exit
     threading.Thread(target=work, name="phrase-book", daemon=True).start()
 
 
