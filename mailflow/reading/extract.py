@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import time
-from typing import Final
-
-import phonenumbers
+from typing import TYPE_CHECKING, Final
 
 from mailflow.model import DayPart, Preference
+
+if TYPE_CHECKING:
+    import phonenumbers
 
 MAX_SCAN_CHARS: Final = 16 * 1024
 """Only the head of a body is scanned: requests state their facts early, and
@@ -28,7 +29,11 @@ _PHONE_CHARS = re.compile(r"[+\d\s()\-]+")
 
 def extract_phone(text: str, region: str) -> str | None:
     """The first plausible phone number in E.164, reading national numbers in
-    the practice's region ("07700 900123" in GB -> "+447700900123")."""
+    the practice's region ("07700 900123" in GB -> "+447700900123").
+    phonenumbers is loaded here, by the first request that needs it: most runs
+    read no request (its metadata costs ~20 ms to import)."""
+    import phonenumbers
+
     region = (
         region.upper() if region.upper() in phonenumbers.SUPPORTED_REGIONS else "ZZ"
     )
@@ -51,6 +56,8 @@ def extract_phone(text: str, region: str) -> str | None:
 def _plausible(raw: str, number: phonenumbers.PhoneNumber) -> bool:
     """Valid numbers always; merely possible ones (new or fictional ranges such
     as Ofcom's 07700 900xxx) only when written like a phone number."""
+    import phonenumbers
+
     if phonenumbers.is_valid_number(number):
         return True
     digits = sum(ch.isdigit() for ch in raw)
