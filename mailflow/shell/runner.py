@@ -60,7 +60,6 @@ if TYPE_CHECKING:
         bounce,
         classify,
         parse,
-        phrases,
         quoting,
         screen,
         sent,
@@ -82,7 +81,6 @@ else:
     calendar = lazy_module("mailflow.writing.calendar")
     caldav_sync = lazy_module("mailflow.shell.caldav_sync")
     classify = lazy_module("mailflow.reading.classify")
-    phrases = lazy_module("mailflow.reading.phrases")
     conversation = lazy_module("mailflow.shell.conversation")
     letters = lazy_module("mailflow.writing.letters")
     parse = lazy_module("mailflow.reading.parse")
@@ -299,11 +297,6 @@ class Runner:
         imap = self.settings.imap
         # Both folders' STATUS in one round trip: the whole of an empty poll.
         self._statuses = self.mailbox.statuses([imap.sent_folder, imap.folder])
-        inbox = self._statuses.get(imap.folder)
-        if inbox is not None and self.store.folder(imap.folder) != Folder(
-            inbox.uidvalidity, inbox.uidnext
-        ):
-            phrases.compile_ahead()  # mail to read: while the server is waited on
         self.scan_sent()
         self.poll_inbox()
         self.tell_if_calendar_down()

@@ -8,9 +8,7 @@ as plain, typed values; `screen` and `classify` decide with them.
 from __future__ import annotations
 
 import re
-import threading
 import tomllib
-from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -73,34 +71,9 @@ class Phrases:
     therapist: TherapistPhrases
 
 
-_COMPILING = threading.Lock()
-"""One compiler at a time: a reader who asks while `compile_ahead` is at work
-waits for that book rather than compiling a second."""
-
-
+@cache
 def phrases(language: str = DEFAULT_LANGUAGE) -> Phrases:
     """The compiled phrase book of one language (cached for the process)."""
-    with _COMPILING:
-        return _book(language)
-
-
-def compile_ahead(language: str = DEFAULT_LANGUAGE) -> None:
-    """Compile the book on a thread, for a caller about to wait on the network
-    before it reads mail (a run with mail to read: the Sent scan, the fetches):
-    the compiling, ~50 ms of pure Python, fills those waits instead of coming
-    after them. What goes wrong there is met again, and said, by the reader's
-    own call."""
-
-    def work() -> None:
-        with suppress(Exception):  # the reader's own call says it
-            phrases(language)
-
-    resources.files(__package__)  # its imports here: the thread may be cut at exit
-    threading.Thread(target=work, name="phrase-book", daemon=True).start()
-
-
-@cache
-def _book(language: str) -> Phrases:
     data = tomllib.loads(
         resources.files(__package__).joinpath(f"{language}.toml").read_text("utf-8")
     )
