@@ -5,7 +5,8 @@ problem as `section.key: what is wrong`, so the CLI can print it and exit 2.
 
 pydantic is the one validator (the private `_...Model` classes built by
 `_file_model()`), with pydantic-settings over it (`_models()`) to merge the
-environment; with no MAILFLOW_* variable set there is nothing to merge and it is
+environment; where the only overrides are servers' passwords (or there are
+none; MAILFLOW_CONFIG is no override), mailflow merges those itself and it is
 not imported. Importing them and building the models still costs most of an
 empty cron poll, so a validated result is cached as JSON in
 $XDG_CACHE_HOME/mailflow (default ~/.cache/mailflow), keyed by everything
@@ -682,7 +683,7 @@ def _build(payload: dict[str, Any], passwords: Mapping[str, str]) -> Settings:
     return Settings(**sections)
 
 
-# -- validation: pydantic-settings, imported only on a cache miss -------------------
+# -- validation on a cache miss: pydantic (pydantic-settings for other overrides) ----
 
 
 def _validate(

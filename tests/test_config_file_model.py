@@ -1,6 +1,6 @@
-"""With no MAILFLOW_* variable set, the file's pydantic model validates alone
-(pydantic-settings is not imported): it must say exactly what pydantic-settings
-would, for every key of the example config made wrong in every way a person or a
+"""With no MAILFLOW_* override but servers' passwords (or MAILFLOW_CONFIG), the
+file's pydantic model validates alone, the passwords merged in (pydantic-settings
+is not imported): it must say exactly what pydantic-settings would, for every key of the example config made wrong in every way a person or a
 typo could, and for whole sections missing or of the wrong kind."""
 
 from __future__ import annotations

@@ -316,3 +316,22 @@ def test_extractors_never_raise_on_near_misses(words: list[str]) -> None:
     extract_phone(text, "GB")
     extract_preference(text)
     extract_form_submission(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.characters(
+            blacklist_categories=("Nd", "Cs"), blacklist_characters="0123456789"
+        ),
+        max_size=60,
+    ).map(lambda t: "+" + t if t[:1] == "x" else t)
+)
+def test_words_without_a_digit_hold_no_number_for_phonenumbers(text):
+    """extract_phone answers words without a digit before loading phonenumbers:
+    its matcher finds nothing in them either (letters, signs, '+', '(')."""
+    import phonenumbers
+
+    for region in ("GB", "US"):
+        assert list(phonenumbers.PhoneNumberMatcher(text, region)) == []
+    assert extract_phone(text, "GB") is None

@@ -271,3 +271,29 @@ def test_only_the_commands_own_process_freezes_what_it_loaded(setup):
     )
     # Two hours on: past the quiet mark the first run left, so a whole run.
     assert done.stdout.split() == ["0", "True"]
+
+
+def test_a_run_that_reads_no_request_never_loads_phonenumbers(setup):
+    """Reading mail (here a client's reply to the practice) loads the readers;
+    phonenumbers' metadata waits for a request whose phone number is read."""
+    import subprocess
+    import sys
+
+    server, boxes, config = setup
+    server.append(
+        boxes.practice, "Sent", request(sender=boxes.practice, to=boxes.person)
+    )
+    server.deliver(
+        request(sender=boxes.person, to=boxes.practice, body="Thanks, see you."),
+        boxes.practice,
+    )
+    probe = (
+        "import sys\nfrom mailflow.cli import main\n"
+        f"code = main(['run', '--config', {str(config)!r}, '--now', {NOW.isoformat()!r}])\n"
+        "print(code, 'mailflow.reading.classify' in sys.modules,"
+        " 'phonenumbers' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["0", "True", "False"]

@@ -30,14 +30,16 @@ _PHONE_CHARS = re.compile(r"[+\d\s()\-]+")
 def extract_phone(text: str, region: str) -> str | None:
     """The first plausible phone number in E.164, reading national numbers in
     the practice's region ("07700 900123" in GB -> "+447700900123").
-    phonenumbers is loaded here, by the first request that needs it: most runs
-    read no request (its metadata costs ~20 ms to import)."""
+    phonenumbers is loaded here, by the first words with a digit in them (its
+    metadata costs ~20 ms to import, and words without a digit hold no number)."""
+    text = text[:MAX_SCAN_CHARS]
+    if not any(ch.isdigit() for ch in text):
+        return None  # no number, in any script's digits, to match
     import phonenumbers
 
     region = (
         region.upper() if region.upper() in phonenumbers.SUPPORTED_REGIONS else "ZZ"
     )
-    text = text[:MAX_SCAN_CHARS]
     matcher = phonenumbers.PhoneNumberMatcher(
         text, region, leniency=phonenumbers.Leniency.POSSIBLE
     )

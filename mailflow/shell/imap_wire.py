@@ -157,8 +157,6 @@ def fetch(client: Any, uids: Sequence[int], items: Sequence[bytes]) -> dict[int,
     imapclient's parser."""
     if not uids:
         return {}
-    if not client.use_uid:
-        return dict(client.fetch(uids, items))
     from imapclient.imapclient import join_message_ids, seq_to_parenstr_upper
 
     imap = client._imap
@@ -173,6 +171,7 @@ def fetch(client: Any, uids: Sequence[int], items: Sequence[bytes]) -> dict[int,
 
 
 def _answers(lines: list[Any], normalise_times: bool) -> dict[int, Any]:
+    """FETCH lines by UID: read here when `fetch_answers` takes their shape."""
     from mailflow.shell import fetch_answers
 
     found = fetch_answers.read(lines, normalise_times)

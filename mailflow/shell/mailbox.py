@@ -272,6 +272,7 @@ class ImapMailbox:
         return self._client
 
     def _uid_fetch(self, uids: list[int], items: Sequence[bytes]) -> dict[int, Any]:
+        """UID FETCH, its answers read by mailflow where their shape allows."""
         from mailflow.shell.imap_wire import fetch
 
         return fetch(self._imap, uids, items)

@@ -56,14 +56,7 @@ if TYPE_CHECKING:
     from mailflow.config import Settings
     from mailflow.deciding import timing, workflow
     from mailflow.model import CalendarMessage
-    from mailflow.reading import (
-        bounce,
-        classify,
-        parse,
-        quoting,
-        screen,
-        sent,
-    )
+    from mailflow.reading import bounce, classify, parse, quoting, screen, sent
     from mailflow.reading.classify import RequestPolicy
     from mailflow.shell import bounces, caldav_sync, conversation, intake, schedule
     from mailflow.shell.conversation import Conversation
@@ -463,9 +456,9 @@ class Runner:
                 if mail.recipients and mail.answers:
                     answered.append(mail.answers)
         self.store.add_contacts(contacts)
-        every = frozenset().union(*answered)
-        self.store.add_answered_by_hand(set(every))
-        owned = self.store.owned_thread_ids(set(every))
+        every: set[str] = set().union(*answered)
+        self.store.add_answered_by_hand(every)
+        owned = self.store.owned_thread_ids(every)
         for thread in answered:
             if thread & owned:  # rare: the rest own no enquiry to stand down
                 self._stand_down(set(thread))

@@ -815,6 +815,7 @@ class Store:
     def _present(
         self, table: Literal["outbox", "thread_ids"], message_ids: set[str]
     ) -> set[str]:
+        """Those of `message_ids` in `table`, asked in parts of _PARAMETERS."""
         found: set[str] = set()
         wanted = sorted(message_ids)
         for start in range(0, len(wanted), _PARAMETERS):
