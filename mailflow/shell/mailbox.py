@@ -121,6 +121,8 @@ def _translated(what: str, cfg: ImapSettings | None = None) -> Iterator[None]:
     try:
         yield
     except imap_errors.LoginError as exc:
+        if not _refused(exc):
+            raise MailboxError(f"IMAP{at} {what} failed: {_short(exc)}") from exc
         if cfg is None:
             raise MailboxAuthError(f"IMAP login refused ({what})") from exc
         raise MailboxAuthError(connecting.login_refused(cfg, "IMAP")) from exc
@@ -138,6 +140,20 @@ def _translated(what: str, cfg: ImapSettings | None = None) -> Iterator[None]:
         raise MailboxError(
             f"IMAP server{at} unreachable during {what}: {_short(exc)}"
         ) from exc
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether a failed login is the server refusing the credentials.
+    imapclient reports every failure of LOGIN as a LoginError; two are not a
+    refusal but an outage, tried again soon, never counted against the login
+    (a wrong password waits an hour): the session cut under it (BYE, as from
+    a server shutting down) and a failure the server calls its own and
+    temporary (RFC 5530 [UNAVAILABLE], e.g. its auth process restarting)."""
+    from imapclient import exceptions as imap_errors
+
+    if isinstance(exc.__context__, imap_errors.IMAPClientAbortError):
+        return False
+    return "[UNAVAILABLE]" not in str(exc).upper()
 
 
 def normalised(item: dict[Any, Any]) -> dict[bytes, Any]:
