@@ -55,7 +55,7 @@ class Client(IMAPClient):  # type: ignore[misc]  # imapclient ships no types
         super().__init__(*args, **kwargs)
         # imapclient turns imaplib's wire log on (debug 5) for a logger mailflow
         # keeps at WARNING (the wire is every mail in full): off, so no line of
-        # it is formatted for nobody (a tenth of reading a Sent folder's headers).
+        # it is formatted for nobody (a third of fetching a Sent folder's headers).
         self._imap.debug = 0
 
     def _create_IMAP4(self) -> Any:  # imapclient's name: it builds the imaplib object
