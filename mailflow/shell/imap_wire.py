@@ -58,6 +58,25 @@ class Client(IMAPClient):  # type: ignore[misc]  # imapclient ships no types
         # it is formatted for nobody (a third of fetching a Sent folder's headers).
         self._imap.debug = 0
 
+    def fetch(self, messages: Any, data: Any, modifiers: Any = None) -> Any:
+        """imapclient's `fetch` (same arguments, same answers), the answers read
+        by `fetch_answers` where their shape allows, else by imapclient's parser."""
+        if modifiers or not self.use_uid or not messages:
+            return super().fetch(messages, data, modifiers)
+        from imapclient.imapclient import join_message_ids, seq_to_parenstr_upper
+        from imapclient.util import to_ints
+
+        imap = self._imap
+        tag = imap._command(
+            "UID", "FETCH", join_message_ids(messages), seq_to_parenstr_upper(data)
+        )
+        typ, lines = imap._command_complete("FETCH", tag)
+        self._checkok("fetch", typ, lines)
+        _, lines = imap._untagged_response(typ, lines, "FETCH")
+        found = _answers(lines, self.normalise_times)
+        # As imapclient: only the messages asked (a server may add unsolicited ones).
+        return {uid: found[uid] for uid in to_ints(messages) if uid in found}
+
     def _create_IMAP4(self) -> Any:  # imapclient's name: it builds the imaplib object
         connect_timeout = getattr(self._timeout, "connect", None)
         if self.ssl:
@@ -149,25 +168,6 @@ def examine_with_statuses(
         raise imap.error(f"EXAMINE failed: {data!r}")
     imap.state = "SELECTED"
     return selected, _status_answers(imap, others), fetched
-
-
-def fetch(client: Any, uids: Sequence[int], items: Sequence[bytes]) -> dict[int, Any]:
-    """imapclient's `fetch` (UID FETCH; the answers for the UIDs asked, by UID),
-    the answers read by `fetch_answers` where their shape allows, else by
-    imapclient's parser."""
-    if not uids:
-        return {}
-    from imapclient.imapclient import join_message_ids, seq_to_parenstr_upper
-
-    imap = client._imap
-    tag = imap._command(
-        "UID", "FETCH", join_message_ids(uids), seq_to_parenstr_upper(items)
-    )
-    typ, data = imap._command_complete("FETCH", tag)
-    client._checkok("fetch", typ, data)
-    _, data = imap._untagged_response(typ, data, "FETCH")
-    found = _answers(data, client.normalise_times)
-    return {uid: found[uid] for uid in uids if uid in found}
 
 
 def _answers(lines: list[Any], normalise_times: bool) -> dict[int, Any]:

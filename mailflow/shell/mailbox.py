@@ -287,12 +287,6 @@ class ImapMailbox:
             raise MailboxError("IMAP session is not open")
         return self._client
 
-    def _uid_fetch(self, uids: list[int], items: Sequence[bytes]) -> dict[int, Any]:
-        """UID FETCH, its answers read by mailflow where their shape allows."""
-        from mailflow.shell.imap_wire import fetch
-
-        return fetch(self._imap, uids, items)
-
     def status(self, folder: str) -> FolderStatus:
         """UIDVALIDITY and UIDNEXT without selecting: the cheap empty-poll check."""
         with _translated(f"STATUS of {folder!r}"):
@@ -395,7 +389,7 @@ class ImapMailbox:
         for start in range(0, len(uids), FETCH_BATCH):
             batch = uids[start : start + FETCH_BATCH]
             with _translated("UID FETCH headers"):
-                data = self._uid_fetch(batch, HEADER_FIELDS)
+                data = self._imap.fetch(batch, list(HEADER_FIELDS))
             self.commands.append("UID FETCH")
             for uid in batch:
                 item = data.get(uid)
@@ -413,7 +407,7 @@ class ImapMailbox:
         for start in range(0, len(uids), FETCH_BATCH):
             batch = uids[start : start + FETCH_BATCH]
             with _translated("UID FETCH header fields"):
-                data = self._uid_fetch(batch, [part])
+                data = self._imap.fetch(batch, [part])
             self.commands.append("UID FETCH")
             for uid in batch:
                 item = data.get(uid)
@@ -446,7 +440,7 @@ class ImapMailbox:
         """One UID FETCH, answers normalised, bytes counted; only the UIDs asked
         (a server may add unsolicited FETCH data for others)."""
         with _translated(f"UID FETCH {what}"):
-            data = self._uid_fetch(uids, items)
+            data = self._imap.fetch(uids, items)
         self.commands.append("UID FETCH")
         wanted = set(uids)
         found = {uid: normalised(item) for uid, item in data.items() if uid in wanted}
