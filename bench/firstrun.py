@@ -309,6 +309,20 @@ def config_text(database: Path, server: LocalMailServer) -> str:
         """)
 
 
+def forget_own_copies(server: LocalMailServer) -> int:
+    """Take the copies a run filed in Sent back out, so that the next run
+    meets the mailbox as the first did: its letters not yet in Sent, the
+    open requests still unanswered (a run that finds its own reply there
+    answers nothing, and costs less than a first run)."""
+    with server.imap(PRACTICE) as client:
+        client.select_folder("Sent")
+        uids = client.search(["HEADER", "X-Mailflow", ""])
+        if uids:
+            client.delete_messages(uids)
+            client.expunge()
+    return len(uids)
+
+
 def first_run_section(
     server: LocalMailServer,
     tmp: Path,
@@ -351,10 +365,17 @@ def first_run_section(
             before = len(server.smtp_log)
             argv = [python, "-m", "mailflow", "run", "--config", str(config)]
             runs[name].append(timed([*argv, "--now", now.isoformat()]))
+            letters = len(server.smtp_log) - before
+            filed = forget_own_copies(server)
             print(
                 f"   first run {n + 1} ({name}): {runs[name][-1]:.2f} s,"
-                f" {len(server.smtp_log) - before} letters sent"
+                f" {letters} letters sent ({filed} copies taken back out of Sent)"
             )
+            if letters != story.requests_open:
+                print(
+                    f"   ! {letters} letters for {story.requests_open} open"
+                    " requests: not a whole first run"
+                )
         floors.append(timed(floor_needed))
         everything.append(timed(floor_all))
     floor_s = statistics.median(floors)

@@ -56,6 +56,8 @@ PURGED = 0.8
 """About this share of the history is purged: the oldest ended enquiries."""
 BACKLOG = 200
 """Requests in the backlog run (new database and at 5,000 enquiries)."""
+BACKLOG_REPEATS = 3
+"""Backlog runs of each (and floors), alternating: the median is reported."""
 REPEATS = 10
 """Fresh-interpreter runs per timed command (the median is reported)."""
 ONE_REQUEST_REPEATS = 5
@@ -563,27 +565,45 @@ def history_section(
         )
     )
 
-    # A backlog in one run, new and at 5,000 enquiries, beside the floor.
+    # A backlog in one run, new and at 5,000 enquiries, beside the floor: each
+    # repeat on a new database of its own and on the history, then the floor
+    # sending the same replies, one after the other (the machine's pace moves
+    # all three alike); medians of the repeats.
     start = poll + timedelta(hours=2)
-    per: dict[str, float] = {}
-    replies: list[tuple[str, tuple[str, ...], bytes]] = []
-    for name, live in (("new", new), ("history", old)):
-        live.deliver_requests(BACKLOG, start)
-        before = len(server.smtp_log)
-        seconds = timed(mailflow("run", live.config, start))
-        out = server.smtp_log[before:]
-        per[name] = seconds / BACKLOG
-        if name == "new":
-            replies = [(r.mail_from, tuple(r.rcpt_tos), r.data) for r in out]
-        print(f"   backlog of {BACKLOG}, {name}: {seconds:.2f} s, {len(out)} sent")
-    floor = send_floor(server, tmp, replies)
+    per: dict[str, list[float]] = {"new": [], "history": [], "floor": []}
+    for n in range(BACKLOG_REPEATS):
+        fresh = Live(
+            server, tmp / f"backlog-{n}", f"backlog{n}", tmp / f"backlog-{n}" / "db"
+        )
+        timed(mailflow("run", fresh.config, start))  # learns the server's folders
+        replies: list[tuple[str, tuple[str, ...], bytes]] = []
+        for name, live in (("new", fresh), ("history", old)):
+            live.deliver_requests(BACKLOG, start)
+            before = len(server.smtp_log)
+            seconds = timed(mailflow("run", live.config, start))
+            out = server.smtp_log[before:]
+            per[name].append(seconds / BACKLOG)
+            if name == "new":
+                replies = [(r.mail_from, tuple(r.rcpt_tos), r.data) for r in out]
+            print(
+                f"   backlog of {BACKLOG} ({n + 1}), {name}: {seconds:.2f} s,"
+                f" {len(out)} sent"
+            )
+        per["floor"].append(send_floor(server, tmp, replies, f"{n}"))
+        print(
+            f"   send+append floor ({n + 1}): {per['floor'][-1] * 1000:.1f} ms a reply"
+        )
+        start += timedelta(minutes=30)
+    floor = statistics.median(per["floor"])
     for name in ("new", "history"):
-        ratio = per[name] / floor
+        each = statistics.median(per[name])
+        ratio = each / floor
         label = "new database" if name == "new" else f"{enquiries} enquiries"
         rows.append(
             Row(
-                f"backlog of {BACKLOG}, {label}, per request",
-                f"{per[name] * 1000:.1f} ms ({ratio:.2f}x)",
+                f"backlog of {BACKLOG}, {label}, per request"
+                f" (median of {BACKLOG_REPEATS})",
+                f"{each * 1000:.1f} ms ({ratio:.2f}x)",
                 f"send+append {floor * 1000:.1f} ms",
                 "<= 1.5x floor",
                 ratio <= 1.5,
@@ -597,34 +617,29 @@ def send_floor(
     server: LocalMailServer,
     tmp: Path,
     replies: list[tuple[str, tuple[str, ...], bytes]],
+    tag: str,
 ) -> float:
     """smtplib send + IMAP APPEND of the same replies (to fresh mailboxes), per reply."""
-    best = float("inf")
-    for attempt in range(2):
-        path = tmp / f"history-replies-{attempt}.pickle"
-        with path.open("wb") as file:
-            pickle.dump(
-                [
-                    (s, tuple(f"hfloor{attempt}-{a}" for a in r), raw)
-                    for s, r, raw in replies
-                ],
-                file,
-            )
-        seconds = timed(
-            [
-                PYTHON,
-                "-c",
-                BARE_SEND,
-                "127.0.0.1",
-                str(server.smtp_port),
-                str(server.imap_port),
-                "hfloor@riverside.example",
-                server.password,
-                str(path),
-            ]
+    path = tmp / f"history-replies-{tag}.pickle"
+    with path.open("wb") as file:
+        pickle.dump(
+            [(s, tuple(f"hfloor{tag}-{a}" for a in r), raw) for s, r, raw in replies],
+            file,
         )
-        best = min(best, seconds / max(len(replies), 1))
-    return best
+    seconds = timed(
+        [
+            PYTHON,
+            "-c",
+            BARE_SEND,
+            "127.0.0.1",
+            str(server.smtp_port),
+            str(server.imap_port),
+            f"hfloor{tag}@riverside.example",
+            server.password,
+            str(path),
+        ]
+    )
+    return seconds / max(len(replies), 1)
 
 
 def reused(path: Path, tmp: Path) -> Grown:
