@@ -3,10 +3,16 @@ stand in for this run, else the whole command line (`mailflow.cli`)."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 
 def main() -> int:
+    # pydantic hands every validation to the plugins installed beside it (its
+    # `pydantic` entry points): the config, passwords merged in, is nobody
+    # else's to see. Set for the command's own process only, before a model is
+    # built; it also spares the scan of every installed package's metadata.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # noqa: TID251
     from mailflow.shell.quiet import quiet_run
 
     code = quiet_run(sys.argv[1:])
