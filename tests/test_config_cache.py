@@ -142,6 +142,21 @@ def test_a_changed_environment_misses_and_is_validated_again(
     assert load_settings(path).availability.offer_count == 4
 
 
+def test_check_by_path_warms_the_entry_the_cron_line_reads(
+    tmp_path, cache, monkeypatch, request
+):
+    # `mailflow check --config F` (as init runs it) and the README's cron line
+    # (MAILFLOW_CONFIG=F) name the same file: one entry, so the first run from
+    # cron does not validate again. MAILFLOW_CONFIG only names the file.
+    path = write(tmp_path)
+    checked = load_settings(path)
+    monkeypatch.setenv("MAILFLOW_CONFIG", str(path))
+    monkeypatch.setenv("MAILFLOW_UNRELATED", "read by no field")
+    request.getfixturevalue("no_validation")
+    assert load_settings(path) == checked
+    assert len(entries(cache)) == 1
+
+
 def test_a_changed_password_is_a_hit_with_the_new_password(
     tmp_path, monkeypatch, request
 ):
