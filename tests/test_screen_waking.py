@@ -1,0 +1,94 @@
+"""The wish not to wake up, in the ways people say it; and sleep talk beside it.
+
+Passive ideation is most often said about sleep, and often through an idiom
+whose negative affirms it ("it wouldn't be the worst thing if I didn't wake
+up", "I don't care if I never wake up"): read as a denial, it went unnoticed
+and the person was sent times with nobody told. The wish itself is clear risk,
+as "I hope I just don't wake up" always was (the corpus labels such mail a
+crisis); the conditional and the disappointment of waking are possible risk,
+as "if I just didn't wake up" was: the therapist is told and approves. Beside
+them, the sleep of ordinary mail (alarms, early mornings, insomnia, a child's
+night terrors) stays no risk at all; an insomniac's "I wish I didn't wake up at
+4am" was read as a wish to die.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mailflow.reading.screen import Risk, screen
+
+WISH = [
+    "Sometimes I wish I could go to sleep and not wake up.",
+    "some nights i wish i could just fall asleep and never wake up",
+    "i keep hoping i won't wake up",
+    "part of me hopes I don't wake up",
+    "I pray I don't wake up most nights",
+    "I'd be ok with not waking up.",
+    "Honestly I'd be fine never waking up.",
+    "some nights I hope I just don't wake up",
+    "I wished I wouldn't wake up, every night last week.",
+]
+
+CONDITIONAL = [
+    "Some days I get into bed and think it wouldn't be the worst thing if I just"
+    " didn't wake up.",
+    "honestly i wouldnt mind if i didnt wake up tomorrow",
+    "I wouldn't care if I never woke up.",
+    "It would not be a bad thing if I didn't wake up, is how I feel most nights.",
+    "tbh it wouldn't be the end of the world if i just didn't wake up one day",
+    "I don't care if I don't wake up in the morning anymore.",
+    "it wouldnt bother me if i never woke up",
+    "Some mornings I'm disappointed that I woke up.",
+    "gutted i woke up again today tbh",
+    "I think it'd be easier if I just didn't wake up.",
+    "It would be no great loss if I didn't wake up.",
+]
+
+SLEEP = [
+    "I wouldn't be surprised if I didn't wake up in time for an 8am call, so later"
+    " is better.",
+    "I don't mind if it's early, I wake up at 6 anyway.",
+    "It wouldn't be the worst thing if we did the call on Zoom.",
+    "I wouldn't mind an evening slot if you have one.",
+    "My alarm is useless, if I didn't wake up on time I'd miss it, so afternoons"
+    " please.",
+    "I don't care if it's a phone call or video.",
+    "I never wake up before 9 on weekends so a weekday would be best.",
+    "My son has night terrors and some nights he doesn't wake up even when he screams.",
+    "I wish I could sleep through the night without waking up at 3am.",
+    "I'd love to not wake up at 4am every day worrying about work.",
+    "I wish I didn't wake up at 4am every night, it's wrecking me.",
+    "I hope I don't wake up early tomorrow, I need the sleep.",
+    "i wish i could sleep and not wake up till noon on a saturday",
+    "I'm not suicidal and I've never wished I wouldn't wake up, I just can't sleep.",
+    "Some mornings I'm annoyed that I woke up so early.",
+]
+
+
+@pytest.mark.parametrize("text", WISH)
+def test_the_wish_not_to_wake_is_clear_risk(text: str) -> None:
+    said = screen(text)
+    assert (said.risk, said.families) == (Risk.CLEAR, ("suicidal",))
+
+
+@pytest.mark.parametrize("text", CONDITIONAL)
+def test_the_conditional_and_the_disappointment_are_possible_risk(text: str) -> None:
+    said = screen(text)
+    assert (said.risk, said.families) == (Risk.POSSIBLE, ("dark-thoughts",))
+
+
+@pytest.mark.parametrize("text", SLEEP)
+def test_the_sleep_of_ordinary_mail_is_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE
+
+
+def test_said_as_no_plan_it_stays_possible_and_goes_to_the_therapist() -> None:
+    # A held-out case's words: the idiom with no plan and no intent is told
+    # to the therapist (possible risk), not answered with the safety message.
+    said = screen(
+        "Some days I get into bed and think it wouldn't be the worst thing if I"
+        " just didn't wake up. I'm not going to do anything and I don't have any"
+        " plans, I want to be really clear. Do you have any evening slots?"
+    )
+    assert said.risk is Risk.POSSIBLE
