@@ -143,6 +143,8 @@ def test_a_hand_answer_hands_any_enquiry_over_and_frees_its_time(state: State) -
     done = workflow.on_hand_answer(state)
     assert done.state is State.STOOD_DOWN
     assert (workflow.Release() in done.commands) is (state is not State.STOOD_DOWN)
+    # A letter the server could not take yet never follows the human's answer.
+    assert workflow.Withdraw() in done.commands
 
 
 @pytest.mark.parametrize("state", list(State))

@@ -43,6 +43,9 @@ CONDITIONAL = [
     "gutted i woke up again today tbh",
     "I think it'd be easier if I just didn't wake up.",
     "It would be no great loss if I didn't wake up.",
+    "I wouldn't care if I died.",
+    "honestly i wouldnt care if i got hit by a bus",
+    "I'm not suicidal but I wouldn't care if I didn't wake up.",
 ]
 
 SLEEP = [
@@ -63,6 +66,8 @@ SLEEP = [
     "i wish i could sleep and not wake up till noon on a saturday",
     "I'm not suicidal and I've never wished I wouldn't wake up, I just can't sleep.",
     "Some mornings I'm annoyed that I woke up so early.",
+    "It wouldn't be the end of the world if I missed the first call.",
+    "I don't care if it's a bus or a train, I'll get there.",
 ]
 
 

@@ -109,6 +109,7 @@ HOT_PATH: dict[str, Callable[[Store], object]] = {
     "mark_failed": lambda s: s.mark_failed(2, "dropped"),
     "defer": lambda s: s.defer(3, NOW + HOUR),
     "drop_pending_to": lambda s: s.drop_pending_to("p6@example.org"),
+    "withdraw_letters": lambda s: s.withdraw_letters(6, "sam@example.org"),
     # the purge every run ends with
     "ended_enquiry_ids": lambda s: s.ended_enquiry_ids(
         ENDED_STATES, idle_before=NOW, now=NOW
@@ -270,3 +271,43 @@ def test_a_batch_of_message_ids_is_asked_in_parts_under_sqlites_limit(tmp_path):
         assert store.owned_thread_ids(asked) == owned
         assert store.our_messages(asked) == set()
         assert store.owned_thread_ids(set()) == set()
+
+
+def test_a_hand_answer_withdraws_only_the_persons_waiting_letters(tmp_path):
+    """After a hand answer (`workflow.Withdraw`): the person's letters still
+    waiting never follow it; the safety message, the therapist's letters, other
+    enquiries' letters and what was already handed over are untouched."""
+    store = filled(str(tmp_path / "m.sqlite3"))
+    try:
+        with store.transaction():
+            for n, (kind, to) in enumerate(
+                (("safety", "p1@example.org"), ("alert", "Sam@Example.org")), 7
+            ):
+                store.queue(
+                    message_id=f"<o{n}@riverside.example>",
+                    enquiry_id=1,
+                    kind=kind,
+                    sender="hello@riverside.example",
+                    recipients=(to,),
+                    raw=b"x",
+                    needs_copy=True,
+                    now=NOW,
+                )
+        store.mark_sent(2, NOW)  # enquiry 2's offer went before the hand answer
+        assert store.withdraw_letters(1, "sam@example.org") == 1
+        assert store.withdraw_letters(2, "sam@example.org") == 0
+        assert [(m.id, m.kind) for m in store.pending()] == [
+            (2, "offer"),
+            (3, "offer"),
+            (4, "offer"),
+            (5, "offer"),
+            (6, "offer"),
+            (7, "safety"),
+            (8, "alert"),
+        ]
+        bodies = {
+            r[0] for r in store._db.execute("SELECT outbox_id FROM outbox_bodies")
+        }
+        assert 1 not in bodies
+    finally:
+        store.close()

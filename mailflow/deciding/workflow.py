@@ -117,6 +117,12 @@ class Release:
 
 
 @dataclass(frozen=True, slots=True)
+class Withdraw:
+    """Letters to the person not yet handed over are not sent: a human has
+    answered them by hand (the safety message still goes)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Book:
     slot: Slot
 
@@ -271,6 +277,7 @@ class RememberPhone:
 Command = (
     Hold
     | Release
+    | Withdraw
     | Book
     | AskApproval
     | ThankForPick
@@ -707,10 +714,11 @@ def on_risk_news(state: State, note: str) -> Transition:
 
 def on_hand_answer(state: State) -> Transition:
     """A human answered the thread by hand (seen in Sent): theirs from now on,
-    and a time held for a pick is free again."""
+    a time held for a pick is free again, and a letter to the person still
+    waiting in the outbox (the server was down) never follows their answer."""
     if state is State.STOOD_DOWN:
-        return Transition(state, (), "hand-answer-known")
-    return Transition(State.STOOD_DOWN, (Release(),), "answered-by-hand")
+        return Transition(state, (Withdraw(),), "hand-answer-known")
+    return Transition(State.STOOD_DOWN, (Release(), Withdraw()), "answered-by-hand")
 
 
 def on_crisis(state: State) -> Transition:

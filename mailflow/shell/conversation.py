@@ -714,6 +714,10 @@ class Conversation:
             match command:
                 case workflow.Release():
                     self.store.release(enquiry.id)
+                case workflow.Withdraw():
+                    self.store.withdraw_letters(
+                        enquiry.id, self.settings.practice.therapist_email
+                    )
                 case workflow.Close() | workflow.NoteRisk():
                     pass  # in the record
                 case _:

@@ -720,6 +720,19 @@ class Store:
         self._drop_bodies([int(row[0]) for row in rows])
         return len(rows)
 
+    def withdraw_letters(self, enquiry_id: int, therapist: str) -> int:
+        """Drop the enquiry's letters still waiting to go to the person (not
+        the safety message, nothing to the therapist); how many."""
+        rows = self._db.execute(
+            "UPDATE outbox SET status = 'dropped' WHERE enquiry_id = ?"
+            " AND status = 'pending' AND kind != 'safety'"
+            " AND NOT EXISTS (SELECT 1 FROM json_each(outbox.recipients)"
+            " WHERE lower(json_each.value) = lower(?)) RETURNING id",
+            (enquiry_id, therapist),
+        ).fetchall()
+        self._drop_bodies([int(row[0]) for row in rows])
+        return len(rows)
+
     def _drop_bodies(self, ids: list[int]) -> None:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
