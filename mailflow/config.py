@@ -504,21 +504,17 @@ def password_from_environment(section: str) -> bool:
 def _cache_file(file: Path, raw: bytes, environ: Mapping[str, str]) -> Path | None:
     """This config's cache entry, or None when it must not or cannot be cached.
 
-    Keyed by the variables that can change what is validated, those named
-    after a section: not MAILFLOW_CONFIG, which names the file (its path is
-    in the key already), so `mailflow check --config F` warms the entry the
-    cron line with MAILFLOW_CONFIG=F reads."""
+    Keyed by every MAILFLOW_* variable but MAILFLOW_CONFIG, which names the
+    file (its path is in the key already), so `mailflow check --config F`
+    warms the entry the cron line with MAILFLOW_CONFIG=F reads. (Any other
+    may be read: a file can set pydantic-settings' own `_env_*` keys.)"""
     about: list[object] = [
         __version__,
         hashlib.sha256(_own_source()).hexdigest(),
         _validator_stamp(),
         os.path.abspath(file),
     ]
-    read = {
-        name: value
-        for name, value in environ.items()
-        if name.removeprefix("mailflow_").split("__")[0] in _SECTIONS
-    }
+    read = {name: value for name, value in environ.items() if name != "mailflow_config"}
     return keyed_entry("config", about, raw, read)
 
 

@@ -10,9 +10,10 @@ import sys
 def main() -> int:
     # pydantic hands every validation to the plugins installed beside it (its
     # `pydantic` entry points): the config, passwords merged in, is nobody
-    # else's to see. Set for the command's own process only, before a model is
+    # else's to see. Set (whatever was set before) for the command's own process only, before a model is
     # built; it also spares the scan of every installed package's metadata.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # noqa: TID251
+    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in ("__all__", "1", "true"):  # noqa: TID251
+        os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"  # noqa: TID251
     from mailflow.shell.quiet import quiet_run
 
     code = quiet_run(sys.argv[1:])

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 PLUGIN = """
@@ -45,7 +47,9 @@ def _installed_plugin(where: Path) -> Path:
     return where
 
 
-def _validate(tmp_path: Path, code: str, name: str) -> list[str]:
+def _validate(
+    tmp_path: Path, code: str, name: str, extra: dict[str, str] | None = None
+) -> tuple[list[str], str]:
     config = tmp_path / "mailflow.toml"
     config.write_text((ROOT / "config" / "mailflow.example.toml").read_text("utf-8"))
     log = tmp_path / f"{name}.log"
@@ -56,8 +60,9 @@ def _validate(tmp_path: Path, code: str, name: str) -> list[str]:
         "PLUGIN_LOG": str(log),
         "XDG_CACHE_HOME": str(tmp_path / f"cache-{name}"),
         "MAILFLOW_IMAP__PASSWORD": "kept-out-of-the-file",
+        **(extra or {}),
     }
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-c", code, str(config)],
         env=env,
         capture_output=True,
@@ -65,16 +70,22 @@ def _validate(tmp_path: Path, code: str, name: str) -> list[str]:
         check=False,
         cwd=tmp_path,
     )
-    return log.read_text("utf-8").split()
+    return log.read_text("utf-8").split(), done.stdout
 
 
-def test_the_command_never_shows_its_config_to_a_pydantic_plugin(tmp_path):
+@pytest.mark.parametrize("preset", [None, "", "other-plugin"])
+def test_the_command_never_shows_its_config_to_a_pydantic_plugin(tmp_path, preset):
+    # Whatever the environment said of plugins before (unset, empty, naming
+    # another): the command's own process turns them all off.
     command = (
         "import sys\nfrom mailflow.entry import main\n"
         "sys.argv = ['mailflow', 'status', '--config', sys.argv[1]]\n"
-        "main()\n"
+        "print('exit', main())\n"
     )
-    assert _validate(tmp_path, command, "command") == []
+    extra = {} if preset is None else {"PYDANTIC_DISABLE_PLUGINS": preset}
+    seen, out = _validate(tmp_path, command, "command", extra)
+    assert out.splitlines()[-1] == "exit 0"  # the config was read, and used
+    assert seen == []
 
 
 def test_a_callers_process_keeps_its_plugins(tmp_path):
@@ -84,5 +95,5 @@ def test_a_callers_process_keeps_its_plugins(tmp_path):
         "import sys\nfrom mailflow.config import load_settings\n"
         "load_settings(sys.argv[1])\n"
     )
-    seen = _validate(tmp_path, library, "library")
+    seen, _ = _validate(tmp_path, library, "library")
     assert any(name.endswith("._PracticeModel") for name in seen), seen

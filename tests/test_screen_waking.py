@@ -28,6 +28,23 @@ WISH = [
     "Honestly I'd be fine never waking up.",
     "some nights I hope I just don't wake up",
     "I wished I wouldn't wake up, every night last week.",
+    "I wish I'd never wake up.",
+    "I wish I could just not wake up.",
+    "I go to bed hoping not to wake up.",
+    "I wouldn't mind never waking up.",
+    "I hope I don't wake up the next morning.",
+]
+
+# Said before this family was added, and still clear risk (the sleep-talk
+# exceptions must not hide them).
+KEPT = [
+    "I don't want to wake up for the rest of my life.",
+    "I don't want to wake up for a long time.",
+    "I just want to go to sleep and not wake up for a while.",
+    "Most mornings I don't want to wake up early or at all.",
+    "I pray I don't wake up for the next day.",
+    "I hope I don't wake up in the morning.",
+    "I wish I could sleep and never wake up again.",
 ]
 
 CONDITIONAL = [
@@ -46,6 +63,12 @@ CONDITIONAL = [
     "I wouldn't care if I died.",
     "honestly i wouldnt care if i got hit by a bus",
     "I'm not suicidal but I wouldn't care if I didn't wake up.",
+    "If I just didn't wake up for a few days it'd be a relief.",
+    "I couldn't care less if I died.",
+    "I don't care if I die.",
+    "It wouldn't matter if I didn't wake up.",
+    "I wouldn't be sad if I didn't wake up.",
+    "I'm disappointed every time I wake up.",
 ]
 
 SLEEP = [
@@ -68,6 +91,18 @@ SLEEP = [
     "Some mornings I'm annoyed that I woke up so early.",
     "It wouldn't be the end of the world if I missed the first call.",
     "I don't care if it's a bus or a train, I'll get there.",
+    "I hoped I wouldn't wake up the baby with the phone.",
+    "I was hoping I wouldn't wake up my partner, so evenings are better.",
+    "I'm ok with not waking up the kids, so a daytime call is best.",
+    "I'm fine not waking up before 9, so any afternoon works.",
+    "I'd be happy not waking up at the crack of dawn for a call.",
+    "I wish I could go to sleep and not wake up in a panic.",
+    "I wish I could go to sleep and not wake up feeling so anxious.",
+    "Sorry I woke up with a migraine and missed your email.",
+    "Sorry I woke up too late to call you back.",
+    "I was sad to wake up to the news that you're fully booked.",
+    "I get angry when I wake up and the kids have made a mess.",
+    "I'm upset that I woke up the baby.",
 ]
 
 
@@ -75,6 +110,11 @@ SLEEP = [
 def test_the_wish_not_to_wake_is_clear_risk(text: str) -> None:
     said = screen(text)
     assert (said.risk, said.families) == (Risk.CLEAR, ("suicidal",))
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_what_was_clear_risk_before_stays_clear(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
 
 
 @pytest.mark.parametrize("text", CONDITIONAL)

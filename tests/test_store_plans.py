@@ -274,14 +274,20 @@ def test_a_batch_of_message_ids_is_asked_in_parts_under_sqlites_limit(tmp_path):
 
 
 def test_a_hand_answer_withdraws_only_the_persons_waiting_letters(tmp_path):
-    """After a hand answer (`workflow.Withdraw`): the person's letters still
-    waiting never follow it; the safety message, the therapist's letters, other
-    enquiries' letters and what was already handed over are untouched."""
+    """After a hand answer (`workflow.Withdraw`): the person's letters of the
+    conversation still waiting never follow it; the safety message, a booked
+    call's letters, the therapist's, other enquiries' and what was already
+    handed over are untouched."""
     store = filled(str(tmp_path / "m.sqlite3"))
     try:
         with store.transaction():
             for n, (kind, to) in enumerate(
-                (("safety", "p1@example.org"), ("alert", "Sam@Example.org")), 7
+                (
+                    ("safety", "p1@example.org"),
+                    ("held", "Sam@Example.org"),
+                    ("confirmation", "p1@example.org"),
+                ),
+                7,
             ):
                 store.queue(
                     message_id=f"<o{n}@riverside.example>",
@@ -303,7 +309,8 @@ def test_a_hand_answer_withdraws_only_the_persons_waiting_letters(tmp_path):
             (5, "offer"),
             (6, "offer"),
             (7, "safety"),
-            (8, "alert"),
+            (8, "held"),
+            (9, "confirmation"),
         ]
         bodies = {
             r[0] for r in store._db.execute("SELECT outbox_id FROM outbox_bodies")

@@ -118,8 +118,9 @@ class Release:
 
 @dataclass(frozen=True, slots=True)
 class Withdraw:
-    """Letters to the person not yet handed over are not sent: a human has
-    answered them by hand (the safety message still goes)."""
+    """The person's letters of the conversation not yet handed over are not
+    sent: a human has answered by hand (the safety message and the letters of
+    a booked call still go)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -715,9 +715,15 @@ class Conversation:
                 case workflow.Release():
                     self.store.release(enquiry.id)
                 case workflow.Withdraw():
-                    self.store.withdraw_letters(
+                    dropped = self.store.withdraw_letters(
                         enquiry.id, self.settings.practice.therapist_email
                     )
+                    if dropped:
+                        log.info(
+                            "enquiry %d: %d waiting letter(s) withdrawn",
+                            enquiry.id,
+                            dropped,
+                        )
                 case workflow.Close() | workflow.NoteRisk():
                     pass  # in the record
                 case _:

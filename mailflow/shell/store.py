@@ -102,6 +102,22 @@ def words_key(enquiry_id: int) -> str:
     return f"last-words:{enquiry_id}"
 
 
+WITHDRAWN_KINDS = frozenset(
+    {
+        "offer",
+        "offer_again",
+        "held",
+        "clarify",
+        "still_suits",
+        "after_answer",
+        "followup",
+        "followup_nudge",
+    }
+)
+"""The person's letters a hand answer makes moot while they wait to go: the
+offer and the talk around a pick, and the after-call follow-ups."""
+
+
 class Store:
     """mailflow's memory. Open with `Store.open(path)`; use as a context manager."""
 
@@ -721,14 +737,17 @@ class Store:
         return len(rows)
 
     def withdraw_letters(self, enquiry_id: int, therapist: str) -> int:
-        """Drop the enquiry's letters still waiting to go to the person (not
-        the safety message, nothing to the therapist); how many."""
+        """Drop the enquiry's letters of the conversation (`WITHDRAWN_KINDS`)
+        still waiting to go to the person; how many. Nothing to the therapist,
+        never the safety message, and never a letter about a booked call (its
+        confirmation, reminder or cancellation, with their calendar parts)."""
+        marks = ",".join("?" * len(WITHDRAWN_KINDS))
         rows = self._db.execute(
             "UPDATE outbox SET status = 'dropped' WHERE enquiry_id = ?"
-            " AND status = 'pending' AND kind != 'safety'"
+            f" AND status = 'pending' AND kind IN ({marks})"
             " AND NOT EXISTS (SELECT 1 FROM json_each(outbox.recipients)"
             " WHERE lower(json_each.value) = lower(?)) RETURNING id",
-            (enquiry_id, therapist),
+            (enquiry_id, *sorted(WITHDRAWN_KINDS), therapist),
         ).fetchall()
         self._drop_bodies([int(row[0]) for row in rows])
         return len(rows)
