@@ -373,7 +373,10 @@ def load_settings(path: str | Path | None = None) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{file}: not valid TOML ({exc})"]) from None
     environ = _mailflow_environ()
-    entry = _cache_file(file, raw, environ)
+    # Only a file of sections is cached: any other top-level key is one of
+    # pydantic-settings' own (`_env_prefix`, `_env_file`, ...), under which it
+    # reads what no key here can name.
+    entry = _cache_file(file, raw, environ) if set(data) <= set(_SECTIONS) else None
     settings = _from_cache(entry, data, environ) if entry else None
     if settings is None:
         payload, passwords = _validate(data, environ)

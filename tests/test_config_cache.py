@@ -156,6 +156,25 @@ def test_check_by_path_warms_the_entry_the_cron_line_reads(
     assert len(entries(cache)) == 1
 
 
+def test_a_file_with_pydantic_settings_own_keys_is_never_cached(
+    tmp_path, cache, monkeypatch
+):
+    # `_env_prefix` makes pydantic-settings read variables no key here names.
+    path = write(tmp_path, '_env_prefix = "ZZ_"\n' + MINIMAL)
+    monkeypatch.setenv("ZZ_PRACTICE__NAME", "Alpha")
+    try:
+        first = load_settings(path).practice.name
+    except ConfigError:
+        first = None  # refused outright is fine too: never a stale read
+    monkeypatch.setenv("ZZ_PRACTICE__NAME", "Beta")
+    try:
+        second = load_settings(path).practice.name
+    except ConfigError:
+        second = None
+    assert entries(cache) == []
+    assert (first, second) in {("Alpha", "Beta"), (None, None)}
+
+
 def test_a_changed_password_is_a_hit_with_the_new_password(
     tmp_path, monkeypatch, request
 ):

@@ -45,6 +45,12 @@ KEPT = [
     "I pray I don't wake up for the next day.",
     "I hope I don't wake up in the morning.",
     "I wish I could sleep and never wake up again.",
+    "I hope I don't wake up until it's all over.",
+    "I just hope I never wake up feeling like this.",
+    "I hope I don't wake up the day after.",
+    "I hope I never wake up to the pain again.",
+    "I wish I could go to sleep and not wake up to a world without him.",
+    "I hope I don't wake up in the middle of all this again.",
 ]
 
 CONDITIONAL = [
@@ -69,6 +75,9 @@ CONDITIONAL = [
     "It wouldn't matter if I didn't wake up.",
     "I wouldn't be sad if I didn't wake up.",
     "I'm disappointed every time I wake up.",
+    "I'm sorry that I still wake up.",
+    "I'm angry that I woke up again.",
+    "I'm sad when I wake up and realise I'm still here.",
 ]
 
 SLEEP = [
