@@ -335,3 +335,24 @@ def test_words_without_a_digit_hold_no_number_for_phonenumbers(text):
     for region in ("GB", "US"):
         assert list(phonenumbers.PhoneNumberMatcher(text, region)) == []
     assert extract_phone(text, "GB") is None
+
+
+def test_no_region_has_numbers_shorter_than_the_digit_gate() -> None:
+    """extract_phone loads phonenumbers only for text with MIN_PHONE_DIGITS
+    digits; the gate is safe while no region's numbers are shorter."""
+    import phonenumbers
+    from phonenumbers import PhoneMetadata
+
+    from mailflow.reading.extract import MIN_PHONE_DIGITS
+
+    shortest = min(
+        length
+        for region in phonenumbers.SUPPORTED_REGIONS
+        if (metadata := PhoneMetadata.metadata_for_region(region)) is not None
+        for length in metadata.general_desc.possible_length
+        if length > 0
+    )
+    assert shortest >= MIN_PHONE_DIGITS
+    # Niue's numbers have four digits: the shortest still passes the gate.
+    assert extract_phone("call me on 4002", "NU") == "+6834002"
+    assert extract_phone("+683 7290", "GB") == "+6837290"

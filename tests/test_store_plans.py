@@ -70,6 +70,7 @@ HOT_PATH: dict[str, Callable[[Store], object]] = {
     "enquiry_by_request": lambda s: s.enquiry_by_request("<r2@x>"),
     "open_enquiry_for": lambda s: s.open_enquiry_for("p2@example.org"),
     "enquiry_by_call_uid": lambda s: s.enquiry_by_call_uid("uid@x"),
+    "has_call_uids": lambda s: s.has_call_uids(),
     "is_our_message": lambda s: s.is_our_message("<o1@riverside.example>"),
     "our_messages": lambda s: s.our_messages({"<o1@riverside.example>", "<z@x>"}),
     "owned_thread_ids": lambda s: s.owned_thread_ids({"<r2@x>", "<z@x>"}),

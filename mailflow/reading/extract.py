@@ -23,6 +23,9 @@ the phone matcher and the regexes must stay cheap on hostile input."""
 
 # --- phone -------------------------------------------------------------------
 
+MIN_PHONE_DIGITS: Final = 4
+"""The shortest national number phonenumbers knows (Austria, Germany, Niue...)."""
+
 _CURRENCY: Final = frozenset("£$€¥₹")
 _PHONE_CHARS = re.compile(r"[+\d\s()\-]+")
 
@@ -30,11 +33,12 @@ _PHONE_CHARS = re.compile(r"[+\d\s()\-]+")
 def extract_phone(text: str, region: str) -> str | None:
     """The first plausible phone number in E.164, reading national numbers in
     the practice's region ("07700 900123" in GB -> "+447700900123").
-    phonenumbers is loaded here, by the first words with a digit in them (its
-    metadata costs ~20 ms to import, and words without a digit hold no number)."""
+    phonenumbers is loaded here, by the first words that could hold a number
+    (its metadata costs ~20 ms to import): no region's numbers are shorter than
+    MIN_PHONE_DIGITS, so "the free 15 minute call" holds none."""
     text = text[:MAX_SCAN_CHARS]
-    if not any(ch.isdigit() for ch in text):
-        return None  # no number, in any script's digits, to match
+    if sum(ch.isdigit() for ch in text) < MIN_PHONE_DIGITS:
+        return None  # too few digits, in any script, for any number
     import phonenumbers
 
     region = (

@@ -667,12 +667,18 @@ class Runner:
             early = self._before_body(fetched, head)
             if early is not None:
                 return early  # what the body's reading would decide, unread
-        mail, found = self._read(fetched)
-        if mail is None:
+        raw = self._body(fetched.uid)
+        if raw is None:
             return "expunged"
-        if found is not None:
-            # Calendar replies may come outside the thread (Outlook): match by UID.
-            booked = self.store.enquiry_by_call_uid(found.uid)
+        mail = parse.parse_mail(raw)
+        if mail.has_calendar:
+            # Calendar replies may come outside the thread (Outlook): match by
+            # UID. Mail of a calendar that is not a booked call's (or cannot be
+            # read) is left alone; with no call booked, none is read.
+            found = calendar.read_calendar(raw) if self.store.has_call_uids() else None
+            booked = (
+                None if found is None else self.store.enquiry_by_call_uid(found.uid)
+            )
             return (
                 "calendar" if booked is None else self._owned(key, booked, mail, found)
             )

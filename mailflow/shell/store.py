@@ -606,6 +606,13 @@ class Store:
             "UPDATE calls SET partstat = ? WHERE enquiry_id = ?", (partstat, enquiry_id)
         )
 
+    def has_call_uids(self) -> bool:
+        """Whether any call has an invitation UID a calendar reply could name."""
+        row = self._db.execute(
+            "SELECT 1 FROM calls WHERE uid IS NOT NULL LIMIT 1"
+        ).fetchone()
+        return row is not None
+
     def enquiry_by_call_uid(self, uid: str) -> int | None:
         row = self._db.execute(
             "SELECT enquiry_id FROM calls WHERE uid = ?", (uid,)
