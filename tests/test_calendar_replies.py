@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -167,6 +168,42 @@ def test_an_exchange_decline_listing_the_decliner_second_cancels(stack):  # noqa
     assert b"METHOD:CANCEL" in cancel
     assert b"ATTENDEE" not in cancel  # the therapist's copy never had one
     assert not any(COMMENT in plain(m) for m in mails(server, boxes.person))
+
+
+def test_a_decline_outside_the_thread_is_matched_by_its_uid(stack):  # noqa: F811
+    """Outlook may answer an invitation in a mail of its own (no In-Reply-To,
+    no References, another subject): the booked call's UID still names it,
+    while another event's invitation beside it is left alone."""
+    server, boxes, config = stack
+    invite, event = booked_invite(server, boxes, config)
+    therapist_before = len(mails(server, boxes.therapist))
+    person_before = len(mails(server, boxes.person))
+    peer = reply_mail(
+        invite,
+        sender="ana@peers.example",
+        ics=reply_ics(
+            "supervision-7@peers.example",
+            "ATTENDEE;PARTSTAT=DECLINED:mailto:ana@peers.example",
+        ),
+        subject="Declined: Peer supervision",
+    )
+    decline = reply_mail(
+        invite,
+        sender=boxes.person,
+        ics=reply_ics(
+            str(event["UID"]), f"ATTENDEE;PARTSTAT=DECLINED:mailto:{boxes.person}"
+        ),
+        subject="Declined: Free call",
+    )
+    for raw in (peer, decline):
+        message = message_from_bytes(raw)
+        del message["In-Reply-To"], message["References"]
+        server.deliver(message.as_bytes(), boxes.practice)
+
+    assert run(config, LATER) == 0
+    assert kinds(mails(server, boxes.therapist)[therapist_before:]) == ["cancel_notice"]
+    assert sent_to(server, "ana@peers.example") == []
+    assert len(mails(server, boxes.person)) == person_before  # their own decline
 
 
 def test_the_persons_entry_still_open_beside_a_partners_decline_is_the_partners(
