@@ -468,6 +468,41 @@ def test_smtp_down_keeps_the_decision_and_sends_once_later(setup, capsys):
     assert len(server.messages(boxes.person)) == 1
 
 
+def test_an_offer_waiting_for_smtp_is_withdrawn_when_the_therapist_answers_by_hand(
+    setup, capsys
+):
+    """SMTP down keeps the offer in the outbox; if the therapist then answers
+    the person themselves, the waiting offer never follows their words."""
+    server, boxes, config = setup
+    raw = request(sender=boxes.person, to=boxes.practice)
+    request_id = email.message_from_bytes(raw)["Message-ID"]
+    server.deliver(raw, boxes.practice)
+    server.smtp_down()
+    try:
+        assert run(config) == 3
+    finally:
+        server.smtp_up()
+    assert "1 message(s) wait in the outbox" in capsys.readouterr().err
+    server.append(
+        boxes.practice,
+        "Sent",
+        request(
+            sender=boxes.practice,
+            to=boxes.person,
+            subject="Re: Free consultation call",
+            body="Lovely to hear from you, I'll ring you tomorrow at ten.",
+            headers={"In-Reply-To": request_id, "References": request_id},
+        ),
+    )
+    count = len(server.smtp_log)
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    assert run(config, NOW + timedelta(minutes=10)) == 0
+
+    assert server.messages(boxes.person) == []
+    assert len(server.smtp_log) == count  # nothing at all went out
+    assert "1 message(s) wait" not in capsys.readouterr().err
+
+
 ANY_AGE = "[workflow]\nmax_request_age_days = 36500\n"
 """Old Date headers must not stop a sample before the classifier sees it."""
 
