@@ -182,6 +182,24 @@ def answer(original, *, sender, body, sent_at=NOW, headers=None, quote=True) -> 
     return message.as_bytes()
 
 
+def book_a_call(config: Path, now: datetime, email: str = "kim@example.org") -> str:
+    """A call already booked for someone else, as the store holds one; its
+    UID. A run reads calendar mail outside any conversation only to match such
+    a UID: with no call booked it is left alone unread."""
+    from datetime import timedelta
+
+    from mailflow.model import Slot, State
+    from mailflow.shell.store import Store
+
+    uid = "booked-elsewhere@riverside.example"
+    start = now + timedelta(days=3)
+    database = load_settings(config).storage.database
+    with Store.open(database) as store, store.transaction():
+        enquiry = stored_enquiry(store, now, state=State.BOOKED, email=email)
+        store.book(enquiry, Slot(start, start + timedelta(minutes=15)), uid, now)
+    return uid
+
+
 def stored_enquiry(
     store: Any,
     now: datetime,

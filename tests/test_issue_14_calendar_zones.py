@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 from icalendar.timezone import tzp
-from support import NOW, plain, request, run, sent_to, write_config
+from support import NOW, book_a_call, plain, request, run, sent_to, write_config
 from test_hostile import inbox_state, query
 
 from mailflow.reading import parse, zones
@@ -218,11 +218,30 @@ def test_busy_calendar_zones_that_are_yearly_only_in_name_are_left_out(
     assert [i.start_at for i in found] == [datetime(2026, 11, 30, 8, 0, tzinfo=UTC)]
 
 
+def test_with_no_call_booked_calendar_mail_is_left_alone_unread(
+    tmp_path, mail_server, mailboxes
+):
+    """No booked call has a UID a calendar could name: the hostile calendar is
+    never parsed (no budget spent on it), only left alone."""
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes)
+    server.deliver(HOSTILE, boxes.practice, mail_from="stranger@example.net")
+    before = inbox_state(server, boxes.practice)
+
+    assert run(config) == 0
+
+    outcomes = [o for (o,) in query(config, "SELECT outcome FROM seen ORDER BY uid")]
+    assert outcomes == ["calendar"]
+    assert inbox_state(server, boxes.practice) == before
+    assert sent_to(server, "stranger@example.net") == []
+
+
 def test_the_hostile_calendar_is_set_aside_once_and_the_next_request_answered(
     tmp_path, mail_server, mailboxes
 ):
     server, boxes = mail_server, mailboxes
     config = write_config(tmp_path, server, boxes)
+    book_a_call(config, NOW)  # so calendar mail is read, to match its UID
     server.deliver(HOSTILE, boxes.practice, mail_from="stranger@example.net")
     server.deliver(
         request(sender=f"Jordan <{boxes.person}>", to=boxes.practice), boxes.practice

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from support import NOW, request, run, write_config
+from support import NOW, book_a_call, request, run, write_config
 from test_hostile import inbox_state, query
 from test_issue_14_calendar_zones import HOSTILE as SECONDLY_ZONE
 
@@ -93,6 +93,7 @@ def test_a_hostile_mail_neither_stops_the_run_nor_reaches_a_third_party(
     server, boxes = mail_server, mailboxes
     raw, envelope, outcome = ATTACKS[attack]
     config = write_config(tmp_path, server, boxes, BUDGET)
+    book_a_call(config, NOW)  # a practice at work: calendar mail is read
     server.deliver(raw, boxes.practice, mail_from=envelope)
     server.deliver(
         request(sender=f"Jordan <{boxes.person}>", to=boxes.practice), boxes.practice
