@@ -185,6 +185,44 @@ def test_classify_new_without_intent_is_not_answered(subject: str, text: str) ->
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "My deadline is Friday, so a quick comment by phone would be ideal.",
+        "Our deadline is 5pm tomorrow; could you give me two lines on burnout?",
+        "The deadline for this piece is next Tuesday. Happy to credit you.",
+        "My copy deadline is end of day, sorry for the short notice.",
+        "My deadline is noon on Thursday if you'd be willing to comment.",
+    ],
+)
+def test_a_press_deadline_is_not_a_request(text: str) -> None:
+    """A journalist names a day or hour for their deadline."""
+    result = _classify(_inbound(subject="Media request", text=text))
+    assert result.verdict is not Verdict.REQUEST
+    assert "marketing" in result.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The deadline is killing me this quarter. I'd like to work on how I"
+        " handle pressure. Could we have a chat about starting therapy?",
+        "My deadline is looming and I can't sleep. I'm looking for a therapist"
+        " for anxiety.",
+        "Our deadline is stressing everyone out and I've started having panic"
+        " attacks. Do you have any availability for a new client?",
+        "the deadline is all I think about. i need someone to talk to.",
+    ],
+)
+def test_a_deadline_that_weighs_on_someone_asking_for_help_is_a_request(
+    text: str,
+) -> None:
+    """Work pressure in the person's own words is why they write, not a
+    journalist's deadline: no day or hour follows it."""
+    result = _classify(_inbound(subject="Therapy for work stress", text=text))
+    assert (result.verdict, result.reason) == (Verdict.REQUEST, "request")
+
+
+@pytest.mark.parametrize(
     ("subject", "text"),
     [
         ("hello", "hi, is this still Dr Patel's email?"),
