@@ -918,3 +918,28 @@ def test_a_crisis_in_someone_elses_thread_still_reaches_the_therapist() -> None:
     )
     calm = _classify(replace(mail, text="Thanks, see you soon."))
     assert calm.reason == "foreign-thread"
+
+
+@pytest.mark.parametrize(
+    "fields", [{"has_calendar": True}, {"calendar_method": "REQUEST"}]
+)
+def test_a_crisis_in_calendar_mail_still_reaches_the_therapist(
+    fields: dict[str, object],
+) -> None:
+    """Calendar mail is never a request, but its writer's own words are still
+    read for clear risk: the therapist is told, nobody is written to."""
+    mail = _inbound(
+        subject="Invitation: talk?",
+        text="Can we talk this week? I can't keep myself safe any more.",
+        **fields,
+    )
+    result = _classify(mail)
+    assert (result.verdict, result.crisis, result.existing) == (
+        Verdict.CRISIS,
+        True,
+        True,
+    )
+    calm = _classify(replace(mail, text="Peer supervision, as usual."))
+    assert (calm.verdict, calm.reason) == (Verdict.IGNORE, "calendar")
+    ours = _classify(replace(mail, from_addr="hello@riverside.example"))
+    assert ours.verdict is Verdict.IGNORE

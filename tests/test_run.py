@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import email
+import email.policy
 import logging
 import re
 from datetime import timedelta, timezone
@@ -16,6 +17,7 @@ import pytest
 from support import (
     NOW,
     absent,
+    book_a_call,
     request,
     run,
     run_in_process,
@@ -362,6 +364,43 @@ def test_crisis_gets_safety_message_and_alert(setup):
         "> I'd like a consultation. I have been thinking about ending my life." in text
     )
     assert boxes.person in text
+
+
+@pytest.mark.parametrize("call_booked", [False, True])
+def test_a_crisis_in_a_strangers_calendar_invitation_reaches_the_therapist(
+    setup, call_booked
+):
+    """Calendar mail is never answered, but its words are read for clear risk
+    whether or not a booked call gives its calendar a UID to match."""
+    server, boxes, config = setup
+    if call_booked:
+        book_a_call(config, NOW)
+    message = email.message_from_bytes(
+        request(
+            sender=boxes.person,
+            to=boxes.practice,
+            subject="Invitation: can we talk?",
+            body="I don't want to be alive any more. Can we talk this week?",
+        ),
+        policy=email.policy.default,
+    )
+    message.add_alternative(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:REQUEST\r\n"
+        "BEGIN:VEVENT\r\nUID:talk-1@example.org\r\nDTSTAMP:20261124T090000Z\r\n"
+        "DTSTART:20261127T100000Z\r\nDTEND:20261127T101500Z\r\nSUMMARY:Talk\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n",
+        subtype="calendar",
+        params={"method": "REQUEST"},
+    )
+    server.deliver(message.as_bytes(), boxes.practice)
+    before = inbox_state(server, boxes.practice)
+
+    assert run(config) == 0
+
+    assert server.messages(boxes.person) == []  # nobody else is written to
+    (alert,) = server.messages(boxes.therapist)
+    assert "> I don't want to be alive any more." in plain(alert.message())
+    assert inbox_state(server, boxes.practice) == before
 
 
 def test_a_run_that_finds_the_lock_held_leaves_quietly(setup, capsys):

@@ -228,7 +228,7 @@ def classify_new(
     if owned_thread:  # the workflow's, never a new request
         return _ignore("owned-thread")
     if mail.has_calendar or mail.calendar_method is not None:
-        return _ignore("calendar")
+        return _left_alone(mail, policy, "calendar")
     form = _form_kind(mail, policy.form_senders)
     automated = _automated(mail, form)
     if automated is not None:
@@ -243,7 +243,7 @@ def classify_new(
         if _own_chaser(mail):
             chaser = True  # their own unanswered request, sent again
         elif not forward:
-            return _foreign_thread(mail, policy, contacts)
+            return _left_alone(mail, policy, "foreign-thread")
 
     fields = extract_form_submission(mail.text)
     relayed = False  # the person named by a configured form service's Reply-To
@@ -461,12 +461,13 @@ def _without_footer(text: str, footer: re.Pattern[str]) -> str:
     return text if found is None or found.start() < 40 else text[: found.start()]
 
 
-def _foreign_thread(
-    mail: InboundMail, policy: RequestPolicy, contacts: Container[str]
+def _left_alone(
+    mail: InboundMail, policy: RequestPolicy, reason: str
 ) -> Classification:
-    """A reply in a conversation the practice is not part of is left alone,
-    unless the person's own words (not what they quote) speak of clear risk:
-    then the therapist is told at once, and nobody else is written to."""
+    """Mail that is not a request (a reply in a conversation the practice is
+    not part of, calendar mail that is no booked call's) is left alone, unless
+    the writer's own words (not what they quote) speak of clear risk: then the
+    therapist is told at once, and nobody else is written to."""
     words = f"{mail.subject}\n{_own_words(mail.text)}"
     said = screen.screen(words, extra_phrases=policy.crisis_phrases)
     email = mail.from_addr  # the writer; a Reply-To here may be anyone's
@@ -477,7 +478,7 @@ def _foreign_thread(
         or email in practice
         or _SYSTEM_LOCAL.fullmatch(_local_part(email))
     ):
-        return _ignore("foreign-thread")
+        return _ignore(reason)
     person = Person(email=email, name=mail.from_name, phone=None)
     return Classification(
         verdict=Verdict.CRISIS,

@@ -671,17 +671,17 @@ class Runner:
         if raw is None:
             return "expunged"
         mail = parse.parse_mail(raw)
-        if mail.has_calendar:
+        if mail.has_calendar and self.store.has_call_uids():
             # Calendar replies may come outside the thread (Outlook): match by
-            # UID. Mail of a calendar that is not a booked call's (or cannot be
-            # read) is left alone; with no call booked, none is read.
-            found = calendar.read_calendar(raw) if self.store.has_call_uids() else None
+            # UID (with no call ever booked, none could match: none is read).
+            # Any other calendar mail goes on, to be left alone unless its
+            # words speak of clear risk (`classify_new`).
+            found = calendar.read_calendar(raw)
             booked = (
                 None if found is None else self.store.enquiry_by_call_uid(found.uid)
             )
-            return (
-                "calendar" if booked is None else self._owned(key, booked, mail, found)
-            )
+            if booked is not None:
+                return self._owned(key, booked, mail, found)
         sent_at = mail.date_at or fetched.received_at
         max_age = timedelta(days=self.settings.workflow.max_request_age_days)
         if sent_at is not None and self.now - sent_at > max_age:
