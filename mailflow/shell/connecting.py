@@ -10,6 +10,7 @@ import ssl
 from typing import TYPE_CHECKING, Final
 
 from mailflow.errors import ConfigError
+from mailflow.shell.tls import client_context
 
 if TYPE_CHECKING:
     from mailflow.config import _ServerSettings
@@ -28,31 +29,20 @@ def where(cfg: _ServerSettings) -> str:
     return f"{cfg.host}:{cfg.port}"
 
 
-_contexts: dict[str, ssl.SSLContext] = {}
-"""One context per CA file for the process: loading the CA store costs ~50 ms,
-and `watch` opens sessions for days."""
-
-
 def tls_context(cfg: _ServerSettings) -> ssl.SSLContext:
     """The system's CAs, and `ca_file` (a private CA's PEM) when set; verifies names.
 
-    Built once per process and `ca_file`, shared by IMAP and SMTP."""
-    key = cfg.ca_file or ""
-    if (known := _contexts.get(key)) is not None:
-        return known
-    context = ssl.create_default_context()
-    if cfg.ca_file:
-        try:
-            context.load_verify_locations(cafile=cfg.ca_file)
-        except (OSError, ssl.SSLError) as exc:
-            raise ConfigError(
-                [
-                    f"{cfg.section}.ca_file: {cfg.ca_file!r} cannot be read as a PEM"
-                    f" certificate ({type(exc).__name__}: {_first_words(exc)})"
-                ]
-            ) from None
-    _contexts[key] = context
-    return context
+    One per process and `ca_file`, shared by IMAP, SMTP and the quiet poll
+    (`mailflow.shell.tls`)."""
+    try:
+        return client_context(cfg.ca_file or "")
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(
+            [
+                f"{cfg.section}.ca_file: {cfg.ca_file!r} cannot be read as a PEM"
+                f" certificate ({type(exc).__name__}: {_first_words(exc)})"
+            ]
+        ) from None
 
 
 def check_port(cfg: _ServerSettings) -> None:

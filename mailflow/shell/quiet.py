@@ -298,12 +298,10 @@ def _statuses(
 
 
 def _tls(sock: socket.socket, host: str, ca_file: str | None) -> socket.socket:
-    import ssl
+    # The whole run that may follow (mail waiting) wraps with the same context.
+    from mailflow.shell.tls import client_context
 
-    context = ssl.create_default_context()
-    if ca_file:
-        context.load_verify_locations(cafile=ca_file)
-    return context.wrap_socket(sock, server_hostname=host)
+    return client_context(ca_file or "").wrap_socket(sock, server_hostname=host)
 
 
 def _status_of(name: str, lines: list[bytes]) -> tuple[int, int]:
