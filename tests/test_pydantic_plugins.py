@@ -96,4 +96,4 @@ def test_a_callers_process_keeps_its_plugins(tmp_path):
         "load_settings(sys.argv[1])\n"
     )
     seen, _ = _validate(tmp_path, library, "library")
-    assert any(name.endswith("._PracticeModel") for name in seen), seen
+    assert any(name.endswith("._FileModel") for name in seen), seen
