@@ -8,10 +8,11 @@ a few with big attachments; and 2,000 mails in Sent, the therapist's own. Then,
 each in a fresh interpreter, beside floors measured in the same run:
 
 - `mailflow run` on a new database (the first run: Sent scanned whole, the
-  inbox read as far back as a request may be answered), after `mailflow
-  check` as `mailflow init` leaves a practice (check validates the config
-  and caches the result, so the first cron run does not); and, for scale,
-  the same first run with a config never validated before;
+  inbox read as far back as a request may be answered), with a config never
+  validated before (the target: a practice edits the config `mailflow init`
+  wrote, and the first cron run validates the edited file); and, for scale,
+  the same first run right after `mailflow check` (which caches the validated
+  config);
 - the bare header read of the same mail: an imapclient session that fetches
   what mailflow needs to decide (the header block, size and arrival date of
   the inbox's mail since the same day; the seven header fields mailflow reads
@@ -192,9 +193,11 @@ def inbox_mail(
             rng.choice(("Free consultation call", "Therapy enquiry", "Hello")),
             at,
         )
+        # A number, as most requests carry one: phonenumbers is loaded.
+        signature = f"\n\nMob: 07700 9{n % 100_000:05d}"
         message.set_content(
             "Hello, I found you online and would like to book the free 15 minute"
-            " consultation call please. Mornings suit me best.\n"
+            " consultation call please. Mornings suit me best." + signature + "\n"
         )
     else:
         kind = "client"
@@ -356,7 +359,7 @@ def first_run_section(
     floor_all = [*bare, "all"]
     timed(floor_all)  # warm-up: Dovecot builds its index and cache once
     pythons = {"mailflow": PYTHON} | ({"other": also} if also else {})
-    kinds = {"after check": True, "config never validated": False}
+    kinds = {"config never validated": False, "after check": True}
     runs: dict[tuple[str, str], list[float]] = {
         (name, kind): [] for name in pythons for kind in kinds
     }
@@ -394,7 +397,7 @@ def first_run_section(
     for (name, kind), seconds in runs.items():
         mailflow_s = statistics.median(seconds)
         ratio = mailflow_s / floor_s
-        target = kind == "after check"
+        target = kind == "config never validated"
         rows.append(
             (
                 f"first run over {inbox} INBOX + {sent} Sent, {kind}"

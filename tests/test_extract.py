@@ -337,22 +337,24 @@ def test_words_without_a_digit_hold_no_number_for_phonenumbers(text):
     assert extract_phone(text, "GB") is None
 
 
-def test_no_region_has_numbers_shorter_than_the_digit_gate() -> None:
+def test_text_under_the_digit_gate_holds_no_number_in_any_region() -> None:
     """extract_phone loads phonenumbers only for text with MIN_PHONE_DIGITS
-    digits; the gate is safe while no region's numbers are shorter."""
+    digits. Below that, the matcher itself takes nothing in any region:
+    phonenumbers may call two or three digits a local number, but only a valid
+    number or a possible one of eight digits or more is taken."""
     import phonenumbers
-    from phonenumbers import PhoneMetadata
 
-    from mailflow.reading.extract import MIN_PHONE_DIGITS
+    from mailflow.reading.extract import MIN_PHONE_DIGITS, _first_number
 
-    shortest = min(
-        length
-        for region in phonenumbers.SUPPORTED_REGIONS
-        if (metadata := PhoneMetadata.metadata_for_region(region)) is not None
-        for length in metadata.general_desc.possible_length
-        if length > 0
-    )
-    assert shortest >= MIN_PHONE_DIGITS
+    assert MIN_PHONE_DIGITS == 4
+    short = [
+        f"call me on {digits}"
+        for digits in ("1", "0", "12", "01", "112", "999", "123", "0 1", "(1) 23")
+    ]
+    short += ["+1 23", "+44 1", "+683 12"]
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for text in short:
+            assert _first_number(text, region) is None, (region, text)
     # Niue's numbers have four digits: the shortest still passes the gate.
     assert extract_phone("call me on 4002", "NU") == "+6834002"
     assert extract_phone("+683 7290", "GB") == "+6837290"

@@ -24,7 +24,8 @@ the phone matcher and the regexes must stay cheap on hostile input."""
 # --- phone -------------------------------------------------------------------
 
 MIN_PHONE_DIGITS: Final = 4
-"""The shortest national number phonenumbers knows (Austria, Germany, Niue...)."""
+"""Text with fewer digits holds no number `_first_number` would take: a valid
+number (Niue's have four digits) or a possible one of eight or more."""
 
 _CURRENCY: Final = frozenset("£$€¥₹")
 _PHONE_CHARS = re.compile(r"[+\d\s()\-]+")
@@ -34,11 +35,16 @@ def extract_phone(text: str, region: str) -> str | None:
     """The first plausible phone number in E.164, reading national numbers in
     the practice's region ("07700 900123" in GB -> "+447700900123").
     phonenumbers is loaded here, by the first words that could hold a number
-    (its metadata costs ~20 ms to import): no region's numbers are shorter than
-    MIN_PHONE_DIGITS, so "the free 15 minute call" holds none."""
+    (its metadata costs ~20 ms to import): "the free 15 minute call" holds
+    fewer than MIN_PHONE_DIGITS digits, so none."""
     text = text[:MAX_SCAN_CHARS]
     if sum(ch.isdigit() for ch in text) < MIN_PHONE_DIGITS:
         return None  # too few digits, in any script, for any number
+    return _first_number(text, region)
+
+
+def _first_number(text: str, region: str) -> str | None:
+    """The first valid or plausibly written number in `text`, in E.164."""
     import phonenumbers
 
     region = (
