@@ -144,3 +144,43 @@ def test_a_possible_risk_is_news_once_per_need(
     from mailflow.reading.screen import is_news
 
     assert is_news(screen(text), known_risk, known_note) is news
+
+
+# Someone at home is a safety need only where it limits how to reach them.
+HOME_LIMITS_CONTACT = [
+    "Please don't call in the evenings, my husband will be home.",
+    "Don't ring after 6, he gets home then.",
+    "My partner is home at weekends so please only text me.",
+    "I can't talk once my husband is back, so mornings only please.",
+    "He's home from 5, please don't phone after that.",
+    "Could you email rather than call? My wife is around all day.",
+    "my boyfriend gets home at 4 and i can only speak before then",
+    "Please don't leave a voicemail, my dad is in the house a lot.",
+]
+HOME_IN_THEIR_STORY = [
+    "Some days I don't speak to anyone until my husband gets home.",
+    "We eat together when my husband gets home, it's the best part of my day.",
+    "The kids are calmer when their dad is home.",
+    "My wife is back at work next week after her surgery.",
+    "Since my mum is back in Ireland the house is very quiet.",
+    "He's home most evenings now, which has helped us both.",
+    "My son is back from university and the house feels full again.",
+]
+
+
+@pytest.mark.parametrize("text", HOME_LIMITS_CONTACT)
+def test_someone_at_home_is_a_safety_need_when_it_limits_contact(text: str) -> None:
+    found = screen(text)
+    assert (found.risk, found.families) == (Risk.POSSIBLE, ("contact-safety",))
+
+
+@pytest.mark.parametrize("text", HOME_IN_THEIR_STORY)
+def test_someone_coming_home_in_their_story_is_no_safety_need(text: str) -> None:
+    assert screen(text).risk is Risk.NONE
+
+
+def test_a_need_said_over_two_sentences_is_quoted_whole() -> None:
+    found = screen("Hi. Could you email rather than call? My wife is around all day.")
+    assert found.needs == (
+        "Could you email rather than call? My wife is around all day.",
+    )
