@@ -3,10 +3,13 @@
 
 A practice's database is grown to 5,000 enquiries by driving the product
 (`run_once` on the in-memory fakes, `mailflow.shell.fakes`): requests arrive
-over simulated months, people pick times, say none fit or cancel, the therapist
-approves or declines, reminders, follow-ups, nudges and expiries fall due. Rows
-are never written by hand. Then, on the local Dovecot + SMTP server and beside
-floors measured in the same run:
+over simulated months up to the last run, a few at risk or not placeable;
+people pick times, say none fit, move or cancel, the therapist approves or
+declines and answers "not sure" notes, reminders, follow-ups, nudges and
+expiries fall due. Rows are never written by hand. So the database measured
+holds enquiries in every state, open work beside years of ended ones (a state
+missing is printed, `! missing states:`). Then, on the local Dovecot + SMTP
+server and beside floors measured in the same run:
 
 - an empty `mailflow run` (fresh interpreter; the quiet poll, `mailflow.shell.quiet`)
   beside the bare imapclient poll, and the empty whole run for scale;
@@ -18,7 +21,8 @@ floors measured in the same run:
   the same enquiry rows, and the file's size per enquiry after it beside the
   same data compacted by VACUUM INTO.
 
-`python bench/history.py [--enquiries N]` runs this section alone.
+`python bench/history.py [--enquiries N]` runs this section alone;
+`--grow-only` grows the database and prints its states, without the server.
 """
 
 from __future__ import annotations
@@ -66,10 +70,13 @@ T0 = datetime(2026, 1, 5, 8, 0, tzinfo=LONDON)
 TICK = timedelta(hours=4)
 """Simulated time between two runs while the history grows."""
 PER_DAY = 33
-"""Requests a day while the history grows (5,000 over 150 days); then the
-clock runs on for the tail."""
-TAIL = timedelta(days=40)
-"""After the last request: calls happen, offers expire, follow-ups go."""
+"""Requests a day while the history grows (5,000 over 150 days), up to the last
+run: no quiet tail after them, which would let every enquiry end (offers
+expire, calls happen, follow-ups close) and leave no open work to measure."""
+CRISIS_SHARE = 0.015
+"""First mails at clear risk (escalated: the therapist's alone)..."""
+ASK_SHARE = 0.02
+"""...and first mails mailflow cannot place (the therapist is asked)."""
 
 SETTINGS = """
 [availability]
@@ -105,6 +112,7 @@ per_hour = 10000
 PICKS = ("Number {n} please, thank you!", "{n}", "Option {n} would be perfect.")
 NONE_FIT = "None of these work for me, sorry. Do you have anything else?"
 CANCEL = "I'm so sorry, I need to cancel."
+MOVE = "Something has come up, can we rearrange the call please?"
 FOLLOWUP_ANSWERS = (
     "Yes, I'd love to start",
     "No, thank you. I've decided it's not for me.",
@@ -112,7 +120,38 @@ FOLLOWUP_ANSWERS = (
 )
 APPROVE = "Yes, lovely."
 DECLINE = "No, sorry, I'm at a training that morning."
+OFFER_IT = "Offer, please."
+LEAVE_IT = "No, leave this one with me, I'll reply myself."
 PREFERENCES = ("", " Mornings suit me best.", " Afternoons are easier for me.")
+CRISIS = (
+    (
+        "Free consultation call",
+        "Hello, I've been thinking about killing myself most nights lately and I"
+        " don't know who else to tell. Could we have the free call?",
+    ),
+    (
+        "counselling",
+        "I don't see the point in anything any more and I've been looking up"
+        " ways to end it. I saw you offer a free call, can I have one soon please?",
+    ),
+    (
+        "help",
+        "Honestly everyone would be better off without me. I think about it every"
+        " night on the drive home. Could I book the consultation call?",
+    ),
+)
+"""First mails `classify` reads as clear risk: escalated at once."""
+UNSURE = (
+    ("Call me", "Please call me on 07700 900{n:03d} when you get a moment."),
+    ("", "Hello, is this still the right address for Sam Rivera? Thanks"),
+    (
+        "My daughter",
+        "Hello, could you ring my daughter? She's 24 and she's been having a"
+        " terrible time since her marriage ended. She doesn't know I'm writing."
+        " I can give you her number.",
+    ),
+)
+"""First mails `classify` cannot place: the therapist is asked (`asked`)."""
 
 BARE_POLL = """
 import sys
@@ -187,17 +226,29 @@ def config_text(
             """) + SETTINGS.format(database=database)
 
 
-def request(sender: str, to: str, n: int, at: datetime) -> bytes:
+def request(
+    sender: str,
+    to: str,
+    n: int,
+    at: datetime,
+    *,
+    words: tuple[str, str] | None = None,
+) -> bytes:
+    """A plain request for the call, or the first mail of `words` (subject, text)."""
     message = EmailMessage()
     message["From"] = f"Person {n} <{sender}>"
     message["To"] = to
-    message["Subject"] = "Free consultation call"
+    message["Subject"] = "Free consultation call" if words is None else words[0]
     message["Date"] = format_datetime(at)
     message["Message-ID"] = make_msgid(domain="sender.example")
-    message.set_content(
-        "Hello, I'd like to book the free 15 minute consultation call please."
-        f"{PREFERENCES[n % len(PREFERENCES)]} My number is 07700 900{n % 1000:03d}.\n"
-    )
+    if words is None:
+        message.set_content(
+            "Hello, I'd like to book the free 15 minute consultation call please."
+            f"{PREFERENCES[n % len(PREFERENCES)]}"
+            f" My number is 07700 900{n % 1000:03d}.\n"
+        )
+    else:
+        message.set_content(words[1].format(n=n % 1000) + "\n")
     return message.as_bytes()
 
 
@@ -247,10 +298,9 @@ def grow_history(home: Path, enquiries: int, seed: int = 13) -> Grown:
     headers = BytesHeaderParser(policy=default_policy)
     whole = BytesParser(policy=default_policy)
     ticks = int(timedelta(days=max(30, enquiries / PER_DAY)) / TICK)
-    tail = int(TAIL / TICK)
-    asked = sent_seen = runs = mails = 0
+    requested = sent_seen = runs = mails = 0
     started = time.perf_counter()
-    for tick in range(ticks + tail):
+    for tick in range(ticks):
         at = clock[0]
         local = at.astimezone(LONDON)
         # Who answers what arrived since the last run (in their own time).
@@ -262,6 +312,9 @@ def grow_history(home: Path, enquiries: int, seed: int = 13) -> Grown:
             if therapist in record.rcpt_tos:
                 if kind in ("approval_request", "approval_again", "move_request"):
                     words = APPROVE if roll < 0.85 else DECLINE if roll < 0.95 else None
+                elif kind == "unsure_note":
+                    # Some never answered: those stay asked.
+                    words = OFFER_IT if roll < 0.5 else LEAVE_IT if roll < 0.7 else None
                 sender = f"Sam Rivera <{therapist}>"
             else:
                 if kind in ("offer", "offer_again"):
@@ -275,7 +328,7 @@ def grow_history(home: Path, enquiries: int, seed: int = 13) -> Grown:
                     elif roll < 0.65:
                         words = NONE_FIT
                 elif kind in ("confirmation", "reminder"):
-                    words = CANCEL if roll < 0.05 else None
+                    words = CANCEL if roll < 0.04 else MOVE if roll < 0.1 else None
                 elif kind in ("followup", "followup_nudge"):
                     words = rng.choice(FOLLOWUP_ANSWERS) if roll < 0.6 else None
                 sender = record.rcpt_tos[0]
@@ -283,12 +336,23 @@ def grow_history(home: Path, enquiries: int, seed: int = 13) -> Grown:
                 office.deliver(answer(letter, sender, words, local), practice)
                 mails += 1
         sent_seen = len(office.smtp_log)
-        # New requests, spread evenly over the days.
+        # New requests, spread evenly over the days up to the last run; a few
+        # at risk, a few mailflow cannot place.
         due = min(enquiries, round(enquiries * (tick + 1) / ticks))
-        while asked < due:
-            asked += 1
-            person = f"person-{asked}@example.org"
-            office.deliver(request(person, practice, asked, local), practice)
+        while requested < due:
+            requested += 1
+            person = f"person-{requested}@example.org"
+            roll = rng.random()
+            first = (
+                rng.choice(CRISIS)
+                if roll < CRISIS_SHARE
+                else rng.choice(UNSURE)
+                if roll < CRISIS_SHARE + ASK_SHARE
+                else None
+            )
+            office.deliver(
+                request(person, practice, requested, local, words=first), practice
+            )
             mails += 1
         report = run_once(
             settings,
@@ -302,7 +366,7 @@ def grow_history(home: Path, enquiries: int, seed: int = 13) -> Grown:
             print(f"   ! run at {local:%Y-%m-%d %H:%M}: {report.summary()}")
         if tick % 90 == 0:
             print(
-                f"   day {tick * TICK / timedelta(days=1):5.0f}: {asked} requests,"
+                f"   day {tick * TICK / timedelta(days=1):5.0f}: {requested} requests,"
                 f" {len(office.smtp_log)} letters, {time.perf_counter() - started:.0f} s"
             )
         clock[0] = at + TICK
@@ -440,17 +504,12 @@ class Live:
             )
 
 
-def history_section(
-    server: LocalMailServer,
-    tmp: Path,
-    rows: list[Row],
-    enquiries: int = ENQUIRIES,
-    *,
-    reuse: Path | None = None,
-    keep: Path | None = None,
-) -> None:
-    """`reuse`: a database grown before (by any version: opening it upgrades
-    it), not grown again; `keep`: where to save the one grown here."""
+def history_database(
+    tmp: Path, enquiries: int, *, reuse: Path | None, keep: Path | None
+) -> tuple[Grown, int]:
+    """The database to measure and its enquiries, grown here or `reuse`d, with
+    its states printed: figures "at 5,000 enquiries" mean little unless open
+    work is among them, so a state missing is said."""
     if reuse is not None:
         grown = reused(reuse, tmp)
         enquiries = sum(grown.states.values())
@@ -469,6 +528,32 @@ def history_section(
     print(
         "   states: " + ", ".join(f"{s} {n}" for s, n in sorted(grown.states.items()))
     )
+    missing = missing_states(grown.states)
+    if missing:
+        # A database saved by an older growth (only ended enquiries) says so here.
+        print(f"   ! missing states: {', '.join(missing)}")
+    return grown, enquiries
+
+
+def missing_states(states: Counter[str]) -> list[str]:
+    """Every state the product has (`mailflow.model.State`) not in `states`."""
+    from mailflow.model import State
+
+    return [state.value for state in State if not states[state.value]]
+
+
+def history_section(
+    server: LocalMailServer,
+    tmp: Path,
+    rows: list[Row],
+    enquiries: int = ENQUIRIES,
+    *,
+    reuse: Path | None = None,
+    keep: Path | None = None,
+) -> None:
+    """`reuse`: a database grown before (by any version: opening it upgrades
+    it), not grown again; `keep`: where to save the one grown here."""
+    grown, enquiries = history_database(tmp, enquiries, reuse=reuse, keep=keep)
     now = grown.ended_at.astimezone(LONDON)
 
     # The history database, moved onto the real server.
@@ -702,6 +787,10 @@ def purge_figures(grown: Grown, tmp: Path, rows: list[Row], enquiries: int) -> N
         start = time.perf_counter()
         gone = privacy.purge(store, now=at, retention_days=retention)
         seconds = time.perf_counter() - start
+    if gone != len(ids):
+        # The floor deletes `ids`: the two figures are of the same work only
+        # when the purge deleted exactly those.
+        print(f"   ! the purge deleted {gone} enquiries, the floor {len(ids)}")
     rows.append(
         Row(
             f"purge of {gone} ended enquiries",
@@ -763,10 +852,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--enquiries", type=int, default=ENQUIRIES)
     parser.add_argument("--reuse", type=Path, help="a database grown before")
     parser.add_argument("--keep", type=Path, help="save the grown database here")
+    parser.add_argument(
+        "--grow-only",
+        action="store_true",
+        help="grow (or read --reuse), print the states, measure nothing",
+    )
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     started = time.perf_counter()
     print(f"  load     {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
+    if args.grow_only:
+        with tempfile.TemporaryDirectory(
+            prefix="mailflow-history-", dir=_fast()
+        ) as name:
+            history_database(
+                Path(name), args.enquiries, reuse=args.reuse, keep=args.keep
+            )
+        print(f"total {time.perf_counter() - started:.0f} s")
+        return 0
     rows: list[Row] = []
     with (
         tempfile.TemporaryDirectory(prefix="mailflow-history-", dir=_fast()) as name,
