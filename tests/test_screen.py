@@ -146,7 +146,10 @@ def test_a_possible_risk_is_news_once_per_need(
     assert is_news(screen(text), known_risk, known_note) is news
 
 
-# Someone at home is a safety need only where it limits how to reach them.
+# Someone at home is a safety need, however it is said: a false alarm costs the
+# therapist an approval, a missed need may mean ringing a house where an abusive
+# partner answers. ("Some days I don't speak to anyone until my husband gets
+# home" is flagged too, and that is the accepted price.)
 HOME_LIMITS_CONTACT = [
     "Please don't call in the evenings, my husband will be home.",
     "Don't ring after 6, he gets home then.",
@@ -156,31 +159,19 @@ HOME_LIMITS_CONTACT = [
     "Could you email rather than call? My wife is around all day.",
     "my boyfriend gets home at 4 and i can only speak before then",
     "Please don't leave a voicemail, my dad is in the house a lot.",
-]
-HOME_IN_THEIR_STORY = [
-    "Some days I don't speak to anyone until my husband gets home.",
-    "We eat together when my husband gets home, it's the best part of my day.",
-    "The kids are calmer when their dad is home.",
-    "My wife is back at work next week after her surgery.",
-    "Since my mum is back in Ireland the house is very quiet.",
-    "He's home most evenings now, which has helped us both.",
-    "My son is back from university and the house feels full again.",
+    "My husband is home, please don't call.",
+    "please email. husband is home",
+    "Can we keep it to email?\n\nMy partner is home a lot.",
+    "He gets back at 6 so anytime before that is fine.",
+    "my partner gets home at half 5 so any time before then is fine",
+    "mornings are best, my husband is home from 1",
+    "sorry to be a pain but my husband is home on fridays so could we avoid fridays",
+    "my husband's home most days so email is best",
+    "He'll be home by 6, please ring before.",
 ]
 
 
 @pytest.mark.parametrize("text", HOME_LIMITS_CONTACT)
-def test_someone_at_home_is_a_safety_need_when_it_limits_contact(text: str) -> None:
+def test_someone_at_home_is_a_safety_need(text: str) -> None:
     found = screen(text)
     assert (found.risk, found.families) == (Risk.POSSIBLE, ("contact-safety",))
-
-
-@pytest.mark.parametrize("text", HOME_IN_THEIR_STORY)
-def test_someone_coming_home_in_their_story_is_no_safety_need(text: str) -> None:
-    assert screen(text).risk is Risk.NONE
-
-
-def test_a_need_said_over_two_sentences_is_quoted_whole() -> None:
-    found = screen("Hi. Could you email rather than call? My wife is around all day.")
-    assert found.needs == (
-        "Could you email rather than call? My wife is around all day.",
-    )

@@ -85,9 +85,8 @@ def screen(
     needs: list[str] = []
     farewells = 0
     sentences = _sentences(normal, text[:MAX_SCREEN_CHARS])
-    masks = [book.neutral.sub(lambda m: " " * len(m.group(0)), s) for s, _ in sentences]
     for number, (sentence, original) in enumerate(sentences):
-        masked = masks[number]
+        masked = book.neutral.sub(lambda m: " " * len(m.group(0)), sentence)
         # The sentence and the one after it ("... better off without me. That
         # was about a year ago.") say whether it is history.
         context = " ".join(s for s, _ in sentences[number : number + 2])
@@ -105,20 +104,10 @@ def screen(
                 farewells += len(clauses)
             if clauses and not family.name.endswith("-hint"):
                 _raise(found, family.name, Risk.POSSIBLE)
-        following = number + 1 < len(sentences)
         for family in book.safety_need:
             if family.pattern.search(masked):
                 _raise(found, family.name, Risk.POSSIBLE)
                 needs.append(_one_line(original))
-            elif (
-                following
-                and not family.pattern.search(masks[number + 1])
-                and family.pattern.search(f"{masked} {masks[number + 1]}")
-            ):
-                # Said over two sentences: "Could you email rather than call?
-                # My wife is around all day."
-                _raise(found, family.name, Risk.POSSIBLE)
-                needs.append(_one_line(f"{original} {sentences[number + 1][1]}"))
     if farewells >= book.farewells_for_clear:
         _raise(found, "farewell", Risk.CLEAR)  # two goodbyes in one mail
     if extra_phrases and _extra(extra_phrases).search(normal):
