@@ -185,20 +185,27 @@ def test_classify_new_without_intent_is_not_answered(subject: str, text: str) ->
 
 
 @pytest.mark.parametrize(
-    "text",
+    "deadline",
     [
-        "My deadline is Friday, so a quick comment by phone would be ideal.",
-        "Our deadline is 5pm tomorrow; could you give me two lines on burnout?",
-        "The deadline for this piece is next Tuesday. Happy to credit you.",
-        "My copy deadline is end of day, sorry for the short notice.",
-        "My deadline is noon on Thursday if you'd be willing to comment.",
+        "My deadline is Friday.",
+        "My deadline is in two hours, sorry for the rush.",
+        "My deadline is Thurs.",
+        "Deadline is ASAP I'm afraid.",
+        "My deadline's first thing tomorrow.",
+        "Our deadline is 5pm.",
     ],
 )
-def test_a_press_deadline_is_not_a_request(text: str) -> None:
-    """A journalist names a day or hour for their deadline."""
+def test_a_journalist_is_known_by_the_press_not_by_a_deadline(deadline: str) -> None:
+    """A deadline alone says nothing (people in distress name theirs too);
+    the press cues around it do."""
+    text = (
+        "Hi, I'm a freelance journalist writing a piece on burnout for a national"
+        " newspaper and would love some expert comment from a counsellor."
+        f" Could we have a quick chat on the phone? {deadline}"
+    )
     result = _classify(_inbound(subject="Media request", text=text))
     assert result.verdict is not Verdict.REQUEST
-    assert "marketing" in result.reason
+    assert result.reason == "marketing"
 
 
 @pytest.mark.parametrize(
@@ -211,13 +218,20 @@ def test_a_press_deadline_is_not_a_request(text: str) -> None:
         "Our deadline is stressing everyone out and I've started having panic"
         " attacks. Do you have any availability for a new client?",
         "the deadline is all I think about. i need someone to talk to.",
+        "My deadline is tomorrow and I haven't slept in three days. I really"
+        " need to talk to someone.",
+        "my deadline is today and ive had a breakdown, can someone call me."
+        " i'm looking for a therapist",
+        "My deadline is 2 weeks away and I'm already falling apart. Could I book"
+        " a free call?",
+        "My deadline is on my mind day and night. I think I need therapy.",
     ],
 )
 def test_a_deadline_that_weighs_on_someone_asking_for_help_is_a_request(
     text: str,
 ) -> None:
-    """Work pressure in the person's own words is why they write, not a
-    journalist's deadline: no day or hour follows it."""
+    """Work pressure in the person's own words is why they write: a deadline,
+    even one with a day, is no sign of the press."""
     result = _classify(_inbound(subject="Therapy for work stress", text=text))
     assert (result.verdict, result.reason) == (Verdict.REQUEST, "request")
 
