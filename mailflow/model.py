@@ -97,6 +97,7 @@ class InboundMail:
     html_only: bool = False
     calendar_method: str | None = None
     has_calendar: bool = False
+    calendar_words: str = ""  # a calendar part's SUMMARY, DESCRIPTION, COMMENT
     is_report: bool = False
 
 

@@ -957,3 +957,39 @@ def test_a_crisis_in_calendar_mail_still_reaches_the_therapist(
     assert (calm.verdict, calm.reason) == (Verdict.IGNORE, "calendar")
     ours = _classify(replace(mail, from_addr="hello@riverside.example"))
     assert ours.verdict is Verdict.IGNORE
+
+
+def test_a_crisis_said_only_inside_an_invitation_reaches_the_therapist() -> None:
+    """An iPhone's invitation carries its words in DESCRIPTION alone."""
+    from test_parse import INVITATION
+
+    raw = (
+        "From: Kit <kit@example.org>\r\nTo: hello@riverside.example\r\n"
+        "Subject: Invitation\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\n"
+        + INVITATION
+    ).encode()
+    result = _classify(parse_mail(raw))
+    assert (result.verdict, result.crisis, result.existing) == (
+        Verdict.CRISIS,
+        True,
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("subject", "words"),
+    [
+        ("Invitation: ASIST suicide intervention skills training", ""),
+        ("Invitation: Self-harm CPD webinar", "Join with Google Meet"),
+        ("Invitation: Overdose awareness session", ""),
+        ("Updated invitation: Suicide and self-harm training", "For counsellors."),
+        ("Invitation: Bereavement group", "For those who lost someone to suicide."),
+    ],
+)
+def test_a_training_invitation_is_no_crisis(subject: str, words: str) -> None:
+    """Therapists are invited to CPD on risk: that is no alert."""
+    mail = _inbound(subject=subject, text="", has_calendar=True, calendar_words=words)
+    assert (_classify(mail).verdict, _classify(mail).reason) == (
+        Verdict.IGNORE,
+        "calendar",
+    )

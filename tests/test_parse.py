@@ -637,3 +637,41 @@ def test_parse_mail_mutated_real_messages_raise_only_parse_error(
         at = int(where * len(raw))
         raw = raw[:at] + insert + raw[at + cut :]
     _only_parse_error(raw)
+
+
+INVITATION = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Apple Inc.//iOS 17//EN\r\n"
+    "METHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:talk-7@example.org\r\n"
+    "DTSTART:20261127T100000Z\r\nDTEND:20261127T101500Z\r\n"
+    "SUMMARY:Can we talk\\, please?\r\n"
+    "DESCRIPTION;LANGUAGE=en-GB:I don't want to be alive any more.\\nI have the pi\r\n"
+    " lls ready.\r\n"
+    "COMMENT:Sorry\\; I didn't know who else to ask.\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def test_a_calendar_parts_own_words_are_kept_unfolded_and_unescaped() -> None:
+    """An invitation may carry its writer's words only in the calendar."""
+    raw = (
+        "From: Kit <kit@example.org>\r\nTo: hello@riverside.example\r\n"
+        "Subject: Invitation\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\n"
+        + INVITATION
+    ).encode()
+    mail = parse_mail(raw)
+    assert (mail.text, mail.has_calendar, mail.calendar_method) == ("", True, "REQUEST")
+    assert mail.calendar_words == (
+        "Can we talk, please?\n"
+        "I don't want to be alive any more.\nI have the pills ready.\n"
+        "Sorry; I didn't know who else to ask."
+    )
+
+
+def test_calendar_words_are_bounded() -> None:
+    from mailflow.reading.parse import MAX_CALENDAR_WORDS
+
+    long = INVITATION.replace("Can we talk", "word " * 5000)
+    raw = (
+        "From: kit@example.org\r\nContent-Type: text/calendar\r\n\r\n" + long
+    ).encode()
+    assert len(parse_mail(raw).calendar_words) == MAX_CALENDAR_WORDS

@@ -175,3 +175,30 @@ HOME_LIMITS_CONTACT = [
 def test_someone_at_home_is_a_safety_need(text: str) -> None:
     found = screen(text)
     assert (found.risk, found.families) == (Risk.POSSIBLE, ("contact-safety",))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ASIST suicide intervention skills training, 9:30-4:30",
+        "Self-harm CPD webinar for counsellors",
+        "Overdose awareness session at the community centre",
+        "Suicide and self-harm training for school staff",
+        "Our bereavement group is for those who lost someone to suicide.",
+        "We lost him to suicide two years ago.",
+    ],
+)
+def test_training_and_grief_are_topics(text: str) -> None:
+    assert screen(text).risk is Risk.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "After the overdose training I realised I want to overdose myself.",
+        "Since the suicide awareness day I can't stop thinking about killing myself.",
+        "I did a self-harm workshop at work and I've been cutting again since.",
+    ],
+)
+def test_risk_beside_a_training_is_still_risk(text: str) -> None:
+    assert screen(text).risk is not Risk.NONE

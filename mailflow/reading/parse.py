@@ -64,6 +64,9 @@ MAX_ADDRESSES: Final = 100
 MAX_REFERENCES: Final = 100
 """Message-IDs kept from References: the most recent ancestors."""
 
+MAX_CALENDAR_WORDS: Final = 4096
+"""Characters kept of a calendar part's SUMMARY, DESCRIPTION and COMMENT."""
+
 KEPT_HEADERS: Final = frozenset(
     {
         "auto-submitted", "precedence", "list-id", "list-unsubscribe", "return-path",
@@ -103,6 +106,12 @@ _CHARSET_NAME = re.compile(r"[A-Za-z0-9_.:\-]{1,40}")
 _CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 _METHOD_PARAM = re.compile(r"""method\s*=\s*["']?([A-Za-z\-]+)""", re.IGNORECASE)
 _METHOD_LINE = re.compile(r"^METHOD\s*:\s*([A-Za-z\-]+)", re.IGNORECASE | re.MULTILINE)
+_FOLD = re.compile(r"\r?\n[ \t]")
+_WORDS_LINE = re.compile(
+    r"^(?:SUMMARY|DESCRIPTION|COMMENT)(?:;[^:\r\n]*)?:(.*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_ICS_ESCAPE = re.compile(r"\\([nN,;\\])")
 _LEADING_BLANK = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:[ \t]*\r?\n)*")
 _MBOX_FROM = re.compile(rb"\AFrom [^\r\n]*\r?\n")
 _BARE_ICS = re.compile(rb"\A\s*BEGIN:VCALENDAR", re.IGNORECASE)
@@ -335,6 +344,7 @@ def _inbound(message: Message) -> InboundMail:
         html_only=body.html_only,
         calendar_method=body.calendar_method,
         has_calendar=body.has_calendar,
+        calendar_words=body.calendar_words,
         is_report=body.is_report,
     )
 
@@ -574,6 +584,7 @@ class _Body:
     def __init__(self, message: Message) -> None:
         self.has_calendar = False
         self.calendar_method: str | None = None
+        self.calendar_words = ""
         self.is_report = False
         plain: str | None = None
         html: str | None = None
@@ -604,7 +615,10 @@ class _Body:
         self.text = text
 
     def _calendar(self, part: Message) -> None:
+        first = not self.has_calendar
         self.has_calendar = True
+        if first:
+            self.calendar_words = _calendar_words(_part_text(part))
         if self.calendar_method is not None:
             return
         found = _METHOD_PARAM.search(_raw_get(part, "content-type"))
@@ -612,6 +626,16 @@ class _Body:
             found = _METHOD_LINE.search(_part_text(part))
         if found:
             self.calendar_method = found.group(1).upper()
+
+
+def _calendar_words(ics: str) -> str:
+    """What a calendar's writer says in it (SUMMARY, DESCRIPTION, COMMENT),
+    unfolded and unescaped, without parsing the calendar: an invitation may
+    carry its words nowhere else, and they are read for risk."""
+    unfolded = _FOLD.sub("", ics[:MAX_TEXT_CHARS])
+    found = "\n".join(m.group(1).strip() for m in _WORDS_LINE.finditer(unfolded))
+    words = _ICS_ESCAPE.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), found)
+    return words[:MAX_CALENDAR_WORDS]
 
 
 def _walk(message: Message) -> Iterator[tuple[Message, bool]]:
