@@ -152,3 +152,52 @@ def test_simulated_runs_keep_every_cap_and_lose_nothing(limits, arrivals, gaps):
 def test_retry_at_is_never_in_the_past(deferrals):
     at = guard.retry_at(deferrals, NOW)
     assert at is None or NOW < at <= NOW + guard.RETRY_LONGEST
+
+
+_ADDRESSES = st.sampled_from(
+    ["jo@example.org", "Jo@Example.org", "jo+1@example.org", "al@example.org", "x"]
+)
+_SENDS = st.lists(
+    st.builds(
+        Sent,
+        st.lists(_ADDRESSES, min_size=1, max_size=3).map(tuple),
+        st.integers(0, 30 * 60).map(lambda minutes: NOW - timedelta(minutes=minutes)),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(sends=_SENDS, later=_SENDS, address=_ADDRESSES)
+def test_a_sent_log_counts_as_the_sends_do(sends, later, address):
+    """The outbox keeps a SentLog as it sends (a backlog's decisions stay
+    cheap however busy the day was); it must count exactly as the plain
+    hour_count and address_count of the same sends, added at once or later."""
+    log = guard.SentLog.of(sends, NOW)
+    for sent in later:
+        log.add(sent)
+    every = sends + later
+    assert log.last_hour == guard.hour_count(every, NOW)
+    assert log.by_mailbox[guard.mailbox_of(address)] == guard.address_count(
+        every, address, NOW
+    )
+    for to in ("jo@example.org", "al@example.org"):
+        plain = decide(
+            kind="offer",
+            recipients=(to,),
+            next_attempt_at=None,
+            history=every,
+            sent_this_run=0,
+            limits=LIMITS,
+            now=NOW,
+        )
+        kept = decide(
+            kind="offer",
+            recipients=(to,),
+            next_attempt_at=None,
+            history=log,
+            sent_this_run=0,
+            limits=LIMITS,
+            now=NOW,
+        )
+        assert plain is kept

@@ -7,8 +7,9 @@ A message a cap holds back is not lost: it waits in the outbox for a later run.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -59,12 +60,36 @@ class Verdict(StrEnum):
     ADDRESS_FULL = "address-full"  # this address had its day's share
 
 
+@dataclass(slots=True)
+class SentLog:
+    """The last day's sends counted at one clock (a run's `now`) as they are
+    added, so each of a backlog's decisions costs its recipients, not the day's
+    sends: `hour_count` and `address_count` of the same sends, kept."""
+
+    now: datetime
+    last_hour: int = 0
+    by_mailbox: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, sends: Iterable[Sent], now: datetime) -> SentLog:
+        log = cls(now)
+        for sent in sends:
+            log.add(sent)
+        return log
+
+    def add(self, sent: Sent) -> None:
+        if sent.sent_at > self.now - HOUR:
+            self.last_hour += 1
+        if sent.sent_at > self.now - DAY:
+            self.by_mailbox.update({_mailbox_of(r) for r in sent.recipients})
+
+
 def decide(
     *,
     kind: str,
     recipients: tuple[str, ...],
     next_attempt_at: datetime | None,
-    history: Sequence[Sent],
+    history: Sequence[Sent] | SentLog,
     sent_this_run: int,
     limits: Limits,
     now: datetime,
@@ -73,7 +98,8 @@ def decide(
     """Whether a queued message may go now, and if not, which rule holds it.
 
     Args:
-        history: what was handed over in the last day, this run included.
+        history: what was handed over in the last day, this run included
+            (a `SentLog` counted at this `now`, or the sends to count).
         uncapped: addresses exempt from the per-address cap (the therapist's:
             approvals and alerts are not a loop).
     """
@@ -81,14 +107,15 @@ def decide(
         return Verdict.NOT_YET
     if kind in EXEMPT_KINDS:
         return Verdict.SEND
-    if hour_count(history, now) >= limits.per_hour:
+    log = history if isinstance(history, SentLog) else SentLog.of(history, now)
+    if log.last_hour >= limits.per_hour:
         return Verdict.BREAKER
     if sent_this_run >= limits.per_run:
         return Verdict.RUN_FULL
     for address in recipients:
         if address in uncapped:
             continue
-        if address_count(history, address, now) >= limits.per_address_per_day:
+        if log.by_mailbox[_mailbox_of(address)] >= limits.per_address_per_day:
             return Verdict.ADDRESS_FULL
     return Verdict.SEND
 

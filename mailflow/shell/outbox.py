@@ -96,12 +96,15 @@ class Outbox:
         if self.report.smtp_down:
             return  # down (or refusing us) earlier in this run: the next run tries
         limits = self._limits()
-        history = [
-            guard.Sent(recipients, sent_at)
-            for recipients, sent_at in self.store.sent_since(self.now - guard.DAY)
-        ]
+        history = guard.SentLog.of(
+            (
+                guard.Sent(recipients, sent_at)
+                for recipients, sent_at in self.store.sent_since(self.now - guard.DAY)
+            ),
+            self.now,
+        )
         if self.store.get_meta(_BREAKER) and (
-            guard.hour_count(history, self.now) <= limits.per_hour // 2
+            history.last_hour <= limits.per_hour // 2
         ):
             self.store.set_meta(_BREAKER, "")  # the hour has calmed down: resume
             log.info("outbox: sending resumes after the pause")
@@ -141,7 +144,7 @@ class Outbox:
         return "person:" + ",".join(sorted(map(guard.mailbox_of, outgoing.recipients)))
 
     def _flush_one(
-        self, outgoing: OutgoingMail, limits: guard.Limits, history: list[guard.Sent]
+        self, outgoing: OutgoingMail, limits: guard.Limits, history: guard.SentLog
     ) -> bool:
         """Send (or hold back) one queued message; False when the server is down."""
         if outgoing.status == "pending" and not self._still_wanted(outgoing):
@@ -184,7 +187,7 @@ class Outbox:
                     return False
                 # DATA got 250: from here on this message is never handed over again.
                 self.store.mark_sent(outgoing.id, self.now)
-                history.append(guard.Sent(outgoing.recipients, self.now))
+                history.add(guard.Sent(outgoing.recipients, self.now))
                 self.report.sent += 1
                 if self._suspect is not None:
                     # Another message went: the refusal was about that one alone.
@@ -271,7 +274,7 @@ class Outbox:
         )
 
     def _held(
-        self, outgoing: OutgoingMail, limits: guard.Limits, history: list[guard.Sent]
+        self, outgoing: OutgoingMail, limits: guard.Limits, history: guard.SentLog
     ) -> bool:
         """Whether a cap holds the message back for now (it stays queued)."""
         verdict = guard.decide(
@@ -285,7 +288,7 @@ class Outbox:
             uncapped=frozenset({self.settings.practice.therapist_email}),
         )
         if verdict is guard.Verdict.BREAKER and not self.store.get_meta(_BREAKER):
-            count = guard.hour_count(history, self.now)
+            count = history.last_hour
             with self.store.transaction():
                 self.store.set_meta(_BREAKER, self.now.isoformat())
                 # One alert a day at most, however often the breaker trips.
