@@ -18,7 +18,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta, tzinfo
-from functools import cache
 from http import HTTPStatus
 from http.client import HTTPException, HTTPMessage
 from pathlib import Path
@@ -835,10 +834,12 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-@cache
 def _tls_context() -> ssl.SSLContext:
-    """One per process: `mailflow watch` reads feeds every few minutes."""
-    return ssl.create_default_context()
+    """The process's one context for the system's CAs (`mailflow.shell.tls`),
+    shared with the mail servers': `mailflow watch` reads feeds every few minutes."""
+    from mailflow.shell.tls import client_context
+
+    return client_context()
 
 
 def _fetch(
