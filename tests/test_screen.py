@@ -184,11 +184,9 @@ def test_someone_at_home_is_a_safety_need(text: str) -> None:
         "Self-harm CPD webinar for counsellors",
         "Overdose awareness session at the community centre",
         "Suicide and self-harm training for school staff",
-        "Our bereavement group is for those who lost someone to suicide.",
-        "We lost him to suicide two years ago.",
     ],
 )
-def test_training_and_grief_are_topics(text: str) -> None:
+def test_training_is_a_topic(text: str) -> None:
     assert screen(text).risk is Risk.NONE
 
 
@@ -198,6 +196,11 @@ def test_training_and_grief_are_topics(text: str) -> None:
         "After the overdose training I realised I want to overdose myself.",
         "Since the suicide awareness day I can't stop thinking about killing myself.",
         "I did a self-harm workshop at work and I've been cutting again since.",
+        "I want to overdose and skip training tomorrow.",
+        "I'm going to overdose, training or no training.",
+        "My family almost lost me to suicide last month.",
+        "I've nearly lost myself to suicide.",
+        "I'm scared I'll be lost to suicide like my brother.",
     ],
 )
 def test_risk_beside_a_training_is_still_risk(text: str) -> None:
