@@ -403,6 +403,34 @@ def test_a_crisis_in_a_strangers_calendar_invitation_reaches_the_therapist(
     assert inbox_state(server, boxes.practice) == before
 
 
+def test_a_crisis_said_only_in_an_invitations_description_is_quoted_to_the_therapist(
+    setup,
+):
+    """An iPhone's invitation has no text part: the alert quotes its words and
+    says it came as an invitation; the sender is sent nothing."""
+    from test_parse import INVITATION
+
+    server, boxes, config = setup
+    raw = (
+        f"From: Kit <{boxes.person}>\r\nTo: {boxes.practice}\r\n"
+        "Subject: Invitation: Can we talk?\r\nDate: Tue, 24 Nov 2026 09:00:00 +0000\r\n"
+        "Message-ID: <kit-1@example.org>\r\n"
+        "Content-Type: text/calendar; method=REQUEST; charset=utf-8\r\n\r\n"
+        + INVITATION
+    ).encode()
+    server.deliver(raw, boxes.practice)
+
+    assert run(config) == 0
+
+    assert server.messages(boxes.person) == []
+    (alert,) = server.messages(boxes.therapist)
+    text = plain(alert.message())
+    assert "> I don't want to be alive any more." in text
+    assert "> I have the pills ready." in text
+    assert "It came as a calendar invitation" in text
+    assert "someone you already write to" not in text
+
+
 def test_a_run_that_finds_the_lock_held_leaves_quietly(setup, capsys):
     server, boxes, config = setup
     server.deliver(request(sender=boxes.person, to=boxes.practice), boxes.practice)

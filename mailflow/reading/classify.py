@@ -482,10 +482,11 @@ def _left_alone(
     person = Person(email=email, name=mail.from_name, phone=None)
     return Classification(
         verdict=Verdict.CRISIS,
-        reason="crisis",
+        # The alert says which: someone already writing with them, or an invitation.
+        reason="calendar-crisis" if reason == "calendar" else "crisis",
         person=person,
         risk=said.risk.value,
-        existing=True,  # alert only: someone is already writing with them
+        existing=True,  # alert only: nobody else is written to
     )
 
 

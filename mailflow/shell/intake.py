@@ -124,6 +124,7 @@ class Intake:
             form=verdict.reason == "form-request",
             asked_for=verdict.verdict is Verdict.REQUEST,
             existing=verdict.existing,
+            invitation=verdict.reason == "calendar-crisis",
         )
 
     def _escalate(
@@ -250,6 +251,7 @@ class Intake:
         form: bool = False,
         asked_for: bool = True,
         existing: bool = False,
+        invitation: bool = False,
     ) -> str:
         """Create the enquiry and queue its first messages, all in one transaction.
 
@@ -301,6 +303,7 @@ class Intake:
                             thread,
                             step="safety",
                             safety_message=not existing,
+                            invitation=invitation,
                         )
                     case workflow.NoTimes():
                         self.letters.no_slots_alert(
@@ -401,19 +404,28 @@ class Intake:
         *,
         step: str,
         safety_message: bool = True,
+        invitation: bool = False,
     ) -> None:
         """The safety message to the person (unless the practice already writes
-        to them) and an immediate alert to the therapist, Reply-To the person."""
+        to them, or it came as a calendar invitation) and an immediate alert to
+        the therapist, Reply-To the person, quoting the invitation's own words."""
         if safety_message:
             self.letters.safety(enquiry_id, person, thread, step)
+        text = mail.text
+        if invitation and mail.calendar_words:
+            text = f"{text}\n\n{mail.calendar_words}".strip()
         self.letters.crisis_alert(
             enquiry_id,
             person,
             mail.subject,
-            mail.text,
+            text,
             mail.date_at or self.now,
             f"{step}-alert",
-            answered="safety" if safety_message else "nothing",
+            answered="safety"
+            if safety_message
+            else "invitation"
+            if invitation
+            else "nothing",
         )
 
     def _zone_of(self, mail: InboundMail) -> tzinfo | None:

@@ -390,7 +390,8 @@ class Letters:
         """The therapist told at once. `level` "clear" (the safety message went
         instead of times) or "possible" (times went; the pick waits for their
         approval); `answered` says what the person got: "safety", "times" or
-        "nothing" (an existing client: mailflow does not write to them).
+        "nothing" (an existing client: mailflow does not write to them) or
+        "invitation" (a stranger's calendar invitation: nor to them).
         Reply-To is the person, so the therapist's reply reaches them."""
         context = {
             **self._about(enquiry_id, person),
