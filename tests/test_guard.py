@@ -201,3 +201,17 @@ def test_a_sent_log_counts_as_the_sends_do(sends, later, address):
             now=NOW,
         )
         assert plain is kept
+
+
+def test_a_sent_log_is_used_only_at_its_own_clock():
+    log = guard.SentLog.of([sent("jo@example.org", timedelta(minutes=30))], NOW)
+    with pytest.raises(ValueError, match="its own clock"):
+        decide(
+            kind="offer",
+            recipients=("jo@example.org",),
+            next_attempt_at=None,
+            history=log,
+            sent_this_run=0,
+            limits=LIMITS,
+            now=NOW + timedelta(hours=2),
+        )

@@ -205,3 +205,16 @@ def test_training_is_a_topic(text: str) -> None:
 )
 def test_risk_beside_a_training_is_still_risk(text: str) -> None:
     assert screen(text).risk is not Risk.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She's back at uni now and the house is quiet.",
+        "My dad's back from hospital and doing well.",
+        "She'll be back at work on Monday.",
+        "My husband is back at work after his operation.",
+    ],
+)
+def test_someone_back_at_work_or_from_hospital_is_no_safety_need(text: str) -> None:
+    assert screen(text).risk is Risk.NONE

@@ -107,6 +107,8 @@ def decide(
         return Verdict.NOT_YET
     if kind in EXEMPT_KINDS:
         return Verdict.SEND
+    if isinstance(history, SentLog) and history.now != now:
+        raise ValueError("a SentLog counts at its own clock: build one for this now")
     log = history if isinstance(history, SentLog) else SentLog.of(history, now)
     if log.last_hour >= limits.per_hour:
         return Verdict.BREAKER
@@ -121,13 +123,15 @@ def decide(
 
 
 def hour_count(history: Sequence[Sent], now: datetime) -> int:
-    """Messages handed over in the last hour."""
+    """Messages handed over in the last hour (what `SentLog` keeps, counted
+    afresh: the reference its tests hold it to)."""
     since = now - HOUR
     return sum(1 for sent in history if sent.sent_at > since)
 
 
 def address_count(history: Sequence[Sent], address: str, now: datetime) -> int:
-    """Messages to `address` in the last 24 hours (case-insensitive)."""
+    """Messages to `address` in the last 24 hours (case-insensitive), counted
+    afresh: the reference `SentLog`'s tests hold it to."""
     wanted = mailbox_of(address)
     since = now - DAY
     return sum(

@@ -32,8 +32,8 @@ def where(cfg: _ServerSettings) -> str:
 def tls_context(cfg: _ServerSettings) -> ssl.SSLContext:
     """The system's CAs, and `ca_file` (a private CA's PEM) when set; verifies names.
 
-    One per process and `ca_file`, shared by IMAP, SMTP and the quiet poll
-    (`mailflow.shell.tls`)."""
+    One per process and `ca_file`, shared by IMAP, SMTP, the quiet poll and
+    busy feeds over https (`mailflow.shell.tls`)."""
     try:
         return client_context(cfg.ca_file or "")
     except (OSError, ssl.SSLError) as exc:
