@@ -168,6 +168,8 @@ HOME_LIMITS_CONTACT = [
     "sorry to be a pain but my husband is home on fridays so could we avoid fridays",
     "my husband's home most days so email is best",
     "He'll be home by 6, please ring before.",
+    "he's back from work at 6, don't call after",
+    "He gets back from the office at 5 so before then please.",
 ]
 
 
@@ -211,10 +213,10 @@ def test_risk_beside_a_training_is_still_risk(text: str) -> None:
     "text",
     [
         "She's back at uni now and the house is quiet.",
-        "My dad's back from hospital and doing well.",
         "She'll be back at work on Monday.",
         "My husband is back at work after his operation.",
     ],
 )
-def test_someone_back_at_work_or_from_hospital_is_no_safety_need(text: str) -> None:
+def test_someone_back_at_work_or_uni_is_no_safety_need(text: str) -> None:
+    """Back at work is away: no one at home. (Back *from* work is home.)"""
     assert screen(text).risk is Risk.NONE
