@@ -427,7 +427,7 @@ def test_a_crisis_said_only_in_an_invitations_description_is_quoted_to_the_thera
     text = plain(alert.message())
     assert "> I don't want to be alive any more." in text
     assert "> I have the pills ready." in text
-    assert "It came as a calendar invitation" in text
+    assert "Their message came as a calendar invitation" in text
     assert "someone you already write to" not in text
 
 

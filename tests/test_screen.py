@@ -220,3 +220,56 @@ def test_risk_beside_a_training_is_still_risk(text: str) -> None:
 def test_someone_back_at_work_or_uni_is_no_safety_need(text: str) -> None:
     """Back at work is away: no one at home. (Back *from* work is home.)"""
     assert screen(text).risk is Risk.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "When I get home I'm going to take all my pills.",
+        "I want to take all my tablets.",
+        "I'm home alone with the pills and I want to take them all.",
+        "I'm thinking about taking all of my sertraline at once",
+        "im gonna take the whole packet of paracetamol tonight",
+    ],
+)
+def test_meaning_to_take_all_ones_pills_is_clear_risk(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I take all my pills every morning as prescribed.",
+        "I'm going to take my tablets with food from now on.",
+        "Remember to take all your tablets, the GP said.",
+    ],
+)
+def test_taking_pills_as_prescribed_is_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "After attending the suicide prevention workshop, the suicidal thoughts came back.",
+        "Since attending the self-harm CPD, my urges to cut have come back.",
+        "Been to a self harm workshop, cutting again.",
+        "Having attended the CPD on self-harm, suicidal thoughts are back every day.",
+        "I need suicide intervention, not a waiting list.",
+    ],
+)
+def test_a_training_named_before_a_comma_does_not_hide_their_own_risk(
+    text: str,
+) -> None:
+    assert screen(text).risk is not Risk.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He's back to working from home so I can't talk on the phone.",
+        "He's back to work from home on Mondays so please email.",
+    ],
+)
+def test_back_to_working_from_home_is_someone_at_home(text: str) -> None:
+    assert screen(text).risk is Risk.POSSIBLE

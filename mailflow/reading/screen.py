@@ -40,6 +40,7 @@ _SENTENCE: Final = re.compile(r"(?<=[.!?;])\s+|\n\s*\n|\n(?=\s*[-*\u2022])|(?<=[
 _NEGATION_WORDS: Final = 4
 """A negator reaches this many words ahead: "not going to hurt myself"."""
 _QUOTED_LINE: Final = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
+_COMMA: Final = re.compile(r"[,;:]")
 
 
 class Risk(StrEnum):
@@ -184,7 +185,9 @@ def _about_a_topic(match: re.Match[str], sentence: str, book: RiskPhrases) -> bo
     of ending his life, is as urgent as the writer's own words."""
     if book.first_person.search(match.group(0)):
         return False
-    before = sentence[: match.start()]
+    # Not across a comma: "after the suicide prevention workshop, the
+    # suicidal thoughts came back" is no topic.
+    before = _COMMA.split(sentence[: match.start()])[-1]
     nearest, topic = -1, False
     for is_topic, pattern in (
         (False, book.first_person),

@@ -412,8 +412,9 @@ class Intake:
         if safety_message:
             self.letters.safety(enquiry_id, person, thread, step)
         text = mail.text
-        if invitation and mail.calendar_words:
-            text = f"{text}\n\n{mail.calendar_words}".strip()
+        if mail.has_calendar and mail.calendar_words:
+            # First: what the writer put in the calendar, before any boilerplate.
+            text = f"{mail.calendar_words}\n\n{text}".strip()
         self.letters.crisis_alert(
             enquiry_id,
             person,
