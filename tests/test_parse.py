@@ -674,4 +674,23 @@ def test_calendar_words_are_bounded() -> None:
     raw = (
         "From: kit@example.org\r\nContent-Type: text/calendar\r\n\r\n" + long
     ).encode()
-    assert len(parse_mail(raw).calendar_words) == MAX_CALENDAR_WORDS
+    words = parse_mail(raw).calendar_words
+    assert len(words) <= MAX_CALENDAR_WORDS
+    assert words.startswith("word " * 100)  # the summary, cut on its own
+    assert "I have the pills ready." in words  # room left for the rest
+
+
+def test_calendar_words_are_read_from_every_calendar_part_and_line_ending() -> None:
+    """A comment after a long description, a second calendar part, and a
+    calendar with old Mac line endings all keep the writer's words."""
+    long = INVITATION.replace("Can we talk\\, please?", "x" * 9000).replace(
+        "\r\n", "\r"
+    )
+    raw = (
+        "From: kit@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+        "--b\r\nContent-Type: text/calendar\r\n\r\nBEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+        "--b\r\nContent-Type: text/calendar\r\n\r\n" + long + "\r\n--b--\r\n"
+    ).encode()
+    words = parse_mail(raw).calendar_words
+    assert "I have the pills ready." in words
+    assert "Sorry; I didn't know who else to ask." in words

@@ -615,10 +615,11 @@ class _Body:
         self.text = text
 
     def _calendar(self, part: Message) -> None:
-        first = not self.has_calendar
         self.has_calendar = True
-        if first:
-            self.calendar_words = _calendar_words(_part_text(part))
+        if len(self.calendar_words) < MAX_CALENDAR_WORDS:  # every part, bounded
+            more = _calendar_words(_part_text(part))
+            joined = f"{self.calendar_words}\n{more}" if self.calendar_words else more
+            self.calendar_words = joined[:MAX_CALENDAR_WORDS]
         if self.calendar_method is not None:
             return
         found = _METHOD_PARAM.search(_raw_get(part, "content-type"))
@@ -632,8 +633,14 @@ def _calendar_words(ics: str) -> str:
     """What a calendar's writer says in it (SUMMARY, DESCRIPTION, COMMENT),
     unfolded and unescaped, without parsing the calendar: an invitation may
     carry its words nowhere else, and they are read for risk."""
-    unfolded = _FOLD.sub("", ics[:MAX_TEXT_CHARS])
-    found = "\n".join(m.group(1).strip() for m in _WORDS_LINE.finditer(unfolded))
+    lines = ics[:MAX_TEXT_CHARS].replace("\r\n", "\n").replace("\r", "\n")
+    unfolded = _FOLD.sub("", lines)
+    # Each property bounded on its own: a long description leaves room for a
+    # comment after it.
+    found = "\n".join(
+        m.group(1).strip()[: MAX_CALENDAR_WORDS // 2]
+        for m in _WORDS_LINE.finditer(unfolded)
+    )
     words = _ICS_ESCAPE.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), found)
     return words[:MAX_CALENDAR_WORDS]
 
