@@ -694,3 +694,22 @@ def test_calendar_words_are_read_from_every_calendar_part_and_line_ending() -> N
     words = parse_mail(raw).calendar_words
     assert "I have the pills ready." in words
     assert "Sorry; I didn't know who else to ask." in words
+
+
+def test_a_gmail_invitations_two_calendar_parts_are_read_once() -> None:
+    part = "Content-Type: text/calendar\r\n\r\n" + INVITATION
+    raw = (
+        "From: kit@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+        f"--b\r\n{part}\r\n--b\r\n{part}\r\n--b--\r\n"
+    ).encode()
+    assert parse_mail(raw).calendar_words.count("I have the pills ready.") == 1
+
+
+def test_a_long_descriptions_last_words_are_kept() -> None:
+    long = INVITATION.replace(
+        "DESCRIPTION;LANGUAGE=en-GB:", "DESCRIPTION:" + "x" * 5000
+    )
+    raw = (
+        "From: kit@example.org\r\nContent-Type: text/calendar\r\n\r\n" + long
+    ).encode()
+    assert "I have the pills ready." in parse_mail(raw).calendar_words

@@ -228,11 +228,25 @@ def test_someone_back_at_work_or_uni_is_no_safety_need(text: str) -> None:
         "When I get home I'm going to take all my pills.",
         "I want to take all my tablets.",
         "I'm home alone with the pills and I want to take them all.",
-        "I'm thinking about taking all of my sertraline at once",
-        "im gonna take the whole packet of paracetamol tonight",
+        "going 2 take all my pills",
     ],
 )
-def test_meaning_to_take_all_ones_pills_is_clear_risk(text: str) -> None:
+def test_meaning_to_take_all_ones_pills_is_possible_risk(text: str) -> None:
+    """No time or end said: the therapist is alerted and approves."""
+    assert screen(text).risk is Risk.POSSIBLE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm thinking about taking all of my sertraline at once",
+        "im gonna take the whole packet of paracetamol tonight",
+        "I'll take all my pills tonight.",
+        "I'm going to take all 30 of my tablets tonight.",
+        "I could just take all my tablets and be done with it.",
+    ],
+)
+def test_meaning_to_take_all_ones_pills_tonight_is_clear_risk(text: str) -> None:
     assert screen(text).risk is Risk.CLEAR
 
 
@@ -242,9 +256,31 @@ def test_meaning_to_take_all_ones_pills_is_clear_risk(text: str) -> None:
         "I take all my pills every morning as prescribed.",
         "I'm going to take my tablets with food from now on.",
         "Remember to take all your tablets, the GP said.",
+        "I'm going to take all my medication as prescribed.",
+        "I'm going to take all the tablets back to the pharmacy.",
+        "I'm going to take all my meds with me when I travel.",
+        "We're about to take all the old medicine to the chemist for disposal.",
+        "I'm tempted to take all my meds off the shelf and throw them away.",
+        "I have three kids and I want to take them all to the session, is that ok?",
+        "Thanks for the worksheets, I'm going to take them all with me on holiday.",
     ],
 )
-def test_taking_pills_as_prescribed_is_no_risk(text: str) -> None:
+def test_taking_pills_as_prescribed_or_elsewhere_is_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Many of my clients, especially the younger ones, are self-harming.",
+        "My clients, who are mostly veterans, are often suicidal.",
+        "My novel's main character, a nurse, self-harms.",
+        "I have experience with anxiety, self-harm, overdose and bereavement.",
+        "I've attended training on self-harm, suicide risk, and overdose.",
+        "The documentary, which aired last night, was about self-harm.",
+    ],
+)
+def test_a_topic_keeps_its_list_and_asides(text: str) -> None:
     assert screen(text).risk is Risk.NONE
 
 

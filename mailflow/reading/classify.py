@@ -468,7 +468,8 @@ def _left_alone(
     not part of, calendar mail that is no booked call's) is left alone, unless
     the writer's own words (not what they quote) speak of clear risk: then the
     therapist is told at once, and nobody else is written to."""
-    words = f"{mail.subject}\n{_own_words(mail.text)}\n{mail.calendar_words}"
+    # A calendar's words first: the screen reads only the head of long text.
+    words = f"{mail.calendar_words}\n{mail.subject}\n{_own_words(mail.text)}"
     said = screen.screen(words, extra_phrases=policy.crisis_phrases)
     email = mail.from_addr  # the writer; a Reply-To here may be anyone's
     practice = {policy.practice_email.lower(), policy.therapist_email.lower()}

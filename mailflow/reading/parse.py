@@ -64,8 +64,9 @@ MAX_ADDRESSES: Final = 100
 MAX_REFERENCES: Final = 100
 """Message-IDs kept from References: the most recent ancestors."""
 
-MAX_CALENDAR_WORDS: Final = 4096
-"""Characters kept of a calendar part's SUMMARY, DESCRIPTION and COMMENT."""
+MAX_CALENDAR_WORDS: Final = 8192
+"""Characters kept of a calendar's SUMMARY, DESCRIPTION and COMMENT; of each
+property its head and its tail, 2 KB each."""
 
 KEPT_HEADERS: Final = frozenset(
     {
@@ -618,8 +619,9 @@ class _Body:
         self.has_calendar = True
         if len(self.calendar_words) < MAX_CALENDAR_WORDS:  # every part, bounded
             more = _calendar_words(_part_text(part))
-            joined = f"{self.calendar_words}\n{more}" if self.calendar_words else more
-            self.calendar_words = joined[:MAX_CALENDAR_WORDS]
+            if more and more not in self.calendar_words:  # Gmail sends it twice
+                joined = f"{self.calendar_words}\n{more}".strip()
+                self.calendar_words = joined[:MAX_CALENDAR_WORDS]
         if self.calendar_method is not None:
             return
         found = _METHOD_PARAM.search(_raw_get(part, "content-type"))
@@ -635,14 +637,19 @@ def _calendar_words(ics: str) -> str:
     carry its words nowhere else, and they are read for risk."""
     lines = ics[:MAX_TEXT_CHARS].replace("\r\n", "\n").replace("\r", "\n")
     unfolded = _FOLD.sub("", lines)
-    # Each property bounded on its own: a long description leaves room for a
-    # comment after it.
+    # Each property bounded on its own, head and tail (a long description's
+    # last words, and a comment after it, are kept).
     found = "\n".join(
-        m.group(1).strip()[: MAX_CALENDAR_WORDS // 2]
+        _head_and_tail(value)
         for m in _WORDS_LINE.finditer(unfolded)
+        if (value := m.group(1).strip())
     )
     words = _ICS_ESCAPE.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), found)
     return words[:MAX_CALENDAR_WORDS]
+
+
+def _head_and_tail(value: str, keep: int = 2048) -> str:
+    return value if len(value) <= 2 * keep else f"{value[:keep]}\n{value[-keep:]}"
 
 
 def _walk(message: Message) -> Iterator[tuple[Message, bool]]:

@@ -40,7 +40,10 @@ _SENTENCE: Final = re.compile(r"(?<=[.!?;])\s+|\n\s*\n|\n(?=\s*[-*\u2022])|(?<=[
 _NEGATION_WORDS: Final = 4
 """A negator reaches this many words ahead: "not going to hurt myself"."""
 _QUOTED_LINE: Final = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
-_COMMA: Final = re.compile(r"[,;:]")
+_OPENING_CLAUSE: Final = re.compile(
+    r"\s*(?:after|since|following|having|once|when|before|been to|went to"
+    r"|attended)\b[^,;:]*[,;:]"
+)
 
 
 class Risk(StrEnum):
@@ -185,9 +188,13 @@ def _about_a_topic(match: re.Match[str], sentence: str, book: RiskPhrases) -> bo
     of ending his life, is as urgent as the writer's own words."""
     if book.first_person.search(match.group(0)):
         return False
-    # Not across a comma: "after the suicide prevention workshop, the
-    # suicidal thoughts came back" is no topic.
-    before = _COMMA.split(sentence[: match.start()])[-1]
+    before = sentence[: match.start()]
+    # An opening clause is over at its comma: "after the suicide prevention
+    # workshop, the suicidal thoughts came back" is no topic. (Lists and
+    # asides keep theirs: "my clients, especially the younger ones, self-harm".)
+    opening = _OPENING_CLAUSE.match(before)
+    if opening is not None:
+        before = before[opening.end() :]
     nearest, topic = -1, False
     for is_topic, pattern in (
         (False, book.first_person),
