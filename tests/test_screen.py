@@ -244,6 +244,8 @@ def test_meaning_to_take_all_ones_pills_is_possible_risk(text: str) -> None:
         "I'll take all my pills tonight.",
         "I'm going to take all 30 of my tablets tonight.",
         "I could just take all my tablets and be done with it.",
+        "I'm gonna take all my lithium tonight.",
+        "I'm going to take all the acetaminophen in the cabinet tonight.",
     ],
 )
 def test_meaning_to_take_all_ones_pills_tonight_is_clear_risk(text: str) -> None:
