@@ -961,14 +961,9 @@ def test_a_crisis_in_calendar_mail_still_reaches_the_therapist(
 
 def test_a_crisis_said_only_inside_an_invitation_reaches_the_therapist() -> None:
     """An iPhone's invitation carries its words in DESCRIPTION alone."""
-    from test_parse import INVITATION
+    from test_parse import invitation_mail
 
-    raw = (
-        "From: Kit <kit@example.org>\r\nTo: hello@riverside.example\r\n"
-        "Subject: Invitation\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\n"
-        + INVITATION
-    ).encode()
-    result = _classify(parse_mail(raw))
+    result = _classify(parse_mail(invitation_mail()))
     assert (result.verdict, result.crisis, result.existing) == (
         Verdict.CRISIS,
         True,

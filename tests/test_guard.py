@@ -182,23 +182,17 @@ def test_a_sent_log_counts_as_the_sends_do(sends, later, address):
         every, address, NOW
     )
     for to in ("jo@example.org", "al@example.org"):
-        plain = decide(
-            kind="offer",
-            recipients=(to,),
-            next_attempt_at=None,
-            history=every,
-            sent_this_run=0,
-            limits=LIMITS,
-            now=NOW,
-        )
-        kept = decide(
-            kind="offer",
-            recipients=(to,),
-            next_attempt_at=None,
-            history=log,
-            sent_this_run=0,
-            limits=LIMITS,
-            now=NOW,
+        plain, kept = (
+            decide(
+                kind="offer",
+                recipients=(to,),
+                next_attempt_at=None,
+                history=history,
+                sent_this_run=0,
+                limits=LIMITS,
+                now=NOW,
+            )
+            for history in (every, log)
         )
         assert plain is kept
 

@@ -651,14 +651,21 @@ INVITATION = (
 )
 
 
-def test_a_calendar_parts_own_words_are_kept_unfolded_and_unescaped() -> None:
-    """An invitation may carry its writer's words only in the calendar."""
-    raw = (
-        "From: Kit <kit@example.org>\r\nTo: hello@riverside.example\r\n"
-        "Subject: Invitation\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\n"
+def invitation_mail(
+    sender: str = "Kit <kit@example.org>", to: str = "hello@riverside.example"
+) -> bytes:
+    """An iPhone's invitation: a bare text/calendar mail, its words only in it."""
+    return (
+        f"From: {sender}\r\nTo: {to}\r\nSubject: Invitation: Can we talk?\r\n"
+        "Date: Tue, 24 Nov 2026 09:00:00 +0000\r\nMessage-ID: <kit-1@example.org>\r\n"
+        "Content-Type: text/calendar; method=REQUEST; charset=utf-8\r\n\r\n"
         + INVITATION
     ).encode()
-    mail = parse_mail(raw)
+
+
+def test_a_calendar_parts_own_words_are_kept_unfolded_and_unescaped() -> None:
+    """An invitation may carry its writer's words only in the calendar."""
+    mail = parse_mail(invitation_mail())
     assert (mail.text, mail.has_calendar, mail.calendar_method) == ("", True, "REQUEST")
     assert mail.calendar_words == (
         "Can we talk, please?\n"

@@ -316,11 +316,14 @@ def test_mail_that_is_not_ours_stays_exactly_as_it_was(setup):
     assert [m.uid for m in server.messages(boxes.practice, "Sent")] == [1]
 
 
-def test_thread_answered_by_hand_is_left_to_the_human(setup):
-    server, boxes, config = setup
-    raw = request(sender=boxes.person, to=boxes.practice)
-    request_id = email.message_from_bytes(raw)["Message-ID"]
-    server.deliver(raw, boxes.practice)
+def answer_by_hand(
+    server, boxes, request_id: str, words: str, *, references: bool = True
+) -> None:
+    """The therapist's own reply to the request, filed in Sent (some mail
+    programs set In-Reply-To alone)."""
+    headers = {"In-Reply-To": request_id}
+    if references:
+        headers["References"] = request_id
     server.append(
         boxes.practice,
         "Sent",
@@ -328,10 +331,18 @@ def test_thread_answered_by_hand_is_left_to_the_human(setup):
             sender=boxes.practice,
             to=boxes.person,
             subject="Re: Free consultation call",
-            body="Happy to!",
-            headers={"In-Reply-To": request_id},
+            body=words,
+            headers=headers,
         ),
     )
+
+
+def test_thread_answered_by_hand_is_left_to_the_human(setup):
+    server, boxes, config = setup
+    raw = request(sender=boxes.person, to=boxes.practice)
+    request_id = email.message_from_bytes(raw)["Message-ID"]
+    server.deliver(raw, boxes.practice)
+    answer_by_hand(server, boxes, request_id, "Happy to!", references=False)
     assert run(config) == 0
     assert server.messages(boxes.person) == []
 
@@ -408,17 +419,12 @@ def test_a_crisis_said_only_in_an_invitations_description_is_quoted_to_the_thera
 ):
     """An iPhone's invitation has no text part: the alert quotes its words and
     says it came as an invitation; the sender is sent nothing."""
-    from test_parse import INVITATION
+    from test_parse import invitation_mail
 
     server, boxes, config = setup
-    raw = (
-        f"From: Kit <{boxes.person}>\r\nTo: {boxes.practice}\r\n"
-        "Subject: Invitation: Can we talk?\r\nDate: Tue, 24 Nov 2026 09:00:00 +0000\r\n"
-        "Message-ID: <kit-1@example.org>\r\n"
-        "Content-Type: text/calendar; method=REQUEST; charset=utf-8\r\n\r\n"
-        + INVITATION
-    ).encode()
-    server.deliver(raw, boxes.practice)
+    server.deliver(
+        invitation_mail(f"Kit <{boxes.person}>", boxes.practice), boxes.practice
+    )
 
     assert run(config) == 0
 
@@ -550,16 +556,11 @@ def test_an_offer_waiting_for_smtp_is_withdrawn_when_the_therapist_answers_by_ha
     finally:
         server.smtp_up()
     assert "1 message(s) wait in the outbox" in capsys.readouterr().err
-    server.append(
-        boxes.practice,
-        "Sent",
-        request(
-            sender=boxes.practice,
-            to=boxes.person,
-            subject="Re: Free consultation call",
-            body="Lovely to hear from you, I'll ring you tomorrow at ten.",
-            headers={"In-Reply-To": request_id, "References": request_id},
-        ),
+    answer_by_hand(
+        server,
+        boxes,
+        request_id,
+        "Lovely to hear from you, I'll ring you tomorrow at ten.",
     )
     count = len(server.smtp_log)
     assert run(config, NOW + timedelta(minutes=5)) == 0

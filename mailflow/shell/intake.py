@@ -411,6 +411,9 @@ class Intake:
         the therapist, Reply-To the person, quoting the invitation's own words."""
         if safety_message:
             self.letters.safety(enquiry_id, person, thread, step)
+        answered = "safety" if safety_message else "nothing"
+        if invitation and not safety_message:
+            answered = "invitation"
         text = mail.text
         if mail.has_calendar and mail.calendar_words:
             # First: what the writer put in the calendar, before any boilerplate.
@@ -422,11 +425,7 @@ class Intake:
             text,
             mail.date_at or self.now,
             f"{step}-alert",
-            answered="safety"
-            if safety_message
-            else "invitation"
-            if invitation
-            else "nothing",
+            answered=answered,
         )
 
     def _zone_of(self, mail: InboundMail) -> tzinfo | None:
