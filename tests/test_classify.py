@@ -53,7 +53,7 @@ KNOWN_REASONS = {
     "auto-response-suppress", "inbox-rule", "vacation", "autoreply-subject",
     "bounce-subject", "no-sender", "from-practice", "foreign-thread",
     "form-without-address", "person-is-practice", "person-is-no-reply",
-    "existing-contact", "no-intent", "request", "form-request", "form-unconfigured", "crisis", "calendar-crisis", "client",
+    "existing-contact", "no-intent", "request", "form-request", "form-unconfigured", "crisis", "calendar-crisis", "thread-crisis", "client",
     "colleague", "professional-referral", "marketing", "notification", "job",
     "returning", "personal",
 }  # fmt: skip
@@ -925,11 +925,19 @@ def test_a_crisis_in_someone_elses_thread_still_reaches_the_therapist() -> None:
         text="I don't want to be alive anymore.\n\nOn Mon, Alex <a@example.net> wrote:\n> hi",
     )
     result = _classify(mail)
-    assert (result.verdict, result.crisis, result.existing) == (
+    assert (result.verdict, result.crisis, result.existing, result.reason) == (
         Verdict.CRISIS,
         True,
         True,
+        "thread-crisis",  # the alert says how it came, not "a contact"
     )
+    assert result.person is not None
+    assert result.person.phone is None
+    rings = _classify(
+        replace(mail, text="I don't want to be alive anymore. Ring me on 07700 900789.")
+    )
+    assert rings.person is not None
+    assert rings.person.phone == "+447700900789"  # the number reaches the alert
     calm = _classify(replace(mail, text="Thanks, see you soon."))
     assert calm.reason == "foreign-thread"
 

@@ -181,6 +181,33 @@ def test_a_crisis_from_an_existing_client_alerts_only(setup) -> None:
     assert "sent them nothing" in " ".join(plain(alert).split())
 
 
+def test_a_crisis_in_someone_elses_thread_says_how_it_came(setup) -> None:
+    """A stranger replying in a thread the practice is not part of (here, a
+    reply to a newsletter's mail): the therapist is told at once, the alert
+    says how it came (not that they are someone the practice writes to), and
+    nobody else is written to."""
+    server, boxes, config = setup
+    server.deliver(
+        request(
+            sender=f"Alex Reed <{boxes.person}>",
+            to=boxes.practice,
+            subject="Re: Winter newsletter",
+            body=CRISIS_ONLY,
+            sent_at=NOW,
+            headers={"In-Reply-To": "<winter-letter@lists.example.org>"},
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    assert kinds(server, boxes.person) == []
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    text = " ".join(plain(alert).split())
+    assert "They replied in a conversation mailflow is not part of" in text
+    assert "someone you already write to" not in text
+    assert "Phone:   07700 900456" in plain(alert)  # the number they gave
+    assert "> I don't really know why I'm writing." in plain(alert)
+
+
 def test_the_therapists_reply_to_an_alert_reaches_the_person(setup) -> None:
     server, boxes, config = setup
     writes(server, boxes, CRISIS_ONLY, name="Alex Reed", subject="")

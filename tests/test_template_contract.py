@@ -250,3 +250,52 @@ def test_check_refuses_a_name_an_included_part_reads(settings, tmp_path):
     problem = template_problem("offer", sample_contexts(settings)["offer"], mine)
     assert problem is not None
     assert "therapist_email" in problem
+
+
+def test_check_renders_every_branch_of_the_crisis_alert(tmp_path, capsys):
+    """A practice's edit that breaks only the branch for a reply in someone
+    else's thread is found by check, not by the first such crisis."""
+    from mailflow.cli.check import check
+    from mailflow.writing import contract
+
+    shipped = compose.TEMPLATE_DIR / "crisis_alert.txt.j2"
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    source = shipped.read_text(encoding="utf-8")
+    broken = source.replace(
+        "They replied in a conversation", "{{ practice.no_such_key }} They replied"
+    )
+    assert broken != source
+    (mine / "crisis_alert.txt.j2").write_text(broken, encoding="utf-8")
+    path = tmp_path / "mailflow.toml"
+    path.write_text(
+        CONFIG.format(database=tmp_path / "db.sqlite3")
+        .replace(
+            'host = "imap.riverside.example"',
+            'host = "127.0.0.1"\nport = 9\nsecurity = "plain"\ntimeout_s = 1',
+        )
+        .replace(
+            'host = "smtp.riverside.example"',
+            'host = "127.0.0.1"\nport = 9\nsecurity = "plain"\ntimeout_s = 1',
+        )
+        + f'[templates]\ndirectory = "{mine}"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(path)
+    sample = sample_contexts(settings)["crisis_alert"]
+    assert template_problem("crisis_alert", sample, mine) is None  # the sample's branch
+    answered = {c["answered"] for c in contract.branch_contexts("crisis_alert", sample)}
+    assert answered == {
+        "times",
+        "conversation",
+        "nothing",
+        "safety",
+        "invitation",
+        "thread",
+    }
+
+    assert check(settings) == 2
+    out = capsys.readouterr().out
+    (line,) = [line for line in out.splitlines() if "crisis_alert" in line]
+    assert "no_such_key" in line
+    assert "template: offer ok" in out

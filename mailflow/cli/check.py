@@ -107,8 +107,17 @@ def check(settings: Settings) -> int:
         print(f"smtp: {exc}")
         server_down = True
     directory = settings.templates.directory
-    for kind, context in sample_contexts(settings).items():
-        problem = template_problem(kind, context, directory)
+    for kind, sample in sample_contexts(settings).items():
+        problem = next(
+            filter(
+                None,
+                (
+                    template_problem(kind, context, directory)
+                    for context in contract.branch_contexts(kind, sample)
+                ),
+            ),
+            None,
+        )
         print(f"template: {problem or f'{kind} ok'}")
         problems += problem is not None
     for path in compose.unused_html(directory):

@@ -469,8 +469,11 @@ def _left_alone(
     the writer's own words (not what they quote) speak of clear risk: then the
     therapist is told at once, and nobody else is written to."""
     # A calendar's words first: the screen reads only the head of long text.
-    words = f"{mail.calendar_words}\n{mail.subject}\n{_own_words(mail.text)}"
-    said = screen.screen(words, extra_phrases=policy.crisis_phrases)
+    own = _own_words(mail.text)
+    said = screen.screen(
+        f"{mail.calendar_words}\n{mail.subject}\n{own}",
+        extra_phrases=policy.crisis_phrases,
+    )
     email = mail.from_addr  # the writer; a Reply-To here may be anyone's
     practice = {policy.practice_email.lower(), policy.therapist_email.lower()}
     if (
@@ -480,11 +483,15 @@ def _left_alone(
         or _SYSTEM_LOCAL.fullmatch(_local_part(email))
     ):
         return _ignore(reason)
-    person = Person(email=email, name=mail.from_name, phone=None)
+    # The number they wrote, for the therapist to ring (not one in an
+    # invitation's description: that is as often a meeting's dial-in).
+    phone = extract_phone(own, policy.country)
+    person = Person(email=email, name=mail.from_name, phone=phone)
     return Classification(
         verdict=Verdict.CRISIS,
-        # The alert says which: someone already writing with them, or an invitation.
-        reason="calendar-crisis" if reason == "calendar" else "crisis",
+        # The alert says how it came: an invitation, or a reply in a thread
+        # the practice is not part of (the writer may be no contact at all).
+        reason="calendar-crisis" if reason == "calendar" else "thread-crisis",
         person=person,
         risk=said.risk.value,
         existing=True,  # alert only: nobody else is written to

@@ -46,6 +46,9 @@ else:
 
 log = logging.getLogger("mailflow")
 
+_CAME_AS = {"calendar-crisis": "invitation", "thread-crisis": "thread"}
+"""Mail left alone but for clear risk: how the crisis alert says it came."""
+
 FIRST_MESSAGE_CHARS = 4000
 """The person's first words kept for the approval email, dropped once booked."""
 
@@ -124,7 +127,7 @@ class Intake:
             form=verdict.reason == "form-request",
             asked_for=verdict.verdict is Verdict.REQUEST,
             existing=verdict.existing,
-            invitation=verdict.reason == "calendar-crisis",
+            came_as=_CAME_AS.get(verdict.reason, ""),
         )
 
     def _escalate(
@@ -251,7 +254,7 @@ class Intake:
         form: bool = False,
         asked_for: bool = True,
         existing: bool = False,
-        invitation: bool = False,
+        came_as: str = "",
     ) -> str:
         """Create the enquiry and queue its first messages, all in one transaction.
 
@@ -303,7 +306,7 @@ class Intake:
                             thread,
                             step="safety",
                             safety_message=not existing,
-                            invitation=invitation,
+                            came_as=came_as,
                         )
                     case workflow.NoTimes():
                         self.letters.no_slots_alert(
@@ -404,16 +407,15 @@ class Intake:
         *,
         step: str,
         safety_message: bool = True,
-        invitation: bool = False,
+        came_as: str = "",
     ) -> None:
         """The safety message to the person (unless the practice already writes
-        to them, or it came as a calendar invitation) and an immediate alert to
-        the therapist, Reply-To the person, quoting the invitation's own words."""
+        to them, or it was mail left alone: `came_as` an invitation or a reply
+        in someone else's thread) and an immediate alert to the therapist,
+        Reply-To the person, quoting an invitation's own words first."""
         if safety_message:
             self.letters.safety(enquiry_id, person, thread, step)
-        answered = "safety" if safety_message else "nothing"
-        if invitation and not safety_message:
-            answered = "invitation"
+        answered = "safety" if safety_message else (came_as or "nothing")
         text = mail.text
         if mail.has_calendar and mail.calendar_words:
             # First: what the writer put in the calendar, before any boilerplate.

@@ -25,14 +25,20 @@ class Letter:
     """This kind's believable values where they differ from the shared ones."""
     strong: tuple[str, ...] = ()
     """Context values (dotted: "slot.practice") the HTML part shows in bold."""
+    branches: tuple[Mapping[str, object], ...] = ()
+    """Samples for the template's other branches, over `samples`: `mailflow
+    check` renders each, so a practice's edit that breaks a branch the sample
+    never takes (a crisis alert for an invitation) is found before it is sent."""
 
 
 def _letter(
     *groups: tuple[str, ...],
     samples: Mapping[str, object] | None = None,
     strong: tuple[str, ...] = (),
+    branches: tuple[Mapping[str, object], ...] = (),
 ) -> Letter:
-    return Letter(frozenset(n for g in groups for n in g), samples or {}, strong)
+    names = frozenset(n for g in groups for n in g)
+    return Letter(names, samples or {}, strong, branches)
 
 
 BASE = ("practice",)
@@ -76,6 +82,16 @@ LETTERS: dict[str, Letter] = {
         ABOUT,
         ("subject", "sent_at", "quoted", "level", "answered", "safety_note"),
         samples={"level": "possible", "answered": "times"},
+        branches=(
+            *(
+                {"level": "clear", "answered": answered, "safety_note": ""}
+                for answered in ("safety", "nothing", "invitation", "thread")
+            ),
+            *(
+                {"level": "possible", "answered": answered}
+                for answered in ("conversation", "nothing")
+            ),
+        ),
     ),
     "unsure_note": _letter(
         ABOUT,
@@ -176,6 +192,11 @@ def sample_context(kind: str, settings: Settings) -> dict[str, object]:
     letter = LETTERS[kind]
     shared = _shared_samples(settings)
     return {name: letter.samples.get(name, shared[name]) for name in letter.names}
+
+
+def branch_contexts(kind: str, sample: Mapping[str, object]) -> list[dict[str, object]]:
+    """`sample` and, over it, one context per branch the contract names."""
+    return [dict(sample), *({**sample, **branch} for branch in LETTERS[kind].branches)]
 
 
 def _shared_samples(settings: Settings) -> dict[str, object]:

@@ -390,8 +390,9 @@ class Letters:
         """The therapist told at once. `level` "clear" (the safety message went
         instead of times) or "possible" (times went; the pick waits for their
         approval); `answered` says what the person got: "safety", "times" or
-        "nothing" (an existing client: mailflow does not write to them) or
-        "invitation" (a stranger's calendar invitation: nor to them).
+        "nothing" (an existing client: mailflow does not write to them),
+        "invitation" (a stranger's calendar invitation: nor to them) or
+        "thread" (a reply in a conversation mailflow is not part of: nor).
         Reply-To is the person, so the therapist's reply reaches them."""
         context = {
             **self._about(enquiry_id, person),
