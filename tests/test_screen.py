@@ -311,3 +311,112 @@ def test_a_training_named_before_a_comma_does_not_hide_their_own_risk(
 )
 def test_back_to_working_from_home_is_someone_at_home(text: str) -> None:
     assert screen(text).risk is Risk.POSSIBLE
+
+
+# -- crisis in ordinary words (the blind set of 2026-12): each family said in
+# several ways, none of them the blind set's own sentence, with its hard
+# negatives beside it.
+
+ORDINARY_WORDS_CLEAR = [
+    # meaning to end it, in speech
+    "honestly im gonna end it soon, i cant keep doing this",
+    "I think I'll just end it all this weekend.",
+    "i'm ready to end it, I've had enough",
+    # a drive or a walk meant as the end
+    "I walked down to the river on Sunday meaning never to come back.",
+    "Last week I drove to the coast intending not to return.",
+    # the platform, the bridge
+    "I really thought about stepping off at the station this morning.",
+    "I've decided I'm going to go to the bridge if nothing changes.",
+    # a plan and a day
+    "I've made a plan and I've picked a date.",
+    "There's a plan now, I've chosen the day.",
+    # the means put by, or taken
+    "I've taken enough from the ward to do it.",
+    "i bought enough paracetamol to do it and it's in my bag",
+    "Last night I had the barrel against my head for an hour.",
+    "I sit up with the rifle loaded, just thinking.",
+    # a way out through the insurance
+    "The life insurance pays out either way, so they'd be fine.",
+    "My family would be better off with the insurance money.",
+    # medicine or food stopped on purpose
+    "I've stopped taking my insulin on purpose.",
+    "I've not been taking my heart pills deliberately, so I can go.",
+    "I haven't eaten or drunk anything for three days on purpose.",
+    # someone else's means found
+    "I found a noose in the loft.",
+    "I came across some rope hidden under her bed.",
+    "He's been saving them rather than taking them for weeks.",
+    # a goodbye arranged
+    "I don't want the kids to be the one to find me.",
+    "I've written letters to my daughters and put them in the bedside drawer.",
+    "Sorry for everything. Please look after Milo for me.",
+    "I've got everything in order and the will is done.",
+    "I made my will last week and I'm weirdly calm.",
+    # danger from others
+    "My uncle threatened my little brother with a hammer last night.",
+    "He said he'd burn the flat down with us inside.",
+    "my stepdad hits her when he's drunk and he's home soon",
+    # the spelling of myself
+    "i want to kill myslef",
+]
+
+ORDINARY_WORDS_NONE = [
+    "I'll end it there, thanks for reading this far.",
+    "I'm going to end it with him this week, the relationship is over.",
+    "I want to end it on a good note with my sister.",
+    "I didn't plan to come back to counselling but here I am.",
+    "I thought about stepping off the committee, it's too much.",
+    "I stood at the end of the platform waiting for my train and panicked.",
+    "We're going to drive to the cliffs for a walk on Sunday.",
+    "I'm off to the bridge club on Tuesdays so evenings are hard.",
+    "I've made a plan to save up for sessions.",
+    "We've picked a date for the wedding and I'm anxious about it.",
+    "I've saved enough to do it properly, weekly if you have space.",
+    "I've taken enough time off to do it.",
+    "My husband works in life insurance and is never home.",
+    "My late husband's life insurance paid out and we're okay financially.",
+    "I stopped taking my sertraline because of the side effects, my GP knows.",
+    "I found some rope in the garage and built the kids a swing.",
+    "Sorry for the long email.",
+    "Sorry for everything I've put in this email, it's a lot.",
+    "Could you look after my details for me while I think it over?",
+    "I've got everything in order for the move next week.",
+    "My dad hits the ball miles, we play golf together, but we argue.",
+    "She denies any thoughts of self-harm or suicide.",
+    "I'm doing a module on suicide and self-harm research.",
+    "I'd be lying if I said it hadn't crossed my mind to try therapy before.",
+    "I love you all, I tell my kids every night, but I'm struggling as a parent.",
+    "I'm weirdly calm about it all now that I've decided to get help.",
+]
+
+ORDINARY_WORDS_POSSIBLE = [
+    # passive wishes said with what holds them back: safety, not crisis
+    "Some days I wish I could not wake up, but I'd never do anything, my kids need me.",
+    "I won't do anything silly but it has crossed my mind.",
+    "I'd be lying if I said it hadn't crossed my mind.",
+    # self-harm as history, urges returning
+    "I used to cut in my teens.",
+    "The urges have come back lately.",
+    # a goodbye arranged, once
+    "I've written letters to my boys.",
+    # away from danger now
+    "I'm staying with my sister after leaving a violent partner. Please only email.",
+]
+
+
+@pytest.mark.parametrize("text", ORDINARY_WORDS_CLEAR)
+def test_crisis_in_ordinary_words_is_clear_risk(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+@pytest.mark.parametrize("text", ORDINARY_WORDS_NONE)
+def test_the_same_words_about_something_else_are_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE
+
+
+@pytest.mark.parametrize("text", ORDINARY_WORDS_POSSIBLE)
+def test_held_back_wishes_history_and_past_danger_are_possible_risk(
+    text: str,
+) -> None:
+    assert screen(text).risk is Risk.POSSIBLE

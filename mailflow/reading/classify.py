@@ -283,9 +283,10 @@ def classify_new(
     if _SYSTEM_LOCAL.fullmatch(_local_part(email)):
         return _ignore("person-is-no-reply")  # nobody would read our answer
     own_words = mail.text if chaser else _own_words(mail.text)
-    if forward and not chaser:
-        # What they forward (a friend's recommendation, an old mail) is not
-        # their voice; the words they wrote above it are.
+    if not chaser:
+        # What they forward (a friend's recommendation, an old mail, an
+        # article), with a "Fwd:" subject or without, is not their voice; the
+        # words they wrote above it are.
         own_words = _FORWARDED.split(own_words, maxsplit=1)[0]
     words = f"{mail.subject}\n{own_words}"
     # Everything they sent is screened, what they forward or quote included: a
@@ -300,7 +301,8 @@ def classify_new(
     # A form's wrapper ("New form submission", the service's footer) is not
     # the person's voice; what they typed in the message field is.
     voiced = fields.get("message", "") if form else own_words
-    subject = "" if form else mail.subject
+    # A forward's subject is the forwarded mail's, not theirs.
+    subject = "" if form or (forward and not chaser) else mail.subject
     reading = read_voice(subject, voiced, bonus=bonus)
     existing = any(address in contacts for address in known)
     # Their own number: a form's field or their own words (a friend's number
