@@ -47,6 +47,8 @@ from mailflow.reading import answer as answering
 
 ROOT = Path(__file__).resolve().parents[1]
 REPLIES = ROOT / "tests" / "corpus" / "replies"
+HELD_OUT = REPLIES / "held_out"
+"""A fresh writer's replies never learned from: how the reading generalises."""
 LONDON = ZoneInfo("Europe/London")
 TODAY = date(2026, 11, 28)
 WEEKDAYS = (
@@ -330,6 +332,11 @@ def report(result: Score) -> str:
 
 def main() -> int:
     print(report(score(load())))
+    print(
+        f"\nheld out ({HELD_OUT.relative_to(ROOT)}, never learned from;"
+        " the floors are the corpus's):"
+    )
+    print(report(score(load(HELD_OUT))))
     return 0
 
 

@@ -24,6 +24,8 @@ from mailflow.reading.parse import parse_mail
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_MAIL = ROOT / "tests" / "corpus" / "first_mail"
+HELD_OUT = FIRST_MAIL / "held_out"
+"""A fresh writer's mail never learned from: how the reading generalises."""
 POLICY = RequestPolicy(
     practice_email="hello@riverside.example",
     therapist_email="sam@riverside.example",
@@ -81,6 +83,14 @@ class Score:
     def crisis_recall(self) -> float:
         wanted = self.labelled({"crisis"})
         return self.count("crisis", "crisis") / wanted if wanted else 1.0
+
+    @property
+    def crises_heard(self) -> float:
+        """Crises the therapist hears of at once or by a note: an alert (clear
+        or possible risk) or an "ask"; the rest got times or silence."""
+        wanted = self.labelled({"crisis"})
+        heard = sum(self.count("crisis", out) for out in ("crisis", "safety", "ask"))
+        return heard / wanted if wanted else 1.0
 
     def alarm_cost(self, labels: set[str]) -> int:
         """Alerts on someone not at risk cost 1; a safety message instead of
@@ -196,6 +206,7 @@ def report(result: Score) -> str:
         f"crisis recall {result.crisis_recall:.1%} (floor 98%),"
         f" false alarms {result.false_alarm_rate:.1%} (ceiling 5%;"
         f" {result.false_alarm_rate_help_seekers:.1%} among those who asked for help)",
+        f"crises the therapist hears of (an alert or a note) {result.crises_heard:.1%}",
         "",
         f"misses ({len(result.misses)}):",
     ]
@@ -213,6 +224,12 @@ _DATE = __import__("datetime").datetime(
 
 def main() -> int:
     print(report(score(load())))
+    held_out = score(load(HELD_OUT))
+    print(
+        f"\nheld out ({HELD_OUT.relative_to(ROOT)}, {held_out.cases} cases, never"
+        " learned from):"
+    )
+    print(report(held_out).split("\n\n", 2)[-1].replace("(floor ", "(corpus floor "))
     return 0
 
 

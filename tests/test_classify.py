@@ -53,7 +53,7 @@ KNOWN_REASONS = {
     "auto-response-suppress", "inbox-rule", "vacation", "autoreply-subject",
     "bounce-subject", "no-sender", "from-practice", "foreign-thread",
     "form-without-address", "person-is-practice", "person-is-no-reply",
-    "existing-contact", "no-intent", "request", "form-request", "form-unconfigured", "crisis", "calendar-crisis", "thread-crisis", "client",
+    "existing-contact", "no-intent", "request", "form-request", "form-unconfigured", "crisis", "calendar-crisis", "thread-crisis", "unsure-risk", "client",
     "colleague", "professional-referral", "marketing", "notification", "job",
     "returning", "personal",
 }  # fmt: skip
@@ -993,3 +993,41 @@ def test_a_training_invitation_is_no_crisis(subject: str, words: str) -> None:
     mail = _inbound(subject=subject, text="", has_calendar=True, calendar_words=words)
     result = _classify(mail)
     assert (result.verdict, result.reason) == (Verdict.IGNORE, "calendar")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Asks for nothing, names no family, yet speaks near risk: each of the
+        # kinds (means, violence, an ending, hopelessness, death, harm).
+        "The tablets are in the drawer where they always are.",
+        "He's got the kitchen knife again and the kids are upstairs.",
+        "I've written the note. It's on the dresser.",
+        "I'm so tired of everything. Nothing left.",
+        "You won't be hearing from me again, this is my last email to anyone.",
+        "Is there any point. Blood everywhere again.",
+    ],
+)
+def test_a_stranger_asking_for_nothing_near_risk_goes_to_the_therapist(
+    text: str,
+) -> None:
+    """A crisis in words no list foresaw must not be left unseen: a short note
+    to the therapist ("ask"), not silence."""
+    result = _classify(_inbound(subject="", text=text))
+    assert (result.verdict, result.reason) == (Verdict.ASK, "unsure-risk")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi Sam, drinks on Friday at the usual place? Jo and Priya are coming "
+        "and we thought we might get food after. Let me know! Kate",
+        "Hello, my grandfather died of old age last spring and we finally "
+        "scattered his ashes at the lake this weekend. Just wanted to share. Ann",
+    ],
+)
+def test_a_stranger_asking_for_nothing_and_nowhere_near_risk_is_left_alone(
+    text: str,
+) -> None:
+    result = _classify(_inbound(subject="", text=text))
+    assert result.verdict is Verdict.IGNORE

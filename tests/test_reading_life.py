@@ -84,6 +84,32 @@ def test_an_unsure_mail_is_left_and_the_therapist_is_asked_once(setup) -> None:
     assert "\\Seen" not in inbox.flags
 
 
+def test_a_strangers_mail_near_risk_asking_for_nothing_is_a_please_read_note(
+    setup,
+) -> None:
+    """Words no family knows, but near risk, from someone asking for nothing:
+    never left unseen. The therapist gets a note titled "Please read" that
+    quotes them; nobody else is written to, and their mail is untouched."""
+    server, boxes, config = setup
+    writes(
+        server,
+        boxes,
+        "I've written the note and it's in the drawer with the car keys. "
+        "Didn't know who else to tell. Gill",
+        name="Gill Moss",
+        subject="",
+    )
+    assert run(config) == 0
+    assert kinds(server, boxes.person) == []
+    (note,) = mails(server, boxes.therapist, "unsure_note")
+    assert note["Subject"].startswith("Please read: Gill Moss [ref ")
+    text = " ".join(plain(note).split())
+    assert "some of its words are near risk: please read it yourself" in text
+    assert "> I've written the note and it's in the drawer" in plain(note)
+    (inbox,) = server.messages(boxes.practice)
+    assert "\\Seen" not in inbox.flags
+
+
 def test_offer_sends_the_offer_in_their_own_thread_once(setup) -> None:
     server, boxes, config = setup
     raw, note = _unsure(server, boxes, config)

@@ -420,3 +420,82 @@ def test_held_back_wishes_history_and_past_danger_are_possible_risk(
     text: str,
 ) -> None:
     assert screen(text).risk is Risk.POSSIBLE
+
+
+# -- the second blind set's families (2026-12), in other words than its own
+
+SECOND_SET_CLEAR = [
+    "I don't expect to be around by the spring, and that's fine.",
+    "i won't be here for my birthday",
+    "this is the night, I think. sorry",
+    "I've decided I'm done.",
+    "I'm giving it till the weekend and then that's that.",
+    "If nothing changes, I'm gone.",
+    "I'm sick of being a burden to everyone.",
+    "Don't come looking for me.",
+    "I've packed everything I'd need to go through with it.",
+    "I keep thinking about walking out into the river.",
+    "The kids would be better off with their gran, without me.",
+    "my pills are all counted out on the bedside table",
+    "He bought a length of hose for the car exhaust.",
+    "I bought a gun last month and haven't told anyone.",
+    "I've been stockpiling my tramadol.",
+    "I'll keep not eating until I don't wake up.",
+    "im on the bridge now",
+    "Every night I sit in the car park working up the nerve.",
+    "Last week I got as far as the edge.",
+    "She said she'd jump off the multi-storey.",
+    "I found his searches about nooses.",
+    "He says he'll drive the car into a wall and we'd all be better off.",
+    "I'm furious it didn't work.",
+    "I took an overdoes on Saturday.",
+    "took everything in the medicine cupboard last night",
+    "I punch my fists against the wall until they bleed.",
+    "He said he's going to finish me when he finds me.",
+    "I'm hiding in the bathroom from him.",
+    "My stepdad comes into my room at night.",
+    "He says if I tell anyone he'll hurt me or worse.",
+    "I nearly died of an overdose last week.",
+]
+
+SECOND_SET_POSSIBLE = [
+    "Sometimes I think everyone would cope fine without me, but I'm not going to do anything.",
+    "Some nights I'd like to close my eyes and be with her.",
+    "It would be easier not to exist, though I'd never act on it.",
+    "I've stopped taking my insulin.",
+    "My son takes my pension card every week.",
+    "Please text me rather than ringing, he listens to my calls.",
+    "Reply here rather than my personal email please.",
+    "Please don't leave a message, my phone is sometimes with him.",
+    "Make sure nothing is posted to my home address, he opens all the post.",
+    "I had a sudden thought about jumping in front of the train, I wouldn't, I'm not like that.",
+]
+
+SECOND_SET_NONE = [
+    "My mum died of an overdose when I was eight.",
+    "Dad died from an accidental overdose in 2009.",
+    "I'll be on the bridge now and then, it's my commute.",
+    "We won't be here for Christmas, we're in Spain.",
+    "I've decided I'm doing it: booking therapy at last.",
+    "This is the night I finally write to someone about it.",
+    "I'm working up the nerve to ask my boss for a raise.",
+    "That's the edge of my comfort zone.",
+    "I'm raging that the diet didn't work.",
+    "I bought a gun safe for my dad's old rifle when he died.",
+    "Could you let me know your fees and availability?",
+]
+
+
+@pytest.mark.parametrize("text", SECOND_SET_CLEAR)
+def test_second_set_crisis_families_are_clear_risk(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+@pytest.mark.parametrize("text", SECOND_SET_POSSIBLE)
+def test_second_set_wishes_and_needs_are_possible_risk(text: str) -> None:
+    assert screen(text).risk is Risk.POSSIBLE
+
+
+@pytest.mark.parametrize("text", SECOND_SET_NONE)
+def test_second_set_hard_negatives_are_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE

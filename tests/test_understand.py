@@ -55,6 +55,16 @@ def test_no_clear_crisis_is_left_unanswered(score) -> None:  # type: ignore[no-u
     assert score.count("crisis", "ask") == 0
 
 
+def test_a_fresh_writers_crises_reach_the_therapist() -> None:
+    """The held-out set is never learned from (a new one is written when it
+    is): most crises in words no rule foresaw still reach the therapist, by an
+    alert or a note, and its figure may not fall."""
+    bench = _bench()
+    held_out = bench.score(bench.load(bench.HELD_OUT))
+    assert held_out.cases >= 100
+    assert held_out.crises_heard >= 0.80
+
+
 REPLIES = Path(__file__).resolve().parents[1] / "bench" / "replies.py"
 
 

@@ -202,6 +202,24 @@ def _own_chaser(mail: InboundMail) -> bool:
 _FORWARD_SUBJECT = re.compile(
     r"^\s*(?:fwd?|fw|wg|tr|rv|enc|vl|doorst)\s*:", re.IGNORECASE
 )
+_SELF = re.compile(
+    r"(?<!\w)(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself|mine)(?!\w)", re.I
+)
+"""Someone writing of themselves or their own (not a circular's "you" and "we")."""
+_LINK = re.compile(r"https?://|www\.", re.I)
+
+
+def _personal(words: str) -> bool:
+    """Written by a person about themselves or their own: the first person, or
+    a few plain lines with no link (a circular speaks of "you" and "we")."""
+    if _SELF.search(words):
+        return True
+    return len(words.strip()) <= _SHORT_PERSONAL and not _LINK.search(words)
+
+
+_SHORT_PERSONAL = 300
+"""Characters of a note short enough to be a person's own without an "I"."""
+
 _FORWARDED = re.compile(
     r"^\s*-{2,}\s*(?:forwarded message|original message)|^\s*begin forwarded message",
     re.IGNORECASE | re.MULTILINE,
@@ -346,6 +364,14 @@ def classify_new(
     if screening.risk is screen.Risk.POSSIBLE and not reading.professional:
         # Asks for nothing, yet speaks of risk or safety: never left unseen.
         return replace(found, verdict=Verdict.ASK, reason="possible-risk")
+    if (
+        reading.reason == "no-intent"
+        and _personal(own_words)
+        and screen.near_risk(f"{mail.subject}\n{mail.text}")
+    ):
+        # Asks for nothing and is nothing known, yet its words are near risk:
+        # a crisis in words no list foresaw must not be left unseen.
+        return replace(found, verdict=Verdict.ASK, reason="unsure-risk")
     return _ignore(reading.reason)
 
 

@@ -124,6 +124,16 @@ def screen(
     return Screening(risk, tuple(sorted(found)), tuple(dict.fromkeys(needs))[:3])
 
 
+def near_risk(text: str, *, language: str = DEFAULT_LANGUAGE) -> tuple[str, ...]:
+    """The kinds of words near risk in `text` (death, means, harm, violence,
+    an ending, hopelessness), grief, idioms and topics masked first: no risk
+    of their own, but a reason not to leave a stranger's mail unseen."""
+    book = phrases(language).risk
+    normal = normalize(text[:MAX_SCREEN_CHARS])
+    masked = book.neutral.sub(lambda m: " " * len(m.group(0)), normal)
+    return tuple(kind.name for kind in book.concern if kind.pattern.search(masked))
+
+
 def is_news(said: Screening, known_risk: str, known_note: str | None) -> bool:
     """Whether possible risk in a new mail is something the therapist has not
     been told of for this enquiry: the first time, a risk beyond a contact

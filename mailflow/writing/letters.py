@@ -440,7 +440,7 @@ class Letters:
             enquiry_id,
             "unsure_note",
             f"approval:{round_}",
-            f"Not sure: {who} [ref {ref}]",
+            f"{'Please read' if reason in _RISK_REASONS else 'Not sure'}: {who} [ref {ref}]",
             context,
         )
 
@@ -851,6 +851,9 @@ class Letters:
                 draft.kind,
             )
 
+
+_RISK_REASONS = frozenset({"possible-risk", "unsure-risk"})
+"""An unsure note about words near risk says "Please read", not "Not sure"."""
 
 _CALENDAR_ANSWERS = {
     "ACCEPTED": "accepted",

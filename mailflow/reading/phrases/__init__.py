@@ -44,6 +44,9 @@ class RiskPhrases:
     first_person: re.Pattern[str]
     farewells_for_clear: int
     clause: re.Pattern[str]
+    concern: tuple[Family, ...]
+    """Kinds of words near risk (death, means, harm, violence, an ending,
+    hopelessness): no risk of their own, but never left unseen."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,7 @@ def phrases(language: str = DEFAULT_LANGUAGE) -> Phrases:
             first_person=one(risk["frames"]["first_person"]),
             farewells_for_clear=int(risk["farewell"]["for_clear"]),
             clause=re.compile("|".join(risk["clause"]["patterns"])),
+            concern=families(risk["concern"]["kinds"]),
         ),
         request=RequestPhrases(
             seeking=one(request["seeking"]),
