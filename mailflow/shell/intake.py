@@ -353,7 +353,8 @@ class Intake:
         Their "offer" (authenticated like an approval) sends the first offer in
         the person's own thread."""
         zone = self._zone_of(mail)
-        first = quoting.new_words(mail.text)[:FIRST_MESSAGE_CHARS]
+        # What they wrote, or all of it when a forward has nothing of their own.
+        first = (quoting.new_words(mail.text) or mail.text)[:FIRST_MESSAGE_CHARS]
         opening = decide.Opening(
             email=person.email,
             name=person.name,
