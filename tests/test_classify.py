@@ -1087,3 +1087,30 @@ def test_the_number_in_a_thread_crisis_is_theirs_not_the_quoted_one() -> None:
     )
     assert signed.person is not None
     assert signed.person.phone == "+447700900123"  # their own signature's number
+
+
+def test_the_number_written_under_a_quote_is_theirs() -> None:
+    """Bottom-posted under an "On ... wrote:" quote: their words, their number."""
+    mail = _inbound(
+        subject="Re: tonight",
+        in_reply_to="<zzz@elsewhere.example>",
+        text="On Mon, 23 Nov 2026, Alex Park <alex@example.net> wrote:\n"
+        "> are you coming tonight?\n\n"
+        "I'm going to kill myself tonight. Ring me 07700 900123.\nJordan",
+    )
+    result = _classify(mail)
+    assert result.verdict is Verdict.CRISIS
+    assert result.person is not None
+    assert result.person.phone == "+447700900123"
+
+
+def test_a_goodbye_to_many_near_death_still_reaches_the_therapist() -> None:
+    many = tuple(f"friend{n}@example.org" for n in range(5))
+    result = _classify(
+        _inbound(
+            subject="bye",
+            text="Goodbye all of you. I'm so numb, nothing left.",
+            to=many,
+        )
+    )
+    assert (result.verdict, result.reason) == (Verdict.ASK, "unsure-risk")

@@ -214,6 +214,9 @@ _QUOTE_AUTHOR = re.compile(
     r"^(?:On\b.{0,200}?\b(?:wrote|writes)\s*:|From:\s*.{1,200})$",
     re.MULTILINE | re.IGNORECASE,
 )
+_OUTLOOK_HEADER = re.compile(r"^From:\s*.{1,200}$", re.MULTILINE | re.IGNORECASE)
+"""Where an Outlook quote (no ">") begins; what they wrote under an "On ...
+wrote:" quote is still theirs."""
 _QUOTE_MARK = re.compile(r"^\s*>|^-{2,}\s*(?:original|forwarded) message", re.M | re.I)
 
 
@@ -353,7 +356,7 @@ def classify_new(
     near = screen.near_risk(f"{mail.subject}\n{mail.text}")
     if (
         reading.reason == "no-intent"
-        and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
+        and (len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS or "death" in near)
         and (len(near) >= 2 or (near and _SELF.search(own_words)))
     ):
         # Asks for nothing and is nothing known, yet its words are near risk:
@@ -514,7 +517,7 @@ def _left_alone(
     phone = (
         None
         if reason == "calendar"
-        else extract_phone(_QUOTE_AUTHOR.split(own, maxsplit=1)[0], policy.country)
+        else extract_phone(_OUTLOOK_HEADER.split(own, maxsplit=1)[0], policy.country)
     )
     person = Person(email=email, name=mail.from_name, phone=phone)
     return Classification(
