@@ -1065,43 +1065,43 @@ def test_a_forward_with_nothing_of_their_own_asks_the_therapist() -> None:
     assert (result.verdict, result.reason) == (Verdict.ASK, "forwarded")
 
 
-def test_the_number_in_a_thread_crisis_is_theirs_not_the_quoted_one() -> None:
-    """An Outlook quote has no ">": the number in it is not theirs."""
-    mail = _inbound(
-        subject="Re: Winter newsletter",
-        in_reply_to="<letter@lists.example.org>",
-        text="I don't want to be alive anymore.\n\n"
-        "From: Riverside Counselling <hello@riverside.example>\n"
-        "Sent: Monday, 2 November 2026 09:00\nSubject: Winter newsletter\n\n"
-        "Call us on 020 7946 0991.",
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        # An Outlook quote has no ">": the number in it is not theirs.
+        (
+            "I don't want to be alive anymore.\n\n"
+            "From: Riverside Counselling <hello@riverside.example>\n"
+            "Sent: Monday, 2 November 2026 09:00\nSubject: Winter newsletter\n\n"
+            "Call us on 020 7946 0991.",
+            None,
+        ),
+        # Their own signature above that quote is theirs.
+        (
+            "I don't want to be alive anymore.\n-- \nSam\n07700 900123\n\n"
+            "From: Riverside Counselling <hello@riverside.example>\n"
+            "Sent: Monday, 2 November 2026 09:00\nSubject: Winter newsletter\n\n"
+            "Call us on 020 7946 0991.",
+            "+447700900123",
+        ),
+        # Bottom-posted under an "On ... wrote:" quote: their words, their number.
+        (
+            "On Mon, 23 Nov 2026, Alex Park <alex@example.net> wrote:\n"
+            "> are you coming tonight?\n\n"
+            "I'm going to kill myself tonight. Ring me 07700 900123.\nJordan",
+            "+447700900123",
+        ),
+    ],
+)
+def test_the_number_in_a_thread_crisis_is_the_writers(
+    text: str, phone: str | None
+) -> None:
+    result = _classify(
+        _inbound(subject="Re: tonight", in_reply_to="<x@elsewhere.example>", text=text)
     )
-    result = _classify(mail)
     assert result.verdict is Verdict.CRISIS
     assert result.person is not None
-    assert result.person.phone is None
-    signed = _classify(
-        replace(
-            mail,
-            text=mail.text.replace("\n\nFrom:", "\n-- \nSam\n07700 900123\n\nFrom:"),
-        )
-    )
-    assert signed.person is not None
-    assert signed.person.phone == "+447700900123"  # their own signature's number
-
-
-def test_the_number_written_under_a_quote_is_theirs() -> None:
-    """Bottom-posted under an "On ... wrote:" quote: their words, their number."""
-    mail = _inbound(
-        subject="Re: tonight",
-        in_reply_to="<zzz@elsewhere.example>",
-        text="On Mon, 23 Nov 2026, Alex Park <alex@example.net> wrote:\n"
-        "> are you coming tonight?\n\n"
-        "I'm going to kill myself tonight. Ring me 07700 900123.\nJordan",
-    )
-    result = _classify(mail)
-    assert result.verdict is Verdict.CRISIS
-    assert result.person is not None
-    assert result.person.phone == "+447700900123"
+    assert result.person.phone == phone
 
 
 def test_a_goodbye_to_many_near_death_still_reaches_the_therapist() -> None:

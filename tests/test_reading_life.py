@@ -110,6 +110,28 @@ def test_a_strangers_mail_near_risk_asking_for_nothing_is_a_please_read_note(
     assert "\\Seen" not in inbox.flags
 
 
+def test_a_forward_with_nothing_of_their_own_asks_quoting_what_was_forwarded(
+    setup,
+) -> None:
+    """Passed on with no words above it: the therapist is asked, and the note
+    quotes what was forwarded (their own words are none); nobody else hears."""
+    server, boxes, config = setup
+    writes(
+        server,
+        boxes,
+        "---------- Forwarded message ---------\nFrom: Ann <ann@example.net>\n"
+        "Subject: counselling\n\nYou should book a free call with Sam, she's lovely.",
+        name="Pat Lane",
+        subject="Fwd: counselling",
+    )
+    assert run(config) == 0
+    assert kinds(server, boxes.person) == []
+    (note,) = mails(server, boxes.therapist, "unsure_note")
+    text = " ".join(plain(note).split())
+    assert "it passes something on with nothing of their own above it" in text
+    assert "> You should book a free call with Sam" in plain(note)
+
+
 def test_offer_sends_the_offer_in_their_own_thread_once(setup) -> None:
     server, boxes, config = setup
     raw, note = _unsure(server, boxes, config)

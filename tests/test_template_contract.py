@@ -191,27 +191,28 @@ def test_an_override_changes_both_parts(settings, tmp_path):
     assert "Thank you for getting in touch" not in html
 
 
+def _settings_with_templates(tmp_path, mine):  # type: ignore[no-untyped-def]
+    """Settings using the practice's templates in `mine`, with both servers on
+    a closed loopback port (check fails fast: exit 3, not a hang)."""
+    path = tmp_path / "mailflow.toml"
+    closed = 'host = "127.0.0.1"\nport = 9\nsecurity = "plain"\ntimeout_s = 1'
+    path.write_text(
+        CONFIG.format(database=tmp_path / "db.sqlite3")
+        .replace('host = "imap.riverside.example"', closed)
+        .replace('host = "smtp.riverside.example"', closed)
+        + f'[templates]\ndirectory = "{mine}"\n',
+        encoding="utf-8",
+    )
+    return load_settings(path)
+
+
 def test_an_old_html_override_is_ignored_and_check_says_so(tmp_path, capsys):
     from mailflow.cli.check import check
 
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "offer.html.j2").write_text("<p>Old words</p>", encoding="utf-8")
-    path = tmp_path / "mailflow.toml"
-    path.write_text(
-        CONFIG.format(database=tmp_path / "db.sqlite3")
-        .replace(
-            'host = "imap.riverside.example"',
-            'host = "127.0.0.1"\nport = 9\nsecurity = "plain"\ntimeout_s = 1',
-        )
-        .replace(
-            'host = "smtp.riverside.example"',
-            'host = "127.0.0.1"\nport = 9\nsecurity = "plain"\ntimeout_s = 1',
-        )
-        + f'[templates]\ndirectory = "{mine}"\n',
-        encoding="utf-8",
-    )
-    settings = load_settings(path)
+    settings = _settings_with_templates(tmp_path, mine)
     _, html = compose.render("offer", sample_contexts(settings)["offer"], mine)
     assert "Old words" not in html
     assert check(settings) == 3  # the servers are not there; the templates are fine
@@ -267,21 +268,7 @@ def test_check_renders_every_branch_of_the_crisis_alert(tmp_path, capsys):
     )
     assert broken != source
     (mine / "crisis_alert.txt.j2").write_text(broken, encoding="utf-8")
-    path = tmp_path / "mailflow.toml"
-    path.write_text(
-        CONFIG.format(database=tmp_path / "db.sqlite3")
-        .replace(
-            'host = "imap.riverside.example"',
-            'host = "127.0.0.1"\nport = 9\nsecurity = "plain"\ntimeout_s = 1',
-        )
-        .replace(
-            'host = "smtp.riverside.example"',
-            'host = "127.0.0.1"\nport = 9\nsecurity = "plain"\ntimeout_s = 1',
-        )
-        + f'[templates]\ndirectory = "{mine}"\n',
-        encoding="utf-8",
-    )
-    settings = load_settings(path)
+    settings = _settings_with_templates(tmp_path, mine)
     sample = sample_contexts(settings)["crisis_alert"]
     assert template_problem("crisis_alert", sample, mine) is None  # the sample's branch
     answered = {c["answered"] for c in contract.branch_contexts("crisis_alert", sample)}

@@ -353,12 +353,7 @@ def classify_new(
     if screening.risk is screen.Risk.POSSIBLE and not reading.professional:
         # Asks for nothing, yet speaks of risk or safety: never left unseen.
         return replace(found, verdict=Verdict.ASK, reason="possible-risk")
-    near = screen.near_risk(f"{mail.subject}\n{mail.text}")
-    if (
-        reading.reason == "no-intent"
-        and (len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS or "death" in near)
-        and (len(near) >= 2 or (near and _SELF.search(own_words)))
-    ):
+    if reading.reason == "no-intent" and _near_risk_unseen(mail, own_words):
         # Asks for nothing and is nothing known, yet its words are near risk:
         # a crisis in words no list foresaw must not be left unseen.
         return replace(found, verdict=Verdict.ASK, reason="unsure-risk")
@@ -481,6 +476,15 @@ def _why(seeking: float, not_ours: dict[str, int]) -> str:
     if not_ours:
         return max(not_ours, key=lambda k: not_ours[k])
     return "request" if seeking >= 1 else "no-intent"
+
+
+def _near_risk_unseen(mail: InboundMail, own_words: str) -> bool:
+    """Words near risk of two kinds, or of one in the first person; a mail to
+    many counts only when death is among them (a goodbye to everyone)."""
+    near = screen.near_risk(f"{mail.subject}\n{mail.text}")
+    if len(mail.to) + len(mail.cc) > _MAX_ASKED_RECIPIENTS and "death" not in near:
+        return False
+    return len(near) >= 2 or bool(near and _SELF.search(own_words))
 
 
 def _without_footer(text: str, footer: re.Pattern[str]) -> str:
