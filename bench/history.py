@@ -401,7 +401,8 @@ def environ() -> dict[str, str]:
     }
 
 
-def timed(argv: list[str]) -> float:
+def timed(argv: list[str], extra: dict[str, str] | None = None) -> float:
+    """Wall seconds of one command, in `environ()` with `extra` over it."""
     import subprocess
 
     start = time.perf_counter()
@@ -410,7 +411,7 @@ def timed(argv: list[str]) -> float:
         argv,
         capture_output=True,
         text=True,
-        env=environ(),
+        env=environ() | (extra or {}),
         cwd=tempfile.gettempdir(),
         check=False,
     )

@@ -254,7 +254,7 @@ IMPURE_CALLS = {
 }
 
 PACKAGE_DATA = {
-    ("phrases/__init__.py", "read_text"),
+    ("phrases/__init__.py", "read_bytes"),
     ("intent.py", "read_text"),
     ("windows_zones.py", "read_text"),
 }

@@ -48,6 +48,7 @@ def template_problem(
 
 
 def check(settings: Settings) -> int:
+    from mailflow.reading import phrases
     from mailflow.shell.mailbox import ImapMailbox
     from mailflow.shell.smtp import SmtpSender
 
@@ -55,6 +56,9 @@ def check(settings: Settings) -> int:
     server_down = False
     print(f"config: ok ({settings.practice.name}, {settings.practice.timezone})")
     print(f"storage: {settings.storage.database} (its folder is writable)")
+    # Compiled here, so that the first cron run finds it in the cache.
+    book = phrases.phrases()
+    print(f"reading: the phrase book ({book.language}) ok")
     from mailflow.shell import folders
 
     imap = settings.imap

@@ -67,22 +67,23 @@ def keyed_entry(
     return folder / f"{kind}-{key.hexdigest()}.json"
 
 
-def write_private(entry: Path, text: str) -> None:
+def write_private(entry: Path, content: str | bytes) -> None:
     """Atomically, 0600 in a 0700 folder, then drop the folder's stale entries
     of the same kind; any OSError just leaves it unwritten (a cache)."""
     kind = entry.name.split("-", 1)[0]
+    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=entry.parent, prefix=f".{kind}-", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
             os.replace(temp, entry)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
         stale = time.time() - CACHE_MAX_AGE_S
-        for old in entry.parent.glob(f"{kind}-*.json"):
+        for old in entry.parent.glob(f"{kind}-*{entry.suffix}"):
             try:
                 if old.stat().st_mtime < stale:
                     old.unlink()

@@ -3,14 +3,19 @@
 Patterns live in a data file per language so that a second language is a file
 and its templates, not code. This module compiles them once and offers them
 as plain, typed values; `screen` and `classify` decide with them.
+
+Compiling the book is most of a first run's reading (~0.1 s of Python-level
+regex parsing), so how it is compiled can be handed over: the shell installs
+`shell.phrase_cache.load` (`use_loader`), which keeps the compiled patterns on
+disk. Without it, the book is compiled here with `re.compile`, as in the tests.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from importlib import resources
 from typing import Any, Final
 
@@ -74,17 +79,48 @@ class Phrases:
     therapist: TherapistPhrases
 
 
-@cache
+Compile = Callable[[str, int], re.Pattern[str]]
+"""`re.compile`, or what stands in for it (the same pattern, compiled)."""
+Loader = Callable[[str, bytes], Phrases]
+"""A language's name and its file's bytes -> its compiled book."""
+
+_BOOKS: dict[str, Phrases] = {}
+
+
+def _plain_load(language: str, raw: bytes) -> Phrases:
+    return build(language, tomllib.loads(raw.decode("utf-8")))
+
+
+_loader: Loader = _plain_load
+
+
+def use_loader(loader: Loader | None) -> None:
+    """How books are compiled from now on in this process (None: `re.compile`);
+    books already compiled are kept."""
+    global _loader
+    _loader = loader or _plain_load
+
+
+def source(language: str = DEFAULT_LANGUAGE) -> bytes:
+    """The bytes of a language's phrase book, as shipped in the package."""
+    return resources.files(__package__).joinpath(f"{language}.toml").read_bytes()
+
+
 def phrases(language: str = DEFAULT_LANGUAGE) -> Phrases:
-    """The compiled phrase book of one language (cached for the process)."""
-    data = tomllib.loads(
-        resources.files(__package__).joinpath(f"{language}.toml").read_text("utf-8")
-    )
+    """The compiled phrase book of one language (compiled once per process)."""
+    book = _BOOKS.get(language)
+    if book is None:
+        book = _BOOKS[language] = _loader(language, source(language))
+    return book
+
+
+def build(language: str, data: dict[str, Any], make: Compile = re.compile) -> Phrases:
+    """The book of a parsed phrase file, every pattern compiled by `make`."""
     shorthand: dict[str, str] = data.get("shorthand", {})
     risk, request = data["risk"], data["request"]
 
     def one(patterns: list[str]) -> re.Pattern[str]:
-        return _compile(patterns, shorthand)
+        return make(_alternation(patterns, shorthand), 0)
 
     def families(tables: list[dict[str, Any]]) -> tuple[Family, ...]:
         return tuple(Family(t["family"], one(t["patterns"])) for t in tables)
@@ -106,7 +142,7 @@ def phrases(language: str = DEFAULT_LANGUAGE) -> Phrases:
             topic=one(risk["frames"]["topic"]),
             first_person=one(risk["frames"]["first_person"]),
             farewells_for_clear=int(risk["farewell"]["for_clear"]),
-            clause=re.compile("|".join(risk["clause"]["patterns"])),
+            clause=make("|".join(risk["clause"]["patterns"]), 0),
             concern=families(risk["concern"]["kinds"]),
         ),
         request=RequestPhrases(
@@ -116,20 +152,20 @@ def phrases(language: str = DEFAULT_LANGUAGE) -> Phrases:
             ask=one(request["ask"]["patterns"]),
             not_ours=families(request["not_ours"]),
             not_ours_weak=one(request["not_ours_weak"]["patterns"]),
-            footer=re.compile("|".join(request["footer"]["patterns"]), re.MULTILINE),
+            footer=make("|".join(request["footer"]["patterns"]), re.MULTILINE),
         ),
         therapist=TherapistPhrases(
-            offer_yes=re.compile("|".join(data["therapist"]["offer"]["yes"])),
-            offer_no=re.compile("|".join(data["therapist"]["offer"]["no"])),
+            offer_yes=make("|".join(data["therapist"]["offer"]["yes"]), 0),
+            offer_no=make("|".join(data["therapist"]["offer"]["no"]), 0),
         ),
     )
 
 
-def _compile(patterns: list[str], shorthand: dict[str, str]) -> re.Pattern[str]:
+def _alternation(patterns: list[str], shorthand: dict[str, str]) -> str:
     """One alternation of whole-word patterns, with `{name}` shorthands expanded."""
 
     def expand(pattern: str) -> str:
         return _SHORTHAND.sub(lambda m: shorthand.get(m.group(1), m.group(0)), pattern)
 
     body = "|".join(f"(?:{expand(p)})" for p in patterns)
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+    return rf"(?<!\w)(?:{body})(?!\w)"
