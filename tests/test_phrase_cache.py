@@ -95,6 +95,18 @@ def test_a_damaged_entry_is_compiled_again_and_replaced(
     assert marshal.loads(entry.read_bytes())[0] == phrase_cache._FORMAT
 
 
+def test_a_kept_book_of_another_shape_gives_the_shipped_book(
+    cache_home: Path,
+) -> None:
+    phrase_cache.load("en", RAW)
+    (entry,) = _entries(cache_home)
+    form, data, made = marshal.loads(entry.read_bytes())
+    del data["risk"]["clear"]
+    entry.write_bytes(marshal.dumps((form, data, made)))
+    assert phrase_cache.load("en", RAW) == PLAIN
+    assert "clear" in marshal.loads(entry.read_bytes())[1]["risk"]  # replaced
+
+
 def test_code_the_engine_refuses_is_compiled_the_plain_way(
     cache_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

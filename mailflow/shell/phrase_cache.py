@@ -21,6 +21,7 @@ ever a cache: a run never fails for it.
 from __future__ import annotations
 
 import _sre  # type: ignore[import-not-found]  # re's engine: no stubs
+import contextlib
 import hashlib
 import marshal
 import os
@@ -52,13 +53,25 @@ def load(language: str, raw: bytes) -> Phrases:
     """The compiled book of `raw` (a phrase file's bytes): from the cache when
     it holds this book for this interpreter, else compiled and then kept."""
     if not usable():
-        return build(language, tomllib.loads(raw.decode("utf-8")))
+        return load_plain(language, raw)
     entry = _entry(language, raw)
     kept = _read(entry) if entry is not None else None
-    data: dict[str, Any] = (
-        kept[0] if kept is not None else tomllib.loads(raw.decode("utf-8"))
-    )
-    known: dict[tuple[str, int], Args] = kept[1] if kept is not None else {}
+    if kept is not None:
+        try:
+            return _compiled(language, *kept, entry)
+        except Exception:  # a kept book of another shape: compiled afresh below
+            pass
+    return _compiled(language, tomllib.loads(raw.decode("utf-8")), {}, entry)
+
+
+def _compiled(
+    language: str,
+    data: dict[str, Any],
+    known: dict[tuple[str, int], Args],
+    entry: Path | None,
+) -> Phrases:
+    """The book of `data`, each pattern from `known` where the engine takes
+    it, else parsed; kept in `entry` when anything was parsed."""
     made: dict[tuple[str, int], Args] = {}
 
     def make(pattern: str, flags: int) -> re.Pattern[str]:
@@ -78,12 +91,15 @@ def load(language: str, raw: bytes) -> Phrases:
 
     book = build(language, data, make)
     if entry is not None and made != known:
-        try:
-            kept_now = marshal.dumps((_FORMAT, data, made))
-        except ValueError:  # a value marshal cannot keep: stays uncached
-            return book
-        write_private(entry, kept_now)
+        # A value marshal cannot keep (ValueError): the book stays uncached.
+        with contextlib.suppress(ValueError):
+            write_private(entry, marshal.dumps((_FORMAT, data, made)))
     return book
+
+
+def load_plain(language: str, raw: bytes) -> Phrases:
+    """The book compiled by `re.compile`, as without this module."""
+    return build(language, tomllib.loads(raw.decode("utf-8")))
 
 
 def _entry(language: str, raw: bytes) -> Path | None:
