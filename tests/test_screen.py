@@ -605,3 +605,132 @@ def test_no_exception_hides_the_real_thing(text: str) -> None:
 @pytest.mark.parametrize("text", STILL_CALM)
 def test_variations_of_a_hard_negative_stay_calm(text: str) -> None:
     assert screen(text).risk is Risk.NONE
+
+
+# -- a third blind set (b4, 2026-12): the families its crises showed, each in
+# several wordings (never the corpus sentence alone), and beside them the
+# ordinary sentences that share their words.
+
+THIRD_SET_CLEAR = [
+    # nobody's problem much longer
+    "I won't be anyone's problem for much longer.",
+    "i wont be a burden much longer, dont worry",
+    "Tell her I won't be your problem for much longer.",
+    # the least painful way, the dose that would be enough
+    "I've been reading about which methods are least painful.",
+    "spent all night googling what ways are quickest",
+    "I looked up which method is the most reliable.",
+    "I've been reading up on what dose of my sleeping tablets would be enough.",
+    "I worked out what amount of the diazepam would be enough.",
+    # the point of being here, however hedged
+    "I don't really see the point in being here anymore.",
+    "honestly i cant see any point in living",
+    "I do not actually see the point of being around.",
+    # tablets put by, set out, a promise not given
+    "I've been keeping hold of my tablets instead of taking them, just in case.",
+    "I'm holding on to my meds just in case I need them.",
+    "I've got the tablets out on the table in front of me.",
+    "I've tipped all my pills out onto the bed.",
+    "I don't think I'll do anything silly but I can't promise.",
+    "I don't think I'd do anything daft but I couldn't promise.",
+    # the rope sorted
+    "I've sorted the rope in the garage and that's that.",
+    "i have tied a noose",
+    # a message that tells the family it is not their fault
+    "Tell mum it's not her fault.",
+    "Please tell my kids it isn't their fault.",
+    "tell everyone its not anyone's fault",
+    # a way out through the insurance, said to the one left
+    "He said 'you'll be all right with the insurance'.",
+    "You'll all be better off with the life insurance.",
+    "she'd be fine with the payout",
+    # planned for when the family is away
+    "I've got it all planned for when my husband's away with work.",
+    "i have it all planned for when the kids are away at their dads",
+    # a number of tablets taken
+    "I took about 20 paracetamol last night.",
+    "I swallowed maybe fifteen of my sleeping tablets.",
+    "She's taken 30 tablets.",
+    "I went to A&E after taking a load of my mum's tablets.",
+    # self-harm: cut badly, bleeding that won't stop
+    "i cut pretty bad last night",
+    "I cut too deep this time.",
+    "It still won't stop bleeding.",
+    # danger now
+    "hes going to kill me if i leave",
+    "She's gonna hurt us when she gets back.",
+    "He says if I call the police I'll never see them again.",
+    "if you ring the police you'll regret it, he said",
+]
+
+THIRD_SET_POSSIBLE = [
+    # farewells: each alone an ordinary sentence, counted
+    "I've made my decision and I'm at peace with it.",
+    "I won't be around after the 14th.",
+    "The cat is going to my sister.",
+    "I've left notes for the people who matter.",
+    "Her phone is off now.",
+    # a promise not given after "I won't": the downgrade's words, so possible
+    "I won't do anything stupid, I think, but I cannot promise that.",
+]
+
+THIRD_SET_TWO_FAREWELLS = [
+    "I've made my decision. I just didn't want it to be that nobody knew.",
+    "I've made my decision about things and I'm at peace with it. I won't be"
+    " around after the 14th.",
+    "ive sorted everything, the cat is going to my sister and ive left notes for"
+    " the people who matter.",
+    "She sent a message saying she's sorry for everything, and her phone is off.",
+    "I've given my guitars and my ps5 to my little brother so mum's not left with"
+    " anything to deal with.",
+]
+
+THIRD_SET_NONE = [
+    "Which ways are least painful to remove a plaster?",
+    "I read about which method is quickest to learn the guitar.",
+    "What dose of melatonin would be enough to help me sleep?",
+    "I'm keeping my inhaler with me just in case.",
+    "I got the tablets out of the cupboard for my dad.",
+    "I can't promise I'll be on time.",
+    "I've sorted the rope for the boat.",
+    "How do I tell my kids it's not their fault we divorced?",
+    "We'll be fine with the insurance once the car is fixed.",
+    "I've got it all planned for the wedding.",
+    "I've got it all planned for when the kids are at school.",
+    "We'll be fine with the insurance, I'm sure.",
+    "I took 2 paracetamol for my headache.",
+    "I took 20 mg of sertraline this morning.",
+    "I took ten days of antibiotics.",
+    "I've taken 10 tablets a day for years.",
+    "I cut my finger badly while cooking.",
+    "My nose won't stop bleeding.",
+    "He's going to kill it at the interview.",
+    "If I call the police about the noise, will they come?",
+    "I've made my decision to start therapy.",
+    "I won't be a problem to reschedule.",
+    "About ten years ago, when I went through a really dark time, counselling"
+    " helped.",
+    "Back then I went through a pretty dark patch but I've been fine since.",
+    "We'd like someone experienced with teenagers and self-harm.",
+    "Do you specialise in self-harm?",
+]
+
+
+@pytest.mark.parametrize("text", THIRD_SET_CLEAR)
+def test_third_set_crisis_families_are_clear_risk(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+@pytest.mark.parametrize("text", THIRD_SET_POSSIBLE)
+def test_third_set_farewells_alone_are_possible_risk(text: str) -> None:
+    assert screen(text).risk is Risk.POSSIBLE
+
+
+@pytest.mark.parametrize("text", THIRD_SET_TWO_FAREWELLS)
+def test_third_set_two_farewells_in_one_mail_are_clear_risk(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+@pytest.mark.parametrize("text", THIRD_SET_NONE)
+def test_third_set_hard_negatives_are_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE
