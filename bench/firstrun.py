@@ -365,10 +365,12 @@ def first_run_section(
     warm = tmp / "warm"  # as `mailflow init` ends: the phrase book compiled
     warm.mkdir()
     (warm / "mailflow.toml").write_text(config_text(warm / "db.sqlite3", server))
+    # The runs' own cache folder, not the developer's: only what this bench
+    # put there (the check below) is in it.
+    cache = {"XDG_CACHE_HOME": str(tmp / "cache")}
     for python in pythons.values():
-        timed(
-            [python, "-m", "mailflow", "check", "--config", str(warm / "mailflow.toml")]
-        )
+        check = [python, "-m", "mailflow", "check", "--config"]
+        timed([*check, str(warm / "mailflow.toml")], cache)
     kinds = {"config never validated": "edited", "after check": "checked"}
     kinds["nothing cached"] = "bare"
     runs: dict[tuple[str, str], list[float]] = {
@@ -385,9 +387,11 @@ def first_run_section(
                 config.write_text(config_text(home / "mailflow.sqlite3", server))
                 argv = [python, "-m", "mailflow"]
                 if how == "checked":  # as `mailflow init` ends; not timed
-                    timed([*argv, "check", "--config", str(config)])
+                    timed([*argv, "check", "--config", str(config)], cache)
                 # An empty cache folder of its own: neither config nor phrase book.
-                extra = {"XDG_CACHE_HOME": str(home / "cache")} if how == "bare" else {}
+                extra = (
+                    {"XDG_CACHE_HOME": str(home / "cache")} if how == "bare" else cache
+                )
                 before = len(server.smtp_log)
                 run = [*argv, "run", "--config", str(config), "--now", now.isoformat()]
                 runs[name, kind].append(timed(run, extra))

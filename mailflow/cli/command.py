@@ -167,11 +167,12 @@ def _main(argv: list[str] | None, settle: bool = False) -> int:
     # Message-IDs with it. Never logged, whatever -v says (#14).
     for wire in ("imapclient", "imaplib"):
         logging.getLogger(wire).setLevel(logging.WARNING)
-    # The phrase book compiled once per install, not once per run (~0.1 s).
-    from mailflow.reading import phrases
-    from mailflow.shell import phrase_cache
+    if args.command in {"run", "watch", "check", "demo"}:
+        # The phrase book compiled once per install, not once per run (~0.1 s).
+        from mailflow.reading import phrases
+        from mailflow.shell import phrase_cache
 
-    phrases.use_loader(phrase_cache.load)
+        phrases.keep(phrase_cache.load(phrases.DEFAULT_LANGUAGE, phrases.source()))
     try:
         if args.command == "demo":
             import importlib.util

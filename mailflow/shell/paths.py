@@ -36,6 +36,8 @@ def cache_folder() -> Path | None:
         root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
     except RuntimeError:
         return None
+    if not root.is_absolute():  # HOME empty or relative: no folder to trust
+        return None
     return root / "mailflow"
 
 

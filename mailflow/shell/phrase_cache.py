@@ -2,30 +2,34 @@
 
 Compiling the book's ~40 large alternations is Python-level parsing (`re`'s
 parser is written in Python): ~0.1 s, most of what a first run spends reading.
-What the parser produces for a pattern (its flags, its engine code and group
-tables) is plain data, so it is kept in the per-user cache folder beside the
-validated config, `phrases-<key>.marshal`, keyed by the book's bytes and the
-interpreter's exact version and regex engine (`_sre.MAGIC`, `_sre.CODESIZE`).
-A hit hands that data to the engine's own constructor (`_sre.compile`, which
-checks the code before it takes it): the same pattern object `re.compile`
-returns, equal to it (a test compares every pattern of the book with
-`re.compile`'s, by `==`, which compares the engine code).
+What the parser produces for a pattern (its final flags, its engine code and
+group tables) is plain data, so it is kept in the per-user cache folder beside
+the validated config, `phrases-<key>.marshal`, keyed by the book's bytes and
+the interpreter's exact version and regex engine (`_sre.MAGIC`, `_sre.CODESIZE`).
 
-This reaches into CPython's `re` internals, so it is used only where they are
-known (`KNOWN_VERSIONS`); anywhere else, and on any doubt (a file that is not
-the user's own, unreadable, of another shape, code the engine refuses), the
-pattern is compiled by `re.compile` as it would be without this module. Only
-ever a cache: a run never fails for it.
+Only that engine data is kept, looked up by each pattern's own text and flags;
+the book itself is always read from the package, so a kept entry can only say
+how to compile a pattern the shipped book asks for, never which patterns there
+are. A hit hands the data to the engine's own constructor (`_sre.compile`,
+which checks the code's structure before it takes it): a pattern equal to
+`re.compile`'s (a test compares every pattern of the book: string, flags,
+engine code, groups). The file is read only when it is a regular file of the
+user's own that nobody else may write, and no bigger than `MAX_BYTES`.
+
+This follows CPython's `re` internals, so it is used only where they are known
+(`KNOWN_VERSIONS`); anywhere else, and on any doubt (a foreign, odd or damaged
+file, code the engine refuses), the pattern is compiled by `re.compile` as
+without this module. Only ever a cache: loading the book never fails for it.
 """
 
 from __future__ import annotations
 
-import _sre  # type: ignore[import-not-found]  # re's engine: no stubs
 import contextlib
 import hashlib
 import marshal
 import os
 import re
+import stat
 import sys
 import tomllib
 from pathlib import Path
@@ -36,10 +40,13 @@ from mailflow.shell.paths import cache_folder, write_private
 
 KNOWN_VERSIONS: Final = frozenset({(3, 11), (3, 12), (3, 13)})
 """Pythons whose `re._compiler.compile` this module's `_engine_args` follows."""
-_FORMAT: Final = b"mailflow-phrases-1"
+MAX_BYTES: Final = 8 * 1024 * 1024
+"""A kept entry is ~1 MB; anything much larger is not ours."""
+_FORMAT: Final = b"mailflow-phrases-2"
 
 Args = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
 """What `_sre.compile` takes after the pattern: flags, code, groups, both maps."""
+Known = dict[tuple[str, int], Args]
 
 
 def usable() -> bool:
@@ -50,89 +57,91 @@ def usable() -> bool:
 
 
 def load(language: str, raw: bytes) -> Phrases:
-    """The compiled book of `raw` (a phrase file's bytes): from the cache when
-    it holds this book for this interpreter, else compiled and then kept."""
+    """The compiled book of `raw` (a phrase file's bytes): each pattern from
+    the cache where it holds it for this interpreter, else compiled; kept for
+    the next run when anything had to be compiled."""
+    data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
     if not usable():
-        return load_plain(language, raw)
+        return build(language, data)
     entry = _entry(language, raw)
-    kept = _read(entry) if entry is not None else None
-    if kept is not None:
-        try:
-            return _compiled(language, *kept, entry)
-        except Exception:  # a kept book of another shape: compiled afresh below
-            pass
-    return _compiled(language, tomllib.loads(raw.decode("utf-8")), {}, entry)
-
-
-def _compiled(
-    language: str,
-    data: dict[str, Any],
-    known: dict[tuple[str, int], Args],
-    entry: Path | None,
-) -> Phrases:
-    """The book of `data`, each pattern from `known` where the engine takes
-    it, else parsed; kept in `entry` when anything was parsed."""
-    made: dict[tuple[str, int], Args] = {}
+    known = _read(entry) if entry is not None else None
+    made: Known = {}
 
     def make(pattern: str, flags: int) -> re.Pattern[str]:
         key = (pattern, int(flags))  # a plain int: marshal keeps no RegexFlag
-        args = known.get(key)
-        if args is not None:
-            compiled = _from_args(pattern, args)
-            if compiled is not None:
-                made[key] = args
-                return compiled
-        args = _engine_args(pattern, flags)
+        args = known.get(key) if known else None
         compiled = _from_args(pattern, args) if args is not None else None
+        if compiled is None:
+            args = _engine_args(pattern, flags)
+            compiled = _from_args(pattern, args) if args is not None else None
         if compiled is None or args is None:
             return re.compile(pattern, flags)
         made[key] = args
         return compiled
 
     book = build(language, data, make)
-    if entry is not None and made != known:
-        # A value marshal cannot keep (ValueError): the book stays uncached.
-        with contextlib.suppress(ValueError):
-            write_private(entry, marshal.dumps((_FORMAT, data, made)))
+    if entry is not None:
+        if made != known:
+            # A value marshal cannot keep (ValueError): the book stays uncached.
+            with contextlib.suppress(ValueError):
+                write_private(entry, marshal.dumps((_FORMAT, made)))
+        else:  # in use: not swept as stale beside newer entries
+            with contextlib.suppress(OSError):
+                os.utime(entry)
     return book
-
-
-def load_plain(language: str, raw: bytes) -> Phrases:
-    """The book compiled by `re.compile`, as without this module."""
-    return build(language, tomllib.loads(raw.decode("utf-8")))
 
 
 def _entry(language: str, raw: bytes) -> Path | None:
     folder = cache_folder()
-    if folder is None:
+    engine = _engine()
+    if folder is None or engine is None:
         return None
-    about = f"{language}\0{sys.version}\0{_sre.MAGIC}\0{_sre.CODESIZE}\0"
+    magic, codesize = engine
+    about = f"{language}\0{sys.version}\0{magic}\0{codesize}\0"
     key = hashlib.sha256(_FORMAT + b"\0" + about.encode() + raw).hexdigest()
     return folder / f"phrases-{key}.marshal"
 
 
-def _read(
-    entry: Path,
-) -> tuple[dict[str, Any], dict[tuple[str, int], Args]] | None:
-    """The parsed book and its patterns' engine data; None on any doubt."""
+def _engine() -> tuple[int, int] | None:
     try:
-        with entry.open("rb") as handle:
+        import _sre  # type: ignore[import-not-found]  # re's engine: no stubs
+    except ImportError:
+        return None
+    return int(_sre.MAGIC), int(_sre.CODESIZE)
+
+
+def _read(entry: Path) -> Known | None:
+    """The kept engine data, by pattern; None on any doubt. Opened without
+    blocking or following a link, and read only when it is a regular file of
+    the user's own, written by nobody else, of a plausible size."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(entry, flags)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
             status = os.fstat(handle.fileno())
             getuid = getattr(os, "getuid", None)
-            if status.st_mode & 0o022 or (getuid and status.st_uid != getuid()):
-                return None  # someone else could have written it
-            kept = marshal.loads(handle.read())
-    except (OSError, EOFError, ValueError, TypeError):
+            if (
+                not stat.S_ISREG(status.st_mode)
+                or status.st_mode & 0o022
+                or (getuid is not None and status.st_uid != getuid())
+                or status.st_size > MAX_BYTES
+            ):
+                return None  # not a file, or someone else could have written it
+            kept = marshal.loads(handle.read(MAX_BYTES + 1))
+    except Exception:  # unreadable or damaged: compiled again
         return None
     if (
         not isinstance(kept, tuple)
-        or len(kept) != 3
+        or len(kept) != 2
         or kept[0] != _FORMAT
         or not isinstance(kept[1], dict)
-        or not isinstance(kept[2], dict)
     ):
         return None
-    return kept[1], kept[2]
+    known: Known = kept[1]
+    return known
 
 
 def _engine_args(pattern: str, flags: int) -> Args | None:
@@ -161,6 +170,8 @@ def _engine_args(pattern: str, flags: int) -> Args | None:
 def _from_args(pattern: str, args: Args) -> re.Pattern[str] | None:
     """The engine's pattern object from kept data; None if it refuses it."""
     try:
+        import _sre
+
         flags, code, groups, groupindex, indexgroup = args
         compiled: re.Pattern[str] = _sre.compile(
             pattern, flags, code, groups, groupindex, indexgroup

@@ -5,9 +5,9 @@ and its templates, not code. This module compiles them once and offers them
 as plain, typed values; `screen` and `classify` decide with them.
 
 Compiling the book is most of a first run's reading (~0.1 s of Python-level
-regex parsing), so how it is compiled can be handed over: the shell installs
-`shell.phrase_cache.load` (`use_loader`), which keeps the compiled patterns on
-disk. Without it, the book is compiled here with `re.compile`, as in the tests.
+regex parsing), so the shell may hand over a book it compiled its own way
+(`keep`; `shell.phrase_cache` keeps the engine's data on disk). Without that,
+the book is compiled here with `re.compile` on first use, as in the tests.
 """
 
 from __future__ import annotations
@@ -81,24 +81,8 @@ class Phrases:
 
 Compile = Callable[[str, int], re.Pattern[str]]
 """`re.compile`, or what stands in for it (the same pattern, compiled)."""
-Loader = Callable[[str, bytes], Phrases]
-"""A language's name and its file's bytes -> its compiled book."""
 
 _BOOKS: dict[str, Phrases] = {}
-
-
-def _plain_load(language: str, raw: bytes) -> Phrases:
-    return build(language, tomllib.loads(raw.decode("utf-8")))
-
-
-_loader: Loader = _plain_load
-
-
-def use_loader(loader: Loader | None) -> None:
-    """How books are compiled from now on in this process (None: `re.compile`);
-    books already compiled are kept."""
-    global _loader
-    _loader = loader or _plain_load
 
 
 def source(language: str = DEFAULT_LANGUAGE) -> bytes:
@@ -107,11 +91,19 @@ def source(language: str = DEFAULT_LANGUAGE) -> bytes:
 
 
 def phrases(language: str = DEFAULT_LANGUAGE) -> Phrases:
-    """The compiled phrase book of one language (compiled once per process)."""
+    """The compiled phrase book of one language (compiled once per process,
+    unless the shell handed one over first: `keep`)."""
     book = _BOOKS.get(language)
     if book is None:
-        book = _BOOKS[language] = _loader(language, source(language))
+        data = tomllib.loads(source(language).decode("utf-8"))
+        book = _BOOKS[language] = build(language, data)
     return book
+
+
+def keep(book: Phrases) -> None:
+    """Use `book` for its language from now on in this process: the shell's
+    copy of the shipped book, compiled its own way (`shell.phrase_cache`)."""
+    _BOOKS[book.language] = book
 
 
 def build(language: str, data: dict[str, Any], make: Compile = re.compile) -> Phrases:
