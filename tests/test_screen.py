@@ -7,6 +7,8 @@ safety message, and the ways people say the real thing.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -607,123 +609,154 @@ def test_variations_of_a_hard_negative_stay_calm(text: str) -> None:
     assert screen(text).risk is Risk.NONE
 
 
-# -- a third blind set (b4, 2026-12): the families its crises showed, each in
-# several wordings (never the corpus sentence alone), and beside them the
-# ordinary sentences that share their words.
+# -- a third blind set (b4, 2026-12): the families its crises showed, each
+# said in words of our own (never the corpus's sentences), and beside them the
+# ordinary sentences that share their words; then what a review found the
+# first version hid or alarmed on.
 
 THIRD_SET_CLEAR = [
-    # nobody's problem much longer
-    "I won't be anyone's problem for much longer.",
-    "i wont be a burden much longer, dont worry",
-    "Tell her I won't be your problem for much longer.",
-    # the least painful way, the dose that would be enough
-    "I've been reading about which methods are least painful.",
-    "spent all night googling what ways are quickest",
-    "I looked up which method is the most reliable.",
-    "I've been reading up on what dose of my sleeping tablets would be enough.",
-    "I worked out what amount of the diazepam would be enough.",
+    # nobody's problem or burden much longer
+    "I wont be a burden to anyone much longer.",
+    "i won't be anybodys problem soon.",
+    "I'll not be your problem for much longer, I promise.",
+    # the least painful way read up on
+    "Last night I was researching which methods are painless.",
+    "I googled which way is the most reliable.",
     # the point of being here, however hedged
-    "I don't really see the point in being here anymore.",
-    "honestly i cant see any point in living",
-    "I do not actually see the point of being around.",
-    # tablets put by, set out, a promise not given
-    "I've been keeping hold of my tablets instead of taking them, just in case.",
-    "I'm holding on to my meds just in case I need them.",
-    "I've got the tablets out on the table in front of me.",
-    "I've tipped all my pills out onto the bed.",
-    "I don't think I'll do anything silly but I can't promise.",
-    "I don't think I'd do anything daft but I couldn't promise.",
-    # the rope sorted
-    "I've sorted the rope in the garage and that's that.",
-    "i have tied a noose",
-    # a message that tells the family it is not their fault
-    "Tell mum it's not her fault.",
-    "Please tell my kids it isn't their fault.",
-    "tell everyone its not anyone's fault",
-    # a way out through the insurance, said to the one left
-    "He said 'you'll be all right with the insurance'.",
-    "You'll all be better off with the life insurance.",
-    "she'd be fine with the payout",
+    "Honestly I cant see any point in still being here.",
+    "i do not actually see the point of being alive",
+    # tablets kept back, set out in front of them, lined up
+    "I've been holding on to my meds rather than taking them, just in case.",
+    "The pills are all out on the bed in front of me.",
+    "I've lined the tablets up on the table.",
+    # a promise not given
+    "I don't think I'd do anything daft tonight but I couldn't promise.",
+    # the rope or noose made ready
+    "I've got the noose ready.",
+    "the rope's sorted.",
+    "i tied a rope up in the loft and that's that",
+    # a goodbye that tells the family it is not their fault
+    "Please tell my daughter it wasn't her fault.",
+    "Im sorry, tell mum its not her fault",
+    "tell everyone it isnt anyone's fault x",
+    # a way out through the insurance, said to those left
+    "They'll be looked after with the life insurance.",
+    "You'd all be better off with the payout.",
     # planned for when the family is away
-    "I've got it all planned for when my husband's away with work.",
-    "i have it all planned for when the kids are away at their dads",
-    # a number of tablets taken
-    "I took about 20 paracetamol last night.",
-    "I swallowed maybe fifteen of my sleeping tablets.",
+    "I have it all planned for when the kids are away at their dads.",
+    # a number of tablets taken, now
+    "I swallowed maybe fifteen of my sleeping tablets an hour ago.",
     "She's taken 30 tablets.",
-    "I went to A&E after taking a load of my mum's tablets.",
-    # self-harm: cut badly, bleeding that won't stop
-    "i cut pretty bad last night",
-    "I cut too deep this time.",
-    "It still won't stop bleeding.",
+    "I've taken twenty-five tablets.",
+    "we ended up in a and e after taking loads of her sleeping pills",
+    # a cut too deep
+    "i cut way too deep",
+    "cut too deep tonight and it wont stop",
+    "I cut so badly last night it won't stop bleeding.",
     # danger now
     "hes going to kill me if i leave",
     "She's gonna hurt us when she gets back.",
-    "He says if I call the police I'll never see them again.",
-    "if you ring the police you'll regret it, he said",
+    "He keeps texting that if I call the police I'll never see the kids again.",
+    # no longer around after tonight
+    "I won't be around after tonight.",
+]
+
+THIRD_SET_TWO_FAREWELLS = [
+    "I've made my decision. Tonight.",
+    "I've made my choice about everything and I feel at peace. Nobody knew.",
+    "The dog's going to my neighbour, and I've left letters for the people who matter.",
+    "Her message said she's sorry for everything, and her phone is off.",
+    "I gave my bike to a friend so mum's not left with anything to sort out.",
+    "I've been reading up on what dose of the diazepam would be enough. Please"
+    " talk me out of it.",
+]
+
+THIRD_SET_NONE = [
+    # the review's false alarms of the first version
+    "Once the new boiler is in, the damp won't be a problem much longer.",
+    "I'm moving to Leeds so I won't be your problem any longer, ha.",
+    "The kids won't be a burden any more once they start nursery.",
+    "I googled what ways are quickest by train.",
+    "What dose of propranolol would be enough for my driving test nerves?",
+    "My GP and I are working out what dose of sertraline would be enough.",
+    "I don't really see the point in living in London any more, so I'm moving.",
+    "I'm holding on to my old antidepressants just in case the new ones don't work.",
+    "I put my meds out on the table every morning in a pill organiser.",
+    "I got my tablets out on the counter so I remember to take them.",
+    "I don't think I'll do anything silly at the party but I can't promise.",
+    "I sorted out the rope for the tug of war at the school fete.",
+    "I got ready the rope for sailing on Saturday.",
+    "We sorted the rope and the tent pegs for camping.",
+    "Tell mum it's not her fault the appointment got mixed up.",
+    "Tell my partner it isn't his fault, he feels terrible about missing it.",
+    "How do I tell my kids it's not their fault?",
+    "I have it all planned for when the kids are away at camp, I'll do the"
+    " sessions then.",
+    "You'll be fine with the insurance, it covers six sessions.",
+    "They'll be fine with the insurance payout for the car.",
+    "I've taken 20 tablets of sertraline over the last month.",
+    "I took 8 of the antibiotic tablets, as prescribed, twice daily.",
+    "I've taken 28 tablets, the full pack, as the GP said, one a day.",
+    "I took 12 tablets on holiday and forgot the rest.",
+    "I took 2 paracetamol for my headache.",
+    "I took 20 mg of sertraline this morning.",
+    "After taking all the tablets in the course I felt fine.",
+    "I felt sick after taking too many ibuprofen for my back.",
+    "I cut really badly when I chopped the onions.",
+    "I cut pretty deep into the budget this year.",
+    "My arm won't stop bleeding after the blood test.",
+    "My nose won't stop bleeding.",
+    "If I call the police about the dog next door I'll regret it.",
+    "If we tell the police, they said we won't see the car again for weeks.",
+    "He's going to kill it at the interview.",
+    # farewells alone, and their hints, in ordinary mail
+    "I've looked at a few therapists and I've made my decision.",
+    "I won't be around after Thursday as we're flying to Spain.",
+    "The dog is going to my mum's while we're on holiday.",
+    "Her phone is dead so she asked me to email for her.",
+    "I'm giving my old sofa and chairs to a friend as we're moving.",
+    "I've left notes for the people who care for mum so they know the routine.",
+    "I won't be around after Friday, the dog is going to my mum's while I'm away.",
+    "I've made my decision. Don't worry about replying to me, see you Tuesday.",
+    "We've got a new puppy, so the cat's going to my sister.",
+    # history told as history, and topics
+    "Ten years ago I went through a dark patch but I've been fine since.",
+    "We'd like someone experienced with teenagers and self-harm.",
+    "Is there a therapist who specialises in self-harm?",
 ]
 
 THIRD_SET_POSSIBLE = [
-    # farewells: each alone an ordinary sentence, counted
-    "I've made my decision and I'm at peace with it.",
-    "I won't be around after the 14th.",
-    "The cat is going to my sister.",
-    "I've left notes for the people who matter.",
-    "Her phone is off now.",
+    # a dark time that is not over
+    "Years ago I went through a dark patch and it's back, worse than ever.",
     # a promise not given after "I won't": the downgrade's words, so possible
     "I won't do anything stupid, I think, but I cannot promise that.",
 ]
 
-THIRD_SET_TWO_FAREWELLS = [
-    "I've made my decision. I just didn't want it to be that nobody knew.",
-    "I've made my decision about things and I'm at peace with it. I won't be"
-    " around after the 14th.",
-    "ive sorted everything, the cat is going to my sister and ive left notes for"
-    " the people who matter.",
-    "She sent a message saying she's sorry for everything, and her phone is off.",
-    "I've given my guitars and my ps5 to my little brother so mum's not left with"
-    " anything to deal with.",
-]
-
-THIRD_SET_NONE = [
-    "Which ways are least painful to remove a plaster?",
-    "I read about which method is quickest to learn the guitar.",
-    "What dose of melatonin would be enough to help me sleep?",
-    "I'm keeping my inhaler with me just in case.",
-    "I got the tablets out of the cupboard for my dad.",
-    "I can't promise I'll be on time.",
-    "I've sorted the rope for the boat.",
-    "How do I tell my kids it's not their fault we divorced?",
-    "We'll be fine with the insurance once the car is fixed.",
-    "I've got it all planned for the wedding.",
-    "I've got it all planned for when the kids are at school.",
-    "We'll be fine with the insurance, I'm sure.",
-    "I took 2 paracetamol for my headache.",
-    "I took 20 mg of sertraline this morning.",
-    "I took ten days of antibiotics.",
-    "I've taken 10 tablets a day for years.",
-    "I cut my finger badly while cooking.",
-    "My nose won't stop bleeding.",
-    "He's going to kill it at the interview.",
-    "If I call the police about the noise, will they come?",
-    "I've made my decision to start therapy.",
-    "I won't be a problem to reschedule.",
-    "About ten years ago, when I went through a really dark time, counselling"
-    " helped.",
-    "Back then I went through a pretty dark patch but I've been fine since.",
-    "We'd like someone experienced with teenagers and self-harm.",
-    "Do you specialise in self-harm?",
+# What the first version's calming words hid; none may hide a real crisis.
+THIRD_SET_NEVER_HIDDEN = [
+    "I'm all too familiar with suicidal thoughts, they're back every night.",
+    "I'm familiar with wanting to die.",
+    "I'm experienced with self-harm, I've been doing it since I was 14.",
+    "you're experienced with suicidal people and thats what i am right now",
+    "Do you specialise in self-harm, my 14 year old has been cutting again.",
+    "It's not historic, I cut myself badly.",
+    "historically i cope but i want to kill myself",
+    "I'm at the historic dockyard and I'm going to jump off the bridge.",
+    "My daughter is in her teens and she's been cutting herself.",
+    "My husband is in his thirties and says he wants to kill himself.",
+    "I swallowed a handful of pills. No plan, I just couldn't cope.",
+    "The crisis team wrote no active risk, but I want to kill myself.",
+    "He threatened to kill me. I have no plan if he comes back.",
+    "i want to die. no plan for tomorrow or anything",
+    "I want to die and it is not fleeting.",
+    "I have a history of self-harm and I took 30 tablets six hours ago.",
+    "With my history of self harm I cut myself badly earlier.",
 ]
 
 
 @pytest.mark.parametrize("text", THIRD_SET_CLEAR)
 def test_third_set_crisis_families_are_clear_risk(text: str) -> None:
     assert screen(text).risk is Risk.CLEAR
-
-
-@pytest.mark.parametrize("text", THIRD_SET_POSSIBLE)
-def test_third_set_farewells_alone_are_possible_risk(text: str) -> None:
-    assert screen(text).risk is Risk.POSSIBLE
 
 
 @pytest.mark.parametrize("text", THIRD_SET_TWO_FAREWELLS)
@@ -734,3 +767,60 @@ def test_third_set_two_farewells_in_one_mail_are_clear_risk(text: str) -> None:
 @pytest.mark.parametrize("text", THIRD_SET_NONE)
 def test_third_set_hard_negatives_are_no_risk(text: str) -> None:
     assert screen(text).risk is Risk.NONE
+
+
+@pytest.mark.parametrize("text", THIRD_SET_POSSIBLE)
+def test_third_set_unfinished_history_is_possible_risk(text: str) -> None:
+    assert screen(text).risk is Risk.POSSIBLE
+
+
+@pytest.mark.parametrize("text", THIRD_SET_NEVER_HIDDEN)
+def test_third_set_no_calming_word_hides_a_crisis(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+def test_a_long_sentence_of_repeated_phrases_costs_linear_time() -> None:
+    """Work per phrase is bounded (`_CLAUSE_REACH`): counted in regex
+    searches, not seconds, so the test never depends on the machine."""
+    from mailflow.reading import screen as screening
+
+    calls = 0
+    book = screening.phrases().risk
+    real = type(book.past).search
+
+    class Counting:
+        def __init__(self, pattern: re.Pattern[str]) -> None:
+            self.pattern = pattern
+
+        def search(self, text: str, *args: int) -> re.Match[str] | None:
+            nonlocal calls
+            calls += 1
+            chars[0] += len(text)
+            return real(self.pattern, text, *args)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.pattern, name)
+
+    chars = [0]
+    short = "sorted the rope " * 200
+    longer = "sorted the rope " * 1600
+    import dataclasses
+
+    counted = dataclasses.replace(book, past=Counting(book.past))  # type: ignore[arg-type]
+    original = screening.phrases
+
+    def with_counting(language: str = "en") -> object:
+        whole = original(language)
+        return dataclasses.replace(whole, risk=counted)
+
+    screening.phrases = with_counting  # type: ignore[assignment]
+    try:
+        screen(short)
+        per_short = chars[0] / len(short)
+        chars[0] = 0
+        screen(longer)
+        per_longer = chars[0] / len(longer)
+    finally:
+        screening.phrases = original
+    # Characters read by `past` per character of mail: flat, not growing.
+    assert per_longer <= per_short * 1.5

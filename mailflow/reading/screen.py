@@ -29,6 +29,8 @@ MAX_NOTE_CHARS: Final = 300
 """A safety need is quoted to the therapist in the person's words, this long."""
 
 _NEGATION_WINDOW: Final = 60
+_CLAUSE_REACH: Final = 300
+"""How far a clause, or the words that frame a phrase, are read from it."""
 """How far before a risk phrase a negator still reaches ("I am not, and have
 never been, suicidal" is about 30 characters)."""
 
@@ -94,13 +96,15 @@ def screen(
         # The sentence and the one after it ("... better off without me. That
         # was about a year ago.") say whether it is history.
         context = " ".join(s for s, _ in sentences[number : number + 2])
+        # Read once a sentence, not once a match (a long hostile sentence of
+        # repeated phrases must cost linear time).
+        told_as_past = book.past.search(sentence) is not None
+        downgraded = book.downgrade.search(context) is not None
         for family in book.clear:
             for clause in _present(family, masked, book):
-                past = (
-                    book.past.search(clause) or book.past.search(sentence)
-                ) and not book.now.search(clause)
-                downgraded = book.downgrade.search(context) is not None
-                calm = past or (downgraded and not book.now.search(clause))
+                now = book.now.search(clause) is not None
+                past = (told_as_past or book.past.search(clause)) and not now
+                calm = past or (downgraded and not now)
                 _raise(found, family.name, Risk.POSSIBLE if calm else Risk.CLEAR)
         for family in book.possible:
             clauses = _present(family, masked, book)
@@ -171,7 +175,8 @@ def _sentences(normal: str, original: str) -> list[tuple[str, str]]:
 
 def _present(family: Family, sentence: str, book: RiskPhrases) -> list[str]:
     """Each clause where a family phrase stands, neither negated nor about a
-    topic ("we see a lot of overdoses", "training on self-harm")."""
+    topic ("we see a lot of overdoses", "training on self-harm"). A clause is
+    read at most `_CLAUSE_REACH` characters either side of its phrase."""
     found = []
     for match in family.pattern.finditer(sentence):
         before = sentence[max(0, match.start() - _NEGATION_WINDOW) : match.start()]
@@ -184,9 +189,10 @@ def _present(family: Family, sentence: str, book: RiskPhrases) -> list[str]:
                 continue
         if _about_a_topic(match, sentence, book):
             continue
-        after = book.clause.search(sentence, match.end())
+        reach = match.end() + _CLAUSE_REACH
+        after = book.clause.search(sentence, match.end(), reach)
         found.append(
-            clause + sentence[match.start() : after.start() if after else None]
+            clause + sentence[match.start() : after.start() if after else reach]
         )
     return found
 
@@ -198,7 +204,7 @@ def _about_a_topic(match: re.Match[str], sentence: str, book: RiskPhrases) -> bo
     of ending his life, is as urgent as the writer's own words."""
     if book.first_person.search(match.group(0)):
         return False
-    before = sentence[: match.start()]
+    before = sentence[max(0, match.start() - _CLAUSE_REACH) : match.start()]
     # An opening clause is over at its comma: "after the suicide prevention
     # workshop, the suicidal thoughts came back" is no topic. (Lists and
     # asides keep theirs: "my clients, especially the younger ones, self-harm".)
