@@ -121,9 +121,10 @@ class Score:
         return self.alarm_cost(seekers) / people if people else 0.0
 
 
-def load(folder: Path = FIRST_MAIL) -> list[Case]:
+def load(folder: Path = FIRST_MAIL, name: str = "*.jsonl") -> list[Case]:
+    """The cases of every file matching `name` in `folder`."""
     cases = []
-    for path in sorted(folder.glob("*.jsonl")):
+    for path in sorted(folder.glob(name)):
         for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
             if line.strip():
                 try:
@@ -224,12 +225,15 @@ _DATE = __import__("datetime").datetime(
 
 def main() -> int:
     print(report(score(load())))
-    held_out = score(load(HELD_OUT))
-    print(
-        f"\nheld out ({HELD_OUT.relative_to(ROOT)}, {held_out.cases} cases, never"
-        " learned from):"
-    )
-    print(report(held_out).split("\n\n", 2)[-1].replace("(floor ", "(corpus floor "))
+    for path in sorted(HELD_OUT.glob("*.jsonl")):
+        held_out = score(load(HELD_OUT, path.name))
+        print(
+            f"\nheld out ({path.relative_to(ROOT)}, {held_out.cases} cases, never"
+            " learned from):"
+        )
+        print(
+            report(held_out).split("\n\n", 2)[-1].replace("(floor ", "(corpus floor ")
+        )
     return 0
 
 

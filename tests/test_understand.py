@@ -55,14 +55,26 @@ def test_no_clear_crisis_is_left_unanswered(score) -> None:  # type: ignore[no-u
     assert score.count("crisis", "ask") == 0
 
 
-def test_a_fresh_writers_crises_reach_the_therapist() -> None:
-    """The held-out set is never learned from (a new one is written when it
-    is): most crises in words no rule foresaw still reach the therapist, by an
-    alert or a note, and its figure may not fall."""
+@pytest.mark.parametrize(
+    ("name", "cases", "heard"),
+    [
+        # After a rule chosen with sight of this set's reasons: optimistic.
+        ("fresh.jsonl", 100, 0.80),
+        # Its first reading, by the code that had learned four blind sets
+        # (2026-12): 46.7%. The figure that says how the reading generalises.
+        ("fresh2.jsonl", 80, 0.46),
+    ],
+)
+def test_a_fresh_writers_crises_reach_the_therapist(
+    name: str, cases: int, heard: float
+) -> None:
+    """The held-out sets are never learned from (a new one is written when one
+    is): what reaches the therapist of crises in words no rule foresaw, by an
+    alert or a note, may not fall below each set's figure."""
     bench = _bench()
-    held_out = bench.score(bench.load(bench.HELD_OUT))
-    assert held_out.cases >= 100
-    assert held_out.crises_heard >= 0.80
+    held_out = bench.score(bench.load(bench.HELD_OUT, name))
+    assert held_out.cases >= cases
+    assert held_out.crises_heard >= heard
 
 
 REPLIES = Path(__file__).resolve().parents[1] / "bench" / "replies.py"
