@@ -7,8 +7,6 @@ safety message, and the ways people say the real thing.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -618,10 +616,10 @@ THIRD_SET_CLEAR = [
     # nobody's problem or burden much longer
     "I wont be a burden to anyone much longer.",
     "i won't be anybodys problem soon.",
-    "I'll not be your problem for much longer, I promise.",
+    "I won't be a burden to my family for much longer, I've got it sorted.",
     # the least painful way read up on
     "Last night I was researching which methods are painless.",
-    "I googled which way is the most reliable.",
+    "I googled which way is least painful.",
     # the point of being here, however hedged
     "Honestly I cant see any point in still being here.",
     "i do not actually see the point of being alive",
@@ -779,48 +777,84 @@ def test_third_set_no_calming_word_hides_a_crisis(text: str) -> None:
     assert screen(text).risk is Risk.CLEAR
 
 
-def test_a_long_sentence_of_repeated_phrases_costs_linear_time() -> None:
-    """Work per phrase is bounded (`_CLAUSE_REACH`): counted in regex
-    searches, not seconds, so the test never depends on the machine."""
+def test_a_clause_is_read_a_bounded_distance_from_its_phrase() -> None:
+    """What makes a long hostile sentence cost linear time: each phrase's
+    clause (searched again for tense) is at most `_CLAUSE_REACH` characters
+    past the phrase, however long the sentence runs without a break."""
     from mailflow.reading import screen as screening
 
-    calls = 0
     book = screening.phrases().risk
-    real = type(book.past).search
+    (suicidal,) = [f for f in book.clear if f.name == "suicidal"]
+    run_on = "i want to die " + "and the " * 5000
+    (clause,) = list(screening._present(suicidal, run_on, book))[:1]
+    assert clause.startswith("i want to die")
+    assert len(clause) <= screening._CLAUSE_REACH + len("i want to die")
+    assert len(run_on) > 10 * len(clause)
 
-    class Counting:
-        def __init__(self, pattern: re.Pattern[str]) -> None:
-            self.pattern = pattern
 
-        def search(self, text: str, *args: int) -> re.Match[str] | None:
-            nonlocal calls
-            calls += 1
-            chars[0] += len(text)
-            return real(self.pattern, text, *args)
+# -- from the second review of the third set: what the calming words of the
+# revision must not hide, and what its narrower patterns must not alarm.
 
-        def __getattr__(self, name: str) -> object:
-            return getattr(self.pattern, name)
+REVIEWED_CLEAR = [
+    "Could you recommend someone who specialises in overdose, swallowed a handful of pills an hour ago",
+    "I need someone familiar with self harm, my arms are covered in fresh cuts",
+    "Hi\nneed someone who specialises in self harm\nfeeling really suicidal tonight\nplease help",
+    "Looking for a counsellor experienced with self harm - razor blade in my hand as I type",
+    "I need a therapist who specialises in suicide, been planning it in my head all week",
+    "someone who specialises in suicidal thoughts pls, want to die every day",
+    "Do you have anyone experienced with self-harm and suicidal thoughts, both are bad right now",
+    "I need a counsellor who specialises in self-harm as I'm cutting every night.",
+    "I want a therapist who is familiar with suicidal thoughts, mine are really bad at the moment.",
+    "need someone who specialises in suicidal thoughts asap they are getting worse",
+    "I have historic self-harm, I'm cutting my arms most nights.",
+    "Historical suicide attempts, and I want to kill myself.",
+    "I have historic overdoses and i want to die",
+    "My GP calls it historic self-harm but I want to die and I have the tablets ready.",
+    "I first tried to kill myself when I was 16 after years of being bullied at school by the same group of girls who made my life hell every single day in the corridors in the changing rooms on the bus home in the evenings at weekends online on every app I had for four whole years without a single teacher ever once noticing or asking whether I was okay which is exactly where my head is again tonight.",
+]
 
-    chars = [0]
-    short = "sorted the rope " * 200
-    longer = "sorted the rope " * 1600
-    import dataclasses
+REVIEWED_POSSIBLE = [
+    "Years ago I hit a really dark patch. It is happening again and I'm frightened.",
+    "Years ago I went through a really dark time and lately it feels the same",
+    "3 years ago i was in a very dark place and recently i feel i am heading there",
+    "Years ago I had a very dark period and since Christmas I feel exactly like that.",
+]
 
-    counted = dataclasses.replace(book, past=Counting(book.past))  # type: ignore[arg-type]
-    original = screening.phrases
+REVIEWED_NONE = [
+    "I won't be around after today until the 14th, please reply by email.",
+    "I won't be around after tonight as I'm flying to Spain, please email instead.",
+    "I started sertraline a fortnight ago and have taken 14 tablets.",
+    "My GP gave me a 28 day pack of citalopram and I've taken 10 tablets.",
+    "I keep trying to tell my daughter it's not her fault.",
+    "Could you help me tell my son it's not his fault.",
+    "I'd like you to tell my son it's not his fault.",
+    "What she said cut too deep and I haven't got over it.",
+    "I cut too deep when shaving my legs.",
+    "I cut way too deep into the onion and nicked my finger.",
+    "I rang Bupa and they said you'll be fine with the insurance.",
+    "I'm not going to be a burden on my family for long, I start my new job in March.",
+    "I won't be anyone's problem for much longer, I'm moving into my own flat next month.",
+    "I've been reading about which methods are the most reliable, CBT or EMDR.",
+    "Every Sunday I'm lining my meds up for the week in a dosette box.",
+    "My tablets are all out on the table in front of me as I sort my weekly pill organiser.",
+    "Our solicitor said if we contact the police it could harm the case.",
+    "He went to A&E after taking too many painkillers for his back.",
+    "I won't be around after Friday. The cat is going to my mum's. We're off to Spain for two weeks!",
+    "I'm having an operation on the 3rd. I won't be around after that for a few weeks, and the dog is going to my sister's.",
+    "I've made my decision. I'd like the Tuesday 10am slot. I won't be around after the 20th though, I'm having surgery.",
+]
 
-    def with_counting(language: str = "en") -> object:
-        whole = original(language)
-        return dataclasses.replace(whole, risk=counted)
 
-    screening.phrases = with_counting  # type: ignore[assignment]
-    try:
-        screen(short)
-        per_short = chars[0] / len(short)
-        chars[0] = 0
-        screen(longer)
-        per_longer = chars[0] / len(longer)
-    finally:
-        screening.phrases = original
-    # Characters read by `past` per character of mail: flat, not growing.
-    assert per_longer <= per_short * 1.5
+@pytest.mark.parametrize("text", REVIEWED_CLEAR)
+def test_reviewed_crises_stay_clear_beside_calming_words(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+@pytest.mark.parametrize("text", REVIEWED_POSSIBLE)
+def test_a_dark_time_that_is_back_stays_possible_risk(text: str) -> None:
+    assert screen(text).risk is Risk.POSSIBLE
+
+
+@pytest.mark.parametrize("text", REVIEWED_NONE)
+def test_reviewed_ordinary_sentences_stay_calm(text: str) -> None:
+    assert screen(text).risk is Risk.NONE

@@ -13,8 +13,10 @@ killing me"), or in the past ("I self-harmed as a teenager").
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -29,7 +31,7 @@ MAX_NOTE_CHARS: Final = 300
 """A safety need is quoted to the therapist in the person's words, this long."""
 
 _NEGATION_WINDOW: Final = 60
-_CLAUSE_REACH: Final = 300
+_CLAUSE_REACH: Final = 1000
 """How far a clause, or the words that frame a phrase, are read from it."""
 """How far before a risk phrase a negator still reaches ("I am not, and have
 never been, suicidal" is about 30 characters)."""
@@ -106,8 +108,14 @@ def screen(
                 past = (told_as_past or book.past.search(clause)) and not now
                 calm = past or (downgraded and not now)
                 _raise(found, family.name, Risk.POSSIBLE if calm else Risk.CLEAR)
+                if found[family.name] is Risk.CLEAR:
+                    break  # no later clause changes it
         for family in book.possible:
-            clauses = _present(family, masked, book)
+            # Farewells count up to the number that makes a goodbye clear;
+            # one clause of any other family says all it can.
+            farewell = family.name.startswith("farewell")
+            enough = book.farewells_for_clear if farewell else 1
+            clauses = list(itertools.islice(_present(family, masked, book), enough))
             if clauses and family.name.startswith("farewell"):
                 farewells += len(clauses)
             if clauses and not family.name.endswith("-hint"):
@@ -173,11 +181,10 @@ def _sentences(normal: str, original: str) -> list[tuple[str, str]]:
     return out
 
 
-def _present(family: Family, sentence: str, book: RiskPhrases) -> list[str]:
+def _present(family: Family, sentence: str, book: RiskPhrases) -> Iterator[str]:
     """Each clause where a family phrase stands, neither negated nor about a
     topic ("we see a lot of overdoses", "training on self-harm"). A clause is
     read at most `_CLAUSE_REACH` characters either side of its phrase."""
-    found = []
     for match in family.pattern.finditer(sentence):
         before = sentence[max(0, match.start() - _NEGATION_WINDOW) : match.start()]
         clause = book.clause.split(before)[-1]
@@ -191,10 +198,7 @@ def _present(family: Family, sentence: str, book: RiskPhrases) -> list[str]:
             continue
         reach = match.end() + _CLAUSE_REACH
         after = book.clause.search(sentence, match.end(), reach)
-        found.append(
-            clause + sentence[match.start() : after.start() if after else reach]
-        )
-    return found
+        yield clause + sentence[match.start() : after.start() if after else reach]
 
 
 def _about_a_topic(match: re.Match[str], sentence: str, book: RiskPhrases) -> bool:
