@@ -683,16 +683,26 @@ def history_section(
     floor = statistics.median(per["floor"])
     for name in ("new", "history"):
         each = statistics.median(per[name])
-        ratio = each / floor
+        # Each repeat beside its own floor (the machine's pace moves them
+        # alike), then the median of those ratios: the target's figure. The
+        # ratio of the two medians is printed beside it.
+        paired = statistics.median(
+            m / f for m, f in zip(per[name], per["floor"], strict=True)
+        )
         label = "new database" if name == "new" else f"{enquiries} enquiries"
+        flat = statistics.median(
+            h / n for h, n in zip(per["history"], per["new"], strict=True)
+        )
         rows.append(
             Row(
                 f"backlog of {BACKLOG}, {label}, per request"
                 f" (median of {BACKLOG_REPEATS})",
-                f"{each * 1000:.1f} ms ({ratio:.2f}x)",
+                f"{each * 1000:.1f} ms ({paired:.2f}x, each beside its floor;"
+                f" {each / floor:.2f}x of the medians)"
+                + ("" if name == "new" else f"; {flat:.2f}x new"),
                 f"send+append {floor * 1000:.1f} ms",
-                "<= 1.5x floor",
-                ratio <= 1.5,
+                "<= 1.5x floor" + ("" if name == "new" else ", flat (<= 1.2x new)"),
+                paired <= 1.5 and (name == "new" or flat <= 1.2),
             )
         )
 

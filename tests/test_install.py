@@ -461,6 +461,11 @@ def test_init_writes_a_private_config_that_check_accepts(
     argv = ["init", "--config", str(path), "--no-input"]
     assert main([*argv, *_init_flags(mail_server, mailboxes)]) == 0
     out = capsys.readouterr().out
+    # init ends with check, which compiles the phrase book into the cache:
+    # the first cron run reads it from there (#13).
+    cache = Path(os.environ["XDG_CACHE_HOME"]) / "mailflow"
+    assert len(list(cache.glob("phrases-*.marshal"))) == 1
+    assert "reading: the phrase book (en) ok" in out
     assert "imap: logged in to 127.0.0.1" in out
     assert "smtp: logged in to 127.0.0.1" in out
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

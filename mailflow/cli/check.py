@@ -49,6 +49,7 @@ def template_problem(
 
 def check(settings: Settings) -> int:
     from mailflow.reading import phrases
+    from mailflow.shell import phrase_cache
     from mailflow.shell.mailbox import ImapMailbox
     from mailflow.shell.smtp import SmtpSender
 
@@ -56,8 +57,10 @@ def check(settings: Settings) -> int:
     server_down = False
     print(f"config: ok ({settings.practice.name}, {settings.practice.timezone})")
     print(f"storage: {settings.storage.database} (its folder is writable)")
-    # Compiled here, so that the first cron run finds it in the cache.
-    book = phrases.phrases()
+    # Compiled into the cache here (also by `init`, which ends with this
+    # check in its own process), so that the first cron run finds it there.
+    book = phrase_cache.load(phrases.DEFAULT_LANGUAGE, phrases.source())
+    phrases.keep(book)
     print(f"reading: the phrase book ({book.language}) ok")
     from mailflow.shell import folders
 
