@@ -57,8 +57,8 @@ def check(settings: Settings) -> int:
     server_down = False
     print(f"config: ok ({settings.practice.name}, {settings.practice.timezone})")
     print(f"storage: {settings.storage.database} (its folder is writable)")
-    # Compiled into the cache here (also by `init`, which ends with this
-    # check in its own process), so that the first cron run finds it there.
+    # Compiled into the cache folder here (`init` ends with this check), so
+    # that the first cron run, as the same user, finds it there.
     book = phrase_cache.load(phrases.DEFAULT_LANGUAGE, phrases.source())
     phrases.keep(book)
     print(f"reading: the phrase book ({book.language}) ok")

@@ -31,10 +31,12 @@ MAX_NOTE_CHARS: Final = 300
 """A safety need is quoted to the therapist in the person's words, this long."""
 
 _NEGATION_WINDOW: Final = 60
-_CLAUSE_REACH: Final = 1000
-"""How far a clause, or the words that frame a phrase, are read from it."""
 """How far before a risk phrase a negator still reaches ("I am not, and have
 never been, suicidal" is about 30 characters)."""
+_CLAUSE_REACH: Final = 1000
+"""How far after a risk phrase its clause is read (for tense), and how far
+before it the words that frame it (a person, a topic): bounded, so that a
+long hostile sentence costs linear time."""
 
 _APOSTROPHES: Final = str.maketrans(
     dict.fromkeys("\u2019\u2018`\u00b4\u02bc\u2032", "'")
@@ -116,7 +118,7 @@ def screen(
             farewell = family.name.startswith("farewell")
             enough = book.farewells_for_clear if farewell else 1
             clauses = list(itertools.islice(_present(family, masked, book), enough))
-            if clauses and family.name.startswith("farewell"):
+            if clauses and farewell:
                 farewells += len(clauses)
             if clauses and not family.name.endswith("-hint"):
                 _raise(found, family.name, Risk.POSSIBLE)
@@ -183,8 +185,9 @@ def _sentences(normal: str, original: str) -> list[tuple[str, str]]:
 
 def _present(family: Family, sentence: str, book: RiskPhrases) -> Iterator[str]:
     """Each clause where a family phrase stands, neither negated nor about a
-    topic ("we see a lot of overdoses", "training on self-harm"). A clause is
-    read at most `_CLAUSE_REACH` characters either side of its phrase."""
+    topic ("we see a lot of overdoses", "training on self-harm"). A clause
+    runs from `_NEGATION_WINDOW` characters before its phrase to at most
+    `_CLAUSE_REACH` after it."""
     for match in family.pattern.finditer(sentence):
         before = sentence[max(0, match.start() - _NEGATION_WINDOW) : match.start()]
         clause = book.clause.split(before)[-1]

@@ -188,12 +188,34 @@ def imap_credential(cfg: ImapSettings) -> str:
 
 
 def log_in(client: Any, cfg: ImapSettings, secret: str) -> None:
-    """LOGIN, or AUTHENTICATE XOAUTH2 (Gmail, Microsoft 365) with the token."""
+    """LOGIN, or AUTHENTICATE XOAUTH2 (Gmail, Microsoft 365) with the token.
+    A refusal counts as one (a wrong password waits an hour) only when the
+    session still answers NOOP after it: a server on its way down may refuse
+    a LOGIN in flight and then go (Dovecot stopping: the clean-clone flake of
+    test_watch_reconnects_after_the_server_goes_away), an outage to retry."""
+    from imapclient import exceptions as imap_errors
+
     with _translated("login", cfg):
-        if cfg.auth == "oauth2":
-            client.oauth2_login(cfg.username, secret)
-        else:
-            client.login(cfg.username, secret)
+        try:
+            if cfg.auth == "oauth2":
+                client.oauth2_login(cfg.username, secret)
+            else:
+                client.login(cfg.username, secret)
+        except imap_errors.LoginError as exc:
+            if _refused(exc) and not _still_answers(client):
+                raise imap_errors.IMAPClientAbortError(
+                    f"LOGIN failed and the server went away: {_short(exc)}"
+                ) from exc
+            raise
+
+
+def _still_answers(client: Any) -> bool:
+    """Whether the session answers NOOP (allowed before a login too)."""
+    try:
+        client.noop()
+    except Exception:  # any failure: the session is gone
+        return False
+    return True
 
 
 class ImapMailbox:

@@ -2,7 +2,8 @@
 
 The config file (`--config`, else $MAILFLOW_CONFIG, else config/mailflow.toml)
 and the per-user cache folder ($XDG_CACHE_HOME/mailflow, else
-~/.cache/mailflow) that holds the validated-settings cache and the quiet mark.
+~/.cache/mailflow) that holds the validated-settings cache, the quiet mark
+and the compiled phrase book.
 Light on purpose: the quiet poll (`mailflow.shell.quiet`) reads both before anything
 else is imported.
 """
@@ -36,7 +37,7 @@ def cache_folder() -> Path | None:
         root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
     except RuntimeError:
         return None
-    if not root.is_absolute():  # HOME empty or relative: no folder to trust
+    if not root.is_absolute():  # a relative HOME: no folder to trust
         return None
     return root / "mailflow"
 

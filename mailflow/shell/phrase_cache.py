@@ -56,6 +56,11 @@ def usable() -> bool:
     )
 
 
+_PARSED: Known = {}
+"""This process's parsed patterns: a second cache folder (as each test has)
+costs the engine's constructor and the write, not the parsing again."""
+
+
 def load(language: str, raw: bytes) -> Phrases:
     """The compiled book of `raw` (a phrase file's bytes): each pattern from
     the cache where it holds it for this interpreter, else compiled; kept for
@@ -66,17 +71,19 @@ def load(language: str, raw: bytes) -> Phrases:
     entry = _entry(language, raw)
     known = _read(entry) if entry is not None else None
     made: Known = {}
+    followed = [True]  # internals that fail once are not tried again this load
 
     def make(pattern: str, flags: int) -> re.Pattern[str]:
         key = (pattern, int(flags))  # a plain int: marshal keeps no RegexFlag
         args = known.get(key) if known else None
         compiled = _from_args(pattern, args) if args is not None else None
-        if compiled is None:
-            args = _engine_args(pattern, flags)
+        if compiled is None and followed[0]:
+            args = _PARSED.get(key) or _engine_args(pattern, flags)
             compiled = _from_args(pattern, args) if args is not None else None
+            followed[0] = compiled is not None
         if compiled is None or args is None:
             return re.compile(pattern, flags)
-        made[key] = args
+        _PARSED[key] = made[key] = args
         return compiled
 
     book = build(language, data, make)

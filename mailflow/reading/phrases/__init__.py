@@ -133,7 +133,7 @@ def build(language: str, data: dict[str, Any], make: Compile = re.compile) -> Ph
             other=one(risk["frames"]["other"]),
             topic=one(risk["frames"]["topic"]),
             first_person=one(risk["frames"]["first_person"]),
-            farewells_for_clear=int(risk["farewell"]["for_clear"]),
+            farewells_for_clear=max(1, int(risk["farewell"]["for_clear"])),
             clause=make("|".join(risk["clause"]["patterns"]), 0),
             concern=families(risk["concern"]["kinds"]),
         ),
