@@ -83,3 +83,105 @@ def test_secret_is_stable(tmp_path):
     with Store.open(path) as store:
         assert store.secret() == first
     assert len(first) == 32
+
+
+# -- taken calls kept between reads (#13) -------------------------------------------
+
+
+def _taken_store(tmp_path):
+    from support import stored_enquiry
+
+    from mailflow.model import State
+
+    store = Store.open(tmp_path / "m.sqlite3")
+    with store.transaction():
+        ids = [
+            stored_enquiry(store, NOW, state=State.OFFERED, email=f"p{n}@example.org")
+            for n in range(3)
+        ]
+    return store, ids
+
+
+def _slot(hours: int):
+    from datetime import timedelta
+
+    from mailflow.model import Slot
+
+    start = NOW + timedelta(hours=hours)
+    return Slot(start, start + timedelta(minutes=15))
+
+
+def _starts(store, **window):
+    return sorted(i.start_at for i in store.taken_intervals(**window))
+
+
+def test_taken_calls_are_read_once_while_nothing_writes_them(tmp_path):
+    store, (a, _b, _c) = _taken_store(tmp_path)
+    with store.transaction():
+        store.hold(a, _slot(2), NOW)
+    reads: list[str] = []
+    store._db.set_trace_callback(
+        lambda sql: reads.append(sql) if "FROM calls" in sql else None
+    )
+    for _ in range(5):
+        assert _starts(store) == [_slot(2).start_at]
+    assert len(reads) == 1
+    # Another window or another enquiry left out is its own read.
+    assert _starts(store, except_enquiry=a) == []
+    assert len(reads) == 2
+    store.close()
+
+
+def test_every_write_to_calls_is_seen_by_the_next_read(tmp_path):
+    store, (a, b, c) = _taken_store(tmp_path)
+    assert _starts(store) == []
+    with store.transaction():
+        store.hold(a, _slot(2), NOW)
+    assert _starts(store) == [_slot(2).start_at]
+    with store.transaction():
+        store.book(b, _slot(4), "uid-b", NOW)
+    assert _starts(store) == [_slot(2).start_at, _slot(4).start_at]
+    with store.transaction():
+        store.hold(a, _slot(3), NOW)  # a hold moved (the upsert's update)
+    assert _starts(store) == [_slot(3).start_at, _slot(4).start_at]
+    with store.transaction():
+        store.release(a)
+    assert _starts(store) == [_slot(4).start_at]
+    # Read inside the transaction that writes: its own write is seen at once.
+    with store.transaction():
+        store.hold(c, _slot(5), NOW)
+        assert _starts(store) == [_slot(4).start_at, _slot(5).start_at]
+    store.close()
+
+
+def test_a_rolled_back_hold_is_not_kept(tmp_path):
+    store, (a, _b, _c) = _taken_store(tmp_path)
+    assert _starts(store) == []
+    try:
+        with store.transaction():
+            store.hold(a, _slot(2), NOW)
+            assert _starts(store) == [_slot(2).start_at]  # read, and kept
+            raise RuntimeError("crash")
+    except RuntimeError:
+        pass
+    assert _starts(store) == []
+    store.close()
+
+
+def test_a_purge_and_another_connection_are_seen(tmp_path):
+    import sqlite3
+
+    store, (a, b, _c) = _taken_store(tmp_path)
+    with store.transaction():
+        store.book(a, _slot(2), "uid-a", NOW)
+        store.book(b, _slot(4), "uid-b", NOW)
+    assert _starts(store) == [_slot(2).start_at, _slot(4).start_at]
+    with store.transaction():
+        store.delete_enquiries([a])
+    assert _starts(store) == [_slot(4).start_at]
+    # `mailflow cancel` or a second process writing the same file.
+    other = sqlite3.connect(tmp_path / "m.sqlite3", isolation_level=None)
+    other.execute("UPDATE calls SET status = 'cancelled' WHERE enquiry_id = ?", (b,))
+    other.close()
+    assert _starts(store) == []
+    store.close()

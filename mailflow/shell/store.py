@@ -32,6 +32,8 @@ from mailflow.shell import migrations
 SCHEMA_VERSION = migrations.LATEST
 _log = logging.getLogger("mailflow")
 _PARAMETERS = 500
+_TAKEN_KEPT = 16
+"""Windows of taken calls kept at once (a run asks a handful)."""
 """Values bound in one `IN (...)`: well under SQLite's oldest limit (999)."""
 
 
@@ -124,6 +126,32 @@ class Store:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
         self._secret: bytes | None = None
+        # Calls that block slots, kept between reads while nothing wrote the
+        # calls table: a backlog of first mails (an offer holds nothing) reads
+        # the same few hundred bookings for every request (#13). SQLite itself
+        # says when the table is written: a temporary trigger on every insert,
+        # update and delete (a cascade from a purge too) calls back here, from
+        # any statement of this connection, and a counter that a rollback
+        # cannot take back moves on; `PRAGMA data_version` moves when another
+        # connection commits.
+        self._calls_written = 0
+        self._taken: dict[tuple[int | None, str, str], tuple[Interval, ...]] = {}
+        self._taken_stamp: tuple[int, int] = (-1, -1)
+        connection.create_function("mailflow_calls_written", 0, self._note_calls)
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            connection.execute(
+                f"CREATE TEMP TRIGGER IF NOT EXISTS mailflow_calls_{event.lower()}"
+                f" AFTER {event} ON main.calls"
+                " BEGIN SELECT mailflow_calls_written(); END"
+            )
+
+    def _note_calls(self) -> None:
+        self._calls_written += 1
+
+    def _forget_taken(self) -> None:
+        """Before a rollback: a read kept inside the transaction may hold
+        writes the rollback takes back, which no trigger reports."""
+        self._calls_written += 1
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
@@ -217,6 +245,7 @@ class Store:
         try:
             yield
         except BaseException:
+            self._forget_taken()
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
@@ -226,6 +255,7 @@ class Store:
         CPU budget, mailflow/shell/budget.py) can land inside `transaction`'s
         own rollback and cut it short."""
         if self._db.in_transaction:
+            self._forget_taken()
             self._db.execute("ROLLBACK")
 
     # -- meta ---------------------------------------------------------------
@@ -512,12 +542,25 @@ class Store:
         those ending after `since` and starting before `until`: the index on
         (status, end_at) reads the horizon, not every booking of history."""
         low, high = _window(since, until)
-        rows = self._db.execute(
-            "SELECT start_at, end_at FROM calls WHERE status IN ('booked', 'held')"
-            " AND end_at > ? AND start_at < ? AND enquiry_id IS NOT ?",
-            (low, high, except_enquiry),
-        ).fetchall()
-        return [Interval(_instant(a), _instant(b)) for a, b in rows]
+        (others,) = self._db.execute("PRAGMA data_version").fetchone()
+        stamp = (self._calls_written, int(others))
+        if stamp != self._taken_stamp:
+            self._taken.clear()
+            self._taken_stamp = stamp
+        key = (except_enquiry, low, high)
+        taken = self._taken.get(key)
+        if taken is None:
+            rows = self._db.execute(
+                "SELECT start_at, end_at FROM calls"
+                " WHERE status IN ('booked', 'held')"
+                " AND end_at > ? AND start_at < ? AND enquiry_id IS NOT ?",
+                (low, high, except_enquiry),
+            ).fetchall()
+            taken = tuple(Interval(_instant(a), _instant(b)) for a, b in rows)
+            if len(self._taken) >= _TAKEN_KEPT:
+                self._taken.clear()
+            self._taken[key] = taken
+        return list(taken)
 
     def call(self, enquiry_id: int) -> Call | None:
         row = self._db.execute(
