@@ -52,7 +52,7 @@ SPAN = timedelta(days=365)
 """The inbox's mail arrived over a year."""
 MAX_AGE_DAYS = 7
 """workflow.max_request_age_days (the default): how far back the first run reads."""
-REPEATS = 5
+REPEATS = 7
 """Runs of each (a fresh database each time): the median is reported."""
 SENT_FIELDS = "TO CC BCC MESSAGE-ID IN-REPLY-TO REFERENCES X-MAILFLOW"
 
