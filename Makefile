@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install dovecot courier demo test core lint typecheck fmt bench understand hostile reliability clean
+.PHONY: help install dovecot courier demo test core lint typecheck fmt bench understand learn hostile reliability clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ understand: install ## how well mail is read: first mail (precision, recall, cri
 	$(BIN)/python bench/understand.py
 	@echo
 	$(BIN)/python bench/replies.py
+
+learn: install ## learn the risk words again from the first-mail corpus (after editing it)
+	$(BIN)/python bench/learn_risk.py
 
 hostile: install ## worst cost of each hostile mail kind at the caps, beside a normal mail's (#14)
 	$(BIN)/python bench/hostile.py

@@ -49,6 +49,8 @@ class Score:
     cases: int = 0
     outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)
     misses: list[tuple[Case, str, str]] = field(default_factory=list)
+    weighed: Counter[str] = field(default_factory=Counter)
+    """By label: mails the risk words alone put before the therapist."""
 
     def count(self, label: str, outcome: str) -> int:
         return self.outcomes[(label, outcome)]
@@ -183,12 +185,16 @@ def score(cases: list[Case]) -> Score:
         out, reason = outcome(case)
         result.cases += 1
         result.outcomes[(case.label, out)] += 1
+        if reason == "risk-words":
+            result.weighed[case.label] += 1
         if out != case.label:
             result.misses.append((case, out, reason))
     return result
 
 
-def report(result: Score) -> str:
+def report(result: Score, *, misses: bool = True) -> str:
+    """The figures, and every miss by id, kind and reason (`misses`: a held-out
+    set's are left out, so nobody tunes the reading to them by sight)."""
     labels = sorted({label for label, _ in result.outcomes})
     outs = ["request", "safety", "crisis", "ask", "leave"]
     lines = [
@@ -203,15 +209,22 @@ def report(result: Score) -> str:
     lines += [
         "",
         f"answered with times: precision {result.precision:.1%} (floor 97%),"
-        f" recall {result.recall:.1%} (floor 95%)",
+        f" recall {result.recall:.1%} (floor 94%)",
         f"crisis recall {result.crisis_recall:.1%} (floor 98%),"
         f" false alarms {result.false_alarm_rate:.1%} (ceiling 5%;"
         f" {result.false_alarm_rate_help_seekers:.1%} among those who asked for help)",
         f"crises the therapist hears of (an alert or a note) {result.crises_heard:.1%}",
+        f"read by the therapist first for their words alone (risk words):"
+        f" crises {result.weighed['crisis']} of {result.labelled({'crisis'})},"
+        f" those who asked for help"
+        f" {result.weighed['request'] + result.weighed['safety']}"
+        f" of {result.labelled({'request', 'safety'})},"
+        f" others {result.weighed['leave'] + result.weighed['ask']}"
+        f" of {result.labelled({'leave', 'ask'})}",
         "",
-        f"misses ({len(result.misses)}):",
+        f"misses ({len(result.misses)})" + (":" if misses else ", by count only"),
     ]
-    for case, out, reason in result.misses:
+    for case, out, reason in result.misses if misses else ():
         lines.append(
             f"  {case.id:<14} {case.label:>8} -> {out:<8} ({reason}; {case.kind})"
         )
@@ -232,7 +245,9 @@ def main() -> int:
             " learned from):"
         )
         print(
-            report(held_out).split("\n\n", 2)[-1].replace("(floor ", "(corpus floor ")
+            report(held_out, misses=False)
+            .split("\n\n", 2)[-1]
+            .replace("(floor ", "(corpus floor ")
         )
     return 0
 

@@ -110,6 +110,34 @@ def test_a_strangers_mail_near_risk_asking_for_nothing_is_a_please_read_note(
     assert "\\Seen" not in inbox.flags
 
 
+def test_words_that_weigh_like_a_crisis_are_read_by_the_therapist_first(
+    setup,
+) -> None:
+    """No phrase of risk, yet the words weigh like those of people in crisis
+    (the risk words, learned from the corpus): no times go out, the therapist
+    gets one "Please read" note quoting them; "offer" would send the times."""
+    server, boxes, config = setup
+    writes(
+        server,
+        boxes,
+        "hi sorry to bother you. its been a really bad week and last night was"
+        " the worst its been. i dont really know why im writing tbh. maybe you"
+        " could call me sometime",
+        name="Robyn Hale",
+        subject="",
+    )
+    assert run(config) == 0
+    assert kinds(server, boxes.person) == []
+    (note,) = mails(server, boxes.therapist, "unsure_note")
+    assert note["Subject"].startswith("Please read: Robyn Hale [ref ")
+    text = " ".join(plain(note).split())
+    assert "its words are like those of people writing in a crisis" in text
+    assert 'Reply "offer"' in text
+    assert "> hi sorry to bother you" in plain(note)
+    (inbox,) = server.messages(boxes.practice)
+    assert "\\Seen" not in inbox.flags
+
+
 def test_a_forward_with_nothing_of_their_own_asks_quoting_what_was_forwarded(
     setup,
 ) -> None:

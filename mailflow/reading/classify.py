@@ -20,7 +20,7 @@ from mailflow.model import (
     Verdict,
     mailbox_of,
 )
-from mailflow.reading import screen
+from mailflow.reading import risk_words, screen
 from mailflow.reading.extract import (
     extract_form_submission,
     extract_phone,
@@ -343,12 +343,19 @@ def classify_new(
         return found
     if existing:
         return _ignore("existing-contact")
+    # No phrase of risk, yet the words weigh like a crisis's: the robot neither
+    # offers times nor leaves it unseen; the therapist reads it first ("offer"
+    # sends the times). Weighed only where times or silence would follow.
+    weighed = replace(found, verdict=Verdict.ASK, reason="risk-words")
     if reading.verdict is Verdict.REQUEST or (form and reading.verdict is Verdict.ASK):
-        return found
+        return weighed if _heavy(mail, screening, reading) else found
     if (
         reading.verdict is Verdict.ASK
         and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
     ):
+        # Asked either way; the risk words say it may be more than a doubt.
+        if _heavy(mail, screening, reading):
+            return weighed
         return replace(found, verdict=Verdict.ASK, reason=reading.reason)
     if screening.risk is screen.Risk.POSSIBLE and not reading.professional:
         # Asks for nothing, yet speaks of risk or safety: never left unseen.
@@ -367,7 +374,21 @@ def classify_new(
         # Passed on with nothing of their own (a friend's recommendation, an
         # old mail): perhaps an enquiry, perhaps not; the therapist says.
         return replace(found, verdict=Verdict.ASK, reason="forwarded")
+    if _heavy(mail, screening, reading):
+        return weighed
     return _ignore(reading.reason)
+
+
+def _heavy(mail: InboundMail, screening: screen.Screening, reading: Voice) -> bool:
+    """Whether the risk words put a stranger's mail before the therapist:
+    where the phrases saw no risk, from no professional writing as such, to
+    no more people than a question may be (a circular is nobody's crisis)."""
+    return (
+        screening.risk is screen.Risk.NONE
+        and not reading.professional
+        and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
+        and risk_words.heavy(f"{mail.subject}\n{mail.text}")
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -852,7 +852,7 @@ class Letters:
             )
 
 
-_RISK_REASONS = frozenset({"possible-risk", "unsure-risk"})
+_RISK_REASONS = frozenset({"possible-risk", "unsure-risk", "risk-words"})
 """An unsure note about words near risk says "Please read", not "Not sure"."""
 
 _CALENDAR_ANSWERS = {

@@ -1,0 +1,206 @@
+"""The risk words (`mailflow.reading.risk_words`): a learned second reader
+beside the phrase book, which only ever puts a mail before the therapist.
+
+The shipped weights are what the corpus teaches (learned again here, so an
+edit of the corpus without `make learn` fails); the reader is wired into
+`classify_new` only where the phrases found no risk; what it reads is bounded.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import replace
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from mailflow.model import InboundMail, Verdict
+from mailflow.reading import risk_words
+from mailflow.reading.classify import RequestPolicy, classify_new
+
+ROOT = Path(__file__).resolve().parents[1]
+POLICY = RequestPolicy(
+    practice_email="hello@riverside.example",
+    therapist_email="sam@riverside.example",
+    country="GB",
+)
+REQUEST = (
+    "Hi, I'd like to book the free call about counselling for anxiety.\n"
+    "Mornings suit me best.\n\nThanks,\nJordan"
+)
+HEAVY = risk_words.Weights(bias=-3.0, words={"lighthouse": 9.0, "book": 0.0})
+"""A reader for the wiring tests: only "lighthouse" weighs, and heavily."""
+
+
+def _learner() -> ModuleType:
+    bench = str(ROOT / "bench")
+    if bench not in sys.path:
+        sys.path.insert(0, bench)  # learn_risk imports understand beside it
+    spec = importlib.util.spec_from_file_location(
+        "learn_risk", ROOT / "bench" / "learn_risk.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_shipped_weights_are_what_the_corpus_teaches() -> None:
+    learner = _learner()
+    shipped = (ROOT / "mailflow" / "reading" / risk_words.WEIGHTS_FILE).read_text(
+        "utf-8"
+    )
+    assert shipped == learner.learned_text(), "edit of the corpus: run `make learn`"
+    assert len(risk_words.shipped().words) > 1000
+
+
+def test_learning_is_deterministic_and_separates_what_it_was_taught() -> None:
+    mails = [
+        ("the lighthouse at night, the lighthouse again", True),
+        ("a lighthouse by the sea tonight", True),
+        ("the lighthouse is where I will go", True),
+        ("please book a call for anxiety", False),
+        ("could we book a call next week", False),
+        ("book a free call please", False),
+    ]
+    first, again = risk_words.learn(mails), risk_words.learn(list(reversed(mails)))
+    assert risk_words.dump(first, "") == risk_words.dump(risk_words.learn(mails), "")
+    assert first.words["lighthouse"] > 0 > first.words["book"]
+    assert risk_words.heavy("the lighthouse", first)
+    assert not risk_words.heavy("book a call", first)
+    # The order of the mails given changes the shuffle, not what is learned.
+    assert again.words["lighthouse"] > 0 > again.words["book"]
+
+
+def test_learning_needs_both_kinds_of_mail() -> None:
+    with pytest.raises(ValueError, match="crises and other mail"):
+        risk_words.learn([("a", False), ("b", False)])
+
+
+def test_the_weights_file_reads_back_as_written() -> None:
+    weights = risk_words.Weights(-1.25, {"bias": 0.5, "i don't": -0.25, "a": 1.0})
+    text = risk_words.dump(weights, "a header\nof two lines")
+    assert text.startswith("# a header\n# of two lines\n(bias)\t-1.2500\n")
+    # A word "bias" is a word like any other; the constant has its own name.
+    assert risk_words.parse(text) == weights
+    with pytest.raises(ValueError, match=r"risk_words\.tsv:2: no tab"):
+        risk_words.parse("# c\nno tab here\n")
+
+
+@pytest.mark.parametrize(
+    ("careful", "hurried"),
+    [
+        ("I don't know, I'm tired", "i dont know im tired"),
+        ("I can\u2019t, I won\u2019t", "I CANT. I WONT"),
+        ("That's what I've got", "thats what ive got"),
+    ],
+)
+def test_how_carefully_someone_types_weighs_nothing(careful: str, hurried: str) -> None:
+    assert risk_words.features(careful) == risk_words.features(hurried)
+    assert risk_words.chance(careful) == risk_words.chance(hurried)
+
+
+def test_words_and_neighbouring_pairs_are_read_within_the_screens_bound() -> None:
+    assert risk_words.features("Last night, again") == {
+        "last", "night", "again", "last night", "night again",
+    }  # fmt: skip
+    # A mail past the phrase book's bound is read no further (hostile mail).
+    endless = "word " * 100_000
+    found = risk_words.features(endless + "lighthouse")
+    assert "lighthouse" not in found
+    assert len(found) <= 4  # "word", "word word", and the cut one: "wor"
+    assert 0.0 < risk_words.chance(endless) < 1.0
+
+
+# -- where classify_new listens to it ------------------------------------------------
+
+
+def _mail(text: str, **fields: object) -> InboundMail:
+    base = InboundMail(
+        message_id="<abc@example.org>",
+        subject="Enquiry",
+        from_addr="jordan@example.org",
+        from_name="Jordan Lee",
+        to=("hello@riverside.example",),
+        text=text,
+    )
+    return replace(base, **fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def lighthouse(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(risk_words, "shipped", lambda: HEAVY)
+
+
+@pytest.mark.usefixtures("lighthouse")
+@pytest.mark.parametrize(
+    "text",
+    [
+        REQUEST + "\n\nPS the lighthouse",  # a request: no times until read
+        "Just writing to say thank you. The lighthouse.",  # asks for nothing
+    ],
+)
+def test_heavy_words_without_a_phrase_go_to_the_therapist_first(text: str) -> None:
+    found = classify_new(_mail(text), POLICY, contacts=frozenset(), owned_thread=False)
+    assert (found.verdict, found.reason, found.risk) == (
+        Verdict.ASK,
+        "risk-words",
+        "none",
+    )
+    assert found.person is not None
+    assert found.person.email == "jordan@example.org"
+
+
+@pytest.mark.usefixtures("lighthouse")
+def test_the_phrases_still_decide_where_they_see_risk() -> None:
+    """A clear risk keeps its safety message, a possible one its times and
+    alert; the risk words never take a risk the phrases saw down to a note."""
+    clear = _mail(REQUEST + "\nI want to kill myself. The lighthouse.")
+    found = classify_new(clear, POLICY, contacts=frozenset(), owned_thread=False)
+    assert (found.verdict, found.risk) == (Verdict.REQUEST, "clear")
+    possible = _mail(
+        REQUEST + "\nI self-harmed as a teenager, years ago. The lighthouse."
+    )
+    found = classify_new(possible, POLICY, contacts=frozenset(), owned_thread=False)
+    assert (found.verdict, found.risk) == (Verdict.REQUEST, "possible")
+
+
+@pytest.mark.usefixtures("lighthouse")
+def test_clients_professionals_and_circulars_are_left_as_before() -> None:
+    text = "Just writing to say thank you. The lighthouse."
+    client = classify_new(
+        _mail(text),
+        POLICY,
+        contacts=frozenset({"jordan@example.org"}),
+        owned_thread=False,
+    )
+    assert (client.verdict, client.reason) == (Verdict.IGNORE, "existing-contact")
+    referral = classify_new(
+        _mail(
+            "Dear colleague, I am writing to refer my patient, whom I saw in"
+            " clinic today, for counselling. Please find attached the referral"
+            " letter. Kind regards, Dr Ahmed, GP. The lighthouse."
+        ),
+        POLICY,
+        contacts=frozenset(),
+        owned_thread=False,
+    )
+    assert referral.verdict is Verdict.IGNORE
+    circular = classify_new(
+        _mail(text, to=tuple(f"p{n}@example.org" for n in range(5))),
+        POLICY,
+        contacts=frozenset(),
+        owned_thread=False,
+    )
+    assert circular.reason != "risk-words"
+
+
+def test_an_ordinary_request_is_not_heavy() -> None:
+    assert not risk_words.heavy(f"Enquiry\n{REQUEST}")
+    found = classify_new(
+        _mail(REQUEST), POLICY, contacts=frozenset(), owned_thread=False
+    )
+    assert (found.verdict, found.reason) == (Verdict.REQUEST, "request")
