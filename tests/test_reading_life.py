@@ -131,11 +131,47 @@ def test_words_that_weigh_like_a_crisis_are_read_by_the_therapist_first(
     (note,) = mails(server, boxes.therapist, "unsure_note")
     assert note["Subject"].startswith("Please read: Robyn Hale [ref ")
     text = " ".join(plain(note).split())
-    assert "its words are like those of people writing in a crisis" in text
-    assert 'Reply "offer"' in text
+    assert "more like those of people who wrote in a crisis" in text
+    assert "neither times nor your safety message" in text
+    assert 'reply "offer"' in text
     assert "> hi sorry to bother you" in plain(note)
     (inbox,) = server.messages(boxes.practice)
     assert "\\Seen" not in inbox.flags
+    assert kinds(server, boxes.therapist) == ["unsure_note"]  # one mail, not two
+
+
+def test_after_a_read_first_note_a_plain_request_gets_times_with_an_alert(
+    setup,
+) -> None:
+    """The note is not undone by the writer's next mail: when they write again
+    plainly asking, they get times (the note is moot), the therapist is
+    alerted, and the pick they make waits for the therapist's approval."""
+    server, boxes, config = setup
+    writes(
+        server,
+        boxes,
+        "hi sorry to bother you. its been a really bad week and last night was"
+        " the worst its been. i dont really know why im writing tbh. maybe you"
+        " could call me sometime",
+        name="Robyn Hale",
+        subject="",
+    )
+    assert run(config) == 0
+    writes(
+        server,
+        boxes,
+        "Hello, could I book the free 15 minute call please? Robyn",
+        name="Robyn Hale",
+        subject="Free call",
+        at=NOW + timedelta(hours=1),
+    )
+    assert run(config, NOW + timedelta(hours=1)) == 0
+    assert kinds(server, boxes.person) == ["offer"]
+    assert kinds(server, boxes.therapist) == ["unsure_note", "crisis_alert"]
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert "will hold whatever they pick for your approval" in " ".join(
+        plain(alert).split()
+    )
 
 
 def test_a_forward_with_nothing_of_their_own_asks_quoting_what_was_forwarded(

@@ -71,7 +71,7 @@ def test_learning_is_deterministic_and_separates_what_it_was_taught() -> None:
     assert first.words["lighthouse"] > 0 > first.words["book"]
     assert risk_words.heavy("the lighthouse", first)
     assert not risk_words.heavy("book a call", first)
-    # The order of the mails given changes the shuffle, not what is learned.
+    # The order of the mails given moves the figures a little, not their sense.
     assert again.words["lighthouse"] > 0 > again.words["book"]
 
 
@@ -145,10 +145,12 @@ def lighthouse(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_heavy_words_without_a_phrase_go_to_the_therapist_first(text: str) -> None:
     found = classify_new(_mail(text), POLICY, contacts=frozenset(), owned_thread=False)
+    # Kept as possible risk: a later plain request is answered with an alert
+    # and its pick waits for the therapist (test_reading_life).
     assert (found.verdict, found.reason, found.risk) == (
         Verdict.ASK,
         "risk-words",
-        "none",
+        "possible",
     )
     assert found.person is not None
     assert found.person.email == "jordan@example.org"

@@ -346,7 +346,10 @@ def classify_new(
     # No phrase of risk, yet the words weigh like a crisis's: the robot neither
     # offers times nor leaves it unseen; the therapist reads it first ("offer"
     # sends the times). Weighed only where times or silence would follow.
-    weighed = replace(found, verdict=Verdict.ASK, reason="risk-words")
+    # Stored as possible risk: should they write again plainly asking, the
+    # times they get then come with an alert and every pick waits for the
+    # therapist (`decide.risk_carried`), as after any note about risk.
+    weighed = replace(found, verdict=Verdict.ASK, reason="risk-words", risk="possible")
     if reading.verdict is Verdict.REQUEST or (form and reading.verdict is Verdict.ASK):
         return weighed if _heavy(mail, screening, reading) else found
     if (
@@ -354,7 +357,9 @@ def classify_new(
         and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
     ):
         # Asked either way; the risk words say it may be more than a doubt.
-        if _heavy(mail, screening, reading):
+        # Asked either way; a short mail that names no purpose is said to
+        # weigh like a crisis, any other keeps its own reason ("returning").
+        if reading.reason == "no-intent" and _heavy(mail, screening, reading):
             return weighed
         return replace(found, verdict=Verdict.ASK, reason=reading.reason)
     if screening.risk is screen.Risk.POSSIBLE and not reading.professional:
@@ -363,7 +368,9 @@ def classify_new(
     if reading.reason == "no-intent" and _near_risk_unseen(mail, own_words):
         # Asks for nothing and is nothing known, yet its words are near risk:
         # a crisis in words no list foresaw must not be left unseen.
-        return replace(found, verdict=Verdict.ASK, reason="unsure-risk")
+        return replace(
+            found, verdict=Verdict.ASK, reason="unsure-risk", risk="possible"
+        )
     if (
         forward
         and not chaser
@@ -381,11 +388,15 @@ def classify_new(
 
 def _heavy(mail: InboundMail, screening: screen.Screening, reading: Voice) -> bool:
     """Whether the risk words put a stranger's mail before the therapist:
-    where the phrases saw no risk, from no professional writing as such, to
+    where the phrases saw no risk, with no clue of a professional or of
+    personal mail (a colleague's, a relative's: their own business), to
     no more people than a question may be (a circular is nobody's crisis)."""
     return (
         screening.risk is screen.Risk.NONE
-        and not reading.professional
+        and not any(
+            family in _PROFESSIONAL_FAMILIES or family == "personal"
+            for family in reading.not_ours
+        )
         and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
         and risk_words.heavy(f"{mail.subject}\n{mail.text}")
     )

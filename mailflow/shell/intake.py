@@ -47,6 +47,9 @@ else:
 log = logging.getLogger("mailflow")
 
 _CAME_AS = {"calendar-crisis": "invitation", "thread-crisis": "thread"}
+_NOTE_IS_THE_ALERT = frozenset({"unsure-risk", "risk-words"})
+"""Asked about for risk no phrase names: the "Please read" note is the one
+mail the therapist gets (their risk is kept as possible all the same)."""
 """Mail left alone but for clear risk: how the crisis alert says it came."""
 
 FIRST_MESSAGE_CHARS = 4000
@@ -381,7 +384,7 @@ class Intake:
                 1,
                 safety_note=safety_note,
             )
-            if risk == "possible":
+            if risk == "possible" and reason not in _NOTE_IS_THE_ALERT:
                 self._possible_alert(
                     enquiry_id,
                     recipient,

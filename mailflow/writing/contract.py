@@ -97,6 +97,7 @@ LETTERS: dict[str, Letter] = {
         ABOUT,
         ("subject", "reason", "quoted", "safety_note", "token", "therapist_email"),
         samples={"reason": "colleague"},
+        branches=({"reason": "risk-words"},),
     ),
     "no_slots_alert": _letter(ABOUT, ("subject", "horizon_days")),
     "approval_request": _letter(
