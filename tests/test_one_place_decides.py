@@ -257,9 +257,10 @@ PACKAGE_DATA = {
     ("phrases/__init__.py", "read_bytes"),
     ("intent.py", "read_text"),
     ("windows_zones.py", "read_text"),
+    ("risk_words.py", "read_text"),
 }
-"""The phrase books are read from the package's own data (importlib.resources):
-part of the code, not the world."""
+"""The phrase books (and the learned risk words) are read from the package's
+own data (importlib.resources): part of the code, not the world."""
 
 
 def test_the_core_packages_touch_no_file_clock_or_environment() -> None:
