@@ -110,6 +110,14 @@ def test_a_strangers_mail_near_risk_asking_for_nothing_is_a_please_read_note(
     assert "\\Seen" not in inbox.flags
 
 
+HEAVY_WORDS = (
+    "hi sorry to bother you. its been a really bad week and last night was"
+    " the worst its been. i dont really know why im writing tbh. maybe you"
+    " could call me sometime"
+)
+"""No phrase of risk; the shipped risk words weigh it heavy."""
+
+
 def test_words_that_weigh_like_a_crisis_are_read_by_the_therapist_first(
     setup,
 ) -> None:
@@ -120,9 +128,7 @@ def test_words_that_weigh_like_a_crisis_are_read_by_the_therapist_first(
     writes(
         server,
         boxes,
-        "hi sorry to bother you. its been a really bad week and last night was"
-        " the worst its been. i dont really know why im writing tbh. maybe you"
-        " could call me sometime",
+        HEAVY_WORDS,
         name="Robyn Hale",
         subject="",
     )
@@ -150,9 +156,7 @@ def test_after_a_read_first_note_a_plain_request_gets_times_with_an_alert(
     writes(
         server,
         boxes,
-        "hi sorry to bother you. its been a really bad week and last night was"
-        " the worst its been. i dont really know why im writing tbh. maybe you"
-        " could call me sometime",
+        HEAVY_WORDS,
         name="Robyn Hale",
         subject="",
     )

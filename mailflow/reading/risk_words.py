@@ -85,7 +85,10 @@ def _chance(weights: Weights, found: Iterable[str]) -> float:
     # number: a long mail is not heavier for being long. `fsum` sums exactly,
     # so the order of a set never moves a figure.
     known = [weights.words[f] for f in found if f in weights.words]
-    z = weights.bias + math.fsum(known) / math.sqrt(len(known) or 1)
+    return _sigmoid(weights.bias + math.fsum(known) / math.sqrt(len(known) or 1))
+
+
+def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -161,8 +164,7 @@ def learn(mails: Iterable[tuple[str, bool]]) -> Weights:
         for i in order:
             found, crisis = data[i]
             scale = math.sqrt(len(found) or 1)
-            z = bias + math.fsum(weights[f] for f in found) / scale
-            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+            p = _sigmoid(bias + math.fsum(weights[f] for f in found) / scale)
             gradient = (p - (1.0 if crisis else 0.0)) * balance[crisis]
             for f in found:
                 weights[f] -= step * (gradient / scale + L2 * weights[f])
