@@ -63,8 +63,8 @@ understand: install ## how well mail is read: first mail (precision, recall, cri
 	@echo
 	$(BIN)/python bench/replies.py
 
-learn: install ## learn the risk words again from the first-mail corpus (after editing it)
-	$(BIN)/python bench/learn_risk.py
+learn: install ## learn the risk words again from the first-mail corpus (after editing it); ARGS=--cv reruns the threshold's choice
+	$(BIN)/python bench/learn_risk.py $(ARGS)
 
 hostile: install ## worst cost of each hostile mail kind at the caps, beside a normal mail's (#14)
 	$(BIN)/python bench/hostile.py

@@ -25,6 +25,7 @@ from mailflow.reading.classify import (
     classify_new,
     is_automated,
     mentions_crisis,
+    read_voice,
 )
 from mailflow.reading.parse import ParseError, parse_mail
 
@@ -1114,3 +1115,33 @@ def test_a_goodbye_to_many_near_death_still_reaches_the_therapist() -> None:
         )
     )
     assert (result.verdict, result.reason) == (Verdict.ASK, "unsure-risk")
+
+
+# Short mail (short.jsonl): a mail meant for someone else, a neighbour's
+# building work or party, read as nobody seeking help; the same words seeking
+# it still read as a request.
+NOT_SEEKING = [
+    "Sorry, this was meant for my sister!! ignore me x",
+    "Sorry, this email was intended for my brother, please ignore.",
+    "Sorry about all the noise this week, we're having the kitchen done.",
+    "We're having a party on Saturday, apologies in advance for the noise.",
+    "Heads up: we're having new windows fitted on Monday, the van will be outside.",
+]
+STILL_SEEKING = [
+    "I'm writing about my sister, she needs someone to talk to.",
+    "we're having a really hard time since the baby came",
+    "I'm having a tough time at the moment and wondered if you had space",
+    "Could you see my son? He's been very low.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_SEEKING)
+def test_mail_meant_for_someone_else_or_about_building_work_seeks_nothing(
+    text: str,
+) -> None:
+    assert read_voice("", text).verdict is not Verdict.REQUEST
+
+
+@pytest.mark.parametrize("text", STILL_SEEKING)
+def test_the_same_words_seeking_help_are_a_request(text: str) -> None:
+    assert read_voice("", text).verdict is Verdict.REQUEST

@@ -44,6 +44,7 @@ def _learner() -> ModuleType:
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules["learn_risk"] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
@@ -206,3 +207,39 @@ def test_an_ordinary_request_is_not_heavy() -> None:
         _mail(REQUEST), POLICY, contacts=frozenset(), owned_thread=False
     )
     assert (found.verdict, found.reason) == (Verdict.REQUEST, "request")
+
+
+# -- closings, and the file's shape -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "\n\nKind regards,\nHelen",
+        "\n\nMany thanks in advance\nBest wishes\nTom x",
+        "\n\nthanks\n\nSent from my iPhone",
+        "\n\nCheers Dan",
+        "\n\nYours sincerely,\n\nDr A. Patel\n07700 900123",
+    ],
+)
+def test_a_closing_weighs_nothing(closing: str) -> None:
+    text = "i dont think i can keep doing this, everything is too much lately"
+    assert risk_words.features(text + closing) == risk_words.features(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hi\nthanks,\njordan\n\nps i have been thinking about the lighthouse",
+        "i am fine really\ntake care\nlove always",
+        "thank you for everything\nx",
+    ],
+)
+def test_a_ps_or_a_goodbye_after_the_last_words_is_still_read(text: str) -> None:
+    last = text.splitlines()[-1].split()[-1]
+    assert last in risk_words.features(text)
+
+
+def test_a_weights_file_without_its_constant_is_refused() -> None:
+    with pytest.raises(ValueError, match="bias"):
+        risk_words.parse("word\t1.0\n")

@@ -858,3 +858,47 @@ def test_a_dark_time_that_is_back_stays_possible_risk(text: str) -> None:
 @pytest.mark.parametrize("text", REVIEWED_NONE)
 def test_reviewed_ordinary_sentences_stay_calm(text: str) -> None:
     assert screen(text).risk is Risk.NONE
+
+
+# Short mail (short.jsonl, 2026-12): danger at the door, more taken than meant
+# with a time or a feeling now, nothing needed after a time named, a bridge
+# reached beside a place, the tablets tipped out; each beside its hard negatives.
+SHORT_MAIL_CLEAR = [
+    "My ex is at the front door hammering and yelling, I'm terrified",
+    "he's banging on the bathroom door screaming and I'm locked in. help",
+    "shes outside my flat swearing and kicking the door, i cant leave",
+    "swallowed way more than I was supposed to earlier and feel really dizzy",
+    "I've taken a lot more than I should've tonight",
+    "had loads more than i normally would about 20 mins ago, feeling woozy",
+    "I'm sat on the roof above the car park now",
+    "i'm standing on the bridge over the river.",
+    "I won't need any of my things after this weekend.",
+    "After tonight I won't need anything from anyone.",
+    "i wont be needing my car past friday so the keys are in the drawer",
+    "I have tipped all my sleeping pills out onto the bed.",
+    "Put all the paracetamol out on the kitchen table.",
+]
+
+SHORT_MAIL_NONE = [
+    "The neighbour is outside the door shouting for his dog again.",
+    "He's at the door shouting that the parcel's here, can you sign for it please",
+    "They're at the door yelling happy birthday, I'm so embarrassed!",
+    "I took a lot more time than I should have over the forms, sorry.",
+    "I took on a lot more than I should have at work this year.",
+    "I ate a lot more than I should have at the wedding and feel sick",
+    "I'm on the bridge club committee.",
+    "I'm on the roof fixing the gutter.",
+    "I won't need the room after Friday, thanks.",
+    "I put all my tablets out on the table to sort into the dosette box for the week.",
+    "I tipped all my old medication out on the table to take back to the pharmacist.",
+]
+
+
+@pytest.mark.parametrize("text", SHORT_MAIL_CLEAR)
+def test_short_mail_crises_are_clear_risk(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+@pytest.mark.parametrize("text", SHORT_MAIL_NONE)
+def test_short_mail_hard_negatives_are_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE

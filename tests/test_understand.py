@@ -56,6 +56,29 @@ def test_the_risk_words_hold_few_who_only_asked_for_help(score) -> None:  # type
     assert (score.weighed["request"] + score.weighed["safety"]) / seekers <= 0.02
 
 
+LEARNER = Path(__file__).resolve().parents[1] / "bench" / "learn_risk.py"
+
+
+def test_out_of_fold_the_risk_words_hear_crises_and_hold_few_help_seekers() -> None:
+    """The same figures as `make learn --cv` prints, five-fold: each mail
+    weighed by weights learned without it, so the cost is not flattered by
+    the mail having been learned. Help-seekers held for the therapist to read
+    first, out of fold, stay few; most crises still weigh heavy, with or
+    without a sign-off."""
+    _bench()  # learn_risk imports `understand` by that name
+    spec = importlib.util.spec_from_file_location("learn_risk", LEARNER)
+    assert spec is not None
+    assert spec.loader is not None
+    learner = importlib.util.module_from_spec(spec)
+    sys.modules["learn_risk"] = learner  # its dataclasses look their module up
+    spec.loader.exec_module(learner)
+    figures = learner.figures(folds=5)
+    assert figures.held / figures.seekers <= 0.04
+    assert figures.heavy / figures.crises >= 0.70
+    assert figures.signed >= figures.heavy - 0.03 * figures.crises
+    assert figures.other / figures.rest <= 0.05
+
+
 def test_no_clear_crisis_is_left_unseen_or_given_times(score) -> None:  # type: ignore[no-untyped-def]
     # The worst outcomes, whatever the rates: a crisis left alone, or offered
     # times with nobody told. A note the therapist reads first ("ask") is heard.
@@ -70,10 +93,14 @@ def test_no_clear_crisis_is_left_unseen_or_given_times(score) -> None:  # type: 
         # The phrase book alone: 81.2% (after a rule chosen with sight of this
         # set's reasons), 46.7% and 68.8% (each set's first reading). With
         # the risk words (learned from the corpus, threshold fixed from it
-        # before they were scored here): 97.9%, 96.7%, 90.6%.
+        # before they were scored here): 97.9%, 96.7%, 90.6%; with their
+        # closings left out and names no longer learned, 97.9%, 100%, 90.6%.
+        # fresh4 (written blind for that change, first scored before it):
+        # 73.3% by the phrases alone, 96.7% with the risk words, either way.
         ("fresh.jsonl", 100, 0.97),
         ("fresh2.jsonl", 80, 0.96),
         ("fresh3.jsonl", 90, 0.90),
+        ("fresh4.jsonl", 100, 0.96),
     ],
 )
 def test_a_fresh_writers_crises_reach_the_therapist(

@@ -60,7 +60,9 @@ class Digest:
         zone = local.tzinfo
         today, tomorrow = local.date(), local.date() + timedelta(days=1)
         calls: dict[object, list[dict[str, str | None]]] = {today: [], tomorrow: []}
-        waiting, new, escalated, unsure = [], [], [], []
+        waiting, new, escalated = [], [], []
+        unsure: list[str] = []
+        to_read: list[str] = []
         for enquiry in self.store.enquiries():
             name = enquiry.name or enquiry.email
             call = self.store.call(enquiry.id)
@@ -92,7 +94,10 @@ class Digest:
                 enquiry.state is State.ASKED
                 and self.now - enquiry.created_at < _UNSURE_DAYS
             ):
-                unsure.append(name)
+                # A note kept as possible risk ("Please read") was never a
+                # question of "offer" or not: it waits for the therapist's
+                # own answer, and is listed as such.
+                (unsure if enquiry.risk == "none" else to_read).append(name)
         return {
             "greeting": "Good morning"
             if local.hour < 12
@@ -105,6 +110,7 @@ class Digest:
             "new": new,
             "escalated": escalated,
             "unsure": unsure,
+            "to_read": to_read,
             "zone": self.settings.practice.timezone.rsplit("/", 1)[-1].replace(
                 "_", " "
             ),
