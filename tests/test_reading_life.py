@@ -149,18 +149,24 @@ def test_words_that_weigh_like_a_crisis_are_read_by_the_therapist_first(
 def test_the_digest_lists_a_read_first_note_apart_from_the_unsure(
     tmp_path, mail_server, mailboxes
 ) -> None:
-    """The next morning's summary names the writer under "Please read", not
-    among the notes "offer" answers: nothing was sent to them."""
+    """The summary names the writer under "Please read", not among the notes
+    that may not be requests, and goes on naming them while the note is
+    unanswered, past the fortnight an ordinary doubt is listed."""
     server, boxes = mail_server, mailboxes
     config = write_config(tmp_path, server, boxes, '[workflow]\ndigest_at = "07:00"\n')
     writes(server, boxes, HEAVY_WORDS, name="Robyn Hale", subject="")
     assert run(config) == 0
     tomorrow = NOW.replace(hour=7, minute=1) + timedelta(days=1)
-    assert run(config, tomorrow) == 0
-    text = plain(mails(server, boxes.therapist, "digest")[-1])
-    _, _, rest = text.partition("Please read, and answer yourself")
-    assert "Robyn Hale" in rest.split("\n\n")[0]
-    assert "Not sure these are asking" not in text
+    for day in (tomorrow, tomorrow + timedelta(days=20)):
+        assert run(config, day) == 0
+        text = plain(mails(server, boxes.therapist, "digest")[-1])
+        assert (
+            f"{day.day} {day:%B}"
+            in mails(server, boxes.therapist, "digest")[-1]["Subject"]
+        )
+        _, _, rest = text.partition("Please read, and answer yourself")
+        assert "Robyn Hale" in rest.split("\n\n")[0]
+        assert "Not sure these are asking" not in text
 
 
 def test_after_a_read_first_note_a_plain_request_gets_times_with_an_alert(

@@ -220,6 +220,8 @@ def test_an_ordinary_request_is_not_heavy() -> None:
         "\n\nthanks\n\nSent from my iPhone",
         "\n\nCheers Dan",
         "\n\nYours sincerely,\n\nDr A. Patel\n07700 900123",
+        "\n\nKind regards\nHelen Smith\nhelen@example.com\nMob: 07700 900123",
+        "\n\nGet Outlook for iOS",
     ],
 )
 def test_a_closing_weighs_nothing(closing: str) -> None:
@@ -233,6 +235,8 @@ def test_a_closing_weighs_nothing(closing: str) -> None:
         "hi\nthanks,\njordan\n\nps i have been thinking about the lighthouse",
         "i am fine really\ntake care\nlove always",
         "thank you for everything\nx",
+        "hi\nThanks\nI'm so sorry\nI won't be here\nit ends tonight",
+        "Thanks\nsorry, its all too much",  # the subject is never cut
     ],
 )
 def test_a_ps_or_a_goodbye_after_the_last_words_is_still_read(text: str) -> None:
@@ -243,3 +247,9 @@ def test_a_ps_or_a_goodbye_after_the_last_words_is_still_read(text: str) -> None
 def test_a_weights_file_without_its_constant_is_refused() -> None:
     with pytest.raises(ValueError, match="bias"):
         risk_words.parse("word\t1.0\n")
+
+
+def test_a_long_line_is_never_read_as_a_sign_off() -> None:
+    # A hostile "thanks xxxx...": not a closing (nor matched as one, at length).
+    text = "hi\ni need to talk\nthanks " + "x" * 32_000 + "!a"
+    assert "thanks" in risk_words.features(text)

@@ -869,12 +869,12 @@ SHORT_MAIL_CLEAR = [
     "shes outside my flat swearing and kicking the door, i cant leave",
     "swallowed way more than I was supposed to earlier and feel really dizzy",
     "I've taken a lot more than I should've tonight",
-    "had loads more than i normally would about 20 mins ago, feeling woozy",
+    "swallowed loads more than i normally would about 20 mins ago, feeling woozy",
     "I'm sat on the roof above the car park now",
     "i'm standing on the bridge over the river.",
     "I won't need any of my things after this weekend.",
     "After tonight I won't need anything from anyone.",
-    "i wont be needing my car past friday so the keys are in the drawer",
+    "i wont be needing my clothes beyond tomorrow so theyre bagged by the door",
     "I have tipped all my sleeping pills out onto the bed.",
     "Put all the paracetamol out on the kitchen table.",
 ]
@@ -891,6 +891,19 @@ SHORT_MAIL_NONE = [
     "I won't need the room after Friday, thanks.",
     "I put all my tablets out on the table to sort into the dosette box for the week.",
     "I tipped all my old medication out on the table to take back to the pharmacist.",
+    # From the review: each reaches the exclusion it tests.
+    "I had way more than I should have again last night and I feel sick,"
+    " I need help with my drinking",
+    "Had loads more than I normally would at Christmas dinner earlier, feeling sleepy",
+    "I took way more than I was supposed to earlier, annual leave is nearly gone",
+    "I took a lot more than I should have on the forms earlier.",
+    "Took loads more than I should have out of savings this morning",
+    "I won't need my car after Friday so you can borrow it",
+    "I shouldn't need anything else after tomorrow, the builders are done",
+    "my partner is outside the house shouting, the taxi is here,"
+    " I'm scared we'll miss the flight",
+    "They're at the window banging and shouting, I'm scared they'll wake the baby",
+    "Just parked. I'm at the bridge near the station.",
 ]
 
 

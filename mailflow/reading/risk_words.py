@@ -30,7 +30,8 @@ from mailflow.reading.screen import MAX_SCREEN_CHARS, normalize
 
 THRESHOLD: Final = 0.6
 """Chosen before any held-out set was scored with it, from the corpus alone
-(ten-fold): 79% of crises, 3% of the rest."""
+(ten-fold, out of fold): then 79% of crises, 3% of the rest; 76% and 4% of
+today's corpus (`bench/learn_risk.py --cv`)."""
 
 WEIGHTS_FILE: Final = "risk_words.tsv"
 _BIAS: Final = "(bias)"
@@ -56,13 +57,28 @@ _SIGN_OFF = re.compile(
     r"|(?:kind|kindest|warm|warmest|best|many) regards|regards"
     r"|(?:best|warm|warmest|kind) wishes|all the best|best|warmly|cheers"
     r"|(?:yours )?(?:sincerely|faithfully|truly)|respectfully)"
-    r"(?:[ ,]+[a-z]+)?[ ,.!x-]*"
+    r"(?:[ ,]++[a-z]++)?+[ ,.!x-]*+"
 )
 """A line that only closes a mail ("Kind regards,", "thanks x", "Cheers Dan").
-Not "take care" nor "love": said in a goodbye, they are part of what is said."""
-_PS = re.compile(r"p\.? ?p?\.? ?s\b")
-_SIGNATURE_WORDS: Final = 4
-"""Lines after a sign-off this short are a name, a phone line, a "Sent from"."""
+Not "take care" nor "love": said in a goodbye, they are part of what is said.
+Possessive throughout: a hostile line costs one pass."""
+_FOOTER = re.compile(r"(?:sent (?:from|with|via) |get outlook for )[^\n]*+")
+"""A mail program's own line ("Sent from my iPhone", "Get Outlook for iOS")."""
+_PHONE = re.compile(r"(?:[a-z]{1,6}[:.]? ?)?\+?[\d][\d ().-]{6,}+")
+_ADDRESS = re.compile(r"[^\s@]++@[^\s@]++|(?:https?://|www\.)\S++")
+_CLOSING_LINE_CHARS: Final = 60
+"""Longer lines are never a closing, and are not matched as one."""
+_CLOSING_LINES: Final = 6
+"""A closing is looked for among the last lines only."""
+_NAME_WORDS: Final = 3
+_SENTENCE_WORDS = """i i'm im i've ive i'll i'd me my myself you your it it's its is
+    am are was be been being not no never so sorry bye goodbye forgive love loved
+    miss tonight today tomorrow now soon won't wont can't cant don't dont didn't
+    here there end ends ending over all everyone everything anymore please help
+    again gone done tired alone sad dead die dying lost the an to and but or of
+    for in on at with this that what why how ps p.s p.s. pps"""
+_SAYS_SOMETHING: Final = frozenset(_SENTENCE_WORDS.split())
+"""Words of a sentence, not of a name: a line with one is never a signature."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,33 +99,55 @@ def features(text: str) -> frozenset[str]:
 
 
 def _signature(line: str) -> bool:
-    """Whether a line after a sign-off is its signature, not a PS (kept: what
-    is added after the goodbye can be what matters most)."""
-    return len(line.split()) <= _SIGNATURE_WORDS and not _PS.match(line.strip())
+    """Whether a line after a sign-off is signature only: blank, a name of a
+    few words, a phone number, an address, a mail program's footer. A PS or a
+    sentence ("I'm so sorry", "it ends tonight") is what was said, and read."""
+    line = line.strip()
+    if not line:
+        return True
+    if len(line) > _CLOSING_LINE_CHARS:
+        return False
+    if any(p.fullmatch(line) for p in (_FOOTER, _PHONE, _ADDRESS)):
+        return True
+    words = [w.strip(",.") for w in line.split()]
+    return len(words) <= _NAME_WORDS and not any(
+        w in _SAYS_SOMETHING or not w.replace("'", "").replace("-", "").isalpha()
+        for w in words
+        if w
+    )
+
+
+def _closes(line: str) -> bool:
+    line = line.strip()
+    return len(line) <= _CLOSING_LINE_CHARS and _SIGN_OFF.fullmatch(line) is not None
 
 
 def _without_closing(text: str) -> str:
-    """`text` without its sign-off and what follows it (a name, a phone, "Sent
-    from my iPhone"). A crisis closed with "Kind regards, Helen" is the same
-    crisis. Read with their closings, 17 of the 181 corpus crises the words
-    weighed heavy (cross-validated) fell under the threshold once a sign-off
-    was added (`bench/learn_risk.py --cv` adds them)."""
+    """`text` without its closing: a mail program's footer, and a sign-off with
+    the signature after it (a name, a phone, an address). A crisis closed
+    with "Kind regards, Helen" is the same crisis: read with their closings,
+    the corpus's crises weighed heavy fell from 180 to 161 of 234 once a
+    sign-off was added (out of fold, `bench/learn_risk.py --cv`). The first
+    line (the subject, as `classify` joins them) is never cut."""
     lines = text.rstrip().split("\n")
-    for at in range(len(lines) - 1, max(-1, len(lines) - 6), -1):
-        if _SIGN_OFF.fullmatch(lines[at].strip()):
-            if not all(_signature(line) for line in lines[at + 1 :]):
-                break
-            # "Many thanks in advance / Best wishes": the closing starts at
-            # its first sign-off line.
-            above = at - 1
-            while above >= 0 and (
-                not lines[above].strip() or _SIGN_OFF.fullmatch(lines[above].strip())
-            ):
-                if lines[above].strip():
-                    at = above
-                above -= 1
-            return "\n".join(lines[:at])
-    return text
+    while len(lines) > 1 and _FOOTER.fullmatch(lines[-1].strip()):
+        lines = lines[:-1]
+        while len(lines) > 1 and not lines[-1].strip():
+            lines = lines[:-1]
+    for at in range(len(lines) - 1, max(0, len(lines) - _CLOSING_LINES), -1):
+        if not _closes(lines[at]):
+            continue
+        if not all(_signature(line) for line in lines[at + 1 :]):
+            break
+        # "Many thanks in advance / Best wishes": the closing starts at its
+        # first sign-off line.
+        above = at - 1
+        while above >= 1 and (not lines[above].strip() or _closes(lines[above])):
+            if lines[above].strip():
+                at = above
+            above -= 1
+        return "\n".join(lines[:at])
+    return "\n".join(lines)
 
 
 def chance(text: str, weights: Weights | None = None) -> float:

@@ -90,14 +90,15 @@ class Digest:
                 and self.now - enquiry.updated_at < timedelta(days=7)
             ):
                 escalated.append(f"{name} (please contact them yourself)")
-            if (
+            if enquiry.state is State.ASKED and enquiry.risk != "none":
+                # A note kept as possible risk ("Please read"): listed apart,
+                # and every morning until it is answered, however old.
+                to_read.append(name)
+            elif (
                 enquiry.state is State.ASKED
                 and self.now - enquiry.created_at < _UNSURE_DAYS
             ):
-                # A note kept as possible risk ("Please read") was never a
-                # question of "offer" or not: it waits for the therapist's
-                # own answer, and is listed as such.
-                (unsure if enquiry.risk == "none" else to_read).append(name)
+                unsure.append(name)
         return {
             "greeting": "Good morning"
             if local.hour < 12
