@@ -31,3 +31,5 @@ def test_the_demo_plays_every_scene() -> None:
     assert out.count("in Alex's inbox") >= 3  # offer, the proposed time, booked
     assert "Booked: Jordan Lee" in out
     assert "please call 999 or Samaritans" in out  # Casey's safety message
+    assert "Please read: Robyn" in out  # weighed by the risk words, read first
+    assert "in Robyn's inbox" not in out  # and nothing sent to her

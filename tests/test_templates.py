@@ -371,3 +371,14 @@ def test_video_calls_are_said_so_and_ask_no_phone(kind: str) -> None:
     assert "ring you" not in text
     if kind != "followup_answer":
         assert "30-minute" in text
+
+
+@pytest.mark.parametrize("reason", ["risk-words", "no-intent", "unsure-risk"])
+def test_a_notes_who_and_subject_stand_apart_from_its_words(samples, reason):
+    # The demo showed "...answer them yourself.\nFrom: Robyn": glued, as the
+    # field lines are exempt from the test above.
+    text, _ = compose.render(
+        "unsure_note", {**samples["unsure_note"], "reason": reason}
+    )
+    before = text.split("\nFrom:", 1)[0]
+    assert before.endswith("\n"), before[-80:]

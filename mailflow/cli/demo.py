@@ -38,6 +38,7 @@ PEOPLE = {
     JORDAN: "Jordan Lee",
     ALEX: "Alex Morgan",
     "casey@example.org": "Casey",
+    "robyn@example.org": "Robyn",
 }
 """Who is who, for headings ("in Jordan's inbox") and the From of their replies."""
 
@@ -196,10 +197,11 @@ class _Demo:
     def arrives(self, raw: bytes, who: str, subject: str, body: str) -> None:
         """A new mail reaches the practice inbox; its words are shown as sent."""
         words = " ".join(textwrap.dedent(body).split())
+        titled = f'"{subject}"' if subject else "no subject"
         print()
         print(
             textwrap.fill(
-                f'{who} writes ("{subject}"): "{words}"',
+                f'{who} writes ({titled}): "{words}"',
                 width=78,
                 subsequent_indent="  ",
             )
@@ -270,6 +272,7 @@ def run_demo() -> int:
         _say("A second run finds nothing new and sends nothing twice.")
         sent = demo.sent_by(START + timedelta(minutes=5))
         print(f"messages sent by that run: {sent}")
+        _scene_read_first(demo)
         _scene_pick_and_approve(demo)
         _scene_therapist_proposes(demo)
         _scene_cancel(demo)
@@ -407,6 +410,32 @@ def _scene_crisis(demo: _Demo) -> None:
         body,
     )
     demo.run(START + timedelta(minutes=4))
+
+
+def _scene_read_first(demo: _Demo) -> None:
+    _say(
+        "Robyn writes late at night. No phrase of risk is in her mail, but its "
+        "words as a whole read like those of people who wrote in a crisis: "
+        "mailflow sends her nothing, and asks Sam to read it first."
+    )
+    body = """
+        hi sorry to bother you. its been a really bad week and last night was
+        the worst its been. i dont really know why im writing tbh. maybe you
+        could call me sometime
+        """
+    demo.arrives(
+        _mail(
+            sender="Robyn <robyn@example.org>",
+            to=PRACTICE,
+            subject="",
+            body=body,
+            sent_at=START + timedelta(minutes=6),
+        ),
+        "Robyn",
+        "",
+        body,
+    )
+    demo.run(START + timedelta(minutes=7))
 
 
 def _scene_pick_and_approve(demo: _Demo) -> None:
