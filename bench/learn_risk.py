@@ -52,8 +52,12 @@ SIGN_OFFS = (
     "\n\nMany thanks in advance\nBest wishes\nTom x",
     "\n\nthanks\n\nSent from my iPhone",
     "\n\nCheers,\nDan",
+    "\n\nKind regards,\n\nDr Helen Smith-Jones BSc\n12 High Street\nLeeds LS1 4AB"
+    "\nTelephone: 07700 900123",
+    "\n\n-- \nTom Reed\n07700 900123 (mobile)\nSent from my iPhone",
 )
-"""Closings added to each crisis in `--cv`: the same crisis, said as politely."""
+"""Closings added to each crisis in `--cv`: the same crisis, said as politely,
+signed as people sign (a title, an address, a phone, a separator)."""
 HELP_SEEKERS = frozenset({"request", "safety"})
 
 

@@ -213,7 +213,8 @@ def report(result: Score, *, misses: bool = True) -> str:
         f"crisis recall {result.crisis_recall:.1%} (floor 98%),"
         f" false alarms {result.false_alarm_rate:.1%} (ceiling 5%;"
         f" {result.false_alarm_rate_help_seekers:.1%} among those who asked for help)",
-        f"crises the therapist hears of (an alert or a note) {result.crises_heard:.1%}",
+        f"crises the therapist hears of (an alert or a note) {result.crises_heard:.1%};"
+        f" given times with nobody told {result.count('crisis', 'request')}",
         f"read by the therapist first for their words alone (risk words):"
         f" crises {result.weighed['crisis']} of {result.labelled({'crisis'})},"
         f" those who asked for help"

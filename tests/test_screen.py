@@ -877,6 +877,15 @@ SHORT_MAIL_CLEAR = [
     "i wont be needing my clothes beyond tomorrow so theyre bagged by the door",
     "I have tipped all my sleeping pills out onto the bed.",
     "Put all the paracetamol out on the kitchen table.",
+    # From the reviews: a symptom after the time is never an exclusion, and
+    # fear of what he will do is fear.
+    "took way more than I should have earlier, feel really dizzy and I can't eat",
+    "took way more than I should have earlier, feel dizzy, please don't leave me",
+    "he's outside the door shouting, I'm scared he'll get in",
+    "they're banging on the front door yelling, I'm scared they'll break it down",
+    "my ex is at the door screaming, I'm scared for the kids",
+    "I'm at the bridge by the river now",
+    "I won't need anything after tonight, thanks to you all",
 ]
 
 SHORT_MAIL_NONE = [
@@ -891,19 +900,15 @@ SHORT_MAIL_NONE = [
     "I won't need the room after Friday, thanks.",
     "I put all my tablets out on the table to sort into the dosette box for the week.",
     "I tipped all my old medication out on the table to take back to the pharmacist.",
-    # From the review: each reaches the exclusion it tests.
-    "I had way more than I should have again last night and I feel sick,"
-    " I need help with my drinking",
-    "Had loads more than I normally would at Christmas dinner earlier, feeling sleepy",
-    "I took way more than I was supposed to earlier, annual leave is nearly gone",
+    # From the reviews: food, drink, forms and savings right after "more than
+    # I should have"; fear that is about a flight or a baby woken.
     "I took a lot more than I should have on the forms earlier.",
     "Took loads more than I should have out of savings this morning",
-    "I won't need my car after Friday so you can borrow it",
-    "I shouldn't need anything else after tomorrow, the builders are done",
+    "I took way more than I should have at the wedding earlier and feel sick",
+    "took a lot more than I should have of the leftovers earlier, feel sick",
     "my partner is outside the house shouting, the taxi is here,"
     " I'm scared we'll miss the flight",
     "They're at the window banging and shouting, I'm scared they'll wake the baby",
-    "Just parked. I'm at the bridge near the station.",
 ]
 
 
