@@ -45,6 +45,39 @@ def corpus_mails() -> list[tuple[str, bool]]:
     return mails
 
 
+TAUGHT_CLOSINGS = (
+    "\n\nKind regards\n\nSarah Okafor\nDeputy Head, St Anne's Primary"
+    "\nwww.stannes.example.sch.uk",
+    "\n\nBest wishes,\nMark\n\nMark Bennett MSc | Senior Analyst"
+    "\nEmail: mark.bennett@example.com | Tel: 0161 496 0000",
+    "\n\nThanks\nJo\n\nSent from my Samsung Galaxy smartphone.",
+    "\n\nRegards,\nP. Kowalski\n45 Mill Lane, Bristol BS3 2XY\nMobile: 07700 900456",
+    "\n\nMany thanks,\n\nDr Amira Haddad\nConsultant Radiologist"
+    "\nhttps://example.org/staff/haddad",
+    "\n\nCheers\nLiam\n\n--\nLiam O'Connor\nOperations Manager"
+    "\nT: +44 20 7946 0000 | M: 07700 900789",
+    "\n\nWarm wishes,\nGrace x\n\nSent from Yahoo Mail on Android",
+    "\n\nYours sincerely,\n\nRev. David Price\nThe Vicarage, Church Road"
+    "\nTel 01632 960000",
+    "\n\nThank you,\nKeisha Brown\nTeacher | Year 6 | she/her"
+    "\nkeisha.brown@example.co.uk",
+    "\n\nBest,\nSam\n\nGet Outlook for Android",
+    "\n\nTa\nDes\n07700 900321",
+    "\n\nKind regards,\n\nAnna Schmidt BSc (Hons)\nHR Business Partner"
+    "\nExample Ltd, Unit 4, Riverside Park, Leeds LS10 1AB\nwww.example.co.uk",
+)
+"""Signatures taught to the reader: each mail is learned twice, as written and
+with one of these after it (`risk_words.learn`'s `taught`: not counted for
+MIN_MAILS), so that how someone signs (a title, a school, a web address,
+"Email:") weighs neither way. `--cv` tests with other closings."""
+
+
+def signed(mails: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """Each of `mails` again, with a closing drawn (seeded) from the taught."""
+    draw = random.Random(risk_words.SEED)
+    return [(text + draw.choice(TAUGHT_CLOSINGS), crisis) for text, crisis in mails]
+
+
 FOLDS = 10
 THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
 SIGN_OFFS = (
@@ -55,6 +88,10 @@ SIGN_OFFS = (
     "\n\nKind regards,\n\nDr Helen Smith-Jones BSc\n12 High Street\nLeeds LS1 4AB"
     "\nTelephone: 07700 900123",
     "\n\n-- \nTom Reed\n07700 900123 (mobile)\nSent from my iPhone",
+    "\n\nKind regards,\n\nJames Whitfield\nHead of Maths | Northgate Academy"
+    "\nwww.northgate.example.org\nEmail: j.whitfield@example.org",
+    "\n\nBest\nNia\n\nNia Roberts MA\nSenior Lecturer, School of Nursing"
+    "\nhttps://www.example.ac.uk/staff/roberts | Tel: 029 2018 0000",
 )
 """Closings added to each crisis in `--cv`: the same crisis, said as politely,
 signed as people sign (a title, an address, a phone, a separator)."""
@@ -80,7 +117,8 @@ def out_of_fold(
     closed = [0.0] * len(mails)
     for k in range(folds):
         held = set(order[k::folds])
-        weights = risk_words.learn([mails[i] for i in order if i not in held])
+        learned = [mails[i] for i in order if i not in held]
+        weights = risk_words.learn(learned, taught=signed(learned))
         for i in held:
             text, crisis = mails[i]
             chances[i] = risk_words.chance(text, weights)
@@ -168,7 +206,8 @@ def cross_validate(folds: int = FOLDS) -> str:
 
 
 def learned_text() -> str:
-    return risk_words.dump(risk_words.learn(corpus_mails()), HEADER)
+    mails = corpus_mails()
+    return risk_words.dump(risk_words.learn(mails, taught=signed(mails)), HEADER)
 
 
 def main(argv: list[str] | None = None) -> int:

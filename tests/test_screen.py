@@ -884,7 +884,9 @@ SHORT_MAIL_CLEAR = [
     "he's outside the door shouting, I'm scared he'll get in",
     "they're banging on the front door yelling, I'm scared they'll break it down",
     "my ex is at the door screaming, I'm scared for the kids",
-    "I'm at the bridge by the river now",
+    "took way more than I should have of my sleeping tablets earlier, feel dizzy",
+    "took way more than I should have on my meds this morning, feel really strange",
+    "he's at the door shouting, I'm too scared to open it",
     "I won't need anything after tonight, thanks to you all",
 ]
 
@@ -900,12 +902,23 @@ SHORT_MAIL_NONE = [
     "I won't need the room after Friday, thanks.",
     "I put all my tablets out on the table to sort into the dosette box for the week.",
     "I tipped all my old medication out on the table to take back to the pharmacist.",
-    # From the reviews: food, drink, forms and savings right after "more than
-    # I should have"; fear that is about a flight or a baby woken.
+    # From the reviews. "More than I should have" on or of something that is
+    # no medicine, at a wedding (food and drink right after the phrase), or
+    # earlier this year; fear that is not the writer's of that person; a
+    # bridge one is at, not on.
     "I took a lot more than I should have on the forms earlier.",
     "Took loads more than I should have out of savings this morning",
-    "I took way more than I should have at the wedding earlier and feel sick",
     "took a lot more than I should have of the leftovers earlier, feel sick",
+    "I took way more than I should have at the wedding earlier and feel sick",
+    "I took way more than I should have at my sister's wedding earlier, feel rough",
+    "I took far more than I should have earlier this year (sick days) so no more leave",
+    "They're at the door shouting trick or treat, I'm scared they'll egg the house lol",
+    "the kids are at the door shouting trick or treat, my little one is frightened"
+    " of the masks",
+    "someone's at the door shouting, it's the delivery driver, I'm scared of his dog",
+    "My son is at the door shouting, he's scared of the dark",
+    "Running late, sorry, I'm at the bridge by the station now.",
+    "Just parked. I'm at the bridge near the station.",
     "my partner is outside the house shouting, the taxi is here,"
     " I'm scared we'll miss the flight",
     "They're at the window banging and shouting, I'm scared they'll wake the baby",

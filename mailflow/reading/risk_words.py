@@ -30,7 +30,7 @@ from mailflow.reading.screen import MAX_SCREEN_CHARS, normalize
 
 THRESHOLD: Final = 0.6
 """Chosen before any held-out set was scored with it, from the corpus alone
-(ten-fold, out of fold): then 79% of crises, 3% of the rest; 76% and 4% of
+(ten-fold, out of fold): then 79% of crises, 3% of the rest; 78% and 3% of
 today's corpus (`bench/learn_risk.py --cv`)."""
 
 WEIGHTS_FILE: Final = "risk_words.tsv"
@@ -64,11 +64,13 @@ _SIGN_OFF = re.compile(
 Not "take care" nor "love": said in a goodbye, they are part of what is said.
 Possessive throughout: a hostile line costs one pass."""
 _FOOTER = re.compile(
-    r"sent (?:from|with|via) (?:my )?(?:iphone|ipad|android(?: phone| device)?"
-    r"|samsung(?: galaxy)?(?: smartphone)?|galaxy|mobile|phone|blackberry"
-    r"|outlook(?: for (?:ios|android))?|yahoo mail|aol mail|proton ?mail"
-    r"|mail for windows|gmail)[ .!]*+"
-    r"|get outlook for (?:ios|android)[ .!]*+"
+    r"(?:sent (?:from|with|via) (?:my )?(?:iphone|ipad|android|pixel|samsung"
+    r"|galaxy|huawei|xiaomi|oneplus|motorola|nokia|mobile|phone|smartphone"
+    r"|tablet|blackberry|outlook|yahoo mail|aol mail|proton ?mail"
+    r"|mail for windows|gmail|ios)|get outlook for (?:ios|android))"
+    r"(?: [a-z]*+\d[\w+.-]*+| pro| max| plus| mini| ultra| air| lite| smartphone"
+    r"| device| phone| tablet| galaxy| on android| on ios| on iphone| secure email"
+    r"| app){0,4}+[ .!]*+"
 )
 """A mail program's own line ("Sent from my iPhone", "Get Outlook for iOS"):
 a device or program by name, never "Sent from the bridge"."""
@@ -80,7 +82,8 @@ _SENTENCE_WORDS = """i i'm im i've ive i'll i'd me my myself you your we us our 
     she they them him her his it it's its is am are was be been not no never so
     sorry bye goodbye goodnight farewell forever forgive love miss tonight today
     tomorrow now soon all everyone everything everybody nobody nothing anymore
-    anyway please help again gone done over end"""
+    anyway please help again gone done over end ending die dead dying alone
+    tired lost sad here"""
 _SAYS_SOMETHING: Final = frozenset(_SENTENCE_WORDS.split())
 """Words that end a sign-off's line as part of a sentence ("thanks for
 everything", "thanks, bye"), not as a name."""
@@ -118,12 +121,12 @@ def _closing(line: str) -> bool:
 def _without_closing(text: str) -> str:
     """`text` without the lines that only close it: sign-offs and a mail
     program's footer, among its last lines. Nothing else is cut: not the
-    name, phone or address after them (names and numbers are not learned),
-    not a PS, and never a line that says anything, so a goodbye after
+    name, title, phone or address after them (learned to weigh nothing:
+    `bench/learn_risk.py` teaches each mail signed as well as bare), not a PS, and never a line that says anything, so a goodbye after
     "Thanks" is read whole. A crisis closed with "Kind regards, Helen" is the
     same crisis: read with their closings, the corpus's crises weighed heavy
     fell from 180 to 166 of 234 once a closing was added (out of fold,
-    `bench/learn_risk.py --cv`; now 184 and 180 of 242). The first line (the subject, as `classify`
+    `bench/learn_risk.py --cv`; now 189 and 183 of 242). The first line (the subject, as `classify`
     joins them) is never cut."""
     lines = text.split("\n")
     last = max(1, len(lines) - _CLOSING_LINES)
@@ -203,16 +206,22 @@ two, the names of the corpus's writers were learned."""
 SEED: Final = 7
 
 
-def learn(mails: Iterable[tuple[str, bool]]) -> Weights:
+def learn(
+    mails: Iterable[tuple[str, bool]], taught: Iterable[tuple[str, bool]] = ()
+) -> Weights:
     """Logistic regression over `(text, is_crisis)`: stochastic gradient
     descent, each class weighed by its rarity, deterministic (seeded order,
-    exact sums). Words in fewer than MIN_MAILS mails are left out."""
+    exact sums). Words in fewer than MIN_MAILS of `mails` are left out.
+    `taught`: more examples (the mails again, told differently) learned from
+    as `mails` are, but not counted for MIN_MAILS, so that a word is not
+    learned for being repeated."""
     data = [(sorted(features(text)), crisis) for text, crisis in mails]
     seen: dict[str, int] = {}
     for found, _ in data:
         for f in found:
             seen[f] = seen.get(f, 0) + 1
     vocabulary = {f for f, n in seen.items() if n >= MIN_MAILS}
+    data += [(sorted(features(text)), crisis) for text, crisis in taught]
     data = [([f for f in found if f in vocabulary], crisis) for found, crisis in data]
     crises = sum(1 for _, crisis in data if crisis)
     if not 0 < crises < len(data):
