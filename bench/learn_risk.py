@@ -69,13 +69,21 @@ TAUGHT_CLOSINGS = (
 """Signatures taught to the reader: each mail is learned twice, as written and
 with one of these after it (`risk_words.learn`'s `taught`: not counted for
 MIN_MAILS), so that how someone signs (a title, a school, a web address,
-"Email:") weighs neither way. `--cv` tests with other closings."""
+"Email:") weighs little either way. `--cv` tests with other closings."""
 
 
 def signed(mails: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-    """Each of `mails` again, with a closing drawn (seeded) from the taught."""
-    draw = random.Random(risk_words.SEED)
-    return [(text + draw.choice(TAUGHT_CLOSINGS), crisis) for text, crisis in mails]
+    """Each of `mails` again, its own closing left out (so that it stays among
+    the last lines where closings are looked for) and one of the taught after
+    it, handed out in turn within each class: no signature stands more often
+    under crises than under other mail."""
+    turn = {True: 0, False: 0}
+    copies = []
+    for text, crisis in mails:
+        closing = TAUGHT_CLOSINGS[turn[crisis] % len(TAUGHT_CLOSINGS)]
+        turn[crisis] += 1
+        copies.append((risk_words.body(text) + closing, crisis))
+    return copies
 
 
 FOLDS = 10
@@ -85,16 +93,17 @@ SIGN_OFFS = (
     "\n\nMany thanks in advance\nBest wishes\nTom x",
     "\n\nthanks\n\nSent from my iPhone",
     "\n\nCheers,\nDan",
-    "\n\nKind regards,\n\nDr Helen Smith-Jones BSc\n12 High Street\nLeeds LS1 4AB"
+    "\n\nKind regards,\n\nDr Helen Smith-Jones MBE\n12 High Street\nHarrogate HG1 4AB"
     "\nTelephone: 07700 900123",
     "\n\n-- \nTom Reed\n07700 900123 (mobile)\nSent from my iPhone",
-    "\n\nKind regards,\n\nJames Whitfield\nHead of Maths | Northgate Academy"
-    "\nwww.northgate.example.org\nEmail: j.whitfield@example.org",
-    "\n\nBest\nNia\n\nNia Roberts MA\nSenior Lecturer, School of Nursing"
-    "\nhttps://www.example.ac.uk/staff/roberts | Tel: 029 2018 0000",
+    "\n\nKind regards,\n\nJames Whitfield\nMaths Department | Northgate Academy"
+    "\nnorthgate-academy.sch\nE: j.whitfield@northgate-academy.sch",
+    "\n\nBest\nNia\n\nNia Roberts MA\nLecturer in Nursing, Cardiff"
+    "\nnia.roberts@cardiff-nursing.ac | Phone 029 2018 0000",
 )
 """Closings added to each crisis in `--cv`: the same crisis, said as politely,
-signed as people sign (a title, an address, a phone, a separator)."""
+signed as people sign (a title, an address, a phone, a separator); none of
+their names, titles or addresses is among the taught."""
 HELP_SEEKERS = frozenset({"request", "safety"})
 
 
@@ -108,13 +117,13 @@ def _weighed_as(heavy: bool) -> Iterator[None]:
 
 def out_of_fold(
     mails: list[tuple[str, bool]], folds: int = FOLDS, extra: tuple[str, ...] = ()
-) -> tuple[list[float], list[float]]:
+) -> tuple[list[float], list[list[float]]]:
     """Each mail's chance from weights learned without it; and, for a crisis,
-    its chance with one of `extra` added (0 for the rest, or without `extra`)."""
+    its chance with each of `extra` added (none for the rest)."""
     order = list(range(len(mails)))
     random.Random(risk_words.SEED).shuffle(order)
     chances = [0.0] * len(mails)
-    closed = [0.0] * len(mails)
+    closed: list[list[float]] = [[] for _ in mails]
     for k in range(folds):
         held = set(order[k::folds])
         learned = [mails[i] for i in order if i not in held]
@@ -122,31 +131,33 @@ def out_of_fold(
         for i in held:
             text, crisis = mails[i]
             chances[i] = risk_words.chance(text, weights)
-            if crisis and extra:
-                closed[i] = risk_words.chance(text + extra[i % len(extra)], weights)
+            if crisis:
+                closed[i] = [risk_words.chance(text + c, weights) for c in extra]
     return chances, closed
 
 
 @dataclass(frozen=True)
 class Reading:
     """Every corpus mail read out of fold: its label, its chance, a crisis's
-    chance with a sign-off added, and what the whole reading makes of it when
-    the risk words weigh it heavy or not."""
+    chance with each closing added, and what the whole reading makes of it
+    when the risk words weigh it heavy or not."""
 
     labels: list[str]
     chances: list[float]
-    closed: list[float]
+    closed: list[list[float]]
     ways: dict[bool, list[str]]
 
 
 @dataclass(frozen=True)
 class Figures:
-    """At one threshold: crises weighed heavy (and with a sign-off), other
-    mail weighed heavy, help-seekers held for the therapist, crises heard."""
+    """At one threshold: crises weighed heavy (and with a closing added: on
+    average over the closings, and with the one that moves most), other mail
+    weighed heavy, help-seekers held for the therapist, crises heard."""
 
     crises: int
     heavy: int
-    signed: int
+    signed: float
+    worst: int
     rest: int
     other: int
     seekers: int
@@ -177,7 +188,12 @@ def figures(
     return Figures(
         crises=len(crises),
         heavy=sum(r.chances[i] >= threshold for i in crises),
-        signed=sum(r.closed[i] >= threshold for i in crises),
+        signed=sum(c >= threshold for i in crises for c in r.closed[i])
+        / len(SIGN_OFFS),
+        worst=min(
+            sum(r.closed[i][k] >= threshold for i in crises)
+            for k in range(len(SIGN_OFFS))
+        ),
         rest=len(rest),
         other=sum(r.chances[i] >= threshold for i in rest),
         seekers=len(seekers),
@@ -191,15 +207,16 @@ def cross_validate(folds: int = FOLDS) -> str:
     reading = read_out_of_fold(folds)
     lines = [
         f"{folds}-fold cross-validation over {len(reading.labels)} mails",
-        "threshold  crises weighed heavy (with a sign-off)  other mail  "
-        "help-seekers held  crises heard",
+        "threshold  crises weighed heavy (with a closing: mean, worst)  "
+        "other mail  help-seekers held  crises heard",
     ]
     for threshold in THRESHOLDS:
         f = figures(folds, threshold, reading)
         mark = "  <- shipped" if threshold == risk_words.THRESHOLD else ""
         lines.append(
-            f"{threshold:>9.2f}  {f.heavy:>4} of {f.crises} ({f.signed:>3})"
-            f"{'':>17}{f.other:>4} of {f.rest}  {f.held:>5} of {f.seekers}"
+            f"{threshold:>9.2f}  {f.heavy:>4} of {f.crises}"
+            f" ({f.signed:>5.1f}, {f.worst:>3}){'':>22}"
+            f"{f.other:>4} of {f.rest}  {f.held:>5} of {f.seekers}"
             f"  {f.heard:>6} of {f.crises}{mark}"
         )
     return "\n".join(lines)

@@ -242,8 +242,8 @@ def test_a_closing_weighs_nothing(closing: str) -> None:
 def test_a_signature_stays_but_its_sign_off_is_not_read(
     closing: str, gone: set[str]
 ) -> None:
-    # The signature is read (learned to weigh nothing: signatures are taught,
-    # bench/learn_risk.py); only the courtesy is left out.
+    # The signature is read (taught to weigh little, bench/learn_risk.py);
+    # only the courtesy is left out.
     text = "i dont think i can keep doing this, everything is too much lately"
     found = risk_words.features(text + closing)
     assert found.isdisjoint(gone)

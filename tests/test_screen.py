@@ -887,6 +887,12 @@ SHORT_MAIL_CLEAR = [
     "took way more than I should have of my sleeping tablets earlier, feel dizzy",
     "took way more than I should have on my meds this morning, feel really strange",
     "he's at the door shouting, I'm too scared to open it",
+    "He's banging on the front door shouting, I'm scared stiff",
+    "he's at the door shouting, I'm scared to death",
+    "he's at the door shouting, I'm so scared right now",
+    "they're outside the house screaming, we're terrified",
+    "he's at the door shouting, the kids are terrified",
+    "im at the bridge over the motorway now",
     "I won't need anything after tonight, thanks to you all",
 ]
 

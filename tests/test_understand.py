@@ -59,6 +59,11 @@ def test_the_risk_words_hold_few_who_only_asked_for_help(score) -> None:  # type
 LEARNER = Path(__file__).resolve().parents[1] / "bench" / "learn_risk.py"
 
 
+WORST_CLOSING = 0.08
+"""Of the crises weighed heavy, the share one closing may move under the
+threshold (ten-fold today: 10 of 242 with the closing that moves most)."""
+
+
 def test_out_of_fold_the_risk_words_hear_crises_and_hold_few_help_seekers() -> None:
     """The same figures as `make learn --cv` prints, five-fold: each mail
     weighed by weights learned without it, so the cost is not flattered by
@@ -75,7 +80,8 @@ def test_out_of_fold_the_risk_words_hear_crises_and_hold_few_help_seekers() -> N
     figures = learner.figures(folds=5)
     assert figures.held / figures.seekers <= 0.04
     assert figures.heavy / figures.crises >= 0.70
-    assert figures.signed >= figures.heavy - 0.03 * figures.crises
+    assert figures.signed >= figures.heavy - 0.04 * figures.crises
+    assert figures.worst >= figures.heavy - WORST_CLOSING * figures.crises
     assert figures.other / figures.rest <= 0.05
 
 
