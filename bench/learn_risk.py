@@ -93,17 +93,19 @@ SIGN_OFFS = (
     "\n\nMany thanks in advance\nBest wishes\nTom x",
     "\n\nthanks\n\nSent from my iPhone",
     "\n\nCheers,\nDan",
-    "\n\nKind regards,\n\nDr Helen Smith-Jones MBE\n12 High Street\nHarrogate HG1 4AB"
+    "\n\nKind regards,\n\nDr Helen Smith-Jones MBE\n12 High Street\nHarrogate HG1 2QT"
     "\nTelephone: 07700 900123",
-    "\n\n-- \nTom Reed\n07700 900123 (mobile)\nSent from my iPhone",
-    "\n\nKind regards,\n\nJames Whitfield\nMaths Department | Northgate Academy"
-    "\nnorthgate-academy.sch\nE: j.whitfield@northgate-academy.sch",
+    "\n\n-- \nTom Reed\n07700 900123 (cell)\nSent from my iPhone",
+    "\n\nKind regards,\n\nJames Whitfield\nMaths Lead | Northgate Academy"
+    "\nwww.northgate-academy.net\nEmail: j.whitfield@northgate-academy.net",
     "\n\nBest\nNia\n\nNia Roberts MA\nLecturer in Nursing, Cardiff"
     "\nnia.roberts@cardiff-nursing.ac | Phone 029 2018 0000",
 )
-"""Closings added to each crisis in `--cv`: the same crisis, said as politely,
-signed as people sign (a title, an address, a phone, a separator); none of
-their names, titles or addresses is among the taught."""
+"""Closings put on each crisis in `--cv` in place of its own: the same crisis,
+said as politely, signed as people sign (a title, a school, an address, a web
+address, a phone, a separator). They share with the taught only the words
+every signature has ("email", "www", "dr", "tel"), never a name, place,
+school, title or domain."""
 HELP_SEEKERS = frozenset({"request", "safety"})
 
 
@@ -132,7 +134,9 @@ def out_of_fold(
             text, crisis = mails[i]
             chances[i] = risk_words.chance(text, weights)
             if crisis:
-                closed[i] = [risk_words.chance(text + c, weights) for c in extra]
+                # Its own closing replaced by each of `extra`: one closing a mail.
+                own = risk_words.body(text)
+                closed[i] = [risk_words.chance(own + c, weights) for c in extra]
     return chances, closed
 
 

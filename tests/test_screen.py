@@ -893,6 +893,9 @@ SHORT_MAIL_CLEAR = [
     "they're outside the house screaming, we're terrified",
     "he's at the door shouting, the kids are terrified",
     "im at the bridge over the motorway now",
+    "he's at the door shouting, I'm so scared lol",
+    "my ex is at the door screaming with his dog, I'm terrified of his dog",
+    "he's at the door shouting, I'm terrified he'll wake the baby and take her",
     "I won't need anything after tonight, thanks to you all",
 ]
 
@@ -923,6 +926,8 @@ SHORT_MAIL_NONE = [
     " of the masks",
     "someone's at the door shouting, it's the delivery driver, I'm scared of his dog",
     "My son is at the door shouting, he's scared of the dark",
+    "My son is at the door shouting, he's scared of spiders",
+    "he's at the door shouting, the dog is scared",
     "Running late, sorry, I'm at the bridge by the station now.",
     "Just parked. I'm at the bridge near the station.",
     "my partner is outside the house shouting, the taxi is here,"

@@ -107,7 +107,8 @@ def features(text: str) -> frozenset[str]:
 
 def body(text: str) -> str:
     """What is weighed of `text`: normalised, within the screen's bound, and
-    without the lines that only close it."""
+    without the lines that only close it (once: the lines looked at are the
+    last of `text` as given)."""
     return _without_closing(normalize(text[:MAX_SCREEN_CHARS]))
 
 
@@ -126,13 +127,14 @@ def _closing(line: str) -> bool:
 def _without_closing(text: str) -> str:
     """`text` without the lines that only close it: sign-offs and a mail
     program's footer, among its last lines. Nothing else is cut: not the
-    name, title, phone or address after them (taught to weigh little:
-    `bench/learn_risk.py` teaches each mail signed as well as bare), not a PS, and never a line that says anything, so a goodbye after
-    "Thanks" is read whole. A crisis closed with "Kind regards, Helen" is the
-    same crisis: read with their closings, the corpus's crises weighed heavy
-    fell from 180 to 166 of 234 once a closing was added (out of fold,
-    `bench/learn_risk.py --cv`; now 187, and 182.5 on average, of 242). The first line (the subject, as `classify`
-    joins them) is never cut."""
+    name, title, phone or address after them (taught to weigh less:
+    `bench/learn_risk.py` teaches each mail signed as well as bare), not a
+    PS, and never a line that says anything, so a goodbye after "Thanks" is
+    read whole. A crisis closed with "Kind regards, Helen" is the same
+    crisis: read with their closings, the corpus's crises weighed heavy fell
+    from 180 to 161 of 234 on average once a closing was put on them (out
+    of fold, `bench/learn_risk.py --cv`; now 187, and 181, of 242). The first
+    line (the subject, as `classify` joins them) is never cut."""
     lines = text.split("\n")
     last = max(1, len(lines) - _CLOSING_LINES)
     return "\n".join(
