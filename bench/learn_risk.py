@@ -9,7 +9,7 @@ whether the shipped file is what the corpus teaches (the tests do the same).
 `--cv` reruns the choice of the threshold: ten-fold cross-validation on the
 corpus, each mail weighed by weights learned without it, then read the whole
 way (`classify`) as it would be at each threshold; and the same crises again
-with a sign-off added, which should move nothing.
+with each of eight closings in place of its own, which should move little.
 """
 
 from __future__ import annotations
@@ -103,9 +103,8 @@ SIGN_OFFS = (
 )
 """Closings put on each crisis in `--cv` in place of its own: the same crisis,
 said as politely, signed as people sign (a title, a school, an address, a web
-address, a phone, a separator). They share with the taught only the words
-every signature has ("email", "www", "dr", "tel"), never a name, place,
-school, title or domain."""
+address, a phone, a separator). They share no word read with the taught but
+"dr" and a kiss ("x"): never a name, place, school, title or domain."""
 HELP_SEEKERS = frozenset({"request", "safety"})
 
 
@@ -121,7 +120,8 @@ def out_of_fold(
     mails: list[tuple[str, bool]], folds: int = FOLDS, extra: tuple[str, ...] = ()
 ) -> tuple[list[float], list[list[float]]]:
     """Each mail's chance from weights learned without it; and, for a crisis,
-    its chance with each of `extra` added (none for the rest)."""
+    its chance with each of `extra` in place of its own closing (none for the
+    rest)."""
     order = list(range(len(mails)))
     random.Random(risk_words.SEED).shuffle(order)
     chances = [0.0] * len(mails)
@@ -143,7 +143,7 @@ def out_of_fold(
 @dataclass(frozen=True)
 class Reading:
     """Every corpus mail read out of fold: its label, its chance, a crisis's
-    chance with each closing added, and what the whole reading makes of it
+    chance with each closing put on it, and what the whole reading makes of it
     when the risk words weigh it heavy or not."""
 
     labels: list[str]
@@ -154,7 +154,7 @@ class Reading:
 
 @dataclass(frozen=True)
 class Figures:
-    """At one threshold: crises weighed heavy (and with a closing added: on
+    """At one threshold: crises weighed heavy (and with a closing put on: on
     average over the closings, and with the one that moves most), other mail
     weighed heavy, help-seekers held for the therapist, crises heard."""
 

@@ -221,6 +221,7 @@ def test_an_ordinary_request_is_not_heavy() -> None:
         "\n\nCheers",
         "\n\nYours sincerely,",
         "\n\nGet Outlook for iOS",
+        "\n\nEmail: jo@example.org | Tel: 07700 900123\nwww.example.org",
     ],
 )
 def test_a_closing_weighs_nothing(closing: str) -> None:
@@ -288,8 +289,8 @@ def test_a_long_line_is_never_read_as_a_sign_off() -> None:
 
 def test_the_closings_it_is_tested_with_were_never_taught() -> None:
     # `--cv` and the five-fold test put other closings on each crisis than the
-    # signatures learning teaches: only the words every signature has.
+    # signatures learning teaches: no word read in common but "dr" and a kiss.
     learner = _learner()
     taught = set().union(*(risk_words.features(c) for c in learner.TAUGHT_CLOSINGS))
     tested = set().union(*(risk_words.features(c) for c in learner.SIGN_OFFS))
-    assert taught & tested <= {"dr", "email", "www", "x"}
+    assert taught & tested <= {"dr", "x"}

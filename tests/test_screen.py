@@ -896,6 +896,16 @@ SHORT_MAIL_CLEAR = [
     "he's at the door shouting, I'm so scared lol",
     "my ex is at the door screaming with his dog, I'm terrified of his dog",
     "he's at the door shouting, I'm terrified he'll wake the baby and take her",
+    # Fear said any way, by the writer or the children (a sixth review).
+    "he's at the door shouting, I'm literally shaking",
+    "he's at the door shouting, I'm afraid",
+    "he's at the door shouting, we're all terrified",
+    "he's at the door shouting, my daughter's terrified",
+    "he's at the door shouting, my partner and I are terrified",
+    "he's at the door shouting, iam scared",
+    "he's at the door shouting, so scared",
+    "he's at the door shouting, scared for my life",
+    "he's at the door shouting, we're terrified it'll be late before police come",
     "I won't need anything after tonight, thanks to you all",
 ]
 
@@ -928,6 +938,7 @@ SHORT_MAIL_NONE = [
     "My son is at the door shouting, he's scared of the dark",
     "My son is at the door shouting, he's scared of spiders",
     "he's at the door shouting, the dog is scared",
+    "he's at the door shouting, I'm afraid I can't make Thursday",
     "Running late, sorry, I'm at the bridge by the station now.",
     "Just parked. I'm at the bridge near the station.",
     "my partner is outside the house shouting, the taxi is here,"
