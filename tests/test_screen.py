@@ -906,6 +906,11 @@ SHORT_MAIL_CLEAR = [
     "he's at the door shouting, so scared",
     "he's at the door shouting, scared for my life",
     "he's at the door shouting, we're terrified it'll be late before police come",
+    # A seventh review: the shouter's "she's" may be a child's, "afraid" is
+    # only polite before a plan changed, a bare "outside".
+    "he's at the door shouting and she's terrified",
+    "he's at the door shouting, I'm afraid I must call the police",
+    "she's outside screaming, I'm afraid to go out",
     "I won't need anything after tonight, thanks to you all",
 ]
 
@@ -939,6 +944,12 @@ SHORT_MAIL_NONE = [
     "My son is at the door shouting, he's scared of spiders",
     "he's at the door shouting, the dog is scared",
     "he's at the door shouting, I'm afraid I can't make Thursday",
+    "my son is at the door shouting, bless him, terrified of the dark",
+    "he's at the door shouting, I'm terrified for the flight",
+    "he's at the door shouting, afraid I'll have to go",
+    "he's at the door shouting, afraid that's all for now",
+    "he's at the door shouting, shaking with laughter",
+    "they're outside shouting at the telly, I'm scared we'll lose",
     "Running late, sorry, I'm at the bridge by the station now.",
     "Just parked. I'm at the bridge near the station.",
     "my partner is outside the house shouting, the taxi is here,"
