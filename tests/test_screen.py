@@ -911,6 +911,12 @@ SHORT_MAIL_CLEAR = [
     "he's at the door shouting and she's terrified",
     "he's at the door shouting, I'm afraid I must call the police",
     "she's outside screaming, I'm afraid to go out",
+    # An eighth review: losing what matters is no lost match.
+    "my partner is banging on the front door screaming, I'm terrified we might"
+    " lose the baby",
+    "he's kicking the door yelling, I'm scared we'll lose the kids if I call anyone",
+    "my ex is outside the house shouting, I'm terrified that we'll lose everything"
+    " tonight",
     "I won't need anything after tonight, thanks to you all",
 ]
 
@@ -950,6 +956,10 @@ SHORT_MAIL_NONE = [
     "he's at the door shouting, afraid that's all for now",
     "he's at the door shouting, shaking with laughter",
     "they're outside shouting at the telly, I'm scared we'll lose",
+    "My son is outside my bedroom door screaming every night, he's terrified of"
+    " being alone",
+    "they're outside screaming and playing, I'm so scared about starting therapy",
+    "Hi, my son is outside screaming at his brother again, I'm scared it's ADHD",
     "Running late, sorry, I'm at the bridge by the station now.",
     "Just parked. I'm at the bridge near the station.",
     "my partner is outside the house shouting, the taxi is here,"
