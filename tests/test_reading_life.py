@@ -118,6 +118,10 @@ HEAVY_WORDS = (
 """No phrase of risk; the shipped risk words weigh it heavy."""
 
 
+def robyn_writes_heavy_words(server, boxes) -> None:
+    writes(server, boxes, HEAVY_WORDS, name="Robyn Hale", subject="")
+
+
 def test_words_that_weigh_like_a_crisis_are_read_by_the_therapist_first(
     setup,
 ) -> None:
@@ -125,13 +129,7 @@ def test_words_that_weigh_like_a_crisis_are_read_by_the_therapist_first(
     (the risk words, learned from the corpus): no times go out, the therapist
     gets one "Please read" note quoting them; "offer" would send the times."""
     server, boxes, config = setup
-    writes(
-        server,
-        boxes,
-        HEAVY_WORDS,
-        name="Robyn Hale",
-        subject="",
-    )
+    robyn_writes_heavy_words(server, boxes)
     assert run(config) == 0
     assert kinds(server, boxes.person) == []
     (note,) = mails(server, boxes.therapist, "unsure_note")
@@ -154,16 +152,14 @@ def test_the_digest_lists_a_read_first_note_apart_from_the_unsure(
     unanswered, past the fortnight an ordinary doubt is listed."""
     server, boxes = mail_server, mailboxes
     config = write_config(tmp_path, server, boxes, '[workflow]\ndigest_at = "07:00"\n')
-    writes(server, boxes, HEAVY_WORDS, name="Robyn Hale", subject="")
+    robyn_writes_heavy_words(server, boxes)
     assert run(config) == 0
     tomorrow = NOW.replace(hour=7, minute=1) + timedelta(days=1)
     for day in (tomorrow, tomorrow + timedelta(days=20)):
         assert run(config, day) == 0
-        text = plain(mails(server, boxes.therapist, "digest")[-1])
-        assert (
-            f"{day.day} {day:%B}"
-            in mails(server, boxes.therapist, "digest")[-1]["Subject"]
-        )
+        digest = mails(server, boxes.therapist, "digest")[-1]
+        assert f"{day.day} {day:%B}" in digest["Subject"]
+        text = plain(digest)
         _, _, rest = text.partition("Please read, and answer yourself")
         assert "Robyn Hale" in rest.split("\n\n")[0]
         assert "Not sure these are asking" not in text
@@ -176,13 +172,7 @@ def test_after_a_read_first_note_a_plain_request_gets_times_with_an_alert(
     plainly asking, they get times (the note is moot), the therapist is
     alerted, and the pick they make waits for the therapist's approval."""
     server, boxes, config = setup
-    writes(
-        server,
-        boxes,
-        HEAVY_WORDS,
-        name="Robyn Hale",
-        subject="",
-    )
+    robyn_writes_heavy_words(server, boxes)
     assert run(config) == 0
     writes(
         server,

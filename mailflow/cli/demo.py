@@ -393,23 +393,16 @@ def _scene_crisis(demo: _Demo) -> None:
         "Someone writes in distress. They get the practice's safety message, not "
         "a list of times, and Sam is alerted at once."
     )
-    body = """
+    _stranger_writes(
+        demo,
+        "casey@example.org",
+        "Can we talk?",
+        """
         I wanted to ask about a consultation call. Honestly I've been thinking
         about ending my life lately and I don't know who else to tell.
-        """
-    demo.arrives(
-        _mail(
-            sender="Casey <casey@example.org>",
-            to=PRACTICE,
-            subject="Can we talk?",
-            body=body,
-            sent_at=START + timedelta(minutes=3),
-        ),
-        "Casey",
-        "Can we talk?",
-        body,
+        """,
+        minutes=3,
     )
-    demo.run(START + timedelta(minutes=4))
 
 
 def _scene_read_first(demo: _Demo) -> None:
@@ -418,24 +411,37 @@ def _scene_read_first(demo: _Demo) -> None:
         "words as a whole read like those of people who wrote in a crisis: "
         "mailflow sends her nothing, and asks Sam to read it first."
     )
-    body = """
+    _stranger_writes(
+        demo,
+        "robyn@example.org",
+        "",
+        """
         hi sorry to bother you. its been a really bad week and last night was
         the worst its been. i dont really know why im writing tbh. maybe you
         could call me sometime
-        """
+        """,
+        minutes=6,
+    )
+
+
+def _stranger_writes(
+    demo: _Demo, address: str, subject: str, body: str, *, minutes: int
+) -> None:
+    """Someone new writes `minutes` into the demo's day; a run a minute later."""
+    who = PEOPLE[address]
     demo.arrives(
         _mail(
-            sender="Robyn <robyn@example.org>",
+            sender=f"{who} <{address}>",
             to=PRACTICE,
-            subject="",
+            subject=subject,
             body=body,
-            sent_at=START + timedelta(minutes=6),
+            sent_at=START + timedelta(minutes=minutes),
         ),
-        "Robyn",
-        "",
+        who,
+        subject,
         body,
     )
-    demo.run(START + timedelta(minutes=7))
+    demo.run(START + timedelta(minutes=minutes + 1))
 
 
 def _scene_pick_and_approve(demo: _Demo) -> None:
