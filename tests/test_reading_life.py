@@ -531,6 +531,32 @@ def test_a_safety_need_said_in_a_reply_holds_the_pick_for_approval(auto) -> None
     assert "SAFETY NOTE, in their words: Don't ring after 6" in plain(approval)
 
 
+def test_a_reply_that_weighs_like_a_crisis_tells_the_therapist_and_waits(auto) -> None:
+    """A pick with a crisis beside it in words no phrase knows: the risk words
+    hear it, the therapist is told with their words, and the pick waits for
+    approval even under automatic approval."""
+    server, boxes, config = auto
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    body = (
+        "number 2 please. sorry it's been a rough week, I've been sitting in"
+        " the car a lot at night not wanting to go back in"
+    )
+    server.deliver(
+        answer(offer, sender=f"Jordan Lee <{boxes.person}>", body=body, sent_at=at),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    assert "confirmation" not in kinds(server, boxes.person)
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert alert["Subject"].startswith("Please read: a reply may be from someone")
+    text = " ".join(plain(alert).split())
+    assert "No words of risk mailflow knows are in it" in text
+    assert "whatever they pick waits for your approval" in text
+    assert "> number 2 please." in plain(alert)
+    assert mails(server, boxes.therapist, "approval_request")
+
+
 def test_an_unsure_mail_with_a_safety_need_alerts_and_its_offer_waits_for_approval(
     auto,
 ) -> None:

@@ -201,10 +201,17 @@ class Intake:
         return "owned:risk-noted"
 
     def mark_risk(
-        self, key: MailKey, enquiry: Enquiry, mail: InboundMail, note: str
+        self,
+        key: MailKey,
+        enquiry: Enquiry,
+        mail: InboundMail,
+        note: str,
+        *,
+        weighed: bool = False,
     ) -> Enquiry:
         """Record possible risk (and the need, in their words) on the enquiry
-        and alert the therapist for this mail; returns the updated record."""
+        and alert the therapist for this mail; returns the updated record.
+        `weighed`: only the risk words heard it (`reply_risk`), no phrase."""
         self.conversation.apply(enquiry, workflow.on_risk_news(enquiry.state, note))
         person = letters.Recipient(
             enquiry.email,
@@ -220,6 +227,7 @@ class Intake:
             f"possible-alert:{key.fingerprint}",
             "conversation",
             note,
+            weighed=weighed,
         )
         return self.store.enquiry(enquiry.id) or enquiry
 
@@ -232,6 +240,8 @@ class Intake:
         step: str,
         answered: str,
         note: str,
+        *,
+        weighed: bool = False,
     ) -> None:
         """The therapist told of possible risk or a safety need, in their words."""
         self.letters.crisis_alert(
@@ -244,6 +254,7 @@ class Intake:
             level="possible",
             answered=answered,
             safety_note=note,
+            weighed=weighed,
         )
 
     def _answer(

@@ -56,7 +56,15 @@ if TYPE_CHECKING:
     from mailflow.config import Settings
     from mailflow.deciding import timing, workflow
     from mailflow.model import CalendarMessage
-    from mailflow.reading import bounce, classify, parse, quoting, screen, sent
+    from mailflow.reading import (
+        bounce,
+        classify,
+        parse,
+        quoting,
+        reply_risk,
+        screen,
+        sent,
+    )
     from mailflow.reading.classify import RequestPolicy
     from mailflow.shell import bounces, caldav_sync, conversation, intake, schedule
     from mailflow.shell.conversation import Conversation
@@ -78,6 +86,7 @@ else:
     letters = lazy_module("mailflow.writing.letters")
     parse = lazy_module("mailflow.reading.parse")
     quoting = lazy_module("mailflow.reading.quoting")
+    reply_risk = lazy_module("mailflow.reading.reply_risk")
     schedule = lazy_module("mailflow.shell.schedule")
     screen = lazy_module("mailflow.reading.screen")
     sent = lazy_module("mailflow.reading.sent")
@@ -852,8 +861,9 @@ class Runner:
             # Theirs to answer now (a hand answer, a "no thanks", a crisis
             # already): left alone, but never a missed crisis: clear risk in
             # the person's words still alerts the therapist at once.
-            said = screen.screen(
-                mail.subject + "\n" + quoting.new_words(mail.text),
+            said = reply_risk.screen_reply(
+                mail.subject,
+                quoting.new_words(mail.text),
                 extra_phrases=self.policy.crisis_phrases,
             )
             therapist = self.settings.practice.therapist_email
@@ -887,8 +897,9 @@ class Runner:
             mail.from_addr != self.settings.practice.therapist_email
         )
         with self.store.transaction():
-            said = screen.screen(
-                mail.subject + "\n" + quoting.new_words(mail.text),
+            said = reply_risk.screen_reply(
+                mail.subject,
+                quoting.new_words(mail.text),
                 extra_phrases=self.policy.crisis_phrases,
             )
             if from_person and said.risk is screen.Risk.CLEAR:
@@ -899,7 +910,9 @@ class Runner:
                     said, enquiry.risk, enquiry.safety_note
                 ):
                     # From now on every pick waits for the therapist, who is told.
-                    enquiry = self.intake.mark_risk(key, enquiry, mail, said.note)
+                    enquiry = self.intake.mark_risk(
+                        key, enquiry, mail, said.note, weighed=reply_risk.weighed(said)
+                    )
                 outcome = self.conversation.on_mail(
                     enquiry, conversation.Incoming(mail, step=key.fingerprint), found
                 )

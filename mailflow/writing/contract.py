@@ -80,7 +80,15 @@ LETTERS: dict[str, Letter] = {
     # -- to the therapist, about one enquiry
     "crisis_alert": _letter(
         ABOUT,
-        ("subject", "sent_at", "quoted", "level", "answered", "safety_note"),
+        (
+            "subject",
+            "sent_at",
+            "quoted",
+            "level",
+            "answered",
+            "safety_note",
+            "weighed",
+        ),
         samples={"level": "possible", "answered": "times"},
         branches=(
             *(
@@ -91,6 +99,7 @@ LETTERS: dict[str, Letter] = {
                 {"level": "possible", "answered": answered}
                 for answered in ("conversation", "nothing")
             ),
+            {"level": "possible", "answered": "conversation", "weighed": True},
         ),
     ),
     "unsure_note": _letter(
@@ -272,6 +281,7 @@ def _shared_samples(settings: Settings) -> dict[str, object]:
         "answer": "yes",
         "level": "possible",
         "answered": "times",
+        "weighed": False,
         "status": "5.1.1",
         "safety_message": settings.safety.message,
         "horizon_days": settings.availability.horizon_days,

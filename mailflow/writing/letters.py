@@ -386,6 +386,7 @@ class Letters:
         level: str = "clear",
         answered: str = "safety",
         safety_note: str = "",
+        weighed: bool = False,
     ) -> None:
         """The therapist told at once. `level` "clear" (the safety message went
         instead of times) or "possible" (times went; the pick waits for their
@@ -393,6 +394,7 @@ class Letters:
         "nothing" (an existing client: mailflow does not write to them),
         "invitation" (a stranger's calendar invitation: nor to them) or
         "thread" (a reply in a conversation mailflow is not part of: nor).
+        `weighed`: no phrase of risk, only the risk words (`reply_risk`).
         Reply-To is the person, so the therapist's reply reaches them."""
         context = {
             **self._about(enquiry_id, person),
@@ -402,10 +404,13 @@ class Letters:
             "level": level,
             "answered": answered,
             "safety_note": safety_note,
+            "weighed": weighed,
         }
         title = (
             "Urgent: someone who wrote needs you personally"
             if level == "clear"
+            else "Please read: a reply may be from someone at risk"
+            if weighed
             else "Please read before approving: a request mentions risk or safety"
         )
         self._to_therapist(
