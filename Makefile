@@ -58,10 +58,12 @@ bench: install dovecot ## benchmarks: figures beside measured floors (no pass/fa
 	@echo
 	$(BIN)/python bench/busy.py
 
-understand: install ## how well mail is read: first mail (precision, recall, crisis) and replies, every miss
+understand: install ## how well mail is read: first mail (precision, recall, crisis) and replies (and crises in them), every miss
 	$(BIN)/python bench/understand.py
 	@echo
 	$(BIN)/python bench/replies.py
+	@echo
+	$(BIN)/python bench/reply_risk.py
 
 learn: install ## learn the risk words again from the first-mail corpus (after editing it); ARGS=--cv reruns the threshold's choice
 	$(BIN)/python bench/learn_risk.py $(ARGS)

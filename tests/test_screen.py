@@ -976,3 +976,69 @@ def test_short_mail_crises_are_clear_risk(text: str) -> None:
 @pytest.mark.parametrize("text", SHORT_MAIL_NONE)
 def test_short_mail_hard_negatives_are_no_risk(text: str) -> None:
     assert screen(text).risk is Risk.NONE
+
+
+# -- said in a reply (tests/corpus/replies/risk, 2026-12) ------------------------------
+# Beside a pick or a cancel: over the edge from a height, not around much
+# longer (however much), tired of being here, no reason to keep going, not
+# lasting to a season away. Each beside what the same words say otherwise.
+
+REPLY_CLEAR = [
+    "Option 3 works. Most mornings I sit in the car on the top floor of the"
+    " multi-storey before work and think about going over the edge.",
+    "been thinking of jumping off the top of the car park",
+    "I keep thinking about stepping over the railings and",
+    "honestly I don't plan to be around that much longer anyway",
+    "I won't be around very much longer, so don't hold the slot",
+    "I won't be around much longer.",
+]
+
+REPLY_POSSIBLE = [
+    "i need to cancel thursday sorry. i'm just so tired of being here.",
+    "i'm tired of being alive tbh",
+    "Sick and tired of being around, if I'm honest",
+    "I'm really struggling to see a reason to keep going at the moment",
+    "Honestly I can't find any reason to keep going.",
+    "there's no reason to keep going",
+    "I have no real reason to keep going lately",
+    "at this rate I'm not sure I'll make it to Christmas lol",
+    "don't know if I'll last till the new year, the way things are",
+    "I doubt I'll make it to my birthday, to be honest",
+]
+
+REPLY_NONE = [
+    "I'm tired of being here at 7am every day, can we do evenings?",
+    "so tired of being here on my own every weekend",
+    "tired of being here in this job, hence the career question",
+    "struggling to see a reason to keep going to the gym",
+    "there's no point in keeping going with the course",
+    "is there any reason to keep going with the same time?",
+    "can't see any reason to keep going with Tuesdays, so let's switch",
+    "there's no reason to keep going back and forth, 2 is fine",
+    "not sure I'll make it to Christmas drinks this year",
+    "not sure I'll make it to the christmas party, work is mad",
+    "I don't think I'll make it to Friday lol this week is brutal",
+    "not sure I'll make it to the new year sales",
+    "the deadline is pushing me over the edge",
+    "we went over the edge of the budget",
+    "I'm thinking about going over the edge of the pool at the swim class",
+    "thinking about going over the top with the decorations this year",
+    "I won't be around that much longer in this job, I've handed in my notice",
+    "I don't plan to be around that much longer in London, we're moving to Leeds",
+    "I don't plan to be around much longer at this company",
+]
+
+
+@pytest.mark.parametrize("text", REPLY_CLEAR)
+def test_reply_crises_are_clear_risk(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+@pytest.mark.parametrize("text", REPLY_POSSIBLE)
+def test_reply_dark_thoughts_are_possible_risk(text: str) -> None:
+    assert screen(text).risk is Risk.POSSIBLE
+
+
+@pytest.mark.parametrize("text", REPLY_NONE)
+def test_reply_hard_negatives_are_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE

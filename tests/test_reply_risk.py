@@ -1,0 +1,132 @@
+"""A crisis said in a reply reaches the therapist (`reading.reply_risk`).
+
+The unit tests hold what each reader adds; the floors hold the labelled
+replies of tests/corpus/replies/risk as `make understand` prints them
+(bench/reply_risk.py), every miss and false alarm listed there.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from mailflow.reading import reply_risk, risk_words
+from mailflow.reading.screen import Risk
+
+SUBJECT = "Re: Your free 15-minute call"
+WEIGHED_ONLY = (
+    "number 2 please. sorry it's been a rough week, I've been sitting in"
+    " the car a lot at night not wanting to go back in"
+)
+"""No phrase of risk; the risk words weigh it as a crisis's."""
+
+
+def test_a_phrase_of_clear_risk_is_clear() -> None:
+    said = reply_risk.screen_reply(SUBJECT, "2 is fine. I want to die, sorry.")
+    assert said.risk is Risk.CLEAR
+    assert not reply_risk.weighed(said)
+
+
+def test_words_that_weigh_like_a_crisis_are_possible_risk() -> None:
+    assert risk_words.heavy(f"{SUBJECT}\n{WEIGHED_ONLY}")
+    said = reply_risk.screen_reply(SUBJECT, WEIGHED_ONLY)
+    assert said.risk is Risk.POSSIBLE
+    assert reply_risk.weighed(said)
+    assert said.note == ""  # the therapist reads their words, not a note
+
+
+def test_a_phrase_of_possible_risk_keeps_its_family_and_note() -> None:
+    said = reply_risk.screen_reply(
+        SUBJECT, "1 please. Don't ring after 6, my husband will be home."
+    )
+    assert said.risk is Risk.POSSIBLE
+    assert not reply_risk.weighed(said)
+    assert "Don't ring after 6" in said.note
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "2 please",
+        "Sorry, I need to cancel Thursday, work has gone mad. Could we do next week?",
+        "Yes please, I'd like to start. Evenings suit me best.",
+    ],
+)
+def test_an_ordinary_reply_raises_nothing(words: str) -> None:
+    assert reply_risk.screen_reply(SUBJECT, words).risk is Risk.NONE
+
+
+def test_the_practices_own_phrases_count_in_a_reply() -> None:
+    said = reply_risk.screen_reply(
+        SUBJECT, "2 please, the blue door again", extra_phrases=("blue door",)
+    )
+    assert said.risk is Risk.CLEAR
+
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "reply_risk.py"
+
+
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("reply_risk_bench", BENCH)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["reply_risk_bench"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    return _bench()
+
+
+def test_the_corpus_is_big_enough_and_labelled(bench: ModuleType) -> None:
+    cases = bench.load(bench.RISK)
+    assert len(cases) >= 150
+    assert sum(case.crisis for case in cases) >= 60
+    assert {case.context for case in cases} == {
+        "offer", "booked", "followup", "after-cancel",
+    }  # fmt: skip
+
+
+def test_every_crisis_in_the_corpus_reaches_the_therapist(bench: ModuleType) -> None:
+    # 42 of 64 by the phrases as they stood (59 with the risk words); the
+    # families its misses showed were added beside their hard negatives
+    # (tests/test_screen.py, REPLY_*).
+    score = bench.score(bench.load(bench.RISK))
+    assert [case.id for case in score.missed] == []
+
+
+def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
+    # The corpus's hard negatives (grief, work on a ward or a crisis line, a
+    # past told as past) raise 20 of 96; the reply corpus, no crisis in it,
+    # 14 of 658 (2.1%), all by the risk words alone: withdrawals and cancels
+    # ("I don't want the call any more"). An alert costs the therapist a read.
+    score = bench.score(bench.load(bench.RISK))
+    assert len(score.raised) <= 22
+    corpus = [
+        case
+        for case in bench.load(bench.REPLIES) + bench.load(bench.REPLIES / "held_out")
+        if case.context not in bench.THERAPIST
+    ]
+    assert len(corpus) >= 600
+    others = bench.score(corpus)
+    assert others.count(False, "clear") == 0
+    assert len(others.raised) / len(corpus) <= 0.03
+
+
+def test_a_fresh_writers_crises_in_replies_reach_the_therapist(
+    bench: ModuleType,
+) -> None:
+    # Written blind for this reader and scored before it existed: the phrases
+    # alone heard 24 of 35; with the risk words 31 (88.6%), the same after the
+    # corpus's families were added. Never learned from.
+    score = bench.score(bench.load(bench.HELD_OUT))
+    crises = score.count(True, "clear", "possible", "weighed", "none")
+    assert crises >= 35
+    assert score.count(True, "clear", "possible", "weighed") / crises >= 0.88
