@@ -7,9 +7,12 @@ Each labelled reply of `tests/corpus/replies/risk` (and, apart, its
 `held_out` set, never learned from) is read as a run reads a person's reply
 in a conversation mailflow owns (`mailflow.shell.runner`): its new words
 (`quoting.new_words`), an out-of-office's own words never screened, then
-`reply_risk.screen_reply`. Heard: clear risk (the therapist at once, the
-person the safety message) or possible risk (the therapist told with their
-words; every pick waits for approval). The replies of the reply corpus
+`reply_risk.screen_reply` (the phrases over `SUBJECT` and the new words, the
+risk words over the new words alone). Heard: clear risk (the therapist at
+once, the person the safety message) or possible risk (the therapist told
+with their words; every pick waits for approval). Every reply is read as in
+a conversation still open; in one that has ended (closed, stood down,
+escalated) only clear risk alerts, as before. The replies of the reply corpus
 (`tests/corpus/replies`, no crisis among them) are counted for false alarms.
 Prints every miss and every false alarm. `tests/test_reply_risk.py` asserts
 the floors on the same figures.
@@ -33,7 +36,8 @@ HELD_OUT = RISK / "held_out"
 THERAPIST = frozenset({"approval", "therapist-booked"})
 """The reply corpus's contexts where the therapist writes: never screened."""
 SUBJECT = "Re: Your free 15-minute call"
-"""Every reply's subject (the corpora hold bodies only)."""
+"""Every reply's subject for the phrases (the corpora hold bodies only); the
+risk words never weigh a reply's subject (`reply_risk`)."""
 
 
 @dataclass(frozen=True)

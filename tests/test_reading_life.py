@@ -524,9 +524,10 @@ def test_a_safety_need_said_in_a_reply_holds_the_pick_for_approval(auto) -> None
     assert run(config, at) == 0
     assert "confirmation" not in kinds(server, boxes.person)
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
-    assert "whatever they pick waits for your approval" in " ".join(
-        plain(alert).split()
-    )
+    assert alert["Subject"].startswith("Please read before approving")
+    text = " ".join(plain(alert).split())
+    assert "whatever they pick waits for your approval" in text
+    assert "names no risk outright" not in text  # a phrase heard it: not weighed
     (approval,) = mails(server, boxes.therapist, "approval_request")
     assert "SAFETY NOTE, in their words: Don't ring after 6" in plain(approval)
 
@@ -551,10 +552,39 @@ def test_a_reply_that_weighs_like_a_crisis_tells_the_therapist_and_waits(auto) -
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
     assert alert["Subject"].startswith("Please read: a reply may be from someone")
     text = " ".join(plain(alert).split())
-    assert "No words of risk mailflow knows are in it" in text
-    assert "whatever they pick waits for your approval" in text
+    assert "may be at risk: please read their reply today" in text
+    assert "names no risk outright" in text
+    assert "any time they pick waits for your approval" in text
     assert "> number 2 please." in plain(alert)
     assert mails(server, boxes.therapist, "approval_request")
+
+
+def test_a_need_already_told_does_not_hide_a_reply_that_weighs_like_a_crisis(
+    auto,
+) -> None:
+    """The need (told with the first mail) said again beside words that weigh
+    like a crisis: the need is no news, the words are; the therapist is told."""
+    server, boxes, config = auto
+    need = "Don't ring after 6, my husband will be home."
+    offer = _offer(
+        server, boxes, config, body=f"Hello, I'd like the free call please. {need}"
+    )
+    assert len(mails(server, boxes.therapist, "crisis_alert")) == 1  # the need
+    at = NOW + timedelta(hours=1)
+    body = (
+        f"2 please. {need} sorry it's been a rough week, I've been sitting in"
+        " the car a lot at night not wanting to go back in"
+    )
+    server.deliver(
+        answer(offer, sender=f"Jordan Lee <{boxes.person}>", body=body, sent_at=at),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    alerts = mails(server, boxes.therapist, "crisis_alert")
+    assert len(alerts) == 2
+    text = " ".join(plain(alerts[1]).split())
+    assert "names no risk outright" in text
+    assert "SAFETY NOTE, in their words: Don't ring after 6" in text
 
 
 def test_an_unsure_mail_with_a_safety_need_alerts_and_its_offer_waits_for_approval(

@@ -39,6 +39,23 @@ def test_words_that_weigh_like_a_crisis_are_possible_risk() -> None:
     assert said.note == ""  # the therapist reads their words, not a note
 
 
+def test_a_need_for_safe_contact_does_not_stop_the_words_being_weighed() -> None:
+    need = "Don't ring after 6, my husband will be home."
+    said = reply_risk.screen_reply(SUBJECT, f"{need} {WEIGHED_ONLY}")
+    assert said.risk is Risk.POSSIBLE
+    assert reply_risk.weighed(said)
+    assert said.families == ("contact-safety", reply_risk.WEIGHED)
+    assert need in said.note
+
+
+def test_the_subject_is_not_weighed() -> None:
+    # The first mail's subject, weighed with it already: a heavy one would
+    # weigh every later reply the same.
+    subject = f"Re: {WEIGHED_ONLY}"
+    assert risk_words.heavy(f"{subject}\n2 please")
+    assert reply_risk.screen_reply(subject, "2 please").risk is Risk.NONE
+
+
 def test_a_phrase_of_possible_risk_keeps_its_family_and_note() -> None:
     said = reply_risk.screen_reply(
         SUBJECT, "1 please. Don't ring after 6, my husband will be home."
@@ -104,11 +121,14 @@ def test_every_crisis_in_the_corpus_reaches_the_therapist(bench: ModuleType) -> 
 
 def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     # The corpus's hard negatives (grief, work on a ward or a crisis line, a
-    # past told as past) raise 20 of 96; the reply corpus, no crisis in it,
-    # 14 of 658 (2.1%), all by the risk words alone: withdrawals and cancels
-    # ("I don't want the call any more"). An alert costs the therapist a read.
+    # past told as past) raise 20 of 96, 9 of them clear risk (the safety
+    # message instead of their booking); the reply corpus, no crisis in it,
+    # 20 of 658 (3.0%), all by the risk words alone: mostly withdrawals and
+    # cancels ("I don't want the call any more"), a few unsure ("I'm not sure
+    # I want to do this anymore"). An alert costs the therapist a read.
     score = bench.score(bench.load(bench.RISK))
     assert len(score.raised) <= 22
+    assert score.count(False, "clear") <= 9
     corpus = [
         case
         for case in bench.load(bench.REPLIES) + bench.load(bench.REPLIES / "held_out")
@@ -117,16 +137,18 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     assert len(corpus) >= 600
     others = bench.score(corpus)
     assert others.count(False, "clear") == 0
-    assert len(others.raised) / len(corpus) <= 0.03
+    assert len(others.raised) / len(corpus) <= 0.035
 
 
 def test_a_fresh_writers_crises_in_replies_reach_the_therapist(
     bench: ModuleType,
 ) -> None:
     # Written blind for this reader and scored before it existed: the phrases
-    # alone heard 24 of 35; with the risk words 31 (88.6%), the same after the
-    # corpus's families were added. Never learned from.
+    # alone heard 24 of 35; with the risk words over subject and words 31.
+    # The subject is no longer weighed (a review showed the figure moved with
+    # whatever subject the bench gave: 30 to 33 of 35): 30 (85.7%), the same
+    # after the corpus's families were added. Never learned from.
     score = bench.score(bench.load(bench.HELD_OUT))
     crises = score.count(True, "clear", "possible", "weighed", "none")
     assert crises >= 35
-    assert score.count(True, "clear", "possible", "weighed") / crises >= 0.88
+    assert score.count(True, "clear", "possible", "weighed") / crises >= 0.85

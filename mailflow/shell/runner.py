@@ -860,10 +860,10 @@ class Runner:
         ):
             # Theirs to answer now (a hand answer, a "no thanks", a crisis
             # already): left alone, but never a missed crisis: clear risk in
-            # the person's words still alerts the therapist at once.
-            said = reply_risk.screen_reply(
-                mail.subject,
-                quoting.new_words(mail.text),
+            # the person's words still alerts the therapist at once. (Only the
+            # phrases say clear risk; the risk words never do.)
+            said = screen.screen(
+                mail.subject + "\n" + quoting.new_words(mail.text),
                 extra_phrases=self.policy.crisis_phrases,
             )
             therapist = self.settings.practice.therapist_email
