@@ -123,9 +123,10 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     # The corpus's hard negatives (grief, work on a ward or a crisis line, a
     # past told as past) raise 20 of 96, 9 of them clear risk (the safety
     # message instead of their booking); the reply corpus, no crisis in it,
-    # 20 of 658 (3.0%), all by the risk words alone: mostly withdrawals and
-    # cancels ("I don't want the call any more"), a few unsure ("I'm not sure
-    # I want to do this anymore"). An alert costs the therapist a read.
+    # 20 of 658 (3.0%), all by the risk words alone: half withdrawals and
+    # cancels ("I don't want the call any more"), the rest unsure ("I'm not
+    # sure I want to do this anymore") or ordinary (a time-zone question). An
+    # alert costs the therapist a read.
     score = bench.score(bench.load(bench.RISK))
     assert len(score.raised) <= 22
     assert score.count(False, "clear") <= 9
