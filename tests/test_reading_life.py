@@ -553,7 +553,7 @@ def test_a_reply_that_weighs_like_a_crisis_tells_the_therapist_and_waits(auto) -
     assert alert["Subject"].startswith("Please read: a reply may be from someone")
     text = " ".join(plain(alert).split())
     assert "may be at risk: please read their reply today" in text
-    assert "names no risk outright" in text
+    assert "names no risk outright, but" in text  # no safety need to name
     assert "any time they pick waits for your approval" in text
     assert "> number 2 please." in plain(alert)
     assert mails(server, boxes.therapist, "approval_request")
@@ -583,7 +583,7 @@ def test_a_need_already_told_does_not_hide_a_reply_that_weighs_like_a_crisis(
     alerts = mails(server, boxes.therapist, "crisis_alert")
     assert len(alerts) == 2
     text = " ".join(plain(alerts[1]).split())
-    assert "names no risk outright" in text
+    assert "names no risk outright (beyond the safety need below)" in text
     assert "SAFETY NOTE, in their words: Don't ring after 6" in text
 
 
