@@ -14,7 +14,9 @@ from types import ModuleType
 
 import pytest
 
+from mailflow.model import InboundMail
 from mailflow.reading import reply_risk, risk_words
+from mailflow.reading.classify import RequestPolicy, classify_new
 from mailflow.reading.screen import Risk
 
 SUBJECT = "Re: Your free 15-minute call"
@@ -153,3 +155,32 @@ def test_a_fresh_writers_crises_in_replies_reach_the_therapist(
     crises = score.count(True, "clear", "possible", "weighed", "none")
     assert crises >= 35
     assert score.count(True, "clear", "possible", "weighed") / crises >= 0.85
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I really won't be around much longer, so sooner is better.",
+        "Honestly I won't be around much longer at the rate things are going.",
+        "I'm lonely and tired of being alive.",
+        "I won't be here much longer in any case, but I want to try.",
+        "I keep thinking about crashing the car on the way home.",
+    ],
+)
+def test_the_same_words_in_a_first_mail_reach_the_therapist(sentence: str) -> None:
+    # The phrase book is shared: what a reply's families read, a first mail
+    # reads too (a review found exclusions added for replies hid these).
+    mail = InboundMail(
+        message_id="<a@example.com>",
+        from_addr="alex@example.com",
+        from_name="Alex",
+        subject="Free call",
+        text=f"Hi, I'd like to book the free call please. {sentence}",
+    )
+    policy = RequestPolicy(
+        practice_email="hello@riverside.example",
+        therapist_email="sam@riverside.example",
+        country="GB",
+    )
+    found = classify_new(mail, policy, contacts=(), owned_thread=False)
+    assert found.risk in {"clear", "possible"}  # an alert, whatever else
