@@ -1231,6 +1231,59 @@ REPLY_NONE = [
 ]
 
 
+# First-person crises that exclusions once added to the older patterns (for
+# ordinary replies: "much longer at the gym", "by 5 on Friday", "crashing at
+# a friend's") read as nothing; a review generated 5,279 such sentences. The
+# older patterns keep no exclusion since; these stand guard.
+FIRST_PERSON_GUARD = [
+    "I don't know if I'll be around by 6pm tonight, honestly",
+    "I keep thinking about driving into a cliff",
+    "I won't be here tomorrow, can we cancel",
+    "I keep thinking about walking into the path of a bus",
+    "I keep thinking about throwing myself into it",
+    "I don't know if I'll be around on Friday",
+    "I keep thinking about jumping off the pier, I don't swim",
+    "I keep thinking about walking into the woods and not coming back",
+    "I don't know if I'll be here at 6 tomorrow morning",
+    "I don't know if I'll be around on Friday, I can't face work",
+    "I keep thinking about driving into a ditch",
+    "I won't be around by Friday, I'm going away for good",
+    "I don't know if I'll be around by 6pm tonight",
+    "I keep thinking about walking into the road",
+    "Me and the dog won't be around much longer",
+    "I keep thinking about crashing on the way home",
+    "I won't be around by Friday, I just want to fade away",
+    "I won't be around much longer than an hour",
+    "I keep thinking about jumping on the train line",
+    "I won't be around when you read this, I'm away to the bridge",
+    "I won't be around much longer in here",
+    "I won't be around much longer than that",
+    "I won't be around much longer at the pace things are going",
+    "I keep thinking about walking into the tide",
+    "I keep thinking about crashing on the way to work",
+    "I won't be around much longer in pain like this",
+    "I won't be around much longer after they gave me my notice",
+    "I won't be around by Friday, instead of waiting",
+    "I don't know if I'll be around at 9 tomorrow",
+    "I won't be around much longer, I've decided to check out",
+    "I won't be around much longer in the end",
+    "I won't be around much longer in my view",
+    "thinking about jumping in the car and ending it",
+    "I don't know if I'll be around much longer, please call me on Monday if I am",
+    "I won't be around much longer at the moment",
+    "I keep thinking about driving into a brick wall",
+    "I won't be around by Friday, it's all too much at work",
+    "I won't be around much longer in this pain",
+    "I won't be around much longer at my age",
+    "I won't be around much longer in all likelihood",
+]
+
+
+@pytest.mark.parametrize("text", FIRST_PERSON_GUARD)
+def test_no_exclusion_hides_a_first_person_crisis(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
 @pytest.mark.parametrize("text", REPLY_CLEAR)
 def test_reply_crises_are_clear_risk(text: str) -> None:
     assert screen(text).risk is Risk.CLEAR
