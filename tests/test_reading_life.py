@@ -585,6 +585,12 @@ def test_a_need_already_told_does_not_hide_a_reply_that_weighs_like_a_crisis(
     text = " ".join(plain(alerts[1]).split())
     assert "names no risk outright (beyond the safety need below)" in text
     assert "SAFETY NOTE, in their words: Don't ring after 6" in text
+    (approval,) = mails(server, boxes.therapist, "approval_request")
+    # The need said again is not a second need: the note carries it once.
+    assert (
+        "SAFETY NOTE, in their words: Don't ring after 6, my husband will be home.\n"
+        in plain(approval)
+    )
 
 
 def test_an_unsure_mail_with_a_safety_need_alerts_and_its_offer_waits_for_approval(

@@ -34,7 +34,7 @@ def test_a_phrase_of_clear_risk_is_clear() -> None:
 
 
 def test_words_that_weigh_like_a_crisis_are_possible_risk() -> None:
-    assert risk_words.heavy(f"{SUBJECT}\n{WEIGHED_ONLY}")
+    assert risk_words.heavy(WEIGHED_ONLY)  # the words alone: the subject is not weighed
     said = reply_risk.screen_reply(SUBJECT, WEIGHED_ONLY)
     assert said.risk is Risk.POSSIBLE
     assert reply_risk.weighed(said)

@@ -1134,6 +1134,8 @@ REPLY_POSSIBLE = [
     "nothing left to keep me going now, cancel please",
     "I'm tired of living with myself. Option 2",
     "I'm tired of living with this pain",
+    "I'm lonely and also tired of being alive",
+    "Thursday works. I'm also so tired of being here.",
 ]
 
 # Ordinary replies the older patterns still read as risk (not around much
@@ -1276,6 +1278,9 @@ FIRST_PERSON_GUARD = [
     "I won't be around much longer in this pain",
     "I won't be around much longer at my age",
     "I won't be around much longer in all likelihood",
+    "I haven't told anyone I'm thinking about going over the edge of the roof",
+    "I never stop thinking about going over the edge of the cliff",
+    "I can't sleep for thinking about stepping off the edge of a building",
 ]
 
 

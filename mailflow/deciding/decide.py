@@ -164,7 +164,11 @@ def advance(enquiry: Enquiry, transition: Transition, now: datetime) -> Enquiry:
                 round_ += 1
                 changes["approval_round"] = round_
             case workflow.NoteRisk(note=note):
-                merged = " / ".join(filter(None, (enquiry.safety_note, note)))
+                # A need said again (beside words the risk words weigh) is
+                # not a second need: kept once.
+                known = enquiry.safety_note or ""
+                fresh = note if note and note not in known else ""
+                merged = " / ".join(filter(None, (known, fresh)))
                 changes.update(
                     risk="clear" if enquiry.risk == "clear" else "possible",
                     safety_note=merged[:SAFETY_NOTE_CHARS] or None,
