@@ -15,6 +15,8 @@ from email.utils import format_datetime, make_msgid, parseaddr
 import pytest
 from support import NOW, answer, plain, request, run, write_config
 
+from mailflow.reading import reply_risk
+
 AUTO = '[workflow]\napproval = "auto"\n'
 
 
@@ -688,6 +690,43 @@ def test_crisis_words_in_a_thread_answered_by_hand_still_alert_the_therapist(
         boxes.practice,
     )
     assert run(config, at + timedelta(minutes=5)) == 0
+    assert len(mails(server, boxes.person)) == person_before
+
+
+def test_heavy_words_in_a_thread_answered_by_hand_are_left_to_the_therapist(
+    setup,
+) -> None:
+    # Answered by hand, the thread is the therapist's, who is writing to them:
+    # only clear risk there alerts (above); words the risk words alone would
+    # weigh raise nothing and send nothing (README: a conversation that is over).
+    server, boxes, config = setup
+    offer = _held(server, boxes, config)
+    server.append(
+        boxes.practice,
+        "Sent",
+        request(
+            sender=boxes.practice,
+            to=boxes.person,
+            subject="Re: " + offer["Subject"],
+            body="Hi Jordan, I'll ring you myself. Sam",
+            headers={"In-Reply-To": offer["Message-ID"]},
+            sent_at=NOW + timedelta(hours=2),
+        ),
+    )
+    assert run(config, NOW + timedelta(hours=2)) == 0
+    alerts_before = len(mails(server, boxes.therapist, "crisis_alert"))
+    person_before = len(mails(server, boxes.person))
+    at = NOW + timedelta(hours=3)
+    body = (
+        "sorry it's been a rough week, I've been sitting in the car a lot at"
+        " night not wanting to go back in"
+    )
+    assert reply_risk.weighed(reply_risk.screen_reply("", body))  # weighs heavy
+    server.deliver(
+        answer(offer, sender=boxes.person, body=body, sent_at=at), boxes.practice
+    )
+    assert run(config, at) == 0
+    assert len(mails(server, boxes.therapist, "crisis_alert")) == alerts_before
     assert len(mails(server, boxes.person)) == person_before
 
 
