@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 import textwrap
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from types import ModuleType
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
@@ -26,6 +29,24 @@ SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=LONDON)
 """A Wednesday: offers fall on the next two weeks' Mon/Tue/Thu."""
+
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def bench_script(script: str, name: str) -> ModuleType:
+    """A `bench/` script loaded as module `name` (registered, so that its
+    dataclasses find their module and `learn_risk` finds `understand`), with
+    its folder on the path as when it runs."""
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
+    spec = importlib.util.spec_from_file_location(name, BENCH / f"{script}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def under_ci() -> bool:

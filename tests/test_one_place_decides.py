@@ -231,6 +231,11 @@ def test_risk_said_later_is_recorded_by_the_core_and_keeps_clear_risk() -> None:
     assert (after.risk, after.safety_note) == ("possible", "texts only / not at work")
     clear = decide.advance(replace(record, risk="clear"), news, now)
     assert clear.risk == "clear"
+    # The same need said again (beside words the risk words weigh) is kept once.
+    again = decide.advance(
+        after, workflow.on_risk_news(after.state, "not at work"), now
+    )
+    assert again.safety_note == "texts only / not at work"
 
 
 # -- the core reads nothing but its arguments ---------------------------------------

@@ -629,10 +629,9 @@ def test_an_unsure_mail_with_a_safety_need_alerts_and_its_offer_waits_for_approv
     assert mails(server, boxes.therapist, "approval_request")
 
 
-def test_a_hand_answer_while_a_time_is_held_frees_that_time(setup) -> None:
-    # Regression (#8): the thread was stood down but the hold stayed "held",
-    # so that time stayed blocked for everyone.
-    server, boxes, config = setup
+def _answered_by_hand(server, boxes, config):
+    """A time held for Jordan, then the therapist answers the thread by hand
+    (their reply in Sent), and a run reads it."""
     offer = _held(server, boxes, config)
     server.append(
         boxes.practice,
@@ -647,6 +646,14 @@ def test_a_hand_answer_while_a_time_is_held_frees_that_time(setup) -> None:
         ),
     )
     assert run(config, NOW + timedelta(hours=2)) == 0
+    return offer
+
+
+def test_a_hand_answer_while_a_time_is_held_frees_that_time(setup) -> None:
+    # Regression (#8): the thread was stood down but the hold stayed "held",
+    # so that time stayed blocked for everyone.
+    server, boxes, config = setup
+    _answered_by_hand(server, boxes, config)
     assert _call_status(config) == "released"
 
 
@@ -656,20 +663,7 @@ def test_crisis_words_in_a_thread_answered_by_hand_still_alert_the_therapist(
     # The thread is theirs once answered by hand, and left alone; clear risk
     # written there is never just marked as read (#10 review).
     server, boxes, config = setup
-    offer = _held(server, boxes, config)
-    server.append(
-        boxes.practice,
-        "Sent",
-        request(
-            sender=boxes.practice,
-            to=boxes.person,
-            subject="Re: " + offer["Subject"],
-            body="Hi Jordan, I'll ring you myself. Sam",
-            headers={"In-Reply-To": offer["Message-ID"]},
-            sent_at=NOW + timedelta(hours=2),
-        ),
-    )
-    assert run(config, NOW + timedelta(hours=2)) == 0
+    offer = _answered_by_hand(server, boxes, config)
     alerts_before = len(mails(server, boxes.therapist, "crisis_alert"))
     at = NOW + timedelta(hours=3)
     server.deliver(
@@ -700,20 +694,7 @@ def test_heavy_words_in_a_thread_answered_by_hand_are_left_to_the_therapist(
     # only clear risk there alerts (above); words the risk words alone would
     # weigh raise nothing and send nothing (README: a conversation that is over).
     server, boxes, config = setup
-    offer = _held(server, boxes, config)
-    server.append(
-        boxes.practice,
-        "Sent",
-        request(
-            sender=boxes.practice,
-            to=boxes.person,
-            subject="Re: " + offer["Subject"],
-            body="Hi Jordan, I'll ring you myself. Sam",
-            headers={"In-Reply-To": offer["Message-ID"]},
-            sent_at=NOW + timedelta(hours=2),
-        ),
-    )
-    assert run(config, NOW + timedelta(hours=2)) == 0
+    offer = _answered_by_hand(server, boxes, config)
     alerts_before = len(mails(server, boxes.therapist, "crisis_alert"))
     person_before = len(mails(server, boxes.person))
     at = NOW + timedelta(hours=3)

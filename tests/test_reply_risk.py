@@ -7,12 +7,10 @@ replies of tests/corpus/replies/risk as `make understand` prints them
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
+from support import bench_script
 
 from mailflow.model import InboundMail
 from mailflow.reading import reply_risk, risk_words
@@ -86,22 +84,9 @@ def test_the_practices_own_phrases_count_in_a_reply() -> None:
     assert said.risk is Risk.CLEAR
 
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "reply_risk.py"
-
-
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("reply_risk_bench", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["reply_risk_bench"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    return _bench()
+    return bench_script("reply_risk", "reply_risk_bench")
 
 
 def test_the_corpus_is_big_enough_and_labelled(bench: ModuleType) -> None:

@@ -8,13 +8,12 @@ edit of the corpus without `make learn` fails); the reader is wired into
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from support import bench_script
 
 from mailflow.model import InboundMail, Verdict
 from mailflow.reading import risk_words
@@ -35,18 +34,7 @@ HEAVY = risk_words.Weights(bias=-3.0, words={"lighthouse": 9.0, "book": 0.0})
 
 
 def _learner() -> ModuleType:
-    bench = str(ROOT / "bench")
-    if bench not in sys.path:
-        sys.path.insert(0, bench)  # learn_risk imports understand beside it
-    spec = importlib.util.spec_from_file_location(
-        "learn_risk", ROOT / "bench" / "learn_risk.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["learn_risk"] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return bench_script("learn_risk", "learn_risk")
 
 
 def test_the_shipped_weights_are_what_the_corpus_teaches() -> None:

@@ -6,24 +6,14 @@ the build when a change reads people worse than the floors the issue set.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "understand.py"
+from support import bench_script
 
 
 def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("understand", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["understand"] = module
-    spec.loader.exec_module(module)
-    return module
+    return bench_script("understand", "understand")
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +46,6 @@ def test_the_risk_words_hold_few_who_only_asked_for_help(score) -> None:  # type
     assert (score.weighed["request"] + score.weighed["safety"]) / seekers <= 0.02
 
 
-LEARNER = Path(__file__).resolve().parents[1] / "bench" / "learn_risk.py"
-
-
 MEAN_CLOSING = 0.04
 """Of the crises, the share a closing moves under the threshold on average
 (five-fold today: 2.7 of 100; the reader before closings were left out and
@@ -75,12 +62,7 @@ def test_out_of_fold_the_risk_words_hear_crises_and_hold_few_help_seekers() -> N
     first, out of fold, stay few; most crises still weigh heavy, with or
     without a sign-off."""
     _bench()  # learn_risk imports `understand` by that name
-    spec = importlib.util.spec_from_file_location("learn_risk", LEARNER)
-    assert spec is not None
-    assert spec.loader is not None
-    learner = importlib.util.module_from_spec(spec)
-    sys.modules["learn_risk"] = learner  # its dataclasses look their module up
-    spec.loader.exec_module(learner)
+    learner = bench_script("learn_risk", "learn_risk")
     figures = learner.figures(folds=5)
     assert figures.held / figures.seekers <= 0.04
     assert figures.heavy / figures.crises >= 0.70
@@ -125,17 +107,9 @@ def test_a_fresh_writers_crises_reach_the_therapist(
     assert held_out.crises_heard >= heard
 
 
-REPLIES = Path(__file__).resolve().parents[1] / "bench" / "replies.py"
-
-
 @pytest.fixture(scope="module")
 def replies():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("replies_bench", REPLIES)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["replies_bench"] = module
-    spec.loader.exec_module(module)
+    module = bench_script("replies", "replies_bench")
     return module.score(module.load())
 
 
