@@ -1243,11 +1243,9 @@ FIRST_PERSON_GUARD = [
     "I won't be here tomorrow, can we cancel",
     "I keep thinking about walking into the path of a bus",
     "I keep thinking about throwing myself into it",
-    "I don't know if I'll be around on Friday",
     "I keep thinking about jumping off the pier, I don't swim",
     "I keep thinking about walking into the woods and not coming back",
     "I don't know if I'll be here at 6 tomorrow morning",
-    "I don't know if I'll be around on Friday, I can't face work",
     "I keep thinking about driving into a ditch",
     "I won't be around by Friday, I'm going away for good",
     "I don't know if I'll be around by 6pm tonight",
@@ -1302,3 +1300,65 @@ def test_reply_dark_thoughts_are_possible_risk(text: str) -> None:
 @pytest.mark.parametrize("text", REPLY_NONE)
 def test_reply_hard_negatives_are_no_risk(text: str) -> None:
     assert screen(text).risk is Risk.NONE
+
+
+# Not being around at a time out of a diary: the same words as a crisis, said
+# far more often of a week than of a life. The therapist is told (possible
+# risk); nobody is sent the safety message for their holiday, and nothing of
+# it reads as nothing. The first two once stood in FIRST_PERSON_GUARD as clear.
+ABSENCE_POSSIBLE = [
+    "I don't know if I'll be around on Friday",
+    "I don't know if I'll be around on Friday, I can't face work",
+    "I won't be here next week, can we move it?",
+    "Sorry, I won't be around next Tuesday, could we do Thursday?",
+    "im not sure ill be here next week",
+    "I won't be here next week so cancel the call",
+    "I'm not sure I'll be around on the 14th",
+    "not sure I will be around for the 10am slot",
+    "I don't know if I'll be here in August, we might be moving",
+    "I don't think I'll be around in the mornings, are afternoons ok?",
+    "Not sure I'll be around over half term",
+    "I don't know whether I'll be here during the school holidays",
+    "I'm unsure I'll be around at the weekend",
+    "I don't know if I'll be here at 3pm, can we do 4",
+    "not sure I'll be around after 6 on weekdays",
+    "I won't be around next month, I'm in Spain",
+    "I won't be around next weekend, we're at my mum's",
+    "I don't think I will be around on Tuesdays for a while",
+    "not sure I'll be here the week of the 3rd",
+    "I'm not sure I'll be around until March, work is sending me to Leeds",
+]
+
+# The same stems with no diary time, or with a deadline, tonight, tomorrow,
+# the small hours, "still" or "alive": clear, as before.
+ABSENCE_STAYS_CLEAR = [
+    "I don't know if I'll be around at 9 tomorrow",
+    "not sure I'll be here at 3am",
+    "Honestly I don't know if I'll be here in the morning",
+    "I'm not sure I'll still be here next week",
+    "I won't be alive next week",
+    "I'm not sure I'll be alive in August",
+    "I won't be around by Friday",
+    "I won't be around tomorrow",
+    "not sure I'll be around next week, not after tonight",
+    "I don't know if I'll be here on Friday, not after what I'm planning tonight",
+    "I won't be around when you get this",
+    "I won't be here much longer",
+    "I'm not sure I'll be around much longer",
+    "I don't know if I'll be here after tonight",
+    "I don't think I'll be here by the weekend",
+    "I don't know if I'll be around for the call",
+    "I'm not sure I'll be around next time",
+]
+
+
+@pytest.mark.parametrize("text", ABSENCE_POSSIBLE)
+def test_not_being_around_at_a_diary_time_is_possible_risk(text: str) -> None:
+    said = screen(text)
+    assert said.risk is Risk.POSSIBLE
+    assert said.families == ("not-here",)
+
+
+@pytest.mark.parametrize("text", ABSENCE_STAYS_CLEAR)
+def test_not_being_around_by_a_deadline_stays_clear_risk(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR

@@ -105,10 +105,12 @@ def screen(
         told_as_past = book.past.search(sentence) is not None
         downgraded = book.downgrade.search(context) is not None
         for family in book.clear:
+            # "Not sure I'll be around next Tuesday": a diary, not a life.
+            aside = family.aside is not None and family.aside.search(context)
             for clause in _present(family, masked, book):
                 now = book.now.search(clause) is not None
                 past = (told_as_past or book.past.search(clause)) and not now
-                calm = past or (downgraded and not now)
+                calm = past or (downgraded and not now) or aside
                 _raise(found, family.name, Risk.POSSIBLE if calm else Risk.CLEAR)
                 if found[family.name] is Risk.CLEAR:
                     break  # no later clause changes it

@@ -30,6 +30,9 @@ class Family:
 
     name: str
     pattern: re.Pattern[str]
+    aside: re.Pattern[str] | None = None
+    """A clear risk family's words that, said beside it (the sentence and the
+    next), turn it to possible risk: a diary, not a life. None: nothing does."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +118,14 @@ def build(language: str, data: dict[str, Any], make: Compile = re.compile) -> Ph
         return make(_alternation(patterns, shorthand), 0)
 
     def families(tables: list[dict[str, Any]]) -> tuple[Family, ...]:
-        return tuple(Family(t["family"], one(t["patterns"])) for t in tables)
+        return tuple(
+            Family(
+                t["family"],
+                one(t["patterns"]),
+                one(t["aside"]) if "aside" in t else None,
+            )
+            for t in tables
+        )
 
     return Phrases(
         language=language,
