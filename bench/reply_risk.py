@@ -61,9 +61,9 @@ class Score:
         return sum(self.heard[f"{group}:{level}"] for level in levels)
 
 
-def load(folder: Path) -> list[Case]:
+def load(folder: Path, name: str = "*.jsonl") -> list[Case]:
     cases = []
-    for path in sorted(folder.glob("*.jsonl")):
+    for path in sorted(folder.glob(name)):
         for line in path.read_text("utf-8").splitlines():
             if line.strip():
                 data = json.loads(line)
@@ -130,13 +130,14 @@ def report(result: Score, title: str) -> str:
 
 def main() -> int:
     print(report(score(load(RISK)), f"replies at risk ({RISK.relative_to(ROOT)})"))
-    print()
-    print(
-        report(
-            score(load(HELD_OUT)),
-            f"held out ({HELD_OUT.relative_to(ROOT)}, never learned from)",
+    for path in sorted(HELD_OUT.glob("*.jsonl")):
+        print()
+        print(
+            report(
+                score(load(HELD_OUT, path.name)),
+                f"held out ({path.relative_to(ROOT)}, never learned from)",
+            )
         )
-    )
     print()
     corpus = [
         case

@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 FIRST_MAIL = ROOT / "tests" / "corpus" / "first_mail"
 HELD_OUT = FIRST_MAIL / "held_out"
 """A fresh writer's mail never learned from: how the reading generalises."""
+NOT_HERE = FIRST_MAIL / "not_here"
+"""Mail that speaks of not being around or here, in a diary's sense or a
+life's, written blind and learned from, kept apart from the corpus's floors."""
 POLICY = RequestPolicy(
     practice_email="hello@riverside.example",
     therapist_email="sam@riverside.example",
@@ -239,6 +242,11 @@ _DATE = __import__("datetime").datetime(
 
 def main() -> int:
     print(report(score(load())))
+    not_here = score(load(NOT_HERE))
+    print(
+        f"\nnot here: a diary or a life ({NOT_HERE.relative_to(ROOT)}, learned from):"
+    )
+    print(report(not_here).split("\n\n", 1)[-1].replace("(floor ", "(corpus floor "))
     for path in sorted(HELD_OUT.glob("*.jsonl")):
         held_out = score(load(HELD_OUT, path.name))
         print(

@@ -128,18 +128,33 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     assert len(others.raised) / len(corpus) <= 0.035
 
 
+@pytest.mark.parametrize(
+    ("name", "cases", "heard", "clear_others"),
+    [
+        # Written blind for this reader and scored before it existed: the
+        # phrases alone heard 24 of 35; with the risk words over subject and
+        # words 31. The subject is no longer weighed (a review showed the
+        # figure moved with whatever subject the bench gave: 30 to 33 of 35):
+        # 30 (85.7%), the same after the corpus's families were added; 31
+        # with the not-here family's farewells (letters to the family).
+        ("fresh.jsonl", 35, 0.88, 2),
+        # Two sets written blind on not being around, a diary's or a life's,
+        # first scored before the not-here family: heard 29 of 30 and 25 of
+        # 28 either way; other replies sent the safety message 5 of 50 and 1
+        # of 42 before, 3 and 0 after.
+        ("not_here.jsonl", 30, 0.96, 3),
+        ("fresh2.jsonl", 28, 0.89, 0),
+    ],
+)
 def test_a_fresh_writers_crises_in_replies_reach_the_therapist(
-    bench: ModuleType,
+    bench: ModuleType, name: str, cases: int, heard: float, clear_others: int
 ) -> None:
-    # Written blind for this reader and scored before it existed: the phrases
-    # alone heard 24 of 35; with the risk words over subject and words 31.
-    # The subject is no longer weighed (a review showed the figure moved with
-    # whatever subject the bench gave: 30 to 33 of 35): 30 (85.7%), the same
-    # after the corpus's families were added. Never learned from.
-    score = bench.score(bench.load(bench.HELD_OUT))
+    # Never learned from.
+    score = bench.score(bench.load(bench.HELD_OUT, name))
     crises = score.count(True, "clear", "possible", "weighed", "none")
-    assert crises >= 35
-    assert score.count(True, "clear", "possible", "weighed") / crises >= 0.85
+    assert crises >= cases
+    assert score.count(True, "clear", "possible", "weighed") / crises >= heard
+    assert score.count(False, "clear") <= clear_others
 
 
 @pytest.mark.parametrize(

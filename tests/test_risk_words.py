@@ -160,6 +160,32 @@ def test_the_phrases_still_decide_where_they_see_risk() -> None:
 
 
 @pytest.mark.usefixtures("lighthouse")
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I've given most of my things to the charity shop.",  # one goodbye
+        "I'm not sure I'll be around on the 14th.",  # not here, a diary's time
+    ],
+)
+def test_an_ordinary_sentence_alone_does_not_stop_the_words_being_weighed(
+    sentence: str,
+) -> None:
+    """Possible risk that is an ordinary sentence on its own never pre-empts
+    the hold: with heavy words the therapist reads the mail first, as with
+    no phrase at all; without them, times go with an alert as before."""
+    heavy = _mail(f"{REQUEST}\n{sentence} The lighthouse.")
+    found = classify_new(heavy, POLICY, contacts=frozenset(), owned_thread=False)
+    assert (found.verdict, found.reason, found.risk) == (
+        Verdict.ASK,
+        "risk-words",
+        "possible",
+    )
+    plain = _mail(f"{REQUEST}\n{sentence}")
+    found = classify_new(plain, POLICY, contacts=frozenset(), owned_thread=False)
+    assert (found.verdict, found.risk) == (Verdict.REQUEST, "possible")
+
+
+@pytest.mark.usefixtures("lighthouse")
 def test_clients_professionals_and_circulars_are_left_as_before() -> None:
     text = "Just writing to say thank you. The lighthouse."
     client = classify_new(

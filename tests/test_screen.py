@@ -1362,3 +1362,64 @@ def test_not_being_around_at_a_diary_time_is_possible_risk(text: str) -> None:
 @pytest.mark.parametrize("text", ABSENCE_STAYS_CLEAR)
 def test_not_being_around_by_a_deadline_stays_clear_risk(text: str) -> None:
     assert screen(text).risk is Risk.CLEAR
+
+
+# A fourth blind set (tests/corpus/first_mail/not_here): not here any more,
+# by the time you reply, not planning on being here, no "me" past a day, how
+# planned; and goodbyes: things given away, letters to the family, a mind made
+# up and at peace (two in one mail are clear, one is possible).
+NOT_HERE_CLEAR = [
+    "i won't be here anymore after the results, so it doesn't matter",
+    "honestly i probably won't be around any more",
+    "I won't be around any longer, I'm sorry",
+    "by the time you reply I won't be around",
+    "by the time you get round to this i'll be gone",
+    "by the time you read it I probably won't be here",
+    "There won't be a me after Christmas.",
+    "there will not be any me left by then",
+    "I've planned how.",
+    "ive planned how, I just need the day",
+    "I know exactly how I'd do it.",
+    "i know how i would do it and where",
+    "I've given most of my things to the charity shop. I've written letters to my parents.",
+    "I've got rid of nearly all of my stuff. I've made up my mind and I'm at peace.",
+    "I'm not planning on being here on Friday. I've written letters to my mum and my sister.",
+]
+
+NOT_HERE_POSSIBLE = [
+    "I'm not planning on being here on Friday.",
+    "I won't be here any more after Friday, I'm moving up to Glasgow",
+    "I've given most of my things to the charity shop.",
+    "I've made up my mind and I'm at peace with it.",
+    "I've written letters to my parents.",
+]
+
+NOT_HERE_NONE = [
+    "I know how I'd do it differently now, which is why I want to start.",
+    "I've planned how to get to you by bus.",
+    "I've made up my mind, I'd like to start in January.",
+    "We're not planning on being here over Christmas.",
+    "I'm not planning on being around much in December, work is mad.",
+    "I've written a letter to my dad who died last year.",
+    "I wrote letters to my MP and my council about the housing.",
+    "I've given most of my baby clothes to my sister.",
+    "There won't be anyone here to answer the door, so call my mobile.",
+    "By the time you reply I'll be on holiday!",
+    "i won't be here anymore than an hour on Tuesday",
+    "I won't be around after Thursday as we're flying to Spain.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_HERE_CLEAR)
+def test_not_here_any_more_and_goodbyes_are_clear_risk(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+@pytest.mark.parametrize("text", NOT_HERE_POSSIBLE)
+def test_one_goodbye_or_a_move_beside_it_is_possible_risk(text: str) -> None:
+    assert screen(text).risk is Risk.POSSIBLE
+
+
+@pytest.mark.parametrize("text", NOT_HERE_NONE)
+def test_the_same_words_about_a_diary_or_a_plan_are_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE

@@ -93,6 +93,10 @@ def test_no_clear_crisis_is_left_unseen_or_given_times(score) -> None:  # type: 
         ("fresh2.jsonl", 80, 0.96),
         ("fresh3.jsonl", 90, 0.90),
         ("fresh4.jsonl", 100, 0.96),
+        # fresh5 (written blind on not being around, in a diary's sense or a
+        # life's, first scored before the not-here family): 96.0%, 24 of 25,
+        # either way; 9 of its 35 requests read as a crisis before, 8 after.
+        ("fresh5.jsonl", 70, 0.96),
     ],
 )
 def test_a_fresh_writers_crises_reach_the_therapist(
@@ -136,3 +140,19 @@ def test_replies_are_understood_or_asked_back(replies) -> None:  # type: ignore[
     # is the issue's; what is not understood must be asked, never misread.
     assert replies.share("correct") >= 0.95
     assert replies.share("misread") == 0.0
+
+
+def test_not_being_around_is_read_as_a_diary_or_a_life() -> None:
+    """tests/corpus/first_mail/not_here: written blind on not being around or
+    here, a diary's or a life's, and learned from (kept out of the corpus's
+    floors). First read, before the not-here family: 6 of its 40 requests got
+    the safety message, 15 of 25 crises read as clear, one crisis was given
+    times with nobody told. Now: one request, 19 crises, none."""
+    bench = _bench()
+    score = bench.score(bench.load(bench.NOT_HERE))
+    assert score.cases >= 80
+    assert score.crises_heard == 1.0
+    assert score.count("crisis", "request") == 0
+    assert score.count("crisis", "leave") == 0
+    assert score.count("request", "crisis") <= 1
+    assert score.crisis_recall >= 0.76
