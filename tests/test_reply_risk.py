@@ -141,9 +141,9 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
         # Two sets written blind on not being around, a diary's or a life's,
         # first scored before the not-here family: heard 29 of 30 and 25 of
         # 28 either way; other replies sent the safety message 5 of 50 and 1
-        # of 42 before, 3 and 0 after.
-        ("not_here.jsonl", 30, 0.96, 3),
-        ("fresh2.jsonl", 28, 0.89, 0),
+        # of 42 before, 4 and 1 after.
+        ("not_here.jsonl", 30, 0.96, 4),
+        ("fresh2.jsonl", 28, 0.89, 1),
     ],
 )
 def test_a_fresh_writers_crises_in_replies_reach_the_therapist(

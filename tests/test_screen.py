@@ -1238,6 +1238,8 @@ REPLY_NONE = [
 # a friend's") read as nothing; a review generated 5,279 such sentences. The
 # older patterns keep no exclusion since; these stand guard.
 FIRST_PERSON_GUARD = [
+    "I don't know if I'll be around on Friday",
+    "I don't know if I'll be around on Friday, I can't face work",
     "I don't know if I'll be around by 6pm tonight, honestly",
     "I keep thinking about driving into a cliff",
     "I won't be here tomorrow, can we cancel",
@@ -1305,10 +1307,9 @@ def test_reply_hard_negatives_are_no_risk(text: str) -> None:
 # Not being around at a time out of a diary: the same words as a crisis, said
 # far more often of a week than of a life. The therapist is told (possible
 # risk); nobody is sent the safety message for their holiday, and nothing of
-# it reads as nothing. The first two once stood in FIRST_PERSON_GUARD as clear.
+# it reads as nothing. A time that is also a word of now ("on Friday",
+# "tonight", "still") keeps it clear.
 ABSENCE_POSSIBLE = [
-    "I don't know if I'll be around on Friday",
-    "I don't know if I'll be around on Friday, I can't face work",
     "I won't be here next week, can we move it?",
     "Sorry, I won't be around next Tuesday, could we do Thursday?",
     "im not sure ill be here next week",
@@ -1369,43 +1370,64 @@ def test_not_being_around_by_a_deadline_stays_clear_risk(text: str) -> None:
 # planned; and goodbyes: things given away, letters to the family, a mind made
 # up and at peace (two in one mail are clear, one is possible).
 NOT_HERE_CLEAR = [
-    "i won't be here anymore after the results, so it doesn't matter",
+    "i won't be here anymore after that, so it doesn't matter",
     "honestly i probably won't be around any more",
     "I won't be around any longer, I'm sorry",
+    "There won't be a me after Christmas.",
+    "there will not be any me left by then",
+    "I've given most of my things to the charity shop. I've written letters to my parents.",
+    "I've got rid of nearly all of my stuff. I've made up my mind and I'm at peace.",
+    "by the time you reply I won't be around. I've made up my mind and I'm at peace with it.",
+    "I'm not planning on being here much longer. I've written letters to my mum and my sister.",
+    # A diary's time with a decision, a means or a goodbye beside it.
+    "I won't be around next week, I've made my decision",
+    "not sure I'll be around next week, I've got the tablets ready",
+    "I won't be here next week. I've written a letter for my mum to find",
+    "I wont be here next week, its all planned",
+    "I won't be around next weekend. please tell my daughter I'm sorry",
+    "I'm not sure I'll be around on the 14th. That's the anniversary and I've decided",
+]
+
+# One goodbye, or a way known without a when: the therapist is told.
+NOT_HERE_POSSIBLE = [
     "by the time you reply I won't be around",
     "by the time you get round to this i'll be gone",
     "by the time you read it I probably won't be here",
-    "There won't be a me after Christmas.",
-    "there will not be any me left by then",
     "I've planned how.",
     "ive planned how, I just need the day",
     "I know exactly how I'd do it.",
     "i know how i would do it and where",
-    "I've given most of my things to the charity shop. I've written letters to my parents.",
-    "I've got rid of nearly all of my stuff. I've made up my mind and I'm at peace.",
     "I'm not planning on being here on Friday. I've written letters to my mum and my sister.",
-]
-
-NOT_HERE_POSSIBLE = [
-    "I'm not planning on being here on Friday.",
-    "I won't be here any more after Friday, I'm moving up to Glasgow",
     "I've given most of my things to the charity shop.",
     "I've made up my mind and I'm at peace with it.",
     "I've written letters to my parents.",
+    "I won't be here much longer - we're moving up to Leeds at the end of the month.",
+    "My mum has terminal cancer and won't be around much longer, I'd like some support.",
+    "My dad won't be around much longer and I don't know how to cope.",
+    "She won't be around much longer, the hospice says.",
 ]
 
 NOT_HERE_NONE = [
     "I know how I'd do it differently now, which is why I want to start.",
+    "If I had my time again I know how I'd do it.",
     "I've planned how to get to you by bus.",
     "I've made up my mind, I'd like to start in January.",
+    "I made up my mind and I feel calm, let's go ahead with Thursdays",
     "We're not planning on being here over Christmas.",
     "I'm not planning on being around much in December, work is mad.",
+    "I'm not planning on being here on Friday.",
     "I've written a letter to my dad who died last year.",
     "I wrote letters to my MP and my council about the housing.",
+    "I've written letters to my parents about how I feel, like the book suggested",
     "I've given most of my baby clothes to my sister.",
+    "I'm downsizing, so I've given most of my things to charity since we moved",
     "There won't be anyone here to answer the door, so call my mobile.",
     "By the time you reply I'll be on holiday!",
+    "By the time you reply I won't be around, I'm off to Portugal for a fortnight",
     "i won't be here anymore than an hour on Tuesday",
+    "I won't be here any more on Tuesdays as I've changed my hours",
+    "I won't be here any more after Friday, I'm moving up to Glasgow",
+    "Don't worry about Friday, I won't be here anyway.",
     "I won't be around after Thursday as we're flying to Spain.",
 ]
 

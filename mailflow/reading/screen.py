@@ -105,11 +105,10 @@ def screen(
         told_as_past = book.past.search(sentence) is not None
         downgraded = book.downgrade.search(context) is not None
         for family in book.clear:
-            # "Not sure I'll be around next Tuesday": a diary, not a life.
-            aside = family.aside is not None and family.aside.search(context)
-            for clause in _present(family, masked, book):
+            for clause, match in _found(family, masked, book):
                 now = book.now.search(clause) is not None
                 past = (told_as_past or book.past.search(clause)) and not now
+                aside = not now and _turned_aside(family, masked, match, context, book)
                 calm = past or (downgraded and not now) or aside
                 _raise(found, family.name, Risk.POSSIBLE if calm else Risk.CLEAR)
                 if found[family.name] is Risk.CLEAR:
@@ -190,6 +189,39 @@ def _present(family: Family, sentence: str, book: RiskPhrases) -> Iterator[str]:
     topic ("we see a lot of overdoses", "training on self-harm"). A clause
     runs from `_NEGATION_WINDOW` characters before its phrase to at most
     `_CLAUSE_REACH` after it."""
+    for clause, _match in _found(family, sentence, book):
+        yield clause
+
+
+def _turned_aside(
+    family: Family,
+    sentence: str,
+    match: re.Match[str],
+    context: str,
+    book: RiskPhrases,
+) -> bool:
+    """Whether this phrase of the family is a diary's, not a life's: a time
+    right after it ("not sure I'll be around | next Tuesday"), or a move or
+    someone else's illness in its sentence; and no other word near risk (a
+    means, an ending, hopelessness, the family's `unless`) in its sentence or
+    the next ("I won't be around next week, I've got the tablets ready").
+    Only ever makes it possible."""
+    if not (
+        (family.after is not None and family.after.match(sentence, match.end()))
+        or (family.aside is not None and family.aside.search(sentence))
+    ):
+        return False
+    said = context.replace(match.group(0), " ", 1)
+    rest = book.neutral.sub(lambda m: " " * len(m.group(0)), said)
+    if family.unless is not None and family.unless.search(rest):
+        return False
+    return not any(kind.pattern.search(rest) for kind in book.concern)
+
+
+def _found(
+    family: Family, sentence: str, book: RiskPhrases
+) -> Iterator[tuple[str, re.Match[str]]]:
+    """`_present`'s clauses, each with the phrase's match."""
     for match in family.pattern.finditer(sentence):
         before = sentence[max(0, match.start() - _NEGATION_WINDOW) : match.start()]
         clause = book.clause.split(before)[-1]
@@ -203,7 +235,10 @@ def _present(family: Family, sentence: str, book: RiskPhrases) -> Iterator[str]:
             continue
         reach = match.end() + _CLAUSE_REACH
         after = book.clause.search(sentence, match.end(), reach)
-        yield clause + sentence[match.start() : after.start() if after else reach]
+        yield (
+            clause + sentence[match.start() : after.start() if after else reach],
+            match,
+        )
 
 
 def _about_a_topic(match: re.Match[str], sentence: str, book: RiskPhrases) -> bool:
