@@ -105,10 +105,13 @@ def screen(
         told_as_past = book.past.search(sentence) is not None
         downgraded = book.downgrade.search(context) is not None
         for family in book.clear:
+            read: dict[str, bool] = {}  # what the sentence says, read once
             for clause, match in _found(family, masked, book):
                 now = book.now.search(clause) is not None
                 past = (told_as_past or book.past.search(clause)) and not now
-                aside = not now and _turned_aside(family, masked, match, context, book)
+                aside = not now and _turned_aside(
+                    family, masked, match, context, book, read
+                )
                 calm = past or (downgraded and not now) or aside
                 _raise(found, family.name, Risk.POSSIBLE if calm else Risk.CLEAR)
                 if found[family.name] is Risk.CLEAR:
@@ -199,23 +202,31 @@ def _turned_aside(
     match: re.Match[str],
     context: str,
     book: RiskPhrases,
+    read: dict[str, bool],
 ) -> bool:
     """Whether this phrase of the family is a diary's, not a life's: a time
     right after it ("not sure I'll be around | next Tuesday"), or a move or
     someone else's illness in its sentence; and no other word near risk (a
     means, an ending, hopelessness, the family's `unless`) in its sentence or
     the next ("I won't be around next week, I've got the tablets ready").
-    Only ever makes it possible."""
-    if not (
-        (family.after is not None and family.after.match(sentence, match.end()))
-        or (family.aside is not None and family.aside.search(sentence))
-    ):
+    Only ever makes it possible. `read` keeps what is read of the whole
+    sentence once, whatever the number of phrases in it (hostile input)."""
+    if family.after is None and family.aside is None:
         return False
-    said = context.replace(match.group(0), " ", 1)
-    rest = book.neutral.sub(lambda m: " " * len(m.group(0)), said)
-    if family.unless is not None and family.unless.search(rest):
-        return False
-    return not any(kind.pattern.search(rest) for kind in book.concern)
+    if not (family.after is not None and family.after.match(sentence, match.end())):
+        if "aside" not in read:
+            read["aside"] = bool(family.aside and family.aside.search(sentence))
+        if not read["aside"]:
+            return False
+    if "calm" not in read:
+        rest = book.neutral.sub(
+            lambda m: " " * len(m.group(0)), family.pattern.sub(" ", context)
+        )
+        read["calm"] = not (
+            (family.unless is not None and family.unless.search(rest))
+            or any(kind.pattern.search(rest) for kind in book.concern)
+        )
+    return read["calm"]
 
 
 def _found(
