@@ -745,27 +745,7 @@ def test_a_safety_need_said_in_an_unsure_mail_carries_into_the_later_request(
     assert "my husband will be home" in plain(approval)
 
 
-# -- not being around: a diary or a life ---------------------------------------------
-
-
-def test_not_being_around_at_a_diary_time_gets_times_and_the_therapist_is_told(
-    setup,
-) -> None:
-    """ "I won't be around next Tuesday" was a crisis to the reader: the person
-    got the safety message for their holiday. Now they get their times and the
-    therapist reads their words (possible risk)."""
-    server, boxes, config = setup
-    body = (
-        "Hi, I'd like to book the free 15-minute call please. I won't be around"
-        " next Tuesday, we're away, but any other day works.\n\nDana"
-    )
-    writes(server, boxes, body)
-    assert run(config) == 0
-    assert kinds(server, boxes.person) == ["offer"]
-    (alert,) = mails(server, boxes.therapist, "crisis_alert")
-    text = " ".join(plain(alert).split())
-    assert "mailflow offered times as usual" in text
-    assert "I won't be around next Tuesday" in text
+# -- not being around ------------------------------------------------------------------
 
 
 def test_the_same_words_beside_a_means_are_still_a_crisis(setup) -> None:

@@ -136,13 +136,13 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
         # words 31. The subject is no longer weighed (a review showed the
         # figure moved with whatever subject the bench gave: 30 to 33 of 35):
         # 30 (85.7%), the same after the corpus's families were added; 31
-        # with the not-here family's farewells (letters to the family).
+        # with this round's goodbyes (letters to the family).
         ("fresh.jsonl", 35, 0.88, 2),
         # Two sets written blind on not being around, a diary's or a life's,
-        # first scored before the not-here family: heard 29 of 30 and 25 of
-        # 28 either way; other replies sent the safety message 5 of 50 and 1
-        # of 42 before, 4 and 1 after.
-        ("not_here.jsonl", 30, 0.96, 4),
+        # first scored before this round's families: heard 29 of 30 and 25
+        # of 28, unchanged; other replies sent the safety message 5 of 50 and
+        # 1 of 42, unchanged (the not-here stems stay clear: README).
+        ("not_here.jsonl", 30, 0.96, 5),
         ("fresh2.jsonl", 28, 0.89, 1),
     ],
 )

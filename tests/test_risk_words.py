@@ -164,7 +164,7 @@ def test_the_phrases_still_decide_where_they_see_risk() -> None:
     "sentence",
     [
         "I've given most of my things to the charity shop.",  # one goodbye
-        "I'm not sure I'll be around on the 14th.",  # not here, a diary's time
+        "By the time you reply I won't be around.",  # one goodbye
     ],
 )
 def test_an_ordinary_sentence_alone_does_not_stop_the_words_being_weighed(

@@ -1304,35 +1304,15 @@ def test_reply_hard_negatives_are_no_risk(text: str) -> None:
     assert screen(text).risk is Risk.NONE
 
 
-# Not being around at a time out of a diary: the same words as a crisis, said
-# far more often of a week than of a life. The therapist is told (possible
-# risk); nobody is sent the safety message for their holiday, and nothing of
-# it reads as nothing. A time that is also a word of now ("on Friday",
-# "tonight", "still") keeps it clear.
-ABSENCE_POSSIBLE = [
-    "I won't be here next week, can we move it?",
-    "Sorry, I won't be around next Tuesday, could we do Thursday?",
-    "im not sure ill be here next week",
-    "I won't be here next week so cancel the call",
-    "I'm not sure I'll be around on the 14th",
-    "not sure I will be around for the 10am slot",
-    "I don't know if I'll be here in August, we might be moving",
-    "I don't think I'll be around in the mornings, are afternoons ok?",
-    "Not sure I'll be around over half term",
-    "I don't know whether I'll be here during the school holidays",
-    "I'm unsure I'll be around at the weekend",
-    "I don't know if I'll be here at 3pm, can we do 4",
-    "not sure I'll be around after 6 on weekdays",
-    "I won't be around next month, I'm in Spain",
-    "I won't be around next weekend, we're at my mum's",
-    "I don't think I will be around on Tuesdays for a while",
-    "not sure I'll be here the week of the 3rd",
-    "I'm not sure I'll be around until March, work is sending me to Leeds",
-]
-
-# The same stems with no diary time, or with a deadline, tonight, tomorrow,
-# the small hours, "still" or "alive": clear, as before.
+# Not being around: how a person in crisis may say it, and how everyone else
+# talks about their week. The stems stay clear whatever follows them (a
+# review showed every way tried to read a diary beside them also read crises
+# as possible: "I don't think I'll be around next week. I've booked the hotel
+# room."); the ordinary cost is in the README.
 ABSENCE_STAYS_CLEAR = [
+    "I don't think I'll be around next week. I've booked the hotel room.",
+    "Not sure I'll be here next month. Nobody would miss me anyway.",
+    "My son told me he won't be around much longer.",
     "I don't know if I'll be around at 9 tomorrow",
     "not sure I'll be here at 3am",
     "Honestly I don't know if I'll be here in the morning",
@@ -1353,82 +1333,67 @@ ABSENCE_STAYS_CLEAR = [
 ]
 
 
-@pytest.mark.parametrize("text", ABSENCE_POSSIBLE)
-def test_not_being_around_at_a_diary_time_is_possible_risk(text: str) -> None:
-    said = screen(text)
-    assert said.risk is Risk.POSSIBLE
-    assert said.families == ("not-here",)
-
-
 @pytest.mark.parametrize("text", ABSENCE_STAYS_CLEAR)
 def test_not_being_around_by_a_deadline_stays_clear_risk(text: str) -> None:
     assert screen(text).risk is Risk.CLEAR
 
 
-# A fourth blind set (tests/corpus/first_mail/not_here): not here any more,
-# by the time you reply, not planning on being here, no "me" past a day, how
-# planned; and goodbyes: things given away, letters to the family, a mind made
-# up and at peace (two in one mail are clear, one is possible).
+# A fourth blind set (tests/corpus/first_mail/not_here): no "me" past a day;
+# goodbyes (one possible, two clear): not here any more, by the time you
+# reply, not planning on being here, things given away, letters to the
+# family, a mind made up and at peace; a way planned or known (possible).
 NOT_HERE_CLEAR = [
-    "i won't be here anymore after that, so it doesn't matter",
-    "honestly i probably won't be around any more",
-    "I won't be around any longer, I'm sorry",
     "There won't be a me after Christmas.",
-    "there will not be any me left by then",
+    "there will not be any me past Friday",
     "I've given most of my things to the charity shop. I've written letters to my parents.",
     "I've got rid of nearly all of my stuff. I've made up my mind and I'm at peace.",
     "by the time you reply I won't be around. I've made up my mind and I'm at peace with it.",
-    "I'm not planning on being here much longer. I've written letters to my mum and my sister.",
-    # A diary's time with a decision, a means or a goodbye beside it.
-    "I won't be around next week, I've made my decision",
-    "not sure I'll be around next week, I've got the tablets ready",
-    "I won't be here next week. I've written a letter for my mum to find",
-    "I wont be here next week, its all planned",
-    "I won't be around next weekend. please tell my daughter I'm sorry",
-    "I'm not sure I'll be around on the 14th. That's the anniversary and I've decided",
+    "I'm not planning on being here much longer. I've written letters to my parents and my ex.",
+    "I'm not planning on being around after that. You don't need to reply.",
+    "honestly i won't be here any more. you don't need to reply.",
 ]
 
-# One goodbye, or a way known without a when: the therapist is told.
 NOT_HERE_POSSIBLE = [
+    "i won't be here anymore after that",
+    "honestly i probably won't be around any more",
     "by the time you reply I won't be around",
     "by the time you get round to this i'll be gone",
     "by the time you read it I probably won't be here",
+    "I'm not planning on being here much longer.",
     "I've planned how.",
     "ive planned how, I just need the day",
     "I know exactly how I'd do it.",
     "i know how i would do it and where",
-    "I'm not planning on being here on Friday. I've written letters to my mum and my sister.",
     "I've given most of my things to the charity shop.",
     "I've made up my mind and I'm at peace with it.",
     "I've written letters to my parents.",
-    "I won't be here much longer - we're moving up to Leeds at the end of the month.",
-    "My mum has terminal cancer and won't be around much longer, I'd like some support.",
-    "My dad won't be around much longer and I don't know how to cope.",
-    "She won't be around much longer, the hospice says.",
 ]
 
 NOT_HERE_NONE = [
     "I know how I'd do it differently now, which is why I want to start.",
     "If I had my time again I know how I'd do it.",
+    "I know how I'd do it, I just need help with the nerves",
     "I've planned how to get to you by bus.",
     "I've made up my mind, I'd like to start in January.",
     "I made up my mind and I feel calm, let's go ahead with Thursdays",
     "We're not planning on being here over Christmas.",
     "I'm not planning on being around much in December, work is mad.",
-    "I'm not planning on being here on Friday.",
+    "I'm not planning on being here in London from May, we're relocating to York",
+    "I'm not planning on being here next Thursday, sorry!",
+    "i'm not planning on being here in the mornings, are afternoons ok?",
     "I've written a letter to my dad who died last year.",
     "I wrote letters to my MP and my council about the housing.",
     "I've written letters to my parents about how I feel, like the book suggested",
+    "I wrote a letter to my dad and my mum for my homework, can I bring them?",
     "I've given most of my baby clothes to my sister.",
     "I'm downsizing, so I've given most of my things to charity since we moved",
     "There won't be anyone here to answer the door, so call my mobile.",
+    "There won't be any me left after this week of night shifts!",
     "By the time you reply I'll be on holiday!",
-    "By the time you reply I won't be around, I'm off to Portugal for a fortnight",
+    "By the time you reply I won't be around, I'm at a wedding all weekend",
     "i won't be here anymore than an hour on Tuesday",
     "I won't be here any more on Tuesdays as I've changed my hours",
-    "I won't be here any more after Friday, I'm moving up to Glasgow",
     "Don't worry about Friday, I won't be here anyway.",
-    "I won't be around after Thursday as we're flying to Spain.",
 ]
 
 
@@ -1438,7 +1403,7 @@ def test_not_here_any_more_and_goodbyes_are_clear_risk(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", NOT_HERE_POSSIBLE)
-def test_one_goodbye_or_a_move_beside_it_is_possible_risk(text: str) -> None:
+def test_one_goodbye_or_a_way_planned_is_possible_risk(text: str) -> None:
     assert screen(text).risk is Risk.POSSIBLE
 
 

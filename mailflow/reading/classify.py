@@ -386,9 +386,9 @@ def classify_new(
     return _ignore(reading.reason)
 
 
-_ORDINARY_ALONE: Final = frozenset({"farewell", "farewell-hint", "not-here"})
-"""Possible risk that is an ordinary sentence alone ("I've given most of my
-things away", "not sure I'll be around on the 14th"): where the risk words
+_ORDINARY_ALONE: Final = frozenset({"farewell", "farewell-hint"})
+"""Possible risk that is an ordinary sentence alone (one goodbye: "I've given
+most of my things away"): where the risk words
 weigh the whole mail like a crisis's, it is held for the therapist to read
 first, as a mail with no phrase of risk is, not answered with times."""
 
@@ -396,7 +396,7 @@ first, as a mail with no phrase of risk is, not answered with times."""
 def _heavy(mail: InboundMail, screening: screen.Screening, reading: Voice) -> bool:
     """Whether the risk words put a stranger's mail before the therapist:
     where the phrases saw no risk (or only what is an ordinary sentence on its
-    own: one goodbye, not being around at a diary's time), with no clue of a professional or of
+    own: one goodbye), with no clue of a professional or of
     personal mail (a colleague's, a relative's: their own business), to
     no more people than a question may be (a circular is nobody's crisis)."""
     return (

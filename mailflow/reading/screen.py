@@ -105,14 +105,10 @@ def screen(
         told_as_past = book.past.search(sentence) is not None
         downgraded = book.downgrade.search(context) is not None
         for family in book.clear:
-            read: dict[str, bool] = {}  # what the sentence says, read once
-            for clause, match in _found(family, masked, book):
+            for clause in _present(family, masked, book):
                 now = book.now.search(clause) is not None
                 past = (told_as_past or book.past.search(clause)) and not now
-                aside = not now and _turned_aside(
-                    family, masked, match, context, book, read
-                )
-                calm = past or (downgraded and not now) or aside
+                calm = past or (downgraded and not now)
                 _raise(found, family.name, Risk.POSSIBLE if calm else Risk.CLEAR)
                 if found[family.name] is Risk.CLEAR:
                     break  # no later clause changes it
@@ -192,47 +188,6 @@ def _present(family: Family, sentence: str, book: RiskPhrases) -> Iterator[str]:
     topic ("we see a lot of overdoses", "training on self-harm"). A clause
     runs from `_NEGATION_WINDOW` characters before its phrase to at most
     `_CLAUSE_REACH` after it."""
-    for clause, _match in _found(family, sentence, book):
-        yield clause
-
-
-def _turned_aside(
-    family: Family,
-    sentence: str,
-    match: re.Match[str],
-    context: str,
-    book: RiskPhrases,
-    read: dict[str, bool],
-) -> bool:
-    """Whether this phrase of the family is a diary's, not a life's: a time
-    right after it ("not sure I'll be around | next Tuesday"), or a move or
-    someone else's illness in its sentence; and no other word near risk (a
-    means, an ending, hopelessness, the family's `unless`) in its sentence or
-    the next ("I won't be around next week, I've got the tablets ready").
-    Only ever makes it possible. `read` keeps what is read of the whole
-    sentence once, whatever the number of phrases in it (hostile input)."""
-    if family.after is None and family.aside is None:
-        return False
-    if not (family.after is not None and family.after.match(sentence, match.end())):
-        if "aside" not in read:
-            read["aside"] = bool(family.aside and family.aside.search(sentence))
-        if not read["aside"]:
-            return False
-    if "calm" not in read:
-        rest = book.neutral.sub(
-            lambda m: " " * len(m.group(0)), family.pattern.sub(" ", context)
-        )
-        read["calm"] = not (
-            (family.unless is not None and family.unless.search(rest))
-            or any(kind.pattern.search(rest) for kind in book.concern)
-        )
-    return read["calm"]
-
-
-def _found(
-    family: Family, sentence: str, book: RiskPhrases
-) -> Iterator[tuple[str, re.Match[str]]]:
-    """`_present`'s clauses, each with the phrase's match."""
     for match in family.pattern.finditer(sentence):
         before = sentence[max(0, match.start() - _NEGATION_WINDOW) : match.start()]
         clause = book.clause.split(before)[-1]
@@ -246,10 +201,7 @@ def _found(
             continue
         reach = match.end() + _CLAUSE_REACH
         after = book.clause.search(sentence, match.end(), reach)
-        yield (
-            clause + sentence[match.start() : after.start() if after else reach],
-            match,
-        )
+        yield clause + sentence[match.start() : after.start() if after else reach]
 
 
 def _about_a_topic(match: re.Match[str], sentence: str, book: RiskPhrases) -> bool:

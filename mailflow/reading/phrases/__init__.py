@@ -30,15 +30,6 @@ class Family:
 
     name: str
     pattern: re.Pattern[str]
-    after: re.Pattern[str] | None = None
-    """A clear family's words that, right after one of its phrases, make that
-    phrase possible risk: a diary's time, not a life's. None: nothing does."""
-    aside: re.Pattern[str] | None = None
-    """The same, anywhere in the phrase's sentence: a move, someone else's
-    illness."""
-    unless: re.Pattern[str] | None = None
-    """Words that, in the phrase's sentence or the next, keep it clear
-    whatever `after` or `aside` say: a decision, a means, a goodbye."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,18 +115,7 @@ def build(language: str, data: dict[str, Any], make: Compile = re.compile) -> Ph
         return make(_alternation(patterns, shorthand), 0)
 
     def families(tables: list[dict[str, Any]]) -> tuple[Family, ...]:
-        return tuple(
-            Family(
-                t["family"],
-                one(t["patterns"]),
-                after=make(_expanded("|".join(t["after"]), shorthand), 0)
-                if "after" in t
-                else None,
-                aside=one(t["aside"]) if "aside" in t else None,
-                unless=one(t["unless"]) if "unless" in t else None,
-            )
-            for t in tables
-        )
+        return tuple(Family(t["family"], one(t["patterns"])) for t in tables)
 
     return Phrases(
         language=language,
@@ -175,9 +155,9 @@ def build(language: str, data: dict[str, Any], make: Compile = re.compile) -> Ph
 
 def _alternation(patterns: list[str], shorthand: dict[str, str]) -> str:
     """One alternation of whole-word patterns, with `{name}` shorthands expanded."""
-    body = "|".join(f"(?:{_expanded(p, shorthand)})" for p in patterns)
+
+    def expand(pattern: str) -> str:
+        return _SHORTHAND.sub(lambda m: shorthand.get(m.group(1), m.group(0)), pattern)
+
+    body = "|".join(f"(?:{expand(p)})" for p in patterns)
     return rf"(?<!\w)(?:{body})(?!\w)"
-
-
-def _expanded(pattern: str, shorthand: dict[str, str]) -> str:
-    return _SHORTHAND.sub(lambda m: shorthand.get(m.group(1), m.group(0)), pattern)
