@@ -1339,14 +1339,14 @@ def test_not_being_around_by_a_deadline_stays_clear_risk(text: str) -> None:
 
 
 # A fourth blind set (tests/corpus/first_mail/not_here): no "me" past a day;
-# goodbyes (one possible, two clear): not here any more, by the time you
-# reply, not planning on being here, things given away, letters to the
-# family, a mind made up and at peace; a way planned or known (possible).
+# goodbyes (one possible, two clear), each where its clause ends: not here
+# any more, by the time you reply, not planning on being here much longer,
+# letters to the family; a mind made up and at peace; a way planned or known
+# (possible).
 NOT_HERE_CLEAR = [
     "There won't be a me after Christmas.",
     "there will not be any me past Friday",
-    "I've given most of my things to the charity shop. I've written letters to my parents.",
-    "I've got rid of nearly all of my stuff. I've made up my mind and I'm at peace.",
+    "I've written letters to my parents. I've made up my mind and I'm at peace.",
     "by the time you reply I won't be around. I've made up my mind and I'm at peace with it.",
     "I'm not planning on being here much longer. I've written letters to my parents and my ex.",
     "I'm not planning on being around after that. You don't need to reply.",
@@ -1364,7 +1364,6 @@ NOT_HERE_POSSIBLE = [
     "ive planned how, I just need the day",
     "I know exactly how I'd do it.",
     "i know how i would do it and where",
-    "I've given most of my things to the charity shop.",
     "I've made up my mind and I'm at peace with it.",
     "I've written letters to my parents.",
 ]
@@ -1386,7 +1385,12 @@ NOT_HERE_NONE = [
     "I've written letters to my parents about how I feel, like the book suggested",
     "I wrote a letter to my dad and my mum for my homework, can I bring them?",
     "I've given most of my baby clothes to my sister.",
-    "I'm downsizing, so I've given most of my things to charity since we moved",
+    "I've given most of my stuff to my kids now they have their own places.",
+    "I've written letters to my parents for their ruby wedding.",
+    "I left a note for my husband and my son to say I'd be late.",
+    "By the time you reply I'll be gone, I'm off on a cruise!",
+    "I won't be here anymore, I've moved to Bristol, so online sessions please.",
+    "I'm not planning to be here much longer than an hour, I've got the kids.",
     "There won't be anyone here to answer the door, so call my mobile.",
     "There won't be any me left after this week of night shifts!",
     "By the time you reply I'll be on holiday!",
