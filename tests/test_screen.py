@@ -1338,19 +1338,13 @@ def test_not_being_around_by_a_deadline_stays_clear_risk(text: str) -> None:
     assert screen(text).risk is Risk.CLEAR
 
 
-# A fourth blind set (tests/corpus/first_mail/not_here): no "me" past a day;
-# goodbyes (one possible, two clear), each where its clause ends: not here
-# any more, by the time you reply, not planning on being here much longer,
-# letters to the family; a mind made up and at peace; a way planned or known
-# (possible).
+# A fourth blind set (tests/corpus/first_mail/not_here): words of an ending
+# said in passing, each where its clause ends, are possible risk and no
+# goodbye (so an ordinary leaver's "thanks for everything" beside one stays
+# possible); a mind made up and at peace is a goodbye (two are clear).
 NOT_HERE_CLEAR = [
-    "There won't be a me after Christmas.",
-    "there will not be any me past Friday",
-    "I've written letters to my parents. I've made up my mind and I'm at peace.",
-    "by the time you reply I won't be around. I've made up my mind and I'm at peace with it.",
-    "I'm not planning on being here much longer. I've written letters to my parents and my ex.",
-    "I'm not planning on being around after that. You don't need to reply.",
-    "honestly i won't be here any more. you don't need to reply.",
+    "I've made up my mind and I'm at peace. I've written letters for my children to find.",
+    "I've made my mind up and I'm at peace with it. I've given my dog to my sister.",
 ]
 
 NOT_HERE_POSSIBLE = [
@@ -1360,12 +1354,17 @@ NOT_HERE_POSSIBLE = [
     "by the time you get round to this i'll be gone",
     "by the time you read it I probably won't be here",
     "I'm not planning on being here much longer.",
+    "I've written letters to my parents.",
+    "There won't be a me after Christmas.",
+    "there will not be any me past Friday",
     "I've planned how.",
     "ive planned how, I just need the day",
     "I know exactly how I'd do it.",
     "i know how i would do it and where",
     "I've made up my mind and I'm at peace with it.",
-    "I've written letters to my parents.",
+    "I'm moving to Leeds. I won't be here any more. Thanks for everything.",
+    "By the time you reply I'll be gone. Thanks for everything!",
+    "I've written letters to my parents. You don't need to reply.",
 ]
 
 NOT_HERE_NONE = [

@@ -386,17 +386,18 @@ def classify_new(
     return _ignore(reading.reason)
 
 
-_ORDINARY_ALONE: Final = frozenset({"farewell", "farewell-hint"})
-"""Possible risk that is an ordinary sentence alone (one goodbye: "I've given
-most of my things away"): where the risk words
-weigh the whole mail like a crisis's, it is held for the therapist to read
-first, as a mail with no phrase of risk is, not answered with times."""
+_ORDINARY_ALONE: Final = frozenset({"farewell", "farewell-hint", "ending-words"})
+"""Possible risk that is an ordinary sentence alone (one goodbye, "I've
+written letters to my parents"; words of an ending said in passing, "by the
+time you reply I won't be around"): where the risk words weigh the whole mail
+like a crisis's, it is held for the therapist to read first, as a mail with
+no phrase of risk is, not answered with times."""
 
 
 def _heavy(mail: InboundMail, screening: screen.Screening, reading: Voice) -> bool:
     """Whether the risk words put a stranger's mail before the therapist:
     where the phrases saw no risk (or only what is an ordinary sentence on its
-    own: one goodbye), with no clue of a professional or of
+    own: one goodbye, words of an ending in passing), with no clue of a professional or of
     personal mail (a colleague's, a relative's: their own business), to
     no more people than a question may be (a circular is nobody's crisis)."""
     return (
