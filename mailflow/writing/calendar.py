@@ -192,7 +192,7 @@ def build_calendar(
             rsvp=True if method == "REQUEST" else None,
         )
         attendees.append(attendee)
-    clean_summary = _one_line(summary, MAX_SUMMARY_CHARS)
+    clean_summary = _text_line(summary, MAX_SUMMARY_CHARS)
     alarms: list[Component] = []
     if method == "PUBLISH":
         alarm = Alarm.new(description=clean_summary or "Reminder")
@@ -215,7 +215,7 @@ def build_calendar(
         subcomponents=alarms,
     )
     if location:
-        event.add("LOCATION", _one_line(location, MAX_SUMMARY_CHARS))
+        event.add("LOCATION", _text_line(location, MAX_SUMMARY_CHARS))
     if url:
         event.add("URL", _one_line(url, MAX_SUMMARY_CHARS))
     # Calendar() rather than Calendar.new(): .new() adds an RFC 7986 UID from
@@ -304,6 +304,12 @@ def _one_line(text: str, limit: int) -> str:
     """Control characters and line breaks become spaces; runs of spaces become one."""
     cleaned = "".join(" " if _unsafe(char) else char for char in text)
     return " ".join(cleaned.split())[:limit].rstrip()
+
+
+def _text_line(text: str, limit: int) -> str:
+    """`_one_line` for a TEXT value (SUMMARY, LOCATION), a backslash-N kept as
+    typed as in `_multi_line`: icalendar writes it as the line-break escape."""
+    return _one_line(text, limit).replace("\\N", KEEP_BACKSLASH_N)
 
 
 def _multi_line(text: str, limit: int) -> str:
