@@ -137,7 +137,7 @@ def test_words_that_weigh_like_a_crisis_are_read_by_the_therapist_first(
     (note,) = mails(server, boxes.therapist, "unsure_note")
     assert note["Subject"].startswith("Please read: Robyn Hale [ref ")
     text = " ".join(plain(note).split())
-    assert "more like those of people who wrote in a crisis" in text
+    assert "more like the words of people who wrote in a crisis" in text
     assert "neither times nor your safety message" in text
     assert 'reply "offer"' in text
     assert "> hi sorry to bother you" in plain(note)
@@ -677,6 +677,7 @@ def test_crisis_words_in_a_thread_answered_by_hand_still_alert_the_therapist(
     )
     assert run(config, at) == 0
     assert len(mails(server, boxes.therapist, "crisis_alert")) == alerts_before + 1
+    assert "safety" not in kinds(server, boxes.person)  # the therapist's to answer
     # A quiet reply there is still left to the therapist: nothing sent.
     person_before = len(mails(server, boxes.person))
     server.deliver(

@@ -1339,12 +1339,17 @@ def test_not_being_around_by_a_deadline_stays_clear_risk(text: str) -> None:
 
 
 # A fourth blind set (tests/corpus/first_mail/not_here): words of an ending
-# said in passing, each where its clause ends, are possible risk and no
-# goodbye (so an ordinary leaver's "thanks for everything" beside one stays
-# possible); a mind made up and at peace is a goodbye (two are clear).
+# said in passing, each where its clause ends, are possible risk; two of them,
+# or one beside a goodbye, are clear, but not one beside a hint (an ordinary
+# leaver's "thanks for everything"); a mind made up and at peace is a goodbye.
 NOT_HERE_CLEAR = [
     "I've made up my mind and I'm at peace. I've written letters for my children to find.",
     "I've made my mind up and I'm at peace with it. I've given my dog to my sister.",
+    # Two words of an ending, or one beside a goodbye.
+    "There won't be a me after Friday. I've written letters to my mum and my dad.",
+    "I won't be here any more. By the time you reply I'll be gone.",
+    "I won't be here any more. I've made up my mind and I'm at peace with it.",
+    "I've planned how. I've written letters to my parents.",
 ]
 
 NOT_HERE_POSSIBLE = [
@@ -1365,6 +1370,8 @@ NOT_HERE_POSSIBLE = [
     "I'm moving to Leeds. I won't be here any more. Thanks for everything.",
     "By the time you reply I'll be gone. Thanks for everything!",
     "I've written letters to my parents. You don't need to reply.",
+    "honestly i won't be here any more. you don't need to reply.",
+    "I'm not planning on being around after that. You don't need to reply.",
 ]
 
 NOT_HERE_NONE = [

@@ -146,7 +146,7 @@ def test_not_being_around_is_read_as_a_diary_or_a_life() -> None:
     """tests/corpus/first_mail/not_here: written blind on not being around or
     here, a diary's or a life's, and learned from (kept out of the corpus's
     floors). First read: 15 of its 25 crises clear, one given times with
-    nobody told, 6 of its 40 requests sent the safety message. Now 16 clear,
+    nobody told, 6 of its 40 requests sent the safety message. Now 17 clear,
     none given times with nobody told; the requests are as before (the
     not-here stems stay clear risk whatever follows them: README)."""
     bench = _bench()
@@ -155,5 +155,5 @@ def test_not_being_around_is_read_as_a_diary_or_a_life() -> None:
     assert score.crises_heard == 1.0
     assert score.count("crisis", "request") == 0
     assert score.count("crisis", "leave") == 0
-    assert score.crisis_recall >= 0.64
+    assert score.crisis_recall >= 0.68
     assert score.count("request", "crisis") <= 6

@@ -43,6 +43,9 @@ _APOSTROPHES: Final = str.maketrans(
     | dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")
 )
 _SENTENCE: Final = re.compile(r"(?<=[.!?;])\s+|\n\s*\n|\n(?=\s*[-*\u2022])|(?<=[!?])")
+_ENDING: Final = "ending-words"
+"""The possible family of an ending said in passing: two of them, or one with
+a goodbye, are clear; with a hint alone ("thanks for everything"), not."""
 _NEGATION_WORDS: Final = 4
 """A negator reaches this many words ahead: "not going to hurt myself"."""
 _QUOTED_LINE: Final = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
@@ -93,7 +96,9 @@ def screen(
     normal = normalize(text[:MAX_SCREEN_CHARS])
     found: dict[str, Risk] = {}
     needs: list[str] = []
-    farewells = 0
+    farewells = 0  # goodbyes and hints
+    goodbyes = 0  # goodbyes alone
+    endings = 0  # words of an ending said in passing
     sentences = _sentences(normal, text[:MAX_SCREEN_CHARS])
     for number, (sentence, original) in enumerate(sentences):
         masked = book.neutral.sub(lambda m: " " * len(m.group(0)), sentence)
@@ -113,13 +118,20 @@ def screen(
                 if found[family.name] is Risk.CLEAR:
                     break  # no later clause changes it
         for family in book.possible:
-            # Farewells count up to the number that makes a goodbye clear;
-            # one clause of any other family says all it can.
+            # Farewells and words of an ending count up to the number that
+            # makes a goodbye clear; one clause of any other family says all
+            # it can.
             farewell = family.name.startswith("farewell")
-            enough = book.farewells_for_clear if farewell else 1
+            ending = family.name == _ENDING
+            counted = farewell or ending
+            enough = book.farewells_for_clear if counted else 1
             clauses = list(itertools.islice(_present(family, masked, book), enough))
             if clauses and farewell:
                 farewells += len(clauses)
+            if clauses and family.name == "farewell":
+                goodbyes += len(clauses)
+            if clauses and ending:
+                endings += len(clauses)
             if clauses and not family.name.endswith("-hint"):
                 _raise(found, family.name, Risk.POSSIBLE)
         for family in book.safety_need:
@@ -128,6 +140,10 @@ def screen(
                 needs.append(_one_line(original))
     if farewells >= book.farewells_for_clear:
         _raise(found, "farewell", Risk.CLEAR)  # two goodbyes in one mail
+    if endings and endings + goodbyes >= book.farewells_for_clear:
+        # Two words of an ending, or one beside a goodbye; never beside a
+        # hint alone ("I won't be here any more. Thanks for everything.").
+        _raise(found, _ENDING, Risk.CLEAR)
     if extra_phrases and _extra(extra_phrases).search(normal):
         _raise(found, "practice-phrase", Risk.CLEAR)
     if not found:
