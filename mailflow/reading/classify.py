@@ -396,10 +396,11 @@ no phrase of risk is, not answered with times."""
 
 def _heavy(mail: InboundMail, screening: screen.Screening, reading: Voice) -> bool:
     """Whether the risk words put a stranger's mail before the therapist:
-    where the phrases saw no risk (or only what is an ordinary sentence on its
-    own: one goodbye, words of an ending in passing), with no clue of a professional or of
-    personal mail (a colleague's, a relative's: their own business), to
-    no more people than a question may be (a circular is nobody's crisis)."""
+    where the phrases saw no risk (or only what is an ordinary sentence on
+    its own: one goodbye, words of an ending in passing), with no clue of a
+    professional or of personal mail (a colleague's, a relative's: their own
+    business), to no more people than a question may be (a circular is
+    nobody's crisis)."""
     return (
         (
             screening.risk is screen.Risk.NONE
