@@ -146,6 +146,21 @@ def test_words_that_weigh_like_a_crisis_are_read_by_the_therapist_first(
     assert kinds(server, boxes.therapist) == ["unsure_note"]  # one mail, not two
 
 
+def test_words_of_an_ending_beside_heavy_words_are_still_read_first(setup) -> None:
+    """One phrase of an ending said in passing is possible risk, yet it does
+    not take the heavy mail out of the therapist's hands: no times, the
+    "Please read" note, which says it may hold such words."""
+    server, boxes, config = setup
+    body = f"{HEAVY_WORDS}\n\nBy the time you reply I'll be gone."
+    writes(server, boxes, body, name="Robyn Hale", subject="")
+    assert run(config) == 0
+    assert kinds(server, boxes.person) == []
+    assert "crisis_alert" not in kinds(server, boxes.therapist)
+    (note,) = mails(server, boxes.therapist, "unsure_note")
+    text = " ".join(plain(note).split())
+    assert "it may hold a goodbye, or words of an ending or a plan" in text
+
+
 def test_the_digest_lists_a_read_first_note_apart_from_the_unsure(
     tmp_path, mail_server, mailboxes
 ) -> None:
@@ -629,6 +644,13 @@ def test_an_unsure_mail_with_a_safety_need_alerts_and_its_offer_waits_for_approv
     assert mails(server, boxes.therapist, "approval_request")
 
 
+def _reply_in(server, boxes, offer, body: str, at) -> None:
+    """The person replies in the thread of `offer`."""
+    server.deliver(
+        answer(offer, sender=boxes.person, body=body, sent_at=at), boxes.practice
+    )
+
+
 def _answered_by_hand(server, boxes, config):
     """A time held for Jordan, then the therapist answers the thread by hand
     (their reply in Sent), and a run reads it."""
@@ -666,24 +688,15 @@ def test_crisis_words_in_a_thread_answered_by_hand_still_alert_the_therapist(
     offer = _answered_by_hand(server, boxes, config)
     alerts_before = len(mails(server, boxes.therapist, "crisis_alert"))
     at = NOW + timedelta(hours=3)
-    server.deliver(
-        answer(
-            offer,
-            sender=boxes.person,
-            body="I can't keep going. I want to end my life tonight.",
-            sent_at=at,
-        ),
-        boxes.practice,
+    _reply_in(
+        server, boxes, offer, "I can't keep going. I want to end my life tonight.", at
     )
     assert run(config, at) == 0
     assert len(mails(server, boxes.therapist, "crisis_alert")) == alerts_before + 1
     assert "safety" not in kinds(server, boxes.person)  # the therapist's to answer
     # A quiet reply there is still left to the therapist: nothing sent.
     person_before = len(mails(server, boxes.person))
-    server.deliver(
-        answer(offer, sender=boxes.person, body="Thanks, speak soon.", sent_at=at),
-        boxes.practice,
-    )
+    _reply_in(server, boxes, offer, "Thanks, speak soon.", at)
     assert run(config, at + timedelta(minutes=5)) == 0
     assert len(mails(server, boxes.person)) == person_before
 
@@ -704,9 +717,7 @@ def test_heavy_words_in_a_thread_answered_by_hand_are_left_to_the_therapist(
         " night not wanting to go back in"
     )
     assert reply_risk.weighed(reply_risk.screen_reply("", body))  # weighs heavy
-    server.deliver(
-        answer(offer, sender=boxes.person, body=body, sent_at=at), boxes.practice
-    )
+    _reply_in(server, boxes, offer, body, at)
     assert run(config, at) == 0
     assert len(mails(server, boxes.therapist, "crisis_alert")) == alerts_before
     assert len(mails(server, boxes.person)) == person_before
