@@ -123,8 +123,7 @@ def screen(
             # it can.
             farewell = family.name.startswith("farewell")
             ending = family.name == _ENDING
-            counted = farewell or ending
-            enough = book.farewells_for_clear if counted else 1
+            enough = book.farewells_for_clear if farewell or ending else 1
             clauses = list(itertools.islice(_present(family, masked, book), enough))
             if clauses and farewell:
                 farewells += len(clauses)
