@@ -58,12 +58,14 @@ bench: install dovecot ## benchmarks: figures beside measured floors (no pass/fa
 	@echo
 	$(BIN)/python bench/busy.py
 
-understand: install ## how well mail is read: first mail (precision, recall, crisis) and replies (and crises in them), every miss
+understand: install ## how well mail is read: first mail (precision, recall, crisis), replies (and crises in them), the safety letter that asks; every miss
 	$(BIN)/python bench/understand.py
 	@echo
 	$(BIN)/python bench/replies.py
 	@echo
 	$(BIN)/python bench/reply_risk.py
+	@echo
+	$(BIN)/python bench/asking_letter.py
 
 learn: install ## learn the risk words again from the first-mail corpus (after editing it); ARGS=--cv reruns the threshold's choice
 	$(BIN)/python bench/learn_risk.py $(ARGS)

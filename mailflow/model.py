@@ -128,6 +128,9 @@ class Classification:
     risk: str = "none"  # screen.Risk: "none" | "possible" | "clear"
     safety_note: str = ""  # the person's own words on how (not) to reach them
     existing: bool = False  # someone the practice already writes to
+    diary_doubt: bool = False
+    """Clear risk only in words also said of a diary ("not sure I'll be
+    around next Tuesday"): the safety letter asks (`diary_doubt.asks`)."""
 
     @property
     def crisis(self) -> bool:

@@ -769,5 +769,60 @@ def test_the_same_words_beside_a_means_are_still_a_crisis(setup) -> None:
     writes(server, boxes, body)
     assert run(config) == 0
     assert kinds(server, boxes.person) == ["safety"]
+    (letter,) = mails(server, boxes.person, "safety")
+    assert "sounds really hard" in plain(letter)  # a means beside them: no question
+    assert "rather ask than guess" not in plain(letter)
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
-    assert "sent them your safety message" in " ".join(plain(alert).split())
+    assert "sent them your safety message." in " ".join(plain(alert).split())
+
+
+DIARY_WORDS = (
+    "Hello, I'd like to book the free call please. I'm not sure I'll be around"
+    " next Tuesday, so Wednesday or Thursday would suit me better.\n\nThanks, Dana"
+)
+
+
+def test_words_also_said_of_a_diary_get_a_safety_message_that_asks(setup) -> None:
+    """Clear risk all the same (no times, the therapist at once), but the
+    letter says which words it stopped at and asks, rather than telling
+    someone who wrote about their week that it sounds really hard."""
+    server, boxes, config = setup
+    writes(server, boxes, DIARY_WORDS)
+    assert run(config) == 0
+    assert kinds(server, boxes.person) == ["safety"]
+    (letter,) = mails(server, boxes.person, "safety")
+    text = " ".join(plain(letter).split())
+    assert "one thing you wrote, about not being around" in text
+    assert "rather ask than guess" in text
+    assert "If you are in danger or thinking of ending your life" in text
+    assert "If you only meant your plans, just reply and say so" in text
+    assert "sounds really hard" not in text
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    said = " ".join(plain(alert).split())
+    assert said.startswith(
+        "Hello Sam, Someone who wrote to the practice may be at risk"
+    )
+    assert "also say of their diary" in said
+    assert "sent them your safety message asking what they meant" in said
+    assert "Please contact them yourself as soon as you can" in said
+
+
+def test_a_reply_with_words_also_said_of_a_diary_gets_the_asking_letter(setup) -> None:
+    """The same in a conversation: "I won't be around tomorrow" in a reply is
+    escalated as before, and the safety message asks."""
+    server, boxes, config = setup
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    _reply_in(
+        server,
+        boxes,
+        offer,
+        "Sorry, I won't be around tomorrow after all. Could we do Friday instead?",
+        at,
+    )
+    assert run(config, at) == 0
+    assert kinds(server, boxes.person) == ["offer", "safety"]
+    (letter,) = mails(server, boxes.person, "safety")
+    assert "rather ask than guess" in " ".join(plain(letter).split())
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert "also say of their diary" in " ".join(plain(alert).split())

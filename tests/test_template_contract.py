@@ -277,6 +277,7 @@ def test_check_renders_every_branch_of_the_crisis_alert(tmp_path, capsys):
         "conversation",
         "nothing",
         "safety",
+        "safety-question",
         "invitation",
         "thread",
     }
@@ -286,3 +287,28 @@ def test_check_renders_every_branch_of_the_crisis_alert(tmp_path, capsys):
     (line,) = [line for line in out.splitlines() if "crisis_alert" in line]
     assert "no_such_key" in line
     assert "template: offer ok" in out
+
+
+def test_check_renders_the_safety_letter_that_asks(tmp_path, capsys):
+    """The safety letter's second branch (it asks whether they meant their
+    diary) is rendered by check too: a practice's edit that breaks only it is
+    found before the first such mail."""
+    from mailflow.cli.check import check
+
+    shipped = compose.TEMPLATE_DIR / "safety.txt.j2"
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    source = shipped.read_text(encoding="utf-8")
+    broken = source.replace(
+        "If you only meant your plans", "{{ practice.no_such_key }} If"
+    )
+    assert broken != source
+    (mine / "safety.txt.j2").write_text(broken, encoding="utf-8")
+    settings = _settings_with_templates(tmp_path, mine)
+    sample = sample_contexts(settings)["safety"]
+    assert sample["asks"] is False
+    assert template_problem("safety", sample, mine) is None  # the sample's branch
+    assert check(settings) == 2
+    out = capsys.readouterr().out
+    (line,) = [line for line in out.splitlines() if "'safety'" in line]
+    assert "no_such_key" in line

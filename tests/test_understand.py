@@ -157,3 +157,25 @@ def test_not_being_around_is_read_as_a_diary_or_a_life() -> None:
     assert score.count("crisis", "leave") == 0
     assert score.crisis_recall >= 0.68
     assert score.count("request", "crisis") <= 6
+
+
+def test_words_also_said_of_a_diary_get_the_safety_message_that_asks() -> None:
+    """tests/corpus/not_around: 400 mails and replies written blind on not
+    being around (a diary's, a dying parent's, a life's), read first at the
+    commit that split these words into their own family (all of their risk
+    unchanged), then used to add the near-risk check (a means, a will, a
+    death beside them keeps the letter that assumes). The asking letter goes
+    to most ordinary mail these words make clear risk, and to few crises;
+    every crisis still gets the urgent alert and no times."""
+    _bench()  # asking_letter imports `understand` by that name
+    bench = bench_script("asking_letter", "asking_letter")
+    letters = bench.score()
+    assert letters.cases >= 400
+    ordinary_clear = letters.count("ordinary", "asks") + letters.count(
+        "ordinary", "assumes"
+    )
+    assert ordinary_clear >= 40
+    assert letters.count("ordinary", "asks") / ordinary_clear >= 0.85
+    crises_clear = letters.count("crisis", "asks") + letters.count("crisis", "assumes")
+    assert crises_clear >= 95
+    assert letters.count("crisis", "asks") <= 15

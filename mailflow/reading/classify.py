@@ -20,7 +20,7 @@ from mailflow.model import (
     Verdict,
     mailbox_of,
 )
-from mailflow.reading import risk_words, screen
+from mailflow.reading import diary_doubt, risk_words, screen
 from mailflow.reading.extract import (
     extract_form_submission,
     extract_phone,
@@ -333,6 +333,7 @@ def classify_new(
         risk=screening.risk.value,
         safety_note=screening.note,
         existing=existing,
+        diary_doubt=diary_doubt.asks(screening, f"{mail.subject}\n{mail.text}"),
     )
     if screening.risk is screen.Risk.CLEAR and not reading.professional:
         # A person at risk is answered whatever else the mail is (a client's

@@ -104,7 +104,13 @@ class Intake:
         if verdict.crisis and open_id is not None:
             # Someone already in a conversation writes afresh, at risk: the
             # therapist at once, as if they had answered in the thread.
-            return self._escalate(key, open_id, mail, existing=verdict.existing)
+            return self._escalate(
+                key,
+                open_id,
+                mail,
+                existing=verdict.existing,
+                asks=verdict.diary_doubt,
+            )
         if open_id is not None:
             known = self.store.enquiry(open_id)
             said = screen.Screening(
@@ -131,17 +137,26 @@ class Intake:
             asked_for=verdict.verdict is Verdict.REQUEST,
             existing=verdict.existing,
             came_as=_CAME_AS.get(verdict.reason, ""),
+            asks=verdict.diary_doubt,
         )
 
     def _escalate(
-        self, key: MailKey, enquiry_id: int, mail: InboundMail, *, existing: bool
+        self,
+        key: MailKey,
+        enquiry_id: int,
+        mail: InboundMail,
+        *,
+        existing: bool,
+        asks: bool,
     ) -> str:
         """A new mail at risk from someone with an open enquiry."""
         enquiry = self.store.enquiry(enquiry_id)
         if enquiry is None:
             return "open-enquiry"
         with self.store.transaction():
-            self.escalate_now(key, enquiry, mail, safety_message=not existing)
+            self.escalate_now(
+                key, enquiry, mail, safety_message=not existing, asks=asks
+            )
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, "crisis", self.now
             )
@@ -155,12 +170,14 @@ class Intake:
         mail: InboundMail,
         *,
         safety_message: bool = True,
+        asks: bool = False,
     ) -> None:
         """Release any hold, send the safety message in this mail's thread and
         alert the therapist; the enquiry is theirs from now on. Someone the
         therapist already handles (an existing client, an escalated or
         hand-answered enquiry) gets no safety message from mailflow: the
-        therapist is alerted."""
+        therapist is alerted. `asks`: the message asks whether they meant
+        their diary (`diary_doubt.asks`)."""
         human = enquiry.state in HUMAN_STATES
         person = letters.Recipient(
             enquiry.email,
@@ -183,6 +200,7 @@ class Intake:
             thread,
             step=f"crisis:{key.fingerprint}",
             safety_message=safety_message and not human,
+            asks=asks,
         )
 
     def _note_risk(
@@ -269,6 +287,7 @@ class Intake:
         asked_for: bool = True,
         existing: bool = False,
         came_as: str = "",
+        asks: bool = False,
     ) -> str:
         """Create the enquiry and queue its first messages, all in one transaction.
 
@@ -321,6 +340,7 @@ class Intake:
                             step="safety",
                             safety_message=not existing,
                             came_as=came_as,
+                            asks=asks,
                         )
                     case workflow.NoTimes():
                         self.letters.no_slots_alert(
@@ -423,14 +443,20 @@ class Intake:
         step: str,
         safety_message: bool = True,
         came_as: str = "",
+        asks: bool = False,
     ) -> None:
         """The safety message to the person (unless the practice already writes
         to them, or it was mail left alone: `came_as` an invitation or a reply
         in someone else's thread) and an immediate alert to the therapist,
-        Reply-To the person, quoting an invitation's own words first."""
+        Reply-To the person, quoting an invitation's own words first. `asks`:
+        the message asks whether they meant their diary, and the alert says so."""
         if safety_message:
-            self.letters.safety(enquiry_id, person, thread, step)
-        answered = "safety" if safety_message else (came_as or "nothing")
+            self.letters.safety(enquiry_id, person, thread, step, asks=asks)
+        answered = (
+            ("safety-question" if asks else "safety")
+            if safety_message
+            else (came_as or "nothing")
+        )
         text = mail.text
         if mail.has_calendar and mail.calendar_words:
             # First: what the writer put in the calendar, before any boilerplate.

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from mailflow.reading import (
         bounce,
         classify,
+        diary_doubt,
         parse,
         quoting,
         reply_risk,
@@ -82,6 +83,7 @@ else:
     calendar = lazy_module("mailflow.writing.calendar")
     caldav_sync = lazy_module("mailflow.shell.caldav_sync")
     classify = lazy_module("mailflow.reading.classify")
+    diary_doubt = lazy_module("mailflow.reading.diary_doubt")
     conversation = lazy_module("mailflow.shell.conversation")
     letters = lazy_module("mailflow.writing.letters")
     parse = lazy_module("mailflow.reading.parse")
@@ -862,14 +864,14 @@ class Runner:
             # already): left alone, but never a missed crisis: clear risk in
             # the person's words still alerts the therapist at once. (Only the
             # phrases say clear risk; the risk words never do.)
-            said = screen.screen(
-                mail.subject + "\n" + quoting.new_words(mail.text),
-                extra_phrases=self.policy.crisis_phrases,
-            )
+            words = mail.subject + "\n" + quoting.new_words(mail.text)
+            said = screen.screen(words, extra_phrases=self.policy.crisis_phrases)
             therapist = self.settings.practice.therapist_email
             if said.risk is screen.Risk.CLEAR and mail.from_addr != therapist:
                 with self.store.transaction():
-                    self.intake.escalate_now(key, enquiry, mail)
+                    self.intake.escalate_now(
+                        key, enquiry, mail, asks=diary_doubt.asks(said, words)
+                    )
                     self.store.mark_seen(
                         key.uidvalidity,
                         key.uid,
@@ -897,13 +899,14 @@ class Runner:
             mail.from_addr != self.settings.practice.therapist_email
         )
         with self.store.transaction():
+            new_words = quoting.new_words(mail.text)
             said = reply_risk.screen_reply(
-                mail.subject,
-                quoting.new_words(mail.text),
-                extra_phrases=self.policy.crisis_phrases,
+                mail.subject, new_words, extra_phrases=self.policy.crisis_phrases
             )
             if from_person and said.risk is screen.Risk.CLEAR:
-                self.intake.escalate_now(key, enquiry, mail)
+                self.intake.escalate_now(
+                    key, enquiry, mail, asks=diary_doubt.asks(said, new_words)
+                )
                 outcome = "owned-crisis"
             else:
                 if from_person and screen.is_news(

@@ -66,7 +66,13 @@ LETTERS: dict[str, Letter] = {
     ),
     "kept": _letter(TO_PERSON, ("slot", "note", "lapsed"), strong=("slot.practice",)),
     "still_suits": _letter(TO_PERSON, ("slot",), strong=("slot.practice",)),
-    "safety": _letter(TO_PERSON, ("safety_message",), strong=("safety_message",)),
+    "safety": _letter(
+        TO_PERSON,
+        ("safety_message", "asks"),
+        samples={"asks": False},
+        strong=("safety_message",),
+        branches=({"asks": True},),
+    ),
     "reminder": _letter(TO_PERSON, ("slot",), strong=("slot.practice",)),
     "followup": _letter(TO_PERSON, ("when",), samples={"when": "on Tuesday"}),
     "followup_nudge": _letter(TO_PERSON),
@@ -93,7 +99,13 @@ LETTERS: dict[str, Letter] = {
         branches=(
             *(
                 {"level": "clear", "answered": answered, "safety_note": ""}
-                for answered in ("safety", "nothing", "invitation", "thread")
+                for answered in (
+                    "safety",
+                    "safety-question",
+                    "nothing",
+                    "invitation",
+                    "thread",
+                )
             ),
             *(
                 {"level": "possible", "answered": answered}
@@ -210,7 +222,10 @@ def sample_context(kind: str, settings: Settings) -> dict[str, object]:
     """Believable values for exactly the names `kind` may use."""
     letter = LETTERS[kind]
     shared = _shared_samples(settings)
-    return {name: letter.samples.get(name, shared[name]) for name in letter.names}
+    return {
+        name: letter.samples[name] if name in letter.samples else shared[name]
+        for name in letter.names
+    }
 
 
 def branch_contexts(kind: str, sample: Mapping[str, object]) -> list[dict[str, object]]:

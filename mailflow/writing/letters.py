@@ -297,11 +297,20 @@ class Letters:
         )
 
     def safety(
-        self, enquiry_id: int, person: Recipient, thread: Thread, step: str
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        thread: Thread,
+        step: str,
+        *,
+        asks: bool = False,
     ) -> None:
+        """`asks`: their only words of risk are also said of a diary
+        (`diary_doubt`): the letter asks rather than assumes."""
         context = {
             **self._person_base(person),
             "safety_message": self.settings.safety.message.strip(),
+            "asks": asks,
         }
         self._to_person(enquiry_id, "safety", step, person, thread, context)
 
@@ -390,8 +399,10 @@ class Letters:
     ) -> None:
         """The therapist told at once. `level` "clear" (the safety message went
         instead of times) or "possible" (times went; the pick waits for their
-        approval); `answered` says what the person got: "safety", "times" or
-        "nothing" (an existing client: mailflow does not write to them),
+        approval); `answered` says what the person got: "safety",
+        "safety-question" (the safety message asking whether they meant their
+        diary: `diary_doubt`), "times" or "nothing" (an existing client:
+        mailflow does not write to them),
         "invitation" (a stranger's calendar invitation: nor to them) or
         "thread" (a reply in a conversation mailflow is not part of: nor).
         `weighed`: no phrase of risk, only the risk words (`reply_risk`).

@@ -1,0 +1,145 @@
+# print() is this script's whole output; T201 is waived for bench/** in pyproject.toml.
+"""`make understand`, last section: which safety letter goes, on words of not
+being around (`tests/corpus/not_around`).
+
+"Not sure I'll be around next Tuesday" stays clear risk (no times, the
+therapist at once); `mailflow.reading.diary_doubt` decides only whether the
+safety message asks what they meant or assumes the worst. Each case is read
+as a run reads it: a first mail through `classify`, a reply's new words
+through `reply_risk`. Prints, by label and by where it was written, what the
+person would get: times (no alert), times with an alert (possible risk), the
+safety message that assumes, or the one that asks; and every crisis that
+gets the asking letter or less, and every ordinary mail that gets the
+assuming one. `tests/test_understand.py` asserts the floors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+from understand import _DATE, POLICY  # bench/understand.py, beside this script
+
+from mailflow.model import Verdict
+from mailflow.reading import diary_doubt, quoting, reply_risk
+from mailflow.reading.classify import classify_new
+from mailflow.reading.parse import parse_mail
+
+ROOT = Path(__file__).resolve().parents[1]
+NOT_AROUND = ROOT / "tests" / "corpus" / "not_around"
+LETTERS = ("times", "alert", "asks", "assumes", "note")
+"""What the person gets: times; times and an alert to the therapist (possible
+risk); the safety message that asks; the one that assumes; nothing yet (the
+therapist asked first: a first mail that is not plainly a request)."""
+
+
+@dataclass
+class Letters:
+    cases: int = 0
+    got: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    """(label, where, letter) -> cases."""
+    shown: list[tuple[str, str, str, str]] = field(default_factory=list)
+    """(id, label, letter, first words) of the cases worth reading."""
+
+    def count(self, label: str, letter: str, where: str | None = None) -> int:
+        return sum(
+            n
+            for (lab, at, got), n in self.got.items()
+            if lab == label and got == letter and (where is None or at == where)
+        )
+
+    def labelled(self, label: str) -> int:
+        return sum(n for (lab, _, _), n in self.got.items() if lab == label)
+
+
+def letter(case: dict[str, str]) -> str:
+    """What the person who wrote `case` gets."""
+    if case["where"] == "reply":
+        words = quoting.new_words(case["text"])
+        said = reply_risk.screen_reply("Re: Your free 15-minute call", words)
+        if said.risk.value == "clear":
+            return "asks" if diary_doubt.asks(said, words) else "assumes"
+        return "alert" if said.risk.value == "possible" else "times"
+    message = EmailMessage()
+    message["From"] = "Alex Morgan <alex.morgan@example.org>"
+    message["To"] = "Riverside Counselling <hello@riverside.example>"
+    message["Subject"] = "Counselling enquiry"
+    message["Message-ID"] = f"<{case['id']}@corpus.example>"
+    message["Date"] = format_datetime(_DATE)
+    message.set_content(case["text"])
+    found = classify_new(
+        parse_mail(message.as_bytes()), POLICY, contacts=(), owned_thread=False
+    )
+    if found.risk == "clear":
+        return "asks" if found.diary_doubt else "assumes"
+    if found.verdict is not Verdict.REQUEST:
+        return "note"
+    return "alert" if found.risk == "possible" else "times"
+
+
+def score(folder: Path = NOT_AROUND) -> Letters:
+    result = Letters()
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text("utf-8").splitlines():
+            if not line.strip():
+                continue
+            case = json.loads(line)
+            got = letter(case)
+            result.cases += 1
+            result.got[(case["label"], case["where"], got)] += 1
+            worth = (case["label"] == "crisis" and got in {"asks", "times"}) or (
+                case["label"] == "ordinary" and got == "assumes"
+            )
+            if worth:
+                first = " ".join(case["text"].split())[:90]
+                result.shown.append((case["id"], case["label"], got, first))
+    return result
+
+
+def report(result: Letters) -> str:
+    lines = [
+        f"the safety letter on words of not being around ({result.cases} cases,"
+        f" {NOT_AROUND.relative_to(ROOT)}):",
+        "",
+        f"{'label':<10}{'where':<7}" + "".join(f"{name:>9}" for name in LETTERS),
+    ]
+    for label in ("ordinary", "grief", "crisis"):
+        for where in ("first", "reply"):
+            lines.append(
+                f"{label:<10}{where:<7}"
+                + "".join(f"{result.count(label, n, where):>9}" for n in LETTERS)
+            )
+    clear_ordinary = result.count("ordinary", "asks") + result.count(
+        "ordinary", "assumes"
+    )
+    clear_crises = result.count("crisis", "asks") + result.count("crisis", "assumes")
+    lines += [
+        "",
+        f"ordinary mail read as clear risk that gets the asking letter:"
+        f" {result.count('ordinary', 'asks')} of {clear_ordinary}",
+        f"crises read as clear risk that get the asking letter:"
+        f" {result.count('crisis', 'asks')} of {clear_crises}"
+        " (the same urgent alert; the letter asks instead of assuming)",
+        "",
+        f"worth reading ({len(result.shown)}): crises that get the asking letter"
+        " or times, ordinary mail that gets the assuming one",
+    ]
+    lines += [
+        f"  {ident:<9} {label:>8} -> {got:<8} {first}"
+        for ident, label, got, first in result.shown
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    print(report(score()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
