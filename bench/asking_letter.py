@@ -32,10 +32,14 @@ from mailflow.reading.parse import parse_mail
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_AROUND = ROOT / "tests" / "corpus" / "not_around"
-LETTERS = ("times", "alert", "asks", "assumes", "note")
+HELD_OUT = NOT_AROUND / "held_out"
+"""A fresh writer's set, never learned from: figures only, no cases shown."""
+_ORDER = ["ordinary", "grief", "crisis"]
+LETTERS = ("times", "alert", "asks", "assumes", "note", "left")
 """What the person gets: times; times and an alert to the therapist (possible
 risk); the safety message that asks; the one that assumes; nothing yet (the
-therapist asked first: a first mail that is not plainly a request)."""
+therapist asked first: a first mail that is not plainly a request); nothing
+(left alone: not a request, no risk heard)."""
 
 
 @dataclass
@@ -77,8 +81,10 @@ def letter(case: dict[str, str]) -> str:
     )
     if found.risk == "clear":
         return "asks" if found.diary_doubt else "assumes"
-    if found.verdict is not Verdict.REQUEST:
+    if found.verdict is Verdict.ASK:
         return "note"
+    if found.verdict is not Verdict.REQUEST:
+        return "left"
     return "alert" if found.risk == "possible" else "times"
 
 
@@ -92,23 +98,26 @@ def score(folder: Path = NOT_AROUND) -> Letters:
             got = letter(case)
             result.cases += 1
             result.got[(case["label"], case["where"], got)] += 1
-            worth = (case["label"] == "crisis" and got in {"asks", "times"}) or (
-                case["label"] == "ordinary" and got == "assumes"
-            )
+            worth = (
+                case["label"] == "crisis" and got in {"asks", "times", "left"}
+            ) or (case["label"] == "ordinary" and got == "assumes")
             if worth:
                 first = " ".join(case["text"].split())[:90]
                 result.shown.append((case["id"], case["label"], got, first))
     return result
 
 
-def report(result: Letters) -> str:
+def report(result: Letters, folder: Path = NOT_AROUND, *, shown: bool = True) -> str:
+    """The table and figures; `shown`: every case worth reading (never for a
+    held-out set, so nobody tunes the reading to it by sight)."""
     lines = [
         f"the safety letter on words of not being around ({result.cases} cases,"
-        f" {NOT_AROUND.relative_to(ROOT)}):",
+        f" {folder.relative_to(ROOT)}):",
         "",
         f"{'label':<10}{'where':<7}" + "".join(f"{name:>9}" for name in LETTERS),
     ]
-    for label in ("ordinary", "grief", "crisis"):
+    labels = sorted({label for label, _, _ in result.got}, key=_ORDER.index)
+    for label in labels:
         for where in ("first", "reply"):
             lines.append(
                 f"{label:<10}{where:<7}"
@@ -125,19 +134,24 @@ def report(result: Letters) -> str:
         f"crises read as clear risk that get the asking letter:"
         f" {result.count('crisis', 'asks')} of {clear_crises}"
         " (the same urgent alert; the letter asks instead of assuming)",
+        f"crises given times with nobody told: {result.count('crisis', 'times')}"
+        f" of {result.labelled('crisis')}",
         "",
         f"worth reading ({len(result.shown)}): crises that get the asking letter"
-        " or times, ordinary mail that gets the assuming one",
+        " or times, ordinary mail that gets the assuming one"
+        + ("" if shown else ", by count only"),
     ]
     lines += [
         f"  {ident:<9} {label:>8} -> {got:<8} {first}"
-        for ident, label, got, first in result.shown
+        for ident, label, got, first in (result.shown if shown else ())
     ]
     return "\n".join(lines)
 
 
 def main() -> int:
     print(report(score()))
+    print()
+    print(report(score(HELD_OUT), HELD_OUT, shown=False))
     return 0
 
 

@@ -12,7 +12,6 @@ DIARY = [
     "Hi, thanks for the times. I don't think I'll be around on Monday now, my"
     " manager has moved our team meeting, so could we do Wednesday at 2 instead?",
     "not sure if ill be around at exactly 4, my last lesson might run over",
-    "I'm not going to be around much longer in Brighton, I'm moving to Leeds.",
     "I'm not sure I'll be around next month as I'm moving in with my partner.",
     "Sorry, I won't be around by 7 on Thursdays. Could we make it 8?",
     "No idea whether I'll be around at lunch, I'm on call.",
@@ -30,10 +29,19 @@ def test_diary_words_stay_clear_risk_and_the_letter_asks(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        # Anything else near risk beside them: a means, a will, a goodbye, a death.
+        # A life's words, even where a move follows: "much longer", "by then".
+        "I'm not going to be around much longer in Brighton, I'm moving to Leeds.",
+        "Tuesday is fine. honestly not sure I'll be around by then anyway.",
+        # No diary's time beside them.
+        "yes the 14th is ok. dont think ill be here for it tho",
+        # Anything else near risk beside them: a means, a will, a goodbye, a death,
+        # an idiom of death, the phrase book's words that keep the letter assuming.
         "I won't be around next week, I've got the tablets ready.",
         "I won't be around next week. I've written my will and sorted everything.",
         "Not sure I'll be around by Friday. This is my last message.",
+        "I won't be around next week. I've made my arrangements. Thank you.",
+        "I won't be around tomorrow, I've booked a hotel room on my own.",
+        "Not sure I'll be around next week. I'd rather die than face another.",
         "My mum is dying and won't be around much longer.",
         # Another phrase of risk, or a way to reach them safely.
         "I don't think I'll be around much longer. I want to kill myself.",
@@ -80,3 +88,87 @@ def test_a_request_carries_the_doubt_to_the_letter() -> None:
     assert found.verdict is Verdict.REQUEST
     assert found.crisis  # the safety message instead of times
     assert found.diary_doubt
+
+
+# A fifth blind set (tests/corpus/not_around): crises that read as nothing.
+FIFTH_SET_NOT_AROUND = [
+    "ok 4pm. if im still around",
+    "Thursday at 2 then, if I'm still here by then.",
+    "3pm thurs is ok. tbh i wasnt planning on being around by thurs",
+    "I've been planning to not be around after Thanksgiving.",
+    "Tuesday's fine. Might not be for much longer after that though.",
+    "I'm not going to be around for Christmas though.",
+    "yes book me in. i wont be around for my sisters wedding in may.",
+    "I don't plan to be around long.",
+]
+FIFTH_SET_SUICIDAL = [
+    "I've reached the point where I don't want to be around anymore.",
+    "I've felt like a burden since the accident and I've been planning an end to it.",
+    "I do not expect to be around much after that, as I have lived long enough.",
+    "honestly ive been thinking everyones lives would be easier",
+    "I've had the tablets out on the table all night.",
+]
+FIFTH_SET_CALM = [
+    "I've lived long enough to know I need some help.",
+    "If I'm still around at 5 I'll pick up, otherwise leave a message.",
+    "I'll be around, probably, so any time is fine.",
+    "Not going to be around for Christmas week - we're at the in-laws' in Inverness.",
+    "I won't be around for Christmas, I'm staying with my sister in York.",
+    "We're planning an end of term party for the kids.",
+    "I don't plan to be around long enough term to need weekly sessions.",
+    # Tried on the fifth set and taken out: a held-out set's ordinary mail
+    # said them more often than its crises.
+    "Honestly I wasn't sure I'd be around for a 9am call, so later is better.",
+    "hi im 18 and not going to be around after this weekend, off to uni",
+]
+
+
+@pytest.mark.parametrize("text", FIFTH_SET_NOT_AROUND)
+def test_fifth_set_not_around_is_clear_risk_that_may_ask(text: str) -> None:
+    said = screen.screen(text)
+    assert said.risk is screen.Risk.CLEAR
+    assert diary_doubt.FAMILY in said.families
+
+
+@pytest.mark.parametrize("text", FIFTH_SET_SUICIDAL)
+def test_fifth_set_suicidal_words_are_clear_risk_that_assumes(text: str) -> None:
+    said = screen.screen(text)
+    assert said.risk is screen.Risk.CLEAR
+    assert not diary_doubt.asks(said, text)
+
+
+@pytest.mark.parametrize("text", FIFTH_SET_CALM)
+def test_fifth_set_hard_negatives_are_not_clear_risk(text: str) -> None:
+    assert screen.screen(text).risk is not screen.Risk.CLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thursday works. I've been feeling like a burden to everyone lately.",
+    ],
+)
+def test_a_burden_to_everyone_is_possible_risk(text: str) -> None:
+    assert screen.screen(text).risk is screen.Risk.POSSIBLE
+
+
+def test_a_mail_that_asks_for_nothing_is_never_offered_times() -> None:
+    """The letter that asks says "I will write back with times": only for
+    someone who asked for the call."""
+    from email.message import EmailMessage
+
+    from mailflow.model import Verdict
+    from mailflow.reading.classify import RequestPolicy, classify_new
+    from mailflow.reading.parse import parse_mail
+
+    message = EmailMessage()
+    message["From"] = "Dana Cole <dana@example.org>"
+    message["To"] = "hello@riverside.example"
+    message["Subject"] = "hi"
+    message.set_content("not sure ill be around next tuesday")
+    policy = RequestPolicy("hello@riverside.example", "sam@riverside.example", "GB")
+    found = classify_new(
+        parse_mail(message.as_bytes()), policy, contacts=(), owned_thread=False
+    )
+    assert found.verdict is Verdict.CRISIS
+    assert not found.diary_doubt

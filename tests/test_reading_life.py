@@ -803,7 +803,8 @@ def test_words_also_said_of_a_diary_get_a_safety_message_that_asks(setup) -> Non
         "Hello Sam, Someone who wrote to the practice may be at risk"
     )
     assert "also say of their diary" in said
-    assert "sent them your safety message asking what they meant" in said
+    assert "sent them your safety message. Their words of risk" in said
+    assert "asked what they meant rather than assuming" in said
     assert "Please contact them yourself as soon as you can" in said
 
 
@@ -826,3 +827,60 @@ def test_a_reply_with_words_also_said_of_a_diary_gets_the_asking_letter(setup) -
     assert "rather ask than guess" in " ".join(plain(letter).split())
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
     assert "also say of their diary" in " ".join(plain(alert).split())
+
+
+MOVE_TO_FRIDAY = (
+    "Sorry, I won't be around tomorrow after all. Could we do Friday instead?"
+)
+
+
+def test_a_person_already_known_at_risk_gets_the_letter_that_assumes(setup) -> None:
+    """Possible risk told in their first mail: the same diary words in a reply
+    are escalated with the letter that assumes, and the alert says so (it
+    never says these are their only words of risk)."""
+    server, boxes, config = setup
+    offer = _offer(
+        server,
+        boxes,
+        config,
+        body="Hello, I'd like to book the free 15 minute call please. I've been"
+        " having dark thoughts lately.",
+    )
+    (first,) = mails(server, boxes.therapist, "crisis_alert")
+    at = NOW + timedelta(hours=1)
+    _reply_in(server, boxes, offer, MOVE_TO_FRIDAY, at)
+    assert run(config, at) == 0
+    (letter,) = mails(server, boxes.person, "safety")
+    assert "sounds really hard" in plain(letter)
+    alerts = mails(server, boxes.therapist, "crisis_alert")
+    (second,) = [a for a in alerts if a["Message-ID"] != first["Message-ID"]]
+    said = " ".join(plain(second).split())
+    assert "it sent them your safety message." in said
+    assert "also say of their diary" not in said
+
+
+def test_a_practices_own_templates_from_before_keep_the_letter_that_assumes(
+    tmp_path, mail_server, mailboxes
+) -> None:
+    """Their own safety letter has no asking branch: it is sent as it is, and
+    the alert says what was sent (the safety message), not that it asked."""
+    mine = tmp_path / "letters"
+    mine.mkdir()
+    (mine / "safety.txt.j2").write_text(
+        "Hello{% if greeting_name %} {{ greeting_name }}{% endif %},\n\n"
+        "Thank you for writing to me. What you describe sounds really hard.\n\n"
+        '{{ safety_message }}\n\n{% include "_signature.txt.j2" %}\n',
+        encoding="utf-8",
+    )
+    assert "asks" not in (mine / "safety.txt.j2").read_text(encoding="utf-8")
+    config = write_config(
+        tmp_path, mail_server, mailboxes, f'[templates]\ndirectory = "{mine}"\n'
+    )
+    writes(mail_server, mailboxes, DIARY_WORDS)
+    assert run(config) == 0
+    (letter,) = mails(mail_server, mailboxes.person, "safety")
+    assert "sounds really hard" in plain(letter)
+    (alert,) = mails(mail_server, mailboxes.therapist, "crisis_alert")
+    said = " ".join(plain(alert).split())
+    assert "it sent them your safety message." in said
+    assert "also say of their diary" not in said

@@ -340,7 +340,10 @@ def classify_new(
         # crisis is the therapist's at once; a stranger also gets the safety
         # message), unless a professional writes about someone in their care.
         if existing or reading.verdict is not Verdict.REQUEST:
-            return replace(found, verdict=Verdict.CRISIS, reason="crisis")
+            # Asked for nothing: the letter never offers to write with times.
+            return replace(
+                found, verdict=Verdict.CRISIS, reason="crisis", diary_doubt=False
+            )
         return found
     if existing:
         return _ignore("existing-contact")

@@ -5,32 +5,65 @@ it; "not sure I'll be around next Tuesday" is how everyone else talks about
 their week. The phrase book cannot tell the two apart: two designs that read
 a diary beside these words read crises lower (README), so both stay clear
 risk, with no times and the therapist alerted at once. What is decided here
-is only the safety letter's words. Where these are a mail's only words of
-risk or near it, and the risk words do not weigh it like a crisis's, the
-letter does not tell someone who wrote about their week that what they
-describe sounds really hard: it says which words it stopped at, gives the
-practice's safety message, and asks them to say if they only meant their
-plans. Anything more (a means, a goodbye, a burden, a death: `near_risk`)
-keeps the letter that assumes the worst.
+is only the safety letter's words, for someone who asked for the call and of
+whom nothing else is known. The letter asks what they meant, instead of
+telling someone who wrote about their week that it sounds really hard, only
+where every not-around phrase has a diary's time right after it ("next
+Tuesday", "by 7", "in August") and none a life's ("much longer", "by then",
+"anyway"), and nothing else in the mail is near risk: no other phrase of risk
+or safety need, no goodbye, hint or ending, no word of death, a means, harm,
+violence or hopelessness (idioms not excused), none of the phrase book's
+words that keep the letter assuming ("my arrangements", "for the best"), and
+words that do not weigh like a crisis's. Anything else keeps the letter
+that assumes the worst.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
+from mailflow.model import Enquiry
 from mailflow.reading import risk_words, screen
 from mailflow.reading.phrases import DEFAULT_LANGUAGE, phrases
 
 FAMILY: Final = "not-around"
 """The phrase book's family of these words (en.toml)."""
+_AFTER: Final = 40
+"""How far after a not-around phrase its diary's time may stand."""
+_SENTENCE_END: Final = re.compile(r"[.!?;\n]")
 
 
 def asks(said: screen.Screening, words: str, language: str = DEFAULT_LANGUAGE) -> bool:
-    """Whether the safety letter asks rather than assumes: clear risk from the
-    not-around words alone (no other phrase of risk, no safety need), in
-    `words` with no other word near risk, that do not weigh like a crisis's."""
+    """Whether the safety letter for `words` (what they wrote, subject and
+    all) asks rather than assumes; `said` is their screening."""
     if said.risk is not screen.Risk.CLEAR or said.families != (FAMILY,):
         return False
-    (family,) = (f for f in phrases(language).risk.clear if f.name == FAMILY)
-    rest = family.pattern.sub(" ", screen.normalize(words[: screen.MAX_SCREEN_CHARS]))
-    return not screen.near_risk(rest, language=language) and not risk_words.heavy(words)
+    book = phrases(language).risk
+    (family,) = (f for f in book.clear if f.name == FAMILY)
+    normal = screen.normalize(words[: screen.MAX_SCREEN_CHARS])
+    found = list(family.pattern.finditer(normal))
+    if not found:
+        return False
+    for match in found:
+        after = normal[match.end() : match.end() + _AFTER]
+        said_here = match.group(0) + _SENTENCE_END.split(after, maxsplit=1)[0]
+        if book.not_around_life.search(said_here):
+            return False
+        if not book.not_around_diary.search(said_here):
+            return False
+    rest = family.pattern.sub(" ", normal)
+    nearby = (
+        book.not_around_keep,
+        *(f.pattern for f in book.possible),
+        *(f.pattern for f in book.concern),
+    )
+    if any(pattern.search(rest) for pattern in nearby):
+        return False
+    return not risk_words.heavy(words)
+
+
+def still_asks(asked: bool, known: Enquiry | None) -> bool:
+    """`asked` (the letter would ask), unless mailflow already knows of risk or
+    a safety need for this person: then it assumes, as the alert says."""
+    return asked and (known is None or (known.risk == "none" and not known.safety_note))

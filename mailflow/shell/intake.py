@@ -30,7 +30,7 @@ from mailflow.model import (
 # Loaded on first use, like the runner's: an empty poll answers nothing.
 if TYPE_CHECKING:
     from mailflow.config import Settings
-    from mailflow.reading import extract, quoting, screen
+    from mailflow.reading import diary_doubt, extract, quoting, screen
     from mailflow.shell.conversation import Conversation
     from mailflow.shell.runner import RunReport
     from mailflow.shell.schedule import Schedule
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from mailflow.writing.letters import AfterCallLetters, Recipient, Thread
 else:
     compose = lazy_module("mailflow.writing.compose")
+    diary_doubt = lazy_module("mailflow.reading.diary_doubt")
     extract = lazy_module("mailflow.reading.extract")
     letters = lazy_module("mailflow.writing.letters")
     quoting = lazy_module("mailflow.reading.quoting")
@@ -137,7 +138,7 @@ class Intake:
             asked_for=verdict.verdict is Verdict.REQUEST,
             existing=verdict.existing,
             came_as=_CAME_AS.get(verdict.reason, ""),
-            asks=verdict.diary_doubt,
+            asks=diary_doubt.still_asks(verdict.diary_doubt, carried),
         )
 
     def _escalate(
@@ -192,6 +193,7 @@ class Intake:
             mail.message_id,
             (*mail.references, *_own_id(mail)),
         )
+        asks = diary_doubt.still_asks(asks, enquiry)
         self.conversation.apply(enquiry, workflow.on_crisis(enquiry.state))
         self._crisis(
             enquiry.id,
@@ -450,13 +452,13 @@ class Intake:
         in someone else's thread) and an immediate alert to the therapist,
         Reply-To the person, quoting an invitation's own words first. `asks`:
         the message asks whether they meant their diary, and the alert says so."""
+        # The practice's own templates from before the asking letter: it assumes.
+        asks = asks and safety_message and self.letters.can_ask()
         if safety_message:
             self.letters.safety(enquiry_id, person, thread, step, asks=asks)
         answered = (
-            ("safety-question" if asks else "safety")
-            if safety_message
-            else (came_as or "nothing")
-        )
+            "safety-question" if asks else "safety" if safety_message else came_as
+        ) or "nothing"
         text = mail.text
         if mail.has_calendar and mail.calendar_words:
             # First: what the writer put in the calendar, before any boilerplate.

@@ -905,7 +905,10 @@ class Runner:
             )
             if from_person and said.risk is screen.Risk.CLEAR:
                 self.intake.escalate_now(
-                    key, enquiry, mail, asks=diary_doubt.asks(said, new_words)
+                    key,
+                    enquiry,
+                    mail,
+                    asks=diary_doubt.asks(said, f"{mail.subject}\n{new_words}"),
                 )
                 outcome = "owned-crisis"
             else:

@@ -177,6 +177,15 @@ def template_name(kind: str) -> str:
     return f"{kind}.txt.j2"
 
 
+def template_source(kind: str, directory: Path | None = None) -> str:
+    """The text of the template `render` would use for `kind`: the practice's
+    own in `directory` where there is one, else the shipped one."""
+    for folder in (directory, TEMPLATE_DIR):
+        if folder is not None and (folder / template_name(kind)).is_file():
+            return (folder / template_name(kind)).read_text(encoding="utf-8")
+    return ""
+
+
 def render(
     kind: str, context: dict[str, Any], directory: Path | None = None
 ) -> tuple[str, str]:

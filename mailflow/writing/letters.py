@@ -296,6 +296,15 @@ class Letters:
             enquiry_id, "offer_again", step, person, thread, context, expects=expects
         )
 
+    def can_ask(self) -> bool:
+        """Whether the templates in use have the safety letter that asks and
+        the alert that says so; a practice's own from before they existed
+        have neither, and then the letter assumes and the alert says that."""
+        directory = self.settings.templates.directory
+        return "asks" in compose.template_source(
+            "safety", directory
+        ) and "safety-question" in compose.template_source("crisis_alert", directory)
+
     def safety(
         self,
         enquiry_id: int,

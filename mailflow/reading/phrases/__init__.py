@@ -48,6 +48,11 @@ class RiskPhrases:
     topic: re.Pattern[str]
     first_person: re.Pattern[str]
     farewells_for_clear: int
+    not_around_diary: re.Pattern[str]
+    not_around_life: re.Pattern[str]
+    not_around_keep: re.Pattern[str]
+    """For the safety letter only (`diary_doubt`): a diary's time after a
+    not-around phrase, a life's, and words that keep the letter assuming."""
     clause: re.Pattern[str]
     concern: tuple[Family, ...]
     """Kinds of words near risk (death, means, harm, violence, an ending,
@@ -134,6 +139,9 @@ def build(language: str, data: dict[str, Any], make: Compile = re.compile) -> Ph
             topic=one(risk["frames"]["topic"]),
             first_person=one(risk["frames"]["first_person"]),
             farewells_for_clear=max(1, int(risk["farewell"]["for_clear"])),
+            not_around_diary=one(risk["not_around"]["diary"]),
+            not_around_life=one(risk["not_around"]["life"]),
+            not_around_keep=one(risk["not_around"]["keep"]),
             clause=make("|".join(risk["clause"]["patterns"]), 0),
             concern=families(risk["concern"]["kinds"]),
         ),
