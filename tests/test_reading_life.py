@@ -692,7 +692,11 @@ def test_crisis_words_in_a_thread_answered_by_hand_still_alert_the_therapist(
         server, boxes, offer, "I can't keep going. I want to end my life tonight.", at
     )
     assert run(config, at) == 0
-    assert len(mails(server, boxes.therapist, "crisis_alert")) == alerts_before + 1
+    alerts = mails(server, boxes.therapist, "crisis_alert")
+    assert len(alerts) == alerts_before + 1
+    said = " ".join(plain(alerts[-1]).split())
+    assert "a conversation that is already yours" in said
+    assert "someone you already write to" not in said
     assert "safety" not in kinds(server, boxes.person)  # the therapist's to answer
     # A quiet reply there is still left to the therapist: nothing sent.
     person_before = len(mails(server, boxes.person))

@@ -278,6 +278,7 @@ def test_check_renders_every_branch_of_the_crisis_alert(tmp_path, capsys):
         "nothing",
         "safety",
         "safety-question",
+        "yours",
         "invitation",
         "thread",
     }

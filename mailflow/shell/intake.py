@@ -202,6 +202,7 @@ class Intake:
             thread,
             step=f"crisis:{key.fingerprint}",
             safety_message=safety_message and not human,
+            came_as="yours" if human else "",
             asks=asks,
         )
 

@@ -102,6 +102,7 @@ LETTERS: dict[str, Letter] = {
                 for answered in (
                     "safety",
                     "safety-question",
+                    "yours",
                     "nothing",
                     "invitation",
                     "thread",

@@ -410,8 +410,9 @@ class Letters:
         instead of times) or "possible" (times went; the pick waits for their
         approval); `answered` says what the person got: "safety",
         "safety-question" (the safety message asking whether they meant their
-        diary: `diary_doubt`), "times" or "nothing" (an existing client:
-        mailflow does not write to them),
+        diary: `diary_doubt`), "times", "yours" (a new mail in a conversation
+        already the therapist's: nothing sent) or "nothing" (an existing
+        client: mailflow does not write to them),
         "invitation" (a stranger's calendar invitation: nor to them) or
         "thread" (a reply in a conversation mailflow is not part of: nor).
         `weighed`: no phrase of risk, only the risk words (`reply_risk`).
