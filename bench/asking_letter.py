@@ -32,6 +32,8 @@ from mailflow.reading.parse import parse_mail
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_AROUND = ROOT / "tests" / "corpus" / "not_around"
+INDIRECT = ROOT / "tests" / "corpus" / "indirect"
+"""Crises said indirectly, and their hard negatives: not learned from yet."""
 HELD_OUT = NOT_AROUND / "held_out"
 """A fresh writer's set, never learned from: figures only, no cases shown."""
 _ORDER = ["ordinary", "grief", "crisis"]
@@ -152,6 +154,8 @@ def main() -> int:
     print(report(score()))
     print()
     print(report(score(HELD_OUT), HELD_OUT, shown=False))
+    print()
+    print(report(score(INDIRECT), INDIRECT, shown=False))
     return 0
 
 

@@ -13,6 +13,7 @@ DIARY = [
     " manager has moved our team meeting, so could we do Wednesday at 2 instead?",
     "not sure if ill be around at exactly 4, my last lesson might run over",
     "I'm not sure I'll be around next month as I'm moving in with my partner.",
+    "Sorry, I won't be around tomorrow after all. Could we do Friday instead?",
     "Sorry, I won't be around by 7 on Thursdays. Could we make it 8?",
     "No idea whether I'll be around at lunch, I'm on call.",
 ]
@@ -34,6 +35,12 @@ def test_diary_words_stay_clear_risk_and_the_letter_asks(text: str) -> None:
         "Tuesday is fine. honestly not sure I'll be around by then anyway.",
         # No diary's time beside them.
         "yes the 14th is ok. dont think ill be here for it tho",
+        # No diary's reason and no other time asked for.
+        "I won't be here tomorrow.",
+        "I won't be here tomorrow. Tell my mum I'm sorry.",
+        "I won't be around next week. It's all planned.",
+        "Last night my daughter texted me: 'not sure I'll be around next Tuesday'."
+        " I'm frightened. Could we book a call?",
         # Anything else near risk beside them: a means, a will, a goodbye, a death,
         # an idiom of death, the phrase book's words that keep the letter assuming.
         "I won't be around next week, I've got the tablets ready.",
@@ -94,32 +101,35 @@ def test_a_request_carries_the_doubt_to_the_letter() -> None:
 FIFTH_SET_NOT_AROUND = [
     "ok 4pm. if im still around",
     "Thursday at 2 then, if I'm still here by then.",
-    "3pm thurs is ok. tbh i wasnt planning on being around by thurs",
-    "I've been planning to not be around after Thanksgiving.",
-    "Tuesday's fine. Might not be for much longer after that though.",
-    "I'm not going to be around for Christmas though.",
-    "yes book me in. i wont be around for my sisters wedding in may.",
+    "Tuesday's fine. I may not be here for much longer.",
     "I don't plan to be around long.",
 ]
 FIFTH_SET_SUICIDAL = [
     "I've reached the point where I don't want to be around anymore.",
     "I've felt like a burden since the accident and I've been planning an end to it.",
-    "I do not expect to be around much after that, as I have lived long enough.",
+    "I am 79 and I have lived long enough.",
     "honestly ive been thinking everyones lives would be easier",
     "I've had the tablets out on the table all night.",
 ]
 FIFTH_SET_CALM = [
     "I've lived long enough to know I need some help.",
+    "I've lived long enough in London to know the traffic is awful.",
     "If I'm still around at 5 I'll pick up, otherwise leave a message.",
     "I'll be around, probably, so any time is fine.",
     "Not going to be around for Christmas week - we're at the in-laws' in Inverness.",
-    "I won't be around for Christmas, I'm staying with my sister in York.",
     "We're planning an end of term party for the kids.",
-    "I don't plan to be around long enough term to need weekly sessions.",
-    # Tried on the fifth set and taken out: a held-out set's ordinary mail
-    # said them more often than its crises.
+    "We're planning an end to it by the summer, the divorce I mean.",
+    "I don't want to be around any more of his shouting.",
+    "Hopefully the waiting list might not be much longer.",
+    "their lives would be easier, I think, with more support.",
+    "I don't plan on being around long, just a quick call is fine.",
+    # Tried on the fifth set and taken out: a held-out set's ordinary mail, or
+    # a review's ordinary sentences and grief, said them as often as crises.
     "Honestly I wasn't sure I'd be around for a 9am call, so later is better.",
     "hi im 18 and not going to be around after this weekend, off to uni",
+    "If I'm not around by then, just leave a voicemail.",
+    "I'm planning not to be around in the mornings because of the school run.",
+    "We're not going to be around for Christmas, we're away.",
 ]
 
 
@@ -172,3 +182,30 @@ def test_a_mail_that_asks_for_nothing_is_never_offered_times() -> None:
     )
     assert found.verdict is Verdict.CRISIS
     assert not found.diary_doubt
+
+
+def test_what_is_known_of_the_person_keeps_the_letter_assuming() -> None:
+    """Risk or a safety need already on their enquiry: the letter assumes."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from mailflow.deciding import decide, workflow
+
+    opening = decide.Opening(
+        email="dana@example.org",
+        name="Dana",
+        phone=None,
+        subject="call",
+        request_message_id="<a@example.org>",
+        sender_offset_minutes=0,
+        first_message="",
+        risk="none",
+        safety_note="",
+    )
+    start = workflow.on_new_request("none", True)
+    known = decide.opened(opening, start, datetime(2026, 12, 1, tzinfo=UTC))
+    assert diary_doubt.still_asks(True, None)
+    assert diary_doubt.still_asks(True, known)
+    assert not diary_doubt.still_asks(False, known)
+    assert not diary_doubt.still_asks(True, replace(known, risk="possible"))
+    assert not diary_doubt.still_asks(True, replace(known, safety_note="after 6"))

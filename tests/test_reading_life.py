@@ -888,3 +888,32 @@ def test_a_practices_own_templates_from_before_keep_the_letter_that_assumes(
     said = " ".join(plain(alert).split())
     assert "it sent them your safety message." in said
     assert "also say of their diary" not in said
+
+
+def test_a_replys_own_subject_is_read_before_the_letter_asks(setup) -> None:
+    """The diary words under a subject of their own ("my last message"): the
+    letter assumes, as it would with those words in the body."""
+    server, boxes, config = setup
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    reply = answer(offer, sender=boxes.person, body=MOVE_TO_FRIDAY, sent_at=at)
+    subject = b"Subject: Re: " + offer["Subject"].removeprefix("Re: ").encode()
+    assert subject in reply
+    server.deliver(reply.replace(subject, b"Subject: my last message"), boxes.practice)
+    assert run(config, at) == 0
+    (letter,) = mails(server, boxes.person, "safety")
+    assert "sounds really hard" in plain(letter)
+
+
+def test_diary_words_in_a_thread_answered_by_hand_alert_without_asking(setup) -> None:
+    """The thread is the therapist's: nothing goes to the person, and the
+    alert says so (it never says a question was asked)."""
+    server, boxes, config = setup
+    offer = _answered_by_hand(server, boxes, config)
+    at = NOW + timedelta(hours=3)
+    _reply_in(server, boxes, offer, MOVE_TO_FRIDAY, at)
+    assert run(config, at) == 0
+    assert "safety" not in kinds(server, boxes.person)
+    said = " ".join(plain(mails(server, boxes.therapist, "crisis_alert")[-1]).split())
+    assert "a conversation that is already yours" in said
+    assert "also say of their diary" not in said

@@ -1923,7 +1923,11 @@ class WorkflowMachine(RuleBasedStateMachine):
                     assert state is before
                 case AlertTherapist(reason="booked-unclear"):
                     assert step.signal == "person"
-                    assert before is State.BOOKED
+                    # Rescheduling when the call's time has come is read as
+                    # booked: the call stands, the fresh times lapse.
+                    assert before is State.BOOKED or (
+                        before is State.RESCHEDULING and facts.call_started
+                    )
                     assert state is State.BOOKED
                 case AlertTherapist(reason="stood-down"):
                     assert step.signal == "therapist"

@@ -10,7 +10,9 @@ whom nothing else is known. The letter asks what they meant, instead of
 telling someone who wrote about their week that it sounds really hard, only
 where every not-around phrase has a diary's time right after it ("next
 Tuesday", "by 7", "in August") and none a life's ("much longer", "by then",
-"anyway"), and nothing else in the mail is near risk: no other phrase of risk
+"anyway"), the mail gives a diary's reason or asks for another time ("I'm
+at work", "could we do Wednesday instead?"), and nothing else in it is near
+risk: no other phrase of risk
 or safety need, no goodbye, hint or ending, no word of death, a means, harm,
 violence or hopelessness (idioms not excused), none of the phrase book's
 words that keep the letter assuming ("my arrangements", "for the best"), and
@@ -53,6 +55,8 @@ def asks(said: screen.Screening, words: str, language: str = DEFAULT_LANGUAGE) -
         if not book.not_around_diary.search(said_here):
             return False
     rest = family.pattern.sub(" ", normal)
+    if not book.not_around_reason.search(rest):
+        return False  # no reason of a diary's, no other time asked for
     nearby = (
         book.not_around_keep,
         *(f.pattern for f in book.possible),

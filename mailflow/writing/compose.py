@@ -186,6 +186,17 @@ def template_source(kind: str, directory: Path | None = None) -> str:
     return ""
 
 
+def template_names(kind: str, directory: Path | None = None) -> set[str]:
+    """The context names the template in use for `kind` reads (its own text;
+    what it includes is not followed)."""
+    from jinja2 import meta
+
+    env = _environment(directory or TEMPLATE_DIR)
+    return set(
+        meta.find_undeclared_variables(env.parse(template_source(kind, directory)))
+    )
+
+
 def render(
     kind: str, context: dict[str, Any], directory: Path | None = None
 ) -> tuple[str, str]:

@@ -301,7 +301,7 @@ class Letters:
         the alert that says so; a practice's own from before they existed
         have neither, and then the letter assumes and the alert says that."""
         directory = self.settings.templates.directory
-        return "asks" in compose.template_source(
+        return "asks" in compose.template_names(
             "safety", directory
         ) and "safety-question" in compose.template_source("crisis_alert", directory)
 

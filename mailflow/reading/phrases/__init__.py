@@ -50,9 +50,11 @@ class RiskPhrases:
     farewells_for_clear: int
     not_around_diary: re.Pattern[str]
     not_around_life: re.Pattern[str]
+    not_around_reason: re.Pattern[str]
     not_around_keep: re.Pattern[str]
     """For the safety letter only (`diary_doubt`): a diary's time after a
-    not-around phrase, a life's, and words that keep the letter assuming."""
+    not-around phrase, a life's, a diary's reason or another time asked for,
+    and words that keep the letter assuming."""
     clause: re.Pattern[str]
     concern: tuple[Family, ...]
     """Kinds of words near risk (death, means, harm, violence, an ending,
@@ -141,6 +143,7 @@ def build(language: str, data: dict[str, Any], make: Compile = re.compile) -> Ph
             farewells_for_clear=max(1, int(risk["farewell"]["for_clear"])),
             not_around_diary=one(risk["not_around"]["diary"]),
             not_around_life=one(risk["not_around"]["life"]),
+            not_around_reason=one(risk["not_around"]["reason"]),
             not_around_keep=one(risk["not_around"]["keep"]),
             clause=make("|".join(risk["clause"]["patterns"]), 0),
             concern=families(risk["concern"]["kinds"]),
