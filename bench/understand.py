@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -126,14 +127,28 @@ class Score:
         return self.alarm_cost(seekers) / people if people else 0.0
 
 
-def load(folder: Path = FIRST_MAIL, name: str = "*.jsonl") -> list[Case]:
-    """The cases of every file matching `name` in `folder`."""
+WRAP = 72
+"""Where mail programs that send plain text hard-wrap its lines."""
+
+
+def load(
+    folder: Path = FIRST_MAIL, name: str = "*.jsonl", *, wrapped: bool = False
+) -> list[Case]:
+    """The cases of every file matching `name` in `folder`; `wrapped`: each
+    paragraph of their text hard-wrapped at `WRAP` columns, as Thunderbird,
+    Outlook's plain text and many phones send it."""
     cases = []
     for path in sorted(folder.glob(name)):
         for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
             if line.strip():
                 try:
-                    cases.append(_case(json.loads(line)))
+                    data = json.loads(line)
+                    if wrapped and data.get("text"):
+                        data["text"] = "\n\n".join(
+                            textwrap.fill(paragraph, WRAP)
+                            for paragraph in str(data["text"]).split("\n\n")
+                        )
+                    cases.append(_case(data))
                 except (KeyError, ValueError) as exc:
                     raise SystemExit(f"{path.name}:{number}: {exc}") from exc
     return cases
@@ -242,6 +257,13 @@ _DATE = __import__("datetime").datetime(
 
 def main() -> int:
     print(report(score(load())))
+    wrapped = score(load(wrapped=True))
+    print(
+        f"\nthe same corpus hard-wrapped at {WRAP} columns: crisis recall"
+        f" {wrapped.crisis_recall:.1%}, crises heard {wrapped.crises_heard:.1%},"
+        f" given times with nobody told {wrapped.count('crisis', 'request')};"
+        f" precision {wrapped.precision:.1%}, recall {wrapped.recall:.1%}"
+    )
     not_here = score(load(NOT_HERE))
     print(
         f"\nnot here: a diary or a life ({NOT_HERE.relative_to(ROOT)}, learned from):"

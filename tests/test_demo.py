@@ -33,3 +33,5 @@ def test_the_demo_plays_every_scene() -> None:
     assert "please call 999 or Samaritans" in out  # Casey's safety message
     assert "Please read: Robyn" in out  # weighed by the risk words, read first
     assert "in Robyn's inbox" not in out  # and nothing sent to her
+    assert "in Priya's inbox" in out  # diary words: the safety message asks
+    assert "rather ask than guess what you meant" in " ".join(out.split())

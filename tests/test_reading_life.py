@@ -917,3 +917,20 @@ def test_diary_words_in_a_thread_answered_by_hand_alert_without_asking(setup) ->
     said = " ".join(plain(mails(server, boxes.therapist, "crisis_alert")[-1]).split())
     assert "a conversation that is already yours" in said
     assert "also say of their diary" not in said
+
+
+def test_a_crisis_hard_wrapped_by_the_mail_program_gets_the_safety_message(
+    setup,
+) -> None:
+    """Plain text wrapped at 72 columns, as Thunderbird or Outlook's plain
+    text sends it: the phrase split across two lines is still read."""
+    server, boxes, config = setup
+    body = (
+        "Hello, I'd like to book the free consultation call please. Honestly\n"
+        "I have been thinking about ending my\n"
+        "life lately and I don't know who else to tell.\n\nDana"
+    )
+    writes(server, boxes, body)
+    assert run(config) == 0
+    assert kinds(server, boxes.person) == ["safety"]
+    assert mails(server, boxes.therapist, "crisis_alert")

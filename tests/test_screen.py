@@ -1420,3 +1420,35 @@ def test_one_goodbye_or_a_way_planned_is_possible_risk(text: str) -> None:
 @pytest.mark.parametrize("text", NOT_HERE_NONE)
 def test_the_same_words_about_a_diary_or_a_plan_are_no_risk(text: str) -> None:
     assert screen(text).risk is Risk.NONE
+
+
+# Plain text as mail programs send it: lines wrapped at 72-78 columns, a
+# format=flowed space before the break, a quote's markers on each line.
+WRAPPED_CLEAR = [
+    "I have been thinking about ending my\nlife lately and I don't know who to tell.",
+    "Honestly some nights I want to kill\nmyself.",
+    "I swallowed thirty of my sleeping \ntablets last night.",
+    "My daughter told me:\n> I want to kill\n> myself\nWhat do I do?",
+    "I don't want to be\nalive any more.",
+]
+WRAPPED_CALM = [
+    "I'm not\nsuicidal, just exhausted by work.",
+    "Thanks,\n\nDana\nSuicide prevention lead, Leeds Mind",
+    "- killing time\n- myself and my partner are free on Tuesday",
+]
+
+
+@pytest.mark.parametrize("text", WRAPPED_CLEAR)
+def test_a_phrase_wrapped_across_lines_is_still_read(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+@pytest.mark.parametrize("text", WRAPPED_CALM)
+def test_joining_lines_makes_no_new_risk(text: str) -> None:
+    assert screen(text).risk is not Risk.CLEAR
+
+
+def test_a_wrapped_safety_need_is_kept_in_their_own_words() -> None:
+    said = screen("Please don't ring after 6,\nmy husband will be home.")
+    assert said.risk is Risk.POSSIBLE
+    assert said.needs == ("Please don't ring after 6, my husband will be home.",)

@@ -207,3 +207,17 @@ def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
     assert (
         indirect.count("ordinary", "asks") + indirect.count("ordinary", "assumes") <= 3
     )
+
+
+def test_mail_hard_wrapped_at_72_columns_is_read_as_the_same_words() -> None:
+    """Mail programs wrap plain text, so "thinking about ending my" may end
+    one line and "life" begin the next. Before the screen joined a
+    paragraph's lines, the corpus wrapped at 72 columns read 85.5% of its
+    crises as clear (98.8% unwrapped)."""
+    bench = _bench()
+    plain = bench.score(bench.load())
+    wrapped = bench.score(bench.load(wrapped=True))
+    assert wrapped.crisis_recall >= plain.crisis_recall - 0.005
+    assert wrapped.crises_heard == 1.0
+    assert wrapped.count("crisis", "request") == 0
+    assert wrapped.recall >= 0.94

@@ -39,6 +39,7 @@ PEOPLE = {
     ALEX: "Alex Morgan",
     "casey@example.org": "Casey",
     "robyn@example.org": "Robyn",
+    "priya@example.org": "Priya",
 }
 """Who is who, for headings ("in Jordan's inbox") and the From of their replies."""
 
@@ -273,6 +274,7 @@ def run_demo() -> int:
         sent = demo.sent_by(START + timedelta(minutes=5))
         print(f"messages sent by that run: {sent}")
         _scene_read_first(demo)
+        _scene_diary_words(demo)
         _scene_pick_and_approve(demo)
         _scene_therapist_proposes(demo)
         _scene_cancel(demo)
@@ -421,6 +423,29 @@ def _scene_read_first(demo: _Demo) -> None:
         could call me sometime
         """,
         minutes=6,
+    )
+
+
+def _scene_diary_words(demo: _Demo) -> None:
+    _say(
+        "Priya asks for the call and writes that she is not sure she will be "
+        "around next Tuesday. Those words are also how people in crisis say it, "
+        "so she gets no times and Sam is alerted at once; but her only words of "
+        "risk are a diary's, with a reason, so the safety message asks what she "
+        "meant instead of assuming the worst."
+    )
+    _stranger_writes(
+        demo,
+        "priya@example.org",
+        "Free consultation",
+        """
+        Hello, I'd like to book the free 15-minute call please. I'm not sure
+        I'll be around next Tuesday as I'm away with work, so later in the
+        week would suit me better.
+
+        Thanks, Priya
+        """,
+        minutes=8,
     )
 
 

@@ -43,7 +43,7 @@ def asks(said: screen.Screening, words: str, language: str = DEFAULT_LANGUAGE) -
         return False
     book = phrases(language).risk
     (family,) = (f for f in book.clear if f.name == FAMILY)
-    normal = screen.normalize(words[: screen.MAX_SCREEN_CHARS])
+    normal = screen.read_as(words)
     found = list(family.pattern.finditer(normal))
     if not found:
         return False

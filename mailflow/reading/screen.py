@@ -49,6 +49,10 @@ a goodbye, are clear; with a hint alone ("thanks for everything"), not."""
 _NEGATION_WORDS: Final = 4
 """A negator reaches this many words ahead: "not going to hurt myself"."""
 _QUOTED_LINE: Final = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
+_LINE_BREAK: Final = re.compile(r"(?<!\n)\n((?:[ \t]*>)*[ \t]*)(?![\n\-*\u2022])")
+"""A line break inside a paragraph (and a quote's markers after it): mail
+programs wrap plain text at 72-78 characters, so "kill" may end one line and
+"myself" begin the next. A blank line or a list item still parts sentences."""
 _OPENING_CLAUSE: Final = re.compile(
     r"\s*(?:after|since|following|having|once|when|before|been to|went to"
     r"|attended)\b[^,;:]*[,;:]"
@@ -93,13 +97,14 @@ def screen(
     book = phrases(language).risk
     if not quoted:
         text = _QUOTED_LINE.sub("", text)
-    normal = normalize(text[:MAX_SCREEN_CHARS])
+    head = _unwrapped(text[:MAX_SCREEN_CHARS])
+    normal = normalize(head)
     found: dict[str, Risk] = {}
     needs: list[str] = []
     farewells = 0  # goodbyes and hints
     goodbyes = 0  # goodbyes alone
     endings = 0  # words of an ending said in passing
-    sentences = _sentences(normal, text[:MAX_SCREEN_CHARS])
+    sentences = _sentences(normal, head)
     for number, (sentence, original) in enumerate(sentences):
         masked = book.neutral.sub(lambda m: " " * len(m.group(0)), sentence)
         # The sentence and the one after it ("... better off without me. That
@@ -158,7 +163,7 @@ def near_risk(text: str, *, language: str = DEFAULT_LANGUAGE) -> tuple[str, ...]
     an ending, hopelessness), grief, idioms and topics masked first: no risk
     of their own, but a reason not to leave a stranger's mail unseen."""
     book = phrases(language).risk
-    normal = normalize(text[:MAX_SCREEN_CHARS])
+    normal = read_as(text)
     masked = book.neutral.sub(lambda m: " " * len(m.group(0)), normal)
     return tuple(kind.name for kind in book.concern if kind.pattern.search(masked))
 
@@ -180,6 +185,18 @@ def normalize(text: str) -> str:
     """Lower case, one apostrophe, one dash, single spaces: what patterns expect."""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
     return re.sub(r"[ \t\u00a0]+", " ", text)
+
+
+def read_as(text: str) -> str:
+    """What the phrases read of `text`: its screened head, each paragraph's
+    lines joined, normalised."""
+    return normalize(_unwrapped(text[:MAX_SCREEN_CHARS]))
+
+
+def _unwrapped(text: str) -> str:
+    """`text` with each paragraph's lines joined: a line break (and the quote
+    markers after it) becomes one space."""
+    return _LINE_BREAK.sub(" ", text)
 
 
 def _sentences(normal: str, original: str) -> list[tuple[str, str]]:
