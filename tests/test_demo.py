@@ -34,4 +34,4 @@ def test_the_demo_plays_every_scene() -> None:
     assert "Please read: Robyn" in out  # weighed by the risk words, read first
     assert "in Robyn's inbox" not in out  # and nothing sent to her
     assert "in Priya's inbox" in out  # diary words: the safety message asks
-    assert "rather ask than guess what you meant" in " ".join(out.split())
+    assert "please reply and tell me a little more" in " ".join(out.split())

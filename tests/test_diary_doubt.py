@@ -163,8 +163,8 @@ def test_a_burden_to_everyone_is_possible_risk(text: str) -> None:
 
 
 def test_a_mail_that_asks_for_nothing_is_never_offered_times() -> None:
-    """The letter that asks says "I will write back with times": only for
-    someone who asked for the call."""
+    """The letter that asks is for someone who asked for the call; a mail
+    that asks for nothing gets the one that assumes."""
     from email.message import EmailMessage
 
     from mailflow.model import Verdict

@@ -775,7 +775,7 @@ def test_the_same_words_beside_a_means_are_still_a_crisis(setup) -> None:
     assert kinds(server, boxes.person) == ["safety"]
     (letter,) = mails(server, boxes.person, "safety")
     assert "sounds really hard" in plain(letter)  # a means beside them: no question
-    assert "rather ask than guess" not in plain(letter)
+    assert "tell me a little more" not in plain(letter)
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
     assert "sent them your safety message." in " ".join(plain(alert).split())
 
@@ -796,19 +796,17 @@ def test_words_also_said_of_a_diary_get_a_safety_message_that_asks(setup) -> Non
     assert kinds(server, boxes.person) == ["safety"]
     (letter,) = mails(server, boxes.person, "safety")
     text = " ".join(plain(letter).split())
-    assert "one thing you wrote, about not being around" in text
-    assert "rather ask than guess" in text
+    assert "one thing you wrote, about not being around, and make sure" in text
     assert "If you are in danger or thinking of ending your life" in text
-    assert "If you only meant your plans, just reply and say so" in text
+    assert "Whatever you meant, please reply and tell me a little more" in text
     assert "sounds really hard" not in text
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
     said = " ".join(plain(alert).split())
     assert said.startswith(
         "Hello Sam, Someone who wrote to the practice may be at risk"
     )
-    assert "also say of their diary" in said
-    assert "sent them your safety message. Their words of risk" in said
-    assert "asked what they meant rather than assuming" in said
+    assert "sent them your safety message, and asked them to tell you more" in said
+    assert "diary" not in said  # nothing that would soften the alert
     assert "Please contact them yourself as soon as you can" in said
 
 
@@ -828,9 +826,9 @@ def test_a_reply_with_words_also_said_of_a_diary_gets_the_asking_letter(setup) -
     assert run(config, at) == 0
     assert kinds(server, boxes.person) == ["offer", "safety"]
     (letter,) = mails(server, boxes.person, "safety")
-    assert "rather ask than guess" in " ".join(plain(letter).split())
+    assert "please reply and tell me a little more" in " ".join(plain(letter).split())
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
-    assert "also say of their diary" in " ".join(plain(alert).split())
+    assert "asked them to tell you more" in " ".join(plain(alert).split())
 
 
 MOVE_TO_FRIDAY = (
@@ -860,7 +858,7 @@ def test_a_person_already_known_at_risk_gets_the_letter_that_assumes(setup) -> N
     (second,) = [a for a in alerts if a["Message-ID"] != first["Message-ID"]]
     said = " ".join(plain(second).split())
     assert "it sent them your safety message." in said
-    assert "also say of their diary" not in said
+    assert "asked them to tell you more" not in said
 
 
 def test_a_practices_own_templates_from_before_keep_the_letter_that_assumes(
@@ -887,7 +885,7 @@ def test_a_practices_own_templates_from_before_keep_the_letter_that_assumes(
     (alert,) = mails(mail_server, mailboxes.therapist, "crisis_alert")
     said = " ".join(plain(alert).split())
     assert "it sent them your safety message." in said
-    assert "also say of their diary" not in said
+    assert "asked them to tell you more" not in said
 
 
 def test_a_replys_own_subject_is_read_before_the_letter_asks(setup) -> None:
@@ -916,7 +914,7 @@ def test_diary_words_in_a_thread_answered_by_hand_alert_without_asking(setup) ->
     assert "safety" not in kinds(server, boxes.person)
     said = " ".join(plain(mails(server, boxes.therapist, "crisis_alert")[-1]).split())
     assert "a conversation that is already yours" in said
-    assert "also say of their diary" not in said
+    assert "asked them to tell you more" not in said
 
 
 def test_a_crisis_hard_wrapped_by_the_mail_program_gets_the_safety_message(

@@ -431,8 +431,8 @@ def _scene_diary_words(demo: _Demo) -> None:
         "Priya asks for the call and writes that she is not sure she will be "
         "around next Tuesday. Those words are also how people in crisis say it, "
         "so she gets no times and Sam is alerted at once; but her only words of "
-        "risk are a diary's, with a reason, so the safety message asks what she "
-        "meant instead of assuming the worst."
+        "risk are a diary's, with a reason, so the safety message names them "
+        "and asks her to say more instead of assuming the worst."
     )
     _stranger_writes(
         demo,

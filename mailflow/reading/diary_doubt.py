@@ -6,18 +6,21 @@ their week. The phrase book cannot tell the two apart: two designs that read
 a diary beside these words read crises lower (README), so both stay clear
 risk, with no times and the therapist alerted at once. What is decided here
 is only the safety letter's words, for someone who asked for the call and of
-whom nothing else is known. The letter asks what they meant, instead of
-telling someone who wrote about their week that it sounds really hard, only
-where every not-around phrase has a diary's time right after it ("next
-Tuesday", "by 7", "in August") and none a life's ("much longer", "by then",
-"anyway"), the mail gives a diary's reason or asks for another time ("I'm
-at work", "could we do Wednesday instead?"), and nothing else in it is near
-risk: no other phrase of risk
-or safety need, no goodbye, hint or ending, no word of death, a means, harm,
-violence or hopelessness (idioms not excused), none of the phrase book's
-words that keep the letter assuming ("my arrangements", "for the best"), and
-words that do not weigh like a crisis's. Anything else keeps the letter
-that assumes the worst.
+whom nothing else is known. Instead of telling someone who wrote about their
+week that what they describe sounds really hard, the letter names the words
+it stopped at, checks they are safe (the practice's safety message) and
+asks them to say more; it offers no way out and nothing that reads their
+words as a diary's, because a crisis gets it too: a review built crises
+that pass every test here in a minute ("I won't be here tomorrow. Tell my
+mum I'm sorry. Could we do today instead?"). It goes only where every
+not-around phrase has a diary's time right after it ("next Tuesday", "by
+7", "in August") and none a life's ("much longer", "by then", "anyway"),
+the mail gives a diary's reason or asks for another time ("I'm at work",
+"could we do Wednesday instead?"), nothing else in it is near risk (another
+phrase or safety need, a goodbye, hint or ending, a word of death, a means,
+harm, violence or hopelessness, idioms not excused, the phrase book's words
+that keep the letter assuming, "my arrangements"), and the words do not
+weigh like a crisis's. Anything else gets the letter that assumes the worst.
 """
 
 from __future__ import annotations
