@@ -144,9 +144,11 @@ def load(
                 try:
                     data = json.loads(line)
                     if wrapped and data.get("text"):
-                        data["text"] = "\n\n".join(
-                            textwrap.fill(paragraph, WRAP)
-                            for paragraph in str(data["text"]).split("\n\n")
+                        # Each line as the person typed it, wrapped where it
+                        # is longer (lists and signatures stay as they are).
+                        data["text"] = "\n".join(
+                            textwrap.fill(line, WRAP) if line.strip() else line
+                            for line in str(data["text"]).split("\n")
                         )
                     cases.append(_case(data))
                 except (KeyError, ValueError) as exc:

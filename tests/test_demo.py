@@ -34,4 +34,4 @@ def test_the_demo_plays_every_scene() -> None:
     assert "Please read: Robyn" in out  # weighed by the risk words, read first
     assert "in Robyn's inbox" not in out  # and nothing sent to her
     assert "in Priya's inbox" in out  # diary words: the safety message asks
-    assert "please reply and tell me a little more" in " ".join(out.split())
+    assert "tell me a little more about how you are" in " ".join(out.split())

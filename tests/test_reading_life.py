@@ -796,9 +796,10 @@ def test_words_also_said_of_a_diary_get_a_safety_message_that_asks(setup) -> Non
     assert kinds(server, boxes.person) == ["safety"]
     (letter,) = mails(server, boxes.person, "safety")
     text = " ".join(plain(letter).split())
-    assert "one thing you wrote, about not being around, and make sure" in text
+    assert "I noticed what you wrote about not being around" in text
     assert "If you are in danger or thinking of ending your life" in text
-    assert "Whatever you meant, please reply and tell me a little more" in text
+    assert "I will be in touch with you myself as soon as I can" in text
+    assert "reply and tell me a little more about how you are" in text
     assert "sounds really hard" not in text
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
     said = " ".join(plain(alert).split())
@@ -806,6 +807,7 @@ def test_words_also_said_of_a_diary_get_a_safety_message_that_asks(setup) -> Non
         "Hello Sam, Someone who wrote to the practice may be at risk"
     )
     assert "sent them your safety message, and asked them to tell you more" in said
+    assert "mailflow will not answer it" in said
     assert "diary" not in said  # nothing that would soften the alert
     assert "Please contact them yourself as soon as you can" in said
 
@@ -826,7 +828,7 @@ def test_a_reply_with_words_also_said_of_a_diary_gets_the_asking_letter(setup) -
     assert run(config, at) == 0
     assert kinds(server, boxes.person) == ["offer", "safety"]
     (letter,) = mails(server, boxes.person, "safety")
-    assert "please reply and tell me a little more" in " ".join(plain(letter).split())
+    assert "tell me a little more about how you are" in " ".join(plain(letter).split())
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
     assert "asked them to tell you more" in " ".join(plain(alert).split())
 

@@ -1452,3 +1452,32 @@ def test_a_wrapped_safety_need_is_kept_in_their_own_words() -> None:
     said = screen("Please don't ring after 6,\nmy husband will be home.")
     assert said.risk is Risk.POSSIBLE
     assert said.needs == ("Please don't ring after 6, my husband will be home.",)
+
+
+# From the last review: what a join of lines must never do.
+LISTS_AND_BREAKS_CLEAR = [
+    "Things going on:\n\n   - no appetite\n   - I want to die\n   - work stress",
+    "\u2013 I'm not okay\n\u2013 I took an overdose last night\n\u2013 work stress",
+    "  * can't concentrate\n  * thinking about ending my life",
+    "1. no appetite\n2. I want to die",
+    "I'm not okay\n \nI want to die.",
+    "I want to kill\r\nmyself.",
+    "I have been self-\nharming again this week and it's getting worse",
+    # Run on, as phones and distress write it: "not ok" is about how they are.
+    "I'm not ok I want to die",
+    "im not okay i want to die",
+    "I am not coping I want to kill myself",
+    "I don't want to be around any more, I'm so tired of everything.",
+]
+
+
+@pytest.mark.parametrize("text", LISTS_AND_BREAKS_CLEAR)
+def test_lists_blank_lines_and_run_on_sentences_keep_their_risk(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+@pytest.mark.parametrize(
+    "text", ["I'm not suicidal", "I'm not okay but I don't want to die"]
+)
+def test_a_negation_about_the_phrase_still_holds(text: str) -> None:
+    assert screen(text).risk is Risk.NONE

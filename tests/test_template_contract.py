@@ -300,7 +300,7 @@ def test_check_renders_the_safety_letter_that_asks(tmp_path, capsys):
     mine = tmp_path / "mine"
     mine.mkdir()
     source = shipped.read_text(encoding="utf-8")
-    broken = source.replace("Whatever you meant", "{{ practice.no_such_key }} Whatever")
+    broken = source.replace("I will be in touch", "{{ practice.no_such_key }} I will")
     assert broken != source
     (mine / "safety.txt.j2").write_text(broken, encoding="utf-8")
     settings = _settings_with_templates(tmp_path, mine)

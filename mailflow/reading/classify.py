@@ -340,7 +340,7 @@ def classify_new(
         # crisis is the therapist's at once; a stranger also gets the safety
         # message), unless a professional writes about someone in their care.
         if existing or reading.verdict is not Verdict.REQUEST:
-            # Asked for nothing: the letter never offers to write with times.
+            # Asked for nothing: the letter that assumes (`diary_doubt`).
             return replace(
                 found, verdict=Verdict.CRISIS, reason="crisis", diary_doubt=False
             )

@@ -7,10 +7,10 @@ a diary beside these words read crises lower (README), so both stay clear
 risk, with no times and the therapist alerted at once. What is decided here
 is only the safety letter's words, for someone who asked for the call and of
 whom nothing else is known. Instead of telling someone who wrote about their
-week that what they describe sounds really hard, the letter names the words
-it stopped at, checks they are safe (the practice's safety message) and
-asks them to say more; it offers no way out and nothing that reads their
-words as a diary's, because a crisis gets it too: a review built crises
+week that what they describe sounds really hard, the letter says it noticed
+what they wrote about not being around, checks they are safe (the
+practice's safety message) and asks how they are; it offers no way out and
+nothing that reads their words as a diary's, because a crisis gets it too: a review built crises
 that pass every test here in a minute ("I won't be here tomorrow. Tell my
 mum I'm sorry. Could we do today instead?"). It goes only where every
 not-around phrase has a diary's time right after it ("next Tuesday", "by

@@ -49,10 +49,17 @@ a goodbye, are clear; with a hint alone ("thanks for everything"), not."""
 _NEGATION_WORDS: Final = 4
 """A negator reaches this many words ahead: "not going to hurt myself"."""
 _QUOTED_LINE: Final = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
-_LINE_BREAK: Final = re.compile(r"(?<!\n)\n((?:[ \t]*>)*[ \t]*)(?![\n\-*\u2022])")
+_BLANK_LINE: Final = re.compile(r"^[ \t>]*$", re.MULTILINE)
+_WRAPPED_WORD: Final = re.compile(r"(?<=\w-)\n(?:[ \t]*>)*[ \t]*(?=\w)")
+_LINE_BREAK: Final = re.compile(
+    r"(?<!\n)\n(?![ \t>]*(?:\n|$|[-*\u2022\u2010-\u2015\u2212\uff0d]|\d+[.)]\s))"
+    r"(?:[ \t]*>)*[ \t]*"
+)
 """A line break inside a paragraph (and a quote's markers after it): mail
 programs wrap plain text at 72-78 characters, so "kill" may end one line and
-"myself" begin the next. A blank line or a list item still parts sentences."""
+"myself" begin the next. A blank line (of spaces or quote markers too) or a
+list item (a dash of any kind, a star, a bullet, a number), however
+indented, still parts sentences; "self-" at a line's end joins "harm"."""
 _OPENING_CLAUSE: Final = re.compile(
     r"\s*(?:after|since|following|having|once|when|before|been to|went to"
     r"|attended)\b[^,;:]*[,;:]"
@@ -196,7 +203,8 @@ def read_as(text: str) -> str:
 def _unwrapped(text: str) -> str:
     """`text` with each paragraph's lines joined: a line break (and the quote
     markers after it) becomes one space."""
-    return _LINE_BREAK.sub(" ", text)
+    text = _BLANK_LINE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _LINE_BREAK.sub(" ", _WRAPPED_WORD.sub("", text))
 
 
 def _sentences(normal: str, original: str) -> list[tuple[str, str]]:

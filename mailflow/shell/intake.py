@@ -177,8 +177,8 @@ class Intake:
         alert the therapist; the enquiry is theirs from now on. Someone the
         therapist already handles (an existing client, an escalated or
         hand-answered enquiry) gets no safety message from mailflow: the
-        therapist is alerted. `asks`: the message asks whether they meant
-        their diary (`diary_doubt.asks`)."""
+        therapist is alerted. `asks`: the message names their words of not
+        being around and asks how they are (`diary_doubt.asks`)."""
         human = enquiry.state in HUMAN_STATES
         person = letters.Recipient(
             enquiry.email,
@@ -452,7 +452,8 @@ class Intake:
         to them, or it was mail left alone: `came_as` an invitation or a reply
         in someone else's thread) and an immediate alert to the therapist,
         Reply-To the person, quoting an invitation's own words first. `asks`:
-        the message asks whether they meant their diary, and the alert says so."""
+        the message names their words of not being around and asks how they
+        are, and the alert says so."""
         # The practice's own templates from before the asking letter: it assumes.
         asks = asks and safety_message and self.letters.can_ask()
         if safety_message:

@@ -409,8 +409,8 @@ class Letters:
         """The therapist told at once. `level` "clear" (the safety message went
         instead of times) or "possible" (times went; the pick waits for their
         approval); `answered` says what the person got: "safety",
-        "safety-question" (the safety message asking whether they meant their
-        diary: `diary_doubt`), "times", "yours" (a new mail in a conversation
+        "safety-question" (the safety message naming their words of not being
+        around and asking how they are: `diary_doubt`), "times", "yours" (a new mail in a conversation
         already the therapist's: nothing sent) or "nothing" (an existing
         client: mailflow does not write to them),
         "invitation" (a stranger's calendar invitation: nor to them) or
