@@ -1428,11 +1428,11 @@ WRAPPED_CLEAR = [
     "I have been thinking about ending my\nlife lately and I don't know who to tell.",
     "Honestly some nights I want to kill\nmyself.",
     "I swallowed thirty of my sleeping \ntablets last night.",
-    "My daughter told me:\n> I want to kill\n> myself\nWhat do I do?",
-    "I don't want to be\nalive any more.",
+    "My daughter told me:\n> honestly some nights I want to kill\n> myself\nWhat do I do?",
+    "I've been low for months and I don't want to be\nalive any more.",
 ]
 WRAPPED_CALM = [
-    "I'm not\nsuicidal, just exhausted by work.",
+    "I'm really struggling at the moment but I'm not\nsuicidal, just exhausted by work.",
     "Thanks,\n\nDana\nSuicide prevention lead, Leeds Mind",
     "- killing time\n- myself and my partner are free on Tuesday",
 ]
@@ -1449,9 +1449,13 @@ def test_joining_lines_makes_no_new_risk(text: str) -> None:
 
 
 def test_a_wrapped_safety_need_is_kept_in_their_own_words() -> None:
-    said = screen("Please don't ring after 6,\nmy husband will be home.")
+    said = screen(
+        "Please don't ring me after 6 in the evening,\nmy husband will be home."
+    )
     assert said.risk is Risk.POSSIBLE
-    assert said.needs == ("Please don't ring after 6, my husband will be home.",)
+    assert said.needs == (
+        "Please don't ring me after 6 in the evening, my husband will be home.",
+    )
 
 
 # From the last review: what a join of lines must never do.
@@ -1461,7 +1465,7 @@ LISTS_AND_BREAKS_CLEAR = [
     "  * can't concentrate\n  * thinking about ending my life",
     "1. no appetite\n2. I want to die",
     "I'm not okay\n \nI want to die.",
-    "I want to kill\r\nmyself.",
+    "Honestly some nights I want to kill\r\nmyself.",
     "I have been self-\nharming again this week and it's getting worse",
     # Run on, as phones and distress write it: "not ok" is about how they are.
     "I'm not ok I want to die",
@@ -1480,4 +1484,32 @@ def test_lists_blank_lines_and_run_on_sentences_keep_their_risk(text: str) -> No
     "text", ["I'm not suicidal", "I'm not okay but I don't want to die"]
 )
 def test_a_negation_about_the_phrase_still_holds(text: str) -> None:
+    assert screen(text).risk is Risk.NONE
+
+
+# A short line is a list's item or a text message's line, not a wrap: its
+# end ends a clause, so a "no" there never negates the next line.
+SHORT_LINES_CLEAR = [
+    "My son texted me this last night:\n\n> can't sleep\n> I want to kill myself",
+    "My daughter sent me this:\n> no one gets it\n> I want to die",
+    "1) no appetite\n2) I want to die",
+    "Symptoms:\nno appetite\nI want to die\nwork stress",
+    "I'm not okay\nI want to die",
+]
+
+
+@pytest.mark.parametrize("text", SHORT_LINES_CLEAR)
+def test_a_short_lines_no_never_negates_the_next(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I am not ok with video calls I would never hurt myself",
+        "I'm not ok I'm not suicidal just very low",
+        "Things are not good at home I have never self-harmed",
+    ],
+)
+def test_how_they_are_beside_a_negation_of_risk_is_no_risk(text: str) -> None:
     assert screen(text).risk is Risk.NONE

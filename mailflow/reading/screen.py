@@ -42,7 +42,9 @@ _APOSTROPHES: Final = str.maketrans(
     dict.fromkeys("\u2019\u2018`\u00b4\u02bc\u2032", "'")
     | dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")
 )
-_SENTENCE: Final = re.compile(r"(?<=[.!?;])\s+|\n\s*\n|\n(?=\s*[-*\u2022])|(?<=[!?])")
+_SENTENCE: Final = re.compile(
+    r"(?<=[.!?;])\s+|\n\s*\n|\n(?=\s*(?:[-*\u2022]|\d+[.)]\s))|(?<=[!?])"
+)
 _ENDING: Final = "ending-words"
 """The possible family of an ending said in passing: two of them, or one with
 a goodbye, are clear; with a hint alone ("thanks for everything"), not."""
@@ -50,6 +52,9 @@ _NEGATION_WORDS: Final = 4
 """A negator reaches this many words ahead: "not going to hurt myself"."""
 _QUOTED_LINE: Final = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
 _BLANK_LINE: Final = re.compile(r"^[ \t>]*$", re.MULTILINE)
+_WRAPPED_LINE: Final = 30
+"""A line at least this long, broken, was wrapped by the mail program."""
+_QUOTE_MARKS: Final = re.compile(r"^(?:[ \t]*>)+")
 _WRAPPED_WORD: Final = re.compile(r"(?<=\w-)\n(?:[ \t]*>)*[ \t]*(?=\w)")
 _LINE_BREAK: Final = re.compile(
     r"(?<!\n)\n(?![ \t>]*(?:\n|$|[-*\u2022\u2010-\u2015\u2212\uff0d]|\d+[.)]\s))"
@@ -201,10 +206,19 @@ def read_as(text: str) -> str:
 
 
 def _unwrapped(text: str) -> str:
-    """`text` with each paragraph's lines joined: a line break (and the quote
-    markers after it) becomes one space."""
+    """`text` with each paragraph's wrapped lines joined: a line break (and the
+    quote markers after it) after a line as long as a wrapped one becomes one
+    space; after a shorter line (a list's item, a line of a text message
+    quoted) it ends a clause, so a "no" there never negates the next line."""
     text = _BLANK_LINE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return _LINE_BREAK.sub(" ", _WRAPPED_WORD.sub("", text))
+    text = _WRAPPED_WORD.sub("", text)
+
+    def join(match: re.Match[str]) -> str:
+        start = text.rfind("\n", 0, match.start()) + 1
+        line = _QUOTE_MARKS.sub("", text[start : match.start()])
+        return " " if len(line.strip()) >= _WRAPPED_LINE else ",\n"
+
+    return _LINE_BREAK.sub(join, text)
 
 
 def _sentences(normal: str, original: str) -> list[tuple[str, str]]:
