@@ -798,7 +798,6 @@ def test_words_also_said_of_a_diary_get_a_safety_message_that_asks(setup) -> Non
     text = " ".join(plain(letter).split())
     assert "I noticed what you wrote about not being around" in text
     assert "If you are in danger or thinking of ending your life" in text
-    assert "I will be in touch with you myself as soon as I can" in text
     assert "reply and tell me a little more about how you are" in text
     assert "sounds really hard" not in text
     (alert,) = mails(server, boxes.therapist, "crisis_alert")

@@ -300,7 +300,9 @@ def test_check_renders_the_safety_letter_that_asks(tmp_path, capsys):
     mine = tmp_path / "mine"
     mine.mkdir()
     source = shipped.read_text(encoding="utf-8")
-    broken = source.replace("I will be in touch", "{{ practice.no_such_key }} I will")
+    broken = source.replace(
+        "If you can, reply", "{{ practice.no_such_key }} If you can"
+    )
     assert broken != source
     (mine / "safety.txt.j2").write_text(broken, encoding="utf-8")
     settings = _settings_with_templates(tmp_path, mine)
