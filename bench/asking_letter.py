@@ -4,7 +4,7 @@ being around (`tests/corpus/not_around`).
 
 "Not sure I'll be around next Tuesday" stays clear risk (no times, the
 therapist at once); `mailflow.reading.diary_doubt` decides only whether the
-safety message asks what they meant or assumes the worst. Each case is read
+safety message names their words and asks how they are, or assumes the worst. Each case is read
 as a run reads it: a first mail through `classify`, a reply's new words
 through `reply_risk`. Prints, by label and by where it was written, what the
 person would get: times (no alert), times with an alert (possible risk), the

@@ -162,7 +162,7 @@ def test_a_burden_to_everyone_is_possible_risk(text: str) -> None:
     assert screen.screen(text).risk is screen.Risk.POSSIBLE
 
 
-def test_a_mail_that_asks_for_nothing_is_never_offered_times() -> None:
+def test_a_mail_that_asks_for_nothing_gets_the_letter_that_assumes() -> None:
     """The letter that asks is for someone who asked for the call; a mail
     that asks for nothing gets the one that assumes."""
     from email.message import EmailMessage
