@@ -187,23 +187,10 @@ def test_a_mail_that_asks_for_nothing_gets_the_letter_that_assumes() -> None:
 def test_what_is_known_of_the_person_keeps_the_letter_assuming() -> None:
     """Risk or a safety need already on their enquiry: the letter assumes."""
     from dataclasses import replace
-    from datetime import UTC, datetime
 
-    from mailflow.deciding import decide, workflow
+    from test_decide import ENQUIRY  # tests/test_decide.py: a plain enquiry
 
-    opening = decide.Opening(
-        email="dana@example.org",
-        name="Dana",
-        phone=None,
-        subject="call",
-        request_message_id="<a@example.org>",
-        sender_offset_minutes=0,
-        first_message="",
-        risk="none",
-        safety_note="",
-    )
-    start = workflow.on_new_request("none", True)
-    known = decide.opened(opening, start, datetime(2026, 12, 1, tzinfo=UTC))
+    known = replace(ENQUIRY, risk="none", safety_note="")
     assert diary_doubt.still_asks(True, None)
     assert diary_doubt.still_asks(True, known)
     assert not diary_doubt.still_asks(False, known)

@@ -253,24 +253,41 @@ def test_check_refuses_a_name_an_included_part_reads(settings, tmp_path):
     assert "therapist_email" in problem
 
 
+def _broken_branch(tmp_path, capsys, kind: str, anchor: str, marker: str):  # type: ignore[no-untyped-def]
+    """A practice's own `kind` template broken only in the branch holding
+    `anchor`: the sample's branch renders, and `mailflow check` still fails
+    on it. Returns the sample and check's line for it (`marker` finds it)."""
+    from mailflow.cli.check import check
+
+    source = (compose.TEMPLATE_DIR / f"{kind}.txt.j2").read_text(encoding="utf-8")
+    broken = source.replace(anchor, "{{ practice.no_such_key }} " + anchor)
+    assert broken != source
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / f"{kind}.txt.j2").write_text(broken, encoding="utf-8")
+    settings = _settings_with_templates(tmp_path, mine)
+    sample = sample_contexts(settings)[kind]
+    assert template_problem(kind, sample, mine) is None  # the sample's branch
+    assert check(settings) == 2
+    out = capsys.readouterr().out
+    (line,) = [line for line in out.splitlines() if marker in line]
+    assert "no_such_key" in line
+    assert "template: offer ok" in out
+    return sample
+
+
 def test_check_renders_every_branch_of_the_crisis_alert(tmp_path, capsys):
     """A practice's edit that breaks only the branch for a reply in someone
     else's thread is found by check, not by the first such crisis."""
-    from mailflow.cli.check import check
     from mailflow.writing import contract
 
-    shipped = compose.TEMPLATE_DIR / "crisis_alert.txt.j2"
-    mine = tmp_path / "mine"
-    mine.mkdir()
-    source = shipped.read_text(encoding="utf-8")
-    broken = source.replace(
-        "They replied in a conversation", "{{ practice.no_such_key }} They replied"
+    sample = _broken_branch(
+        tmp_path,
+        capsys,
+        "crisis_alert",
+        "They replied in a conversation",
+        "crisis_alert",
     )
-    assert broken != source
-    (mine / "crisis_alert.txt.j2").write_text(broken, encoding="utf-8")
-    settings = _settings_with_templates(tmp_path, mine)
-    sample = sample_contexts(settings)["crisis_alert"]
-    assert template_problem("crisis_alert", sample, mine) is None  # the sample's branch
     answered = {c["answered"] for c in contract.branch_contexts("crisis_alert", sample)}
     assert answered == {
         "times",
@@ -283,33 +300,10 @@ def test_check_renders_every_branch_of_the_crisis_alert(tmp_path, capsys):
         "thread",
     }
 
-    assert check(settings) == 2
-    out = capsys.readouterr().out
-    (line,) = [line for line in out.splitlines() if "crisis_alert" in line]
-    assert "no_such_key" in line
-    assert "template: offer ok" in out
-
 
 def test_check_renders_the_safety_letter_that_asks(tmp_path, capsys):
-    """The safety letter's second branch (it asks whether they meant their
-    diary) is rendered by check too: a practice's edit that breaks only it is
-    found before the first such mail."""
-    from mailflow.cli.check import check
-
-    shipped = compose.TEMPLATE_DIR / "safety.txt.j2"
-    mine = tmp_path / "mine"
-    mine.mkdir()
-    source = shipped.read_text(encoding="utf-8")
-    broken = source.replace(
-        "If you can, reply", "{{ practice.no_such_key }} If you can"
-    )
-    assert broken != source
-    (mine / "safety.txt.j2").write_text(broken, encoding="utf-8")
-    settings = _settings_with_templates(tmp_path, mine)
-    sample = sample_contexts(settings)["safety"]
+    """The safety letter's second branch (it names their words of not being
+    around and asks how they are) is rendered by check too: a practice's edit
+    that breaks only it is found before the first such mail."""
+    sample = _broken_branch(tmp_path, capsys, "safety", "If you can, reply", "'safety'")
     assert sample["asks"] is False
-    assert template_problem("safety", sample, mine) is None  # the sample's branch
-    assert check(settings) == 2
-    out = capsys.readouterr().out
-    (line,) = [line for line in out.splitlines() if "'safety'" in line]
-    assert "no_such_key" in line
