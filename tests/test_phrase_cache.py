@@ -58,19 +58,41 @@ def same_book(book: phrases.Phrases, other: phrases.Phrases) -> bool:
     )
 
 
+def _families(book: phrases.Phrases) -> list[phrases.Family]:
+    risk, request = book.risk, book.request
+    return [
+        *risk.clear,
+        *risk.possible,
+        *risk.safety_need,
+        *risk.concern,
+        *request.not_ours,
+    ]
+
+
 def _entries(folder: Path) -> list[Path]:
     return sorted(folder.glob("phrases-*.marshal"))
 
 
 def _kept(entry: Path) -> dict[tuple[str, int], Any]:
-    form, made = marshal.loads(entry.read_bytes())
+    form, made, _keywords = marshal.loads(entry.read_bytes())
     assert form == phrase_cache._FORMAT
     return dict(made)
 
 
+def _kept_keywords(entry: Path) -> dict[tuple[str, int], Any]:
+    _form, _made, found = marshal.loads(entry.read_bytes())
+    return dict(found)
+
+
+def _write(entry: Path, made: dict[Any, Any], found: dict[Any, Any]) -> None:
+    entry.write_bytes(marshal.dumps((phrase_cache._FORMAT, made, found)))
+
+
 def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """From here on, a pattern can only come from the cache or `re.compile`."""
+    """From here on, a pattern can only come from the cache or `re.compile`,
+    and keywords from the cache or their own parse."""
     monkeypatch.setattr(phrase_cache, "_engine_args", lambda *_: None)
+    monkeypatch.setattr(phrase_cache, "_READ_OFF", {})
 
 
 def test_this_python_is_one_the_cache_follows() -> None:
@@ -86,6 +108,9 @@ def test_first_load_compiles_every_pattern_as_re_does_and_keeps_it(
     (entry,) = _entries(cache_home)
     assert entry.stat().st_mode & 0o777 == 0o600
     assert len(_kept(entry)) == len(_patterns(PLAIN))
+    families = _families(PLAIN)
+    assert len(_kept_keywords(entry)) == len({f.pattern.pattern for f in families})
+    assert any(f.keywords for f in families)
 
 
 def test_second_load_reads_the_kept_patterns_without_parsing(
@@ -99,6 +124,10 @@ def test_second_load_reads_the_kept_patterns_without_parsing(
     )
     monkeypatch.setattr(
         phrase_cache.re, "compile", lambda *_: pytest.fail("compiled, not read")
+    )
+    monkeypatch.setattr(phrase_cache, "_READ_OFF", {})
+    monkeypatch.setattr(
+        phrase_cache.keywords, "of_pattern", lambda *_: pytest.fail("parsed, not read")
     )
     book = phrase_cache.load("en", RAW)
     assert calls == []
@@ -136,7 +165,7 @@ def test_a_kept_entry_never_decides_which_patterns_there_are(
     (entry,) = _entries(cache_home)
     never = phrase_cache._engine_args("(?!)", 0)
     foreign = {("zzz never zzz", 0): never, ("another", 0): never}
-    entry.write_bytes(marshal.dumps((phrase_cache._FORMAT, foreign)))
+    _write(entry, foreign, {("zzz never zzz", 0): frozenset({"zzz"})})
     _no_parsing(monkeypatch)
     assert same_book(phrase_cache.load("en", RAW), PLAIN)
 
@@ -147,10 +176,24 @@ def test_a_kept_entry_never_decides_which_patterns_there_are(
         b"",
         b"not marshal at all",
         marshal.dumps(("another-format", {})),
+        marshal.dumps(("another-format", {}, {})),
+        marshal.dumps((phrase_cache._FORMAT, {})),
+        marshal.dumps((phrase_cache._FORMAT, {}, {("a", 0): ["a list"]})),
+        marshal.dumps((phrase_cache._FORMAT, {}, {("a", 0): frozenset({1})})),
         marshal.dumps([1, 2, 3]),
         b"[\xff\xff\xff\x7f",  # a list of 2**31 - 1 items, announced
     ],
-    ids=["empty", "garbage", "other-format", "other-shape", "huge-header"],
+    ids=[
+        "empty",
+        "garbage",
+        "other-format",
+        "other-format-3",
+        "no-keywords",
+        "keywords-not-a-set",
+        "keywords-not-words",
+        "other-shape",
+        "huge-header",
+    ],
 )
 def test_a_damaged_entry_is_compiled_again_and_replaced(
     cache_home: Path, kept: bytes
@@ -171,7 +214,7 @@ def test_code_the_engine_refuses_is_compiled_the_plain_way(
         key: (flags, [999, 1, 2], *rest)
         for key, (flags, _, *rest) in _kept(entry).items()
     }
-    entry.write_bytes(marshal.dumps((phrase_cache._FORMAT, broken)))
+    _write(entry, broken, _kept_keywords(entry))
     _no_parsing(monkeypatch)
     assert same_book(phrase_cache.load("en", RAW), PLAIN)
 
@@ -180,7 +223,7 @@ def _matching_nothing(entry: Path) -> None:
     """What a stranger might put there: every pattern matching nothing."""
     never = phrase_cache._engine_args("(?!)", 0)
     made = dict.fromkeys(_kept(entry), never)
-    entry.write_bytes(marshal.dumps((phrase_cache._FORMAT, made)))
+    _write(entry, made, dict.fromkeys(_kept_keywords(entry), frozenset({"zzz"})))
 
 
 def test_an_entry_others_could_write_is_not_read(

@@ -782,11 +782,13 @@ def test_a_clause_is_read_a_bounded_distance_from_its_phrase() -> None:
     clause (searched again for tense) is at most `_CLAUSE_REACH` characters
     past the phrase, however long the sentence runs without a break."""
     from mailflow.reading import screen as screening
+    from mailflow.reading.phrases import keywords
 
     book = screening.phrases().risk
     (suicidal,) = [f for f in book.clear if f.name == "suicidal"]
     run_on = "i want to die " + "and the " * 5000
-    (clause,) = list(screening._present(suicidal, run_on, book))[:1]
+    words = keywords.words(run_on)
+    (clause,) = list(screening._present(suicidal, run_on, words, book))[:1]
     assert clause.startswith("i want to die")
     assert len(clause) <= screening._CLAUSE_REACH + len("i want to die")
     assert len(run_on) > 10 * len(clause)

@@ -21,7 +21,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from mailflow.reading.phrases import DEFAULT_LANGUAGE, Family, RiskPhrases, phrases
+from mailflow.reading.phrases import (
+    DEFAULT_LANGUAGE,
+    Family,
+    RiskPhrases,
+    keywords,
+    phrases,
+)
 
 MAX_SCREEN_CHARS: Final = 32 * 1024
 """Screened head of a message: crisis words come early or in the first pages,
@@ -119,6 +125,7 @@ def screen(
     sentences = _sentences(normal, head)
     for number, (sentence, original) in enumerate(sentences):
         masked = book.neutral.sub(lambda m: " " * len(m.group(0)), sentence)
+        words = keywords.words(masked)
         # The sentence and the one after it ("... better off without me. That
         # was about a year ago.") say whether it is history.
         context = " ".join(s for s, _ in sentences[number : number + 2])
@@ -127,7 +134,7 @@ def screen(
         told_as_past = book.past.search(sentence) is not None
         downgraded = book.downgrade.search(context) is not None
         for family in book.clear:
-            for clause in _present(family, masked, book):
+            for clause in _present(family, masked, words, book):
                 now = book.now.search(clause) is not None
                 past = (told_as_past or book.past.search(clause)) and not now
                 calm = past or (downgraded and not now)
@@ -141,7 +148,9 @@ def screen(
             farewell = family.name.startswith("farewell")
             ending = family.name == _ENDING
             enough = book.farewells_for_clear if farewell or ending else 1
-            clauses = list(itertools.islice(_present(family, masked, book), enough))
+            clauses = list(
+                itertools.islice(_present(family, masked, words, book), enough)
+            )
             if clauses and farewell:
                 farewells += len(clauses)
             if clauses and family.name == "farewell":
@@ -151,7 +160,7 @@ def screen(
             if clauses and not family.name.endswith("-hint"):
                 _raise(found, family.name, Risk.POSSIBLE)
         for family in book.safety_need:
-            if family.pattern.search(masked):
+            if family.may_match(words) and family.pattern.search(masked):
                 _raise(found, family.name, Risk.POSSIBLE)
                 needs.append(_one_line(original))
     if farewells >= book.farewells_for_clear:
@@ -237,11 +246,15 @@ def _sentences(normal: str, original: str) -> list[tuple[str, str]]:
     return out
 
 
-def _present(family: Family, sentence: str, book: RiskPhrases) -> Iterator[str]:
+def _present(
+    family: Family, sentence: str, words: frozenset[str], book: RiskPhrases
+) -> Iterator[str]:
     """Each clause where a family phrase stands, neither negated nor about a
     topic ("we see a lot of overdoses", "training on self-harm"). A clause
     runs from `_NEGATION_WINDOW` characters before its phrase to at most
     `_CLAUSE_REACH` after it."""
+    if not family.may_match(words):
+        return  # none of its words is here: it cannot match
     for match in family.pattern.finditer(sentence):
         before = sentence[max(0, match.start() - _NEGATION_WINDOW) : match.start()]
         clause = book.clause.split(before)[-1]

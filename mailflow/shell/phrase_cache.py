@@ -7,10 +7,11 @@ group tables) is plain data, so it is kept in the per-user cache folder beside
 the validated config, `phrases-<key>.marshal`, keyed by the book's bytes and
 the interpreter's exact version and regex engine (`_sre.MAGIC`, `_sre.CODESIZE`).
 
-Only that engine data is kept, looked up by each pattern's own text and flags;
-the book itself is always read from the package, so a kept entry can only say
-how to compile a pattern the shipped book asks for, never which patterns there
-are. A hit hands the data to the engine's own constructor (`_sre.compile`,
+Only that engine data is kept, with each family's keywords (the words the
+screen checks before it runs a family: `phrases.keywords`, read off the same
+parse), looked up by each pattern's own text and flags; the book itself is
+always read from the package, so a kept entry can only say how to compile a
+pattern the shipped book asks for, never which patterns there are. A hit hands the data to the engine's own constructor (`_sre.compile`,
 which checks the code's structure before it takes it): a pattern equal to
 `re.compile`'s (a test compares every pattern of the book: string, flags,
 engine code, groups). The file is read only when it is a regular file of the
@@ -35,18 +36,21 @@ import tomllib
 from pathlib import Path
 from typing import Any, Final
 
-from mailflow.reading.phrases import Phrases, build
+from mailflow.reading.phrases import Phrases, build, keywords
+from mailflow.reading.phrases.keywords import Keywords
 from mailflow.shell.paths import cache_folder, write_private
 
 KNOWN_VERSIONS: Final = frozenset({(3, 11), (3, 12), (3, 13)})
 """Pythons whose `re._compiler.compile` this module's `_engine_args` follows."""
 MAX_BYTES: Final = 8 * 1024 * 1024
 """A kept entry is ~1 MB; anything much larger is not ours."""
-_FORMAT: Final = b"mailflow-phrases-2"
+_FORMAT: Final = b"mailflow-phrases-3"
 
 Args = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
 """What `_sre.compile` takes after the pattern: flags, code, groups, both maps."""
 Known = dict[tuple[str, int], Args]
+KnownKeywords = dict[tuple[str, int], Keywords | None]
+"""Each family pattern's keywords (`phrases.keywords`), read off its parse."""
 
 
 def usable() -> bool:
@@ -59,6 +63,8 @@ def usable() -> bool:
 _PARSED: Known = {}
 """This process's parsed patterns: a second cache folder (as each test has)
 costs the engine's constructor and the write, not the parsing again."""
+_READ_OFF: KnownKeywords = {}
+"""This process's keywords, for the same reason."""
 
 
 def load(language: str, raw: bytes) -> Phrases:
@@ -69,8 +75,10 @@ def load(language: str, raw: bytes) -> Phrases:
     if not usable():
         return build(language, data)
     entry = _entry(language, raw)
-    known = _read(entry) if entry is not None else None
+    kept = _read(entry) if entry is not None else None
+    known, known_keywords = kept if kept is not None else (None, None)
     made: Known = {}
+    found: KnownKeywords = {}
     followed = [True]  # internals that fail once are not tried again this load
 
     def make(pattern: str, flags: int) -> re.Pattern[str]:
@@ -86,12 +94,23 @@ def load(language: str, raw: bytes) -> Phrases:
         _PARSED[key] = made[key] = args
         return compiled
 
-    book = build(language, data, make)
+    def find(pattern: str, flags: int) -> Keywords | None:
+        key = (pattern, int(flags))
+        if known_keywords is not None and key in known_keywords:
+            words = known_keywords[key]
+        elif key in _READ_OFF:
+            words = _READ_OFF[key]
+        else:
+            words = keywords.of_pattern(pattern, flags)
+        _READ_OFF[key] = found[key] = words
+        return words
+
+    book = build(language, data, make, find)
     if entry is not None:
-        if made != known:
+        if made != known or found != known_keywords:
             # A value marshal cannot keep (ValueError): the book stays uncached.
             with contextlib.suppress(ValueError):
-                write_private(entry, marshal.dumps((_FORMAT, made)))
+                write_private(entry, marshal.dumps((_FORMAT, made, found)))
         else:  # in use: not swept as stale beside newer entries
             with contextlib.suppress(OSError):
                 os.utime(entry)
@@ -117,8 +136,8 @@ def _engine() -> tuple[int, int] | None:
     return int(_sre.MAGIC), int(_sre.CODESIZE)
 
 
-def _read(entry: Path) -> Known | None:
-    """The kept engine data, by pattern; None on any doubt. Opened without
+def _read(entry: Path) -> tuple[Known, KnownKeywords] | None:
+    """The kept engine data and keywords, by pattern; None on any doubt. Opened without
     blocking or following a link, and read only when it is a regular file of
     the user's own, written by nobody else, of a plausible size."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
@@ -142,13 +161,23 @@ def _read(entry: Path) -> Known | None:
         return None
     if (
         not isinstance(kept, tuple)
-        or len(kept) != 2
+        or len(kept) != 3
         or kept[0] != _FORMAT
         or not isinstance(kept[1], dict)
+        or not isinstance(kept[2], dict)
+        or not all(_is_keywords(words) for words in kept[2].values())
     ):
         return None
     known: Known = kept[1]
-    return known
+    known_keywords: KnownKeywords = kept[2]
+    return known, known_keywords
+
+
+def _is_keywords(words: object) -> bool:
+    """None, or a frozenset of strings: what `keywords.of_pattern` gives."""
+    return words is None or (
+        isinstance(words, frozenset) and all(isinstance(w, str) for w in words)
+    )
 
 
 def _engine_args(pattern: str, flags: int) -> Args | None:

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Final
 
+from mailflow.reading.phrases import keywords
+from mailflow.reading.phrases.keywords import Keywords
+
 DEFAULT_LANGUAGE: Final = "en"
 
 _SHORTHAND = re.compile(r"\{(\w+)\}")
@@ -30,6 +33,13 @@ class Family:
 
     name: str
     pattern: re.Pattern[str]
+    keywords: Keywords | None = None
+    """Whole words one of which each match holds (`keywords`): a sentence
+    with none of them cannot match, and the pattern need not run on it."""
+
+    def may_match(self, words: frozenset[str]) -> bool:
+        """False only when no match can be in a text of these `words`."""
+        return keywords.may_match(self.keywords, words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +98,8 @@ class Phrases:
 
 Compile = Callable[[str, int], re.Pattern[str]]
 """`re.compile`, or what stands in for it (the same pattern, compiled)."""
+Find = Callable[[str, int], Keywords | None]
+"""`keywords.of_pattern`, or what stands in for it (the same words, kept)."""
 
 _BOOKS: dict[str, Phrases] = {}
 
@@ -113,7 +125,12 @@ def keep(book: Phrases) -> None:
     _BOOKS[book.language] = book
 
 
-def build(language: str, data: dict[str, Any], make: Compile = re.compile) -> Phrases:
+def build(
+    language: str,
+    data: dict[str, Any],
+    make: Compile = re.compile,
+    find: Find = keywords.of_pattern,
+) -> Phrases:
     """The book of a parsed phrase file, every pattern compiled by `make`."""
     shorthand: dict[str, str] = data.get("shorthand", {})
     risk, request = data["risk"], data["request"]
@@ -122,7 +139,11 @@ def build(language: str, data: dict[str, Any], make: Compile = re.compile) -> Ph
         return make(_alternation(patterns, shorthand), 0)
 
     def families(tables: list[dict[str, Any]]) -> tuple[Family, ...]:
-        return tuple(Family(t["family"], one(t["patterns"])) for t in tables)
+        made = []
+        for table in tables:
+            pattern = one(table["patterns"])
+            made.append(Family(table["family"], pattern, find(pattern.pattern, 0)))
+        return tuple(made)
 
     return Phrases(
         language=language,

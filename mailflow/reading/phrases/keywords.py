@@ -1,0 +1,342 @@
+"""Keywords one of which every match of a pattern holds. Pure.
+
+The screen reads each sentence with a dozen large alternations (the
+"suicidal" family alone is ~200 phrases), and `re` tries every phrase at
+every word: an ordinary reply costs a millisecond or more, and a first run
+screens a hundred of them. Yet each phrase has words it cannot match without
+("overdose", "goodbye", "better off"): where none of a family's keywords is
+among a sentence's (`words`), nothing of the family can match there, and a
+set test says so at a fraction of the cost.
+
+The keywords are read off the pattern's parse (`re._parser`, CPython's), so
+they are what `re` itself matches, never a second list to keep in step.
+Strings a part can match are known exactly while they are few ("i" or "we";
+"" or "n") and joined along a sequence; in them, a run of word characters
+with a non-word character or a `(?<!\\w)`/`(?!\\w)` edge on each side is a
+word of the text wherever the phrase matches. A keyword is one of:
+
+- a whole word, "overdose";
+- two whole words with one space between, "better off";
+- a word's start, "suicid*" (its first three, four or six letters): a stem.
+
+A sequence's match holds each of its parts', so any one part's keywords
+stand for the whole; a repeat's only if it happens at least once; an
+alternation's only when every branch has keywords. Anything else (a class, a
+case-blind part, a parse this module does not know) gives none, and the
+family is then always run: the shortcut only ever leaves out work, never a
+match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+Keywords = frozenset[str]
+
+_COMMON_WORDS: Final = """
+a about after afternoon again ago all also always am an and another any
+anything are around as at away back be because been before being best
+better bit book booked but by call can can't cant could d day days dear did
+didn didn't do does doesn doesn't don don't done dont down email even
+evening ever every everything family feel feeling felt find fine first for
+free friday from get getting go going good got had has have haven having he
+hello help her here hi him his home hope how i i'd i'll i'm i've id if ill
+im in into is isn it it's its ive just keep kind know last let life like
+little ll long look looking lot m make me minute moment monday more morning
+mornings much my myself need never new next night no not nothing now of off
+ok on one only or other our out over people phone please re really regards
+reply right s said saturday say see send sent session she should since so
+some someone something sorry still sunday sure t take talk tell than thank
+thanks that that's the their them then there these they thing things think
+thinking this though through thursday time times to today told tomorrow
+tonight too try tuesday up us ve very want warm was wasn way we wednesday
+week weekend weeks well were what when where which while who why will wish
+wishes with won wont work working would wouldn write writing wrote year yes
+yet you your
+"""
+COMMON: Final = frozenset(_COMMON_WORDS.split())
+"""Words so common in mail (the corpora's commonest, by sentence) that a
+family keyed on them would be run on nearly every sentence: a rarer keyword
+of the same phrase is chosen over them where it has one. Only a choice; any
+keyword of a phrase is sound."""
+
+STEMS: Final = (3, 4, 6)
+"""The lengths a word's start is kept at ("suicid*": a stem of five letters
+is kept at four): a text word's starts at these lengths are among its `words`."""
+_COMMON_STARTS: Final = frozenset(
+    word[:length] for word in COMMON for length in STEMS if len(word) >= length
+)
+_WORD: Final = re.compile(r"\w+")
+_WORD_SPLIT: Final = re.compile(r"(\w+)")
+_EDGE: Final = "\x00"
+"""In a string known exactly: a word's edge with no character of its own
+(`(?<!\\w)`, `(?!\\w)`, `\\b`, `^`, `$`): a non-word character as far as
+words go."""
+_GAP: Final = "\x01"
+"""In a string known exactly: non-word characters, how many not known (" *"
+after a word's edge): an edge, but never the one space of a pair."""
+_NOTHING: Final = frozenset({""})
+"""No string known to stand before a part."""
+_MAX_EXACT: Final = 64
+"""Strings known exactly, at most, before they are read as keywords."""
+_MAX_CLASS: Final = 4
+"""A class of this many characters at most (an apostrophe, straight or curly)
+is read as its strings."""
+
+
+def of_pattern(pattern: str, flags: int = 0) -> Keywords | None:
+    """Keywords one of which each match of `pattern` holds, or None when none
+    can be read off it (every sentence may then match)."""
+    try:
+        from re import _constants, _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern, flags)
+        if (flags | parsed.state.flags) & (re.IGNORECASE | re.LOCALE):
+            return None
+        reader = _Reader(_constants)
+        return _keywords_of(reader.sequence(list(parsed.data), _NOTHING, False))
+    except Exception:  # internals moved, a shape not known here: no shortcut
+        return None
+
+
+def words(text: str) -> frozenset[str]:
+    """What keywords are looked up in: each word of `text` (a maximal run of
+    `\\w`), its starts at the `STEMS` lengths, and each pair of words with one
+    space between."""
+    found: set[str] = set()
+    last = ""
+    last_end = -2
+    for match in _WORD.finditer(text):
+        word = match.group()
+        found.add(word)
+        for length in STEMS:
+            if len(word) >= length:
+                found.add(word[:length] + "*")
+        if match.start() == last_end + 1 and text[last_end] == " ":
+            found.add(f"{last} {word}")
+        last, last_end = word, match.end()
+    return frozenset(found)
+
+
+def may_match(keys: Keywords | None, text_words: frozenset[str]) -> bool:
+    """False only when no match of a pattern with these keywords can be in a
+    text of these `words`."""
+    return keys is None or not keys.isdisjoint(text_words)
+
+
+@dataclass(frozen=True, slots=True)
+class _Exact:
+    strings: frozenset[str]
+
+
+_Info = _Exact | Keywords | None
+"""Every string a part can match; or keywords one of which each match holds;
+or neither known."""
+
+
+class _Unknown(Exception):
+    """A part whose literals cannot be trusted: the pattern has no keywords."""
+
+
+class _Reader:
+    """Walks `re._parser`'s tree (CPython 3.11-3.13's shapes)."""
+
+    def __init__(self, c: Any) -> None:
+        self.c = c
+        self.repeats = tuple(
+            getattr(c, name)
+            for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+            if hasattr(c, name)
+        )
+        self.edges = tuple(
+            getattr(c, name)
+            for name in (
+                "AT_BEGINNING",
+                "AT_BEGINNING_STRING",
+                "AT_BOUNDARY",
+                "AT_END",
+                "AT_END_STRING",
+            )
+            if hasattr(c, name)
+        )
+
+    def sequence(
+        self, items: Sequence[tuple[Any, Any]], start: frozenset[str], right: bool
+    ) -> _Info:
+        """`start`: the strings known exactly to stand just before the
+        sequence in every match ({""}: nothing known; an edge); strings the
+        sequence is known to be begin with them. `right`: whether a non-word
+        character or a word's edge follows it in every match."""
+        choices: list[Keywords] = []
+        exact: frozenset[str] | None = start
+        for index, (op, av) in enumerate(items):
+            last = index + 1 == len(items)
+            after = right if last else self._edge_first(*items[index + 1])
+            part, joined = self.item(
+                op, av, _NOTHING if exact is None else exact, after
+            )
+            if isinstance(part, _Exact):
+                if joined:  # begun with what stood before: it replaces it
+                    exact = part.strings
+                elif exact is not None and len(exact) * len(part.strings) <= _MAX_EXACT:
+                    exact = frozenset(a + b for a in exact for b in part.strings)
+                else:
+                    if exact is not None:
+                        choices.extend(_choice(_Exact(exact)))
+                    exact = part.strings
+                continue
+            if exact is not None:
+                choices.extend(_choice(_Exact(exact)))
+            exact = None
+            if part is not None:
+                choices.append(part)
+        if exact is not None:
+            exact = frozenset(s + (_EDGE if right else "") for s in exact)
+            if not choices:
+                return _Exact(exact)
+            choices.extend(_choice(_Exact(exact)))
+        return max(choices, key=_worth, default=None)
+
+    def item(
+        self, op: Any, av: Any, start: frozenset[str], right: bool
+    ) -> tuple[_Info, bool]:
+        """A part's info, and whether its exact strings begin with `start`
+        (a group or an alternation reads on from what stood before it:
+        "o(?:verdose|d)" is "overdose" or "od", as the parser factors it)."""
+        c = self.c
+        if op is c.LITERAL:
+            return _Exact(frozenset({chr(av)})), False
+        if op is c.ASSERT_NOT:
+            # (?<!\w) and (?!\w): a word's edge; any other matches no text.
+            return _Exact(frozenset({_EDGE if self._is_word_edge(av) else ""})), False
+        if op is c.AT:
+            return _Exact(frozenset({_EDGE if av in self.edges else ""})), False
+        if op is c.ASSERT:
+            return _Exact(frozenset({""})), False  # matches no text: a word goes on
+        if op is c.IN:
+            chars = [chr(v) for kind, v in av if kind is c.LITERAL]
+            if len(chars) == len(av) and len(chars) <= _MAX_CLASS:
+                return _Exact(frozenset(chars)), False
+            return None, False  # a range, a category, a negation: no keywords
+        if op is c.SUBPATTERN:
+            _group, add_flags, _del_flags, inner = av
+            if add_flags & (re.IGNORECASE | re.LOCALE):
+                raise _Unknown  # a case-blind part: its literals are not exact
+            return self.sequence(list(inner.data), start, right), True
+        if op is getattr(c, "ATOMIC_GROUP", None):
+            return self.sequence(list(av.data), start, right), True
+        if op is c.BRANCH:
+            parts = [self.sequence(list(b.data), start, right) for b in av[1]]
+            strings = [p.strings for p in parts if isinstance(p, _Exact)]
+            if len(strings) == len(parts):
+                every = frozenset[str]().union(*strings)
+                if len(every) <= _MAX_EXACT:
+                    return _Exact(every), True
+            found: set[str] = set()
+            for part in parts:
+                keys = _keywords_of(part)
+                if keys is None:
+                    return None, False  # a branch without keywords: none for all
+                found |= keys
+            return frozenset(found), False
+        if op in self.repeats:
+            least, most, inner = av
+            part = self.sequence(list(inner.data), _NOTHING, False)
+            if isinstance(part, _Exact) and most <= 1:
+                return _Exact(part.strings | ({""} if least == 0 else set())), False
+            if isinstance(part, _Exact) and _no_word(part.strings):
+                # Spaces or punctuation, how many not known: an edge when at
+                # least one, or after an edge already.
+                edge = least >= 1 or all(_ends_edge(s) for s in start)
+                return (_Exact(frozenset({_GAP})) if edge else None), False
+            return (_keywords_of(part) if least >= 1 else None), False
+        return None, False  # any character, a back-reference: no keywords
+
+    def _is_word_edge(self, av: Any) -> bool:
+        """Whether an ASSERT_NOT is `(?<!\\w)` or `(?!\\w)`."""
+        _direction, inner = av
+        c = self.c
+        return list(inner.data) == [(c.IN, [(c.CATEGORY, c.CATEGORY_WORD)])]
+
+    def _edge_first(self, op: Any, av: Any) -> bool:
+        """Whether what follows begins with a non-word character or an edge."""
+        c = self.c
+        if op is c.LITERAL:
+            return _WORD.match(chr(av)) is None
+        return bool(op is c.ASSERT_NOT and self._is_word_edge(av))
+
+
+def _ends_edge(string: str) -> bool:
+    return string != "" and _WORD.match(string[-1]) is None
+
+
+def _no_word(strings: frozenset[str]) -> bool:
+    """Whether these are non-empty strings of non-word characters only."""
+    return all(s != "" and _WORD.search(s) is None for s in strings)
+
+
+def _keywords_of(info: _Info) -> Keywords | None:
+    """Keywords from what a part matches: of each string it can be, its best
+    keyword; none when a string has none."""
+    if not isinstance(info, _Exact):
+        return info
+    found: set[str] = set()
+    for string in info.strings:
+        best = max(_candidates(string), key=_strength, default=None)
+        if best is None:
+            return None
+        found.add(best)
+    return frozenset(found)
+
+
+def _candidates(string: str) -> list[str]:
+    """The keywords one string known exactly holds: its whole words, its
+    pairs of whole words one space apart, and its words' starts."""
+    pieces = _WORD_SPLIT.split(string)  # gap, word, gap, ..., word, gap
+    out: list[str] = []
+    whole_before: str | None = None
+    for index in range(1, len(pieces), 2):
+        word, gap_before, gap_after = (
+            pieces[index],
+            pieces[index - 1],
+            pieces[index + 1],
+        )
+        starts = index > 1 or gap_before != ""  # a non-word character or an edge
+        ends = index < len(pieces) - 2 or gap_after != ""
+        if starts and ends:
+            out.append(word)
+            if whole_before is not None and gap_before.replace(_EDGE, "") == " ":
+                out.append(f"{whole_before} {word}")
+            whole_before = word
+        else:
+            whole_before = None
+        if starts:
+            out.extend(word[:n] + "*" for n in STEMS if len(word) >= n)
+    return out
+
+
+def _choice(info: _Info) -> list[Keywords]:
+    keys = _keywords_of(info)
+    return [] if keys is None else [keys]
+
+
+def _worth(keys: Keywords) -> tuple[int, int]:
+    """How much a set of keywords narrows the sentences run in full: its
+    weakest decides, then the fewer the better."""
+    return (min(_strength(key) for key in keys), -len(keys))
+
+
+def _strength(key: str) -> int:
+    """A rare whole word beats its own stem, a stem of six beats one of four,
+    and two common words together beat one."""
+    if key.endswith("*"):
+        stem = key[:-1]
+        return 0 if stem in _COMMON_STARTS else len(stem) - 1
+    if " " in key:
+        first, second = key.split(" ")
+        together = (len(first) + len(second)) // 3  # "better off" over "d be"
+        return max(_strength(first), _strength(second), together)
+    return 0 if key in COMMON else min(len(key), 12)

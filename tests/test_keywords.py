@@ -1,0 +1,240 @@
+"""The keywords the screen checks before it runs a family (`phrases.keywords`):
+a sentence without any of them can never hold a match, so leaving the family
+out there never changes what the screen hears. Soundness is tested three
+ways: shapes by hand, every family of every shipped book against strings
+generated to match it, and the screen itself with and without the shortcut
+over every corpus text."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mailflow.reading import screen
+from mailflow.reading.phrases import Family, phrases
+from mailflow.reading.phrases.keywords import may_match, of_pattern, words
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def family(body: str) -> str:
+    """A pattern as the book builds a family: whole words, an alternation."""
+    return rf"(?<!\w)(?:{body})(?!\w)"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("overdose", {"overdose"}),
+        ("kill myself|overdose", {"kill", "overdose"}),
+        # A rare word is chosen over the common ones beside it.
+        ("i want to die", {"die"}),
+        # Only common words: two of them, side by side, beat one.
+        ("better off", {"better off"}),
+        # A stem: no edge after it, so only the word's start is sure.
+        (r"suicid\w*", {"suicid*"}),
+        (r"overdos(?:e|ed|ing)", {"overdose", "overdosed", "overdosing"}),
+        # Strings known exactly are joined: each string's best word.
+        ("(?:take|took) (?:an )?overdose", {"overdose"}),
+        ("i (?:took|had) an overdose", {"overdose"}),
+        # A group reads on from what stood before it: "o(?:verdos\\w*|dd)".
+        (r"overdos\w*|odd", {"overdo*", "odd"}),
+        # A typo's repeat ("kil+") ends what is known: "myself" stands.
+        (r"kil+ my ?self", {"self", "myself"}),
+    ],
+)
+def test_keywords_read_off_a_pattern(body: str, expected: set[str]) -> None:
+    assert of_pattern(family(body)) == frozenset(expected)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        family(r"(?:kill myself)?"),  # may match nothing at all
+        family(r"[a-z]+"),  # a class: no word known
+        family(r"\w+ing"),  # nothing before the ending: not a word's start
+        family(r"(?:die|.{3})"),  # one branch without a word: none for all
+        r"(?i)overdose",  # case-blind: "OVERDOSE" is not the word "overdose"
+        family(r"(?i:over)dose"),
+        "(",  # not a pattern at all
+    ],
+)
+def test_no_keywords_where_none_are_sure(pattern: str) -> None:
+    assert of_pattern(pattern) is None
+    assert may_match(None, frozenset())  # then the family always runs
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (family("foo *bar"), "foobar"),  # no space: one word
+        (family("x[a-c']y"), "xay"),  # a class with a range is not its literals
+        (family("foo[ ,]*bar"), "foo, bar"),  # not one space: not a pair
+        (family("foo,? bar"), "foo, bar"),
+        (family("(?:ab)+c"), "ababc"),  # a repeat's words are not whole
+        (family("(?:ab){1,2}c"), "ababc"),
+        (family("x(?:ab){0,2}"), "xabab"),
+        (family(r"kil+ myself"), "killll myself"),
+        (family("foo (?:x*)bar"), "foo xxbar"),
+        (family("(?:it'?s )?tonight[.!]* *$"), "its tonight!!"),
+        (family(r"end(?= it)\w*"), "end it"),
+        (family(r"over(?:dose|do)\b"), "overdo"),
+        (family(r"\bgun\w*"), "guns"),
+    ],
+)
+def test_a_text_that_matches_is_never_left_out(pattern: str, text: str) -> None:
+    assert re.search(pattern, text)
+    assert may_match(of_pattern(pattern), words(text))
+
+
+def test_a_word_in_the_middle_of_another_is_not_that_word() -> None:
+    """ "end" in "weekend" or "send": a keyword is a whole word or a start."""
+    keys = of_pattern(family("end it all"))
+    assert keys is not None
+    assert not may_match(keys, words("see you at the weekend, i'll send it all"))
+    assert may_match(keys, words("i want to end it all."))
+
+
+def test_words_of_a_text() -> None:
+    found = words("I'm thinking-about it, overdosed")
+    assert {"I", "m", "thinking", "about", "it", "overdosed"} <= found
+    assert {"thi*", "thin*", "thinki*", "ove*", "over*", "overdo*"} <= found
+    assert {"I m"} - found == {"I m"}  # an apostrophe is not one space
+    assert "about it" in found
+    assert "thinking about" not in found  # a hyphen is not one space
+    assert "it overdosed" not in found  # a comma and a space are not one space
+
+
+_RISK = phrases().risk  # the one book that screens for risk
+FAMILIES = [*_RISK.clear, *_RISK.possible, *_RISK.safety_need, *_RISK.concern]
+
+
+def test_the_shipped_families_have_keywords() -> None:
+    """The shortcut is in use: every family of the book has keywords (one
+    without would be run on every sentence, as before)."""
+    assert len(FAMILIES) > 15
+    assert [f.name for f in FAMILIES if f.keywords is None] == []
+
+
+@pytest.mark.parametrize("one", FAMILIES, ids=[f.name for f in FAMILIES])
+def test_every_text_a_family_matches_holds_one_of_its_keywords(one: Family) -> None:
+    @settings(
+        max_examples=60,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.from_regex(one.pattern))
+    def check(text: str) -> None:
+        assert one.pattern.search(text) is not None
+        assert one.may_match(words(text)), text
+
+    check()
+
+
+_PIECES = st.sampled_from(
+    [
+        "die",
+        "over",
+        "dose",
+        "end it",
+        " ",
+        "'",
+        ",",
+        "me",
+        "i",
+        r"\w*",
+        r"\w+",
+        r"\s",
+        ".{0,5}",
+        "[ab]",
+        "[\u2019']",
+        "[a-c']",
+        "[^ ]",
+        r"[\w']",
+        " *",
+        "[ ,]*",
+        ",? ",
+        "x*",
+        r"\b",
+        "^",
+        "$",
+        r"(?<!\w)",
+        r"(?!\w)",
+        "(?= now)",
+        "(?! not)",
+    ]
+)
+
+
+_REPEATED = st.sampled_from(["ab", "o", " ", ",", "[\u2019']", "[a-c']", "x y", "'s"])
+"""What `+` and `*` repeat: never a part that may itself repeat (`re` takes
+exponential time to refuse such a pattern, and so would the test)."""
+
+
+@st.composite
+def _patterns(draw: st.DrawFn, depth: int = 0) -> str:
+    """Small patterns of the shapes the book uses: sequences of literals,
+    classes, edges, lookarounds, optional parts, repeats and alternations
+    (`re`'s parser factors an alternation's common start out of it)."""
+    parts: list[str] = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.integers(0, 7 if depth < 2 else 1))
+        if kind <= 1:
+            parts.append(draw(_PIECES))
+        elif kind == 2:
+            parts.append(f"(?:{draw(_patterns(depth + 1))})?")
+        elif kind == 3:
+            parts.append(f"(?:{draw(_REPEATED)})+")
+        elif kind == 4:
+            parts.append(f"(?:{draw(_REPEATED)})*")
+        elif kind == 5:
+            parts.append(
+                f"(?:{draw(_REPEATED)}){{{draw(st.sampled_from(['0,2', '1,3', '2']))}}}"
+            )
+        else:
+            branches = draw(st.lists(_patterns(depth + 1), min_size=2, max_size=3))
+            parts.append("(?:" + "|".join(branches) + ")")
+    return "".join(parts)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.data())
+def test_keywords_hold_for_patterns_of_every_shape(data: st.DataObject) -> None:
+    pattern = data.draw(_patterns())
+    compiled = re.compile(pattern)
+    keys = of_pattern(pattern)
+    if keys is None:
+        return
+    text = data.draw(st.from_regex(compiled))
+    assert compiled.search(text) is not None
+    assert may_match(keys, words(text)), (pattern, text, keys)
+
+
+def _corpus_texts() -> list[str]:
+    texts: list[str] = []
+    for path in sorted(CORPUS.glob("**/*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                case = json.loads(line)
+                for key in ("text", "reply"):
+                    if isinstance(case.get(key), str):
+                        texts.append(f"{case.get('subject', '')}\n{case[key]}")
+    return texts
+
+
+def test_the_screen_hears_the_same_with_and_without_the_shortcut(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = _corpus_texts()
+    assert len(texts) > 3000
+    shortcut = [screen.screen(text) for text in texts]
+    monkeypatch.setattr(Family, "may_match", lambda self, words: True)
+    full = [screen.screen(text) for text in texts]
+    assert sum(s.risk is not screen.Risk.NONE for s in full) > 500
+    assert shortcut == full
