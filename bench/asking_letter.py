@@ -35,6 +35,9 @@ NOT_AROUND = ROOT / "tests" / "corpus" / "not_around"
 INDIRECT = ROOT / "tests" / "corpus" / "indirect"
 """Crises said indirectly, and their hard negatives: learned from once, so
 its misses are shown."""
+NEGATIVES = INDIRECT / "negatives"
+"""Ordinary mail in the words of the phrases learned from `INDIRECT` (and 50
+crises in other words), written blind afterwards: what those phrases cost."""
 HELD_OUT = NOT_AROUND / "held_out"
 """A fresh writer's set, never learned from: figures only, no cases shown."""
 _ORDER = ["ordinary", "grief", "crisis"]
@@ -157,6 +160,8 @@ def main() -> int:
     print(report(score(HELD_OUT), HELD_OUT, shown=False))
     print()
     print(report(score(INDIRECT), INDIRECT))
+    print()
+    print(report(score(NEGATIVES), NEGATIVES))
     return 0
 
 

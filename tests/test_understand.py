@@ -192,7 +192,8 @@ def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
     with nobody told, 9 ordinary mails clear. tests/corpus/indirect: 360
     crises said indirectly and hard negatives; before: 39 of its 160 crises
     given times, 3 ordinary mails clear. Learned from once (2026-12): 38 ->
-    21 given times, no ordinary mail raised; the held-out set 40 -> 38."""
+    25 given times, no ordinary mail of any corpus raised; the held-out set
+    40 -> 38."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     held = bench.score(bench.HELD_OUT)
@@ -203,11 +204,32 @@ def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
     assert held.count("ordinary", "asks") + held.count("ordinary", "assumes") <= 9
     indirect = bench.score(bench.INDIRECT)
     assert indirect.cases >= 360
-    assert indirect.count("crisis", "times") <= 21
+    assert indirect.count("crisis", "times") <= 25
     assert indirect.count("crisis", "asks") == 0
     assert (
         indirect.count("ordinary", "asks") + indirect.count("ordinary", "assumes") <= 3
     )
+
+
+def test_the_hard_negatives_of_the_indirect_round() -> None:
+    """tests/corpus/indirect/negatives: 190 ordinary mails written blind in the
+    words of the phrases learned from blind8 (a retreat "you don't come back
+    from", the dog's "permanent sleep", "didn't do it, might next time" of
+    asking someone out), and 50 crises in other words. Before the round: 20
+    ordinary mails alerted, 1 read as clear, 6 crises given times. The
+    round's first phrases made that 50 alerted and 11 clear; the ones that
+    stayed, 26 and 1. The crises: 6 before and after (the phrases do not
+    reach crises in other words)."""
+    _bench()
+    bench = bench_script("asking_letter", "asking_letter")
+    negatives = bench.score(bench.NEGATIVES)
+    assert negatives.cases >= 240
+    assert (
+        negatives.count("ordinary", "asks") + negatives.count("ordinary", "assumes")
+        <= 1
+    )
+    assert negatives.count("ordinary", "alert") <= 26
+    assert negatives.count("crisis", "times") <= 6
 
 
 def test_mail_hard_wrapped_at_72_columns_is_read_as_the_same_words() -> None:
