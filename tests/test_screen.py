@@ -1515,3 +1515,82 @@ def test_a_short_lines_no_never_negates_the_next(text: str) -> None:
 )
 def test_how_they_are_beside_a_negation_of_risk_is_no_risk(text: str) -> None:
     assert screen(text).risk is Risk.NONE
+
+
+# -- crises said indirectly (tests/corpus/indirect, 2026-12), and the hard
+# negatives a blind set and a review wrote in the same words.
+
+INDIRECT_CLEAR = [
+    "Mon at 4 ok. I told him it's for good. I'm not going anywhere you come back from.",
+    "I'm going to the coast next week and I'm not coming back from the water.",
+    "im not coming back from the bridge.",
+    "It's a place you don't come back from.",
+    "I've decided how and when.",
+    "I've decided how, I've decided when.",
+    "I'm looking forward to the quiet, the permanent kind.",
+    "I've made a noose and it's in the wardrobe.",
+]
+
+INDIRECT_POSSIBLE = [
+    "I'm taking myself out of the picture permanently.",
+    "i've decided how.",
+    "I'm more use to my family gone than here.",
+    "I see no purpose in continuing.",
+    "I'm past helping.",
+    "I won't be anywhere after the end of the month.",
+    "Nobody will hear from me after this.",
+    "Please close my accounts down when I'm gone.",
+    "What I meant is everything's ready, the letters and the tablets, and I'm calm.",
+    "ive tied a knot in the rope in the loft to see if i could.",
+]
+
+INDIRECT_NEVER_CLEAR = [
+    # Said every day by people moving, travelling or leaving a job: possible
+    # at most, and two of them never add up to clear.
+    "Hi, I'm moving abroad next month. My mum keeps asking what she'll do"
+    " when I'm gone. Nobody will see me again after that, ha.",
+    "I'm deleting all my social media, nobody will hear from me again! My mum"
+    " keeps asking what she'll do when I'm gone.",
+    "Financially I'd be more use to the family gone than here, offshore.",
+    "My son made a noose for his Halloween costume.",
+]
+
+INDIRECT_ORDINARY = [
+    "Friday 2 works!! went on a silent retreat, the kind of place you don't"
+    " come back from without crying at a sheep apparently.",
+    "Everyone said enjoy the permanent rest, but retirement is hard.",
+    "we had our old lab put to sleep. the permanent sleep, the vet was lovely.",
+    "I was going to ask my coworker out and I didn't do it, might next time lol.",
+    "the biopsy came back benign! everyone will be relieved.",
+    "I spend most afternoons at the station watching the trains go past.",
+    "the day I picked for the move is the same week so it's a bit mad.",
+    "I've planned my funeral and paid for it through one of those plans.",
+    "I'm sorry if something happens and I have to dash to the door!",
+    "we've told the kids it's nobody's fault, which is true.",
+    "I left him again and I'm not going to come back this time.",
+    "I did two tours. It's somewhere you don't come back from whole.",
+    "I've settled on when, and I want the Tuesday 6pm if it's still free.",
+    "My sister and I want to make peace, the permanent kind.",
+    "I won't be anywhere near a laptop on Tuesday.",
+    "I found some rope in the garage and built the kids a swing.",
+]
+
+
+@pytest.mark.parametrize("text", INDIRECT_CLEAR)
+def test_indirect_crises_are_clear_risk(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+@pytest.mark.parametrize("text", INDIRECT_POSSIBLE)
+def test_indirect_words_of_an_ending_tell_the_therapist(text: str) -> None:
+    assert screen(text).risk is not Risk.NONE
+
+
+@pytest.mark.parametrize("text", INDIRECT_NEVER_CLEAR)
+def test_a_move_or_a_hobby_in_those_words_is_never_clear(text: str) -> None:
+    assert screen(text).risk is not Risk.CLEAR
+
+
+@pytest.mark.parametrize("text", INDIRECT_ORDINARY)
+def test_the_same_words_in_an_everyday_sense_are_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE, screen(text).families

@@ -390,7 +390,9 @@ def classify_new(
     return _ignore(reading.reason)
 
 
-_ORDINARY_ALONE: Final = frozenset({"farewell", "farewell-hint", "ending-words"})
+_ORDINARY_ALONE: Final = frozenset(
+    {"farewell", "farewell-hint", "ending-words", "ending-weak"}
+)
 """Possible risk that is an ordinary sentence alone (one goodbye, "I've
 written letters to my parents"; words of an ending said in passing, "by the
 time you reply I won't be around"): where the risk words weigh the whole mail
