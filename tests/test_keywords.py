@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,13 @@ def test_keywords_read_off_a_pattern(body: str, expected: set[str]) -> None:
 )
 def test_no_keywords_where_none_are_sure(pattern: str) -> None:
     assert of_pattern(pattern) is None
-    assert may_match(None, frozenset())  # then the family always runs
+
+
+def test_no_keywords_let_every_text_through() -> None:
+    """None (not read) and an empty set (never a reading: a damaged cache)
+    both run the family; neither may ever skip it."""
+    assert may_match(None, frozenset())
+    assert may_match(frozenset(), words("i want to die"))
 
 
 @pytest.mark.parametrize(
@@ -85,6 +92,23 @@ def test_no_keywords_where_none_are_sure(pattern: str) -> None:
         (family(r"end(?= it)\w*"), "end it"),
         (family(r"over(?:dose|do)\b"), "overdo"),
         (family(r"\bgun\w*"), "guns"),
+        # An unknown span inside a repeat or an optional group: what follows
+        # it is only the tail of the group's match (a review's cases).
+        (family(r"overdose(?:\w* on (?:my )?pills)?"), "overdosed on my pills"),
+        (
+            family(r"(?:i want to|going to) (?:self-)?harm(?:\w* myself)?"),
+            "i want to harming myself",
+        ),
+        (family(r"overdose(?:\w+ me)?"), "overdosexyz me"),
+        (family(r"overdose(?:[a-z] pills)?"), "overdosex pills"),
+        (family(r"overdose(?:\w+,)+xy"), "overdosed,xy"),
+        (family(r"better\b(?:\W\w+ ){1}off"), "better,x off"),
+        (r"end it(?:\w+ )+", "end it0 "),
+        (r"(?: )+die(?:\w )+", " die0 "),
+        # Another meaning of \w, and the pattern's own NUL.
+        (r"(?a)\boverdose\b", "\u00e9overdose\u00e9"),
+        (r"(?a)(?<!\w)overdose", "\u00e9overdose"),
+        (family("better\x00 off"), "better\x00 off"),
     ],
 )
 def test_a_text_that_matches_is_never_left_out(pattern: str, text: str) -> None:
@@ -104,21 +128,66 @@ def test_words_of_a_text() -> None:
     found = words("I'm thinking-about it, overdosed")
     assert {"I", "m", "thinking", "about", "it", "overdosed"} <= found
     assert {"thi*", "thin*", "thinki*", "ove*", "over*", "overdo*"} <= found
-    assert {"I m"} - found == {"I m"}  # an apostrophe is not one space
+    assert "I m" not in found  # an apostrophe is not one space
     assert "about it" in found
     assert "thinking about" not in found  # a hyphen is not one space
     assert "it overdosed" not in found  # a comma and a space are not one space
 
 
 _RISK = phrases().risk  # the one book that screens for risk
-FAMILIES = [*_RISK.clear, *_RISK.possible, *_RISK.safety_need, *_RISK.concern]
+FAMILIES = [*_RISK.clear, *_RISK.possible, *_RISK.safety_need]
+"""The families the screen checks keywords of (others always run)."""
 
 
 def test_the_shipped_families_have_keywords() -> None:
     """The shortcut is in use: every family of the book has keywords (one
     without would be run on every sentence, as before)."""
-    assert len(FAMILIES) > 15
+    assert len(FAMILIES) >= 12
     assert [f.name for f in FAMILIES if f.keywords is None] == []
+
+
+def _phrases() -> list[tuple[str, str]]:
+    """Each phrase of the gated families on its own, as the book builds it."""
+    import tomllib
+
+    from mailflow.reading.phrases import _alternation, source
+
+    data = tomllib.loads(source().decode("utf-8"))
+    shorthand = data.get("shorthand", {})
+    risk = data["risk"]
+    return [
+        (table["family"], _alternation([phrase], shorthand))
+        for kind in ("clear", "possible", "safety_need")
+        for table in risk[kind]
+        for phrase in table["patterns"]
+    ]
+
+
+PHRASES = _phrases()
+
+
+def test_every_text_a_phrase_matches_holds_one_of_its_familys_keywords() -> None:
+    """Strings generated from each phrase alone (a family's alternation
+    reaches few of its ~200 phrases in a few dozen examples)."""
+    by_name = {f.name: f for f in FAMILIES}
+    assert len(PHRASES) > 300
+    for name, pattern in PHRASES:
+        _phrase_check(by_name[name], re.compile(pattern))()
+
+
+def _phrase_check(one: Family, phrase: re.Pattern[str]) -> Callable[[], None]:
+    @settings(
+        max_examples=6,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.from_regex(phrase))
+    def check(text: str) -> None:
+        assert one.pattern.search(text) is not None
+        assert one.may_match(words(text)), (one.name, phrase.pattern, text)
+
+    return check
 
 
 @pytest.mark.parametrize("one", FAMILIES, ids=[f.name for f in FAMILIES])
@@ -172,7 +241,21 @@ _PIECES = st.sampled_from(
 )
 
 
-_REPEATED = st.sampled_from(["ab", "o", " ", ",", "[\u2019']", "[a-c']", "x y", "'s"])
+_REPEATED = st.sampled_from(
+    [
+        "ab",
+        "o",
+        " ",
+        ",",
+        "[\u2019']",
+        "[a-c']",
+        "x y",
+        "'s",
+        r"\w+ ",
+        r"\w+,",
+        r"\w* o",
+    ]
+)
 """What `+` and `*` repeat: never a part that may itself repeat (`re` takes
 exponential time to refuse such a pattern, and so would the test)."""
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from mailflow.reading import phrases
+from mailflow.reading.phrases import keywords
 from mailflow.shell import phrase_cache
 
 
@@ -58,15 +59,10 @@ def same_book(book: phrases.Phrases, other: phrases.Phrases) -> bool:
     )
 
 
-def _families(book: phrases.Phrases) -> list[phrases.Family]:
-    risk, request = book.risk, book.request
-    return [
-        *risk.clear,
-        *risk.possible,
-        *risk.safety_need,
-        *risk.concern,
-        *request.not_ours,
-    ]
+def _gated(book: phrases.Phrases) -> list[phrases.Family]:
+    """The families the screen checks keywords of before running them."""
+    risk = book.risk
+    return [*risk.clear, *risk.possible, *risk.safety_need]
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -108,9 +104,9 @@ def test_first_load_compiles_every_pattern_as_re_does_and_keeps_it(
     (entry,) = _entries(cache_home)
     assert entry.stat().st_mode & 0o777 == 0o600
     assert len(_kept(entry)) == len(_patterns(PLAIN))
-    families = _families(PLAIN)
+    families = _gated(PLAIN)
     assert len(_kept_keywords(entry)) == len({f.pattern.pattern for f in families})
-    assert any(f.keywords for f in families)
+    assert all(f.keywords for f in families)
 
 
 def test_second_load_reads_the_kept_patterns_without_parsing(
@@ -127,12 +123,32 @@ def test_second_load_reads_the_kept_patterns_without_parsing(
     )
     monkeypatch.setattr(phrase_cache, "_READ_OFF", {})
     monkeypatch.setattr(
-        phrase_cache.keywords, "of_pattern", lambda *_: pytest.fail("parsed, not read")
+        keywords, "of_pattern", lambda *_: pytest.fail("parsed, not read")
     )
     book = phrase_cache.load("en", RAW)
     assert calls == []
     assert same_book(book, PLAIN)
     assert _entries(cache_home)[0].read_bytes() == kept  # a hit writes nothing
+
+
+def test_keywords_read_by_another_reader_are_another_entry(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kept keywords are only as good as the code that read them off: a
+    mailflow whose `keywords` reads them otherwise never uses the old ones."""
+    phrase_cache.load("en", RAW)
+    (kept,) = _entries(cache_home)
+    monkeypatch.setattr(phrase_cache, "_reader_code", lambda: b"another reader")
+    monkeypatch.setattr(phrase_cache, "_READ_OFF", {})
+    read: list[str] = []
+    monkeypatch.setattr(
+        keywords, "of_pattern", lambda pattern, _: read.append(pattern) or None
+    )
+    book = phrase_cache.load("en", RAW)
+    assert read  # read off again, not taken from the entry of the other reader
+    assert all(f.keywords is None for f in _gated(book))
+    assert len(_entries(cache_home)) == 2
+    assert kept in _entries(cache_home)
 
 
 def test_one_text_with_two_flags_is_two_patterns() -> None:
@@ -180,6 +196,7 @@ def test_a_kept_entry_never_decides_which_patterns_there_are(
         marshal.dumps((phrase_cache._FORMAT, {})),
         marshal.dumps((phrase_cache._FORMAT, {}, {("a", 0): ["a list"]})),
         marshal.dumps((phrase_cache._FORMAT, {}, {("a", 0): frozenset({1})})),
+        marshal.dumps((phrase_cache._FORMAT, {}, {("a", 0): frozenset()})),
         marshal.dumps([1, 2, 3]),
         b"[\xff\xff\xff\x7f",  # a list of 2**31 - 1 items, announced
     ],
@@ -191,6 +208,7 @@ def test_a_kept_entry_never_decides_which_patterns_there_are(
         "no-keywords",
         "keywords-not-a-set",
         "keywords-not-words",
+        "keywords-empty",
         "other-shape",
         "huge-header",
     ],

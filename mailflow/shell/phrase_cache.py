@@ -5,16 +5,18 @@ parser is written in Python): ~0.1 s, most of what a first run spends reading.
 What the parser produces for a pattern (its final flags, its engine code and
 group tables) is plain data, so it is kept in the per-user cache folder beside
 the validated config, `phrases-<key>.marshal`, keyed by the book's bytes and
-the interpreter's exact version and regex engine (`_sre.MAGIC`, `_sre.CODESIZE`).
+the interpreter's exact version and regex engine (`_sre.MAGIC`, `_sre.CODESIZE`)
+and the code that reads the keywords below.
 
-Only that engine data is kept, with each family's keywords (the words the
-screen checks before it runs a family: `phrases.keywords`, read off the same
-parse), looked up by each pattern's own text and flags; the book itself is
-always read from the package, so a kept entry can only say how to compile a
-pattern the shipped book asks for, never which patterns there are. A hit hands the data to the engine's own constructor (`_sre.compile`,
-which checks the code's structure before it takes it): a pattern equal to
-`re.compile`'s (a test compares every pattern of the book: string, flags,
-engine code, groups). The file is read only when it is a regular file of the
+Only that engine data is kept, with each gated family's keywords (the words
+the screen checks before it runs a family: `phrases.keywords`, read off the
+same parse), looked up by each pattern's own text and flags; the book itself
+is always read from the package, so a kept entry can only say how to compile
+a pattern the shipped book asks for, never which patterns there are. A hit
+hands the data to the engine's own constructor (`_sre.compile`, which checks
+the code's structure before it takes it): a pattern equal to `re.compile`'s
+(a test compares every pattern of the book: string, flags, engine code,
+groups, keywords). The file is read only when it is a regular file of the
 user's own that nobody else may write, and no bigger than `MAX_BYTES`.
 
 This follows CPython's `re` internals, so it is used only where they are known
@@ -96,14 +98,14 @@ def load(language: str, raw: bytes) -> Phrases:
 
     def find(pattern: str, flags: int) -> Keywords | None:
         key = (pattern, int(flags))
-        if known_keywords is not None and key in known_keywords:
-            words = known_keywords[key]
-        elif key in _READ_OFF:
-            words = _READ_OFF[key]
+        if key in _READ_OFF:
+            keys = _READ_OFF[key]  # read off in this process: never a file's
+        elif known_keywords is not None and key in known_keywords:
+            keys = known_keywords[key]
         else:
-            words = keywords.of_pattern(pattern, flags)
-        _READ_OFF[key] = found[key] = words
-        return words
+            keys = _READ_OFF[key] = keywords.of_pattern(pattern, flags)
+        found[key] = keys
+        return keys
 
     book = build(language, data, make, find)
     if entry is not None:
@@ -124,8 +126,22 @@ def _entry(language: str, raw: bytes) -> Path | None:
         return None
     magic, codesize = engine
     about = f"{language}\0{sys.version}\0{magic}\0{codesize}\0"
-    key = hashlib.sha256(_FORMAT + b"\0" + about.encode() + raw).hexdigest()
+    # The keywords are only as good as the code that read them off: a new
+    # mailflow with another reading of them is another entry.
+    reader = _reader_code()
+    key = hashlib.sha256(
+        _FORMAT + b"\0" + about.encode() + reader + b"\0" + raw
+    ).hexdigest()
     return folder / f"phrases-{key}.marshal"
+
+
+def _reader_code() -> bytes:
+    """The bytes of `phrases.keywords` as installed (its source, or whatever
+    file it was loaded from); a changed reader is a changed key."""
+    try:
+        return Path(keywords.__file__).read_bytes()
+    except (OSError, TypeError):
+        return b"keywords: unknown"
 
 
 def _engine() -> tuple[int, int] | None:
@@ -173,10 +189,13 @@ def _read(entry: Path) -> tuple[Known, KnownKeywords] | None:
     return known, known_keywords
 
 
-def _is_keywords(words: object) -> bool:
-    """None, or a frozenset of strings: what `keywords.of_pattern` gives."""
-    return words is None or (
-        isinstance(words, frozenset) and all(isinstance(w, str) for w in words)
+def _is_keywords(keys: object) -> bool:
+    """None, or a non-empty frozenset of strings: what `keywords.of_pattern`
+    gives (an empty set would let a family match nothing)."""
+    return keys is None or (
+        isinstance(keys, frozenset)
+        and bool(keys)
+        and all(isinstance(k, str) for k in keys)
     )
 
 

@@ -34,8 +34,9 @@ class Family:
     name: str
     pattern: re.Pattern[str]
     keywords: Keywords | None = None
-    """Whole words one of which each match holds (`keywords`): a sentence
-    with none of them cannot match, and the pattern need not run on it."""
+    """Keywords one of which each match holds (`keywords`: whole words, pairs
+    of words, words' starts): a sentence with none of them cannot match, and
+    the pattern need not run on it. None: not read (the family always runs)."""
 
     def may_match(self, words: frozenset[str]) -> bool:
         """False only when no match can be in a text of these `words`."""
@@ -138,19 +139,23 @@ def build(
     def one(patterns: list[str]) -> re.Pattern[str]:
         return make(_alternation(patterns, shorthand), 0)
 
-    def families(tables: list[dict[str, Any]]) -> tuple[Family, ...]:
+    def families(
+        tables: list[dict[str, Any]], *, gated: bool = False
+    ) -> tuple[Family, ...]:
+        """`gated`: the screen checks these families' keywords first."""
         made = []
         for table in tables:
             pattern = one(table["patterns"])
-            made.append(Family(table["family"], pattern, find(pattern.pattern, 0)))
+            keys = find(pattern.pattern, 0) if gated else None
+            made.append(Family(table["family"], pattern, keys))
         return tuple(made)
 
     return Phrases(
         language=language,
         risk=RiskPhrases(
-            clear=families(risk["clear"]),
-            possible=families(risk["possible"]),
-            safety_need=families(risk["safety_need"]),
+            clear=families(risk["clear"], gated=True),
+            possible=families(risk["possible"], gated=True),
+            safety_need=families(risk["safety_need"], gated=True),
             past=one(risk["past"]["patterns"]),
             now=one(risk["now"]["patterns"]),
             downgrade=one(risk["downgrade"]["patterns"]),

@@ -24,7 +24,7 @@ stand for the whole; a repeat's only if it happens at least once; an
 alternation's only when every branch has keywords. Anything else (a class, a
 case-blind part, a parse this module does not know) gives none, and the
 family is then always run: the shortcut only ever leaves out work, never a
-match.
+match (tests/test_keywords.py holds it so, by hand and by Hypothesis).
 """
 
 from __future__ import annotations
@@ -76,8 +76,12 @@ _EDGE: Final = "\x00"
 (`(?<!\\w)`, `(?!\\w)`, `\\b`, `^`, `$`): a non-word character as far as
 words go."""
 _GAP: Final = "\x01"
+_SENTINELS: Final = frozenset({_EDGE, _GAP})
 """In a string known exactly: non-word characters, how many not known (" *"
 after a word's edge): an edge, but never the one space of a pair."""
+_NOT_EXACT: Final = re.IGNORECASE | re.LOCALE | re.ASCII
+"""Flags under which a literal or an edge means something `words` does not
+read the same way (case-blind letters; an ASCII-only `\\w`)."""
 _NOTHING: Final = frozenset({""})
 """No string known to stand before a part."""
 _MAX_EXACT: Final = 64
@@ -94,7 +98,7 @@ def of_pattern(pattern: str, flags: int = 0) -> Keywords | None:
         from re import _constants, _parser  # type: ignore[attr-defined]
 
         parsed = _parser.parse(pattern, flags)
-        if (flags | parsed.state.flags) & (re.IGNORECASE | re.LOCALE):
+        if (flags | parsed.state.flags) & _NOT_EXACT:
             return None
         reader = _Reader(_constants)
         return _keywords_of(reader.sequence(list(parsed.data), _NOTHING, False))
@@ -124,7 +128,7 @@ def words(text: str) -> frozenset[str]:
 def may_match(keys: Keywords | None, text_words: frozenset[str]) -> bool:
     """False only when no match of a pattern with these keywords can be in a
     text of these `words`."""
-    return keys is None or not keys.isdisjoint(text_words)
+    return not keys or not keys.isdisjoint(text_words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +137,8 @@ class _Exact:
 
 
 _Info = _Exact | Keywords | None
-"""Every string a part can match; or keywords one of which each match holds;
-or neither known."""
+"""Every string a part can match (`sequence` says when that is known); or
+keywords one of which each match holds; or neither known."""
 
 
 class _Unknown(Exception):
@@ -167,11 +171,16 @@ class _Reader:
         self, items: Sequence[tuple[Any, Any]], start: frozenset[str], right: bool
     ) -> _Info:
         """`start`: the strings known exactly to stand just before the
-        sequence in every match ({""}: nothing known; an edge); strings the
-        sequence is known to be begin with them. `right`: whether a non-word
-        character or a word's edge follows it in every match."""
+        sequence in every match ({""}: nothing known; an edge). The sequence
+        is `_Exact` (every string it can match, each begun with `start`) only
+        when every part of it is known exactly; after anything that is not
+        (`\\w+`, too many strings), what follows is only the tail of a match,
+        so the sequence gives keywords instead, never strings. `right`:
+        whether a non-word character or a word's edge follows it in every
+        match."""
         choices: list[Keywords] = []
         exact: frozenset[str] | None = start
+        whole = True  # every part so far known exactly: `exact` is the match
         for index, (op, av) in enumerate(items):
             last = index + 1 == len(items)
             after = right if last else self._edge_first(*items[index + 1])
@@ -187,15 +196,17 @@ class _Reader:
                     if exact is not None:
                         choices.extend(_choice(_Exact(exact)))
                     exact = part.strings
+                    whole = False  # too many strings: only a tail is kept
                 continue
             if exact is not None:
                 choices.extend(_choice(_Exact(exact)))
             exact = None
+            whole = False
             if part is not None:
                 choices.append(part)
         if exact is not None:
             exact = frozenset(s + (_EDGE if right else "") for s in exact)
-            if not choices:
+            if whole:
                 return _Exact(exact)
             choices.extend(_choice(_Exact(exact)))
         return max(choices, key=_worth, default=None)
@@ -208,6 +219,8 @@ class _Reader:
         "o(?:verdose|d)" is "overdose" or "od", as the parser factors it)."""
         c = self.c
         if op is c.LITERAL:
+            if chr(av) in _SENTINELS:
+                raise _Unknown  # the pattern's own NUL would read as an edge
             return _Exact(frozenset({chr(av)})), False
         if op is c.ASSERT_NOT:
             # (?<!\w) and (?!\w): a word's edge; any other matches no text.
@@ -218,13 +231,15 @@ class _Reader:
             return _Exact(frozenset({""})), False  # matches no text: a word goes on
         if op is c.IN:
             chars = [chr(v) for kind, v in av if kind is c.LITERAL]
+            if set(chars) & _SENTINELS:
+                raise _Unknown
             if len(chars) == len(av) and len(chars) <= _MAX_CLASS:
                 return _Exact(frozenset(chars)), False
             return None, False  # a range, a category, a negation: no keywords
         if op is c.SUBPATTERN:
             _group, add_flags, _del_flags, inner = av
-            if add_flags & (re.IGNORECASE | re.LOCALE):
-                raise _Unknown  # a case-blind part: its literals are not exact
+            if add_flags & _NOT_EXACT:
+                raise _Unknown  # case-blind, or another meaning of \\w: not exact
             return self.sequence(list(inner.data), start, right), True
         if op is getattr(c, "ATOMIC_GROUP", None):
             return self.sequence(list(av.data), start, right), True
