@@ -29,6 +29,7 @@ match (tests/test_keywords.py holds it so, by hand and by Hypothesis).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -307,7 +308,8 @@ def _keywords_of(info: _Info) -> Keywords | None:
     return frozenset(found)
 
 
-def _candidates(string: str) -> list[str]:
+@functools.cache
+def _candidates(string: str) -> tuple[str, ...]:
     """The keywords one string known exactly holds: its whole words, its
     pairs of whole words one space apart, and its words' starts."""
     pieces = _WORD_SPLIT.split(string)  # gap, word, gap, ..., word, gap
@@ -330,7 +332,7 @@ def _candidates(string: str) -> list[str]:
             whole_before = None
         if starts:
             out.extend(word[:n] + "*" for n in STEMS if len(word) >= n)
-    return out
+    return tuple(out)
 
 
 def _choice(info: _Info) -> list[Keywords]:
@@ -344,6 +346,7 @@ def _worth(keys: Keywords) -> tuple[int, int]:
     return (min(_strength(key) for key in keys), -len(keys))
 
 
+@functools.cache
 def _strength(key: str) -> int:
     """A rare whole word beats its own stem, a stem of six beats one of four,
     and two common words together beat one."""
