@@ -301,7 +301,7 @@ def _keywords_of(info: _Info) -> Keywords | None:
         return info
     found: set[str] = set()
     for string in info.strings:
-        best = max(_candidates(string), key=_strength, default=None)
+        best = _best(string)
         if best is None:
             return None
         found.add(best)
@@ -309,11 +309,14 @@ def _keywords_of(info: _Info) -> Keywords | None:
 
 
 @functools.cache
-def _candidates(string: str) -> tuple[str, ...]:
-    """The keywords one string known exactly holds: its whole words, its
-    pairs of whole words one space apart, and its words' starts."""
+def _best(string: str) -> str | None:
+    """The strongest keyword one string known exactly holds (`_strength`),
+    of its whole words, its pairs of whole words one space apart, and the
+    starts of its words that run on past it. (A whole word's own starts are
+    never stronger than the word: those of a common word are common starts.)"""
     pieces = _WORD_SPLIT.split(string)  # gap, word, gap, ..., word, gap
-    out: list[str] = []
+    best: str | None = None
+    strongest = -1
     whole_before: str | None = None
     for index in range(1, len(pieces), 2):
         word, gap_before, gap_after = (
@@ -323,16 +326,21 @@ def _candidates(string: str) -> tuple[str, ...]:
         )
         starts = index > 1 or gap_before != ""  # a non-word character or an edge
         ends = index < len(pieces) - 2 or gap_after != ""
+        found: list[str] = []
         if starts and ends:
-            out.append(word)
+            found.append(word)
             if whole_before is not None and gap_before.replace(_EDGE, "") == " ":
-                out.append(f"{whole_before} {word}")
+                found.append(f"{whole_before} {word}")
             whole_before = word
         else:
             whole_before = None
-        if starts:
-            out.extend(word[:n] + "*" for n in STEMS if len(word) >= n)
-    return tuple(out)
+            if starts:
+                found.extend(word[:n] + "*" for n in STEMS if len(word) >= n)
+        for key in found:
+            strength = _strength(key)
+            if strength > strongest:
+                best, strongest = key, strength
+    return best
 
 
 def _choice(info: _Info) -> list[Keywords]:
