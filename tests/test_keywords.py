@@ -109,6 +109,7 @@ def test_no_keywords_let_every_text_through() -> None:
         (r"(?a)\boverdose\b", "\u00e9overdose\u00e9"),
         (r"(?a)(?<!\w)overdose", "\u00e9overdose"),
         (family("better\x00 off"), "better\x00 off"),
+        (family("better[\x00a] off"), "better\x00 off"),
     ],
 )
 def test_a_text_that_matches_is_never_left_out(pattern: str, text: str) -> None:

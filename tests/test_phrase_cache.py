@@ -151,6 +151,35 @@ def test_keywords_read_by_another_reader_are_another_entry(
     assert kept in _entries(cache_home)
 
 
+def test_an_entry_with_an_empty_keyword_set_is_not_read(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty set would keep a family off every sentence: such an entry is
+    damaged, compiled again, never read."""
+    phrase_cache.load("en", RAW)
+    (entry,) = _entries(cache_home)
+    found = dict.fromkeys(_kept_keywords(entry), frozenset[str]())
+    _write(entry, _kept(entry), found)
+    _no_parsing(monkeypatch)
+    book = phrase_cache.load("en", RAW)
+    assert same_book(book, PLAIN)
+    assert all(f.keywords for f in _gated(book))
+
+
+def test_this_processes_own_keywords_come_before_a_files(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What this process read off itself is used over what a file says, and
+    a file's keywords never become this process's."""
+    monkeypatch.setattr(phrase_cache, "_READ_OFF", {})
+    phrase_cache.load("en", RAW)
+    (entry,) = _entries(cache_home)
+    altered = dict.fromkeys(_kept_keywords(entry), frozenset({"zzz"}))
+    _write(entry, _kept(entry), altered)
+    assert same_book(phrase_cache.load("en", RAW), PLAIN)
+    assert frozenset({"zzz"}) not in phrase_cache._READ_OFF.values()
+
+
 def test_one_text_with_two_flags_is_two_patterns() -> None:
     made = phrase_cache._engine_args("^a.", re.MULTILINE)
     plain = phrase_cache._engine_args("^a.", 0)
