@@ -110,6 +110,13 @@ def test_no_keywords_let_every_text_through() -> None:
         (r"(?a)(?<!\w)overdose", "\u00e9overdose"),
         (family("better\x00 off"), "better\x00 off"),
         (family("better[\x00a] off"), "better\x00 off"),
+        # An unknown span, then a group or too many strings: the tail only.
+        (family(r"overdose(?:\w+(?:me|you))?"), "overdosexyzme"),
+        (
+            family(r"overdose(?:[ab'\u2019][ab'\u2019][ab'\u2019][ab'\u2019] pills)?"),
+            "overdoseabab pills",
+        ),
+        (family(r"foo(?:[abcd][abcd][abcd][abcd]x)?"), "fooabcax"),
     ],
 )
 def test_a_text_that_matches_is_never_left_out(pattern: str, text: str) -> None:

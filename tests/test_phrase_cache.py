@@ -180,6 +180,26 @@ def test_this_processes_own_keywords_come_before_a_files(
     assert frozenset({"zzz"}) not in phrase_cache._READ_OFF.values()
 
 
+def test_the_keyword_readers_identity_is_its_code() -> None:
+    """Read from the module as imported, never a constant: another reader is
+    another key (a zip or frozen install without it keeps nothing)."""
+    import hashlib
+
+    from mailflow.reading.phrases import keywords as module
+
+    source = Path(module.__file__).read_bytes()
+    assert hashlib.sha256(source).hexdigest() == module.READER_ID
+    assert phrase_cache._reader_code() == module.READER_ID.encode()
+
+
+def test_without_a_reader_identity_nothing_is_kept(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keywords, "READER_ID", None)
+    assert same_book(phrase_cache.load("en", RAW), PLAIN)
+    assert _entries(cache_home) == []
+
+
 def test_one_text_with_two_flags_is_two_patterns() -> None:
     made = phrase_cache._engine_args("^a.", re.MULTILINE)
     plain = phrase_cache._engine_args("^a.", 0)

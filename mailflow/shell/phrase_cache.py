@@ -129,19 +129,20 @@ def _entry(language: str, raw: bytes) -> Path | None:
     # The keywords are only as good as the code that read them off: a new
     # mailflow with another reading of them is another entry.
     reader = _reader_code()
+    if reader is None:
+        return None  # no identity for the keyword reader: nothing kept
     key = hashlib.sha256(
         _FORMAT + b"\0" + about.encode() + reader + b"\0" + raw
     ).hexdigest()
     return folder / f"phrases-{key}.marshal"
 
 
-def _reader_code() -> bytes:
-    """The bytes of `phrases.keywords` as installed (its source, or whatever
-    file it was loaded from); a changed reader is a changed key."""
-    try:
-        return Path(keywords.__file__).read_bytes()
-    except (OSError, TypeError):
-        return b"keywords: unknown"
+def _reader_code() -> bytes | None:
+    """The identity of `phrases.keywords` as imported (`READER_ID`: its code
+    hashed at import, so an upgrade mid-run cannot file old keywords under a
+    new key); None when unknown, and then no entry is kept or read."""
+    reader = keywords.READER_ID
+    return None if reader is None else reader.encode()
 
 
 def _engine() -> tuple[int, int] | None:

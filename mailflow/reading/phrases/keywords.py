@@ -37,6 +37,24 @@ from typing import Any, Final
 
 Keywords = frozenset[str]
 
+
+def _identity() -> str | None:
+    """This reader's own code, hashed as it was imported (a file, a zip or a
+    frozen app alike); None when it cannot be read. Kept keywords are only
+    as good as the code that read them: `shell.phrase_cache` keys its file
+    by this, and keeps nothing without it."""
+    try:
+        import hashlib
+
+        spec = __spec__
+        data = spec.loader.get_data(spec.origin)  # type: ignore[union-attr]
+        return hashlib.sha256(data).hexdigest()
+    except Exception:
+        return None
+
+
+READER_ID: Final = _identity()
+
 _COMMON_WORDS: Final = """
 a about after afternoon again ago all also always am an and another any
 anything are around as at away back be because been before being best
