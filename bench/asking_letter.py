@@ -40,6 +40,11 @@ NEGATIVES = INDIRECT / "negatives"
 crises in other words), written blind afterwards: what those phrases cost."""
 HELD_OUT = NOT_AROUND / "held_out"
 """A fresh writer's set, never learned from: figures only, no cases shown."""
+INDIRECT_HELD_OUT = INDIRECT / "held_out"
+"""Crises said indirectly in words none of the sets above use much (no "won't
+be around", "burden", "no point", "goodbye"...), and their hard negatives,
+written blind after every set above was learned from: never learned from,
+figures only."""
 _ORDER = ["ordinary", "grief", "crisis"]
 LETTERS = ("times", "alert", "asks", "assumes", "note", "left")
 """What the person gets: times; times and an alert to the therapist (possible
@@ -162,6 +167,8 @@ def main() -> int:
     print(report(score(INDIRECT), INDIRECT))
     print()
     print(report(score(NEGATIVES), NEGATIVES))
+    print()
+    print(report(score(INDIRECT_HELD_OUT), INDIRECT_HELD_OUT, shown=False))
     return 0
 
 

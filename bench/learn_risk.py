@@ -1,6 +1,8 @@
 # print() is this script's whole output; T201 is waived for bench/** in pyproject.toml.
 """`make learn`: learn the risk words (`mailflow/reading/risk_words.tsv`) from
-the labelled first-mail corpus, never from its held-out sets.
+every labelled set that is learned from, never from a held-out set: the
+first-mail corpus, and beside it the sets of crises said in ordinary words and
+their hard negatives (`LEARNED_TOO`).
 
 Each case is built into a real message and parsed as a run parses it
 (`bench/understand.py`); its subject and text are what is weighed, as
@@ -15,6 +17,7 @@ with each of eight closings in place of its own, which should move little.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 from collections.abc import Iterator
@@ -25,24 +28,69 @@ from unittest import mock
 
 import understand  # beside this file (a script's folder is on sys.path)
 
-from mailflow.reading import risk_words
+from mailflow.reading import quoting, risk_words
 from mailflow.reading.parse import parse_mail
 
 ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "corpus"
+LEARNED_TOO = (
+    "first_mail/not_here/blind5.jsonl",
+    "not_around/blind6.jsonl",
+    "indirect/blind8.jsonl",
+    "indirect/negatives/negatives9.jsonl",
+    "replies/risk/crisis_a.jsonl",
+    "replies/risk/crisis_b.jsonl",
+    "replies/*.jsonl",
+)
+"""The other sets learned from, each read as a run weighs its mail: a first
+mail's subject and text, a reply's new words (`quoting.new_words`: what
+`reply_risk` weighs). Their held-out sets (`held_out/` beside each) never are:
+they say how well this reads writers it never saw. A crisis is `crisis` in
+`label` (or in `risk`, the reply-risk sets'); grief, a request, a safety
+question, an ordinary mail are the rest."""
 SHIPPED = ROOT / "mailflow" / "reading" / risk_words.WEIGHTS_FILE
 HEADER = """\
 Risk words: learned by bench/learn_risk.py (make learn) from
-tests/corpus/first_mail/*.jsonl (never its held_out sets). Do not edit by hand:
-edit the corpus and learn again. word<TAB>weight; (bias) is the constant."""
+tests/corpus/first_mail/*.jsonl and the sets in its LEARNED_TOO (never a
+held_out set). Do not edit by hand: edit the corpus and learn again.
+word<TAB>weight; (bias) is the constant."""
 
 
 def corpus_mails() -> list[tuple[str, bool]]:
-    """(subject and text, is a crisis) of every case in the corpus."""
+    """(what is weighed, is a crisis) of every case learned from: the
+    first-mail corpus's first (in `understand.load()`'s order, which `--cv`
+    relies on), then `LEARNED_TOO`'s."""
     mails = []
     for case in understand.load():
         mail = parse_mail(case.raw)
         mails.append((f"{mail.subject}\n{mail.text}", case.label == "crisis"))
-    return mails
+    return mails + [weighed(case) for case in learned_too()]
+
+
+ASKING_FROM = "Alex Morgan <alex.morgan@example.org>"
+ASKING_SUBJECT = "Counselling enquiry"
+
+
+def learned_too() -> list[dict[str, str]]:
+    return [
+        json.loads(line)
+        for name in LEARNED_TOO
+        for path in sorted(CORPUS.glob(name))
+        for line in path.read_text("utf-8").splitlines()
+        if line.strip()
+    ]
+
+
+def weighed(case: dict[str, str]) -> tuple[str, bool]:
+    """A case of `LEARNED_TOO` as a run weighs it, and whether it is a crisis."""
+    crisis = "crisis" in (case.get("label"), case.get("risk"))
+    if "context" in case or case.get("where") == "reply":
+        return quoting.new_words(case["text"]), crisis
+    # As `bench/asking_letter.py` sends the sets' first mails that name no
+    # sender nor subject.
+    defaults = {"from": ASKING_FROM, "subject": ASKING_SUBJECT}
+    mail = parse_mail(understand.built({**defaults, **case}).raw)
+    return f"{mail.subject}\n{mail.text}", crisis
 
 
 TAUGHT_CLOSINGS = (
@@ -150,6 +198,8 @@ class Reading:
     chances: list[float]
     closed: list[list[float]]
     ways: dict[bool, list[str]]
+    others: list[tuple[bool, float]]
+    """`LEARNED_TOO`'s mails: (is a crisis, chance out of fold)."""
 
 
 @dataclass(frozen=True)
@@ -170,13 +220,20 @@ class Figures:
 
 
 def read_out_of_fold(folds: int = FOLDS) -> Reading:
+    """Out of fold over every mail learned from; read the whole way (and so
+    reported) for the first-mail corpus's alone, which comes first."""
     cases = understand.load()
-    chances, closed = out_of_fold(corpus_mails(), folds, SIGN_OFFS)
+    mails = corpus_mails()
+    chances, closed = out_of_fold(mails, folds, SIGN_OFFS)
     ways = {}
     for heavy in (False, True):
         with _weighed_as(heavy):
             ways[heavy] = [understand.outcome(case)[0] for case in cases]
-    return Reading([c.label for c in cases], chances, closed, ways)
+    n = len(cases)
+    others = [
+        (crisis, p) for (_, crisis), p in zip(mails[n:], chances[n:], strict=True)
+    ]
+    return Reading([c.label for c in cases], chances[:n], closed[:n], ways, others)
 
 
 def figures(
@@ -222,6 +279,18 @@ def cross_validate(folds: int = FOLDS) -> str:
             f" ({f.signed:>5.1f}, {f.worst:>3}){'':>22}"
             f"{f.other:>4} of {f.rest}  {f.held:>5} of {f.seekers}"
             f"  {f.heard:>6} of {f.crises}{mark}"
+        )
+    crises = [p for crisis, p in reading.others if crisis]
+    rest = [p for crisis, p in reading.others if not crisis]
+    lines.append(
+        f"the other sets learned from ({', '.join(LEARNED_TOO)}), out of fold:"
+    )
+    for threshold in THRESHOLDS:
+        heavy = sum(p >= threshold for p in crises)
+        other = sum(p >= threshold for p in rest)
+        lines.append(
+            f"{threshold:>9.2f}  {heavy:>4} of {len(crises)} crises weighed heavy,"
+            f" {other:>4} of {len(rest)} other mails"
         )
     return "\n".join(lines)
 

@@ -150,13 +150,14 @@ def load(
                             textwrap.fill(line, WRAP) if line.strip() else line
                             for line in str(data["text"]).split("\n")
                         )
-                    cases.append(_case(data))
+                    cases.append(built(data))
                 except (KeyError, ValueError) as exc:
                     raise SystemExit(f"{path.name}:{number}: {exc}") from exc
     return cases
 
 
-def _case(data: dict[str, object]) -> Case:
+def built(data: dict[str, object]) -> Case:
+    """A corpus case as the message a run would read."""
     message = EmailMessage()
     message["From"] = str(data["from"])
     message["To"] = "Riverside Counselling <hello@riverside.example>"

@@ -180,8 +180,9 @@ def test_words_also_said_of_a_diary_get_the_safety_message_that_asks() -> None:
     crises_clear = letters.count("crisis", "asks") + letters.count("crisis", "assumes")
     assert crises_clear >= 100
     assert letters.count("crisis", "asks") == 0
-    # 17 crises were given times with nobody told before its phrases, 10 since.
-    assert letters.count("crisis", "times") <= 10
+    # 17 crises were given times with nobody told before its phrases, 10 since,
+    # none once the risk words were learned from this set too (2026-12-03).
+    assert letters.count("crisis", "times") == 0
 
 
 def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
@@ -194,7 +195,10 @@ def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
     given times, 3 ordinary mails clear. Learned from once (2026-12): 38 ->
     25 given times, its ordinary mail unchanged; the held-out set 40 -> 38
     (a review found two of the round's patterns fitted only its cases: one
-    replaced by a general one, one taken out)."""
+    replaced by a general one, one taken out). Then the risk words learned
+    from the indirect sets too (2026-12-03): the held-out set 38 -> 38 (13
+    first mails and 25 replies, from 11 and 27), its ordinary mail clear 9,
+    alerted 5 (from 5); the indirect set, now learned from twice, 0."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     held = bench.score(bench.HELD_OUT)
@@ -205,8 +209,9 @@ def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
     assert held.count("ordinary", "asks") + held.count("ordinary", "assumes") <= 9
     indirect = bench.score(bench.INDIRECT)
     assert indirect.cases >= 360
-    assert indirect.count("crisis", "times") <= 25
+    assert indirect.count("crisis", "times") == 0
     assert indirect.count("crisis", "asks") == 0
+    assert indirect.count("ordinary", "alert") <= 3
     assert (
         indirect.count("ordinary", "asks") + indirect.count("ordinary", "assumes") <= 3
     )
@@ -220,7 +225,10 @@ def test_the_hard_negatives_of_the_indirect_round() -> None:
     ordinary mails alerted, 1 read as clear, 6 crises given times. The
     round's first phrases made that 50 alerted and 11 clear; the ones that
     stayed (cut again by a review's sentences), 26 and 1. The crises: 6
-    before and after (the phrases do not reach crises in other words)."""
+    before and after (the phrases do not reach crises in other words). The
+    risk words then learned from this set too (2026-12-03): 15 ordinary
+    mails alerted, 1 clear, no crisis given times (figures on data learned
+    from: the held-out set below says what carries over)."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     negatives = bench.score(bench.NEGATIVES)
@@ -229,8 +237,28 @@ def test_the_hard_negatives_of_the_indirect_round() -> None:
         negatives.count("ordinary", "asks") + negatives.count("ordinary", "assumes")
         <= 1
     )
-    assert negatives.count("ordinary", "alert") <= 26
-    assert negatives.count("crisis", "times") <= 6
+    assert negatives.count("ordinary", "alert") <= 15
+    assert negatives.count("crisis", "times") == 0
+
+
+def test_a_fresh_writers_indirect_crises_said_in_new_words() -> None:
+    """tests/corpus/indirect/held_out: 100 crises and 150 hard negatives
+    written blind after every set above was learned from, in words none of
+    them uses much (no "won't be around", "burden", "no point", "goodbye").
+    Never learned from. First scored with the risk words as learned from the
+    first-mail corpus alone: 46 of its crises given times with nobody told,
+    8 ordinary mails alerted, 5 held for the therapist, 1 clear. With the
+    risk words learned from every set that is learned from (2026-12-03): 28
+    given times, ordinary 8, 4 and 1."""
+    _bench()
+    bench = bench_script("asking_letter", "asking_letter")
+    fresh = bench.score(bench.INDIRECT_HELD_OUT)
+    assert fresh.cases >= 250
+    assert fresh.count("crisis", "times") <= 28
+    assert fresh.count("crisis", "asks") == 0
+    assert fresh.count("ordinary", "alert") <= 8
+    assert fresh.count("ordinary", "note") <= 4
+    assert fresh.count("ordinary", "asks") + fresh.count("ordinary", "assumes") <= 1
 
 
 def test_mail_hard_wrapped_at_72_columns_is_read_as_the_same_words() -> None:
