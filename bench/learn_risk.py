@@ -4,9 +4,10 @@ every labelled set that is learned from, never from a held-out set: the
 first-mail corpus, and beside it the sets of crises said in ordinary words and
 their hard negatives (`LEARNED_TOO`).
 
-Each case is built into a real message and parsed as a run parses it
-(`bench/understand.py`); its subject and text are what is weighed, as
-`mailflow.reading.classify` weighs them. `--check` learns again and says
+Each case is read as a run reads it: a first mail built into a real message
+and parsed (`bench/understand.py`), its subject and text weighed as
+`mailflow.reading.classify` weighs them; a reply's new words
+(`quoting.new_words`), as `mailflow.reading.reply_risk` weighs them. `--check` learns again and says
 whether the shipped file is what the corpus teaches (the tests do the same).
 `--cv` reruns the choice of the threshold: ten-fold cross-validation on the
 corpus, each mail weighed by weights learned without it, then read the whole
@@ -68,17 +69,23 @@ def corpus_mails() -> list[tuple[str, bool]]:
 
 
 ASKING_FROM = "Alex Morgan <alex.morgan@example.org>"
-ASKING_SUBJECT = "Counselling enquiry"
 
 
 def learned_too() -> list[dict[str, str]]:
-    return [
+    """The cases of `LEARNED_TOO`, but the therapist's replies (an approval's
+    answer, a booking they made), which a run never weighs."""
+    cases = [
         json.loads(line)
         for name in LEARNED_TOO
         for path in sorted(CORPUS.glob(name))
         for line in path.read_text("utf-8").splitlines()
         if line.strip()
     ]
+    return [case for case in cases if case.get("context") not in THERAPIST]
+
+
+THERAPIST = frozenset({"approval", "therapist-booked"})
+"""Reply contexts where the therapist writes (`bench/reply_risk.py`'s)."""
 
 
 def weighed(case: dict[str, str]) -> tuple[str, bool]:
@@ -86,10 +93,10 @@ def weighed(case: dict[str, str]) -> tuple[str, bool]:
     crisis = "crisis" in (case.get("label"), case.get("risk"))
     if "context" in case or case.get("where") == "reply":
         return quoting.new_words(case["text"]), crisis
-    # As `bench/asking_letter.py` sends the sets' first mails that name no
-    # sender nor subject.
-    defaults = {"from": ASKING_FROM, "subject": ASKING_SUBJECT}
-    mail = parse_mail(understand.built({**defaults, **case}).raw)
+    # A set's first mail that names no subject is learned without one: the
+    # benches send them all under one subject, which would be learned as a
+    # word of crises.
+    mail = parse_mail(understand.built({"from": ASKING_FROM, **case}).raw)
     return f"{mail.subject}\n{mail.text}", crisis
 
 

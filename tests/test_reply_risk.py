@@ -108,7 +108,8 @@ def test_every_crisis_in_the_corpus_reaches_the_therapist(bench: ModuleType) -> 
 
 def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     # The corpus's hard negatives (grief, work on a ward or a crisis line, a
-    # past told as past) raise 20 of 96, 9 of them clear risk (the safety
+    # past told as past) raised 20 of 96 (16 since the risk words learned
+    # from this set too), 9 of them clear risk (the safety
     # message instead of their booking); the reply corpus, no crisis in it,
     # 20 of 658 (3.0%), all by the risk words alone: half withdrawals and
     # cancels ("I don't want the call any more"), the rest unsure ("I'm not
@@ -152,9 +153,11 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
         # of 28, unchanged; other replies sent the safety message 5 of 50 and
         # 1 of 42, unchanged (the not-here stems stay clear: README). The risk
         # words learned from every set learned from (2026-12-03): fresh 31 ->
-        # 32 of 35, fresh2 25 -> 27 of 28, not_here 29 -> 28 of 30 (a reply
-        # lying awake thinking "how I'd end it" weighs less), and other
-        # replies weighed heavy 4 -> 1, 3 -> 1, 4 -> 2.
+        # 32 of 35 (two newly heard, a PS "really hard not to hurt myself" no
+        # longer), fresh2 25 -> 27 of 28 (three newly, a withdrawal "it won't
+        # matter anyway" no longer), not_here 29 -> 28 of 30 (a reply lying
+        # awake thinking "how I'd end it" weighs less), and other replies
+        # weighed heavy 4 -> 1, 3 -> 1, 4 -> 2.
         ("not_here.jsonl", 30, 0.93, 5),
         ("fresh2.jsonl", 28, 0.96, 1),
     ],

@@ -46,6 +46,18 @@ def test_the_shipped_weights_are_what_the_corpus_teaches() -> None:
     assert len(risk_words.shipped().words) > 1000
 
 
+def test_no_held_out_set_is_ever_learned_from() -> None:
+    """Every set the learner reads beside the first-mail corpus exists, and
+    none is, or sits under, a `held_out` folder: those say how well the
+    reading carries to writers it never saw."""
+    learner = _learner()
+    for pattern in learner.LEARNED_TOO:
+        paths = sorted(learner.CORPUS.glob(pattern))
+        assert paths, pattern
+        for path in paths:
+            assert "held_out" not in path.relative_to(learner.CORPUS).parts, path
+
+
 def test_learning_is_deterministic_and_separates_what_it_was_taught() -> None:
     mails = [
         ("the lighthouse at night, the lighthouse again", True),
