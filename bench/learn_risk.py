@@ -28,6 +28,7 @@ from pathlib import Path
 from unittest import mock
 
 import understand  # beside this file (a script's folder is on sys.path)
+from reply_risk import THERAPIST  # the reply contexts where the therapist writes
 
 from mailflow.reading import quoting, risk_words
 from mailflow.reading.parse import parse_mail
@@ -82,10 +83,6 @@ def learned_too() -> list[dict[str, str]]:
         if line.strip()
     ]
     return [case for case in cases if case.get("context") not in THERAPIST]
-
-
-THERAPIST = frozenset({"approval", "therapist-booked"})
-"""Reply contexts where the therapist writes (`bench/reply_risk.py`'s)."""
 
 
 def weighed(case: dict[str, str]) -> tuple[str, bool]:
