@@ -39,6 +39,7 @@ LEARNED_TOO = (
     "first_mail/not_here/blind5.jsonl",
     "not_around/blind6.jsonl",
     "indirect/blind8.jsonl",
+    "indirect/blind11.jsonl",
     "indirect/negatives/negatives9.jsonl",
     "replies/risk/crisis_a.jsonl",
     "replies/risk/crisis_b.jsonl",

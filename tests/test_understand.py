@@ -209,23 +209,28 @@ def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
     first mails and 25 replies, from 11 and 27: 7 crises no longer heard, 5
     newly; 35 to 43 under other subjects, from 38 to 43), its ordinary mail
     clear 9, alerted 5 (4 newly, 4 no longer), one fewer held; the indirect
-    set, now learned from twice, 1."""
+    set, now learned from twice, 1. The risk words then learned from
+    `indirect/blind11` too (2026-12-03, 180 crises and 220 hard negatives
+    written blind: 32 of its crises given times before it was learned from,
+    5 after): the held-out set 40 -> 35 given times (6 newly heard, 1 no
+    longer), its ordinary mail alerted 5 -> 8 (3 replies newly)."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     held = bench.score(bench.HELD_OUT)
     assert held.cases >= 300
     assert held.count("crisis", "asks") + held.count("crisis", "assumes") >= 27
-    assert held.count("crisis", "times") <= 40
-    assert held.count("ordinary", "alert") <= 5
+    assert held.count("crisis", "times") <= 35
+    assert held.count("ordinary", "alert") <= 8
     assert held.count("crisis", "asks") <= 1
     assert held.count("ordinary", "asks") + held.count("ordinary", "assumes") <= 9
     indirect = bench.score(bench.INDIRECT)
-    assert indirect.cases >= 360
-    assert indirect.count("crisis", "times") <= 1
+    assert indirect.cases >= 760  # blind8 and blind11
+    assert indirect.count("crisis", "times") <= 6
     assert indirect.count("crisis", "asks") == 0
-    assert indirect.count("ordinary", "alert") <= 3
+    assert indirect.count("ordinary", "alert") <= 8
     assert (
-        indirect.count("ordinary", "asks") + indirect.count("ordinary", "assumes") <= 3
+        indirect.count("ordinary", "asks") + indirect.count("ordinary", "assumes")
+        <= 10
     )
 
 
@@ -240,7 +245,8 @@ def test_the_hard_negatives_of_the_indirect_round() -> None:
     before and after (the phrases do not reach crises in other words). The
     risk words then learned from this set too (2026-12-03): 15 ordinary
     mails alerted, 1 clear, no crisis given times (figures on data learned
-    from: the held-out set below says what carries over)."""
+    from: the held-out set below says what carries over); once blind11 was
+    learned from as well, 16 alerted."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     negatives = bench.score(bench.NEGATIVES)
@@ -249,7 +255,7 @@ def test_the_hard_negatives_of_the_indirect_round() -> None:
         negatives.count("ordinary", "asks") + negatives.count("ordinary", "assumes")
         <= 1
     )
-    assert negatives.count("ordinary", "alert") <= 15
+    assert negatives.count("ordinary", "alert") <= 16
     assert negatives.count("crisis", "times") == 0
 
 
@@ -263,12 +269,14 @@ def test_a_fresh_writers_indirect_crises_said_in_new_words() -> None:
     clear. With the risk words learned from every set that is learned from
     (2026-12-03): 29 given times (20 newly heard, 3 no longer), 1 left
     alone, ordinary 8, 4 and 1. Under other subjects than the bench's: 34 to
-    25, from 47 to 41."""
+    25, from 47 to 41. Once `indirect/blind11` was learned from too
+    (2026-12-03): 26 given times (5 newly heard, 2 no longer), its ordinary
+    mail unchanged."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     fresh = bench.score(bench.INDIRECT_HELD_OUT)
     assert fresh.cases >= 250
-    assert fresh.count("crisis", "times") <= 29
+    assert fresh.count("crisis", "times") <= 26
     assert fresh.count("crisis", "left") <= 1
     assert fresh.count("crisis", "asks") == 0
     assert fresh.count("ordinary", "alert") <= 8
