@@ -229,8 +229,7 @@ def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
     assert indirect.count("crisis", "asks") == 0
     assert indirect.count("ordinary", "alert") <= 8
     assert (
-        indirect.count("ordinary", "asks") + indirect.count("ordinary", "assumes")
-        <= 10
+        indirect.count("ordinary", "asks") + indirect.count("ordinary", "assumes") <= 10
     )
 
 
