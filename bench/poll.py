@@ -11,7 +11,7 @@ possible work did on the same server, and the target. Asserts nothing; exits 0.
 2. CLI start-up: `mailflow --help` beside `python -c pass`, and which heavy
    modules an empty poll imports (`python -X importtime`).
 3. Throughput: one `mailflow run` over 500 booking requests, beside a bare
-   smtplib send + IMAP APPEND to Sent of the same 500 replies.
+   smtplib send + IMAP MULTIAPPEND (50 a command) to Sent of the same 500 replies.
 4. History (bench/history.py): a database of 5,000 enquiries grown by driving
    the product on the fakes; then an empty run, one request, `status`, a
    backlog, the purge of the oldest ended enquiries and the file size after it.
@@ -699,7 +699,7 @@ def throughput(server: LocalMailServer, tmp: Path, rows: list[Row]) -> None:
         floor_times.append(floor_seconds)
     floor_seconds = min(floor_times)
     print(
-        f"   floor (smtplib send + IMAP APPEND of the same {len(out)} replies to "
+        f"   floor (smtplib send + IMAP MULTIAPPEND, 50 a command, of the same {len(out)} replies to "
         f"fresh mailboxes, fresh interpreter): {', '.join(f'{t:.2f} s' for t in floor_times)}; "
         f"best of {FLOOR_REPEATS} used"
     )
