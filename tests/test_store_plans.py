@@ -101,6 +101,11 @@ HOT_PATH: dict[str, Callable[[Store], object]] = {
     "call_booked_at": lambda s: s.call_booked_at(3),
     # the clock
     "open_enquiries": lambda s: s.open_enquiries(),
+    "has_open_enquiries": lambda s: s.has_open_enquiries(),
+    "timed_visits": lambda s: s.timed_visits(NOW),
+    "owed_later": lambda s: s.owed_later(NOW),
+    "keep_owed": lambda s: s.keep_owed({3: NOW + HOUR, 4: None}, NOW),
+    "forget_owed": lambda s: s.forget_owed(),
     # sending
     "pending": lambda s: s.pending(),
     "sent_since": lambda s: s.sent_since(NOW - 24 * HOUR),

@@ -240,6 +240,41 @@ def _vacuum_to_incremental(db: sqlite3.Connection) -> None:
         _log.warning("store: the database could not be compacted yet (%s)", exc)
 
 
+_V6 = """
+ALTER TABLE enquiries ADD COLUMN owed_at TEXT;
+ALTER TABLE enquiries ADD COLUMN owed_from TEXT;
+CREATE TRIGGER IF NOT EXISTS enquiries_owed_stale AFTER UPDATE ON enquiries
+WHEN NEW.owed_from IS OLD.owed_from AND NEW.owed_at IS OLD.owed_at
+BEGIN
+    UPDATE enquiries SET owed_at = NULL, owed_from = NULL WHERE id = NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS calls_owed_stale_insert AFTER INSERT ON calls
+BEGIN
+    UPDATE enquiries SET owed_at = NULL, owed_from = NULL WHERE id = NEW.enquiry_id;
+END;
+CREATE TRIGGER IF NOT EXISTS calls_owed_stale_update AFTER UPDATE ON calls
+BEGIN
+    UPDATE enquiries SET owed_at = NULL, owed_from = NULL
+        WHERE id IN (NEW.enquiry_id, OLD.enquiry_id);
+END;
+CREATE TRIGGER IF NOT EXISTS calls_owed_stale_delete AFTER DELETE ON calls
+BEGIN
+    UPDATE enquiries SET owed_at = NULL, owed_from = NULL WHERE id = OLD.enquiry_id;
+END;
+"""
+
+
+def _clock_owed(db: sqlite3.Connection) -> None:
+    """The clock's work proportional to what is due (#13): each open
+    enquiry's next owed moment, worked out by a run from `owed_from` on
+    (`owed_from` set and `owed_at` NULL: nothing owed), kept so a run visits
+    only the enquiries whose moment has come. Triggers forget it whenever
+    anything else of the enquiry or its call changes, so a kept moment is
+    never older than the facts it was worked out from; the runner forgets
+    them all when the timing rules change."""
+    _run_script(db, _V6)
+
+
 INCREMENTAL = 2
 """`PRAGMA auto_vacuum` value of INCREMENTAL."""
 
@@ -249,6 +284,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _calendar_writes,
     _busy_feeds,
     _indexes_and_lean_outbox,
+    _clock_owed,
 )
 """The registry, in order: MIGRATIONS[n] takes version n to n + 1."""
 

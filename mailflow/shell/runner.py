@@ -949,12 +949,28 @@ class Runner:
     # -- the clock -------------------------------------------------------------
 
     def timed_work(self) -> None:
-        """Reminders, follow-ups, nudges and expiry whose moment has come."""
-        enquiries = self.store.open_enquiries()
-        if not enquiries:
+        """Reminders, follow-ups, nudges and expiry whose moment has come.
+
+        Only the enquiries whose kept owed moment has come (or is not known)
+        are looked at (`Store.timed_visits`), so a run's clock work follows
+        what is due, not the years of history; the rest bound the quiet mark
+        by their kept moments."""
+        if not self.store.has_open_enquiries():
             return  # nothing owed: the rules (and their module) are not needed
         rules = timing_rules(self.settings)
-        for enquiry in enquiries:
+        fingerprint = repr((rules, self.settings.practice.timezone))
+        kept = self.store.get_meta("timing_rules") == fingerprint
+        if not kept and not self.dry_run:
+            with self.store.transaction():  # moments worked out by other rules
+                self.store.forget_owed()
+                self.store.set_meta("timing_rules", fingerprint)
+            kept = True
+        if not kept:  # a dry run changes nothing: it looks at every one
+            visits = self.store.open_enquiries()
+        else:
+            visits = self.store.timed_visits(self.now)
+            self._owed.append(self.store.owed_later(self.now))
+        for enquiry in visits:
             self._timed_steps(enquiry.id, rules)
 
     def _timed_steps(self, enquiry_id: int, rules: timing.TimingRules) -> None:
@@ -974,7 +990,10 @@ class Runner:
             ):
                 # Nothing due, or the same step again (it changed nothing):
                 # what the clock owes it next bounds a quiet poll (`quiet`).
-                self._owed.append(self._first_owed(enquiry_id, view, rules, due, taken))
+                owed = self._first_owed(enquiry_id, view, rules, due, taken)
+                self._owed.append(owed)
+                if not self.dry_run and owed != self.now:
+                    self.store.keep_owed({enquiry_id: owed}, self.now)
                 return
             taken.add(due.step)
             try:

@@ -644,6 +644,71 @@ class Store:
         ).fetchall()
         return [_enquiry(row) for row in rows]
 
+    def has_open_enquiries(self) -> bool:
+        return (
+            self._db.execute(
+                f"SELECT 1 FROM enquiries WHERE state IN ({', '.join('?' * len(_TIMED))})"
+                " LIMIT 1",
+                _TIMED,
+            ).fetchone()
+            is not None
+        )
+
+    def timed_visits(self, now: datetime) -> list[Enquiry]:
+        """The open enquiries the clock must look at now: those whose owed
+        moment has come, or is not known as of `now` (never worked out, or
+        forgotten because the enquiry or its call changed, or worked out
+        from a later moment than `now`)."""
+        at = _iso(now)
+        rows = self._db.execute(
+            f"SELECT {_ENQUIRY_COLUMNS} FROM enquiries"
+            f" WHERE state IN ({', '.join('?' * len(_TIMED))})"
+            " AND (owed_from IS NULL OR owed_from > ? OR owed_at <= ?) ORDER BY id",
+            (*_TIMED, at, at),
+        ).fetchall()
+        return [_enquiry(row) for row in rows]
+
+    def owed_later(self, now: datetime) -> datetime | None:
+        """The earliest moment the clock owes an open enquiry it need not
+        look at now (`timed_visits` leaves it out), for the quiet mark."""
+        at = _iso(now)
+        (row,) = self._db.execute(
+            "SELECT MIN(owed_at) FROM enquiries"
+            f" WHERE state IN ({', '.join('?' * len(_TIMED))})"
+            " AND owed_from <= ? AND owed_at > ?",
+            (*_TIMED, at, at),
+        ).fetchone()
+        return None if row is None else _instant(str(row))
+
+    def keep_owed(self, owed: dict[int, datetime | None], now: datetime) -> None:
+        """What the clock owes each enquiry next, as worked out from `now` on
+        (None: nothing), until the enquiry or its call changes."""
+        at = _iso(now)
+        self._db.executemany(
+            "UPDATE enquiries SET owed_at = ?, owed_from = ? WHERE id = ?"
+            " AND (owed_from IS NOT ? OR owed_at IS NOT ?)",
+            [
+                (
+                    None if o is None else _iso(o),
+                    at,
+                    i,
+                    at,
+                    None if o is None else _iso(o),
+                )
+                for i, o in owed.items()
+            ],
+        )
+
+    def forget_owed(self) -> None:
+        """Forget every kept owed moment (the timing rules changed)."""
+        # Only open enquiries keep one: any other change (closing) forgets it.
+        self._db.execute(
+            "UPDATE enquiries SET owed_at = NULL, owed_from = NULL"
+            f" WHERE state IN ({', '.join('?' * len(_TIMED))})"
+            " AND owed_from IS NOT NULL",
+            _TIMED,
+        )
+
     def set_partstat(self, enquiry_id: int, partstat: str | None) -> None:
         self._db.execute(
             "UPDATE calls SET partstat = ? WHERE enquiry_id = ?", (partstat, enquiry_id)
