@@ -83,7 +83,20 @@ def learned_too() -> list[dict[str, str]]:
         for line in path.read_text("utf-8").splitlines()
         if line.strip()
     ]
-    return [case for case in cases if case.get("context") not in THERAPIST]
+    return [
+        case
+        for case in cases
+        if case.get("context") not in THERAPIST and case.get("id") not in NOT_LEARNED
+    ]
+
+
+NOT_LEARNED = {
+    "b11-c-131": "a crisis told only in the quoted first mail: the reply's new"
+    " words, all a run weighs, are a plain booking ('Yes Thursday works,"
+    " thanks.'), which learned as a crisis would weigh every such reply",
+}
+"""Cases of `LEARNED_TOO` kept out of learning, each with why (still scored
+by the benches, as misses)."""
 
 
 def weighed(case: dict[str, str]) -> tuple[str, bool]:

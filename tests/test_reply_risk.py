@@ -115,10 +115,10 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     # cancels ("I don't want the call any more"), the rest unsure ("I'm not
     # sure I want to do this anymore") or ordinary (a time-zone question). An
     # alert costs the therapist a read. Since the risk words learned from the
-    # reply corpus too (2026-12-03), its own replies say little (5 of 658);
+    # reply corpus too (2026-12-03), its own replies say little (6 of 658);
     # its held-out replies, never learned from, 5 -> 2 of 75.
     score = bench.score(bench.load(bench.RISK))
-    assert len(score.raised) <= 22
+    assert len(score.raised) <= 16
     assert score.count(False, "clear") <= 9
     corpus = [
         case
@@ -128,7 +128,7 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     assert len(corpus) >= 600
     others = bench.score(corpus)
     assert others.count(False, "clear") == 0
-    assert len(others.raised) / len(corpus) <= 0.035
+    assert len(others.raised) / len(corpus) <= 0.01  # 6 of 658
     held = [
         case
         for case in bench.load(bench.REPLIES / "held_out")

@@ -48,11 +48,11 @@ def test_the_risk_words_hold_few_who_only_asked_for_help(score) -> None:  # type
 
 MEAN_CLOSING = 0.04
 """Of the crises, the share a closing moves under the threshold on average
-(five-fold today: 1.2 of 100, learned from every set; 2.7 from the corpus
+(five-fold today: 2.3 of 100, learned from every set and blind11; 2.7 from the corpus
 alone; the reader before closings were left out and signatures taught, 7.9
 ten-fold)."""
 WORST_CLOSING = 0.10
-"""The same with the closing that moves most (five-fold today: 5.0 of 100;
+"""The same with the closing that moves most (five-fold today: 8.3 of 100;
 7.9 from the corpus alone; ten-fold, 17.1 before)."""
 
 
@@ -94,7 +94,11 @@ def test_no_clear_crisis_is_left_unseen_or_given_times(score) -> None:  # type: 
         # 30), 90.6%, 100%; one crisis in fresh and one in fresh2 given times
         # with nobody told (an au pair's overdose in a second language, a PS
         # of a cut that will not stop bleeding: the phrases read neither, the
-        # words' weight did), two crises left alone before now heard.
+        # words' weight did), two crises left alone before now heard. Once
+        # indirect/blind11 was learned from too (2026-12-03; two of its
+        # families were chosen after the README named those two misses, so
+        # they no longer measure carry-over): the au pair heard again, a
+        # driver who "started to" pull the wheel into a lorry no longer.
         ("fresh.jsonl", 100, 0.979, 1),
         ("fresh2.jsonl", 80, 0.966, 1),
         ("fresh3.jsonl", 90, 0.906, 3),
@@ -211,21 +215,22 @@ def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
     clear 9, alerted 5 (4 newly, 4 no longer), one fewer held; the indirect
     set, now learned from twice, 1. The risk words then learned from
     `indirect/blind11` too (2026-12-03, 180 crises and 220 hard negatives
-    written blind: 32 of its crises given times before it was learned from,
-    5 after): the held-out set 40 -> 35 given times (6 newly heard, 1 no
-    longer), its ordinary mail alerted 5 -> 8 (3 replies newly)."""
+    written blind: 32 of its crises given times and 1 left alone before it
+    was learned from, 4 and 1 after): the held-out set 40 -> 35 given times
+    (6 newly heard, 1 no longer), its ordinary mail alerted 5 -> 6."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     held = bench.score(bench.HELD_OUT)
     assert held.cases >= 300
-    assert held.count("crisis", "asks") + held.count("crisis", "assumes") >= 27
+    assert held.count("crisis", "asks") + held.count("crisis", "assumes") >= 28
     assert held.count("crisis", "times") <= 35
-    assert held.count("ordinary", "alert") <= 8
+    assert held.count("ordinary", "alert") <= 6
     assert held.count("crisis", "asks") <= 1
     assert held.count("ordinary", "asks") + held.count("ordinary", "assumes") <= 9
     indirect = bench.score(bench.INDIRECT)
     assert indirect.cases >= 760  # blind8 and blind11
-    assert indirect.count("crisis", "times") <= 6
+    assert indirect.count("crisis", "times") <= 5
+    assert indirect.count("crisis", "left") <= 1  # blind11's nursing student
     assert indirect.count("crisis", "asks") == 0
     assert indirect.count("ordinary", "alert") <= 8
     assert (
@@ -269,16 +274,16 @@ def test_a_fresh_writers_indirect_crises_said_in_new_words() -> None:
     (2026-12-03): 29 given times (20 newly heard, 3 no longer), 1 left
     alone, ordinary 8, 4 and 1. Under other subjects than the bench's: 34 to
     25, from 47 to 41. Once `indirect/blind11` was learned from too
-    (2026-12-03): 26 given times (5 newly heard, 2 no longer), its ordinary
-    mail unchanged."""
+    (2026-12-03): 24 given times (5 newly heard, none no longer), one more
+    ordinary reply alerted (9)."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     fresh = bench.score(bench.INDIRECT_HELD_OUT)
     assert fresh.cases >= 250
-    assert fresh.count("crisis", "times") <= 26
+    assert fresh.count("crisis", "times") <= 24
     assert fresh.count("crisis", "left") <= 1
     assert fresh.count("crisis", "asks") == 0
-    assert fresh.count("ordinary", "alert") <= 8
+    assert fresh.count("ordinary", "alert") <= 9
     assert fresh.count("ordinary", "note") <= 4
     assert fresh.count("ordinary", "asks") + fresh.count("ordinary", "assumes") <= 1
 
