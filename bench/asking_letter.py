@@ -45,6 +45,11 @@ INDIRECT_HELD_OUT = INDIRECT / "held_out"
 be around", "burden", "no point", "goodbye"...), and their hard negatives,
 written blind after every set above was learned from: never learned from,
 figures only."""
+BOOKING_HELD_OUT = HELD_OUT / "booking"
+"""Crises told inside ordinary booking talk (a slot given away, "other
+arrangements", affairs put in order, a calm after deciding) and near-minimal
+ordinary pairs, written blind (2026-12-03): learning from it cost the other
+held-out sets crises, so it is never learned from, figures only."""
 _ORDER = ["ordinary", "grief", "crisis"]
 LETTERS = ("times", "alert", "asks", "assumes", "note", "left")
 """What the person gets: times; times and an alert to the therapist (possible
@@ -169,6 +174,8 @@ def main() -> int:
     print(report(score(NEGATIVES), NEGATIVES))
     print()
     print(report(score(INDIRECT_HELD_OUT), INDIRECT_HELD_OUT, shown=False))
+    print()
+    print(report(score(BOOKING_HELD_OUT), BOOKING_HELD_OUT, shown=False))
     return 0
 
 

@@ -288,6 +288,28 @@ def test_a_fresh_writers_indirect_crises_said_in_new_words() -> None:
     assert fresh.count("ordinary", "asks") + fresh.count("ordinary", "assumes") <= 1
 
 
+def test_crises_told_inside_ordinary_booking_talk() -> None:
+    """tests/corpus/not_around/held_out/booking: 170 crises told inside
+    booking talk ("give my slot to someone who'll use it", "I've made other
+    arrangements", the cat gone to a neighbour for good, a calm after
+    deciding) and 230 ordinary mails in the same words, written blind
+    (2026-12-03). Scored once, with the risk words as shipped: 19 crises
+    given times with nobody told, none left alone, 25 ordinary mails
+    alerted (24 of them replies), 17 held, 3 clear. Then learned from as a
+    trial: the other held-out sets lost 8 crises and gained 4, so it was not
+    kept as a learned set and is held out instead (README)."""
+    _bench()
+    bench = bench_script("asking_letter", "asking_letter")
+    booking = bench.score(bench.BOOKING_HELD_OUT)
+    assert booking.cases >= 400
+    assert booking.count("crisis", "times") <= 19
+    assert booking.count("crisis", "left") == 0
+    assert booking.count("crisis", "asks") == 0
+    assert booking.count("ordinary", "alert") <= 25
+    assert booking.count("ordinary", "note") <= 17
+    assert booking.count("ordinary", "asks") + booking.count("ordinary", "assumes") <= 3
+
+
 def test_mail_hard_wrapped_at_72_columns_is_read_as_the_same_words() -> None:
     """Mail programs wrap plain text, so "thinking about ending my" may end
     one line and "life" begin the next. Before the screen joined a
