@@ -10,7 +10,9 @@ again, each on the fakes and the real SQLite store.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+from datetime import UTC, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -30,6 +32,10 @@ def office() -> MemoryPostOffice:
 def _settings(tmp_path, office, mailboxes, extra: str = ""):
     nowhere = SimpleNamespace(imap_port=1, smtp_port=1, password=office.password)
     return load_settings(write_config(tmp_path, nowhere, mailboxes, extra))
+
+
+def settings_path(tmp_path) -> Path:
+    return tmp_path / "mailflow.toml"
 
 
 def _cycle(settings, office, at):
@@ -124,3 +130,86 @@ def test_a_run_at_an_earlier_moment_looks_again(tmp_path, office, mailboxes):
     with Store.open(settings.storage.database) as store:
         assert store.timed_visits(NOW + timedelta(minutes=1)) == []
         assert len(store.timed_visits(NOW - timedelta(minutes=1))) == 1
+
+
+def test_a_deleted_call_forgets_its_enquirys_moment(tmp_path, office, mailboxes):
+    settings = _offered(tmp_path, office, mailboxes)
+    with Store.open(settings.storage.database) as store:
+        (enquiry_id,) = store._db.execute("SELECT id FROM enquiries").fetchone()
+        store._db.execute(
+            "INSERT INTO calls (enquiry_id, status, start_at, end_at)"
+            " VALUES (?, 'held', ?, ?)",
+            (enquiry_id, NOW.isoformat(), NOW.isoformat()),
+        )
+    _cycle(settings, office, NOW + timedelta(minutes=5))
+    assert _kept(settings)[1] is not None
+    with Store.open(settings.storage.database) as store:
+        store._db.execute("DELETE FROM calls")
+    assert _kept(settings) == (None, None)
+
+
+def test_a_new_practice_zone_forgets_every_kept_moment(tmp_path, office, mailboxes):
+    """A person whose zone is not known is timed in the practice's: a moment
+    kept in one zone is forgotten when the practice moves to another."""
+    settings = _offered(tmp_path, office, mailboxes)
+    kept_from = _kept(settings)[1]
+    assert kept_from is not None
+    text = settings_path(tmp_path).read_text(encoding="utf-8")
+    settings_path(tmp_path).write_text(
+        text.replace('timezone = "Europe/London"', 'timezone = "America/New_York"'),
+        encoding="utf-8",
+    )
+    moved = load_settings(settings_path(tmp_path))
+    later = NOW + timedelta(hours=1)
+    _cycle(moved, office, later)
+    assert _kept(moved)[1] == later.astimezone(UTC).isoformat()  # looked at again
+    _cycle(moved, office, later + timedelta(minutes=5))
+    assert _kept(moved)[1] == later.astimezone(UTC).isoformat()  # and kept since
+
+
+def test_new_timing_code_forgets_every_kept_moment(
+    tmp_path, office, mailboxes, monkeypatch
+):
+    """Moments worked out by older timing code are not trusted after an
+    upgrade: `timing.CODE_VERSION` (and the release) is in the fingerprint."""
+    from mailflow.deciding import timing
+
+    settings = _offered(tmp_path, office, mailboxes)
+    later = NOW + timedelta(hours=1)
+    _cycle(settings, office, later)
+    assert _kept(settings)[1] == NOW.astimezone(UTC).isoformat()  # not looked at
+    monkeypatch.setattr(timing, "CODE_VERSION", timing.CODE_VERSION + 1)
+    _cycle(settings, office, later + timedelta(minutes=5))
+    assert (
+        _kept(settings)[1] == (later + timedelta(minutes=5)).astimezone(UTC).isoformat()
+    )
+
+
+TIMING_SOURCE = {1: "dbf5461749bfc3195084e9e5e3e1098f4710a0fe2b8b88b96bd010418fe55f13"}
+"""sha256 of mailflow/deciding/timing.py at each `CODE_VERSION`."""
+
+
+def test_the_timing_code_is_pinned_to_its_version() -> None:
+    """A change to timing.py must bump `timing.CODE_VERSION` (and add its hash
+    here), or kept owed moments worked out by the old code would survive the
+    upgrade and a step fall due late."""
+    from mailflow.deciding import timing
+
+    source = Path(timing.__file__).read_bytes().replace(b"\r\n", b"\n")
+    assert hashlib.sha256(source).hexdigest() == TIMING_SOURCE[timing.CODE_VERSION]
+
+
+def test_a_dry_run_after_new_rules_sees_the_steps_they_make_due(
+    tmp_path, office, mailboxes
+):
+    """A dry run keeps nothing, so under new rules it looks at every open
+    enquiry: it reports the nudge a real run would send."""
+    _offered(tmp_path, office, mailboxes)
+    quicker = _settings(
+        tmp_path, office, mailboxes, "[workflow]\noffer_expiry_days = 2\n"
+    )
+    at = NOW + timedelta(days=2, hours=2)
+    dry = run_once(
+        quicker, at, dry_run=True, mailbox=office.mailbox, sender=office.sender
+    )
+    assert _timed(dry) == 1

@@ -71,6 +71,13 @@ class Due:
     civil_in: tzinfo | None = None  # a letter to the person: only in their day
 
 
+CODE_VERSION = 1
+"""Bump with any change to when a step falls due (`next_due`, `first_owed`,
+the constants below, `runner.enquiry_view`): runs keep each enquiry's next
+owed moment (`enquiries.owed_at`) and forget them all when this, the
+release, the timing rules or the practice's zone change.
+`tests/test_clock_owed.py` pins this file's hash to it."""
+
 HOLD_GRACE = timedelta(hours=1)
 """The therapist has at least this long to answer before a reminder."""
 HOLD_REMIND_BEFORE = timedelta(hours=24)

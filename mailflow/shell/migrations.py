@@ -245,21 +245,24 @@ ALTER TABLE enquiries ADD COLUMN owed_at TEXT;
 ALTER TABLE enquiries ADD COLUMN owed_from TEXT;
 CREATE TRIGGER IF NOT EXISTS enquiries_owed_stale AFTER UPDATE ON enquiries
 WHEN NEW.owed_from IS OLD.owed_from AND NEW.owed_at IS OLD.owed_at
+    AND OLD.owed_from IS NOT NULL
 BEGIN
     UPDATE enquiries SET owed_at = NULL, owed_from = NULL WHERE id = NEW.id;
 END;
 CREATE TRIGGER IF NOT EXISTS calls_owed_stale_insert AFTER INSERT ON calls
 BEGIN
-    UPDATE enquiries SET owed_at = NULL, owed_from = NULL WHERE id = NEW.enquiry_id;
+    UPDATE enquiries SET owed_at = NULL, owed_from = NULL
+        WHERE id = NEW.enquiry_id AND owed_from IS NOT NULL;
 END;
 CREATE TRIGGER IF NOT EXISTS calls_owed_stale_update AFTER UPDATE ON calls
 BEGIN
     UPDATE enquiries SET owed_at = NULL, owed_from = NULL
-        WHERE id IN (NEW.enquiry_id, OLD.enquiry_id);
+        WHERE id IN (NEW.enquiry_id, OLD.enquiry_id) AND owed_from IS NOT NULL;
 END;
 CREATE TRIGGER IF NOT EXISTS calls_owed_stale_delete AFTER DELETE ON calls
 BEGIN
-    UPDATE enquiries SET owed_at = NULL, owed_from = NULL WHERE id = OLD.enquiry_id;
+    UPDATE enquiries SET owed_at = NULL, owed_from = NULL
+        WHERE id = OLD.enquiry_id AND owed_from IS NOT NULL;
 END;
 """
 

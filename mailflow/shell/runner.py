@@ -23,6 +23,7 @@ from time import process_time
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from mailflow import __version__
 from mailflow.errors import (
     BusyCalendarError,
     ConfigError,
@@ -958,7 +959,9 @@ class Runner:
         if not self.store.has_open_enquiries():
             return  # nothing owed: the rules (and their module) are not needed
         rules = timing_rules(self.settings)
-        fingerprint = repr((rules, self.settings.practice.timezone))
+        fingerprint = repr(
+            (timing.CODE_VERSION, __version__, rules, self.settings.practice.timezone)
+        )
         kept = self.store.get_meta("timing_rules") == fingerprint
         if not kept and not self.dry_run:
             with self.store.transaction():  # moments worked out by other rules
@@ -980,6 +983,8 @@ class Runner:
         taken: set[timing.Step] = set()
         while (enquiry := self.store.enquiry(enquiry_id)) is not None:
             if enquiry.state not in _TIMED_STATES:
+                if not self.dry_run:  # nothing owed until it changes
+                    self.store.keep_owed({enquiry_id: None}, self.now)
                 return
             view = enquiry_view(self.settings, self.store, enquiry)
             due = timing.next_due(view, rules, self.now)

@@ -1122,6 +1122,8 @@ class Store:
         if not found:
             return None
         enquiry = found[0]
+        for key in ("owed_at", "owed_from"):  # the clock's bookkeeping, not theirs
+            enquiry.pop(key, None)
         for key in ("preference", "last_references"):
             if isinstance(enquiry.get(key), str):
                 enquiry[key] = json.loads(str(enquiry[key]))
