@@ -57,6 +57,17 @@ def _kept(settings) -> tuple[str | None, str | None]:
     return row[0], row[1]
 
 
+def _hold_a_call(settings) -> None:
+    """A held call written straight into the store (its trigger's test)."""
+    with Store.open(settings.storage.database) as store:
+        (enquiry_id,) = store._db.execute("SELECT id FROM enquiries").fetchone()
+        store._db.execute(
+            "INSERT INTO calls (enquiry_id, status, start_at, end_at)"
+            " VALUES (?, 'held', ?, ?)",
+            (enquiry_id, NOW.isoformat(), NOW.isoformat()),
+        )
+
+
 def _timed(report) -> int:
     return sum(n for name, n in report.outcomes.items() if name.startswith("timed:"))
 
@@ -90,13 +101,7 @@ def test_a_change_to_the_enquiry_or_its_call_forgets_its_moment(
 
     _cycle(settings, office, NOW + timedelta(minutes=5))  # worked out again
     assert _kept(settings)[1] is not None
-    with Store.open(settings.storage.database) as store:
-        (enquiry_id,) = store._db.execute("SELECT id FROM enquiries").fetchone()
-        store._db.execute(
-            "INSERT INTO calls (enquiry_id, status, start_at, end_at)"
-            " VALUES (?, 'held', ?, ?)",
-            (enquiry_id, NOW.isoformat(), NOW.isoformat()),
-        )
+    _hold_a_call(settings)
     assert _kept(settings) == (None, None)
 
     _cycle(settings, office, NOW + timedelta(minutes=10))
@@ -134,13 +139,7 @@ def test_a_run_at_an_earlier_moment_looks_again(tmp_path, office, mailboxes):
 
 def test_a_deleted_call_forgets_its_enquirys_moment(tmp_path, office, mailboxes):
     settings = _offered(tmp_path, office, mailboxes)
-    with Store.open(settings.storage.database) as store:
-        (enquiry_id,) = store._db.execute("SELECT id FROM enquiries").fetchone()
-        store._db.execute(
-            "INSERT INTO calls (enquiry_id, status, start_at, end_at)"
-            " VALUES (?, 'held', ?, ?)",
-            (enquiry_id, NOW.isoformat(), NOW.isoformat()),
-        )
+    _hold_a_call(settings)
     _cycle(settings, office, NOW + timedelta(minutes=5))
     assert _kept(settings)[1] is not None
     with Store.open(settings.storage.database) as store:
@@ -213,3 +212,46 @@ def test_a_dry_run_after_new_rules_sees_the_steps_they_make_due(
         quicker, at, dry_run=True, mailbox=office.mailbox, sender=office.sender
     )
     assert _timed(dry) == 1
+
+
+def test_a_new_release_forgets_every_kept_moment(
+    tmp_path, office, mailboxes, monkeypatch
+):
+    from mailflow.shell import runner
+
+    settings = _offered(tmp_path, office, mailboxes)
+    later = NOW + timedelta(hours=1)
+    monkeypatch.setattr(runner, "__version__", runner.__version__ + ".1")
+    _cycle(settings, office, later)
+    assert _kept(settings)[1] == later.astimezone(UTC).isoformat()
+
+
+def test_an_enquiry_the_clock_owes_nothing_is_looked_at_again_once_it_changes(
+    tmp_path, office, mailboxes
+):
+    """One waiting for an answer (asked) keeps "nothing owed"; when it is
+    offered times, the trigger forgets that and the clock looks again."""
+    settings = _offered(tmp_path, office, mailboxes)
+    with Store.open(settings.storage.database) as store:
+        store._db.execute("UPDATE enquiries SET state = 'asked'")
+    _cycle(settings, office, NOW + timedelta(minutes=5))
+    owed_at, owed_from = _kept(settings)
+    assert owed_at is None
+    assert owed_from is not None  # kept: nothing owed
+    with Store.open(settings.storage.database) as store:
+        assert store.timed_visits(NOW + timedelta(days=30)) == []
+        store._db.execute("UPDATE enquiries SET state = 'offered'")
+        assert len(store.timed_visits(NOW + timedelta(minutes=10))) == 1
+
+
+def test_the_export_leaves_the_clocks_bookkeeping_out(tmp_path, office, mailboxes):
+    settings = _offered(tmp_path, office, mailboxes)
+    with Store.open(settings.storage.database) as store:
+        (enquiry_id,) = store._db.execute("SELECT id FROM enquiries").fetchone()
+        exported = store.export_enquiry(enquiry_id)
+    assert exported is not None
+    record = exported["enquiry"]
+    assert isinstance(record, dict)
+    assert "state" in record  # the enquiry's own columns are there
+    assert "owed_at" not in record
+    assert "owed_from" not in record
