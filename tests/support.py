@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
 import textwrap
@@ -255,3 +256,25 @@ def stored_enquiry(
     )
     record = decide.opened(opening, workflow.Transition(State(state)), now)
     return int(store.insert_enquiry(replace(record, **fields)))
+
+
+def config_with(path: Path, **servers: dict[str, str]) -> Path:
+    """Rewrite keys of [imap] / [smtp] in a config written by write_config."""
+    lines = path.read_text().splitlines()
+    section = ""
+    out: list[str] = []
+    for line in lines:
+        if line.startswith("["):
+            section = line.strip("[]")
+            out.append(line)
+            for key, value in servers.get(section, {}).items():
+                out.append(f"{key} = {json.dumps(value)}")
+            continue
+        key = line.split("=", 1)[0].strip()
+        if section in servers and key in servers[section]:
+            continue
+        if section in servers and key == "password" and "auth" in servers[section]:
+            continue  # an OAuth2 login has no password
+        out.append(line)
+    path.write_text("\n".join(out) + "\n")
+    return path

@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import NOW, request, write_config
+from support import NOW, config_with, request, write_config
 
+from mailflow.config import load_settings
 from mailflow.deciding import timing
 from mailflow.model import State
 from mailflow.shell import quiet
@@ -31,9 +32,12 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def _mailflow(
-    config: Path, now: datetime, *extra: str
+    config: Path, now: datetime, *extra: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+        **(env or {}),
+    }
     return subprocess.run(
         [
             sys.executable,
@@ -423,6 +427,7 @@ def test_no_mark_is_named_after_a_config_edited_during_the_run(tmp_path):
     database.write_bytes(b"")
     kept = {
         "imap": {"host": "127.0.0.1", "port": 143, "username": "hello@x.example"},
+        "login": {"kind": "password"},
         "password": "pw",
         "database": database,
         "zone": "Europe/London",
@@ -446,3 +451,202 @@ def test_quiet_until_is_the_first_thing_owed_within_the_hour_or_none():
     assert timing.quiet_until([], BASE, hour) == BASE + hour
     assert timing.quiet_until([BASE], BASE, hour) is None  # owed now
     assert timing.quiet_until([BASE - hour, later], BASE, hour) is None
+
+
+# -- the quiet poll for every login it can make as the whole run does ------------------
+
+
+def _counting_script(tmp_path: Path, name: str, secret: str) -> tuple[str, Path]:
+    """A password (or token) command that prints `secret` and counts its runs."""
+    count = tmp_path / f"{name}.count"
+    script = tmp_path / name
+    script.write_text(f"#!/bin/sh\necho run >> '{count}'\nprintf '%s\\n' '{secret}'\n")
+    script.chmod(0o700)
+    return str(script), count
+
+
+def _runs(count: Path) -> int:
+    return len(count.read_text().splitlines()) if count.exists() else 0
+
+
+def _quietly_then_whole(
+    config: Path,
+    count: Path,
+    mail_server,
+    mailboxes,
+    env: dict[str, str] | None = None,
+) -> None:
+    """The first run leaves a mark; an empty run is the quiet poll (the
+    secret read once, the product not loaded); mail brings the whole run,
+    which logs in with the secret the quiet poll read (once a run)."""
+    first = _mailflow(config, NOW, env=env)
+    assert first.returncode == 0, first.stderr
+    assert _runs(count) == 1
+    mark = _mark(config)
+    assert mark is not None
+    assert mark.exists()
+    assert mail_server.password not in mark.read_text()
+    database = config.parent / "var" / "mailflow.sqlite3"
+    before = quiet.database_stamp(database)
+    empty = _mailflow(config, NOW + timedelta(minutes=5), "-X", "importtime", env=env)
+    assert empty.returncode == 0, empty.stderr
+    assert not _imported(empty.stderr) & {"mailflow.config", "mailflow.cli"}
+    assert quiet.database_stamp(database) == before
+    assert _runs(count) == 2
+    mail_server.deliver(
+        request(sender=mailboxes.person, to=mailboxes.practice), mailboxes.practice
+    )
+    later = NOW + timedelta(minutes=10)
+    assert _mailflow(config, later, env=env).returncode == 0
+    assert len(mail_server.messages(mailboxes.person)) == 1  # answered
+    assert _last_run(config) == later.astimezone(UTC).isoformat()
+    assert _runs(count) == 3  # the quiet poll's, handed to the whole run
+
+
+def test_a_password_command_practice_is_polled_quietly(
+    tmp_path, mail_server, mailboxes
+):
+    command, count = _counting_script(tmp_path, "pw.sh", mail_server.password)
+    config = config_with(
+        write_config(tmp_path, mail_server, mailboxes),
+        imap={"password_command": command},
+    )
+    _quietly_then_whole(config, count, mail_server, mailboxes)
+    mark = _mark(config)
+    assert mark is not None
+    assert json.loads(mark.read_text())["login"] == {
+        "kind": "command",
+        "command": command,
+    }
+
+
+def test_a_password_command_that_now_prints_another_password_falls_through(
+    tmp_path, mail_server, mailboxes
+):
+    """Read each run, never kept: a wrong one fails the quiet poll (the mark
+    goes), then the whole run runs the command again and says so."""
+    secret = tmp_path / "secret"
+    secret.write_text(mail_server.password)
+    config = config_with(
+        write_config(tmp_path, mail_server, mailboxes),
+        imap={"password_command": f"cat {secret}"},
+    )
+    assert _mailflow(config, NOW).returncode == 0
+    secret.write_text("not-the-password")
+    done = _mailflow(config, NOW + timedelta(minutes=5))
+    assert done.returncode == 3
+    assert "imap.password_command" in done.stderr  # the whole run's refusal line
+    mark = _mark(config)
+    assert mark is not None
+    assert not mark.exists()
+
+
+_FILE_KEYRING = '''
+import json, os
+import keyring.backend
+
+class FileKeyring(keyring.backend.KeyringBackend):
+    """Passwords in a JSON file; every read counted (a test's keyring)."""
+    priority = 1
+
+    def get_password(self, service, username):
+        with open(os.environ["TEST_KEYRING_COUNT"], "a") as count:
+            count.write("run\\n")
+        with open(os.environ["TEST_KEYRING_FILE"]) as file:
+            return json.load(file).get(f"{service}/{username}")
+
+    def set_password(self, service, username, password):
+        raise NotImplementedError
+
+    def delete_password(self, service, username):
+        raise NotImplementedError
+'''
+
+
+def test_a_keyring_practice_is_polled_quietly(tmp_path, mail_server, mailboxes):
+    """The system keyring as `keyring` finds it in a cron run (its backend
+    named by PYTHON_KEYRING_BACKEND), read by the quiet poll as by the run."""
+    (tmp_path / "filekeyring.py").write_text(_FILE_KEYRING)
+    ring = tmp_path / "ring.json"
+    ring.write_text(
+        json.dumps({f"mailflow-imap/{mailboxes.practice}": mail_server.password})
+    )
+    count = tmp_path / "keyring.count"
+    env = {
+        "PYTHONPATH": os.pathsep.join(
+            [str(tmp_path), *filter(None, [os.environ.get("PYTHONPATH")])]
+        ),
+        "PYTHON_KEYRING_BACKEND": "filekeyring.FileKeyring",
+        "TEST_KEYRING_FILE": str(ring),
+        "TEST_KEYRING_COUNT": str(count),
+    }
+    config = config_with(
+        write_config(tmp_path, mail_server, mailboxes),
+        imap={"password_keyring": "mailflow-imap"},
+    )
+    _quietly_then_whole(config, count, mail_server, mailboxes, env=env)
+
+
+def test_an_oauth2_token_command_practice_is_polled_quietly(
+    tmp_path, mail_server, mailboxes
+):
+    """AUTHENTICATE XOAUTH2 with the token the command prints, as imaplib does."""
+    if not mail_server.imap_oauth2:
+        pytest.skip("Dovecot 2.4: the devserver's XOAUTH2 passdb is written for 2.3")
+    command, count = _counting_script(
+        tmp_path, "token.sh", mail_server.oauth2_token(mailboxes.practice)
+    )
+    config = config_with(
+        write_config(tmp_path, mail_server, mailboxes),
+        imap={"auth": "oauth2", "oauth2_token_command": command},
+    )
+    _quietly_then_whole(config, count, mail_server, mailboxes)
+
+
+def test_a_refused_token_falls_through_to_the_whole_runs_message(
+    tmp_path, mail_server, mailboxes
+):
+    if not mail_server.imap_oauth2:
+        pytest.skip("Dovecot 2.4: the devserver's XOAUTH2 passdb is written for 2.3")
+    token = tmp_path / "token"
+    token.write_text(mail_server.oauth2_token(mailboxes.practice))
+    config = config_with(
+        write_config(tmp_path, mail_server, mailboxes),
+        imap={"auth": "oauth2", "oauth2_token_command": f"cat {token}"},
+    )
+    assert _mailflow(config, NOW).returncode == 0
+    token.write_text(mail_server.oauth2_token("someone-else@riverside.example"))
+    done = _mailflow(config, NOW + timedelta(minutes=5))
+    assert done.returncode == 3
+    assert "imap" in done.stderr
+    mark = _mark(config)
+    assert mark is not None
+    assert not mark.exists()
+
+
+def test_the_microsoft_sign_in_leaves_no_mark(tmp_path, mailboxes):
+    """msal's refresh (and its token file) is the whole run's: never quiet."""
+    from mailflow.cli.command import _quiet_login
+
+    config = config_with(
+        write_config(tmp_path, _NoServer(), mailboxes),
+        imap={"auth": "oauth2", "oauth2_client_id": "client"},
+    )
+    assert _quiet_login(load_settings(config)) is None
+    for imap, login in (
+        ({}, {"kind": "password"}),
+        ({"password_command": "pw"}, {"kind": "command", "command": "pw"}),
+        ({"password_keyring": "svc"}, {"kind": "keyring", "service": "svc"}),
+        (
+            {"auth": "oauth2", "oauth2_token_command": "tok"},
+            {"kind": "token-command", "command": "tok"},
+        ),
+    ):
+        config = config_with(write_config(tmp_path, _NoServer(), mailboxes), imap=imap)
+        assert _quiet_login(load_settings(config)) == login, imap
+
+
+class _NoServer:
+    imap_port = 1
+    smtp_port = 2
+    password = "pw"

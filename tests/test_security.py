@@ -27,7 +27,7 @@ import keyring
 import keyring.backend
 import pytest
 from aiosmtpd.controller import Controller
-from support import NOW, request, write_config
+from support import NOW, config_with, request, write_config
 
 from mailflow.cli import main
 from mailflow.cli.devserver import LocalMailServer
@@ -42,28 +42,6 @@ DISTINCT_PASSWORD = "Pw-7f3a9c-Zq!distinct"
 
 
 # -- helpers --------------------------------------------------------------------
-
-
-def config_with(path: Path, **servers: dict[str, str]) -> Path:
-    """Rewrite keys of [imap] / [smtp] in a config written by write_config."""
-    lines = path.read_text().splitlines()
-    section = ""
-    out: list[str] = []
-    for line in lines:
-        if line.startswith("["):
-            section = line.strip("[]")
-            out.append(line)
-            for key, value in servers.get(section, {}).items():
-                out.append(f"{key} = {json.dumps(value)}")
-            continue
-        key = line.split("=", 1)[0].strip()
-        if section in servers and key in servers[section]:
-            continue
-        if section in servers and key == "password" and "auth" in servers[section]:
-            continue  # an OAuth2 login has no password
-        out.append(line)
-    path.write_text("\n".join(out) + "\n")
-    return path
 
 
 def token_script(tmp_path: Path, name: str, token: str | None, status: int = 0) -> str:

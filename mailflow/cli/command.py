@@ -368,7 +368,8 @@ def _update_quiet_mark(
     from mailflow.shell import quiet
 
     until = report.quiet_until
-    if until is None or said.warnings or not _plain_login(settings):
+    login = _quiet_login(settings)
+    if until is None or said.warnings or login is None:
         quiet.forget_mark(config)
         return
     imap = settings.imap
@@ -385,6 +386,7 @@ def _update_quiet_mark(
                 "deadline_s": imap.deadline_s,
                 "ca_file": imap.ca_file,
             },
+            login=login,
             password=imap.password.get_secret_value(),
             database=settings.storage.database,
             zone=settings.practice.timezone,
@@ -409,15 +411,23 @@ class _WarningCount(logging.Handler):
         self.warnings += 1
 
 
-def _plain_login(settings: Settings) -> bool:
-    """A password from the environment or the file, as the quiet poll reads it."""
+def _quiet_login(settings: Settings) -> dict[str, str] | None:
+    """How the quiet poll logs in as this run did (`quiet.LOGINS`): where the
+    secret comes from, and the command or keyring service; None when it
+    cannot (the built-in Microsoft 365 sign-in: msal's refresh is the whole
+    run's; a security it does not speak)."""
     imap = settings.imap
-    return (
-        imap.auth == "password"
-        and not imap.password_command
-        and not imap.password_keyring
-        and imap.security in {"plain", "ssl", "starttls"}
-    )
+    if imap.security not in {"plain", "ssl", "starttls"}:
+        return None
+    if imap.auth == "oauth2":
+        if imap.oauth2_token_command:
+            return {"kind": "token-command", "command": imap.oauth2_token_command}
+        return None
+    if imap.password_command:
+        return {"kind": "command", "command": imap.password_command}
+    if imap.password_keyring:
+        return {"kind": "keyring", "service": imap.password_keyring}
+    return {"kind": "password"}
 
 
 def _status(settings: Settings, config: Path) -> int:

@@ -11,11 +11,9 @@ database. No secret is ever put into an error, a log line or the database.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import shlex
 import subprocess
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -24,8 +22,6 @@ from mailflow.errors import ConfigError, TokenError
 
 if TYPE_CHECKING:
     from mailflow.config import CaldavSettings, _ServerSettings
-
-log = logging.getLogger("mailflow")
 
 COMMAND_TIMEOUT_S: Final = 30.0
 """How long a password or token command may take (a hung one never hangs cron)."""
@@ -41,19 +37,48 @@ MICROSOFT_AUTHORITY: Final = "https://login.microsoftonline.com/"
 _SIGN_IN_AGAIN: Final = "run `mailflow auth` to sign in to Microsoft 365"
 
 
+_handed: dict[tuple[str, str], str] = {}
+"""Secrets the quiet poll read and logged in with in this process, by (key,
+source), each taken once by the whole run that follows it (mail came): a
+password command runs once a run, as it did before the quiet poll took it."""
+
+
+def hand_over(key: str, source: str, secret: str) -> None:
+    """The quiet poll logged in with `secret`, read from `source` (a command,
+    a keyring service) for `key`: the whole run in this process takes it."""
+    _handed[(key, source)] = secret
+
+
+def _taken(key: str, source: str) -> str | None:
+    return _handed.pop((key, source), None)
+
+
 # -- passwords -------------------------------------------------------------------
 
 
 def password(server: _ServerSettings | CaldavSettings) -> str:
     """The password of one server: command, else keyring, else the configured value."""
     if server.password_command:
-        return _run(server.password_command, f"{server.section}.password_command")
+        key = f"{server.section}.password_command"
+        handed = _taken(key, server.password_command)
+        if handed is not None:
+            return handed
+        return run_command(server.password_command, key)
     if server.password_keyring:
-        return _from_keyring(server)
+        key = f"{server.section}.password_keyring"
+        handed = _taken(key, keyring_source(server.password_keyring, server.username))
+        if handed is not None:
+            return handed
+        return keyring_password(server.password_keyring, server.username, key)
     return server.password.get_secret_value()
 
 
-def _run(command: str, key: str) -> str:
+def keyring_source(service: str, user: str) -> str:
+    """What names a keyring entry (for `hand_over`): its service and user."""
+    return f"{service}\n{user}"
+
+
+def run_command(command: str, key: str) -> str:
     """The first line a command prints; ConfigError naming `key` when it fails."""
     try:
         done = subprocess.run(
@@ -72,8 +97,8 @@ def _run(command: str, key: str) -> str:
     return lines[0] if lines else ""  # `pass show` puts more below the first line
 
 
-def _from_keyring(server: _ServerSettings | CaldavSettings) -> str:
-    key = f"{server.section}.password_keyring"
+def keyring_password(service: str, user: str, key: str) -> str:
+    """The password the system keyring holds for `service` and `user`."""
     try:
         import keyring
         import keyring.errors
@@ -84,7 +109,6 @@ def _from_keyring(server: _ServerSettings | CaldavSettings) -> str:
                 "pip install 'mailflow[keyring]' (or use password_command)"
             ]
         ) from None
-    service, user = server.password_keyring, server.username
     try:
         found = keyring.get_password(service, user)
     except keyring.errors.KeyringError as exc:
@@ -125,10 +149,18 @@ def token_from_command(server: _ServerSettings | CaldavSettings) -> str:
 
 def _token_from_command(server: _ServerSettings | CaldavSettings) -> str:
     key = f"{server.section}.oauth2_token_command"
+    handed = _taken(key, server.oauth2_token_command)
+    if handed is not None:
+        return handed
+    return command_token(server.oauth2_token_command, key)
+
+
+def command_token(command: str, key: str) -> str:
+    """The access token `command` prints (its first line); TokenError naming `key`."""
     hint = f"run {key} by hand to see why (it must print a fresh access token)"
     try:
         done = subprocess.run(
-            shlex.split(server.oauth2_token_command),
+            shlex.split(command),
             capture_output=True,
             text=True,
             timeout=COMMAND_TIMEOUT_S,
@@ -277,6 +309,8 @@ def _plain(code: str) -> str:
 
 def _save(file: Path, cache: Any, *, force: bool = False) -> None:
     """Write msal's cache atomically, 0600 in a 0700 folder."""
+    import tempfile
+
     if not (force or cache.has_state_changed):
         return
     file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -20,11 +20,14 @@ recognises the state a whole run declared quiet.
 
 The mark is a 0600 file in the per-user cache folder (`paths.cache_folder`),
 named by the config file's path and bytes and the non-secret MAILFLOW_*
-environment. It holds no password (read where the whole run reads it:
-MAILFLOW_IMAP__PASSWORD, else the config file) and nothing about anyone but
-the practice's own login. Only a plain `mailflow run [--config F] [--now T]`
-with a password login over plain, TLS or STARTTLS takes it; `-v`,
-`--dry-run`, OAuth2, password commands and keyrings always run whole.
+environment. It holds no secret and nothing about anyone but the
+practice's own login: the quiet poll reads the secret where the whole run
+reads it (MAILFLOW_IMAP__PASSWORD or the config file, `password_command`,
+the keyring, `oauth2_token_command`) and, when mail has come, hands it to
+the whole run in the same process, so a command runs once a run. Only a
+plain `mailflow run [--config F] [--now T]` over plain, TLS or STARTTLS
+takes it; `-v`, `--dry-run` and the built-in Microsoft 365 sign-in (msal,
+whose refresh is the whole run's) always run whole.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from typing import Any
 from mailflow import __version__
 from mailflow.shell.paths import config_path, keyed_entry, write_private
 
-MARK_VERSION = 1
+MARK_VERSION = 2
 _MAX_ANSWER = 64 * 1024
 """More than a greeting, LOGIN and two STATUS answers ever need."""
 
@@ -86,6 +89,7 @@ def leave_mark(
     *,
     loaded: bytes | None,
     imap: Mapping[str, Any],
+    login: Mapping[str, str],
     password: str,
     database: Path,
     zone: str,
@@ -96,8 +100,9 @@ def leave_mark(
     """After a whole run that left nothing owed: what the next run may check.
 
     `imap`: host, port, security, username, timeout_s, deadline_s, ca_file.
-    `password`, the one the whole run logged in with, is compared with what
-    the quiet poll would read, never kept. `loaded`: the config's bytes as
+    `login`: where the secret comes from (`LOGINS`), and the command or
+    keyring service. `password`, the configured one (`login` "password"), is
+    compared with what the quiet poll would read, never kept. `loaded`: the config's bytes as
     read before its settings were loaded; a file edited since is no mark's
     name (the mark would describe the settings of the old one)."""
     try:
@@ -111,14 +116,18 @@ def leave_mark(
     stamp = database_stamp(database)
     if entry is None or stamp is None or not _speakable(imap, folders):
         return
-    try:  # the quiet poll must log in exactly as the whole run did
-        if _password(raw, environ) != password:
-            return
-        _quoted(password)
-    except (KeyError, TypeError, ValueError, _NotQuiet):
+    if login.get("kind") not in LOGINS:
         return
+    if login["kind"] == "password":
+        try:  # the quiet poll must log in exactly as the whole run did
+            if _password(raw, environ) != password:
+                return
+            _quoted(password)
+        except (KeyError, TypeError, ValueError, _NotQuiet):
+            return
     mark = {
         "imap": dict(imap),
+        "login": dict(login),
         "database": os.path.abspath(database),
         "stamp": stamp,
         "zone": zone,
@@ -190,16 +199,18 @@ def quiet_run(argv: Sequence[str]) -> int | None:
         expected = {
             name: (validity, uidnext) for name, validity, uidnext in mark["folders"]
         }
-        password = _password(raw, environ)
-    except Exception:  # a mark that does not read: run whole
+        login = mark["login"]
+        mechanism, secret = _secret(login, mark["imap"]["username"], raw, environ)
+    except Exception:  # a mark that does not read, a secret not to be had: run whole
         return None
     try:
-        seen = _statuses(mark["imap"], password, list(expected))
+        seen = _statuses(mark["imap"], mechanism, secret, list(expected))
     except Exception:  # the whole run meets it and says so
         with contextlib.suppress(OSError):
             entry.unlink(missing_ok=True)  # one extra attempt, then whole runs
         return None
     if seen != expected:
+        _hand_over(login, mark["imap"]["username"], secret)  # it logged in with it
         return None
     with contextlib.suppress(OSError):
         os.utime(entry)  # when it last stood in for a run (`mailflow status`)
@@ -243,6 +254,59 @@ def _now(text: str | None, zone: str) -> datetime:
     return moment
 
 
+LOGINS = ("password", "command", "keyring", "token-command")
+"""Where the whole run's IMAP secret came from, as the mark names it: the
+configured password, `password_command`, `password_keyring`,
+`oauth2_token_command`."""
+
+_KEYS = {
+    "command": "imap.password_command",
+    "keyring": "imap.password_keyring",
+    "token-command": "imap.oauth2_token_command",
+}
+
+
+def _secret(
+    login: Mapping[str, str], username: str, raw: bytes, environ: Mapping[str, str]
+) -> tuple[str, str]:
+    """(LOGIN or XOAUTH2, the secret), read where the whole run reads it, by
+    the same code (`credentials`); any failure is the whole run's to say."""
+    kind = login["kind"]
+    if kind == "password":
+        secret = _password(raw, environ)
+        _quoted(secret)
+        return "LOGIN", secret
+    from mailflow.shell import credentials
+
+    if kind == "command":
+        secret = credentials.run_command(login["command"], _KEYS[kind])
+        _quoted(secret)
+        return "LOGIN", secret
+    if kind == "keyring":
+        secret = credentials.keyring_password(login["service"], username, _KEYS[kind])
+        _quoted(secret)
+        return "LOGIN", secret
+    if kind == "token-command":
+        return "XOAUTH2", credentials.command_token(login["command"], _KEYS[kind])
+    raise _NotQuiet(f"login {kind!r}")
+
+
+def _hand_over(login: Mapping[str, str], username: str, secret: str) -> None:
+    """Mail came: the whole run that follows in this process logs in with the
+    secret the quiet poll just logged in with, not a second command run."""
+    kind = login["kind"]
+    if kind == "password":
+        return  # read from the file or the environment: nothing to spare
+    from mailflow.shell import credentials
+
+    source = (
+        credentials.keyring_source(login["service"], username)
+        if kind == "keyring"
+        else login["command"]
+    )
+    credentials.hand_over(_KEYS[kind], source, secret)
+
+
 def _password(raw: bytes, environ: Mapping[str, str]) -> str:
     """Where the whole run reads it: MAILFLOW_IMAP__PASSWORD, else the file."""
     if "mailflow_imap__password" in environ:
@@ -263,9 +327,10 @@ def _quoted(text: str) -> bytes:
 
 
 def _statuses(
-    imap: Mapping[str, Any], password: str, folders: Sequence[str]
+    imap: Mapping[str, Any], mechanism: str, secret: str, folders: Sequence[str]
 ) -> dict[str, tuple[int, int]]:
-    """Greeting, LOGIN, every STATUS at once; LOGOUT not awaited (as `imap_wire`)."""
+    """Greeting, LOGIN (or AUTHENTICATE XOAUTH2), every STATUS at once; LOGOUT
+    not awaited (as `imap_wire`)."""
     deadline = time.monotonic() + float(imap["deadline_s"])
     host, port = str(imap["host"]), int(imap["port"])
     timeout = float(imap["timeout_s"])
@@ -282,9 +347,16 @@ def _statuses(
             session.sock = sock = _tls(sock, host, imap.get("ca_file"))
         elif imap["security"] != "plain" and imap["security"] != "ssl":
             raise _NotQuiet("security")
-        session.command(
-            b"LOGIN " + _quoted(imap["username"]) + b" " + _quoted(password)
-        )
+        if mechanism == "XOAUTH2":
+            from mailflow.shell.credentials import xoauth2
+
+            session.authenticate(
+                b"XOAUTH2", xoauth2(imap["username"], secret).encode("utf-8")
+            )
+        else:
+            session.command(
+                b"LOGIN " + _quoted(imap["username"]) + b" " + _quoted(secret)
+            )
         answers = session.pipelined(
             [b"STATUS " + _quoted(name) + b" (UIDNEXT UIDVALIDITY)" for name in folders]
         )
@@ -354,6 +426,26 @@ class _Session:
 
     def command(self, command: bytes) -> list[bytes]:
         return self.pipelined([command])[0]
+
+    def authenticate(self, mechanism: bytes, response: bytes) -> None:
+        """AUTHENTICATE as imaplib does it (the whole run's way): the response
+        after the server's empty challenge. A second challenge is a refusal
+        (XOAUTH2's error), never answered here: the whole run says it."""
+        import base64
+
+        tag = self.send(b"AUTHENTICATE " + mechanism)
+        if not self._line().startswith(b"+"):
+            raise _NotQuiet("no challenge")
+        self.sock.sendall(base64.b64encode(response) + b"\r\n")
+        while True:
+            line = self._line()
+            if line.startswith(b"* "):
+                continue
+            if not line.startswith(tag + b" "):
+                raise _NotQuiet("unexpected answer")
+            if not line[len(tag) + 1 :].upper().startswith(b"OK"):
+                raise _NotQuiet("refused")
+            return
 
     def pipelined(self, commands: Sequence[bytes]) -> list[list[bytes]]:
         """Sent at once (RFC 9051 §5.5); each one's untagged lines, in order."""
