@@ -50,6 +50,12 @@ BOOKING_HELD_OUT = HELD_OUT / "booking"
 arrangements", affairs put in order, a calm after deciding) and near-minimal
 ordinary pairs, written blind (2026-12-03): learning from it cost the other
 held-out sets crises, so it is never learned from, figures only."""
+URGENT = INDIRECT / "urgent"
+"""Danger now, told in ordinary words (something swallowed tonight, bleeding
+that will not stop, the means in hand, a bridge's railings, someone else
+writing), and ordinary mail in the same words, written blind (2026-12-04):
+for the phrase book's clear level. Scored as written, not yet worked on;
+never learned from by the risk words."""
 _ORDER = ["ordinary", "grief", "crisis"]
 LETTERS = ("times", "alert", "asks", "assumes", "note", "left")
 """What the person gets: times; times and an alert to the therapist (possible
@@ -176,6 +182,8 @@ def main() -> int:
     print(report(score(INDIRECT_HELD_OUT), INDIRECT_HELD_OUT, shown=False))
     print()
     print(report(score(BOOKING_HELD_OUT), BOOKING_HELD_OUT, shown=False))
+    print()
+    print(report(score(URGENT), URGENT))
     return 0
 
 

@@ -310,6 +310,25 @@ def test_crises_told_inside_ordinary_booking_talk() -> None:
     assert booking.count("ordinary", "asks") + booking.count("ordinary", "assumes") <= 3
 
 
+def test_danger_now_told_in_ordinary_words() -> None:
+    """tests/corpus/indirect/urgent: 140 people in danger now (something
+    swallowed tonight, bleeding that will not stop, the means in hand, a
+    bridge's railings, someone else writing) and 140 ordinary mails in the
+    same words, written blind (2026-12-04) and scored as written: floors at
+    what it read then, so any change that hears fewer of them fails here."""
+    _bench()
+    bench = bench_script("asking_letter", "asking_letter")
+    urgent = bench.score(bench.URGENT)
+    assert urgent.cases == 280
+    assert urgent.count("crisis", "times") <= 27
+    assert urgent.count("crisis", "times", "reply") <= 18
+    assert urgent.count("crisis", "left") == 0
+    assert urgent.count("crisis", "assumes") + urgent.count("crisis", "asks") >= 22
+    assert urgent.count("ordinary", "alert") <= 20
+    assert urgent.count("ordinary", "assumes") + urgent.count("ordinary", "asks") <= 9
+    assert urgent.count("ordinary", "note") <= 6
+
+
 def test_mail_hard_wrapped_at_72_columns_is_read_as_the_same_words() -> None:
     """Mail programs wrap plain text, so "thinking about ending my" may end
     one line and "life" begin the next. Before the screen joined a
