@@ -177,6 +177,7 @@ BARE_POLL_COMMAND = BARE_POLL.replace(
 )
 """The bare poll of a practice whose password comes from `password_command`:
 the same command run first, as any client of that practice must."""
+assert BARE_POLL_COMMAND != BARE_POLL, "BARE_POLL's login line changed"
 
 BARE_STATUS = """
 import sqlite3, sys

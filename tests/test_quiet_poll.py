@@ -514,10 +514,89 @@ def test_a_password_command_practice_is_polled_quietly(
     _quietly_then_whole(config, count, mail_server, mailboxes)
     mark = _mark(config)
     assert mark is not None
-    assert json.loads(mark.read_text())["login"] == {
-        "kind": "command",
-        "command": command,
-    }
+    assert command not in mark.read_text()  # a digest: a command may hold a secret
+    assert json.loads(mark.read_text())["login"] == quiet.login_mark("command", command)
+
+
+def _file_command(tmp_path: Path, secret: str) -> tuple[str, Path, Path]:
+    """A password command that prints a file's first line and counts its runs."""
+    file = tmp_path / "secret"
+    file.write_text(secret + "\n")
+    count = tmp_path / "cat.count"
+    script = tmp_path / "cat.sh"
+    script.write_text(f"#!/bin/sh\necho run >> '{count}'\ncat '{file}'\n")
+    script.chmod(0o700)
+    return str(script), file, count
+
+
+def test_a_password_command_that_fails_falls_through_and_ends_the_mark(
+    tmp_path, mail_server, mailboxes
+):
+    command, file, count = _file_command(tmp_path, mail_server.password)
+    config = config_with(
+        write_config(tmp_path, mail_server, mailboxes),
+        imap={"password_command": command},
+    )
+    assert _mailflow(config, NOW).returncode == 0
+    file.unlink()  # cat fails: the command exits 1
+    done = _mailflow(config, NOW + timedelta(minutes=5))
+    assert done.returncode == 2
+    assert "imap.password_command: exited with status 1" in done.stderr
+    mark = _mark(config)
+    assert mark is not None
+    assert not mark.exists()  # one extra attempt, then whole runs
+    assert _runs(count) == 3  # the first run's, then the quiet poll's and the run's
+    again = _mailflow(config, NOW + timedelta(minutes=10))
+    assert again.returncode == 2
+    assert _runs(count) == 4  # whole alone
+
+
+def test_a_secret_login_cannot_quote_is_read_once_a_run(
+    tmp_path, mail_server, mailboxes
+):
+    """A control character in a command's password: the quiet poll cannot
+    send it, so it hands it to the whole run (imapclient's to send, here
+    refused) instead of the command running twice, and ends the mark."""
+    command, file, count = _file_command(tmp_path, mail_server.password)
+    config = config_with(
+        write_config(tmp_path, mail_server, mailboxes),
+        imap={"password_command": command},
+    )
+    assert _mailflow(config, NOW).returncode == 0
+    assert _runs(count) == 1
+    file.write_text("sec\x7fret\n")
+    done = _mailflow(config, NOW + timedelta(minutes=5))
+    assert done.returncode == 3  # the whole run logged in with it: refused
+    assert "imap.password_command" in done.stderr
+    assert _runs(count) == 2  # once this run, not twice
+    mark = _mark(config)
+    assert mark is not None
+    assert not mark.exists()
+
+
+def test_a_password_command_changed_in_the_environment_is_not_the_marks(
+    tmp_path, mail_server, mailboxes
+):
+    """The mark names its command by digest; the quiet poll reads the command
+    where the settings do (MAILFLOW_IMAP__PASSWORD_COMMAND over the file)."""
+    command, count = _counting_script(tmp_path, "pw.sh", mail_server.password)
+    config = config_with(
+        write_config(tmp_path, mail_server, mailboxes),
+        imap={"password_command": command},
+    )
+    assert _mailflow(config, NOW).returncode == 0
+    mark = json.loads(_mark(config).read_text())  # type: ignore[union-attr]
+    login = mark["login"]
+    other, _ = _counting_script(tmp_path, "other.sh", mail_server.password)
+    raw = config.read_bytes()
+    with pytest.raises(quiet._NotQuiet):
+        quiet._secret(
+            login, mailboxes.practice, raw, {"mailflow_imap__password_command": other}
+        )
+    assert _runs(count) == 1  # the other command never ran: not the mark's
+    secret = quiet._secret(login, mailboxes.practice, raw, {})
+    assert secret[:2] == ("LOGIN", mail_server.password)
+    assert _runs(count) == 2
 
 
 def test_a_password_command_that_now_prints_another_password_falls_through(
@@ -618,7 +697,8 @@ def test_a_refused_token_falls_through_to_the_whole_runs_message(
     token.write_text(mail_server.oauth2_token("someone-else@riverside.example"))
     done = _mailflow(config, NOW + timedelta(minutes=5))
     assert done.returncode == 3
-    assert "imap" in done.stderr
+    assert "imap.oauth2_token_command" in done.stderr
+    assert "refused" in done.stderr
     mark = _mark(config)
     assert mark is not None
     assert not mark.exists()
@@ -635,11 +715,11 @@ def test_the_microsoft_sign_in_leaves_no_mark(tmp_path, mailboxes):
     assert _quiet_login(load_settings(config)) is None
     for imap, login in (
         ({}, {"kind": "password"}),
-        ({"password_command": "pw"}, {"kind": "command", "command": "pw"}),
-        ({"password_keyring": "svc"}, {"kind": "keyring", "service": "svc"}),
+        ({"password_command": "pw"}, quiet.login_mark("command", "pw")),
+        ({"password_keyring": "svc"}, quiet.login_mark("keyring", "svc")),
         (
             {"auth": "oauth2", "oauth2_token_command": "tok"},
-            {"kind": "token-command", "command": "tok"},
+            quiet.login_mark("token-command", "tok"),
         ),
     ):
         config = config_with(write_config(tmp_path, _NoServer(), mailboxes), imap=imap)

@@ -413,20 +413,20 @@ class _WarningCount(logging.Handler):
 
 def _quiet_login(settings: Settings) -> dict[str, str] | None:
     """How the quiet poll logs in as this run did (`quiet.LOGINS`): where the
-    secret comes from, and the command or keyring service; None when it
-    cannot (the built-in Microsoft 365 sign-in: msal's refresh is the whole
-    run's; a security it does not speak)."""
+    secret comes from, the command or keyring service named by a digest;
+    None for the built-in Microsoft 365 sign-in (msal's refresh and token
+    file are the whole run's)."""
+    from mailflow.shell import quiet
+
     imap = settings.imap
-    if imap.security not in {"plain", "ssl", "starttls"}:
-        return None
     if imap.auth == "oauth2":
         if imap.oauth2_token_command:
-            return {"kind": "token-command", "command": imap.oauth2_token_command}
+            return quiet.login_mark("token-command", imap.oauth2_token_command)
         return None
     if imap.password_command:
-        return {"kind": "command", "command": imap.password_command}
+        return quiet.login_mark("command", imap.password_command)
     if imap.password_keyring:
-        return {"kind": "keyring", "service": imap.password_keyring}
+        return quiet.login_mark("keyring", imap.password_keyring)
     return {"kind": "password"}
 
 

@@ -21,10 +21,12 @@ recognises the state a whole run declared quiet.
 The mark is a 0600 file in the per-user cache folder (`paths.cache_folder`),
 named by the config file's path and bytes and the non-secret MAILFLOW_*
 environment. It holds no secret and nothing about anyone but the
-practice's own login: the quiet poll reads the secret where the whole run
-reads it (MAILFLOW_IMAP__PASSWORD or the config file, `password_command`,
-the keyring, `oauth2_token_command`) and, when mail has come, hands it to
-the whole run in the same process, so a command runs once a run. Only a
+practice's own login (of a command or keyring service, a digest only): the
+quiet poll reads the secret where the whole run reads it
+(MAILFLOW_IMAP__PASSWORD or the config file, `password_command`, the
+keyring, `oauth2_token_command`) and, when mail has come (or LOGIN cannot
+quote it), hands it to the whole run in the same process, so a command runs
+once a run when the login goes through. Only a
 plain `mailflow run [--config F] [--now T]` over plain, TLS or STARTTLS
 takes it; `-v`, `--dry-run` and the built-in Microsoft 365 sign-in (msal,
 whose refresh is the whole run's) always run whole.
@@ -100,9 +102,10 @@ def leave_mark(
     """After a whole run that left nothing owed: what the next run may check.
 
     `imap`: host, port, security, username, timeout_s, deadline_s, ca_file.
-    `login`: where the secret comes from (`LOGINS`), and the command or
-    keyring service. `password`, the configured one (`login` "password"), is
-    compared with what the quiet poll would read, never kept. `loaded`: the config's bytes as
+    `login`: where the secret comes from (`LOGINS`, `login_mark`: a digest
+    of the command or keyring service). `password`, the configured one
+    (`login` "password"), is compared with what the quiet poll would read,
+    never kept. `loaded`: the config's bytes as
     read before its settings were loaded; a file edited since is no mark's
     name (the mark would describe the settings of the old one)."""
     try:
@@ -199,18 +202,23 @@ def quiet_run(argv: Sequence[str]) -> int | None:
         expected = {
             name: (validity, uidnext) for name, validity, uidnext in mark["folders"]
         }
-        login = mark["login"]
-        mechanism, secret = _secret(login, mark["imap"]["username"], raw, environ)
-    except Exception:  # a mark that does not read, a secret not to be had: run whole
+        login, username = mark["login"], str(mark["imap"]["username"])
+    except Exception:  # a mark that does not read: run whole
         return None
     try:
+        mechanism, secret, named = _secret(login, username, raw, environ)
+        if mechanism == "LOGIN" and not _quotable(secret):
+            # Read, but not for a quoted LOGIN: the whole run logs in with it
+            # (imapclient), without reading it a second time.
+            _hand_over(named, secret)
+            raise _NotQuiet("a secret LOGIN cannot quote")
         seen = _statuses(mark["imap"], mechanism, secret, list(expected))
+        if seen != expected:
+            _hand_over(named, secret)  # it logged in with it
+            return None
     except Exception:  # the whole run meets it and says so
         with contextlib.suppress(OSError):
             entry.unlink(missing_ok=True)  # one extra attempt, then whole runs
-        return None
-    if seen != expected:
-        _hand_over(login, mark["imap"]["username"], secret)  # it logged in with it
         return None
     with contextlib.suppress(OSError):
         os.utime(entry)  # when it last stood in for a run (`mailflow status`)
@@ -254,70 +262,82 @@ def _now(text: str | None, zone: str) -> datetime:
     return moment
 
 
-LOGINS = ("password", "command", "keyring", "token-command")
-"""Where the whole run's IMAP secret came from, as the mark names it: the
-configured password, `password_command`, `password_keyring`,
-`oauth2_token_command`."""
-
-_KEYS = {
-    "command": "imap.password_command",
-    "keyring": "imap.password_keyring",
-    "token-command": "imap.oauth2_token_command",
+LOGINS = {
+    "password": "password",
+    "command": "password_command",
+    "keyring": "password_keyring",
+    "token-command": "oauth2_token_command",
 }
+"""Where the whole run's IMAP secret came from, as the mark names it, and
+the `imap` key that names it: the configured password, a command, a
+keyring service, a token command."""
+
+
+def login_mark(kind: str, source: str) -> dict[str, str]:
+    """What the mark keeps of a login: its kind and a digest of where the
+    secret comes from (the command, the keyring service), never the words:
+    a command line may carry a client secret of its own."""
+    import hashlib
+
+    return {"kind": kind, "source": hashlib.sha256(source.encode()).hexdigest()}
 
 
 def _secret(
     login: Mapping[str, str], username: str, raw: bytes, environ: Mapping[str, str]
-) -> tuple[str, str]:
-    """(LOGIN or XOAUTH2, the secret), read where the whole run reads it, by
-    the same code (`credentials`); any failure is the whole run's to say."""
+) -> tuple[str, str, tuple[str, str] | None]:
+    """(LOGIN or XOAUTH2, the secret, what names it for `credentials.hand_over`
+    or None), read where the whole run reads it, by the same code
+    (`credentials`); any failure is the whole run's to say. The command or
+    keyring service is read from the settings' sources (the environment, else
+    the file) and must be the one the mark names."""
     kind = login["kind"]
     if kind == "password":
-        secret = _password(raw, environ)
-        _quoted(secret)
-        return "LOGIN", secret
+        return "LOGIN", _configured(raw, environ, "password"), None
+    source = _configured(raw, environ, LOGINS[kind])
+    if login_mark(kind, source) != dict(login):
+        raise _NotQuiet("not the login the mark names")
     from mailflow.shell import credentials
 
+    key = f"imap.{LOGINS[kind]}"
     if kind == "command":
-        secret = credentials.run_command(login["command"], _KEYS[kind])
-        _quoted(secret)
-        return "LOGIN", secret
+        return "LOGIN", credentials.run_command(source, key), (key, source)
     if kind == "keyring":
-        secret = credentials.keyring_password(login["service"], username, _KEYS[kind])
-        _quoted(secret)
-        return "LOGIN", secret
-    if kind == "token-command":
-        return "XOAUTH2", credentials.command_token(login["command"], _KEYS[kind])
-    raise _NotQuiet(f"login {kind!r}")
+        named = (key, credentials.keyring_source(source, username))
+        return "LOGIN", credentials.keyring_password(source, username, key), named
+    return "XOAUTH2", credentials.command_token(source, key), (key, source)
 
 
-def _hand_over(login: Mapping[str, str], username: str, secret: str) -> None:
-    """Mail came: the whole run that follows in this process logs in with the
-    secret the quiet poll just logged in with, not a second command run."""
-    kind = login["kind"]
-    if kind == "password":
+def _hand_over(named: tuple[str, str] | None, secret: str) -> None:
+    """Hand the secret the quiet poll read to the whole run that follows in
+    this process (mail came, or LOGIN cannot quote it): a command runs once."""
+    if named is None:
         return  # read from the file or the environment: nothing to spare
     from mailflow.shell import credentials
 
-    source = (
-        credentials.keyring_source(login["service"], username)
-        if kind == "keyring"
-        else login["command"]
-    )
-    credentials.hand_over(_KEYS[kind], source, secret)
+    credentials.hand_over(*named, secret)
+
+
+def _configured(raw: bytes, environ: Mapping[str, str], key: str) -> str:
+    """`imap.<key>` where the whole run reads it: MAILFLOW_IMAP__<KEY>, else
+    the file."""
+    if f"mailflow_imap__{key}" in environ:
+        return environ[f"mailflow_imap__{key}"]
+    import tomllib
+
+    text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    value = tomllib.loads(text)["imap"][key]
+    if not isinstance(value, str):
+        raise TypeError(type(value).__name__)
+    return value
 
 
 def _password(raw: bytes, environ: Mapping[str, str]) -> str:
     """Where the whole run reads it: MAILFLOW_IMAP__PASSWORD, else the file."""
-    if "mailflow_imap__password" in environ:
-        return environ["mailflow_imap__password"]
-    import tomllib
+    return _configured(raw, environ, "password")
 
-    text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-    value = tomllib.loads(text)["imap"]["password"]
-    if not isinstance(value, str):
-        raise TypeError(type(value).__name__)
-    return value
+
+def _quotable(text: str) -> bool:
+    return text.isascii() and text.isprintable()
 
 
 def _quoted(text: str) -> bytes:
