@@ -54,8 +54,11 @@ URGENT = INDIRECT / "urgent"
 """Danger now, told in ordinary words (something swallowed tonight, bleeding
 that will not stop, the means in hand, a bridge's railings, someone else
 writing), and ordinary mail in the same words, written blind (2026-12-04):
-for the phrase book's clear level. Scored as written, not yet worked on;
-never learned from by the risk words."""
+for the phrase book's clear level: the `danger-now` family was written
+against it. Never learned from by the risk words."""
+URGENT_HELD_OUT = INDIRECT_HELD_OUT / "urgent"
+"""The same kinds of danger now, by another blind writer, scored once the
+`danger-now` family was written: never worked on, figures only."""
 _ORDER = ["ordinary", "grief", "crisis"]
 LETTERS = ("times", "alert", "asks", "assumes", "note", "left")
 """What the person gets: times; times and an alert to the therapist (possible
@@ -184,6 +187,8 @@ def main() -> int:
     print(report(score(BOOKING_HELD_OUT), BOOKING_HELD_OUT, shown=False))
     print()
     print(report(score(URGENT), URGENT))
+    print()
+    print(report(score(URGENT_HELD_OUT), URGENT_HELD_OUT, shown=False))
     return 0
 
 

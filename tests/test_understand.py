@@ -314,19 +314,42 @@ def test_danger_now_told_in_ordinary_words() -> None:
     """tests/corpus/indirect/urgent: 140 people in danger now (something
     swallowed tonight, bleeding that will not stop, the means in hand, a
     bridge's railings, someone else writing) and 140 ordinary mails in the
-    same words, written blind (2026-12-04) and scored as written: floors at
-    what it read then, so any change that hears fewer of them fails here."""
+    same words, written blind (2026-12-04). Scored as written: 27 crises
+    given times with nobody told, 22 read as clear; the phrase book's
+    `danger-now` family was then written against it: 1 and 126. Its
+    ordinary mail: 9 read as clear and 20 alerted before and after (one
+    more alerted, a paramedic's "people who've taken everything in the
+    cupboard", was taken back out)."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     urgent = bench.score(bench.URGENT)
     assert urgent.cases == 280
-    assert urgent.count("crisis", "times") <= 27
-    assert urgent.count("crisis", "times", "reply") <= 18
+    assert urgent.count("crisis", "times") <= 1
+    assert urgent.count("crisis", "times", "reply") == 0
     assert urgent.count("crisis", "left") == 0
-    assert urgent.count("crisis", "assumes") + urgent.count("crisis", "asks") >= 22
+    assert urgent.count("crisis", "assumes") + urgent.count("crisis", "asks") >= 126
     assert urgent.count("ordinary", "alert") <= 20
     assert urgent.count("ordinary", "assumes") + urgent.count("ordinary", "asks") <= 9
     assert urgent.count("ordinary", "note") <= 6
+
+
+def test_danger_now_held_out() -> None:
+    """tests/corpus/indirect/held_out/urgent: 120 people in danger now and
+    120 ordinary mails in the same kinds of words, written blind by another
+    writer while the `danger-now` family was being written, and scored once
+    it was done. With the book as shipped before it: 46 crises given times
+    with nobody told, 23 read as clear; with it: 39 and 37. Its ordinary
+    mail: the same before and after (2 clear, 6 alerted, 4 held)."""
+    _bench()
+    bench = bench_script("asking_letter", "asking_letter")
+    urgent = bench.score(bench.URGENT_HELD_OUT)
+    assert urgent.cases == 240
+    assert urgent.count("crisis", "times") <= 39
+    assert urgent.count("crisis", "left") <= 2
+    assert urgent.count("crisis", "assumes") + urgent.count("crisis", "asks") >= 37
+    assert urgent.count("ordinary", "alert") <= 6
+    assert urgent.count("ordinary", "assumes") + urgent.count("ordinary", "asks") <= 2
+    assert urgent.count("ordinary", "note") <= 4
 
 
 def test_mail_hard_wrapped_at_72_columns_is_read_as_the_same_words() -> None:
