@@ -318,18 +318,19 @@ def test_danger_now_told_in_ordinary_words() -> None:
     """tests/corpus/indirect/urgent: two blind sets of people in danger now
     (something swallowed tonight, bleeding that will not stop, the means in
     hand, a ledge, someone else writing) and ordinary mail in the same
-    words, each scored before the phrase book's `danger-now` family was
+    words, each scored before the phrase book's `danger-now` families were
     written against it (urgent13: 27 of 140 crises given times with nobody
-    told; urgent14, first held out: 46 of 120). Now 15 of the 260, and the
-    ordinary mail reads as it did before the family (11 clear, 26 alerted,
-    10 held: other families' words)."""
+    told; urgent14, first held out: 46 of 120). Now 15 of the 260; 60 get
+    the safety message, the rest alert the therapist or are held for them.
+    The ordinary mail reads as it did before (11 clear, 26 alerted, 10
+    held: other families' words)."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     urgent = bench.score(bench.URGENT)
     assert urgent.cases == 520
     assert urgent.count("crisis", "times") <= 15
     assert urgent.count("crisis", "left") == 0
-    assert urgent.count("crisis", "assumes") + urgent.count("crisis", "asks") >= 189
+    assert urgent.count("crisis", "assumes") + urgent.count("crisis", "asks") >= 60
     assert urgent.count("ordinary", "alert") <= 26
     assert urgent.count("ordinary", "assumes") + urgent.count("ordinary", "asks") <= 11
     assert urgent.count("ordinary", "note") <= 10
@@ -338,55 +339,61 @@ def test_danger_now_told_in_ordinary_words() -> None:
 def test_danger_now_held_out() -> None:
     """tests/corpus/indirect/held_out/urgent: 100 crises of danger now said
     away from the stock phrasings, and 100 ordinary mails in like words, by
-    a third blind writer. Its counts were read three times (never its
-    texts): the book before the family 37 given times with nobody told,
-    11 clear; a first version 26 and 28; a broader second one, which a
-    review's hard negatives showed sending the safety letter to most
-    ordinary mail in its words, 22 and 40; the family as kept 31 and 24.
-    Its ordinary mail read the same each time (2 clear, 3 alerted)."""
+    a third blind writer. Its counts were read four times (never its
+    texts), once for each version of the families: 37 given times with
+    nobody told before them; 26, 22 and 31 with the versions the reviews
+    took apart; 31 with the families as kept (11 get the safety message, as
+    before; 29 alert the therapist). Its ordinary mail read the same each
+    time (2 clear, 3 alerted)."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     urgent = bench.score(bench.URGENT_HELD_OUT)
     assert urgent.cases == 200
     assert urgent.count("crisis", "times") <= 31
     assert urgent.count("crisis", "left") <= 4
-    assert urgent.count("crisis", "assumes") + urgent.count("crisis", "asks") >= 24
+    assert urgent.count("crisis", "assumes") + urgent.count("crisis", "asks") >= 11
     assert urgent.count("ordinary", "alert") <= 3
     assert urgent.count("ordinary", "assumes") + urgent.count("ordinary", "asks") <= 2
     assert urgent.count("ordinary", "note") <= 8
 
 
-def test_danger_now_against_a_reviews_hard_negatives() -> None:
-    """tests/corpus/indirect/negatives/danger_now: a strict review's 195
-    ordinary sentences in the family's own words (a routine dose, the dog
-    and the ibuprofen, a nosebleed, a tattoo, shaving, a police officer's
-    bridge call, a festival's fence) and 89 crises. The first version read
-    165 of the ordinary ones as clear; the family as kept reads 4 (three
-    the review wrote to be ambiguous: "I've swallowed them all." before
-    "the vitamins, I mean"), and hears 84 of the crises."""
+def _screened(name: str) -> dict[str, list[str]]:
+    """Each label's risk levels, one a text, and the families said clear."""
     from mailflow.reading import screen
 
-    rows = [
-        json.loads(line)
-        for line in (
-            CORPUS / "indirect" / "negatives" / "danger_now" / "review33.jsonl"
-        )
-        .read_text(encoding="utf-8")
-        .splitlines()
-    ]
-    said = {r["id"]: screen.screen(r["text"]) for r in rows}
-    ordinary = [r for r in rows if r["label"] == "ordinary"]
-    crises = [r for r in rows if r["label"] == "crisis"]
-    assert (len(ordinary), len(crises)) == (195, 89)
-    false_clear = [
-        r["id"]
-        for r in ordinary
-        if said[r["id"]].risk is screen.Risk.CLEAR
-        and "danger-now" in said[r["id"]].families
-    ]
-    assert len(false_clear) <= 4, false_clear
-    heard = [r for r in crises if said[r["id"]].risk is screen.Risk.CLEAR]
-    assert len(heard) >= 84
+    path = CORPUS / "indirect" / "negatives" / "danger_now" / name
+    out: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        said = screen.screen(row["text"])
+        level = said.risk.value
+        if level == "clear" and "danger-now" in said.families:
+            level = "clear-danger-now"
+        out.setdefault(row["label"], []).append(level)
+    return out
+
+
+def test_danger_now_against_two_reviews_sentences() -> None:
+    """tests/corpus/indirect/negatives/danger_now: two strict reviews'
+    sentences in the families' own words. review33 (195 ordinary, 89
+    crises) was written against the first version and the families were
+    then tuned on it; review35 (291 ordinary, 114 crises) was written
+    afresh against the version after that, which read 198 of its ordinary
+    sentences as clear. As kept, no ordinary sentence of either gets the
+    safety message from `danger-now`, and no more get it at all than before
+    the families (16 and 31: other families' words); the therapist is
+    alerted for 5 and 189 of them (0 and 5 before). Their crises heard
+    (clear or alerted): 84 of 89 and 35 of 114 (17 and 17 before)."""
+    for name, clear, alerted, heard in (
+        ("review33.jsonl", 16, 5, 84),
+        ("review35.jsonl", 31, 189, 35),
+    ):
+        said = _screened(name)
+        ordinary, crises = said["ordinary"], said["crisis"]
+        assert "clear-danger-now" not in ordinary, name
+        assert ordinary.count("clear") <= clear, name
+        assert ordinary.count("possible") <= alerted, name
+        assert len(crises) - crises.count("none") >= heard, name
 
 
 def test_mail_hard_wrapped_at_72_columns_is_read_as_the_same_words() -> None:
