@@ -131,6 +131,9 @@ class Classification:
     diary_doubt: bool = False
     """Clear risk only in words also said of a diary ("not sure I'll be
     around next Tuesday"): the safety letter asks (`diary_doubt.asks`)."""
+    danger_now: bool = False
+    """Words of danger told now (`screen.Screening.danger_now`): the
+    therapist's alert is urgent whatever the risk's level."""
 
     @property
     def crisis(self) -> bool:

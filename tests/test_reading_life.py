@@ -933,3 +933,59 @@ def test_a_crisis_hard_wrapped_by_the_mail_program_gets_the_safety_message(
     assert run(config) == 0
     assert kinds(server, boxes.person) == ["safety"]
     assert mails(server, boxes.therapist, "crisis_alert")
+
+
+# -- danger told now, in words mailflow cannot be sure of (`danger-now-possible`) --
+
+_DANGER = "PS I've just drunk a load of bleach, sorry."
+"""Possible risk (a review found "drunk"/"bleach" said harmlessly too), told now."""
+
+
+def test_danger_told_now_beside_a_pick_alerts_the_therapist_urgently(auto) -> None:
+    """The pick is held, never confirmed, and the therapist's alert says the
+    person may be in danger now and asks them to read it now, not "before
+    approving"."""
+    server, boxes, config = auto
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    _reply_in(server, boxes, offer, f"2 please. {_DANGER}", at)
+    assert run(config, at) == 0
+    assert "confirmation" not in kinds(server, boxes.person)
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert alert["Subject"].startswith("Urgent: someone who wrote may be in danger now")
+    said = " ".join(plain(alert).split())
+    assert "may be in danger now" in said
+    assert "Please read it now" in said
+    assert "drunk a load of bleach" in said  # their words, quoted
+
+
+def test_danger_told_now_in_a_thread_answered_by_hand_still_alerts(setup) -> None:
+    """A conversation the therapist has taken over is left alone, but danger
+    told now there alerts them at once, even in words mailflow cannot be sure
+    of (no safety message: only clear risk sends one)."""
+    server, boxes, config = setup
+    offer = _answered_by_hand(server, boxes, config)
+    alerts_before = len(mails(server, boxes.therapist, "crisis_alert"))
+    at = NOW + timedelta(hours=3)
+    _reply_in(server, boxes, offer, f"I'm so sorry. {_DANGER}", at)
+    assert run(config, at) == 0
+    alerts = mails(server, boxes.therapist, "crisis_alert")
+    assert len(alerts) == alerts_before + 1
+    said = " ".join(plain(alerts[-1]).split())
+    assert "a conversation that is already yours" in said
+    assert "safety" not in kinds(server, boxes.person)
+
+
+def test_danger_told_now_in_a_first_mail_alerts_the_therapist_urgently(setup) -> None:
+    server, boxes, config = setup
+    writes(
+        server,
+        boxes,
+        "Hello, I'd like to book the free call please. " + _DANGER,
+        name="Dana Cole",
+        subject="free call",
+    )
+    assert run(config, NOW) == 0
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert alert["Subject"].startswith("Urgent: someone who wrote may be in danger now")
+    assert "may be in danger now" in " ".join(plain(alert).split())

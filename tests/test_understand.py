@@ -339,8 +339,8 @@ def test_danger_now_told_in_ordinary_words() -> None:
 def test_danger_now_held_out() -> None:
     """tests/corpus/indirect/held_out/urgent: 100 crises of danger now said
     away from the stock phrasings, and 100 ordinary mails in like words, by
-    a third blind writer. Its counts were read four times (never its
-    texts), once for each version of the families: 37 given times with
+    a third blind writer. Its counts were read five times (never its
+    texts), the book before and each version of the families: 37 given times with
     nobody told before them; 26, 22 and 31 with the versions the reviews
     took apart; 31 with the families as kept (11 get the safety message, as
     before; 29 alert the therapist). Its ordinary mail read the same each
@@ -378,18 +378,19 @@ def test_danger_now_against_two_reviews_sentences() -> None:
     sentences in the families' own words. review33 (195 ordinary, 89
     crises) was written against the first version and the families were
     then tuned on it; review35 (291 ordinary, 114 crises) was written
-    afresh against the version after that, which read 198 of its ordinary
+    afresh against the version after that, which read 212 of its ordinary
     sentences as clear. As kept, no ordinary sentence of either gets the
     safety message from `danger-now`, and no more get it at all than before
     the families (16 and 31: other families' words); the therapist is
     alerted for 5 and 189 of them (0 and 5 before). Their crises heard
     (clear or alerted): 84 of 89 and 35 of 114 (17 and 17 before)."""
-    for name, clear, alerted, heard in (
-        ("review33.jsonl", 16, 5, 84),
-        ("review35.jsonl", 31, 189, 35),
+    for name, sizes, clear, alerted, heard in (
+        ("review33.jsonl", (195, 89), 16, 5, 84),
+        ("review35.jsonl", (291, 114), 31, 189, 35),
     ):
         said = _screened(name)
         ordinary, crises = said["ordinary"], said["crisis"]
+        assert (len(ordinary), len(crises)) == sizes, name
         assert "clear-danger-now" not in ordinary, name
         assert ordinary.count("clear") <= clear, name
         assert ordinary.count("possible") <= alerted, name

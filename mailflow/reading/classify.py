@@ -334,6 +334,7 @@ def classify_new(
         safety_note=screening.note,
         existing=existing,
         diary_doubt=diary_doubt.asks(screening, f"{mail.subject}\n{mail.text}"),
+        danger_now=screening.danger_now,
     )
     if screening.risk is screen.Risk.CLEAR and not reading.professional:
         # A person at risk is answered whatever else the mail is (a client's

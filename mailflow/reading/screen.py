@@ -83,6 +83,10 @@ class Risk(StrEnum):
     CLEAR = "clear"  # the safety message instead of times, an alert at once
 
 
+DANGER_NOW = "danger-now"
+"""The phrase book's families of danger now (en.toml), clear and possible."""
+
+
 @dataclass(frozen=True, slots=True)
 class Screening:
     """What the words say about safety. `families` are PII-free names for logs;
@@ -95,6 +99,13 @@ class Screening:
     @property
     def alert(self) -> bool:
         return self.risk is not Risk.NONE
+
+    @property
+    def danger_now(self) -> bool:
+        """Words of danger told now (`danger-now`, `danger-now-possible`):
+        however sure, the therapist's alert says so and asks them to read it
+        at once, and a conversation already closed still alerts them."""
+        return any(family.startswith(DANGER_NOW) for family in self.families)
 
     @property
     def note(self) -> str:

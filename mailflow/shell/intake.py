@@ -116,16 +116,25 @@ class Intake:
             known = self.store.enquiry(open_id)
             said = screen.Screening(
                 screen.Risk(verdict.risk),
+                (screen.DANGER_NOW,) if verdict.danger_now else (),
                 needs=(verdict.safety_note,) if verdict.safety_note else (),
             )
             if known is not None and screen.is_news(
                 said, known.risk, known.safety_note
             ):
-                return self._note_risk(key, open_id, mail, verdict.safety_note)
+                return self._note_risk(
+                    key, open_id, mail, verdict.safety_note, danger=verdict.danger_now
+                )
             return "open-enquiry"  # a chaser or a second mail: answered once
         if verdict.verdict is Verdict.ASK:
             return self._ask(
-                key, mail, person, verdict.reason, verdict.risk, verdict.safety_note
+                key,
+                mail,
+                person,
+                verdict.reason,
+                verdict.risk,
+                verdict.safety_note,
+                danger=verdict.danger_now,
             )
         risk, note = decide.risk_carried(verdict.risk, verdict.safety_note, carried)
         return self._answer(
@@ -139,6 +148,7 @@ class Intake:
             existing=verdict.existing,
             came_as=_CAME_AS.get(verdict.reason, ""),
             asks=diary_doubt.still_asks(verdict.diary_doubt, carried),
+            danger=verdict.danger_now,
         )
 
     def _escalate(
@@ -172,6 +182,7 @@ class Intake:
         *,
         safety_message: bool = True,
         asks: bool = False,
+        came_as: str = "",
     ) -> None:
         """Release any hold, send the safety message in this mail's thread and
         alert the therapist; the enquiry is theirs from now on. Someone the
@@ -202,12 +213,18 @@ class Intake:
             thread,
             step=f"crisis:{key.fingerprint}",
             safety_message=safety_message and not human,
-            came_as="yours" if human else "",
+            came_as="yours" if human else came_as,
             asks=asks,
         )
 
     def _note_risk(
-        self, key: MailKey, enquiry_id: int, mail: InboundMail, note: str
+        self,
+        key: MailKey,
+        enquiry_id: int,
+        mail: InboundMail,
+        note: str,
+        *,
+        danger: bool = False,
     ) -> str:
         """A new mail from someone in a conversation speaks of possible risk or
         a safety need: the therapist is told, and their picks wait for approval."""
@@ -215,7 +232,7 @@ class Intake:
         if enquiry is None:
             return "open-enquiry"
         with self.store.transaction():
-            self.mark_risk(key, enquiry, mail, note)
+            self.mark_risk(key, enquiry, mail, note, danger=danger)
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, "owned:risk-noted", self.now
             )
@@ -229,6 +246,7 @@ class Intake:
         note: str,
         *,
         weighed: bool = False,
+        danger: bool = False,
     ) -> Enquiry:
         """Record possible risk (and the need, in their words) on the enquiry
         and alert the therapist for this mail; returns the updated record.
@@ -249,6 +267,7 @@ class Intake:
             "conversation",
             note,
             weighed=weighed,
+            danger=danger,
         )
         return self.store.enquiry(enquiry.id) or enquiry
 
@@ -263,8 +282,10 @@ class Intake:
         note: str,
         *,
         weighed: bool = False,
+        danger: bool = False,
     ) -> None:
-        """The therapist told of possible risk or a safety need, in their words."""
+        """The therapist told of possible risk or a safety need, in their words;
+        `danger`: words of danger told now, the alert urgent."""
         self.letters.crisis_alert(
             enquiry_id,
             person,
@@ -276,6 +297,7 @@ class Intake:
             answered=answered,
             safety_note=note,
             weighed=weighed,
+            danger=danger,
         )
 
     def _answer(
@@ -291,6 +313,7 @@ class Intake:
         existing: bool = False,
         came_as: str = "",
         asks: bool = False,
+        danger: bool = False,
     ) -> str:
         """Create the enquiry and queue its first messages, all in one transaction.
 
@@ -363,6 +386,7 @@ class Intake:
                     "possible-alert",
                     "times" if slots else "nothing",
                     safety_note,
+                    danger=danger,
                 )
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
@@ -385,6 +409,8 @@ class Intake:
         reason: str,
         risk: str = "none",
         safety_note: str = "",
+        *,
+        danger: bool = False,
     ) -> str:
         """A first mail mailflow cannot place: leave it, ask the therapist once.
         Their "offer" (authenticated like an approval) sends the first offer in
@@ -427,6 +453,7 @@ class Intake:
                     "possible-alert",
                     "nothing",
                     safety_note,
+                    danger=danger,
                 )
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, "asked", self.now

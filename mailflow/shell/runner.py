@@ -868,10 +868,18 @@ class Runner:
             words = mail.subject + "\n" + quoting.new_words(mail.text)
             said = screen.screen(words, extra_phrases=self.policy.crisis_phrases)
             therapist = self.settings.practice.therapist_email
-            if said.risk is screen.Risk.CLEAR and mail.from_addr != therapist:
+            clear = said.risk is screen.Risk.CLEAR
+            if (clear or said.danger_now) and mail.from_addr != therapist:
+                # Danger told now, even in words mailflow cannot be sure of:
+                # the therapist at once (the safety message only when clear).
                 with self.store.transaction():
                     self.intake.escalate_now(
-                        key, enquiry, mail, asks=diary_doubt.asks(said, words)
+                        key,
+                        enquiry,
+                        mail,
+                        safety_message=clear,
+                        asks=clear and diary_doubt.asks(said, words),
+                        came_as="" if clear else "yours",
                     )
                     self.store.mark_seen(
                         key.uidvalidity,
@@ -918,7 +926,12 @@ class Runner:
                 ):
                     # From now on every pick waits for the therapist, who is told.
                     enquiry = self.intake.mark_risk(
-                        key, enquiry, mail, said.note, weighed=reply_risk.weighed(said)
+                        key,
+                        enquiry,
+                        mail,
+                        said.note,
+                        weighed=reply_risk.weighed(said),
+                        danger=said.danger_now,
                     )
                 outcome = self.conversation.on_mail(
                     enquiry, conversation.Incoming(mail, step=key.fingerprint), found

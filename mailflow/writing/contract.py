@@ -94,6 +94,7 @@ LETTERS: dict[str, Letter] = {
             "answered",
             "safety_note",
             "weighed",
+            "danger",
         ),
         samples={"level": "possible", "answered": "times"},
         branches=(
@@ -113,6 +114,10 @@ LETTERS: dict[str, Letter] = {
                 for answered in ("conversation", "nothing")
             ),
             {"level": "possible", "answered": "conversation", "weighed": True},
+            *(
+                {"level": "possible", "answered": answered, "danger": True}
+                for answered in ("times", "conversation", "nothing")
+            ),
         ),
     ),
     "unsure_note": _letter(
@@ -298,6 +303,7 @@ def _shared_samples(settings: Settings) -> dict[str, object]:
         "level": "possible",
         "answered": "times",
         "weighed": False,
+        "danger": False,
         "status": "5.1.1",
         "safety_message": settings.safety.message,
         "horizon_days": settings.availability.horizon_days,

@@ -405,6 +405,7 @@ class Letters:
         answered: str = "safety",
         safety_note: str = "",
         weighed: bool = False,
+        danger: bool = False,
     ) -> None:
         """The therapist told at once. `level` "clear" (the safety message went
         instead of times) or "possible" (times went; the pick waits for their
@@ -416,6 +417,8 @@ class Letters:
         "invitation" (a stranger's calendar invitation: nor to them) or
         "thread" (a reply in a conversation mailflow is not part of: nor).
         `weighed`: no phrase of risk, only the risk words (`reply_risk`).
+        `danger`: words of danger told now that mailflow cannot be sure of
+        (`screen.Screening.danger_now`): the alert is urgent and says so.
         Reply-To is the person, so the therapist's reply reaches them."""
         context = {
             **self._about(enquiry_id, person),
@@ -426,10 +429,13 @@ class Letters:
             "answered": answered,
             "safety_note": safety_note,
             "weighed": weighed,
+            "danger": danger and level != "clear",
         }
         title = (
             "Urgent: someone who wrote needs you personally"
             if level == "clear"
+            else "Urgent: someone who wrote may be in danger now"
+            if danger
             else "Please read: a reply may be from someone at risk"
             if weighed
             else "Please read before approving: a request mentions risk or safety"
