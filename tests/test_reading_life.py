@@ -971,9 +971,63 @@ def test_danger_told_now_in_a_thread_answered_by_hand_still_alerts(setup) -> Non
     assert run(config, at) == 0
     alerts = mails(server, boxes.therapist, "crisis_alert")
     assert len(alerts) == alerts_before + 1
+    assert alerts[-1]["Subject"].startswith(
+        "Urgent: someone who wrote may be in danger"
+    )
     said = " ".join(plain(alerts[-1]).split())
-    assert "a conversation that is already yours" in said
+    assert "a conversation mailflow has finished" in said
     assert "safety" not in kinds(server, boxes.person)
+
+
+def test_danger_told_now_after_an_escalation_alerts_and_changes_nothing(setup) -> None:
+    """Escalated (the safety message sent), then a reply in words mailflow
+    cannot be sure of: the therapist alerted again, nothing more sent to the
+    person, the enquiry still theirs."""
+    server, boxes, config = setup
+    server.deliver(
+        request(
+            sender=f"Alex Reed <{boxes.person}>",
+            to=boxes.practice,
+            subject="",
+            body=CRISIS_ONLY,
+            sent_at=NOW,
+        ),
+        boxes.practice,
+    )
+    assert run(config, NOW) == 0
+    (safety,) = mails(server, boxes.person)
+    at = NOW + timedelta(hours=1)
+    _reply_in(server, boxes, safety, _DANGER, at)
+    assert run(config, at) == 0
+    alerts = mails(server, boxes.therapist, "crisis_alert")
+    assert len(alerts) == 2
+    assert alerts[-1]["Subject"].startswith(
+        "Urgent: someone who wrote may be in danger"
+    )
+    assert len(mails(server, boxes.person)) == 1
+    assert _state(config) == "escalated"
+
+
+def test_danger_told_now_in_a_second_fresh_mail_alerts_urgently(setup) -> None:
+    """Someone with an open offer writes afresh (not in the thread)."""
+    server, boxes, config = setup
+    _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    writes(server, boxes, f"Hi again. {_DANGER}", name="Jordan Lee", at=at)
+    assert run(config, at) == 0
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert alert["Subject"].startswith("Urgent: someone who wrote may be in danger now")
+
+
+def _state(config) -> str:
+    import tomllib
+
+    from mailflow.shell.store import Store
+
+    path = tomllib.loads(config.read_text())["storage"]["database"]
+    with Store.open(path) as store:
+        (enquiry,) = store.enquiries()
+        return str(enquiry.state)
 
 
 def test_danger_told_now_in_a_first_mail_alerts_the_therapist_urgently(setup) -> None:

@@ -182,7 +182,6 @@ class Intake:
         *,
         safety_message: bool = True,
         asks: bool = False,
-        came_as: str = "",
     ) -> None:
         """Release any hold, send the safety message in this mail's thread and
         alert the therapist; the enquiry is theirs from now on. Someone the
@@ -213,7 +212,7 @@ class Intake:
             thread,
             step=f"crisis:{key.fingerprint}",
             safety_message=safety_message and not human,
-            came_as="yours" if human else came_as,
+            came_as="yours" if human else "",
             asks=asks,
         )
 
@@ -270,6 +269,29 @@ class Intake:
             danger=danger,
         )
         return self.store.enquiry(enquiry.id) or enquiry
+
+    def danger_alert(
+        self, key: MailKey, enquiry: Enquiry, mail: InboundMail, note: str
+    ) -> None:
+        """Danger told now, in words mailflow cannot be sure of, in a
+        conversation mailflow has finished: the therapist alerted at once,
+        nothing sent, nothing else changed."""
+        person = letters.Recipient(
+            enquiry.email,
+            enquiry.name,
+            enquiry.phone,
+            letters.person_zone_from_minutes(enquiry.sender_offset_minutes),
+        )
+        self._possible_alert(
+            enquiry.id,
+            person,
+            mail,
+            quoting.new_words(mail.text),
+            f"possible-alert:{key.fingerprint}",
+            "closed",
+            note,
+            danger=True,
+        )
 
     def _possible_alert(
         self,

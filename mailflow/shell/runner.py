@@ -868,18 +868,29 @@ class Runner:
             words = mail.subject + "\n" + quoting.new_words(mail.text)
             said = screen.screen(words, extra_phrases=self.policy.crisis_phrases)
             therapist = self.settings.practice.therapist_email
-            clear = said.risk is screen.Risk.CLEAR
-            if (clear or said.danger_now) and mail.from_addr != therapist:
-                # Danger told now, even in words mailflow cannot be sure of:
-                # the therapist at once (the safety message only when clear).
+            if said.risk is not screen.Risk.CLEAR:
+                if (
+                    said.danger_now
+                    and mail.from_addr not in {therapist, self.settings.practice.email}
+                    and not classify.is_automated(mail, self.policy.form_senders)
+                ):
+                    # Danger told now in words mailflow cannot be sure of: the
+                    # therapist is alerted at once; nothing else changes.
+                    with self.store.transaction():
+                        self.intake.danger_alert(key, enquiry, mail, said.note)
+                        self.store.mark_seen(
+                            key.uidvalidity,
+                            key.uid,
+                            key.fingerprint,
+                            "owned:danger-alerted",
+                            self.now,
+                        )
+                    return "owned:danger-alerted"
+                return "owned-closed"
+            if mail.from_addr != therapist:
                 with self.store.transaction():
                     self.intake.escalate_now(
-                        key,
-                        enquiry,
-                        mail,
-                        safety_message=clear,
-                        asks=clear and diary_doubt.asks(said, words),
-                        came_as="" if clear else "yours",
+                        key, enquiry, mail, asks=diary_doubt.asks(said, words)
                     )
                     self.store.mark_seen(
                         key.uidvalidity,

@@ -116,7 +116,7 @@ LETTERS: dict[str, Letter] = {
             {"level": "possible", "answered": "conversation", "weighed": True},
             *(
                 {"level": "possible", "answered": answered, "danger": True}
-                for answered in ("times", "conversation", "nothing")
+                for answered in ("times", "conversation", "closed", "nothing")
             ),
         ),
     ),

@@ -415,7 +415,8 @@ class Letters:
         already the therapist's: nothing sent) or "nothing" (an existing
         client: mailflow does not write to them),
         "invitation" (a stranger's calendar invitation: nor to them) or
-        "thread" (a reply in a conversation mailflow is not part of: nor).
+        "thread" (a reply in a conversation mailflow is not part of: nor),
+        "closed" (a reply in a conversation mailflow has finished: nothing).
         `weighed`: no phrase of risk, only the risk words (`reply_risk`).
         `danger`: words of danger told now that mailflow cannot be sure of
         (`screen.Screening.danger_now`): the alert is urgent and says so.
