@@ -479,7 +479,8 @@ def _held(server, boxes, config):
     return offer
 
 
-def _call_status(config) -> str | None:
+def _stored(config, read):  # type: ignore[no-untyped-def]
+    """`read(store, enquiry)` of the one enquiry in the practice's database."""
     import tomllib
 
     from mailflow.shell.store import Store
@@ -487,8 +488,15 @@ def _call_status(config) -> str | None:
     path = tomllib.loads(config.read_text())["storage"]["database"]
     with Store.open(path) as store:
         (enquiry,) = store.enquiries()
+        return read(store, enquiry)
+
+
+def _call_status(config) -> str | None:
+    def status(store, enquiry):  # type: ignore[no-untyped-def]
         call = store.call(enquiry.id)
         return None if call is None else call.status
+
+    return _stored(config, status)
 
 
 def test_a_crisis_in_a_new_mail_from_someone_holding_a_time_releases_it(setup) -> None:
@@ -1020,14 +1028,7 @@ def test_danger_told_now_in_a_second_fresh_mail_alerts_urgently(setup) -> None:
 
 
 def _state(config) -> str:
-    import tomllib
-
-    from mailflow.shell.store import Store
-
-    path = tomllib.loads(config.read_text())["storage"]["database"]
-    with Store.open(path) as store:
-        (enquiry,) = store.enquiries()
-        return str(enquiry.state)
+    return _stored(config, lambda _store, enquiry: str(enquiry.state))
 
 
 def test_danger_told_now_in_a_first_mail_alerts_the_therapist_urgently(setup) -> None:

@@ -251,22 +251,8 @@ class Intake:
         and alert the therapist for this mail; returns the updated record.
         `weighed`: only the risk words heard it (`reply_risk`), no phrase."""
         self.conversation.apply(enquiry, workflow.on_risk_news(enquiry.state, note))
-        person = letters.Recipient(
-            enquiry.email,
-            enquiry.name,
-            enquiry.phone,
-            letters.person_zone_from_minutes(enquiry.sender_offset_minutes),
-        )
-        self._possible_alert(
-            enquiry.id,
-            person,
-            mail,
-            quoting.new_words(mail.text),
-            f"possible-alert:{key.fingerprint}",
-            "conversation",
-            note,
-            weighed=weighed,
-            danger=danger,
+        self._alert_about(
+            key, enquiry, mail, "conversation", note, weighed=weighed, danger=danger
         )
         return self.store.enquiry(enquiry.id) or enquiry
 
@@ -276,6 +262,21 @@ class Intake:
         """Danger told now, in words mailflow cannot be sure of, in a
         conversation mailflow has finished: the therapist alerted at once,
         nothing sent, nothing else changed."""
+        self._alert_about(key, enquiry, mail, "closed", note, danger=True)
+
+    def _alert_about(
+        self,
+        key: MailKey,
+        enquiry: Enquiry,
+        mail: InboundMail,
+        answered: str,
+        note: str,
+        *,
+        weighed: bool = False,
+        danger: bool = False,
+    ) -> None:
+        """The possible alert for a mail in an enquiry's conversation, quoting
+        its new words."""
         person = letters.Recipient(
             enquiry.email,
             enquiry.name,
@@ -288,9 +289,10 @@ class Intake:
             mail,
             quoting.new_words(mail.text),
             f"possible-alert:{key.fingerprint}",
-            "closed",
+            answered,
             note,
-            danger=True,
+            weighed=weighed,
+            danger=danger,
         )
 
     def _possible_alert(

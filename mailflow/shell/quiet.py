@@ -123,7 +123,7 @@ def leave_mark(
         return
     if login["kind"] == "password":
         try:  # the quiet poll must log in exactly as the whole run did
-            if _password(raw, environ) != password:
+            if _configured(raw, environ, "password") != password:
                 return
             _quoted(password)
         except (KeyError, TypeError, ValueError, _NotQuiet):
@@ -329,11 +329,6 @@ def _configured(raw: bytes, environ: Mapping[str, str], key: str) -> str:
     if not isinstance(value, str):
         raise TypeError(type(value).__name__)
     return value
-
-
-def _password(raw: bytes, environ: Mapping[str, str]) -> str:
-    """Where the whole run reads it: MAILFLOW_IMAP__PASSWORD, else the file."""
-    return _configured(raw, environ, "password")
 
 
 def _quotable(text: str) -> bool:

@@ -133,7 +133,7 @@ def build(
     find: Find = keywords.of_pattern,
 ) -> Phrases:
     """The book of a parsed phrase file, every pattern compiled by `make`."""
-    shorthand: dict[str, str] = data.get("shorthand", {})
+    shorthand = _shorthands(data.get("shorthand", {}))
     risk, request = data["risk"], data["request"]
 
     def one(patterns: list[str]) -> re.Pattern[str]:
@@ -188,6 +188,17 @@ def build(
             offer_no=make("|".join(data["therapist"]["offer"]["no"]), 0),
         ),
     )
+
+
+def _shorthands(raw: dict[str, str]) -> dict[str, str]:
+    """Shorthands with those they name expanded (one level: `{meds}` is
+    `{pills}` and more names), so a list is written once."""
+    return {
+        name: _SHORTHAND.sub(
+            lambda m: raw[m.group(1)] if m.group(1) in raw else m.group(0), value
+        )
+        for name, value in raw.items()
+    }
 
 
 def _alternation(patterns: list[str], shorthand: dict[str, str]) -> str:
