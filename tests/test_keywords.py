@@ -158,10 +158,10 @@ def _phrases() -> list[tuple[str, str]]:
     """Each phrase of the gated families on its own, as the book builds it."""
     import tomllib
 
-    from mailflow.reading.phrases import _alternation, source
+    from mailflow.reading.phrases import _alternation, _shorthands, source
 
     data = tomllib.loads(source().decode("utf-8"))
-    shorthand = data.get("shorthand", {})
+    shorthand = _shorthands(data.get("shorthand", {}))
     risk = data["risk"]
     return [
         (table["family"], _alternation([phrase], shorthand))
