@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from time import process_time
+from time import thread_time
 
 import pytest
 from hypothesis import given, settings
@@ -332,7 +332,9 @@ def test_hostile_input_is_read_quickly(text: str) -> None:
     # family): not what this measures, so built before the clock starts.
     read_followup_answer("")
     read_cancel_intent("")
-    started = process_time()  # CPU time: other work on the machine is not counted
+    started = (
+        thread_time()
+    )  # this thread's CPU: neither the machine nor the in-process servers
     read_followup_answer(text)
     read_cancel_intent(text)
-    assert process_time() - started < 0.5
+    assert thread_time() - started < 0.5
