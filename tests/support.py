@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import json
 import os
 import sys
 import textwrap
+import time
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -20,6 +22,7 @@ import pytest
 from mailflow.cli import main
 from mailflow.cli.devserver import LocalMailServer
 from mailflow.config import load_settings
+from mailflow.shell import credentials
 from mailflow.shell.cycle import run_once
 from mailflow.shell.mailbox import ImapMailbox
 from mailflow.shell.runner import RunReport
@@ -278,3 +281,107 @@ def config_with(path: Path, **servers: dict[str, str]) -> Path:
         out.append(line)
     path.write_text("\n".join(out) + "\n")
     return path
+
+
+# -- Microsoft's sign-in endpoints, for the real msal ------------------------------
+
+
+class MicrosoftResponse:
+    def __init__(self, status: int, body: dict) -> None:
+        self.status_code = status
+        self.text = json.dumps(body)
+        self.headers: dict[str, str] = {}
+
+    def raise_for_status(self) -> None:
+        if self.status_code >= 400:
+            raise RuntimeError(self.status_code)
+
+
+def _b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+class FakeMicrosoft:
+    """Microsoft's sign-in endpoints as msal calls them; tokens count up."""
+
+    def __init__(
+        self, user: str, *, expires_in: int = 3600, token: str = "access-{n}"
+    ) -> None:
+        self.user = user
+        self.expires_in = expires_in
+        self.token = token
+        """What each access token is, `{n}` its number (a server's real one)."""
+        self.refresh_ok = True
+        self.issued = 0
+
+    def get(self, url: str, **_: object) -> MicrosoftResponse:
+        base = "https://login.microsoftonline.com/organizations"
+        if "openid-configuration" in url:
+            return MicrosoftResponse(
+                200,
+                {
+                    "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                    "token_endpoint": f"{base}/oauth2/v2.0/token",
+                    "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+                    "issuer": "https://login.microsoftonline.com/{tenantid}/v2.0",
+                },
+            )
+        if "discovery/instance" in url:
+            return MicrosoftResponse(
+                200,
+                {
+                    "tenant_discovery_endpoint": "https://login.microsoftonline.com/"
+                    "organizations/v2.0/.well-known/openid-configuration",
+                    "metadata": [],
+                },
+            )
+        return MicrosoftResponse(404, {})
+
+    def post(
+        self, url: str, data: dict | None = None, **_: object
+    ) -> MicrosoftResponse:
+        data = data or {}
+        if url.endswith("/devicecode"):
+            return MicrosoftResponse(
+                200,
+                {
+                    "device_code": "device",
+                    "user_code": "ABCD-1234",
+                    "verification_uri": "https://microsoft.com/devicelogin",
+                    "expires_in": 900,
+                    "interval": 0,
+                    "message": "To sign in, open https://microsoft.com/devicelogin "
+                    "and enter the code ABCD-1234.",
+                },
+            )
+        if url.endswith("/token"):
+            if data.get("grant_type") == "refresh_token" and not self.refresh_ok:
+                return MicrosoftResponse(400, {"error": "invalid_grant"})
+            self.issued += 1
+            now = int(time.time())
+            claims = {
+                "aud": "client",
+                "iss": "https://login.microsoftonline.com/tid/v2.0",
+                "preferred_username": self.user,
+                "oid": "oid",
+                "tid": "tid",
+                "sub": "sub",
+                "iat": now,
+                "exp": now + 3600,
+            }
+            return MicrosoftResponse(
+                200,
+                {
+                    "token_type": "Bearer",
+                    "scope": " ".join(credentials.MICROSOFT_SCOPES),
+                    "expires_in": self.expires_in,
+                    "access_token": self.token.format(n=self.issued),
+                    "refresh_token": f"refresh-{self.issued}",
+                    "id_token": f"{_b64({'alg': 'none'})}.{_b64(claims)}.",
+                    "client_info": _b64({"uid": "oid", "utid": "tid"}),
+                },
+            )
+        return MicrosoftResponse(404, {})
+
+    def close(self) -> None:
+        pass

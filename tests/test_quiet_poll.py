@@ -21,12 +21,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import NOW, config_with, request, write_config
+from support import NOW, FakeMicrosoft, config_with, request, write_config
 
+from mailflow.cli.command import _quiet_login
 from mailflow.config import load_settings
 from mailflow.deciding import timing
 from mailflow.model import State
-from mailflow.shell import quiet
+from mailflow.shell import credentials, quiet
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -704,15 +705,68 @@ def test_a_refused_token_falls_through_to_the_whole_runs_message(
     assert not mark.exists()
 
 
-def test_the_microsoft_sign_in_leaves_no_mark(tmp_path, mailboxes):
-    """msal's refresh (and its token file) is the whole run's: never quiet."""
-    from mailflow.cli.command import _quiet_login
-
+def test_a_microsoft_practice_is_polled_quietly(tmp_path, mail_server, mailboxes):
+    """The built-in Microsoft 365 sign-in: a fresh access token in the token
+    file msal wrote serves the quiet poll, and the whole run too, without
+    msal loaded or Microsoft asked (#13); the mark names the file, never the
+    token."""
+    if not mail_server.imap_oauth2:
+        pytest.skip("Dovecot 2.4: the devserver's XOAUTH2 passdb is written for 2.3")
     config = config_with(
-        write_config(tmp_path, _NoServer(), mailboxes),
+        write_config(tmp_path, mail_server, mailboxes),
         imap={"auth": "oauth2", "oauth2_client_id": "client"},
+        smtp={"auth": "oauth2", "oauth2_client_id": "client"},
     )
-    assert _quiet_login(load_settings(config)) is None
+    settings = load_settings(config)
+    token = mail_server.oauth2_token(mailboxes.practice)
+    credentials.sign_in(  # the real msal writes the file, as `mailflow auth` does
+        settings.imap,
+        lambda _: None,
+        http_client=FakeMicrosoft(mailboxes.practice, token=token),
+    )
+    first = _mailflow(config, NOW, "-X", "importtime")
+    assert first.returncode == 0, first.stderr
+    assert "msal" not in _imported(first.stderr)
+    mark = _mark(config)
+    assert mark is not None
+    assert token not in mark.read_text()
+    assert json.loads(mark.read_text())["login"] == {
+        "kind": "microsoft",
+        "client_id": "client",
+        "tenant": "organizations",
+        "token_file": str(settings.imap.oauth2_token_file),
+    }
+    database = config.parent / "var" / "mailflow.sqlite3"
+    before = quiet.database_stamp(database)
+    empty = _mailflow(config, NOW + timedelta(minutes=5), "-X", "importtime")
+    assert empty.returncode == 0, empty.stderr
+    assert not _imported(empty.stderr) & {"mailflow.config", "mailflow.cli", "msal"}
+    assert quiet.database_stamp(database) == before
+    assert mark.exists()
+    mail_server.deliver(
+        request(sender=mailboxes.person, to=mailboxes.practice), mailboxes.practice
+    )
+    later = NOW + timedelta(minutes=10)
+    done = _mailflow(config, later, "-X", "importtime")
+    assert done.returncode == 0, done.stderr
+    assert "msal" not in _imported(done.stderr)
+    assert len(mail_server.messages(mailboxes.person)) == 1  # answered over XOAUTH2
+    # Inside msal's margin, the quiet poll stands aside and the mark goes: the
+    # whole run loads msal to refresh the token.
+    assert mark.exists()
+    credentials.sign_in(
+        settings.imap,
+        lambda _: None,
+        http_client=FakeMicrosoft(mailboxes.practice, token=token, expires_in=299),
+    )
+    moment = (later + timedelta(minutes=5)).isoformat()
+    assert quiet.quiet_run(["run", "--config", str(config), "--now", moment]) is None
+    assert not mark.exists()
+    assert _last_run(config) == later.astimezone(UTC).isoformat()  # nothing ran
+
+
+def test_each_login_is_named_in_the_mark(tmp_path, mailboxes):
+    """Where the quiet poll reads the secret, as the whole run did."""
     for imap, login in (
         ({}, {"kind": "password"}),
         ({"password_command": "pw"}, quiet.login_mark("command", "pw")),
@@ -720,6 +774,15 @@ def test_the_microsoft_sign_in_leaves_no_mark(tmp_path, mailboxes):
         (
             {"auth": "oauth2", "oauth2_token_command": "tok"},
             quiet.login_mark("token-command", "tok"),
+        ),
+        (
+            {"auth": "oauth2", "oauth2_client_id": "app", "oauth2_tenant": "common"},
+            {
+                "kind": "microsoft",
+                "client_id": "app",
+                "tenant": "common",
+                "token_file": str(tmp_path / "var" / "mailflow.sqlite3.oauth2.json"),
+            },
         ),
     ):
         config = config_with(write_config(tmp_path, _NoServer(), mailboxes), imap=imap)

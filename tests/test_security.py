@@ -8,7 +8,6 @@ the real msal code against a fake of Microsoft's HTTP endpoints.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import ipaddress
 import json
@@ -27,7 +26,14 @@ import keyring
 import keyring.backend
 import pytest
 from aiosmtpd.controller import Controller
-from support import NOW, config_with, request, write_config
+from support import (
+    NOW,
+    FakeMicrosoft,
+    MicrosoftResponse,
+    config_with,
+    request,
+    write_config,
+)
 
 from mailflow.cli import main
 from mailflow.cli.devserver import LocalMailServer
@@ -222,6 +228,29 @@ def test_imap_tls_works_once_the_certificate_is_trusted(
     with pytest.raises(MailboxError) as caught:
         ImapMailbox(settings.imap).__enter__()
     assert "CERTIFICATE" not in str(caught.value)  # TLS passed; the fake hung up
+
+
+def test_imap_sessions_are_not_held_back_by_nagle(tls_imap, certificate, mail_server):
+    """imaplib sends AUTHENTICATE's response and its CRLF apart, and with
+    Nagle's algorithm the CRLF waits for the server's delayed ACK (an XOAUTH2
+    login: 50 ms on Dovecot over loopback, 4-5 ms without): every session,
+    plain or TLS, sends at once (TCP_NODELAY)."""
+    from mailflow.shell.imap_wire import Client
+
+    def nodelay(client) -> int:
+        return client._imap.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+    plain = Client("127.0.0.1", port=mail_server.imap_port, ssl=False)
+    try:
+        assert nodelay(plain)
+    finally:
+        plain.shutdown()
+    context = ssl.create_default_context(cafile=str(certificate[0]))
+    tls = Client("127.0.0.1", port=tls_imap, ssl=True, ssl_context=context)
+    try:
+        assert nodelay(tls)
+    finally:
+        tls.shutdown()
 
 
 def test_smtp_refuses_an_unverified_certificate(tmp_path, tls_smtp, mailboxes):
@@ -678,101 +707,6 @@ def test_oauth2_keys_are_checked(tmp_path, mailboxes, keys, problem):
 # -- the built-in Microsoft 365 sign-in (msal) ---------------------------------------
 
 
-class _Response:
-    def __init__(self, status: int, body: dict) -> None:
-        self.status_code = status
-        self.text = json.dumps(body)
-        self.headers: dict[str, str] = {}
-
-    def raise_for_status(self) -> None:
-        if self.status_code >= 400:
-            raise RuntimeError(self.status_code)
-
-
-def _b64(data: dict) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-
-
-class FakeMicrosoft:
-    """Microsoft's sign-in endpoints as msal calls them; tokens count up."""
-
-    def __init__(self, user: str, *, expires_in: int = 3600) -> None:
-        self.user = user
-        self.expires_in = expires_in
-        self.refresh_ok = True
-        self.issued = 0
-
-    def get(self, url: str, **_: object) -> _Response:
-        base = "https://login.microsoftonline.com/organizations"
-        if "openid-configuration" in url:
-            return _Response(
-                200,
-                {
-                    "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
-                    "token_endpoint": f"{base}/oauth2/v2.0/token",
-                    "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
-                    "issuer": "https://login.microsoftonline.com/{tenantid}/v2.0",
-                },
-            )
-        if "discovery/instance" in url:
-            return _Response(
-                200,
-                {
-                    "tenant_discovery_endpoint": "https://login.microsoftonline.com/"
-                    "organizations/v2.0/.well-known/openid-configuration",
-                    "metadata": [],
-                },
-            )
-        return _Response(404, {})
-
-    def post(self, url: str, data: dict | None = None, **_: object) -> _Response:
-        data = data or {}
-        if url.endswith("/devicecode"):
-            return _Response(
-                200,
-                {
-                    "device_code": "device",
-                    "user_code": "ABCD-1234",
-                    "verification_uri": "https://microsoft.com/devicelogin",
-                    "expires_in": 900,
-                    "interval": 0,
-                    "message": "To sign in, open https://microsoft.com/devicelogin "
-                    "and enter the code ABCD-1234.",
-                },
-            )
-        if url.endswith("/token"):
-            if data.get("grant_type") == "refresh_token" and not self.refresh_ok:
-                return _Response(400, {"error": "invalid_grant"})
-            self.issued += 1
-            now = int(time.time())
-            claims = {
-                "aud": "client",
-                "iss": "https://login.microsoftonline.com/tid/v2.0",
-                "preferred_username": self.user,
-                "oid": "oid",
-                "tid": "tid",
-                "sub": "sub",
-                "iat": now,
-                "exp": now + 3600,
-            }
-            return _Response(
-                200,
-                {
-                    "token_type": "Bearer",
-                    "scope": " ".join(credentials.MICROSOFT_SCOPES),
-                    "expires_in": self.expires_in,
-                    "access_token": f"access-{self.issued}",
-                    "refresh_token": f"refresh-{self.issued}",
-                    "id_token": f"{_b64({'alg': 'none'})}.{_b64(claims)}.",
-                    "client_info": _b64({"uid": "oid", "utid": "tid"}),
-                },
-            )
-        return _Response(404, {})
-
-    def close(self) -> None:
-        pass
-
-
 def microsoft_settings(tmp_path, mailboxes):
     config = config_with(
         write_config(tmp_path, _Fake(1, 2), mailboxes),
@@ -823,6 +757,120 @@ def test_a_fresh_microsoft_token_is_used_without_asking_again(tmp_path, mailboxe
     )
 
 
+def test_a_fresh_microsoft_token_is_read_without_loading_msal(
+    tmp_path, mailboxes, monkeypatch
+):
+    """The token file msal wrote is read as msal would read it (#13): a fresh
+    access token serves IMAP and SMTP with msal not loaded and Microsoft not
+    asked; one inside msal's margin needs msal (here: not installed)."""
+    settings = microsoft_settings(tmp_path, mailboxes)
+    credentials.sign_in(
+        settings.imap, lambda _: None, http_client=FakeMicrosoft(mailboxes.practice)
+    )
+    monkeypatch.setitem(sys.modules, "msal", None)  # an import would fail
+    assert credentials.microsoft_token(settings.imap) == "access-1"
+    assert credentials.microsoft_token(settings.smtp) == "access-1"
+    monkeypatch.delitem(sys.modules, "msal")
+    credentials.sign_in(
+        settings.imap,
+        lambda _: None,
+        http_client=FakeMicrosoft(mailboxes.practice, expires_in=299),
+    )
+    monkeypatch.setitem(sys.modules, "msal", None)
+    with pytest.raises(ConfigError, match="needs the msal package"):
+        credentials.microsoft_token(settings.imap)
+
+
+def _signed_in_cache(
+    user: str, *, expires_in: int = 3600, tenant: str = "organizations"
+) -> dict:
+    """The token cache real msal writes after a device-code sign-in."""
+    import msal
+
+    cache = msal.SerializableTokenCache()
+    app = msal.PublicClientApplication(
+        "client",
+        authority=credentials.MICROSOFT_AUTHORITY + tenant,
+        token_cache=cache,
+        http_client=FakeMicrosoft(user, expires_in=expires_in),
+    )
+    flow = app.initiate_device_flow(scopes=list(credentials.MICROSOFT_SCOPES))
+    assert "access_token" in app.acquire_token_by_device_flow(flow)
+    return json.loads(cache.serialize())
+
+
+def _read(cache: dict, now: float | None = None, **changes: str) -> str | None:
+    asked = {
+        "client_id": "client",
+        "tenant": "organizations",
+        "username": "p@x.example",
+    }
+    return credentials.cached_microsoft_token(
+        json.dumps(cache), now=time.time() if now is None else now, **(asked | changes)
+    )
+
+
+def test_the_cached_microsoft_token_is_the_one_msal_would_use():
+    cache = _signed_in_cache("p@x.example")
+    (token,) = cache["AccessToken"].values()
+    assert _read(cache) == "access-1"
+    assert _read(cache, username="P@X.Example") == "access-1"  # as msal folds it
+    assert _read(cache, username="") == "access-1"  # none configured: the first
+    # Not this client, tenant or person: msal would not use it either.
+    assert _read(cache, client_id="another") is None
+    assert _read(cache, tenant="contoso.example") is None
+    assert _read(cache, username="someone@x.example") is None
+    # Within msal's five minutes of the end, or past a refresh_on: refreshed.
+    expires = int(token["expires_on"])
+    assert _read(cache, now=expires - 301) == "access-1"
+    assert _read(cache, now=expires - 300) is None
+    token["refresh_on"] = str(expires - 1000)
+    assert _read(cache, now=expires - 1001) == "access-1"
+    assert _read(cache, now=expires - 1000) is None
+    del token["refresh_on"]
+    # Scopes that do not cover IMAP and SMTP both.
+    token["target"] = credentials.MICROSOFT_SCOPES[1]
+    assert _read(cache) is None
+
+
+def test_the_cached_microsoft_token_of_the_configured_persons_account():
+    """Two people signed in to one file: each their own token."""
+    cache = _signed_in_cache("p@x.example")
+    other = json.loads(
+        json.dumps(_signed_in_cache("q@x.example")).replace("oid.tid", "oid2.tid")
+    )
+    (token,) = other["AccessToken"].values()
+    token["secret"] = "access-q"
+    for part in ("AccessToken", "Account"):
+        cache[part] |= other[part]
+    assert _read(cache) == "access-1"
+    assert _read(cache, username="q@x.example") == "access-q"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "{",
+        "[]",
+        '{"Account": []}',
+        '{"Account": {"a": {"environment": 1}}}',
+        '{"Account": {"a": {"environment": "login.microsoftonline.com", "username": "p@x.example", "home_account_id": "h"}}, "AccessToken": {"t": {"expires_on": "soon"}}}',
+    ],
+)
+def test_a_cache_that_does_not_read_asks_msal(text):
+    assert (
+        credentials.cached_microsoft_token(
+            text,
+            client_id="client",
+            tenant="organizations",
+            username="p@x.example",
+            now=0.0,
+        )
+        is None
+    )
+
+
 def test_msal_not_installed_is_a_config_error(tmp_path, mailboxes, monkeypatch):
     monkeypatch.setitem(sys.modules, "msal", None)
     settings = microsoft_settings(tmp_path, mailboxes)
@@ -845,12 +893,15 @@ def test_sasl_string_is_the_documented_xoauth2_form():
 
 def test_microsoft_unreachable_is_a_passing_token_error(tmp_path, mailboxes):
     class Down(FakeMicrosoft):
-        def get(self, url: str, **_: object) -> _Response:
+        def get(self, url: str, **_: object) -> MicrosoftResponse:
             raise ConnectionError("no route")
 
     settings = microsoft_settings(tmp_path, mailboxes)
+    # A token inside the refresh margin: Microsoft must be asked, and cannot be.
     credentials.sign_in(
-        settings.imap, lambda _: None, http_client=FakeMicrosoft(mailboxes.practice)
+        settings.imap,
+        lambda _: None,
+        http_client=FakeMicrosoft(mailboxes.practice, expires_in=60),
     )
     with pytest.raises(TokenError) as caught:
         credentials.microsoft_token(settings.imap, http_client=Down(mailboxes.practice))

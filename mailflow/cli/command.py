@@ -363,13 +363,13 @@ def _update_quiet_mark(
     said: _WarningCount,
 ) -> None:
     """After a whole run, under its lock: the quiet mark left, or forgotten
-    when the run owes something, said something or logs in otherwise. Never a
+    when the run owes something or said something. Never a
     failed run for it: the work is done, at worst the next run is whole."""
     from mailflow.shell import quiet
 
     until = report.quiet_until
     login = _quiet_login(settings)
-    if until is None or said.warnings or login is None:
+    if until is None or said.warnings:
         quiet.forget_mark(config)
         return
     imap = settings.imap
@@ -411,18 +411,26 @@ class _WarningCount(logging.Handler):
         self.warnings += 1
 
 
-def _quiet_login(settings: Settings) -> dict[str, str] | None:
+def _quiet_login(settings: Settings) -> dict[str, str]:
     """How the quiet poll logs in as this run did (`quiet.LOGINS`): where the
     secret comes from, the command or keyring service named by a digest;
-    None for the built-in Microsoft 365 sign-in (msal's refresh and token
-    file are the whole run's)."""
+    the built-in Microsoft 365 sign-in by its token file (the quiet poll
+    uses a fresh access token found there; msal's refresh is the whole
+    run's)."""
+    import os
+
     from mailflow.shell import quiet
 
     imap = settings.imap
     if imap.auth == "oauth2":
         if imap.oauth2_token_command:
             return quiet.login_mark("token-command", imap.oauth2_token_command)
-        return None
+        return {
+            "kind": "microsoft",
+            "client_id": imap.oauth2_client_id,
+            "tenant": imap.oauth2_tenant,
+            "token_file": os.path.abspath(imap.oauth2_token_file),
+        }
     if imap.password_command:
         return quiet.login_mark("command", imap.password_command)
     if imap.password_keyring:

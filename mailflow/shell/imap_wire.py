@@ -9,6 +9,8 @@ selected among them; LOGOUT sent without waiting for BYE.
 
 from __future__ import annotations
 
+import contextlib
+import socket
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,11 +42,28 @@ class _GreetingCapabilities:
         super()._get_capabilities()  # type: ignore[misc]
 
 
-class _Plain(_GreetingCapabilities, IMAP4WithTimeout):  # type: ignore[misc]
+class _NoDelay:
+    """imaplib writes AUTHENTICATE's response and the CRLF after it as two
+    sends: with Nagle's algorithm on, the CRLF waits for the server's
+    delayed ACK of the response (measured: an XOAUTH2 login 50 ms on
+    Dovecot over loopback, 4-5 ms with TCP_NODELAY; every OAuth2 practice's
+    whole run and `watch` re-login). Commands go as whole lines, so
+    nothing is gained by holding bytes back. (The quiet poll writes each
+    line at once.)"""
+
+    sock: socket.socket
+
+    def open(self, *args: Any, **kwargs: Any) -> None:
+        super().open(*args, **kwargs)  # type: ignore[misc]
+        with contextlib.suppress(OSError):  # not TCP (a test's socketpair)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class _Plain(_NoDelay, _GreetingCapabilities, IMAP4WithTimeout):  # type: ignore[misc]
     pass
 
 
-class _Tls(_GreetingCapabilities, IMAP4_TLS):  # type: ignore[misc]
+class _Tls(_NoDelay, _GreetingCapabilities, IMAP4_TLS):  # type: ignore[misc]
     pass
 
 

@@ -28,8 +28,10 @@ keyring, `oauth2_token_command`) and, when mail has come (or LOGIN cannot
 quote it), hands it to the whole run in the same process, so a command runs
 once a run when the login goes through. Only a
 plain `mailflow run [--config F] [--now T]` over plain, TLS or STARTTLS
-takes it; `-v`, `--dry-run` and the built-in Microsoft 365 sign-in (msal,
-whose refresh is the whole run's) always run whole.
+takes it; `-v` and `--dry-run` always run whole. The built-in Microsoft 365
+sign-in is polled quietly while its token file holds a fresh access token
+(`credentials.fresh_microsoft_token`, as msal would use it); msal's refresh
+is the whole run's.
 """
 
 from __future__ import annotations
@@ -267,10 +269,12 @@ LOGINS = {
     "command": "password_command",
     "keyring": "password_keyring",
     "token-command": "oauth2_token_command",
+    "microsoft": "oauth2_client_id",
 }
 """Where the whole run's IMAP secret came from, as the mark names it, and
 the `imap` key that names it: the configured password, a command, a
-keyring service, a token command."""
+keyring service, a token command, the built-in Microsoft 365 sign-in (its
+client, tenant and token file kept as they are: none is a secret)."""
 
 
 def login_mark(kind: str, source: str) -> dict[str, str]:
@@ -294,6 +298,8 @@ def _secret(
     if kind == "password":
         return "LOGIN", _configured(raw, environ, "password"), None
     source = _configured(raw, environ, LOGINS[kind])
+    if kind == "microsoft":
+        return "XOAUTH2", _microsoft_token(login, source, username), None
     if login_mark(kind, source) != dict(login):
         raise _NotQuiet("not the login the mark names")
     from mailflow.shell import credentials
@@ -305,6 +311,26 @@ def _secret(
         named = (key, credentials.keyring_source(source, username))
         return "LOGIN", credentials.keyring_password(source, username, key), named
     return "XOAUTH2", credentials.command_token(source, key), (key, source)
+
+
+def _microsoft_token(login: Mapping[str, str], client_id: str, username: str) -> str:
+    """A fresh access token from the built-in sign-in's token file, read as
+    the whole run reads it first (`credentials.fresh_microsoft_token`); none
+    fresh (or another client configured since) is the whole run's to refresh
+    with msal."""
+    from mailflow.shell import credentials
+
+    if client_id != login["client_id"]:
+        raise _NotQuiet("not the login the mark names")
+    token = credentials.fresh_microsoft_token(
+        Path(login["token_file"]),
+        client_id=client_id,
+        tenant=login["tenant"],
+        username=username,
+    )
+    if token is None:
+        raise _NotQuiet("no fresh access token: msal refreshes it")
+    return token
 
 
 def _hand_over(named: tuple[str, str] | None, secret: str) -> None:
