@@ -16,6 +16,7 @@ import pytest
 from support import NOW, answer, plain, request, run, write_config
 
 from mailflow.reading import reply_risk
+from mailflow.writing import compose
 
 AUTO = '[workflow]\napproval = "auto"\n'
 
@@ -1043,4 +1044,54 @@ def test_danger_told_now_in_a_first_mail_alerts_the_therapist_urgently(setup) ->
     assert run(config, NOW) == 0
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
     assert alert["Subject"].startswith("Urgent: someone who wrote may be in danger now")
-    assert "may be in danger now" in " ".join(plain(alert).split())
+    said = " ".join(plain(alert).split())
+    assert "may be in danger now" in said
+    assert "offered times as usual, with your safety message above them" in said
+    # The person: the times, and above them the practice's safety message,
+    # should they need help before anyone has read what they wrote.
+    (offer,) = mails(server, boxes.person, "offer")
+    text = " ".join(plain(offer).split())
+    warning = text.index("please don't wait for our call. If you are in danger")
+    assert warning < text.index("These are the times I have free")
+
+
+def test_an_ordinary_offer_carries_no_safety_message(setup) -> None:
+    """The safety message above the times is for danger told now alone."""
+    server, boxes, config = setup
+    writes(
+        server,
+        boxes,
+        "Hello, I'd like to book the free call please. Evenings suit me best.",
+        name="Dana Cole",
+        subject="free call",
+    )
+    assert run(config, NOW) == 0
+    (offer,) = mails(server, boxes.person, "offer")
+    assert "please don't wait for our call" not in " ".join(plain(offer).split())
+    assert not mails(server, boxes.therapist, "crisis_alert")
+
+
+def test_a_practices_own_older_templates_keep_the_offer_as_it_was(
+    setup, tmp_path
+) -> None:
+    """A practice's own offer from before: theirs as ever, and the alert
+    does not claim a safety message it did not carry."""
+    server, boxes, config = setup
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    older = compose.template_source("offer", None).replace("danger", "false")
+    (mine / "offer.txt.j2").write_text(older, encoding="utf-8")
+    config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
+    writes(
+        server,
+        boxes,
+        "Hello, I'd like to book the free call please. " + _DANGER,
+        name="Dana Cole",
+        subject="free call",
+    )
+    assert run(config, NOW) == 0
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    said = " ".join(plain(alert).split())
+    assert "it did not send your safety message: it offered times as usual" in said
+    (offer,) = mails(server, boxes.person, "offer")
+    assert "please don't wait for our call" not in " ".join(plain(offer).split())

@@ -299,6 +299,7 @@ def test_check_renders_every_branch_of_the_crisis_alert(tmp_path, capsys):
         "invitation",
         "thread",
         "closed",
+        "times-safety",
     }
 
 

@@ -348,6 +348,9 @@ class Intake:
         it starts a fresh subject instead of "Re: New contact form submission".
         """
         crisis = risk == "clear"
+        # Danger now, in words mailflow cannot be sure of: the times go with
+        # the safety message above them (and the therapist is told at once).
+        warned = danger and risk == "possible" and self.letters.offer_warns()
         # A form's Date is the form service's clock, not the person's zone.
         zone = None if form else self._zone_of(mail)
         slots = [] if crisis else self._offer_slots(person, zone)
@@ -399,7 +402,12 @@ class Intake:
                     case workflow.Offer():
                         self.store.set_offers(enquiry_id, slots)
                         self.letters.offer(
-                            enquiry_id, recipient, thread, slots, "offer"
+                            enquiry_id,
+                            recipient,
+                            thread,
+                            slots,
+                            "offer",
+                            danger=warned,
                         )
             if risk == "possible":
                 self._possible_alert(
@@ -408,7 +416,7 @@ class Intake:
                     mail,
                     mail.text,
                     "possible-alert",
-                    "times" if slots else "nothing",
+                    ("times-safety" if warned else "times") if slots else "nothing",
                     safety_note,
                     danger=danger,
                 )

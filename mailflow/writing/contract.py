@@ -53,7 +53,13 @@ ABOUT = (*BASE, *CALL, "enquiry_id", "person_name", "person_email", "phone")
 
 LETTERS: dict[str, Letter] = {
     # -- to the person
-    "offer": _letter(TO_PERSON, ("slots",)),
+    "offer": _letter(
+        TO_PERSON,
+        ("slots", "danger", "safety_message"),
+        samples={"danger": False},
+        strong=("safety_message",),
+        branches=({"danger": True},),
+    ),
     "offer_again": _letter(
         TO_PERSON,
         ("slots", "booked", "reason", "note", "preference_words"),
@@ -116,7 +122,13 @@ LETTERS: dict[str, Letter] = {
             {"level": "possible", "answered": "conversation", "weighed": True},
             *(
                 {"level": "possible", "answered": answered, "danger": True}
-                for answered in ("times", "conversation", "closed", "nothing")
+                for answered in (
+                    "times",
+                    "times-safety",
+                    "conversation",
+                    "closed",
+                    "nothing",
+                )
             ),
         ),
     ),

@@ -263,10 +263,18 @@ class Letters:
         thread: Thread,
         slots: list[Slot],
         step: str,
+        *,
+        danger: bool = False,
     ) -> None:
+        """`danger`: their words may tell of danger now (`Screening.danger_now`,
+        possible risk: the therapist is alerted at once). The times still
+        go, with the practice's safety message above them: should it be
+        so, they need not wait for the call or for the therapist to read."""
         context = {
             **self._person_base(person),
             "slots": [self.slot_view(s, person.zone) for s in slots],
+            "danger": danger,
+            "safety_message": self.settings.safety.message.strip(),
         }
         self._to_person(enquiry_id, "offer", step, person, thread, context)
 
@@ -295,6 +303,16 @@ class Letters:
         self._to_person(
             enquiry_id, "offer_again", step, person, thread, context, expects=expects
         )
+
+    def offer_warns(self) -> bool:
+        """Whether the templates in use put the safety message above the
+        times of an offer to someone who may be in danger now, and say so in
+        the alert; a practice's own from before have neither, and then the
+        offer is as ever and the alert says that."""
+        directory = self.settings.templates.directory
+        return "danger" in compose.template_names(
+            "offer", directory
+        ) and "times-safety" in compose.template_source("crisis_alert", directory)
 
     def can_ask(self) -> bool:
         """Whether the templates in use have the safety letter that asks and
