@@ -1095,3 +1095,82 @@ def test_a_practices_own_older_templates_keep_the_offer_as_it_was(
     assert "it did not send your safety message: it offered times as usual" in said
     (offer,) = mails(server, boxes.person, "offer")
     assert "please don't wait for our call" not in " ".join(plain(offer).split())
+
+
+def test_danger_told_now_asking_for_nothing_gets_the_safety_message_at_once(
+    setup,
+) -> None:
+    """A first mail that asks for nothing, in words that may tell of danger
+    now: the person gets the practice's safety message at once, and nothing
+    else (no times: the therapist decides); the therapist an urgent alert
+    that says so, and the note that asks them."""
+    server, boxes, config = setup
+    writes(
+        server,
+        boxes,
+        "Hi Sam. I've just drunk a load of bleach, sorry.",
+        name="Dana Cole",
+        subject="",
+    )
+    assert run(config, NOW) == 0
+    assert kinds(server, boxes.person) == ["safety"]
+    (letter,) = mails(server, boxes.person)
+    text = " ".join(plain(letter).split())
+    assert "Thank you for writing to me." in text
+    assert "please don't wait for me. If you are in danger" in text
+    assert "sounds really hard" not in text  # nothing assumed
+    alert = next(
+        m
+        for m in mails(server, boxes.therapist, "crisis_alert")
+        if m["Subject"].startswith("Urgent")
+    )
+    said = " ".join(plain(alert).split())
+    assert "it sent them your safety message and nothing else" in said
+    (note,) = mails(server, boxes.therapist, "unsure_note")
+    assert "left it alone, but for your safety message" in " ".join(plain(note).split())
+    assert _state(config) == "asked"
+
+
+def test_an_unplaced_mail_without_danger_is_still_only_asked_about(setup) -> None:
+    """The safety message at once is for danger told now alone: possible risk
+    in a mail that asks for nothing (an old overdose) is asked about, and the
+    person is sent nothing until the therapist has read it."""
+    server, boxes, config = setup
+    writes(
+        server,
+        boxes,
+        "Years ago I took an overdose. I'm okay now but some days are hard.",
+        name="Dana Cole",
+    )
+    assert run(config, NOW) == 0
+    assert mails(server, boxes.person) == []
+    (note,) = mails(server, boxes.therapist, "unsure_note")
+    assert "but for your safety message" not in " ".join(plain(note).split())
+
+
+def test_a_practices_own_older_safety_letter_sends_nothing_unsure(
+    setup, tmp_path
+) -> None:
+    """A practice's own safety letter from before has no words for danger
+    mailflow cannot be sure of: nothing goes, and the alert says so."""
+    server, boxes, config = setup
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    older = compose.template_source("safety", None).replace("unsure", "false")
+    (mine / "safety.txt.j2").write_text(older, encoding="utf-8")
+    config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
+    writes(
+        server,
+        boxes,
+        "Hi Sam. I've just drunk a load of bleach, sorry.",
+        name="Dana Cole",
+        subject="",
+    )
+    assert run(config, NOW) == 0
+    assert mails(server, boxes.person) == []
+    alert = next(
+        m
+        for m in mails(server, boxes.therapist, "crisis_alert")
+        if m["Subject"].startswith("Urgent")
+    )
+    assert "it sent them nothing" in " ".join(plain(alert).split())

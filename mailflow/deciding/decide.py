@@ -51,6 +51,22 @@ def risk_carried(risk: str, note: str, superseded: Enquiry | None) -> tuple[str,
     return risk, note
 
 
+WARNED_UNSURE: Final = frozenset({"no-intent", "possible-risk", "returning"})
+"""Why a first mail is asked about, where the person who wrote is the one it
+is about: a mail too short to say, one speaking of risk or safety, someone
+the therapist may have seen before (not a professional, a forward, a
+circular, or words only the risk words weighed)."""
+
+
+def warns_unsure(reason: str, risk: str, danger_now: bool) -> bool:
+    """Whether a first mail mailflow cannot place, whose words may tell of
+    danger now (possible risk: `Screening.danger_now`), sends the person the
+    practice's safety message at once, and nothing else, while the
+    therapist reads it: a false alarm costs an ordinary person one kind
+    sentence, a real one is not left with silence until someone reads."""
+    return danger_now and risk == "possible" and reason in WARNED_UNSURE
+
+
 def opened(opening: Opening, transition: Transition, now: datetime) -> Enquiry:
     """A new enquiry's record (id 0 until stored): the facts of the first mail
     with `transition` (`workflow.on_new_request` / `on_unsure`) carried out."""

@@ -450,11 +450,17 @@ class Intake:
         zone = self._zone_of(mail)
         # What they wrote, or all of it when a forward has nothing of their own.
         first = (quoting.new_words(mail.text) or mail.text)[:FIRST_MESSAGE_CHARS]
+        # Danger now, perhaps, from the person themselves: the safety message
+        # at once (and nothing else) while the therapist reads.
+        warned = (
+            decide.warns_unsure(reason, risk, danger) and self.letters.safety_warns()
+        )
+        subject = compose.enquiry_subject(mail.subject, mail.from_addr, person.email)
         opening = decide.Opening(
             email=person.email,
             name=person.name,
             phone=person.phone,
-            subject=compose.enquiry_subject(mail.subject, mail.from_addr, person.email),
+            subject=subject,
             request_message_id=mail.message_id,
             sender_offset_minutes=_minutes(zone),
             first_message=first,
@@ -475,7 +481,15 @@ class Intake:
                 reason,
                 1,
                 safety_note=safety_note,
+                warned=warned,
             )
+            if warned:
+                thread = letters.Thread(
+                    subject, mail.message_id, (*mail.references, *_own_id(mail))
+                )
+                self.letters.safety(
+                    enquiry_id, recipient, thread, "safety", unsure=True
+                )
             if risk == "possible" and reason not in _NOTE_IS_THE_ALERT:
                 self._possible_alert(
                     enquiry_id,
@@ -483,7 +497,7 @@ class Intake:
                     mail,
                     mail.text,
                     "possible-alert",
-                    "nothing",
+                    "safety-only" if warned else "nothing",
                     safety_note,
                     danger=danger,
                 )

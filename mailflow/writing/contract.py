@@ -74,10 +74,10 @@ LETTERS: dict[str, Letter] = {
     "still_suits": _letter(TO_PERSON, ("slot",), strong=("slot.practice",)),
     "safety": _letter(
         TO_PERSON,
-        ("safety_message", "asks"),
-        samples={"asks": False},
+        ("safety_message", "asks", "unsure"),
+        samples={"asks": False, "unsure": False},
         strong=("safety_message",),
-        branches=({"asks": True},),
+        branches=({"asks": True}, {"unsure": True}),
     ),
     "reminder": _letter(TO_PERSON, ("slot",), strong=("slot.practice",)),
     "followup": _letter(TO_PERSON, ("when",), samples={"when": "on Tuesday"}),
@@ -125,6 +125,7 @@ LETTERS: dict[str, Letter] = {
                 for answered in (
                     "times",
                     "times-safety",
+                    "safety-only",
                     "conversation",
                     "closed",
                     "nothing",
@@ -134,9 +135,20 @@ LETTERS: dict[str, Letter] = {
     ),
     "unsure_note": _letter(
         ABOUT,
-        ("subject", "reason", "quoted", "safety_note", "token", "therapist_email"),
-        samples={"reason": "colleague"},
-        branches=({"reason": "risk-words"},),
+        (
+            "subject",
+            "reason",
+            "quoted",
+            "safety_note",
+            "token",
+            "therapist_email",
+            "warned",
+        ),
+        samples={"reason": "colleague", "warned": False},
+        branches=(
+            {"reason": "risk-words"},
+            {"reason": "possible-risk", "warned": True},
+        ),
     ),
     "no_slots_alert": _letter(ABOUT, ("subject", "horizon_days")),
     "approval_request": _letter(

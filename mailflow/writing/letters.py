@@ -314,6 +314,16 @@ class Letters:
             "offer", directory
         ) and "times-safety" in compose.template_source("crisis_alert", directory)
 
+    def safety_warns(self) -> bool:
+        """Whether the templates in use have the safety letter for words
+        mailflow cannot be sure of (`unsure`) and the alert that says it was
+        sent; a practice's own from before have neither, and then nothing is
+        sent and the alert says that."""
+        directory = self.settings.templates.directory
+        return "unsure" in compose.template_names(
+            "safety", directory
+        ) and "safety-only" in compose.template_source("crisis_alert", directory)
+
     def can_ask(self) -> bool:
         """Whether the templates in use have the safety letter that asks and
         the alert that says so; a practice's own from before they existed
@@ -331,13 +341,17 @@ class Letters:
         step: str,
         *,
         asks: bool = False,
+        unsure: bool = False,
     ) -> None:
         """`asks`: their only words of risk are also said of a diary
-        (`diary_doubt`): the letter asks rather than assumes."""
+        (`diary_doubt`): the letter asks rather than assumes. `unsure`: a
+        first mail mailflow cannot place whose words may tell of danger now
+        (`decide.warns_unsure`): thanks, and the message, nothing assumed."""
         context = {
             **self._person_base(person),
             "safety_message": self.settings.safety.message.strip(),
             "asks": asks,
+            "unsure": unsure,
         }
         self._to_person(enquiry_id, "safety", step, person, thread, context)
 
@@ -473,9 +487,11 @@ class Letters:
         round_: int,
         *,
         safety_note: str = "",
+        warned: bool = False,
     ) -> None:
         """A first mail mailflow could not place: one short note; "offer" in
-        this thread sends the person times in their own thread."""
+        this thread sends the person times in their own thread. `warned`:
+        the person was sent the safety message (`decide.warns_unsure`)."""
         ref = self.approval_ref(enquiry_id, round_)
         who = compose.clean_header(person.name) or person.email
         context = {
@@ -486,6 +502,7 @@ class Letters:
             "safety_note": safety_note,
             "token": ref,
             "therapist_email": self.settings.practice.therapist_email,
+            "warned": warned,
         }
         self._to_therapist(
             enquiry_id,
