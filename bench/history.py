@@ -199,6 +199,7 @@ practice with a fresh token must (no msal loaded, Microsoft not asked). With
 TCP_NODELAY, as mailflow's sessions: imaplib's AUTHENTICATE otherwise waits
 ~45 ms for a delayed ACK (`imap_wire._NoDelay`), which would flatter the ratio."""
 assert BARE_POLL_MICROSOFT.count("oauth2_login") == 1, "BARE_POLL's login changed"
+assert "json.load" in BARE_POLL_MICROSOFT, "BARE_POLL's argument line changed"
 
 
 def microsoft_cache(user: str, token: str, now: datetime) -> str:
@@ -796,6 +797,14 @@ def history_section(
             )
         )
         if not signed_in:
+            rows.append(
+                Row(
+                    f"empty run, Microsoft 365 sign-in (token fresh), {label}",
+                    "not measured: this Dovecot takes no XOAUTH2 (2.3 only)",
+                    "",
+                    f"<= {target}x floor",
+                )
+            )
             continue
         ratio = times[f"{name} microsoft"] / times["bare microsoft"]
         rows.append(

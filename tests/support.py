@@ -305,17 +305,28 @@ class FakeMicrosoft:
     """Microsoft's sign-in endpoints as msal calls them; tokens count up."""
 
     def __init__(
-        self, user: str, *, expires_in: int = 3600, token: str = "access-{n}"
+        self,
+        user: str,
+        *,
+        expires_in: int = 3600,
+        token: str = "access-{n}",
+        tenant_id: str | None = None,
     ) -> None:
         self.user = user
         self.expires_in = expires_in
         self.token = token
         """What each access token is, `{n}` its number (a server's real one)."""
+        self.tenant_id = tenant_id
+        """The tenant's ID, as Microsoft's discovery names it for a tenant
+        given by domain name (or ID); None: the "organizations" audience."""
         self.refresh_ok = True
         self.issued = 0
 
     def get(self, url: str, **_: object) -> MicrosoftResponse:
-        base = "https://login.microsoftonline.com/organizations"
+        # The tenant asked about (instance discovery names it in a query):
+        # an audience keeps its name, anything else is the tenant's ID.
+        asked = url.rpartition("login.microsoftonline.com/")[2].split("/")[0]
+        base = "https://login.microsoftonline.com/" + (self.tenant_id or asked)
         if "openid-configuration" in url:
             return MicrosoftResponse(
                 200,
@@ -330,8 +341,8 @@ class FakeMicrosoft:
             return MicrosoftResponse(
                 200,
                 {
-                    "tenant_discovery_endpoint": "https://login.microsoftonline.com/"
-                    "organizations/v2.0/.well-known/openid-configuration",
+                    "tenant_discovery_endpoint": f"{base}/v2.0/.well-known/"
+                    "openid-configuration",
                     "metadata": [],
                 },
             )
@@ -359,12 +370,13 @@ class FakeMicrosoft:
                 return MicrosoftResponse(400, {"error": "invalid_grant"})
             self.issued += 1
             now = int(time.time())
+            tid = self.tenant_id or "tid"
             claims = {
                 "aud": "client",
-                "iss": "https://login.microsoftonline.com/tid/v2.0",
+                "iss": f"https://login.microsoftonline.com/{tid}/v2.0",
                 "preferred_username": self.user,
                 "oid": "oid",
-                "tid": "tid",
+                "tid": tid,
                 "sub": "sub",
                 "iat": now,
                 "exp": now + 3600,
@@ -378,7 +390,7 @@ class FakeMicrosoft:
                     "access_token": self.token.format(n=self.issued),
                     "refresh_token": f"refresh-{self.issued}",
                     "id_token": f"{_b64({'alg': 'none'})}.{_b64(claims)}.",
-                    "client_info": _b64({"uid": "oid", "utid": "tid"}),
+                    "client_info": _b64({"uid": "oid", "utid": tid}),
                 },
             )
         return MicrosoftResponse(404, {})

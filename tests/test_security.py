@@ -782,7 +782,11 @@ def test_a_fresh_microsoft_token_is_read_without_loading_msal(
 
 
 def _signed_in_cache(
-    user: str, *, expires_in: int = 3600, tenant: str = "organizations"
+    user: str,
+    *,
+    expires_in: int = 3600,
+    tenant: str = "organizations",
+    tenant_id: str | None = None,
 ) -> dict:
     """The token cache real msal writes after a device-code sign-in."""
     import msal
@@ -792,7 +796,7 @@ def _signed_in_cache(
         "client",
         authority=credentials.MICROSOFT_AUTHORITY + tenant,
         token_cache=cache,
-        http_client=FakeMicrosoft(user, expires_in=expires_in),
+        http_client=FakeMicrosoft(user, expires_in=expires_in, tenant_id=tenant_id),
     )
     flow = app.initiate_device_flow(scopes=list(credentials.MICROSOFT_SCOPES))
     assert "access_token" in app.acquire_token_by_device_flow(flow)
@@ -847,6 +851,78 @@ def test_the_cached_microsoft_token_of_the_configured_persons_account():
     assert _read(cache, username="q@x.example") == "access-q"
 
 
+_GUID = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+
+
+def _msal_silent(cache: dict, tenant: str, tenant_id: str | None) -> str | None:
+    """What real msal's silent sign-in hands back from `cache` when Microsoft
+    cannot be asked for a new token (every POST fails): its cached token."""
+    import msal
+
+    class NoRefresh(FakeMicrosoft):
+        def post(self, url: str, data: dict | None = None, **_: object):
+            return MicrosoftResponse(400, {"error": "temporarily_unavailable"})
+
+    loaded = msal.SerializableTokenCache()
+    loaded.deserialize(json.dumps(cache))
+    app = msal.PublicClientApplication(
+        "client",
+        authority=credentials.MICROSOFT_AUTHORITY + tenant,
+        token_cache=loaded,
+        http_client=NoRefresh("p@x.example", tenant_id=tenant_id),
+    )
+    accounts = app.get_accounts(username="p@x.example")
+    if not accounts:
+        return None
+    result = app.acquire_token_silent_with_error(
+        list(credentials.MICROSOFT_SCOPES), account=accounts[0]
+    )
+    return result.get("access_token") if result else None
+
+
+@pytest.mark.parametrize(
+    ("tenant", "tenant_id", "change"),
+    [
+        ("organizations", None, None),
+        ("common", None, None),
+        ("contoso.onmicrosoft.com", _GUID, None),  # discovery names its ID
+        (_GUID, _GUID, None),
+        (_GUID.upper(), _GUID, None),
+        ("contoso.onmicrosoft.com", _GUID, "alias"),
+        ("organizations", None, "alias"),
+        ("organizations", None, "scope-case"),
+        ("organizations", None, "margin"),
+        ("organizations", None, "pop"),
+        ("organizations", None, "adfs-less"),
+    ],
+)
+def test_the_cached_token_is_never_one_msal_would_not_use(tenant, tenant_id, change):
+    """Beside real msal over the same cache (Microsoft unreachable, so only
+    a cached token can come back): mailflow uses a token only where msal
+    would use that same token, and finds it for every way of naming the
+    tenant (a domain name's tokens are kept under the tenant's ID)."""
+    cache = _signed_in_cache("p@x.example", tenant=tenant, tenant_id=tenant_id)
+    (token,) = cache["AccessToken"].values()
+    (account,) = cache["Account"].values()
+    if change == "alias":
+        token["environment"] = "login.windows.net"
+    elif change == "scope-case":
+        token["target"] = token["target"].upper()
+    elif change == "margin":
+        token["expires_on"] = str(int(time.time()) + 200)
+    elif change == "pop":
+        token["key_id"] = "a-key"
+        token["token_type"] = "pop"
+    elif change == "adfs-less":
+        account["authority_type"] = "MSA"
+    ours = _read(cache, tenant=tenant)
+    theirs = _msal_silent(cache, tenant, tenant_id)
+    if change is None:
+        assert ours == "access-1"
+    if ours is not None:
+        assert ours == theirs
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -855,7 +931,7 @@ def test_the_cached_microsoft_token_of_the_configured_persons_account():
         "[]",
         '{"Account": []}',
         '{"Account": {"a": {"environment": 1}}}',
-        '{"Account": {"a": {"environment": "login.microsoftonline.com", "username": "p@x.example", "home_account_id": "h"}}, "AccessToken": {"t": {"expires_on": "soon"}}}',
+        '{"Account": {"a": {"environment": "login.microsoftonline.com", "username": "p@x.example", "home_account_id": "h", "authority_type": "MSSTS"}}, "AccessToken": {"t": {"expires_on": "soon"}}}',
     ],
 )
 def test_a_cache_that_does_not_read_asks_msal(text):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shlex
 import subprocess
 from collections.abc import Callable
@@ -253,19 +254,25 @@ def cached_microsoft_token(
     cache (`text`, msal's serialized cache) without asking Microsoft; None
     when none is fresh, or the cache does not read, so msal is asked.
 
-    As msal looks (`acquire_token_silent`): the first account of `username`
-    (any, when none is configured), then a token of this client, authority
-    host and tenant for that account whose scopes cover `scopes`, with more
-    than TOKEN_MARGIN_S left and no `refresh_on` passed. A token that lasts an
+    As msal looks (`acquire_token_silent`): the first Azure AD account of
+    `username` (any, when none is configured), then a bearer token of this
+    client, authority host and tenant for that account whose scopes cover
+    `scopes` (in any case, as msal compares them), with more than
+    TOKEN_MARGIN_S left and no `refresh_on` passed. msal keeps a token under
+    the tenant its discovery names: the configured one for "organizations",
+    "common", "consumers" or a tenant ID, the tenant's ID for a domain name
+    ("contoso.onmicrosoft.com"), which is read here as the account's own
+    home tenant. Any doubt is None: msal decides. A token that lasts an
     hour serves eleven five-minute runs without msal loaded (~110 ms) or
     Microsoft's discovery asked over the network (#13). `now`: the wall
     clock (epoch seconds), never `--now`: a token expires in real time."""
     try:
         cache = json.loads(text)
         accounts = [
-            entry["home_account_id"]
+            str(entry["home_account_id"])
             for entry in cache.get("Account", {}).values()
             if entry.get("environment") == MICROSOFT_HOST
+            and entry.get("authority_type") in _MSAL_ACCOUNTS
             and (
                 not username
                 or str(entry.get("username", "")).lower() == username.lower()
@@ -273,15 +280,20 @@ def cached_microsoft_token(
         ]
         if not accounts:
             return None
-        wanted = {scope.lower() for scope in scopes}
+        wanted = {scope.lower() for scope in scopes}  # as msal: any case
+        realms = {tenant.lower()}
+        if not _named_tenant(tenant):  # a domain: discovery's ID, their home's
+            realms.add(accounts[0].rpartition(".")[2].lower())
         fresh = [
             (int(entry["expires_on"]), str(entry["secret"]))
             for entry in cache.get("AccessToken", {}).values()
             if entry.get("client_id") == client_id
             and entry.get("environment") == MICROSOFT_HOST
-            and str(entry.get("realm", "")).lower() == tenant.lower()
+            and str(entry.get("realm", "")).lower() in realms
             and entry.get("home_account_id") == accounts[0]
             and wanted <= set(str(entry.get("target", "")).lower().split())
+            and str(entry.get("token_type", "Bearer")).lower() == "bearer"
+            and not {"ext_cache_key", "key_id"} & entry.keys()
             and int(entry["expires_on"]) - now > TOKEN_MARGIN_S
             and ("refresh_on" not in entry or int(entry["refresh_on"]) > now)
             and entry.get("secret")
@@ -289,6 +301,22 @@ def cached_microsoft_token(
     except (ValueError, TypeError, KeyError, AttributeError):
         return None  # not a cache msal wrote: msal reads it (or signs in again)
     return max(fresh)[1] if fresh else None
+
+
+_MSAL_ACCOUNTS: Final = frozenset({"MSSTS", "ADFS"})
+"""The accounts msal's get_accounts lists (authority_type)."""
+
+_TENANT_ID: Final = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE
+)
+
+
+def _named_tenant(tenant: str) -> bool:
+    """A tenant msal keeps tokens under as it is written: an audience
+    ("organizations", "common", "consumers") or a tenant ID."""
+    return tenant.lower() in {"organizations", "common", "consumers"} or bool(
+        _TENANT_ID.fullmatch(tenant)
+    )
 
 
 def fresh_microsoft_token(

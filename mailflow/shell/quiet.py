@@ -297,9 +297,11 @@ def _secret(
     kind = login["kind"]
     if kind == "password":
         return "LOGIN", _configured(raw, environ, "password"), None
-    source = _configured(raw, environ, LOGINS[kind])
     if kind == "microsoft":
-        return "XOAUTH2", _microsoft_token(login, source, username), None
+        # Named in the mark as they are (the mark is this config's and
+        # environment's, so they are the ones the settings read).
+        return "XOAUTH2", _microsoft_token(login, username), None
+    source = _configured(raw, environ, LOGINS[kind])
     if login_mark(kind, source) != dict(login):
         raise _NotQuiet("not the login the mark names")
     from mailflow.shell import credentials
@@ -313,18 +315,15 @@ def _secret(
     return "XOAUTH2", credentials.command_token(source, key), (key, source)
 
 
-def _microsoft_token(login: Mapping[str, str], client_id: str, username: str) -> str:
+def _microsoft_token(login: Mapping[str, str], username: str) -> str:
     """A fresh access token from the built-in sign-in's token file, read as
     the whole run reads it first (`credentials.fresh_microsoft_token`); none
-    fresh (or another client configured since) is the whole run's to refresh
-    with msal."""
+    fresh is the whole run's to refresh with msal."""
     from mailflow.shell import credentials
 
-    if client_id != login["client_id"]:
-        raise _NotQuiet("not the login the mark names")
     token = credentials.fresh_microsoft_token(
         Path(login["token_file"]),
-        client_id=client_id,
+        client_id=login["client_id"],
         tenant=login["tenant"],
         username=username,
     )
