@@ -48,6 +48,7 @@ CARRIERS = {
     ("conversation.py", "_add_phone_to_booking"),  # RememberPhone: SEQUENCE + 1
     ("intake.py", "_answer"),  # a first mail's transition (decide.opened)
     ("intake.py", "_ask"),
+    ("intake.py", "_danger_left_alone"),
     # Retention and erasure delete whole records (the README's privacy
     # promise), never change where one stands.
     ("privacy.py", "purge"),
@@ -55,7 +56,7 @@ CARRIERS = {
 }
 
 # The core's choice of a new enquiry's first state.
-FIRST_STATES = {"on_new_request", "on_unsure"}
+FIRST_STATES = {"on_new_request", "on_unsure", "on_danger_left_alone"}
 
 
 def _calls() -> list[tuple[str, str, ast.Call]]:

@@ -1174,3 +1174,97 @@ def test_a_practices_own_older_safety_letter_sends_nothing_unsure(
         if m["Subject"].startswith("Urgent")
     )
     assert "it sent them nothing" in " ".join(plain(alert).split())
+
+
+def _hand_written(server, boxes) -> str:
+    """The therapist wrote to the person by hand (a copy in Sent): a contact.
+    Returns the mail's Message-ID."""
+    sent = EmailMessage()
+    sent["From"] = boxes.practice
+    sent["To"] = boxes.person
+    sent["Subject"] = "Thursday"
+    sent["Date"] = format_datetime(NOW - timedelta(days=7))
+    sent["Message-ID"] = make_msgid(domain="riverside.example")
+    sent.set_content("See you Thursday at 4, same room as usual.")
+    server.append(boxes.practice, "Sent", sent.as_bytes())
+    return str(sent["Message-ID"])
+
+
+def test_danger_told_now_by_an_existing_client_alerts_urgently(setup) -> None:
+    """Someone the practice already writes to is never answered by mailflow;
+    danger told now in words it cannot be sure of alerts the therapist at
+    once all the same, and nothing goes to them."""
+    server, boxes, config = setup
+    _hand_written(server, boxes)
+    writes(server, boxes, f"Hi Sam. {_DANGER}", name="Alex Reed", subject="")
+    assert run(config) == 0
+    assert kinds(server, boxes.person) == []
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert alert["Subject"].startswith("Urgent: someone who wrote may be in danger now")
+    said = " ".join(plain(alert).split())
+    assert "they are someone you already write to, so it sent them nothing" in said
+    assert "drunk a load of bleach" in said
+    assert _state(config) == "escalated"
+
+
+def test_an_existing_clients_ordinary_mail_is_still_left_alone(setup) -> None:
+    server, boxes, config = setup
+    _hand_written(server, boxes)
+    writes(
+        server,
+        boxes,
+        "Hi Sam, running ten minutes late on Thursday, sorry! Alex",
+        name="Alex Reed",
+        subject="Thursday",
+    )
+    assert run(config) == 0
+    assert kinds(server, boxes.person) == []
+    assert mails(server, boxes.therapist) == []
+
+
+def test_danger_told_now_in_a_reply_to_the_therapists_own_mail_alerts(
+    setup,
+) -> None:
+    """A client answering the therapist's own mail (a thread mailflow is not
+    part of): the therapist alerted at once, their own words quoted (not
+    the therapist's mail below them), nothing sent to them."""
+    server, boxes, config = setup
+    own = _hand_written(server, boxes)
+    server.deliver(
+        request(
+            sender=f"Alex Reed <{boxes.person}>",
+            to=boxes.practice,
+            subject="Re: Thursday",
+            body=f"{_DANGER}\n\nOn Wed, Sam wrote:\n> See you Thursday at 4, same room",
+            sent_at=NOW,
+            headers={"In-Reply-To": own, "References": own},
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    assert kinds(server, boxes.person) == []
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert alert["Subject"].startswith("Urgent: someone who wrote may be in danger now")
+    said = " ".join(plain(alert).split())
+    assert "they replied in a conversation mailflow is not part of" in said
+    assert "drunk a load of bleach" in said
+    assert "same room" not in said  # the therapist's own words are not theirs
+
+
+def test_an_ordinary_reply_to_the_therapists_own_mail_is_left_alone(setup) -> None:
+    server, boxes, config = setup
+    own = _hand_written(server, boxes)
+    server.deliver(
+        request(
+            sender=f"Alex Reed <{boxes.person}>",
+            to=boxes.practice,
+            subject="Re: Thursday",
+            body="Great, see you then. I finished the whole bottle of the new"
+            " shampoo you recommended, ha.",
+            sent_at=NOW,
+            headers={"In-Reply-To": own, "References": own},
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    assert mails(server, boxes.therapist) == []

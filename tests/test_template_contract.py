@@ -301,6 +301,7 @@ def test_check_renders_every_branch_of_the_crisis_alert(tmp_path, capsys):
         "closed",
         "times-safety",
         "safety-only",
+        "client",
     }
 
 

@@ -700,6 +700,14 @@ def on_new_request(risk: str, has_times: bool) -> Transition:
     return Transition(State.OFFERED, (Offer(OfferReason.FIRST),), "request")
 
 
+def on_danger_left_alone() -> Transition:
+    """Words that may tell of danger now, in mail mailflow leaves alone (from
+    someone the practice already writes to, or in a conversation it is not
+    part of): the therapist's at once, as clear risk's is, with nothing sent
+    to them (the alert is the one command, the shell's)."""
+    return Transition(State.ESCALATED, (), "danger-alerted")
+
+
 def on_unsure() -> Transition:
     """A first mail mailflow cannot place: the therapist is asked (their first
     round of approval: an "offer" back is authenticated like an approval)."""

@@ -347,6 +347,10 @@ def classify_new(
             )
         return found
     if existing:
+        if _danger_alone(screening, reading):
+            # Theirs, never answered; but danger told now, perhaps, by
+            # someone the practice already writes to: the therapist at once.
+            return replace(found, verdict=Verdict.CRISIS, reason="client-danger")
         return _ignore("existing-contact")
     # No phrase of risk, yet the words weigh like a crisis's: the robot neither
     # offers times nor leaves it unseen; the therapist reads it first ("offer"
@@ -548,13 +552,27 @@ def _without_footer(text: str, footer: re.Pattern[str]) -> str:
     return text if found is None or found.start() < 40 else text[: found.start()]
 
 
+def _danger_alone(screening: screen.Screening, reading: Voice) -> bool:
+    """Words that may tell of danger now (possible risk, `danger-now-possible`)
+    in mail mailflow leaves alone, from someone writing as themselves (not a
+    professional about someone in their care): the therapist is alerted at
+    once, urgently, and nobody else is written to."""
+    return (
+        screening.danger_now
+        and screening.risk is screen.Risk.POSSIBLE
+        and not reading.professional
+    )
+
+
 def _left_alone(
     mail: InboundMail, policy: RequestPolicy, reason: str
 ) -> Classification:
     """Mail that is not a request (a reply in a conversation the practice is
     not part of, calendar mail that is no booked call's) is left alone, unless
     the writer's own words (not what they quote) speak of clear risk: then the
-    therapist is told at once, and nobody else is written to."""
+    therapist is told at once, and nobody else is written to. So are words
+    that may tell of danger now in such a reply (to the therapist's own mail,
+    most often: a client answering), not in an invitation's."""
     # A calendar's words first: the screen reads only the head of long text.
     own = _own_words(mail.text)
     said = screen.screen(
@@ -563,8 +581,13 @@ def _left_alone(
     )
     email = mail.from_addr  # the writer; a Reply-To here may be anyone's
     practice = {policy.practice_email.lower(), policy.therapist_email.lower()}
-    if (
+    danger = (
         said.risk is not screen.Risk.CLEAR
+        and reason == "foreign-thread"
+        and _danger_alone(said, read_voice("", own))
+    )
+    if (
+        (said.risk is not screen.Risk.CLEAR and not danger)
         or email is None
         or email in practice
         or _SYSTEM_LOCAL.fullmatch(_local_part(email))
@@ -583,10 +606,15 @@ def _left_alone(
         verdict=Verdict.CRISIS,
         # The alert says how it came: an invitation, or a reply in a thread
         # the practice is not part of (the writer may be no contact at all).
-        reason="calendar-crisis" if reason == "calendar" else "thread-crisis",
+        reason="calendar-crisis"
+        if reason == "calendar"
+        else "thread-danger"
+        if danger
+        else "thread-crisis",
         person=person,
         risk=said.risk.value,
         existing=True,  # alert only: nobody else is written to
+        danger_now=danger,
     )
 
 

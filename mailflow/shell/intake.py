@@ -47,11 +47,17 @@ else:
 
 log = logging.getLogger("mailflow")
 
-_CAME_AS = {"calendar-crisis": "invitation", "thread-crisis": "thread"}
+_CAME_AS = {
+    "calendar-crisis": "invitation",
+    "thread-crisis": "thread",
+    "thread-danger": "thread",
+    "client-danger": "client",
+}
+"""Mail left alone but for clear risk (or danger now, perhaps): how the
+crisis alert says it came."""
 _NOTE_IS_THE_ALERT = frozenset({"unsure-risk", "risk-words"})
 """Asked about for risk no phrase names: the "Please read" note is the one
 mail the therapist gets (their risk is kept as possible all the same)."""
-"""Mail left alone but for clear risk: how the crisis alert says it came."""
 
 FIRST_MESSAGE_CHARS = 4000
 """The person's first words kept for the approval email, dropped once booked."""
@@ -126,6 +132,10 @@ class Intake:
                     key, open_id, mail, verdict.safety_note, danger=verdict.danger_now
                 )
             return "open-enquiry"  # a chaser or a second mail: answered once
+        if verdict.verdict is Verdict.CRISIS and not verdict.crisis:
+            return self._danger_left_alone(
+                key, mail, person, came_as=_CAME_AS[verdict.reason]
+            )
         if verdict.verdict is Verdict.ASK:
             return self._ask(
                 key,
@@ -150,6 +160,47 @@ class Intake:
             asks=diary_doubt.still_asks(verdict.diary_doubt, carried),
             danger=verdict.danger_now,
         )
+
+    def _danger_left_alone(
+        self, key: MailKey, mail: InboundMail, person: Person, *, came_as: str
+    ) -> str:
+        """Words that may tell of danger now, from someone the practice
+        already writes to or in a conversation mailflow is not part of: the
+        therapist alerted at once, urgently, quoting their own words; nothing
+        sent to them. The enquiry is the therapist's from the start, as after
+        clear risk, so what they write next is theirs too (and still screened)."""
+        zone = self._zone_of(mail)
+        words = quoting.new_words(mail.text) or mail.text
+        opening = decide.Opening(
+            email=person.email,
+            name=person.name,
+            phone=person.phone,
+            subject=compose.enquiry_subject(mail.subject, mail.from_addr, person.email),
+            request_message_id=mail.message_id,
+            sender_offset_minutes=_minutes(zone),
+            first_message=words[:FIRST_MESSAGE_CHARS],
+            risk="possible",
+        )
+        with self.store.transaction():
+            enquiry_id = self.store.insert_enquiry(
+                decide.opened(opening, workflow.on_danger_left_alone(), self.now)
+            )
+            recipient = letters.Recipient(person.email, person.name, person.phone, zone)
+            self._possible_alert(
+                enquiry_id,
+                recipient,
+                mail,
+                words,
+                "possible-alert",
+                came_as,
+                "",
+                danger=True,
+            )
+            self.store.mark_seen(
+                key.uidvalidity, key.uid, key.fingerprint, "danger-alerted", self.now
+            )
+        log.info("uid %d: enquiry %d, danger alerted", key.uid, enquiry_id)
+        return "danger-alerted"
 
     def _escalate(
         self,

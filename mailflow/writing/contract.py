@@ -126,6 +126,8 @@ LETTERS: dict[str, Letter] = {
                     "times",
                     "times-safety",
                     "safety-only",
+                    "client",
+                    "thread",
                     "conversation",
                     "closed",
                     "nothing",
