@@ -339,6 +339,7 @@ class ClosedReason(StrEnum):
     NO = "no"
     THERAPIST_CANCELLED = "therapist-cancelled"  # invited to reply for new times
     UNDELIVERABLE = "undeliverable"  # our letters bounce
+    ALERTED = "alerted"  # mail left alone; the therapist alerted to its words
 
 
 STILL_LISTENING = frozenset(

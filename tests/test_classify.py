@@ -1145,3 +1145,45 @@ def test_mail_meant_for_someone_else_or_about_building_work_seeks_nothing(
 @pytest.mark.parametrize("text", STILL_SEEKING)
 def test_the_same_words_seeking_help_are_a_request(text: str) -> None:
     assert read_voice("", text).verdict is Verdict.REQUEST
+
+
+_DANGER_WORDS = "PS I've just drunk a load of bleach, sorry."
+"""Possible risk, told now (`danger-now-possible`)."""
+
+
+def test_danger_told_now_in_mail_left_alone_is_for_the_therapist() -> None:
+    """A client's fresh mail, a reply in someone else's thread (a colleague's
+    or a GP's too: an alert costs a read, and nobody is written to): CRISIS
+    at possible risk, the therapist alerted; not in an invitation's words,
+    nor on a mail to many."""
+    client = _classify(
+        _inbound(subject="", text=f"Hi Sam. {_DANGER_WORDS}"),
+        contacts=frozenset({"jordan@example.org"}),
+    )
+    assert (client.verdict, client.reason, client.risk, client.danger_now) == (
+        Verdict.CRISIS,
+        "client-danger",
+        "possible",
+        True,
+    )
+    reply = _inbound(subject="Re: Ana", in_reply_to="<elsewhere@example.net>")
+    for text in (
+        f"Thanks. {_DANGER_WORDS}",
+        "Dear colleague, your client Ana told our duty team she has just drunk"
+        " a load of bleach. She is in A&E with us. Dr Ray, Consultant Psychiatrist",
+    ):
+        found = _classify(replace(reply, text=text))
+        assert (found.verdict, found.reason, found.danger_now) == (
+            Verdict.CRISIS,
+            "thread-danger",
+            True,
+        ), text
+    many = replace(reply, to=tuple(f"p{n}@example.org" for n in range(4)))
+    assert _classify(replace(many, text=_DANGER_WORDS)).reason == "foreign-thread"
+    invitation = _inbound(
+        subject="Invitation: catch-up",
+        text=_DANGER_WORDS,
+        calendar_method="REQUEST",
+        calendar_words=_DANGER_WORDS,
+    )
+    assert _classify(invitation).verdict is Verdict.IGNORE

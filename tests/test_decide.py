@@ -227,3 +227,56 @@ def test_every_transition_of_the_machine_advances_to_its_own_state() -> None:
             workflow.on_undeliverable(state),
         ):
             assert decide.advance(ENQUIRY, transition, NOW).state is transition.state
+
+
+@pytest.mark.parametrize(
+    ("reason", "risk", "danger", "recipients", "warns"),
+    [
+        ("no-intent", "possible", True, 1, True),
+        ("possible-risk", "possible", True, 3, True),
+        ("returning", "possible", True, 1, True),
+        ("possible-risk", "possible", True, 4, False),  # a circular
+        ("possible-risk", "possible", False, 1, False),  # no danger now
+        ("possible-risk", "clear", True, 1, False),  # the safety letter's own
+        ("forwarded", "possible", True, 1, False),
+        ("colleague", "possible", True, 1, False),
+        ("professional-referral", "possible", True, 1, False),
+        ("risk-words", "possible", True, 1, False),
+        ("unsure-risk", "possible", True, 1, False),
+    ],
+)
+def test_who_is_sent_the_safety_message_at_once(
+    reason: str, risk: str, danger: bool, recipients: int, warns: bool
+) -> None:
+    assert decide.warns_unsure(reason, risk, danger, recipients) is warns
+
+
+def test_an_offer_carries_the_safety_message_for_danger_now_at_possible_risk() -> None:
+    assert decide.warns_with_times("possible", True)
+    assert not decide.warns_with_times("possible", False)
+    assert not decide.warns_with_times("none", True)
+
+
+def test_an_alert_about_mail_left_alone_is_recorded_closed() -> None:
+    """Never an enquiry under way: a later mail of theirs is read afresh."""
+    done = workflow.on_danger_left_alone()
+    now = datetime(2026, 12, 4, 9, tzinfo=UTC)
+    record = decide.opened(
+        decide.Opening(
+            email="a@example.org",
+            name="A",
+            phone=None,
+            subject="s",
+            request_message_id="<r@x>",
+            sender_offset_minutes=None,
+            first_message="hello",
+            risk="possible",
+        ),
+        done,
+        now,
+    )
+    assert (record.state, record.closed_reason, record.closed_at) == (
+        State.ESCALATED,
+        ClosedReason.ALERTED,
+        now,
+    )

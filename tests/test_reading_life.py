@@ -1071,16 +1071,20 @@ def test_an_ordinary_offer_carries_no_safety_message(setup) -> None:
     assert not mails(server, boxes.therapist, "crisis_alert")
 
 
+@pytest.mark.parametrize(
+    ("kind", "before", "after"),
+    [("offer", "danger", "false"), ("crisis_alert", "times-safety", "times-other")],
+)
 def test_a_practices_own_older_templates_keep_the_offer_as_it_was(
-    setup, tmp_path
+    setup, tmp_path, kind, before, after
 ) -> None:
-    """A practice's own offer from before: theirs as ever, and the alert
-    does not claim a safety message it did not carry."""
+    """A practice's own offer (or alert) from before: the offer as ever, and
+    the alert does not claim a safety message it did not carry."""
     server, boxes, config = setup
     mine = tmp_path / "mine"
     mine.mkdir()
-    older = compose.template_source("offer", None).replace("danger", "false")
-    (mine / "offer.txt.j2").write_text(older, encoding="utf-8")
+    older = compose.template_source(kind, None).replace(before, after)
+    (mine / f"{kind}.txt.j2").write_text(older, encoding="utf-8")
     config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
     writes(
         server,
@@ -1117,7 +1121,7 @@ def test_danger_told_now_asking_for_nothing_gets_the_safety_message_at_once(
     (letter,) = mails(server, boxes.person)
     text = " ".join(plain(letter).split())
     assert "Thank you for writing to me." in text
-    assert "please don't wait for me. If you are in danger" in text
+    assert "please don't wait to hear from me. If you are in danger" in text
     assert "sounds really hard" not in text  # nothing assumed
     alert = next(
         m
@@ -1127,7 +1131,9 @@ def test_danger_told_now_asking_for_nothing_gets_the_safety_message_at_once(
     said = " ".join(plain(alert).split())
     assert "it sent them your safety message and nothing else" in said
     (note,) = mails(server, boxes.therapist, "unsure_note")
-    assert "left it alone, but for your safety message" in " ".join(plain(note).split())
+    noted = " ".join(plain(note).split())
+    assert "I have sent them your safety message, which says you will reply" in noted
+    assert "Please answer them yourself" in noted
     assert _state(config) == "asked"
 
 
@@ -1145,7 +1151,7 @@ def test_an_unplaced_mail_without_danger_is_still_only_asked_about(setup) -> Non
     assert run(config, NOW) == 0
     assert mails(server, boxes.person) == []
     (note,) = mails(server, boxes.therapist, "unsure_note")
-    assert "but for your safety message" not in " ".join(plain(note).split())
+    assert "your safety message" not in " ".join(plain(note).split())
 
 
 def test_a_practices_own_older_safety_letter_sends_nothing_unsure(
@@ -1202,7 +1208,7 @@ def test_danger_told_now_by_an_existing_client_alerts_urgently(setup) -> None:
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
     assert alert["Subject"].startswith("Urgent: someone who wrote may be in danger now")
     said = " ".join(plain(alert).split())
-    assert "they are someone you already write to, so it sent them nothing" in said
+    assert "They are someone you already write to, so mailflow sent them" in said
     assert "drunk a load of bleach" in said
     assert _state(config) == "escalated"
 
@@ -1246,7 +1252,7 @@ def test_danger_told_now_in_a_reply_to_the_therapists_own_mail_alerts(
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
     assert alert["Subject"].startswith("Urgent: someone who wrote may be in danger now")
     said = " ".join(plain(alert).split())
-    assert "they replied in a conversation mailflow is not part of" in said
+    assert "They replied in a conversation mailflow is not part of" in said
     assert "drunk a load of bleach" in said
     assert "same room" not in said  # the therapist's own words are not theirs
 
@@ -1268,3 +1274,102 @@ def test_an_ordinary_reply_to_the_therapists_own_mail_is_left_alone(setup) -> No
     )
     assert run(config) == 0
     assert mails(server, boxes.therapist) == []
+
+
+def test_a_danger_alert_never_stands_for_a_conversation_under_way(setup) -> None:
+    """The record of an alert about mail left alone is closed as it opens: a
+    later plain request from them is answered with times (not lost as "a
+    conversation under way"), and a later crisis gets the safety message."""
+    server, boxes, config = setup
+    server.deliver(
+        request(
+            sender=f"Alex Reed <{boxes.person}>",
+            to=boxes.practice,
+            subject="Re: Winter newsletter",
+            body=f"Thanks for this. {_DANGER}",
+            sent_at=NOW,
+            headers={"In-Reply-To": "<winter-letter@lists.example.org>"},
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert alert["Subject"].startswith("Urgent")
+    at = NOW + timedelta(hours=2)
+    writes(
+        server,
+        boxes,
+        "Hello, I'd like to book the free call please. Mornings suit me.",
+        name="Alex Reed",
+        subject="free call",
+        at=at,
+    )
+    assert run(config, at) == 0
+    assert kinds(server, boxes.person) == ["offer"]
+    later = at + timedelta(days=9)  # the offer lapsed; a new mail, in crisis
+    writes(server, boxes, CRISIS_ONLY, name="Alex Reed", subject="", at=later)
+    assert run(config, later) == 0
+    assert kinds(server, boxes.person)[-1] == "safety"
+
+
+def test_a_clients_danger_alert_quotes_what_was_read_and_their_safety_need(
+    setup,
+) -> None:
+    """A client's fresh mail is read whole (what it forwards too), so the
+    alert quotes it whole; a safety need in it reaches the alert."""
+    server, boxes, config = setup
+    _hand_written(server, boxes)
+    body = (
+        "Sam, what do I do? Please don't ring, my husband checks my phone.\n\n"
+        "---------- Forwarded message ---------\n"
+        "From: Kim <kim@example.org>\n\n"
+        f"{_DANGER}"
+    )
+    writes(server, boxes, body, name="Alex Reed", subject="Fwd: sorry")
+    assert run(config) == 0
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    said = " ".join(plain(alert).split())
+    assert "drunk a load of bleach" in said  # the words that were read
+    assert "SAFETY NOTE, in their words:" in said
+    assert "may not be the only one reading their mail" in said
+
+
+def test_an_outlook_quote_of_the_therapists_own_words_is_no_danger(setup) -> None:
+    """A reply whose only danger words are the therapist's own, quoted the
+    Outlook way (no ">"): nothing to alert about."""
+    server, boxes, config = setup
+    own = _hand_written(server, boxes)
+    server.deliver(
+        request(
+            sender=f"Alex Reed <{boxes.person}>",
+            to=boxes.practice,
+            subject="RE: Thursday",
+            body="Thanks Sam, will do.\n\n"
+            "From: Sam Rivera <hello@riverside.example>\n"
+            "Sent: 18 November 2026 09:00\n"
+            "To: Alex Reed\n"
+            "Subject: Thursday\n\n"
+            "If you have just drunk a load of bleach, call 999 at once.",
+            sent_at=NOW,
+            headers={"In-Reply-To": own, "References": own},
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    assert mails(server, boxes.therapist) == []
+
+
+def test_a_circular_in_danger_words_sends_nobody_anything(setup) -> None:
+    """The safety message at once goes to someone who wrote to the practice,
+    not to everyone on a mail sent to many."""
+    server, boxes, config = setup
+    message = request(
+        sender=f"Dana Cole <{boxes.person}>",
+        to=", ".join([boxes.practice, *(f"p{n}@example.org" for n in range(4))]),
+        subject="",
+        body="Hi all. I've just drunk a load of bleach, sorry.",
+        sent_at=NOW,
+    )
+    server.deliver(message, boxes.practice)
+    assert run(config) == 0
+    assert mails(server, boxes.person) == []

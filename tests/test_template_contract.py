@@ -311,3 +311,28 @@ def test_check_renders_the_safety_letter_that_asks(tmp_path, capsys):
     that breaks only it is found before the first such mail."""
     sample = _broken_branch(tmp_path, capsys, "safety", "If you can, reply", "'safety'")
     assert sample["asks"] is False
+
+
+@pytest.mark.parametrize(
+    ("answered", "says"),
+    [
+        ("times", "it did not send your safety message: it offered times as usual"),
+        ("times-safety", "with your safety message above them"),
+        ("safety-only", "it sent them your safety message and nothing else"),
+        ("client", "They are someone you already write to, so mailflow sent them"),
+        ("thread", "They replied in a conversation mailflow is not part of"),
+        ("conversation", "from now on whatever they pick waits for your approval"),
+        ("closed", "a conversation mailflow has finished"),
+        ("nothing", "it did not send your safety message: it sent them nothing."),
+    ],
+)
+def test_the_urgent_alert_says_what_was_sent(settings, answered, says) -> None:
+    """Each way danger now was answered, said in the alert's own words."""
+    sample = {
+        **sample_contexts(settings)["crisis_alert"],
+        "level": "possible",
+        "danger": True,
+        "answered": answered,
+    }
+    text, _ = compose.render("crisis_alert", sample)
+    assert says in " ".join(text.split())

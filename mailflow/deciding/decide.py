@@ -52,19 +52,36 @@ def risk_carried(risk: str, note: str, superseded: Enquiry | None) -> tuple[str,
 
 
 WARNED_UNSURE: Final = frozenset({"no-intent", "possible-risk", "returning"})
-"""Why a first mail is asked about, where the person who wrote is the one it
-is about: a mail too short to say, one speaking of risk or safety, someone
-the therapist may have seen before (not a professional, a forward, a
-circular, or words only the risk words weighed)."""
+"""Why a first mail is asked about, where the writer may be the one in
+danger: a mail too short to say, one speaking of risk or safety, someone the
+therapist may have seen before (not a colleague's or a professional's, a
+forward with nothing of their own, or words only the risk words weighed).
+A parent forwarding their child's words with their own above them is
+written to: the numbers are for them too."""
+WARNED_RECIPIENTS: Final = 3
+"""More people than this on a mail and it is a circular: nobody is written to."""
 
 
-def warns_unsure(reason: str, risk: str, danger_now: bool) -> bool:
+def warns_with_times(risk: str, danger_now: bool) -> bool:
+    """Whether a first mail's offer carries the practice's safety message
+    above the times: its words may tell of danger now, at possible risk
+    (clear risk gets the safety message instead of times)."""
+    return danger_now and risk == "possible"
+
+
+def warns_unsure(reason: str, risk: str, danger_now: bool, recipients: int) -> bool:
     """Whether a first mail mailflow cannot place, whose words may tell of
-    danger now (possible risk: `Screening.danger_now`), sends the person the
+    danger now (possible risk: `Screening.danger_now`), sends the writer the
     practice's safety message at once, and nothing else, while the
-    therapist reads it: a false alarm costs an ordinary person one kind
-    sentence, a real one is not left with silence until someone reads."""
-    return danger_now and risk == "possible" and reason in WARNED_UNSURE
+    therapist reads it: a false alarm costs an ordinary person a kind
+    paragraph, a real one is not left with silence until someone reads.
+    `recipients`: how many it was sent to (To and Cc)."""
+    return (
+        danger_now
+        and risk == "possible"
+        and reason in WARNED_UNSURE
+        and recipients <= WARNED_RECIPIENTS
+    )
 
 
 def opened(opening: Opening, transition: Transition, now: datetime) -> Enquiry:

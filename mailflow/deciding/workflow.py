@@ -703,9 +703,11 @@ def on_new_request(risk: str, has_times: bool) -> Transition:
 def on_danger_left_alone() -> Transition:
     """Words that may tell of danger now, in mail mailflow leaves alone (from
     someone the practice already writes to, or in a conversation it is not
-    part of): the therapist's at once, as clear risk's is, with nothing sent
-    to them (the alert is the one command, the shell's)."""
-    return Transition(State.ESCALATED, (), "danger-alerted")
+    part of): the therapist's at once, with nothing sent to them (the alert
+    is the shell's). A record of the alert, closed as it opens: a later
+    mail of theirs is read afresh (a request answered, a crisis given the
+    safety message), never taken for a conversation under way."""
+    return Transition(State.ESCALATED, (Close(ClosedReason.ALERTED),), "danger-alerted")
 
 
 def on_unsure() -> Transition:

@@ -20,7 +20,7 @@ from mailflow.model import (
     Verdict,
     mailbox_of,
 )
-from mailflow.reading import diary_doubt, risk_words, screen
+from mailflow.reading import diary_doubt, quoting, risk_words, screen
 from mailflow.reading.extract import (
     extract_form_submission,
     extract_phone,
@@ -347,7 +347,7 @@ def classify_new(
             )
         return found
     if existing:
-        if _danger_alone(screening, reading):
+        if _danger_alone(screening):
             # Theirs, never answered; but danger told now, perhaps, by
             # someone the practice already writes to: the therapist at once.
             return replace(found, verdict=Verdict.CRISIS, reason="client-danger")
@@ -552,16 +552,13 @@ def _without_footer(text: str, footer: re.Pattern[str]) -> str:
     return text if found is None or found.start() < 40 else text[: found.start()]
 
 
-def _danger_alone(screening: screen.Screening, reading: Voice) -> bool:
+def _danger_alone(screening: screen.Screening) -> bool:
     """Words that may tell of danger now (possible risk, `danger-now-possible`)
-    in mail mailflow leaves alone, from someone writing as themselves (not a
-    professional about someone in their care): the therapist is alerted at
-    once, urgently, and nobody else is written to."""
-    return (
-        screening.danger_now
-        and screening.risk is screen.Risk.POSSIBLE
-        and not reading.professional
-    )
+    in mail mailflow leaves alone: the therapist is alerted at once,
+    urgently, and nobody is written to. A professional's too (a GP's "your
+    client has just taken..."): an alert costs the therapist a read, and
+    nothing goes to anyone."""
+    return screening.danger_now and screening.risk is screen.Risk.POSSIBLE
 
 
 def _left_alone(
@@ -581,11 +578,21 @@ def _left_alone(
     )
     email = mail.from_addr  # the writer; a Reply-To here may be anyone's
     practice = {policy.practice_email.lower(), policy.therapist_email.lower()}
-    danger = (
+    danger, note = False, ""
+    if (
         said.risk is not screen.Risk.CLEAR
+        and said.danger_now
         and reason == "foreign-thread"
-        and _danger_alone(said, read_voice("", own))
-    )
+        and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
+    ):
+        # What they wrote now, as the alert quotes it: an Outlook quote (no
+        # ">") of the therapist's own "if you have taken something, call
+        # 999" is not theirs.
+        fresh = quoting.new_words(mail.text)
+        heard = screen.screen(
+            f"{mail.subject}\n{fresh}", extra_phrases=policy.crisis_phrases
+        )
+        danger, note = _danger_alone(heard), heard.note
     if (
         (said.risk is not screen.Risk.CLEAR and not danger)
         or email is None
@@ -613,6 +620,7 @@ def _left_alone(
         else "thread-crisis",
         person=person,
         risk=said.risk.value,
+        safety_note=note,
         existing=True,  # alert only: nobody else is written to
         danger_now=danger,
     )

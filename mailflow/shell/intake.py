@@ -134,7 +134,11 @@ class Intake:
             return "open-enquiry"  # a chaser or a second mail: answered once
         if verdict.verdict is Verdict.CRISIS and not verdict.crisis:
             return self._danger_left_alone(
-                key, mail, person, came_as=_CAME_AS[verdict.reason]
+                key,
+                mail,
+                person,
+                came_as=_CAME_AS.get(verdict.reason, "nothing"),
+                note=verdict.safety_note,
             )
         if verdict.verdict is Verdict.ASK:
             return self._ask(
@@ -162,15 +166,24 @@ class Intake:
         )
 
     def _danger_left_alone(
-        self, key: MailKey, mail: InboundMail, person: Person, *, came_as: str
+        self,
+        key: MailKey,
+        mail: InboundMail,
+        person: Person,
+        *,
+        came_as: str,
+        note: str,
     ) -> str:
         """Words that may tell of danger now, from someone the practice
         already writes to or in a conversation mailflow is not part of: the
-        therapist alerted at once, urgently, quoting their own words; nothing
-        sent to them. The enquiry is the therapist's from the start, as after
-        clear risk, so what they write next is theirs too (and still screened)."""
+        therapist alerted at once, urgently, quoting the words that were
+        read (a reply's own, above what it quotes; a fresh mail's whole,
+        what it forwards too) and any safety need; nothing sent to them. The
+        record of it is closed as it opens (`workflow.on_danger_left_alone`)."""
         zone = self._zone_of(mail)
-        words = quoting.new_words(mail.text) or mail.text
+        words = (quoting.new_words(mail.text) if came_as == "thread" else "") or (
+            mail.text
+        )
         opening = decide.Opening(
             email=person.email,
             name=person.name,
@@ -180,6 +193,7 @@ class Intake:
             sender_offset_minutes=_minutes(zone),
             first_message=words[:FIRST_MESSAGE_CHARS],
             risk="possible",
+            safety_note=note,
         )
         with self.store.transaction():
             enquiry_id = self.store.insert_enquiry(
@@ -193,7 +207,7 @@ class Intake:
                 words,
                 "possible-alert",
                 came_as,
-                "",
+                note,
                 danger=True,
             )
             self.store.mark_seen(
@@ -401,7 +415,7 @@ class Intake:
         crisis = risk == "clear"
         # Danger now, in words mailflow cannot be sure of: the times go with
         # the safety message above them (and the therapist is told at once).
-        warned = danger and risk == "possible" and self.letters.offer_warns()
+        warned = decide.warns_with_times(risk, danger) and self.letters.offer_warns()
         # A form's Date is the form service's clock, not the person's zone.
         zone = None if form else self._zone_of(mail)
         slots = [] if crisis else self._offer_slots(person, zone)
@@ -504,7 +518,8 @@ class Intake:
         # Danger now, perhaps, from the person themselves: the safety message
         # at once (and nothing else) while the therapist reads.
         warned = (
-            decide.warns_unsure(reason, risk, danger) and self.letters.safety_warns()
+            decide.warns_unsure(reason, risk, danger, len(mail.to) + len(mail.cc))
+            and self.letters.safety_warns()
         )
         subject = compose.enquiry_subject(mail.subject, mail.from_addr, person.email)
         opening = decide.Opening(

@@ -1089,7 +1089,17 @@ class Runner:
 
 _NEEDS_BODY = frozenset({"system-sender"})
 """Header verdicts a form notification's body can overturn (no-reply senders)."""
-_ACTED = frozenset({"request", "crisis", "no-slots", "owned-crisis", "bounce", "asked"})
+_ACTED = frozenset(
+    {
+        "request",
+        "crisis",
+        "no-slots",
+        "owned-crisis",
+        "bounce",
+        "asked",
+        "danger-alerted",
+    }
+)
 _SENT_DIRECTLY = frozenset({"token_alert", "login-refused"})
 """Notes to the therapist sent straight over SMTP, outside the outbox (the
 sign-in broke): in Sent, they are no sign of another database."""
