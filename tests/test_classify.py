@@ -1178,8 +1178,26 @@ def test_danger_told_now_in_mail_left_alone_is_for_the_therapist() -> None:
             "thread-danger",
             True,
         ), text
+    # A reply-all (a GP, a partner, a crisis team on the Cc): still alerted,
+    # since nobody is written to.
     many = replace(reply, to=tuple(f"p{n}@example.org" for n in range(4)))
-    assert _classify(replace(many, text=_DANGER_WORDS)).reason == "foreign-thread"
+    assert _classify(replace(many, text=_DANGER_WORDS)).reason == "thread-danger"
+    # A safety need in the reply reaches the alert.
+    need = _classify(
+        replace(reply, text=f"Please don't ring, he checks my phone. {_DANGER_WORDS}")
+    )
+    assert need.safety_note
+    # An existing contact who writes as a professional: alerted all the same.
+    gp = _classify(
+        _inbound(
+            subject="Ana",
+            text="Dear colleague, your client Ana told our duty team she has just"
+            " drunk a load of bleach. She is in A&E with us. Dr Ray, Consultant"
+            " Psychiatrist",
+        ),
+        contacts=frozenset({"jordan@example.org"}),
+    )
+    assert (gp.verdict, gp.reason) == (Verdict.CRISIS, "client-danger")
     invitation = _inbound(
         subject="Invitation: catch-up",
         text=_DANGER_WORDS,

@@ -9,6 +9,7 @@ therapist answer the person by replying.
 from __future__ import annotations
 
 from datetime import timedelta
+from email import message_from_bytes
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
@@ -1373,3 +1374,57 @@ def test_a_circular_in_danger_words_sends_nobody_anything(setup) -> None:
     server.deliver(message, boxes.practice)
     assert run(config) == 0
     assert mails(server, boxes.person) == []
+
+
+def test_words_in_an_alerted_thread_are_their_writers_own(setup) -> None:
+    """After an alert about a reply in a thread mailflow is not part of, the
+    same person writing there again is alerted about as such ("a conversation
+    mailflow is not part of", not one it finished); a third person writing
+    in it in crisis is named as themselves."""
+    server, boxes, config = setup
+    first = request(
+        sender=f"Alex Reed <{boxes.person}>",
+        to=boxes.practice,
+        subject="Re: Winter newsletter",
+        body=f"Thanks for this. {_DANGER}",
+        sent_at=NOW,
+        headers={"In-Reply-To": "<winter-letter@lists.example.org>"},
+    )
+    server.deliver(first, boxes.practice)
+    assert run(config) == 0
+    first_id = message_from_bytes(first)["Message-ID"]
+    at = NOW + timedelta(hours=1)
+    server.deliver(
+        request(
+            sender=f"Alex Reed <{boxes.person}>",
+            to=boxes.practice,
+            subject="Re: Winter newsletter",
+            body=f"Still here. {_DANGER}",
+            sent_at=at,
+            headers={"In-Reply-To": first_id, "References": first_id},
+        ),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    alerts = mails(server, boxes.therapist, "crisis_alert")
+    assert len(alerts) == 2
+    said = " ".join(plain(alerts[-1]).split())
+    assert "They replied in a conversation mailflow is not part of" in said
+    assert "a conversation mailflow has finished" not in said
+    later = at + timedelta(hours=1)
+    kim = "kim.partner@example.org"
+    server.deliver(
+        request(
+            sender=f"Kim Shaw <{kim}>",
+            to=boxes.practice,
+            subject="Re: Winter newsletter",
+            body=CRISIS_ONLY,
+            sent_at=later,
+            headers={"In-Reply-To": first_id, "References": first_id},
+        ),
+        boxes.practice,
+    )
+    assert run(config, later) == 0
+    alert = mails(server, boxes.therapist, "crisis_alert")[-1]
+    assert parseaddr(alert["Reply-To"])[1] == kim
+    assert mails(server, boxes.person) == []  # Alex is sent nothing

@@ -583,7 +583,6 @@ def _left_alone(
         said.risk is not screen.Risk.CLEAR
         and said.danger_now
         and reason == "foreign-thread"
-        and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
     ):
         # What they wrote now, as the alert quotes it: an Outlook quote (no
         # ">") of the therapist's own "if you have taken something, call

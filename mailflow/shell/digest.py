@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from mailflow.model import State
+from mailflow.model import ClosedReason, State
 
 if TYPE_CHECKING:
     from mailflow.config import Settings
@@ -83,8 +83,11 @@ class Digest:
             elif enquiry.state is State.BOOKED and enquiry.counter_start_at is not None:
                 moved_to = self._letters().practice_time(enquiry.counter_start_at)
                 waiting.append({"name": name, "when": f"a move to {moved_to}"})
-            if self.now - enquiry.created_at < timedelta(days=1):
-                new.append(name)
+            if (
+                self.now - enquiry.created_at < timedelta(days=1)
+                and enquiry.closed_reason is not ClosedReason.ALERTED
+            ):
+                new.append(name)  # not an alert about mail left alone
             if (
                 enquiry.state is State.ESCALATED
                 and self.now - enquiry.updated_at < timedelta(days=7)

@@ -19,6 +19,7 @@ from mailflow.lazy import lazy_module
 from mailflow.model import (
     HUMAN_STATES,
     Classification,
+    ClosedReason,
     Enquiry,
     InboundMail,
     Person,
@@ -325,9 +326,13 @@ class Intake:
         self, key: MailKey, enquiry: Enquiry, mail: InboundMail, note: str
     ) -> None:
         """Danger told now, in words mailflow cannot be sure of, in a
-        conversation mailflow has finished: the therapist alerted at once,
-        nothing sent, nothing else changed."""
-        self._alert_about(key, enquiry, mail, "closed", note, danger=True)
+        conversation mailflow has finished (or only ever alerted about: a
+        thread it is not part of): the therapist alerted at once, nothing
+        sent, nothing else changed."""
+        answered = (
+            "thread" if enquiry.closed_reason is ClosedReason.ALERTED else "closed"
+        )
+        self._alert_about(key, enquiry, mail, answered, note, danger=True)
 
     def _alert_about(
         self,

@@ -35,10 +35,12 @@ from mailflow.lazy import lazy_module
 from mailflow.model import (
     OPEN_STATES,
     STILL_LISTENING,
+    ClosedReason,
     Enquiry,
     InboundMail,
     State,
     Verdict,
+    mailbox_of,
 )
 from mailflow.shell import privacy
 from mailflow.shell.budget import mail_budget, paused
@@ -713,6 +715,8 @@ class Runner:
         """The enquiry whose thread this mail is in; for the therapist, also by
         the approval's `[ref …]` in the subject (some clients drop References)."""
         owned = self.store.enquiry_for_thread(_thread(head))
+        if owned is not None and not self._owned_by(owned, head):
+            return None  # someone else's words in an alerted thread: read afresh
         if (
             owned is not None
             or head.from_addr != self.settings.practice.therapist_email
@@ -726,6 +730,19 @@ class Runner:
             if enquiry.approval_round and hmac.compare_digest(ref, found.group(1)):
                 return enquiry.id
         return None
+
+    def _owned_by(self, enquiry_id: int, head: InboundMail) -> bool:
+        """Whether a mail in an enquiry's thread is that enquiry's. A thread
+        mailflow only alerted about (`ClosedReason.ALERTED`: mail it never
+        answered) is the person's alone: a third person writing in it (a
+        partner, a friend on the Cc) is read as their own mail, so an alert
+        about them names them, not the person first alerted about."""
+        enquiry = self.store.enquiry(enquiry_id)
+        return (
+            enquiry is None
+            or enquiry.closed_reason is not ClosedReason.ALERTED
+            or mailbox_of(head.from_addr or "") == mailbox_of(enquiry.email)
+        )
 
     def _on_headers(self, fetched: HeaderFetch, head: InboundMail) -> str | None:
         """The outcome when the headers alone decide it; None when the body is

@@ -448,7 +448,10 @@ class Letters:
         client: mailflow does not write to them),
         "invitation" (a stranger's calendar invitation: nor to them) or
         "thread" (a reply in a conversation mailflow is not part of: nor),
-        "closed" (a reply in a conversation mailflow has finished: nothing).
+        "closed" (a reply in a conversation mailflow has finished: nothing);
+        with `danger` also "times-safety" (times, the safety message above
+        them), "safety-only" (the short safety letter, nothing else) and
+        "client" (someone the practice already writes to: nothing).
         `weighed`: no phrase of risk, only the risk words (`reply_risk`).
         `danger`: words of danger told now that mailflow cannot be sure of
         (`screen.Screening.danger_now`): the alert is urgent and says so.
