@@ -1197,14 +1197,20 @@ def _hand_written(server, boxes) -> str:
     return str(sent["Message-ID"])
 
 
-def test_danger_told_now_by_an_existing_client_alerts_urgently(setup) -> None:
+def test_danger_told_now_by_an_existing_client_alerts_urgently(setup, caplog) -> None:
     """Someone the practice already writes to is never answered by mailflow;
     danger told now in words it cannot be sure of alerts the therapist at
-    once all the same, and nothing goes to them."""
+    once all the same, and nothing goes to them. The run counts it as acted
+    on (marked seen with its alert), not as mail left alone."""
     server, boxes, config = setup
     _hand_written(server, boxes)
     writes(server, boxes, f"Hi Sam. {_DANGER}", name="Alex Reed", subject="")
-    assert run(config) == 0
+    with caplog.at_level("INFO", logger="mailflow"):
+        assert run(config) == 0
+    (summary,) = [
+        r.getMessage() for r in caplog.records if r.getMessage().startswith("run: ")
+    ]
+    assert "left alone" not in summary, summary
     assert kinds(server, boxes.person) == []
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
     assert alert["Subject"].startswith("Urgent: someone who wrote may be in danger now")
