@@ -651,6 +651,38 @@ def missing_states(states: Counter[str]) -> list[str]:
     return [state.value for state in State if not states[state.value]]
 
 
+def practices(
+    server: LocalMailServer,
+    tmp: Path,
+    grown: Grown,
+    tag: str,
+    password_command: str = "",
+    *,
+    microsoft: bool = False,
+) -> tuple[Live, Live]:
+    """The same practice twice, logging in one way, each with a database of
+    its own (a whole run of one would end the other's mark): on the history,
+    and new."""
+    old = Live(
+        server,
+        tmp / f"old-{tag}",
+        f"history{tag}",
+        tmp / f"old-{tag}" / "mailflow.sqlite3",
+        password_command,
+        microsoft=microsoft,
+    )
+    shutil.copy(grown.database, old.database)
+    new = Live(
+        server,
+        tmp / f"new-{tag}",
+        f"fresh{tag}",
+        tmp / f"new-{tag}" / "mailflow.sqlite3",
+        password_command,
+        microsoft=microsoft,
+    )
+    return old, new
+
+
 def history_section(
     server: LocalMailServer,
     tmp: Path,
@@ -676,38 +708,12 @@ def history_section(
     secret.write_text(server.password + "\n", encoding="utf-8")
     secret.chmod(0o600)
     command = f"cat {secret}"
-    old_command = Live(
-        server,
-        tmp / "old-command",
-        "historycmd",
-        tmp / "old-command" / "mailflow.sqlite3",
-        command,
-    )
-    shutil.copy(grown.database, old_command.database)
-    new_command = Live(
-        server,
-        tmp / "new-command",
-        "freshcmd",
-        tmp / "new-command" / "mailflow.sqlite3",
-        command,
-    )
+    old_command, new_command = practices(server, tmp, grown, "cmd", command)
     # ...and with the built-in Microsoft 365 sign-in (a fresh token in msal's
     # file; Dovecot 2.3 takes XOAUTH2).
     signed_in = server.imap_oauth2
-    old_microsoft = Live(
-        server,
-        tmp / "old-microsoft",
-        "historyms",
-        tmp / "old-microsoft" / "mailflow.sqlite3",
-        microsoft=signed_in,
-    )
-    shutil.copy(grown.database, old_microsoft.database)
-    new_microsoft = Live(
-        server,
-        tmp / "new-microsoft",
-        "freshms",
-        tmp / "new-microsoft" / "mailflow.sqlite3",
-        microsoft=signed_in,
+    old_microsoft, new_microsoft = practices(
+        server, tmp, grown, "ms", microsoft=signed_in
     )
     lives = [old, new, old_command, new_command]
     lives += [old_microsoft, new_microsoft] if signed_in else []

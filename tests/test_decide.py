@@ -280,3 +280,12 @@ def test_an_alert_about_mail_left_alone_is_recorded_closed() -> None:
         ClosedReason.ALERTED,
         now,
     )
+
+
+def test_a_thread_only_alerted_about_is_its_first_writers_alone() -> None:
+    alerted = replace(ENQUIRY, closed_reason=ClosedReason.ALERTED)
+    assert decide.writes_in(alerted, "Sam@Example.org")  # the same mailbox
+    assert decide.writes_in(alerted, "sam+phone@example.org")
+    assert not decide.writes_in(alerted, "kim@example.org")
+    assert not decide.writes_in(alerted, None)
+    assert decide.writes_in(ENQUIRY, "kim@example.org")  # a conversation: theirs

@@ -1197,6 +1197,21 @@ def _hand_written(server, boxes) -> str:
     return str(sent["Message-ID"])
 
 
+def _replies_in(server, boxes, parent: str, body: str, *, at=NOW, **fields) -> bytes:
+    """A reply in a thread mailflow is not part of (to `parent`, a
+    Message-ID); from the person unless `sender` says; returns the mail."""
+    mail = request(
+        sender=fields.get("sender", f"Alex Reed <{boxes.person}>"),
+        to=boxes.practice,
+        subject=fields.get("subject", "Re: Thursday"),
+        body=body,
+        sent_at=at,
+        headers={"In-Reply-To": parent, "References": parent},
+    )
+    server.deliver(mail, boxes.practice)
+    return mail
+
+
 def test_danger_told_now_by_an_existing_client_alerts_urgently(setup, caplog) -> None:
     """Someone the practice already writes to is never answered by mailflow;
     danger told now in words it cannot be sure of alerts the therapist at
@@ -1243,16 +1258,11 @@ def test_danger_told_now_in_a_reply_to_the_therapists_own_mail_alerts(
     the therapist's mail below them), nothing sent to them."""
     server, boxes, config = setup
     own = _hand_written(server, boxes)
-    server.deliver(
-        request(
-            sender=f"Alex Reed <{boxes.person}>",
-            to=boxes.practice,
-            subject="Re: Thursday",
-            body=f"{_DANGER}\n\nOn Wed, Sam wrote:\n> See you Thursday at 4, same room",
-            sent_at=NOW,
-            headers={"In-Reply-To": own, "References": own},
-        ),
-        boxes.practice,
+    _replies_in(
+        server,
+        boxes,
+        own,
+        f"{_DANGER}\n\nOn Wed, Sam wrote:\n> See you Thursday at 4, same room",
     )
     assert run(config) == 0
     assert kinds(server, boxes.person) == []
@@ -1267,17 +1277,12 @@ def test_danger_told_now_in_a_reply_to_the_therapists_own_mail_alerts(
 def test_an_ordinary_reply_to_the_therapists_own_mail_is_left_alone(setup) -> None:
     server, boxes, config = setup
     own = _hand_written(server, boxes)
-    server.deliver(
-        request(
-            sender=f"Alex Reed <{boxes.person}>",
-            to=boxes.practice,
-            subject="Re: Thursday",
-            body="Great, see you then. I finished the whole bottle of the new"
-            " shampoo you recommended, ha.",
-            sent_at=NOW,
-            headers={"In-Reply-To": own, "References": own},
-        ),
-        boxes.practice,
+    _replies_in(
+        server,
+        boxes,
+        own,
+        "Great, see you then. I finished the whole bottle of the new"
+        " shampoo you recommended, ha.",
     )
     assert run(config) == 0
     assert mails(server, boxes.therapist) == []
@@ -1288,16 +1293,12 @@ def test_a_danger_alert_never_stands_for_a_conversation_under_way(setup) -> None
     later plain request from them is answered with times (not lost as "a
     conversation under way"), and a later crisis gets the safety message."""
     server, boxes, config = setup
-    server.deliver(
-        request(
-            sender=f"Alex Reed <{boxes.person}>",
-            to=boxes.practice,
-            subject="Re: Winter newsletter",
-            body=f"Thanks for this. {_DANGER}",
-            sent_at=NOW,
-            headers={"In-Reply-To": "<winter-letter@lists.example.org>"},
-        ),
-        boxes.practice,
+    _replies_in(
+        server,
+        boxes,
+        "<winter-letter@lists.example.org>",
+        f"Thanks for this. {_DANGER}",
+        subject="Re: Winter newsletter",
     )
     assert run(config) == 0
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
@@ -1346,21 +1347,17 @@ def test_an_outlook_quote_of_the_therapists_own_words_is_no_danger(setup) -> Non
     Outlook way (no ">"): nothing to alert about."""
     server, boxes, config = setup
     own = _hand_written(server, boxes)
-    server.deliver(
-        request(
-            sender=f"Alex Reed <{boxes.person}>",
-            to=boxes.practice,
-            subject="RE: Thursday",
-            body="Thanks Sam, will do.\n\n"
-            "From: Sam Rivera <hello@riverside.example>\n"
-            "Sent: 18 November 2026 09:00\n"
-            "To: Alex Reed\n"
-            "Subject: Thursday\n\n"
-            "If you have just drunk a load of bleach, call 999 at once.",
-            sent_at=NOW,
-            headers={"In-Reply-To": own, "References": own},
-        ),
-        boxes.practice,
+    _replies_in(
+        server,
+        boxes,
+        own,
+        "Thanks Sam, will do.\n\n"
+        "From: Sam Rivera <hello@riverside.example>\n"
+        "Sent: 18 November 2026 09:00\n"
+        "To: Alex Reed\n"
+        "Subject: Thursday\n\n"
+        "If you have just drunk a load of bleach, call 999 at once.",
+        subject="RE: Thursday",
     )
     assert run(config) == 0
     assert mails(server, boxes.therapist) == []
@@ -1388,28 +1385,23 @@ def test_words_in_an_alerted_thread_are_their_writers_own(setup) -> None:
     mailflow is not part of", not one it finished); a third person writing
     in it in crisis is named as themselves."""
     server, boxes, config = setup
-    first = request(
-        sender=f"Alex Reed <{boxes.person}>",
-        to=boxes.practice,
+    first = _replies_in(
+        server,
+        boxes,
+        "<winter-letter@lists.example.org>",
+        f"Thanks for this. {_DANGER}",
         subject="Re: Winter newsletter",
-        body=f"Thanks for this. {_DANGER}",
-        sent_at=NOW,
-        headers={"In-Reply-To": "<winter-letter@lists.example.org>"},
     )
-    server.deliver(first, boxes.practice)
     assert run(config) == 0
     first_id = message_from_bytes(first)["Message-ID"]
     at = NOW + timedelta(hours=1)
-    server.deliver(
-        request(
-            sender=f"Alex Reed <{boxes.person}>",
-            to=boxes.practice,
-            subject="Re: Winter newsletter",
-            body=f"Still here. {_DANGER}",
-            sent_at=at,
-            headers={"In-Reply-To": first_id, "References": first_id},
-        ),
-        boxes.practice,
+    _replies_in(
+        server,
+        boxes,
+        first_id,
+        f"Still here. {_DANGER}",
+        subject="Re: Winter newsletter",
+        at=at,
     )
     assert run(config, at) == 0
     alerts = mails(server, boxes.therapist, "crisis_alert")
@@ -1419,16 +1411,14 @@ def test_words_in_an_alerted_thread_are_their_writers_own(setup) -> None:
     assert "a conversation mailflow has finished" not in said
     later = at + timedelta(hours=1)
     kim = "kim.partner@example.org"
-    server.deliver(
-        request(
-            sender=f"Kim Shaw <{kim}>",
-            to=boxes.practice,
-            subject="Re: Winter newsletter",
-            body=CRISIS_ONLY,
-            sent_at=later,
-            headers={"In-Reply-To": first_id, "References": first_id},
-        ),
-        boxes.practice,
+    _replies_in(
+        server,
+        boxes,
+        first_id,
+        CRISIS_ONLY,
+        subject="Re: Winter newsletter",
+        sender=f"Kim Shaw <{kim}>",
+        at=later,
     )
     assert run(config, later) == 0
     alert = mails(server, boxes.therapist, "crisis_alert")[-1]

@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from mailflow.deciding import workflow
 from mailflow.deciding.workflow import OfferReason, Transition
-from mailflow.model import OPEN_STATES, ClosedReason, Enquiry, State
+from mailflow.model import OPEN_STATES, ClosedReason, Enquiry, State, mailbox_of
 
 _FOLLOWUP = workflow.Send("followup")
 
@@ -82,6 +82,17 @@ def warns_unsure(reason: str, risk: str, danger_now: bool, recipients: int) -> b
         and reason in WARNED_UNSURE
         and recipients <= WARNED_RECIPIENTS
     )
+
+
+def writes_in(enquiry: Enquiry, sender: str | None) -> bool:
+    """Whether mail from `sender` in an enquiry's thread is that enquiry's.
+    A thread mailflow only alerted about (`ClosedReason.ALERTED`: mail it
+    never answered) is the first writer's alone: anyone else writing in it
+    (a partner, a friend on the Cc) is read as their own mail, so an alert
+    about them names them, not the person first alerted about."""
+    return enquiry.closed_reason is not ClosedReason.ALERTED or mailbox_of(
+        sender or ""
+    ) == mailbox_of(enquiry.email)
 
 
 def opened(opening: Opening, transition: Transition, now: datetime) -> Enquiry:

@@ -35,12 +35,10 @@ from mailflow.lazy import lazy_module
 from mailflow.model import (
     OPEN_STATES,
     STILL_LISTENING,
-    ClosedReason,
     Enquiry,
     InboundMail,
     State,
     Verdict,
-    mailbox_of,
 )
 from mailflow.shell import privacy
 from mailflow.shell.budget import mail_budget, paused
@@ -57,7 +55,7 @@ if TYPE_CHECKING:
     from email.parser import BytesHeaderParser
 
     from mailflow.config import Settings
-    from mailflow.deciding import timing, workflow
+    from mailflow.deciding import decide, timing, workflow
     from mailflow.model import CalendarMessage
     from mailflow.reading import (
         bounce,
@@ -81,6 +79,7 @@ else:
     bounce = lazy_module("mailflow.reading.bounce")
     bounces = lazy_module("mailflow.shell.bounces")
     intake = lazy_module("mailflow.shell.intake")
+    decide = lazy_module("mailflow.deciding.decide")
     timing = lazy_module("mailflow.deciding.timing")
     workflow = lazy_module("mailflow.deciding.workflow")
     calendar = lazy_module("mailflow.writing.calendar")
@@ -715,8 +714,10 @@ class Runner:
         """The enquiry whose thread this mail is in; for the therapist, also by
         the approval's `[ref …]` in the subject (some clients drop References)."""
         owned = self.store.enquiry_for_thread(_thread(head))
-        if owned is not None and not self._owned_by(owned, head):
-            return None  # someone else's words in an alerted thread: read afresh
+        if owned is not None:
+            enquiry = self.store.enquiry(owned)
+            if enquiry is not None and not decide.writes_in(enquiry, head.from_addr):
+                return None  # someone else's words in an alerted thread: read afresh
         if (
             owned is not None
             or head.from_addr != self.settings.practice.therapist_email
@@ -730,19 +731,6 @@ class Runner:
             if enquiry.approval_round and hmac.compare_digest(ref, found.group(1)):
                 return enquiry.id
         return None
-
-    def _owned_by(self, enquiry_id: int, head: InboundMail) -> bool:
-        """Whether a mail in an enquiry's thread is that enquiry's. A thread
-        mailflow only alerted about (`ClosedReason.ALERTED`: mail it never
-        answered) is the person's alone: a third person writing in it (a
-        partner, a friend on the Cc) is read as their own mail, so an alert
-        about them names them, not the person first alerted about."""
-        enquiry = self.store.enquiry(enquiry_id)
-        return (
-            enquiry is None
-            or enquiry.closed_reason is not ClosedReason.ALERTED
-            or mailbox_of(head.from_addr or "") == mailbox_of(enquiry.email)
-        )
 
     def _on_headers(self, fetched: HeaderFetch, head: InboundMail) -> str | None:
         """The outcome when the headers alone decide it; None when the body is
