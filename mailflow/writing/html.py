@@ -48,12 +48,14 @@ def to_html(text: str, strong: Iterable[str] = ()) -> str:
         key=len,
         reverse=True,
     )
+    # One pattern for the whole message, not one per line it is looked for in.
+    bold = re.compile("|".join(map(re.escape, phrases))) if phrases else None
     blocks = [b for b in re.split(r"\n[ \t]*\n", text.strip("\n")) if b.strip()]
-    body = "".join(_block(block.splitlines(), phrases) for block in blocks)
+    body = "".join(_block(block.splitlines(), bold) for block in blocks)
     return LAYOUT.format(body=body)
 
 
-def _block(lines: list[str], strong: Sequence[str]) -> str:
+def _block(lines: list[str], strong: re.Pattern[str] | None) -> str:
     out: list[str] = []
     at = 0
     while at < len(lines):
@@ -92,17 +94,17 @@ def _continues(kind: str, lines: list[str], at: int) -> bool:
     return _kind(lines, at) == "para"
 
 
-def _run(kind: str, lines: list[str], strong: Sequence[str]) -> str:
+def _run(kind: str, lines: list[str], strong: re.Pattern[str] | None) -> str:
     if kind == "quote":
         said = [re.sub(r"^> ?", "", line) for line in lines]
-        return f'<blockquote style="{_QUOTE}">{_lines(said, ())}</blockquote>\n'
+        return f'<blockquote style="{_QUOTE}">{_lines(said, None)}</blockquote>\n'
     if kind == "list":
         return _list(lines, strong)
     if kind == "indent":
         return f'<div style="{_INDENT}">{_lines(lines, strong)}</div>\n'
     if kind == "fields":
         rows = "".join(
-            f'<tr><td style="padding-right:12px;vertical-align:top;">{_inline(m[1] + ":", ())}'
+            f'<tr><td style="padding-right:12px;vertical-align:top;">{_inline(m[1] + ":", None)}'
             f"</td><td>{_inline(m[2], strong)}</td></tr>\n"
             for m in (_FIELD.match(line) for line in lines)
             if m is not None
@@ -113,7 +115,7 @@ def _run(kind: str, lines: list[str], strong: Sequence[str]) -> str:
     if label is not None:
         rest = [lines[0][label.end() :].lstrip(), *lines[1:]]
         return (
-            f'<p style="{_NOTICE}"><strong>{_inline(label.group(), ())}</strong> '
+            f'<p style="{_NOTICE}"><strong>{_inline(label.group(), None)}</strong> '
             f"{_lines(rest, strong)}</p>\n"
         )
     if whole.startswith("(") and whole.endswith(")"):
@@ -121,7 +123,7 @@ def _run(kind: str, lines: list[str], strong: Sequence[str]) -> str:
     return f"<p>{_lines(lines, strong)}</p>\n"
 
 
-def _list(lines: list[str], strong: Sequence[str]) -> str:
+def _list(lines: list[str], strong: re.Pattern[str] | None) -> str:
     """'  1. time' items; a deeper-indented line after one is its second line."""
     items: list[list[str]] = []
     start = 1
@@ -146,18 +148,17 @@ def _list(lines: list[str], strong: Sequence[str]) -> str:
     return f"{opening}\n{rendered}</ol>\n"
 
 
-def _lines(lines: Sequence[str], strong: Sequence[str]) -> str:
+def _lines(lines: Sequence[str], strong: re.Pattern[str] | None) -> str:
     return "<br>\n".join(_inline(line.strip(), strong) for line in lines)
 
 
-def _inline(text: str, strong: Sequence[str]) -> str:
+def _inline(text: str, strong: re.Pattern[str] | None) -> str:
     """Escaped text with its links made links and its `strong` phrases bold."""
-    if not strong:
+    if strong is None:
         return _linked(text)
-    pattern = "|".join(re.escape(p) for p in strong)
     out: list[str] = []
     at = 0
-    for found in re.finditer(pattern, text):
+    for found in strong.finditer(text):
         out.append(_linked(text[at : found.start()]))
         out.append(f"<strong>{_linked(found.group())}</strong>")
         at = found.end()
