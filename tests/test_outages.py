@@ -11,7 +11,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -24,7 +23,6 @@ from support import NOW, request, run, run_in_process, write_config
 
 from mailflow.config import load_settings
 from mailflow.errors import MailboxError
-from mailflow.shell import outbox as outbox_module
 from mailflow.shell.lock import RunLock
 from mailflow.shell.mailbox import ImapMailbox
 from mailflow.shell.smtp import SmtpSender
@@ -283,70 +281,6 @@ def test_imap_down_after_the_250_files_the_copy_once_and_never_sends_again(setup
     answered_once(server, senders)
     assert set(sent_copies(server, boxes).values()) == {1}
     assert outbox(config) == [("done", 1)]
-
-
-def test_a_full_batch_of_copies_is_filed_while_the_next_messages_go(setup, monkeypatch):
-    """A full batch's MULTIAPPEND runs on its own thread while the SMTP server
-    takes the next message (#13): the two servers work at once. Shown by an
-    APPEND that finishes only once the next message was handed over (a flush
-    that waited for it first would never get there: the append gives up)."""
-    server, boxes, config = setup
-    monkeypatch.setattr(outbox_module, "COPY_BATCH", 2)
-    senders = people(boxes, 5)
-    ask(server, boxes, senders)
-    handed_over: list[int] = []
-    next_went = threading.Event()
-    overlapped: list[bool] = []
-
-    class CountingSender(SmtpSender):
-        def send(self, sender, recipients, raw):
-            super().send(sender, recipients, raw)
-            handed_over.append(1)
-            if len(handed_over) == 3:
-                next_went.set()
-
-    class WaitsForTheNext(ImapMailbox):
-        def append_many(self, folder, raws, when):
-            if not overlapped:  # the first batch: two copies
-                overlapped.append(next_went.wait(WAIT_S))
-            return super().append_many(folder, raws, when)
-
-    report = in_process(config, mailbox=WaitsForTheNext, sender=CountingSender)
-    assert report.exit_code == 0
-    assert overlapped == [True]
-    answered_once(server, senders)
-    assert set(sent_copies(server, boxes).values()) == {1}
-    assert len(sent_copies(server, boxes)) == 5
-    assert outbox(config) == [("done", 1)] * 5
-
-
-def test_imap_down_under_a_batch_of_copies_files_each_once_next_run(setup, monkeypatch):
-    """IMAP dies under a full batch's MULTIAPPEND (on its own thread) while the
-    next messages go: the run ends with the outage, every message sent once,
-    and the next run files each copy in Sent once."""
-    server, boxes, config = setup
-    monkeypatch.setattr(outbox_module, "COPY_BATCH", 2)
-    senders = people(boxes, 5)
-    ask(server, boxes, senders)
-
-    class DiesUnderTheFirstBatch(ImapMailbox):
-        def append_many(self, folder, raws, when):
-            server.imap_down()
-            return super().append_many(folder, raws, when)
-
-    try:
-        with pytest.raises(MailboxError):
-            in_process(config, mailbox=DiesUnderTheFirstBatch)
-    finally:
-        server.imap_up()
-    rows = outbox(config)
-    assert all(tries == 0 for status, tries in rows if status == "pending")
-    assert [status for status, _ in rows[:2]] == ["sent", "sent"]  # never filed
-    assert run(config, NOW + timedelta(minutes=5)) == 0
-    answered_once(server, senders)
-    assert set(sent_copies(server, boxes).values()) == {1}
-    assert len(sent_copies(server, boxes)) == 5
-    assert outbox(config) == [("done", 1)] * 5
 
 
 # -- crashes ----------------------------------------------------------------------------

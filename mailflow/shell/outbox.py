@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -80,10 +79,6 @@ class Outbox:
         self._copy_bytes = 0
         self._handled: set[int] = set()  # tried (or held back) in this run
         self._counted: set[int] = set()  # lone refusals counted in this run
-        self._filer: ThreadPoolExecutor | None = None  # see _file_copies
-        self._filing: (
-            tuple[Future[list[tuple[int, int] | None]], list[OutgoingMail]] | None
-        ) = None
 
     def flush(self) -> None:
         """Hand every queued message over once, within the limits, then file its
@@ -113,39 +108,22 @@ class Outbox:
         ):
             self.store.set_meta(_BREAKER, "")  # the hour has calmed down: resume
             log.info("outbox: sending resumes after the pause")
-        try:
-            handed_over = self._hand_over(limits, history)
-        except BaseException:
-            self._abandon_filing()
-            raise
-        finally:
-            if self._filer is not None:
-                self._filer.shutdown(wait=True)
-                self._filer = None
-        if not handed_over:
-            self.report.waiting = len(self.store.pending())
-            return
-        if self._suspect is not None and self._suspect[0].id not in self._counted:
-            # Refused on policy with nothing after it to tell why: one more run
-            # it stood alone (see _policy_refused); once a run.
-            self._counted.add(self._suspect[0].id)
-            key = _LONE_REFUSALS + str(self._suspect[0].id)
-            self.store.set_meta(key, str(int(self.store.get_meta(key) or 0) + 1))
-
-    def _hand_over(self, limits: guard.Limits, history: guard.SentLog) -> bool:
-        """Every queued message not yet tried this run, in fair order, its copy
-        filed in Sent at the end; False when the server went down (what went
-        before is filed)."""
         handled = self._handled
         while batch := [o for o in self.store.pending() if o.id not in handled]:
             lanes = [self._lane(o) for o in batch]
             for outgoing in (batch[i] for i in guard.fair_order(lanes)):
                 handled.add(outgoing.id)
                 if not self._flush_one(outgoing, limits, history):
-                    self._file_copies()
-                    return False
+                    self._file_copies()  # what went before the outage is filed
+                    self.report.waiting = len(self.store.pending())
+                    return
         self._file_copies()
-        return True
+        if self._suspect is not None and self._suspect[0].id not in self._counted:
+            # Refused on policy with nothing after it to tell why: one more run
+            # it stood alone (see _policy_refused); once a run.
+            self._counted.add(self._suspect[0].id)
+            key = _LONE_REFUSALS + str(self._suspect[0].id)
+            self.store.set_meta(key, str(int(self.store.get_meta(key) or 0) + 1))
 
     def _lane(self, outgoing: OutgoingMail) -> str:
         """Whose turn a message takes in the round-robin (`guard.fair_order`):
@@ -225,59 +203,21 @@ class Outbox:
             self._copies.append(outgoing)
             self._copy_bytes += len(outgoing.raw)
             if len(self._copies) >= COPY_BATCH or self._copy_bytes >= COPY_BATCH_BYTES:
-                self._file_copies(wait=False)
+                self._file_copies()
         else:
             with self.store.transaction():
                 self.store.mark_done(outgoing.id)
         return True
 
-    def _file_copies(self, *, wait: bool = True) -> None:
+    def _file_copies(self) -> None:
         """File the copies of the messages just handed over in Sent, in one
         MULTIAPPEND where the server has it, then mark them done in one commit
-        (and move the Sent bookmark past them when nothing came in between).
-
-        `wait=False` (a full batch mid-run): the APPEND goes on a thread of its
-        own while the next messages are handed to the SMTP server, so the two
-        servers work at once; it is settled (its commit made, its error raised)
-        before the next batch, any other IMAP command, and the flush's end."""
+        (and move the Sent bookmark past them when nothing came in between)."""
         copies, self._copies, self._copy_bytes = self._copies, [], 0
-        self._settle_filing()  # one IMAP command at a time
         if not copies:
             return
         name = self.settings.imap.sent_folder
-        raws = [o.raw for o in copies]
-        if wait:
-            self._filed(copies, self.mailbox.append_many(name, raws, self.now))
-            return
-        if self._filer is None:
-            self._filer = ThreadPoolExecutor(1, thread_name_prefix="mailflow-sent")
-        future = self._filer.submit(self.mailbox.append_many, name, raws, self.now)
-        self._filing = (future, copies)
-
-    def _settle_filing(self) -> None:
-        """Wait for the copies on their way to Sent; record them filed."""
-        if self._filing is None:
-            return
-        future, copies = self._filing
-        self._filing = None
-        self._filed(copies, future.result())
-
-    def _abandon_filing(self) -> None:
-        """Leaving on an error: the APPEND on its way is waited for (no command
-        is left running on the IMAP session) and, when it went, recorded.
-        Copies whose APPEND failed stay 'sent' and are filed by the next run
-        (`_copy_filed` first), once. The first error is the one raised."""
-        try:
-            self._settle_filing()
-        except Exception as exc:
-            log.info("outbox: copies in Sent left for the next run (%s)", exc)
-        finally:
-            self._filing = None
-
-    def _filed(
-        self, copies: list[OutgoingMail], appended: list[tuple[int, int] | None]
-    ) -> None:
-        name = self.settings.imap.sent_folder
+        appended = self.mailbox.append_many(name, [o.raw for o in copies], self.now)
         known = self.store.folder(f"sent:{name}")
         following = known.uidnext if known is not None else None
         for filed in appended:
@@ -428,7 +368,6 @@ class Outbox:
 
     def _copy_filed(self, message_id: str) -> bool:
         """Whether Sent holds this message (only asked after a run died mid-way)."""
-        self._settle_filing()
         return self.mailbox.contains_message_id(
             self.settings.imap.sent_folder, message_id
         )
@@ -437,7 +376,6 @@ class Outbox:
         """After a crash mid-send, a provider that files sent mail itself tells us."""
         if not self.settings.imap.files_sent_mail_itself:
             return False
-        self._settle_filing()
         return self.mailbox.contains_message_id(
             self.settings.imap.sent_folder, message_id
         )
