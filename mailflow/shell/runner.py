@@ -238,6 +238,7 @@ class Runner:
         self._bodies: dict[int, bytes] = {}
         self._outlines: dict[int, Outline] = {}  # the current batch's, by UID
         self._spent: dict[int, float] = {}  # CPU a mail already cost in `_prefetch`
+        self._automated: dict[int, str | None] = {}  # `_is_automated`, by UID
         self._marks: list[tuple[MailKey, str]] = []  # left alone, not yet committed
         self._marked: set[tuple[int, int] | str] = set()  # their keys and fingerprints
         self._statuses: dict[str, FolderStatus] = {}  # asked together, used once
@@ -529,6 +530,7 @@ class Runner:
                 self._bodies.clear()
                 self._outlines.clear()
                 self._spent.clear()
+                self._automated.clear()
                 self._commit_marks()
         finally:
             self._commit_marks()  # a server gone mid-batch: what was read stays read
@@ -742,8 +744,17 @@ class Runner:
             return "own-message"
         if bounce.looks_like_bounce(head) or self._owner(head) is not None:
             return None
-        reason = classify.is_automated(head, self.policy.form_senders)
+        reason = self._is_automated(fetched, head)
         return reason if reason and reason not in _NEEDS_BODY else None
+
+    def _is_automated(self, fetched: HeaderFetch, head: InboundMail) -> str | None:
+        """`classify.is_automated` of a mail's headers, read once a batch: the
+        prefetch and the mail's own turn ask it of the same headers twice each."""
+        if fetched.uid not in self._automated:
+            self._automated[fetched.uid] = classify.is_automated(
+                head, self.policy.form_senders
+            )
+        return self._automated[fetched.uid]
 
     def _prefetch(self, uidvalidity: int, batch: list[HeaderFetch]) -> None:
         """Parse a batch's headers and read, in a few UID FETCH, what its unseen
@@ -824,7 +835,7 @@ class Runner:
         answered = _thread(head) | ({head.message_id} if head.message_id else set())
         if self.store.answered_by_hand(answered):
             return "answered-by-hand"
-        if classify.is_automated(head, self.policy.form_senders) is not None:
+        if self._is_automated(fetched, head) is not None:
             return None  # a no-reply sender: a form's body may still name a person
         practice = {
             self.policy.practice_email.lower(),

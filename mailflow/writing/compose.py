@@ -113,10 +113,15 @@ def _mailbox(header: str, name: str, address: str) -> Address:
     or encode, so such a name loses its specials (",:;<>@" ...): "Smith, Jo"
     must not become the address "Smith".
     """
+    return Address(_display_name(header, name, address), addr_spec=address)
+
+
+def _display_name(header: str, name: str, address: str) -> str:
+    """The display name `_mailbox` gives the address."""
     name = clean_header(name)
     if not name.isascii() or len(header) + len(name) + len(address) + 6 > 78:
         name = " ".join(_SPECIALS.sub(" ", name).split())
-    return Address(name, addr_spec=address)
+    return name
 
 
 SAFE_SUBJECT = "Re: your enquiry"
@@ -369,14 +374,15 @@ def forget_kept() -> None:
 
 
 def _address_field(header: str, name: str, address: str) -> bytes:
-    """An address field (`_mailbox`) as the email package writes it."""
-    mailbox = _mailbox(header, name, address)
-    display, spec = mailbox.display_name, mailbox.addr_spec
-    line = f"{header}: {display} <{spec}>" if display else f"{header}: {spec}"
+    """An address field (`_mailbox`) as the email package writes it. A plain
+    address is written as it is, with no Address built to parse it (an
+    Address gives a plain address back unchanged)."""
+    display = _display_name(header, name, address)
+    line = f"{header}: {display} <{address}>" if display else f"{header}: {address}"
     if (
         len(line) <= _MAX_LINE
         and (not display or _PLAIN_NAME.fullmatch(display))
-        and _PLAIN_ADDRESS.fullmatch(spec)
+        and _PLAIN_ADDRESS.fullmatch(address)
     ):
         return f"{line}\r\n".encode("ascii")
     return _folded_address(header, name, address)
@@ -575,7 +581,16 @@ def describe_slot(
     their time (UTC-4)" (the same, to the therapist); both None when the person
     lives in the practice's zone. Templates join them with ", which is ".
     """
-    local = slot.start_at.astimezone(ZoneInfo(zone_name))
+    return dict(_described(slot.start_at, zone_name, twelve_hour, person_zone))
+
+
+@lru_cache(maxsize=512)
+def _described(
+    start_at: datetime, zone_name: str, twelve_hour: bool, person_zone: tzinfo | None
+) -> dict[str, str | None]:
+    """`describe_slot`, worked out once a slot: a backlog's offers show the
+    same few times (a copy is handed out; times are not personal data)."""
+    local = start_at.astimezone(ZoneInfo(zone_name))
     city = zone_name.rsplit("/", 1)[-1].replace("_", " ")
     practice = (
         f"{day(local)} at {clock(local, twelve_hour)} {city} time ({zone_label(local)})"
@@ -583,7 +598,7 @@ def describe_slot(
     theirs: str | None = None
     their_time: str | None = None
     if person_zone is not None:
-        there = slot.start_at.astimezone(person_zone)
+        there = start_at.astimezone(person_zone)
         when = clock(there, twelve_hour)
         if there.date() != local.date():
             when = f"{when} on {day(there)}"
@@ -594,7 +609,7 @@ def describe_slot(
         "practice": practice,
         "theirs": theirs,
         "their_time": their_time,
-        "short": short_when(slot.start_at, zone_name, twelve_hour),
+        "short": short_when(start_at, zone_name, twelve_hour),
     }
 
 
