@@ -243,20 +243,40 @@ def test_fields_written_as_they_are_are_what_the_email_package_writes(name, valu
     assert compose._field(name, value) == expected
 
 
-@settings(max_examples=300, deadline=None)
+_REFUSED = (ValueError, IndexError, email.errors.HeaderParseError)
+
+
+@settings(max_examples=400, deadline=None)
 @given(
     name=_ascii,
-    local=st.text(st.sampled_from([*"ab9.+_-'\"= "]), min_size=1, max_size=20),
+    local=st.text(st.sampled_from([*"aZb9.+_-'\"=? "]), min_size=1, max_size=20),
+    domain=st.sampled_from(
+        ["example.org", "Mail-1.Example.CO.uk", "c", "=?utf-8?q?b?=", "a..b"]
+    ),
 )
 def test_address_fields_written_as_they_are_are_what_the_email_package_writes(
-    name, local
+    name, local, domain
 ):
-    address = f"{local}@example.org"
+    """The short way (no Address built) writes what the email package writes,
+    and refuses what it refuses."""
+    address = f"{local}@{domain}"
     try:
         mailbox = compose._mailbox("To", name, address)
-    except (ValueError, IndexError, email.errors.HeaderParseError):
-        return  # no such address: never a letter's
+    except _REFUSED:
+        with pytest.raises(_REFUSED):
+            compose._address_field("To", name, address)
+        return
     expected = compose._SMTP.fold_binary(
         *compose._SMTP.header_store_parse("To", mailbox)
     )
     assert compose._address_field("To", name, address) == expected
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["=?utf-8?q?a?=@example.org", "=?utf-8?b?YQ==?=@c", "=?utf-8?q?b?=x@c"],
+)
+def test_an_address_opening_with_an_encoded_word_is_refused_as_before(address):
+    """A form's Email field may hold one: never written as if it were plain."""
+    with pytest.raises(_REFUSED):
+        compose._address_field("To", "Jo", address)

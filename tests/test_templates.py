@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from html import unescape
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -382,3 +383,48 @@ def test_a_notes_who_and_subject_stand_apart_from_its_words(samples, reason):
     )
     before = text.split("\nFrom:", 1)[0]
     assert before.endswith("\n"), before[-80:]
+
+
+# -- a slot's wording, worked out once (#13) -------------------------------------------
+
+
+def test_a_slots_wording_is_a_copy_the_caller_may_change() -> None:
+    first = compose.describe_slot(SLOT, "Europe/London", twelve_hour=False)
+    first["practice"] = "changed"
+    again = compose.describe_slot(SLOT, "Europe/London", twelve_hour=False)
+    assert again["practice"] == "Monday 26 October at 13:00 London time (GMT, UTC+0)"
+
+
+def test_a_slots_wording_follows_each_of_what_it_is_asked_with() -> None:
+    """Asked again with another clock, zone or reader's offset: not the first answer."""
+    compose.describe_slot(SLOT, "Europe/London", twelve_hour=False)
+    twelve = compose.describe_slot(SLOT, "Europe/London", twelve_hour=True)
+    assert twelve["practice"] == "Monday 26 October at 1pm London time (GMT, UTC+0)"
+    paris = compose.describe_slot(SLOT, "Europe/Paris", twelve_hour=False)
+    assert paris["practice"] == "Monday 26 October at 14:00 Paris time (CET, UTC+1)"
+    there = compose.describe_slot(
+        SLOT,
+        "Europe/London",
+        twelve_hour=False,
+        person_zone=timezone(timedelta(hours=5)),
+    )
+    assert there["theirs"] == "18:00 your time (UTC+5)"
+    assert NEW_YORK["theirs"] == "09:00 your time (UTC-4)"
+
+
+def test_the_same_wall_time_twice_in_a_dst_fold_is_two_times() -> None:
+    """01:30 in New York on the night clocks go back is two instants an hour
+    apart that compare equal as local times: each is worded as itself."""
+    zone = ZoneInfo("America/New_York")
+    first = datetime(2026, 11, 1, 1, 30, tzinfo=zone)
+    second = first.replace(fold=1)
+    words = [
+        compose.describe_slot(
+            Slot(at, at + timedelta(minutes=15)), "Europe/London", twelve_hour=False
+        )["practice"]
+        for at in (first, second)
+    ]
+    assert words == [
+        "Sunday 1 November at 05:30 London time (GMT, UTC+0)",
+        "Sunday 1 November at 06:30 London time (GMT, UTC+0)",
+    ]

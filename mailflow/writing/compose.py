@@ -13,7 +13,7 @@ import random
 import re
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email import quoprimime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -368,20 +368,24 @@ def _folded(name: str, value: str) -> bytes:
 
 def forget_kept() -> None:
     """Drop the header fields kept between letters (names, subjects,
-    addresses): a cycle's end, so a long `watch` keeps none past it."""
+    addresses) and the slots' wording (a person's offset is in its key): a
+    cycle's end, so a long `watch` keeps none past it."""
     _folded.cache_clear()
     _folded_address.cache_clear()
+    _described.cache_clear()
 
 
 def _address_field(header: str, name: str, address: str) -> bytes:
     """An address field (`_mailbox`) as the email package writes it. A plain
     address is written as it is, with no Address built to parse it (an
-    Address gives a plain address back unchanged)."""
+    Address gives a plain address back unchanged); one holding an encoded
+    word's opener goes the long way, where the email package refuses it."""
     display = _display_name(header, name, address)
     line = f"{header}: {display} <{address}>" if display else f"{header}: {address}"
     if (
         len(line) <= _MAX_LINE
         and (not display or _PLAIN_NAME.fullmatch(display))
+        and "=?" not in address
         and _PLAIN_ADDRESS.fullmatch(address)
     ):
         return f"{line}\r\n".encode("ascii")
@@ -581,15 +585,18 @@ def describe_slot(
     their time (UTC-4)" (the same, to the therapist); both None when the person
     lives in the practice's zone. Templates join them with ", which is ".
     """
-    return dict(_described(slot.start_at, zone_name, twelve_hour, person_zone))
+    # Keyed in UTC: two wall times an hour apart (a DST fold) compare equal.
+    start_at = slot.start_at.astimezone(UTC)
+    return dict(_described(start_at, zone_name, twelve_hour, person_zone))
 
 
 @lru_cache(maxsize=512)
 def _described(
     start_at: datetime, zone_name: str, twelve_hour: bool, person_zone: tzinfo | None
 ) -> dict[str, str | None]:
-    """`describe_slot`, worked out once a slot: a backlog's offers show the
-    same few times (a copy is handed out; times are not personal data)."""
+    """`describe_slot`, worked out once a slot and a reader's zone: a
+    backlog's offers show the same few times. A copy is handed out; dropped
+    with the other kept values at a cycle's end (`forget_kept`)."""
     local = start_at.astimezone(ZoneInfo(zone_name))
     city = zone_name.rsplit("/", 1)[-1].replace("_", " ")
     practice = (
