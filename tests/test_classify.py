@@ -1205,3 +1205,16 @@ def test_danger_told_now_in_mail_left_alone_is_for_the_therapist() -> None:
         calendar_words=_DANGER_WORDS,
     )
     assert _classify(invitation).verdict is Verdict.IGNORE
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["victim@=?utf-8?q?evil.example?=", "=?utf-8?q?a?=@example.org"],
+)
+def test_a_form_address_holding_an_encoded_word_is_no_address(typed: str) -> None:
+    """The email package would write it decoded: the letter's To would name an
+    address its envelope does not go to. Left for the practice instead."""
+    mail = _form(text=f"Name: Jordan Lee\nEmail: {typed}\nMessage: free call please")
+    result = _classify(mail)
+    assert result.person is None
+    assert result.reason == "form-without-address"

@@ -80,6 +80,13 @@ _FORM_TOLERATED: Final = frozenset(
 _ADDRESS = re.compile(r"[^\s<>@,;:\"'()\[\]]+@[^\s<>@,;:\"'()\[\]]+")
 
 
+def _typed_addresses(field: str) -> list[str]:
+    """The addresses a form's Email field holds. None with an encoded word's
+    opener ("=?"): the email package would write it decoded, so a letter's To
+    would name an address its envelope does not go to."""
+    return [a for a in _ADDRESS.findall(field) if "=?" not in a]
+
+
 @dataclass(frozen=True, slots=True)
 class RequestPolicy:
     """What makes a request, for one practice (built from config by the shell).
@@ -698,7 +705,7 @@ def _form_kind(mail: InboundMail, form_senders: Sequence[str]) -> _FormKind:
         return None
     fields = extract_form_submission(mail.text)
     named = "name" in fields or "first_name" in fields
-    typed = (a.lower() for a in _ADDRESS.findall(fields.get("email", "")))
+    typed = (a.lower() for a in _typed_addresses(fields.get("email", "")))
     if named and any(address != mail.from_addr for address in typed):
         return "guessed"
     return None
@@ -711,7 +718,7 @@ def _unaddressed_form(mail: InboundMail, fields: dict[str, str]) -> bool:
     named = "name" in fields or "first_name" in fields
     if not named:
         return False
-    if "email" in fields and not _ADDRESS.search(fields["email"]):
+    if "email" in fields and not _typed_addresses(fields["email"]):
         return True
     sender = _local_part(mail.from_addr or "")
     return not mail.reply_to and _FORM_LOCAL.fullmatch(sender) is not None
@@ -749,7 +756,7 @@ def _is_form_sender(address: str | None, form_senders: Sequence[str]) -> bool:
 def _form_person(mail: InboundMail, fields: dict[str, str]) -> str | None:
     """The person behind a form notification: the Email field they typed, else
     Reply-To; never the form service itself."""
-    typed: list[str] = _ADDRESS.findall(fields.get("email", ""))
+    typed = _typed_addresses(fields.get("email", ""))
     for candidate in (*(a.lower() for a in typed), *mail.reply_to):
         if candidate != mail.from_addr:
             return candidate
