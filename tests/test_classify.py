@@ -1212,9 +1212,42 @@ def test_danger_told_now_in_mail_left_alone_is_for_the_therapist() -> None:
     ["victim@=?utf-8?q?evil.example?=", "=?utf-8?q?a?=@example.org"],
 )
 def test_a_form_address_holding_an_encoded_word_is_no_address(typed: str) -> None:
-    """The email package would write it decoded: the letter's To would name an
-    address its envelope does not go to. Left for the practice instead."""
+    """The email package would write it decoded (or refuse it): the letter's
+    To would name an address its envelope does not go to. With no Reply-To
+    from the service, the form names nobody to answer."""
     mail = _form(text=f"Name: Jordan Lee\nEmail: {typed}\nMessage: free call please")
     result = _classify(mail)
     assert result.person is None
     assert result.reason == "form-without-address"
+
+
+def test_such_a_form_is_answered_at_the_services_reply_to() -> None:
+    mail = _form(
+        text="Name: Jordan Lee\nEmail: victim@=?utf-8?q?evil.example?=\n"
+        "Message: free call please",
+        reply_to=("jordan@example.org",),
+    )
+    result = _classify(mail)
+    assert result.reason == "form-request"
+    assert result.person is not None
+    assert result.person.email == "jordan@example.org"
+
+
+def test_a_stranger_typing_such_an_address_is_still_an_unconfigured_form() -> None:
+    mail = _inbound(
+        from_addr="someone@example.net",
+        text="Name: Jordan Lee\nEmail: victim@=?utf-8?q?evil.example?=\n"
+        "Message: free call please",
+    )
+    assert _classify(mail).reason == "form-unconfigured"
+
+
+@pytest.mark.parametrize("typed", ["a=b@example.org", "x?y@example.org"])
+def test_an_address_with_an_equals_or_a_question_mark_is_still_answered(
+    typed: str,
+) -> None:
+    mail = _form(text=f"Name: Jordan Lee\nEmail: {typed}\nMessage: free call please")
+    result = _classify(mail)
+    assert result.reason == "form-request"
+    assert result.person is not None
+    assert result.person.email == typed

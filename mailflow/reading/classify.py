@@ -81,9 +81,9 @@ _ADDRESS = re.compile(r"[^\s<>@,;:\"'()\[\]]+@[^\s<>@,;:\"'()\[\]]+")
 
 
 def _typed_addresses(field: str) -> list[str]:
-    """The addresses a form's Email field holds. None with an encoded word's
-    opener ("=?"): the email package would write it decoded, so a letter's To
-    would name an address its envelope does not go to."""
+    """The addresses a configured form's Email field holds to be answered at.
+    None holding "=?" (an encoded word's opener, which the email package
+    decodes or refuses): a letter's To must name the address it goes to."""
     return [a for a in _ADDRESS.findall(field) if "=?" not in a]
 
 
@@ -705,7 +705,7 @@ def _form_kind(mail: InboundMail, form_senders: Sequence[str]) -> _FormKind:
         return None
     fields = extract_form_submission(mail.text)
     named = "name" in fields or "first_name" in fields
-    typed = (a.lower() for a in _typed_addresses(fields.get("email", "")))
+    typed = (a.lower() for a in _ADDRESS.findall(fields.get("email", "")))
     if named and any(address != mail.from_addr for address in typed):
         return "guessed"
     return None
@@ -718,7 +718,7 @@ def _unaddressed_form(mail: InboundMail, fields: dict[str, str]) -> bool:
     named = "name" in fields or "first_name" in fields
     if not named:
         return False
-    if "email" in fields and not _typed_addresses(fields["email"]):
+    if "email" in fields and not _ADDRESS.search(fields["email"]):
         return True
     sender = _local_part(mail.from_addr or "")
     return not mail.reply_to and _FORM_LOCAL.fullmatch(sender) is not None
