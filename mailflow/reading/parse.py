@@ -402,13 +402,10 @@ def _addresses(value: str, hint: str | None) -> tuple[tuple[str, str], ...]:
             pairs = [(a.display_name, a.addr_spec) for a in header.addresses]
     except _EMAIL_BUGS:
         pairs = []
-    # Not one still holding "=?" once decoded (a word encoded twice): written
-    # in a letter, the email package would decode it again, and the header
-    # would name another address than the one the letter goes to.
     found = [
         (_one_line(name), spec)
         for name, spec in ((n, _one_line(s).lower()) for n, s in pairs)
-        if _ADDR_OK.fullmatch(spec) and "=?" not in spec
+        if _ADDR_OK.fullmatch(spec)
     ]
     if not found:  # unparsable header: a visible address is still the address
         found = [("", a.lower()) for a in _visible_addresses(value)]

@@ -378,20 +378,14 @@ def forget_kept() -> None:
 def _address_field(header: str, name: str, address: str) -> bytes:
     """An address field (`_mailbox`) as the email package writes it. A plain
     address is written as it is, with no Address built to parse it (an
-    Address gives a plain address back unchanged).
-
-    Raises:
-        ValueError: the address holds "=?", an encoded word's opener, which
-            the email package would decode (or refuse): the field would name
-            another address than the one the letter goes to.
-    """
-    if "=?" in address:
-        raise ValueError(f"{header}: an address holding an encoded word")
+    Address gives a plain address back unchanged); one holding an encoded
+    word's opener goes the long way, where the email package refuses it."""
     display = _display_name(header, name, address)
     line = f"{header}: {display} <{address}>" if display else f"{header}: {address}"
     if (
         len(line) <= _MAX_LINE
         and (not display or _PLAIN_NAME.fullmatch(display))
+        and "=?" not in address
         and _PLAIN_ADDRESS.fullmatch(address)
     ):
         return f"{line}\r\n".encode("ascii")
