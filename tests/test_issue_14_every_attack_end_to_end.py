@@ -293,6 +293,31 @@ def html_blockquote_no(server, boxes, config) -> Planted:
     return Planted(at, (VICTIM,), check, frozenset({boxes.person, boxes.therapist}))
 
 
+ENCODED = "victim@=?utf-8?q?elsewhere.example?="
+"""An address a letter's To would show decoded (as VICTIM), sent elsewhere."""
+
+
+def encoded_form_address(server, boxes, config) -> Planted:
+    """A form service's notification whose Email field holds an encoded word:
+    the form names nobody mailflow may write to, and no Reply-To stands in."""
+    at = NOW + timedelta(hours=1)
+    server.deliver(
+        request(
+            sender="Netlify <formresponses@netlify.com>",
+            to=boxes.practice,
+            subject="New form submission",
+            body=f"Name: Jordan Lee\nEmail: {ENCODED}\nMessage: a free call please",
+            sent_at=at,
+        ),
+        boxes.practice,
+    )
+
+    def check() -> None:
+        assert states(config) == ["offered"]  # the fresh request's, none for it
+
+    return Planted(at, (ENCODED, VICTIM), check)
+
+
 ATTACKS: dict[str, Callable[..., Planted]] = {
     "plus addresses of one mailbox past the daily cap": plus_addresses,
     "an address as the therapist's display name": ambiguous_from(
@@ -310,6 +335,7 @@ ATTACKS: dict[str, Callable[..., Planted]] = {
     "the person's out-of-office without RFC 3834 headers": persons_out_of_office,
     "the therapist's out-of-office without RFC 3834 headers": therapists_out_of_office,
     "the therapist's HTML-only No over a blockquoted approval": html_blockquote_no,
+    "an encoded word in a form's Email field": encoded_form_address,
 }
 
 
