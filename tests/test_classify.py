@@ -1207,6 +1207,11 @@ def test_danger_told_now_in_mail_left_alone_is_for_the_therapist() -> None:
     assert _classify(invitation).verdict is Verdict.IGNORE
 
 
+def _typed_form(email: str) -> str:
+    """A form's fields with `email` as the Email typed."""
+    return f"Name: Jordan Lee\nEmail: {email}\nMessage: free call please"
+
+
 @pytest.mark.parametrize(
     "typed",
     ["victim@=?utf-8?q?evil.example?=", "=?utf-8?q?a?=@example.org"],
@@ -1215,7 +1220,7 @@ def test_a_form_address_holding_an_encoded_word_is_no_address(typed: str) -> Non
     """The email package would write it decoded (or refuse it): the letter's
     To would name an address its envelope does not go to. With no Reply-To
     from the service, the form names nobody to answer."""
-    mail = _form(text=f"Name: Jordan Lee\nEmail: {typed}\nMessage: free call please")
+    mail = _form(text=_typed_form(typed))
     result = _classify(mail)
     assert result.person is None
     assert result.reason == "form-without-address"
@@ -1223,8 +1228,7 @@ def test_a_form_address_holding_an_encoded_word_is_no_address(typed: str) -> Non
 
 def test_such_a_form_is_answered_at_the_services_reply_to() -> None:
     mail = _form(
-        text="Name: Jordan Lee\nEmail: victim@=?utf-8?q?evil.example?=\n"
-        "Message: free call please",
+        text=_typed_form("victim@=?utf-8?q?evil.example?="),
         reply_to=("jordan@example.org",),
     )
     result = _classify(mail)
@@ -1236,8 +1240,7 @@ def test_such_a_form_is_answered_at_the_services_reply_to() -> None:
 def test_a_stranger_typing_such_an_address_is_still_an_unconfigured_form() -> None:
     mail = _inbound(
         from_addr="someone@example.net",
-        text="Name: Jordan Lee\nEmail: victim@=?utf-8?q?evil.example?=\n"
-        "Message: free call please",
+        text=_typed_form("victim@=?utf-8?q?evil.example?="),
     )
     assert _classify(mail).reason == "form-unconfigured"
 
@@ -1246,7 +1249,7 @@ def test_a_stranger_typing_such_an_address_is_still_an_unconfigured_form() -> No
 def test_an_address_with_an_equals_or_a_question_mark_is_still_answered(
     typed: str,
 ) -> None:
-    mail = _form(text=f"Name: Jordan Lee\nEmail: {typed}\nMessage: free call please")
+    mail = _form(text=_typed_form(typed))
     result = _classify(mail)
     assert result.reason == "form-request"
     assert result.person is not None
