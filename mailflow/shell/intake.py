@@ -94,6 +94,13 @@ class Intake:
         self.letters = letters
         self.conversation = conversation
         self.schedule = schedule
+        self._opened: list[int] = []
+
+    def take_opened(self) -> list[int]:
+        """The enquiries opened (and answered) since the last call: their first
+        letters may go while the inbox is still read (`Outbox.queue_ahead`)."""
+        opened, self._opened = self._opened, []
+        return opened
 
     def first_mail(
         self, key: MailKey, mail: InboundMail, verdict: Classification, person: Person
@@ -493,6 +500,7 @@ class Intake:
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
             )
+        self._opened.append(enquiry_id)
         self.report.requests += 1
         log.info(
             "uid %d: enquiry %d opened (%s%s)",

@@ -11,7 +11,9 @@ nothing twice.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -21,6 +23,7 @@ from mailflow.errors import (
     DeferredSendError,
     PermanentSendError,
     PolicyRefusedError,
+    SendError,
     TransientSendError,
 )
 from mailflow.lazy import lazy_module
@@ -49,6 +52,13 @@ _BREAKER = "breaker_open_since"
 _LONE_REFUSALS = "policy-alone:"
 """Meta key prefix: runs in which a message was refused on policy with no other
 message after it (outages and account-wide refusals do not count)."""
+AHEAD_LETTERS_A_MAIL = 10
+"""What one mail still to be read is counted as queuing when a run asks whether
+its letters could meet a limit (a first mail queues one or two)..."""
+AHEAD_LETTERS_AN_ENQUIRY = 4
+"""...what the clock may queue for each open enquiry in the same run..."""
+AHEAD_LETTERS_MORE = 4
+"""...and the run's own notes (the digest, a sending or calendar alert)."""
 
 
 class Outbox:
@@ -79,6 +89,14 @@ class Outbox:
         self._copy_bytes = 0
         self._handled: set[int] = set()  # tried (or held back) in this run
         self._counted: set[int] = set()  # lone refusals counted in this run
+        # Letters going ahead of the reading (`open_ahead`).
+        self._ahead: deque[OutgoingMail] = deque()
+        self._ahead_log: guard.SentLog | None = None  # None: none go ahead
+        self._waits: Callable[[tuple[str, ...]], bool] = lambda _recipients: True
+        self._in_flight: tuple[OutgoingMail, Future[SendError | None]] | None = None
+        self._worker: ThreadPoolExecutor | None = None
+        self._down_ahead = False  # the server went down under a letter sent ahead
+        self._failed_ahead: BaseException | None = None  # raised where flush would
 
     def flush(self) -> None:
         """Hand every queued message over once, within the limits, then file its
@@ -93,7 +111,15 @@ class Outbox:
                 self._handled.add(outgoing.id)
                 print(f"would send: {outgoing.kind} (enquiry {outgoing.enquiry_id})")  # noqa: T201
             return
+        if self._failed_ahead is not None:
+            # What a letter sent ahead met, raised where the flush would meet it.
+            failed, self._failed_ahead = self._failed_ahead, None
+            raise failed
         if self.report.smtp_down:
+            if self._down_ahead:  # under a letter sent ahead of the reading
+                self._down_ahead = False
+                self._file_copies()  # what went before the outage is filed
+                self.report.waiting = len(self.store.pending())
             return  # down (or refusing us) earlier in this run: the next run tries
         limits = self._limits()
         history = guard.SentLog.of(
@@ -124,6 +150,152 @@ class Outbox:
             self._counted.add(self._suspect[0].id)
             key = _LONE_REFUSALS + str(self._suspect[0].id)
             self.store.set_meta(key, str(int(self.store.get_meta(key) or 0) + 1))
+
+    # -- ahead of the reading ---------------------------------------------------
+
+    def open_ahead(self, mails: int, waits: Callable[[tuple[str, ...]], bool]) -> None:
+        """Before `mails` are read: whether the letters answering new enquiries
+        may go while the rest is still read, so that the server delivers one
+        while the next mail is decided (#13: a backlog's deciding hidden behind
+        its sending).
+
+        Only where no limit can come into play in this run: everything queued
+        already, `AHEAD_LETTERS_A_MAIL` for each mail to read, what the clock may
+        add for each open enquiry and the run's own notes all fit within
+        `limits.per_run` and what is left of `limits.per_hour`. Then the order in
+        which letters go changes nothing of what goes: the flush's fair order
+        matters only once a limit holds letters back. With the default limits
+        a backlog never goes ahead; a quiet run's one or two letters do.
+
+        `waits(recipients)`: whether a mail of this batch still to be read
+        could take back a letter to them (as it may before the flush); such a
+        letter is left for the flush."""
+        self._ahead_log = None
+        if self.dry_run or self.report.smtp_down or mails <= 0:
+            return
+        if self.store.get_meta(_BREAKER):
+            return
+        limits = self._limits()
+        history = guard.SentLog.of(
+            (
+                guard.Sent(recipients, sent_at)
+                for recipients, sent_at in self.store.sent_since(self.now - guard.DAY)
+            ),
+            self.now,
+        )
+        most = (
+            self.store.pending_count()
+            + AHEAD_LETTERS_A_MAIL * mails
+            + AHEAD_LETTERS_AN_ENQUIRY * self.store.open_count()
+            + AHEAD_LETTERS_MORE
+        )
+        if self.report.sent + most > limits.per_run:
+            return
+        if history.last_hour + most > limits.per_hour:
+            return
+        self._ahead_log, self._waits = history, waits
+
+    def queue_ahead(self, enquiry_id: int) -> None:
+        """The letters of an enquiry opened by the mail just read go ahead, one
+        at a time, as the reading goes on (if `open_ahead` allowed it)."""
+        if self._ahead_log is not None:
+            self._ahead.extend(self.store.pending_of(enquiry_id))
+
+    def send_ahead(self) -> None:
+        """Between two mails: the letter in flight recorded once its answer has
+        come, and the next one handed over (one in flight at a time)."""
+        self._collect(wait=False)
+        while self._ahead_log is not None and self._in_flight is None and self._ahead:
+            self._hand_ahead(self._ahead.popleft())
+
+    def close_ahead(self) -> None:
+        """The inbox is read: the letter in flight waited for and recorded; the
+        letters not yet gone go with the flush, in its order."""
+        try:
+            self._collect(wait=True)
+        finally:
+            self._ahead.clear()
+            self._ahead_log = None
+            if self._worker is not None:
+                self._worker.shutdown(wait=True)
+                self._worker = None
+
+    def _hand_ahead(self, outgoing: OutgoingMail) -> None:
+        """Hand one letter over now, if the flush would send it as it stands:
+        still pending (no later mail took it back), nothing to wait for, and
+        no limit holding it."""
+        history = self._ahead_log
+        assert history is not None
+        if (
+            outgoing.id in self._handled
+            or outgoing.expects
+            or outgoing.attempts
+            or outgoing.next_attempt_at is not None
+            or self.store.outgoing_status(outgoing.id) != "pending"
+            or self._waits(outgoing.recipients)
+            or self._undeliverable(outgoing)
+            or guard.decide(
+                kind=outgoing.kind,
+                recipients=outgoing.recipients,
+                next_attempt_at=outgoing.next_attempt_at,
+                history=history,
+                sent_this_run=self.report.sent,
+                limits=self._limits(),
+                now=self.now,
+                uncapped=frozenset({self.settings.practice.therapist_email}),
+            )
+            is not guard.Verdict.SEND
+        ):
+            return  # the flush decides it in its turn
+        self._handled.add(outgoing.id)
+        self.store.note_attempt(outgoing.id)
+        if self._worker is None:
+            # The first from this thread: the login, and what the login guard
+            # records of it in the store, happen here. The rest from the worker,
+            # on the session open by then (a send never logs in again: a
+            # dropped session fails it, and nothing more goes ahead).
+            try:
+                error = _hand_over(self.sender, outgoing)
+            except Exception as exc:  # not the server's answer: raised by `flush`
+                self._failed_ahead, self._ahead_log = exc, None
+                return
+            self._answer_ahead(outgoing, error)
+            if self._ahead_log is not None:
+                self._worker = ThreadPoolExecutor(
+                    max_workers=1, thread_name_prefix="mailflow-send"
+                )
+            return
+        self._in_flight = (
+            outgoing,
+            self._worker.submit(_hand_over, self.sender, outgoing),
+        )
+
+    def _collect(self, *, wait: bool) -> None:
+        if self._in_flight is None:
+            return
+        outgoing, future = self._in_flight
+        if not wait and not future.done():
+            return
+        self._in_flight = None
+        try:
+            error = future.result()
+        except Exception as exc:  # not the server's answer: raised by `flush`
+            self._failed_ahead = exc
+            self._ahead_log = None
+            return
+        self._answer_ahead(outgoing, error)
+
+    def _answer_ahead(self, outgoing: OutgoingMail, error: SendError | None) -> None:
+        """Record the server's answer to a letter sent ahead, as `_flush_one`
+        does; after anything but a 250, no more letters go ahead."""
+        assert self._ahead_log is not None
+        if error is None:
+            self._taken(outgoing, self._ahead_log)
+            self._file_later(outgoing)
+            return
+        self._ahead_log = None
+        if not self._not_taken(outgoing, error):
+            self._down_ahead = True
 
     def _lane(self, outgoing: OutgoingMail) -> str:
         """Whose turn a message takes in the round-robin (`guard.fair_order`):
@@ -170,29 +342,43 @@ class Outbox:
                 return True
             else:
                 self.store.note_attempt(outgoing.id)
-                try:
-                    self.sender.send(outgoing.sender, outgoing.recipients, outgoing.raw)
-                except PolicyRefusedError as exc:
-                    return self._policy_refused(outgoing, str(exc))
-                except PermanentSendError as exc:
-                    self._refused(outgoing, str(exc))
-                    return True
-                except DeferredSendError as exc:
-                    self._deferred(outgoing, str(exc))
-                    return True
-                except TransientSendError as exc:
-                    self.report.smtp_down = str(exc)
-                    # The CLI says it once, with the count waiting: one line for cron.
-                    log.info("outbox: %s; kept for the next run", exc)
-                    return False
-                # DATA got 250: from here on this message is never handed over again.
-                self.store.mark_sent(outgoing.id, self.now)
-                history.add(guard.Sent(outgoing.recipients, self.now))
-                self.report.sent += 1
-                if self._suspect is not None:
-                    # Another message went: the refusal was about that one alone.
-                    self._refused(*self._suspect)
-                    self._suspect = None
+                error = _hand_over(self.sender, outgoing)
+                if error is not None:
+                    return self._not_taken(outgoing, error)
+                self._taken(outgoing, history)
+        self._file_later(outgoing)
+        return True
+
+    def _taken(self, outgoing: OutgoingMail, history: guard.SentLog) -> None:
+        """DATA got 250: from here on this message is never handed over again."""
+        self.store.mark_sent(outgoing.id, self.now)
+        history.add(guard.Sent(outgoing.recipients, self.now))
+        self.report.sent += 1
+        if self._suspect is not None:
+            # Another message went: the refusal was about that one alone.
+            self._refused(*self._suspect)
+            self._suspect = None
+
+    def _not_taken(self, outgoing: OutgoingMail, error: SendError) -> bool:
+        """The server's refusal of one message; False when it is down."""
+        if isinstance(error, PolicyRefusedError):
+            return self._policy_refused(outgoing, str(error))
+        if isinstance(error, PermanentSendError):
+            self._refused(outgoing, str(error))
+            return True
+        if isinstance(error, DeferredSendError):
+            self._deferred(outgoing, str(error))
+            return True
+        if isinstance(error, TransientSendError):
+            self.report.smtp_down = str(error)
+            # The CLI says it once, with the count waiting: one line for cron.
+            log.info("outbox: %s; kept for the next run", error)
+            return False
+        raise error
+
+    def _file_later(self, outgoing: OutgoingMail) -> None:
+        """Handed over (or found so): its copy filed in Sent with the next few,
+        or, needing none, done."""
         if outgoing.needs_copy and not (
             # Left 'sent' by an earlier run that died after the 250: its copy may
             # be in Sent already.
@@ -207,7 +393,6 @@ class Outbox:
         else:
             with self.store.transaction():
                 self.store.mark_done(outgoing.id)
-        return True
 
     def _file_copies(self) -> None:
         """File the copies of the messages just handed over in Sent, in one
@@ -379,3 +564,12 @@ class Outbox:
         return self.mailbox.contains_message_id(
             self.settings.imap.sent_folder, message_id
         )
+
+
+def _hand_over(sender: Sender, outgoing: OutgoingMail) -> SendError | None:
+    """One message to the server: None once DATA got 250, else what refused it."""
+    try:
+        sender.send(outgoing.sender, outgoing.recipients, outgoing.raw)
+    except SendError as exc:
+        return exc
+    return None

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from mailflow import __version__
+from mailflow.deciding import guard
 from mailflow.errors import (
     BusyCalendarError,
     ConfigError,
@@ -239,6 +240,7 @@ class Runner:
         self._outlines: dict[int, Outline] = {}  # the current batch's, by UID
         self._spent: dict[int, float] = {}  # CPU a mail already cost in `_prefetch`
         self._automated: dict[int, str | None] = {}  # `_is_automated`, by UID
+        self._unread: list[HeaderFetch] = []  # the current batch's, still to read
         self._marks: list[tuple[MailKey, str]] = []  # left alone, not yet committed
         self._marked: set[tuple[int, int] | str] = set()  # their keys and fingerprints
         self._statuses: dict[str, FolderStatus] = {}  # asked together, used once
@@ -520,12 +522,19 @@ class Runner:
         else:
             uids = self.mailbox.uids_after(known.uidnext - 1)
         retry_from: int | None = None
+        # The letters answering new enquiries may go while the rest is read.
+        self.outbox.open_ahead(len(uids), self._still_coming)
         try:
             for batch in _batches(self.mailbox.headers(uids)):
                 self._prefetch(uidvalidity, batch)
-                for fetched in batch:
+                for index, fetched in enumerate(batch):
                     if not self._handle_safely(uidvalidity, fetched):
                         retry_from = fetched.uid if retry_from is None else retry_from
+                    self._unread = batch[index + 1 :]
+                    for enquiry_id in self.intake.take_opened():
+                        self.outbox.queue_ahead(enquiry_id)
+                    self.outbox.send_ahead()
+                self._unread = []
                 self._heads.clear()
                 self._bodies.clear()
                 self._outlines.clear()
@@ -533,9 +542,26 @@ class Runner:
                 self._automated.clear()
                 self._commit_marks()
         finally:
-            self._commit_marks()  # a server gone mid-batch: what was read stays read
+            try:
+                self.outbox.close_ahead()  # the letter in flight recorded
+            finally:
+                self._commit_marks()  # a server gone mid-batch: what was read stays read
         high = max([status.uidnext, *(u + 1 for u in uids)])
         self.store.set_folder(name, Folder(uidvalidity, retry_from or high))
+
+    def _still_coming(self, recipients: tuple[str, ...]) -> bool:
+        """Whether a mail of this batch still to be read could take back a
+        letter to `recipients` before the flush: one from them (or naming them
+        to reply to), a delivery report, or one whose headers were not read."""
+        wanted = {guard.mailbox_of(r) for r in recipients}
+        for fetched in self._unread:
+            head = self._heads.get(fetched.uid)
+            if head is None or bounce.looks_like_bounce(head):
+                return True
+            senders = (head.from_addr or "", *head.reply_to)
+            if any(guard.mailbox_of(a) in wanted for a in senders if a):
+                return True
+        return False
 
     def _handle_safely(self, uidvalidity: int, fetched: HeaderFetch) -> bool:
         """Handle one mail; False when it must be tried again next run."""

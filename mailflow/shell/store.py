@@ -772,29 +772,44 @@ class Store:
     def pending(self) -> list[OutgoingMail]:
         """Messages still to hand over (or to file in Sent), oldest first."""
         rows = self._db.execute(
-            "SELECT id, message_id, enquiry_id, kind, sender, recipients, raw, status,"
-            " attempts, needs_copy, expects, deferrals, next_attempt_at FROM outbox"
+            f"SELECT {_OUTGOING_COLUMNS} FROM outbox"
             " JOIN outbox_bodies ON outbox_id = id"
             " WHERE status IN ('pending', 'sent') ORDER BY id"
         ).fetchall()
-        return [
-            OutgoingMail(
-                id=row[0],
-                message_id=row[1],
-                enquiry_id=row[2],
-                kind=row[3],
-                sender=row[4],
-                recipients=tuple(json.loads(row[5])),
-                raw=bytes(row[6]),
-                status=row[7],
-                attempts=row[8],
-                needs_copy=bool(row[9]),
-                expects=None if row[10] is None else json.loads(row[10]),
-                deferrals=int(row[11]),
-                next_attempt_at=_maybe_instant(row[12]),
-            )
-            for row in rows
-        ]
+        return [_outgoing(row) for row in rows]
+
+    def pending_of(self, enquiry_id: int) -> list[OutgoingMail]:
+        """One enquiry's messages not yet handed over, oldest first."""
+        rows = self._db.execute(
+            f"SELECT {_OUTGOING_COLUMNS} FROM outbox"
+            " JOIN outbox_bodies ON outbox_id = id"
+            " WHERE enquiry_id = ? AND status = 'pending' ORDER BY id",
+            (enquiry_id,),
+        ).fetchall()
+        return [_outgoing(row) for row in rows]
+
+    def outgoing_status(self, outgoing_id: int) -> str | None:
+        """A queued message's status now ('pending', 'sent', 'dropped', ...)."""
+        row = self._db.execute(
+            "SELECT status FROM outbox WHERE id = ?", (outgoing_id,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def pending_count(self) -> int:
+        """Messages still to hand over or file (as `pending` lists them)."""
+        row = self._db.execute(
+            "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sent')"
+        ).fetchone()
+        return int(row[0])
+
+    def open_count(self) -> int:
+        """Enquiries the clock still owes something (as `open_enquiries` lists)."""
+        row = self._db.execute(
+            "SELECT COUNT(*) FROM enquiries"
+            f" WHERE state IN ({', '.join('?' * len(_TIMED))})",
+            _TIMED,
+        ).fetchone()
+        return int(row[0])
 
     # -- sending limits, retries and bounces (rules in mailflow/deciding/guard.py) ----
 
@@ -1339,6 +1354,30 @@ def _window(since: datetime | None, until: datetime | None) -> tuple[str, str]:
     return (
         "" if since is None else _iso(since),
         "~" if until is None else _iso(until),
+    )
+
+
+_OUTGOING_COLUMNS = (
+    "id, message_id, enquiry_id, kind, sender, recipients, raw, status,"
+    " attempts, needs_copy, expects, deferrals, next_attempt_at"
+)
+
+
+def _outgoing(row: sqlite3.Row) -> OutgoingMail:
+    return OutgoingMail(
+        id=row[0],
+        message_id=row[1],
+        enquiry_id=row[2],
+        kind=row[3],
+        sender=row[4],
+        recipients=tuple(json.loads(row[5])),
+        raw=bytes(row[6]),
+        status=row[7],
+        attempts=row[8],
+        needs_copy=bool(row[9]),
+        expects=None if row[10] is None else json.loads(row[10]),
+        deferrals=int(row[11]),
+        next_attempt_at=_maybe_instant(row[12]),
     )
 
 
