@@ -311,7 +311,9 @@ class Runner:
         self.tell_if_calendar_down()
         # One flush, after the clock's work: a hold that lapses in this same
         # run takes its letters back before they go (`Outbox._still_wanted`);
-        # replies first would send "held" and "let go" together.
+        # replies first would send "held" and "let go" together. (Only a new
+        # enquiry's first letters may have gone already, while the inbox was
+        # read, where nothing could tell against them: `Outbox.open_ahead`.)
         self.timed_work()
         self.daily_digest()
         self.flush_outbox()

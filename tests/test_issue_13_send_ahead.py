@@ -1,0 +1,297 @@
+"""#13: a backlog's letters go while the rest of the inbox is still read.
+
+The answer to a new enquiry is handed to the server between two mails (one in
+flight, from a worker thread after the first), so the server delivers it while
+mailflow decides the next mail. Only where nothing can tell against it: no
+limit can come into play in the run, and no mail of the batch still to be read
+is the person's own or a delivery report. Anything else is the flush's, after
+the clock's work, in its fair order, as before.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from support import NOW, request, run, sent_to, write_config
+
+from mailflow.config import load_settings
+from mailflow.errors import TransientSendError
+from mailflow.shell import intake
+from mailflow.shell.cycle import run_once
+from mailflow.shell.fakes import MemoryPostOffice
+from mailflow.shell.store import Store
+
+ROOMY = """
+[limits]
+per_run = 1000
+per_hour = 1000
+per_address_per_day = 100
+"""
+
+
+class Watched:
+    """The sender and the reading, side by side: for each letter handed over,
+    how many first mails had been decided, from which thread, to whom."""
+
+    def __init__(self, office: MemoryPostOffice, monkeypatch) -> None:
+        self.office = office
+        self.decided: list[str] = []
+        self.sends: list[tuple[int, str, tuple[str, ...]]] = []
+        self.fail_at: int | None = None
+        self.fail_with: type[Exception] = RuntimeError
+        first_mail = intake.Intake.first_mail
+
+        def counted(intake_self, key, mail, verdict, person):
+            outcome = first_mail(intake_self, key, mail, verdict, person)
+            self.decided.append(person.email)
+            return outcome
+
+        monkeypatch.setattr(intake.Intake, "first_mail", counted)
+
+    def sender(self, settings):
+        inner = self.office.sender(settings)
+        watched = self
+
+        class Sender:
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                inner.close()
+
+            def __getattr__(self, name):
+                return getattr(inner, name)
+
+            def send(self, sender, recipients, raw):
+                if watched.fail_at == len(watched.sends):
+                    watched.fail_at = None
+                    raise watched.fail_with("the wire broke")
+                watched.sends.append(
+                    (len(watched.decided), threading.current_thread().name, recipients)
+                )
+                inner.send(sender, recipients, raw)
+
+        return Sender()
+
+
+def setting(tmp_path, mailboxes, office, extra=ROOMY):
+    nowhere = SimpleNamespace(imap_port=1, smtp_port=1, password=office.password)
+    return load_settings(write_config(tmp_path, nowhere, mailboxes, extra))
+
+
+def people(mailboxes, count):
+    name, domain = mailboxes.person.split("@")
+    return [f"{name}.{n}@{domain}" for n in range(count)]
+
+
+def deliver(office, mailboxes, sender, minutes, body=None):
+    kwargs = {} if body is None else {"body": body}
+    office.deliver(
+        request(
+            sender=sender,
+            to=mailboxes.practice,
+            sent_at=NOW - timedelta(minutes=minutes),
+            **kwargs,
+        ),
+        mailboxes.practice,
+    )
+
+
+def pending(settings) -> int:
+    store = Store.open(settings.storage.database)
+    try:
+        return len(store.pending())
+    finally:
+        store.close()
+
+
+def test_each_answer_goes_while_the_next_mails_are_read(
+    tmp_path, mailboxes, monkeypatch
+):
+    office = MemoryPostOffice()
+    settings = setting(tmp_path, mailboxes, office)
+    who = people(mailboxes, 6)
+    for n, person in enumerate(who):
+        deliver(office, mailboxes, person, 60 - n)
+    watched = Watched(office, monkeypatch)
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert report.sent == len(who)
+    # The first answer went once its own mail was decided, before the others.
+    assert watched.sends[0] == (1, threading.main_thread().name, (who[0],))
+    # Later ones from the worker, still while the inbox was being read.
+    ahead = [s for s in watched.sends if s[0] < len(who)]
+    assert any(thread != threading.main_thread().name for _n, thread, _r in ahead)
+    # Each person answered once, in the order they wrote; nothing left.
+    assert [r for _n, _t, r in watched.sends] == [(p,) for p in who]
+    assert pending(settings) == 0
+    for person in who:
+        assert len(office.messages(person)) == 1
+    again = run_once(
+        settings,
+        NOW + timedelta(minutes=5),
+        mailbox=office.mailbox,
+        sender=office.sender,
+    )
+    assert again.sent == 0
+    assert len(office.messages(mailboxes.practice, "Sent")) == len(who)
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [
+        "",  # the defaults: 50 a run, 30 an hour
+        "[limits]\nper_run = 40\nper_hour = 1000\nper_address_per_day = 100",
+        "[limits]\nper_run = 1000\nper_hour = 40\nper_address_per_day = 100",
+    ],
+)
+def test_where_a_limit_could_hold_letters_back_all_wait_for_the_flush(
+    tmp_path, mailboxes, monkeypatch, limits
+):
+    office = MemoryPostOffice()
+    # Six mails may queue more than 40 letters as far as the run can tell
+    # before reading them: the fair order decides, after them all.
+    settings = setting(tmp_path, mailboxes, office, extra=limits)
+    who = people(mailboxes, 6)
+    for n, person in enumerate(who):
+        deliver(office, mailboxes, person, 60 - n)
+    watched = Watched(office, monkeypatch)
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert report.sent == len(who)
+    assert {n for n, _t, _r in watched.sends} == {len(who)}
+    assert {t for _n, t, _r in watched.sends} == {threading.main_thread().name}
+
+
+def test_a_letter_waits_while_the_persons_next_mail_is_unread(
+    tmp_path, mailboxes, monkeypatch
+):
+    office = MemoryPostOffice()
+    settings = setting(tmp_path, mailboxes, office)
+    first, other = people(mailboxes, 2)
+    deliver(office, mailboxes, first, 30)
+    deliver(
+        office,
+        mailboxes,
+        f"First Person <{first.upper()}>",
+        20,
+        body="Sorry, one more thing: evenings suit me best for the call.",
+    )
+    deliver(office, mailboxes, other, 10)
+    watched = Watched(office, monkeypatch)
+    run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    sent = {r: n for n, _t, r in watched.sends}
+    # The other person's went ahead; the first person's only after their
+    # second mail (and everyone's) was read.
+    assert sent[(other,)] <= len(watched.decided)
+    assert sent[(first,)] == len(watched.decided)
+    assert watched.sends[0][2] == (other,)
+    assert len(office.messages(first)) == 1
+
+
+def test_a_letter_waits_while_a_delivery_report_is_unread(
+    tmp_path, mailboxes, monkeypatch
+):
+    office = MemoryPostOffice()
+    settings = setting(tmp_path, mailboxes, office)
+    first, other = people(mailboxes, 2)
+    deliver(office, mailboxes, first, 30)
+    office.deliver(
+        (
+            "From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\r\n"
+            f"To: {mailboxes.practice}\r\n"
+            "Subject: Undelivered Mail Returned to Sender\r\n"
+            f"Date: {(NOW - timedelta(minutes=20)).strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\n"
+            "Message-ID: <dsn-1@mx.example.org>\r\n"
+            "Content-Type: text/plain\r\n\r\n"
+            "This is the mail system. Your message could not be delivered.\r\n"
+        ).encode(),
+        mailboxes.practice,
+    )
+    deliver(office, mailboxes, other, 10)
+    watched = Watched(office, monkeypatch)
+    run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    sent = {r: n for n, _t, r in watched.sends}
+    assert sent[(first,)] == len(watched.decided) == 2  # after the report was read
+    assert watched.sends[0][2] == (other,)
+
+
+def test_the_server_going_down_under_a_letter_sent_ahead_loses_nothing(
+    tmp_path, mailboxes, monkeypatch
+):
+    office = MemoryPostOffice()
+    settings = setting(tmp_path, mailboxes, office)
+    who = people(mailboxes, 5)
+    for n, person in enumerate(who):
+        deliver(office, mailboxes, person, 60 - n)
+    watched = Watched(office, monkeypatch)
+    watched.fail_at, watched.fail_with = 1, TransientSendError
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert report.smtp_down  # exit 3, said once
+    assert report.sent == 1  # the first went; nothing after the outage
+    assert len(watched.sends) == 1
+    assert report.waiting == len(who) - 1
+    assert len(office.messages(mailboxes.practice, "Sent")) == 1  # filed all the same
+    # The next run sends the rest, each once.
+    later = run_once(
+        settings,
+        NOW + timedelta(minutes=5),
+        mailbox=office.mailbox,
+        sender=office.sender,
+    )
+    assert later.sent == len(who) - 1
+    for person in who:
+        assert len(office.messages(person)) == 1
+
+
+def test_what_is_not_the_servers_answer_is_raised_where_the_flush_would(
+    tmp_path, mailboxes, monkeypatch
+):
+    office = MemoryPostOffice()
+    settings = setting(tmp_path, mailboxes, office)
+    who = people(mailboxes, 4)
+    for n, person in enumerate(who):
+        deliver(office, mailboxes, person, 60 - n)
+    watched = Watched(office, monkeypatch)
+    watched.fail_at = 1  # the worker's first: a bug, not an answer
+    with pytest.raises(RuntimeError, match="the wire broke"):
+        run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    # Every mail was read and decided first: the inbox is not left half-read.
+    assert sorted(watched.decided) == sorted(who)
+    store = Store.open(settings.storage.database)
+    try:
+        assert (
+            store.outbox_counts().get("done", 0) + store.outbox_counts().get("sent", 0)
+            == 1
+        )
+    finally:
+        store.close()
+
+
+def test_over_the_wire_a_backlog_is_answered_each_once_and_filed(
+    tmp_path, mail_server, mailboxes
+):
+    """On Dovecot + SMTP: twelve requests in one run, letters handed over from
+    the worker while the inbox is read; each person has one answer in their
+    own mailbox, Sent one copy of each, and the next run sends nothing."""
+    config = write_config(tmp_path, mail_server, mailboxes, ROOMY)
+    who = people(mailboxes, 12)
+    for n, person in enumerate(who):
+        mail_server.deliver(
+            request(
+                sender=person,
+                to=mailboxes.practice,
+                sent_at=NOW - timedelta(minutes=60 - n),
+            ),
+            mailboxes.practice,
+        )
+    before = len(mail_server.smtp_log)
+    assert run(config, NOW) == 0
+    assert len(mail_server.smtp_log) - before == len(who)
+    for person in who:
+        assert len(sent_to(mail_server, person)) == 1
+        assert len(mail_server.messages(person)) == 1  # read back from their box
+    assert len(mail_server.messages(mailboxes.practice, "Sent")) == len(who)
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    assert len(mail_server.smtp_log) - before == len(who)
