@@ -11,6 +11,7 @@ nothing twice.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -59,6 +60,9 @@ AHEAD_LETTERS_AN_ENQUIRY = 4
 """...what the clock may queue for each open enquiry in the same run..."""
 AHEAD_LETTERS_MORE = 4
 """...and the run's own notes (the digest, a sending or calendar alert)."""
+AHEAD_IN_FLIGHT = 2
+"""Letters handed to the worker and not yet recorded: the next is on the wire
+as soon as the server has answered one, not at the next mail's end."""
 
 
 class Outbox:
@@ -93,8 +97,11 @@ class Outbox:
         self._ahead: deque[OutgoingMail] = deque()
         self._ahead_log: guard.SentLog | None = None  # None: none go ahead
         self._waits: Callable[[tuple[str, ...]], bool] = lambda _recipients: True
-        self._in_flight: tuple[OutgoingMail, Future[SendError | None]] | None = None
+        self._in_flight: deque[
+            tuple[OutgoingMail, Future[SendError | _NotTried | None]]
+        ] = deque()
         self._worker: ThreadPoolExecutor | None = None
+        self._stopped = threading.Event()  # set on the worker: try no more
         self._down_ahead = False  # the server went down under a letter sent ahead
         self._failed_ahead: BaseException | None = None  # raised where flush would
 
@@ -202,14 +209,29 @@ class Outbox:
             self._ahead.extend(self.store.pending_of(enquiry_id))
 
     def send_ahead(self) -> None:
-        """Between two mails: the letter in flight recorded once its answer has
-        come, and the next one handed over (one in flight at a time)."""
+        """Between two mails: the letters whose answer has come recorded, in the
+        order they went, and the next handed over (`AHEAD_IN_FLIGHT` at most)."""
         self._collect(wait=False)
-        while self._ahead_log is not None and self._in_flight is None and self._ahead:
+        while (
+            self._ahead_log is not None
+            and len(self._in_flight) < AHEAD_IN_FLIGHT
+            and self._ahead
+            and not self._to_one_in_flight(self._ahead[0])
+        ):
             self._hand_ahead(self._ahead.popleft())
 
+    def _to_one_in_flight(self, outgoing: OutgoingMail) -> bool:
+        """Whether it goes to someone a letter in flight goes to: it waits for
+        that one's answer, so the per-address limit counts it first."""
+        going = {
+            guard.mailbox_of(r)
+            for sent, _future in self._in_flight
+            for r in sent.recipients
+        }
+        return any(guard.mailbox_of(r) in going for r in outgoing.recipients)
+
     def close_ahead(self) -> None:
-        """The inbox is read: the letter in flight waited for and recorded; the
+        """The inbox is read: the letters in flight waited for and recorded; the
         letters not yet gone go with the flush, in its order."""
         try:
             self._collect(wait=True)
@@ -239,7 +261,7 @@ class Outbox:
                 recipients=outgoing.recipients,
                 next_attempt_at=outgoing.next_attempt_at,
                 history=history,
-                sent_this_run=self.report.sent,
+                sent_this_run=self.report.sent + len(self._in_flight),
                 limits=self._limits(),
                 now=self.now,
                 uncapped=frozenset({self.settings.practice.therapist_email}),
@@ -259,38 +281,56 @@ class Outbox:
             except Exception as exc:  # not the server's answer: raised by `flush`
                 self._failed_ahead, self._ahead_log = exc, None
                 return
-            self._answer_ahead(outgoing, error)
+            self._answer_ahead(outgoing, history, error)
             if self._ahead_log is not None:
                 self._worker = ThreadPoolExecutor(
                     max_workers=1, thread_name_prefix="mailflow-send"
                 )
             return
-        self._in_flight = (
-            outgoing,
-            self._worker.submit(_hand_over, self.sender, outgoing),
+        self._in_flight.append(
+            (outgoing, self._worker.submit(self._from_worker, outgoing))
         )
 
-    def _collect(self, *, wait: bool) -> None:
-        if self._in_flight is None:
-            return
-        outgoing, future = self._in_flight
-        if not wait and not future.done():
-            return
-        self._in_flight = None
+    def _from_worker(self, outgoing: OutgoingMail) -> SendError | _NotTried | None:
+        """On the worker: one letter handed over, unless one before it was not
+        taken (then none after it is tried: the flush decides them)."""
+        if self._stopped.is_set():
+            return _NOT_TRIED
         try:
-            error = future.result()
-        except Exception as exc:  # not the server's answer: raised by `flush`
-            self._failed_ahead = exc
-            self._ahead_log = None
-            return
-        self._answer_ahead(outgoing, error)
+            error = _hand_over(self.sender, outgoing)
+        except BaseException:
+            self._stopped.set()
+            raise
+        if error is not None:
+            self._stopped.set()
+        return error
 
-    def _answer_ahead(self, outgoing: OutgoingMail, error: SendError | None) -> None:
+    def _collect(self, *, wait: bool) -> None:
+        """Record the answers that have come (all, waiting, if `wait`), in order."""
+        history = self._ahead_log
+        while self._in_flight:
+            outgoing, future = self._in_flight[0]
+            if not wait and not future.done():
+                return
+            self._in_flight.popleft()
+            try:
+                error = future.result()
+            except Exception as exc:  # not the server's answer: raised by `flush`
+                self._failed_ahead, self._ahead_log = exc, None
+                continue
+            if isinstance(error, _NotTried):
+                self._handled.discard(outgoing.id)  # the flush's, in its turn
+                continue
+            assert history is not None
+            self._answer_ahead(outgoing, history, error)
+
+    def _answer_ahead(
+        self, outgoing: OutgoingMail, history: guard.SentLog, error: SendError | None
+    ) -> None:
         """Record the server's answer to a letter sent ahead, as `_flush_one`
         does; after anything but a 250, no more letters go ahead."""
-        assert self._ahead_log is not None
         if error is None:
-            self._taken(outgoing, self._ahead_log)
+            self._taken(outgoing, history)
             self._file_later(outgoing)
             return
         self._ahead_log = None
@@ -573,3 +613,10 @@ def _hand_over(sender: Sender, outgoing: OutgoingMail) -> SendError | None:
     except SendError as exc:
         return exc
     return None
+
+
+class _NotTried:
+    """A letter the worker did not hand over: one before it was not taken."""
+
+
+_NOT_TRIED = _NotTried()
