@@ -18,7 +18,7 @@ import pytest
 from support import NOW, request, run, sent_to, write_config
 
 from mailflow.config import load_settings
-from mailflow.errors import TransientSendError
+from mailflow.errors import DeferredSendError, TransientSendError
 from mailflow.shell import intake
 from mailflow.shell.cycle import run_once
 from mailflow.shell.fakes import MemoryPostOffice
@@ -42,11 +42,18 @@ class Watched:
         self.sends: list[tuple[int, str, tuple[str, ...]]] = []
         self.fail_at: int | None = None
         self.fail_with: type[Exception] = RuntimeError
+        # The letter at `hold_at` waits on the wire until `release_at` first
+        # mails are decided: the next letter is then handed over behind it.
+        self.hold_at: int | None = None
+        self.release_at = 0
+        self.released = threading.Event()
         first_mail = intake.Intake.first_mail
 
         def counted(intake_self, key, mail, verdict, person):
             outcome = first_mail(intake_self, key, mail, verdict, person)
             self.decided.append(person.email)
+            if len(self.decided) == self.release_at:
+                self.released.set()
             return outcome
 
         monkeypatch.setattr(intake.Intake, "first_mail", counted)
@@ -66,6 +73,8 @@ class Watched:
                 return getattr(inner, name)
 
             def send(self, sender, recipients, raw):
+                if watched.hold_at == len(watched.sends):
+                    assert watched.released.wait(timeout=30), "never released"
                 if watched.fail_at == len(watched.sends):
                     watched.fail_at = None
                     raise watched.fail_with("the wire broke")
@@ -295,3 +304,34 @@ def test_over_the_wire_a_backlog_is_answered_each_once_and_filed(
     assert len(mail_server.messages(mailboxes.practice, "Sent")) == len(who)
     assert run(config, NOW + timedelta(minutes=5)) == 0
     assert len(mail_server.smtp_log) - before == len(who)
+
+
+def test_after_a_letter_is_deferred_the_rest_go_with_the_flush_each_once(
+    tmp_path, mailboxes, monkeypatch
+):
+    office = MemoryPostOffice()
+    settings = setting(tmp_path, mailboxes, office)
+    who = people(mailboxes, 6)
+    for n, person in enumerate(who):
+        deliver(office, mailboxes, person, 60 - n)
+    watched = Watched(office, monkeypatch)
+    watched.fail_at, watched.fail_with = 1, DeferredSendError  # a 4xx for one
+    # ...answered only once the next letter is handed over behind it.
+    watched.hold_at, watched.release_at = 1, 4
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert report.deferred == 1
+    assert report.sent == len(who) - 1  # the rest went, ahead or with the flush
+    # Nothing after the refused one went from the worker: the flush sent them,
+    # once every mail was read.
+    late = [n for n, _thread, _r in watched.sends[1:]]
+    assert len(late) == len(who) - 2
+    assert all(n == len(who) for n in late)
+    assert all(t == threading.main_thread().name for _n, t, _r in watched.sends[1:])
+    for person in who:
+        assert len(office.messages(person)) == (0 if person == who[1] else 1)
+    later = run_once(
+        settings, NOW + timedelta(hours=2), mailbox=office.mailbox, sender=office.sender
+    )
+    assert later.sent == 1
+    for person in who:
+        assert len(office.messages(person)) == 1
