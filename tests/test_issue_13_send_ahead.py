@@ -18,7 +18,7 @@ import pytest
 from support import NOW, request, run, sent_to, write_config
 
 from mailflow.config import load_settings
-from mailflow.errors import DeferredSendError, TransientSendError
+from mailflow.errors import DeferredSendError
 from mailflow.shell import intake
 from mailflow.shell.cycle import run_once
 from mailflow.shell.fakes import MemoryPostOffice
@@ -42,6 +42,8 @@ class Watched:
         self.sends: list[tuple[int, str, tuple[str, ...]]] = []
         self.fail_at: int | None = None
         self.fail_with: type[Exception] = RuntimeError
+        self.down_at: int | None = None
+        self.drop_at: int | None = None
         # The letter at `hold_at` waits on the wire until `release_at` first
         # mails are decided: the next letter is then handed over behind it.
         self.hold_at: int | None = None
@@ -75,6 +77,12 @@ class Watched:
             def send(self, sender, recipients, raw):
                 if watched.hold_at == len(watched.sends):
                     assert watched.released.wait(timeout=30), "never released"
+                if watched.down_at == len(watched.sends):
+                    watched.office.smtp_down()  # the server goes, for good
+                if watched.drop_at == len(watched.sends):
+                    watched.drop_at = None
+                    watched.office.smtp_down()  # the session is dropped...
+                    watched.office.smtp_up()  # ...by a server still there
                 if watched.fail_at == len(watched.sends):
                     watched.fail_at = None
                     raise watched.fail_with("the wire broke")
@@ -235,11 +243,12 @@ def test_the_server_going_down_under_a_letter_sent_ahead_loses_nothing(
     for n, person in enumerate(who):
         deliver(office, mailboxes, person, 60 - n)
     watched = Watched(office, monkeypatch)
-    watched.fail_at, watched.fail_with = 1, TransientSendError
+    watched.down_at = 1
     report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
     assert report.smtp_down  # exit 3, said once
     assert report.sent == 1  # the first went; nothing after the outage
-    assert len(watched.sends) == 1
+    assert len(office.smtp_log) == 1
+    office.smtp_up()
     assert report.waiting == len(who) - 1
     assert len(office.messages(mailboxes.practice, "Sent")) == 1  # filed all the same
     # The next run sends the rest, each once.
@@ -252,6 +261,24 @@ def test_the_server_going_down_under_a_letter_sent_ahead_loses_nothing(
     assert later.sent == len(who) - 1
     for person in who:
         assert len(office.messages(person)) == 1
+
+
+def test_a_session_dropped_between_two_letters_costs_the_run_nothing(
+    tmp_path, mailboxes, monkeypatch
+):
+    office = MemoryPostOffice()
+    settings = setting(tmp_path, mailboxes, office)
+    who = people(mailboxes, 5)
+    for n, person in enumerate(who):
+        deliver(office, mailboxes, person, 60 - n)
+    watched = Watched(office, monkeypatch)
+    watched.drop_at = 1  # a server closing a session left idle, say
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert report.smtp_down is None  # not an outage: the flush sent on
+    assert report.sent == len(who)
+    for person in who:
+        assert len(office.messages(person)) == 1
+    assert len(office.messages(mailboxes.practice, "Sent")) == len(who)
 
 
 def test_what_is_not_the_servers_answer_is_raised_where_the_flush_would(

@@ -25,6 +25,7 @@ from mailflow.errors import (
     PermanentSendError,
     PolicyRefusedError,
     SendError,
+    SmtpAuthError,
     TransientSendError,
 )
 from mailflow.lazy import lazy_module
@@ -334,6 +335,13 @@ class Outbox:
             self._file_later(outgoing)
             return
         self._ahead_log = None
+        if _dropped(error):
+            # The session went (a server may close one left idle between two
+            # letters of a long reading): the flush tries the letter again in
+            # its turn, on a new session, and meets a server really down there.
+            self._handled.discard(outgoing.id)
+            log.info("outbox %d: %s; left for the flush", outgoing.id, error)
+            return
         if not self._not_taken(outgoing, error):
             self._down_ahead = True
 
@@ -613,6 +621,14 @@ def _hand_over(sender: Sender, outgoing: OutgoingMail) -> SendError | None:
     except SendError as exc:
         return exc
     return None
+
+
+def _dropped(error: SendError) -> bool:
+    """The connection failed, not this letter nor the login (a refused login is
+    never tried twice in a run: providers lock an account after a few)."""
+    return isinstance(error, TransientSendError) and not isinstance(
+        error, DeferredSendError | SmtpAuthError
+    )
 
 
 class _NotTried:
