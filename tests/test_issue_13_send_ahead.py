@@ -362,3 +362,35 @@ def test_after_a_letter_is_deferred_the_rest_go_with_the_flush_each_once(
     assert later.sent == 1
     for person in who:
         assert len(office.messages(person)) == 1
+
+
+def test_a_refused_login_under_a_letter_sent_ahead_is_not_tried_again(
+    tmp_path, mailboxes, monkeypatch
+):
+    office = MemoryPostOffice()
+    nowhere = SimpleNamespace(imap_port=1, smtp_port=1, password=office.password)
+    path = write_config(tmp_path, nowhere, mailboxes, ROOMY)
+    text = path.read_text(encoding="utf-8")
+    smtp = text.index("[smtp]")
+    path.write_text(
+        text[:smtp]
+        + text[smtp:].replace(
+            f'password = "{office.password}"', 'password = "wrong"', 1
+        ),
+        encoding="utf-8",
+    )
+    settings = load_settings(path)
+    for n, person in enumerate(people(mailboxes, 3)):
+        deliver(office, mailboxes, person, 60 - n)
+    logins: list[str] = []
+    accepts = office._accepts
+
+    def counted(user, secret, auth):
+        logins.append(secret)
+        return accepts(user, secret, auth)
+
+    monkeypatch.setattr(office, "_accepts", counted)
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=office.sender)
+    assert report.smtp_down  # exit 3, the letters wait
+    assert logins.count("wrong") == 1  # once a run: providers lock after a few
+    assert office.smtp_log == []
