@@ -11,6 +11,7 @@ the clock's work, in its fair order, as before.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -49,6 +50,9 @@ class Watched:
         self.hold_at: int | None = None
         self.release_at = 0
         self.released = threading.Event()
+        # Called on the worker as the letter after the held one goes.
+        self.check: Callable[[], None] | None = None
+        self.checked = threading.Event()
         first_mail = intake.Intake.first_mail
 
         def counted(intake_self, key, mail, verdict, person):
@@ -56,6 +60,8 @@ class Watched:
             self.decided.append(person.email)
             if len(self.decided) == self.release_at:
                 self.released.set()
+                if self.check is not None:  # until the worker is on the next one
+                    assert self.checked.wait(timeout=30), "the next never went"
             return outcome
 
         monkeypatch.setattr(intake.Intake, "first_mail", counted)
@@ -77,6 +83,10 @@ class Watched:
             def send(self, sender, recipients, raw):
                 if watched.hold_at == len(watched.sends):
                     assert watched.released.wait(timeout=30), "never released"
+                elif watched.check is not None and watched.released.is_set():
+                    watched.check()
+                    watched.check = None
+                    watched.checked.set()
                 if watched.down_at == len(watched.sends):
                     watched.office.smtp_down()  # the server goes, for good
                 if watched.drop_at == len(watched.sends):
@@ -394,3 +404,65 @@ def test_a_refused_login_under_a_letter_sent_ahead_is_not_tried_again(
     assert report.smtp_down  # exit 3, the letters wait
     assert logins.count("wrong") == 1  # once a run: providers lock after a few
     assert office.smtp_log == []
+
+
+def test_each_250_is_recorded_before_the_worker_sends_the_next(
+    tmp_path, mailboxes, monkeypatch
+):
+    """A kill while the next mail is decided must not send a letter twice: the
+    worker records each 250 (committed and synced) before anything else, even
+    when the next letter waits right behind it."""
+    import sqlite3
+
+    office = MemoryPostOffice()
+    settings = setting(tmp_path, mailboxes, office)
+    who = people(mailboxes, 6)
+    for n, person in enumerate(who):
+        deliver(office, mailboxes, person, 60 - n)
+    watched = Watched(office, monkeypatch)
+    # The worker's first letter is answered only once the next is queued
+    # behind it, and the mail being decided then waits until that next one
+    # goes: no moment between the two for this thread to record anything.
+    watched.hold_at, watched.release_at = 1, 4
+    seen: list[int] = []
+
+    def recorded() -> None:
+        db = sqlite3.connect(settings.storage.database)
+        try:
+            (done,) = db.execute(
+                "SELECT COUNT(*) FROM outbox WHERE status IN ('sent', 'done')"
+            ).fetchone()
+        finally:
+            db.close()
+        seen.append(done)
+
+    watched.check = recorded
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert report.sent == len(who)
+    assert seen == [2]  # the first (from this thread) and the held one, on disk
+
+
+def test_the_session_letters_went_ahead_on_may_have_closed_by_the_flush(
+    tmp_path, mailboxes, monkeypatch
+):
+    office = MemoryPostOffice()
+    settings = setting(tmp_path, mailboxes, office)
+    first, other = people(mailboxes, 2)
+    deliver(office, mailboxes, first, 30)
+    deliver(
+        office,
+        mailboxes,
+        first,
+        20,
+        body="Sorry, one more thing: evenings suit me best for the call.",
+    )
+    deliver(office, mailboxes, other, 10)
+    watched = Watched(office, monkeypatch)
+    watched.drop_at = 1  # the flush's first: the server closed the idle session
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    # Ahead, then the flush's first on the closed session, then once more.
+    assert [r for _n, _t, r in watched.sends] == [(other,), (first,), (first,)]
+    assert [tuple(r.rcpt_tos) for r in office.smtp_log] == [(other,), (first,)]
+    assert report.smtp_down is None  # tried once more, on a new session
+    assert report.sent == 2
+    assert len(office.messages(first)) == 1

@@ -30,7 +30,7 @@ from mailflow.errors import (
 )
 from mailflow.lazy import lazy_module
 from mailflow.shell.ports import Mailbox, Sender
-from mailflow.shell.store import Folder, OutgoingMail, Store
+from mailflow.shell.store import Folder, OutgoingMail, SentMarker, Store
 
 # An empty outbox needs no letters (templates, calendars): loaded on first use.
 if TYPE_CHECKING:
@@ -99,10 +99,12 @@ class Outbox:
         self._ahead_log: guard.SentLog | None = None  # None: none go ahead
         self._waits: Callable[[tuple[str, ...]], bool] = lambda _recipients: True
         self._in_flight: deque[
-            tuple[OutgoingMail, Future[SendError | _NotTried | None]]
+            tuple[OutgoingMail, Future[SendError | _Recorded | _NotTried | None]]
         ] = deque()
         self._worker: ThreadPoolExecutor | None = None
         self._stopped = threading.Event()  # set on the worker: try no more
+        self._mark: SentMarker | None = None  # the worker's own `mark_sent`
+        self._session_waited = False  # the flush's first send may meet it closed
         self._down_ahead = False  # the server went down under a letter sent ahead
         self._failed_ahead: BaseException | None = None  # raised where flush would
 
@@ -242,6 +244,9 @@ class Outbox:
             if self._worker is not None:
                 self._worker.shutdown(wait=True)
                 self._worker = None
+            if self._mark is not None:
+                self._mark.close()
+                self._mark = None
 
     def _hand_ahead(self, outgoing: OutgoingMail) -> None:
         """Hand one letter over now, if the flush would send it as it stands:
@@ -284,6 +289,7 @@ class Outbox:
                 return
             self._answer_ahead(outgoing, history, error)
             if self._ahead_log is not None:
+                self._mark = self.store.sent_marker()
                 self._worker = ThreadPoolExecutor(
                     max_workers=1, thread_name_prefix="mailflow-send"
                 )
@@ -292,9 +298,13 @@ class Outbox:
             (outgoing, self._worker.submit(self._from_worker, outgoing))
         )
 
-    def _from_worker(self, outgoing: OutgoingMail) -> SendError | _NotTried | None:
-        """On the worker: one letter handed over, unless one before it was not
-        taken (then none after it is tried: the flush decides them)."""
+    def _from_worker(
+        self, outgoing: OutgoingMail
+    ) -> SendError | _Recorded | _NotTried | None:
+        """On the worker: one letter handed over and its 250 recorded at once
+        (`_RECORDED`; None when the recording failed: the main thread makes
+        it), unless one before it was not taken (then none after it is tried:
+        the flush decides them)."""
         if self._stopped.is_set():
             return _NOT_TRIED
         try:
@@ -304,7 +314,14 @@ class Outbox:
             raise
         if error is not None:
             self._stopped.set()
-        return error
+            return error
+        if self._mark is None:
+            return None
+        try:
+            self._mark(outgoing.id, self.now)
+        except Exception:  # the main thread records it instead
+            return None
+        return _RECORDED
 
     def _collect(self, *, wait: bool) -> None:
         """Record the answers that have come (all, waiting, if `wait`), in order."""
@@ -323,16 +340,25 @@ class Outbox:
                 self._handled.discard(outgoing.id)  # the flush's, in its turn
                 continue
             assert history is not None
-            self._answer_ahead(outgoing, history, error)
+            if isinstance(error, _Recorded):
+                self._answer_ahead(outgoing, history, None, recorded=True)
+            else:
+                self._answer_ahead(outgoing, history, error)
 
     def _answer_ahead(
-        self, outgoing: OutgoingMail, history: guard.SentLog, error: SendError | None
+        self,
+        outgoing: OutgoingMail,
+        history: guard.SentLog,
+        error: SendError | None,
+        *,
+        recorded: bool = False,
     ) -> None:
         """Record the server's answer to a letter sent ahead, as `_flush_one`
         does; after anything but a 250, no more letters go ahead."""
         if error is None:
-            self._taken(outgoing, history)
+            self._taken(outgoing, history, recorded=recorded)
             self._file_later(outgoing)
+            self._session_waited = True
             return
         self._ahead_log = None
         if _dropped(error):
@@ -391,15 +417,26 @@ class Outbox:
             else:
                 self.store.note_attempt(outgoing.id)
                 error = _hand_over(self.sender, outgoing)
+                if self._session_waited:
+                    self._session_waited = False
+                    if error is not None and _dropped(error):
+                        # The session letters went ahead on waited through the
+                        # rest of the run; a server may close one left idle.
+                        # Once, on a new session: a server down fails again.
+                        error = _hand_over(self.sender, outgoing)
                 if error is not None:
                     return self._not_taken(outgoing, error)
                 self._taken(outgoing, history)
         self._file_later(outgoing)
         return True
 
-    def _taken(self, outgoing: OutgoingMail, history: guard.SentLog) -> None:
-        """DATA got 250: from here on this message is never handed over again."""
-        self.store.mark_sent(outgoing.id, self.now)
+    def _taken(
+        self, outgoing: OutgoingMail, history: guard.SentLog, *, recorded: bool = False
+    ) -> None:
+        """DATA got 250: from here on this message is never handed over again
+        (`recorded`: the worker has marked it sent already)."""
+        if not recorded:
+            self.store.mark_sent(outgoing.id, self.now)
         history.add(guard.Sent(outgoing.recipients, self.now))
         self.report.sent += 1
         if self._suspect is not None:
@@ -635,4 +672,9 @@ class _NotTried:
     """A letter the worker did not hand over: one before it was not taken."""
 
 
+class _Recorded:
+    """A letter the worker handed over and recorded as sent."""
+
+
 _NOT_TRIED = _NotTried()
+_RECORDED = _Recorded()

@@ -913,17 +913,14 @@ class Store:
         Inside a transaction, nothing: its own commit is not made yet."""
         if self._db.in_transaction:
             return
+        _sync_log(self._db)
+
+    def sent_marker(self) -> SentMarker | None:
+        """`mark_sent` for another thread, on a connection of its own (None in
+        memory): a letter handed over from the worker is recorded as sent the
+        moment its 250 comes, outside whatever this connection is deciding."""
         name = self._db.execute("PRAGMA database_list").fetchone()[2]
-        if not name:
-            return  # in memory (a dry run)
-        try:
-            fd = os.open(f"{name}-wal", os.O_RDONLY)
-        except FileNotFoundError:
-            return  # no log: every commit was checkpointed, which syncs
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        return SentMarker(str(name)) if name else None
 
     def mark_done(self, outgoing_id: int) -> None:
         """Handed over and filed: drop the body, keep the Message-ID (exactly once)."""
@@ -1355,6 +1352,54 @@ def _window(since: datetime | None, until: datetime | None) -> tuple[str, str]:
         "" if since is None else _iso(since),
         "~" if until is None else _iso(until),
     )
+
+
+class SentMarker:
+    """Records 250s from the thread that received them (`Store.sent_marker`).
+
+    Its connection opens at the first mark; a commit of its own, never part
+    of a decision the main connection may still roll back."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._db: sqlite3.Connection | None = None
+
+    def __call__(self, outgoing_id: int, now: datetime) -> None:
+        """The server's 250, committed and synced, as `Store.mark_sent`."""
+        if self._db is None:
+            db = sqlite3.connect(
+                self._path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            db.execute("PRAGMA busy_timeout=30000")
+            (mode,) = db.execute("PRAGMA journal_mode").fetchone()
+            wal = str(mode).lower() == "wal"
+            db.execute(f"PRAGMA synchronous={'NORMAL' if wal else 'FULL'}")
+            self._db = db
+        self._db.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?",
+            (_iso(now), outgoing_id),
+        )
+        _sync_log(self._db)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def _sync_log(db: sqlite3.Connection) -> None:
+    """One fsync of the database's write-ahead log (see `Store.sync`)."""
+    name = db.execute("PRAGMA database_list").fetchone()[2]
+    if not name:
+        return  # in memory (a dry run)
+    try:
+        fd = os.open(f"{name}-wal", os.O_RDONLY)
+    except FileNotFoundError:
+        return  # no log: every commit was checkpointed, which syncs
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 _OUTGOING_COLUMNS = (
