@@ -466,3 +466,141 @@ def test_the_session_letters_went_ahead_on_may_have_closed_by_the_flush(
     assert report.smtp_down is None  # tried once more, on a new session
     assert report.sent == 2
     assert len(office.messages(first)) == 1
+
+
+def test_a_delivery_report_in_a_later_batch_still_takes_the_letter_back(
+    tmp_path, mailboxes, monkeypatch
+):
+    """Batches are 50 mails: a report of an earlier letter to Alice, read in
+    the batch after her new request, drops the new answer as before (her
+    address is marked undeliverable, the therapist told)."""
+    office = MemoryPostOffice()
+    settings = setting(tmp_path, mailboxes, office)
+    alice = people(mailboxes, 1)[0]
+    deliver(office, mailboxes, alice, 30)
+    run_once(settings, NOW, mailbox=office.mailbox, sender=office.sender)
+    (first,) = office.messages(alice)
+    offer_id = first.message()["Message-ID"]
+    later = NOW + timedelta(days=10)  # her offer has lapsed, the enquiry closed
+    run_once(settings, later, mailbox=office.mailbox, sender=office.sender)
+    had = len(office.messages(alice))
+    others = [f"other.{n}@example.net" for n in range(49)]
+    for n, person in enumerate(others):
+        deliver(office, mailboxes, person, -(10 * 24 * 60) + 60 - n)
+    deliver(office, mailboxes, alice, -(10 * 24 * 60) + 5)  # the 50th: batch 1
+    office.deliver(  # the 51st: batch 2
+        (
+            "From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\r\n"
+            f"To: {mailboxes.practice}\r\n"
+            "Subject: Undelivered Mail Returned to Sender\r\n"
+            "Date: "
+            + (later + timedelta(minutes=2)).strftime("%a, %d %b %Y %H:%M:%S +0000")
+            + "\r\n"
+            "Message-ID: <dsn-2@mx.example.org>\r\n"
+            "MIME-Version: 1.0\r\n"
+            'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n'
+            "\r\n--b\r\nContent-Type: text/plain\r\n\r\nNot delivered.\r\n"
+            "--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+            "Reporting-MTA: dns; mx.example.org\r\n\r\n"
+            f"Final-Recipient: rfc822; {alice}\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+            "--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+            f"Message-ID: {offer_id}\r\nTo: {alice}\r\n\r\n--b--\r\n"
+        ).encode(),
+        mailboxes.practice,
+    )
+    # A report may be about anyone written to before: the letters of mails
+    # before it wait for the flush; those after it may go ahead.
+    after = [f"after.{n}@example.net" for n in range(3)]
+    for n, person in enumerate(after):
+        deliver(office, mailboxes, person, -(10 * 24 * 60) + 1 - n)
+    watched = Watched(office, monkeypatch)
+    report = run_once(
+        settings,
+        later + timedelta(minutes=5),
+        mailbox=office.mailbox,
+        sender=watched.sender,
+    )
+    assert report.outcomes.get("bounce") == 1
+    assert len(office.messages(alice)) == had  # the new answer never went
+    assert all((alice,) != r for _n, _t, r in watched.sends)
+    sent = {r[0]: n for n, _t, r in watched.sends}
+    assert all(sent[p] == len(watched.decided) for p in others)
+    assert sent[after[0]] < len(watched.decided)  # ahead of the last two
+
+
+def _headers() -> list[bytes]:
+    from support import shared_files
+
+    blocks = []
+    for folder in ("autoreply-bounce", "replies", "odd-mime", "imip"):
+        for path in shared_files(folder):
+            raw = path.read_bytes()
+            cut = min(
+                (i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0),
+                default=len(raw),
+            )
+            blocks.append(raw[: cut + 2])
+    return blocks
+
+
+HEADERS = _headers()
+
+
+@pytest.mark.skipif(not HEADERS, reason="../shared/fixtures absent (outside CI)")
+def test_the_unparsed_outlook_errs_towards_yes_on_real_mail():
+    """What `_still_coming` reads from a header block's bytes says "may be a
+    report" and "may be from them" of every real mail the parser reads so."""
+    from mailflow.deciding import guard
+    from mailflow.reading import bounce, parse
+    from mailflow.shell.runner import _may_concern, _outlook
+
+    reports = 0
+    for header in HEADERS:
+        try:
+            head = parse.parse_mail(header)
+        except parse.ParseError:
+            continue
+        outlook = _outlook(header)
+        if bounce.looks_like_bounce(head):
+            reports += 1
+            assert _may_concern(outlook, set()), header[:300]
+        for address in (head.from_addr, *head.reply_to):
+            if address:
+                assert _may_concern(outlook, {guard.mailbox_of(address)}), address
+    assert reports >= 3  # the shared bounces are among them
+
+
+@pytest.mark.parametrize(
+    ("header", "wanted", "concerns"),
+    [
+        (
+            b"From: Kim <kim@example.org>\r\nSubject: hi\r\n\r\n",
+            "kim@example.org",
+            True,
+        ),
+        (b"From: Kim <KIM+work@Example.ORG>\r\n\r\n", "kim@example.org", True),
+        (b"From: Kim\r\n <kim@example.org>\r\n\r\n", "kim@example.org", True),
+        (
+            b"Reply-To: kim@example.org\r\nFrom: form@x.example\r\n\r\n",
+            "kim@example.org",
+            True,
+        ),
+        (b"From: =?utf-8?b?a2ltQGV4YW1wbGUub3Jn?=\r\n\r\n", "kim@example.org", True),
+        (b"From: MAILER-DAEMON@mx.example\r\n\r\n", "kim@example.org", True),
+        (
+            b"Content-Type: multipart/report; report-type=x\r\n\r\n",
+            "kim@example.org",
+            True,
+        ),
+        (
+            b"From: Alex <alex@example.org>\r\nSubject: kim@example.org\r\n\r\n",
+            "kim@example.org",
+            False,
+        ),
+        (b"From: Alex <alex@example.org>\r\n\r\n", "kim@example.org", False),
+    ],
+)
+def test_the_unparsed_outlook(header, wanted, concerns):
+    from mailflow.shell.runner import _may_concern, _outlook
+
+    assert _may_concern(_outlook(header), {wanted}) is concerns

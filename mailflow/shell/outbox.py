@@ -186,13 +186,6 @@ class Outbox:
         if self.store.get_meta(_BREAKER):
             return
         limits = self._limits()
-        history = guard.SentLog.of(
-            (
-                guard.Sent(recipients, sent_at)
-                for recipients, sent_at in self.store.sent_since(self.now - guard.DAY)
-            ),
-            self.now,
-        )
         most = (
             self.store.pending_count()
             + AHEAD_LETTERS_A_MAIL * mails
@@ -201,6 +194,13 @@ class Outbox:
         )
         if self.report.sent + most > limits.per_run:
             return
+        history = guard.SentLog.of(
+            (
+                guard.Sent(recipients, sent_at)
+                for recipients, sent_at in self.store.sent_since(self.now - guard.DAY)
+            ),
+            self.now,
+        )
         if history.last_hour + most > limits.per_hour:
             return
         self._ahead_log, self._waits = history, waits

@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
 from time import process_time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo
 
 from mailflow import __version__
@@ -44,7 +44,7 @@ from mailflow.model import (
 from mailflow.shell import privacy
 from mailflow.shell.budget import mail_budget, paused
 from mailflow.shell.digest import Digest
-from mailflow.shell.mailbox import READ_LIMIT
+from mailflow.shell.mailbox import FETCH_BATCH, READ_LIMIT
 from mailflow.shell.outbox import Outbox
 from mailflow.shell.ports import Mailbox, Sender
 from mailflow.shell.store import Folder, Store
@@ -240,7 +240,8 @@ class Runner:
         self._outlines: dict[int, Outline] = {}  # the current batch's, by UID
         self._spent: dict[int, float] = {}  # CPU a mail already cost in `_prefetch`
         self._automated: dict[int, str | None] = {}  # `_is_automated`, by UID
-        self._unread: list[HeaderFetch] = []  # the current batch's, still to read
+        self._unread: list[HeaderFetch] = []  # the poll's mails still to read
+        self._outlooks: dict[int, tuple[bool, bytes]] = {}  # `_still_coming`'s
         self._marks: list[tuple[MailKey, str]] = []  # left alone, not yet committed
         self._marked: set[tuple[int, int] | str] = set()  # their keys and fingerprints
         self._statuses: dict[str, FolderStatus] = {}  # asked together, used once
@@ -524,19 +525,24 @@ class Runner:
         else:
             uids = self.mailbox.uids_after(known.uidnext - 1)
         retry_from: int | None = None
-        # The letters answering new enquiries may go while the rest is read.
-        self.outbox.open_ahead(len(uids), self._still_coming)
         try:
-            for batch in _batches(self.mailbox.headers(uids)):
+            fetches: Iterable[HeaderFetch] = self.mailbox.headers(uids)
+            if len(uids) <= FETCH_BATCH:
+                # One UID FETCH brings every header of the poll: what is still
+                # to be read is known before any mail is, so the letters
+                # answering new enquiries may go while the rest is read.
+                fetches = coming = list(fetches)
+                self.outbox.open_ahead(len(uids), self._still_coming)
+            seen = 0
+            for batch in _batches(fetches):
                 self._prefetch(uidvalidity, batch)
-                for index, fetched in enumerate(batch):
+                for fetched in batch:
                     if not self._handle_safely(uidvalidity, fetched):
                         retry_from = fetched.uid if retry_from is None else retry_from
-                    self._unread = batch[index + 1 :]
-                    for enquiry_id in self.intake.take_opened():
-                        self.outbox.queue_ahead(enquiry_id)
-                    self.outbox.send_ahead()
-                self._unread = []
+                    seen += 1
+                    if len(uids) <= FETCH_BATCH:
+                        self._unread = coming[seen:]
+                        self._send_ahead()
                 self._heads.clear()
                 self._bodies.clear()
                 self._outlines.clear()
@@ -544,24 +550,34 @@ class Runner:
                 self._automated.clear()
                 self._commit_marks()
         finally:
+            self._unread, self._outlooks = [], {}
             try:
-                self.outbox.close_ahead()  # the letter in flight recorded
+                self.outbox.close_ahead()  # the letters in flight recorded
             finally:
                 self._commit_marks()  # a server gone mid-batch: what was read stays read
         high = max([status.uidnext, *(u + 1 for u in uids)])
         self.store.set_folder(name, Folder(uidvalidity, retry_from or high))
 
+    def _send_ahead(self) -> None:
+        """Between two mails: the letters of the enquiries just opened queued to
+        go ahead, and those in flight moved on (`Outbox.send_ahead`)."""
+        intake = self.__dict__.get("intake")  # built once a first mail needed it
+        if intake is not None:
+            for enquiry_id in intake.take_opened():
+                self.outbox.queue_ahead(enquiry_id)
+        self.outbox.send_ahead()
+
     def _still_coming(self, recipients: tuple[str, ...]) -> bool:
-        """Whether a mail of this batch still to be read could take back a
-        letter to `recipients` before the flush: one from them (or naming them
-        to reply to), a delivery report, or one whose headers were not read."""
+        """Whether a mail of this poll still to be read could take back a letter
+        to `recipients` before the flush: a delivery report (`drop_pending_to`),
+        or a mail from them (a withdrawal in their own thread). Read from each
+        mail's header bytes, unparsed, and erring towards yes (`_may_concern`)."""
         wanted = {guard.mailbox_of(r) for r in recipients}
         for fetched in self._unread:
-            head = self._heads.get(fetched.uid)
-            if head is None or bounce.looks_like_bounce(head):
-                return True
-            senders = (head.from_addr or "", *head.reply_to)
-            if any(guard.mailbox_of(a) in wanted for a in senders if a):
+            outlook = self._outlooks.get(fetched.uid)
+            if outlook is None:
+                outlook = self._outlooks[fetched.uid] = _outlook(fetched.header)
+            if _may_concern(outlook, wanted):
                 return True
         return False
 
@@ -1198,3 +1214,34 @@ def _thread(mail: InboundMail) -> set[str]:
     if mail.in_reply_to:
         ids.add(mail.in_reply_to)
     return ids
+
+
+_BOUNCE_WORDS: Final = (b"report", b"daemon", b"postmaster")
+"""In every delivery report's header as `bounce.looks_like_bounce` reads it: a
+multipart/report, or a sender named mailer-daemon or postmaster."""
+_ADDRESS_FIELDS: Final = re.compile(
+    rb"^(?:from|reply-to|sender|resent-from|return-path)[ \t]*:.*(?:\r?\n[ \t].*)*",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _outlook(header: bytes) -> tuple[bool, bytes]:
+    """What `_may_concern` needs of a header block: whether it may be a
+    delivery report, and its address fields in lower case."""
+    lower = header.lower()
+    fields = b"\n".join(m.group() for m in _ADDRESS_FIELDS.finditer(lower))
+    return any(word in lower for word in _BOUNCE_WORDS), fields
+
+
+def _may_concern(outlook: tuple[bool, bytes], wanted: set[str]) -> bool:
+    """Whether a mail may be a delivery report or from one of `wanted`
+    (mailboxes, as `guard.mailbox_of` folds them): yes whenever its address
+    fields hide an address (an encoded word, a non-ASCII byte)."""
+    maybe_report, fields = outlook
+    if maybe_report or b"=?" in fields or not fields.isascii():
+        return True
+    for mailbox in wanted:
+        local, _, domain = mailbox.encode("utf-8", "replace").rpartition(b"@")
+        if local in fields and domain in fields:
+            return True
+    return False
