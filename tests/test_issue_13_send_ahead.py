@@ -23,12 +23,13 @@ from mailflow.errors import DeferredSendError
 from mailflow.shell import intake
 from mailflow.shell.cycle import run_once
 from mailflow.shell.fakes import MemoryPostOffice
+from mailflow.shell.outbox import Outbox
 from mailflow.shell.store import Store
 
 ROOMY = """
 [limits]
-per_run = 1000
-per_hour = 1000
+per_run = 10000
+per_hour = 10000
 per_address_per_day = 100
 """
 
@@ -604,3 +605,72 @@ def test_the_unparsed_outlook(header, wanted, concerns):
     from mailflow.shell.runner import _may_concern, _outlook
 
     assert _may_concern(_outlook(header), {wanted}) is concerns
+
+
+@pytest.mark.parametrize(
+    ("per_run", "per_hour", "pending", "visits", "ahead"),
+    [
+        # Six mails at 30 letters each as far as the run can tell, 4 notes of
+        # its own and one unreadable calendar: 185 before anything else.
+        (185, 10000, 0, 0, True),
+        (184, 10000, 0, 0, False),
+        (10000, 185, 0, 0, True),
+        (10000, 184, 0, 0, False),
+        (185, 10000, 1, 0, False),  # a letter already waiting counts
+        (205, 10000, 0, 1, True),  # an enquiry the clock visits: 20 more
+        (204, 10000, 0, 1, False),
+    ],
+)
+def test_the_run_counts_every_letter_it_could_queue_before_any_goes_ahead(
+    tmp_path, mailboxes, monkeypatch, per_run, per_hour, pending, visits, ahead
+):
+    office = MemoryPostOffice()
+    limits = (
+        f"[limits]\nper_run = {per_run}\nper_hour = {per_hour}\n"
+        "per_address_per_day = 100\n"
+    )
+    settings = setting(tmp_path, mailboxes, office, extra=limits)
+    who = people(mailboxes, 6)
+    for n, person in enumerate(who):
+        deliver(office, mailboxes, person, 60 - n)
+    counted_pending, counted_visits = Store.pending_count, Store.timed_visits
+    monkeypatch.setattr(
+        Store, "pending_count", lambda self: counted_pending(self) + pending
+    )
+    monkeypatch.setattr(
+        Store,
+        "timed_visits",
+        lambda self, now: [*counted_visits(self, now), *([None] * visits)],
+    )
+    calls: list[int] = []
+    open_ahead = Outbox.open_ahead
+
+    def opened(outbox, mails, waits):
+        calls.append(mails)
+        open_ahead(outbox, mails, waits)
+        # The clock's own call, after the reading, sees the real list.
+        monkeypatch.setattr(Store, "timed_visits", counted_visits)
+
+    monkeypatch.setattr(Outbox, "open_ahead", opened)
+    watched = Watched(office, monkeypatch)
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert calls == [len(who)]
+    assert report.sent == len(who)
+    assert (watched.sends[0][0] < len(who)) is ahead
+
+
+def test_while_sending_is_paused_nothing_goes_ahead(tmp_path, mailboxes, monkeypatch):
+    office = MemoryPostOffice()
+    settings = setting(tmp_path, mailboxes, office)
+    store = Store.open(settings.storage.database)
+    try:
+        store.set_meta("breaker_open_since", (NOW - timedelta(hours=2)).isoformat())
+    finally:
+        store.close()
+    who = people(mailboxes, 3)
+    for n, person in enumerate(who):
+        deliver(office, mailboxes, person, 60 - n)
+    watched = Watched(office, monkeypatch)
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert report.sent == len(who)  # the hour had calmed: the flush resumed
+    assert {n for n, _t, _r in watched.sends} == {len(who)}

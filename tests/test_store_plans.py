@@ -111,7 +111,6 @@ HOT_PATH: dict[str, Callable[[Store], object]] = {
     "pending_of": lambda s: s.pending_of(2),
     "pending_count": lambda s: s.pending_count(),
     "outgoing_status": lambda s: s.outgoing_status(2),
-    "open_count": lambda s: s.open_count(),
     "sent_since": lambda s: s.sent_since(NOW - 24 * HOUR),
     "note_attempt": lambda s: s.note_attempt(1),
     "mark_sent": lambda s: s.mark_sent(1, NOW),

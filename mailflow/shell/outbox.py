@@ -55,12 +55,17 @@ _LONE_REFUSALS = "policy-alone:"
 """Meta key prefix: runs in which a message was refused on policy with no other
 message after it (outages and account-wide refusals do not count)."""
 AHEAD_LETTERS_A_MAIL = 10
-"""What one mail still to be read is counted as queuing when a run asks whether
-its letters could meet a limit (a first mail queues one or two)..."""
-AHEAD_LETTERS_AN_ENQUIRY = 4
-"""...what the clock may queue for each open enquiry in the same run..."""
+"""What one mail still to be read is counted as queuing itself when a run asks
+whether its letters could meet a limit (a first mail queues two at most: the
+answer and the therapist's alert; a reply or a report, one or two)..."""
+AHEAD_LETTERS_A_STEP = 2
+"""...for each of the clock's steps (`timing.Step`) an enquiry may owe in the
+run, one to the person and one to the therapist, for every enquiry the clock
+visits now and every one a mail may change (its owed moment worked out
+afresh)..."""
 AHEAD_LETTERS_MORE = 4
-"""...and the run's own notes (the digest, a sending or calendar alert)."""
+"""...and the run's own notes (the digest, a sending or calendar alert, the
+sending pause), with one for each busy calendar that cannot be read."""
 AHEAD_IN_FLIGHT = 2
 """Letters handed to the worker and not yet recorded: the next is on the wire
 as soon as the server has answered one, not at the next mail's end."""
@@ -170,9 +175,9 @@ class Outbox:
         its sending).
 
         Only where no limit can come into play in this run: everything queued
-        already, `AHEAD_LETTERS_A_MAIL` for each mail to read, what the clock may
-        add for each open enquiry and the run's own notes all fit within
-        `limits.per_run` and what is left of `limits.per_hour`. Then the order in
+        already, and as much as each mail to read, the clock and the run's own
+        notes could queue (`AHEAD_LETTERS_*`), fit within `limits.per_run` and
+        what is left of `limits.per_hour`. Then the order in
         which letters go changes nothing of what goes: the flush's fair order
         matters only once a limit holds letters back. With the default limits
         a backlog never goes ahead; a quiet run's one or two letters do.
@@ -185,12 +190,18 @@ class Outbox:
             return
         if self.store.get_meta(_BREAKER):
             return
+        from mailflow.deciding import timing
+
         limits = self._limits()
+        clock = AHEAD_LETTERS_A_STEP * len(timing.Step)
+        visits = len(self.store.timed_visits(self.now))
+        feeds = len(self.settings.availability.busy_calendars) + 1  # and CalDAV
         most = (
             self.store.pending_count()
-            + AHEAD_LETTERS_A_MAIL * mails
-            + AHEAD_LETTERS_AN_ENQUIRY * self.store.open_count()
+            + (AHEAD_LETTERS_A_MAIL + clock) * mails
+            + clock * visits
             + AHEAD_LETTERS_MORE
+            + feeds
         )
         if self.report.sent + most > limits.per_run:
             return

@@ -802,17 +802,6 @@ class Store:
         ).fetchone()
         return int(row[0])
 
-    def open_count(self) -> int:
-        """Enquiries the clock still owes something (as `open_enquiries` lists)."""
-        row = self._db.execute(
-            "SELECT COUNT(*) FROM enquiries"
-            f" WHERE state IN ({', '.join('?' * len(_TIMED))})",
-            _TIMED,
-        ).fetchone()
-        return int(row[0])
-
-    # -- sending limits, retries and bounces (rules in mailflow/deciding/guard.py) ----
-
     def defer(self, outgoing_id: int, next_attempt_at: datetime) -> None:
         """The server answered 4xx: count it and try again from `next_attempt_at`."""
         self._db.execute(
