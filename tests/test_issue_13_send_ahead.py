@@ -599,6 +599,7 @@ def test_the_unparsed_outlook_errs_towards_yes_on_real_mail():
             False,
         ),
         (b"From: Alex <alex@example.org>\r\n\r\n", "kim@example.org", False),
+        (b"From: <p10@example.org>\r\n\r\n", "p1@example.org", False),
     ],
 )
 def test_the_unparsed_outlook(header, wanted, concerns):

@@ -1242,6 +1242,9 @@ def _may_concern(outlook: tuple[bool, bytes], wanted: set[str]) -> bool:
         return True
     for mailbox in wanted:
         local, _, domain = mailbox.encode("utf-8", "replace").rpartition(b"@")
-        if local in fields and domain in fields:
+        # The address itself, or with a +tag (`guard.mailbox_of` folds it).
+        if mailbox.encode("utf-8", "replace") in fields or (
+            local + b"+" in fields and b"@" + domain in fields
+        ):
             return True
     return False
