@@ -20,7 +20,7 @@ from support import NOW, request, run, sent_to, write_config
 
 from mailflow.config import load_settings
 from mailflow.errors import DeferredSendError
-from mailflow.shell import intake
+from mailflow.shell import intake, runner
 from mailflow.shell.cycle import run_once
 from mailflow.shell.fakes import MemoryPostOffice
 from mailflow.shell.outbox import Outbox
@@ -54,6 +54,17 @@ class Watched:
         # Called on the worker as the letter after the held one goes.
         self.check: Callable[[], None] | None = None
         self.checked = threading.Event()
+        self.read = 0  # mails read (decided) so far, whatever they were
+        self.read_at: list[int] = []  # for each letter handed over
+        handle = runner.Runner._handle_safely
+
+        def counted_mail(runner_self, uidvalidity, fetched):
+            try:
+                return handle(runner_self, uidvalidity, fetched)
+            finally:
+                self.read += 1
+
+        monkeypatch.setattr(runner.Runner, "_handle_safely", counted_mail)
         first_mail = intake.Intake.first_mail
 
         def counted(intake_self, key, mail, verdict, person):
@@ -97,6 +108,7 @@ class Watched:
                 if watched.fail_at == len(watched.sends):
                     watched.fail_at = None
                     raise watched.fail_with("the wire broke")
+                watched.read_at.append(watched.read)
                 watched.sends.append(
                     (len(watched.decided), threading.current_thread().name, recipients)
                 )
@@ -192,35 +204,11 @@ def test_where_a_limit_could_hold_letters_back_all_wait_for_the_flush(
     assert {t for _n, t, _r in watched.sends} == {threading.main_thread().name}
 
 
-def test_a_letter_waits_while_the_persons_next_mail_is_unread(
+def test_a_letter_waits_until_a_delivery_report_is_read(
     tmp_path, mailboxes, monkeypatch
 ):
-    office = MemoryPostOffice()
-    settings = setting(tmp_path, mailboxes, office)
-    first, other = people(mailboxes, 2)
-    deliver(office, mailboxes, first, 30)
-    deliver(
-        office,
-        mailboxes,
-        f"First Person <{first.upper()}>",
-        20,
-        body="Sorry, one more thing: evenings suit me best for the call.",
-    )
-    deliver(office, mailboxes, other, 10)
-    watched = Watched(office, monkeypatch)
-    run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
-    sent = {r: n for n, _t, r in watched.sends}
-    # The other person's went ahead; the first person's only after their
-    # second mail (and everyone's) was read.
-    assert sent[(other,)] <= len(watched.decided)
-    assert sent[(first,)] == len(watched.decided)
-    assert watched.sends[0][2] == (other,)
-    assert len(office.messages(first)) == 1
-
-
-def test_a_letter_waits_while_a_delivery_report_is_unread(
-    tmp_path, mailboxes, monkeypatch
-):
+    """A report drops what waits for an address it bounces: nothing goes ahead
+    while one is still to be read."""
     office = MemoryPostOffice()
     settings = setting(tmp_path, mailboxes, office)
     first, other = people(mailboxes, 2)
@@ -240,9 +228,10 @@ def test_a_letter_waits_while_a_delivery_report_is_unread(
     deliver(office, mailboxes, other, 10)
     watched = Watched(office, monkeypatch)
     run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
-    sent = {r: n for n, _t, r in watched.sends}
-    assert sent[(first,)] == len(watched.decided) == 2  # after the report was read
-    assert watched.sends[0][2] == (other,)
+    # The first answer waited until the report was read, then went ahead of
+    # the last mail; the last one's went after it.
+    assert [r for _n, _t, r in watched.sends] == [(first,), (other,)]
+    assert watched.read_at == [2, 3]
 
 
 def test_the_server_going_down_under_a_letter_sent_ahead_loses_nothing(
@@ -443,38 +432,13 @@ def test_each_250_is_recorded_before_the_worker_sends_the_next(
     assert seen == [2]  # the first (from this thread) and the held one, on disk
 
 
-def test_the_session_letters_went_ahead_on_may_have_closed_by_the_flush(
-    tmp_path, mailboxes, monkeypatch
-):
-    office = MemoryPostOffice()
-    settings = setting(tmp_path, mailboxes, office)
-    first, other = people(mailboxes, 2)
-    deliver(office, mailboxes, first, 30)
-    deliver(
-        office,
-        mailboxes,
-        first,
-        20,
-        body="Sorry, one more thing: evenings suit me best for the call.",
-    )
-    deliver(office, mailboxes, other, 10)
-    watched = Watched(office, monkeypatch)
-    watched.drop_at = 1  # the flush's first: the server closed the idle session
-    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
-    # Ahead, then the flush's first on the closed session, then once more.
-    assert [r for _n, _t, r in watched.sends] == [(other,), (first,), (first,)]
-    assert [tuple(r.rcpt_tos) for r in office.smtp_log] == [(other,), (first,)]
-    assert report.smtp_down is None  # tried once more, on a new session
-    assert report.sent == 2
-    assert len(office.messages(first)) == 1
-
-
 def test_a_delivery_report_in_a_later_batch_still_takes_the_letter_back(
     tmp_path, mailboxes, monkeypatch
 ):
     """Batches are 50 mails: a report of an earlier letter to Alice, read in
     the batch after her new request, drops the new answer as before (her
-    address is marked undeliverable, the therapist told)."""
+    address is marked undeliverable, the therapist told), though the answer
+    waited first in line to go ahead once the report was read."""
     office = MemoryPostOffice()
     settings = setting(tmp_path, mailboxes, office)
     alice = people(mailboxes, 1)[0]
@@ -482,14 +446,20 @@ def test_a_delivery_report_in_a_later_batch_still_takes_the_letter_back(
     run_once(settings, NOW, mailbox=office.mailbox, sender=office.sender)
     (first,) = office.messages(alice)
     offer_id = first.message()["Message-ID"]
-    later = NOW + timedelta(days=10)  # her offer has lapsed, the enquiry closed
-    run_once(settings, later, mailbox=office.mailbox, sender=office.sender)
+    for days in (3, 10, 20):  # nudged, then her offer lapses: the enquiry ends
+        later = NOW + timedelta(days=days)
+        run_once(settings, later, mailbox=office.mailbox, sender=office.sender)
+    store = Store.open(settings.storage.database)
+    try:
+        assert store.open_enquiry_for(alice) is None
+    finally:
+        store.close()
     had = len(office.messages(alice))
+    deliver(office, mailboxes, alice, -(20 * 24 * 60) + 70)  # batch 1's first
     others = [f"other.{n}@example.net" for n in range(49)]
     for n, person in enumerate(others):
-        deliver(office, mailboxes, person, -(10 * 24 * 60) + 60 - n)
-    deliver(office, mailboxes, alice, -(10 * 24 * 60) + 5)  # the 50th: batch 1
-    office.deliver(  # the 51st: batch 2
+        deliver(office, mailboxes, person, -(20 * 24 * 60) + 60 - n)
+    office.deliver(  # the 51st, batch 2's first
         (
             "From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\r\n"
             f"To: {mailboxes.practice}\r\n"
@@ -513,7 +483,7 @@ def test_a_delivery_report_in_a_later_batch_still_takes_the_letter_back(
     # before it wait for the flush; those after it may go ahead.
     after = [f"after.{n}@example.net" for n in range(3)]
     for n, person in enumerate(after):
-        deliver(office, mailboxes, person, -(10 * 24 * 60) + 1 - n)
+        deliver(office, mailboxes, person, -(20 * 24 * 60) + 1 - n)
     watched = Watched(office, monkeypatch)
     report = run_once(
         settings,
@@ -522,90 +492,16 @@ def test_a_delivery_report_in_a_later_batch_still_takes_the_letter_back(
         sender=watched.sender,
     )
     assert report.outcomes.get("bounce") == 1
-    assert len(office.messages(alice)) == had  # the new answer never went
+    assert report.outcomes.get("request") == len(others) + 1 + len(after)
+    assert len(office.messages(alice)) == had  # her new answer never went
     assert all((alice,) != r for _n, _t, r in watched.sends)
-    sent = {r[0]: n for n, _t, r in watched.sends}
-    assert all(sent[p] == len(watched.decided) for p in others)
-    assert sent[after[0]] < len(watched.decided)  # ahead of the last two
-
-
-def _headers() -> list[bytes]:
-    from support import shared_files
-
-    blocks = []
-    for folder in ("autoreply-bounce", "replies", "odd-mime", "imip"):
-        for path in shared_files(folder):
-            raw = path.read_bytes()
-            cut = min(
-                (i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0),
-                default=len(raw),
-            )
-            blocks.append(raw[: cut + 2])
-    return blocks
-
-
-HEADERS = _headers()
-
-
-@pytest.mark.skipif(not HEADERS, reason="../shared/fixtures absent (outside CI)")
-def test_the_unparsed_outlook_errs_towards_yes_on_real_mail():
-    """What `_still_coming` reads from a header block's bytes says "may be a
-    report" and "may be from them" of every real mail the parser reads so."""
-    from mailflow.deciding import guard
-    from mailflow.reading import bounce, parse
-    from mailflow.shell.runner import _may_concern, _outlook
-
-    reports = 0
-    for header in HEADERS:
-        try:
-            head = parse.parse_mail(header)
-        except parse.ParseError:
-            continue
-        outlook = _outlook(header)
-        if bounce.looks_like_bounce(head):
-            reports += 1
-            assert _may_concern(outlook, set()), header[:300]
-        for address in (head.from_addr, *head.reply_to):
-            if address:
-                assert _may_concern(outlook, {guard.mailbox_of(address)}), address
-    assert reports >= 3  # the shared bounces are among them
-
-
-@pytest.mark.parametrize(
-    ("header", "wanted", "concerns"),
-    [
-        (
-            b"From: Kim <kim@example.org>\r\nSubject: hi\r\n\r\n",
-            "kim@example.org",
-            True,
-        ),
-        (b"From: Kim <KIM+work@Example.ORG>\r\n\r\n", "kim@example.org", True),
-        (b"From: Kim\r\n <kim@example.org>\r\n\r\n", "kim@example.org", True),
-        (
-            b"Reply-To: kim@example.org\r\nFrom: form@x.example\r\n\r\n",
-            "kim@example.org",
-            True,
-        ),
-        (b"From: =?utf-8?b?a2ltQGV4YW1wbGUub3Jn?=\r\n\r\n", "kim@example.org", True),
-        (b"From: MAILER-DAEMON@mx.example\r\n\r\n", "kim@example.org", True),
-        (
-            b"Content-Type: multipart/report; report-type=x\r\n\r\n",
-            "kim@example.org",
-            True,
-        ),
-        (
-            b"From: Alex <alex@example.org>\r\nSubject: kim@example.org\r\n\r\n",
-            "kim@example.org",
-            False,
-        ),
-        (b"From: Alex <alex@example.org>\r\n\r\n", "kim@example.org", False),
-        (b"From: <p10@example.org>\r\n\r\n", "p1@example.org", False),
-    ],
-)
-def test_the_unparsed_outlook(header, wanted, concerns):
-    from mailflow.shell.runner import _may_concern, _outlook
-
-    assert _may_concern(_outlook(header), {wanted}) is concerns
+    sent = {
+        r[0]: at for (_n, _t, r), at in zip(watched.sends, watched.read_at, strict=True)
+    }
+    # Nothing went before the report (the 51st mail) was read; after it, the
+    # letters waiting went, ahead of the last mails.
+    assert min(sent.values()) >= 51
+    assert sent[others[0]] < 51 + len(after)
 
 
 @pytest.mark.parametrize(

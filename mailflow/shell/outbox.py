@@ -102,14 +102,13 @@ class Outbox:
         # Letters going ahead of the reading (`open_ahead`).
         self._ahead: deque[OutgoingMail] = deque()
         self._ahead_log: guard.SentLog | None = None  # None: none go ahead
-        self._waits: Callable[[tuple[str, ...]], bool] = lambda _recipients: True
+        self._waits: Callable[[], bool] = lambda: True
         self._in_flight: deque[
             tuple[OutgoingMail, Future[SendError | _Recorded | _NotTried | None]]
         ] = deque()
         self._worker: ThreadPoolExecutor | None = None
         self._stopped = threading.Event()  # set on the worker: try no more
         self._mark: SentMarker | None = None  # the worker's own `mark_sent`
-        self._session_waited = False  # the flush's first send may meet it closed
         self._down_ahead = False  # the server went down under a letter sent ahead
         self._failed_ahead: BaseException | None = None  # raised where flush would
 
@@ -168,7 +167,7 @@ class Outbox:
 
     # -- ahead of the reading ---------------------------------------------------
 
-    def open_ahead(self, mails: int, waits: Callable[[tuple[str, ...]], bool]) -> None:
+    def open_ahead(self, mails: int, waits: Callable[[], bool]) -> None:
         """Before `mails` are read: whether the letters answering new enquiries
         may go while the rest is still read, so that the server delivers one
         while the next mail is decided (#13: a backlog's deciding hidden behind
@@ -182,9 +181,10 @@ class Outbox:
         matters only once a limit holds letters back. With the default limits
         a backlog never goes ahead; a quiet run's one or two letters do.
 
-        `waits(recipients)`: whether a mail of this batch still to be read
-        could take back a letter to them (as it may before the flush); such a
-        letter is left for the flush."""
+        `waits()`: whether a mail of the poll still to be read could take back
+        a letter before the flush (a delivery report: `drop_pending_to`);
+        meanwhile letters stay queued, and go once it is read if still
+        wanted."""
         self._ahead_log = None
         if self.dry_run or self.report.smtp_down or mails <= 0:
             return
@@ -231,6 +231,7 @@ class Outbox:
             and len(self._in_flight) < AHEAD_IN_FLIGHT
             and self._ahead
             and not self._to_one_in_flight(self._ahead[0])
+            and not self._waits()
         ):
             self._hand_ahead(self._ahead.popleft())
 
@@ -261,8 +262,8 @@ class Outbox:
 
     def _hand_ahead(self, outgoing: OutgoingMail) -> None:
         """Hand one letter over now, if the flush would send it as it stands:
-        still pending (no later mail took it back), nothing to wait for, and
-        no limit holding it."""
+        still pending (no mail read since took it back), its address not
+        bounced, and no limit holding it."""
         history = self._ahead_log
         assert history is not None
         if (
@@ -271,7 +272,6 @@ class Outbox:
             or outgoing.attempts
             or outgoing.next_attempt_at is not None
             or self.store.outgoing_status(outgoing.id) != "pending"
-            or self._waits(outgoing.recipients)
             or self._undeliverable(outgoing)
             or guard.decide(
                 kind=outgoing.kind,
@@ -369,7 +369,6 @@ class Outbox:
         if error is None:
             self._taken(outgoing, history, recorded=recorded)
             self._file_later(outgoing)
-            self._session_waited = True
             return
         self._ahead_log = None
         if _dropped(error):
@@ -428,13 +427,6 @@ class Outbox:
             else:
                 self.store.note_attempt(outgoing.id)
                 error = _hand_over(self.sender, outgoing)
-                if self._session_waited:
-                    self._session_waited = False
-                    if error is not None and _dropped(error):
-                        # The session letters went ahead on waited through the
-                        # rest of the run; a server may close one left idle.
-                        # Once, on a new session: a server down fails again.
-                        error = _hand_over(self.sender, outgoing)
                 if error is not None:
                     return self._not_taken(outgoing, error)
                 self._taken(outgoing, history)

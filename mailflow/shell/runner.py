@@ -20,11 +20,10 @@ from datetime import datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
 from time import process_time
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from mailflow import __version__
-from mailflow.deciding import guard
 from mailflow.errors import (
     BusyCalendarError,
     ConfigError,
@@ -240,8 +239,9 @@ class Runner:
         self._outlines: dict[int, Outline] = {}  # the current batch's, by UID
         self._spent: dict[int, float] = {}  # CPU a mail already cost in `_prefetch`
         self._automated: dict[int, str | None] = {}  # `_is_automated`, by UID
-        self._unread: list[HeaderFetch] = []  # the poll's mails still to read
-        self._outlooks: dict[int, tuple[bool, bytes]] = {}  # `_still_coming`'s
+        self._poll_heads: dict[int, InboundMail] = {}  # read ahead, by UID
+        self._last_report = -1  # the poll's last mail that may be a report
+        self._read_so_far = 0  # the poll's mails read so far
         self._marks: list[tuple[MailKey, str]] = []  # left alone, not yet committed
         self._marked: set[tuple[int, int] | str] = set()  # their keys and fingerprints
         self._statuses: dict[str, FolderStatus] = {}  # asked together, used once
@@ -532,7 +532,8 @@ class Runner:
                 # to be read is known before any mail is, so the letters
                 # answering new enquiries may go while the rest is read.
                 fetches = coming = list(fetches)
-                self.outbox.open_ahead(len(uids), self._still_coming)
+                self._last_report = self._last_report_among(coming)
+                self.outbox.open_ahead(len(uids), self._report_to_come)
             seen = 0
             for batch in _batches(fetches):
                 self._prefetch(uidvalidity, batch)
@@ -541,7 +542,7 @@ class Runner:
                         retry_from = fetched.uid if retry_from is None else retry_from
                     seen += 1
                     if len(uids) <= FETCH_BATCH:
-                        self._unread = coming[seen:]
+                        self._read_so_far = seen
                         self._send_ahead()
                 self._heads.clear()
                 self._bodies.clear()
@@ -550,7 +551,8 @@ class Runner:
                 self._automated.clear()
                 self._commit_marks()
         finally:
-            self._unread, self._outlooks = [], {}
+            self._poll_heads.clear()
+            self._last_report, self._read_so_far = -1, 0
             try:
                 self.outbox.close_ahead()  # the letters in flight recorded
             finally:
@@ -567,19 +569,28 @@ class Runner:
                 self.outbox.queue_ahead(enquiry_id)
         self.outbox.send_ahead()
 
-    def _still_coming(self, recipients: tuple[str, ...]) -> bool:
-        """Whether a mail of this poll still to be read could take back a letter
-        to `recipients` before the flush: a delivery report (`drop_pending_to`),
-        or a mail from them (a withdrawal in their own thread). Read from each
-        mail's header bytes, unparsed, and erring towards yes (`_may_concern`)."""
-        wanted = {guard.mailbox_of(r) for r in recipients}
-        for fetched in self._unread:
-            outlook = self._outlooks.get(fetched.uid)
-            if outlook is None:
-                outlook = self._outlooks[fetched.uid] = _outlook(fetched.header)
-            if _may_concern(outlook, wanted):
-                return True
-        return False
+    def _last_report_among(self, coming: list[HeaderFetch]) -> int:
+        """The index of the poll's last mail that may be a delivery report
+        (-1: none): read from its headers as its own turn will read them
+        (`bounce.looks_like_bounce`), kept for `_prefetch`; a header that
+        cannot be read counts as one."""
+        last = -1
+        for index, fetched in enumerate(coming):
+            try:
+                head = parse.parse_mail(fetched.header)
+            except Exception:  # met again, and logged, in its own turn
+                last = index
+                continue
+            self._poll_heads[fetched.uid] = head
+            if bounce.looks_like_bounce(head):
+                last = index
+        return last
+
+    def _report_to_come(self) -> bool:
+        """Whether a delivery report is still to be read in this poll: it drops
+        what waits for an address it bounces (`Bounces.take`), so until it is
+        read no letter goes ahead of the flush."""
+        return self._last_report >= self._read_so_far
 
     def _handle_safely(self, uidvalidity: int, fetched: HeaderFetch) -> bool:
         """Handle one mail; False when it must be tried again next run."""
@@ -817,7 +828,9 @@ class Runner:
             began = process_time()
             try:
                 with mail_budget(limit):
-                    head = parse.parse_mail(fetched.header)
+                    head = self._poll_heads.pop(fetched.uid, None)
+                    if head is None:
+                        head = parse.parse_mail(fetched.header)
                     self._heads[fetched.uid] = head
                     seen = self._is_seen(
                         uidvalidity, fetched.uid, fingerprint(head, fetched.size)
@@ -1214,37 +1227,3 @@ def _thread(mail: InboundMail) -> set[str]:
     if mail.in_reply_to:
         ids.add(mail.in_reply_to)
     return ids
-
-
-_BOUNCE_WORDS: Final = (b"report", b"daemon", b"postmaster")
-"""In every delivery report's header as `bounce.looks_like_bounce` reads it: a
-multipart/report, or a sender named mailer-daemon or postmaster."""
-_ADDRESS_FIELDS: Final = re.compile(
-    rb"^(?:from|reply-to|sender|resent-from|return-path)[ \t]*:.*(?:\r?\n[ \t].*)*",
-    re.IGNORECASE | re.MULTILINE,
-)
-
-
-def _outlook(header: bytes) -> tuple[bool, bytes]:
-    """What `_may_concern` needs of a header block: whether it may be a
-    delivery report, and its address fields in lower case."""
-    lower = header.lower()
-    fields = b"\n".join(m.group() for m in _ADDRESS_FIELDS.finditer(lower))
-    return any(word in lower for word in _BOUNCE_WORDS), fields
-
-
-def _may_concern(outlook: tuple[bool, bytes], wanted: set[str]) -> bool:
-    """Whether a mail may be a delivery report or from one of `wanted`
-    (mailboxes, as `guard.mailbox_of` folds them): yes whenever its address
-    fields hide an address (an encoded word, a non-ASCII byte)."""
-    maybe_report, fields = outlook
-    if maybe_report or b"=?" in fields or not fields.isascii():
-        return True
-    for mailbox in wanted:
-        local, _, domain = mailbox.encode("utf-8", "replace").rpartition(b"@")
-        # The address itself, or with a +tag (`guard.mailbox_of` folds it).
-        if mailbox.encode("utf-8", "replace") in fields or (
-            local + b"+" in fields and b"@" + domain in fields
-        ):
-            return True
-    return False

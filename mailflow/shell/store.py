@@ -1371,6 +1371,7 @@ class SentMarker:
         _sync_log(self._db)
 
     def close(self) -> None:
+        """Its connection closed (the worker is done with it)."""
         if self._db is not None:
             self._db.close()
             self._db = None
