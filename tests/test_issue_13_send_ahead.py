@@ -1,11 +1,12 @@
 """#13: a backlog's letters go while the rest of the inbox is still read.
 
-The answer to a new enquiry is handed to the server between two mails (one in
-flight, from a worker thread after the first), so the server delivers it while
+The answer to a new enquiry is handed to the SMTP server between two mails
+(the first from this thread, the rest from a worker, two in flight at most,
+each 250 recorded by the worker at once), so the server delivers one while
 mailflow decides the next mail. Only where nothing can tell against it: no
-limit can come into play in the run, and no mail of the batch still to be read
-is the person's own or a delivery report. Anything else is the flush's, after
-the clock's work, in its fair order, as before.
+limit can come into play in the run, and no mail of the poll still to be read
+may be a delivery report (letters wait, queued, until it is read). Anything
+else is the flush's, after the clock's work, in its fair order, as before.
 """
 
 from __future__ import annotations

@@ -179,7 +179,8 @@ class Outbox:
         what is left of `limits.per_hour`. Then the order in
         which letters go changes nothing of what goes: the flush's fair order
         matters only once a limit holds letters back. With the default limits
-        a backlog never goes ahead; a quiet run's one or two letters do.
+        nothing goes ahead (one mail counts as up to 35 letters): this is for
+        practices that raise them.
 
         `waits()`: whether a mail of the poll still to be read could take back
         a letter before the flush (a delivery report: `drop_pending_to`);
