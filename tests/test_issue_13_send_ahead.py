@@ -531,23 +531,19 @@ def test_the_run_counts_every_letter_it_could_queue_before_any_goes_ahead(
     who = people(mailboxes, 6)
     for n, person in enumerate(who):
         deliver(office, mailboxes, person, 60 - n)
-    counted_pending, counted_visits = Store.pending_count, Store.timed_visits
+    counted_pending, counted_visits = Store.pending_count, runner.Runner._clock_visits
     monkeypatch.setattr(
         Store, "pending_count", lambda self: counted_pending(self) + pending
     )
     monkeypatch.setattr(
-        Store,
-        "timed_visits",
-        lambda self, now: [*counted_visits(self, now), *([None] * visits)],
+        runner.Runner, "_clock_visits", lambda self: counted_visits(self) + visits
     )
     calls: list[int] = []
     open_ahead = Outbox.open_ahead
 
-    def opened(outbox, mails, waits):
+    def opened(outbox, mails, waits, clock):
         calls.append(mails)
-        open_ahead(outbox, mails, waits)
-        # The clock's own call, after the reading, sees the real list.
-        monkeypatch.setattr(Store, "timed_visits", counted_visits)
+        open_ahead(outbox, mails, waits, clock)
 
     monkeypatch.setattr(Outbox, "open_ahead", opened)
     watched = Watched(office, monkeypatch)
@@ -572,3 +568,38 @@ def test_while_sending_is_paused_nothing_goes_ahead(tmp_path, mailboxes, monkeyp
     report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
     assert report.sent == len(who)  # the hour had calmed: the flush resumed
     assert {n for n, _t, _r in watched.sends} == {len(who)}
+
+
+@pytest.mark.parametrize(("rules_changed", "counted"), [(False, 0), (True, 1)])
+def test_under_changed_timing_rules_every_open_enquiry_counts(
+    tmp_path, mailboxes, monkeypatch, rules_changed, counted
+):
+    """A new release or timing setting has the clock look at every open
+    enquiry afresh in that run: the bound counts them all."""
+    office = MemoryPostOffice()
+    settings = setting(tmp_path, mailboxes, office)
+    first, second = people(mailboxes, 2)
+    deliver(office, mailboxes, first, 30)
+    run_once(settings, NOW, mailbox=office.mailbox, sender=office.sender)
+    if rules_changed:
+        store = Store.open(settings.storage.database)
+        try:
+            store.set_meta("timing_rules", "the rules of an older release")
+        finally:
+            store.close()
+    deliver(office, mailboxes, second, 1)
+    seen: list[int] = []
+    open_ahead = Outbox.open_ahead
+
+    def opened(outbox, mails, waits, visits):
+        seen.append(visits())
+        open_ahead(outbox, mails, waits, visits)
+
+    monkeypatch.setattr(Outbox, "open_ahead", opened)
+    run_once(
+        settings,
+        NOW + timedelta(minutes=5),
+        mailbox=office.mailbox,
+        sender=office.sender,
+    )
+    assert seen == [counted]

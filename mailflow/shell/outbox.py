@@ -167,7 +167,9 @@ class Outbox:
 
     # -- ahead of the reading ---------------------------------------------------
 
-    def open_ahead(self, mails: int, waits: Callable[[], bool]) -> None:
+    def open_ahead(
+        self, mails: int, waits: Callable[[], bool], visits: Callable[[], int]
+    ) -> None:
         """Before `mails` are read: whether the letters answering new enquiries
         may go while the rest is still read, so that the server delivers one
         while the next mail is decided (#13: a backlog's deciding hidden behind
@@ -182,6 +184,7 @@ class Outbox:
         nothing goes ahead (one mail counts as up to 35 letters): this is for
         practices that raise them.
 
+        `visits()`: how many enquiries the clock will look at in this run.
         `waits()`: whether a mail of the poll still to be read could take back
         a letter before the flush (a delivery report: `drop_pending_to`);
         meanwhile letters stay queued, and go once it is read if still
@@ -195,12 +198,11 @@ class Outbox:
 
         limits = self._limits()
         clock = AHEAD_LETTERS_A_STEP * len(timing.Step)
-        visits = len(self.store.timed_visits(self.now))
         feeds = len(self.settings.availability.busy_calendars) + 1  # and CalDAV
         most = (
             self.store.pending_count()
             + (AHEAD_LETTERS_A_MAIL + clock) * mails
-            + clock * visits
+            + clock * visits()
             + AHEAD_LETTERS_MORE
             + feeds
         )

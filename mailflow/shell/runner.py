@@ -533,7 +533,9 @@ class Runner:
                 # answering new enquiries may go while the rest is read.
                 fetches = coming = list(fetches)
                 self._last_report = self._last_report_among(coming)
-                self.outbox.open_ahead(len(uids), self._report_to_come)
+                self.outbox.open_ahead(
+                    len(uids), self._report_to_come, self._clock_visits
+                )
             seen = 0
             for batch in _batches(fetches):
                 self._prefetch(uidvalidity, batch)
@@ -585,6 +587,22 @@ class Runner:
             if bounce.looks_like_bounce(head):
                 last = index
         return last
+
+    def _timing_fingerprint(self) -> str:
+        """What the kept owed moments were worked out under (`timed_work`)."""
+        rules = timing_rules(self.settings)
+        return repr(
+            (timing.CODE_VERSION, __version__, rules, self.settings.practice.timezone)
+        )
+
+    def _clock_visits(self) -> int:
+        """How many enquiries the clock will look at in this run: those whose
+        owed moment has come, or every open one under changed rules."""
+        if not self.store.has_open_enquiries():
+            return 0
+        if self.store.get_meta("timing_rules") != self._timing_fingerprint():
+            return len(self.store.open_enquiries())
+        return len(self.store.timed_visits(self.now))
 
     def _report_to_come(self) -> bool:
         """Whether a delivery report is still to be read in this poll: it drops
@@ -1056,9 +1074,7 @@ class Runner:
         if not self.store.has_open_enquiries():
             return  # nothing owed: the rules (and their module) are not needed
         rules = timing_rules(self.settings)
-        fingerprint = repr(
-            (timing.CODE_VERSION, __version__, rules, self.settings.practice.timezone)
-        )
+        fingerprint = self._timing_fingerprint()
         kept = self.store.get_meta("timing_rules") == fingerprint
         if not kept and not self.dry_run:
             with self.store.transaction():  # moments worked out by other rules
