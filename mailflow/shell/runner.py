@@ -240,6 +240,7 @@ class Runner:
         self._spent: dict[int, float] = {}  # CPU a mail already cost in `_prefetch`
         self._automated: dict[int, str | None] = {}  # `_is_automated`, by UID
         self._poll_heads: dict[int, InboundMail] = {}  # read ahead, by UID
+        self._poll_spent: dict[int, float] = {}  # the CPU that reading cost
         self._last_report = -1  # the poll's last mail that may be a report
         self._read_so_far = 0  # the poll's mails read so far
         self._marks: list[tuple[MailKey, str]] = []  # left alone, not yet committed
@@ -554,6 +555,7 @@ class Runner:
                 self._commit_marks()
         finally:
             self._poll_heads.clear()
+            self._poll_spent.clear()
             self._last_report, self._read_so_far = -1, 0
             try:
                 self.outbox.close_ahead()  # the letters in flight recorded
@@ -577,12 +579,22 @@ class Runner:
         (`bounce.looks_like_bounce`), kept for `_prefetch`; a header that
         cannot be read counts as one."""
         last = -1
+        limit = self.settings.limits.mail_cpu_s
         for index, fetched in enumerate(coming):
+            began = process_time()
             try:
-                head = parse.parse_mail(fetched.header)
+                with mail_budget(limit):
+                    head = parse.parse_mail(fetched.header)
+            except MailOverBudget:
+                self._poll_spent[fetched.uid] = limit  # its turn sets it aside
+                last = index
+                continue
             except Exception:  # met again, and logged, in its own turn
                 last = index
                 continue
+            finally:
+                # Charged to the mail's own turn (`_prefetch`): one budget.
+                self._poll_spent.setdefault(fetched.uid, process_time() - began)
             self._poll_heads[fetched.uid] = head
             if bounce.looks_like_bounce(head):
                 last = index
@@ -844,8 +856,13 @@ class Runner:
         limit = self.settings.limits.mail_cpu_s
         for fetched in batch:
             began = process_time()
+            # What its headers cost when read ahead of the poll: one budget.
+            ahead = self._poll_spent.pop(fetched.uid, 0.0)
+            if ahead >= limit:
+                self._spent[fetched.uid] = limit  # none left for its turn
+                continue
             try:
-                with mail_budget(limit):
+                with mail_budget(limit - ahead):
                     head = self._poll_heads.pop(fetched.uid, None)
                     if head is None:
                         head = parse.parse_mail(fetched.header)
@@ -871,7 +888,7 @@ class Runner:
                 continue
             finally:
                 # Charged to the mail's own turn: one budget, not two.
-                self._spent.setdefault(fetched.uid, process_time() - began)
+                self._spent.setdefault(fetched.uid, ahead + process_time() - began)
         found = self.mailbox.outlines([f.uid for f in wanted])
         for fetched in wanted:
             outline = found.get(fetched.uid)
