@@ -167,6 +167,11 @@ class Outbox:
 
     # -- ahead of the reading ---------------------------------------------------
 
+    @property
+    def going_ahead(self) -> bool:
+        """Whether letters may go ahead of the reading in this poll."""
+        return self._ahead_log is not None
+
     def open_ahead(
         self, mails: int, waits: Callable[[], bool], visits: Callable[[], int]
     ) -> None:
@@ -192,20 +197,17 @@ class Outbox:
         self._ahead_log = None
         if self.dry_run or self.report.smtp_down or mails <= 0:
             return
-        if self.store.get_meta(_BREAKER):
-            return
+        limits = self._limits()
         from mailflow.deciding import timing
 
-        limits = self._limits()
         clock = AHEAD_LETTERS_A_STEP * len(timing.Step)
         feeds = len(self.settings.availability.busy_calendars) + 1  # and CalDAV
-        most = (
-            self.store.pending_count()
-            + (AHEAD_LETTERS_A_MAIL + clock) * mails
-            + clock * visits()
-            + AHEAD_LETTERS_MORE
-            + feeds
-        )
+        least = (AHEAD_LETTERS_A_MAIL + clock) * mails + AHEAD_LETTERS_MORE + feeds
+        if least > min(limits.per_run, limits.per_hour):
+            return  # the defaults' case: nothing more is asked of the store
+        if self.store.get_meta(_BREAKER):
+            return
+        most = least + self.store.pending_count() + clock * visits()
         if self.report.sent + most > limits.per_run:
             return
         history = guard.SentLog.of(

@@ -533,10 +533,11 @@ class Runner:
                 # to be read is known before any mail is, so the letters
                 # answering new enquiries may go while the rest is read.
                 fetches = coming = list(fetches)
-                self._last_report = self._last_report_among(coming)
                 self.outbox.open_ahead(
                     len(uids), self._report_to_come, self._clock_visits
                 )
+                if self.outbox.going_ahead:
+                    self._last_report = self._last_report_among(coming)
             seen = 0
             for batch in _batches(fetches):
                 self._prefetch(uidvalidity, batch)
