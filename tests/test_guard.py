@@ -209,3 +209,69 @@ def test_a_sent_log_is_used_only_at_its_own_clock():
             limits=LIMITS,
             now=NOW + timedelta(hours=2),
         )
+
+
+# -- letters that may go before the run is decided (#13) ----------------------
+
+
+def test_most_queued_counts_each_part_of_a_run():
+    base = guard.most_queued(mails=0, steps=10, feeds=1)
+    assert base == guard.LETTERS_OF_THE_RUN + 1
+    one_mail = guard.most_queued(mails=1, steps=10, feeds=1)
+    # The mail's own letters, and the clock's two a step for the enquiry it changes.
+    assert one_mail - base == guard.LETTERS_A_MAIL + 2 * 10
+    assert guard.most_queued(mails=0, steps=10, feeds=1, visits=3) - base == 60
+    assert guard.most_queued(mails=0, steps=10, feeds=1, waiting=7) - base == 7
+    assert guard.most_queued(mails=0, steps=10, feeds=4) - base == 3
+
+
+@pytest.mark.parametrize(
+    ("most", "sent", "last_hour", "binds"),
+    [
+        (50, 0, 0, False),  # exactly the run's limit: every one goes
+        (51, 0, 0, True),
+        (40, 11, 0, True),  # what this run sent already counts
+        (30, 0, 30, False),  # exactly the hour's limit
+        (30, 0, 31, True),  # the hour's last sends count against per_hour
+    ],
+)
+def test_no_limit_can_bind_holds_only_below_every_limit(most, sent, last_hour, binds):
+    limits = Limits(per_address_per_day=6, per_run=50, per_hour=60)
+    assert (
+        guard.no_limit_can_bind(
+            most, sent_this_run=sent, last_hour=last_hour, limits=limits
+        )
+        is not binds
+    )
+
+
+@given(
+    most=st.integers(0, 60),
+    sent=st.integers(0, 60),
+    last_hour=st.integers(0, 60),
+)
+@settings(max_examples=300)
+def test_when_no_limit_can_bind_decide_holds_none_of_them(most, sent, last_hour):
+    """The claim `no_limit_can_bind` makes, asked of `decide` itself: each of
+    the `most` letters, sent one after the other, is let through."""
+    limits = Limits(per_address_per_day=1000, per_run=50, per_hour=40)
+    if not guard.no_limit_can_bind(
+        most, sent_this_run=sent, last_hour=last_hour, limits=limits
+    ):
+        return
+    history = [
+        Sent((f"old{n}@example.org",), NOW - timedelta(minutes=5))
+        for n in range(last_hour)
+    ]
+    for n in range(most):
+        verdict = decide(
+            kind="offer",
+            recipients=(f"p{n}@example.org",),
+            next_attempt_at=None,
+            history=history,
+            sent_this_run=sent + n,
+            limits=limits,
+            now=NOW,
+        )
+        assert verdict is Verdict.SEND
+        history.append(Sent((f"p{n}@example.org",), NOW))

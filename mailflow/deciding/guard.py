@@ -165,6 +165,47 @@ def fair_order(lanes: Sequence[str]) -> list[int]:
     return [index for _rank, index in sorted(ranks)]
 
 
+LETTERS_A_MAIL: Final = 10
+"""What one mail still to be read is counted as queuing itself when a run asks
+whether its letters could meet a limit (a first mail queues two at most: the
+answer and the therapist's alert; a reply or a report, one or two)..."""
+LETTERS_A_STEP: Final = 2
+"""...for each of the clock's steps an enquiry may owe in the run, one to the
+person and one to the therapist, for every enquiry the clock visits now and
+every one a mail may change (its owed moment worked out afresh)..."""
+LETTERS_OF_THE_RUN: Final = 4
+"""...and the run's own notes (the digest, a sending or calendar alert, the
+sending pause), with one for each busy calendar that cannot be read."""
+
+
+def most_queued(
+    *, mails: int, steps: int, feeds: int, waiting: int = 0, visits: int = 0
+) -> int:
+    """The most letters a run could still send: `waiting` already queued, and
+    what `mails` to read, the clock (`steps` a visit, `visits` enquiries due)
+    and the run's own notes (`feeds` busy calendars) could queue."""
+    clock = LETTERS_A_STEP * steps
+    return (
+        waiting
+        + (LETTERS_A_MAIL + clock) * mails
+        + clock * visits
+        + LETTERS_OF_THE_RUN
+        + feeds
+    )
+
+
+def no_limit_can_bind(
+    most: int, *, sent_this_run: int, last_hour: int, limits: Limits
+) -> bool:
+    """Whether `most` more letters all go within `limits.per_run` and the hour
+    (`decide` holds none of them back as RUN_FULL or BREAKER): then the order
+    they go in (`fair_order`) changes nothing of what goes, and a letter may go
+    before the rest of the run is decided."""
+    return (
+        sent_this_run + most <= limits.per_run and last_hour + most <= limits.per_hour
+    )
+
+
 def retry_at(deferrals: int, now: datetime) -> datetime | None:
     """When to try again after the `deferrals`-th 4xx answer; None: give up."""
     if deferrals >= MAX_DEFERRALS:

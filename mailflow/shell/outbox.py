@@ -54,18 +54,6 @@ _BREAKER = "breaker_open_since"
 _LONE_REFUSALS = "policy-alone:"
 """Meta key prefix: runs in which a message was refused on policy with no other
 message after it (outages and account-wide refusals do not count)."""
-AHEAD_LETTERS_A_MAIL = 10
-"""What one mail still to be read is counted as queuing itself when a run asks
-whether its letters could meet a limit (a first mail queues two at most: the
-answer and the therapist's alert; a reply or a report, one or two)..."""
-AHEAD_LETTERS_A_STEP = 2
-"""...for each of the clock's steps (`timing.Step`) an enquiry may owe in the
-run, one to the person and one to the therapist, for every enquiry the clock
-visits now and every one a mail may change (its owed moment worked out
-afresh)..."""
-AHEAD_LETTERS_MORE = 4
-"""...and the run's own notes (the digest, a sending or calendar alert, the
-sending pause), with one for each busy calendar that cannot be read."""
 AHEAD_IN_FLIGHT = 2
 """Letters handed to the worker and not yet recorded: the next is on the wire
 as soon as the server has answered one, not at the next mail's end."""
@@ -136,13 +124,7 @@ class Outbox:
                 self.report.waiting = len(self.store.pending())
             return  # down (or refusing us) earlier in this run: the next run tries
         limits = self._limits()
-        history = guard.SentLog.of(
-            (
-                guard.Sent(recipients, sent_at)
-                for recipients, sent_at in self.store.sent_since(self.now - guard.DAY)
-            ),
-            self.now,
-        )
+        history = self._day_log()
         if self.store.get_meta(_BREAKER) and (
             history.last_hour <= limits.per_hour // 2
         ):
@@ -182,7 +164,7 @@ class Outbox:
 
         Only where no limit can come into play in this run: everything queued
         already, and as much as each mail to read, the clock and the run's own
-        notes could queue (`AHEAD_LETTERS_*`), fit within `limits.per_run` and
+        notes could queue (`guard.most_queued`), fit within `limits.per_run` and
         what is left of `limits.per_hour`. Then the order in
         which letters go changes nothing of what goes: the flush's fair order
         matters only once a limit holds letters back. With the default limits
@@ -197,29 +179,45 @@ class Outbox:
         self._ahead_log = None
         if self.dry_run or self.report.smtp_down or mails <= 0:
             return
-        limits = self._limits()
         from mailflow.deciding import timing
 
-        clock = AHEAD_LETTERS_A_STEP * len(timing.Step)
+        limits = self._limits()
+        steps = len(timing.Step)
         feeds = len(self.settings.availability.busy_calendars) + 1  # and CalDAV
-        least = (AHEAD_LETTERS_A_MAIL + clock) * mails + AHEAD_LETTERS_MORE + feeds
-        if least > min(limits.per_run, limits.per_hour):
+        sent = self.report.sent
+        least = guard.most_queued(mails=mails, steps=steps, feeds=feeds)
+        if not guard.no_limit_can_bind(
+            least, sent_this_run=sent, last_hour=0, limits=limits
+        ):
             return  # the defaults' case: nothing more is asked of the store
         if self.store.get_meta(_BREAKER):
             return
-        most = least + self.store.pending_count() + clock * visits()
-        if self.report.sent + most > limits.per_run:
+        most = guard.most_queued(
+            mails=mails,
+            steps=steps,
+            feeds=feeds,
+            waiting=self.store.pending_count(),
+            visits=visits(),
+        )
+        if not guard.no_limit_can_bind(
+            most, sent_this_run=sent, last_hour=0, limits=limits
+        ):
             return
-        history = guard.SentLog.of(
+        history = self._day_log()
+        if guard.no_limit_can_bind(
+            most, sent_this_run=sent, last_hour=history.last_hour, limits=limits
+        ):
+            self._ahead_log, self._waits = history, waits
+
+    def _day_log(self) -> guard.SentLog:
+        """What was handed over in the last day, counted at this run's clock."""
+        return guard.SentLog.of(
             (
                 guard.Sent(recipients, sent_at)
                 for recipients, sent_at in self.store.sent_since(self.now - guard.DAY)
             ),
             self.now,
         )
-        if history.last_hour + most > limits.per_hour:
-            return
-        self._ahead_log, self._waits = history, waits
 
     def queue_ahead(self, enquiry_id: int) -> None:
         """The letters of an enquiry opened by the mail just read go ahead, one
