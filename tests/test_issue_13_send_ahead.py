@@ -141,6 +141,16 @@ def deliver(office, mailboxes, sender, minutes, body=None):
     )
 
 
+def backlog(tmp_path, mailboxes, monkeypatch, count, extra=ROOMY):
+    """`count` requests from as many people, a minute apart, and the watch."""
+    office = MemoryPostOffice()
+    settings = setting(tmp_path, mailboxes, office, extra=extra)
+    who = people(mailboxes, count)
+    for n, person in enumerate(who):
+        deliver(office, mailboxes, person, 60 - n)
+    return office, settings, who, Watched(office, monkeypatch)
+
+
 def pending(settings) -> int:
     store = Store.open(settings.storage.database)
     try:
@@ -152,12 +162,7 @@ def pending(settings) -> int:
 def test_each_answer_goes_while_the_next_mails_are_read(
     tmp_path, mailboxes, monkeypatch
 ):
-    office = MemoryPostOffice()
-    settings = setting(tmp_path, mailboxes, office)
-    who = people(mailboxes, 6)
-    for n, person in enumerate(who):
-        deliver(office, mailboxes, person, 60 - n)
-    watched = Watched(office, monkeypatch)
+    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 6)
     report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
     assert report.sent == len(who)
     # The first answer went once its own mail was decided, before the others.
@@ -191,14 +196,11 @@ def test_each_answer_goes_while_the_next_mails_are_read(
 def test_where_a_limit_could_hold_letters_back_all_wait_for_the_flush(
     tmp_path, mailboxes, monkeypatch, limits
 ):
-    office = MemoryPostOffice()
     # Six mails may queue more than 40 letters as far as the run can tell
     # before reading them: the fair order decides, after them all.
-    settings = setting(tmp_path, mailboxes, office, extra=limits)
-    who = people(mailboxes, 6)
-    for n, person in enumerate(who):
-        deliver(office, mailboxes, person, 60 - n)
-    watched = Watched(office, monkeypatch)
+    office, settings, who, watched = backlog(
+        tmp_path, mailboxes, monkeypatch, 6, extra=limits
+    )
     report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
     assert report.sent == len(who)
     assert {n for n, _t, _r in watched.sends} == {len(who)}
@@ -238,12 +240,7 @@ def test_a_letter_waits_until_a_delivery_report_is_read(
 def test_the_server_going_down_under_a_letter_sent_ahead_loses_nothing(
     tmp_path, mailboxes, monkeypatch
 ):
-    office = MemoryPostOffice()
-    settings = setting(tmp_path, mailboxes, office)
-    who = people(mailboxes, 5)
-    for n, person in enumerate(who):
-        deliver(office, mailboxes, person, 60 - n)
-    watched = Watched(office, monkeypatch)
+    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 5)
     watched.down_at = 1
     report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
     assert report.smtp_down  # exit 3, said once
@@ -267,12 +264,7 @@ def test_the_server_going_down_under_a_letter_sent_ahead_loses_nothing(
 def test_a_session_dropped_between_two_letters_costs_the_run_nothing(
     tmp_path, mailboxes, monkeypatch
 ):
-    office = MemoryPostOffice()
-    settings = setting(tmp_path, mailboxes, office)
-    who = people(mailboxes, 5)
-    for n, person in enumerate(who):
-        deliver(office, mailboxes, person, 60 - n)
-    watched = Watched(office, monkeypatch)
+    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 5)
     watched.drop_at = 1  # a server closing a session left idle, say
     report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
     assert report.smtp_down is None  # not an outage: the flush sent on
@@ -285,12 +277,7 @@ def test_a_session_dropped_between_two_letters_costs_the_run_nothing(
 def test_what_is_not_the_servers_answer_is_raised_where_the_flush_would(
     tmp_path, mailboxes, monkeypatch
 ):
-    office = MemoryPostOffice()
-    settings = setting(tmp_path, mailboxes, office)
-    who = people(mailboxes, 4)
-    for n, person in enumerate(who):
-        deliver(office, mailboxes, person, 60 - n)
-    watched = Watched(office, monkeypatch)
+    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 4)
     watched.fail_at = 1  # the worker's first: a bug, not an answer
     with pytest.raises(RuntimeError, match="the wire broke"):
         run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
@@ -337,12 +324,7 @@ def test_over_the_wire_a_backlog_is_answered_each_once_and_filed(
 def test_after_a_letter_is_deferred_the_rest_go_with_the_flush_each_once(
     tmp_path, mailboxes, monkeypatch
 ):
-    office = MemoryPostOffice()
-    settings = setting(tmp_path, mailboxes, office)
-    who = people(mailboxes, 6)
-    for n, person in enumerate(who):
-        deliver(office, mailboxes, person, 60 - n)
-    watched = Watched(office, monkeypatch)
+    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 6)
     watched.fail_at, watched.fail_with = 1, DeferredSendError  # a 4xx for one
     # ...answered only once the next letter is handed over behind it.
     watched.hold_at, watched.release_at = 1, 4
@@ -405,12 +387,7 @@ def test_each_250_is_recorded_before_the_worker_sends_the_next(
     when the next letter waits right behind it."""
     import sqlite3
 
-    office = MemoryPostOffice()
-    settings = setting(tmp_path, mailboxes, office)
-    who = people(mailboxes, 6)
-    for n, person in enumerate(who):
-        deliver(office, mailboxes, person, 60 - n)
-    watched = Watched(office, monkeypatch)
+    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 6)
     # The worker's first letter is answered only once the next is queued
     # behind it, and the mail being decided then waits until that next one
     # goes: no moment between the two for this thread to record anything.
@@ -522,15 +499,13 @@ def test_a_delivery_report_in_a_later_batch_still_takes_the_letter_back(
 def test_the_run_counts_every_letter_it_could_queue_before_any_goes_ahead(
     tmp_path, mailboxes, monkeypatch, per_run, per_hour, pending, visits, ahead
 ):
-    office = MemoryPostOffice()
     limits = (
         f"[limits]\nper_run = {per_run}\nper_hour = {per_hour}\n"
         "per_address_per_day = 100\n"
     )
-    settings = setting(tmp_path, mailboxes, office, extra=limits)
-    who = people(mailboxes, 6)
-    for n, person in enumerate(who):
-        deliver(office, mailboxes, person, 60 - n)
+    office, settings, who, watched = backlog(
+        tmp_path, mailboxes, monkeypatch, 6, extra=limits
+    )
     counted_pending, counted_visits = Store.pending_count, runner.Runner._clock_visits
     monkeypatch.setattr(
         Store, "pending_count", lambda self: counted_pending(self) + pending
@@ -546,7 +521,6 @@ def test_the_run_counts_every_letter_it_could_queue_before_any_goes_ahead(
         open_ahead(outbox, mails, waits, clock)
 
     monkeypatch.setattr(Outbox, "open_ahead", opened)
-    watched = Watched(office, monkeypatch)
     report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
     assert calls == [len(who)]
     assert report.sent == len(who)
@@ -603,3 +577,44 @@ def test_under_changed_timing_rules_every_open_enquiry_counts(
         sender=office.sender,
     )
     assert seen == [counted]
+
+
+def _shared_mail() -> list[bytes]:
+    from support import shared_files
+
+    return [
+        path.read_bytes()
+        for folder in ("autoreply-bounce", "replies", "odd-mime", "imip")
+        for path in shared_files(folder)
+        if path.suffix != ".md"
+    ]
+
+
+SHARED_MAIL = _shared_mail()
+
+
+@pytest.mark.skipif(not SHARED_MAIL, reason="../shared/fixtures absent (outside CI)")
+def test_real_odd_mail_in_the_poll_costs_the_requests_nothing(
+    tmp_path, mailboxes, monkeypatch
+):
+    """Auto-replies, bounces, client replies, invitations and broken MIME from
+    real systems, among requests, with letters free to go ahead: the poll's
+    headers read ahead of it break nothing, each request is answered once,
+    and none of that mail is answered."""
+    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 4)
+    for raw in SHARED_MAIL:
+        office.deliver(raw, mailboxes.practice)
+    after = ["after.1@example.net", "after.2@example.net"]
+    for n, person in enumerate(after):
+        deliver(office, mailboxes, person, 1 - n)
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert report.outcomes.get("request") == len(who) + len(after)
+    for person in [*who, *after]:
+        assert len(office.messages(person)) == 1
+    # Only the requests' answers went to anyone but the therapist.
+    therapist = mailboxes.therapist
+    sent = [rs for _n, _t, rs in watched.sends]
+    assert {r for rs in sent for r in rs if r != therapist} == {*who, *after}
+    # Once the last report was read, letters went ahead of the last mail.
+    total = len(who) + len(SHARED_MAIL) + len(after)
+    assert min(watched.read_at) < total
