@@ -11,6 +11,7 @@ else is the flush's, after the clock's work, in its fair order, as before.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from datetime import timedelta
@@ -24,7 +25,7 @@ from mailflow.errors import DeferredSendError
 from mailflow.shell import intake, runner
 from mailflow.shell.cycle import run_once
 from mailflow.shell.fakes import MemoryPostOffice
-from mailflow.shell.outbox import Outbox
+from mailflow.shell.outbox import AHEAD_SWITCH_S, Outbox
 from mailflow.shell.store import Store
 
 ROOMY = """
@@ -57,6 +58,7 @@ class Watched:
         self.checked = threading.Event()
         self.read = 0  # mails read (decided) so far, whatever they were
         self.read_at: list[int] = []  # for each letter handed over
+        self.switch: list[float] = []  # the thread switch interval, each send
         handle = runner.Runner._handle_safely
 
         def counted_mail(runner_self, uidvalidity, fetched):
@@ -110,6 +112,7 @@ class Watched:
                     watched.fail_at = None
                     raise watched.fail_with("the wire broke")
                 watched.read_at.append(watched.read)
+                watched.switch.append(sys.getswitchinterval())
                 watched.sends.append(
                     (len(watched.decided), threading.current_thread().name, recipients)
                 )
@@ -291,6 +294,37 @@ def test_what_is_not_the_servers_answer_is_raised_where_the_flush_would(
         )
     finally:
         store.close()
+
+
+def test_while_the_worker_sends_the_reading_gives_way_to_it_quickly(
+    tmp_path, mailboxes, monkeypatch
+):
+    # The default 5 ms would hold each server reply to a letter sent ahead
+    # until the deciding thread gave up the interpreter lock.
+    default = sys.getswitchinterval()
+    assert default > AHEAD_SWITCH_S
+    office, settings, _who, watched = backlog(tmp_path, mailboxes, monkeypatch, 6)
+    run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    worker = [
+        switch
+        for (_n, thread, _r), switch in zip(watched.sends, watched.switch, strict=True)
+        if thread != threading.main_thread().name
+    ]
+    assert worker
+    assert all(s == pytest.approx(AHEAD_SWITCH_S) for s in worker)
+    assert watched.switch[0] == default  # the first, before the worker began
+    assert sys.getswitchinterval() == default  # given back once the reading ends
+
+
+def test_the_switch_interval_is_given_back_when_the_worker_fails(
+    tmp_path, mailboxes, monkeypatch
+):
+    default = sys.getswitchinterval()
+    office, settings, _who, watched = backlog(tmp_path, mailboxes, monkeypatch, 4)
+    watched.fail_at = 1
+    with pytest.raises(RuntimeError, match="the wire broke"):
+        run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert sys.getswitchinterval() == default
 
 
 def test_over_the_wire_a_backlog_is_answered_each_once_and_filed(
