@@ -296,35 +296,84 @@ def test_what_is_not_the_servers_answer_is_raised_where_the_flush_would(
         store.close()
 
 
+@pytest.fixture
+def switch():
+    """An unusual switch interval for the test (a hard-coded 5 ms given back
+    would show), the process's own restored after it whatever happens."""
+    own = sys.getswitchinterval()
+    sys.setswitchinterval(0.003)
+    try:
+        yield 0.003
+    finally:
+        sys.setswitchinterval(own)
+
+
 def test_while_the_worker_sends_the_reading_gives_way_to_it_quickly(
-    tmp_path, mailboxes, monkeypatch
+    tmp_path, mailboxes, monkeypatch, switch
 ):
-    # The default 5 ms would hold each server reply to a letter sent ahead
+    # A long interval would hold each server reply to a letter sent ahead
     # until the deciding thread gave up the interpreter lock.
-    default = sys.getswitchinterval()
-    assert default > AHEAD_SWITCH_S
     office, settings, _who, watched = backlog(tmp_path, mailboxes, monkeypatch, 6)
     run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
     worker = [
-        switch
-        for (_n, thread, _r), switch in zip(watched.sends, watched.switch, strict=True)
+        interval
+        for (_n, thread, _r), interval in zip(
+            watched.sends, watched.switch, strict=True
+        )
         if thread != threading.main_thread().name
     ]
     assert worker
     assert all(s == pytest.approx(AHEAD_SWITCH_S) for s in worker)
-    assert watched.switch[0] == default  # the first, before the worker began
-    assert sys.getswitchinterval() == default  # given back once the reading ends
+    # The first went from the main thread before the worker began (setting it
+    # earlier, in open_ahead, would be as right: this pins today's design).
+    assert watched.switch[0] == pytest.approx(switch)
+    assert sys.getswitchinterval() == pytest.approx(switch)  # given back
 
 
-def test_the_switch_interval_is_given_back_when_the_worker_fails(
-    tmp_path, mailboxes, monkeypatch
+def test_a_shorter_switch_interval_already_set_is_kept(
+    tmp_path, mailboxes, monkeypatch, switch
 ):
-    default = sys.getswitchinterval()
+    sys.setswitchinterval(AHEAD_SWITCH_S / 2)
+    office, settings, _who, watched = backlog(tmp_path, mailboxes, monkeypatch, 6)
+    run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert watched.switch == [pytest.approx(AHEAD_SWITCH_S / 2)] * len(watched.switch)
+    assert sys.getswitchinterval() == pytest.approx(AHEAD_SWITCH_S / 2)
+
+
+class Boom(Exception):
+    pass
+
+
+@pytest.mark.parametrize("where", ["collect", "join"])
+def test_the_switch_interval_is_given_back_when_closing_fails(
+    tmp_path, mailboxes, monkeypatch, switch, where
+):
+    """The last answers taken in (`_collect`) or the worker's join failing as
+    the reading ends: raised, and the interval given back all the same."""
     office, settings, _who, watched = backlog(tmp_path, mailboxes, monkeypatch, 4)
-    watched.fail_at = 1
-    with pytest.raises(RuntimeError, match="the wire broke"):
+    if where == "collect":
+        collect = Outbox._collect
+
+        def failing(self, *, wait):
+            collect(self, wait=wait)
+            if wait:
+                raise Boom
+
+        monkeypatch.setattr(Outbox, "_collect", failing)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        shutdown = ThreadPoolExecutor.shutdown
+
+        def failing_join(self, *args, **kwargs):
+            shutdown(self, *args, **kwargs)
+            raise Boom
+
+        monkeypatch.setattr(ThreadPoolExecutor, "shutdown", failing_join)
+    with pytest.raises(Boom):
         run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
-    assert sys.getswitchinterval() == default
+    assert any(t != threading.main_thread().name for _n, t, _r in watched.sends)
+    assert sys.getswitchinterval() == pytest.approx(switch)
 
 
 def test_over_the_wire_a_backlog_is_answered_each_once_and_filed(
