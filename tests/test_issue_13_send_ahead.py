@@ -11,7 +11,6 @@ else is the flush's, after the clock's work, in its fair order, as before.
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Callable
 from datetime import timedelta
@@ -25,7 +24,7 @@ from mailflow.errors import DeferredSendError
 from mailflow.shell import intake, runner
 from mailflow.shell.cycle import run_once
 from mailflow.shell.fakes import MemoryPostOffice
-from mailflow.shell.outbox import AHEAD_SWITCH_S, Outbox
+from mailflow.shell.outbox import Outbox
 from mailflow.shell.store import Store
 
 ROOMY = """
@@ -58,7 +57,6 @@ class Watched:
         self.checked = threading.Event()
         self.read = 0  # mails read (decided) so far, whatever they were
         self.read_at: list[int] = []  # for each letter handed over
-        self.switch: list[float] = []  # the thread switch interval, each send
         handle = runner.Runner._handle_safely
 
         def counted_mail(runner_self, uidvalidity, fetched):
@@ -112,7 +110,6 @@ class Watched:
                     watched.fail_at = None
                     raise watched.fail_with("the wire broke")
                 watched.read_at.append(watched.read)
-                watched.switch.append(sys.getswitchinterval())
                 watched.sends.append(
                     (len(watched.decided), threading.current_thread().name, recipients)
                 )
@@ -294,86 +291,6 @@ def test_what_is_not_the_servers_answer_is_raised_where_the_flush_would(
         )
     finally:
         store.close()
-
-
-@pytest.fixture
-def switch():
-    """An unusual switch interval for the test (a hard-coded 5 ms given back
-    would show), the process's own restored after it whatever happens."""
-    own = sys.getswitchinterval()
-    sys.setswitchinterval(0.003)
-    try:
-        yield 0.003
-    finally:
-        sys.setswitchinterval(own)
-
-
-def test_while_the_worker_sends_the_reading_gives_way_to_it_quickly(
-    tmp_path, mailboxes, monkeypatch, switch
-):
-    # A long interval would hold each server reply to a letter sent ahead
-    # until the deciding thread gave up the interpreter lock.
-    office, settings, _who, watched = backlog(tmp_path, mailboxes, monkeypatch, 6)
-    run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
-    worker = [
-        interval
-        for (_n, thread, _r), interval in zip(
-            watched.sends, watched.switch, strict=True
-        )
-        if thread != threading.main_thread().name
-    ]
-    assert worker
-    assert all(s == pytest.approx(AHEAD_SWITCH_S) for s in worker)
-    # The first went from the main thread before the worker began (setting it
-    # earlier, in open_ahead, would be as right: this pins today's design).
-    assert watched.switch[0] == pytest.approx(switch)
-    assert sys.getswitchinterval() == pytest.approx(switch)  # given back
-
-
-def test_a_shorter_switch_interval_already_set_is_kept(
-    tmp_path, mailboxes, monkeypatch, switch
-):
-    sys.setswitchinterval(AHEAD_SWITCH_S / 2)
-    office, settings, _who, watched = backlog(tmp_path, mailboxes, monkeypatch, 6)
-    run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
-    assert watched.switch == [pytest.approx(AHEAD_SWITCH_S / 2)] * len(watched.switch)
-    assert sys.getswitchinterval() == pytest.approx(AHEAD_SWITCH_S / 2)
-
-
-class Boom(Exception):
-    pass
-
-
-@pytest.mark.parametrize("where", ["collect", "join"])
-def test_the_switch_interval_is_given_back_when_closing_fails(
-    tmp_path, mailboxes, monkeypatch, switch, where
-):
-    """The last answers taken in (`_collect`) or the worker's join failing as
-    the reading ends: raised, and the interval given back all the same."""
-    office, settings, _who, watched = backlog(tmp_path, mailboxes, monkeypatch, 4)
-    if where == "collect":
-        collect = Outbox._collect
-
-        def failing(self, *, wait):
-            collect(self, wait=wait)
-            if wait:
-                raise Boom
-
-        monkeypatch.setattr(Outbox, "_collect", failing)
-    else:
-        from concurrent.futures import ThreadPoolExecutor
-
-        shutdown = ThreadPoolExecutor.shutdown
-
-        def failing_join(self, *args, **kwargs):
-            shutdown(self, *args, **kwargs)
-            raise Boom
-
-        monkeypatch.setattr(ThreadPoolExecutor, "shutdown", failing_join)
-    with pytest.raises(Boom):
-        run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
-    assert any(t != threading.main_thread().name for _n, t, _r in watched.sends)
-    assert sys.getswitchinterval() == pytest.approx(switch)
 
 
 def test_over_the_wire_a_backlog_is_answered_each_once_and_filed(

@@ -11,7 +11,6 @@ nothing twice.
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -58,18 +57,6 @@ message after it (outages and account-wide refusals do not count)."""
 AHEAD_IN_FLIGHT = 2
 """Letters handed to the worker and not yet recorded: the next is on the wire
 as soon as the server has answered one, not at the next mail's end."""
-AHEAD_SWITCH_S = 0.0002
-"""The interpreter's thread switch interval from the worker's start to the
-reading's end (the default is 5 ms; a shorter one already set is kept). Each
-SMTP reply to a letter (four for one recipient: MAIL, RCPT, DATA, the end of
-the data) and each commit of its record wakes the worker, which then waits
-for the interpreter lock the deciding thread holds: at 5 ms a letter sent
-ahead took ~40% longer than one sent at the flush on a fast server; at this,
-about as long. The setting is the whole process's, but only the worker then
-competes with the deciding thread for the lock, which gives way at most once
-a wake, a few microseconds each. Given back by `close_ahead`, whatever
-happened; one run's outbox sends ahead at a time in a process (the run lock,
-and `watch`'s one cycle at a time)."""
 
 
 class Outbox:
@@ -110,7 +97,6 @@ class Outbox:
         self._worker: ThreadPoolExecutor | None = None
         self._stopped = threading.Event()  # set on the worker: try no more
         self._mark: SentMarker | None = None  # the worker's own `mark_sent`
-        self._switch: float | None = None  # the switch interval to restore
         self._down_ahead = False  # the server went down under a letter sent ahead
         self._failed_ahead: BaseException | None = None  # raised where flush would
 
@@ -270,15 +256,10 @@ class Outbox:
         finally:
             self._ahead.clear()
             self._ahead_log = None
-            try:
-                if self._worker is not None:
-                    self._worker.shutdown(wait=True)
-                    self._worker = None
-            finally:
-                if self._switch is not None:  # given back even if the join fails
-                    _set_switch(self._switch)
-                    self._switch = None
-            if self._mark is not None:  # only once the worker is gone
+            if self._worker is not None:
+                self._worker.shutdown(wait=True)
+                self._worker = None
+            if self._mark is not None:
                 self._mark.close()
                 self._mark = None
 
@@ -326,10 +307,6 @@ class Outbox:
                 self._worker = ThreadPoolExecutor(
                     max_workers=1, thread_name_prefix="mailflow-send"
                 )
-                assert self._switch is None  # one worker a poll, given back
-                if sys.getswitchinterval() > AHEAD_SWITCH_S:
-                    self._switch = sys.getswitchinterval()
-                    _set_switch(AHEAD_SWITCH_S)
             return
         self._in_flight.append(
             (outgoing, self._worker.submit(self._from_worker, outgoing))
@@ -678,12 +655,6 @@ class Outbox:
         return self.mailbox.contains_message_id(
             self.settings.imap.sent_folder, message_id
         )
-
-
-def _set_switch(seconds: float) -> None:
-    """`sys.setswitchinterval` to the microsecond it keeps: it truncates, so a
-    value read back from `getswitchinterval` (99.999...) would lose one."""
-    sys.setswitchinterval(seconds + 5e-7)
 
 
 def _hand_over(sender: Sender, outgoing: OutgoingMail) -> SendError | None:
