@@ -185,3 +185,33 @@ def test_a_purge_and_another_connection_are_seen(tmp_path):
     other.close()
     assert _starts(store) == []
     store.close()
+
+
+def test_the_worker_s_sent_marker_writes_as_the_store_does(tmp_path):
+    """The marker's own connection (letters sent ahead, #13) rewrites outbox
+    rows that hold addresses: overwritten, not left in free space, as the
+    store's own writes are; and its 250 is the store's."""
+    with Store.open(tmp_path / "m.sqlite3") as store:
+        store.queue(
+            message_id="<m1@x>",
+            enquiry_id=None,
+            kind="offer",
+            sender="a@x",
+            recipients=("b@y",),
+            raw=b"raw",
+            needs_copy=True,
+            now=NOW,
+        )
+        (row,) = store.pending()
+        marker = store.sent_marker()
+        assert marker is not None
+        marker(row.id, NOW)
+        try:
+            for db in (store._db, marker._db):
+                assert db is not None
+                assert db.execute("PRAGMA secure_delete").fetchone() == (1,)
+                assert db.execute("PRAGMA foreign_keys").fetchone() == (1,)
+                assert db.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
+        finally:
+            marker.close()
+        assert store.outgoing_status(row.id) == "sent"

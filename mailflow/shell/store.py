@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 from mailflow.errors import StoreError
 from mailflow.model import OPEN_STATES, ClosedReason, Enquiry, Interval, Slot, State
@@ -165,24 +165,12 @@ class Store:
             os.chmod(path, 0o600)
         db: sqlite3.Connection | None = None
         try:
-            db = sqlite3.connect(
-                str(path), timeout=30, isolation_level=None, check_same_thread=False
-            )
+            db = _connect(str(path))
             # Before anything is written: a new file gives freed pages back
             # (`compact`); an older one turns incremental in migration 3.
             db.execute("PRAGMA auto_vacuum=INCREMENTAL")
             (mode,) = db.execute("PRAGMA journal_mode=WAL").fetchone()
-            # No fsync per commit (one per handed-over message: `sync`):
-            # a commit costs microseconds instead of a disk flush, several on
-            # the way from a mail to its reply (#13). Only in WAL: where the
-            # file system refuses it, NORMAL could lose a commit, so FULL.
-            wal = str(mode).lower() == "wal"
-            db.execute(f"PRAGMA synchronous={'NORMAL' if wal else 'FULL'}")
-            db.execute("PRAGMA foreign_keys=ON")
-            db.execute("PRAGMA busy_timeout=30000")
-            # Deleted client data is overwritten, not left in free pages
-            # (the default varies between SQLite builds).
-            db.execute("PRAGMA secure_delete=ON")
+            _settle(db, wal=str(mode).lower() == "wal")
             migrations.migrate(db, str(path))
         except (sqlite3.DatabaseError, StoreError) as exc:
             if db is not None:
@@ -890,10 +878,7 @@ class Store:
 
     def mark_sent(self, outgoing_id: int, now: datetime) -> None:
         """The server's 250, synced: a message recorded as sent never goes again."""
-        self._db.execute(
-            "UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?",
-            (_iso(now), outgoing_id),
-        )
+        self._db.execute(_MARK_SENT, (_iso(now), outgoing_id))
         self.sync()
 
     def sync(self) -> None:
@@ -1356,18 +1341,11 @@ class SentMarker:
     def __call__(self, outgoing_id: int, now: datetime) -> None:
         """The server's 250, committed and synced, as `Store.mark_sent`."""
         if self._db is None:
-            db = sqlite3.connect(
-                self._path, timeout=30, isolation_level=None, check_same_thread=False
-            )
-            db.execute("PRAGMA busy_timeout=30000")
+            db = _connect(self._path)
             (mode,) = db.execute("PRAGMA journal_mode").fetchone()
-            wal = str(mode).lower() == "wal"
-            db.execute(f"PRAGMA synchronous={'NORMAL' if wal else 'FULL'}")
+            _settle(db, wal=str(mode).lower() == "wal")
             self._db = db
-        self._db.execute(
-            "UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?",
-            (_iso(now), outgoing_id),
-        )
+        self._db.execute(_MARK_SENT, (_iso(now), outgoing_id))
         _sync_log(self._db)
 
     def close(self) -> None:
@@ -1375,6 +1353,31 @@ class SentMarker:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+_MARK_SENT: Final = "UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?"
+"""A 250 recorded (`Store.mark_sent`, `SentMarker`)."""
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    """A connection to the database file, usable from any one thread."""
+    return sqlite3.connect(
+        path, timeout=30, isolation_level=None, check_same_thread=False
+    )
+
+
+def _settle(db: sqlite3.Connection, *, wal: bool) -> None:
+    """What every connection of ours writes under (each is per connection)."""
+    # No fsync per commit (one per handed-over message: `sync`): a commit
+    # costs microseconds instead of a disk flush, several on the way from a
+    # mail to its reply (#13). Only in WAL: where the file system refuses it,
+    # NORMAL could lose a commit, so FULL.
+    db.execute(f"PRAGMA synchronous={'NORMAL' if wal else 'FULL'}")
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA busy_timeout=30000")
+    # Deleted or rewritten client data is overwritten, not left in free
+    # space (the default varies between SQLite builds).
+    db.execute("PRAGMA secure_delete=ON")
 
 
 def _sync_log(db: sqlite3.Connection) -> None:
