@@ -528,7 +528,8 @@ class Runner:
         retry_from: int | None = None
         try:
             fetches: Iterable[HeaderFetch] = self.mailbox.headers(uids)
-            if len(uids) <= FETCH_BATCH:
+            one_fetch = len(uids) <= FETCH_BATCH
+            if one_fetch:
                 # One UID FETCH brings every header of the poll: what is still
                 # to be read is known before any mail is, so the letters
                 # answering new enquiries may go while the rest is read.
@@ -545,7 +546,7 @@ class Runner:
                     if not self._handle_safely(uidvalidity, fetched):
                         retry_from = fetched.uid if retry_from is None else retry_from
                     seen += 1
-                    if len(uids) <= FETCH_BATCH:
+                    if one_fetch:
                         self._read_so_far = seen
                         self._send_ahead()
                 self._heads.clear()
