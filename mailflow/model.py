@@ -121,6 +121,21 @@ class Verdict(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class FormWriter:
+    """Who wrote a website form that names nobody mailflow may write to (no
+    address, or a form service the practice has not named): what the form
+    says of how the therapist could reach them by hand."""
+
+    name: str
+    phone: str | None  # E.164
+    typed_email: str | None
+    """An address typed into a form mailflow may not answer (#14): shown to
+    the therapist as typed, never written to by mailflow."""
+    unnamed_service: bool
+    """The form came from a sender not in `requests.form_senders`."""
+
+
+@dataclass(frozen=True, slots=True)
 class Classification:
     verdict: Verdict
     reason: str  # short, PII-free, for logs ("auto-submitted", "no-intent", ...)
@@ -134,6 +149,9 @@ class Classification:
     danger_now: bool = False
     """Words of danger told now (`screen.Screening.danger_now`): the
     therapist's alert is urgent whatever the risk's level."""
+    form_writer: FormWriter | None = None
+    """A form naming nobody to write to, at risk (CRISIS, no `person`): the
+    therapist alone is alerted, with this."""
 
     @property
     def crisis(self) -> bool:

@@ -227,6 +227,48 @@ def test_unconfigured_form_service_answers_the_person_in_the_body(setup):
     assert sent_to(server, "formresponses@netlify.com") == []
 
 
+def test_a_crisis_in_a_form_naming_nobody_reaches_the_therapist_once(setup):
+    """A website form with no address mailflow may write to is never
+    answered, but a crisis in it alerts the therapist at once, with the form
+    quoted and the number it gives; nobody else is written to, the form is
+    left as it came, and the next run sends nothing more."""
+    server, boxes, config = setup
+    body = """
+    You've got a new form submission on Riverside Counselling
+
+    Name: Robin Ellis
+    Phone: 07700 900461
+    Message: i've sorted out who gets the dog and i've written to my sister.
+    i'm going to end my life this weekend. i don't know why i'm telling you.
+    """
+    server.deliver(
+        request(
+            sender="Netlify <formresponses@netlify.com>",
+            to=boxes.practice,
+            subject="[Riverside] New form submission",
+            body=body,
+        ),
+        boxes.practice,
+    )
+    before = inbox_state(server, boxes.practice)
+
+    assert run(config) == 0
+
+    (alert,) = server.messages(boxes.therapist)
+    message = alert.message()
+    assert message["Subject"] == "Urgent: a website form may be from someone at risk"
+    assert message["Reply-To"] is None  # a reply would reach nobody of theirs
+    text = plain(message)
+    assert "The form gave no email address mailflow could answer" in text
+    assert "Name:    Robin Ellis\nPhone:   07700 900461\nEmail:   (none given)" in text
+    assert "> i'm going to end my life this weekend." in text
+    assert sent_to(server, "formresponses@netlify.com") == []
+    assert inbox_state(server, boxes.practice) == before
+    # Seen: the next run alerts nobody again.
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    assert len(server.messages(boxes.therapist)) == 1
+
+
 def test_reply_to_form_greets_the_person_not_the_service(setup):
     # Squarespace: From is the service, Reply-To the person, no Email field.
     server, boxes, config = setup

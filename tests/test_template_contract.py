@@ -18,7 +18,7 @@ import pytest
 from mailflow.cli.check import sample_contexts, template_problem
 from mailflow.config import load_settings
 from mailflow.errors import ImapTokenError, SendError
-from mailflow.model import Preference, Slot
+from mailflow.model import FormWriter, Preference, Slot
 from mailflow.shell.busy import BusyRead, FeedRead, Skipped
 from mailflow.writing import compose, contract
 from mailflow.writing.letters import AfterCallLetters, Recipient, Thread
@@ -104,6 +104,14 @@ def _every_letter(letters: AfterCallLetters) -> None:
     letters.clarify(1, PERSON, THREAD, [SLOT], "clarify")
     letters.confirmation(1, PERSON, THREAD, SLOT, sequence=0, step="confirm")
     letters.crisis_alert(1, PERSON, "Help", "words", NOW, "crisis")
+    letters.form_alert(
+        FormWriter("Jordan Lee", None, "j@example.org", unnamed_service=True),
+        "New form submission",
+        "words",
+        NOW,
+        "form",
+        level="clear",
+    )
     letters.unsure_note(1, PERSON, "Hi", "words", "colleague", 1)
     letters.no_slots_alert(1, PERSON, "Hi", "none")
     letters.approval_request(1, PERSON, SLOT, "words", 1)

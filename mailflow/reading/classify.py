@@ -15,6 +15,7 @@ from typing import Final, Literal
 
 from mailflow.model import (
     Classification,
+    FormWriter,
     InboundMail,
     Person,
     Verdict,
@@ -245,6 +246,11 @@ def classify_new(
         return _left_alone(mail, policy, "calendar")
     form = _form_kind(mail, policy.form_senders)
     automated = _automated(mail, form)
+    fields = extract_form_submission(mail.text)
+    if automated == "system-sender" and form != "configured" and _names(fields):
+        # A form from a no-reply sender the practice has not named (its own
+        # website's, most often): never answered, but read for risk.
+        return _form_alone(mail, policy, fields, "form-unconfigured")
     if automated is not None:
         return _ignore(automated)
     if mail.from_addr is None:
@@ -259,19 +265,19 @@ def classify_new(
         elif not forward:
             return _left_alone(mail, policy, "foreign-thread")
 
-    fields = extract_form_submission(mail.text)
     relayed = False  # the person named by a configured form service's Reply-To
     if form == "guessed":
         # A form typed by hand, or a service not configured: never a reason
         # to write to an address someone typed (requests.form_senders).
-        return _ignore("form-unconfigured")
+        return _form_alone(mail, policy, fields, "form-unconfigured")
     if form:
         email = _form_person(mail, fields)
         if email is None:
-            return _ignore("form-without-address")
+            return _form_alone(mail, policy, fields, "form-without-address")
         known = {email, *mail.reply_to}
     elif _unaddressed_form(mail, fields):
-        return _ignore("form-without-address")  # the sender is a service, not them
+        # The sender is a service, not them.
+        return _form_alone(mail, policy, fields, "form-without-address")
     else:
         # The writer, never a Reply-To naming someone else: a stranger must
         # not make the practice write to an address they typed (#14). A
@@ -632,6 +638,48 @@ def _left_alone(
     )
 
 
+def _form_alone(
+    mail: InboundMail, policy: RequestPolicy, fields: dict[str, str], reason: str
+) -> Classification:
+    """A website form that names nobody mailflow may write to (no address,
+    or a service the practice has not named) is left alone, unless its words
+    speak of clear risk or may tell of danger now: then the therapist is
+    alerted at once, with what the form says of how to reach them, and nobody
+    else is written to. A professional's form too: an alert costs a read.
+
+    Everything it holds is screened, as a form with an address is: the
+    service's wrapper is the same on every form, and what they typed may
+    sit in any field."""
+    said = screen.screen(
+        f"{mail.subject}\n{mail.text}", extra_phrases=policy.crisis_phrases
+    )
+    if said.risk is not screen.Risk.CLEAR and not _danger_alone(said):
+        return _ignore(reason)
+    typed = fields.get("name") or " ".join(
+        filter(None, (fields.get("first_name"), fields.get("last_name")))
+    )
+    # Their number as they typed it in a field: the service's wrapper may
+    # carry its own.
+    phone = extract_phone(fields.get("phone", ""), policy.country) or extract_phone(
+        fields.get("message", ""), policy.country
+    )
+    address = next((a.lower() for a in _typed_addresses(fields.get("email", ""))), None)
+    return Classification(
+        verdict=Verdict.CRISIS,
+        reason="form-crisis" if said.risk is screen.Risk.CLEAR else "form-danger",
+        risk=said.risk.value,
+        safety_note=said.note,
+        existing=True,  # alert only: nobody else is written to
+        danger_now=said.danger_now,
+        form_writer=FormWriter(
+            name="" if "@" in typed else typed.strip(),
+            phone=phone,
+            typed_email=address,
+            unnamed_service=reason == "form-unconfigured",
+        ),
+    )
+
+
 def _ignore(reason: str) -> Classification:
     return Classification(verdict=Verdict.IGNORE, reason=reason)
 
@@ -704,19 +752,23 @@ def _form_kind(mail: InboundMail, form_senders: Sequence[str]) -> _FormKind:
     if mail.from_addr is None:
         return None
     fields = extract_form_submission(mail.text)
-    named = "name" in fields or "first_name" in fields
+    named = _names(fields)
     typed = (a.lower() for a in _ADDRESS.findall(fields.get("email", "")))
     if named and any(address != mail.from_addr for address in typed):
         return "guessed"
     return None
 
 
+def _names(fields: dict[str, str]) -> bool:
+    """Whether a form's fields name someone (a Name, or a First name)."""
+    return "name" in fields or "first_name" in fields
+
+
 def _unaddressed_form(mail: InboundMail, fields: dict[str, str]) -> bool:
     """A form notification that names nobody to answer: an Email field without
     an address, or a form service's sender with a name field and no Reply-To.
     Answering From would answer the form service."""
-    named = "name" in fields or "first_name" in fields
-    if not named:
+    if not _names(fields):
         return False
     if "email" in fields and not _ADDRESS.search(fields["email"]):
         return True

@@ -224,6 +224,33 @@ class Intake:
         log.info("uid %d: enquiry %d, danger alerted", key.uid, enquiry_id)
         return "danger-alerted"
 
+    def form_alert(
+        self, key: MailKey, mail: InboundMail, verdict: Classification
+    ) -> str:
+        """A website form at risk that names nobody mailflow may write to
+        (`Classification.form_writer`): the therapist alerted at once, with
+        the whole form quoted; nobody else is written to and no enquiry is
+        opened (there is nobody to converse with). The mail is marked seen in
+        the same transaction, so the alert goes once."""
+        writer = verdict.form_writer
+        if writer is None:
+            return verdict.reason
+        with self.store.transaction():
+            self.letters.form_alert(
+                writer,
+                mail.subject,
+                mail.text,
+                mail.date_at or self.now,
+                f"form-alert:{key.fingerprint}",
+                level="clear" if verdict.crisis else "possible",
+                safety_note=verdict.safety_note,
+            )
+            self.store.mark_seen(
+                key.uidvalidity, key.uid, key.fingerprint, "form-alerted", self.now
+            )
+        log.info("uid %d: form alerted", key.uid)
+        return "form-alerted"
+
     def _escalate(
         self,
         key: MailKey,

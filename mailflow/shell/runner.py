@@ -795,6 +795,8 @@ class Runner:
         verdict = classify.classify_new(
             mail, self.policy, contacts=_Contacts(self.store), owned_thread=False
         )
+        if verdict.form_writer is not None:
+            return self.intake.form_alert(key, mail, verdict)
         if verdict.person is None or verdict.verdict is Verdict.IGNORE:
             return verdict.reason
         return self.intake.first_mail(key, mail, verdict, verdict.person)
@@ -1206,6 +1208,7 @@ _ACTED = frozenset(
         "bounce",
         "asked",
         "danger-alerted",
+        "form-alerted",
     }
 )
 _SENT_DIRECTLY = frozenset({"token_alert", "login-refused"})

@@ -135,6 +135,30 @@ LETTERS: dict[str, Letter] = {
             ),
         ),
     ),
+    "form_alert": _letter(
+        BASE,
+        (
+            "person_name",
+            "phone",
+            "typed_email",
+            "unnamed_service",
+            "subject",
+            "sent_at",
+            "quoted",
+            "level",
+            "safety_note",
+        ),
+        samples={
+            "level": "clear",
+            "unnamed_service": False,
+            "typed_email": "",
+        },
+        branches=(
+            {"level": "possible"},
+            {"unnamed_service": True, "typed_email": "jordan@example.org"},
+            {"unnamed_service": True},
+        ),
+    ),
     "unsure_note": _letter(
         ABOUT,
         (

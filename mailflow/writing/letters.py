@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from mailflow.deciding import timing
 from mailflow.errors import TemplateError
 from mailflow.lazy import lazy_module
-from mailflow.model import Attendee, DayPart, Preference, Slot
+from mailflow.model import Attendee, DayPart, FormWriter, Preference, Slot
 from mailflow.reading import extract
 from mailflow.writing import compose
 
@@ -479,6 +479,41 @@ class Letters:
         self._to_therapist(
             enquiry_id, "crisis_alert", step, title, context, reply_to=person
         )
+
+    def form_alert(
+        self,
+        writer: FormWriter,
+        subject: str,
+        text: str,
+        sent_at: datetime,
+        step: str,
+        *,
+        level: str,
+        safety_note: str = "",
+    ) -> None:
+        """The therapist told at once of a website form, at risk, that names
+        nobody mailflow may write to (`classify._form_alone`): what it says of
+        how to reach them, and the whole form quoted. About no enquiry (none
+        is opened: there is nobody to write to), and with no Reply-To. `level`
+        "clear", or "possible" for words that may tell of danger now."""
+        context = {
+            **self._base(),
+            "person_name": compose.clean_header(writer.name),
+            "phone": self.phone(writer.phone),
+            "typed_email": compose.clean_header(writer.typed_email or ""),
+            "unnamed_service": writer.unnamed_service,
+            "subject": compose.clean_header(subject),
+            "sent_at": self.practice_time(sent_at),
+            "quoted": quote(text),
+            "level": level,
+            "safety_note": safety_note,
+        }
+        title = (
+            "Urgent: a website form may be from someone at risk"
+            if level == "clear"
+            else "Urgent: a website form may be from someone in danger now"
+        )
+        self._to_therapist(None, "form_alert", step, title, context)
 
     def unsure_note(
         self,

@@ -1,0 +1,209 @@
+"""A website form that names nobody mailflow may write to is never answered,
+but its words are read for risk: clear risk, or words that may tell of danger
+now, alert the therapist at once (`classify._form_alone`). Pure: the reading
+alone. End to end over real servers: `test_run.py`; the labelled corpus:
+`tests/corpus/forms/` (`test_understand.py`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from mailflow.model import Classification, FormWriter, InboundMail, Verdict
+from mailflow.reading.classify import RequestPolicy, classify_new
+
+POLICY = RequestPolicy(
+    practice_email="hello@riverside.example",
+    therapist_email="sam@riverside.example",
+    country="GB",
+    form_senders=("formresponses@netlify.com", "@squarespace.info"),
+)
+CLEAR = "I have written my goodbye letters and I'm going to kill myself tonight."
+DANGER = "I've just taken all the tablets in the cupboard, sorry."
+"""Possible risk, told now (`danger-now-possible`)."""
+
+
+def _form(
+    message: str,
+    *,
+    sender: str = "formresponses@netlify.com",
+    email_line: str = "",
+    phone_line: str = "",
+    reply_to: tuple[str, ...] = (),
+    headers: dict[str, str] | None = None,
+) -> InboundMail:
+    text = (
+        "You've got a new form submission on Riverside Counselling\n\n"
+        "Name: Jordan Lee\n"
+        + (f"Email: {email_line}\n" if email_line else "")
+        + (f"Phone: {phone_line}\n" if phone_line else "")
+        + f"Message: {message}\n\n"
+        "Sent from your website\n"
+    )
+    return InboundMail(
+        message_id="<form-1@netlify.com>",
+        subject="[Riverside] New form submission",
+        from_addr=sender,
+        from_name="Website",
+        to=("hello@riverside.example",),
+        reply_to=reply_to,
+        text=text,
+        headers=headers or {},
+    )
+
+
+def _read(mail: InboundMail) -> Classification:
+    return classify_new(mail, POLICY, contacts=frozenset(), owned_thread=False)
+
+
+# Every way a form names nobody mailflow may write to.
+NOBODY = {
+    "a named service, no Email field": {},
+    "a named service, Email left as words": {"email_line": "prefer not to say"},
+    "a named service, a number for an Email": {"email_line": "07700 900461"},
+    "a service not named, its sender a form's": {
+        "sender": "forms@riversidecounselling.example"
+    },
+    "the practice's own WordPress, an address typed": {
+        "sender": "wordpress@riversidecounselling.example",
+        "email_line": "jordan@example.org",
+    },
+    "the site's no-reply sender, an address typed": {
+        "sender": "noreply@riversidecounselling.example",
+        "email_line": "jordan@example.org",
+    },
+    "the site's no-reply sender, no address": {
+        "sender": "no-reply@riversidecounselling.example"
+    },
+}
+
+
+@pytest.mark.parametrize("how", list(NOBODY))
+def test_clear_risk_in_a_form_naming_nobody_alerts_the_therapist(how: str) -> None:
+    found = _read(_form(CLEAR, **NOBODY[how]))  # type: ignore[arg-type]
+    assert (found.verdict, found.reason, found.risk) == (
+        Verdict.CRISIS,
+        "form-crisis",
+        "clear",
+    )
+    assert found.person is None  # nobody is written to
+    assert found.form_writer is not None
+    assert found.form_writer.name == "Jordan Lee"
+
+
+@pytest.mark.parametrize("how", list(NOBODY))
+def test_an_ordinary_form_naming_nobody_is_still_left_alone(how: str) -> None:
+    found = _read(
+        _form("Could I book the free consultation call?", **NOBODY[how])  # type: ignore[arg-type]
+    )
+    assert found.verdict is Verdict.IGNORE
+    assert found.form_writer is None
+
+
+def test_danger_told_now_alerts_as_possible_risk() -> None:
+    found = _read(_form(DANGER))
+    assert (found.verdict, found.reason, found.risk, found.danger_now) == (
+        Verdict.CRISIS,
+        "form-danger",
+        "possible",
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Possible risk, not now: the form waits for the therapist's own read.
+        "I used to self-harm as a teenager and I'd like to talk about it. Free call?",
+        "Do you work with clients who have suicidal thoughts? Asking for a referral.",
+        "My late brother took his own life in 2019 and I'm struggling with grief.",
+        "This job is killing me and I'm dying to get started with someone.",
+    ],
+)
+def test_a_form_without_risk_now_raises_no_alert(message: str) -> None:
+    found = _read(_form(message))
+    assert found.verdict is Verdict.IGNORE
+    assert found.reason == "form-without-address"
+
+
+def test_what_the_form_says_of_how_to_reach_them_goes_to_the_therapist() -> None:
+    """Their number from the Phone field (else their message), the address
+    typed into a form mailflow may not answer, and whether the sender is a
+    service the practice has not named."""
+    named = _read(_form(CLEAR, phone_line="07700 900461"))
+    assert named.form_writer == FormWriter(
+        name="Jordan Lee",
+        phone="+447700900461",
+        typed_email=None,
+        unnamed_service=False,
+    )
+    in_message = _read(_form(f"{CLEAR} ring me on 07700 900462"))
+    assert in_message.form_writer is not None
+    assert in_message.form_writer.phone == "+447700900462"
+    typed = _read(
+        _form(
+            CLEAR,
+            sender="wordpress@riversidecounselling.example",
+            email_line="Jordan@Example.org",
+        )
+    )
+    assert typed.form_writer == FormWriter(
+        name="Jordan Lee",
+        phone=None,
+        typed_email="jordan@example.org",
+        unnamed_service=True,
+    )
+
+
+def test_the_services_own_number_is_not_taken_for_theirs() -> None:
+    """Only the fields are read for it, not the wrapper around them."""
+    mail = _form(CLEAR)
+    mail = replace(mail, text="Netlify support: 0800 016 0018\n" + mail.text)
+    found = _read(mail)
+    assert found.form_writer is not None
+    assert found.form_writer.phone is None
+
+
+def test_a_form_that_names_someone_to_write_to_is_answered_as_ever() -> None:
+    """An address from a named service: the safety message goes to them (the
+    ordinary crisis path), no address-less alert."""
+    found = _read(_form(CLEAR, email_line="jordan@example.org"))
+    assert (found.verdict, found.reason, found.risk) == (
+        Verdict.CRISIS,
+        "crisis",
+        "clear",
+    )
+    assert found.person is not None
+    assert found.person.email == "jordan@example.org"
+    assert found.form_writer is None
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"auto-submitted": "auto-generated"}, {"list-id": "<forms.example>"}],
+)
+def test_other_machine_signals_still_decide_on_headers(
+    headers: dict[str, str],
+) -> None:
+    """Only a no-reply sender's form is read past its headers (`_NEEDS_BODY`
+    in the runner): mail that says it is automated in any other way is never
+    read, by the run as by the classifier."""
+    mail = _form(
+        CLEAR,
+        sender="wordpress@riversidecounselling.example",
+        email_line="jordan@example.org",
+        headers=headers,
+    )
+    assert _read(mail).verdict is Verdict.IGNORE
+
+
+def test_mail_from_a_no_reply_sender_that_is_no_form_is_still_ignored() -> None:
+    mail = InboundMail(
+        message_id="<n@shop.example>",
+        subject="Your order",
+        from_addr="noreply@shop.example",
+        from_name="Shop",
+        text=f"Order 1234 shipped. {CLEAR}",
+    )
+    assert _read(mail).reason == "system-sender"
