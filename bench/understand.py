@@ -14,12 +14,12 @@ import json
 import sys
 import textwrap
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
-from mailflow.model import Verdict
+from mailflow.model import KNOWN_FORM_SENDERS, Verdict
 from mailflow.reading.classify import RequestPolicy, classify_new
 from mailflow.reading.parse import parse_mail
 
@@ -35,6 +35,13 @@ POLICY = RequestPolicy(
     therapist_email="sam@riverside.example",
     country="GB",
 )
+FORMS = ROOT / "tests" / "corpus" / "forms"
+"""Website forms that name nobody mailflow may write to: only an alert can
+follow (`classify._form_alone`), so "crisis" means the therapist is alerted."""
+FORMS_HELD_OUT = FORMS / "held_out"
+"""Forms written blind by a second writer, never learned from."""
+FORM_POLICY = replace(POLICY, form_senders=KNOWN_FORM_SENDERS)
+"""The forms corpus is read as a practice with the default form senders."""
 TIMES = frozenset({"request", "safety"})
 """Outcomes (and labels) that answer with times."""
 
@@ -186,10 +193,10 @@ def built(data: dict[str, object]) -> Case:
     )
 
 
-def outcome(case: Case) -> tuple[str, str]:
+def outcome(case: Case, policy: RequestPolicy = POLICY) -> tuple[str, str]:
     """What a run would do with the case, and the classifier's reason."""
     mail = parse_mail(case.raw)
-    found = classify_new(mail, POLICY, contacts=case.contacts, owned_thread=False)
+    found = classify_new(mail, policy, contacts=case.contacts, owned_thread=False)
     if found.verdict is Verdict.CRISIS:
         return "crisis", found.reason
     if found.verdict is Verdict.REQUEST:
@@ -200,10 +207,10 @@ def outcome(case: Case) -> tuple[str, str]:
     return "leave", found.reason
 
 
-def score(cases: list[Case]) -> Score:
+def score(cases: list[Case], policy: RequestPolicy = POLICY) -> Score:
     result = Score()
     for case in cases:
-        out, reason = outcome(case)
+        out, reason = outcome(case, policy)
         result.cases += 1
         result.outcomes[(case.label, out)] += 1
         if reason == "risk-words":
@@ -258,8 +265,33 @@ _DATE = __import__("datetime").datetime(
 )
 
 
+def forms_report(result: Score, folder: Path = FORMS, *, misses: bool = True) -> str:
+    """A forms corpus: crises the therapist is alerted to, false alerts,
+    and every miss (a form naming nobody is alerted about or left alone;
+    anything else is a miss too). `misses`: a held-out set's by count only."""
+    crises = result.labelled({"crisis"})
+    calm = result.cases - crises
+    false_alerts = result.read_as({"crisis"}) - result.count("crisis", "crisis")
+    lines = [
+        f"forms naming nobody to write to ({folder.relative_to(ROOT)}):"
+        f" {result.cases} cases",
+        f"crises alerted {result.count('crisis', 'crisis')} of {crises}"
+        f" ({result.crisis_recall:.1%}); false alerts {false_alerts} of {calm}",
+        f"misses ({len(result.misses)})" + (":" if misses else ", by count only"),
+    ]
+    for case, out, reason in result.misses if misses else ():
+        lines.append(
+            f"  {case.id:<14} {case.label:>8} -> {out:<8} ({reason}; {case.kind})"
+        )
+    return "\n".join(lines)
+
+
 def main() -> int:
     print(report(score(load())))
+    print()
+    print(forms_report(score(load(FORMS), FORM_POLICY)))
+    held = score(load(FORMS_HELD_OUT), FORM_POLICY)
+    print(forms_report(held, FORMS_HELD_OUT, misses=False))
     wrapped = score(load(wrapped=True))
     print(
         f"\nthe same corpus hard-wrapped at {WRAP} columns: crisis recall"

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Final
+from typing import Final, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +131,10 @@ class FormWriter:
     typed_email: str | None
     """An address typed into a form mailflow may not answer (#14): shown to
     the therapist as typed, never written to by mailflow."""
-    unnamed_service: bool
-    """The form came from a sender not in `requests.form_senders`."""
+    sent_by: Literal["service", "unnamed", "practice"]
+    """Who sent the notification: a form service the practice named
+    (`requests.form_senders`), a sender it did not name, or the practice's
+    own address (its website's mailer signed in to its mailbox)."""
 
 
 @dataclass(frozen=True, slots=True)

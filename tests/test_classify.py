@@ -54,7 +54,7 @@ KNOWN_REASONS = {
     "auto-response-suppress", "inbox-rule", "vacation", "autoreply-subject",
     "bounce-subject", "no-sender", "from-practice", "foreign-thread",
     "form-without-address", "person-is-practice", "person-is-no-reply",
-    "existing-contact", "no-intent", "request", "form-request", "form-unconfigured", "crisis", "calendar-crisis", "thread-crisis", "thread-danger", "client-danger", "unsure-risk", "risk-words", "client",
+    "existing-contact", "no-intent", "request", "form-request", "form-unconfigured", "form-crisis", "form-danger", "form-weighed", "form-from-practice", "crisis", "calendar-crisis", "thread-crisis", "thread-danger", "client-danger", "unsure-risk", "risk-words", "client",
     "colleague", "professional-referral", "marketing", "notification", "job",
     "returning", "personal",
 }  # fmt: skip
@@ -899,7 +899,10 @@ def test_classify_new_never_raises_and_reasons_carry_no_personal_data(
         mail, POLICY, contacts={"jordan@example.org"}, owned_thread=owned
     )
     assert result.reason in KNOWN_REASONS
-    assert (result.person is not None) == (result.verdict is not Verdict.IGNORE)
+    # Someone to write to, or (a form naming nobody, at risk) the therapist's alert.
+    assert (result.person is not None or result.form_writer is not None) == (
+        result.verdict is not Verdict.IGNORE
+    )
     if result.person is not None:
         assert "@" in result.person.email
         assert result.person.email not in {

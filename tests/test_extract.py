@@ -365,3 +365,46 @@ def test_text_under_the_digit_gate_holds_no_number_in_any_region() -> None:
     # Niue's numbers have four digits: the shortest still passes the gate.
     assert extract_phone("call me on 4002", "NU") == "+6834002"
     assert extract_phone("+683 7290", "GB") == "+6837290"
+
+
+CONTACT_FORM_7 = (
+    "From: Daniel Kerr <daniel.kerr@example.com>\n"
+    "Subject: Counselling enquiry\n"
+    "\n"
+    "Message Body:\n"
+    "Hi, I'd like to find out about starting counselling.\n"
+    "Do you have any availability?\n"
+    "\n"
+    "-- \n"
+    "This e-mail was sent from a contact form on Ruth Ellison Counselling"
+    " (https://example.co.uk)\n"
+)
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "This e-mail was sent from a contact form on Ruth Ellison Counselling",
+        "This mail is sent via contact form on Ruth Ellison Counselling",
+    ],
+)
+def test_contact_form_7s_default_mail_is_read_as_a_form(footer: str) -> None:
+    """WordPress Contact Form 7's default layout puts the person on a
+    "From:" line and their words under "Message Body:"."""
+    text = CONTACT_FORM_7.replace(
+        "This e-mail was sent from a contact form on Ruth Ellison Counselling", footer
+    )
+    assert extract_form_submission(text) == {
+        "name": "Daniel Kerr",
+        "email": "daniel.kerr@example.com",
+        "subject": "Counselling enquiry",
+        "message": "Hi, I'd like to find out about starting counselling.\n"
+        "Do you have any availability?",
+    }
+
+
+def test_a_from_line_without_contact_form_7s_footer_is_no_form() -> None:
+    """Anywhere else a "From:" line is a forwarded or quoted mail's header."""
+    forwarded = CONTACT_FORM_7.split("-- \n")[0]
+    assert "email" not in extract_form_submission(forwarded)
+    assert "name" not in extract_form_submission(forwarded)

@@ -136,7 +136,7 @@ def test_what_the_form_says_of_how_to_reach_them_goes_to_the_therapist() -> None
         name="Jordan Lee",
         phone="+447700900461",
         typed_email=None,
-        unnamed_service=False,
+        sent_by="service",
     )
     in_message = _read(_form(f"{CLEAR} ring me on 07700 900462"))
     assert in_message.form_writer is not None
@@ -152,7 +152,7 @@ def test_what_the_form_says_of_how_to_reach_them_goes_to_the_therapist() -> None
         name="Jordan Lee",
         phone=None,
         typed_email="jordan@example.org",
-        unnamed_service=True,
+        sent_by="unnamed",
     )
 
 
@@ -207,3 +207,93 @@ def test_mail_from_a_no_reply_sender_that_is_no_form_is_still_ignored() -> None:
         text=f"Order 1234 shipped. {CLEAR}",
     )
     assert _read(mail).reason == "system-sender"
+
+
+def test_a_form_sent_as_the_practice_itself_is_read_for_risk_only() -> None:
+    """A website mailer signed in to the practice's own mailbox sends its
+    forms as the practice: never answered (mail from the practice never
+    is), but a crisis in one alerts the therapist."""
+    practice = "hello@riverside.example"
+    found = _read(_form(CLEAR, sender=practice, email_line="jordan@example.org"))
+    assert (found.verdict, found.reason) == (Verdict.CRISIS, "form-crisis")
+    assert found.form_writer is not None
+    assert found.form_writer.sent_by == "practice"
+    assert found.form_writer.typed_email == "jordan@example.org"
+    calm = _read(_form("Could I book a free call?", sender=practice))
+    assert (calm.verdict, calm.reason) == (Verdict.IGNORE, "form-from-practice")
+    # Mail from the practice that is no form, and the therapist's own: as ever.
+    note = replace(_form(CLEAR, sender=practice), text=CLEAR)
+    assert _read(note).reason == "from-practice"
+    therapist = _form(CLEAR, sender="sam@riverside.example")
+    assert _read(therapist).reason == "from-practice"
+
+
+WEIGHED = (
+    "i'm up on the top level of the car park. it's quiet up here."
+    " i just wanted someone to know, sorry"
+)
+"""No phrase of risk, but words that weigh like a crisis's (`risk_words`)."""
+
+
+def test_words_that_weigh_like_a_crisis_ask_the_therapist_to_read_it_today() -> None:
+    found = _read(_form(WEIGHED))
+    assert (found.verdict, found.reason, found.risk, found.danger_now) == (
+        Verdict.CRISIS,
+        "form-weighed",
+        "possible",
+        False,
+    )
+    assert found.form_writer is not None
+    # A professional's note or an ordinary enquiry weighs nothing.
+    calm = _read(_form("Do you have evening appointments? I work shifts."))
+    assert calm.verdict is Verdict.IGNORE
+
+
+CONTACT_FORM_7 = (
+    "From: Daniel Kerr <daniel.kerr@example.com>\n"
+    "Subject: Counselling enquiry\n\n"
+    "Message Body:\n{message}\n\n"
+    "-- \n"
+    "This e-mail was sent from a contact form on Riverside Counselling"
+    " (https://riversidecounselling.example)\n"
+)
+
+
+def _contact_form_7(message: str) -> InboundMail:
+    return InboundMail(
+        message_id="<cf7-1@riversidecounselling.example>",
+        subject='Riverside Counselling "Counselling enquiry"',
+        from_addr="wordpress@riversidecounselling.example",
+        from_name="Riverside Counselling",
+        to=("hello@riverside.example",),
+        text=CONTACT_FORM_7.format(message=message),
+    )
+
+
+def test_contact_form_7_is_never_answered_at_the_websites_own_mailbox() -> None:
+    """Its person stands on a "From:" line: read as the form it is, never as
+    mail from wordpress@ (which was answered "Hello WordPress,")."""
+    calm = _read(_contact_form_7("Do you have any availability for counselling?"))
+    assert (calm.verdict, calm.reason) == (Verdict.IGNORE, "form-unconfigured")
+    crisis = _read(_contact_form_7(CLEAR))
+    assert (crisis.verdict, crisis.reason) == (Verdict.CRISIS, "form-crisis")
+    assert crisis.form_writer == FormWriter(
+        name="Daniel Kerr",
+        phone=None,
+        typed_email="daniel.kerr@example.com",
+        sent_by="unnamed",
+    )
+    # Its sender named in requests.form_senders: answered to the person.
+    named = replace(POLICY, form_senders=("wordpress@riversidecounselling.example",))
+    answered = classify_new(
+        _contact_form_7("Do you have any availability for counselling?"),
+        named,
+        contacts=frozenset(),
+        owned_thread=False,
+    )
+    assert answered.reason == "form-request"
+    assert answered.person is not None
+    assert (answered.person.email, answered.person.name) == (
+        "daniel.kerr@example.com",
+        "Daniel Kerr",
+    )

@@ -1594,3 +1594,63 @@ def test_a_move_or_a_hobby_in_those_words_is_never_clear(text: str) -> None:
 @pytest.mark.parametrize("text", INDIRECT_ORDINARY)
 def test_the_same_words_in_an_everyday_sense_are_no_risk(text: str) -> None:
     assert screen(text).risk is Risk.NONE, screen(text).families
+
+
+# A blind set of website forms (tests/corpus/forms, 2026-12): an attempt or
+# the wish named by its way, the rope had, the whole box taken, a drive into
+# water; and beside them the idioms those words also make.
+FORMS_SET_CLEAR = [
+    "I tried to hang myself on Sunday.",
+    "tried to hang myself on sunday, the thing snapped. nobody knows.",
+    "I attempted to hang myself in the garage last week.",
+    "i tried hanging myself yesterday",
+    "Last night I tried to drown myself in the bath.",
+    "I tried to gas myself in the car on Friday.",
+    "im going to hang myself",
+    "I keep thinking about hanging myself.",
+    "i want to drown myself",
+    "I tried to shoot myself last month but the gun jammed.",
+    "I've been thinking about strangling myself with my dressing gown cord.",
+    "help me please. i have the rope",
+    "I've got the rope.",
+    "I bought the rope today.",
+    "took the whole box. wanted to tell someone.",
+    "I swallowed the whole bottle an hour ago.",
+    "I took a whole packet tonight.",
+    "going to drive into the reservoir tonight.",
+    "I keep wanting to drive off a cliff on the way home.",
+    "i think about driving into the canal every morning",
+]
+FORMS_SET_NOT_CLEAR = [
+    "I was drowning myself in work all year.",
+    "I'm drowning myself in coffee to get through exams.",
+    "I shot myself in the foot by missing the deadline.",
+    "I hung myself up on the pull-up bar like a bat, the kids loved it.",
+    "I hung my coat up myself.",
+    "We have the rope swing in the garden.",
+    "I have the rope for the climbing course.",
+    "I bought the rope for the tent.",
+    "I got the ropes at my new job quickly.",
+    "My manager is going to hang me out to dry.",
+    "I took the whole box to the charity shop.",
+    "The kids ate the whole box.",
+    "We drove into the Lake District on Friday.",
+    "We drove into the sea front car park.",
+    "I love to drive into the quarry visitor centre with the kids.",
+    "It's ten years this month since I overdosed, and I'm doing well.",
+]
+
+
+@pytest.mark.parametrize("text", FORMS_SET_CLEAR)
+def test_forms_set_crisis_families_are_clear_risk(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+@pytest.mark.parametrize("text", FORMS_SET_NOT_CLEAR)
+def test_forms_set_idioms_and_history_are_not_clear(text: str) -> None:
+    assert screen(text).risk is not Risk.CLEAR, screen(text).families
+
+
+def test_an_attempt_long_past_is_history() -> None:
+    told = screen("I tried to hang myself when I was 19. I'm well now.")
+    assert told.risk is Risk.POSSIBLE

@@ -105,7 +105,7 @@ def _every_letter(letters: AfterCallLetters) -> None:
     letters.confirmation(1, PERSON, THREAD, SLOT, sequence=0, step="confirm")
     letters.crisis_alert(1, PERSON, "Help", "words", NOW, "crisis")
     letters.form_alert(
-        FormWriter("Jordan Lee", None, "j@example.org", unnamed_service=True),
+        FormWriter("Jordan Lee", None, "j@example.org", sent_by="unnamed"),
         "New form submission",
         "words",
         NOW,

@@ -409,3 +409,30 @@ def test_mail_hard_wrapped_at_72_columns_is_read_as_the_same_words() -> None:
     assert wrapped.crises_heard == 1.0
     assert wrapped.count("crisis", "request") == 0
     assert wrapped.recall >= 0.94
+
+
+def _false_alerts(score) -> int:  # type: ignore[no-untyped-def]
+    return int(score.read_as({"crisis"}) - score.count("crisis", "crisis"))
+
+
+def test_crises_in_forms_that_name_nobody_reach_the_therapist() -> None:
+    """Website forms with no address mailflow may write to
+    (tests/corpus/forms): only an alert can follow, so a crisis missed there
+    reaches nobody until the therapist next reads the inbox.
+
+    The first set (written blind, learned from) scored 23 of 47 crises
+    alerted and 5 false alerts of 49 before anything was made for it; 39 and
+    4 since (the risk words' "please read today", Contact Form 7's layout,
+    the families of `test_screen`'s forms set). The held-out set (a second
+    writer, never learned from) scored once: 26 of 30 crises, 8 false
+    alerts of 30 hard negatives (professionals, past risk, idioms, footers
+    naming emergency numbers)."""
+    bench = _bench()
+    learned = bench.score(bench.load(bench.FORMS), bench.FORM_POLICY)
+    assert learned.cases >= 96
+    assert learned.count("crisis", "crisis") >= 39
+    assert _false_alerts(learned) <= 4
+    held = bench.score(bench.load(bench.FORMS_HELD_OUT), bench.FORM_POLICY)
+    assert held.cases >= 60
+    assert held.count("crisis", "crisis") >= 26
+    assert _false_alerts(held) <= 8

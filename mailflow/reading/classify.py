@@ -256,6 +256,11 @@ def classify_new(
     if mail.from_addr is None:
         return _ignore("no-sender")
     if mail.from_addr in practice:
+        if mail.from_addr == policy.practice_email.lower() and _names(fields):
+            # The practice's own website form, sent as the practice (a
+            # website mailer signed in to its mailbox): never answered, as
+            # mail from the practice never is, but read for risk.
+            return _form_alone(mail, policy, fields, "form-from-practice")
         return _ignore("from-practice")
     chaser = False
     forward = _FORWARD_SUBJECT.match(mail.subject) is not None and not mail.in_reply_to
@@ -646,6 +651,9 @@ def _form_alone(
     speak of clear risk or may tell of danger now: then the therapist is
     alerted at once, with what the form says of how to reach them, and nobody
     else is written to. A professional's form too: an alert costs a read.
+    Where no phrase names the risk but the risk words weigh the form like a
+    crisis's (`_heavy`, as for a stranger's mail), the therapist is asked to
+    read it today ("form-weighed"): only they can act on it.
 
     Everything it holds is screened, as a form with an address is: the
     service's wrapper is the same on every form, and what they typed may
@@ -653,7 +661,13 @@ def _form_alone(
     said = screen.screen(
         f"{mail.subject}\n{mail.text}", extra_phrases=policy.crisis_phrases
     )
-    if said.risk is not screen.Risk.CLEAR and not _danger_alone(said):
+    if said.risk is screen.Risk.CLEAR:
+        found = "form-crisis"
+    elif _danger_alone(said):
+        found = "form-danger"
+    elif _heavy(mail, said, read_voice("", fields.get("message", ""))):
+        found = "form-weighed"
+    else:
         return _ignore(reason)
     typed = fields.get("name") or " ".join(
         filter(None, (fields.get("first_name"), fields.get("last_name")))
@@ -666,8 +680,8 @@ def _form_alone(
     address = next((a.lower() for a in _typed_addresses(fields.get("email", ""))), None)
     return Classification(
         verdict=Verdict.CRISIS,
-        reason="form-crisis" if said.risk is screen.Risk.CLEAR else "form-danger",
-        risk=said.risk.value,
+        reason=found,
+        risk="possible" if found == "form-weighed" else said.risk.value,
         safety_note=said.note,
         existing=True,  # alert only: nobody else is written to
         danger_now=said.danger_now,
@@ -675,9 +689,17 @@ def _form_alone(
             name="" if "@" in typed else typed.strip(),
             phone=phone,
             typed_email=address,
-            unnamed_service=reason == "form-unconfigured",
+            sent_by=_SENT_BY[reason],
         ),
     )
+
+
+_SENT_BY: Final[dict[str, Literal["service", "unnamed", "practice"]]] = {
+    "form-without-address": "service",
+    "form-unconfigured": "unnamed",
+    "form-from-practice": "practice",
+}
+"""Why a form names nobody to write to, as its alert says who sent it."""
 
 
 def _ignore(reason: str) -> Classification:

@@ -283,6 +283,15 @@ _LABEL_LINE = re.compile(  # on a stripped line; no two adjacent \s* (backtracki
 )
 _FORM_END = re.compile(r"^\s*(?:--\s*|-{3,}.*|_{3,}.*)$")
 _MAX_FORM_LINES: Final = 400
+_CONTACT_FORM_7 = re.compile(
+    r"^\s*(?:This e-?mail was sent from|This mail is sent via) a? ?contact form on\b",
+    re.MULTILINE | re.IGNORECASE,
+)
+"""The footer of WordPress Contact Form 7's default mail (its current and
+its older wording): the one layout whose person is on a "From:" line."""
+_CONTACT_FORM_7_FROM = re.compile(
+    r"From:[ \t]*(?P<name>[^<>\n]*?)[ \t]*<(?P<address>[^<>\s]+@[^<>\s]+)>[ \t]*"
+)
 
 
 def extract_form_submission(text: str) -> dict[str, str]:
@@ -294,7 +303,10 @@ def extract_form_submission(text: str) -> dict[str, str]:
     """
     fields: dict[str, list[str]] = {}
     current: str | None = None
-    for line in text[:MAX_SCAN_CHARS].split("\n")[:_MAX_FORM_LINES]:
+    lines = text[:MAX_SCAN_CHARS].split("\n")[:_MAX_FORM_LINES]
+    if _CONTACT_FORM_7.search(text[:MAX_SCAN_CHARS]):
+        lines = _contact_form_7(lines)
+    for line in lines:
         if _FORM_END.match(line):
             current = None
             continue
@@ -317,6 +329,25 @@ def extract_form_submission(text: str) -> dict[str, str]:
         for key, lines in fields.items()
         if "\n".join(lines).strip()
     }
+
+
+def _contact_form_7(lines: list[str]) -> list[str]:
+    """Contact Form 7's default mail as labelled fields: its first line
+    "From: Jordan Lee <jordan@example.org>" is their Name and Email, and
+    "Message Body:" opens their message. Read so only under its own footer:
+    anywhere else a "From:" line is a quoted or forwarded mail's header."""
+    out: list[str] = []
+    named = False
+    for line in lines:
+        found = _CONTACT_FORM_7_FROM.fullmatch(line.strip())
+        if found is not None and not named:
+            named = True
+            out += [f"Name: {found['name']}", f"Email: {found['address']}"]
+        elif line.strip().lower() == "message body:":
+            out.append("Message:")
+        else:
+            out.append(line)
+    return out
 
 
 def _label(line: str) -> tuple[str | None, str]:

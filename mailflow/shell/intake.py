@@ -242,7 +242,11 @@ class Intake:
                 mail.text,
                 mail.date_at or self.now,
                 f"form-alert:{key.fingerprint}",
-                level="clear" if verdict.crisis else "possible",
+                level="clear"
+                if verdict.crisis
+                else "possible"
+                if verdict.danger_now
+                else "weighed",
                 safety_note=verdict.safety_note,
             )
             self.store.mark_seen(

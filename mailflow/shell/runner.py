@@ -939,6 +939,8 @@ class Runner:
         }
         if head.from_addr is None:
             return "no-sender"
+        if head.from_addr == self.policy.practice_email.lower():
+            return None  # its website's form, perhaps, sent as it: read for risk
         return "from-practice" if head.from_addr in practice else None
 
     def _body(self, uid: int) -> bytes | None:

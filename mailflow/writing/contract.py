@@ -141,7 +141,7 @@ LETTERS: dict[str, Letter] = {
             "person_name",
             "phone",
             "typed_email",
-            "unnamed_service",
+            "sent_by",
             "subject",
             "sent_at",
             "quoted",
@@ -150,13 +150,15 @@ LETTERS: dict[str, Letter] = {
         ),
         samples={
             "level": "clear",
-            "unnamed_service": False,
+            "sent_by": "service",
             "typed_email": "",
         },
         branches=(
             {"level": "possible"},
-            {"unnamed_service": True, "typed_email": "jordan@example.org"},
-            {"unnamed_service": True},
+            {"level": "weighed"},
+            {"sent_by": "unnamed", "typed_email": "jordan@example.org"},
+            {"sent_by": "unnamed"},
+            {"sent_by": "practice", "typed_email": "jordan@example.org"},
         ),
     ),
     "unsure_note": _letter(

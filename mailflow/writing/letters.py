@@ -495,13 +495,14 @@ class Letters:
         nobody mailflow may write to (`classify._form_alone`): what it says of
         how to reach them, and the whole form quoted. About no enquiry (none
         is opened: there is nobody to write to), and with no Reply-To. `level`
-        "clear", or "possible" for words that may tell of danger now."""
+        "clear", "possible" (words that may tell of danger now) or "weighed"
+        (no phrase of risk, only the risk words)."""
         context = {
             **self._base(),
             "person_name": compose.clean_header(writer.name),
             "phone": self.phone(writer.phone),
             "typed_email": compose.clean_header(writer.typed_email or ""),
-            "unnamed_service": writer.unnamed_service,
+            "sent_by": writer.sent_by,
             "subject": compose.clean_header(subject),
             "sent_at": self.practice_time(sent_at),
             "quoted": quote(text),
@@ -512,6 +513,8 @@ class Letters:
             "Urgent: a website form may be from someone at risk"
             if level == "clear"
             else "Urgent: a website form may be from someone in danger now"
+            if level == "possible"
+            else "Please read today: a website form may be from someone at risk"
         )
         self._to_therapist(None, "form_alert", step, title, context)
 
