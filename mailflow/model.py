@@ -121,11 +121,15 @@ class Verdict(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class FormWriter:
-    """Who wrote a website form that names nobody mailflow may write to (no
-    address, or a form service the practice has not named): what the form
-    says of how the therapist could reach them by hand."""
+class FormAlert:
+    """A website form at risk that names nobody mailflow may write to (no
+    address, a form service the practice has not named, or its own address):
+    how urgent the therapist's alert is, and what the form says of how they
+    could reach the person by hand (`classify._form_alone`)."""
 
+    level: Literal["clear", "possible", "weighed"]
+    """Clear risk; words that may tell of danger now; or no phrase of risk,
+    only the risk words (read it today)."""
     name: str
     phone: str | None  # E.164
     typed_email: str | None
@@ -151,7 +155,7 @@ class Classification:
     danger_now: bool = False
     """Words of danger told now (`screen.Screening.danger_now`): the
     therapist's alert is urgent whatever the risk's level."""
-    form_writer: FormWriter | None = None
+    form_alert: FormAlert | None = None
     """A form naming nobody to write to, at risk (CRISIS, no `person`): the
     therapist alone is alerted, with this."""
 

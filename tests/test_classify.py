@@ -900,7 +900,7 @@ def test_classify_new_never_raises_and_reasons_carry_no_personal_data(
     )
     assert result.reason in KNOWN_REASONS
     # Someone to write to, or (a form naming nobody, at risk) the therapist's alert.
-    assert (result.person is not None or result.form_writer is not None) == (
+    assert (result.person is not None or result.form_alert is not None) == (
         result.verdict is not Verdict.IGNORE
     )
     if result.person is not None:

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from mailflow.model import Classification, FormWriter, InboundMail, Verdict
+from mailflow.model import Classification, FormAlert, InboundMail, Verdict
 from mailflow.reading.classify import RequestPolicy, classify_new
 
 POLICY = RequestPolicy(
@@ -88,8 +88,8 @@ def test_clear_risk_in_a_form_naming_nobody_alerts_the_therapist(how: str) -> No
         "clear",
     )
     assert found.person is None  # nobody is written to
-    assert found.form_writer is not None
-    assert found.form_writer.name == "Jordan Lee"
+    assert found.form_alert is not None
+    assert found.form_alert.name == "Jordan Lee"
 
 
 @pytest.mark.parametrize("how", list(NOBODY))
@@ -98,7 +98,7 @@ def test_an_ordinary_form_naming_nobody_is_still_left_alone(how: str) -> None:
         _form("Could I book the free consultation call?", **NOBODY[how])  # type: ignore[arg-type]
     )
     assert found.verdict is Verdict.IGNORE
-    assert found.form_writer is None
+    assert found.form_alert is None
 
 
 def test_danger_told_now_alerts_as_possible_risk() -> None:
@@ -109,6 +109,8 @@ def test_danger_told_now_alerts_as_possible_risk() -> None:
         "possible",
         True,
     )
+    assert found.form_alert is not None
+    assert found.form_alert.level == "possible"
 
 
 @pytest.mark.parametrize(
@@ -132,15 +134,16 @@ def test_what_the_form_says_of_how_to_reach_them_goes_to_the_therapist() -> None
     typed into a form mailflow may not answer, and whether the sender is a
     service the practice has not named."""
     named = _read(_form(CLEAR, phone_line="07700 900461"))
-    assert named.form_writer == FormWriter(
+    assert named.form_alert == FormAlert(
+        level="clear",
         name="Jordan Lee",
         phone="+447700900461",
         typed_email=None,
         sent_by="service",
     )
     in_message = _read(_form(f"{CLEAR} ring me on 07700 900462"))
-    assert in_message.form_writer is not None
-    assert in_message.form_writer.phone == "+447700900462"
+    assert in_message.form_alert is not None
+    assert in_message.form_alert.phone == "+447700900462"
     typed = _read(
         _form(
             CLEAR,
@@ -148,7 +151,8 @@ def test_what_the_form_says_of_how_to_reach_them_goes_to_the_therapist() -> None
             email_line="Jordan@Example.org",
         )
     )
-    assert typed.form_writer == FormWriter(
+    assert typed.form_alert == FormAlert(
+        level="clear",
         name="Jordan Lee",
         phone=None,
         typed_email="jordan@example.org",
@@ -161,8 +165,8 @@ def test_the_services_own_number_is_not_taken_for_theirs() -> None:
     mail = _form(CLEAR)
     mail = replace(mail, text="Netlify support: 0800 016 0018\n" + mail.text)
     found = _read(mail)
-    assert found.form_writer is not None
-    assert found.form_writer.phone is None
+    assert found.form_alert is not None
+    assert found.form_alert.phone is None
 
 
 def test_a_form_that_names_someone_to_write_to_is_answered_as_ever() -> None:
@@ -176,7 +180,7 @@ def test_a_form_that_names_someone_to_write_to_is_answered_as_ever() -> None:
     )
     assert found.person is not None
     assert found.person.email == "jordan@example.org"
-    assert found.form_writer is None
+    assert found.form_alert is None
 
 
 @pytest.mark.parametrize(
@@ -216,9 +220,9 @@ def test_a_form_sent_as_the_practice_itself_is_read_for_risk_only() -> None:
     practice = "hello@riverside.example"
     found = _read(_form(CLEAR, sender=practice, email_line="jordan@example.org"))
     assert (found.verdict, found.reason) == (Verdict.CRISIS, "form-crisis")
-    assert found.form_writer is not None
-    assert found.form_writer.sent_by == "practice"
-    assert found.form_writer.typed_email == "jordan@example.org"
+    assert found.form_alert is not None
+    assert found.form_alert.sent_by == "practice"
+    assert found.form_alert.typed_email == "jordan@example.org"
     calm = _read(_form("Could I book a free call?", sender=practice))
     assert (calm.verdict, calm.reason) == (Verdict.IGNORE, "form-from-practice")
     # Mail from the practice that is no form, and the therapist's own: as ever.
@@ -243,7 +247,8 @@ def test_words_that_weigh_like_a_crisis_ask_the_therapist_to_read_it_today() -> 
         "possible",
         False,
     )
-    assert found.form_writer is not None
+    assert found.form_alert is not None
+    assert found.form_alert.level == "weighed"
     # A professional's note or an ordinary enquiry weighs nothing.
     calm = _read(_form("Do you have evening appointments? I work shifts."))
     assert calm.verdict is Verdict.IGNORE
@@ -277,7 +282,8 @@ def test_contact_form_7_is_never_answered_at_the_websites_own_mailbox() -> None:
     assert (calm.verdict, calm.reason) == (Verdict.IGNORE, "form-unconfigured")
     crisis = _read(_contact_form_7(CLEAR))
     assert (crisis.verdict, crisis.reason) == (Verdict.CRISIS, "form-crisis")
-    assert crisis.form_writer == FormWriter(
+    assert crisis.form_alert == FormAlert(
+        level="clear",
         name="Daniel Kerr",
         phone=None,
         typed_email="daniel.kerr@example.com",
@@ -297,3 +303,85 @@ def test_contact_form_7_is_never_answered_at_the_websites_own_mailbox() -> None:
         "daniel.kerr@example.com",
         "Daniel Kerr",
     )
+
+
+def test_a_forwarded_contact_form_7_mail_is_read_as_the_forward_it_is() -> None:
+    """The forward's own "From:" line is whoever sent it on, never the
+    person: not read as the form (so never alerted about as if "WordPress"
+    had written it), and the forwarder is read as any writer is."""
+    forwarded = InboundMail(
+        message_id="<fwd-1@example.org>",
+        subject="Fwd: new enquiry",
+        from_addr="jo@example.org",
+        from_name="Jo Park",
+        to=("hello@riverside.example",),
+        text="can you look at this? " + CLEAR + "\n\n"
+        "---------- Forwarded message ---------\n"
+        "From: WordPress <wordpress@riversidecounselling.example>\n"
+        "Subject: new enquiry\n\n"
+        + CONTACT_FORM_7.format(message="Do you have availability?"),
+    )
+    found = _read(forwarded)
+    assert found.form_alert is None
+    assert found.person is not None
+    assert found.person.email == "jo@example.org"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A booking or a webinar confirmation names the therapist: their
+        # course, not someone's crisis.
+        "Booking confirmed.\nName: Sam Rivera\nEmail: sam@riverside.example\n"
+        "Message: See you at Self-harm in young people: a CPD day.\n",
+        # Fields, but nothing typed into a message: no form filled in.
+        "Your registration\nName: Sam Rivera\nEvent: Overdose awareness webinar\n",
+    ],
+)
+def test_a_no_reply_confirmation_naming_the_therapist_is_no_form(text: str) -> None:
+    mail = replace(
+        _form(CLEAR, sender="noreply@events.example"), text=text + CLEAR + "\n"
+    )
+    found = _read(mail)
+    assert found.verdict is Verdict.IGNORE
+    assert found.reason == "system-sender"
+
+
+def test_a_no_reply_form_with_words_but_no_name_is_read_for_risk() -> None:
+    text = f"New message from your website\nEmail: \nMessage: {CLEAR}\n"
+    mail = replace(
+        _form(CLEAR, sender="noreply@riversidecounselling.example"), text=text
+    )
+    assert _read(mail).reason == "form-crisis"
+
+
+def test_the_practices_reply_quoting_an_alert_raises_no_second_one() -> None:
+    """A reply or a forward from the practice's own address (quoting the form
+    or the alert, Outlook-style, with no ">") is theirs, never a form."""
+    practice = "hello@riverside.example"
+    for fields in (
+        {"in_reply_to": "<mailflow.abc@riverside.example>"},
+        {"subject": "RE: Urgent: a website form may be from someone at risk"},
+        {"subject": "Fwd: [Riverside] New form submission"},
+    ):
+        mail = replace(_form(CLEAR, sender=practice), **fields)  # type: ignore[arg-type]
+        assert _read(mail).reason == "from-practice", fields
+
+
+def test_the_services_own_address_in_the_email_field_is_not_theirs() -> None:
+    found = _read(_form(CLEAR, email_line="formresponses@netlify.com"))
+    assert found.form_alert is not None
+    assert found.form_alert.typed_email is None
+
+
+def test_contact_form_7_with_no_name_is_still_a_form() -> None:
+    """Its person only on the "From:" line, and no name typed: never mail
+    from wordpress@ (which the safety letter would have gone to)."""
+    mail = replace(
+        _contact_form_7(CLEAR),
+        text=CONTACT_FORM_7.format(message=CLEAR).replace("Daniel Kerr ", ""),
+    )
+    found = _read(mail)
+    assert (found.reason, found.person) == ("form-crisis", None)
+    assert found.form_alert is not None
+    assert found.form_alert.typed_email == "daniel.kerr@example.com"

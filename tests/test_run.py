@@ -252,8 +252,10 @@ def test_a_crisis_in_a_form_naming_nobody_reaches_the_therapist_once(setup):
     )
     before = inbox_state(server, boxes.practice)
 
-    assert run(config) == 0
+    report, _ = run_in_process(config, NOW)
 
+    assert report.outcomes == {"form-alerted": 1}
+    assert (report.ignored, report.requests, report.sent) == (0, 0, 1)
     (alert,) = server.messages(boxes.therapist)
     message = alert.message()
     assert message["Subject"] == "Urgent: a website form may be from someone at risk"
@@ -267,6 +269,38 @@ def test_a_crisis_in_a_form_naming_nobody_reaches_the_therapist_once(setup):
     # Seen: the next run alerts nobody again.
     assert run(config, NOW + timedelta(minutes=5)) == 0
     assert len(server.messages(boxes.therapist)) == 1
+
+
+@pytest.mark.parametrize("sent_as", ["no-reply", "practice"])
+def test_a_form_from_the_practices_own_site_is_read_for_risk(setup, sent_as):
+    """Its own WordPress's no-reply sender, or its mailer signed in to the
+    practice's mailbox: the body is read past the headers, the therapist is
+    alerted, and nobody is written to (least of all the address typed)."""
+    server, boxes, config = setup
+    sender = {
+        "no-reply": "Website <noreply@riversidecounselling.example>",
+        "practice": f"Website <{boxes.practice}>",
+    }[sent_as]
+    body = f"""
+    New message from your website
+
+    Name: Robin Ellis
+    Email: {boxes.person}
+    Message: I tried to hang myself on Sunday and nobody knows.
+    """
+    server.deliver(
+        request(sender=sender, to=boxes.practice, subject="Website enquiry", body=body),
+        boxes.practice,
+    )
+
+    report, _ = run_in_process(config, NOW)
+
+    assert report.outcomes == {"form-alerted": 1}
+    assert server.messages(boxes.person) == []
+    (alert,) = server.messages(boxes.therapist)
+    text = plain(alert.message())
+    assert f"Email:   {boxes.person} (as typed in the form" in text
+    assert "> Message: I tried to hang myself on Sunday and nobody knows." in text
 
 
 def test_reply_to_form_greets_the_person_not_the_service(setup):

@@ -1597,9 +1597,16 @@ def test_the_same_words_in_an_everyday_sense_are_no_risk(text: str) -> None:
 
 
 # A blind set of website forms (tests/corpus/forms, 2026-12): an attempt or
-# the wish named by its way, the rope had, the whole box taken, a drive into
-# water; and beside them the idioms those words also make.
+# the wish named by its way, the rope or noose had, the whole box taken, a
+# drive into water meant, pills counted after "tonight"; and, from a strict
+# review, anniversaries that are no history, and the idioms those words also
+# make ("suffocating myself with perfectionism", "the rope for the climb").
 FORMS_SET_CLEAR = [
+    "A year since my divorce and I want to die.",
+    "One year since I lost him and I want to end my life.",
+    "It's a year this week since she left and I have decided to kill myself.",
+    "it's been a year since i lost my job and i cant see a way out, i want to die",
+    "Ten years this month since my dad's suicide and I've decided to join him.",
     "I tried to hang myself on Sunday.",
     "tried to hang myself on sunday, the thing snapped. nobody knows.",
     "I attempted to hang myself in the garage last week.",
@@ -1620,13 +1627,38 @@ FORMS_SET_CLEAR = [
     "going to drive into the reservoir tonight.",
     "I keep wanting to drive off a cliff on the way home.",
     "i think about driving into the canal every morning",
+    "I tried to suffocate myself with a plastic bag.",
+    "I'm going to gas myself in the garage tonight.",
+    "I've got the noose ready.",
+    "Just so you know I've taken some tablets tonight, about 30 of the co-codamol.",
+    "I took some pills earlier, like 20 of them.",
+    "I called the 988 suicide and crisis lifeline last night and they told me to email you.",
 ]
 FORMS_SET_NOT_CLEAR = [
+    "When my anxiety hits it feels like I'm suffocating myself.",
+    "I feel like I'm suffocating myself with perfectionism.",
+    "I keep strangling myself with other people's expectations.",
+    "I hung myself on every word she said.",
+    "I hung myself upside down on the monkey bars to make the kids laugh.",
+    "I want to drown myself in a hot bath and a good book this weekend.",
+    "I tried to drown myself out with loud music.",
+    "I wanted to shoot myself for forgetting her birthday!",
+    "I keep thinking about shooting myself a message",
+    "I'm going to stab myself with a fork if this meeting runs over (joking).",
+    "Trying to poison myself less with sugar these days.",
+    "I have the rope for tomorrow's climb.",
+    "I bought the rope and the pegs for camping.",
+    "I've got the rope skipping class on Tuesdays",
+    "I got the charcoal for the barbecue on Saturday.",
+    "I have the blades for the lawnmower now.",
+    "I bought the razor blades you recommended.",
+    "I took the whole box, as you suggested, to the recycling.",
+    "I drive into the quarry every day for work.",
+    "I had to drive into the canal basin to drop off the boat keys.",
+    "We were driving into the lake when the storm hit.",
     "I was drowning myself in work all year.",
     "I'm drowning myself in coffee to get through exams.",
     "I shot myself in the foot by missing the deadline.",
-    "I hung myself up on the pull-up bar like a bat, the kids loved it.",
-    "I hung my coat up myself.",
     "We have the rope swing in the garden.",
     "I have the rope for the climbing course.",
     "I bought the rope for the tent.",
@@ -1638,6 +1670,18 @@ FORMS_SET_NOT_CLEAR = [
     "We drove into the sea front car park.",
     "I love to drive into the quarry visitor centre with the kids.",
     "It's ten years this month since I overdosed, and I'm doing well.",
+    "I want to shoot myself a reminder for tomorrow.",
+    "I'm about to drown myself in paperwork.",
+    "I was hanging myself out of the window to see the parade.",
+    "I could hang myself up on the hook like a coat, I'm so tired.",
+    "We're going to drive off the ferry at Calais.",
+    "Going to drive into the sea? No, just to the beach car park.",
+    "I've taken some paracetamol tonight, about 2 hours ago, for a headache.",
+    "I took some tablets this morning, about 20 minutes before the session.",
+    "This form is not monitored after hours. If you are in crisis, call or text the 988 Suicide & Crisis Lifeline.",
+    "If you are in crisis please call the National Suicide Prevention Lifeline at 1-800-273-8255.",
+    "In an emergency call 911 or the 988 Suicide and Crisis Lifeline.",
+    "The 988 Suicide & Crisis Lifeline is available 24/7.",
 ]
 
 
@@ -1647,10 +1691,12 @@ def test_forms_set_crisis_families_are_clear_risk(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", FORMS_SET_NOT_CLEAR)
-def test_forms_set_idioms_and_history_are_not_clear(text: str) -> None:
+def test_forms_set_idioms_history_and_footers_are_not_clear(text: str) -> None:
     assert screen(text).risk is not Risk.CLEAR, screen(text).families
 
 
 def test_an_attempt_long_past_is_history() -> None:
     told = screen("I tried to hang myself when I was 19. I'm well now.")
+    assert told.risk is Risk.POSSIBLE
+    told = screen("It's ten years this month since I overdosed.")
     assert told.risk is Risk.POSSIBLE

@@ -18,7 +18,7 @@ import pytest
 from mailflow.cli.check import sample_contexts, template_problem
 from mailflow.config import load_settings
 from mailflow.errors import ImapTokenError, SendError
-from mailflow.model import FormWriter, Preference, Slot
+from mailflow.model import FormAlert, Preference, Slot
 from mailflow.shell.busy import BusyRead, FeedRead, Skipped
 from mailflow.writing import compose, contract
 from mailflow.writing.letters import AfterCallLetters, Recipient, Thread
@@ -105,12 +105,11 @@ def _every_letter(letters: AfterCallLetters) -> None:
     letters.confirmation(1, PERSON, THREAD, SLOT, sequence=0, step="confirm")
     letters.crisis_alert(1, PERSON, "Help", "words", NOW, "crisis")
     letters.form_alert(
-        FormWriter("Jordan Lee", None, "j@example.org", sent_by="unnamed"),
+        FormAlert("clear", "Jordan Lee", None, "j@example.org", sent_by="unnamed"),
         "New form submission",
         "words",
         NOW,
         "form",
-        level="clear",
     )
     letters.unsure_note(1, PERSON, "Hi", "words", "colleague", 1)
     letters.no_slots_alert(1, PERSON, "Hi", "none")

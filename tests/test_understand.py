@@ -421,18 +421,21 @@ def test_crises_in_forms_that_name_nobody_reach_the_therapist() -> None:
     reaches nobody until the therapist next reads the inbox.
 
     The first set (written blind, learned from) scored 23 of 47 crises
-    alerted and 5 false alerts of 49 before anything was made for it; 39 and
+    alerted and 5 false alerts of 49 before anything was made for it; 40 and
     4 since (the risk words' "please read today", Contact Form 7's layout,
     the families of `test_screen`'s forms set). The held-out set (a second
-    writer, never learned from) scored once: 26 of 30 crises, 8 false
-    alerts of 30 hard negatives (professionals, past risk, idioms, footers
-    naming emergency numbers)."""
+    writer, never learned from) scored 26 of 30 crises and 8 false alerts of
+    30 hard negatives (professionals, past risk, idioms, footers naming
+    emergency numbers) the one time it was scored; a strict review then
+    showed a site's footer naming the 988 Suicide & Crisis Lifeline read as
+    clear risk, and with footers like it read as what they are: 25 and 6
+    (a crisis that only its footer had alerted about)."""
     bench = _bench()
     learned = bench.score(bench.load(bench.FORMS), bench.FORM_POLICY)
     assert learned.cases >= 96
-    assert learned.count("crisis", "crisis") >= 39
+    assert learned.count("crisis", "crisis") >= 40
     assert _false_alerts(learned) <= 4
     held = bench.score(bench.load(bench.FORMS_HELD_OUT), bench.FORM_POLICY)
     assert held.cases >= 60
-    assert held.count("crisis", "crisis") >= 26
-    assert _false_alerts(held) <= 8
+    assert held.count("crisis", "crisis") >= 25
+    assert _false_alerts(held) <= 6

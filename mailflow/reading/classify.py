@@ -15,7 +15,7 @@ from typing import Final, Literal
 
 from mailflow.model import (
     Classification,
-    FormWriter,
+    FormAlert,
     InboundMail,
     Person,
     Verdict,
@@ -26,6 +26,7 @@ from mailflow.reading.extract import (
     extract_form_submission,
     extract_phone,
     extract_preference,
+    is_contact_form_7,
 )
 from mailflow.reading.phrases import phrases
 
@@ -112,8 +113,9 @@ def is_automated(mail: InboundMail, form_senders: Sequence[str] = ()) -> str | N
     Form notifications are machine-sent yet carry a person: mail from a
     configured form sender is exempt from the signals form services set on
     every mail (Auto-Submitted, Precedence, List-*, null Return-Path, no-reply
-    sender), and a recognisable form body (a name, and an Email field naming
-    someone other than From) from the no-reply rule alone. Pass `form_senders` wherever forms may arrive.
+    sender). Any other sender's stays automated here; `classify_new` still
+    reads a no-reply sender's filled-in form for risk (`_form_alone`). Pass
+    `form_senders` wherever forms may arrive.
     """
     return _automated(mail, _form_kind(mail, form_senders))
 
@@ -244,10 +246,19 @@ def classify_new(
         return _ignore("owned-thread")
     if mail.has_calendar or mail.calendar_method is not None:
         return _left_alone(mail, policy, "calendar")
-    form = _form_kind(mail, policy.form_senders)
-    automated = _automated(mail, form)
     fields = extract_form_submission(mail.text)
-    if automated == "system-sender" and form != "configured" and _names(fields):
+    form = _form_kind(mail, policy.form_senders, fields)
+    automated = _automated(mail, form)
+    forward = _FORWARD_SUBJECT.match(mail.subject) is not None and not mail.in_reply_to
+    replying = bool(
+        mail.in_reply_to or mail.references or _REPLY_SUBJECT.match(mail.subject)
+    )
+    filled_in = (
+        not (replying or forward)
+        and _filled_in(fields, practice)
+        and form != "configured"
+    )
+    if automated == "system-sender" and filled_in:
         # A form from a no-reply sender the practice has not named (its own
         # website's, most often): never answered, but read for risk.
         return _form_alone(mail, policy, fields, "form-unconfigured")
@@ -256,15 +267,14 @@ def classify_new(
     if mail.from_addr is None:
         return _ignore("no-sender")
     if mail.from_addr in practice:
-        if mail.from_addr == policy.practice_email.lower() and _names(fields):
+        if mail.from_addr == policy.practice_email.lower() and filled_in:
             # The practice's own website form, sent as the practice (a
             # website mailer signed in to its mailbox): never answered, as
             # mail from the practice never is, but read for risk.
             return _form_alone(mail, policy, fields, "form-from-practice")
         return _ignore("from-practice")
     chaser = False
-    forward = _FORWARD_SUBJECT.match(mail.subject) is not None and not mail.in_reply_to
-    if mail.in_reply_to or mail.references or _REPLY_SUBJECT.match(mail.subject):
+    if replying:
         if _own_chaser(mail):
             chaser = True  # their own unanswered request, sent again
         elif not forward:
@@ -643,14 +653,31 @@ def _left_alone(
     )
 
 
+_Unanswered = Literal["form-without-address", "form-unconfigured", "form-from-practice"]
+"""Why a form names nobody mailflow may write to."""
+
+
+def _filled_in(fields: dict[str, str], practice: set[str]) -> bool:
+    """Whether a no-reply sender's mail, or one sent as the practice, is a form
+    someone filled in: words in a message field, typed by someone other than
+    the practice (a booking tool's or a webinar's confirmation names the
+    therapist; "Event: Self-harm in young people" is their course)."""
+    typed = {a.lower() for a in _ADDRESS.findall(fields.get("email", ""))}
+    return "message" in fields and not typed & practice
+
+
 def _form_alone(
-    mail: InboundMail, policy: RequestPolicy, fields: dict[str, str], reason: str
+    mail: InboundMail,
+    policy: RequestPolicy,
+    fields: dict[str, str],
+    reason: _Unanswered,
 ) -> Classification:
-    """A website form that names nobody mailflow may write to (no address,
-    or a service the practice has not named) is left alone, unless its words
-    speak of clear risk or may tell of danger now: then the therapist is
-    alerted at once, with what the form says of how to reach them, and nobody
-    else is written to. A professional's form too: an alert costs a read.
+    """A website form that names nobody mailflow may write to (no address, a
+    service the practice has not named, or the practice's own address) is
+    left alone, unless its words speak of clear risk or may tell of danger
+    now: then the therapist is alerted at once, with what the form says of
+    how to reach them, and nobody else is written to. A professional's form
+    too: an alert costs a read.
     Where no phrase names the risk but the risk words weigh the form like a
     crisis's (`_heavy`, as for a stranger's mail), the therapist is asked to
     read it today ("form-weighed"): only they can act on it.
@@ -661,31 +688,38 @@ def _form_alone(
     said = screen.screen(
         f"{mail.subject}\n{mail.text}", extra_phrases=policy.crisis_phrases
     )
+    level: Literal["clear", "possible", "weighed"]
     if said.risk is screen.Risk.CLEAR:
-        found = "form-crisis"
+        level, found = "clear", "form-crisis"
     elif _danger_alone(said):
-        found = "form-danger"
+        level, found = "possible", "form-danger"
     elif _heavy(mail, said, read_voice("", fields.get("message", ""))):
-        found = "form-weighed"
+        level, found = "weighed", "form-weighed"
     else:
         return _ignore(reason)
-    typed = fields.get("name") or " ".join(
-        filter(None, (fields.get("first_name"), fields.get("last_name")))
-    )
+    typed = _typed_name(fields)
     # Their number as they typed it in a field: the service's wrapper may
     # carry its own.
     phone = extract_phone(fields.get("phone", ""), policy.country) or extract_phone(
         fields.get("message", ""), policy.country
     )
-    address = next((a.lower() for a in _typed_addresses(fields.get("email", ""))), None)
+    address = next(
+        (
+            a.lower()
+            for a in _typed_addresses(fields.get("email", ""))
+            if a.lower() != mail.from_addr  # the service's own is not theirs
+        ),
+        None,
+    )
     return Classification(
         verdict=Verdict.CRISIS,
         reason=found,
-        risk="possible" if found == "form-weighed" else said.risk.value,
+        risk="possible" if level == "weighed" else said.risk.value,
         safety_note=said.note,
         existing=True,  # alert only: nobody else is written to
         danger_now=said.danger_now,
-        form_writer=FormWriter(
+        form_alert=FormAlert(
+            level=level,
             name="" if "@" in typed else typed.strip(),
             phone=phone,
             typed_email=address,
@@ -694,7 +728,14 @@ def _form_alone(
     )
 
 
-_SENT_BY: Final[dict[str, Literal["service", "unnamed", "practice"]]] = {
+def _typed_name(fields: dict[str, str]) -> str:
+    """The name a form's fields give: Name, else First and Last name."""
+    return fields.get("name") or " ".join(
+        filter(None, (fields.get("first_name"), fields.get("last_name")))
+    )
+
+
+_SENT_BY: Final[dict[_Unanswered, Literal["service", "unnamed", "practice"]]] = {
     "form-without-address": "service",
     "form-unconfigured": "unnamed",
     "form-from-practice": "practice",
@@ -763,7 +804,9 @@ def _automated_reasons(mail: InboundMail) -> Iterator[str]:
         yield "bounce-subject"
 
 
-def _form_kind(mail: InboundMail, form_senders: Sequence[str]) -> _FormKind:
+def _form_kind(
+    mail: InboundMail, form_senders: Sequence[str], fields: dict[str, str] | None = None
+) -> _FormKind:
     """Whether the mail is a website form notification: only from a configured
     form sender (`requests.form_senders`, by default KNOWN_FORM_SENDERS).
     "guessed": it reads like one (a name field and an Email field naming
@@ -773,8 +816,9 @@ def _form_kind(mail: InboundMail, form_senders: Sequence[str]) -> _FormKind:
         return "configured"
     if mail.from_addr is None:
         return None
-    fields = extract_form_submission(mail.text)
-    named = _names(fields)
+    if fields is None:
+        fields = extract_form_submission(mail.text)
+    named = _names(fields) or is_contact_form_7(mail.text)
     typed = (a.lower() for a in _ADDRESS.findall(fields.get("email", "")))
     if named and any(address != mail.from_addr for address in typed):
         return "guessed"
@@ -790,7 +834,7 @@ def _unaddressed_form(mail: InboundMail, fields: dict[str, str]) -> bool:
     """A form notification that names nobody to answer: an Email field without
     an address, or a form service's sender with a name field and no Reply-To.
     Answering From would answer the form service."""
-    if not _names(fields):
+    if not (_names(fields) or is_contact_form_7(mail.text)):
         return False
     if "email" in fields and not _ADDRESS.search(fields["email"]):
         return True
@@ -804,9 +848,7 @@ def _person_name(
     """Who to greet: the From display name only when we answer From; else the
     form's Name field, else the Reply-To display name, else nobody ("Hello,"),
     so a form service's "Squarespace" never becomes the person's name."""
-    typed = fields.get("name") or " ".join(
-        filter(None, (fields.get("first_name"), fields.get("last_name")))
-    )
+    typed = _typed_name(fields)
     if email == mail.from_addr or mailbox_of(email) == mailbox_of(mail.from_addr or ""):
         return mail.from_name or typed
     if relayed and mail.reply_to and email == mail.reply_to[0]:

@@ -304,7 +304,7 @@ def extract_form_submission(text: str) -> dict[str, str]:
     fields: dict[str, list[str]] = {}
     current: str | None = None
     lines = text[:MAX_SCAN_CHARS].split("\n")[:_MAX_FORM_LINES]
-    if _CONTACT_FORM_7.search(text[:MAX_SCAN_CHARS]):
+    if is_contact_form_7(text):
         lines = _contact_form_7(lines)
     for line in lines:
         if _FORM_END.match(line):
@@ -331,11 +331,23 @@ def extract_form_submission(text: str) -> dict[str, str]:
     }
 
 
+def is_contact_form_7(text: str) -> bool:
+    """Whether the text is WordPress Contact Form 7's default mail as it
+    came: its footer, and its "From:" line first. A forward of one starts
+    with the forward's own header lines, whose "From:" is whoever sent it on,
+    and is read as the forward it is."""
+    head = text[:MAX_SCAN_CHARS]
+    first = next((line for line in head.split("\n") if line.strip()), "")
+    return (
+        _CONTACT_FORM_7.search(head) is not None
+        and _CONTACT_FORM_7_FROM.fullmatch(first.strip()) is not None
+    )
+
+
 def _contact_form_7(lines: list[str]) -> list[str]:
     """Contact Form 7's default mail as labelled fields: its first line
     "From: Jordan Lee <jordan@example.org>" is their Name and Email, and
-    "Message Body:" opens their message. Read so only under its own footer:
-    anywhere else a "From:" line is a quoted or forwarded mail's header."""
+    "Message Body:" opens their message (`is_contact_form_7`)."""
     out: list[str] = []
     named = False
     for line in lines:

@@ -21,6 +21,7 @@ from mailflow.model import (
     Classification,
     ClosedReason,
     Enquiry,
+    FormAlert,
     InboundMail,
     Person,
     Slot,
@@ -225,29 +226,21 @@ class Intake:
         return "danger-alerted"
 
     def form_alert(
-        self, key: MailKey, mail: InboundMail, verdict: Classification
+        self, key: MailKey, mail: InboundMail, alert: FormAlert, safety_note: str
     ) -> str:
         """A website form at risk that names nobody mailflow may write to
-        (`Classification.form_writer`): the therapist alerted at once, with
-        the whole form quoted; nobody else is written to and no enquiry is
-        opened (there is nobody to converse with). The mail is marked seen in
-        the same transaction, so the alert goes once."""
-        writer = verdict.form_writer
-        if writer is None:
-            return verdict.reason
+        (`Classification.form_alert`): the therapist alerted, with the whole
+        form quoted; nobody else is written to and no enquiry is opened
+        (there is nobody to converse with). The mail is marked seen in the
+        same transaction, so the alert goes once."""
         with self.store.transaction():
             self.letters.form_alert(
-                writer,
+                alert,
                 mail.subject,
                 mail.text,
                 mail.date_at or self.now,
                 f"form-alert:{key.fingerprint}",
-                level="clear"
-                if verdict.crisis
-                else "possible"
-                if verdict.danger_now
-                else "weighed",
-                safety_note=verdict.safety_note,
+                safety_note=safety_note,
             )
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, "form-alerted", self.now

@@ -795,8 +795,10 @@ class Runner:
         verdict = classify.classify_new(
             mail, self.policy, contacts=_Contacts(self.store), owned_thread=False
         )
-        if verdict.form_writer is not None:
-            return self.intake.form_alert(key, mail, verdict)
+        if verdict.form_alert is not None:
+            return self.intake.form_alert(
+                key, mail, verdict.form_alert, verdict.safety_note
+            )
         if verdict.person is None or verdict.verdict is Verdict.IGNORE:
             return verdict.reason
         return self.intake.first_mail(key, mail, verdict, verdict.person)
@@ -922,8 +924,10 @@ class Runner:
     def _before_body(self, fetched: HeaderFetch, head: InboundMail) -> str | None:
         """For a mail without a calendar, in no conversation of ours: what
         `_decide` would make of it after reading it, when its headers already
-        say (too old, answered by hand, no sender, from the practice); else
-        None. The same checks, in the same order, on the same header fields."""
+        say (too old, answered by hand, no sender, from the therapist); else
+        None. The same checks, in the same order, on the same header fields.
+        Mail from the practice's own address is read: its website's form may
+        send as it, and is read for risk (`classify._form_alone`)."""
         sent_at = head.date_at or fetched.received_at
         max_age = timedelta(days=self.settings.workflow.max_request_age_days)
         if sent_at is not None and self.now - sent_at > max_age:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from mailflow.deciding import timing
 from mailflow.errors import TemplateError
 from mailflow.lazy import lazy_module
-from mailflow.model import Attendee, DayPart, FormWriter, Preference, Slot
+from mailflow.model import Attendee, DayPart, FormAlert, Preference, Slot
 from mailflow.reading import extract
 from mailflow.writing import compose
 
@@ -482,27 +482,26 @@ class Letters:
 
     def form_alert(
         self,
-        writer: FormWriter,
+        alert: FormAlert,
         subject: str,
         text: str,
         sent_at: datetime,
         step: str,
         *,
-        level: str,
         safety_note: str = "",
     ) -> None:
         """The therapist told at once of a website form, at risk, that names
         nobody mailflow may write to (`classify._form_alone`): what it says of
         how to reach them, and the whole form quoted. About no enquiry (none
-        is opened: there is nobody to write to), and with no Reply-To. `level`
-        "clear", "possible" (words that may tell of danger now) or "weighed"
-        (no phrase of risk, only the risk words)."""
+        is opened: there is nobody to write to), and with no Reply-To; as
+        urgent as `alert.level` says."""
+        level = alert.level
         context = {
             **self._base(),
-            "person_name": compose.clean_header(writer.name),
-            "phone": self.phone(writer.phone),
-            "typed_email": compose.clean_header(writer.typed_email or ""),
-            "sent_by": writer.sent_by,
+            "person_name": compose.clean_header(alert.name),
+            "phone": self.phone(alert.phone),
+            "typed_email": compose.clean_header(alert.typed_email or ""),
+            "sent_by": alert.sent_by,
             "subject": compose.clean_header(subject),
             "sent_at": self.practice_time(sent_at),
             "quoted": quote(text),
