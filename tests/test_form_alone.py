@@ -385,3 +385,34 @@ def test_contact_form_7_with_no_name_is_still_a_form() -> None:
     assert (found.reason, found.person) == ("form-crisis", None)
     assert found.form_alert is not None
     assert found.form_alert.typed_email == "daniel.kerr@example.com"
+
+
+def test_the_daily_summary_counts_the_days_forms_naming_nobody(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A backstop for the urgent alert, and the one word a practice gets that
+    its own website's forms go unanswered until their sender is named."""
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+
+    from mailflow.shell.digest import Digest
+    from mailflow.shell.store import Store
+    from mailflow.writing import compose
+
+    now = datetime(2026, 11, 25, 7, 30, tzinfo=UTC)
+    store = Store.open(str(tmp_path / "m.sqlite3"))
+    with store.transaction():
+        store.mark_seen(1, 1, "a", "form-alerted", now - timedelta(hours=3))
+        store.mark_seen(1, 2, "b", "form-unconfigured", now - timedelta(hours=5))
+        store.mark_seen(1, 3, "c", "form-unconfigured", now - timedelta(hours=9))
+        store.mark_seen(1, 4, "d", "form-unconfigured", now - timedelta(days=2))
+        store.mark_seen(1, 5, "e", "request", now - timedelta(hours=1))
+    settings = SimpleNamespace(
+        practice=SimpleNamespace(timezone="Europe/London"),
+    )
+    context = Digest(settings, store, now, lambda: None).context(now)  # type: ignore[arg-type]
+    store.close()
+    assert (context["forms_alerted"], context["forms_unnamed"]) == (1, 2)
+    practice = {"name": "Riverside", "therapist_name": "Sam Rivera", "email": "x@y"}
+    text, _ = compose.render("digest", {**context, "practice": practice})
+    assert "Website forms you were alerted about since yesterday" in text
+    assert "Website forms left for you since yesterday: 2" in text
+    assert "Nothing needs you today" not in text

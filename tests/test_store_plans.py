@@ -124,6 +124,8 @@ HOT_PATH: dict[str, Callable[[Store], object]] = {
         ENDED_STATES, idle_before=NOW, now=NOW
     ),
     "delete_enquiries": lambda s: s.delete_enquiries([5]),
+    # the daily summary, once a day
+    "forms_since": lambda s: s.forms_since(NOW - 24 * HOUR),
 }
 """Every Store method a `mailflow run` calls, by the step that calls it."""
 

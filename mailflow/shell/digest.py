@@ -102,6 +102,7 @@ class Digest:
                 and self.now - enquiry.created_at < _UNSURE_DAYS
             ):
                 unsure.append(name)
+        forms = self.store.forms_since(self.now - timedelta(days=1))
         return {
             "greeting": "Good morning"
             if local.hour < 12
@@ -115,6 +116,8 @@ class Digest:
             "escalated": escalated,
             "unsure": unsure,
             "to_read": to_read,
+            "forms_alerted": forms.get("form-alerted", 0),
+            "forms_unnamed": forms.get("form-unconfigured", 0),
             "zone": self.settings.practice.timezone.rsplit("/", 1)[-1].replace(
                 "_", " "
             ),

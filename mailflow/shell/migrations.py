@@ -278,6 +278,17 @@ def _clock_owed(db: sqlite3.Connection) -> None:
     _run_script(db, _V6)
 
 
+def _forms_counted(db: sqlite3.Connection) -> None:
+    """The daily summary counts the day's website forms that named nobody
+    mailflow may write to: those the therapist was alerted about, and those
+    left for coming from a sender not in `requests.form_senders`. A partial
+    index holds only those rows, so the count reads no other mail's."""
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS seen_forms ON seen (outcome, seen_at)"
+        " WHERE outcome IN ('form-alerted', 'form-unconfigured')"
+    )
+
+
 INCREMENTAL = 2
 """`PRAGMA auto_vacuum` value of INCREMENTAL."""
 
@@ -288,6 +299,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _busy_feeds,
     _indexes_and_lean_outbox,
     _clock_owed,
+    _forms_counted,
 )
 """The registry, in order: MIGRATIONS[n] takes version n to n + 1."""
 

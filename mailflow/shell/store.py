@@ -330,6 +330,18 @@ class Store:
             (uidvalidity, uid, fingerprint, outcome, _iso(now)),
         )
 
+    def forms_since(self, since: datetime) -> dict[str, int]:
+        """How many website forms naming nobody to write to were seen since
+        `since`, by outcome: "form-alerted" (the therapist was alerted) and
+        "form-unconfigured" (left: a sender not in `requests.form_senders`)."""
+        rows = self._db.execute(
+            "SELECT outcome, COUNT(*) FROM seen"
+            " WHERE outcome IN ('form-alerted', 'form-unconfigured') AND seen_at >= ?"
+            " GROUP BY outcome",
+            (_iso(since),),
+        ).fetchall()
+        return {str(outcome): int(count) for outcome, count in rows}
+
     # -- contacts and hand-written answers ----------------------------------
 
     def _digest(self, address: str) -> str:

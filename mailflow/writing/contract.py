@@ -256,9 +256,12 @@ LETTERS: dict[str, Letter] = {
             "escalated",
             "unsure",
             "to_read",
+            "forms_alerted",
+            "forms_unnamed",
         ),
         ("zone",),
-        samples={"waiting": []},
+        samples={"waiting": [], "forms_alerted": 0, "forms_unnamed": 0},
+        branches=({"forms_alerted": 1, "forms_unnamed": 2},),
     ),
 }
 
