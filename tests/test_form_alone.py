@@ -18,6 +18,7 @@ POLICY = RequestPolicy(
     therapist_email="sam@riverside.example",
     country="GB",
     form_senders=("formresponses@netlify.com", "@squarespace.info"),
+    therapist_name="Sam Rivera",
 )
 CLEAR = "I have written my goodbye letters and I'm going to kill myself tonight."
 DANGER = "I've just taken all the tablets in the cupboard, sorry."
@@ -399,20 +400,65 @@ def test_the_daily_summary_counts_the_days_forms_naming_nobody(tmp_path) -> None
 
     now = datetime(2026, 11, 25, 7, 30, tzinfo=UTC)
     store = Store.open(str(tmp_path / "m.sqlite3"))
+    settings = SimpleNamespace(practice=SimpleNamespace(timezone="Europe/London"))
+    # With no summary sent before: the last day's.
+    assert Digest(settings, store, now, lambda: None)._since_last(now) == (  # type: ignore[arg-type]
+        now - timedelta(days=1)
+    )
     with store.transaction():
         store.mark_seen(1, 1, "a", "form-alerted", now - timedelta(hours=3))
         store.mark_seen(1, 2, "b", "form-unconfigured", now - timedelta(hours=5))
         store.mark_seen(1, 3, "c", "form-unconfigured", now - timedelta(hours=9))
         store.mark_seen(1, 4, "d", "form-unconfigured", now - timedelta(days=2))
         store.mark_seen(1, 5, "e", "request", now - timedelta(hours=1))
-    settings = SimpleNamespace(
-        practice=SimpleNamespace(timezone="Europe/London"),
-    )
     context = Digest(settings, store, now, lambda: None).context(now)  # type: ignore[arg-type]
-    store.close()
     assert (context["forms_alerted"], context["forms_unnamed"]) == (1, 2)
+    # Since the last summary, however late it went (6 hours ago, here).
+    with store.transaction():
+        store.set_meta("digest:2026-11-24", (now - timedelta(hours=6)).isoformat())
+    later = Digest(settings, store, now, lambda: None).context(now)  # type: ignore[arg-type]
+    store.close()
+    assert (later["forms_alerted"], later["forms_unnamed"]) == (1, 1)
     practice = {"name": "Riverside", "therapist_name": "Sam Rivera", "email": "x@y"}
     text, _ = compose.render("digest", {**context, "practice": practice})
-    assert "Website forms you were alerted about since yesterday" in text
-    assert "Website forms left for you since yesterday: 2" in text
+    assert "that you were alerted about since the last summary: 1 " in text
+    assert "Website forms left for you since the last summary: 2," in text
     assert "Nothing needs you today" not in text
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["Your enquiry", "How can I help you?", "What brings you to therapy", "Details"],
+)
+def test_a_no_reply_form_with_another_label_for_its_message_is_read(label: str) -> None:
+    text = f"New message from your website\n{label}: {CLEAR}\n"
+    mail = replace(
+        _form(CLEAR, sender="noreply@riversidecounselling.example"), text=text
+    )
+    assert _read(mail).reason == "form-crisis"
+
+
+CONTACT_FORM_7_NOW = (
+    "From: Daniel Kerr daniel.kerr@example.com\n"
+    "Subject: Counselling enquiry\n\n"
+    "Message Body:\n{message}\n\n"
+    "-- \n"
+    "This is a notification that a contact form was submitted on your website"
+    " (Riverside Counselling https://riversidecounselling.example).\n"
+)
+"""Contact Form 7's default mail since version 5.6: no angle brackets, a new
+footer, and its Reply-To the person (which a stranger's mail never earns)."""
+
+
+def test_contact_form_7_as_it_reads_since_5_6_is_a_form_too() -> None:
+    for message, reason in (
+        ("Do you have any availability for counselling?", "form-unconfigured"),
+        (CLEAR, "form-crisis"),
+    ):
+        mail = replace(
+            _contact_form_7(message),
+            text=CONTACT_FORM_7_NOW.format(message=message),
+            reply_to=("daniel.kerr@example.com",),
+        )
+        found = _read(mail)
+        assert (found.reason, found.person) == (reason, None)

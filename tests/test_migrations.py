@@ -688,3 +688,30 @@ def test_the_vacuum_runs_once(tmp_path, monkeypatch):
     Store.open(path).close()
     Store.open(path).close()
     assert vacuums == ["v"]
+
+
+def test_version_6_gains_the_form_count_index_and_the_summary_uses_it(tmp_path):
+    """Version 6 to 7 adds only a partial index over the seen table's form
+    outcomes: the daily summary's count reads no other mail's row."""
+    path = tmp_path / "v6" / "mailflow.sqlite3"
+    path.parent.mkdir()
+    db = sqlite3.connect(path, isolation_level=None)
+    migrations.migrate(db, str(path), migrations.MIGRATIONS[:6])
+    db.close()
+    assert user_version(path) == 6
+    with Store.open(path) as store:
+        (sql,) = store._db.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'seen_forms'"
+        ).fetchone()
+        assert "WHERE outcome IN ('form-alerted', 'form-unconfigured')" in sql
+        plan = " ".join(
+            str(row[3])
+            for row in store._db.execute(
+                "EXPLAIN QUERY PLAN SELECT outcome, COUNT(*) FROM seen"
+                " WHERE outcome IN ('form-alerted', 'form-unconfigured')"
+                " AND seen_at >= '2026' GROUP BY outcome"
+            )
+        )
+        assert "seen_forms" in plan
+    assert user_version(path) == migrations.LATEST
+    assert schema(path) == schema(fresh(tmp_path))

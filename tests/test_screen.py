@@ -1596,11 +1596,12 @@ def test_the_same_words_in_an_everyday_sense_are_no_risk(text: str) -> None:
     assert screen(text).risk is Risk.NONE, screen(text).families
 
 
-# A blind set of website forms (tests/corpus/forms, 2026-12): an attempt or
-# the wish named by its way, the rope or noose had, the whole box taken, a
-# drive into water meant, pills counted after "tonight"; and, from a strict
-# review, anniversaries that are no history, and the idioms those words also
-# make ("suffocating myself with perfectionism", "the rope for the climb").
+# A blind set of website forms (tests/corpus/forms, 2026-12), then two strict
+# reviews' sentences both ways: an attempt or the wish named by its way, the
+# rope or noose had, the whole box taken, a drive into water meant, pills
+# counted after "tonight", "taken" as "took", anniversaries that are no
+# history, someone who called a crisis line; and the idioms those words also
+# make, hobbies' ropes, clock times and money, and a footer naming a line.
 FORMS_SET_CLEAR = [
     "A year since my divorce and I want to die.",
     "One year since I lost him and I want to end my life.",
@@ -1630,11 +1631,51 @@ FORMS_SET_CLEAR = [
     "I tried to suffocate myself with a plastic bag.",
     "I'm going to gas myself in the garage tonight.",
     "I've got the noose ready.",
+    "I ended up having to call the 988 suicide and crisis lifeline yesterday.",
+    "Last night I had to call the 988 Suicide and Crisis Lifeline.",
+    "I need to call the suicide crisis hotline.",
+    "I'm going to text the suicide and crisis lifeline tonight.",
+    "I called the suicide & crisis lifeline at 3am.",
+    "I called the suicide and crisis lifeline on Tuesday.",
+    "My son had to text the suicide crisis lifeline last night.",
+    "I've been on the phone or text with the suicide crisis lifeline most nights.",
+    "Three years since I lost my job and I'm going to kill myself.",
+    "It's been two years since the accident and I want to die.",
+    "It's two years since my son died and I want to die too.",
+    "I tried to hang myself off the banister last week.",
+    "I'm going to hang myself off the bridge.",
+    "I want to hang myself up in the loft.",
+    "I tried to hang myself over the weekend.",
+    "I was going to hang myself back in March and I still think about it.",
+    "thinking of hanging myself on the bars in the park at night",
+    "I want to shoot myself in the head.",
+    "I wanted to shoot myself with my dad's shotgun.",
+    "I tried to strangle myself with a phone charger.",
+    "I wanted to poison myself with the weedkiller.",
+    "I tried to stab myself in the stomach.",
+    "I tried to gas myself in my flat.",
+    "I tried to drown myself off the pier.",
+    "I want to drown myself at the beach tonight.",
+    "I've been thinking of drowning myself.",
+    "I considered drowning myself.",
+    "I'd drown myself if I had the guts.",
+    "I got the rope yesterday.",
+    "I've got the rope hidden in the shed.",
+    "I have the rope and I know where.",
+    "I have the rope, the date and the place.",
+    "I got the rope and the stool ready.",
+    "Part of me wants to drive into the harbour and be done.",
+    "I'd like to drive off a cliff.",
+    "I nearly drove into the reservoir on purpose last night.",
+    "I've taken loads of paracetamol.",
+    "I've taken too many tablets.",
+    "I took some of mum's tablets an hour ago, about 20 I think.",
+    "Took some pills tonight about 30",
     "Just so you know I've taken some tablets tonight, about 30 of the co-codamol.",
     "I took some pills earlier, like 20 of them.",
     "I called the 988 suicide and crisis lifeline last night and they told me to email you.",
 ]
-FORMS_SET_NOT_CLEAR = [
+FORMS_SET_NONE = [
     "When my anxiety hits it feels like I'm suffocating myself.",
     "I feel like I'm suffocating myself with perfectionism.",
     "I keep strangling myself with other people's expectations.",
@@ -1669,19 +1710,33 @@ FORMS_SET_NOT_CLEAR = [
     "We drove into the Lake District on Friday.",
     "We drove into the sea front car park.",
     "I love to drive into the quarry visitor centre with the kids.",
-    "It's ten years this month since I overdosed, and I'm doing well.",
     "I want to shoot myself a reminder for tomorrow.",
     "I'm about to drown myself in paperwork.",
     "I was hanging myself out of the window to see the parade.",
     "I could hang myself up on the hook like a coat, I'm so tired.",
     "We're going to drive off the ferry at Calais.",
     "Going to drive into the sea? No, just to the beach car park.",
-    "I've taken some paracetamol tonight, about 2 hours ago, for a headache.",
-    "I took some tablets this morning, about 20 minutes before the session.",
+    "I took some tablets tonight, about 20:30, for my migraine.",
+    "I took some pills last night, around 22.00, so I'd sleep.",
+    "I've taken some paracetamol this morning, about 20 past 7, for my back.",
+    "I took some vitamins tonight, about 30 quid's worth of vitamins.",
+    "I've got the rope now, thanks for the climbing tips!",
+    "I have the rope ready for the tug of war at sports day.",
+    "I bought the rope today for the boat.",
+    "We've got the rope in the garage for the tow.",
+    "I got the rope tonight from the chandlery.",
+    "I hang myself a little reminder note on the fridge.",
+    "had to hang myself from the overhang on the climb",
+    "I'd hang myself in the gallery if I were a painting, ha.",
+    "If you're in crisis, call or text 988 (Suicide and Crisis Lifeline).",
+    "Suicide & Crisis Lifeline: call or text 988.",
     "This form is not monitored after hours. If you are in crisis, call or text the 988 Suicide & Crisis Lifeline.",
     "If you are in crisis please call the National Suicide Prevention Lifeline at 1-800-273-8255.",
     "In an emergency call 911 or the 988 Suicide and Crisis Lifeline.",
     "The 988 Suicide & Crisis Lifeline is available 24/7.",
+    "I've taken some paracetamol tonight, about 2 hours ago, for a headache.",
+    "I took some tablets this morning, about 20 minutes before the session.",
+    "I've taken loads of photos of the garden.",
 ]
 
 
@@ -1690,13 +1745,13 @@ def test_forms_set_crisis_families_are_clear_risk(text: str) -> None:
     assert screen(text).risk is Risk.CLEAR
 
 
-@pytest.mark.parametrize("text", FORMS_SET_NOT_CLEAR)
-def test_forms_set_idioms_history_and_footers_are_not_clear(text: str) -> None:
-    assert screen(text).risk is not Risk.CLEAR, screen(text).families
+@pytest.mark.parametrize("text", FORMS_SET_NONE)
+def test_forms_set_idioms_hobbies_and_footers_are_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE, screen(text).families
 
 
 def test_an_attempt_long_past_is_history() -> None:
     told = screen("I tried to hang myself when I was 19. I'm well now.")
     assert told.risk is Risk.POSSIBLE
-    told = screen("It's ten years this month since I overdosed.")
+    told = screen("It's ten years this month since I overdosed, and I'm doing well.")
     assert told.risk is Risk.POSSIBLE

@@ -175,7 +175,9 @@ def test_the_token_alert_passes_exactly_its_contract(settings, written, monkeypa
 def test_the_digest_passes_exactly_its_contract(settings):
     from mailflow.shell.digest import Digest
 
-    store = SimpleNamespace(enquiries=list, forms_since=lambda since: {})
+    store = SimpleNamespace(
+        enquiries=list, forms_since=lambda since: {}, get_meta=lambda key: None
+    )
     digest = Digest(settings, store, NOW, lambda: None)  # type: ignore[arg-type]
     context = digest.context(NOW)
     assert set(context) | {"practice"} == contract.LETTERS["digest"].names

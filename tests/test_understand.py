@@ -422,14 +422,15 @@ def test_crises_in_forms_that_name_nobody_reach_the_therapist() -> None:
 
     The first set (written blind, learned from) scored 23 of 47 crises
     alerted and 5 false alerts of 49 before anything was made for it; 40 and
-    4 since (the risk words' "please read today", Contact Form 7's layout,
+    4 since (the risk words' "please read today", Contact Form 7's layouts,
     the families of `test_screen`'s forms set). The held-out set (a second
-    writer, never learned from) scored 26 of 30 crises and 8 false alerts of
-    30 hard negatives (professionals, past risk, idioms, footers naming
-    emergency numbers) the one time it was scored; a strict review then
-    showed a site's footer naming the 988 Suicide & Crisis Lifeline read as
-    clear risk, and with footers like it read as what they are: 25 and 6
-    (a crisis that only its footer had alerted about)."""
+    writer) scored 26 of 30 crises and 8 false alerts of 30 hard negatives
+    (professionals, past risk, idioms, footers naming emergency numbers) the
+    one time it was scored blind. A strict review then named four of its
+    cases (two footers naming a crisis line, two crises); the footer rule
+    written after it was rewritten to read only a sentence in nobody's own
+    voice, and the set reads 26 and 8 again, but it is no longer blind to
+    that family."""
     bench = _bench()
     learned = bench.score(bench.load(bench.FORMS), bench.FORM_POLICY)
     assert learned.cases >= 96
@@ -437,5 +438,5 @@ def test_crises_in_forms_that_name_nobody_reach_the_therapist() -> None:
     assert _false_alerts(learned) <= 4
     held = bench.score(bench.load(bench.FORMS_HELD_OUT), bench.FORM_POLICY)
     assert held.cases >= 60
-    assert held.count("crisis", "crisis") >= 25
-    assert _false_alerts(held) <= 6
+    assert held.count("crisis", "crisis") >= 26
+    assert _false_alerts(held) <= 8

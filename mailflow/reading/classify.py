@@ -105,6 +105,7 @@ class RequestPolicy:
     subject_phrases: tuple[str, ...] = ()
     form_senders: tuple[str, ...] = ()
     crisis_phrases: tuple[str, ...] = ()
+    therapist_name: str = ""
 
 
 def is_automated(mail: InboundMail, form_senders: Sequence[str] = ()) -> str | None:
@@ -255,8 +256,8 @@ def classify_new(
     )
     filled_in = (
         not (replying or forward)
-        and _filled_in(fields, practice)
         and form != "configured"
+        and _filled_in(fields, practice, policy.therapist_name)
     )
     if automated == "system-sender" and filled_in:
         # A form from a no-reply sender the practice has not named (its own
@@ -657,13 +658,17 @@ _Unanswered = Literal["form-without-address", "form-unconfigured", "form-from-pr
 """Why a form names nobody mailflow may write to."""
 
 
-def _filled_in(fields: dict[str, str], practice: set[str]) -> bool:
+def _filled_in(fields: dict[str, str], practice: set[str], therapist: str) -> bool:
     """Whether a no-reply sender's mail, or one sent as the practice, is a form
-    someone filled in: words in a message field, typed by someone other than
-    the practice (a booking tool's or a webinar's confirmation names the
+    someone filled in: a Name or a message field, by someone other than the
+    practice (a booking tool's or a webinar's confirmation names the
     therapist; "Event: Self-harm in young people" is their course)."""
     typed = {a.lower() for a in _ADDRESS.findall(fields.get("email", ""))}
-    return "message" in fields and not typed & practice
+    name = " ".join(_typed_name(fields).casefold().split())
+    theirs = bool(therapist) and name == " ".join(therapist.casefold().split())
+    return (
+        (_names(fields) or "message" in fields) and not typed & practice and not theirs
+    )
 
 
 def _form_alone(
@@ -707,7 +712,11 @@ def _form_alone(
         (
             a.lower()
             for a in _typed_addresses(fields.get("email", ""))
-            if a.lower() != mail.from_addr  # the service's own is not theirs
+            # The service's own, a no-reply's or the practice's is not theirs.
+            if a.lower() != mail.from_addr
+            and not _SYSTEM_LOCAL.fullmatch(_local_part(a))
+            and a.lower()
+            not in {policy.practice_email.lower(), policy.therapist_email.lower()}
         ),
         None,
     )

@@ -265,6 +265,27 @@ FORM_LABELS: Final = {
     "inquiry": "message",
     "how can i help": "message",
     "how can we help": "message",
+    "how can i help you": "message",
+    "how can we help you": "message",
+    "your enquiry": "message",
+    "your inquiry": "message",
+    "your question": "message",
+    "details": "message",
+    "more details": "message",
+    "additional information": "message",
+    "anything else": "message",
+    "tell us more": "message",
+    "tell me more": "message",
+    "what would you like help with": "message",
+    "what can i help with": "message",
+    "what can we help with": "message",
+    "what brings you to therapy": "message",
+    "what brings you to counselling": "message",
+    "what brings you to counseling": "message",
+    "reason for getting in touch": "message",
+    "reason for contact": "message",
+    "reason for enquiry": "message",
+    "reason for inquiry": "message",
     "nachricht": "message",
     "subject": "subject",
     "your subject": "subject",
@@ -284,14 +305,18 @@ _LABEL_LINE = re.compile(  # on a stripped line; no two adjacent \s* (backtracki
 _FORM_END = re.compile(r"^\s*(?:--\s*|-{3,}.*|_{3,}.*)$")
 _MAX_FORM_LINES: Final = 400
 _CONTACT_FORM_7 = re.compile(
-    r"^\s*(?:This e-?mail was sent from|This mail is sent via) a? ?contact form on\b",
+    r"^\s*(?:This is a notification that a contact form was submitted on"
+    r"|This e-?mail was sent from a contact form on"
+    r"|This mail is sent via contact form on)\b",
     re.MULTILINE | re.IGNORECASE,
 )
-"""The footer of WordPress Contact Form 7's default mail (its current and
-its older wording): the one layout whose person is on a "From:" line."""
+"""The footer of WordPress Contact Form 7's default mail, as it reads since
+version 5.6 (2022) and before: the one layout whose person is on a "From:"
+line."""
 _CONTACT_FORM_7_FROM = re.compile(
-    r"From:[ \t]*(?P<name>[^<>\n]*?)[ \t]*<(?P<address>[^<>\s]+@[^<>\s]+)>[ \t]*"
+    r"From:[ \t]*(?P<name>[^<>\n]*?)[ \t]*<?(?P<address>[^<>\s@]+@[^<>\s]+?)>?[ \t]*"
 )
+"""`From: [your-name] [your-email]` (5.6 on) or `... <[your-email]>` (before)."""
 
 
 def extract_form_submission(text: str) -> dict[str, str]:

@@ -55,6 +55,16 @@ class Digest:
             )
             self.store.set_meta(f"digest:{day}", self.now.isoformat())
 
+    def _since_last(self, local: datetime) -> datetime:
+        """When the last summary went (a week back at most), else a day ago:
+        what it counts is what came since, however late or missed a day was."""
+        for back in range(1, 8):
+            day = (local.date() - timedelta(days=back)).isoformat()
+            sent = self.store.get_meta(f"digest:{day}")
+            if sent is not None:
+                return datetime.fromisoformat(sent)
+        return self.now - timedelta(days=1)
+
     def context(self, local: datetime) -> dict[str, object]:
         """The digest template's names (`contract.LETTERS["digest"]`) for `local`'s day."""
         zone = local.tzinfo
@@ -102,7 +112,7 @@ class Digest:
                 and self.now - enquiry.created_at < _UNSURE_DAYS
             ):
                 unsure.append(name)
-        forms = self.store.forms_since(self.now - timedelta(days=1))
+        forms = self.store.forms_since(self._since_last(local))
         return {
             "greeting": "Good morning"
             if local.hour < 12

@@ -301,6 +301,7 @@ class Runner:
             subject_phrases=settings.requests.subjects,
             form_senders=settings.requests.form_senders,
             crisis_phrases=settings.safety.extra_phrases,
+            therapist_name=practice.therapist_name,
         )
 
     def run(self) -> RunReport:
