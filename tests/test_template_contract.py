@@ -345,3 +345,27 @@ def test_the_urgent_alert_says_what_was_sent(settings, answered, says) -> None:
     }
     text, _ = compose.render("crisis_alert", sample)
     assert says in " ".join(text.split())
+
+
+def test_check_says_when_a_practices_own_digest_leaves_out_the_form_counts(
+    tmp_path, capsys
+):
+    """A practice's digest from before the day's forms were counted still
+    goes, and check says what it does not show."""
+    from mailflow.cli.check import check
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "digest.txt.j2").write_text(
+        "{{ greeting }} {{ practice.therapist_name }}, times are {{ zone }}.\n",
+        encoding="utf-8",
+    )
+    settings = _settings_with_templates(tmp_path, mine)
+    check(settings)
+    out = capsys.readouterr().out
+    assert "template: digest ok" in out
+    (line,) = [line for line in out.splitlines() if "does not show" in line]
+    assert "your digest.txt.j2 does not show forms_alerted, forms_unnamed" in line
+    (mine / "digest.txt.j2").unlink()
+    check(settings)
+    assert "does not show" not in capsys.readouterr().out

@@ -26,6 +26,18 @@ def sample_contexts(settings: Settings) -> dict[str, dict[str, object]]:
     return {kind: contract.sample_context(kind, settings) for kind in contract.LETTERS}
 
 
+_NEWER: tuple[tuple[str, frozenset[str], str], ...] = (
+    (
+        "digest",
+        frozenset({"forms_alerted", "forms_unnamed"}),
+        "the website forms naming nobody to write to, alerted about or left"
+        " for a sender not in requests.form_senders",
+    ),
+)
+"""Names a practice's own copy of a template, made before they existed, will
+not show: said by `check`, never a problem (the letter still goes)."""
+
+
 def template_problem(
     kind: str, context: dict[str, object], directory: Path | None
 ) -> str | None:
@@ -127,6 +139,17 @@ def check(settings: Settings) -> int:
         )
         print(f"template: {problem or f'{kind} ok'}")
         problems += problem is not None
+    for kind, names, what in _NEWER:
+        own = (
+            directory is not None
+            and (directory / compose.template_name(kind)).is_file()
+        )
+        missing = sorted(names - compose.names_used(kind, directory)) if own else []
+        if missing:
+            print(
+                f"template: your {compose.template_name(kind)} does not show"
+                f" {', '.join(missing)} ({what}; the shipped one does)"
+            )
     for path in compose.unused_html(directory):
         print(
             f"template: {path} is no longer used: the HTML part is derived from "
