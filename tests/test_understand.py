@@ -422,20 +422,21 @@ def test_crises_in_forms_that_name_nobody_reach_the_therapist() -> None:
 
     The first set (written blind, learned from) scored 23 of 47 crises
     alerted and 5 false alerts of 49 before anything was made for it; 40 and
-    4 since (the risk words' "please read today", Contact Form 7's layouts,
-    the families of `test_screen`'s forms set). The held-out set (a second
+    5 since (the risk words' "please read today", Contact Form 7's layouts,
+    the families of `test_screen`'s forms set; an anniversary read as
+    history, one false alert fewer, was taken back with the rule that
+    downgraded real crises). The held-out set (a second
     writer) scored 26 of 30 crises and 8 false alerts of 30 hard negatives
     (professionals, past risk, idioms, footers naming emergency numbers) the
     one time it was scored blind. A strict review then named four of its
-    cases (two footers naming a crisis line, two crises); the footer rule
-    written after it was rewritten to read only a sentence in nobody's own
-    voice, and the set reads 26 and 8 again, but it is no longer blind to
-    that family."""
+    cases (two footers naming a crisis line, two crises); a footer rule was
+    written and taken back (it hid crises told without a pronoun), so the
+    set reads 26 and 8 again, but it is no longer blind to that family."""
     bench = _bench()
     learned = bench.score(bench.load(bench.FORMS), bench.FORM_POLICY)
     assert learned.cases >= 96
     assert learned.count("crisis", "crisis") >= 40
-    assert _false_alerts(learned) <= 4
+    assert _false_alerts(learned) <= 5
     held = bench.score(bench.load(bench.FORMS_HELD_OUT), bench.FORM_POLICY)
     assert held.cases >= 60
     assert held.count("crisis", "crisis") >= 26
