@@ -202,6 +202,20 @@ def test_contact_form_answers_the_person_not_the_form(tmp_path, mail_server, mai
     assert sent_to(server, "noreply-form@forms.example") == []
 
 
+def _netlify_form(server, boxes, body: str) -> None:
+    """A Netlify form notification: from its own address, no Reply-To, the
+    person (if anyone) only in the body."""
+    server.deliver(
+        request(
+            sender="Netlify <formresponses@netlify.com>",
+            to=boxes.practice,
+            subject="[Riverside] New form submission",
+            body=body,
+        ),
+        boxes.practice,
+    )
+
+
 def test_unconfigured_form_service_answers_the_person_in_the_body(setup):
     # Netlify: from its own address, no Reply-To, the person only in the body;
     # requests.form_senders is left at its default (the known services).
@@ -213,15 +227,7 @@ def test_unconfigured_form_service_answers_the_person_in_the_body(setup):
     Email: {boxes.person}
     Message: Could I book the free consultation call?
     """
-    server.deliver(
-        request(
-            sender="Netlify <formresponses@netlify.com>",
-            to=boxes.practice,
-            subject="[Riverside] New form submission",
-            body=body,
-        ),
-        boxes.practice,
-    )
+    _netlify_form(server, boxes, body)
     assert run(config) == 0
     assert plain(only_reply(server, boxes.person)).startswith("Hello Robin,")
     assert sent_to(server, "formresponses@netlify.com") == []
@@ -241,15 +247,7 @@ def test_a_crisis_in_a_form_naming_nobody_reaches_the_therapist_once(setup):
     Message: i've sorted out who gets the dog and i've written to my sister.
     i'm going to end my life this weekend. i don't know why i'm telling you.
     """
-    server.deliver(
-        request(
-            sender="Netlify <formresponses@netlify.com>",
-            to=boxes.practice,
-            subject="[Riverside] New form submission",
-            body=body,
-        ),
-        boxes.practice,
-    )
+    _netlify_form(server, boxes, body)
     before = inbox_state(server, boxes.practice)
 
     report, _ = run_in_process(config, NOW)
