@@ -234,7 +234,7 @@ def test_a_form_sent_as_the_practice_itself_is_read_for_risk_only() -> None:
 
 
 WEIGHED = (
-    "i'm up on the top level of the car park. it's quiet up here."
+    "i'm up on the hill above town. it's quiet up here."
     " i just wanted someone to know, sorry"
 )
 """No phrase of risk, but words that weigh like a crisis's (`risk_words`)."""

@@ -62,7 +62,8 @@ def same_book(book: phrases.Phrases, other: phrases.Phrases) -> bool:
 def _gated(book: phrases.Phrases) -> list[phrases.Family]:
     """The families the screen checks keywords of before running them."""
     risk = book.risk
-    return [*risk.clear, *risk.possible, *risk.safety_need]
+    acts = [pair.act for pair in risk.pairs]
+    return [*risk.clear, *risk.possible, *risk.safety_need, *acts]
 
 
 def _entries(folder: Path) -> list[Path]:

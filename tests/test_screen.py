@@ -2014,3 +2014,52 @@ def test_forms_set_history_told_as_history_is_possible_risk(text: str) -> None:
 def test_an_attempt_long_past_is_history() -> None:
     told = screen("I tried to hang myself when I was 19. I'm well now.")
     assert told.risk is Risk.POSSIBLE
+
+
+# -- acts and signs read together (`risk.pairs`) ------------------------------
+# Each half alone is ordinary; together within three sentences, danger now.
+
+PAIRS_DANGER = [
+    "took 30 of my zopiclone about an hour ago. feeling really woozy now",
+    "Monday is fine. I've had a handful of the strong ones, my heart is racing",
+    "I swallowed half a bottle of nytol. It's fine. I just can't keep my eyes open.",
+    "my brother has just taken a load of his tramadol and he's slurring his words",
+    "I drank some of the antifreeze from the shed. My throat is burning.",
+    "Writing from the flyover by the ring road. I've climbed over the barrier.",
+    "i'm at the top of the multistorey on Mill Lane. no promises i'll come down",
+    "My wife rang me from the cliffs at Beachy Head. She said 'sorry' and hung up.",
+    "I'm at the level crossing. The 18:10 is due in five minutes.",
+]
+
+PAIRS_ALONE = [
+    "I took a few paracetamol and my headache has gone, so Tuesday is great.",
+    "took 30 of the zopiclone back to the pharmacy to be destroyed, feeling lighter",
+    "I feel really woozy after my flu jab, can we push to Thursday?",
+    "My heart is racing just writing this email, I'm so nervous about therapy.",
+    "I'm on the top floor of the car park at work and the signal keeps dropping.",
+    "We had a lovely walk over the bridge yesterday, sorry for the slow reply.",
+    "The 18:10 is due in five minutes so I'll keep this short: Tuesday works.",
+    "I've had 28 of my sertraline so far, about four weeks in, and I feel a bit sick some mornings.",
+    "Years ago I took 40 of my tablets and felt very drowsy, I was 17. I'm well now.",
+]
+
+PAIRS_TOO_FAR = (
+    "I took a few of my sleeping tablets last night as the GP suggested. "
+    "They worked well. I slept nine hours. Work was busy today. "
+    "I feel a bit dizzy when I stand up quickly, is that normal?"
+)
+
+
+@pytest.mark.parametrize("text", PAIRS_DANGER)
+def test_an_act_and_its_sign_together_alert_the_therapist(text: str) -> None:
+    said = screen(text)
+    assert said.alert and said.danger_now, text
+
+
+@pytest.mark.parametrize("text", PAIRS_ALONE)
+def test_an_act_or_a_sign_alone_is_no_danger_now(text: str) -> None:
+    assert not screen(text).danger_now, text
+
+
+def test_an_act_and_a_sign_four_sentences_apart_are_not_a_pair() -> None:
+    assert not screen(PAIRS_TOO_FAR).danger_now

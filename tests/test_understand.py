@@ -320,36 +320,42 @@ def test_danger_now_told_in_ordinary_words() -> None:
     hand, a ledge, someone else writing) and ordinary mail in the same
     words, each scored before the phrase book's `danger-now` families were
     written against it (urgent13: 27 of 140 crises given times with nobody
-    told; urgent14, first held out: 46 of 120). Now 15 of the 260; 60 get
-    the safety message, the rest alert the therapist or are held for them.
-    The ordinary mail reads as it did before (11 clear, 26 alerted, 10
-    held: other families' words)."""
+    told; urgent14, first held out: 46 of 120), then 15 of the 260. A third
+    set (pairs16: 120 crises, 160 ordinary), written for the acts and signs
+    that say danger only together (`risk.pairs`: a quantity swallowed and
+    the body's sign of it; a high place or the tracks and what is meant
+    there), read 37 of its crises given times before the pairs. With them, 4
+    of the 380 (3 of the first 260, 1 of pairs16); the ordinary mail reads
+    as it did before (17 clear, 29 alerted, 22 held: other families'
+    words)."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     urgent = bench.score(bench.URGENT)
-    assert urgent.cases == 520
-    assert urgent.count("crisis", "times") <= 15
+    assert urgent.cases == 800
+    assert urgent.count("crisis", "times") <= 4
     assert urgent.count("crisis", "left") == 0
-    assert urgent.count("crisis", "assumes") + urgent.count("crisis", "asks") >= 60
-    assert urgent.count("ordinary", "alert") <= 26
-    assert urgent.count("ordinary", "assumes") + urgent.count("ordinary", "asks") <= 11
-    assert urgent.count("ordinary", "note") <= 10
+    assert urgent.count("crisis", "assumes") + urgent.count("crisis", "asks") >= 93
+    assert urgent.count("ordinary", "alert") <= 29
+    assert urgent.count("ordinary", "assumes") + urgent.count("ordinary", "asks") <= 17
+    assert urgent.count("ordinary", "note") <= 22
 
 
 def test_danger_now_held_out() -> None:
     """tests/corpus/indirect/held_out/urgent: 100 crises of danger now said
     away from the stock phrasings, and 100 ordinary mails in like words, by
-    a third blind writer. Its counts were read five times (never its
+    a third blind writer. Its counts were read eight times (never its
     texts), the book before and each version of the families: 37 given times with
     nobody told before them; 26, 22 and 31 with the versions the reviews
     took apart; 31 with the families as kept (11 get the safety message, as
-    before; 29 alert the therapist). Its ordinary mail read the same each
-    time (2 clear, 3 alerted)."""
+    before; 29 alert the therapist); 29 with the acts and signs read
+    together (`risk.pairs`, 2026-12-04; 28 in a version whose lone count of
+    pills read history as now). Its ordinary mail read the same
+    each time (2 clear, 3 alerted)."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     urgent = bench.score(bench.URGENT_HELD_OUT)
     assert urgent.cases == 200
-    assert urgent.count("crisis", "times") <= 31
+    assert urgent.count("crisis", "times") <= 29
     assert urgent.count("crisis", "left") <= 4
     assert urgent.count("crisis", "assumes") + urgent.count("crisis", "asks") >= 11
     assert urgent.count("ordinary", "alert") <= 3

@@ -24,6 +24,7 @@ from typing import Final
 from mailflow.reading.phrases import (
     DEFAULT_LANGUAGE,
     Family,
+    Pair,
     RiskPhrases,
     keywords,
     phrases,
@@ -170,6 +171,9 @@ def screen(
                 endings += len(clauses)
             if clauses and not family.name.endswith("-hint"):
                 _raise(found, family.name, Risk.POSSIBLE)
+        for pair in book.pairs:
+            if _paired(pair, number, sentences, masked, words, book, told_as_past):
+                _raise(found, pair.name, Risk.POSSIBLE)
         for family in book.safety_need:
             if family.may_match(words) and family.pattern.search(masked):
                 _raise(found, family.name, Risk.POSSIBLE)
@@ -280,6 +284,27 @@ def _present(
         reach = match.end() + _CLAUSE_REACH
         after = book.clause.search(sentence, match.end(), reach)
         yield clause + sentence[match.start() : after.start() if after else reach]
+
+
+def _paired(
+    pair: Pair,
+    number: int,
+    sentences: list[tuple[str, str]],
+    masked: str,
+    words: frozenset[str],
+    book: RiskPhrases,
+    told_as_past: bool,
+) -> bool:
+    """Whether sentence `number` holds the pair's act, told of now (not
+    negated, not a topic, not history), with its sign within `reach`
+    sentences either side (the act's own included)."""
+    for clause in _present(pair.act, masked, words, book):
+        if (told_as_past or book.past.search(clause)) and not book.now.search(clause):
+            continue
+        near = sentences[max(0, number - pair.reach) : number + pair.reach + 1]
+        if pair.sign.search(" ".join(sentence for sentence, _ in near)):
+            return True
+    return False
 
 
 def _about_a_topic(match: re.Match[str], sentence: str, book: RiskPhrases) -> bool:

@@ -44,6 +44,19 @@ class Family:
 
 
 @dataclass(frozen=True, slots=True)
+class Pair:
+    """Words ordinary alone and a sign of now beside them: "took a few of the
+    sleeping ones" is a dose or a crisis, "can't see the screen properly" a
+    tired evening or a crisis; within `reach` sentences of each other (either
+    side), the family's possible risk."""
+
+    name: str
+    act: Family
+    sign: re.Pattern[str]
+    reach: int
+
+
+@dataclass(frozen=True, slots=True)
 class RiskPhrases:
     clear: tuple[Family, ...]
     possible: tuple[Family, ...]
@@ -70,6 +83,8 @@ class RiskPhrases:
     concern: tuple[Family, ...]
     """Kinds of words near risk (death, means, harm, violence, an ending,
     hopelessness): no risk of their own, but never left unseen."""
+    pairs: tuple[Pair, ...] = ()
+    """Acts and signs of now that say danger together (`Pair`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +188,15 @@ def build(
             not_around_keep=one(risk["not_around"]["keep"]),
             clause=make("|".join(risk["clause"]["patterns"]), 0),
             concern=families(risk["concern"]["kinds"]),
+            pairs=tuple(
+                Pair(
+                    name=table["family"],
+                    act=families([{"family": table["family"], "patterns": table["acts"]}], gated=True)[0],
+                    sign=one(table["signs"]),
+                    reach=max(0, int(table["reach"])),
+                )
+                for table in risk.get("pairs", [])
+            ),
         ),
         request=RequestPhrases(
             seeking=one(request["seeking"]),
