@@ -2053,7 +2053,8 @@ PAIRS_TOO_FAR = (
 @pytest.mark.parametrize("text", PAIRS_DANGER)
 def test_an_act_and_its_sign_together_alert_the_therapist(text: str) -> None:
     said = screen(text)
-    assert said.alert and said.danger_now, text
+    assert said.alert, text
+    assert said.danger_now, text
 
 
 @pytest.mark.parametrize("text", PAIRS_ALONE)

@@ -191,7 +191,10 @@ def build(
             pairs=tuple(
                 Pair(
                     name=table["family"],
-                    act=families([{"family": table["family"], "patterns": table["acts"]}], gated=True)[0],
+                    act=families(
+                        [{"family": table["family"], "patterns": table["acts"]}],
+                        gated=True,
+                    )[0],
                     sign=one(table["signs"]),
                     reach=max(0, int(table["reach"])),
                 )
