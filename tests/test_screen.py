@@ -2029,6 +2029,9 @@ PAIRS_DANGER = [
     "i'm at the top of the multistorey on Mill Lane. no promises i'll come down",
     "My wife rang me from the cliffs at Beachy Head. She said 'sorry' and hung up.",
     "I'm at the level crossing. The 18:10 is due in five minutes.",
+    "my son's on the roof of his halls block. sitting with his legs over the edge.",
+    "Dad's just rung, very slurred. His blood pressure tablet box is empty.",
+    "She came home and told me she'd taken 'around 30' of her sertraline and won't say why.",
 ]
 
 PAIRS_ALONE = [
@@ -2064,3 +2067,22 @@ def test_an_act_or_a_sign_alone_is_no_danger_now(text: str) -> None:
 
 def test_an_act_and_a_sign_four_sentences_apart_are_not_a_pair() -> None:
     assert not screen(PAIRS_TOO_FAR).danger_now
+
+
+THE_TOP_FLOOR_ORDINARY = [
+    "My office is on the top floor of the building so the lift is handy.",
+    "I'm on the top floor of the library revising, could we do 3pm?",
+    "We live on the top floor of the block, buzz flat 9.",
+]
+
+
+@pytest.mark.parametrize("text", THE_TOP_FLOOR_ORDINARY)
+def test_the_top_floor_of_a_building_named_in_passing_is_no_risk(text: str) -> None:
+    """Only going there again and again, thinking of it, or standing on its
+    edge is clear risk; where someone works or lives is none."""
+    assert screen(text).risk is Risk.NONE, text
+
+
+def test_thinking_of_the_top_floor_of_the_library_is_still_clear() -> None:
+    said = screen("I keep going up to the top floor of the library and thinking.")
+    assert said.risk is Risk.CLEAR
