@@ -58,7 +58,10 @@ scored before the phrase book's `danger-now` family was written against it.
 Never learned from by the risk words."""
 URGENT_HELD_OUT = INDIRECT_HELD_OUT / "urgent"
 """The same kind of danger, said away from the stock phrasings, by a third
-blind writer: never worked on, figures only (its counts read three times)."""
+blind writer: never worked on, figures only (its counts read eight times)."""
+FRESH17 = INDIRECT_HELD_OUT / "fresh17"
+"""Danger now in a blind writer's own choice of words, from a brief naming
+no phrasing (2026-12-04): never worked on, figures only."""
 _ORDER = ["ordinary", "grief", "crisis"]
 LETTERS = ("times", "alert", "asks", "assumes", "note", "left")
 """What the person gets: times; times and an alert to the therapist (possible
@@ -189,6 +192,8 @@ def main() -> int:
     print(report(score(URGENT), URGENT))
     print()
     print(report(score(URGENT_HELD_OUT), URGENT_HELD_OUT, shown=False))
+    print()
+    print(report(score(FRESH17), FRESH17, shown=False))
     return 0
 
 

@@ -363,6 +363,24 @@ def test_danger_now_held_out() -> None:
     assert urgent.count("ordinary", "note") <= 8
 
 
+def test_danger_now_in_a_blind_writers_own_words() -> None:
+    """tests/corpus/indirect/held_out/fresh17: 100 crises of danger now in
+    the writer's own choice of words, from a brief naming no phrasing, and
+    120 ordinary mails sharing them; scored twice, counts only: 23 crises
+    given times with nobody told before `risk.pairs`, 22 with it; 27 clear
+    both times; the ordinary mail the same (5 alerted, none clear)."""
+    _bench()
+    bench = bench_script("asking_letter", "asking_letter")
+    fresh = bench.score(bench.FRESH17)
+    assert fresh.cases == 220
+    assert fresh.count("crisis", "times") <= 22
+    assert fresh.count("crisis", "left") <= 1
+    assert fresh.count("crisis", "assumes") + fresh.count("crisis", "asks") >= 27
+    assert fresh.count("ordinary", "alert") <= 5
+    assert fresh.count("ordinary", "assumes") + fresh.count("ordinary", "asks") == 0
+    assert fresh.count("ordinary", "note") <= 2
+
+
 def _screened(name: str) -> dict[str, list[str]]:
     """Each label's risk levels, one a text, and the families said clear."""
     from mailflow.reading import screen
@@ -389,10 +407,15 @@ def test_danger_now_against_two_reviews_sentences() -> None:
     safety message from `danger-now`, and no more get it at all than before
     the families (16 and 31: other families' words); the therapist is
     alerted for 5 and 189 of them (0 and 5 before). Their crises heard
-    (clear or alerted): 84 of 89 and 35 of 114 (17 and 17 before)."""
+    (clear or alerted): 84 of 89 and 35 of 114 (17 and 17 before).
+    review38 (94 ordinary, 54 crises) was written against `risk.pairs`'
+    first version, which alerted the therapist for 79 of its ordinary
+    mails; the pairs were then narrowed on it: now 2 alert (3 before the
+    pairs), 4 clear (as before), and all 54 crises are heard (24 before)."""
     for name, sizes, clear, alerted, heard in (
         ("review33.jsonl", (195, 89), 16, 5, 84),
         ("review35.jsonl", (291, 114), 31, 189, 35),
+        ("review38.jsonl", (94, 54), 4, 2, 54),
     ):
         said = _screened(name)
         ordinary, crises = said["ordinary"], said["crisis"]

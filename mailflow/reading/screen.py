@@ -24,7 +24,6 @@ from typing import Final
 from mailflow.reading.phrases import (
     DEFAULT_LANGUAGE,
     Family,
-    Pair,
     RiskPhrases,
     keywords,
     phrases,
@@ -135,8 +134,9 @@ def screen(
     goodbyes = 0  # goodbyes alone
     endings = 0  # words of an ending said in passing
     sentences = _sentences(normal, head)
+    signed: dict[tuple[int, int], bool] = {}  # (pair, sentence): its sign, read once
     for number, (sentence, original) in enumerate(sentences):
-        masked = book.neutral.sub(lambda m: " " * len(m.group(0)), sentence)
+        masked = _masked(sentence, book)
         words = keywords.words(masked)
         # The sentence and the one after it ("... better off without me. That
         # was about a year ago.") say whether it is history.
@@ -160,9 +160,11 @@ def screen(
             farewell = family.name.startswith("farewell")
             ending = family.name == _ENDING
             enough = book.farewells_for_clear if farewell or ending else 1
-            clauses = list(
-                itertools.islice(_present(family, masked, words, book), enough)
-            )
+            present = _present(family, masked, words, book)
+            if family.name.startswith(DANGER_NOW):
+                # Danger now told as history is not danger now.
+                present = (c for c in present if _of_now(c, book))
+            clauses = list(itertools.islice(present, enough))
             if clauses and farewell:
                 farewells += len(clauses)
             if clauses and family.name == "farewell":
@@ -171,8 +173,8 @@ def screen(
                 endings += len(clauses)
             if clauses and not family.name.endswith("-hint"):
                 _raise(found, family.name, Risk.POSSIBLE)
-        for pair in book.pairs:
-            if _paired(pair, number, sentences, masked, words, book, told_as_past):
+        for index, pair in enumerate(book.pairs):
+            if _paired(index, number, sentences, masked, words, book, signed):
                 _raise(found, pair.name, Risk.POSSIBLE)
         for family in book.safety_need:
             if family.may_match(words) and family.pattern.search(masked):
@@ -287,24 +289,45 @@ def _present(
 
 
 def _paired(
-    pair: Pair,
+    index: int,
     number: int,
     sentences: list[tuple[str, str]],
     masked: str,
     words: frozenset[str],
     book: RiskPhrases,
-    told_as_past: bool,
+    signed: dict[tuple[int, int], bool],
 ) -> bool:
-    """Whether sentence `number` holds the pair's act, told of now (not
-    negated, not a topic, not history), with its sign within `reach`
-    sentences either side (the act's own included)."""
-    for clause in _present(pair.act, masked, words, book):
-        if (told_as_past or book.past.search(clause)) and not book.now.search(clause):
-            continue
-        near = sentences[max(0, number - pair.reach) : number + pair.reach + 1]
-        if pair.sign.search(" ".join(sentence for sentence, _ in near)):
+    """Whether sentence `number` holds pair `index`'s act and a sentence
+    within its `reach` either side (its own included) its sign, each told
+    of now: not negated, not about a topic, not history. `signed` keeps each
+    sentence's answer for the sign, so a mail costs linear time however
+    many acts it repeats."""
+    pair = book.pairs[index]
+    if not any(
+        _of_now(clause, book) for clause in _present(pair.act, masked, words, book)
+    ):
+        return False
+    for near in range(max(0, number - pair.reach), number + pair.reach + 1):
+        if near >= len(sentences):
+            break
+        key = (index, near)
+        if key not in signed:
+            sentence = _masked(sentences[near][0], book)
+            found = _present(pair.sign, sentence, keywords.words(sentence), book)
+            signed[key] = any(_of_now(clause, book) for clause in found)
+        if signed[key]:
             return True
     return False
+
+
+def _of_now(clause: str, book: RiskPhrases) -> bool:
+    """A clause not told as history (or told of now as well)."""
+    return book.past.search(clause) is None or book.now.search(clause) is not None
+
+
+def _masked(sentence: str, book: RiskPhrases) -> str:
+    """`sentence` with grief, idioms and topics (`neutral`) blanked out."""
+    return book.neutral.sub(lambda m: " " * len(m.group(0)), sentence)
 
 
 def _about_a_topic(match: re.Match[str], sentence: str, book: RiskPhrases) -> bool:

@@ -48,11 +48,11 @@ class Pair:
     """Words ordinary alone and a sign of now beside them: "took a few of the
     sleeping ones" is a dose or a crisis, "can't see the screen properly" a
     tired evening or a crisis; within `reach` sentences of each other (either
-    side), the family's possible risk."""
+    side), each told of now, the family's possible risk."""
 
     name: str
     act: Family
-    sign: re.Pattern[str]
+    sign: Family
     reach: int
 
 
@@ -195,7 +195,10 @@ def build(
                         [{"family": table["family"], "patterns": table["acts"]}],
                         gated=True,
                     )[0],
-                    sign=one(table["signs"]),
+                    sign=families(
+                        [{"family": table["family"], "patterns": table["signs"]}],
+                        gated=True,
+                    )[0],
                     reach=max(0, int(table["reach"])),
                 )
                 for table in risk.get("pairs", [])
