@@ -2070,20 +2070,29 @@ def test_an_act_and_a_sign_four_sentences_apart_are_not_a_pair() -> None:
     assert not screen(PAIRS_TOO_FAR).danger_now
 
 
-THE_TOP_FLOOR_ORDINARY = [
-    "My office is on the top floor of the building so the lift is handy.",
-    "I'm on the top floor of the library revising, could we do 3pm?",
-    "We live on the top floor of the block, buzz flat 9.",
-]
-
-
-@pytest.mark.parametrize("text", THE_TOP_FLOOR_ORDINARY)
-def test_the_top_floor_of_a_building_named_in_passing_is_no_risk(text: str) -> None:
-    """Only going there again and again, thinking of it, or standing on its
-    edge is clear risk; where someone works or lives is none."""
-    assert screen(text).risk is Risk.NONE, text
-
-
 def test_thinking_of_the_top_floor_of_the_library_is_still_clear() -> None:
     said = screen("I keep going up to the top floor of the library and thinking.")
     assert said.risk is Risk.CLEAR
+
+
+def test_danger_now_told_as_history_is_a_history_not_danger_now() -> None:
+    said = screen("When I was 15 I drank some bleach, I've never talked about it.")
+    assert said.risk is Risk.POSSIBLE
+    assert not said.danger_now
+    assert said.families == ("self-harm-history",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "im sat on the roof of my building not in a good place. not coming down",
+        "I've got a belt round my neck tied to the banister, I haven't felt this low in years",
+    ],
+)
+def test_someone_there_now_is_never_history(text: str) -> None:
+    assert screen(text).danger_now, text
+
+
+def test_exclamation_marks_do_not_use_up_the_window() -> None:
+    said = screen("I've had 15 of the sleeping ones!!!! feel so dizzy")
+    assert said.danger_now

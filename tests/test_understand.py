@@ -343,19 +343,19 @@ def test_danger_now_told_in_ordinary_words() -> None:
 def test_danger_now_held_out() -> None:
     """tests/corpus/indirect/held_out/urgent: 100 crises of danger now said
     away from the stock phrasings, and 100 ordinary mails in like words, by
-    a third blind writer. Its counts were read eight times (never its
+    a third blind writer. Its counts were read nine times (never its
     texts), the book before and each version of the families: 37 given times with
     nobody told before them; 26, 22 and 31 with the versions the reviews
     took apart; 31 with the families as kept (11 get the safety message, as
-    before; 29 alert the therapist); 29 with the acts and signs read
-    together (`risk.pairs`, 2026-12-04; 28 in a version whose lone count of
-    pills read history as now). Its ordinary mail read the same
+    before; 29 alert the therapist); with the acts and signs read together
+    (`risk.pairs`, 2026-12-04) 28, 29, then 30 as kept after two strict
+    reviews narrowed them. Its ordinary mail read the same
     each time (2 clear, 3 alerted)."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     urgent = bench.score(bench.URGENT_HELD_OUT)
     assert urgent.cases == 200
-    assert urgent.count("crisis", "times") <= 29
+    assert urgent.count("crisis", "times") <= 30
     assert urgent.count("crisis", "left") <= 4
     assert urgent.count("crisis", "assumes") + urgent.count("crisis", "asks") >= 11
     assert urgent.count("ordinary", "alert") <= 3
@@ -366,14 +366,15 @@ def test_danger_now_held_out() -> None:
 def test_danger_now_in_a_blind_writers_own_words() -> None:
     """tests/corpus/indirect/held_out/fresh17: 100 crises of danger now in
     the writer's own choice of words, from a brief naming no phrasing, and
-    120 ordinary mails sharing them; scored twice, counts only: 23 crises
-    given times with nobody told before `risk.pairs`, 22 with it; 27 clear
-    both times; the ordinary mail the same (5 alerted, none clear)."""
+    120 ordinary mails sharing them; scored three times, counts only: 23
+    crises given times with nobody told before `risk.pairs`, 22 with its
+    first narrowed version, 23 as kept (narrowed again by a second review);
+    27 clear each time; the ordinary mail the same (5 alerted, none clear)."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     fresh = bench.score(bench.FRESH17)
     assert fresh.cases == 220
-    assert fresh.count("crisis", "times") <= 22
+    assert fresh.count("crisis", "times") <= 23
     assert fresh.count("crisis", "left") <= 1
     assert fresh.count("crisis", "assumes") + fresh.count("crisis", "asks") >= 27
     assert fresh.count("ordinary", "alert") <= 5
@@ -410,12 +411,18 @@ def test_danger_now_against_two_reviews_sentences() -> None:
     (clear or alerted): 84 of 89 and 35 of 114 (17 and 17 before).
     review38 (94 ordinary, 54 crises) was written against `risk.pairs`'
     first version, which alerted the therapist for 79 of its ordinary
-    mails; the pairs were then narrowed on it: now 2 alert (3 before the
-    pairs), 4 clear (as before), and all 54 crises are heard (24 before)."""
+    mails; the pairs were then narrowed on it: now 3 alert and 4 are clear
+    (as before the pairs), and all 54 crises are heard (24 before).
+    review39 (94 ordinary, 86 crises), a second review's, against the
+    narrowed version (48 of its ordinary mails said danger now, 7 before
+    the pairs; 49 crises read as nothing, 42 before): narrowed again on it,
+    9 alert and 9 are clear (8 and 9 before the pairs), 84 crises heard (44
+    before)."""
     for name, sizes, clear, alerted, heard in (
         ("review33.jsonl", (195, 89), 16, 5, 84),
         ("review35.jsonl", (291, 114), 31, 189, 35),
-        ("review38.jsonl", (94, 54), 4, 2, 54),
+        ("review38.jsonl", (94, 54), 4, 3, 54),
+        ("review39.jsonl", (94, 86), 9, 9, 84),
     ):
         said = _screened(name)
         ordinary, crises = said["ordinary"], said["crisis"]

@@ -71,6 +71,14 @@ programs wrap plain text at 72-78 characters, so "kill" may end one line and
 "myself" begin the next. A blank line (of spaces or quote markers too) or a
 list item (a dash of any kind, a star, a bullet, a number), however
 indented, still parts sentences; "self-" at a line's end joins "harm"."""
+_WORDY: Final = re.compile(r"\w")
+_HISTORY: Final = "self-harm-history"
+"""Where danger now told as history is counted: possible risk, no urgency."""
+_HISTORY_READ: Final = 16
+"""Clauses of one family read in a sentence for history, at most: a long
+hostile sentence of repeated phrases costs linear time."""
+_THERE_NOW: Final = re.compile(r"\b(?:i'?m|im|i am|he'?s|she'?s|they'?re)\b")
+"""Someone there now: a clause that has them is never history."""
 _OPENING_CLAUSE: Final = re.compile(
     r"\s*(?:after|since|following|having|once|when|before|been to|went to"
     r"|attended)\b[^,;:]*[,;:]"
@@ -162,8 +170,12 @@ def screen(
             enough = book.farewells_for_clear if farewell or ending else 1
             present = _present(family, masked, words, book)
             if family.name.startswith(DANGER_NOW):
-                # Danger now told as history is not danger now.
-                present = (c for c in present if _of_now(c, book))
+                # Danger now told as history is not danger now: a history
+                # of it, possible risk as any other (`self-harm-history`).
+                told = list(itertools.islice(present, _HISTORY_READ))
+                present = iter([c for c in told if _of_now(c, book)])
+                if told and not any(_of_now(c, book) for c in told):
+                    _raise(found, _HISTORY, Risk.POSSIBLE)
             clauses = list(itertools.islice(present, enough))
             if clauses and farewell:
                 farewells += len(clauses)
@@ -303,26 +315,46 @@ def _paired(
     sentence's answer for the sign, so a mail costs linear time however
     many acts it repeats."""
     pair = book.pairs[index]
-    if not any(
-        _of_now(clause, book) for clause in _present(pair.act, masked, words, book)
-    ):
+    acts = itertools.islice(_present(pair.act, masked, words, book), _HISTORY_READ)
+    if not any(_of_now(clause, book) for clause in acts):
         return False
-    for near in range(max(0, number - pair.reach), number + pair.reach + 1):
-        if near >= len(sentences):
-            break
+    for near in _window(number, sentences, pair.reach):
         key = (index, near)
         if key not in signed:
             sentence = _masked(sentences[near][0], book)
             found = _present(pair.sign, sentence, keywords.words(sentence), book)
-            signed[key] = any(_of_now(clause, book) for clause in found)
+            signs = itertools.islice(found, _HISTORY_READ)
+            signed[key] = any(_of_now(clause, book) for clause in signs)
         if signed[key]:
             return True
     return False
 
 
+def _window(number: int, sentences: list[tuple[str, str]], reach: int) -> list[int]:
+    """Sentence `number` and `reach` sentences either side of it, counting
+    only those with a word: "!!!" is no sentence of its own. A run of
+    wordless ones is crossed `reach * 8` steps at most."""
+    near = [number]
+    for step in (-1, 1):
+        found, at = 0, number + step
+        while (
+            0 <= at < len(sentences) and found < reach and abs(at - number) <= reach * 8
+        ):
+            if _WORDY.search(sentences[at][0]):
+                near.append(at)
+                found += 1
+            at += step
+    return near
+
+
 def _of_now(clause: str, book: RiskPhrases) -> bool:
-    """A clause not told as history (or told of now as well)."""
-    return book.past.search(clause) is None or book.now.search(clause) is not None
+    """A clause not told as history: no word of history (`history`, narrower
+    than `past`), or a word of now, or someone there now ("I'm", "she's")."""
+    return (
+        book.history.search(clause) is None
+        or book.now.search(clause) is not None
+        or _THERE_NOW.search(clause) is not None
+    )
 
 
 def _masked(sentence: str, book: RiskPhrases) -> str:

@@ -85,6 +85,10 @@ class RiskPhrases:
     hopelessness): no risk of their own, but never left unseen."""
     pairs: tuple[Pair, ...] = ()
     """Acts and signs of now that say danger together (`Pair`)."""
+    history: re.Pattern[str] = re.compile(r"(?!)")
+    """Words that tell danger now as history ("when I was 15", "years
+    ago"): narrower than `past`, whose states ("not in a good place", "no
+    longer") are also said of now."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +192,11 @@ def build(
             not_around_keep=one(risk["not_around"]["keep"]),
             clause=make("|".join(risk["clause"]["patterns"]), 0),
             concern=families(risk["concern"]["kinds"]),
+            history=(
+                one(risk["history"]["patterns"])
+                if risk.get("history", {}).get("patterns")
+                else make("(?!)", 0)
+            ),
             pairs=tuple(
                 Pair(
                     name=table["family"],
