@@ -2075,11 +2075,17 @@ def test_thinking_of_the_top_floor_of_the_library_is_still_clear() -> None:
     assert said.risk is Risk.CLEAR
 
 
-def test_danger_now_told_as_history_is_a_history_not_danger_now() -> None:
-    said = screen("When I was 15 I drank some bleach, I've never talked about it.")
-    assert said.risk is Risk.POSSIBLE
-    assert not said.danger_now
-    assert said.families == ("self-harm-history",)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've just taken the whole packet of my sertraline in my room at college.",
+        "i've swallowed the whole packet of tablets my gp gave me years ago",
+        "Took the whole box of co-codamol back in 2019 and again just now",
+    ],
+)
+def test_danger_now_beside_words_of_history_is_still_danger_now(text: str) -> None:
+    """Where the pills came from, or a first time, is no history of this one."""
+    assert screen(text).danger_now, text
 
 
 @pytest.mark.parametrize(

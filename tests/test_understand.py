@@ -417,12 +417,17 @@ def test_danger_now_against_two_reviews_sentences() -> None:
     narrowed version (48 of its ordinary mails said danger now, 7 before
     the pairs; 49 crises read as nothing, 42 before): narrowed again on it,
     9 alert and 9 are clear (8 and 9 before the pairs), 84 crises heard (44
-    before)."""
+    before). review40 (40 ordinary, 30 crises), a third review's: 19 of its
+    ordinary mails newly said danger now, and its history reading silenced
+    crises told now (taken from history: it reads the lone danger-now
+    patterns as before the pairs again); narrowed on it, 3 alert and 4 are
+    clear (as before the pairs), 25 crises heard (11 before)."""
     for name, sizes, clear, alerted, heard in (
         ("review33.jsonl", (195, 89), 16, 5, 84),
         ("review35.jsonl", (291, 114), 31, 189, 35),
         ("review38.jsonl", (94, 54), 4, 3, 54),
         ("review39.jsonl", (94, 86), 9, 9, 84),
+        ("review40.jsonl", (40, 30), 4, 3, 25),
     ):
         said = _screened(name)
         ordinary, crises = said["ordinary"], said["crisis"]

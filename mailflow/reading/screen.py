@@ -72,12 +72,12 @@ programs wrap plain text at 72-78 characters, so "kill" may end one line and
 list item (a dash of any kind, a star, a bullet, a number), however
 indented, still parts sentences; "self-" at a line's end joins "harm"."""
 _WORDY: Final = re.compile(r"\w")
-_HISTORY: Final = "self-harm-history"
-"""Where danger now told as history is counted: possible risk, no urgency."""
 _HISTORY_READ: Final = 16
 """Clauses of one family read in a sentence for history, at most: a long
 hostile sentence of repeated phrases costs linear time."""
-_THERE_NOW: Final = re.compile(r"\b(?:i'?m|im|i am|he'?s|she'?s|they'?re)\b")
+_THERE_NOW: Final = re.compile(
+    r"\b(?:i'?m|im|i am|he'?s|she'?s|they'?re|i'?ve|ive|i have|just)\b"
+)
 """Someone there now: a clause that has them is never history."""
 _OPENING_CLAUSE: Final = re.compile(
     r"\s*(?:after|since|following|having|once|when|before|been to|went to"
@@ -143,6 +143,9 @@ def screen(
     endings = 0  # words of an ending said in passing
     sentences = _sentences(normal, head)
     signed: dict[tuple[int, int], bool] = {}  # (pair, sentence): its sign, read once
+    # Sentences with a word, in order: a pair's reach counts these ("!!!" is none).
+    wordy = [n for n, (s, _) in enumerate(sentences) if _WORDY.search(s)]
+    place = {n: at for at, n in enumerate(wordy)}
     for number, (sentence, original) in enumerate(sentences):
         masked = _masked(sentence, book)
         words = keywords.words(masked)
@@ -169,13 +172,6 @@ def screen(
             ending = family.name == _ENDING
             enough = book.farewells_for_clear if farewell or ending else 1
             present = _present(family, masked, words, book)
-            if family.name.startswith(DANGER_NOW):
-                # Danger now told as history is not danger now: a history
-                # of it, possible risk as any other (`self-harm-history`).
-                told = list(itertools.islice(present, _HISTORY_READ))
-                present = iter([c for c in told if _of_now(c, book)])
-                if told and not any(_of_now(c, book) for c in told):
-                    _raise(found, _HISTORY, Risk.POSSIBLE)
             clauses = list(itertools.islice(present, enough))
             if clauses and farewell:
                 farewells += len(clauses)
@@ -185,8 +181,9 @@ def screen(
                 endings += len(clauses)
             if clauses and not family.name.endswith("-hint"):
                 _raise(found, family.name, Risk.POSSIBLE)
-        for index, pair in enumerate(book.pairs):
-            if _paired(index, number, sentences, masked, words, book, signed):
+        for index, pair in enumerate(book.pairs if number in place else ()):
+            near = _near(number, wordy, place, pair.reach)
+            if _paired(index, near, sentences, masked, words, book, signed):
                 _raise(found, pair.name, Risk.POSSIBLE)
         for family in book.safety_need:
             if family.may_match(words) and family.pattern.search(masked):
@@ -302,57 +299,52 @@ def _present(
 
 def _paired(
     index: int,
-    number: int,
+    near: list[int],
     sentences: list[tuple[str, str]],
     masked: str,
     words: frozenset[str],
     book: RiskPhrases,
     signed: dict[tuple[int, int], bool],
 ) -> bool:
-    """Whether sentence `number` holds pair `index`'s act and a sentence
-    within its `reach` either side (its own included) its sign, each told
-    of now: not negated, not about a topic, not history. `signed` keeps each
-    sentence's answer for the sign, so a mail costs linear time however
-    many acts it repeats."""
+    """Whether the sentence `masked` holds pair `index`'s act and one of the
+    sentences `near` it (its own included) its sign, each told of now: not
+    negated, not about a topic, not history. `signed` keeps each sentence's
+    answer for the sign, so a mail costs linear time however many acts it
+    repeats."""
     pair = book.pairs[index]
+    context = " ".join(sentences[n][0] for n in near)
     acts = itertools.islice(_present(pair.act, masked, words, book), _HISTORY_READ)
-    if not any(_of_now(clause, book) for clause in acts):
+    if not any(_of_now(clause, context, book) for clause in acts):
         return False
-    for near in _window(number, sentences, pair.reach):
-        key = (index, near)
+    for number in near:
+        key = (index, number)
         if key not in signed:
-            sentence = _masked(sentences[near][0], book)
+            sentence = _masked(sentences[number][0], book)
             found = _present(pair.sign, sentence, keywords.words(sentence), book)
             signs = itertools.islice(found, _HISTORY_READ)
-            signed[key] = any(_of_now(clause, book) for clause in signs)
+            signed[key] = any(_of_now(clause, sentence, book) for clause in signs)
         if signed[key]:
             return True
     return False
 
 
-def _window(number: int, sentences: list[tuple[str, str]], reach: int) -> list[int]:
-    """Sentence `number` and `reach` sentences either side of it, counting
-    only those with a word: "!!!" is no sentence of its own. A run of
-    wordless ones is crossed `reach * 8` steps at most."""
-    near = [number]
-    for step in (-1, 1):
-        found, at = 0, number + step
-        while (
-            0 <= at < len(sentences) and found < reach and abs(at - number) <= reach * 8
-        ):
-            if _WORDY.search(sentences[at][0]):
-                near.append(at)
-                found += 1
-            at += step
-    return near
+def _near(
+    number: int, wordy: list[int], place: dict[int, int], reach: int
+) -> list[int]:
+    """Sentence `number` and the `reach` sentences with a word either side."""
+    at = place.get(number)
+    if at is None:
+        return [number]
+    return wordy[max(0, at - reach) : at + reach + 1]
 
 
-def _of_now(clause: str, book: RiskPhrases) -> bool:
-    """A clause not told as history: no word of history (`history`, narrower
-    than `past`), or a word of now, or someone there now ("I'm", "she's")."""
+def _of_now(clause: str, context: str, book: RiskPhrases) -> bool:
+    """A clause not told as history: no word of history in it (`history`,
+    narrower than `past`), or a word of now in its `context` (the sentences
+    read with it), or someone there now ("I'm", "she's", "I've just")."""
     return (
         book.history.search(clause) is None
-        or book.now.search(clause) is not None
+        or book.now.search(context) is not None
         or _THERE_NOW.search(clause) is not None
     )
 
