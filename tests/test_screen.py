@@ -2102,3 +2102,19 @@ def test_someone_there_now_is_never_history(text: str) -> None:
 def test_exclamation_marks_do_not_use_up_the_window() -> None:
     said = screen("I've had 15 of the sleeping ones!!!! feel so dizzy")
     assert said.danger_now
+
+
+def test_an_old_overdose_beside_a_symptom_of_now_is_no_pair() -> None:
+    said = screen(
+        "Hello, some background: years ago I took a handful of my mum's sleeping"
+        " pills. I'm fine now but I still feel shaky before exams."
+    )
+    assert not said.danger_now
+
+
+def test_a_word_of_now_outweighs_a_first_time_told_beside_it() -> None:
+    said = screen(
+        "I've just taken a handful of my sleeping pills like I did when I was 15."
+        " I feel really dizzy."
+    )
+    assert said.danger_now

@@ -73,11 +73,9 @@ list item (a dash of any kind, a star, a bullet, a number), however
 indented, still parts sentences; "self-" at a line's end joins "harm"."""
 _WORDY: Final = re.compile(r"\w")
 _HISTORY_READ: Final = 16
-"""Clauses of one family read in a sentence for history, at most: a long
-hostile sentence of repeated phrases costs linear time."""
-_THERE_NOW: Final = re.compile(
-    r"\b(?:i'?m|im|i am|he'?s|she'?s|they'?re|i'?ve|ive|i have|just)\b"
-)
+"""Clauses of a pair's act or sign read in a sentence for history, at most:
+a long hostile sentence of repeated phrases costs linear time."""
+_THERE_NOW: Final = re.compile(r"\b(?:i'?m|im|i am|he'?s|she'?s|they'?re)\b")
 """Someone there now: a clause that has them is never history."""
 _OPENING_CLAUSE: Final = re.compile(
     r"\s*(?:after|since|following|having|once|when|before|been to|went to"
@@ -312,9 +310,8 @@ def _paired(
     answer for the sign, so a mail costs linear time however many acts it
     repeats."""
     pair = book.pairs[index]
-    context = " ".join(sentences[n][0] for n in near)
     acts = itertools.islice(_present(pair.act, masked, words, book), _HISTORY_READ)
-    if not any(_of_now(clause, context, book) for clause in acts):
+    if not any(_of_now(clause, masked, book) for clause in acts):
         return False
     for number in near:
         key = (index, number)
@@ -331,20 +328,21 @@ def _paired(
 def _near(
     number: int, wordy: list[int], place: dict[int, int], reach: int
 ) -> list[int]:
-    """Sentence `number` and the `reach` sentences with a word either side."""
-    at = place.get(number)
-    if at is None:
-        return [number]
+    """Sentence `number` (one with a word) and the `reach` sentences with a
+    word either side."""
+    at = place[number]
     return wordy[max(0, at - reach) : at + reach + 1]
 
 
-def _of_now(clause: str, context: str, book: RiskPhrases) -> bool:
-    """A clause not told as history: no word of history in it (`history`,
-    narrower than `past`), or a word of now in its `context` (the sentences
-    read with it), or someone there now ("I'm", "she's", "I've just")."""
+def _of_now(clause: str, sentence: str, book: RiskPhrases) -> bool:
+    """A clause not told as history: no word of history in it or its
+    `sentence` (`history`, narrower than `past`; "once, years ago," is
+    parted from the act by its commas), or a word of now that outweighs it
+    (`history_now`: "again tonight", "just taken"), or someone there now
+    ("I'm", "she's")."""
     return (
-        book.history.search(clause) is None
-        or book.now.search(context) is not None
+        (book.history.search(clause) is None and book.history.search(sentence) is None)
+        or book.history_now.search(sentence) is not None
         or _THERE_NOW.search(clause) is not None
     )
 

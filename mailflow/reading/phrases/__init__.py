@@ -86,9 +86,12 @@ class RiskPhrases:
     pairs: tuple[Pair, ...] = ()
     """Acts and signs of now that say danger together (`Pair`)."""
     history: re.Pattern[str] = re.compile(r"(?!)")
-    """Words that tell danger now as history ("when I was 15", "years
-    ago"): narrower than `past`, whose states ("not in a good place", "no
-    longer") are also said of now."""
+    """Words that tell a pair's act or sign as history ("when I was 15",
+    "years ago"): narrower than `past`, whose states ("not in a good place",
+    "no longer") are also said of now."""
+    history_now: re.Pattern[str] = re.compile(r"(?!)")
+    """Words of now that outweigh `history` in the same sentence ("again
+    tonight", "just taken"); a plain "now" does not ("years ago now")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,11 +195,8 @@ def build(
             not_around_keep=one(risk["not_around"]["keep"]),
             clause=make("|".join(risk["clause"]["patterns"]), 0),
             concern=families(risk["concern"]["kinds"]),
-            history=(
-                one(risk["history"]["patterns"])
-                if risk.get("history", {}).get("patterns")
-                else make("(?!)", 0)
-            ),
+            history=_optional(risk.get("history", {}).get("patterns"), one, make),
+            history_now=_optional(risk.get("history", {}).get("now"), one, make),
             pairs=tuple(
                 Pair(
                     name=table["family"],
@@ -227,6 +227,16 @@ def build(
             offer_no=make("|".join(data["therapist"]["offer"]["no"]), 0),
         ),
     )
+
+
+def _optional(
+    patterns: list[str] | None,
+    one: Callable[[list[str]], re.Pattern[str]],
+    make: Compile,
+) -> re.Pattern[str]:
+    """The alternation of `patterns`, or one that never matches when a book
+    has none (an empty alternation would match everywhere)."""
+    return one(patterns) if patterns else make("(?!)", 0)
 
 
 def _shorthands(raw: dict[str, str]) -> dict[str, str]:
