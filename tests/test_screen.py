@@ -2118,3 +2118,27 @@ def test_a_word_of_now_outweighs_a_first_time_told_beside_it() -> None:
         " I feel really dizzy."
     )
     assert said.danger_now
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Earlier this year I took 30 of my sertraline and ended up in A&E. I'm on a"
+        " lower dose now and it makes me feel a bit dizzy some mornings.",
+        "I'm by the level crossing every morning. The barriers are down for ages."
+        " Could we start at 9.30?",
+        "I took 20 of my diazepam a long time ago and just had my GP review this"
+        " afternoon. She's reduced my dose and I feel a bit shaky. Can I book?",
+        "I took 30 paracetamol when I was 15 and again at 19. I feel a bit dizzy"
+        " most days on my new meds. Can I book?",
+    ],
+)
+def test_history_and_routine_beside_a_symptom_are_no_pair(text: str) -> None:
+    assert not screen(text).danger_now, text
+
+
+def test_a_present_act_said_like_an_old_one_is_still_danger_now() -> None:
+    said = screen(
+        "I've taken 40 of my sertraline, same as years ago. Can't keep my eyes open."
+    )
+    assert said.danger_now

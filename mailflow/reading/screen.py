@@ -75,7 +75,9 @@ _WORDY: Final = re.compile(r"\w")
 _HISTORY_READ: Final = 16
 """Clauses of a pair's act or sign read in a sentence for history, at most:
 a long hostile sentence of repeated phrases costs linear time."""
-_THERE_NOW: Final = re.compile(r"\b(?:i'?m|im|i am|he'?s|she'?s|they'?re)\b")
+_THERE_NOW: Final = re.compile(
+    r"\b(?:i'?m|im|i am|he'?s|she'?s|they'?re|i'?ve|ive|i have)\b"
+)
 """Someone there now: a clause that has them is never history."""
 _OPENING_CLAUSE: Final = re.compile(
     r"\s*(?:after|since|following|having|once|when|before|been to|went to"
@@ -335,13 +337,13 @@ def _near(
 
 
 def _of_now(clause: str, sentence: str, book: RiskPhrases) -> bool:
-    """A clause not told as history: no word of history in it or its
-    `sentence` (`history`, narrower than `past`; "once, years ago," is
-    parted from the act by its commas), or a word of now that outweighs it
-    (`history_now`: "again tonight", "just taken"), or someone there now
-    ("I'm", "she's")."""
+    """A clause not told as history: no word of history in its `sentence`
+    (`history`, narrower than `past`; "once, years ago," is parted from the
+    act by its commas), or a word of now that outweighs it (`history_now`:
+    "again tonight", "just taken"), or someone there now in the clause
+    ("I'm", "she's", "I've taken": a crisis said "same as years ago")."""
     return (
-        (book.history.search(clause) is None and book.history.search(sentence) is None)
+        book.history.search(sentence) is None
         or book.history_now.search(sentence) is not None
         or _THERE_NOW.search(clause) is not None
     )
