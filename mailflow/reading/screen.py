@@ -72,6 +72,7 @@ programs wrap plain text at 72-78 characters, so "kill" may end one line and
 list item (a dash of any kind, a star, a bullet, a number), however
 indented, still parts sentences; "self-" at a line's end joins "harm"."""
 _WORDY: Final = re.compile(r"\w")
+"""A sentence with a word: only these count in a pair's reach ("!!!" is none)."""
 _HISTORY_READ: Final = 16
 """Clauses of a pair's act or sign read in a sentence for history, at most:
 a long hostile sentence of repeated phrases costs linear time."""
@@ -171,8 +172,9 @@ def screen(
             farewell = family.name.startswith("farewell")
             ending = family.name == _ENDING
             enough = book.farewells_for_clear if farewell or ending else 1
-            present = _present(family, masked, words, book)
-            clauses = list(itertools.islice(present, enough))
+            clauses = list(
+                itertools.islice(_present(family, masked, words, book), enough)
+            )
             if clauses and farewell:
                 farewells += len(clauses)
             if clauses and family.name == "farewell":
