@@ -969,6 +969,43 @@ def test_danger_told_now_beside_a_pick_alerts_the_therapist_urgently(auto) -> No
     assert "drunk a load of bleach" in said  # their words, quoted
 
 
+_PAIRED = (
+    "Hi, I'd like to book the free call please. I took 40 of my sleeping"
+    " tablets before I started writing this. I can't keep my eyes open.\n\nDana"
+)
+"""Danger now said only by an act and a sign together (`risk.pairs`)."""
+
+
+def test_danger_said_by_an_act_and_its_sign_alerts_the_therapist_urgently(
+    setup,
+) -> None:
+    """A first mail whose danger no lone phrase names: the person gets their
+    times with the safety message above them, the therapist an urgent alert
+    quoting them; the same count taken back to the pharmacy is a request."""
+    server, boxes, config = setup
+    writes(server, boxes, _PAIRED)
+    assert run(config) == 0
+    (offer,) = mails(server, boxes.person, "offer")
+    assert "If you need help before we speak" in plain(offer)
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert alert["Subject"].startswith("Urgent: someone who wrote may be in danger now")
+    assert "40 of my sleeping tablets" in " ".join(plain(alert).split())
+
+
+def test_the_act_alone_is_an_ordinary_request(setup) -> None:
+    server, boxes, config = setup
+    writes(
+        server,
+        boxes,
+        "Hi, I'd like to book the free call please. I took 40 of my sleeping"
+        " tablets back to the pharmacy today. Evenings are best.\n\nDana",
+    )
+    assert run(config) == 0
+    (offer,) = mails(server, boxes.person, "offer")
+    assert "If you need help before we speak" not in plain(offer)
+    assert mails(server, boxes.therapist, "crisis_alert") == []
+
+
 def test_danger_told_now_in_a_thread_answered_by_hand_still_alerts(setup) -> None:
     """A conversation the therapist has taken over is left alone, but danger
     told now there alerts them at once, even in words mailflow cannot be sure
