@@ -25,6 +25,15 @@ DANGER = "I've just taken all the tablets in the cupboard, sorry."
 """Possible risk, told now (`danger-now-possible`)."""
 
 
+def _alerted(message: str) -> tuple[str, str, bool, str]:
+    """A form's reading where it alerts the therapist (a CRISIS verdict and a
+    `FormAlert`): its reason, risk, danger now and the alert's level."""
+    found = _read(_form(message))
+    assert found.verdict is Verdict.CRISIS
+    assert found.form_alert is not None
+    return found.reason, found.risk, found.danger_now, found.form_alert.level
+
+
 def _form(
     message: str,
     *,
@@ -103,15 +112,7 @@ def test_an_ordinary_form_naming_nobody_is_still_left_alone(how: str) -> None:
 
 
 def test_danger_told_now_alerts_as_possible_risk() -> None:
-    found = _read(_form(DANGER))
-    assert (found.verdict, found.reason, found.risk, found.danger_now) == (
-        Verdict.CRISIS,
-        "form-danger",
-        "possible",
-        True,
-    )
-    assert found.form_alert is not None
-    assert found.form_alert.level == "possible"
+    assert _alerted(DANGER) == ("form-danger", "possible", True, "possible")
 
 
 @pytest.mark.parametrize(
@@ -241,15 +242,7 @@ WEIGHED = (
 
 
 def test_words_that_weigh_like_a_crisis_ask_the_therapist_to_read_it_today() -> None:
-    found = _read(_form(WEIGHED))
-    assert (found.verdict, found.reason, found.risk, found.danger_now) == (
-        Verdict.CRISIS,
-        "form-weighed",
-        "possible",
-        False,
-    )
-    assert found.form_alert is not None
-    assert found.form_alert.level == "weighed"
+    assert _alerted(WEIGHED) == ("form-weighed", "possible", False, "weighed")
     # A professional's note or an ordinary enquiry weighs nothing.
     calm = _read(_form("Do you have evening appointments? I work shifts."))
     assert calm.verdict is Verdict.IGNORE

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from support import bench_script
@@ -328,16 +329,16 @@ def test_danger_now_told_in_ordinary_words() -> None:
     of the 380 (1 of the first 260, 1 of pairs16); the ordinary mail reads
     as it did before (17 clear, 29 alerted, 22 held: other families'
     words)."""
-    _bench()
-    bench = bench_script("asking_letter", "asking_letter")
-    urgent = bench.score(bench.URGENT)
-    assert urgent.cases == 800
-    assert urgent.count("crisis", "times") <= 2
-    assert urgent.count("crisis", "left") == 0
-    assert urgent.count("crisis", "assumes") + urgent.count("crisis", "asks") >= 92
-    assert urgent.count("ordinary", "alert") <= 29
-    assert urgent.count("ordinary", "assumes") + urgent.count("ordinary", "asks") <= 17
-    assert urgent.count("ordinary", "note") <= 22
+    _floors(
+        _letters("URGENT"),
+        cases=800,
+        times=2,
+        left=0,
+        clear=92,
+        alerted=29,
+        ordinary_clear=17,
+        held=22,
+    )
 
 
 def test_danger_now_held_out() -> None:
@@ -351,16 +352,16 @@ def test_danger_now_held_out() -> None:
     (`risk.pairs`, 2026-12-04) 28, 29, then 30 as kept after two strict
     reviews narrowed them. Its ordinary mail read the same
     each time (2 clear, 3 alerted)."""
-    _bench()
-    bench = bench_script("asking_letter", "asking_letter")
-    urgent = bench.score(bench.URGENT_HELD_OUT)
-    assert urgent.cases == 200
-    assert urgent.count("crisis", "times") <= 30
-    assert urgent.count("crisis", "left") <= 4
-    assert urgent.count("crisis", "assumes") + urgent.count("crisis", "asks") >= 11
-    assert urgent.count("ordinary", "alert") <= 3
-    assert urgent.count("ordinary", "assumes") + urgent.count("ordinary", "asks") <= 2
-    assert urgent.count("ordinary", "note") <= 8
+    _floors(
+        _letters("URGENT_HELD_OUT"),
+        cases=200,
+        times=30,
+        left=4,
+        clear=11,
+        alerted=3,
+        ordinary_clear=2,
+        held=8,
+    )
 
 
 def test_danger_now_in_a_blind_writers_own_words() -> None:
@@ -370,16 +371,47 @@ def test_danger_now_in_a_blind_writers_own_words() -> None:
     crises given times with nobody told before `risk.pairs`, 22 with its
     first narrowed version, 23 as kept (narrowed again by a second review);
     27 clear each time; the ordinary mail the same (5 alerted, none clear)."""
+    _floors(
+        _letters("FRESH17"),
+        cases=220,
+        times=23,
+        left=1,
+        clear=27,
+        alerted=5,
+        ordinary_clear=0,
+        held=2,
+    )
+
+
+def _letters(folder: str) -> Any:
+    """What each mail of an `asking_letter` corpus folder gets (its `score`)."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
-    fresh = bench.score(bench.FRESH17)
-    assert fresh.cases == 220
-    assert fresh.count("crisis", "times") <= 23
-    assert fresh.count("crisis", "left") <= 1
-    assert fresh.count("crisis", "assumes") + fresh.count("crisis", "asks") >= 27
-    assert fresh.count("ordinary", "alert") <= 5
-    assert fresh.count("ordinary", "assumes") + fresh.count("ordinary", "asks") == 0
-    assert fresh.count("ordinary", "note") <= 2
+    return bench.score(getattr(bench, folder))
+
+
+def _floors(
+    result: Any,
+    *,
+    cases: int,
+    times: int,
+    left: int,
+    clear: int,
+    alerted: int,
+    ordinary_clear: int,
+    held: int,
+) -> None:
+    """A danger-now set's floors: its size; crises given times with nobody
+    told or left at most, given the safety message at least; ordinary mail
+    alerted, given the safety message or held at most."""
+    assert result.cases == cases
+    assert result.count("crisis", "times") <= times
+    assert result.count("crisis", "left") <= left
+    assert result.count("crisis", "assumes") + result.count("crisis", "asks") >= clear
+    assert result.count("ordinary", "alert") <= alerted
+    ordinary = result.count("ordinary", "assumes") + result.count("ordinary", "asks")
+    assert ordinary <= ordinary_clear
+    assert result.count("ordinary", "note") <= held
 
 
 def _screened(name: str) -> dict[str, list[str]]:

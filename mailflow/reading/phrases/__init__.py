@@ -161,16 +161,17 @@ def build(
     def one(patterns: list[str]) -> re.Pattern[str]:
         return make(_alternation(patterns, shorthand), 0)
 
+    def family(name: str, patterns: list[str], *, gated: bool) -> Family:
+        """`gated`: the screen checks the family's keywords first."""
+        pattern = one(patterns)
+        return Family(name, pattern, find(pattern.pattern, 0) if gated else None)
+
     def families(
         tables: list[dict[str, Any]], *, gated: bool = False
     ) -> tuple[Family, ...]:
-        """`gated`: the screen checks these families' keywords first."""
-        made = []
-        for table in tables:
-            pattern = one(table["patterns"])
-            keys = find(pattern.pattern, 0) if gated else None
-            made.append(Family(table["family"], pattern, keys))
-        return tuple(made)
+        return tuple(
+            family(table["family"], table["patterns"], gated=gated) for table in tables
+        )
 
     return Phrases(
         language=language,
@@ -200,14 +201,8 @@ def build(
             pairs=tuple(
                 Pair(
                     name=table["family"],
-                    act=families(
-                        [{"family": table["family"], "patterns": table["acts"]}],
-                        gated=True,
-                    )[0],
-                    sign=families(
-                        [{"family": table["family"], "patterns": table["signs"]}],
-                        gated=True,
-                    )[0],
+                    act=family(table["family"], table["acts"], gated=True),
+                    sign=family(table["family"], table["signs"], gated=True),
                     reach=max(0, int(table["reach"])),
                 )
                 for table in risk.get("pairs", [])
