@@ -41,16 +41,21 @@ LEARNED_TOO = (
     "indirect/blind8.jsonl",
     "indirect/blind11.jsonl",
     "indirect/negatives/negatives9.jsonl",
+    "indirect/urgent/*.jsonl",
+    "indirect/negatives/danger_now/*.jsonl",
     "replies/risk/crisis_a.jsonl",
     "replies/risk/crisis_b.jsonl",
     "replies/*.jsonl",
 )
 """The other sets learned from, each read as a run weighs its mail: a first
 mail's subject and text, a reply's new words (`quoting.new_words`: what
-`reply_risk` weighs). Their held-out sets (`held_out/` beside each) never are:
-they say how well this reads writers it never saw. A crisis is `crisis` in
-`label` (or in `risk`, the reply-risk sets'); grief, a request, a safety
-question, an ordinary mail are the rest."""
+`reply_risk` weighs). Since 2026-12-05 the danger-now sets (`urgent`) and
+the strict reviews' sentences beside them (`negatives/danger_now`) too:
+the reader before, never taught them, weighed 53% of those crises heavy. Their
+held-out sets (`held_out/` beside each) never are: they say how well this
+reads writers it never saw. A crisis is `crisis` in `label` (or in `risk`,
+the reply-risk sets'); grief, a request, a safety question, an ordinary
+mail are the rest."""
 SHIPPED = ROOT / "mailflow" / "reading" / risk_words.WEIGHTS_FILE
 HEADER = """\
 Risk words: learned by bench/learn_risk.py (make learn) from

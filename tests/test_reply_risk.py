@@ -116,7 +116,12 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     # sure I want to do this anymore") or ordinary (a time-zone question). An
     # alert costs the therapist a read. Since the risk words learned from the
     # reply corpus too (2026-12-03), its own replies say little (6 of 658);
-    # its held-out replies, never learned from, 5 -> 2 of 75.
+    # its held-out replies, never learned from, 5 -> 2 of 75. Learned more
+    # loosely from every set (2026-12-05: L2 0.01, threshold 0.5, which
+    # gave 24 fewer crises in replies times with nobody told over the
+    # held-out sets of `asking_letter`): 9 of 658, the held-out 2 -> 3 (a
+    # reply weighed at 0.5-0.6: "I don't think I need this anymore, I've
+    # been feeling a lot better", "I'm not sure I want to do this anymore").
     score = bench.score(bench.load(bench.RISK))
     assert len(score.raised) <= 16
     assert score.count(False, "clear") <= 9
@@ -128,14 +133,14 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     assert len(corpus) >= 600
     others = bench.score(corpus)
     assert others.count(False, "clear") == 0
-    assert len(others.raised) / len(corpus) <= 0.01  # 6 of 658
+    assert len(others.raised) / len(corpus) <= 0.014  # 9 of 658
     held = [
         case
         for case in bench.load(bench.REPLIES / "held_out")
         if case.context not in bench.THERAPIST
     ]
     assert len(held) >= 75
-    assert len(bench.score(held).raised) <= 2
+    assert len(bench.score(held).raised) <= 3
 
 
 @pytest.mark.parametrize(
@@ -157,8 +162,10 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
         # longer), fresh2 25 -> 27 of 28 (three newly, a withdrawal "it won't
         # matter anyway" no longer), not_here 29 -> 28 of 30 (a reply lying
         # awake thinking "how I'd end it" weighs less), and other replies
-        # weighed heavy 4 -> 1, 3 -> 1, 4 -> 2.
-        ("not_here.jsonl", 30, 0.93, 5),
+        # weighed heavy 4 -> 1, 3 -> 1, 4 -> 2. Learned more loosely from
+        # every set (2026-12-05): fresh 33 -> 34, fresh2 27, not_here 28 ->
+        # 27 (rab-034, a deadline at the new year, no longer heard).
+        ("not_here.jsonl", 30, 0.9, 5),
         ("fresh2.jsonl", 28, 0.96, 1),
     ],
 )
