@@ -55,13 +55,19 @@ URGENT = INDIRECT / "urgent"
 that will not stop, the means in hand, a ledge, someone else writing), and
 ordinary mail in the same words: two sets written blind (2026-12-04), each
 scored before the phrase book's `danger-now` family was written against it.
-Never learned from by the risk words."""
+Learned from by the risk words since 2026-12-05."""
 URGENT_HELD_OUT = INDIRECT_HELD_OUT / "urgent"
 """The same kind of danger, said away from the stock phrasings, by a third
 blind writer: never worked on, figures only (its counts read eight times)."""
 FRESH17 = INDIRECT_HELD_OUT / "fresh17"
 """Danger now in a blind writer's own choice of words, from a brief naming
 no phrasing (2026-12-04): never worked on, figures only."""
+FRESH18 = INDIRECT_HELD_OUT / "fresh18"
+"""Crises of every kind said in ordinary words (goodbyes, affairs put in
+order, a date set, the means at hand, something just done, a burden, someone
+else writing, one line in a long mail, a P.S. after a pick) and ordinary
+mail in the same situations, by a blind writer (2026-12-05), scored once
+after the risk words learned from the danger-now sets: figures only."""
 _ORDER = ["ordinary", "grief", "crisis"]
 LETTERS = ("times", "alert", "asks", "assumes", "note", "left")
 """What the person gets: times; times and an alert to the therapist (possible
@@ -194,6 +200,8 @@ def main() -> int:
     print(report(score(URGENT_HELD_OUT), URGENT_HELD_OUT, shown=False))
     print()
     print(report(score(FRESH17), FRESH17, shown=False))
+    print()
+    print(report(score(FRESH18), FRESH18, shown=False))
     return 0
 
 

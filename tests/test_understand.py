@@ -399,6 +399,26 @@ def test_danger_now_in_a_blind_writers_own_words() -> None:
     )
 
 
+def test_crises_of_every_kind_in_a_blind_writers_own_words() -> None:
+    """tests/corpus/indirect/held_out/fresh18: 100 crises of every kind
+    (goodbyes, affairs in order, a date set, the means, something just done,
+    a burden, someone else writing, a line in a long mail, a P.S. after a
+    pick) in ordinary words and 120 ordinary mails in the same situations,
+    written blind (2026-12-05) and scored once each way, counts only: 15
+    given times with nobody told with the risk words before they learned
+    from the danger-now sets, 11 after; 2 left alone both times."""
+    _floors(
+        _letters("FRESH18"),
+        cases=220,
+        times=11,
+        left=2,
+        clear=20,
+        alerted=11,
+        ordinary_clear=5,
+        held=4,
+    )
+
+
 def _letters(folder: str) -> Any:
     """What each mail of an `asking_letter` corpus folder gets (its `score`)."""
     _bench()
