@@ -176,12 +176,20 @@ def heavy(text: str, weights: Weights | None = None) -> bool:
     return chance(text, weights) >= THRESHOLD
 
 
+MIN_KNOWN: Final = 3
+"""Fewer words and pairs known than this and the reader says only its
+constant: one known word in a mail of codes or another language ("u" in a
+flight log) is no evidence, and alone it would decide."""
+
+
 def _chance(weights: Weights, found: Iterable[str]) -> float:
     # Known words only, and their sum shrunk by the square root of their
     # number: a long mail is not heavier for being long. `fsum` sums exactly,
     # so the order of a set never moves a figure.
     known = [weights.words[f] for f in found if f in weights.words]
-    return _sigmoid(weights.bias + math.fsum(known) / math.sqrt(len(known) or 1))
+    if len(known) < MIN_KNOWN:
+        return _sigmoid(weights.bias)
+    return _sigmoid(weights.bias + math.fsum(known) / math.sqrt(len(known)))
 
 
 def _sigmoid(z: float) -> float:
