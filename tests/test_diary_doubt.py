@@ -11,7 +11,6 @@ DIARY = [
     "Not sure I'll be around next Tuesday, could we do Wednesday?",
     "Hi, thanks for the times. I don't think I'll be around on Monday now, my"
     " manager has moved our team meeting, so could we do Wednesday at 2 instead?",
-    "not sure if ill be around at exactly 4, my last lesson might run over",
     "I'm not sure I'll be around next month as I'm moving in with my partner.",
     "Sorry, I won't be around tomorrow after all. Could we do Friday instead?",
     "Sorry, I won't be around by 7 on Thursdays. Could we make it 8?",
@@ -63,6 +62,18 @@ def test_diary_words_stay_clear_risk_and_the_letter_asks(text: str) -> None:
 def test_anything_more_keeps_the_letter_that_assumes(text: str) -> None:
     said = screen.screen(text)
     assert said.risk is screen.Risk.CLEAR
+    assert not diary_doubt.asks(said, text)
+
+
+def test_a_diary_told_in_words_the_risk_words_weigh_heavy_is_assumed() -> None:
+    # A known cost (2026-12-05): learned more loosely from every set, the risk
+    # words weigh "not sure if ill be around" itself at 0.58, so this diary
+    # gets the letter that assumes (the same urgent alert either way).
+    # Weighing the mail without those words instead let crises say more
+    # (a review: 155 of 1,500 built crises moved to the letter that asks).
+    text = "not sure if ill be around at exactly 4, my last lesson might run over"
+    said = screen.screen(text)
+    assert said.families == (diary_doubt.FAMILY,)
     assert not diary_doubt.asks(said, text)
 
 

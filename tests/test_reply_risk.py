@@ -117,11 +117,12 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     # alert costs the therapist a read. Since the risk words learned from the
     # reply corpus too (2026-12-03), its own replies say little (6 of 658);
     # its held-out replies, never learned from, 5 -> 2 of 75. Learned more
-    # loosely from every set (2026-12-05: L2 0.01, threshold 0.5, which
-    # gave 24 fewer crises in replies times with nobody told over the
-    # held-out sets of `asking_letter`): 9 of 658, the held-out 2 -> 3 (a
-    # reply weighed at 0.5-0.6: "I don't think I need this anymore, I've
-    # been feeling a lot better", "I'm not sure I want to do this anymore").
+    # loosely from every set (2026-12-05: L2 0.01, threshold 0.5, which gave
+    # 20 fewer crises in replies times with nobody told over the held-out
+    # sets of `asking_letter`, 76 -> 56: 28 newly heard, 8 no longer): 9 of
+    # 658 (newly "Please ignore my earlier email", "my partner has talked me
+    # out of it", "please remove me, I don't want the call", "I feel lighter
+    # already"; one no longer), the held-out still 2.
     score = bench.score(bench.load(bench.RISK))
     assert len(score.raised) <= 16
     assert score.count(False, "clear") <= 9
@@ -140,7 +141,7 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
         if case.context not in bench.THERAPIST
     ]
     assert len(held) >= 75
-    assert len(bench.score(held).raised) <= 3
+    assert len(bench.score(held).raised) <= 2
 
 
 @pytest.mark.parametrize(

@@ -228,8 +228,9 @@ def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
     (6 newly heard, 1 no longer), its ordinary mail alerted 5 -> 6. Learned
     from every set, more loosely (2026-12-05: `danger_now` and `urgent` too,
     L2 0.01, threshold 0.5): the held-out set 34 -> 35 given times, its
-    ordinary mail alerted 6, as before; the indirect set 4 -> 4, its
-    ordinary mail alerted 8 -> 9 and held 9 -> 10."""
+    ordinary mail alerted 6, as before; the indirect set 4 -> 4 (b11-c-029
+    newly heard; b11-c-060, "the cable and the spot picked out in the
+    lock-up", no longer), its ordinary mail alerted 8 -> 9 and held 9 -> 10."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     held = bench.score(bench.HELD_OUT)
@@ -287,15 +288,16 @@ def test_a_fresh_writers_indirect_crises_said_in_new_words() -> None:
     alone, ordinary 8, 4 and 1. Under other subjects than the bench's: 34 to
     25, from 47 to 41. Once `indirect/blind11` was learned from too
     (2026-12-03): 24 given times (5 newly heard, none no longer), one more
-    ordinary reply alerted (9)."""
+    ordinary reply alerted (9). Learned from the danger-now sets too, more
+    loosely (2026-12-05): 22 given times, ordinary alerted 7."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     fresh = bench.score(bench.INDIRECT_HELD_OUT)
     assert fresh.cases >= 250
-    assert fresh.count("crisis", "times") <= 24
+    assert fresh.count("crisis", "times") <= 22
     assert fresh.count("crisis", "left") <= 1
     assert fresh.count("crisis", "asks") == 0
-    assert fresh.count("ordinary", "alert") <= 9
+    assert fresh.count("ordinary", "alert") <= 7
     assert fresh.count("ordinary", "note") <= 4
     assert fresh.count("ordinary", "asks") + fresh.count("ordinary", "assumes") <= 1
 

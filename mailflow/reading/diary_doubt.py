@@ -19,9 +19,8 @@ the mail gives a diary's reason or asks for another time ("I'm at work",
 "could we do Wednesday instead?"), nothing else in it is near risk (another
 phrase or safety need, a goodbye, hint or ending, a word of death, a means,
 harm, violence or hopelessness, idioms not excused, the phrase book's words
-that keep the letter assuming, "my arrangements"), and the rest of its words
-do not weigh like a crisis's. Anything else gets the letter that assumes the
-worst.
+that keep the letter assuming, "my arrangements"), and the words do not
+weigh like a crisis's. Anything else gets the letter that assumes the worst.
 """
 
 from __future__ import annotations
@@ -68,11 +67,7 @@ def asks(said: screen.Screening, words: str, language: str = DEFAULT_LANGUAGE) -
     )
     if any(pattern.search(rest) for pattern in nearby):
         return False
-    # The risk words weigh the rest: the words of not being around are the
-    # ones in doubt, and would weigh toward risk themselves ("not sure if
-    # ill be around at exactly 4, my last lesson might run over": 0.58 with
-    # them, 0.18 without). No bench's letter moved with this.
-    return not risk_words.heavy(rest)
+    return not risk_words.heavy(words)
 
 
 def still_asks(asked: bool, known: Enquiry | None) -> bool:
