@@ -51,7 +51,8 @@ LEARNED_TOO = (
 mail's subject and text, a reply's new words (`quoting.new_words`: what
 `reply_risk` weighs). Since 2026-12-05 the danger-now sets (`urgent`) and
 the strict reviews' sentences beside them (`negatives/danger_now`) too:
-the reader before, never taught them, weighed 53% of those crises heavy. Their
+the reader before, never taught them, weighed 53% of the urgent sets' crises
+heavy and 39% of the reviews'. Their
 held-out sets (`held_out/` beside each) never are: they say how well this
 reads writers it never saw. A crisis is `crisis` in `label` (or in `risk`,
 the reply-risk sets'); grief, a request, a safety question, an ordinary
@@ -374,13 +375,14 @@ def leave_one_set_out(thresholds: tuple[float, ...] = (0.5, 0.6)) -> str:
         group = next(g for g, prefix in LOSO_GROUPS if name.startswith(prefix))
         cells = []
         for threshold in thresholds:
-            c = [p >= threshold for p, crisis in chances if crisis]
-            o = [p >= threshold for p, crisis in chances if not crisis]
+            hit = [p >= threshold for p, crisis in chances if crisis]
+            raised = [p >= threshold for p, crisis in chances if not crisis]
             total = counts.setdefault((group, threshold), [0, 0, 0, 0])
-            for i, n in enumerate((sum(c), len(c), sum(o), len(o))):
+            for i, n in enumerate((sum(hit), len(hit), sum(raised), len(raised))):
                 total[i] += n
             cells.append(
-                f"@{threshold}: {sum(c)}/{len(c)} crises, {sum(o)}/{len(o)} other"
+                f"@{threshold}: {sum(hit)}/{len(hit)} crises,"
+                f" {sum(raised)}/{len(raised)} other"
             )
         lines.append(f"  {name:<45} " + "   ".join(cells))
     for (group, threshold), (c, nc, o, no) in counts.items():

@@ -67,7 +67,8 @@ def test_anything_more_keeps_the_letter_that_assumes(text: str) -> None:
 
 def test_a_diary_told_in_words_the_risk_words_weigh_heavy_is_assumed() -> None:
     # A known cost (2026-12-05): learned more loosely from every set, the risk
-    # words weigh "not sure if ill be around" itself at 0.58, so this diary
+    # words weigh this mail at 0.58 ("not sure if ill be around" alone at
+    # 0.78), so this diary
     # gets the letter that assumes (the same urgent alert either way).
     # Weighing the mail without those words instead let crises say more
     # (a review: 155 of 1,500 built crises moved to the letter that asks).

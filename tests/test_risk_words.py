@@ -135,19 +135,20 @@ def _mail(text: str, **fields: object) -> InboundMail:
 @pytest.fixture
 def lighthouse(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(risk_words, "shipped", lambda: HEAVY)
-    monkeypatch.setattr(risk_words, "MIN_KNOWN", 1)  # a reader of one word
+    # A reader of one word knows no mail's other words: weigh every mail.
+    monkeypatch.setattr(risk_words, "UNREAD_WORDS", 10**6)
 
 
-def test_too_few_known_words_say_only_the_constant() -> None:
-    """One known word in a mail of codes is no evidence: the reader says
-    its constant, however heavy that word."""
-    reader = risk_words.Weights(-1.0, {"u": 3.0, "lonely": 1.0, "tonight": 1.0})
-    assert risk_words.chance(
-        "TTT: 1/20.1 U68925 MVT u DL/0126", reader
-    ) == pytest.approx(1 / (1 + math.exp(1.0)))
-    assert risk_words.chance("u lonely tonight", reader) == pytest.approx(
-        1 / (1 + math.exp(1.0 - 5.0 / math.sqrt(3)))
+def test_a_mail_of_words_it_does_not_know_says_only_the_constant() -> None:
+    """One known word in a mail of codes is no evidence; one word alone, a
+    short crisis's whole mail, is still weighed."""
+    reader = risk_words.Weights(-1.0, {"u": 3.0, "goodbye": 3.0, "lonely": 1.0})
+    codes = "TTT: 1/20.1.UFA Depart MVT U68925 VQBCE AD0706 EA1029 LBD DL/0126 u"
+    assert risk_words.chance(codes, reader) == pytest.approx(1 / (1 + math.exp(1.0)))
+    assert risk_words.chance("goodbye", reader) == pytest.approx(
+        1 / (1 + math.exp(1.0 - 3.0))
     )
+    assert risk_words.heavy("goodbye", reader)
 
 
 @pytest.mark.usefixtures("lighthouse")
@@ -239,18 +240,6 @@ def test_clients_professionals_and_circulars_are_left_as_before() -> None:
         owned_thread=False,
     )
     assert circular.reason != "risk-words"
-    # A seller's mail (spam with a song's lines in it) is no one's crisis.
-    for selling in (
-        "We supply high quality medications at very competitive prices.",
-        "Our pharmacy ships genuine medicines worldwide.",
-    ):
-        spam = classify_new(
-            _mail(f"{selling} Im no good without you anyhow. The lighthouse."),
-            POLICY,
-            contacts=frozenset(),
-            owned_thread=False,
-        )
-        assert (spam.verdict, spam.reason) == (Verdict.IGNORE, "marketing")
 
 
 def test_an_ordinary_request_is_not_heavy() -> None:
