@@ -135,20 +135,19 @@ def _mail(text: str, **fields: object) -> InboundMail:
 @pytest.fixture
 def lighthouse(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(risk_words, "shipped", lambda: HEAVY)
-    # A reader of one word knows no mail's other words: weigh every mail.
-    monkeypatch.setattr(risk_words, "UNREAD_WORDS", 10**6)
 
 
-def test_a_mail_of_words_it_does_not_know_says_only_the_constant() -> None:
-    """One known word in a mail of codes is no evidence; one word alone, a
-    short crisis's whole mail, is still weighed."""
-    reader = risk_words.Weights(-1.0, {"u": 3.0, "goodbye": 3.0, "lonely": 1.0})
-    codes = "TTT: 1/20.1.UFA Depart MVT U68925 VQBCE AD0706 EA1029 LBD DL/0126 u"
-    assert risk_words.chance(codes, reader) == pytest.approx(1 / (1 + math.exp(1.0)))
-    assert risk_words.chance("goodbye", reader) == pytest.approx(
-        1 / (1 + math.exp(1.0 - 3.0))
-    )
-    assert risk_words.heavy("goodbye", reader)
+def test_a_short_crisis_is_weighed_by_its_words_alone() -> None:
+    """One word may be all a crisis says, or all it says in English: it is
+    weighed by what the reader knows, never dropped for being few (two
+    guards that did so silenced "goodbye", and a German mail's "goodbye").
+    The cost: a flight log's one known word weighs alone too (README)."""
+    reader = risk_words.Weights(-1.0, {"goodbye": 3.0, "lonely": 1.0})
+    alone = 1 / (1 + math.exp(1.0 - 3.0))
+    assert risk_words.chance("goodbye", reader) == pytest.approx(alone)
+    german = "Guten Tag, meine Frau hat mich verlassen und ich kann nicht mehr. goodbye"
+    assert risk_words.chance(german, reader) == pytest.approx(alone)
+    assert risk_words.heavy(german, reader)
 
 
 @pytest.mark.usefixtures("lighthouse")

@@ -717,20 +717,21 @@ def test_real_world_oddities_get_no_reply_and_keep_their_flags(
     assert run(config) == 0
 
     # The one genuine request in the batch is answered; no sample is. The
-    # therapist may be asked to read one: a pharmacy spam carrying a love
-    # song's lines ("Im no good without you anyhow"), which the risk words
-    # weigh at 0.52 since they learned more loosely (2026-12-05). A known
-    # false alarm, kept: a guard against it silenced real crises (README).
+    # therapist may be asked to read two, known false alarms of the risk
+    # words since they learned more loosely (2026-12-05): a pharmacy spam
+    # carrying a love song's lines (0.52) and a flight log whose one known
+    # word is "u" (0.61). Guards against them silenced real crises (README).
     sent = server.smtp_log[count:]
     assert [tuple(r.rcpt_tos) for r in sent if boxes.therapist not in r.rcpt_tos] == [
         (boxes.person,)
     ]
     notes = [r for r in sent if boxes.therapist in r.rcpt_tos]
-    assert len(notes) <= 1
+    assert len(notes) <= 2
     for note in notes:
         assert tuple(note.rcpt_tos) == (boxes.therapist,)
         subject = email.message_from_bytes(note.data)["Subject"]
         assert subject.startswith("Please read:"), subject
+        assert subject.split()[2:-2] in (["bit@ufo.ru"], ["neal", "ragland"]), subject
     assert plain(only_reply(server, boxes.person)).startswith("Hello Jordan,")
     assert inbox_state(server, boxes.practice) == before
     assert "left alone (" in caplog.text  # the log was captured at all

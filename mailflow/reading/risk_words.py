@@ -178,25 +178,11 @@ def heavy(text: str, weights: Weights | None = None) -> bool:
     return chance(text, weights) >= THRESHOLD
 
 
-UNREAD_WORDS: Final = 8
-"""A mail of at least this many words of which the reader knows fewer than a
-quarter (codes, a flight log, another language) gives it no evidence: it
-says only its constant, where one known word ("u" in a flight log) would
-decide alone. No corpus text is such a mail. A short one is always weighed:
-"goodbye", "pills taken" may be all a crisis says."""
-
-
 def _chance(weights: Weights, found: Iterable[str]) -> float:
     # Known words only, and their sum shrunk by the square root of their
     # number: a long mail is not heavier for being long. `fsum` sums exactly,
     # so the order of a set never moves a figure.
-    found = list(found)
     known = [weights.words[f] for f in found if f in weights.words]
-    words = [f for f in found if " " not in f]
-    if len(words) >= UNREAD_WORDS and 4 * sum(w in weights.words for w in words) < len(
-        words
-    ):
-        return _sigmoid(weights.bias)
     return _sigmoid(weights.bias + math.fsum(known) / math.sqrt(len(known) or 1))
 
 
