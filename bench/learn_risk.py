@@ -68,24 +68,19 @@ word<TAB>weight; (bias) is the constant."""
 def corpus_mails() -> list[tuple[str, bool]]:
     """(what is weighed, is a crisis) of every case learned from: the
     first-mail corpus's first (in `understand.load()`'s order, which `--cv`
-    relies on), then `LEARNED_TOO`'s."""
-    mails = []
-    for case in understand.load():
-        mail = parse_mail(case.raw)
-        mails.append((f"{mail.subject}\n{mail.text}", case.label == "crisis"))
-    return mails + [weighed(case) for case in learned_too()]
+    relies on), then `LEARNED_TOO`'s, as `learned_sets` reads them."""
+    return [mail for mails in learned_sets().values() for mail in mails]
 
 
 ASKING_FROM = "Alex Morgan <alex.morgan@example.org>"
 
 
-def learned_too() -> list[dict[str, str]]:
-    """The cases of `LEARNED_TOO`, but the therapist's replies (an approval's
-    answer, a booking they made), which a run never weighs."""
+def learned_cases(path: Path) -> list[dict[str, str]]:
+    """The cases of one set of `LEARNED_TOO`, but the therapist's replies (an
+    approval's answer, a booking they made), which a run never weighs, and
+    those kept out (`NOT_LEARNED`)."""
     cases = [
         json.loads(line)
-        for name in LEARNED_TOO
-        for path in sorted(CORPUS.glob(name))
         for line in path.read_text("utf-8").splitlines()
         if line.strip()
     ]
@@ -320,9 +315,8 @@ def cross_validate(folds: int = FOLDS) -> str:
 
 
 def learned_sets() -> dict[str, list[tuple[str, bool]]]:
-    """Every set learned from, by file, each mail as `corpus_mails` reads it
-    (the first-mail corpus's files as a run reads them, `LEARNED_TOO`'s as
-    `weighed`)."""
+    """Every set learned from, by file, each mail as a run reads it: the
+    first-mail corpus's files first, then `LEARNED_TOO`'s (`weighed`)."""
     sets = {
         f"first_mail/{path.name}": [
             (f"{mail.subject}\n{mail.text}", case.label == "crisis")
@@ -334,19 +328,7 @@ def learned_sets() -> dict[str, list[tuple[str, bool]]]:
     for name in LEARNED_TOO:
         for path in sorted(CORPUS.glob(name)):
             key = str(path.relative_to(CORPUS))
-            if key in sets:
-                continue
-            cases = [
-                json.loads(line)
-                for line in path.read_text("utf-8").splitlines()
-                if line.strip()
-            ]
-            sets[key] = [
-                weighed(case)
-                for case in cases
-                if case.get("context") not in THERAPIST
-                and case.get("id") not in NOT_LEARNED
-            ]
+            sets.setdefault(key, [weighed(case) for case in learned_cases(path)])
     return sets
 
 
