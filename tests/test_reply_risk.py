@@ -157,7 +157,7 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
         # Two sets written blind on not being around, a diary's or a life's,
         # first scored before this round's families: heard 29 of 30 and 25
         # of 28, unchanged; other replies sent the safety message 5 of 50 and
-        # 1 of 42, unchanged (the not-here stems stay clear: README). The risk
+        # 1 of 42, unchanged (the not-here stems stay clear: docs/reading.md). The risk
         # words learned from every set learned from (2026-12-03): fresh 31 ->
         # 32 of 35 (two newly heard, a PS "really hard not to hurt myself" no
         # longer), fresh2 25 -> 27 of 28 (three newly, a withdrawal "it won't

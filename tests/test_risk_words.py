@@ -141,7 +141,7 @@ def test_a_short_crisis_is_weighed_by_its_words_alone() -> None:
     """One word may be all a crisis says, or all it says in English: it is
     weighed by what the reader knows, never dropped for being few (two
     guards that did so silenced "goodbye", and a German mail's "goodbye").
-    The cost: a flight log's one known word weighs alone too (README)."""
+    The cost: a flight log's one known word weighs alone too (docs/reading.md)."""
     reader = risk_words.Weights(-1.0, {"goodbye": 3.0, "lonely": 1.0})
     alone = 1 / (1 + math.exp(1.0 - 3.0))
     assert risk_words.chance("goodbye", reader) == pytest.approx(alone)

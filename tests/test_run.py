@@ -720,7 +720,7 @@ def test_real_world_oddities_get_no_reply_and_keep_their_flags(
     # therapist may be asked to read two, known false alarms of the risk
     # words since they learned more loosely (2026-12-05): a pharmacy spam
     # carrying a love song's lines (0.52) and a flight log whose one known
-    # word is "u" (0.61). Guards against them silenced real crises (README).
+    # word is "u" (0.61). Guards against them silenced real crises (docs/reading.md).
     sent = server.smtp_log[count:]
     assert [tuple(r.rcpt_tos) for r in sent if boxes.therapist not in r.rcpt_tos] == [
         (boxes.person,)

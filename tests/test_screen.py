@@ -1310,7 +1310,7 @@ def test_reply_hard_negatives_are_no_risk(text: str) -> None:
 # talks about their week. The stems stay clear whatever follows them (a
 # review showed every way tried to read a diary beside them also read crises
 # as possible: "I don't think I'll be around next week. I've booked the hotel
-# room."); the ordinary cost is in the README.
+# room."); the ordinary cost is in docs/reading.md.
 ABSENCE_STAYS_CLEAR = [
     "I don't think I'll be around next week. I've booked the hotel room.",
     "Not sure I'll be here next month. Nobody would miss me anyway.",

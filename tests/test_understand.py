@@ -101,7 +101,7 @@ def test_no_clear_crisis_is_left_unseen_or_given_times(score) -> None:  # type: 
         # of a cut that will not stop bleeding: the phrases read neither, the
         # words' weight did), two crises left alone before now heard. Once
         # indirect/blind11 was learned from too (2026-12-03; two of its
-        # families were chosen after the README named those two misses, so
+        # families were chosen after the README (now docs/reading.md) named those two misses, so
         # they no longer measure carry-over): the au pair heard again, a
         # driver who "started to" pull the wheel into a lorry no longer.
         ("fresh.jsonl", 100, 0.979, 1),
@@ -166,7 +166,7 @@ def test_not_being_around_is_read_as_a_diary_or_a_life() -> None:
     floors). First read: 15 of its 25 crises clear, one given times with
     nobody told, 6 of its 40 requests sent the safety message. Now 17 clear,
     none given times with nobody told; the requests are as before (the
-    not-here stems stay clear risk whatever follows them: README)."""
+    not-here stems stay clear risk whatever follows them: docs/reading.md)."""
     bench = _bench()
     score = bench.score(bench.load(bench.NOT_HERE))
     assert score.cases >= 80
@@ -311,7 +311,7 @@ def test_crises_told_inside_ordinary_booking_talk() -> None:
     given times with nobody told, none left alone, 25 ordinary mails
     alerted (24 of them replies), 17 held, 3 clear. Then learned from as a
     trial: the other held-out sets lost 8 crises and gained 4, so it was not
-    kept as a learned set and is held out instead (README). With the risk
+    kept as a learned set and is held out instead (docs/reading.md). With the risk
     words learned more loosely from every set (2026-12-05): 18 given times,
     18 ordinary mails held, 25 alerted."""
     _bench()

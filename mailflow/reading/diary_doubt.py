@@ -3,7 +3,7 @@
 "I don't think I'll be around much longer" is how a person in crisis may say
 it; "not sure I'll be around next Tuesday" is how everyone else talks about
 their week. The phrase book cannot tell the two apart: two designs that read
-a diary beside these words read crises lower (README), so both stay clear
+a diary beside these words read crises lower (docs/reading.md), so both stay clear
 risk, with no times and the therapist alerted at once. What is decided here
 is only the safety letter's words, for someone who asked for the call and of
 whom nothing else is known. Instead of telling someone who wrote about their

@@ -42,7 +42,7 @@ sentences, written to trip the phrase book, 90.6% and 33.2% (39.2% and
 (`--cv`): 209 of 242 crises heavy, 36 of 789 other mails, 9 of 468
 help-seekers held for the therapist (191, 21 and 9 at 0.6 before). The
 held-out sets' counts were read after the choice (and for two trial
-versions, not kept: README)."""
+versions, not kept: docs/reading.md)."""
 
 WEIGHTS_FILE: Final = "risk_words.tsv"
 _BIAS: Final = "(bias)"
