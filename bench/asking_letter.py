@@ -68,6 +68,10 @@ order, a date set, the means at hand, something just done, a burden, someone
 else writing, one line in a long mail, a P.S. after a pick) and ordinary
 mail in the same situations, by a blind writer (2026-12-05), scored once
 after the risk words learned from the danger-now sets: figures only."""
+FRESH19 = INDIRECT_HELD_OUT / "fresh19"
+"""Crises of every kind in a blind writer's own choice of kinds and words,
+from a brief naming none (2026-12-05), and ordinary mail in the same lives:
+figures only."""
 _ORDER = ["ordinary", "grief", "crisis"]
 LETTERS = ("times", "alert", "asks", "assumes", "note", "left")
 """What the person gets: times; times and an alert to the therapist (possible
@@ -202,6 +206,8 @@ def main() -> int:
     print(report(score(FRESH17), FRESH17, shown=False))
     print()
     print(report(score(FRESH18), FRESH18, shown=False))
+    print()
+    print(report(score(FRESH19), FRESH19, shown=False))
     return 0
 
 

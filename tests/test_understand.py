@@ -421,6 +421,24 @@ def test_crises_of_every_kind_in_a_blind_writers_own_words() -> None:
     )
 
 
+def test_crises_of_a_blind_writers_own_choosing() -> None:
+    """tests/corpus/indirect/held_out/fresh19: 100 crises of whatever kinds
+    a blind writer chose (a brief naming no kind and no phrasing; many name
+    a plan, the means or something done) and 120 ordinary mails in the same
+    lives, counts only: 2 given times with nobody told the day it was
+    written (2026-12-05)."""
+    _floors(
+        _letters("FRESH19"),
+        cases=220,
+        times=2,
+        left=0,
+        clear=33,
+        alerted=3,
+        ordinary_clear=2,
+        held=6,
+    )
+
+
 def _letters(folder: str) -> Any:
     """What each mail of an `asking_letter` corpus folder gets (its `score`)."""
     _bench()
