@@ -17,7 +17,7 @@ from enum import Enum, StrEnum
 from typing import Final, Literal
 
 from mailflow.model import PersonReply, ReplyKind, Slot
-from mailflow.reading import intent, mentions, picking
+from mailflow.reading import cancel_words, intent, mentions, picking
 from mailflow.reading.quoting import new_words
 from mailflow.reading.reply import _NAME, _PHONE_RUN, _WORD, read_person_reply
 
@@ -545,7 +545,7 @@ _WEEKDAY = (
 )
 _CANCEL_WORD = re.compile(
     r"\bcancel\w*+(?!\s+polic)(?!\s+(?:my|the|our|his|her|their|other|a|an|some|all)\s+"
-    r"(?!(?:[\w-]+\s+)?(?:call|appointment|booking|consultation|chat|session|meeting"
+    r"(?!(?:[\w-]+\s+){0,2}(?:call|appointment|booking|consultation|chat|session|meeting"
     r"|conversation)\b))"
 )
 """A cancel of the call, not of "my other plans" or "the policy"."""
@@ -603,9 +603,12 @@ def read_cancel_intent(text: str) -> CancelIntent | None:
     words = _Text.of(body)
     if any(_stands(body, words, match) for match in _RESCHEDULE.finditer(body)):
         return "reschedule"
-    for pattern in (_CANCEL_WORD, _CANNOT_MAKE):
-        if any(_stands(body, words, match) for match in pattern.finditer(body)):
-            return "cancel"
+    if any(
+        _stands(body, words, match) and cancel_words.stands(body, *match.span())
+        for pattern in (_CANCEL_WORD, _CANNOT_MAKE)
+        for match in pattern.finditer(body)
+    ):
+        return "cancel"
     return None
 
 
@@ -677,7 +680,7 @@ def read_booked_reply(
     # cancel?"); the withdraw family of an offer decides nothing once booked.
     words = _Text.of(body)
     explicit = any(
-        _stands(body, words, m)
+        _stands(body, words, m) and cancel_words.stands(body, m.start(), m.end())
         for m in (*_CANCEL_WORD.finditer(body), *intent.booking_cancels(body))
     )
     language = intent.language_of(body)

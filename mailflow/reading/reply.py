@@ -23,7 +23,7 @@ from mailflow.model import (
     ReplyKind,
     Slot,
 )
-from mailflow.reading import intent, mentions, picking
+from mailflow.reading import cancel_words, intent, mentions, picking
 from mailflow.reading.extract import extract_phone, extract_preference
 from mailflow.reading.mentions import Kind, Part, Scan
 from mailflow.reading.quoting import new_words
@@ -705,7 +705,9 @@ def _cancelled(scan: Scan) -> bool:
     for match in _CANCEL.finditer(scan.masked):
         at = match.start() + match.group().lower().rfind("cancel")
         before = scan.masked[max(0, at - 30) : at]
-        if not mentions.CANCEL_NEGATED.search(before):
+        if not mentions.CANCEL_NEGATED.search(before) and cancel_words.stands(
+            scan.text, at, match.end()
+        ):
             return True
     return False
 
