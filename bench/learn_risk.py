@@ -40,6 +40,7 @@ LEARNED_TOO = (
     "not_around/blind6.jsonl",
     "indirect/blind8.jsonl",
     "indirect/blind11.jsonl",
+    "indirect/blind19.jsonl",
     "indirect/negatives/negatives9.jsonl",
     "indirect/urgent/*.jsonl",
     "indirect/negatives/danger_now/*.jsonl",

@@ -330,8 +330,16 @@ def report(result: Score) -> str:
     return "\n".join(lines)
 
 
+CANCEL_WORDS = REPLIES / "cancel_words"
+"""Cancel words that cancel nothing, beside plain cancels, and the therapist's
+no about the person: written blind (2026-12-05), scored once, then worked on;
+its own floors (no wrong cancel), not the corpus's."""
+
+
 def main() -> int:
     print(report(score(load())))
+    print(f"\ncancel words ({CANCEL_WORDS.relative_to(ROOT)}, its own floors):")
+    print(report(score(load(CANCEL_WORDS))))
     print(
         f"\nheld out ({HELD_OUT.relative_to(ROOT)}, never learned from;"
         " the floors are the corpus's):"

@@ -160,6 +160,23 @@ def test_replies_are_understood_or_asked_back(replies) -> None:  # type: ignore[
     assert replies.share("misread") == 0.0
 
 
+def test_cancel_words_that_cancel_nothing_never_cancel() -> None:
+    """tests/corpus/replies/cancel_words: 240 replies written blind
+    (2026-12-05) after a user-eyes review saw booked calls cancelled for "I
+    might need to cancel" and "please cancel my dentist appointment". Scored
+    once as written: 31 wrong cancels, 2 wrong bookings, 42 misread. With
+    `reading/cancel_words`: no wrong cancel. The two bookings are picks
+    beside a question of the rules ("Option 2 please. What's your
+    cancellation policy?"), which its writer labelled to be asked."""
+    module = bench_script("replies", "replies_bench")
+    result = module.score(module.load(module.CANCEL_WORDS))
+    assert result.cases == 240
+    assert result.harms["wrong cancel"] == 0
+    assert result.harms["missed cancel"] == 0
+    assert result.harms["wrong booking"] <= 2
+    assert result.share("misread") <= 0.06
+
+
 def test_not_being_around_is_read_as_a_diary_or_a_life() -> None:
     """tests/corpus/first_mail/not_here: written blind on not being around or
     here, a diary's or a life's, and learned from (kept out of the corpus's
@@ -230,24 +247,30 @@ def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
     L2 0.01, threshold 0.5): the held-out set 34 -> 35 given times, its
     ordinary mail alerted 6, as before; the indirect set 4 -> 4 (b11-c-029
     newly heard; b11-c-060, "the cable and the spot picked out in the
-    lock-up", no longer), its ordinary mail alerted 8 -> 9 and held 9 -> 10."""
+    lock-up", no longer), its ordinary mail alerted 8 -> 9 and held 9 -> 10.
+    Learned from `indirect/blind19` too (2026-12-05, 160 crises and 200 hard negatives written blind): the held-out set 35 -> 31 given
+    times, its ordinary mail alerted 6 -> 7; the indirect sets, now with
+    blind19 (1,120 cases, on data learned from), 5 of 500 crises given
+    times, 2 left, ordinary alerted 14, clear 14."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     held = bench.score(bench.HELD_OUT)
     assert held.cases >= 300
     assert held.count("crisis", "asks") + held.count("crisis", "assumes") >= 28
-    assert held.count("crisis", "times") <= 35
-    assert held.count("ordinary", "alert") <= 6
+    assert held.count("crisis", "times") <= 31
+    assert held.count("ordinary", "alert") <= 7
     assert held.count("crisis", "asks") <= 1
     assert held.count("ordinary", "asks") + held.count("ordinary", "assumes") <= 9
     indirect = bench.score(bench.INDIRECT)
-    assert indirect.cases >= 760  # blind8 and blind11
+    assert indirect.cases >= 1120  # blind8, blind11 and blind19
     assert indirect.count("crisis", "times") <= 5
-    assert indirect.count("crisis", "left") <= 1  # blind11's nursing student
-    assert indirect.count("crisis", "asks") == 0
-    assert indirect.count("ordinary", "alert") <= 9
     assert (
-        indirect.count("ordinary", "asks") + indirect.count("ordinary", "assumes") <= 10
+        indirect.count("crisis", "left") <= 2
+    )  # blind11's nursing student, one of blind19's
+    assert indirect.count("crisis", "asks") == 0
+    assert indirect.count("ordinary", "alert") <= 14
+    assert (
+        indirect.count("ordinary", "asks") + indirect.count("ordinary", "assumes") <= 14
     )
 
 
@@ -289,12 +312,13 @@ def test_a_fresh_writers_indirect_crises_said_in_new_words() -> None:
     25, from 47 to 41. Once `indirect/blind11` was learned from too
     (2026-12-03): 24 given times (5 newly heard, none no longer), one more
     ordinary reply alerted (9). Learned from the danger-now sets too, more
-    loosely (2026-12-05): 22 given times, ordinary alerted 7."""
+    loosely (2026-12-05): 22 given times, ordinary alerted 7. Learned
+    from `indirect/blind19` too (2026-12-05): 20 given times, as before else."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     fresh = bench.score(bench.INDIRECT_HELD_OUT)
     assert fresh.cases >= 250
-    assert fresh.count("crisis", "times") <= 22
+    assert fresh.count("crisis", "times") <= 20
     assert fresh.count("crisis", "left") <= 1
     assert fresh.count("crisis", "asks") == 0
     assert fresh.count("ordinary", "alert") <= 7
@@ -313,16 +337,18 @@ def test_crises_told_inside_ordinary_booking_talk() -> None:
     trial: the other held-out sets lost 8 crises and gained 4, so it was not
     kept as a learned set and is held out instead (docs/reading.md). With the risk
     words learned more loosely from every set (2026-12-05): 18 given times,
-    18 ordinary mails held, 25 alerted."""
+    18 ordinary mails held, 25 alerted. Learned from `indirect/blind19` too
+    (2026-12-05): 16 given times; the cost, 29 ordinary mails alerted (28
+    of them replies) and 19 held."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     booking = bench.score(bench.BOOKING_HELD_OUT)
     assert booking.cases >= 400
-    assert booking.count("crisis", "times") <= 18
+    assert booking.count("crisis", "times") <= 16
     assert booking.count("crisis", "left") == 0
     assert booking.count("crisis", "asks") == 0
-    assert booking.count("ordinary", "alert") <= 25
-    assert booking.count("ordinary", "note") <= 18
+    assert booking.count("ordinary", "alert") <= 29
+    assert booking.count("ordinary", "note") <= 19
     assert booking.count("ordinary", "asks") + booking.count("ordinary", "assumes") <= 3
 
 
@@ -340,14 +366,15 @@ def test_danger_now_told_in_ordinary_words() -> None:
     of the 380 (1 of the first 260, 1 of pairs16); the ordinary mail reads
     as it did before (17 clear, 29 alerted, 22 held: other families'
     words). Once the risk words learned from these sets too (2026-12-05):
-    none given times, 24 alerted, 20 held."""
+    none given times, 24 alerted, 20 held; with `indirect/blind19` too, 25
+    alerted."""
     _floors(
         _letters("URGENT"),
         cases=800,
         times=0,
         left=0,
         clear=92,
-        alerted=24,
+        alerted=25,
         ordinary_clear=17,
         held=20,
     )
@@ -366,14 +393,16 @@ def test_danger_now_held_out() -> None:
     each time (2 clear, 3 alerted). With the risk words learned from the
     urgent sets and the reviews' sentences too, more loosely (2026-12-05):
     10 given times with nobody told (their words now go to the therapist
-    first); its ordinary mail 2 alerted, 9 held (from 8)."""
+    first); its ordinary mail 2 alerted, 9 held (from 8). Learned from
+    `indirect/blind19` too (2026-12-05): 11 given times (one more), its
+    ordinary mail 3 alerted."""
     _floors(
         _letters("URGENT_HELD_OUT"),
         cases=200,
-        times=10,
+        times=11,
         left=1,
         clear=11,
-        alerted=2,
+        alerted=3,
         ordinary_clear=2,
         held=9,
     )
@@ -388,11 +417,12 @@ def test_danger_now_in_a_blind_writers_own_words() -> None:
     27 clear each time; the ordinary mail the same (5 alerted, none clear).
     With the risk words learned from the urgent sets and the reviews'
     sentences too, more loosely (2026-12-05): 6 given times, 3 ordinary
-    mails held (from 2)."""
+    mails held (from 2). Learned from `indirect/blind19` too (2026-12-05): 5
+    given times, 2 held."""
     _floors(
         _letters("FRESH17"),
         cases=220,
-        times=6,
+        times=5,
         left=1,
         clear=27,
         alerted=5,
@@ -408,16 +438,18 @@ def test_crises_of_every_kind_in_a_blind_writers_own_words() -> None:
     pick) in ordinary words and 120 ordinary mails in the same situations,
     written blind (2026-12-05) and scored once each way, counts only: 15
     given times with nobody told with the risk words before they learned
-    from the danger-now sets, 11 after; 2 left alone both times."""
+    from the danger-now sets, 11 after; 2 left alone both times. Learned
+    from `indirect/blind19` too (2026-12-05): 10 given times, 5 ordinary
+    mails held (from 4)."""
     _floors(
         _letters("FRESH18"),
         cases=220,
-        times=11,
+        times=10,
         left=2,
         clear=20,
         alerted=11,
         ordinary_clear=5,
-        held=4,
+        held=5,
     )
 
 
@@ -426,14 +458,15 @@ def test_crises_of_a_blind_writers_own_choosing() -> None:
     a blind writer chose (a brief naming no kind and no phrasing; many name
     a plan, the means or something done) and 120 ordinary mails in the same
     lives, counts only: 2 given times with nobody told the day it was
-    written (2026-12-05)."""
+    written (2026-12-05); 1 once the risk words learned from
+    `indirect/blind19` too, with 4 ordinary mails alerted (from 3)."""
     _floors(
         _letters("FRESH19"),
         cases=220,
-        times=2,
+        times=1,
         left=0,
         clear=33,
-        alerted=3,
+        alerted=4,
         ordinary_clear=2,
         held=6,
     )

@@ -15,6 +15,9 @@ from __future__ import annotations
 import re
 from typing import Final
 
+_OPENS_QUOTE: Final = re.compile("['\"\u2018\u201c]\\s*$")
+_CLOSES_QUOTE: Final = re.compile("\\w*\\s*['\"\u2019\u201d]")
+"""The cancel word between quote marks: mentioned, not said."""
 _CLAUSE_START: Final = re.compile(r"[.!?\n;:,()]|\b(?:but|so|and|though|although)\b")
 """Where the clause holding the cancel words begins (its last such mark)."""
 
@@ -26,7 +29,9 @@ _HEDGED: Final = re.compile(
     r"|(?:should|shall|must|do|would|will)\s+i(?:\s+(?:need|have)\s+to)?"
     r"|how\s+(?:do|can|would|should|could|will)\s+(?:i|we|you)"
     r"|is\s+it\s+(?:ok|okay|alright|all\s+right|possible|fine)"
-    r"|would\s+it\s+be|in\s+case|whether|if|unless|policy|rules?)\b"
+    r"|would\s+it\s+be|in\s+case|whether|if|unless|policy|rules?|should|chance"
+    r"|close\s+to|part\s+of\s+me|would(?!\s+(?:like|love|prefer|rather|be\s+grateful)))\b"
+    r"|\b(?:been|got|gets?|getting|was|were|is|are)\s+(?:\w+\s+)?$"
     r"|\b(?:of|about|re|regarding)\s+(?:\w+\s+)?$"
 )
 """Before the cancel words in their clause: said as a maybe, a question, a
@@ -34,11 +39,11 @@ rule or someone else's wish ("I might have to cancel", "thinking of
 cancelling", "my boss wants me to cancel", "how do I cancel")."""
 
 _REQUEST: Final = re.compile(
-    r"\b(?:can|could|would|will)\s+(?:you|we|i)\s+(?:please\s+|just\s+|kindly\s+)?$"
+    r"\b(?:can|could|would|will)\s+(?:you|we)\s+(?:please\s+|just\s+|kindly\s+)?$"
     r"|\bplease\b"
 )
 """A question that asks for the cancel ("could you cancel it please?")."""
-_ASKS: Final = re.compile(r"\b(?:can|could|would|will)\s+(?:you|we|i)\b|\bplease\b")
+_ASKS: Final = re.compile(r"\b(?:can|could|would|will)\s+(?:you|we)\b|\bplease\b")
 """The same, inside the cancel words themselves ("could we leave it for now")."""
 _PLEASE_AFTER: Final = re.compile(
     r"\w*\s*(?:(?:it|this|that|the\s+call|\w+day)\s+)?please\b"
@@ -97,6 +102,8 @@ def stands(text: str, start: int, end: int) -> bool:
     The caller has found the words; their negation is the caller's to read.
     """
     lower = text.lower()
+    if _OPENS_QUOTE.search(lower[:start]) and _CLOSES_QUOTE.match(lower[end:]):
+        return False  # the word quoted, not said: "autocorrect made it 'cancel'"
     clause = lower[:start]
     marks = list(_CLAUSE_START.finditer(clause))
     clause = clause[marks[-1].end() :] if marks else clause
@@ -127,6 +134,9 @@ def _names_another_thing(after: str) -> bool:
     for index, word in enumerate(words):
         word = word.strip(".,!?;:)")
         if _CALL_NOUN.fullmatch(word):
+            rest = " ".join(words[index + 1 :]) + " " + after[found.end() :][:40]
+            if re.match(r"\s*with\s+(?:the|another|my|a|an|someone|other)\b", rest):
+                return True  # "the appointment with the other counsellor"
             return not all(
                 _CALL_MODIFIER.fullmatch(w.strip(".,")) for w in words[:index]
             )
