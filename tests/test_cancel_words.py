@@ -80,12 +80,18 @@ ANOTHER_THING = [
 ]
 TAKEN_BACK = [
     "Cancel that, I can make it after all",
+    "I sent a cancel by mistake - I'm still coming Thursday.",
+    "Sorry, I clicked cancel by accident! Please keep my booking.",
+    "I'm scared and want to cancel but I won't.",
+    "Thursday's fine - my other appointment got cancelled.",
+    "Is there a cancellation fee if I can't make it on the day? Not planning on it",
     "I need to cancel... actually no, it's fine, see you Thursday",
     "Ignore my last email about cancelling, Thursday is fine",
     "Please cancel if you can't ring before 2",
 ]
 PLAIN = [
     "Sorry to cancel last minute!",
+    "My kids are ill so unfortunately I've got to cancel.",
     "I'm afraid I have to cancel.",
     "I need to cancel, something's come up. Sorry.",
     "Could you cancel the call please?",
@@ -99,7 +105,9 @@ PLAIN = [
 
 @pytest.mark.parametrize("text", HEDGED + ASKED + ANOTHER_THING + TAKEN_BACK)
 def test_a_booked_call_stands_and_the_therapist_reads(text: str) -> None:
-    """Never a cancel; kept silently only where nothing needs an answer."""
+    """Never a cancel, nor a move on its own (a review found "my other
+    appointment got cancelled" read as a move once its cancel stood no more);
+    kept silently only where nothing needs an answer."""
     assert _booked(text) in {ReplyKind.UNCLEAR, ReplyKind.OTHER}
 
 

@@ -31,7 +31,7 @@ _HEDGED: Final = re.compile(
     r"|is\s+it\s+(?:ok|okay|alright|all\s+right|possible|fine)"
     r"|would\s+it\s+be|in\s+case|whether|if|unless|policy|rules?|should|chance"
     r"|close\s+to|part\s+of\s+me|would(?!\s+(?:like|love|prefer|rather|be\s+grateful)))\b"
-    r"|\b(?:been|got|gets?|getting|was|were|is|are)\s+(?:\w+\s+)?$"
+    r"|\b(?:been|got|gets?|getting|was|were|is|are)\s+$"
     r"|\b(?:of|about|re|regarding)\s+(?:\w+\s+)?$"
 )
 """Before the cancel words in their clause: said as a maybe, a question, a
@@ -84,7 +84,8 @@ _TAKEN_BACK: Final = re.compile(
     r"|\blooking\s+forward\b|\bno\s+way\b|\bstill\s+on\b"
     r"|\b(?:is|are|works?|suits?)\s+(?:still\s+)?(?:fine|ok|okay|good|great"
     r"|perfect|for\s+me)\b"
-    r"|\bbut\s+i\s+(?:will|won't\s+need\s+to|don't\s+need\s+to)\b"
+    r"|\bbut\s+i\s+(?:will|won't|don't\s+need\s+to)\b"
+    r"|\bby\s+(?:mistake|accident)\b|\bstill\s+coming\b|\bkeep\s+(?:my|me|the|our)\b"
 )
 """Words after the cancel, in the same reply, that keep the call ("cancel
 that, I can make it after all", "I need to cancel... actually no, see you

@@ -705,7 +705,12 @@ def read_booked_reply(
         _other_time_asked(question, booked, zones, region, language)
         for question in _QUESTION.findall(body)
     )
-    if move and explicit:
+    # Cancel words said but not standing ("my other appointment got cancelled",
+    # "is there a cancellation fee?"): beside a move, asked; never a move alone.
+    doubted = not explicit and any(
+        _stands(body, words, m) for m in _CANCEL_WORD.finditer(body)
+    )
+    if move and (explicit or doubted):
         if (intent.asks_to_rebook(body) or asked_other) and not (
             intent.withdraws(body) or intent.cancels_booking(body)
         ):
