@@ -852,3 +852,42 @@ def query_one(config, sql):
     database = load_settings(config).storage.database
     with sqlite3.connect(database) as db:
         return db.execute(sql).fetchone()
+
+
+@pytest.mark.parametrize(
+    ("body", "cancels"),
+    [
+        ("I might need to cancel, I'll let you know tomorrow", False),
+        ("Please cancel my dentist appointment on that day, it clashes", False),
+        ("Sorry, I need to cancel the call. Something's come up.", True),
+    ],
+)
+def test_only_words_that_cancel_cancel_a_booked_call_over_the_wire(
+    tmp_path, mail_server, mailboxes, body, cancels
+):
+    """Dovecot + SMTP: a hedged cancel, or a cancel of another thing, leaves
+    the call booked and the therapist told (`reading/cancel_words`); a plain
+    one cancels it, and the person is told so."""
+    config = write_config(
+        tmp_path, mail_server, mailboxes, '[workflow]\napproval = "auto"\n'
+    )
+    offer = start(mail_server, mailboxes, config)
+    pick(mail_server, mailboxes, config, offer)
+    confirmation = newest(mail_server, mailboxes.person, "confirmation")
+    at = NOW + timedelta(hours=3)
+    mail_server.deliver(
+        answer(
+            confirmation,
+            sender=f"Jordan Lee <{mailboxes.person}>",
+            body=body,
+            sent_at=at,
+        ),
+        mailboxes.practice,
+    )
+    assert run(config, at) == 0
+    person = [m.message()["X-Mailflow"] for m in mail_server.messages(mailboxes.person)]
+    therapist = [
+        m.message()["X-Mailflow"] for m in mail_server.messages(mailboxes.therapist)
+    ]
+    assert ("cancelled" in person) is cancels
+    assert ("therapist_alert" in therapist) is not cancels

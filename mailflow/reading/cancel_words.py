@@ -15,9 +15,16 @@ from __future__ import annotations
 import re
 from typing import Final
 
+_NEAR: Final = 160
+"""How far before the cancel words their clause is read (as `followup._NEAR`
+reaches a "not"): a reply of a thousand cancels stays linear."""
+_FAR: Final = 600
+"""How far after them a question, a condition, their object or words that
+take them back are looked for."""
 _OPENS_QUOTE: Final = re.compile("['\"\u2018\u201c]\\s*$")
+"""A quote mark just before the cancel word ..."""
 _CLOSES_QUOTE: Final = re.compile("\\w*\\s*['\"\u2019\u201d]")
-"""The cancel word between quote marks: mentioned, not said."""
+"""... and one just after it: the word mentioned, not said."""
 _CLAUSE_START: Final = re.compile(r"[.!?\n;:,()]|\b(?:but|so|and|though|although)\b")
 """Where the clause holding the cancel words begins (its last such mark)."""
 
@@ -26,7 +33,7 @@ _HEDGED: Final = re.compile(
     r"|hope|hoping|wonder(?:ing)?|considering|consider|think(?:ing)?\s+(?:of|about)"
     r"|(?:was|were|i\s+was)\s+(?:going|gonna|about)\s+to"
     r"|(?:wants?|wanted|asked|told|expects?)\s+(?:me|us)\s+to"
-    r"|(?:should|shall|must|do|would|will)\s+i(?:\s+(?:need|have)\s+to)?"
+    r"|(?:shall|must|do|would|will)\s+i(?:\s+(?:need|have)\s+to)?"
     r"|how\s+(?:do|can|would|should|could|will)\s+(?:i|we|you)"
     r"|is\s+it\s+(?:ok|okay|alright|all\s+right|possible|fine)"
     r"|would\s+it\s+be|in\s+case|whether|if|unless|policy|rules?|should|chance"
@@ -45,17 +52,16 @@ _REQUEST: Final = re.compile(
 """A question that asks for the cancel ("could you cancel it please?")."""
 _ASKS: Final = re.compile(r"\b(?:can|could|would|will)\s+(?:you|we)\b|\bplease\b")
 """The same, inside the cancel words themselves ("could we leave it for now")."""
-_PLEASE_AFTER: Final = re.compile(
-    r"\w*\s*(?:(?:it|this|that|the\s+call|\w+day)\s+)?please\b"
-)
-
+_OBJECT: Final = r"\w*\s*(?:(?:it|this|that|the\s+call|my\s+\w+|\w+day)\s+)?"
+"""The rest of the cancel word and what it takes, if short ("it", "Thursday")."""
+_PLEASE_AFTER: Final = re.compile(_OBJECT + r"please\b")
+"""Asked for after it: "cancel Wednesday please"."""
 _CONDITION_AFTER: Final = re.compile(
-    r"\w*\s*(?:(?:it|this|that|the\s+call|my\s+\w+)\s+)?(?:if|unless|in\s+case"
-    r"|should\s+(?:you|i|it))\b"
+    _OBJECT + r"(?:if|unless|in\s+case|should\s+(?:you|i|it))\b"
 )
 """A cancel on a condition: "please cancel if you can't ring before 2"."""
 
-_DETERMINER: Final = re.compile(
+_DETERMINER: Final = re.compile(  # "my", "the" ... and up to three words
     r"\w*\s+(?:my|the|our|your|this|that|his|her|their|a|an|all|some|any|those|these)"
     r"\s+((?:[\w'-]+\s+){0,3})"
 )
@@ -102,16 +108,16 @@ def stands(text: str, start: int, end: int) -> bool:
     the reply keeps the call after them ("but I'll come", "see you then").
     The caller has found the words; their negation is the caller's to read.
     """
-    lower = text.lower()
-    if _OPENS_QUOTE.search(lower[:start]) and _CLOSES_QUOTE.match(lower[end:]):
+    before = text[max(0, start - _NEAR) : start].lower()
+    said = text[start:end].lower()
+    after = text[end : end + _FAR].lower()
+    if _OPENS_QUOTE.search(before) and _CLOSES_QUOTE.match(after):
         return False  # the word quoted, not said: "autocorrect made it 'cancel'"
-    clause = lower[:start]
-    marks = list(_CLAUSE_START.finditer(clause))
-    clause = clause[marks[-1].end() :] if marks else clause
-    after = lower[end:]
+    marks = list(_CLAUSE_START.finditer(before))
+    clause = before[marks[-1].end() :] if marks else before
     asked_for = bool(
         _REQUEST.search(clause[-40:])
-        or _ASKS.search(lower[start:end])
+        or _ASKS.search(said)
         or _PLEASE_AFTER.match(after)
     )
     if not asked_for and _HEDGED.search(clause[-80:]):
@@ -120,7 +126,7 @@ def stands(text: str, start: int, end: int) -> bool:
         return False  # "Should I cancel?", "Cancel? No way"
     if _CONDITION_AFTER.match(after):
         return False
-    if re.search(r"cancel\w*$", lower[start:end]) and _names_another_thing(after):
+    if re.search(r"cancel\w*$", said) and _names_another_thing(after):
         return False  # what "cancel" takes; "take me off your list" is the call's
     return not _TAKEN_BACK.search(after)  # the later words win
 
