@@ -168,7 +168,6 @@ def test_classify_new_booking_intent(subject: str, text: str) -> None:
 @pytest.mark.parametrize(
     ("subject", "text"),
     [
-        ("Hello", "Just wanted to say thanks for the podcast episode."),
         ("Partnership", "We help therapy practices grow. Reply for a demo."),
         ("Question", "Do you know a good plumber?"),
         ("Hello", "> I'd like to book a free consultation\nthat was my friend, sorry"),
@@ -183,6 +182,20 @@ def test_classify_new_without_intent_is_not_answered(subject: str, text: str) ->
     result = _classify(_inbound(subject=subject, text=text))
     assert result.verdict is Verdict.IGNORE
     assert result.person is None
+
+
+def test_a_strangers_thanks_with_one_vendor_word_is_read_by_the_therapist() -> None:
+    """A known cost (2026-12-05): one clue of a professional, a vendor or
+    personal mail ("podcast", "Dear all") no longer spares a mail the risk
+    words, since crises with one such clue were left with nobody told. This
+    thank-you weighs like a farewell (0.63), so the therapist reads it first;
+    the writer is still sent nothing."""
+    result = _classify(
+        _inbound(
+            subject="Hello", text="Just wanted to say thanks for the podcast episode."
+        )
+    )
+    assert (result.verdict, result.reason) == (Verdict.ASK, "risk-words")
 
 
 @pytest.mark.parametrize(

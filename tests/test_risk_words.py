@@ -241,6 +241,34 @@ def test_clients_professionals_and_circulars_are_left_as_before() -> None:
     assert circular.reason != "risk-words"
 
 
+@pytest.mark.usefixtures("lighthouse")
+@pytest.mark.parametrize("greeting", ["Dear all,", "Hi all,", "Hi everyone"])
+def test_one_clue_of_a_colleague_does_not_stop_the_words_being_weighed(
+    greeting: str,
+) -> None:
+    """A crisis written "Dear all" (older people write so to a practice) was
+    read as a colleague's and left with nobody told (blind19's b19-c-108): one
+    clue of a professional or of personal mail no longer spares a mail the
+    risk words; two still do (below), as a colleague's circular has."""
+    found = classify_new(
+        _mail(f"{greeting}\nCould someone ring me? The lighthouse."),
+        POLICY,
+        contacts=frozenset(),
+        owned_thread=False,
+    )
+    assert (found.verdict, found.reason) == (Verdict.ASK, "risk-words")
+    colleague = classify_new(
+        _mail(
+            f"{greeting}\nOur peer supervision group meets on Friday."
+            " The CPD workshop is full. The lighthouse."
+        ),
+        POLICY,
+        contacts=frozenset(),
+        owned_thread=False,
+    )
+    assert colleague.verdict is Verdict.IGNORE
+
+
 def test_an_ordinary_request_is_not_heavy() -> None:
     assert not risk_words.heavy(f"Enquiry\n{REQUEST}")
     found = classify_new(

@@ -251,7 +251,10 @@ def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
     Learned from `indirect/blind19` too (2026-12-05, 160 crises and 200 hard negatives written blind): the held-out set 35 -> 31 given
     times, its ordinary mail alerted 6 -> 7; the indirect sets, now with
     blind19 (1,120 cases, on data learned from), 5 of 500 crises given
-    times, 2 left, ordinary alerted 14, clear 14."""
+    times, 2 left, ordinary alerted 14, clear 14. Once one clue of a
+    colleague ("Dear all") no longer spared a mail the risk words: 4 given
+    times, 1 left, and the held-out set's one crisis left alone held for the
+    therapist; no ordinary mail changed."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     held = bench.score(bench.HELD_OUT)
@@ -263,10 +266,8 @@ def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
     assert held.count("ordinary", "asks") + held.count("ordinary", "assumes") <= 9
     indirect = bench.score(bench.INDIRECT)
     assert indirect.cases >= 1120  # blind8, blind11 and blind19
-    assert indirect.count("crisis", "times") <= 5
-    assert (
-        indirect.count("crisis", "left") <= 2
-    )  # blind11's nursing student, one of blind19's
+    assert indirect.count("crisis", "times") <= 4
+    assert indirect.count("crisis", "left") <= 1  # blind11's nursing student
     assert indirect.count("crisis", "asks") == 0
     assert indirect.count("ordinary", "alert") <= 14
     assert (
@@ -319,7 +320,9 @@ def test_a_fresh_writers_indirect_crises_said_in_new_words() -> None:
     fresh = bench.score(bench.INDIRECT_HELD_OUT)
     assert fresh.cases >= 250
     assert fresh.count("crisis", "times") <= 20
-    assert fresh.count("crisis", "left") <= 1
+    assert (
+        fresh.count("crisis", "left") == 0
+    )  # 1 while one professional clue spared a mail the risk words
     assert fresh.count("crisis", "asks") == 0
     assert fresh.count("ordinary", "alert") <= 7
     assert fresh.count("ordinary", "note") <= 4
@@ -400,7 +403,7 @@ def test_danger_now_held_out() -> None:
         _letters("URGENT_HELD_OUT"),
         cases=200,
         times=11,
-        left=1,
+        left=0,
         clear=11,
         alerted=3,
         ordinary_clear=2,

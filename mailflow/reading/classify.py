@@ -437,10 +437,11 @@ no phrase of risk is, not answered with times."""
 def _heavy(mail: InboundMail, screening: screen.Screening, reading: Voice) -> bool:
     """Whether the risk words put a stranger's mail before the therapist:
     where the phrases saw no risk (or only what is an ordinary sentence on
-    its own: one goodbye, words of an ending in passing), with no clue of a
-    professional or of personal mail (a colleague's, a relative's: their own
-    business), to no more people than a question may be (a circular is
-    nobody's crisis)."""
+    its own: one goodbye, words of an ending in passing), with fewer than two
+    clues of a professional or of personal mail (a colleague's, a relative's:
+    their own business; one clue, "Dear all", is how some people at risk
+    begin; so may a crisis with one word of a vendor's), to no more people
+    than a question may be (a circular is nobody's crisis)."""
     return (
         (
             screening.risk is screen.Risk.NONE
@@ -449,10 +450,12 @@ def _heavy(mail: InboundMail, screening: screen.Screening, reading: Voice) -> bo
                 and set(screening.families) <= _ORDINARY_ALONE
             )
         )
-        and not any(
-            family in _PROFESSIONAL_FAMILIES or family == "personal"
-            for family in reading.not_ours
+        and sum(
+            count
+            for family, count in reading.not_ours.items()
+            if family in _PROFESSIONAL_FAMILIES or family == "personal"
         )
+        < 2
         and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
         and risk_words.heavy(f"{mail.subject}\n{mail.text}")
     )
