@@ -679,10 +679,12 @@ def read_booked_reply(
     # Only words that cancel, standing (not "no need to cancel", not "what if I
     # cancel?"); the withdraw family of an offer decides nothing once booked.
     words = _Text.of(body)
-    explicit = any(
-        _stands(body, words, m) and cancel_words.stands(body, m.start(), m.end())
+    said_cancel = [
+        m
         for m in (*_CANCEL_WORD.finditer(body), *intent.booking_cancels(body))
-    )
+        if _stands(body, words, m)
+    ]
+    explicit = any(cancel_words.stands(body, *m.span()) for m in said_cancel)
     language = intent.language_of(body)
     if (
         language is not None
@@ -707,10 +709,7 @@ def read_booked_reply(
     )
     # Cancel words said but not standing ("my other appointment got cancelled",
     # "is there a cancellation fee?"): beside a move, asked; never a move alone.
-    doubted = not explicit and any(
-        _stands(body, words, m) for m in _CANCEL_WORD.finditer(body)
-    )
-    if move and (explicit or doubted):
+    if move and (explicit or said_cancel):
         if (intent.asks_to_rebook(body) or asked_other) and not (
             intent.withdraws(body) or intent.cancels_booking(body)
         ):
