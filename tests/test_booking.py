@@ -891,3 +891,33 @@ def test_only_words_that_cancel_cancel_a_booked_call_over_the_wire(
     ]
     assert ("cancelled" in person) is cancels
     assert ("therapist_alert" in therapist) is not cancels
+
+
+def test_a_cancel_in_words_like_a_crisis_waits_for_the_therapist(
+    tmp_path, mail_server, mailboxes
+):
+    """Dovecot + SMTP: "cancel please, there's no point anymore" under a
+    confirmation is not carried out with a cheerful cancellation letter: the
+    person is sent nothing, and the therapist gets the alert about their
+    words and a note that the cancel waits for them."""
+    config = write_config(
+        tmp_path, mail_server, mailboxes, '[workflow]\napproval = "auto"\n'
+    )
+    offer = start(mail_server, mailboxes, config)
+    pick(mail_server, mailboxes, config, offer)
+    confirmation = newest(mail_server, mailboxes.person, "confirmation")
+    before = len(mail_server.messages(mailboxes.person))
+    at = NOW + timedelta(hours=3)
+    mail_server.deliver(
+        answer(
+            confirmation,
+            sender=f"Jordan Lee <{mailboxes.person}>",
+            body="cancel please, there's no point anymore",
+            sent_at=at,
+        ),
+        mailboxes.practice,
+    )
+    assert run(config, at) == 0
+    assert len(mail_server.messages(mailboxes.person)) == before
+    held = newest(mail_server, mailboxes.therapist, "therapist_alert")
+    assert "has not cancelled anything" in plain(held)

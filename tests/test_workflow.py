@@ -1678,6 +1678,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         free=FREE,
         usual=st.booleans(),
         fresh=FRESH,
+        raised=st.sampled_from([False, False, False, True]),
     )
     def person(
         self,
@@ -1687,13 +1688,16 @@ class WorkflowMachine(RuleBasedStateMachine):
         free: frozenset[Slot],
         usual: bool,
         fresh: tuple[Slot, ...],
+        raised: bool = False,
     ) -> None:
         if self.answers_followup():
             return  # the shell reads these as follow-up answers
         if reply_kind is not ReplyKind.PICK and choice is not None:
             choice = None
         reply = PersonReply(reply_kind, choice=choice, phone=phone)
-        facts = self.facts(free | set(self.offered[:2]) if usual else free)
+        facts = replace(
+            self.facts(free | set(self.offered[:2]) if usual else free), raised=raised
+        )
         result = on_person_reply(self.state, reply, facts)
         self.carry_out(Step(self.state, facts, result, "person", reply=reply), fresh)
 
@@ -1929,6 +1933,11 @@ class WorkflowMachine(RuleBasedStateMachine):
                         before is State.RESCHEDULING and facts.call_started
                     )
                     assert state is State.BOOKED
+                case AlertTherapist(reason="cancel-held"):
+                    # a cancel in a reply raised for the therapist: nothing moves
+                    assert step.signal == "person"
+                    assert facts.raised
+                    assert state is before
                 case AlertTherapist(reason="stood-down"):
                     assert step.signal == "therapist"
                     assert before is State.HELD
@@ -1949,6 +1958,12 @@ class WorkflowMachine(RuleBasedStateMachine):
                     )
                 case CancelCall(by=by, note=note):
                     assert by == step.signal, f"CancelCall({by}) on a {step.signal}"
+                    assert not (
+                        by == "person"
+                        and facts.raised
+                        and before
+                        in {State.OFFERED, State.HELD, State.RESCHEDULING, State.BOOKED}
+                    ), "a raised reply's cancel carried out"
                     if by == "therapist":
                         assert step.answer is not None
                         assert note == step.answer.note
@@ -2195,3 +2210,19 @@ def test_a_reply_after_not_now_answers_the_followup() -> None:
     assert on_followup_answer(State.CLOSED, "question") == Transition(
         State.STOOD_DOWN, (AnswerFollowup("question"),), "followup-question"
     )
+
+
+@pytest.mark.parametrize(
+    "state", [State.OFFERED, State.HELD, State.RESCHEDULING, State.BOOKED]
+)
+def test_a_cancel_in_a_raised_reply_waits_for_the_therapist(state: State) -> None:
+    """ "cancel please, there's no point anymore" (its words weighed like a
+    crisis's): nothing is cancelled or closed and nothing cheerful is sent;
+    the therapist is told it waits. Not raised, the same cancel is carried out."""
+    cancel = PersonReply(ReplyKind.CANCEL)
+    facts = Facts(approval="therapist", offered=POOL, free=frozenset(POOL))
+    held = on_person_reply(state, cancel, replace(facts, raised=True))
+    assert held.state is state
+    assert held.commands == (AlertTherapist("cancel-held"),)
+    done = on_person_reply(state, cancel, facts)
+    assert any(isinstance(c, CancelCall) for c in done.commands)

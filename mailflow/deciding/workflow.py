@@ -101,6 +101,9 @@ class Facts:
     # The therapist was asked again within the last day: an unclear answer
     # (their out-of-office, say) is not asked about again until tomorrow.
     asked_again_lately: bool = False
+    # The reply itself was raised (possible risk, danger now, or its words
+    # weighed like a crisis's): a cancel in it is the therapist's to carry out.
+    raised: bool = False
 
 
 # -- commands: what the shell must do, in order -----------------------------------
@@ -335,6 +338,17 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
         # A late reply asking for a time: fresh times, never a stale slot.
         return Transition(
             State.OFFERED, (*remember, Offer(OfferReason.REOPEN)), "reopened"
+        )
+    if (
+        reply.kind is ReplyKind.CANCEL
+        and facts.raised
+        and state in {State.OFFERED, State.HELD, State.RESCHEDULING, State.BOOKED}
+    ):
+        # "cancel please, there's no point anymore": no cheerful "that's
+        # absolutely fine" to someone who may be at risk; nothing changes,
+        # and the therapist, alerted about their words, is told it waits.
+        return Transition(
+            state, (*remember, AlertTherapist("cancel-held")), "cancel-held"
         )
     if state is State.BOOKED:
         return _booked_person(reply, facts, remember)

@@ -61,6 +61,7 @@ class Incoming:
 
     mail: InboundMail
     step: str  # unique per mail: letters caused by it derive their ids from it
+    raised: bool = False  # its words were raised for the therapist (`Facts.raised`)
 
 
 _PER_APPROVAL = frozenset({"hold_remind", "hold_lapse", "move_remind", "move_lapse"})
@@ -250,7 +251,10 @@ class Conversation:
             # "2" written under a list that has since been replaced: which
             # "2"? Never a guess: one short question with the current list.
             answer = replace(answer, kind=ReplyKind.UNCLEAR, choice=None)
-        facts = self._facts(enquiry, offered, need_free=answer.kind is ReplyKind.PICK)
+        facts = replace(
+            self._facts(enquiry, offered, need_free=answer.kind is ReplyKind.PICK),
+            raised=incoming.raised,
+        )
         transition = workflow.on_person_reply(state, answer, facts)
         self._carry_out(enquiry, transition, incoming, answer.preference)
         return transition.outcome

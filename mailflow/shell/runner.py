@@ -1063,8 +1063,11 @@ class Runner:
                         weighed=reply_risk.weighed(said),
                         danger=said.danger_now,
                     )
+                raised = from_person and said.risk is screen.Risk.POSSIBLE
                 outcome = self.conversation.on_mail(
-                    enquiry, conversation.Incoming(mail, step=key.fingerprint), found
+                    enquiry,
+                    conversation.Incoming(mail, step=key.fingerprint, raised=raised),
+                    found,
                 )
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, f"owned:{outcome}", self.now
