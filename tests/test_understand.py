@@ -174,7 +174,7 @@ def test_cancel_words_that_cancel_nothing_never_cancel() -> None:
     assert result.harms["wrong cancel"] == 0
     assert result.harms["missed cancel"] == 0
     assert result.harms["wrong booking"] <= 2
-    assert result.share("misread") <= 0.06
+    assert result.share("misread") <= 0.025  # 5 of 240
 
 
 def test_not_being_around_is_read_as_a_diary_or_a_life() -> None:

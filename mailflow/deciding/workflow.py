@@ -500,8 +500,11 @@ def on_therapist_reply(state: State, reply: TherapistReply, facts: Facts) -> Tra
     if state is not State.HELD or facts.held is None:
         return Transition(state, (), "approval-stale")
     held = facts.held
-    if reply.decision is Decision.PRIVATE:
-        # A note about the person, or the therapist taking it on: nothing goes
+    if reply.decision is Decision.PRIVATE or (
+        reply.decision is Decision.CANCEL and reply.private
+    ):
+        # A note about the person, or the therapist taking it on ("cancel this,
+        # she's my client already"): nothing goes
         # to the person; the held time is let go; the therapist is told what was done.
         return Transition(
             State.STOOD_DOWN,

@@ -167,7 +167,7 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
         note = (
             "" if private else _for_them(_note(_POLITE_CANCEL.sub(" ", body).strip()))
         )
-        return TherapistReply(Decision.CANCEL, note=note)
+        return TherapistReply(Decision.CANCEL, note=note, private=private)
     told = _TELL_THEM.search(body)
     if told is not None and decline and not approve:
         # "No - please tell her: I'm sorry, I don't offer couples work...":
