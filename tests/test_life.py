@@ -1036,3 +1036,27 @@ def test_a_number_under_the_current_offer_after_a_question_still_books(life):
     person_says(server, boxes, config, offer, number, T0 + timedelta(hours=2))
     booked = newest(server, boxes.person, "confirmation")
     assert line.split(" (")[0] in plain(booked)
+
+
+def test_times_across_their_clock_change_are_not_shown_in_an_offset_that_will_be_wrong(
+    tmp_path, mail_server, mailboxes
+):
+    """Dovecot + SMTP: someone writes from UTC-4 on Monday 26 October (New
+    York's clocks go back on 1 November; Puerto Rico's never do). A time
+    before the change is shown in their time too; one after it only in the
+    practice's, since "UTC-4" would then be an hour wrong in New York
+    (`writing/seen_offset`)."""
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes, AUTO)
+    away = timezone(timedelta(hours=-4))
+    written = datetime(2026, 10, 26, 9, 0, tzinfo=LONDON).astimezone(away)
+    offer = start(server, boxes, config, at=written.astimezone(UTC), written_at=written)
+    text = plain(offer)
+    blocks = re.split(r"^  \d\. ", text, flags=re.M)[1:]
+    assert blocks
+    before = [b for b in blocks if re.match(r"\w+day \d+ October", b)]
+    after = [b for b in blocks if re.match(r"\w+day \d+ November", b)]
+    assert after, text
+    assert all("your time" not in b.split("\n\n")[0] for b in after)
+    assert before, text
+    assert all("your time (UTC-4)" in b for b in before)

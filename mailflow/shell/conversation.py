@@ -518,7 +518,9 @@ class Conversation:
             email=fresh.email,
             name=fresh.name,
             phone=fresh.phone,
-            zone=person_zone_from_minutes(fresh.sender_offset_minutes),
+            zone=person_zone_from_minutes(
+                fresh.sender_offset_minutes, fresh.created_at
+            ),
         )
 
     def _thread(self, enquiry: Enquiry) -> Thread:

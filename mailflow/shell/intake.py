@@ -292,7 +292,9 @@ class Intake:
             enquiry.name,
             enquiry.phone
             or extract.extract_phone(mail.text, self.settings.practice.country),
-            letters.person_zone_from_minutes(enquiry.sender_offset_minutes),
+            letters.person_zone_from_minutes(
+                enquiry.sender_offset_minutes, enquiry.created_at
+            ),
         )
         thread = letters.Thread(
             compose.enquiry_subject(mail.subject, mail.from_addr, enquiry.email)
@@ -382,7 +384,9 @@ class Intake:
             enquiry.email,
             enquiry.name,
             enquiry.phone,
-            letters.person_zone_from_minutes(enquiry.sender_offset_minutes),
+            letters.person_zone_from_minutes(
+                enquiry.sender_offset_minutes, enquiry.created_at
+            ),
         )
         self._possible_alert(
             enquiry.id,

@@ -13,7 +13,7 @@ import random
 import re
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from email import quoprimime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -28,6 +28,7 @@ from mailflow.errors import TemplateError
 from mailflow.model import Slot
 from mailflow.reading.parse import HEADER_FACTORY
 from mailflow.writing import contract, html
+from mailflow.writing.seen_offset import SeenOffset
 
 PRIVATE_HEADER = "X-Mailflow"
 
@@ -604,7 +605,9 @@ def _described(
     )
     theirs: str | None = None
     their_time: str | None = None
-    if person_zone is not None:
+    if person_zone is not None and (
+        not isinstance(person_zone, SeenOffset) or person_zone.holds_at(start_at)
+    ):
         there = start_at.astimezone(person_zone)
         when = clock(there, twelve_hour)
         if there.date() != local.date():
@@ -648,11 +651,12 @@ def person_zone(
 ) -> tzinfo | None:
     """The person's zone as far as their Date header shows it, when not the practice's.
 
-    Only an offset is known, so times are shown in it (named as an offset), and
-    only when it differed from the practice's own offset when they wrote.
+    Only an offset is known, so times are worked out in it, and only when it
+    differed from the practice's own offset when they wrote; they are shown
+    in it only where it surely holds (`seen_offset`).
     """
     if sender_offset is None or sent_at is None:
         return None
     if sent_at.astimezone(ZoneInfo(zone_name)).utcoffset() == sender_offset:
         return None
-    return timezone(sender_offset)
+    return SeenOffset(sender_offset, sent_at)

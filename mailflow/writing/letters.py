@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from mailflow.lazy import lazy_module
 from mailflow.model import Attendee, DayPart, FormAlert, Preference, Slot
 from mailflow.reading import extract
 from mailflow.writing import compose
+from mailflow.writing.seen_offset import SeenOffset
 
 MAX_SKIPPED_SHOWN: Final = 30
 """Events named in one note about a busy calendar's unreadable events."""
@@ -1035,8 +1036,14 @@ def readable_phone(phone: str | None, country: str) -> str | None:
     return str(phonenumbers.format_number(number, style))
 
 
-def person_zone_from_minutes(minutes: int | None) -> tzinfo | None:
-    return timing.fixed_zone(minutes)
+def person_zone_from_minutes(
+    minutes: int | None, seen: datetime | None = None
+) -> tzinfo | None:
+    """The person's stored offset; seen (when they first wrote, `created_at`),
+    times are shown in it only where it surely holds (`seen_offset`)."""
+    if minutes is None or seen is None:
+        return timing.fixed_zone(minutes)
+    return SeenOffset(timedelta(minutes=minutes), seen)
 
 
 class AfterCallLetters(Letters):
