@@ -835,6 +835,15 @@ def _file_model() -> Any:
                 raise ValueError(
                     f"{value!r} is not a two-letter country code (e.g. GB)"
                 )
+            # Phone numbers are read with it: a code phonenumbers does not know
+            # ("UK") reads "07700 900461" as no number at all.
+            from phonenumbers import SUPPORTED_REGIONS
+
+            if value.upper() not in SUPPORTED_REGIONS:
+                hint = " (the United Kingdom is GB)" if value.upper() == "UK" else ""
+                raise ValueError(
+                    f"{value!r} is not an ISO 3166 country code{hint}; use e.g. GB, US, IE"
+                )
             return value.upper()
 
     class _ServerModel(_SectionModel):

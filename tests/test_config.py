@@ -234,3 +234,29 @@ def test_password_command_errors_name_the_key(tmp_path, section):
     assert caught.value.problems == [
         f"{section}.password_command: exited with status 1"
     ]
+
+
+@pytest.mark.parametrize("code", ["UK", "XX", "EU"])
+def test_a_country_phone_numbers_cannot_be_read_in_is_refused(tmp_path, code):
+    """`country = "UK"` was taken, and phone numbers were then read as none:
+    people were asked again for a number they gave."""
+    text = MINIMAL.replace(
+        'name = "Riverside Counselling"',
+        f'name = "Riverside Counselling"\ncountry = "{code}"',
+    )
+    found = problems(write(tmp_path, text))
+    assert len(found) == 1
+    assert found[0].startswith(
+        f"practice.country: '{code}' is not an ISO 3166 country code"
+    )
+    assert "GB" in found[0]
+    assert ("United Kingdom" in found[0]) is (code == "UK")
+
+
+@pytest.mark.parametrize("code", ["GB", "gb", "US", "IE", "AU"])
+def test_a_country_phone_numbers_can_be_read_in_is_taken(tmp_path, code):
+    text = MINIMAL.replace(
+        'name = "Riverside Counselling"',
+        f'name = "Riverside Counselling"\ncountry = "{code}"',
+    )
+    assert load_settings(write(tmp_path, text)).practice.country == code.upper()
