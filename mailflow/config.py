@@ -837,9 +837,7 @@ def _file_model() -> Any:
                 )
             # Phone numbers are read with it: a code phonenumbers does not know
             # ("UK") reads "07700 900461" as no number at all.
-            from phonenumbers import SUPPORTED_REGIONS
-
-            if value.upper() not in SUPPORTED_REGIONS:
+            if not phone_region_known(value.upper()):
                 hint = " (the United Kingdom is GB)" if value.upper() == "UK" else ""
                 raise ValueError(
                     f"{value!r} is not an ISO 3166 country code{hint}; use e.g. GB, US, IE"
@@ -1248,6 +1246,21 @@ _FIXED_ZONES: Final = {
     "EET": "Europe/Athens",
     "WET": "Europe/Lisbon",
 }
+
+
+def phone_region_known(code: str) -> bool:
+    """Whether phonenumbers reads numbers of region `code`, asked of its data
+    folder (a module per region) without importing it: a run that reads no
+    request never loads phonenumbers (#13). Where its layout is not known,
+    nothing is refused."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("phonenumbers")
+    places = list(spec.submodule_search_locations or ()) if spec else []
+    folders = [Path(place) / "data" for place in places]
+    if not any(folder.is_dir() for folder in folders):
+        return True
+    return any((folder / f"region_{code}.py").is_file() for folder in folders)
 
 
 def fixed_zone_suggestion(name: str) -> str | None:

@@ -260,3 +260,17 @@ def test_a_country_phone_numbers_can_be_read_in_is_taken(tmp_path, code):
         f'name = "Riverside Counselling"\ncountry = "{code}"',
     )
     assert load_settings(write(tmp_path, text)).practice.country == code.upper()
+
+
+def test_the_region_check_agrees_with_phonenumbers_for_every_code() -> None:
+    """`phone_region_known` asks phonenumbers' data folder, not the module (a
+    run that reads no request never loads it): the same answer for AA..ZZ."""
+    import itertools
+    import string
+
+    from phonenumbers import SUPPORTED_REGIONS
+
+    from mailflow.config import phone_region_known
+
+    for a, b in itertools.product(string.ascii_uppercase, repeat=2):
+        assert phone_region_known(a + b) is (a + b in SUPPORTED_REGIONS), a + b
