@@ -7,6 +7,9 @@ once its clocks go back, and the invitation disagreeing with the letter.
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -45,6 +48,11 @@ def _theirs(hours: float, seen: str, slot: str) -> str | None:
         (10, "2026-07-01T12:00", "2026-12-03T10:00", None),
         # India keeps its offset all year.
         (5.5, "2026-07-01T12:00", "2026-12-03T10:00", "15:30 your time (UTC+5:30)"),
+        # Hours after a zone's change, read as moments, not wall times (a
+        # review): Auckland's clocks go forward on 27 September 2026 at 02:00.
+        (12, "2026-09-20T00:00", "2026-09-26T16:00", None),
+        # Sydney's go back on 5 April 2026 at 03:00.
+        (11, "2026-03-25T00:00", "2026-04-04T18:00", None),
         # "+0000": a mail program's UTC as often as anyone's clock.
         (0, "2026-07-01T12:00", "2026-07-03T10:00", None),
     ],
@@ -64,6 +72,8 @@ def test_it_works_out_times_as_the_fixed_offset_did() -> None:
     assert zone == SeenOffset(timedelta(hours=-4), seen)
     assert len({zone, SeenOffset(timedelta(hours=-4), seen)}) == 1
     assert zone != SeenOffset(timedelta(hours=-5), seen)
+    assert copy.deepcopy(zone) == zone
+    assert pickle.loads(pickle.dumps(zone)) == zone
 
 
 def test_a_mails_offset_becomes_a_seen_offset() -> None:

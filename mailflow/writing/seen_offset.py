@@ -54,6 +54,9 @@ class SeenOffset(tzinfo):
     def __hash__(self) -> int:
         return hash((self._offset, self._seen))
 
+    def __reduce__(self) -> tuple[type[SeenOffset], tuple[timedelta, datetime]]:
+        return (SeenOffset, (self._offset, self._seen))
+
     def __repr__(self) -> str:
         return f"SeenOffset({self._offset!r}, {self._seen.isoformat()})"
 
@@ -63,12 +66,16 @@ def _holds(offset: timedelta, seen: datetime, at: datetime) -> bool:
     if not offset:
         return False
     zones = _zones_with(offset, seen)
-    return bool(zones) and all(zone.utcoffset(at) == offset for zone in zones)
+    return bool(zones) and all(
+        at.astimezone(zone).utcoffset() == offset for zone in zones
+    )
 
 
 @lru_cache(maxsize=256)
 def _zones_with(offset: timedelta, seen: datetime) -> tuple[ZoneInfo, ...]:
-    return tuple(zone for zone in _clocks() if zone.utcoffset(seen) == offset)
+    # A zone's offset at a moment: `utcoffset` of the moment seen there (given
+    # a UTC datetime, `ZoneInfo.utcoffset` would read it as a wall time).
+    return tuple(z for z in _clocks() if seen.astimezone(z).utcoffset() == offset)
 
 
 @lru_cache(maxsize=1)
