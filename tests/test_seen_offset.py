@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import pickle
-
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
