@@ -80,3 +80,17 @@ def test_a_private_cancel_of_a_booked_call_cancels_without_a_note() -> None:
     facts = Facts(approval="therapist")
     done = on_therapist_reply(State.BOOKED, found, facts)
     assert done.state is State.CANCELLED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No, cancel. Let her know I'm away that week.",
+        "Cancel please - tell her I'm sorry, something came up",
+        "Cancel - he mentioned he'd prefer mornings",
+    ],
+)
+def test_a_cancel_with_words_to_pass_on_still_offers_other_times(text: str) -> None:
+    """A review found these standing mailflow down (the person then got
+    nothing): words to pass on, or about the time, are no tie to the person."""
+    assert _after(text) is State.OFFERED

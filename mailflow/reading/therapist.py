@@ -167,7 +167,11 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
         note = (
             "" if private else _for_them(_note(_POLITE_CANCEL.sub(" ", body).strip()))
         )
-        return TherapistReply(Decision.CANCEL, note=note, private=private)
+        # Before a booking, mailflow stands down only for the therapist's ties
+        # to them or taking it on ("she's my client", "I'll contact Jo
+        # directly"), not for words to pass on ("tell her I'm sorry").
+        ties = intent.takes_it_on(body) or intent.private_words(body)
+        return TherapistReply(Decision.CANCEL, note=note, private=ties)
     told = _TELL_THEM.search(body)
     if told is not None and decline and not approve:
         # "No - please tell her: I'm sorry, I don't offer couples work...":
