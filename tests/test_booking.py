@@ -921,3 +921,7 @@ def test_a_cancel_in_words_like_a_crisis_waits_for_the_therapist(
     assert len(mail_server.messages(mailboxes.person)) == before
     held = newest(mail_server, mailboxes.therapist, "therapist_alert")
     assert "has not cancelled anything" in plain(held)
+    # Nor later: no reminder, no follow-up after the call's time.
+    for days in (1, 3, 10):
+        assert run(config, at + timedelta(days=days)) == 0
+    assert len(mail_server.messages(mailboxes.person)) == before

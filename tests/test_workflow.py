@@ -1934,10 +1934,13 @@ class WorkflowMachine(RuleBasedStateMachine):
                     )
                     assert state is State.BOOKED
                 case AlertTherapist(reason="cancel-held"):
-                    # a cancel in a reply raised for the therapist: nothing moves
+                    # a cancel in a reply raised for the therapist: theirs now
                     assert step.signal == "person"
                     assert facts.raised
-                    assert state is before
+                    assert state is State.STOOD_DOWN
+                    # a booked call stays in the therapist's diary, as after a
+                    # bounce (`on_undeliverable`): no longer mailflow's to run
+                    self.booking = self.counter = None
                 case AlertTherapist(reason="stood-down"):
                     assert step.signal == "therapist"
                     assert before is State.HELD
@@ -2222,7 +2225,8 @@ def test_a_cancel_in_a_raised_reply_waits_for_the_therapist(state: State) -> Non
     cancel = PersonReply(ReplyKind.CANCEL)
     facts = Facts(approval="therapist", offered=POOL, free=frozenset(POOL))
     held = on_person_reply(state, cancel, replace(facts, raised=True))
-    assert held.state is state
-    assert held.commands == (AlertTherapist("cancel-held"),)
+    assert held.state is State.STOOD_DOWN  # the therapist's: no timer writes to them
+    released = (Release(),) if state is State.HELD else ()
+    assert held.commands == (*released, AlertTherapist("cancel-held"))
     done = on_person_reply(state, cancel, facts)
     assert any(isinstance(c, CancelCall) for c in done.commands)

@@ -345,10 +345,18 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
         and state in {State.OFFERED, State.HELD, State.RESCHEDULING, State.BOOKED}
     ):
         # "cancel please, there's no point anymore": no cheerful "that's
-        # absolutely fine" to someone who may be at risk; nothing changes,
-        # and the therapist, alerted about their words, is told it waits.
+        # absolutely fine" to someone who may be at risk. The conversation is
+        # the therapist's from now on (no reminder, nudge or new times go; a
+        # booked call stays in their diary, a held time is let go), and the
+        # therapist, alerted about their words, is told the cancel waits.
         return Transition(
-            state, (*remember, AlertTherapist("cancel-held")), "cancel-held"
+            State.STOOD_DOWN,
+            (
+                *remember,
+                *((Release(),) if state is State.HELD else ()),
+                AlertTherapist("cancel-held"),
+            ),
+            "cancel-held",
         )
     if state is State.BOOKED:
         return _booked_person(reply, facts, remember)
