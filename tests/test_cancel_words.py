@@ -88,6 +88,10 @@ TAKEN_BACK = [
     "I need to cancel... actually no, it's fine, see you Thursday",
     "Ignore my last email about cancelling, Thursday is fine",
     "Please cancel if you can't ring before 2",
+    # taken back however far on (a review: 840 characters later it stood)
+    "Please cancel my call on Tuesday. "
+    + "Work has been a lot this month, with the move and everything. " * 14
+    + "Actually, ignore that - I'll keep the call, see you then.",
 ]
 PLAIN = [
     "Sorry to cancel last minute!",

@@ -13,14 +13,15 @@ Negation ("no need to cancel") is each reader's own, as before.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 _NEAR: Final = 160
 """How far before the cancel words their clause is read (as `followup._NEAR`
 reaches a "not"): a reply of a thousand cancels stays linear."""
 _FAR: Final = 600
-"""How far after them a question, a condition, their object or words that
-take them back are looked for."""
+"""How far after them a question, a condition or their object is looked for
+(words that take them back are looked for to the reply's end)."""
 _OPENS_QUOTE: Final = re.compile("['\"\u2018\u201c]\\s*$")
 """A quote mark just before the cancel word ..."""
 _CLOSES_QUOTE: Final = re.compile("\\w*\\s*['\"\u2019\u201d]")
@@ -128,7 +129,15 @@ def stands(text: str, start: int, end: int) -> bool:
         return False
     if re.search(r"cancel\w*$", said) and _names_another_thing(after):
         return False  # what "cancel" takes; "take me off your list" is the call's
-    return not _TAKEN_BACK.search(after)  # the later words win
+    return _last_taken_back(text) < end  # the later words win, however far
+
+
+@lru_cache(maxsize=8)
+def _last_taken_back(text: str) -> int:
+    """Where the reply's last words that keep the call begin (-1: none), read
+    once a reply, however many cancel words it holds."""
+    starts = [found.start() for found in _TAKEN_BACK.finditer(text.lower())]
+    return starts[-1] if starts else -1
 
 
 def _names_another_thing(after: str) -> bool:
