@@ -208,3 +208,21 @@ def test_the_same_words_in_a_first_mail_reach_the_therapist(sentence: str) -> No
     )
     found = classify_new(mail, policy, contacts=(), owned_thread=False)
     assert found.risk in {"clear", "possible"}  # an alert, whatever else
+
+
+@pytest.mark.parametrize(
+    ("words", "raised"),
+    [
+        ("cancel please, there's no point anymore", True),
+        ("Please cancel. I have been having some dark thoughts again lately.", True),
+        ("Please cancel, sorry. Email only please, not my phone.", False),
+        ("Please cancel, something's come up at work.", False),
+    ],
+)
+def test_which_replies_put_their_cancel_before_the_therapist(
+    words: str, raised: bool
+) -> None:
+    from mailflow.reading import reply_risk
+
+    said = reply_risk.screen_reply("Re: Your free 15-minute call", words)
+    assert reply_risk.raises(said) is raised

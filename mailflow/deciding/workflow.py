@@ -102,7 +102,8 @@ class Facts:
     # (their out-of-office, say) is not asked about again until tomorrow.
     asked_again_lately: bool = False
     # The reply itself was raised (possible risk, danger now, or its words
-    # weighed like a crisis's): a cancel in it is the therapist's to carry out.
+    # weighed like a crisis's; a contact need alone is not): a cancel in it
+    # is the therapist's to carry out.
     raised: bool = False
 
 

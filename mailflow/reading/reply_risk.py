@@ -39,6 +39,14 @@ def screen_reply(
     return said
 
 
+def raises(said: screen.Screening) -> bool:
+    """Whether a reply's words put what it asks before the therapist
+    (`workflow.Facts.raised`): possible risk of any kind, not a way to reach
+    them safely alone ("email only please": a plain cancel beside it is
+    carried out as before)."""
+    return said.risk is screen.Risk.POSSIBLE and not set(said.families) <= _NOT_RISK
+
+
 def weighed(said: screen.Screening) -> bool:
     """Whether the risk words heard it (no phrase of risk did)."""
     return WEIGHED in said.families

@@ -1063,7 +1063,7 @@ class Runner:
                         weighed=reply_risk.weighed(said),
                         danger=said.danger_now,
                     )
-                raised = from_person and said.risk is screen.Risk.POSSIBLE
+                raised = from_person and reply_risk.raises(said)
                 outcome = self.conversation.on_mail(
                     enquiry,
                     conversation.Incoming(mail, step=key.fingerprint, raised=raised),
