@@ -925,3 +925,35 @@ def test_a_cancel_in_words_like_a_crisis_waits_for_the_therapist(
     for days in (1, 3, 10):
         assert run(config, at + timedelta(days=days)) == 0
     assert len(mail_server.messages(mailboxes.person)) == before
+
+
+def test_a_pick_from_another_address_is_never_acted_on_and_the_therapist_hears(
+    stack,
+):
+    """Dovecot + SMTP: "2" from a work address, answering the offer. Only
+    the person's own address picks (#14), so nothing is booked or sent to
+    either address; the therapist is told once, so they are not left waiting."""
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    person_before = len(server.messages(boxes.person))
+    raw = answer(
+        offer,
+        sender="Jordan Lee <jordan.lee@work.example>",
+        body="2 please - writing from my work email, sorry!",
+        sent_at=NOW + timedelta(hours=1),
+    )
+    server.deliver(raw, boxes.practice)
+    assert run(config, NOW + timedelta(hours=1)) == 0
+    assert len(server.messages(boxes.person)) == person_before
+    assert all(
+        "jordan.lee@work.example" not in entry.rcpt_tos for entry in server.smtp_log
+    )
+    alert = newest(server, boxes.therapist, "therapist_alert")
+    assert "came from another address" in plain(alert)
+    assert "approval_request" not in [
+        m.message()["X-Mailflow"] for m in server.messages(boxes.therapist)
+    ]
+    # The same mail seen again (a second run) tells them nothing more.
+    therapist_count = len(server.messages(boxes.therapist))
+    assert run(config, NOW + timedelta(hours=2)) == 0
+    assert len(server.messages(boxes.therapist)) == therapist_count

@@ -1060,3 +1060,33 @@ def test_times_across_their_clock_change_are_not_shown_in_an_offset_that_will_be
     assert all("your time" not in b.split("\n\n")[0] for b in after)
     assert before, text
     assert all("your time (UTC-4)" in b for b in before)
+
+
+def test_an_hour_read_in_an_offset_that_may_no_longer_hold_is_asked_not_booked(
+    tmp_path, mail_server, mailboxes
+):
+    """Dovecot + SMTP: someone writes from UTC-4 on 26 October and is offered
+    November times in London time only. They answer with a time as UTC-4
+    reads it; by November that may not be their clock (New York's is UTC-5),
+    so the hour names no slot: they are asked which they meant, nothing is
+    booked. The number they were shown still books."""
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes, AUTO)
+    away = timezone(timedelta(hours=-4))
+    written = datetime(2026, 10, 26, 9, 0, tzinfo=LONDON).astimezone(away)
+    offer = start(server, boxes, config, at=written.astimezone(UTC), written_at=written)
+    lines = offered_lines(offer)
+    number, line = next((n, t) for n, t in lines if " November" in t)
+    found = re.search(r"(\w+day) (\d+) November\D+?(\d{1,2}):(\d{2})", line)
+    assert found, line
+    weekday, day, hour, minute = found.groups()
+    there = datetime(2026, 11, int(day), int(hour), int(minute), tzinfo=LONDON)
+    stale = there.astimezone(away)  # what "UTC-4" would make of the slot
+    said = f"{weekday} at {stale:%-I:%M%p} please".replace(":00", "").lower()
+    at = written.astimezone(UTC) + timedelta(hours=2)
+    person_says(server, boxes, config, offer, said, at)
+    assert "confirmation" not in kinds(server, boxes.person), said
+    question = newest(server, boxes.person, "clarify")
+    person_says(server, boxes, config, question, number, at + timedelta(hours=1))
+    booked = newest(server, boxes.person, "confirmation")
+    assert line.split(" (")[0] in plain(booked)

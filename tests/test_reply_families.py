@@ -396,6 +396,49 @@ def test_a_pick_said_positively_or_alone_is_a_pick(text: str, choice: int) -> No
     assert (found.kind, found.choice) == (ReplyKind.PICK, choice)
 
 
+# -- one day for another: the one turned down is never the pick (2026-12-05) -------
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("Thursday instead of Tuesday please", 2),
+        ("could I do the Monday instead of the Thursday?", 3),
+        ("thurs would be better than tues for me", 2),
+        ("Monday please, rather than Thursday", 3),
+        ("Thursday in place of Tuesday if that's ok", 2),
+        # hard negatives: "instead" alone still takes the day said
+        ("Thursday instead please", 2),
+        ("Could I do Thursday instead?", 2),
+    ],
+)
+def test_a_day_chosen_over_another_picks_it_never_the_other(
+    text: str, choice: int
+) -> None:
+    """A user-eyes review found "Wednesday instead of Tuesday please" given a
+    fresh list preferring both days: Tuesday, turned down, was read as wanted."""
+    found = _offer(text, LATE)
+    assert (found.kind, found.choice) == (ReplyKind.PICK, choice)
+
+
+@pytest.mark.parametrize(
+    ("text", "weekday", "number"),
+    [
+        ("Thursday instead of Tuesday please", 1, 1),
+        ("Wednesday rather than Tuesday", 1, 1),
+        ("wednesday would be better than tuesday", 1, 1),
+        ("rather than tuesday could i do wednesday", 1, 1),
+        ("Tuesday is easier than Thursday, thanks", 3, 2),
+    ],
+)
+def test_the_day_turned_down_for_another_is_never_picked_or_preferred(
+    text: str, weekday: int, number: int
+) -> None:
+    found = _offer(text, LATE)
+    assert found.choice != number
+    assert weekday not in found.preference.weekdays
+
+
 # -- the therapist's cancel: only told plainly, of this call (review #3) -------------
 
 

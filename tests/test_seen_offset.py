@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailflow.model import Slot
+from mailflow.model import Slot, State
+from mailflow.reading.answer import read_person_answer
+from mailflow.reading.seen_offset import SeenOffset
 from mailflow.writing import compose
-from mailflow.writing.seen_offset import SeenOffset
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -79,3 +80,80 @@ def test_a_mails_offset_becomes_a_seen_offset() -> None:
     sent = datetime(2026, 10, 28, 8, tzinfo=timezone(timedelta(hours=-4)))
     zone = compose.person_zone(timedelta(hours=-4), sent, "Europe/London")
     assert zone == SeenOffset(timedelta(hours=-4), sent)
+
+
+# -- reading a reply: an hour named in an offset that may no longer hold ------
+
+_OFFERED = tuple(
+    Slot(at.astimezone(UTC), (at + timedelta(minutes=15)).astimezone(UTC))
+    for at in (
+        datetime(2026, 11, 3, 12, tzinfo=LONDON),
+        datetime(2026, 11, 3, 13, tzinfo=LONDON),
+        datetime(2026, 11, 5, 15, tzinfo=LONDON),
+    )
+)
+
+
+def _picked(text: str, seen: str) -> tuple[str, int | None]:
+    zone = SeenOffset(
+        timedelta(hours=-4), datetime.fromisoformat(seen).replace(tzinfo=UTC)
+    )
+    answer = read_person_answer(
+        State.OFFERED,
+        text,
+        offered=_OFFERED,
+        zones=[LONDON, zone],
+        region="GB",
+        today=datetime.fromisoformat(seen).date(),
+    )
+    return answer.kind.value, answer.choice
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # 12:00 GMT as UTC-4 reads it; a New Yorker's 8am is 13:00 GMT by then
+        "Tuesday 8am works for me",
+        "8am tuesday please",
+        "tues 8",
+        "Tuesday at 08:00 if that's ok",
+        # 13:00 GMT in New York's own November clock: which did they mean?
+        "Tuesday 9am please",
+        # 15:00 GMT on Thursday, as UTC-4 or as New York would read it
+        "thursday 11am",
+        "Thursday at 10 please",
+    ],
+)
+def test_an_hour_in_their_offset_after_their_clock_may_change_is_asked(
+    text: str,
+) -> None:
+    """Seen in October, UTC-4 may be New York's (UTC-5 by 3 November) or
+    Puerto Rico's: an hour named in it picks nothing, and they are asked."""
+    assert _picked(text, "2026-10-20T12:00") == ("unclear", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("2", 2),
+        ("Tuesday at 13:00 please", 2),
+        ("the 1pm one on tuesday", 2),
+        ("Thursday 3pm", 3),
+    ],
+)
+def test_the_number_or_the_practice_time_still_picks_across_their_change(
+    text: str, choice: int
+) -> None:
+    assert _picked(text, "2026-10-20T12:00") == ("pick", choice)
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [("Tuesday 8am works for me", 1), ("tues 9", 2), ("thursday 11am", 3)],
+)
+def test_an_hour_in_their_offset_still_picks_where_it_surely_holds(
+    text: str, choice: int
+) -> None:
+    """Seen in November, UTC-4 is no New Yorker's: every clock with it then
+    keeps it through these calls, so their hour is read as before."""
+    assert _picked(text, "2026-11-02T12:00") == ("pick", choice)

@@ -113,7 +113,8 @@ _MENTION = re.compile(
 )
 _NEGATION = re.compile(
     r"\b(?:not|except|but|excluding|apart from|other than|never|busy|can'?t|cannot"
-    r"|won'?t|unable|work|working|job|no)\b[^,]{0,20}$",
+    r"|won'?t|unable|work|working|job|no|instead of|rather than|in place of"
+    r"|(?:better|easier) than)\b[^,]{0,20}$",
     re.IGNORECASE,
 )
 _NOT_A_PREFERENCE = re.compile(

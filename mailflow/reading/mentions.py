@@ -21,6 +21,7 @@ from typing import Final
 from mailflow.model import (
     Slot,
 )
+from mailflow.reading.seen_offset import SeenOffset
 
 MAX_READ_CHARS: Final = 8 * 1024
 """A pick or an approval is short; only the head of the new words is read, which
@@ -173,11 +174,13 @@ _PHONE_RUN = re.compile(r"\+?\(?\d[\d \t().\-]{5,}\d")
 _PHONE_HEAD = re.compile(r"\d{1,2}[ \t]+")
 _CLAUSE_BREAK = re.compile(
     r"[.;!?\n,]+|\s[-\u2013\u2014]+\s"
-    r"|\b(?:but|however|although|though|except|whereas|instead|otherwise|so)\b"
+    r"|\b(?:but|however|although|though|except|whereas|instead(?!\s+of\b)|otherwise|so)\b"
+    r"|(?=\b(?:instead\s+of|rather\s+than|in\s+place\s+of|(?:better|easier)\s+than)\b)"
     r"|\b(?:as|because|since|cos|cause)\s+(?=i\b|i'|my\b|we\b|the\s+kids\b)",
     re.IGNORECASE,
 )
-"""Where a clause ends; a reason ("as I finish work at 4.30") is a clause of its own."""
+"""Where a clause ends; a reason ("as I finish work at 4.30") is a clause of its own,
+and so is what is turned down for another ("Wednesday instead of Tuesday")."""
 NEGATION = re.compile(
     r"\b(?:not|cannot|can not|unable|busy|unavailable|impossible|no good|neither|nor"
     r"|none|never|away|on holiday|on leave|travell?ing|working|i work|at work"
@@ -185,7 +188,8 @@ NEGATION = re.compile(
     r"|an?\s+(?:appointment|meeting|interview|class|lecture|shift))"
     r"|(?:pick|picking|collect|collecting|drop|dropping|fetch|fetching)\s+(?:up\s+|off\s+)?"
     r"(?:my|the|our)\s+(?:son|daughter|kids|children|boys|girls|little\s+one)"
-    r"|school\s+run)\b|n't\b",
+    r"|school\s+run|instead\s+of|rather\s+than|in\s+place\s+of|(?:better|easier)\s+than)\b"
+    r"|n't\b",
     re.IGNORECASE,
 )
 """A clause with these turns its times down ("I'm away on the 27th", "I start
@@ -423,6 +427,11 @@ def _holds(part: Part, local: datetime) -> bool:
 def _local_times(slot: Slot, zones: Sequence[tzinfo]) -> list[datetime]:
     times: list[datetime] = []
     for zone in zones:
+        if isinstance(zone, SeenOffset) and not zone.holds_at(slot.start_at):
+            # The offset their mail showed may not be their clock by then (a
+            # New Yorker writing in October of a November call): their "8am"
+            # could be either hour, so it names no slot and they are asked.
+            continue
         try:
             times.append(slot.start_at.astimezone(zone))
         except (OverflowError, ValueError, TypeError):

@@ -18,6 +18,7 @@ from mailflow.deciding import availability, decide, timing, workflow
 from mailflow.deciding.workflow import ClosedReason, Facts, OfferReason, State
 from mailflow.lazy import lazy_module
 from mailflow.model import (
+    OPEN_STATES,
     Attendee,
     CalendarMessage,
     Decision,
@@ -157,6 +158,17 @@ class Conversation:
                 enquiry.id,
             )
             return "therapist-unauthenticated"
+        if (
+            enquiry.state in OPEN_STATES
+            and sender not in {"", self.settings.practice.email.lower()}
+            and self.store.message_ids_to(enquiry.id, enquiry.email)
+            & {*mail.references, mail.in_reply_to or ""}
+        ):
+            # Someone else answering a letter to the person (the person from
+            # a work address, a partner, a forward): never acted on, but while
+            # mailflow still speaks for the practice here a pick sent that way
+            # must not sit unseen while they wait for a confirmation.
+            self._tell_therapist(enquiry, "other-address", incoming.step)
         return "stranger-in-thread"
 
     def _therapist_token(self, enquiry: Enquiry, mail: InboundMail) -> str | None:
@@ -207,7 +219,9 @@ class Conversation:
         if state is State.ASKED:
             return "asked-waiting"  # the therapist decides whether to offer
         offered = tuple(self.store.offers(enquiry.id))
-        zone = person_zone_from_minutes(enquiry.sender_offset_minutes)
+        zone = person_zone_from_minutes(
+            enquiry.sender_offset_minutes, enquiry.created_at
+        )
         today = self.now.astimezone(ZoneInfo(self.settings.practice.timezone)).date()
         words = quoting.new_words(mail.text)
         if self._unchanged(enquiry, words):
@@ -787,7 +801,9 @@ class Conversation:
                 call = self.store.call(enquiry.id)
                 if command.reason is OfferReason.DECLINED and call is not None:
                     declined = Slot(call.start_at, call.end_at)  # never again
-                zone = person_zone_from_minutes(enquiry.sender_offset_minutes)
+                zone = person_zone_from_minutes(
+                    enquiry.sender_offset_minutes, enquiry.created_at
+                )
                 return self._fresh_slots(enquiry, zone, preference, declined)
         return None
 

@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo
 from mailflow.errors import TemplateError
 from mailflow.model import Slot
 from mailflow.reading.parse import HEADER_FACTORY
+from mailflow.reading.seen_offset import SeenOffset
 from mailflow.writing import contract, html
-from mailflow.writing.seen_offset import SeenOffset
 
 PRIVATE_HEADER = "X-Mailflow"
 

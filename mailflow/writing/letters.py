@@ -21,8 +21,8 @@ from mailflow.errors import TemplateError
 from mailflow.lazy import lazy_module
 from mailflow.model import Attendee, DayPart, FormAlert, Preference, Slot
 from mailflow.reading import extract
+from mailflow.reading.seen_offset import SeenOffset
 from mailflow.writing import compose
-from mailflow.writing.seen_offset import SeenOffset
 
 MAX_SKIPPED_SHOWN: Final = 30
 """Events named in one note about a busy calendar's unreadable events."""
