@@ -46,6 +46,7 @@ LEARNED_TOO = (
     "indirect/negatives/danger_now/*.jsonl",
     "replies/risk/crisis_a.jsonl",
     "replies/risk/crisis_b.jsonl",
+    "replies/risk/crisis_c.jsonl",
     "replies/*.jsonl",
 )
 """The other sets learned from, each read as a run weighs its mail: a first

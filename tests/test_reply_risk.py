@@ -122,10 +122,14 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     # sets of `asking_letter`, 76 -> 56: 28 newly heard, 8 no longer): 9 of
     # 658 (newly "Please ignore my earlier email", "my partner has talked me
     # out of it", "please remove me, I don't want the call", "I feel lighter
-    # already"; one no longer), the held-out still 2.
+    # already"; one no longer), the held-out still 2. With `crisis_c.jsonl`
+    # (2026-12-05: 110 ordinary cancels and withdrawals with heavy words,
+    # written blind) in the set and learned from: 25 of 206 raised, 16 of
+    # the first 96 as before and 9 of its 110 (17 before it was learned
+    # from), one of them clear (a past told as past).
     score = bench.score(bench.load(bench.RISK))
-    assert len(score.raised) <= 16
-    assert score.count(False, "clear") <= 9
+    assert len(score.raised) <= 25
+    assert score.count(False, "clear") <= 10
     corpus = [
         case
         for case in bench.load(bench.REPLIES) + bench.load(bench.REPLIES / "held_out")
@@ -134,14 +138,20 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     assert len(corpus) >= 600
     others = bench.score(corpus)
     assert others.count(False, "clear") == 0
-    assert len(others.raised) / len(corpus) <= 0.016  # 10 of 658 (9 before blind19)
+    # 11 of 658 (9 before blind19, 10 before crisis_c)
+    assert len(others.raised) / len(corpus) <= 0.017
     held = [
         case
         for case in bench.load(bench.REPLIES / "held_out")
         if case.context not in bench.THERAPIST
     ]
     assert len(held) >= 75
-    assert len(bench.score(held).raised) <= 2
+    # 2 -> 4 once learned from `crisis_c.jsonl`, both plain cancels ("Please
+    # cancel, I don't need it anymore"), weighed by the risk words: such a
+    # cancel waits for the therapist (`cancel-held`) rather than going
+    # through; the price of 5 fewer held-out crises given times with nobody
+    # told and 3 more heard beside a cancel (docs/reading.md).
+    assert len(bench.score(held).raised) <= 4
 
 
 @pytest.mark.parametrize(
@@ -166,8 +176,17 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
         # weighed heavy 4 -> 1, 3 -> 1, 4 -> 2. Learned more loosely from
         # every set (2026-12-05): fresh 33 -> 34, fresh2 27, not_here 28 ->
         # 27 (rab-034, a deadline at the new year, no longer heard).
+        # Once learned from `crisis_c.jsonl` (2026-12-05): fresh2 27 -> 28;
+        # not_here's other replies raised 6 -> 8 (by the risk words alone).
         ("not_here.jsonl", 30, 0.9, 5),
         ("fresh2.jsonl", 28, 0.96, 1),
+        # Crises beside a cancel, a withdrawal or a "not now", and ordinary
+        # ones in heavy words (2026-12-05), by a writer told no phrasing and
+        # who read no code, scored before any change: 65 of 70 heard; the
+        # phrase families added from `crisis_c.jsonl` (its sister set) heard
+        # none more; learned from `crisis_c.jsonl` too, 68 of 70. Other
+        # replies raised 18 of 90 both times, 2 clear.
+        ("stepping_back.jsonl", 70, 0.97, 2),
     ],
 )
 def test_a_fresh_writers_crises_in_replies_reach_the_therapist(

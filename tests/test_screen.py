@@ -2142,3 +2142,78 @@ def test_a_present_act_said_like_an_old_one_is_still_danger_now() -> None:
         "I've taken 40 of my sertraline, same as years ago. Can't keep my eyes open."
     )
     assert said.danger_now
+
+
+# Stepping back from the call (tests/corpus/replies/risk/crisis_c.jsonl, a
+# blind set of cancels and withdrawals, 2026-12-05): the families its misses
+# showed, said the ways people say them, beside the ordinary cancels that use
+# the same words.
+STEPPING_BACK_CLEAR = [
+    "I need to cancel, I'm in A&E after cutting last night",
+    "sorry, can't make it - ended up at A and E from self-harming again",
+    "I was taken to hospital after hurting myself on Sunday so I'll have to cancel",
+    "Please don't reply, he gets violent when he's drinking",
+    "my husband can get really violent so I can't have the call",
+]
+STEPPING_BACK_POSSIBLE = [
+    "Had the knife out last night. Nothing happened.",
+    "I had a blade out again on Sunday but put it away",
+    "my sister found my blades and took them",
+    "Mum confiscated my razor blades but I know where to get more",
+    "had a wobble with the razor last night but I stopped myself",
+    "I picked up the knife and then stopped myself",
+    "The rope's in the garage. I'm not going to say more than that.",
+    "rope is still in the loft",
+    "I keep thinking about the train line at the end of our road",
+    "can't stop thinking about stepping in front of the bus",
+    "I've thought about letting go of the wheel on the motorway",
+    "sometimes I think about steering into the central reservation",
+    "I've made my arrangements.",
+    "The letters have been written, so I'm calm now",
+    "wish I could cancel myself tbh",
+    "delete me from existence lol",
+    "Please cancel. By Thursday it won't be your problem",
+    "it won't be anyone's problem much longer",
+    "My life here is finish. Please cancel.",
+    "I have no more reason.",
+    "Honestly very little reason to go on, so please cancel",
+    "I don't have much reason left to keep going. Cancel the call please",
+    "If I got hit by a bus tomorrow I'd be relieved tbh",
+    "if i was run over on the way home it would be a relief",
+]
+STEPPING_BACK_NONE = [
+    "I need to cancel, I'm in A&E after cutting my hand on a tin",
+    "in hospital after cutting the hedge, fell off the ladder, so please cancel",
+    "Very little reason to go on with the call now I've found someone closer",
+    "If I got hit by a bus tomorrow my kids would be fine - that's why I've sorted life insurance",
+    "The film gets violent towards the end, not for the kids",
+    "had the knife out for the turkey and sliced my thumb, all fine, but cancel Thursday please",
+    "got the blades out to do the skirting boards",
+    "found my blades in the garage for the ice rink on Saturday",
+    "the rope's in the garage for Saturday's climb",
+    "the rope is up in the loft now the kids have outgrown the swing",
+    "I keep thinking about the train line strikes, I might not get back in time",
+    "I've made my arrangements for childcare so Thursday works",
+    "The cover letters are written, now I wait",
+    "I've cancelled my gym membership and deleted my Facebook",
+    "Please cancel - by Thursday it won't be your problem as I'll have moved to the other practice, thanks",
+    "my social life is over now the baby's here ha",
+    "My life is over if I fail this exam lol",
+    "I have no reason to complain, it's been great",
+    "He checks the tyres before every trip so don't worry",
+]
+
+
+@pytest.mark.parametrize("text", STEPPING_BACK_CLEAR)
+def test_crises_beside_a_cancel_are_clear_risk(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+@pytest.mark.parametrize("text", STEPPING_BACK_POSSIBLE)
+def test_crises_beside_a_cancel_are_at_least_possible_risk(text: str) -> None:
+    assert screen(text).risk is not Risk.NONE
+
+
+@pytest.mark.parametrize("text", STEPPING_BACK_NONE)
+def test_ordinary_cancels_with_the_same_words_are_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE
