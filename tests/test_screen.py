@@ -2176,6 +2176,13 @@ STEPPING_BACK_POSSIBLE = [
     "it won't be anyone's problem much longer",
     "My life here is finish. Please cancel.",
     "I have no more reason.",
+    "i wanna cancel everything and disappear",
+    "I want to cancel everything and just disappear.",
+    "need to delete my accounts and disappear tbh",
+    "cancel please, there is no point anymore",
+    "Please cancel. There's no point any more.",
+    "i dont see the point anymore sorry",
+    "there's no point to any of it",
     "Honestly very little reason to go on, so please cancel",
     "I don't have much reason left to keep going. Cancel the call please",
     "If I got hit by a bus tomorrow I'd be relieved tbh",
@@ -2201,6 +2208,13 @@ STEPPING_BACK_NONE = [
     "My life is over if I fail this exam lol",
     "I have no reason to complain, it's been great",
     "He checks the tyres before every trip so don't worry",
+    "I want to finish this term and disappear for the weekend",
+    "just want to hand my notice in and disappear to Spain",
+    "I want to eat cake and disappear under a blanket lol",
+    "there's no point anymore in me coming on Tuesday, I've found someone",
+    "Please cancel, there's no point any more as I've got an NHS place",
+    "there's no point anymore, I've found a counsellor nearer home",
+    "No point asking any more, I'll wait for the NHS",
 ]
 
 
