@@ -610,3 +610,43 @@ def test_a_full_diary_is_the_therapists_own_reason(text: str) -> None:
     answer = read_therapist_reply(text, today=TODAY)
     assert answer.decision is Decision.DECLINE
     assert answer.note != ""
+
+
+# -- a plain no beside words that withdraw is a withdrawal (2026-12-05) ------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Neither, sorry. I've changed my mind.",
+        "None of them, I've decided not to go ahead",
+        "none of these thanks, I've changed my mind about the whole thing",
+        "Neither - I'm not ready yet, sorry",
+        "None of those, I've changed my mind, sorry to waste your time",
+        "neither sorry, ive changed my mind about doing this",
+        "No thanks, I don't think I want the call after all",
+        "No, sorry, I've changed my mind",
+        "no thank you, I've decided not to go ahead",
+    ],
+)
+def test_no_times_beside_words_that_withdraw_is_a_withdrawal(text: str) -> None:
+    """A user-eyes review found "Neither, sorry. I've changed my mind." sent
+    fresh times: pressed on someone who had said no."""
+    assert _offer(text, LATE).kind is ReplyKind.CANCEL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Neither works, sorry - I've changed my mind, do you have any other days?",
+        "None of these work. I've decided to wait until January, could you send times then?",
+        "I can't do any of those, I've changed my mind and would like a later time",
+        "none of those, I've changed my mind about mornings, afternoons are better",
+        "no I haven't changed my mind, none of these work though",
+        "I don't want the call to be on a Monday, do you have others?",
+    ],
+)
+def test_no_times_while_still_asking_for_some_is_never_a_withdrawal(
+    text: str,
+) -> None:
+    assert _offer(text, LATE).kind is not ReplyKind.CANCEL

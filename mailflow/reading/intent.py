@@ -21,9 +21,12 @@ from typing import Final
 from mailflow.model import Slot
 
 _NEGATED: Final = re.compile(
-    r"(?:\b(?:not|never|no)|n't|\bcannot)\W+(?:[\w']+\W+){0,2}$", re.IGNORECASE
+    r"(?:\b(?:not|never)|\bno\b(?!\W*(?:thanks?\b|thank you\b|sorry\b|[,.!;:]))|n't|\bcannot)"
+    r"\W+(?:[\w']+\W+){0,2}$",
+    re.IGNORECASE,
 )
-"""The few words just before a phrase that turn it round ("I haven't changed my mind")."""
+"""The few words just before a phrase that turn it round ("I haven't changed my
+mind"); "No, sorry," and "No thanks," answer the letter and turn nothing round."""
 
 
 @dataclass(frozen=True, slots=True)

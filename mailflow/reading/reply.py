@@ -141,6 +141,21 @@ _NONE_GLOBAL = re.compile(
     re.IGNORECASE,
 )
 """Saying that nothing offered fits, or asking for something else."""
+_NONE_PLAIN = re.compile(
+    r"\bnone\b(?!\s+of\s+(?:my|your|his|her|their|our)\b)|\bneither\b"
+    r"|(?:\b(?:cannot|can not|unable to|not able to)|n't)\s+(?:do|make|manage|attend)\s+"
+    r"(?:any|either|all)\b",
+    re.IGNORECASE,
+)
+"""`_NONE_GLOBAL`'s words that only say no ("neither"): what is left of it
+once they are gone asks for something else ("any other days?")."""
+_STILL_WANTS = re.compile(
+    r"\b(?:send|give|offer|like|want|prefer|need|try|book|have)\b[^.!?]{0,40}"
+    r"\b(?:times?|dates?|slots?|days?|another|later|earlier|then|instead)\b"
+    r"|\b(?:another|other|later|earlier|different|new)\s+(?:time|date|slot|day|week|month)s?\b",
+    re.IGNORECASE,
+)
+"""Still asking for a time beside words that sound like withdrawing."""
 _NONE_REJECT = re.compile(
     r"(?:\b(?:do|does|did|will|would|could)\s+not|n't)\s+(?:really\s+)?(?:work|suit|fit)\b"
     r"|\b(?:no|not)\s+(?:good|great|ideal|possible)\b|(?<!not )\btoo\s+(?:early|late)\b"
@@ -260,14 +275,31 @@ def read_person_reply(
         kind = ReplyKind.UNCLEAR  # "yes please" to five times: which?
     else:
         kind = ReplyKind.OTHER
-    if kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR} and (
+    if (
         pick is None
         and preference.is_empty
         and not positive
         and intent.withdraws(body)
-        and not _NONE_GLOBAL.search(_ELSEWHERE.sub(" ", body))
+        and (
+            # "I've changed my mind", "please ignore my email"
+            (
+                kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR}
+                and not _NONE_GLOBAL.search(_ELSEWHERE.sub(" ", body))
+            )
+            # "Neither, sorry. I've changed my mind": a plain no beside words
+            # that withdraw asks for nothing, so no fresh times are pressed
+            # on them; asking for others ("any other days?", "could you send
+            # times then?") still gets them.
+            or (
+                kind is ReplyKind.NONE_FIT
+                and not _NONE_GLOBAL.search(
+                    _NONE_PLAIN.sub(" ", _ELSEWHERE.sub(" ", body))
+                )
+                and not _STILL_WANTS.search(body)
+            )
+        )
     ):
-        kind = ReplyKind.CANCEL  # "I've changed my mind", "please ignore my email"
+        kind = ReplyKind.CANCEL
     if kind is not ReplyKind.CANCEL and offered and zones:
         # An instant no zone can show: the plain reading stands.
         with contextlib.suppress(OverflowError, ValueError):
