@@ -88,6 +88,8 @@ TAKEN_BACK = [
     "I need to cancel... actually no, it's fine, see you Thursday",
     "Ignore my last email about cancelling, Thursday is fine",
     "Please cancel if you can't ring before 2",
+    "I need to cancel if my shift changes",
+    "I'd need to cancel if that's the only time",
     # taken back however far on (a review: 840 characters later it stood)
     "Please cancel my call on Tuesday. "
     + "Work has been a lot this month, with the move and everything. " * 14
@@ -104,6 +106,11 @@ PLAIN = [
     "please cancel my thursday call, thank you",
     "Cancel please",
     "I have to cancel the 15 minute call, sorry",
+    # a courtesy, not a condition (a review found these asked back)
+    "I need to cancel if that's ok",
+    "I'll have to cancel if that's alright, sorry",
+    "Sorry I need to cancel if that's okay with you",
+    "Please cancel if it's not too much trouble",
 ]
 
 

@@ -58,9 +58,13 @@ _OBJECT: Final = r"\w*\s*(?:(?:it|this|that|the\s+call|my\s+\w+|\w+day)\s+)?"
 _PLEASE_AFTER: Final = re.compile(_OBJECT + r"please\b")
 """Asked for after it: "cancel Wednesday please"."""
 _CONDITION_AFTER: Final = re.compile(
-    _OBJECT + r"(?:if|unless|in\s+case|should\s+(?:you|i|it))\b"
+    _OBJECT
+    + r"(?:if(?!\s+(?:that|it|this)(?:'s|\s+is)\s+(?:ok|okay|alright|all\s+right"
+    r"|fine|not\s+(?:a\s+problem|too\s+much)|no\s+(?:problem|bother))\b)|unless"
+    r"|in\s+case|should\s+(?:you|i|it))\b"
 )
-"""A cancel on a condition: "please cancel if you can't ring before 2"."""
+"""A cancel on a condition: "please cancel if you can't ring before 2"; not
+the courtesy of "I need to cancel if that's ok"."""
 
 _DETERMINER: Final = re.compile(  # "my", "the" ... and up to three words
     r"\w*\s+(?:my|the|our|your|this|that|his|her|their|a|an|all|some|any|those|these)"
