@@ -77,6 +77,10 @@ ANOTHER_THING = [
     "Please cancel the reminder emails, I'll be there",
     "I had to cancel my hair appointment to make it, so see you then",
     "cancel my last email, thursday is fine",
+    # plans with someone else called off, not the call (a review, 2026-12-05)
+    "I had to cancel on my sister to make sure I'm free for this",
+    "cancelled on my mum for this so see you Thursday",
+    "had to cancel on her again, poor thing",
 ]
 TAKEN_BACK = [
     "Cancel that, I can make it after all",
@@ -111,6 +115,7 @@ PLAIN = [
     "I'll have to cancel if that's alright, sorry",
     "Sorry I need to cancel if that's okay with you",
     "Please cancel if it's not too much trouble",
+    "I'm going to have to cancel on you, sorry",
 ]
 
 

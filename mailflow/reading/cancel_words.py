@@ -70,6 +70,10 @@ _DETERMINER: Final = re.compile(  # "my", "the" ... and up to three words
     r"\w*\s+(?:my|the|our|your|this|that|his|her|their|a|an|all|some|any|those|these)"
     r"\s+((?:[\w'-]+\s+){0,3})"
 )
+_ON_SOMEONE: Final = re.compile(
+    r"\w*\s+on\s+(?:(?:my|his|her|their|our)\s+[\w'-]+|him|her|them)\b"
+)
+"""Plans with someone else called off ("cancel on my sister"); "on you" is the call."""
 _CALL_NOUN: Final = re.compile(
     r"(?:call|calls|appointment|appt|booking|consultation|consult|chat|session|meeting"
     r"|conversation|slot|time|request|enquiry|inquiry|it|one)\b"
@@ -131,8 +135,12 @@ def stands(text: str, start: int, end: int) -> bool:
         return False  # "Should I cancel?", "Cancel? No way"
     if _CONDITION_AFTER.match(after):
         return False
-    if re.search(r"cancel\w*$", said) and _names_another_thing(after):
-        return False  # what "cancel" takes; "take me off your list" is the call's
+    if re.search(r"cancel\w*$", said) and (
+        _names_another_thing(after) or _ON_SOMEONE.match(after)
+    ):
+        # What "cancel" takes ("take me off your list" is the call's), or
+        # whom: "I had to cancel on my sister to be free" (not "on you").
+        return False
     return _last_taken_back(text) < end  # the later words win, however far
 
 
