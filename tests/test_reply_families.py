@@ -650,3 +650,55 @@ def test_no_times_while_still_asking_for_some_is_never_a_withdrawal(
     text: str,
 ) -> None:
     assert _offer(text, LATE).kind is not ReplyKind.CANCEL
+
+
+# -- the therapist already in touch with them directly (2026-12-05) ----------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "please cancel this, she's emailed me separately",
+        "Cancel this one - he's already been in touch directly",
+        "cancel, I've spoken to her on the phone",
+        "cancel it, I've written to her",
+        "Cancel please, they've messaged me privately",
+    ],
+)
+def test_a_cancel_beside_being_in_touch_directly_sends_them_nothing(
+    text: str,
+) -> None:
+    """A review found "please cancel this, she's emailed me separately" read as
+    a decline: the person, already talking to the therapist, got fresh times."""
+    answer = read_therapist_reply(text, today=TODAY)
+    assert (answer.decision, answer.private) == (Decision.CANCEL, True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No - she rang me this morning and we've sorted it",
+        "no thanks, she's already booked in with me",
+        "No, I've already spoken to him",
+    ],
+)
+def test_a_no_beside_being_in_touch_directly_stands_down(text: str) -> None:
+    assert read_therapist_reply(text, today=TODAY).decision is Decision.PRIVATE
+
+
+@pytest.mark.parametrize(
+    ("text", "decision"),
+    [
+        ("No, she emailed the practice twice", Decision.DECLINE),
+        ("yes - I've spoken to my supervisor and it's fine", Decision.APPROVE),
+        ("yes please, she called me last week to ask, great", Decision.APPROVE),
+        ("yes, we've sorted the room", Decision.APPROVE),
+        ("Cancel please - tell her I'm sorry", Decision.CANCEL),
+    ],
+)
+def test_contact_with_others_or_beside_a_yes_changes_nothing(
+    text: str, decision: Decision
+) -> None:
+    answer = read_therapist_reply(text, today=TODAY)
+    assert answer.decision is decision
+    assert not answer.private
