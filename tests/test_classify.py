@@ -1270,3 +1270,28 @@ def test_an_address_with_an_equals_or_a_question_mark_is_still_answered(
     assert result.reason == "form-request"
     assert result.person is not None
     assert result.person.email == typed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello, could you tell me your fees and whether you take insurance? Many thanks, Dee",
+        "Hi, do you accept Bupa? I'd like to start counselling",
+        "Hi there, wondering what your session fees are? Thanks",
+        "Could you give me your rates please",
+    ],
+)
+def test_a_question_about_fees_or_insurance_is_an_enquiry(text: str) -> None:
+    """The practice offers the free call to everyone who enquires: a user-eyes
+    review found a fee and insurance question left unanswered (no intent)."""
+    result = _classify(_inbound(subject="Question", text=text))
+    assert result.verdict is Verdict.REQUEST
+
+
+def test_a_vendors_insurance_renewal_is_no_enquiry() -> None:
+    text = (
+        "Dear practitioner, your professional indemnity insurance is due for "
+        "renewal. Could you tell me your current cover level? Regards, Indemnity Direct"
+    )
+    result = _classify(_inbound(subject="Insurance renewal", text=text))
+    assert result.verdict is not Verdict.REQUEST
