@@ -72,6 +72,9 @@ FRESH19 = INDIRECT_HELD_OUT / "fresh19"
 """Crises of every kind in a blind writer's own choice of kinds and words,
 from a brief naming none (2026-12-05), and ordinary mail in the same lives:
 figures only."""
+FRESH20 = INDIRECT_HELD_OUT / "fresh20"
+"""The same brief by another blind writer (2026-12-05), scored once before
+the risk words learned from `indirect/blind20`: figures only."""
 _ORDER = ["ordinary", "grief", "crisis"]
 LETTERS = ("times", "alert", "asks", "assumes", "note", "left")
 """What the person gets: times; times and an alert to the therapist (possible
@@ -208,6 +211,8 @@ def main() -> int:
     print(report(score(FRESH18), FRESH18, shown=False))
     print()
     print(report(score(FRESH19), FRESH19, shown=False))
+    print()
+    print(report(score(FRESH20), FRESH20, shown=False))
     return 0
 
 

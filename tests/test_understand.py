@@ -483,6 +483,22 @@ def test_crises_of_a_blind_writers_own_choosing() -> None:
     )
 
 
+def test_crises_of_a_second_blind_writers_own_choosing() -> None:
+    """tests/corpus/indirect/held_out/fresh20: the same brief as fresh19 by
+    another blind writer (2026-12-05), counts only: 3 given times with
+    nobody told the day it was written."""
+    _floors(
+        _letters("FRESH20"),
+        cases=220,
+        times=3,
+        left=0,
+        clear=61,
+        alerted=7,
+        ordinary_clear=3,
+        held=5,
+    )
+
+
 def _letters(folder: str) -> Any:
     """What each mail of an `asking_letter` corpus folder gets (its `score`)."""
     _bench()
