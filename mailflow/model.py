@@ -417,6 +417,13 @@ class Enquiry:
     risk: str = "none"  # screen.Risk of the first mail: none | possible | clear
     safety_note: str | None = None  # how (not) to reach them, in their words
     closed_at: datetime | None = None  # ended (a late reply may still reopen it)
+    # when the first mail's Date header was written: its offset is judged from then
+    sender_seen_at: datetime | None = None
+
+    @property
+    def offset_seen_at(self) -> datetime:
+        """When their offset was seen: the first mail's Date, else when it came."""
+        return self.sender_seen_at or self.created_at
 
 
 KNOWN_FORM_SENDERS: Final[tuple[str, ...]] = (

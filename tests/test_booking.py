@@ -949,7 +949,7 @@ def test_a_pick_from_another_address_is_never_acted_on_and_the_therapist_hears(
         "jordan.lee@work.example" not in entry.rcpt_tos for entry in server.smtp_log
     )
     alert = newest(server, boxes.therapist, "therapist_alert")
-    assert "came from another address" in plain(alert)
+    assert "cannot take as theirs" in plain(alert)
     assert "approval_request" not in [
         m.message()["X-Mailflow"] for m in server.messages(boxes.therapist)
     ]
@@ -957,3 +957,58 @@ def test_a_pick_from_another_address_is_never_acted_on_and_the_therapist_hears(
     therapist_count = len(server.messages(boxes.therapist))
     assert run(config, NOW + timedelta(hours=2)) == 0
     assert len(server.messages(boxes.therapist)) == therapist_count
+
+
+def _alerts(server, boxes) -> int:
+    return sum(
+        m.message()["X-Mailflow"] == "therapist_alert"
+        for m in server.messages(boxes.therapist)
+    )
+
+
+def test_the_practices_own_address_in_the_thread_tells_the_therapist_nothing(stack):
+    """Dovecot + SMTP: the practice's own address answering in the thread (a
+    copy, a shared inbox's Cc) is no stranger: nothing is acted on or sent."""
+    server, boxes, config = stack
+    offer = start(server, boxes, config)
+    before = len(server.smtp_log)
+    raw = answer(
+        offer, sender=boxes.practice, body="2", sent_at=NOW + timedelta(hours=1)
+    )
+    server.deliver(raw, boxes.practice)
+    assert run(config, NOW + timedelta(hours=1)) == 0
+    assert len(server.smtp_log) == before
+
+
+def test_after_a_cancel_a_reply_from_another_address_reaches_the_therapist(stack):
+    """Dovecot + SMTP: the cancellation letter invites a reply ("if you'd like
+    another time, just reply"); one sent from a work account is not acted on
+    (no times go to either address) but the therapist hears of it."""
+    server, boxes, config = stack
+    confirmation, _event = booked_invite(server, boxes, config)
+    pick(
+        server,
+        boxes,
+        config,
+        confirmation,
+        body="I need to cancel, sorry.",
+        at=NOW + timedelta(hours=3),
+    )
+    cancelled = newest(server, boxes.person, "cancelled")
+    alerts = _alerts(server, boxes)
+    person_before = len(server.messages(boxes.person))
+    raw = answer(
+        cancelled,
+        sender="Jordan Lee <jordan.lee@work.example>",
+        body="Could we find another time after all?",
+        sent_at=NOW + timedelta(hours=4),
+    )
+    server.deliver(raw, boxes.practice)
+    assert run(config, NOW + timedelta(hours=4)) == 0
+    assert _alerts(server, boxes) == alerts + 1
+    assert len(server.messages(boxes.person)) == person_before
+    assert all(
+        "jordan.lee@work.example" not in entry.rcpt_tos for entry in server.smtp_log
+    )
+    alert = newest(server, boxes.therapist, "therapist_alert")
+    assert boxes.person in plain(alert)  # answer them at their own address

@@ -1090,3 +1090,30 @@ def test_an_hour_read_in_an_offset_that_may_no_longer_hold_is_asked_not_booked(
     person_says(server, boxes, config, question, number, at + timedelta(hours=1))
     booked = newest(server, boxes.person, "confirmation")
     assert line.split(" (")[0] in plain(booked)
+
+
+def test_an_offset_is_judged_from_when_their_mail_was_written_not_read(
+    tmp_path, mail_server, mailboxes
+):
+    """Dovecot + SMTP: someone in Paris writes on Saturday 24 October
+    (+0200); mailflow reads it on Monday 26th, after Europe's clocks went
+    back. On the 26th +0200 is Athens' or Johannesburg's all winter, but
+    when they wrote it was Paris' too, an hour off by November: a November
+    hour in +0200 is asked about, never booked (a review's reproducer)."""
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes, AUTO)
+    paris_summer = timezone(timedelta(hours=2))
+    written = datetime(2026, 10, 24, 21, 0, tzinfo=paris_summer)
+    read = datetime(2026, 10, 26, 9, 0, tzinfo=UTC)
+    offer = start(server, boxes, config, at=read, written_at=written)
+    _number, line = next((n, t) for n, t in offered_lines(offer) if " November" in t)
+    assert "your time" not in line
+    found = re.search(r"(\w+day) (\d+) November\D+?(\d{1,2}):(\d{2})", line)
+    assert found, line
+    weekday, day, hour, minute = found.groups()
+    there = datetime(2026, 11, int(day), int(hour), int(minute), tzinfo=LONDON)
+    stale = there.astimezone(paris_summer)
+    said = f"{weekday} at {stale:%-I:%M%p} please".replace(":00", "").lower()
+    person_says(server, boxes, config, offer, said, read + timedelta(hours=2))
+    assert "confirmation" not in kinds(server, boxes.person), said
+    newest(server, boxes.person, "clarify")

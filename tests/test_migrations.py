@@ -160,7 +160,7 @@ def test_the_first_migration_is_the_frozen_version_1_schema():
 
 def test_a_fresh_database_is_at_the_newest_version(tmp_path):
     path = fresh(tmp_path)
-    assert user_version(path) == migrations.LATEST == 7
+    assert user_version(path) == migrations.LATEST == 8
     with Store.open(path) as store:
         assert store.get_meta("schema") == str(migrations.LATEST)
 

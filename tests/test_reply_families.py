@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailflow.model import Decision, ReplyKind, Slot
+from mailflow.model import Decision, ReplyKind, Slot, State
+from mailflow.reading import intent
+from mailflow.reading.answer import read_person_answer
 from mailflow.reading.followup import Answer, read_booked_reply, read_followup_answer
 from mailflow.reading.reply import read_person_reply
 from mailflow.reading.therapist import read_therapist_reply
@@ -615,41 +617,81 @@ def test_a_full_diary_is_the_therapists_own_reason(text: str) -> None:
 # -- a plain no beside words that withdraw is a withdrawal (2026-12-05) ------------
 
 
+def _answer(text: str, state: State) -> ReplyKind:
+    booked = LATE[1] if state is State.RESCHEDULING else None
+    return read_person_answer(
+        state,
+        text,
+        offered=LATE,
+        zones=[LONDON],
+        region="GB",
+        today=TODAY,
+        booked=booked,
+    ).kind
+
+
 @pytest.mark.parametrize(
     "text",
     [
         "Neither, sorry. I've changed my mind.",
         "None of them, I've decided not to go ahead",
-        "none of these thanks, I've changed my mind about the whole thing",
-        "Neither - I'm not ready yet, sorry",
         "None of those, I've changed my mind, sorry to waste your time",
-        "neither sorry, ive changed my mind about doing this",
         "No thanks, I don't think I want the call after all",
         "No, sorry, I've changed my mind",
         "no thank you, I've decided not to go ahead",
+        "I don't want the call after all. Thanks",
     ],
 )
 def test_no_times_beside_words_that_withdraw_is_a_withdrawal(text: str) -> None:
     """A user-eyes review found "Neither, sorry. I've changed my mind." sent
     fresh times: pressed on someone who had said no."""
-    assert _offer(text, LATE).kind is ReplyKind.CANCEL
+    assert _answer(text, State.OFFERED) is ReplyKind.CANCEL
+
+
+# A strict review's: more than a no ("what about", "instead", a time, a way
+# to meet, details kept) is never a withdrawal; nor is a wish about the call.
+MORE_THAN_NO = [
+    "Neither works, sorry - I've changed my mind, do you have any other days?",
+    "None of these work. I've decided to wait until January, could you send times then?",
+    "I can't do any of those, I've changed my mind and would like a later time",
+    "none of those, I've changed my mind about mornings, afternoons are better",
+    "no I haven't changed my mind, none of these work though",
+    "Neither sorry, I've changed my mind - what about next week?",
+    "Neither, sorry. I've changed my mind, can we try next month?",
+    "None of those sorry, I've changed my mind about evenings - could you do mornings?",
+    "Neither, sorry. I've changed my mind. Can I ring you instead?",
+    "Neither - I've changed my mind, could we do it face to face instead?",
+    "Neither, sorry. I've changed my mind - my work rota changed so weekends only now",
+    "Neither, I've found someone else for now but can I keep your details?",
+    "I don't want the call recorded please",
+    "I don't want the call over Zoom, can it be by phone?",
+    "I don't want the appointment during school hours",
+    "Don't want the call tonight, tomorrow better",
+    "I don't want the call now, but I'd like one in January",
+    "I don't want my appointment cancelled, none of those work though",
+    "I don't want the call, I want to meet in person. Do you do face to face?",
+    "I don't want the call to be on a Monday, do you have others?",
+]
+
+
+@pytest.mark.parametrize("text", MORE_THAN_NO)
+def test_no_times_with_more_to_say_is_never_a_withdrawal(text: str) -> None:
+    assert _answer(text, State.OFFERED) is not ReplyKind.CANCEL
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "Neither works, sorry - I've changed my mind, do you have any other days?",
-        "None of these work. I've decided to wait until January, could you send times then?",
-        "I can't do any of those, I've changed my mind and would like a later time",
-        "none of those, I've changed my mind about mornings, afternoons are better",
-        "no I haven't changed my mind, none of these work though",
-        "I don't want the call to be on a Monday, do you have others?",
+        "Neither, sorry. I've changed my mind.",
+        "Neither, sorry, I've changed my mind about the time of day",
+        "neither of these. I've changed my mind about the call, can we meet in person instead?",
+        *MORE_THAN_NO[:6],
     ],
 )
-def test_no_times_while_still_asking_for_some_is_never_a_withdrawal(
-    text: str,
-) -> None:
-    assert _offer(text, LATE).kind is not ReplyKind.CANCEL
+def test_no_new_time_while_moving_a_booked_call_never_cancels_it(text: str) -> None:
+    """While a booked call is being moved, a no to the new times is never
+    taken as cancelling the call (the review's reproducers)."""
+    assert _answer(text, State.RESCHEDULING) is not ReplyKind.CANCEL
 
 
 # -- the therapist already in touch with them directly (2026-12-05) ----------------
@@ -702,3 +744,24 @@ def test_contact_with_others_or_beside_a_yes_changes_nothing(
     answer = read_therapist_reply(text, today=TODAY)
     assert answer.decision is decision
     assert not answer.private
+
+
+@pytest.mark.parametrize(
+    ("text", "withdraws"),
+    [
+        ("No, sorry, I've changed my mind", True),
+        ("No - I've changed my mind", True),
+        ("No thanks, I've changed my mind", True),
+        ("no thank you, I've decided not to go ahead", True),
+        ("no I haven't changed my mind", False),
+        ("I have not changed my mind", False),
+        ("there's no change of heart, see you Tuesday", False),
+        ("never changed my mind once", False),
+    ],
+)
+def test_a_no_answering_the_letter_turns_nothing_round(
+    text: str, withdraws: bool
+) -> None:
+    """ "No, sorry," and "No thanks," answer the letter; "no change of heart"
+    and "haven't changed" turn the phrase round (`intent._NEGATED`)."""
+    assert intent.withdraws(text) is withdraws

@@ -254,8 +254,9 @@ def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
     times, 2 left, ordinary alerted 14, clear 14. Once one clue of a
     colleague ("Dear all") no longer spared a mail the risk words: 4 given
     times, 1 left, and the held-out set's one crisis left alone held for the
-    therapist; no ordinary mail changed. Learned from `replies/risk/crisis_c` too (2026-12-05, 90 crises beside a cancel or a withdrawal and 110 ordinary ones, written blind): 29
-    given times, ordinary mail alerted 7 -> 8, held 5 -> 4."""
+    therapist; no ordinary mail changed. Learned from `replies/risk/crisis_c` too
+    (2026-12-05, 90 crises beside a cancel or a withdrawal and 110 ordinary ones,
+    written blind): 29 given times, ordinary mail alerted 7 -> 8, held 5 -> 4."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     held = bench.score(bench.HELD_OUT)
@@ -316,7 +317,8 @@ def test_a_fresh_writers_indirect_crises_said_in_new_words() -> None:
     ordinary reply alerted (9). Learned from the danger-now sets too, more
     loosely (2026-12-05): 22 given times, ordinary alerted 7. Learned
     from `indirect/blind19` too (2026-12-05): 20 given times, as before else.
-    Learned from `replies/risk/crisis_c` too (2026-12-05, 90 crises beside a cancel or a withdrawal and 110 ordinary ones, written blind): 19 given times, ordinary
+    Learned from `replies/risk/crisis_c` too (2026-12-05, 90 crises beside a cancel
+    or a withdrawal and 110 ordinary ones, written blind): 19 given times, ordinary
     mail alerted 7 -> 9."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
@@ -345,8 +347,9 @@ def test_crises_told_inside_ordinary_booking_talk() -> None:
     words learned more loosely from every set (2026-12-05): 18 given times,
     18 ordinary mails held, 25 alerted. Learned from `indirect/blind19` too
     (2026-12-05): 16 given times; the cost, 29 ordinary mails alerted (28
-    of them replies) and 19 held. Learned from `replies/risk/crisis_c` too (2026-12-05, 90 crises beside a cancel or a withdrawal and 110 ordinary ones, written blind): 13 given
-    times, 28 ordinary mails alerted, 18 held."""
+    of them replies) and 19 held. Learned from `replies/risk/crisis_c` too
+    (2026-12-05, 90 crises beside a cancel or a withdrawal and 110 ordinary ones,
+    written blind): 13 given times, 28 ordinary mails alerted, 18 held."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     booking = bench.score(bench.BOOKING_HELD_OUT)
@@ -402,8 +405,9 @@ def test_danger_now_held_out() -> None:
     10 given times with nobody told (their words now go to the therapist
     first); its ordinary mail 2 alerted, 9 held (from 8). Learned from
     `indirect/blind19` too (2026-12-05): 11 given times (one more), its
-    ordinary mail 3 alerted. Learned from `replies/risk/crisis_c` too (2026-12-05, 90 crises beside a cancel or a withdrawal and 110 ordinary ones, written blind): 10 given
-    times, its ordinary mail 2 alerted."""
+    ordinary mail 3 alerted. Learned from `replies/risk/crisis_c` too (2026-12-05,
+    90 crises beside a cancel or a withdrawal and 110 ordinary ones, written blind):
+    10 given times, its ordinary mail 2 alerted."""
     _floors(
         _letters("URGENT_HELD_OUT"),
         cases=200,
@@ -426,8 +430,9 @@ def test_danger_now_in_a_blind_writers_own_words() -> None:
     With the risk words learned from the urgent sets and the reviews'
     sentences too, more loosely (2026-12-05): 6 given times, 3 ordinary
     mails held (from 2). Learned from `indirect/blind19` too (2026-12-05): 5
-    given times, 2 held. Learned from `replies/risk/crisis_c` too (2026-12-05, 90 crises beside a cancel or a withdrawal and 110 ordinary ones, written blind): 6 given
-    times (one more)."""
+    given times, 2 held. Learned from `replies/risk/crisis_c` too (2026-12-05, 90
+    crises beside a cancel or a withdrawal and 110 ordinary ones, written blind): 6
+    given times (one more)."""
     _floors(
         _letters("FRESH17"),
         cases=220,
@@ -449,8 +454,9 @@ def test_crises_of_every_kind_in_a_blind_writers_own_words() -> None:
     given times with nobody told with the risk words before they learned
     from the danger-now sets, 11 after; 2 left alone both times. Learned
     from `indirect/blind19` too (2026-12-05): 10 given times, 5 ordinary
-    mails held (from 4). Learned from `replies/risk/crisis_c` too (2026-12-05, 90 crises beside a cancel or a withdrawal and 110 ordinary ones, written blind): 10 given
-    times, 4 held."""
+    mails held (from 4). Learned from `replies/risk/crisis_c` too (2026-12-05, 90
+    crises beside a cancel or a withdrawal and 110 ordinary ones, written blind): 10
+    given times, 4 held."""
     _floors(
         _letters("FRESH18"),
         cases=220,
@@ -486,16 +492,42 @@ def test_crises_of_a_blind_writers_own_choosing() -> None:
 def test_crises_of_a_second_blind_writers_own_choosing() -> None:
     """tests/corpus/indirect/held_out/fresh20: the same brief as fresh19 by
     another blind writer (2026-12-05), counts only: 3 given times with
-    nobody told the day it was written."""
+    nobody told the day it was written; 4 once a strict review narrowed the
+    phrase families added that day from `replies/risk/crisis_c` (cancelling
+    or deleting themselves, disappearing, arrangements made: each fired on
+    ordinary mail), one crisis fewer given the safety message (61 -> 60).
+    With the risk words learned from `held_out/blind20` as a trial: 2."""
     _floors(
         _letters("FRESH20"),
         cases=220,
-        times=3,
+        times=4,
         left=0,
-        clear=61,
+        clear=60,
         alerted=7,
         ordinary_clear=3,
         held=5,
+    )
+
+
+def test_a_set_written_to_be_learned_from_held_out_instead() -> None:
+    """tests/corpus/indirect/held_out/blind20: 160 crises (not being around,
+    affairs settled, a calm after deciding, the means in passing, danger told
+    sideways, someone else writing) and 200 ordinary mails in like words,
+    written blind to be learned from (2026-12-05). Scored first, counts
+    only: 12 given times with nobody told. Learned from as a trial, the
+    seven older held-out sets went 89 -> 92 crises given times (fresh7 29 ->
+    31, booking 13 -> 15, urgent15 10 -> 11, fresh18 10 -> 11; fresh10 19 ->
+    17, fresh19 2 -> 1), fresh20 4 -> 2, ordinary mail alerted 6 fewer: not
+    kept, and held out instead (docs/reading.md)."""
+    _floors(
+        _letters("BLIND20"),
+        cases=360,
+        times=12,
+        left=0,
+        clear=51,
+        alerted=12,
+        ordinary_clear=3,
+        held=10,
     )
 
 

@@ -37,6 +37,7 @@ class Opening:
     risk: str = "none"  # screen.Risk: none | possible | clear
     safety_note: str = ""
     references: tuple[str, ...] = ()  # the thread a note to the therapist answers under
+    sender_seen_at: datetime | None = None  # the first mail's Date, its offset's moment
 
 
 def risk_carried(risk: str, note: str, superseded: Enquiry | None) -> tuple[str, str]:
@@ -127,6 +128,7 @@ def opened(opening: Opening, transition: Transition, now: datetime) -> Enquiry:
         updated_at=now,
         risk=opening.risk,
         safety_note=opening.safety_note[:SAFETY_NOTE_CHARS] or None,
+        sender_seen_at=opening.sender_seen_at,
     )
     return advance(blank, transition, now)
 

@@ -71,6 +71,15 @@ def read_person_answer(
         region=region,
         today=today,
     )
+    if (
+        state is State.OFFERED
+        and answer.kind is ReplyKind.NONE_FIT
+        and answer.preference.is_empty
+        and reply.plainly_withdraws(text)
+    ):
+        # "Neither, sorry. I've changed my mind.": no fresh times pressed on
+        # someone who said no; the enquiry is withdrawn with a kind word.
+        return replace(answer, kind=ReplyKind.CANCEL)
     if state in {State.CANCELLED, State.CLOSED}:
         # After a cancel or a withdrawal: "Thank you, all the best" says only that.
         thanks = answer.kind is ReplyKind.OTHER and followup.only_keeps(

@@ -21,7 +21,7 @@ from typing import Final
 from mailflow.model import Slot
 
 _NEGATED: Final = re.compile(
-    r"(?:\b(?:not|never)|\bno\b(?!\W*(?:thanks?\b|thank you\b|sorry\b|[,.!;:]))|n't|\bcannot)"
+    r"(?:\b(?:not|never)|\bno\b(?!\W*(?:thanks?\b|thank you\b|sorry\b|[,.!;:\-\u2013\u2014]))|n't|\bcannot)"
     r"\W+(?:[\w']+\W+){0,2}$",
     re.IGNORECASE,
 )

@@ -175,7 +175,7 @@ _PHONE_HEAD = re.compile(r"\d{1,2}[ \t]+")
 _CLAUSE_BREAK = re.compile(
     r"[.;!?\n,]+|\s[-\u2013\u2014]+\s"
     r"|\b(?:but|however|although|though|except|whereas|instead(?!\s+of\b)|otherwise|so)\b"
-    r"|(?=\b(?:instead\s+of|rather\s+than|in\s+place\s+of|(?:better|easier)\s+than)\b)"
+    r"|(?=\b(?:instead\s+of|rather\s+than|in\s+place\s+of|(?:better|easier)\s+than(?!\s+nothing))\b)"
     r"|\b(?:as|because|since|cos|cause)\s+(?=i\b|i'|my\b|we\b|the\s+kids\b)",
     re.IGNORECASE,
 )
@@ -188,7 +188,7 @@ NEGATION = re.compile(
     r"|an?\s+(?:appointment|meeting|interview|class|lecture|shift))"
     r"|(?:pick|picking|collect|collecting|drop|dropping|fetch|fetching)\s+(?:up\s+|off\s+)?"
     r"(?:my|the|our)\s+(?:son|daughter|kids|children|boys|girls|little\s+one)"
-    r"|school\s+run|instead\s+of|rather\s+than|in\s+place\s+of|(?:better|easier)\s+than)\b"
+    r"|school\s+run|instead\s+of|rather\s+than|in\s+place\s+of|(?:better|easier)\s+than(?!\s+nothing))\b"
     r"|n't\b",
     re.IGNORECASE,
 )

@@ -149,13 +149,32 @@ _NONE_PLAIN = re.compile(
 )
 """`_NONE_GLOBAL`'s words that only say no ("neither"): what is left of it
 once they are gone asks for something else ("any other days?")."""
-_STILL_WANTS = re.compile(
-    r"\b(?:send|give|offer|like|want|prefer|need|try|book|have)\b[^.!?]{0,40}"
-    r"\b(?:times?|dates?|slots?|days?|another|later|earlier|then|instead)\b"
-    r"|\b(?:another|other|later|earlier|different|new)\s+(?:time|date|slot|day|week|month)s?\b",
+_MORE_THAN_NO = re.compile(
+    r"\?|\b(?:about|instead|but|except|unless|only|what|how|could|can|would|will"
+    r"|maybe|perhaps|send|offer|another|other|later|earlier|different|new|next|then"
+    r"|week|weeks|month|months|weekends?|mornings?|afternoons?|evenings?|nights?"
+    r"|person|face|ring|phone|video|zoom|details|keep|list|future|yet|rota|shifts?)\b",
     re.IGNORECASE,
 )
-"""Still asking for a time beside words that sound like withdrawing."""
+"""Anything beside a plain no and words that withdraw: a question, a time, a
+way to meet, a wish kept for later ("Neither, I've changed my mind - what
+about next week?", "... can I keep your details?")."""
+
+
+def plainly_withdraws(text: str) -> bool:
+    """ "Neither, sorry. I've changed my mind.": a plain no to the times offered
+    beside words that withdraw, and nothing more. Pure.
+
+    Only the offer's reader takes it so (a booked call being moved is never
+    cancelled on it); anything more than the no and the withdrawal leaves
+    the reply as it reads without this (`_MORE_THAN_NO`)."""
+    body = mentions.normalize(picking.without_signoff(new_words(text)))
+    if not intent.withdraws(body) or not _NONE_PLAIN.search(body):
+        return False
+    rest = _NONE_PLAIN.sub(" ", _ELSEWHERE.sub(" ", body))
+    return not (_NONE_GLOBAL.search(rest) or _MORE_THAN_NO.search(rest))
+
+
 _NONE_REJECT = re.compile(
     r"(?:\b(?:do|does|did|will|would|could)\s+not|n't)\s+(?:really\s+)?(?:work|suit|fit)\b"
     r"|\b(?:no|not)\s+(?:good|great|ideal|possible)\b|(?<!not )\btoo\s+(?:early|late)\b"
@@ -275,31 +294,14 @@ def read_person_reply(
         kind = ReplyKind.UNCLEAR  # "yes please" to five times: which?
     else:
         kind = ReplyKind.OTHER
-    if (
+    if kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR} and (
         pick is None
         and preference.is_empty
         and not positive
         and intent.withdraws(body)
-        and (
-            # "I've changed my mind", "please ignore my email"
-            (
-                kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR}
-                and not _NONE_GLOBAL.search(_ELSEWHERE.sub(" ", body))
-            )
-            # "Neither, sorry. I've changed my mind": a plain no beside words
-            # that withdraw asks for nothing, so no fresh times are pressed
-            # on them; asking for others ("any other days?", "could you send
-            # times then?") still gets them.
-            or (
-                kind is ReplyKind.NONE_FIT
-                and not _NONE_GLOBAL.search(
-                    _NONE_PLAIN.sub(" ", _ELSEWHERE.sub(" ", body))
-                )
-                and not _STILL_WANTS.search(body)
-            )
-        )
+        and not _NONE_GLOBAL.search(_ELSEWHERE.sub(" ", body))
     ):
-        kind = ReplyKind.CANCEL
+        kind = ReplyKind.CANCEL  # "I've changed my mind", "please ignore my email"
     if kind is not ReplyKind.CANCEL and offered and zones:
         # An instant no zone can show: the plain reading stands.
         with contextlib.suppress(OverflowError, ValueError):

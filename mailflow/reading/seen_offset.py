@@ -41,6 +41,11 @@ class SeenOffset(tzinfo):
     def fromutc(self, dt: datetime) -> datetime:
         return (dt + self._offset).replace(tzinfo=self)
 
+    @property
+    def seen(self) -> datetime:
+        """When the offset was seen (UTC)."""
+        return self._seen
+
     def holds_at(self, instant: datetime) -> bool:
         """Whether the person's clock surely shows this offset at `instant`."""
         return _holds(self._offset, self._seen, instant.astimezone(UTC))

@@ -18,7 +18,7 @@ from mailflow.deciding import availability, decide, timing, workflow
 from mailflow.deciding.workflow import ClosedReason, Facts, OfferReason, State
 from mailflow.lazy import lazy_module
 from mailflow.model import (
-    OPEN_STATES,
+    HUMAN_STATES,
     Attendee,
     CalendarMessage,
     Decision,
@@ -159,15 +159,16 @@ class Conversation:
             )
             return "therapist-unauthenticated"
         if (
-            enquiry.state in OPEN_STATES
+            enquiry.state not in {*HUMAN_STATES, State.ASKED}
             and sender not in {"", self.settings.practice.email.lower()}
             and self.store.message_ids_to(enquiry.id, enquiry.email)
             & {*mail.references, mail.in_reply_to or ""}
         ):
             # Someone else answering a letter to the person (the person from
             # a work address, a partner, a forward): never acted on, but while
-            # mailflow still speaks for the practice here a pick sent that way
-            # must not sit unseen while they wait for a confirmation.
+            # mailflow still speaks for the practice here (and after a cancel
+            # or a withdrawal, whose letters invite a reply) a pick or a
+            # "could we try again?" sent that way must not sit unseen.
             self._tell_therapist(enquiry, "other-address", incoming.step)
         return "stranger-in-thread"
 
@@ -220,7 +221,7 @@ class Conversation:
             return "asked-waiting"  # the therapist decides whether to offer
         offered = tuple(self.store.offers(enquiry.id))
         zone = person_zone_from_minutes(
-            enquiry.sender_offset_minutes, enquiry.created_at
+            enquiry.sender_offset_minutes, enquiry.offset_seen_at
         )
         today = self.now.astimezone(ZoneInfo(self.settings.practice.timezone)).date()
         words = quoting.new_words(mail.text)
@@ -533,7 +534,7 @@ class Conversation:
             name=fresh.name,
             phone=fresh.phone,
             zone=person_zone_from_minutes(
-                fresh.sender_offset_minutes, fresh.created_at
+                fresh.sender_offset_minutes, fresh.offset_seen_at
             ),
         )
 
@@ -802,7 +803,7 @@ class Conversation:
                 if command.reason is OfferReason.DECLINED and call is not None:
                     declined = Slot(call.start_at, call.end_at)  # never again
                 zone = person_zone_from_minutes(
-                    enquiry.sender_offset_minutes, enquiry.created_at
+                    enquiry.sender_offset_minutes, enquiry.offset_seen_at
                 )
                 return self._fresh_slots(enquiry, zone, preference, declined)
         return None

@@ -32,7 +32,7 @@ from mailflow.model import (
 # Loaded on first use, like the runner's: an empty poll answers nothing.
 if TYPE_CHECKING:
     from mailflow.config import Settings
-    from mailflow.reading import diary_doubt, extract, quoting, screen
+    from mailflow.reading import diary_doubt, extract, quoting, screen, seen_offset
     from mailflow.shell.conversation import Conversation
     from mailflow.shell.runner import RunReport
     from mailflow.shell.schedule import Schedule
@@ -46,6 +46,7 @@ else:
     letters = lazy_module("mailflow.writing.letters")
     quoting = lazy_module("mailflow.reading.quoting")
     screen = lazy_module("mailflow.reading.screen")
+    seen_offset = lazy_module("mailflow.reading.seen_offset")
 
 log = logging.getLogger("mailflow")
 
@@ -200,6 +201,7 @@ class Intake:
             subject=compose.enquiry_subject(mail.subject, mail.from_addr, person.email),
             request_message_id=mail.message_id,
             sender_offset_minutes=_minutes(zone),
+            sender_seen_at=_seen(zone),
             first_message=words[:FIRST_MESSAGE_CHARS],
             risk="possible",
             safety_note=note,
@@ -293,7 +295,7 @@ class Intake:
             enquiry.phone
             or extract.extract_phone(mail.text, self.settings.practice.country),
             letters.person_zone_from_minutes(
-                enquiry.sender_offset_minutes, enquiry.created_at
+                enquiry.sender_offset_minutes, enquiry.offset_seen_at
             ),
         )
         thread = letters.Thread(
@@ -385,7 +387,7 @@ class Intake:
             enquiry.name,
             enquiry.phone,
             letters.person_zone_from_minutes(
-                enquiry.sender_offset_minutes, enquiry.created_at
+                enquiry.sender_offset_minutes, enquiry.offset_seen_at
             ),
         )
         self._possible_alert(
@@ -471,6 +473,7 @@ class Intake:
             else subject,
             request_message_id=mail.message_id,
             sender_offset_minutes=_minutes(zone),
+            sender_seen_at=_seen(zone),
             first_message=quoting.new_words(mail.text)[:FIRST_MESSAGE_CHARS],
             risk=risk,
             safety_note=safety_note,
@@ -570,6 +573,7 @@ class Intake:
             subject=subject,
             request_message_id=mail.message_id,
             sender_offset_minutes=_minutes(zone),
+            sender_seen_at=_seen(zone),
             first_message=first,
             risk=risk,
             safety_note=safety_note,
@@ -666,6 +670,11 @@ class Intake:
 
 def _own_id(mail: InboundMail) -> tuple[str, ...]:
     return (mail.message_id,) if mail.message_id else ()
+
+
+def _seen(zone: tzinfo | None) -> datetime | None:
+    """When the person's offset was seen (their Date header), if it is theirs."""
+    return zone.seen if isinstance(zone, seen_offset.SeenOffset) else None
 
 
 def _minutes(zone: tzinfo | None) -> int | None:

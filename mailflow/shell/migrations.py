@@ -289,6 +289,14 @@ def _forms_counted(db: sqlite3.Connection) -> None:
     )
 
 
+def _offset_seen_at(db: sqlite3.Connection) -> None:
+    """When the offset of a first mail's Date header was written (the header's
+    own moment): whether that offset still holds at a slot is judged from it,
+    not from when mailflow read the mail, which may be days later, across a
+    clock change. Older enquiries have none and are judged from `created_at`."""
+    db.execute("ALTER TABLE enquiries ADD COLUMN sender_seen_at TEXT")
+
+
 INCREMENTAL = 2
 """`PRAGMA auto_vacuum` value of INCREMENTAL."""
 
@@ -300,6 +308,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _indexes_and_lean_outbox,
     _clock_owed,
     _forms_counted,
+    _offset_seen_at,
 )
 """The registry, in order: MIGRATIONS[n] takes version n to n + 1."""
 

@@ -1303,6 +1303,7 @@ _IDENTITY = (
     "created_at",
     "updated_at",
     "sender_offset_minutes",
+    "sender_seen_at",
 )
 """Facts of the first mail, written once when the enquiry is opened."""
 
@@ -1327,7 +1328,7 @@ _ENQUIRY_COLUMNS = (
     " clarified, approval_round, preapproved_start_at, counter_start_at,"
     " offered_at, nudged_at, reminded_at, followed_up_at, followup_nudged_at,"
     " closed_reason, updated_at, hold_reminded_at, move_asked_at, offers_message_id,"
-    " risk, safety_note, closed_at"
+    " risk, safety_note, closed_at, sender_seen_at"
 )
 
 
@@ -1467,6 +1468,7 @@ def _enquiry(row: sqlite3.Row) -> Enquiry:
         risk=str(row[27]),
         safety_note=row[28],
         closed_at=_maybe_instant(row[29]),
+        sender_seen_at=_maybe_instant(row[30]),
     )
 
 
