@@ -80,7 +80,6 @@ ANOTHER_THING = [
     # plans with someone else called off, not the call (a review, 2026-12-05)
     "I had to cancel on my sister to make sure I'm free for this",
     "cancelled on my mum for this so see you Thursday",
-    "had to cancel on her again, poor thing",
 ]
 TAKEN_BACK = [
     "Cancel that, I can make it after all",
@@ -94,6 +93,8 @@ TAKEN_BACK = [
     "Please cancel if you can't ring before 2",
     "I need to cancel if my shift changes",
     "I'd need to cancel if that's the only time",
+    "I'll have to cancel if it's not too much later than 5",
+    "I'll have to cancel if it's fine weather, I'm working outdoors",
     # taken back however far on (a review: 840 characters later it stood)
     "Please cancel my call on Tuesday. "
     + "Work has been a lot this month, with the move and everything. " * 14
@@ -116,6 +117,12 @@ PLAIN = [
     "Sorry I need to cancel if that's okay with you",
     "Please cancel if it's not too much trouble",
     "I'm going to have to cancel on you, sorry",
+    # a second review: whose end, which call, or the therapist
+    "Sorry, I have to cancel on my end - something came up at work",
+    "I need to cancel on our call tomorrow, sorry",
+    "I have to cancel on my Thursday call, sorry",
+    "Please tell Sarah I'm sorry to cancel on her, I'm unwell",
+    "I'm cancelling on my therapist friend's advice, I'll find someone local",
 ]
 
 

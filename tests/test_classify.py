@@ -1288,10 +1288,16 @@ def test_a_question_about_fees_or_insurance_is_an_enquiry(text: str) -> None:
     assert result.verdict is Verdict.REQUEST
 
 
-def test_a_vendors_insurance_renewal_is_no_enquiry() -> None:
-    text = (
+@pytest.mark.parametrize(
+    "text",
+    [
         "Dear practitioner, your professional indemnity insurance is due for "
-        "renewal. Could you tell me your current cover level? Regards, Indemnity Direct"
-    )
-    result = _classify(_inbound(subject="Insurance renewal", text=text))
+        "renewal. Could you tell me your current cover level? Regards, Indemnity Direct",
+        # a client's billing question (a second review)
+        "Hi, I'm wondering about the charges on my last invoice, there seem to be two.",
+        "Hi, could you tell me the fees on my last invoice? I think one is twice",
+    ],
+)
+def test_no_fee_question_of_a_vendor_or_a_client_is_an_enquiry(text: str) -> None:
+    result = _classify(_inbound(subject="Invoice", text=text))
     assert result.verdict is not Verdict.REQUEST

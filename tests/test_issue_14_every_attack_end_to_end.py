@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pytest
-from support import NOW, answer, request, run, write_config
+from support import NOW, answer, plain, request, run, write_config
 from test_booking import newest, pick, start
 from test_hostile import query
 from test_issue_14_deadlines import bounded, short_deadline, trickler
@@ -217,8 +217,12 @@ def hijacked_thread(server, boxes, config) -> Planted:
     def check() -> None:
         assert kinds(server, boxes.person) == before
         assert states(config) == ["offered", "offered"]  # theirs stands
+        # The therapist hears of a reply from another address (2026-12-05):
+        # perhaps the person from a work account; never acted on.
+        alert = newest(server, boxes.therapist, "therapist_alert")
+        assert "cannot take as theirs" in plain(alert)
 
-    return Planted(at, (MALLORY, boxes.person), check)
+    return Planted(at, (MALLORY, boxes.person), check, frozenset({boxes.therapist}))
 
 
 def persons_out_of_office(server, boxes, config) -> Planted:

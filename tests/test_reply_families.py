@@ -640,6 +640,14 @@ def _answer(text: str, state: State) -> ReplyKind:
         "No, sorry, I've changed my mind",
         "no thank you, I've decided not to go ahead",
         "I don't want the call after all. Thanks",
+        # a second review's
+        "Neither, sorry. I've changed my mind. Could you take me off your list?",
+        "Neither, I've decided against therapy, I can't afford it",
+        "Neither. I've decided not to go ahead yet",
+        "None, sorry. I've decided not to go ahead for now, I'll be in touch in the new year",
+        "I don't want the call anymore x",
+        "Actually I don't want the call after all - sorry for the hassle",
+        "I don't think I want the call now, sorry",
     ],
 )
 def test_no_times_beside_words_that_withdraw_is_a_withdrawal(text: str) -> None:
@@ -671,6 +679,7 @@ MORE_THAN_NO = [
     "I don't want my appointment cancelled, none of those work though",
     "I don't want the call, I want to meet in person. Do you do face to face?",
     "I don't want the call to be on a Monday, do you have others?",
+    "None of those, sorry - not the right time of day for me with the school run",
 ]
 
 
@@ -765,3 +774,25 @@ def test_a_no_answering_the_letter_turns_nothing_round(
     """ "No, sorry," and "No thanks," answer the letter; "no change of heart"
     and "haven't changed" turn the phrase round (`intent._NEGATED`)."""
     assert intent.withdraws(text) is withdraws
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No - sorry, we've booked that slot for another client already. Please offer other times.",
+        "No, we've booked Tuesday for supervision",
+        "No, we've arranged cover that week",
+        "No - they've called me in for jury duty that day",
+        "No, she rang me to say Tuesday is bad for her, send other times",
+        "No - he emailed me to say mornings are better for him",
+        "No, she's texted me - she can't do Tuesdays",
+        "No, sorry, can't do 10. He messaged me about it.",
+        "No. They've contacted me about a different matter, please send her more times",
+        "No, I've already spoken to him - he wants a different time",
+    ],
+)
+def test_a_no_beside_other_contact_still_declines(text: str) -> None:
+    """A second review: contact that is not this matter handled directly
+    ("she rang me to say Tuesday is bad", "we've booked Tuesday for
+    supervision") never stands mailflow down; the person gets other times."""
+    assert read_therapist_reply(text, today=TODAY).decision is Decision.DECLINE

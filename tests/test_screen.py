@@ -2154,6 +2154,12 @@ STEPPING_BACK_CLEAR = [
     "I was taken to hospital after hurting myself on Sunday so I'll have to cancel",
     "Please don't reply, he gets violent when he's drinking",
     "my husband can get really violent so I can't have the call",
+    # a second review: what the narrowed pattern lost, put back
+    "Hi, I'd like to book a call. My husband gets violent every time he drinks.",
+    "He gets violent towards my son.",
+    "My partner gets violent at weekends and I don't know what to do",
+    "my husband can get really violent in the evenings",
+    "My boyfriend gets abusive over text and at home",
 ]
 STEPPING_BACK_POSSIBLE = [
     "Had the knife out last night. Nothing happened.",
@@ -2175,6 +2181,14 @@ STEPPING_BACK_POSSIBLE = [
     "it won't be anyone's problem much longer",
     "My life here is finish. Please cancel.",
     "I have no more reason.",
+    "I wish I could just delete myself from everything",
+    "Sorry to cancel. My life is over since she left.",
+    "I want to pack it all in and disappear",
+    "I just want to go to sleep and disappear.",
+    "I've made all my arrangements. I'm sorry for wasting your time.",
+    "I keep thinking about the drop from the car park",
+    "He reads everything.",
+    "Please don't email again, he checks.",
     "i wanna cancel everything and disappear",
     "I want to cancel everything and just disappear.",
     "cancel please, there is no point anymore",

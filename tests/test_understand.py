@@ -493,16 +493,17 @@ def test_crises_of_a_second_blind_writers_own_choosing() -> None:
     """tests/corpus/indirect/held_out/fresh20: the same brief as fresh19 by
     another blind writer (2026-12-05), counts only: 3 given times with
     nobody told the day it was written; 4 once a strict review narrowed the
-    phrase families added that day from `replies/risk/crisis_c` (cancelling
-    or deleting themselves, disappearing, arrangements made: each fired on
-    ordinary mail), one crisis fewer given the safety message (61 -> 60).
-    With the risk words learned from `held_out/blind20` as a trial: 2."""
+    phrase families added that day from `replies/risk/crisis_c` (each had
+    fired on ordinary mail), and 3 again once a second review put back what
+    the narrowing lost (a partner who gets violent at weekends, sleep and
+    disappear, arrangements made as a whole clause). With the risk words
+    learned from `held_out/blind20` as a trial: 2."""
     _floors(
         _letters("FRESH20"),
         cases=220,
-        times=4,
+        times=3,
         left=0,
-        clear=60,
+        clear=61,
         alerted=7,
         ordinary_clear=3,
         held=5,

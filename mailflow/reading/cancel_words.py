@@ -59,9 +59,10 @@ _PLEASE_AFTER: Final = re.compile(_OBJECT + r"please\b")
 """Asked for after it: "cancel Wednesday please"."""
 _CONDITION_AFTER: Final = re.compile(
     _OBJECT
-    + r"(?:if(?!\s+(?:that|it|this)(?:'s|\s+is)\s+(?:ok|okay|alright|all\s+right"
-    r"|fine|not\s+(?:a\s+problem|too\s+much)|no\s+(?:problem|bother))\b)|unless"
-    r"|in\s+case|should\s+(?:you|i|it))\b"
+    + r"(?:if(?!\s+(?:that|it|this)(?:'s|\s+is)\s+(?:ok|okay|alright|all\s+right|fine"
+    r"|not\s+(?:a\s+problem|too\s+much\s+(?:trouble|bother))|no\s+(?:problem|bother))"
+    r"(?:\s+(?:with|by)\s+you)?\s*(?:[.!,;?)]|$|sorry\b|thanks?\b|x+\b))"
+    r"|unless|in\s+case|should\s+(?:you|i|it))\b"
 )
 """A cancel on a condition: "please cancel if you can't ring before 2"; not
 the courtesy of "I need to cancel if that's ok"."""
@@ -71,9 +72,14 @@ _DETERMINER: Final = re.compile(  # "my", "the" ... and up to three words
     r"\s+((?:[\w'-]+\s+){0,3})"
 )
 _ON_SOMEONE: Final = re.compile(
-    r"\w*\s+on\s+(?:(?:my|his|her|their|our)\s+[\w'-]+|him|her|them)\b"
+    r"\w*\s+on\s+(?:my|his|her|their|our)\s+(?:[\w'-]+\s+)?(?:sister|brother|mum|mom"
+    r"|mother|dad|father|parents?|friends?|mates?|pals?|partner|husband|wife|boyfriend"
+    r"|girlfriend|fianc[eé]e?|son|daughter|kids|children|family|boss|manager|colleagues?"
+    r"|team|nan|gran|grandma|grandad|grandparents|aunt(?:ie)?|uncle|cousin|neighbou?rs?"
+    r"|book\s+club|club|group|class)(?![\w'-])"
 )
-"""Plans with someone else called off ("cancel on my sister"); "on you" is the call."""
+"""Plans with someone else called off ("cancel on my sister"); not "on my end",
+"on our call", nor "on her" (often the therapist, named to the practice)."""
 _CALL_NOUN: Final = re.compile(
     r"(?:call|calls|appointment|appt|booking|consultation|consult|chat|session|meeting"
     r"|conversation|slot|time|request|enquiry|inquiry|it|one)\b"

@@ -150,12 +150,19 @@ _NONE_PLAIN = re.compile(
 """`_NONE_GLOBAL`'s words that only say no ("neither"): what is left of it
 once they are gone asks for something else ("any other days?")."""
 _MORE_THAN_NO = re.compile(
-    r"\?|\b(?:about|instead|but|except|unless|only|what|how|could|can|would|will"
-    r"|maybe|perhaps|send|offer|another|other|later|earlier|different|new|next|then"
-    r"|week|weeks|month|months|weekends?|mornings?|afternoons?|evenings?|nights?"
-    r"|person|face|ring|phone|video|zoom|details|keep|list|future|yet|rota|shifts?)\b",
+    r"\?|\b(?:about|instead|but|except|unless|only|what|how|maybe|perhaps|send|offer"
+    r"|another|other|later|earlier|different|next|then|weeks?|months?|weekends?"
+    r"|mornings?|afternoons?|evenings?|nights?|person|face|ring|phone|video|zoom"
+    r"|details|keep|rota|shifts?|school|time\s+of|new\s+(?:times?|dates?|slots?))\b"
+    r"|\b(?:can|could|would|will)\b(?!n?'t|\s*not\b)",
     re.IGNORECASE,
 )
+_OFF_THE_LIST = re.compile(
+    r"\b(?:could|can|would|will)\s+you\s+(?:please\s+)?(?:take|remove)\s+me\s+off"
+    r"\s+(?:your|the)\s+(?:\w+\s+)?list\b\W*",
+    re.IGNORECASE,
+)
+"""Asking to be taken off the list is a withdrawal, question mark and all."""
 """Anything beside a plain no and words that withdraw: a question, a time, a
 way to meet, a wish kept for later ("Neither, I've changed my mind - what
 about next week?", "... can I keep your details?")."""
@@ -171,7 +178,7 @@ def plainly_withdraws(text: str) -> bool:
     body = mentions.normalize(picking.without_signoff(new_words(text)))
     if not intent.withdraws(body) or not _NONE_PLAIN.search(body):
         return False
-    rest = _NONE_PLAIN.sub(" ", _ELSEWHERE.sub(" ", body))
+    rest = _NONE_PLAIN.sub(" ", _ELSEWHERE.sub(" ", _OFF_THE_LIST.sub(" ", body)))
     return not (_NONE_GLOBAL.search(rest) or _MORE_THAN_NO.search(rest))
 
 

@@ -179,7 +179,7 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
         return TherapistReply(
             Decision.DECLINE, note=told["note"].strip()[:MAX_NOTE_CHARS]
         )
-    if private and not approve:
+    if private and not approve and not _in_touch_but_times_wanted(body):
         # Words about the person, or the therapist taking it on: nothing of it
         # goes to the person, and mailflow stands down.
         return TherapistReply(Decision.PRIVATE)
@@ -206,6 +206,25 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     if approve and not _HEDGE.search(masked):
         return TherapistReply(Decision.APPROVE)
     return TherapistReply(Decision.UNCLEAR)
+
+
+_TIMES_WANTED = re.compile(
+    r"\b(?:send|offer|give)\b[^.!?]{0,30}\b(?:times?|slots?|options?|dates?|afternoons?"
+    r"|mornings?|evenings?)\b|\b(?:different|another|other|new|later|earlier)\s+"
+    r"(?:time|day|slot|date)s?\b",
+    re.IGNORECASE,
+)
+
+
+def _in_touch_but_times_wanted(body: str) -> bool:
+    """ "No, I've already spoken to him - he wants a different time": being in
+    touch is no stand-down where the note asks for other times; ties to the
+    person ("she's my neighbour") still are."""
+    return (
+        intent.takes_it_on(body)
+        and not intent.private_words(body)
+        and _TIMES_WANTED.search(body) is not None
+    )
 
 
 _INSTEAD_OF = re.compile(
