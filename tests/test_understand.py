@@ -113,6 +113,10 @@ def test_no_clear_crisis_is_left_unseen_or_given_times(score) -> None:  # type: 
         # either way; 9 of its 35 requests read as a crisis, before and after.
         # 25 of 25 since the risk words learned from every set.
         ("fresh5.jsonl", 70, 1.0, 0),
+        # fresh6 (2026-12-05, a month of a practice's first mails chosen by a
+        # blind writer, 160): every crisis heard, none given times, scored
+        # once before anything was changed for its sister set (who_dev).
+        ("fresh6.jsonl", 160, 1.0, 0),
     ],
 )
 def test_a_fresh_writers_crises_reach_the_therapist(
