@@ -25,6 +25,10 @@ from mailflow.reading.parse import parse_mail
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_MAIL = ROOT / "tests" / "corpus" / "first_mail"
+WHO = FIRST_MAIL / "who"
+"""Telling who is asking (2026-12-05): professionals writing as professionals
+beside people who are themselves GPs, nurses or teachers writing for
+themselves; worked on, scored apart with its own floors."""
 HELD_OUT = FIRST_MAIL / "held_out"
 """A fresh writer's mail never learned from: how the reading generalises."""
 NOT_HERE = FIRST_MAIL / "not_here"
@@ -299,6 +303,9 @@ def main() -> int:
         f" given times with nobody told {wrapped.count('crisis', 'request')};"
         f" precision {wrapped.precision:.1%}, recall {wrapped.recall:.1%}"
     )
+    who = score(load(WHO))
+    print(f"\nwho is asking ({WHO.relative_to(ROOT)}, worked on, floors apart):")
+    print(report(who).split("\n\n", 1)[-1].replace("(floor ", "(corpus floor "))
     not_here = score(load(NOT_HERE))
     print(
         f"\nnot here: a diary or a life ({NOT_HERE.relative_to(ROOT)}, learned from):"

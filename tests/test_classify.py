@@ -1301,3 +1301,76 @@ def test_a_question_about_fees_or_insurance_is_an_enquiry(text: str) -> None:
 def test_no_fee_question_of_a_vendor_or_a_client_is_an_enquiry(text: str) -> None:
     result = _classify(_inbound(subject="Invoice", text=text))
     assert result.verdict is not Verdict.REQUEST
+
+
+# -- who is asking (first_mail/who, 2026-12-05) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        (
+            "Discharge summary - for info",
+            "CONFIDENTIAL\n\nDischarge summary - Home Treatment Team\n\nPatient: Ms J "
+            "Ford  DOB: 19/04/1990\nReason for referral: suicidal ideation with plan "
+            "following a break-up. Ideation reduced; no current thoughts. She would "
+            "like counselling on discharge.",
+        ),
+        (
+            "Referral - perinatal",
+            "Dear colleague\n\nPlease see Mrs H Lowe, 31, 4 months postpartum. Low "
+            "mood, intrusive thoughts of harm coming to the baby, not acting on them. "
+            "EPDS 19. She would like talking therapy. Thanks, Dr Raman",
+        ),
+        (
+            "Management referral (Ref 77341)",
+            "Dear Practitioner,\n\nWe are instructed by the employer to arrange six "
+            "sessions of psychological therapy for their employee following an OH "
+            "assessment. PHQ-9 15; he denied suicidal ideation. Please confirm.",
+        ),
+        (
+            "Expert witness",
+            "Dear Helen,\n\nI act for the claimant in an employment tribunal. My "
+            "client took an overdose last November after the grievance. We are "
+            "looking for a psychotherapist to prepare an expert report.",
+        ),
+        (
+            "Children's social care",
+            "Dear Ms Harper,\n\nI am the allocated social worker for a 13-year-old "
+            "in foster care with a history of self-harm; she once said she wanted "
+            "to go to sleep and not wake up. Her LAC review asked for therapy. Do "
+            "you have space?",
+        ),
+    ],
+)
+def test_a_professional_writing_of_someone_in_their_care_gets_no_letter(
+    subject: str, text: str
+) -> None:
+    """A blind set found referral letters, clinic letters and reports, with a
+    patient's risk in them, answered with the safety message as if the GP or
+    the solicitor were in crisis (14 of 110) or with times (10)."""
+    result = _classify(
+        _inbound(subject=subject, text=text, from_addr="dr.raman@nhs.example")
+    )
+    assert result.verdict is Verdict.IGNORE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi, I'm a GP and I'd like some counselling for myself - burnout after "
+        "covid, and I've been having dark thoughts. Do you have space?",
+        "Hello, I'm a social worker and I need some support for myself after a "
+        "difficult year. Could we book a call?",
+        "I'm a practice nurse at a busy surgery and honestly I'm not coping. My "
+        "PHQ-9 was 19 when my own GP did it. Can I see you?",
+        "Dear counsellor, I care for my mother who has dementia and I'm "
+        "struggling. Could I have the free call?",
+        "Hi, I'd like to start counselling but I don't have a referral from my "
+        "GP. Do I need one?",
+    ],
+)
+def test_professionals_writing_for_themselves_are_still_enquiries(text: str) -> None:
+    result = _classify(_inbound(subject="Counselling", text=text))
+    assert result.verdict in {Verdict.REQUEST, Verdict.CRISIS, Verdict.ASK}
+    assert result.verdict is not Verdict.IGNORE
