@@ -80,6 +80,9 @@ ANOTHER_THING = [
     # plans with someone else called off, not the call (a review, 2026-12-05)
     "I had to cancel on my sister to make sure I'm free for this",
     "cancelled on my mum for this so see you Thursday",
+    "I've cancelled on my flatmate so I'm free for the call",
+    "I cancelled on my dinner plans so I can make the call",
+    "had to cancel on my book club to make it, see you then",
 ]
 TAKEN_BACK = [
     "Cancel that, I can make it after all",
@@ -123,6 +126,12 @@ PLAIN = [
     "I have to cancel on my Thursday call, sorry",
     "Please tell Sarah I'm sorry to cancel on her, I'm unwell",
     "I'm cancelling on my therapist friend's advice, I'll find someone local",
+    "I'm writing to cancel on my husband's behalf",
+    "Sorry, I'll have to cancel on my lovely counsellor, work has gone mad",
+    "Please cancel on my partner's side too, we're both unwell",
+    "Sorry I need to cancel if that's ok :)",
+    "I need to cancel if that's ok - sorry",
+    "I need to cancel if that's okay with you please",
 ]
 
 

@@ -1279,6 +1279,7 @@ def test_an_address_with_an_equals_or_a_question_mark_is_still_answered(
         "Hi, do you accept Bupa? I'd like to start counselling",
         "Hi there, wondering what your session fees are? Thanks",
         "Could you give me your rates please",
+        "Hi, I was wondering about your fees. Thanks",
     ],
 )
 def test_a_question_about_fees_or_insurance_is_an_enquiry(text: str) -> None:

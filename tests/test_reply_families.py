@@ -680,6 +680,16 @@ MORE_THAN_NO = [
     "I don't want the call, I want to meet in person. Do you do face to face?",
     "I don't want the call to be on a Monday, do you have others?",
     "None of those, sorry - not the right time of day for me with the school run",
+    # a third review's
+    "Neither, I've changed my mind, put me on the waiting list please",
+    "None of those, I've changed my mind - I'd rather go on your waiting list for the future",
+    "Neither works, I've changed my mind, I can't do weekdays at all",
+    "Neither, I've changed my mind, I can't do Tuesdays or Wednesdays",
+    "I don't want the call - I've always found phone calls hard, could we do video instead?",
+    "I don't want the call, I've heard you do face to face, can I come in?",
+    "I don't want the call x would rather meet in person x",
+    "Thanks but I don't want the call - I've got questions first: do you see couples?",
+    "I don't want the call, thanks for asking - what about email instead?",
 ]
 
 
@@ -796,3 +806,25 @@ def test_a_no_beside_other_contact_still_declines(text: str) -> None:
     ("she rang me to say Tuesday is bad", "we've booked Tuesday for
     supervision") never stands mailflow down; the person gets other times."""
     assert read_therapist_reply(text, today=TODAY).decision is Decision.DECLINE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No need - she rang me and we've sorted it, thanks.",
+        "No - she phoned me this morning, I'll take it from here.",
+        "No - I've already spoken to her directly, please don't send her any other times.",
+        "No, she's emailed me separately - she'll find another time with me herself.",
+        "No, I've already spoken to him. He'll book a different day with me directly.",
+        "No, we've spoken on the phone and sorted it.",
+    ],
+)
+def test_a_no_beside_handling_it_directly_stands_down(text: str) -> None:
+    """A third review: being in touch about this, and a time to be found with
+    the therapist, is no call for fresh times from mailflow."""
+    assert read_therapist_reply(text, today=TODAY).decision is Decision.PRIVATE
+
+
+def test_a_cancel_beside_their_mail_to_me_sends_them_nothing() -> None:
+    answer = read_therapist_reply("Please cancel, she's emailed me.", today=TODAY)
+    assert (answer.decision, answer.private) == (Decision.CANCEL, True)

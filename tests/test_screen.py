@@ -2160,6 +2160,10 @@ STEPPING_BACK_CLEAR = [
     "My partner gets violent at weekends and I don't know what to do",
     "my husband can get really violent in the evenings",
     "My boyfriend gets abusive over text and at home",
+    # a third review: violence during a game is violence
+    "He gets violent when playing with the kids and I'm scared.",
+    "My husband gets violent while playing cards and drinking.",
+    "He gets violent when playing drinking games.",
 ]
 STEPPING_BACK_POSSIBLE = [
     "Had the knife out last night. Nothing happened.",
@@ -2187,8 +2191,12 @@ STEPPING_BACK_POSSIBLE = [
     "I just want to go to sleep and disappear.",
     "I've made all my arrangements. I'm sorry for wasting your time.",
     "I keep thinking about the drop from the car park",
-    "He reads everything.",
+    "He reads everything I send.",
     "Please don't email again, he checks.",
+    "I wish I could delete myself from everything and everyone",
+    "I'd like to delete myself from everyone's lives.",
+    "He goes through everything I send.",
+    "he monitors it all",
     "i wanna cancel everything and disappear",
     "I want to cancel everything and just disappear.",
     "cancel please, there is no point anymore",
@@ -2250,6 +2258,17 @@ STEPPING_BACK_NONE = [
     "My life here is finished, we're emigrating to Australia next month, so please cancel",
     "I asked the receptionist to double-check and she looks.",
     "My husband will bring the kids, he always checks.",
+    # a third review's: symptoms, schedules, books
+    "He gets violent nightmares since the accident and wakes screaming.",
+    "She gets violent cramps every month and I'd like to talk about the pain.",
+    "My son gets violent coughing fits at night.",
+    "he got violent food poisoning last week so I missed your email",
+    "He gets violent sneezing fits in spring.",
+    "My life is over-scheduled, so evenings please.",
+    "My life is over at the moment with the exams haha",
+    "Tuesday at 10 is great, I've sorted the arrangements.",
+    "My son loves books, he reads everything.",
+    "Please don't call me, she looks after the kids in the mornings",
 ]
 
 

@@ -61,8 +61,8 @@ _CONDITION_AFTER: Final = re.compile(
     _OBJECT
     + r"(?:if(?!\s+(?:that|it|this)(?:'s|\s+is)\s+(?:ok|okay|alright|all\s+right|fine"
     r"|not\s+(?:a\s+problem|too\s+much\s+(?:trouble|bother))|no\s+(?:problem|bother))"
-    r"(?:\s+(?:with|by)\s+you)?\s*(?:[.!,;?)]|$|sorry\b|thanks?\b|x+\b))"
-    r"|unless|in\s+case|should\s+(?:you|i|it))\b"
+    r"(?:\s+(?:with|by)\s+you)?\s*(?:[.!,;:?)\-]|$|[^\w\s]|sorry\b|thanks?\b|please\b"
+    r"|x+\b))|unless|in\s+case|should\s+(?:you|i|it))\b"
 )
 """A cancel on a condition: "please cancel if you can't ring before 2"; not
 the courtesy of "I need to cancel if that's ok"."""
@@ -72,14 +72,15 @@ _DETERMINER: Final = re.compile(  # "my", "the" ... and up to three words
     r"\s+((?:[\w'-]+\s+){0,3})"
 )
 _ON_SOMEONE: Final = re.compile(
-    r"\w*\s+on\s+(?:my|his|her|their|our)\s+(?:[\w'-]+\s+)?(?:sister|brother|mum|mom"
-    r"|mother|dad|father|parents?|friends?|mates?|pals?|partner|husband|wife|boyfriend"
-    r"|girlfriend|fianc[eé]e?|son|daughter|kids|children|family|boss|manager|colleagues?"
-    r"|team|nan|gran|grandma|grandad|grandparents|aunt(?:ie)?|uncle|cousin|neighbou?rs?"
-    r"|book\s+club|club|group|class)(?![\w'-])"
+    r"\w*\s+on\s+(?!(?:my|our|his|her|their)\s+(?:[\w'-]+\s+)?(?:end|side|part|behalf)\b"
+    r"|(?:my|our|the)\s+(?:[\w'-]+\s+)?(?:counsel+or|therapist|psychotherapist)\b"
+    r"|(?:my|our|the|this|that|your|tomorrow'?s|today'?s)\s+(?:[\w'-]+\s+)?"
+    r"(?:call|calls|appointment|appt|booking|consultation|consult|session|chat|slot"
+    r"|time|meeting)\b)(?:my|his|her|their|our)\s+[\w'-]+"
 )
-"""Plans with someone else called off ("cancel on my sister"); not "on my end",
-"on our call", nor "on her" (often the therapist, named to the practice)."""
+"""Plans with someone or something else called off ("cancel on my sister",
+"cancelled on my dinner plans"); not "on my end", "on our call", "on you",
+"on her" (often the therapist, named to the practice), nor "on Thursday"."""
 _CALL_NOUN: Final = re.compile(
     r"(?:call|calls|appointment|appt|booking|consultation|consult|chat|session|meeting"
     r"|conversation|slot|time|request|enquiry|inquiry|it|one)\b"

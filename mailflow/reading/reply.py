@@ -152,20 +152,22 @@ once they are gone asks for something else ("any other days?")."""
 _MORE_THAN_NO = re.compile(
     r"\?|\b(?:about|instead|but|except|unless|only|what|how|maybe|perhaps|send|offer"
     r"|another|other|later|earlier|different|next|then|weeks?|months?|weekends?"
-    r"|mornings?|afternoons?|evenings?|nights?|person|face|ring|phone|video|zoom"
-    r"|details|keep|rota|shifts?|school|time\s+of|new\s+(?:times?|dates?|slots?))\b"
+    r"|weekdays?|(?:mon|tues|wednes|thurs|fri|satur|sun)days?|mornings?|afternoons?"
+    r"|evenings?|nights?|person|face|ring|phone|video|zoom|details|keep|list|future"
+    r"|rota|shifts?|school|time\s+of|new\s+(?:times?|dates?|slots?))\b"
     r"|\b(?:can|could|would|will)\b(?!n?'t|\s*not\b)",
     re.IGNORECASE,
 )
+"""Anything beside a plain no and words that withdraw: a question, a time, a
+way to meet, a wish kept for later ("Neither, I've changed my mind - what
+about next week?", "... put me on the waiting list", "... can I keep your
+details?")."""
 _OFF_THE_LIST = re.compile(
     r"\b(?:could|can|would|will)\s+you\s+(?:please\s+)?(?:take|remove)\s+me\s+off"
     r"\s+(?:your|the)\s+(?:\w+\s+)?list\b\W*",
     re.IGNORECASE,
 )
 """Asking to be taken off the list is a withdrawal, question mark and all."""
-"""Anything beside a plain no and words that withdraw: a question, a time, a
-way to meet, a wish kept for later ("Neither, I've changed my mind - what
-about next week?", "... can I keep your details?")."""
 
 
 def plainly_withdraws(text: str) -> bool:

@@ -209,9 +209,10 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
 
 
 _TIMES_WANTED = re.compile(
-    r"\b(?:send|offer|give)\b[^.!?]{0,30}\b(?:times?|slots?|options?|dates?|afternoons?"
-    r"|mornings?|evenings?)\b|\b(?:different|another|other|new|later|earlier)\s+"
-    r"(?:time|day|slot|date)s?\b",
+    r"(?<!n't )(?<!not )(?<!no need to )\b(?:send|offer|give)\b[^.!?]{0,30}\b(?:times?"
+    r"|slots?|options?|dates?|afternoons?|mornings?|evenings?)\b"
+    r"|\b(?:wants?|needs?|would like|prefers?)\s+(?:a\s+)?(?:different|another|other"
+    r"|new|later|earlier)\s+(?:time|day|slot|date)s?\b(?![^.!?]{0,20}\bwith me\b)",
     re.IGNORECASE,
 )
 
