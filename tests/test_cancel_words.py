@@ -132,6 +132,10 @@ PLAIN = [
     "Sorry I need to cancel if that's ok :)",
     "I need to cancel if that's ok - sorry",
     "I need to cancel if that's okay with you please",
+    # a fourth review's: on someone's advice, on a call of several words
+    "I need to cancel on my doctor's advice, sorry.",
+    "I'm cancelling on my GP's advice - sorry",
+    "Sorry to cancel on my free 15-minute call",
 ]
 
 

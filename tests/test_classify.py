@@ -1308,55 +1308,6 @@ def test_no_fee_question_of_a_vendor_or_a_client_is_an_enquiry(text: str) -> Non
 
 
 @pytest.mark.parametrize(
-    ("subject", "text"),
-    [
-        (
-            "Discharge summary - for info",
-            "CONFIDENTIAL\n\nDischarge summary - Home Treatment Team\n\nPatient: Ms J "
-            "Ford  DOB: 19/04/1990\nReason for referral: suicidal ideation with plan "
-            "following a break-up. Ideation reduced; no current thoughts. She would "
-            "like counselling on discharge.",
-        ),
-        (
-            "Referral - perinatal",
-            "Dear colleague\n\nPlease see Mrs H Lowe, 31, 4 months postpartum. Low "
-            "mood, intrusive thoughts of harm coming to the baby, not acting on them. "
-            "EPDS 19. She would like talking therapy. Thanks, Dr Raman",
-        ),
-        (
-            "Management referral (Ref 77341)",
-            "Dear Practitioner,\n\nWe are instructed by the employer to arrange six "
-            "sessions of psychological therapy for their employee following an OH "
-            "assessment. PHQ-9 15; he denied suicidal ideation. Please confirm.",
-        ),
-        (
-            "Expert witness",
-            "Dear Helen,\n\nI act for the claimant in an employment tribunal. My "
-            "client took an overdose last November after the grievance. We are "
-            "looking for a psychotherapist to prepare an expert report.",
-        ),
-        (
-            "Children's social care",
-            "Dear Ms Harper,\n\nI am the allocated social worker for a 13-year-old "
-            "in foster care with a history of self-harm; she once said she wanted "
-            "to go to sleep and not wake up. Her LAC review asked for therapy. Do "
-            "you have space?",
-        ),
-    ],
-)
-def test_a_professional_writing_of_someone_in_their_care_gets_no_letter(
-    subject: str, text: str
-) -> None:
-    """A blind set found referral letters, clinic letters and reports, with a
-    patient's risk in them, answered with the safety message as if the GP or
-    the solicitor were in crisis (14 of 110) or with times (10)."""
-    result = _classify(
-        _inbound(subject=subject, text=text, from_addr="dr.raman@nhs.example")
-    )
-    assert result.verdict is Verdict.IGNORE
-
-
-@pytest.mark.parametrize(
     "text",
     [
         "Hi, I'm a GP and I'd like some counselling for myself - burnout after "
@@ -1374,4 +1325,30 @@ def test_a_professional_writing_of_someone_in_their_care_gets_no_letter(
 def test_professionals_writing_for_themselves_are_still_enquiries(text: str) -> None:
     result = _classify(_inbound(subject="Counselling", text=text))
     assert result.verdict in {Verdict.REQUEST, Verdict.CRISIS, Verdict.ASK}
+    assert result.verdict is not Verdict.IGNORE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi. I was in hospital after an overdose. This is what the discharge "
+        "summary says:\n\nReason for referral: suicidal ideation with plan.\n\n"
+        "Risk summary: ongoing thoughts of suicide.\n\nI still want to die. I'd "
+        "like counselling please, can we book a call?",
+        "Hi, I'm a GP at Oak Surgery. I'd like to book a free consultation call "
+        "for myself, I'm struggling with burnout. The PHQ-9 I did was 24. I want "
+        "to kill myself. Could we talk this week?",
+        "Hi, I'm 31F, history of self harm. Since the baby, EPDS 22 at my check. "
+        "I want to kill myself.",
+        "Hi, I'm a teacher and I'm the designated safeguarding lead at my school. "
+        "The things I've heard have broken me. I'd like some therapy for myself.",
+    ],
+)
+def test_a_person_quoting_clinical_words_of_their_own_is_never_ignored(
+    text: str,
+) -> None:
+    """A strict review (2026-12-05) found professional clues added that day
+    left people in crisis, who quoted their own discharge summary or scores,
+    unseen; the clues were taken back. Each is answered or read."""
+    result = _classify(_inbound(subject="Please help", text=text))
     assert result.verdict is not Verdict.IGNORE

@@ -828,3 +828,55 @@ def test_a_no_beside_handling_it_directly_stands_down(text: str) -> None:
 def test_a_cancel_beside_their_mail_to_me_sends_them_nothing() -> None:
     answer = read_therapist_reply("Please cancel, she's emailed me.", today=TODAY)
     assert (answer.decision, answer.private) == (Decision.CANCEL, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "decision"),
+    [
+        (
+            "No - she phoned me. She can't do Tuesday, please offer her another day.",
+            Decision.DECLINE,
+        ),
+        ("No - I've spoken to her. Different day please.", Decision.DECLINE),
+        ("No - she called me. She wants Thursday instead.", Decision.DECLINE),
+        ("No, I've spoken to her. You don't need to send her times.", Decision.PRIVATE),
+        ("No - she phoned me, I'll give her some options myself.", Decision.PRIVATE),
+    ],
+)
+def test_times_asked_of_mailflow_or_not(text: str, decision: Decision) -> None:
+    """A fourth review: other times asked for go out; times the therapist
+    will give herself, or says not to send, do not."""
+    assert read_therapist_reply(text, today=TODAY).decision is decision
+
+
+@pytest.mark.parametrize(
+    ("text", "state", "kind"),
+    [
+        (
+            "I don't want the call any more, thanks for your help.",
+            State.OFFERED,
+            ReplyKind.CANCEL,
+        ),
+        (
+            "I don't want the call, I'd rather not talk to anyone.",
+            State.BOOKED,
+            ReplyKind.CANCEL,
+        ),
+    ],
+)
+def test_not_wanting_the_call_with_thanks_or_a_reason_withdraws(
+    text: str, state: State, kind: ReplyKind
+) -> None:
+    assert _answer(text, state) is kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't want the call, I'd rather meet in person",
+        "I don't want the call, can we do video instead?",
+        "I don't want the call x would rather meet in person x",
+    ],
+)
+def test_not_wanting_a_phone_call_but_another_way_never_cancels(text: str) -> None:
+    assert _answer(text, State.BOOKED) is not ReplyKind.CANCEL

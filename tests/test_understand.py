@@ -133,15 +133,16 @@ def test_a_fresh_writers_crises_reach_the_therapist(
     assert held_out.count("crisis", "request") <= given_times
 
 
-def test_professionals_writing_of_someone_in_their_care_are_left_alone() -> None:
-    """tests/corpus/first_mail/who (2026-12-05, worked on): before its
-    professional clues, 10 of 110 professionals were answered with times and
-    14 sent the safety message; now 6 and 0, no enquiry or crisis changed."""
+def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
+    """tests/corpus/first_mail/who (2026-12-05): 14 of 110 professionals are
+    sent the safety message and 10 answered with times. Clues added for them
+    that day were taken back after two reviews showed them leaving people in
+    crisis unseen; the set holds the reader where it stands."""
     bench = _bench()
     who = bench.score(bench.load(bench.WHO))
     assert who.cases >= 240
-    assert who.count("leave", "crisis") == 0
-    assert who.count("leave", "request") + who.count("leave", "safety") <= 9
+    assert who.count("leave", "crisis") <= 14
+    assert who.count("leave", "request") + who.count("leave", "safety") <= 13
     assert who.count("crisis", "request") == 0
     assert who.crises_heard >= 1.0
 

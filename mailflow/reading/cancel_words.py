@@ -72,9 +72,10 @@ _DETERMINER: Final = re.compile(  # "my", "the" ... and up to three words
     r"\s+((?:[\w'-]+\s+){0,3})"
 )
 _ON_SOMEONE: Final = re.compile(
-    r"\w*\s+on\s+(?!(?:my|our|his|her|their)\s+(?:[\w'-]+\s+)?(?:end|side|part|behalf)\b"
+    r"\w*\s+on\s+(?!(?:my|our|his|her|their)\s+(?:[\w'-]+\s+)?(?:end|side|part|behalf"
+    r"|advice|recommendation|request|orders|account|instructions?|suggestion)\b"
     r"|(?:my|our|the)\s+(?:[\w'-]+\s+)?(?:counsel+or|therapist|psychotherapist)\b"
-    r"|(?:my|our|the|this|that|your|tomorrow'?s|today'?s)\s+(?:[\w'-]+\s+)?"
+    r"|(?:my|our|the|this|that|your|tomorrow'?s|today'?s)\s+(?:[\w'.:-]+\s+){0,3}"
     r"(?:call|calls|appointment|appt|booking|consultation|consult|session|chat|slot"
     r"|time|meeting)\b)(?:my|his|her|their|our)\s+[\w'-]+"
 )

@@ -472,12 +472,9 @@ class Voice:
 
     @property
     def professional(self) -> bool:
-        """A professional, vendor or tool writing as such, for certain: two
-        clues and little of someone seeking help, or three whatever else (a
-        referral letter speaks of the therapy it asks for: "DOB", "reason
-        for referral", "discharge summary" are nobody's own enquiry)."""
-        strong = sum(v for k, v in self.not_ours.items() if k != "client")
-        return strong >= 3 or (strong >= 2 and self.seeking < 2)
+        """A professional, vendor or tool writing as such, for certain."""
+        strong = {k: v for k, v in self.not_ours.items() if k != "client"}
+        return sum(strong.values()) >= 2 and self.seeking < 2
 
 
 _PROFESSIONAL_FAMILIES: Final = frozenset(

@@ -209,12 +209,21 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
 
 
 _TIMES_WANTED = re.compile(
-    r"(?<!n't )(?<!not )(?<!no need to )\b(?:send|offer|give)\b[^.!?]{0,30}\b(?:times?"
-    r"|slots?|options?|dates?|afternoons?|mornings?|evenings?)\b"
-    r"|\b(?:wants?|needs?|would like|prefers?)\s+(?:a\s+)?(?:different|another|other"
-    r"|new|later|earlier)\s+(?:time|day|slot|date)s?\b(?![^.!?]{0,20}\bwith me\b)",
+    r"\b(?:send|offer|give)\b[^.!?]{0,30}\b(?:times?|slots?|options?|dates?|days?"
+    r"|afternoons?|mornings?|evenings?|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b"
+    r"|\b(?:different|another|other|new|later|earlier)\s+(?:time|day|slot|date)s?"
+    r"\s+please\b"
+    r"|\b(?:wants?|needs?|would like|prefers?)\s+(?:a\s+)?(?:(?:different|another|other"
+    r"|new|later|earlier)\s+(?:time|day|slot|date)s?|(?:mon|tues|wednes|thurs|fri|satur"
+    r"|sun)days?|mornings?|afternoons?|evenings?)\b(?![^.!?]{0,20}\bwith me\b)",
     re.IGNORECASE,
 )
+_NOT_FROM_US: Final = re.compile(
+    r"(?:n't|\bnot|\bno need to|\bdon'?t bother to|\bi'?ll)\s+(?:\w+\s+){0,3}$",
+    re.IGNORECASE,
+)
+"""Before a wish for times: not one for mailflow ("don't send her times", "no
+need to offer", "I'll offer her a time myself")."""
 
 
 def _in_touch_but_times_wanted(body: str) -> bool:
@@ -224,7 +233,10 @@ def _in_touch_but_times_wanted(body: str) -> bool:
     return (
         intent.takes_it_on(body)
         and not intent.private_words(body)
-        and _TIMES_WANTED.search(body) is not None
+        and any(
+            not _NOT_FROM_US.search(body[max(0, found.start() - 40) : found.start()])
+            for found in _TIMES_WANTED.finditer(body)
+        )
     )
 
 
