@@ -83,6 +83,8 @@ ANOTHER_THING = [
     "I've cancelled on my flatmate so I'm free for the call",
     "I cancelled on my dinner plans so I can make the call",
     "had to cancel on my book club to make it, see you then",
+    "I cancelled on my mum last time so I really don't want to miss this one.",
+    "I had to cancel on my sister last time, so I'm glad this is happening.",
 ]
 TAKEN_BACK = [
     "Cancel that, I can make it after all",

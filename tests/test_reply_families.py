@@ -690,6 +690,10 @@ MORE_THAN_NO = [
     "I don't want the call x would rather meet in person x",
     "Thanks but I don't want the call - I've got questions first: do you see couples?",
     "I don't want the call, thanks for asking - what about email instead?",
+    # a fifth review's: thanks, then an ask
+    "I don't want the call, thanks for your times but could we do next week?",
+    "I don't want the call at all, thanks for the offer but I'd prefer to meet face to face.",
+    "I don't want the call now, thanks for your understanding, maybe in the new year?",
 ]
 
 
@@ -840,6 +844,12 @@ def test_a_cancel_beside_their_mail_to_me_sends_them_nothing() -> None:
         ("No - I've spoken to her. Different day please.", Decision.DECLINE),
         ("No - she called me. She wants Thursday instead.", Decision.DECLINE),
         ("No, I've spoken to her. You don't need to send her times.", Decision.PRIVATE),
+        ("No - she phoned me, you don't need to send her times.", Decision.PRIVATE),
+        ("No - she phoned me, don't bother to send her times.", Decision.PRIVATE),
+        (
+            "No - I've spoken to her. She can't do it so send her other times.",
+            Decision.DECLINE,
+        ),
         ("No - she phoned me, I'll give her some options myself.", Decision.PRIVATE),
     ],
 )
@@ -876,6 +886,9 @@ def test_not_wanting_the_call_with_thanks_or_a_reason_withdraws(
         "I don't want the call, I'd rather meet in person",
         "I don't want the call, can we do video instead?",
         "I don't want the call x would rather meet in person x",
+        "I don't want a call, I'd rather you texted me.",
+        "I don't want the call, I'd prefer email.",
+        "I don't want the call, can I just have a session instead?",
     ],
 )
 def test_not_wanting_a_phone_call_but_another_way_never_cancels(text: str) -> None:

@@ -76,8 +76,8 @@ _ON_SOMEONE: Final = re.compile(
     r"|advice|recommendation|request|orders|account|instructions?|suggestion)\b"
     r"|(?:my|our|the)\s+(?:[\w'-]+\s+)?(?:counsel+or|therapist|psychotherapist)\b"
     r"|(?:my|our|the|this|that|your|tomorrow'?s|today'?s)\s+(?:[\w'.:-]+\s+){0,3}"
-    r"(?:call|calls|appointment|appt|booking|consultation|consult|session|chat|slot"
-    r"|time|meeting)\b)(?:my|his|her|their|our)\s+[\w'-]+"
+    r"(?:call|calls|appointment|appt|booking|consultation|consult|session|chat|slot)\b)"
+    r"(?:my|his|her|their|our)\s+[\w'-]+"
 )
 """Plans with someone or something else called off ("cancel on my sister",
 "cancelled on my dinner plans"); not "on my end", "on our call", "on you",

@@ -219,7 +219,8 @@ _TIMES_WANTED = re.compile(
     re.IGNORECASE,
 )
 _NOT_FROM_US: Final = re.compile(
-    r"(?:n't|\bnot|\bno need to|\bdon'?t bother to|\bi'?ll)\s+(?:\w+\s+){0,3}$",
+    r"(?:(?:n't|\bnot)(?:\s+(?:need|bother)\s+to)?|\bno\s+need\s+to|\bi'?ll)"
+    r"\s+(?:\w+\s+)?$",
     re.IGNORECASE,
 )
 """Before a wish for times: not one for mailflow ("don't send her times", "no
