@@ -194,31 +194,23 @@ def report(result: Letters, folder: Path = NOT_AROUND, *, shown: bool = True) ->
 
 
 def main() -> int:
-    print(report(score()))
-    print()
-    print(report(score(HELD_OUT), HELD_OUT, shown=False))
-    print()
-    print(report(score(INDIRECT), INDIRECT))
-    print()
-    print(report(score(NEGATIVES), NEGATIVES))
-    print()
-    print(report(score(INDIRECT_HELD_OUT), INDIRECT_HELD_OUT, shown=False))
-    print()
-    print(report(score(BOOKING_HELD_OUT), BOOKING_HELD_OUT, shown=False))
-    print()
-    print(report(score(URGENT), URGENT))
-    print()
-    print(report(score(URGENT_HELD_OUT), URGENT_HELD_OUT, shown=False))
-    print()
-    print(report(score(FRESH17), FRESH17, shown=False))
-    print()
-    print(report(score(FRESH18), FRESH18, shown=False))
-    print()
-    print(report(score(FRESH19), FRESH19, shown=False))
-    print()
-    print(report(score(FRESH20), FRESH20, shown=False))
-    print()
-    print(report(score(BLIND20), BLIND20, shown=False))
+    # Each folder, and whether its cases may be printed (never a held-out one's).
+    folders: tuple[tuple[Path, bool], ...] = (
+        (NOT_AROUND, True),
+        (HELD_OUT, False),
+        (INDIRECT, True),
+        (NEGATIVES, True),
+        (INDIRECT_HELD_OUT, False),
+        (BOOKING_HELD_OUT, False),
+        (URGENT, True),
+        (URGENT_HELD_OUT, False),
+        (FRESH17, False),
+        (FRESH18, False),
+        (FRESH19, False),
+        (FRESH20, False),
+        (BLIND20, False),
+    )
+    print("\n\n".join(report(score(f), f, shown=shown) for f, shown in folders))
     return 0
 
 

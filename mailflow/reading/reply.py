@@ -122,11 +122,15 @@ _RESCHEDULE = re.compile(
     re.IGNORECASE,
 )
 """"~" stands for a masked day ("I can't make Tuesday")."""
-_NONE_GLOBAL = re.compile(
+_NO_WORDS: Final = (
     r"\bnone\b(?!\s+of\s+(?:my|your|his|her|their|our)\b)|\bneither\b"
     r"|(?:\b(?:cannot|can not|unable to|not able to)|n't)\s+(?:do|make|manage|attend)\s+"
     r"(?:any|either|all)\b"
-    r"|\bnot\s+(?:free|available|around)\s+(?:at|on|for|during|then|at\s+all)\b"
+)
+"""Saying only that no time offered fits ("neither", "can't do any")."""
+_NONE_GLOBAL = re.compile(
+    _NO_WORDS
+    + r"|\bnot\s+(?:free|available|around)\s+(?:at|on|for|during|then|at\s+all)\b"
     r"|\b(?:do|would|could|have)\s+you\s+(?:have|got|offer)\s+(?:any|anything|something"
     r"|other|some|more)\b"
     r"|\b(?:is|are)\s+there\s+(?:any|anything|other|some|more)\b"
@@ -141,12 +145,7 @@ _NONE_GLOBAL = re.compile(
     re.IGNORECASE,
 )
 """Saying that nothing offered fits, or asking for something else."""
-_NONE_PLAIN = re.compile(
-    r"\bnone\b(?!\s+of\s+(?:my|your|his|her|their|our)\b)|\bneither\b"
-    r"|(?:\b(?:cannot|can not|unable to|not able to)|n't)\s+(?:do|make|manage|attend)\s+"
-    r"(?:any|either|all)\b",
-    re.IGNORECASE,
-)
+_NONE_PLAIN = re.compile(_NO_WORDS, re.IGNORECASE)
 """`_NONE_GLOBAL`'s words that only say no ("neither"): what is left of it
 once they are gone asks for something else ("any other days?")."""
 _MORE_THAN_NO = re.compile(
