@@ -139,6 +139,7 @@ def test_words_that_weigh_like_a_crisis_are_read_by_the_therapist_first(
     (note,) = mails(server, boxes.therapist, "unsure_note")
     assert note["Subject"].startswith("Please read: Robyn Hale [ref ")
     text = " ".join(plain(note).split())
+    assert "Please read their message (below) yourself before anyone answers" in text
     assert "more like the words of people who wrote in a crisis" in text
     assert "neither times nor your safety message" in text
     assert 'reply "offer"' in text
