@@ -126,9 +126,11 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     # (2026-12-05: 110 ordinary cancels and withdrawals with heavy words,
     # written blind) in the set and learned from: 25 of 206 raised, 16 of
     # the first 96 as before and 9 of its 110 (17 before it was learned
-    # from), one of them clear (a past told as past).
+    # from), one of them clear (a past told as past). Replies weighed at
+    # 0.45, not even odds (2026-12-05, `reply_risk.THRESHOLD`: 20 fewer
+    # held-out crises given times with nobody told): 28 of 206.
     score = bench.score(bench.load(bench.RISK))
-    assert len(score.raised) <= 25
+    assert len(score.raised) <= 28
     assert score.count(False, "clear") <= 10
     corpus = [
         case
@@ -138,8 +140,11 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     assert len(corpus) >= 600
     others = bench.score(corpus)
     assert others.count(False, "clear") == 0
-    # 11 of 658 (9 before blind19, 10 before crisis_c)
-    assert len(others.raised) / len(corpus) <= 0.017
+    # 11 of 658 (9 before blind19, 10 before crisis_c); 16 with replies
+    # weighed at 0.45 (withdrawals, "I'm not sure I want to do this anymore",
+    # "I'm still processing everything tbh"; "Got it" would be a 17th, but for
+    # `reply_risk.FEW_WORDS`)
+    assert len(others.raised) / len(corpus) <= 0.025
     held = [
         case
         for case in bench.load(bench.REPLIES / "held_out")
@@ -150,8 +155,9 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     # cancel, I don't need it anymore"), weighed by the risk words: such a
     # cancel waits for the therapist (`cancel-held`) rather than going
     # through; the price of 5 fewer held-out crises given times with nobody
-    # told and 3 more heard beside a cancel (docs/reading.md).
-    assert len(bench.score(held).raised) <= 4
+    # told and 3 more heard beside a cancel (docs/reading.md). 5 with
+    # replies weighed at 0.45.
+    assert len(bench.score(held).raised) <= 5
 
 
 @pytest.mark.parametrize(
@@ -245,3 +251,32 @@ def test_which_replies_put_their_cancel_before_the_therapist(
 
     said = reply_risk.screen_reply("Re: Your free 15-minute call", words)
     assert reply_risk.raises(said) is raised
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        # tests/corpus/not_around/blind21, each weighed below even odds.
+        "Tuesday please. I know it's a while off. I'm trying to hold on till then."
+        " It's hard.",
+        "Please cancel. Don't rebook. I'm grateful you tried. Goodbye. S",
+        "I'll be there if I'm here.",
+        "2 would be great thanks. And thank you for saying it takes courage. It's"
+        " the first brave thing I've done in a long time, and probably the last. x",
+    ],
+)
+def test_a_reply_is_raised_by_lighter_words_than_a_first_mail(words: str) -> None:
+    """A reply raised costs a note and a held pick or cancel, not the
+    person's times: the risk words raise it below a first mail's even odds."""
+    chance = risk_words.chance(words)
+    assert reply_risk.THRESHOLD <= chance < risk_words.THRESHOLD
+    assert reply_risk.raises(reply_risk.screen_reply("Re: Your free call", words))
+
+
+@pytest.mark.parametrize("words", ["Got it", "Got your email", "Sorted", "I'm easy"])
+def test_an_acknowledgement_of_a_few_words_is_weighed_at_even_odds(words: str) -> None:
+    """A weight or two decide a few words' chance: "Got it" is not raised."""
+    chance = risk_words.chance(words)
+    assert reply_risk.THRESHOLD <= chance < risk_words.THRESHOLD
+    assert len(risk_words.words(words)) <= reply_risk.FEW_WORDS
+    assert not reply_risk.raises(reply_risk.screen_reply("Re: Your free call", words))

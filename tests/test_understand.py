@@ -241,6 +241,28 @@ def test_words_also_said_of_a_diary_get_the_safety_message_that_asks() -> None:
     assert letters.count("crisis", "times") <= 1
 
 
+def test_a_sixth_writers_words_of_not_being_around() -> None:
+    """tests/corpus/not_around/blind21: 400 first mails and replies by a
+    sixth blind writer (2026-12-05), never learned from. Scored first as the
+    reader stood: 33 of 140 crises given times with nobody told (13 first
+    mails, 20 replies), 21 sent the safety message; its ordinary mail 2
+    alerted, 19 held, 7 sent the safety message. Learned from by the risk
+    words as a trial, it moved the held-out sets by one crisis (noise), so
+    it was not kept learned. Replies weighed at 0.45, not even odds
+    (`reply_risk.THRESHOLD`, chosen by leaving each learned set out): 25 given
+    times (8 replies newly heard), ordinary mail alerted 2 -> 7."""
+    _floors(
+        _letters("BLIND21"),
+        cases=400,
+        times=25,
+        left=0,
+        clear=21,
+        alerted=7,
+        ordinary_clear=7,
+        held=19,
+    )
+
+
 def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
     """tests/corpus/not_around/held_out: 300 by another writer after the
     reading above was built, never learned from but for five phrases taken
@@ -274,14 +296,17 @@ def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
     times, 1 left, and the held-out set's one crisis left alone held for the
     therapist; no ordinary mail changed. Learned from `replies/risk/crisis_c` too
     (2026-12-05, 90 crises beside a cancel or a withdrawal and 110 ordinary ones,
-    written blind): 29 given times, ordinary mail alerted 7 -> 8, held 5 -> 4."""
+    written blind): 29 given times, ordinary mail alerted 7 -> 8, held 5 -> 4.
+    Replies weighed at 0.45, not even odds (2026-12-05, `reply_risk.THRESHOLD`):
+    24 given times, ordinary mail alerted 8 -> 12; the indirect sets' ordinary
+    mail alerted 12 -> 17."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     held = bench.score(bench.HELD_OUT)
     assert held.cases >= 300
     assert held.count("crisis", "asks") + held.count("crisis", "assumes") >= 28
-    assert held.count("crisis", "times") <= 29
-    assert held.count("ordinary", "alert") <= 8
+    assert held.count("crisis", "times") <= 24
+    assert held.count("ordinary", "alert") <= 12
     assert held.count("crisis", "asks") <= 1
     assert held.count("ordinary", "asks") + held.count("ordinary", "assumes") <= 9
     indirect = bench.score(bench.INDIRECT)
@@ -289,7 +314,7 @@ def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
     assert indirect.count("crisis", "times") <= 4
     assert indirect.count("crisis", "left") <= 1  # blind11's nursing student
     assert indirect.count("crisis", "asks") == 0
-    assert indirect.count("ordinary", "alert") <= 14
+    assert indirect.count("ordinary", "alert") <= 17
     assert (
         indirect.count("ordinary", "asks") + indirect.count("ordinary", "assumes") <= 14
     )
@@ -337,17 +362,19 @@ def test_a_fresh_writers_indirect_crises_said_in_new_words() -> None:
     from `indirect/blind19` too (2026-12-05): 20 given times, as before else.
     Learned from `replies/risk/crisis_c` too (2026-12-05, 90 crises beside a cancel
     or a withdrawal and 110 ordinary ones, written blind): 19 given times, ordinary
-    mail alerted 7 -> 9."""
+    mail alerted 7 -> 9. Replies weighed at 0.45, not even odds (2026-12-05,
+    `reply_risk.THRESHOLD`):
+    15 given times, ordinary mail alerted 9 -> 10."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     fresh = bench.score(bench.INDIRECT_HELD_OUT)
     assert fresh.cases >= 250
-    assert fresh.count("crisis", "times") <= 19
+    assert fresh.count("crisis", "times") <= 15
     assert (
         fresh.count("crisis", "left") == 0
     )  # 1 while one professional clue spared a mail the risk words
     assert fresh.count("crisis", "asks") == 0
-    assert fresh.count("ordinary", "alert") <= 9
+    assert fresh.count("ordinary", "alert") <= 10
     assert fresh.count("ordinary", "note") <= 4
     assert fresh.count("ordinary", "asks") + fresh.count("ordinary", "assumes") <= 1
 
@@ -367,15 +394,18 @@ def test_crises_told_inside_ordinary_booking_talk() -> None:
     (2026-12-05): 16 given times; the cost, 29 ordinary mails alerted (28
     of them replies) and 19 held. Learned from `replies/risk/crisis_c` too
     (2026-12-05, 90 crises beside a cancel or a withdrawal and 110 ordinary ones,
-    written blind): 13 given times, 28 ordinary mails alerted, 18 held."""
+    written blind): 13 given times, 28 ordinary mails alerted, 18 held. Replies
+    weighed at 0.45, not even odds (2026-12-05, `reply_risk.THRESHOLD`):
+    12 given times, 38 ordinary mails alerted (each a reply: its pick or
+    cancel waits for the therapist, with a note)."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     booking = bench.score(bench.BOOKING_HELD_OUT)
     assert booking.cases >= 400
-    assert booking.count("crisis", "times") <= 13
+    assert booking.count("crisis", "times") <= 12
     assert booking.count("crisis", "left") == 0
     assert booking.count("crisis", "asks") == 0
-    assert booking.count("ordinary", "alert") <= 28
+    assert booking.count("ordinary", "alert") <= 38
     assert booking.count("ordinary", "note") <= 18
     assert booking.count("ordinary", "asks") + booking.count("ordinary", "assumes") <= 3
 
@@ -395,14 +425,15 @@ def test_danger_now_told_in_ordinary_words() -> None:
     as it did before (17 clear, 29 alerted, 22 held: other families'
     words). Once the risk words learned from these sets too (2026-12-05):
     none given times, 24 alerted, 20 held; with `indirect/blind19` too, 25
-    alerted; with `replies/risk/crisis_c` too, 24."""
+    alerted; with `replies/risk/crisis_c` too, 24. Replies weighed at 0.45
+    (2026-12-05, `reply_risk.THRESHOLD`): 27 alerted."""
     _floors(
         _letters("URGENT"),
         cases=800,
         times=0,
         left=0,
         clear=92,
-        alerted=24,
+        alerted=27,
         ordinary_clear=17,
         held=20,
     )
@@ -425,14 +456,16 @@ def test_danger_now_held_out() -> None:
     `indirect/blind19` too (2026-12-05): 11 given times (one more), its
     ordinary mail 3 alerted. Learned from `replies/risk/crisis_c` too (2026-12-05,
     90 crises beside a cancel or a withdrawal and 110 ordinary ones, written blind):
-    10 given times, its ordinary mail 2 alerted."""
+    10 given times, its ordinary mail 2 alerted. Replies weighed at 0.45, not even
+    odds (2026-12-05, `reply_risk.THRESHOLD`):
+    8 given times, its ordinary mail 4 alerted."""
     _floors(
         _letters("URGENT_HELD_OUT"),
         cases=200,
-        times=10,
+        times=8,
         left=0,
         clear=11,
-        alerted=2,
+        alerted=4,
         ordinary_clear=2,
         held=9,
     )
@@ -450,11 +483,11 @@ def test_danger_now_in_a_blind_writers_own_words() -> None:
     mails held (from 2). Learned from `indirect/blind19` too (2026-12-05): 5
     given times, 2 held. Learned from `replies/risk/crisis_c` too (2026-12-05, 90
     crises beside a cancel or a withdrawal and 110 ordinary ones, written blind): 6
-    given times (one more)."""
+    given times (one more). Replies weighed at 0.45 (2026-12-05): 4 given times."""
     _floors(
         _letters("FRESH17"),
         cases=220,
-        times=6,
+        times=4,
         left=1,
         clear=27,
         alerted=5,
@@ -474,11 +507,11 @@ def test_crises_of_every_kind_in_a_blind_writers_own_words() -> None:
     from `indirect/blind19` too (2026-12-05): 10 given times, 5 ordinary
     mails held (from 4). Learned from `replies/risk/crisis_c` too (2026-12-05, 90
     crises beside a cancel or a withdrawal and 110 ordinary ones, written blind): 10
-    given times, 4 held."""
+    given times, 4 held. Replies weighed at 0.45 (2026-12-05): 9 given times."""
     _floors(
         _letters("FRESH18"),
         cases=220,
-        times=10,
+        times=9,
         left=2,
         clear=20,
         alerted=11,
@@ -494,11 +527,12 @@ def test_crises_of_a_blind_writers_own_choosing() -> None:
     lives, counts only: 2 given times with nobody told the day it was
     written (2026-12-05); 1 once the risk words learned from
     `indirect/blind19` too, with 4 ordinary mails alerted (from 3); 2 once
-    learned from `replies/risk/crisis_c` too (one more)."""
+    learned from `replies/risk/crisis_c` too (one more). Replies weighed at 0.45
+    (2026-12-05): none given times."""
     _floors(
         _letters("FRESH19"),
         cases=220,
-        times=2,
+        times=0,
         left=0,
         clear=33,
         alerted=4,
@@ -515,14 +549,15 @@ def test_crises_of_a_second_blind_writers_own_choosing() -> None:
     fired on ordinary mail), and 3 again once a second review put back what
     the narrowing lost (a partner who gets violent at weekends, sleep and
     disappear, arrangements made as a whole clause). With the risk words
-    learned from `held_out/blind20` as a trial: 2."""
+    learned from `held_out/blind20` as a trial: 2. Replies weighed at 0.45
+    (2026-12-05): 2 given times, 8 ordinary alerted."""
     _floors(
         _letters("FRESH20"),
         cases=220,
-        times=3,
+        times=2,
         left=0,
         clear=61,
-        alerted=7,
+        alerted=8,
         ordinary_clear=3,
         held=5,
     )
@@ -537,11 +572,12 @@ def test_a_set_written_to_be_learned_from_held_out_instead() -> None:
     seven older held-out sets went 89 -> 92 crises given times (fresh7 29 ->
     31, booking 13 -> 15, urgent15 10 -> 11, fresh18 10 -> 11; fresh10 19 ->
     17, fresh19 2 -> 1), fresh20 4 -> 2, ordinary mail alerted 6 fewer: not
-    kept, and held out instead (docs/reading.md)."""
+    kept, and held out instead (docs/reading.md). Replies weighed at 0.45
+    (2026-12-05): 10 given times."""
     _floors(
         _letters("BLIND20"),
         cases=360,
-        times=12,
+        times=10,
         left=0,
         clear=51,
         alerted=12,

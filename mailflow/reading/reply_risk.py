@@ -4,7 +4,7 @@ The phrase book first (`screen`), over the subject and the new words: clear
 risk escalates at once, possible risk is noted. Where the phrases hear no
 risk (nothing, or only a way to reach them safely, "don't ring after 6"),
 the learned risk words (`risk_words`) weigh the new words as a whole, as
-they weigh a first mail: a crisis said in passing beside a pick or a cancel,
+they weigh a first mail, though a little lighter tips them (`THRESHOLD`): a crisis said in passing beside a pick or a cancel,
 in words no list foresaw ("the kids would manage fine without me", "I've
 been counting the tablets"), is possible risk. The therapist is told with
 their words, and every pick waits for the therapist from then on. The
@@ -21,6 +21,27 @@ from typing import Final
 
 from mailflow.reading import risk_words, screen
 
+THRESHOLD: Final = 0.45
+"""Where the risk words raise a reply: below a first mail's even odds
+(`risk_words.THRESHOLD`), since a reply raised costs less. A first mail
+weighed heavy gets nothing until the therapist has read it; a reply raised
+still has its pick held (each waits for the therapist's yes anyway) and its
+cancel held, with a note of possible risk. Chosen (2026-12-05) by leaving
+each set learned from out whole (`bench/learn_risk.py --loso`), over the
+reply sets alone: crises weighed heavy 76.6% at 0.5, 84.4% at 0.45, 89.6% at
+0.4; ordinary replies 4.1%, 6.2%, 9.5%. Through the whole reading, the reply
+corpus's 658 ordinary replies raised by the words alone 11 -> 16 (27 at
+0.4). The held-out sets' counts were read after the choice (docs/reading.md).
+Only for a reply of more than `FEW_WORDS`."""
+
+FEW_WORDS: Final = 3
+"""A reply of this many words or fewer is weighed at even odds: a weight or
+two decide its chance, and acknowledgements landed just below it ("Got it",
+"Got your email", "Sorted", "I'm easy": 0.46-0.47). No crisis of the sets
+learned from was heard between the two thresholds in so few words; the
+short goodbyes that were ("You've been lovely. Goodbye.") weigh above even
+odds."""
+
 WEIGHED: Final = "risk-words"
 """The family of a reply the risk words weigh as a crisis's."""
 _NOT_RISK: Final = frozenset({"contact-safety"})
@@ -33,10 +54,18 @@ def screen_reply(
     """Screen a reply's new words (`quoting.new_words`: quotes and signature
     gone) under its subject."""
     said = screen.screen(f"{subject}\n{words}", extra_phrases=extra_phrases)
-    if set(said.families) <= _NOT_RISK and risk_words.heavy(words):
+    if set(said.families) <= _NOT_RISK and _heavy(words):
         families = tuple(sorted({*said.families, WEIGHED}))
         return screen.Screening(screen.Risk.POSSIBLE, families, said.needs)
     return said
+
+
+def _heavy(words: str) -> bool:
+    """Whether the risk words raise a reply (`THRESHOLD`, `FEW_WORDS`)."""
+    chance = risk_words.chance(words)
+    if len(risk_words.words(words)) <= FEW_WORDS:
+        return chance >= risk_words.THRESHOLD
+    return chance >= THRESHOLD
 
 
 def raises(said: screen.Screening) -> bool:

@@ -123,8 +123,13 @@ def features(text: str) -> frozenset[str]:
     """The words and neighbouring pairs of `text` before its closing lines,
     normalised as the phrase book reads (case, apostrophes), contractions
     spelled one way."""
-    words = [_CONTRACTIONS.get(w, w) for w in _WORD.findall(body(text))]
-    return frozenset(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
+    found = words(text)
+    return frozenset(found) | {f"{a} {b}" for a, b in itertools.pairwise(found)}
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` as they are weighed, in order (`features`)."""
+    return [_CONTRACTIONS.get(w, w) for w in _WORD.findall(body(text))]
 
 
 def body(text: str) -> str:
