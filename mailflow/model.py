@@ -158,6 +158,10 @@ class Classification:
     form_alert: FormAlert | None = None
     """A form naming nobody to write to, at risk (CRISIS, no `person`): the
     therapist alone is alerted, with this."""
+    weighed: bool = False
+    """Possible risk heard by the risk words alone, no phrase: a request they
+    weigh a little like a crisis's (`classify.ALERT_CHANCE`), answered with
+    times and an alert that says so."""
 
     @property
     def crisis(self) -> bool:

@@ -1352,3 +1352,43 @@ def test_a_person_quoting_clinical_words_of_their_own_is_never_ignored(
     unseen; the clues were taken back. Each is answered or read."""
     result = _classify(_inbound(subject="Please help", text=text))
     assert result.verdict is not Verdict.IGNORE
+
+
+LIGHT_SUBJECT = ""
+LIGHT_TEXT = (
+    "Hi, I'd like a consultation. I'm really tired of being the problem in"
+    " everyone's life. I think I've found a way to fix that for good but I wanted"
+    " to talk to someone first. Thursdays are good.\n\nNadine"
+)
+"""tests/corpus/not_around/blind21 cri-104: no phrase of risk; the risk words
+weigh it above `ALERT_CHANCE`, short of even odds."""
+
+
+def test_a_request_weighed_a_little_like_a_crisis_gets_times_and_an_alert() -> None:
+    """Between `classify.ALERT_CHANCE` and even odds the request is answered
+    (times), as possible risk: the therapist is alerted and every pick waits
+    for them. Below, a plain request; at even odds, held for them to read."""
+    from mailflow.reading import classify, risk_words
+
+    chance = risk_words.chance(f"{LIGHT_SUBJECT}\n{LIGHT_TEXT}")
+    assert classify.ALERT_CHANCE <= chance < risk_words.THRESHOLD
+    light = _classify(_inbound(subject=LIGHT_SUBJECT, text=LIGHT_TEXT))
+    assert (light.verdict, light.reason, light.risk) == (
+        Verdict.REQUEST, "request", "possible",
+    )  # fmt: skip
+    assert light.weighed
+    plain = _classify(_inbound(subject=LIGHT_SUBJECT, text=REQUEST_TEXT))
+    assert (plain.verdict, plain.risk, plain.weighed) == (
+        Verdict.REQUEST,
+        "none",
+        False,
+    )
+
+
+def test_a_phrase_of_risk_is_never_called_weighed() -> None:
+    """Possible risk a phrase heard keeps its own alert ("mentions risk"),
+    however the words weigh."""
+    text = f"{LIGHT_TEXT}\n\nI used to self-harm as a teenager."
+    result = _classify(_inbound(subject=LIGHT_SUBJECT, text=text))
+    assert result.risk == "possible"
+    assert not result.weighed

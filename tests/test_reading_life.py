@@ -149,6 +149,34 @@ def test_words_that_weigh_like_a_crisis_are_read_by_the_therapist_first(
     assert kinds(server, boxes.therapist) == ["unsure_note"]  # one mail, not two
 
 
+LIGHT_WORDS = (
+    "Hi, I'd like a consultation. I'm really tired of being the problem in"
+    " everyone's life. I think I've found a way to fix that for good but I wanted"
+    " to talk to someone first. Thursdays are good.\n\nNadine"
+)
+"""No phrase of risk; the risk words weigh it a little like a crisis's."""
+
+
+def test_a_request_weighed_a_little_like_a_crisis_gets_times_and_an_alert(
+    setup,
+) -> None:
+    """Short of even odds the person is answered with times; the therapist
+    is told, in words that say no risk was named, and the pick waits."""
+    server, boxes, config = setup
+    writes(server, boxes, LIGHT_WORDS, name="Nadine Hart", subject="")
+    assert run(config) == 0
+    assert kinds(server, boxes.person) == ["offer"]
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert alert["Subject"] == (
+        "Please read before approving: a request may be from someone at risk"
+    )
+    text = " ".join(plain(alert).split())
+    assert "names no risk outright" in text
+    assert "mentions risk" not in text
+    assert "will hold whatever they pick for your approval" in text
+    assert "found a way to fix that for good" in text  # their words, quoted
+
+
 def test_words_of_an_ending_beside_heavy_words_are_still_read_first(setup) -> None:
     """One phrase of an ending said in passing is possible risk, yet it does
     not take the heavy mail out of the therapist's hands: no times, the

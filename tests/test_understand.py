@@ -250,14 +250,16 @@ def test_a_sixth_writers_words_of_not_being_around() -> None:
     words as a trial, it moved the held-out sets by one crisis (noise), so
     it was not kept learned. Replies weighed at 0.45, not even odds
     (`reply_risk.THRESHOLD`, chosen by leaving each learned set out): 25 given
-    times (8 replies newly heard), ordinary mail alerted 2 -> 7."""
+    times (8 replies newly heard), ordinary mail alerted 2 -> 7. Requests
+    weighed at 0.475 or more answered with an alert (`classify.ALERT_CHANCE`):
+    22 given times, ordinary mail alerted 8."""
     _floors(
         _letters("BLIND21"),
         cases=400,
-        times=25,
+        times=22,
         left=0,
         clear=21,
-        alerted=7,
+        alerted=8,
         ordinary_clear=7,
         held=19,
     )
@@ -299,22 +301,25 @@ def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
     written blind): 29 given times, ordinary mail alerted 7 -> 8, held 5 -> 4.
     Replies weighed at 0.45, not even odds (2026-12-05, `reply_risk.THRESHOLD`):
     24 given times, ordinary mail alerted 8 -> 12; the indirect sets' ordinary
-    mail alerted 12 -> 17."""
+    mail alerted 12 -> 17. Requests weighed at 0.475 or more answered with an alert
+    (2026-12-05, `classify.ALERT_CHANCE`):
+    24 given times, ordinary mail alerted 14; the indirect sets' 3 given
+    times, ordinary mail alerted 18."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     held = bench.score(bench.HELD_OUT)
     assert held.cases >= 300
     assert held.count("crisis", "asks") + held.count("crisis", "assumes") >= 28
     assert held.count("crisis", "times") <= 24
-    assert held.count("ordinary", "alert") <= 12
+    assert held.count("ordinary", "alert") <= 14
     assert held.count("crisis", "asks") <= 1
     assert held.count("ordinary", "asks") + held.count("ordinary", "assumes") <= 9
     indirect = bench.score(bench.INDIRECT)
     assert indirect.cases >= 1120  # blind8, blind11 and blind19
-    assert indirect.count("crisis", "times") <= 4
+    assert indirect.count("crisis", "times") <= 3
     assert indirect.count("crisis", "left") <= 1  # blind11's nursing student
     assert indirect.count("crisis", "asks") == 0
-    assert indirect.count("ordinary", "alert") <= 17
+    assert indirect.count("ordinary", "alert") <= 18
     assert (
         indirect.count("ordinary", "asks") + indirect.count("ordinary", "assumes") <= 14
     )
@@ -364,12 +369,14 @@ def test_a_fresh_writers_indirect_crises_said_in_new_words() -> None:
     or a withdrawal and 110 ordinary ones, written blind): 19 given times, ordinary
     mail alerted 7 -> 9. Replies weighed at 0.45, not even odds (2026-12-05,
     `reply_risk.THRESHOLD`):
-    15 given times, ordinary mail alerted 9 -> 10."""
+    15 given times, ordinary mail alerted 9 -> 10. Requests weighed at 0.475 or more
+    answered with an alert (2026-12-05, `classify.ALERT_CHANCE`):
+    12 given times, ordinary mail alerted 10."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     fresh = bench.score(bench.INDIRECT_HELD_OUT)
     assert fresh.cases >= 250
-    assert fresh.count("crisis", "times") <= 15
+    assert fresh.count("crisis", "times") <= 12
     assert (
         fresh.count("crisis", "left") == 0
     )  # 1 while one professional clue spared a mail the risk words
@@ -397,15 +404,17 @@ def test_crises_told_inside_ordinary_booking_talk() -> None:
     written blind): 13 given times, 28 ordinary mails alerted, 18 held. Replies
     weighed at 0.45, not even odds (2026-12-05, `reply_risk.THRESHOLD`):
     12 given times, 38 ordinary mails alerted (each a reply: its pick or
-    cancel waits for the therapist, with a note)."""
+    cancel waits for the therapist, with a note). Requests weighed at 0.475 or more
+    answered with an alert (2026-12-05, `classify.ALERT_CHANCE`):
+    10 given times, 40 ordinary mails alerted."""
     _bench()
     bench = bench_script("asking_letter", "asking_letter")
     booking = bench.score(bench.BOOKING_HELD_OUT)
     assert booking.cases >= 400
-    assert booking.count("crisis", "times") <= 12
+    assert booking.count("crisis", "times") <= 10
     assert booking.count("crisis", "left") == 0
     assert booking.count("crisis", "asks") == 0
-    assert booking.count("ordinary", "alert") <= 38
+    assert booking.count("ordinary", "alert") <= 40
     assert booking.count("ordinary", "note") <= 18
     assert booking.count("ordinary", "asks") + booking.count("ordinary", "assumes") <= 3
 
@@ -458,14 +467,16 @@ def test_danger_now_held_out() -> None:
     90 crises beside a cancel or a withdrawal and 110 ordinary ones, written blind):
     10 given times, its ordinary mail 2 alerted. Replies weighed at 0.45, not even
     odds (2026-12-05, `reply_risk.THRESHOLD`):
-    8 given times, its ordinary mail 4 alerted."""
+    8 given times, its ordinary mail 4 alerted. Requests weighed at 0.475 or more
+    answered with an alert (2026-12-05, `classify.ALERT_CHANCE`):
+    its ordinary mail 5 alerted."""
     _floors(
         _letters("URGENT_HELD_OUT"),
         cases=200,
         times=8,
         left=0,
         clear=11,
-        alerted=4,
+        alerted=5,
         ordinary_clear=2,
         held=9,
     )
@@ -483,14 +494,15 @@ def test_danger_now_in_a_blind_writers_own_words() -> None:
     mails held (from 2). Learned from `indirect/blind19` too (2026-12-05): 5
     given times, 2 held. Learned from `replies/risk/crisis_c` too (2026-12-05, 90
     crises beside a cancel or a withdrawal and 110 ordinary ones, written blind): 6
-    given times (one more). Replies weighed at 0.45 (2026-12-05): 4 given times."""
+    given times (one more). Replies weighed at 0.45 (2026-12-05): 4 given times.
+    Requests weighed at 0.475 or more with an alert: 6 ordinary alerted."""
     _floors(
         _letters("FRESH17"),
         cases=220,
         times=4,
         left=1,
         clear=27,
-        alerted=5,
+        alerted=6,
         ordinary_clear=0,
         held=3,
     )
@@ -507,14 +519,15 @@ def test_crises_of_every_kind_in_a_blind_writers_own_words() -> None:
     from `indirect/blind19` too (2026-12-05): 10 given times, 5 ordinary
     mails held (from 4). Learned from `replies/risk/crisis_c` too (2026-12-05, 90
     crises beside a cancel or a withdrawal and 110 ordinary ones, written blind): 10
-    given times, 4 held. Replies weighed at 0.45 (2026-12-05): 9 given times."""
+    given times, 4 held. Replies weighed at 0.45 (2026-12-05): 9 given times.
+    Requests weighed at 0.475 or more with an alert: 12 ordinary alerted."""
     _floors(
         _letters("FRESH18"),
         cases=220,
         times=9,
         left=2,
         clear=20,
-        alerted=11,
+        alerted=12,
         ordinary_clear=5,
         held=4,
     )
@@ -550,14 +563,15 @@ def test_crises_of_a_second_blind_writers_own_choosing() -> None:
     the narrowing lost (a partner who gets violent at weekends, sleep and
     disappear, arrangements made as a whole clause). With the risk words
     learned from `held_out/blind20` as a trial: 2. Replies weighed at 0.45
-    (2026-12-05): 2 given times, 8 ordinary alerted."""
+    (2026-12-05): 2 given times, 8 ordinary alerted. Requests weighed at 0.475 or
+    more with an alert: 1 given times, 9 ordinary alerted."""
     _floors(
         _letters("FRESH20"),
         cases=220,
-        times=2,
+        times=1,
         left=0,
         clear=61,
-        alerted=8,
+        alerted=9,
         ordinary_clear=3,
         held=5,
     )

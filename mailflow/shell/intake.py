@@ -173,6 +173,7 @@ class Intake:
             came_as=_CAME_AS.get(verdict.reason, ""),
             asks=diary_doubt.still_asks(verdict.diary_doubt, carried),
             danger=verdict.danger_now,
+            weighed=verdict.weighed and (carried is None or carried.risk == "none"),
         )
 
     def _danger_left_alone(
@@ -445,6 +446,7 @@ class Intake:
         came_as: str = "",
         asks: bool = False,
         danger: bool = False,
+        weighed: bool = False,
     ) -> str:
         """Create the enquiry and queue its first messages, all in one transaction.
 
@@ -526,6 +528,7 @@ class Intake:
                     "possible-alert",
                     ("times-safety" if warned else "times") if slots else "nothing",
                     safety_note,
+                    weighed=weighed,
                     danger=danger,
                 )
             self.store.mark_seen(

@@ -453,7 +453,8 @@ class Letters:
         with `danger` also "times-safety" (times, the safety message above
         them), "safety-only" (the short safety letter, nothing else) and
         "client" (someone the practice already writes to: nothing).
-        `weighed`: no phrase of risk, only the risk words (`reply_risk`).
+        `weighed`: no phrase of risk, only the risk words (`reply_risk`, or
+        `classify.ALERT_CHANCE` for a request answered with times).
         `danger`: words of danger told now that mailflow cannot be sure of
         (`screen.Screening.danger_now`): the alert is urgent and says so.
         Reply-To is the person, so the therapist's reply reaches them."""
@@ -474,6 +475,8 @@ class Letters:
             else "Urgent: someone who wrote may be in danger now"
             if danger
             else "Please read: a reply may be from someone at risk"
+            if weighed and answered == "conversation"
+            else "Please read before approving: a request may be from someone at risk"
             if weighed
             else "Please read before approving: a request mentions risk or safety"
         )
