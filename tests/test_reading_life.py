@@ -139,7 +139,8 @@ def test_words_that_weigh_like_a_crisis_are_read_by_the_therapist_first(
     (note,) = mails(server, boxes.therapist, "unsure_note")
     assert note["Subject"].startswith("Please read: Robyn Hale [ref ")
     text = " ".join(plain(note).split())
-    assert "Please read their message (below) yourself before anyone answers" in text
+    assert "Please read their message (below) today" in text
+    assert "nobody will answer them unless you do" in text
     assert "more like the words of people who wrote in a crisis" in text
     assert "neither times nor your safety message" in text
     assert 'reply "offer"' in text
@@ -610,7 +611,12 @@ def test_a_reply_that_weighs_like_a_crisis_tells_the_therapist_and_waits(auto) -
     text = " ".join(plain(alert).split())
     assert "may be at risk: please read their reply today" in text
     assert "names no risk outright, but" in text  # no safety need to name
-    assert "any time they pick waits for your approval" in text
+    assert "any time they pick from now on waits for your approval" in text
+    # It tells what may have been done, never that a cancel went through: a
+    # cancel in such words is held for the therapist (`cancel-held`).
+    assert "Should the reply pick a time, it is held for you" in text
+    assert "should it cancel, mailflow has cancelled nothing" in text
+    assert "done what the reply asked" not in text
     assert "> number 2 please." in plain(alert)
     assert mails(server, boxes.therapist, "approval_request")
 

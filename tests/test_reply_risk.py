@@ -141,9 +141,8 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     others = bench.score(corpus)
     assert others.count(False, "clear") == 0
     # 11 of 658 (9 before blind19, 10 before crisis_c); 16 with replies
-    # weighed at 0.45 (withdrawals, "I'm not sure I want to do this anymore",
-    # "I'm still processing everything tbh"; "Got it" would be a 17th, but for
-    # `reply_risk.FEW_WORDS`)
+    # weighed at 0.45 (withdrawals and cancels mostly, "I sent that enquiry
+    # in a bad moment"; a 17th, of two words, but for `reply_risk.FEW_WORDS`)
     assert len(others.raised) / len(corpus) <= 0.025
     held = [
         case
@@ -273,10 +272,27 @@ def test_a_reply_is_raised_by_lighter_words_than_a_first_mail(words: str) -> Non
     assert reply_risk.raises(reply_risk.screen_reply("Re: Your free call", words))
 
 
-@pytest.mark.parametrize("words", ["Got it", "Got your email", "Sorted", "I'm easy"])
+@pytest.mark.parametrize(
+    "words",
+    ["Got it", "Got your email", "Sorted", "I'm easy", "Got it\n\nSent from my iPhone"],
+)
 def test_an_acknowledgement_of_a_few_words_is_weighed_at_even_odds(words: str) -> None:
     """A weight or two decide a few words' chance: "Got it" is not raised."""
     chance = risk_words.chance(words)
     assert reply_risk.THRESHOLD <= chance < risk_words.THRESHOLD
     assert len(risk_words.words(words)) <= reply_risk.FEW_WORDS
     assert not reply_risk.raises(reply_risk.screen_reply("Re: Your free call", words))
+
+
+def test_a_replys_words_are_counted_as_they_are_weighed() -> None:
+    """`FEW_WORDS` counts what the risk words weigh: a phone's footer and a
+    sign-off are not words of the reply; a four-word goodbye is weighed at
+    the reply's point."""
+    assert len(risk_words.words("Got it\n\nSent from my iPhone")) == 2
+    assert len(risk_words.words("Got it\n\nThanks,")) == 2
+    goodbye = "Thanks for everything. Goodbye."
+    assert len(risk_words.words(goodbye)) == reply_risk.FEW_WORDS + 1
+    assert risk_words.chance(goodbye) >= reply_risk.THRESHOLD
+    said = reply_risk.screen_reply("Re: Your free call", goodbye)
+    assert reply_risk.raises(said)
+    assert reply_risk.weighed(said)  # by the risk words, no phrase

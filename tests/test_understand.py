@@ -403,8 +403,8 @@ def test_crises_told_inside_ordinary_booking_talk() -> None:
     (2026-12-05, 90 crises beside a cancel or a withdrawal and 110 ordinary ones,
     written blind): 13 given times, 28 ordinary mails alerted, 18 held. Replies
     weighed at 0.45, not even odds (2026-12-05, `reply_risk.THRESHOLD`):
-    12 given times, 38 ordinary mails alerted (each a reply: its pick or
-    cancel waits for the therapist, with a note). Requests weighed at 0.475 or more
+    12 given times, 38 ordinary mails alerted (37 of them replies: the
+    pick or cancel waits for the therapist, with a note). Requests weighed at 0.475 or more
     answered with an alert (2026-12-05, `classify.ALERT_CHANCE`):
     10 given times, 40 ordinary mails alerted."""
     _bench()
