@@ -428,3 +428,20 @@ def test_the_same_wall_time_twice_in_a_dst_fold_is_two_times() -> None:
         "Sunday 1 November at 05:30 London time (GMT, UTC+0)",
         "Sunday 1 November at 06:30 London time (GMT, UTC+0)",
     ]
+
+
+@pytest.mark.parametrize("answered", ["times", "nothing"])
+def test_an_alert_about_words_alone_never_says_they_mention_risk(samples, answered):
+    """A request the risk words alone weighed (`classify.ALERT_CHANCE`) names
+    no risk: its alert says so, with times or without (no free slot)."""
+    context = {
+        **samples["crisis_alert"],
+        "level": "possible",
+        "answered": answered,
+        "weighed": True,
+        "danger": False,
+        "safety_note": "",
+    }
+    text = " ".join(compose.render("crisis_alert", context)[0].split())
+    assert "names no risk outright" in text
+    assert "mentions risk" not in text
