@@ -1385,6 +1385,25 @@ def test_a_request_weighed_a_little_like_a_crisis_gets_times_and_an_alert() -> N
     )
 
 
+def test_words_of_an_ending_heard_beside_heavy_words_are_never_called_weighed() -> None:
+    """A phrase the risk words may still weigh beside (an ending said in
+    passing, `_ORDINARY_ALONE`) was heard: the alert must not say no risk
+    was named (a review's reproducer)."""
+    from mailflow.reading import classify, risk_words, screen
+
+    text = (
+        f"{LIGHT_TEXT}\n\nSomeone else can have my space on the waiting list"
+        " after I've gone."
+    )
+    said = screen.screen(f"{LIGHT_SUBJECT}\n{text}")
+    assert said.risk is screen.Risk.POSSIBLE
+    chance = risk_words.chance(f"{LIGHT_SUBJECT}\n{text}")
+    assert classify.ALERT_CHANCE <= chance < risk_words.THRESHOLD
+    result = _classify(_inbound(subject=LIGHT_SUBJECT, text=text))
+    assert result.risk == "possible"
+    assert not result.weighed
+
+
 def test_a_phrase_of_risk_is_never_called_weighed() -> None:
     """Possible risk a phrase heard keeps its own alert ("mentions risk"),
     however the words weigh."""

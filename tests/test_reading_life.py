@@ -178,6 +178,24 @@ def test_a_request_weighed_a_little_like_a_crisis_gets_times_and_an_alert(
     assert "found a way to fix that for good" in text  # their words, quoted
 
 
+def test_a_second_mail_weighed_a_little_like_a_crisis_is_told_as_such(setup) -> None:
+    """Someone already offered times writes afresh in such words: the
+    therapist is told, and told that no risk was named (a review found the
+    note saying they "have written about risk")."""
+    server, boxes, config = setup
+    plain_ask = "Hello, I'd like to book the free 15 minute consultation call please."
+    writes(server, boxes, plain_ask, name="Nadine Hart", subject="Free call")
+    assert run(config) == 0
+    assert kinds(server, boxes.person) == ["offer"]
+    later = NOW + timedelta(hours=2)
+    writes(server, boxes, LIGHT_WORDS, name="Nadine Hart", subject="", at=later)
+    assert run(config, NOW + timedelta(hours=3)) == 0
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    text = " ".join(plain(alert).split())
+    assert "names no risk outright" in text
+    assert "has written about risk" not in text
+
+
 def test_words_of_an_ending_beside_heavy_words_are_still_read_first(setup) -> None:
     """One phrase of an ending said in passing is possible risk, yet it does
     not take the heavy mail out of the therapist's hands: no times, the

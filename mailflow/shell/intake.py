@@ -139,7 +139,12 @@ class Intake:
                 said, known.risk, known.safety_note
             ):
                 return self._note_risk(
-                    key, open_id, mail, verdict.safety_note, danger=verdict.danger_now
+                    key,
+                    open_id,
+                    mail,
+                    verdict.safety_note,
+                    danger=verdict.danger_now,
+                    weighed=verdict.weighed,
                 )
             return "open-enquiry"  # a chaser or a second mail: answered once
         if verdict.verdict is Verdict.CRISIS and not verdict.crisis:
@@ -326,14 +331,16 @@ class Intake:
         note: str,
         *,
         danger: bool = False,
+        weighed: bool = False,
     ) -> str:
         """A new mail from someone in a conversation speaks of possible risk or
-        a safety need: the therapist is told, and their picks wait for approval."""
+        a safety need: the therapist is told, and their picks wait for approval.
+        `weighed`: only the risk words heard it (`Classification.weighed`)."""
         enquiry = self.store.enquiry(enquiry_id)
         if enquiry is None:
             return "open-enquiry"
         with self.store.transaction():
-            self.mark_risk(key, enquiry, mail, note, danger=danger)
+            self.mark_risk(key, enquiry, mail, note, weighed=weighed, danger=danger)
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, "owned:risk-noted", self.now
             )

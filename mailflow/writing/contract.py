@@ -119,7 +119,10 @@ LETTERS: dict[str, Letter] = {
                 {"level": "possible", "answered": answered}
                 for answered in ("conversation", "nothing")
             ),
-            {"level": "possible", "answered": "conversation", "weighed": True},
+            *(
+                {"level": "possible", "answered": answered, "weighed": True}
+                for answered in ("conversation", "times", "nothing")
+            ),
             *(
                 {"level": "possible", "answered": answered, "danger": True}
                 for answered in (

@@ -476,8 +476,12 @@ class Letters:
             if danger
             else "Please read: a reply may be from someone at risk"
             if weighed and answered == "conversation"
+            else "Please read: a request may be from someone at risk"
+            if weighed and answered == "nothing"
             else "Please read before approving: a request may be from someone at risk"
             if weighed
+            else "Please read: a request mentions risk or safety"
+            if answered == "nothing"
             else "Please read before approving: a request mentions risk or safety"
         )
         self._to_therapist(
