@@ -289,3 +289,15 @@ def test_a_thread_only_alerted_about_is_its_first_writers_alone() -> None:
     assert not decide.writes_in(alerted, "kim@example.org")
     assert not decide.writes_in(alerted, None)
     assert decide.writes_in(ENQUIRY, "kim@example.org")  # a conversation: theirs
+
+
+def test_an_alert_says_no_risk_was_named_only_when_none_was_carried_in() -> None:
+    """A request only the risk words weighed is told as such, unless it
+    supersedes a note that carried a risk in (`risk_carried`)."""
+    risky = replace(ENQUIRY, risk="possible")
+    plain = replace(ENQUIRY, risk="none")
+    assert decide.weighed_carried(True, None)
+    assert decide.weighed_carried(True, plain)
+    assert not decide.weighed_carried(True, risky)
+    assert not decide.weighed_carried(False, None)
+    assert decide.risk_carried("possible", "", risky)[0] == "possible"

@@ -1514,3 +1514,45 @@ def test_words_in_an_alerted_thread_are_their_writers_own(setup) -> None:
     alert = mails(server, boxes.therapist, "crisis_alert")[-1]
     assert parseaddr(alert["Reply-To"])[1] == kim
     assert mails(server, boxes.person) == []  # Alex is sent nothing
+
+
+HOLDING_ON = (
+    "Number 2 please. I know it's a while off. I'm trying to hold on till"
+    " then. It's hard."
+)
+"""tests/corpus/not_around/blind21 cri-024 (as a pick): weighed below even
+odds, above a reply's point (`reply_risk.THRESHOLD`)."""
+
+
+def test_a_reply_weighed_below_even_odds_still_reaches_the_therapist(auto) -> None:
+    """Dovecot + SMTP: a pick said beside words that weigh 0.45-0.5 is
+    raised as a first mail's would not be: the pick waits for approval even
+    under automatic approval, and the therapist is told."""
+    server, boxes, config = auto
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    server.deliver(
+        answer(
+            offer, sender=f"Jordan Lee <{boxes.person}>", body=HOLDING_ON, sent_at=at
+        ),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    assert "confirmation" not in kinds(server, boxes.person)
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert alert["Subject"].startswith("Please read: a reply may be from someone")
+    assert mails(server, boxes.therapist, "approval_request")
+
+
+def test_an_acknowledgement_below_even_odds_tells_the_therapist_nothing(auto) -> None:
+    """Dovecot + SMTP: "Got it" weighs 0.47, yet three words or fewer keep
+    even odds (`reply_risk.FEW_WORDS`): no alert goes."""
+    server, boxes, config = auto
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    server.deliver(
+        answer(offer, sender=f"Jordan Lee <{boxes.person}>", body="Got it", sent_at=at),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    assert mails(server, boxes.therapist, "crisis_alert") == []

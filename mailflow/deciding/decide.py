@@ -52,6 +52,13 @@ def risk_carried(risk: str, note: str, superseded: Enquiry | None) -> tuple[str,
     return risk, note
 
 
+def weighed_carried(weighed: bool, superseded: Enquiry | None) -> bool:
+    """Whether a new enquiry's alert may say no risk was named: only the risk
+    words heard this mail (`Classification.weighed`), and no note about the
+    same person it supersedes carried a risk in (`risk_carried`)."""
+    return weighed and (superseded is None or superseded.risk == "none")
+
+
 WARNED_UNSURE: Final = frozenset({"no-intent", "possible-risk", "returning"})
 """Why a first mail is asked about, where the writer may be the one in
 danger: a mail too short to say, one speaking of risk or safety, someone the

@@ -178,7 +178,7 @@ class Intake:
             came_as=_CAME_AS.get(verdict.reason, ""),
             asks=diary_doubt.still_asks(verdict.diary_doubt, carried),
             danger=verdict.danger_now,
-            weighed=verdict.weighed and (carried is None or carried.risk == "none"),
+            weighed=decide.weighed_carried(verdict.weighed, carried),
         )
 
     def _danger_left_alone(
