@@ -389,9 +389,10 @@ def classify_new(
     # therapist (`decide.risk_carried`), as after any note about risk.
     weighed = replace(found, verdict=Verdict.ASK, reason="risk-words", risk="possible")
     if reading.verdict is Verdict.REQUEST or (form and reading.verdict is Verdict.ASK):
-        if _heavy(mail, screening, reading):
+        chance = _chance(mail, screening, reading)
+        if chance >= risk_words.THRESHOLD:
             return weighed
-        if screening.risk is screen.Risk.NONE and _light(mail, screening, reading):
+        if screening.risk is screen.Risk.NONE and chance >= ALERT_CHANCE:
             # A little like a crisis's, not enough to hold back their times:
             # times with an alert, and every pick waits for the therapist.
             return replace(found, risk="possible", weighed=True)
@@ -454,20 +455,18 @@ email about ten times"). The held-out sets' counts were read at each of
 those points too (docs/reading.md)."""
 
 
-def _light(mail: InboundMail, screening: screen.Screening, reading: Voice) -> bool:
-    """Whether the risk words weigh a request they do not hold back
-    (`_heavy`) at `ALERT_CHANCE` or more, under the same conditions."""
-    return _weighable(mail, screening, reading) and (
-        risk_words.chance(f"{mail.subject}\n{mail.text}") >= ALERT_CHANCE
-    )
-
-
 def _heavy(mail: InboundMail, screening: screen.Screening, reading: Voice) -> bool:
     """Whether the risk words put a stranger's mail before the therapist
-    (`_weighable`, and weighed at even odds or more)."""
-    return _weighable(mail, screening, reading) and risk_words.heavy(
-        f"{mail.subject}\n{mail.text}"
-    )
+    (weighed at even odds or more)."""
+    return _chance(mail, screening, reading) >= risk_words.THRESHOLD
+
+
+def _chance(mail: InboundMail, screening: screen.Screening, reading: Voice) -> float:
+    """The risk words' chance of a mail they may weigh (`_weighable`), else 0:
+    weighed once for both points, even odds and `ALERT_CHANCE`."""
+    if not _weighable(mail, screening, reading):
+        return 0.0
+    return risk_words.chance(f"{mail.subject}\n{mail.text}")
 
 
 def _weighable(mail: InboundMail, screening: screen.Screening, reading: Voice) -> bool:
