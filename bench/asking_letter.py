@@ -89,9 +89,11 @@ FRESH20 = INDIRECT_HELD_OUT / "fresh20"
 the risk words learned from `indirect/blind20`: figures only."""
 _ORDER = ["ordinary", "grief", "crisis"]
 LETTERS = ("times", "alert", "asks", "assumes", "note", "left")
-"""What the person gets: times; times and an alert to the therapist (possible
-risk); the safety message that asks; the one that assumes; nothing yet (the
-therapist asked first: a first mail that is not plainly a request); nothing
+"""What the person gets: times (a first mail's offer closes with the
+practice's safety message, by default: `safety.in_every_offer`); times and
+an alert to the therapist (possible risk); the safety message that asks;
+the one that assumes; nothing yet (the therapist asked first: a first mail
+that is not plainly a request); nothing
 (left alone: not a request, no risk heard)."""
 
 
@@ -188,7 +190,10 @@ def report(result: Letters, folder: Path = NOT_AROUND, *, shown: bool = True) ->
         f" {result.count('crisis', 'asks')} of {clear_crises}"
         " (the same urgent alert; the letter asks instead of assuming)",
         f"crises given times with nobody told: {result.count('crisis', 'times')}"
-        f" of {result.labelled('crisis')}",
+        f" of {result.labelled('crisis')}"
+        f" (first mails {result.count('crisis', 'times', 'first')}: their offers"
+        " close with the safety message, `safety.in_every_offer`;"
+        f" replies {result.count('crisis', 'times', 'reply')})",
         "",
         f"worth reading ({len(result.shown)}): crises that get the asking letter"
         " or times, ordinary mail that gets the assuming one"

@@ -274,10 +274,12 @@ class RequestSettings:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SafetySettings:
-    """Extra crisis phrases and the message a person in crisis is sent."""
+    """Extra crisis phrases; the message a person in crisis is sent, which
+    also closes every first offer while `in_every_offer`."""
 
     extra_phrases: tuple[str, ...]
     message: str
+    in_every_offer: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1006,6 +1008,9 @@ def _file_model() -> Any:
             ),
             min_length=1,
         )
+        # The message closes every first offer of times, as many practices'
+        # replies do: a crisis the reading does not hear still gets it.
+        in_every_offer: bool = True
 
     class _StorageModel(_SectionModel):
         database: Path = Path("var/mailflow.sqlite3")

@@ -290,6 +290,8 @@ def test_offer_sends_the_offer_in_their_own_thread_once(setup) -> None:
     server.deliver(reply, boxes.practice)
     assert run(config, at) == 0
     (offer,) = mails(server, boxes.person, "offer")
+    # A first offer, sent on the therapist's word: it closes as every one does.
+    assert "please don't wait for our call" in " ".join(plain(offer).split())
     from email import message_from_bytes
 
     original = message_from_bytes(raw)
@@ -1055,7 +1057,11 @@ def test_the_act_alone_is_an_ordinary_request(setup) -> None:
     )
     assert run(config) == 0
     (offer,) = mails(server, boxes.person, "offer")
-    assert "If you need help before we speak" not in plain(offer)
+    # The closing every offer has, not the warning above the times.
+    text = " ".join(plain(offer).split())
+    assert text.index("If you need help before we speak") > text.index(
+        "If none of these times work"
+    )
     assert mails(server, boxes.therapist, "crisis_alert") == []
 
 
@@ -1144,22 +1150,95 @@ def test_danger_told_now_in_a_first_mail_alerts_the_therapist_urgently(setup) ->
     text = " ".join(plain(offer).split())
     warning = text.index("please don't wait for our call. If you are in danger")
     assert warning < text.index("These are the times I have free")
+    assert text.count("please don't wait for our call") == 1  # not closing it too
+    # In the HTML part the warning is bold; where it closes an offer, not.
+    html = offer.get_body(("html",)).get_content()
+    assert "<strong>If you are in danger" in html
 
 
-def test_an_ordinary_offer_carries_no_safety_message(setup) -> None:
-    """The safety message above the times is for danger told now alone."""
+def test_an_ordinary_offer_closes_with_the_safety_message(setup) -> None:
+    """Every first offer ends with the practice's safety message (a crisis in
+    words the reading does not hear still gets it), below the times and
+    without alerting anyone; `safety.in_every_offer = false` leaves it for
+    danger told now alone."""
     server, boxes, config = setup
+    words = "Hello, I'd like to book the free call please. Evenings suit me best."
+    writes(server, boxes, words, name="Dana Cole", subject="free call")
+    assert run(config, NOW) == 0
+    (offer,) = mails(server, boxes.person, "offer")
+    text = " ".join(plain(offer).split())
+    closing = text.index("please don't wait for our call. If you are in danger")
+    assert closing > text.index("If none of these times work for you")
+    assert text.count("please don't wait for our call") == 1
+    html = offer.get_body(("html",)).get_content()
+    assert "If you are in danger" in html
+    assert "<strong>If you are in danger" not in html  # a closing, not a warning
+    assert not mails(server, boxes.therapist, "crisis_alert")
+
+
+def test_in_every_offer_false_keeps_the_safety_message_for_danger_alone(
+    tmp_path, mail_server, mailboxes
+) -> None:
+    server, boxes = mail_server, mailboxes
+    config = write_config(
+        tmp_path, server, boxes, "\n[safety]\nin_every_offer = false\n"
+    )
+    words = "Hello, I'd like to book the free call please. Evenings suit me best."
+    writes(server, boxes, words, name="Dana Cole", subject="free call")
+    assert run(config, NOW) == 0
+    (offer,) = mails(server, boxes.person, "offer")
+    assert "please don't wait for our call" not in " ".join(plain(offer).split())
+
+
+def test_in_every_offer_false_still_warns_of_danger_above_the_times(
+    tmp_path, mail_server, mailboxes
+) -> None:
+    server, boxes = mail_server, mailboxes
+    config = write_config(
+        tmp_path, server, boxes, "\n[safety]\nin_every_offer = false\n"
+    )
     writes(
         server,
         boxes,
-        "Hello, I'd like to book the free call please. Evenings suit me best.",
-        name="Dana Cole",
+        "Hello, I'd like to book the free call please. " + _DANGER,
         subject="free call",
     )
     assert run(config, NOW) == 0
     (offer,) = mails(server, boxes.person, "offer")
-    assert "please don't wait for our call" not in " ".join(plain(offer).split())
-    assert not mails(server, boxes.therapist, "crisis_alert")
+    text = " ".join(plain(offer).split())
+    warning = text.index("please don't wait for our call. If you are in danger")
+    assert warning < text.index("These are the times I have free")
+    assert text.count("please don't wait for our call") == 1
+
+
+def test_an_older_alert_that_claims_nothing_keeps_the_closing_under_danger(
+    setup, tmp_path
+) -> None:
+    """A practice's own alert from before danger had its branch says nothing
+    of a safety message: the offer keeps its closing (the person flagged is
+    not the one left with times alone)."""
+    server, boxes, config = setup
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "crisis_alert.txt.j2").write_text(
+        "Hello,\n\nA request for the free call mentions risk or a safety need."
+        " mailflow offered times as usual.\n\n"
+        "{% for line in quoted %}> {{ line }}\n{% endfor %}",
+        encoding="utf-8",
+    )
+    config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
+    writes(
+        server,
+        boxes,
+        "Hello, I'd like to book the free call please. " + _DANGER,
+        subject="free call",
+    )
+    assert run(config, NOW) == 0
+    assert mails(server, boxes.therapist, "crisis_alert")
+    (offer,) = mails(server, boxes.person, "offer")
+    text = " ".join(plain(offer).split())
+    closing = text.index("please don't wait for our call. If you are in danger")
+    assert closing > text.index("If none of these times work for you")
 
 
 @pytest.mark.parametrize(
@@ -1174,7 +1253,12 @@ def test_a_practices_own_older_templates_keep_the_offer_as_it_was(
     server, boxes, config = setup
     mine = tmp_path / "mine"
     mine.mkdir()
-    older = compose.template_source(kind, None).replace(before, after)
+    # (An offer from before either safety line: neither branch is in it.)
+    older = (
+        compose.template_source(kind, None)
+        .replace(before, after)
+        .replace("every_offer", "false")
+    )
     (mine / f"{kind}.txt.j2").write_text(older, encoding="utf-8")
     config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
     writes(

@@ -525,6 +525,11 @@ class Intake:
                             slots,
                             "offer",
                             danger=warned,
+                            # Danger told, and the practice's own alert
+                            # says no safety message went: none goes.
+                            closing=warned
+                            or not danger
+                            or not self.letters.alert_denies_safety(),
                         )
             if risk == "possible":
                 self._possible_alert(

@@ -25,6 +25,9 @@ class Letter:
     """This kind's believable values where they differ from the shared ones."""
     strong: tuple[str, ...] = ()
     """Context values (dotted: "slot.practice") the HTML part shows in bold."""
+    strong_if: Mapping[str, str] = field(default_factory=dict)
+    """A value of `strong` bold only where this context flag is true: the
+    safety message above an offer's times, not the same words closing it."""
     branches: tuple[Mapping[str, object], ...] = ()
     """Samples for the template's other branches, over `samples`: `mailflow
     check` renders each, so a practice's edit that breaks a branch the sample
@@ -36,9 +39,16 @@ def _letter(
     samples: Mapping[str, object] | None = None,
     strong: tuple[str, ...] = (),
     branches: tuple[Mapping[str, object], ...] = (),
+    strong_if: Mapping[str, str] | None = None,
 ) -> Letter:
     names = frozenset(n for g in groups for n in g)
-    return Letter(names, samples or {}, strong, branches)
+    return Letter(
+        names,
+        samples=samples or {},
+        strong=strong,
+        strong_if=strong_if or {},
+        branches=branches,
+    )
 
 
 BASE = ("practice",)
@@ -55,10 +65,11 @@ LETTERS: dict[str, Letter] = {
     # -- to the person
     "offer": _letter(
         TO_PERSON,
-        ("slots", "danger", "safety_message"),
-        samples={"danger": False},
+        ("slots", "danger", "every_offer", "safety_message"),
+        samples={"danger": False, "every_offer": True},
         strong=("safety_message",),
-        branches=({"danger": True},),
+        strong_if={"safety_message": "danger"},
+        branches=({"danger": True}, {"every_offer": False}),
     ),
     "offer_again": _letter(
         TO_PERSON,
@@ -274,6 +285,9 @@ def strong(kind: str, context: Mapping[str, Any]) -> list[str]:
     letter = LETTERS.get(kind)
     found: list[str] = []
     for dotted in letter.strong if letter else ():
+        flag = letter.strong_if.get(dotted) if letter else None
+        if flag is not None and not context.get(flag):
+            continue
         value: Any = context
         for part in dotted.split("."):
             value = value.get(part) if isinstance(value, Mapping) else None

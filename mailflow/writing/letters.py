@@ -266,15 +266,22 @@ class Letters:
         step: str,
         *,
         danger: bool = False,
+        closing: bool = True,
     ) -> None:
         """`danger`: their words may tell of danger now (`Screening.danger_now`,
         possible risk: the therapist is alerted at once). The times still
         go, with the practice's safety message above them: should it be
-        so, they need not wait for the call or for the therapist to read."""
+        so, they need not wait for the call or for the therapist to read.
+        Otherwise, with `safety.in_every_offer` (the default), the same words
+        close the letter, as they close everyone's: a crisis in words the
+        reading does not hear is not left with times alone. `closing=False`:
+        not even so (danger told now, under a practice's own alert that says
+        no safety message went: `alert_denies_safety`)."""
         context = {
             **self._person_base(person),
             "slots": [self.slot_view(s, person.zone) for s in slots],
             "danger": danger,
+            "every_offer": self.settings.safety.in_every_offer and closing,
             "safety_message": self.settings.safety.message.strip(),
         }
         self._to_person(enquiry_id, "offer", step, person, thread, context)
@@ -314,6 +321,16 @@ class Letters:
         return "danger" in compose.template_names(
             "offer", directory
         ) and "times-safety" in compose.template_source("crisis_alert", directory)
+
+    def alert_denies_safety(self) -> bool:
+        """Whether the crisis alert in use tells the therapist, of danger told
+        now under an offer without the warning above its times, that no
+        safety message went (a practice's own, from before "times-safety"):
+        then the offer carries none, so the alert stays true."""
+        directory = self.settings.templates.directory
+        return "did not send your safety message" in compose.template_source(
+            "crisis_alert", directory
+        )
 
     def safety_warns(self) -> bool:
         """Whether the templates in use have the safety letter for words
