@@ -215,6 +215,9 @@ class PersonReply:
         False  # nothing but thanks or a farewell ("Thank you, all the best")
     )
     declines: bool = False  # "don't worry about rebooking", "I'll give it a miss"
+    # A question beside a pick ("Option 2 please. What's your cancellation
+    # policy?"): the pick waits for the therapist, who answers it.
+    asks: bool = False
 
 
 class Decision(StrEnum):

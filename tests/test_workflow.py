@@ -953,7 +953,10 @@ THERAPIST_CASES: list[Case] = [
         State.HELD,
         TherapistReply(Decision.APPROVE, note="Looking forward to it"),
         HOLDING,
-        Transition(State.BOOKED, (Book(A), Confirm(A)), "approved"),
+        # The therapist's words after a yes go in the confirmation.
+        Transition(
+            State.BOOKED, (Book(A), Confirm(A, "Looking forward to it")), "approved"
+        ),
     ),
     (
         "approve-held-other-than-first",
@@ -2038,7 +2041,10 @@ class WorkflowMachine(RuleBasedStateMachine):
         # Each Book or Move is followed by a Confirm of the same slot.
         for index, command in enumerate(commands):
             if isinstance(command, Book | Move):
-                assert Confirm(command.slot) in commands[index + 1 :], commands
+                assert any(
+                    isinstance(c, Confirm) and c.slot == command.slot
+                    for c in commands[index + 1 :]
+                ), commands
         # Out-of-range numbers never hold, book, or move.
         reply = step.reply
         if (

@@ -135,6 +135,7 @@ class Book:
 @dataclass(frozen=True, slots=True)
 class AskApproval:
     slot: Slot
+    asks: bool = False  # their pick came with a question for the therapist
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +169,7 @@ class ThankForPick:
 @dataclass(frozen=True, slots=True)
 class Confirm:
     slot: Slot
+    note: str = ""  # the therapist's words to them after a yes ("tell her: ...")
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,6 +390,10 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
             return _clarify(state, facts, remember)
         slot = facts.offered[reply.choice - 1]
         if slot == facts.held:
+            if reply.asks:  # the pick again, with a question: the therapist reads it
+                return Transition(
+                    state, (*remember, AlertTherapist("offer-reply")), "same-pick-asks"
+                )
             return Transition(state, remember, "same-pick")  # said twice: nothing new
         if slot not in facts.free:
             # Someone else took it (or the calendar filled) since we offered it.
@@ -396,8 +402,9 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
                 (*remember, *release, Offer(OfferReason.TAKEN)),
                 "taken",
             )
-        if facts.approval == "auto" or slot == facts.preapproved:
-            # Nothing to wait for: the therapist agreed in advance.
+        if (facts.approval == "auto" or slot == facts.preapproved) and not reply.asks:
+            # Nothing to wait for: the therapist agreed in advance (a question
+            # beside the pick waits for them: theirs to answer, with the yes).
             if moving:
                 return Transition(
                     State.BOOKED, (*remember, Move(slot), Confirm(slot)), "moved"
@@ -406,14 +413,21 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
                 State.BOOKED, (*remember, *release, Book(slot), Confirm(slot)), "booked"
             )
         if moving:
+            told = (AlertTherapist("offer-reply"),) if reply.asks else ()
             return Transition(
                 State.BOOKED,
-                (*remember, AskToMove(slot), ThankForPick(slot)),
+                (*remember, AskToMove(slot), ThankForPick(slot), *told),
                 "move-asked",
             )
         return Transition(
             State.HELD,
-            (*remember, *release, Hold(slot), AskApproval(slot), ThankForPick(slot)),
+            (
+                *remember,
+                *release,
+                Hold(slot),
+                AskApproval(slot, asks=reply.asks),
+                ThankForPick(slot),
+            ),
             "held",
         )
     if reply.kind in {ReplyKind.NONE_FIT, ReplyKind.RESCHEDULE}:
@@ -531,7 +545,9 @@ def on_therapist_reply(state: State, reply: TherapistReply, facts: Facts) -> Tra
                 (Release(), Offer(OfferReason.TAKEN)),
                 "approved-but-taken",
             )
-        return Transition(State.BOOKED, (Book(held), Confirm(held)), "approved")
+        return Transition(
+            State.BOOKED, (Book(held), Confirm(held, reply.note)), "approved"
+        )
     if reply.decision is Decision.DECLINE:
         return Transition(
             State.OFFERED,
@@ -559,7 +575,9 @@ def _on_move_answer(reply: TherapistReply, counter: Slot, facts: Facts) -> Trans
     if reply.decision is Decision.APPROVE:
         if counter not in facts.free:
             return Transition(State.BOOKED, (KeepBooking(),), "move-taken")
-        return Transition(State.BOOKED, (Move(counter), Confirm(counter)), "moved")
+        return Transition(
+            State.BOOKED, (Move(counter), Confirm(counter, reply.note)), "moved"
+        )
     if reply.decision is Decision.DECLINE:
         return Transition(State.BOOKED, (KeepBooking(reply.note),), "move-declined")
     if facts.asked_again_lately:

@@ -64,6 +64,30 @@ def read_person_answer(
     if the booked reader reads a cancel too, and otherwise the person is asked
     rather than the call lost.
     """
+    answer = _read(
+        state,
+        text,
+        offered=offered,
+        zones=zones,
+        region=region,
+        today=today,
+        booked=booked,
+    )
+    if answer.kind is ReplyKind.PICK and reply.asks_beside(text):
+        answer = replace(answer, asks=True)
+    return answer
+
+
+def _read(
+    state: State,
+    text: str,
+    *,
+    offered: Sequence[Slot],
+    zones: Sequence[tzinfo],
+    region: str,
+    today: date | None,
+    booked: Slot | None,
+) -> PersonReply:
     answer = reply.read_person_reply(
         text,  # whole: an answer typed under a quoted time counts
         offered=offered,

@@ -771,3 +771,43 @@ _ELSEWHERE = re.compile(
     re.IGNORECASE,
 )
 """Help found elsewhere ("I've sorted something else out"): no ask for other times."""
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_ABOUT_THE_PICK = re.compile(
+    r"\d|\b(?:(?:first|second|third|fourth|fifth|last)\s+(?:one|option|slot|time|choice)"
+    r"|option|opt|slot|number|choice"
+    r"|one|two|three|four|five|time|times|date|day|days|today|tomorrow|morning"
+    r"|afternoon|evening|noon|week|(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+    r"|mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun|am|pm|o'?clock)\b",
+    re.IGNORECASE,
+)
+"""A question about the time picked ("Is 2 still free?", "Could I do the
+Thursday one?"): the pick itself, not a question beside it."""
+_ONLY_CHECKING = re.compile(
+    r"^\W*(?:(?:hope\s+)?(?:is\s+)?(?:that|this|it)(?:'s|\s+is)?\s+(?:ok|okay|alright"
+    r"|all\s+right|fine|good|cool|enough|possible)|(?:does|will|would|can)\s+(?:that|this"
+    r"|it)\s+(?:work|be\s+(?:ok|okay|alright|fine|possible))|(?:ok|okay|alright|right"
+    r"|yeah|yes|sound\s+good|sounds\s+good|is\s+that\s+right|correct)|(?:how\s+are\s+you"
+    r"|hope\s+you(?:'re|\s+are)\s+well))\b[^?]{0,25}\?+\W*$",
+    re.IGNORECASE,
+)
+"""Asking only whether the pick is fine, or how they are: nothing to answer."""
+
+
+def asks_beside(text: str) -> bool:
+    """Whether the reply's own words ask something beside their pick ("Option
+    2 please. What's your cancellation policy?", "Will you ring me or should
+    I ring you?"): then a person, not mailflow, should answer, so the pick
+    waits for the therapist. A question about the time picked is the pick;
+    "is that ok?" asks nothing to answer."""
+    words = mentions.normalize(new_words(text))
+    for sentence in _SENTENCE_END.split(words):
+        if "?" not in sentence or _ZONE_QUESTION.search(sentence):
+            continue
+        for question in re.findall(r"[^?]*\?", sentence):
+            if _ABOUT_THE_PICK.search(question) or _ONLY_CHECKING.match(question):
+                continue
+            if len(re.findall(r"[^\W\d_]+", question)) >= 2:
+                return True
+    return False

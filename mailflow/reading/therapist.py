@@ -114,6 +114,9 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     body = picking.spoken_times(mentions.normalize(new_words(text)).strip())
     if not body:
         return TherapistReply(Decision.UNCLEAR)
+    after_yes = _told_after_yes(body, today)
+    if after_yes is not None:
+        return after_yes
     lines = [line for line in body.split("\n") if line.strip()]
     if _Y_ALONE.fullmatch(lines[0]) and len(lines) <= 2 and len(body.split()) <= 2:
         return TherapistReply(Decision.APPROVE)  # "Y", "y.", "Y\nSam"
@@ -225,6 +228,28 @@ _NOT_FROM_US: Final = re.compile(
 )
 """Before a wish for times: not one for mailflow ("don't send her times", "no
 need to offer", "I'll offer her a time myself")."""
+
+
+_NOT_TOLD = re.compile(r"(?:n't|\bnot|\bnever|\bno\s+need\s+to)\s*$", re.IGNORECASE)
+
+
+def _told_after_yes(body: str, today: date) -> TherapistReply | None:
+    """ "Yes - tell her: there's no charge if she cancels": the yes read from
+    the words before "tell her:" alone, the rest passed on in the
+    confirmation as written (its own words, "cancel" or a time, are for the
+    person, never an order). None: no such words after a plain yes (a no
+    with words for them is read as ever; "don't tell him: ..." is no note)."""
+    told = _TELL_THEM.search(body)
+    if told is None or _NOT_TOLD.search(body[: told.start()]):
+        return None
+    head = body[: told.start()].strip(" \t\n-:;,.")
+    if not head or _TELL_THEM.search(head):
+        return None
+    said = read_therapist_reply(head, today=today)
+    note = told["note"].strip()[:MAX_NOTE_CHARS].strip()
+    if said.decision is not Decision.APPROVE or not note:
+        return None
+    return TherapistReply(Decision.APPROVE, note=note)
 
 
 def _in_touch_but_times_wanted(body: str) -> bool:

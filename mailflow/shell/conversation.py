@@ -574,7 +574,7 @@ class Conversation:
                     self.store.set_partstat(enquiry.id, partstat)
                 case workflow.Hold(slot=slot):
                     self.store.hold(enquiry.id, slot, self.now)
-                case workflow.AskApproval(slot=slot):
+                case workflow.AskApproval(slot=slot, asks=asks):
                     letters.approval_request(
                         enquiry.id,
                         self._recipient(record),
@@ -585,6 +585,7 @@ class Conversation:
                         pick=quoting.new_words(incoming.mail.text)[:_PICK_CHARS]
                         if incoming.mail.from_addr == enquiry.email
                         else "",
+                        asks=asks,
                     )
                 case workflow.ThankForPick(slot=slot):
                     letters.held(
@@ -598,7 +599,7 @@ class Conversation:
                     self.store.book(
                         enquiry.id, slot, letters.booking_uid(enquiry.id), self.now
                     )
-                case workflow.Confirm(slot=slot):
+                case workflow.Confirm(slot=slot, note=note):
                     person = self._recipient(record)
                     booked = self.store.call(enquiry.id)
                     sequence = booked.sequence if booked else 0
@@ -609,6 +610,7 @@ class Conversation:
                         slot,
                         sequence=sequence,
                         step=f"confirm:{step}",
+                        note=note,
                     )
                     letters.therapist_event(
                         enquiry.id,

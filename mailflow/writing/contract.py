@@ -79,7 +79,11 @@ LETTERS: dict[str, Letter] = {
     "clarify": _letter(TO_PERSON, ("slots",)),
     "held": _letter(TO_PERSON, ("slot",), strong=("slot.practice",)),
     "confirmation": _letter(
-        TO_PERSON, ("slot", "moved", "phone_added"), strong=("slot.practice",)
+        TO_PERSON,
+        ("slot", "moved", "phone_added", "note"),
+        strong=("slot.practice",),
+        samples={"note": ""},
+        branches=({"note": "There's no charge if you need to cancel."},),
     ),
     "kept": _letter(TO_PERSON, ("slot", "note", "lapsed"), strong=("slot.practice",)),
     "still_suits": _letter(TO_PERSON, ("slot",), strong=("slot.practice",)),
@@ -195,8 +199,19 @@ LETTERS: dict[str, Letter] = {
     "no_slots_alert": _letter(ABOUT, ("subject", "horizon_days")),
     "approval_request": _letter(
         ABOUT,
-        ("when", "slot", "quoted", "pick", "safety_note", "token", "therapist_email"),
+        (
+            "when",
+            "slot",
+            "quoted",
+            "pick",
+            "asks",
+            "safety_note",
+            "token",
+            "therapist_email",
+        ),
         strong=("when",),
+        samples={"asks": False},
+        branches=({"asks": True},),
     ),
     "approval_again": _letter(
         ABOUT,

@@ -406,7 +406,9 @@ class Letters:
         sequence: int,
         step: str,
         phone_added: bool = False,
+        note: str = "",
     ) -> None:
+        """`note`: the therapist's words to them with their yes, as written."""
         practice = self.settings.practice
         phone = self.phone(person.phone)
         ics = self._event(
@@ -429,6 +431,7 @@ class Letters:
             "slot": self.slot_view(slot, person.zone),
             "moved": sequence > 0,
             "phone_added": phone_added,
+            "note": note,
         }
         self._to_person(
             enquiry_id,
@@ -604,12 +607,15 @@ class Letters:
         *,
         safety_note: str = "",
         pick: str = "",
+        asks: bool = False,
     ) -> None:
+        """`asks`: their pick came with a question (in `pick`), for the
+        therapist to answer, perhaps with the yes."""
         ref = self.approval_ref(enquiry_id, round_)
         who = compose.clean_header(person.name) or person.email
         short = self.short(slot.start_at)
         context = self._approval_context(
-            enquiry_id, person, slot, first_message, round_, safety_note, pick
+            enquiry_id, person, slot, first_message, round_, safety_note, pick, asks
         )
         self._to_therapist(
             enquiry_id,
@@ -628,6 +634,7 @@ class Letters:
         round_: int,
         safety_note: str = "",
         pick: str = "",
+        asks: bool = False,
     ) -> dict[str, Any]:
         return {
             **self._about(enquiry_id, person),
@@ -635,6 +642,7 @@ class Letters:
             "slot": self.slot_view(slot, person.zone),
             "quoted": quote(first_message),
             "pick": quote(pick),
+            "asks": asks,
             "safety_note": safety_note,
             "token": self.approval_ref(enquiry_id, round_),
             "therapist_email": self.settings.practice.therapist_email,

@@ -1,0 +1,191 @@
+"""A question beside a pick, and the therapist's words after a yes.
+
+"Option 2 please. What's your cancellation policy?" picks a time and asks
+something only a person can answer. With `approval = "auto"` the time used
+to be booked at once and the question read by nobody; now the pick waits
+for the therapist, whose approval request says they asked, and whose
+"yes - tell them: ..." confirms and passes the answer on (before, a yes's
+words were dropped without a word: the therapist believed them sent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from support import NOW, answer, plain, run, write_config
+from test_reading_life import _offer, kinds, mails
+
+from mailflow.deciding import workflow
+from mailflow.deciding.workflow import Facts
+from mailflow.model import Decision, PersonReply, ReplyKind, Slot, State
+from mailflow.reading import reply, therapist
+
+# -- reading: which words ask something beside the pick --------------------------
+
+ASKS = [
+    "Option 2 please. What's your cancellation policy?",
+    "2 please. Do I need to prepare anything?",
+    "Option 1. Will you ring me or should I ring you?",
+    "number 3 pls!! how much are sessions after the first call?",
+    "I'll take 2. Is it ok if my partner sits in with me?",
+    "Option 2 please\n\nAlso, do you work with teenagers? It's for my son really.",
+    "2 is good for me. quick q - do you take insurance?",
+    "Option 3, thank you. Are you on the BACP register?",
+    "1 please. Where are you based?",
+    "The second one please. Is the call confidential?",
+]
+ASKS_NOTHING = [
+    "2 please",
+    "Option 2 please.",
+    "Number 3 please, is that ok?",
+    "I'll take 2. Hope that's ok?",
+    "Could I do option 2?",
+    "Is 2 still free?",
+    "Can I have the Thursday one?",
+    "Thursday at 1 please! How are you?",
+    "2 please. Does that work?",
+    "Option 1 - is that 1pm your time or mine?",
+    "1 please\n\nOn Tue, 23 Mar 2027, Sam wrote:\n> Any questions at all?\n> Sam",
+    "3 please - sounds good?",
+]
+
+
+@pytest.mark.parametrize("words", ASKS)
+def test_a_question_beside_a_pick_is_heard(words: str) -> None:
+    assert reply.asks_beside(words)
+
+
+@pytest.mark.parametrize("words", ASKS_NOTHING)
+def test_a_pick_that_asks_nothing_to_answer_is_only_a_pick(words: str) -> None:
+    assert not reply.asks_beside(words)
+
+
+# -- deciding --------------------------------------------------------------------
+
+
+def _slot(hour: int) -> Slot:
+    start = datetime(2026, 12, 1, hour, tzinfo=UTC)
+    return Slot(start, start + timedelta(minutes=15))
+
+
+A, B = _slot(10), _slot(14)
+AUTO = Facts(approval="auto", offered=(A, B), free=frozenset((A, B)))
+PICK_ASKING = PersonReply(ReplyKind.PICK, choice=1, asks=True)
+
+
+def test_under_automatic_approval_a_pick_with_a_question_waits() -> None:
+    done = workflow.on_person_reply(State.OFFERED, PICK_ASKING, AUTO)
+    assert done.state is State.HELD
+    assert workflow.AskApproval(A, asks=True) in done.commands
+    assert not any(isinstance(c, workflow.Book) for c in done.commands)
+    # Without the question, booked at once as ever.
+    plain_pick = replace(PICK_ASKING, asks=False)
+    assert workflow.on_person_reply(State.OFFERED, plain_pick, AUTO).state is (
+        State.BOOKED
+    )
+
+
+def test_the_same_pick_again_with_a_question_reaches_the_therapist() -> None:
+    holding = replace(AUTO, approval="therapist", held=A)
+    done = workflow.on_person_reply(State.HELD, PICK_ASKING, holding)
+    assert done.state is State.HELD
+    assert workflow.AlertTherapist("offer-reply") in done.commands
+    quiet = workflow.on_person_reply(
+        State.HELD, replace(PICK_ASKING, asks=False), holding
+    )
+    assert quiet.outcome == "same-pick"
+
+
+def test_a_yes_with_words_confirms_with_them() -> None:
+    holding = replace(AUTO, approval="therapist", held=A)
+    said = therapist.read_therapist_reply(
+        "Yes - please tell her: there's no charge if she needs to cancel.",
+        today=date(2026, 11, 28),
+    )
+    assert said.decision is Decision.APPROVE
+    done = workflow.on_therapist_reply(State.HELD, said, holding)
+    assert workflow.Confirm(A, "there's no charge if she needs to cancel.") in (
+        done.commands
+    )
+
+
+@pytest.mark.parametrize(
+    ("words", "decision", "note"),
+    [
+        ("yes. tell him: bring nothing, just yourself", "approve", "bring nothing"),
+        (
+            "Yes please, and tell them: I'll ring from a withheld number",
+            "approve",
+            "I'll",
+        ),
+        ("Yes - tell her: Thursday at 3 would have suited too", "approve", "Thursday"),
+        ("No - please tell her: I only work with adults", "decline", "I only work"),
+        ("Yes, but don't tell him: his wife referred him", "unclear", ""),
+        ("Yes. No need to tell her: she knows", "approve", ""),
+        ("Yes", "approve", ""),
+    ],
+)
+def test_the_therapists_words_after_a_yes(words: str, decision: str, note: str) -> None:
+    said = therapist.read_therapist_reply(words, today=date(2026, 11, 28))
+    assert said.decision.value == decision
+    assert said.note.startswith(note)
+    assert bool(said.note) == bool(note)
+
+
+# -- over the wire ------------------------------------------------------------------
+
+
+@pytest.fixture
+def auto(tmp_path, mail_server, mailboxes):
+    extra = '[workflow]\napproval = "auto"\n'
+    return mail_server, mailboxes, write_config(tmp_path, mail_server, mailboxes, extra)
+
+
+def test_a_question_beside_a_pick_is_answered_by_the_therapist(auto) -> None:
+    server, boxes, config = auto
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    body = "Option 2 please. What's your cancellation policy?"
+    server.deliver(
+        answer(offer, sender=f"Jordan Lee <{boxes.person}>", body=body, sent_at=at),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    # Held, not booked: the therapist answers the question.
+    assert "confirmation" not in kinds(server, boxes.person)
+    (approval,) = mails(server, boxes.therapist, "approval_request")
+    said = " ".join(plain(approval).split())
+    assert "They asked something as well, below: please answer it." in said
+    assert "> Option 2 please. What's your cancellation policy?" in plain(approval)
+    later = at + timedelta(hours=1)
+    server.deliver(
+        answer(
+            approval,
+            sender=f"Sam Rivera <{boxes.therapist}>",
+            body="Yes - tell them: there's no charge, just let me know a day ahead.",
+            sent_at=later,
+        ),
+        boxes.practice,
+    )
+    assert run(config, later) == 0
+    (confirmation,) = mails(server, boxes.person, "confirmation")
+    text = " ".join(plain(confirmation).split())
+    assert "That's booked" in text
+    assert '"there\'s no charge, just let me know a day ahead."' in text
+
+
+def test_a_plain_pick_is_still_booked_at_once(auto) -> None:
+    server, boxes, config = auto
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    server.deliver(
+        answer(
+            offer, sender=f"Jordan Lee <{boxes.person}>", body="2 please", sent_at=at
+        ),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    assert "confirmation" in kinds(server, boxes.person)
+    assert not mails(server, boxes.therapist, "approval_request")
