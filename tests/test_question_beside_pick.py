@@ -49,6 +49,17 @@ ASKS_NOTHING = [
     "Option 1 - is that 1pm your time or mine?",
     "1 please\n\nOn Tue, 23 Mar 2027, Sam wrote:\n> Any questions at all?\n> Sam",
     "3 please - sounds good?",
+    # Only checking, thanking or being polite: nothing for a person to answer.
+    "2 please. Does that suit?",
+    "2 please, is that still free?",
+    "2 please. Can you confirm?",
+    "3 please. Will I get an invite?",
+    "1 please. Is it you who will call?",
+    "1 please. You'll ring me right?",
+    "Sorry for the late reply, is that ok? Option 2.",
+    "Option 1 - realise it's short notice, hope that's alright?",
+    "Option 1. Hope you had a nice weekend?",
+    "2 Thank you?",
 ]
 
 
@@ -91,22 +102,49 @@ def test_the_same_pick_again_with_a_question_reaches_the_therapist() -> None:
     holding = replace(AUTO, approval="therapist", held=A)
     done = workflow.on_person_reply(State.HELD, PICK_ASKING, holding)
     assert done.state is State.HELD
-    assert workflow.AlertTherapist("offer-reply") in done.commands
+    assert workflow.AlertTherapist("pick-asks") in done.commands
     quiet = workflow.on_person_reply(
         State.HELD, replace(PICK_ASKING, asks=False), holding
     )
     assert quiet.outcome == "same-pick"
 
 
+def test_a_pick_with_a_question_waits_even_for_a_time_the_therapist_proposed() -> None:
+    proposed = replace(AUTO, approval="therapist", preapproved=A)
+    done = workflow.on_person_reply(State.OFFERED, PICK_ASKING, proposed)
+    assert done.state is State.HELD
+    assert workflow.AskApproval(A, asks=True) in done.commands
+
+
+def test_a_move_picked_with_a_question_tells_the_therapist() -> None:
+    moving = replace(AUTO, approval="therapist")
+    done = workflow.on_person_reply(State.RESCHEDULING, PICK_ASKING, moving)
+    assert workflow.AskToMove(A) in done.commands
+    assert workflow.AlertTherapist("pick-asks") in done.commands
+    quiet = workflow.on_person_reply(
+        State.RESCHEDULING, replace(PICK_ASKING, asks=False), moving
+    )
+    assert not any(isinstance(c, workflow.AlertTherapist) for c in quiet.commands)
+
+
+def test_a_yes_with_words_to_a_move_confirms_with_them() -> None:
+    booked = replace(AUTO, approval="therapist", counter=B)
+    said = therapist.read_therapist_reply(
+        "Yes - tell them: see you then", today=date(2026, 11, 28)
+    )
+    done = workflow.on_therapist_reply(State.BOOKED, said, booked)
+    assert workflow.Confirm(B, "see you then") in done.commands
+
+
 def test_a_yes_with_words_confirms_with_them() -> None:
     holding = replace(AUTO, approval="therapist", held=A)
     said = therapist.read_therapist_reply(
-        "Yes - please tell her: there's no charge if she needs to cancel.",
+        "Yes - please tell her: there's no charge if you need to cancel.",
         today=date(2026, 11, 28),
     )
     assert said.decision is Decision.APPROVE
     done = workflow.on_therapist_reply(State.HELD, said, holding)
-    assert workflow.Confirm(A, "there's no charge if she needs to cancel.") in (
+    assert workflow.Confirm(A, "there's no charge if you need to cancel.") in (
         done.commands
     )
 
@@ -120,9 +158,39 @@ def test_a_yes_with_words_confirms_with_them() -> None:
             "approve",
             "I'll",
         ),
-        ("Yes - tell her: Thursday at 3 would have suited too", "approve", "Thursday"),
+        ("Yes - tell her: Thursday at 3 would have suited too", "unclear", ""),
         ("No - please tell her: I only work with adults", "decline", "I only work"),
         ("Yes, but don't tell him: his wife referred him", "unclear", ""),
+        # Words about them are never passed on; nor is the yes taken without
+        # the words meant to go with it: the therapist is asked again.
+        ("Yes - tell her: she's an ex-client, so keep it short", "unclear", ""),
+        ("Yes - tell him: his wife rang me about this", "unclear", ""),
+        ("Yes - tell her: I know her socially", "unclear", ""),
+        ("Yes - tell her: no charge if she needs to cancel", "unclear", ""),
+        # A decision of the therapist's own after the colon: never a plain yes.
+        ("Yes - tell her: I can't do 2pm, but 3pm works", "unclear", ""),
+        ("Fine - tell her: could we do Thursday at 3 instead?", "unclear", ""),
+        ("Ok - tell her: sorry, I can't make that time after all", "unclear", ""),
+        (
+            "OK - tell her: I'm sorry but I need to cancel, something came up",
+            "unclear",
+            "",
+        ),
+        # Said against: no note, as before.
+        ("Yes. Don't ever tell him: his wife referred him", "approve", ""),
+        ("Yes. Better not to tell her: she knows my sister", "approve", ""),
+        ("Yes (you don't need to tell her: she knows)", "approve", ""),
+        # The note ends at a blank line; a sign-off is left out.
+        (
+            "Yes. Tell her: no charge.\n\nAlso - she's my neighbour's daughter",
+            "approve",
+            "no charge.",
+        ),
+        (
+            "yes - tell them: no charge if you need to cancel.\nThanks,\nSam",
+            "approve",
+            "no charge if you need to cancel.",
+        ),
         ("Yes. No need to tell her: she knows", "approve", ""),
         ("Yes", "approve", ""),
     ],

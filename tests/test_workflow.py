@@ -96,6 +96,11 @@ STARTED = replace(WAITING, call_started=True)
 MOVING = replace(WAITING, counter=E)
 
 
+def _asks(step: Step) -> bool:
+    """A person's pick beside a question (`PersonReply.asks`)."""
+    return step.reply is not None and step.reply.asks
+
+
 def pick(choice: int | None, phone: str | None = None) -> PersonReply:
     return PersonReply(ReplyKind.PICK, choice=choice, phone=phone)
 
@@ -1682,6 +1687,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         usual=st.booleans(),
         fresh=FRESH,
         raised=st.sampled_from([False, False, False, True]),
+        asks=st.sampled_from([False, False, False, True]),
     )
     def person(
         self,
@@ -1692,23 +1698,34 @@ class WorkflowMachine(RuleBasedStateMachine):
         usual: bool,
         fresh: tuple[Slot, ...],
         raised: bool = False,
+        asks: bool = False,
     ) -> None:
         if self.answers_followup():
             return  # the shell reads these as follow-up answers
         if reply_kind is not ReplyKind.PICK and choice is not None:
             choice = None
-        reply = PersonReply(reply_kind, choice=choice, phone=phone)
+        reply = PersonReply(
+            reply_kind,
+            choice=choice,
+            phone=phone,
+            asks=asks and reply_kind is ReplyKind.PICK,
+        )
         facts = replace(
             self.facts(free | set(self.offered[:2]) if usual else free), raised=raised
         )
         result = on_person_reply(self.state, reply, facts)
         self.carry_out(Step(self.state, facts, result, "person", reply=reply), fresh)
 
-    @rule(choice=st.sampled_from([1, 1, 2, 3]), fresh=FRESH)
-    def person_picks(self, choice: int, fresh: tuple[Slot, ...]) -> None:
-        """A sensible pick of a (usually) free slot, so holds and bookings happen."""
+    @rule(
+        choice=st.sampled_from([1, 1, 2, 3]),
+        fresh=FRESH,
+        asks=st.sampled_from([False, False, True]),
+    )
+    def person_picks(self, choice: int, fresh: tuple[Slot, ...], asks: bool) -> None:
+        """A sensible pick of a (usually) free slot, so holds and bookings
+        happen (some beside a question)."""
         free = frozenset(POOL) - {self.offered[-1]}
-        self.person(ReplyKind.PICK, choice, None, free, False, fresh)
+        self.person(ReplyKind.PICK, choice, None, free, False, fresh, asks=asks)
 
     @rule(outside=st.sampled_from([-1, 0, 1, 2]), phone=PHONES, fresh=FRESH)
     def person_picks_out_of_range(
@@ -1868,7 +1885,8 @@ class WorkflowMachine(RuleBasedStateMachine):
                 case AskApproval(slot=slot):
                     assert asked == [slot], f"{command} without Hold({slot})"
                     assert self.holds == [slot]
-                    assert self.approval == "therapist"
+                    # (or a question stood beside the pick: the therapist's)
+                    assert self.approval == "therapist" or _asks(step)
                 case ThankForPick(slot=slot):
                     assert asked == [slot], f"{command} without Hold/AskToMove"
                 case AskToMove(slot=slot):
@@ -1877,7 +1895,7 @@ class WorkflowMachine(RuleBasedStateMachine):
                     if step.signal == "person":
                         assert slot in facts.free
                         assert slot in facts.offered
-                        assert self.approval == "therapist"
+                        assert self.approval == "therapist" or _asks(step)
                     else:
                         assert step.signal == "calendar"
                         assert step.message is not None
@@ -1944,6 +1962,13 @@ class WorkflowMachine(RuleBasedStateMachine):
                     # a booked call stays in the therapist's diary, as after a
                     # bounce (`on_undeliverable`): no longer mailflow's to run
                     self.booking = self.counter = None
+                case AlertTherapist(reason="pick-asks"):
+                    # the same pick again, or a move picked, beside a question
+                    assert _asks(step)
+                    assert (before, state) in {
+                        (State.HELD, State.HELD),  # the same pick again
+                        (State.RESCHEDULING, State.BOOKED),  # a move asked for
+                    }
                 case AlertTherapist(reason="stood-down"):
                     assert step.signal == "therapist"
                     assert before is State.HELD
@@ -2038,6 +2063,10 @@ class WorkflowMachine(RuleBasedStateMachine):
         # Nothing is held once a call is booked.
         if before in WITH_BOOKING | {State.FOLLOWED_UP}:
             assert not kinds & {Hold, Book, Release, AskApproval}
+        # A pick beside a question is never booked or moved at once: the
+        # therapist answers it first.
+        if step.signal == "person" and step.reply is not None and step.reply.asks:
+            assert not kinds & {Book, Move}, commands
         # Each Book or Move is followed by a Confirm of the same slot.
         for index, command in enumerate(commands):
             if isinstance(command, Book | Move):

@@ -28,6 +28,21 @@ def sample_contexts(settings: Settings) -> dict[str, dict[str, object]]:
 
 _NEWER: tuple[tuple[str, frozenset[str], str], ...] = (
     (
+        "offer",
+        frozenset({"every_offer"}),
+        "the safety message closing every first offer, safety.in_every_offer",
+    ),
+    (
+        "approval_request",
+        frozenset({"asks"}),
+        "that a pick came with a question for you",
+    ),
+    (
+        "confirmation",
+        frozenset({"note"}),
+        'your words after "yes - tell them:"',
+    ),
+    (
         "digest",
         frozenset({"forms_alerted", "forms_unnamed"}),
         "the website forms naming nobody to write to, alerted about or left"

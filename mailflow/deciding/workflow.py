@@ -392,7 +392,7 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
         if slot == facts.held:
             if reply.asks:  # the pick again, with a question: the therapist reads it
                 return Transition(
-                    state, (*remember, AlertTherapist("offer-reply")), "same-pick-asks"
+                    state, (*remember, AlertTherapist("pick-asks")), "same-pick-asks"
                 )
             return Transition(state, remember, "same-pick")  # said twice: nothing new
         if slot not in facts.free:
@@ -413,7 +413,7 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
                 State.BOOKED, (*remember, *release, Book(slot), Confirm(slot)), "booked"
             )
         if moving:
-            told = (AlertTherapist("offer-reply"),) if reply.asks else ()
+            told = (AlertTherapist("pick-asks"),) if reply.asks else ()
             return Transition(
                 State.BOOKED,
                 (*remember, AskToMove(slot), ThankForPick(slot), *told),

@@ -785,11 +785,19 @@ _ABOUT_THE_PICK = re.compile(
 """A question about the time picked ("Is 2 still free?", "Could I do the
 Thursday one?"): the pick itself, not a question beside it."""
 _ONLY_CHECKING = re.compile(
-    r"^\W*(?:(?:hope\s+)?(?:is\s+)?(?:that|this|it)(?:'s|\s+is)?\s+(?:ok|okay|alright"
-    r"|all\s+right|fine|good|cool|enough|possible)|(?:does|will|would|can)\s+(?:that|this"
-    r"|it)\s+(?:work|be\s+(?:ok|okay|alright|fine|possible))|(?:ok|okay|alright|right"
-    r"|yeah|yes|sound\s+good|sounds\s+good|is\s+that\s+right|correct)|(?:how\s+are\s+you"
-    r"|hope\s+you(?:'re|\s+are)\s+well))\b[^?]{0,25}\?+\W*$",
+    r"^\W*(?:(?:sorry|apologies|realise|realize|i\s+know)\b[^?]{0,40}[,.;-]?\s*)?"
+    r"(?:(?:hope\s+)?(?:is\s+)?(?:that|this|it)(?:'s|\s+is)?\s+(?:still\s+)?(?:ok|okay"
+    r"|alright|all\s+right|fine|good|cool|enough|possible|available|free|too\s+late"
+    r"|too\s+short|not\s+too\s+late)|(?:does|will|would|can|could)\s+(?:that|this|it)"
+    r"\s+(?:still\s+)?(?:work|suit|do|be\s+(?:ok|okay|alright|fine|possible))|(?:can|could"
+    r"|would)\s+you\s+(?:please\s+)?(?:confirm|let\s+me\s+know)|(?:will|do|would)\s+i"
+    r"\s+(?:get|receive|be\s+sent)\s+(?:an?\s+)?(?:invite|invitation|reminder|confirmation"
+    r"|email|link)|(?:ok|okay|alright|right|yeah|yes|sound\s+good|sounds\s+good|does\s+that"
+    r"\s+suit|make\s+sense|makes\s+sense|is\s+that\s+right|correct|thank\s+you|thanks)"
+    r"|(?:how\s+are\s+you|hope\s+you(?:'re|\s+are)\s+well|hope\s+you\s+(?:had|have)\s+a"
+    r"\s+(?:nice|good|lovely|great)\s+\w+)|(?:you'll|you\s+will|you're\s+going\s+to)"
+    r"\s+(?:ring|call|phone)\s+me[^?]{0,20}|(?:is\s+it|will\s+it\s+be)\s+you\s+"
+    r"(?:who|that)\s+(?:will\s+)?(?:ring|call|phone)s?(?:\s+me)?)\b[^?]{0,25}\?+\W*$",
     re.IGNORECASE,
 )
 """Asking only whether the pick is fine, or how they are: nothing to answer."""

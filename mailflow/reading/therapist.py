@@ -230,25 +230,71 @@ _NOT_FROM_US: Final = re.compile(
 need to offer", "I'll offer her a time myself")."""
 
 
-_NOT_TOLD = re.compile(r"(?:n't|\bnot|\bnever|\bno\s+need\s+to)\s*$", re.IGNORECASE)
+_NOT_TOLD = re.compile(
+    r"\b(?:don'?t|do\s+not|doesn'?t|never|not|no\s+need|needn'?t|won'?t|shouldn'?t"
+    r"|mustn'?t)\b[^.!?\n]*$",
+    re.IGNORECASE,
+)
+"""A "tell her:" said against ("don't ever tell him:", "better not to tell
+her:", "you don't need to tell her:"): no note."""
+_NOTE_DECIDES = re.compile(
+    r"\b(?:can'?t|cannot|can\s+not|couldn'?t|unable|won'?t\s+be|not\s+able|no\s+longer"
+    r"|after\s+all|instead|rather|sorry|unfortunately|apologi[sz]e|postpone|resched\w*"
+    r"|move\s+(?:it|this|the\s+call)|call\s+it\s+off|decline|another\s+(?:time|day)"
+    r"|different\s+(?:time|day)|(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow"
+    r"|next\s+week|\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm)|\d{1,2}[:.]\d\d|noon|midday)\b"
+    r"|\bcancel\w*",
+    re.IGNORECASE,
+)
+"""Words after "tell her:" that may carry the therapist's own decision ("I
+can't do 2pm, but 3pm works", "sorry, I need to cancel"): never read as a
+plain yes's note; the therapist is asked again."""
+_IF_THEY_CANCEL = re.compile(
+    r"\b(?:if|should|when|in\s+case)\s+(?:you|they|she|he)\s+(?:ever\s+)?(?:need|have|want"
+    r"|wish|decide)\s+to\s+cancel\b|\bto\s+cancel,|\bcancell(?:ing|ation)s?\s+(?:is|are)"
+    r"\s+(?:fine|free|ok|okay)\b|\bno\s+(?:charge|fee)\s+(?:for|to)\s+cancel\w*",
+    re.IGNORECASE,
+)
+"""The person's own cancelling, spoken of in an answer to them ("no charge
+if you need to cancel"): the therapist orders nothing."""
+_SIGN_OFF = re.compile(r"\n[^\n]{0,30}$")
 
 
 def _told_after_yes(body: str, today: date) -> TherapistReply | None:
-    """ "Yes - tell her: there's no charge if she cancels": the yes read from
-    the words before "tell her:" alone, the rest passed on in the
-    confirmation as written (its own words, "cancel" or a time, are for the
-    person, never an order). None: no such words after a plain yes (a no
-    with words for them is read as ever; "don't tell him: ..." is no note)."""
+    """ "Yes - tell her: there's no charge if you need to cancel": the yes
+    read from the words before "tell her:" alone, the rest passed on in the
+    confirmation as written, up to the first blank line (a sign-off left
+    out). None: no such words after a plain yes ("don't tell him: ..." is no
+    note; a no with words for them is read as ever). Words that may carry a
+    decision of the therapist's own (a time, "can't", "sorry", a cancel that
+    is not the person's), or speak of the person, are asked about
+    (UNCLEAR): a yes without the words meant with it would lose them."""
     told = _TELL_THEM.search(body)
     if told is None or _NOT_TOLD.search(body[: told.start()]):
         return None
     head = body[: told.start()].strip(" \t\n-:;,.")
-    if not head or _TELL_THEM.search(head):
+    if not head:
         return None
     said = read_therapist_reply(head, today=today)
-    note = told["note"].strip()[:MAX_NOTE_CHARS].strip()
-    if said.decision is not Decision.APPROVE or not note:
+    if said.decision is not Decision.APPROVE:
         return None
+    note = re.split(r"\n\s*\n", told["note"].strip(), maxsplit=1)[0].strip()
+    while "\n" in note and _SIGN_OFF.search(note):
+        note = note[: note.rindex("\n")].rstrip()  # "Thanks,\nSam"
+    note = " ".join(note.split())[:MAX_NOTE_CHARS].strip()
+    if not note:
+        return None
+    decides = _NOTE_DECIDES.search(_IF_THEY_CANCEL.sub(" ", note))
+    if (
+        decides
+        or _ABOUT_THEM.search(note)
+        or intent.private_words(note)
+        or intent.private_note(note)
+    ):
+        # "Ok - tell her: sorry, I can't make that time after all", "Yes -
+        # tell her: she's an ex-client": neither a plain yes nor words for
+        # them as written; the therapist is asked again.
+        return TherapistReply(Decision.UNCLEAR)
     return TherapistReply(Decision.APPROVE, note=note)
 
 
