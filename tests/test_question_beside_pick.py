@@ -35,6 +35,12 @@ ASKS = [
     "Option 3, thank you. Are you on the BACP register?",
     "1 please. Where are you based?",
     "The second one please. Is the call confidential?",
+    "2 please. You will call me, not my husband's phone?",
+    "2 please. Could you let me know if you do EMDR?",
+    "Option 2 please. Is it ok if I'm on medication?",
+    "Option 1. Do you see people under 18?",
+    "3. How much are sessions after the first one?",
+    "1. What happens if I need to cancel on the day?",
 ]
 ASKS_NOTHING = [
     "2 please",
@@ -149,57 +155,100 @@ def test_a_yes_with_words_confirms_with_them() -> None:
     )
 
 
+PASSED_ON = [
+    ("yes. tell him: bring nothing, just yourself", "bring nothing, just yourself"),
+    (
+        "Yes - tell them: there's no charge if you need to cancel.",
+        "there's no charge if you need to cancel.",
+    ),
+    (
+        "Yes, that's not a problem - tell her: you don't need to prepare anything",
+        "you don't need to prepare anything",
+    ),
+    # To the first blank line; a short sign-off left out.
+    (
+        "yes - tell them: you needn't prepare anything.\nJust find a quiet spot."
+        "\nThanks,\nSam",
+        "you needn't prepare anything. Just find a quiet spot.",
+    ),
+    (
+        "Yes - tell her: looking forward to speaking with you",
+        "looking forward to speaking with you",
+    ),
+]
+
+
+@pytest.mark.parametrize(("words", "note"), PASSED_ON)
+def test_the_therapists_words_after_a_yes_go_in_the_confirmation(
+    words: str, note: str
+) -> None:
+    said = therapist.read_therapist_reply(words, today=date(2026, 11, 28))
+    assert said.decision is Decision.APPROVE
+    assert said.note == note
+
+
+NOT_A_YES = [
+    # A decision or a doubt of the therapist's own after the colon, or after
+    # a blank line: read whole, as ever: never booked on, nothing passed on.
+    "Yes - tell her: I can't do 2pm, but 3pm works",
+    "Fine - tell her: could we do Thursday at 3 instead?",
+    "Ok - tell her: sorry, I can't make that time after all",
+    "OK - tell her: I'm sorry but I need to cancel, something came up",
+    "Yes - tell her: there's nothing to prepare.\n\nActually, could we make it 3pm "
+    "instead?",
+    "Yes - tell her:\nLooking forward to it.\nCan't do 2pm though - 3pm?",
+    "Yes - tell her: nothing to prepare.\n\nOn second thoughts please cancel it",
+    "Yes - tell her: see you soon\n\nSam\n\nPS can we do 3pm instead?",
+    "Yes - tell her: wait, I need to check something first",
+    "Ok - tell her: you didn't answer when I rang, happy to rebook",
+    # Not words for them: asked again, never passed on.
+    "Yes - tell her: no charge if she needs to cancel",
+    "Yes - tell her: the client seems suicidal, keep an eye",
+    "Yes - tell her: flagged as high risk by the GP",
+    "Yes - tell her: I know her socially",
+]
+
+
+@pytest.mark.parametrize("words", NOT_A_YES)
+def test_words_after_tell_her_that_decide_or_are_about_them_are_never_a_yes_with_a_note(
+    words: str,
+) -> None:
+    said = therapist.read_therapist_reply(words, today=date(2026, 11, 28))
+    assert said.decision is not Decision.APPROVE
+    assert said.note == ""
+
+
 @pytest.mark.parametrize(
-    ("words", "decision", "note"),
+    "words",
     [
-        ("yes. tell him: bring nothing, just yourself", "approve", "bring nothing"),
-        (
-            "Yes please, and tell them: I'll ring from a withheld number",
-            "approve",
-            "I'll",
-        ),
-        ("Yes - tell her: Thursday at 3 would have suited too", "unclear", ""),
-        ("No - please tell her: I only work with adults", "decline", "I only work"),
-        ("Yes, but don't tell him: his wife referred him", "unclear", ""),
-        # Words about them are never passed on; nor is the yes taken without
-        # the words meant to go with it: the therapist is asked again.
-        ("Yes - tell her: she's an ex-client, so keep it short", "unclear", ""),
-        ("Yes - tell him: his wife rang me about this", "unclear", ""),
-        ("Yes - tell her: I know her socially", "unclear", ""),
-        ("Yes - tell her: no charge if she needs to cancel", "unclear", ""),
-        # A decision of the therapist's own after the colon: never a plain yes.
-        ("Yes - tell her: I can't do 2pm, but 3pm works", "unclear", ""),
-        ("Fine - tell her: could we do Thursday at 3 instead?", "unclear", ""),
-        ("Ok - tell her: sorry, I can't make that time after all", "unclear", ""),
-        (
-            "OK - tell her: I'm sorry but I need to cancel, something came up",
-            "unclear",
-            "",
-        ),
-        # Said against: no note, as before.
-        ("Yes. Don't ever tell him: his wife referred him", "approve", ""),
-        ("Yes. Better not to tell her: she knows my sister", "approve", ""),
-        ("Yes (you don't need to tell her: she knows)", "approve", ""),
-        # The note ends at a blank line; a sign-off is left out.
-        (
-            "Yes. Tell her: no charge.\n\nAlso - she's my neighbour's daughter",
-            "approve",
-            "no charge.",
-        ),
-        (
-            "yes - tell them: no charge if you need to cancel.\nThanks,\nSam",
-            "approve",
-            "no charge if you need to cancel.",
-        ),
-        ("Yes. No need to tell her: she knows", "approve", ""),
-        ("Yes", "approve", ""),
+        # Said against, or about them beside a decision word: no note at all.
+        "Yes. Don't ever tell him: his wife referred him",
+        "Yes. Better not to tell her: she knows my sister",
+        "Yes (you don't need to tell her: she knows)",
+        "Yes. Tell her: no charge.\n\nAlso - she's my neighbour's daughter",
+        "Yes - tell her: she's my ex-client",
+        "Yes - tell him: his wife rang me about this",
     ],
 )
-def test_the_therapists_words_after_a_yes(words: str, decision: str, note: str) -> None:
+def test_words_said_against_or_about_them_are_never_passed_on(words: str) -> None:
     said = therapist.read_therapist_reply(words, today=date(2026, 11, 28))
-    assert said.decision.value == decision
-    assert said.note.startswith(note)
-    assert bool(said.note) == bool(note)
+    assert said.note == ""
+
+
+def test_a_no_with_words_for_them_is_read_as_ever() -> None:
+    said = therapist.read_therapist_reply(
+        "No - please tell her: I only work with adults", today=date(2026, 11, 28)
+    )
+    assert said.decision is Decision.DECLINE
+    assert said.note == "I only work with adults"
+
+
+def test_a_no_show_told_after_tell_her_is_still_a_no_show() -> None:
+    said = therapist.read_therapist_reply(
+        "Ok - tell her: you didn't answer when I rang, happy to rebook",
+        today=date(2026, 11, 28),
+    )
+    assert said.decision is Decision.NO_SHOW
 
 
 # -- over the wire ------------------------------------------------------------------
@@ -232,7 +281,7 @@ def test_a_question_beside_a_pick_is_answered_by_the_therapist(auto) -> None:
         answer(
             approval,
             sender=f"Sam Rivera <{boxes.therapist}>",
-            body="Yes - tell them: there's no charge, just let me know a day ahead.",
+            body="Yes - tell them: there's no charge if you need to cancel.",
             sent_at=later,
         ),
         boxes.practice,
@@ -241,7 +290,7 @@ def test_a_question_beside_a_pick_is_answered_by_the_therapist(auto) -> None:
     (confirmation,) = mails(server, boxes.person, "confirmation")
     text = " ".join(plain(confirmation).split())
     assert "That's booked" in text
-    assert '"there\'s no charge, just let me know a day ahead."' in text
+    assert '"there\'s no charge if you need to cancel."' in text
 
 
 def test_a_plain_pick_is_still_booked_at_once(auto) -> None:

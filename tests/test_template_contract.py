@@ -369,3 +369,39 @@ def test_check_says_when_a_practices_own_digest_leaves_out_the_form_counts(
     (mine / "digest.txt.j2").unlink()
     check(settings)
     assert "does not show" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("kind", "drop", "says"),
+    [
+        ("offer", "every_offer", "does not show every_offer"),
+        ("approval_request", "asks", "does not show asks"),
+        ("confirmation", "note", "does not show note"),
+    ],
+)
+def test_check_says_when_a_practices_own_letter_leaves_out_a_newer_name(
+    tmp_path, capsys, kind, drop, says
+):
+    """A practice's own copy from before the safety closing, the question
+    beside a pick, or the yes's words: the letter still goes; check says
+    what it does not show."""
+    from mailflow.cli.check import check
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    shipped = compose.template_source(kind, None)
+    older = shipped.replace(f"{drop} and ", "").replace(drop, "false")
+    (mine / compose.template_name(kind)).write_text(older, encoding="utf-8")
+    settings = _settings_with_templates(tmp_path, mine)
+    check(settings)
+    out = capsys.readouterr().out
+    assert f"template: {kind} ok" in out
+    assert says in out
+
+
+def test_the_alert_for_a_question_beside_a_repeated_pick_says_so(settings) -> None:
+    sample = {**sample_contexts(settings)["therapist_alert"], "reason": "pick-asks"}
+    text, _ = compose.render("therapist_alert", sample)
+    said = " ".join(text.split())
+    assert "picked a time and asked something as well" in said
+    assert "answered the times without choosing one" not in said

@@ -783,21 +783,35 @@ _ABOUT_THE_PICK = re.compile(
     re.IGNORECASE,
 )
 """A question about the time picked ("Is 2 still free?", "Could I do the
-Thursday one?"): the pick itself, not a question beside it."""
+Thursday one?"): the pick itself, not a question beside it, when it is
+short and speaks of nothing else (`_OTHER_MATTER`)."""
+_OTHER_MATTER = re.compile(
+    r"\b(?:sessions?|fees?|cost|costs|price|charge|charged|pay|paying|insurance|cancel\w*"
+    r"|under|aged?|years?\s+old|year\s+olds?|therap\w*|confidential|emdr|cbt|couples?"
+    r"|partner|husband|wife|son|daughter|child|children|kids?|medication|same\s+(?:person"
+    r"|therapist)|you\s+(?:see|work|offer|do|take))\b",
+    re.IGNORECASE,
+)
+_COURTESY_TAIL = (
+    r"(?:\s+(?:please|then|thanks|thank\s+you|right|yeah|again|for\s+me|for\s+now))*"
+)
 _ONLY_CHECKING = re.compile(
-    r"^\W*(?:(?:sorry|apologies|realise|realize|i\s+know)\b[^?]{0,40}[,.;-]?\s*)?"
+    r"^\W*(?:(?:sorry|apologies|realise|realize|i\s+know)\b[^?]{0,40}[,.;-]\s*)?"
     r"(?:(?:hope\s+)?(?:is\s+)?(?:that|this|it)(?:'s|\s+is)?\s+(?:still\s+)?(?:ok|okay"
     r"|alright|all\s+right|fine|good|cool|enough|possible|available|free|too\s+late"
     r"|too\s+short|not\s+too\s+late)|(?:does|will|would|can|could)\s+(?:that|this|it)"
-    r"\s+(?:still\s+)?(?:work|suit|do|be\s+(?:ok|okay|alright|fine|possible))|(?:can|could"
-    r"|would)\s+you\s+(?:please\s+)?(?:confirm|let\s+me\s+know)|(?:will|do|would)\s+i"
-    r"\s+(?:get|receive|be\s+sent)\s+(?:an?\s+)?(?:invite|invitation|reminder|confirmation"
-    r"|email|link)|(?:ok|okay|alright|right|yeah|yes|sound\s+good|sounds\s+good|does\s+that"
-    r"\s+suit|make\s+sense|makes\s+sense|is\s+that\s+right|correct|thank\s+you|thanks)"
-    r"|(?:how\s+are\s+you|hope\s+you(?:'re|\s+are)\s+well|hope\s+you\s+(?:had|have)\s+a"
-    r"\s+(?:nice|good|lovely|great)\s+\w+)|(?:you'll|you\s+will|you're\s+going\s+to)"
-    r"\s+(?:ring|call|phone)\s+me[^?]{0,20}|(?:is\s+it|will\s+it\s+be)\s+you\s+"
-    r"(?:who|that)\s+(?:will\s+)?(?:ring|call|phone)s?(?:\s+me)?)\b[^?]{0,25}\?+\W*$",
+    r"\s+(?:still\s+)?(?:work|suit|do|be\s+(?:ok|okay|alright|fine|possible))(?:\s+for"
+    r"\s+you)?|(?:can|could|would)\s+you\s+(?:please\s+)?confirm(?:\s+(?:that|this|it"
+    r"|the\s+(?:time|booking|slot)))?|(?:will|do|would)\s+i\s+(?:get|receive|be\s+sent)"
+    r"\s+(?:an?\s+)?(?:invite|invitation|reminder|confirmation|email|link)|(?:ok|okay"
+    r"|alright|right|yeah|yes|sound\s+good|sounds\s+good|does\s+that\s+suit|make\s+sense"
+    r"|makes\s+sense|is\s+that\s+right|correct|thank\s+you|thanks)|(?:how\s+are\s+you"
+    r"|hope\s+you(?:'re|\s+are)\s+well|hope\s+you\s+(?:had|have)\s+a\s+(?:nice|good"
+    r"|lovely|great)\s+(?:day|week|weekend|break|holiday|christmas))|(?:you'll|you\s+will"
+    r"|you're\s+going\s+to)\s+(?:ring|call|phone)\s+me|(?:is\s+it|will\s+it\s+be)\s+you"
+    r"\s+(?:who|that)\s+(?:will\s+)?(?:ring|call|phone)s?(?:\s+me)?)"
+    + _COURTESY_TAIL
+    + r"\W*\?+\W*$",
     re.IGNORECASE,
 )
 """Asking only whether the pick is fine, or how they are: nothing to answer."""
@@ -814,7 +828,11 @@ def asks_beside(text: str) -> bool:
         if "?" not in sentence or _ZONE_QUESTION.search(sentence):
             continue
         for question in re.findall(r"[^?]*\?", sentence):
-            if _ABOUT_THE_PICK.search(question) or _ONLY_CHECKING.match(question):
+            if _ONLY_CHECKING.match(question) or (
+                _ABOUT_THE_PICK.search(question)
+                and not _OTHER_MATTER.search(question)
+                and len(question.split()) <= 10
+            ):
                 continue
             if len(re.findall(r"[^\W\d_]+", question)) >= 2:
                 return True

@@ -231,69 +231,77 @@ need to offer", "I'll offer her a time myself")."""
 
 
 _NOT_TOLD = re.compile(
-    r"\b(?:don'?t|do\s+not|doesn'?t|never|not|no\s+need|needn'?t|won'?t|shouldn'?t"
-    r"|mustn'?t)\b[^.!?\n]*$",
-    re.IGNORECASE,
+    r"(?:n't|\bnot|\bnever|\bno\s+need)\s+(?!forget\b)(?:\w+\s+){0,3}$", re.IGNORECASE
 )
 """A "tell her:" said against ("don't ever tell him:", "better not to tell
-her:", "you don't need to tell her:"): no note."""
+her:", "you don't need to tell her:"): no note ("don't forget to tell her:"
+is one)."""
 _NOTE_DECIDES = re.compile(
     r"\b(?:can'?t|cannot|can\s+not|couldn'?t|unable|won'?t\s+be|not\s+able|no\s+longer"
     r"|after\s+all|instead|rather|sorry|unfortunately|apologi[sz]e|postpone|resched\w*"
     r"|move\s+(?:it|this|the\s+call)|call\s+it\s+off|decline|another\s+(?:time|day)"
     r"|different\s+(?:time|day)|(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow"
-    r"|next\s+week|\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm)|\d{1,2}[:.]\d\d|noon|midday)\b"
+    r"|next\s+week|\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm)|\d{1,2}[:.]\d\d|noon|midday|wait"
+    r"|hold\s+(?:on|it|off)|hang\s+on|check|let\s+me\s+(?:check|think|see|look|confirm)|maybe|perhaps|not\s+sure|actually"
+    r"|second\s+thoughts?|no-?show|didn'?t\s+(?:answer|pick|turn|show)|rang|ex-?client"
+    r"|referr\w*|known\s+to\s+me)\b"
     r"|\bcancel\w*",
     re.IGNORECASE,
 )
-"""Words after "tell her:" that may carry the therapist's own decision ("I
-can't do 2pm, but 3pm works", "sorry, I need to cancel"): never read as a
-plain yes's note; the therapist is asked again."""
+"""Words after "tell her:" that may carry the therapist's own decision or a
+doubt ("I can't do 2pm, but 3pm works", "sorry, I need to cancel", "wait, let
+me check", "she didn't answer when I rang"): the reply is read whole, as
+ever, and nothing is passed on."""
 _IF_THEY_CANCEL = re.compile(
     r"\b(?:if|should|when|in\s+case)\s+(?:you|they|she|he)\s+(?:ever\s+)?(?:need|have|want"
     r"|wish|decide)\s+to\s+cancel\b|\bto\s+cancel,|\bcancell(?:ing|ation)s?\s+(?:is|are)"
-    r"\s+(?:fine|free|ok|okay)\b|\bno\s+(?:charge|fee)\s+(?:for|to)\s+cancel\w*",
+    r"\s+(?:fine|free|ok|okay)\b|\bno\s+(?:charge|fee)\s+(?:for|to|if\s+you)\s+cancel\w*",
     re.IGNORECASE,
 )
 """The person's own cancelling, spoken of in an answer to them ("no charge
 if you need to cancel"): the therapist orders nothing."""
-_SIGN_OFF = re.compile(r"\n[^\n]{0,30}$")
+_SIGN_OFF_LINE = re.compile(r"\n\s*(?:\S+\s*){1,2}$")
 
 
 def _told_after_yes(body: str, today: date) -> TherapistReply | None:
-    """ "Yes - tell her: there's no charge if you need to cancel": the yes
-    read from the words before "tell her:" alone, the rest passed on in the
-    confirmation as written, up to the first blank line (a sign-off left
-    out). None: no such words after a plain yes ("don't tell him: ..." is no
-    note; a no with words for them is read as ever). Words that may carry a
-    decision of the therapist's own (a time, "can't", "sorry", a cancel that
-    is not the person's), or speak of the person, are asked about
-    (UNCLEAR): a yes without the words meant with it would lose them."""
+    """ "Yes - tell her: there's no charge if you need to cancel": a yes, and
+    the words after "tell her:" for the confirmation (in their words, to
+    the first blank line, a short sign-off left out). Only where the words
+    before "tell her:" alone are a yes, and those after carry no decision
+    or doubt of the therapist's own (`_NOTE_DECIDES`) and nothing more
+    follows: else None, and the reply is read whole as ever (nothing passed
+    on). Words that are not written to them ("you ...", or the therapist's
+    own reason) or that speak of them are asked about again (UNCLEAR):
+    never passed on, and a yes without them would lose them."""
     told = _TELL_THEM.search(body)
     if told is None or _NOT_TOLD.search(body[: told.start()]):
         return None
     head = body[: told.start()].strip(" \t\n-:;,.")
-    if not head:
+    if not head or read_therapist_reply(head, today=today).decision is not (
+        Decision.APPROVE
+    ):
         return None
-    said = read_therapist_reply(head, today=today)
-    if said.decision is not Decision.APPROVE:
+    rest = told["note"].strip()
+    if _NOTE_DECIDES.search(_IF_THEY_CANCEL.sub(" ", rest)):
         return None
-    note = re.split(r"\n\s*\n", told["note"].strip(), maxsplit=1)[0].strip()
-    while "\n" in note and _SIGN_OFF.search(note):
-        note = note[: note.rindex("\n")].rstrip()  # "Thanks,\nSam"
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", rest) if p.strip()]
+    note = paragraphs[0]
+    for _ in range(2):  # "Thanks,\nSam", "Best\nS."
+        if _SIGN_OFF_LINE.search(note):
+            note = note[: note.rindex("\n")].rstrip()
+    if any(len(p.split()) > 3 for p in paragraphs[1:]):
+        return None  # more after it: read whole, as ever
     note = " ".join(note.split())[:MAX_NOTE_CHARS].strip()
     if not note:
         return None
-    decides = _NOTE_DECIDES.search(_IF_THEY_CANCEL.sub(" ", note))
     if (
-        decides
-        or _ABOUT_THEM.search(note)
+        _ABOUT_THEM.search(note)
         or intent.private_words(note)
         or intent.private_note(note)
+        or not (_TO_THEM.search(note) or intent.own_reason(note))
     ):
-        # "Ok - tell her: sorry, I can't make that time after all", "Yes -
-        # tell her: she's an ex-client": neither a plain yes nor words for
-        # them as written; the therapist is asked again.
+        # "Yes - tell her: she's an ex-client", "...: seems low, keep an eye":
+        # not words for them; the therapist is asked again.
         return TherapistReply(Decision.UNCLEAR)
     return TherapistReply(Decision.APPROVE, note=note)
 
