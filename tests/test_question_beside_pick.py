@@ -41,6 +41,10 @@ ASKS = [
     "Option 1. Do you see people under 18?",
     "3. How much are sessions after the first one?",
     "1. What happens if I need to cancel on the day?",
+    "2 please. I'm 17, is that a problem?",
+    "2 please. Can my 16yo join?",
+    "Option 2. Will it be you or one of your colleagues?",
+    "2 please. Is it 50 mins or an hour each time?",
 ]
 ASKS_NOTHING = [
     "2 please",
@@ -66,6 +70,11 @@ ASKS_NOTHING = [
     "Option 1 - realise it's short notice, hope that's alright?",
     "Option 1. Hope you had a nice weekend?",
     "2 Thank you?",
+    "Option 1 please. Hope you had a good Easter?",
+    "option 2 pls. hope this email finds you well?",
+    "Option 2 please. Is that OK with you?",
+    "2 please. Will you send me a reminder?",
+    "Option 2 please. Hope I've done this right?",
 ]
 
 
@@ -162,14 +171,14 @@ PASSED_ON = [
         "there's no charge if you need to cancel.",
     ),
     (
-        "Yes, that's not a problem - tell her: you don't need to prepare anything",
+        "Yes - tell her: you don't need to prepare anything",
         "you don't need to prepare anything",
     ),
     # To the first blank line; a short sign-off left out.
     (
-        "yes - tell them: you needn't prepare anything.\nJust find a quiet spot."
-        "\nThanks,\nSam",
-        "you needn't prepare anything. Just find a quiet spot.",
+        "yes - tell them: you needn't prepare anything.\nJust find a quiet spot where"
+        " you can talk.\nThanks,\nSam",
+        "you needn't prepare anything. Just find a quiet spot where you can talk.",
     ),
     (
         "Yes - tell her: looking forward to speaking with you",
@@ -206,6 +215,20 @@ NOT_A_YES = [
     "Yes - tell her: the client seems suicidal, keep an eye",
     "Yes - tell her: flagged as high risk by the GP",
     "Yes - tell her: I know her socially",
+    # A third review's: clinical, private or someone else's words beside a
+    # "you", a time, a doubt or a decision the lists once missed.
+    "Yes - tell her: you'll be fine. Note for file: suicidal thoughts last month.",
+    "Yes - tell them: you're welcome.\nDon't leave a voicemail - DV situation at home.",
+    "Yes - tell her: you're welcome. Mum paid, client unaware.",
+    "Yes - tell them: you'll get a call from a withheld number.\nMake sure the "
+    "invoice goes out first.",
+    "Yes - tell them: your GP letter arrived and I've read about your depression",
+    "Yes - tell her: I'll ring you at 3 o'clock",
+    "Yes - tell her: probably fine but I'll let you know",
+    "Yes - tell her: no, not this time, you should look for someone else",
+    "Yes - tell her: you missed the call, happy to rebook",
+    "Yes - tell her: you needn't prepare anything\n\nNo, don't book",
+    "Yes - tell her: you'll need this link:\nhttps://zoom.us/j/123456",
 ]
 
 
@@ -228,6 +251,9 @@ def test_words_after_tell_her_that_decide_or_are_about_them_are_never_a_yes_with
         "Yes. Tell her: no charge.\n\nAlso - she's my neighbour's daughter",
         "Yes - tell her: she's my ex-client",
         "Yes - tell him: his wife rang me about this",
+        "Yes. On no account tell him: your mum booked this for you",
+        # Words after a yes that is more than a yes: read whole, as ever.
+        "Yes, that's not a problem - tell her: you don't need to prepare anything",
     ],
 )
 def test_words_said_against_or_about_them_are_never_passed_on(words: str) -> None:
@@ -241,6 +267,16 @@ def test_a_no_with_words_for_them_is_read_as_ever() -> None:
     )
     assert said.decision is Decision.DECLINE
     assert said.note == "I only work with adults"
+
+
+def test_a_nos_words_go_without_anything_private() -> None:
+    said = therapist.read_therapist_reply(
+        "No - please tell her: you'll need someone who does EMDR. (She's high risk,"
+        " flagged by GP.)",
+        today=date(2026, 11, 28),
+    )
+    assert said.decision is Decision.DECLINE
+    assert said.note == ""
 
 
 def test_a_no_show_told_after_tell_her_is_still_a_no_show() -> None:

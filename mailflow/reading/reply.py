@@ -789,7 +789,9 @@ _OTHER_MATTER = re.compile(
     r"\b(?:sessions?|fees?|cost|costs|price|charge|charged|pay|paying|insurance|cancel\w*"
     r"|under|aged?|years?\s+old|year\s+olds?|therap\w*|confidential|emdr|cbt|couples?"
     r"|partner|husband|wife|son|daughter|child|children|kids?|medication|same\s+(?:person"
-    r"|therapist)|you\s+(?:see|work|offer|do|take))\b",
+    r"|therapist)|you\s+(?:see|work|offer|do|take)|i'?m\s+\d+|\d+\s*(?:yo|y/o|yrs?)"
+    r"|colleagues?|how\s+(?:many|long|often)|mins|minutes|hours?|open\s+on"
+    r"|of\s+us)\b",
     re.IGNORECASE,
 )
 _COURTESY_TAIL = (
@@ -805,9 +807,16 @@ _ONLY_CHECKING = re.compile(
     r"|the\s+(?:time|booking|slot)))?|(?:will|do|would)\s+i\s+(?:get|receive|be\s+sent)"
     r"\s+(?:an?\s+)?(?:invite|invitation|reminder|confirmation|email|link)|(?:ok|okay"
     r"|alright|right|yeah|yes|sound\s+good|sounds\s+good|does\s+that\s+suit|make\s+sense"
-    r"|makes\s+sense|is\s+that\s+right|correct|thank\s+you|thanks)|(?:how\s+are\s+you"
-    r"|hope\s+you(?:'re|\s+are)\s+well|hope\s+you\s+(?:had|have)\s+a\s+(?:nice|good"
-    r"|lovely|great)\s+(?:day|week|weekend|break|holiday|christmas))|(?:you'll|you\s+will"
+    r"|makes\s+sense|is\s+that\s+right|correct|thank\s+you|thanks(?:\s+so\s+much)?)"
+    r"|(?:how\s+are\s+you(?:\s+doing)?|hope\s+(?:you(?:'re|\s+are)\s+(?:well|keeping"
+    r"\s+well)|all\s+is\s+well|this\s+(?:email\s+)?finds\s+you\s+well)|hope\s+you"
+    r"\s+(?:had|have|are\s+having)\s+a\s+(?:nice|good|lovely|great)\s+\w+)|(?:look"
+    r"|looking)\s+forward\s+to\s+(?:speaking|talking|it)(?:\s+then)?|(?:is|hope)\s+"
+    r"(?:that|this|it)(?:'s|\s+is)?\s+(?:ok|okay|alright|fine)\s+with\s+you|hope\s+"
+    r"(?:that's|that\s+is|it's)\s+not\s+too\s+\w+|(?:will|would)\s+(?:i|you)\s+"
+    r"(?:receive|send|get)(?:\s+me)?\s+(?:an?\s+)?(?:calendar\s+)?(?:invite|invitation"
+    r"|reminder|confirmation)|(?:hope\s+i'?ve|did\s+i)\s+(?:done|do)\s+(?:this|it)"
+    r"\s+right|(?:you'll|you\s+will"
     r"|you're\s+going\s+to)\s+(?:ring|call|phone)\s+me|(?:is\s+it|will\s+it\s+be)\s+you"
     r"\s+(?:who|that)\s+(?:will\s+)?(?:ring|call|phone)s?(?:\s+me)?)"
     + _COURTESY_TAIL

@@ -8,6 +8,7 @@ nothing, because a call booked on a guess costs far more than one short question
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Final
 
@@ -114,9 +115,31 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     body = picking.spoken_times(mentions.normalize(new_words(text)).strip())
     if not body:
         return TherapistReply(Decision.UNCLEAR)
-    after_yes = _told_after_yes(body, today)
-    if after_yes is not None:
-        return after_yes
+    whole = _read_whole(body, today)
+    told = _TELL_THEM.search(body)
+    if told is None:
+        return whole
+    if whole.decision is Decision.DECLINE:
+        # "No - please tell her: ...": its reason goes, nothing private.
+        said = _words_for_them(body, told, with_yes=False)
+        return replace(whole, note=said or "") if whole.note else whole
+    note = _words_for_them(body, told)
+    if not _PLAIN_YES.fullmatch(body[: told.start()].strip(" \t\n-:;,.!")):
+        return whole
+    if note is not None:
+        return TherapistReply(Decision.APPROVE, note=note)
+    # Words after a plain yes that cannot go as they are: a decision of the
+    # therapist's own is read as ever; a yes is never taken without the words
+    # meant with it (asked again, the reminder says why).
+    return (
+        whole
+        if whole.decision is not Decision.APPROVE
+        else TherapistReply(Decision.UNCLEAR)
+    )
+
+
+def _read_whole(body: str, today: date) -> TherapistReply:
+    """`read_therapist_reply` of the whole reply, "tell her:" words and all."""
     lines = [line for line in body.split("\n") if line.strip()]
     if _Y_ALONE.fullmatch(lines[0]) and len(lines) <= 2 and len(body.split()) <= 2:
         return TherapistReply(Decision.APPROVE)  # "Y", "y.", "Y\nSam"
@@ -230,80 +253,92 @@ _NOT_FROM_US: Final = re.compile(
 need to offer", "I'll offer her a time myself")."""
 
 
-_NOT_TOLD = re.compile(
-    r"(?:n't|\bnot|\bnever|\bno\s+need)\s+(?!forget\b)(?:\w+\s+){0,3}$", re.IGNORECASE
-)
-"""A "tell her:" said against ("don't ever tell him:", "better not to tell
-her:", "you don't need to tell her:"): no note ("don't forget to tell her:"
-is one)."""
-_NOTE_DECIDES = re.compile(
-    r"\b(?:can'?t|cannot|can\s+not|couldn'?t|unable|won'?t\s+be|not\s+able|no\s+longer"
-    r"|after\s+all|instead|rather|sorry|unfortunately|apologi[sz]e|postpone|resched\w*"
-    r"|move\s+(?:it|this|the\s+call)|call\s+it\s+off|decline|another\s+(?:time|day)"
-    r"|different\s+(?:time|day)|(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow"
-    r"|next\s+week|\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm)|\d{1,2}[:.]\d\d|noon|midday|wait"
-    r"|hold\s+(?:on|it|off)|hang\s+on|check|let\s+me\s+(?:check|think|see|look|confirm)|maybe|perhaps|not\s+sure|actually"
-    r"|second\s+thoughts?|no-?show|didn'?t\s+(?:answer|pick|turn|show)|rang|ex-?client"
-    r"|referr\w*|known\s+to\s+me)\b"
-    r"|\bcancel\w*",
+_PLAIN_YES = re.compile(
+    r"(?:yes|yep|yeah|ok|okay|fine|sure|great|lovely|perfect|approved?|go\s+ahead"
+    r"|of\s+course|book\s+it|confirmed?|that's\s+fine|all\s+good)"
+    r"(?:[\s,.!-]+(?:please|thanks|thank\s+you|yes|and|of\s+course|that's\s+fine"
+    r"|fine|great|lovely|perfect|go\s+ahead|book\s+it|please\s+do))*",
     re.IGNORECASE,
 )
-"""Words after "tell her:" that may carry the therapist's own decision or a
-doubt ("I can't do 2pm, but 3pm works", "sorry, I need to cancel", "wait, let
-me check", "she didn't answer when I rang"): the reply is read whole, as
-ever, and nothing is passed on."""
-_IF_THEY_CANCEL = re.compile(
-    r"\b(?:if|should|when|in\s+case)\s+(?:you|they|she|he)\s+(?:ever\s+)?(?:need|have|want"
-    r"|wish|decide)\s+to\s+cancel\b|\bto\s+cancel,|\bcancell(?:ing|ation)s?\s+(?:is|are)"
-    r"\s+(?:fine|free|ok|okay)\b|\bno\s+(?:charge|fee)\s+(?:for|to|if\s+you)\s+cancel\w*",
+"""A yes and nothing else before "tell her:": only then may words go with it."""
+_SIGN_OFF = re.compile(
+    r"(?:thanks|thank\s+you|many\s+thanks|best|best\s+wishes|kind\s+regards|regards"
+    r"|cheers|warmly|warm\s+wishes|all\s+the\s+best|x+)[\s,.!]*",
     re.IGNORECASE,
 )
-"""The person's own cancelling, spoken of in an answer to them ("no charge
-if you need to cancel"): the therapist orders nothing."""
-_SIGN_OFF_LINE = re.compile(r"\n\s*(?:\S+\s*){1,2}$")
+_DECIDING = re.compile(
+    r"\d|n't\b|\b(?:no|not|never|nope|nor|cannot|unable|can\s+not"
+    # a time, a day, a doubt, a decision of the therapist's own
+    r"|(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)(?:day|s)?|today|tonight"
+    r"|tomorrow|morning|afternoon|evening|noon|midday|o'?clock|week|weeks|month"
+    r"|later|earlier|sooner|hour|hours|minutes?|mins?|half|instead|rather|another"
+    r"|different|else|wait|hold|check|maybe|perhaps|possibly|probably|provisional\w*"
+    r"|unless|hopefully|if|let\s+you\s+know|sorry|unfortunately|afraid|apologi[sz]e"
+    r"|cancel\w*|scrap|drop|off|postpone\w*|resched\w*|move|refer\w*|fit|missed"
+    r"|answer\w*|rang|ring|called|show|decline\w*|rebook\w*|free)\b",
+    re.IGNORECASE,
+)
+"""Words after "tell her:" that may change a yes: a time, a negation or a
+doubt ("I can't do 2pm", "I'll let you know"). Fail-closed."""
+_PRIVATE_MATTER = re.compile(
+    # clinical or private matters, or words for someone else
+    r"\b(?:client|patient|risk\w*|suicid\w*|harm\w*|depress\w*|anxi\w*|psych\w*"
+    r"|bipolar|diagnos\w*|medicat\w*|sertraline|gp|doctor|nurse|assessment|safeguard\w*"
+    r"|dv|abuse\w*|violen\w*|drink\w*|alcohol|drugs?|eating|disorder|trauma|mum|dad"
+    r"|mother|father|parent\w*|wife|husband|partner|son|daughter|family|pay|paid|fee"
+    r"|fees|invoice|intake|form|remind\w*|colleague|assistant|file|notes?|between\s+us"
+    r"|self|seen|know|knew)\b"
+    r"|\b(?:she|he|her|him|his|hers|they|them|their|she's|he's|they're)\b",
+    re.IGNORECASE,
+)
+"""Words that never go to them as they are: anything clinical, private, about
+them or others, or a note meant for someone else. Fail-closed."""
+_THEIR_OWN_CANCEL = re.compile(
+    r"\b(?:if|should|in\s+case)\s+you\s+(?:ever\s+)?(?:need|have|want)\s+to"
+    r"\s+(?:cancel|rearrange|change\s+it)\b|\bno\s+need\s+to\b|\bnothing\s+to\b"
+    r"|\bno\s+(?:charge|cost)\b"
+    r"|\bdon't\s+(?:need|have)\s+to\b|\bneedn't\b",
+    re.IGNORECASE,
+)
+"""Said to them of their own choices ("if you need to cancel", "you don't
+need to prepare anything", "nothing to bring"): no decision of the
+therapist's own."""
 
 
-def _told_after_yes(body: str, today: date) -> TherapistReply | None:
-    """ "Yes - tell her: there's no charge if you need to cancel": a yes, and
-    the words after "tell her:" for the confirmation (in their words, to
-    the first blank line, a short sign-off left out). Only where the words
-    before "tell her:" alone are a yes, and those after carry no decision
-    or doubt of the therapist's own (`_NOTE_DECIDES`) and nothing more
-    follows: else None, and the reply is read whole as ever (nothing passed
-    on). Words that are not written to them ("you ...", or the therapist's
-    own reason) or that speak of them are asked about again (UNCLEAR):
-    never passed on, and a yes without them would lose them."""
-    told = _TELL_THEM.search(body)
-    if told is None or _NOT_TOLD.search(body[: told.start()]):
+def _words_for_them(
+    body: str, told: re.Match[str], *, with_yes: bool = True
+) -> str | None:
+    """The words after "tell her:" as they may go to the person, or None.
+
+    Only one short paragraph (a sign-off after it left out), nothing in it
+    that `_PRIVATE_MATTER` names; with a yes also every sentence written to
+    them ("you ...") and nothing `_DECIDING` names (with a no, its reason is
+    the point: "I only work with adults"). Anything else is never passed on."""
+    lines = [line.strip() for line in told["note"].strip().split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    for at, line in enumerate(lines):
+        if _SIGN_OFF.fullmatch(line):
+            # "Thanks,\nSam": the sign-off and a name under it, nothing more
+            if len(lines) - at > 2 or (
+                len(lines) - at == 2 and len(lines[-1].split()) > 3
+            ):
+                return None
+            lines = lines[:at]
+            break
+    if not lines or any(not line for line in lines) or len(lines) > 3:
         return None
-    head = body[: told.start()].strip(" \t\n-:;,.")
-    if not head or read_therapist_reply(head, today=today).decision is not (
-        Decision.APPROVE
-    ):
+    note = " ".join(" ".join(lines).split())
+    if len(note) > MAX_NOTE_CHARS or _PRIVATE_MATTER.search(note):
         return None
-    rest = told["note"].strip()
-    if _NOTE_DECIDES.search(_IF_THEY_CANCEL.sub(" ", rest)):
+    if not with_yes:
+        return note
+    if _DECIDING.search(_THEIR_OWN_CANCEL.sub(" ", note)):
         return None
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", rest) if p.strip()]
-    note = paragraphs[0]
-    for _ in range(2):  # "Thanks,\nSam", "Best\nS."
-        if _SIGN_OFF_LINE.search(note):
-            note = note[: note.rindex("\n")].rstrip()
-    if any(len(p.split()) > 3 for p in paragraphs[1:]):
-        return None  # more after it: read whole, as ever
-    note = " ".join(note.split())[:MAX_NOTE_CHARS].strip()
-    if not note:
+    sentences = [p for p in re.split(r"(?<=[.!?;])\s+", note) if p.strip()]
+    if not all(_TO_THEM.search(part) for part in sentences):
         return None
-    if (
-        _ABOUT_THEM.search(note)
-        or intent.private_words(note)
-        or intent.private_note(note)
-        or not (_TO_THEM.search(note) or intent.own_reason(note))
-    ):
-        # "Yes - tell her: she's an ex-client", "...: seems low, keep an eye":
-        # not words for them; the therapist is asked again.
-        return TherapistReply(Decision.UNCLEAR)
-    return TherapistReply(Decision.APPROVE, note=note)
+    return note
 
 
 def _in_touch_but_times_wanted(body: str) -> bool:
