@@ -255,6 +255,9 @@ class TherapistReply:
     # UNCLEAR with words of cancelling not plainly an order ("cancel?", "I'll
     # cancel it later", "cancel the reminder"): the therapist is asked.
     cancel_asked: bool = False
+    # APPROVE that carried words for them ("yes - tell her: ..."): not passed
+    # on; the therapist is told.
+    words_unsent: bool = False
     # CANCEL beside words about the person or the therapist taking it on
     # ("cancel it - I'll contact Jo directly"): never passed on, and before a
     # booking mailflow stands down rather than offer other times.

@@ -3,9 +3,10 @@
 "Option 2 please. What's your cancellation policy?" picks a time and asks
 something only a person can answer. With `approval = "auto"` the time used
 to be booked at once and the question read by nobody; now the pick waits
-for the therapist, whose approval request says they asked, and whose
-"yes - tell them: ..." confirms and passes the answer on (before, a yes's
-words were dropped without a word: the therapist believed them sent).
+for the therapist, whose approval request says they asked. A yes's words
+("yes - tell her: ...") are never passed on: three strict reviews broke
+every rule that tried to tell a kind line from a private or deciding one.
+Before, they were dropped without a word; now the therapist is told.
 """
 
 from __future__ import annotations
@@ -142,149 +143,83 @@ def test_a_move_picked_with_a_question_tells_the_therapist() -> None:
     assert not any(isinstance(c, workflow.AlertTherapist) for c in quiet.commands)
 
 
-def test_a_yes_with_words_to_a_move_confirms_with_them() -> None:
+WITH_WORDS = [
+    "Yes - tell her: you don't need to prepare anything",
+    "yes. tell him: bring nothing, just yourself",
+    "Yes - tell her: you'll be fine. Note for file: suicidal thoughts last month.",
+    "Yes - tell them: you're welcome.\nDon't leave a voicemail - DV situation.",
+    "Yes - tell her: you're booked in (sounds like complex grief, assess on call)",
+    "Yes - tell him: you may bump into Tom Reed, you two used to work together",
+]
+
+
+@pytest.mark.parametrize("words", WITH_WORDS)
+def test_a_yes_with_words_books_and_never_passes_them_on(words: str) -> None:
+    said = therapist.read_therapist_reply(words, today=date(2026, 11, 28))
+    assert said.decision is Decision.APPROVE
+    assert said.note == ""
+    assert said.words_unsent
+    holding = replace(AUTO, approval="therapist", held=A)
+    done = workflow.on_therapist_reply(State.HELD, said, holding)
+    assert done.state is State.BOOKED
+    assert workflow.Confirm(A) in done.commands
+    assert workflow.AlertTherapist("words-unsent") in done.commands
+
+
+def test_a_plain_yes_tells_the_therapist_nothing_more() -> None:
+    said = therapist.read_therapist_reply("Yes please", today=date(2026, 11, 28))
+    assert not said.words_unsent
+    done = workflow.on_therapist_reply(
+        State.HELD, said, replace(AUTO, approval="therapist", held=A)
+    )
+    assert not any(isinstance(c, workflow.AlertTherapist) for c in done.commands)
+
+
+def test_a_yes_with_words_to_a_move_tells_the_therapist_too() -> None:
     booked = replace(AUTO, approval="therapist", counter=B)
     said = therapist.read_therapist_reply(
         "Yes - tell them: see you then", today=date(2026, 11, 28)
     )
     done = workflow.on_therapist_reply(State.BOOKED, said, booked)
-    assert workflow.Confirm(B, "see you then") in done.commands
+    assert workflow.Confirm(B) in done.commands
+    assert workflow.AlertTherapist("words-unsent") in done.commands
 
 
-def test_a_yes_with_words_confirms_with_them() -> None:
-    holding = replace(AUTO, approval="therapist", held=A)
-    said = therapist.read_therapist_reply(
-        "Yes - please tell her: there's no charge if you need to cancel.",
-        today=date(2026, 11, 28),
-    )
-    assert said.decision is Decision.APPROVE
-    done = workflow.on_therapist_reply(State.HELD, said, holding)
-    assert workflow.Confirm(A, "there's no charge if you need to cancel.") in (
-        done.commands
-    )
-
-
-PASSED_ON = [
-    ("yes. tell him: bring nothing, just yourself", "bring nothing, just yourself"),
-    (
-        "Yes - tell them: there's no charge if you need to cancel.",
-        "there's no charge if you need to cancel.",
-    ),
-    (
-        "Yes - tell her: you don't need to prepare anything",
-        "you don't need to prepare anything",
-    ),
-    # To the first blank line; a short sign-off left out.
-    (
-        "yes - tell them: you needn't prepare anything.\nJust find a quiet spot where"
-        " you can talk.\nThanks,\nSam",
-        "you needn't prepare anything. Just find a quiet spot where you can talk.",
-    ),
-    (
-        "Yes - tell her: looking forward to speaking with you",
-        "looking forward to speaking with you",
-    ),
-]
-
-
-@pytest.mark.parametrize(("words", "note"), PASSED_ON)
-def test_the_therapists_words_after_a_yes_go_in_the_confirmation(
-    words: str, note: str
+@pytest.mark.parametrize(
+    ("words", "decision"),
+    [
+        # What the whole reply decides stands, as it always did.
+        ("Yes - tell her: I can't do 2pm, but 3pm works", "propose"),
+        ("Yes - tell her: you're welcome.\nThanks\nor 3pm?", "propose"),
+        ("Ok - tell her: you did not answer when I called, happy to rebook", "no-show"),
+        ("Yes - tell her: you're booked, but let me get back to you", "unclear"),
+    ],
+)
+def test_words_after_tell_her_never_take_a_decision_away(
+    words: str, decision: str
 ) -> None:
     said = therapist.read_therapist_reply(words, today=date(2026, 11, 28))
-    assert said.decision is Decision.APPROVE
-    assert said.note == note
-
-
-NOT_A_YES = [
-    # A decision or a doubt of the therapist's own after the colon, or after
-    # a blank line: read whole, as ever: never booked on, nothing passed on.
-    "Yes - tell her: I can't do 2pm, but 3pm works",
-    "Fine - tell her: could we do Thursday at 3 instead?",
-    "Ok - tell her: sorry, I can't make that time after all",
-    "OK - tell her: I'm sorry but I need to cancel, something came up",
-    "Yes - tell her: there's nothing to prepare.\n\nActually, could we make it 3pm "
-    "instead?",
-    "Yes - tell her:\nLooking forward to it.\nCan't do 2pm though - 3pm?",
-    "Yes - tell her: nothing to prepare.\n\nOn second thoughts please cancel it",
-    "Yes - tell her: see you soon\n\nSam\n\nPS can we do 3pm instead?",
-    "Yes - tell her: wait, I need to check something first",
-    "Ok - tell her: you didn't answer when I rang, happy to rebook",
-    # Not words for them: asked again, never passed on.
-    "Yes - tell her: no charge if she needs to cancel",
-    "Yes - tell her: the client seems suicidal, keep an eye",
-    "Yes - tell her: flagged as high risk by the GP",
-    "Yes - tell her: I know her socially",
-    # A third review's: clinical, private or someone else's words beside a
-    # "you", a time, a doubt or a decision the lists once missed.
-    "Yes - tell her: you'll be fine. Note for file: suicidal thoughts last month.",
-    "Yes - tell them: you're welcome.\nDon't leave a voicemail - DV situation at home.",
-    "Yes - tell her: you're welcome. Mum paid, client unaware.",
-    "Yes - tell them: you'll get a call from a withheld number.\nMake sure the "
-    "invoice goes out first.",
-    "Yes - tell them: your GP letter arrived and I've read about your depression",
-    "Yes - tell her: I'll ring you at 3 o'clock",
-    "Yes - tell her: probably fine but I'll let you know",
-    "Yes - tell her: no, not this time, you should look for someone else",
-    "Yes - tell her: you missed the call, happy to rebook",
-    "Yes - tell her: you needn't prepare anything\n\nNo, don't book",
-    "Yes - tell her: you'll need this link:\nhttps://zoom.us/j/123456",
-]
-
-
-@pytest.mark.parametrize("words", NOT_A_YES)
-def test_words_after_tell_her_that_decide_or_are_about_them_are_never_a_yes_with_a_note(
-    words: str,
-) -> None:
-    said = therapist.read_therapist_reply(words, today=date(2026, 11, 28))
-    assert said.decision is not Decision.APPROVE
+    assert said.decision.value == decision
     assert said.note == ""
 
 
 @pytest.mark.parametrize(
-    "words",
+    ("words", "note"),
     [
-        # Said against, or about them beside a decision word: no note at all.
-        "Yes. Don't ever tell him: his wife referred him",
-        "Yes. Better not to tell her: she knows my sister",
-        "Yes (you don't need to tell her: she knows)",
-        "Yes. Tell her: no charge.\n\nAlso - she's my neighbour's daughter",
-        "Yes - tell her: she's my ex-client",
-        "Yes - tell him: his wife rang me about this",
-        "Yes. On no account tell him: your mum booked this for you",
-        # Words after a yes that is more than a yes: read whole, as ever.
-        "Yes, that's not a problem - tell her: you don't need to prepare anything",
+        ("No - please tell her: I only work with adults", "I only work with adults"),
+        (
+            "No - please tell her: you'll need someone who does EMDR. (She's high"
+            " risk, flagged by GP.)",
+            "",
+        ),
+        ("No - but don't tell them: I find working with men like this draining", ""),
+        ("No - on no account tell her: she was my client's sister", ""),
     ],
 )
-def test_words_said_against_or_about_them_are_never_passed_on(words: str) -> None:
+def test_a_nos_words_go_only_when_meant_for_them(words: str, note: str) -> None:
     said = therapist.read_therapist_reply(words, today=date(2026, 11, 28))
-    assert said.note == ""
-
-
-def test_a_no_with_words_for_them_is_read_as_ever() -> None:
-    said = therapist.read_therapist_reply(
-        "No - please tell her: I only work with adults", today=date(2026, 11, 28)
-    )
     assert said.decision is Decision.DECLINE
-    assert said.note == "I only work with adults"
-
-
-def test_a_nos_words_go_without_anything_private() -> None:
-    said = therapist.read_therapist_reply(
-        "No - please tell her: you'll need someone who does EMDR. (She's high risk,"
-        " flagged by GP.)",
-        today=date(2026, 11, 28),
-    )
-    assert said.decision is Decision.DECLINE
-    assert said.note == ""
-
-
-def test_a_no_show_told_after_tell_her_is_still_a_no_show() -> None:
-    said = therapist.read_therapist_reply(
-        "Ok - tell her: you didn't answer when I rang, happy to rebook",
-        today=date(2026, 11, 28),
-    )
-    assert said.decision is Decision.NO_SHOW
+    assert said.note == note
 
 
 # -- over the wire ------------------------------------------------------------------
@@ -296,7 +231,7 @@ def auto(tmp_path, mail_server, mailboxes):
     return mail_server, mailboxes, write_config(tmp_path, mail_server, mailboxes, extra)
 
 
-def test_a_question_beside_a_pick_is_answered_by_the_therapist(auto) -> None:
+def test_a_question_beside_a_pick_reaches_the_therapist(auto) -> None:
     server, boxes, config = auto
     offer = _offer(server, boxes, config)
     at = NOW + timedelta(hours=1)
@@ -306,27 +241,34 @@ def test_a_question_beside_a_pick_is_answered_by_the_therapist(auto) -> None:
         boxes.practice,
     )
     assert run(config, at) == 0
-    # Held, not booked: the therapist answers the question.
+    # Held, not booked: the therapist reads the question.
     assert "confirmation" not in kinds(server, boxes.person)
     (approval,) = mails(server, boxes.therapist, "approval_request")
     said = " ".join(plain(approval).split())
-    assert "They asked something as well, below: please answer it." in said
+    assert "They asked something as well, below, which mailflow will not answer." in (
+        said
+    )
     assert "> Option 2 please. What's your cancellation policy?" in plain(approval)
     later = at + timedelta(hours=1)
     server.deliver(
         answer(
             approval,
             sender=f"Sam Rivera <{boxes.therapist}>",
-            body="Yes - tell them: there's no charge if you need to cancel.",
+            body="Yes - tell them: there's no fee for the first call, just ring me.",
             sent_at=later,
         ),
         boxes.practice,
     )
     assert run(config, later) == 0
+    # Booked; the words never reach them; the therapist is told so.
     (confirmation,) = mails(server, boxes.person, "confirmation")
-    text = " ".join(plain(confirmation).split())
-    assert "That's booked" in text
-    assert '"there\'s no charge if you need to cancel."' in text
+    assert "no fee" not in plain(confirmation)
+    (told,) = [
+        m
+        for m in mails(server, boxes.therapist, "therapist_alert")
+        if "never passes on words written with a yes" in " ".join(plain(m).split())
+    ]
+    assert "it is booked" in plain(told)
 
 
 def test_a_plain_pick_is_still_booked_at_once(auto) -> None:

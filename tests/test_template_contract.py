@@ -376,15 +376,13 @@ def test_check_says_when_a_practices_own_digest_leaves_out_the_form_counts(
     [
         ("offer", "every_offer", "does not show every_offer"),
         ("approval_request", "asks", "does not show asks"),
-        ("confirmation", "note", "does not show note"),
     ],
 )
 def test_check_says_when_a_practices_own_letter_leaves_out_a_newer_name(
     tmp_path, capsys, kind, drop, says
 ):
-    """A practice's own copy from before the safety closing, the question
-    beside a pick, or the yes's words: the letter still goes; check says
-    what it does not show."""
+    """A practice's own copy from before the safety closing or the question
+    beside a pick: the letter still goes; check says what it does not show."""
     from mailflow.cli.check import check
 
     mine = tmp_path / "mine"

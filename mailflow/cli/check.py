@@ -38,11 +38,6 @@ _NEWER: tuple[tuple[str, frozenset[str], str], ...] = (
         "that a pick came with a question for you",
     ),
     (
-        "confirmation",
-        frozenset({"note"}),
-        'your words after "yes - tell them:"',
-    ),
-    (
         "digest",
         frozenset({"forms_alerted", "forms_unnamed"}),
         "the website forms naming nobody to write to, alerted about or left"

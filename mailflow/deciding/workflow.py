@@ -169,7 +169,6 @@ class ThankForPick:
 @dataclass(frozen=True, slots=True)
 class Confirm:
     slot: Slot
-    note: str = ""  # the therapist's words to them after a yes ("tell her: ...")
 
 
 @dataclass(frozen=True, slots=True)
@@ -546,7 +545,7 @@ def on_therapist_reply(state: State, reply: TherapistReply, facts: Facts) -> Tra
                 "approved-but-taken",
             )
         return Transition(
-            State.BOOKED, (Book(held), Confirm(held, reply.note)), "approved"
+            State.BOOKED, (Book(held), Confirm(held), *_unsent(reply)), "approved"
         )
     if reply.decision is Decision.DECLINE:
         return Transition(
@@ -571,12 +570,19 @@ def on_therapist_reply(state: State, reply: TherapistReply, facts: Facts) -> Tra
     return Transition(state, (AskTherapistAgain(),), "approval-unclear")
 
 
+def _unsent(reply: TherapistReply) -> tuple[Command, ...]:
+    """A yes that carried words for them ("yes - tell her: ..."): never passed
+    on (no check can tell a kind line from a private one), and the therapist
+    is told so, never left believing they went."""
+    return (AlertTherapist("words-unsent"),) if reply.words_unsent else ()
+
+
 def _on_move_answer(reply: TherapistReply, counter: Slot, facts: Facts) -> Transition:
     if reply.decision is Decision.APPROVE:
         if counter not in facts.free:
             return Transition(State.BOOKED, (KeepBooking(),), "move-taken")
         return Transition(
-            State.BOOKED, (Move(counter), Confirm(counter, reply.note)), "moved"
+            State.BOOKED, (Move(counter), Confirm(counter), *_unsent(reply)), "moved"
         )
     if reply.decision is Decision.DECLINE:
         return Transition(State.BOOKED, (KeepBooking(reply.note),), "move-declined")

@@ -119,23 +119,19 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     told = _TELL_THEM.search(body)
     if told is None:
         return whole
-    if whole.decision is Decision.DECLINE:
-        # "No - please tell her: ...": its reason goes, nothing private.
-        said = _words_for_them(body, told, with_yes=False)
-        return replace(whole, note=said or "") if whole.note else whole
-    note = _words_for_them(body, told)
-    if not _PLAIN_YES.fullmatch(body[: told.start()].strip(" \t\n-:;,.!")):
-        return whole
-    if note is not None:
-        return TherapistReply(Decision.APPROVE, note=note)
-    # Words after a plain yes that cannot go as they are: a decision of the
-    # therapist's own is read as ever; a yes is never taken without the words
-    # meant with it (asked again, the reminder says why).
-    return (
-        whole
-        if whole.decision is not Decision.APPROVE
-        else TherapistReply(Decision.UNCLEAR)
-    )
+    if whole.decision is Decision.APPROVE:
+        # "Yes - tell her: ...": booked as ever; the words are never passed on
+        # (no check can tell a kind line from a private one), and the
+        # therapist is told so.
+        return replace(whole, words_unsent=True)
+    if whole.decision is Decision.DECLINE and whole.note:
+        # "No - please tell her: ...": its reason goes, but not where "tell
+        # her" was said against ("don't tell her: ...") nor anything
+        # `_PRIVATE_MATTER` names.
+        said = whole.note
+        if _NOT_TOLD.search(body[: told.start()]) or _PRIVATE_MATTER.search(said):
+            return replace(whole, note="")
+    return whole
 
 
 def _read_whole(body: str, today: date) -> TherapistReply:
@@ -253,33 +249,13 @@ _NOT_FROM_US: Final = re.compile(
 need to offer", "I'll offer her a time myself")."""
 
 
-_PLAIN_YES = re.compile(
-    r"(?:yes|yep|yeah|ok|okay|fine|sure|great|lovely|perfect|approved?|go\s+ahead"
-    r"|of\s+course|book\s+it|confirmed?|that's\s+fine|all\s+good)"
-    r"(?:[\s,.!-]+(?:please|thanks|thank\s+you|yes|and|of\s+course|that's\s+fine"
-    r"|fine|great|lovely|perfect|go\s+ahead|book\s+it|please\s+do))*",
+_NOT_TOLD = re.compile(
+    r"(?:n't|\bnot|\bnever|\bno\s+(?:need|account|circumstances))[\s,]+(?!forget\b)"
+    r"(?:\w+[\s,]+){0,3}$",
     re.IGNORECASE,
 )
-"""A yes and nothing else before "tell her:": only then may words go with it."""
-_SIGN_OFF = re.compile(
-    r"(?:thanks|thank\s+you|many\s+thanks|best|best\s+wishes|kind\s+regards|regards"
-    r"|cheers|warmly|warm\s+wishes|all\s+the\s+best|x+)[\s,.!]*",
-    re.IGNORECASE,
-)
-_DECIDING = re.compile(
-    r"\d|n't\b|\b(?:no|not|never|nope|nor|cannot|unable|can\s+not"
-    # a time, a day, a doubt, a decision of the therapist's own
-    r"|(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)(?:day|s)?|today|tonight"
-    r"|tomorrow|morning|afternoon|evening|noon|midday|o'?clock|week|weeks|month"
-    r"|later|earlier|sooner|hour|hours|minutes?|mins?|half|instead|rather|another"
-    r"|different|else|wait|hold|check|maybe|perhaps|possibly|probably|provisional\w*"
-    r"|unless|hopefully|if|let\s+you\s+know|sorry|unfortunately|afraid|apologi[sz]e"
-    r"|cancel\w*|scrap|drop|off|postpone\w*|resched\w*|move|refer\w*|fit|missed"
-    r"|answer\w*|rang|ring|called|show|decline\w*|rebook\w*|free)\b",
-    re.IGNORECASE,
-)
-"""Words after "tell her:" that may change a yes: a time, a negation or a
-doubt ("I can't do 2pm", "I'll let you know"). Fail-closed."""
+"""A "tell her:" said against ("don't tell him:", "better not to tell her:",
+"on no account tell him:"): no note ("don't forget to tell her:" is one)."""
 _PRIVATE_MATTER = re.compile(
     # clinical or private matters, or words for someone else
     r"\b(?:client|patient|risk\w*|suicid\w*|harm\w*|depress\w*|anxi\w*|psych\w*"
@@ -291,54 +267,8 @@ _PRIVATE_MATTER = re.compile(
     r"|\b(?:she|he|her|him|his|hers|they|them|their|she's|he's|they're)\b",
     re.IGNORECASE,
 )
-"""Words that never go to them as they are: anything clinical, private, about
-them or others, or a note meant for someone else. Fail-closed."""
-_THEIR_OWN_CANCEL = re.compile(
-    r"\b(?:if|should|in\s+case)\s+you\s+(?:ever\s+)?(?:need|have|want)\s+to"
-    r"\s+(?:cancel|rearrange|change\s+it)\b|\bno\s+need\s+to\b|\bnothing\s+to\b"
-    r"|\bno\s+(?:charge|cost)\b"
-    r"|\bdon't\s+(?:need|have)\s+to\b|\bneedn't\b",
-    re.IGNORECASE,
-)
-"""Said to them of their own choices ("if you need to cancel", "you don't
-need to prepare anything", "nothing to bring"): no decision of the
-therapist's own."""
-
-
-def _words_for_them(
-    body: str, told: re.Match[str], *, with_yes: bool = True
-) -> str | None:
-    """The words after "tell her:" as they may go to the person, or None.
-
-    Only one short paragraph (a sign-off after it left out), nothing in it
-    that `_PRIVATE_MATTER` names; with a yes also every sentence written to
-    them ("you ...") and nothing `_DECIDING` names (with a no, its reason is
-    the point: "I only work with adults"). Anything else is never passed on."""
-    lines = [line.strip() for line in told["note"].strip().split("\n")]
-    while lines and not lines[-1]:
-        lines.pop()
-    for at, line in enumerate(lines):
-        if _SIGN_OFF.fullmatch(line):
-            # "Thanks,\nSam": the sign-off and a name under it, nothing more
-            if len(lines) - at > 2 or (
-                len(lines) - at == 2 and len(lines[-1].split()) > 3
-            ):
-                return None
-            lines = lines[:at]
-            break
-    if not lines or any(not line for line in lines) or len(lines) > 3:
-        return None
-    note = " ".join(" ".join(lines).split())
-    if len(note) > MAX_NOTE_CHARS or _PRIVATE_MATTER.search(note):
-        return None
-    if not with_yes:
-        return note
-    if _DECIDING.search(_THEIR_OWN_CANCEL.sub(" ", note)):
-        return None
-    sentences = [p for p in re.split(r"(?<=[.!?;])\s+", note) if p.strip()]
-    if not all(_TO_THEM.search(part) for part in sentences):
-        return None
-    return note
+"""Words in a no's note that are not for them: clinical, private, about them
+or others, or meant for someone else (a list, so a net, not a guarantee)."""
 
 
 def _in_touch_but_times_wanted(body: str) -> bool:

@@ -599,7 +599,7 @@ class Conversation:
                     self.store.book(
                         enquiry.id, slot, letters.booking_uid(enquiry.id), self.now
                     )
-                case workflow.Confirm(slot=slot, note=note):
+                case workflow.Confirm(slot=slot):
                     person = self._recipient(record)
                     booked = self.store.call(enquiry.id)
                     sequence = booked.sequence if booked else 0
@@ -610,7 +610,6 @@ class Conversation:
                         slot,
                         sequence=sequence,
                         step=f"confirm:{step}",
-                        note=note,
                     )
                     letters.therapist_event(
                         enquiry.id,

@@ -79,11 +79,7 @@ LETTERS: dict[str, Letter] = {
     "clarify": _letter(TO_PERSON, ("slots",)),
     "held": _letter(TO_PERSON, ("slot",), strong=("slot.practice",)),
     "confirmation": _letter(
-        TO_PERSON,
-        ("slot", "moved", "phone_added", "note"),
-        strong=("slot.practice",),
-        samples={"note": ""},
-        branches=({"note": "There's no charge if you need to cancel."},),
+        TO_PERSON, ("slot", "moved", "phone_added"), strong=("slot.practice",)
     ),
     "kept": _letter(TO_PERSON, ("slot", "note", "lapsed"), strong=("slot.practice",)),
     "still_suits": _letter(TO_PERSON, ("slot",), strong=("slot.practice",)),

@@ -406,9 +406,7 @@ class Letters:
         sequence: int,
         step: str,
         phone_added: bool = False,
-        note: str = "",
     ) -> None:
-        """`note`: the therapist's words to them with their yes, as written."""
         practice = self.settings.practice
         phone = self.phone(person.phone)
         ics = self._event(
@@ -431,7 +429,6 @@ class Letters:
             "slot": self.slot_view(slot, person.zone),
             "moved": sequence > 0,
             "phone_added": phone_added,
-            "note": note,
         }
         self._to_person(
             enquiry_id,
@@ -610,7 +607,7 @@ class Letters:
         asks: bool = False,
     ) -> None:
         """`asks`: their pick came with a question (in `pick`), for the
-        therapist to answer, perhaps with the yes."""
+        therapist to answer themselves."""
         ref = self.approval_ref(enquiry_id, round_)
         who = compose.clean_header(person.name) or person.email
         short = self.short(slot.start_at)
