@@ -208,18 +208,47 @@ def test_words_after_tell_her_never_take_a_decision_away(
     [
         ("No - please tell her: I only work with adults", "I only work with adults"),
         (
-            "No - please tell her: you'll need someone who does EMDR. (She's high"
-            " risk, flagged by GP.)",
-            "",
+            "No, can't do it, tell her: I'm away that week",
+            "I'm away that week",
+        ),
+        (
+            "No - please tell her: I'm fully booked until January, but she is"
+            " welcome to write again.",
+            "I'm fully booked until January, but she is welcome to write again.",
         ),
         ("No - but don't tell them: I find working with men like this draining", ""),
         ("No - on no account tell her: she was my client's sister", ""),
     ],
 )
-def test_a_nos_words_go_only_when_meant_for_them(words: str, note: str) -> None:
+def test_a_nos_words_go_unless_said_against(words: str, note: str) -> None:
     said = therapist.read_therapist_reply(words, today=date(2026, 11, 28))
     assert said.decision is Decision.DECLINE
     assert said.note == note
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "Yes - tell her I look forward to speaking with her",
+        "Yes. Let her know: you needn't prepare anything",
+        "Yes. Tell Jo: see you then",
+        "Yes, and please say to him: welcome",
+    ],
+)
+def test_every_way_of_giving_a_yes_words_tells_the_therapist(words: str) -> None:
+    said = therapist.read_therapist_reply(words, today=date(2026, 11, 28))
+    assert said.decision is Decision.APPROVE
+    assert said.words_unsent
+
+
+def test_a_yes_with_words_for_a_time_since_taken_tells_the_therapist_too() -> None:
+    said = therapist.read_therapist_reply(
+        "Yes - tell her: you needn't prepare", today=date(2026, 11, 28)
+    )
+    taken = replace(AUTO, approval="therapist", held=A, free=frozenset({B}))
+    done = workflow.on_therapist_reply(State.HELD, said, taken)
+    assert done.outcome == "approved-but-taken"
+    assert workflow.AlertTherapist("words-unsent") in done.commands
 
 
 # -- over the wire ------------------------------------------------------------------
@@ -268,7 +297,7 @@ def test_a_question_beside_a_pick_reaches_the_therapist(auto) -> None:
         for m in mails(server, boxes.therapist, "therapist_alert")
         if "never passes on words written with a yes" in " ".join(plain(m).split())
     ]
-    assert "it is booked" in plain(told)
+    assert "words you wrote for them were not sent" in " ".join(plain(told).split())
 
 
 def test_a_plain_pick_is_still_booked_at_once(auto) -> None:

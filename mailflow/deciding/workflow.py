@@ -541,7 +541,7 @@ def on_therapist_reply(state: State, reply: TherapistReply, facts: Facts) -> Tra
             # A busy calendar or a booking took the time since the hold.
             return Transition(
                 State.OFFERED,
-                (Release(), Offer(OfferReason.TAKEN)),
+                (Release(), Offer(OfferReason.TAKEN), *_unsent(reply)),
                 "approved-but-taken",
             )
         return Transition(
@@ -580,7 +580,9 @@ def _unsent(reply: TherapistReply) -> tuple[Command, ...]:
 def _on_move_answer(reply: TherapistReply, counter: Slot, facts: Facts) -> Transition:
     if reply.decision is Decision.APPROVE:
         if counter not in facts.free:
-            return Transition(State.BOOKED, (KeepBooking(),), "move-taken")
+            return Transition(
+                State.BOOKED, (KeepBooking(), *_unsent(reply)), "move-taken"
+            )
         return Transition(
             State.BOOKED, (Move(counter), Confirm(counter), *_unsent(reply)), "moved"
         )

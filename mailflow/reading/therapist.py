@@ -116,21 +116,20 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     if not body:
         return TherapistReply(Decision.UNCLEAR)
     whole = _read_whole(body, today)
-    told = _TELL_THEM.search(body)
-    if told is None:
-        return whole
-    if whole.decision is Decision.APPROVE:
+    if whole.decision is Decision.APPROVE and _WORDS_FOR_THEM.search(body):
         # "Yes - tell her: ...": booked as ever; the words are never passed on
         # (no check can tell a kind line from a private one), and the
         # therapist is told so.
         return replace(whole, words_unsent=True)
-    if whole.decision is Decision.DECLINE and whole.note:
-        # "No - please tell her: ...": its reason goes, but not where "tell
-        # her" was said against ("don't tell her: ...") nor anything
-        # `_PRIVATE_MATTER` names.
-        said = whole.note
-        if _NOT_TOLD.search(body[: told.start()]) or _PRIVATE_MATTER.search(said):
-            return replace(whole, note="")
+    told = _TELL_THEM.search(body)
+    if (
+        told is not None
+        and whole.decision is Decision.DECLINE
+        and whole.note
+        and _NOT_TOLD.search(body[: told.start()])
+    ):
+        # "No - but don't tell her: ...": said against, so nothing goes.
+        return replace(whole, note="")
     return whole
 
 
@@ -250,25 +249,18 @@ need to offer", "I'll offer her a time myself")."""
 
 
 _NOT_TOLD = re.compile(
-    r"(?:n't|\bnot|\bnever|\bno\s+(?:need|account|circumstances))[\s,]+(?!forget\b)"
-    r"(?:\w+[\s,]+){0,3}$",
+    r"\b(?:don'?t|do\s+not|never|not|needn'?t|mustn'?t|shouldn'?t|no\s+need"
+    r"|no\s+account|no\s+circumstances)(?:\s+(?:ever|to|need\s+to|have\s+to|please))*"
+    r"[\s,]*$",
     re.IGNORECASE,
 )
-"""A "tell her:" said against ("don't tell him:", "better not to tell her:",
-"on no account tell him:"): no note ("don't forget to tell her:" is one)."""
-_PRIVATE_MATTER = re.compile(
-    # clinical or private matters, or words for someone else
-    r"\b(?:client|patient|risk\w*|suicid\w*|harm\w*|depress\w*|anxi\w*|psych\w*"
-    r"|bipolar|diagnos\w*|medicat\w*|sertraline|gp|doctor|nurse|assessment|safeguard\w*"
-    r"|dv|abuse\w*|violen\w*|drink\w*|alcohol|drugs?|eating|disorder|trauma|mum|dad"
-    r"|mother|father|parent\w*|wife|husband|partner|son|daughter|family|pay|paid|fee"
-    r"|fees|invoice|intake|form|remind\w*|colleague|assistant|file|notes?|between\s+us"
-    r"|self|seen|know|knew)\b"
-    r"|\b(?:she|he|her|him|his|hers|they|them|their|she's|he's|they're)\b",
+"""A "tell her:" said against, just before it ("don't tell him:", "better not
+to tell her:", "on no account tell him:"): its words never go."""
+_WORDS_FOR_THEM = re.compile(
+    r"\b(?:tell|let\s+\w+\s+know|say\s+to|pass\s+(?:it\s+)?on\s+to|ps\s+to)\b",
     re.IGNORECASE,
 )
-"""Words in a no's note that are not for them: clinical, private, about them
-or others, or meant for someone else (a list, so a net, not a guarantee)."""
+"""A yes that carries words for them, in any of the ways it is said."""
 
 
 def _in_touch_but_times_wanted(body: str) -> bool:
