@@ -166,8 +166,9 @@ def test_a_yes_with_words_books_and_never_passes_them_on(words: str) -> None:
     assert workflow.AlertTherapist("words-unsent") in done.commands
 
 
-def test_a_plain_yes_tells_the_therapist_nothing_more() -> None:
-    said = therapist.read_therapist_reply("Yes please", today=date(2026, 11, 28))
+@pytest.mark.parametrize("words", ["Yes please", "Yes, let me know if it changes"])
+def test_a_plain_yes_tells_the_therapist_nothing_more(words: str) -> None:
+    said = therapist.read_therapist_reply(words, today=date(2026, 11, 28))
     assert not said.words_unsent
     done = workflow.on_therapist_reply(
         State.HELD, said, replace(AUTO, approval="therapist", held=A)

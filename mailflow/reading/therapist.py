@@ -257,7 +257,8 @@ _NOT_TOLD = re.compile(
 """A "tell her:" said against, just before it ("don't tell him:", "better not
 to tell her:", "on no account tell him:"): its words never go."""
 _WORDS_FOR_THEM = re.compile(
-    r"\b(?:tell|let\s+\w+\s+know|say\s+to|pass\s+(?:it\s+)?on\s+to|ps\s+to)\b",
+    r"\b(?:tell|let\s+(?!me\b|us\b)\w+\s+know|say\s+to|pass\s+(?:it\s+)?on\s+to"
+    r"|ps\s+to)\b",
     re.IGNORECASE,
 )
 """A yes that carries words for them, in any of the ways it is said."""
