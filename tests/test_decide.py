@@ -301,3 +301,14 @@ def test_an_alert_says_no_risk_was_named_only_when_none_was_carried_in() -> None
     assert not decide.weighed_carried(True, risky)
     assert not decide.weighed_carried(False, None)
     assert decide.risk_carried("possible", "", risky)[0] == "possible"
+
+
+def test_a_first_offer_closes_with_the_safety_message_but_where_the_alert_denies_it() -> (
+    None
+):
+    assert decide.offer_closes_with_safety(False, False, True)  # no danger told
+    assert decide.offer_closes_with_safety(True, True, True)  # warned above the times
+    assert decide.offer_closes_with_safety(True, False, False)  # alert claims nothing
+    # Danger told, no warning above the times, and the practice's own alert
+    # says no safety message went: none goes, so the alert stays true.
+    assert not decide.offer_closes_with_safety(True, False, True)

@@ -314,3 +314,23 @@ def test_a_plain_pick_is_still_booked_at_once(auto) -> None:
     assert run(config, at) == 0
     assert "confirmation" in kinds(server, boxes.person)
     assert not mails(server, boxes.therapist, "approval_request")
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "",
+        "\x00\x00",
+        "?" * 10_000,
+        "2 please " + "a" * 1_000_000 + "?",
+        "🙂🙂?",
+        "> quoted?\n> more?",
+        "2\u202e?ti si tahw",
+    ],
+)
+def test_odd_replies_ask_nothing_and_break_nothing(words: str) -> None:
+    assert not reply.asks_beside(words)
+    said = therapist.read_therapist_reply(
+        "yes - tell her: " + words, today=date(2026, 11, 28)
+    )
+    assert said.note == ""

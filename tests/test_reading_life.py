@@ -1129,6 +1129,20 @@ def _state(config) -> str:
     return _stored(config, lambda _store, enquiry: str(enquiry.state))
 
 
+def _danger_offer(server, boxes, config) -> str:
+    """Danger told now in a first mail that asks for the call: the offer's
+    words, as one line."""
+    writes(
+        server,
+        boxes,
+        "Hello, I'd like to book the free call please. " + _DANGER,
+        subject="free call",
+    )
+    assert run(config, NOW) == 0
+    (offer,) = mails(server, boxes.person, "offer")
+    return " ".join(plain(offer).split())
+
+
 def test_danger_told_now_in_a_first_mail_alerts_the_therapist_urgently(setup) -> None:
     server, boxes, config = setup
     writes(
@@ -1197,15 +1211,7 @@ def test_in_every_offer_false_still_warns_of_danger_above_the_times(
     config = write_config(
         tmp_path, server, boxes, "\n[safety]\nin_every_offer = false\n"
     )
-    writes(
-        server,
-        boxes,
-        "Hello, I'd like to book the free call please. " + _DANGER,
-        subject="free call",
-    )
-    assert run(config, NOW) == 0
-    (offer,) = mails(server, boxes.person, "offer")
-    text = " ".join(plain(offer).split())
+    text = _danger_offer(server, boxes, config)
     warning = text.index("please don't wait for our call. If you are in danger")
     assert warning < text.index("These are the times I have free")
     assert text.count("please don't wait for our call") == 1
@@ -1227,16 +1233,8 @@ def test_an_older_alert_that_claims_nothing_keeps_the_closing_under_danger(
         encoding="utf-8",
     )
     config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
-    writes(
-        server,
-        boxes,
-        "Hello, I'd like to book the free call please. " + _DANGER,
-        subject="free call",
-    )
-    assert run(config, NOW) == 0
+    text = _danger_offer(server, boxes, config)
     assert mails(server, boxes.therapist, "crisis_alert")
-    (offer,) = mails(server, boxes.person, "offer")
-    text = " ".join(plain(offer).split())
     closing = text.index("please don't wait for our call. If you are in danger")
     assert closing > text.index("If none of these times work for you")
 

@@ -77,6 +77,17 @@ def warns_with_times(risk: str, danger_now: bool) -> bool:
     return danger_now and risk == "possible"
 
 
+def offer_closes_with_safety(
+    danger_now: bool, warned: bool, alert_denies_safety: bool
+) -> bool:
+    """Whether a first offer closes with the practice's safety message (while
+    `safety.in_every_offer`): always, but where danger was told, no warning
+    stands above the times, and the practice's own alert tells the therapist
+    no safety message went; there the offer carries none, so the alert
+    stays true."""
+    return warned or not danger_now or not alert_denies_safety
+
+
 def warns_unsure(reason: str, risk: str, danger_now: bool, recipients: int) -> bool:
     """Whether a first mail mailflow cannot place, whose words may tell of
     danger now (possible risk: `Screening.danger_now`), sends the writer the

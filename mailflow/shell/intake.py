@@ -467,6 +467,8 @@ class Intake:
         # Danger now, in words mailflow cannot be sure of: the times go with
         # the safety message above them (and the therapist is told at once).
         warned = decide.warns_with_times(risk, danger) and self.letters.offer_warns()
+        # The alert's template is read only where it could matter.
+        denies = danger and not warned and self.letters.alert_denies_safety()
         # A form's Date is the form service's clock, not the person's zone.
         zone = None if form else self._zone_of(mail)
         slots = [] if crisis else self._offer_slots(person, zone)
@@ -525,11 +527,9 @@ class Intake:
                             slots,
                             "offer",
                             danger=warned,
-                            # Danger told, and the practice's own alert
-                            # says no safety message went: none goes.
-                            closing=warned
-                            or not danger
-                            or not self.letters.alert_denies_safety(),
+                            closing=decide.offer_closes_with_safety(
+                                danger, warned, denies
+                            ),
                         )
             if risk == "possible":
                 self._possible_alert(
