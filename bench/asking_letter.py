@@ -19,16 +19,29 @@ import json
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from understand import _DATE, POLICY  # bench/understand.py, beside this script
 
-from mailflow.model import Verdict
-from mailflow.reading import diary_doubt, quoting, reply_risk
+from mailflow.deciding import workflow
+from mailflow.deciding.workflow import (
+    AlertTherapist,
+    Book,
+    CancelCall,
+    Clarify,
+    Facts,
+    Hold,
+    Offer,
+)
+from mailflow.model import Slot, State, Verdict
+from mailflow.reading import answer, diary_doubt, quoting, reply_risk
 from mailflow.reading.classify import classify_new
 from mailflow.reading.parse import parse_mail
+from mailflow.writing import contract
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_AROUND = ROOT / "tests" / "corpus" / "not_around"
@@ -97,11 +110,62 @@ that is not plainly a request); nothing
 (left alone: not a request, no risk heard)."""
 
 
+_LONDON = ZoneInfo("Europe/London")
+_TODAY = date(2026, 11, 28)
+_OFFERED = tuple(
+    Slot(start, start + timedelta(minutes=15))
+    for start in (
+        datetime(2026, 12, 1, 10, tzinfo=_LONDON),
+        datetime(2026, 12, 2, 14, tzinfo=_LONDON),
+        datetime(2026, 12, 3, 18, tzinfo=_LONDON),
+    )
+)
+"""The three times a reply case answers (its words name none of them)."""
+
+
+def next_letter(text: str) -> str:
+    """The letter a run sends next to someone whose reply to an offer of three
+    times is `text` (read as a run reads it, under the therapist's approval):
+    its kind (`offer_again`, `clarify`, `held`, `confirmation`, `cancelled`),
+    or "therapist told" (they read it), or "nothing"."""
+    facts = Facts(approval="therapist", offered=_OFFERED, free=frozenset(_OFFERED))
+    reading = answer.read_person_answer(
+        State.OFFERED,
+        text,
+        offered=_OFFERED,
+        zones=[_LONDON],
+        region="GB",
+        today=_TODAY,
+        booked=None,
+    )
+    commands = workflow.on_person_reply(State.OFFERED, reading, facts).commands
+    kinds = {type(c) for c in commands}
+    if Clarify in kinds:
+        return "clarify"
+    if Book in kinds:
+        return "confirmation"
+    if Hold in kinds:
+        return "held"
+    if Offer in kinds:
+        return "offer_again"
+    if AlertTherapist in kinds:
+        return "therapist told"
+    return "cancelled" if CancelCall in kinds else "nothing"
+
+
+def closed(then: Counter[str]) -> int:
+    """How many of `then` get a letter closed with the practice's safety
+    message (`safety.in_later_letters`, the default)."""
+    return sum(n for kind, n in then.items() if kind in contract.LATER_LETTERS)
+
+
 @dataclass
 class Letters:
     cases: int = 0
     got: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     """(label, where, letter) -> cases."""
+    then: Counter[str] = field(default_factory=Counter)
+    """What the crises in replies given times with nobody told get next."""
     shown: list[tuple[str, str, str, str]] = field(default_factory=list)
     """(id, label, letter, first words) of the cases worth reading."""
 
@@ -152,6 +216,8 @@ def score(folder: Path = NOT_AROUND) -> Letters:
             case = json.loads(line)
             got = letter(case)
             result.cases += 1
+            if (case["label"], case["where"], got) == ("crisis", "reply", "times"):
+                result.then[next_letter(quoting.new_words(case["text"]))] += 1
             result.got[(case["label"], case["where"], got)] += 1
             worth = (
                 case["label"] == "crisis" and got in {"asks", "times", "left"}
@@ -194,6 +260,9 @@ def report(result: Letters, folder: Path = NOT_AROUND, *, shown: bool = True) ->
         f" (first mails {result.count('crisis', 'times', 'first')}: their offers"
         " close with the safety message, `safety.in_every_offer`;"
         f" replies {result.count('crisis', 'times', 'reply')})",
+        f"  those replies next get: {_then(result.then)}; with"
+        f" {closed(result.then)} of them the letter closes with"
+        " the safety message (`safety.in_later_letters`)",
         "",
         f"worth reading ({len(result.shown)}): crises that get the asking letter"
         " or times, ordinary mail that gets the assuming one"
@@ -204,6 +273,10 @@ def report(result: Letters, folder: Path = NOT_AROUND, *, shown: bool = True) ->
         for ident, label, got, first in (result.shown if shown else ())
     ]
     return "\n".join(lines)
+
+
+def _then(then: Counter[str]) -> str:
+    return ", ".join(f"{kind} {n}" for kind, n in sorted(then.items())) or "-"
 
 
 def main() -> int:

@@ -1217,6 +1217,81 @@ def test_in_every_offer_false_still_warns_of_danger_above_the_times(
     assert text.count("please don't wait for our call") == 1
 
 
+_CLOSING = "please don't wait for our call. If you are in danger"
+
+
+def _later_letters(server, boxes, config) -> dict[str, str]:
+    """Other times asked for, one picked and held, the therapist's yes: each
+    letter to the person that follows their first offer, as one line."""
+    offer = _offer(server, boxes, config)
+    person = f"Jordan Lee <{boxes.person}>"
+    at = NOW + timedelta(hours=1)
+    server.deliver(
+        answer(offer, sender=person, body="None of those suit, sorry.", sent_at=at),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    (again,) = mails(server, boxes.person, "offer_again")
+    at += timedelta(hours=1)
+    server.deliver(answer(again, sender=person, body="2", sent_at=at), boxes.practice)
+    assert run(config, at) == 0
+    (approval,) = mails(server, boxes.therapist, "approval_request")
+    at += timedelta(hours=1)
+    server.deliver(
+        answer(approval, sender=f"Sam Rivera <{boxes.therapist}>", body="Yes"),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    return {
+        kind: " ".join(plain(mail).split())
+        for kind in ("offer_again", "held", "confirmation")
+        for mail in mails(server, boxes.person, kind)
+    }
+
+
+def test_the_later_letters_about_the_call_close_with_the_safety_message(
+    setup,
+) -> None:
+    """Other times, held, booked: each closes with the practice's safety
+    message, after everything else it says (a crisis in a reply the reading
+    does not hear is not answered with times or a booking alone), once, not
+    in bold, and nobody is alerted."""
+    server, boxes, config = setup
+    letters = _later_letters(server, boxes, config)
+    assert set(letters) == {"offer_again", "held", "confirmation"}
+    for kind, text in letters.items():
+        assert text.count(_CLOSING) == 1, kind
+        closing = text.index(_CLOSING)
+        assert closing > text.index("Hello Jordan"), kind
+        assert text.index("Warm wishes") > closing, kind
+    assert letters["offer_again"].index(_CLOSING) > letters["offer_again"].index(
+        "tell me what usually suits you and I'll look again"
+    )
+    assert letters["confirmation"].index(_CLOSING) > letters["confirmation"].index(
+        "If anything changes, just reply"
+    )
+    (confirmation,) = mails(server, boxes.person, "confirmation")
+    html = confirmation.get_body(("html",)).get_content()
+    assert "If you are in danger" in html
+    assert "<strong>If you are in danger" not in html
+    assert not mails(server, boxes.therapist, "crisis_alert")
+
+
+def test_in_later_letters_false_leaves_them_as_they_were(
+    tmp_path, mail_server, mailboxes
+) -> None:
+    server, boxes = mail_server, mailboxes
+    config = write_config(
+        tmp_path, server, boxes, "\n[safety]\nin_later_letters = false\n"
+    )
+    letters = _later_letters(server, boxes, config)
+    assert set(letters) == {"offer_again", "held", "confirmation"}
+    for kind, text in letters.items():
+        assert "please don't wait for our call" not in text, kind
+    (offer,) = mails(server, boxes.person, "offer")
+    assert _CLOSING in " ".join(plain(offer).split())  # the first offer's own key
+
+
 def test_an_older_alert_that_claims_nothing_keeps_the_closing_under_danger(
     setup, tmp_path
 ) -> None:

@@ -376,6 +376,10 @@ def test_check_says_when_a_practices_own_digest_leaves_out_the_form_counts(
     [
         ("offer", "every_offer", "does not show every_offer"),
         ("approval_request", "asks", "does not show asks"),
+        *(
+            (kind, "safety_close", "does not show safety_close")
+            for kind in contract.LATER_LETTERS
+        ),
     ],
 )
 def test_check_says_when_a_practices_own_letter_leaves_out_a_newer_name(
@@ -403,3 +407,35 @@ def test_the_alert_for_a_question_beside_a_repeated_pick_says_so(settings) -> No
     said = " ".join(text.split())
     assert "picked a time and asked something as well" in said
     assert "answered the times without choosing one" not in said
+
+
+_REASONS = (
+    *("taken", "declined", "reschedule", "reopen", "missed", "lapsed"),
+    *("nudge", "proposed", "more"),
+)
+"""Every reason `offer_again` is written for."""
+
+
+@pytest.mark.parametrize("kind", contract.LATER_LETTERS)
+def test_a_later_letter_closes_with_the_safety_message_once(settings, kind) -> None:
+    """Each later letter about the call, on every branch its contract names,
+    closes with the practice's safety message (after all it says, before the
+    signature, once, not in bold) while `safety_close`; without, not at all."""
+    message = " ".join(settings.safety.message.split())
+    for context in contract.branch_contexts(kind, sample_contexts(settings)[kind]):
+        for branch in (
+            ({"reason": r} for r in _REASONS) if kind == "offer_again" else ({},)
+        ):
+            text, html = compose.render(kind, {**context, **branch})
+            said = " ".join(text.split())
+            if not context["safety_close"]:
+                assert message not in said, (kind, branch)
+                continue
+            assert said.count(message) == 1, (kind, branch)
+            assert said.endswith(
+                message + " Warm wishes, Sam Rivera Riverside Counselling"
+            ), (
+                kind,
+                branch,
+            )
+            assert f"<strong>{message[:20]}" not in html

@@ -7,6 +7,7 @@ the build when a change reads people worse than the floors the issue set.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -739,3 +740,19 @@ def test_crises_in_forms_that_name_nobody_reach_the_therapist() -> None:
     assert held.cases >= 60
     assert held.count("crisis", "crisis") >= 26
     assert _false_alerts(held) <= 8
+
+
+def test_crises_in_replies_that_nobody_hears_still_get_the_safety_message() -> None:
+    """The worked sets' crises in replies given times with nobody told
+    (blind21: 12; indirect: 2): read by the real reply reader and workflow as
+    replies to an offer of three times, each next gets a later letter that
+    closes with the practice's safety message (`contract.LATER_LETTERS`,
+    `safety.in_later_letters`) or reaches the therapist; none is answered
+    with nothing, or with a letter that does not close with it."""
+    got: Counter[str] = Counter()
+    for folder in ("BLIND21", "INDIRECT", "NOT_AROUND", "URGENT", "NEGATIVES"):
+        got += _letters(folder).then
+    bench = bench_script("asking_letter", "asking_letter")
+    assert sum(got.values()) >= 14
+    assert bench.closed(got) + got["therapist told"] == sum(got.values())
+    assert bench.closed(got) >= 12

@@ -32,6 +32,15 @@ _NEWER: tuple[tuple[str, frozenset[str], str], ...] = (
         frozenset({"every_offer"}),
         "the safety message closing every first offer, safety.in_every_offer",
     ),
+    *(
+        (
+            kind,
+            frozenset({"safety_close"}),
+            "the safety message closing the later letters about the call,"
+            " safety.in_later_letters",
+        )
+        for kind in contract.LATER_LETTERS
+    ),
     (
         "approval_request",
         frozenset({"asks"}),

@@ -60,6 +60,12 @@ TO_PERSON = (*BASE, *CALL, "greeting_name", "phone")
 """Letters to the person who wrote."""
 ABOUT = (*BASE, *CALL, "enquiry_id", "person_name", "person_email", "phone")
 """Letters to the therapist about one enquiry."""
+CLOSING = ("safety_close", "safety_message")
+"""Later letters to the person about the call (to come, or cancelled): closed
+with the practice's safety message while `safety.in_later_letters` (not in
+bold)."""
+UNCLOSED: tuple[Mapping[str, object], ...] = ({"safety_close": False},)
+"""The branch of such a letter without its closing."""
 
 LETTERS: dict[str, Letter] = {
     # -- to the person
@@ -73,15 +79,29 @@ LETTERS: dict[str, Letter] = {
     ),
     "offer_again": _letter(
         TO_PERSON,
+        CLOSING,
         ("slots", "booked", "reason", "note", "preference_words"),
         samples={"reason": "declined"},
+        branches=UNCLOSED,
     ),
-    "clarify": _letter(TO_PERSON, ("slots",)),
-    "held": _letter(TO_PERSON, ("slot",), strong=("slot.practice",)),
+    "clarify": _letter(TO_PERSON, CLOSING, ("slots",), branches=UNCLOSED),
+    "held": _letter(
+        TO_PERSON, CLOSING, ("slot",), strong=("slot.practice",), branches=UNCLOSED
+    ),
     "confirmation": _letter(
-        TO_PERSON, ("slot", "moved", "phone_added"), strong=("slot.practice",)
+        TO_PERSON,
+        CLOSING,
+        ("slot", "moved", "phone_added"),
+        strong=("slot.practice",),
+        branches=UNCLOSED,
     ),
-    "kept": _letter(TO_PERSON, ("slot", "note", "lapsed"), strong=("slot.practice",)),
+    "kept": _letter(
+        TO_PERSON,
+        CLOSING,
+        ("slot", "note", "lapsed"),
+        strong=("slot.practice",),
+        branches=UNCLOSED,
+    ),
     "still_suits": _letter(TO_PERSON, ("slot",), strong=("slot.practice",)),
     "safety": _letter(
         TO_PERSON,
@@ -96,9 +116,11 @@ LETTERS: dict[str, Letter] = {
     "after_answer": _letter(TO_PERSON, ("answer",)),
     "cancelled": _letter(
         TO_PERSON,
+        CLOSING,
         ("slot", "by", "note", "calendar"),
         samples={"note": ""},
         strong=("slot.practice",),
+        branches=UNCLOSED,
     ),
     # -- to the therapist, about one enquiry
     "crisis_alert": _letter(
@@ -291,6 +313,12 @@ LETTERS: dict[str, Letter] = {
 }
 
 
+LATER_LETTERS: tuple[str, ...] = tuple(
+    kind for kind, letter in LETTERS.items() if "safety_close" in letter.names
+)
+"""The letters `safety.in_later_letters` closes with the safety message."""
+
+
 def strong(kind: str, context: Mapping[str, Any]) -> list[str]:
     """The text of the values `kind` shows in bold, as this context has them."""
     letter = LETTERS.get(kind)
@@ -389,6 +417,7 @@ def _shared_samples(settings: Settings) -> dict[str, object]:
         "danger": False,
         "status": "5.1.1",
         "safety_message": settings.safety.message,
+        "safety_close": True,
         "horizon_days": settings.availability.horizon_days,
         "count": 30,
         "per_hour": settings.limits.per_hour,

@@ -245,6 +245,17 @@ class Letters:
             "phone": self.phone(person.phone),
         }
 
+    def _closing(self) -> dict[str, Any]:
+        """A later letter about the call (other times, which time, held,
+        booked, kept, cancelled: `contract.LATER_LETTERS`) closes with the
+        practice's safety message while `safety.in_later_letters`: a crisis
+        written in a reply that the reading does not hear is not answered
+        with times, a booking or a cancel alone."""
+        return {
+            "safety_close": self.settings.safety.in_later_letters,
+            "safety_message": self.settings.safety.message.strip(),
+        }
+
     def _about(self, enquiry_id: int, person: Recipient) -> dict[str, Any]:
         return {
             **self._base(),
@@ -302,6 +313,7 @@ class Letters:
     ) -> None:
         context = {
             **self._person_base(person),
+            **self._closing(),
             "slots": [self.slot_view(s, person.zone) for s in slots],
             "booked": booked,
             "reason": reason,
@@ -378,6 +390,7 @@ class Letters:
     ) -> None:
         context = {
             **self._person_base(person),
+            **self._closing(),
             "slot": self.slot_view(slot, person.zone),
         }
         self._to_person(enquiry_id, "held", step, person, thread, context)
@@ -392,6 +405,7 @@ class Letters:
     ) -> None:
         context = {
             **self._person_base(person),
+            **self._closing(),
             "slots": [self.slot_view(s, person.zone) for s in slots],
         }
         self._to_person(enquiry_id, "clarify", step, person, thread, context)
@@ -426,6 +440,7 @@ class Letters:
         )
         context = {
             **self._person_base(person),
+            **self._closing(),
             "slot": self.slot_view(slot, person.zone),
             "moved": sequence > 0,
             "phone_added": phone_added,
@@ -688,6 +703,7 @@ class Letters:
     ) -> None:
         context = {
             **self._person_base(person),
+            **self._closing(),
             "slot": self.slot_view(slot, person.zone),
             "note": note,
             "lapsed": lapsed,
@@ -1184,6 +1200,7 @@ class AfterCallLetters(Letters):
             part = compose.CalendarPart("CANCEL", ics)
         context = {
             **self._person_base(person),
+            **self._closing(),
             "slot": self.slot_view(slot, person.zone) if slot else None,
             "by": by,
             "note": note,
