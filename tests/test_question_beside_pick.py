@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from support import NOW, answer, plain, run, write_config
+from support import NOW, answer, plain, request, run, write_config
 from test_reading_life import _offer, kinds, mails
 
 from mailflow.deciding import workflow
@@ -141,6 +141,80 @@ def test_a_move_picked_with_a_question_tells_the_therapist() -> None:
         State.RESCHEDULING, replace(PICK_ASKING, asks=False), moving
     )
     assert not any(isinstance(c, workflow.AlertTherapist) for c in quiet.commands)
+
+
+# -- a question beside a pick that holds nothing ------------------------------------
+
+# Where the pick stood: times on offer, a time held for the therapist, a move.
+WHERE = [
+    (State.OFFERED, AUTO),
+    (State.OFFERED, replace(AUTO, approval="therapist")),
+    (State.HELD, replace(AUTO, held=B)),
+    (State.HELD, replace(AUTO, approval="therapist", held=B)),
+    (State.RESCHEDULING, AUTO),
+    (State.RESCHEDULING, replace(AUTO, approval="therapist")),
+]
+
+
+@pytest.mark.parametrize(("state", "facts"), WHERE)
+def test_a_question_beside_a_pick_taken_meanwhile_reaches_the_therapist(
+    state: State, facts: Facts
+) -> None:
+    taken = replace(facts, free=facts.free - {A})
+    done = workflow.on_person_reply(state, PICK_ASKING, taken)
+    assert done.outcome == "taken"
+    assert workflow.Offer(workflow.OfferReason.TAKEN) in done.commands
+    # Nothing is held for the therapist to read the question with: an alert
+    # that says so (not "pick-asks", whose time waits for their approval).
+    assert workflow.AlertTherapist("pick-asks-taken") in done.commands
+    assert workflow.AlertTherapist("pick-asks") not in done.commands
+    assert not any(
+        isinstance(c, workflow.Hold | workflow.AskApproval | workflow.Book)
+        for c in done.commands
+    )
+    # Without the question, fresh times alone, as ever.
+    plain_pick = replace(PICK_ASKING, asks=False)
+    quiet = workflow.on_person_reply(state, plain_pick, taken)
+    assert quiet.outcome == "taken"
+    assert not any(isinstance(c, workflow.AlertTherapist) for c in quiet.commands)
+
+
+UNCLEAR_ASKING = [
+    replace(PICK_ASKING, choice=0),
+    replace(PICK_ASKING, choice=3),  # two times were offered
+    replace(PICK_ASKING, choice=-1),
+    replace(PICK_ASKING, choice=None),  # "yes, one of those. Do you ...?"
+    # A pick written under a list since replaced: made unclear by the shell,
+    # its question kept.
+    replace(PICK_ASKING, kind=ReplyKind.UNCLEAR, choice=None),
+]
+
+
+@pytest.mark.parametrize(("state", "facts"), WHERE)
+@pytest.mark.parametrize("said", UNCLEAR_ASKING)
+def test_a_question_beside_a_pick_that_cannot_be_placed_reaches_the_therapist(
+    state: State, facts: Facts, said: PersonReply
+) -> None:
+    done = workflow.on_person_reply(state, said, facts)
+    assert done.outcome == "clarify"
+    assert workflow.Clarify() in done.commands
+    assert workflow.AlertTherapist("pick-asks-unclear") in done.commands
+    assert not any(
+        isinstance(c, workflow.Hold | workflow.AskApproval | workflow.Book)
+        for c in done.commands
+    )
+    quiet = workflow.on_person_reply(state, replace(said, asks=False), facts)
+    assert quiet.commands == (workflow.Clarify(),)
+
+
+@pytest.mark.parametrize(("state", "facts"), WHERE)
+@pytest.mark.parametrize("said", UNCLEAR_ASKING)
+def test_asked_once_already_the_therapist_reads_the_whole_reply(
+    state: State, facts: Facts, said: PersonReply
+) -> None:
+    """No second question: one alert hands them the reply, question and all."""
+    done = workflow.on_person_reply(state, said, replace(facts, clarified=True))
+    assert done.commands == (workflow.AlertTherapist("unclear-reply"),)
 
 
 WITH_WORDS = [
@@ -314,6 +388,42 @@ def test_a_plain_pick_is_still_booked_at_once(auto) -> None:
     assert run(config, at) == 0
     assert "confirmation" in kinds(server, boxes.person)
     assert not mails(server, boxes.therapist, "approval_request")
+
+
+def test_a_question_beside_a_time_taken_meanwhile_reaches_the_therapist(auto) -> None:
+    server, boxes, config = auto
+    other = f"casey-{boxes.person}"
+    for sender in (f"Jordan Lee <{boxes.person}>", other):
+        server.deliver(request(sender=sender, to=boxes.practice), boxes.practice)
+    assert run(config, NOW) == 0
+    (offer,) = mails(server, boxes.person, "offer")
+    (theirs,) = mails(server, other, "offer")
+    at = NOW + timedelta(hours=1)
+    # Someone else takes the first time (booked at once: approval is automatic).
+    server.deliver(answer(theirs, sender=other, body="1", sent_at=at), boxes.practice)
+    assert run(config, at) == 0
+    assert "confirmation" in kinds(server, other)
+    later = at + timedelta(hours=1)
+    body = "Option 1 please. What's your cancellation policy?"
+    server.deliver(
+        answer(offer, sender=f"Jordan Lee <{boxes.person}>", body=body, sent_at=later),
+        boxes.practice,
+    )
+    assert run(config, later) == 0
+    # They are offered other times; nothing is held, nothing waits for approval.
+    assert kinds(server, boxes.person) == ["offer", "offer_again"]
+    assert not mails(server, boxes.therapist, "approval_request")
+    # The therapist reads the question, in words true of it.
+    (told,) = [
+        m
+        for m in mails(server, boxes.therapist, "therapist_alert")
+        if "asked something as well" in " ".join(plain(m).split())
+    ]
+    said = " ".join(plain(told).split())
+    assert "but that time had been taken meanwhile" in said
+    assert "no time of theirs waits for your approval now" in said
+    assert "mailflow has not answered the question" in said
+    assert "The time they picked waits for your approval" not in said
 
 
 @pytest.mark.parametrize(

@@ -439,3 +439,39 @@ def test_a_later_letter_closes_with_the_safety_message_once(settings, kind) -> N
                 branch,
             )
             assert f"<strong>{message[:20]}" not in html
+
+
+@pytest.mark.parametrize(
+    ("reason", "says"),
+    [
+        ("pick-asks-taken", "but that time had been taken meanwhile"),
+        ("pick-asks-unclear", "could not tell which time they meant"),
+    ],
+)
+def test_the_alert_for_a_question_beside_a_pick_that_holds_nothing_says_so(
+    settings, reason: str, says: str
+) -> None:
+    """Nothing is held for them: the alert never says a time waits for approval."""
+    sample = {**sample_contexts(settings)["therapist_alert"], "reason": reason}
+    text, _ = compose.render("therapist_alert", sample)
+    said = " ".join(text.split())
+    assert "asked something as well" in said
+    assert says in said
+    assert "nothing was held or booked for them from this reply" in said
+    assert "mailflow has not answered the question" in said
+    assert "The time they picked waits for your approval" not in said
+    assert "needs you" not in said  # the template's fallback
+
+
+def test_check_renders_the_alerts_for_a_question_beside_a_pick_that_holds_nothing(
+    settings,
+) -> None:
+    from mailflow.writing import contract
+
+    reasons = {
+        context["reason"]
+        for context in contract.branch_contexts(
+            "therapist_alert", sample_contexts(settings)["therapist_alert"]
+        )
+    }
+    assert {"pick-asks-taken", "pick-asks-unclear"} <= reasons

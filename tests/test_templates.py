@@ -117,6 +117,8 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
             "withdrawn",
             "unclear-reply",
             "late-cancel",
+            "pick-asks-taken",
+            "pick-asks-unclear",
             "?",
         )
     ],

@@ -1706,7 +1706,9 @@ class WorkflowMachine(RuleBasedStateMachine):
             reply_kind,
             choice=choice,
             phone=phone,
-            asks=asks and reply_kind is ReplyKind.PICK,
+            # A pick beside a question; the shell keeps the question when it
+            # makes a pick under an older list unclear.
+            asks=asks and reply_kind in {ReplyKind.PICK, ReplyKind.UNCLEAR},
         )
         facts = replace(
             self.facts(free | set(self.offered[:2]) if usual else free), raised=raised
@@ -1725,13 +1727,30 @@ class WorkflowMachine(RuleBasedStateMachine):
         free = frozenset(POOL) - {self.offered[-1]}
         self.person(ReplyKind.PICK, choice, None, free, False, fresh, asks=asks)
 
-    @rule(outside=st.sampled_from([-1, 0, 1, 2]), phone=PHONES, fresh=FRESH)
+    @rule(
+        outside=st.sampled_from([-1, 0, 1, 2]),
+        phone=PHONES,
+        fresh=FRESH,
+        asks=st.sampled_from([False, False, True]),
+    )
     def person_picks_out_of_range(
-        self, outside: int, phone: str | None, fresh: tuple[Slot, ...]
+        self, outside: int, phone: str | None, fresh: tuple[Slot, ...], asks: bool
     ) -> None:
-        """A number just off either end of the list, with every slot free."""
+        """A number just off either end of the list, with every slot free
+        (some beside a question)."""
         choice = outside if outside < 1 else len(self.offered) + outside
-        self.person(ReplyKind.PICK, choice, phone, frozenset(POOL), False, fresh)
+        self.person(
+            ReplyKind.PICK, choice, phone, frozenset(POOL), False, fresh, asks=asks
+        )
+
+    @rule(choice=st.sampled_from([1, 1, 2, 3]), fresh=FRESH)
+    def person_picks_a_taken_time_and_asks(
+        self, choice: int, fresh: tuple[Slot, ...]
+    ) -> None:
+        """A pick beside a question, of a time taken meanwhile."""
+        taken = self.offered[min(choice, len(self.offered)) - 1]
+        free = frozenset(POOL) - {taken}
+        self.person(ReplyKind.PICK, choice, None, free, False, fresh, asks=True)
 
     @rule(answer=ANSWERS)
     def person_answers_followup(self, answer: str) -> None:
@@ -1967,6 +1986,22 @@ class WorkflowMachine(RuleBasedStateMachine):
                         (State.HELD, State.HELD),  # the same pick again
                         (State.RESCHEDULING, State.BOOKED),  # a move asked for
                     }
+                case AlertTherapist(reason="pick-asks-taken"):
+                    # a pick beside a question, of a time taken meanwhile:
+                    # fresh times go, and nothing is held for the therapist
+                    # to read the question with
+                    assert _asks(step)
+                    assert Offer(OfferReason.TAKEN) in commands
+                    assert before in {State.OFFERED, State.HELD, State.RESCHEDULING}
+                    assert not any(
+                        isinstance(c, Hold | AskApproval | AskToMove) for c in commands
+                    )
+                case AlertTherapist(reason="pick-asks-unclear"):
+                    # which time? asked once, and the therapist told of the
+                    # question beside it
+                    assert _asks(step)
+                    assert Clarify() in commands
+                    assert before in {State.OFFERED, State.HELD, State.RESCHEDULING}
                 case AlertTherapist(reason="stood-down"):
                     assert step.signal == "therapist"
                     assert before is State.HELD
@@ -2065,6 +2100,14 @@ class WorkflowMachine(RuleBasedStateMachine):
         # therapist answers it first.
         if step.signal == "person" and step.reply is not None and step.reply.asks:
             assert not kinds & {Book, Move}, commands
+            # ... and while times are on offer or held, the question always
+            # reaches them: in the approval request or in an alert.
+            if before in {State.OFFERED, State.HELD} or (
+                before is State.RESCHEDULING and not facts.call_started
+            ):
+                assert AlertTherapist in kinds or any(
+                    isinstance(c, AskApproval) and c.asks for c in commands
+                ), commands
         # Each Book or Move is followed by a Confirm of the same slot.
         for index, command in enumerate(commands):
             if isinstance(command, Book | Move):

@@ -4,10 +4,13 @@ Transition table (anything not listed changes nothing and sends nothing):
 
     offered  + person picks a free slot       -> held      hold, ask approval, thank them
                                                    (booked at once when approval is auto
-                                                   or the therapist proposed that slot)
+                                                   or the therapist proposed that slot,
+                                                   unless a question stands beside it)
     offered  + person picks a taken slot      -> offered   fresh offer with an apology
     offered  + none fit / reschedule talk     -> offered   fresh offer honouring it
     offered  + unclear (first time)           -> offered   one short clarifying question
+                                                   (a question beside a taken or unclear
+                                                   pick: the therapist is told of it too)
     offered  + cancel                         -> closed    a kind acknowledgement
     held     + person picks again / none fit  -> as from offered, old hold released
     held     + therapist approves, slot free  -> booked    confirm with invitation
@@ -386,7 +389,7 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
         )
     if reply.kind is ReplyKind.PICK and reply.choice is not None:
         if not 1 <= reply.choice <= len(facts.offered):
-            return _clarify(state, facts, remember)
+            return _clarify(state, facts, remember, asks=reply.asks)
         slot = facts.offered[reply.choice - 1]
         if slot == facts.held:
             if reply.asks:  # the pick again, with a question: the therapist reads it
@@ -396,9 +399,12 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
             return Transition(state, remember, "same-pick")  # said twice: nothing new
         if slot not in facts.free:
             # Someone else took it (or the calendar filled) since we offered it.
+            # A question beside it still reaches the therapist: nothing waits
+            # for them to read it with.
+            told = (AlertTherapist("pick-asks-taken"),) if reply.asks else ()
             return Transition(
                 state if moving else State.OFFERED,
-                (*remember, *release, Offer(OfferReason.TAKEN)),
+                (*remember, *release, Offer(OfferReason.TAKEN), *told),
                 "taken",
             )
         if (facts.approval == "auto" or slot == facts.preapproved) and not reply.asks:
@@ -438,7 +444,7 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
         )
     if reply.kind in {ReplyKind.UNCLEAR, ReplyKind.PICK}:
         # A pick the reader could not number ("yes, one of those"): never a guess.
-        return _clarify(state, facts, remember)
+        return _clarify(state, facts, remember, asks=reply.asks)
     # A question or a thank-you, no time chosen: never silence; the therapist
     # is told to read it (mailflow will not guess an answer). A reply with no
     # words of its own (only our letter quoted) says nothing.
@@ -483,13 +489,21 @@ def _booked_person(
     return Transition(State.BOOKED, remember, f"reply-{reply.kind.value}")
 
 
-def _clarify(state: State, facts: Facts, remember: tuple[Command, ...]) -> Transition:
+def _clarify(
+    state: State, facts: Facts, remember: tuple[Command, ...], *, asks: bool = False
+) -> Transition:
+    """Which time? Asked once; `asks`: a question stood beside the pick."""
     if facts.clarified:
-        # Asked once already: a human should read it, not a second robot question.
+        # Asked once already: a human should read it, not a second robot
+        # question (the alert asks them to read the reply and answer it, a
+        # question beside the pick with it).
         return Transition(
             state, (*remember, AlertTherapist("unclear-reply")), "unclear-again"
         )
-    return Transition(state, (*remember, Clarify()), "clarify")
+    # The clarifying question holds nothing to read a question beside the
+    # pick with: the therapist is told of it at once.
+    told = (AlertTherapist("pick-asks-unclear"),) if asks else ()
+    return Transition(state, (*remember, Clarify(), *told), "clarify")
 
 
 def on_therapist_reply(state: State, reply: TherapistReply, facts: Facts) -> Transition:

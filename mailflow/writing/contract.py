@@ -248,6 +248,7 @@ LETTERS: dict[str, Letter] = {
         ABOUT,
         ("reason", "when", "proposed", "replied_by", "reply", "comment", "others"),
         samples={"reason": "counter"},
+        branches=({"reason": "pick-asks-taken"}, {"reason": "pick-asks-unclear"}),
     ),
     "bounce_alert": _letter(ABOUT, ("reason", "status"), samples={"reason": "bounced"}),
     "followup_answer": _letter(ABOUT, ("answer", "when", "quoted")),
