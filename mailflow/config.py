@@ -275,8 +275,8 @@ class RequestSettings:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SafetySettings:
     """Extra crisis phrases; the message a person in crisis is sent, which
-    also closes every first offer while `in_every_offer`, and the later
-    letters about the call while `in_later_letters`."""
+    also closes every first offer while `in_every_offer`, and every later
+    letter answering their own mail while `in_later_letters`."""
 
     extra_phrases: tuple[str, ...]
     message: str
@@ -1013,9 +1013,9 @@ def _file_model() -> Any:
         # The message closes every first offer of times, as many practices'
         # replies do: a crisis the reading does not hear still gets it.
         in_every_offer: bool = True
-        # And the later letters about the call (other times, which time,
-        # held, booked, kept, cancelled): a crisis written in a reply that the
-        # reading does not hear is not answered with a booking letter alone.
+        # And every later letter that answers their own mail (other times,
+        # which time, held, booked, cancelled): a crisis written in a reply
+        # that the reading does not hear is not answered with times alone.
         in_later_letters: bool = True
 
     class _StorageModel(_SectionModel):

@@ -1249,17 +1249,20 @@ def _later_letters(server, boxes, config) -> dict[str, str]:
     }
 
 
-def test_the_later_letters_about_the_call_close_with_the_safety_message(
+def test_the_later_letters_that_answer_them_close_with_the_safety_message(
     setup,
 ) -> None:
-    """Other times, held, booked: each closes with the practice's safety
-    message, after everything else it says (a crisis in a reply the reading
-    does not hear is not answered with times or a booking alone), once, not
-    in bold, and nobody is alerted."""
+    """Other times asked for, a pick held: each letter that answers the
+    person's own mail closes with the practice's safety message, after
+    everything else it says (a crisis in a reply the reading does not hear is
+    not answered with times or a booking alone), once, not in bold, and
+    nobody is alerted. The booking that follows the therapist's yes answers
+    nothing they wrote: no closing (the held letter had it)."""
     server, boxes, config = setup
     letters = _later_letters(server, boxes, config)
     assert set(letters) == {"offer_again", "held", "confirmation"}
-    for kind, text in letters.items():
+    for kind in ("offer_again", "held"):
+        text = letters[kind]
         assert text.count(_CLOSING) == 1, kind
         closing = text.index(_CLOSING)
         assert closing > text.index("Hello Jordan"), kind
@@ -1267,14 +1270,30 @@ def test_the_later_letters_about_the_call_close_with_the_safety_message(
     assert letters["offer_again"].index(_CLOSING) > letters["offer_again"].index(
         "tell me what usually suits you and I'll look again"
     )
-    assert letters["confirmation"].index(_CLOSING) > letters["confirmation"].index(
-        "If anything changes, just reply"
-    )
-    (confirmation,) = mails(server, boxes.person, "confirmation")
-    html = confirmation.get_body(("html",)).get_content()
+    assert "please don't wait for our call" not in letters["confirmation"]
+    (held,) = mails(server, boxes.person, "held")
+    html = held.get_body(("html",)).get_content()
     assert "If you are in danger" in html
     assert "<strong>If you are in danger" not in html
     assert not mails(server, boxes.therapist, "crisis_alert")
+
+
+def test_a_booking_that_answers_their_pick_closes_with_it(auto) -> None:
+    """Under automatic approval the confirmation answers the pick itself:
+    it closes with the safety message, below "If anything changes"."""
+    server, boxes, config = auto
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    server.deliver(
+        answer(offer, sender=f"Jordan Lee <{boxes.person}>", body="2", sent_at=at),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    (confirmation,) = mails(server, boxes.person, "confirmation")
+    text = " ".join(plain(confirmation).split())
+    assert text.count(_CLOSING) == 1
+    assert text.index(_CLOSING) > text.index("If anything changes, just reply")
+    assert text.index("Warm wishes") > text.index(_CLOSING)
 
 
 def test_in_later_letters_false_leaves_them_as_they_were(

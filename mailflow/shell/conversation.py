@@ -271,7 +271,9 @@ class Conversation:
             raised=incoming.raised,
         )
         transition = workflow.on_person_reply(state, answer, facts)
-        self._carry_out(enquiry, transition, incoming, answer.preference)
+        self._carry_out(
+            enquiry, transition, incoming, answer.preference, answering=True
+        )
         return transition.outcome
 
     def _unchanged(self, enquiry: Enquiry, words: str) -> bool:
@@ -553,9 +555,13 @@ class Conversation:
         incoming: Incoming,
         preference: Preference,
         words: str = "",
+        *,
+        answering: bool = False,
     ) -> None:
         """Carry out a decision: the enquiry's new record (`decide.advance`) is
-        written once, then the effects follow in order: holds, bookings, letters."""
+        written once, then the effects follow in order: holds, bookings, letters.
+        `answering`: the decision answers the person's own mail, so its letter
+        to them closes with the safety message (`Letters._closing`)."""
         step = incoming.step
         letters = self.letters
         times = self._times(enquiry, transition, preference)
@@ -567,7 +573,7 @@ class Conversation:
             match command:
                 case workflow.RememberPhone():
                     if enquiry.phone is None and not decide.changes_booking(transition):
-                        self._add_phone_to_booking(record, step)
+                        self._add_phone_to_booking(record, step, answering)
                 case workflow.Release():
                     self.store.release(enquiry.id)
                 case workflow.RecordAnswer(partstat=partstat):
@@ -594,6 +600,7 @@ class Conversation:
                         self._thread(record),
                         slot,
                         f"held:{step}",
+                        answers=answering,
                     )
                 case workflow.Book(slot=slot):
                     self.store.book(
@@ -610,6 +617,7 @@ class Conversation:
                         slot,
                         sequence=sequence,
                         step=f"confirm:{step}",
+                        answers=answering,
                     )
                     letters.therapist_event(
                         enquiry.id,
@@ -620,7 +628,15 @@ class Conversation:
                         safety_note=enquiry.safety_note or "",
                     )
                 case workflow.Offer(reason=reason, note=note):
-                    self._offer(record, reason, note, times or [], preference, step)
+                    self._offer(
+                        record,
+                        reason,
+                        note,
+                        times or [],
+                        preference,
+                        step,
+                        answers=answering,
+                    )
                 case workflow.NoTimes():
                     # Nothing to offer: the therapist's from here.
                     letters.no_slots_alert(
@@ -636,7 +652,9 @@ class Conversation:
                         if by == "person"
                         else comment
                     )
-                    self._cancel(record, by, note, step, said, command.others)
+                    self._cancel(
+                        record, by, note, step, said, command.others, answering
+                    )
                 case workflow.MarkMissed():
                     self.store.end_call(enquiry.id, "missed")
                 case workflow.MarkHeld():
@@ -671,6 +689,7 @@ class Conversation:
                         self._thread(record),
                         list(self.store.offers(enquiry.id)),
                         f"clarify:{step}",
+                        answers=answering,
                     )
                 case workflow.AskTherapistAgain(waiting=waiting, outside=outside):
                     self._ask_again(enquiry, waiting, step, outside)
@@ -816,7 +835,9 @@ class Conversation:
             min(self.now + hold_for, start_at - timing.HOLD_LAPSE_BEFORE), self.now
         )
 
-    def _add_phone_to_booking(self, enquiry: Enquiry, step: str) -> None:
+    def _add_phone_to_booking(
+        self, enquiry: Enquiry, step: str, answers: bool = False
+    ) -> None:
         """A number sent after booking goes into both invitations (SEQUENCE + 1),
         so the event says who rings whom, on which number."""
         call = self.store.call(enquiry.id)
@@ -833,6 +854,7 @@ class Conversation:
             sequence=call.sequence + 1,
             step=f"phone:{step}",
             phone_added=True,
+            answers=answers,
         )
         self.letters.therapist_event(
             enquiry.id,
@@ -852,6 +874,7 @@ class Conversation:
         step: str,
         said: str = "",
         others: tuple[Attendee, ...] = (),
+        answers: bool = False,
     ) -> None:
         """METHOD:CANCEL for a booked call (SEQUENCE + 1), or let go of a hold."""
         person = self._recipient(enquiry)
@@ -870,6 +893,7 @@ class Conversation:
                     note=note,
                     sequence=sequence,
                     step=f"cancel:{step}",
+                    answers=answers,
                 )
             self.letters.cancel_notice(
                 enquiry.id,
@@ -893,6 +917,7 @@ class Conversation:
             note=note,
             sequence=0,
             step=f"cancel:{step}",
+            answers=answers,
         )
         self.letters.withdrawn_notice(enquiry.id, person, f"withdrawn:{step}")
 
@@ -952,6 +977,8 @@ class Conversation:
         slots: list[Slot],
         preference: Preference,
         step: str,
+        *,
+        answers: bool = False,
     ) -> None:
         """Send fresh times (or the one proposed time), found by `_times`."""
         person = self._recipient(enquiry)
@@ -980,6 +1007,7 @@ class Conversation:
             booked=booked,
             # A nudge waiting in the outbox is dropped if they answered meanwhile.
             expects={"state": "offered"} if reason is OfferReason.NUDGE else None,
+            answers=answers,
         )
 
     def _fresh_slots(

@@ -61,9 +61,10 @@ TO_PERSON = (*BASE, *CALL, "greeting_name", "phone")
 ABOUT = (*BASE, *CALL, "enquiry_id", "person_name", "person_email", "phone")
 """Letters to the therapist about one enquiry."""
 CLOSING = ("safety_close", "safety_message")
-"""Later letters to the person about the call (to come, or cancelled): closed
-with the practice's safety message while `safety.in_later_letters` (not in
-bold)."""
+"""Later letters to the person about the call that may answer their own mail
+(other times, which time, held, booked, cancelled): closed with the
+practice's safety message where they do, while `safety.in_later_letters`
+(not in bold)."""
 UNCLOSED: tuple[Mapping[str, object], ...] = ({"safety_close": False},)
 """The branch of such a letter without its closing."""
 
@@ -95,13 +96,7 @@ LETTERS: dict[str, Letter] = {
         strong=("slot.practice",),
         branches=UNCLOSED,
     ),
-    "kept": _letter(
-        TO_PERSON,
-        CLOSING,
-        ("slot", "note", "lapsed"),
-        strong=("slot.practice",),
-        branches=UNCLOSED,
-    ),
+    "kept": _letter(TO_PERSON, ("slot", "note", "lapsed"), strong=("slot.practice",)),
     "still_suits": _letter(TO_PERSON, ("slot",), strong=("slot.practice",)),
     "safety": _letter(
         TO_PERSON,

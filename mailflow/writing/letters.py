@@ -245,14 +245,16 @@ class Letters:
             "phone": self.phone(person.phone),
         }
 
-    def _closing(self) -> dict[str, Any]:
-        """A later letter about the call (other times, which time, held,
-        booked, kept, cancelled: `contract.LATER_LETTERS`) closes with the
-        practice's safety message while `safety.in_later_letters`: a crisis
-        written in a reply that the reading does not hear is not answered
-        with times, a booking or a cancel alone."""
+    def _closing(self, answers: bool) -> dict[str, Any]:
+        """A later letter about the call that answers the person's own mail
+        (`answers`: other times, which time, held, booked, cancelled; see
+        `contract.LATER_LETTERS`) closes with the practice's safety message
+        while `safety.in_later_letters`: a crisis written in a reply that the
+        reading does not hear is not answered with times, a booking or a
+        cancel alone. One the therapist or a timer sent (their yes, their
+        other time, a nudge) answers no words of the person's: none."""
         return {
-            "safety_close": self.settings.safety.in_later_letters,
+            "safety_close": self.settings.safety.in_later_letters and answers,
             "safety_message": self.settings.safety.message.strip(),
         }
 
@@ -310,10 +312,11 @@ class Letters:
         step: str,
         booked: dict[str, str | None] | None = None,
         expects: dict[str, object] | None = None,
+        answers: bool = False,
     ) -> None:
         context = {
             **self._person_base(person),
-            **self._closing(),
+            **self._closing(answers),
             "slots": [self.slot_view(s, person.zone) for s in slots],
             "booked": booked,
             "reason": reason,
@@ -386,11 +389,18 @@ class Letters:
         self._to_person(enquiry_id, "safety", step, person, thread, context)
 
     def held(
-        self, enquiry_id: int, person: Recipient, thread: Thread, slot: Slot, step: str
+        self,
+        enquiry_id: int,
+        person: Recipient,
+        thread: Thread,
+        slot: Slot,
+        step: str,
+        *,
+        answers: bool = False,
     ) -> None:
         context = {
             **self._person_base(person),
-            **self._closing(),
+            **self._closing(answers),
             "slot": self.slot_view(slot, person.zone),
         }
         self._to_person(enquiry_id, "held", step, person, thread, context)
@@ -402,10 +412,12 @@ class Letters:
         thread: Thread,
         slots: list[Slot],
         step: str,
+        *,
+        answers: bool = False,
     ) -> None:
         context = {
             **self._person_base(person),
-            **self._closing(),
+            **self._closing(answers),
             "slots": [self.slot_view(s, person.zone) for s in slots],
         }
         self._to_person(enquiry_id, "clarify", step, person, thread, context)
@@ -420,6 +432,7 @@ class Letters:
         sequence: int,
         step: str,
         phone_added: bool = False,
+        answers: bool = False,
     ) -> None:
         practice = self.settings.practice
         phone = self.phone(person.phone)
@@ -440,7 +453,7 @@ class Letters:
         )
         context = {
             **self._person_base(person),
-            **self._closing(),
+            **self._closing(answers),
             "slot": self.slot_view(slot, person.zone),
             "moved": sequence > 0,
             "phone_added": phone_added,
@@ -703,7 +716,6 @@ class Letters:
     ) -> None:
         context = {
             **self._person_base(person),
-            **self._closing(),
             "slot": self.slot_view(slot, person.zone),
             "note": note,
             "lapsed": lapsed,
@@ -1183,6 +1195,7 @@ class AfterCallLetters(Letters):
         note: str,
         sequence: int,
         step: str,
+        answers: bool = False,
     ) -> None:
         """The person hears of a cancellation; a booked call's invitation is withdrawn."""
         practice = self.settings.practice
@@ -1200,7 +1213,7 @@ class AfterCallLetters(Letters):
             part = compose.CalendarPart("CANCEL", ics)
         context = {
             **self._person_base(person),
-            **self._closing(),
+            **self._closing(answers),
             "slot": self.slot_view(slot, person.zone) if slot else None,
             "by": by,
             "note": note,
