@@ -1014,7 +1014,7 @@ def _file_model() -> Any:
         # replies do: a crisis the reading does not hear still gets it.
         in_every_offer: bool = True
         # And every later letter that answers their own mail (other times,
-        # which time, held, booked, cancelled): a crisis written in a reply
+        # which time, held, booked): a crisis written in a reply
         # that the reading does not hear is not answered with times alone.
         in_later_letters: bool = True
 

