@@ -312,3 +312,45 @@ def test_a_first_offer_closes_with_the_safety_message_but_where_the_alert_denies
     # Danger told, no warning above the times, and the practice's own alert
     # says no safety message went: none goes, so the alert stays true.
     assert not decide.offer_closes_with_safety(True, False, True)
+
+
+def test_the_last_letter_answering_their_mail_closes_with_the_safety_message() -> None:
+    slot = Slot(
+        datetime(2026, 12, 1, 10, tzinfo=UTC), datetime(2026, 12, 1, 10, 15, tzinfo=UTC)
+    )
+    held = (
+        workflow.Hold(slot),
+        workflow.AskApproval(slot),
+        workflow.ThankForPick(slot),
+    )
+    assert decide.closing_letter(held, answering=True) == 2
+    assert decide.closing_letter(held, answering=False) is None  # the therapist's
+    booked = (workflow.Book(slot), workflow.Confirm(slot))
+    assert decide.closing_letter(booked, answering=True) == 1
+    assert decide.closing_letter((workflow.Clarify(),), answering=True) == 0
+    more = (workflow.Release(), workflow.Offer(OfferReason.MORE))
+    assert decide.closing_letter(more, answering=True) == 1
+    # The first offer has a closing of its own; a number alone writes no answer.
+    first = (workflow.Offer(OfferReason.FIRST),)
+    assert decide.closing_letter(first, answering=True) is None
+    assert (
+        decide.closing_letter((workflow.RememberPhone("07700 900123"),), answering=True)
+        is None
+    )
+    # A number and a move in one reply: only the last letter, once.
+    both = (
+        workflow.RememberPhone("07700 900123"),
+        workflow.Offer(OfferReason.RESCHEDULE),
+    )
+    assert decide.closing_letter(both, answering=True) == 1
+    # Danger told now: closed, but not where the alert in use says none went.
+    assert decide.closing_letter(held, answering=True, danger=True) == 2
+    assert (
+        decide.closing_letter(
+            held, answering=True, danger=True, alert_denies_safety=True
+        )
+        is None
+    )
+    # Nothing to them at all (a question: the therapist reads it).
+    told = (workflow.AlertTherapist("offer-reply"),)
+    assert decide.closing_letter(told, answering=True) is None

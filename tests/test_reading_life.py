@@ -1022,6 +1022,64 @@ def test_danger_told_now_beside_a_pick_alerts_the_therapist_urgently(auto) -> No
     assert "may be in danger now" in said
     assert "Please read it now" in said
     assert "drunk a load of bleach" in said  # their words, quoted
+    # Their pick is answered (held), closing with the safety message, and the
+    # alert says so rather than that none went.
+    (held,) = mails(server, boxes.person, "held")
+    text = " ".join(plain(held).split())
+    assert text.count("please don't wait for our call. If you are in danger") == 1
+    assert "that letter ends with your safety message" in said
+    assert "did not send your safety message" not in said
+
+
+def test_danger_in_a_reply_under_an_older_alert_keeps_the_alert_true(
+    auto, tmp_path
+) -> None:
+    """A practice's own crisis alert from before says, of danger told now in
+    a reply, that no safety message went: the answer then carries none, so
+    the alert stays true."""
+    server, boxes, config = auto
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    older = compose.template_source("crisis_alert", None).replace(
+        "conversation-safety", "conversation-other"
+    )
+    (mine / "crisis_alert.txt.j2").write_text(older, encoding="utf-8")
+    config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    _reply_in(server, boxes, offer, f"2 please. {_DANGER}", at)
+    assert run(config, at) == 0
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert "did not send your safety message" in " ".join(plain(alert).split())
+    (held,) = mails(server, boxes.person, "held")
+    assert "please don't wait for our call" not in " ".join(plain(held).split())
+
+
+def test_a_number_and_a_move_in_one_reply_get_the_message_once(auto) -> None:
+    """Booked without a number, then "my number is ..., could we do another
+    day?": the booking updated with the number and the other times both go,
+    and only the last letter answering them closes with the message."""
+    server, boxes, config = auto
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    _reply_in(server, boxes, offer, "2", at)
+    assert run(config, at) == 0
+    (booked,) = mails(server, boxes.person, "confirmation")
+    at += timedelta(hours=1)
+    _reply_in(
+        server,
+        boxes,
+        booked,
+        "My number is 07700 900123. Actually, could we do a different day instead?",
+        at,
+    )
+    assert run(config, at) == 0
+    confirmations = mails(server, boxes.person, "confirmation")
+    (again,) = mails(server, boxes.person, "offer_again")
+    assert len(confirmations) == 2  # the booking, then with the number
+    closing = "please don't wait for our call. If you are in danger"
+    assert " ".join(plain(again).split()).count(closing) == 1
+    assert closing not in " ".join(plain(confirmations[-1]).split())
 
 
 _PAIRED = (

@@ -311,6 +311,7 @@ def test_check_renders_every_branch_of_the_crisis_alert(tmp_path, capsys):
         "times-safety",
         "safety-only",
         "client",
+        "conversation-safety",
     }
 
 
@@ -331,6 +332,11 @@ def test_check_renders_the_safety_letter_that_asks(tmp_path, capsys):
         ("client", "They are someone you already write to, so mailflow sent them"),
         ("thread", "They replied in a conversation mailflow is not part of"),
         ("conversation", "from now on whatever they pick waits for your approval"),
+        (
+            "conversation-safety",
+            "it answered their reply as usual, and that letter ends with your"
+            " safety message; from now on",
+        ),
         ("closed", "a conversation mailflow has finished"),
         ("nothing", "it did not send your safety message: it sent them nothing."),
     ],

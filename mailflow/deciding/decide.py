@@ -88,6 +88,35 @@ def offer_closes_with_safety(
     return warned or not danger_now or not alert_denies_safety
 
 
+def closing_letter(
+    commands: tuple[workflow.Command, ...],
+    *,
+    answering: bool,
+    danger: bool = False,
+    alert_denies_safety: bool = False,
+) -> int | None:
+    """Which of a decision's commands writes the letter to the person that
+    closes with the practice's safety message (`safety.in_later_letters`),
+    or None. Only a decision on the person's own mail (`answering`): its
+    answer is where a crisis in their words that the reading did not hear
+    is met. Only the last letter to them (times held, other times, which
+    time, the booking), so one mail is not answered with the message twice;
+    never the first offer (its own closing), nor the booking updated with a
+    phone number. Where danger may be told now in their words and the
+    therapist's alert in use would say no safety message went
+    (`alert_denies_safety`), none: the alert stays true."""
+    if not answering or (danger and alert_denies_safety):
+        return None
+    last = None
+    for index, command in enumerate(commands):
+        match command:
+            case workflow.ThankForPick() | workflow.Confirm() | workflow.Clarify():
+                last = index
+            case workflow.Offer(reason=reason) if reason is not OfferReason.FIRST:
+                last = index
+    return last
+
+
 def warns_unsure(reason: str, risk: str, danger_now: bool, recipients: int) -> bool:
     """Whether a first mail mailflow cannot place, whose words may tell of
     danger now (possible risk: `Screening.danger_now`), sends the writer the

@@ -63,6 +63,9 @@ class Incoming:
     mail: InboundMail
     step: str  # unique per mail: letters caused by it derive their ids from it
     raised: bool = False  # its words were raised for the therapist (`Facts.raised`)
+    # Danger may be told now in its words, and the therapist is alerted of it
+    # after this mail is answered (`decide.closing_letter`).
+    danger: bool = False
 
 
 _PER_APPROVAL = frozenset({"hold_remind", "hold_lapse", "move_remind", "move_lapse"})
@@ -98,6 +101,9 @@ class Conversation:
         self.store = store
         self.letters = letters
         self.now = now
+        # The steps (mails) whose answer to the person closed with the
+        # safety message this run: the alert of risk in them says so.
+        self.closed_steps: set[str] = set()
 
     # -- who wrote -----------------------------------------------------------------
 
@@ -560,8 +566,8 @@ class Conversation:
     ) -> None:
         """Carry out a decision: the enquiry's new record (`decide.advance`) is
         written once, then the effects follow in order: holds, bookings, letters.
-        `answering`: the decision answers the person's own mail, so its letter
-        to them closes with the safety message (`Letters._closing`)."""
+        `answering`: the decision answers the person's own mail, so its (last)
+        letter to them closes with the safety message (`decide.closing_letter`)."""
         step = incoming.step
         letters = self.letters
         times = self._times(enquiry, transition, preference)
@@ -569,11 +575,19 @@ class Conversation:
             transition = decide.nothing_to_offer(transition)
         record = decide.advance(enquiry, transition, self.now)
         self.store.save_enquiry(enquiry, record, self.now)
-        for command in transition.commands:
+        closing = decide.closing_letter(
+            transition.commands,
+            answering=answering,
+            danger=incoming.danger,
+            alert_denies_safety=incoming.danger and not letters.alert_tells_closing(),
+        )
+        closed = False
+        for index, command in enumerate(transition.commands):
+            answers = index == closing
             match command:
                 case workflow.RememberPhone():
                     if enquiry.phone is None and not decide.changes_booking(transition):
-                        self._add_phone_to_booking(record, step, answering)
+                        self._add_phone_to_booking(record, step)
                 case workflow.Release():
                     self.store.release(enquiry.id)
                 case workflow.RecordAnswer(partstat=partstat):
@@ -594,13 +608,13 @@ class Conversation:
                         asks=asks,
                     )
                 case workflow.ThankForPick(slot=slot):
-                    letters.held(
+                    closed |= letters.held(
                         enquiry.id,
                         self._recipient(record),
                         self._thread(record),
                         slot,
                         f"held:{step}",
-                        answers=answering,
+                        answers=answers,
                     )
                 case workflow.Book(slot=slot):
                     self.store.book(
@@ -610,14 +624,14 @@ class Conversation:
                     person = self._recipient(record)
                     booked = self.store.call(enquiry.id)
                     sequence = booked.sequence if booked else 0
-                    letters.confirmation(
+                    closed |= letters.confirmation(
                         enquiry.id,
                         person,
                         self._thread(record),
                         slot,
                         sequence=sequence,
                         step=f"confirm:{step}",
-                        answers=answering,
+                        answers=answers,
                     )
                     letters.therapist_event(
                         enquiry.id,
@@ -628,14 +642,14 @@ class Conversation:
                         safety_note=enquiry.safety_note or "",
                     )
                 case workflow.Offer(reason=reason, note=note):
-                    self._offer(
+                    closed |= self._offer(
                         record,
                         reason,
                         note,
                         times or [],
                         preference,
                         step,
-                        answers=answering,
+                        answers=answers,
                     )
                 case workflow.NoTimes():
                     # Nothing to offer: the therapist's from here.
@@ -681,13 +695,13 @@ class Conversation:
                         f"answer-note:{step}",
                     )
                 case workflow.Clarify():
-                    letters.clarify(
+                    closed |= letters.clarify(
                         enquiry.id,
                         self._recipient(record),
                         self._thread(record),
                         list(self.store.offers(enquiry.id)),
                         f"clarify:{step}",
-                        answers=answering,
+                        answers=answers,
                     )
                 case workflow.AskTherapistAgain(waiting=waiting, outside=outside):
                     self._ask_again(enquiry, waiting, step, outside)
@@ -743,6 +757,8 @@ class Conversation:
                     )
                 case workflow.Close():
                     pass  # the record says it (closed_reason, closed_at)
+        if closed:
+            self.closed_steps.add(step)
 
     def apply(self, enquiry: Enquiry, transition: workflow.Transition) -> None:
         """Carry out a transition the shell saw outside the conversation (a hand
@@ -833,9 +849,7 @@ class Conversation:
             min(self.now + hold_for, start_at - timing.HOLD_LAPSE_BEFORE), self.now
         )
 
-    def _add_phone_to_booking(
-        self, enquiry: Enquiry, step: str, answers: bool = False
-    ) -> None:
+    def _add_phone_to_booking(self, enquiry: Enquiry, step: str) -> None:
         """A number sent after booking goes into both invitations (SEQUENCE + 1),
         so the event says who rings whom, on which number."""
         call = self.store.call(enquiry.id)
@@ -852,7 +866,6 @@ class Conversation:
             sequence=call.sequence + 1,
             step=f"phone:{step}",
             phone_added=True,
-            answers=answers,
         )
         self.letters.therapist_event(
             enquiry.id,
@@ -974,8 +987,9 @@ class Conversation:
         step: str,
         *,
         answers: bool = False,
-    ) -> None:
-        """Send fresh times (or the one proposed time), found by `_times`."""
+    ) -> bool:
+        """Send fresh times (or the one proposed time), found by `_times`.
+        True: the letter closed with the safety message (`answers`)."""
         person = self._recipient(enquiry)
         self.store.set_offers(enquiry.id, slots)
         if reason is OfferReason.FIRST:
@@ -983,14 +997,14 @@ class Conversation:
             self.letters.offer(
                 enquiry.id, person, self._thread(enquiry), slots, f"offer:{step}"
             )
-            return
+            return False
         call = self.store.call(enquiry.id)
         booked = (
             self.letters.slot_view(Slot(call.start_at, call.end_at), person.zone)
             if call is not None and call.status == "booked"
             else None
         )
-        self.letters.offer_again(
+        return self.letters.offer_again(
             enquiry.id,
             person,
             self._thread(enquiry),

@@ -359,11 +359,34 @@ class Intake:
         """Record possible risk (and the need, in their words) on the enquiry
         and alert the therapist for this mail; returns the updated record.
         `weighed`: only the risk words heard it (`reply_risk`), no phrase."""
+        record = self.record_risk(enquiry, note)
+        self.alert_risk(key, enquiry, mail, note, weighed=weighed, danger=danger)
+        return record
+
+    def record_risk(self, enquiry: Enquiry, note: str) -> Enquiry:
+        """Possible risk (and the need, in their words) on the enquiry: every
+        pick from now on waits for the therapist. Returns the updated record."""
         self.conversation.apply(enquiry, workflow.on_risk_news(enquiry.state, note))
-        self._alert_about(
-            key, enquiry, mail, "conversation", note, weighed=weighed, danger=danger
-        )
         return self.store.enquiry(enquiry.id) or enquiry
+
+    def alert_risk(
+        self,
+        key: MailKey,
+        enquiry: Enquiry,
+        mail: InboundMail,
+        note: str,
+        *,
+        weighed: bool = False,
+        danger: bool = False,
+        closed: bool = False,
+    ) -> None:
+        """The therapist alerted of risk said in the conversation. `closed`:
+        the letter answering this mail closed with the safety message (said
+        so where danger may be told now, `Letters.alert_tells_closing`)."""
+        answered = "conversation-safety" if danger and closed else "conversation"
+        self._alert_about(
+            key, enquiry, mail, answered, note, weighed=weighed, danger=danger
+        )
 
     def danger_alert(
         self, key: MailKey, enquiry: Enquiry, mail: InboundMail, note: str

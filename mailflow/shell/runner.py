@@ -1051,24 +1051,32 @@ class Runner:
                 )
                 outcome = "owned-crisis"
             else:
-                if from_person and screen.is_news(
+                news = from_person and screen.is_news(
                     said, enquiry.risk, enquiry.safety_note
-                ):
-                    # From now on every pick waits for the therapist, who is told.
-                    enquiry = self.intake.mark_risk(
+                )
+                if news:
+                    # From now on every pick waits for the therapist, who is
+                    # told once the reply is answered (whether its letter
+                    # closed with the safety message is theirs to know).
+                    enquiry = self.intake.record_risk(enquiry, said.note)
+                raised = from_person and reply_risk.raises(said)
+                incoming = conversation.Incoming(
+                    mail,
+                    step=key.fingerprint,
+                    raised=raised,
+                    danger=news and said.danger_now,
+                )
+                outcome = self.conversation.on_mail(enquiry, incoming, found)
+                if news:
+                    self.intake.alert_risk(
                         key,
                         enquiry,
                         mail,
                         said.note,
                         weighed=reply_risk.weighed(said),
                         danger=said.danger_now,
+                        closed=key.fingerprint in self.conversation.closed_steps,
                     )
-                raised = from_person and reply_risk.raises(said)
-                outcome = self.conversation.on_mail(
-                    enquiry,
-                    conversation.Incoming(mail, step=key.fingerprint, raised=raised),
-                    found,
-                )
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, f"owned:{outcome}", self.now
             )

@@ -158,6 +158,7 @@ LETTERS: dict[str, Letter] = {
                     "client",
                     "thread",
                     "conversation",
+                    "conversation-safety",
                     "closed",
                     "nothing",
                 )

@@ -245,15 +245,23 @@ class Letters:
             "phone": self.phone(person.phone),
         }
 
-    def _closing(self, answers: bool) -> dict[str, Any]:
+    def _closing(self, kind: str, answers: bool) -> dict[str, Any]:
         """A later letter about the call that answers the person's own mail
-        (`answers`: other times, which time, held, booked; see
-        `contract.LATER_LETTERS`) closes with the practice's safety message
-        while `safety.in_later_letters`: a crisis written in a reply that the
-        reading does not hear is not answered with times or a booking alone. One the therapist or a timer sent (their yes, their
+        (`answers`, `decide.closing_letter`: other times, which time, held,
+        booked; `contract.LATER_LETTERS`) closes with the practice's safety
+        message while `safety.in_later_letters` and its template shows it (a
+        practice's own copy from before does not): a crisis written in a
+        reply that the reading does not hear is not answered with times or a
+        booking alone. One the therapist or a timer sent (their yes, their
         other time, a nudge) answers no words of the person's: none."""
+        closes = (
+            answers
+            and self.settings.safety.in_later_letters
+            and "safety_close"
+            in compose.template_names(kind, self.settings.templates.directory)
+        )
         return {
-            "safety_close": self.settings.safety.in_later_letters and answers,
+            "safety_close": closes,
             "safety_message": self.settings.safety.message.strip(),
         }
 
@@ -312,10 +320,11 @@ class Letters:
         booked: dict[str, str | None] | None = None,
         expects: dict[str, object] | None = None,
         answers: bool = False,
-    ) -> None:
+    ) -> bool:
+        """True: it closed with the safety message (`_closing`)."""
         context = {
             **self._person_base(person),
-            **self._closing(answers),
+            **self._closing("offer_again", answers),
             "slots": [self.slot_view(s, person.zone) for s in slots],
             "booked": booked,
             "reason": reason,
@@ -325,6 +334,7 @@ class Letters:
         self._to_person(
             enquiry_id, "offer_again", step, person, thread, context, expects=expects
         )
+        return bool(context["safety_close"])
 
     def offer_warns(self) -> bool:
         """Whether the templates in use put the safety message above the
@@ -344,6 +354,15 @@ class Letters:
         directory = self.settings.templates.directory
         return "did not send your safety message" in compose.template_source(
             "crisis_alert", directory
+        )
+
+    def alert_tells_closing(self) -> bool:
+        """Whether the crisis alert in use can tell the therapist, of danger
+        told now in a reply, that the letter answering it closed with the
+        safety message ("conversation-safety"); a practice's own from before
+        says none went, and then none closes (`decide.closing_letter`)."""
+        return "conversation-safety" in compose.template_source(
+            "crisis_alert", self.settings.templates.directory
         )
 
     def safety_warns(self) -> bool:
@@ -396,13 +415,15 @@ class Letters:
         step: str,
         *,
         answers: bool = False,
-    ) -> None:
+    ) -> bool:
+        """True: it closed with the safety message (`_closing`)."""
         context = {
             **self._person_base(person),
-            **self._closing(answers),
+            **self._closing("held", answers),
             "slot": self.slot_view(slot, person.zone),
         }
         self._to_person(enquiry_id, "held", step, person, thread, context)
+        return bool(context["safety_close"])
 
     def clarify(
         self,
@@ -413,13 +434,15 @@ class Letters:
         step: str,
         *,
         answers: bool = False,
-    ) -> None:
+    ) -> bool:
+        """True: it closed with the safety message (`_closing`)."""
         context = {
             **self._person_base(person),
-            **self._closing(answers),
+            **self._closing("clarify", answers),
             "slots": [self.slot_view(s, person.zone) for s in slots],
         }
         self._to_person(enquiry_id, "clarify", step, person, thread, context)
+        return bool(context["safety_close"])
 
     def confirmation(
         self,
@@ -432,7 +455,9 @@ class Letters:
         step: str,
         phone_added: bool = False,
         answers: bool = False,
-    ) -> None:
+    ) -> bool:
+        """The booking, with its invitation. True: it closed with the safety
+        message (`_closing`)."""
         practice = self.settings.practice
         phone = self.phone(person.phone)
         ics = self._event(
@@ -452,7 +477,7 @@ class Letters:
         )
         context = {
             **self._person_base(person),
-            **self._closing(answers),
+            **self._closing("confirmation", answers),
             "slot": self.slot_view(slot, person.zone),
             "moved": sequence > 0,
             "phone_added": phone_added,
@@ -466,6 +491,7 @@ class Letters:
             context,
             calendar=compose.CalendarPart("REQUEST", ics),
         )
+        return bool(context["safety_close"])
 
     # -- to the therapist ---------------------------------------------------------
 
