@@ -276,7 +276,8 @@ class RequestSettings:
 class SafetySettings:
     """Extra crisis phrases; the message a person in crisis is sent, which
     also closes every first offer while `in_every_offer`, and every later
-    letter answering their own mail while `in_later_letters`."""
+    letter answering their own mail while `in_later_letters` (unset in the
+    file: as `in_every_offer`)."""
 
     extra_phrases: tuple[str, ...]
     message: str
@@ -1014,9 +1015,18 @@ def _file_model() -> Any:
         # replies do: a crisis the reading does not hear still gets it.
         in_every_offer: bool = True
         # And every later letter that answers their own mail (other times,
-        # which time, held, booked): a crisis written in a reply
-        # that the reading does not hear is not answered with times alone.
-        in_later_letters: bool = True
+        # which time, held, booked): a crisis written in a reply that the
+        # reading does not hear is not answered with times alone. Unset, as
+        # `in_every_offer`: a practice that turned that off is not given the
+        # closing on the later letters it never asked for.
+        in_later_letters: bool | None = Field(default=None, validate_default=True)
+
+        @field_validator("in_later_letters")
+        @classmethod
+        def _as_every_offer(cls, value: bool | None, info: ValidationInfo) -> bool:
+            if value is not None:
+                return value
+            return bool(info.data.get("in_every_offer", True))
 
     class _StorageModel(_SectionModel):
         database: Path = Path("var/mailflow.sqlite3")

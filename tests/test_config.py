@@ -274,3 +274,46 @@ def test_the_region_check_agrees_with_phonenumbers_for_every_code() -> None:
 
     for a, b in itertools.product(string.ascii_uppercase, repeat=2):
         assert phone_region_known(a + b) is (a + b in SUPPORTED_REGIONS), a + b
+
+
+@pytest.mark.parametrize(
+    ("keys", "every_offer", "later"),
+    [
+        ("", True, True),
+        ("in_every_offer = false\n", False, False),
+        ("in_every_offer = true\n", True, True),
+        ("in_every_offer = false\nin_later_letters = true\n", False, True),
+        ("in_later_letters = false\n", True, False),
+        ("in_later_letters = true\nin_every_offer = false\n", False, True),
+    ],
+)
+def test_the_later_letters_closing_follows_every_offer_unless_set(
+    tmp_path, keys: str, every_offer: bool, later: bool
+):
+    """`safety.in_later_letters` unset is `in_every_offer`: a practice that
+    turned the first offer's closing off is not given it on the later letters
+    unasked. Set, it is as given. The same from the cache (a second load)."""
+    path = write(tmp_path, MINIMAL + "[safety]\n" + keys)
+    for settings in (load_settings(path), load_settings(path)):
+        assert settings.safety.in_every_offer is every_offer
+        assert settings.safety.in_later_letters is later
+
+
+def test_the_later_letters_closing_follows_every_offer_from_the_environment(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("MAILFLOW_SAFETY__IN_EVERY_OFFER", "false")
+    settings = load_settings(write(tmp_path, MINIMAL))
+    assert settings.safety.in_every_offer is False
+    assert settings.safety.in_later_letters is False
+    monkeypatch.setenv("MAILFLOW_SAFETY__IN_LATER_LETTERS", "true")
+    assert load_settings(write(tmp_path, MINIMAL)).safety.in_later_letters is True
+
+
+@pytest.mark.parametrize("value", ['"x"', "5", "[]"])
+def test_a_later_letters_value_that_is_no_boolean_is_named_once(tmp_path, value):
+    lines = problems(
+        write(tmp_path, MINIMAL + f"[safety]\nin_later_letters = {value}\n")
+    )
+    (line,) = lines
+    assert line.startswith("safety.in_later_letters: "), line

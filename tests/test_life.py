@@ -933,6 +933,56 @@ def test_a_number_sent_after_booking_updates_both_invitations(life):
     assert len(server.smtp_log) == before
 
 
+@pytest.mark.parametrize("late", [timedelta(0), 10 * MINUTE])
+def test_a_number_sent_once_the_calls_time_has_come_gets_no_confirmation(life, late):
+    """Booked with no number; the call's time comes; the number arrives:
+    remembered, but no "I'll ring you on ... on <a time already gone>" to the
+    person and no updated event for the therapist. "Sorry, I never sent my
+    number" is read as unclear about a booked call: the therapist is told to
+    read the reply (and with it, the number)."""
+    server, boxes, config = life
+    server.deliver(
+        request(
+            sender=f"Jordan Lee <{boxes.person}>",
+            to=boxes.practice,
+            body="Hello, I'd like to book the free 15 minute call please.",
+            sent_at=T0,
+        ),
+        boxes.practice,
+    )
+    assert run(config, T0) == 0
+    pick(server, boxes, config, newest(server, boxes.person, "offer"))
+    confirmation = newest(server, boxes.person, "confirmation")
+    assert "I don't have a phone number for you yet" in plain(confirmation)
+    start_at, _end = call_times(event(confirmation))
+    to_person = kinds(server, boxes.person)
+    to_therapist = kinds(server, boxes.therapist)
+    person_says(
+        server,
+        boxes,
+        config,
+        confirmation,
+        f"Sorry, I never sent my number. It's {PHONE}.",
+        start_at + late,
+    )
+    assert kinds(server, boxes.person) == to_person
+    assert kinds(server, boxes.therapist) == [*to_therapist, "therapist_alert"]
+    alert = " ".join(plain(newest(server, boxes.therapist)).split())
+    assert "please read their reply in the inbox" in alert
+    assert _phone_kept(config) == "+447700900123"
+
+
+def _phone_kept(config) -> str | None:
+    import tomllib
+
+    from mailflow.shell.store import Store
+
+    path = tomllib.loads(config.read_text())["storage"]["database"]
+    with Store.open(path) as store:
+        (enquiry,) = store.enquiries()
+        return enquiry.phone
+
+
 def test_a_no_show_reported_after_the_followup_still_counts(life):
     server, boxes, config = life
     _confirmation, booked = book(server, boxes, config)

@@ -8,6 +8,7 @@ therapist answer the person by replying.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -1334,6 +1335,34 @@ def test_the_later_letters_that_answer_them_close_with_the_safety_message(
     assert "If you are in danger" in html
     assert "<strong>If you are in danger" not in html
     assert not mails(server, boxes.therapist, "crisis_alert")
+
+
+def test_which_time_did_you_mean_closes_with_the_safety_message(setup) -> None:
+    """A yes to no one time ("Yes, one of those would be great") gets "which
+    time did you mean?": it answers their own mail, so it closes with the
+    safety message, below the times, once, and nobody is alerted."""
+    server, boxes, config = setup
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    server.deliver(
+        answer(
+            offer,
+            sender=f"Jordan Lee <{boxes.person}>",
+            body="Yes, one of those would be great",
+            sent_at=at,
+        ),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    (clarify,) = mails(server, boxes.person, "clarify")
+    lines = plain(clarify).splitlines()
+    times = [i for i, line in enumerate(lines) if re.match(r"  \d\. ", line)]
+    assert len(times) >= 2
+    text = " ".join(" ".join(lines).split())
+    below = " ".join(" ".join(lines[times[-1] + 1 :]).split())
+    assert text.count(_CLOSING) == 1
+    assert below.index(_CLOSING) < below.index("Warm wishes")
+    assert not mails(server, boxes.therapist)
 
 
 def test_a_booking_that_answers_their_pick_closes_with_it(auto) -> None:

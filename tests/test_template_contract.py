@@ -17,6 +17,7 @@ import pytest
 
 from mailflow.cli.check import sample_contexts, template_problem
 from mailflow.config import load_settings
+from mailflow.deciding.workflow import OfferReason
 from mailflow.errors import ImapTokenError, SendError
 from mailflow.model import FormAlert, Preference, Slot
 from mailflow.shell.busy import BusyRead, FeedRead, Skipped
@@ -415,36 +416,116 @@ def test_the_alert_for_a_question_beside_a_repeated_pick_says_so(settings) -> No
     assert "answered the times without choosing one" not in said
 
 
-_REASONS = (
-    *("taken", "declined", "reschedule", "reopen", "missed", "lapsed"),
-    *("nudge", "proposed", "more"),
-)
-"""Every reason `offer_again` is written for."""
+_REASONS = tuple(r.value for r in OfferReason if r is not OfferReason.FIRST)
+"""Every reason `offer_again` is written for (the first offer is `offer`'s)."""
+_CLOSE = "If you need help before we speak, please don't wait for our call."
+"""The sentence before the practice's message that closes a later letter."""
+_SIGNED = " Warm wishes, Sam Rivera Riverside Counselling"
+_VIDEO = '[call]\nmode = "video"\nvideo_url = "https://meet.example.com/room"\n'
+_TAKEN: dict[tuple[str, str], tuple[str, ...]] = {
+    ("confirmation", "phone"): (
+        "That's booked: I'll ring you on",
+        "Thank you for your number. I'll ring you on",
+        "I've moved our call: I'll now ring you on",
+    ),
+    ("confirmation", "video"): (
+        "That's booked: a 15-minute video call",
+        "I've moved our call to a 15-minute video call",
+    ),
+    ("held", "phone"): ("Could you let me know the best phone number",),
+}
+"""Words only a branch says: the test below shows it rendered each."""
 
 
+def _in_mode(tmp_path: Path, mode: str) -> Any:
+    """The test settings, with the call by phone (as shipped) or by video."""
+    path = tmp_path / f"{mode}.toml"
+    video = _VIDEO if mode == "video" else ""
+    database = tmp_path / "mailflow.sqlite3"
+    path.write_text(CONFIG.format(database=database) + video, encoding="utf-8")
+    settings = load_settings(path)
+    assert settings.call.mode == mode
+    return settings
+
+
+@pytest.mark.parametrize("mode", ["phone", "video"])
 @pytest.mark.parametrize("kind", contract.LATER_LETTERS)
-def test_a_later_letter_closes_with_the_safety_message_once(settings, kind) -> None:
-    """Each later letter about the call, on every branch its contract names,
-    closes with the practice's safety message (after all it says, before the
-    signature, once, not in bold) while `safety_close`; without, not at all."""
+def test_a_later_letter_closes_with_the_safety_message_once(
+    tmp_path: Path, kind: str, mode: str
+) -> None:
+    """Each later letter about the call, on every branch its contract names
+    (so `mailflow check` renders each too), every reason of other times, by
+    phone and by video: while `safety_close`, its last words before the
+    signature are "If you need help before we speak, please don't wait for
+    our call." and the practice's message, once, not in bold; without, none."""
+    settings = _in_mode(tmp_path, mode)
     message = " ".join(settings.safety.message.split())
+    closing = f"{_CLOSE} {message}"
+    reasons = _REASONS if kind == "offer_again" else (None,)
+    said_closed: set[str] = set()
     for context in contract.branch_contexts(kind, sample_contexts(settings)[kind]):
-        for branch in (
-            ({"reason": r} for r in _REASONS) if kind == "offer_again" else ({},)
-        ):
-            text, html = compose.render(kind, {**context, **branch})
+        for reason in reasons:
+            branch = {**context, **({} if reason is None else {"reason": reason})}
+            text, html = compose.render(kind, branch)
             said = " ".join(text.split())
             if not context["safety_close"]:
-                assert message not in said, (kind, branch)
+                assert message not in said, (kind, reason)
+                assert "please don't wait" not in said, (kind, reason)
                 continue
-            assert said.count(message) == 1, (kind, branch)
-            assert said.endswith(
-                message + " Warm wishes, Sam Rivera Riverside Counselling"
-            ), (
-                kind,
-                branch,
-            )
-            assert f"<strong>{message[:20]}" not in html
+            said_closed.add(said)
+            assert said.count(message) == 1, (kind, reason, said)
+            assert said.count(_CLOSE) == 1, (kind, reason, said)
+            assert said.endswith(closing + _SIGNED), (kind, reason, said)
+            assert f"<strong>{message[:20]}" not in html, (kind, reason)
+    for words in _TAKEN.get((kind, mode), ()):
+        assert any(words in said for said in said_closed), (kind, mode, words)
+    if kind == "offer_again":
+        assert len(said_closed) >= len(_REASONS)  # each reason its own words
+
+
+def test_a_later_letter_closes_only_where_it_answers_their_own_mail(
+    settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the real `Letters`: each later letter written with `answers`
+    (it answers the person's own mail) closes with the safety message;
+    written on the therapist's word or by a timer (the default), none."""
+    said: list[tuple[str, str]] = []
+
+    def record(draft: compose.Draft, now: datetime, directory: Any = None) -> bytes:
+        text, _ = compose.render(draft.kind, draft.context, directory)
+        said.append((draft.kind, " ".join(text.split())))
+        return b""
+
+    monkeypatch.setattr(compose, "build", record)
+    letters = AfterCallLetters(settings, _Store(), NOW)  # type: ignore[arg-type]
+    for answers in (False, True):
+        letters.offer_again(
+            1,
+            PERSON,
+            THREAD,
+            [SLOT],
+            reason="more",
+            note="",
+            preference=Preference(),
+            step=f"o2-{answers}",
+            answers=answers,
+        )
+        letters.clarify(
+            1, PERSON, THREAD, [SLOT], f"clarify-{answers}", answers=answers
+        )
+        letters.held(1, PERSON, THREAD, SLOT, f"held-{answers}", answers=answers)
+        letters.confirmation(
+            1, PERSON, THREAD, SLOT, sequence=0, step=f"c-{answers}", answers=answers
+        )
+    closing = f"{_CLOSE} {' '.join(settings.safety.message.split())}"
+    unanswered, answered = said[:4], said[4:]
+    assert [kind for kind, _ in answered] == [kind for kind, _ in unanswered]
+    assert {kind for kind, _ in answered} == set(contract.LATER_LETTERS)
+    for kind, text in unanswered:
+        assert "please don't wait" not in text, kind
+    for kind, text in answered:
+        assert text.count(closing) == 1, kind
+        assert text.endswith(closing + _SIGNED), kind
 
 
 @pytest.mark.parametrize(

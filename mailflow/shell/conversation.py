@@ -851,9 +851,11 @@ class Conversation:
 
     def _add_phone_to_booking(self, enquiry: Enquiry, step: str) -> None:
         """A number sent after booking goes into both invitations (SEQUENCE + 1),
-        so the event says who rings whom, on which number."""
+        so the event says who rings whom, on which number. Once the call's time
+        has come, neither: "I'll ring you on ... on" a time already gone would
+        be wrong. The number is kept all the same (the enquiry's record)."""
         call = self.store.call(enquiry.id)
-        if call is None or call.status != "booked":
+        if call is None or call.status != "booked" or call.start_at <= self.now:
             return
         self.store.bump_sequence(enquiry.id)
         slot = Slot(call.start_at, call.end_at)

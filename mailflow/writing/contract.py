@@ -87,14 +87,18 @@ LETTERS: dict[str, Letter] = {
     ),
     "clarify": _letter(TO_PERSON, CLOSING, ("slots",), branches=UNCLOSED),
     "held": _letter(
-        TO_PERSON, CLOSING, ("slot",), strong=("slot.practice",), branches=UNCLOSED
+        TO_PERSON,
+        CLOSING,
+        ("slot",),
+        strong=("slot.practice",),
+        branches=(*UNCLOSED, {"phone": ""}),
     ),
     "confirmation": _letter(
         TO_PERSON,
         CLOSING,
         ("slot", "moved", "phone_added"),
         strong=("slot.practice",),
-        branches=UNCLOSED,
+        branches=(*UNCLOSED, {"phone_added": True}, {"moved": True}),
     ),
     "kept": _letter(TO_PERSON, ("slot", "note", "lapsed"), strong=("slot.practice",)),
     "still_suits": _letter(TO_PERSON, ("slot",), strong=("slot.practice",)),
