@@ -936,10 +936,10 @@ def test_a_number_sent_after_booking_updates_both_invitations(life):
 @pytest.mark.parametrize("late", [timedelta(0), 10 * MINUTE])
 def test_a_number_sent_once_the_calls_time_has_come_gets_no_confirmation(life, late):
     """Booked with no number; the call's time comes; the number arrives:
-    remembered, but no "I'll ring you on ... on <a time already gone>" to the
-    person and no updated event for the therapist. "Sorry, I never sent my
-    number" is read as unclear about a booked call: the therapist is told to
-    read the reply (and with it, the number)."""
+    remembered, and no "I'll ring you on ... on <a time already gone>" to the
+    person; the therapist's event is updated with it (late or waiting, they
+    may still ring). "Sorry, I never sent my number" is read as unclear about
+    a booked call: the therapist is also told to read the reply."""
     server, boxes, config = life
     server.deliver(
         request(
@@ -966,9 +966,12 @@ def test_a_number_sent_once_the_calls_time_has_come_gets_no_confirmation(life, l
         start_at + late,
     )
     assert kinds(server, boxes.person) == to_person
-    assert kinds(server, boxes.therapist) == [*to_therapist, "therapist_alert"]
-    alert = " ".join(plain(newest(server, boxes.therapist)).split())
+    new = kinds(server, boxes.therapist)[len(to_therapist) :]
+    assert sorted(new) == ["therapist_alert", "therapist_event"]
+    alert = " ".join(plain(newest(server, boxes.therapist, "therapist_alert")).split())
     assert "please read their reply in the inbox" in alert
+    updated = newest(server, boxes.therapist, "therapist_event")
+    assert "07700 900123" in plain(updated)
     assert _phone_kept(config) == "+447700900123"
 
 

@@ -852,23 +852,25 @@ class Conversation:
     def _add_phone_to_booking(self, enquiry: Enquiry, step: str) -> None:
         """A number sent after booking goes into both invitations (SEQUENCE + 1),
         so the event says who rings whom, on which number. Once the call's time
-        has come, neither: "I'll ring you on ... on" a time already gone would
-        be wrong. The number is kept all the same (the enquiry's record)."""
+        has come, only the therapist's: "I'll ring you on ... on" a time
+        already gone would be wrong to them, while the therapist, late or
+        waiting, may still ring."""
         call = self.store.call(enquiry.id)
-        if call is None or call.status != "booked" or call.start_at <= self.now:
+        if call is None or call.status != "booked":
             return
         self.store.bump_sequence(enquiry.id)
         slot = Slot(call.start_at, call.end_at)
         person = self._recipient(enquiry)
-        self.letters.confirmation(
-            enquiry.id,
-            person,
-            self._thread(enquiry),
-            slot,
-            sequence=call.sequence + 1,
-            step=f"phone:{step}",
-            phone_added=True,
-        )
+        if call.start_at > self.now:
+            self.letters.confirmation(
+                enquiry.id,
+                person,
+                self._thread(enquiry),
+                slot,
+                sequence=call.sequence + 1,
+                step=f"phone:{step}",
+                phone_added=True,
+            )
         self.letters.therapist_event(
             enquiry.id,
             person,
