@@ -1652,6 +1652,9 @@ class WorkflowMachine(RuleBasedStateMachine):
         self.closed_reason = ""
         self.cancelled_by_therapist = False
         self.started = False  # the booked call's start has passed
+        # A question beside a pick reached the therapist (as the store keeps
+        # `Enquiry.asked`): never cleared within the enquiry.
+        self.asked = False
 
     def facts(self, free: frozenset[Slot], proposed: Slot | None = None) -> Facts:
         return Facts(
@@ -1673,6 +1676,7 @@ class WorkflowMachine(RuleBasedStateMachine):
             # As the shell reads the record: a therapist's cancellation asks
             # them to reply (see Conversation._facts).
             invited_back=self.state is State.CANCELLED and self.cancelled_by_therapist,
+            asked=self.asked,
         )
 
     # -- signals --
@@ -1902,8 +1906,9 @@ class WorkflowMachine(RuleBasedStateMachine):
                 case AskApproval(slot=slot):
                     assert asked == [slot], f"{command} without Hold({slot})"
                     assert self.holds == [slot]
-                    # (or a question stood beside the pick: the therapist's)
-                    assert self.approval == "therapist" or _asks(step)
+                    # (or a question stood beside the pick, or one beside an
+                    # earlier pick reached the therapist: theirs)
+                    assert self.approval == "therapist" or _asks(step) or facts.asked
                 case ThankForPick(slot=slot):
                     assert asked == [slot], f"{command} without Hold/AskToMove"
                 case AskToMove(slot=slot):
@@ -1912,7 +1917,9 @@ class WorkflowMachine(RuleBasedStateMachine):
                     if step.signal == "person":
                         assert slot in facts.free
                         assert slot in facts.offered
-                        assert self.approval == "therapist" or _asks(step)
+                        assert (
+                            self.approval == "therapist" or _asks(step) or facts.asked
+                        )
                     else:
                         assert step.signal == "calendar"
                         assert step.message is not None
@@ -1951,9 +1958,11 @@ class WorkflowMachine(RuleBasedStateMachine):
                 case Clarify():
                     assert not facts.clarified, "a second clarifying question"
                     self.clarified = True
-                case AlertTherapist(reason="unclear-reply"):
+                case AlertTherapist(reason="unclear-reply", asks=asks):
                     assert facts.clarified, "alerted before asking once"
                     assert step.signal == "person"
+                    # the whole reply handed over says whether it asked
+                    assert asks == _asks(step)
                 case AlertTherapist(reason="late-cancel"):
                     assert step.signal == "person"
                     assert before in {State.BOOKED, State.RESCHEDULING}
@@ -2056,6 +2065,17 @@ class WorkflowMachine(RuleBasedStateMachine):
                     raise AssertionError(f"unknown command {command!r}")
         # Every Book or Move is confirmed in the same transition, and only then.
         assert [c.slot for c in commands if isinstance(c, Confirm)] == done
+        # A question beside a pick reached the therapist: remembered for good.
+        if any(
+            (isinstance(c, AskApproval) and c.asks)
+            or (
+                isinstance(c, AlertTherapist)
+                and (c.reason.startswith("pick-asks") or c.asks)
+            )
+            for c in commands
+        ):
+            assert _asks(step), "a question told that nobody asked"
+            self.asked = True
         if state is not State.CLOSED:
             self.closed_reason = ""
         cancels = [c for c in commands if isinstance(c, CancelCall)]
@@ -2108,6 +2128,13 @@ class WorkflowMachine(RuleBasedStateMachine):
                 assert AlertTherapist in kinds or any(
                     isinstance(c, AskApproval) and c.asks for c in commands
                 ), commands
+        # Once a question beside a pick has reached the therapist, no pick
+        # is booked or moved without them, even under automatic approval: only
+        # a time they proposed themselves (after reading it) books at once.
+        if step.signal == "person" and facts.asked:
+            for command in commands:
+                if isinstance(command, Book | Move):
+                    assert command.slot == facts.preapproved, commands
         # Each Book or Move is followed by a Confirm of the same slot.
         for index, command in enumerate(commands):
             if isinstance(command, Book | Move):
