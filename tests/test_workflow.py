@@ -1639,13 +1639,22 @@ class Step:
 class WorkflowMachine(RuleBasedStateMachine):
     """One enquiry and a tiny shell: hold, booking, offers, a pending move."""
 
-    @initialize(approval=st.sampled_from(["therapist", "auto"]), offered=OFFERS)
-    def start(self, approval: str, offered: tuple[Slot, ...]) -> None:
+    @initialize(
+        approval=st.sampled_from(["therapist", "auto"]),
+        offered=OFFERS,
+        asked=st.sampled_from([False, False, True]),
+        booked=st.sampled_from([False, False, True]),
+    )
+    def start(
+        self, approval: str, offered: tuple[Slot, ...], asked: bool, booked: bool
+    ) -> None:
         self.approval = approval
-        self.state = State.OFFERED
+        # Some start with a call booked earlier, so moves are picked often.
+        self.state = State.BOOKED if booked else State.OFFERED
         self.offered = offered
         self.holds: list[Slot] = []  # live holds for this enquiry
-        self.booking: Slot | None = None  # the live (future or ongoing) call
+        # the live (future or ongoing) call
+        self.booking: Slot | None = offered[0] if booked else None
         self.counter: Slot | None = None  # a move waiting for the therapist
         self.clarified = False
         self.preapproved: Slot | None = None
@@ -1653,8 +1662,9 @@ class WorkflowMachine(RuleBasedStateMachine):
         self.cancelled_by_therapist = False
         self.started = False  # the booked call's start has passed
         # A question beside a pick reached the therapist (as the store keeps
-        # `Enquiry.asked`): never cleared within the enquiry.
-        self.asked = False
+        # `Enquiry.asked`): never cleared within the enquiry. Some start with
+        # one told already, earlier in the conversation.
+        self.asked = asked
 
     def facts(self, free: frozenset[Slot], proposed: Slot | None = None) -> Facts:
         return Facts(
@@ -1755,6 +1765,12 @@ class WorkflowMachine(RuleBasedStateMachine):
         taken = self.offered[min(choice, len(self.offered)) - 1]
         free = frozenset(POOL) - {taken}
         self.person(ReplyKind.PICK, choice, None, free, False, fresh, asks=True)
+
+    @rule(fresh=FRESH)
+    def person_wants_to_move(self, fresh: tuple[Slot, ...]) -> None:
+        """Other times for a booked call, so moves are picked often enough
+        (after a question told the therapist, too)."""
+        self.person(ReplyKind.RESCHEDULE, None, None, frozenset(POOL), False, fresh)
 
     @rule(answer=ANSWERS)
     def person_answers_followup(self, answer: str) -> None:
