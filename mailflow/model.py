@@ -429,6 +429,9 @@ class Enquiry:
     closed_at: datetime | None = None  # ended (a late reply may still reopen it)
     # when the first mail's Date header was written: its offset is judged from then
     sender_seen_at: datetime | None = None
+    # a question beside a pick reached the therapist: every later pick waits
+    # for them (`decide.question_reached_therapist`)
+    asked: bool = False
 
     @property
     def offset_seen_at(self) -> datetime:

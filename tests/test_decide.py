@@ -9,7 +9,7 @@ import pytest
 
 from mailflow.deciding import decide, workflow
 from mailflow.deciding.workflow import OfferReason, Transition
-from mailflow.model import ClosedReason, Enquiry, Slot, State
+from mailflow.model import ClosedReason, Enquiry, PersonReply, ReplyKind, Slot, State
 
 NOW = datetime(2026, 12, 2, 9, tzinfo=UTC)
 EARLIER = NOW - timedelta(days=2)
@@ -82,6 +82,14 @@ def test_nothing_but_the_state_changes_without_commands() -> None:
             {"counter_start_at": None, "move_asked_at": None},
         ),
         (workflow.AlertTherapist("counter"), {}),
+        # A question beside a pick reaches the therapist: later picks wait.
+        (workflow.AskApproval(SLOT, asks=True), {"approval_round": 3, "asked": True}),
+        (workflow.AlertTherapist("pick-asks"), {"asked": True}),
+        (workflow.AlertTherapist("pick-asks-taken"), {"asked": True}),
+        (workflow.AlertTherapist("pick-asks-unclear"), {"asked": True}),
+        (workflow.AlertTherapist("unclear-reply", asks=True), {"asked": True}),
+        (workflow.AlertTherapist("unclear-reply"), {}),
+        (workflow.AlertTherapist("offer-reply"), {}),
         (workflow.ThankForPick(SLOT), {}),
         (workflow.Release(), {}),
     ],
@@ -101,6 +109,45 @@ def test_what_each_command_changes_in_the_record(
         for n in Enquiry.__dataclass_fields__
         if getattr(record, n) != getattr(before, n)
     } == fields
+
+
+def test_a_question_told_the_therapist_is_never_forgotten_in_the_enquiry() -> None:
+    """Like risk: nothing a conversation does afterwards clears it (a booking,
+    fresh times, a reopening, a cancellation, a plain pick's approval)."""
+    told = replace(ENQUIRY, asked=True)
+    for transition in (
+        Transition(State.HELD, (workflow.Hold(SLOT), workflow.AskApproval(SLOT))),
+        Transition(State.BOOKED, (workflow.Book(SLOT), workflow.Confirm(SLOT))),
+        Transition(State.OFFERED, (workflow.Offer(OfferReason.REOPEN),)),
+        Transition(
+            State.OFFERED, (workflow.Release(), workflow.Offer(OfferReason.TAKEN))
+        ),
+        Transition(State.CANCELLED, (workflow.CancelCall("person"),)),
+        Transition(State.CLOSED, (workflow.Close(ClosedReason.EXPIRED),)),
+    ):
+        assert decide.advance(told, transition, NOW).asked
+        assert not decide.advance(ENQUIRY, transition, NOW).asked
+
+
+def test_the_question_of_a_real_pick_is_remembered_and_holds_the_next() -> None:
+    """The core end to end: a pick with a question (automatic approval),
+    then a plain pick of another time, decided from the record as the shell
+    reads it."""
+    a, b = (
+        SLOT,
+        Slot(SLOT.start_at + timedelta(hours=2), SLOT.end_at + timedelta(hours=2)),
+    )
+    facts = workflow.Facts(approval="auto", offered=(a, b), free=frozenset((a, b)))
+    asking = PersonReply(ReplyKind.PICK, choice=1, asks=True)
+    first = workflow.on_person_reply(State.OFFERED, asking, facts)
+    record = decide.advance(replace(ENQUIRY, asked=False), first, NOW)
+    assert record.asked
+    plain = PersonReply(ReplyKind.PICK, choice=2)
+    held = replace(facts, held=a, asked=record.asked)
+    second = workflow.on_person_reply(State.HELD, plain, held)
+    assert second.state is State.HELD
+    assert workflow.AskApproval(b) in second.commands
+    assert not any(isinstance(c, workflow.Book) for c in second.commands)
 
 
 def test_closing_says_why_and_when() -> None:

@@ -160,7 +160,7 @@ def test_the_first_migration_is_the_frozen_version_1_schema():
 
 def test_a_fresh_database_is_at_the_newest_version(tmp_path):
     path = fresh(tmp_path)
-    assert user_version(path) == migrations.LATEST == 8
+    assert user_version(path) == migrations.LATEST == 9
     with Store.open(path) as store:
         assert store.get_meta("schema") == str(migrations.LATEST)
 
@@ -715,3 +715,40 @@ def test_version_6_gains_the_form_count_index_and_the_summary_uses_it(tmp_path):
         assert "seen_forms" in plan
     assert user_version(path) == migrations.LATEST
     assert schema(path) == schema(fresh(tmp_path))
+
+
+def test_version_8_gains_the_question_told_flag_and_keeps_its_enquiries(tmp_path):
+    """Version 8 to 9 adds only `enquiries.asked` (a question beside a pick
+    reached the therapist): a stored enquiry keeps everything and starts
+    without one; the flag is kept once a decision sets it."""
+    path = tmp_path / "v8" / "mailflow.sqlite3"
+    path.parent.mkdir()
+    db = sqlite3.connect(path, isolation_level=None)
+    migrations.migrate(db, str(path), migrations.MIGRATIONS[:8])
+    db.execute(
+        "INSERT INTO enquiries (id, state, email, name, subject, created_at,"
+        " updated_at, approval_round) VALUES (1, 'held', 'robin@example.com',"
+        " 'Robin', 'Hi', ?, ?, 1)",
+        (NOW, NOW),
+    )
+    db.close()
+    assert user_version(path) == 8
+    with Store.open(path) as store:
+        before = store.enquiry(1)
+        assert before is not None
+        assert (before.state, before.email, before.approval_round) == (
+            "held",
+            "robin@example.com",
+            1,
+        )
+        assert before.asked is False
+        now = datetime.fromisoformat(NOW) + timedelta(hours=1)
+        store.save_enquiry(before, replace(before, asked=True), now)
+        after = store.enquiry(1)
+        assert after is not None
+        assert after.asked is True
+        assert replace(after, asked=False, updated_at=before.updated_at) == before
+    assert user_version(path) == migrations.LATEST
+    assert schema(path) == schema(fresh(tmp_path))
+    (flag,) = [c for c in columns(path)["enquiries"] if c[0] == "asked"]
+    assert flag == ("asked", "INTEGER", 1, "0", 0)

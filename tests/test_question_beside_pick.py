@@ -22,6 +22,7 @@ from mailflow.deciding import workflow
 from mailflow.deciding.workflow import Facts
 from mailflow.model import Decision, PersonReply, ReplyKind, Slot, State
 from mailflow.reading import reply, therapist
+from mailflow.shell.store import Store
 
 # -- reading: which words ask something beside the pick --------------------------
 
@@ -143,6 +144,82 @@ def test_a_move_picked_with_a_question_tells_the_therapist() -> None:
     assert not any(isinstance(c, workflow.AlertTherapist) for c in quiet.commands)
 
 
+# -- once a question has reached the therapist, every pick waits for them ------------
+
+# A question beside a pick has reached the therapist (`Facts.asked`); then a
+# plain pick of another time, from times on offer (after a taken or unclear
+# pick, or "none of these") or while the first pick is held.
+ASKED = replace(AUTO, asked=True)
+PLAIN_B = PersonReply(ReplyKind.PICK, choice=2)
+
+
+@pytest.mark.parametrize(
+    ("state", "facts"),
+    [(State.OFFERED, ASKED), (State.HELD, replace(ASKED, held=A))],
+)
+def test_after_a_question_reached_the_therapist_a_plain_pick_waits_too(
+    state: State, facts: Facts
+) -> None:
+    done = workflow.on_person_reply(state, PLAIN_B, facts)
+    assert done.state is State.HELD
+    assert done.outcome == "held"
+    # The approval request says what is true of this pick: no question beside it.
+    assert workflow.AskApproval(B, asks=False) in done.commands
+    assert workflow.Hold(B) in done.commands
+    assert workflow.ThankForPick(B) in done.commands
+    assert (workflow.Release() in done.commands) is (state is State.HELD)
+    assert not any(
+        isinstance(c, workflow.Book | workflow.Confirm) for c in done.commands
+    )
+
+
+@pytest.mark.parametrize(
+    ("state", "facts"),
+    [(State.OFFERED, AUTO), (State.HELD, replace(AUTO, held=A))],
+)
+def test_without_a_question_told_a_plain_pick_is_booked_at_once_as_ever(
+    state: State, facts: Facts
+) -> None:
+    done = workflow.on_person_reply(state, PLAIN_B, facts)
+    assert done.state is State.BOOKED
+    assert workflow.Book(B) in done.commands
+    assert workflow.Confirm(B) in done.commands
+    assert not any(isinstance(c, workflow.AskApproval) for c in done.commands)
+
+
+def test_after_a_question_a_time_the_therapist_proposed_still_books_at_once() -> None:
+    """They proposed it after reading the question: their yes is given."""
+    proposed = replace(ASKED, offered=(B,), free=frozenset({B}), preapproved=B)
+    one = PersonReply(ReplyKind.PICK, choice=1)
+    done = workflow.on_person_reply(State.OFFERED, one, proposed)
+    assert done.state is State.BOOKED
+    assert done.commands == (workflow.Book(B), workflow.Confirm(B))
+
+
+def test_after_a_question_a_move_waits_for_the_therapist_too() -> None:
+    done = workflow.on_person_reply(State.RESCHEDULING, PLAIN_B, ASKED)
+    assert done.state is State.BOOKED
+    assert done.outcome == "move-asked"
+    assert workflow.AskToMove(B) in done.commands
+    assert workflow.ThankForPick(B) in done.commands
+    assert not any(
+        isinstance(c, workflow.Move | workflow.Confirm) for c in done.commands
+    )
+    # No question beside this pick: nothing more to alert about.
+    assert not any(isinstance(c, workflow.AlertTherapist) for c in done.commands)
+    # Without a question told, moved at once as ever.
+    moved = workflow.on_person_reply(State.RESCHEDULING, PLAIN_B, AUTO)
+    assert moved.commands == (workflow.Move(B), workflow.Confirm(B))
+
+
+def test_with_the_therapist_approving_every_pick_nothing_changes() -> None:
+    waiting = replace(AUTO, approval="therapist")
+    for state in (State.OFFERED, State.RESCHEDULING):
+        assert workflow.on_person_reply(
+            state, PLAIN_B, waiting
+        ) == workflow.on_person_reply(state, PLAIN_B, replace(waiting, asked=True))
+
+
 # -- a question beside a pick that holds nothing ------------------------------------
 
 # Where the pick stood: times on offer, a time held for the therapist, a move.
@@ -212,9 +289,14 @@ def test_a_question_beside_a_pick_that_cannot_be_placed_reaches_the_therapist(
 def test_asked_once_already_the_therapist_reads_the_whole_reply(
     state: State, facts: Facts, said: PersonReply
 ) -> None:
-    """No second question: one alert hands them the reply, question and all."""
+    """No second question: one alert hands them the reply, question and all
+    (marked, so the enquiry remembers a question reached them)."""
     done = workflow.on_person_reply(state, said, replace(facts, clarified=True))
-    assert done.commands == (workflow.AlertTherapist("unclear-reply"),)
+    assert done.commands == (workflow.AlertTherapist("unclear-reply", asks=True),)
+    quiet = workflow.on_person_reply(
+        state, replace(said, asks=False), replace(facts, clarified=True)
+    )
+    assert quiet.commands == (workflow.AlertTherapist("unclear-reply"),)
 
 
 WITH_WORDS = [
@@ -373,6 +455,42 @@ def test_a_question_beside_a_pick_reaches_the_therapist(auto) -> None:
         if "never passes on words written with a yes" in " ".join(plain(m).split())
     ]
     assert "words you wrote for them were not sent" in " ".join(plain(told).split())
+
+
+def test_after_a_question_another_plain_pick_waits_for_the_therapist(auto) -> None:
+    """The question beside the first pick is not passed by: a plain pick of
+    another time, under automatic approval, waits for the therapist too."""
+    server, boxes, config = auto
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    body = "Option 2 please. What's your cancellation policy?"
+    server.deliver(
+        answer(offer, sender=f"Jordan Lee <{boxes.person}>", body=body, sent_at=at),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    (first,) = mails(server, boxes.therapist, "approval_request")
+    assert "They asked something as well" in " ".join(plain(first).split())
+    later = at + timedelta(hours=1)
+    server.deliver(
+        answer(
+            offer, sender=f"Jordan Lee <{boxes.person}>", body="1 please", sent_at=later
+        ),
+        boxes.practice,
+    )
+    assert run(config, later) == 0
+    # Not booked: no confirmation; held for the therapist, who is asked again.
+    assert kinds(server, boxes.person) == ["offer", "held", "held"]
+    first_again, second = mails(server, boxes.therapist, "approval_request")
+    assert first_again["Message-ID"] == first["Message-ID"]
+    said = " ".join(plain(second).split())
+    assert "> 1 please" in plain(second)
+    # True of this pick: no question stood beside it.
+    assert "They asked something as well" not in said
+    with Store.open(config.parent / "var" / "mailflow.sqlite3") as store:
+        (enquiry,) = store.enquiries()
+    assert enquiry.state is State.HELD
+    assert enquiry.asked
 
 
 def test_a_plain_pick_is_still_booked_at_once(auto) -> None:

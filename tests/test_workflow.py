@@ -1639,19 +1639,32 @@ class Step:
 class WorkflowMachine(RuleBasedStateMachine):
     """One enquiry and a tiny shell: hold, booking, offers, a pending move."""
 
-    @initialize(approval=st.sampled_from(["therapist", "auto"]), offered=OFFERS)
-    def start(self, approval: str, offered: tuple[Slot, ...]) -> None:
+    @initialize(
+        approval=st.sampled_from(["therapist", "auto"]),
+        offered=OFFERS,
+        asked=st.sampled_from([False, False, True]),
+        booked=st.sampled_from([False, False, True]),
+    )
+    def start(
+        self, approval: str, offered: tuple[Slot, ...], asked: bool, booked: bool
+    ) -> None:
         self.approval = approval
-        self.state = State.OFFERED
+        # Some start with a call booked earlier, so moves are picked often.
+        self.state = State.BOOKED if booked else State.OFFERED
         self.offered = offered
         self.holds: list[Slot] = []  # live holds for this enquiry
-        self.booking: Slot | None = None  # the live (future or ongoing) call
+        # the live (future or ongoing) call
+        self.booking: Slot | None = offered[0] if booked else None
         self.counter: Slot | None = None  # a move waiting for the therapist
         self.clarified = False
         self.preapproved: Slot | None = None
         self.closed_reason = ""
         self.cancelled_by_therapist = False
         self.started = False  # the booked call's start has passed
+        # A question beside a pick reached the therapist (as the store keeps
+        # `Enquiry.asked`): never cleared within the enquiry. Some start with
+        # one told already, earlier in the conversation.
+        self.asked = asked
 
     def facts(self, free: frozenset[Slot], proposed: Slot | None = None) -> Facts:
         return Facts(
@@ -1673,6 +1686,7 @@ class WorkflowMachine(RuleBasedStateMachine):
             # As the shell reads the record: a therapist's cancellation asks
             # them to reply (see Conversation._facts).
             invited_back=self.state is State.CANCELLED and self.cancelled_by_therapist,
+            asked=self.asked,
         )
 
     # -- signals --
@@ -1751,6 +1765,12 @@ class WorkflowMachine(RuleBasedStateMachine):
         taken = self.offered[min(choice, len(self.offered)) - 1]
         free = frozenset(POOL) - {taken}
         self.person(ReplyKind.PICK, choice, None, free, False, fresh, asks=True)
+
+    @rule(fresh=FRESH)
+    def person_wants_to_move(self, fresh: tuple[Slot, ...]) -> None:
+        """Other times for a booked call, so moves are picked often enough
+        (after a question told the therapist, too)."""
+        self.person(ReplyKind.RESCHEDULE, None, None, frozenset(POOL), False, fresh)
 
     @rule(answer=ANSWERS)
     def person_answers_followup(self, answer: str) -> None:
@@ -1902,8 +1922,9 @@ class WorkflowMachine(RuleBasedStateMachine):
                 case AskApproval(slot=slot):
                     assert asked == [slot], f"{command} without Hold({slot})"
                     assert self.holds == [slot]
-                    # (or a question stood beside the pick: the therapist's)
-                    assert self.approval == "therapist" or _asks(step)
+                    # (or a question stood beside the pick, or one beside an
+                    # earlier pick reached the therapist: theirs)
+                    assert self.approval == "therapist" or _asks(step) or facts.asked
                 case ThankForPick(slot=slot):
                     assert asked == [slot], f"{command} without Hold/AskToMove"
                 case AskToMove(slot=slot):
@@ -1912,7 +1933,9 @@ class WorkflowMachine(RuleBasedStateMachine):
                     if step.signal == "person":
                         assert slot in facts.free
                         assert slot in facts.offered
-                        assert self.approval == "therapist" or _asks(step)
+                        assert (
+                            self.approval == "therapist" or _asks(step) or facts.asked
+                        )
                     else:
                         assert step.signal == "calendar"
                         assert step.message is not None
@@ -1951,9 +1974,11 @@ class WorkflowMachine(RuleBasedStateMachine):
                 case Clarify():
                     assert not facts.clarified, "a second clarifying question"
                     self.clarified = True
-                case AlertTherapist(reason="unclear-reply"):
+                case AlertTherapist(reason="unclear-reply", asks=asks):
                     assert facts.clarified, "alerted before asking once"
                     assert step.signal == "person"
+                    # the whole reply handed over says whether it asked
+                    assert asks == _asks(step)
                 case AlertTherapist(reason="late-cancel"):
                     assert step.signal == "person"
                     assert before in {State.BOOKED, State.RESCHEDULING}
@@ -2056,6 +2081,17 @@ class WorkflowMachine(RuleBasedStateMachine):
                     raise AssertionError(f"unknown command {command!r}")
         # Every Book or Move is confirmed in the same transition, and only then.
         assert [c.slot for c in commands if isinstance(c, Confirm)] == done
+        # A question beside a pick reached the therapist: remembered for good.
+        if any(
+            (isinstance(c, AskApproval) and c.asks)
+            or (
+                isinstance(c, AlertTherapist)
+                and (c.reason.startswith("pick-asks") or c.asks)
+            )
+            for c in commands
+        ):
+            assert _asks(step), "a question told that nobody asked"
+            self.asked = True
         if state is not State.CLOSED:
             self.closed_reason = ""
         cancels = [c for c in commands if isinstance(c, CancelCall)]
@@ -2108,6 +2144,13 @@ class WorkflowMachine(RuleBasedStateMachine):
                 assert AlertTherapist in kinds or any(
                     isinstance(c, AskApproval) and c.asks for c in commands
                 ), commands
+        # Once a question beside a pick has reached the therapist, no pick
+        # is booked or moved without them, even under automatic approval: only
+        # a time they proposed themselves (after reading it) books at once.
+        if step.signal == "person" and facts.asked:
+            for command in commands:
+                if isinstance(command, Book | Move):
+                    assert command.slot == facts.preapproved, commands
         # Each Book or Move is followed by a Confirm of the same slot.
         for index, command in enumerate(commands):
             if isinstance(command, Book | Move):

@@ -191,6 +191,22 @@ def ends_a_pending_move(transition: Transition) -> bool:
     )
 
 
+def question_reached_therapist(transition: Transition) -> bool:
+    """Whether a question beside a pick reaches the therapist in `transition`:
+    in an approval request, or in an alert (`workflow.QUESTION_ALERTS`, or
+    the whole reply handed over after one clarifying question). From then on
+    every pick in the enquiry waits for them (`Enquiry.asked`), even under
+    automatic approval, as a request that spoke of risk does."""
+    return any(
+        (isinstance(c, workflow.AskApproval) and c.asks)
+        or (
+            isinstance(c, workflow.AlertTherapist)
+            and (c.reason in workflow.QUESTION_ALERTS or c.asks)
+        )
+        for c in transition.commands
+    )
+
+
 def changes_booking(transition: Transition) -> bool:
     """Whether the transition books, moves, cancels or ends the call itself."""
     return any(
@@ -215,6 +231,8 @@ def nothing_to_offer(transition: Transition) -> Transition:
 def advance(enquiry: Enquiry, transition: Transition, now: datetime) -> Enquiry:
     """The enquiry's record once `transition` is carried out at `now`."""
     changes: dict[str, Any] = {"state": transition.state}
+    if question_reached_therapist(transition):
+        changes["asked"] = True  # never cleared within the enquiry
     if ends_a_pending_move(transition):
         changes.update(counter_start_at=None, move_asked_at=None)
     round_ = enquiry.approval_round

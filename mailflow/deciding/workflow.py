@@ -5,7 +5,10 @@ Transition table (anything not listed changes nothing and sends nothing):
     offered  + person picks a free slot       -> held      hold, ask approval, thank them
                                                    (booked at once when approval is auto
                                                    or the therapist proposed that slot,
-                                                   unless a question stands beside it)
+                                                   unless a question stands beside it;
+                                                   once a question beside a pick has
+                                                   reached the therapist, only a slot
+                                                   they proposed books at once)
     offered  + person picks a taken slot      -> offered   fresh offer with an apology
     offered  + none fit / reschedule talk     -> offered   fresh offer honouring it
     offered  + unclear (first time)           -> offered   one short clarifying question
@@ -22,7 +25,9 @@ Transition table (anything not listed changes nothing and sends nothing):
     booked   + person cancels after the start -> stood_down missed; the therapist alerted
     booked   + person wants to move           -> rescheduling  fresh times; booking stands
     rescheduling + person picks a free slot   -> booked    therapist asked to approve the move
-                                                   (moved at once when approval is auto)
+                                                   (moved at once when approval is auto,
+                                                   unless a question stands beside it or
+                                                   one beside a pick reached the therapist)
     booked   + therapist "cancel" (+ note)    -> cancelled METHOD:CANCEL with the note
     booked   + therapist "no show"            -> offered   "sorry we missed each other"
     booked   + calendar REPLY DECLINED        -> cancelled METHOD:CANCEL to the therapist (+ COMMENT)
@@ -52,6 +57,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Final
 
 from mailflow.model import (
     OPEN_STATES,
@@ -108,6 +114,10 @@ class Facts:
     # weighed like a crisis's; a contact need alone is not): a cancel in it
     # is the therapist's to carry out.
     raised: bool = False
+    # A question beside a pick has reached the therapist in this enquiry
+    # (`decide.question_reached_therapist`): every later pick waits for them,
+    # even under automatic approval, so the question is never passed by.
+    asked: bool = False
 
 
 # -- commands: what the shell must do, in order -----------------------------------
@@ -222,6 +232,12 @@ class AskTherapistAgain:
     outside: Slot | None = None  # a proposal outside the hours, to be confirmed
 
 
+QUESTION_ALERTS: Final = frozenset(
+    {"pick-asks", "pick-asks-taken", "pick-asks-unclear"}
+)
+"""The alerts that tell the therapist of a question beside a pick."""
+
+
 @dataclass(frozen=True, slots=True)
 class AlertTherapist:
     reason: str  # "counter" | "unclear-reply" | "late-cancel" | "calendar-other" ...
@@ -230,6 +246,7 @@ class AlertTherapist:
     reply: str = ""  # ... and what (ACCEPTED, DECLINED, COUNTER ...)
     comment: str = ""  # ... with the words it carried; for the therapist only
     others: tuple[Attendee, ...] = ()  # ... and the others' answers it carried
+    asks: bool = False  # "unclear-reply": the reply it hands over asked something too
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,9 +424,14 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
                 (*remember, *release, Offer(OfferReason.TAKEN), *told),
                 "taken",
             )
-        if (facts.approval == "auto" or slot == facts.preapproved) and not reply.asks:
+        agreed = (facts.approval == "auto" and not facts.asked) or (
+            slot == facts.preapproved
+        )
+        if agreed and not reply.asks:
             # Nothing to wait for: the therapist agreed in advance (a question
-            # beside the pick waits for them: theirs to answer, with the yes).
+            # beside the pick waits for them: theirs to answer, with the yes;
+            # once one has reached them, every pick waits, but a time they
+            # proposed themselves, after reading it).
             if moving:
                 return Transition(
                     State.BOOKED, (*remember, Move(slot), Confirm(slot)), "moved"
@@ -498,7 +520,9 @@ def _clarify(
         # question (the alert asks them to read the reply and answer it, a
         # question beside the pick with it).
         return Transition(
-            state, (*remember, AlertTherapist("unclear-reply")), "unclear-again"
+            state,
+            (*remember, AlertTherapist("unclear-reply", asks=asks)),
+            "unclear-again",
         )
     # The clarifying question holds nothing to read a question beside the
     # pick with: the therapist is told of it at once.

@@ -499,6 +499,9 @@ class Conversation:
             ),
             therapist_cancelled=enquiry.state == State.CANCELLED
             and enquiry.closed_reason is ClosedReason.THERAPIST_CANCELLED,
+            # A question beside a pick reached the therapist: every later
+            # pick waits for them too, as a request that spoke of risk does.
+            asked=enquiry.asked,
         )
 
     def _takeable(

@@ -297,6 +297,15 @@ def _offset_seen_at(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE enquiries ADD COLUMN sender_seen_at TEXT")
 
 
+def _question_asked(db: sqlite3.Connection) -> None:
+    """Whether a question beside a pick has reached the therapist in an
+    enquiry: from then on every pick in it waits for them, even under
+    automatic approval (`decide.question_reached_therapist`). Enquiries
+    already stored start without: a question told before the upgrade is not
+    known, so only those told from then on hold later picks."""
+    db.execute("ALTER TABLE enquiries ADD COLUMN asked INTEGER NOT NULL DEFAULT 0")
+
+
 INCREMENTAL = 2
 """`PRAGMA auto_vacuum` value of INCREMENTAL."""
 
@@ -309,6 +318,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _clock_owed,
     _forms_counted,
     _offset_seen_at,
+    _question_asked,
 )
 """The registry, in order: MIGRATIONS[n] takes version n to n + 1."""
 

@@ -1289,6 +1289,7 @@ _DECIDED = (
     "closed_at",
     "risk",
     "safety_note",
+    "asked",
 )
 """The record's fields a decision may change (`decide.advance`)."""
 
@@ -1328,7 +1329,7 @@ _ENQUIRY_COLUMNS = (
     " clarified, approval_round, preapproved_start_at, counter_start_at,"
     " offered_at, nudged_at, reminded_at, followed_up_at, followup_nudged_at,"
     " closed_reason, updated_at, hold_reminded_at, move_asked_at, offers_message_id,"
-    " risk, safety_note, closed_at, sender_seen_at"
+    " risk, safety_note, closed_at, sender_seen_at, asked"
 )
 
 
@@ -1469,6 +1470,7 @@ def _enquiry(row: sqlite3.Row) -> Enquiry:
         safety_note=row[28],
         closed_at=_maybe_instant(row[29]),
         sender_seen_at=_maybe_instant(row[30]),
+        asked=bool(row[31]),
     )
 
 
