@@ -377,19 +377,18 @@ def test_the_last_letter_answering_their_mail_closes_with_the_safety_message() -
     assert decide.closing_letter((workflow.Clarify(),), answering=True) == 0
     more = (workflow.Release(), workflow.Offer(OfferReason.MORE))
     assert decide.closing_letter(more, answering=True) == 1
-    # The first offer has a closing of its own; a number alone writes no answer.
+    # The first offer has a closing of its own.
     first = (workflow.Offer(OfferReason.FIRST),)
     assert decide.closing_letter(first, answering=True) is None
-    assert (
-        decide.closing_letter((workflow.RememberPhone("07700 900123"),), answering=True)
-        is None
-    )
+    # A number alone: the booking updated with it answers them.
+    number = workflow.RememberPhone("07700 900123")
+    assert decide.closing_letter((number,), answering=True) == 0
     # A number and a move in one reply: only the last letter, once.
-    both = (
-        workflow.RememberPhone("07700 900123"),
-        workflow.Offer(OfferReason.RESCHEDULE),
-    )
+    both = (number, workflow.Offer(OfferReason.RESCHEDULE))
     assert decide.closing_letter(both, answering=True) == 1
+    # `safety.in_later_letters = false`: none, but where danger was told.
+    assert decide.closing_letter(held, answering=True, enabled=False) is None
+    assert decide.closing_letter(held, answering=True, enabled=False, danger=True) == 2
     # Danger told now: closed, but not where the alert in use says none went.
     assert decide.closing_letter(held, answering=True, danger=True) == 2
     assert (
@@ -401,3 +400,9 @@ def test_the_last_letter_answering_their_mail_closes_with_the_safety_message() -
     # Nothing to them at all (a question: the therapist reads it).
     told = (workflow.AlertTherapist("offer-reply"),)
     assert decide.closing_letter(told, answering=True) is None
+
+
+def test_danger_in_a_reply_answered_without_the_message_gets_the_short_letter() -> None:
+    assert decide.warns_after_reply(True, False)
+    assert not decide.warns_after_reply(True, True)  # its answer closed with it
+    assert not decide.warns_after_reply(False, False)  # no danger told

@@ -1032,6 +1032,72 @@ def test_danger_told_now_beside_a_pick_alerts_the_therapist_urgently(auto) -> No
     assert "did not send your safety message" not in said
 
 
+def test_danger_in_a_reply_closes_its_answer_even_with_the_closings_off(
+    tmp_path, mail_server, mailboxes
+) -> None:
+    """`in_every_offer = false` (so no later closing either): danger told now
+    beside a pick still gets the message with the answer, as a first mail's
+    offer would carry it above its times."""
+    server, boxes = mail_server, mailboxes
+    config = write_config(
+        tmp_path, server, boxes, AUTO + "\n[safety]\nin_every_offer = false\n"
+    )
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    _reply_in(server, boxes, offer, f"2 please. {_DANGER}", at)
+    assert run(config, at) == 0
+    (held,) = mails(server, boxes.person, "held")
+    text = " ".join(plain(held).split())
+    assert text.count("please don't wait for our call. If you are in danger") == 1
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert "that letter ends with your safety message" in " ".join(plain(alert).split())
+
+
+def test_danger_in_a_reply_that_asks_only_a_question_gets_the_short_letter(
+    auto,
+) -> None:
+    """No time to answer with, so no letter would close with the message: the
+    short safety letter goes, once, and the alert says so."""
+    server, boxes, config = auto
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    _reply_in(server, boxes, offer, f"Is the call by phone? {_DANGER}", at)
+    assert run(config, at) == 0
+    assert kinds(server, boxes.person) == ["offer", "safety"]
+    (letter,) = mails(server, boxes.person, "safety")
+    text = " ".join(plain(letter).split())
+    assert text.count("If you are in danger") == 1
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    said = " ".join(plain(alert).split())
+    assert "it sent them your safety message in a short letter" in said
+    assert "did not send your safety message" not in said
+    assert run(config, at + timedelta(minutes=5)) == 0  # nothing twice
+    assert kinds(server, boxes.person) == ["offer", "safety"]
+
+
+def test_danger_beside_a_number_alone_closes_the_updated_booking(auto) -> None:
+    """Booked without a number; then the number, and danger told: the booking
+    updated with it closes with the message, and the alert shows the number."""
+    server, boxes, config = auto
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    _reply_in(server, boxes, offer, "2", at)
+    assert run(config, at) == 0
+    (booked,) = mails(server, boxes.person, "confirmation")
+    at += timedelta(hours=1)
+    _reply_in(server, boxes, booked, f"My number is 07700 900123. {_DANGER}", at)
+    assert run(config, at) == 0
+    updated = mails(server, boxes.person, "confirmation")[-1]
+    text = " ".join(plain(updated).split())
+    assert "Thank you for your number" in text
+    assert text.count("please don't wait for our call. If you are in danger") == 1
+    assert "safety" not in kinds(server, boxes.person)
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    said = " ".join(plain(alert).split())
+    assert "that letter ends with your safety message" in said
+    assert "Phone: 07700 900123" in said
+
+
 def test_danger_in_a_reply_under_an_older_alert_keeps_the_alert_true(
     auto, tmp_path
 ) -> None:
@@ -1041,8 +1107,10 @@ def test_danger_in_a_reply_under_an_older_alert_keeps_the_alert_true(
     server, boxes, config = auto
     mine = tmp_path / "mine"
     mine.mkdir()
-    older = compose.template_source("crisis_alert", None).replace(
-        "conversation-safety", "conversation-other"
+    older = (
+        compose.template_source("crisis_alert", None)
+        .replace("conversation-safety", "conversation-other")
+        .replace("conversation-warned", "conversation-other2")
     )
     (mine / "crisis_alert.txt.j2").write_text(older, encoding="utf-8")
     config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
@@ -1054,6 +1122,7 @@ def test_danger_in_a_reply_under_an_older_alert_keeps_the_alert_true(
     assert "did not send your safety message" in " ".join(plain(alert).split())
     (held,) = mails(server, boxes.person, "held")
     assert "please don't wait for our call" not in " ".join(plain(held).split())
+    assert "safety" not in kinds(server, boxes.person)
 
 
 def test_a_number_and_a_move_in_one_reply_get_the_message_once(auto) -> None:

@@ -92,29 +92,41 @@ def closing_letter(
     commands: tuple[workflow.Command, ...],
     *,
     answering: bool,
+    enabled: bool = True,
     danger: bool = False,
     alert_denies_safety: bool = False,
 ) -> int | None:
     """Which of a decision's commands writes the letter to the person that
-    closes with the practice's safety message (`safety.in_later_letters`),
-    or None. Only a decision on the person's own mail (`answering`): its
-    answer is where a crisis in their words that the reading did not hear
-    is met. Only the last letter to them (times held, other times, which
-    time, the booking), so one mail is not answered with the message twice;
-    never the first offer (its own closing), nor the booking updated with a
-    phone number. Where danger may be told now in their words and the
+    closes with the practice's safety message, or None. Only a decision on
+    the person's own mail (`answering`): its answer is where a crisis in
+    their words that the reading did not hear is met. Only the last letter
+    to them (times held, other times, which time, the booking), so one mail
+    is not answered with the message twice; the booking updated with a
+    phone number only where nothing else answers (a number alone); never
+    the first offer (its own closing). `enabled`: `safety.in_later_letters`;
+    danger told now in their words closes it all the same. Where the
     therapist's alert in use would say no safety message went
-    (`alert_denies_safety`), none: the alert stays true."""
-    if not answering or (danger and alert_denies_safety):
+    (`alert_denies_safety`), none under danger: the alert stays true."""
+    if not answering or (danger and alert_denies_safety) or not (enabled or danger):
         return None
-    last = None
+    last = phone = None
     for index, command in enumerate(commands):
         match command:
             case workflow.ThankForPick() | workflow.Confirm() | workflow.Clarify():
                 last = index
             case workflow.Offer(reason=reason) if reason is not OfferReason.FIRST:
                 last = index
-    return last
+            case workflow.RememberPhone():
+                phone = index
+    return last if last is not None else phone
+
+
+def warns_after_reply(danger_now: bool, closed: bool) -> bool:
+    """Whether danger told now in a reply whose answer carried no safety
+    message (a question, a cancel held for the therapist, nothing to answer)
+    gets the short safety letter, as a first mail mailflow cannot place
+    does (`warns_unsure`): not left with silence until someone reads."""
+    return danger_now and not closed
 
 
 def warns_unsure(reason: str, risk: str, danger_now: bool, recipients: int) -> bool:

@@ -581,6 +581,7 @@ class Conversation:
         closing = decide.closing_letter(
             transition.commands,
             answering=answering,
+            enabled=self.settings.safety.in_later_letters,
             danger=incoming.danger,
             alert_denies_safety=incoming.danger and not letters.alert_tells_closing(),
         )
@@ -590,7 +591,7 @@ class Conversation:
             match command:
                 case workflow.RememberPhone():
                     if enquiry.phone is None and not decide.changes_booking(transition):
-                        self._add_phone_to_booking(record, step)
+                        closed |= self._add_phone_to_booking(record, step, answers)
                 case workflow.Release():
                     self.store.release(enquiry.id)
                 case workflow.RecordAnswer(partstat=partstat):
@@ -852,20 +853,40 @@ class Conversation:
             min(self.now + hold_for, start_at - timing.HOLD_LAPSE_BEFORE), self.now
         )
 
-    def _add_phone_to_booking(self, enquiry: Enquiry, step: str) -> None:
+    def warn(self, enquiry: Enquiry, step: str) -> bool:
+        """The short safety letter to the person, for danger told now in a
+        reply whose answer carried no safety message (`decide.warns_after_reply`),
+        where the templates in use can say it went (`Letters.reply_warns`).
+        True: sent."""
+        if not self.letters.reply_warns():
+            return False
+        self.letters.safety(
+            enquiry.id,
+            self._recipient(enquiry),
+            self._thread(enquiry),
+            f"safety:{step}",
+            unsure=True,
+        )
+        return True
+
+    def _add_phone_to_booking(
+        self, enquiry: Enquiry, step: str, answers: bool = False
+    ) -> bool:
         """A number sent after booking goes into both invitations (SEQUENCE + 1),
         so the event says who rings whom, on which number. Once the call's time
         has come, only the therapist's: "I'll ring you on ... on" a time
         already gone would be wrong to them, while the therapist, late or
-        waiting, may still ring."""
+        waiting, may still ring. True: the person's letter closed with the
+        safety message (`answers`: nothing else answered their mail)."""
         call = self.store.call(enquiry.id)
         if call is None or call.status != "booked":
-            return
+            return False
         self.store.bump_sequence(enquiry.id)
         slot = Slot(call.start_at, call.end_at)
         person = self._recipient(enquiry)
+        closed = False
         if call.start_at > self.now:
-            self.letters.confirmation(
+            closed = self.letters.confirmation(
                 enquiry.id,
                 person,
                 self._thread(enquiry),
@@ -873,6 +894,7 @@ class Conversation:
                 sequence=call.sequence + 1,
                 step=f"phone:{step}",
                 phone_added=True,
+                answers=answers,
             )
         self.letters.therapist_event(
             enquiry.id,
@@ -883,6 +905,7 @@ class Conversation:
             updated=True,
             safety_note=enquiry.safety_note or "",
         )
+        return closed
 
     def _cancel(
         self,

@@ -1068,6 +1068,12 @@ class Runner:
                 )
                 outcome = self.conversation.on_mail(enquiry, incoming, found)
                 if news:
+                    # As the reply left it (a number in it, say).
+                    enquiry = self.store.enquiry(enquiry.id) or enquiry
+                    closed = key.fingerprint in self.conversation.closed_steps
+                    warned = decide.warns_after_reply(
+                        incoming.danger, closed
+                    ) and self.conversation.warn(enquiry, key.fingerprint)
                     self.intake.alert_risk(
                         key,
                         enquiry,
@@ -1075,7 +1081,8 @@ class Runner:
                         said.note,
                         weighed=reply_risk.weighed(said),
                         danger=said.danger_now,
-                        closed=key.fingerprint in self.conversation.closed_steps,
+                        closed=closed,
+                        warned=warned,
                     )
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, f"owned:{outcome}", self.now

@@ -163,6 +163,7 @@ LETTERS: dict[str, Letter] = {
                     "thread",
                     "conversation",
                     "conversation-safety",
+                    "conversation-warned",
                     "closed",
                     "nothing",
                 )

@@ -247,18 +247,15 @@ class Letters:
 
     def _closing(self, kind: str, answers: bool) -> dict[str, Any]:
         """A later letter about the call that answers the person's own mail
-        (`answers`, `decide.closing_letter`: other times, which time, held,
-        booked; `contract.LATER_LETTERS`) closes with the practice's safety
-        message while `safety.in_later_letters` and its template shows it (a
-        practice's own copy from before does not): a crisis written in a
+        (`answers`, decided by `decide.closing_letter`: other times, which
+        time, held, booked; `contract.LATER_LETTERS`) closes with the
+        practice's safety message where its template shows it (a practice's
+        own copy from before does not): a crisis written in a
         reply that the reading does not hear is not answered with times or a
         booking alone. One the therapist or a timer sent (their yes, their
         other time, a nudge) answers no words of the person's: none."""
-        closes = (
-            answers
-            and self.settings.safety.in_later_letters
-            and "safety_close"
-            in compose.template_names(kind, self.settings.templates.directory)
+        closes = answers and "safety_close" in compose.template_names(
+            kind, self.settings.templates.directory
         )
         return {
             "safety_close": closes,
@@ -353,6 +350,18 @@ class Letters:
         then the offer carries none, so the alert stays true."""
         directory = self.settings.templates.directory
         return "did not send your safety message" in compose.template_source(
+            "crisis_alert", directory
+        )
+
+    def reply_warns(self) -> bool:
+        """Whether the templates in use have the short safety letter and the
+        alert that says it went to someone in a conversation whose reply
+        told of danger ("conversation-warned"); a practice's own from before
+        have neither, and then nothing is sent and the alert says that."""
+        directory = self.settings.templates.directory
+        return "unsure" in compose.template_names(
+            "safety", directory
+        ) and "conversation-warned" in compose.template_source(
             "crisis_alert", directory
         )
 
