@@ -87,6 +87,13 @@ def test_nothing_but_the_state_changes_without_commands() -> None:
         (workflow.AlertTherapist("pick-asks"), {"asked": True}),
         (workflow.AlertTherapist("pick-asks-taken"), {"asked": True}),
         (workflow.AlertTherapist("pick-asks-unclear"), {"asked": True}),
+        (workflow.AlertTherapist("pick-asks-reopen"), {"asked": True}),
+        (workflow.AlertTherapist("pick-asks-started"), {"asked": True}),
+        (workflow.AlertTherapist("booked-unclear", asks=True), {"asked": True}),
+        (workflow.AlertTherapist("booked-unclear"), {}),
+        # Their answer to a request since asked again asks nothing of them.
+        (workflow.AlertTherapist("approval-superseded"), {}),
+        (workflow.AlertTherapist("move-superseded"), {}),
         (workflow.AlertTherapist("unclear-reply", asks=True), {"asked": True}),
         (workflow.AlertTherapist("unclear-reply"), {}),
         (workflow.AlertTherapist("offer-reply"), {}),

@@ -13,15 +13,26 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from support import NOW, answer, plain, request, run, write_config
 from test_reading_life import _offer, kinds, mails
 
-from mailflow.deciding import workflow
+from mailflow.deciding import decide, workflow
 from mailflow.deciding.workflow import Facts
-from mailflow.model import Decision, PersonReply, ReplyKind, Slot, State
+from mailflow.model import (
+    Decision,
+    InboundMail,
+    PersonReply,
+    ReplyKind,
+    Slot,
+    State,
+    TherapistReply,
+)
+from mailflow.reading import answer as answering
 from mailflow.reading import reply, therapist
+from mailflow.shell.conversation import Conversation
 from mailflow.shell.store import Store
 
 # -- reading: which words ask something beside the pick --------------------------
@@ -408,6 +419,222 @@ def test_a_yes_with_words_for_a_time_since_taken_tells_the_therapist_too() -> No
     assert workflow.AlertTherapist("words-unsent") in done.commands
 
 
+# -- a question beside a late pick: after the end, or once the call's time came -----
+
+ENDED = [
+    # their own withdrawal (or cancel), an expiry, the therapist's cancel
+    (State.CLOSED, Facts(approval="auto", reopenable=True, invited_back=True)),
+    (State.CLOSED, Facts(approval="auto", reopenable=True)),
+    (State.CANCELLED, Facts(approval="therapist", reopenable=True, invited_back=True)),
+    (
+        State.CANCELLED,
+        Facts(
+            approval="auto",
+            reopenable=True,
+            invited_back=True,
+            therapist_cancelled=True,
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("state", "facts"), ENDED)
+def test_a_question_beside_a_pick_that_reopens_reaches_the_therapist(
+    state: State, facts: Facts
+) -> None:
+    done = workflow.on_person_reply(state, PICK_ASKING, facts)
+    assert done.state is State.OFFERED
+    assert done.outcome == "reopened"
+    assert done.commands == (
+        workflow.Offer(workflow.OfferReason.REOPEN),
+        workflow.AlertTherapist("pick-asks-reopen"),
+    )
+    # Remembered: every later pick waits for the therapist, who read it.
+    assert decide.question_reached_therapist(done)
+    # Without the question, fresh times alone, as ever.
+    quiet = workflow.on_person_reply(state, replace(PICK_ASKING, asks=False), facts)
+    assert quiet.commands == (workflow.Offer(workflow.OfferReason.REOPEN),)
+    assert not decide.question_reached_therapist(quiet)
+
+
+def test_a_question_beside_a_move_picked_once_the_call_began_reaches_the_therapist() -> (
+    None
+):
+    started = replace(AUTO, call_started=True)
+    done = workflow.on_person_reply(State.RESCHEDULING, PICK_ASKING, started)
+    # The call stands, the fresh times lapse: nothing moved or asked.
+    assert done.state is State.BOOKED
+    assert done.commands == (workflow.AlertTherapist("pick-asks-started"),)
+    assert decide.question_reached_therapist(done)
+    quiet = workflow.on_person_reply(
+        State.RESCHEDULING, replace(PICK_ASKING, asks=False), started
+    )
+    assert quiet.commands == ()
+
+
+def test_a_pick_with_a_question_while_booked_is_handed_to_the_therapist() -> None:
+    """Once booked, the booked reader decides: a number and a question is
+    neither keeping, cancelling nor moving, so the therapist reads it."""
+    booked = _slot(10)
+    said = answering.read_person_answer(
+        State.BOOKED,
+        "Option 2 please. What's your cancellation policy?",
+        offered=(A, B),
+        zones=[UTC],
+        region="GB",
+        today=date(2026, 11, 28),
+        booked=booked,
+    )
+    assert said.kind is ReplyKind.UNCLEAR
+    done = workflow.on_person_reply(State.BOOKED, said, AUTO)
+    assert done.commands == (workflow.AlertTherapist("booked-unclear"),)
+    # A pick the booked reader never gives is handed over too, question and all.
+    odd = workflow.on_person_reply(State.BOOKED, PICK_ASKING, AUTO)
+    assert odd.commands == (workflow.AlertTherapist("booked-unclear", asks=True),)
+    assert decide.question_reached_therapist(odd)
+
+
+# -- the therapist's answer to a request since asked again -------------------------
+
+HELD_B = replace(AUTO, approval="therapist", held=B)
+MOVING_B = replace(AUTO, approval="therapist", counter=B)
+TODAY = date(2026, 11, 28)
+DECIDING = [
+    ("Yes", Decision.APPROVE),
+    ("No, sorry, I can't do that one.", Decision.DECLINE),
+    ("Could we do Thursday at 2 instead?", Decision.PROPOSE),
+    ("I'll write to them myself.", Decision.PRIVATE),
+]
+
+
+@pytest.mark.parametrize(("words", "decision"), DECIDING)
+def test_a_decision_is_read_whole_where_the_thread_reads_only_a_cancel(
+    words: str, decision: Decision
+) -> None:
+    """Outside the current request's thread the reader leaves a yes alone
+    (None): read whole, it decides, and the shell knows what was dropped."""
+    whole = answering.read_therapist_answer(State.HELD, words, today=TODAY)
+    assert whole is not None
+    assert whole.decision is decision
+    assert (
+        answering.read_therapist_answer(
+            State.HELD, words, today=TODAY, booking_only=True
+        )
+        is None
+    )
+    # ... and never dropped without a word while a newer request waits.
+    told = workflow.on_superseded_answer(State.HELD, whole, HELD_B)
+    assert told.commands == (workflow.AlertTherapist("approval-superseded"),)
+
+
+@pytest.mark.parametrize(
+    ("state", "facts", "reason"),
+    [
+        (State.HELD, HELD_B, "approval-superseded"),
+        (State.BOOKED, MOVING_B, "move-superseded"),
+    ],
+)
+@pytest.mark.parametrize(
+    "decision",
+    [Decision.APPROVE, Decision.DECLINE, Decision.PROPOSE, Decision.PRIVATE],
+)
+def test_a_decision_on_a_request_since_asked_again_is_told_never_acted_on(
+    state: State, facts: Facts, reason: str, decision: Decision
+) -> None:
+    said = TherapistReply(decision, note="I'm away that week")
+    done = workflow.on_superseded_answer(state, said, replace(facts, proposed=A))
+    assert done.state is state
+    assert done.commands == (workflow.AlertTherapist(reason),)
+    assert done.outcome == reason
+    assert not decide.question_reached_therapist(done)
+
+
+@pytest.mark.parametrize("decision", [*Decision])
+@pytest.mark.parametrize(
+    ("state", "facts"),
+    [
+        # Nothing newer waits: "answer the newest request" would be untrue.
+        (State.OFFERED, AUTO),
+        (State.HELD, AUTO),  # the shell found no hold
+        (State.BOOKED, replace(AUTO, approval="therapist")),
+        (State.RESCHEDULING, MOVING_B),
+        (State.STOOD_DOWN, HELD_B),
+        (State.CLOSED, HELD_B),
+        (State.ESCALATED, MOVING_B),
+    ],
+)
+def test_nothing_is_told_where_no_newer_request_waits(
+    state: State, facts: Facts, decision: Decision
+) -> None:
+    done = workflow.on_superseded_answer(state, TherapistReply(decision), facts)
+    assert done == workflow.Transition(state, (), "therapist-not-approval")
+
+
+@pytest.mark.parametrize(
+    "decision",
+    [Decision.CANCEL, Decision.NO_SHOW, Decision.OFFER, Decision.UNCLEAR],
+)
+@pytest.mark.parametrize(
+    ("state", "facts"), [(State.HELD, HELD_B), (State.BOOKED, MOVING_B)]
+)
+def test_an_answer_that_decides_nothing_there_is_not_told(
+    state: State, facts: Facts, decision: Decision
+) -> None:
+    """Unclear words stay the therapist's own (as any reply outside the
+    request's thread); a cancel or a no-show never gets here: the reader
+    gives it in any thread of theirs, and it is carried out as ever."""
+    done = workflow.on_superseded_answer(state, TherapistReply(decision), facts)
+    assert done.commands == ()
+
+
+class _Letters:
+    """The tokens of each round's request, as `Letters` derives them."""
+
+    def approval_id(self, enquiry_id: int, round_: int) -> str:
+        return f"<mailflow.approval-{enquiry_id}-{round_}@practice.example>"
+
+    def approval_ref(self, enquiry_id: int, round_: int) -> str:
+        return f"{enquiry_id:08x}{round_:08x}"
+
+
+@pytest.mark.parametrize(
+    ("in_reply_to", "references", "subject", "earlier"),
+    [
+        (_Letters().approval_id(7, 1), (), "Re: Please approve", True),
+        (None, ("<other@x>", _Letters().approval_id(7, 2)), "Re: hi", True),
+        (
+            None,
+            (),
+            f"Re: Please approve: Jo [ref {_Letters().approval_ref(7, 2)}]",
+            True,
+        ),
+        # The current request (round 3) is not an earlier one, nor another's.
+        (_Letters().approval_id(7, 3), (), "Re: Please approve", False),
+        (None, (), f"Re: Please approve [ref {_Letters().approval_ref(7, 3)}]", False),
+        (_Letters().approval_id(8, 1), (), "Re: Please approve", False),
+        (None, ("<other@x>",), "Re: Please approve", False),
+    ],
+)
+def test_an_earlier_request_is_known_by_its_thread_or_its_ref(
+    in_reply_to: str | None, references: tuple[str, ...], subject: str, earlier: bool
+) -> None:
+    conversation = Conversation.__new__(Conversation)
+    conversation.letters = _Letters()  # type: ignore[assignment]
+    mail = InboundMail(
+        message_id="<reply@client.example>",
+        subject=subject,
+        from_addr="sam@practice.example",
+        from_name="Sam",
+        in_reply_to=in_reply_to,
+        references=references,
+    )
+    enquiry = SimpleNamespace(id=7, approval_round=3)
+    assert conversation._answers_an_earlier_request(enquiry, mail) is earlier  # type: ignore[arg-type]
+    # With one round only, there is no earlier one.
+    first = SimpleNamespace(id=7, approval_round=1)
+    assert not conversation._answers_an_earlier_request(first, mail)  # type: ignore[arg-type]
+
+
 # -- over the wire ------------------------------------------------------------------
 
 
@@ -562,3 +789,105 @@ def test_odd_replies_ask_nothing_and_break_nothing(words: str) -> None:
         "yes - tell her: " + words, today=date(2026, 11, 28)
     )
     assert said.note == ""
+
+
+# -- the therapist's answer to a request since superseded ----------------------------
+
+
+def test_a_yes_to_an_earlier_approval_request_is_told_never_dropped(auto) -> None:
+    """Request 1 (a pick with a question), then the person picks another
+    time (request 2); the therapist's yes in request 1's thread books
+    nothing, and is never dropped without a word: they are told it answered
+    an earlier request, and asked to answer the newest."""
+    server, boxes, config = auto
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    body = "Option 2 please. What's your cancellation policy?"
+    server.deliver(
+        answer(offer, sender=f"Jordan Lee <{boxes.person}>", body=body, sent_at=at),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    (first,) = mails(server, boxes.therapist, "approval_request")
+    later = at + timedelta(hours=1)
+    server.deliver(
+        answer(
+            offer, sender=f"Jordan Lee <{boxes.person}>", body="1 please", sent_at=later
+        ),
+        boxes.practice,
+    )
+    assert run(config, later) == 0
+    _, second = mails(server, boxes.therapist, "approval_request")
+    last = later + timedelta(hours=1)
+    server.deliver(
+        answer(
+            first, sender=f"Sam Rivera <{boxes.therapist}>", body="Yes", sent_at=last
+        ),
+        boxes.practice,
+    )
+    assert run(config, last) == 0
+    # Nothing booked from it: the person hears nothing; the newest still waits.
+    assert kinds(server, boxes.person) == ["offer", "held", "held"]
+    assert not mails(server, boxes.therapist, "therapist_event")
+    with Store.open(config.parent / "var" / "mailflow.sqlite3") as store:
+        (enquiry,) = store.enquiries()
+        call = store.call(enquiry.id)
+    assert enquiry.state is State.HELD
+    assert call is not None
+    assert call.status == "held"
+    # One alert, in words true of it, naming the time the newest request is about.
+    (told,) = mails(server, boxes.therapist, "therapist_alert")
+    said = " ".join(plain(told).split())
+    assert "was to an earlier request" in said
+    assert "Nothing was booked" in said
+    assert "please answer the newest request" in said
+    newest = plain(second).split("call on:", 1)[1].strip().splitlines()[0]
+    assert newest
+    assert newest not in plain(first)  # the time of request 2, not request 1's
+    assert f"Since then they picked a time, {newest}," in said
+
+
+def test_a_question_beside_a_pick_after_a_withdrawal_reaches_the_therapist(
+    auto,
+) -> None:
+    """They withdrew, then wrote again picking a time and asking something:
+    fresh times (never the stale slot), and the question told, never lost."""
+    server, boxes, config = auto
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    server.deliver(
+        answer(
+            offer,
+            sender=f"Jordan Lee <{boxes.person}>",
+            body="Please cancel, I've changed my mind.",
+            sent_at=at,
+        ),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    (cancelled,) = mails(server, boxes.person, "cancelled")
+    later = at + timedelta(hours=2)
+    body = "Option 2 please. What's your cancellation policy?"
+    server.deliver(
+        answer(
+            cancelled, sender=f"Jordan Lee <{boxes.person}>", body=body, sent_at=later
+        ),
+        boxes.practice,
+    )
+    assert run(config, later) == 0
+    # Fresh times; nothing held, booked or waiting for approval.
+    assert kinds(server, boxes.person) == ["offer", "cancelled", "offer_again"]
+    assert not mails(server, boxes.therapist, "approval_request")
+    (told,) = [
+        m
+        for m in mails(server, boxes.therapist, "therapist_alert")
+        if "asked something as well" in " ".join(plain(m).split())
+    ]
+    said = " ".join(plain(told).split())
+    assert "wrote again after the conversation had ended" in said
+    assert "mailflow has sent them fresh times" in said
+    assert "mailflow has not answered the question" in said
+    with Store.open(config.parent / "var" / "mailflow.sqlite3") as store:
+        (enquiry,) = store.enquiries()
+    assert enquiry.state is State.OFFERED
+    assert enquiry.asked  # a later pick waits for the therapist, who read it

@@ -567,4 +567,56 @@ def test_check_renders_the_alerts_for_a_question_beside_a_pick_that_holds_nothin
             "therapist_alert", sample_contexts(settings)["therapist_alert"]
         )
     }
-    assert {"pick-asks-taken", "pick-asks-unclear"} <= reasons
+    assert {
+        "pick-asks-taken",
+        "pick-asks-unclear",
+        "pick-asks-reopen",
+        "pick-asks-started",
+        "approval-superseded",
+        "move-superseded",
+    } <= reasons
+
+
+@pytest.mark.parametrize(
+    ("reason", "says"),
+    [
+        ("pick-asks-reopen", "wrote again after the conversation had ended"),
+        ("pick-asks-reopen", "mailflow has sent them fresh times"),
+        ("pick-asks-reopen", "no time of theirs waits for your approval"),
+        ("pick-asks-started", "only once that call's time had come"),
+        ("pick-asks-started", "has not moved the call, held or booked anything"),
+    ],
+)
+def test_the_alert_for_a_question_beside_a_late_pick_says_what_was_done(
+    settings, reason: str, says: str
+) -> None:
+    sample = {**sample_contexts(settings)["therapist_alert"], "reason": reason}
+    text, _ = compose.render("therapist_alert", sample)
+    said = " ".join(text.split())
+    assert "asked something as well" in said
+    assert says in said
+    assert "mailflow has not answered the question" in said
+    assert "The time they picked waits for your approval" not in said
+    assert "needs you" not in said  # the template's fallback
+
+
+@pytest.mark.parametrize(
+    ("reason", "since"),
+    [
+        ("approval-superseded", "Since then they picked a time, {when},"),
+        ("move-superseded", "Since then they asked to move their call on {when}"),
+    ],
+)
+def test_the_alert_for_an_answer_to_an_earlier_request_says_nothing_came_of_it(
+    settings, reason: str, since: str
+) -> None:
+    sample = {**sample_contexts(settings)["therapist_alert"], "reason": reason}
+    text, _ = compose.render("therapist_alert", sample)
+    said = " ".join(text.split())
+    assert "was to an earlier request from mailflow, not the newest one" in said
+    assert since.format(when=sample["when"]) in said
+    assert "which still waits for your answer" in said
+    assert "Nothing was booked" in said
+    assert "nothing was sent to them" in said
+    assert "please answer the newest request" in said
+    assert "needs you" not in said

@@ -119,6 +119,10 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
             "late-cancel",
             "pick-asks-taken",
             "pick-asks-unclear",
+            "pick-asks-reopen",
+            "pick-asks-started",
+            "approval-superseded",
+            "move-superseded",
             "?",
         )
     ],

@@ -48,6 +48,7 @@ from mailflow.deciding.workflow import (
     on_calendar,
     on_followup_answer,
     on_person_reply,
+    on_superseded_answer,
     on_therapist_reply,
     on_timer,
 )
@@ -1630,7 +1631,7 @@ class Step:
     before: State
     facts: Facts
     transition: Transition
-    signal: str  # "person" | "therapist" | "calendar" | "timer" | "followup"
+    signal: str  # "person" | "therapist" | "therapist-earlier" | "calendar" | "timer" | "followup"
     reply: PersonReply | None = None
     answer: TherapistReply | None = None
     message: CalendarMessage | None = None
@@ -1766,6 +1767,17 @@ class WorkflowMachine(RuleBasedStateMachine):
         free = frozenset(POOL) - {taken}
         self.person(ReplyKind.PICK, choice, None, free, False, fresh, asks=True)
 
+    @rule(choice=st.sampled_from([1, 1, 2, 3]), fresh=FRESH)
+    def person_picks_a_move_late_and_asks(
+        self, choice: int, fresh: tuple[Slot, ...]
+    ) -> None:
+        """A new time for a call being moved, picked beside a question once
+        the call's time has come (rare in random walks, so drawn on purpose)."""
+        if self.state is not State.RESCHEDULING:
+            return
+        self.started = True  # the clock passes the booked call's start
+        self.person_picks(choice, fresh, asks=True)
+
     @rule(fresh=FRESH)
     def person_wants_to_move(self, fresh: tuple[Slot, ...]) -> None:
         """Other times for a booked call, so moves are picked often enough
@@ -1823,6 +1835,19 @@ class WorkflowMachine(RuleBasedStateMachine):
         waiting = {s for s in (*self.holds, self.counter) if s is not None}
         free = (free - waiting) | (waiting if still_free else set())
         self.therapist(decision, note, None, free, fresh)
+
+    @rule(decision=st.sampled_from(Decision), note=st.sampled_from(["", NOTE]))
+    def therapist_answers_an_earlier_request(
+        self, decision: Decision, note: str
+    ) -> None:
+        """A reply in the thread of a request since asked again, which the
+        reader leaves alone there (anything but a cancel or a no-show)."""
+        reply = TherapistReply(decision, note=note)
+        facts = self.facts(frozenset(POOL))
+        result = on_superseded_answer(self.state, reply, facts)
+        self.carry_out(
+            Step(self.state, facts, result, "therapist-earlier", answer=reply), ()
+        )
 
     @rule(method=METHODS, partstat=PARTSTATS, when=st.sampled_from([None, *POOL]))
     def calendar(self, method: str, partstat: str | None, when: Slot | None) -> None:
@@ -2027,6 +2052,36 @@ class WorkflowMachine(RuleBasedStateMachine):
                     assert _asks(step)
                     assert Clarify() in commands
                     assert before in {State.OFFERED, State.HELD, State.RESCHEDULING}
+                case AlertTherapist(reason="pick-asks-reopen"):
+                    # a late pick beside a question after a withdrawal, an
+                    # expiry or a cancel: fresh times, and the question told
+                    assert _asks(step)
+                    assert before in {State.CLOSED, State.CANCELLED}
+                    assert facts.reopenable
+                    assert Offer(OfferReason.REOPEN) in commands
+                    assert not any(
+                        isinstance(c, Hold | AskApproval | AskToMove | Book)
+                        for c in commands
+                    )
+                case AlertTherapist(reason="pick-asks-started"):
+                    # a move picked beside a question once the call's time
+                    # had come: nothing moved, the question told
+                    assert _asks(step)
+                    assert before is State.RESCHEDULING
+                    assert facts.call_started
+                    assert state is State.BOOKED
+                    assert not any(isinstance(c, Move | AskToMove) for c in commands)
+                case AlertTherapist(reason="approval-superseded" | "move-superseded"):
+                    # a yes, no or time written to a request since asked
+                    # again: nothing acted on, the therapist told
+                    assert step.signal == "therapist-earlier"
+                    assert step.answer is not None
+                    assert step.answer.decision in workflow.SUPERSEDED_DECISIONS
+                    assert commands == (command,)
+                    assert state is before
+                    assert (before is State.HELD and self.holds) or (
+                        before is State.BOOKED and self.counter is not None
+                    )
                 case AlertTherapist(reason="stood-down"):
                     assert step.signal == "therapist"
                     assert before is State.HELD
@@ -2136,10 +2191,14 @@ class WorkflowMachine(RuleBasedStateMachine):
         # therapist answers it first.
         if step.signal == "person" and step.reply is not None and step.reply.asks:
             assert not kinds & {Book, Move}, commands
-            # ... and while times are on offer or held, the question always
-            # reaches them: in the approval request or in an alert.
-            if before in {State.OFFERED, State.HELD} or (
-                before is State.RESCHEDULING and not facts.call_started
+            # ... and while times are on offer or held, a call is booked or
+            # a move picked (even once the call's time has come), or a late
+            # pick reopens a conversation, the question always reaches them:
+            # in the approval request or in an alert.
+            if before in {*WITH_BOOKING, State.OFFERED, State.HELD} or (
+                before in {State.CLOSED, State.CANCELLED}
+                and facts.reopenable
+                and step.reply.kind is ReplyKind.PICK
             ):
                 assert AlertTherapist in kinds or any(
                     isinstance(c, AskApproval) and c.asks for c in commands
@@ -2198,6 +2257,10 @@ class WorkflowMachine(RuleBasedStateMachine):
             else:
                 assert result.state is before
                 assert kinds <= {AlertTherapist, AskToMove}
+        # An answer to a request since asked again is never acted on.
+        if step.signal == "therapist-earlier":
+            assert result.state is before
+            assert kinds <= {AlertTherapist}, commands
         # Only the person's own reply carries a phone number.
         if step.signal != "person":
             assert RememberPhone not in kinds

@@ -21,9 +21,15 @@ Transition table (anything not listed changes nothing and sends nothing):
     held     + therapist declines (+ note)    -> offered   fresh offer with the note
     held     + therapist proposes a time      -> offered   that one time, pre-approved
     held     + therapist unclear              -> held      ask the therapist again
+    held / booked (a move asked) + the therapist's yes, no or time in the
+               thread of an earlier request   -> (same)    nothing acted on; they are
+                                                   told to answer the newest request
     booked   + person cancels                 -> cancelled METHOD:CANCEL, therapist told
     booked   + person cancels after the start -> stood_down missed; the therapist alerted
     booked   + person wants to move           -> rescheduling  fresh times; booking stands
+    rescheduling + a pick once the call's time has come -> booked  the fresh times lapse
+                                                   (a question beside it: the therapist
+                                                   is told of it)
     rescheduling + person picks a free slot   -> booked    therapist asked to approve the move
                                                    (moved at once when approval is auto,
                                                    unless a question stands beside it or
@@ -47,6 +53,8 @@ Transition table (anything not listed changes nothing and sends nothing):
     followed_up + silence, then silence again -> closed    one nudge, then quietly closed
     offered  + silence, then silence again    -> closed    one nudge with fresh times, then closed
     closed (expired) / cancelled + pick, none fit, move -> offered  reopened with fresh times
+                                                   (a question beside the pick: the
+                                                   therapist is told of it too)
     closed (expired) / cancelled + anything else        -> (same)   nothing: the therapist reads it
 
 `facts` carries what the shell looked up (which slots are free now), so the
@@ -233,9 +241,22 @@ class AskTherapistAgain:
 
 
 QUESTION_ALERTS: Final = frozenset(
-    {"pick-asks", "pick-asks-taken", "pick-asks-unclear"}
+    {
+        "pick-asks",
+        "pick-asks-taken",
+        "pick-asks-unclear",
+        "pick-asks-reopen",
+        "pick-asks-started",
+    }
 )
 """The alerts that tell the therapist of a question beside a pick."""
+
+SUPERSEDED_DECISIONS: Final = frozenset(
+    {Decision.APPROVE, Decision.DECLINE, Decision.PROPOSE, Decision.PRIVATE}
+)
+"""What a therapist's answer to a request since asked again may decide, and
+so must never be dropped without a word (a cancel or a no-show in that
+thread is carried out as in any letter's thread: `on_therapist_reply`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,9 +378,14 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
             )
             told = (AlertTherapist("after-cancel"),) if unsure else ()
             return Transition(state, (*remember, *told), "reply-after-close")
-        # A late reply asking for a time: fresh times, never a stale slot.
+        # A late reply asking for a time: fresh times, never a stale slot. A
+        # question beside the pick reaches the therapist: nothing is held
+        # for them to read it with.
+        told = (AlertTherapist("pick-asks-reopen"),) if reply.asks else ()
         return Transition(
-            State.OFFERED, (*remember, Offer(OfferReason.REOPEN)), "reopened"
+            State.OFFERED,
+            (*remember, Offer(OfferReason.REOPEN), *told),
+            "reopened",
         )
     if (
         reply.kind is ReplyKind.CANCEL
@@ -386,7 +412,8 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
         return Transition(state, remember, "reply-ignored")
     moving = state is State.RESCHEDULING
     if moving and facts.call_started:
-        return _booked_person(reply, facts, remember)  # the call's time has come
+        # The call's time has come: read as booked, the fresh times lapse.
+        return _booked_person(reply, facts, remember, moving=True)
     release: tuple[Command, ...] = (Release(),) if state is State.HELD else ()
     if reply.kind is ReplyKind.CANCEL:
         if moving:
@@ -478,8 +505,14 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
 
 
 def _booked_person(
-    reply: PersonReply, facts: Facts, remember: tuple[Command, ...]
+    reply: PersonReply,
+    facts: Facts,
+    remember: tuple[Command, ...],
+    *,
+    moving: bool = False,
 ) -> Transition:
+    """The booked person wrote (`moving`: a call being moved, whose time has
+    come: read as booked, the fresh times lapse)."""
     if reply.kind is ReplyKind.CANCEL:
         if facts.call_started:
             # Too late to cancel: treat it as missed, never thank them for a call
@@ -506,6 +539,22 @@ def _booked_person(
         return Transition(
             State.BOOKED,
             (*remember, AlertTherapist("booked-unclear")),
+            "booked-unclear",
+        )
+    if reply.kind is ReplyKind.PICK and reply.asks:
+        # A new time picked for a call being moved once its time had come:
+        # the call stands and the fresh times lapse, but the question beside
+        # it reaches the therapist. (The booked reader never reads a pick; if
+        # one came, which time? The therapist reads it, question and all.)
+        if moving:
+            return Transition(
+                State.BOOKED,
+                (*remember, AlertTherapist("pick-asks-started")),
+                "pick-asks-started",
+            )
+        return Transition(
+            State.BOOKED,
+            (*remember, AlertTherapist("booked-unclear", asks=True)),
             "booked-unclear",
         )
     return Transition(State.BOOKED, remember, f"reply-{reply.kind.value}")
@@ -629,6 +678,32 @@ def _on_move_answer(reply: TherapistReply, counter: Slot, facts: Facts) -> Trans
     if facts.asked_again_lately:
         return Transition(State.BOOKED, (), "move-unclear-asked-today")
     return Transition(State.BOOKED, (AskTherapistAgain(),), "move-unclear")
+
+
+def on_superseded_answer(
+    state: State, reply: TherapistReply, facts: Facts
+) -> Transition:
+    """The therapist answered an earlier request of this enquiry (an approval,
+    a move, the note about a first mail) that a newer request has replaced:
+    the person picked another time, or asked to move, since. Never acted on
+    (it answers a time no longer asked about); but a yes, a no, another time
+    or "I'll write to them myself" is their decision, never dropped without a
+    word while the newer request waits for them: they are told once (for this
+    mail) that nothing came of it, and asked to answer the newest request.
+    The shell calls this only for a reply its reader leaves alone outside the
+    current request's thread (a cancel or a no-show there is carried out as
+    ever, by `on_therapist_reply`)."""
+    if reply.decision not in SUPERSEDED_DECISIONS:
+        return Transition(state, (), "therapist-not-approval")
+    if state is State.HELD and facts.held is not None:
+        reason = "approval-superseded"
+    elif state is State.BOOKED and facts.counter is not None:
+        reason = "move-superseded"
+    else:
+        # No newer request waits (answered, lapsed, or the conversation ended):
+        # "answer the newest request" would not be true.
+        return Transition(state, (), "therapist-not-approval")
+    return Transition(state, (AlertTherapist(reason),), reason)
 
 
 def on_calendar(

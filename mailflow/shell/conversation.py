@@ -196,6 +196,19 @@ class Conversation:
         )
         return "booking" if ours & {*mail.references, mail.in_reply_to or ""} else None
 
+    def _answers_an_earlier_request(self, enquiry: Enquiry, mail: InboundMail) -> bool:
+        """Whether this mail answers an earlier round of the therapist's
+        requests (an approval, a move, the note about a first mail) than the
+        current one: in its thread, or by its `[ref …]` in the subject. (Only
+        a mail in a thread of theirs reaches here: the runner finds a mail by
+        the current round's `[ref …]` alone, never an earlier round's.)"""
+        thread = {*mail.references, mail.in_reply_to or ""}
+        return any(
+            self.letters.approval_id(enquiry.id, round_) in thread
+            or f"ref {self.letters.approval_ref(enquiry.id, round_)}" in mail.subject
+            for round_ in range(1, enquiry.approval_round)
+        )
+
     def _sender_check(self, mail: InboundMail, address: str) -> SenderCheck:
         """The receiving server's word on `address`'s domain (`sender_check`)."""
         domain = address.rsplit("@", 1)[-1]
@@ -329,6 +342,21 @@ class Conversation:
         if answer is None:
             # An approval counts only in the current approval's thread; a reply
             # to their calendar copy or a notice may only cancel or report a no-show.
+            if booking_only and self._answers_an_earlier_request(
+                enquiry, incoming.mail
+            ):
+                # ... but a yes, a no or another time written to a request
+                # since asked again is theirs to hear about, never dropped.
+                said = answering.read_therapist_answer(
+                    enquiry.state, incoming.mail.text, today=today, sent=sent
+                )
+                if said is not None:
+                    stale = workflow.on_superseded_answer(
+                        enquiry.state, said, self._facts(enquiry, (), need_free=False)
+                    )
+                    if stale.commands:
+                        self._carry_out(enquiry, stale, incoming, Preference())
+                        return stale.outcome
             log.info(
                 "enquiry %d: a therapist reply outside the approval thread was left for them",
                 enquiry.id,
