@@ -407,9 +407,3 @@ def test_the_last_letter_answering_their_mail_closes_with_the_safety_message() -
     # Nothing to them at all (a question: the therapist reads it).
     told = (workflow.AlertTherapist("offer-reply"),)
     assert decide.closing_letter(told, answering=True) is None
-
-
-def test_danger_in_a_reply_answered_without_the_message_gets_the_short_letter() -> None:
-    assert decide.warns_after_reply(True, False)
-    assert not decide.warns_after_reply(True, True)  # its answer closed with it
-    assert not decide.warns_after_reply(False, False)  # no danger told

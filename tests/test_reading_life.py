@@ -1053,26 +1053,21 @@ def test_danger_in_a_reply_closes_its_answer_even_with_the_closings_off(
     assert "that letter ends with your safety message" in " ".join(plain(alert).split())
 
 
-def test_danger_in_a_reply_that_asks_only_a_question_gets_the_short_letter(
-    auto,
-) -> None:
-    """No time to answer with, so no letter would close with the message: the
-    short safety letter goes, once, and the alert says so."""
+def test_danger_in_a_reply_no_letter_answers_is_told_truly(auto) -> None:
+    """A question beside danger told now: no letter answers it (the therapist
+    reads it), and the urgent alert says no safety message went, which is
+    true: nothing is sent to them (a short safety letter here was taken back
+    after review: it went to people it should not, helper-200)."""
     server, boxes, config = auto
     offer = _offer(server, boxes, config)
     at = NOW + timedelta(hours=1)
     _reply_in(server, boxes, offer, f"Is the call by phone? {_DANGER}", at)
     assert run(config, at) == 0
-    assert kinds(server, boxes.person) == ["offer", "safety"]
-    (letter,) = mails(server, boxes.person, "safety")
-    text = " ".join(plain(letter).split())
-    assert text.count("If you are in danger") == 1
+    assert kinds(server, boxes.person) == ["offer"]
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
     said = " ".join(plain(alert).split())
-    assert "it sent them your safety message in a short letter" in said
-    assert "did not send your safety message" not in said
-    assert run(config, at + timedelta(minutes=5)) == 0  # nothing twice
-    assert kinds(server, boxes.person) == ["offer", "safety"]
+    assert "did not send your safety message" in said
+    assert "that letter ends with your safety message" not in said
 
 
 def test_danger_beside_a_number_alone_closes_the_updated_booking(auto) -> None:
@@ -1107,10 +1102,8 @@ def test_danger_in_a_reply_under_an_older_alert_keeps_the_alert_true(
     server, boxes, config = auto
     mine = tmp_path / "mine"
     mine.mkdir()
-    older = (
-        compose.template_source("crisis_alert", None)
-        .replace("conversation-safety", "conversation-other")
-        .replace("conversation-warned", "conversation-other2")
+    older = compose.template_source("crisis_alert", None).replace(
+        "conversation-safety", "conversation-other"
     )
     (mine / "crisis_alert.txt.j2").write_text(older, encoding="utf-8")
     config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')

@@ -313,7 +313,6 @@ def test_check_renders_every_branch_of_the_crisis_alert(tmp_path, capsys):
         "safety-only",
         "client",
         "conversation-safety",
-        "conversation-warned",
     }
 
 
@@ -338,11 +337,6 @@ def test_check_renders_the_safety_letter_that_asks(tmp_path, capsys):
             "conversation-safety",
             "it answered their reply as usual, and that letter ends with your"
             " safety message; from now on",
-        ),
-        (
-            "conversation-warned",
-            "it sent them your safety message in a short letter (their reply"
-            " asked for nothing it could answer with a time)",
         ),
         ("closed", "a conversation mailflow has finished"),
         ("nothing", "it did not send your safety message: it sent them nothing."),

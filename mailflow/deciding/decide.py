@@ -121,14 +121,6 @@ def closing_letter(
     return last if last is not None else phone
 
 
-def warns_after_reply(danger_now: bool, closed: bool) -> bool:
-    """Whether danger told now in a reply whose answer carried no safety
-    message (a question, a cancel held for the therapist, nothing to answer)
-    gets the short safety letter, as a first mail mailflow cannot place
-    does (`warns_unsure`): not left with silence until someone reads."""
-    return danger_now and not closed
-
-
 def warns_unsure(reason: str, risk: str, danger_now: bool, recipients: int) -> bool:
     """Whether a first mail mailflow cannot place, whose words may tell of
     danger now (possible risk: `Screening.danger_now`), sends the writer the

@@ -881,22 +881,6 @@ class Conversation:
             min(self.now + hold_for, start_at - timing.HOLD_LAPSE_BEFORE), self.now
         )
 
-    def warn(self, enquiry: Enquiry, step: str) -> bool:
-        """The short safety letter to the person, for danger told now in a
-        reply whose answer carried no safety message (`decide.warns_after_reply`),
-        where the templates in use can say it went (`Letters.reply_warns`).
-        True: sent."""
-        if not self.letters.reply_warns():
-            return False
-        self.letters.safety(
-            enquiry.id,
-            self._recipient(enquiry),
-            self._thread(enquiry),
-            f"safety:{step}",
-            unsure=True,
-        )
-        return True
-
     def _add_phone_to_booking(
         self, enquiry: Enquiry, step: str, answers: bool = False
     ) -> bool:

@@ -379,21 +379,11 @@ class Intake:
         weighed: bool = False,
         danger: bool = False,
         closed: bool = False,
-        warned: bool = False,
     ) -> None:
         """The therapist alerted of risk said in the conversation. `closed`:
-        the letter answering this mail closed with the safety message;
-        `warned`: the short safety letter went instead (both said where
-        danger may be told now: `Letters.alert_tells_closing`, `reply_warns`)."""
-        answered = (
-            "conversation"
-            if not danger
-            else "conversation-safety"
-            if closed
-            else "conversation-warned"
-            if warned
-            else "conversation"
-        )
+        the letter answering this mail closed with the safety message (said
+        so where danger may be told now, `Letters.alert_tells_closing`)."""
+        answered = "conversation-safety" if danger and closed else "conversation"
         self._alert_about(
             key, enquiry, mail, answered, note, weighed=weighed, danger=danger
         )

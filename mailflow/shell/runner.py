@@ -1070,10 +1070,6 @@ class Runner:
                 if news:
                     # As the reply left it (a number in it, say).
                     enquiry = self.store.enquiry(enquiry.id) or enquiry
-                    closed = key.fingerprint in self.conversation.closed_steps
-                    warned = decide.warns_after_reply(
-                        incoming.danger, closed
-                    ) and self.conversation.warn(enquiry, key.fingerprint)
                     self.intake.alert_risk(
                         key,
                         enquiry,
@@ -1081,8 +1077,7 @@ class Runner:
                         said.note,
                         weighed=reply_risk.weighed(said),
                         danger=said.danger_now,
-                        closed=closed,
-                        warned=warned,
+                        closed=key.fingerprint in self.conversation.closed_steps,
                     )
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, f"owned:{outcome}", self.now

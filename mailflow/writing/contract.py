@@ -163,7 +163,6 @@ LETTERS: dict[str, Letter] = {
                     "thread",
                     "conversation",
                     "conversation-safety",
-                    "conversation-warned",
                     "closed",
                     "nothing",
                 )

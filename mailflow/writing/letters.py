@@ -353,18 +353,6 @@ class Letters:
             "crisis_alert", directory
         )
 
-    def reply_warns(self) -> bool:
-        """Whether the templates in use have the short safety letter and the
-        alert that says it went to someone in a conversation whose reply
-        told of danger ("conversation-warned"); a practice's own from before
-        have neither, and then nothing is sent and the alert says that."""
-        directory = self.settings.templates.directory
-        return "unsure" in compose.template_names(
-            "safety", directory
-        ) and "conversation-warned" in compose.template_source(
-            "crisis_alert", directory
-        )
-
     def alert_tells_closing(self) -> bool:
         """Whether the crisis alert in use can tell the therapist, of danger
         told now in a reply, that the letter answering it closed with the
