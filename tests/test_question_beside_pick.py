@@ -466,10 +466,14 @@ def test_a_question_beside_a_move_picked_once_the_call_began_reaches_the_therapi
     assert done.state is State.BOOKED
     assert done.commands == (workflow.AlertTherapist("pick-asks-started"),)
     assert decide.question_reached_therapist(done)
+    # Without a question the therapist is told all the same (they may think
+    # their call moved), and no question is counted.
     quiet = workflow.on_person_reply(
         State.RESCHEDULING, replace(PICK_ASKING, asks=False), started
     )
-    assert quiet.commands == ()
+    assert quiet.state is State.BOOKED
+    assert quiet.commands == (workflow.AlertTherapist("pick-started"),)
+    assert not decide.question_reached_therapist(quiet)
 
 
 def test_a_pick_with_a_question_while_booked_is_handed_to_the_therapist() -> None:

@@ -566,6 +566,7 @@ def test_check_renders_the_alerts_for_a_question_beside_a_pick_that_holds_nothin
         "pick-asks-unclear",
         "pick-asks-reopen",
         "pick-asks-started",
+        "pick-started",
         "approval-superseded",
         "move-superseded",
     } <= reasons
@@ -614,3 +615,15 @@ def test_the_alert_for_an_answer_to_an_earlier_request_says_nothing_came_of_it(
     assert "nothing was sent to them" in said
     assert "please answer the newest request" in said
     assert "needs you" not in said
+
+
+def test_the_alert_for_a_move_picked_once_the_call_began_says_nothing_moved(
+    settings,
+) -> None:
+    sample = {**sample_contexts(settings)["therapist_alert"], "reason": "pick-started"}
+    said = " ".join(compose.render("therapist_alert", sample)[0].split())
+    assert "only once that call's time had come" in said
+    assert "has not moved the call, held or booked anything" in said
+    assert "They may think their call has moved" in said
+    assert "asked something" not in said
+    assert "needs you" not in said  # the template's fallback

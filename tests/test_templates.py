@@ -121,6 +121,7 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
             "pick-asks-unclear",
             "pick-asks-reopen",
             "pick-asks-started",
+            "pick-started",
             "approval-superseded",
             "move-superseded",
             "?",

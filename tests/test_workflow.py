@@ -2071,6 +2071,14 @@ class WorkflowMachine(RuleBasedStateMachine):
                     assert facts.call_started
                     assert state is State.BOOKED
                     assert not any(isinstance(c, Move | AskToMove) for c in commands)
+                case AlertTherapist(reason="pick-started"):
+                    # a move picked once the call's time had come, no
+                    # question: nothing moved, the therapist told
+                    assert not _asks(step)
+                    assert before is State.RESCHEDULING
+                    assert facts.call_started
+                    assert state is State.BOOKED
+                    assert not any(isinstance(c, Move | AskToMove) for c in commands)
                 case AlertTherapist(reason="approval-superseded" | "move-superseded"):
                     # a yes, no or time written to a request since asked
                     # again: nothing acted on, the therapist told

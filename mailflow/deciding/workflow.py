@@ -557,6 +557,12 @@ def _booked_person(
             (*remember, AlertTherapist("booked-unclear", asks=True)),
             "booked-unclear",
         )
+    if reply.kind is ReplyKind.PICK and moving:
+        # The same, without a question: they think they moved their call, and
+        # it stands where it was; the therapist is told, never silence.
+        return Transition(
+            State.BOOKED, (*remember, AlertTherapist("pick-started")), "pick-started"
+        )
     return Transition(State.BOOKED, remember, f"reply-{reply.kind.value}")
 
 
