@@ -407,3 +407,10 @@ def test_the_last_letter_answering_their_mail_closes_with_the_safety_message() -
     # Nothing to them at all (a question: the therapist reads it).
     told = (workflow.AlertTherapist("offer-reply"),)
     assert decide.closing_letter(told, answering=True) is None
+
+
+def test_a_number_after_the_calls_time_updates_only_the_therapists_event() -> None:
+    start = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    assert decide.confirms_number(start, start - timedelta(minutes=1))
+    assert not decide.confirms_number(start, start)  # its time has come
+    assert not decide.confirms_number(start, start + timedelta(minutes=10))

@@ -121,6 +121,14 @@ def closing_letter(
     return last if last is not None else phone
 
 
+def confirms_number(start_at: datetime, now: datetime) -> bool:
+    """Whether a number sent after booking gets the person the booking
+    updated with it: only before the call's time ("I'll ring you on ... on"
+    a time gone would be wrong); the therapist's event is updated either
+    way (late or waiting, they may still ring)."""
+    return start_at > now
+
+
 def warns_unsure(reason: str, risk: str, danger_now: bool, recipients: int) -> bool:
     """Whether a first mail mailflow cannot place, whose words may tell of
     danger now (possible risk: `Screening.danger_now`), sends the writer the

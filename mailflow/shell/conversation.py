@@ -897,7 +897,7 @@ class Conversation:
         slot = Slot(call.start_at, call.end_at)
         person = self._recipient(enquiry)
         closed = False
-        if call.start_at > self.now:
+        if decide.confirms_number(call.start_at, self.now):
             closed = self.letters.confirmation(
                 enquiry.id,
                 person,

@@ -340,28 +340,12 @@ class Intake:
         if enquiry is None:
             return "open-enquiry"
         with self.store.transaction():
-            self.mark_risk(key, enquiry, mail, note, weighed=weighed, danger=danger)
+            self.record_risk(enquiry, note)
+            self.alert_risk(key, enquiry, mail, note, weighed=weighed, danger=danger)
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, "owned:risk-noted", self.now
             )
         return "owned:risk-noted"
-
-    def mark_risk(
-        self,
-        key: MailKey,
-        enquiry: Enquiry,
-        mail: InboundMail,
-        note: str,
-        *,
-        weighed: bool = False,
-        danger: bool = False,
-    ) -> Enquiry:
-        """Record possible risk (and the need, in their words) on the enquiry
-        and alert the therapist for this mail; returns the updated record.
-        `weighed`: only the risk words heard it (`reply_risk`), no phrase."""
-        record = self.record_risk(enquiry, note)
-        self.alert_risk(key, enquiry, mail, note, weighed=weighed, danger=danger)
-        return record
 
     def record_risk(self, enquiry: Enquiry, note: str) -> Enquiry:
         """Possible risk (and the need, in their words) on the enquiry: every

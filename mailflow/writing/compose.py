@@ -194,10 +194,22 @@ def template_source(kind: str, directory: Path | None = None) -> str:
 
 def template_names(kind: str, directory: Path | None = None) -> set[str]:
     """The context names the template in use for `kind` reads (its own text;
-    what it includes is not followed)."""
+    what it includes is not followed). The shipped one's are read once a
+    process: asked of every reply's answer (`Letters._closing`)."""
+    if directory is None or not (directory / template_name(kind)).is_file():
+        return set(_shipped_names(kind))
+    return _names(kind, directory)
+
+
+@cache
+def _shipped_names(kind: str) -> frozenset[str]:
+    return frozenset(_names(kind, TEMPLATE_DIR))
+
+
+def _names(kind: str, directory: Path) -> set[str]:
     from jinja2 import meta
 
-    env = _environment(directory or TEMPLATE_DIR)
+    env = _environment(directory)
     return set(
         meta.find_undeclared_variables(env.parse(template_source(kind, directory)))
     )
