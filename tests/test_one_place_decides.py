@@ -193,6 +193,20 @@ def test_where_a_new_enquiry_starts(risk: str, has_times: bool, first: State) ->
     assert workflow.on_new_request(risk, has_times).state is first
 
 
+@pytest.mark.parametrize(
+    ("risk", "waits"), [("none", True), ("possible", False), ("clear", True)]
+)
+def test_only_a_request_at_risk_does_not_wait_for_an_unreadable_calendar(
+    risk: str, waits: bool
+) -> None:
+    """Clear risk never asks the calendar (no times), so it never waits."""
+    start = workflow.on_request_without_calendar(risk)
+    assert (start is None) is waits
+    if start is not None:
+        assert start.state is State.STOOD_DOWN
+        assert start.commands == ()  # no times, no "no slots" note: the alert says
+
+
 def test_an_unsure_first_mail_opens_the_first_round_of_asking() -> None:
     now = datetime(2026, 12, 2, 9, tzinfo=UTC)
     opening = decide.Opening(

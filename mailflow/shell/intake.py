@@ -15,6 +15,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from mailflow.deciding import decide, workflow
+from mailflow.errors import BusyCalendarError
 from mailflow.lazy import lazy_module
 from mailflow.model import (
     HUMAN_STATES,
@@ -363,11 +364,19 @@ class Intake:
         weighed: bool = False,
         danger: bool = False,
         closed: bool = False,
+        waits: bool = False,
     ) -> None:
         """The therapist alerted of risk said in the conversation. `closed`:
         the letter answering this mail closed with the safety message (said
-        so where danger may be told now, `Letters.alert_tells_closing`)."""
-        answered = "conversation-safety" if danger and closed else "conversation"
+        so where danger may be told now, `Letters.alert_tells_closing`);
+        `waits`: nothing answers it yet, the busy calendar being unreadable."""
+        answered = (
+            "calendar-wait"
+            if waits
+            else "conversation-safety"
+            if danger and closed
+            else "conversation"
+        )
         self._alert_about(
             key, enquiry, mail, answered, note, weighed=weighed, danger=danger
         )
@@ -471,15 +480,26 @@ class Intake:
         it starts a fresh subject instead of "Re: New contact form submission".
         """
         crisis = risk == "clear"
-        # Danger now, in words mailflow cannot be sure of: the times go with
-        # the safety message above them (and the therapist is told at once).
-        warned = decide.warns_with_times(risk, danger) and self.letters.offer_warns()
-        # The alert's template is read only where it could matter.
-        denies = danger and not warned and self.letters.alert_denies_safety()
         # A form's Date is the form service's clock, not the person's zone.
         zone = None if form else self._zone_of(mail)
-        slots = [] if crisis else self._offer_slots(person, zone)
-        start = workflow.on_new_request(risk, bool(slots))
+        try:
+            slots = [] if crisis else self._offer_slots(person, zone)
+            start = workflow.on_new_request(risk, bool(slots))
+            blind = False
+        except BusyCalendarError as exc:
+            without = workflow.on_request_without_calendar(risk)
+            if without is None:
+                raise  # the mail waits for a good read (the runner says so)
+            self.report.calendar_down = str(exc)  # told to the therapist daily
+            slots, start, blind = [], without, True
+        # Danger now, in words mailflow cannot be sure of: the times go with
+        # the safety message above them (and the therapist is told at once);
+        # with no times to give, the safety message alone.
+        warned = decide.warns_with_times(risk, danger) and (
+            self.letters.calendar_warns() if blind else self.letters.offer_warns()
+        )
+        # The alert's template is read only where it could matter.
+        denies = danger and not warned and self.letters.alert_denies_safety()
         outcome = start.outcome
         subject = compose.enquiry_subject(mail.subject, mail.from_addr, person.email)
         opening = decide.Opening(
@@ -538,6 +558,10 @@ class Intake:
                                 danger, warned, denies
                             ),
                         )
+            if blind and warned:
+                self.letters.safety(
+                    enquiry_id, recipient, thread, "safety", unsure=True
+                )
             if risk == "possible":
                 self._possible_alert(
                     enquiry_id,
@@ -545,7 +569,7 @@ class Intake:
                     mail,
                     mail.text,
                     "possible-alert",
-                    ("times-safety" if warned else "times") if slots else "nothing",
+                    _told(warned, bool(slots), blind),
                     safety_note,
                     weighed=weighed,
                     danger=danger,
@@ -688,6 +712,15 @@ class Intake:
 
     def _offer_slots(self, person: Person, zone: tzinfo | None) -> list[Slot]:
         return self.schedule.offer(preference=person.preference, person_zone=zone)
+
+
+def _told(warned: bool, offered: bool, blind: bool) -> str:
+    """What the alert about a first mail says the person was sent."""
+    if blind:
+        return "calendar-safety" if warned else "calendar"
+    if offered:
+        return "times-safety" if warned else "times"
+    return "nothing"
 
 
 def _own_id(mail: InboundMail) -> tuple[str, ...]:

@@ -372,6 +372,16 @@ class Letters:
             "safety", directory
         ) and "safety-only" in compose.template_source("crisis_alert", directory)
 
+    def calendar_warns(self) -> bool:
+        """Whether the templates in use have the safety letter for words
+        mailflow cannot be sure of and an alert that says it went with no
+        times, the calendar being unreadable (`calendar-safety`); a
+        practice's own from before then send nothing, and say that."""
+        directory = self.settings.templates.directory
+        return "unsure" in compose.template_names(
+            "safety", directory
+        ) and "calendar-safety" in compose.template_source("crisis_alert", directory)
+
     def can_ask(self) -> bool:
         """Whether the templates in use have the safety letter that asks and
         the alert that says so; a practice's own from before they existed
@@ -519,7 +529,11 @@ class Letters:
         "closed" (a reply in a conversation mailflow has finished: nothing);
         with `danger` also "times-safety" (times, the safety message above
         them), "safety-only" (the short safety letter, nothing else) and
-        "client" (someone the practice already writes to: nothing).
+        "client" (someone the practice already writes to: nothing). With
+        the busy calendar unreadable: "calendar" (a first mail at risk, the
+        therapist's at once, nothing sent), with `danger` "calendar-safety"
+        (the same, the short safety letter sent) and "calendar-wait" (a reply
+        whose answer waits for the calendar: nothing sent yet).
         `weighed`: no phrase of risk, only the risk words (`reply_risk`, or
         `classify.ALERT_CHANCE` for a request answered with times).
         `danger`: words of danger told now that mailflow cannot be sure of
