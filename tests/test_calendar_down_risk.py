@@ -109,6 +109,10 @@ def test_possible_risk_in_a_first_request_is_the_therapists_at_once(down) -> Non
     assert run(config, NOW) == 0
     assert mails(server, boxes.person) == []
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    # Not "before approving": no approval will come; the request is theirs.
+    assert (
+        alert["Subject"] == "Please answer yourself: a request mentions risk or safety"
+    )
     words = said(alert)
     assert "Your calendar cannot be read, so mailflow offered no times" in words
     assert "their request is yours to answer" in words
@@ -183,3 +187,55 @@ def test_a_reply_with_no_news_of_risk_waits_without_an_alert(
     assert [m["X-Mailflow"] for m in mails(server, boxes.therapist)] == [
         "calendar_alert"
     ]
+
+
+def test_a_practices_older_alert_still_lets_the_safety_message_go(
+    down, tmp_path
+) -> None:
+    """A practice's own crisis alert from before knows no calendar: the
+    person in danger still gets the safety message alone, and the alert says
+    what it knows to say of that ("safety-only"), not that nothing went."""
+    from mailflow.writing import compose
+
+    server, boxes, config, _feed = down
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    older = compose.template_source("crisis_alert", None).replace(
+        "calendar-safety", "calendar-other"
+    )
+    (mine / "crisis_alert.txt.j2").write_text(older, encoding="utf-8")
+    config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
+    _writes(server, boxes, f"{REQUEST} {DANGER}")
+    assert run(config, NOW) == 0
+    assert [m["X-Mailflow"] for m in mails(server, boxes.person)] == ["safety"]
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    words = said(alert)
+    assert "it sent them your safety message and nothing else" in words
+    assert "it sent them nothing" not in words
+
+
+def test_a_plain_request_after_an_unsure_note_waits_and_is_not_lost(down) -> None:
+    """Someone mailflow asked the therapist about writes again, plainly
+    asking, while the calendar is down: the new request waits, and the note
+    it replaces stays open until it is answered (closing it first left the
+    request read as a chaser of nothing, and lost: helper-201)."""
+    server, boxes, config, feed = down
+    server.deliver(
+        request(
+            sender=f"Pauline Webb <{boxes.person}>",
+            to=boxes.practice,
+            subject="Phone call",
+            body="Hello, would you be able to give me a ring when you have a "
+            "moment? My number is 07700 900234. Thanks, Pauline",
+        ),
+        boxes.practice,
+    )
+    assert run(config, NOW) == 0
+    assert mails(server, boxes.therapist, "unsure_note")
+    later = NOW + timedelta(hours=1)
+    _writes(server, boxes, REQUEST, at=later)
+    assert run(config, later) == 1  # waits for the calendar
+    assert mails(server, boxes.person) == []
+    feed.write_bytes(EMPTY)
+    assert run(config, later + timedelta(minutes=5)) == 0
+    assert [m["X-Mailflow"] for m in mails(server, boxes.person)] == ["offer"]

@@ -115,9 +115,10 @@ class Intake:
         if open_id is not None and verdict.verdict is Verdict.REQUEST:
             waiting = self.store.enquiry(open_id)
             if waiting is not None and waiting.state is State.ASKED:
-                # They wrote again and this time plainly ask: the note is moot,
-                # but what they said about safety stands.
-                self.conversation.apply(waiting, workflow.on_plain_request(State.ASKED))
+                # They wrote again and this time plainly ask: the note is moot
+                # (closed in the new enquiry's transaction, so a request that
+                # must wait leaves it open), but what they said about safety
+                # stands.
                 open_id, carried = None, waiting
         if verdict.crisis and open_id is not None:
             # Someone already in a conversation writes afresh, at risk: the
@@ -180,6 +181,7 @@ class Intake:
             asks=diary_doubt.still_asks(verdict.diary_doubt, carried),
             danger=verdict.danger_now,
             weighed=decide.weighed_carried(verdict.weighed, carried),
+            supersedes=carried,
         )
 
     def _danger_left_alone(
@@ -470,8 +472,10 @@ class Intake:
         asks: bool = False,
         danger: bool = False,
         weighed: bool = False,
+        supersedes: Enquiry | None = None,
     ) -> str:
-        """Create the enquiry and queue its first messages, all in one transaction.
+        """Create the enquiry and queue its first messages, all in one transaction
+        (with the close of an enquiry it `supersedes`: one asked about).
 
         Clear risk gets the safety message instead of times (an existing client,
         or someone who asked for nothing, is not sent times either); possible
@@ -494,9 +498,13 @@ class Intake:
             slots, start, blind = [], without, True
         # Danger now, in words mailflow cannot be sure of: the times go with
         # the safety message above them (and the therapist is told at once);
-        # with no times to give, the safety message alone.
+        # with no times to give, the safety message alone (where the alert
+        # in use can say so: a practice's own older one says "safety-only").
+        knows = blind and self.letters.calendar_warns()
         warned = decide.warns_with_times(risk, danger) and (
-            self.letters.calendar_warns() if blind else self.letters.offer_warns()
+            (knows or self.letters.safety_warns())
+            if blind
+            else self.letters.offer_warns()
         )
         # The alert's template is read only where it could matter.
         denies = danger and not warned and self.letters.alert_denies_safety()
@@ -517,6 +525,10 @@ class Intake:
             safety_note=safety_note,
         )
         with self.store.transaction():
+            if supersedes is not None:
+                self.conversation.apply(
+                    supersedes, workflow.on_plain_request(State.ASKED)
+                )
             # They wrote from it, so it works again (a full mailbox emptied).
             self.store.clear_undeliverable(person.email)
             enquiry_id = self.store.insert_enquiry(
@@ -569,7 +581,12 @@ class Intake:
                     mail,
                     mail.text,
                     "possible-alert",
-                    _told(warned, bool(slots), blind),
+                    decide.first_alert_says(
+                        offered=bool(slots),
+                        warned=warned,
+                        calendar_down=blind,
+                        alert_knows_calendar=knows,
+                    ),
                     safety_note,
                     weighed=weighed,
                     danger=danger,
@@ -712,15 +729,6 @@ class Intake:
 
     def _offer_slots(self, person: Person, zone: tzinfo | None) -> list[Slot]:
         return self.schedule.offer(preference=person.preference, person_zone=zone)
-
-
-def _told(warned: bool, offered: bool, blind: bool) -> str:
-    """What the alert about a first mail says the person was sent."""
-    if blind:
-        return "calendar-safety" if warned else "calendar"
-    if offered:
-        return "times-safety" if warned else "times"
-    return "nothing"
 
 
 def _own_id(mail: InboundMail) -> tuple[str, ...]:

@@ -1062,6 +1062,11 @@ class Runner:
                         danger=said.danger_now,
                         waits=True,
                     )
+                log.info(
+                    "uid %d: enquiry %d, risk told; its answer waits for the calendar",
+                    key.uid,
+                    enquiry.id,
+                )
             raise
 
     def _answer_reply(

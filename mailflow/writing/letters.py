@@ -555,15 +555,7 @@ class Letters:
             if level == "clear"
             else "Urgent: someone who wrote may be in danger now"
             if danger
-            else "Please read: a reply may be from someone at risk"
-            if weighed and answered == "conversation"
-            else "Please read: a request may be from someone at risk"
-            if weighed and answered == "nothing"
-            else "Please read before approving: a request may be from someone at risk"
-            if weighed
-            else "Please read: a request mentions risk or safety"
-            if answered == "nothing"
-            else "Please read before approving: a request mentions risk or safety"
+            else _possible_title(answered, weighed)
         )
         self._to_therapist(
             enquiry_id, "crisis_alert", step, title, context, reply_to=person
@@ -1371,3 +1363,19 @@ class AfterCallLetters(Letters):
     def digest(self, context: dict[str, Any], day: str, title: str) -> None:
         """The therapist's daily summary; one per local date (`day`, ISO)."""
         self._daily_note("digest", day, f"Your day: {title}", context)
+
+
+def _possible_title(answered: str, weighed: bool) -> str:
+    """The subject of an alert of possible risk: what the therapist is to do
+    (read, approve, or answer it themselves) and of what (a request or a
+    reply), hedged where only the risk words weighed it."""
+    who = "may be from someone at risk" if weighed else "mentions risk or safety"
+    if answered == "calendar":
+        return f"Please answer yourself: a request {who}"
+    if answered == "calendar-wait":
+        return f"Please read: a reply {who}"
+    if weighed and answered == "conversation":
+        return f"Please read: a reply {who}"
+    if answered == "nothing":
+        return f"Please read: a request {who}"
+    return f"Please read before approving: a request {who}"
