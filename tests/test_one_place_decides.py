@@ -193,6 +193,47 @@ def test_where_a_new_enquiry_starts(risk: str, has_times: bool, first: State) ->
     assert workflow.on_new_request(risk, has_times).state is first
 
 
+@pytest.mark.parametrize(
+    ("risk", "waits"), [("none", True), ("possible", False), ("clear", True)]
+)
+def test_only_a_request_at_risk_does_not_wait_for_an_unreadable_calendar(
+    risk: str, waits: bool
+) -> None:
+    """Clear risk never asks the calendar (no times), so it never waits."""
+    start = workflow.on_request_without_calendar(risk)
+    assert (start is None) is waits
+    if start is not None:
+        assert start.state is State.STOOD_DOWN
+        assert start.commands == ()  # no times, no "no slots" note: the alert says
+
+
+@pytest.mark.parametrize(
+    ("offered", "warned", "down", "knows", "says"),
+    [
+        (True, False, False, False, "times"),
+        (True, True, False, False, "times-safety"),
+        (False, True, False, False, "nothing"),  # no free times: nothing went
+        (False, False, False, False, "nothing"),
+        (False, False, True, True, "calendar"),
+        (False, True, True, True, "calendar-safety"),
+        (False, True, True, False, "safety-only"),  # a practice's older alert
+        (False, False, True, False, "nothing"),
+    ],
+)
+def test_what_the_alert_about_a_first_request_says_was_sent(
+    offered: bool, warned: bool, down: bool, knows: bool, says: str
+) -> None:
+    assert (
+        decide.first_alert_says(
+            offered=offered,
+            warned=warned,
+            calendar_down=down,
+            alert_knows_calendar=knows,
+        )
+        == says
+    )
+
+
 def test_an_unsure_first_mail_opens_the_first_round_of_asking() -> None:
     now = datetime(2026, 12, 2, 9, tzinfo=UTC)
     opening = decide.Opening(

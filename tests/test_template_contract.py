@@ -313,6 +313,9 @@ def test_check_renders_every_branch_of_the_crisis_alert(tmp_path, capsys):
         "safety-only",
         "client",
         "conversation-safety",
+        "calendar",
+        "calendar-safety",
+        "calendar-wait",
     }
 
 
@@ -340,6 +343,21 @@ def test_check_renders_the_safety_letter_that_asks(tmp_path, capsys):
         ),
         ("closed", "a conversation mailflow has finished"),
         ("nothing", "it did not send your safety message: it sent them nothing."),
+        (
+            "calendar",
+            "it did not send your safety message: your calendar cannot be read,"
+            " so it offered no times and sent them nothing.",
+        ),
+        (
+            "calendar-safety",
+            "it sent them your safety message and nothing else: your calendar"
+            " cannot be read, so it offered no times.",
+        ),
+        (
+            "calendar-wait",
+            "it did not send your safety message: your calendar cannot be read,"
+            " so it has not answered their reply yet.",
+        ),
     ],
 )
 def test_the_urgent_alert_says_what_was_sent(settings, answered, says) -> None:

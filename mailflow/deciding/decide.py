@@ -77,6 +77,24 @@ def warns_with_times(risk: str, danger_now: bool) -> bool:
     return danger_now and risk == "possible"
 
 
+def first_alert_says(
+    *, offered: bool, warned: bool, calendar_down: bool, alert_knows_calendar: bool
+) -> str:
+    """What the alert about a first request at possible risk says the person
+    was sent (its `answered`): times, with the safety message above them
+    where `warned`; or, the busy calendar unreadable, no times and the
+    safety message alone where `warned` ("calendar-safety", or "safety-only"
+    in a practice's own alert from before, which knows no calendar), else
+    nothing."""
+    if calendar_down and alert_knows_calendar:
+        return "calendar-safety" if warned else "calendar"
+    if calendar_down:
+        return "safety-only" if warned else "nothing"
+    if offered:
+        return "times-safety" if warned else "times"
+    return "nothing"  # no free times: nothing goes, warned or not
+
+
 def offer_closes_with_safety(
     danger_now: bool, warned: bool, alert_denies_safety: bool
 ) -> bool:

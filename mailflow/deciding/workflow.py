@@ -871,6 +871,18 @@ def on_new_request(risk: str, has_times: bool) -> Transition:
     return Transition(State.OFFERED, (Offer(OfferReason.FIRST),), "request")
 
 
+def on_request_without_calendar(risk: str) -> Transition | None:
+    """A new request while the therapist's busy calendar cannot be read, so no
+    time can be offered safely. Most wait for a good read (None: nothing is
+    lost, and a calendar down for days is told daily). One that mentions
+    risk does not wait for a calendar that may be down for days: it is the
+    therapist's at once, told why, with the person sent no times (the shell
+    adds the safety message where danger may be told now)."""
+    if risk != "possible":
+        return None
+    return Transition(State.STOOD_DOWN, (), "calendar-down-risk")
+
+
 def on_danger_left_alone() -> Transition:
     """Words that may tell of danger now, in mail mailflow leaves alone (from
     someone the practice already writes to, or in a conversation it is not

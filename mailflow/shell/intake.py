@@ -15,6 +15,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from mailflow.deciding import decide, workflow
+from mailflow.errors import BusyCalendarError
 from mailflow.lazy import lazy_module
 from mailflow.model import (
     HUMAN_STATES,
@@ -114,9 +115,10 @@ class Intake:
         if open_id is not None and verdict.verdict is Verdict.REQUEST:
             waiting = self.store.enquiry(open_id)
             if waiting is not None and waiting.state is State.ASKED:
-                # They wrote again and this time plainly ask: the note is moot,
-                # but what they said about safety stands.
-                self.conversation.apply(waiting, workflow.on_plain_request(State.ASKED))
+                # They wrote again and this time plainly ask: the note is moot
+                # (closed in the new enquiry's transaction, so a request that
+                # must wait leaves it open), but what they said about safety
+                # stands.
                 open_id, carried = None, waiting
         if verdict.crisis and open_id is not None:
             # Someone already in a conversation writes afresh, at risk: the
@@ -179,6 +181,7 @@ class Intake:
             asks=diary_doubt.still_asks(verdict.diary_doubt, carried),
             danger=verdict.danger_now,
             weighed=decide.weighed_carried(verdict.weighed, carried),
+            supersedes=carried,
         )
 
     def _danger_left_alone(
@@ -363,11 +366,19 @@ class Intake:
         weighed: bool = False,
         danger: bool = False,
         closed: bool = False,
+        waits: bool = False,
     ) -> None:
         """The therapist alerted of risk said in the conversation. `closed`:
         the letter answering this mail closed with the safety message (said
-        so where danger may be told now, `Letters.alert_tells_closing`)."""
-        answered = "conversation-safety" if danger and closed else "conversation"
+        so where danger may be told now, `Letters.alert_tells_closing`);
+        `waits`: nothing answers it yet, the busy calendar being unreadable."""
+        answered = (
+            "calendar-wait"
+            if waits
+            else "conversation-safety"
+            if danger and closed
+            else "conversation"
+        )
         self._alert_about(
             key, enquiry, mail, answered, note, weighed=weighed, danger=danger
         )
@@ -461,8 +472,10 @@ class Intake:
         asks: bool = False,
         danger: bool = False,
         weighed: bool = False,
+        supersedes: Enquiry | None = None,
     ) -> str:
-        """Create the enquiry and queue its first messages, all in one transaction.
+        """Create the enquiry and queue its first messages, all in one transaction
+        (with the close of an enquiry it `supersedes`: one asked about).
 
         Clear risk gets the safety message instead of times (an existing client,
         or someone who asked for nothing, is not sent times either); possible
@@ -471,15 +484,30 @@ class Intake:
         it starts a fresh subject instead of "Re: New contact form submission".
         """
         crisis = risk == "clear"
-        # Danger now, in words mailflow cannot be sure of: the times go with
-        # the safety message above them (and the therapist is told at once).
-        warned = decide.warns_with_times(risk, danger) and self.letters.offer_warns()
-        # The alert's template is read only where it could matter.
-        denies = danger and not warned and self.letters.alert_denies_safety()
         # A form's Date is the form service's clock, not the person's zone.
         zone = None if form else self._zone_of(mail)
-        slots = [] if crisis else self._offer_slots(person, zone)
-        start = workflow.on_new_request(risk, bool(slots))
+        try:
+            slots = [] if crisis else self._offer_slots(person, zone)
+            start = workflow.on_new_request(risk, bool(slots))
+            blind = False
+        except BusyCalendarError as exc:
+            without = workflow.on_request_without_calendar(risk)
+            if without is None:
+                raise  # the mail waits for a good read (the runner says so)
+            self.report.calendar_down = str(exc)  # told to the therapist daily
+            slots, start, blind = [], without, True
+        # Danger now, in words mailflow cannot be sure of: the times go with
+        # the safety message above them (and the therapist is told at once);
+        # with no times to give, the safety message alone (where the alert
+        # in use can say so: a practice's own older one says "safety-only").
+        knows = blind and self.letters.calendar_warns()
+        warned = decide.warns_with_times(risk, danger) and (
+            (knows or self.letters.safety_warns())
+            if blind
+            else self.letters.offer_warns()
+        )
+        # The alert's template is read only where it could matter.
+        denies = danger and not warned and self.letters.alert_denies_safety()
         outcome = start.outcome
         subject = compose.enquiry_subject(mail.subject, mail.from_addr, person.email)
         opening = decide.Opening(
@@ -497,6 +525,10 @@ class Intake:
             safety_note=safety_note,
         )
         with self.store.transaction():
+            if supersedes is not None:
+                self.conversation.apply(
+                    supersedes, workflow.on_plain_request(State.ASKED)
+                )
             # They wrote from it, so it works again (a full mailbox emptied).
             self.store.clear_undeliverable(person.email)
             enquiry_id = self.store.insert_enquiry(
@@ -538,6 +570,10 @@ class Intake:
                                 danger, warned, denies
                             ),
                         )
+            if blind and warned:
+                self.letters.safety(
+                    enquiry_id, recipient, thread, "safety", unsure=True
+                )
             if risk == "possible":
                 self._possible_alert(
                     enquiry_id,
@@ -545,7 +581,12 @@ class Intake:
                     mail,
                     mail.text,
                     "possible-alert",
-                    ("times-safety" if warned else "times") if slots else "nothing",
+                    decide.first_alert_says(
+                        offered=bool(slots),
+                        warned=warned,
+                        calendar_down=blind,
+                        alert_knows_calendar=knows,
+                    ),
                     safety_note,
                     weighed=weighed,
                     danger=danger,

@@ -1037,23 +1037,63 @@ class Runner:
         from_person = (found is None or bool(words)) and (
             mail.from_addr != self.settings.practice.therapist_email
         )
-        with self.store.transaction():
-            new_words = quoting.new_words(mail.text)
-            said = reply_risk.screen_reply(
-                mail.subject, new_words, extra_phrases=self.policy.crisis_phrases
+        new_words = quoting.new_words(mail.text)
+        said = reply_risk.screen_reply(
+            mail.subject, new_words, extra_phrases=self.policy.crisis_phrases
+        )
+        news = from_person and screen.is_news(said, enquiry.risk, enquiry.safety_note)
+        try:
+            return self._answer_reply(
+                key, enquiry, mail, found, said, from_person=from_person, news=news
             )
+        except BusyCalendarError:
+            if news:
+                # Its answer waits for the calendar (the mail is read again
+                # next run), but news of risk does not: recorded, and the
+                # therapist told now, once (the alert's step is the mail's).
+                with self.store.transaction():
+                    enquiry = self.intake.record_risk(enquiry, said.note)
+                    self.intake.alert_risk(
+                        key,
+                        enquiry,
+                        mail,
+                        said.note,
+                        weighed=reply_risk.weighed(said),
+                        danger=said.danger_now,
+                        waits=True,
+                    )
+                log.info(
+                    "uid %d: enquiry %d, risk told; its answer waits for the calendar",
+                    key.uid,
+                    enquiry.id,
+                )
+            raise
+
+    def _answer_reply(
+        self,
+        key: MailKey,
+        enquiry: Enquiry,
+        mail: InboundMail,
+        found: CalendarMessage | None,
+        said: screen.Screening,
+        *,
+        from_person: bool,
+        news: bool,
+    ) -> str:
+        """The conversation's answer to a reply in one transaction, with any
+        news of risk in it recorded and told to the therapist."""
+        with self.store.transaction():
             if from_person and said.risk is screen.Risk.CLEAR:
                 self.intake.escalate_now(
                     key,
                     enquiry,
                     mail,
-                    asks=diary_doubt.asks(said, f"{mail.subject}\n{new_words}"),
+                    asks=diary_doubt.asks(
+                        said, f"{mail.subject}\n{quoting.new_words(mail.text)}"
+                    ),
                 )
                 outcome = "owned-crisis"
             else:
-                news = from_person and screen.is_news(
-                    said, enquiry.risk, enquiry.safety_note
-                )
                 if news:
                     # From now on every pick waits for the therapist, who is
                     # told once the reply is answered (whether its letter
@@ -1082,7 +1122,7 @@ class Runner:
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, f"owned:{outcome}", self.now
             )
-        log.info("uid %d: enquiry %d, %s", key.uid, enquiry_id, outcome)
+        log.info("uid %d: enquiry %d, %s", key.uid, enquiry.id, outcome)
         return f"owned:{outcome}"
 
     # -- bounces --------------------------------------------------------------------
@@ -1224,6 +1264,7 @@ _ACTED = frozenset(
         "request",
         "crisis",
         "no-slots",
+        "calendar-down-risk",
         "owned-crisis",
         "bounce",
         "asked",

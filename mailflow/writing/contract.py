@@ -147,11 +147,17 @@ LETTERS: dict[str, Letter] = {
             ),
             *(
                 {"level": "possible", "answered": answered}
-                for answered in ("conversation", "nothing")
+                for answered in ("conversation", "nothing", "calendar", "calendar-wait")
             ),
             *(
                 {"level": "possible", "answered": answered, "weighed": True}
-                for answered in ("conversation", "times", "nothing")
+                for answered in (
+                    "conversation",
+                    "times",
+                    "nothing",
+                    "calendar",
+                    "calendar-wait",
+                )
             ),
             *(
                 {"level": "possible", "answered": answered, "danger": True}
@@ -165,6 +171,9 @@ LETTERS: dict[str, Letter] = {
                     "conversation-safety",
                     "closed",
                     "nothing",
+                    "calendar",
+                    "calendar-safety",
+                    "calendar-wait",
                 )
             ),
         ),

@@ -372,6 +372,16 @@ class Letters:
             "safety", directory
         ) and "safety-only" in compose.template_source("crisis_alert", directory)
 
+    def calendar_warns(self) -> bool:
+        """Whether the templates in use have the safety letter for words
+        mailflow cannot be sure of and an alert that says it went with no
+        times, the calendar being unreadable (`calendar-safety`); a
+        practice's own from before then send nothing, and say that."""
+        directory = self.settings.templates.directory
+        return "unsure" in compose.template_names(
+            "safety", directory
+        ) and "calendar-safety" in compose.template_source("crisis_alert", directory)
+
     def can_ask(self) -> bool:
         """Whether the templates in use have the safety letter that asks and
         the alert that says so; a practice's own from before they existed
@@ -519,7 +529,11 @@ class Letters:
         "closed" (a reply in a conversation mailflow has finished: nothing);
         with `danger` also "times-safety" (times, the safety message above
         them), "safety-only" (the short safety letter, nothing else) and
-        "client" (someone the practice already writes to: nothing).
+        "client" (someone the practice already writes to: nothing). With
+        the busy calendar unreadable: "calendar" (a first mail at risk, the
+        therapist's at once, nothing sent), with `danger` "calendar-safety"
+        (the same, the short safety letter sent) and "calendar-wait" (a reply
+        whose answer waits for the calendar: nothing sent yet).
         `weighed`: no phrase of risk, only the risk words (`reply_risk`, or
         `classify.ALERT_CHANCE` for a request answered with times).
         `danger`: words of danger told now that mailflow cannot be sure of
@@ -541,15 +555,7 @@ class Letters:
             if level == "clear"
             else "Urgent: someone who wrote may be in danger now"
             if danger
-            else "Please read: a reply may be from someone at risk"
-            if weighed and answered == "conversation"
-            else "Please read: a request may be from someone at risk"
-            if weighed and answered == "nothing"
-            else "Please read before approving: a request may be from someone at risk"
-            if weighed
-            else "Please read: a request mentions risk or safety"
-            if answered == "nothing"
-            else "Please read before approving: a request mentions risk or safety"
+            else _possible_title(answered, weighed)
         )
         self._to_therapist(
             enquiry_id, "crisis_alert", step, title, context, reply_to=person
@@ -1357,3 +1363,19 @@ class AfterCallLetters(Letters):
     def digest(self, context: dict[str, Any], day: str, title: str) -> None:
         """The therapist's daily summary; one per local date (`day`, ISO)."""
         self._daily_note("digest", day, f"Your day: {title}", context)
+
+
+def _possible_title(answered: str, weighed: bool) -> str:
+    """The subject of an alert of possible risk: what the therapist is to do
+    (read, approve, or answer it themselves) and of what (a request or a
+    reply), hedged where only the risk words weighed it."""
+    who = "may be from someone at risk" if weighed else "mentions risk or safety"
+    if answered == "calendar":
+        return f"Please answer yourself: a request {who}"
+    if answered == "calendar-wait":
+        return f"Please read: a reply {who}"
+    if weighed and answered == "conversation":
+        return f"Please read: a reply {who}"
+    if answered == "nothing":
+        return f"Please read: a request {who}"
+    return f"Please read before approving: a request {who}"
