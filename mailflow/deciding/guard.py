@@ -29,8 +29,14 @@ RETRY_LONGEST: Final = timedelta(hours=6)
 MAX_DEFERRALS: Final = 12
 """4xx answers for one message before it is given up (about a day and a half)."""
 
-EXEMPT_KINDS: Final = frozenset({"sending_paused"})
-"""Letters no cap holds back: the breaker's own alert to the therapist."""
+URGENT_KINDS: Final = frozenset({"crisis_alert", "form_alert"})
+"""News of risk for the therapist: sent first, and held back by no cap (a
+crisis waits for no hour's total or run's share). Few: one at most for each
+mail read, to the practice's own therapist (never a loop to a stranger)."""
+
+EXEMPT_KINDS: Final = frozenset({"sending_paused"}) | URGENT_KINDS
+"""Letters no cap holds back: the breaker's own alert to the therapist, and
+news of risk (`URGENT_KINDS`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +169,16 @@ def fair_order(lanes: Sequence[str]) -> list[int]:
         ranks.append((seen.get(lane, 0), index))
         seen[lane] = seen.get(lane, 0) + 1
     return [index for _rank, index in sorted(ranks)]
+
+
+def send_order(lanes: Sequence[str], kinds: Sequence[str]) -> list[int]:
+    """The order a flush hands queued messages over in (indexes, as
+    `fair_order`'s): news of risk for the therapist first, in queue order,
+    so a busy run's caps or an outage met half-way never leave it behind
+    ordinary letters; then the rest, round-robin over their lanes."""
+    urgent = [i for i, kind in enumerate(kinds) if kind in URGENT_KINDS]
+    rest = [i for i, kind in enumerate(kinds) if kind not in URGENT_KINDS]
+    return urgent + [rest[i] for i in fair_order([lanes[i] for i in rest])]
 
 
 LETTERS_A_MAIL: Final = 10

@@ -133,7 +133,8 @@ class Outbox:
         handled = self._handled
         while batch := [o for o in self.store.pending() if o.id not in handled]:
             lanes = [self._lane(o) for o in batch]
-            for outgoing in (batch[i] for i in guard.fair_order(lanes)):
+            kinds = [o.kind for o in batch]
+            for outgoing in (batch[i] for i in guard.send_order(lanes, kinds)):
                 handled.add(outgoing.id)
                 if not self._flush_one(outgoing, limits, history):
                     self._file_copies()  # what went before the outage is filed
