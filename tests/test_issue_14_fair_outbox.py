@@ -120,44 +120,105 @@ def test_news_of_risk_goes_first_then_everyone_in_turn():
     assert send_order([], []) == []
 
 
-@pytest.mark.parametrize("kind", ["crisis_alert", "form_alert", "sending_paused"])
-def test_no_cap_holds_back_news_of_risk(kind):
+@pytest.mark.parametrize("kind", ["crisis_alert", "form_alert"])
+def test_news_of_risk_has_a_cap_of_its_own(kind):
+    """The ordinary caps (the hour's, the run's) hold news of risk back
+    never, nor count it; its own (`URGENT_PER_HOUR`) does, so a flood of
+    crisis-worded mail cannot use up the practice's sending quota."""
     from mailflow.deciding import guard
 
     limits = guard.Limits(per_address_per_day=1, per_run=1, per_hour=1)
-    full = guard.SentLog.of(
-        [guard.Sent(("sam@example.org",), NOW - timedelta(minutes=1))] * 5, NOW
-    )
-    verdict = guard.decide(
-        kind=kind,
-        recipients=("sam@example.org",),
-        next_attempt_at=None,
-        history=full,
-        sent_this_run=9,
-        limits=limits,
-        now=NOW,
-    )
-    assert verdict is guard.Verdict.SEND
-    ordinary = guard.decide(
-        kind="approval_request",
-        recipients=("sam@example.org",),
-        next_attempt_at=None,
-        history=full,
-        sent_this_run=9,
-        limits=limits,
-        now=NOW,
-    )
-    assert ordinary is guard.Verdict.BREAKER
-    # A server's 4xx still spaces its retries.
-    assert (
-        guard.decide(
+    ordinary = [guard.Sent(("sam@example.org",), NOW - timedelta(minutes=1))] * 5
+
+    def verdict(kind, urgent_sent, *, sent_this_run=9, retry_at=None):
+        urgent = guard.Sent(("sam@example.org",), NOW - timedelta(minutes=2), True)
+        history = guard.SentLog.of([*ordinary, *[urgent] * urgent_sent], NOW)
+        return guard.decide(
             kind=kind,
             recipients=("sam@example.org",),
-            next_attempt_at=NOW + timedelta(minutes=5),
-            history=full,
-            sent_this_run=0,
+            next_attempt_at=retry_at,
+            history=history,
+            sent_this_run=sent_this_run,
             limits=limits,
             now=NOW,
         )
-        is guard.Verdict.NOT_YET
+
+    assert verdict(kind, 0) is guard.Verdict.SEND
+    assert verdict(kind, guard.URGENT_PER_HOUR - 1) is guard.Verdict.SEND
+    # Past its own cap it waits for the next hour.
+    assert verdict(kind, guard.URGENT_PER_HOUR) is guard.Verdict.URGENT_FULL
+    # Not counted against the ordinary hour: an approval request is held by
+    # the five ordinary sends alone, however many urgent ones went.
+    log = guard.SentLog.of(
+        [guard.Sent(("sam@example.org",), NOW - timedelta(minutes=2), True)] * 3,
+        NOW,
     )
+    assert (log.last_hour, log.urgent_last_hour) == (0, 3)
+    assert verdict("approval_request", 0) is guard.Verdict.BREAKER
+    # A server's 4xx still spaces its retries.
+    retry = NOW + timedelta(minutes=5)
+    assert verdict(kind, 0, sent_this_run=0, retry_at=retry) is guard.Verdict.NOT_YET
+
+
+def test_a_flood_of_crisis_words_meets_the_urgent_cap(tmp_path, mail_server, mailboxes):
+    """More crisis-worded mail than the urgent cap in one hour: the
+    therapist gets `URGENT_PER_HOUR` alerts in it, the rest wait (never a
+    flood through the practice's account); nothing is sent twice."""
+    from mailflow.deciding.guard import URGENT_PER_HOUR
+
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes, LIMITS)
+    flood = URGENT_PER_HOUR + 3
+    for n in range(flood):
+        server.deliver(
+            request(
+                sender=f"Writer {n} <writer{n}@flood.example>",
+                to=boxes.practice,
+                body="Hello, I'd like to book the free call please. "
+                "PS I've just drunk a load of bleach, sorry.",
+                sent_at=NOW - timedelta(minutes=30) + timedelta(seconds=n),
+            ),
+            boxes.practice,
+        )
+    run(config, NOW)
+    run(config, NOW + timedelta(minutes=5))
+    kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.therapist)]
+    # Its own cap: the last three wait.
+    assert kinds.count("crisis_alert") == URGENT_PER_HOUR
+    # Well over an hour on, the rest go, each once.
+    run(config, NOW + timedelta(minutes=90))
+    kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.therapist)]
+    assert kinds.count("crisis_alert") == flood
+
+
+def test_news_of_risk_is_handed_over_first(tmp_path, mail_server, mailboxes):
+    """Letters queued before it in the same run go after it: an outage met
+    half-way through a flush leaves ordinary letters waiting, not the alert."""
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes)
+    before = len(server.smtp_log)
+    for n in range(3):
+        server.deliver(
+            request(
+                sender=f"Person {n} <person{n}@example.net>",
+                to=boxes.practice,
+                body="Hello, I'd like to book the free 15 minute call, please.",
+                sent_at=NOW - timedelta(minutes=10) + timedelta(seconds=n),
+            ),
+            boxes.practice,
+        )
+    server.deliver(
+        request(
+            sender=f"Dana Cole <{boxes.person}>",
+            to=boxes.practice,
+            body="Hello, I'd like to book the free call please. "
+            "PS I've just drunk a load of bleach, sorry.",
+            sent_at=NOW - timedelta(minutes=1),
+        ),
+        boxes.practice,
+    )
+    assert run(config, NOW) == 0
+    sent = server.smtp_log[before:]
+    assert len(sent) == 5  # three offers, Dana's, and the alert
+    assert tuple(sent[0].rcpt_tos) == (boxes.therapist,)
+    assert b"X-Mailflow: crisis_alert" in sent[0].data

@@ -29,14 +29,19 @@ RETRY_LONGEST: Final = timedelta(hours=6)
 MAX_DEFERRALS: Final = 12
 """4xx answers for one message before it is given up (about a day and a half)."""
 
-URGENT_KINDS: Final = frozenset({"crisis_alert", "form_alert"})
-"""News of risk for the therapist: sent first, and held back by no cap (a
-crisis waits for no hour's total or run's share). Few: one at most for each
-mail read, to the practice's own therapist (never a loop to a stranger)."""
+EXEMPT_KINDS: Final = frozenset({"sending_paused"})
+"""Letters no cap holds back: the breaker's own alert to the therapist."""
 
-EXEMPT_KINDS: Final = frozenset({"sending_paused"}) | URGENT_KINDS
-"""Letters no cap holds back: the breaker's own alert to the therapist, and
-news of risk (`URGENT_KINDS`)."""
+URGENT_KINDS: Final = frozenset({"crisis_alert", "form_alert"})
+"""News of risk for the therapist: sent first, and not held back by the
+ordinary caps, nor counted against them (a crisis waits for no hour's total,
+and crowds out no one's safety message), but by a cap of its own."""
+
+URGENT_PER_HOUR: Final = 20
+"""News of risk sent in the last hour beyond which the rest waits for the
+next hour: one a mail at most, but a flood of crisis-worded mail (or a loop)
+must not use up the practice's sending quota, which the next real crisis
+needs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,7 @@ class Sent:
 
     recipients: tuple[str, ...]
     sent_at: datetime
+    urgent: bool = False  # of `URGENT_KINDS`: counted apart
 
 
 class Verdict(StrEnum):
@@ -64,6 +70,7 @@ class Verdict(StrEnum):
     BREAKER = "breaker"  # the hour's total is reached: stop, tell the therapist
     RUN_FULL = "run-full"  # this run's share is used; the rest waits for the next
     ADDRESS_FULL = "address-full"  # this address had its day's share
+    URGENT_FULL = "urgent-full"  # the hour's news of risk is sent: it waits
 
 
 @dataclass(slots=True)
@@ -74,6 +81,9 @@ class SentLog:
 
     now: datetime
     last_hour: int = 0
+    """Ordinary messages in the last hour (`limits.per_hour`)."""
+    urgent_last_hour: int = 0
+    """News of risk in the last hour (`URGENT_PER_HOUR`)."""
     by_mailbox: Counter[str] = field(default_factory=Counter)
 
     @classmethod
@@ -85,7 +95,10 @@ class SentLog:
 
     def add(self, sent: Sent) -> None:
         if sent.sent_at > self.now - HOUR:
-            self.last_hour += 1
+            if sent.urgent:
+                self.urgent_last_hour += 1
+            else:
+                self.last_hour += 1
         if sent.sent_at > self.now - DAY:
             self.by_mailbox.update({_mailbox_of(r) for r in sent.recipients})
 
@@ -106,6 +119,8 @@ def decide(
     Args:
         history: what was handed over in the last day, this run included
             (a `SentLog` counted at this `now`, or the sends to count).
+        sent_this_run: ordinary messages handed over in this run (news of
+            risk is not counted against the run's share).
         uncapped: addresses exempt from the per-address cap (the therapist's:
             approvals and alerts are not a loop).
     """
@@ -116,6 +131,10 @@ def decide(
     if isinstance(history, SentLog) and history.now != now:
         raise ValueError("a SentLog counts at its own clock: build one for this now")
     log = history if isinstance(history, SentLog) else SentLog.of(history, now)
+    if kind in URGENT_KINDS:
+        if log.urgent_last_hour >= URGENT_PER_HOUR:
+            return Verdict.URGENT_FULL
+        return Verdict.SEND
     if log.last_hour >= limits.per_hour:
         return Verdict.BREAKER
     if sent_this_run >= limits.per_run:

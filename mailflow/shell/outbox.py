@@ -86,6 +86,7 @@ class Outbox:
         self._copies: list[OutgoingMail] = []  # handed over, not yet filed in Sent
         self._copy_bytes = 0
         self._handled: set[int] = set()  # tried (or held back) in this run
+        self._urgent_sent = 0  # news of risk handed over: not the run's share
         self._counted: set[int] = set()  # lone refusals counted in this run
         # Letters going ahead of the reading (`open_ahead`).
         self._ahead: deque[OutgoingMail] = deque()
@@ -214,8 +215,10 @@ class Outbox:
         """What was handed over in the last day, counted at this run's clock."""
         return guard.SentLog.of(
             (
-                guard.Sent(recipients, sent_at)
-                for recipients, sent_at in self.store.sent_since(self.now - guard.DAY)
+                guard.Sent(recipients, sent_at, kind in guard.URGENT_KINDS)
+                for recipients, sent_at, kind in self.store.sent_since(
+                    self.now - guard.DAY
+                )
             ),
             self.now,
         )
@@ -444,7 +447,9 @@ class Outbox:
         (`recorded`: the worker has marked it sent already)."""
         if not recorded:
             self.store.mark_sent(outgoing.id, self.now)
-        history.add(guard.Sent(outgoing.recipients, self.now))
+        urgent = outgoing.kind in guard.URGENT_KINDS
+        history.add(guard.Sent(outgoing.recipients, self.now, urgent))
+        self._urgent_sent += urgent
         self.report.sent += 1
         if self._suspect is not None:
             # Another message went: the refusal was about that one alone.
@@ -559,7 +564,7 @@ class Outbox:
             recipients=outgoing.recipients,
             next_attempt_at=outgoing.next_attempt_at,
             history=history,
-            sent_this_run=self.report.sent,
+            sent_this_run=self.report.sent - self._urgent_sent,
             limits=limits,
             now=self.now,
             uncapped=frozenset({self.settings.practice.therapist_email}),
@@ -575,6 +580,13 @@ class Outbox:
                 "outbox: %d messages in the last hour (limits.per_hour); sending"
                 " paused, the therapist is told",
                 count,
+            )
+        elif verdict is guard.Verdict.URGENT_FULL:
+            log.warning(
+                "outbox %d: %s waits: %d alerts of risk in the last hour",
+                outgoing.id,
+                outgoing.kind,
+                guard.URGENT_PER_HOUR,
             )
         elif verdict is guard.Verdict.ADDRESS_FULL:
             log.warning(
