@@ -222,3 +222,47 @@ def test_news_of_risk_is_handed_over_first(tmp_path, mail_server, mailboxes):
     assert len(sent) == 5  # three offers, Dana's, and the alert
     assert tuple(sent[0].rcpt_tos) == (boxes.therapist,)
     assert b"X-Mailflow: crisis_alert" in sent[0].data
+
+
+def test_a_flood_of_crisis_worded_forms_never_holds_back_a_persons_alert(stack):
+    """More crisis-worded forms from one service than the urgent cap, then a
+    real person in danger: their alert goes in the same run (news of risk is
+    round-robin over whom it is about; helper-203's reproducer)."""
+    from mailflow.deciding.guard import URGENT_PER_HOUR
+
+    server, boxes, config = stack
+    for n in range(URGENT_PER_HOUR + 4):
+        server.deliver(
+            request(
+                sender="Website forms <forms@formservice.example>",
+                to=boxes.practice,
+                subject="New form submission",
+                body=(
+                    "You've got a new form submission\n\n"
+                    f"Name: Visitor {n}\n"
+                    f"Email: visitor{n}@bulk.example\n"
+                    "Message: I would like to book the free consultation call."
+                    " PS I've just drunk a load of bleach, sorry.\n"
+                ),
+                sent_at=NOW - timedelta(minutes=30) + timedelta(seconds=n),
+            ),
+            boxes.practice,
+        )
+    server.deliver(
+        request(
+            sender=f"Dana Cole <{boxes.person}>",
+            to=boxes.practice,
+            body="Hello, I'd like to book the free call please. "
+            "PS I've just drunk a load of bleach, sorry.",
+            sent_at=NOW - timedelta(minutes=1),
+        ),
+        boxes.practice,
+    )
+    run(config, NOW)
+    alerts = [
+        m.message()
+        for m in server.messages(boxes.therapist)
+        if m.message()["X-Mailflow"] == "crisis_alert"
+    ]
+    assert len(alerts) == URGENT_PER_HOUR
+    assert any(boxes.person in str(a["Reply-To"]) for a in alerts)

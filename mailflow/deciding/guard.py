@@ -148,8 +148,9 @@ def decide(
 
 
 def hour_count(history: Sequence[Sent], now: datetime) -> int:
-    """Messages handed over in the last hour (what `SentLog` keeps, counted
-    afresh: the reference its tests hold it to)."""
+    """Messages handed over in the last hour, urgent or not (what `SentLog`
+    keeps in its two counts, counted afresh: the reference its tests hold
+    it to)."""
     since = now - HOUR
     return sum(1 for sent in history if sent.sent_at > since)
 
@@ -192,12 +193,16 @@ def fair_order(lanes: Sequence[str]) -> list[int]:
 
 def send_order(lanes: Sequence[str], kinds: Sequence[str]) -> list[int]:
     """The order a flush hands queued messages over in (indexes, as
-    `fair_order`'s): news of risk for the therapist first, in queue order,
-    so a busy run's caps or an outage met half-way never leave it behind
-    ordinary letters; then the rest, round-robin over their lanes."""
+    `fair_order`'s): news of risk for the therapist first, so a busy run's
+    caps or an outage met half-way never leave it behind ordinary letters;
+    then the rest. Each part round-robin over its lanes (for news of risk,
+    whom it is about), so a flood of crisis-worded forms from one sender
+    never spends the urgent cap (`URGENT_PER_HOUR`) ahead of a real person."""
     urgent = [i for i, kind in enumerate(kinds) if kind in URGENT_KINDS]
     rest = [i for i, kind in enumerate(kinds) if kind not in URGENT_KINDS]
-    return urgent + [rest[i] for i in fair_order([lanes[i] for i in rest])]
+    return [
+        part[i] for part in (urgent, rest) for i in fair_order([lanes[i] for i in part])
+    ]
 
 
 LETTERS_A_MAIL: Final = 10

@@ -389,14 +389,20 @@ class Outbox:
             self._down_ahead = True
 
     def _lane(self, outgoing: OutgoingMail) -> str:
-        """Whose turn a message takes in the round-robin (`guard.fair_order`):
+        """Whose turn a message takes in the round-robin (`guard.send_order`):
         the therapist's letters each their own enquiry's; a person's, their
         mailbox (case and `+tag` folded); every enquiry that came from a
         website form shares one lane, so a flood of forms (one sender) waits
-        behind the people who wrote themselves, never in front of them."""
+        behind the people who wrote themselves, never in front of them. News
+        of risk takes the lane of whom it is about (a form's alert, "form")."""
         therapist = self.settings.practice.therapist_email
-        if outgoing.enquiry_id is None or therapist in outgoing.recipients:
+        urgent = outgoing.kind in guard.URGENT_KINDS
+        if outgoing.enquiry_id is None:
+            # A form's alert is about nobody mailflow writes to.
+            return "form" if urgent else f"therapist:None:{outgoing.id}"
+        if not urgent and therapist in outgoing.recipients:
             return f"therapist:{outgoing.enquiry_id}:{outgoing.id}"
+        # A person's letter, or news of risk about them: their lane.
         enquiry = self.store.enquiry(outgoing.enquiry_id)
         if enquiry is not None and enquiry.first_message:
             from mailflow.reading import extract
@@ -404,6 +410,8 @@ class Outbox:
             fields = extract.extract_form_submission(enquiry.first_message)
             if fields.get("email"):
                 return "form"
+        if urgent:
+            return "person:" + guard.mailbox_of(enquiry.email) if enquiry else "form"
         return "person:" + ",".join(sorted(map(guard.mailbox_of, outgoing.recipients)))
 
     def _flush_one(
