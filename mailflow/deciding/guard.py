@@ -32,6 +32,17 @@ MAX_DEFERRALS: Final = 12
 EXEMPT_KINDS: Final = frozenset({"sending_paused"})
 """Letters no cap holds back: the breaker's own alert to the therapist."""
 
+URGENT_KINDS: Final = frozenset({"crisis_alert", "form_alert"})
+"""News of risk for the therapist: sent first, and not held back by the
+ordinary caps, nor counted against them (a crisis waits for no hour's total,
+and crowds out no one's safety message), but by a cap of its own."""
+
+URGENT_PER_HOUR: Final = 20
+"""News of risk sent in the last hour beyond which the rest waits for the
+next hour: one a mail at most, but a flood of crisis-worded mail (or a loop)
+must not use up the practice's sending quota, which the next real crisis
+needs."""
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -48,6 +59,7 @@ class Sent:
 
     recipients: tuple[str, ...]
     sent_at: datetime
+    urgent: bool = False  # of `URGENT_KINDS`: counted apart
 
 
 class Verdict(StrEnum):
@@ -58,6 +70,7 @@ class Verdict(StrEnum):
     BREAKER = "breaker"  # the hour's total is reached: stop, tell the therapist
     RUN_FULL = "run-full"  # this run's share is used; the rest waits for the next
     ADDRESS_FULL = "address-full"  # this address had its day's share
+    URGENT_FULL = "urgent-full"  # the hour's news of risk is sent: it waits
 
 
 @dataclass(slots=True)
@@ -68,6 +81,9 @@ class SentLog:
 
     now: datetime
     last_hour: int = 0
+    """Ordinary messages in the last hour (`limits.per_hour`)."""
+    urgent_last_hour: int = 0
+    """News of risk in the last hour (`URGENT_PER_HOUR`)."""
     by_mailbox: Counter[str] = field(default_factory=Counter)
 
     @classmethod
@@ -79,7 +95,10 @@ class SentLog:
 
     def add(self, sent: Sent) -> None:
         if sent.sent_at > self.now - HOUR:
-            self.last_hour += 1
+            if sent.urgent:
+                self.urgent_last_hour += 1
+            else:
+                self.last_hour += 1
         if sent.sent_at > self.now - DAY:
             self.by_mailbox.update({_mailbox_of(r) for r in sent.recipients})
 
@@ -100,6 +119,8 @@ def decide(
     Args:
         history: what was handed over in the last day, this run included
             (a `SentLog` counted at this `now`, or the sends to count).
+        sent_this_run: ordinary messages handed over in this run (news of
+            risk is not counted against the run's share).
         uncapped: addresses exempt from the per-address cap (the therapist's:
             approvals and alerts are not a loop).
     """
@@ -110,6 +131,10 @@ def decide(
     if isinstance(history, SentLog) and history.now != now:
         raise ValueError("a SentLog counts at its own clock: build one for this now")
     log = history if isinstance(history, SentLog) else SentLog.of(history, now)
+    if kind in URGENT_KINDS:
+        if log.urgent_last_hour >= URGENT_PER_HOUR:
+            return Verdict.URGENT_FULL
+        return Verdict.SEND
     if log.last_hour >= limits.per_hour:
         return Verdict.BREAKER
     if sent_this_run >= limits.per_run:
@@ -123,8 +148,9 @@ def decide(
 
 
 def hour_count(history: Sequence[Sent], now: datetime) -> int:
-    """Messages handed over in the last hour (what `SentLog` keeps, counted
-    afresh: the reference its tests hold it to)."""
+    """Messages handed over in the last hour, urgent or not (what `SentLog`
+    keeps in its two counts, counted afresh: the reference its tests hold
+    it to)."""
     since = now - HOUR
     return sum(1 for sent in history if sent.sent_at > since)
 
@@ -163,6 +189,20 @@ def fair_order(lanes: Sequence[str]) -> list[int]:
         ranks.append((seen.get(lane, 0), index))
         seen[lane] = seen.get(lane, 0) + 1
     return [index for _rank, index in sorted(ranks)]
+
+
+def send_order(lanes: Sequence[str], kinds: Sequence[str]) -> list[int]:
+    """The order a flush hands queued messages over in (indexes, as
+    `fair_order`'s): news of risk for the therapist first, so a busy run's
+    caps or an outage met half-way never leave it behind ordinary letters;
+    then the rest. Each part round-robin over its lanes (for news of risk,
+    whom it is about), so a flood of crisis-worded forms from one sender
+    never spends the urgent cap (`URGENT_PER_HOUR`) ahead of a real person."""
+    urgent = [i for i, kind in enumerate(kinds) if kind in URGENT_KINDS]
+    rest = [i for i, kind in enumerate(kinds) if kind not in URGENT_KINDS]
+    return [
+        part[i] for part in (urgent, rest) for i in fair_order([lanes[i] for i in part])
+    ]
 
 
 LETTERS_A_MAIL: Final = 10

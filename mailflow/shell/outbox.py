@@ -86,6 +86,7 @@ class Outbox:
         self._copies: list[OutgoingMail] = []  # handed over, not yet filed in Sent
         self._copy_bytes = 0
         self._handled: set[int] = set()  # tried (or held back) in this run
+        self._urgent_sent = 0  # news of risk handed over: not the run's share
         self._counted: set[int] = set()  # lone refusals counted in this run
         # Letters going ahead of the reading (`open_ahead`).
         self._ahead: deque[OutgoingMail] = deque()
@@ -133,7 +134,8 @@ class Outbox:
         handled = self._handled
         while batch := [o for o in self.store.pending() if o.id not in handled]:
             lanes = [self._lane(o) for o in batch]
-            for outgoing in (batch[i] for i in guard.fair_order(lanes)):
+            kinds = [o.kind for o in batch]
+            for outgoing in (batch[i] for i in guard.send_order(lanes, kinds)):
                 handled.add(outgoing.id)
                 if not self._flush_one(outgoing, limits, history):
                     self._file_copies()  # what went before the outage is filed
@@ -213,8 +215,10 @@ class Outbox:
         """What was handed over in the last day, counted at this run's clock."""
         return guard.SentLog.of(
             (
-                guard.Sent(recipients, sent_at)
-                for recipients, sent_at in self.store.sent_since(self.now - guard.DAY)
+                guard.Sent(recipients, sent_at, kind in guard.URGENT_KINDS)
+                for recipients, sent_at, kind in self.store.sent_since(
+                    self.now - guard.DAY
+                )
             ),
             self.now,
         )
@@ -385,14 +389,20 @@ class Outbox:
             self._down_ahead = True
 
     def _lane(self, outgoing: OutgoingMail) -> str:
-        """Whose turn a message takes in the round-robin (`guard.fair_order`):
+        """Whose turn a message takes in the round-robin (`guard.send_order`):
         the therapist's letters each their own enquiry's; a person's, their
         mailbox (case and `+tag` folded); every enquiry that came from a
         website form shares one lane, so a flood of forms (one sender) waits
-        behind the people who wrote themselves, never in front of them."""
+        behind the people who wrote themselves, never in front of them. News
+        of risk takes the lane of whom it is about (a form's alert, "form")."""
         therapist = self.settings.practice.therapist_email
-        if outgoing.enquiry_id is None or therapist in outgoing.recipients:
+        urgent = outgoing.kind in guard.URGENT_KINDS
+        if outgoing.enquiry_id is None:
+            # A form's alert is about nobody mailflow writes to.
+            return "form" if urgent else f"therapist:None:{outgoing.id}"
+        if not urgent and therapist in outgoing.recipients:
             return f"therapist:{outgoing.enquiry_id}:{outgoing.id}"
+        # A person's letter, or news of risk about them: their lane.
         enquiry = self.store.enquiry(outgoing.enquiry_id)
         if enquiry is not None and enquiry.first_message:
             from mailflow.reading import extract
@@ -400,6 +410,8 @@ class Outbox:
             fields = extract.extract_form_submission(enquiry.first_message)
             if fields.get("email"):
                 return "form"
+        if urgent:
+            return "person:" + guard.mailbox_of(enquiry.email) if enquiry else "form"
         return "person:" + ",".join(sorted(map(guard.mailbox_of, outgoing.recipients)))
 
     def _flush_one(
@@ -443,7 +455,9 @@ class Outbox:
         (`recorded`: the worker has marked it sent already)."""
         if not recorded:
             self.store.mark_sent(outgoing.id, self.now)
-        history.add(guard.Sent(outgoing.recipients, self.now))
+        urgent = outgoing.kind in guard.URGENT_KINDS
+        history.add(guard.Sent(outgoing.recipients, self.now, urgent))
+        self._urgent_sent += urgent
         self.report.sent += 1
         if self._suspect is not None:
             # Another message went: the refusal was about that one alone.
@@ -558,7 +572,7 @@ class Outbox:
             recipients=outgoing.recipients,
             next_attempt_at=outgoing.next_attempt_at,
             history=history,
-            sent_this_run=self.report.sent,
+            sent_this_run=self.report.sent - self._urgent_sent,
             limits=limits,
             now=self.now,
             uncapped=frozenset({self.settings.practice.therapist_email}),
@@ -574,6 +588,13 @@ class Outbox:
                 "outbox: %d messages in the last hour (limits.per_hour); sending"
                 " paused, the therapist is told",
                 count,
+            )
+        elif verdict is guard.Verdict.URGENT_FULL:
+            log.warning(
+                "outbox %d: %s waits: %d alerts of risk in the last hour",
+                outgoing.id,
+                outgoing.kind,
+                guard.URGENT_PER_HOUR,
             )
         elif verdict is guard.Verdict.ADDRESS_FULL:
             log.warning(

@@ -810,14 +810,18 @@ class Store:
             (_iso(next_attempt_at), outgoing_id),
         )
 
-    def sent_since(self, since: datetime) -> list[tuple[tuple[str, ...], datetime]]:
-        """(recipients, sent_at) of every message handed over after `since`."""
+    def sent_since(
+        self, since: datetime
+    ) -> list[tuple[tuple[str, ...], datetime, str]]:
+        """(recipients, sent_at, kind) of every message handed over after `since`."""
         rows = self._db.execute(
-            "SELECT recipients, sent_at FROM outbox"
+            "SELECT recipients, sent_at, kind FROM outbox"
             " WHERE sent_at IS NOT NULL AND sent_at > ? ORDER BY sent_at",
             (_iso(since),),
         ).fetchall()
-        return [(tuple(json.loads(r)), _instant(str(at))) for r, at in rows]
+        return [
+            (tuple(json.loads(r)), _instant(str(at)), str(kind)) for r, at, kind in rows
+        ]
 
     def outbox_recipients(self, message_id: str) -> tuple[str, ...]:
         """Whom mailflow addressed the message with this Message-ID (or nobody)."""
