@@ -414,39 +414,3 @@ def test_a_number_after_the_calls_time_updates_only_the_therapists_event() -> No
     assert decide.confirms_number(start, start - timedelta(minutes=1))
     assert not decide.confirms_number(start, start)  # its time has come
     assert not decide.confirms_number(start, start + timedelta(minutes=10))
-
-
-@pytest.mark.parametrize(
-    "transition",
-    [
-        workflow.on_crisis(State.CLOSED),
-        workflow.on_hand_answer(State.CLOSED),
-    ],
-)
-@pytest.mark.parametrize(
-    "reason", [ClosedReason.WITHDRAWN, ClosedReason.EXPIRED, ClosedReason.SILENT]
-)
-def test_the_therapists_enquiry_listens_no_more(
-    transition: Transition, reason: ClosedReason
-) -> None:
-    """Closed still listening for a late reply, then the therapist's (a
-    crisis, an answer by hand): it no longer listens, so their next mail is
-    not read as a reply to an old offer (helper-200)."""
-    closed = replace(
-        ENQUIRY, state=State.CLOSED, closed_reason=reason, closed_at=EARLIER
-    )
-    record = decide.advance(closed, transition, NOW)
-    assert record.state in decide.THERAPISTS_STATES
-    assert record.closed_reason is None
-    assert record.closed_at == EARLIER  # when it closed stands
-
-
-def test_a_reason_of_its_own_stands_when_the_enquiry_becomes_the_therapists() -> None:
-    closed = replace(
-        ENQUIRY,
-        state=State.CLOSED,
-        closed_reason=ClosedReason.WITHDRAWN,
-        closed_at=EARLIER,
-    )
-    record = decide.advance(closed, workflow.on_danger_left_alone(), NOW)
-    assert record.closed_reason is ClosedReason.ALERTED

@@ -15,14 +15,7 @@ from typing import Any, Final
 
 from mailflow.deciding import workflow
 from mailflow.deciding.workflow import OfferReason, Transition
-from mailflow.model import (
-    OPEN_STATES,
-    STILL_LISTENING,
-    ClosedReason,
-    Enquiry,
-    State,
-    mailbox_of,
-)
+from mailflow.model import OPEN_STATES, ClosedReason, Enquiry, State, mailbox_of
 
 _FOLLOWUP = workflow.Send("followup")
 
@@ -362,18 +355,4 @@ def _closing(enquiry: Enquiry, transition: Transition, now: datetime) -> dict[st
         return {"closed_at": now, "closed_reason": reason}
     if state in OPEN_STATES:
         return {"closed_at": None, "closed_reason": None}
-    if (
-        state in THERAPISTS_STATES
-        and enquiry.closed_reason in STILL_LISTENING
-        and not any(isinstance(c, workflow.Close) for c in transition.commands)
-    ):
-        # Closed by the clock or the person (still listening for a late
-        # reply), then the therapist's (a crisis, an answer by hand): it
-        # listens no more, so their next mail reaches the therapist and is
-        # never read as a reply to what mailflow once offered.
-        return {"closed_reason": None}
     return {}
-
-
-THERAPISTS_STATES = frozenset({State.ESCALATED, State.STOOD_DOWN})
-"""Where an enquiry is the therapist's alone."""
