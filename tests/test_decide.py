@@ -414,3 +414,25 @@ def test_a_number_after_the_calls_time_updates_only_the_therapists_event() -> No
     assert decide.confirms_number(start, start - timedelta(minutes=1))
     assert not decide.confirms_number(start, start)  # its time has come
     assert not decide.confirms_number(start, start + timedelta(minutes=10))
+
+
+@pytest.mark.parametrize(
+    ("state", "reason", "listens"),
+    [
+        (State.CLOSED, ClosedReason.WITHDRAWN, True),
+        (State.CLOSED, ClosedReason.EXPIRED, True),
+        (State.CLOSED, ClosedReason.SILENT, True),
+        (State.CLOSED, None, False),
+        (State.CLOSED, ClosedReason.ALERTED, False),
+        # The therapist's, whatever reason it closed with before (a record
+        # stored so by an older version too): their mail is the therapist's.
+        (State.STOOD_DOWN, ClosedReason.WITHDRAWN, False),
+        (State.ESCALATED, ClosedReason.EXPIRED, False),
+        (State.STOOD_DOWN, None, False),
+    ],
+)
+def test_only_a_closed_enquiry_still_listens(
+    state: State, reason: ClosedReason | None, listens: bool
+) -> None:
+    enquiry = replace(ENQUIRY, state=state, closed_reason=reason, closed_at=EARLIER)
+    assert decide.still_listening(enquiry) is listens

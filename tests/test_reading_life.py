@@ -1881,3 +1881,40 @@ def test_an_acknowledgement_below_even_odds_tells_the_therapist_nothing(auto) ->
     )
     assert run(config, at) == 0
     assert mails(server, boxes.therapist, "crisis_alert") == []
+
+
+def test_danger_after_a_withdrawal_answered_by_hand_is_told_truly(setup) -> None:
+    """They withdrew, the therapist answered them by hand, then they tell of
+    danger: the conversation is the therapist's, so the urgent alert says
+    mailflow sent nothing and changed nothing, never that their picks now
+    wait for approval (the withdrawal's "still listening" outlived the hand
+    answer: helper-200)."""
+    server, boxes, config = setup
+    offer = _offer(server, boxes, config)
+    at = NOW + timedelta(hours=1)
+    _reply_in(server, boxes, offer, "Thanks, but I've found someone else.", at)
+    assert run(config, at) == 0
+    at += timedelta(hours=1)
+    server.append(
+        boxes.practice,
+        "Sent",
+        request(
+            sender=boxes.practice,
+            to=boxes.person,
+            subject="Re: " + offer["Subject"],
+            body="Hi Jordan, of course. Look after yourself. Sam",
+            headers={"In-Reply-To": offer["Message-ID"]},
+            sent_at=at,
+        ),
+    )
+    assert run(config, at) == 0
+    at += timedelta(hours=1)
+    _reply_in(server, boxes, offer, f"Thank you. {_DANGER}", at)
+    assert run(config, at) == 0
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    said = " ".join(plain(alert).split())
+    assert "may be in danger now" in said
+    assert "whatever they pick waits" not in said
+    assert "sent them nothing and changed nothing" in said
+    # The withdrawal was acknowledged; nothing follows the danger.
+    assert kinds(server, boxes.person) == ["offer", "cancelled"]

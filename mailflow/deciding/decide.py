@@ -15,7 +15,14 @@ from typing import Any, Final
 
 from mailflow.deciding import workflow
 from mailflow.deciding.workflow import OfferReason, Transition
-from mailflow.model import OPEN_STATES, ClosedReason, Enquiry, State, mailbox_of
+from mailflow.model import (
+    OPEN_STATES,
+    STILL_LISTENING,
+    ClosedReason,
+    Enquiry,
+    State,
+    mailbox_of,
+)
 
 _FOLLOWUP = workflow.Send("followup")
 
@@ -160,6 +167,16 @@ def warns_unsure(reason: str, risk: str, danger_now: bool, recipients: int) -> b
         and reason in WARNED_UNSURE
         and recipients <= WARNED_RECIPIENTS
     )
+
+
+def still_listening(enquiry: Enquiry) -> bool:
+    """Whether a finished enquiry still reads the person's replies: closed by
+    the clock or by them (expired, silent, withdrawn, not now), where a late
+    reply reopens the offer or answers the follow-up. One that became the
+    therapist's (a crisis, an answer by hand, a question after the call)
+    listens no more, whatever reason it closed with before: its mail is
+    theirs (helper-200, helper-203)."""
+    return enquiry.state is State.CLOSED and enquiry.closed_reason in STILL_LISTENING
 
 
 def writes_in(enquiry: Enquiry, sender: str | None) -> bool:

@@ -34,7 +34,6 @@ from mailflow.errors import (
 from mailflow.lazy import lazy_module
 from mailflow.model import (
     OPEN_STATES,
-    STILL_LISTENING,
     Enquiry,
     InboundMail,
     State,
@@ -976,10 +975,7 @@ class Runner:
         enquiry = self.store.enquiry(enquiry_id)
         if enquiry is None:
             return "owned-closed"
-        if (
-            enquiry.state in _CLOSED_STATES
-            and enquiry.closed_reason not in _STILL_LISTENING
-        ):
+        if enquiry.state in _CLOSED_STATES and not decide.still_listening(enquiry):
             # Theirs to answer now (a hand answer, a "no thanks", a crisis
             # already): left alone, but never a missed crisis: clear risk in
             # the person's words still alerts the therapist at once. (Only the
@@ -1279,9 +1275,6 @@ _CLOSED_STATES = frozenset({State.STOOD_DOWN, State.ESCALATED, State.CLOSED})
 _APPROVAL_REF = re.compile(r"\[ref ([0-9a-f]{16})\]")
 _TIMED_STATES = OPEN_STATES
 """States the clock still owes something (as `Store.open_enquiries` selects)."""
-_STILL_LISTENING = STILL_LISTENING
-"""Closed by the clock alone: a late reply still reopens the offer or answers
-the follow-up (closing for silence is not the person saying goodbye)."""
 
 
 class _Contacts:
