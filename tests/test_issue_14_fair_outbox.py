@@ -266,3 +266,34 @@ def test_a_flood_of_crisis_worded_forms_never_holds_back_a_persons_alert(stack):
     ]
     assert len(alerts) == URGENT_PER_HOUR
     assert any(boxes.person in str(a["Reply-To"]) for a in alerts)
+
+
+def test_the_note_that_is_the_only_alert_of_risk_goes_past_the_caps(stack):
+    """Words that only weigh like a crisis get one note ("Please read"), the
+    therapist's one alert of them: while sending is paused for the hour, it
+    goes all the same (helper-202), its letter the same as ever."""
+    server, boxes, config = stack
+    for n in range(FORMS):
+        server.deliver(form(n), boxes.practice)
+    run(config, NOW)
+    kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.therapist)]
+    assert "sending_paused" in kinds
+    later = NOW + timedelta(minutes=5)
+    server.deliver(
+        request(
+            sender=f"Robyn <{boxes.person}>",
+            to=boxes.practice,
+            subject="",
+            body="I've written the note. It's on the dresser.",
+            sent_at=later,
+        ),
+        boxes.practice,
+    )
+    run(config, later)
+    notes = [
+        m.message()
+        for m in server.messages(boxes.therapist)
+        if m.message()["X-Mailflow"] == "unsure_note"
+    ]
+    assert len(notes) == 1
+    assert notes[0]["Subject"].startswith("Please read")

@@ -32,10 +32,12 @@ MAX_DEFERRALS: Final = 12
 EXEMPT_KINDS: Final = frozenset({"sending_paused"})
 """Letters no cap holds back: the breaker's own alert to the therapist."""
 
-URGENT_KINDS: Final = frozenset({"crisis_alert", "form_alert"})
+URGENT_KINDS: Final = frozenset({"crisis_alert", "form_alert", "risk_note"})
 """News of risk for the therapist: sent first, and not held back by the
 ordinary caps, nor counted against them (a crisis waits for no hour's total,
-and crowds out no one's safety message), but by a cap of its own."""
+and crowds out no one's safety message), but by a cap of its own. A
+"risk_note" is the unsure note that is the one alert of a mail whose words
+weigh like a crisis (`Letters.unsure_note`)."""
 
 URGENT_PER_HOUR: Final = 20
 """News of risk sent in the last hour beyond which the rest waits for the

@@ -656,6 +656,7 @@ class Intake:
                 1,
                 safety_note=safety_note,
                 warned=warned,
+                urgent=reason in _NOTE_IS_THE_ALERT,
             )
             if warned:
                 thread = letters.Thread(

@@ -609,10 +609,15 @@ class Letters:
         *,
         safety_note: str = "",
         warned: bool = False,
+        urgent: bool = False,
     ) -> None:
         """A first mail mailflow could not place: one short note; "offer" in
         this thread sends the person times in their own thread. `warned`:
-        the person was sent the safety message (`decide.warns_unsure`)."""
+        the person was sent the safety message (`decide.warns_unsure`).
+        `urgent`: the note is the one alert of risk the therapist gets (words
+        that weigh like a crisis, no phrase of one): queued as a "risk_note",
+        news of risk for the outbox (`guard.URGENT_KINDS`), the letter itself
+        the same."""
         ref = self.approval_ref(enquiry_id, round_)
         who = compose.clean_header(person.name) or person.email
         context = {
@@ -631,6 +636,7 @@ class Letters:
             f"approval:{round_}",
             f"{'Please read' if reason in _RISK_REASONS else 'Not sure'}: {who} [ref {ref}]",
             context,
+            queued_as="risk_note" if urgent else None,
         )
 
     def no_slots_alert(
@@ -994,7 +1000,9 @@ class Letters:
         in_reply_to: str | None = None,
         calendar: compose.CalendarPart | None = None,
         reply_to: Recipient | None = None,
+        queued_as: str | None = None,
     ) -> None:
+        """`queued_as`: the outbox's kind for it, where not its letter's."""
         practice = self.settings.practice
         draft = compose.Draft(
             kind=kind,
@@ -1011,7 +1019,7 @@ class Letters:
             auto_reply=False,
             calendar=calendar,
         )
-        self._enqueue(enquiry_id, draft, needs_copy=False)
+        self._enqueue(enquiry_id, draft, needs_copy=False, queued_as=queued_as)
 
     def _enqueue(
         self,
@@ -1020,6 +1028,7 @@ class Letters:
         *,
         needs_copy: bool,
         expects: dict[str, object] | None = None,
+        queued_as: str | None = None,
     ) -> None:
         raw = compose.build(draft, self.now, self.settings.templates.directory)
         if enquiry_id is not None:
@@ -1027,7 +1036,7 @@ class Letters:
         queued = self.store.queue(
             message_id=draft.message_id,
             enquiry_id=enquiry_id,
-            kind=draft.kind,
+            kind=queued_as or draft.kind,
             sender=draft.sender,
             recipients=(draft.to,),
             raw=raw,
