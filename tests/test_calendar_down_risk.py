@@ -239,3 +239,24 @@ def test_a_plain_request_after_an_unsure_note_waits_and_is_not_lost(down) -> Non
     feed.write_bytes(EMPTY)
     assert run(config, later + timedelta(minutes=5)) == 0
     assert [m["X-Mailflow"] for m in mails(server, boxes.person)] == ["offer"]
+
+
+def test_a_practices_own_safety_letter_leaves_the_alert_true(down, tmp_path) -> None:
+    """A practice's own safety letter from before (no short form) with the
+    shipped alert: possible risk, not danger, is still told as handed over
+    because of the calendar (helper-204: the two checks were one)."""
+    from mailflow.writing import compose
+
+    server, boxes, config, _feed = down
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    older = compose.template_source("safety", None).replace("unsure", "unsure_x")
+    (mine / "safety.txt.j2").write_text(older, encoding="utf-8")
+    config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
+    _writes(server, boxes, f"{REQUEST} {DARK}")
+    assert run(config, NOW) == 0
+    assert mails(server, boxes.person) == []
+    (alert,) = mails(server, boxes.therapist, "crisis_alert")
+    assert (
+        alert["Subject"] == "Please answer yourself: a request mentions risk or safety"
+    )

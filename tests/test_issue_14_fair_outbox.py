@@ -120,7 +120,7 @@ def test_news_of_risk_goes_first_then_everyone_in_turn():
     assert send_order([], []) == []
 
 
-@pytest.mark.parametrize("kind", ["crisis_alert", "form_alert"])
+@pytest.mark.parametrize("kind", ["crisis_alert", "form_alert", "risk_note"])
 def test_news_of_risk_has_a_cap_of_its_own(kind):
     """The ordinary caps (the hour's, the run's) hold news of risk back
     never, nor count it; its own (`URGENT_PER_HOUR`) does, so a flood of
@@ -226,8 +226,11 @@ def test_news_of_risk_is_handed_over_first(tmp_path, mail_server, mailboxes):
 
 def test_a_flood_of_crisis_worded_forms_never_holds_back_a_persons_alert(stack):
     """More crisis-worded forms from one service than the urgent cap, then a
-    real person in danger: their alert goes in the same run (news of risk is
-    round-robin over whom it is about; helper-203's reproducer)."""
+    real person in danger writing themselves: their alert goes in the same
+    run (news of risk is round-robin over whom it is about; helper-203). One
+    who writes through the same form shares the flood's lane and may wait
+    for the next hour (helper-204: a form's flood of addresses cannot be told
+    from one person there)."""
     from mailflow.deciding.guard import URGENT_PER_HOUR
 
     server, boxes, config = stack
@@ -248,12 +251,15 @@ def test_a_flood_of_crisis_worded_forms_never_holds_back_a_persons_alert(stack):
             ),
             boxes.practice,
         )
+    words = (
+        "Hello, I'd like to book the free call please. "
+        "PS I've just drunk a load of bleach, sorry."
+    )
     server.deliver(
         request(
             sender=f"Dana Cole <{boxes.person}>",
             to=boxes.practice,
-            body="Hello, I'd like to book the free call please. "
-            "PS I've just drunk a load of bleach, sorry.",
+            body=words,
             sent_at=NOW - timedelta(minutes=1),
         ),
         boxes.practice,
@@ -297,3 +303,27 @@ def test_the_note_that_is_the_only_alert_of_risk_goes_past_the_caps(stack):
     ]
     assert len(notes) == 1
     assert notes[0]["Subject"].startswith("Please read")
+
+
+def test_news_of_risk_spends_none_of_the_runs_share(stack):
+    """Three people in danger and three who simply ask, under a run's share
+    of six: the three alerts go past it, and all six offers within it (were
+    the alerts counted, three offers would wait)."""
+    server, boxes, config = stack
+    for n in range(6):
+        danger = " PS I've just drunk a load of bleach, sorry." if n < 3 else ""
+        server.deliver(
+            request(
+                sender=f"Person {n} <person{n}@example.net>",
+                to=boxes.practice,
+                body="Hello, I'd like to book the free 15 minute call, please."
+                + danger,
+                sent_at=NOW - timedelta(minutes=10) + timedelta(seconds=n),
+            ),
+            boxes.practice,
+        )
+    run(config, NOW)
+    kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.therapist)]
+    assert kinds.count("crisis_alert") == 3
+    offered = [n for n in range(6) if sent_to(server, f"person{n}@example.net")]
+    assert offered == list(range(6))

@@ -500,9 +500,9 @@ class Intake:
         # the safety message above them (and the therapist is told at once);
         # with no times to give, the safety message alone (where the alert
         # in use can say so: a practice's own older one says "safety-only").
-        knows = blind and self.letters.calendar_warns()
+        knows = blind and self.letters.alert_knows_calendar()
         warned = decide.warns_with_times(risk, danger) and (
-            (knows or self.letters.safety_warns())
+            ((knows and self.letters.safety_unsure()) or self.letters.safety_warns())
             if blind
             else self.letters.offer_warns()
         )

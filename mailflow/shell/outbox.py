@@ -394,7 +394,8 @@ class Outbox:
         mailbox (case and `+tag` folded); every enquiry that came from a
         website form shares one lane, so a flood of forms (one sender) waits
         behind the people who wrote themselves, never in front of them. News
-        of risk takes the lane of whom it is about (a form's alert, "form")."""
+        of risk takes the lane of whom it is about: their mailbox, or "form"
+        for a form's (one service's flood of addresses is one lane)."""
         therapist = self.settings.practice.therapist_email
         urgent = outgoing.kind in guard.URGENT_KINDS
         if outgoing.enquiry_id is None:
@@ -410,7 +411,7 @@ class Outbox:
             fields = extract.extract_form_submission(enquiry.first_message)
             if fields.get("email"):
                 return "form"
-        if urgent:
+        if urgent:  # to the therapist, about them
             return "person:" + guard.mailbox_of(enquiry.email) if enquiry else "form"
         return "person:" + ",".join(sorted(map(guard.mailbox_of, outgoing.recipients)))
 

@@ -274,7 +274,7 @@ LETTERS: dict[str, Letter] = {
         strong=("when",),
     ),
     # -- to the therapist, about the practice
-    "sending_paused": _letter(BASE, ("count", "per_hour")),
+    "sending_paused": _letter(BASE, ("count", "per_hour", "urgent_per_hour")),
     "token_alert": _letter(
         BASE,
         ("inbox", "when", "reason", "action"),
@@ -437,6 +437,7 @@ def _shared_samples(settings: Settings) -> dict[str, object]:
         "horizon_days": settings.availability.horizon_days,
         "count": 30,
         "per_hour": settings.limits.per_hour,
+        "urgent_per_hour": 20,
         "inbox": practice.email,
         "action": "",
         "greeting": "Good morning",

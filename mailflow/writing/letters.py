@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo
 
-from mailflow.deciding import timing
+from mailflow.deciding import guard, timing
 from mailflow.errors import TemplateError
 from mailflow.lazy import lazy_module
 from mailflow.model import Attendee, DayPart, FormAlert, Preference, Slot
@@ -372,15 +372,18 @@ class Letters:
             "safety", directory
         ) and "safety-only" in compose.template_source("crisis_alert", directory)
 
-    def calendar_warns(self) -> bool:
-        """Whether the templates in use have the safety letter for words
-        mailflow cannot be sure of and an alert that says it went with no
-        times, the calendar being unreadable (`calendar-safety`); a
-        practice's own from before then send nothing, and say that."""
+    def alert_knows_calendar(self) -> bool:
+        """Whether the alert in use can say no times went because the busy
+        calendar cannot be read (`calendar`, `calendar-safety`); a practice's
+        own from before says what it can ("safety-only", "nothing")."""
         directory = self.settings.templates.directory
-        return "unsure" in compose.template_names(
-            "safety", directory
-        ) and "calendar-safety" in compose.template_source("crisis_alert", directory)
+        return "calendar-safety" in compose.template_source("crisis_alert", directory)
+
+    def safety_unsure(self) -> bool:
+        """Whether the safety letter in use has its short form for words
+        mailflow cannot be sure of (`unsure`)."""
+        directory = self.settings.templates.directory
+        return "unsure" in compose.template_names("safety", directory)
 
     def can_ask(self) -> bool:
         """Whether the templates in use have the safety letter that asks and
@@ -914,7 +917,11 @@ class Letters:
             "sending_paused",
             day,
             "mailflow has paused sending for a while",
-            {"count": count, "per_hour": self.settings.limits.per_hour},
+            {
+                "count": count,
+                "per_hour": self.settings.limits.per_hour,
+                "urgent_per_hour": guard.URGENT_PER_HOUR,
+            },
         )
 
     def _daily_note(
