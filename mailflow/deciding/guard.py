@@ -198,8 +198,9 @@ def send_order(lanes: Sequence[str], kinds: Sequence[str]) -> list[int]:
     `fair_order`'s): news of risk for the therapist first, so a busy run's
     caps or an outage met half-way never leave it behind ordinary letters;
     then the rest. Each part round-robin over its lanes (for news of risk,
-    whom it is about), so a flood of crisis-worded forms from one sender
-    never spends the urgent cap (`URGENT_PER_HOUR`) ahead of a real person."""
+    whom it is about), so a flood of crisis-worded forms from one service
+    (one lane) never spends the urgent cap (`URGENT_PER_HOUR`) ahead of
+    someone who wrote themselves."""
     urgent = [i for i, kind in enumerate(kinds) if kind in URGENT_KINDS]
     rest = [i for i, kind in enumerate(kinds) if kind not in URGENT_KINDS]
     return [
