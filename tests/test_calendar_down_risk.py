@@ -59,6 +59,18 @@ def _writes(server, boxes, body: str, at=NOW) -> None:
     )
 
 
+def _own_older(config, tmp_path, template: str, knows: str) -> None:
+    """The practice's own copy of `template`, from before it knew `knows`."""
+    from mailflow.writing import compose
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    gone = "older_" + knows.replace("-", "_")  # a name that says nothing
+    older = compose.template_source(template, None).replace(knows, gone)
+    (mine / f"{template}.txt.j2").write_text(older, encoding="utf-8")
+    config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
+
+
 def test_a_plain_request_still_waits_for_the_calendar(down) -> None:
     """The hard negative: no risk, so it waits (and goes once it can)."""
     server, boxes, config, feed = down
@@ -195,16 +207,8 @@ def test_a_practices_older_alert_still_lets_the_safety_message_go(
     """A practice's own crisis alert from before knows no calendar: the
     person in danger still gets the safety message alone, and the alert says
     what it knows to say of that ("safety-only"), not that nothing went."""
-    from mailflow.writing import compose
-
     server, boxes, config, _feed = down
-    mine = tmp_path / "mine"
-    mine.mkdir()
-    older = compose.template_source("crisis_alert", None).replace(
-        "calendar-safety", "calendar-other"
-    )
-    (mine / "crisis_alert.txt.j2").write_text(older, encoding="utf-8")
-    config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
+    _own_older(config, tmp_path, "crisis_alert", "calendar-safety")
     _writes(server, boxes, f"{REQUEST} {DANGER}")
     assert run(config, NOW) == 0
     assert [m["X-Mailflow"] for m in mails(server, boxes.person)] == ["safety"]
@@ -245,14 +249,8 @@ def test_a_practices_own_safety_letter_leaves_the_alert_true(down, tmp_path) -> 
     """A practice's own safety letter from before (no short form) with the
     shipped alert: possible risk, not danger, is still told as handed over
     because of the calendar (helper-204: the two checks were one)."""
-    from mailflow.writing import compose
-
     server, boxes, config, _feed = down
-    mine = tmp_path / "mine"
-    mine.mkdir()
-    older = compose.template_source("safety", None).replace("unsure", "unsure_x")
-    (mine / "safety.txt.j2").write_text(older, encoding="utf-8")
-    config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
+    _own_older(config, tmp_path, "safety", "unsure")
     _writes(server, boxes, f"{REQUEST} {DARK}")
     assert run(config, NOW) == 0
     assert mails(server, boxes.person) == []

@@ -42,6 +42,23 @@ def form(n: int) -> bytes:
     )
 
 
+def therapist_mails(server, boxes, kind):
+    found = [m.message() for m in server.messages(boxes.therapist)]
+    return [m for m in found if m["X-Mailflow"] == kind]
+
+
+def therapist_kinds(server, boxes) -> list[str]:
+    return [m.message()["X-Mailflow"] for m in server.messages(boxes.therapist)]
+
+
+def paused_by_a_flood(server, boxes, config) -> None:
+    """A flood of forms uses up the hour's share: sending is paused."""
+    for n in range(FORMS):
+        server.deliver(form(n), boxes.practice)
+    run(config, NOW)
+    assert "sending_paused" in therapist_kinds(server, boxes)
+
+
 @pytest.fixture
 def stack(tmp_path, mail_server, mailboxes):
     return (
@@ -88,11 +105,7 @@ def test_news_of_risk_reaches_the_therapist_past_the_caps(stack):
     therapist at once (a crisis waits for no hour), while ordinary letters,
     their own offer among them, wait."""
     server, boxes, config = stack
-    for n in range(FORMS):
-        server.deliver(form(n), boxes.practice)
-    run(config, NOW)
-    kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.therapist)]
-    assert "sending_paused" in kinds  # the hour's share is used: paused
+    paused_by_a_flood(server, boxes, config)
     later = NOW + timedelta(minutes=5)
     server.deliver(
         request(
@@ -105,11 +118,11 @@ def test_news_of_risk_reaches_the_therapist_past_the_caps(stack):
         boxes.practice,
     )
     run(config, later)
-    kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.therapist)]
+    kinds = therapist_kinds(server, boxes)
     assert "crisis_alert" in kinds
     assert sent_to(server, boxes.person) == []  # the offer waits for the hour
     run(config, later + timedelta(minutes=5))  # still paused: not sent twice
-    kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.therapist)]
+    kinds = therapist_kinds(server, boxes)
     assert kinds.count("crisis_alert") == 1
 
 
@@ -182,12 +195,12 @@ def test_a_flood_of_crisis_words_meets_the_urgent_cap(tmp_path, mail_server, mai
         )
     run(config, NOW)
     run(config, NOW + timedelta(minutes=5))
-    kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.therapist)]
+    kinds = therapist_kinds(server, boxes)
     # Its own cap: the last three wait.
     assert kinds.count("crisis_alert") == URGENT_PER_HOUR
     # Well over an hour on, the rest go, each once.
     run(config, NOW + timedelta(minutes=90))
-    kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.therapist)]
+    kinds = therapist_kinds(server, boxes)
     assert kinds.count("crisis_alert") == flood
 
 
@@ -265,11 +278,7 @@ def test_a_flood_of_crisis_worded_forms_never_holds_back_a_persons_alert(stack):
         boxes.practice,
     )
     run(config, NOW)
-    alerts = [
-        m.message()
-        for m in server.messages(boxes.therapist)
-        if m.message()["X-Mailflow"] == "crisis_alert"
-    ]
+    alerts = therapist_mails(server, boxes, "crisis_alert")
     assert len(alerts) == URGENT_PER_HOUR
     assert any(boxes.person in str(a["Reply-To"]) for a in alerts)
 
@@ -279,11 +288,7 @@ def test_the_note_that_is_the_only_alert_of_risk_goes_past_the_caps(stack):
     therapist's one alert of them: while sending is paused for the hour, it
     goes all the same (helper-202), its letter the same as ever."""
     server, boxes, config = stack
-    for n in range(FORMS):
-        server.deliver(form(n), boxes.practice)
-    run(config, NOW)
-    kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.therapist)]
-    assert "sending_paused" in kinds
+    paused_by_a_flood(server, boxes, config)
     later = NOW + timedelta(minutes=5)
     server.deliver(
         request(
@@ -296,11 +301,7 @@ def test_the_note_that_is_the_only_alert_of_risk_goes_past_the_caps(stack):
         boxes.practice,
     )
     run(config, later)
-    notes = [
-        m.message()
-        for m in server.messages(boxes.therapist)
-        if m.message()["X-Mailflow"] == "unsure_note"
-    ]
+    notes = therapist_mails(server, boxes, "unsure_note")
     assert len(notes) == 1
     assert notes[0]["Subject"].startswith("Please read")
 
@@ -323,7 +324,7 @@ def test_news_of_risk_spends_none_of_the_runs_share(stack):
             boxes.practice,
         )
     run(config, NOW)
-    kinds = [m.message()["X-Mailflow"] for m in server.messages(boxes.therapist)]
+    kinds = therapist_kinds(server, boxes)
     assert kinds.count("crisis_alert") == 3
     offered = [n for n in range(6) if sent_to(server, f"person{n}@example.net")]
     assert offered == list(range(6))

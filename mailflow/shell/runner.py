@@ -1040,7 +1040,14 @@ class Runner:
         news = from_person and screen.is_news(said, enquiry.risk, enquiry.safety_note)
         try:
             return self._answer_reply(
-                key, enquiry, mail, found, said, from_person=from_person, news=news
+                key,
+                enquiry,
+                mail,
+                found,
+                said,
+                new_words,
+                from_person=from_person,
+                news=news,
             )
         except BusyCalendarError:
             if news:
@@ -1049,15 +1056,7 @@ class Runner:
                 # therapist told now, once (the alert's step is the mail's).
                 with self.store.transaction():
                     enquiry = self.intake.record_risk(enquiry, said.note)
-                    self.intake.alert_risk(
-                        key,
-                        enquiry,
-                        mail,
-                        said.note,
-                        weighed=reply_risk.weighed(said),
-                        danger=said.danger_now,
-                        waits=True,
-                    )
+                    self._alert_risk(key, enquiry, mail, said, waits=True)
                 log.info(
                     "uid %d: enquiry %d, risk told; its answer waits for the calendar",
                     key.uid,
@@ -1072,6 +1071,7 @@ class Runner:
         mail: InboundMail,
         found: CalendarMessage | None,
         said: screen.Screening,
+        new_words: str,
         *,
         from_person: bool,
         news: bool,
@@ -1084,9 +1084,7 @@ class Runner:
                     key,
                     enquiry,
                     mail,
-                    asks=diary_doubt.asks(
-                        said, f"{mail.subject}\n{quoting.new_words(mail.text)}"
-                    ),
+                    asks=diary_doubt.asks(said, f"{mail.subject}\n{new_words}"),
                 )
                 outcome = "owned-crisis"
             else:
@@ -1106,20 +1104,35 @@ class Runner:
                 if news:
                     # As the reply left it (a number in it, say).
                     enquiry = self.store.enquiry(enquiry.id) or enquiry
-                    self.intake.alert_risk(
-                        key,
-                        enquiry,
-                        mail,
-                        said.note,
-                        weighed=reply_risk.weighed(said),
-                        danger=said.danger_now,
-                        closed=key.fingerprint in self.conversation.closed_steps,
-                    )
+                    closed = key.fingerprint in self.conversation.closed_steps
+                    self._alert_risk(key, enquiry, mail, said, closed=closed)
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, f"owned:{outcome}", self.now
             )
         log.info("uid %d: enquiry %d, %s", key.uid, enquiry.id, outcome)
         return f"owned:{outcome}"
+
+    def _alert_risk(
+        self,
+        key: MailKey,
+        enquiry: Enquiry,
+        mail: InboundMail,
+        said: screen.Screening,
+        *,
+        closed: bool = False,
+        waits: bool = False,
+    ) -> None:
+        """The therapist told of risk said in a reply (`Intake.alert_risk`)."""
+        self.intake.alert_risk(
+            key,
+            enquiry,
+            mail,
+            said.note,
+            weighed=reply_risk.weighed(said),
+            danger=said.danger_now,
+            closed=closed,
+            waits=waits,
+        )
 
     # -- bounces --------------------------------------------------------------------
 
