@@ -26,6 +26,9 @@ MAX_FOUND: Final = 50
 """Addresses and Message-IDs kept from one report; more is not a bounce of ours."""
 
 _SYSTEM_SENDER = re.compile(r"(?:mailer[-_]?daemon|postmaster)(?:[-+_.].*)?", re.I)
+_REPORT_WORDS: Final = (b"report", b"daemon", b"postmaster")
+"""In `multipart/report` and in every sender `_SYSTEM_SENDER` matches."""
+_FROM_FIELD = re.compile(rb"^from[ \t]*:(.*(?:\n[ \t].*)*)", re.M)
 _DSN_TYPES: Final = frozenset(
     {"message/delivery-status", "message/global-delivery-status"}
 )
@@ -67,6 +70,30 @@ def looks_like_bounce(mail: InboundMail) -> bool:
         return True
     sender = mail.from_addr or ""
     return bool(_SYSTEM_SENDER.fullmatch(sender.rsplit("@", 1)[0]))
+
+
+def may_be_report(header: bytes) -> bool:
+    """Whether `looks_like_bounce` could take this raw header block for a
+    report: False only where it surely would not, so a poll's scan for reports
+    parses just the few that might (`Runner._last_report_among`).
+
+    Conservative by construction: any byte beyond ASCII, a word a report or a
+    system sender is named by anywhere in the block or in a From field read
+    without its quotes (``post"master"`` is postmaster), or a From field with
+    an encoded word or a quoted pair means "maybe"."""
+    if not header.isascii():
+        return True
+    lower = header.lower()
+    if any(word in lower for word in _REPORT_WORDS):
+        return True
+    lines = lower.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    for field in _FROM_FIELD.finditer(lines):
+        value = field.group(1)
+        if b"=?" in value or b"\\" in value:
+            return True
+        if any(word in value.replace(b'"', b"") for word in _REPORT_WORDS):
+            return True
+    return False
 
 
 def read_bounce(raw: bytes) -> Bounce | None:

@@ -579,10 +579,14 @@ class Runner:
         """The index of the poll's last mail that may be a delivery report
         (-1: none): read from its headers as its own turn will read them
         (`bounce.looks_like_bounce`), kept for `_prefetch`; a header that
-        cannot be read counts as one."""
+        cannot be read counts as one. Only the few that may be one are parsed
+        here (`bounce.may_be_report`): the rest wait for their batch, so the
+        first letter is not held behind every header's parse."""
         last = -1
         limit = self.settings.limits.mail_cpu_s
         for index, fetched in enumerate(coming):
+            if not bounce.may_be_report(fetched.header):
+                continue
             began = process_time()
             try:
                 with mail_budget(limit):
