@@ -576,6 +576,21 @@ class ContractTests:
             answers.pop(to, None)
         assert len(adapters.world.messages(to)) == 1
 
+    def test_a_content_filter_refuses_only_the_message_holding_its_word(
+        self, adapters, user, mailboxes
+    ):
+        to = mailboxes.person
+        adapters.world.content_answers[b"bleach"] = "554 5.7.1 Message rejected"
+        try:
+            with adapters.sender(user) as smtp:
+                with pytest.raises(PolicyRefusedError):
+                    smtp.send(user, (to,), ours(sender=user, to=to, subject="BLEACH"))
+                smtp.send(user, (to,), ours(sender=user, to=to))  # the session goes on
+        finally:
+            adapters.world.content_answers.clear()
+        (kept,) = adapters.world.messages(to)
+        assert b"BLEACH" not in kept.raw
+
     def test_a_recipient_refused_beside_an_accepted_one_is_dropped_silently(
         self, adapters, user, mailboxes
     ):

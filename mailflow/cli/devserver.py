@@ -258,6 +258,10 @@ class LocalMailServer:
         self.data_answers: dict[str, str] = {}
         """What SMTP answers after DATA for a message to an address, e.g.
         "554 5.7.1 Message rejected by policy": a content filter's refusal."""
+        self.content_answers: dict[bytes, str] = {}
+        """What SMTP answers after DATA for any message whose bytes hold a
+        word (lower-cased), e.g. {b"bleach": "554 5.7.1 ..."}: a content
+        filter that reads the words."""
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -571,6 +575,10 @@ class _RelayHandler:
         for address in envelope.rcpt_tos:
             answer = self._server.data_answers.get(address.lower())
             if answer is not None:
+                return answer
+        lower = content.lower()
+        for word, answer in self._server.content_answers.items():
+            if word in lower:
                 return answer
         record = SmtpRecord(
             envelope.mail_from or "", tuple(envelope.rcpt_tos), bytes(content)

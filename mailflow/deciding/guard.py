@@ -32,12 +32,41 @@ MAX_DEFERRALS: Final = 12
 EXEMPT_KINDS: Final = frozenset({"sending_paused"})
 """Letters no cap holds back: the breaker's own alert to the therapist."""
 
-URGENT_KINDS: Final = frozenset({"crisis_alert", "form_alert", "risk_note"})
+REPLACED_WHEN_REFUSED: Final = frozenset({"crisis_alert", "form_alert", "risk_note"})
+"""News of risk for the therapist. Refused for good by the practice's own
+server (a content filter on the person's words, most likely), it is replaced
+by an "alert_refused": a short note without their words (`after_refusal`)."""
+
+URGENT_KINDS: Final = REPLACED_WHEN_REFUSED | {"alert_refused"}
 """News of risk for the therapist: sent first, and not held back by the
 ordinary caps, nor counted against them (a crisis waits for no hour's total,
 and crowds out no one's safety message), but by a cap of its own. A
 "risk_note" is the unsure note that is the one alert of a mail whose words
-weigh like a crisis (`Letters.unsure_note`)."""
+weigh like a crisis (`Letters.unsure_note`); an "alert_refused" stands in
+for one the server refused."""
+
+
+class AfterRefusal(StrEnum):
+    """What follows a message the server refused for good (`after_refusal`)."""
+
+    NOTHING = "nothing"
+    TELL = "tell"  # the therapist hears that a letter to the person never went
+    REPLACE = "replace"  # news of risk: a short note without the person's words
+
+
+def after_refusal(
+    kind: str, *, to_therapist: bool, about_enquiry: bool
+) -> AfterRefusal:
+    """The refused message's follow-up. News of risk is replaced, once: the
+    replacement, refused in its turn, is not (nor is any other note to the
+    therapist, which would only be refused again). A letter to a person of an
+    enquiry is told of."""
+    if kind in REPLACED_WHEN_REFUSED:
+        return AfterRefusal.REPLACE
+    if to_therapist or not about_enquiry:
+        return AfterRefusal.NOTHING
+    return AfterRefusal.TELL
+
 
 URGENT_PER_HOUR: Final = 20
 """News of risk sent in the last hour beyond which the rest waits for the

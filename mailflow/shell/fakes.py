@@ -124,6 +124,9 @@ class MemoryPostOffice:
         """What RCPT TO answers for an address instead of 250 ("450 4.2.1 ...")."""
         self.data_answers: dict[str, str] = {}
         """What DATA answers for a message to an address ("554 5.7.1 ...")."""
+        self.content_answers: dict[bytes, str] = {}
+        """What DATA answers for any message whose bytes hold a word
+        (lower-cased): a content filter."""
         self.imap_sessions: list[MemoryMailbox] = []
         """Every session opened, in order (their `commands` for cost tests)."""
         self._users: dict[str, dict[str, _Folder]] = {}
@@ -276,6 +279,10 @@ class MemoryPostOffice:
         for rcpt in accepted:
             answer = self.data_answers.get(rcpt.lower())
             if answer is not None:
+                raise smtplib.SMTPDataError(*_reply(answer))
+        lower = raw.lower()
+        for word, answer in self.content_answers.items():
+            if word in lower:
                 raise smtplib.SMTPDataError(*_reply(answer))
         record = SmtpRecord(sender, accepted, _data(raw))
         self.smtp_log.append(record)

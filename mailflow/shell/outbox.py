@@ -608,17 +608,31 @@ class Outbox:
         return verdict is not guard.Verdict.SEND
 
     def _refused(self, outgoing: OutgoingMail, reason: str) -> None:
-        """5xx (or 4xx for too long): failed for good, and the therapist hears of a
-        letter to the person that will never arrive."""
+        """5xx (or 4xx for too long): failed for good, and what follows it
+        (`guard.after_refusal`): the therapist hears of a letter to the person
+        that will never arrive, and news of risk is replaced by a note without
+        the person's words, which goes in this same flush."""
+        follow = guard.after_refusal(
+            outgoing.kind,
+            to_therapist=self.settings.practice.therapist_email in outgoing.recipients,
+            about_enquiry=outgoing.enquiry_id is not None,
+        )
         with self.store.transaction():
             self.store.mark_failed(outgoing.id)
             enquiry = (
                 None
-                if outgoing.enquiry_id is None
-                or self.settings.practice.therapist_email in outgoing.recipients
+                if outgoing.enquiry_id is None or follow is guard.AfterRefusal.NOTHING
                 else self.store.enquiry(outgoing.enquiry_id)
             )
-            if enquiry is not None:
+            if follow is guard.AfterRefusal.REPLACE:
+                self._letters().alert_refused(
+                    outgoing.enquiry_id,
+                    enquiry.email if enquiry is not None else "",
+                    refused_id=outgoing.id,
+                    written_at=self.store.queued_at(outgoing.id),
+                    status=reason,
+                )
+            elif follow is guard.AfterRefusal.TELL and enquiry is not None:
                 person = letters.Recipient(
                     enquiry.email, enquiry.name, enquiry.phone, None
                 )
@@ -627,6 +641,8 @@ class Outbox:
                 )
         self.report.send_failed += 1
         log.error("outbox %d: refused for good (%s)", outgoing.id, reason)
+        if follow is guard.AfterRefusal.REPLACE:
+            log.error("outbox %d: a note without their words goes instead", outgoing.id)
 
     def _deferred(self, outgoing: OutgoingMail, reason: str) -> None:
         """4xx for this message: try again later, waiting longer each time."""

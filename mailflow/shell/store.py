@@ -795,6 +795,13 @@ class Store:
         ).fetchone()
         return None if row is None else str(row[0])
 
+    def queued_at(self, outgoing_id: int) -> datetime | None:
+        """When a message was decided on and queued."""
+        row = self._db.execute(
+            "SELECT created_at FROM outbox WHERE id = ?", (outgoing_id,)
+        ).fetchone()
+        return None if row is None else _instant(str(row[0]))
+
     def pending_count(self) -> int:
         """Messages still to hand over or file (as `pending` lists them)."""
         row = self._db.execute(

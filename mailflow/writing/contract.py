@@ -266,6 +266,15 @@ LETTERS: dict[str, Letter] = {
         ),
     ),
     "bounce_alert": _letter(ABOUT, ("reason", "status"), samples={"reason": "bounced"}),
+    "alert_refused": _letter(
+        BASE,
+        ("enquiry_id", "person_email", "written_at", "status"),
+        samples={
+            "written_at": "Tuesday 1 December at 10:00 (GMT)",
+            "status": "554 5.7.1 Message rejected: content",
+        },
+        branches=({"person_email": "", "enquiry_id": None},),
+    ),
     "followup_answer": _letter(ABOUT, ("answer", "when", "quoted")),
     "cancel_notice": _letter(
         ABOUT,

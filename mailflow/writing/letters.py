@@ -911,6 +911,35 @@ class Letters:
             context,
         )
 
+    def alert_refused(
+        self,
+        enquiry_id: int | None,
+        person_email: str,
+        *,
+        refused_id: int,
+        written_at: datetime | None,
+        status: str,
+    ) -> None:
+        """News of risk (outbox `refused_id`) the practice's server refused
+        for good: a short note that carries none of the person's words, which
+        a content filter most likely refused, and asks the therapist to read
+        their mail in the inbox (`guard.after_refusal`). `person_email` is ""
+        for a website form's alert."""
+        context = {
+            **self._base(),
+            "enquiry_id": enquiry_id,
+            "person_email": person_email,
+            "written_at": self.practice_time(written_at) if written_at else "",
+            "status": compose.clean_header(status, 100),
+        }
+        self._to_therapist(
+            enquiry_id,
+            "alert_refused",
+            f"alert-refused:{refused_id}",
+            "Urgent: please read the practice inbox (an alert could not reach you)",
+            context,
+        )
+
     def sending_paused(self, count: int, day: str) -> None:
         """The circuit breaker tripped: at most one alert a day."""
         self._daily_note(
