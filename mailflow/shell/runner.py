@@ -106,6 +106,9 @@ QUIET_AT_MOST = timedelta(hours=1)
 hour (a purge past retention, a daily note) is never later than that."""
 BODY_BATCH = 50
 """New mails whose bodies are read in one UID FETCH (one round trip, not 50)."""
+FIRST_BODY_BATCH = 5
+"""...but a poll's first batch only this many (#13: its first mail is decided,
+and its answer may go ahead, sooner; one round trip more)."""
 BODY_BATCH_BYTES = 8 * 1024 * 1024
 """...and at most this much of them by RFC822.SIZE, so memory stays bounded."""
 
@@ -1306,14 +1309,17 @@ class _Contacts:
 
 def _batches(fetches: Iterable[HeaderFetch]) -> Iterator[list[HeaderFetch]]:
     """Consecutive mails, at most BODY_BATCH of them and BODY_BATCH_BYTES of the
-    bodies that may be read (a mail's first READ_LIMIT bytes at most)."""
+    bodies that may be read (a mail's first READ_LIMIT bytes at most); the
+    first only FIRST_BODY_BATCH, so the first answer of a backlog waits for a
+    few headers' parse and bodies' fetch, not fifty."""
     batch: list[HeaderFetch] = []
     size = 0
+    most = FIRST_BODY_BATCH
     for fetched in fetches:
         readable = min(fetched.size, READ_LIMIT)
-        if batch and (len(batch) >= BODY_BATCH or size + readable > BODY_BATCH_BYTES):
+        if batch and (len(batch) >= most or size + readable > BODY_BATCH_BYTES):
             yield batch
-            batch, size = [], 0
+            batch, size, most = [], 0, BODY_BATCH
         batch.append(fetched)
         size += readable
     if batch:
