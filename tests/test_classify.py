@@ -1063,6 +1063,72 @@ def test_ordinary_mail_with_a_word_near_risk_is_not_a_note(text: str) -> None:
     assert result.verdict is Verdict.IGNORE
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "help",
+        "HELP",
+        "Help.",
+        "please help me",
+        "help me please",
+        "please. help.",
+        "please someone help me",
+        "somebody please help",
+        "I'm in crisis",
+        "urgent - in crisis",
+        "having a mental health crisis",
+        "i am in crisis and dont know what to do",
+        "I'm not ok",
+        "im really not ok",
+        "not coping at all",
+        "i'm falling apart",
+        "I'm breaking down",
+        "I really need help",
+        "need help urgently",
+        "whats the point anymore",
+        "no point anymore",
+        "Sorry to write out of the blue.\n\nI'm not ok.\n\nSent from my iPhone",
+        "I don't know who else to ask. Please help me.",
+    ],
+)
+@pytest.mark.parametrize("subject", ["", "help", "Re:"])
+def test_a_strangers_plea_and_nothing_else_goes_to_the_therapist(
+    text: str, subject: str
+) -> None:
+    """A plea alone ("help me", "I'm in crisis", "I'm not ok") asks for no
+    call and names no risk, so it was left alone with nobody told: the
+    therapist now gets the urgent note. A plea is the writer's own: one is
+    enough, in the first person or not."""
+    result = _classify(_inbound(subject=subject, text=text))
+    assert (result.verdict, result.reason) == (Verdict.ASK, "unsure-risk")
+    assert result.risk == "possible"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "help - can't find your address",
+        "Please help - wrong invoice",
+        "help!! locked out of the portal",
+        "please help me understand your fees",
+        "Can someone help with the parking code?",
+        "sos - lost my keys in your waiting room",
+        "boiler crisis here, can we do phone instead?",
+        "I'm not in crisis, just wondering what you charge",
+        "Our crisis team has a new number from Monday.",
+        "I'm not ok with the new fee",
+        "is there any point booking if I'm moving in March?",
+        "need help urgently with a report for court, I'm a solicitor",
+        "My car is breaking down again, sorry I missed you",
+    ],
+)
+def test_help_for_something_is_not_a_plea(text: str) -> None:
+    from mailflow.reading import screen
+
+    assert "plea" not in screen.near_risk(text)
+    assert "plea" not in screen.near_risk(f"help\n{text}")  # nor the subject
+
+
 def test_a_mail_to_many_near_risk_is_not_a_note() -> None:
     many = tuple(f"friend{n}@example.org" for n in range(10))
     result = _classify(
