@@ -9,20 +9,23 @@ its SMTP refuses any message holding a word, as such a filter does.
 
 from __future__ import annotations
 
+import email
 import sqlite3
+from datetime import timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from support import NOW, request, run, write_config
 
 from mailflow.config import load_settings
-from mailflow.deciding.guard import (
-    URGENT_KINDS,
-    AfterRefusal,
-    after_refusal,
-)
+from mailflow.deciding import guard
+from mailflow.deciding.guard import AfterRefusal, after_refusal
 
 WORDS = "I don't want to be alive any more. I have the razor blades here with me."
+THEIR_WORDS = ("razor", "alive", "blades")
+FILTERED = "554 5.7.1 Message rejected: content"
+FORMS = '\n[requests]\nform_senders = ["forms@formservice.example"]\n'
 
 
 def outbox(config: Path) -> list[tuple[str, str]]:
@@ -31,9 +34,23 @@ def outbox(config: Path) -> list[tuple[str, str]]:
         return db.execute("SELECT kind, status FROM outbox ORDER BY id").fetchall()
 
 
+def mails(server, user) -> list[EmailMessage]:
+    return [m.message() for m in server.messages(user)]
+
+
+def words_of(note: EmailMessage) -> str:
+    """Every part as the therapist reads it (decoded: a quoted-printable soft
+    line break would hide a word from a search of the raw bytes)."""
+    return "\n".join(
+        part.get_content()
+        for part in note.walk()
+        if part.get_content_maintype() == "text"
+    ).lower()
+
+
 @pytest.fixture
 def setup(tmp_path, mail_server, mailboxes):
-    return mail_server, mailboxes, write_config(tmp_path, mail_server, mailboxes)
+    return mail_server, mailboxes, write_config(tmp_path, mail_server, mailboxes, FORMS)
 
 
 def test_a_crisis_alert_a_content_filter_refuses_is_replaced_without_their_words(
@@ -44,30 +61,120 @@ def test_a_crisis_alert_a_content_filter_refuses_is_replaced_without_their_words
         request(sender=f"Sam <{boxes.person}>", to=boxes.practice, body=WORDS),
         boxes.practice,
     )
-    server.content_answers[b"razor"] = "554 5.7.1 Message rejected: content"
+    server.content_answers[b"razor"] = FILTERED
     try:
         assert run(config) == 1  # a message refused for good
     finally:
         server.content_answers.clear()
-    (safety,) = [m.message() for m in server.messages(boxes.person)]
+    (safety,) = mails(server, boxes.person)
     assert safety["X-Mailflow"] == "safety"
-    (note,) = [m.message() for m in server.messages(boxes.therapist)]
+    # The note went first, ahead of the letter queued before it.
+    went = [email.message_from_bytes(r.data)["X-Mailflow"] for r in server.smtp_log]
+    assert went == ["alert_refused", "safety"]
+    (note,) = mails(server, boxes.therapist)
     assert note["X-Mailflow"] == "alert_refused"
-    assert note["Subject"].startswith("Urgent: please read the practice inbox")
-    text = note.get_body(("plain",)).get_content()
+    assert str(note["Subject"]).strip().startswith("Urgent: an alert could not reach")
+    text = words_of(note)
     assert boxes.person in text  # which mail to look for
-    assert "(554 5.7.1)" in text  # what the server said
-    assert "(Enquiry 1.)" in text
-    raw = server.messages(boxes.therapist)[0].raw.lower()
-    for word in (b"razor", b"alive", b"blades"):
-        assert word not in raw  # none of their words, which the filter refused
+    assert "on wednesday 25 november at 09:00" in text  # when it was read
+    assert "(its answer: 554 5.7.1)" in text
+    assert "(enquiry 1.)" in text
+    for word in THEIR_WORDS:
+        assert word not in text  # none of their words, which the filter refused
     assert outbox(config) == [
         ("safety", "done"),
         ("crisis_alert", "failed"),
         ("alert_refused", "done"),
     ]
-    assert run(config, NOW.replace(minute=5)) == 0  # nothing more, ever
+    assert run(config, NOW + timedelta(minutes=5)) == 0  # nothing more, ever
     assert len(server.messages(boxes.therapist)) == 1
+
+
+def test_their_words_in_the_subject_refuse_the_safety_letter_too_yet_nothing_waits(
+    setup,
+):
+    """The filtered word in the person's subject is in the safety letter's
+    "Re:" too. The alert no longer waits for the next message to tell its
+    content from the account (here that would be the safety letter, refused
+    as well: two refusals in a row read as the account's, and every run would
+    stop with nothing sent). Its note goes at once; the safety letter,
+    refused alone run after run, fails in the end and is told of."""
+    server, boxes, config = setup
+    server.deliver(
+        request(sender=boxes.person, to=boxes.practice, subject="razor", body=WORDS),
+        boxes.practice,
+    )
+    server.content_answers[b"razor"] = FILTERED
+    try:
+        assert run(config) == 1  # not the account's exit 3
+        assert [m["X-Mailflow"] for m in mails(server, boxes.therapist)] == [
+            "alert_refused"
+        ]
+        assert run(config, NOW + timedelta(minutes=5)) == 1
+        assert run(config, NOW + timedelta(minutes=10)) == 1
+    finally:
+        server.content_answers.clear()
+    assert server.messages(boxes.person) == []
+    assert [m["X-Mailflow"] for m in mails(server, boxes.therapist)] == [
+        "alert_refused",
+        "bounce_alert",  # their safety letter never went: the therapist knows
+    ]
+    assert outbox(config) == [
+        ("safety", "failed"),
+        ("crisis_alert", "failed"),
+        ("alert_refused", "done"),
+        ("bounce_alert", "done"),
+    ]
+
+
+def test_a_form_alert_alone_is_replaced_in_the_same_run(setup):
+    """A form naming nobody to write to: its alert is the only message, with
+    nothing after it to tell content from account. Replaced at once, and the
+    note points to the form, not to an address it never came from."""
+    server, boxes, config = setup
+    server.deliver(
+        request(
+            sender="Website forms <forms@formservice.example>",
+            to=boxes.practice,
+            subject="New form submission",
+            body=f"Name: Robin\nPhone: 07700 900123\nMessage: {WORDS}\n",
+        ),
+        boxes.practice,
+    )
+    server.content_answers[b"razor"] = FILTERED
+    try:
+        assert run(config) == 1
+    finally:
+        server.content_answers.clear()
+    (note,) = mails(server, boxes.therapist)
+    text = words_of(note)
+    assert "a message that came through your website form" in text
+    assert "forms@formservice.example" not in text
+    for word in THEIR_WORDS:
+        assert word not in text
+    assert outbox(config) == [("form_alert", "failed"), ("alert_refused", "done")]
+
+
+def test_a_crisis_alert_deferred_three_times_is_replaced(setup):
+    """A filter's soft refusal (4xx) of news of risk: tried three times over
+    about 35 minutes, then replaced, not retried for a day and a half."""
+    server, boxes, config = setup
+    server.deliver(
+        request(sender=boxes.person, to=boxes.practice, body=WORDS), boxes.practice
+    )
+    server.content_answers[b"razor"] = "451 4.7.1 Try again later"
+    try:
+        at = NOW
+        for _ in range(guard.URGENT_DEFERRALS - 1):
+            assert run(config, at) == 1  # deferred: tried again later
+            assert server.messages(boxes.therapist) == []
+            at += timedelta(hours=1)
+        assert run(config, at) == 1
+    finally:
+        server.content_answers.clear()
+    (note,) = mails(server, boxes.therapist)
+    assert note["X-Mailflow"] == "alert_refused"
+    assert ("crisis_alert", "failed") in outbox(config)
 
 
 def test_a_replacement_refused_in_its_turn_is_not_replaced_again(setup):
@@ -80,7 +187,7 @@ def test_a_replacement_refused_in_its_turn_is_not_replaced_again(setup):
     server.data_answers[boxes.therapist] = "552 5.2.2 Mailbox full"
     try:
         assert run(config) == 1
-        assert run(config, NOW.replace(minute=5)) == 0
+        assert run(config, NOW + timedelta(minutes=5)) == 0
     finally:
         server.data_answers.clear()
     assert server.messages(boxes.therapist) == []
@@ -91,13 +198,15 @@ def test_a_replacement_refused_in_its_turn_is_not_replaced_again(setup):
     ]
 
 
-@pytest.mark.parametrize("kind", ["crisis_alert", "form_alert", "risk_note"])
-def test_news_of_risk_is_replaced_whoever_it_is_about(kind: str) -> None:
+@pytest.mark.parametrize("kind", sorted(guard.REPLACED_WHEN_REFUSED))
+def test_news_of_risk_is_replaced_and_settled_at_once(kind: str) -> None:
     for about_enquiry in (True, False):
         assert (
             after_refusal(kind, to_therapist=True, about_enquiry=about_enquiry)
             is AfterRefusal.REPLACE
         )
+    assert guard.refusal_settled_at_once(kind)
+    assert kind in guard.URGENT_KINDS  # first, and past the ordinary caps
 
 
 def test_the_replacement_and_other_notes_to_the_therapist_are_not_followed() -> None:
@@ -106,7 +215,8 @@ def test_the_replacement_and_other_notes_to_the_therapist_are_not_followed() -> 
             after_refusal(kind, to_therapist=True, about_enquiry=True)
             is AfterRefusal.NOTHING
         )
-    assert "alert_refused" in URGENT_KINDS  # first, and past the ordinary caps
+        assert not guard.refusal_settled_at_once(kind)  # the next message tells
+    assert "alert_refused" in guard.URGENT_KINDS
 
 
 def test_a_letter_to_a_person_is_told_of_only_where_it_is_about_an_enquiry() -> None:

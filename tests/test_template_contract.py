@@ -124,9 +124,17 @@ def _every_letter(letters: AfterCallLetters) -> None:
     )
     letters.bounce_alert(1, PERSON, reason="bounced", status="5.1.1")
     letters.alert_refused(
-        1, PERSON.email, refused_id=7, written_at=NOW, status="554 5.7.1"
+        1,
+        PERSON.email,
+        refused_id=7,
+        form=False,
+        urgent=True,
+        written_at=NOW,
+        status="554 5.7.1",
     )
-    letters.alert_refused(None, "", refused_id=8, written_at=None, status="")
+    letters.alert_refused(
+        None, "", refused_id=8, form=True, urgent=False, written_at=None, status=""
+    )
     letters.sending_paused(30, "2026-11-25")
     letters.reminder(1, PERSON, THREAD, SLOT, "remind")
     letters.followup(1, PERSON, THREAD, SLOT, "followup")

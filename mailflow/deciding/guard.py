@@ -54,6 +54,16 @@ class AfterRefusal(StrEnum):
     REPLACE = "replace"  # news of risk: a short note without the person's words
 
 
+def refusal_settled_at_once(kind: str) -> bool:
+    """Whether a 5.7.x refusal of this kind is final at once. Any other waits
+    for the next message to go, which says it was this message's content and
+    not the account (`Outbox._policy_refused`). News of risk does not wait:
+    it would wait for ever where the next message holds the same words (the
+    person's safety letter under their own subject), and its replacement,
+    which holds none of them, is the better test."""
+    return kind in REPLACED_WHEN_REFUSED
+
+
 def after_refusal(
     kind: str, *, to_therapist: bool, about_enquiry: bool
 ) -> AfterRefusal:
@@ -278,9 +288,17 @@ def no_limit_can_bind(
     )
 
 
-def retry_at(deferrals: int, now: datetime) -> datetime | None:
-    """When to try again after the `deferrals`-th 4xx answer; None: give up."""
-    if deferrals >= MAX_DEFERRALS:
+URGENT_DEFERRALS: Final = 3
+"""4xx answers for news of risk before it is given up and replaced (about 35
+minutes): a content filter's soft refusal must not keep a crisis from the
+therapist for a day and a half."""
+
+
+def retry_at(deferrals: int, now: datetime, kind: str = "") -> datetime | None:
+    """When to try again after the `deferrals`-th 4xx answer for a message of
+    `kind`; None: give up (news of risk is then replaced: `after_refusal`)."""
+    most = URGENT_DEFERRALS if kind in REPLACED_WHEN_REFUSED else MAX_DEFERRALS
+    if deferrals >= most:
         return None
     delay = RETRY_FIRST * (1 << min(max(deferrals - 1, 0), 16))
     return now + min(delay, RETRY_LONGEST)

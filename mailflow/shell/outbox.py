@@ -100,6 +100,7 @@ class Outbox:
         self._mark: SentMarker | None = None  # the worker's own `mark_sent`
         self._down_ahead = False  # the server went down under a letter sent ahead
         self._failed_ahead: BaseException | None = None  # raised where flush would
+        self._replaced = False  # news of risk refused, its note just queued
 
     def flush(self) -> None:
         """Hand every queued message over once, within the limits, then file its
@@ -141,6 +142,9 @@ class Outbox:
                     self._file_copies()  # what went before the outage is filed
                     self.report.waiting = len(self.store.pending())
                     return
+                if self._replaced:
+                    self._replaced = False
+                    break  # the note replacing news of risk goes next, not last
         self._file_copies()
         if self._suspect is not None and self._suspect[0].id not in self._counted:
             # Refused on policy with nothing after it to tell why: one more run
@@ -543,6 +547,9 @@ class Outbox:
                 " account (check smtp.username and what it may send as)"
             )
             return False
+        if guard.refusal_settled_at_once(outgoing.kind):
+            self._refused(outgoing, reason)
+            return True
         alone = int(self.store.get_meta(_LONE_REFUSALS + str(outgoing.id)) or 0)
         if alone + 1 >= POLICY_ATTEMPTS:
             self._refused(outgoing, reason)
@@ -629,9 +636,12 @@ class Outbox:
                     outgoing.enquiry_id,
                     enquiry.email if enquiry is not None else "",
                     refused_id=outgoing.id,
+                    form=outgoing.kind == "form_alert",
+                    urgent=outgoing.kind != "risk_note",
                     written_at=self.store.queued_at(outgoing.id),
                     status=reason,
                 )
+                self._replaced = True
             elif follow is guard.AfterRefusal.TELL and enquiry is not None:
                 person = letters.Recipient(
                     enquiry.email, enquiry.name, enquiry.phone, None
@@ -646,7 +656,7 @@ class Outbox:
 
     def _deferred(self, outgoing: OutgoingMail, reason: str) -> None:
         """4xx for this message: try again later, waiting longer each time."""
-        retry = guard.retry_at(outgoing.deferrals + 1, self.now)
+        retry = guard.retry_at(outgoing.deferrals + 1, self.now, outgoing.kind)
         if retry is None:
             self._refused(
                 outgoing, f"{reason}; still after {guard.MAX_DEFERRALS} tries"

@@ -268,12 +268,13 @@ LETTERS: dict[str, Letter] = {
     "bounce_alert": _letter(ABOUT, ("reason", "status"), samples={"reason": "bounced"}),
     "alert_refused": _letter(
         BASE,
-        ("enquiry_id", "person_email", "written_at", "status"),
+        ("enquiry_id", "person_email", "form", "written_at", "status"),
         samples={
+            "form": False,
             "written_at": "Tuesday 1 December at 10:00 (GMT)",
-            "status": "554 5.7.1 Message rejected: content",
+            "status": "554 5.7.1",
         },
-        branches=({"person_email": "", "enquiry_id": None},),
+        branches=({"person_email": "", "enquiry_id": None, "form": True},),
     ),
     "followup_answer": _letter(ABOUT, ("answer", "when", "quoted")),
     "cancel_notice": _letter(

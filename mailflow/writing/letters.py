@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import hmac
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -64,6 +65,10 @@ class Thread:
 LISTS_TIMES = frozenset({"offer", "offer_again"})
 """Letters that bring a new numbered list of times, which a reply's "2" refers
 to (a clarifying question repeats the current list, so it does not count)."""
+
+
+_SMTP_CODE = re.compile(r"\b[45]\d\d(?: [45]\.\d{1,3}\.\d{1,3})?\b")
+"""An SMTP reply code and its enhanced status ("554 5.7.1"), in a refusal."""
 
 
 class Letters:
@@ -917,26 +922,33 @@ class Letters:
         person_email: str,
         *,
         refused_id: int,
+        form: bool,
+        urgent: bool,
         written_at: datetime | None,
         status: str,
     ) -> None:
         """News of risk (outbox `refused_id`) the practice's server refused
         for good: a short note that carries none of the person's words, which
         a content filter most likely refused, and asks the therapist to read
-        their mail in the inbox (`guard.after_refusal`). `person_email` is ""
-        for a website form's alert."""
+        their mail in the inbox (`guard.after_refusal`). `form`: the refused
+        alert was a website form's (`person_email` then says nothing: the form
+        came from the form service); `urgent`: it was urgent, not a "Please
+        read" note; `status` the server's answer, its codes alone kept."""
+        code = _SMTP_CODE.search(status)
         context = {
             **self._base(),
             "enquiry_id": enquiry_id,
-            "person_email": person_email,
+            "person_email": "" if form else person_email,
+            "form": form,
             "written_at": self.practice_time(written_at) if written_at else "",
-            "status": compose.clean_header(status, 100),
+            "status": code.group() if code else compose.clean_header(status, 100),
         }
         self._to_therapist(
             enquiry_id,
             "alert_refused",
             f"alert-refused:{refused_id}",
-            "Urgent: please read the practice inbox (an alert could not reach you)",
+            ("Urgent: " if urgent else "Please read today: ")
+            + "an alert could not reach you, please look in the practice inbox",
             context,
         )
 
