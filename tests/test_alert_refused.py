@@ -78,6 +78,8 @@ def test_a_crisis_alert_a_content_filter_refuses_is_replaced_without_their_words
     assert boxes.person in text  # which mail to look for
     assert "on wednesday 25 november at 09:00" in text  # when it was read
     assert "(its answer: 554 5.7.1)" in text
+    assert "something in their words may be why" in text
+    assert "mailflow sent them your safety message" in text
     assert "(enquiry 1.)" in text
     for word in THEIR_WORDS:
         assert word not in text  # none of their words, which the filter refused
@@ -156,20 +158,19 @@ def test_a_form_alert_alone_is_replaced_in_the_same_run(setup):
 
 
 def test_a_crisis_alert_deferred_three_times_is_replaced(setup):
-    """A filter's soft refusal (4xx) of news of risk: tried three times over
-    about 35 minutes, then replaced, not retried for a day and a half."""
+    """A filter's soft refusal (4xx) of news of risk: tried three times over a
+    quarter of an hour, then replaced, not retried for a day and a half."""
     server, boxes, config = setup
     server.deliver(
         request(sender=boxes.person, to=boxes.practice, body=WORDS), boxes.practice
     )
     server.content_answers[b"razor"] = "451 4.7.1 Try again later"
     try:
-        at = NOW
-        for _ in range(guard.URGENT_DEFERRALS - 1):
-            assert run(config, at) == 1  # deferred: tried again later
-            assert server.messages(boxes.therapist) == []
-            at += timedelta(hours=1)
-        assert run(config, at) == 1
+        assert run(config, NOW) == 1  # deferred: tried again in 5 minutes
+        assert run(config, NOW + timedelta(minutes=5)) == 1  # then in 10
+        assert run(config, NOW + timedelta(minutes=10)) == 0  # not yet due
+        assert server.messages(boxes.therapist) == []
+        assert run(config, NOW + timedelta(minutes=15)) == 1  # the third: given up
     finally:
         server.content_answers.clear()
     (note,) = mails(server, boxes.therapist)
@@ -198,15 +199,96 @@ def test_a_replacement_refused_in_its_turn_is_not_replaced_again(setup):
     ]
 
 
+def test_two_crisis_alerts_refused_for_their_words_are_each_replaced(setup):
+    """Two people at risk, both alerts refused for the same word: each
+    refusal is tested by its own note before the other alert is tried, so
+    two refusals in a row never read as the account's."""
+    server, boxes, config = setup
+    other = f"casey-{boxes.person}"
+    for sender in (boxes.person, other):
+        server.deliver(
+            request(sender=sender, to=boxes.practice, body=WORDS), boxes.practice
+        )
+    server.content_answers[b"razor"] = FILTERED
+    try:
+        assert run(config) == 1  # not the account's exit 3
+    finally:
+        server.content_answers.clear()
+    notes = mails(server, boxes.therapist)
+    assert [n["X-Mailflow"] for n in notes] == ["alert_refused", "alert_refused"]
+    assert {boxes.person, other} == {
+        a for n in notes for a in (boxes.person, other) if a in words_of(n)
+    }
+
+
+def test_under_a_blocked_account_the_crisis_alert_waits_whole_and_its_note_never_goes(
+    setup, capsys
+):
+    """Every message refused on policy (SendAs denied): the note testing the
+    alert's refusal is refused too, so it is the account. Nothing fails and
+    each run stops with one line; once the account is fixed the whole alert
+    goes (their words, Reply-To them) and the note, no longer true, never."""
+    server, boxes, config = setup
+    server.deliver(
+        request(sender=f"Sam <{boxes.person}>", to=boxes.practice, body=WORDS),
+        boxes.practice,
+    )
+    server.content_answers[b"x-mailflow"] = "554 5.7.60 SendAsDenied; not allowed"
+    try:
+        for minutes in (0, 5, 10, 15):
+            capsys.readouterr()
+            assert run(config, NOW + timedelta(minutes=minutes)) == 3
+            (line,) = capsys.readouterr().err.strip().splitlines()
+            assert "refuses to send for this account" in line
+            assert all(status == "pending" for _, status in outbox(config))
+    finally:
+        server.content_answers.clear()
+    assert run(config, NOW + timedelta(minutes=20)) == 0
+    (alert,) = mails(server, boxes.therapist)
+    assert alert["X-Mailflow"] == "crisis_alert"
+    assert "razor" in words_of(alert)  # the whole alert, their words in it
+    assert len(server.messages(boxes.person)) == 1  # their safety letter
+    assert ("alert_refused", "dropped") in outbox(config)
+
+
+def test_a_risk_note_refused_is_replaced_by_a_note_to_read_today(setup):
+    """The "Please read" note that is the one alert of a mail whose words
+    only weigh like a crisis: its replacement is no more urgent than it, and
+    says the person was sent nothing."""
+    server, boxes, config = setup
+    server.deliver(
+        request(
+            sender=boxes.person,
+            to=boxes.practice,
+            subject="",
+            body="Is there any point. Scars all over, nobody would notice.",
+        ),
+        boxes.practice,
+    )
+    server.content_answers[b"scars"] = FILTERED
+    try:
+        assert run(config) == 1
+    finally:
+        server.content_answers.clear()
+    (note,) = mails(server, boxes.therapist)
+    assert str(note["Subject"]).strip().startswith("Please read today: an alert")
+    text = words_of(note)
+    assert "mailflow has sent them nothing" in text
+    assert "scars" not in text
+    assert ("risk_note", "failed") in outbox(config)
+
+
 @pytest.mark.parametrize("kind", sorted(guard.REPLACED_WHEN_REFUSED))
-def test_news_of_risk_is_replaced_and_settled_at_once(kind: str) -> None:
+def test_news_of_risk_is_replaced_and_its_refusal_tested_by_its_note(kind: str) -> None:
     for about_enquiry in (True, False):
         assert (
             after_refusal(kind, to_therapist=True, about_enquiry=about_enquiry)
             is AfterRefusal.REPLACE
         )
-    assert guard.refusal_settled_at_once(kind)
+    assert guard.tested_by_its_note(kind)
     assert kind in guard.URGENT_KINDS  # first, and past the ordinary caps
+    assert guard.retry_at(guard.URGENT_DEFERRALS, NOW, kind) is None
+    assert guard.retry_at(guard.URGENT_DEFERRALS, NOW, "alert_refused") is not None
 
 
 def test_the_replacement_and_other_notes_to_the_therapist_are_not_followed() -> None:
@@ -215,7 +297,7 @@ def test_the_replacement_and_other_notes_to_the_therapist_are_not_followed() -> 
             after_refusal(kind, to_therapist=True, about_enquiry=True)
             is AfterRefusal.NOTHING
         )
-        assert not guard.refusal_settled_at_once(kind)  # the next message tells
+        assert not guard.tested_by_its_note(kind)  # the next message tells
     assert "alert_refused" in guard.URGENT_KINDS
 
 

@@ -54,13 +54,16 @@ class AfterRefusal(StrEnum):
     REPLACE = "replace"  # news of risk: a short note without the person's words
 
 
-def refusal_settled_at_once(kind: str) -> bool:
-    """Whether a 5.7.x refusal of this kind is final at once. Any other waits
-    for the next message to go, which says it was this message's content and
-    not the account (`Outbox._policy_refused`). News of risk does not wait:
-    it would wait for ever where the next message holds the same words (the
-    person's safety letter under their own subject), and its replacement,
-    which holds none of them, is the better test."""
+def tested_by_its_note(kind: str) -> bool:
+    """Whether a 5.7.x refusal of this kind is tested at once by its
+    replacement note. Any 5.7.x waits for the next message to go, which says
+    it was this message's content and not the account's (`Outbox.
+    _policy_refused`); for news of risk the next message is its note, which
+    holds none of the person's words: the person's own safety letter, under
+    their subject, may hold the same words and be refused too, and two
+    refusals in a row would read as the account's, run after run. Taken,
+    the note stands for the alert; refused too, it is the account after all,
+    and both wait for it, the note dropped should the alert go in the end."""
     return kind in REPLACED_WHEN_REFUSED
 
 
@@ -289,9 +292,10 @@ def no_limit_can_bind(
 
 
 URGENT_DEFERRALS: Final = 3
-"""4xx answers for news of risk before it is given up and replaced (about 35
-minutes): a content filter's soft refusal must not keep a crisis from the
-therapist for a day and a half."""
+"""4xx answers for news of risk before it is given up and replaced (the third
+comes about a quarter of an hour after the first): a filter's soft refusal
+must not keep a crisis from the therapist for a day and a half. The note
+itself, the last news left, is tried as long as any message."""
 
 
 def retry_at(deferrals: int, now: datetime, kind: str = "") -> datetime | None:

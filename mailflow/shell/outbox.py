@@ -35,6 +35,7 @@ from mailflow.shell.store import Folder, OutgoingMail, SentMarker, Store
 # An empty outbox needs no letters (templates, calendars): loaded on first use.
 if TYPE_CHECKING:
     from mailflow.config import Settings
+    from mailflow.model import Enquiry
     from mailflow.shell.runner import RunReport
     from mailflow.writing import letters
     from mailflow.writing.letters import AfterCallLetters
@@ -101,6 +102,7 @@ class Outbox:
         self._down_ahead = False  # the server went down under a letter sent ahead
         self._failed_ahead: BaseException | None = None  # raised where flush would
         self._replaced = False  # news of risk refused, its note just queued
+        self._test_note: int | None = None  # the note testing a 5.7.x, to go next
 
     def flush(self) -> None:
         """Hand every queued message over once, within the limits, then file its
@@ -136,15 +138,20 @@ class Outbox:
         while batch := [o for o in self.store.pending() if o.id not in handled]:
             lanes = [self._lane(o) for o in batch]
             kinds = [o.kind for o in batch]
-            for outgoing in (batch[i] for i in guard.send_order(lanes, kinds)):
+            ordered = [batch[i] for i in guard.send_order(lanes, kinds)]
+            # A note testing a refusal goes next: it tells content from account.
+            ordered.sort(key=lambda o: o.id != self._test_note)
+            for outgoing in ordered:
                 handled.add(outgoing.id)
+                if outgoing.id == self._test_note:
+                    self._test_note = None
                 if not self._flush_one(outgoing, limits, history):
                     self._file_copies()  # what went before the outage is filed
                     self.report.waiting = len(self.store.pending())
                     return
-                if self._replaced:
+                if self._replaced or self._test_note is not None:
                     self._replaced = False
-                    break  # the note replacing news of risk goes next, not last
+                    break  # the note just queued goes next, not last
         self._file_copies()
         if self._suspect is not None and self._suspect[0].id not in self._counted:
             # Refused on policy with nothing after it to tell why: one more run
@@ -547,14 +554,13 @@ class Outbox:
                 " account (check smtp.username and what it may send as)"
             )
             return False
-        if guard.refusal_settled_at_once(outgoing.kind):
-            self._refused(outgoing, reason)
-            return True
         alone = int(self.store.get_meta(_LONE_REFUSALS + str(outgoing.id)) or 0)
         if alone + 1 >= POLICY_ATTEMPTS:
             self._refused(outgoing, reason)
             return True
         self._suspect = (outgoing, reason)
+        if guard.tested_by_its_note(outgoing.kind):
+            self._test_note = self._queue_note(outgoing, reason)
         self.report.deferred += 1  # undecided for now: exit 1, tried again
         return True
 
@@ -632,15 +638,7 @@ class Outbox:
                 else self.store.enquiry(outgoing.enquiry_id)
             )
             if follow is guard.AfterRefusal.REPLACE:
-                self._letters().alert_refused(
-                    outgoing.enquiry_id,
-                    enquiry.email if enquiry is not None else "",
-                    refused_id=outgoing.id,
-                    form=outgoing.kind == "form_alert",
-                    urgent=outgoing.kind != "risk_note",
-                    written_at=self.store.queued_at(outgoing.id),
-                    status=reason,
-                )
+                self._note_for(outgoing, enquiry, reason)  # once: by its Message-ID
                 self._replaced = True
             elif follow is guard.AfterRefusal.TELL and enquiry is not None:
                 person = letters.Recipient(
@@ -654,12 +652,44 @@ class Outbox:
         if follow is guard.AfterRefusal.REPLACE:
             log.error("outbox %d: a note without their words goes instead", outgoing.id)
 
+    def _queue_note(self, outgoing: OutgoingMail, reason: str) -> int | None:
+        """The note that would replace refused news of risk, queued now (or
+        found queued by an earlier run) to test the refusal; its outbox id."""
+        with self.store.transaction():
+            enquiry = (
+                None
+                if outgoing.enquiry_id is None
+                else self.store.enquiry(outgoing.enquiry_id)
+            )
+            message_id = self._note_for(outgoing, enquiry, reason)
+        return self.store.outgoing_id(message_id)
+
+    def _note_for(
+        self, outgoing: OutgoingMail, enquiry: Enquiry | None, reason: str
+    ) -> str:
+        """Queue (once) the note replacing refused news of risk: wanted only
+        while that news has not gone after all. Its Message-ID."""
+        return self._letters().alert_refused(
+            outgoing.enquiry_id,
+            enquiry.email if enquiry is not None else "",
+            refused_id=outgoing.id,
+            form=outgoing.kind == "form_alert",
+            urgent=outgoing.kind != "risk_note",
+            written_at=self.store.queued_at(outgoing.id),
+            status=reason,
+            sent_them=(
+                ()
+                if enquiry is None
+                else tuple(self.store.kinds_to(enquiry.id, enquiry.email))
+            ),
+        )
+
     def _deferred(self, outgoing: OutgoingMail, reason: str) -> None:
         """4xx for this message: try again later, waiting longer each time."""
         retry = guard.retry_at(outgoing.deferrals + 1, self.now, outgoing.kind)
         if retry is None:
             self._refused(
-                outgoing, f"{reason}; still after {guard.MAX_DEFERRALS} tries"
+                outgoing, f"{reason}; still after {outgoing.deferrals + 1} tries"
             )
             return
         self.store.defer(outgoing.id, retry)
@@ -672,7 +702,13 @@ class Outbox:
         )
 
     def _still_wanted(self, outgoing: OutgoingMail) -> bool:
-        """A timed letter is re-checked against the enquiry at the moment of sending."""
+        """A timed letter is re-checked against the enquiry at the moment of
+        sending; a note standing in for refused news of risk, against that
+        news (dropped should it have gone after all)."""
+        if outgoing.expects and "instead_of" in outgoing.expects:
+            refused = outgoing.expects["instead_of"]
+            assert isinstance(refused, int)
+            return self.store.outgoing_status(refused) not in ("sent", "done")
         if not outgoing.expects or outgoing.enquiry_id is None:
             return True
         enquiry = self.store.enquiry(outgoing.enquiry_id)

@@ -778,6 +778,16 @@ class Store:
         ).fetchall()
         return [_outgoing(row) for row in rows]
 
+    def kinds_to(self, enquiry_id: int, address: str) -> list[str]:
+        """The kinds of the letters to `address` about one enquiry that went
+        or wait to go (not those failed or dropped), oldest first."""
+        rows = self._db.execute(
+            "SELECT kind, recipients FROM outbox WHERE enquiry_id = ?"
+            " AND status IN ('pending', 'sent', 'done') ORDER BY id",
+            (enquiry_id,),
+        ).fetchall()
+        return [str(kind) for kind, to in rows if address in json.loads(to)]
+
     def pending_of(self, enquiry_id: int) -> list[OutgoingMail]:
         """One enquiry's messages not yet handed over, oldest first."""
         rows = self._db.execute(
@@ -952,6 +962,13 @@ class Store:
             (enquiry_id, kind),
         ).fetchone()
         return None if row is None or row[0] is None else _instant(row[0])
+
+    def outgoing_id(self, message_id: str) -> int | None:
+        """The outbox id of the message with this Message-ID, if queued."""
+        row = self._db.execute(
+            "SELECT id FROM outbox WHERE message_id = ?", (message_id,)
+        ).fetchone()
+        return None if row is None else int(row[0])
 
     def kind_of(self, message_id: str) -> str | None:
         """What kind of letter mailflow sent with this Message-ID, if it did."""

@@ -69,6 +69,9 @@ to (a clarifying question repeats the current list, so it does not count)."""
 
 _SMTP_CODE = re.compile(r"\b[45]\d\d(?: [45]\.\d{1,3}\.\d{1,3})?\b")
 """An SMTP reply code and its enhanced status ("554 5.7.1"), in a refusal."""
+_FILTERED: Final = frozenset({"5.7", "5.6", "4.7"})
+"""Enhanced status classes a content filter answers with (RFC 3463: policy,
+content); a full mailbox or a busy server is no reason to blame the words."""
 
 
 class Letters:
@@ -926,14 +929,19 @@ class Letters:
         urgent: bool,
         written_at: datetime | None,
         status: str,
-    ) -> None:
+        sent_them: tuple[str, ...] = (),
+    ) -> str:
         """News of risk (outbox `refused_id`) the practice's server refused
         for good: a short note that carries none of the person's words, which
         a content filter most likely refused, and asks the therapist to read
         their mail in the inbox (`guard.after_refusal`). `form`: the refused
         alert was a website form's (`person_email` then says nothing: the form
         came from the form service); `urgent`: it was urgent, not a "Please
-        read" note; `status` the server's answer, its codes alone kept."""
+        read" note; `status` the server's answer, its codes alone kept;
+        `sent_them` the kinds of the letters to the person that went or wait
+        (what the refused alert told of: the safety message, times, none).
+        Wanted only while that news has not gone after all (a 5.7.x was the
+        account's: `guard.tested_by_its_note`). Queued once; its Message-ID."""
         code = _SMTP_CODE.search(status)
         context = {
             **self._base(),
@@ -942,15 +950,27 @@ class Letters:
             "form": form,
             "written_at": self.practice_time(written_at) if written_at else "",
             "status": code.group() if code else compose.clean_header(status, 100),
+            # A filter's answer (5.7.x, 5.6.x, 4.7.x), or none to tell by.
+            "filtered": code is None or code.group().split()[-1][:3] in _FILTERED,
+            "sent_them": (
+                "safety"
+                if "safety" in sent_them
+                else "times"
+                if "offer" in sent_them
+                else "nothing"
+            ),
         }
+        step = f"alert-refused:{refused_id}"
         self._to_therapist(
             enquiry_id,
             "alert_refused",
-            f"alert-refused:{refused_id}",
+            step,
             ("Urgent: " if urgent else "Please read today: ")
             + "an alert could not reach you, please look in the practice inbox",
             context,
+            expects={"instead_of": refused_id},
         )
+        return self.message_id(enquiry_id or 0, step)
 
     def sending_paused(self, count: int, day: str) -> None:
         """The circuit breaker tripped: at most one alert a day."""
@@ -1049,8 +1069,10 @@ class Letters:
         calendar: compose.CalendarPart | None = None,
         reply_to: Recipient | None = None,
         queued_as: str | None = None,
+        expects: dict[str, object] | None = None,
     ) -> None:
-        """`queued_as`: the outbox's kind for it, where not its letter's."""
+        """`queued_as`: the outbox's kind for it, where not its letter's;
+        `expects`: what must still hold when it goes (`Outbox._still_wanted`)."""
         practice = self.settings.practice
         draft = compose.Draft(
             kind=kind,
@@ -1067,7 +1089,9 @@ class Letters:
             auto_reply=False,
             calendar=calendar,
         )
-        self._enqueue(enquiry_id, draft, needs_copy=False, queued_as=queued_as)
+        self._enqueue(
+            enquiry_id, draft, needs_copy=False, queued_as=queued_as, expects=expects
+        )
 
     def _enqueue(
         self,
