@@ -21,7 +21,7 @@ from mailflow.model import (
     Verdict,
     mailbox_of,
 )
-from mailflow.reading import diary_doubt, quoting, risk_words, screen
+from mailflow.reading import diary_doubt, plea, quoting, risk_words, screen
 from mailflow.reading.extract import (
     extract_form_submission,
     extract_phone,
@@ -604,13 +604,17 @@ def _why(seeking: float, not_ours: dict[str, int]) -> str:
 
 
 def _near_risk_unseen(mail: InboundMail, own_words: str) -> bool:
-    """Words near risk of two kinds, or of one in the first person (a plea is
-    always the writer's own); a mail to many counts only when death is among
-    them (a goodbye to everyone)."""
+    """Words near risk of two kinds, or of one in the first person; a mail to
+    many counts only when death is among them (a goodbye to everyone). Or a
+    plea and nothing else ("help me", "I'm not ok": `plea.alone`)."""
     near = screen.near_risk(f"{mail.subject}\n{mail.text}")
     if len(mail.to) + len(mail.cc) > _MAX_ASKED_RECIPIENTS and "death" not in near:
         return False
-    return len(near) >= 2 or "plea" in near or bool(near and _SELF.search(own_words))
+    return (
+        len(near) >= 2
+        or bool(near and _SELF.search(own_words))
+        or plea.alone(mail.subject, own_words)
+    )
 
 
 def _without_footer(text: str, footer: re.Pattern[str]) -> str:

@@ -98,7 +98,7 @@ address with a path or a query is not one ("…/search?q=…" is read). Matched
 only on lines of at most _CLOSING_LINE_CHARS, so its backtracking is bounded."""
 _CLOSING_LINE_CHARS: Final = 80
 """Longer lines are never a closing, and are not matched as one."""
-_CLOSING_LINES: Final = 8
+CLOSING_LINES: Final = 8
 """A closing is looked for among the last lines only."""
 _SENTENCE_WORDS = """i i'm im i've ive i'll i'd me my myself you your we us our he
     she they them him her his it it's its is am are was be been not no never so
@@ -152,6 +152,11 @@ def _closing(line: str) -> bool:
     return found is not None and found["name"] not in _SAYS_SOMETHING
 
 
+def closes(line: str) -> bool:
+    """Whether a line as written only closes a mail (`_closing`)."""
+    return _closing(normalize(line))
+
+
 def _without_closing(text: str) -> str:
     """`text` without the lines that only close it: sign-offs and a mail
     program's footer, or contact details, among its last lines. Nothing else
@@ -165,7 +170,7 @@ def _without_closing(text: str) -> str:
     the corpus alone; 193 and 188.4 learned from every set). The first
     line (the subject, as `classify` joins them) is never cut."""
     lines = text.split("\n")
-    last = max(1, len(lines) - _CLOSING_LINES)
+    last = max(1, len(lines) - CLOSING_LINES)
     return "\n".join(
         line for at, line in enumerate(lines) if at < last or not _closing(line)
     )
