@@ -131,7 +131,6 @@ def _every_letter(letters: AfterCallLetters) -> None:
         urgent=True,
         written_at=NOW,
         status="554 5.7.1",
-        sent_them=("safety",),
     )
     letters.alert_refused(
         None, "", refused_id=8, form=True, urgent=False, written_at=None, status=""

@@ -547,7 +547,21 @@ class Outbox:
         """A 5.7.x at DATA. If the next message goes, it was this message's
         content (failed, the therapist told); if the next is refused too, it is
         the account: stop, keep everything queued (exit 3). Refused alone, run
-        after run, it is this message after all."""
+        after run, it is this message after all. News of risk is tested first
+        by its note (`guard.tested_by_its_note`); the note refused as well
+        tells nothing (they share the person's address, the subject's
+        "Urgent"), so it is taken out again and the alert stays the suspect
+        for the next message about something else."""
+        if self._suspect is not None and _tests(outgoing, self._suspect[0]):
+            with self.store.transaction():
+                self.store.forget_outgoing(outgoing.id)
+            log.warning(
+                "outbox %d: the note testing outbox %d's refusal refused too;"
+                " the next message tells",
+                outgoing.id,
+                self._suspect[0].id,
+            )
+            return True
         if self._suspect is not None:
             self.report.smtp_down = (
                 f"{reason}, twice in a row: the server refuses to send for this"
@@ -662,7 +676,8 @@ class Outbox:
                 else self.store.enquiry(outgoing.enquiry_id)
             )
             message_id = self._note_for(outgoing, enquiry, reason)
-        return self.store.outgoing_id(message_id)
+        found = self.store.outgoing_id(message_id)
+        return found if self.store.outgoing_status(found or 0) == "pending" else None
 
     def _note_for(
         self, outgoing: OutgoingMail, enquiry: Enquiry | None, reason: str
@@ -677,11 +692,6 @@ class Outbox:
             urgent=outgoing.kind != "risk_note",
             written_at=self.store.queued_at(outgoing.id),
             status=reason,
-            sent_them=(
-                ()
-                if enquiry is None
-                else tuple(self.store.kinds_to(enquiry.id, enquiry.email))
-            ),
         )
 
     def _deferred(self, outgoing: OutgoingMail, reason: str) -> None:
@@ -739,6 +749,11 @@ class Outbox:
         return self.mailbox.contains_message_id(
             self.settings.imap.sent_folder, message_id
         )
+
+
+def _tests(note: OutgoingMail, suspect: OutgoingMail) -> bool:
+    """Whether `note` is the one queued to test `suspect`'s refusal."""
+    return note.expects is not None and note.expects.get("instead_of") == suspect.id
 
 
 def _hand_over(sender: Sender, outgoing: OutgoingMail) -> SendError | None:

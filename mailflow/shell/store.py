@@ -778,16 +778,6 @@ class Store:
         ).fetchall()
         return [_outgoing(row) for row in rows]
 
-    def kinds_to(self, enquiry_id: int, address: str) -> list[str]:
-        """The kinds of the letters to `address` about one enquiry that went
-        or wait to go (not those failed or dropped), oldest first."""
-        rows = self._db.execute(
-            "SELECT kind, recipients FROM outbox WHERE enquiry_id = ?"
-            " AND status IN ('pending', 'sent', 'done') ORDER BY id",
-            (enquiry_id,),
-        ).fetchall()
-        return [str(kind) for kind, to in rows if address in json.loads(to)]
-
     def pending_of(self, enquiry_id: int) -> list[OutgoingMail]:
         """One enquiry's messages not yet handed over, oldest first."""
         rows = self._db.execute(
@@ -945,6 +935,16 @@ class Store:
         )
         self._db.execute(
             "DELETE FROM outbox_bodies WHERE outbox_id = ?", (outgoing_id,)
+        )
+
+    def forget_outgoing(self, outgoing_id: int) -> None:
+        """A message never handed over, taken out of the outbox as if never
+        queued (the note that tested a refusal: `Outbox._policy_refused`)."""
+        self._db.execute(
+            "DELETE FROM outbox_bodies WHERE outbox_id = ?", (outgoing_id,)
+        )
+        self._db.execute(
+            "DELETE FROM outbox WHERE id = ? AND status = 'pending'", (outgoing_id,)
         )
 
     def message_ids_to(self, enquiry_id: int, address: str) -> set[str]:

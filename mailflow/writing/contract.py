@@ -269,18 +269,16 @@ LETTERS: dict[str, Letter] = {
     "alert_refused": _letter(
         BASE,
         ("enquiry_id", "person_email", "form", "written_at", "status"),
-        ("filtered", "sent_them"),
+        ("filtered",),
         samples={
             "form": False,
             "written_at": "Tuesday 1 December at 10:00 (GMT)",
             "status": "554 5.7.1",
             "filtered": True,
-            "sent_them": "safety",
         },
         branches=(
             {"person_email": "", "enquiry_id": None, "form": True},
-            {"filtered": False, "sent_them": "times", "status": "452 4.2.2"},
-            {"sent_them": "nothing"},
+            {"filtered": False, "status": "452 4.2.2"},
         ),
     ),
     "followup_answer": _letter(ABOUT, ("answer", "when", "quoted")),

@@ -69,9 +69,10 @@ to (a clarifying question repeats the current list, so it does not count)."""
 
 _SMTP_CODE = re.compile(r"\b[45]\d\d(?: [45]\.\d{1,3}\.\d{1,3})?\b")
 """An SMTP reply code and its enhanced status ("554 5.7.1"), in a refusal."""
-_FILTERED: Final = frozenset({"5.7", "5.6", "4.7"})
-"""Enhanced status classes a content filter answers with (RFC 3463: policy,
-content); a full mailbox or a busy server is no reason to blame the words."""
+_FILTERED: Final = frozenset({"5.7"})
+"""The enhanced status class of a policy refusal (RFC 3463), the one the
+SMTP adapter keeps: a content filter's. A full mailbox or a busy server is
+no reason to blame the words."""
 
 
 class Letters:
@@ -929,7 +930,6 @@ class Letters:
         urgent: bool,
         written_at: datetime | None,
         status: str,
-        sent_them: tuple[str, ...] = (),
     ) -> str:
         """News of risk (outbox `refused_id`) the practice's server refused
         for good: a short note that carries none of the person's words, which
@@ -937,9 +937,7 @@ class Letters:
         their mail in the inbox (`guard.after_refusal`). `form`: the refused
         alert was a website form's (`person_email` then says nothing: the form
         came from the form service); `urgent`: it was urgent, not a "Please
-        read" note; `status` the server's answer, its codes alone kept;
-        `sent_them` the kinds of the letters to the person that went or wait
-        (what the refused alert told of: the safety message, times, none).
+        read" note; `status` the server's answer, its codes alone kept.
         Wanted only while that news has not gone after all (a 5.7.x was the
         account's: `guard.tested_by_its_note`). Queued once; its Message-ID."""
         code = _SMTP_CODE.search(status)
@@ -950,15 +948,8 @@ class Letters:
             "form": form,
             "written_at": self.practice_time(written_at) if written_at else "",
             "status": code.group() if code else compose.clean_header(status, 100),
-            # A filter's answer (5.7.x, 5.6.x, 4.7.x), or none to tell by.
-            "filtered": code is None or code.group().split()[-1][:3] in _FILTERED,
-            "sent_them": (
-                "safety"
-                if "safety" in sent_them
-                else "times"
-                if "offer" in sent_them
-                else "nothing"
-            ),
+            # A filter's answer (5.7.x).
+            "filtered": code is not None and code.group().split()[-1][:3] in _FILTERED,
         }
         step = f"alert-refused:{refused_id}"
         self._to_therapist(
