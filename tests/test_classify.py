@@ -1073,7 +1073,7 @@ PLEAS = [
     ("", "I really need help"), ("", "need help urgently"), ("", "whats the point anymore"),
     ("", "no point anymore"), ("", "pls help"), ("", "help me plz"), ("", "help me x"),
     ("", "help me :("), ("", "Help. Please."), ("", "hlp me"), ("", "SOS"), ("", "crisis!"),
-    ("", "cant do this"), ("", "is anyone there?"), ("", "Anybody?"), ("", "IM NOT OK"),
+    ("", "cant do this"), ("", "is anyone there?"), ("", "someone please"), ("", "IM NOT OK"),
     ("", "I'm at breaking point"), ("", "I'm in a really bad place"), ("", "drowning"),
     # with a greeting, a name, a phone's footer, or in the subject alone
     ("", "Help\nSam"), ("", "Hi, help.\nJo"), ("", "Hi\nHelp\nJo"),
@@ -1081,6 +1081,15 @@ PLEAS = [
     ("", "what's the point anymore\nJ"), ("", "Sorry to write out of the blue.\n\nI'm not ok."),
     ("Help", ""), ("Re: help", ""), ("Not coping", "Sent from my iPhone"), ("Help", "Sam"),
     ("Crisis", ""),
+    # a few words of how they are beside the plea
+    ("", "im in crisis please help"), ("", "I'm in crisis and can't sleep"),
+    ("", "Hi, I'm in crisis. I found your name online. Sam"),
+    ("", "Please help me. My partner left and I'm not ok."), ("", "help me, I'm scared"),
+    ("", "pls someone help me im scared"), ("", "help. can't stop crying"),
+    ("", "can anyone help me"), ("", "i really really need help"), ("", "im not ok \u2764\ufe0f"),
+    ("", "urgent help needed"), ("", "help\n\nSam x"), ("", "help\n\u00c9lodie"),
+    ("", "Help\nMary Jane Smith"), ("", "help me\n\nSent from Outlook for Android"),
+    ("", "help me\n\nOn Mon, 1 Dec 2026 at 09:00, Sam <s@example.org> wrote:"),
 ]  # fmt: skip
 
 
@@ -1121,6 +1130,12 @@ NOT_PLEAS = [
     ("Invoice 2231", "help"), ("Parking", "Help!"), ("", "help - can't find your address"),
     ("", "sos - lost my keys in your waiting room"), ("", "Please help - wrong invoice"),
     ("", "help!! locked out of the portal"), ("", "> help\n\nThanks, all sorted now."),
+    # something practical, however short or capitalised as a name would be
+    ("Help", "Invoice"), ("Help", "Zoom Link"), ("SOS", "Lost Keys"), ("Crisis", "Cover"),
+    ("", "Help\nVAT"), ("", "I'm not ok\nWith Zoom"), ("", "Help - Parking"),
+    ("", "Help, Invoice"), ("", "someone"), ("Question", "Anyone?"),
+    ("", "Dear Parking Office\nHelp\nSam"), ("", "help me i need to change my appointment"),
+    ("", "I'm not ok with the price"),
 ]  # fmt: skip
 
 

@@ -3,10 +3,12 @@
 A stranger who writes only this asks for no call and names no risk the phrase
 book knows, so the mail was left alone with nobody told. Read as a whole mail,
 not as words found in it: every sentence of the subject and of the writer's
-own words must be a plea, a greeting or thanks, or their name at the end, and
-one at least a plea. So a footer's "If you are in crisis, call...", a shop's
-menu line "Help", "help me understand your fees" or "I'm not ok with the new
-fee" never make one: each stands beside words that say what the mail is for.
+own words must be a plea, a few words of their own about how they are ("my
+partner left", "I'm scared"), a greeting or thanks, or their name at the
+end, and one at least a plea. Words of anything practical (a fee, a booking,
+a door code, an invoice, a parcel, the website) say what the mail is for, so
+a footer's "If you are in crisis, call...", a shop's menu line "Help", "help
+me understand your fees" or "I'm not ok with the new fee" never make one.
 """
 
 from __future__ import annotations
@@ -25,19 +27,24 @@ _SENTENCE_END = re.compile(r"(?<=[.!?,;])\s+|\s+[-\u2013\u2014]+\s+")
 are each a greeting or a word for nobody, and a plea."""
 _EDGES = " \t.,;:!?*~-\u2013\u2014()[]\"'`"
 _TAIL = re.compile(
-    r"(?:\s+(?:x+|:\(+|:'\(|;\(|:-\(|<3)|[\u2600-\u27bf\U0001f300-\U0001faff])+$"
+    r"(?:\s*(?:\bx+|:\(+|:'\(|;\(|:-\(|<3)"
+    r"|\s*[\u2600-\u27bf\U0001f300-\U0001faff\ufe0f\u200d])+$"
 )
 """Kisses, frowns and emoji after the words ("help me x", "im not ok :(")."""
-_ANYONE = r"(?:(?:some|any|no) ?(?:one|body))"
+_ANYONE = r"(?:(?:some|any) ?(?:one|body))"
 _PLEAS: Final = re.compile(
     "|".join(
         (
             r"(?:(?:please|pls|plz|plse)[ ,]*)*(?:" + _ANYONE + r"[ ,]*)?"
             r"(?:(?:please|pls|plz)[ ,]*)*(?:help|hlp|halp|hepl|he+lp|hel+p)"
             r"(?: me)?(?:[ ,.!]*(?:please|pls|plz|now|urgently|asap))*",
-            r"(?:i )?(?:really |urgently |desperately |just )?need (?:some )?help"
-            r"(?: (?:now|urgently|asap|please|pls|today|tonight))*",
-            r"help needed|urgent help|sos|s\.o\.s",
+            r"(?:i )?(?:(?:really|urgently|desperately|just) )*need"
+            r" (?:some |urgent )?help(?: (?:now|urgently|asap|please|pls|today|tonight))*",
+            r"(?:urgent )?help needed(?: (?:urgently|now|asap))?|urgent help"
+            r"|sos|s\.o\.s",
+            r"(?:can|could) (?:"
+            + _ANYONE
+            + r"|you) (?:please )?help(?: me)?(?: please)?",
             r"(?:i'm|im|i am) (?:really |so |just |totally |completely |honestly )?"
             r"(?:not (?:ok|okay|coping|managing|alright|all right)"
             r"|in (?:a )?(?:real |bit of a |total |mental health )?crisis"
@@ -54,7 +61,7 @@ _PLEAS: Final = re.compile(
             r"(?:i )?can'?t (?:do this|cope|take (?:it|this)|handle (?:it|this))"
             r"(?: (?:anymore|any more))?",
             r"(?:is )?" + _ANYONE + r" (?:there|out there|listening|reading this)"
-            r"|" + _ANYONE + r"(?: please)?",
+            r"|" + _ANYONE + r",? please",
             r"i need (?:someone|somebody)(?: to talk to)?(?: (?:now|tonight|please))*",
             r"drowning(?: here)?",
         )
@@ -72,8 +79,34 @@ _FILLER: Final = re.compile(
 )
 """A sentence that says nothing of what the mail is for: a greeting, thanks,
 or a subject of one word for nobody in particular."""
-_NAME = re.compile(r"[A-Z][\w'-]*(?: [A-Z][\w'-]*)?")
-"""The writer's name on the last line ("Sam", "Jo Lee"), as written."""
+_PRACTICAL: Final = re.compile(
+    r"\b(?:fees?|price|prices|cost|costs|charge|charges|pay|paying|paid|payment"
+    r"|invoice|receipt|refund|bill|billing|debit|vat|insurance|book|booking|booked"
+    r"|appointment|appointments|session|sessions|slot|slots|call|calls|zoom|teams"
+    r"|link|video|room|rooms|parking|park|car|door|code|lift|keys?|address"
+    r"|postcode|directions|website|portal|login|log in|password|account|email"
+    r"|form|order|parcel|delivery|wifi|wi-fi|printer|boiler|data|stored|gdpr"
+    r"|newsletter|unsubscribe|office|staff|meeting|report|survey|volunteer"
+    r"|cover|management|excel|mailchimp|q\d|monday|tuesday|wednesday|thursday"
+    r"|friday|saturday|sunday|tomorrow|next week|\d)"
+)
+"""Words of something practical: a sentence with one says what the mail is
+for, so it is no plea, nor a few words of how they are, nor a name."""
+_OWN: Final = re.compile(
+    r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself|can't|cant|cannot|don't|dont)\b"
+)
+"""A few words of how they are are said of themselves."""
+_REASON_WORDS: Final = 12
+"""A few words of how they are: a sentence longer says more."""
+_NAME = re.compile(r"[^\W\d_][\w'-]*(?: [^\W\d_][\w'-]*){0,2}")
+"""The writer's name on the last line ("Sam", "Jo Lee", "Élodie"), each word
+capitalised as written."""
+_CLOSING = re.compile(
+    r"(?:sent from|sent with|sent via|get outlook for)\b.*"
+    r"|on .{0,120} wrote:?|(?:love|lots of love|much love|best|cheers),? [^\W\d_]+"
+)
+"""A phone's footer, a reply's "On ... wrote:", or "Love, Sam", whatever the
+program (`risk_words.closes` knows most, not all)."""
 
 
 def alone(subject: str, words: str) -> bool:
@@ -87,16 +120,55 @@ def alone(subject: str, words: str) -> bool:
     kept = [
         line
         for at, line in enumerate(lines)
-        if line and not (at >= last and risk_words.closes(line))
+        if line
+        and not (
+            at >= last and (risk_words.closes(line) or _CLOSING.fullmatch(_said(line)))
+        )
     ]
     sentences = [s for line in kept for s in _SENTENCE_END.split(line) if s.strip()]
     pleas = 0
     for at, sentence in enumerate(sentences):
-        said = _TAIL.sub("", screen.normalize(sentence).strip(_EDGES)).strip(_EDGES)
-        if not said or _FILLER.fullmatch(said):
+        said = _said(sentence)
+        if not said:
             continue
-        if _PLEAS.fullmatch(said):
+        if _PRACTICAL.search(said):
+            return False  # it says what the mail is for
+        if _FILLER.fullmatch(said):
+            continue
+        if _PLEAS.fullmatch(said) or _plea_and_why(said):
             pleas += 1
-        elif not (at == len(sentences) - 1 and _NAME.fullmatch(sentence.strip(_EDGES))):
-            return False  # it says something else: what the mail is for
+        elif _OWN.search(said) and len(said.split()) <= _REASON_WORDS:
+            continue  # a few words of how they are
+        elif not (at == len(sentences) - 1 and _is_name(sentence)):
+            return False  # it says something else
     return pleas > 0
+
+
+def _said(sentence: str) -> str:
+    """A sentence as the patterns read it: normalised, without its edges'
+    punctuation, kisses, frowns or emoji."""
+    said = screen.normalize(sentence).strip(_EDGES)
+    return _TAIL.sub("", said).strip(_EDGES)
+
+
+def _plea_and_why(said: str) -> bool:
+    """A plea and a few words of how they are in one breath ("im in crisis
+    please help", "help me i'm scared")."""
+    words = said.split()
+    if len(words) > 2 * _REASON_WORDS:
+        return False
+    for cut in range(1, len(words)):
+        head = " ".join(words[:cut]).strip(_EDGES)
+        rest = " ".join(words[cut:]).strip(_EDGES)
+        if _PLEAS.fullmatch(head) and (
+            _PLEAS.fullmatch(rest)
+            or (_OWN.search(rest) and len(rest.split()) <= _REASON_WORDS)
+        ):
+            return True
+    return False
+
+
+def _is_name(sentence: str) -> bool:
+    """The writer's name, as written: each word capitalised, a kiss after it."""
+    words = _TAIL.sub("", sentence.strip(_EDGES)).strip(_EDGES)
+    return bool(_NAME.fullmatch(words)) and all(w[0].isupper() for w in words.split())
