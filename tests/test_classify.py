@@ -1079,16 +1079,17 @@ PLEAS = [
     ("", "Help\nSam"), ("", "Hi, help.\nJo"), ("", "Hi\nHelp\nJo"),
     ("", "help\nSent from my iPhone"), ("", "I really need help\n\nJo"),
     ("", "what's the point anymore\nJ"), ("", "Sorry to write out of the blue.\n\nI'm not ok."),
-    ("Help", ""), ("Re: help", ""), ("Not coping", "Sent from my iPhone"), ("Help", "Sam"),
+    ("Help", ""), ("Re: help", ""), ("Not coping", "Sent from my iPhone"),
     ("Crisis", ""),
     # a few words of how they are beside the plea
     ("", "im in crisis please help"), ("", "I'm in crisis and can't sleep"),
-    ("", "Hi, I'm in crisis. I found your name online. Sam"),
     ("", "Please help me. My partner left and I'm not ok."), ("", "help me, I'm scared"),
     ("", "pls someone help me im scared"), ("", "help. can't stop crying"),
     ("", "can anyone help me"), ("", "i really really need help"), ("", "im not ok \u2764\ufe0f"),
     ("", "urgent help needed"), ("", "help\n\nSam x"), ("", "help\n\u00c9lodie"),
     ("", "Help\nMary Jane Smith"), ("", "help me\n\nSent from Outlook for Android"),
+    ("", "please help me, I feel awful"), ("", "help me\nCaroline"), ("", "Hi Jo, help me"),
+    ("", "help. I'm in my room and can't stop crying"), ("", "help me right now"),
     ("", "help me\n\nOn Mon, 1 Dec 2026 at 09:00, Sam <s@example.org> wrote:"),
 ]  # fmt: skip
 
@@ -1136,6 +1137,11 @@ NOT_PLEAS = [
     ("", "Help, Invoice"), ("", "someone"), ("Question", "Anyone?"),
     ("", "Dear Parking Office\nHelp\nSam"), ("", "help me i need to change my appointment"),
     ("", "I'm not ok with the price"),
+    # short words of their own that say nothing of how they are
+    ("Help", "my plan is to start in jan"), ("Help", "I'm fine now, thanks"),
+    ("I'm done", "I'll send the rest later"), ("Help", "I'm locked out"),
+    ("", "help me find my glasses"), ("Help", "London"), ("Help", "CBT"),
+    ("Help", "I can't open the attachment"),
 ]  # fmt: skip
 
 

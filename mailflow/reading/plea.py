@@ -31,13 +31,14 @@ _TAIL = re.compile(
     r"|\s*[\u2600-\u27bf\U0001f300-\U0001faff\ufe0f\u200d])+$"
 )
 """Kisses, frowns and emoji after the words ("help me x", "im not ok :(")."""
+_TAIL_CHARS: Final = 24
 _ANYONE = r"(?:(?:some|any) ?(?:one|body))"
 _PLEAS: Final = re.compile(
     "|".join(
         (
             r"(?:(?:please|pls|plz|plse)[ ,]*)*(?:" + _ANYONE + r"[ ,]*)?"
             r"(?:(?:please|pls|plz)[ ,]*)*(?:help|hlp|halp|hepl|he+lp|hel+p)"
-            r"(?: me)?(?:[ ,.!]*(?:please|pls|plz|now|urgently|asap))*",
+            r"(?: me)?(?:[ ,.!]*(?:please|pls|plz|now|right now|urgently|asap))*",
             r"(?:i )?(?:(?:really|urgently|desperately|just) )*need"
             r" (?:some |urgent )?help(?: (?:now|urgently|asap|please|pls|today|tonight))*",
             r"(?:urgent )?help needed(?: (?:urgently|now|asap))?|urgent help"
@@ -50,7 +51,7 @@ _PLEAS: Final = re.compile(
             r"|in (?:a )?(?:real |bit of a |total |mental health )?crisis"
             r"|falling apart|breaking down|losing it|losing my mind"
             r"|at (?:my )?breaking point|in a (?:really |very )?(?:bad|dark) place"
-            r"|drowning|struggling|done)"
+            r"|drowning|struggling)"
             r"(?: (?:at all|right now|now|today|tonight|anymore|any more))*",
             r"(?:really |so |just )?not (?:ok|okay|coping|managing)(?: at all)?"
             r"(?: (?:right now|now|today|tonight|anymore))?",
@@ -69,7 +70,7 @@ _PLEAS: Final = re.compile(
 )
 """A sentence that is a plea, whole (after `_EDGES` and `_TAIL`)."""
 _FILLER: Final = re.compile(
-    r"hi|hello|hey|hiya|hey there|hello there|dear [a-z]+(?: [a-z]+)?"
+    r"(?:hi|hello|hey|hiya)(?: there| [a-z]+)?|dear [a-z]+(?: [a-z]+)?"
     r"|good (?:morning|afternoon|evening|night)|morning|evening"
     r"|thanks|thank you|thanks in advance|sorry"
     r"|sorry (?:to|for) (?:bother(?:ing)? you|writ(?:e|ing)|email(?:ing)?|this)"
@@ -82,20 +83,36 @@ or a subject of one word for nobody in particular."""
 _PRACTICAL: Final = re.compile(
     r"\b(?:fees?|price|prices|cost|costs|charge|charges|pay|paying|paid|payment"
     r"|invoice|receipt|refund|bill|billing|debit|vat|insurance|book|booking|booked"
-    r"|appointment|appointments|session|sessions|slot|slots|call|calls|zoom|teams"
-    r"|link|video|room|rooms|parking|park|car|door|code|lift|keys?|address"
-    r"|postcode|directions|website|portal|login|log in|password|account|email"
-    r"|form|order|parcel|delivery|wifi|wi-fi|printer|boiler|data|stored|gdpr"
-    r"|newsletter|unsubscribe|office|staff|meeting|report|survey|volunteer"
-    r"|cover|management|excel|mailchimp|q\d|monday|tuesday|wednesday|thursday"
-    r"|friday|saturday|sunday|tomorrow|next week|\d)"
+    r"|appointment|appointments|session|sessions|slot|slots|zoom|teams|link|video"
+    r"|parking|door|code|lift|keys?|address|postcode|directions|website|portal"
+    r"|login|log in|password|account|form|order|parcel|delivery|wifi|wi-fi"
+    r"|printer|boiler|data|stored|gdpr|newsletter|unsubscribe|staff|meeting"
+    r"|report|survey|volunteer|cover|management|excel|mailchimp|q\d)\b"
 )
 """Words of something practical: a sentence with one says what the mail is
 for, so it is no plea, nor a few words of how they are, nor a name."""
-_OWN: Final = re.compile(
-    r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself|can't|cant|cannot|don't|dont)\b"
+_PLACE_OR_TIME: Final = re.compile(
+    r"\b(?:call|calls|room|rooms|car|park|office|email|monday|tuesday|wednesday"
+    r"|thursday|friday|saturday|sunday|tomorrow|next week|\d+)\b"
 )
-"""A few words of how they are are said of themselves."""
+"""A place, a time, a call or a mail: in the words of someone in distress
+("I'm in my room and can't stop crying") as often as in a practical mail's,
+so they only keep a word from being taken for a greeting or a name."""
+_OWN: Final = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|my|myself|can't|cant|cannot)\b")
+"""A few words of how they are are said of themselves..."""
+_DISTRESS: Final = re.compile(
+    r"\b(?:scared|frightened|terrified|afraid|alone|lonely|exhausted|so tired"
+    r"|awful|terrible|crying|tears|shaking|shaky|panic\w*|desperate|hopeless"
+    r"|helpless|hurting|numb|empty|overwhelmed|a mess|dark|worthless"
+    r"|struggling|anxious|depressed|unsafe|falling apart|breaking down"
+    r"|not (?:ok|okay|coping|sleeping|eating|safe)"
+    r"|can'?t (?:cope|breathe|stop|sleep|go on|take|think|do this|carry on)"
+    r"|cannot (?:cope|breathe|stop|sleep|go on|take|think|do this|carry on)"
+    r"|left me|leaving me|no ?one|nobody)\b"
+)
+"""...and say how they are: frightened, alone, crying, not sleeping. A short
+first-person sentence without such a word ("I'm fine now, thanks", "I'm
+locked out") is no reason beside a plea."""
 _REASON_WORDS: Final = 12
 """A few words of how they are: a sentence longer says more."""
 _NAME = re.compile(r"[^\W\d_][\w'-]*(?: [^\W\d_][\w'-]*){0,2}")
@@ -112,35 +129,43 @@ program (`risk_words.closes` knows most, not all)."""
 def alone(subject: str, words: str) -> bool:
     """Whether the mail (its `subject` and the writer's own `words`, quotes
     and what they forward left out) is a plea and nothing else."""
-    text = f"{_PREFIX.sub('', subject)}\n{words}"
+    heading = _PREFIX.sub("", subject)
+    text = f"{heading}\n{words}"
     if len(text) > MAX_CHARS:
         return False
     lines = [line.strip() for line in text.splitlines()]
     last = max(1, len(lines) - risk_words.CLOSING_LINES)
     kept = [
-        line
+        (at == 0, line)
         for at, line in enumerate(lines)
         if line
         and not (
             at >= last and (risk_words.closes(line) or _CLOSING.fullmatch(_said(line)))
         )
     ]
-    sentences = [s for line in kept for s in _SENTENCE_END.split(line) if s.strip()]
-    pleas = 0
-    for at, sentence in enumerate(sentences):
+    sentences = [
+        (in_subject, part)
+        for in_subject, line in kept
+        for part in _SENTENCE_END.split(line)
+        if part.strip()
+    ]
+    pleas = said_in_body = 0
+    for at, (in_subject, sentence) in enumerate(sentences):
         said = _said(sentence)
         if not said:
             continue
         if _PRACTICAL.search(said):
             return False  # it says what the mail is for
-        if _FILLER.fullmatch(said):
+        if _FILLER.fullmatch(said) and not _PLACE_OR_TIME.search(said):
             continue
         if _PLEAS.fullmatch(said) or _plea_and_why(said):
             pleas += 1
-        elif _OWN.search(said) and len(said.split()) <= _REASON_WORDS:
-            continue  # a few words of how they are
-        elif not (at == len(sentences) - 1 and _is_name(sentence)):
+        elif not _reason(said) and not (
+            # Their name closes what they wrote: "Help / London" is no plea.
+            at == len(sentences) - 1 and said_in_body and _is_name(sentence)
+        ):
             return False  # it says something else
+        said_in_body += not in_subject
     return pleas > 0
 
 
@@ -148,7 +173,7 @@ def _said(sentence: str) -> str:
     """A sentence as the patterns read it: normalised, without its edges'
     punctuation, kisses, frowns or emoji."""
     said = screen.normalize(sentence).strip(_EDGES)
-    return _TAIL.sub("", said).strip(_EDGES)
+    return _untailed(said).strip(_EDGES)
 
 
 def _plea_and_why(said: str) -> bool:
@@ -160,15 +185,32 @@ def _plea_and_why(said: str) -> bool:
     for cut in range(1, len(words)):
         head = " ".join(words[:cut]).strip(_EDGES)
         rest = " ".join(words[cut:]).strip(_EDGES)
-        if _PLEAS.fullmatch(head) and (
-            _PLEAS.fullmatch(rest)
-            or (_OWN.search(rest) and len(rest.split()) <= _REASON_WORDS)
-        ):
+        if _PLEAS.fullmatch(head) and (_PLEAS.fullmatch(rest) or _reason(rest)):
             return True
     return False
 
 
+def _reason(said: str) -> bool:
+    """A few words of how they are: short, of themselves, and of distress."""
+    return (
+        len(said.split()) <= _REASON_WORDS
+        and _OWN.search(said) is not None
+        and _DISTRESS.search(said) is not None
+    )
+
+
 def _is_name(sentence: str) -> bool:
-    """The writer's name, as written: each word capitalised, a kiss after it."""
-    words = _TAIL.sub("", sentence.strip(_EDGES)).strip(_EDGES)
-    return bool(_NAME.fullmatch(words)) and all(w[0].isupper() for w in words.split())
+    """The writer's name, as written: each word capitalised and not in
+    capitals throughout ("CBT", "VAT" are none), a kiss after it."""
+    words = _untailed(sentence.strip(_EDGES)).strip(_EDGES)
+    if _PLACE_OR_TIME.search(screen.normalize(words)):
+        return False
+    return bool(_NAME.fullmatch(words)) and all(
+        w[0].isupper() and (len(w) == 1 or not w.isupper()) for w in words.split()
+    )
+
+
+def _untailed(text: str) -> str:
+    """`text` without kisses, frowns or emoji at its end (looked for in its
+    last characters only: a run of them costs no more than a few)."""
+    return text[:-_TAIL_CHARS] + _TAIL.sub("", text[-_TAIL_CHARS:])
