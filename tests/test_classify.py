@@ -1141,7 +1141,8 @@ NOT_PLEAS = [
     ("Help", "my plan is to start in jan"), ("Help", "I'm fine now, thanks"),
     ("I'm done", "I'll send the rest later"), ("Help", "I'm locked out"),
     ("", "help me find my glasses"), ("Help", "London"), ("Help", "CBT"),
-    ("Help", "I can't open the attachment"),
+    ("Help", "I can't open the attachment"), ("", "help me\nCBT"),
+    ("", "Dear Office\nhelp me"),
 ]  # fmt: skip
 
 
