@@ -555,6 +555,9 @@ class Outbox:
         if self._suspect is not None and _tests(outgoing, self._suspect[0]):
             with self.store.transaction():
                 self.store.forget_outgoing(outgoing.id)
+            # SQLite may give its id to the next row queued: its note again,
+            # should the alert be refused for good in this run.
+            self._handled.discard(outgoing.id)
             log.warning(
                 "outbox %d: the note testing outbox %d's refusal refused too;"
                 " the next message tells",
