@@ -76,7 +76,7 @@ def test_a_crisis_alert_a_content_filter_refuses_is_replaced_without_their_words
     assert str(note["Subject"]).strip().startswith("Urgent: an alert could not reach")
     text = words_of(note)
     assert boxes.person in text  # which mail to look for
-    assert "on wednesday 25 november at 09:00" in text  # when it was read
+    assert "on wednesday 25 november at 09:00" in text  # when the alert was written
     assert "(its answer: 554 5.7.1)" in text
     assert "something in their words may be why" in text
     assert "what mailflow sent them, if anything, is in the practice's sent" in text
@@ -225,9 +225,10 @@ def test_under_a_blocked_account_the_crisis_alert_waits_whole_and_its_note_never
     setup, capsys
 ):
     """Every message refused on policy (SendAs denied): the note testing the
-    alert's refusal is refused too, so it is the account. Nothing fails and
-    each run stops with one line; once the account is fixed the whole alert
-    goes (their words, Reply-To them) and the note, no longer true, never."""
+    alert's refusal is refused too and taken out again; the safety letter
+    after it, refused as well, says it is the account. Nothing fails and each
+    run stops with one line; once the account is fixed the whole alert goes
+    (their words, Reply-To them) and the note, no longer true, never."""
     server, boxes, config = setup
     server.deliver(
         request(sender=f"Sam <{boxes.person}>", to=boxes.practice, body=WORDS),
@@ -279,8 +280,7 @@ def test_a_filter_refusing_the_note_too_never_stops_everyone_elses_mail(setup):
 
 def test_a_risk_note_refused_is_replaced_by_a_note_to_read_today(setup):
     """The "Please read" note that is the one alert of a mail whose words
-    only weigh like a crisis: its replacement is no more urgent than it, and
-    says the person was sent nothing."""
+    only weigh like a crisis: its replacement is no more urgent than it."""
     server, boxes, config = setup
     server.deliver(
         request(

@@ -1079,7 +1079,8 @@ PLEAS = [
     ("", "Help\nSam"), ("", "Hi, help.\nJo"), ("", "Hi\nHelp\nJo"),
     ("", "help\nSent from my iPhone"), ("", "I really need help\n\nJo"),
     ("", "what's the point anymore\nJ"), ("", "Sorry to write out of the blue.\n\nI'm not ok."),
-    ("Help", ""), ("Re: help", ""), ("Not coping", "Sent from my iPhone"),
+    ("Help", ""), ("Re: help", ""), ("Not coping", "Sent from my iPhone"), ("Help", "Sam"),
+    ("Help", "Hi\nSam"),
     ("Crisis", ""),
     # a few words of how they are beside the plea
     ("", "im in crisis please help"), ("", "I'm in crisis and can't sleep"),
@@ -1140,7 +1141,7 @@ NOT_PLEAS = [
     # short words of their own that say nothing of how they are
     ("Help", "my plan is to start in jan"), ("Help", "I'm fine now, thanks"),
     ("I'm done", "I'll send the rest later"), ("Help", "I'm locked out"),
-    ("", "help me find my glasses"), ("Help", "London"), ("Help", "CBT"),
+    ("", "help me find my glasses"), ("Help", "CBT"),
     ("Help", "I can't open the attachment"), ("", "help me\nCBT"),
     ("", "Dear Office\nhelp me"),
 ]  # fmt: skip

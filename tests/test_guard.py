@@ -73,7 +73,7 @@ def test_the_breaker_trips_at_the_hourly_limit_and_spares_its_own_alert():
 
 
 def test_retries_double_from_five_minutes_up_to_six_hours_then_give_up():
-    waits = [guard.retry_at(n, NOW) for n in range(1, guard.MAX_DEFERRALS + 1)]
+    waits = [guard.retry_at(n, NOW, "offer") for n in range(1, guard.MAX_DEFERRALS + 1)]
     gaps = [w - NOW for w in waits if w is not None]
     assert gaps[:4] == [timedelta(minutes=m) for m in (5, 10, 20, 40)]
     assert max(gaps) == guard.RETRY_LONGEST
@@ -150,7 +150,7 @@ def test_simulated_runs_keep_every_cap_and_lose_nothing(limits, arrivals, gaps):
 
 @pytest.mark.parametrize("deferrals", [0, 1, 5, 11, 12, 40])
 def test_retry_at_is_never_in_the_past(deferrals):
-    at = guard.retry_at(deferrals, NOW)
+    at = guard.retry_at(deferrals, NOW, "offer")
     assert at is None or NOW < at <= NOW + guard.RETRY_LONGEST
 
 

@@ -59,11 +59,11 @@ def tested_by_its_note(kind: str) -> bool:
     replacement note. Any 5.7.x waits for the next message to go, which says
     it was this message's content and not the account's (`Outbox.
     _policy_refused`); for news of risk the next message is its note, which
-    holds none of the person's words: the person's own safety letter, under
-    their subject, may hold the same words and be refused too, and two
-    refusals in a row would read as the account's, run after run. Taken,
-    the note stands for the alert; refused too, it is the account after all,
-    and both wait for it, the note dropped should the alert go in the end."""
+    holds none of the person's words (the person's own safety letter, under
+    their subject, may hold the same words). Taken, the note stands for the
+    alert. Refused too, it tells nothing (the two share the person's address
+    and "Urgent:"): it is taken out again, and the next letter about
+    something else decides, as for any refusal."""
     return kind in REPLACED_WHEN_REFUSED
 
 
@@ -298,7 +298,7 @@ must not keep a crisis from the therapist for a day and a half. The note
 itself, the last news left, is tried as long as any message."""
 
 
-def retry_at(deferrals: int, now: datetime, kind: str = "") -> datetime | None:
+def retry_at(deferrals: int, now: datetime, kind: str) -> datetime | None:
     """When to try again after the `deferrals`-th 4xx answer for a message of
     `kind`; None: give up (news of risk is then replaced: `after_refusal`)."""
     most = URGENT_DEFERRALS if kind in REPLACED_WHEN_REFUSED else MAX_DEFERRALS

@@ -149,7 +149,7 @@ def alone(subject: str, words: str) -> bool:
         for part in _SENTENCE_END.split(line)
         if part.strip()
     ]
-    pleas = said_in_body = 0
+    pleas = 0
     for at, (in_subject, sentence) in enumerate(sentences):
         said = _said(sentence)
         if not said:
@@ -161,11 +161,12 @@ def alone(subject: str, words: str) -> bool:
         if _PLEAS.fullmatch(said) or _plea_and_why(said):
             pleas += 1
         elif not _reason(said) and not (
-            # Their name closes what they wrote: "Help / London" is no plea.
-            at == len(sentences) - 1 and said_in_body and _is_name(sentence)
+            # Their name closes what they wrote ("Help / Sam" too: a place's
+            # name, "Help / London", is read as theirs, a false alarm that
+            # costs less than a plea left alone).
+            at == len(sentences) - 1 and not in_subject and _is_name(sentence)
         ):
             return False  # it says something else
-        said_in_body += not in_subject
     return pleas > 0
 
 

@@ -577,7 +577,8 @@ class Outbox:
             return True
         self._suspect = (outgoing, reason)
         if guard.tested_by_its_note(outgoing.kind):
-            self._test_note = self._queue_note(outgoing, reason)
+            note = self._queue_note(outgoing, reason)
+            self._test_note = None if note in self._handled else note
         self.report.deferred += 1  # undecided for now: exit 1, tried again
         return True
 
@@ -680,7 +681,9 @@ class Outbox:
             )
             message_id = self._note_for(outgoing, enquiry, reason)
         found = self.store.outgoing_id(message_id)
-        return found if self.store.outgoing_status(found or 0) == "pending" else None
+        if found is None or self.store.outgoing_status(found) != "pending":
+            return None
+        return found
 
     def _note_for(
         self, outgoing: OutgoingMail, enquiry: Enquiry | None, reason: str
@@ -691,7 +694,7 @@ class Outbox:
             outgoing.enquiry_id,
             enquiry.email if enquiry is not None else "",
             refused_id=outgoing.id,
-            form=outgoing.kind == "form_alert",
+            form=outgoing.kind == "form_alert" or self._lane(outgoing) == "form",
             urgent=outgoing.kind != "risk_note",
             written_at=self.store.queued_at(outgoing.id),
             status=reason,
@@ -718,8 +721,8 @@ class Outbox:
         """A timed letter is re-checked against the enquiry at the moment of
         sending; a note standing in for refused news of risk, against that
         news (dropped should it have gone after all)."""
-        if outgoing.expects and "instead_of" in outgoing.expects:
-            refused = outgoing.expects["instead_of"]
+        if outgoing.expects and letters.INSTEAD_OF in outgoing.expects:
+            refused = outgoing.expects[letters.INSTEAD_OF]
             assert isinstance(refused, int)
             return self.store.outgoing_status(refused) not in ("sent", "done")
         if not outgoing.expects or outgoing.enquiry_id is None:
@@ -756,7 +759,9 @@ class Outbox:
 
 def _tests(note: OutgoingMail, suspect: OutgoingMail) -> bool:
     """Whether `note` is the one queued to test `suspect`'s refusal."""
-    return note.expects is not None and note.expects.get("instead_of") == suspect.id
+    return (
+        note.expects is not None and note.expects.get(letters.INSTEAD_OF) == suspect.id
+    )
 
 
 def _hand_over(sender: Sender, outgoing: OutgoingMail) -> SendError | None:

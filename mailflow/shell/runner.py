@@ -581,8 +581,8 @@ class Runner:
     def _last_report_among(self, coming: list[HeaderFetch]) -> int:
         """The index of the poll's last mail that may be a delivery report
         (-1: none): read from its headers as its own turn will read them
-        (`bounce.looks_like_bounce`), kept for `_prefetch`; a header that
-        cannot be read counts as one. Only the few that may be one are parsed
+        (`bounce.looks_like_bounce`), kept for `_prefetch`; of those that
+        may be one, a header that cannot be read counts as one. Only those are parsed
         here (`bounce.may_be_report`): the rest wait for their batch, so the
         first letter is not held behind every header's parse."""
         last = -1

@@ -940,12 +940,13 @@ class Store:
     def forget_outgoing(self, outgoing_id: int) -> None:
         """A message never handed over, taken out of the outbox as if never
         queued (the note that tested a refusal: `Outbox._policy_refused`)."""
-        self._db.execute(
-            "DELETE FROM outbox_bodies WHERE outbox_id = ?", (outgoing_id,)
-        )
-        self._db.execute(
+        gone = self._db.execute(
             "DELETE FROM outbox WHERE id = ? AND status = 'pending'", (outgoing_id,)
         )
+        if gone.rowcount:
+            self._db.execute(
+                "DELETE FROM outbox_bodies WHERE outbox_id = ?", (outgoing_id,)
+            )
 
     def message_ids_to(self, enquiry_id: int, address: str) -> set[str]:
         """Message-IDs of what mailflow wrote to `address` about this enquiry."""

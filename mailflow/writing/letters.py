@@ -69,6 +69,9 @@ to (a clarifying question repeats the current list, so it does not count)."""
 
 _SMTP_CODE = re.compile(r"\b[45]\d\d(?: [45]\.\d{1,3}\.\d{1,3})?\b")
 """An SMTP reply code and its enhanced status ("554 5.7.1"), in a refusal."""
+INSTEAD_OF: Final = "instead_of"
+"""The `expects` key of a note standing in for refused news of risk: that
+news's outbox id (`Outbox._still_wanted`)."""
 _FILTERED: Final = frozenset({"5.7"})
 """The enhanced status class of a policy refusal (RFC 3463), the one the
 SMTP adapter keeps: a content filter's. A full mailbox or a busy server is
@@ -935,33 +938,33 @@ class Letters:
         for good: a short note that carries none of the person's words, which
         a content filter most likely refused, and asks the therapist to read
         their mail in the inbox (`guard.after_refusal`). `form`: the refused
-        alert was a website form's (`person_email` then says nothing: the form
-        came from the form service); `urgent`: it was urgent, not a "Please
+        alert was about mail through the website form (which came from the
+        form service: `person_email` is then only the address typed in it);
+        `urgent`: it was urgent, not a "Please
         read" note; `status` the server's answer, its codes alone kept.
-        Wanted only while that news has not gone after all (a 5.7.x was the
-        account's: `guard.tested_by_its_note`). Queued once; its Message-ID."""
+        Wanted only while that news has not gone after all (it may yet, once
+        a 5.7.x tested by this note turns out the account's:
+        `guard.tested_by_its_note`). Queued once; its Message-ID."""
         code = _SMTP_CODE.search(status)
         context = {
             **self._base(),
             "enquiry_id": enquiry_id,
-            "person_email": "" if form else person_email,
+            "person_email": person_email,
             "form": form,
             "written_at": self.practice_time(written_at) if written_at else "",
             "status": code.group() if code else compose.clean_header(status, 100),
             # A filter's answer (5.7.x).
             "filtered": code is not None and code.group().split()[-1][:3] in _FILTERED,
         }
-        step = f"alert-refused:{refused_id}"
-        self._to_therapist(
+        return self._to_therapist(
             enquiry_id,
             "alert_refused",
-            step,
+            f"alert-refused:{refused_id}",
             ("Urgent: " if urgent else "Please read today: ")
             + "an alert could not reach you, please look in the practice inbox",
             context,
-            expects={"instead_of": refused_id},
+            expects={INSTEAD_OF: refused_id},
         )
-        return self.message_id(enquiry_id or 0, step)
 
     def sending_paused(self, count: int, day: str) -> None:
         """The circuit breaker tripped: at most one alert a day."""
@@ -1061,9 +1064,10 @@ class Letters:
         reply_to: Recipient | None = None,
         queued_as: str | None = None,
         expects: dict[str, object] | None = None,
-    ) -> None:
+    ) -> str:
         """`queued_as`: the outbox's kind for it, where not its letter's;
-        `expects`: what must still hold when it goes (`Outbox._still_wanted`)."""
+        `expects`: what must still hold when it goes (`Outbox._still_wanted`).
+        Its Message-ID."""
         practice = self.settings.practice
         draft = compose.Draft(
             kind=kind,
@@ -1083,6 +1087,7 @@ class Letters:
         self._enqueue(
             enquiry_id, draft, needs_copy=False, queued_as=queued_as, expects=expects
         )
+        return draft.message_id
 
     def _enqueue(
         self,
