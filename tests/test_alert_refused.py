@@ -178,9 +178,10 @@ def test_a_crisis_alert_deferred_three_times_is_replaced(setup):
     assert ("crisis_alert", "failed") in outbox(config)
 
 
-def test_a_replacement_refused_in_its_turn_is_not_replaced_again(setup):
+def test_a_replacement_refused_in_its_turn_is_not_replaced_again(setup, caplog):
     """The therapist's mailbox refuses everything (full): the alert and its
-    replacement fail, and nothing follows them."""
+    replacement fail, and nothing follows them but a line for whoever reads
+    the run's errors (cron's mail)."""
     server, boxes, config = setup
     server.deliver(
         request(sender=boxes.person, to=boxes.practice, body=WORDS), boxes.practice
@@ -197,6 +198,9 @@ def test_a_replacement_refused_in_its_turn_is_not_replaced_again(setup):
         ("crisis_alert", "failed"),
         ("alert_refused", "failed"),
     ]
+    lost = [r for r in caplog.records if "could not reach the therapist" in r.message]
+    assert len(lost) == 1
+    assert lost[0].levelname == "ERROR"
 
 
 def test_two_crisis_alerts_refused_for_their_words_are_each_replaced(setup):

@@ -669,6 +669,13 @@ class Outbox:
         log.error("outbox %d: refused for good (%s)", outgoing.id, reason)
         if follow is guard.AfterRefusal.REPLACE:
             log.error("outbox %d: a note without their words goes instead", outgoing.id)
+        elif outgoing.kind in guard.URGENT_KINDS:
+            # The last news of risk left: nothing more can reach the therapist.
+            log.error(
+                "outbox %d: news of risk could not reach the therapist at all;"
+                " read the practice inbox",
+                outgoing.id,
+            )
 
     def _queue_note(self, outgoing: OutgoingMail, reason: str) -> int | None:
         """The note that would replace refused news of risk, queued now (or
