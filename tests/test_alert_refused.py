@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import email
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -26,6 +28,16 @@ WORDS = "I don't want to be alive any more. I have the razor blades here with me
 THEIR_WORDS = ("razor", "alive", "blades")
 FILTERED = "554 5.7.1 Message rejected: content"
 FORMS = '\n[requests]\nform_senders = ["forms@formservice.example"]\n'
+
+
+@contextmanager
+def filtering(server, word: bytes, answer: str = FILTERED) -> Iterator[None]:
+    """The server's SMTP refusing, meanwhile, any message that holds `word`."""
+    server.content_answers[word] = answer
+    try:
+        yield
+    finally:
+        server.content_answers.clear()
 
 
 def outbox(config: Path) -> list[tuple[str, str]]:
@@ -61,15 +73,15 @@ def test_a_crisis_alert_a_content_filter_refuses_is_replaced_without_their_words
         request(sender=f"Sam <{boxes.person}>", to=boxes.practice, body=WORDS),
         boxes.practice,
     )
-    server.content_answers[b"razor"] = FILTERED
-    try:
+    before = len(server.smtp_log)
+    with filtering(server, b"razor"):
         assert run(config) == 1  # a message refused for good
-    finally:
-        server.content_answers.clear()
     (safety,) = mails(server, boxes.person)
     assert safety["X-Mailflow"] == "safety"
     # The note went first, ahead of the letter queued before it.
-    went = [email.message_from_bytes(r.data)["X-Mailflow"] for r in server.smtp_log]
+    went = [
+        email.message_from_bytes(r.data)["X-Mailflow"] for r in server.smtp_log[before:]
+    ]
     assert went == ["alert_refused", "safety"]
     (note,) = mails(server, boxes.therapist)
     assert note["X-Mailflow"] == "alert_refused"
@@ -106,16 +118,13 @@ def test_their_words_in_the_subject_refuse_the_safety_letter_too_yet_nothing_wai
         request(sender=boxes.person, to=boxes.practice, subject="razor", body=WORDS),
         boxes.practice,
     )
-    server.content_answers[b"razor"] = FILTERED
-    try:
+    with filtering(server, b"razor"):
         assert run(config) == 1  # not the account's exit 3
         assert [m["X-Mailflow"] for m in mails(server, boxes.therapist)] == [
             "alert_refused"
         ]
         assert run(config, NOW + timedelta(minutes=5)) == 1
         assert run(config, NOW + timedelta(minutes=10)) == 1
-    finally:
-        server.content_answers.clear()
     assert server.messages(boxes.person) == []
     assert [m["X-Mailflow"] for m in mails(server, boxes.therapist)] == [
         "alert_refused",
@@ -143,11 +152,8 @@ def test_a_form_alert_alone_is_replaced_in_the_same_run(setup):
         ),
         boxes.practice,
     )
-    server.content_answers[b"razor"] = FILTERED
-    try:
+    with filtering(server, b"razor"):
         assert run(config) == 1
-    finally:
-        server.content_answers.clear()
     (note,) = mails(server, boxes.therapist)
     text = words_of(note)
     assert "a message that came through your website form" in text
@@ -157,6 +163,26 @@ def test_a_form_alert_alone_is_replaced_in_the_same_run(setup):
     assert outbox(config) == [("form_alert", "failed"), ("alert_refused", "done")]
 
 
+def test_a_plain_refusal_is_replaced_ahead_of_the_letters_queued_before(setup):
+    """A 5xx that is no policy refusal (5.6.0): the alert fails at once and
+    its note goes next, ahead of the other letters of the run."""
+    server, boxes, config = setup
+    other = f"casey-{boxes.person}"
+    server.deliver(
+        request(sender=boxes.person, to=boxes.practice, body=WORDS), boxes.practice
+    )
+    server.deliver(request(sender=other, to=boxes.practice), boxes.practice)
+    before = len(server.smtp_log)
+    with filtering(server, b"razor", "554 5.6.0 Message refused"):
+        assert run(config) == 1
+    went = [
+        email.message_from_bytes(r.data)["X-Mailflow"] for r in server.smtp_log[before:]
+    ]
+    assert went[0] == "alert_refused"
+    assert sorted(went[1:]) == ["offer", "safety"]
+    assert ("crisis_alert", "failed") in outbox(config)
+
+
 def test_a_crisis_alert_deferred_three_times_is_replaced(setup):
     """A filter's soft refusal (4xx) of news of risk: tried three times over a
     quarter of an hour, then replaced, not retried for a day and a half."""
@@ -164,15 +190,12 @@ def test_a_crisis_alert_deferred_three_times_is_replaced(setup):
     server.deliver(
         request(sender=boxes.person, to=boxes.practice, body=WORDS), boxes.practice
     )
-    server.content_answers[b"razor"] = "451 4.7.1 Try again later"
-    try:
+    with filtering(server, b"razor", "451 4.7.1 Try again later"):
         assert run(config, NOW) == 1  # deferred: tried again in 5 minutes
         assert run(config, NOW + timedelta(minutes=5)) == 1  # then in 10
         assert run(config, NOW + timedelta(minutes=10)) == 0  # not yet due
         assert server.messages(boxes.therapist) == []
         assert run(config, NOW + timedelta(minutes=15)) == 1  # the third: given up
-    finally:
-        server.content_answers.clear()
     (note,) = mails(server, boxes.therapist)
     assert note["X-Mailflow"] == "alert_refused"
     assert ("crisis_alert", "failed") in outbox(config)
@@ -213,11 +236,8 @@ def test_two_crisis_alerts_refused_for_their_words_are_each_replaced(setup):
         server.deliver(
             request(sender=sender, to=boxes.practice, body=WORDS), boxes.practice
         )
-    server.content_answers[b"razor"] = FILTERED
-    try:
+    with filtering(server, b"razor"):
         assert run(config) == 1  # not the account's exit 3
-    finally:
-        server.content_answers.clear()
     notes = mails(server, boxes.therapist)
     assert [n["X-Mailflow"] for n in notes] == ["alert_refused", "alert_refused"]
     assert {boxes.person, other} == {
@@ -238,16 +258,13 @@ def test_under_a_blocked_account_the_crisis_alert_waits_whole_and_its_note_never
         request(sender=f"Sam <{boxes.person}>", to=boxes.practice, body=WORDS),
         boxes.practice,
     )
-    server.content_answers[b"x-mailflow"] = "554 5.7.60 SendAsDenied; not allowed"
-    try:
+    with filtering(server, b"x-mailflow", "554 5.7.60 SendAsDenied; not allowed"):
         for minutes in (0, 5, 10, 15):
             capsys.readouterr()
             assert run(config, NOW + timedelta(minutes=minutes)) == 3
             (line,) = capsys.readouterr().err.strip().splitlines()
             assert "refuses to send for this account" in line
             assert all(status == "pending" for _, status in outbox(config))
-    finally:
-        server.content_answers.clear()
     assert run(config, NOW + timedelta(minutes=20)) == 0
     (alert,) = mails(server, boxes.therapist)
     assert alert["X-Mailflow"] == "crisis_alert"
@@ -269,12 +286,9 @@ def test_a_filter_refusing_the_note_too_never_stops_everyone_elses_mail(setup):
         request(sender=boxes.person, to=boxes.practice, body=WORDS), boxes.practice
     )
     server.deliver(request(sender=other, to=boxes.practice), boxes.practice)
-    server.content_answers[b"urgent:"] = FILTERED
-    try:
+    with filtering(server, b"urgent:"):
         for minutes in (0, 5, 10, 15):
             assert run(config, NOW + timedelta(minutes=minutes)) in (0, 1)
-    finally:
-        server.content_answers.clear()
     assert [m["X-Mailflow"] for m in mails(server, other)] == ["offer"]
     assert [m["X-Mailflow"] for m in mails(server, boxes.person)] == ["safety"]
     assert server.messages(boxes.therapist) == []
@@ -295,11 +309,8 @@ def test_a_risk_note_refused_is_replaced_by_a_note_to_read_today(setup):
         ),
         boxes.practice,
     )
-    server.content_answers[b"scars"] = FILTERED
-    try:
+    with filtering(server, b"scars"):
         assert run(config) == 1
-    finally:
-        server.content_answers.clear()
     (note,) = mails(server, boxes.therapist)
     assert str(note["Subject"]).strip().startswith("Please read today: an alert")
     text = words_of(note)

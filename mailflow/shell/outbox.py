@@ -35,7 +35,6 @@ from mailflow.shell.store import Folder, OutgoingMail, SentMarker, Store
 # An empty outbox needs no letters (templates, calendars): loaded on first use.
 if TYPE_CHECKING:
     from mailflow.config import Settings
-    from mailflow.model import Enquiry
     from mailflow.shell.runner import RunReport
     from mailflow.writing import letters
     from mailflow.writing.letters import AfterCallLetters
@@ -101,8 +100,7 @@ class Outbox:
         self._mark: SentMarker | None = None  # the worker's own `mark_sent`
         self._down_ahead = False  # the server went down under a letter sent ahead
         self._failed_ahead: BaseException | None = None  # raised where flush would
-        self._replaced = False  # news of risk refused, its note just queued
-        self._test_note: int | None = None  # the note testing a 5.7.x, to go next
+        self._next_note: int | None = None  # a note for refused news of risk: next
 
     def flush(self) -> None:
         """Hand every queued message over once, within the limits, then file its
@@ -139,18 +137,17 @@ class Outbox:
             lanes = [self._lane(o) for o in batch]
             kinds = [o.kind for o in batch]
             ordered = [batch[i] for i in guard.send_order(lanes, kinds)]
-            # A note testing a refusal goes next: it tells content from account.
-            ordered.sort(key=lambda o: o.id != self._test_note)
+            # A note for refused news of risk goes next (`_note_next`).
+            ordered.sort(key=lambda o: o.id != self._next_note)
             for outgoing in ordered:
                 handled.add(outgoing.id)
-                if outgoing.id == self._test_note:
-                    self._test_note = None
+                if outgoing.id == self._next_note:
+                    self._next_note = None
                 if not self._flush_one(outgoing, limits, history):
                     self._file_copies()  # what went before the outage is filed
                     self.report.waiting = len(self.store.pending())
                     return
-                if self._replaced or self._test_note is not None:
-                    self._replaced = False
+                if self._next_note is not None:
                     break  # the note just queued goes next, not last
         self._file_copies()
         if self._suspect is not None and self._suspect[0].id not in self._counted:
@@ -577,8 +574,9 @@ class Outbox:
             return True
         self._suspect = (outgoing, reason)
         if guard.tested_by_its_note(outgoing.kind):
-            note = self._queue_note(outgoing, reason)
-            self._test_note = None if note in self._handled else note
+            with self.store.transaction():
+                note = self._note_for(outgoing, reason)
+            self._note_next(note)
         self.report.deferred += 1  # undecided for now: exit 1, tried again
         return True
 
@@ -650,21 +648,23 @@ class Outbox:
         )
         with self.store.transaction():
             self.store.mark_failed(outgoing.id)
+            note = None
             enquiry = (
                 None
-                if outgoing.enquiry_id is None or follow is guard.AfterRefusal.NOTHING
+                if outgoing.enquiry_id is None or follow is not guard.AfterRefusal.TELL
                 else self.store.enquiry(outgoing.enquiry_id)
             )
             if follow is guard.AfterRefusal.REPLACE:
-                self._note_for(outgoing, enquiry, reason)  # once: by its Message-ID
-                self._replaced = True
-            elif follow is guard.AfterRefusal.TELL and enquiry is not None:
+                note = self._note_for(outgoing, reason)  # once: by its Message-ID
+            elif enquiry is not None:
                 person = letters.Recipient(
                     enquiry.email, enquiry.name, enquiry.phone, None
                 )
                 self._letters().bounce_alert(
                     enquiry.id, person, reason="refused", status=reason
                 )
+        if note is not None:
+            self._note_next(note)
         self.report.send_failed += 1
         log.error("outbox %d: refused for good (%s)", outgoing.id, reason)
         if follow is guard.AfterRefusal.REPLACE:
@@ -677,26 +677,15 @@ class Outbox:
                 outgoing.id,
             )
 
-    def _queue_note(self, outgoing: OutgoingMail, reason: str) -> int | None:
-        """The note that would replace refused news of risk, queued now (or
-        found queued by an earlier run) to test the refusal; its outbox id."""
-        with self.store.transaction():
-            enquiry = (
-                None
-                if outgoing.enquiry_id is None
-                else self.store.enquiry(outgoing.enquiry_id)
-            )
-            message_id = self._note_for(outgoing, enquiry, reason)
-        found = self.store.outgoing_id(message_id)
-        if found is None or self.store.outgoing_status(found) != "pending":
-            return None
-        return found
-
-    def _note_for(
-        self, outgoing: OutgoingMail, enquiry: Enquiry | None, reason: str
-    ) -> str:
-        """Queue (once) the note replacing refused news of risk: wanted only
-        while that news has not gone after all. Its Message-ID."""
+    def _note_for(self, outgoing: OutgoingMail, reason: str) -> str:
+        """Queue (once) the note replacing refused news of risk, wanted only
+        while that news has not gone after all; its Message-ID. Inside the
+        caller's transaction."""
+        enquiry = (
+            None
+            if outgoing.enquiry_id is None
+            else self.store.enquiry(outgoing.enquiry_id)
+        )
         return self._letters().alert_refused(
             outgoing.enquiry_id,
             enquiry.email if enquiry is not None else "",
@@ -706,6 +695,18 @@ class Outbox:
             written_at=self.store.queued_at(outgoing.id),
             status=reason,
         )
+
+    def _note_next(self, message_id: str) -> None:
+        """The note just queued (or found queued by an earlier run) goes next
+        in the flush: it replaces the news, or tests its refusal. Not one
+        already tried in this run."""
+        found = self.store.outgoing_id(message_id)
+        waits = (
+            found is not None
+            and found not in self._handled
+            and self.store.outgoing_status(found) == "pending"
+        )
+        self._next_note = found if waits else None
 
     def _deferred(self, outgoing: OutgoingMail, reason: str) -> None:
         """4xx for this message: try again later, waiting longer each time."""
