@@ -303,9 +303,10 @@ def main() -> int:
         f" given times with nobody told {wrapped.count('crisis', 'request')};"
         f" precision {wrapped.precision:.1%}, recall {wrapped.recall:.1%}"
     )
-    who = score(load(WHO))
-    print(f"\nwho is asking ({WHO.relative_to(ROOT)}, worked on, floors apart):")
-    print(report(who).split("\n\n", 1)[-1].replace("(floor ", "(corpus floor "))
+    for path in sorted(WHO.glob("*.jsonl")):
+        who = score(load(WHO, path.name))
+        print(f"\nwho is asking ({path.relative_to(ROOT)}, worked on, floors apart):")
+        print(report(who).split("\n\n", 1)[-1].replace("(floor ", "(corpus floor "))
     not_here = score(load(NOT_HERE))
     print(
         f"\nnot here: a diary or a life ({NOT_HERE.relative_to(ROOT)}, learned from):"

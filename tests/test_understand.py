@@ -118,6 +118,10 @@ def test_no_clear_crisis_is_left_unseen_or_given_times(score) -> None:  # type: 
         # blind writer, 160): every crisis heard, none given times, scored
         # once before anything was changed for its sister set (who_dev).
         ("fresh6.jsonl", 160, 1.0, 0),
+        # referrals (2026-12-05, written blind on who writes about whom, 120):
+        # every crisis heard, none given times, before the referral reader and
+        # after it.
+        ("referrals.jsonl", 120, 1.0, 0),
     ],
 )
 def test_a_fresh_writers_crises_reach_the_therapist(
@@ -138,12 +142,15 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
     """tests/corpus/first_mail/who (2026-12-05): 14 of 110 professionals are
     sent the safety message and 10 answered with times. Clues added for them
     that day were taken back after two reviews showed them leaving people in
-    crisis unseen; the set holds the reader where it stands."""
+    crisis unseen. The referral reader (`reading.referral`: whom they write
+    about, asked about rather than left alone) then answered 1 with times;
+    no enquiry of the set was asked about for it."""
     bench = _bench()
-    who = bench.score(bench.load(bench.WHO))
+    who = bench.score(bench.load(bench.WHO, "who.jsonl"))
     assert who.cases >= 240
     assert who.count("leave", "crisis") <= 14
-    assert who.count("leave", "request") + who.count("leave", "safety") <= 13
+    assert who.count("leave", "request") + who.count("leave", "safety") <= 1
+    assert who.count("request", "ask") + who.count("safety", "ask") <= 12
     assert who.count("crisis", "request") == 0
     assert who.crises_heard >= 1.0
 

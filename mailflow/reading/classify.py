@@ -21,7 +21,7 @@ from mailflow.model import (
     Verdict,
     mailbox_of,
 )
-from mailflow.reading import diary_doubt, plea, quoting, risk_words, screen
+from mailflow.reading import diary_doubt, plea, quoting, referral, risk_words, screen
 from mailflow.reading.extract import (
     extract_form_submission,
     extract_phone,
@@ -392,6 +392,18 @@ def classify_new(
         chance = _chance(mail, screening, reading)
         if chance >= risk_words.THRESHOLD:
             return weighed
+        if referral.about_someone_in_care(subject, voiced):
+            # A GP, a school counsellor, a colleague asking for someone in
+            # their care: the therapist answers them, never the robot's times
+            # (nor silence: their clues are also people's own words at times).
+            return replace(
+                found,
+                verdict=Verdict.ASK,
+                reason="referral",
+                risk="possible"
+                if screening.risk is screen.Risk.NONE and chance >= ALERT_CHANCE
+                else found.risk,
+            )
         if screening.risk is screen.Risk.NONE and chance >= ALERT_CHANCE:
             # A little like a crisis's, not enough to hold back their times:
             # times with an alert, and every pick waits for the therapist.

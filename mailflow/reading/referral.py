@@ -1,0 +1,227 @@
+"""Whether a first mail is written about someone in the writer's care. Pure.
+
+A GP's "pt for you - 40s M, anxiety, no risk", a school counsellor's "a 7th
+grade student (12 y/o) ... the family will reach out", a colleague's "a young
+man on my waiting list ... would you have a space?": each asks for help, so
+the request book reads them as enquiries and the practice's robot answered a
+professional with times. Their clue is whom they write about, not the words
+of a letter, which people also quote about themselves (their GP's referral,
+their own "34F, GAD, no SI"). So a mail is read as a referral only when it
+holds two different kinds of clue (a professional role of the writer's, a
+person described as a professional describes one, their risk told in the
+third person, the person handed over), and none of the writer's own: their
+own GP or therapy, their own struggle, their own child or partner.
+
+What follows is never silence: the mail is asked about (the therapist is
+told and decides), never answered with times nor left alone for this, and
+the screen for risk reads it as before.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from mailflow.reading import screen
+
+MAX_CHARS: Final = 6000
+"""A referral says whom it is about near the top; a long mail is read this far."""
+
+_ROLE_NOUNS = (
+    r"(?:gp|general practitioner|doctor|(?:practice |community |school |district "
+    r"|mental health |psychiatric |specialist )?nurse|health visitor|midwife"
+    r"|(?:adult |children'?s |hospital |school )?social worker|psychiatrist"
+    r"|(?:clinical |educational |counsel+ing |school )?psychologist"
+    r"|(?:school |student |university )?counsel+or|therapist|psychotherapist"
+    r"|senco|sendco|senco|teacher|head ?teacher|head of year|(?:pastoral|safeguarding"
+    r"|wellbeing|welfare) (?:lead|officer|adviser|advisor|manager|coordinator)"
+    r"|(?:student )?wellbeing (?:adviser|advisor|practitioner)|case ?manager"
+    r"|care co-?ordinator|support worker|key ?worker|probation officer"
+    r"|youth (?:justice )?worker|family support worker|occupational health"
+    r"(?: \w+)?|hr (?:manager|adviser|advisor|business partner|officer)"
+    r"|solicitor|attorney|pharmacist|paramedic|physio\w*|receptionist"
+    r"|practice manager|duty doctor|locum|registrar|consultant)"
+)
+_ROLE: Final = re.compile(
+    r"\b(?:i(?:'m| am)|(?:i )?work as|(?:i'?m )?writing as) (?:a|an|the|one of the"
+    r"|one of (?:our|the) \w+'?s?) (?:\w+ ){0,2}" + _ROLE_NOUNS + r"s?\b"
+    r"|\b[a-z]+ here,? (?:from|at) (?:the|our) "
+    r"|\b(?:from|at) (?:the )?[a-z]+ (?:[a-z]+ )?(?:surgery|practice|school|clinic|cmht"
+    r"|team|service|hospital|centre|center|college|university|academy|trust) here\b"
+    r"|\b(?:writing|emailing|contacting you) (?:from|on behalf of) (?:the|our) "
+    r"(?:\w+ ){0,2}(?:surgery|practice|team|school|service|clinic|ward"
+    r"|department|trust|unit|college|university|academy|hospital|office)"
+    r"|\b(?:dr|doctor) [a-z]+ (?:has )?asked (?:us|me) to"
+    r"|\bbetween (?:patients|clinics|appointments)\b"
+    r"|\b(?:reception|admin|duty) team\b"
+    r"|\b(?:holiday|sick(?:ness)?|leave|emergency) cover\b|\bcover (?:person|for my"
+    r" (?:clients|caseload|practice))|\bemergency contact for my (?:clients|practice)"
+)
+"""The writer names a role of theirs (so do professionals writing for
+themselves: never enough alone)."""
+_SIGNATURE: Final = re.compile(
+    r"^[a-z .,'()&/|-]{0,40}\b(?:" + _ROLE_NOUNS + r"|rgn|rmn|rn|md|m\.?ed|lsc|lcsw"
+    r"|lpc|lmft|mbchb|mbbs|mrcgp|dclinpsy|ukcp (?:registered|reg)\w*"
+    r"|bacp (?:accredited|registered)\w*|registered (?:psychotherapist|counsel+or"
+    r"|nurse|social worker))\b[a-z .,'()&/|-]{0,60}$",
+    re.MULTILINE,
+)
+"""A role on a line of its own near the end: a signature's."""
+_SIGNATURE_LINES: Final = 6
+_SIGNATURE_WIDTH: Final = 64
+_SENTENCE: Final = re.compile(
+    r"\b(?:i|i'm|i've|you|he|she|we|my|me|to|for|with|is|are|was|be|have|had)\b"
+)
+"""Words of a sentence, which a signature's line is not ("I'd like to speak
+to a counsellor", wrapped onto a line of its own)."""
+
+_CARED_FOR = (
+    r"(?:patient|client|pupil|student|service user|young person|gentleman|lady"
+    r"|woman|man|young (?:man|woman|lad|girl|person)|lad|boy|girl|carer|tenant"
+    r"|employee|member of staff|resident|mum|dad|mother|father|(?:\d+(?:st|nd|rd|th)|"
+    r"year \d+|y\d+) (?:grader|grade student|year student)|[a-z]+ grader)"
+)
+_PERSON: Final = re.compile(
+    # "29F", "40s male", "12 y/o", "61M" (never after "I'm", "me,": their own)
+    r"(?<!i'm )(?<!i am )(?<!me, )(?<!me )(?<!myself, )"
+    r"\b\d{1,2}(?:s|'s)? ?(?:f|m|male|female|y/?o|yo|y\.o\.?)(?![a-z/'])"
+    # "Mr Leon Hart 52", "Mrs Y. Begum, 38", "Mr Derek Shaw (61)"
+    r"|\b(?:mr|mrs|ms|miss|mx|master)\.? (?:[a-z]\.? ?){0,2}(?:[a-z][a-z'-]+ ){0,2}"
+    r"[a-z][a-z'-]+,? \(?(?:aged? |age )?\d{1,2}\)?(?![\d:.])"
+    # "a gentleman", "one of our carers", "a 7th grade student", "a young
+    # man on my waiting list", "a lovely lady in her 60s"
+    r"|(?<!i'm )(?<!i am )(?<!as )(?<!being )\b(?:a|an|one of (?:my|our)|this|the above"
+    r"|the following) (?:[\w-]+ ){0,3}" + _CARED_FOR + r"s?\b"
+    r"(?= (?:who|whom|with|on my|on our|in (?:his|her|their)|aged?|\(|,|called|named"
+    r"|i'?ve|i have|we'?ve|we have|i'?m|i am|of ours|of mine)|[,(])"
+    r"|\b(?:my|our) (?:new )?(?:patients?|clients?|pupils?|service users?|caseload"
+    r"|waiting list|case|referral)\b"
+    r"|\bpt\b|\bpts\b"
+    # "Re: Mr D. Farrant, DOB ...", "Client: Mr Kieran Moss", "one of your clients"
+    r"|\b(?:re|client|patient|name|young person|pupil|student):? (?:mr|mrs|ms|miss|mx"
+    r"|master|dr)\b"
+    r"|\b(?:dob|d\.o\.b\.?|date of birth|nhs (?:no|number)|hospital (?:no|number))\b"
+    r"|\bone of your (?:clients|patients)\b"
+    r"|\b(?:the|this) (?:client|patient|young person|person|pupil|student)"
+    r" (?:named|mentioned|described|detailed) (?:below|above)"
+    # the narrative of someone else: "cares for his mum", "with her mother"
+    r"|\b(?:his|her) (?:gp|mum|mother|dad|father|wife|husband|partner|parents"
+    r"|family|consent|carers?|foster carers?|employer|line manager|son|daughter"
+    r"|child|children|kids)\b"
+    r"|\byou(?:'ve| have)? (?:been |are |were )?(?:seeing|working with|treating)"
+    r" (?:his|her|their|mr|mrs|ms|miss|our|my)\b"
+    r"|\b(?:i|we)(?:'ve| have)?(?: got)? (?:a|an|one|two|three|four|a couple of"
+    r"|a few|some|several) (?:new |young |older |adult )?(?:clients|patients|pupils"
+    r"|students|service users|young people)\b"
+    r"|\bi'?m (?:his|her|their) (?:new |current |named |allocated )?"
+    + _ROLE_NOUNS
+    + r"\b"
+)
+"""Someone described as a professional describes a person in their care."""
+_THIRD_RISK: Final = re.compile(
+    r"\b(?:denies|denied|denying) (?:any )?(?:current )?(?:si|sh|suicid\w*|self[- ]harm\w*"
+    r"|thoughts|ideation|intent|plans?|risk)"
+    r"|\b(?:no|nil) (?:current |active |immediate |known |significant |acute )?"
+    r"(?:mh |mental health |suicid\w* |self[- ]harm |safeguarding )?risk(?: concerns)?\b"
+    r"(?! (?:to me|for me|of me|that i))"
+    r"|\b(?:no|nil) (?:current |active )?(?:si|sh|si ?/ ?sh|sih|shi)\b"
+    r"|\bno (?:current |active )?(?:suicidal |self[- ]harm )?(?:intent|ideation|plans?|thoughts)"
+    r"(?: (?:or|and) (?:intent|plans?|ideation))? (?:was |were )?(?:reported|disclosed"
+    r"|expressed|voiced|at (?:assessment|this time|present|the moment))"
+    r"|\bno (?:plans?|intent(?:ion)?) to (?:harm|hurt|kill) (?:self|himself|herself|themselves)"
+    r"|\b(?:asked|did|went through) (?:him |her |them )?(?:the )?(?:safety|risk) questions"
+    r"|\b(?:his|her|their) (?:safety plan|risk assessment|phq-?9|gad-?7|meds|medication)"
+    r"|\b(?:previous|prev|hx of|history of) (?:od|overdose|self[- ]harm|sh)\b(?= .{0,40}"
+    r"\b(?:he|she|they|pt|patient)\b)"
+    r"|\bno (?:dv|domestic (?:abuse|violence)|safeguarding|self[- ]?harm|sh|si)"
+    r" (?:concerns?|disclosed|reported|issues)"
+    r"|\brisk (?:was )?(?:assessed|rated|judged) (?:as )?(?:low|medium|moderate|high)"
+)
+"""Their risk told in the third person, as a clinician records it."""
+_HANDOFF: Final = re.compile(
+    r"(?:^|[.!?,:-] *|\b(?:i|we)(?:'m|'re| am| are|'d like to| would like to| wish to)? )"
+    r"referr?(?:ing|ed)\b(?! (?:me|myself|by|to (?!you\b)))"
+    r"|\b(?:i|we) (?:have |'ve )?referred (?:him|her|them|a|an|this|one)\b"
+    r"|\b(?:like|want|wanted|wish|wishing|writing|hoping) to refer\b"
+    r"|\bsending you (?:one|a (?:referral|patient|client|young)|him|her|them)\b"
+    r"|\b(?:pass|passing|passed|hand|handing|handed) (?:him|her|them|this (?:\w+ )?"
+    r"(?:case|referral|person|lady|gentleman|man|woman)) (?:on|over)\b"
+    r"|\b(?:pass|passing|passed) (?:along |on )?your (?:contact|details|name|number|info)"
+    r"|\b(?:i|we)(?:'ve| have)? (?:given|passed|sent|handed) (?:him|her|them|the family"
+    r"|the parents|mum|dad|the patient|pt) (?:your|the practice'?s?|our) "
+    r"(?:number|details|contact|email|name|card|leaflet|website)"
+    r"|\b(?:he|she|they|the family|the parents|mum|dad|pt|the patient)(?:'ll| will| may"
+    r"| might| would| should| is going to)? (?:be in touch|get in touch|contact you"
+    r"|email you|call you|ring you|reach out)(?: (?:herself|himself|themselves|directly))?"
+    r"|\bi'?ll ask (?:him|her|them) to (?:contact|email|call|ring|get in touch)"
+    r"|\b(?:please |pls )?(?:contact|call|ring|text) (?:pt|the patient|him|her|them)"
+    r" (?:on|at|via|directly)\b"
+    r"|\b(?:with|has given|gave|given|signed|provided) (?:his|her|their|an?|us) (?:written |signed |verbal )?"
+    r"(?:consent|permission|roi|release)\b"
+    r"|\b(?:consent|roi|release)(?: form)? (?:is )?(?:attached|signed|enclosed)"
+    r"|\b(?:please see|thank you for seeing|grateful for your assessment"
+    r"|grateful if you (?:could|would) (?:see|assess|offer))\b"
+    r"|\basked (?:me|us) to (?:write|forward|send|contact you|get in touch|pass)"
+    r"|\basked (?:the family|the parents|him|her|them|mum|dad|the patient) to"
+    r" (?:contact|email|call|ring|get in touch)"
+    r"|\bok(?:ay)? to pass (?:on )?(?:your|the) (?:details|number)"
+    r"|\btake (?:him|her|them) on\b"
+)
+"""The person handed over: referred, given the practice's number, to write
+themselves."""
+_OWN: Final = re.compile(
+    r"\bmy (?:gp|doctor|psychiatrist|care co-?ordinator|cpn|therapist|counsel+or"
+    r"|consultant|key ?worker|social worker|health visitor|midwife|nurse"
+    r"|previous therapist|diagnosis|meds|medication)\b"
+    r"|\b(?:referred|sent|signposted|recommended|suggested|told) me\b"
+    r"|\bi (?:was|have been|'ve been|got) (?:referred|told|advised|diagnosed|discharged"
+    r"|prescribed|signposted)"
+    r"|\bfor myself\b|\bmy own (?:therapy|counsel+ing|sessions|mental health)"
+    r"|\b(?:therapy|counsel+ing|support|help|sessions) for me\b"
+    r"|\bi(?:'ve| have)? been (?:struggling|feeling|having|finding|suffering|dealing)"
+    r"|\bi(?:'m| am) (?:struggling|not coping|burnt out|burned out|exhausted|so tired"
+    r"|finding it)"
+    r"|\bi (?:need|think i need|could use|want) (?:some )?(?:help|support|therapy"
+    r"|counsel+ing|someone to talk to)"
+    r"|\bi(?:'d| would) like (?:some |to (?:start|book|have|try|begin|get|arrange) )"
+    r"(?:\w+ )?(?:therapy|counsel+ing|sessions?|support|help|call|chat|consultation)"
+    r"|\bmy (?:son|daughter|child|children|kids?|teen\w*|partner|husband|wife"
+    r"|boyfriend|girlfriend|fianc\w*|mum|mom|mother|dad|father|sister|brother"
+    r"|grand\w+|niece|nephew|step\w+|foster \w+|friend|best friend|cousin|aunt"
+    r"|uncle)\b"
+)
+"""The writer's own: their own GP or therapy, their own struggle, their own
+family. A professional writing for themselves says these; a referrer rarely."""
+
+
+def clues(subject: str, text: str) -> frozenset[str]:
+    """The kinds of referral clue the subject and `text` hold ("role",
+    "person", "risk", "handoff"), or none where the writer speaks of their
+    own (`_OWN`)."""
+    head = screen.normalize(f"{subject}\n{text[:MAX_CHARS]}")
+    # Sentences as typed, wherever a mail program or a phone broke the lines.
+    flat = " ".join(head.split())
+    if _OWN.search(flat):
+        return frozenset()
+    found: set[str] = set()
+    lines = [line.strip() for line in head.splitlines() if line.strip()]
+    if _ROLE.search(flat) or any(
+        len(line) <= _SIGNATURE_WIDTH
+        and not _SENTENCE.search(line)
+        and _SIGNATURE.match(line)
+        for line in lines[-_SIGNATURE_LINES:]
+    ):
+        found.add("role")
+    if _PERSON.search(flat):
+        found.add("person")
+    if _THIRD_RISK.search(flat):
+        found.add("risk")
+    if _HANDOFF.search(flat):
+        found.add("handoff")
+    return frozenset(found)
+
+
+def about_someone_in_care(subject: str, text: str) -> bool:
+    """Whether the mail reads as a professional's about someone in their care:
+    two kinds of clue or more, and nothing of the writer's own."""
+    return len(clues(subject, text)) >= 2

@@ -1,0 +1,207 @@
+"""Tests for mailflow.reading.referral: a professional writing about someone
+in their care is asked about, never answered with the robot's times; people
+writing for themselves or their own family are not read as one."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mailflow.model import InboundMail, Verdict
+from mailflow.reading import referral
+from mailflow.reading.classify import RequestPolicy, classify_new
+
+POLICY = RequestPolicy(
+    practice_email="hello@riverside.example",
+    therapist_email="sam@riverside.example",
+    country="GB",
+)
+
+
+def _mail(subject: str, text: str) -> InboundMail:
+    return InboundMail(
+        message_id="<r@example.org>",
+        subject=subject,
+        from_addr="writer@example.org",
+        from_name="A Writer",
+        to=("hello@riverside.example",),
+        text=text,
+    )
+
+
+def _classify(subject: str, text: str):  # type: ignore[no-untyped-def]
+    return classify_new(_mail(subject, text), POLICY, contacts=(), owned_thread=False)
+
+
+# Each: the way a professional writes of someone in their care, and asks for
+# help for them (so the request book alone would answer with times).
+REFERRALS = [
+    # GPs, rushed, on phones
+    (
+        "pt for you",
+        "Sam - quick one between clinics. 30s F, Leanne, panic attacks since a"
+        " car accident, no risk. Would benefit from some counselling, she can pay."
+        " I've given her your number.\n\nSent from my iPhone",
+    ),
+    (
+        "referral",
+        "hi, referring 52M, work stress and low mood, denies SI. wants to talk to"
+        " someone privately. he'll ring you himself. thanks, Dr K",
+    ),
+    (
+        "",
+        "Sending you one - Mrs R. Patel, 44, health anxiety, lots of A&E visits."
+        " Nil risk. Husband may call for her. Could you see her? Regards, JB",
+    ),
+    # nurses, health visitors, school staff, social workers
+    (
+        "Counselling for a patient",
+        "Hello, I'm one of the practice nurses at Elm Surgery. I've got a lady in"
+        " her 60s who lost her husband in March and isn't coping. I asked her the"
+        " safety questions and she has no plans to harm herself. Would you have"
+        " space for her? She is happy for me to pass on your details.",
+    ),
+    (
+        "Student referral",
+        "Hi Ms. Harper, I'm a school counselor at Oak Ridge High. I'm working with"
+        " a 10th grade student (15 y/o) who has been having panic attacks. No SI"
+        " concerns at this time. Would you be open to me passing along your"
+        " contact info? The family will reach out directly.",
+    ),
+    (
+        "Counselling for a carer",
+        "Hi, I'm an adult social worker. One of our carers, a 70-year-old man"
+        " caring for his wife, has been offered a direct payment for counselling."
+        " Would you have capacity for around 10 sessions? I'll ask him to"
+        " contact you if so.",
+    ),
+    # colleagues
+    (
+        "referral - I'm full",
+        "Hi Sam, I'm completely full until spring and I've got a young man on my"
+        " waiting list (23, depression) who shouldn't wait that long. Would you"
+        " have a space? If so I'll ask him to contact you.\n\nRob\nUKCP"
+        " Registered Psychotherapist",
+    ),
+]
+
+# The same words, written by the person themselves or for their own family.
+NOT_REFERRALS = [
+    (
+        "Counselling enquiry",
+        "Hi, my GP referred me. 34F, GAD, sertraline 100mg, no SI. I've been"
+        " struggling since the new job and would like to book a call.",
+    ),
+    (
+        "For my son",
+        "Hello, my son is 15 (15 y/o, year 10) and has panic attacks. He denies"
+        " any self-harm. Could you see him? He'll email you himself.",
+    ),
+    (
+        "nurse - for myself",
+        "I'm a practice nurse and I've got a caseload of patients who drain me."
+        " I need some support for myself. No risk, just exhausted.",
+    ),
+    (
+        "therapy",
+        "I'm a GP. Between patients I cry in the loos. I'd like to book a call"
+        " to talk about starting therapy.",
+    ),
+    (
+        "Enquiry for a friend",
+        "I'm writing for my friend Dan, 40s, who's been struggling since his"
+        " divorce. He's happy for you to ring him on 07700 900320.",
+    ),
+    (
+        "Counselling",
+        "Hello, I'd like some counselling for anxiety. My psychiatrist, Dr Shah,"
+        " suggested it; she says there is no risk. Do you have evening times?",
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "text"), REFERRALS)
+def test_a_professional_writing_of_someone_in_their_care_is_a_referral(
+    subject: str, text: str
+) -> None:
+    assert referral.about_someone_in_care(subject, text)
+
+
+@pytest.mark.parametrize(("subject", "text"), REFERRALS)
+def test_a_referral_is_asked_about_never_answered_with_times(
+    subject: str, text: str
+) -> None:
+    result = _classify(subject, text)
+    # Some were asked about or left alone already, for a clue the request
+    # book knows; the rest are asked about for whom they are about.
+    assert result.verdict in {Verdict.ASK, Verdict.IGNORE}
+    assert result.reason in {"referral", "professional-referral", "colleague"}
+
+
+@pytest.mark.parametrize(("subject", "text"), NOT_REFERRALS)
+def test_their_own_words_are_never_a_referral(subject: str, text: str) -> None:
+    assert not referral.about_someone_in_care(subject, text)
+    assert _classify(subject, text).reason != "referral"
+
+
+def test_one_kind_of_clue_alone_is_not_a_referral() -> None:
+    # A role alone (a nurse asking for herself signs as one), a person
+    # handed over alone (a friend: "he'll ring you himself").
+    assert not referral.about_someone_in_care(
+        "enquiry", "Could we book a call? Thanks\n\nJo Fensome\nPractice Nurse"
+    )
+    assert not referral.about_someone_in_care(
+        "enquiry", "Could you see him? He'll ring you himself next week."
+    )
+    assert referral.clues(
+        "enquiry", "Could you see him? He'll ring you himself next week."
+    ) == frozenset({"handoff"})
+
+
+def test_a_signature_is_a_short_line_not_a_wrapped_sentence() -> None:
+    wrapped = (
+        "Writing for a colleague of mine who isn't great with email.\n"
+        "he wants to speak to a counsellor. he's happy for you to ring him on\n"
+        "07700 900320."
+    )
+    assert "role" not in referral.clues("", wrapped)
+    signed = "Could you see him?\n\nKerry\nPractice Nurse, Orchard Surgery"
+    assert "role" in referral.clues("", signed)
+
+
+def test_a_crisis_in_a_referrals_shape_is_still_a_crisis() -> None:
+    # Someone writing of themselves as a referral would: the screen reads
+    # the risk first, whatever the voice.
+    result = _classify(
+        "referral",
+        "Referring 41F (me). I've given her your number. She has the tablets"
+        " saved up and plans to take them all tonight.",
+    )
+    assert result.verdict is Verdict.CRISIS
+
+
+def test_a_referral_that_speaks_of_possible_risk_is_asked_with_it() -> None:
+    result = _classify(
+        "Referral",
+        "Hi, I'm a practice nurse. I've got a gentleman, Mr Shaw (61), who said"
+        " he's lost the point of looking after himself; he has self-harmed in the"
+        " past. Would you have availability? He's happy for me to pass on your"
+        " details.",
+    )
+    assert result.verdict is Verdict.ASK
+    assert result.risk == "possible"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_reads_without_error(text: str) -> None:
+    found = referral.clues(text[:40], text)
+    assert found <= {"role", "person", "risk", "handoff"}
+
+
+def test_a_long_mail_is_read_only_so_far() -> None:
+    head = "Hi, referring Mr Leon Hart 52 for bereavement counselling."
+    far = "x " * referral.MAX_CHARS
+    assert referral.about_someone_in_care("", head)
+    assert not referral.about_someone_in_care("", far + head)
