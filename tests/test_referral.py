@@ -77,6 +77,31 @@ REFERRALS = [
         " contact you if so.",
     ),
     # colleagues
+    # support, housing, probation, care homes, recovery: "worker", "officer"
+    (
+        "young person wanting support",
+        "hiya, jay from the riverside youth project. got a lad (16) whos been"
+        " coming to our drop in since his dad left, he asked me if i could find"
+        " him someone to talk to. we can cover a few sessions. any chance?",
+    ),
+    (
+        "counselling for a resident",
+        "Dear Sam, I manage Oakfield, a residential home. One of our residents,"
+        " a lady of 79, lost her sister last month and would like to speak to"
+        " a counsellor. Would you be able to visit? Regards, Pat Doyle",
+    ),
+    (
+        "Counselling enquiry",
+        "Hi, I'm a tenancy support officer. I'm supporting a young dad who is"
+        " very isolated and anxious; he asked me to find out about counselling"
+        " as he has no internet. Do you have low cost places?",
+    ),
+    (
+        "person on licence",
+        "I'm a probation officer. One of the people I supervise (male, 40s) would"
+        " like counselling for grief and would self-fund. Would you be willing to"
+        " see someone on licence?\n\nLee\nProbation Officer",
+    ),
     (
         "referral - I'm full",
         "Hi Sam, I'm completely full until spring and I've got a young man on my"
@@ -112,6 +137,30 @@ NOT_REFERRALS = [
         "Enquiry for a friend",
         "I'm writing for my friend Dan, 40s, who's been struggling since his"
         " divorce. He's happy for you to ring him on 07700 900320.",
+    ),
+    # their own history in a clinician's shorthand, or their own letter
+    (
+        "self referral",
+        "31M. Hx SH as a teenager, nil for 10 yrs. Low mood since the breakup,"
+        " no current SI. Evenings are best. Cost?",
+    ),
+    (
+        "referral: self",
+        "referral: self. 48F. panic attacks, no meds, no risk. can do any"
+        " weekday morning.",
+    ),
+    (
+        "Referral - 39M",
+        "Re: 39M. Thank you for seeing this man. Low mood, lost his job, has"
+        " looked at ways to end it. Sorry. That's me. Writing it as a letter"
+        " made it possible.",
+    ),
+    (
+        "Fwd: discharge summary",
+        "Easier to send you this than explain. It's my discharge summary. I've"
+        " been well but things are slipping.\n\nPatient: N Reed DOB 08/11/1990\n"
+        "Risk at discharge: low. Pt denies current intent. I've given her the"
+        " crisis line number.",
     ),
     (
         "Counselling",
@@ -157,6 +206,14 @@ def test_one_kind_of_clue_alone_is_not_a_referral() -> None:
     assert referral.clues(
         "enquiry", "Could you see him? He'll ring you himself next week."
     ) == frozenset({"handoff"})
+
+
+def test_a_person_and_their_risk_alone_may_be_the_writers_own() -> None:
+    # A clinician's description of someone, with no role of the writer's and
+    # nothing handed over, is how some people describe themselves.
+    text = "34F. GAD, sertraline 100mg, no SI. Evenings?"
+    assert referral.clues("34F GAD", text) == frozenset({"person", "risk"})
+    assert not referral.about_someone_in_care("34F GAD", text)
 
 
 def test_a_signature_is_a_short_line_not_a_wrapped_sentence() -> None:

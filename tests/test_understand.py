@@ -155,6 +155,21 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
     assert who.crises_heard >= 1.0
 
 
+def test_the_referral_reader_holds_on_its_own_learned_set() -> None:
+    """tests/corpus/first_mail/who/referrals.jsonl (2026-12-05, written blind,
+    130): scored once at 05b00b6 before anything was changed for it,
+    professionals answered with times 15 of 55 before the referral reader, 6
+    with it; then learned from: 2, no more enquiries asked about than before
+    the reader (7 of 55), every crisis heard and none given times."""
+    bench = _bench()
+    learned = bench.score(bench.load(bench.WHO, "referrals.jsonl"))
+    assert learned.cases >= 130
+    assert learned.count("leave", "request") + learned.count("leave", "safety") <= 2
+    assert learned.count("request", "ask") + learned.count("safety", "ask") <= 7
+    assert learned.count("crisis", "request") == 0
+    assert learned.crises_heard >= 1.0
+
+
 @pytest.fixture(scope="module")
 def replies():  # type: ignore[no-untyped-def]
     module = bench_script("replies", "replies_bench")

@@ -40,7 +40,9 @@ _ROLE_NOUNS = (
     r"|youth (?:justice )?worker|family support worker|occupational health"
     r"(?: \w+)?|hr (?:manager|adviser|advisor|business partner|officer)"
     r"|solicitor|attorney|pharmacist|paramedic|physio\w*|receptionist"
-    r"|practice manager|duty doctor|locum|registrar|consultant)"
+    r"|practice manager|duty doctor|locum|registrar|consultant|registered manager"
+    r"|(?:[a-z]+ ){0,2}(?:worker|officer|practitioner|co-?ordinator|caseworker"
+    r"|navigator|advocate))"
 )
 _ROLE: Final = re.compile(
     r"\b(?:i(?:'m| am)|(?:i )?work as|(?:i'?m )?writing as) (?:a|an|the|one of the"
@@ -54,6 +56,13 @@ _ROLE: Final = re.compile(
     r"|\b(?:dr|doctor) [a-z]+ (?:has )?asked (?:us|me) to"
     r"|\bbetween (?:patients|clinics|appointments)\b"
     r"|\b(?:reception|admin|duty) team\b"
+    r"|\b[a-z]+ from (?:the )?(?:[a-z]+ ){0,3}(?:project|service|team|surgery|practice"
+    r"|school|clinic|charity|hub|centre|center|trust|hostel|unit|ward)\b"
+    r"|\bi (?:manage|run) (?:a |an |the |our )?(?:[a-z]+,? ){0,3}(?:home|service"
+    r"|project|team|unit|ward|school|practice|clinic|charity|centre|center|hostel"
+    r"|group)\b"
+    r"|\b(?:i'?m|i am|we'?re|we are) (?:currently )?(?:supporting|working with"
+    r"|seeing|case ?managing) (?:a|an|one|this|someone|him|her)\b"
     r"|\b(?:holiday|sick(?:ness)?|leave|emergency) cover\b|\bcover (?:person|for my"
     r" (?:clients|caseload|practice))|\bemergency contact for my (?:clients|practice)"
 )
@@ -97,6 +106,12 @@ _PERSON: Final = re.compile(
     r"|\b(?:my|our) (?:new )?(?:patients?|clients?|pupils?|service users?|caseload"
     r"|waiting list|case|referral)\b"
     r"|\bpt\b|\bpts\b"
+    # "one of my ladies", "one of the people I supervise", "male, 30s"
+    r"|\bone of (?:my|our|the) (?:[\w-]+ ){0,2}(?:ladies|mums|mothers|dads|women|men"
+    r"|people|young people|families|residents|tenants|members|service users"
+    r"|clients|patients|pupils|students|caseload)\b(?! (?:i know|of mine who"
+    r" recommended))"
+    r"|\b(?:male|female),? (?:\d{1,2}s|\d{1,2})\b"
     # "Re: Mr D. Farrant, DOB ...", "Client: Mr Kieran Moss", "one of your clients"
     r"|\b(?:re|client|patient|name|young person|pupil|student):? (?:mr|mrs|ms|miss|mx"
     r"|master|dr)\b"
@@ -166,6 +181,19 @@ _HANDOFF: Final = re.compile(
     r" (?:contact|email|call|ring|get in touch)"
     r"|\bok(?:ay)? to pass (?:on )?(?:your|the) (?:details|number)"
     r"|\btake (?:him|her|them) on\b"
+    # "he asked me if I could find him someone", "she's happy for me to email"
+    r"|\b(?:he|she|they)(?:'s| has| have)? asked (?:me |us )?(?:to|if|whether)\b"
+    r"|\b(?:he|she|they)(?:'s| has| have| is| are)? (?:said (?:it'?s|it is|that'?s)"
+    r" (?:ok|okay|fine|alright)|consented|agreed|happy|given (?:me )?permission)"
+    r" (?:for me|to me|for us|to us|to my|to our)\b"
+    r"|\b(?:emailing|writing|contacting you|getting in touch|enquiring|inquiring)"
+    r" (?:for|on behalf of) (?:him|her|them)\b|\bon (?:his|her|their) behalf\b"
+    r"|\bwe (?:can|could|would|will|'d|'ll|are able to|may be able to) (?:\w+ )?"
+    r"(?:cover|fund|pay for)\b|\b(?:he|she|they)(?:'d| would| will| can)? self[- ]?fund"
+    r"|\b(?:willing|able|happy) to (?:see|take on|work with|visit) (?:him|her|them|this"
+    r"|someone (?!like me))"
+    r"|\boffer (?:him|her|them) (?:an? |some )?(?:assessment|sessions|appointment"
+    r"|counsel+ing|therapy|space|place)|\boffer an assessment\b"
 )
 """The person handed over: referred, given the practice's number, to write
 themselves."""
@@ -185,6 +213,11 @@ _OWN: Final = re.compile(
     r"|counsel+ing|someone to talk to)"
     r"|\bi(?:'d| would) like (?:some |to (?:start|book|have|try|begin|get|arrange) )"
     r"(?:\w+ )?(?:therapy|counsel+ing|sessions?|support|help|call|chat|consultation)"
+    r"|\bmy (?:discharge|diagnosis|history|notes|records|medical records|assessment"
+    r"|own referral)\b"
+    r"|\b(?:that'?s|that is|this is|it'?s|it is) (?:about )?me\b|\bthe patient is me\b"
+    r"|\bi(?:'ve| have) been (?:well|ok|okay|unwell|low|depressed|anxious|stable)\b"
+    r"|\bi want (?:some |to (?:get|start|begin|try|talk|see someone|work on))"
     r"|\bmy (?:son|daughter|child|children|kids?|teen\w*|partner|husband|wife"
     r"|boyfriend|girlfriend|fianc\w*|mum|mom|mother|dad|father|sister|brother"
     r"|grand\w+|niece|nephew|step\w+|foster \w+|friend|best friend|cousin|aunt"
@@ -223,5 +256,12 @@ def clues(subject: str, text: str) -> frozenset[str]:
 
 def about_someone_in_care(subject: str, text: str) -> bool:
     """Whether the mail reads as a professional's about someone in their care:
-    two kinds of clue or more, and nothing of the writer's own."""
-    return len(clues(subject, text)) >= 2
+    two kinds of clue or more, one at least of what the writer is or does (a
+    role, a handing over), and nothing of the writer's own. A person and
+    their risk, described as a clinician would, may be the writer's own
+    ("34F, GAD, no SI", their pasted discharge summary)."""
+    found = clues(subject, text)
+    return len(found) >= 2 and bool(found & _WRITERS)
+
+
+_WRITERS: Final = frozenset({"role", "handoff"})
