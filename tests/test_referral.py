@@ -262,3 +262,42 @@ def test_a_long_mail_is_read_only_so_far() -> None:
     far = "x " * referral.MAX_CHARS
     assert referral.about_someone_in_care("", head)
     assert not referral.about_someone_in_care("", far + head)
+
+
+def test_a_gps_referral_reaches_the_therapist_and_nobody_else(
+    tmp_path, mailboxes
+) -> None:  # type: ignore[no-untyped-def]
+    """Through the worker (`run_once`) on the in-memory fakes: the GP is sent
+    nothing; the therapist gets one note saying why, and may still "offer"."""
+    from types import SimpleNamespace
+
+    from support import NOW, request, write_config
+
+    from mailflow.config import load_settings
+    from mailflow.shell.cycle import run_once
+    from mailflow.shell.fakes import MemoryPostOffice
+
+    office = MemoryPostOffice()
+    nowhere = SimpleNamespace(imap_port=1, smtp_port=1, password=office.password)
+    settings = load_settings(write_config(tmp_path, nowhere, mailboxes))
+    gp = "dr.ashby@nhs.example"
+    office.deliver(
+        request(
+            sender=f"Dr Tom Ashby <{gp}>",
+            to=mailboxes.practice,
+            subject="pt for you",
+            body="Sam - quick one between patients. 40s male, anxiety and work"
+            " stress, off sick 3/52, no risk. Would benefit from some counselling,"
+            " he can pay. I've given him your number.\n\nSent from my iPhone",
+        ),
+        mailboxes.practice,
+    )
+    outcome = run_once(settings, NOW, mailbox=office.mailbox, sender=office.sender)
+    assert outcome.exit_code == 0
+    assert [r for r in office.smtp_log if gp in r.rcpt_tos] == []
+    notes = [m.message() for m in office.messages(mailboxes.therapist)]
+    assert [str(m["X-Mailflow"]) for m in notes] == ["unsure_note"]
+    assert str(notes[0]["Subject"]).startswith("A referral?: Dr Tom Ashby [ref ")
+    body = notes[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "a professional writing about someone in their care" in body
+    assert 'Reply "offer"' in body

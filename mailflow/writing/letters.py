@@ -649,7 +649,7 @@ class Letters:
             enquiry_id,
             "unsure_note",
             f"approval:{round_}",
-            f"{'Please read' if reason in _RISK_REASONS else 'Not sure'}: {who} [ref {ref}]",
+            f"{_UNSURE_SUBJECTS.get(reason, 'Not sure')}: {who} [ref {ref}]",
             context,
             queued_as="risk_note" if urgent else None,
         )
@@ -1124,6 +1124,11 @@ class Letters:
 
 
 _RISK_REASONS = frozenset({"possible-risk", "unsure-risk", "risk-words"})
+_UNSURE_SUBJECTS: Final = {
+    **dict.fromkeys(_RISK_REASONS, "Please read"),
+    "referral": "A referral?",
+}
+"""The note's subject by why it was not answered; "Not sure" for the rest."""
 """An unsure note about words near risk says "Please read", not "Not sure"."""
 
 _CALENDAR_ANSWERS = {
