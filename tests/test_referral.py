@@ -301,3 +301,22 @@ def test_a_gps_referral_reaches_the_therapist_and_nobody_else(
     body = notes[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "a professional writing about someone in their care" in body
     assert 'Reply "offer"' in body
+
+
+def test_words_a_little_like_a_crisis_keep_their_alert(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A request the risk words weigh just short of holding it (an alert goes
+    with its times) is not turned into a note by its referral's shape: a note
+    is no alert, and the shape is sometimes the writer's own."""
+    from mailflow.reading import classify, risk_words
+
+    subject, text = REFERRALS[5]  # the social worker's, asked about for its shape
+    assert _classify(subject, text).reason == "referral"
+    monkeypatch.setattr(
+        classify.risk_words,
+        "chance",
+        lambda _text: (classify.ALERT_CHANCE + risk_words.THRESHOLD) / 2,
+    )
+    result = _classify(subject, text)
+    assert result.verdict is Verdict.REQUEST
+    assert result.weighed
+    assert result.risk == "possible"

@@ -392,19 +392,15 @@ def classify_new(
         chance = _chance(mail, screening, reading)
         if chance >= risk_words.THRESHOLD:
             return weighed
-        if referral.about_someone_in_care(subject, voiced):
+        alerted = screening.risk is screen.Risk.NONE and chance >= ALERT_CHANCE
+        if not alerted and referral.about_someone_in_care(subject, voiced):
             # A GP, a school counsellor, a colleague asking for someone in
             # their care: the therapist answers them, never the robot's times
             # (nor silence: their clues are also people's own words at times).
-            return replace(
-                found,
-                verdict=Verdict.ASK,
-                reason="referral",
-                risk="possible"
-                if screening.risk is screen.Risk.NONE and chance >= ALERT_CHANCE
-                else found.risk,
-            )
-        if screening.risk is screen.Risk.NONE and chance >= ALERT_CHANCE:
+            # Words a little like a crisis's keep their alert (below): a note
+            # is no alert, and a referral's shape is sometimes the writer's.
+            return replace(found, verdict=Verdict.ASK, reason="referral")
+        if alerted:
             # A little like a crisis's, not enough to hold back their times:
             # times with an alert, and every pick waits for the therapist.
             return replace(found, risk="possible", weighed=True)
