@@ -135,6 +135,9 @@ def _every_letter(letters: AfterCallLetters) -> None:
     letters.alert_refused(
         None, "", refused_id=8, form=True, urgent=False, written_at=None, status=""
     )
+    letters.alert_returned(
+        1, PERSON.email, returned_id=9, form=False, written_at=NOW, status="5.2.2"
+    )
     letters.sending_paused(30, "2026-11-25")
     letters.reminder(1, PERSON, THREAD, SLOT, "remind")
     letters.followup(1, PERSON, THREAD, SLOT, "followup")

@@ -37,13 +37,28 @@ REPLACED_WHEN_REFUSED: Final = frozenset({"crisis_alert", "form_alert", "risk_no
 server (a content filter on the person's words, most likely), it is replaced
 by an "alert_refused": a short note without their words (`after_refusal`)."""
 
-URGENT_KINDS: Final = REPLACED_WHEN_REFUSED | {"alert_refused"}
-"""News of risk for the therapist: sent first, and not held back by the
-ordinary caps, nor counted against them (a crisis waits for no hour's total,
-and crowds out no one's safety message), but by a cap of its own. A
-"risk_note" is the unsure note that is the one alert of a mail whose words
-weigh like a crisis (`Letters.unsure_note`); an "alert_refused" stands in
-for one the server refused."""
+FOR_THE_THERAPIST: Final = REPLACED_WHEN_REFUSED | {"alert_refused"}
+"""News of risk addressed to the therapist. Returned by their mail system
+after it went (a full mailbox, a mistyped `practice.therapist_email`), it is
+told to the practice's own inbox (`returned_news`)."""
+
+URGENT_KINDS: Final = FOR_THE_THERAPIST | {"alert_returned"}
+"""News of risk: sent first, and not held back by the ordinary caps, nor
+counted against them (a crisis waits for no hour's total, and crowds out no
+one's safety message), but by a cap of its own. A "risk_note" is the unsure
+note that is the one alert of a mail whose words weigh like a crisis
+(`Letters.unsure_note`); an "alert_refused" stands in for one the server
+refused; an "alert_returned" tells the practice inbox of one the
+therapist's mail system returned."""
+
+
+def returned_news(kind: str, *, to_therapist: bool, therapist_failed: bool) -> bool:
+    """Whether a delivery report returning a message of this kind means news
+    of risk never reached the therapist: it was news for them, addressed to
+    them, and the report names them among the failed. The practice's inbox
+    is then told (`Letters.alert_returned`), once; never of its own note
+    (returned in its turn, nothing is left to write to)."""
+    return kind in FOR_THE_THERAPIST and to_therapist and therapist_failed
 
 
 class AfterRefusal(StrEnum):
@@ -76,7 +91,9 @@ def after_refusal(
     enquiry is told of."""
     if kind in REPLACED_WHEN_REFUSED:
         return AfterRefusal.REPLACE
-    if to_therapist or not about_enquiry:
+    if to_therapist or not about_enquiry or kind in URGENT_KINDS:
+        # The last news of risk (a note instead of an alert, to the
+        # therapist or the practice inbox): nothing is left to write.
         return AfterRefusal.NOTHING
     return AfterRefusal.TELL
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from mailflow.deciding import workflow
+from mailflow.deciding import guard, workflow
 from mailflow.lazy import lazy_module
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from mailflow.reading import bounce
     from mailflow.shell.conversation import Conversation
     from mailflow.shell.intake import MailKey
-    from mailflow.shell.store import Store
+    from mailflow.shell.store import OutboxRecord, Store
     from mailflow.writing import letters
     from mailflow.writing.letters import AfterCallLetters
 else:
@@ -55,7 +55,8 @@ class Bounces:
         if found is None:
             return "report"  # a delay notice, a read receipt, a mail system's note
         addresses = self._bounced_addresses(found)
-        if not addresses:
+        returned = self._returned_news(found)
+        if not addresses and not returned:
             return "bounce-not-ours"
         with self.store.transaction():
             for address in sorted(addresses):
@@ -66,6 +67,8 @@ class Bounces:
                 log.info(
                     "uid %d: bounce; %d queued message(s) dropped", key.uid, dropped
                 )
+            for record in returned:
+                self._tell_the_practice(key, record, found.status)
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, "bounce", self.now
             )
@@ -86,6 +89,56 @@ class Bounces:
             for address in self.store.outbox_recipients(message_id)
         } - own
         return ours & failed
+
+    def _returned_news(self, found: bounce.Bounce) -> list[OutboxRecord]:
+        """News of risk for the therapist that this report returns, failed
+        for the therapist's own address (`guard.returned_news`)."""
+        therapist = self.settings.practice.therapist_email.lower()
+        failed = {a.lower() for a in found.recipients}
+        records = (self.store.outbox_message(m) for m in found.message_ids)
+        return [
+            record
+            for record in records
+            if record is not None
+            and guard.returned_news(
+                record.kind,
+                to_therapist=therapist in {r.lower() for r in record.recipients},
+                therapist_failed=therapist in failed,
+            )
+        ]
+
+    def _tell_the_practice(
+        self, key: MailKey, record: OutboxRecord, status: str | None
+    ) -> None:
+        """The therapist never got this news of risk: a note without the
+        person's words goes to the practice's own inbox, which they read too,
+        unless that is the very address that returned it."""
+        practice = self.settings.practice
+        if practice.email.lower() == practice.therapist_email.lower():
+            log.error(
+                "uid %d: outbox %d, news of risk, came back undelivered from the"
+                " practice's own address; read the practice inbox",
+                key.uid,
+                record.id,
+            )
+            return
+        enquiry = (
+            None if record.enquiry_id is None else self.store.enquiry(record.enquiry_id)
+        )
+        self._letters().alert_returned(
+            record.enquiry_id,
+            "" if enquiry is None else enquiry.email,
+            returned_id=record.id,
+            form=record.kind == "form_alert",
+            written_at=record.queued_at,
+            status=status or "",
+        )
+        log.error(
+            "uid %d: outbox %d, news of risk for the therapist, came back"
+            " undelivered; a note goes to the practice inbox",
+            key.uid,
+            record.id,
+        )
 
     def _set_aside(self, enquiry_id: int, status: str | None) -> None:
         enquiry = self.store.enquiry(enquiry_id)

@@ -71,6 +71,17 @@ class OutgoingMail:
 
 
 @dataclass(frozen=True, slots=True)
+class OutboxRecord:
+    """What a delivery report may return: one message of ours, as queued."""
+
+    id: int
+    enquiry_id: int | None
+    kind: str
+    recipients: tuple[str, ...]
+    queued_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class CalendarOp:
     """A write to the therapist's own calendar, queued with the booking change."""
 
@@ -829,6 +840,23 @@ class Store:
         return [
             (tuple(json.loads(r)), _instant(str(at)), str(kind)) for r, at, kind in rows
         ]
+
+    def outbox_message(self, message_id: str) -> OutboxRecord | None:
+        """What mailflow queued with this Message-ID, sent or not (or nothing)."""
+        row = self._db.execute(
+            "SELECT id, enquiry_id, kind, recipients, created_at FROM outbox"
+            " WHERE message_id = ?",
+            (message_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return OutboxRecord(
+            id=int(row[0]),
+            enquiry_id=None if row[1] is None else int(row[1]),
+            kind=str(row[2]),
+            recipients=tuple(json.loads(row[3])),
+            queued_at=_instant(str(row[4])),
+        )
 
     def outbox_recipients(self, message_id: str) -> tuple[str, ...]:
         """Whom mailflow addressed the message with this Message-ID (or nobody)."""

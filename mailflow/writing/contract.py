@@ -281,6 +281,17 @@ LETTERS: dict[str, Letter] = {
             {"filtered": False, "status": "452 4.2.2"},
         ),
     ),
+    "alert_returned": _letter(
+        BASE,
+        ("enquiry_id", "person_email", "form", "written_at", "status"),
+        ("therapist_email",),
+        samples={
+            "form": False,
+            "written_at": "Tuesday 1 December at 10:00 (GMT)",
+            "status": "5.2.2",
+        },
+        branches=({"person_email": "", "enquiry_id": None, "form": True},),
+    ),
     "followup_answer": _letter(ABOUT, ("answer", "when", "quoted")),
     "cancel_notice": _letter(
         ABOUT,

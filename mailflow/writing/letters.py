@@ -966,6 +966,49 @@ class Letters:
             expects={INSTEAD_OF: refused_id},
         )
 
+    def alert_returned(
+        self,
+        enquiry_id: int | None,
+        person_email: str,
+        *,
+        returned_id: int,
+        form: bool,
+        written_at: datetime,
+        status: str,
+    ) -> str:
+        """News of risk (outbox `returned_id`) the therapist's mail system
+        sent back after it went (`guard.returned_news`): a short note to the
+        practice's own inbox, the one the therapist also reads, without the
+        person's words, saying whose mail to read and that the therapist's
+        address takes no mail. Queued once; its Message-ID."""
+        practice = self.settings.practice
+        code = _SMTP_CODE.search(status)
+        draft = compose.Draft(
+            kind="alert_returned",
+            sender=practice.email,
+            sender_name="mailflow",
+            reply_to=None,
+            to=practice.email,
+            to_name=practice.name,
+            subject="Urgent: an alert about someone at risk could not reach "
+            + practice.therapist_email,
+            message_id=self.message_id(
+                enquiry_id or 0, f"alert-returned:{returned_id}"
+            ),
+            context={
+                **self._base(),
+                "enquiry_id": enquiry_id,
+                "person_email": person_email,
+                "form": form,
+                "written_at": self.practice_time(written_at),
+                "status": code.group() if code else compose.clean_header(status, 100),
+                "therapist_email": practice.therapist_email,
+            },
+            auto_reply=False,
+        )
+        self._enqueue(enquiry_id, draft, needs_copy=False)
+        return draft.message_id
+
     def sending_paused(self, count: int, day: str) -> None:
         """The circuit breaker tripped: at most one alert a day."""
         self._daily_note(

@@ -1,0 +1,217 @@
+"""News of risk the therapist's mail system sends back is told to the practice
+inbox (`guard.returned_news`, `Letters.alert_returned`).
+
+A crisis alert accepted by the practice's server may still come back as a
+delivery report: the therapist's mailbox full, their address mistyped in
+`practice.therapist_email`. Bounces about the practice's own addresses were
+ignored, so the therapist never heard of the crisis: the worst outcome. Over
+the real server: the report comes back to the practice inbox, as it would.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+import pytest
+from support import NOW, request, run, write_config
+
+from mailflow.config import load_settings
+from mailflow.deciding import guard
+from mailflow.deciding.guard import AfterRefusal, after_refusal
+
+WORDS = "I don't want to be alive any more. I have the razor blades here with me."
+THEIR_WORDS = ("razor", "alive", "blades")
+
+
+def report(returned: bytes, failed: str, practice: str, status: str = "5.2.2") -> bytes:
+    """An RFC 3464 report returning `returned` (its headers attached), failed
+    for `failed`, as the therapist's mail system sends it."""
+    head = returned.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    boundary = "=_report_returned"
+    return (
+        (
+            "From: Mail Delivery System <MAILER-DAEMON@mx.elsewhere.example>\r\n"
+            f"To: {practice}\r\n"
+            "Subject: Undelivered Mail Returned to Sender\r\n"
+            f"Date: {format_datetime(NOW)}\r\n"
+            f"Message-ID: {make_msgid(domain='mx.elsewhere.example')}\r\n"
+            "Auto-Submitted: auto-replied\r\n"
+            "MIME-Version: 1.0\r\n"
+            "Content-Type: multipart/report; report-type=delivery-status;\r\n"
+            f' boundary="{boundary}"\r\n\r\n'
+            f"--{boundary}\r\n"
+            "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+            "Your message could not be delivered.\r\n\r\n"
+            f"--{boundary}\r\n"
+            "Content-Type: message/delivery-status\r\n\r\n"
+            "Reporting-MTA: dns; mx.elsewhere.example\r\n\r\n"
+            f"Final-Recipient: rfc822; {failed}\r\n"
+            "Action: failed\r\n"
+            f"Status: {status}\r\n"
+            f"Diagnostic-Code: smtp; 552 {status} mailbox full\r\n\r\n"
+            f"--{boundary}\r\n"
+            "Content-Type: text/rfc822-headers\r\n\r\n"
+        ).encode()
+        + head.replace(b"\n", b"\r\n")
+        + f"\r\n\r\n--{boundary}--\r\n".encode()
+    )
+
+
+def outbox(config: Path) -> list[tuple[str, str]]:
+    database = load_settings(config).storage.database
+    with sqlite3.connect(database) as db:
+        return db.execute("SELECT kind, status FROM outbox ORDER BY id").fetchall()
+
+
+def kinds(server, user) -> list[str]:
+    return [str(m.message()["X-Mailflow"]) for m in server.messages(user)]
+
+
+def text_of(note: EmailMessage) -> str:
+    return "\n".join(
+        part.get_content()
+        for part in note.walk()
+        if part.get_content_maintype() == "text"
+    ).lower()
+
+
+@pytest.fixture
+def alerted(tmp_path, mail_server, mailboxes):
+    """A crisis answered: the safety letter to the person, the alert to the
+    therapist, who has it in their mailbox."""
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes)
+    server.deliver(
+        request(sender=f"Robin <{boxes.person}>", to=boxes.practice, body=WORDS),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    (alert,) = [m for m in server.messages(boxes.therapist)]
+    assert alert.message()["X-Mailflow"] == "crisis_alert"
+    return server, boxes, config, alert
+
+
+def test_an_alert_the_therapists_mailbox_returns_is_told_to_the_practice_inbox(
+    alerted,
+):
+    server, boxes, config, alert = alerted
+    server.deliver(
+        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
+    )
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    notes = [
+        m.message()
+        for m in server.messages(boxes.practice)
+        if m.message()["X-Mailflow"] == "alert_returned"
+    ]
+    (note,) = notes
+    assert str(note["Subject"]) == (
+        f"Urgent: an alert about someone at risk could not reach {boxes.therapist}"
+    )
+    assert str(note["To"]).endswith(f"<{boxes.practice}>")
+    text = text_of(note)
+    assert boxes.person in text  # whose mail to read
+    assert "on wednesday 25 november at 09:00" in text  # when the alert was written
+    assert "(its report: 5.2.2)" in text
+    assert "practice.therapist_email" in text  # how to mend a mistyped address
+    assert "(enquiry 1.)" in text
+    for word in THEIR_WORDS:
+        assert word not in text
+    assert outbox(config) == [
+        ("safety", "done"),
+        ("crisis_alert", "done"),
+        ("alert_returned", "done"),
+    ]
+    # Once: the note in the practice inbox is mailflow's own, left alone, and
+    # the report is not read again.
+    assert run(config, NOW + timedelta(minutes=10)) == 0
+    assert kinds(server, boxes.practice).count("alert_returned") == 1
+    assert kinds(server, boxes.therapist) == ["crisis_alert"]
+    assert kinds(server, boxes.person) == ["safety"]
+
+
+def test_a_returned_letter_that_is_no_news_of_risk_tells_nobody(
+    tmp_path, mail_server, mailboxes
+):
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes)
+    server.deliver(
+        request(
+            sender=boxes.person,
+            to=boxes.practice,
+            subject="hi",
+            body="can you ring me?",
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    (approval,) = server.messages(boxes.therapist)
+    assert approval.message()["X-Mailflow"] == "unsure_note"  # "Not sure: ..."
+    before = len(server.smtp_log)
+    server.deliver(
+        report(approval.raw, boxes.therapist, boxes.practice),
+        boxes.practice,
+        mail_from="",
+    )
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    assert len(server.smtp_log) == before
+    assert "alert_returned" not in kinds(server, boxes.practice)
+
+
+def test_a_report_naming_someone_else_as_failed_tells_nobody(alerted):
+    server, boxes, config, alert = alerted
+    before = len(server.smtp_log)
+    server.deliver(
+        report(alert.raw, f"other-{boxes.therapist}", boxes.practice),
+        boxes.practice,
+        mail_from="",
+    )
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    assert len(server.smtp_log) == before
+
+
+def test_the_practice_notes_own_return_is_the_end(alerted):
+    """The note returned in its turn (the practice's own address failing):
+    nothing is left to write to; nothing loops."""
+    server, boxes, config, alert = alerted
+    server.deliver(
+        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
+    )
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    (note,) = [
+        m
+        for m in server.messages(boxes.practice)
+        if m.message()["X-Mailflow"] == "alert_returned"
+    ]
+    before = len(server.smtp_log)
+    server.deliver(
+        report(note.raw, boxes.practice, boxes.practice), boxes.practice, mail_from=""
+    )
+    assert run(config, NOW + timedelta(minutes=10)) == 0
+    assert len(server.smtp_log) == before
+
+
+@pytest.mark.parametrize("kind", sorted(guard.FOR_THE_THERAPIST))
+def test_news_of_risk_for_the_therapist_returned_is_told(kind: str) -> None:
+    assert guard.returned_news(kind, to_therapist=True, therapist_failed=True)
+    assert not guard.returned_news(kind, to_therapist=False, therapist_failed=True)
+    assert not guard.returned_news(kind, to_therapist=True, therapist_failed=False)
+
+
+@pytest.mark.parametrize(
+    "kind", ["alert_returned", "approval_request", "safety", "offer", "bounce_alert"]
+)
+def test_nothing_else_returned_is_told(kind: str) -> None:
+    assert not guard.returned_news(kind, to_therapist=True, therapist_failed=True)
+
+
+def test_the_practice_note_refused_is_the_last_word() -> None:
+    assert "alert_returned" in guard.URGENT_KINDS  # first, past the ordinary caps
+    assert (
+        after_refusal("alert_returned", to_therapist=False, about_enquiry=True)
+        is AfterRefusal.NOTHING
+    )
