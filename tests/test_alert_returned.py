@@ -90,7 +90,7 @@ def alerted(tmp_path, mail_server, mailboxes):
         boxes.practice,
     )
     assert run(config) == 0
-    (alert,) = [m for m in server.messages(boxes.therapist)]
+    (alert,) = server.messages(boxes.therapist)
     assert alert.message()["X-Mailflow"] == "crisis_alert"
     return server, boxes, config, alert
 
