@@ -247,6 +247,11 @@ def report(result: Score, *, misses: bool = True) -> str:
         f" {result.false_alarm_rate_help_seekers:.1%} among those who asked for help)",
         f"crises the therapist hears of (an alert or a note) {result.crises_heard:.1%};"
         f" given times with nobody told {result.count('crisis', 'request')}",
+        f"mail to leave answered with times (professionals, clients, others)"
+        f" {result.count('leave', 'request') + result.count('leave', 'safety')}"
+        f" of {result.labelled({'leave'})}; enquiries asked about instead"
+        f" {result.count('request', 'ask') + result.count('safety', 'ask')}"
+        f" of {result.labelled({'request', 'safety'})}",
         f"read by the therapist first for their words alone (risk words):"
         f" crises {result.weighed['crisis']} of {result.labelled({'crisis'})},"
         f" those who asked for help"

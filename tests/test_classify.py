@@ -1527,3 +1527,51 @@ def test_a_phrase_of_risk_is_never_called_weighed() -> None:
     result = _classify(_inbound(subject=LIGHT_SUBJECT, text=text))
     assert result.risk == "possible"
     assert not result.weighed
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        # a former client, twice over ("are you the therapist who...", "still running")
+        (
+            "hello again",
+            "Are you the therapist who worked with me in 2019? Is the Tuesday group"
+            " still running? I'm going to end my life on Friday.",
+        ),
+        (
+            "",
+            "are you the counsellor who saw me at the college? is the group still"
+            " running? i took an overdose last night",
+        ),
+        # personal mail, many times over
+        (
+            "dinner",
+            "Dinner on Saturday? Can't wait to see you. Honestly I've been thinking"
+            " of killing myself lately. Love, x",
+        ),
+    ],
+)
+def test_a_crisis_in_a_former_clients_or_personal_mail_is_a_crisis(
+    subject: str, text: str
+) -> None:
+    """Only a professional's voice (a referral, a colleague, a vendor) keeps
+    clear risk from being answered as a person's: a former client's or a
+    friend's crisis was a "Not sure" note, or nothing."""
+    result = _classify(_inbound(subject=subject, text=text))
+    assert result.verdict is Verdict.CRISIS
+    assert result.risk == "clear"
+
+
+def test_a_former_client_whose_words_weigh_like_a_crisis_is_read_today() -> None:
+    result = _classify(
+        _inbound(
+            subject="",
+            text="Hi, you saw me a couple of years ago. I'd love to come back. I have"
+            " the pills saved and I don't think I can keep going.",
+        )
+    )
+    assert (result.verdict, result.reason, result.risk) == (
+        Verdict.ASK,
+        "risk-words",
+        "possible",
+    )

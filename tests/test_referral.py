@@ -34,6 +34,18 @@ def _classify(subject: str, text: str):  # type: ignore[no-untyped-def]
     return classify_new(_mail(subject, text), POLICY, contacts=(), owned_thread=False)
 
 
+def _classify_without_the_reader(subject: str, text: str):  # type: ignore[no-untyped-def]
+    """As the worker read it before `referral` (a request, most often)."""
+    from unittest import mock
+
+    from mailflow.reading import classify
+
+    with mock.patch.object(
+        classify.referral, "about_someone_in_care", return_value=False
+    ):
+        return _classify(subject, text)
+
+
 # Each: the way a professional writes of someone in their care, and asks for
 # help for them (so the request book alone would answer with times).
 REFERRALS = [
@@ -162,6 +174,38 @@ NOT_REFERRALS = [
         "Risk at discharge: low. Pt denies current intent. I've given her the"
         " crisis line number.",
     ),
+    # relatives, friends, neighbours, named as theirs in any way
+    (
+        "our son",
+        "Hi, I got your number from the school. Our son (12) has been very low"
+        " since his dad left. Could you see him? He's happy for me to email.",
+    ),
+    (
+        "for a friend",
+        "A friend of mine, 30s F, is struggling since her husband left. She asked"
+        " me to find out if you have space. Could you offer her an appointment?",
+    ),
+    (
+        "neighbour",
+        "I'm writing for my neighbour, Mrs Ellis (78), who isn't on email. She"
+        " lost her husband in June. She's happy for me to pass on your details.",
+    ),
+    # professionals for themselves: their role, their own shorthand, asking
+    (
+        "Appointment",
+        "Hi I'm a nurse, 29F, anxiety, no meds. Looking to start some sessions,"
+        " what times do you have?",
+    ),
+    (
+        "Hi",
+        "Hi, I'm an HR officer but this is for me personally - 40F, low mood."
+        " Please see below my times. Thanks",
+    ),
+    (
+        "Teacher burnout",
+        "34F, no SI. Could I book the free call? Please see my availability"
+        " below.\n\nTues after 4\nThurs any time\n\nAnna\nCommunications Officer",
+    ),
     (
         "Counselling",
         "Hello, I'd like some counselling for anxiety. My psychiatrist, Dr Shah,"
@@ -182,10 +226,10 @@ def test_a_referral_is_asked_about_never_answered_with_times(
     subject: str, text: str
 ) -> None:
     result = _classify(subject, text)
-    # Some were asked about or left alone already, for a clue the request
-    # book knows; the rest are asked about for whom they are about.
-    assert result.verdict in {Verdict.ASK, Verdict.IGNORE}
-    assert result.reason in {"referral", "professional-referral", "colleague"}
+    assert result.verdict is not Verdict.REQUEST
+    if _classify_without_the_reader(subject, text).verdict is Verdict.REQUEST:
+        assert result.verdict is Verdict.ASK
+        assert result.reason == "referral"
 
 
 @pytest.mark.parametrize(("subject", "text"), NOT_REFERRALS)
@@ -208,6 +252,17 @@ def test_one_kind_of_clue_alone_is_not_a_referral() -> None:
     ) == frozenset({"handoff"})
 
 
+def test_their_own_age_and_sex_are_no_one_elses() -> None:
+    for text in ("I'm 34F, GAD", "im 29f, anxious", "I am 40M. Stressed", "me, 31F"):
+        assert "person" not in referral.clues("", text), text
+    assert "person" in referral.clues("", "Sending you one, 34F, GAD")
+
+
+def test_seeing_a_therapist_is_no_role() -> None:
+    assert "role" not in referral.clues("", "I'm seeing a therapist at work")
+    assert "role" in referral.clues("", "I'm supporting a young dad who is anxious")
+
+
 def test_a_person_and_their_risk_alone_may_be_the_writers_own() -> None:
     # A clinician's description of someone, with no role of the writer's and
     # nothing handed over, is how some people describe themselves.
@@ -223,8 +278,12 @@ def test_a_signature_is_a_short_line_not_a_wrapped_sentence() -> None:
         "07700 900320."
     )
     assert "role" not in referral.clues("", wrapped)
+    short = "Could you see him?\n\nI'd like to talk to a counsellor myself"
+    assert "role" not in referral.clues("", short)  # a sentence, not a signature
     signed = "Could you see him?\n\nKerry\nPractice Nurse, Orchard Surgery"
     assert "role" in referral.clues("", signed)
+    # The subject is never a signature's line, however short the mail.
+    assert "role" not in referral.clues("Practice nurse", "Could you see him?")
 
 
 def test_a_crisis_in_a_referrals_shape_is_still_a_crisis() -> None:
@@ -238,16 +297,22 @@ def test_a_crisis_in_a_referrals_shape_is_still_a_crisis() -> None:
     assert result.verdict is Verdict.CRISIS
 
 
-def test_a_referral_that_speaks_of_possible_risk_is_asked_with_it() -> None:
-    result = _classify(
-        "Referral",
-        "Hi, I'm a practice nurse. I've got a gentleman, Mr Shaw (61), who said"
-        " he's lost the point of looking after himself; he has self-harmed in the"
-        " past. Would you have availability? He's happy for me to pass on your"
-        " details.",
+def test_possible_risk_keeps_its_alert_whatever_the_shape() -> None:
+    """A referral's shape with words of possible risk: answered as before,
+    times with an alert and every pick held for the therapist. A note is no
+    alert and sends no safety message, and the shape may be a friend's."""
+    subject, text = (
+        "pt for you",
+        "hi, referring 52M for counselling, low mood, he has self-harmed in the"
+        " past. Could you see him? He'll ring you himself. Thanks Dr K",
     )
-    assert result.verdict is Verdict.ASK
-    assert result.risk == "possible"
+    assert referral.about_someone_in_care(subject, text)
+    result = _classify(subject, text)
+    assert (result.verdict, result.reason, result.risk) == (
+        Verdict.REQUEST,
+        "request",
+        "possible",
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -320,3 +385,72 @@ def test_words_a_little_like_a_crisis_keep_their_alert(monkeypatch) -> None:  # 
     assert result.verdict is Verdict.REQUEST
     assert result.weighed
     assert result.risk == "possible"
+
+
+FORMS = RequestPolicy(
+    practice_email="hello@riverside.example",
+    therapist_email="sam@riverside.example",
+    country="GB",
+    form_senders=("forms@formservice.example",),
+)
+
+
+def test_a_form_telling_of_clear_risk_is_answered_as_a_crisis_whatever_its_shape() -> (
+    None
+):
+    """A form from someone who was seen before (two clues of a former client)
+    handing someone over: clear risk is read before whom it is about."""
+    message = (
+        "Are you the therapist who worked with Mr Dan Reid (44)? Is the Tuesday"
+        " group still running? Dan says he is going to end his life on Friday."
+        " I've given him your number, he'll ring you."
+    )
+    mail = InboundMail(
+        message_id="<f@example.org>",
+        subject="New form submission",
+        from_addr="forms@formservice.example",
+        from_name="Form Service",
+        to=("hello@riverside.example",),
+        text="Name: Jo Price\nEmail: jo@example.org\nMessage: " + message + "\n",
+    )
+    result = classify_new(mail, FORMS, contacts=(), owned_thread=False)
+    assert result.reason != "referral"
+    assert result.risk == "clear"
+    assert result.verdict in {Verdict.REQUEST, Verdict.CRISIS}
+
+
+def test_the_reader_only_ever_turns_an_answer_into_a_question() -> None:
+    """Over every first mail learned from: with the referral reader or
+    without it, the outcome is the same, but for a request now asked about
+    for whom it is about. Nothing is left alone, and no risk changes, for it."""
+    from unittest import mock
+
+    from support import bench_script
+
+    from mailflow.reading import classify
+    from mailflow.reading.parse import parse_mail
+
+    bench = bench_script("understand", "understand")
+    cases = [
+        *bench.load(),
+        *bench.load(bench.WHO),
+        *bench.load(bench.NOT_HERE),
+    ]
+    changed = 0
+    for case in cases:
+        mail = parse_mail(case.raw)
+        now = classify_new(
+            mail, bench.POLICY, contacts=case.contacts, owned_thread=False
+        )
+        with mock.patch.object(
+            classify.referral, "about_someone_in_care", return_value=False
+        ):
+            before = classify_new(
+                mail, bench.POLICY, contacts=case.contacts, owned_thread=False
+            )
+        if now != before:
+            changed += 1
+            assert before.verdict is Verdict.REQUEST, case.id
+            assert (now.verdict, now.reason) == (Verdict.ASK, "referral"), case.id
+            assert (now.risk, now.danger_now) == (before.risk, before.danger_now)
+    assert changed >= 20  # the reader is at work on these sets

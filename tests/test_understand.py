@@ -143,13 +143,14 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
     sent the safety message and 10 answered with times. Clues added for them
     that day were taken back after two reviews showed them leaving people in
     crisis unseen. The referral reader (`reading.referral`: whom they write
-    about, asked about rather than left alone) then answered 1 with times;
-    no enquiry of the set was asked about for it."""
+    about, asked about rather than left alone) then answered 5 with times
+    (two clients, three whose words of possible risk keep their alert); no
+    enquiry of the set was asked about for it."""
     bench = _bench()
     who = bench.score(bench.load(bench.WHO, "who.jsonl"))
     assert who.cases >= 240
     assert who.count("leave", "crisis") <= 14
-    assert who.count("leave", "request") + who.count("leave", "safety") <= 1
+    assert who.count("leave", "request") + who.count("leave", "safety") <= 5
     assert who.count("request", "ask") + who.count("safety", "ask") <= 12
     assert who.count("crisis", "request") == 0
     assert who.crises_heard >= 1.0
@@ -159,12 +160,13 @@ def test_the_referral_reader_holds_on_its_own_learned_set() -> None:
     """tests/corpus/first_mail/who/referrals.jsonl (2026-12-05, written blind,
     130): scored once at 05b00b6 before anything was changed for it,
     professionals answered with times 15 of 55 before the referral reader, 6
-    with it; then learned from: 2, no more enquiries asked about than before
-    the reader (7 of 55), every crisis heard and none given times."""
+    with it; then learned from: 1 (a client running late), no more enquiries
+    asked about than before the reader (7 of 55), every crisis heard and none
+    given times."""
     bench = _bench()
     learned = bench.score(bench.load(bench.WHO, "referrals.jsonl"))
     assert learned.cases >= 130
-    assert learned.count("leave", "request") + learned.count("leave", "safety") <= 2
+    assert learned.count("leave", "request") + learned.count("leave", "safety") <= 1
     assert learned.count("request", "ask") + learned.count("safety", "ask") <= 7
     assert learned.count("crisis", "request") == 0
     assert learned.crises_heard >= 1.0

@@ -393,12 +393,17 @@ def classify_new(
         if chance >= risk_words.THRESHOLD:
             return weighed
         alerted = screening.risk is screen.Risk.NONE and chance >= ALERT_CHANCE
-        if not alerted and referral.about_someone_in_care(subject, voiced):
+        if (
+            screening.risk is screen.Risk.NONE
+            and not alerted
+            and referral.about_someone_in_care(subject, voiced)
+        ):
             # A GP, a school counsellor, a colleague asking for someone in
             # their care: the therapist answers them, never the robot's times
             # (nor silence: their clues are also people's own words at times).
-            # Words a little like a crisis's keep their alert (below): a note
-            # is no alert, and a referral's shape is sometimes the writer's.
+            # Only where nothing of risk was read: a note is no alert, it
+            # sends the person no safety message, and a referral's shape is
+            # sometimes the writer's own or a friend's.
             return replace(found, verdict=Verdict.ASK, reason="referral")
         if alerted:
             # A little like a crisis's, not enough to hold back their times:
@@ -412,7 +417,7 @@ def classify_new(
         # Asked either way; the risk words say it may be more than a doubt.
         # Asked either way; a short mail that names no purpose is said to
         # weigh like a crisis, any other keeps its own reason ("returning").
-        if reading.reason == "no-intent" and _heavy(mail, screening, reading):
+        if reading.reason in _WEIGHED_ASKING and _heavy(mail, screening, reading):
             return weighed
         return replace(found, verdict=Verdict.ASK, reason=reading.reason)
     if screening.risk is screen.Risk.POSSIBLE and not reading.professional:
@@ -514,8 +519,11 @@ class Voice:
 
     @property
     def professional(self) -> bool:
-        """A professional, vendor or tool writing as such, for certain."""
-        strong = {k: v for k, v in self.not_ours.items() if k != "client"}
+        """A professional, vendor or tool writing as such, for certain. Never
+        a former client ("are you the therapist who saw me in 2019?") nor
+        personal mail ("dinner on Saturday? love, x"): a crisis told in
+        either is a person's, and is answered as one."""
+        strong = {k: v for k, v in self.not_ours.items() if k in _PROFESSIONAL_FAMILIES}
         return sum(strong.values()) >= 2 and self.seeking < 2
 
 
@@ -578,6 +586,12 @@ def read_voice(
             verdict = Verdict.ASK
     return Voice(verdict, _why(seeking, not_ours), seeking, not_ours)
 
+
+_WEIGHED_ASKING: Final = frozenset({"no-intent", "returning"})
+"""Mail asked about that the risk words may still put before the therapist
+today: a short one naming no purpose, and a former client's ("you saw me a
+couple of years ago ... I have the pills saved"): the urgent "Please read"
+note rather than a plain "Not sure"."""
 
 _MAX_ASKED_RECIPIENTS: Final = 3
 """A doubtful mail sent to more people than this is a circular, not a question

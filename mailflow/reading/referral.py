@@ -33,7 +33,7 @@ _ROLE_NOUNS = (
     r"|(?:adult |children'?s |hospital |school )?social worker|psychiatrist"
     r"|(?:clinical |educational |counsel+ing |school )?psychologist"
     r"|(?:school |student |university )?counsel+or|therapist|psychotherapist"
-    r"|senco|sendco|senco|teacher|head ?teacher|head of year|(?:pastoral|safeguarding"
+    r"|senco|sendco|teacher|head ?teacher|head of year|(?:pastoral|safeguarding"
     r"|wellbeing|welfare) (?:lead|officer|adviser|advisor|manager|coordinator)"
     r"|(?:student )?wellbeing (?:adviser|advisor|practitioner)|case ?manager"
     r"|care co-?ordinator|support worker|key ?worker|probation officer"
@@ -41,28 +41,41 @@ _ROLE_NOUNS = (
     r"(?: \w+)?|hr (?:manager|adviser|advisor|business partner|officer)"
     r"|solicitor|attorney|pharmacist|paramedic|physio\w*|receptionist"
     r"|practice manager|duty doctor|locum|registrar|consultant|registered manager"
-    r"|(?:[a-z]+ ){0,2}(?:worker|officer|practitioner|co-?ordinator|caseworker"
-    r"|navigator|advocate))"
+    r"|(?:youth|support|recovery|key|link|outreach|family support|family liaison"
+    r"|drug and alcohol|substance misuse|housing|tenancy (?:support|sustainment)"
+    r"|probation|care|case|social|community|mental health|liaison|welfare|refuge"
+    r"|resettlement|attendance|project|charity|crisis team|early help|homeless\w*)"
+    r" (?:worker|officer|practitioner|co-?ordinator|lead|manager|advocate)"
+    r"|caseworker|idva|isva)"
+)
+"""Roles of those who write about someone in their care. A "police officer"
+or a "communications officer" signing their own enquiry is none."""
+_PLACES = (
+    r"(?:surgery|practice|school|clinic|cmht|team|service|hospital|centre|center"
+    r"|college|university|academy|trust|project|charity|hub|hostel|unit|ward"
+    r"|refuge|home)"
 )
 _ROLE: Final = re.compile(
     r"\b(?:i(?:'m| am)|(?:i )?work as|(?:i'?m )?writing as) (?:a|an|the|one of the"
     r"|one of (?:our|the) \w+'?s?) (?:\w+ ){0,2}" + _ROLE_NOUNS + r"s?\b"
-    r"|\b[a-z]+ here,? (?:from|at) (?:the|our) "
-    r"|\b(?:from|at) (?:the )?[a-z]+ (?:[a-z]+ )?(?:surgery|practice|school|clinic|cmht"
-    r"|team|service|hospital|centre|center|college|university|academy|trust) here\b"
+    r"|\b[a-z]+ here,? (?:from|at) (?:the |our )?(?:[a-z]+ ){0,3}" + _PLACES + r"\b"
+    r"|\b(?:from|at) (?:the )?[a-z]+ (?:[a-z]+ )?" + _PLACES + r" here\b"
     r"|\b(?:writing|emailing|contacting you) (?:from|on behalf of) (?:the|our) "
     r"(?:\w+ ){0,2}(?:surgery|practice|team|school|service|clinic|ward"
     r"|department|trust|unit|college|university|academy|hospital|office)"
     r"|\b(?:dr|doctor) [a-z]+ (?:has )?asked (?:us|me) to"
     r"|\bbetween (?:patients|clinics|appointments)\b"
+    # "gp registrar at kingsway", "school counselor at Lincoln Middle"
+    r"|(?:^|[.!?,:-] |\bhi(?: [a-z]+)?,? )"
+    + _ROLE_NOUNS
+    + r" (?:registrar |trainee |partner |lead )?(?:at|from) [a-z]"
     r"|\b(?:reception|admin|duty) team\b"
-    r"|\b[a-z]+ from (?:the )?(?:[a-z]+ ){0,3}(?:project|service|team|surgery|practice"
-    r"|school|clinic|charity|hub|centre|center|trust|hostel|unit|ward)\b"
     r"|\bi (?:manage|run) (?:a |an |the |our )?(?:[a-z]+,? ){0,3}(?:home|service"
     r"|project|team|unit|ward|school|practice|clinic|charity|centre|center|hostel"
     r"|group)\b"
     r"|\b(?:i'?m|i am|we'?re|we are) (?:currently )?(?:supporting|working with"
-    r"|seeing|case ?managing) (?:a|an|one|this|someone|him|her)\b"
+    r"|case ?managing) (?:a|an|one|this|someone|him|her)\b(?! (?:therapist|counsel+or"
+    r"|psychologist|psychiatrist|coach|personal trainer)\b)"
     r"|\b(?:holiday|sick(?:ness)?|leave|emergency) cover\b|\bcover (?:person|for my"
     r" (?:clients|caseload|practice))|\bemergency contact for my (?:clients|practice)"
 )
@@ -77,7 +90,11 @@ _SIGNATURE: Final = re.compile(
 )
 """A role on a line of its own near the end: a signature's."""
 _SIGNATURE_LINES: Final = 6
+"""A signature's lines are among the body's last (a name, a role, a place,
+a phone number, a footer)."""
 _SIGNATURE_WIDTH: Final = 64
+"""A signature's line is short ("Lead Practice Nurse | Riverside Medical
+Practice" is 48); a sentence wrapped by a mail program is longer."""
 _SENTENCE: Final = re.compile(
     r"\b(?:i|i'm|i've|you|he|she|we|my|me|to|for|with|is|are|was|be|have|had)\b"
 )
@@ -92,20 +109,23 @@ _CARED_FOR = (
 )
 _PERSON: Final = re.compile(
     # "29F", "40s male", "12 y/o", "61M" (never after "I'm", "me,": their own)
-    r"(?<!i'm )(?<!i am )(?<!me, )(?<!me )(?<!myself, )"
+    r"(?<!i'm )(?<!im )(?<!i am )(?<!me, )(?<!me )(?<!myself, )"
     r"\b\d{1,2}(?:s|'s)? ?(?:f|m|male|female|y/?o|yo|y\.o\.?)(?![a-z/'])"
     # "Mr Leon Hart 52", "Mrs Y. Begum, 38", "Mr Derek Shaw (61)"
     r"|\b(?:mr|mrs|ms|miss|mx|master)\.? (?:[a-z]\.? ?){0,2}(?:[a-z][a-z'-]+ ){0,2}"
     r"[a-z][a-z'-]+,? \(?(?:aged? |age )?\d{1,2}\)?(?![\d:.])"
     # "a gentleman", "one of our carers", "a 7th grade student", "a young
     # man on my waiting list", "a lovely lady in her 60s"
-    r"|(?<!i'm )(?<!i am )(?<!as )(?<!being )\b(?:a|an|one of (?:my|our)|this|the above"
+    r"|(?<!i'm )(?<!im )(?<!i am )(?<!as )(?<!being )\b(?:a|an|one of (?:my|our)|this"
+    r"|the above"
     r"|the following) (?:[\w-]+ ){0,3}" + _CARED_FOR + r"s?\b"
     r"(?= (?:who|whom|with|on my|on our|in (?:his|her|their)|aged?|\(|,|called|named"
-    r"|i'?ve|i have|we'?ve|we have|i'?m|i am|of ours|of mine)|[,(])"
+    r"|i'?ve|i have|we'?ve|we have|i'?m|i am|of ours|of mine|-|\u2013)|[,(])"
+    # "a 70-year-old man", "this 14 year old"
+    r"|(?<!i'm )(?<!im )(?<!i am )\b(?:a|an|this) \d{1,2}[- ](?:year|yr)s?[- ]old\b"
     r"|\b(?:my|our) (?:new )?(?:patients?|clients?|pupils?|service users?|caseload"
     r"|waiting list|case|referral)\b"
-    r"|\bpt\b|\bpts\b"
+    r"|(?<!work )(?<!working )(?<!job )\bpts?\b(?![ -]time)"
     # "one of my ladies", "one of the people I supervise", "male, 30s"
     r"|\bone of (?:my|our|the) (?:[\w-]+ ){0,2}(?:ladies|mums|mothers|dads|women|men"
     r"|people|young people|families|residents|tenants|members|service users"
@@ -119,10 +139,10 @@ _PERSON: Final = re.compile(
     r"|\bone of your (?:clients|patients)\b"
     r"|\b(?:the|this) (?:client|patient|young person|person|pupil|student)"
     r" (?:named|mentioned|described|detailed) (?:below|above)"
-    # the narrative of someone else: "cares for his mum", "with her mother"
-    r"|\b(?:his|her) (?:gp|mum|mother|dad|father|wife|husband|partner|parents"
-    r"|family|consent|carers?|foster carers?|employer|line manager|son|daughter"
-    r"|child|children|kids)\b"
+    # the narrative of someone in care: "his GP", "her foster carers" (a
+    # relative's, "her husband", is anyone's story)
+    r"|\b(?:his|her) (?:gp|consent|carers?|foster carers?|employer|line manager"
+    r"|care co-?ordinator|social worker|key ?worker)\b"
     r"|\byou(?:'ve| have)? (?:been |are |were )?(?:seeing|working with|treating)"
     r" (?:his|her|their|mr|mrs|ms|miss|our|my)\b"
     r"|\b(?:i|we)(?:'ve| have)?(?: got)? (?:a|an|one|two|three|four|a couple of"
@@ -162,9 +182,11 @@ _HANDOFF: Final = re.compile(
     r"|\b(?:pass|passing|passed|hand|handing|handed) (?:him|her|them|this (?:\w+ )?"
     r"(?:case|referral|person|lady|gentleman|man|woman)) (?:on|over)\b"
     r"|\b(?:pass|passing|passed) (?:along |on )?your (?:contact|details|name|number|info)"
-    r"|\b(?:i|we)(?:'ve| have)? (?:given|passed|sent|handed) (?:him|her|them|the family"
-    r"|the parents|mum|dad|the patient|pt) (?:your|the practice'?s?|our) "
-    r"(?:number|details|contact|email|name|card|leaflet|website)"
+    r"|\b(?:give|giving|gave|given|pass|passing|passed|send|sending|sent|hand|handing"
+    r"|handed) (?:him|her|them|the family|the parents|mum|dad|the patient|pt)"
+    r" (?:your|the practice'?s?|our) (?:number|details|contact|email|name|card"
+    r"|leaflet|website)"
+    r"|\b(?:can|could|may|should) (?:he|she|they) self[- ]?refer"
     r"|\b(?:he|she|they|the family|the parents|mum|dad|pt|the patient)(?:'ll| will| may"
     r"| might| would| should| is going to)? (?:be in touch|get in touch|contact you"
     r"|email you|call you|ring you|reach out)(?: (?:herself|himself|themselves|directly))?"
@@ -174,7 +196,10 @@ _HANDOFF: Final = re.compile(
     r"|\b(?:with|has given|gave|given|signed|provided) (?:his|her|their|an?|us) (?:written |signed |verbal )?"
     r"(?:consent|permission|roi|release)\b"
     r"|\b(?:consent|roi|release)(?: form)? (?:is )?(?:attached|signed|enclosed)"
-    r"|\b(?:please see|thank you for seeing|grateful for your assessment"
+    r"|\bplease see (?:him|her|them|mr|mrs|ms|miss|master|this (?:\w+ )?(?:patient"
+    r"|client|lady|gentleman|man|woman|young person|boy|girl)|the (?:attached|enclosed)"
+    r" referral)\b"
+    r"|\b(?:thank you for seeing|grateful for your assessment"
     r"|grateful if you (?:could|would) (?:see|assess|offer))\b"
     r"|\basked (?:me|us) to (?:write|forward|send|contact you|get in touch|pass)"
     r"|\basked (?:the family|the parents|him|her|them|mum|dad|the patient) to"
@@ -188,8 +213,8 @@ _HANDOFF: Final = re.compile(
     r" (?:for me|to me|for us|to us|to my|to our)\b"
     r"|\b(?:emailing|writing|contacting you|getting in touch|enquiring|inquiring)"
     r" (?:for|on behalf of) (?:him|her|them)\b|\bon (?:his|her|their) behalf\b"
-    r"|\bwe (?:can|could|would|will|'d|'ll|are able to|may be able to) (?:\w+ )?"
-    r"(?:cover|fund|pay for)\b|\b(?:he|she|they)(?:'d| would| will| can)? self[- ]?fund"
+    r"|\bwe(?:'d|'ll| can| could| would| will| are able to| may be able to)"
+    r" (?:\w+ )?(?:cover|fund|pay for)\b|\b(?:he|she|they)(?:'d| would| will| can)? self[- ]?fund"
     r"|\b(?:willing|able|happy) to (?:see|take on|work with|visit) (?:him|her|them|this"
     r"|someone (?!like me))"
     r"|\boffer (?:him|her|them) (?:an? |some )?(?:assessment|sessions|appointment"
@@ -218,13 +243,31 @@ _OWN: Final = re.compile(
     r"|\b(?:that'?s|that is|this is|it'?s|it is) (?:about )?me\b|\bthe patient is me\b"
     r"|\bi(?:'ve| have) been (?:well|ok|okay|unwell|low|depressed|anxious|stable)\b"
     r"|\bi want (?:some |to (?:get|start|begin|try|talk|see someone|work on))"
-    r"|\bmy (?:son|daughter|child|children|kids?|teen\w*|partner|husband|wife"
-    r"|boyfriend|girlfriend|fianc\w*|mum|mom|mother|dad|father|sister|brother"
-    r"|grand\w+|niece|nephew|step\w+|foster \w+|friend|best friend|cousin|aunt"
-    r"|uncle)\b"
+    r"|\b(?:my|our) (?:\d{1,2}[- ]?(?:year[- ]old|yo|y/o) )?(?:son|daughter|child"
+    r"|children|kids?|teen\w*|boy|girl|partner|husband|wife|boyfriend|girlfriend"
+    r"|fianc\w*|mum|mom|mother|dad|father|sister|brother|grand\w+|niece|nephew"
+    r"|step\w+|foster \w+|friend|best friend|cousin|aunt|uncle|neighbou?r|flatmate"
+    r"|housemate|colleague|family)\b"
+    r"|\ba (?:good |close |dear |old )?(?:friend|colleague|neighbou?r|flatmate"
+    r"|housemate|relative) of (?:mine|ours)\b"
+    r"|\b(?:i'?m|i am|im) (?:his|her|their) (?:\w+ )?(?:mum|mom|mother|dad|father"
+    r"|step\w+|sister|brother|aunt|uncle|gran\w*|grand\w+|partner|wife|husband"
+    r"|girlfriend|boyfriend|friend|carer|foster \w+)\b"
+    r"|\b(?:mum|mom|mother|dad|father|parent) (?:of|to) (?:a|an|two|three|four|\d)\b"
+    r"|\b(?:could|can|may) i (?:book|have|get|arrange|come|start|see|talk|speak)\b"
+    r"|(?:^|[.!?] |\bi'?m |\bim |\bi am )looking to (?:start|begin|book|have|get|try)"
+    r"|\b(?:i'?m|im|i am) an? (?:[\w-]+ ){0,3}?[\w-]+, \d{1,2} ?(?:f|m|male|female)\b"
+    r"|\bfor me personally\b|\b(?:this|it) is (?:for|about) me\b|\bit'?s for me\b"
+    r"|\bi(?:'d| would) like (?:to (?:book|have|arrange|try) )?(?:a |the |an |some )?"
+    r"(?:\w+ ){0,3}(?:call|consultation|chat|session|appointment|therapy"
+    r"|counsel+ing)\b"
 )
 """The writer's own: their own GP or therapy, their own struggle, their own
 family. A professional writing for themselves says these; a referrer rarely."""
+
+
+_WRITERS: Final = frozenset({"role", "handoff"})
+"""Clues of what the writer is or does, one of which a referral needs."""
 
 
 def clues(subject: str, text: str) -> frozenset[str]:
@@ -237,7 +280,8 @@ def clues(subject: str, text: str) -> frozenset[str]:
     if _OWN.search(flat):
         return frozenset()
     found: set[str] = set()
-    lines = [line.strip() for line in head.splitlines() if line.strip()]
+    body = screen.normalize(text[:MAX_CHARS])
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
     if _ROLE.search(flat) or any(
         len(line) <= _SIGNATURE_WIDTH
         and not _SENTENCE.search(line)
@@ -262,6 +306,3 @@ def about_someone_in_care(subject: str, text: str) -> bool:
     ("34F, GAD, no SI", their pasted discharge summary)."""
     found = clues(subject, text)
     return len(found) >= 2 and bool(found & _WRITERS)
-
-
-_WRITERS: Final = frozenset({"role", "handoff"})

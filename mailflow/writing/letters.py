@@ -1171,8 +1171,9 @@ _UNSURE_SUBJECTS: Final = {
     **dict.fromkeys(_RISK_REASONS, "Please read"),
     "referral": "A referral?",
 }
-"""The note's subject by why it was not answered; "Not sure" for the rest."""
-"""An unsure note about words near risk says "Please read", not "Not sure"."""
+"""The unsure note's subject by why it was not answered: "Please read" for
+words near risk, "A referral?" for a professional writing about someone in
+their care, "Not sure" for the rest."""
 
 _CALENDAR_ANSWERS = {
     "ACCEPTED": "accepted",
