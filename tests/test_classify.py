@@ -1566,8 +1566,8 @@ def test_a_former_client_whose_words_weigh_like_a_crisis_is_read_today() -> None
     result = _classify(
         _inbound(
             subject="",
-            text="Hi, you saw me a couple of years ago. I'd love to come back. I have"
-            " the pills saved and I don't think I can keep going.",
+            text="Are you the counsellor who saw me in 2021? I'm back where I was"
+            " then, only worse. I've been giving my things away.",
         )
     )
     assert (result.verdict, result.reason, result.risk) == (

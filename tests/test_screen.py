@@ -2294,3 +2294,40 @@ def test_crises_beside_a_cancel_are_at_least_possible_risk(text: str) -> None:
 @pytest.mark.parametrize("text", STEPPING_BACK_NONE)
 def test_ordinary_cancels_with_the_same_words_are_no_risk(text: str) -> None:
     assert screen(text).risk is Risk.NONE
+
+
+# The means kept, said as having them; "I don't think I can keep going" as
+# "I can't keep going" (2026-12-05, found probing a former client's mail that
+# the screen read as nothing; each beside the same words said innocently).
+MEANS_KEPT_AND_NOT_GOING_ON = [
+    "I have the pills saved.",
+    "Hi, you saw me a couple of years ago. I have the pills saved and I'm tired.",
+    "ive got my tablets stashed in the drawer",
+    "I've got all my meds stockpiled, but I'm scared",
+    "I have a stash of sleeping pills hidden in my room",
+    "I don't think I can keep going.",
+    "i dont think i can go on any more",
+    "Honestly I don't think I can carry on like this, and nobody knows",
+    "I don't think I could keep going much longer",
+]
+THE_SAME_WORDS_INNOCENTLY = [
+    "I have my pills saved for the trip",
+    "I have the tablets hidden from the kids",
+    "I've got my meds saved in the app",
+    "I have the pills saved as a reminder on my phone",
+    "I don't think I can keep going to the gym on Mondays",
+    "I don't think I can carry on with the course next term",
+    "I don't think I can go on Tuesday, sorry",
+    "I don't think I can carry on working full time",
+    "I don't think I can keep going back and forth to the hospital",
+]
+
+
+@pytest.mark.parametrize("text", MEANS_KEPT_AND_NOT_GOING_ON)
+def test_means_kept_and_not_going_on_are_clear_risk(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR
+
+
+@pytest.mark.parametrize("text", THE_SAME_WORDS_INNOCENTLY)
+def test_the_same_words_innocently_are_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE
