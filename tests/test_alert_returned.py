@@ -113,6 +113,16 @@ def test_an_alert_the_therapists_mailbox_returns_is_told_to_the_practice_inbox(
         f"Urgent: an alert about someone at risk could not reach {boxes.therapist}"
     )
     assert str(note["To"]).endswith(f"<{boxes.practice}>")
+    # Filed in the inbox, unread and flagged, never sent: a provider may keep
+    # mail an account sends itself in Sent alone.
+    (filed,) = [
+        m
+        for m in server.messages(boxes.practice)
+        if m.message()["X-Mailflow"] == "alert_returned"
+    ]
+    assert "\\Flagged" in filed.flags
+    assert "\\Seen" not in filed.flags
+    assert not [r for r in server.smtp_log if b"alert_returned" in r.data]
     text = text_of(note)
     assert boxes.person in text  # whose mail to read
     assert "on wednesday 25 november at 09:00" in text  # when the alert was written
@@ -162,16 +172,48 @@ def test_a_returned_letter_that_is_no_news_of_risk_tells_nobody(
     assert "alert_returned" not in kinds(server, boxes.practice)
 
 
-def test_a_report_naming_someone_else_as_failed_tells_nobody(alerted):
+def test_a_report_from_where_the_therapists_mail_is_forwarded_tells_too(alerted):
+    """The report names the address the therapist's forwards to, not theirs;
+    such news goes to the therapist alone, so any failure is theirs."""
     server, boxes, config, alert = alerted
-    before = len(server.smtp_log)
     server.deliver(
-        report(alert.raw, f"other-{boxes.therapist}", boxes.practice),
+        report(alert.raw, "sam.personal@elsewhere.example", boxes.practice),
         boxes.practice,
         mail_from="",
     )
     assert run(config, NOW + timedelta(minutes=5)) == 0
-    assert len(server.smtp_log) == before
+    assert kinds(server, boxes.practice).count("alert_returned") == 1
+
+
+def test_the_address_mended_before_the_report_is_read_still_tells(alerted, tmp_path):
+    """The therapist's address was mistyped, and mended in the settings
+    before the report came back: the news still never reached them."""
+    server, boxes, config, alert = alerted
+    config.write_text(
+        config.read_text().replace(boxes.therapist, f"mended-{boxes.therapist}")
+    )
+    server.deliver(
+        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
+    )
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    assert kinds(server, boxes.practice).count("alert_returned") == 1
+
+
+def test_two_reports_of_one_alert_tell_once_and_log_no_one(alerted, caplog):
+    server, boxes, config, alert = alerted
+    for status in ("5.2.2", "5.1.1"):
+        server.deliver(
+            report(alert.raw, boxes.therapist, boxes.practice, status),
+            boxes.practice,
+            mail_from="",
+        )
+    with caplog.at_level("INFO", logger="mailflow"):
+        assert run(config, NOW + timedelta(minutes=5)) == 0
+    assert kinds(server, boxes.practice).count("alert_returned") == 1
+    said = "\n".join(r.getMessage() for r in caplog.records)
+    assert "news of risk for the therapist, came back undelivered" in said
+    for private in (boxes.person, boxes.therapist, "Robin", "razor"):
+        assert private not in said
 
 
 def test_the_practice_notes_own_return_is_the_end(alerted):
@@ -197,16 +239,35 @@ def test_the_practice_notes_own_return_is_the_end(alerted):
 
 @pytest.mark.parametrize("kind", sorted(guard.FOR_THE_THERAPIST))
 def test_news_of_risk_for_the_therapist_returned_is_told(kind: str) -> None:
-    assert guard.returned_news(kind, to_therapist=True, therapist_failed=True)
-    assert not guard.returned_news(kind, to_therapist=False, therapist_failed=True)
-    assert not guard.returned_news(kind, to_therapist=True, therapist_failed=False)
+    tell = guard.after_return(kind, failed=True, practice_is_therapist=False)
+    assert tell is guard.AfterReturn.TELL
+    log = guard.after_return(kind, failed=True, practice_is_therapist=True)
+    assert log is guard.AfterReturn.LOG  # nowhere else to write
+    nothing = guard.after_return(kind, failed=False, practice_is_therapist=False)
+    assert nothing is guard.AfterReturn.NOTHING  # a report failing nobody
 
 
 @pytest.mark.parametrize(
     "kind", ["alert_returned", "approval_request", "safety", "offer", "bounce_alert"]
 )
 def test_nothing_else_returned_is_told(kind: str) -> None:
-    assert not guard.returned_news(kind, to_therapist=True, therapist_failed=True)
+    follow = guard.after_return(kind, failed=True, practice_is_therapist=False)
+    assert follow is guard.AfterReturn.NOTHING
+
+
+def test_the_practice_note_goes_first() -> None:
+    order = guard.send_order(
+        ["person:a", "form", "person:b"], ["offer", "alert_returned", "safety"]
+    )
+    assert order[0] == 1
+
+
+def test_a_form_enquiry_is_known_by_its_first_mail() -> None:
+    from mailflow.reading.extract import came_by_form
+
+    assert came_by_form("Name: Jo\nEmail: jo@example.org\nMessage: help")
+    assert not came_by_form("Hi, I'd like the free call. Jo")
+    assert not came_by_form(None)
 
 
 def test_the_practice_note_refused_is_the_last_word() -> None:
@@ -215,3 +276,32 @@ def test_the_practice_note_refused_is_the_last_word() -> None:
         after_refusal("alert_returned", to_therapist=False, about_enquiry=True)
         is AfterRefusal.NOTHING
     )
+
+
+def test_where_the_practice_is_the_therapist_only_the_runs_errors_can_say_it(
+    tmp_path, mail_server, mailboxes, caplog
+):
+    from types import SimpleNamespace
+
+    server = mail_server
+    boxes = SimpleNamespace(
+        practice=mailboxes.practice,
+        therapist=mailboxes.practice,
+        person=mailboxes.person,
+    )
+    config = write_config(tmp_path, server, boxes)
+    server.deliver(
+        request(sender=f"Robin <{boxes.person}>", to=boxes.practice, body=WORDS),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    (alert,) = [m for m in server.messages(boxes.practice) if m.message()["X-Mailflow"]]
+    assert alert.message()["X-Mailflow"] == "crisis_alert"
+    before = len(server.smtp_log)
+    server.deliver(
+        report(alert.raw, boxes.practice, boxes.practice), boxes.practice, mail_from=""
+    )
+    with caplog.at_level("ERROR", logger="mailflow"):
+        assert run(config, NOW + timedelta(minutes=5)) == 0
+    assert len(server.smtp_log) == before  # nowhere else to write
+    assert "came back undelivered from the practice's own address" in caplog.text

@@ -380,6 +380,23 @@ class ContractTests:
         assert stored.flags == ("\\Seen",)
         assert stored.raw == raw
 
+    def test_file_unread_leaves_a_flagged_unread_note_and_the_selection(
+        self, adapters, user
+    ):
+        adapters.world.deliver(request(sender="kim@example.com", to=user), user)
+        note = ours(sender=user, to=user)
+        with adapters.mailbox(user) as box:
+            box.examine("INBOX")  # the folder open read-only, as a run has it
+            box.file_unread("INBOX", note, SOON)
+            assert box.uids_after(0) == [1, 2]  # still selected, the note seen
+            assert box.contains_message_id("INBOX", message_id(note))
+            with pytest.raises(MailboxError):
+                box.file_unread("Nope", note, SOON)
+        first, filed = adapters.world.messages(user)
+        assert first.flags == ()
+        assert filed.flags == ("\\Flagged",)  # unread, flagged
+        assert filed.raw == crlf(note)
+
     def test_append_many_files_each_in_order_with_its_uid(self, adapters, user):
         raws = [ours(sender=user, to=f"p{n}@example.com") for n in range(5)]
         when = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)

@@ -52,13 +52,34 @@ refused; an "alert_returned" tells the practice inbox of one the
 therapist's mail system returned."""
 
 
-def returned_news(kind: str, *, to_therapist: bool, therapist_failed: bool) -> bool:
-    """Whether a delivery report returning a message of this kind means news
-    of risk never reached the therapist: it was news for them, addressed to
-    them, and the report names them among the failed. The practice's inbox
-    is then told (`Letters.alert_returned`), once; never of its own note
-    (returned in its turn, nothing is left to write to)."""
-    return kind in FOR_THE_THERAPIST and to_therapist and therapist_failed
+FILED_IN_THE_INBOX: Final = frozenset({"alert_returned"})
+"""Notes for the practice's own inbox: filed there (IMAP APPEND, unread and
+flagged), never sent. Mail sent from an account to itself may be kept in
+Sent alone (Gmail files the copy it delivers under the one it sent), and
+the practice's own server may be what refuses."""
+
+
+class AfterReturn(StrEnum):
+    """What follows a delivery report returning one of mailflow's messages
+    (`after_return`)."""
+
+    NOTHING = "nothing"
+    TELL = "tell"  # news of risk never reached the therapist: the practice inbox
+    LOG = "log"  # nowhere else to write: the practice's address is theirs
+
+
+def after_return(
+    kind: str, *, failed: bool, practice_is_therapist: bool
+) -> AfterReturn:
+    """A report returning news of risk for the therapist, failed for anyone
+    (such news goes to the therapist's address alone, whatever it forwards
+    to, and whatever the setting says now), means it never reached them:
+    the practice's inbox is told (`Letters.alert_returned`), once; or, where
+    that is the very address, only the run's errors can say it. Never of
+    the note itself (returned in its turn, nothing is left to write to)."""
+    if kind not in FOR_THE_THERAPIST or not failed:
+        return AfterReturn.NOTHING
+    return AfterReturn.LOG if practice_is_therapist else AfterReturn.TELL
 
 
 class AfterRefusal(StrEnum):

@@ -522,9 +522,18 @@ class Voice:
         """A professional, vendor or tool writing as such, for certain. Never
         a former client ("are you the therapist who saw me in 2019?") nor
         personal mail ("dinner on Saturday? love, x"): a crisis told in
-        either is a person's, and is answered as one."""
-        strong = {k: v for k, v in self.not_ours.items() if k in _PROFESSIONAL_FAMILIES}
-        return sum(strong.values()) >= 2 and self.seeking < 2
+        either is a person's, and is answered as one. But a vendor's or a
+        mailing's clue beside such clues is a newsletter's ("Dinner for our
+        charity's birthday... if you feel suicidal, call 116 123... manage
+        your preferences")."""
+        if self.seeking >= 2:
+            return False
+        strong = sum(v for k, v in self.not_ours.items() if k in _PROFESSIONAL_FAMILIES)
+        mailing = self.not_ours.get("marketing", 0) + self.not_ours.get(
+            "notification", 0
+        )
+        alike = self.not_ours.get("personal", 0) + self.not_ours.get("returning", 0)
+        return strong >= 2 or (mailing >= 1 and strong + alike >= 2)
 
 
 _PROFESSIONAL_FAMILIES: Final = frozenset(

@@ -320,6 +320,13 @@ _CONTACT_FORM_7_FROM = re.compile(
 """`From: [your-name] [your-email]` (5.6 on) or `... <[your-email]>` (before)."""
 
 
+def came_by_form(first_message: str | None) -> bool:
+    """Whether an enquiry's first mail was a website form's (a field naming
+    an address): news of risk about it says "through your website form",
+    and the address is only one typed in it."""
+    return bool(first_message and extract_form_submission(first_message).get("email"))
+
+
 def extract_form_submission(text: str) -> dict[str, str]:
     """Fields of a contact-form notification ("Name: Jordan Lee", "Email: ...").
 

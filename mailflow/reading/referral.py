@@ -222,6 +222,9 @@ _HANDOFF: Final = re.compile(
 )
 """The person handed over: referred, given the practice's number, to write
 themselves."""
+_NOT_FOR_THEM = r"(?! (?:for|with) (?:him|her|them|this|the|a|an|one|mr|mrs|ms|miss)\b)"
+"""Asking for a call or sessions, but not for someone else ("I'd like to
+arrange a call for him" is a referrer's)."""
 _OWN: Final = re.compile(
     r"\bmy (?:gp|doctor|psychiatrist|care co-?ordinator|cpn|therapist|counsel+or"
     r"|consultant|key ?worker|social worker|health visitor|midwife|nurse"
@@ -238,7 +241,9 @@ _OWN: Final = re.compile(
     r"|counsel+ing|someone to talk to)"
     r"|\bi(?:'d| would) like (?:some |to (?:start|book|have|try|begin|get|arrange) )"
     r"(?:\w+ )?(?:therapy|counsel+ing|sessions?|support|help|call|chat|consultation)"
-    r"|\bmy (?:discharge|diagnosis|history|notes|records|medical records|assessment"
+    r"\b"
+    + _NOT_FOR_THEM
+    + r"|\bmy (?:discharge|diagnosis|history|notes|records|medical records|assessment"
     r"|own referral)\b"
     r"|\b(?:that'?s|that is|this is|it'?s|it is) (?:about )?me\b|\bthe patient is me\b"
     r"|\bi(?:'ve| have) been (?:well|ok|okay|unwell|low|depressed|anxious|stable)\b"
@@ -248,19 +253,25 @@ _OWN: Final = re.compile(
     r"|fianc\w*|mum|mom|mother|dad|father|sister|brother|grand\w+|niece|nephew"
     r"|step\w+|foster \w+|friend|best friend|cousin|aunt|uncle|neighbou?r|flatmate"
     r"|housemate|colleague|family)\b"
+    r"|(?<!his )(?<!her )(?<!their )(?<!the )\b(?:wife|husband|partner|girlfriend"
+    r"|boyfriend|fianc\w*|mum|mom|dad|missus|other half) (?:has )?(?:(?:asked|told"
+    r"|made|nagged|wants) me|(?:said|suggested|thinks) (?:i|that i)|suggested me)\b"
     r"|\ba (?:good |close |dear |old )?(?:friend|colleague|neighbou?r|flatmate"
     r"|housemate|relative) of (?:mine|ours)\b"
     r"|\b(?:i'?m|i am|im) (?:his|her|their) (?:\w+ )?(?:mum|mom|mother|dad|father"
     r"|step\w+|sister|brother|aunt|uncle|gran\w*|grand\w+|partner|wife|husband"
     r"|girlfriend|boyfriend|friend|carer|foster \w+)\b"
-    r"|\b(?:mum|mom|mother|dad|father|parent) (?:of|to) (?:a|an|two|three|four|\d)\b"
+    r"|\b(?:i'?m|im|i am|as) an? (?:\w+ )?(?:mum|mom|mother|dad|father|parent)"
+    r" (?:of|to) (?:a|an|two|three|four|\d)\b"
+    r"|\b(?:mum|mom|mother|dad|father|parent) (?:of|to) (?:a|an|two|three|four|\d)"
+    r"[^.!?,]{0,30} here\b"
     r"|\b(?:could|can|may) i (?:book|have|get|arrange|come|start|see|talk|speak)\b"
     r"|(?:^|[.!?] |\bi'?m |\bim |\bi am )looking to (?:start|begin|book|have|get|try)"
     r"|\b(?:i'?m|im|i am) an? (?:[\w-]+ ){0,3}?[\w-]+, \d{1,2} ?(?:f|m|male|female)\b"
     r"|\bfor me personally\b|\b(?:this|it) is (?:for|about) me\b|\bit'?s for me\b"
     r"|\bi(?:'d| would) like (?:to (?:book|have|arrange|try) )?(?:a |the |an |some )?"
     r"(?:\w+ ){0,3}(?:call|consultation|chat|session|appointment|therapy"
-    r"|counsel+ing)\b"
+    r"|counsel+ing)\b" + _NOT_FOR_THEM
 )
 """The writer's own: their own GP or therapy, their own struggle, their own
 family. A professional writing for themselves says these; a referrer rarely."""

@@ -15,7 +15,7 @@ from mailflow.lazy import lazy_module
 
 if TYPE_CHECKING:
     from mailflow.config import Settings
-    from mailflow.reading import bounce
+    from mailflow.reading import bounce, extract
     from mailflow.shell.conversation import Conversation
     from mailflow.shell.intake import MailKey
     from mailflow.shell.store import OutboxRecord, Store
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from mailflow.writing.letters import AfterCallLetters
 else:
     bounce = lazy_module("mailflow.reading.bounce")
+    extract = lazy_module("mailflow.reading.extract")
     letters = lazy_module("mailflow.writing.letters")
 
 log = logging.getLogger("mailflow")
@@ -91,20 +92,21 @@ class Bounces:
         return ours & failed
 
     def _returned_news(self, found: bounce.Bounce) -> list[OutboxRecord]:
-        """News of risk for the therapist that this report returns, failed
-        for the therapist's own address (`guard.returned_news`)."""
-        therapist = self.settings.practice.therapist_email.lower()
-        failed = {a.lower() for a in found.recipients}
+        """News of risk for the therapist this report returns, failed, and
+        what follows (`guard.after_return`): told, or logged only."""
+        practice = self.settings.practice
         records = (self.store.outbox_message(m) for m in found.message_ids)
         return [
             record
             for record in records
             if record is not None
-            and guard.returned_news(
+            and guard.after_return(
                 record.kind,
-                to_therapist=therapist in {r.lower() for r in record.recipients},
-                therapist_failed=therapist in failed,
+                failed=bool(found.recipients),
+                practice_is_therapist=practice.email.lower()
+                == practice.therapist_email.lower(),
             )
+            is not guard.AfterReturn.NOTHING
         ]
 
     def _tell_the_practice(
@@ -114,7 +116,13 @@ class Bounces:
         person's words goes to the practice's own inbox, which they read too,
         unless that is the very address that returned it."""
         practice = self.settings.practice
-        if practice.email.lower() == practice.therapist_email.lower():
+        follow = guard.after_return(
+            record.kind,
+            failed=True,
+            practice_is_therapist=practice.email.lower()
+            == practice.therapist_email.lower(),
+        )
+        if follow is guard.AfterReturn.LOG:
             log.error(
                 "uid %d: outbox %d, news of risk, came back undelivered from the"
                 " practice's own address; read the practice inbox",
@@ -129,7 +137,8 @@ class Bounces:
             record.enquiry_id,
             "" if enquiry is None else enquiry.email,
             returned_id=record.id,
-            form=record.kind == "form_alert",
+            form=record.kind == "form_alert"
+            or (enquiry is not None and extract.came_by_form(enquiry.first_message)),
             written_at=record.queued_at,
             status=status or "",
         )

@@ -453,6 +453,12 @@ class MemoryMailbox:
         self.commands.append("APPEND")
         return (box.uidvalidity, uid) if self._office.uidplus else None
 
+    def file_unread(self, folder: str, raw: bytes, when: datetime) -> None:
+        with self._command(f"APPEND to {folder!r}"):
+            box = self._existing(folder, "append", "[TRYCREATE] ")
+            box.add(_crlf(raw), {"\\Flagged"}, when)
+        self.commands.append("APPEND")
+
     def append_many(
         self, folder: str, raws: list[bytes], when: datetime
     ) -> list[tuple[int, int] | None]:

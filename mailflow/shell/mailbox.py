@@ -514,6 +514,10 @@ class ImapMailbox:
         out.update(self._fetch_prefixes(phantom))
         return out
 
+    def file_unread(self, folder: str, raw: bytes, when: datetime) -> None:
+        """File one of mailflow's own notes in `folder`, unread and flagged."""
+        self._append(folder, raw, when, (b"\\Flagged",))
+
     def append(self, folder: str, raw: bytes, when: datetime) -> tuple[int, int] | None:
         """File one of mailflow's own messages (marked read) in `folder`.
 
@@ -525,6 +529,20 @@ class ImapMailbox:
         READ-ONLY"), so that folder is closed first (CLOSE after EXAMINE
         expunges nothing) and examined again after, as the port promises.
         """
+        response = self._append(folder, raw, when, (b"\\Seen",))
+        text = (
+            response.decode("ascii", "replace")
+            if isinstance(response, bytes)
+            else str(response)
+        )
+        found = re.search(r"APPENDUID (\d+) (\d+)", text, re.IGNORECASE)
+        return (int(found.group(1)), int(found.group(2))) if found else None
+
+    def _append(
+        self, folder: str, raw: bytes, when: datetime, flags: tuple[bytes, ...]
+    ) -> object:
+        """APPEND with `flags`, whatever is selected (see `append`); the
+        server's response."""
         reopen = self._selected if self._selected == folder else None
         if reopen is not None:
             with _translated(f"CLOSE of {folder!r}"):
@@ -533,20 +551,14 @@ class ImapMailbox:
             self.commands.append("CLOSE")
         try:
             with _translated(f"APPEND to {folder!r}"):
-                response = self._imap.append(
-                    folder, raw, flags=[b"\\Seen"], msg_time=when
+                response: object = self._imap.append(
+                    folder, raw, flags=list(flags), msg_time=when
                 )
         finally:
             if reopen is not None:
                 self.examine(reopen)
         self.commands.append("APPEND")
-        text = (
-            response.decode("ascii", "replace")
-            if isinstance(response, bytes)
-            else str(response)
-        )
-        found = re.search(r"APPENDUID (\d+) (\d+)", text, re.IGNORECASE)
-        return (int(found.group(1)), int(found.group(2))) if found else None
+        return response
 
     def append_many(
         self, folder: str, raws: list[bytes], when: datetime

@@ -283,6 +283,7 @@ class Outbox:
         assert history is not None
         if (
             outgoing.id in self._handled
+            or outgoing.kind in guard.FILED_IN_THE_INBOX  # filed, never sent
             or outgoing.expects
             or outgoing.attempts
             or outgoing.next_attempt_at is not None
@@ -416,8 +417,7 @@ class Outbox:
         if enquiry is not None and enquiry.first_message:
             from mailflow.reading import extract
 
-            fields = extract.extract_form_submission(enquiry.first_message)
-            if fields.get("email"):
+            if extract.came_by_form(enquiry.first_message):
                 return "form"
         if urgent:  # to the therapist, about them
             return "person:" + guard.mailbox_of(enquiry.email) if enquiry else "form"
@@ -437,7 +437,7 @@ class Outbox:
             )
             return True
         if outgoing.status == "pending":
-            if outgoing.attempts and self._already_filed(outgoing.message_id):
+            if outgoing.attempts and self._already_filed(outgoing):
                 self.store.mark_sent(outgoing.id, self.now)  # sent before a crash
             elif self._undeliverable(outgoing):
                 self.store.mark_failed(outgoing.id, "dropped")
@@ -448,6 +448,13 @@ class Outbox:
             elif self._held(outgoing, limits, history):
                 self.report.waiting += 1
                 return True
+            elif outgoing.kind in guard.FILED_IN_THE_INBOX:
+                # The practice's own inbox: filed there, unread, never sent.
+                self.store.note_attempt(outgoing.id)
+                self.mailbox.file_unread(
+                    self.settings.imap.folder, outgoing.raw, self.now
+                )
+                self._taken(outgoing, history)
             else:
                 self.store.note_attempt(outgoing.id)
                 error = _hand_over(self.sender, outgoing)
@@ -756,12 +763,17 @@ class Outbox:
             self.settings.imap.sent_folder, message_id
         )
 
-    def _already_filed(self, message_id: str) -> bool:
-        """After a crash mid-send, a provider that files sent mail itself tells us."""
+    def _already_filed(self, outgoing: OutgoingMail) -> bool:
+        """After a crash mid-send, a provider that files sent mail itself
+        tells us; a note filed in the inbox is found there."""
+        if outgoing.kind in guard.FILED_IN_THE_INBOX:
+            return self.mailbox.contains_message_id(
+                self.settings.imap.folder, outgoing.message_id
+            )
         if not self.settings.imap.files_sent_mail_itself:
             return False
         return self.mailbox.contains_message_id(
-            self.settings.imap.sent_folder, message_id
+            self.settings.imap.sent_folder, outgoing.message_id
         )
 
 

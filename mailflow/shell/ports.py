@@ -153,6 +153,14 @@ class Mailbox(Protocol):
         """
         ...
 
+    def file_unread(self, folder: str, raw: bytes, when: datetime) -> None:
+        """Store one of mailflow's own notes in `folder` unread and \\Flagged
+        (APPEND), for a person reading that folder to see: the one note the
+        practice's own inbox gets (`guard.FILED_IN_THE_INBOX`). As `append`,
+        whatever is selected stays selected; `MailboxError` when the folder
+        does not exist."""
+        ...
+
     def append_many(
         self, folder: str, raws: list[bytes], when: datetime
     ) -> list[tuple[int, int] | None]:
