@@ -305,3 +305,32 @@ def test_where_the_practice_is_the_therapist_only_the_runs_errors_can_say_it(
         assert run(config, NOW + timedelta(minutes=5)) == 0
     assert len(server.smtp_log) == before  # nowhere else to write
     assert "came back undelivered from the practice's own address" in caplog.text
+
+
+def test_a_note_the_inbox_refuses_run_after_run_is_given_up(
+    alerted, monkeypatch, caplog
+):
+    """The practice's mailbox full: the note cannot be filed. Each run says
+    so (exit 3, nothing lost) and tries again; after `FILING_TRIES` runs it
+    is given up, so it no longer stops every run."""
+    from mailflow.errors import MailboxError
+    from mailflow.shell.mailbox import ImapMailbox
+
+    server, boxes, config, alert = alerted
+
+    def full(self, folder, raw, when):  # type: ignore[no-untyped-def]
+        raise MailboxError("IMAP APPEND to 'INBOX' failed: [OVERQUOTA] Quota exceeded")
+
+    monkeypatch.setattr(ImapMailbox, "file_unread", full)
+    server.deliver(
+        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
+    )
+    codes = [
+        run(config, NOW + timedelta(minutes=5 * n))
+        for n in range(1, guard.FILING_TRIES + 2)
+    ]
+    assert codes[: guard.FILING_TRIES - 1] == [3] * (guard.FILING_TRIES - 1)
+    assert codes[guard.FILING_TRIES - 1] == 1  # given up: failed, said once
+    assert codes[guard.FILING_TRIES] == 0  # and no longer in any run's way
+    assert ("alert_returned", "failed") in outbox(config)
+    assert "news of risk could not reach the therapist at all" in caplog.text

@@ -59,6 +59,11 @@ Sent alone (Gmail files the copy it delivers under the one it sent), and
 the practice's own server may be what refuses."""
 
 
+FILING_TRIES: Final = 3
+"""Runs a note for the practice's inbox is tried in before it is given up
+(a full mailbox refuses it run after run, and would stop every run)."""
+
+
 class AfterReturn(StrEnum):
     """What follows a delivery report returning one of mailflow's messages
     (`after_return`)."""

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from mailflow.deciding import guard
 from mailflow.errors import (
     DeferredSendError,
+    MailboxError,
     PermanentSendError,
     PolicyRefusedError,
     SendError,
@@ -451,9 +452,23 @@ class Outbox:
             elif outgoing.kind in guard.FILED_IN_THE_INBOX:
                 # The practice's own inbox: filed there, unread, never sent.
                 self.store.note_attempt(outgoing.id)
-                self.mailbox.file_unread(
-                    self.settings.imap.folder, outgoing.raw, self.now
-                )
+                try:
+                    self.mailbox.file_unread(
+                        self.settings.imap.folder, outgoing.raw, self.now
+                    )
+                except MailboxError:
+                    if outgoing.attempts + 1 < guard.FILING_TRIES:
+                        raise  # the server down, or refusing for now: next run
+                    # Refused run after run (the mailbox full, most likely):
+                    # no longer in every run's way.
+                    self.store.mark_failed(outgoing.id)
+                    self.report.send_failed += 1
+                    log.error(
+                        "outbox %d: could not be filed in the practice inbox;"
+                        " news of risk could not reach the therapist at all",
+                        outgoing.id,
+                    )
+                    return True
                 self._taken(outgoing, history)
             else:
                 self.store.note_attempt(outgoing.id)
