@@ -454,3 +454,49 @@ def test_the_reader_only_ever_turns_an_answer_into_a_question() -> None:
             assert (now.verdict, now.reason) == (Verdict.ASK, "referral"), case.id
             assert (now.risk, now.danger_now) == (before.risk, before.danger_now)
     assert changed >= 20  # the reader is at work on these sets
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("I work pt at the garden centre", "person"),  # part-time, no patient
+        ("I'm looking for pt work", "person"),
+        ("Please see my availability below", "handoff"),
+        ("Could you see me?\n\nAnna\nCommunications Officer", "role"),
+        ("Could you see me?\n\nSam\nPolice Officer", "role"),
+        ("Anna here from the Midlands", "role"),
+        ("I got your number from the school", "role"),
+        ("Hi, I'm seeing a counsellor already", "role"),
+    ],
+)
+def test_each_narrowed_clue_alone(text: str, kind: str) -> None:
+    """One probe a clue once read wrongly, each on its own."""
+    assert kind not in referral.clues("", text)
+
+
+@pytest.mark.parametrize(
+    "own",
+    [
+        "Could I book a call?",
+        "I'd like to book the free consultation.",
+        "Our son is 12.",
+        "A friend of mine asked me to write.",
+        "I'm a mum of two.",
+        "Wife asked me to get in touch.",
+        "This is for me personally.",
+    ],
+)
+def test_each_of_the_writers_own_words_alone(own: str) -> None:
+    """Beside a referral's clues, each of the writer's own words alone
+    makes the mail theirs."""
+    referring = "Sending you one, 34F, no risk. She'll ring you herself. "
+    assert referral.about_someone_in_care("", referring)
+    assert referral.clues("", referring + own) == frozenset()
+
+
+def test_a_call_for_someone_else_is_a_referrers() -> None:
+    text = (
+        "I'm a youth worker at the riverside project. Got a lad, 17. I'd like to"
+        " arrange a call for him. We can cover a few sessions."
+    )
+    assert referral.about_someone_in_care("", text)
