@@ -334,3 +334,73 @@ def test_a_note_the_inbox_refuses_run_after_run_is_given_up(
     assert codes[guard.FILING_TRIES] == 0  # and no longer in any run's way
     assert ("alert_returned", "failed") in outbox(config)
     assert "news of risk could not reach the therapist at all" in caplog.text
+
+
+def delay_notice(returned: bytes, waiting: str, practice: str) -> bytes:
+    """A report that `returned` is not delivered yet (a mailbox full for now,
+    as Gmail answers 452 4.2.2): Action delayed."""
+    return (
+        report(returned, waiting, practice, "4.2.2")
+        .replace(b"Action: failed", b"Action: delayed")
+        .replace(
+            b"Subject: Undelivered Mail Returned to Sender", b"Subject: Delayed Mail"
+        )
+    )
+
+
+def test_news_of_risk_delayed_is_told_at_once_and_once(alerted):
+    """The final report may come days later: a delay notice about news of
+    risk tells the practice inbox at once; the failure after it, nothing
+    more (the note stands for it)."""
+    server, boxes, config, alert = alerted
+    server.deliver(
+        delay_notice(alert.raw, boxes.therapist, boxes.practice),
+        boxes.practice,
+        mail_from="",
+    )
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    (note,) = [
+        m.message()
+        for m in server.messages(boxes.practice)
+        if m.message()["X-Mailflow"] == "alert_returned"
+    ]
+    text = text_of(note)
+    assert "cannot deliver the alert yet (its report: 4.2.2)" in text
+    assert "it may reach you later, or not at all" in text
+    server.deliver(
+        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
+    )
+    assert run(config, NOW + timedelta(minutes=10)) == 0
+    assert kinds(server, boxes.practice).count("alert_returned") == 1
+
+
+def test_a_delay_of_an_ordinary_letter_changes_nothing(alerted):
+    server, boxes, config, _ = alerted
+    (safety,) = server.messages(boxes.person)
+    server.deliver(
+        delay_notice(safety.raw, boxes.person, boxes.practice),
+        boxes.practice,
+        mail_from="",
+    )
+    before = len(server.smtp_log)
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    assert len(server.smtp_log) == before
+    assert "alert_returned" not in kinds(server, boxes.practice)
+    assert ("safety", "done") in outbox(config)
+
+
+def test_a_delay_is_read_apart_from_a_failure() -> None:
+    from mailflow.reading import bounce
+
+    sent = b"From: a@riverside.example\r\nTo: sam@x.example\r\nMessage-ID: <m1@x>\r\n\r\nhi"
+    waiting = delay_notice(sent, "sam@x.example", "a@riverside.example")
+    failed = report(sent, "sam@x.example", "a@riverside.example")
+    assert bounce.read_bounce(waiting) is None  # never a failure: it may arrive
+    delay = bounce.read_delay(waiting)
+    assert delay is not None
+    assert (delay.recipients, delay.message_ids, delay.status) == (
+        ("sam@x.example",),
+        ("<m1@x>",),
+        "4.2.2",
+    )
+    assert bounce.read_delay(failed) is None

@@ -105,12 +105,23 @@ def read_bounce(raw: bytes) -> Bounce | None:
         return None
 
 
-def _read(message: Message) -> Bounce | None:
+def read_delay(raw: bytes) -> Bounce | None:
+    """A delay a report describes (RFC 3464 "Action: delayed": a mailbox full
+    for now, a server not answering), its recipients those still waiting;
+    None for anything else. Not a failure: the mail may yet arrive."""
+    try:
+        message = BytesParser(policy=BOUNDED_COMPAT32).parsebytes(raw[:MAX_MAIL_BYTES])
+        return _read(message, delayed=True)
+    except _BUGS:
+        return None
+
+
+def _read(message: Message, *, delayed: bool = False) -> Bounce | None:
     failed: list[str] = []
     statuses: list[str] = []
     ids: list[str] = []
     texts: list[str] = []
-    for value in message.get_all("X-Failed-Recipients") or []:
+    for value in () if delayed else message.get_all("X-Failed-Recipients") or []:
         failed.extend(a.lower() for a in addresses_in(str(value)))
     for name in ("In-Reply-To", "References"):
         ids.extend(_MESSAGE_ID.findall(str(message.get(name, ""))))
@@ -119,7 +130,7 @@ def _read(message: Message) -> Bounce | None:
         kind = part.get_content_type()
         if kind in _DSN_TYPES:
             found_report = True
-            _read_report(_report_text(part), failed, statuses)
+            _read_report(_report_text(part), failed, statuses, delayed=delayed)
         elif kind in _RETURNED_MESSAGES:
             payload = part.get_payload()
             if isinstance(payload, list) and payload:
@@ -137,12 +148,12 @@ def _read(message: Message) -> Bounce | None:
         # A report whose MIME boundary is broken: its fields are still lines.
         body = message.get_payload()
         if isinstance(body, str):
-            _read_report(body[:MAX_TEXT_CHARS], failed, statuses)
+            _read_report(body[:MAX_TEXT_CHARS], failed, statuses, delayed=delayed)
             ids.extend(_MESSAGE_ID_LINE.findall(body[:MAX_TEXT_CHARS]))
     recipients = tuple(dict.fromkeys(failed))[:MAX_FOUND]
     if not recipients:
         return None
-    if not statuses:
+    if not statuses and not delayed:
         statuses = [m for t in texts for m in _STATUS.findall(t) if m[0] in "45"]
     return Bounce(
         recipients=recipients,
@@ -151,9 +162,12 @@ def _read(message: Message) -> Bounce | None:
     )
 
 
-def _read_report(text: str, failed: list[str], statuses: list[str]) -> None:
+def _read_report(
+    text: str, failed: list[str], statuses: list[str], *, delayed: bool = False
+) -> None:
     """Per-recipient blocks of an RFC 3464 report: the ones whose Action is failed
-    (or, without an Action, whose Status is 5.x.x)."""
+    (or, without an Action, whose Status is 5.x.x); `delayed`: the ones whose
+    Action is delayed."""
     for block in _BLANK_LINES.split(text):
         fields = _fields(block)
         named = [fields.get("original-recipient"), fields.get("final-recipient")]
@@ -161,8 +175,13 @@ def _read_report(text: str, failed: list[str], statuses: list[str]) -> None:
             continue
         action = fields.get("action", "").strip().lower()
         status = _STATUS.search(fields.get("status", ""))
-        if action == "failed" or (
-            not action and status is not None and status.group(1)[0] == "5"
+        if (
+            (action == "delayed")
+            if delayed
+            else (
+                action == "failed"
+                or (not action and status is not None and status.group(1)[0] == "5")
+            )
         ):
             # Both: Final-Recipient may be an alias the address forwarded to.
             for value in filter(None, named):

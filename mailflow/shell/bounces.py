@@ -54,6 +54,20 @@ class Bounces:
         goes to it), its enquiries are set aside and the therapist is told."""
         found = bounce.read_bounce(raw)
         if found is None:
+            waiting = bounce.read_delay(raw)
+            if waiting is not None and (returned := self._returned_news(waiting)):
+                # News of risk not delivered yet (the therapist's mailbox
+                # full for now): the practice inbox hears at once, not days
+                # later with the final report.
+                with self.store.transaction():
+                    for record in returned:
+                        self._tell_the_practice(
+                            key, record, waiting.status, delayed=True
+                        )
+                    self.store.mark_seen(
+                        key.uidvalidity, key.uid, key.fingerprint, "delay", self.now
+                    )
+                return "delay"
             return "report"  # a delay notice, a read receipt, a mail system's note
         addresses = self._bounced_addresses(found)
         returned = self._returned_news(found)
@@ -110,7 +124,12 @@ class Bounces:
         ]
 
     def _tell_the_practice(
-        self, key: MailKey, record: OutboxRecord, status: str | None
+        self,
+        key: MailKey,
+        record: OutboxRecord,
+        status: str | None,
+        *,
+        delayed: bool = False,
     ) -> None:
         """The therapist never got this news of risk: a note without the
         person's words goes to the practice's own inbox, which they read too,
@@ -141,12 +160,14 @@ class Bounces:
             or (enquiry is not None and extract.came_by_form(enquiry.first_message)),
             written_at=record.queued_at,
             status=status or "",
+            delayed=delayed,
         )
         log.error(
-            "uid %d: outbox %d, news of risk for the therapist, came back"
-            " undelivered; a note goes to the practice inbox",
+            "uid %d: outbox %d, news of risk for the therapist, %s; a note goes"
+            " to the practice inbox",
             key.uid,
             record.id,
+            "is delayed" if delayed else "came back undelivered",
         )
 
     def _set_aside(self, enquiry_id: int, status: str | None) -> None:

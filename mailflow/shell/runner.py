@@ -1283,6 +1283,7 @@ _ACTED = frozenset(
         "calendar-down-risk",
         "owned-crisis",
         "bounce",
+        "delay",
         "asked",
         "danger-alerted",
         "form-alerted",

@@ -284,13 +284,17 @@ LETTERS: dict[str, Letter] = {
     "alert_returned": _letter(
         BASE,
         ("enquiry_id", "person_email", "form", "written_at", "status"),
-        ("therapist_email",),
+        ("therapist_email", "delayed"),
         samples={
             "form": False,
             "written_at": "Tuesday 1 December at 10:00 (GMT)",
             "status": "5.2.2",
+            "delayed": False,
         },
-        branches=({"person_email": "", "enquiry_id": None, "form": True},),
+        branches=(
+            {"person_email": "", "enquiry_id": None, "form": True},
+            {"delayed": True, "status": "4.2.2"},
+        ),
     ),
     "followup_answer": _letter(ABOUT, ("answer", "when", "quoted")),
     "cancel_notice": _letter(

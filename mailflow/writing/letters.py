@@ -975,12 +975,15 @@ class Letters:
         form: bool,
         written_at: datetime,
         status: str,
+        delayed: bool = False,
     ) -> str:
         """News of risk (outbox `returned_id`) the therapist's mail system
-        sent back after it went (`guard.returned_news`): a short note to the
-        practice's own inbox, the one the therapist also reads, without the
-        person's words, saying whose mail to read and that the therapist's
-        address takes no mail. Queued once; its Message-ID."""
+        sent back after it went, or reports it cannot deliver yet (`delayed`:
+        `guard.after_return`): a short note for the practice's own inbox, the
+        one the therapist also reads, without the person's words, saying
+        whose mail to read and that the therapist's address takes no mail.
+        Queued once for that news (a delay's note stands for the failure
+        that may follow); its Message-ID."""
         practice = self.settings.practice
         code = _SMTP_CODE.search(status)
         draft = compose.Draft(
@@ -1003,6 +1006,7 @@ class Letters:
                 "written_at": self.practice_time(written_at),
                 "status": code.group() if code else compose.clean_header(status, 100),
                 "therapist_email": practice.therapist_email,
+                "delayed": delayed,
             },
             auto_reply=False,
         )
