@@ -1,5 +1,5 @@
 """News of risk the therapist's mail system sends back is told to the practice
-inbox (`guard.returned_news`, `Letters.alert_returned`).
+inbox (`guard.after_return`, `Letters.alert_returned`).
 
 A crisis alert accepted by the practice's server may still come back as a
 delivery report: the therapist's mailbox full, their address mistyped in
@@ -307,12 +307,13 @@ def test_where_the_practice_is_the_therapist_only_the_runs_errors_can_say_it(
     assert "came back undelivered from the practice's own address" in caplog.text
 
 
-def test_a_note_the_inbox_refuses_run_after_run_is_given_up(
+def test_a_note_the_inbox_refuses_waits_without_holding_anyone_back(
     alerted, monkeypatch, caplog
 ):
-    """The practice's mailbox full: the note cannot be filed. Each run says
-    so (exit 3, nothing lost) and tries again; after `FILING_TRIES` runs it
-    is given up, so it no longer stops every run."""
+    """The practice's mailbox full: the note cannot be filed. It waits and
+    is tried again (exit 1, nothing lost), while the run goes on: a new
+    person in crisis gets their safety letter and the therapist their alert
+    in the same run. After a day it is given up, with one line."""
     from mailflow.errors import MailboxError
     from mailflow.shell.mailbox import ImapMailbox
 
@@ -325,15 +326,46 @@ def test_a_note_the_inbox_refuses_run_after_run_is_given_up(
     server.deliver(
         report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
     )
-    codes = [
-        run(config, NOW + timedelta(minutes=5 * n))
-        for n in range(1, guard.FILING_TRIES + 2)
-    ]
-    assert codes[: guard.FILING_TRIES - 1] == [3] * (guard.FILING_TRIES - 1)
-    assert codes[guard.FILING_TRIES - 1] == 1  # given up: failed, said once
-    assert codes[guard.FILING_TRIES] == 0  # and no longer in any run's way
+    other = f"other-{boxes.person}"
+    server.deliver(
+        request(sender=f"Alex <{other}>", to=boxes.practice, body=WORDS),
+        boxes.practice,
+    )
+    assert run(config, NOW + timedelta(minutes=5)) == 1  # waiting, nothing lost
+    assert kinds(server, other) == ["safety"]
+    assert kinds(server, boxes.therapist) == ["crisis_alert", "crisis_alert"]
+    assert ("alert_returned", "pending") in outbox(config)
+    assert run(config, NOW + timedelta(hours=12)) == 1  # still tried
+    assert ("alert_returned", "pending") in outbox(config)
+    assert run(config, NOW + timedelta(days=1, minutes=5)) == 1  # given up
     assert ("alert_returned", "failed") in outbox(config)
     assert "news of risk could not reach the therapist at all" in caplog.text
+    assert run(config, NOW + timedelta(days=1, minutes=10)) == 0  # in no one's way
+
+
+def test_a_note_filed_is_no_sign_that_sending_works(alerted):
+    """Under an account refusing everything (5.7.x) the note is still filed
+    (no SMTP in it), and a new crisis alert refused in the same run waits
+    whole, never replaced by a note without its words."""
+    server, boxes, config, alert = alerted
+    other = f"a-{boxes.person}"  # its lane before the note's in a flush
+    server.deliver(  # first: its alert is refused before the note is filed
+        request(sender=f"Alex <{other}>", to=boxes.practice, body=WORDS),
+        boxes.practice,
+    )
+    server.deliver(
+        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
+    )
+    server.content_answers[b"Subject"] = "554 5.7.60 SendAsDenied"
+    try:
+        run(config, NOW + timedelta(minutes=5))
+    finally:
+        server.content_answers.clear()
+    assert ("alert_returned", "done") in outbox(config)  # filed all the same
+    kinds_now = [k for k, _ in outbox(config)]
+    assert "alert_refused" not in kinds_now  # the new alert was not replaced
+    assert kinds_now.count("crisis_alert") == 2
+    assert ("crisis_alert", "failed") not in outbox(config)
 
 
 def delay_notice(returned: bytes, waiting: str, practice: str) -> bytes:

@@ -1575,3 +1575,23 @@ def test_a_former_client_whose_words_weigh_like_a_crisis_is_read_today() -> None
         "risk-words",
         "possible",
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Are you the therapist who saw me in 2019? My trial is next week and I'm"
+        " going to end my life before it.",
+        "You saw me before. Do not reply to this if you're busy. I'm going to kill"
+        " myself tonight.",
+        "Can I come back? My husband has booked a holiday but I won't be on it,"
+        " I'm going to kill myself on Friday.",
+        "Miss you. I have signed the papers. I'm going to end my life tomorrow."
+        " love, x",
+    ],
+)
+def test_one_word_of_a_vendors_beside_a_former_clients_crisis_hides_nothing(
+    text: str,
+) -> None:
+    result = _classify(_inbound(subject="", text=text))
+    assert result.verdict is Verdict.CRISIS

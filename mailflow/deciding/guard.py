@@ -40,7 +40,7 @@ by an "alert_refused": a short note without their words (`after_refusal`)."""
 FOR_THE_THERAPIST: Final = REPLACED_WHEN_REFUSED | {"alert_refused"}
 """News of risk addressed to the therapist. Returned by their mail system
 after it went (a full mailbox, a mistyped `practice.therapist_email`), it is
-told to the practice's own inbox (`returned_news`)."""
+told to the practice's own inbox (`after_return`)."""
 
 URGENT_KINDS: Final = FOR_THE_THERAPIST | {"alert_returned"}
 """News of risk: sent first, and not held back by the ordinary caps, nor
@@ -59,9 +59,18 @@ Sent alone (Gmail files the copy it delivers under the one it sent), and
 the practice's own server may be what refuses."""
 
 
-FILING_TRIES: Final = 3
-"""Runs a note for the practice's inbox is tried in before it is given up
-(a full mailbox refuses it run after run, and would stop every run)."""
+FILING_PATIENCE: Final = timedelta(days=1)
+"""How long a note for the practice's inbox is tried before it is given up
+(a mailbox full for good); meanwhile every other letter goes on."""
+
+
+def filing_retry(queued_at: datetime, now: datetime) -> datetime | None:
+    """When a note the practice's inbox refused is tried again: at the next
+    run from `RETRY_FIRST` on, or never once `FILING_PATIENCE` has passed
+    since it was queued."""
+    if now - queued_at >= FILING_PATIENCE:
+        return None
+    return now + RETRY_FIRST
 
 
 class AfterReturn(StrEnum):

@@ -522,18 +522,13 @@ class Voice:
         """A professional, vendor or tool writing as such, for certain. Never
         a former client ("are you the therapist who saw me in 2019?") nor
         personal mail ("dinner on Saturday? love, x"): a crisis told in
-        either is a person's, and is answered as one. But a vendor's or a
-        mailing's clue beside such clues is a newsletter's ("Dinner for our
-        charity's birthday... if you feel suicidal, call 116 123... manage
-        your preferences")."""
-        if self.seeking >= 2:
-            return False
+        either is a person's, and is answered as one. A newsletter is known
+        by its headers (`is_automated`); one sent without them, with a
+        crisis line in its footer, may get the safety message: the cheaper
+        error (one word of a vendor's, "trial", "has booked", beside a
+        former client's crisis must never leave it unheard)."""
         strong = sum(v for k, v in self.not_ours.items() if k in _PROFESSIONAL_FAMILIES)
-        mailing = self.not_ours.get("marketing", 0) + self.not_ours.get(
-            "notification", 0
-        )
-        alike = self.not_ours.get("personal", 0) + self.not_ours.get("returning", 0)
-        return strong >= 2 or (mailing >= 1 and strong + alike >= 2)
+        return strong >= 2 and self.seeking < 2
 
 
 _PROFESSIONAL_FAMILIES: Final = frozenset(

@@ -223,7 +223,12 @@ _HANDOFF: Final = re.compile(
 )
 """The person handed over: referred, given the practice's number, to write
 themselves."""
-_NOT_FOR_THEM = r"(?! (?:for|with) (?:him|her|them|this|the|a|an|one|mr|mrs|ms|miss)\b)"
+_NOT_FOR_THEM = (
+    r"(?! (?:for|with) (?:him|her|them|mr|mrs|ms|miss|master|(?:my|our|this|the|a|an|one"
+    r" of (?:my|our)) (?:[\w-]+ ){0,2}(?:client|patient|pupil|student|resident|tenant"
+    r"|service user|young person|lad|girl|boy|man|woman|gentleman|lady|employee|carer"
+    r"|mum|dad)s?)\b)"
+)
 """Asking for a call or sessions, but not for someone else ("I'd like to
 arrange a call for him" is a referrer's)."""
 _OWN: Final = re.compile(
@@ -254,7 +259,7 @@ _OWN: Final = re.compile(
     r"|fianc\w*|mum|mom|mother|dad|father|sister|brother|grand\w+|niece|nephew"
     r"|step\w+|foster \w+|friend|best friend|cousin|aunt|uncle|neighbou?r|flatmate"
     r"|housemate|colleague|family)\b"
-    r"|(?<!his )(?<!her )(?<!their )(?<!the )\b(?:wife|husband|partner|girlfriend"
+    r"|(?:^|[.!?,:-] |\bmy )(?:wife|husband|partner|girlfriend"
     r"|boyfriend|fianc\w*|mum|mom|dad|missus|other half) (?:has )?(?:(?:asked|told"
     r"|made|nagged|wants) me|(?:said|suggested|thinks) (?:i|that i)|suggested me)\b"
     r"|\ba (?:good |close |dear |old )?(?:friend|colleague|neighbou?r|flatmate"

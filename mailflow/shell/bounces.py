@@ -141,18 +141,20 @@ class Bounces:
             practice_is_therapist=practice.email.lower()
             == practice.therapist_email.lower(),
         )
+        what = "is delayed" if delayed else "came back undelivered"
         if follow is guard.AfterReturn.LOG:
             log.error(
-                "uid %d: outbox %d, news of risk, came back undelivered from the"
-                " practice's own address; read the practice inbox",
+                "uid %d: outbox %d, news of risk, %s from the practice's own"
+                " address; read the practice inbox",
                 key.uid,
                 record.id,
+                what,
             )
             return
         enquiry = (
             None if record.enquiry_id is None else self.store.enquiry(record.enquiry_id)
         )
-        self._letters().alert_returned(
+        told = self._letters().alert_returned(
             record.enquiry_id,
             "" if enquiry is None else enquiry.email,
             returned_id=record.id,
@@ -162,13 +164,22 @@ class Bounces:
             status=status or "",
             delayed=delayed,
         )
-        log.error(
-            "uid %d: outbox %d, news of risk for the therapist, %s; a note goes"
-            " to the practice inbox",
-            key.uid,
-            record.id,
-            "is delayed" if delayed else "came back undelivered",
-        )
+        if told:
+            log.error(
+                "uid %d: outbox %d, news of risk for the therapist, %s; a note goes"
+                " to the practice inbox",
+                key.uid,
+                record.id,
+                what,
+            )
+        else:
+            log.info(
+                "uid %d: outbox %d, news of risk for the therapist, %s; the"
+                " practice inbox was told already",
+                key.uid,
+                record.id,
+                what,
+            )
 
     def _set_aside(self, enquiry_id: int, status: str | None) -> None:
         enquiry = self.store.enquiry(enquiry_id)

@@ -114,7 +114,8 @@ class Outbox:
                 if outgoing.id in self._handled:
                     continue
                 self._handled.add(outgoing.id)
-                print(f"would send: {outgoing.kind} (enquiry {outgoing.enquiry_id})")  # noqa: T201
+                how = "file" if outgoing.kind in guard.FILED_IN_THE_INBOX else "send"
+                print(f"would {how}: {outgoing.kind} (enquiry {outgoing.enquiry_id})")  # noqa: T201
             return
         if self._failed_ahead is not None:
             # What a letter sent ahead met, raised where the flush would meet it.
@@ -446,30 +447,14 @@ class Outbox:
                     "outbox %d: %s dropped, address bounced", outgoing.id, outgoing.kind
                 )
                 return True
+            elif outgoing.kind in guard.FILED_IN_THE_INBOX:
+                # The practice's own inbox: filed there, unread, never sent;
+                # no cap holds it, no SMTP refusal is told by it.
+                if not self._filed(outgoing):
+                    return True
             elif self._held(outgoing, limits, history):
                 self.report.waiting += 1
                 return True
-            elif outgoing.kind in guard.FILED_IN_THE_INBOX:
-                # The practice's own inbox: filed there, unread, never sent.
-                self.store.note_attempt(outgoing.id)
-                try:
-                    self.mailbox.file_unread(
-                        self.settings.imap.folder, outgoing.raw, self.now
-                    )
-                except MailboxError:
-                    if outgoing.attempts + 1 < guard.FILING_TRIES:
-                        raise  # the server down, or refusing for now: next run
-                    # Refused run after run (the mailbox full, most likely):
-                    # no longer in every run's way.
-                    self.store.mark_failed(outgoing.id)
-                    self.report.send_failed += 1
-                    log.error(
-                        "outbox %d: could not be filed in the practice inbox;"
-                        " news of risk could not reach the therapist at all",
-                        outgoing.id,
-                    )
-                    return True
-                self._taken(outgoing, history)
             else:
                 self.store.note_attempt(outgoing.id)
                 error = _hand_over(self.sender, outgoing)
@@ -477,6 +462,43 @@ class Outbox:
                     return self._not_taken(outgoing, error)
                 self._taken(outgoing, history)
         self._file_later(outgoing)
+        return True
+
+    def _filed(self, outgoing: OutgoingMail) -> bool:
+        """File a note in the practice's inbox (`guard.FILED_IN_THE_INBOX`);
+        whether it was. Refused (a full mailbox, a server's hiccup), it waits
+        and is tried again, the other letters going on meanwhile, until a
+        day has passed (`guard.filing_retry`)."""
+        if outgoing.next_attempt_at is not None and outgoing.next_attempt_at > self.now:
+            self.report.waiting += 1
+            return False
+        self.store.note_attempt(outgoing.id)  # found filed after a crash
+        try:
+            self.mailbox.file_unread(self.settings.imap.folder, outgoing.raw, self.now)
+        except MailboxError as error:
+            queued = self.store.queued_at(outgoing.id) or self.now
+            retry = guard.filing_retry(queued, self.now)
+            if retry is None:
+                self.store.mark_failed(outgoing.id)
+                self.report.send_failed += 1
+                log.error(
+                    "outbox %d: could not be filed in the practice inbox (%s);"
+                    " news of risk could not reach the therapist at all",
+                    outgoing.id,
+                    error,
+                )
+            else:
+                self.store.defer(outgoing.id, retry)
+                self.report.deferred += 1
+                log.warning(
+                    "outbox %d: could not be filed in the practice inbox (%s);"
+                    " next try from %s",
+                    outgoing.id,
+                    error,
+                    retry.isoformat(timespec="minutes"),
+                )
+            return False
+        self.store.mark_sent(outgoing.id, self.now)
         return True
 
     def _taken(

@@ -976,14 +976,14 @@ class Letters:
         written_at: datetime,
         status: str,
         delayed: bool = False,
-    ) -> str:
+    ) -> bool:
         """News of risk (outbox `returned_id`) the therapist's mail system
         sent back after it went, or reports it cannot deliver yet (`delayed`:
         `guard.after_return`): a short note for the practice's own inbox, the
         one the therapist also reads, without the person's words, saying
         whose mail to read and that the therapist's address takes no mail.
         Queued once for that news (a delay's note stands for the failure
-        that may follow); its Message-ID."""
+        that may follow); whether it was queued now (not told before)."""
         practice = self.settings.practice
         code = _SMTP_CODE.search(status)
         draft = compose.Draft(
@@ -1010,8 +1010,7 @@ class Letters:
             },
             auto_reply=False,
         )
-        self._enqueue(enquiry_id, draft, needs_copy=False)
-        return draft.message_id
+        return self._enqueue(enquiry_id, draft, needs_copy=False)
 
     def sending_paused(self, count: int, day: str) -> None:
         """The circuit breaker tripped: at most one alert a day."""
@@ -1144,7 +1143,8 @@ class Letters:
         needs_copy: bool,
         expects: dict[str, object] | None = None,
         queued_as: str | None = None,
-    ) -> None:
+    ) -> bool:
+        """Queue the letter; whether it was new (not its Message-ID's second)."""
         raw = compose.build(draft, self.now, self.settings.templates.directory)
         if enquiry_id is not None:
             self.store.add_thread_ids(enquiry_id, {draft.message_id})
@@ -1168,6 +1168,7 @@ class Letters:
                 enquiry_id,
                 draft.kind,
             )
+        return bool(queued)
 
 
 _RISK_REASONS = frozenset({"possible-risk", "unsure-risk", "risk-words"})
