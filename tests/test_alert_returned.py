@@ -436,3 +436,55 @@ def test_a_delay_is_read_apart_from_a_failure() -> None:
         "4.2.2",
     )
     assert bounce.read_delay(failed) is None
+
+
+def test_a_delay_is_marked_seen_with_its_note_and_not_read_again(alerted):
+    server, boxes, config, alert = alerted
+    server.deliver(
+        delay_notice(alert.raw, boxes.therapist, boxes.practice),
+        boxes.practice,
+        mail_from="",
+    )
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    database = load_settings(config).storage.database
+    with sqlite3.connect(database) as db:
+        outcomes = [o for (o,) in db.execute("SELECT outcome FROM seen ORDER BY uid")]
+    assert outcomes[-1] == "delay"
+    assert run(config, NOW + timedelta(minutes=10)) == 0
+    with sqlite3.connect(database) as db:
+        again = [o for (o,) in db.execute("SELECT outcome FROM seen ORDER BY uid")]
+    assert again[: len(outcomes)] == outcomes  # the delay not read again
+    assert again[len(outcomes) :] == ["own-message"]  # its note, left alone
+
+
+def test_a_form_enquirys_returned_alert_says_it_came_by_the_form(
+    tmp_path, mail_server, mailboxes
+):
+    server, boxes = mail_server, mailboxes
+    forms = '\n[requests]\nform_senders = ["forms@formservice.example"]\n'
+    config = write_config(tmp_path, server, boxes, forms)
+    server.deliver(
+        request(
+            sender="Website forms <forms@formservice.example>",
+            to=boxes.practice,
+            subject="New form submission",
+            body=f"Name: Robin\nEmail: {boxes.person}\nMessage: {WORDS}\n",
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    (alert,) = [
+        m for m in server.messages(boxes.therapist) if m.message()["X-Mailflow"]
+    ]
+    server.deliver(
+        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
+    )
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    (note,) = [
+        m.message()
+        for m in server.messages(boxes.practice)
+        if m.message()["X-Mailflow"] == "alert_returned"
+    ]
+    text = text_of(note)
+    assert "a message that came through your website form" in text
+    assert f"(the address typed in it: {boxes.person})" in text
