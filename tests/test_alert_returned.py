@@ -488,3 +488,58 @@ def test_a_form_enquirys_returned_alert_says_it_came_by_the_form(
     text = text_of(note)
     assert "a message that came through your website form" in text
     assert f"(the address typed in it: {boxes.person})" in text
+
+
+def test_a_note_given_up_is_told_afresh_by_the_report_after_it(alerted, monkeypatch):
+    """A delay's note could not be filed for a day (the inbox full) and was
+    given up; the final report, once the inbox has room, tells afresh."""
+    from mailflow.errors import MailboxError
+    from mailflow.shell.mailbox import ImapMailbox
+
+    server, boxes, config, alert = alerted
+    filing = ImapMailbox.file_unread
+
+    def full(self, folder, raw, when):  # type: ignore[no-untyped-def]
+        raise MailboxError("IMAP APPEND to 'INBOX' failed: [OVERQUOTA] Quota exceeded")
+
+    monkeypatch.setattr(ImapMailbox, "file_unread", full)
+    server.deliver(
+        delay_notice(alert.raw, boxes.therapist, boxes.practice),
+        boxes.practice,
+        mail_from="",
+    )
+    for at in (timedelta(minutes=5), timedelta(hours=12), timedelta(days=1, minutes=5)):
+        assert run(config, NOW + at) == 1
+    assert ("alert_returned", "failed") in outbox(config)
+    monkeypatch.setattr(ImapMailbox, "file_unread", filing)  # room again
+    server.deliver(
+        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
+    )
+    assert run(config, NOW + timedelta(days=2)) == 0
+    (note,) = [
+        m.message()
+        for m in server.messages(boxes.practice)
+        if m.message()["X-Mailflow"] == "alert_returned"
+    ]
+    assert "sent the alert back" in text_of(note)
+
+
+def test_a_note_is_filed_while_smtp_is_down(alerted):
+    """Filing needs IMAP alone: an SMTP outage met in the same run never
+    holds the note back."""
+    server, boxes, config, alert = alerted
+    server.deliver(  # first: its alert meets the outage before the note's turn
+        request(sender=f"Alex <a-{boxes.person}>", to=boxes.practice, body=WORDS),
+        boxes.practice,
+    )
+    server.deliver(
+        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
+    )
+    server.smtp_down()
+    try:
+        code = run(config, NOW + timedelta(minutes=5))
+    finally:
+        server.smtp_up()
+    assert code == 3  # the letters wait for the next run
+    assert ("alert_returned", "done") in outbox(config)
+    assert kinds(server, boxes.practice).count("alert_returned") == 1

@@ -1588,6 +1588,11 @@ def test_a_former_client_whose_words_weigh_like_a_crisis_is_read_today() -> None
         " I'm going to kill myself on Friday.",
         "Miss you. I have signed the papers. I'm going to end my life tomorrow."
         " love, x",
+        # two of a vendor's words: once enough to read it as a vendor's
+        "My trial is next week and my husband has booked a holiday. I'm going to"
+        " kill myself on Friday.",
+        "I have signed the papers, my free trial ended and the delivery is booked."
+        " I'm going to end my life tomorrow. love, x",
     ],
 )
 def test_one_word_of_a_vendors_beside_a_former_clients_crisis_hides_nothing(

@@ -483,6 +483,8 @@ def test_each_narrowed_clue_alone(text: str, kind: str) -> None:
         "A friend of mine asked me to write.",
         "I'm a mum of two.",
         "Wife asked me to get in touch.",
+        "My lovely wife asked me to get in touch.",
+        "Hello\nPartner suggested I write.",
         "This is for me personally.",
     ],
 )
@@ -498,5 +500,31 @@ def test_a_call_for_someone_else_is_a_referrers() -> None:
     text = (
         "I'm a youth worker at the riverside project. Got a lad, 17. I'd like to"
         " arrange a call for him. We can cover a few sessions."
+    )
+    assert referral.about_someone_in_care("", text)
+
+
+def test_the_subject_is_a_sentence_of_its_own() -> None:
+    referring = "Sending you one, 34F, no risk. She'll ring you herself."
+    assert referral.about_someone_in_care("Enquiry", referring)
+    assert not referral.about_someone_in_care(
+        "Enquiry", "Wife asked me to write. " + referring
+    )
+    assert not referral.about_someone_in_care("Wife asked me to write", referring)
+
+
+@pytest.mark.parametrize(
+    "asking",
+    [
+        "I'd like to arrange some sessions for a friend of hers.",
+        "I'd like to book a call for a 15 year old in our care.",
+        "I'd like to arrange counselling for the child.",
+    ],
+)
+def test_asking_for_someone_else_is_a_referrers(asking: str) -> None:
+    text = (
+        "I'm a support worker at the riverside project. "
+        + asking
+        + " We can cover a few sessions."
     )
     assert referral.about_someone_in_care("", text)

@@ -63,14 +63,20 @@ FILING_PATIENCE: Final = timedelta(days=1)
 """How long a note for the practice's inbox is tried before it is given up
 (a mailbox full for good); meanwhile every other letter goes on."""
 
+FILING_TRIES: Final = 3
+"""Refusals a note for the practice's inbox meets before it may be given up:
+a day's patience counts only once it has been tried (SMTP down or the
+machine off for a day never gives it up untried)."""
 
-def filing_retry(queued_at: datetime, now: datetime) -> datetime | None:
-    """When a note the practice's inbox refused is tried again: at the next
-    run from `RETRY_FIRST` on, or never once `FILING_PATIENCE` has passed
-    since it was queued."""
-    if now - queued_at >= FILING_PATIENCE:
+
+def filing_retry(refusals: int, queued_at: datetime, now: datetime) -> datetime | None:
+    """When a note the practice's inbox refused (`refusals` times, this one
+    included) is tried again: at the next run (a minute's slack before a
+    five-minute cron), or never once it has been refused `FILING_TRIES`
+    times and `FILING_PATIENCE` has passed since it was queued."""
+    if refusals >= FILING_TRIES and now - queued_at >= FILING_PATIENCE:
         return None
-    return now + RETRY_FIRST
+    return now + RETRY_FIRST - timedelta(minutes=1)
 
 
 class AfterReturn(StrEnum):

@@ -365,7 +365,10 @@ def classify_new(
         diary_doubt=diary_doubt.asks(screening, f"{mail.subject}\n{mail.text}"),
         danger_now=screening.danger_now,
     )
-    if screening.risk is screen.Risk.CLEAR and not reading.professional:
+    if screening.risk is screen.Risk.CLEAR and (
+        not reading.professional
+        or (not reading.writes_of_others and _SELF.search(own_words) is not None)
+    ):
         # A person at risk is answered whatever else the mail is (a client's
         # crisis is the therapist's at once; a stranger also gets the safety
         # message), unless a professional writes about someone in their care.
@@ -530,6 +533,20 @@ class Voice:
         strong = sum(v for k, v in self.not_ours.items() if k in _PROFESSIONAL_FAMILIES)
         return strong >= 2 and self.seeking < 2
 
+    @property
+    def writes_of_others(self) -> bool:
+        """A professional writing of someone in their care, for certain: a
+        referral's, a colleague's or an applicant's voice, twice. Only this
+        keeps clear risk from being answered as the writer's own; a vendor's
+        words ("my trial is next week", "the delivery is booked") never do:
+        a newsletter is known by its headers (`is_automated`), and one sent
+        without them may get the safety message, the cheaper error."""
+        strong = sum(v for k, v in self.not_ours.items() if k in _OTHERS_FAMILIES)
+        return strong >= 2 and self.seeking < 2
+
+
+_OTHERS_FAMILIES: Final = frozenset({"professional-referral", "colleague", "job"})
+"""Voices that write of someone else's risk, not their own."""
 
 _PROFESSIONAL_FAMILIES: Final = frozenset(
     {"professional-referral", "colleague", "job", "marketing", "notification"}

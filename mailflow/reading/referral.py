@@ -227,7 +227,8 @@ _NOT_FOR_THEM = (
     r"(?! (?:for|with) (?:him|her|them|mr|mrs|ms|miss|master|(?:my|our|this|the|a|an|one"
     r" of (?:my|our)) (?:[\w-]+ ){0,2}(?:client|patient|pupil|student|resident|tenant"
     r"|service user|young person|lad|girl|boy|man|woman|gentleman|lady|employee|carer"
-    r"|mum|dad)s?)\b)"
+    r"|mum|dad|child|kid|teen\w*|family|friend)s?|someone|somebody"
+    r"|(?:a|an|the|this) \d{1,2}[- ](?:year|yr)s?[- ]old)\b)"
 )
 """Asking for a call or sessions, but not for someone else ("I'd like to
 arrange a call for him" is a referrer's)."""
@@ -259,7 +260,8 @@ _OWN: Final = re.compile(
     r"|fianc\w*|mum|mom|mother|dad|father|sister|brother|grand\w+|niece|nephew"
     r"|step\w+|foster \w+|friend|best friend|cousin|aunt|uncle|neighbou?r|flatmate"
     r"|housemate|colleague|family)\b"
-    r"|(?:^|[.!?,:-] |\bmy )(?:wife|husband|partner|girlfriend"
+    r"|(?:^|[.!?,:-] |\bmy (?:[\w-]+ ){0,2}|\b(?:hi|hello|hey|hiya)(?: [a-z]+)?,? )"
+    r"(?:ex-?)?(?:wife|husband|partner|girlfriend"
     r"|boyfriend|fianc\w*|mum|mom|dad|missus|other half) (?:has )?(?:(?:asked|told"
     r"|made|nagged|wants) me|(?:said|suggested|thinks) (?:i|that i)|suggested me)\b"
     r"|\ba (?:good |close |dear |old )?(?:friend|colleague|neighbou?r|flatmate"
@@ -291,9 +293,13 @@ def clues(subject: str, text: str) -> frozenset[str]:
     """The kinds of referral clue the subject and `text` hold ("role",
     "person", "risk", "handoff"), or none where the writer speaks of their
     own (`_OWN`)."""
-    head = screen.normalize(f"{subject}\n{text[:MAX_CHARS]}")
-    # Sentences as typed, wherever a mail program or a phone broke the lines.
-    flat = " ".join(head.split())
+    # Sentences as typed, wherever a mail program or a phone broke the lines;
+    # the subject a sentence of its own.
+    flat = (
+        " ".join(screen.normalize(subject).split())
+        + ". "
+        + " ".join(screen.normalize(text[:MAX_CHARS]).split())
+    )
     if _OWN.search(flat):
         return frozenset()
     found: set[str] = set()

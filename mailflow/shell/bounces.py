@@ -154,7 +154,13 @@ class Bounces:
         enquiry = (
             None if record.enquiry_id is None else self.store.enquiry(record.enquiry_id)
         )
-        told = self._letters().alert_returned(
+        writer = self._letters()
+        first = self.store.outgoing_id(
+            writer.alert_returned_id(record.enquiry_id, record.id)
+        )
+        # The first note given up (the inbox refused it for a day): afresh.
+        again = first is not None and self.store.outgoing_status(first) == "failed"
+        told = writer.alert_returned(
             record.enquiry_id,
             "" if enquiry is None else enquiry.email,
             returned_id=record.id,
@@ -163,6 +169,7 @@ class Bounces:
             written_at=record.queued_at,
             status=status or "",
             delayed=delayed,
+            again=again,
         )
         if told:
             log.error(

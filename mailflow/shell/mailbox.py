@@ -569,7 +569,11 @@ class ImapMailbox:
         each. Returns each message's (UIDVALIDITY, UID) where APPENDUID says."""
         if not raws:
             return []
-        if len(raws) == 1 or not self._imap.has_capability("MULTIAPPEND"):
+        if len(raws) == 1:
+            return [self.append(folder, raws[0], when)]
+        with _translated(f"APPEND to {folder!r}"):  # asks on a dropped session too
+            multiappend = self._imap.has_capability("MULTIAPPEND")
+        if not multiappend:
             return [self.append(folder, raw, when) for raw in raws]
         reopen = self._selected if self._selected == folder else None
         if reopen is not None:  # as `append`: Courier refuses a read-only folder

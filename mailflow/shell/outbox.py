@@ -121,6 +121,7 @@ class Outbox:
             # What a letter sent ahead met, raised where the flush would meet it.
             failed, self._failed_ahead = self._failed_ahead, None
             raise failed
+        self._file_notes()  # no SMTP in them: filed even while it is down
         if self.report.smtp_down:
             if self._down_ahead:  # under a letter sent ahead of the reading
                 self._down_ahead = False
@@ -229,6 +230,7 @@ class Outbox:
                 for recipients, sent_at, kind in self.store.sent_since(
                     self.now - guard.DAY
                 )
+                if kind not in guard.FILED_IN_THE_INBOX  # filed, never sent
             ),
             self.now,
         )
@@ -464,6 +466,23 @@ class Outbox:
         self._file_later(outgoing)
         return True
 
+    def _file_notes(self) -> None:
+        """File the notes for the practice's inbox before any letter is sent:
+        they need IMAP alone, so an SMTP outage met by the flush never holds
+        them back."""
+        for outgoing in self.store.pending():
+            if (
+                outgoing.kind not in guard.FILED_IN_THE_INBOX
+                or outgoing.id in self._handled
+            ):
+                continue
+            self._handled.add(outgoing.id)
+            if outgoing.attempts and self._already_filed(outgoing):
+                self.store.mark_sent(outgoing.id, self.now)  # filed before a crash
+            elif not self._filed(outgoing):
+                continue
+            self._file_later(outgoing)
+
     def _filed(self, outgoing: OutgoingMail) -> bool:
         """File a note in the practice's inbox (`guard.FILED_IN_THE_INBOX`);
         whether it was. Refused (a full mailbox, a server's hiccup), it waits
@@ -477,7 +496,7 @@ class Outbox:
             self.mailbox.file_unread(self.settings.imap.folder, outgoing.raw, self.now)
         except MailboxError as error:
             queued = self.store.queued_at(outgoing.id) or self.now
-            retry = guard.filing_retry(queued, self.now)
+            retry = guard.filing_retry(outgoing.deferrals + 1, queued, self.now)
             if retry is None:
                 self.store.mark_failed(outgoing.id)
                 self.report.send_failed += 1
@@ -489,7 +508,7 @@ class Outbox:
                 )
             else:
                 self.store.defer(outgoing.id, retry)
-                self.report.deferred += 1
+                self.report.failed += 1
                 log.warning(
                     "outbox %d: could not be filed in the practice inbox (%s);"
                     " next try from %s",

@@ -160,6 +160,8 @@ class RunReport:
             parts.append(f"{self.failed} failed (retried next run)")
         if self.deferred:
             parts.append(f"{self.deferred} deferred by the mail server (retried later)")
+        if self.send_failed:
+            parts.append(f"{self.send_failed} could not be sent or filed")
         if self.waiting:
             parts.append(f"{self.waiting} waiting in the outbox")
         return ", ".join(parts)

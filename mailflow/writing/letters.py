@@ -966,6 +966,13 @@ class Letters:
             expects={INSTEAD_OF: refused_id},
         )
 
+    def alert_returned_id(
+        self, enquiry_id: int | None, returned_id: int, *, again: bool = False
+    ) -> str:
+        """The Message-ID of the practice note about outbox `returned_id`."""
+        step = f"alert-returned:{returned_id}" + (":again" if again else "")
+        return self.message_id(enquiry_id or 0, step)
+
     def alert_returned(
         self,
         enquiry_id: int | None,
@@ -976,6 +983,7 @@ class Letters:
         written_at: datetime,
         status: str,
         delayed: bool = False,
+        again: bool = False,
     ) -> bool:
         """News of risk (outbox `returned_id`) the therapist's mail system
         sent back after it went, or reports it cannot deliver yet (`delayed`:
@@ -983,7 +991,8 @@ class Letters:
         one the therapist also reads, without the person's words, saying
         whose mail to read and that the therapist's address takes no mail.
         Queued once for that news (a delay's note stands for the failure
-        that may follow); whether it was queued now (not told before)."""
+        that may follow; `again`: the first could not be filed, and is
+        queued afresh); whether it was queued now (not told before)."""
         practice = self.settings.practice
         code = _SMTP_CODE.search(status)
         draft = compose.Draft(
@@ -995,9 +1004,7 @@ class Letters:
             to_name=practice.name,
             subject="Urgent: an alert about someone at risk could not reach "
             + practice.therapist_email,
-            message_id=self.message_id(
-                enquiry_id or 0, f"alert-returned:{returned_id}"
-            ),
+            message_id=self.alert_returned_id(enquiry_id, returned_id, again=again),
             context={
                 **self._base(),
                 "enquiry_id": enquiry_id,
