@@ -543,3 +543,38 @@ def test_a_note_is_filed_while_smtp_is_down(alerted):
     assert code == 3  # the letters wait for the next run
     assert ("alert_returned", "done") in outbox(config)
     assert kinds(server, boxes.practice).count("alert_returned") == 1
+
+
+def test_the_inbox_failing_even_to_search_holds_no_letter_back(alerted, monkeypatch):
+    """Each try at the note drops the IMAP answer, and so does the search for
+    it the next run: the notes wait, and a new person in crisis still gets
+    their safety letter, the therapist their alert, in the same run."""
+    from mailflow.errors import MailboxError
+    from mailflow.shell.mailbox import ImapMailbox
+
+    server, boxes, config, alert = alerted
+    searching = ImapMailbox.contains_message_id
+
+    def failing(self, *args):  # type: ignore[no-untyped-def]
+        raise MailboxError("IMAP APPEND to 'INBOX' failed: [UNAVAILABLE] try later")
+
+    def search(self, folder, message_id):  # type: ignore[no-untyped-def]
+        if folder == "INBOX":
+            failing(self)
+        return searching(self, folder, message_id)
+
+    monkeypatch.setattr(ImapMailbox, "file_unread", failing)
+    monkeypatch.setattr(ImapMailbox, "contains_message_id", search)
+    server.deliver(
+        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
+    )
+    assert run(config, NOW + timedelta(minutes=5)) == 1  # tried, refused
+    other = f"a-{boxes.person}"
+    server.deliver(
+        request(sender=f"Alex <{other}>", to=boxes.practice, body=WORDS),
+        boxes.practice,
+    )
+    assert run(config, NOW + timedelta(minutes=10)) == 1  # searched, refused
+    assert kinds(server, other) == ["safety"]
+    assert kinds(server, boxes.therapist) == ["crisis_alert", "crisis_alert"]
+    assert ("alert_returned", "pending") in outbox(config)

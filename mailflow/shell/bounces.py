@@ -155,11 +155,15 @@ class Bounces:
             None if record.enquiry_id is None else self.store.enquiry(record.enquiry_id)
         )
         writer = self._letters()
-        first = self.store.outgoing_id(
-            writer.alert_returned_id(record.enquiry_id, record.id)
-        )
-        # The first note given up (the inbox refused it for a day): afresh.
-        again = first is not None and self.store.outgoing_status(first) == "failed"
+        # Notes about it given up (the inbox refused each for a day): afresh.
+        again = 0
+        while again < guard.FILING_TRIES:
+            earlier = self.store.outgoing_id(
+                writer.alert_returned_id(record.enquiry_id, record.id, again=again)
+            )
+            if earlier is None or self.store.outgoing_status(earlier) != "failed":
+                break
+            again += 1
         told = writer.alert_returned(
             record.enquiry_id,
             "" if enquiry is None else enquiry.email,
@@ -175,6 +179,15 @@ class Bounces:
             log.error(
                 "uid %d: outbox %d, news of risk for the therapist, %s; a note goes"
                 " to the practice inbox",
+                key.uid,
+                record.id,
+                what,
+            )
+        elif again >= guard.FILING_TRIES:
+            log.error(
+                "uid %d: outbox %d, news of risk for the therapist, %s; its notes"
+                " could not be filed in the practice inbox: news of risk could not"
+                " reach the therapist at all",
                 key.uid,
                 record.id,
                 what,

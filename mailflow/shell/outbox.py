@@ -117,11 +117,11 @@ class Outbox:
                 how = "file" if outgoing.kind in guard.FILED_IN_THE_INBOX else "send"
                 print(f"would {how}: {outgoing.kind} (enquiry {outgoing.enquiry_id})")  # noqa: T201
             return
+        self._file_notes()  # no SMTP in them: filed even while it is down
         if self._failed_ahead is not None:
             # What a letter sent ahead met, raised where the flush would meet it.
             failed, self._failed_ahead = self._failed_ahead, None
             raise failed
-        self._file_notes()  # no SMTP in them: filed even while it is down
         if self.report.smtp_down:
             if self._down_ahead:  # under a letter sent ahead of the reading
                 self._down_ahead = False
@@ -450,10 +450,7 @@ class Outbox:
                 )
                 return True
             elif outgoing.kind in guard.FILED_IN_THE_INBOX:
-                # The practice's own inbox: filed there, unread, never sent;
-                # no cap holds it, no SMTP refusal is told by it.
-                if not self._filed(outgoing):
-                    return True
+                return True  # filed by `_file_notes` alone, never sent
             elif self._held(outgoing, limits, history):
                 self.report.waiting += 1
                 return True
@@ -469,7 +466,8 @@ class Outbox:
     def _file_notes(self) -> None:
         """File the notes for the practice's inbox before any letter is sent:
         they need IMAP alone, so an SMTP outage met by the flush never holds
-        them back."""
+        them back, and IMAP's trouble with them never holds back a letter:
+        at the first refusal the rest wait for the next run."""
         for outgoing in self.store.pending():
             if (
                 outgoing.kind not in guard.FILED_IN_THE_INBOX
@@ -477,48 +475,51 @@ class Outbox:
             ):
                 continue
             self._handled.add(outgoing.id)
-            if outgoing.attempts and self._already_filed(outgoing):
-                self.store.mark_sent(outgoing.id, self.now)  # filed before a crash
-            elif not self._filed(outgoing):
+            if outgoing.status != "pending":
+                self._file_later(outgoing)  # filed before a crash: done now
                 continue
+            if (
+                outgoing.next_attempt_at is not None
+                and outgoing.next_attempt_at > self.now
+            ):
+                self.report.waiting += 1
+                continue
+            try:
+                if not (outgoing.attempts and self._already_filed(outgoing)):
+                    self.store.note_attempt(outgoing.id)  # found after a crash
+                    self.mailbox.file_unread(
+                        self.settings.imap.folder, outgoing.raw, self.now
+                    )
+            except MailboxError as error:
+                self._not_filed(outgoing, error)
+                return
+            self.store.mark_sent(outgoing.id, self.now)
             self._file_later(outgoing)
 
-    def _filed(self, outgoing: OutgoingMail) -> bool:
-        """File a note in the practice's inbox (`guard.FILED_IN_THE_INBOX`);
-        whether it was. Refused (a full mailbox, a server's hiccup), it waits
-        and is tried again, the other letters going on meanwhile, until a
-        day has passed (`guard.filing_retry`)."""
-        if outgoing.next_attempt_at is not None and outgoing.next_attempt_at > self.now:
-            self.report.waiting += 1
-            return False
-        self.store.note_attempt(outgoing.id)  # found filed after a crash
-        try:
-            self.mailbox.file_unread(self.settings.imap.folder, outgoing.raw, self.now)
-        except MailboxError as error:
-            queued = self.store.queued_at(outgoing.id) or self.now
-            retry = guard.filing_retry(outgoing.deferrals + 1, queued, self.now)
-            if retry is None:
-                self.store.mark_failed(outgoing.id)
-                self.report.send_failed += 1
-                log.error(
-                    "outbox %d: could not be filed in the practice inbox (%s);"
-                    " news of risk could not reach the therapist at all",
-                    outgoing.id,
-                    error,
-                )
-            else:
-                self.store.defer(outgoing.id, retry)
-                self.report.failed += 1
-                log.warning(
-                    "outbox %d: could not be filed in the practice inbox (%s);"
-                    " next try from %s",
-                    outgoing.id,
-                    error,
-                    retry.isoformat(timespec="minutes"),
-                )
-            return False
-        self.store.mark_sent(outgoing.id, self.now)
-        return True
+    def _not_filed(self, outgoing: OutgoingMail, error: MailboxError) -> None:
+        """A note the practice's inbox refused (a full mailbox, a server's
+        hiccup): tried again at the next run, the letters going on
+        meanwhile, until `guard.filing_retry` gives it up."""
+        queued = self.store.queued_at(outgoing.id) or self.now
+        retry = guard.filing_retry(outgoing.deferrals + 1, queued, self.now)
+        if retry is None:
+            self.store.mark_failed(outgoing.id)
+            self.report.send_failed += 1
+            log.error(
+                "outbox %d: could not be filed in the practice inbox (%s);"
+                " news of risk could not reach the therapist at all",
+                outgoing.id,
+                error,
+            )
+            return
+        self.store.defer(outgoing.id, retry)
+        self.report.failed += 1
+        log.warning(
+            "outbox %d: could not be filed in the practice inbox (%s); next try from %s",
+            outgoing.id,
+            error,
+            retry.isoformat(timespec="minutes"),
+        )
 
     def _taken(
         self, outgoing: OutgoingMail, history: guard.SentLog, *, recorded: bool = False

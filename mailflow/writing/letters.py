@@ -967,10 +967,11 @@ class Letters:
         )
 
     def alert_returned_id(
-        self, enquiry_id: int | None, returned_id: int, *, again: bool = False
+        self, enquiry_id: int | None, returned_id: int, *, again: int = 0
     ) -> str:
-        """The Message-ID of the practice note about outbox `returned_id`."""
-        step = f"alert-returned:{returned_id}" + (":again" if again else "")
+        """The Message-ID of the practice note about outbox `returned_id`
+        (`again`: how many were given up before it)."""
+        step = f"alert-returned:{returned_id}" + (f":again{again}" if again else "")
         return self.message_id(enquiry_id or 0, step)
 
     def alert_returned(
@@ -983,7 +984,7 @@ class Letters:
         written_at: datetime,
         status: str,
         delayed: bool = False,
-        again: bool = False,
+        again: int = 0,
     ) -> bool:
         """News of risk (outbox `returned_id`) the therapist's mail system
         sent back after it went, or reports it cannot deliver yet (`delayed`:
@@ -991,8 +992,8 @@ class Letters:
         one the therapist also reads, without the person's words, saying
         whose mail to read and that the therapist's address takes no mail.
         Queued once for that news (a delay's note stands for the failure
-        that may follow; `again`: the first could not be filed, and is
-        queued afresh); whether it was queued now (not told before)."""
+        that may follow; `again`: how many notes about it were given up,
+        unfiled, before this one); whether it was queued now."""
         practice = self.settings.practice
         code = _SMTP_CODE.search(status)
         draft = compose.Draft(
