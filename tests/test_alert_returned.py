@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import timedelta
-from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 import pytest
 from support import NOW, request, run, write_config
+from test_alert_refused import words_of as text_of
 
 from mailflow.config import load_settings
 from mailflow.deciding import guard
@@ -71,12 +71,11 @@ def kinds(server, user) -> list[str]:
     return [str(m.message()["X-Mailflow"]) for m in server.messages(user)]
 
 
-def text_of(note: EmailMessage) -> str:
-    return "\n".join(
-        part.get_content()
-        for part in note.walk()
-        if part.get_content_maintype() == "text"
-    ).lower()
+def full_inbox(self, folder, raw, when):  # type: ignore[no-untyped-def]
+    """`ImapMailbox.file_unread` on a practice mailbox over its quota."""
+    from mailflow.errors import MailboxError
+
+    raise MailboxError("IMAP APPEND to 'INBOX' failed: [OVERQUOTA] Quota exceeded")
 
 
 @pytest.fixture
@@ -314,15 +313,11 @@ def test_a_note_the_inbox_refuses_waits_without_holding_anyone_back(
     is tried again (exit 1, nothing lost), while the run goes on: a new
     person in crisis gets their safety letter and the therapist their alert
     in the same run. After a day it is given up, with one line."""
-    from mailflow.errors import MailboxError
     from mailflow.shell.mailbox import ImapMailbox
 
     server, boxes, config, alert = alerted
 
-    def full(self, folder, raw, when):  # type: ignore[no-untyped-def]
-        raise MailboxError("IMAP APPEND to 'INBOX' failed: [OVERQUOTA] Quota exceeded")
-
-    monkeypatch.setattr(ImapMailbox, "file_unread", full)
+    monkeypatch.setattr(ImapMailbox, "file_unread", full_inbox)
     server.deliver(
         report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
     )
@@ -493,16 +488,12 @@ def test_a_form_enquirys_returned_alert_says_it_came_by_the_form(
 def test_a_note_given_up_is_told_afresh_by_the_report_after_it(alerted, monkeypatch):
     """A delay's note could not be filed for a day (the inbox full) and was
     given up; the final report, once the inbox has room, tells afresh."""
-    from mailflow.errors import MailboxError
     from mailflow.shell.mailbox import ImapMailbox
 
     server, boxes, config, alert = alerted
     filing = ImapMailbox.file_unread
 
-    def full(self, folder, raw, when):  # type: ignore[no-untyped-def]
-        raise MailboxError("IMAP APPEND to 'INBOX' failed: [OVERQUOTA] Quota exceeded")
-
-    monkeypatch.setattr(ImapMailbox, "file_unread", full)
+    monkeypatch.setattr(ImapMailbox, "file_unread", full_inbox)
     server.deliver(
         delay_notice(alert.raw, boxes.therapist, boxes.practice),
         boxes.practice,
