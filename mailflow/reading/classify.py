@@ -371,7 +371,8 @@ def classify_new(
     ):
         # A person at risk is answered whatever else the mail is (a client's
         # crisis is the therapist's at once; a stranger also gets the safety
-        # message), unless a professional writes about someone in their care.
+        # message), unless a professional writes about someone in their care,
+        # or a vendor's mail says nothing of its writer (`writes_of_others`).
         if existing or reading.verdict is not Verdict.REQUEST:
             # Asked for nothing: the letter that assumes (`diary_doubt`).
             return replace(
@@ -525,22 +526,20 @@ class Voice:
         """A professional, vendor or tool writing as such, for certain. Never
         a former client ("are you the therapist who saw me in 2019?") nor
         personal mail ("dinner on Saturday? love, x"): a crisis told in
-        either is a person's, and is answered as one. A newsletter is known
-        by its headers (`is_automated`); one sent without them, with a
-        crisis line in its footer, may get the safety message: the cheaper
-        error (one word of a vendor's, "trial", "has booked", beside a
-        former client's crisis must never leave it unheard)."""
+        either is a person's, and is answered as one."""
         strong = sum(v for k, v in self.not_ours.items() if k in _PROFESSIONAL_FAMILIES)
         return strong >= 2 and self.seeking < 2
 
     @property
     def writes_of_others(self) -> bool:
         """A professional writing of someone in their care, for certain: a
-        referral's, a colleague's or an applicant's voice, twice. Only this
-        keeps clear risk from being answered as the writer's own; a vendor's
-        words ("my trial is next week", "the delivery is booked") never do:
-        a newsletter is known by its headers (`is_automated`), and one sent
-        without them may get the safety message, the cheaper error."""
+        referral's, a colleague's or an applicant's voice, twice. Clear risk
+        in such mail is the person's they write of. A vendor's voice ("my
+        trial is next week", "the delivery is booked") keeps clear risk from
+        being the writer's own only where they say nothing of themselves (a
+        newsletter's footer): a newsletter is known by its headers
+        (`is_automated`), and one sent without them that speaks in the first
+        person may get the safety message, the cheaper error."""
         strong = sum(v for k, v in self.not_ours.items() if k in _OTHERS_FAMILIES)
         return strong >= 2 and self.seeking < 2
 
@@ -611,7 +610,7 @@ def read_voice(
 _WEIGHED_ASKING: Final = frozenset({"no-intent", "returning"})
 """Mail asked about that the risk words may still put before the therapist
 today: a short one naming no purpose, and a former client's ("you saw me a
-couple of years ago ... I have the pills saved"): the urgent "Please read"
+couple of years ago ... I've been giving my things away"): the urgent "Please read"
 note rather than a plain "Not sure"."""
 
 _MAX_ASKED_RECIPIENTS: Final = 3
