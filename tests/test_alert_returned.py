@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import timedelta
+from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
@@ -71,6 +72,28 @@ def kinds(server, user) -> list[str]:
     return [str(m.message()["X-Mailflow"]) for m in server.messages(user)]
 
 
+def filed(server, boxes):  # type: ignore[no-untyped-def]
+    """The practice notes filed in the practice inbox, as stored."""
+    return [
+        m
+        for m in server.messages(boxes.practice)
+        if m.message()["X-Mailflow"] == "alert_returned"
+    ]
+
+
+def notes(server, boxes) -> list[EmailMessage]:
+    """The practice notes filed in the practice inbox, as read."""
+    return [m.message() for m in filed(server, boxes)]
+
+
+def returned(server, boxes, raw: bytes) -> None:
+    """The therapist's mail system's report returning `raw`, failed for them,
+    as it comes back to the practice inbox."""
+    server.deliver(
+        report(raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
+    )
+
+
 def full_inbox(self, folder, raw, when):  # type: ignore[no-untyped-def]
     """`ImapMailbox.file_unread` on a practice mailbox over its quota."""
     from mailflow.errors import MailboxError
@@ -98,29 +121,18 @@ def test_an_alert_the_therapists_mailbox_returns_is_told_to_the_practice_inbox(
     alerted,
 ):
     server, boxes, config, alert = alerted
-    server.deliver(
-        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
-    )
+    returned(server, boxes, alert.raw)
     assert run(config, NOW + timedelta(minutes=5)) == 0
-    notes = [
-        m.message()
-        for m in server.messages(boxes.practice)
-        if m.message()["X-Mailflow"] == "alert_returned"
-    ]
-    (note,) = notes
+    (note,) = notes(server, boxes)
     assert str(note["Subject"]) == (
         f"Urgent: an alert about someone at risk could not reach {boxes.therapist}"
     )
     assert str(note["To"]).endswith(f"<{boxes.practice}>")
     # Filed in the inbox, unread and flagged, never sent: a provider may keep
     # mail an account sends itself in Sent alone.
-    (filed,) = [
-        m
-        for m in server.messages(boxes.practice)
-        if m.message()["X-Mailflow"] == "alert_returned"
-    ]
-    assert "\\Flagged" in filed.flags
-    assert "\\Seen" not in filed.flags
+    (stored,) = filed(server, boxes)
+    assert "\\Flagged" in stored.flags
+    assert "\\Seen" not in stored.flags
     assert not [r for r in server.smtp_log if b"alert_returned" in r.data]
     text = text_of(note)
     assert boxes.person in text  # whose mail to read
@@ -191,9 +203,7 @@ def test_the_address_mended_before_the_report_is_read_still_tells(alerted, tmp_p
     config.write_text(
         config.read_text().replace(boxes.therapist, f"mended-{boxes.therapist}")
     )
-    server.deliver(
-        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
-    )
+    returned(server, boxes, alert.raw)
     assert run(config, NOW + timedelta(minutes=5)) == 0
     assert kinds(server, boxes.practice).count("alert_returned") == 1
 
@@ -219,15 +229,9 @@ def test_the_practice_notes_own_return_is_the_end(alerted):
     """The note returned in its turn (the practice's own address failing):
     nothing is left to write to; nothing loops."""
     server, boxes, config, alert = alerted
-    server.deliver(
-        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
-    )
+    returned(server, boxes, alert.raw)
     assert run(config, NOW + timedelta(minutes=5)) == 0
-    (note,) = [
-        m
-        for m in server.messages(boxes.practice)
-        if m.message()["X-Mailflow"] == "alert_returned"
-    ]
+    (note,) = filed(server, boxes)
     before = len(server.smtp_log)
     server.deliver(
         report(note.raw, boxes.practice, boxes.practice), boxes.practice, mail_from=""
@@ -318,9 +322,7 @@ def test_a_note_the_inbox_refuses_waits_without_holding_anyone_back(
     server, boxes, config, alert = alerted
 
     monkeypatch.setattr(ImapMailbox, "file_unread", full_inbox)
-    server.deliver(
-        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
-    )
+    returned(server, boxes, alert.raw)
     other = f"other-{boxes.person}"
     server.deliver(
         request(sender=f"Alex <{other}>", to=boxes.practice, body=WORDS),
@@ -348,9 +350,7 @@ def test_a_note_filed_is_no_sign_that_sending_works(alerted):
         request(sender=f"Alex <{other}>", to=boxes.practice, body=WORDS),
         boxes.practice,
     )
-    server.deliver(
-        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
-    )
+    returned(server, boxes, alert.raw)
     server.content_answers[b"Subject"] = "554 5.7.60 SendAsDenied"
     try:
         run(config, NOW + timedelta(minutes=5))
@@ -386,17 +386,11 @@ def test_news_of_risk_delayed_is_told_at_once_and_once(alerted):
         mail_from="",
     )
     assert run(config, NOW + timedelta(minutes=5)) == 0
-    (note,) = [
-        m.message()
-        for m in server.messages(boxes.practice)
-        if m.message()["X-Mailflow"] == "alert_returned"
-    ]
+    (note,) = notes(server, boxes)
     text = text_of(note)
     assert "cannot deliver the alert yet (its report: 4.2.2)" in text
     assert "it may reach you later, or not at all" in text
-    server.deliver(
-        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
-    )
+    returned(server, boxes, alert.raw)
     assert run(config, NOW + timedelta(minutes=10)) == 0
     assert kinds(server, boxes.practice).count("alert_returned") == 1
 
@@ -471,15 +465,9 @@ def test_a_form_enquirys_returned_alert_says_it_came_by_the_form(
     (alert,) = [
         m for m in server.messages(boxes.therapist) if m.message()["X-Mailflow"]
     ]
-    server.deliver(
-        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
-    )
+    returned(server, boxes, alert.raw)
     assert run(config, NOW + timedelta(minutes=5)) == 0
-    (note,) = [
-        m.message()
-        for m in server.messages(boxes.practice)
-        if m.message()["X-Mailflow"] == "alert_returned"
-    ]
+    (note,) = notes(server, boxes)
     text = text_of(note)
     assert "a message that came through your website form" in text
     assert f"(the address typed in it: {boxes.person})" in text
@@ -503,15 +491,9 @@ def test_a_note_given_up_is_told_afresh_by_the_report_after_it(alerted, monkeypa
         assert run(config, NOW + at) == 1
     assert ("alert_returned", "failed") in outbox(config)
     monkeypatch.setattr(ImapMailbox, "file_unread", filing)  # room again
-    server.deliver(
-        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
-    )
+    returned(server, boxes, alert.raw)
     assert run(config, NOW + timedelta(days=2)) == 0
-    (note,) = [
-        m.message()
-        for m in server.messages(boxes.practice)
-        if m.message()["X-Mailflow"] == "alert_returned"
-    ]
+    (note,) = notes(server, boxes)
     assert "sent the alert back" in text_of(note)
 
 
@@ -523,9 +505,7 @@ def test_a_note_is_filed_while_smtp_is_down(alerted):
         request(sender=f"Alex <a-{boxes.person}>", to=boxes.practice, body=WORDS),
         boxes.practice,
     )
-    server.deliver(
-        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
-    )
+    returned(server, boxes, alert.raw)
     server.smtp_down()
     try:
         code = run(config, NOW + timedelta(minutes=5))
@@ -556,9 +536,7 @@ def test_the_inbox_failing_even_to_search_holds_no_letter_back(alerted, monkeypa
 
     monkeypatch.setattr(ImapMailbox, "file_unread", failing)
     monkeypatch.setattr(ImapMailbox, "contains_message_id", search)
-    server.deliver(
-        report(alert.raw, boxes.therapist, boxes.practice), boxes.practice, mail_from=""
-    )
+    returned(server, boxes, alert.raw)
     assert run(config, NOW + timedelta(minutes=5)) == 1  # tried, refused
     other = f"a-{boxes.person}"
     server.deliver(
@@ -569,3 +547,19 @@ def test_the_inbox_failing_even_to_search_holds_no_letter_back(alerted, monkeypa
     assert kinds(server, other) == ["safety"]
     assert kinds(server, boxes.therapist) == ["crisis_alert", "crisis_alert"]
     assert ("alert_returned", "pending") in outbox(config)
+
+
+@pytest.mark.parametrize(
+    ("statuses", "queued"),
+    [
+        ([None, None, None], 0),  # none yet: the first
+        (["pending", None, None], None),  # one waits to be filed
+        (["done", None, None], None),  # told already
+        (["failed", None, None], 1),  # given up unfiled: afresh
+        (["failed", "failed", None], 2),
+        (["failed", "sent", None], None),
+        (["failed", "failed", "failed"], None),  # all given up: only the errors say it
+    ],
+)
+def test_which_practice_note_to_queue(statuses, queued) -> None:  # type: ignore[no-untyped-def]
+    assert guard.practice_note(statuses) == queued

@@ -528,3 +528,31 @@ def test_asking_for_someone_else_is_a_referrers(asking: str) -> None:
         + " We can cover a few sessions."
     )
     assert referral.about_someone_in_care("", text)
+
+
+def test_a_gps_referral_over_the_real_servers(tmp_path, mail_server, mailboxes) -> None:  # type: ignore[no-untyped-def]
+    """The same over Dovecot and the SMTP server: the note read back from the
+    therapist's mailbox, nothing accepted for the GP."""
+    from support import request, run, sent_to, write_config
+
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes)
+    gp = f"gp-{boxes.person}"
+    server.deliver(
+        request(
+            sender=f"Dr Tom Ashby <{gp}>",
+            to=boxes.practice,
+            subject="pt for you",
+            body="Sam - quick one between patients. 40s male, anxiety and work"
+            " stress, off sick 3/52, no risk. Would benefit from some counselling,"
+            " he can pay. I've given him your number.\n\nSent from my iPhone",
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    assert sent_to(server, gp) == []
+    (note,) = [m.message() for m in server.messages(boxes.therapist)]
+    assert note["X-Mailflow"] == "unsure_note"
+    assert str(note["Subject"]).startswith("A referral?: Dr Tom Ashby [ref ")
+    body = note.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "a professional writing about someone in their care" in body

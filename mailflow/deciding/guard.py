@@ -79,6 +79,20 @@ def filing_retry(refusals: int, queued_at: datetime, now: datetime) -> datetime 
     return now + RETRY_FIRST - timedelta(minutes=1)
 
 
+def practice_note(statuses: Sequence[str | None]) -> int | None:
+    """Which practice note about returned news of risk to queue, given the
+    outbox statuses of those before it, in order (None: not queued): the
+    first not queued yet, every one before it given up unfiled (the inbox
+    refused each for a day); None where one stands (queued, filed) or
+    `FILING_TRIES` were all given up."""
+    for generation, status in enumerate(statuses[:FILING_TRIES]):
+        if status is None:
+            return generation
+        if status != "failed":
+            return None
+    return None
+
+
 class AfterReturn(StrEnum):
     """What follows a delivery report returning one of mailflow's messages
     (`after_return`)."""

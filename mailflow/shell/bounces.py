@@ -155,27 +155,28 @@ class Bounces:
             None if record.enquiry_id is None else self.store.enquiry(record.enquiry_id)
         )
         writer = self._letters()
-        # Notes about it given up (the inbox refused each for a day): afresh.
-        again = 0
-        while again < guard.FILING_TRIES:
-            earlier = self.store.outgoing_id(
-                writer.alert_returned_id(record.enquiry_id, record.id, again=again)
+        ids = (
+            self.store.outgoing_id(
+                writer.alert_returned_id(record.enquiry_id, record.id, again=n)
             )
-            if earlier is None or self.store.outgoing_status(earlier) != "failed":
-                break
-            again += 1
-        told = writer.alert_returned(
-            record.enquiry_id,
-            "" if enquiry is None else enquiry.email,
-            returned_id=record.id,
-            form=record.kind == "form_alert"
-            or (enquiry is not None and extract.came_by_form(enquiry.first_message)),
-            written_at=record.queued_at,
-            status=status or "",
-            delayed=delayed,
-            again=again,
+            for n in range(guard.FILING_TRIES)
         )
-        if told:
+        statuses = [None if i is None else self.store.outgoing_status(i) for i in ids]
+        again = guard.practice_note(statuses)
+        if again is not None:
+            writer.alert_returned(
+                record.enquiry_id,
+                "" if enquiry is None else enquiry.email,
+                returned_id=record.id,
+                form=record.kind == "form_alert"
+                or (
+                    enquiry is not None and extract.came_by_form(enquiry.first_message)
+                ),
+                written_at=record.queued_at,
+                status=status or "",
+                delayed=delayed,
+                again=again,
+            )
             log.error(
                 "uid %d: outbox %d, news of risk for the therapist, %s; a note goes"
                 " to the practice inbox",
@@ -183,7 +184,7 @@ class Bounces:
                 record.id,
                 what,
             )
-        elif again >= guard.FILING_TRIES:
+        elif all(s == "failed" for s in statuses):
             log.error(
                 "uid %d: outbox %d, news of risk for the therapist, %s; its notes"
                 " could not be filed in the practice inbox: news of risk could not"

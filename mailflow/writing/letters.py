@@ -985,7 +985,7 @@ class Letters:
         status: str,
         delayed: bool = False,
         again: int = 0,
-    ) -> bool:
+    ) -> None:
         """News of risk (outbox `returned_id`) the therapist's mail system
         sent back after it went, or reports it cannot deliver yet (`delayed`:
         `guard.after_return`): a short note for the practice's own inbox, the
@@ -993,7 +993,7 @@ class Letters:
         whose mail to read and that the therapist's address takes no mail.
         Queued once for that news (a delay's note stands for the failure
         that may follow; `again`: how many notes about it were given up,
-        unfiled, before this one); whether it was queued now."""
+        unfiled, before this one: `guard.practice_note`)."""
         practice = self.settings.practice
         code = _SMTP_CODE.search(status)
         draft = compose.Draft(
@@ -1018,7 +1018,7 @@ class Letters:
             },
             auto_reply=False,
         )
-        return self._enqueue(enquiry_id, draft, needs_copy=False)
+        self._enqueue(enquiry_id, draft, needs_copy=False)
 
     def sending_paused(self, count: int, day: str) -> None:
         """The circuit breaker tripped: at most one alert a day."""
@@ -1151,8 +1151,7 @@ class Letters:
         needs_copy: bool,
         expects: dict[str, object] | None = None,
         queued_as: str | None = None,
-    ) -> bool:
-        """Queue the letter; whether it was new (not its Message-ID's second)."""
+    ) -> None:
         raw = compose.build(draft, self.now, self.settings.templates.directory)
         if enquiry_id is not None:
             self.store.add_thread_ids(enquiry_id, {draft.message_id})
@@ -1176,7 +1175,6 @@ class Letters:
                 enquiry_id,
                 draft.kind,
             )
-        return bool(queued)
 
 
 _RISK_REASONS = frozenset({"possible-risk", "unsure-risk", "risk-words"})
