@@ -46,6 +46,8 @@ FORMS_HELD_OUT = FORMS / "held_out"
 """Forms written blind by a second writer, never learned from."""
 FORM_POLICY = replace(POLICY, form_senders=KNOWN_FORM_SENDERS)
 """The forms corpus is read as a practice with the default form senders."""
+URGENT_NOTES = frozenset({"risk-words", "unsure-risk", "possible-risk"})
+"""Notes that are urgent ("Please read"), or go with an alert beside them."""
 TIMES = frozenset({"request", "safety"})
 """Outcomes (and labels) that answer with times."""
 
@@ -66,6 +68,9 @@ class Score:
     misses: list[tuple[Case, str, str]] = field(default_factory=list)
     weighed: Counter[str] = field(default_factory=Counter)
     """By label: mails the risk words alone put before the therapist."""
+    urgent_notes: Counter[str] = field(default_factory=Counter)
+    """By label: mails asked about by an urgent note, or a note with an alert
+    beside it (`URGENT_NOTES`): the therapist told at once all the same."""
 
     def count(self, label: str, outcome: str) -> int:
         return self.outcomes[(label, outcome)]
@@ -104,9 +109,12 @@ class Score:
     @property
     def crises_heard(self) -> float:
         """Crises the therapist hears of at once or by a note: an alert (clear
-        or possible risk) or an "ask"; the rest got times or silence."""
+        or possible risk), the urgent note about someone in a professional's
+        care, or an "ask"; the rest got times or silence."""
         wanted = self.labelled({"crisis"})
-        heard = sum(self.count("crisis", out) for out in ("crisis", "safety", "ask"))
+        heard = sum(
+            self.count("crisis", out) for out in ("crisis", "safety", "alert", "ask")
+        )
         return heard / wanted if wanted else 1.0
 
     def alarm_cost(self, labels: set[str]) -> int:
@@ -207,7 +215,9 @@ def outcome(case: Case, policy: RequestPolicy = POLICY) -> tuple[str, str]:
         risk = {"clear": "crisis", "possible": "safety"}.get(found.risk, "request")
         return risk, found.reason
     if found.verdict is Verdict.ASK:
-        return "ask", found.reason
+        # Someone in a professional's care in danger now: the therapist's at
+        # once by an urgent note, nothing sent to the writer.
+        return ("alert" if found.reason == "care-danger" else "ask"), found.reason
     return "leave", found.reason
 
 
@@ -219,6 +229,8 @@ def score(cases: list[Case], policy: RequestPolicy = POLICY) -> Score:
         result.outcomes[(case.label, out)] += 1
         if reason == "risk-words":
             result.weighed[case.label] += 1
+        if out == "ask" and reason in URGENT_NOTES:
+            result.urgent_notes[case.label] += 1
         if out != case.label:
             result.misses.append((case, out, reason))
     return result
@@ -228,7 +240,7 @@ def report(result: Score, *, misses: bool = True) -> str:
     """The figures, and every miss by id, kind and reason (`misses`: a held-out
     set's are left out, so nobody tunes the reading to them by sight)."""
     labels = sorted({label for label, _ in result.outcomes})
-    outs = ["request", "safety", "crisis", "ask", "leave"]
+    outs = ["request", "safety", "crisis", "alert", "ask", "leave"]
     lines = [
         f"first mail: {result.cases} cases",
         "",
@@ -252,6 +264,14 @@ def report(result: Score, *, misses: bool = True) -> str:
         f" of {result.labelled({'leave'})}; enquiries asked about instead"
         f" {result.count('request', 'ask') + result.count('safety', 'ask')}"
         f" of {result.labelled({'request', 'safety'})}",
+        f"someone in a professional's care in danger now: the note about them"
+        f" {result.count('alert', 'alert')}, the therapist told at once otherwise"
+        f" {result.count('alert', 'crisis') + result.count('alert', 'safety')}"
+        f" + {result.urgent_notes['alert']}, only by a note"
+        f" {result.count('alert', 'ask') - result.urgent_notes['alert']}, nobody told"
+        f" {result.count('alert', 'request') + result.count('alert', 'leave')}"
+        f" of {result.labelled({'alert'})}; that note about anyone else"
+        f" {result.read_as({'alert'}) - result.count('alert', 'alert')}",
         f"read by the therapist first for their words alone (risk words):"
         f" crises {result.weighed['crisis']} of {result.labelled({'crisis'})},"
         f" those who asked for help"

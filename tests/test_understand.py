@@ -172,6 +172,38 @@ def test_the_referral_reader_holds_on_its_own_learned_set() -> None:
     assert learned.crises_heard >= 1.0
 
 
+def test_someone_in_a_professionals_care_in_danger_now_is_told_at_once() -> None:
+    """tests/corpus/first_mail/who/others_risk.jsonl (2026-12-05, written
+    blind, 139): 51 mails from GPs, teachers, key workers, line managers and
+    colleagues telling of someone in their care in danger now. Scored once
+    before the reader for them (`reading.care_risk`): nobody told 11, no
+    urgent note about them. Then learned from: the urgent note 21, the
+    therapist told at once otherwise 25 (an alert, or a "Please read"
+    note), nobody told 5; the note sent about nobody it should not be; no
+    relative's crisis turned into a note."""
+    bench = _bench()
+    learned = bench.score(bench.load(bench.WHO, "others_risk.jsonl"))
+    assert learned.cases >= 139
+    assert learned.count("alert", "alert") >= 21
+    assert learned.count("alert", "request") + learned.count("alert", "leave") <= 5
+    assert learned.read_as({"alert"}) == learned.count("alert", "alert")
+    assert learned.count("crisis", "request") == 0
+    assert learned.crises_heard >= 1.0
+
+
+def test_a_fresh_writers_news_of_someone_in_care_reaches_the_therapist() -> None:
+    """held_out/others_risk.jsonl (2026-12-05, blind, 110; never read, scored
+    by count only, three times while the reader was made): of 40 mails
+    telling of someone in a professional's care in danger now, nobody told
+    8 before the reader, 5 with it; one mail to leave gets the note."""
+    bench = _bench()
+    held = bench.score(bench.load(bench.HELD_OUT, "others_risk.jsonl"))
+    assert held.cases >= 110
+    assert held.count("alert", "request") + held.count("alert", "leave") <= 5
+    assert held.read_as({"alert"}) - held.count("alert", "alert") <= 1
+    assert held.count("crisis", "request") == 0
+
+
 @pytest.fixture(scope="module")
 def replies():  # type: ignore[no-untyped-def]
     module = bench_script("replies", "replies_bench")

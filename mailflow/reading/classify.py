@@ -21,7 +21,15 @@ from mailflow.model import (
     Verdict,
     mailbox_of,
 )
-from mailflow.reading import diary_doubt, plea, quoting, referral, risk_words, screen
+from mailflow.reading import (
+    care_risk,
+    diary_doubt,
+    plea,
+    quoting,
+    referral,
+    risk_words,
+    screen,
+)
 from mailflow.reading.extract import (
     extract_form_submission,
     extract_phone,
@@ -365,6 +373,29 @@ def classify_new(
         diary_doubt=diary_doubt.asks(screening, f"{mail.subject}\n{mail.text}"),
         danger_now=screening.danger_now,
     )
+    if (
+        (
+            reading.writes_of_others
+            or referral.about_someone_in_care(subject, voiced)
+            or care_risk.in_their_care(subject, voiced)
+        )
+        and (
+            screening.risk is not screen.Risk.CLEAR
+            or reading.writes_of_others
+            or care_risk.of_others_only(subject, voiced)
+        )
+        and care_risk.danger_now(subject, mail.text)
+    ):
+        # A professional telling of someone in their care in danger now: the
+        # therapist's at once (an urgent note), nothing sent to the writer,
+        # neither times nor the safety message, which is written for the
+        # person at risk. After the screen's clear risk, which is answered
+        # as the writer's own unless a professional's voice says otherwise:
+        # someone writing of themselves as a referral would still gets the
+        # safety message. Kept as possible risk, as any note about risk is.
+        return replace(
+            found, verdict=Verdict.ASK, reason="care-danger", risk="possible"
+        )
     if screening.risk is screen.Risk.CLEAR and (
         not reading.professional
         or (not reading.writes_of_others and _SELF.search(own_words) is not None)

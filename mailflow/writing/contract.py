@@ -218,6 +218,7 @@ LETTERS: dict[str, Letter] = {
         samples={"reason": "colleague", "warned": False},
         branches=(
             {"reason": "risk-words"},
+            {"reason": "care-danger"},
             {"reason": "possible-risk", "warned": True},
         ),
     ),

@@ -1181,10 +1181,12 @@ _RISK_REASONS = frozenset({"possible-risk", "unsure-risk", "risk-words"})
 _UNSURE_SUBJECTS: Final = {
     **dict.fromkeys(_RISK_REASONS, "Please read"),
     "referral": "A referral?",
+    "care-danger": "Urgent, someone in their care may be in danger",
 }
 """The unsure note's subject by why it was not answered: "Please read" for
 words near risk, "A referral?" for a professional writing about someone in
-their care, "Not sure" for the rest."""
+their care, "Urgent, ..." for one telling of that person's danger now, "Not
+sure" for the rest."""
 
 _CALENDAR_ANSWERS = {
     "ACCEPTED": "accepted",

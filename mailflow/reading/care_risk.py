@@ -1,0 +1,253 @@
+"""Whether a professional's mail tells of someone in their care in danger now. Pure.
+
+A GP's "His words to me today: 'I don't want to be alive any more. I have
+the razor blades here with me.'" is clear risk, but not the writer's: the
+safety message is written for the person at risk, and times would answer a
+GP. Read as a professional's (`classify.Voice.writes_of_others`,
+`referral.about_someone_in_care`), such mail was left alone and nobody was
+told. It is the therapist's at once.
+
+Most professionals' mail with words of risk tells of no danger now: a
+referral's risk assessed ("denies intent, safety plan in place"), a
+discharge letter's overdose in April, a course advert's quoted client, a
+colleague's question about last year's case. So the mail is read sentence
+by sentence: a sentence of someone's risk (the screen's clear risk, or a
+danger the screen does not read in the third person: "can't keep herself
+safe", "a plan to hang himself", her phone off since a goodbye) told as now
+(today, an hour ago, tonight, at the moment, still with me), neither denied
+nor past in itself, in a mail that does not go on to say the risk is
+assessed and contained, nor is a course's, a study's or a newsletter's.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from mailflow.reading import referral, screen
+
+MAX_CHARS: Final = 6000
+"""How far a long letter is read: its point is near the top, or in its first pages."""
+
+_DANGER: Final = re.compile(
+    r"\b(?:ca(?:n'?t|nnot)|unable to|not able to|won'?t be able to) keep"
+    r" (?:him|her|them)(?:self|selves)? safe"
+    r"|\bnot (?:safe|able to be safe) (?:to (?:go|be (?:left|sent)) home|on (?:his|her|their) own"
+    r"|to be (?:left )?alone)"
+    r"|\b(?:at|is at|are at) (?:immediate|imminent|high|serious|significant|acute|very high)"
+    r" risk\b"
+    r"|\b(?:active|acute|current) (?:suicidal )?(?:ideation|intent|plans?|si)\b"
+    r"|\b(?:a |the )?(?:clear |specific |detailed )?plan (?:to|for how to|of how to)"
+    r" (?:end|kill|hang|jump|overdose|take|drown|drive|step|cut|hurt|harm|die)"
+    r"|\b(?:plan|intent|intention) (?:and|&) (?:the )?means\b"
+    r"|\b(?:has|have|had|got|with|holding|carrying) (?:the |some |a )?"
+    r"(?:means|ligature|rope|blades?|razors?|knife|pills|tablets|stockpile)"
+    r" (?:on|with|at|in|here|there|to hand|ready)\b"
+    r"|\bstockpil\w*"
+    r"|\b(?:said|saying|texted|messaged|sent) (?:her |his |their |a |me a |us a )?"
+    r"(?:goodbye|good-bye|farewell)\w*"
+    r"|\b(?:missing|unreachable|uncontactable|not answering|no answer|phone (?:is |has been )?"
+    r"(?:off|switched off|going to voicemail))\b"
+    r"|\b(?:high|strong|active|acute) (?:si|suicidal (?:ideation|intent|thoughts))\b"
+    r"|\bsi with (?:a )?plan\b|\bsuicidal intent\b"
+    r"|\babscond\w*|\bleft (?:the )?(?:a&e|ed|er|ward|unit|hospital) (?:before|against"
+    r"|without)|\bpolice (?:informed|searching|are searching|are looking|looking for)"
+    r"|\b(?:go back and )?finish (?:the job|(?:him|her|them)sel(?:f|ves) off)"
+    r"|\bgo back and finish it\b|\bdo it properly\b"
+    r"|\b(?:found|discovered) (?:him|her|them) with (?:a |the )?(?:belt|rope|ligature"
+    r"|cord|scarf|plastic bag|noose)"
+    r"|\btake (?:us|them) both\b"
+    r"|\b(?:welfare check|called (?:the )?(?:police|999|911|an ambulance)"
+    r"|(?:police|ambulance) (?:are|is|have been) (?:called|on (?:their|the) way))"
+)
+"""Danger in the third person that the screen does not read as clear risk."""
+
+_NOW: Final = re.compile(
+    r"\b(?:today|tonight|this (?:morning|afternoon|evening|lunchtime)"
+    r"|right now|just now|as we speak|at the moment|at present|currently"
+    r"|(?:half an|an|a few|a couple(?: of)?|\d+|one|two|three|ten|twenty|thirty|forty)"
+    r" (?:hours?|hrs?|minutes?|mins?) ago"
+    r"|last night|overnight|earlier (?:today|this)|since (?:last night|this morning"
+    r"|the weekend|yesterday)"
+    r"|(?:still |now )(?:with me|here|in (?:the|my|our) \w+)|(?:is|are) with me"
+    r"|sitting (?:in|with) |in (?:my|the) (?:office|room|clinic|reception|waiting room)"
+    r" (?:now|with me)|on the phone (?:to|with) (?:me|him|her|them))"
+)
+"""Now, in a professional's words: within hours, not "recently" or "again"."""
+
+_CONTAINED: Final = re.compile(
+    r"\b(?:denie[sd]|denying)\b"
+    r"|\bno (?:current |active |ongoing |immediate |acute )(?:suicidal |self[- ]harm )?"
+    r"(?:intent\w*|plans?|ideation|risk|si)\b"
+    r"|\bno (?:plan|intent)\w* (?:or|and|/) (?:intent|plan)\w*"
+    r"|\b(?:with|has|have|had|did|made|completed|agreed|went through|wrote|updated"
+    r"|drew up|put) (?:a |her |his |their |the |an agreed )?safety plan"
+    r"|\bsafety plan(?:ning)? (?:is |was |has been )?(?:in place|agreed|completed|done"
+    r"|updated|shared)"
+    r"|\bprotective factors"
+    r"|\brisk (?:is |was )?(?:assessed as |judged |felt to be |considered )?"
+    r"(?:low|moderate|manageable)\b|\b(?:low|moderate|manageable) risk\b"
+    r"|\b(?:safe|settled|stable) (?:for now|at present|at the moment|now)\b"
+    r"|\bmedically (?:fit|cleared|optimised)"
+    r"|\b(?:was |has been |been )?discharged\b"
+    r"|\bno longer (?:at risk|suicidal)"
+    r"|\b(?:is|are|feels?) (?:now )?safe\b"
+    r"|\bno (?:current |active |further )?(?:thoughts|plans?|intent\w*|ideation|urges)"
+    r" (?:of|to|about|around)\b"
+    r"|\b(?:has|have|had)(?: not|n'?t) (?:self[- ]harmed|harmed|cut|attempted|used)\b"
+    r"|\b(?:none|nil|not) (?:\w+ )?(?:since|currently)\b"
+    r"|\b(?:currently |now |remains? |has been )stable\b"
+    r"|\b(?:crisis|relapse prevention) plan\b|\bsafety planning\b"
+    r"|\b(?:no|nil|denies) (?:si|sh|si ?/ ?sh|dsh|suicidal|self[- ]harm)\b"
+)
+"""Risk assessed and contained, as a letter says it: no alarm for the therapist."""
+
+_PAST: Final = re.compile(
+    r"\b(?:years?|months?|weeks?) ago\b|\blast (?:year|month|spring|summer|autumn|fall"
+    r"|winter)\b|\bin (?:19|20)\d\d\b|\bhistory of\b|\bhistoric\w*|\bpreviously\b"
+    r"|\bin the past\b|\bback in\b|\bwhen (?:she|he|they) was\b"
+)
+"""A sentence told of the past."""
+
+_NOT_A_CASE: Final = re.compile(
+    r"\b(?:webinar|workshop|cpd|course|masterclass|conference|training (?:day|event"
+    r"|session)|book (?:your|a) place|places are limited|sign up|register (?:now|here|your)"
+    r"|early bird|newsletter|unsubscribe|participants?|research (?:study|project)"
+    r"|dissertation|thesis|questionnaire|survey|podcast|my (?:new )?book|inquest|coroner)\b"
+)
+"""A course's, a study's or a newsletter's words: a topic, not a person now."""
+
+_BREAK: Final = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _sentences(subject: str, text: str) -> list[str]:
+    """The subject and each sentence of `text` as typed, lines of a paragraph joined."""
+    body = screen.read_as(text[:MAX_CHARS])
+    return [
+        s.strip() for s in (screen.normalize(subject), *_BREAK.split(body)) if s.strip()
+    ]
+
+
+def _at_risk(sentence: str) -> bool:
+    """Words of someone's risk: danger told in the third person, the screen's
+    risk, or words near risk (death, harm, violence, an ending, hopelessness;
+    not means alone: "she's not one for tablets" is a diabetic's)."""
+    return (
+        _DANGER.search(sentence) is not None
+        or bool(set(screen.near_risk(sentence)) - {"means"})
+        or screen.screen(sentence).risk is not screen.Risk.NONE
+    )
+
+
+_CARED_FOR: Final = re.compile(
+    r"\b(?:one of |two of |a couple of )?(?:my|our) (?:\w+ ){0,2}"
+    r"(?:clients?|patients?|pupils?|students?|residents?|tenants?|service users?"
+    r"|young (?:person|people|man|woman|men|women)|employees?|staff members?"
+    r"|team members?|members? of (?:staff|the team|my team|our team)|congregants?"
+    r"|parishioners?|callers?|mentees?|learners?|tutees?|supervisees?|athletes?"
+    r"|players?|cases?|caseload|tutor group|form group|class|ward|unit|direct reports?"
+    r"|year \d+s?|(?:6th|sixth) formers?|care leavers?|looked after)\b"
+    r"|\b(?:a|the|this) (?:\w+ ){0,2}(?:client|patient|pupil|student|resident|tenant"
+    r"|service user|young person|employee|staff member|member of (?:staff|my team|our"
+    r" team|the congregation|our congregation)|caller|learner|congregant)"
+    r" (?:of (?:mine|ours)|(?:here|on (?:my|our) \w+|in (?:my|our) \w+|at (?:our|the) \w+)"
+    r"|who|whom|i (?:see|saw|support|work with|teach|manage|look after))\b"
+)
+"""Someone in the writer's care, as their work says it: "one of my pupils",
+"a resident here", "our young people", "my caseload"."""
+
+_KIN_AT_RISK: Final = re.compile(
+    r"\b(?:my|our) (?:\w+ ){0,2}(?:sons?|daughters?|child|children|kids?|boys?|girls?"
+    r"|teen\w*|stepsons?|stepdaughters?|partner|husband|wife|boyfriend|girlfriend"
+    r"|fianc\w*|mum|mom|mother|dad|father|brothers?|sisters?|friends?|flatmates?"
+    r"|roommates?|housemates?|cousins?|aunt|uncle|nieces?|nephews?|grand\w+)\b"
+)
+"""The writer's own people: a relative's or friend's mail, answered as a crisis."""
+
+
+_YOUR_CLIENT: Final = re.compile(
+    r"\b(?:one of )?your (?:\w+ )?(?:clients?|patients?)\b"
+    r"|\byou(?:'re| are|'ve been| have been| were) (?:seeing|counsel+ing|working with"
+    r"|treating) (?:him|her|them)\b"
+    r"|\b(?:as|is|was) (?:his|her|their) (?:counsel+or|therapist|psychotherapist)\b"
+    r"|\b(?:sees|seeing|saw|sees you|has been seeing) you (?:for|privately|on|every)\b"
+)
+"""The therapist's own client, as someone else tells of them."""
+
+_ME: Final = re.compile(
+    r"\((?:me|myself|that'?s me|it'?s me)\)|\b(?:that|this|it) (?:is|'s|was) me\b"
+    r"|\bi am (?:the|that|this) (?:patient|client|person|pupil|student|resident)\b"
+    r"|\b(?:the )?(?:patient|client|person|referral) (?:is|being referred is) me\b"
+)
+"""The writer saying the one they describe is themselves."""
+
+_COUPLE: Final = re.compile(r"\bmy (?:wife|husband|partner) and (?:i|me)\b")
+
+
+def in_their_care(subject: str, text: str) -> bool:
+    """Whether the writer tells of someone in their care as their work says
+    it ("one of my pupils", a role they sign with) or of the therapist's own
+    client, and of nobody of their own (a relative, a partner, a friend)."""
+    flat = " ".join(screen.normalize(f"{subject}\n{text[:MAX_CHARS]}").split())
+    if _ME.search(flat) or _KIN_AT_RISK.search(_COUPLE.sub(" ", flat)):
+        return False
+    return (
+        _CARED_FOR.search(flat) is not None
+        or _YOUR_CLIENT.search(flat) is not None
+        or "role" in referral.clues(subject, text)
+    )
+
+
+def danger_now(subject: str, text: str) -> bool:
+    """Whether the mail tells of someone's danger now: a sentence of risk told
+    as now (in itself or within two sentences of it), neither denied nor of the
+    past, in a mail that neither says the risk is contained nor is a
+    course's, a study's or a newsletter's."""
+    sentences = _sentences(subject, text)
+    whole = " ".join(sentences)
+    if _NOT_A_CASE.search(whole) or _CONTAINED.search(whole):
+        return False
+    for number, sentence in enumerate(sentences):
+        if _PAST.search(sentence) or _own(sentence) or not _at_risk(sentence):
+            continue
+        near = sentences[max(0, number - 2) : number + 3]
+        if any(_NOW.search(s) for s in near):
+            return True
+    return False
+
+
+_QUOTED: Final = re.compile(
+    r"\"[^\"]{0,400}\"|“[^”]{0,400}”|(?<!\w)'(?=\w)[^\n]{0,400}?[.!?,]'(?!\w)"
+)
+"""What a sentence quotes: double quotes, or single ones closed after a
+stop ("'I don't want to be alive any more.'", whose "don't" ends nothing)."""
+_REPORTED: Final = re.compile(
+    r"\b(?:told|tells|said to|texted|messaged|rang|emailed|asked|showed|sent|gave"
+    r"|called|phoned|let) me\b"
+)
+_OWN_RISK: Final = re.compile(r"\b(?:i|i'm|im|i've|ive|i'll|i'd|me|myself|my life)\b")
+
+
+_THIRD: Final = re.compile(r"\b(?:he|she|they|her|his|their|he's|she's|they're)\b")
+"""Someone else, as a sentence's subject or owner ("them" is as often pills)."""
+
+
+def _own(sentence: str) -> bool:
+    """Whether a sentence tells of the writer's own risk: "I", "me" or
+    "myself" (outside what it quotes, and but for "told me"), nobody else."""
+    bare = _REPORTED.sub(" ", _QUOTED.sub(" ", sentence))
+    return _OWN_RISK.search(bare) is not None and _THIRD.search(bare) is None
+
+
+def of_others_only(subject: str, text: str) -> bool:
+    """Whether no sentence of risk is the writer's own: outside what the mail
+    quotes (a quote may run over sentences), none with "I", "me" or
+    "myself" (but for "told me") and nobody else. A professional in crisis
+    writes of themselves."""
+    body = _QUOTED.sub(" ", screen.read_as(text[:MAX_CHARS]))
+    if _ME.search(" ".join(body.split())):
+        return False
+    return not any(
+        _own(sentence) and _at_risk(sentence)
+        for sentence in (screen.normalize(subject), *_BREAK.split(body))
+    )

@@ -1,0 +1,287 @@
+"""Tests for mailflow.reading.care_risk: a professional telling of someone in
+their care in danger now is the therapist's at once (an urgent note), and
+nothing is sent to the writer; risk assessed, past or taught is no alarm;
+someone writing of their own crisis, or a relative's, is answered as before."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mailflow.model import InboundMail, Verdict
+from mailflow.reading import care_risk
+from mailflow.reading.classify import RequestPolicy, classify_new
+
+POLICY = RequestPolicy(
+    practice_email="hello@riverside.example",
+    therapist_email="sam@riverside.example",
+    country="GB",
+)
+
+
+def _classify(subject: str, text: str):  # type: ignore[no-untyped-def]
+    mail = InboundMail(
+        message_id="<c@example.org>",
+        subject=subject,
+        from_addr="writer@example.org",
+        from_name="A Writer",
+        to=("hello@riverside.example",),
+        text=text,
+    )
+    return classify_new(mail, POLICY, contacts=(), owned_thread=False)
+
+
+# Each: someone in the writer's care (a patient, a pupil, a tenant, the
+# therapist's own client) in danger now, told in the writer's words or the
+# person's, the way different trades write.
+IN_DANGER = [
+    (
+        "Referral: Mr D Reeve 45M",
+        "Dear colleague,\n\nI would be grateful if you could see this 45 year old"
+        " man with six months of low mood after redundancy. PHQ-9 19.\n\nHis words"
+        " to me today: 'I don't want to be alive any more. I have the razor blades"
+        " here with me.' I have contacted the crisis team.\n\nKind regards\nDr Tom"
+        " Ashby MRCGP\nGP Partner, Riverside Surgery",
+    ),
+    (
+        "quick one",
+        "Hi Sam, one of my clients rang me an hour ago saying he has a plan to hang"
+        " himself tonight. I've called the crisis line but I'm worried. Could you"
+        " take him on?\nPriya\nPriya Nair, UKCP Registered Psychotherapist",
+    ),
+    (
+        "Student concern",
+        "Dear Sam,\nI am the wellbeing officer at Northfield College. One of our"
+        " students is in my office now and says she can't keep herself safe. Could"
+        " you call me back on 0113 496 0000?\nSam Lee, Student Wellbeing Officer",
+    ),
+    (
+        "your client - tonight",
+        "hi, mh liaison nurse at st luke's. pt 34m, your client per his phone, seen"
+        " tonight after police found him on the bridge. stated high si with plan."
+        " absconded before assessment, police searching.\npriya, liaison nurse",
+    ),
+    (
+        "tenant",
+        "Hello, I'm the key worker at Elm House. One of our residents told me this"
+        " morning that she has been saving her tablets and that she wants to die."
+        " She is in her room now. You see her on Thursdays.\nJo, Key Worker",
+    ),
+]
+
+# Each: a professional's words of risk where nobody is in danger now: risk
+# assessed and contained, history, a course, a study, a consultation.
+NO_DANGER_NOW = [
+    (
+        "Referral: Ms J Ashworth",
+        "Dear Colleague,\nI saw this 33 year old woman today. She reports fleeting"
+        " thoughts that she wouldn't mind not waking up but denies any plan or"
+        " intent and has strong protective factors.\nDr A. Mehta, GP Partner",
+    ),
+    (
+        "Outpatient review",
+        "Dear Sam,\nI reviewed Ms Whitlock in clinic today. She has a history of"
+        " three overdoses between 2018 and 2021. She was clear today that she has"
+        " no current thoughts of ending her life.\nDr O. Ade, Consultant"
+        " Psychiatrist",
+    ),
+    (
+        "Suicide prevention webinar",
+        "Join our webinar today: 'I had the pills in my hand' - what clients tell"
+        " us, and how to respond. Book your place now.\nThe Training Team",
+    ),
+    (
+        "quick consult?",
+        "Hi Sam, one of my clients disclosed yesterday that she's been having"
+        " suicidal thoughts. We did a safety plan together and she's seeing her GP"
+        " today. Would you have 30 minutes for a consultation?\nPriya, UKCP"
+        " Registered Psychotherapist",
+    ),
+    (
+        "lady who might benefit",
+        "Hello Sam, I'm one of the practice nurses at Abbey Surgery. I see a lady"
+        " in her 60s who is tearful since losing her husband. She's not one for"
+        " tablets and asked me if I knew anyone. I said I'd drop you a line today."
+        "\nJulie, Practice Nurse",
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "text"), IN_DANGER)
+def test_someone_in_their_care_in_danger_now_is_read(subject: str, text: str) -> None:
+    assert care_risk.danger_now(subject, text)
+    result = _classify(subject, text)
+    assert (result.verdict, result.reason, result.risk) == (
+        Verdict.ASK,
+        "care-danger",
+        "possible",
+    )
+
+
+@pytest.mark.parametrize(("subject", "text"), NO_DANGER_NOW)
+def test_risk_assessed_past_or_taught_is_no_danger_now(
+    subject: str, text: str
+) -> None:
+    assert not care_risk.danger_now(subject, text)
+    assert _classify(subject, text).reason != "care-danger"
+
+
+def test_danger_told_as_of_another_time_is_not_now() -> None:
+    now = "One of our residents told me this morning that she wants to die."
+    assert care_risk.danger_now("tenant", now + " Jo, Key Worker")
+    past = "One of our residents told me in 2019 that she wanted to die."
+    assert not care_risk.danger_now("tenant", past + " It was a long time back.")
+    undated = "One of our residents has said she wants to die."
+    assert not care_risk.danger_now("tenant", undated + " Jo, Key Worker")
+
+
+def test_a_professionals_own_crisis_is_their_own() -> None:
+    # Their own risk, in the first person, beside words of their work: the
+    # safety message and the alert, as for anyone.
+    text = (
+        "im a teacher, i'm sat in my car outside school. i keep thinking about"
+        " driving onto the motorway and not braking. today it feels like a plan."
+        " i don't want my class to hear about it from the news."
+    )
+    assert not care_risk.danger_now("can't go in", text)
+    signed = "\nKate\nStaff Nurse, Ward 7"
+    nurse = "I'm a staff nurse on ward 7. I'm going to kill myself tonight."
+    assert _classify("tonight", nurse + signed).verdict is Verdict.CRISIS
+    # "them" is the pills: her own words still, whatever the screen makes of them.
+    pills = (
+        "I'm a staff nurse on ward 7. I have the pills from the drug cupboard and"
+        " I'm going to take them all tonight."
+    )
+    assert not care_risk.danger_now("tonight", pills + signed)
+
+
+def test_a_relatives_crisis_is_answered_as_a_crisis() -> None:
+    # A mother's mail is hers and her son's: the safety message (with the
+    # crisis lines) goes to her, not only a note to the therapist.
+    text = (
+        "My son told me an hour ago that he wants to kill himself tonight. He is"
+        " in his room. Please help, I'm his mum and a teacher at his school."
+    )
+    assert not care_risk.in_their_care("help", text)
+    assert _classify("help", text).verdict is Verdict.CRISIS
+
+
+def test_their_words_quoted_are_theirs_not_the_writers() -> None:
+    quoted = 'The note says, in her words: "I\'m going to kill myself after school."'
+    assert care_risk.of_others_only("Pupil", quoted)
+    own = "I'm going to kill myself after school. My pupils don't know."
+    assert not care_risk.of_others_only("Pupil", own)
+    told = "She told me she is going to end her life tonight."
+    assert care_risk.of_others_only("Pupil", told)
+
+
+@pytest.mark.parametrize(
+    "cared_for",
+    [
+        "one of my pupils",
+        "one of our residents",
+        "a tenant of ours who",
+        "my caseload",
+        "your client",
+        "you have been counselling her",
+        "as his counsellor",
+    ],
+)
+def test_someone_in_their_care_as_their_work_says_it(cared_for: str) -> None:
+    assert care_risk.in_their_care("", f"I'm writing about {cared_for}.")
+    # ... never beside someone of their own.
+    assert not care_risk.in_their_care(
+        "", f"I'm writing about {cared_for} and my daughter."
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_reads_without_error(text: str) -> None:
+    care_risk.danger_now(text[:40], text)
+    care_risk.in_their_care(text[:40], text)
+    care_risk.of_others_only(text[:40], text)
+
+
+def test_a_long_mail_is_read_only_so_far() -> None:
+    head = "One of our residents told me this morning that she wants to die."
+    assert care_risk.danger_now("", head)
+    assert not care_risk.danger_now("", "Dear Sam.\n" * care_risk.MAX_CHARS + head)
+
+
+GP_MAIL = (
+    "Dear Sam,\n\nI saw Mr Daniel Reeve (52) in surgery this afternoon. One of my"
+    " patients for some years. His words to me today: 'I don't want to be alive"
+    " any more. I have the razor blades here with me.' The crisis team cannot"
+    " come until tomorrow.\n\nDr Tom Ashby\nGP Partner, Riverside Surgery"
+)
+
+
+def test_the_therapist_is_told_at_once_and_the_gp_sent_nothing(
+    tmp_path, mailboxes
+) -> None:  # type: ignore[no-untyped-def]
+    """Through the worker on the in-memory fakes: one urgent note (news of
+    risk for the outbox, `risk_note`), nothing for the GP, no safety
+    message."""
+    from types import SimpleNamespace
+
+    from support import NOW, request, write_config
+
+    from mailflow.config import load_settings
+    from mailflow.shell.cycle import run_once
+    from mailflow.shell.fakes import MemoryPostOffice
+
+    office = MemoryPostOffice()
+    nowhere = SimpleNamespace(imap_port=1, smtp_port=1, password=office.password)
+    settings_ = load_settings(write_config(tmp_path, nowhere, mailboxes))
+    gp = "dr.ashby@nhs.example"
+    office.deliver(
+        request(
+            sender=f"Dr Tom Ashby <{gp}>",
+            to=mailboxes.practice,
+            subject="Mr Reeve - today",
+            body=GP_MAIL,
+        ),
+        mailboxes.practice,
+    )
+    outcome = run_once(settings_, NOW, mailbox=office.mailbox, sender=office.sender)
+    assert outcome.exit_code == 0
+    assert [r for r in office.smtp_log if gp in r.rcpt_tos] == []
+    (note,) = [m.message() for m in office.messages(mailboxes.therapist)]
+    assert str(note["Subject"]).startswith(
+        "Urgent, someone in their care may be in danger: Dr Tom Ashby [ref "
+    )
+    body = note.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "a person in their care who may be in danger now" in body
+    assert "razor blades" in body  # their words, for the therapist to read
+    with sqlite3.connect(settings_.storage.database) as db:
+        kinds = [k for (k,) in db.execute("SELECT kind FROM outbox")]
+    assert kinds == ["risk_note"]  # urgent: first, past the ordinary caps
+
+
+def test_the_same_over_the_real_servers(tmp_path, mail_server, mailboxes) -> None:  # type: ignore[no-untyped-def]
+    """Over Dovecot and the SMTP server: the urgent note read back from the
+    therapist's mailbox, nothing accepted for the GP."""
+    from support import request, run, sent_to, write_config
+
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes)
+    gp = f"gp-{boxes.person}"
+    server.deliver(
+        request(
+            sender=f"Dr Tom Ashby <{gp}>",
+            to=boxes.practice,
+            subject="Mr Reeve - today",
+            body=GP_MAIL,
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    assert sent_to(server, gp) == []
+    (note,) = [m.message() for m in server.messages(boxes.therapist)]
+    assert str(note["Subject"]).startswith("Urgent, someone in their care")
+    body = note.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "not your safety message" in body
