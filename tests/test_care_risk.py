@@ -122,9 +122,7 @@ def test_someone_in_their_care_in_danger_now_is_read(subject: str, text: str) ->
 
 
 @pytest.mark.parametrize(("subject", "text"), NO_DANGER_NOW)
-def test_risk_assessed_past_or_taught_is_no_danger_now(
-    subject: str, text: str
-) -> None:
+def test_risk_assessed_past_or_taught_is_no_danger_now(subject: str, text: str) -> None:
     assert not care_risk.danger_now(subject, text)
     assert _classify(subject, text).reason != "care-danger"
 
