@@ -283,3 +283,40 @@ def test_the_same_over_the_real_servers(tmp_path, mail_server, mailboxes) -> Non
     assert str(note["Subject"]).startswith("Urgent, someone in their care")
     body = note.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "not your safety message" in body
+
+
+# Someone close telling of danger now in words the screen does not read as
+# clear risk: the crisis answer (the safety message to them, the alert).
+KIN_IN_DANGER = [
+    "my boyfriend sent me a goodbye text an hour ago and his phone has been off"
+    " since. i dont know what to do",
+    "My sister is missing tonight, she left a note and her phone is switched off.",
+    "our son says he can't keep himself safe tonight and he's locked in his room",
+    "My flatmate is not answering her door right now and she said goodbye to me"
+    " earlier today.",
+]
+# A parent's or partner's enquiry with a safety need, or danger told as past or
+# contained: answered as before, never a crisis for these words.
+KIN_NOT_NOW = [
+    "My daughter has been self-harming at the moment, cutting her arms. Could we"
+    " book a call for her?",
+    "my husband went missing for a day in 2019 after a goodbye text. he is doing"
+    " well now and wants some therapy.",
+    "Our son said he couldn't keep himself safe last year; he has a safety plan"
+    " now and would like to talk to someone.",
+    "My phone has been off today, sorry for the slow reply about my son's call.",
+    "Sorry for not answering sooner today, my daughter's call on Tuesday is fine.",
+    "My daughter has been missing school at the moment because of her anxiety.",
+    "I rang him today about my son's appointment but no answer, is Tuesday ok?",
+]
+
+
+@pytest.mark.parametrize("text", KIN_IN_DANGER)
+def test_someone_close_in_danger_now_is_a_crisis(text: str) -> None:
+    assert care_risk.kin_in_danger("please help", text)
+    assert _classify("please help", text).verdict is Verdict.CRISIS
+
+
+@pytest.mark.parametrize("text", KIN_NOT_NOW)
+def test_someone_close_at_risk_but_not_in_danger_now_is_no_crisis(text: str) -> None:
+    assert not care_risk.kin_in_danger("enquiry", text)

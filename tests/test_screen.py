@@ -2331,3 +2331,36 @@ def test_means_kept_and_not_going_on_are_clear_risk(text: str) -> None:
 @pytest.mark.parametrize("text", THE_SAME_WORDS_INNOCENTLY)
 def test_the_same_words_innocently_are_no_risk(text: str) -> None:
     assert screen(text).risk is Risk.NONE
+
+
+# -- someone else's means and intent, told by those close to them (2026-12-05) ----
+# A father's "he told me tonight he's going to hang himself" was no risk at
+# all: the means were read only as the writer's own ({me}).
+OTHERS_MEANS_CLEAR = [
+    "my son told me tonight he's going to hang himself, he's picked the tree",
+    "My husband says he is going to hang himself from the banister.",
+    "she tried to drown herself in the canal last night",
+    "Our daughter has threatened to poison herself with the weedkiller.",
+    "my brother said he would shoot himself if they take the farm",
+    "He's planning to gas himself in the garage, he told his sister.",
+    "they wanted to strangle themselves with the cord",
+]
+OTHERS_MEANS_NONE = [
+    "My son wants to shoot himself a video for his college application.",
+    "he is going to drown himself in work this week so don't expect him",
+    "she is going to drown herself in paperwork until the audit is done",
+    "he'll shoot himself in the foot if he sends that email",
+    "she wants to poison herself with energy drinks lol",
+    "The character decided to hang himself in act two of the play.",
+    "he is going to hang himself a new shelf for the records",
+]
+
+
+@pytest.mark.parametrize("text", OTHERS_MEANS_CLEAR)
+def test_someone_elses_means_and_intent_are_clear_risk(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR, text
+
+
+@pytest.mark.parametrize("text", OTHERS_MEANS_NONE)
+def test_someone_elses_idioms_are_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE, text

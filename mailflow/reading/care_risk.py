@@ -46,8 +46,17 @@ _DANGER: Final = re.compile(
     r"|\bstockpil\w*"
     r"|\b(?:said|saying|texted|messaged|sent) (?:her |his |their |a |me a |us a )?"
     r"(?:goodbye|good-bye|farewell)\w*"
-    r"|\b(?:missing|unreachable|uncontactable|not answering|no answer|phone (?:is |has been )?"
-    r"(?:off|switched off|going to voicemail))\b"
+    r"|\b(?:he|she|they|who)(?:'s| is| are|'re| has been| have been| was| were)?"
+    r" (?:(?:now |still )?(?:missing|unreachable|uncontactable|not answering)|gone missing)\b"
+    r"|\b(?:is|has been|have been|was|has gone|went|gone|been reported|reported|as)"
+    r" (?:high[- ]risk )?missing\b(?! (?:you|out|work|school|class\w*|lessons?"
+    r"|sessions?|appointments?|a|the|my|her|his|their)\b)"
+    r"|\bno answer from (?:him|her|them)\b"
+    r"|\b(?:rang|ringing|rung|called|calling|phoned|phoning|texted|texting|tried)"
+    r" (?:\w+ )?(?:him|her|them)\b[^.!?]{0,40}\b(?:no answer|not answering"
+    r"|no reply|straight to voicemail)\b"
+    r"|\b(?:his|her|their) (?:phone|mobile) (?:is |has been |was |went |is now )?"
+    r"(?:off|switched off|dead|going (?:straight )?to voicemail)\b"
     r"|\b(?:high|strong|active|acute) (?:si|suicidal (?:ideation|intent|thoughts))\b"
     r"|\bsi with (?:a )?plan\b|\bsuicidal intent\b"
     r"|\babscond\w*|\bleft (?:the )?(?:a&e|ed|er|ward|unit|hospital) (?:before|against"
@@ -198,22 +207,42 @@ def in_their_care(subject: str, text: str) -> bool:
     )
 
 
-def danger_now(subject: str, text: str) -> bool:
+def danger_now(subject: str, text: str, *, strict: bool = False) -> bool:
     """Whether the mail tells of someone's danger now: a sentence of risk told
     as now (in itself or within two sentences of it), neither denied nor of the
     past, in a mail that neither says the risk is contained nor is a
-    course's, a study's or a newsletter's."""
+    course's, a study's or a newsletter's. `strict`: only danger in the third
+    person (`_DANGER`), with its "now" in the sentence or the next to it."""
     sentences = _sentences(subject, text)
     whole = " ".join(sentences)
     if _NOT_A_CASE.search(whole) or _CONTAINED.search(whole):
         return False
+    reach = 1 if strict else 2
     for number, sentence in enumerate(sentences):
-        if _PAST.search(sentence) or _own(sentence) or not _at_risk(sentence):
+        if _PAST.search(sentence) or _own(sentence):
             continue
-        near = sentences[max(0, number - 2) : number + 3]
+        if not (_DANGER.search(sentence) if strict else _at_risk(sentence)):
+            continue
+        near = sentences[max(0, number - reach) : number + reach + 1]
         if any(_NOW.search(s) for s in near):
             return True
     return False
+
+
+def kin_in_danger(subject: str, text: str) -> bool:
+    """Whether a relative, partner or friend tells of someone close to them in
+    danger now in words the screen does not read as clear risk ("his phone
+    has been off since he said goodbye an hour ago", "she can't keep herself
+    safe tonight"): the crisis answer, the safety message to them and the
+    alert, as for their "he wants to kill himself". Strictly: the few words
+    of danger in the third person, told now; a parent's "she has been
+    cutting at the moment" is an enquiry with a safety need."""
+    flat = " ".join(screen.normalize(f"{subject}\n{text[:MAX_CHARS]}").split())
+    return (
+        _KIN_AT_RISK.search(_COUPLE.sub(" ", flat)) is not None
+        and not in_their_care(subject, text)
+        and danger_now(subject, text, strict=True)
+    )
 
 
 _QUOTED: Final = re.compile(

@@ -396,6 +396,13 @@ def classify_new(
         return replace(
             found, verdict=Verdict.ASK, reason="care-danger", risk="possible"
         )
+    if screening.risk is not screen.Risk.CLEAR and care_risk.kin_in_danger(
+        subject, mail.text
+    ):
+        # Danger now told by someone close, in words no phrase of the
+        # screen's reads as clear: as clear risk.
+        screening = replace(screening, risk=screen.Risk.CLEAR)
+        found = replace(found, risk=screen.Risk.CLEAR.value)
     if screening.risk is screen.Risk.CLEAR and (
         not reading.professional
         or (not reading.writes_of_others and _SELF.search(own_words) is not None)
