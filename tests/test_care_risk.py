@@ -5,7 +5,9 @@ someone writing of their own crisis, or a relative's, is answered as before."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -64,13 +66,22 @@ IN_DANGER = [
         " tonight after police found him on the bridge. stated high si with plan."
         " absconded before assessment, police searching.\npriya, liaison nurse",
     ),
-    (
-        "tenant",
+]
+
+
+def test_clear_risk_in_care_words_alone_is_still_a_crisis_answer() -> None:
+    """Clear risk in a mail whose only sign of someone in care is the writer's
+    work (no referral's shape): the crisis answer, the safety message to the
+    key worker and the alert, as before: the cheaper error, since the same
+    words are a relative's or the writer's own at times."""
+    text = (
         "Hello, I'm the key worker at Elm House. One of our residents told me this"
         " morning that she has been saving her tablets and that she wants to die."
-        " She is in her room now. You see her on Thursdays.\nJo, Key Worker",
-    ),
-]
+        " She is in her room now. You see her on Thursdays.\nJo, Key Worker"
+    )
+    assert care_risk.danger_now("tenant", text)
+    assert _classify("tenant", text).verdict is Verdict.CRISIS
+
 
 # Each: a professional's words of risk where nobody is in danger now: risk
 # assessed and contained, history, a course, a study, a consultation.
@@ -320,3 +331,80 @@ def test_someone_close_in_danger_now_is_a_crisis(text: str) -> None:
 @pytest.mark.parametrize("text", KIN_NOT_NOW)
 def test_someone_close_at_risk_but_not_in_danger_now_is_no_crisis(text: str) -> None:
     assert not care_risk.kin_in_danger("enquiry", text)
+
+
+def test_clear_risk_of_someone_in_care_not_now_is_one_urgent_note() -> None:
+    """A letter with a patient's clear risk words, not told as now: once the
+    safety message to the psychiatrist and an alert; now one urgent note."""
+    subject = "Outpatient letter - Mr K Doyle"
+    text = (
+        "Dear Sam,\n\nI reviewed Mr Doyle in clinic. Over the winter he"
+        " wanted to kill himself and researched methods, which he has since"
+        " told his GP about. He values his sessions with you.\n\nDr R. Venn,"
+        " Consultant Psychiatrist"
+    )
+    assert not care_risk.danger_now(subject, text)
+    result = _classify(subject, text)
+    assert (result.verdict, result.reason, result.risk) == (
+        Verdict.ASK,
+        "care-risk",
+        "possible",
+    )
+    # Their own words of risk in such a letter are still their own.
+    own = text.replace(
+        "Over the winter he wanted to kill himself and researched methods",
+        "I want to kill myself. I have researched methods",
+    )
+    assert _classify(subject, own).verdict is Verdict.CRISIS
+
+
+PROBES = json.loads(
+    (
+        Path(__file__).parent / "corpus" / "first_mail" / "who" / "care_probes.json"
+    ).read_text("utf-8")
+)
+"""A strict review's probes (helper-224, 2026-12-05): people writing of their
+own crisis or of someone close, in words of their work ("my pupils", a
+signature, "one of your clients", a he or a she beside their own words);
+and professionals' routine mail with words of alarm ("page 2 is missing",
+"stockpiling vaccines", "said goodbye at her leaving do")."""
+
+
+@pytest.mark.parametrize(
+    "probe", PROBES["their_own_or_close"], ids=lambda p: str(p["id"])
+)
+def test_their_own_crisis_or_someone_closes_is_never_the_care_note(
+    probe: dict[str, str],
+) -> None:
+    result = _classify(probe["subject"], probe["text"])
+    assert result.reason not in {"care-danger", "care-risk"}
+
+
+@pytest.mark.parametrize("probe", PROBES["routine"], ids=lambda p: str(p["id"]))
+def test_routine_words_of_alarm_are_no_danger_now(probe: dict[str, str]) -> None:
+    assert _classify(probe["subject"], probe["text"]).reason != "care-danger"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My patients think I'm fine but I want to kill myself tonight and they"
+        " will never know why.",
+        "I want to die today and he won't stop me.",
+        "Tonight I'm going to end my life, my pupils will be fine, they have other"
+        " teachers.",
+        "One of my clients said something today and now I want to die, I have the"
+        " rope in the car and they won't find me till tomorrow.",
+    ],
+)
+def test_their_own_words_of_risk_are_theirs_whoever_else_is_named(text: str) -> None:
+    assert not care_risk.of_others_only("", text)
+
+
+def test_risk_told_of_another_year_beside_today_is_not_now() -> None:
+    text = (
+        "I saw one of my patients in clinic today. In 2019 she took an overdose"
+        " and was in hospital for a week. Could you see her?\nDr Ahmed, GP"
+    )
+    assert not care_risk.danger_now("Referral", text)
+    assert care_risk.danger_now("Referral", text.replace("In 2019 she", "She"))

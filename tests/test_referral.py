@@ -422,7 +422,9 @@ def test_a_form_telling_of_clear_risk_is_answered_as_a_crisis_whatever_its_shape
 def test_the_reader_only_ever_turns_an_answer_into_a_question() -> None:
     """Over every first mail learned from: with the referral reader or
     without it, the outcome is the same, but for a request now asked about
-    for whom it is about. Nothing is left alone, and no risk changes, for it."""
+    for whom it is about (or, beside the care reader, a professional's news
+    of someone in their care now an urgent note). Nothing is left alone, and
+    no risk changes, for it."""
     from unittest import mock
 
     from support import bench_script
@@ -448,6 +450,13 @@ def test_the_reader_only_ever_turns_an_answer_into_a_question() -> None:
             before = classify_new(
                 mail, bench.POLICY, contacts=case.contacts, owned_thread=False
             )
+        if now != before and now.reason in {"care-risk", "care-danger"}:
+            # Beside the care reader (`reading.care_risk`): someone in a
+            # professional's care, an urgent note instead of a crisis answer
+            # to the writer; never a crisis of their own or a relative's.
+            assert case.label != "crisis", case.id
+            assert (now.verdict, now.risk) == (Verdict.ASK, "possible"), case.id
+            continue
         if now != before:
             changed += 1
             assert before.verdict is Verdict.REQUEST, case.id

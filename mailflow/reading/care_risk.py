@@ -34,42 +34,52 @@ _DANGER: Final = re.compile(
     r" (?:him|her|them)(?:self|selves)? safe"
     r"|\bnot (?:safe|able to be safe) (?:to (?:go|be (?:left|sent)) home|on (?:his|her|their) own"
     r"|to be (?:left )?alone)"
-    r"|\b(?:at|is at|are at) (?:immediate|imminent|high|serious|significant|acute|very high)"
-    r" risk\b"
-    r"|\b(?:active|acute|current) (?:suicidal )?(?:ideation|intent|plans?|si)\b"
+    r"|\b(?<!not )(?:at|is at|are at) (?:immediate|imminent|high|serious|significant|acute"
+    r"|very high) risk\b(?! of (?!(?:suicide|self[- ]harm|harm|death|dying|overdose|taking"
+    r"|ending|killing|hurting)))"
+    r"|\b(?:active|acute|current) (?:suicidal (?:ideation|intent|plans?|thoughts)|si|sih)\b"
     r"|\b(?:a |the )?(?:clear |specific |detailed )?plan (?:to|for how to|of how to)"
-    r" (?:end|kill|hang|jump|overdose|take|drown|drive|step|cut|hurt|harm|die)"
+    r" (?:end (?:it|his|her|their)|kill|hang|jump|overdose|drown|cut (?:him|her|them)"
+    r"|hurt (?:him|her|them)|harm (?:him|her|them)|die)"
     r"|\b(?:plan|intent|intention) (?:and|&) (?:the )?means\b"
     r"|\b(?:has|have|had|got|with|holding|carrying) (?:the |some |a )?"
-    r"(?:means|ligature|rope|blades?|razors?|knife|pills|tablets|stockpile)"
-    r" (?:on|with|at|in|here|there|to hand|ready)\b"
-    r"|\bstockpil\w*"
+    r"(?:ligature|rope|blades?|razors?|knife) (?:on|with|at|in|here|there|to hand|ready)\b"
+    r"|\b(?:high|strong|active|acute) (?:si|suicidal (?:ideation|intent|thoughts))\b"
+    r"|\bsi with (?:a )?plan\b|\bsuicidal intent\b"
+    r"|\b(?:go back and )?finish (?:the job|(?:him|her|them)sel(?:f|ves) off)"
+    r"|\bgo back and finish it\b"
+    r"|\b(?:found|discovered) (?:him|her|them) with (?:a |the )?(?:belt|rope|ligature"
+    r"|cord|scarf|plastic bag|noose)"
+    r"|\btake (?:us|them) both\b"
+    r"|\b(?:his|her|their|the) (?:gun|rifle|shotgun|pistol|firearm|rope|ligature)"
+    r" (?:is |has |has been |was )?(?:gone|missing|taken)\b"
+)
+"""Danger in the third person that the screen does not read as clear risk."""
+
+_ALARM: Final = re.compile(
+    r"\bstockpil\w*|\bdo it properly\b"
     r"|\b(?:said|saying|texted|messaged|sent) (?:her |his |their |a |me a |us a )?"
     r"(?:goodbye|good-bye|farewell)\w*"
     r"|\b(?:he|she|they|who)(?:'s| is| are|'re| has been| have been| was| were)?"
     r" (?:(?:now |still )?(?:missing|unreachable|uncontactable|not answering)|gone missing)\b"
-    r"|\b(?:is|has been|have been|was|has gone|went|gone|been reported|reported|as)"
-    r" (?:high[- ]risk )?missing\b(?! (?:you|out|work|school|class\w*|lessons?"
-    r"|sessions?|appointments?|a|the|my|her|his|their)\b)"
-    r"|\bno answer from (?:him|her|them)\b"
+    r"|\b(?:is|are|has been|have been|been reported|reported|as) (?:now |still )?"
+    r"(?:high[- ]risk )?missing\b"
+    r"(?! (?:you|out|work|school|class\w*|lessons?|sessions?|appointments?|a|the|my|her"
+    r"|his|their)\b)"
+    r"|\bno answer from (?:him|her|them)\b|\bnot answering\b"
     r"|\b(?:rang|ringing|rung|called|calling|phoned|phoning|texted|texting|tried)"
     r" (?:\w+ )?(?:him|her|them)\b[^.!?]{0,40}\b(?:no answer|not answering"
     r"|no reply|straight to voicemail)\b"
     r"|\b(?:his|her|their) (?:phone|mobile) (?:is |has been |was |went |is now )?"
     r"(?:off|switched off|dead|going (?:straight )?to voicemail)\b"
-    r"|\b(?:high|strong|active|acute) (?:si|suicidal (?:ideation|intent|thoughts))\b"
-    r"|\bsi with (?:a )?plan\b|\bsuicidal intent\b"
     r"|\babscond\w*|\bleft (?:the )?(?:a&e|ed|er|ward|unit|hospital) (?:before|against"
-    r"|without)|\bpolice (?:informed|searching|are searching|are looking|looking for)"
-    r"|\b(?:go back and )?finish (?:the job|(?:him|her|them)sel(?:f|ves) off)"
-    r"|\bgo back and finish it\b|\bdo it properly\b"
-    r"|\b(?:found|discovered) (?:him|her|them) with (?:a |the )?(?:belt|rope|ligature"
-    r"|cord|scarf|plastic bag|noose)"
-    r"|\btake (?:us|them) both\b"
+    r"|without)|\bpolice (?:informed|searching|are searching)"
     r"|\b(?:welfare check|called (?:the )?(?:police|999|911|an ambulance)"
     r"|(?:police|ambulance) (?:are|is|have been) (?:called|on (?:their|the) way))"
 )
-"""Danger in the third person that the screen does not read as clear risk."""
+"""Words of alarm that are ordinary alone ("page 2 is missing", "stockpiling
+vaccines", "said goodbye at her leaving do", "we called an ambulance"): danger
+only in a sentence of risk or beside one."""
 
 _NOW: Final = re.compile(
     r"\b(?:today|tonight|this (?:morning|afternoon|evening|lunchtime)"
@@ -108,6 +118,11 @@ _CONTAINED: Final = re.compile(
     r"|\b(?:currently |now |remains? |has been )stable\b"
     r"|\b(?:crisis|relapse prevention) plan\b|\bsafety planning\b"
     r"|\b(?:no|nil|denies) (?:si|sh|si ?/ ?sh|dsh|suicidal|self[- ]harm)\b"
+    r"|\bnot (?:at )?(?:any |immediate |high |significant |acute |current )?risk\b"
+    r"|\b(?:but |and )?no (?:plans?|intent\w*)\b|\bpassive (?:thoughts|ideation|si)\b"
+    r"|\bsuperficial\b"
+    r"|\b(?:is|are|she'?s|he'?s|they'?re|was) (?:absolutely |completely )?(?:fine|ok|okay"
+    r"|safe|well|home safe|safe and well) now\b"
 )
 """Risk assessed and contained, as a letter says it: no alarm for the therapist."""
 
@@ -119,7 +134,9 @@ _PAST: Final = re.compile(
 """A sentence told of the past."""
 
 _NOT_A_CASE: Final = re.compile(
-    r"\b(?:webinar|workshop|cpd|course|masterclass|conference|training (?:day|event"
+    r"\b(?:webinar|workshop|cpd|course|masterclass|conference|seminar|lecture|module"
+    r"|grand rounds|launch(?:ing|ed)?|order (?:your|a) copy|pre-?order|paperback"
+    r"|hardback|e-?book|audiobook|episode|training (?:day|event"
     r"|session)|book (?:your|a) place|places are limited|sign up|register (?:now|here|your)"
     r"|early bird|newsletter|unsubscribe|participants?|research (?:study|project)"
     r"|dissertation|thesis|questionnaire|survey|podcast|my (?:new )?book|inquest|coroner)\b"
@@ -137,13 +154,22 @@ def _sentences(subject: str, text: str) -> list[str]:
     ]
 
 
+_ORDINARY: Final = re.compile(
+    r"\b(?:good-?byes?|farewells?|died|passed away|death of|funeral|bereave\w*"
+    r"|terrified|scared|afraid|leaving do)\b"
+)
+"""Words near risk that are a professional's everyday: a death told, a
+goodbye at a leaving do, fear of failing (an alarm's goodbye is `_ALARM`'s)."""
+
+
 def _at_risk(sentence: str) -> bool:
     """Words of someone's risk: danger told in the third person, the screen's
     risk, or words near risk (death, harm, violence, an ending, hopelessness;
-    not means alone: "she's not one for tablets" is a diabetic's)."""
+    not means alone: "she's not one for tablets" is a diabetic's; nor a
+    death told or a goodbye: `_ORDINARY`)."""
     return (
         _DANGER.search(sentence) is not None
-        or bool(set(screen.near_risk(sentence)) - {"means"})
+        or bool(set(screen.near_risk(_ORDINARY.sub(" ", sentence))) - {"means"})
         or screen.screen(sentence).risk is not screen.Risk.NONE
     )
 
@@ -169,7 +195,9 @@ _KIN_AT_RISK: Final = re.compile(
     r"\b(?:my|our) (?:\w+ ){0,2}(?:sons?|daughters?|child|children|kids?|boys?|girls?"
     r"|teen\w*|stepsons?|stepdaughters?|partner|husband|wife|boyfriend|girlfriend"
     r"|fianc\w*|mum|mom|mother|dad|father|brothers?|sisters?|friends?|flatmates?"
-    r"|roommates?|housemates?|cousins?|aunt|uncle|nieces?|nephews?|grand\w+)\b"
+    r"|roommates?|housemates?|cousins?|aunt|uncle|nieces?|nephews?|grand\w+|hubby"
+    r"|other half|bf|gf|lad|lass|eldest|youngest|ex|mate|mates|bestie|best mate|missus"
+    r"|twin|lodger|nan|nana|nanna|gran|granny|auntie)\b"
 )
 """The writer's own people: a relative's or friend's mail, answered as a crisis."""
 
@@ -184,11 +212,17 @@ _YOUR_CLIENT: Final = re.compile(
 """The therapist's own client, as someone else tells of them."""
 
 _ME: Final = re.compile(
-    r"\((?:me|myself|that'?s me|it'?s me)\)|\b(?:that|this|it) (?:is|'s|was) me\b"
-    r"|\bi am (?:the|that|this) (?:patient|client|person|pupil|student|resident)\b"
+    r"\((?:me|myself|that'?s me|it'?s me)\)|\b(?:that|this|it)(?: is|'s| was) me\b"
+    r"|\bi(?:'m| am) (?:the|that|this) (?:patient|client|person|pupil|student|resident)\b"
     r"|\b(?:the )?(?:patient|client|person|referral) (?:is|being referred is) me\b"
 )
 """The writer saying the one they describe is themselves."""
+
+_KIN_SAYS: Final = re.compile(
+    r"\b(?:mum|mom|dad|hubby|nan|nana|nanna|gran|granny|grandma|grandad)"
+    r" (?:texted|rang|called|phoned|messaged|said|says|sent|told|has|is|was)\b"
+)
+"""A relative named as the writer names their own ("Mum texted me a goodbye")."""
 
 _COUPLE: Final = re.compile(r"\bmy (?:wife|husband|partner) and (?:i|me)\b")
 
@@ -198,7 +232,11 @@ def in_their_care(subject: str, text: str) -> bool:
     it ("one of my pupils", a role they sign with) or of the therapist's own
     client, and of nobody of their own (a relative, a partner, a friend)."""
     flat = " ".join(screen.normalize(f"{subject}\n{text[:MAX_CHARS]}").split())
-    if _ME.search(flat) or _KIN_AT_RISK.search(_COUPLE.sub(" ", flat)):
+    if (
+        _ME.search(flat)
+        or _KIN_AT_RISK.search(_COUPLE.sub(" ", flat))
+        or _KIN_SAYS.search(flat)
+    ):
         return False
     return (
         _CARED_FOR.search(flat) is not None
@@ -221,12 +259,29 @@ def danger_now(subject: str, text: str, *, strict: bool = False) -> bool:
     for number, sentence in enumerate(sentences):
         if _PAST.search(sentence) or _own(sentence):
             continue
-        if not (_DANGER.search(sentence) if strict else _at_risk(sentence)):
+        beside = sentences[max(0, number - 2) : number + 3]
+        if not (
+            _DANGER.search(sentence)
+            or (not strict and _at_risk(sentence))
+            or (_ALARM.search(sentence) and _alarmed(beside, strict=strict))
+        ):
             continue
         near = sentences[max(0, number - reach) : number + reach + 1]
         if any(_NOW.search(s) for s in near):
             return True
     return False
+
+
+def _alarmed(sentences: list[str], *, strict: bool) -> bool:
+    """Whether words of alarm stand beside others of risk: a second alarm
+    ("a goodbye text, and his phone has been off since"), or danger or the
+    screen's risk in the rest of the words."""
+    if sum(len(_ALARM.findall(s)) for s in sentences) >= 2:
+        return True
+    return any(
+        _DANGER.search(rest) or screen.screen(rest).risk is not screen.Risk.NONE
+        for rest in (_ALARM.sub(" ", s) for s in sentences)
+    )
 
 
 def kin_in_danger(subject: str, text: str) -> bool:
@@ -238,18 +293,29 @@ def kin_in_danger(subject: str, text: str) -> bool:
     of danger in the third person, told now; a parent's "she has been
     cutting at the moment" is an enquiry with a safety need."""
     flat = " ".join(screen.normalize(f"{subject}\n{text[:MAX_CHARS]}").split())
+    kin = _KIN_AT_RISK.search(_COUPLE.sub(" ", flat)) or _KIN_SAYS.search(flat)
     return (
-        _KIN_AT_RISK.search(_COUPLE.sub(" ", flat)) is not None
+        kin is not None
         and not in_their_care(subject, text)
         and danger_now(subject, text, strict=True)
     )
 
 
 _QUOTED: Final = re.compile(
-    r"\"[^\"]{0,400}\"|“[^”]{0,400}”|(?<!\w)'(?=\w)[^\n]{0,400}?[.!?,]'(?!\w)"
+    r"\"[^\"\n]{0,400}\"|“[^”\n]{0,400}”"
+    r"|(?:[:,]|\b(?:said|says|saying|words|wrote|writes|told (?:me|us))) ?'(?=\w)"
+    r"[^\n]{0,400}?[.!?,]'(?!\w)"
 )
-"""What a sentence quotes: double quotes, or single ones closed after a
-stop ("'I don't want to be alive any more.'", whose "don't" ends nothing)."""
+"""What a mail quotes: double quotes on one line, or single ones opened after
+a colon or a verb of saying and closed after a stop ("His words to me: 'I
+don't want to be alive any more. I have the blades.'", whose "don't" ends
+nothing; "'til" opens nothing)."""
+_OPENS: Final = re.compile(
+    r"[\"“](?=\w)"
+    r"|(?:[:,]|\b(?:said|says|saying|words|wrote|writes|told (?:me|us))) ?'(?=\w)"
+)
+_CLOSES: Final = re.compile(r"[\"”]|(?<=[.!?,])'(?!\w)")
+
 _REPORTED: Final = re.compile(
     r"\b(?:told|tells|said to|texted|messaged|rang|emailed|asked|showed|sent|gave"
     r"|called|phoned|let) me\b"
@@ -261,11 +327,51 @@ _THIRD: Final = re.compile(r"\b(?:he|she|they|her|his|their|he's|she's|they're)\
 """Someone else, as a sentence's subject or owner ("them" is as often pills)."""
 
 
+_CLAUSE: Final = re.compile(r"[,;:]|\b(?:and|but|so|because|though|although)\b")
+
+_SELF_RISK: Final = re.compile(
+    r"\b(?:myself|my (?:own )?life|without me|find me|miss me|kill me)\b"
+    r"|\bi(?:'m| am|'ve| have|'ll| will|'d| would| was| want| wanna| need| keep)?\b"
+    r"(?:(?!\b(?:he|she|they|his|her|their|him|them)\b)[^.!?,;]){0,30}?"
+    r"\b(?:die|dying|be dead|kill|end (?:it|things|everything)|suicid\w*|overdose|hang"
+    r"|jump|alive|not be (?:here|around)|(?:the|my|some) (?:rope|pills|tablets|blades?))\b"
+)
+"""The writer's own risk, whoever else the sentence names: "I want to die
+today and he won't stop me", "my pupils will be fine, I'm going to end my
+life"; not "I'm worried she will take the pills"."""
+
+
+def _unquoted(sentence: str) -> str:
+    """A sentence without what it quotes, a quote begun or ended in another
+    sentence too (`she wrote: "i've got the pills lined up.` ... `"`; `his
+    words today: 'i don't want to be alive.` ... `i have the blades.'`)."""
+    bare = _QUOTED.sub(" ", sentence)
+    opened = _OPENS.search(bare)
+    if opened is not None:
+        return bare[: opened.start()]  # opens a quote that goes on
+    closed = _CLOSES.search(bare)
+    if closed is not None:
+        return bare[closed.end() :]  # closes one begun before
+    return bare
+
+
 def _own(sentence: str) -> bool:
-    """Whether a sentence tells of the writer's own risk: "I", "me" or
-    "myself" (outside what it quotes, and but for "told me"), nobody else."""
-    bare = _REPORTED.sub(" ", _QUOTED.sub(" ", sentence))
-    return _OWN_RISK.search(bare) is not None and _THIRD.search(bare) is None
+    """Whether a sentence tells of the writer's own risk (outside what it
+    quotes, and but for "told me"): in words of their own risk, or in the
+    first person with nobody else named."""
+    bare = _REPORTED.sub(" ", _unquoted(sentence))
+    if _SELF_RISK.search(bare):
+        return True
+    if _OWN_RISK.search(bare) is None:
+        return False
+    if _THIRD.search(bare) is None:
+        return True
+    # "I can't keep going like this and I don't feel safe tonight, she
+    # doesn't know": a clause of their own risk beside one of someone else.
+    return any(
+        _OWN_RISK.search(clause) and not _THIRD.search(clause) and _at_risk(clause)
+        for clause in _CLAUSE.split(bare)
+    )
 
 
 def of_others_only(subject: str, text: str) -> bool:

@@ -373,29 +373,40 @@ def classify_new(
         diary_doubt=diary_doubt.asks(screening, f"{mail.subject}\n{mail.text}"),
         danger_now=screening.danger_now,
     )
-    if (
-        (
+    # Someone in the writer's care. Where the screen read clear risk, only
+    # where a professional's voice says so, or both a referral's shape and
+    # their work's words ("one of my pupils", a role they sign with) do, and
+    # no sentence of risk is the writer's own: either alone is sometimes a
+    # friend's, a relative's or the writer's own crisis (who lose the safety
+    # message to a note; a professional sent it is the cheaper error).
+    if screening.risk is screen.Risk.CLEAR:
+        in_care = reading.writes_of_others or (
+            care_risk.in_their_care(subject, voiced)
+            and referral.about_someone_in_care(subject, voiced)
+            and care_risk.of_others_only(subject, voiced)
+        )
+    else:
+        in_care = (
             reading.writes_of_others
             or referral.about_someone_in_care(subject, voiced)
             or care_risk.in_their_care(subject, voiced)
         )
-        and (
-            screening.risk is not screen.Risk.CLEAR
-            or reading.writes_of_others
-            or care_risk.of_others_only(subject, voiced)
-        )
-        and care_risk.danger_now(subject, mail.text)
-    ):
-        # A professional telling of someone in their care in danger now: the
-        # therapist's at once (an urgent note), nothing sent to the writer,
-        # neither times nor the safety message, which is written for the
-        # person at risk. After the screen's clear risk, which is answered
-        # as the writer's own unless a professional's voice says otherwise:
+    if in_care and care_risk.danger_now(subject, mail.text):
+        # Someone writing in their work of a person in their care in danger
+        # now: the therapist's at once (an urgent note), nothing sent to the
+        # writer, neither times nor the safety message, which is written for
+        # the person at risk. Clear risk is theirs, not the writer's, only
+        # where a professional's voice or every sentence of it says so:
         # someone writing of themselves as a referral would still gets the
         # safety message. Kept as possible risk, as any note about risk is.
         return replace(
             found, verdict=Verdict.ASK, reason="care-danger", risk="possible"
         )
+    if in_care and _clear_is_theirs(screening, reading, own_words):
+        # Clear risk of someone in their care, not told as now (a referral's
+        # history, a letter's risk assessed): what was answered as a crisis,
+        # the safety message to a GP and an alert, is one urgent note.
+        return replace(found, verdict=Verdict.ASK, reason="care-risk", risk="possible")
     if screening.risk is not screen.Risk.CLEAR and care_risk.kin_in_danger(
         subject, mail.text
     ):
@@ -403,10 +414,7 @@ def classify_new(
         # screen's reads as clear: as clear risk.
         screening = replace(screening, risk=screen.Risk.CLEAR)
         found = replace(found, risk=screen.Risk.CLEAR.value)
-    if screening.risk is screen.Risk.CLEAR and (
-        not reading.professional
-        or (not reading.writes_of_others and _SELF.search(own_words) is not None)
-    ):
+    if _clear_is_theirs(screening, reading, own_words):
         # A person at risk is answered whatever else the mail is (a client's
         # crisis is the therapist's at once; a stranger also gets the safety
         # message), unless a professional writes about someone in their care,
@@ -508,6 +516,18 @@ odds; 5.3% at 0.45, 5.1% at 0.47, 4.9% at 0.475): the alert goes to
 anxious people asking for the call too ("I've written and deleted this
 email about ten times"). The held-out sets' counts were read at each of
 those points too (docs/reading.md)."""
+
+
+def _clear_is_theirs(
+    screening: screen.Screening, reading: Voice, own_words: str
+) -> bool:
+    """Whether the screen's clear risk is answered as the writer's own: unless
+    a professional writes of someone in their care, or a vendor's mail says
+    nothing of its writer (`Voice.writes_of_others`)."""
+    return screening.risk is screen.Risk.CLEAR and (
+        not reading.professional
+        or (not reading.writes_of_others and _SELF.search(own_words) is not None)
+    )
 
 
 def _heavy(mail: InboundMail, screening: screen.Screening, reading: Voice) -> bool:

@@ -59,10 +59,12 @@ _CAME_AS = {
 }
 """Mail left alone but for clear risk (or danger now, perhaps): how the
 crisis alert says it came."""
-_NOTE_IS_THE_ALERT = frozenset({"unsure-risk", "risk-words", "care-danger"})
+_NOTE_IS_THE_ALERT = frozenset(
+    {"unsure-risk", "risk-words", "care-danger", "care-risk"}
+)
 """Asked about for risk no phrase names, or for someone in a professional's
-care in danger now: the note is the one mail the therapist gets, urgent
-(their risk is kept as possible all the same)."""
+care in danger now or with words of clear risk: the note is the one mail
+the therapist gets, urgent (their risk is kept as possible all the same)."""
 
 FIRST_MESSAGE_CHARS = 4000
 """The person's first words kept for the approval email, dropped once booked."""

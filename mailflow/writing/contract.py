@@ -219,6 +219,7 @@ LETTERS: dict[str, Letter] = {
         branches=(
             {"reason": "risk-words"},
             {"reason": "care-danger"},
+            {"reason": "care-risk"},
             {"reason": "possible-risk", "warned": True},
         ),
     ),

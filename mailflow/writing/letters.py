@@ -1182,11 +1182,13 @@ _UNSURE_SUBJECTS: Final = {
     **dict.fromkeys(_RISK_REASONS, "Please read"),
     "referral": "A referral?",
     "care-danger": "Urgent, someone in their care may be in danger",
+    "care-risk": "Please read, someone in their care may be at risk",
 }
 """The unsure note's subject by why it was not answered: "Please read" for
 words near risk, "A referral?" for a professional writing about someone in
-their care, "Urgent, ..." for one telling of that person's danger now, "Not
-sure" for the rest."""
+their care, "Urgent, ..." for one telling of that person's danger now,
+"Please read, ..." for one with words of their clear risk not told as now,
+"Not sure" for the rest."""
 
 _CALENDAR_ANSWERS = {
     "ACCEPTED": "accepted",
