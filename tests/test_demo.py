@@ -35,3 +35,6 @@ def test_the_demo_plays_every_scene() -> None:
     assert "in Robyn's inbox" not in out  # and nothing sent to her
     assert "in Priya's inbox" in out  # diary words: the safety message asks
     assert "tell me a little more about how you are" in " ".join(out.split())
+    # A GP's patient in danger now: Sam told at once, nothing to the GP.
+    assert "Urgent, someone in their care may be in danger: Dr Tom Ashby" in out
+    assert "in Dr's inbox" not in out

@@ -40,6 +40,7 @@ PEOPLE = {
     "casey@example.org": "Casey",
     "robyn@example.org": "Robyn",
     "priya@example.org": "Priya",
+    "dr.ashby@riverside-surgery.example": "Dr Tom Ashby",
 }
 """Who is who, for headings ("in Jordan's inbox") and the From of their replies."""
 
@@ -275,6 +276,7 @@ def run_demo() -> int:
         print(f"messages sent by that run: {sent}")
         _scene_read_first(demo)
         _scene_diary_words(demo)
+        _scene_someone_in_care(demo)
         _scene_pick_and_approve(demo)
         _scene_therapist_proposes(demo)
         _scene_cancel(demo)
@@ -446,6 +448,32 @@ def _scene_diary_words(demo: _Demo) -> None:
         Thanks, Priya
         """,
         minutes=8,
+    )
+
+
+def _scene_someone_in_care(demo: _Demo) -> None:
+    _say(
+        "A GP writes about a patient who told him today he has the means with "
+        "him. The safety message is written for the person at risk, and times "
+        "would answer a GP: mailflow sends the GP nothing and tells Sam at once."
+    )
+    _stranger_writes(
+        demo,
+        "dr.ashby@riverside-surgery.example",
+        "Mr Reeve - seen today",
+        """
+        Dear Sam,
+
+        I would be grateful if you could see Mr Daniel Reeve (52), one of my
+        patients, low since his redundancy. His words to me this afternoon:
+        'I don't want to be alive any more. I have the razor blades here with
+        me.' The crisis team cannot see him until tomorrow; he says he sees
+        you privately.
+
+        Dr Tom Ashby
+        GP Partner, Riverside Surgery
+        """,
+        minutes=10,
     )
 
 
