@@ -192,7 +192,7 @@ def test_their_words_quoted_are_theirs_not_the_writers() -> None:
     [
         "one of my pupils",
         "one of our residents",
-        "a tenant of ours who",
+        "one of our young people",
         "my caseload",
         "your client",
         "you have been counselling her",
@@ -216,9 +216,12 @@ def test_any_text_reads_without_error(text: str) -> None:
 
 
 def test_a_long_mail_is_read_only_so_far() -> None:
+    """Its head and its tail; the middle of a very long mail is not read."""
     head = "One of our residents told me this morning that she wants to die."
     assert care_risk.danger_now("", head)
-    assert not care_risk.danger_now("", "Dear Sam.\n" * care_risk.MAX_CHARS + head)
+    padding = "Dear Sam.\n" * care_risk.MAX_CHARS
+    assert not care_risk.danger_now("", padding + head + padding)
+    assert care_risk.danger_now("", padding + head)
 
 
 GP_MAIL = (
@@ -408,3 +411,104 @@ def test_risk_told_of_another_year_beside_today_is_not_now() -> None:
     )
     assert not care_risk.danger_now("Referral", text)
     assert care_risk.danger_now("Referral", text.replace("In 2019 she", "She"))
+
+
+@pytest.mark.parametrize("probe", PROBES["enquiries"], ids=lambda p: str(p["id"]))
+def test_enquiries_with_words_of_risk_keep_their_times(probe: dict[str, str]) -> None:
+    """A second review's probes (helper-225): parents' and professionals'
+    enquiries whose words look like danger ("a plan to cut her hours",
+    "reported missing from school", "she'll drown herself in coursework"):
+    answered with times, never a crisis nor the care note."""
+    result = _classify(probe["subject"], probe["text"])
+    assert result.verdict is Verdict.REQUEST
+    assert result.risk != "clear"
+
+
+def test_a_professionals_own_crisis_in_a_referrals_voice_is_their_own() -> None:
+    """Clear risk in their own words, in a mail whose voice is a referral's:
+    the crisis answer, not silence (helper-225's w1)."""
+    text = (
+        "Sorry, I know I usually write about my clients. I don't want to be alive"
+        " any more and I'm going to kill myself this weekend.\n\nJo Platt\n"
+        "Social Worker"
+    )
+    assert _classify("Re: my client", text).verdict is Verdict.CRISIS
+
+
+def test_a_relative_told_of_by_a_professional_is_still_a_relative() -> None:
+    """ "Mum", "Dad" as the writer names their own, beside their work: never
+    the care note (helper-225's reproducers, each rule alone)."""
+    for subject, text in [
+        (
+            "please",
+            "Mum texted me a goodbye an hour ago and her phone has been off since."
+            " I'm a nurse, I know the signs.\n\nAnn\nStaff Nurse",
+        ),
+        (
+            "Dad",
+            "Dad rang me this morning and said he can't keep himself safe today."
+            " I work as a GP and I still don't know what to do.",
+        ),
+    ]:
+        assert not care_risk.in_their_care(subject, text)
+        assert care_risk.kin_in_danger(subject, text)
+        assert _classify(subject, text).verdict is Verdict.CRISIS
+
+
+def test_danger_at_the_end_of_a_long_letter_is_read() -> None:
+    letter = "Background to the referral, as discussed. " * 200
+    end = (
+        " One of my clients has just told me she has the razor blades with her"
+        " now and she can't keep herself safe today. She is in my office."
+    )
+    assert len(letter) > care_risk.MAX_CHARS
+    assert care_risk.danger_now("Referral", letter + end)
+
+
+def test_a_clear_risk_note_about_someone_in_care_is_urgent(tmp_path, mailboxes) -> None:  # type: ignore[no-untyped-def]
+    """The "Please read" note of `care-risk` is news of risk for the outbox:
+    queued as a risk_note (first, past the ordinary caps)."""
+    from types import SimpleNamespace
+
+    from support import NOW, request, write_config
+
+    from mailflow.config import load_settings
+    from mailflow.shell.cycle import run_once
+    from mailflow.shell.fakes import MemoryPostOffice
+
+    office = MemoryPostOffice()
+    nowhere = SimpleNamespace(imap_port=1, smtp_port=1, password=office.password)
+    settings_ = load_settings(write_config(tmp_path, nowhere, mailboxes))
+    office.deliver(
+        request(
+            sender="Dr R Venn <r.venn@nhs.example>",
+            to=mailboxes.practice,
+            subject="Outpatient letter - Mr K Doyle",
+            body=(
+                "Dear Sam,\n\nI reviewed Mr Doyle in clinic. Over the winter he"
+                " wanted to kill himself and researched methods, which he has since"
+                " told his GP about. He values his sessions with you.\n\nDr R. Venn,"
+                " Consultant Psychiatrist"
+            ),
+        ),
+        mailboxes.practice,
+    )
+    outcome = run_once(settings_, NOW, mailbox=office.mailbox, sender=office.sender)
+    assert outcome.exit_code == 0
+    (note,) = [m.message() for m in office.messages(mailboxes.therapist)]
+    assert str(note["Subject"]).startswith(
+        "Please read, someone in their care may be at risk: Dr R Venn [ref "
+    )
+    with sqlite3.connect(settings_.storage.database) as db:
+        kinds = [k for (k,) in db.execute("SELECT kind FROM outbox")]
+    assert kinds == ["risk_note"]
+
+
+def test_a_peer_or_a_neighbour_is_not_in_their_care() -> None:
+    for text in (
+        "There's a student who sits next to me in lectures.",
+        "Someone in my class posted a goodbye.",
+        "A tenant in our building has been shouting.",
+    ):
+        assert not care_risk.in_their_care("", text), text
+    assert care_risk.in_their_care("", "A tenant of ours who.\nJo\nHousing Officer")

@@ -2341,7 +2341,7 @@ OTHERS_MEANS_CLEAR = [
     "My husband says he is going to hang himself from the banister.",
     "she tried to drown herself in the canal last night",
     "Our daughter has threatened to poison herself with the weedkiller.",
-    "my brother said he would shoot himself if they take the farm",
+    "my brother has threatened to shoot himself if they take the farm",
     "He's planning to gas himself in the garage, he told his sister.",
     "they wanted to strangle themselves with the cord",
 ]
@@ -2363,4 +2363,22 @@ def test_someone_elses_means_and_intent_are_clear_risk(text: str) -> None:
 
 @pytest.mark.parametrize("text", OTHERS_MEANS_NONE)
 def test_someone_elses_idioms_are_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE, text
+
+
+# A worry or a hyperbole about someone, not their intent (a second review).
+OTHERS_WORRY_NONE = [
+    "she'll drown herself in coursework if nobody stops her",
+    "he's going to drown himself in homework again this term",
+    "I'm convinced he'll electrocute himself one day poking at the sockets",
+    "she'll poison herself at this rate with all those energy drinks",
+    "I keep telling him he'll strangle himself one day with that cable",
+    "he's going to drown himself in beer if this carries on",
+    "he'll strangle himself with his own nerves before the exam",
+    "My son wants to hang himself upside down from the climbing frame.",
+]
+
+
+@pytest.mark.parametrize("text", OTHERS_WORRY_NONE)
+def test_a_worry_about_someone_is_no_risk(text: str) -> None:
     assert screen(text).risk is Risk.NONE, text

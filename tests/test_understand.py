@@ -147,11 +147,11 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
     (two clients, three whose words of possible risk keep their alert); no
     enquiry of the set was asked about for it. Clear risk written of someone
     in their care (`reading.care_risk`, 2026-12-05 later) is one urgent note
-    to the therapist, not the safety message to the writer: 14 -> 10."""
+    to the therapist, not the safety message to the writer: 14 -> 9."""
     bench = _bench()
     who = bench.score(bench.load(bench.WHO, "who.jsonl"))
     assert who.cases >= 240
-    assert who.count("leave", "crisis") <= 10
+    assert who.count("leave", "crisis") <= 9
     assert who.count("leave", "request") + who.count("leave", "safety") <= 5
     assert who.count("request", "ask") + who.count("safety", "ask") <= 12
     assert who.count("crisis", "request") == 0
@@ -208,11 +208,11 @@ def test_a_fresh_writers_news_of_someone_in_care_reaches_the_therapist() -> None
     """held_out/others_risk.jsonl (2026-12-05, blind, 110; never read, its
     counts printed while the reader was made): of 40 mails telling of
     someone in a professional's care in danger now, nobody told 8 before the
-    reader, 6 with it; one mail to leave gets the note."""
+    reader, 5 with it; one mail to leave gets the note."""
     bench = _bench()
     held = bench.score(bench.load(bench.HELD_OUT, "others_risk.jsonl"))
     assert held.cases >= 110
-    assert held.count("alert", "request") + held.count("alert", "leave") <= 6
+    assert held.count("alert", "request") + held.count("alert", "leave") <= 5
     assert held.read_as({"alert"}) - held.count("alert", "alert") <= 1
     assert held.count("crisis", "request") == 0
 

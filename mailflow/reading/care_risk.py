@@ -28,6 +28,9 @@ from mailflow.reading import referral, screen
 
 MAX_CHARS: Final = 6000
 """How far a long letter is read: its point is near the top, or in its first pages."""
+TAIL_CHARS: Final = 1500
+"""And its last lines: the news that made someone write may come at the end
+of a long letter ("Amy has just told me she has the blades with her now")."""
 
 _DANGER: Final = re.compile(
     r"\b(?:ca(?:n'?t|nnot)|unable to|not able to|won'?t be able to) keep"
@@ -35,15 +38,17 @@ _DANGER: Final = re.compile(
     r"|\bnot (?:safe|able to be safe) (?:to (?:go|be (?:left|sent)) home|on (?:his|her|their) own"
     r"|to be (?:left )?alone)"
     r"|\b(?<!not )(?:at|is at|are at) (?:immediate|imminent|high|serious|significant|acute"
-    r"|very high) risk\b(?! of (?!(?:suicide|self[- ]harm|harm|death|dying|overdose|taking"
-    r"|ending|killing|hurting)))"
+    r"|very high) risk\b(?![^.!?]{0,70}?\bof (?!(?:suicide|self[- ]harm|harm|death|dying"
+    r"|overdose|taking (?:her|his|their)|ending|killing|hurting)))"
     r"|\b(?:active|acute|current) (?:suicidal (?:ideation|intent|plans?|thoughts)|si|sih)\b"
     r"|\b(?:a |the )?(?:clear |specific |detailed )?plan (?:to|for how to|of how to)"
-    r" (?:end (?:it|his|her|their)|kill|hang|jump|overdose|drown|cut (?:him|her|them)"
-    r"|hurt (?:him|her|them)|harm (?:him|her|them)|die)"
+    r" (?:end (?:it all|(?:his|her|their) (?:own )?life)|die|take (?:his|her|their) (?:own )?life"
+    r"|jump (?:off|from|in front)|overdose"
+    r"|(?:kill|hang|drown|cut|hurt|harm|poison|shoot) (?:him|her|them)sel(?:f|ves))"
     r"|\b(?:plan|intent|intention) (?:and|&) (?:the )?means\b"
     r"|\b(?:has|have|had|got|with|holding|carrying) (?:the |some |a )?"
-    r"(?:ligature|rope|blades?|razors?|knife) (?:on|with|at|in|here|there|to hand|ready)\b"
+    r"(?:ligature|rope|blades?|razors?|knife) (?:on (?:him|her|them)|with (?:him|her|them)"
+    r"|to hand|ready|in (?:his|her|their) (?:room|bedroom|bag|pocket|car))\b"
     r"|\b(?:high|strong|active|acute) (?:si|suicidal (?:ideation|intent|thoughts))\b"
     r"|\bsi with (?:a )?plan\b|\bsuicidal intent\b"
     r"|\b(?:go back and )?finish (?:the job|(?:him|her|them)sel(?:f|ves) off)"
@@ -59,12 +64,13 @@ _DANGER: Final = re.compile(
 _ALARM: Final = re.compile(
     r"\bstockpil\w*|\bdo it properly\b"
     r"|\b(?:said|saying|texted|messaged|sent) (?:her |his |their |a |me a |us a )?"
-    r"(?:goodbye|good-bye|farewell)\w*"
+    r"(?:goodbye|good-bye|farewell)\w*(?![^.!?]{0,60}\b(?:hospice|funeral|hospital|airport"
+    r"|station|leaving do|party|holiday|grand\w+|nan|gran)\b)"
     r"|\b(?:he|she|they|who)(?:'s| is| are|'re| has been| have been| was| were)?"
     r" (?:(?:now |still )?(?:missing|unreachable|uncontactable|not answering)|gone missing)\b"
     r"|\b(?:is|are|has been|have been|been reported|reported|as) (?:now |still )?"
     r"(?:high[- ]risk )?missing\b"
-    r"(?! (?:you|out|work|school|class\w*|lessons?|sessions?|appointments?|a|the|my|her"
+    r"(?! (?:you|out|from|work|school|class\w*|lessons?|sessions?|appointments?|a|the|my|her"
     r"|his|their)\b)"
     r"|\bno answer from (?:him|her|them)\b|\bnot answering\b"
     r"|\b(?:rang|ringing|rung|called|calling|phoned|phoning|texted|texting|tried)"
@@ -72,6 +78,7 @@ _ALARM: Final = re.compile(
     r"|no reply|straight to voicemail)\b"
     r"|\b(?:his|her|their) (?:phone|mobile) (?:is |has been |was |went |is now )?"
     r"(?:off|switched off|dead|going (?:straight )?to voicemail)\b"
+    r"(?! (?:most|all|much|some) of the time| a lot| usually| often| at night| in class)"
     r"|\babscond\w*|\bleft (?:the )?(?:a&e|ed|er|ward|unit|hospital) (?:before|against"
     r"|without)|\bpolice (?:informed|searching|are searching)"
     r"|\b(?:welfare check|called (?:the )?(?:police|999|911|an ambulance)"
@@ -95,7 +102,8 @@ _NOW: Final = re.compile(
 """Now, in a professional's words: within hours, not "recently" or "again"."""
 
 _CONTAINED: Final = re.compile(
-    r"\b(?:denie[sd]|denying)\b"
+    r"\b(?:denie[sd]|denying) (?:any |having any |all )?(?:current |ongoing |active )?"
+    r"(?:si|sh|suicid\w*|self[- ]harm\w*|thoughts|ideation|intent\w*|plans?|risk|wish)\b"
     r"|\bno (?:current |active |ongoing |immediate |acute )(?:suicidal |self[- ]harm )?"
     r"(?:intent\w*|plans?|ideation|risk|si)\b"
     r"|\bno (?:plan|intent)\w* (?:or|and|/) (?:intent|plan)\w*"
@@ -108,14 +116,14 @@ _CONTAINED: Final = re.compile(
     r"(?:low|moderate|manageable)\b|\b(?:low|moderate|manageable) risk\b"
     r"|\b(?:safe|settled|stable) (?:for now|at present|at the moment|now)\b"
     r"|\bmedically (?:fit|cleared|optimised)"
-    r"|\b(?:was |has been |been )?discharged\b"
+    r"|\b(?:was |has been |been )discharged (?:home |today |yesterday )?(?:from|to|with|after)\b"
     r"|\bno longer (?:at risk|suicidal)"
-    r"|\b(?:is|are|feels?) (?:now )?safe\b"
+    r"|\b(?:says|said) (?:he|she|they) (?:is|are|feels?) (?:now )?safe\b"
     r"|\bno (?:current |active |further )?(?:thoughts|plans?|intent\w*|ideation|urges)"
     r" (?:of|to|about|around)\b"
     r"|\b(?:has|have|had)(?: not|n'?t) (?:self[- ]harmed|harmed|cut|attempted|used)\b"
     r"|\b(?:none|nil|not) (?:\w+ )?(?:since|currently)\b"
-    r"|\b(?:currently |now |remains? |has been )stable\b"
+    r"|\b(?:currently|now|remains?) stable\b"
     r"|\b(?:crisis|relapse prevention) plan\b|\bsafety planning\b"
     r"|\b(?:no|nil|denies) (?:si|sh|si ?/ ?sh|dsh|suicidal|self[- ]harm)\b"
     r"|\bnot (?:at )?(?:any |immediate |high |significant |acute |current )?risk\b"
@@ -134,12 +142,12 @@ _PAST: Final = re.compile(
 """A sentence told of the past."""
 
 _NOT_A_CASE: Final = re.compile(
-    r"\b(?:webinar|workshop|cpd|course|masterclass|conference|seminar|lecture|module"
+    r"\b(?:webinar|workshop|cpd|(?<!of )course|masterclass|conference|seminar"
     r"|grand rounds|launch(?:ing|ed)?|order (?:your|a) copy|pre-?order|paperback"
-    r"|hardback|e-?book|audiobook|episode|training (?:day|event"
+    r"|hardback|e-?book|audiobook|podcast episode|training (?:day|event"
     r"|session)|book (?:your|a) place|places are limited|sign up|register (?:now|here|your)"
     r"|early bird|newsletter|unsubscribe|participants?|research (?:study|project)"
-    r"|dissertation|thesis|questionnaire|survey|podcast|my (?:new )?book|inquest|coroner)\b"
+    r"|dissertation|thesis|podcast|my (?:new )?book|inquest|coroner)\b"
 )
 """A course's, a study's or a newsletter's words: a topic, not a person now."""
 
@@ -148,7 +156,10 @@ _BREAK: Final = re.compile(r"(?<=[.!?])\s+|\n+")
 
 def _sentences(subject: str, text: str) -> list[str]:
     """The subject and each sentence of `text` as typed, lines of a paragraph joined."""
-    body = screen.read_as(text[:MAX_CHARS])
+    head = (
+        text if len(text) <= MAX_CHARS else f"{text[:MAX_CHARS]}\n{text[-TAIL_CHARS:]}"
+    )
+    body = screen.read_as(head)
     return [
         s.strip() for s in (screen.normalize(subject), *_BREAK.split(body)) if s.strip()
     ]
@@ -180,16 +191,11 @@ _CARED_FOR: Final = re.compile(
     r"|young (?:person|people|man|woman|men|women)|employees?|staff members?"
     r"|team members?|members? of (?:staff|the team|my team|our team)|congregants?"
     r"|parishioners?|callers?|mentees?|learners?|tutees?|supervisees?|athletes?"
-    r"|players?|cases?|caseload|tutor group|form group|class|ward|unit|direct reports?"
+    r"|players?|cases?|caseload|tutor group|form group|direct reports?"
     r"|year \d+s?|(?:6th|sixth) formers?|care leavers?|looked after)\b"
-    r"|\b(?:a|the|this) (?:\w+ ){0,2}(?:client|patient|pupil|student|resident|tenant"
-    r"|service user|young person|employee|staff member|member of (?:staff|my team|our"
-    r" team|the congregation|our congregation)|caller|learner|congregant)"
-    r" (?:of (?:mine|ours)|(?:here|on (?:my|our) \w+|in (?:my|our) \w+|at (?:our|the) \w+)"
-    r"|who|whom|i (?:see|saw|support|work with|teach|manage|look after))\b"
 )
 """Someone in the writer's care, as their work says it: "one of my pupils",
-"a resident here", "our young people", "my caseload"."""
+"our young people", "my caseload"."""
 
 _KIN_AT_RISK: Final = re.compile(
     r"\b(?:my|our) (?:\w+ ){0,2}(?:sons?|daughters?|child|children|kids?|boys?|girls?"
@@ -224,6 +230,15 @@ _KIN_SAYS: Final = re.compile(
 )
 """A relative named as the writer names their own ("Mum texted me a goodbye")."""
 
+_FOR_THEMSELVES: Final = re.compile(
+    r"\b(?:for|with|about) myself\b|\bmy own (?:therapy|counsel+ing|sessions?|mental"
+    r" health|wellbeing|burnout)\b|\b(?:i|i'd|i would) (?:like|love|need|want) (?:some )?"
+    r"(?:help|therapy|counsel+ing|support|sessions?) (?:with|for) (?:my|burnout|stress"
+    r"|anxiety)\b"
+)
+"""A professional asking for the call for themselves ("help with burnout for
+myself"): their patient's danger told in passing is not why they write."""
+
 _COUPLE: Final = re.compile(r"\bmy (?:wife|husband|partner) and (?:i|me)\b")
 
 
@@ -236,13 +251,14 @@ def in_their_care(subject: str, text: str) -> bool:
         _ME.search(flat)
         or _KIN_AT_RISK.search(_COUPLE.sub(" ", flat))
         or _KIN_SAYS.search(flat)
+        or _FOR_THEMSELVES.search(flat)
     ):
         return False
-    return (
-        _CARED_FOR.search(flat) is not None
-        or _YOUR_CLIENT.search(flat) is not None
-        or "role" in referral.clues(subject, text)
-    )
+    if _CARED_FOR.search(flat) or _YOUR_CLIENT.search(flat):
+        return True
+    # A role they sign with or name. "A student who", "my class", "a tenant
+    # in our building" alone are as often a peer's or a neighbour's.
+    return "role" in referral.clues(subject, text)
 
 
 def danger_now(subject: str, text: str, *, strict: bool = False) -> bool:
@@ -259,6 +275,8 @@ def danger_now(subject: str, text: str, *, strict: bool = False) -> bool:
     for number, sentence in enumerate(sentences):
         if _PAST.search(sentence) or _own(sentence):
             continue
+        if number == 0 and not _THIRD.search(sentence):
+            continue  # a subject ("last email") names nobody else's risk
         beside = sentences[max(0, number - 2) : number + 3]
         if not (
             _DANGER.search(sentence)
@@ -282,6 +300,22 @@ def _alarmed(sentences: list[str], *, strict: bool) -> bool:
         _DANGER.search(rest) or screen.screen(rest).risk is not screen.Risk.NONE
         for rest in (_ALARM.sub(" ", s) for s in sentences)
     )
+
+
+def own_danger_now(subject: str, text: str) -> bool:
+    """Whether the writer tells of their own danger now: a sentence of risk in
+    their own words (`_own_risk`), told as now within two sentences, not of the
+    past, in a mail that is no course's, book's or study's."""
+    sentences = _sentences(subject, text)
+    if _NOT_A_CASE.search(" ".join(sentences)):
+        return False
+    for number, sentence in enumerate(sentences):
+        if _PAST.search(sentence) or not _own_risk(sentence):
+            continue
+        near = sentences[max(0, number - 2) : number + 3]
+        if any(_NOW.search(s) for s in near):
+            return True
+    return False
 
 
 def kin_in_danger(subject: str, text: str) -> bool:
@@ -323,16 +357,23 @@ _REPORTED: Final = re.compile(
 _OWN_RISK: Final = re.compile(r"\b(?:i|i'm|im|i've|ive|i'll|i'd|me|myself|my life)\b")
 
 
-_THIRD: Final = re.compile(r"\b(?:he|she|they|her|his|their|he's|she's|they're)\b")
+_THIRD: Final = re.compile(
+    r"\b(?:he|she|they|her|his|their|he's|she's|they're|who|who's|whose)\b"
+)
 """Someone else, as a sentence's subject or owner ("them" is as often pills)."""
 
 
 _CLAUSE: Final = re.compile(r"[,;:]|\b(?:and|but|so|because|though|although)\b")
 
 _SELF_RISK: Final = re.compile(
-    r"\b(?:myself|my (?:own )?life|without me|find me|miss me|kill me)\b"
+    r"\b(?:kill|hurt|harm|cut|hang|drown|poison|shoot|stab|burn|starve|end|overdose on)"
+    r" (?:my ?self|myself)\b|\b(?:end|take|ending|taking) my (?:own )?life\b"
+    r"|\bbetter off without me\b|\bwon'?t find me\b|\b(?:nobody|no one) (?:will|would) miss me\b"
+    r"|\b(?:it|this|everything) ends (?:today|tonight|this weekend)\b"
+    r"|\bi'?ve (?:written|left) my (?:letters|notes|goodbyes)\b"
     r"|\bi(?:'m| am|'ve| have|'ll| will|'d| would| was| want| wanna| need| keep)?\b"
-    r"(?:(?!\b(?:he|she|they|his|her|their|him|them)\b)[^.!?,;]){0,30}?"
+    r"(?:(?!\b(?:he|she|they|his|her|their|him|them|who|clients?|patients?|pupils?"
+    r"|students?|residents?|caseload|cases?)\b)[^.!?,;]){0,30}?"
     r"\b(?:die|dying|be dead|kill|end (?:it|things|everything)|suicid\w*|overdose|hang"
     r"|jump|alive|not be (?:here|around)|(?:the|my|some) (?:rope|pills|tablets|blades?))\b"
 )
@@ -374,15 +415,42 @@ def _own(sentence: str) -> bool:
     )
 
 
+def _own_risk(sentence: str) -> bool:
+    """Whether a sentence tells of the writer's own risk (outside what it
+    quotes, "told me" aside): in words of their own risk whoever else it
+    names, or a clause of risk in the first person naming nobody else ("I
+    can't keep going like this, she doesn't know"); never a topic of their
+    work ("my areas of interest are trauma and self-harm; I have DBT
+    training") nor a case ("I've got a client who's been suicidal")."""
+    bare = _REPORTED.sub(" ", _unquoted(sentence))
+    if _SELF_RISK.search(bare):
+        return True
+    return any(
+        _OWN_RISK.search(clause)
+        and not _THIRD.search(clause)
+        and not _CASES.search(clause)
+        and _at_risk(clause)
+        for clause in _CLAUSE.split(bare)
+    )
+
+
+_CASES: Final = re.compile(
+    r"\b(?:clients?|patients?|pupils?|students?|residents?|service users?|caseload"
+    r"|cases?|callers?|young people|referrals?)\b"
+)
+"""Others the writer's work names: "I have two clients with suicidal ideation
+on my caseload" is theirs, not the writer's."""
+
+
 def of_others_only(subject: str, text: str) -> bool:
-    """Whether no sentence of risk is the writer's own: outside what the mail
-    quotes (a quote may run over sentences), none with "I", "me" or
-    "myself" (but for "told me") and nobody else. A professional in crisis
-    writes of themselves."""
+    """Whether no sentence of risk is the writer's own (`_own_risk`; outside
+    what the mail quotes, a quote running over sentences too), nor do they
+    say the one they describe is themselves ("(me)"). A professional in
+    crisis writes of themselves."""
     body = _QUOTED.sub(" ", screen.read_as(text[:MAX_CHARS]))
     if _ME.search(" ".join(body.split())):
         return False
     return not any(
-        _own(sentence) and _at_risk(sentence)
+        _own_risk(sentence)
         for sentence in (screen.normalize(subject), *_BREAK.split(body))
     )

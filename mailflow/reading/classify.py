@@ -380,11 +380,13 @@ def classify_new(
     # friend's, a relative's or the writer's own crisis (who lose the safety
     # message to a note; a professional sent it is the cheaper error).
     if screening.risk is screen.Risk.CLEAR:
-        in_care = reading.writes_of_others or (
-            care_risk.in_their_care(subject, voiced)
-            and referral.about_someone_in_care(subject, voiced)
-            and care_risk.of_others_only(subject, voiced)
-        )
+        in_care = (
+            reading.writes_of_others
+            or (
+                care_risk.in_their_care(subject, voiced)
+                and referral.about_someone_in_care(subject, voiced)
+            )
+        ) and care_risk.of_others_only(subject, voiced)
     else:
         in_care = (
             reading.writes_of_others
@@ -402,11 +404,23 @@ def classify_new(
         return replace(
             found, verdict=Verdict.ASK, reason="care-danger", risk="possible"
         )
-    if in_care and _clear_is_theirs(screening, reading, own_words):
+    if in_care and _clear_is_theirs(screening, reading, own_words, subject):
         # Clear risk of someone in their care, not told as now (a referral's
         # history, a letter's risk assessed): what was answered as a crisis,
         # the safety message to a GP and an alert, is one urgent note.
         return replace(found, verdict=Verdict.ASK, reason="care-risk", risk="possible")
+    if (
+        screening.risk is not screen.Risk.CLEAR
+        and reading.professional
+        and care_risk.own_danger_now(subject, voiced)
+    ):
+        # A professional's voice with their own danger told now in words the
+        # screen does not read as clear ("Tonight I'm going to finish it. My
+        # pupils will be fine without me."): never left alone; the
+        # therapist reads it at once.
+        return replace(
+            found, verdict=Verdict.ASK, reason="unsure-risk", risk="possible"
+        )
     if screening.risk is not screen.Risk.CLEAR and care_risk.kin_in_danger(
         subject, mail.text
     ):
@@ -414,7 +428,7 @@ def classify_new(
         # screen's reads as clear: as clear risk.
         screening = replace(screening, risk=screen.Risk.CLEAR)
         found = replace(found, risk=screen.Risk.CLEAR.value)
-    if _clear_is_theirs(screening, reading, own_words):
+    if _clear_is_theirs(screening, reading, own_words, subject):
         # A person at risk is answered whatever else the mail is (a client's
         # crisis is the therapist's at once; a stranger also gets the safety
         # message), unless a professional writes about someone in their care,
@@ -519,14 +533,21 @@ those points too (docs/reading.md)."""
 
 
 def _clear_is_theirs(
-    screening: screen.Screening, reading: Voice, own_words: str
+    screening: screen.Screening, reading: Voice, own_words: str, subject: str
 ) -> bool:
     """Whether the screen's clear risk is answered as the writer's own: unless
     a professional writes of someone in their care, or a vendor's mail says
-    nothing of its writer (`Voice.writes_of_others`)."""
+    nothing of its writer (`Voice.writes_of_others`). A professional's voice
+    with a sentence of risk in their own words ("Sorry, I know I usually
+    write about my clients. I'm going to kill myself this weekend.") is
+    their own crisis."""
     return screening.risk is screen.Risk.CLEAR and (
         not reading.professional
         or (not reading.writes_of_others and _SELF.search(own_words) is not None)
+        or (
+            reading.writes_of_others
+            and not care_risk.of_others_only(subject, own_words)
+        )
     )
 
 
