@@ -21,6 +21,7 @@ assessed and contained, nor is a course's, a study's or a newsletter's.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final
 
@@ -154,15 +155,16 @@ _NOT_A_CASE: Final = re.compile(
 _BREAK: Final = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
-def _sentences(subject: str, text: str) -> list[str]:
+@functools.lru_cache(maxsize=16)
+def _sentences(subject: str, text: str) -> tuple[str, ...]:
     """The subject and each sentence of `text` as typed, lines of a paragraph joined."""
     head = (
         text if len(text) <= MAX_CHARS else f"{text[:MAX_CHARS]}\n{text[-TAIL_CHARS:]}"
     )
     body = screen.read_as(head)
-    return [
+    return tuple(
         s.strip() for s in (screen.normalize(subject), *_BREAK.split(body)) if s.strip()
-    ]
+    )
 
 
 _ORDINARY: Final = re.compile(
@@ -173,6 +175,7 @@ _ORDINARY: Final = re.compile(
 goodbye at a leaving do, fear of failing (an alarm's goodbye is `_ALARM`'s)."""
 
 
+@functools.lru_cache(maxsize=4096)
 def _at_risk(sentence: str) -> bool:
     """Words of someone's risk: danger told in the third person, the screen's
     risk, or words near risk (death, harm, violence, an ending, hopelessness;
@@ -261,6 +264,12 @@ def in_their_care(subject: str, text: str) -> bool:
     return "role" in referral.clues(subject, text)
 
 
+def tells_of_now(subject: str, text: str) -> bool:
+    """Whether anything in the mail is told as now (`_NOW`): without it, no
+    danger is (`danger_now`)."""
+    return any(_NOW.search(sentence) for sentence in _sentences(subject, text))
+
+
 def danger_now(subject: str, text: str, *, strict: bool = False) -> bool:
     """Whether the mail tells of someone's danger now: a sentence of risk told
     as now (in itself or within two sentences of it), neither denied nor of the
@@ -272,11 +281,15 @@ def danger_now(subject: str, text: str, *, strict: bool = False) -> bool:
     if _NOT_A_CASE.search(whole) or _CONTAINED.search(whole):
         return False
     reach = 1 if strict else 2
+    # The cheap tests first: most sentences of most mail are not near a now.
     for number, sentence in enumerate(sentences):
-        if _PAST.search(sentence) or _own(sentence):
+        if _PAST.search(sentence):
             continue
         if number == 0 and not _THIRD.search(sentence):
             continue  # a subject ("last email") names nobody else's risk
+        near = sentences[max(0, number - reach) : number + reach + 1]
+        if not any(_NOW.search(s) for s in near):
+            continue
         beside = sentences[max(0, number - 2) : number + 3]
         if not (
             _DANGER.search(sentence)
@@ -284,13 +297,12 @@ def danger_now(subject: str, text: str, *, strict: bool = False) -> bool:
             or (_ALARM.search(sentence) and _alarmed(beside, strict=strict))
         ):
             continue
-        near = sentences[max(0, number - reach) : number + reach + 1]
-        if any(_NOW.search(s) for s in near):
+        if not _own(sentence):
             return True
     return False
 
 
-def _alarmed(sentences: list[str], *, strict: bool) -> bool:
+def _alarmed(sentences: tuple[str, ...], *, strict: bool) -> bool:
     """Whether words of alarm stand beside others of risk: a second alarm
     ("a goodbye text, and his phone has been off since"), or danger or the
     screen's risk in the rest of the words."""
@@ -310,10 +322,10 @@ def own_danger_now(subject: str, text: str) -> bool:
     if _NOT_A_CASE.search(" ".join(sentences)):
         return False
     for number, sentence in enumerate(sentences):
-        if _PAST.search(sentence) or not _own_risk(sentence):
+        if _PAST.search(sentence):
             continue
         near = sentences[max(0, number - 2) : number + 3]
-        if any(_NOW.search(s) for s in near):
+        if any(_NOW.search(s) for s in near) and _own_risk(sentence):
             return True
     return False
 
@@ -326,6 +338,8 @@ def kin_in_danger(subject: str, text: str) -> bool:
     alert, as for their "he wants to kill himself". Strictly: the few words
     of danger in the third person, told now; a parent's "she has been
     cutting at the moment" is an enquiry with a safety need."""
+    if not tells_of_now(subject, text):
+        return False  # the cheap test first: no danger is told as now
     flat = " ".join(screen.normalize(f"{subject}\n{text[:MAX_CHARS]}").split())
     kin = _KIN_AT_RISK.search(_COUPLE.sub(" ", flat)) or _KIN_SAYS.search(flat)
     return (

@@ -388,7 +388,9 @@ def classify_new(
             )
         ) and care_risk.of_others_only(subject, voiced)
     else:
-        in_care = (
+        # Only where something is told as now (the one use of it below):
+        # most first mail never needs the two readers' time.
+        in_care = care_risk.tells_of_now(subject, mail.text) and (
             reading.writes_of_others
             or referral.about_someone_in_care(subject, voiced)
             or care_risk.in_their_care(subject, voiced)

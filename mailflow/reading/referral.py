@@ -19,6 +19,7 @@ the screen for risk reads it as before.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final
 
@@ -289,6 +290,7 @@ _WRITERS: Final = frozenset({"role", "handoff"})
 """Clues of what the writer is or does, one of which a referral needs."""
 
 
+@functools.lru_cache(maxsize=64)
 def clues(subject: str, text: str) -> frozenset[str]:
     """The kinds of referral clue the subject and `text` hold ("role",
     "person", "risk", "handoff"), or none where the writer speaks of their
