@@ -275,7 +275,8 @@ def danger_now(subject: str, text: str, *, strict: bool = False) -> bool:
     as now (in itself or within two sentences of it), neither denied nor of the
     past, in a mail that neither says the risk is contained nor is a
     course's, a study's or a newsletter's. `strict`: only danger in the third
-    person (`_DANGER`), with its "now" in the sentence or the next to it."""
+    person (`_DANGER`, or words of alarm beside others), not every word near
+    risk, with its "now" in the sentence or the next to it."""
     sentences = _sentences(subject, text)
     whole = " ".join(sentences)
     if _NOT_A_CASE.search(whole) or _CONTAINED.search(whole):
@@ -294,7 +295,7 @@ def danger_now(subject: str, text: str, *, strict: bool = False) -> bool:
         if not (
             _DANGER.search(sentence)
             or (not strict and _at_risk(sentence))
-            or (_ALARM.search(sentence) and _alarmed(beside, strict=strict))
+            or (_ALARM.search(sentence) and _alarmed(beside))
         ):
             continue
         if not _own(sentence):
@@ -302,7 +303,7 @@ def danger_now(subject: str, text: str, *, strict: bool = False) -> bool:
     return False
 
 
-def _alarmed(sentences: tuple[str, ...], *, strict: bool) -> bool:
+def _alarmed(sentences: tuple[str, ...]) -> bool:
     """Whether words of alarm stand beside others of risk: a second alarm
     ("a goodbye text, and his phone has been off since"), or danger or the
     screen's risk in the rest of the words."""

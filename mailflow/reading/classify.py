@@ -400,9 +400,10 @@ def classify_new(
         # now: the therapist's at once (an urgent note), nothing sent to the
         # writer, neither times nor the safety message, which is written for
         # the person at risk. Clear risk is theirs, not the writer's, only
-        # where a professional's voice or every sentence of it says so:
-        # someone writing of themselves as a referral would still gets the
-        # safety message. Kept as possible risk, as any note about risk is.
+        # where a professional's voice or a referral's shape says so and no
+        # sentence of it is in the writer's own words: someone writing of
+        # themselves as a referral still gets the safety message. Kept as
+        # possible risk, as any note about risk is.
         return replace(
             found, verdict=Verdict.ASK, reason="care-danger", risk="possible"
         )
@@ -417,9 +418,9 @@ def classify_new(
         and care_risk.own_danger_now(subject, voiced)
     ):
         # A professional's voice with their own danger told now in words the
-        # screen does not read as clear ("Tonight I'm going to finish it. My
-        # pupils will be fine without me."): never left alone; the
-        # therapist reads it at once.
+        # screen does not read as clear ("I've written my letters and it ends
+        # today. My caseload can go to someone else."): never left alone;
+        # the therapist reads it at once.
         return replace(
             found, verdict=Verdict.ASK, reason="unsure-risk", risk="possible"
         )
