@@ -195,12 +195,15 @@ def test_someone_in_a_professionals_care_in_danger_now_is_told_at_once() -> None
     assert learned.count("crisis", "crisis") >= 9
 
 
-def test_no_crisis_learned_from_becomes_the_note_about_someone_in_care() -> None:
+def test_no_crisis_learned_from_becomes_the_note_about_someone_in_care(
+    score,
+) -> None:  # type: ignore[no-untyped-def]
     """The note about someone in a professional's care sends nothing to the
     writer: never the answer to their own crisis or a relative's, in any
-    first mail learned from."""
+    first mail learned from (the main corpus scored once for the module)."""
     bench = _bench()
-    for cases in (bench.load(), bench.load(bench.WHO), bench.load(bench.NOT_HERE)):
+    assert score.count("crisis", "alert") == 0
+    for cases in (bench.load(bench.WHO), bench.load(bench.NOT_HERE)):
         assert bench.score(cases).count("crisis", "alert") == 0
 
 
