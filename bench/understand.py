@@ -46,7 +46,9 @@ FORMS_HELD_OUT = FORMS / "held_out"
 """Forms written blind by a second writer, never learned from."""
 FORM_POLICY = replace(POLICY, form_senders=KNOWN_FORM_SENDERS)
 """The forms corpus is read as a practice with the default form senders."""
-URGENT_NOTES = frozenset({"risk-words", "unsure-risk", "possible-risk", "care-risk"})
+URGENT_NOTES = frozenset(
+    {"risk-words", "unsure-risk", "possible-risk", "care-risk", "own-danger"}
+)
 """Notes that are urgent ("Please read"), or go with an alert beside them."""
 TIMES = frozenset({"request", "safety"})
 """Outcomes (and labels) that answer with times."""

@@ -512,3 +512,55 @@ def test_a_peer_or_a_neighbour_is_not_in_their_care() -> None:
     ):
         assert not care_risk.in_their_care("", text), text
     assert care_risk.in_their_care("", "A tenant of ours who.\nJo\nHousing Officer")
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        (
+            "Pupil can't keep herself safe today",
+            "One of my pupils - please could you call me back this morning, I'm with"
+            " her now.\nJo Hale\nDesignated Safeguarding Lead",
+        ),
+        (
+            "Referral: Mr Reeve",
+            "Dear Sam, one of my patients. He started a course of sertraline in May."
+            " He rang me an hour ago to say he has the blades with him now and"
+            " cannot keep himself safe.\nDr Tom Ashby, GP Partner",
+        ),
+    ],
+)
+def test_danger_in_a_subject_or_beside_a_course_of_tablets_is_read(
+    subject: str, text: str
+) -> None:
+    """A third review (helper-226): the subject that names someone is read;
+    "a course of sertraline" is no course advert."""
+    assert _classify(subject, text).reason == "care-danger"
+
+
+def test_their_own_danger_in_words_of_their_work_comes_first() -> None:
+    """A counsellor's own danger beside their pupils: the urgent note saying
+    it may be theirs, never the note about someone in their care."""
+    text = (
+        "I work as a school counsellor. After years of supporting pupils who are"
+        " suicidal, now I am too. I have the tablets with me tonight.\n"
+        "School Counsellor, Northfield Academy"
+    )
+    result = _classify("consultation", text)
+    assert result.reason in {"own-danger", "crisis"}
+    assert result.verdict in {Verdict.ASK, Verdict.CRISIS}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My daughter has a plan to jump from a plane for charity this afternoon"
+        " and her anxiety is through the roof. Could we book the free call?",
+        "My son is at high risk for diabetes, we found out today, and he is very"
+        " low about it. Could we book the free call?",
+        "My son's phone is off most days and he is missing school. Could we book"
+        " the free call for him?",
+    ],
+)
+def test_a_parents_enquiry_is_answered_with_times(text: str) -> None:
+    assert _classify("enquiry for my child", text).verdict is Verdict.REQUEST

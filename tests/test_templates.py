@@ -383,7 +383,14 @@ def test_video_calls_are_said_so_and_ask_no_phone(kind: str) -> None:
 
 @pytest.mark.parametrize(
     "reason",
-    ["risk-words", "no-intent", "unsure-risk", "care-danger", "care-risk"],
+    [
+        "risk-words",
+        "no-intent",
+        "unsure-risk",
+        "care-danger",
+        "care-risk",
+        "own-danger",
+    ],
 )
 def test_a_notes_who_and_subject_stand_apart_from_its_words(samples, reason):
     # The demo showed "...answer them yourself.\nFrom: Robyn": glued, as the

@@ -66,10 +66,13 @@ def weighed_carried(weighed: bool, superseded: Enquiry | None) -> bool:
     return weighed and (superseded is None or superseded.risk == "none")
 
 
-WARNED_UNSURE: Final = frozenset({"no-intent", "possible-risk", "returning"})
+WARNED_UNSURE: Final = frozenset(
+    {"no-intent", "possible-risk", "returning", "own-danger"}
+)
 """Why a first mail is asked about, where the writer may be the one in
 danger: a mail too short to say, one speaking of risk or safety, someone the
-therapist may have seen before (not a colleague's or a professional's, a
+therapist may have seen before, a professional's own words of danger now
+(not a colleague's or a professional's about someone else, a
 forward with nothing of their own, or words only the risk words weighed).
 A parent forwarding their child's words with their own above them is
 written to: the numbers are for them too."""

@@ -39,12 +39,14 @@ _DANGER: Final = re.compile(
     r"|\bnot (?:safe|able to be safe) (?:to (?:go|be (?:left|sent)) home|on (?:his|her|their) own"
     r"|to be (?:left )?alone)"
     r"|\b(?<!not )(?:at|is at|are at) (?:immediate|imminent|high|serious|significant|acute"
-    r"|very high) risk\b(?![^.!?]{0,70}?\bof (?!(?:suicide|self[- ]harm|harm|death|dying"
+    r"|very high) risk\b(?![^.!?]{0,70}?\b(?:of|for) (?!(?:suicide|self[- ]harm|harm|death|dying"
     r"|overdose|taking (?:her|his|their)|ending|killing|hurting)))"
     r"|\b(?:active|acute|current) (?:suicidal (?:ideation|intent|plans?|thoughts)|si|sih)\b"
     r"|\b(?:a |the )?(?:clear |specific |detailed )?plan (?:to|for how to|of how to)"
     r" (?:end (?:it all|(?:his|her|their) (?:own )?life)|die|take (?:his|her|their) (?:own )?life"
-    r"|jump (?:off|from|in front)|overdose"
+    r"|jump(?: (?:off|from|in front))?(?! (?:off|from) (?:a |the )?(?:plane|top board"
+    r"|high board|diving board|board|wall|bed|sofa))(?= *(?:tonight|today|now|$|[.,;]|off"
+    r"|from|in front))|overdose"
     r"|(?:kill|hang|drown|cut|hurt|harm|poison|shoot) (?:him|her|them)sel(?:f|ves))"
     r"|\b(?:plan|intent|intention) (?:and|&) (?:the )?means\b"
     r"|\b(?:has|have|had|got|with|holding|carrying) (?:the |some |a )?"
@@ -79,7 +81,8 @@ _ALARM: Final = re.compile(
     r"|no reply|straight to voicemail)\b"
     r"|\b(?:his|her|their) (?:phone|mobile) (?:is |has been |was |went |is now )?"
     r"(?:off|switched off|dead|going (?:straight )?to voicemail)\b"
-    r"(?! (?:most|all|much|some) of the time| a lot| usually| often| at night| in class)"
+    r"(?! (?:most|all|much|some) of the time| most days| a lot| usually| often| at night"
+    r"| in class)"
     r"|\babscond\w*|\bleft (?:the )?(?:a&e|ed|er|ward|unit|hospital) (?:before|against"
     r"|without)|\bpolice (?:informed|searching|are searching)"
     r"|\b(?:welfare check|called (?:the )?(?:police|999|911|an ambulance)"
@@ -143,7 +146,8 @@ _PAST: Final = re.compile(
 """A sentence told of the past."""
 
 _NOT_A_CASE: Final = re.compile(
-    r"\b(?:webinar|workshop|cpd|(?<!of )course|masterclass|conference|seminar"
+    r"\b(?:webinar|workshop|cpd|(?<!of )(?<!nursing )(?<!medical )course(?! of)"
+    r"|masterclass|conference|seminar"
     r"|grand rounds|launch(?:ing|ed)?|order (?:your|a) copy|pre-?order|paperback"
     r"|hardback|e-?book|audiobook|podcast episode|training (?:day|event"
     r"|session)|book (?:your|a) place|places are limited|sign up|register (?:now|here|your)"
@@ -151,6 +155,13 @@ _NOT_A_CASE: Final = re.compile(
     r"|dissertation|thesis|podcast|my (?:new )?book|inquest|coroner)\b"
 )
 """A course's, a study's or a newsletter's words: a topic, not a person now."""
+
+_SOMEONE: Final = re.compile(
+    r"\b(?:he|she|they|him|her|them|his|their|himself|herself|themselves|he's|she's"
+    r"|they're|who|clients?|patients?|pupils?|students?|residents?|service users?"
+    r"|young (?:person|people|man|woman)|child|boy|girl|son|daughter|mr|mrs|ms|miss)\b"
+)
+"""A subject that names someone ("Pupil can't keep herself safe today")."""
 
 _BREAK: Final = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -286,8 +297,8 @@ def danger_now(subject: str, text: str, *, strict: bool = False) -> bool:
     for number, sentence in enumerate(sentences):
         if _PAST.search(sentence):
             continue
-        if number == 0 and not _THIRD.search(sentence):
-            continue  # a subject ("last email") names nobody else's risk
+        if number == 0 and not _SOMEONE.search(sentence):
+            continue  # a subject ("last email") that names nobody else
         near = sentences[max(0, number - reach) : number + reach + 1]
         if not any(_NOW.search(s) for s in near):
             continue
@@ -317,7 +328,9 @@ def _alarmed(sentences: tuple[str, ...]) -> bool:
 
 def own_danger_now(subject: str, text: str) -> bool:
     """Whether the writer tells of their own danger now: a sentence of risk in
-    their own words (`_own_risk`), told as now within two sentences, not of the
+    their own words (`_own_risk`, the screen's words or their own harm, not
+    every word near risk: "I am writing with the consent of a victim of an
+    assault" is theirs only as a topic), told as now within two sentences, not of the
     past, in a mail that is no course's, book's or study's."""
     sentences = _sentences(subject, text)
     if _NOT_A_CASE.search(" ".join(sentences)):
@@ -326,7 +339,7 @@ def own_danger_now(subject: str, text: str) -> bool:
         if _PAST.search(sentence):
             continue
         near = sentences[max(0, number - 2) : number + 3]
-        if any(_NOW.search(s) for s in near) and _own_risk(sentence):
+        if any(_NOW.search(s) for s in near) and _own_risk(sentence, near=False):
             return True
     return False
 
@@ -430,7 +443,7 @@ def _own(sentence: str) -> bool:
     )
 
 
-def _own_risk(sentence: str) -> bool:
+def _own_risk(sentence: str, *, near: bool = True) -> bool:
     """Whether a sentence tells of the writer's own risk (outside what it
     quotes, "told me" aside): in words of their own risk whoever else it
     names, or a clause of risk in the first person naming nobody else ("I
@@ -444,7 +457,11 @@ def _own_risk(sentence: str) -> bool:
         _OWN_RISK.search(clause)
         and not _THIRD.search(clause)
         and not _CASES.search(clause)
-        and _at_risk(clause)
+        and (
+            _at_risk(clause)
+            if near
+            else screen.screen(clause).risk is not screen.Risk.NONE
+        )
         for clause in _CLAUSE.split(bare)
     )
 
@@ -462,7 +479,10 @@ def of_others_only(subject: str, text: str) -> bool:
     what the mail quotes, a quote running over sentences too), nor do they
     say the one they describe is themselves ("(me)"). A professional in
     crisis writes of themselves."""
-    body = _QUOTED.sub(" ", screen.read_as(text[:MAX_CHARS]))
+    head = (
+        text if len(text) <= MAX_CHARS else f"{text[:MAX_CHARS]}\n{text[-TAIL_CHARS:]}"
+    )
+    body = _QUOTED.sub(" ", screen.read_as(head))
     if _ME.search(" ".join(body.split())):
         return False
     return not any(

@@ -395,6 +395,16 @@ def classify_new(
             or referral.about_someone_in_care(subject, voiced)
             or care_risk.in_their_care(subject, voiced)
         )
+    if (
+        screening.risk is not screen.Risk.CLEAR
+        and (in_care or reading.professional)
+        and care_risk.own_danger_now(subject, voiced)
+    ):
+        # Words of their work beside their own danger told now, in words the
+        # screen does not read as clear ("I've written my letters and it ends
+        # today. My caseload can go to someone else."): theirs first, before
+        # any reading of someone in their care; the therapist reads it now.
+        return replace(found, verdict=Verdict.ASK, reason="own-danger", risk="possible")
     if in_care and care_risk.danger_now(subject, mail.text):
         # Someone writing in their work of a person in their care in danger
         # now: the therapist's at once (an urgent note), nothing sent to the
@@ -412,18 +422,6 @@ def classify_new(
         # history, a letter's risk assessed): what was answered as a crisis,
         # the safety message to a GP and an alert, is one urgent note.
         return replace(found, verdict=Verdict.ASK, reason="care-risk", risk="possible")
-    if (
-        screening.risk is not screen.Risk.CLEAR
-        and reading.professional
-        and care_risk.own_danger_now(subject, voiced)
-    ):
-        # A professional's voice with their own danger told now in words the
-        # screen does not read as clear ("I've written my letters and it ends
-        # today. My caseload can go to someone else."): never left alone;
-        # the therapist reads it at once.
-        return replace(
-            found, verdict=Verdict.ASK, reason="unsure-risk", risk="possible"
-        )
     if screening.risk is not screen.Risk.CLEAR and care_risk.kin_in_danger(
         subject, mail.text
     ):

@@ -220,6 +220,8 @@ LETTERS: dict[str, Letter] = {
             {"reason": "risk-words"},
             {"reason": "care-danger"},
             {"reason": "care-risk"},
+            {"reason": "own-danger"},
+            {"reason": "own-danger", "warned": True},
             {"reason": "possible-risk", "warned": True},
         ),
     ),
