@@ -232,12 +232,10 @@ GP_MAIL = (
 )
 
 
-def test_the_therapist_is_told_at_once_and_the_gp_sent_nothing(
-    tmp_path, mailboxes
-) -> None:  # type: ignore[no-untyped-def]
-    """Through the worker on the in-memory fakes: one urgent note (news of
-    risk for the outbox, `risk_note`), nothing for the GP, no safety
-    message."""
+def _through_the_worker(tmp_path, mailboxes, sender: str, subject: str, body: str):  # type: ignore[no-untyped-def]
+    """One run of the worker on the in-memory fakes over one first mail: the
+    post office (what was sent, what is in each mailbox) and the outbox's
+    kinds in the order queued."""
     from types import SimpleNamespace
 
     from support import NOW, request, write_config
@@ -249,18 +247,27 @@ def test_the_therapist_is_told_at_once_and_the_gp_sent_nothing(
     office = MemoryPostOffice()
     nowhere = SimpleNamespace(imap_port=1, smtp_port=1, password=office.password)
     settings_ = load_settings(write_config(tmp_path, nowhere, mailboxes))
-    gp = "dr.ashby@nhs.example"
     office.deliver(
-        request(
-            sender=f"Dr Tom Ashby <{gp}>",
-            to=mailboxes.practice,
-            subject="Mr Reeve - today",
-            body=GP_MAIL,
-        ),
+        request(sender=sender, to=mailboxes.practice, subject=subject, body=body),
         mailboxes.practice,
     )
     outcome = run_once(settings_, NOW, mailbox=office.mailbox, sender=office.sender)
     assert outcome.exit_code == 0
+    with sqlite3.connect(settings_.storage.database) as db:
+        kinds = [k for (k,) in db.execute("SELECT kind FROM outbox ORDER BY id")]
+    return office, kinds
+
+
+def test_the_therapist_is_told_at_once_and_the_gp_sent_nothing(
+    tmp_path, mailboxes
+) -> None:  # type: ignore[no-untyped-def]
+    """Through the worker on the in-memory fakes: one urgent note (news of
+    risk for the outbox, `risk_note`), nothing for the GP, no safety
+    message."""
+    gp = "dr.ashby@nhs.example"
+    office, kinds = _through_the_worker(
+        tmp_path, mailboxes, f"Dr Tom Ashby <{gp}>", "Mr Reeve - today", GP_MAIL
+    )
     assert [r for r in office.smtp_log if gp in r.rcpt_tos] == []
     (note,) = [m.message() for m in office.messages(mailboxes.therapist)]
     assert str(note["Subject"]).startswith(
@@ -269,8 +276,6 @@ def test_the_therapist_is_told_at_once_and_the_gp_sent_nothing(
     body = note.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "a person in their care who may be in danger now" in body
     assert "razor blades" in body  # their words, for the therapist to read
-    with sqlite3.connect(settings_.storage.database) as db:
-        kinds = [k for (k,) in db.execute("SELECT kind FROM outbox")]
     assert kinds == ["risk_note"]  # urgent: first, past the ordinary caps
 
 
@@ -468,39 +473,20 @@ def test_danger_at_the_end_of_a_long_letter_is_read() -> None:
 def test_a_clear_risk_note_about_someone_in_care_is_urgent(tmp_path, mailboxes) -> None:  # type: ignore[no-untyped-def]
     """The "Please read" note of `care-risk` is news of risk for the outbox:
     queued as a risk_note (first, past the ordinary caps)."""
-    from types import SimpleNamespace
-
-    from support import NOW, request, write_config
-
-    from mailflow.config import load_settings
-    from mailflow.shell.cycle import run_once
-    from mailflow.shell.fakes import MemoryPostOffice
-
-    office = MemoryPostOffice()
-    nowhere = SimpleNamespace(imap_port=1, smtp_port=1, password=office.password)
-    settings_ = load_settings(write_config(tmp_path, nowhere, mailboxes))
-    office.deliver(
-        request(
-            sender="Dr R Venn <r.venn@nhs.example>",
-            to=mailboxes.practice,
-            subject="Outpatient letter - Mr K Doyle",
-            body=(
-                "Dear Sam,\n\nI reviewed Mr Doyle in clinic. Over the winter he"
-                " wanted to kill himself and researched methods, which he has since"
-                " told his GP about. He values his sessions with you.\n\nDr R. Venn,"
-                " Consultant Psychiatrist"
-            ),
-        ),
-        mailboxes.practice,
+    office, kinds = _through_the_worker(
+        tmp_path,
+        mailboxes,
+        "Dr R Venn <r.venn@nhs.example>",
+        "Outpatient letter - Mr K Doyle",
+        "Dear Sam,\n\nI reviewed Mr Doyle in clinic. Over the winter he wanted to"
+        " kill himself and researched methods, which he has since told his GP"
+        " about. He values his sessions with you.\n\nDr R. Venn, Consultant"
+        " Psychiatrist",
     )
-    outcome = run_once(settings_, NOW, mailbox=office.mailbox, sender=office.sender)
-    assert outcome.exit_code == 0
     (note,) = [m.message() for m in office.messages(mailboxes.therapist)]
     assert str(note["Subject"]).startswith(
         "Please read, someone in their care may be at risk: Dr R Venn [ref "
     )
-    with sqlite3.connect(settings_.storage.database) as db:
-        kinds = [k for (k,) in db.execute("SELECT kind FROM outbox")]
     assert kinds == ["risk_note"]
 
 

@@ -166,13 +166,23 @@ _SOMEONE: Final = re.compile(
 _BREAK: Final = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
+def _read(text: str) -> str:
+    """What is read of a mail: all of it, or its head and its last lines."""
+    if len(text) <= MAX_CHARS:
+        return text
+    return f"{text[:MAX_CHARS]}\n{text[-TAIL_CHARS:]}"
+
+
+def _flat(subject: str, text: str) -> str:
+    """The subject and the head of the mail as one normalised line, for the
+    patterns of who is written about."""
+    return " ".join(screen.normalize(f"{subject}\n{text[:MAX_CHARS]}").split())
+
+
 @functools.lru_cache(maxsize=16)
 def _sentences(subject: str, text: str) -> tuple[str, ...]:
     """The subject and each sentence of `text` as typed, lines of a paragraph joined."""
-    head = (
-        text if len(text) <= MAX_CHARS else f"{text[:MAX_CHARS]}\n{text[-TAIL_CHARS:]}"
-    )
-    body = screen.read_as(head)
+    body = screen.read_as(_read(text))
     return tuple(
         s.strip() for s in (screen.normalize(subject), *_BREAK.split(body)) if s.strip()
     )
@@ -260,7 +270,7 @@ def in_their_care(subject: str, text: str) -> bool:
     """Whether the writer tells of someone in their care as their work says
     it ("one of my pupils", a role they sign with) or of the therapist's own
     client, and of nobody of their own (a relative, a partner, a friend)."""
-    flat = " ".join(screen.normalize(f"{subject}\n{text[:MAX_CHARS]}").split())
+    flat = _flat(subject, text)
     if (
         _ME.search(flat)
         or _KIN_AT_RISK.search(_COUPLE.sub(" ", flat))
@@ -354,7 +364,7 @@ def kin_in_danger(subject: str, text: str) -> bool:
     cutting at the moment" is an enquiry with a safety need."""
     if not tells_of_now(subject, text):
         return False  # the cheap test first: no danger is told as now
-    flat = " ".join(screen.normalize(f"{subject}\n{text[:MAX_CHARS]}").split())
+    flat = _flat(subject, text)
     kin = _KIN_AT_RISK.search(_COUPLE.sub(" ", flat)) or _KIN_SAYS.search(flat)
     return (
         kin is not None
@@ -479,10 +489,7 @@ def of_others_only(subject: str, text: str) -> bool:
     what the mail quotes, a quote running over sentences too), nor do they
     say the one they describe is themselves ("(me)"). A professional in
     crisis writes of themselves."""
-    head = (
-        text if len(text) <= MAX_CHARS else f"{text[:MAX_CHARS]}\n{text[-TAIL_CHARS:]}"
-    )
-    body = _QUOTED.sub(" ", screen.read_as(head))
+    body = _QUOTED.sub(" ", screen.read_as(_read(text)))
     if _ME.search(" ".join(body.split())):
         return False
     return not any(
