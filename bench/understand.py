@@ -19,6 +19,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
+from mailflow.deciding import decide
 from mailflow.model import KNOWN_FORM_SENDERS, Verdict
 from mailflow.reading.classify import RequestPolicy, classify_new
 from mailflow.reading.parse import parse_mail
@@ -70,6 +71,9 @@ class Score:
     misses: list[tuple[Case, str, str]] = field(default_factory=list)
     weighed: Counter[str] = field(default_factory=Counter)
     """By label: mails the risk words alone put before the therapist."""
+    warned: Counter[str] = field(default_factory=Counter)
+    """By label: mails asked about whose writer is sent the practice's safety
+    message at once while the therapist reads (`decide.warns_unsure`)."""
     urgent_notes: Counter[str] = field(default_factory=Counter)
     """By label: mails asked about by an urgent note, or a note with an alert
     beside it (`URGENT_NOTES`): the therapist told at once all the same."""
@@ -118,6 +122,14 @@ class Score:
             self.count("crisis", out) for out in ("crisis", "safety", "alert", "ask")
         )
         return heard / wanted if wanted else 1.0
+
+    @property
+    def crises_warned(self) -> float:
+        """Crises whose writer has the practice's safety message at once: the
+        crisis answer, or the short letter beside a note (`warned`)."""
+        wanted = self.labelled({"crisis"})
+        warned = self.count("crisis", "crisis") + self.warned["crisis"]
+        return warned / wanted if wanted else 1.0
 
     def alarm_cost(self, labels: set[str]) -> int:
         """Alerts on someone not at risk cost 1; a safety message instead of
@@ -209,26 +221,39 @@ def built(data: dict[str, object]) -> Case:
 
 def outcome(case: Case, policy: RequestPolicy = POLICY) -> tuple[str, str]:
     """What a run would do with the case, and the classifier's reason."""
+    out, reason, _ = read(case, policy)
+    return out, reason
+
+
+def read(case: Case, policy: RequestPolicy = POLICY) -> tuple[str, str, bool]:
+    """`outcome`, and whether a mail asked about is sent the practice's safety
+    message at once while the therapist reads (`decide.warns_unsure`)."""
     mail = parse_mail(case.raw)
     found = classify_new(mail, policy, contacts=case.contacts, owned_thread=False)
     if found.verdict is Verdict.CRISIS:
-        return "crisis", found.reason
+        return "crisis", found.reason, False
     if found.verdict is Verdict.REQUEST:
         risk = {"clear": "crisis", "possible": "safety"}.get(found.risk, "request")
-        return risk, found.reason
+        return risk, found.reason, False
     if found.verdict is Verdict.ASK:
         # Someone in a professional's care in danger now: the therapist's at
         # once by an urgent note, nothing sent to the writer.
-        return ("alert" if found.reason == "care-danger" else "ask"), found.reason
-    return "leave", found.reason
+        warned = decide.warns_unsure(
+            found.reason, found.risk, found.danger_now, len(mail.to) + len(mail.cc)
+        )
+        out = "alert" if found.reason == "care-danger" else "ask"
+        return out, found.reason, warned
+    return "leave", found.reason, False
 
 
 def score(cases: list[Case], policy: RequestPolicy = POLICY) -> Score:
     result = Score()
     for case in cases:
-        out, reason = outcome(case, policy)
+        out, reason, warned = read(case, policy)
         result.cases += 1
         result.outcomes[(case.label, out)] += 1
+        if warned:
+            result.warned[case.label] += 1
         if reason == "risk-words":
             result.weighed[case.label] += 1
         if out == "ask" and reason in URGENT_NOTES:
@@ -274,6 +299,11 @@ def report(result: Score, *, misses: bool = True) -> str:
         f" {result.count('alert', 'request') + result.count('alert', 'leave')}"
         f" of {result.labelled({'alert'})}; that note about anyone else"
         f" {result.read_as({'alert'}) - result.count('alert', 'alert')}",
+        f"crises sent the safety message at once {result.crises_warned:.1%}"
+        f" (the crisis answer {result.count('crisis', 'crisis')}, with a note"
+        f" {result.warned['crisis']}); anyone else sent it with a note"
+        f" {sum(result.warned.values()) - result.warned['crisis']}"
+        f" of {result.cases - result.labelled({'crisis'})}",
         f"read by the therapist first for their words alone (risk words):"
         f" crises {result.weighed['crisis']} of {result.labelled({'crisis'})},"
         f" those who asked for help"

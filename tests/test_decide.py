@@ -295,7 +295,10 @@ def test_every_transition_of_the_machine_advances_to_its_own_state() -> None:
         ("forwarded", "possible", True, 1, False),
         ("colleague", "possible", True, 1, False),
         ("professional-referral", "possible", True, 1, False),
-        ("risk-words", "possible", True, 1, False),
+        ("risk-words", "possible", True, 1, True),
+        ("risk-words", "possible", False, 1, True),  # weighed: danger or not
+        ("risk-words", "possible", False, 4, False),  # a circular
+        ("risk-words", "clear", False, 1, False),
         ("unsure-risk", "possible", True, 1, False),
     ],
 )

@@ -131,19 +131,28 @@ def test_words_that_weigh_like_a_crisis_are_read_by_the_therapist_first(
     setup,
 ) -> None:
     """No phrase of risk, yet the words weigh like those of people in crisis
-    (the risk words, learned from the corpus): no times go out, the therapist
-    gets one "Please read" note quoting them; "offer" would send the times."""
+    (the risk words, learned from the corpus): no times go out; the person is
+    sent the practice's safety message at once, saying the therapist will
+    reply, and nothing else; the therapist gets one "Please read" note
+    quoting them, which says so; "offer" would send the times."""
     server, boxes, config = setup
     robyn_writes_heavy_words(server, boxes)
     assert run(config) == 0
-    assert kinds(server, boxes.person) == []
+    (letter,) = mails(server, boxes.person)
+    assert letter["X-Mailflow"] == "safety"
+    assert letter["In-Reply-To"]  # in their own thread
+    said = " ".join(plain(letter).split())
+    assert said.startswith("Hello Robyn, Thank you for writing to me.")
+    assert "If you need help before I can reply, please don't wait" in said
+    assert "These are the times" not in said
     (note,) = mails(server, boxes.therapist, "unsure_note")
     assert note["Subject"].startswith("Please read: Robyn Hale [ref ")
     text = " ".join(plain(note).split())
     assert "Please read their message (below) today" in text
-    assert "nobody will answer them unless you do" in text
+    assert "I have sent them your safety message, which says you will reply" in text
+    assert "Nobody else will answer them" in text
     assert "more like the words of people who wrote in a crisis" in text
-    assert "neither times nor your safety message" in text
+    assert "neither times nor your safety message" not in text
     assert 'reply "offer"' in text
     assert "> hi sorry to bother you" in plain(note)
     (inbox,) = server.messages(boxes.practice)
@@ -200,12 +209,13 @@ def test_a_second_mail_weighed_a_little_like_a_crisis_is_told_as_such(setup) -> 
 def test_words_of_an_ending_beside_heavy_words_are_still_read_first(setup) -> None:
     """One phrase of an ending said in passing is possible risk, yet it does
     not take the heavy mail out of the therapist's hands: no times, the
-    "Please read" note, which says it may hold such words."""
+    safety message alone, the "Please read" note, which says it may hold
+    such words."""
     server, boxes, config = setup
     body = f"{HEAVY_WORDS}\n\nBy the time you reply I'll be gone."
     writes(server, boxes, body, name="Robyn Hale", subject="")
     assert run(config) == 0
-    assert kinds(server, boxes.person) == []
+    assert kinds(server, boxes.person) == ["safety"]
     assert "crisis_alert" not in kinds(server, boxes.therapist)
     (note,) = mails(server, boxes.therapist, "unsure_note")
     text = " ".join(plain(note).split())
@@ -251,7 +261,7 @@ def test_after_a_read_first_note_a_plain_request_gets_times_with_an_alert(
         at=NOW + timedelta(hours=1),
     )
     assert run(config, NOW + timedelta(hours=1)) == 0
-    assert kinds(server, boxes.person) == ["offer"]
+    assert kinds(server, boxes.person) == ["safety", "offer"]
     assert kinds(server, boxes.therapist) == ["unsure_note", "crisis_alert"]
     (alert,) = mails(server, boxes.therapist, "crisis_alert")
     assert "will hold whatever they pick for your approval" in " ".join(

@@ -72,10 +72,17 @@ WARNED_UNSURE: Final = frozenset(
 """Why a first mail is asked about, where the writer may be the one in
 danger: a mail too short to say, one speaking of risk or safety, someone the
 therapist may have seen before, a professional's own words of danger now
-(not a colleague's or a professional's about someone else, a
-forward with nothing of their own, or words only the risk words weighed).
-A parent forwarding their child's words with their own above them is
-written to: the numbers are for them too."""
+(not a colleague's or a professional's about someone else, nor a forward
+with nothing of their own). A parent forwarding their child's words with
+their own above them is written to: the numbers are for them too."""
+WARNED_WEIGHED: Final = frozenset({"risk-words"})
+"""Why a first mail is asked about, where its words as a whole weigh like
+those of people who wrote in a crisis (no phrase of risk; `risk_words`):
+the writer is sent the safety message at once whether or not the screen
+read danger now. Most such mail is a crisis (41 of 70 in the corpora
+learned from, 2026-12-06), told in words no phrase foresaw; the cost is a
+kind paragraph to an anxious person or a worried professional, who hear
+from the therapist all the same."""
 WARNED_RECIPIENTS: Final = 3
 """More people than this on a mail and it is a circular: nobody is written to."""
 
@@ -159,16 +166,16 @@ def confirms_number(start_at: datetime, now: datetime) -> bool:
 
 def warns_unsure(reason: str, risk: str, danger_now: bool, recipients: int) -> bool:
     """Whether a first mail mailflow cannot place, whose words may tell of
-    danger now (possible risk: `Screening.danger_now`), sends the writer the
-    practice's safety message at once, and nothing else, while the
-    therapist reads it: a false alarm costs an ordinary person a kind
-    paragraph, a real one is not left with silence until someone reads.
-    `recipients`: how many it was sent to (To and Cc)."""
+    danger now (possible risk: `Screening.danger_now`) or weigh as a whole
+    like a crisis's (`WARNED_WEIGHED`), sends the writer the practice's
+    safety message at once, and nothing else, while the therapist reads it:
+    a false alarm costs an ordinary person a kind paragraph, a real one is
+    not left with silence until someone reads. `recipients`: how many it
+    was sent to (To and Cc)."""
     return (
-        danger_now
-        and risk == "possible"
-        and reason in WARNED_UNSURE
+        risk == "possible"
         and recipients <= WARNED_RECIPIENTS
+        and ((danger_now and reason in WARNED_UNSURE) or reason in WARNED_WEIGHED)
     )
 
 

@@ -218,6 +218,7 @@ LETTERS: dict[str, Letter] = {
         samples={"reason": "colleague", "warned": False},
         branches=(
             {"reason": "risk-words"},
+            {"reason": "risk-words", "warned": True},
             {"reason": "care-danger"},
             {"reason": "care-risk"},
             {"reason": "own-danger"},
