@@ -1600,3 +1600,28 @@ def test_one_word_of_a_vendors_beside_a_former_clients_crisis_hides_nothing(
 ) -> None:
     result = _classify(_inbound(subject="", text=text))
     assert result.verdict is Verdict.CRISIS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # in a professional's voice twice over (their role, their service)
+        "Dear colleague,\n\nI am a community pharmacist and a partner in our "
+        "practice. I drew one up for myself after we closed last night. I would "
+        "like to speak to someone.\n\nDr R Amin MPharm\nCommunity Pharmacist",
+        # a student on placement, no request for a call
+        "I'm a third year nursing student on placement on a surgical ward. We "
+        "did drug calcs on Tuesday and I've been doing the same calcs for myself "
+        "ever since. I've worked out I have enough.",
+        # a clinician's own assessment, written from work
+        "I'm a psychiatric nurse and I write risk assessments all day. If I "
+        "scored myself honestly I'd be high. I have a plan and the means.",
+    ],
+)
+def test_a_care_professionals_own_plan_and_means_is_their_crisis(text: str) -> None:
+    """who/own_crisis.jsonl (written blind 2026-12-06): their own means, in
+    the words of their work, were left alone or weighed as a note; in other
+    words than the set's, each is now the crisis answer (the safety message
+    and the alert), never a note about someone in their care."""
+    result = _classify(_inbound(subject="Personal", text=text))
+    assert (result.verdict, result.risk) == (Verdict.CRISIS, "clear")

@@ -2382,3 +2382,63 @@ OTHERS_WORRY_NONE = [
 @pytest.mark.parametrize("text", OTHERS_WORRY_NONE)
 def test_a_worry_about_someone_is_no_risk(text: str) -> None:
     assert screen(text).risk is Risk.NONE, text
+
+
+# -- their own means and plan, in the words of care work (who/own_crisis.jsonl,
+# written blind 2026-12-06), said other ways than the set's own
+
+OWN_MEANS_CLEAR = [
+    "I have a plan and the means now and I'm frightened.",
+    "Honestly I've got both a plan and the means.",
+    "If I risk assessed myself I'd come out high.",
+    "if i scored myself honestly id be red",
+    "I drew some up for myself after the clinic closed.",
+    "Last night I drew up another syringe for myself and sat with it.",
+    "I keep doing the dose calculations for myself at night.",
+    "I've been working out the sums for myself, weight and all.",
+    "I've worked out I have enough.",
+    "ive worked out i have enough at home",
+    "I went over the timing again so nobody would find me in time.",
+    "so I won't be found.",
+    "I'm not sure I want to stop myself any more.",
+    "I don't trust myself not to do something stupid tonight.",
+    "I don't trust myself to keep myself safe.",
+    "I've got two vials of it at home that aren't prescribed to me.",
+    "it wouldn't be pleasant for whoever finds me",
+    # a number of tablets, taken now
+    "ive just taken 40 of my amitriptyline like 20 mins ago",
+    "took about 30 paracetamol when i got in, maybe 2 hours ago",
+    "I've taken 60 of mum's co-codamol this afternoon",
+]
+
+OWN_MEANS_NONE = [
+    "I have a plan and the means to pay for six sessions.",
+    "She has a plan and the means, so we have admitted her.",
+    "If I scored myself on the PHQ-9 I'd be moderate, I think.",
+    "I drew it up for the patient and had it checked.",
+    "I did the drug calcs for myself as practice before the OSCE.",
+    "I've worked out I have enough annual leave to come weekly.",
+    "I've worked out I have enough money for six sessions.",
+    "I kept going over the timing so I wouldn't be found out by my manager.",
+    "I don't trust myself with money at the moment.",
+    "I don't trust myself not to eat the whole cake.",
+    "I'm not sure I want to stop working full time.",
+    "I took 20 mg of sertraline this morning as usual.",
+    "I've taken 30 sertraline tablets over the last month and they've helped.",
+    "I took 20 of my vitamin D tablets this morning by mistake, is that bad?",
+    "I've taken 28 antidepressants so far this month, one a day.",
+    "so I took 32 paracetamol to the office this morning for the first aid box",
+    "I took 40 tablets back to the pharmacy this morning, the ones Dad left.",
+]
+
+
+@pytest.mark.parametrize("text", OWN_MEANS_CLEAR)
+def test_their_own_plan_and_means_in_words_of_care_work_are_clear_risk(
+    text: str,
+) -> None:
+    assert screen(text).risk is Risk.CLEAR, text
+
+
+@pytest.mark.parametrize("text", OWN_MEANS_NONE)
+def test_the_same_words_of_money_exams_and_patients_are_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE, text
