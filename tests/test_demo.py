@@ -32,7 +32,9 @@ def test_the_demo_plays_every_scene() -> None:
     assert "Booked: Jordan Lee" in out
     assert "please call 999 or Samaritans" in out  # Casey's safety message
     assert "Please read: Robyn" in out  # weighed by the risk words, read first
-    assert "in Robyn's inbox" not in out  # and nothing sent to her
+    robyn = out.split("in Robyn's inbox", 1)[1].split(" inbox ", 1)[0]
+    assert "If you need help before I can reply" in robyn  # the message, at once
+    assert "These are the times" not in robyn  # and no times
     assert "in Priya's inbox" in out  # diary words: the safety message asks
     assert "tell me a little more about how you are" in " ".join(out.split())
     # A GP's patient in danger now: Sam told at once, nothing to the GP.

@@ -413,7 +413,8 @@ def _scene_read_first(demo: _Demo) -> None:
     _say(
         "Robyn writes late at night. No phrase of risk is in her mail, but its "
         "words as a whole read like those of people who wrote in a crisis: "
-        "mailflow sends her nothing, and asks Sam to read it first."
+        "mailflow sends her no times, only a short letter with the practice's "
+        "safety message, and asks Sam to read it first."
     )
     _stranger_writes(
         demo,
