@@ -239,7 +239,12 @@ def read(case: Case, policy: RequestPolicy = POLICY) -> tuple[str, str, bool]:
         # Someone in a professional's care in danger now: the therapist's at
         # once by an urgent note, nothing sent to the writer.
         warned = decide.warns_unsure(
-            found.reason, found.risk, found.danger_now, len(mail.to) + len(mail.cc)
+            found.reason,
+            found.risk,
+            found.danger_now,
+            len(mail.to) + len(mail.cc),
+            relayed=found.relayed,
+            addressed=found.addressed,
         )
         out = "alert" if found.reason == "care-danger" else "ask"
         return out, found.reason, warned

@@ -162,6 +162,12 @@ class Classification:
     """Possible risk heard by the risk words alone, no phrase: a request they
     weigh a little like a crisis's (`classify.ALERT_CHANCE`), answered with
     times and an alert that says so."""
+    relayed: bool = False
+    """Its words reached the practice through a website form or a forward,
+    not as the writer's own mail to it."""
+    addressed: bool = True
+    """The practice's or the therapist's address is among its To and Cc (not
+    Bcc'd, nor another's mail: spam is often sent to someone else)."""
 
     @property
     def crisis(self) -> bool:

@@ -1029,9 +1029,11 @@ def test_a_stranger_asking_for_nothing_near_risk_goes_to_the_therapist(
     text: str,
 ) -> None:
     """A crisis in words no list foresaw must not be left unseen: a short note
-    to the therapist ("ask"), not silence."""
+    to the therapist ("ask"), not silence; the risk words' note where its
+    words as a whole weigh like a crisis's too."""
     result = _classify(_inbound(subject="", text=text))
-    assert (result.verdict, result.reason) == (Verdict.ASK, "unsure-risk")
+    assert result.verdict is Verdict.ASK
+    assert result.reason in {"unsure-risk", "risk-words"}
 
 
 @pytest.mark.parametrize(
@@ -1101,9 +1103,11 @@ def test_a_strangers_plea_and_nothing_else_goes_to_the_therapist(
 ) -> None:
     """A plea alone ("help me", "I'm in crisis", "I'm not ok") asks for no
     call and names no risk, so it was left alone with nobody told: the
-    therapist now gets the urgent note (`plea.alone`)."""
+    therapist now gets the urgent note (`plea.alone`); the risk words' note,
+    with the safety message to them, where its words weigh like a crisis's."""
     result = _classify(_inbound(subject=subject, text=text))
-    assert (result.verdict, result.reason) == (Verdict.ASK, "unsure-risk")
+    assert result.verdict is Verdict.ASK
+    assert result.reason in {"unsure-risk", "risk-words"}
     assert result.risk == "possible"
 
 
@@ -1625,3 +1629,76 @@ def test_a_care_professionals_own_plan_and_means_is_their_crisis(text: str) -> N
     and the alert), never a note about someone in their care."""
     result = _classify(_inbound(subject="Personal", text=text))
     assert (result.verdict, result.risk) == (Verdict.CRISIS, "clear")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I wrote up my notes for the last time today. My locker is cleared and "
+        "the cards are in the staff room for the girls. I'm not going home after "
+        "this shift. Someone should know.",
+        "My shift ends at eight. The tablets from the trolley are in my coat and "
+        "I've written to my sister. I don't think I'll be at handover tomorrow.",
+    ],
+)
+def test_words_near_risk_that_weigh_like_a_crisis_send_the_safety_message(
+    text: str,
+) -> None:
+    """A mail that asks for nothing, with words near risk, whose words as a
+    whole weigh like a crisis's too, is the risk words' note: the writer is
+    sent the safety message at once (`decide.WARNED_WEIGHED`), where the
+    plain "near risk" note sent nothing (who/own_crisis.jsonl, 2026-12-06)."""
+    from mailflow.deciding import decide
+
+    result = _classify(_inbound(subject="", text=text))
+    assert (result.verdict, result.reason, result.risk) == (
+        Verdict.ASK, "risk-words", "possible",
+    )  # fmt: skip
+    assert (result.relayed, result.addressed) == (False, True)
+    assert decide.warns_unsure(result.reason, result.risk, result.danger_now, 1)
+
+
+def test_words_near_risk_said_lightly_are_read_without_a_letter() -> None:
+    """The same branch for a friend's banter: the therapist reads it; nothing
+    is sent (none of the learned sets' mail to leave there weighs heavy)."""
+    from mailflow.deciding import decide
+
+    banter = (
+        "are we still on for friday? work has been murder this week, I'm dying "
+        "for a proper catch up. x"
+    )
+    result = _classify(_inbound(subject="Friday?", text=banter))
+    assert (result.verdict, result.reason) == (Verdict.ASK, "unsure-risk")
+    assert not decide.warns_unsure(result.reason, result.risk, result.danger_now, 1)
+
+
+HEAVY_FIRST = (
+    "hi sorry to bother you. its been a really bad week and last night was"
+    " the worst its been. i dont really know why im writing tbh. maybe you"
+    " could call me sometime"
+)
+
+
+def test_whose_mail_to_whom_weighed_words_come_in() -> None:
+    """The facts `decide.warns_unsure` reads: the writer's own mail to the
+    practice; a forward of someone's words (`relayed`); mail sent to someone
+    else, the practice Bcc'd or spammed (not `addressed`)."""
+    own = _classify(_inbound(subject="", text=HEAVY_FIRST))
+    assert (own.reason, own.relayed, own.addressed) == ("risk-words", False, True)
+    cc = _classify(
+        _inbound(subject="", text=HEAVY_FIRST, to=("sam@else.example",),
+                 cc=("HELLO@riverside.example",))
+    )  # fmt: skip
+    assert (cc.relayed, cc.addressed) == (False, True)
+    elsewhere = _classify(
+        _inbound(subject="", text=HEAVY_FIRST, to=("x@else.example",))
+    )
+    assert (elsewhere.relayed, elsewhere.addressed) == (False, False)
+    forward = _classify(
+        _inbound(
+            subject="Fwd: from a pupil",
+            text="FYI, see below.\n\n---------- Forwarded message ---------\n"
+            "From: Pupil <p@school.example>\nSubject: hi\n\n" + HEAVY_FIRST,
+        )
+    )
+    assert forward.relayed

@@ -308,6 +308,29 @@ def test_who_is_sent_the_safety_message_at_once(
     assert decide.warns_unsure(reason, risk, danger, recipients) is warns
 
 
+@pytest.mark.parametrize(
+    ("reason", "danger", "relayed", "addressed", "warns"),
+    [
+        ("risk-words", False, False, True, True),
+        ("risk-words", False, True, True, False),  # a form's or a forward's words
+        ("risk-words", False, False, False, False),  # sent to someone else, Bcc
+        ("risk-words", True, True, True, False),
+        # danger now, possible: as before, whoever relayed or was addressed
+        ("no-intent", True, False, False, True),
+        ("possible-risk", True, True, True, True),
+    ],
+)
+def test_weighed_words_warn_only_the_writers_own_mail_to_the_practice(
+    reason: str, danger: bool, relayed: bool, addressed: bool, warns: bool
+) -> None:
+    assert (
+        decide.warns_unsure(
+            reason, "possible", danger, 1, relayed=relayed, addressed=addressed
+        )
+        is warns
+    )
+
+
 def test_an_offer_carries_the_safety_message_for_danger_now_at_possible_risk() -> None:
     assert decide.warns_with_times("possible", True)
     assert not decide.warns_with_times("possible", False)

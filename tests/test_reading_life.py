@@ -94,7 +94,9 @@ def test_a_strangers_mail_near_risk_asking_for_nothing_is_a_please_read_note(
 ) -> None:
     """Words no family knows, but near risk, from someone asking for nothing:
     never left unseen. The therapist gets a note titled "Please read" that
-    quotes them; nobody else is written to, and their mail is untouched."""
+    quotes them; since the words as a whole weigh like a crisis's too, the
+    writer is sent the safety message and nothing else (2026-12-06); their
+    mail is untouched."""
     server, boxes, config = setup
     writes(
         server,
@@ -105,11 +107,12 @@ def test_a_strangers_mail_near_risk_asking_for_nothing_is_a_please_read_note(
         subject="",
     )
     assert run(config) == 0
-    assert kinds(server, boxes.person) == []
+    assert kinds(server, boxes.person) == ["safety"]
     (note,) = mails(server, boxes.therapist, "unsure_note")
     assert note["Subject"].startswith("Please read: Gill Moss [ref ")
     text = " ".join(plain(note).split())
-    assert "some of its words are near risk: please read it yourself" in text
+    assert "I have sent them your safety message" in text
+    assert "reads more like the words of people who wrote in a crisis" in text
     assert "> I've written the note and it's in the drawer" in plain(note)
     (inbox,) = server.messages(boxes.practice)
     assert "\\Seen" not in inbox.flags
@@ -240,6 +243,9 @@ def test_the_digest_lists_a_read_first_note_apart_from_the_unsure(
         text = plain(digest)
         _, _, rest = text.partition("Please read, and answer yourself")
         assert "Robyn Hale" in rest.split("\n\n")[0]
+        # Robyn had the safety message: the list does not say nobody did.
+        assert "neither times nor your safety message" not in text
+        assert "only some have had your safety message" in " ".join(text.split())
         assert "Not sure these are asking" not in text
 
 
@@ -1578,6 +1584,65 @@ def test_an_unplaced_mail_without_danger_is_still_only_asked_about(setup) -> Non
     assert mails(server, boxes.person) == []
     (note,) = mails(server, boxes.therapist, "unsure_note")
     assert "your safety message" not in " ".join(plain(note).split())
+
+
+def test_a_practices_own_older_note_keeps_a_weighed_writer_unwritten_to(
+    setup, tmp_path
+) -> None:
+    """A practice's own "Please read" note from before says it sent the
+    writer nothing: then nothing is sent, so that it stays true."""
+    server, boxes, config = setup
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    older = compose.template_source("unsure_note", None).replace(
+        "Nobody else will answer them", "Nobody will answer them"
+    )
+    (mine / "unsure_note.txt.j2").write_text(older, encoding="utf-8")
+    config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
+    robyn_writes_heavy_words(server, boxes)
+    assert run(config, NOW) == 0
+    assert mails(server, boxes.person) == []
+    (note,) = mails(server, boxes.therapist, "unsure_note")
+    assert "I have sent them nothing" in " ".join(plain(note).split())
+
+
+def test_weighed_words_forwarded_by_someone_else_send_them_no_letter(setup) -> None:
+    """A teacher forwarding a pupil's heavy words: the therapist reads it
+    first, and the teacher is not sent the message written for the person
+    at risk."""
+    server, boxes, config = setup
+    forwarded = (
+        "FYI, this came to me this morning, not sure what to do.\n\n"
+        "---------- Forwarded message ---------\nFrom: Kai <kai@pupil.example>\n"
+        f"Subject: hi\n\n{HEAVY_WORDS}"
+    )
+    writes(server, boxes, forwarded, name="Ms Ola Reed", subject="Fwd: hi")
+    assert run(config, NOW) == 0
+    assert mails(server, boxes.person) == []
+    (note,) = mails(server, boxes.therapist, "unsure_note")
+    assert "I have sent them nothing" in " ".join(plain(note).split())
+
+
+def test_weighed_words_through_a_website_form_send_the_typed_address_nothing(
+    setup,
+) -> None:
+    """A form service relays the person (Reply-To): the therapist reads it
+    first; no letter goes to an address someone typed into a form."""
+    server, boxes, config = setup
+    server.deliver(
+        request(
+            sender="Squarespace <form-submission@squarespace.info>",
+            to=boxes.practice,
+            subject="Form Submission - Contact",
+            body=f"Sent via form submission.\n\nName: Robyn Hale\n\nMessage: {HEAVY_WORDS}",
+            headers={"Reply-To": f"Robyn Hale <{boxes.person}>"},
+        ),
+        boxes.practice,
+    )
+    assert run(config, NOW) == 0
+    assert mails(server, boxes.person) == []
+    (note,) = mails(server, boxes.therapist, "unsure_note")
+    assert "I have sent them nothing" in " ".join(plain(note).split())
 
 
 def test_a_practices_own_older_safety_letter_sends_nothing_unsure(

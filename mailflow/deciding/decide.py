@@ -164,18 +164,33 @@ def confirms_number(start_at: datetime, now: datetime) -> bool:
     return start_at > now
 
 
-def warns_unsure(reason: str, risk: str, danger_now: bool, recipients: int) -> bool:
+def warns_unsure(
+    reason: str,
+    risk: str,
+    danger_now: bool,
+    recipients: int,
+    *,
+    relayed: bool = False,
+    addressed: bool = True,
+) -> bool:
     """Whether a first mail mailflow cannot place, whose words may tell of
     danger now (possible risk: `Screening.danger_now`) or weigh as a whole
     like a crisis's (`WARNED_WEIGHED`), sends the writer the practice's
     safety message at once, and nothing else, while the therapist reads it:
     a false alarm costs an ordinary person a kind paragraph, a real one is
     not left with silence until someone reads. `recipients`: how many it
-    was sent to (To and Cc)."""
+    was sent to (To and Cc). Weighed words alone warn only the writer's own
+    mail to the practice: not a form's or a forward's (`relayed`: the
+    letter would go to whoever typed an address, or to a professional
+    passing on someone's words), nor mail not `addressed` to the practice
+    (spam sent to someone else, a Bcc)."""
     return (
         risk == "possible"
         and recipients <= WARNED_RECIPIENTS
-        and ((danger_now and reason in WARNED_UNSURE) or reason in WARNED_WEIGHED)
+        and (
+            (danger_now and reason in WARNED_UNSURE)
+            or (reason in WARNED_WEIGHED and addressed and not relayed)
+        )
     )
 
 

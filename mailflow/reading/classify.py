@@ -372,6 +372,8 @@ def classify_new(
         existing=existing,
         diary_doubt=diary_doubt.asks(screening, f"{mail.subject}\n{mail.text}"),
         danger_now=screening.danger_now,
+        relayed=bool(form) or (forward and not chaser),
+        addressed=any(a.lower() in practice for a in (*mail.to, *mail.cc)),
     )
     # Someone in the writer's care. Where the screen read clear risk, only
     # where a professional's voice says so, or both a referral's shape and
@@ -490,7 +492,13 @@ def classify_new(
         return replace(found, verdict=Verdict.ASK, reason="possible-risk")
     if reading.reason == "no-intent" and _near_risk_unseen(mail, own_words):
         # Asks for nothing and is nothing known, yet its words are near risk:
-        # a crisis in words no list foresaw must not be left unseen.
+        # a crisis in words no list foresaw must not be left unseen. Where
+        # its words as a whole weigh like a crisis's too, it is that note
+        # (the writer is sent the safety message at once: 15 crises and 11
+        # professionals telling of someone in danger now in the learned
+        # sets, 2026-12-06; none of the 9 such mails to leave weighs so).
+        if _heavy(mail, screening, reading):
+            return weighed
         return replace(
             found, verdict=Verdict.ASK, reason="unsure-risk", risk="possible"
         )

@@ -169,6 +169,8 @@ class Intake:
                 verdict.risk,
                 verdict.safety_note,
                 danger=verdict.danger_now,
+                relayed=verdict.relayed,
+                addressed=verdict.addressed,
             )
         risk, note = decide.risk_carried(verdict.risk, verdict.safety_note, carried)
         return self._answer(
@@ -618,6 +620,8 @@ class Intake:
         safety_note: str = "",
         *,
         danger: bool = False,
+        relayed: bool = False,
+        addressed: bool = True,
     ) -> str:
         """A first mail mailflow cannot place: leave it, ask the therapist once.
         Their "offer" (authenticated like an approval) sends the first offer in
@@ -628,8 +632,18 @@ class Intake:
         # Danger now, perhaps, from the person themselves: the safety message
         # at once (and nothing else) while the therapist reads.
         warned = (
-            decide.warns_unsure(reason, risk, danger, len(mail.to) + len(mail.cc))
+            decide.warns_unsure(
+                reason,
+                risk,
+                danger,
+                len(mail.to) + len(mail.cc),
+                relayed=relayed,
+                addressed=addressed,
+            )
             and self.letters.safety_warns()
+            and (
+                reason not in decide.WARNED_WEIGHED or self.letters.note_tells_weighed()
+            )
         )
         subject = compose.enquiry_subject(mail.subject, mail.from_addr, person.email)
         opening = decide.Opening(

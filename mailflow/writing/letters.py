@@ -384,6 +384,15 @@ class Letters:
             "safety", directory
         ) and "safety-only" in compose.template_source("crisis_alert", directory)
 
+    def note_tells_weighed(self) -> bool:
+        """Whether the note in use can say that a writer the risk words
+        weighed was sent the safety message (`decide.WARNED_WEIGHED`); a
+        practice's own from before says "I have sent them nothing", and
+        then nothing is sent."""
+        return _WEIGHED_WARNED in compose.template_source(
+            "unsure_note", self.settings.templates.directory
+        )
+
     def alert_knows_calendar(self) -> bool:
         """Whether the alert in use can say no times went because the busy
         calendar cannot be read (`calendar`, `calendar-safety`); a practice's
@@ -1178,6 +1187,9 @@ class Letters:
 
 
 _RISK_REASONS = frozenset({"possible-risk", "unsure-risk", "risk-words"})
+_WEIGHED_WARNED: Final = "Nobody else will answer them"
+"""Words only the note's branch for a weighed writer sent the safety message
+has (`Letters.note_tells_weighed`)."""
 _UNSURE_SUBJECTS: Final = {
     **dict.fromkeys(_RISK_REASONS, "Please read"),
     "referral": "A referral?",
