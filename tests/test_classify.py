@@ -1690,6 +1690,10 @@ def test_whose_mail_to_whom_weighed_words_come_in() -> None:
                  cc=("HELLO@riverside.example",))
     )  # fmt: skip
     assert (cc.relayed, cc.addressed) == (False, True)
+    tagged = _classify(
+        _inbound(subject="", text=HEAVY_FIRST, to=("hello+web@riverside.example",))
+    )
+    assert tagged.addressed  # plus-addressing reaches the same mailbox
     elsewhere = _classify(
         _inbound(subject="", text=HEAVY_FIRST, to=("x@else.example",))
     )

@@ -245,7 +245,9 @@ def test_the_digest_lists_a_read_first_note_apart_from_the_unsure(
         assert "Robyn Hale" in rest.split("\n\n")[0]
         # Robyn had the safety message: the list does not say nobody did.
         assert "neither times nor your safety message" not in text
-        assert "only some have had your safety message" in " ".join(text.split())
+        assert "each note says whether your safety message went" in " ".join(
+            text.split()
+        )
         assert "Not sure these are asking" not in text
 
 
@@ -1636,6 +1638,26 @@ def test_weighed_words_through_a_website_form_send_the_typed_address_nothing(
             subject="Form Submission - Contact",
             body=f"Sent via form submission.\n\nName: Robyn Hale\n\nMessage: {HEAVY_WORDS}",
             headers={"Reply-To": f"Robyn Hale <{boxes.person}>"},
+        ),
+        boxes.practice,
+    )
+    assert run(config, NOW) == 0
+    assert mails(server, boxes.person) == []
+    (note,) = mails(server, boxes.therapist, "unsure_note")
+    assert "I have sent them nothing" in " ".join(plain(note).split())
+
+
+def test_weighed_words_not_addressed_to_the_practice_get_no_letter(setup) -> None:
+    """Mail that reached the inbox without naming the practice (a Bcc, spam
+    sent to someone else): the therapist reads it first; the robot writes to
+    nobody it was not addressed by."""
+    server, boxes, config = setup
+    server.deliver(
+        request(
+            sender=f"Robyn Hale <{boxes.person}>",
+            to="Kit <kit@elsewhere.example>",
+            subject="",
+            body=HEAVY_WORDS,
         ),
         boxes.practice,
     )

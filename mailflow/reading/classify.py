@@ -373,7 +373,10 @@ def classify_new(
         diary_doubt=diary_doubt.asks(screening, f"{mail.subject}\n{mail.text}"),
         danger_now=screening.danger_now,
         relayed=bool(form) or (forward and not chaser),
-        addressed=any(a.lower() in practice for a in (*mail.to, *mail.cc)),
+        addressed=bool(
+            {mailbox_of(a) for a in (*mail.to, *mail.cc)}
+            & {mailbox_of(a) for a in practice}
+        ),
     )
     # Someone in the writer's care. Where the screen read clear risk, only
     # where a professional's voice says so, or both a referral's shape and
