@@ -1031,9 +1031,12 @@ def test_a_stranger_asking_for_nothing_near_risk_goes_to_the_therapist(
     """A crisis in words no list foresaw must not be left unseen: a short note
     to the therapist ("ask"), not silence; the risk words' note where its
     words as a whole weigh like a crisis's too."""
+    from mailflow.reading import risk_words
+
     result = _classify(_inbound(subject="", text=text))
+    heavy = risk_words.chance(f"\n{text}") >= risk_words.THRESHOLD
     assert result.verdict is Verdict.ASK
-    assert result.reason in {"unsure-risk", "risk-words"}
+    assert result.reason == ("risk-words" if heavy else "unsure-risk")
 
 
 @pytest.mark.parametrize(
@@ -1105,9 +1108,12 @@ def test_a_strangers_plea_and_nothing_else_goes_to_the_therapist(
     call and names no risk, so it was left alone with nobody told: the
     therapist now gets the urgent note (`plea.alone`); the risk words' note,
     with the safety message to them, where its words weigh like a crisis's."""
+    from mailflow.reading import risk_words
+
     result = _classify(_inbound(subject=subject, text=text))
+    heavy = risk_words.chance(f"{subject}\n{text}") >= risk_words.THRESHOLD
     assert result.verdict is Verdict.ASK
-    assert result.reason in {"unsure-risk", "risk-words"}
+    assert result.reason == ("risk-words" if heavy else "unsure-risk")
     assert result.risk == "possible"
 
 

@@ -316,6 +316,7 @@ def test_who_is_sent_the_safety_message_at_once(
         ("risk-words", False, False, False, False),  # sent to someone else, Bcc
         ("risk-words", True, True, True, False),
         # danger now, possible: as before, whoever relayed or was addressed
+        # (an alias mailflow cannot know is commoner than such spam)
         ("no-intent", True, False, False, True),
         ("possible-risk", True, True, True, True),
     ],
@@ -328,6 +329,16 @@ def test_weighed_words_warn_only_the_writers_own_mail_to_the_practice(
             reason, "possible", danger, 1, relayed=relayed, addressed=addressed
         )
         is warns
+    )
+
+
+def test_weighed_words_warn_only_where_the_note_can_say_so() -> None:
+    """A practice's own older note says it sent nothing: then nothing goes."""
+    assert not decide.warns_unsure(
+        "risk-words", "possible", False, 1, note_says_weighed=False
+    )
+    assert decide.warns_unsure(
+        "no-intent", "possible", True, 1, note_says_weighed=False
     )
 
 

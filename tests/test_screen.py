@@ -2486,7 +2486,10 @@ OWN_MEANS_NONE = [
     "In 14 assessments this week it was plan, yes, means, yes, and I decide who goes home.",
     "I have some vials in my fridge that aren't prescribed to me, my sister left her fertility drugs.",
     "Over the last month I've taken 30 zopiclone, one at 10pm each night.",
-    "If I rated myself I'd be high, maybe 7/10 on the anxiety scale.",
+    # a last read's (helper-232)
+    "I keep going over when he leaves for work so I won't be found.",
+    "I've been going over the times of the buses so that nobody will find me.",
+    "I've got pens of insulin at home that aren't prescribed to me, my mum's.",
     # a second review's (helper-230)
     "I have a clear plan and the means now, and I'm excited to finally start therapy.",
     "I've got a plan and the means now, so I'm ready to book the free call.",

@@ -79,10 +79,10 @@ WARNED_WEIGHED: Final = frozenset({"risk-words"})
 """Why a first mail is asked about, where its words as a whole weigh like
 those of people who wrote in a crisis (no phrase of risk; `risk_words`):
 the writer is sent the safety message at once whether or not the screen
-read danger now. Most such mail is a crisis (41 of 70 in the corpora
-learned from, 2026-12-06), told in words no phrase foresaw; the cost is a
-kind paragraph to an anxious person or a worried professional, who hear
-from the therapist all the same."""
+read danger now. Most such mail is a crisis (55 of 95 in the first-mail
+sets learned from, first_mail/*.jsonl and who/, 2026-12-06), told in words
+no phrase foresaw; the cost is a kind paragraph to an anxious person or a
+worried professional, who hear from the therapist all the same."""
 WARNED_RECIPIENTS: Final = 3
 """More people than this on a mail and it is a circular: nobody is written to."""
 
@@ -172,6 +172,7 @@ def warns_unsure(
     *,
     relayed: bool = False,
     addressed: bool = True,
+    note_says_weighed: bool = True,
 ) -> bool:
     """Whether a first mail mailflow cannot place, whose words may tell of
     danger now (possible risk: `Screening.danger_now`) or weigh as a whole
@@ -183,13 +184,22 @@ def warns_unsure(
     mail to the practice: not a form's or a forward's (`relayed`: the
     letter would go to whoever typed an address, or to a professional
     passing on someone's words), nor mail not `addressed` to the practice
-    (spam sent to someone else, a Bcc)."""
+    (spam sent to someone else, a Bcc), and only where the practice's note
+    can say the letter went (`note_says_weighed`: a practice's own older
+    note says it sent nothing). Danger now told in the writer's own words is
+    answered however the mail was addressed: an alias mailflow cannot know
+    is commoner than spam that tells of danger now."""
     return (
         risk == "possible"
         and recipients <= WARNED_RECIPIENTS
         and (
             (danger_now and reason in WARNED_UNSURE)
-            or (reason in WARNED_WEIGHED and addressed and not relayed)
+            or (
+                reason in WARNED_WEIGHED
+                and addressed
+                and not relayed
+                and note_says_weighed
+            )
         )
     )
 

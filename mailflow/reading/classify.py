@@ -497,9 +497,10 @@ def classify_new(
         # Asks for nothing and is nothing known, yet its words are near risk:
         # a crisis in words no list foresaw must not be left unseen. Where
         # its words as a whole weigh like a crisis's too, it is that note
-        # (the writer is sent the safety message at once: 15 crises and 11
-        # professionals telling of someone in danger now in the learned
-        # sets, 2026-12-06; none of the 9 such mails to leave weighs so).
+        # (the writer is sent the safety message at once: in the learned
+        # sets, 2026-12-06, such mail is a crisis or a professional telling
+        # of someone in danger now; none of the 9 such mails to leave
+        # weighs so).
         if _heavy(mail, screening, reading):
             return weighed
         return replace(

@@ -639,11 +639,9 @@ class Intake:
                 len(mail.to) + len(mail.cc),
                 relayed=relayed,
                 addressed=addressed,
+                note_says_weighed=self.letters.note_tells_weighed(),
             )
             and self.letters.safety_warns()
-            and (
-                reason not in decide.WARNED_WEIGHED or self.letters.note_tells_weighed()
-            )
         )
         subject = compose.enquiry_subject(mail.subject, mail.from_addr, person.email)
         opening = decide.Opening(
