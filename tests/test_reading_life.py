@@ -46,6 +46,15 @@ def writes(server, boxes, body, *, name="Dana Cole", subject="call", at=NOW) -> 
     )
 
 
+def _own_template(config, tmp_path, kind: str, text: str) -> None:
+    """The practice's own copy of one template (from before a change), and
+    the config pointed at the folder that holds it."""
+    mine = tmp_path / "mine"
+    mine.mkdir(exist_ok=True)
+    (mine / f"{kind}.txt.j2").write_text(text, encoding="utf-8")
+    config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
+
+
 @pytest.fixture
 def setup(tmp_path, mail_server, mailboxes):
     return mail_server, mailboxes, write_config(tmp_path, mail_server, mailboxes)
@@ -1118,13 +1127,10 @@ def test_danger_in_a_reply_under_an_older_alert_keeps_the_alert_true(
     a reply, that no safety message went: the answer then carries none, so
     the alert stays true."""
     server, boxes, config = auto
-    mine = tmp_path / "mine"
-    mine.mkdir()
     older = compose.template_source("crisis_alert", None).replace(
         "conversation-safety", "conversation-other"
     )
-    (mine / "crisis_alert.txt.j2").write_text(older, encoding="utf-8")
-    config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
+    _own_template(config, tmp_path, "crisis_alert", older)
     offer = _offer(server, boxes, config)
     at = NOW + timedelta(hours=1)
     _reply_in(server, boxes, offer, f"2 please. {_DANGER}", at)
@@ -1485,15 +1491,14 @@ def test_an_older_alert_that_claims_nothing_keeps_the_closing_under_danger(
     of a safety message: the offer keeps its closing (the person flagged is
     not the one left with times alone)."""
     server, boxes, config = setup
-    mine = tmp_path / "mine"
-    mine.mkdir()
-    (mine / "crisis_alert.txt.j2").write_text(
+    _own_template(
+        config,
+        tmp_path,
+        "crisis_alert",
         "Hello,\n\nA request for the free call mentions risk or a safety need."
         " mailflow offered times as usual.\n\n"
         "{% for line in quoted %}> {{ line }}\n{% endfor %}",
-        encoding="utf-8",
     )
-    config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
     text = _danger_offer(server, boxes, config)
     assert mails(server, boxes.therapist, "crisis_alert")
     closing = text.index("please don't wait for our call. If you are in danger")
@@ -1510,16 +1515,13 @@ def test_a_practices_own_older_templates_keep_the_offer_as_it_was(
     """A practice's own offer (or alert) from before: the offer as ever, and
     the alert does not claim a safety message it did not carry."""
     server, boxes, config = setup
-    mine = tmp_path / "mine"
-    mine.mkdir()
     # (An offer from before either safety line: neither branch is in it.)
     older = (
         compose.template_source(kind, None)
         .replace(before, after)
         .replace("every_offer", "false")
     )
-    (mine / f"{kind}.txt.j2").write_text(older, encoding="utf-8")
-    config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
+    _own_template(config, tmp_path, kind, older)
     writes(
         server,
         boxes,
@@ -1594,13 +1596,10 @@ def test_a_practices_own_older_note_keeps_a_weighed_writer_unwritten_to(
     """A practice's own "Please read" note from before says it sent the
     writer nothing: then nothing is sent, so that it stays true."""
     server, boxes, config = setup
-    mine = tmp_path / "mine"
-    mine.mkdir()
     older = compose.template_source("unsure_note", None).replace(
         "Nobody else will answer them", "Nobody will answer them"
     )
-    (mine / "unsure_note.txt.j2").write_text(older, encoding="utf-8")
-    config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
+    _own_template(config, tmp_path, "unsure_note", older)
     robyn_writes_heavy_words(server, boxes)
     assert run(config, NOW) == 0
     assert mails(server, boxes.person) == []
@@ -1673,11 +1672,8 @@ def test_a_practices_own_older_safety_letter_sends_nothing_unsure(
     """A practice's own safety letter from before has no words for danger
     mailflow cannot be sure of: nothing goes, and the alert says so."""
     server, boxes, config = setup
-    mine = tmp_path / "mine"
-    mine.mkdir()
     older = compose.template_source("safety", None).replace("unsure", "false")
-    (mine / "safety.txt.j2").write_text(older, encoding="utf-8")
-    config.write_text(config.read_text() + f'\n[templates]\ndirectory = "{mine}"\n')
+    _own_template(config, tmp_path, "safety", older)
     writes(
         server,
         boxes,
