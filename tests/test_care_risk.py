@@ -550,3 +550,348 @@ def test_their_own_danger_in_words_of_their_work_comes_first() -> None:
 )
 def test_a_parents_enquiry_is_answered_with_times(text: str) -> None:
     assert _classify("enquiry for my child", text).verdict is Verdict.REQUEST
+
+
+# Stop 50: what kept a professional's news of danger now from the therapist
+# (who/others_risk.jsonl: nobody told 5 of 51), each as a family of ways.
+# A relative of the person described, named as such ("her mum says"), is not
+# the writer's own; a role named with a possessive ("I'm Ellie-Mae's class
+# teacher") or beside the therapy ("alongside your therapy") is their work.
+IN_DANGER_AS_THEIR_WORK_SAYS_IT = [
+    (
+        "Georgia - today",
+        "I'm the dietitian working with Georgia alongside your therapy. She has"
+        " not had anything to drink since Saturday and her mum says she fainted"
+        " last night. She told me this morning she'd rather die than drink.",
+    ),
+    (
+        "Kacper",
+        "Kacper's mum told me he sees you on Saturdays. He messaged me at 11pm"
+        " last night that he can't keep himself safe and he is not in school"
+        " today.",
+    ),
+    (
+        "pupil concern",
+        "I'm Ellie-Mae's class teacher. She came in today with bruises on her arms"
+        " and said her stepdad threatened to kill her. He is collecting her at"
+        " 3.15pm today.",
+    ),
+    (
+        "Tom",
+        "I'm his support worker at the hostel. The dad rang this morning to say"
+        " Tom has a plan to hang himself and his phone is off now.",
+    ),
+    (
+        "Ruby",
+        "I'm the school nurse and the counsellor she sees is you, I understand."
+        " Ruby is in my office now and says she cannot keep herself safe; her gran"
+        " says she has the blades in her bag.",
+    ),
+]
+# The writer's own relative, named as they name their own: a relative's mail.
+KIN_STILL_KIN = [
+    "Mum texted me a goodbye an hour ago and her phone has been off since.",
+    "Dad rang me tonight saying he can't keep himself safe, he has his rifle.",
+    "hubby said goodbye this morning and he is not answering now",
+]
+
+
+@pytest.mark.parametrize(("subject", "text"), IN_DANGER_AS_THEIR_WORK_SAYS_IT)
+def test_someone_elses_relative_or_a_possessive_role_is_still_their_work(
+    subject: str, text: str
+) -> None:
+    assert care_risk.in_their_care(subject, text)
+    assert care_risk.danger_now(subject, text)
+    assert _classify(subject, text).reason == "care-danger"
+
+
+@pytest.mark.parametrize("text", KIN_STILL_KIN)
+def test_the_writers_own_relative_is_still_theirs(text: str) -> None:
+    assert not care_risk.in_their_care("please help", text)
+    assert _classify("please help", text).verdict is Verdict.CRISIS
+
+
+# Containment is of risk: a body cleared to leave, or criteria for detention
+# not met, says nothing of the danger; a getting "back in" the car is no past.
+NOT_CONTAINED = [
+    (
+        "Patient you see - left ED this afternoon",
+        "Your patient came in at noon after his flatmate found him with a belt"
+        " around his neck. He was medically cleared and left at 4:30 pm. On the"
+        " way out he said he'd do it properly when his flatmate is asleep.",
+    ),
+    (
+        "Clinic letter",
+        "Seen today in clinic. Risk: he said he can't keep himself safe once he"
+        " gets back in the flat. He does not currently meet criteria for"
+        " detention but I am concerned.\nConsultant Psychiatrist",
+    ),
+    (
+        "your client",
+        "I'm the duty social worker. Your client was medically fit by 2pm today"
+        " and left before we could assess her; she told the nurse she cannot keep"
+        " herself safe tonight.",
+    ),
+]
+STILL_CONTAINED_OR_PAST = [
+    (
+        "Discharge summary",
+        "Your client was seen today in ED after an overdose. Medically cleared."
+        " Seen by liaison: denies current suicidal ideation, safety plan in place."
+        "\nLiaison Nurse",
+    ),
+    (
+        "update",
+        "I'm her support worker. She is not currently suicidal and has engaged"
+        " well today. Nothing for you to do.",
+    ),
+    (
+        "history",
+        "I'm his GP. Back in 2019 he had a plan to hang himself; he is seeing you"
+        " today for the first time and is well.",
+    ),
+    (
+        "referral",
+        "Practice nurse here. Back in March she took an overdose at about 3pm on a"
+        " Sunday. She is stable now and keen to start therapy.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "text"), NOT_CONTAINED)
+def test_a_body_cleared_or_criteria_unmet_is_no_containment(
+    subject: str, text: str
+) -> None:
+    assert care_risk.danger_now(subject, text)
+    assert _classify(subject, text).reason == "care-danger"
+
+
+@pytest.mark.parametrize(("subject", "text"), STILL_CONTAINED_OR_PAST)
+def test_risk_contained_or_of_another_time_is_still_no_danger_now(
+    subject: str, text: str
+) -> None:
+    assert not care_risk.danger_now(subject, text)
+    assert _classify(subject, text).reason != "care-danger"
+
+
+# Danger from another person, told in the third person and now.
+THREATENED_NOW = [
+    "She said her stepdad told her he would break her arm next time. He is down"
+    " to collect her today.",
+    "Her ex threatened to kill her this morning and he knows where she lives.",
+    "He told the receptionist his brother said he'd stab him tonight.",
+]
+THREATS_THAT_ARE_NOT = [
+    "Mum said she'd kill him if he was late again today, she was laughing.",
+    "He said he'd batter them at five-a-side tonight lol.",
+    "Years ago her father threatened to hurt her; today she wants to talk about it.",
+]
+
+
+@pytest.mark.parametrize("text", THREATENED_NOW)
+def test_a_threat_from_another_person_told_now_is_danger(text: str) -> None:
+    assert care_risk.danger_now("pupil", f"I'm her teacher. {text}", strict=True)
+
+
+@pytest.mark.parametrize("text", THREATS_THAT_ARE_NOT)
+def test_a_conditional_joking_or_old_threat_is_none(text: str) -> None:
+    assert not care_risk.danger_now("pupil", f"I'm his teacher. {text}", strict=True)
+
+
+# Refusing what keeps them alive, or not caring whether they live, told by
+# someone in their work now: danger; a relative's words alone, an old refusal
+# or a managed one: none.
+NOT_CARING_NOW = [
+    "I'm her eating disorder nurse. She has refused all fluids since yesterday"
+    " and was dizzy at clinic this morning.",
+    "I'm his diabetes specialist nurse. He stopped his insulin on Friday and told"
+    " me today he doesn't care if he wakes up.",
+    "I'm the school nurse. She says she'd rather die than eat and she fainted in"
+    " PE today.",
+    "Renal unit social worker here. Your client has refused dialysis this week"
+    " and told us this morning she would rather be dead.",
+]
+NOT_CARING_NONE = [
+    (
+        "I'm her diabetes nurse. She stopped her insulin pump in 2023 and is back"
+        " on injections; she is well today and asked about counselling."
+    ),
+    (
+        "Dialysis unit here: he refused dialysis twice last year. Today he is"
+        " settled now and would like to talk to someone about it."
+    ),
+]
+
+
+@pytest.mark.parametrize("text", NOT_CARING_NOW)
+def test_refusing_what_keeps_them_alive_told_now_is_danger(text: str) -> None:
+    assert care_risk.danger_now("today", text)
+    assert _classify("today", text).reason == "care-danger"
+
+
+@pytest.mark.parametrize("text", NOT_CARING_NONE)
+def test_an_old_or_managed_refusal_is_none(text: str) -> None:
+    assert not care_risk.danger_now("update", text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my daughter says she'd rather die than go to school today lol, can we"
+        " book the free call for her anxiety?",
+        "My son has refused his insulin at the moment and we are struggling."
+        " Could we book a call for him?",
+    ],
+)
+def test_a_relatives_words_of_not_caring_alone_are_no_crisis(text: str) -> None:
+    assert not care_risk.kin_in_danger("enquiry", text)
+    assert _classify("enquiry", text).verdict is not Verdict.CRISIS
+
+
+# The writer acting for someone ("I've contacted the crisis team") is their
+# work, not their own risk; their own words of risk beside it still are.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm Liam Cross's probation officer. He told me he's been down the canal"
+        " two nights working up to it and will go again tonight. I've contacted"
+        " the crisis team and they're trying to reach him.",
+        "Ward social worker here. She left the ward an hour ago saying she can't"
+        " keep herself safe. I have rung the police and I've emailed the duty"
+        " psychiatrist.",
+        "I'm her key worker. She says she has the rope in her room tonight; I've"
+        " just called 999 and I'm staying with her.",
+    ],
+)
+def test_a_professional_acting_for_someone_is_not_in_danger_themselves(
+    text: str,
+) -> None:
+    assert not care_risk.own_danger_now("today", text)
+    assert _classify("today", text).reason in {"care-danger", "care-risk"}
+
+
+def test_their_own_risk_beside_a_call_they_made_is_still_theirs() -> None:
+    text = (
+        "I'm a mental health nurse. I've rung the crisis team myself twice this"
+        " week and tonight I can't keep myself safe."
+    )
+    assert care_risk.own_danger_now("me", text)
+    assert _classify("me", text).reason in {"own-danger", "crisis"}
+
+
+# Emergency services called to someone in their care, in a mail that tells of
+# now, is danger now whatever the words for the danger (who/care_danger.jsonl:
+# a released abuser near, a duty line's "this is it", a room cleared out).
+EMERGENCY_NOW = [
+    "I'm the victim liaison officer for your client. Her ex-partner was released"
+    " at 09:00 today and has posted a photo of her street. Police and his"
+    " probation practitioner have been informed.",
+    "Duty CPN here. She has just rung the duty line from the top deck of the"
+    " multi-storey. Police en route.",
+    "I'm his wellbeing adviser. He didn't come to his 10am seminar today, his"
+    " room has been cleared out, and campus security and the police have been"
+    " informed.",
+    "I'm the officer in the case for your client. He was bailed this afternoon"
+    " and was outside her house at 18:00. If she contacts you this evening,"
+    " please ask her to call 999 straight away if he turns up.",
+    "ED social worker here. Your client left at 06:40 before the liaison team saw"
+    " her; we've asked police for a welfare check at her address this morning.",
+]
+# A bulletin's or a signature's advice, a call in the past, a service that
+# came and went: no one's danger now.
+EMERGENCY_NOT = [
+    "Safeguarding bulletin, in this issue: thresholds. If you are worried about"
+    " a child today, call the Front Door. In an emergency, always call 999.",
+    "I'm her support worker. In 2022 the police were called to her flat; today"
+    " she is well and would like to start counselling.",
+    "I'm the school nurse. If anyone is in immediate danger, dial 999. Our"
+    " drop-in runs today from 1pm.",
+]
+
+
+@pytest.mark.parametrize("text", EMERGENCY_NOW)
+def test_emergency_services_called_now_is_danger(text: str) -> None:
+    assert care_risk.in_their_care("today", text)
+    assert care_risk.danger_now("today", text)
+    assert _classify("today", text).reason == "care-danger"
+
+
+@pytest.mark.parametrize("text", EMERGENCY_NOT)
+def test_advice_or_an_old_call_is_no_danger(text: str) -> None:
+    assert not care_risk.danger_now("update", text)
+    assert _classify("update", text).reason != "care-danger"
+
+
+def test_a_renal_social_workers_news_of_days_left_is_danger() -> None:
+    text = (
+        "I'm the renal social worker. Mrs Anand has missed her last two sessions"
+        " and this morning she said she won't be coming back. Without dialysis she"
+        " may have only days."
+    )
+    assert care_risk.danger_now("Mrs Anand", text)
+
+
+FOREIGN_THREAD_PHARMACIST = (
+    "Hi Sam, the leaflets arrived, thanks.\n\nSomething you need to hear though."
+    " I'm the pharmacist at Elm Road. Your client Shane came in this morning and"
+    " told our technician he can't keep himself safe tonight. I've rung his"
+    " prescriber.\n\nBen Adair\nPharmacist\n\n> On 12 Oct, Sam Rivers wrote:\n> Hi"
+    " Ben, could you put the leaflets by the till? Thanks, Sam"
+)
+
+
+def test_care_danger_in_an_old_thread_of_the_therapists_is_the_urgent_note() -> None:
+    mail = InboundMail(
+        message_id="<reply@example.org>",
+        subject="Re: leaflets for your counter",
+        from_addr="ben@pharmacy.example",
+        from_name="Ben Adair",
+        to=("hello@riverside.example",),
+        text=FOREIGN_THREAD_PHARMACIST,
+        in_reply_to="<leaflets@riverside.example>",
+    )
+    result = classify_new(mail, POLICY, contacts=(), owned_thread=False)
+    assert (result.verdict, result.reason) == (Verdict.ASK, "care-danger")
+    # The therapist's own words quoted under it are not read as theirs.
+    quiet = InboundMail(
+        message_id="<reply2@example.org>",
+        subject="Re: leaflets for your counter",
+        from_addr="ben@pharmacy.example",
+        from_name="Ben Adair",
+        to=("hello@riverside.example",),
+        text="Leaflets are by the till, Sam.\nBen, Pharmacist\n\n> If you can't keep"
+        " yourself safe tonight, call 999.",
+        in_reply_to="<leaflets@riverside.example>",
+    )
+    assert classify_new(quiet, POLICY, contacts=(), owned_thread=False).reason == (
+        "foreign-thread"
+    )
+
+
+def test_care_danger_in_an_old_thread_over_the_real_servers(
+    tmp_path, mail_server, mailboxes
+) -> None:  # type: ignore[no-untyped-def]
+    """Over Dovecot and the SMTP server: the urgent note read back from the
+    therapist's mailbox; nothing sent to the pharmacist; their mail left in the
+    inbox as it came (not flagged, not moved)."""
+    from support import request, run, sent_to, write_config
+
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes)
+    pharmacist = f"pharmacist-{boxes.person}"
+    server.deliver(
+        request(
+            sender=f"Ben Adair <{pharmacist}>",
+            to=boxes.practice,
+            subject="Re: leaflets for your counter",
+            body=FOREIGN_THREAD_PHARMACIST,
+            headers={"In-Reply-To": "<leaflets@riverside.example>"},
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    assert sent_to(server, pharmacist) == []
+    (note,) = [m.message() for m in server.messages(boxes.therapist)]
+    assert str(note["Subject"]).startswith("Urgent, someone in their care")
+    (left,) = server.messages(boxes.practice)
+    assert "\\Flagged" not in left.flags

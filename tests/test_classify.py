@@ -1329,7 +1329,9 @@ def test_danger_told_now_in_mail_left_alone_is_for_the_therapist() -> None:
         replace(reply, text=f"Please don't ring, he checks my phone. {_DANGER_WORDS}")
     )
     assert need.safety_note
-    # An existing contact who writes as a professional: alerted all the same.
+    # An existing contact who writes as a professional of their patient's
+    # danger now: the urgent note about someone in their care (stop 50; it
+    # was the alert about the writer, `client-danger`), nobody written to.
     gp = _classify(
         _inbound(
             subject="Ana",
@@ -1339,7 +1341,7 @@ def test_danger_told_now_in_mail_left_alone_is_for_the_therapist() -> None:
         ),
         contacts=frozenset({"jordan@example.org"}),
     )
-    assert (gp.verdict, gp.reason) == (Verdict.CRISIS, "client-danger")
+    assert (gp.verdict, gp.reason) == (Verdict.ASK, "care-danger")
     invitation = _inbound(
         subject="Invitation: catch-up",
         text=_DANGER_WORDS,

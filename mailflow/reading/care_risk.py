@@ -59,6 +59,10 @@ _DANGER: Final = re.compile(
     r"|\b(?:found|discovered) (?:him|her|them) with (?:a |the )?(?:belt|rope|ligature"
     r"|cord|scarf|plastic bag|noose)"
     r"|\btake (?:us|them) both\b"
+    r"|\b(?:threat(?:en(?:ed|ing|s)?)|said (?:he|she|they)(?:'d| would| will|'ll"
+    r"| was going to| is going to)|told (?:her|him|them) (?:he|she|they)(?:'d| would"
+    r"| will|'ll))(?: to)? (?:kill|hurt|harm|stab|strangle|choke|batter|beat|burn|break"
+    r"|smash) (?:her|him|them)\b(?![^.!?]{0,40}\b(?:if|unless|lol|joking|jokes?)\b)"
     r"|\b(?:his|her|their|the) (?:gun|rifle|shotgun|pistol|firearm|rope|ligature)"
     r" (?:is |has |has been |was )?(?:gone|missing|taken)\b"
 )
@@ -92,6 +96,28 @@ _ALARM: Final = re.compile(
 vaccines", "said goodbye at her leaving do", "we called an ambulance"): danger
 only in a sentence of risk or beside one."""
 
+_EMERGENCY: Final = re.compile(
+    r"\bpolice(?: and [a-z' ]{1,40})? (?:(?:have|has|had) been |are |were |is |was )?"
+    r"(?:informed|called|notified|alerted|involved|en route|on (?:their|the) way"
+    r"|searching|looking for (?:him|her|them)|at (?:the|her|his|their) (?:house|flat|address"
+    r"|home|door))\b"
+    r"|\b(?:police|ambulance|paramedics) (?:are )?(?:en route|on (?:their|the) way)\b"
+    r"|\bwelfare check\b|\b(?:call|called|ring|rang|phone|phoned|dial|dialled|dialed)"
+    r" (?:999|911|112)\b|\breported (?:him|her|them) (?:as )?missing\b"
+)
+"""Emergency services called to the person now ("Police en route", "we've
+asked police for a welfare check", "call 999 if he turns up"): in a mail of
+someone in their care, with anything told as now, danger now whatever the
+words for the danger itself."""
+
+_ADVICE: Final = re.compile(
+    r"\b(?:in (?:an?|any) (?:emergency|crisis)|if (?:you|anyone|someone|a child|a person"
+    r"|they)(?:'re| are| is)? (?:are |is )?(?:worried|concerned|in (?:immediate )?danger"
+    r"|at risk|feel)|always (?:call|ring|dial))\b"
+)
+"""What anyone should do, as a bulletin or a signature says it ("In an
+emergency, always call 999"): no one's danger."""
+
 _NOW: Final = re.compile(
     r"\b(?:today|tonight|this (?:morning|afternoon|evening|lunchtime)"
     r"|right now|just now|as we speak|at the moment|at present|currently"
@@ -100,6 +126,8 @@ _NOW: Final = re.compile(
     r"|last night|overnight|earlier (?:today|this)|since (?:last night|this morning"
     r"|the weekend|yesterday)"
     r"|(?:still |now )(?:with me|here|in (?:the|my|our) \w+)|(?:is|are) with me"
+    r"|\b(?:at|around|about|by|since|until) (?:\d{1,2}(?:[:.]\d\d)? ?(?:am|pm)|noon|midday"
+    r"|(?:[01]?\d|2[0-3])[:.][0-5]\d)\b|\b(?:has|have|had|'s|'ve) just\b"
     r"|sitting (?:in|with) |in (?:my|the) (?:office|room|clinic|reception|waiting room)"
     r" (?:now|with me)|on the phone (?:to|with) (?:me|him|her|them))"
 )
@@ -119,14 +147,15 @@ _CONTAINED: Final = re.compile(
     r"|\brisk (?:is |was )?(?:assessed as |judged |felt to be |considered )?"
     r"(?:low|moderate|manageable)\b|\b(?:low|moderate|manageable) risk\b"
     r"|\b(?:safe|settled|stable) (?:for now|at present|at the moment|now)\b"
-    r"|\bmedically (?:fit|cleared|optimised)"
     r"|\b(?:was |has been |been )discharged (?:home |today |yesterday )?(?:from|to|with|after)\b"
     r"|\bno longer (?:at risk|suicidal)"
     r"|\b(?:says|said) (?:he|she|they) (?:is|are|feels?) (?:now )?safe\b"
     r"|\bno (?:current |active |further )?(?:thoughts|plans?|intent\w*|ideation|urges)"
     r" (?:of|to|about|around)\b"
     r"|\b(?:has|have|had)(?: not|n'?t) (?:self[- ]harmed|harmed|cut|attempted|used)\b"
-    r"|\b(?:none|nil|not) (?:\w+ )?(?:since|currently)\b"
+    r"|\b(?:none|nil) (?:\w+ )?(?:since|currently)\b"
+    r"|\bnot (?:\w+ )?since\b|\bnot currently (?:suicidal|self[- ]harming|at risk|expressing"
+    r"|voicing|reporting|having|experiencing)\b"
     r"|\b(?:currently|now|remains?) stable\b"
     r"|\b(?:crisis|relapse prevention) plan\b|\bsafety planning\b"
     r"|\b(?:no|nil|denies) (?:si|sh|si ?/ ?sh|dsh|suicidal|self[- ]harm)\b"
@@ -141,7 +170,8 @@ _CONTAINED: Final = re.compile(
 _PAST: Final = re.compile(
     r"\b(?:years?|months?|weeks?) ago\b|\blast (?:year|month|spring|summer|autumn|fall"
     r"|winter)\b|\bin (?:19|20)\d\d\b|\bhistory of\b|\bhistoric\w*|\bpreviously\b"
-    r"|\bin the past\b|\bback in\b|\bwhen (?:she|he|they) was\b"
+    r"|\bin the past\b|\bback in (?:(?:19|20)\d\d|the day|(?:jan|feb|mar|apr|may|jun|jul|aug"
+    r"|sep|oct|nov|dec)\w*|(?:the )?(?:spring|summer|autumn|fall|winter))\b|\bwhen (?:she|he|they) was\b"
 )
 """A sentence told of the past."""
 
@@ -151,10 +181,17 @@ _NOT_A_CASE: Final = re.compile(
     r"|grand rounds|launch(?:ing|ed)?|order (?:your|a) copy|pre-?order|paperback"
     r"|hardback|e-?book|audiobook|podcast episode|training (?:day|event"
     r"|session)|book (?:your|a) place|places are limited|sign up|register (?:now|here|your)"
-    r"|early bird|newsletter|unsubscribe|participants?|research (?:study|project)"
+    r"|early bird|newsletter|bulletin|mailing list|in this issue|unsubscribe|participants?|research (?:study|project)"
     r"|dissertation|thesis|podcast|my (?:new )?book|inquest|coroner)\b"
 )
 """A course's, a study's or a newsletter's words: a topic, not a person now."""
+
+_THEIR_OWN: Final = re.compile(
+    r"\b(?:his|her|their|my) (?:\w+ ){0,2}(?:seminar|dissertation|thesis|course|lecture"
+    r"|workshop|conference|podcast|training (?:day|session))\b"
+)
+"""Someone's own seminar or dissertation ("didn't attend his 10am seminar"):
+their day, not a course's or a study's words."""
 
 _SOMEONE: Final = re.compile(
     r"\b(?:he|she|they|him|her|them|his|their|himself|herself|themselves|he's|she's"
@@ -188,6 +225,24 @@ def _sentences(subject: str, text: str) -> tuple[str, ...]:
     )
 
 
+_NOT_CARING: Final = re.compile(
+    r"\b(?:she|he|they)(?:'d| would) rather (?:die|be dead)\b"
+    r"|\b(?:doesn'?t|does not|don'?t|do not|no longer) care (?:if|whether) (?:she|he|they)"
+    r" (?:die|dies|lives?|lived|wakes? up)\b"
+    r"|\b(?:has|have|hasn'?t|has not|haven'?t|have not|had|had not|hadn'?t)"
+    r" (?:not )?(?:had|taken|drunk) (?:anything to drink|any fluids?|a drink|fluids)"
+    r"|\brefus\w* (?:all |any )?(?:fluids|to drink|drinks|water|(?:her|his|their) insulin"
+    r"|insulin|dialysis)\b"
+    r"|\b(?:stopped|stopping|not taking|omitting) (?:her |his |their )?(?:insulin|dialysis)\b"
+    r"|\b(?:she|he|they) (?:may|might|could|will) (?:only have|have only) (?:days|hours)\b"
+    r"|\bwithout (?:her |his |their )?(?:dialysis|insulin|fluids) (?:she|he|they)"
+    r" (?:may|might|could|will) (?:die|not survive|have only)\b"
+)
+"""A person in their care not caring whether they live, or refusing what
+keeps them alive (fluids, insulin, dialysis), as a dietitian or a nurse
+tells it: someone's risk in a professional's mail only (`_at_risk`), never
+a relative's crisis by these words alone."""
+
 _ORDINARY: Final = re.compile(
     r"\b(?:good-?byes?|farewells?|died|passed away|death of|funeral|bereave\w*"
     r"|terrified|scared|afraid|leaving do)\b"
@@ -204,6 +259,7 @@ def _at_risk(sentence: str) -> bool:
     death told or a goodbye: `_ORDINARY`)."""
     return (
         _DANGER.search(sentence) is not None
+        or _NOT_CARING.search(sentence) is not None
         or bool(set(screen.near_risk(_ORDINARY.sub(" ", sentence))) - {"means"})
         or screen.screen(sentence).risk is not screen.Risk.NONE
     )
@@ -238,6 +294,8 @@ _YOUR_CLIENT: Final = re.compile(
     r"|treating) (?:him|her|them)\b"
     r"|\b(?:as|is|was) (?:his|her|their) (?:counsel+or|therapist|psychotherapist)\b"
     r"|\b(?:sees|seeing|saw|sees you|has been seeing) you (?:for|privately|on|every)\b"
+    r"|\b(?:counsel+or|therapist) (?:she|he|they) (?:sees|is seeing|has been seeing)\b"
+    r"|\balongside your (?:therapy|sessions|work|input)\b"
 )
 """The therapist's own client, as someone else tells of them."""
 
@@ -249,10 +307,12 @@ _ME: Final = re.compile(
 """The writer saying the one they describe is themselves."""
 
 _KIN_SAYS: Final = re.compile(
+    r"(?<!\bher )(?<!\bhis )(?<!\btheir )(?<!\bthe )(?<!\byour )(?<!'s )(?<!s' )"
     r"\b(?:mum|mom|dad|hubby|nan|nana|nanna|gran|granny|grandma|grandad)"
     r" (?:texted|rang|called|phoned|messaged|said|says|sent|told|has|is|was)\b"
 )
-"""A relative named as the writer names their own ("Mum texted me a goodbye")."""
+"""A relative named as the writer names their own ("Mum texted me a goodbye"),
+not someone else's ("her mum says she fainted", "Kacper's mum told me")."""
 
 _FOR_THEMSELVES: Final = re.compile(
     r"\b(?:for|with|about) myself\b|\bmy own (?:therapy|counsel+ing|sessions?|mental"
@@ -282,7 +342,7 @@ def in_their_care(subject: str, text: str) -> bool:
         return True
     # A role they sign with or name. "A student who", "my class", "a tenant
     # in our building" alone are as often a peer's or a neighbour's.
-    return "role" in referral.clues(subject, text)
+    return referral.writer_role(subject, text)
 
 
 def tells_of_now(subject: str, text: str) -> bool:
@@ -295,18 +355,30 @@ def danger_now(subject: str, text: str, *, strict: bool = False) -> bool:
     """Whether the mail tells of someone's danger now: a sentence of risk told
     as now (in itself or within two sentences of it), neither denied nor of the
     past, in a mail that neither says the risk is contained nor is a
-    course's, a study's or a newsletter's. `strict`: only danger in the third
+    course's, a study's or a newsletter's; or emergency services called to
+    them (`_EMERGENCY`) in a mail that tells of now. `strict`: only danger in the third
     person (`_DANGER`, or words of alarm beside others), not every word near
     risk, with its "now" in the sentence or the next to it."""
     sentences = _sentences(subject, text)
     whole = " ".join(sentences)
-    if _NOT_A_CASE.search(whole) or _CONTAINED.search(whole):
+    if _NOT_A_CASE.search(_THEIR_OWN.sub(" ", whole)) or _CONTAINED.search(whole):
         return False
     reach = 1 if strict else 2
+    if not strict and any(
+        _EMERGENCY.search(sentence)
+        and not _PAST.search(sentence)
+        and not _ADVICE.search(sentence)
+        and not _own(sentence)
+        and any(_NOW.search(s) for s in sentences)
+        for sentence in sentences[1:]
+    ):
+        return True  # the police or an ambulance called to them, now
     # The cheap tests first: most sentences of most mail are not near a now.
     for number, sentence in enumerate(sentences):
         if _PAST.search(sentence):
             continue
+        if _ADVICE.search(sentence) and not _THIRD.search(sentence):
+            continue  # "if anyone is in danger, dial 999": nobody's
         if number == 0 and not _SOMEONE.search(sentence):
             continue  # a subject ("last email") that names nobody else
         near = sentences[max(0, number - reach) : number + reach + 1]
@@ -343,7 +415,7 @@ def own_danger_now(subject: str, text: str) -> bool:
     assault" is theirs only as a topic), told as now within two sentences, not of the
     past, in a mail that is no course's, book's or study's."""
     sentences = _sentences(subject, text)
-    if _NOT_A_CASE.search(" ".join(sentences)):
+    if _NOT_A_CASE.search(_THEIR_OWN.sub(" ", " ".join(sentences))):
         return False
     for number, sentence in enumerate(sentences):
         if _PAST.search(sentence):
@@ -448,7 +520,10 @@ def _own(sentence: str) -> bool:
     # "I can't keep going like this and I don't feel safe tonight, she
     # doesn't know": a clause of their own risk beside one of someone else.
     return any(
-        _OWN_RISK.search(clause) and not _THIRD.search(clause) and _at_risk(clause)
+        _OWN_RISK.search(clause)
+        and not _THIRD.search(clause)
+        and not _ACTING.search(clause)
+        and _at_risk(clause)
         for clause in _CLAUSE.split(bare)
     )
 
@@ -467,6 +542,7 @@ def _own_risk(sentence: str, *, near: bool = True) -> bool:
         _OWN_RISK.search(clause)
         and not _THIRD.search(clause)
         and not _CASES.search(clause)
+        and not _ACTING.search(clause)
         and (
             _at_risk(clause)
             if near
@@ -475,6 +551,17 @@ def _own_risk(sentence: str, *, near: bool = True) -> bool:
         for clause in _CLAUSE.split(bare)
     )
 
+
+_ACTING: Final = re.compile(
+    r"\bi(?:'ve| have| had|'d| will|'ll| am|'m)? (?:just |already |now )?(?:contacted"
+    r"|contacting|called|calling|rang|rung|ringing|phoned|phoning|notified|informed"
+    r"|alerted|emailed|messaged|texted|referred|referring|escalated|spoken to|spoke to"
+    r"|asked) (?:the |our |his |her |their |a |an )?(?:crisis|home treatment|duty|police"
+    r"|999|911|ambulance|paramedics|gp|a&e|ed|er|mash|safeguarding|social services"
+    r"|mental health|on-?call|liaison|team|nurse|doctor|psychiatrist|dsl)"
+)
+"""The writer acting for someone ("I've contacted the crisis team"): their
+work, never their own risk, whatever the service is called."""
 
 _CASES: Final = re.compile(
     r"\b(?:clients?|patients?|pupils?|students?|residents?|service users?|caseload"

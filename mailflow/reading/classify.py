@@ -798,11 +798,40 @@ def _left_alone(
         )
         danger, note = _danger_alone(heard), heard.note
     if (
-        (said.risk is not screen.Risk.CLEAR and not danger)
-        or email is None
+        email is None
         or email in practice
         or _SYSTEM_LOCAL.fullmatch(_local_part(email))
     ):
+        return _ignore(reason)
+    if (
+        said.risk is not screen.Risk.CLEAR
+        and not danger
+        and reason == "foreign-thread"
+        and care_risk.in_their_care(mail.subject, own)
+        and care_risk.danger_now(mail.subject, own)
+    ):
+        # Someone writing in their work, in an old thread of theirs with the
+        # therapist (the room booking, the leaflets), of a person in their
+        # care in danger now: the same urgent note as a first mail's; the
+        # mail itself is left as it is, and nothing is sent to the writer.
+        return Classification(
+            verdict=Verdict.ASK,
+            reason="care-danger",
+            person=Person(
+                email=email,
+                name=mail.from_name,
+                phone=extract_phone(
+                    _OUTLOOK_HEADER.split(own, maxsplit=1)[0], policy.country
+                ),
+            ),
+            risk=screen.Risk.POSSIBLE.value,
+            safety_note=said.note,
+            addressed=bool(
+                {mailbox_of(a) for a in (*mail.to, *mail.cc)}
+                & {mailbox_of(a) for a in practice}
+            ),
+        )
+    if said.risk is not screen.Risk.CLEAR and not danger:
         return _ignore(reason)
     # The number they wrote, for the therapist to ring: their words and
     # signature above any quote (an Outlook quote has no ">"), and none from

@@ -40,14 +40,14 @@ _ROLE_NOUNS = (
     r"|care co-?ordinator|support worker|key ?worker|probation officer"
     r"|youth (?:justice )?worker|family support worker|occupational health"
     r"(?: \w+)?|hr (?:manager|adviser|advisor|business partner|officer)"
-    r"|solicitor|attorney|pharmacist|paramedic|physio\w*|receptionist"
+    r"|solicitor|attorney|pharmacist|dietitian|dietician|paramedic|physio\w*|receptionist"
     r"|practice manager|duty doctor|locum|registrar|consultant|registered manager"
     r"|(?:youth|support|recovery|key|link|outreach|family support|family liaison"
     r"|drug and alcohol|substance misuse|housing|tenancy (?:support|sustainment)"
     r"|probation|care|case|social|community|mental health|liaison|welfare|refuge"
     r"|resettlement|attendance|project|charity|crisis team|early help|homeless\w*)"
     r" (?:worker|officer|practitioner|co-?ordinator|lead|manager|advocate)"
-    r"|caseworker|idva|isva)"
+    r"|caseworker|idva|isva|cpn|amhp|duty (?:worker|nurse|doctor|cpn|clinician))"
 )
 """Roles of those who write about someone in their care. A "police officer"
 or a "communications officer" signing their own enquiry is none."""
@@ -58,7 +58,8 @@ _PLACES = (
 )
 _ROLE: Final = re.compile(
     r"\b(?:i(?:'m| am)|(?:i )?work as|(?:i'?m )?writing as) (?:a|an|the|one of the"
-    r"|one of (?:our|the) \w+'?s?) (?:\w+ ){0,2}" + _ROLE_NOUNS + r"s?\b"
+    r"|one of (?:our|the) \w+'?s?|(?:[a-z-]+ ){0,2}[a-z-]+'s|his|her|their"
+    r"|your client'?s) (?:\w+ ){0,2}" + _ROLE_NOUNS + r"s?\b"
     r"|\b[a-z]+ here,? (?:from|at) (?:the |our )?(?:[a-z]+ ){0,3}" + _PLACES + r"\b"
     r"|\b(?:from|at) (?:the )?[a-z]+ (?:[a-z]+ )?" + _PLACES + r" here\b"
     r"|\b(?:writing|emailing|contacting you) (?:from|on behalf of) (?:the|our) "
@@ -70,6 +71,7 @@ _ROLE: Final = re.compile(
     r"|(?:^|[.!?,:-] |\bhi(?: [a-z]+)?,? )"
     + _ROLE_NOUNS
     + r" (?:registrar |trainee |partner |lead )?(?:at|from) [a-z]"
+    r"|(?:^|[.!?,:-] |\bhi(?: [a-z]+)?,? )(?:\w+ )?" + _ROLE_NOUNS + r" here\b"
     r"|\b(?:reception|admin|duty) team\b"
     r"|\bi (?:manage|run) (?:a |an |the |our )?(?:[a-z]+,? ){0,3}(?:home|service"
     r"|project|team|unit|ward|school|practice|clinic|charity|centre|center|hostel"
@@ -290,6 +292,27 @@ _WRITERS: Final = frozenset({"role", "handoff"})
 """Clues of what the writer is or does, one of which a referral needs."""
 
 
+def writer_role(subject: str, text: str) -> bool:
+    """Whether the writer names a role of theirs (`_ROLE`) or signs with one,
+    whatever else the mail says: `clues` finds none where the writer speaks
+    of their own, and "he told me today" is as often a nurse's of a patient."""
+    flat = (
+        " ".join(screen.normalize(subject).split())
+        + ". "
+        + " ".join(screen.normalize(text[:MAX_CHARS]).split())
+    )
+    if _ROLE.search(flat):
+        return True
+    body = screen.normalize(text[:MAX_CHARS])
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    return any(
+        len(line) <= _SIGNATURE_WIDTH
+        and not _SENTENCE.search(line)
+        and _SIGNATURE.match(line)
+        for line in lines[-_SIGNATURE_LINES:]
+    )
+
+
 @functools.lru_cache(maxsize=64)
 def clues(subject: str, text: str) -> frozenset[str]:
     """The kinds of referral clue the subject and `text` hold ("role",
@@ -305,14 +328,7 @@ def clues(subject: str, text: str) -> frozenset[str]:
     if _OWN.search(flat):
         return frozenset()
     found: set[str] = set()
-    body = screen.normalize(text[:MAX_CHARS])
-    lines = [line.strip() for line in body.splitlines() if line.strip()]
-    if _ROLE.search(flat) or any(
-        len(line) <= _SIGNATURE_WIDTH
-        and not _SENTENCE.search(line)
-        and _SIGNATURE.match(line)
-        for line in lines[-_SIGNATURE_LINES:]
-    ):
+    if writer_role(subject, text):
         found.add("role")
     if _PERSON.search(flat):
         found.add("person")
