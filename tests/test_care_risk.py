@@ -554,14 +554,16 @@ def test_a_parents_enquiry_is_answered_with_times(text: str) -> None:
 
 # Stop 50: what kept a professional's news of danger now from the therapist
 # (who/others_risk.jsonl: nobody told 5 of 51), each as a family of ways.
-# A relative of the person described, named as such ("her mum says"), is not
-# the writer's own; a role named with a possessive ("I'm Ellie-Mae's class
-# teacher") or beside the therapy ("alongside your therapy") is their work.
+# A relative of someone named ("Kacper's mum told me") is not the writer's
+# own; a role named with a possessive ("I'm Ellie-Mae's class teacher") or
+# beside the therapy ("alongside your therapy") is their work. ("Her mum
+# says", "their dad has just texted" stay the writer's own: a mother names
+# her children's father so; helper-235.)
 IN_DANGER_AS_THEIR_WORK_SAYS_IT = [
     (
         "Georgia - today",
         "I'm the dietitian working with Georgia alongside your therapy. She has"
-        " not had anything to drink since Saturday and her mum says she fainted"
+        " not had anything to drink since Saturday and Georgia's mum says she fainted"
         " last night. She told me this morning she'd rather die than drink.",
     ),
     (
@@ -578,19 +580,23 @@ IN_DANGER_AS_THEIR_WORK_SAYS_IT = [
     ),
     (
         "Tom",
-        "I'm his support worker at the hostel. The dad rang this morning to say"
+        "I'm his support worker at the hostel. Tom's dad rang this morning to say"
         " Tom has a plan to hang himself and his phone is off now.",
     ),
     (
         "Ruby",
         "I'm the school nurse and the counsellor she sees is you, I understand."
-        " Ruby is in my office now and says she cannot keep herself safe; her gran"
+        " Ruby is in my office now and says she cannot keep herself safe; Ruby's gran"
         " says she has the blades in her bag.",
     ),
 ]
 # The writer's own relative, named as they name their own: a relative's mail.
 KIN_STILL_KIN = [
     "Mum texted me a goodbye an hour ago and her phone has been off since.",
+    "Their dad has just texted he'll take them both tonight.",
+    "The kids' dad has just texted he'll take them both tonight. Police are on"
+    " their way.\nAmy\nStaff Nurse",
+    "The children's dad said he'll take them both tonight, I'm terrified.",
     "Dad rang me tonight saying he can't keep himself safe, he has his rifle.",
     "hubby said goodbye this morning and he is not answering now",
 ]
@@ -895,3 +901,121 @@ def test_care_danger_in_an_old_thread_over_the_real_servers(
     assert str(note["Subject"]).startswith("Urgent, someone in their care")
     (left,) = server.messages(boxes.practice)
     assert "\\Flagged" not in left.flags
+
+
+PROBES_2 = json.loads(
+    (
+        Path(__file__).parent / "corpus" / "first_mail" / "who" / "care_probes_2.json"
+    ).read_text(encoding="utf-8")
+)
+"""A strict review's probes of stop 50's reading (helper-235): relatives',
+partners' and professionals' own crises in the new words (police, 999,
+"has just", "I'm Ella's mum", "the counsellor she sees"), enquiries and
+routine mail with them, true news of danger told otherwise, and replies in
+an old thread quoting the therapist Outlook-style."""
+
+
+@pytest.mark.parametrize(("subject", "text"), PROBES_2["never_care_note"])
+def test_their_own_or_someone_closes_crisis_is_never_the_care_note_2(
+    subject: str, text: str
+) -> None:
+    assert _classify(subject, text).reason != "care-danger"
+
+
+@pytest.mark.parametrize(("subject", "text"), PROBES_2["enquiries"])
+def test_enquiries_in_the_new_words_keep_their_times(subject: str, text: str) -> None:
+    assert _classify(subject, text).verdict is Verdict.REQUEST
+
+
+@pytest.mark.parametrize(("subject", "text"), PROBES_2["routine"])
+def test_routine_mail_in_the_new_words_is_no_care_note(subject: str, text: str) -> None:
+    assert _classify(subject, text).reason != "care-danger"
+
+
+@pytest.mark.parametrize(("subject", "text"), PROBES_2["care_danger"])
+def test_news_of_danger_told_otherwise_is_the_care_note(
+    subject: str, text: str
+) -> None:
+    assert _classify(subject, text).reason == "care-danger"
+
+
+@pytest.mark.parametrize(("subject", "text"), PROBES_2["told_at_once"])
+def test_a_threat_told_by_a_teacher_reaches_the_therapist_at_once(
+    subject: str, text: str
+) -> None:
+    """A father's threat named as "his dad": read as a relative's, the crisis
+    answer (the safety message to the teacher, the cheaper error)."""
+    assert _classify(subject, text).verdict is Verdict.CRISIS
+
+
+@pytest.mark.parametrize(("subject", "text"), PROBES_2["old_thread"])
+def test_an_outlook_quote_in_an_old_thread_is_never_read_for_the_note(
+    subject: str, text: str
+) -> None:
+    mail = InboundMail(
+        message_id="<t@example.org>",
+        subject=subject,
+        from_addr="writer@example.org",
+        from_name="A Writer",
+        to=("hello@riverside.example",),
+        text=text,
+        in_reply_to="<old@riverside.example>",
+    )
+    found = classify_new(mail, POLICY, contacts=(), owned_thread=False)
+    assert found.reason != "care-danger"
+
+
+def test_a_parent_naming_themselves_so_is_a_relatives_crisis() -> None:
+    """ "I'm Ella's mum" is the writer's own person: her daughter's goodbye and
+    the police searching are the crisis answer (left alone as a client's mail
+    before), never the note about someone in their care."""
+    text = (
+        "I'm Ella's mum. Ella sees you on Tuesdays. She texted goodbye at 11pm and"
+        " police are searching for her."
+    )
+    assert care_risk.kin_in_danger("Ella", text)
+    assert _classify("Ella", text).verdict is Verdict.CRISIS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm a paramedic and it's getting to me: police are on their way to jobs"
+        " all day and so are we. Could we talk? Today after 6pm works.",
+        "Support worker here. The police are outside one of our houses every"
+        " week; today I'd just like to talk about how I cope.",
+    ],
+)
+def test_a_works_routine_of_emergencies_is_no_one_in_danger(text: str) -> None:
+    assert not care_risk.danger_now("enquiry", text)
+
+
+def test_a_reminder_of_what_to_do_is_no_emergency() -> None:
+    text = (
+        "Hi Sam, I'm the school nurse. Reminder for today: if you are worried about"
+        " a pupil, call 999 if they are in immediate danger."
+    )
+    assert not care_risk.danger_now("reminder", text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm not sure it's a therapist I need. My letters are written.",
+        "I'm so sure that's a counsellor I want to see.",
+        "I'm just wondering if there's a psychotherapist near me.",
+        "I'm told it's a psychologist I should see.",
+    ],
+)
+def test_words_before_a_role_are_not_whose_role_it_is(text: str) -> None:
+    from mailflow.reading import referral
+
+    assert not referral.writer_role("enquiry", text)
+
+
+def test_asking_for_themselves_is_not_writing_of_someone_in_their_care() -> None:
+    for text in (
+        "Hi, I'm a support worker and I'd like therapy for me.",
+        "I'm a paramedic. I'd like to book the free call.",
+    ):
+        assert not care_risk.in_their_care("enquiry", text), text

@@ -97,26 +97,48 @@ vaccines", "said goodbye at her leaving do", "we called an ambulance"): danger
 only in a sentence of risk or beside one."""
 
 _EMERGENCY: Final = re.compile(
-    r"\bpolice(?: and [a-z' ]{1,40})? (?:(?:have|has|had) been |are |were |is |was )?"
-    r"(?:informed|called|notified|alerted|involved|en route|on (?:their|the) way"
-    r"|searching|looking for (?:him|her|them)|at (?:the|her|his|their) (?:house|flat|address"
-    r"|home|door))\b"
-    r"|\b(?:police|ambulance|paramedics) (?:are )?(?:en route|on (?:their|the) way)\b"
-    r"|\bwelfare check\b|\b(?:call|called|ring|rang|phone|phoned|dial|dialled|dialed)"
-    r" (?:999|911|112)\b|\breported (?:him|her|them) (?:as )?missing\b"
+    r"\bpolice(?: and [a-z' ]{1,40})? (?:(?:have|has) been |are (?:now )?|is (?:now )?)?"
+    r"(?:informed|called|notified|alerted|involved|en route|on (?:their|the|its) way"
+    r"|searching|looking for (?:him|her|them)|outside\b|(?:at|with) (?:the|her|his|their"
+    r"|him|them)\b)(?! of (?:every|all|any)\b)"
+    r"|\b(?:police|ambulance|an ambulance|paramedics)(?: (?:is|are))? (?:now )?(?:en route"
+    r"|on (?:their|the|its) way)\b"
+    r"|\b(?:an )?ambulance (?:has|have) been (?:sent|called|dispatched)\b"
+    r"|\b(?:we|i)(?:'ve| have)? (?:just )?(?:called|rang|rung|phoned|dialled|dialed"
+    r"|dispatched|sent for|asked for|requested) (?:999|911|112|an ambulance|the police"
+    r"|police)\b"
+    r"|\b(?:asked|requested|called|rang|phoned)(?: the)?(?: police)? (?:for |to do )?"
+    r"(?:a |an urgent )?welfare check\b"
+    r"|\b(?:call|ring|dial|phone) (?:999|911|112)(?: straight away| immediately| at once)?"
+    r" if (?:he|she|they)\b|\breported (?:him|her|them) (?:as )?missing\b"
 )
+_ROUTINE: Final = re.compile(
+    r"\b(?:every|each|most|all day|daily|jobs|shifts?|calls a day)\b"
+)
+"""A work's routine ("ambulances are on the way to jobs all day"): no one's
+emergency now."""
 """Emergency services called to the person now ("Police en route", "we've
 asked police for a welfare check", "call 999 if he turns up"): in a mail of
 someone in their care, with anything told as now, danger now whatever the
 words for the danger itself."""
 
 _ADVICE: Final = re.compile(
-    r"\b(?:in (?:an?|any) (?:emergency|crisis)|if (?:you|anyone|someone|a child|a person"
-    r"|they)(?:'re| are| is)? (?:are |is )?(?:worried|concerned|in (?:immediate )?danger"
-    r"|at risk|feel)|always (?:call|ring|dial))\b"
+    r"\b(?:in (?:an?|any|case of(?: an)?) (?:emergency|crisis)|for (?:emergencies|urgent help))"
+    r",? (?:please )?(?:always )?(?:call|ring|dial|phone|contact|go)\b"
+    r"|\bif (?:you|anyone|someone|a child|a person|a resident|a client|a pupil|they)"
+    r"(?:'re| are| is)? (?:are |is )?(?:worried|concerned|in (?:immediate )?danger"
+    r"|at (?:immediate )?risk|feel|need)"
+    r"|\balways (?:call|ring|dial)\b"
 )
 """What anyone should do, as a bulletin or a signature says it ("In an
 emergency, always call 999"): no one's danger."""
+
+_INSTRUCTION: Final = re.compile(
+    r"\b(?:call|ring|dial|phone|contact|text) (?:999|911|112|the police|the crisis"
+    r"|an ambulance|samaritans|your gp|the duty)"
+)
+"""What to do, said to anyone: beside `_ADVICE`, the "they" of "call 999 if
+they are in danger" is nobody in particular."""
 
 _NOW: Final = re.compile(
     r"\b(?:today|tonight|this (?:morning|afternoon|evening|lunchtime)"
@@ -168,8 +190,9 @@ _CONTAINED: Final = re.compile(
 """Risk assessed and contained, as a letter says it: no alarm for the therapist."""
 
 _PAST: Final = re.compile(
-    r"\b(?:years?|months?|weeks?) ago\b|\blast (?:year|month|spring|summer|autumn|fall"
-    r"|winter)\b|\bin (?:19|20)\d\d\b|\bhistory of\b|\bhistoric\w*|\bpreviously\b"
+    r"\b(?:years?|months?|weeks?) ago\b|\blast (?:year|month|week|spring|summer|autumn"
+    r"|fall|winter)\b|\bin (?:january|february|march|april|june|july|august|september"
+    r"|october|november|december)\b|\bin (?:19|20)\d\d\b|\bhistory of\b|\bhistoric\w*|\bpreviously\b"
     r"|\bin the past\b|\bback in (?:(?:19|20)\d\d|the day|(?:jan|feb|mar|apr|may|jun|jul|aug"
     r"|sep|oct|nov|dec)\w*|(?:the )?(?:spring|summer|autumn|fall|winter))\b|\bwhen (?:she|he|they) was\b"
 )
@@ -229,8 +252,9 @@ _NOT_CARING: Final = re.compile(
     r"\b(?:she|he|they)(?:'d| would) rather (?:die|be dead)\b"
     r"|\b(?:doesn'?t|does not|don'?t|do not|no longer) care (?:if|whether) (?:she|he|they)"
     r" (?:die|dies|lives?|lived|wakes? up)\b"
-    r"|\b(?:has|have|hasn'?t|has not|haven'?t|have not|had|had not|hadn'?t)"
-    r" (?:not )?(?:had|taken|drunk) (?:anything to drink|any fluids?|a drink|fluids)"
+    r"|\b(?:(?:has|have|had)(?:n'?t| not)|not) (?:had|taken|drunk) (?:anything to drink"
+    r"|any fluids?|a drink|fluids|any water)\b|\b(?:has|have|had) had no (?:fluids|water"
+    r"|drinks?)\b"
     r"|\brefus\w* (?:all |any )?(?:fluids|to drink|drinks|water|(?:her|his|their) insulin"
     r"|insulin|dialysis)\b"
     r"|\b(?:stopped|stopping|not taking|omitting) (?:her |his |their )?(?:insulin|dialysis)\b"
@@ -294,8 +318,6 @@ _YOUR_CLIENT: Final = re.compile(
     r"|treating) (?:him|her|them)\b"
     r"|\b(?:as|is|was) (?:his|her|their) (?:counsel+or|therapist|psychotherapist)\b"
     r"|\b(?:sees|seeing|saw|sees you|has been seeing) you (?:for|privately|on|every)\b"
-    r"|\b(?:counsel+or|therapist) (?:she|he|they) (?:sees|is seeing|has been seeing)\b"
-    r"|\balongside your (?:therapy|sessions|work|input)\b"
 )
 """The therapist's own client, as someone else tells of them."""
 
@@ -307,15 +329,34 @@ _ME: Final = re.compile(
 """The writer saying the one they describe is themselves."""
 
 _KIN_SAYS: Final = re.compile(
-    r"(?<!\bher )(?<!\bhis )(?<!\btheir )(?<!\bthe )(?<!\byour )(?<!'s )(?<!s' )"
     r"\b(?:mum|mom|dad|hubby|nan|nana|nanna|gran|granny|grandma|grandad)"
     r" (?:texted|rang|called|phoned|messaged|said|says|sent|told|has|is|was)\b"
 )
-"""A relative named as the writer names their own ("Mum texted me a goodbye"),
-not someone else's ("her mum says she fainted", "Kacper's mum told me")."""
+"""A relative named as the writer names their own ("Mum texted me a goodbye",
+"their dad has just texted": a mother's of her children's father)."""
+
+_NAMED_KIN: Final = re.compile(
+    r"\b(?!(?:kids|children|child|girls|boys|baby|babies|twins|son|daughter|ex)'s)"
+    r"[a-z-]+'s (?:mum|mom|dad|mother|father|nan|gran|granny|grandma|grandad)\b"
+)
+"""A relative of someone named ("Kacper's mum told me"): theirs, not the
+writer's (`_KIN_SAYS` reads the rest without the name)."""
+
+_I_AM_KIN: Final = re.compile(
+    r"\bi(?:'m| am) (?:(?:a|an) [a-z-]+(?: [a-z-]+)? and )?"
+    r"(?:(?:[a-z-]+ ){0,2}[a-z-]+'s|his|her|their) (?:\w+ )?(?:mum|mom|dad"
+    r"|mother|father|wife|husband|partner|sister|brother|son|daughter|flatmate|roommate"
+    r"|housemate|friend|best friend|girlfriend|boyfriend|fianc\w*|nan|gran|grandma"
+    r"|grandad|aunt|auntie|uncle|cousin|carer|other half)\b"
+)
+"""The writer naming themselves someone's relative or friend ("I'm Ella's
+mum", "I'm his flatmate"): their own person, whatever else the mail says."""
 
 _FOR_THEMSELVES: Final = re.compile(
-    r"\b(?:for|with|about) myself\b|\bmy own (?:therapy|counsel+ing|sessions?|mental"
+    r"\b(?:therapy|counsel+ing|support|help|sessions?) for me\b"
+    r"|\bi(?:'d| would) like to book (?:the |a |my )?(?:free )?(?:15[- ]min\w* )?(?:call"
+    r"|consultation|session)\b(?! (?:for|about) )"
+    r"|\b(?:for|with|about) myself\b|\bmy own (?:therapy|counsel+ing|sessions?|mental"
     r" health|wellbeing|burnout)\b|\b(?:i|i'd|i would) (?:like|love|need|want) (?:some )?"
     r"(?:help|therapy|counsel+ing|support|sessions?) (?:with|for) (?:my|burnout|stress"
     r"|anxiety)\b"
@@ -333,8 +374,9 @@ def in_their_care(subject: str, text: str) -> bool:
     flat = _flat(subject, text)
     if (
         _ME.search(flat)
+        or _I_AM_KIN.search(flat)
         or _KIN_AT_RISK.search(_COUPLE.sub(" ", flat))
-        or _KIN_SAYS.search(flat)
+        or _KIN_SAYS.search(_NAMED_KIN.sub(" ", flat))
         or _FOR_THEMSELVES.search(flat)
     ):
         return False
@@ -365,19 +407,16 @@ def danger_now(subject: str, text: str, *, strict: bool = False) -> bool:
         return False
     reach = 1 if strict else 2
     if not strict and any(
-        _EMERGENCY.search(sentence)
-        and not _PAST.search(sentence)
-        and not _ADVICE.search(sentence)
-        and not _own(sentence)
-        and any(_NOW.search(s) for s in sentences)
-        for sentence in sentences[1:]
+        _called_to_them(sentences, number) for number in range(1, len(sentences))
     ):
         return True  # the police or an ambulance called to them, now
     # The cheap tests first: most sentences of most mail are not near a now.
     for number, sentence in enumerate(sentences):
         if _PAST.search(sentence):
             continue
-        if _ADVICE.search(sentence) and not _THIRD.search(sentence):
+        if _ADVICE.search(sentence) and (
+            not _THIRD.search(sentence) or _INSTRUCTION.search(sentence)
+        ):
             continue  # "if anyone is in danger, dial 999": nobody's
         if number == 0 and not _SOMEONE.search(sentence):
             continue  # a subject ("last email") that names nobody else
@@ -394,6 +433,25 @@ def danger_now(subject: str, text: str, *, strict: bool = False) -> bool:
         if not _own(sentence):
             return True
     return False
+
+
+def _called_to_them(sentences: tuple[str, ...], number: int) -> bool:
+    """Whether sentence `number` tells of emergency services called to someone
+    else now: not advice, not the past, in a mail that tells of now, and
+    nothing beside it the writer's own risk (a client's "the police are at
+    the door" after their own words of risk is theirs, answered as it was
+    before)."""
+    sentence = sentences[number]
+    if (
+        not _EMERGENCY.search(sentence)
+        or _ROUTINE.search(sentence)
+        or _PAST.search(sentence)
+        or _ADVICE.search(sentence)
+        or not any(_NOW.search(s) for s in sentences)
+    ):
+        return False
+    beside = sentences[max(1, number - 2) : number + 3]
+    return not any(_own_risk(s) for s in beside)
 
 
 def _alarmed(sentences: tuple[str, ...]) -> bool:
@@ -437,7 +495,11 @@ def kin_in_danger(subject: str, text: str) -> bool:
     if not tells_of_now(subject, text):
         return False  # the cheap test first: no danger is told as now
     flat = _flat(subject, text)
-    kin = _KIN_AT_RISK.search(_COUPLE.sub(" ", flat)) or _KIN_SAYS.search(flat)
+    kin = (
+        _KIN_AT_RISK.search(_COUPLE.sub(" ", flat))
+        or _KIN_SAYS.search(flat)
+        or _I_AM_KIN.search(flat)
+    )
     return (
         kin is not None
         and not in_their_care(subject, text)

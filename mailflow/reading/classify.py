@@ -803,26 +803,27 @@ def _left_alone(
         or _SYSTEM_LOCAL.fullmatch(_local_part(email))
     ):
         return _ignore(reason)
+    fresh = quoting.new_words(mail.text) if reason == "foreign-thread" else ""
     if (
         said.risk is not screen.Risk.CLEAR
         and not danger
         and reason == "foreign-thread"
-        and care_risk.in_their_care(mail.subject, own)
-        and care_risk.danger_now(mail.subject, own)
+        and care_risk.in_their_care(mail.subject, fresh)
+        and care_risk.danger_now(mail.subject, fresh)
     ):
         # Someone writing in their work, in an old thread of theirs with the
         # therapist (the room booking, the leaflets), of a person in their
         # care in danger now: the same urgent note as a first mail's; the
         # mail itself is left as it is, and nothing is sent to the writer.
+        # Read in what they wrote now, never what they quote (an Outlook
+        # quote has no ">": the therapist's own words and signature).
         return Classification(
             verdict=Verdict.ASK,
             reason="care-danger",
             person=Person(
                 email=email,
                 name=mail.from_name,
-                phone=extract_phone(
-                    _OUTLOOK_HEADER.split(own, maxsplit=1)[0], policy.country
-                ),
+                phone=extract_phone(fresh, policy.country),
             ),
             risk=screen.Risk.POSSIBLE.value,
             safety_note=said.note,

@@ -56,9 +56,16 @@ _PLACES = (
     r"|college|university|academy|trust|project|charity|hub|hostel|unit|ward"
     r"|refuge|home)"
 )
+_OWNER = (
+    r"(?:(?!(?:not|so|sure|just|really|also|only|still|it|that|there|what|who|he|she"
+    r"|where|here|this|let|one)\b)[a-z-]+ ){0,2}"
+    r"(?!(?:it|that|there|what|who|he|she|where|here|this|let)'s)[a-z-]+'s"
+)
+"""Whose role the writer names, a person's name ("I'm Liam Cross's probation
+officer"): never "I'm not sure it's a therapist I need"."""
 _ROLE: Final = re.compile(
     r"\b(?:i(?:'m| am)|(?:i )?work as|(?:i'?m )?writing as) (?:a|an|the|one of the"
-    r"|one of (?:our|the) \w+'?s?|(?:[a-z-]+ ){0,2}[a-z-]+'s|his|her|their"
+    r"|one of (?:our|the) \w+'?s?|" + _OWNER + r"|his|her|their"
     r"|your client'?s) (?:\w+ ){0,2}" + _ROLE_NOUNS + r"s?\b"
     r"|\b[a-z]+ here,? (?:from|at) (?:the |our )?(?:[a-z]+ ){0,3}" + _PLACES + r"\b"
     r"|\b(?:from|at) (?:the )?[a-z]+ (?:[a-z]+ )?" + _PLACES + r" here\b"
