@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Final
 
 import pytest
 from hypothesis import given, settings
@@ -554,21 +555,21 @@ def test_a_parents_enquiry_is_answered_with_times(text: str) -> None:
 
 # Stop 50: what kept a professional's news of danger now from the therapist
 # (who/others_risk.jsonl: nobody told 5 of 51), each as a family of ways.
-# A relative of someone named ("Kacper's mum told me") is not the writer's
-# own; a role named with a possessive ("I'm Ellie-Mae's class teacher") or
-# beside the therapy ("alongside your therapy") is their work. ("Her mum
-# says", "their dad has just texted" stay the writer's own: a mother names
-# her children's father so; helper-235.)
+# A role named with a possessive ("I'm Ellie-Mae's class teacher") is their
+# work. Any relative named beside it ("her mum says", "Kacper's mum told
+# me", "Ella's dad has just texted") is read as the writer's own: a mother
+# names her children's father so, and the crisis answer to a teacher is the
+# cheaper error (helper-235, helper-236; `test_a_relative_named_is_kin_first`).
 IN_DANGER_AS_THEIR_WORK_SAYS_IT = [
     (
         "Georgia - today",
         "I'm the dietitian working with Georgia alongside your therapy. She has"
-        " not had anything to drink since Saturday and Georgia's mum says she fainted"
+        " not had anything to drink since Saturday and she fainted at home"
         " last night. She told me this morning she'd rather die than drink.",
     ),
     (
         "Kacper",
-        "Kacper's mum told me he sees you on Saturdays. He messaged me at 11pm"
+        "I'm Kacper's form tutor; he sees you on Saturdays. He messaged me at 11pm"
         " last night that he can't keep himself safe and he is not in school"
         " today.",
     ),
@@ -580,14 +581,14 @@ IN_DANGER_AS_THEIR_WORK_SAYS_IT = [
     ),
     (
         "Tom",
-        "I'm his support worker at the hostel. Tom's dad rang this morning to say"
+        "I'm his support worker at the hostel. Night staff rang this morning to say"
         " Tom has a plan to hang himself and his phone is off now.",
     ),
     (
         "Ruby",
         "I'm the school nurse and the counsellor she sees is you, I understand."
-        " Ruby is in my office now and says she cannot keep herself safe; Ruby's gran"
-        " says she has the blades in her bag.",
+        " Ruby is in my office now and says she cannot keep herself safe; she has"
+        " the blades in her bag.",
     ),
 ]
 # The writer's own relative, named as they name their own: a relative's mail.
@@ -915,11 +916,48 @@ routine mail with them, true news of danger told otherwise, and replies in
 an old thread quoting the therapist Outlook-style."""
 
 
+_THEIRS: Final = frozenset({"own-danger", "risk-words", "possible-risk", "unsure-risk"})
+"""A note that may be about the writer themselves: it sends the safety message."""
+
+
+def _the_crisis_answer_or_theirs(result) -> bool:  # type: ignore[no-untyped-def]
+    """The crisis answer (a CRISIS, or a request at clear risk: the safety
+    message instead of times, and the alert), or a note read as possibly the
+    writer's own, never the care note, silence or times."""
+    return (
+        result.verdict is Verdict.CRISIS
+        or (result.verdict is Verdict.REQUEST and result.risk == "clear")
+        or (result.verdict is Verdict.ASK and result.reason in _THEIRS)
+    )
+
+
+def _in_thread(subject: str, text: str, reply: str | None):  # type: ignore[no-untyped-def]
+    mail = InboundMail(
+        message_id="<t@example.org>",
+        subject=subject,
+        from_addr="writer@example.org",
+        from_name="A Writer",
+        to=("hello@riverside.example",),
+        text=text,
+        **({"in_reply_to": reply} if reply else {}),
+    )
+    return classify_new(mail, POLICY, contacts=(), owned_thread=False)
+
+
 @pytest.mark.parametrize(("subject", "text"), PROBES_2["never_care_note"])
 def test_their_own_or_someone_closes_crisis_is_never_the_care_note_2(
     subject: str, text: str
 ) -> None:
-    assert _classify(subject, text).reason != "care-danger"
+    assert _the_crisis_answer_or_theirs(_classify(subject, text))
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "reply"), PROBES_2["review_2_kin"], ids=lambda v: str(v)[:30]
+)
+def test_a_relatives_or_their_own_crisis_keeps_the_crisis_answer(
+    subject: str, text: str, reply: str | None
+) -> None:
+    assert _the_crisis_answer_or_theirs(_in_thread(subject, text, reply))
 
 
 @pytest.mark.parametrize(("subject", "text"), PROBES_2["enquiries"])
@@ -927,9 +965,38 @@ def test_enquiries_in_the_new_words_keep_their_times(subject: str, text: str) ->
     assert _classify(subject, text).verdict is Verdict.REQUEST
 
 
+@pytest.mark.parametrize(
+    ("subject", "text", "reply"),
+    PROBES_2["review_2_enquiries"],
+    ids=lambda v: str(v)[:30],
+)
+def test_enquiries_in_the_new_words_keep_their_times_2(
+    subject: str, text: str, reply: str | None
+) -> None:
+    assert _in_thread(subject, text, reply).verdict is Verdict.REQUEST
+
+
+@pytest.mark.parametrize(("subject", "text"), PROBES_2["enquiry_asked"])
+def test_a_support_workers_own_enquiry_is_asked_about_not_the_care_note(
+    subject: str, text: str
+) -> None:
+    """Left: asked about as a referral (`professional-referral`) where it
+    should be answered with times; never the care note."""
+    assert _classify(subject, text).reason == "professional-referral"
+
+
 @pytest.mark.parametrize(("subject", "text"), PROBES_2["routine"])
 def test_routine_mail_in_the_new_words_is_no_care_note(subject: str, text: str) -> None:
     assert _classify(subject, text).reason != "care-danger"
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "reply"), PROBES_2["review_2_quiet"], ids=lambda v: str(v)[:30]
+)
+def test_routine_mail_in_the_new_words_is_no_care_note_2(
+    subject: str, text: str, reply: str | None
+) -> None:
+    assert _in_thread(subject, text, reply).reason != "care-danger"
 
 
 @pytest.mark.parametrize(("subject", "text"), PROBES_2["care_danger"])
@@ -937,6 +1004,18 @@ def test_news_of_danger_told_otherwise_is_the_care_note(
     subject: str, text: str
 ) -> None:
     assert _classify(subject, text).reason == "care-danger"
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "reply"), PROBES_2["review_2_care"], ids=lambda v: str(v)[:30]
+)
+def test_news_of_danger_told_otherwise_reaches_the_therapist_at_once(
+    subject: str, text: str, reply: str | None
+) -> None:
+    """The care note, or the crisis answer where a relative is named (kin
+    first) or the words read as clear risk: the therapist told at once."""
+    result = _in_thread(subject, text, reply)
+    assert result.reason == "care-danger" or _the_crisis_answer_or_theirs(result)
 
 
 @pytest.mark.parametrize(("subject", "text"), PROBES_2["told_at_once"])
@@ -948,21 +1027,34 @@ def test_a_threat_told_by_a_teacher_reaches_the_therapist_at_once(
     assert _classify(subject, text).verdict is Verdict.CRISIS
 
 
-@pytest.mark.parametrize(("subject", "text"), PROBES_2["old_thread"])
+@pytest.mark.parametrize(("subject", "text"), PROBES_2["old_thread_quiet"])
 def test_an_outlook_quote_in_an_old_thread_is_never_read_for_the_note(
     subject: str, text: str
 ) -> None:
-    mail = InboundMail(
-        message_id="<t@example.org>",
-        subject=subject,
-        from_addr="writer@example.org",
-        from_name="A Writer",
-        to=("hello@riverside.example",),
-        text=text,
-        in_reply_to="<old@riverside.example>",
+    assert _in_thread(subject, text, "<old@riverside.example>").reason == (
+        "foreign-thread"
     )
-    found = classify_new(mail, POLICY, contacts=(), owned_thread=False)
-    assert found.reason != "care-danger"
+
+
+@pytest.mark.parametrize(("subject", "text"), PROBES_2["old_thread_heard"])
+def test_danger_told_now_in_an_old_thread_is_an_alert(subject: str, text: str) -> None:
+    """Their own crisis, or someone's danger told in the third person by
+    someone not writing in their work: the alert at once."""
+    result = _in_thread(subject, text, "<old@riverside.example>")
+    assert result.verdict is Verdict.CRISIS
+    assert result.reason in {"thread-crisis", "thread-danger"}
+
+
+@pytest.mark.parametrize(("subject", "text"), PROBES_2["old_thread_left"])
+def test_what_old_threads_still_get_wrong_is_never_the_care_note(
+    subject: str, text: str
+) -> None:
+    """Left (before this reading too): an Outlook quote of the therapist's own
+    "if you feel unsafe tonight, call 999" alerts; a client's own possible
+    risk beside "the police are at the door" is left alone."""
+    assert _in_thread(subject, text, "<old@riverside.example>").reason != (
+        "care-danger"
+    )
 
 
 def test_a_parent_naming_themselves_so_is_a_relatives_crisis() -> None:
@@ -1019,3 +1111,23 @@ def test_asking_for_themselves_is_not_writing_of_someone_in_their_care() -> None
         "I'm a paramedic. I'd like to book the free call.",
     ):
         assert not care_risk.in_their_care("enquiry", text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm his class teacher. Kacper's mum told me he can't keep himself safe"
+        " tonight and his phone is off now.",
+        "Ella's dad has just texted me he'll take them both tonight.\nJo\nStaff Nurse",
+        "Ella's dad here. Ella texted goodbye at 11pm and police are searching for"
+        " her.\n\nJo\nStaff Nurse, Ward 7",
+    ],
+)
+def test_a_relative_named_is_kin_first(text: str) -> None:
+    """A relative named in a mail with a role is read as the writer's own: the
+    crisis answer (the therapist alerted at once either way)."""
+    assert not care_risk.in_their_care("tonight", text)
+    result = _classify("tonight", text)
+    # The crisis answer: a CRISIS, or a request at clear risk (the safety
+    # message instead of times, and the alert).
+    assert result.verdict is Verdict.CRISIS or result.risk == "clear"

@@ -112,15 +112,17 @@ _EMERGENCY: Final = re.compile(
     r"|\b(?:call|ring|dial|phone) (?:999|911|112)(?: straight away| immediately| at once)?"
     r" if (?:he|she|they)\b|\breported (?:him|her|them) (?:as )?missing\b"
 )
-_ROUTINE: Final = re.compile(
-    r"\b(?:every|each|most|all day|daily|jobs|shifts?|calls a day)\b"
-)
-"""A work's routine ("ambulances are on the way to jobs all day"): no one's
-emergency now."""
 """Emergency services called to the person now ("Police en route", "we've
 asked police for a welfare check", "call 999 if he turns up"): in a mail of
 someone in their care, with anything told as now, danger now whatever the
 words for the danger itself."""
+
+_ROUTINE: Final = re.compile(
+    r"\b(?:(?:every|each) (?:day|week|night|shift|time|other)|most (?:days|weeks|nights)"
+    r"|all day|daily|to jobs|(?:on|every) shift|calls a day)\b"
+)
+"""A work's routine ("ambulances are on the way to jobs all day"): no one's
+emergency now."""
 
 _ADVICE: Final = re.compile(
     r"\b(?:in (?:an?|any|case of(?: an)?) (?:emergency|crisis)|for (?:emergencies|urgent help))"
@@ -176,7 +178,7 @@ _CONTAINED: Final = re.compile(
     r" (?:of|to|about|around)\b"
     r"|\b(?:has|have|had)(?: not|n'?t) (?:self[- ]harmed|harmed|cut|attempted|used)\b"
     r"|\b(?:none|nil) (?:\w+ )?(?:since|currently)\b"
-    r"|\bnot (?:\w+ )?since\b|\bnot currently (?:suicidal|self[- ]harming|at risk|expressing"
+    r"|\bnot currently (?:suicidal|self[- ]harming|at risk|expressing"
     r"|voicing|reporting|having|experiencing)\b"
     r"|\b(?:currently|now|remains?) stable\b"
     r"|\b(?:crisis|relapse prevention) plan\b|\bsafety planning\b"
@@ -190,8 +192,8 @@ _CONTAINED: Final = re.compile(
 """Risk assessed and contained, as a letter says it: no alarm for the therapist."""
 
 _PAST: Final = re.compile(
-    r"\b(?:years?|months?|weeks?) ago\b|\blast (?:year|month|week|spring|summer|autumn"
-    r"|fall|winter)\b|\bin (?:january|february|march|april|june|july|august|september"
+    r"\b(?:years?|months?|weeks?) ago\b|(?<!since )\blast (?:year|month|week|spring"
+    r"|summer|autumn|fall|winter)\b|\bin (?:january|february|march|april|june|july|august|september"
     r"|october|november|december)\b|\bin (?:19|20)\d\d\b|\bhistory of\b|\bhistoric\w*|\bpreviously\b"
     r"|\bin the past\b|\bback in (?:(?:19|20)\d\d|the day|(?:jan|feb|mar|apr|may|jun|jul|aug"
     r"|sep|oct|nov|dec)\w*|(?:the )?(?:spring|summer|autumn|fall|winter))\b|\bwhen (?:she|he|they) was\b"
@@ -253,7 +255,9 @@ _NOT_CARING: Final = re.compile(
     r"|\b(?:doesn'?t|does not|don'?t|do not|no longer) care (?:if|whether) (?:she|he|they)"
     r" (?:die|dies|lives?|lived|wakes? up)\b"
     r"|\b(?:(?:has|have|had)(?:n'?t| not)|not) (?:had|taken|drunk) (?:anything to drink"
-    r"|any fluids?|a drink|fluids|any water)\b|\b(?:has|have|had) had no (?:fluids|water"
+    r"|any fluids?|a drink|fluids|any water)\b(?![^.!?]{0,60}\b(?:by mouth|nil by mouth"
+    r"|before (?:her|his|their|the) (?:op|operation|surgery|procedure|scan|anaesthetic)"
+    r"|as planned|fasting)\b)|\b(?:has|have|had) had no (?:fluids|water"
     r"|drinks?)\b"
     r"|\brefus\w* (?:all |any )?(?:fluids|to drink|drinks|water|(?:her|his|their) insulin"
     r"|insulin|dialysis)\b"
@@ -335,22 +339,24 @@ _KIN_SAYS: Final = re.compile(
 """A relative named as the writer names their own ("Mum texted me a goodbye",
 "their dad has just texted": a mother's of her children's father)."""
 
-_NAMED_KIN: Final = re.compile(
-    r"\b(?!(?:kids|children|child|girls|boys|baby|babies|twins|son|daughter|ex)'s)"
-    r"[a-z-]+'s (?:mum|mom|dad|mother|father|nan|gran|granny|grandma|grandad)\b"
+_KIN_WORDS = (
+    r"(?:mum|mom|dad|mother|father|step-?(?:mum|mom|dad|mother|father)|parent|guardian"
+    r"|wife|husband|partner|sister|brother|son|daughter|flatmate|roommate|housemate"
+    r"|friend|best friend|girlfriend|boyfriend|fianc\w*|nan|gran|granny|grandma|grandad"
+    r"|granddad|grandmother|grandfather|grandparent|aunt|auntie|uncle|cousin|carer"
+    r"|foster (?:carer|mum|mom|dad|parent)|other half|next of kin)"
 )
-"""A relative of someone named ("Kacper's mum told me"): theirs, not the
-writer's (`_KIN_SAYS` reads the rest without the name)."""
-
 _I_AM_KIN: Final = re.compile(
-    r"\bi(?:'m| am) (?:(?:a|an) [a-z-]+(?: [a-z-]+)? and )?"
-    r"(?:(?:[a-z-]+ ){0,2}[a-z-]+'s|his|her|their) (?:\w+ )?(?:mum|mom|dad"
-    r"|mother|father|wife|husband|partner|sister|brother|son|daughter|flatmate|roommate"
-    r"|housemate|friend|best friend|girlfriend|boyfriend|fianc\w*|nan|gran|grandma"
-    r"|grandad|aunt|auntie|uncle|cousin|carer|other half)\b"
+    r"\b(?:i(?:'m| am)|(?:i'?m )?writing as|(?:i'?m )?emailing as) (?:(?:a|an) [a-z -]{1,40}?"
+    r" (?:and|&) )?(?:(?:[a-z-]+ ){0,2}[a-z-]+'s|his|her|their|the|a) (?:\w+ )?"
+    + _KIN_WORDS
+    + r"\b"
+    r"|\b(?:[a-z-]+'s|his|her|their) " + _KIN_WORDS + r" here(?=[.,!;:]|$)"
 )
 """The writer naming themselves someone's relative or friend ("I'm Ella's
-mum", "I'm his flatmate"): their own person, whatever else the mail says."""
+mum", "I'm his flatmate", "I'm the father of your client", "I'm a nurse &
+Tom's mum", "writing as her husband", "Ella's dad here"): their own person,
+whatever else the mail says."""
 
 _FOR_THEMSELVES: Final = re.compile(
     r"\b(?:therapy|counsel+ing|support|help|sessions?) for me\b"
@@ -376,7 +382,7 @@ def in_their_care(subject: str, text: str) -> bool:
         _ME.search(flat)
         or _I_AM_KIN.search(flat)
         or _KIN_AT_RISK.search(_COUPLE.sub(" ", flat))
-        or _KIN_SAYS.search(_NAMED_KIN.sub(" ", flat))
+        or _KIN_SAYS.search(flat)
         or _FOR_THEMSELVES.search(flat)
     ):
         return False

@@ -805,6 +805,18 @@ def _left_alone(
         return _ignore(reason)
     fresh = quoting.new_words(mail.text) if reason == "foreign-thread" else ""
     if (
+        reason == "foreign-thread"
+        and said.risk is not screen.Risk.CLEAR
+        and not danger
+        and care_risk.danger_now(mail.subject, fresh, strict=True)
+        and not care_risk.in_their_care(mail.subject, fresh)
+    ):
+        # Someone's danger now told in the third person in a thread of the
+        # therapist's, not as someone in the writer's care ("Ella has just
+        # texted goodbye and police are searching"): the therapist alerted
+        # at once, as for danger told; nobody else is written to.
+        danger, note = True, said.note
+    if (
         said.risk is not screen.Risk.CLEAR
         and not danger
         and reason == "foreign-thread"
