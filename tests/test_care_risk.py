@@ -25,7 +25,9 @@ POLICY = RequestPolicy(
 )
 
 
-def _classify(subject: str, text: str):  # type: ignore[no-untyped-def]
+def _classify(subject: str, text: str, reply: str | None = None):  # type: ignore[no-untyped-def]
+    """A first mail from a stranger, or (`reply`) one in a thread the practice
+    is not part of."""
     mail = InboundMail(
         message_id="<c@example.org>",
         subject=subject,
@@ -33,6 +35,7 @@ def _classify(subject: str, text: str):  # type: ignore[no-untyped-def]
         from_name="A Writer",
         to=("hello@riverside.example",),
         text=text,
+        **({"in_reply_to": reply} if reply else {}),
     )
     return classify_new(mail, POLICY, contacts=(), owned_thread=False)
 
@@ -931,19 +934,6 @@ def _the_crisis_answer_or_theirs(result) -> bool:  # type: ignore[no-untyped-def
     )
 
 
-def _in_thread(subject: str, text: str, reply: str | None):  # type: ignore[no-untyped-def]
-    mail = InboundMail(
-        message_id="<t@example.org>",
-        subject=subject,
-        from_addr="writer@example.org",
-        from_name="A Writer",
-        to=("hello@riverside.example",),
-        text=text,
-        **({"in_reply_to": reply} if reply else {}),
-    )
-    return classify_new(mail, POLICY, contacts=(), owned_thread=False)
-
-
 @pytest.mark.parametrize(("subject", "text"), PROBES_2["never_care_note"])
 def test_their_own_or_someone_closes_crisis_is_never_the_care_note_2(
     subject: str, text: str
@@ -957,7 +947,7 @@ def test_their_own_or_someone_closes_crisis_is_never_the_care_note_2(
 def test_a_relatives_or_their_own_crisis_keeps_the_crisis_answer(
     subject: str, text: str, reply: str | None
 ) -> None:
-    assert _the_crisis_answer_or_theirs(_in_thread(subject, text, reply))
+    assert _the_crisis_answer_or_theirs(_classify(subject, text, reply))
 
 
 @pytest.mark.parametrize(("subject", "text"), PROBES_2["enquiries"])
@@ -973,7 +963,7 @@ def test_enquiries_in_the_new_words_keep_their_times(subject: str, text: str) ->
 def test_enquiries_in_the_new_words_keep_their_times_2(
     subject: str, text: str, reply: str | None
 ) -> None:
-    assert _in_thread(subject, text, reply).verdict is Verdict.REQUEST
+    assert _classify(subject, text, reply).verdict is Verdict.REQUEST
 
 
 @pytest.mark.parametrize(("subject", "text"), PROBES_2["enquiry_asked"])
@@ -996,7 +986,7 @@ def test_routine_mail_in_the_new_words_is_no_care_note(subject: str, text: str) 
 def test_routine_mail_in_the_new_words_is_no_care_note_2(
     subject: str, text: str, reply: str | None
 ) -> None:
-    assert _in_thread(subject, text, reply).reason != "care-danger"
+    assert _classify(subject, text, reply).reason != "care-danger"
 
 
 @pytest.mark.parametrize(("subject", "text"), PROBES_2["care_danger"])
@@ -1014,7 +1004,7 @@ def test_news_of_danger_told_otherwise_reaches_the_therapist_at_once(
 ) -> None:
     """The care note, or the crisis answer where a relative is named (kin
     first) or the words read as clear risk: the therapist told at once."""
-    result = _in_thread(subject, text, reply)
+    result = _classify(subject, text, reply)
     assert result.reason == "care-danger" or _the_crisis_answer_or_theirs(result)
 
 
@@ -1031,7 +1021,7 @@ def test_a_threat_told_by_a_teacher_reaches_the_therapist_at_once(
 def test_an_outlook_quote_in_an_old_thread_is_never_read_for_the_note(
     subject: str, text: str
 ) -> None:
-    assert _in_thread(subject, text, "<old@riverside.example>").reason == (
+    assert _classify(subject, text, "<old@riverside.example>").reason == (
         "foreign-thread"
     )
 
@@ -1040,7 +1030,7 @@ def test_an_outlook_quote_in_an_old_thread_is_never_read_for_the_note(
 def test_danger_told_now_in_an_old_thread_is_an_alert(subject: str, text: str) -> None:
     """Their own crisis, or someone's danger told in the third person by
     someone not writing in their work: the alert at once."""
-    result = _in_thread(subject, text, "<old@riverside.example>")
+    result = _classify(subject, text, "<old@riverside.example>")
     assert result.verdict is Verdict.CRISIS
     assert result.reason in {"thread-crisis", "thread-danger"}
 
@@ -1052,9 +1042,7 @@ def test_what_old_threads_still_get_wrong_is_never_the_care_note(
     """Left (before this reading too): an Outlook quote of the therapist's own
     "if you feel unsafe tonight, call 999" alerts; a client's own possible
     risk beside "the police are at the door" is left alone."""
-    assert _in_thread(subject, text, "<old@riverside.example>").reason != (
-        "care-danger"
-    )
+    assert _classify(subject, text, "<old@riverside.example>").reason != ("care-danger")
 
 
 def test_a_parent_naming_themselves_so_is_a_relatives_crisis() -> None:
