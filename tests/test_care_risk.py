@@ -1119,3 +1119,24 @@ def test_a_relative_named_is_kin_first(text: str) -> None:
     # The crisis answer: a CRISIS, or a request at clear risk (the safety
     # message instead of times, and the alert).
     assert result.verdict is Verdict.CRISIS or result.risk == "clear"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Her mum here. She hasn't had anything to drink for three days and says she"
+        " doesn't care if she dies. Today she won't get up.",
+        "Gran has refused her insulin since Friday and says she'd rather be dead."
+        " I'm scared, what do I do tonight?",
+        "I'm his wife. He stopped his dialysis this week and told me tonight he"
+        " doesn't care if he lives any more.",
+    ],
+)
+def test_a_relative_telling_of_refusal_and_not_caring_is_a_crisis(text: str) -> None:
+    """Both not caring whether they live and refusing what keeps them alive,
+    told by someone close: the crisis answer (left alone before, nobody
+    told); either alone stays a worry (`test_a_relatives_words_of_not_caring_
+    alone_are_no_crisis`)."""
+    assert care_risk.kin_in_danger("help", text)
+    result = _classify("help", text)
+    assert result.verdict is Verdict.CRISIS or result.risk == "clear"

@@ -250,11 +250,15 @@ def _sentences(subject: str, text: str) -> tuple[str, ...]:
     )
 
 
-_NOT_CARING: Final = re.compile(
+_NOT_CARING_WORDS: Final = re.compile(
     r"\b(?:she|he|they)(?:'d| would) rather (?:die|be dead)\b"
     r"|\b(?:doesn'?t|does not|don'?t|do not|no longer) care (?:if|whether) (?:she|he|they)"
     r" (?:die|dies|lives?|lived|wakes? up)\b"
-    r"|\b(?:(?:has|have|had)(?:n'?t| not)|not) (?:had|taken|drunk) (?:anything to drink"
+)
+"""Someone not caring whether they live, in the third person."""
+
+_REFUSING: Final = re.compile(
+    r"\b(?:(?:has|have|had)(?:n'?t| not)|not) (?:had|taken|drunk) (?:anything to drink"
     r"|any fluids?|a drink|fluids|any water)\b(?![^.!?]{0,60}\b(?:by mouth|nil by mouth"
     r"|before (?:her|his|their|the) (?:op|operation|surgery|procedure|scan|anaesthetic)"
     r"|as planned|fasting)\b)|\b(?:has|have|had) had no (?:fluids|water"
@@ -266,10 +270,13 @@ _NOT_CARING: Final = re.compile(
     r"|\bwithout (?:her |his |their )?(?:dialysis|insulin|fluids) (?:she|he|they)"
     r" (?:may|might|could|will) (?:die|not survive|have only)\b"
 )
+"""Refusing what keeps them alive (fluids, insulin, dialysis), or days left."""
+
+_NOT_CARING: Final = re.compile(f"{_NOT_CARING_WORDS.pattern}|{_REFUSING.pattern}")
 """A person in their care not caring whether they live, or refusing what
 keeps them alive (fluids, insulin, dialysis), as a dietitian or a nurse
-tells it: someone's risk in a professional's mail only (`_at_risk`), never
-a relative's crisis by these words alone."""
+tells it: someone's risk in a professional's mail (`_at_risk`); a
+relative's crisis only where both are told (`kin_in_danger`)."""
 
 _ORDINARY: Final = re.compile(
     r"\b(?:good-?byes?|farewells?|died|passed away|death of|funeral|bereave\w*"
@@ -506,11 +513,15 @@ def kin_in_danger(subject: str, text: str) -> bool:
         or _KIN_SAYS.search(flat)
         or _I_AM_KIN.search(flat)
     )
-    return (
-        kin is not None
-        and not in_their_care(subject, text)
-        and danger_now(subject, text, strict=True)
-    )
+    if kin is None or in_their_care(subject, text):
+        return False
+    if danger_now(subject, text, strict=True):
+        return True
+    # Both not caring whether they live and refusing what keeps them alive
+    # ("hasn't had anything to drink for three days and says she doesn't
+    # care if she dies"): either alone is as often a worry or a hyperbole.
+    whole = " ".join(_sentences(subject, text))
+    return bool(_NOT_CARING_WORDS.search(whole) and _REFUSING.search(whole))
 
 
 _QUOTED: Final = re.compile(
