@@ -803,47 +803,38 @@ def _left_alone(
         or _SYSTEM_LOCAL.fullmatch(_local_part(email))
     ):
         return _ignore(reason)
-    fresh = quoting.new_words(mail.text) if reason == "foreign-thread" else ""
-    if (
-        reason == "foreign-thread"
-        and said.risk is not screen.Risk.CLEAR
-        and not danger
-        and care_risk.danger_now(mail.subject, fresh, strict=True)
-        and not care_risk.in_their_care(mail.subject, fresh)
-    ):
-        # Someone's danger now told in the third person in a thread of the
-        # therapist's, not as someone in the writer's care ("Ella has just
-        # texted goodbye and police are searching"): the therapist alerted
-        # at once, as for danger told; nobody else is written to.
-        danger, note = True, said.note
-    if (
-        said.risk is not screen.Risk.CLEAR
-        and not danger
-        and reason == "foreign-thread"
-        and care_risk.in_their_care(mail.subject, fresh)
-        and care_risk.danger_now(mail.subject, fresh)
-    ):
-        # Someone writing in their work, in an old thread of theirs with the
-        # therapist (the room booking, the leaflets), of a person in their
-        # care in danger now: the same urgent note as a first mail's; the
-        # mail itself is left as it is, and nothing is sent to the writer.
+    if reason == "foreign-thread" and said.risk is not screen.Risk.CLEAR and not danger:
         # Read in what they wrote now, never what they quote (an Outlook
         # quote has no ">": the therapist's own words and signature).
-        return Classification(
-            verdict=Verdict.ASK,
-            reason="care-danger",
-            person=Person(
-                email=email,
-                name=mail.from_name,
-                phone=extract_phone(fresh, policy.country),
-            ),
-            risk=screen.Risk.POSSIBLE.value,
-            safety_note=said.note,
-            addressed=bool(
-                {mailbox_of(a) for a in (*mail.to, *mail.cc)}
-                & {mailbox_of(a) for a in practice}
-            ),
-        )
+        fresh = quoting.new_words(mail.text)
+        if care_risk.in_their_care(mail.subject, fresh):
+            if care_risk.danger_now(mail.subject, fresh):
+                # Someone writing in their work, in an old thread of theirs
+                # with the therapist (the room booking, the leaflets), of a
+                # person in their care in danger now: the same urgent note as
+                # a first mail's; the mail itself is left as it is, and
+                # nothing is sent to the writer.
+                return Classification(
+                    verdict=Verdict.ASK,
+                    reason="care-danger",
+                    person=Person(
+                        email=email,
+                        name=mail.from_name,
+                        phone=extract_phone(fresh, policy.country),
+                    ),
+                    risk=screen.Risk.POSSIBLE.value,
+                    safety_note=said.note,
+                    addressed=bool(
+                        {mailbox_of(a) for a in (*mail.to, *mail.cc)}
+                        & {mailbox_of(a) for a in practice}
+                    ),
+                )
+        elif care_risk.danger_now(mail.subject, fresh, strict=True):
+            # Someone's danger now told in the third person by someone not
+            # writing in their work ("Ella has just texted goodbye and police
+            # are searching"): the therapist alerted at once, as for danger
+            # told; nobody else is written to.
+            danger, note = True, said.note
     if said.risk is not screen.Risk.CLEAR and not danger:
         return _ignore(reason)
     # The number they wrote, for the therapist to ring: their words and

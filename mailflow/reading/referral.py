@@ -300,16 +300,23 @@ _WRITERS: Final = frozenset({"role", "handoff"})
 """Clues of what the writer is or does, one of which a referral needs."""
 
 
-def writer_role(subject: str, text: str) -> bool:
-    """Whether the writer names a role of theirs (`_ROLE`) or signs with one,
-    whatever else the mail says: `clues` finds none where the writer speaks
-    of their own, and "he told me today" is as often a nurse's of a patient."""
-    flat = (
+@functools.lru_cache(maxsize=64)
+def _flat(subject: str, text: str) -> str:
+    """Sentences as typed, wherever a mail program or a phone broke the
+    lines; the subject a sentence of its own."""
+    return (
         " ".join(screen.normalize(subject).split())
         + ". "
         + " ".join(screen.normalize(text[:MAX_CHARS]).split())
     )
-    if _ROLE.search(flat):
+
+
+@functools.lru_cache(maxsize=64)
+def writer_role(subject: str, text: str) -> bool:
+    """Whether the writer names a role of theirs (`_ROLE`) or signs with one,
+    whatever else the mail says: `clues` finds none where the writer speaks
+    of their own, and "he told me today" is as often a nurse's of a patient."""
+    if _ROLE.search(_flat(subject, text)):
         return True
     body = screen.normalize(text[:MAX_CHARS])
     lines = [line.strip() for line in body.splitlines() if line.strip()]
@@ -326,13 +333,7 @@ def clues(subject: str, text: str) -> frozenset[str]:
     """The kinds of referral clue the subject and `text` hold ("role",
     "person", "risk", "handoff"), or none where the writer speaks of their
     own (`_OWN`)."""
-    # Sentences as typed, wherever a mail program or a phone broke the lines;
-    # the subject a sentence of its own.
-    flat = (
-        " ".join(screen.normalize(subject).split())
-        + ". "
-        + " ".join(screen.normalize(text[:MAX_CHARS]).split())
-    )
+    flat = _flat(subject, text)
     if _OWN.search(flat):
         return frozenset()
     found: set[str] = set()
