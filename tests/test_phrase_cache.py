@@ -16,7 +16,7 @@ import pytest
 
 from mailflow.reading import phrases
 from mailflow.reading.phrases import keywords
-from mailflow.shell import phrase_cache
+from mailflow.shell import phrase_cache, regex_engine
 
 
 @pytest.fixture(autouse=True)
@@ -102,13 +102,13 @@ def _write(entry: Path, made: dict[Any, Any], found: dict[Any, Any]) -> None:
 def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     """From here on, a pattern can only come from the cache or `re.compile`,
     and keywords from the cache or their own parse."""
-    monkeypatch.setattr(phrase_cache, "_engine_args", lambda *_: None)
+    monkeypatch.setattr(regex_engine, "engine_args", lambda *_: None)
     monkeypatch.setattr(phrase_cache, "_READ_OFF", {})
 
 
 def test_this_python_is_one_the_cache_follows() -> None:
     # CI runs a known CPython: if this fails, the cache is silently off there.
-    assert phrase_cache.usable()
+    assert regex_engine.usable()
 
 
 def test_first_load_compiles_every_pattern_as_re_does_and_keeps_it(
@@ -132,7 +132,7 @@ def test_second_load_reads_the_kept_patterns_without_parsing(
     kept = _entries(cache_home)[0].read_bytes()
     calls: list[str] = []
     monkeypatch.setattr(
-        phrase_cache, "_engine_args", lambda pattern, _: calls.append(pattern)
+        regex_engine, "engine_args", lambda pattern, _: calls.append(pattern)
     )
     monkeypatch.setattr(
         phrase_cache.re, "compile", lambda *_: pytest.fail("compiled, not read")
@@ -217,12 +217,12 @@ def test_without_a_reader_identity_nothing_is_kept(
 
 
 def test_one_text_with_two_flags_is_two_patterns() -> None:
-    made = phrase_cache._engine_args("^a.", re.MULTILINE)
-    plain = phrase_cache._engine_args("^a.", 0)
+    made = regex_engine.engine_args("^a.", re.MULTILINE)
+    plain = regex_engine.engine_args("^a.", 0)
     assert made is not None
     assert plain is not None
     assert made[0] != plain[0]
-    compiled = phrase_cache._from_args("^a.", made)
+    compiled = regex_engine.from_args("^a.", made)
     assert compiled == re.compile("^a.", re.MULTILINE)
     assert compiled is not None
     assert compiled.search("x\nab")
@@ -244,7 +244,7 @@ def test_a_kept_entry_never_decides_which_patterns_there_are(
     for, or altered) is never used: each pattern is looked up by its own text."""
     phrase_cache.load("en", RAW)
     (entry,) = _entries(cache_home)
-    never = phrase_cache._engine_args("(?!)", 0)
+    never = regex_engine.engine_args("(?!)", 0)
     foreign = {("zzz never zzz", 0): never, ("another", 0): never}
     _write(entry, foreign, {("zzz never zzz", 0): frozenset({"zzz"})})
     _no_parsing(monkeypatch)
@@ -304,7 +304,7 @@ def test_code_the_engine_refuses_is_compiled_the_plain_way(
 
 def _matching_nothing(entry: Path) -> None:
     """What a stranger might put there: every pattern matching nothing."""
-    never = phrase_cache._engine_args("(?!)", 0)
+    never = regex_engine.engine_args("(?!)", 0)
     made = dict.fromkeys(_kept(entry), never)
     _write(entry, made, dict.fromkeys(_kept_keywords(entry), frozenset({"zzz"})))
 
@@ -343,7 +343,7 @@ def test_a_fifo_at_the_entry_is_not_waited_on(cache_home: Path) -> None:
 def test_an_unknown_python_compiles_the_plain_way(
     cache_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(phrase_cache, "KNOWN_VERSIONS", frozenset())
+    monkeypatch.setattr(regex_engine, "KNOWN_VERSIONS", frozenset())
     assert same_book(phrase_cache.load("en", RAW), PLAIN)
     assert _entries(cache_home) == []
 

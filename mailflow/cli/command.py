@@ -148,6 +148,12 @@ def main(argv: list[str] | None = None, *, settle: bool = False) -> int:
     """The command; a reader that stops early (`mailflow check | head`) is no error.
     `settle`: this process is the command alone (the console script), so a run
     may freeze what it has loaded (`_settled`); never for a caller's process."""
+    # The core's own patterns compiled once per install, not once per run.
+    from mailflow import patterns
+    from mailflow.shell import pattern_cache
+
+    before = patterns.use(None)
+    kept = pattern_cache.install()
     try:
         code = _main(argv, settle)
         sys.stdout.flush()
@@ -156,6 +162,10 @@ def main(argv: list[str] | None = None, *, settle: bool = False) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_FAILED
+    finally:
+        if kept is not None:
+            kept.save()
+        patterns.use(before)
     return code
 
 

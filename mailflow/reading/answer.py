@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date, tzinfo
 from typing import Final
 
+from mailflow import patterns
 from mailflow.model import (
     ClosedReason,
     Decision,
@@ -24,7 +25,7 @@ from mailflow.model import (
 from mailflow.reading import followup, intent, reply, therapist
 from mailflow.reading.quoting import new_words
 
-_CANCEL_NOW: Final = re.compile(r"\bcancel\b", re.IGNORECASE)
+_CANCEL_NOW: Final = patterns.compile(r"\bcancel\b", re.IGNORECASE)
 """A cancel said now ("please cancel it"), not one told of ("sorry for
 cancelling", "I cancelled")."""
 

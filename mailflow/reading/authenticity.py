@@ -24,6 +24,7 @@ import re
 from enum import StrEnum
 from typing import Final
 
+from mailflow import patterns
 from mailflow.model import InboundMail
 
 
@@ -34,15 +35,15 @@ class SenderCheck(StrEnum):
     UNCHECKED = "unchecked"
 
 
-_RESULT: Final = re.compile(
+_RESULT: Final = patterns.compile(
     r"\b(dkim|spf|dmarc|compauth)\s*=\s*(\w+)([^;]*)", re.IGNORECASE
 )
-_DOMAIN_PROPERTY: Final = re.compile(
+_DOMAIN_PROPERTY: Final = patterns.compile(
     r"\b(?:header\.d|header\.i|header\.from|smtp\.mailfrom)\s*=\s*\"?"
     r"(?:[^@\s;\"]*@)?([^\s;\"]+)",
     re.IGNORECASE,
 )
-_MONITORING_ONLY: Final = re.compile(
+_MONITORING_ONLY: Final = patterns.compile(
     r"\(p=none\b|\bpolicy\.published-domain-policy=none\b|\baction=none\b",
     re.IGNORECASE,
 )
@@ -50,11 +51,13 @@ _MONITORING_ONLY: Final = re.compile(
 dis=NONE)", Fastmail "policy.published-domain-policy=none", Microsoft 365
 "action=none" (its action for an enforced policy is quarantine, reject,
 oreject or a pct. of one)."""
-_HEADER_FROM: Final = re.compile(r"\bheader\.from\s*=\s*\"?([^\s;\"]+)", re.IGNORECASE)
+_HEADER_FROM: Final = patterns.compile(
+    r"\bheader\.from\s*=\s*\"?([^\s;\"]+)", re.IGNORECASE
+)
 _HARD: Final = frozenset({"fail"})
 """A permerror is the domain's own broken record (too many SPF lookups, a
 malformed signature): no proof either way, so weak, never failed."""
-_COMMENT: Final = re.compile(r"\([^()]*\)")
+_COMMENT: Final = patterns.compile(r"\([^()]*\)")
 """RFC 8601 comments: their words are no results (Gmail's "arc=pass (i=1
 spf=fail ...)" reports what an earlier hop saw, not this server's verdict)."""
 

@@ -16,6 +16,7 @@ from email.message import Message
 from email.parser import BytesParser, HeaderParser
 from typing import Final
 
+from mailflow import patterns
 from mailflow.model import InboundMail
 from mailflow.reading.parse import BOUNDED_COMPAT32, MAX_MAIL_BYTES, MAX_PARTS
 
@@ -25,24 +26,28 @@ MAX_TEXT_CHARS: Final = 256 * 1024
 MAX_FOUND: Final = 50
 """Addresses and Message-IDs kept from one report; more is not a bounce of ours."""
 
-_SYSTEM_SENDER = re.compile(r"(?:mailer[-_]?daemon|postmaster)(?:[-+_.].*)?", re.I)
+_SYSTEM_SENDER = patterns.compile(
+    r"(?:mailer[-_]?daemon|postmaster)(?:[-+_.].*)?", re.I
+)
 _REPORT_WORDS: Final = (b"report", b"daemon", b"postmaster")
 """In `multipart/report` and in every sender `_SYSTEM_SENDER` matches."""
-_FROM_FIELD = re.compile(rb"^from[ \t]*:(.*(?:\n[ \t].*)*)", re.M)
+_FROM_FIELD = patterns.compile(rb"^from[ \t]*:(.*(?:\n[ \t].*)*)", re.M)
 _DSN_TYPES: Final = frozenset(
     {"message/delivery-status", "message/global-delivery-status"}
 )
 _RETURNED_MESSAGES: Final = frozenset({"message/rfc822", "message/global"})
 _RETURNED_HEADERS: Final = frozenset({"text/rfc822-headers", "message/global-headers"})
-_ADDRESS = re.compile(r"[^\s<>@,;:\"'()\[\]]+@[^\s<>@,;:\"'()\[\]]+\.[A-Za-z0-9\-]+")
-_ADDRESS_TOKEN = re.compile(r"[^\s<>,;:\"'()\[\]]+")
-_MESSAGE_ID_LINE = re.compile(
+_ADDRESS = patterns.compile(
+    r"[^\s<>@,;:\"'()\[\]]+@[^\s<>@,;:\"'()\[\]]+\.[A-Za-z0-9\-]+"
+)
+_ADDRESS_TOKEN = patterns.compile(r"[^\s<>,;:\"'()\[\]]+")
+_MESSAGE_ID_LINE = patterns.compile(
     r"^[ \t]*Message-I[Dd][ \t]*:[ \t]*(<[^<>\s]{3,250}>)", re.M
 )
-_MESSAGE_ID = re.compile(r"<[^<>\s]{3,250}>")
-_STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
-_FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9\-]*)[ \t]*:[ \t]*(.*)$")
-_BLANK_LINES = re.compile(r"\r?\n[ \t]*\r?\n")
+_MESSAGE_ID = patterns.compile(r"<[^<>\s]{3,250}>")
+_STATUS = patterns.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
+_FIELD = patterns.compile(r"^([A-Za-z][A-Za-z0-9\-]*)[ \t]*:[ \t]*(.*)$")
+_BLANK_LINES = patterns.compile(r"\r?\n[ \t]*\r?\n")
 _BUGS: Final = (
     ValueError, LookupError, TypeError, AttributeError, AssertionError,
     RecursionError, email.errors.MessageError,

@@ -16,20 +16,24 @@ import re
 from functools import lru_cache
 from typing import Final
 
+from mailflow import patterns
+
 _NEAR: Final = 160
 """How far before the cancel words their clause is read (as `followup._NEAR`
 reaches a "not"): a reply of a thousand cancels stays linear."""
 _FAR: Final = 600
 """How far after them a question, a condition or their object is looked for
 (words that take them back are looked for to the reply's end)."""
-_OPENS_QUOTE: Final = re.compile("['\"\u2018\u201c]\\s*$")
+_OPENS_QUOTE: Final = patterns.compile("['\"\u2018\u201c]\\s*$")
 """A quote mark just before the cancel word ..."""
-_CLOSES_QUOTE: Final = re.compile("\\w*\\s*['\"\u2019\u201d]")
+_CLOSES_QUOTE: Final = patterns.compile("\\w*\\s*['\"\u2019\u201d]")
 """... and one just after it: the word mentioned, not said."""
-_CLAUSE_START: Final = re.compile(r"[.!?\n;:,()]|\b(?:but|so|and|though|although)\b")
+_CLAUSE_START: Final = patterns.compile(
+    r"[.!?\n;:,()]|\b(?:but|so|and|though|although)\b"
+)
 """Where the clause holding the cancel words begins (its last such mark)."""
 
-_HEDGED: Final = re.compile(
+_HEDGED: Final = patterns.compile(
     r"\b(?:might|may|could|probably|possibly|perhaps|maybe|prob|nearly|almost"
     r"|hope|hoping|wonder(?:ing)?|considering|consider|think(?:ing)?\s+(?:of|about)"
     r"|(?:was|were|i\s+was)\s+(?:going|gonna|about)\s+to"
@@ -46,18 +50,18 @@ _HEDGED: Final = re.compile(
 rule or someone else's wish ("I might have to cancel", "thinking of
 cancelling", "my boss wants me to cancel", "how do I cancel")."""
 
-_REQUEST: Final = re.compile(
+_REQUEST: Final = patterns.compile(
     r"\b(?:can|could|would|will)\s+(?:you|we)\s+(?:please\s+|just\s+|kindly\s+)?$"
     r"|\bplease\b"
 )
 """A question that asks for the cancel ("could you cancel it please?")."""
-_ASKS: Final = re.compile(r"\b(?:can|could|would|will)\s+(?:you|we)\b|\bplease\b")
+_ASKS: Final = patterns.compile(r"\b(?:can|could|would|will)\s+(?:you|we)\b|\bplease\b")
 """The same, inside the cancel words themselves ("could we leave it for now")."""
 _OBJECT: Final = r"\w*\s*(?:(?:it|this|that|the\s+call|my\s+\w+|\w+day)\s+)?"
 """The rest of the cancel word and what it takes, if short ("it", "Thursday")."""
-_PLEASE_AFTER: Final = re.compile(_OBJECT + r"please\b")
+_PLEASE_AFTER: Final = patterns.compile(_OBJECT + r"please\b")
 """Asked for after it: "cancel Wednesday please"."""
-_CONDITION_AFTER: Final = re.compile(
+_CONDITION_AFTER: Final = patterns.compile(
     _OBJECT
     + r"(?:if(?!\s+(?:that|it|this)(?:'s|\s+is)\s+(?:ok|okay|alright|all\s+right|fine"
     r"|not\s+(?:a\s+problem|too\s+much\s+(?:trouble|bother))|no\s+(?:problem|bother))"
@@ -67,11 +71,11 @@ _CONDITION_AFTER: Final = re.compile(
 """A cancel on a condition: "please cancel if you can't ring before 2"; not
 the courtesy of "I need to cancel if that's ok"."""
 
-_DETERMINER: Final = re.compile(  # "my", "the" ... and up to three words
+_DETERMINER: Final = patterns.compile(  # "my", "the" ... and up to three words
     r"\w*\s+(?:my|the|our|your|this|that|his|her|their|a|an|all|some|any|those|these)"
     r"\s+((?:[\w'-]+\s+){0,3})"
 )
-_ON_SOMEONE: Final = re.compile(
+_ON_SOMEONE: Final = patterns.compile(
     r"\w*\s+on\s+(?!(?:my|our|his|her|their)\s+(?:[\w'-]+\s+)?(?:end|side|part|behalf"
     r"|advice|recommendation|request|orders|account|instructions?|suggestion)\b"
     r"|(?:my|our|the)\s+(?:[\w'-]+\s+)?(?:counsel+or|therapist|psychotherapist)\b"
@@ -82,11 +86,11 @@ _ON_SOMEONE: Final = re.compile(
 """Plans with someone or something else called off ("cancel on my sister",
 "cancelled on my dinner plans"); not "on my end", "on our call", "on you",
 "on her" (often the therapist, named to the practice), nor "on Thursday"."""
-_CALL_NOUN: Final = re.compile(
+_CALL_NOUN: Final = patterns.compile(
     r"(?:call|calls|appointment|appt|booking|consultation|consult|chat|session|meeting"
     r"|conversation|slot|time|request|enquiry|inquiry|it|one)\b"
 )
-_CALL_MODIFIER: Final = re.compile(
+_CALL_MODIFIER: Final = patterns.compile(
     r"(?:free|consultation|consult|initial|intro(?:ductory)?|phone|telephone|video"
     r"|zoom|teams|15|15-min(?:ute)?|fifteen|fifteen-minute|minute|min|short|quick"
     r"|first|upcoming|scheduled|booked|planned|next|counselling|counseling|therapy"
@@ -95,7 +99,7 @@ _CALL_MODIFIER: Final = re.compile(
 )
 """Words that may stand before the call's own noun ("my Thursday call")."""
 
-_TAKEN_BACK: Final = re.compile(
+_TAKEN_BACK: Final = patterns.compile(
     r"\b(?:i\s+)?(?:can|will|'ll|shall)\s+(?:still\s+)?(?:make\s+it|come|be\s+there"
     r"|join|attend|do\s+it|keep\s+it)\b"
     r"|\ball\s+(?:sorted|good|fine|ok|okay)\b|\bsorted\s+now\b"

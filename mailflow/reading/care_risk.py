@@ -22,9 +22,9 @@ assessed and contained, nor is a course's, a study's or a newsletter's.
 from __future__ import annotations
 
 import functools
-import re
 from typing import Final
 
+from mailflow import patterns
 from mailflow.reading import referral, screen
 
 MAX_CHARS: Final = 6000
@@ -33,7 +33,7 @@ TAIL_CHARS: Final = 1500
 """And its last lines: the news that made someone write may come at the end
 of a long letter ("Amy has just told me she has the blades with her now")."""
 
-_DANGER: Final = re.compile(
+_DANGER: Final = patterns.compile(
     r"\b(?:ca(?:n'?t|nnot)|unable to|not able to|won'?t be able to) keep"
     r" (?:him|her|them)(?:self|selves)? safe"
     r"|\bnot (?:safe|able to be safe) (?:to (?:go|be (?:left|sent)) home|on (?:his|her|their) own"
@@ -68,7 +68,7 @@ _DANGER: Final = re.compile(
 )
 """Danger in the third person that the screen does not read as clear risk."""
 
-_ALARM: Final = re.compile(
+_ALARM: Final = patterns.compile(
     r"\bstockpil\w*|\bdo it properly\b"
     r"|\b(?:said|saying|texted|messaged|sent) (?:her |his |their |a |me a |us a )?"
     r"(?:goodbye|good-bye|farewell)\w*(?![^.!?]{0,60}\b(?:hospice|funeral|hospital|airport"
@@ -96,7 +96,7 @@ _ALARM: Final = re.compile(
 vaccines", "said goodbye at her leaving do", "we called an ambulance"): danger
 only in a sentence of risk or beside one."""
 
-_EMERGENCY: Final = re.compile(
+_EMERGENCY: Final = patterns.compile(
     r"\bpolice(?: and [a-z' ]{1,40})? (?:(?:have|has) been |are (?:now )?|is (?:now )?)?"
     r"(?:informed|called|notified|alerted|involved|en route|on (?:their|the|its) way"
     r"|searching|looking for (?:him|her|them)|outside\b|(?:at|with) (?:the|her|his|their"
@@ -117,14 +117,14 @@ asked police for a welfare check", "call 999 if he turns up"): in a mail of
 someone in their care, with anything told as now, danger now whatever the
 words for the danger itself."""
 
-_ROUTINE: Final = re.compile(
+_ROUTINE: Final = patterns.compile(
     r"\b(?:(?:every|each) (?:day|week|night|shift|time|other)|most (?:days|weeks|nights)"
     r"|all day|daily|to jobs|(?:on|every) shift|calls a day)\b"
 )
 """A work's routine ("ambulances are on the way to jobs all day"): no one's
 emergency now."""
 
-_ADVICE: Final = re.compile(
+_ADVICE: Final = patterns.compile(
     r"\b(?:in (?:an?|any|case of(?: an)?) (?:emergency|crisis)|for (?:emergencies|urgent help))"
     r",? (?:please )?(?:always )?(?:call|ring|dial|phone|contact|go)\b"
     r"|\bif (?:you|anyone|someone|a child|a person|a resident|a client|a pupil|they)"
@@ -135,14 +135,14 @@ _ADVICE: Final = re.compile(
 """What anyone should do, as a bulletin or a signature says it ("In an
 emergency, always call 999"): no one's danger."""
 
-_INSTRUCTION: Final = re.compile(
+_INSTRUCTION: Final = patterns.compile(
     r"\b(?:call|ring|dial|phone|contact|text) (?:999|911|112|the police|the crisis"
     r"|an ambulance|samaritans|your gp|the duty)"
 )
 """What to do, said to anyone: beside `_ADVICE`, the "they" of "call 999 if
 they are in danger" is nobody in particular."""
 
-_NOW: Final = re.compile(
+_NOW: Final = patterns.compile(
     r"\b(?:today|tonight|this (?:morning|afternoon|evening|lunchtime)"
     r"|right now|just now|as we speak|at the moment|at present|currently"
     r"|(?:half an|an|a few|a couple(?: of)?|\d+|one|two|three|ten|twenty|thirty|forty)"
@@ -157,7 +157,7 @@ _NOW: Final = re.compile(
 )
 """Now, in a professional's words: within hours, not "recently" or "again"."""
 
-_CONTAINED: Final = re.compile(
+_CONTAINED: Final = patterns.compile(
     r"\b(?:denie[sd]|denying) (?:any |having any |all )?(?:current |ongoing |active )?"
     r"(?:si|sh|suicid\w*|self[- ]harm\w*|thoughts|ideation|intent\w*|plans?|risk|wish)\b"
     r"|\bno (?:current |active |ongoing |immediate |acute )(?:suicidal |self[- ]harm )?"
@@ -191,7 +191,7 @@ _CONTAINED: Final = re.compile(
 )
 """Risk assessed and contained, as a letter says it: no alarm for the therapist."""
 
-_PAST: Final = re.compile(
+_PAST: Final = patterns.compile(
     r"\b(?:years?|months?|weeks?) ago\b|(?<!since )\blast (?:year|month|week|spring"
     r"|summer|autumn|fall|winter)\b|\bin (?:january|february|march|april|june|july|august|september"
     r"|october|november|december)\b|\bin (?:19|20)\d\d\b|\bhistory of\b|\bhistoric\w*|\bpreviously\b"
@@ -200,7 +200,7 @@ _PAST: Final = re.compile(
 )
 """A sentence told of the past."""
 
-_NOT_A_CASE: Final = re.compile(
+_NOT_A_CASE: Final = patterns.compile(
     r"\b(?:webinar|workshop|cpd|(?<!of )(?<!nursing )(?<!medical )course(?! of)"
     r"|masterclass|conference|seminar"
     r"|grand rounds|launch(?:ing|ed)?|order (?:your|a) copy|pre-?order|paperback"
@@ -211,21 +211,21 @@ _NOT_A_CASE: Final = re.compile(
 )
 """A course's, a study's or a newsletter's words: a topic, not a person now."""
 
-_THEIR_OWN: Final = re.compile(
+_THEIR_OWN: Final = patterns.compile(
     r"\b(?:his|her|their|my) (?:\w+ ){0,2}(?:seminar|dissertation|thesis|course|lecture"
     r"|workshop|conference|podcast|training (?:day|session))\b"
 )
 """Someone's own seminar or dissertation ("didn't attend his 10am seminar"):
 their day, not a course's or a study's words."""
 
-_SOMEONE: Final = re.compile(
+_SOMEONE: Final = patterns.compile(
     r"\b(?:he|she|they|him|her|them|his|their|himself|herself|themselves|he's|she's"
     r"|they're|who|clients?|patients?|pupils?|students?|residents?|service users?"
     r"|young (?:person|people|man|woman)|child|boy|girl|son|daughter|mr|mrs|ms|miss)\b"
 )
 """A subject that names someone ("Pupil can't keep herself safe today")."""
 
-_BREAK: Final = re.compile(r"(?<=[.!?])\s+|\n+")
+_BREAK: Final = patterns.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def _read(text: str) -> str:
@@ -250,14 +250,14 @@ def _sentences(subject: str, text: str) -> tuple[str, ...]:
     )
 
 
-_NOT_CARING_WORDS: Final = re.compile(
+_NOT_CARING_WORDS: Final = patterns.compile(
     r"\b(?:she|he|they)(?:'d| would) rather (?:die|be dead)\b"
     r"|\b(?:doesn'?t|does not|don'?t|do not|no longer) care (?:if|whether) (?:she|he|they)"
     r" (?:die|dies|lives?|lived|wakes? up)\b"
 )
 """Someone not caring whether they live, in the third person."""
 
-_REFUSING: Final = re.compile(
+_REFUSING: Final = patterns.compile(
     r"\b(?:(?:has|have|had)(?:n'?t| not)|not) (?:had|taken|drunk) (?:anything to drink"
     r"|any fluids?|a drink|fluids|any water)\b(?![^.!?]{0,60}\b(?:by mouth|nil by mouth"
     r"|before (?:her|his|their|the) (?:op|operation|surgery|procedure|scan|anaesthetic)"
@@ -272,13 +272,15 @@ _REFUSING: Final = re.compile(
 )
 """Refusing what keeps them alive (fluids, insulin, dialysis), or days left."""
 
-_NOT_CARING: Final = re.compile(f"{_NOT_CARING_WORDS.pattern}|{_REFUSING.pattern}")
+_NOT_CARING: Final = patterns.compile(
+    f"{_NOT_CARING_WORDS.pattern}|{_REFUSING.pattern}"
+)
 """A person in their care not caring whether they live, or refusing what
 keeps them alive (fluids, insulin, dialysis), as a dietitian or a nurse
 tells it: someone's risk in a professional's mail (`_at_risk`); a
 relative's crisis only where both are told (`kin_in_danger`)."""
 
-_ORDINARY: Final = re.compile(
+_ORDINARY: Final = patterns.compile(
     r"\b(?:good-?byes?|farewells?|died|passed away|death of|funeral|bereave\w*"
     r"|terrified|scared|afraid|leaving do)\b"
 )
@@ -300,7 +302,7 @@ def _at_risk(sentence: str) -> bool:
     )
 
 
-_CARED_FOR: Final = re.compile(
+_CARED_FOR: Final = patterns.compile(
     r"\b(?:one of |two of |a couple of )?(?:my|our) (?:\w+ ){0,2}"
     r"(?:clients?|patients?|pupils?|students?|residents?|tenants?|service users?"
     r"|young (?:person|people|man|woman|men|women)|employees?|staff members?"
@@ -312,7 +314,7 @@ _CARED_FOR: Final = re.compile(
 """Someone in the writer's care, as their work says it: "one of my pupils",
 "our young people", "my caseload"."""
 
-_KIN_AT_RISK: Final = re.compile(
+_KIN_AT_RISK: Final = patterns.compile(
     r"\b(?:my|our) (?:\w+ ){0,2}(?:sons?|daughters?|child|children|kids?|boys?|girls?"
     r"|teen\w*|stepsons?|stepdaughters?|partner|husband|wife|boyfriend|girlfriend"
     r"|fianc\w*|mum|mom|mother|dad|father|brothers?|sisters?|friends?|flatmates?"
@@ -323,7 +325,7 @@ _KIN_AT_RISK: Final = re.compile(
 """The writer's own people: a relative's or friend's mail, answered as a crisis."""
 
 
-_YOUR_CLIENT: Final = re.compile(
+_YOUR_CLIENT: Final = patterns.compile(
     r"\b(?:one of )?your (?:\w+ )?(?:clients?|patients?)\b"
     r"|\byou(?:'re| are|'ve been| have been| were) (?:seeing|counsel+ing|working with"
     r"|treating) (?:him|her|them)\b"
@@ -332,14 +334,14 @@ _YOUR_CLIENT: Final = re.compile(
 )
 """The therapist's own client, as someone else tells of them."""
 
-_ME: Final = re.compile(
+_ME: Final = patterns.compile(
     r"\((?:me|myself|that'?s me|it'?s me)\)|\b(?:that|this|it)(?: is|'s| was) me\b"
     r"|\bi(?:'m| am) (?:the|that|this) (?:patient|client|person|pupil|student|resident)\b"
     r"|\b(?:the )?(?:patient|client|person|referral) (?:is|being referred is) me\b"
 )
 """The writer saying the one they describe is themselves."""
 
-_KIN_SAYS: Final = re.compile(
+_KIN_SAYS: Final = patterns.compile(
     r"\b(?:mum|mom|dad|hubby|nan|nana|nanna|gran|granny|grandma|grandad)"
     r" (?:texted|rang|called|phoned|messaged|said|says|sent|told|has|is|was)\b"
 )
@@ -353,7 +355,7 @@ _KIN_WORDS = (
     r"|granddad|grandmother|grandfather|grandparent|aunt|auntie|uncle|cousin|carer"
     r"|foster (?:carer|mum|mom|dad|parent)|other half|next of kin)"
 )
-_I_AM_KIN: Final = re.compile(
+_I_AM_KIN: Final = patterns.compile(
     r"\b(?:i(?:'m| am)|(?:i'?m )?writing as|(?:i'?m )?emailing as) (?:(?:a|an) [a-z -]{1,40}?"
     r" (?:and|&) )?(?:(?:[a-z-]+ ){0,2}[a-z-]+'s|his|her|their|the|a) (?:\w+ )?"
     + _KIN_WORDS
@@ -365,7 +367,7 @@ mum", "I'm his flatmate", "I'm the father of your client", "I'm a nurse &
 Tom's mum", "writing as her husband", "Ella's dad here"): their own person,
 whatever else the mail says."""
 
-_FOR_THEMSELVES: Final = re.compile(
+_FOR_THEMSELVES: Final = patterns.compile(
     r"\b(?:therapy|counsel+ing|support|help|sessions?) for me\b"
     r"|\bi(?:'d| would) like to book (?:the |a |my )?(?:free )?(?:15[- ]min\w* )?(?:call"
     r"|consultation|session)\b(?! (?:for|about) )"
@@ -377,7 +379,7 @@ _FOR_THEMSELVES: Final = re.compile(
 """A professional asking for the call for themselves ("help with burnout for
 myself"): their patient's danger told in passing is not why they write."""
 
-_COUPLE: Final = re.compile(r"\bmy (?:wife|husband|partner) and (?:i|me)\b")
+_COUPLE: Final = patterns.compile(r"\bmy (?:wife|husband|partner) and (?:i|me)\b")
 
 
 def in_their_care(subject: str, text: str) -> bool:
@@ -524,7 +526,7 @@ def kin_in_danger(subject: str, text: str) -> bool:
     return bool(_NOT_CARING_WORDS.search(whole) and _REFUSING.search(whole))
 
 
-_QUOTED: Final = re.compile(
+_QUOTED: Final = patterns.compile(
     r"\"[^\"\n]{0,400}\"|“[^”\n]{0,400}”"
     r"|(?:[:,]|\b(?:said|says|saying|words|wrote|writes|told (?:me|us))) ?'(?=\w)"
     r"[^\n]{0,400}?[.!?,]'(?!\w)"
@@ -533,28 +535,30 @@ _QUOTED: Final = re.compile(
 a colon or a verb of saying and closed after a stop ("His words to me: 'I
 don't want to be alive any more. I have the blades.'", whose "don't" ends
 nothing; "'til" opens nothing)."""
-_OPENS: Final = re.compile(
+_OPENS: Final = patterns.compile(
     r"[\"“](?=\w)"
     r"|(?:[:,]|\b(?:said|says|saying|words|wrote|writes|told (?:me|us))) ?'(?=\w)"
 )
-_CLOSES: Final = re.compile(r"[\"”]|(?<=[.!?,])'(?!\w)")
+_CLOSES: Final = patterns.compile(r"[\"”]|(?<=[.!?,])'(?!\w)")
 
-_REPORTED: Final = re.compile(
+_REPORTED: Final = patterns.compile(
     r"\b(?:told|tells|said to|texted|messaged|rang|emailed|asked|showed|sent|gave"
     r"|called|phoned|let) me\b"
 )
-_OWN_RISK: Final = re.compile(r"\b(?:i|i'm|im|i've|ive|i'll|i'd|me|myself|my life)\b")
+_OWN_RISK: Final = patterns.compile(
+    r"\b(?:i|i'm|im|i've|ive|i'll|i'd|me|myself|my life)\b"
+)
 
 
-_THIRD: Final = re.compile(
+_THIRD: Final = patterns.compile(
     r"\b(?:he|she|they|her|his|their|he's|she's|they're|who|who's|whose)\b"
 )
 """Someone else, as a sentence's subject or owner ("them" is as often pills)."""
 
 
-_CLAUSE: Final = re.compile(r"[,;:]|\b(?:and|but|so|because|though|although)\b")
+_CLAUSE: Final = patterns.compile(r"[,;:]|\b(?:and|but|so|because|though|although)\b")
 
-_SELF_RISK: Final = re.compile(
+_SELF_RISK: Final = patterns.compile(
     r"\b(?:kill|hurt|harm|cut|hang|drown|poison|shoot|stab|burn|starve|end|overdose on)"
     r" (?:my ?self|myself)\b|\b(?:end|take|ending|taking) my (?:own )?life\b"
     r"|\bbetter off without me\b|\bwon'?t find me\b|\b(?:nobody|no one) (?:will|would) miss me\b"
@@ -631,7 +635,7 @@ def _own_risk(sentence: str, *, near: bool = True) -> bool:
     )
 
 
-_ACTING: Final = re.compile(
+_ACTING: Final = patterns.compile(
     r"\bi(?:'ve| have| had|'d| will|'ll| am|'m)? (?:just |already |now )?(?:contacted"
     r"|contacting|called|calling|rang|rung|ringing|phoned|phoning|notified|informed"
     r"|alerted|emailed|messaged|texted|referred|referring|escalated|spoken to|spoke to"
@@ -642,7 +646,7 @@ _ACTING: Final = re.compile(
 """The writer acting for someone ("I've contacted the crisis team"): their
 work, never their own risk, whatever the service is called."""
 
-_CASES: Final = re.compile(
+_CASES: Final = patterns.compile(
     r"\b(?:clients?|patients?|pupils?|students?|residents?|service users?|caseload"
     r"|cases?|callers?|young people|referrals?)\b"
 )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Final, Literal
 
+from mailflow import patterns
 from mailflow.model import (
     Classification,
     FormAlert,
@@ -44,7 +45,7 @@ MAX_READ_CHARS: Final = 16 * 1024
 _APOSTROPHES: Final = str.maketrans(
     dict.fromkeys("\u2019\u2018`\u00b4\u02bc\u2032", "'")
 )
-_REPLY_SUBJECT = re.compile(
+_REPLY_SUBJECT = patterns.compile(
     r"^\s*(?:\[[^\]]{0,60}\]\s*)?"
     r"(?:re|aw|sv|vs|antw|antwort|rif|res|odp|tr|wg|fw|fwd|rv|enc|doorst|vl|r|svar"
     r"|\u56de\u590d|\u56de\u8986|\u7b54\u590d|\u8f6c\u53d1|\u8f49\u5bc4"
@@ -52,12 +53,12 @@ _REPLY_SUBJECT = re.compile(
     r"\s*(?:\[\d+\]|\(\d+\))?\s*[:\uff1a]",
     re.IGNORECASE,
 )
-_SYSTEM_LOCAL = re.compile(
+_SYSTEM_LOCAL = patterns.compile(
     r"(?:mailer-?daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?)"
     r"(?:[-+_.].*)?",
     re.IGNORECASE,
 )
-_FORM_LOCAL = re.compile(
+_FORM_LOCAL = patterns.compile(
     r"(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|wordpress|forms?"
     r"|form[-_.]?(?:responses?|submissions?|notifications?))(?:[-+_.].*)?",
     re.IGNORECASE,
@@ -87,7 +88,7 @@ _FORM_TOLERATED: Final = frozenset(
 )  # fmt: skip
 """What a configured form service may look like without losing its forms."""
 
-_ADDRESS = re.compile(r"[^\s<>@,;:\"'()\[\]]+@[^\s<>@,;:\"'()\[\]]+")
+_ADDRESS = patterns.compile(r"[^\s<>@,;:\"'()\[\]]+@[^\s<>@,;:\"'()\[\]]+")
 
 
 def _typed_addresses(field: str) -> list[str]:
@@ -139,7 +140,7 @@ _AUTO_WORDS_STRONG: Final = (
 )  # fmt: skip
 """Words only an auto-responder opens with (the body of an out-of-office
 that carries no RFC 3834 header and keeps our subject)."""
-_AUTO_WORDS_ABSENT: Final = re.compile(
+_AUTO_WORDS_ABSENT: Final = patterns.compile(
     r"\b(?:out of (?:the )?office|i am away from the office|i'?m away from the office"
     r"|i am currently out|i am currently away|on annual leave|on vacation until"
     r"|i will be (?:travel+ing|away|out|on leave)|is no longer (?:in use|monitored)"
@@ -148,7 +149,7 @@ _AUTO_WORDS_ABSENT: Final = re.compile(
     r"|sono fuori (?:ufficio|sede)|ik ben afwezig|niet op kantoor)\b",
     re.IGNORECASE,
 )
-_AUTO_WORDS_MARKER: Final = re.compile(
+_AUTO_WORDS_MARKER: Final = patterns.compile(
     r"\b(?:(?:limited|no|without) access to (?:my )?e-?mails?|when i (?:return|am back|get back)"
     r"|upon my return|on my return|will (?:respond|reply|get back|answer|read)"
     r"|urgent|pressing|immediate assistance|please contact|dringend|r[üu]ckkehr|zur[üu]ck|[àa] mon retour|d[èe]s mon retour"
@@ -218,25 +219,27 @@ def _own_chaser(mail: InboundMail) -> bool:
     return True
 
 
-_FORWARD_SUBJECT = re.compile(
+_FORWARD_SUBJECT = patterns.compile(
     r"^\s*(?:fwd?|fw|wg|tr|rv|enc|vl|doorst)\s*:", re.IGNORECASE
 )
-_SELF = re.compile(
+_SELF = patterns.compile(
     r"(?<!\w)(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself|mine)(?!\w)", re.I
 )
 """Someone writing of themselves or their own (not a circular's "you" and "we")."""
-_FORWARDED = re.compile(
+_FORWARDED = patterns.compile(
     r"^\s*-{2,}\s*(?:forwarded message|original message)|^\s*begin forwarded message",
     re.IGNORECASE | re.MULTILINE,
 )
-_QUOTE_AUTHOR = re.compile(
+_QUOTE_AUTHOR = patterns.compile(
     r"^(?:On\b.{0,200}?\b(?:wrote|writes)\s*:|From:\s*.{1,200})$",
     re.MULTILINE | re.IGNORECASE,
 )
-_OUTLOOK_HEADER = re.compile(r"^From:\s*.{1,200}$", re.MULTILINE | re.IGNORECASE)
+_OUTLOOK_HEADER = patterns.compile(r"^From:\s*.{1,200}$", re.MULTILINE | re.IGNORECASE)
 """Where an Outlook quote (no ">") begins; what they wrote under an "On ...
 wrote:" quote is still theirs."""
-_QUOTE_MARK = re.compile(r"^\s*>|^-{2,}\s*(?:original|forwarded) message", re.M | re.I)
+_QUOTE_MARK = patterns.compile(
+    r"^\s*>|^-{2,}\s*(?:original|forwarded) message", re.M | re.I
+)
 
 
 def classify_new(

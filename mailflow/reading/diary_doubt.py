@@ -25,9 +25,9 @@ weigh like a crisis's. Anything else gets the letter that assumes the worst.
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
+from mailflow import patterns
 from mailflow.model import Enquiry
 from mailflow.reading import risk_words, screen
 from mailflow.reading.phrases import DEFAULT_LANGUAGE, phrases
@@ -36,7 +36,7 @@ FAMILY: Final = "not-around"
 """The phrase book's family of these words (en.toml)."""
 _AFTER: Final = 40
 """How far after a not-around phrase its diary's time may stand."""
-_SENTENCE_END: Final = re.compile(r"[.!?;\n]")
+_SENTENCE_END: Final = patterns.compile(r"[.!?;\n]")
 
 
 def asks(said: screen.Screening, words: str, language: str = DEFAULT_LANGUAGE) -> bool:

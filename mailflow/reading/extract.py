@@ -12,6 +12,7 @@ import unicodedata
 from datetime import time
 from typing import TYPE_CHECKING, Final
 
+from mailflow import patterns
 from mailflow.model import DayPart, Preference
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ MIN_PHONE_DIGITS: Final = 4
 number (Niue's have four digits) or a possible one of eight or more."""
 
 _CURRENCY: Final = frozenset("£$€¥₹")
-_PHONE_CHARS = re.compile(r"[+\d\s()\-]+")
+_PHONE_CHARS = patterns.compile(r"[+\d\s()\-]+")
 
 
 def extract_phone(text: str, region: str) -> str | None:
@@ -88,8 +89,8 @@ _DAY_PART_WORDS: Final = {
     "afternoon": DayPart.AFTERNOON,
     "evening": DayPart.EVENING,
 }
-_CLAUSE_SPLIT = re.compile(r"[.!?;\n]+(?:\s|$)|\n")
-_CUE = re.compile(
+_CLAUSE_SPLIT = patterns.compile(r"[.!?;\n]+(?:\s|$)|\n")
+_CUE = patterns.compile(
     r"\b(?:available|availability|free|suits?|suited|suitable|convenient|prefer\w*"
     r"|ideal(?:ly)?|best|better|easiest|works?|can do|could do|can make|could make"
     r"|manage|call|calls|chat|talk|speak|appointment|session|slots?|times?|any|only"
@@ -102,7 +103,7 @@ _SHORT_DAY = (
     r"|MON|TUES?|WEDS?|THU(?:RS?)?|FRI|SAT|SUN)\.?"
 )  # case-sensitive: "sun", "sat" and "wed" are ordinary words
 _DAY = rf"(?:{_FULL_DAY}|{_SHORT_DAY})"
-_MENTION = re.compile(
+_MENTION = patterns.compile(
     rf"\b(?P<range>(?P<first>{_DAY})\s*(?:-|\u2013|to|through|thru|until|till)\s*"
     rf"(?P<last>{_DAY}))(?!\w)"
     rf"|\b(?P<day>{_DAY})(?!\w)"
@@ -111,13 +112,13 @@ _MENTION = re.compile(
     r"|\b(?P<part>(?i:mornings?|afternoons?|evenings?))\b"
     r"|\b(?P<afterwork>(?i:after work))\b"
 )
-_NEGATION = re.compile(
+_NEGATION = patterns.compile(
     r"\b(?:not|except|but|excluding|apart from|other than|never|busy|can'?t|cannot"
     r"|won'?t|unable|work|working|job|no|instead of|rather than|in place of"
     r"|(?:better|easier) than)\b[^,]{0,20}$",
     re.IGNORECASE,
 )
-_NOT_A_PREFERENCE = re.compile(
+_NOT_A_PREFERENCE = patterns.compile(
     r"\b(?:last|since|good|this past|yesterday|previous)\s*$", re.IGNORECASE
 )
 _TIME = (
@@ -129,20 +130,22 @@ _TIME_END = (  # what may follow a clock time; "after 3 sessions" is no time
     r"|would|will|could|should|works?|suits?|please|if|any|at|every|during|in"
     r"|to|until|till|ideally|preferably|latest|earliest|o'?clock|ish|h)\b))"
 )
-_AFTER = re.compile(
+_AFTER = patterns.compile(
     r"\b(?:after|from|(?<!no )later than|no earlier than|not before)\s+"
     + _TIME
     + _TIME_END,
     re.IGNORECASE,
 )
-_BEFORE = re.compile(
+_BEFORE = patterns.compile(
     r"\b(?:before|until|till|til|by|no later than|not after)\s+" + _TIME + _TIME_END,
     re.IGNORECASE,
 )
-_BEFORE_NOON = re.compile(
+_BEFORE_NOON = patterns.compile(
     r"\b(?:before|until|till|by)\s+(?:noon|midday|lunch(?:time)?)\b", re.IGNORECASE
 )
-_AFTER_NOON = re.compile(r"\bafter\s+(?:noon|midday|lunch(?:time)?)\b", re.IGNORECASE)
+_AFTER_NOON = patterns.compile(
+    r"\bafter\s+(?:noon|midday|lunch(?:time)?)\b", re.IGNORECASE
+)
 
 
 def extract_preference(text: str) -> Preference:
@@ -300,12 +303,14 @@ FORM_LABELS: Final = {
 """Field labels of common form services (lower-case) -> the key returned."""
 
 _MULTILINE_KEYS: Final = frozenset({"message", "availability"})
-_LABEL_LINE = re.compile(  # on a stripped line; no two adjacent \s* (backtracking)
-    r"\**([A-Za-z][A-Za-z\- ?]{0,40}?)\**(?:\s*[:\t]\s*(.*)|\s*)$"
+_LABEL_LINE = (
+    patterns.compile(  # on a stripped line; no two adjacent \s* (backtracking)
+        r"\**([A-Za-z][A-Za-z\- ?]{0,40}?)\**(?:\s*[:\t]\s*(.*)|\s*)$"
+    )
 )
-_FORM_END = re.compile(r"^\s*(?:--\s*|-{3,}.*|_{3,}.*)$")
+_FORM_END = patterns.compile(r"^\s*(?:--\s*|-{3,}.*|_{3,}.*)$")
 _MAX_FORM_LINES: Final = 400
-_CONTACT_FORM_7 = re.compile(
+_CONTACT_FORM_7 = patterns.compile(
     r"^\s*(?:This is a notification that a contact form was submitted on"
     r"|This e-?mail was sent from a contact form on"
     r"|This mail is sent via contact form on)\b",
@@ -314,7 +319,7 @@ _CONTACT_FORM_7 = re.compile(
 """The footer of WordPress Contact Form 7's default mail, as it reads since
 version 5.6 (2022) and before: the one layout whose person is on a "From:"
 line."""
-_CONTACT_FORM_7_FROM = re.compile(
+_CONTACT_FORM_7_FROM = patterns.compile(
     r"From:[ \t]*(?P<name>[^<>\n]*?)[ \t]*<?(?P<address>[^<>\s@]+@[^<>\s]+?)>?[ \t]*"
 )
 """`From: [your-name] [your-email]` (5.6 on) or `... <[your-email]>` (before)."""

@@ -16,6 +16,7 @@ from datetime import date, tzinfo
 from enum import Enum, StrEnum
 from typing import Final, Literal
 
+from mailflow import patterns
 from mailflow.model import PersonReply, ReplyKind, Slot
 from mailflow.reading import cancel_words, intent, mentions, picking
 from mailflow.reading.quoting import new_words
@@ -46,50 +47,50 @@ class Answer(StrEnum):
 _APOSTROPHES: Final = str.maketrans(
     dict.fromkeys("\u2019\u2018`\u00b4\u02bc\u2032", "'")
 )
-_NT = re.compile(
+_NT = patterns.compile(
     r"\b(do|does|did|is|was|are|were|have|has|had|wo|would|could|should|ca|must"
     r"|need)nt\b"
 )
 """'dont', 'cant', 'wont': phone typing drops the apostrophe."""
 _BARE: Final = {"im": "i'm", "ive": "i've", "lets": "let's", "its": "it's"}
-_BARE_WORD = re.compile(r"\b(?:im|ive|lets|its)\b")
-_BARE_ID = re.compile(
+_BARE_WORD = patterns.compile(r"\b(?:im|ive|lets|its)\b")
+_BARE_ID = patterns.compile(
     r"\b(?:(id)|(ill))\s+(?=(?:love|like|rather|prefer|want|be|get|let|have|go|come"
     r"|pass|start|book|think)\b)"
 )
 """'id love to', 'ill think about it'; "ill" alone stays ill."""
-_ADDRESS = re.compile(r"\bhttps?://\S+|\bwww\.\S+|[^\s@]{1,64}@\S+")
-_OUR_WORDS = re.compile(
+_ADDRESS = patterns.compile(r"\bhttps?://\S+|\bwww\.\S+|[^\s@]{1,64}@\S+")
+_OUR_WORDS = patterns.compile(
     r"i know it isn't always easy to tell someone new"
     r"|if the connection fe(?:lt|els) right,? would you like to start working together"
     r"|i just wanted to check in after our call"
 )
 """Our own follow-up and nudge, quoted without a header or ">" marks: cut there."""
-_CLAUSE_BREAK = re.compile(
+_CLAUSE_BREAK = patterns.compile(
     r"[.;!?\n,:()\"]+|\s[-\u2013\u2014]+\s|[\u2013\u2014]"
     r"|\b(?:but|however|although|though|except|whereas|otherwise|and|so|because|cause"
     r"|since|while|whilst|if|unless|whether|actually)\b"
 )
-_SENTENCE_END = re.compile(r"[.!?\n]+")
-_NEGATOR = re.compile(
+_SENTENCE_END = patterns.compile(r"[.!?\n]+")
+_NEGATOR = patterns.compile(
     r"\b(?:not|never|no\s+longer)\b(?!\s+(?:only|a\s+problem|an\s+issue))"
     r"|n't\b(?!\s+(?:wait|hesitate|mind|be\s+happier|see\s+why))|\bcannot\b(?!\s+wait)"
 )
 """A clause with one of these turns a wish or a feeling round ("didn't feel right")."""
-_NEGATED_BEFORE = re.compile(
+_NEGATED_BEFORE = patterns.compile(
     r"(?:\b(?:not|never|no|without|hardly)|n't(?!\s+(?:wait|hesitate|mind|see\s+why))"
     r"|\bcannot)\W+(?:[\w']+\W+){0,2}$"
     r"|\b(?:no|don'?t|do\s+not)\s+need\s+(?:for\s+you\s+)?to\s+(?:[\w']+\W+){0,2}$"
 )
 """The few words just before a phrase turn it round ("no need to think about
 it", "no need to find another day")."""
-_QUALIFIER = re.compile(
+_QUALIFIER = patterns.compile(
     r"\b(?:yet|right\s+now|just\s+now|at\s+the\s+(?:moment|minute)|atm|at\s+present"
     r"|for\s+now|for\s+the\s+time\s+being|currently|at\s+this\s+(?:time|point|stage"
     r"|moment)|this\s+(?:month|year|term)|until|till|til|for\s+a\s+(?:while|bit))\b"
 )
 """A no with these is a not-now ("not for me right now", "don't want to start yet")."""
-_MARKER = re.compile(
+_MARKER = patterns.compile(
     r"\b(?:but|however|though|although|actually|that\s+said|having\s+said\s+that"
     r"|on\s+(?:second|further)\s+thoughts?|on\s+reflection|then\s+again|in\s+fact"
     r"|after\s+(?:all|thinking|some\s+thought|reflecting))\b"
@@ -190,7 +191,7 @@ _OTHER_THERAPIST = (
     r"|practitioner)\b)"
 )
 
-_NO_SELF: Final = re.compile(
+_NO_SELF: Final = patterns.compile(
     r"\bno,?\s+(?:thanks|thank\s+you|ty)\b|\bi\s+don't\s+think\s+so\b"
     r"|\bi\s+think\s+not\b"
     r"|\b(?:probably|definitely|absolutely|certainly|unfortunately|sadly|afraid"
@@ -221,7 +222,7 @@ _NO_SELF: Final = re.compile(
     r"|wish)\s+to\s*(?=$|[.!,;])"
 )
 """A no in so many words; its own "not" is part of it."""
-_NO_OTHER = re.compile(
+_NO_OTHER = patterns.compile(
     rf"\b(?:found|chosen|chose|picked|booked|hired|going\s+with|go\s+with|gone\s+with"
     rf"|went\s+with|decided\s+on|opted\s+for|settled\s+on)\s+{_OTHER_THERAPIST}"
     r"|\b(?:see|seeing|work\s+with|working\s+with|try|trying)\s+(?:another"
@@ -231,11 +232,11 @@ _NO_OTHER = re.compile(
     r"\s+my\s+(?:current|existing|previous|old|own)\b"
 )
 """Going elsewhere; "I'm not going with someone else" is no no."""
-_NO_OTHER_LOOSE = re.compile(
+_NO_OTHER_LOOSE = patterns.compile(
     r"\b(?:someone|somebody)\s+(?:else|closer|nearer|more\s+local|local)\b"
 )
 """Also going elsewhere, unless asked ("is there someone else with evenings?")."""
-_WEAK_NO = re.compile(
+_WEAK_NO = patterns.compile(
     r"(?<![\w'])(?<!\bor\s)(?:no|nope|nah)\b(?=\s*(?:$|[.!,;:\-)]|thanks?\b"
     r"|thank\s+you\b"
     r"|sorry\b|unfortunately\b|not\b|i\b|i'm\b|i've\b|i'll\b|i'd\b|it's\b|that's\b"
@@ -243,7 +244,7 @@ _WEAK_NO = re.compile(
 )
 """A bare "no": "no, not right now" is a not-now and "no, I'd love to" is unclear."""
 
-_LATER_SELF: Final = re.compile(
+_LATER_SELF: Final = patterns.compile(
     r"\bnot\s+(?:[\w']+\s+)?(?:yet|now)\b|\bnot\s+(?:at\s+(?:the\s+)?(?:moment|minute"
     r"|present|this\s+(?:time|point|stage))|for\s+now|currently|until|till"
     r"|this\s+(?:year|month|term|time))\b"
@@ -268,7 +269,7 @@ _LATER_SELF: Final = re.compile(
     r"|at\s+present|for\s+now|currently|at\s+this\s+(?:time|point|stage)|until|till)\b"
 )
 """A not-now in so many words; its own "not" is part of it."""
-_LATER: Final = re.compile(
+_LATER: Final = patterns.compile(
     r"(?:^|[.!?\n,;]\s*)(?:maybe|perhaps|possibly)\s*(?=$|[.!?\n,;])"
     r"|\b(?:maybe|perhaps|possibly)\s+(?:later|another\s+time|some\s+other\s+time"
     r"|at\s+some\s+point|down\s+the\s+(?:line|road)|one\s+day|some\s*day|sometime"
@@ -325,7 +326,7 @@ _LATER: Final = re.compile(
 )
 """A not-now, unless the words before turn it round ("no need to think about it")."""
 
-_DECIDE: Final = re.compile(
+_DECIDE: Final = patterns.compile(
     r"\b(?:yes|yeah|yep|yup|yess+|yea|aye)\b"
     r"|\blet's\s+(?:do\s+(?:it|this|that)|go\s+(?:ahead|for\s+it)|start|begin|book"
     r"|get\s+(?:started|going)|go\b|try|give\s+it\s+a\s+(?:go|try))"
@@ -356,7 +357,7 @@ _DECIDE: Final = re.compile(
     rf"|\bi(?:'ve|\s+have)\s+decided\s+to\s+{_INTENT}"
 )
 """A plain yes, or a question that takes starting for granted ("when can we start?")."""
-_WANT: Final = re.compile(
+_WANT: Final = patterns.compile(
     r"\b(?:like|love|want|wanting|keen|happy|glad|eager|ready|wish|hoping|hope|plan"
     rf"|planning|intend|delighted|pleased)\s+to\s+{_INTENT}"
     r"|\blooking\s+forward\s+to\s+(?:starting|working|beginning|getting\s+started"
@@ -364,7 +365,7 @@ _WANT: Final = re.compile(
     r"|\bcan't\s+wait\s+to\s+(?:start|begin|get\s+started|work)\b"
 )
 """Wanting to start: a yes, or a no when its clause says not ("don't want to start")."""
-_LEAN: Final = re.compile(
+_LEAN: Final = patterns.compile(
     r"\b(?:i'd|i\s+would|i\s+should)\s+(?:really\s+|very\s+much\s+|definitely\s+"
     r"|absolutely\s+)?(?:love|like)\s+(?:that|to)\b(?!\s+(?:know|ask|check|think|say"
     r"|thank|add|mention|clarify|confirm|understand|wait|pause|hold|take\s+some"
@@ -378,7 +379,7 @@ _LEAN: Final = re.compile(
     r"(?!\s+(?:in|to)\s+(?:know|hear|find|learn|understand|ask))|\U0001f44d"
 )
 """A yes by wish ("I'd love to", "that would be great"), when nothing else is said."""
-_FEEL: Final = re.compile(
+_FEEL: Final = patterns.compile(
     r"\b(?:good|great|right|perfect|lovely|nice|natural|excellent|strong)\s+(?:fit"
     r"|match)\b"
     r"|\b(?:felt|feel|feels|feeling|seemed|seems)\s+(?:really\s+|very\s+|quite\s+"
@@ -390,9 +391,9 @@ _FEEL: Final = re.compile(
     r"|rapport)\b|\b(?:we|it)\s+click(?:ed)?\b|\bclicked\b"
 )
 """The call felt right: a yes when nothing else is said; turned round, a no."""
-_YOU_BEFORE = re.compile(r"\byou(?:'d|\s+would)?\s+$")
+_YOU_BEFORE = patterns.compile(r"\byou(?:'d|\s+would)?\s+$")
 """'would you like to start': our own question, echoed."""
-_ASKS = re.compile(
+_ASKS = patterns.compile(
     r"\?|(?:^|[.!\n]\s*)(?:how|what|what's|when|where|which|who|why|do|does|is|are|can"
     r"|could|would|should|shall|may)(?![\w'])"
     r"|\b(?:i\s+was\s+wondering|i\s+wonder|wondering\s+(?:if|whether|about|what|how)"
@@ -543,13 +544,13 @@ def _signals(words: _Text) -> list[_Signal]:
 _WEEKDAY = (
     r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)day|today|tomorrow|tonight"
 )
-_CANCEL_WORD = re.compile(
+_CANCEL_WORD = patterns.compile(
     r"\bcancel\w*+(?!\s+polic)(?!\s+(?:my|the|our|his|her|their|other|a|an|some|all)\s+"
     r"(?!(?:[\w-]+\s+){0,2}(?:call|appointment|booking|consultation|chat|session|meeting"
     r"|conversation)\b))"
 )
 """A cancel of the call, not of "my other plans" or "the policy"."""
-_CANNOT_MAKE = re.compile(
+_CANNOT_MAKE = patterns.compile(
     r"(?:\bcan't|\bcannot|\bcouldn't|\bwon't\s+be\s+able\s+to"
     r"|\bwill\s+not\s+be\s+able\s+to"
     r"|\bunable\s+to|\bnot\s+(?:be\s+|going\s+to\s+be\s+)?able\s+to"
@@ -561,7 +562,7 @@ _CANNOT_MAKE = re.compile(
     r"|joining|want(?:ing)?)\b"
 )
 """Not coming: "I can't make it any more", "I won't be able to make Tuesday"."""
-_RESCHEDULE = re.compile(
+_RESCHEDULE = patterns.compile(
     r"\bre-?schedul\w*|\brearrang\w*|\bpostpon\w*|\bre-?book\w*"
     r"|\bmove\s+(?:it|the\s+call|our\s+call|the\s+appointment|our\s+appointment|this"
     r"|that|the\s+time|the\s+booking|things|the\s+session|us)\b"
@@ -583,7 +584,9 @@ _RESCHEDULE = re.compile(
     r"|a\s+different)"
 )
 """Asking for another time; with a cancel phrase it is still a move."""
-_CONDITIONAL = re.compile(r"\b(?:if|in\s+case|whether|what\s+if)\b[^.!?\n]{0,40}$")
+_CONDITIONAL = patterns.compile(
+    r"\b(?:if|in\s+case|whether|what\s+if)\b[^.!?\n]{0,40}$"
+)
 """'What if I need to cancel?' asks about the rules; it cancels nothing."""
 
 
@@ -622,7 +625,7 @@ def _stands(body: str, words: _Text, match: re.Match[str]) -> bool:
     )
 
 
-_WAVERING = re.compile(
+_WAVERING = patterns.compile(
     r"\?|\bwhat'?s this\b|\bnot sure (?:i|if|whether|about)\b|\bwho is this\b"
     r"|\bhaving second thoughts\b|\bi don'?t (?:know|remember)\b",
     re.IGNORECASE,
@@ -630,7 +633,7 @@ _WAVERING = re.compile(
 """After a booking, words that need a person to answer: the therapist is asked."""
 
 
-_LATER_ON = re.compile(
+_LATER_ON = patterns.compile(
     r"\b(?:next|the\s+following|following|the\s+week\s+after|later\s+(?:in\s+)?(?:the|this)"
     r"|another|a\s+different|some\s+other)\s+(?:week|day|date|time|slot|morning"
     r"|afternoon|evening|month)s?\b|\bweek\s+after\s+next\b"
@@ -638,7 +641,7 @@ _LATER_ON = re.compile(
 """Another time, not named as a day: "next week", "the following week", "another day"."""
 
 
-_STILL_WANTS = re.compile(
+_STILL_WANTS = patterns.compile(
     r"\bstill\s+(?:(?:like|love|want|wish|keen|happy|hoping|planning|going|up\s+for)\b"
     r"|(?:be\s+)?(?:on|ok|fine)\s+for\b)|\b(?:i'd|i\s+would)\s+still\b"
 )
@@ -774,7 +777,7 @@ def read_booked_reply(
     return replace(found, kind=ReplyKind.UNCLEAR)
 
 
-_QUESTION = re.compile(r"[^.!?\n]*\?")
+_QUESTION = patterns.compile(r"[^.!?\n]*\?")
 """One question: the words since the last sentence's end, up to its mark."""
 
 

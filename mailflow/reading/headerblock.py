@@ -5,11 +5,13 @@ scan's HEADER.FIELDS). Pure; anything not plain is left to the stdlib.
 
 from __future__ import annotations
 
-import re
+from mailflow import patterns
 
-_LINE_END = re.compile(r"(\r\n|\r|\n)")  # as email.feedparser splits lines
-_FIELD_NAME = re.compile(r"[\x21-\x39\x3b-\x7e]+:")  # as email.feedparser's headerRE
-_UNPLAIN = re.compile(r"[^\t\r\n\x20-\x7e]")  # 8-bit or control characters
+_LINE_END = patterns.compile(r"(\r\n|\r|\n)")  # as email.feedparser splits lines
+_FIELD_NAME = patterns.compile(
+    r"[\x21-\x39\x3b-\x7e]+:"
+)  # as email.feedparser's headerRE
+_UNPLAIN = patterns.compile(r"[^\t\r\n\x20-\x7e]")  # 8-bit or control characters
 
 
 class HeaderFields:

@@ -15,16 +15,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
+from mailflow import patterns
+
 MAX_SUMMARY_CHARS: Final = 80
 """An event's summary, as shown to the therapist, is cut to this length."""
 
 MAX_DEPTH: Final = 10
 """Nesting deeper than this inside an event makes the event unreadable."""
 
-_FOLD: Final = re.compile(r"\r?\n[ \t]")
-_NAME: Final = re.compile(r"^([A-Za-z0-9-]+)")
-_BASIC: Final = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?$")
-_DIGITS: Final = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_FOLD: Final = patterns.compile(r"\r?\n[ \t]")
+_NAME: Final = patterns.compile(r"^([A-Za-z0-9-]+)")
+_BASIC: Final = patterns.compile(
+    r"^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?$"
+)
+_DIGITS: Final = patterns.compile(r"(\d{4})(\d{2})(\d{2})")
 _RECURRING: Final = frozenset({"RRULE", "RDATE", "EXRULE", "RECURRENCE-ID"})
 KEYS: Final = frozenset(
     {"UID", "SUMMARY", "DTSTART", "DTEND", "DURATION", "EXDATE", *_RECURRING}
@@ -33,7 +37,7 @@ KEYS: Final = frozenset(
 _KEY_STARTS: Final = frozenset(key[:2] for key in KEYS)
 _DATED: Final = frozenset(KEYS - {"UID", "SUMMARY"})
 """Properties whose value is a date, time, duration or rule: `_repair`ed."""
-_QUOTED_VALUE: Final = re.compile(r'^([^"]*"[^"]*):(\d{8}(?:T\d{6}Z?)?)"?\s*$')
+_QUOTED_VALUE: Final = patterns.compile(r'^([^"]*"[^"]*):(\d{8}(?:T\d{6}Z?)?)"?\s*$')
 """Exchange's broken quoting, ``DTSTART;TZID="W. Europe Standard Time:2020…"``:
 the value inside the zone's quotes."""
 _BE: Final = "BbEe"

@@ -18,9 +18,10 @@ from functools import cache
 from importlib import resources
 from typing import Final
 
+from mailflow import patterns
 from mailflow.model import Slot
 
-_NEGATED: Final = re.compile(
+_NEGATED: Final = patterns.compile(
     r"(?:\b(?:not|never)|\bno\b(?!\W*(?:thanks?\b|thank you\b|sorry\b|[,.!;:\-\u2013\u2014]))|n't|\bcannot)"
     r"\W+(?:[\w']+\W+){0,2}$",
     re.IGNORECASE,
@@ -206,7 +207,7 @@ def private_words(text: str) -> bool:
     return bool(book().private_words.search(_plain(text)))
 
 
-_OWN_FILLER: Final = re.compile(
+_OWN_FILLER: Final = patterns.compile(
     r"\b(?:sorry|so sorry|unfortunately|i'?m afraid|afraid|so|x+|thanks|thank you|best"
     r"|all|and|but|no|the|i|am|really|just|then|though|at that time"
     r"|(?:for |on )?(?:that|this|next|the whole|the) (?:day|week|morning|afternoon|evening"
@@ -271,11 +272,11 @@ def reports_no_show(text: str) -> bool:
     return bool(book().no_show.search(_plain(text)))
 
 
-_FLEXIBLE: Final = re.compile(
+_FLEXIBLE: Final = patterns.compile(
     r"\b(?:i'?m|i\s+am|i\s+can\s+be)\s+(?:quite\s+|pretty\s+|fairly\s+|very\s+|really\s+)?"
     r"flexible\b|\b(?:any\s*time|whenever)\s+(?:is|suits|works)\b"
 )
-_WISH_IF: Final = re.compile(
+_WISH_IF: Final = patterns.compile(
     r"\bif\s+(?:you\s+)?(?:have|do|offer|'ve\s+got|got)\s+(?:them|it|those|any|that|one)\b"
 )
 

@@ -18,6 +18,7 @@ from datetime import datetime, time, tzinfo
 from enum import Enum
 from typing import Final
 
+from mailflow import patterns
 from mailflow.model import (
     Slot,
 )
@@ -29,7 +30,7 @@ also keeps every pattern cheap on hostile input."""
 
 _END: Final = 1 << 62  # sorts after every position
 
-CANCEL_NEGATED = re.compile(
+CANCEL_NEGATED = patterns.compile(
     r"(?:\b(?:not|never|no need to|without)\b|n't\b)\W+(?:\w+\W+){0,2}$", re.IGNORECASE
 )
 """A "cancel" with a "not" just before it ("no need to cancel")."""
@@ -86,65 +87,65 @@ MONTH = (
     r"|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
 )
 _WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WEEKDAY = re.compile(
+_WEEKDAY = patterns.compile(
     r"(?<![\w'])(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     r"|mon|tues|tue|thurs|thur|thu|fri|(?-i:Wed|Weds|WED|Sat|SAT|Sun|SUN)"
     r"|(?:weds|wed|sat|sun)(?=\.?,?\s+(?:at\s+|the\s+|@\s*)?\d))(?P<plural>s)?\.?(?!\w)",
     re.IGNORECASE,
 )
 """Lower-case "wed", "sat" and "sun" are ordinary words unless a date or time follows."""
-_AFTER_WEEKDAY = re.compile(
+_AFTER_WEEKDAY = patterns.compile(
     r"\.?,?\s*(?P<the>the\s+)?(?P<d>\d{1,2})(?P<suffix>st|nd|rd|th)?"
     r"(?![\w:.]|\s*(?:[ap]\.?m\b|o'?\s*clock|h\b))",
     re.IGNORECASE,
 )
-_DATE_DAY_MONTH = re.compile(
+_DATE_DAY_MONTH = patterns.compile(
     rf"(?<![\w:.])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:of\s+)?{MONTH}(?!\w)",
     re.IGNORECASE,
 )
-_DATE_MONTH_DAY = re.compile(
+_DATE_MONTH_DAY = patterns.compile(
     rf"(?<![\w]){MONTH}\s*(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?![\w:]|\.\d)",
     re.IGNORECASE,
 )
-_DATE_NUMERIC = re.compile(
+_DATE_NUMERIC = patterns.compile(
     r"(?<![\w:./])(?P<a>\d{1,2})(?:/(?P<b>\d{1,2})(?:/(?P<y>\d{2}|\d{4}))?"
     r"|\.(?P<b2>\d{1,2})\.(?P<y2>\d{2}|\d{4})?)(?![\w/]|\.\d)",
 )
-_THE_DAY = re.compile(
+_THE_DAY = patterns.compile(
     r"\bthe\s+(?P<d>\d{1,2})(?:st|nd|rd|th)(?!\w)(?!\s+(?:one|option|slot|choice)\b)",
     re.IGNORECASE,
 )
 _MERIDIEM = r"(?:\s*(?P<ap>[ap])\.?\s?m\.?(?!\w))"
 _TIME_PATTERNS: Final = (
-    re.compile(
+    patterns.compile(
         rf"(?<![\w:.])(?P<h>\d{{1,2}})[:.](?P<m>[0-5]\d)(?![\d:]){_MERIDIEM}?",
         re.IGNORECASE,
     ),
-    re.compile(r"(?<![\w:.])(?P<h>\d{1,2})h(?P<m>[0-5]\d)?(?!\w)", re.IGNORECASE),
-    re.compile(rf"(?<![\w:.])(?P<h>\d{{1,2}}){_MERIDIEM}", re.IGNORECASE),
-    re.compile(r"(?<![\w:.])(?P<h>\d{1,2})\s*o'?\s*clock\b", re.IGNORECASE),
-    re.compile(
+    patterns.compile(r"(?<![\w:.])(?P<h>\d{1,2})h(?P<m>[0-5]\d)?(?!\w)", re.IGNORECASE),
+    patterns.compile(rf"(?<![\w:.])(?P<h>\d{{1,2}}){_MERIDIEM}", re.IGNORECASE),
+    patterns.compile(r"(?<![\w:.])(?P<h>\d{1,2})\s*o'?\s*clock\b", re.IGNORECASE),
+    patterns.compile(
         r"(?:(?<!\w)(?:at|around|about)\s+|@\s*)(?P<h>\d{1,2})"
         r"(?!\w|[:.]\d|\s*(?:st|nd|rd|th|or|and|/)\b)",
         re.IGNORECASE,
     ),
 )
-_NOON = re.compile(r"\b(?:12\s*)?(?:noon|midday|mid-day)\b", re.IGNORECASE)
-_BOUND_BEFORE = re.compile(
+_NOON = patterns.compile(r"\b(?:12\s*)?(?:noon|midday|mid-day)\b", re.IGNORECASE)
+_BOUND_BEFORE = patterns.compile(
     r"(?:\b(?:after|before|from|until|till|til|by|later than|earlier than|between"
     r"|not before|not after|no later than|no earlier than)\s*(?:at\s*)?$"
     r"|\bbetween\b[^.,;!?]{0,20}\band\s*$)",
     re.IGNORECASE,
 )
 """A time after these is a bound ("after 5"), a preference rather than a pick."""
-_BOUND = re.compile(
+_BOUND = patterns.compile(
     r"\b(?:after|before|from|until|till|til|by|later than|earlier than|no later than"
     r"|no earlier than|not before|not after|between)\s+(?:at\s+)?\d{1,2}(?:[:.][0-5]\d)?"
     r"(?:\s*[ap]\.?m\.?)?(?!\w)(?:\s*(?:and|-|to|\u2013)\s*\d{1,2}(?:[:.][0-5]\d)?"
     r"(?:\s*[ap]\.?m\.?)?(?!\w))?",
     re.IGNORECASE,
 )
-_DAY_PART = re.compile(
+_DAY_PART = patterns.compile(
     r"\b(?:in\s+the\s+)?(?P<part>morning|afternoon|evening|lunchtime)\b", re.IGNORECASE
 )
 _PART_HOURS: Final = {
@@ -153,26 +154,26 @@ _PART_HOURS: Final = {
     "evening": (17, 24),
     "lunchtime": (11, 14),
 }
-_JOINER = re.compile(
+_JOINER = patterns.compile(
     r"^(?:[\s,\-\u2013\u2014@(]|\b(?:at|on|the|of|in|around|about|from)\b)*$",
     re.IGNORECASE,
 )
 """What may stand between the parts of one mention ("Tuesday, 27 October at 10:30")."""
-_ZONE = re.compile(
+_ZONE = patterns.compile(
     r"\b(?:utc|gmt|bst|cet|cest|est|edt|cst|cdt|pst|pdt)\b"
     r"(?:\s*[+\-\u2212]\s*\d{1,2}(?::?\d{2})?)?",
     re.IGNORECASE,
 )
-_QUANTITY = re.compile(
+_QUANTITY = patterns.compile(
     r"(?<![\w:.])\d{1,4}\s*-?\s*(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?"
     r"|years?|yrs?|sessions?|calls?|people|persons?|kids|children|child|sons?"
     r"|daughters?|questions?|things?|of\s+(?:them|those|these|us))\b",
     re.IGNORECASE,
 )
-_ADDRESS = re.compile(r"\S+@\S+|\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
-_PHONE_RUN = re.compile(r"\+?\(?\d[\d \t().\-]{5,}\d")
-_PHONE_HEAD = re.compile(r"\d{1,2}[ \t]+")
-_CLAUSE_BREAK = re.compile(
+_ADDRESS = patterns.compile(r"\S+@\S+|\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
+_PHONE_RUN = patterns.compile(r"\+?\(?\d[\d \t().\-]{5,}\d")
+_PHONE_HEAD = patterns.compile(r"\d{1,2}[ \t]+")
+_CLAUSE_BREAK = patterns.compile(
     r"[.;!?\n,]+|\s[-\u2013\u2014]+\s"
     r"|\b(?:but|however|although|though|except|whereas|instead(?!\s+of\b)|otherwise|so)\b"
     r"|(?=\b(?:instead\s+of|rather\s+than|in\s+place\s+of|(?:better|easier)\s+than(?!\s+nothing))\b)"
@@ -181,7 +182,7 @@ _CLAUSE_BREAK = re.compile(
 )
 """Where a clause ends; a reason ("as I finish work at 4.30") is a clause of its own,
 and so is what is turned down for another ("Wednesday instead of Tuesday")."""
-NEGATION = re.compile(
+NEGATION = patterns.compile(
     r"\b(?:not|cannot|can not|unable|busy|unavailable|impossible|no good|neither|nor"
     r"|none|never|away|on holiday|on leave|travell?ing|working|i work|at work"
     r"|(?:start|finish)\s+work|(?:have|'ve\s+got|have\s+got|got)\s+(?:work|school"

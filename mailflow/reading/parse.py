@@ -25,6 +25,7 @@ from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Final
 
+from mailflow import patterns
 from mailflow.model import InboundMail
 
 MAX_MAIL_BYTES: Final = 2 * 1024 * 1024
@@ -103,32 +104,34 @@ _CHARSET_ALIASES: Final = {
 _REFUSED_CODECS: Final = frozenset(
     {"undefined", "unicode-escape", "raw-unicode-escape", "punycode", "idna"}
 )
-_CHARSET_NAME = re.compile(r"[A-Za-z0-9_.:\-]{1,40}")
-_CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
-_METHOD_PARAM = re.compile(r"""method\s*=\s*["']?([A-Za-z\-]+)""", re.IGNORECASE)
-_METHOD_LINE = re.compile(r"^METHOD\s*:\s*([A-Za-z\-]+)", re.IGNORECASE | re.MULTILINE)
-_FOLD = re.compile(r"\r?\n[ \t]")
-_WORDS_LINE = re.compile(
+_CHARSET_NAME = patterns.compile(r"[A-Za-z0-9_.:\-]{1,40}")
+_CHARSET_PARAM = patterns.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
+_METHOD_PARAM = patterns.compile(r"""method\s*=\s*["']?([A-Za-z\-]+)""", re.IGNORECASE)
+_METHOD_LINE = patterns.compile(
+    r"^METHOD\s*:\s*([A-Za-z\-]+)", re.IGNORECASE | re.MULTILINE
+)
+_FOLD = patterns.compile(r"\r?\n[ \t]")
+_WORDS_LINE = patterns.compile(
     r"^(?:SUMMARY|DESCRIPTION|COMMENT)(?:;[^:\r\n]*)?:(.*)$",
     re.IGNORECASE | re.MULTILINE,
 )
-_ICS_ESCAPE = re.compile(r"\\([nN,;\\])")
-_LEADING_BLANK = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:[ \t]*\r?\n)*")
-_MBOX_FROM = re.compile(rb"\AFrom [^\r\n]*\r?\n")
-_BARE_ICS = re.compile(rb"\A\s*BEGIN:VCALENDAR", re.IGNORECASE)
-_SURROGATE = re.compile("[\udc80-\udcff]")
-_CONTROL = re.compile(
+_ICS_ESCAPE = patterns.compile(r"\\([nN,;\\])")
+_LEADING_BLANK = patterns.compile(rb"\A(?:\xef\xbb\xbf)?(?:[ \t]*\r?\n)*")
+_MBOX_FROM = patterns.compile(rb"\AFrom [^\r\n]*\r?\n")
+_BARE_ICS = patterns.compile(rb"\A\s*BEGIN:VCALENDAR", re.IGNORECASE)
+_SURROGATE = patterns.compile("[\udc80-\udcff]")
+_CONTROL = patterns.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff\u034f]"
 )
-_WHITESPACE = re.compile(r"\s+")
-_MSGID = re.compile(r"<([^<>\s]+)>")
-_ADDR_OK = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+")
-_ADDR_FALLBACK = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+")
-_ADDR_TOKEN = re.compile(r"[A-Za-z0-9._%+\-@]+")
+_WHITESPACE = patterns.compile(r"\s+")
+_MSGID = patterns.compile(r"<([^<>\s]+)>")
+_ADDR_OK = patterns.compile(r"[^@\s<>,;]+@[^@\s<>,;]+")
+_ADDR_FALLBACK = patterns.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+")
+_ADDR_TOKEN = patterns.compile(r"[A-Za-z0-9._%+\-@]+")
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/^_`{|}~-]"  # RFC 5322 atext, less "=" and "?"
 _PLAIN_SPEC = rf"{_ATEXT}++(?:\.{_ATEXT}++)*+@[A-Za-z0-9-]++(?:\.[A-Za-z0-9-]++)*+"
 _PLAIN_WORD = rf'"[^"\\]*+"|{_ATEXT}++'  # an atom, or a quoted string without escapes
-_PLAIN_MAILBOX = re.compile(
+_PLAIN_MAILBOX = patterns.compile(
     # A phrase starts with a word and never ends in "." before "<": the stdlib
     # fails on those (obs-phrase); every quantifier is possessive, so linear.
     rf"[ \t]*+(?:(?P<phrase>(?:{_PLAIN_WORD})(?:{_PLAIN_WORD}|[ \t]++|\.++(?!<))*+)?"
@@ -137,7 +140,7 @@ _PLAIN_MAILBOX = re.compile(
 """One plain mailbox of a list and its comma: what `plain_addresses` reads."""
 _PARAMETER_HEADERS: Final = frozenset({"content-type", "content-disposition"})
 _KEEPS_END: Final = frozenset({"references"})
-_B64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
+_B64_JUNK = patterns.compile(rb"[^A-Za-z0-9+/]")
 
 
 class ParseError(Exception):
@@ -736,7 +739,7 @@ _QUOTE_OPEN: Final = "\ue000"
 _QUOTE_CLOSE: Final = "\ue001"
 """Private-use marks for where a <blockquote> opens and closes (taken out of
 the text itself first), turned into ">" quote marks once the lines are known."""
-_QUOTE_MARKS: Final = re.compile("[\ue000\ue001]")
+_QUOTE_MARKS: Final = patterns.compile("[\ue000\ue001]")
 _MAX_QUOTE_DEPTH: Final = 32
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Final
 
+from mailflow import patterns
 from mailflow.model import Slot
 
 _HOURS: Final = {
@@ -22,9 +23,9 @@ _HOURS: Final = {
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
 }  # fmt: skip
 _HOUR = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-_HALF = re.compile(rf"\bhalf\s+(?:past\s+)?{_HOUR}\b", re.IGNORECASE)
-_QUARTER_PAST = re.compile(rf"\bquarter\s+past\s+{_HOUR}\b", re.IGNORECASE)
-_QUARTER_TO = re.compile(rf"\bquarter\s+to\s+{_HOUR}\b", re.IGNORECASE)
+_HALF = patterns.compile(rf"\bhalf\s+(?:past\s+)?{_HOUR}\b", re.IGNORECASE)
+_QUARTER_PAST = patterns.compile(rf"\bquarter\s+past\s+{_HOUR}\b", re.IGNORECASE)
+_QUARTER_TO = patterns.compile(rf"\bquarter\s+to\s+{_HOUR}\b", re.IGNORECASE)
 
 
 def spoken_times(text: str) -> str:
@@ -48,7 +49,7 @@ def spoken_times(text: str) -> str:
     return _HALF.sub(half, text)
 
 
-_SIGNOFF: Final = re.compile(
+_SIGNOFF: Final = patterns.compile(
     r"^\s*(?:(?:kind|best|warm|many|warmest)\s+(?:regards|wishes|thanks)|regards|thanks|"
     r"thank\s+you|cheers|best|all\s+the\s+best|ta|speak\s+soon|x+|sent\s+from\s+.+)"
     r"[\s,.!]*$",
@@ -66,17 +67,17 @@ def without_signoff(text: str) -> str:
     return text
 
 
-_QUOTED_ITEM = re.compile(r"^\s*>+\s*(\d)[.)]\s+\S")
-_QUOTED = re.compile(r"^\s*>")
-_INLINE_YES = re.compile(
+_QUOTED_ITEM = patterns.compile(r"^\s*>+\s*(\d)[.)]\s+\S")
+_QUOTED = patterns.compile(r"^\s*>")
+_INLINE_YES = patterns.compile(
     r"^\s*(?:(?:\^+|<+|-+>?)\s*)?(?:(?:yes|yep|ok|okay)[\s,!.]*)?(?:this|that|this one|that one|"
     r"yes|yep|please|perfect|works|ok|okay|👍)"
     r"(?:[\s,]+(?:one|please|works|would be (?:great|perfect|good|lovely)|is (?:great|perfect|fine|good)|for me|this one|that one))*"
     r"[\s!.,]*(?:please|thanks|thank you)?[\s!.]*$",
     re.IGNORECASE,
 )
-_INLINE_ANY = re.compile(r"^\s*[^>\s]")
-_INLINE_LEAD = re.compile(
+_INLINE_ANY = patterns.compile(r"^\s*[^>\s]")
+_INLINE_LEAD = patterns.compile(
     r"^\s*(?:(?:\^+|<+)\s*)?(?:(?:yes|yep|ok|okay)[\s,!.\-\u2013]*)?(?:this|that)\s+one\b"
     r"(?![\s,.!-]*(?:\w+\s+){0,2}(?:not|no|n't|can'?t|won'?t|doesn'?t))",
     re.IGNORECASE,
@@ -116,12 +117,12 @@ def inline_choice(text: str) -> int | bool | None:
     return None
 
 
-_THE_EARLY_DAY = re.compile(
+_THE_EARLY_DAY = patterns.compile(
     r"\bthe\s+(?P<edge>earl(?:y|ier|iest)|lat(?:e|er|est))\s+(?P<day>monday|tuesday|wednesday|"
     r"thursday|friday|saturday|sunday)\s+(?:one|slot|option)\b",
     re.IGNORECASE,
 )
-_THE_ONE = re.compile(
+_THE_ONE = patterns.compile(
     r"\bthe\s+(?P<w>middle|first|second|third|last|earl(?:y|iest)|lat(?:e|est)|"
     r"morning|lunch(?:time)?|afternoon|evening|weekend|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+(?:one|slot|option)\b",
@@ -188,7 +189,7 @@ def the_one(text: str, offered: Sequence[Slot], zone: tzinfo) -> int | bool | No
     return hits[0] if len(hits) == 1 else False
 
 
-_CONDITION = re.compile(
+_CONDITION = patterns.compile(
     r"\b(?:as\s+long\s+as|so\s+long\s+as|provided(?:\s+that)?|providing|only\s+if|if|but\s+only)\s+"
     r"(?:it'?s|it\s+is|that'?s|the\s+(?:time|call)\s+is|it\s+starts?"
     r"|it\s+(?:was|were|could\s+be|can\s+be|would\s+be|'d\s+be))?\s*"
@@ -196,12 +197,12 @@ _CONDITION = re.compile(
     r"(?P<h>\d{1,2})(?::(?P<m>\d\d))?\s*(?P<ap>am|pm)?",
     re.IGNORECASE,
 )
-_ANYTHING = re.compile(
+_ANYTHING = patterns.compile(
     r"\b(?:anything|any\s+time|anytime|whenever|any\s+of\s+them)\s+"
     r"(?P<dir>after|before|from|past)\s+(?P<h>\d{1,2})(?::(?P<m>\d\d))?\s*(?P<ap>am|pm)?",
     re.IGNORECASE,
 )
-_HEDGE: Final = re.compile(
+_HEDGE: Final = patterns.compile(
     r"\b(?:maybe|probably|possibly|perhaps|not\s+sure|let\s+me\s+check|"
     r"get\s+back\s+to\s+you|i'?ll\s+confirm|pencil|tentative\w*"
     r"|(?:might|may)\s+(?:have\s+to|need\s+to|not\s+be\s+able|be\s+(?:working|away|busy))"
@@ -227,13 +228,13 @@ def clock(hour: str, minute: str | None, meridiem: str | None) -> time:
     return time(h, m)
 
 
-_PART_CONDITION = re.compile(
+_PART_CONDITION = patterns.compile(
     r"\b(?:as\s+long\s+as|so\s+long\s+as|provided(?:\s+that)?|providing|only\s+if|if)\s+"
     r"(?:it'?s|it\s+is|that'?s|the\s+(?:time|call)\s+is)\s+(?:in\s+the\s+|at\s+)?"
     r"(?P<part>morning|afternoon|evening|lunchtime)",
     re.IGNORECASE,
 )
-_ANY_CONDITION = re.compile(
+_ANY_CONDITION = patterns.compile(
     r"\b(?:as\s+long\s+as|so\s+long\s+as|provided|providing|only\s+if|if\s+so"
     r"|if\s+(?:it'?s|it\s+is|that'?s|the|you|she|he|they|my|i\s+can|we\s+can"
     r"|i\b|it\s+(?:was|were|could|can|would|'d)|we\s+(?:could|can)|there'?s|work)"
@@ -287,7 +288,7 @@ def condition_met(text: str, slot: Slot, zone: tzinfo) -> bool | None:
     return None
 
 
-_BOUND_ANY = re.compile(
+_BOUND_ANY = patterns.compile(
     r"(?P<neg>\b(?:not|n't|cannot|can't|don't|won't)\b[^.,;]{0,25}?)?\b"
     r"(?P<dir>after|from|before|till|until|no\s+later\s+than|no\s+earlier\s+than)\s+"
     r"(?P<h>\d{1,2})(?:[:.](?P<m>\d\d))?\s*(?P<ap>am|pm)?(?![\d:])",
@@ -295,12 +296,12 @@ _BOUND_ANY = re.compile(
 )
 """Any bound on the time named beside a pick: "free after 3", "not before 10",
 "I don't get home till 7" (which means after)."""
-_PART_ANY = re.compile(
+_PART_ANY = patterns.compile(
     r"\b(?:in\s+the\s+|on\s+my\s+|at\s+)?(?P<part>mornings?|afternoons?|evenings?|lunch(?:time)?)\b"
     r"(?:\s+break)?",
     re.IGNORECASE,
 )
-_BENIGN_IF = re.compile(
+_BENIGN_IF = patterns.compile(
     r"\bif\s+(?:it'?s|that'?s|it\s+is|that\s+is|they'?re|it'?s\s+still)\s+(?:still\s+)?"
     r"(?:free|available|open|going|ok|okay|alright|possible|fine)\b|\bif\s+possible\b"
     r"|\bif\s+that\s+works\b|\bif\s+(?:you\s+)?(?:still\s+)?(?:have|got)\s+it\b"
@@ -314,7 +315,7 @@ _BENIGN_IF = re.compile(
 )
 """Polite ifs that make no condition: "#1 if that's still free", "I'm on
 07700 900742 if you need me"."""
-_CORRECTION = re.compile(
+_CORRECTION = patterns.compile(
     r"\b(?:actually|make\s+that|i\s+mean|scratch\s+that|on\s+second\s+thoughts?|sorry,?\s+no|correction)\b",
     re.IGNORECASE,
 )
@@ -349,7 +350,7 @@ def within(text: str, offered: Sequence[Slot], zone: tzinfo) -> list[int] | None
     return fits
 
 
-_NOTHING_BOUND = re.compile(
+_NOTHING_BOUND = patterns.compile(
     r"\b(?:nothing|(?:can(?:'|no)?t|cannot)\s+do\s+anything|not\s+(?:free|available)"
     r"|(?:can(?:'|no)?t|cannot)\s+(?:do|make)\s+(?:it|anything|any\s+time))\s+"
     r"(?P<dir>before|earlier\s+than|until|till|after|later\s+than|past)\s+"
@@ -375,7 +376,7 @@ def hedged(text: str) -> bool:
     return _HEDGE.search(text) is not None
 
 
-_ORDINAL_DAY = re.compile(
+_ORDINAL_DAY = patterns.compile(
     r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
     re.IGNORECASE,
 )
@@ -409,12 +410,12 @@ def at_lunchtime(slot: Slot, zone: tzinfo) -> bool:
     return start <= slot.start_at.astimezone(zone).time() < end
 
 
-_NOT_DAY = re.compile(
+_NOT_DAY = patterns.compile(
     r"\b(?:not|no|can'?t\s+do|cannot\s+do)\s+(?P<day>today|tomorrow)\b"
     r"|\b(?P<day2>today|tomorrow)(?:'s|\s+is)\s+(?:no\s+good|not\s+good|out|impossible|bad|a\s+no)\b",
     re.IGNORECASE,
 )
-_AWAY_THAT_WEEK = re.compile(
+_AWAY_THAT_WEEK = patterns.compile(
     r"\b(?:away|travell?ing|on\s+holiday|on\s+leave|abroad|busy|not\s+around|not\s+available|"
     r"out\s+of\s+(?:the\s+)?(?:country|office))\s+(?:for\s+|all\s+)?"
     r"(?:(?:that|this)\s+(?:whole\s+)?|the\s+whole\s+)week\b"
@@ -422,22 +423,22 @@ _AWAY_THAT_WEEK = re.compile(
     r"|\bnot\s+that\s+week\b",
     re.IGNORECASE,
 )
-_WEEK_AFTER = re.compile(
+_WEEK_AFTER = patterns.compile(
     r"\b(?:the\s+)?(?:following\s+week|week\s+after(?:\s+that)?)\b", re.IGNORECASE
 )
-_NEXT_WEEK = re.compile(r"\bnext\s+week\b", re.IGNORECASE)
-_WEEK_OF = re.compile(
+_NEXT_WEEK = patterns.compile(r"\bnext\s+week\b", re.IGNORECASE)
+_WEEK_OF = patterns.compile(
     r"\b(?:week\s+(?:of|commencing|beginning|starting)|w/[cb])\s+(?:the\s+)?"
     r"(?P<n>\d{1,2})(?:st|nd|rd|th)?\b",
     re.IGNORECASE,
 )
-_AWAY_BEFORE = re.compile(
+_AWAY_BEFORE = patterns.compile(
     r"\b(?:away|on\s+holiday|on\s+leave|travell?ing|abroad|not\s+(?:around|available|free)"
     r"|busy|out\s+of\s+(?:the\s+)?(?:country|office))\b[^.!?\n]{0,20}$",
     re.IGNORECASE,
 )
-_LATER_IN_WEEK = re.compile(r"\blater\s+in\s+the\s+week\b", re.IGNORECASE)
-_FROM_DAY = re.compile(
+_LATER_IN_WEEK = patterns.compile(r"\blater\s+in\s+the\s+week\b", re.IGNORECASE)
+_FROM_DAY = patterns.compile(
     r"\b(?:after|from|until|till|back\s+(?:on|from))\s+the\s+(?P<n>\d{1,2})(?:st|nd|rd|th)\b",
     re.IGNORECASE,
 )

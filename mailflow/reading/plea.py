@@ -16,24 +16,25 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from mailflow import patterns
 from mailflow.reading import risk_words, screen
 
 MAX_CHARS: Final = 2000
 """A plea alone is short; longer mail says more than one."""
 
-_PREFIX = re.compile(r"^(?:\s*(?:re|fwd?|aw|tr)\s*:\s*)+", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?,;])\s+|\s+[-\u2013\u2014]+\s+")
+_PREFIX = patterns.compile(r"^(?:\s*(?:re|fwd?|aw|tr)\s*:\s*)+", re.IGNORECASE)
+_SENTENCE_END = patterns.compile(r"(?<=[.!?,;])\s+|\s+[-\u2013\u2014]+\s+")
 """Where a sentence or a clause ends: "Hi, help." and "urgent - in crisis"
 are each a greeting or a word for nobody, and a plea."""
 _EDGES = " \t.,;:!?*~-\u2013\u2014()[]\"'`"
-_TAIL = re.compile(
+_TAIL = patterns.compile(
     r"(?:\s*(?:\bx+|:\(+|:'\(|;\(|:-\(|<3)"
     r"|\s*[\u2600-\u27bf\U0001f300-\U0001faff\ufe0f\u200d])+$"
 )
 """Kisses, frowns and emoji after the words ("help me x", "im not ok :(")."""
 _TAIL_CHARS: Final = 24
 _ANYONE = r"(?:(?:some|any) ?(?:one|body))"
-_PLEAS: Final = re.compile(
+_PLEAS: Final = patterns.compile(
     "|".join(
         (
             r"(?:(?:please|pls|plz|plse)[ ,]*)*(?:" + _ANYONE + r"[ ,]*)?"
@@ -69,7 +70,7 @@ _PLEAS: Final = re.compile(
     )
 )
 """A sentence that is a plea, whole (after `_EDGES` and `_TAIL`)."""
-_FILLER: Final = re.compile(
+_FILLER: Final = patterns.compile(
     r"(?:hi|hello|hey|hiya)(?: there| [a-z]+)?|dear [a-z]+(?: [a-z]+)?"
     r"|good (?:morning|afternoon|evening|night)|morning|evening"
     r"|thanks|thank you|thanks in advance|sorry"
@@ -80,7 +81,7 @@ _FILLER: Final = re.compile(
 )
 """A sentence that says nothing of what the mail is for: a greeting, thanks,
 or a subject of one word for nobody in particular."""
-_PRACTICAL: Final = re.compile(
+_PRACTICAL: Final = patterns.compile(
     r"\b(?:fees?|price|prices|cost|costs|charge|charges|pay|paying|paid|payment"
     r"|invoice|receipt|refund|bill|billing|debit|vat|insurance|book|booking|booked"
     r"|appointment|appointments|session|sessions|slot|slots|zoom|teams|link|video"
@@ -91,16 +92,18 @@ _PRACTICAL: Final = re.compile(
 )
 """Words of something practical: a sentence with one says what the mail is
 for, so it is no plea, nor a few words of how they are, nor a name."""
-_PLACE_OR_TIME: Final = re.compile(
+_PLACE_OR_TIME: Final = patterns.compile(
     r"\b(?:call|calls|room|rooms|car|park|office|email|monday|tuesday|wednesday"
     r"|thursday|friday|saturday|sunday|tomorrow|next week|\d+)\b"
 )
 """A place, a time, a call or a mail: in the words of someone in distress
 ("I'm in my room and can't stop crying") as often as in a practical mail's,
 so they only keep a word from being taken for a greeting or a name."""
-_OWN: Final = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|my|myself|can't|cant|cannot)\b")
+_OWN: Final = patterns.compile(
+    r"\b(?:i|i'm|im|i've|ive|i'd|my|myself|can't|cant|cannot)\b"
+)
 """A few words of how they are are said of themselves..."""
-_DISTRESS: Final = re.compile(
+_DISTRESS: Final = patterns.compile(
     r"\b(?:scared|frightened|terrified|afraid|alone|lonely|exhausted|so tired"
     r"|awful|terrible|crying|tears|shaking|shaky|panic\w*|desperate|hopeless"
     r"|helpless|hurting|numb|empty|overwhelmed|a mess|dark|worthless"
@@ -115,10 +118,10 @@ first-person sentence without such a word ("I'm fine now, thanks", "I'm
 locked out") is no reason beside a plea."""
 _REASON_WORDS: Final = 12
 """A few words of how they are: a sentence longer says more."""
-_NAME = re.compile(r"[^\W\d_][\w'-]*(?: [^\W\d_][\w'-]*){0,2}")
+_NAME = patterns.compile(r"[^\W\d_][\w'-]*(?: [^\W\d_][\w'-]*){0,2}")
 """The writer's name on the last line ("Sam", "Jo Lee", "Élodie"), each word
 capitalised as written."""
-_CLOSING = re.compile(
+_CLOSING = patterns.compile(
     r"(?:sent from|sent with|sent via|get outlook for)\b.*"
     r"|on .{0,120} wrote:?|(?:love|lots of love|much love|best|cheers),? [^\W\d_]+"
 )

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from mailflow import patterns
+
 MAX_REPLY_CHARS: Final = 64 * 1024
 """new_words reads this much; parse.py already cuts bodies here."""
 
@@ -18,8 +20,8 @@ _MAX_HEADER_CHARS: Final = 400  # a quote header ("On ... wrote:") is never long
 _HEADER_LINES: Final = 3  # mail programs wrap it over at most this many lines
 _MAX_SIGNATURE_CHARS: Final = 120
 
-_QUOTED = re.compile(r"^[ \t]*>")
-_WROTE = re.compile(
+_QUOTED = patterns.compile(r"^[ \t]*>")
+_WROTE = patterns.compile(
     r"(?:\b(?:wrote|writes)|\ba\s+[ée]crit|\bescribi[óo]|\bha\s+scritto|\bescreveu"
     r"|\bkirjoitti|\bnapisa[łl](?:\(a\))?|\bнаписал[аи]?(?:\s*\(а\))?|\bпишет"  # noqa: RUF001 (Cyrillic on purpose)
     r"|\b(?:schrieb|schreef|skrev)\b.{0,200}|写道)\s*[:：]\s*$",  # noqa: RUF001 (full-width colon on purpose)
@@ -28,17 +30,17 @@ _WROTE = re.compile(
 """The end of a quote header in the languages people write to a practice in:
 "On ... wrote:", "Am ... schrieb ...:", "Le ... a écrit :", "Op ... schreef
 ... het volgende:", "El ... escribió:", "... написал:" and more."""
-_VERB = re.compile(
+_VERB = patterns.compile(
     r"wrote|writes|crit|escribi|scritto|escreveu|kirjoitti|napisa|написал|пишет"
     r"|schrieb|schreef|skrev|写道",
     re.IGNORECASE,
 )
 """A cheap first look: a header line without one of these verbs is no header."""
-_HEADER_CLUE = re.compile(r"[\d@]")  # a real header names a date or an address
-_HEADER_BEGIN = re.compile(r"(?:On|Am|Le|Op|El|Il|Em|Den|Dne|Dnia)\s|\d")
-_WRAPPED = re.compile(r"[<,(]$|^(?-i:On|Am|Le|Op|El|Il|Em|Den)\s.*\d.*[^.!?]$")
-_OPENER = re.compile(r"(?<=[.!?])\s+(?=(?:On|Am|Le|Op|El|Il|Em|Den)\s)")
-_SEPARATOR = re.compile(
+_HEADER_CLUE = patterns.compile(r"[\d@]")  # a real header names a date or an address
+_HEADER_BEGIN = patterns.compile(r"(?:On|Am|Le|Op|El|Il|Em|Den|Dne|Dnia)\s|\d")
+_WRAPPED = patterns.compile(r"[<,(]$|^(?-i:On|Am|Le|Op|El|Il|Em|Den)\s.*\d.*[^.!?]$")
+_OPENER = patterns.compile(r"(?<=[.!?])\s+(?=(?:On|Am|Le|Op|El|Il|Em|Den)\s)")
+_SEPARATOR = patterns.compile(
     r"^\s*(?:-{2,}\s*(?:original message|original-nachricht|urspr[üu]ngliche nachricht"
     r"|message d'origine|oorspronkelijk bericht|mensaje original|messaggio originale"
     r"|mensagem original|исходное сообщение|forwarded message|weitergeleitete nachricht"
@@ -46,7 +48,7 @@ _SEPARATOR = re.compile(
     r"|_{10,}|begin forwarded message:|anfang der weitergeleiteten nachricht:)\s*$",
     re.IGNORECASE,
 )
-_FIELD_FROM = re.compile(
+_FIELD_FROM = patterns.compile(
     r"^\s*\*?(?:from|von|de|van|от|da|fra|från|od|lähettäjä)\s*\*?\s*:",
     re.IGNORECASE,
 )
@@ -56,10 +58,10 @@ _FIELDS = (
     r"|отправлено|дата|кому|тема|inviato|data|oggetto|sendt|til|emne|skickat"
     r"|till|ämne)\s*\*?\s*:"
 )
-_FIELD_OTHER = re.compile(r"^\s*" + _FIELDS, re.IGNORECASE)
-_FIELD_INLINE = re.compile(r"\s" + _FIELDS, re.IGNORECASE)
+_FIELD_OTHER = patterns.compile(r"^\s*" + _FIELDS, re.IGNORECASE)
+_FIELD_INLINE = patterns.compile(r"\s" + _FIELDS, re.IGNORECASE)
 """Some HTML bodies put a whole header block on one line: "From: a Sent: b To: c"."""
-_SIGNATURE = re.compile(
+_SIGNATURE = patterns.compile(
     r"^[ \t]*(?:--|__)[ \t]*$"
     r"|^[ \t]*(?:sent\s+(?:from|with|via|using)\s+\S|get\s+outlook\s+for\b"
     r"|envoy[ée]\s+(?:de|depuis)\s+mon\b|von\s+meinem\s+\S.{0,40}\s+gesendet"
@@ -125,7 +127,7 @@ def new_words(text: str, *, sent: Sequence[str] = ()) -> str:
 _SHINGLE: Final = 4
 """Words in a row that identify a passage of a sent letter."""
 _MAX_SENT_CHARS: Final = 64 * 1024
-_WORD = re.compile(r"\w+(?:['’]\w+)*")  # noqa: RUF001 (typographic apostrophe on purpose)
+_WORD = patterns.compile(r"\w+(?:['’]\w+)*")  # noqa: RUF001 (typographic apostrophe on purpose)
 
 
 def _words(text: str) -> list[str]:

@@ -23,6 +23,7 @@ import functools
 import re
 from typing import Final
 
+from mailflow import patterns
 from mailflow.reading import screen
 
 MAX_CHARS: Final = 6000
@@ -64,7 +65,7 @@ _OWNER = (
 )
 """Whose role the writer names, a person's name ("I'm Liam Cross's probation
 officer"): never "I'm not sure it's a therapist I need"."""
-_ROLE: Final = re.compile(
+_ROLE: Final = patterns.compile(
     r"\b(?:i(?:'m| am)|(?:i )?work as|(?:i'?m )?writing as) (?:a|an|the|one of the"
     r"|one of (?:our|the) \w+'?s?|" + _OWNER + r"|his|her|their"
     r"|your client'?s) (?:\w+ ){0,2}" + _ROLE_NOUNS + r"s?\b"
@@ -92,7 +93,7 @@ _ROLE: Final = re.compile(
 )
 """The writer names a role of theirs (so do professionals writing for
 themselves: never enough alone)."""
-_SIGNATURE: Final = re.compile(
+_SIGNATURE: Final = patterns.compile(
     r"^[a-z .,'()&/|-]{0,40}\b(?:" + _ROLE_NOUNS + r"|rgn|rmn|rn|md|m\.?ed|lsc|lcsw"
     r"|lpc|lmft|mbchb|mbbs|mrcgp|dclinpsy|ukcp (?:registered|reg)\w*"
     r"|bacp (?:accredited|registered)\w*|registered (?:psychotherapist|counsel+or"
@@ -106,7 +107,7 @@ a phone number, a footer)."""
 _SIGNATURE_WIDTH: Final = 64
 """A signature's line is short ("Lead Practice Nurse | Riverside Medical
 Practice" is 48); a sentence wrapped by a mail program is longer."""
-_SENTENCE: Final = re.compile(
+_SENTENCE: Final = patterns.compile(
     r"\b(?:i|i'm|i've|you|he|she|we|my|me|to|for|with|is|are|was|be|have|had)\b"
 )
 """Words of a sentence, which a signature's line is not ("I'd like to speak
@@ -118,7 +119,7 @@ _CARED_FOR = (
     r"|employee|member of staff|resident|mum|dad|mother|father|(?:\d+(?:st|nd|rd|th)|"
     r"year \d+|y\d+) (?:grader|grade student|year student)|[a-z]+ grader)"
 )
-_PERSON: Final = re.compile(
+_PERSON: Final = patterns.compile(
     # "29F", "40s male", "12 y/o", "61M" (never after "I'm", "me,": their own)
     r"(?<!i'm )(?<!im )(?<!i am )(?<!me, )(?<!me )(?<!myself, )"
     r"\b\d{1,2}(?:s|'s)? ?(?:f|m|male|female|y/?o|yo|y\.o\.?)(?![a-z/'])"
@@ -165,7 +166,7 @@ _PERSON: Final = re.compile(
     + r"\b"
 )
 """Someone described as a professional describes a person in their care."""
-_THIRD_RISK: Final = re.compile(
+_THIRD_RISK: Final = patterns.compile(
     r"\b(?:denies|denied|denying) (?:any )?(?:current )?(?:si|sh|suicid\w*|self[- ]harm\w*"
     r"|thoughts|ideation|intent|plans?|risk)"
     r"|\b(?:no|nil) (?:current |active |immediate |known |significant |acute )?"
@@ -185,7 +186,7 @@ _THIRD_RISK: Final = re.compile(
     r"|\brisk (?:was )?(?:assessed|rated|judged) (?:as )?(?:low|medium|moderate|high)"
 )
 """Their risk told in the third person, as a clinician records it."""
-_HANDOFF: Final = re.compile(
+_HANDOFF: Final = patterns.compile(
     r"(?:^|[.!?,:-] *|\b(?:i|we)(?:'m|'re| am| are|'d like to| would like to| wish to)? )"
     r"referr?(?:ing|ed)\b(?! (?:me|myself|by|to (?!you\b)))"
     r"|\b(?:i|we) (?:have |'ve )?referred (?:him|her|them|a|an|this|one)\b"
@@ -243,7 +244,7 @@ _NOT_FOR_THEM = (
 )
 """Asking for a call or sessions, but not for someone else ("I'd like to
 arrange a call for him" is a referrer's)."""
-_OWN: Final = re.compile(
+_OWN: Final = patterns.compile(
     r"\bmy (?:gp|doctor|psychiatrist|care co-?ordinator|cpn|therapist|counsel+or"
     r"|consultant|key ?worker|social worker|health visitor|midwife|nurse"
     r"|previous therapist|diagnosis|meds|medication)\b"

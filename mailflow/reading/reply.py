@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import date, time, tzinfo
 from typing import Final
 
+from mailflow import patterns
 from mailflow.deciding import availability
 from mailflow.model import (
     PersonReply,
@@ -38,27 +39,29 @@ _ORDINAL_WORDS: Final = {
 }  # fmt: skip
 _NUM = r"(?P<n>\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")"
 _CHOICE_PATTERNS: Final = (
-    re.compile(  # "option 2", "number two", "slot 3", "choice #4"
+    patterns.compile(  # "option 2", "number two", "slot 3", "choice #4"
         rf"\b(?:option|opt\.?|number|num\.?|nr\.?|choice|slot)\s*(?:#|no\.?)?\s*{_NUM}\b",
         re.IGNORECASE,
     ),
-    re.compile(r"(?:#|\bno\.)\s*(?P<n>\d{1,3})\b", re.IGNORECASE),  # "#2", "No. 2"
-    re.compile(  # "the 2nd one", "3rd option"
+    patterns.compile(
+        r"(?:#|\bno\.)\s*(?P<n>\d{1,3})\b", re.IGNORECASE
+    ),  # "#2", "No. 2"
+    patterns.compile(  # "the 2nd one", "3rd option"
         r"\b(?P<n>\d{1,3})(?:st|nd|rd|th)?\s+(?:one|option|slot|choice)\b",
         re.IGNORECASE,
     ),
-    re.compile(  # "I'll take 3", "let's do 2", "I'd like 4 please"
+    patterns.compile(  # "I'll take 3", "let's do 2", "I'd like 4 please"
         r"\b(?:take|taking|choose|chose|pick|picking|select|book|go for|go with|opt for"
         r"|prefer|like|want|do|have)\s+(?:the\s+)?(?P<n>\d{1,2})\b(?!\s*(?:st|nd|rd|th)\b)",
         re.IGNORECASE,
     ),
-    re.compile(  # a reply that starts with the number: "2", "2.", "2 please", "3 - Tue"
+    patterns.compile(  # a reply that starts with the number: "2", "2.", "2 please", "3 - Tue"
         r"^\W*(?P<n>\d{1,2})(?:\s*(?:[.)\]:!,\-\u2013\u2014~]|$)|(?=\s+(?:please|pls|plz"
         r"|works?|would|is|suits?|sounds|for me|thanks|thank|if|looks|ok|okay|perfect"
         r"|great|fine|then|as well|is best)\b))",
         re.IGNORECASE | re.MULTILINE,
     ),
-    re.compile(  # "... 2 would be great", "3 works for me"
+    patterns.compile(  # "... 2 would be great", "3 works for me"
         r"\b(?P<n>\d{1,2})\s+(?:please|pls|plz|works|would (?:work|suit|be)|suits|does"
         r"|doesn't|does not|won't|isn't|is not|wouldn't|would not|can't"
         r"|is (?:good|great|fine|perfect|best|ideal|ok|okay|lovely|better|easiest)"
@@ -66,29 +69,31 @@ _CHOICE_PATTERNS: Final = (
         re.IGNORECASE,
     ),
 )
-_ALTERNATIVES = re.compile(
+_ALTERNATIVES = patterns.compile(
     r"\b(?P<a>\d{1,2})\s*(?:or|/|&|and|,)\s*(?:option\s*|#|no\.\s*)?(?P<b>\d{1,2})\b",
     re.IGNORECASE,
 )
-_ORDINAL = re.compile(r"\b(?P<w>" + "|".join(_ORDINAL_WORDS) + r")\b", re.IGNORECASE)
-_ORDINAL_NOUN = re.compile(
+_ORDINAL = patterns.compile(
+    r"\b(?P<w>" + "|".join(_ORDINAL_WORDS) + r")\b", re.IGNORECASE
+)
+_ORDINAL_NOUN = patterns.compile(
     r"\s*(?:one|option|slot|choice|available|time\b(?!\s+(?:i|we|in|ever|round|around)\b))",
     re.IGNORECASE,
 )
-_ORDINAL_END = re.compile(
+_ORDINAL_END = patterns.compile(
     r"\s*(?:[.!?),]|$|please|pls|works?|would|is|suits?|sounds|for me|if|thanks|thank"
     r"|looks|then|as well)",
     re.IGNORECASE,
 )
-_ORDINAL_NOT = re.compile(
+_ORDINAL_NOT = patterns.compile(
     r"(?:\ba|\bat|\bmy|\byour|\bour|\bfor\s+the|\bthe\s+very)\s*$", re.IGNORECASE
 )
-_ORDINAL_DATE = re.compile(rf"\s+(?:of\b|{mentions.MONTH})", re.IGNORECASE)
-_DIGIT_ORDINAL = re.compile(
+_ORDINAL_DATE = patterns.compile(rf"\s+(?:of\b|{mentions.MONTH})", re.IGNORECASE)
+_DIGIT_ORDINAL = patterns.compile(
     r"(?<![\w~])(?P<n>\d{1,2})(?:st|nd|rd|th)(?!\w)(?!\s+(?:one|option|slot|choice)\b)",
     re.IGNORECASE,
 )
-_ANY = re.compile(
+_ANY = patterns.compile(
     r"\b(?:any|either|whichever|both|all)\s+(?:of\s+(?:them|those|these|the\s+(?:times"
     r"|slots|options))|one|time|is|are|works?|would|will|suits?|fine|ok|okay)\b"
     r"|\b(?:earliest|soonest|latest)\s+(?:one|option|slot|time|available|possible)\b"
@@ -96,13 +101,13 @@ _ANY = re.compile(
     re.IGNORECASE,
 )
 """Any time will do: still a choice the person has to make."""
-_YES = re.compile(
+_YES = patterns.compile(
     r"^\W*(?:yes|yeah|yep|yup|sure|ok|okay|perfect|great|lovely|brilliant|fine)\b"
     r"|\b(?:that|it)\s+(?:works|suits|is fine|is great|is perfect|sounds good)\b"
     r"|\b(?:works|suits)\s+(?:for\s+)?me\b|\bsounds\s+(?:good|great|perfect)\b",
     re.IGNORECASE,
 )
-_CANCEL = re.compile(
+_CANCEL = patterns.compile(
     r"\bcancel(?:l?ing)?\b(?=\s*(?:$|[.!,;:)]|please\b|for now\b|thanks?\b|thank you\b"
     r"|(?:(?:the|my|our|this|that|your|today's|tomorrow's)\s+)?(?:phone\s+)?(?:call|appointment"
     r"|booking|consultation|chat|session|request|enquiry|inquiry|meeting|conversation)\b"
@@ -110,7 +115,7 @@ _CANCEL = re.compile(
     r"|\b(?:need|like|want|have|wish|going|got)\s+to\s+cancel\b",
     re.IGNORECASE,
 )
-_RESCHEDULE = re.compile(
+_RESCHEDULE = patterns.compile(
     r"\bre-?schedul\w*|\brearrang\w*|\bpostpon\w*|\bre-?book\w*"
     r"|\bmove\s+(?:it|the call|our call|the appointment|our appointment|this|that"
     r"|the time|the booking|things)\b"
@@ -128,7 +133,7 @@ _NO_WORDS: Final = (
     r"(?:any|either|all)\b"
 )
 """Saying only that no time offered fits ("neither", "can't do any")."""
-_NONE_GLOBAL = re.compile(
+_NONE_GLOBAL = patterns.compile(
     _NO_WORDS
     + r"|\bnot\s+(?:free|available|around)\s+(?:at|on|for|during|then|at\s+all)\b"
     r"|\b(?:do|would|could|have)\s+you\s+(?:have|got|offer)\s+(?:any|anything|something"
@@ -145,10 +150,10 @@ _NONE_GLOBAL = re.compile(
     re.IGNORECASE,
 )
 """Saying that nothing offered fits, or asking for something else."""
-_NONE_PLAIN = re.compile(_NO_WORDS, re.IGNORECASE)
+_NONE_PLAIN = patterns.compile(_NO_WORDS, re.IGNORECASE)
 """`_NONE_GLOBAL`'s words that only say no ("neither"): what is left of it
 once they are gone asks for something else ("any other days?")."""
-_MORE_THAN_NO = re.compile(
+_MORE_THAN_NO = patterns.compile(
     r"\?|\b(?:about|instead|but|except|unless|only|what|how|maybe|perhaps|send|offer"
     r"|another|other|later|earlier|different|next|then|weeks?|months?|weekends?"
     r"|weekdays?|(?:mon|tues|wednes|thurs|fri|satur|sun)days?|mornings?|afternoons?"
@@ -161,7 +166,7 @@ _MORE_THAN_NO = re.compile(
 way to meet, a wish kept for later ("Neither, I've changed my mind - what
 about next week?", "... put me on the waiting list", "... can I keep your
 details?")."""
-_OFF_THE_LIST = re.compile(
+_OFF_THE_LIST = patterns.compile(
     r"\b(?:could|can|would|will)\s+you\s+(?:please\s+)?(?:take|remove)\s+me\s+off"
     r"\s+(?:your|the)\s+(?:\w+\s+)?list\b\W*",
     re.IGNORECASE,
@@ -183,7 +188,7 @@ def plainly_withdraws(text: str) -> bool:
     return not (_NONE_GLOBAL.search(rest) or _MORE_THAN_NO.search(rest))
 
 
-_NONE_REJECT = re.compile(
+_NONE_REJECT = patterns.compile(
     r"(?:\b(?:do|does|did|will|would|could)\s+not|n't)\s+(?:really\s+)?(?:work|suit|fit)\b"
     r"|\b(?:no|not)\s+(?:good|great|ideal|possible)\b|(?<!not )\btoo\s+(?:early|late)\b"
     r"|\bnot\s+(?:free|available)\b|\bunavailable\b|\bbusy\b|\bclash\w*"
@@ -194,7 +199,7 @@ _NONE_REJECT = re.compile(
 """Turning one or all times down."""
 _PHONE_ERRORS: Final = (ValueError, TypeError, IndexError, KeyError)
 """What the phonenumbers matcher could raise on odd text (it is third-party)."""
-_NONE_PREFER = re.compile(
+_NONE_PREFER = patterns.compile(
     r"\b(?:better|prefer\w*|rather|ideally|more convenient|easier|best for me)\b",
     re.IGNORECASE,
 )
@@ -395,13 +400,13 @@ def read_person_reply(
     return PersonReply(kind, phone=phone, yes=yes, declines=no, only_phone=alone)
 
 
-_SHIFTED = re.compile(
+_SHIFTED = patterns.compile(
     r"\bbut\s+(?:just\s+)?(?:a\s+)?(?:bit|little|touch|tad|slightly)\s+(?P<way>earlier|later)\b"
     r"|\b(?:a\s+)?(?:bit|little|touch|tad|slightly)\s+(?P<way2>earlier|later)\s*\?",
     re.IGNORECASE,
 )
 """The day of an offered time, at another time: "Thursday but a bit earlier?"."""
-_NOT_A_CHOICE = re.compile(
+_NOT_A_CHOICE = patterns.compile(
     r"\b\d{1,2}(?:st|nd|rd|th)\s+(?:floor|flat|year|grade|birthday|anniversary|attempt|child)\b"
     r"|\b(?:week\s+(?:of|commencing|beginning|starting)|w/[cb])\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\b"
     r"|\b(?:flat|apt|apartment|unit|room|year|ext|extension|floor|house|block|suite)\.?\s*\d+[a-z]?\b",
@@ -410,24 +415,24 @@ _NOT_A_CHOICE = re.compile(
 """Numbers in addresses, floors and school years ("2nd floor flat", "Flat 2",
 "Year 3", "ext 3") and weeks ("the week of the 11th", "w/c 15th"): never an
 option's number."""
-_NOTHING_BEFORE = re.compile(
+_NOTHING_BEFORE = patterns.compile(
     r"\bnothing\s+(?:before|after|until|till|earlier than|later than)\b", re.IGNORECASE
 )
-_DIGIT = re.compile(r"\d")
+_DIGIT = patterns.compile(r"\d")
 """A time or date named: a day-and-part preference alone no longer picks."""
-_ANOTHER_WEEK = re.compile(
+_ANOTHER_WEEK = patterns.compile(
     r"\b(?:following|next|another|a\s+different|later)\s+week\b|\bweek\s+after\b"
     r"|\binstead\b",
     re.IGNORECASE,
 )
-_WOULD_SUIT = re.compile(
+_WOULD_SUIT = patterns.compile(
     r"\b(?:would\s+be|is|works?|suits?|sounds)\s+(?:\w+\s+)?(?:great|brilliant|perfect|"
     r"good|fine|lovely|ideal|best|ok|okay)\b|\bworks\b|\bsuits\b|\bplease\b",
     re.IGNORECASE,
 )
 
 
-_TAKES_IT = re.compile(
+_TAKES_IT = patterns.compile(
     r"\b(?:slot|one|option|time)\s+(?:works|suits|is\s+(?:perfect|great|fine|good|ideal))\b"
     r"|\b(?:works|suits)\s+(?:great|perfectly|fine|well)?\s*(?:for\s+)?me\b"
     r"|\b(?:i'?ll|i\s+will|i'?d\s+like\s+to|let'?s)\s+(?:take|book|go\s+for|have)\b"
@@ -561,7 +566,7 @@ def _pointed(
     return kind, pick, preference
 
 
-_CLAUSE = re.compile(
+_CLAUSE = patterns.compile(
     r"[.,;:!?()\n]|\s[-\u2013\u2014]+\s|\b(?:but|though|however|whereas|and|so)\b",
     re.IGNORECASE,
 )
@@ -570,13 +575,13 @@ _DAY_NAMES: Final = (
     r"fri(?:day)?", r"sat(?:urday)?", r"sun(?:day)?",
 )  # fmt: skip
 _DAYS: Final = tuple(
-    re.compile(rf"\b{name}s?\b(?:'s)?", re.IGNORECASE) for name in _DAY_NAMES
+    patterns.compile(rf"\b{name}s?\b(?:'s)?", re.IGNORECASE) for name in _DAY_NAMES
 )
-_OPTION_DIGIT = re.compile(
+_OPTION_DIGIT = patterns.compile(
     r"(?<![\d:.£$])\b(?P<n>\d)\b(?![:.]\d|\s*(?:am|pm|a\.m|p\.m|o'?clock)\b)",
     re.IGNORECASE,
 )
-_ONLY_CHOICE = re.compile(
+_ONLY_CHOICE = patterns.compile(
     r"\b(?:(?:mon|tues?|wed(?:nes)?|weds|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?s?"
     r"|today|tomorrow|" + mentions.MONTH + r"|\d{1,2}(?:st|nd|rd|th)?"
     r"|\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\b\.?)?|[ap]\.?m\.?|at|on|the|one|option|number|slot|choice|for|me|half|quarter|past"
@@ -585,18 +590,18 @@ _ONLY_CHOICE = re.compile(
     r"|london|time|your|my|local|gmt|bst|utc|[+-]\d+)\b|#",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-_NAME = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?")
+_WORD = patterns.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_NAME = patterns.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?")
 
 
-_ZONE_QUESTION = re.compile(
+_ZONE_QUESTION = patterns.compile(
     r"\b(?:(?:your|my|our|their|uk|british|london|local|spanish|french|german|italian"
     r"|irish|european|central|eastern|pacific|us|which|what|whose|\w+\s+zone)"
     r"\s+time|time\s*zones?|timezones?|gmt|bst|cet|cest|est|pst|utc)\b[^.!?\n]{0,40}\?",
     re.IGNORECASE,
 )
 """A question about whose clock a time is on ("is that your time or mine?")."""
-_TIME_TALK = re.compile(
+_TIME_TALK = patterns.compile(
     r"\b(?:mon|tues?|wed(?:nes)?|weds|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?\b"
     r"|\d|\b(?:then|it|that\s+(?:time|day|one|slot|week)|this\s+(?:one|time|week)"
     r"|mornings?|afternoons?|evenings?|lunch\w*|today|tomorrow|week\w*|time|slot|option"
@@ -631,8 +636,8 @@ def _taken(body: str, pick: int, offered: Sequence[Slot], zone: tzinfo) -> bool:
     return intent.signs_pick(said) or _only_the_choice(body)
 
 
-_NUMBER_SIGN = re.compile(r"\bno\.?\s*(?=\d)", re.IGNORECASE)
-_LEADING_NO = re.compile(r"^\W*(?:no|nope)\s*[,.!]+", re.IGNORECASE)
+_NUMBER_SIGN = patterns.compile(r"\bno\.?\s*(?=\d)", re.IGNORECASE)
+_LEADING_NO = patterns.compile(r"^\W*(?:no|nope)\s*[,.!]+", re.IGNORECASE)
 
 
 def _of_another(clause: str, pick: int, day: int, count: int) -> bool:
@@ -650,8 +655,8 @@ def _only_the_choice(body: str) -> bool:
     return _at_most_a_name(_ONLY_CHOICE.sub(" ", body))
 
 
-_PHONE_RUN = re.compile(r"\+?\(?\d[\d ()-]{7,}\d")
-_PHONE_WORDS = re.compile(
+_PHONE_RUN = patterns.compile(r"\+?\(?\d[\d ()-]{7,}\d")
+_PHONE_WORDS = patterns.compile(
     r"\b(?:(?:mobile|phone|number|landline|cell)'s"
     r"|my|the|a|best|new|mobile|mob|cell|phone|landline|number|no|tel|telephone"
     r"|is|it's|it|here's|here|you|can|call|ring|reach|get|me|on|at|i'll|be|for"
@@ -765,7 +770,7 @@ def _none_fit(masked: str) -> tuple[bool, bool]:
     return bool(_NONE_GLOBAL.search(masked)), bool(_NONE_REJECT.search(masked))
 
 
-_ELSEWHERE = re.compile(
+_ELSEWHERE = patterns.compile(
     r"\b(?:sorted|found|arranged|organi[sz]ed|got|set\s+up|booked)\s+(?:\w+\s+)?"
     r"something\s+else\b",
     re.IGNORECASE,
@@ -773,8 +778,8 @@ _ELSEWHERE = re.compile(
 """Help found elsewhere ("I've sorted something else out"): no ask for other times."""
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-_ABOUT_THE_PICK = re.compile(
+_SENTENCE_END = patterns.compile(r"(?<=[.!?])\s+|\n+")
+_ABOUT_THE_PICK = patterns.compile(
     r"\d|\b(?:(?:first|second|third|fourth|fifth|last)\s+(?:one|option|slot|time|choice)"
     r"|option|opt|slot|number|choice"
     r"|one|two|three|four|five|time|times|date|day|days|today|tomorrow|morning"
@@ -785,7 +790,7 @@ _ABOUT_THE_PICK = re.compile(
 """A question about the time picked ("Is 2 still free?", "Could I do the
 Thursday one?"): the pick itself, not a question beside it, when it is
 short and speaks of nothing else (`_OTHER_MATTER`)."""
-_OTHER_MATTER = re.compile(
+_OTHER_MATTER = patterns.compile(
     r"\b(?:sessions?|fees?|cost|costs|price|charge|charged|pay|paying|insurance|cancel\w*"
     r"|under|aged?|years?\s+old|year\s+olds?|therap\w*|confidential|emdr|cbt|couples?"
     r"|partner|husband|wife|son|daughter|child|children|kids?|medication|same\s+(?:person"
@@ -797,7 +802,7 @@ _OTHER_MATTER = re.compile(
 _COURTESY_TAIL = (
     r"(?:\s+(?:please|then|thanks|thank\s+you|right|yeah|again|for\s+me|for\s+now))*"
 )
-_ONLY_CHECKING = re.compile(
+_ONLY_CHECKING = patterns.compile(
     r"^\W*(?:(?:sorry|apologies|realise|realize|i\s+know)\b[^?]{0,40}[,.;-]\s*)?"
     r"(?:(?:hope\s+)?(?:is\s+)?(?:that|this|it)(?:'s|\s+is)?\s+(?:still\s+)?(?:ok|okay"
     r"|alright|all\s+right|fine|good|cool|enough|possible|available|free|too\s+late"

@@ -22,12 +22,12 @@ import functools
 import itertools
 import math
 import random
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Final
 
+from mailflow import patterns
 from mailflow.reading.screen import MAX_SCREEN_CHARS, normalize
 
 THRESHOLD: Final = 0.5
@@ -47,7 +47,7 @@ versions, not kept: docs/reading.md)."""
 WEIGHTS_FILE: Final = "risk_words.tsv"
 _BIAS: Final = "(bias)"
 
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_WORD = patterns.compile(r"[a-z]+(?:'[a-z]+)?")
 
 _CONTRACTIONS: Final = {
     "dont": "don't", "cant": "can't", "wont": "won't", "im": "i'm", "ive": "i've",
@@ -62,7 +62,7 @@ _CONTRACTIONS: Final = {
 how carefully someone types weighs nothing. Not "ill" nor "id": words of
 their own more often than "i'll" and "i'd"."""
 
-_SIGN_OFF = re.compile(
+_SIGN_OFF = patterns.compile(
     r"(?:(?:many |with )?thanks(?: again| so much| in advance)?"
     r"|thank you(?: so much| again| in advance)?|ta|thx|tia"
     r"|(?:kind|kindest|warm|warmest|best|many) regards|regards"
@@ -74,7 +74,7 @@ _SIGN_OFF = re.compile(
 "xx").
 Not "take care" nor "love": said in a goodbye, they are part of what is said.
 Possessive throughout: a hostile line costs one pass."""
-_FOOTER = re.compile(
+_FOOTER = patterns.compile(
     r"(?:sent (?:from|with|via) (?:my )?(?:iphone|ipad|android|pixel|samsung"
     r"|galaxy|huawei|xiaomi|oneplus|motorola|nokia|mobile|phone|smartphone"
     r"|tablet|blackberry|outlook|yahoo mail|aol mail|proton ?mail"
@@ -91,7 +91,7 @@ _CONTACT_ITEM = (
     r"|(?:https?://)?(?:www\.)?[a-z0-9-]++(?:\.[a-z0-9-]++)++/?"
     r"|\+?\d[\d ().-]{5,}(?: ?\((?:mobile|cell|home|work|office)\))?)"
 )
-_CONTACT = re.compile(rf"{_CONTACT_ITEM}(?: *[|,/] *{_CONTACT_ITEM})*[ .]*")
+_CONTACT = patterns.compile(rf"{_CONTACT_ITEM}(?: *[|,/] *{_CONTACT_ITEM})*[ .]*")
 """A line that is only ways to reach someone ("Email: jo@example.org | Tel:
 07700 900123", "www.example.org"): no word of it is theirs to weigh. A web
 address with a path or a query is not one ("…/search?q=…" is read). Matched

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from mailflow import patterns
 from mailflow.reading.phrases import (
     DEFAULT_LANGUAGE,
     Family,
@@ -48,7 +49,7 @@ _APOSTROPHES: Final = str.maketrans(
     dict.fromkeys("\u2019\u2018`\u00b4\u02bc\u2032", "'")
     | dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")
 )
-_SENTENCE: Final = re.compile(
+_SENTENCE: Final = patterns.compile(
     r"(?<=[.!?;])\s+|\n\s*\n|\n(?=\s*(?:[-*\u2022]|\d+[.)]\s))|(?<=[!?])"
 )
 _ENDING: Final = "ending-words"
@@ -56,13 +57,13 @@ _ENDING: Final = "ending-words"
 a goodbye, are clear; with a hint alone ("thanks for everything"), not."""
 _NEGATION_WORDS: Final = 4
 """A negator reaches this many words ahead: "not going to hurt myself"."""
-_QUOTED_LINE: Final = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
-_BLANK_LINE: Final = re.compile(r"^[ \t>]*$", re.MULTILINE)
+_QUOTED_LINE: Final = patterns.compile(r"^[ \t]*>.*$", re.MULTILINE)
+_BLANK_LINE: Final = patterns.compile(r"^[ \t>]*$", re.MULTILINE)
 _WRAPPED_LINE: Final = 30
 """A line at least this long, broken, was wrapped by the mail program."""
-_QUOTE_MARKS: Final = re.compile(r"^(?:[ \t]*>)+")
-_WRAPPED_WORD: Final = re.compile(r"(?<=\w-)\n(?:[ \t]*>)*[ \t]*(?=\w)")
-_LINE_BREAK: Final = re.compile(
+_QUOTE_MARKS: Final = patterns.compile(r"^(?:[ \t]*>)+")
+_WRAPPED_WORD: Final = patterns.compile(r"(?<=\w-)\n(?:[ \t]*>)*[ \t]*(?=\w)")
+_LINE_BREAK: Final = patterns.compile(
     r"(?<!\n)\n(?![ \t>]*(?:\n|$|[-*\u2022\u2010-\u2015\u2212\uff0d]|\d+[.)]\s))"
     r"(?:[ \t]*>)*[ \t]*"
 )
@@ -71,16 +72,16 @@ programs wrap plain text at 72-78 characters, so "kill" may end one line and
 "myself" begin the next. A blank line (of spaces or quote markers too) or a
 list item (a dash of any kind, a star, a bullet, a number), however
 indented, still parts sentences; "self-" at a line's end joins "harm"."""
-_WORDY: Final = re.compile(r"\w")
+_WORDY: Final = patterns.compile(r"\w")
 """A sentence with a word: only these count in a pair's reach ("!!!" is none)."""
 _HISTORY_READ: Final = 16
 """Clauses of a pair's act or sign read in a sentence for history, at most:
 a long hostile sentence of repeated phrases costs linear time."""
-_THERE_NOW: Final = re.compile(
+_THERE_NOW: Final = patterns.compile(
     r"\b(?:i'?m|im|i am|he'?s|she'?s|they'?re|i'?ve|ive|i have)\b"
 )
 """Someone there now: a clause that has them is never history."""
-_OPENING_CLAUSE: Final = re.compile(
+_OPENING_CLAUSE: Final = patterns.compile(
     r"\s*(?:after|since|following|having|once|when|before|been to|went to"
     r"|attended)\b[^,;:]*[,;:]"
 )

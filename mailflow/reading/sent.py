@@ -9,18 +9,18 @@ the batch's store work at once.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from email.message import Message
 from email.parser import BytesHeaderParser
 
+from mailflow import patterns
 from mailflow.reading import headerblock, parse
 
 FIELDS = ("To", "Cc", "Bcc", "Message-ID", "In-Reply-To", "References", "X-Mailflow")
 """The header fields read of each Sent mail (fetched alone: cheap scans)."""
 
-_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
-_OWN_ID = re.compile(r"<mailflow\.[0-9a-f]{32}@[^<>\s]+>$")
+_MESSAGE_ID = patterns.compile(r"<[^<>\s]+>")
+_OWN_ID = patterns.compile(r"<mailflow\.[0-9a-f]{32}@[^<>\s]+>$")
 """The shape of mailflow's Message-IDs (writing/letters.py: message_id)."""
 
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Final
 
+from mailflow import patterns
 from mailflow.model import (
     Decision,
     TherapistReply,
@@ -24,34 +25,34 @@ from mailflow.reading.quoting import new_words
 MAX_NOTE_CHARS: Final = 2000
 """The therapist's note to the person is cut here."""
 
-_NO_SHOW = re.compile(
+_NO_SHOW = patterns.compile(
     r"\bno[\s-]?show\b|\b(?:didn't|did not|never)\s+(?:answer|pick\s+up|picked\s+up"
     r"|turn(?:ed)?\s+up|show(?:ed)?(?:\s+up)?|call(?:ed)?\s+back|respond|answered"
     r"|responded)\b|\bno\s+answer\b"
     r"|\b(?:couldn't|could not|can't|cannot)\s+(?:reach|get hold of|get through to)\b",
     re.IGNORECASE,
 )
-_THERAPIST_CANCEL = re.compile(
+_THERAPIST_CANCEL = patterns.compile(
     r"\bcancel(?:l?ing|led)?\b|\bscrap(?:ped|ping)?\b", re.IGNORECASE
 )
 """The words that cancel: "cancel", and "scrap" ("please scrap the call")."""
-_APPROVE = re.compile(
+_APPROVE = patterns.compile(
     r"\b(?:yes|yess+|yep|yeah|yup|ja|approved?|approving|ok|okay|okey|fine|confirm(?:ed)?"
     r"|accept(?:ed)?|sure|agreed|absolutely|definitely|perfect|great|lovely|go ahead"
     r"|go for it|sounds good|looks good|all good|book it|that works|works for me"
     r"|of course|no problem|no worries)\b|[\U0001F44D\u2705\u2714\u2611]",
     re.IGNORECASE,
 )
-_HEDGE = re.compile(
+_HEDGE = patterns.compile(
     r"\b(?:but|however|though|check|let me|maybe|perhaps|probably|not sure|wait"
     r"|hold on|hang on|if)\b",
     re.IGNORECASE,
 )
 """A yes with these ("yes, but let me check my diary") is not yet a yes."""
-_APPROVE_NEGATED = re.compile(
+_APPROVE_NEGATED = patterns.compile(
     r"(?:\b(?:not|never|don't|do not)|n't)\s*(?:\w+\s+)?$", re.IGNORECASE
 )
-_DECLINE = re.compile(
+_DECLINE = patterns.compile(
     r"^\W*(?:no|nope|nah)\b(?!\s+(?:problem|problems|worries|worry|bother|rush|doubt"
     r"|issue|issues|trouble)\b)|(?:^|[\s,.;])no[.!]*\s*$"
     r"|\bdeclin\w*|\breject\w*|\brefuse\w*|\bunfortunately not\b|\bsorry,?\s+no\b"
@@ -61,7 +62,7 @@ _DECLINE = re.compile(
     r"|^\W*(?:not\s+(?:this|that)\b|(?:can't|cannot|can not)\W*(?:sorry\W*)?$)",
     re.IGNORECASE,
 )
-_LEAD = re.compile(
+_LEAD = patterns.compile(
     r"^(?:\W*(?:no|nope|nah|i\s+decline|declined?|reject(?:ed)?"
     r"|(?:i\s+)?(?:can't|cannot)(?:\s+do\s+(?:that|it|this))?|(?:please\s+)?(?:cancel|scrap)"
     r"(?:\s+(?:this\s+one|that\s+one|it|this|that|the\s+(?:call|booking|appointment|consultation)))?"
@@ -69,12 +70,12 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 """The decision words a note starts with: "No - sorry, I'm away" keeps "sorry, I'm away"."""
-_NO_NOTE = re.compile(
+_NO_NOTE = patterns.compile(
     r"(?:\W|\b(?:sorry|unfortunately|i'm afraid|afraid|no|nope|not|declined?|thanks"
     r"|thank you|cheers)\b)*",
     re.IGNORECASE,
 )
-_PROPOSE = re.compile(
+_PROPOSE = patterns.compile(
     r"\b(?:how|what)\s+about\b|\bhow's\b|\b(?:could|can|shall|should)\s+(?:we|you|they|i)"
     r"\s+(?:do|make\s+it|move|try|say|have|offer|go\s+for)\b|\binstead\b|\brather\b"
     r"|\blet's\b|\bmake\s+it\b|\bmove\s+(?:it|to)\b|\bprefer\w*\b|\bbetter\b"
@@ -83,17 +84,17 @@ _PROPOSE = re.compile(
     re.IGNORECASE,
 )
 """Words that make a named time a counter-proposal rather than a restatement."""
-_PROPOSE_AFTER_NO = re.compile(
+_PROPOSE_AFTER_NO = patterns.compile(
     r"\b(?:works?|suits?|free|available|fine|ok(?:ay)?|good|can\s+do|could\s+do)\b",
     re.IGNORECASE,
 )
 """After a "no", milder words offer the time named ("no, but Monday at 9 works")."""
-_BARE_HOUR = re.compile(
+_BARE_HOUR = patterns.compile(
     r"\b(?:how|what)\s+about\s+(?P<h>\d{1,2})(?![\w:.~]|\.\d)"
     r"|\b(?:make\s+it|say|try|do)\s+(?P<h2>\d{1,2})(?![\w:.~]|\.\d)",
     re.IGNORECASE,
 )
-_RELATIVE_DAY = re.compile(r"\b(?P<rel>today|tomorrow)\b", re.IGNORECASE)
+_RELATIVE_DAY = patterns.compile(r"\b(?P<rel>today|tomorrow)\b", re.IGNORECASE)
 
 
 def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
@@ -229,7 +230,7 @@ def _read_whole(body: str, today: date) -> TherapistReply:
     return TherapistReply(Decision.UNCLEAR)
 
 
-_TIMES_WANTED = re.compile(
+_TIMES_WANTED = patterns.compile(
     r"\b(?:send|offer|give)\b[^.!?]{0,30}\b(?:times?|slots?|options?|dates?|days?"
     r"|afternoons?|mornings?|evenings?|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b"
     r"|\b(?:different|another|other|new|later|earlier)\s+(?:time|day|slot|date)s?"
@@ -239,7 +240,7 @@ _TIMES_WANTED = re.compile(
     r"|sun)days?|mornings?|afternoons?|evenings?)\b(?![^.!?]{0,20}\bwith me\b)",
     re.IGNORECASE,
 )
-_NOT_FROM_US: Final = re.compile(
+_NOT_FROM_US: Final = patterns.compile(
     r"(?:(?:n't|\bnot)(?:\s+(?:need|bother)\s+to)?|\bno\s+need\s+to|\bi'?ll)"
     r"\s+(?:\w+\s+)?$",
     re.IGNORECASE,
@@ -248,7 +249,7 @@ _NOT_FROM_US: Final = re.compile(
 need to offer", "I'll offer her a time myself")."""
 
 
-_NOT_TOLD = re.compile(
+_NOT_TOLD = patterns.compile(
     r"\b(?:don'?t|do\s+not|never|not|needn'?t|mustn'?t|shouldn'?t|no\s+need"
     r"|no\s+account|no\s+circumstances)(?:\s+(?:ever|to|need\s+to|have\s+to|please))*"
     r"[\s,]*$",
@@ -256,7 +257,7 @@ _NOT_TOLD = re.compile(
 )
 """A "tell her:" said against, just before it ("don't tell him:", "better not
 to tell her:", "on no account tell him:"): its words never go."""
-_WORDS_FOR_THEM = re.compile(
+_WORDS_FOR_THEM = patterns.compile(
     r"\b(?:tell|let\s+(?!me\b|us\b)\w+\s+know|say\s+to|pass\s+(?:it\s+)?on\s+to"
     r"|ps\s+to)\b",
     re.IGNORECASE,
@@ -278,31 +279,31 @@ def _in_touch_but_times_wanted(body: str) -> bool:
     )
 
 
-_INSTEAD_OF = re.compile(
+_INSTEAD_OF = patterns.compile(
     r"\s+(?:instead\s+of|rather\s+than)\s+(?:the\s+)?\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm)?"
     r"(?![\w:.])",
     re.IGNORECASE,
 )
-_TELL_THEM = re.compile(
+_TELL_THEM = patterns.compile(
     r"\b(?:please\s+)?(?:tell|say\s+to|pass\s+on\s+to)\s+(?:her|him|them)\s*:\s*(?P<note>\S.*)",
     re.IGNORECASE | re.DOTALL,
 )
-_SAME_DAY = re.compile(
+_SAME_DAY = patterns.compile(
     r"\bbut\s+(?P<h>\d{1,2})(?:[:.](?P<m>\d\d))?\s*(?P<ap>am|pm)?\s+"
     r"(?:(?:on\s+)?the\s+same\s+day\s+|that\s+day\s+)?(?:works|would\s+work|is\s+(?:fine|ok|good)|suits)\b",
     re.IGNORECASE,
 )
-_NOT_NO_SHOW = re.compile(
+_NOT_NO_SHOW = patterns.compile(
     r"\b(?:not|no)\s+(?:a\s+)?no[\s-]?show\b|\bthe\s+call\s+(?:happened|went\s+ahead|went\s+well)"
     r"|\b(?:she|he|they)\s+(?:rang|called|answered|picked\s+up)\b|\btry\s+(?:again|later|tomorrow)\b"
     r"|\bgood\s+call\b",
     re.IGNORECASE,
 )
 """Words that say the call was not missed, or not yet: never a no-show."""
-_Y_ALONE = re.compile(r"\s*y+[\s.!]*", re.IGNORECASE)
+_Y_ALONE = patterns.compile(r"\s*y+[\s.!]*", re.IGNORECASE)
 
 
-_INSISTS = re.compile(
+_INSISTS = patterns.compile(
     r"\b(?:anyway|regardless|even\s+though|out\s+of\s+hours|outside\s+(?:my|our|the"
     r"|usual|normal|opening)\s+(?:\w+\s+)?hours|i\s+(?:do\s+)?mean\s+it)\b",
     re.IGNORECASE,
@@ -354,7 +355,7 @@ def _note(body: str) -> str:
     return note[:MAX_NOTE_CHARS].strip()
 
 
-_TO_THEM = re.compile(
+_TO_THEM = patterns.compile(
     r"\b(?:you|your|yours|you're|you'll|you've|you'd|yourself)\b", re.IGNORECASE
 )
 
@@ -375,7 +376,7 @@ _CANCEL_OBJECT = (
     r"\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:'s)?\s+)?(?:call|booking"
     r"|appointment|consultation|session|chat|one))"
 )
-_CANCEL_ORDER = re.compile(
+_CANCEL_ORDER = patterns.compile(
     r"(?:^|(?<=[.!;:\n,\-\u2013\u2014(])|\b(?:please|pls|just|kindly|ok|okay|yes|so"
     r"|can\s+you|could\s+you|would\s+you)\s)\s*"
     rf"(?:(?:cancel|scrap)(?:\s+{_CANCEL_OBJECT})?|call\s+{_CANCEL_OBJECT}\s+off)"
@@ -393,7 +394,7 @@ _CANCEL_ORDER = re.compile(
 )
 """Told to cancel this call: "(please) cancel (it / this one / the call)",
 "call it off", "I can't do this one"."""
-_CANCEL_REPORT = re.compile(
+_CANCEL_REPORT = patterns.compile(
     r"\b(?:she|he|they|the\s+client|the\s+person)(?:\s+has|\s+have|'s|'ve)?\s+"
     r"(?:rang|rung|called|phoned|emailed|texted|messaged|wrote|written|got\s+in\s+touch"
     r"|been\s+in\s+touch|asked(?:\s+me)?)\s+(?:me\s+|us\s+)?(?:to\s+)?(?:ask\s+to\s+)?"
@@ -404,7 +405,7 @@ _CANCEL_REPORT = re.compile(
     re.IGNORECASE,
 )
 """The person cancelled, as the therapist reports it ("she rang to cancel")."""
-_CANCEL_BLOCK = re.compile(
+_CANCEL_BLOCK = patterns.compile(
     r"\?|\b(?:actually|leave\s+it|scratch\s+that|scrap\s+that\b(?!\s+(?:one|call))|never\s*mind|on\s+second\s+thoughts?"
     r"|no\s+wait|hold\s+on|hang\s+on|wait|if|unless|might|may|maybe|perhaps|in\s+case"
     r"|whether|probably)\b"
@@ -415,7 +416,7 @@ _CANCEL_BLOCK = re.compile(
 """A cancel asked, taken back, conditional or put off: never acted on."""
 
 
-_POLITE_CANCEL = re.compile(
+_POLITE_CANCEL = patterns.compile(
     r"\b(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+|just\s+)?(?:cancel|scrap)"
     rf"(?:\s+{_CANCEL_OBJECT})?(?:\s+(?:please|pls|for\s+me|thanks|thank\s+you))*\s*\?",
     re.IGNORECASE,
@@ -433,7 +434,7 @@ def _cancels(masked: str) -> bool:
     )
 
 
-_ABOUT_THEM = re.compile(
+_ABOUT_THEM = patterns.compile(
     r"\b(?:she|he|her|him|his|hers|they|them|their|she's|he's)\b", re.I
 )
 """A note that speaks of the person in the third person is about them, not to them."""

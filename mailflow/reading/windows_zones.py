@@ -19,13 +19,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
+from mailflow import patterns
+
 MAX_NAME_CHARS: Final = 255
 """Longer names name no zone; they are not looked up."""
 
 _WINDOWS_FOLDED: Final = {
     key.casefold(): value for key, value in WINDOWS_TO_OLSON.items()
 }
-_PREFIX: Final = re.compile(
+_PREFIX: Final = patterns.compile(
     r"^\(\s*(?:UTC|GMT)\s*(?:([+-])\s*(\d{1,2})(?:[:.]?(\d{2}))?)?\s*\)\s*(.*)$",
     re.IGNORECASE,
 )

@@ -20,7 +20,7 @@ groups, keywords). The file is read only when it is a regular file of the
 user's own that nobody else may write, and no bigger than `MAX_BYTES`.
 
 This follows CPython's `re` internals, so it is used only where they are known
-(`KNOWN_VERSIONS`); anywhere else, and on any doubt (a foreign, odd or damaged
+(`regex_engine.KNOWN_VERSIONS`); anywhere else, and on any doubt (a foreign, odd or damaged
 file, code the engine refuses), the pattern is compiled by `re.compile` as
 without this module. Only ever a cache: loading the book never fails for it.
 """
@@ -32,7 +32,6 @@ import hashlib
 import marshal
 import os
 import re
-import stat
 import sys
 import tomllib
 from pathlib import Path
@@ -40,26 +39,17 @@ from typing import Any, Final
 
 from mailflow.reading.phrases import Phrases, build, keywords
 from mailflow.reading.phrases.keywords import Keywords
+from mailflow.shell import regex_engine
 from mailflow.shell.paths import cache_folder, write_private
+from mailflow.shell.regex_engine import Args, read_private
 
-KNOWN_VERSIONS: Final = frozenset({(3, 11), (3, 12), (3, 13)})
-"""Pythons whose `re._compiler.compile` this module's `_engine_args` follows."""
 MAX_BYTES: Final = 8 * 1024 * 1024
 """A kept entry is ~1 MB; anything much larger is not ours."""
 _FORMAT: Final = b"mailflow-phrases-3"
 
-Args = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
-"""What `_sre.compile` takes after the pattern: flags, code, groups, both maps."""
 Known = dict[tuple[str, int], Args]
 KnownKeywords = dict[tuple[str, int], Keywords | None]
 """Each family pattern's keywords (`phrases.keywords`), read off its parse."""
-
-
-def usable() -> bool:
-    """Whether this interpreter's regex internals are the ones followed here."""
-    return (
-        sys.implementation.name == "cpython" and sys.version_info[:2] in KNOWN_VERSIONS
-    )
 
 
 _PARSED: Known = {}
@@ -74,7 +64,7 @@ def load(language: str, raw: bytes) -> Phrases:
     the cache where it holds it for this interpreter, else compiled; kept for
     the next run when anything had to be compiled."""
     data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
-    if not usable():
+    if not regex_engine.usable():
         return build(language, data)
     entry = _entry(language, raw)
     kept = _read(entry) if entry is not None else None
@@ -86,10 +76,12 @@ def load(language: str, raw: bytes) -> Phrases:
     def make(pattern: str, flags: int) -> re.Pattern[str]:
         key = (pattern, int(flags))  # a plain int: marshal keeps no RegexFlag
         args = known.get(key) if known else None
-        compiled = _from_args(pattern, args) if args is not None else None
+        compiled = regex_engine.from_args(pattern, args) if args is not None else None
         if compiled is None and followed[0]:
-            args = _PARSED.get(key) or _engine_args(pattern, flags)
-            compiled = _from_args(pattern, args) if args is not None else None
+            args = _PARSED.get(key) or regex_engine.engine_args(pattern, flags)
+            compiled = (
+                regex_engine.from_args(pattern, args) if args is not None else None
+            )
             followed[0] = compiled is not None
         if compiled is None or args is None:
             return re.compile(pattern, flags)
@@ -121,7 +113,7 @@ def load(language: str, raw: bytes) -> Phrases:
 
 def _entry(language: str, raw: bytes) -> Path | None:
     folder = cache_folder()
-    engine = _engine()
+    engine = regex_engine.engine()
     if folder is None or engine is None:
         return None
     magic, codesize = engine
@@ -145,37 +137,10 @@ def _reader_code() -> bytes | None:
     return None if reader is None else reader.encode()
 
 
-def _engine() -> tuple[int, int] | None:
-    try:
-        import _sre  # type: ignore[import-not-found]  # re's engine: no stubs
-    except ImportError:
-        return None
-    return int(_sre.MAGIC), int(_sre.CODESIZE)
-
-
 def _read(entry: Path) -> tuple[Known, KnownKeywords] | None:
-    """The kept engine data and keywords, by pattern; None on any doubt. Opened without
-    blocking or following a link, and read only when it is a regular file of
-    the user's own, written by nobody else, of a plausible size."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        fd = os.open(entry, flags)
-    except OSError:
-        return None
-    try:
-        with os.fdopen(fd, "rb") as handle:
-            status = os.fstat(handle.fileno())
-            getuid = getattr(os, "getuid", None)
-            if (
-                not stat.S_ISREG(status.st_mode)
-                or status.st_mode & 0o022
-                or (getuid is not None and status.st_uid != getuid())
-                or status.st_size > MAX_BYTES
-            ):
-                return None  # not a file, or someone else could have written it
-            kept = marshal.loads(handle.read(MAX_BYTES + 1))
-    except Exception:  # unreadable or damaged: compiled again
-        return None
+    """The kept engine data and keywords, by pattern; None on any doubt (see
+    `regex_engine.read_private` for which files are read at all)."""
+    kept = read_private(entry, MAX_BYTES)
     if (
         not isinstance(kept, tuple)
         or len(kept) != 3
@@ -198,40 +163,3 @@ def _is_keywords(keys: object) -> bool:
         and bool(keys)
         and all(isinstance(k, str) for k in keys)
     )
-
-
-def _engine_args(pattern: str, flags: int) -> Args | None:
-    """What `re.compile(pattern, flags)` hands the engine (CPython 3.11-3.13's
-    `re._compiler.compile`, step by step); None if that cannot be followed."""
-    try:
-        from re import _compiler, _parser  # type: ignore[attr-defined]
-
-        parsed = _parser.parse(pattern, flags)
-        code = _compiler._code(parsed, flags)
-        groupindex = dict(parsed.state.groupdict)
-        indexgroup: list[str | None] = [None] * parsed.state.groups
-        for name, index in groupindex.items():
-            indexgroup[index] = name
-        return (
-            int(flags | parsed.state.flags),
-            [int(word) for word in code],
-            parsed.state.groups - 1,
-            groupindex,
-            tuple(indexgroup),
-        )
-    except Exception:  # internals moved: compile the plain way
-        return None
-
-
-def _from_args(pattern: str, args: Args) -> re.Pattern[str] | None:
-    """The engine's pattern object from kept data; None if it refuses it."""
-    try:
-        import _sre
-
-        flags, code, groups, groupindex, indexgroup = args
-        compiled: re.Pattern[str] = _sre.compile(
-            pattern, flags, code, groups, groupindex, indexgroup
-        )
-    except Exception:  # bad or foreign data: compile the plain way
-        return None
-    return compiled

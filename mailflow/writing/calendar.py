@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from icalendar import Alarm, Calendar, Component, Event, vCalAddress
 from icalendar.enums import STATUS, TRANSP
 
+from mailflow import patterns
 from mailflow.model import Attendee, CalendarMessage
 from mailflow.reading import zones
 from mailflow.reading.parse import (
@@ -108,12 +109,14 @@ _PARSER_BUGS: Final = (
 """What icalendar and the stdlib email package raise on malformed input (ValueError
 covers UnicodeError and icalendar's parsing errors; LookupError unknown codecs)."""
 
-_ADDRESS: Final = re.compile(r"[^\s@<>()\[\]\\,;:\"]+@[^\s@<>()\[\]\\,;:\"]+")
-_UID: Final = re.compile(r"[\x21-\x7e]+")
-_BARE_ICS: Final = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*BEGIN:VCALENDAR", re.IGNORECASE)
-_LEADING_BLANK: Final = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:[ \t]*\r?\n)*")
-_MBOX_FROM: Final = re.compile(rb"\AFrom [^\r\n]*\r?\n")
-_MAILTO: Final = re.compile(r"\A\s*mailto:", re.IGNORECASE)
+_ADDRESS: Final = patterns.compile(r"[^\s@<>()\[\]\\,;:\"]+@[^\s@<>()\[\]\\,;:\"]+")
+_UID: Final = patterns.compile(r"[\x21-\x7e]+")
+_BARE_ICS: Final = patterns.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*BEGIN:VCALENDAR", re.IGNORECASE
+)
+_LEADING_BLANK: Final = patterns.compile(rb"\A(?:\xef\xbb\xbf)?(?:[ \t]*\r?\n)*")
+_MBOX_FROM: Final = patterns.compile(rb"\AFrom [^\r\n]*\r?\n")
+_MAILTO: Final = patterns.compile(r"\A\s*mailto:", re.IGNORECASE)
 _BIDI_CONTROLS: Final = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
     "\ufeff"  # a byte-order mark inside text: parsers drop it at a value's start

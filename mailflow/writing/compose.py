@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from mailflow import patterns
 from mailflow.errors import TemplateError
 from mailflow.model import Slot
 from mailflow.reading.parse import HEADER_FACTORY
@@ -56,11 +57,11 @@ def fresh_subject(minutes: int) -> str:
 
 
 """The subject of a letter that starts a thread (a website form's enquiry)."""
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-_TOKEN = re.compile(r"[A-Z][A-Z-]{0,30}")
+_UNSAFE = patterns.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_TOKEN = patterns.compile(r"[A-Z][A-Z-]{0,30}")
 """Control characters, and what str.splitlines() (and so the email package)
 takes for a line break: NEL (U+0085) and the Unicode line/paragraph separators."""
-_SPECIALS = re.compile(r'[()<>\[\]:;@\\,"]+')
+_SPECIALS = patterns.compile(r'[()<>\[\]:;@\\,"]+')
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +131,7 @@ SAFE_SUBJECT = "Re: your enquiry"
 one we answer, unless it is plainly a request: the practice's own domain never
 carries a stranger's words to anyone else (#14)."""
 _SAFE_SUBJECT_WORDS = 8
-_SAFE_SUBJECT_CHARS = re.compile(r"[\w\s'’&,.:!?()/+-]*")  # noqa: RUF001 (typographic apostrophe)
+_SAFE_SUBJECT_CHARS = patterns.compile(r"[\w\s'’&,.:!?()/+-]*")  # noqa: RUF001 (typographic apostrophe)
 
 
 def enquiry_subject(subject: str, writer: str | None, addressee: str) -> str:
@@ -267,7 +268,7 @@ def names_used(kind: str, directory: Path | None = None) -> set[str]:
     return names - set(env.globals)
 
 
-_TAGS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_TAGS = patterns.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 
 
 def static_text(kind: str, directory: Path | None = None) -> str:
@@ -414,13 +415,13 @@ def _folded_address(header: str, name: str, address: str) -> bytes:
 
 _UNSTRUCTURED: Final = frozenset({"subject", "in-reply-to", "references"})
 """Unstructured fields whose value changes from letter to letter."""
-_PLAIN: Final = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
-_PLAIN_ID: Final = re.compile(
+_PLAIN: Final = patterns.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
+_PLAIN_ID: Final = patterns.compile(
     r"<[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*>"
 )
-_PLAIN_NAME: Final = re.compile(r"[A-Za-z0-9'-]+(?: [A-Za-z0-9'-]+)*")
+_PLAIN_NAME: Final = patterns.compile(r"[A-Za-z0-9'-]+(?: [A-Za-z0-9'-]+)*")
 _ATOM: Final = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_PLAIN_ADDRESS: Final = re.compile(
+_PLAIN_ADDRESS: Final = patterns.compile(
     rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
 )
 """Values the email package writes as they are when they fit on one line:
@@ -474,7 +475,7 @@ def _boundary(text: bytes) -> str:
     return candidate
 
 
-_NEWLINES: Final = re.compile(r"\r\n|\r|\n")
+_NEWLINES: Final = patterns.compile(r"\r\n|\r|\n")
 
 
 def _quoted_printable(text: str) -> bytes:

@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable, Sequence
 from html import escape
 
+from mailflow import patterns
+
 LAYOUT = (
     '<!DOCTYPE html>\n<html lang="en">\n'
     '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"></head>\n'
@@ -24,11 +26,11 @@ _QUOTE = "margin:0 0 0 8px;padding-left:12px;border-left:3px solid #cccccc;"
 _NOTICE = "border:2px solid #b00020;padding:8px;"
 _INDENT = "margin:0 0 0 24px;"
 
-_ITEM = re.compile(r"^\s+(\d+)\.\s+(\S.*)$")
-_FIELD = re.compile(r"^([A-Z][A-Za-z]*(?: [A-Za-z]+){0,2}):\s+(\S.*)$")
-_NOTICE_LABEL = re.compile(r"^[A-Z]{2,}(?: [A-Z]{2,})*(?:,[^:\n]*)?:")
+_ITEM = patterns.compile(r"^\s+(\d+)\.\s+(\S.*)$")
+_FIELD = patterns.compile(r"^([A-Z][A-Za-z]*(?: [A-Za-z]+){0,2}):\s+(\S.*)$")
+_NOTICE_LABEL = patterns.compile(r"^[A-Z]{2,}(?: [A-Z]{2,})*(?:,[^:\n]*)?:")
 """'SAFETY NOTE, in their words:': words in capitals open a warning."""
-_LINK = re.compile(
+_LINK = patterns.compile(
     r"(?P<url>https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'])"
     r"|(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
 )

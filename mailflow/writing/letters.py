@@ -11,12 +11,12 @@ import contextlib
 import hashlib
 import hmac
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo
 
+from mailflow import patterns
 from mailflow.deciding import guard, timing
 from mailflow.errors import TemplateError
 from mailflow.lazy import lazy_module
@@ -67,7 +67,7 @@ LISTS_TIMES = frozenset({"offer", "offer_again"})
 to (a clarifying question repeats the current list, so it does not count)."""
 
 
-_SMTP_CODE = re.compile(r"\b[45]\d\d(?: [45]\.\d{1,3}\.\d{1,3})?\b")
+_SMTP_CODE = patterns.compile(r"\b[45]\d\d(?: [45]\.\d{1,3}\.\d{1,3})?\b")
 """An SMTP reply code and its enhanced status ("554 5.7.1"), in a refusal."""
 INSTEAD_OF: Final = "instead_of"
 """The `expects` key of a note standing in for refused news of risk: that

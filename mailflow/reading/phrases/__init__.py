@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Final
 
+from mailflow import patterns
 from mailflow.reading.phrases import keywords
 from mailflow.reading.phrases.keywords import Keywords
 
 DEFAULT_LANGUAGE: Final = "en"
 
-_SHORTHAND = re.compile(r"\{(\w+)\}")
+_SHORTHAND = patterns.compile(r"\{(\w+)\}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from mailflow import patterns
+
 Keywords = frozenset[str]
 
 
@@ -88,8 +90,8 @@ is kept at four): a text word's starts at these lengths are among its `words`.""
 _COMMON_STARTS: Final = frozenset(
     word[:length] for word in COMMON for length in STEMS if len(word) >= length
 )
-_WORD: Final = re.compile(r"\w+")
-_WORD_SPLIT: Final = re.compile(r"(\w+)")
+_WORD: Final = patterns.compile(r"\w+")
+_WORD_SPLIT: Final = patterns.compile(r"(\w+)")
 _EDGE: Final = "\x00"
 """In a string known exactly: a word's edge with no character of its own
 (`(?<!\\w)`, `(?!\\w)`, `\\b`, `^`, `$`): a non-word character as far as
