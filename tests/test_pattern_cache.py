@@ -295,3 +295,66 @@ def test_a_second_process_parses_none_of_the_core_patterns(tmp_path: Path) -> No
     ]
     assert int(runs[0]) > 250
     assert runs[1] == "0"
+
+
+CLOSED_CONFIG = """
+[practice]
+name = "Riverside Counselling"
+email = "practice@riverside.example"
+therapist_name = "Sam Rivera"
+therapist_email = "sam@riverside.example"
+timezone = "Europe/London"
+country = "GB"
+
+[imap]
+host = "127.0.0.1"
+port = 9
+security = "plain"
+username = "practice@riverside.example"
+password = "secret"
+timeout_s = 2
+
+[smtp]
+host = "127.0.0.1"
+port = 9
+security = "plain"
+username = "practice@riverside.example"
+password = "secret"
+timeout_s = 2
+
+[storage]
+database = "{database}"
+"""
+
+
+def test_check_leaves_the_first_run_no_core_pattern_to_parse(tmp_path: Path) -> None:
+    """`mailflow check` (which `init` ends with) keeps every core pattern,
+    even when the servers are down: the next process parses none of them."""
+    config = tmp_path / "mailflow.toml"
+    config.write_text(
+        CLOSED_CONFIG.format(database=tmp_path / "var" / "mailflow.sqlite3"),
+        encoding="utf-8",
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    checked = subprocess.run(
+        [sys.executable, "-m", "mailflow", "check", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert checked.returncode == 3, checked.stderr  # the servers: down
+    code = (
+        "from mailflow.shell import pattern_cache\n"
+        "kept = pattern_cache.install()\n"
+        "print(pattern_cache.warm(), kept.added)\n"
+    )
+    after = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout.split()
+    assert int(after[0]) > 20  # every module of the core loaded
+    assert after[1] == "0"

@@ -80,7 +80,7 @@ def template_problem(
 
 def check(settings: Settings) -> int:
     from mailflow.reading import phrases
-    from mailflow.shell import phrase_cache
+    from mailflow.shell import pattern_cache, phrase_cache
     from mailflow.shell.mailbox import ImapMailbox
     from mailflow.shell.smtp import SmtpSender
 
@@ -92,6 +92,7 @@ def check(settings: Settings) -> int:
     # that the first cron run, as the same user, finds it there.
     book = phrase_cache.load(phrases.DEFAULT_LANGUAGE, phrases.source())
     phrases.keep(book)
+    pattern_cache.warm()  # the core's own patterns, kept as the command ends
     print(f"reading: the phrase book ({book.language}) ok")
     from mailflow.shell import folders
 

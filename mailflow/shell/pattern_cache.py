@@ -87,6 +87,22 @@ class Kept:
                 write_private(self._entry, data)  # an OSError leaves it unwritten
 
 
+def warm() -> int:
+    """Load every module of the core, so that each of its patterns is compiled
+    (and kept when the command saves): `mailflow check`, which `init` ends
+    with, leaves the first cron run nothing to parse. The modules loaded."""
+    import importlib
+    import pkgutil
+
+    loaded = 0
+    for package in ("mailflow.reading", "mailflow.writing"):
+        base = importlib.import_module(package)
+        for module in pkgutil.walk_packages(base.__path__, f"{package}."):
+            importlib.import_module(module.name)
+            loaded += 1
+    return loaded
+
+
 def install() -> Kept | None:
     """Put the kept patterns in `mailflow.patterns`' door; None (and nothing
     installed) where the interpreter's internals are not the ones followed."""
