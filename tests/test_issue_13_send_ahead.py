@@ -5,8 +5,10 @@ The answer to a new enquiry is handed to the SMTP server between two mails
 each 250 recorded by the worker at once), so the server delivers one while
 mailflow decides the next mail. Only where nothing can tell against it: no
 limit can come into play in the run, and no mail of the poll still to be read
-may be a delivery report (letters wait, queued, until it is read). Anything
-else is the flush's, after the clock's work, in its fair order, as before.
+may be a delivery report (letters wait, queued, until it is read). What still
+waits when the last mail is read goes then, from the worker, back to back.
+Anything else is the flush's, after the clock's work, in its fair order, as
+before.
 """
 
 from __future__ import annotations
@@ -235,6 +237,55 @@ def test_a_letter_waits_until_a_delivery_report_is_read(
     # the last mail; the last one's went after it.
     assert [r for _n, _t, r in watched.sends] == [(first,), (other,)]
     assert watched.read_at == [2, 3]
+
+
+def test_what_waits_when_the_reading_ends_goes_from_the_worker_not_the_flush(
+    tmp_path, mailboxes, monkeypatch
+):
+    """The server slower than the reading: letters still waiting to go ahead
+    when the last mail is read go then, back to back from the worker (the next
+    on the wire while the last answer is recorded), not one by one in the
+    flush; each once, in the order people wrote, each filed."""
+    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 8)
+    watched.hold_at = 1  # the second letter waits on the wire...
+    watched.release_at = len(who)  # ...until every mail is decided
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert report.sent == len(who)
+    main = threading.main_thread().name
+    assert watched.sends[0][1] == main  # the first from this thread (the login)
+    # The first went while mails were read; the second waited on the wire
+    # until all were decided, and the six behind it went after it.
+    assert sum(1 for n, _t, _r in watched.sends if n == len(who)) == len(who) - 1
+    assert all(thread != main for _n, thread, _r in watched.sends[1:])
+    assert [r for _n, _t, r in watched.sends] == [(p,) for p in who]
+    assert pending(settings) == 0
+    for person in who:
+        assert len(office.messages(person)) == 1
+    assert len(office.messages(mailboxes.practice, "Sent")) == len(who)
+
+
+def test_the_server_going_down_while_the_waiting_letters_go_loses_nothing(
+    tmp_path, mailboxes, monkeypatch
+):
+    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 8)
+    watched.hold_at = 1
+    watched.release_at = len(who)
+    watched.down_at = 4  # after the reading, under the drained letters
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert report.smtp_down
+    assert report.sent == 4
+    office.smtp_up()
+    assert report.waiting == len(who) - 4
+    later = run_once(
+        settings,
+        NOW + timedelta(minutes=5),
+        mailbox=office.mailbox,
+        sender=office.sender,
+    )
+    assert later.sent == len(who) - 4
+    for person in who:
+        assert len(office.messages(person)) == 1
+    assert len(office.messages(mailboxes.practice, "Sent")) == len(who)
 
 
 def test_the_server_going_down_under_a_letter_sent_ahead_loses_nothing(

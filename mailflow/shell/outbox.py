@@ -254,6 +254,22 @@ class Outbox:
         ):
             self._hand_ahead(self._ahead.popleft())
 
+    def drain_ahead(self) -> None:
+        """The inbox is read: the letters still waiting to go ahead go now, one
+        on the wire while the answer before it is recorded, instead of one by
+        one in the flush (its order matters only where a limit can hold a
+        letter back, and `open_ahead` allowed none to). Each is handed over
+        only if the flush would send it as it stands (`_hand_ahead`); what is
+        not goes with the flush."""
+        history = self._ahead_log
+        while self._ahead_log is not None and self._ahead and not self._waits():
+            if len(self._in_flight) >= AHEAD_IN_FLIGHT or self._to_one_in_flight(
+                self._ahead[0]
+            ):
+                self._collect_oldest(history)  # the worker's next is queued
+                continue
+            self._hand_ahead(self._ahead.popleft())
+
     def _to_one_in_flight(self, outgoing: OutgoingMail) -> bool:
         """Whether it goes to someone a letter in flight goes to: it waits for
         that one's answer, so the per-address limit counts it first."""
@@ -358,23 +374,27 @@ class Outbox:
         """Record the answers that have come (all, waiting, if `wait`), in order."""
         history = self._ahead_log
         while self._in_flight:
-            outgoing, future = self._in_flight[0]
-            if not wait and not future.done():
+            if not wait and not self._in_flight[0][1].done():
                 return
-            self._in_flight.popleft()
-            try:
-                error = future.result()
-            except Exception as exc:  # not the server's answer: raised by `flush`
-                self._failed_ahead, self._ahead_log = exc, None
-                continue
-            if isinstance(error, _NotTried):
-                self._handled.discard(outgoing.id)  # the flush's, in its turn
-                continue
-            assert history is not None
-            if isinstance(error, _Recorded):
-                self._answer_ahead(outgoing, history, None, recorded=True)
-            else:
-                self._answer_ahead(outgoing, history, error)
+            self._collect_oldest(history)
+
+    def _collect_oldest(self, history: guard.SentLog | None) -> None:
+        """Record the answer to the oldest letter in flight, waiting for it
+        (`history`: the sent log of when the letters went ahead)."""
+        outgoing, future = self._in_flight.popleft()
+        try:
+            error = future.result()
+        except Exception as exc:  # not the server's answer: raised by `flush`
+            self._failed_ahead, self._ahead_log = exc, None
+            return
+        if isinstance(error, _NotTried):
+            self._handled.discard(outgoing.id)  # the flush's, in its turn
+            return
+        assert history is not None
+        if isinstance(error, _Recorded):
+            self._answer_ahead(outgoing, history, None, recorded=True)
+        else:
+            self._answer_ahead(outgoing, history, error)
 
     def _answer_ahead(
         self,

@@ -560,6 +560,8 @@ class Runner:
                 self._spent.clear()
                 self._automated.clear()
                 self._commit_marks()
+            if one_fetch:
+                self.outbox.drain_ahead()  # what waits to go ahead goes now
         finally:
             self._poll_heads.clear()
             self._poll_spent.clear()
