@@ -5,10 +5,12 @@ The answer to a new enquiry is handed to the SMTP server between two mails
 each 250 recorded by the worker at once), so the server delivers one while
 mailflow decides the next mail. Only where nothing can tell against it: no
 limit can come into play in the run, and no mail of the poll still to be read
-may be a delivery report (letters wait, queued, until it is read). What still
-waits when the last mail is read goes then, from the worker, back to back.
-Anything else is the flush's, after the clock's work, in its fair order, as
-before.
+may be a delivery report (letters wait, queued, until it is read), and news
+of risk first: an alert read in the backlog overtakes the letters waiting,
+and while news of risk that is not going ahead waits, nothing goes ahead
+(the flush sends it first). What still waits when the last mail is read
+goes then, from the worker, back to back. Anything else is the flush's,
+after the clock's work, in its fair order, as before.
 """
 
 from __future__ import annotations
@@ -274,6 +276,9 @@ def test_the_server_going_down_while_the_waiting_letters_go_loses_nothing(
     report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
     assert report.smtp_down
     assert report.sent == 4
+    # The outage was met by the worker, after the reading: not by the flush.
+    assert watched.sends[4][0] == len(who)
+    assert watched.sends[4][1] != threading.main_thread().name
     office.smtp_up()
     assert report.waiting == len(who) - 4
     later = run_once(
@@ -283,6 +288,132 @@ def test_the_server_going_down_while_the_waiting_letters_go_loses_nothing(
         sender=office.sender,
     )
     assert later.sent == len(who) - 4
+    for person in who:
+        assert len(office.messages(person)) == 1
+    assert len(office.messages(mailboxes.practice, "Sent")) == len(who)
+
+
+CRISIS = "I can't go on any more. I am going to end my life tonight."
+
+
+def _queue_news_of_risk(settings) -> None:
+    """News of risk left waiting by an earlier run (its server was down)."""
+    store = Store.open(settings.storage.database)
+    try:
+        store.queue(
+            message_id="<earlier-alert@riverside.example>",
+            enquiry_id=None,
+            kind="crisis_alert",
+            sender=settings.practice.email,
+            recipients=(settings.practice.therapist_email,),
+            raw=b"Subject: Urgent\r\n\r\nSomeone may be at risk.\r\n",
+            needs_copy=True,
+            now=NOW,
+        )
+    finally:
+        store.close()
+
+
+def test_news_of_risk_waiting_for_the_flush_goes_before_anything_ahead(
+    tmp_path, mailboxes, monkeypatch
+):
+    """News of risk that is not going ahead (left by an earlier run, or
+    caused by a reply) holds every letter back for the flush, which sends
+    it first: an outage met half-way never leaves it behind them."""
+    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 8)
+    _queue_news_of_risk(settings)
+    watched.hold_at = 1
+    watched.release_at = len(who)
+    watched.down_at = 4
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert report.smtp_down
+    therapist = settings.practice.therapist_email
+    assert watched.sends[0][2] == (therapist,)  # first, before any letter
+    assert all(n == len(who) for n, _t, _r in watched.sends)  # none ahead
+    assert len(office.messages(therapist)) == 1
+
+
+def test_news_of_risk_read_in_the_backlog_goes_ahead_of_the_letters_waiting(
+    tmp_path, mailboxes, monkeypatch
+):
+    """A crisis read half-way down a backlog: the therapist's alert overtakes
+    the ordinary letters still waiting to go ahead, and goes before an outage
+    met by those."""
+    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 8)
+    crisis = "crisis.writer@example.org"
+    deliver(office, mailboxes, crisis, 40, body=CRISIS)  # read after all 8
+    watched.hold_at = 1
+    watched.release_at = len(who) + 1  # every first mail decided
+    watched.down_at = 4
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert report.smtp_down
+    therapist = settings.practice.therapist_email
+    # Two letters were on their way when the crisis was read; the alert went
+    # next, before the five still waiting, and before the outage.
+    assert [r for _n, _t, r in watched.sends[:4]] == [
+        (who[0],),
+        (who[1],),
+        (who[2],),
+        (therapist,),
+    ]
+    assert len(office.messages(therapist)) == 1
+
+
+def test_two_alerts_to_the_therapist_go_one_after_the_other_before_the_rest(
+    tmp_path, mailboxes, monkeypatch
+):
+    """Two crises read in one backlog: both alerts to the same therapist go
+    before the letters waiting, the second only once the first's answer is
+    recorded (one letter in flight to an address), each once."""
+    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 6)
+    deliver(office, mailboxes, "crisis.one@example.org", 50, body=CRISIS)
+    deliver(office, mailboxes, "crisis.two@example.org", 45, body=CRISIS)
+    watched.hold_at = 1
+    watched.release_at = len(who) + 2
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert report.smtp_down is None
+    therapist = settings.practice.therapist_email
+    order = [r for _n, _t, r in watched.sends]
+    alerts = [n for n, r in enumerate(order) if r == (therapist,)]
+    assert len(alerts) == 2
+    waiting = [n for n, r in enumerate(order) if r in {(p,) for p in who[3:]}]
+    assert max(alerts) < min(waiting)
+    assert len(office.messages(therapist)) == 2
+    for person in who:
+        assert len(office.messages(person)) == 1
+
+
+def test_a_bug_under_a_drained_letter_is_raised_and_loses_nothing(
+    tmp_path, mailboxes, monkeypatch
+):
+    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 8)
+    watched.hold_at = 1
+    watched.release_at = len(who)
+    watched.fail_at = 4  # on the worker, after the reading: not an answer
+    with pytest.raises(RuntimeError, match="the wire broke"):
+        run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert sorted(watched.decided) == sorted(who)
+    later = run_once(
+        settings,
+        NOW + timedelta(minutes=5),
+        mailbox=office.mailbox,
+        sender=office.sender,
+    )
+    assert later.sent == len(who) - 4
+    for person in who:
+        assert len(office.messages(person)) == 1
+
+
+def test_a_session_dropped_under_a_drained_letter_costs_the_run_nothing(
+    tmp_path, mailboxes, monkeypatch
+):
+    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 8)
+    watched.hold_at = 1
+    watched.release_at = len(who)
+    watched.drop_at = 4
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert report.smtp_down is None
+    assert report.sent == len(who)
     for person in who:
         assert len(office.messages(person)) == 1
     assert len(office.messages(mailboxes.practice, "Sent")) == len(who)

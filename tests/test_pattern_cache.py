@@ -67,6 +67,57 @@ def test_only_patterns_written_in_the_code_go_through_the_door() -> None:
     assert [c for c in calls if not c[2]] == []
 
 
+def _other_ways_in() -> list[tuple[str, int]]:
+    """Every way to the door but a direct call: the function taken as a
+    value (`f = patterns.compile`), imported by name, or reached through the
+    package (`mailflow.patterns.compile`)."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "patterns.py" and path.parent == PACKAGE:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        called = {
+            id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "mailflow.patterns":
+                found.append((str(path), node.lineno))
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == "compile"
+                and (
+                    (
+                        isinstance(node.value, ast.Name)
+                        and node.value.id == "patterns"
+                        and id(node) not in called
+                    )
+                    or (
+                        isinstance(node.value, ast.Attribute)
+                        and node.value.attr == "patterns"
+                    )
+                )
+            ):
+                found.append((str(path), node.lineno))
+    return found
+
+
+def test_the_door_is_only_ever_called_by_name() -> None:
+    assert _other_ways_in() == []
+
+
+def test_a_command_that_compiles_nothing_never_reads_the_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read: list[Path] = []
+    monkeypatch.setattr(pattern_cache, "_read", lambda entry: read.append(entry))
+    kept = pattern_cache.install()
+    assert kept is not None
+    kept.save()
+    assert read == []
+    patterns.compile(r"x(y)")
+    assert len(read) == 1  # on the first pattern asked for
+
+
 def _core_patterns() -> list[re.Pattern[Any]]:
     """Every compiled pattern the core's modules hold at their top level."""
     found: dict[tuple[Any, int], re.Pattern[Any]] = {}

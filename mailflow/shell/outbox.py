@@ -91,6 +91,7 @@ class Outbox:
         self._counted: set[int] = set()  # lone refusals counted in this run
         # Letters going ahead of the reading (`open_ahead`).
         self._ahead: deque[OutgoingMail] = deque()
+        self._urgent_ahead = 0  # news of risk at the front of `_ahead`
         self._ahead_log: guard.SentLog | None = None  # None: none go ahead
         self._waits: Callable[[], bool] = lambda: True
         self._in_flight: deque[
@@ -238,13 +239,29 @@ class Outbox:
     def queue_ahead(self, enquiry_id: int) -> None:
         """The letters of an enquiry opened by the mail just read go ahead, one
         at a time, as the reading goes on (if `open_ahead` allowed it)."""
-        if self._ahead_log is not None:
-            self._ahead.extend(self.store.pending_of(enquiry_id))
+        if self._ahead_log is None:
+            return
+        for outgoing in self.store.pending_of(enquiry_id):
+            if outgoing.kind in guard.URGENT_KINDS:
+                # News of risk before ordinary letters, in the order it came,
+                # as the flush's order puts it (`guard.send_order`).
+                self._ahead.insert(self._urgent_ahead, outgoing)
+                self._urgent_ahead += 1
+            else:
+                self._ahead.append(outgoing)
+
+    def _next_ahead(self) -> OutgoingMail:
+        """The first letter waiting to go ahead, taken off the queue."""
+        self._urgent_ahead = max(0, self._urgent_ahead - 1)
+        return self._ahead.popleft()
 
     def send_ahead(self) -> None:
         """Between two mails: the letters whose answer has come recorded, in the
-        order they went, and the next handed over (`AHEAD_IN_FLIGHT` at most)."""
+        order they went, and the next handed over (`AHEAD_IN_FLIGHT` at most);
+        none while news of risk that is not going ahead waits for the flush."""
         self._collect(wait=False)
+        if self._ahead_log is None or not self._ahead or self._news_waiting():
+            return
         while (
             self._ahead_log is not None
             and len(self._in_flight) < AHEAD_IN_FLIGHT
@@ -252,23 +269,37 @@ class Outbox:
             and not self._to_one_in_flight(self._ahead[0])
             and not self._waits()
         ):
-            self._hand_ahead(self._ahead.popleft())
+            self._hand_ahead(self._next_ahead())
 
     def drain_ahead(self) -> None:
         """The inbox is read: the letters still waiting to go ahead go now, one
         on the wire while the answer before it is recorded, instead of one by
-        one in the flush (its order matters only where a limit can hold a
-        letter back, and `open_ahead` allowed none to). Each is handed over
-        only if the flush would send it as it stands (`_hand_ahead`); what is
-        not goes with the flush."""
+        one in the flush. Its order matters where a limit can hold a letter
+        back (`open_ahead` allowed none to) and where the server may go down
+        half-way: news of risk first. So nothing drains while news of risk
+        that is not going ahead waits (`_news_waiting`); and each letter is
+        handed over only if the flush would send it as it stands
+        (`_hand_ahead`); what is not goes with the flush."""
         history = self._ahead_log
+        if self._news_waiting():
+            return
         while self._ahead_log is not None and self._ahead and not self._waits():
             if len(self._in_flight) >= AHEAD_IN_FLIGHT or self._to_one_in_flight(
                 self._ahead[0]
             ):
                 self._collect_oldest(history)  # the worker's next is queued
                 continue
-            self._hand_ahead(self._ahead.popleft())
+            self._hand_ahead(self._next_ahead())
+
+    def _news_waiting(self) -> bool:
+        """Whether news of risk waits that is not going ahead (an alert a reply
+        in an open thread caused, one left by an earlier run): the flush sends
+        it first, so that an outage met half-way never leaves it behind
+        ordinary letters (`guard.send_order`); nothing else may go before it.
+        Notes filed in the inbox need no SMTP and do not count."""
+        kinds = guard.URGENT_KINDS - guard.FILED_IN_THE_INBOX
+        going = {outgoing.id for outgoing in self._ahead} | self._handled
+        return bool(self.store.waiting_of_kinds(kinds, self.now) - going)
 
     def _to_one_in_flight(self, outgoing: OutgoingMail) -> bool:
         """Whether it goes to someone a letter in flight goes to: it waits for
@@ -287,6 +318,7 @@ class Outbox:
             self._collect(wait=True)
         finally:
             self._ahead.clear()
+            self._urgent_ahead = 0
             self._ahead_log = None
             if self._worker is not None:
                 self._worker.shutdown(wait=True)

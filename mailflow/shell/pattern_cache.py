@@ -11,10 +11,15 @@ table lacks is compiled, used and added; the file is written again only when
 something was added. Nothing but the code's own patterns goes through here
 (`mailflow.patterns` says which), so nothing a person wrote is ever kept.
 
-A kept entry can only say how to compile a pattern the code asks for, and the
-engine's constructor checks the code it is given; on any doubt (another
-user's or a writable file, a damaged one, data the engine refuses, a Python
-whose internals are not followed) the pattern is compiled by `re.compile`.
+A kept entry can only say how to compile a pattern the code asks for. The
+engine's constructor checks only that the code it is given is well formed,
+not that it is the pattern's: what guards the table is who may write it, as
+for the phrase book and the validated config (a regular file of the user's
+own, in their 0700 folder, that nobody else may write; read without
+following a link). On any doubt (another user's or a writable file, a
+damaged one, data the engine refuses, a Python whose internals are not
+followed) the pattern is compiled by `re.compile`. The file is read when the
+first pattern is asked for, so a command that compiles none never reads it.
 Only ever a cache: no command fails for it.
 """
 
@@ -35,8 +40,9 @@ from mailflow.shell.paths import cache_folder, write_private
 from mailflow.shell.regex_engine import Args
 
 MAX_BYTES: Final = 4 * 1024 * 1024
-"""A kept table is ~0.5 MB; past this, only what one process compiled is kept
-(the patterns of versions before an upgrade go)."""
+"""A kept table is ~1.1 MB; the key names no mailflow version, so an upgrade's
+new patterns are added beside the old ones, and past this only what one
+process compiled is kept (the older versions' patterns go)."""
 _FORMAT: Final = b"mailflow-patterns-1"
 
 Key = tuple[str | bytes, int]
@@ -47,15 +53,15 @@ class Kept:
     """The compiler `install` puts in `mailflow.patterns`: the kept table
     first, then the parser, then `re.compile`; `save` writes what was added."""
 
-    def __init__(self, entry: Path | None, known: Table) -> None:
+    def __init__(self, entry: Path | None, known: Table | None = None) -> None:
         self._entry = entry
-        self._known = known
+        self._kept = known  # None: not read yet (`_known`)
         self._used: Table = {}  # what this process compiled, from where it came
         self._parsing = True  # internals that fail once are not tried again
 
     def compile(self, pattern: str | bytes, flags: int) -> re.Pattern[Any]:
         key = (pattern, int(flags))  # a plain int: marshal keeps no RegexFlag
-        args = self._used.get(key) or self._known.get(key)
+        args = self._used.get(key) or self._known().get(key)
         compiled = regex_engine.from_args(pattern, args) if args else None
         if compiled is None and self._parsing:
             args = regex_engine.engine_args(pattern, flags)
@@ -70,17 +76,23 @@ class Kept:
     def added(self) -> int:
         """Patterns this process compiled that the kept table lacked (or held
         data for that the engine refused)."""
-        return sum(
-            1 for key, args in self._used.items() if self._known.get(key) != args
-        )
+        known = self._known()
+        return sum(1 for key, args in self._used.items() if known.get(key) != args)
+
+    def _known(self) -> Table:
+        """The kept table, read on first use (empty where there is none)."""
+        if self._kept is None:
+            kept = _read(self._entry) if self._entry is not None else None
+            self._kept = kept or {}
+        return self._kept
 
     def save(self) -> None:
         """Keep the table with what this process added (nothing to write when
         nothing was); past `MAX_BYTES`, only this process's patterns."""
-        if self._entry is None or not self.added:
+        if self._entry is None or not self._used or not self.added:
             return
         with contextlib.suppress(ValueError):  # a value marshal cannot keep
-            data = marshal.dumps((_FORMAT, self._known | self._used))
+            data = marshal.dumps((_FORMAT, self._known() | self._used))
             if len(data) > MAX_BYTES:
                 data = marshal.dumps((_FORMAT, self._used))
             if len(data) <= MAX_BYTES:
@@ -108,9 +120,7 @@ def install() -> Kept | None:
     installed) where the interpreter's internals are not the ones followed."""
     if not regex_engine.usable():
         return None
-    entry = _entry()
-    known = _read(entry) if entry is not None else None
-    kept = Kept(entry, known or {})
+    kept = Kept(_entry())
     patterns.use(kept.compile)
     return kept
 

@@ -14,10 +14,11 @@ same parse), looked up by each pattern's own text and flags; the book itself
 is always read from the package, so a kept entry can only say how to compile
 a pattern the shipped book asks for, never which patterns there are. A hit
 hands the data to the engine's own constructor (`_sre.compile`, which checks
-the code's structure before it takes it): a pattern equal to `re.compile`'s
-(a test compares every pattern of the book: string, flags, engine code,
-groups, keywords). The file is read only when it is a regular file of the
-user's own that nobody else may write, and no bigger than `MAX_BYTES`.
+the code's structure before it takes it, not that it is the pattern's): a
+pattern equal to `re.compile`'s (a test compares every pattern of the book:
+string, flags, engine code, groups, keywords). What guards the data is who
+may write it: the file is read only when it is a regular file of the user's
+own that nobody else may write, and no bigger than `MAX_BYTES`.
 
 This follows CPython's `re` internals, so it is used only where they are known
 (`regex_engine.KNOWN_VERSIONS`); anywhere else, and on any doubt (a foreign, odd or damaged

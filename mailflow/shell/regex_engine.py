@@ -3,9 +3,12 @@
 Compiling a pattern is Python-level parsing (`re`'s parser is written in
 Python). What the parser produces (the final flags, the engine's code, the
 group tables) is plain data: kept on disk, it is handed straight to the
-engine's own constructor (`_sre.compile`, which checks the code's structure
-before it takes it), giving a pattern equal to `re.compile`'s. The phrase book
-(`phrase_cache`) and the core's own patterns (`pattern_cache`) are kept so.
+engine's own constructor (`_sre.compile`), giving a pattern equal to
+`re.compile`'s. That constructor checks that the code is well formed, never
+that it is the pattern's, and takes the group tables as given: kept data is
+only ever read from a file nobody but its user may write (`read_private`).
+The phrase book (`phrase_cache`) and the core's own patterns
+(`pattern_cache`) are kept so.
 
 This follows CPython's `re` internals, so it is used only where they are known
 (`KNOWN_VERSIONS`); anywhere else, and on any doubt, callers compile with

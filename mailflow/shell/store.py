@@ -813,6 +813,21 @@ class Store:
         ).fetchone()
         return None if row is None else _instant(str(row[0]))
 
+    def waiting_of_kinds(self, kinds: frozenset[str], now: datetime) -> set[int]:
+        """The messages of `kinds` still to hand over that may go at `now`
+        (none deferred past it): news of risk the flush would send first."""
+        marks = ",".join("?" * len(kinds))
+        rows = self._db.execute(
+            "SELECT id, next_attempt_at FROM outbox"
+            f" WHERE status = 'pending' AND kind IN ({marks})",
+            tuple(sorted(kinds)),
+        ).fetchall()
+        return {
+            int(outgoing_id)
+            for outgoing_id, retry in rows
+            if retry is None or _instant(retry) <= now
+        }
+
     def pending_count(self) -> int:
         """Messages still to hand over or file (as `pending` lists them)."""
         row = self._db.execute(
