@@ -266,33 +266,6 @@ def test_what_waits_when_the_reading_ends_goes_from_the_worker_not_the_flush(
     assert len(office.messages(mailboxes.practice, "Sent")) == len(who)
 
 
-def test_the_server_going_down_while_the_waiting_letters_go_loses_nothing(
-    tmp_path, mailboxes, monkeypatch
-):
-    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 8)
-    watched.hold_at = 1
-    watched.release_at = len(who)
-    watched.down_at = 4  # after the reading, under the drained letters
-    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
-    assert report.smtp_down
-    assert report.sent == 4
-    # The outage was met by the worker, after the reading: not by the flush.
-    assert watched.sends[4][0] == len(who)
-    assert watched.sends[4][1] != threading.main_thread().name
-    office.smtp_up()
-    assert report.waiting == len(who) - 4
-    later = run_once(
-        settings,
-        NOW + timedelta(minutes=5),
-        mailbox=office.mailbox,
-        sender=office.sender,
-    )
-    assert later.sent == len(who) - 4
-    for person in who:
-        assert len(office.messages(person)) == 1
-    assert len(office.messages(mailboxes.practice, "Sent")) == len(who)
-
-
 CRISIS = "I can't go on any more. I am going to end my life tonight."
 
 
@@ -404,33 +377,37 @@ def test_a_bug_under_a_drained_letter_is_raised_and_loses_nothing(
         assert len(office.messages(person)) == 1
 
 
-def test_a_session_dropped_under_a_drained_letter_costs_the_run_nothing(
-    tmp_path, mailboxes, monkeypatch
-):
-    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 8)
-    watched.hold_at = 1
-    watched.release_at = len(who)
-    watched.drop_at = 4
-    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
-    assert report.smtp_down is None
-    assert report.sent == len(who)
-    for person in who:
-        assert len(office.messages(person)) == 1
-    assert len(office.messages(mailboxes.practice, "Sent")) == len(who)
+PHASES = [
+    pytest.param(5, None, 1, id="while-mails-are-read"),
+    pytest.param(8, 1, 4, id="once-all-are-read"),
+]
+"""(requests, letter held on the wire until every mail is decided, the
+letter the trouble meets): sent ahead while mails are still read, or among
+the letters still waiting when the last is read (`Outbox.drain_ahead`)."""
 
 
+def _phase(watched, who, held) -> None:
+    if held is not None:
+        watched.hold_at = held
+        watched.release_at = len(who)
+
+
+@pytest.mark.parametrize(("count", "held", "at"), PHASES)
 def test_the_server_going_down_under_a_letter_sent_ahead_loses_nothing(
-    tmp_path, mailboxes, monkeypatch
+    tmp_path, mailboxes, monkeypatch, count, held, at
 ):
-    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 5)
-    watched.down_at = 1
+    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, count)
+    _phase(watched, who, held)
+    watched.down_at = at
     report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
     assert report.smtp_down  # exit 3, said once
-    assert report.sent == 1  # the first went; nothing after the outage
-    assert len(office.smtp_log) == 1
+    assert report.sent == at  # what went before; nothing after the outage
+    assert len(office.smtp_log) == at
+    # The outage was met by the worker, not by the flush after the reading.
+    assert watched.sends[at][1] != threading.main_thread().name
     office.smtp_up()
-    assert report.waiting == len(who) - 1
-    assert len(office.messages(mailboxes.practice, "Sent")) == 1  # filed all the same
+    assert report.waiting == len(who) - at
+    assert len(office.messages(mailboxes.practice, "Sent")) == at  # filed all the same
     # The next run sends the rest, each once.
     later = run_once(
         settings,
@@ -438,16 +415,19 @@ def test_the_server_going_down_under_a_letter_sent_ahead_loses_nothing(
         mailbox=office.mailbox,
         sender=office.sender,
     )
-    assert later.sent == len(who) - 1
+    assert later.sent == len(who) - at
     for person in who:
         assert len(office.messages(person)) == 1
+    assert len(office.messages(mailboxes.practice, "Sent")) == len(who)
 
 
+@pytest.mark.parametrize(("count", "held", "at"), PHASES)
 def test_a_session_dropped_between_two_letters_costs_the_run_nothing(
-    tmp_path, mailboxes, monkeypatch
+    tmp_path, mailboxes, monkeypatch, count, held, at
 ):
-    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 5)
-    watched.drop_at = 1  # a server closing a session left idle, say
+    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, count)
+    _phase(watched, who, held)
+    watched.drop_at = at  # a server closing a session left idle, say
     report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
     assert report.smtp_down is None  # not an outage: the flush sent on
     assert report.sent == len(who)

@@ -322,6 +322,19 @@ def test_the_command_saves_what_it_compiled_and_puts_the_door_back(
     assert patterns.use(mine) is None  # the door as the command found it
 
 
+def _python(code: str, cache: Path) -> str:
+    """What a fresh interpreter prints running `code`, with `cache` as its
+    XDG_CACHE_HOME."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
+
+
 def test_a_second_process_parses_none_of_the_core_patterns(tmp_path: Path) -> None:
     """Once per install, measured where it counts: two fresh interpreters
     loading the whole core through the cache; the second parses nothing."""
@@ -333,17 +346,7 @@ def test_a_second_process_parses_none_of_the_core_patterns(tmp_path: Path) -> No
         "print(kept.added)\n"
         "kept.save()\n"
     )
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=True,
-        ).stdout.strip()
-        for _ in range(2)
-    ]
+    runs = [_python(code, tmp_path).strip() for _ in range(2)]
     assert int(runs[0]) > 250
     assert runs[1] == "0"
 
@@ -400,12 +403,6 @@ def test_check_leaves_the_first_run_no_core_pattern_to_parse(tmp_path: Path) -> 
         "kept = pattern_cache.install()\n"
         "print(pattern_cache.warm(), kept.added)\n"
     )
-    after = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    ).stdout.split()
+    after = _python(code, tmp_path / "cache").split()
     assert int(after[0]) > 20  # every module of the core loaded
     assert after[1] == "0"
