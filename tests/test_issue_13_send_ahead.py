@@ -24,6 +24,7 @@ import pytest
 from support import NOW, request, run, sent_to, write_config
 
 from mailflow.config import load_settings
+from mailflow.deciding import guard
 from mailflow.errors import DeferredSendError
 from mailflow.shell import intake, runner
 from mailflow.shell.cycle import run_once
@@ -352,6 +353,63 @@ def test_two_alerts_to_the_therapist_go_one_after_the_other_before_the_rest(
     waiting = [n for n, r in enumerate(order) if r in {(p,) for p in who[3:]}]
     assert max(alerts) < min(waiting)
     assert len(office.messages(therapist)) == 2
+    for person in who:
+        assert len(office.messages(person)) == 1
+
+
+def test_a_second_alert_goes_before_the_letters_queued_before_it(
+    tmp_path, mailboxes, monkeypatch
+):
+    """A crisis read early, another late in the backlog: the second alert
+    still overtakes every ordinary letter waiting, after the first one has
+    gone ahead (the queue's news of risk stays at its front)."""
+    office = MemoryPostOffice()
+    settings = setting(tmp_path, mailboxes, office)
+    who = people(mailboxes, 8)
+    mails = [who[0], "crisis.one@example.org", *who[1:7], "crisis.two@example.org"]
+    for n, person in enumerate([*mails, who[7]]):
+        body = CRISIS if person.startswith("crisis") else None
+        deliver(office, mailboxes, person, 60 - n, body=body)
+    watched = Watched(office, monkeypatch)
+    watched.hold_at = 1
+    watched.release_at = len(mails) + 1
+    run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    therapist = settings.practice.therapist_email
+    order = [r for _n, _t, r in watched.sends]
+    alerts = [n for n, r in enumerate(order) if r == (therapist,)]
+    assert len(alerts) == 2
+    # Only the first person's letter and the first alert's went before the
+    # second crisis was read (the alert held on the wire): every other
+    # person's letter was still waiting, and goes after both alerts.
+    waiting = [n for n, r in enumerate(order) if r in {(p,) for p in who[1:]}]
+    assert alerts[1] < min(waiting), order
+
+
+def test_news_of_risk_that_cannot_go_ahead_stops_what_goes_ahead(
+    tmp_path, mailboxes, monkeypatch
+):
+    """An alert at the head of the queue that may not go ahead (as if a
+    limit held it): nothing behind it goes ahead either; the flush sends
+    it first."""
+    office, settings, who, watched = backlog(tmp_path, mailboxes, monkeypatch, 8)
+    deliver(office, mailboxes, "crisis.writer@example.org", 40, body=CRISIS)
+    watched.hold_at = 1
+    watched.release_at = len(who) + 1
+    hand_ahead = Outbox._hand_ahead
+
+    def declining(outbox, outgoing):
+        if outgoing.kind not in guard.URGENT_KINDS:
+            hand_ahead(outbox, outgoing)
+
+    monkeypatch.setattr(Outbox, "_hand_ahead", declining)
+    report = run_once(settings, NOW, mailbox=office.mailbox, sender=watched.sender)
+    assert report.smtp_down is None
+    therapist = settings.practice.therapist_email
+    order = [r for _n, _t, r in watched.sends]
+    # Three were on their way; then the flush, the alert first.
+    assert order[:4] == [(who[0],), (who[1],), (who[2],), (therapist,)]
+    assert watched.sends[3][1] == threading.main_thread().name
+    assert len(office.messages(therapist)) == 1
     for person in who:
         assert len(office.messages(person)) == 1
 

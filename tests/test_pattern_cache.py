@@ -69,8 +69,9 @@ def test_only_patterns_written_in_the_code_go_through_the_door() -> None:
 
 def _other_ways_in() -> list[tuple[str, int]]:
     """Every way to the door but a direct call: the function taken as a
-    value (`f = patterns.compile`), imported by name, or reached through the
-    package (`mailflow.patterns.compile`)."""
+    value (`f = patterns.compile`), imported by name, the module imported
+    under another name, or reached through the package
+    (`mailflow.patterns.compile`)."""
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         if path.name == "patterns.py" and path.parent == PACKAGE:
@@ -82,6 +83,12 @@ def _other_ways_in() -> list[tuple[str, int]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module == "mailflow.patterns":
                 found.append((str(path), node.lineno))
+            if isinstance(node, ast.ImportFrom | ast.Import) and any(
+                alias.name in {"patterns", "mailflow.patterns"}
+                and alias.asname not in {None, "patterns"}
+                for alias in node.names
+            ):
+                found.append((str(path), node.lineno))  # the door renamed
             if (
                 isinstance(node, ast.Attribute)
                 and node.attr == "compile"

@@ -260,7 +260,12 @@ class Outbox:
         order they went, and the next handed over (`AHEAD_IN_FLIGHT` at most);
         none while news of risk that is not going ahead waits for the flush."""
         self._collect(wait=False)
-        if self._ahead_log is None or not self._ahead or self._news_waiting():
+        if (
+            self._ahead_log is None
+            or not self._ahead
+            or len(self._in_flight) >= AHEAD_IN_FLIGHT
+            or self._news_waiting()
+        ):
             return
         while (
             self._ahead_log is not None
@@ -269,7 +274,8 @@ class Outbox:
             and not self._to_one_in_flight(self._ahead[0])
             and not self._waits()
         ):
-            self._hand_ahead(self._next_ahead())
+            if not self._hand_next():
+                return
 
     def drain_ahead(self) -> None:
         """The inbox is read: the letters still waiting to go ahead go now, one
@@ -281,7 +287,7 @@ class Outbox:
         handed over only if the flush would send it as it stands
         (`_hand_ahead`); what is not goes with the flush."""
         history = self._ahead_log
-        if self._news_waiting():
+        if history is None or not self._ahead or self._news_waiting():
             return
         while self._ahead_log is not None and self._ahead and not self._waits():
             if len(self._in_flight) >= AHEAD_IN_FLIGHT or self._to_one_in_flight(
@@ -289,7 +295,16 @@ class Outbox:
             ):
                 self._collect_oldest(history)  # the worker's next is queued
                 continue
-            self._hand_ahead(self._next_ahead())
+            if not self._hand_next():
+                return
+
+    def _hand_next(self) -> bool:
+        """Hand over the first letter waiting to go ahead (`_hand_ahead`);
+        False when it was news of risk that did not go: then nothing more
+        goes ahead of it, and the flush sends it first."""
+        outgoing = self._next_ahead()
+        self._hand_ahead(outgoing)
+        return outgoing.kind not in guard.URGENT_KINDS or outgoing.id in self._handled
 
     def _news_waiting(self) -> bool:
         """Whether news of risk waits that is not going ahead (an alert a reply
