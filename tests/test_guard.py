@@ -275,3 +275,49 @@ def test_when_no_limit_can_bind_decide_holds_none_of_them(most, sent, last_hour)
         )
         assert verdict is Verdict.SEND
         history.append(Sent((f"p{n}@example.org",), NOW))
+
+
+# -- the letters going ahead of the reading: news of risk first ---------------
+
+
+@pytest.mark.parametrize(
+    ("queued", "kind", "place"),
+    [
+        ([], "offer", 0),
+        ([], "crisis_alert", 0),
+        (["offer", "offer"], "offer", 2),
+        (["offer", "offer"], "crisis_alert", 0),
+        (["crisis_alert", "offer", "safety"], "crisis_alert", 1),  # after the first
+        (["crisis_alert", "alert_refused"], "crisis_alert", 2),
+        (["crisis_alert", "offer"], "offer", 2),
+        # the front is only the news of risk before the first ordinary letter
+        (["offer", "crisis_alert"], "crisis_alert", 0),
+    ],
+)
+def test_news_of_risk_joins_the_go_ahead_queue_behind_news_before_the_rest(
+    queued: list[str], kind: str, place: int
+) -> None:
+    assert guard.ahead_place(queued, kind) == place
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.sampled_from(["offer", "safety", "crisis_alert", "alert_refused"]),
+        max_size=12,
+    )
+)
+def test_a_queue_built_so_keeps_news_of_risk_first_in_the_order_it_came(
+    kinds: list[str],
+) -> None:
+    queue: list[tuple[int, str]] = []
+    for n, kind in enumerate(kinds):
+        queue.insert(guard.ahead_place([k for _n, k in queue], kind), (n, kind))
+    urgent = [n for n, kind in queue if kind in guard.URGENT_KINDS]
+    assert [kind in guard.URGENT_KINDS for _n, kind in queue] == sorted(
+        (kind in guard.URGENT_KINDS for _n, kind in queue), reverse=True
+    )
+    assert urgent == sorted(urgent)  # each part in the order it came
+    assert [n for n, kind in queue if kind not in guard.URGENT_KINDS] == sorted(
+        n for n, kind in queue if kind not in guard.URGENT_KINDS
+    )

@@ -541,6 +541,40 @@ def test_over_the_wire_a_backlog_is_answered_each_once_and_filed(
     assert len(mail_server.smtp_log) - before == len(who)
 
 
+def test_over_the_wire_crises_in_a_backlog_reach_the_therapist_each_once(
+    tmp_path, mail_server, mailboxes
+):
+    """On Dovecot + SMTP: two crises among twelve requests, the letters going
+    ahead and the rest drained once all are read: the therapist's mailbox
+    holds both alerts, each writer's one letter, Sent a copy of each of
+    those; the next run sends nothing."""
+    config = write_config(tmp_path, mail_server, mailboxes, ROOMY)
+    who = people(mailboxes, 12)
+    crises = ["crisis.one@example.org", "crisis.two@example.org"]
+    mails = [*who[:4], crises[0], *who[4:9], crises[1], *who[9:]]
+    for n, person in enumerate(mails):
+        mail_server.deliver(
+            request(
+                sender=person,
+                to=mailboxes.practice,
+                sent_at=NOW - timedelta(minutes=60 - n),
+                **({"body": CRISIS} if person in crises else {}),
+            ),
+            mailboxes.practice,
+        )
+    before = len(mail_server.smtp_log)
+    assert run(config, NOW) == 0
+    sent = len(mail_server.smtp_log) - before
+    assert sent == len(mails) + len(crises)  # one letter each, two alerts
+    assert len(mail_server.messages(mailboxes.therapist)) == len(crises)
+    for person in mails:
+        assert len(mail_server.messages(person)) == 1  # read back from their box
+    # A copy of each letter to a writer (notes to the therapist have none).
+    assert len(mail_server.messages(mailboxes.practice, "Sent")) == len(mails)
+    assert run(config, NOW + timedelta(minutes=5)) == 0
+    assert len(mail_server.smtp_log) - before == sent
+
+
 def test_after_a_letter_is_deferred_the_rest_go_with_the_flush_each_once(
     tmp_path, mailboxes, monkeypatch
 ):

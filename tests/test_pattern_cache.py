@@ -358,7 +358,17 @@ def test_a_second_process_parses_none_of_the_core_patterns(tmp_path: Path) -> No
     assert runs[1] == "0"
 
 
-CLOSED_CONFIG = """
+CLOSED_SERVER = """
+[{section}]
+host = "127.0.0.1"
+port = 9
+security = "plain"
+username = "practice@riverside.example"
+password = "secret"
+timeout_s = 2
+"""
+CLOSED_CONFIG = (
+    """
 [practice]
 name = "Riverside Counselling"
 email = "practice@riverside.example"
@@ -366,26 +376,15 @@ therapist_name = "Sam Rivera"
 therapist_email = "sam@riverside.example"
 timezone = "Europe/London"
 country = "GB"
-
-[imap]
-host = "127.0.0.1"
-port = 9
-security = "plain"
-username = "practice@riverside.example"
-password = "secret"
-timeout_s = 2
-
-[smtp]
-host = "127.0.0.1"
-port = 9
-security = "plain"
-username = "practice@riverside.example"
-password = "secret"
-timeout_s = 2
-
+"""
+    + CLOSED_SERVER.replace("{section}", "imap")
+    + CLOSED_SERVER.replace("{section}", "smtp")
+    + """
 [storage]
 database = "{database}"
 """
+)
+"""Servers nobody answers on (port 9, discard): `check` meets them down."""
 
 
 def test_check_leaves_the_first_run_no_core_pattern_to_parse(tmp_path: Path) -> None:

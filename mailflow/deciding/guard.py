@@ -322,6 +322,23 @@ def send_order(lanes: Sequence[str], kinds: Sequence[str]) -> list[int]:
     ]
 
 
+def ahead_place(queued: Sequence[str], kind: str) -> int:
+    """Where a letter of `kind` joins the letters queued to go ahead of the
+    reading (their kinds, in order): news of risk after the news of risk at
+    the front, before every ordinary letter, in the order it came (as
+    `send_order` puts it); anything else at the end."""
+    if kind not in URGENT_KINDS:
+        return len(queued)
+    return next(
+        (
+            at
+            for at, queued_kind in enumerate(queued)
+            if queued_kind not in URGENT_KINDS
+        ),
+        len(queued),
+    )
+
+
 LETTERS_A_MAIL: Final = 10
 """What one mail still to be read is counted as queuing itself when a run asks
 whether its letters could meet a limit (a first mail queues two at most: the

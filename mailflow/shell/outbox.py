@@ -91,7 +91,6 @@ class Outbox:
         self._counted: set[int] = set()  # lone refusals counted in this run
         # Letters going ahead of the reading (`open_ahead`).
         self._ahead: deque[OutgoingMail] = deque()
-        self._urgent_ahead = 0  # news of risk at the front of `_ahead`
         self._ahead_log: guard.SentLog | None = None  # None: none go ahead
         self._waits: Callable[[], bool] = lambda: True
         self._in_flight: deque[
@@ -242,18 +241,9 @@ class Outbox:
         if self._ahead_log is None:
             return
         for outgoing in self.store.pending_of(enquiry_id):
-            if outgoing.kind in guard.URGENT_KINDS:
-                # News of risk before ordinary letters, in the order it came,
-                # as the flush's order puts it (`guard.send_order`).
-                self._ahead.insert(self._urgent_ahead, outgoing)
-                self._urgent_ahead += 1
-            else:
-                self._ahead.append(outgoing)
-
-    def _next_ahead(self) -> OutgoingMail:
-        """The first letter waiting to go ahead, taken off the queue."""
-        self._urgent_ahead = max(0, self._urgent_ahead - 1)
-        return self._ahead.popleft()
+            # News of risk before ordinary letters (`guard.ahead_place`).
+            kinds = [queued.kind for queued in self._ahead]
+            self._ahead.insert(guard.ahead_place(kinds, outgoing.kind), outgoing)
 
     def send_ahead(self) -> None:
         """Between two mails: the letters whose answer has come recorded, in the
@@ -302,7 +292,7 @@ class Outbox:
         """Hand over the first letter waiting to go ahead (`_hand_ahead`);
         False when it was news of risk that did not go: then nothing more
         goes ahead of it, and the flush sends it first."""
-        outgoing = self._next_ahead()
+        outgoing = self._ahead.popleft()
         self._hand_ahead(outgoing)
         return outgoing.kind not in guard.URGENT_KINDS or outgoing.id in self._handled
 
@@ -333,7 +323,6 @@ class Outbox:
             self._collect(wait=True)
         finally:
             self._ahead.clear()
-            self._urgent_ahead = 0
             self._ahead_log = None
             if self._worker is not None:
                 self._worker.shutdown(wait=True)

@@ -53,9 +53,9 @@ class Kept:
     """The compiler `install` puts in `mailflow.patterns`: the kept table
     first, then the parser, then `re.compile`; `save` writes what was added."""
 
-    def __init__(self, entry: Path | None, known: Table | None = None) -> None:
+    def __init__(self, entry: Path | None) -> None:
         self._entry = entry
-        self._kept = known  # None: not read yet (`_known`)
+        self._kept: Table | None = None  # not read yet (`_known`)
         self._used: Table = {}  # what this process compiled, from where it came
         self._parsing = True  # internals that fail once are not tried again
 
