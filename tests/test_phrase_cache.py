@@ -167,14 +167,19 @@ def test_keywords_read_by_another_reader_are_another_entry(
     assert kept in _entries(cache_home)
 
 
-def test_an_entry_with_an_empty_keyword_set_is_not_read(
-    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "damaged",
+    [{}, {"overdose": frozenset()}, {1: None}, {"a": frozenset({1})}, {"a": "b"}],
+    ids=["empty", "nothing-beside", "not-a-word", "beside-not-words", "not-a-set"],
+)
+def test_an_entry_with_damaged_keywords_is_not_read(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch, damaged: object
 ) -> None:
-    """An empty set would keep a family off every sentence: such an entry is
-    damaged, compiled again, never read."""
+    """An empty reading (or nothing beside an anchor) would keep a family off
+    every sentence: such an entry is damaged, compiled again, never read."""
     phrase_cache.load("en", RAW)
     (entry,) = _entries(cache_home)
-    found = dict.fromkeys(_kept_keywords(entry), frozenset[str]())
+    found = dict.fromkeys(_kept_keywords(entry), damaged)
     _write(entry, _kept(entry), found)
     _no_parsing(monkeypatch)
     book = phrase_cache.load("en", RAW)
@@ -190,10 +195,10 @@ def test_this_processes_own_keywords_come_before_a_files(
     monkeypatch.setattr(phrase_cache, "_READ_OFF", {})
     phrase_cache.load("en", RAW)
     (entry,) = _entries(cache_home)
-    altered = dict.fromkeys(_kept_keywords(entry), frozenset({"zzz"}))
+    altered = {key: {"zzz": None} for key in _kept_keywords(entry)}
     _write(entry, _kept(entry), altered)
     assert same_book(phrase_cache.load("en", RAW), PLAIN)
-    assert frozenset({"zzz"}) not in phrase_cache._READ_OFF.values()
+    assert {"zzz": None} not in phrase_cache._READ_OFF.values()
 
 
 def test_the_keyword_readers_identity_is_its_code() -> None:
@@ -246,7 +251,7 @@ def test_a_kept_entry_never_decides_which_patterns_there_are(
     (entry,) = _entries(cache_home)
     never = regex_engine.engine_args("(?!)", 0)
     foreign = {("zzz never zzz", 0): never, ("another", 0): never}
-    _write(entry, foreign, {("zzz never zzz", 0): frozenset({"zzz"})})
+    _write(entry, foreign, {("zzz never zzz", 0): {"zzz": None}})
     _no_parsing(monkeypatch)
     assert same_book(phrase_cache.load("en", RAW), PLAIN)
 
@@ -260,8 +265,12 @@ def test_a_kept_entry_never_decides_which_patterns_there_are(
         marshal.dumps(("another-format", {}, {})),
         marshal.dumps((phrase_cache._FORMAT, {})),
         marshal.dumps((phrase_cache._FORMAT, {}, {("a", 0): ["a list"]})),
-        marshal.dumps((phrase_cache._FORMAT, {}, {("a", 0): frozenset({1})})),
-        marshal.dumps((phrase_cache._FORMAT, {}, {("a", 0): frozenset()})),
+        marshal.dumps((phrase_cache._FORMAT, {}, {("a", 0): frozenset({"a"})})),
+        marshal.dumps((phrase_cache._FORMAT, {}, {("a", 0): {1: None}})),
+        marshal.dumps((phrase_cache._FORMAT, {}, {("a", 0): {"a": frozenset({1})}})),
+        marshal.dumps((phrase_cache._FORMAT, {}, {("a", 0): {"a": "b"}})),
+        marshal.dumps((phrase_cache._FORMAT, {}, {("a", 0): {}})),
+        marshal.dumps((phrase_cache._FORMAT, {}, {("a", 0): {"a": frozenset()}})),
         marshal.dumps([1, 2, 3]),
         b"[\xff\xff\xff\x7f",  # a list of 2**31 - 1 items, announced
     ],
@@ -271,9 +280,13 @@ def test_a_kept_entry_never_decides_which_patterns_there_are(
         "other-format",
         "other-format-3",
         "no-keywords",
-        "keywords-not-a-set",
-        "keywords-not-words",
+        "keywords-not-a-dict",
+        "keywords-a-set-of-old",
+        "anchor-not-a-word",
+        "beside-not-words",
+        "beside-not-a-set",
         "keywords-empty",
+        "beside-empty",
         "other-shape",
         "huge-header",
     ],
@@ -306,7 +319,7 @@ def _matching_nothing(entry: Path) -> None:
     """What a stranger might put there: every pattern matching nothing."""
     never = regex_engine.engine_args("(?!)", 0)
     made = dict.fromkeys(_kept(entry), never)
-    _write(entry, made, dict.fromkeys(_kept_keywords(entry), frozenset({"zzz"})))
+    _write(entry, made, {key: {"zzz": None} for key in _kept_keywords(entry)})
 
 
 def test_an_entry_others_could_write_is_not_read(

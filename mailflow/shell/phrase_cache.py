@@ -46,7 +46,7 @@ from mailflow.shell.regex_engine import Args, read_private
 
 MAX_BYTES: Final = 8 * 1024 * 1024
 """A kept entry is ~1 MB; anything much larger is not ours."""
-_FORMAT: Final = b"mailflow-phrases-3"
+_FORMAT: Final = b"mailflow-phrases-4"
 
 Known = dict[tuple[str, int], Args]
 KnownKeywords = dict[tuple[str, int], Keywords | None]
@@ -148,7 +148,7 @@ def _read(entry: Path) -> tuple[Known, KnownKeywords] | None:
         or kept[0] != _FORMAT
         or not isinstance(kept[1], dict)
         or not isinstance(kept[2], dict)
-        or not all(_is_keywords(words) for words in kept[2].values())
+        or not all(_is_keywords(keys) for keys in kept[2].values())
     ):
         return None
     known: Known = kept[1]
@@ -157,10 +157,22 @@ def _read(entry: Path) -> tuple[Known, KnownKeywords] | None:
 
 
 def _is_keywords(keys: object) -> bool:
-    """None, or a non-empty frozenset of strings: what `keywords.of_pattern`
-    gives (an empty set would let a family match nothing)."""
+    """None, or what `keywords.of_pattern` gives: a non-empty dict from
+    strings to None or a non-empty frozenset of strings (an empty one would
+    let a family match nothing)."""
     return keys is None or (
-        isinstance(keys, frozenset)
+        isinstance(keys, dict)
         and bool(keys)
-        and all(isinstance(k, str) for k in keys)
+        and all(
+            isinstance(anchor, str)
+            and (
+                beside is None
+                or (
+                    isinstance(beside, frozenset)
+                    and bool(beside)
+                    and all(isinstance(k, str) for k in beside)
+                )
+            )
+            for anchor, beside in keys.items()
+        )
     )

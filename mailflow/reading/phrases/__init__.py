@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Final
 
@@ -35,13 +35,22 @@ class Family:
     name: str
     pattern: re.Pattern[str]
     keywords: Keywords | None = None
-    """Keywords one of which each match holds (`keywords`: whole words, pairs
-    of words, words' starts): a sentence with none of them cannot match, and
-    the pattern need not run on it. None: not read (the family always runs)."""
+    """Keywords each match holds (`keywords`: whole words, pairs of words,
+    words' starts; one or two, as one of the pattern's terms): a sentence
+    with no term whole cannot match, and the pattern need not run on it.
+    None: not read (the family always runs)."""
+
+    _anchors: frozenset[str] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        if self.keywords is not None:
+            object.__setattr__(self, "_anchors", frozenset(self.keywords))
 
     def may_match(self, words: frozenset[str]) -> bool:
         """False only when no match can be in a text of these `words`."""
-        return keywords.may_match(self.keywords, words)
+        return keywords.may_match(self.keywords, words, self._anchors)
 
 
 @dataclass(frozen=True, slots=True)

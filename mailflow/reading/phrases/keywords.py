@@ -1,12 +1,15 @@
-"""Keywords one of which every match of a pattern holds. Pure.
+"""Keywords every match of a pattern holds: all of one of its terms. Pure.
 
 The screen reads each sentence with a dozen large alternations (the
 "suicidal" family alone is ~200 phrases), and `re` tries every phrase at
 every word: an ordinary reply costs a millisecond or more, and a first run
 screens a hundred of them. Yet each phrase has words it cannot match without
-("overdose", "goodbye", "better off"): where none of a family's keywords is
-among a sentence's (`words`), nothing of the family can match there, and a
-set test says so at a fraction of the cost.
+("overdose", "goodbye", "better off"), and most have several ("want" and
+"die"; "took" and "tablets" and "tonight"): where no term of a family (a set
+of keywords one phrase holds all of) is among a sentence's words (`words`),
+nothing of the family can match there, and a few set tests say so at a
+fraction of the cost. One keyword a phrase was not enough: "said" or "at"
+stand in ordinary sentences, and a family ran on a third of them.
 
 The keywords are read off the pattern's parse (`re._parser`, CPython's), so
 they are what `re` itself matches, never a second list to keep in step.
@@ -19,12 +22,17 @@ word of the text wherever the phrase matches. A keyword is one of:
 - two whole words with one space between, "better off";
 - a word's start, "suicid*" (its first three, four or six letters): a stem.
 
-A sequence's match holds each of its parts', so any one part's keywords
-stand for the whole; a repeat's only if it happens at least once; an
-alternation's only when every branch has keywords. Anything else (a class, a
-case-blind part, a parse this module does not know) gives none, and the
-family is then always run: the shortcut only ever leaves out work, never a
-match (tests/test_keywords.py holds it so, by hand and by Hypothesis).
+A sequence's match holds each of its parts', so its terms join one term of
+each part (at most `MAX_TERMS` of them: beyond, the weakest parts are left
+out, as any one part's terms stand for the whole); a repeat's only if it
+happens at least once; an alternation's are its branches' together, only
+when every branch has some. A term keeps its two strongest keywords, or one
+alone where that one is rare (`RARE`); the terms are filed by the stronger
+(`Keywords`), so a sentence costs one set intersection and a look beside
+the few anchors it holds. Anything else (a class, a case-blind part, a
+parse this module does not know) gives none, and the family is then always
+run: the shortcut only ever leaves out work, never a match
+(tests/test_keywords.py holds it so, by hand and by Hypothesis).
 """
 
 from __future__ import annotations
@@ -37,7 +45,11 @@ from typing import Any, Final
 
 from mailflow import patterns
 
-Keywords = frozenset[str]
+Terms = frozenset[frozenset[str]]
+"""Sets of one or two keywords: every match holds each keyword of one."""
+Keywords = dict[str, frozenset[str] | None]
+"""A pattern's terms by their strongest keyword (the anchor): every match
+holds an anchor and, unless it is None, one of the keywords beside it."""
 
 
 def _identity() -> str | None:
@@ -110,11 +122,17 @@ _MAX_EXACT: Final = 64
 _MAX_CLASS: Final = 4
 """A class of this many characters at most (an apostrophe, straight or curly)
 is read as its strings."""
+MAX_TERMS: Final = 128
+"""Terms a sequence's parts are joined into, at most (their product)."""
+RARE: Final = 5
+"""A keyword this strong (`_strength`: "tablets", "overdose", "suicid*")
+lets few sentences through alone: a term keeps it alone."""
 
 
 def of_pattern(pattern: str, flags: int = 0) -> Keywords | None:
-    """Keywords one of which each match of `pattern` holds, or None when none
-    can be read off it (every sentence may then match)."""
+    """The keywords of `pattern`'s terms, one of which each match holds all
+    of, or None when none can be read off it (every sentence may then
+    match)."""
     try:
         from re import _constants, _parser  # type: ignore[attr-defined]
 
@@ -122,9 +140,10 @@ def of_pattern(pattern: str, flags: int = 0) -> Keywords | None:
         if (flags | parsed.state.flags) & _NOT_EXACT:
             return None
         reader = _Reader(_constants)
-        return _keywords_of(reader.sequence(list(parsed.data), _NOTHING, False))
+        terms = _terms_of(reader.sequence(list(parsed.data), _NOTHING, False))
     except Exception:  # internals moved, a shape not known here: no shortcut
         return None
+    return None if terms is None else _filed(terms)
 
 
 def words(text: str) -> frozenset[str]:
@@ -146,10 +165,36 @@ def words(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def may_match(keys: Keywords | None, text_words: frozenset[str]) -> bool:
+def may_match(
+    keys: Keywords | None,
+    text_words: frozenset[str],
+    anchors: frozenset[str] | None = None,
+) -> bool:
     """False only when no match of a pattern with these keywords can be in a
-    text of these `words`."""
-    return not keys or not keys.isdisjoint(text_words)
+    text of these `words`: no anchor there, or none with a keyword beside it
+    that must be. `anchors`: the keys as a set, where the caller keeps one
+    (a set meets a sentence's words faster than a dict)."""
+    if not keys:  # not read; empty: never a reading (a damaged cache)
+        return True
+    among = keys.keys() if anchors is None else anchors
+    for anchor in among & text_words:
+        beside = keys[anchor]
+        if beside is None or not beside.isdisjoint(text_words):
+            return True
+    return False
+
+
+def _filed(terms: Terms) -> Keywords:
+    """Terms by their anchor: an anchor alone where one of its terms is."""
+    filed: Keywords = {}
+    for term in terms:
+        anchor = _anchor(term)
+        other = term - {anchor}
+        if not other:
+            filed[anchor] = None
+        elif anchor not in filed or filed[anchor] is not None:
+            filed[anchor] = (filed.get(anchor) or frozenset()) | other
+    return filed
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +202,9 @@ class _Exact:
     strings: frozenset[str]
 
 
-_Info = _Exact | Keywords | None
+_Info = _Exact | Terms | None
 """Every string a part can match (`sequence` says when that is known); or
-keywords one of which each match holds; or neither known."""
+terms one of which each match holds; or neither known."""
 
 
 class _Unknown(Exception):
@@ -196,10 +241,10 @@ class _Reader:
         is `_Exact` (every string it can match, each begun with `start`) only
         when every part of it is known exactly; after anything that is not
         (`\\w+`, too many strings), what follows is only the tail of a match,
-        so the sequence gives keywords instead, never strings. `right`:
+        so the sequence gives terms instead, never strings. `right`:
         whether a non-word character or a word's edge follows it in every
         match."""
-        choices: list[Keywords] = []
+        choices: list[Terms] = []
         exact: frozenset[str] | None = start
         whole = True  # every part so far known exactly: `exact` is the match
         for index, (op, av) in enumerate(items):
@@ -230,7 +275,7 @@ class _Reader:
             if whole:
                 return _Exact(exact)
             choices.extend(_choice(_Exact(exact)))
-        return max(choices, key=_worth, default=None)
+        return _product(choices)
 
     def item(
         self, op: Any, av: Any, start: frozenset[str], right: bool
@@ -271,13 +316,13 @@ class _Reader:
                 every = frozenset[str]().union(*strings)
                 if len(every) <= _MAX_EXACT:
                     return _Exact(every), True
-            found: set[str] = set()
+            found: set[frozenset[str]] = set()
             for part in parts:
-                keys = _keywords_of(part)
-                if keys is None:
+                terms = _terms_of(part)
+                if terms is None:
                     return None, False  # a branch without keywords: none for all
-                found |= keys
-            return frozenset(found), False
+                found |= terms
+            return _minimal(found), False
         if op in self.repeats:
             least, most, inner = av
             part = self.sequence(list(inner.data), _NOTHING, False)
@@ -288,7 +333,7 @@ class _Reader:
                 # least one, or after an edge already.
                 edge = least >= 1 or all(_ends_edge(s) for s in start)
                 return (_Exact(frozenset({_GAP})) if edge else None), False
-            return (_keywords_of(part) if least >= 1 else None), False
+            return (_terms_of(part) if least >= 1 else None), False
         return None, False  # any character, a back-reference: no keywords
 
     def _is_word_edge(self, av: Any) -> bool:
@@ -314,29 +359,30 @@ def _no_word(strings: frozenset[str]) -> bool:
     return all(s != "" and _WORD.search(s) is None for s in strings)
 
 
-def _keywords_of(info: _Info) -> Keywords | None:
-    """Keywords from what a part matches: of each string it can be, its best
-    keyword; none when a string has none."""
-    if not isinstance(info, _Exact):
-        return info
-    found: set[str] = set()
-    for string in info.strings:
-        best = _best(string)
-        if best is None:
-            return None
-        found.add(best)
-    return frozenset(found)
+def _terms_of(info: _Info) -> Terms | None:
+    """Terms from what a part matches: of each string it can be, the
+    keywords it holds; none when a string has none."""
+    return _terms_of_strings(info.strings) if isinstance(info, _Exact) else info
 
 
 @functools.cache
-def _best(string: str) -> str | None:
-    """The strongest keyword one string known exactly holds (`_strength`),
-    of its whole words, its pairs of whole words one space apart, and the
-    starts of its words that run on past it. (A whole word's own starts are
-    never stronger than the word: those of a common word are common starts.)"""
+def _terms_of_strings(strings: frozenset[str]) -> Terms | None:
+    found: set[frozenset[str]] = set()
+    for string in strings:
+        held = _held(string)
+        if not held:
+            return None
+        found.add(_strongest(held))
+    return _minimal(found)
+
+
+@functools.cache
+def _held(string: str) -> frozenset[str]:
+    """The keywords one string known exactly holds: its whole words, its
+    pairs of whole words one space apart (for the two words), and the starts
+    of its words that run on past it."""
     pieces = _WORD_SPLIT.split(string)  # gap, word, gap, ..., word, gap
-    best: str | None = None
-    strongest = -1
+    found: set[str] = set()
     whole_before: str | None = None
     for index in range(1, len(pieces), 2):
         word, gap_before, gap_after = (
@@ -346,32 +392,91 @@ def _best(string: str) -> str | None:
         )
         starts = index > 1 or gap_before != ""  # a non-word character or an edge
         ends = index < len(pieces) - 2 or gap_after != ""
-        found: list[str] = []
         if starts and ends:
-            found.append(word)
             if whole_before is not None and gap_before.replace(_EDGE, "") == " ":
-                found.append(f"{whole_before} {word}")
+                found.discard(whole_before)  # "kill myself" says "kill"
+                found.add(f"{whole_before} {word}")
+            else:
+                found.add(word)
             whole_before = word
         else:
             whole_before = None
             if starts:
-                found.extend(word[:n] + "*" for n in STEMS if len(word) >= n)
-        for key in found:
-            strength = _strength(key)
-            if strength > strongest:
-                best, strongest = key, strength
-    return best
+                found.update(word[:n] + "*" for n in STEMS if len(word) >= n)
+    return frozenset(found)
 
 
-def _choice(info: _Info) -> list[Keywords]:
-    keys = _keywords_of(info)
-    return [] if keys is None else [keys]
+def _choice(info: _Info) -> list[Terms]:
+    terms = _terms_of(info)
+    return [] if terms is None else [terms]
 
 
-def _worth(keys: Keywords) -> tuple[int, int]:
-    """How much a set of keywords narrows the sentences run in full: its
-    weakest decides, then the fewer the better."""
-    return (min(_strength(key) for key in keys), -len(keys))
+def _product(choices: list[Terms]) -> Terms | None:
+    """The terms of a sequence whose parts have these: one term of each
+    part, joined; the strongest parts first, and a part left out where it
+    would make more than `MAX_TERMS` (what the others hold still holds)."""
+    joined: Terms | None = None
+    for terms in sorted(choices, key=_worth, reverse=True):
+        if joined is None:
+            joined = terms
+        elif len(joined) * len(terms) <= MAX_TERMS:
+            joined = _minimal({_trimmed(a | b) for a in joined for b in terms})
+    return joined
+
+
+@functools.cache
+def _trimmed(term: frozenset[str]) -> frozenset[str]:
+    """A term's two strongest keywords (fewer keywords: still held), of
+    those another does not already say ("kill" beside "kill myself",
+    "suic*" beside "suicid*": a text with the one has the other)."""
+    said = set().union(*(_implied(key) for key in term))
+    return _strongest(frozenset(key for key in term if key not in said))
+
+
+def _strongest(keys: frozenset[str]) -> frozenset[str]:
+    """The two strongest of `keys`; the strongest alone when it is rare
+    enough to let few sentences through by itself (`RARE`)."""
+    if len(keys) == 1:
+        return keys
+    ranked = sorted(keys, key=_rank)
+    if _strength(ranked[0]) >= RARE:
+        return frozenset(ranked[:1])
+    return frozenset(ranked[:2])
+
+
+@functools.cache
+def _implied(key: str) -> frozenset[str]:
+    """The other keywords every text whose `words` hold `key` holds: a
+    pair's two words, and a word's (or a longer start's) shorter starts."""
+    if " " in key:
+        return frozenset().union(*({w} | _implied(w) for w in key.split(" ")))
+    word = key.removesuffix("*")
+    return frozenset(word[:n] + "*" for n in STEMS if n < len(word))
+
+
+def _minimal(terms: set[frozenset[str]] | frozenset[frozenset[str]]) -> Terms:
+    """`terms` without those that hold a keyword that is a term alone: a
+    text with the larger holds the smaller, so the larger never lets a text
+    through alone."""
+    alone = {key for term in terms if len(term) == 1 for key in term}
+    return frozenset(t for t in terms if len(t) == 1 or alone.isdisjoint(t))
+
+
+def _anchor(term: frozenset[str]) -> str:
+    """A term's strongest keyword (the rarest in mail, by `_strength`)."""
+    return min(term, key=_rank)
+
+
+@functools.cache
+def _rank(key: str) -> tuple[int, str]:
+    """Strongest first, then by spelling (the same order in every process)."""
+    return (-_strength(key), key)
+
+
+def _worth(terms: Terms) -> tuple[int, int]:
+    """How much terms narrow the sentences run in full: the weakest term's
+    anchor decides, then the fewer terms the better."""
+    return (min(_strength(_anchor(term)) for term in terms), -len(terms))
 
 
 @functools.cache
