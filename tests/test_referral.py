@@ -565,3 +565,141 @@ def test_a_gps_referral_over_the_real_servers(tmp_path, mail_server, mailboxes) 
     assert str(note["Subject"]).startswith("A referral?: Dr Tom Ashby [ref ")
     body = note.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "a professional writing about someone in their care" in body
+
+
+# Asking to talk about someone their work is with, said as people say it: in
+# their work, never a request of their own (a social worker's "could I book a
+# quick call to talk about a young person I work with" was answered with times,
+# as was a police officer's "a quick call about one of your clients").
+ABOUT_SOMEONE_IN_THEIR_WORK = [
+    (
+        "Free 15 min call",
+        "Hi, I'm a social worker. Could I book a quick call to talk about a young"
+        " person I work with?",
+    ),
+    (
+        "Free consultation",
+        "Hi, DC Amy Hall here from Avon and Somerset Police. I'd like to arrange a"
+        " quick call about one of your clients as part of an enquiry. Regards",
+    ),
+    (
+        "Call?",
+        "hi, PC Jones from the neighbourhood team. could we have a call about one"
+        " of your clients, a welfare concern. thanks",
+    ),
+    (
+        "Enquiry",
+        "Hi, I'm a family support worker. Can I book a call to talk about a family"
+        " I'm working with?",
+    ),
+    (
+        "Free call",
+        "Hi there, I'd like to book your free consultation on behalf of a young"
+        " person I work with. I'm her key worker. Best, Lou",
+    ),
+    (
+        "quick chat",
+        "Hello, could we have a quick chat regarding a service user we support?"
+        " Many thanks\n\nMarta\nRecovery Worker, Northgate Drug and Alcohol Service",
+    ),
+    (
+        "",
+        "hiya could i book a call re a lad i mentor, hes 16. ta, Kev (youth club)",
+    ),
+    (
+        "Consultation",
+        "Good morning, may I book a consultation for a student I'm supporting?"
+        " Kind regards, Wellbeing Team",
+    ),
+    (
+        "Call",
+        "Hi Sam, I'd like a word about a client I'm seeing who may need more than"
+        " I can offer. Thanks, Rob",
+    ),
+    (
+        "re tenant",
+        "Hello, I'm a housing officer. Could I arrange a call to discuss one of our"
+        " tenants? She has asked for help.",
+    ),
+    (
+        "Free call",
+        "Could I book a quick call to talk about a young person I've been working"
+        " with for a while? Tanya, Targeted Youth Support Worker",
+    ),
+    (
+        "someone i support",
+        "hi, someone i support has been asking to talk to someone about his dad"
+        " dying. could we have a chat sometime?\n\nthanks Bex\nSenior Support"
+        " Worker\nBright Lives",
+    ),
+    (
+        "Booking",
+        "I'm his support worker at the hostel. Can I book the free consultation for"
+        " him? He's 19.",
+    ),
+]
+
+# Their own, in the same words: for themselves, for their own child, or about
+# someone they work beside.
+OWN_IN_THE_SAME_WORDS = [
+    (
+        "Free call",
+        "Hi, I'm a social worker and I'd like to book a call for myself. The work"
+        " with young people is getting to me.",
+    ),
+    (
+        "Free consultation",
+        "Hello, I work with young people and I've been struggling lately, could I"
+        " book a free call?",
+    ),
+    ("Call", "Hi, could I book a call to talk about my son? He's 15 and very anxious."),
+    (
+        "Quick call",
+        "Hi, I'd like to arrange a quick call about my daughter who has been"
+        " self-harming in the past.",
+    ),
+    (
+        "free call",
+        "As a police officer I've seen a lot and I think I need to talk to someone."
+        " Could I book the free call?",
+    ),
+    (
+        "Call",
+        "Hi, could I book a call to talk about a man I'm seeing? I keep going back"
+        " and forth about him.",
+    ),
+    (
+        "Consultation",
+        "Could I book a consultation about someone I work with? She has been"
+        " bullying me for months and I dread Mondays.",
+    ),
+    (
+        "Call",
+        "Hi, I'd like a call about a woman I work with, she keeps undermining me in"
+        " meetings and I don't know how to handle it.",
+    ),
+    (
+        "Free call",
+        "Hi, I'd like a call about a young person I look after, my grandson, who"
+        " lives with us now. He's 13.",
+    ),
+    (
+        "Hello",
+        "One of your clients recommended you. Could I book the free call? I've had"
+        " a hard year.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "text"), ABOUT_SOMEONE_IN_THEIR_WORK)
+def test_asking_to_talk_about_someone_their_work_is_with_is_a_referrers(
+    subject: str, text: str
+) -> None:
+    assert referral.about_someone_in_care(subject, text)
+    assert _classify(subject, text).verdict is not Verdict.REQUEST
+
+
+@pytest.mark.parametrize(("subject", "text"), OWN_IN_THE_SAME_WORDS)
+def test_their_own_in_the_same_words_is_theirs(subject: str, text: str) -> None:
+    assert not referral.about_someone_in_care(subject, text)
+    assert _classify(subject, text).reason != "referral"
