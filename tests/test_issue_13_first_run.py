@@ -272,13 +272,41 @@ def test_only_the_commands_own_process_freezes_what_it_loaded(setup):
         "import gc, sys\nfrom mailflow.entry import main\n"
         f"sys.argv = ['mailflow', 'run', '--config', {str(config)!r},"
         f" '--now', {(NOW + timedelta(hours=2)).isoformat()!r}]\n"
-        "code = main()\nprint(code, gc.get_freeze_count() > 0)"
+        "code = main()\nprint(code, gc.get_freeze_count() > 0, gc.isenabled())"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
-    # Two hours on: past the quiet mark the first run left, so a whole run.
-    assert done.stdout.split() == ["0", "True"]
+    # Two hours on: past the quiet mark the first run left, so a whole run;
+    # the collector, off while the console script started, on again.
+    assert done.stdout.split() == ["0", "True", "True"]
+    assert gc.isenabled()  # never turned off in a caller's process
+
+
+@pytest.mark.parametrize("command", ["status", "check"])
+def test_the_collector_is_on_again_for_every_other_command(setup, command):
+    """The console script starts with the cyclic collector off (`entry`);
+    every command but a run turns it on again once its start is loaded (a
+    `watch` lives for days), and never freezes anything."""
+    import subprocess
+    import sys
+
+    _server, _boxes, config = setup
+    probe = (
+        "import gc, sys\nfrom mailflow import entry, cli\n"
+        "seen = []\nwhole = cli.main\n"
+        "def spy(*a, **k):\n"
+        "    seen.append(gc.isenabled())\n"
+        "    return whole(*a, **k)\n"
+        "cli.main = spy\n"
+        f"sys.argv = ['mailflow', {command!r}, '--config', {str(config)!r}]\n"
+        "code = entry.main()\n"
+        "print(code, seen, gc.isenabled(), gc.get_freeze_count() > 0)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[-1].split() == ["0", "[False]", "True", "False"]
 
 
 def test_a_run_that_reads_no_request_never_loads_phonenumbers(setup):

@@ -8,6 +8,7 @@ cron's every-few-minutes start stays cheap.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -183,6 +184,10 @@ def _main(argv: list[str] | None, settle: bool = False) -> int:
         from mailflow.shell import phrase_cache
 
         phrases.keep(phrase_cache.load(phrases.DEFAULT_LANGUAGE, phrases.source()))
+    if not (settle and args.command == "run"):
+        # The collector was off while the console script started (`entry`);
+        # a run turns it on when it has settled (`_settled`).
+        gc.enable()
     try:
         if args.command == "demo":
             import importlib.util
@@ -356,12 +361,12 @@ def _settled() -> None:
     which would otherwise walk it again at every full collection and once more
     at exit (~50 ms of a first run). Only in the command's own process (not a
     test's or a caller's, whose garbage must stay collectable), and not for
-    `watch`, whose later garbage must too."""
-    import gc
-
+    `watch`, whose later garbage must too. The collector, off while the
+    console script started (`entry`), is on again from here."""
     import mailflow.shell.runner  # noqa: F401  the cycle's own modules first
 
     gc.freeze()
+    gc.enable()
 
 
 def _update_quiet_mark(
