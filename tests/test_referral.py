@@ -567,139 +567,36 @@ def test_a_gps_referral_over_the_real_servers(tmp_path, mail_server, mailboxes) 
     assert "a professional writing about someone in their care" in body
 
 
-# Asking to talk about someone their work is with, said as people say it: in
-# their work, never a request of their own (a social worker's "could I book a
-# quick call to talk about a young person I work with" was answered with times,
-# as was a police officer's "a quick call about one of your clients").
-ABOUT_SOMEONE_IN_THEIR_WORK = [
+# A relative's, a flatmate's or a foster carer's crisis told about "one of your
+# clients" or "a teen we're supporting" is theirs to be answered with the
+# safety message. A try at reading "a call about someone their work is with"
+# as a professional's (2026-12-06, taken back after review) turned these into a
+# note for the therapist: the writer, frightened now, would have heard nothing.
+CRISES_ABOUT_SOMEONE_CLOSE = [
     (
-        "Free 15 min call",
-        "Hi, I'm a social worker. Could I book a quick call to talk about a young"
-        " person I work with?",
+        "Call",
+        "Hi, I need to talk about one of your patients, Dan. We're flatmates. He"
+        " said he wants to end his life and has a rope in his room.",
     ),
     (
-        "Free consultation",
-        "Hi, DC Amy Hall here from Avon and Somerset Police. I'd like to arrange a"
-        " quick call about one of your clients as part of an enquiry. Regards",
-    ),
-    (
-        "Call?",
-        "hi, PC Jones from the neighbourhood team. could we have a call about one"
-        " of your clients, a welfare concern. thanks",
-    ),
-    (
-        "Enquiry",
-        "Hi, I'm a family support worker. Can I book a call to talk about a family"
-        " I'm working with?",
-    ),
-    (
-        "Free call",
-        "Hi there, I'd like to book your free consultation on behalf of a young"
-        " person I work with. I'm her key worker. Best, Lou",
-    ),
-    (
-        "quick chat",
-        "Hello, could we have a quick chat regarding a service user we support?"
-        " Many thanks\n\nMarta\nRecovery Worker, Northgate Drug and Alcohol Service",
-    ),
-    (
-        "",
-        "hiya could i book a call re a lad i mentor, hes 16. ta, Kev (youth club)",
-    ),
-    (
-        "Consultation",
-        "Good morning, may I book a consultation for a student I'm supporting?"
-        " Kind regards, Wellbeing Team",
+        "re one of your clients",
+        "I'd like to discuss one of your clients, Mia. I'm worried sick, she's 16,"
+        " she told her sister she wants to die and she's cutting again.",
     ),
     (
         "Call",
-        "Hi Sam, I'd like a word about a client I'm seeing who may need more than"
-        " I can offer. Thanks, Rob",
-    ),
-    (
-        "re tenant",
-        "Hello, I'm a housing officer. Could I arrange a call to discuss one of our"
-        " tenants? She has asked for help.",
-    ),
-    (
-        "Free call",
-        "Could I book a quick call to talk about a young person I've been working"
-        " with for a while? Tanya, Targeted Youth Support Worker",
-    ),
-    (
-        "someone i support",
-        "hi, someone i support has been asking to talk to someone about his dad"
-        " dying. could we have a chat sometime?\n\nthanks Bex\nSenior Support"
-        " Worker\nBright Lives",
-    ),
-    (
-        "Booking",
-        "I'm his support worker at the hostel. Can I book the free consultation for"
-        " him? He's 19.",
-    ),
-]
-
-# Their own, in the same words: for themselves, for their own child, or about
-# someone they work beside.
-OWN_IN_THE_SAME_WORDS = [
-    (
-        "Free call",
-        "Hi, I'm a social worker and I'd like to book a call for myself. The work"
-        " with young people is getting to me.",
-    ),
-    (
-        "Free consultation",
-        "Hello, I work with young people and I've been struggling lately, could I"
-        " book a free call?",
-    ),
-    ("Call", "Hi, could I book a call to talk about my son? He's 15 and very anxious."),
-    (
-        "Quick call",
-        "Hi, I'd like to arrange a quick call about my daughter who has been"
-        " self-harming in the past.",
-    ),
-    (
-        "free call",
-        "As a police officer I've seen a lot and I think I need to talk to someone."
-        " Could I book the free call?",
-    ),
-    (
-        "Call",
-        "Hi, could I book a call to talk about a man I'm seeing? I keep going back"
-        " and forth about him.",
-    ),
-    (
-        "Consultation",
-        "Could I book a consultation about someone I work with? She has been"
-        " bullying me for months and I dread Mondays.",
-    ),
-    (
-        "Call",
-        "Hi, I'd like a call about a woman I work with, she keeps undermining me in"
-        " meetings and I don't know how to handle it.",
-    ),
-    (
-        "Free call",
-        "Hi, I'd like a call about a young person I look after, my grandson, who"
-        " lives with us now. He's 13.",
-    ),
-    (
-        "Hello",
-        "One of your clients recommended you. Could I book the free call? I've had"
-        " a hard year.",
+        "hi, foster carer here. could i speak with you re a teen we're supporting"
+        " (one of our young people, 15). she took an overdose last night and says"
+        " she'll do it again.",
     ),
 ]
 
 
-@pytest.mark.parametrize(("subject", "text"), ABOUT_SOMEONE_IN_THEIR_WORK)
-def test_asking_to_talk_about_someone_their_work_is_with_is_a_referrers(
+@pytest.mark.parametrize(("subject", "text"), CRISES_ABOUT_SOMEONE_CLOSE)
+def test_a_crisis_of_someone_close_keeps_the_safety_message(
     subject: str, text: str
 ) -> None:
-    assert referral.about_someone_in_care(subject, text)
-    assert _classify(subject, text).verdict is not Verdict.REQUEST
-
-
-@pytest.mark.parametrize(("subject", "text"), OWN_IN_THE_SAME_WORDS)
-def test_their_own_in_the_same_words_is_theirs(subject: str, text: str) -> None:
+    result = _classify(subject, text)
+    assert result.verdict is Verdict.REQUEST  # answered: the safety message
+    assert result.risk == "clear"
     assert not referral.about_someone_in_care(subject, text)
-    assert _classify(subject, text).reason != "referral"

@@ -174,25 +174,21 @@ def test_the_referral_reader_holds_on_its_own_learned_set() -> None:
     assert learned.crises_heard >= 1.0
 
 
-def test_asking_about_someone_their_work_is_with_is_not_answered_with_times() -> None:
+def test_asking_about_someone_their_work_is_with_scored_apart() -> None:
     """tests/corpus/first_mail/who/in_their_work.jsonl (2026-12-06, written
     blind, 93): professionals asking for a call about someone their work is
-    with (a social worker's "a young person I work with", a detective's "one
-    of your clients"), people asking for themselves or their own in the same
-    words, and crises. Scored at 3c17b1b before anything was changed for it:
-    professionals answered with times 12 of 46, enquiries asked about 3 of 31,
-    every crisis heard and none given times; the first rules (written on
-    probes, not on this set) changed none of it. Then learned from: 10 of 46
-    (what is left reads their role or their person in words no rule knows:
-    "I'm Jade's social worker", "one of my lads", "a young woman I'm the
-    personal adviser for"), the enquiries as before."""
+    with, people asking for themselves or their own in the same words, and
+    crises. Scored apart, not learned from (a first try was taken back after
+    review: who/README.md): professionals answered with times 12 of 46,
+    enquiries asked about 3 of 31, every crisis heard and none given times.
+    Floors, so that the next try is measured against where it stands."""
     bench = _bench()
-    learned = bench.score(bench.load(bench.WHO, "in_their_work.jsonl"))
-    assert learned.cases >= 93
-    assert learned.count("leave", "request") + learned.count("leave", "safety") <= 10
-    assert learned.count("request", "ask") + learned.count("safety", "ask") <= 3
-    assert learned.count("crisis", "request") == 0
-    assert learned.crises_heard >= 1.0
+    apart = bench.score(bench.load(bench.WHO, "in_their_work.jsonl"))
+    assert apart.cases >= 93
+    assert apart.count("leave", "request") + apart.count("leave", "safety") <= 12
+    assert apart.count("request", "ask") + apart.count("safety", "ask") <= 3
+    assert apart.count("crisis", "request") == 0
+    assert apart.crises_heard >= 1.0
 
 
 def test_someone_in_a_professionals_care_in_danger_now_is_told_at_once() -> None:

@@ -119,39 +119,6 @@ _CARED_FOR = (
     r"|employee|member of staff|resident|mum|dad|mother|father|(?:\d+(?:st|nd|rd|th)|"
     r"year \d+|y\d+) (?:grader|grade student|year student)|[a-z]+ grader)"
 )
-_IN_THEIR_WORK = (
-    r"(?:(?:a|an|one|this|the) (?:[\w-]+ ){0,2}(?:young (?:person|man|woman|lad)|client"
-    r"|family|service user|pupil|student|patient|tenant|resident|child|teen\w*|kid"
-    r"|couple|care leaver) (?:i|we)(?:'m|'re|'ve been| am| are| have been)?"
-    r" (?:currently |now )?(?:work with|working with|worked with|support|supporting"
-    r"|mentor|mentoring|key ?work\w*|case ?manag\w*|have on my caseload)\b"
-    r"|(?:a|an|one|this|the) (?:[\w-]+ ){0,2}(?:client|patient) (?:i|we)(?:'m|'re"
-    r"| am| are)? (?:currently |now )?(?:see|seeing)\b"
-    r"|(?:(?:a|an|one|this|the) (?:[\w-]+ ){0,2}(?:lad|lass|girl|boy|man|woman|lady"
-    r"|gentleman|mum|dad|person)|someone|somebody) (?:i|we)(?:'m|'re|'ve been| am"
-    r"| are| have been)? (?:currently |now )?(?:support|supporting|supported|mentor"
-    r"|mentoring|key ?work\w*|case ?manag\w*|have on my caseload)\b"
-    r"|\bone of (?:my|our|your) (?:[\w-]+ ){0,2}(?:clients|patients|service users"
-    r"|young people|pupils|students|tenants|residents|families|cases)\b"
-    r"|\ban? (?:client|patient|pupil|student|service user|tenant|resident) of (?:mine"
-    r"|ours)\b)"
-)
-"""Someone the writer's work is with, as they name them: "a young person I
-work with", "a family we're supporting", "one of your clients", "a client
-of mine". Never a friend, a relative or anyone they "look after" (a foster
-carer's or a kinship carer's child is theirs to ask for), nor "a man I'm
-seeing" or "a woman I work with" (a partner, a colleague: their own story)."""
-_ABOUT_THEM: Final = patterns.compile(
-    r"\b(?:call|chat|talk|speak|conversation|consultation|word|discuss|advice"
-    r"|appointment|session)s?(?: with you)?(?: to (?:talk|chat|speak) (?:to you )?)?"
-    r" (?:about|regarding|re:?|concerning|on behalf of|for|around) "
-    + _IN_THEIR_WORK
-    + r"|\b(?:discuss|talk about|talk through|refer|book (?:\w+ ){0,3}for) "
-    + _IN_THEIR_WORK
-)
-"""The writer asks to talk about someone their work is with ("a quick call
-about one of your clients", "to discuss a young person I support"): what
-they do, as a referral's handing over is."""
 _PERSON: Final = patterns.compile(
     # "29F", "40s male", "12 y/o", "61M" (never after "I'm", "me,": their own)
     r"(?<!i'm )(?<!im )(?<!i am )(?<!me, )(?<!me )(?<!myself, )"
@@ -196,8 +163,7 @@ _PERSON: Final = patterns.compile(
     r"|students|service users|young people)\b"
     r"|\bi'?m (?:his|her|their) (?:new |current |named |allocated )?"
     + _ROLE_NOUNS
-    + r"\b|\b"
-    + _IN_THEIR_WORK
+    + r"\b"
 )
 """Someone described as a professional describes a person in their care."""
 _THIRD_RISK: Final = patterns.compile(
@@ -275,9 +241,6 @@ _NOT_FOR_THEM = (
     r"|service user|young person|lad|girl|boy|man|woman|gentleman|lady|employee|carer"
     r"|mum|dad|child|kid|teen\w*|family|friend)s?|someone|somebody"
     r"|(?:a|an|the|this) \d{1,2}[- ](?:year|yr)s?[- ]old)\b)"
-    r"(?![^.!?]{0,60}\b(?:about|regarding|re|concerning|on behalf of|for|discuss) (?:"
-    + _IN_THEIR_WORK
-    + r"|(?:him|her|them)\b))"
 )
 """Asking for a call or sessions, but not for someone else ("I'd like to
 arrange a call for him" is a referrer's)."""
@@ -323,8 +286,7 @@ _OWN: Final = patterns.compile(
     r"|\b(?:mum|mom|mother|dad|father|parent) (?:of|to) (?:a|an|two|three|four|\d)"
     r"[^.!?,]{0,30} here\b"
     r"|\b(?:could|can|may) i (?:book|have|get|arrange|come|start|see|talk|speak)\b"
-    + _NOT_FOR_THEM
-    + r"|(?:^|[.!?] |\bi'?m |\bim |\bi am )looking to (?:start|begin|book|have|get|try)"
+    r"|(?:^|[.!?] |\bi'?m |\bim |\bi am )looking to (?:start|begin|book|have|get|try)"
     r"|\b(?:i'?m|im|i am) an? (?:[\w-]+ ){0,3}?[\w-]+, \d{1,2} ?(?:f|m|male|female)\b"
     r"|\bfor me personally\b|\b(?:this|it) is (?:for|about) me\b|\bit'?s for me\b"
     r"|\bi(?:'d| would) like (?:to (?:book|have|arrange|try) )?(?:a |the |an |some )?"
@@ -335,7 +297,7 @@ _OWN: Final = patterns.compile(
 family. A professional writing for themselves says these; a referrer rarely."""
 
 
-_WRITERS: Final = frozenset({"role", "handoff", "about"})
+_WRITERS: Final = frozenset({"role", "handoff"})
 """Clues of what the writer is or does, one of which a referral needs."""
 
 
@@ -384,8 +346,6 @@ def clues(subject: str, text: str) -> frozenset[str]:
         found.add("risk")
     if _HANDOFF.search(flat):
         found.add("handoff")
-    if _ABOUT_THEM.search(flat):
-        found.add("about")
     return frozenset(found)
 
 
