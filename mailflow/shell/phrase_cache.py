@@ -157,20 +157,21 @@ def _read(entry: Path) -> tuple[Known, KnownKeywords] | None:
 
 
 def _is_keywords(keys: object) -> bool:
-    """None, or what `keywords.of_pattern` gives: a non-empty dict from
-    strings to None or a non-empty frozenset of strings (an empty one would
-    let a family match nothing)."""
+    """None, or what `keywords.of_pattern` gives: a non-empty dict from words
+    to None or a non-empty frozenset of words (an empty one, or an empty
+    word, would let a family match nothing)."""
     return keys is None or (
         isinstance(keys, dict)
         and bool(keys)
         and all(
             isinstance(anchor, str)
+            and bool(anchor)
             and (
                 beside is None
                 or (
                     isinstance(beside, frozenset)
                     and bool(beside)
-                    and all(isinstance(k, str) for k in beside)
+                    and all(isinstance(k, str) and k for k in beside)
                 )
             )
             for anchor, beside in keys.items()

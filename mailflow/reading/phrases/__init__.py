@@ -34,11 +34,12 @@ class Family:
 
     name: str
     pattern: re.Pattern[str]
-    keywords: Keywords | None = None
-    """Keywords each match holds (`keywords`: whole words, pairs of words,
-    words' starts; one or two, as one of the pattern's terms): a sentence
-    with no term whole cannot match, and the pattern need not run on it.
-    None: not read (the family always runs)."""
+    keywords: Keywords | None = field(default=None, hash=False)
+    """The pattern's terms by their strongest keyword (`keywords`): every
+    match holds one term whole, an anchor and, unless it stands alone, a
+    keyword beside it (whole words, pairs of words, words' starts). A
+    sentence holding no term whole cannot match, and the pattern need not
+    run on it. None: not read (the family always runs)."""
 
     _anchors: frozenset[str] | None = field(
         default=None, init=False, repr=False, compare=False

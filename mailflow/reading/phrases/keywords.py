@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -118,7 +118,7 @@ read the same way (case-blind letters; an ASCII-only `\\w`)."""
 _NOTHING: Final = frozenset({""})
 """No string known to stand before a part."""
 _MAX_EXACT: Final = 64
-"""Strings known exactly, at most, before they are read as keywords."""
+"""Strings known exactly, at most, before they are read as terms."""
 _MAX_CLASS: Final = 4
 """A class of this many characters at most (an apostrophe, straight or curly)
 is read as its strings."""
@@ -141,9 +141,9 @@ def of_pattern(pattern: str, flags: int = 0) -> Keywords | None:
             return None
         reader = _Reader(_constants)
         terms = _terms_of(reader.sequence(list(parsed.data), _NOTHING, False))
+        return None if terms is None else _filed(terms)
     except Exception:  # internals moved, a shape not known here: no shortcut
         return None
-    return None if terms is None else _filed(terms)
 
 
 def words(text: str) -> frozenset[str]:
@@ -171,9 +171,10 @@ def may_match(
     anchors: frozenset[str] | None = None,
 ) -> bool:
     """False only when no match of a pattern with these keywords can be in a
-    text of these `words`: no anchor there, or none with a keyword beside it
-    that must be. `anchors`: the keys as a set, where the caller keeps one
-    (a set meets a sentence's words faster than a dict)."""
+    text of these `words`: none of its anchors is there, or each one that is
+    needs a keyword beside it and has none there. `anchors`: exactly the
+    keys, as a set, where the caller keeps one (a set meets a sentence's
+    words faster than a dict does); a set of other keys would be unsound."""
     if not keys:  # not read; empty: never a reading (a damaged cache)
         return True
     among = keys.keys() if anchors is None else anchors
@@ -184,8 +185,9 @@ def may_match(
     return False
 
 
-def _filed(terms: Terms) -> Keywords:
-    """Terms by their anchor: an anchor alone where one of its terms is."""
+def _filed(terms: Iterable[frozenset[str]]) -> Keywords:
+    """Terms by their anchor: an anchor alone where one of its terms is, in
+    whatever order the terms come."""
     filed: Keywords = {}
     for term in terms:
         anchor = _anchor(term)
@@ -367,6 +369,7 @@ def _terms_of(info: _Info) -> Terms | None:
 
 @functools.cache
 def _terms_of_strings(strings: frozenset[str]) -> Terms | None:
+    """`_terms_of` the strings a part can be (many parts share them)."""
     found: set[frozenset[str]] = set()
     for string in strings:
         held = _held(string)
@@ -378,9 +381,9 @@ def _terms_of_strings(strings: frozenset[str]) -> Terms | None:
 
 @functools.cache
 def _held(string: str) -> frozenset[str]:
-    """The keywords one string known exactly holds: its whole words, its
-    pairs of whole words one space apart (for the two words), and the starts
-    of its words that run on past it."""
+    """The keywords one string known exactly holds: its whole words (a word
+    with another one space beside it only as their pair, which says both),
+    and the starts of its words that run on past it."""
     pieces = _WORD_SPLIT.split(string)  # gap, word, gap, ..., word, gap
     found: set[str] = set()
     whole_before: str | None = None
