@@ -9,11 +9,21 @@ import sys
 
 
 def main() -> int:
-    # A command's start loads only what lives as long as its process (modules,
-    # the settings, the phrase book): the cyclic collector walking it again
-    # and again while it loads finds nothing to free (~10-15 ms of a run).
-    # `cli.command` turns it back on once the command has settled.
+    # A command's start loads what lives as long as its process (modules, the
+    # settings, the phrase book): the cyclic collector walking it again and
+    # again while it loads finds little to free (a first run ~26 ms faster
+    # without: docs/performance.md, stop 52). `cli.command` turns it back on
+    # before any command's work (a run once it has settled); it is as it was
+    # when this returns.
+    was = gc.isenabled()
     gc.disable()
+    try:
+        return _command()
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def _command() -> int:
     # pydantic hands every validation to the plugins installed beside it (its
     # `pydantic` entry points): the config, passwords merged in, is nobody
     # else's to see. Set (whatever was set before) for the command's own process only, before a model is

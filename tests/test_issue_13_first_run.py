@@ -272,41 +272,100 @@ def test_only_the_commands_own_process_freezes_what_it_loaded(setup):
         "import gc, sys\nfrom mailflow.entry import main\n"
         f"sys.argv = ['mailflow', 'run', '--config', {str(config)!r},"
         f" '--now', {(NOW + timedelta(hours=2)).isoformat()!r}]\n"
-        "code = main()\nprint(code, gc.get_freeze_count() > 0, gc.isenabled())"
+        "code = main()\nprint(code, gc.get_freeze_count() > 0)"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
-    # Two hours on: past the quiet mark the first run left, so a whole run;
-    # the collector, off while the console script started, on again.
-    assert done.stdout.split() == ["0", "True", "True"]
-    assert gc.isenabled()  # never turned off in a caller's process
+    # Two hours on: past the quiet mark the first run left, so a whole run.
+    assert done.stdout.split() == ["0", "True"]
 
 
-@pytest.mark.parametrize("command", ["status", "check"])
-def test_the_collector_is_on_again_for_every_other_command(setup, command):
-    """The console script starts with the cyclic collector off (`entry`);
-    every command but a run turns it on again once its start is loaded (a
-    `watch` lives for days), and never freezes anything."""
+def _collector_probe(command: list[str], module: str, name: str, before: str) -> str:
+    """A console-script process running `command` with `module.name` (the
+    command's work, looked up when it is called) spied on: the collector's
+    state at `gc.freeze`, at the work, and once `main` has returned."""
+    return (
+        "import gc, importlib, sys\nfrom mailflow import entry\n"
+        "seen = {'freeze': None}\nfreeze = gc.freeze\n"
+        "def spy_freeze():\n"
+        "    seen['freeze'] = gc.isenabled()\n"
+        "    freeze()\n"
+        "gc.freeze = spy_freeze\n"
+        f"work = importlib.import_module({module!r})\nreal = getattr(work, {name!r})\n"
+        "def spy(*a, **k):\n"
+        "    seen['work'] = gc.isenabled()\n"
+        "    return real(*a, **k)\n"
+        f"setattr(work, {name!r}, spy)\n"
+        f"{before}\n"
+        f"sys.argv = ['mailflow', *{command!r}]\n"
+        "code = entry.main()\n"
+        "print(code, seen['freeze'], seen['work'], gc.isenabled())"
+    )
+
+
+@pytest.mark.parametrize("before", ["", "gc.disable()"], ids=["on", "off"])
+def test_a_run_starts_without_the_collector_and_works_with_it(setup, before):
+    """The console script starts with the cyclic collector off (`entry`): the
+    run freezes what it loaded with it still off, and reads mail with it on;
+    once `main` returns, it is as the process had it."""
     import subprocess
     import sys
 
     _server, _boxes, config = setup
-    probe = (
-        "import gc, sys\nfrom mailflow import entry, cli\n"
-        "seen = []\nwhole = cli.main\n"
-        "def spy(*a, **k):\n"
-        "    seen.append(gc.isenabled())\n"
-        "    return whole(*a, **k)\n"
-        "cli.main = spy\n"
-        f"sys.argv = ['mailflow', {command!r}, '--config', {str(config)!r}]\n"
-        "code = entry.main()\n"
-        "print(code, seen, gc.isenabled(), gc.get_freeze_count() > 0)"
-    )
+    later = (NOW + timedelta(hours=2)).isoformat()
+    command = ["run", "--config", str(config), "--now", later]
+    probe = _collector_probe(command, "mailflow.shell.cycle", "run_locked", before)
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
-    assert done.stdout.splitlines()[-1].split() == ["0", "[False]", "True", "False"]
+    restored = "True" if before == "" else "False"
+    assert done.stdout.splitlines()[-1].split() == ["0", "False", "True", restored]
+
+
+@pytest.mark.parametrize(
+    ("command", "module", "name"),
+    [
+        ("status", "mailflow.cli.command", "_status"),
+        ("check", "mailflow.cli.check", "check"),
+        ("watch", "mailflow.shell.watch", "watch"),
+    ],
+)
+def test_every_other_command_works_with_the_collector_on(setup, command, module, name):
+    """Every command but a run turns the collector on again before its work
+    (a `watch` lives for days) and freezes nothing."""
+    import subprocess
+    import sys
+
+    _server, _boxes, config = setup
+    before = ""
+    if command == "watch":  # its loop is not the point: the state it starts in is
+        before = "real = lambda *a, **k: 0"
+    probe = _collector_probe([command, "--config", str(config)], module, name, before)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[-1].split() == ["0", "None", "True", "True"]
+
+
+def test_a_callers_collector_is_left_as_it_is(setup):
+    """Run in a caller's process (`cli.main`, as tests and scripts do), the
+    command never touches the collector: off stays off."""
+    import gc
+
+    from support import run
+
+    from mailflow.cli import main
+
+    _server, _boxes, config = setup
+    gc.disable()
+    try:
+        assert run(config, NOW) == 0
+        assert not gc.isenabled()
+        assert main(["status", "--config", str(config)]) == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_a_run_that_reads_no_request_never_loads_phonenumbers(setup):

@@ -184,9 +184,9 @@ def _main(argv: list[str] | None, settle: bool = False) -> int:
         from mailflow.shell import phrase_cache
 
         phrases.keep(phrase_cache.load(phrases.DEFAULT_LANGUAGE, phrases.source()))
-    if not (settle and args.command == "run"):
-        # The collector was off while the console script started (`entry`);
-        # a run turns it on when it has settled (`_settled`).
+    if settle and args.command != "run":
+        # The collector was off while the command's own process started
+        # (`entry`); on before the command's work (a run's: `_settled`).
         gc.enable()
     try:
         if args.command == "demo":
@@ -362,7 +362,9 @@ def _settled() -> None:
     at exit (~50 ms of a first run). Only in the command's own process (not a
     test's or a caller's, whose garbage must stay collectable), and not for
     `watch`, whose later garbage must too. The collector, off while the
-    console script started (`entry`), is on again from here."""
+    command's own process started (`entry`), is on again from here; what it
+    freezes includes the start's few cyclic leftovers (a few hundred objects
+    no collection met while the start loaded)."""
     import mailflow.shell.runner  # noqa: F401  the cycle's own modules first
 
     gc.freeze()
