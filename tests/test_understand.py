@@ -191,6 +191,28 @@ def test_asking_about_someone_their_work_is_with_scored_apart() -> None:
     assert apart.crises_heard >= 1.0
 
 
+@pytest.mark.parametrize("name", ["refusing_care.jsonl", "refusing_care2.jsonl"])
+def test_death_accepted_beside_a_refusal_is_always_heard(name: str) -> None:
+    """tests/corpus/first_mail/who/refusing_care*.jsonl (2026-12-06, stop 53,
+    written blind, 60 each): food, fluids, insulin, medicines, dialysis or
+    hospital refused now, death accepted beside it, by the person, someone
+    close or a professional; hard negatives in the same words. Scored before
+    any change: crises heard 81.8% and 77.3%, given times with nobody told 3
+    and 4, people in a professional's care with nobody told 3 and 2. Learned
+    from (`refusing-to-live`, the `danger-now-refusing` pair): every crisis
+    and every one of them heard, no ordinary enquiry read as more than it
+    was before. A third set, held out (held_out/refusing_care.jsonl), did
+    not move: the lesson of every earlier round."""
+    bench = _bench()
+    learned = bench.score(bench.load(bench.WHO, name))
+    assert learned.cases >= 60
+    assert learned.crises_heard >= 1.0
+    assert learned.count("crisis", "request") + learned.count("crisis", "leave") == 0
+    assert learned.count("alert", "request") + learned.count("alert", "leave") == 0
+    assert learned.count("request", "crisis") + learned.count("request", "safety") == 0
+    assert learned.count("leave", "crisis") == 0
+
+
 def test_someone_in_a_professionals_care_in_danger_now_is_told_at_once() -> None:
     """tests/corpus/first_mail/who/others_risk.jsonl (2026-12-05, written
     blind, 139): 51 mails from GPs, teachers, key workers, line managers and
