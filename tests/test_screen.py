@@ -7,8 +7,6 @@ safety message, and the ways people say the real thing.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -2527,67 +2525,3 @@ def test_their_own_plan_and_means_in_words_of_care_work_are_clear_risk(
 @pytest.mark.parametrize("text", OWN_MEANS_NONE)
 def test_the_same_words_of_money_exams_and_patients_are_no_risk(text: str) -> None:
     assert screen(text).risk is Risk.NONE, text
-
-
-# Stop 53: death accepted while what keeps someone alive is refused
-# (who/refusing_care*.jsonl). In the writer's own words alone, clear; in
-# words ordinary alone, beside a refusal told now, danger now to be read at
-# once. Idioms, history and a refusal with nothing accepted stay as they were.
-REFUSING_TO_LIVE_CLEAR = [
-    "my mum wants me to go in but im not going, if my heart stops it stops",
-    "If my body gives up, so be it. I'm not going back to that ward.",
-    "honestly if i die i die, im not ringing anyone",
-    "Just let me die, I'm not taking the insulin any more.",
-    "I'd rather die than go back into hospital.",
-    "id honestly rather die than eat anything",
-]
-REFUSING_TO_LIVE_PAIRED = [
-    "I stopped doing my insulin on Saturday. Honestly I'm just going to let it"
-    " happen this time.",
-    "He has refused both his dialysis sessions. He told me he's ready to go.",
-    "She hasn't drunk anything since Tuesday. She says her body can give up if"
-    " it wants.",
-    "Mum has stopped eating and barely drinks. She keeps saying let me go to him.",
-    "She pushes the cup away every time. She says she's done.",
-    "He refused the ambulance we offered. He said he's not fighting it anymore.",
-    "I haven't had any water in 2 days. I'm honestly fine with wherever this ends up.",
-    "I've told them no to the hospital. Whatever happens tonight happens.",
-]
-REFUSING_TO_LIVE_NONE = [
-    "I'd rather die than do a presentation at work, which is kind of the problem.",
-    "honestly id rather die than sit on the nhs waiting list for another 9 months lol",
-    "The office party? She'd rather die than go, so it's just me.",
-    "We're letting nature take its course with the garden this year.",
-    "Whatever happens happens with the job, I've made my peace with it.",
-    "I'm ready to go whenever you are, mornings suit me best.",
-    "My heart stops every time my phone rings, it's the anxiety.",
-    "I refused a hospital admission in 2019 and I'm well now, eating normally.",
-    "I'm not eating much since the breakup and I'm ready for some support.",
-    "I stopped my antidepressants last year with my GP's help.",
-    "If my heart stops racing at night I'll finally sleep.",
-    "I'll get fit or die trying, I don't care if I die trying.",
-    "The hospice let her slip away peacefully in the end.",
-]
-
-
-@pytest.mark.parametrize("text", REFUSING_TO_LIVE_CLEAR)
-def test_death_accepted_in_their_own_words_is_clear(text: str) -> None:
-    assert screen(text).risk is Risk.CLEAR
-
-
-@pytest.mark.parametrize("text", REFUSING_TO_LIVE_PAIRED)
-def test_death_accepted_beside_a_refusal_is_danger_now(text: str) -> None:
-    said = screen(text)
-    assert said.risk is not Risk.NONE
-    assert said.danger_now
-    # Each alone is not danger now: the pair needs both halves.
-    halves = [h for h in re.split(r"(?<=[.!?])\s+", text) if h]
-    assert len(halves) >= 2
-    assert not any(screen(half).danger_now for half in halves)
-
-
-@pytest.mark.parametrize("text", REFUSING_TO_LIVE_NONE)
-def test_the_same_words_in_ordinary_mail_are_no_danger(text: str) -> None:
-    said = screen(text)
-    assert not said.danger_now
-    assert said.risk is not Risk.CLEAR

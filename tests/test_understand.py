@@ -191,26 +191,60 @@ def test_asking_about_someone_their_work_is_with_scored_apart() -> None:
     assert apart.crises_heard >= 1.0
 
 
-@pytest.mark.parametrize("name", ["refusing_care.jsonl", "refusing_care2.jsonl"])
-def test_death_accepted_beside_a_refusal_is_always_heard(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "nobody_told", "patients_unseen", "heard"),
+    [("refusing_care.jsonl", 3, 3, 0.81), ("refusing_care2.jsonl", 4, 2, 0.77)],
+)
+def test_death_accepted_beside_a_refusal_is_measured(
+    name: str, nobody_told: int, patients_unseen: int, heard: float
+) -> None:
     """tests/corpus/first_mail/who/refusing_care*.jsonl (2026-12-06, stop 53,
     written blind, 60 each): food, fluids, insulin, medicines, dialysis or
-    hospital refused now, death accepted beside it, by the person, someone
-    close or a professional; hard negatives in the same words. Scored before
-    any change: crises heard 81.8% and 77.3%, given times with nobody told 3
-    and 4, people in a professional's care with nobody told 3 and 2. Learned
-    from (`refusing-to-live`, the `danger-now-refusing` pair): every crisis
-    and every one of them heard, no ordinary enquiry read as more than it
-    was before. A third set, held out (held_out/refusing_care.jsonl), did
-    not move: the lesson of every earlier round."""
+    hospital refused now with death accepted, by the person, someone close or
+    a professional; hard negatives in the same words. A first try learned
+    from both was taken back after a strict review (docs/reading.md): the
+    held-out set did not move and ordinary mail was read as crisis. Scored
+    apart as they stand, so that the next try is measured: floors."""
     bench = _bench()
-    learned = bench.score(bench.load(bench.WHO, name))
-    assert learned.cases >= 60
-    assert learned.crises_heard >= 1.0
-    assert learned.count("crisis", "request") + learned.count("crisis", "leave") == 0
-    assert learned.count("alert", "request") + learned.count("alert", "leave") == 0
-    assert learned.count("request", "crisis") + learned.count("request", "safety") == 0
-    assert learned.count("leave", "crisis") == 0
+    apart = bench.score(bench.load(bench.WHO, name))
+    assert apart.cases >= 60
+    assert apart.count("crisis", "request") <= nobody_told
+    assert apart.count("alert", "request") + apart.count("alert", "leave") <= (
+        patients_unseen
+    )
+    assert apart.crises_heard >= heard
+    assert apart.count("request", "crisis") + apart.count("request", "safety") == 0
+    assert apart.count("leave", "crisis") == 0
+
+
+def test_the_refusal_probes_are_measured() -> None:
+    """who/refusing_probes.json: a strict reviewer's mails against the first
+    try (47 crises in words it did not use, 102 ordinary mails in its words).
+    As the reader stands: crises given times with nobody told 7, left 6;
+    ordinary mail given the crisis answer 3."""
+    bench = _bench()
+    probes = json.loads((bench.WHO / "refusing_probes.json").read_text("utf-8"))
+    read: dict[str, Counter[str]] = {}
+    for kind in ("crisis", "ordinary"):
+        read[kind] = Counter(
+            bench.read(
+                bench.built(
+                    {
+                        "id": f"probe-{n}",
+                        "label": "crisis",
+                        "from": "Sam Doe <sam.doe@example.org>",
+                        "subject": probe["s"],
+                        "text": probe["t"],
+                    }
+                )
+            )[0]
+            for n, probe in enumerate(probes[kind])
+        )
+    assert sum(read["crisis"].values()) == 47
+    assert sum(read["ordinary"].values()) == 102
+    assert read["crisis"]["request"] <= 7
+    assert read["crisis"]["leave"] <= 6
+    assert read["ordinary"]["crisis"] <= 3
 
 
 def test_someone_in_a_professionals_care_in_danger_now_is_told_at_once() -> None:

@@ -413,13 +413,7 @@ def classify_new(
         # today. My caseload can go to someone else."): theirs first, before
         # any reading of someone in their care; the therapist reads it now.
         return replace(found, verdict=Verdict.ASK, reason="own-danger", risk="possible")
-    if in_care and (
-        care_risk.danger_now(subject, mail.text)
-        # Danger now that only the mail as a whole tells (`risk.pairs`: a
-        # refusal in one sentence, death accepted in the next), none of it
-        # the writer's own.
-        or (_danger_alone(screening) and care_risk.of_others_only(subject, voiced))
-    ):
+    if in_care and care_risk.danger_now(subject, mail.text):
         # Someone writing in their work of a person in their care in danger
         # now: the therapist's at once (an urgent note), nothing sent to the
         # writer, neither times nor the safety message, which is written for
@@ -540,13 +534,6 @@ like a crisis's, it is held for the therapist to read first, as a mail with
 no phrase of risk is, not answered with times."""
 
 
-_WEIGHED_BESIDE: Final = frozenset({"danger-now-refusing"})
-"""Danger now read only from a refusal beside death accepted (`risk.pairs`):
-the risk words still weigh the mail, so that one that reads like a crisis's
-is held for the therapist with the safety message at once, as it was before
-the pair, rather than answered with times under the safety message."""
-
-
 ALERT_CHANCE: Final = 0.475
 """A request the risk words weigh at this or above, short of even odds
 (`risk_words.THRESHOLD`, where it is held for the therapist to read
@@ -607,10 +594,7 @@ def _weighable(mail: InboundMail, screening: screen.Screening, reading: Voice) -
             screening.risk is screen.Risk.NONE
             or (
                 screening.risk is screen.Risk.POSSIBLE
-                and (
-                    set(screening.families) <= _ORDINARY_ALONE
-                    or set(screening.families) <= _WEIGHED_BESIDE
-                )
+                and set(screening.families) <= _ORDINARY_ALONE
             )
         )
         and sum(
