@@ -280,3 +280,21 @@ def test_an_address_opening_with_an_encoded_word_is_refused_as_before(address):
     """A form's Email field may hold one: never written as if it were plain."""
     with pytest.raises(_REFUSED):
         compose._address_field("To", "Jo", address)
+
+
+@pytest.mark.parametrize(
+    ("name", "subject"),
+    [
+        ("Sam Rivera", "Your message to Sam Rivera"),
+        (
+            "Sam\r\nBcc: someone@example.org",
+            "Your message to Sam Bcc: someone@example.org",
+        ),
+        ("", "Your message"),
+        ("  ", "Your message"),
+    ],
+)
+def test_a_safety_letters_own_subject_names_the_therapist_on_one_line(
+    name: str, subject: str
+) -> None:
+    assert compose.message_subject(name) == subject

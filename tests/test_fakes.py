@@ -44,6 +44,37 @@ def newest(office, user, kind):
     return mails[-1]
 
 
+@pytest.mark.parametrize(
+    ("body", "kind", "subject"),
+    [
+        (
+            "Hello, I'd like to book the free 15 minute call please.",
+            "offer",
+            "Your free 15-minute call",
+        ),
+        (
+            "I wanted to ask about a call. Honestly I've been thinking about"
+            " ending my life lately.",
+            "safety",
+            "Your message to Sam Rivera",
+        ),
+    ],
+)
+def test_a_first_letter_without_a_subject_is_titled_by_what_it_is(
+    settings, office, mailboxes, body, kind, subject
+):
+    """A mail with no subject starts the thread under one of ours: the times
+    under the call's, the safety message (no call in it) under a plain one."""
+    person, practice = mailboxes.person, mailboxes.practice
+    office.deliver(
+        request(sender=f"Robyn <{person}>", to=practice, subject="", body=body),
+        practice,
+    )
+    assert cycle(settings, office).exit_code == 0
+    letter = newest(office, person, kind)
+    assert letter["Subject"] == subject
+
+
 def test_request_offer_pick_approve_invite_each_sent_once(settings, office, mailboxes):
     person, practice = mailboxes.person, mailboxes.practice
     office.deliver(

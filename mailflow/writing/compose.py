@@ -56,7 +56,14 @@ def fresh_subject(minutes: int) -> str:
     return f"Your free {minutes}-minute call"
 
 
-"""The subject of a letter that starts a thread (a website form's enquiry)."""
+def message_subject(therapist_name: str) -> str:
+    """The subject of a safety letter that starts a thread (a mail with no
+    subject, a website form's): it offers no call, so it is not titled as
+    one ("Your free 15-minute call" above "If you are in danger...")."""
+    name = clean_header(therapist_name)
+    return f"Your message to {name}" if name else "Your message"
+
+
 _UNSAFE = patterns.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _TOKEN = patterns.compile(r"[A-Z][A-Z-]{0,30}")
 """Control characters, and what str.splitlines() (and so the email package)

@@ -1090,7 +1090,9 @@ class Letters:
             to_name=person.name,
             subject=compose.reply_subject(
                 thread.subject,
-                compose.fresh_subject(self.settings.availability.slot_minutes),
+                compose.message_subject(practice.therapist_name)
+                if kind == "safety"
+                else compose.fresh_subject(self.settings.availability.slot_minutes),
             ),
             message_id=self.message_id(enquiry_id, step),
             context=context,
