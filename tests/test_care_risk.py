@@ -744,6 +744,70 @@ def test_an_old_or_managed_refusal_is_none(text: str) -> None:
     assert not care_risk.danger_now("update", text)
 
 
+# Stop 53 (who/refusing_care*.jsonl, who/refusing_probes.json): a refusal
+# going on for days is told as now ("since Saturday", "for three days",
+# "this week"), and death accepted in the third person in more words than
+# "rather die": ready to go, done, happy to be gone, going to let it happen.
+# A professional's such mail is the urgent note; someone close's, with both,
+# the crisis answer. An ordinary "ready to go home", "done really well",
+# alcohol stopped, an appointment refused, a considered decision: none.
+REFUSING_FOR_DAYS_IN_CARE = [
+    "I'm a practice nurse. One of my patients has stopped her dialysis this"
+    " week. She says she's ready to go.",
+    "I'm a support worker. My client has stopped eating and drinking since"
+    " Saturday. He says he's done and is just going to let it happen.",
+    "I'm a diabetes specialist nurse. One of my patients has stopped all his"
+    " insulin since Monday and said he's happy to be gone.",
+    "I'm the allocated social worker. My client has not eaten or drunk for three"
+    " days, the carers say. She tells me she's ready to die.",
+]
+REFUSING_FOR_DAYS_KIN = [
+    "My mum has stopped eating and drinking since Friday. She keeps saying"
+    " she's ready to go. I don't know what to do.",
+    "My daughter, 17, has stopped eating and drinking since Sunday. She says"
+    " she's done. We don't know what to do.",
+    "My husband has refused all food and fluids since Friday and he says he"
+    " doesn't care if he dies.",
+]
+REFUSING_ORDINARY_IN_CARE = [
+    "I'm her ward nurse. She has stopped her dialysis this week because her new"
+    " kidney is working; she's ready to go home and asked about counselling.",
+    "I'm his key worker. He has stopped drinking since Saturday and he's done"
+    " really well; could we book him in for some support?",
+    "I'm a practice nurse. Mrs A declined further dialysis after careful"
+    " discussion with the renal team last month and has made her peace; she"
+    " would like talking therapy.",
+    "I'm her support worker. She refused the hospital appointment this week"
+    " because it clashed with her daughter's wedding; she's ready to go ahead"
+    " with counselling.",
+]
+
+
+@pytest.mark.parametrize("text", REFUSING_FOR_DAYS_IN_CARE)
+def test_a_refusal_for_days_with_death_accepted_is_their_patients_danger(
+    text: str,
+) -> None:
+    assert care_risk.tells_of_now("update", text)
+    assert care_risk.danger_now("update", text)
+    assert _classify("update", text).reason == "care-danger"
+
+
+@pytest.mark.parametrize("text", REFUSING_FOR_DAYS_KIN)
+def test_a_refusal_for_days_with_death_accepted_is_a_relatives_crisis(
+    text: str,
+) -> None:
+    assert care_risk.kin_in_danger("please help", text)
+    assert _classify("please help", text).risk == "clear"  # the crisis answer
+
+
+@pytest.mark.parametrize("text", REFUSING_ORDINARY_IN_CARE)
+def test_the_same_words_in_a_professionals_ordinary_mail_are_no_danger(
+    text: str,
+) -> None:
+    assert not care_risk.danger_now("update", text)
+    assert _classify("update", text).reason != "care-danger"
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -193,7 +193,7 @@ def test_asking_about_someone_their_work_is_with_scored_apart() -> None:
 
 @pytest.mark.parametrize(
     ("name", "nobody_told", "patients_unseen", "heard"),
-    [("refusing_care.jsonl", 3, 3, 0.81), ("refusing_care2.jsonl", 4, 2, 0.77)],
+    [("refusing_care.jsonl", 3, 3, 0.81), ("refusing_care2.jsonl", 4, 1, 0.77)],
 )
 def test_death_accepted_beside_a_refusal_is_measured(
     name: str, nobody_told: int, patients_unseen: int, heard: float
@@ -219,9 +219,12 @@ def test_death_accepted_beside_a_refusal_is_measured(
 
 def test_the_refusal_probes_are_measured() -> None:
     """who/refusing_probes.json: a strict reviewer's mails against the first
-    try (47 crises in words it did not use, 102 ordinary mails in its words).
-    As the reader stands: crises given times with nobody told 7, left 6;
-    ordinary mail given the crisis answer 3."""
+    try (85 crises of the family, by the person, someone close, a
+    professional about someone in their care or for themselves; 83 ordinary
+    mails in its words). Before stop 53's reading of a refusal for days
+    (`care_risk`): crises given times with nobody told 9, left 11, the
+    urgent note about a professional's patient 2. After: 8, 7 and 5, and
+    not one ordinary mail read as more than it was."""
     bench = _bench()
     probes = json.loads((bench.WHO / "refusing_probes.json").read_text("utf-8"))
     read: dict[str, Counter[str]] = {}
@@ -240,11 +243,14 @@ def test_the_refusal_probes_are_measured() -> None:
             )[0]
             for n, probe in enumerate(probes[kind])
         )
-    assert sum(read["crisis"].values()) == 47
-    assert sum(read["ordinary"].values()) == 102
-    assert read["crisis"]["request"] <= 7
-    assert read["crisis"]["leave"] <= 6
-    assert read["ordinary"]["crisis"] <= 3
+    assert sum(read["crisis"].values()) == 85
+    assert sum(read["ordinary"].values()) == 83
+    assert read["crisis"]["request"] <= 8
+    assert read["crisis"]["leave"] <= 7
+    assert read["crisis"]["alert"] >= 5
+    assert read["ordinary"]["crisis"] <= 1
+    assert read["ordinary"]["alert"] == 0
+    assert read["ordinary"]["safety"] <= 8
 
 
 def test_someone_in_a_professionals_care_in_danger_now_is_told_at_once() -> None:
