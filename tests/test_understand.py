@@ -193,7 +193,7 @@ def test_asking_about_someone_their_work_is_with_scored_apart() -> None:
 
 @pytest.mark.parametrize(
     ("name", "nobody_told", "patients_unseen", "heard"),
-    [("refusing_care.jsonl", 3, 3, 0.81), ("refusing_care2.jsonl", 4, 1, 0.77)],
+    [("refusing_care.jsonl", 3, 3, 0.81), ("refusing_care2.jsonl", 4, 2, 0.77)],
 )
 def test_death_accepted_beside_a_refusal_is_measured(
     name: str, nobody_told: int, patients_unseen: int, heard: float
@@ -218,13 +218,12 @@ def test_death_accepted_beside_a_refusal_is_measured(
 
 
 def test_the_refusal_probes_are_measured() -> None:
-    """who/refusing_probes.json: a strict reviewer's mails against the first
-    try (85 crises of the family, by the person, someone close, a
-    professional about someone in their care or for themselves; 83 ordinary
-    mails in its words). Before stop 53's reading of a refusal for days
-    (`care_risk`): crises given times with nobody told 9, left 11, the
-    urgent note about a professional's patient 2. After: 8, 7 and 5, and
-    not one ordinary mail read as more than it was."""
+    """who/refusing_probes.json: two strict reviewers' mails against two
+    tries at this family, both taken back (docs/reading.md, stop 53): 113
+    crises of it (by the person, someone close, a professional about someone
+    in their care or for themselves), 142 ordinary mails in its words
+    (hospice and palliative care, pre-operative fasting, a transplant,
+    alcohol, idioms). Floors where the reader stands, for the next try."""
     bench = _bench()
     probes = json.loads((bench.WHO / "refusing_probes.json").read_text("utf-8"))
     read: dict[str, Counter[str]] = {}
@@ -243,13 +242,13 @@ def test_the_refusal_probes_are_measured() -> None:
             )[0]
             for n, probe in enumerate(probes[kind])
         )
-    assert sum(read["crisis"].values()) == 85
-    assert sum(read["ordinary"].values()) == 83
-    assert read["crisis"]["request"] <= 8
-    assert read["crisis"]["leave"] <= 7
-    assert read["crisis"]["alert"] >= 5
-    assert read["ordinary"]["crisis"] <= 1
-    assert read["ordinary"]["alert"] == 0
+    assert sum(read["crisis"].values()) == 113
+    assert sum(read["ordinary"].values()) == 142
+    assert read["crisis"]["request"] <= 9
+    assert read["crisis"]["leave"] <= 18
+    assert read["crisis"]["alert"] >= 2
+    assert read["ordinary"]["crisis"] <= 2
+    assert read["ordinary"]["alert"] <= 3
     assert read["ordinary"]["safety"] <= 8
 
 

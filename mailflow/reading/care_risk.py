@@ -257,20 +257,6 @@ _NOT_CARING_WORDS: Final = patterns.compile(
 )
 """Someone not caring whether they live, in the third person."""
 
-_ACCEPTING: Final = patterns.compile(
-    r"\b(?:she|he|they)(?:'s| is| are|'re)(?: \w+)? ready to (?:go|die)\b"
-    r"(?! (?:home|out|back|ahead|on|to|into|in|for|with|through|shopping|over|now that)\b)"
-    r"|\b(?:she|he|they)(?:'s| is| are|'re) done(?= *(?:$|[.!,;'\"]| and\b))"
-    r"|\b(?:she|he|they)(?:'s| is| are|'re| was| were)(?: \w+)? (?:happy to be gone"
-    r"|at peace with (?:dying|death|it ending|not waking))\b"
-    r"|\b(?:'s|is|are|'re) (?:just )?(?:going to|gonna) let (?:it|nature)"
-    r" (?:happen|take (?:its|it'?s) course)\b"
-)
-"""Death accepted in words a discharge or a move also uses ("she's packed and
-ready to go", "he's done"), in the third person (stop 53:
-who/refusing_care*.jsonl, who/refusing_probes.json): never risk alone, only
-beside a refusal of what keeps them alive (`danger_now`, `kin_in_danger`)."""
-
 _REFUSING: Final = patterns.compile(
     r"\b(?:(?:has|have|had)(?:n'?t| not)|not) (?:had|taken|drunk) (?:anything to drink"
     r"|any fluids?|a drink|fluids|any water)\b(?![^.!?]{0,60}\b(?:by mouth|nil by mouth"
@@ -280,13 +266,6 @@ _REFUSING: Final = patterns.compile(
     r"|\brefus\w* (?:all |any )?(?:fluids|to drink|drinks|water|(?:her|his|their) insulin"
     r"|insulin|dialysis)\b"
     r"|\b(?:stopped|stopping|not taking|omitting) (?:her |his |their )?(?:insulin|dialysis)\b"
-    # Stop 53: both or all of them, a session missed; eating and drinking.
-    r"|\b(?:stopped|stopping|refus\w*|declin\w*|missed|skipped)(?: (?:all|both|any|two"
-    r"|three|of))* (?:her |his |their )?(?:dialysis|insulin)(?: sessions?| injections?)?\b"
-    r"|\b(?:stopped|refus\w*|not) (?:eating and drinking|eating or drinking"
-    r"|(?:all )?food and (?:fluids|drink))\b"
-    r"|\b(?:has|have|had)(?:n'?t| not) (?:eaten or drunk|eaten or drank"
-    r"|had anything to eat or drink)\b"
     r"|\b(?:she|he|they) (?:may|might|could|will) (?:only have|have only) (?:days|hours)\b"
     r"|\bwithout (?:her |his |their )?(?:dialysis|insulin|fluids) (?:she|he|they)"
     r" (?:may|might|could|will) (?:die|not survive|have only)\b"
@@ -424,34 +403,9 @@ def in_their_care(subject: str, text: str) -> bool:
 
 
 def tells_of_now(subject: str, text: str) -> bool:
-    """Whether anything in the mail is told as now (`_NOW`, or a refusal
-    going on for days: `_refusing_now`): without it, no danger is
-    (`danger_now`)."""
-    return any(
-        _NOW.search(sentence) or _refusing_now(sentence)
-        for sentence in _sentences(subject, text)
-    )
-
-
-_ONGOING: Final = patterns.compile(
-    r"\bsince (?:(?:last )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|the weekend)\b"
-    r"|\bfor (?:the (?:last|past) )?(?:\d+|two|three|four|five|six|several|a few"
-    r"|a couple of) days\b|\bthis week\b"
-)
-"""How long a refusal has gone on, in days: what keeps someone alive refused
-since Saturday is danger now, as a fall an hour ago is."""
-
-
-def _accepting(sentence: str) -> bool:
-    """Death accepted or not cared about, in the third person."""
-    return bool(_NOT_CARING_WORDS.search(sentence) or _ACCEPTING.search(sentence))
-
-
-def _refusing_now(sentence: str) -> bool:
-    """A refusal of what keeps someone alive going on now, for days (danger
-    now only beside death accepted: `danger_now`; "stopped her dialysis this
-    week" is also a new kidney's)."""
-    return bool(_REFUSING.search(sentence) and _ONGOING.search(sentence))
+    """Whether anything in the mail is told as now (`_NOW`): without it, no
+    danger is (`danger_now`)."""
+    return any(_NOW.search(sentence) for sentence in _sentences(subject, text))
 
 
 def danger_now(subject: str, text: str, *, strict: bool = False) -> bool:
@@ -482,10 +436,8 @@ def danger_now(subject: str, text: str, *, strict: bool = False) -> bool:
         if number == 0 and not _SOMEONE.search(sentence):
             continue  # a subject ("last email") that names nobody else
         near = sentences[max(0, number - reach) : number + reach + 1]
-        if not any(_NOW.search(s) for s in near) and not (
-            _refusing_now(sentence) and any(_accepting(s) for s in near)
-        ):
-            continue  # a refusal for days is now beside death accepted
+        if not any(_NOW.search(s) for s in near):
+            continue
         beside = sentences[max(0, number - 2) : number + 3]
         if not (
             _DANGER.search(sentence)
@@ -571,7 +523,7 @@ def kin_in_danger(subject: str, text: str) -> bool:
     # ("hasn't had anything to drink for three days and says she doesn't
     # care if she dies"): either alone is as often a worry or a hyperbole.
     whole = " ".join(_sentences(subject, text))
-    return bool(_accepting(whole) and _REFUSING.search(whole))
+    return bool(_NOT_CARING_WORDS.search(whole) and _REFUSING.search(whole))
 
 
 _QUOTED: Final = patterns.compile(
