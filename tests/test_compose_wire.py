@@ -283,18 +283,20 @@ def test_an_address_opening_with_an_encoded_word_is_refused_as_before(address):
 
 
 @pytest.mark.parametrize(
-    ("name", "subject"),
+    ("subject", "form", "safety_first", "title"),
     [
-        ("Sam Rivera", "Your message to Sam Rivera"),
-        (
-            "Sam\r\nBcc: someone@example.org",
-            "Your message to Sam Bcc: someone@example.org",
-        ),
-        ("", "Your message"),
-        ("  ", "Your message"),
+        ("Free call?", False, False, "Free call?"),  # their own words
+        ("Free call?", False, True, "Free call?"),
+        ("", False, False, ""),  # each letter titled as it goes
+        ("", False, True, compose.SAFETY_SUBJECT),
+        ("Re: your enquiry", True, False, "Your free 15-minute call"),
+        ("Re: your enquiry", True, True, compose.SAFETY_SUBJECT),
     ],
 )
-def test_a_safety_letters_own_subject_names_the_therapist_on_one_line(
-    name: str, subject: str
+def test_an_enquirys_own_title_is_its_first_letters(
+    subject: str, form: bool, safety_first: bool, title: str
 ) -> None:
-    assert compose.message_subject(name) == subject
+    assert (
+        compose.own_title(subject, form=form, minutes=15, safety_first=safety_first)
+        == title
+    )

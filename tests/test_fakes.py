@@ -56,7 +56,7 @@ def newest(office, user, kind):
             "I wanted to ask about a call. Honestly I've been thinking about"
             " ending my life lately.",
             "safety",
-            "Your message to Sam Rivera",
+            "Thank you for writing",
         ),
     ],
 )
@@ -73,6 +73,47 @@ def test_a_first_letter_without_a_subject_is_titled_by_what_it_is(
     assert cycle(settings, office).exit_code == 0
     letter = newest(office, person, kind)
     assert letter["Subject"] == subject
+
+
+def test_times_released_after_a_safety_letter_answer_under_its_title(
+    settings, office, mailboxes
+):
+    """A mail with no subject read first by the therapist: its safety letter
+    starts the thread as "Thank you for writing", and the times their "offer"
+    releases answer under it ("Re: "), threaded on it, so Gmail keeps one
+    conversation; the person's pick of them is read as a pick."""
+    person, practice, therapist = (
+        mailboxes.person,
+        mailboxes.practice,
+        mailboxes.therapist,
+    )
+    office.deliver(
+        request(
+            sender=f"Robyn <{person}>",
+            to=practice,
+            subject="",
+            body="hi sorry to bother you. its been a really bad week and last"
+            " night was the worst its been. i dont really know why im writing tbh."
+            " maybe you could call me sometime",
+        ),
+        practice,
+    )
+    assert cycle(settings, office).exit_code == 0
+    safety = newest(office, person, "safety")
+    assert safety["Subject"] == "Thank you for writing"
+    note = newest(office, therapist, "unsure_note")
+    office.deliver(
+        answer(note, sender=f"Sam Rivera <{therapist}>", body="offer", quote=False),
+        practice,
+    )
+    assert cycle(settings, office, NOW + timedelta(hours=1)).exit_code == 0
+    offer = newest(office, person, "offer")
+    assert offer["Subject"] == "Re: Thank you for writing"
+    assert offer["In-Reply-To"] == safety["Message-ID"]
+    office.deliver(answer(offer, sender=f"Robyn <{person}>", body="2 please"), practice)
+    assert cycle(settings, office, NOW + timedelta(hours=2)).exit_code == 0
+    held = newest(office, person, "held")
+    assert held["Subject"] == "Re: Thank you for writing"
 
 
 def test_request_offer_pick_approve_invite_each_sent_once(settings, office, mailboxes):

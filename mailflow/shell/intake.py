@@ -519,9 +519,18 @@ class Intake:
             email=person.email,
             name=person.name,
             phone=person.phone,
-            subject=compose.fresh_subject(self.settings.availability.slot_minutes)
-            if form
-            else subject,
+            subject=compose.own_title(
+                subject,
+                form=form,
+                minutes=self.settings.availability.slot_minutes,
+                # Their first letter is the safety message: the crisis answer
+                # (an existing client's is an alert alone), or no times at all.
+                safety_first=(
+                    not existing
+                    and any(isinstance(c, workflow.Escalate) for c in start.commands)
+                )
+                or (blind and warned),
+            ),
             request_message_id=mail.message_id,
             sender_offset_minutes=_minutes(zone),
             sender_seen_at=_seen(zone),
@@ -648,7 +657,12 @@ class Intake:
             email=person.email,
             name=person.name,
             phone=person.phone,
-            subject=subject,
+            subject=compose.own_title(
+                subject,
+                form=False,
+                minutes=self.settings.availability.slot_minutes,
+                safety_first=warned,
+            ),
             request_message_id=mail.message_id,
             sender_offset_minutes=_minutes(zone),
             sender_seen_at=_seen(zone),

@@ -52,16 +52,32 @@ FRESH_SUBJECT = "Your free 15-minute call"
 
 
 def fresh_subject(minutes: int) -> str:
-    """The subject of a letter that starts a thread (a website form's request)."""
+    """The subject of a letter about the call that starts a thread (a website
+    form's request, a mail with no subject)."""
     return f"Your free {minutes}-minute call"
 
 
-def message_subject(therapist_name: str) -> str:
-    """The subject of a safety letter that starts a thread (a mail with no
-    subject, a website form's): it offers no call, so it is not titled as
-    one ("Your free 15-minute call" above "If you are in danger...")."""
-    name = clean_header(therapist_name)
-    return f"Your message to {name}" if name else "Your message"
+SAFETY_SUBJECT: Final = "Thank you for writing"
+"""The subject of a safety letter that starts a thread (a mail with no
+subject, a website form's): it offers no call, so it is not titled as one
+("Your free 15-minute call" above "If you are in danger..."); in the
+letter's own voice ("Thank you for writing to me."). Stored as the
+enquiry's subject, so that a letter after it (the times the therapist
+releases) answers under it and stays in the same conversation."""
+
+
+def own_title(subject: str, *, form: bool, minutes: int, safety_first: bool) -> str:
+    """The subject an enquiry's letters answer under, stored as it opens. Their
+    own words where they gave some (a form's are the form service's, never
+    theirs); where the thread is ours, the title of the first letter they
+    get: the safety letter's, or a form's call. A mail with no subject whose
+    first letter is about the call keeps none: each letter is titled as
+    it goes (`letters`), the first without "Re:"."""
+    if subject and not form:
+        return subject
+    if safety_first:
+        return SAFETY_SUBJECT
+    return fresh_subject(minutes) if form else subject
 
 
 _UNSAFE = patterns.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")

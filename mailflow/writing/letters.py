@@ -1090,7 +1090,7 @@ class Letters:
             to_name=person.name,
             subject=compose.reply_subject(
                 thread.subject,
-                compose.message_subject(practice.therapist_name)
+                compose.SAFETY_SUBJECT
                 if kind == "safety"
                 else compose.fresh_subject(self.settings.availability.slot_minutes),
             ),
