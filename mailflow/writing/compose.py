@@ -59,7 +59,7 @@ def fresh_subject(minutes: int) -> str:
 
 SAFETY_SUBJECT: Final = "Thank you for writing"
 """The subject of a safety letter that starts a thread (a mail with no
-subject, a website form's): it offers no call, so it is not titled as one
+subject, a configured website form's request): it offers no call, so it is not titled as one
 ("Your free 15-minute call" above "If you are in danger..."); in the
 letter's own voice ("Thank you for writing to me."). Stored as the
 enquiry's subject, so that a letter after it (the times the therapist
