@@ -300,3 +300,18 @@ def test_an_enquirys_own_title_is_its_first_letters(
         compose.own_title(subject, form=form, minutes=15, safety_first=safety_first)
         == title
     )
+
+
+@pytest.mark.parametrize(
+    ("stored", "theirs"),
+    [
+        ("Free call?", "Free call?"),
+        ("", ""),
+        (compose.SAFETY_SUBJECT, ""),
+        ("Your free 15-minute call", ""),
+    ],
+)
+def test_the_therapist_reads_only_the_persons_own_subject(
+    stored: str, theirs: str
+) -> None:
+    assert compose.their_subject(stored, minutes=15) == theirs

@@ -15,6 +15,7 @@ from mailflow.config import load_settings
 from mailflow.errors import MailboxAuthError, MailboxError
 from mailflow.shell.cycle import run_once
 from mailflow.shell.fakes import MemoryPostOffice
+from mailflow.shell.store import Store
 
 
 @pytest.fixture
@@ -114,6 +115,44 @@ def test_times_released_after_a_safety_letter_answer_under_its_title(
     assert cycle(settings, office, NOW + timedelta(hours=2)).exit_code == 0
     held = newest(office, person, "held")
     assert held["Subject"] == "Re: Thank you for writing"
+
+
+@pytest.mark.parametrize("first", ["request", "unsure"])
+def test_a_person_who_writes_again_from_a_bounced_address_is_answered(
+    settings, office, mailboxes, first
+):
+    """An address once bounced (a full mailbox) works again the moment they
+    write from it: their letters are not dropped as bounced, on a first mail
+    read first by the therapist (whose safety letter goes at once) or on a
+    reply in their conversation (the pick's letter)."""
+    person, practice = mailboxes.person, mailboxes.practice
+    with Store.open(settings.storage.database) as store:
+        store.mark_undeliverable(person, NOW)
+    if first == "unsure":
+        office.deliver(
+            request(
+                sender=f"Robyn <{person}>",
+                to=practice,
+                subject="",
+                body="hi sorry to bother you. its been a really bad week and last"
+                " night was the worst its been. i dont really know why im writing"
+                " tbh. maybe you could call me sometime",
+            ),
+            practice,
+        )
+        assert cycle(settings, office).exit_code == 0
+        assert newest(office, person, "safety")["Subject"] == "Thank you for writing"
+        return
+    office.deliver(request(sender=f"Jordan Lee <{person}>", to=practice), practice)
+    assert cycle(settings, office).exit_code == 0
+    offer = newest(office, person, "offer")
+    with Store.open(settings.storage.database) as store:
+        store.mark_undeliverable(person, NOW)  # their mailbox was full since
+    office.deliver(
+        answer(offer, sender=f"Jordan Lee <{person}>", body="2 please"), practice
+    )
+    assert cycle(settings, office, NOW + timedelta(hours=1)).exit_code == 0
+    assert newest(office, person, "held")["In-Reply-To"] is not None
 
 
 def test_request_offer_pick_approve_invite_each_sent_once(settings, office, mailboxes):

@@ -32,6 +32,7 @@ from mailflow.reading import quoting
 from mailflow.reading.authenticity import SenderCheck, sender_check
 from mailflow.shell.schedule import Schedule
 from mailflow.shell.store import words_key
+from mailflow.writing import compose
 from mailflow.writing.letters import (
     LISTS_TIMES,
     AfterCallLetters,
@@ -555,7 +556,11 @@ class Conversation:
         return self.schedule.clear(slot, except_enquiry=enquiry_id)
 
     def _thread_on(self, enquiry: Enquiry, mail: InboundMail) -> None:
-        """Our next letter to the person answers this mail of theirs."""
+        """Our next letter to the person answers this mail of theirs; and the
+        address they wrote from works again (a full mailbox emptied), or the
+        outbox would drop every letter to it as bounced."""
+        if mail.from_addr:
+            self.store.clear_undeliverable(mail.from_addr)
         if mail.message_id:
             refs = (*enquiry.last_references, mail.message_id)[-20:]
             self.store.note_thread(
@@ -688,7 +693,10 @@ class Conversation:
                     letters.no_slots_alert(
                         enquiry.id,
                         self._recipient(record),
-                        enquiry.subject,
+                        compose.their_subject(
+                            enquiry.subject,
+                            minutes=self.settings.availability.slot_minutes,
+                        ),
                         f"no-slots:{step}",
                     )
                 case workflow.CancelCall(by=by, note=note, words=comment):

@@ -672,6 +672,9 @@ class Intake:
             references=(*mail.references, *_own_id(mail)),
         )
         with self.store.transaction():
+            # They wrote from it, so it works again (as `_answer`): the safety
+            # letter below must not be dropped as bounced.
+            self.store.clear_undeliverable(person.email)
             enquiry_id = self.store.insert_enquiry(
                 decide.opened(opening, workflow.on_unsure(), self.now)
             )

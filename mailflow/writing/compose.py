@@ -80,6 +80,13 @@ def own_title(subject: str, *, form: bool, minutes: int, safety_first: bool) -> 
     return fresh_subject(minutes) if form else subject
 
 
+def their_subject(stored: str, *, minutes: int) -> str:
+    """An enquiry's subject as the therapist should read it: the person's own
+    words, never a title of ours stored for the thread (`own_title`), which
+    would read as theirs ("Subject: Thank you for writing")."""
+    return "" if stored in {SAFETY_SUBJECT, fresh_subject(minutes)} else stored
+
+
 _UNSAFE = patterns.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _TOKEN = patterns.compile(r"[A-Z][A-Z-]{0,30}")
 """Control characters, and what str.splitlines() (and so the email package)
