@@ -117,42 +117,95 @@ def test_times_released_after_a_safety_letter_answer_under_its_title(
     assert held["Subject"] == "Re: Thank you for writing"
 
 
-@pytest.mark.parametrize("first", ["request", "unsure"])
+ROBYN = (
+    "hi sorry to bother you. its been a really bad week and last night was the"
+    " worst its been. i dont really know why im writing tbh. maybe you could"
+    " call me sometime"
+)
+
+
+@pytest.mark.parametrize(
+    ("again", "kind"),
+    [
+        ("Could we try again? Any of those times would be fine.", "offer_again"),
+        ("I want to kill myself tonight.", "safety"),
+    ],
+)
 def test_a_person_who_writes_again_from_a_bounced_address_is_answered(
-    settings, office, mailboxes, first
+    settings, office, mailboxes, again, kind
 ):
-    """An address once bounced (a full mailbox) works again the moment they
-    write from it: their letters are not dropped as bounced, on a first mail
-    read first by the therapist (whose safety letter goes at once) or on a
-    reply in their conversation (the pick's letter)."""
+    """An address marked bounced since (a full mailbox) is tried again the
+    moment they write from it: in their conversation, the answer to them is
+    not dropped as bounced; least of all the safety message, which the
+    therapist's alert says went."""
     person, practice = mailboxes.person, mailboxes.practice
-    with Store.open(settings.storage.database) as store:
-        store.mark_undeliverable(person, NOW)
-    if first == "unsure":
-        office.deliver(
-            request(
-                sender=f"Robyn <{person}>",
-                to=practice,
-                subject="",
-                body="hi sorry to bother you. its been a really bad week and last"
-                " night was the worst its been. i dont really know why im writing"
-                " tbh. maybe you could call me sometime",
-            ),
-            practice,
-        )
-        assert cycle(settings, office).exit_code == 0
-        assert newest(office, person, "safety")["Subject"] == "Thank you for writing"
-        return
     office.deliver(request(sender=f"Jordan Lee <{person}>", to=practice), practice)
     assert cycle(settings, office).exit_code == 0
     offer = newest(office, person, "offer")
-    with Store.open(settings.storage.database) as store:
-        store.mark_undeliverable(person, NOW)  # their mailbox was full since
     office.deliver(
-        answer(offer, sender=f"Jordan Lee <{person}>", body="2 please"), practice
+        answer(offer, sender=f"Jordan Lee <{person}>", body="Please cancel, sorry."),
+        practice,
     )
     assert cycle(settings, office, NOW + timedelta(hours=1)).exit_code == 0
-    assert newest(office, person, "held")["In-Reply-To"] is not None
+    withdrawn = [m.message() for m in office.messages(person)][-1]
+    with Store.open(settings.storage.database) as store:
+        store.mark_undeliverable(person, NOW + timedelta(hours=1))
+    office.deliver(
+        answer(withdrawn, sender=f"Jordan Lee <{person}>", body=again), practice
+    )
+    assert cycle(settings, office, NOW + timedelta(hours=2)).exit_code == 0
+    assert newest(office, person, kind)["In-Reply-To"] is not None
+
+
+def test_a_first_mail_read_first_from_a_bounced_address_gets_its_safety_letter(
+    settings, office, mailboxes
+):
+    person, practice = mailboxes.person, mailboxes.practice
+    with Store.open(settings.storage.database) as store:
+        store.mark_undeliverable(person, NOW)
+    office.deliver(
+        request(sender=f"Robyn <{person}>", to=practice, subject="", body=ROBYN),
+        practice,
+    )
+    assert cycle(settings, office).exit_code == 0
+    assert newest(office, person, "safety")["Subject"] == "Thank you for writing"
+
+
+def test_the_no_times_alert_never_shows_our_title_as_their_subject(
+    tmp_path, office, mailboxes
+):
+    """After a safety letter titled by us, the therapist's "offer" finds no
+    times: their alert shows the person's subject as they wrote it (none),
+    not "Thank you for writing"."""
+    nowhere = SimpleNamespace(imap_port=1, smtp_port=1, password=office.password)
+    settings = load_settings(
+        write_config(
+            tmp_path,
+            nowhere,
+            mailboxes,
+            "[availability]\nhorizon_days = 1\nmin_notice_hours = 30\n",
+        )
+    )
+    person, practice, therapist = (
+        mailboxes.person,
+        mailboxes.practice,
+        mailboxes.therapist,
+    )
+    office.deliver(
+        request(sender=f"Robyn <{person}>", to=practice, subject="", body=ROBYN),
+        practice,
+    )
+    assert cycle(settings, office).exit_code == 0
+    note = newest(office, therapist, "unsure_note")
+    office.deliver(
+        answer(note, sender=f"Sam Rivera <{therapist}>", body="offer", quote=False),
+        practice,
+    )
+    assert cycle(settings, office, NOW + timedelta(hours=1)).exit_code == 0
+    alert = newest(office, therapist, "no_slots_alert")
+    text = alert.get_body(preferencelist=("plain",)).get_content()
+    assert "Thank you for writing" not in text
+    assert "(no subject)" in text
 
 
 def test_request_offer_pick_approve_invite_each_sent_once(settings, office, mailboxes):

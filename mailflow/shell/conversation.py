@@ -556,11 +556,12 @@ class Conversation:
         return self.schedule.clear(slot, except_enquiry=enquiry_id)
 
     def _thread_on(self, enquiry: Enquiry, mail: InboundMail) -> None:
-        """Our next letter to the person answers this mail of theirs; and the
-        address they wrote from works again (a full mailbox emptied), or the
-        outbox would drop every letter to it as bounced."""
-        if mail.from_addr:
-            self.store.clear_undeliverable(mail.from_addr)
+        """Our next letter to the person answers this mail of theirs (the only
+        caller, `_person`, has checked it is from their address); and that
+        address is tried again (a full mailbox emptied, most often), or the
+        outbox would drop every letter to it as bounced: one more bounce at
+        worst, within the caps."""
+        self.store.clear_undeliverable(enquiry.email)
         if mail.message_id:
             refs = (*enquiry.last_references, mail.message_id)[-20:]
             self.store.note_thread(
@@ -693,10 +694,7 @@ class Conversation:
                     letters.no_slots_alert(
                         enquiry.id,
                         self._recipient(record),
-                        compose.their_subject(
-                            enquiry.subject,
-                            minutes=self.settings.availability.slot_minutes,
-                        ),
+                        compose.their_subject(enquiry.subject),
                         f"no-slots:{step}",
                     )
                 case workflow.CancelCall(by=by, note=note, words=comment):

@@ -319,6 +319,15 @@ class Intake:
             (*mail.references, *_own_id(mail)),
         )
         asks = diary_doubt.still_asks(asks, enquiry)
+        if (
+            safety_message
+            and not human
+            and not mail.from_ambiguous
+            and (mail.from_addr or "").lower() == enquiry.email.lower()
+        ):
+            # They wrote from it, so it works again: their safety message
+            # must not be dropped as bounced while the alert says it went.
+            self.store.clear_undeliverable(enquiry.email)
         self.conversation.apply(enquiry, workflow.on_crisis(enquiry.state))
         self._crisis(
             enquiry.id,
@@ -672,8 +681,9 @@ class Intake:
             references=(*mail.references, *_own_id(mail)),
         )
         with self.store.transaction():
-            # They wrote from it, so it works again (as `_answer`): the safety
-            # letter below must not be dropped as bounced.
+            # Where they wrote from, or typed into a form, so it is tried
+            # again (as `_answer`): the safety letter below must not be
+            # dropped as bounced. One more bounce at worst, within the caps.
             self.store.clear_undeliverable(person.email)
             enquiry_id = self.store.insert_enquiry(
                 decide.opened(opening, workflow.on_unsure(), self.now)

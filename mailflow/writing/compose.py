@@ -80,11 +80,16 @@ def own_title(subject: str, *, form: bool, minutes: int, safety_first: bool) -> 
     return fresh_subject(minutes) if form else subject
 
 
-def their_subject(stored: str, *, minutes: int) -> str:
+_OUR_CALL_TITLE = patterns.compile(r"Your free \d+-minute call")
+"""`fresh_subject`'s, whatever the call's length was when it was stored."""
+
+
+def their_subject(stored: str) -> str:
     """An enquiry's subject as the therapist should read it: the person's own
     words, never a title of ours stored for the thread (`own_title`), which
     would read as theirs ("Subject: Thank you for writing")."""
-    return "" if stored in {SAFETY_SUBJECT, fresh_subject(minutes)} else stored
+    ours = stored == SAFETY_SUBJECT or _OUR_CALL_TITLE.fullmatch(stored)
+    return "" if ours else stored
 
 
 _UNSAFE = patterns.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
