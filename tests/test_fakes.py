@@ -23,11 +23,15 @@ def office() -> MemoryPostOffice:
     return MemoryPostOffice()
 
 
-@pytest.fixture
-def settings(tmp_path, office, mailboxes):
+def settings_with(tmp_path, office, mailboxes, extra: str = ""):
     # Port 1: should a real adapter slip in, it fails at once instead of passing.
     nowhere = SimpleNamespace(imap_port=1, smtp_port=1, password=office.password)
-    return load_settings(write_config(tmp_path, nowhere, mailboxes))
+    return load_settings(write_config(tmp_path, nowhere, mailboxes, extra))
+
+
+@pytest.fixture
+def settings(tmp_path, office, mailboxes):
+    return settings_with(tmp_path, office, mailboxes)
 
 
 def cycle(settings, office, at=NOW):
@@ -43,6 +47,37 @@ def newest(office, user, kind):
     mails = [m for m in mails if m["X-Mailflow"] == kind]
     assert mails, f"no {kind} for {user}"
     return mails[-1]
+
+
+ROBYN = (
+    "hi sorry to bother you. its been a really bad week and last night was the"
+    " worst its been. i dont really know why im writing tbh. maybe you could"
+    " call me sometime"
+)
+"""A mail with no subject and no phrase of risk, read first by the therapist."""
+
+
+def read_first_then_offered(settings, office, mailboxes):
+    """Robyn's mail, its safety letter, and the therapist's "offer" to the note
+    (run an hour later): the safety letter."""
+    person, practice, therapist = (
+        mailboxes.person,
+        mailboxes.practice,
+        mailboxes.therapist,
+    )
+    office.deliver(
+        request(sender=f"Robyn <{person}>", to=practice, subject="", body=ROBYN),
+        practice,
+    )
+    assert cycle(settings, office).exit_code == 0
+    safety = newest(office, person, "safety")
+    note = newest(office, therapist, "unsure_note")
+    office.deliver(
+        answer(note, sender=f"Sam Rivera <{therapist}>", body="offer", quote=False),
+        practice,
+    )
+    assert cycle(settings, office, NOW + timedelta(hours=1)).exit_code == 0
+    return safety
 
 
 @pytest.mark.parametrize(
@@ -83,31 +118,9 @@ def test_times_released_after_a_safety_letter_answer_under_its_title(
     starts the thread as "Thank you for writing", and the times their "offer"
     releases answer under it ("Re: "), threaded on it, so Gmail keeps one
     conversation; the person's pick of them is read as a pick."""
-    person, practice, therapist = (
-        mailboxes.person,
-        mailboxes.practice,
-        mailboxes.therapist,
-    )
-    office.deliver(
-        request(
-            sender=f"Robyn <{person}>",
-            to=practice,
-            subject="",
-            body="hi sorry to bother you. its been a really bad week and last"
-            " night was the worst its been. i dont really know why im writing tbh."
-            " maybe you could call me sometime",
-        ),
-        practice,
-    )
-    assert cycle(settings, office).exit_code == 0
-    safety = newest(office, person, "safety")
+    person, practice = mailboxes.person, mailboxes.practice
+    safety = read_first_then_offered(settings, office, mailboxes)
     assert safety["Subject"] == "Thank you for writing"
-    note = newest(office, therapist, "unsure_note")
-    office.deliver(
-        answer(note, sender=f"Sam Rivera <{therapist}>", body="offer", quote=False),
-        practice,
-    )
-    assert cycle(settings, office, NOW + timedelta(hours=1)).exit_code == 0
     offer = newest(office, person, "offer")
     assert offer["Subject"] == "Re: Thank you for writing"
     assert offer["In-Reply-To"] == safety["Message-ID"]
@@ -115,13 +128,6 @@ def test_times_released_after_a_safety_letter_answer_under_its_title(
     assert cycle(settings, office, NOW + timedelta(hours=2)).exit_code == 0
     held = newest(office, person, "held")
     assert held["Subject"] == "Re: Thank you for writing"
-
-
-ROBYN = (
-    "hi sorry to bother you. its been a really bad week and last night was the"
-    " worst its been. i dont really know why im writing tbh. maybe you could"
-    " call me sometime"
-)
 
 
 @pytest.mark.parametrize(
@@ -177,32 +183,14 @@ def test_the_no_times_alert_never_shows_our_title_as_their_subject(
     """After a safety letter titled by us, the therapist's "offer" finds no
     times: their alert shows the person's subject as they wrote it (none),
     not "Thank you for writing"."""
-    nowhere = SimpleNamespace(imap_port=1, smtp_port=1, password=office.password)
-    settings = load_settings(
-        write_config(
-            tmp_path,
-            nowhere,
-            mailboxes,
-            "[availability]\nhorizon_days = 1\nmin_notice_hours = 30\n",
-        )
+    settings = settings_with(
+        tmp_path,
+        office,
+        mailboxes,
+        "[availability]\nhorizon_days = 1\nmin_notice_hours = 30\n",
     )
-    person, practice, therapist = (
-        mailboxes.person,
-        mailboxes.practice,
-        mailboxes.therapist,
-    )
-    office.deliver(
-        request(sender=f"Robyn <{person}>", to=practice, subject="", body=ROBYN),
-        practice,
-    )
-    assert cycle(settings, office).exit_code == 0
-    note = newest(office, therapist, "unsure_note")
-    office.deliver(
-        answer(note, sender=f"Sam Rivera <{therapist}>", body="offer", quote=False),
-        practice,
-    )
-    assert cycle(settings, office, NOW + timedelta(hours=1)).exit_code == 0
-    alert = newest(office, therapist, "no_slots_alert")
+    read_first_then_offered(settings, office, mailboxes)
+    alert = newest(office, mailboxes.therapist, "no_slots_alert")
     text = alert.get_body(preferencelist=("plain",)).get_content()
     assert "Thank you for writing" not in text
     assert "(no subject)" in text
@@ -400,15 +388,12 @@ def test_a_thread_answered_by_hand_while_a_pick_is_held_frees_that_time(
     # Issue #8: the hand answer stood the enquiry down but left its hold row
     # held, so that time stayed blocked for everyone. One time on offer in all:
     # the next person is offered it only if the hand answer freed it.
-    nowhere = SimpleNamespace(imap_port=1, smtp_port=1, password=office.password)
-    settings = load_settings(
-        write_config(
-            tmp_path,
-            nowhere,
-            mailboxes,
-            '[workflow]\napproval = "therapist"\n[availability]\n'
-            'hours = { thu = ["13:00-13:15"] }\nmin_notice_hours = 1\nhorizon_days = 3\n',
-        )
+    settings = settings_with(
+        tmp_path,
+        office,
+        mailboxes,
+        '[workflow]\napproval = "therapist"\n[availability]\n'
+        'hours = { thu = ["13:00-13:15"] }\nmin_notice_hours = 1\nhorizon_days = 3\n',
     )
     person, practice = mailboxes.person, mailboxes.practice
     office.deliver(request(sender=f"Jordan Lee <{person}>", to=practice), practice)
