@@ -59,11 +59,11 @@ def fresh_subject(minutes: int) -> str:
 
 SAFETY_SUBJECT: Final = "Thank you for writing"
 """The subject of a safety letter that starts a thread (a mail with no
-subject, a configured website form's request): it offers no call, so it is not titled as one
-("Your free 15-minute call" above "If you are in danger..."); in the
-letter's own voice ("Thank you for writing to me."). Stored as the
-enquiry's subject, so that a letter after it (the times the therapist
-releases) answers under it and stays in the same conversation."""
+subject, a configured website form's request): it offers no call, so it is
+not titled as one ("Your free 15-minute call" above "If you are in
+danger..."); in the letter's own voice ("Thank you for writing to me.").
+Stored as the enquiry's subject, so that a letter after it (the times the
+therapist releases) answers under it and stays in the same conversation."""
 
 
 def own_title(subject: str, *, form: bool, minutes: int, safety_first: bool) -> str:
