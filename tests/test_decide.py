@@ -473,3 +473,18 @@ def test_only_a_closed_enquiry_still_listens(
 ) -> None:
     enquiry = replace(ENQUIRY, state=state, closed_reason=reason, closed_at=EARLIER)
     assert decide.still_listening(enquiry) is listens
+
+
+def test_a_mail_plainly_from_a_mailbox_proves_it_works_again() -> None:
+    assert decide.proves_address("sam@example.org", "Sam@Example.org", ambiguous=False)
+    assert decide.proves_address(
+        "sam@example.org", "sam+phone@example.org", ambiguous=False
+    )
+    assert not decide.proves_address(
+        "sam@example.org", "kim@example.org", ambiguous=False
+    )
+    assert not decide.proves_address("sam@example.org", None, ambiguous=False)
+    # Two Froms, or an address as a display name: never proof.
+    assert not decide.proves_address(
+        "sam@example.org", "sam@example.org", ambiguous=True
+    )

@@ -1163,3 +1163,70 @@ def test_an_offset_is_judged_from_when_their_mail_was_written_not_read(
     person_says(server, boxes, config, offer, said, read + timedelta(hours=2))
     assert "confirmation" not in kinds(server, boxes.person), said
     newest(server, boxes.person, "clarify")
+
+
+# -- a thread mailflow starts, and an address that bounced (stop 53) -------------
+
+
+def test_times_released_after_a_safety_letter_thread_on_it(life):
+    """A mail with no subject read first by the therapist: its safety letter
+    reaches them titled "Thank you for writing" (no call is in it), and the
+    times the therapist's "offer" releases answer under it, threaded on it."""
+    server, boxes, config = life
+    server.deliver(
+        request(
+            sender=f"Robyn <{boxes.person}>",
+            to=boxes.practice,
+            subject="",
+            body="hi sorry to bother you. its been a really bad week and last night"
+            " was the worst its been. i dont really know why im writing tbh. maybe"
+            " you could call me sometime",
+        ),
+        boxes.practice,
+    )
+    assert run(config, T0) == 0
+    safety = newest(server, boxes.person, "safety")
+    assert safety["Subject"] == "Thank you for writing"
+    note = newest(server, boxes.therapist, "unsure_note")
+    server.deliver(
+        answer(
+            note, sender=f"Sam Rivera <{boxes.therapist}>", body="offer", quote=False
+        ),
+        boxes.practice,
+    )
+    assert run(config, T0 + timedelta(hours=1)) == 0
+    offer = newest(server, boxes.person, "offer")
+    assert offer["Subject"] == "Re: Thank you for writing"
+    assert offer["In-Reply-To"] == safety["Message-ID"]
+
+
+def test_a_crisis_from_an_address_that_bounced_gets_its_safety_message(life):
+    """Withdrawn, then a letter to them bounced (a full mailbox), then they
+    write from it in crisis: the safety message reaches their mailbox, as the
+    therapist's alert says, instead of being dropped as bounced."""
+    from mailflow.config import load_settings
+    from mailflow.shell.store import Store
+
+    server, boxes, config = life
+    offer = start(server, boxes, config)
+    server.deliver(
+        answer(
+            offer, sender=f"Jordan Lee <{boxes.person}>", body="Please cancel, sorry."
+        ),
+        boxes.practice,
+    )
+    assert run(config, T0 + timedelta(hours=1)) == 0
+    withdrawn = mails(server, boxes.person)[-1]
+    with Store.open(load_settings(config).storage.database) as store:
+        store.mark_undeliverable(boxes.person, T0 + timedelta(hours=1))
+    server.deliver(
+        answer(
+            withdrawn,
+            sender=f"Jordan Lee <{boxes.person}>",
+            body="I want to kill myself tonight.",
+        ),
+        boxes.practice,
+    )
+    assert run(config, T0 + timedelta(hours=2)) == 0
+    assert "safety" in kinds(server, boxes.person)
+    assert "crisis_alert" in kinds(server, boxes.therapist)

@@ -225,6 +225,18 @@ def writes_in(enquiry: Enquiry, sender: str | None) -> bool:
     ) == mailbox_of(enquiry.email)
 
 
+def proves_address(address: str, sender: str | None, *, ambiguous: bool) -> bool:
+    """Whether a mail shows `address` works again (a full mailbox emptied): it
+    plainly came from that mailbox (case and `+tag` folded), so letters to it
+    are tried again instead of dropped as bounced; one more bounce at worst,
+    within the per-address cap."""
+    return (
+        not ambiguous
+        and sender is not None
+        and mailbox_of(sender) == mailbox_of(address)
+    )
+
+
 def opened(opening: Opening, transition: Transition, now: datetime) -> Enquiry:
     """A new enquiry's record (id 0 until stored): the facts of the first mail
     with `transition` (`workflow.on_new_request` / `on_unsure`) carried out."""

@@ -322,11 +322,12 @@ class Intake:
         if (
             safety_message
             and not human
-            and not mail.from_ambiguous
-            and (mail.from_addr or "").lower() == enquiry.email.lower()
+            and decide.proves_address(
+                enquiry.email, mail.from_addr, ambiguous=mail.from_ambiguous
+            )
         ):
-            # They wrote from it, so it works again: their safety message
-            # must not be dropped as bounced while the alert says it went.
+            # Their safety message must not be dropped as bounced while the
+            # alert says it went.
             self.store.clear_undeliverable(enquiry.email)
         self.conversation.apply(enquiry, workflow.on_crisis(enquiry.state))
         self._crisis(
