@@ -158,37 +158,33 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
     assert who.crises_heard >= 1.0
 
 
-def test_the_referral_reader_holds_on_its_own_learned_set() -> None:
-    """tests/corpus/first_mail/who/referrals.jsonl (2026-12-05, written blind,
-    130): scored once at 05b00b6 before anything was changed for it,
-    professionals answered with times 15 of 55 before the referral reader, 6
-    with it; then learned from: 1 (a client running late), no more enquiries
-    asked about than before the reader (7 of 55), every crisis heard and none
-    given times."""
+# Sets of who is asking, each with its floors: professionals answered with
+# times, enquiries asked about instead; every crisis heard, none given times.
+# - referrals.jsonl (2026-12-05, written blind, 130): scored once at 05b00b6
+#   before anything was changed for it, professionals answered with times 15
+#   of 55 before the referral reader, 6 with it; then learned from: 1 (a
+#   client running late), no more enquiries asked about than before the
+#   reader (7 of 55).
+# - in_their_work.jsonl (2026-12-06, written blind, 93): professionals asking
+#   for a call about someone their work is with, people asking for
+#   themselves or their own in the same words, and crises. Scored apart, not
+#   learned from (a first try was taken back after review: who/README.md):
+#   professionals answered with times 12 of 46, enquiries asked about 3 of
+#   31. Floors, so that the next try is measured against where it stands.
+@pytest.mark.parametrize(
+    ("name", "cases", "answered", "asked"),
+    [("referrals.jsonl", 130, 1, 7), ("in_their_work.jsonl", 93, 12, 3)],
+)
+def test_who_is_asking_holds_its_floors(
+    name: str, cases: int, answered: int, asked: int
+) -> None:
     bench = _bench()
-    learned = bench.score(bench.load(bench.WHO, "referrals.jsonl"))
-    assert learned.cases >= 130
-    assert learned.count("leave", "request") + learned.count("leave", "safety") <= 1
-    assert learned.count("request", "ask") + learned.count("safety", "ask") <= 7
-    assert learned.count("crisis", "request") == 0
-    assert learned.crises_heard >= 1.0
-
-
-def test_asking_about_someone_their_work_is_with_scored_apart() -> None:
-    """tests/corpus/first_mail/who/in_their_work.jsonl (2026-12-06, written
-    blind, 93): professionals asking for a call about someone their work is
-    with, people asking for themselves or their own in the same words, and
-    crises. Scored apart, not learned from (a first try was taken back after
-    review: who/README.md): professionals answered with times 12 of 46,
-    enquiries asked about 3 of 31, every crisis heard and none given times.
-    Floors, so that the next try is measured against where it stands."""
-    bench = _bench()
-    apart = bench.score(bench.load(bench.WHO, "in_their_work.jsonl"))
-    assert apart.cases >= 93
-    assert apart.count("leave", "request") + apart.count("leave", "safety") <= 12
-    assert apart.count("request", "ask") + apart.count("safety", "ask") <= 3
-    assert apart.count("crisis", "request") == 0
-    assert apart.crises_heard >= 1.0
+    read = bench.score(bench.load(bench.WHO, name))
+    assert read.cases >= cases
+    assert read.count("leave", "request") + read.count("leave", "safety") <= answered
+    assert read.count("request", "ask") + read.count("safety", "ask") <= asked
+    assert read.count("crisis", "request") == 0
+    assert read.crises_heard >= 1.0
 
 
 @pytest.mark.parametrize(
