@@ -50,7 +50,10 @@ FORM_POLICY = replace(POLICY, form_senders=KNOWN_FORM_SENDERS)
 URGENT_NOTES = frozenset(
     {"risk-words", "unsure-risk", "possible-risk", "care-risk", "own-danger"}
 )
-"""Notes that are urgent ("Please read"), or go with an alert beside them."""
+"""Notes that are urgent ("Please read"), or go with an alert beside them; so
+does any note of a mail kept as possible risk (`intake._ask` sends the
+alert beside it whatever the note's reason: a detective's "your client",
+a midwife's "her counselling with your practice")."""
 TIMES = frozenset({"request", "safety"})
 """Outcomes (and labels) that answer with times."""
 
@@ -221,20 +224,21 @@ def built(data: dict[str, object]) -> Case:
 
 def outcome(case: Case, policy: RequestPolicy = POLICY) -> tuple[str, str]:
     """What a run would do with the case, and the classifier's reason."""
-    out, reason, _ = read(case, policy)
+    out, reason, _, _ = read(case, policy)
     return out, reason
 
 
-def read(case: Case, policy: RequestPolicy = POLICY) -> tuple[str, str, bool]:
-    """`outcome`, and whether a mail asked about is sent the practice's safety
-    message at once while the therapist reads (`decide.warns_unsure`)."""
+def read(case: Case, policy: RequestPolicy = POLICY) -> tuple[str, str, bool, bool]:
+    """`outcome`, whether a mail asked about is sent the practice's safety
+    message at once while the therapist reads (`decide.warns_unsure`), and
+    whether its note is urgent or goes with an alert (`URGENT_NOTES`)."""
     mail = parse_mail(case.raw)
     found = classify_new(mail, policy, contacts=case.contacts, owned_thread=False)
     if found.verdict is Verdict.CRISIS:
-        return "crisis", found.reason, False
+        return "crisis", found.reason, False, False
     if found.verdict is Verdict.REQUEST:
         risk = {"clear": "crisis", "possible": "safety"}.get(found.risk, "request")
-        return risk, found.reason, False
+        return risk, found.reason, False, False
     if found.verdict is Verdict.ASK:
         # Someone in a professional's care in danger now: the therapist's at
         # once by an urgent note, nothing sent to the writer.
@@ -247,21 +251,22 @@ def read(case: Case, policy: RequestPolicy = POLICY) -> tuple[str, str, bool]:
             addressed=found.addressed,
         )
         out = "alert" if found.reason == "care-danger" else "ask"
-        return out, found.reason, warned
-    return "leave", found.reason, False
+        urgent = found.reason in URGENT_NOTES or found.risk == "possible"
+        return out, found.reason, warned, out == "ask" and urgent
+    return "leave", found.reason, False, False
 
 
 def score(cases: list[Case], policy: RequestPolicy = POLICY) -> Score:
     result = Score()
     for case in cases:
-        out, reason, warned = read(case, policy)
+        out, reason, warned, urgent = read(case, policy)
         result.cases += 1
         result.outcomes[(case.label, out)] += 1
         if warned:
             result.warned[case.label] += 1
         if reason == "risk-words":
             result.weighed[case.label] += 1
-        if out == "ask" and reason in URGENT_NOTES:
+        if urgent:
             result.urgent_notes[case.label] += 1
         if out != case.label:
             result.misses.append((case, out, reason))

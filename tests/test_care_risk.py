@@ -334,6 +334,92 @@ KIN_NOT_NOW = [
 ]
 
 
+# The therapist's client missing now and searched for, as the police or a
+# service write it (no word of suicide): the search, what was left or found
+# where they went, the grading of the risk. Each is ordinary alone.
+MISSING_NOW = [
+    (
+        "URGENT - missing person enquiry",
+        "Sam,\nI'm the missing persons sergeant on duty. Nathan, 34, was reported"
+        " missing at 11pm last night by his partner, who tells us he saw you on"
+        " Monday. He left a letter at home addressed to his partner and children."
+        " His car was found this morning in the clifftop car park and the"
+        " coastguard are currently searching.\nSgt A. Pryor",
+    ),
+    (
+        "Your client - concern for welfare",
+        "Hello, I'm a police officer dealing with a concern for welfare. Your"
+        " client Ms Kerr has been missing since this morning. Her car has been"
+        " found parked by the viaduct and we are treating her as high risk. Please"
+        " call me today on 101.",
+    ),
+    (
+        "re: Jordan",
+        "Hi Sam, I'm Jordan's key worker. Jordan didn't come back to the hostel"
+        " last night and was last seen walking towards the railway bridge at 11pm."
+        " Police have been told and a search is under way this morning.",
+    ),
+]
+# The same words where nobody is in danger now: found safe, a search of the
+# past, a note for ordinary reasons, a "high risk" that is not a person's.
+MISSING_NOT_NOW = [
+    (
+        "Re: your client",
+        "Further to our call yesterday, your client who had been reported missing"
+        " was located late last night and is safe and well at home. No further"
+        " action.\nDS Whitby",
+    ),
+    (
+        "Update: Mr Cole",
+        "Sam, an update from Missing Persons. Mr Cole was reported missing last"
+        " night after he left a letter for his wife, and his car was found at the"
+        " cliffs. He was found this morning, unharmed, and is with his family.",
+    ),
+    (
+        "Mr Hale",
+        "Hi Sam, I'm the police liaison officer for the Hale family. Mr Hale's car"
+        " was found at the reservoir this morning, a week after it was stolen. He"
+        " asked me to tell you he'll be late for today's session.",
+    ),
+    (
+        "Pregnancy support",
+        "Hello, I'm the community midwife for Ms Reed, who I understand you are"
+        " seeing. We are treating this as a high-risk pregnancy and I'd welcome a"
+        " call today about her anxiety.\nJo Bell, Midwife",
+    ),
+    (
+        "Session this week",
+        "Hi Sam, I work at the marina. The coastguard were out searching the"
+        " estuary this morning for a missing paddleboarder, so the harbour road is"
+        " shut. Tom (your client) asked me to say he'll be late today.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "text"), MISSING_NOW)
+def test_their_client_missing_and_searched_for_is_danger_now(
+    subject: str, text: str
+) -> None:
+    assert care_risk.danger_now(subject, text)
+    assert _classify(subject, text).reason == "care-danger"
+
+
+@pytest.mark.parametrize(("subject", "text"), MISSING_NOT_NOW)
+def test_found_safe_or_ordinary_words_of_a_search_are_no_danger(
+    subject: str, text: str
+) -> None:
+    assert not care_risk.danger_now(subject, text)
+
+
+def test_a_relative_missing_and_searched_for_is_a_crisis() -> None:
+    text = (
+        "my brother has been missing since last night. he left a note for his"
+        " kids and his car was found at the reservoir this morning. the police"
+        " helicopter is out searching. what do i do"
+    )
+    assert _classify("please help", text).verdict is Verdict.CRISIS
+
+
 @pytest.mark.parametrize("text", KIN_IN_DANGER)
 def test_someone_close_in_danger_now_is_a_crisis(text: str) -> None:
     assert care_risk.kin_in_danger("please help", text)

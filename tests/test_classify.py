@@ -285,6 +285,69 @@ def test_classify_new_existing_client_cues_are_left_for_the_human(text: str) -> 
     assert result.reason == "client"
 
 
+# Someone else telling of the therapist's own client, in the shapes people
+# use, each asking for a call in words a request also uses.
+ABOUT_THEIR_CLIENT = [
+    "I'm a detective with the fraud unit. One of your clients may be able to"
+    " help with an enquiry. Could I book a free call with you this week?",
+    "Hi, I'm the safeguarding lead at St Anne's. Leon in year 10 has been having"
+    " sessions with you since the spring and mum has consented to us talking."
+    " Could I book in a quick 15 minute chat next week?",
+    "hi I'd like to book one of your free 15 minute calls please. my wife has"
+    " been coming to you for about two months and I'd like to understand how I"
+    " can support her at home. evenings are best",
+    "Hello Sam, regarding your client Mr D Hollis: he is happy for us to speak."
+    " Could I book a 15 minute call next week? Kind regards, Adult Safeguarding",
+    "Saw on your site you do free calls, could I book one? Tom, who works for me,"
+    " is a client of yours and is fine with me getting in touch. Any afternoon.",
+    "I understand you are working with her at the moment. Could we arrange a"
+    " call to talk about her return to work plan? Thanks, HR",
+    "She saw you on Monday and has asked me to get in touch. Could we have a"
+    " quick chat about the next steps? Best, her key worker",
+]
+
+
+@pytest.mark.parametrize("text", ABOUT_THEIR_CLIENT)
+def test_someone_writing_about_the_therapists_client_gets_no_times(text: str) -> None:
+    result = _classify(_inbound(subject="Call?", text=text))
+    assert (result.verdict, result.reason) == (Verdict.ASK, "client-of-yours")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # recommended by a client, before or after the mention of them
+        "My friend is one of your clients and recommended you. Could I book a"
+        " free call? I've been struggling with anxiety since the baby.",
+        "I was recommended to you by a colleague who is a client of yours. I'd"
+        " like to book the free consultation, mornings are best.",
+        "A lady at my church said her daughter was one of your clients and found"
+        " you very kind. Would you see my grandson? He's 19 and has agreed.",
+        "My sister saw you last year and speaks so highly of you. I'd like to"
+        " book a free call for myself, I've been low since my divorce.",
+        # clients in general, or the writer's own
+        "Do your clients usually have sessions online? I'd like to book a free"
+        " call to talk about starting therapy for my anxiety.",
+        "Do you see clients in the evenings? I'd like to book a free call, I"
+        " work shifts at the hospital.",
+        "Could I book the free 15 minute call? I want to know what your client"
+        " base is like before I start, I'm 19 and autistic.",
+    ],
+)
+def test_an_enquiry_that_mentions_clients_is_still_answered(text: str) -> None:
+    result = _classify(_inbound(subject="Free call", text=text))
+    assert result.verdict is Verdict.REQUEST
+
+
+def test_mail_about_their_client_without_asking_is_left_alone() -> None:
+    text = (
+        "Dear Sam, further to our call, your client was located late last night"
+        " and is safe and well at home. No further action. Regards, DS Whitby"
+    )
+    result = _classify(_inbound(subject="Re: your client", text=text))
+    assert result.verdict is Verdict.IGNORE
+
+
 def test_classify_new_the_practices_own_phrases_count_as_asking() -> None:
     policy = replace(POLICY, intent_phrases=("rendez-vous",))
     mail = _inbound(subject="Bonjour", text="Je voudrais un rendez-vous, merci.")

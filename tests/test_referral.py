@@ -597,6 +597,58 @@ def test_a_crisis_of_someone_close_keeps_the_safety_message(
     subject: str, text: str
 ) -> None:
     result = _classify(subject, text)
-    assert result.verdict is Verdict.REQUEST  # answered: the safety message
+    # Answered with the safety message (and the alert): as a request, or,
+    # where the mail tells of the therapist's own client rather than asking
+    # for a call ("one of your patients"), as a crisis that asked for nothing.
+    assert result.verdict in {Verdict.REQUEST, Verdict.CRISIS}
     assert result.risk == "clear"
     assert not referral.about_someone_in_care(subject, text)
+
+
+def test_someone_writing_about_the_therapists_client_over_the_real_servers(
+    tmp_path,  # type: ignore[no-untyped-def]
+    mail_server,
+    mailboxes,
+) -> None:
+    """A detective asks for a call about "one of your clients": nothing goes
+    to him, the therapist's note says why; a flatmate's crisis told about
+    "one of your patients" still gets the safety message. Read back from the
+    mailboxes over Dovecot and the SMTP server."""
+    from support import request, run, sent_to, write_config
+
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes)
+    detective = f"dc-{boxes.person}"
+    server.deliver(
+        request(
+            sender=f"DC Mark Ellery <{detective}>",
+            to=boxes.practice,
+            subject="Enquiry",
+            body="Good afternoon, I'm a detective constable at Bridgeford CID. I"
+            " have reason to believe one of your clients may be able to assist"
+            " an investigation. Could I book a free call with you this week to"
+            " explain?\n\nDC Mark Ellery",
+        ),
+        boxes.practice,
+    )
+    server.deliver(
+        request(
+            sender=f"Kit <{boxes.person}>",
+            to=boxes.practice,
+            subject="Call",
+            body=CRISES_ABOUT_SOMEONE_CLOSE[0][1],
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    assert sent_to(server, detective) == []
+    kinds = {
+        str(m["X-Mailflow"]): m
+        for m in (s.message() for s in server.messages(boxes.therapist))
+    }
+    note = kinds["unsure_note"]
+    body = note.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "writing about a person already seeing you" in body
+    assert "crisis_alert" in kinds  # the flatmate's crisis, at once
+    (safety,) = [m.message() for m in server.messages(boxes.person)]
+    assert safety["X-Mailflow"] == "safety"

@@ -122,6 +122,11 @@ def test_no_clear_crisis_is_left_unseen_or_given_times(score) -> None:  # type: 
         # every crisis heard, none given times, before the referral reader and
         # after it.
         ("referrals.jsonl", 120, 1.0, 0),
+        # their_client (2026-12-06, stop 54, written blind: people writing
+        # about someone already the therapist's client, and enquiries that
+        # mention clients): every crisis heard, none given times, before the
+        # reading of the therapist's own client and after it.
+        ("their_client.jsonl", 60, 1.0, 0),
     ],
 )
 def test_a_fresh_writers_crises_reach_the_therapist(
@@ -171,9 +176,25 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
 #   learned from (a first try was taken back after review: who/README.md):
 #   professionals answered with times 12 of 46, enquiries asked about 3 of
 #   31. Floors, so that the next try is measured against where it stands.
+#   Since stop 54 (someone else telling of the therapist's own client, asked
+#   about: `client-of-yours`), 9 of 46.
+# - their_client.jsonl (2026-12-06, stop 54, written blind, 80): people
+#   writing about someone already the therapist's client (the police, a
+#   school, an employer, a husband, a flatmate), with enquiries beside them.
+#   Scored first: 4 of 32 answered with times, a missing client at risk to
+#   life answered with times and nobody told; learned from: 0, and none.
+# - their_client_negatives.jsonl (stop 54, written blind, 70): enquiries
+#   that mention the therapist's clients (recommended by one, a client's
+#   sister or husband asking for their own therapy or couples work): asked
+#   about 10 of 63 before and after.
 @pytest.mark.parametrize(
     ("name", "cases", "answered", "asked"),
-    [("referrals.jsonl", 130, 1, 7), ("in_their_work.jsonl", 93, 12, 3)],
+    [
+        ("referrals.jsonl", 130, 1, 7),
+        ("in_their_work.jsonl", 93, 9, 3),
+        ("their_client.jsonl", 80, 0, 1),
+        ("their_client_negatives.jsonl", 70, 0, 10),
+    ],
 )
 def test_who_is_asking_holds_its_floors(
     name: str, cases: int, answered: int, asked: int
@@ -185,6 +206,17 @@ def test_who_is_asking_holds_its_floors(
     assert read.count("request", "ask") + read.count("safety", "ask") <= asked
     assert read.count("crisis", "request") == 0
     assert read.crises_heard >= 1.0
+
+
+def test_a_client_in_danger_now_told_by_someone_else_is_heard() -> None:
+    """their_client.jsonl's people in danger now (a missing client the police
+    grade high risk, a relative's or a professional's news): the therapist
+    told of every one at once, nobody left unseen or answered with times."""
+    bench = _bench()
+    read = bench.score(bench.load(bench.WHO, "their_client.jsonl"))
+    assert read.labelled({"alert"}) >= 8
+    assert read.count("alert", "request") + read.count("alert", "leave") == 0
+    assert read.count("alert", "ask") == 0
 
 
 @pytest.mark.parametrize(

@@ -65,6 +65,15 @@ _DANGER: Final = patterns.compile(
     r"|smash) (?:her|him|them)\b(?![^.!?]{0,40}\b(?:if|unless|lol|joking|jokes?)\b)"
     r"|\b(?:his|her|their|the) (?:gun|rifle|shotgun|pistol|firearm|rope|ligature)"
     r" (?:is |has |has been |was )?(?:gone|missing|taken)\b"
+    # A missing person as the police grade one: "we are treating him as high
+    # risk", "a high-risk missing person", "this is a risk to life".
+    r"|\b(?:treat\w*|grad\w*|assess\w*|class\w*|categori[sz]\w*|consider\w*|rat(?:e|ed|ing)"
+    r"|flag\w*|record\w*|log\w*) (?:(?:him|her|them|this|it|the case|the report) )?as"
+    r" (?:a |an )?(?:very |extremely )?high[- ]risk(?= *(?:$|[.,;:!]| missing| misper"
+    r"| person| (?:of|for) (?:suicide|self[- ]harm|harm|death)))"
+    r"|\bhigh[- ]risk (?:missing|misper)\b"
+    r"|(?<!\bno )(?<!\bnot a )(?<!\bnot )(?<!\blow )\b(?:a |an |real |serious |genuine"
+    r" |immediate |significant )?(?:risk|threat|danger) to (?:his |her |their )?(?:own )?life\b"
 )
 """Danger in the third person that the screen does not read as clear risk."""
 
@@ -91,6 +100,24 @@ _ALARM: Final = patterns.compile(
     r"|without)|\bpolice (?:informed|searching|are searching)"
     r"|\b(?:welfare check|called (?:the )?(?:police|999|911|an ambulance)"
     r"|(?:police|ambulance) (?:are|is|have been) (?:called|on (?:their|the) way))"
+    # A search for someone missing, and what was left or found where they went.
+    r"|\b(?:coastguard|lifeboats?|rnli|search and rescue|mountain rescue|lowland rescue"
+    r"|police (?:helicopter|dogs?|divers|search teams?)|(?:the |a )?helicopter"
+    r"|search (?:teams?|parties|party)) (?:is |are |were |was |have been |has been )?"
+    r"(?:now |currently |still )?(?:out|searching|looking|launched|deployed|involved"
+    r"|called(?: out)?|stood up)\b"
+    r"|\b(?:a |the )?search (?:is |was |has been )?(?:now )?(?:under ?way|ongoing"
+    r"|launched|going on|in progress)\b"
+    r"|\bleft (?:a |an )?(?:note|letter|message|card)s?\b[^.!?]{0,40}\b(?:to|for)"
+    r" (?:his|her|their|the) (?:partner|wife|husband|children|kids|family|mum|mom|dad"
+    r"|parents?|sons?|daughters?|girlfriend|boyfriend|sister|brother|fianc\w*)"
+    r"|\b(?:his|her|their) (?:car|van|bike|bag|coat|belongings|phone)\b[^.!?]{0,30}"
+    r"\b(?:found|left|abandoned|parked|located)\b[^.!?]{0,60}\b(?:cliff\w*|bridge"
+    r"|viaduct|reservoir|quarry|riverbank|river bank|canal|harbour|harbor|beach|pier"
+    r"|headland|railway|level crossing|multi-?stor(?:e?y|ey) car park)"
+    r"|\blast seen (?:[a-z]+ )?(?:near|at|on|by|walking (?:towards|to)|heading (?:towards|to))"
+    r" (?:the )?(?:cliff\w*|bridge|viaduct|reservoir|quarry|river|canal|harbour|harbor"
+    r"|beach|pier|railway|tracks|station|coast)"
 )
 """Words of alarm that are ordinary alone ("page 2 is missing", "stockpiling
 vaccines", "said goodbye at her leaving do", "we called an ambulance"): danger
@@ -188,6 +215,9 @@ _CONTAINED: Final = patterns.compile(
     r"|\bsuperficial\b"
     r"|\b(?:is|are|she'?s|he'?s|they'?re|was) (?:absolutely |completely )?(?:fine|ok|okay"
     r"|safe|well|home safe|safe and well) now\b"
+    # A missing person found: "located late last night and is safe and well".
+    r"|\b(?:found|located|traced)\b[^.!?]{0,40}\b(?:safe|unharmed|alive and well)\b"
+    r"|\b(?:is|are|was|were) (?:now )?(?:safe and well|home safe(?: and well)?)\b"
 )
 """Risk assessed and contained, as a letter says it: no alarm for the therapist."""
 

@@ -492,7 +492,18 @@ def classify_new(
         # weigh like a crisis, any other keeps its own reason ("returning").
         if reading.reason in _WEIGHED_ASKING and _heavy(mail, screening, reading):
             return weighed
-        return replace(found, verdict=Verdict.ASK, reason=reading.reason)
+        asked = replace(found, verdict=Verdict.ASK, reason=reading.reason)
+        if (
+            reading.reason == "client-of-yours"
+            and screening.risk is screen.Risk.NONE
+            and _chance(mail, screening, reading) >= ALERT_CHANCE
+        ):
+            # Someone telling of the therapist's own client ("she's been having
+            # counselling with your practice") in words that weigh at all like
+            # a crisis's: the note, and the alert beside it (kept as possible
+            # risk), as their mail had when it was answered as a request.
+            return replace(asked, risk="possible", weighed=True)
+        return asked
     if screening.risk is screen.Risk.POSSIBLE and not reading.professional:
         # Asks for nothing, yet speaks of risk or safety: never left unseen.
         return replace(found, verdict=Verdict.ASK, reason="possible-risk")
@@ -694,6 +705,12 @@ def read_voice(
             hits += 1
         if hits:
             not_ours[family.name] = hits
+    if "client-of-yours" in not_ours and any(
+        book.own_need.search(sentence) for sentence in sentences
+    ):
+        # Someone close to the therapist's client asking for therapy of their
+        # own, or for couples work with them: an enquiry all the same.
+        del not_ours["client-of-yours"]
     verdict = _weigh(seeking, not_ours)
     if verdict is Verdict.IGNORE and not not_ours and seeking < 1:
         short = len(body.split()) <= _SHORT_WORDS
@@ -702,11 +719,13 @@ def read_voice(
     return Voice(verdict, _why(seeking, not_ours), seeking, not_ours)
 
 
-_WEIGHED_ASKING: Final = frozenset({"no-intent", "returning"})
+_WEIGHED_ASKING: Final = frozenset({"no-intent", "returning", "client-of-yours"})
 """Mail asked about that the risk words may still put before the therapist
-today: a short one naming no purpose, and a former client's ("you saw me a
-couple of years ago ... I've been giving my things away"): the urgent "Please read"
-note rather than a plain "Not sure"."""
+today: a short one naming no purpose, a former client's ("you saw me a
+couple of years ago ... I've been giving my things away"), and one telling
+of the therapist's own client ("my daughter is your client; her ex is
+outside the flat"): the urgent "Please read" note rather than a plain "Not
+sure", as such mail had before it was asked about."""
 
 _MAX_ASKED_RECIPIENTS: Final = 3
 """A doubtful mail sent to more people than this is a circular, not a question
@@ -724,6 +743,12 @@ def _weigh(seeking: float, not_ours: dict[str, int]) -> Verdict:
     personal = not_ours.get("personal", 0)
     against = professional + client + personal
     if against == 0:
+        if seeking >= 1 and not_ours.get("client-of-yours"):
+            # Asking, but of the therapist's own client ("I'd like to book one
+            # of your free calls about my wife's sessions"): the therapist
+            # answers; an enquiry that mentions someone's sessions in passing
+            # is asked about, never left unseen.
+            return Verdict.ASK
         return Verdict.REQUEST if seeking >= 1 else Verdict.IGNORE
     if professional >= 2 or personal:
         return Verdict.IGNORE
