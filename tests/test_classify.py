@@ -325,6 +325,9 @@ def test_someone_writing_about_the_therapists_client_gets_no_times(text: str) ->
         " you very kind. Would you see my grandson? He's 19 and has agreed.",
         "My sister saw you last year and speaks so highly of you. I'd like to"
         " book a free call for myself, I've been low since my divorce.",
+        # a client to be, not one already
+        "I'd really like to become one of your clients. Could I book a free"
+        " call? Evenings suit me best.",
         # clients in general, or the writer's own
         "Do your clients usually have sessions online? I'd like to book a free"
         " call to talk about starting therapy for my anxiety.",
