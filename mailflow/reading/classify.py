@@ -702,6 +702,8 @@ def read_voice(
                 " ".join(sentences[max(0, number - 1) : number + 1])
             ):
                 continue
+            if family.name == "client-of-yours" and book.recommends.search(sentence):
+                continue
             hits += 1
         if hits:
             not_ours[family.name] = hits

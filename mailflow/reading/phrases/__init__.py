@@ -114,6 +114,9 @@ class RequestPhrases:
     not_ours: tuple[Family, ...]
     not_ours_weak: re.Pattern[str]
     footer: re.Pattern[str]
+    recommends: re.Pattern[str] = re.compile(r"(?!)")
+    """A sentence that recommends the practice: a client named in it is no
+    one the writer writes about."""
     own_need: re.Pattern[str] = re.compile(r"(?!)")
     """The writer asking for therapy of their own or couples work: the
     therapist's client named beside it does not hold the enquiry back."""
@@ -230,6 +233,9 @@ def build(
             not_ours=families(request["not_ours"]),
             not_ours_weak=one(request["not_ours_weak"]["patterns"]),
             footer=make("|".join(request["footer"]["patterns"]), re.MULTILINE),
+            recommends=_optional(
+                request.get("recommends", {}).get("patterns"), one, make
+            ),
             own_need=_optional(request.get("own_need", {}).get("patterns"), one, make),
         ),
         therapist=TherapistPhrases(
