@@ -52,8 +52,8 @@ URGENT_NOTES = frozenset(
 )
 """Notes that are urgent ("Please read"), or go with an alert beside them; so
 does any note of a mail kept as possible risk (`intake._ask` sends the
-alert beside it whatever the note's reason: a detective's "your client",
-a midwife's "her counselling with your practice")."""
+alert beside it whatever the note's reason: a former client's, a
+professional's referral with words of possible risk)."""
 TIMES = frozenset({"request", "safety"})
 """Outcomes (and labels) that answer with times."""
 

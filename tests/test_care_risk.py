@@ -356,24 +356,20 @@ MISSING_NOW = [
     (
         "re: Jordan",
         "Hi Sam, I'm Jordan's key worker. Jordan didn't come back to the hostel"
-        " last night and was last seen walking towards the railway bridge at 11pm."
-        " Police have been told and a search is under way this morning.",
+        " last night. He left a note for his mum on his bed and a search is under"
+        " way this morning.",
     ),
 ]
-# The same words where nobody is in danger now: found safe, a search of the
-# past, a note for ordinary reasons, a "high risk" that is not a person's.
+# The same words where nobody is in danger now: a search of someone else, a
+# car found after a theft, a "high risk" that is a pregnancy's. (A missing
+# person found safe is not read as contained: a hope that they are "safe and
+# well" is written the same way.)
 MISSING_NOT_NOW = [
     (
         "Re: your client",
         "Further to our call yesterday, your client who had been reported missing"
         " was located late last night and is safe and well at home. No further"
         " action.\nDS Whitby",
-    ),
-    (
-        "Update: Mr Cole",
-        "Sam, an update from Missing Persons. Mr Cole was reported missing last"
-        " night after he left a letter for his wife, and his car was found at the"
-        " cliffs. He was found this morning, unharmed, and is with his family.",
     ),
     (
         "Mr Hale",
@@ -396,6 +392,48 @@ MISSING_NOT_NOW = [
 ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my wife's pregnancy is being treated as high risk. She's terrified at"
+        " the moment. Could I book a free call for her?",
+        "Today his boss told him there was a risk to life on the platform after a"
+        " gas leak, and he's been shaky since. Could my husband book a call?",
+        "Our dog was last seen near the river this morning and she is still"
+        " missing. My son is devastated. Could I book a free call for him?",
+    ],
+)
+def test_a_high_risk_or_a_search_that_is_no_persons_is_no_crisis(text: str) -> None:
+    result = _classify("call", text)
+    assert result.verdict is not Verdict.CRISIS
+    assert (result.risk, result.reason) != ("clear", "request")
+    assert result.reason != "care-danger"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We are treating him as high risk.",
+        "She is a high-risk missing person.",
+        "This is a real risk to his life.",
+    ],
+)
+def test_a_missing_person_graded_high_risk_is_danger(sentence: str) -> None:
+    text = (
+        "Hello Sam, Missing Persons here. Your client Ms Kerr has been missing"
+        " since this morning. " + sentence
+    )
+    assert care_risk.danger_now("Your client", text)
+
+
+def test_a_goodbye_rung_through_and_a_phone_off_since_is_danger_now() -> None:
+    text = (
+        "Dear Sam, your client Ms Kerr rang the surgery at 9am today to say"
+        " goodbye and her phone has been off since.\nDr Patel, GP"
+    )
+    assert _classify("Ms Kerr", text).reason == "care-danger"
+
+
 @pytest.mark.parametrize(("subject", "text"), MISSING_NOW)
 def test_their_client_missing_and_searched_for_is_danger_now(
     subject: str, text: str
@@ -409,6 +447,23 @@ def test_found_safe_or_ordinary_words_of_a_search_are_no_danger(
     subject: str, text: str
 ) -> None:
     assert not care_risk.danger_now(subject, text)
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "the coastguard are out searching",
+        "a search is under way this morning",
+        "his car was found at the viaduct this morning",
+        "he left a letter for his children on the table",
+    ],
+)
+def test_someone_close_missing_and_one_more_sign_is_a_crisis(second: str) -> None:
+    """Missing since last night, and one sign of where or why beside it:
+    each sign ordinary alone, the pair danger now (the crisis answer)."""
+    text = f"My brother has been missing since last night and {second}. Help."
+    assert care_risk.kin_in_danger("please help", text)
+    assert not care_risk.kin_in_danger("please help", f"My brother has {second}.")
 
 
 def test_a_relative_missing_and_searched_for_is_a_crisis() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import time
 from pathlib import Path
@@ -55,7 +56,7 @@ KNOWN_REASONS = {
     "auto-response-suppress", "inbox-rule", "vacation", "autoreply-subject",
     "bounce-subject", "no-sender", "from-practice", "foreign-thread",
     "form-without-address", "person-is-practice", "person-is-no-reply",
-    "existing-contact", "no-intent", "request", "form-request", "form-unconfigured", "form-crisis", "form-danger", "form-weighed", "form-from-practice", "crisis", "calendar-crisis", "thread-crisis", "thread-danger", "client-danger", "unsure-risk", "risk-words", "care-danger", "care-risk", "own-danger", "client",
+    "existing-contact", "no-intent", "request", "form-request", "form-unconfigured", "form-crisis", "form-danger", "form-weighed", "form-from-practice", "crisis", "calendar-crisis", "thread-crisis", "thread-danger", "client-danger", "unsure-risk", "risk-words", "care-danger", "care-risk", "own-danger", "client", "client-of-yours",
     "colleague", "professional-referral", "marketing", "notification", "job",
     "returning", "personal",
 }  # fmt: skip
@@ -303,7 +304,19 @@ ABOUT_THEIR_CLIENT = [
     "I understand you are working with her at the moment. Could we arrange a"
     " call to talk about her return to work plan? Thanks, HR",
     "She saw you on Monday and has asked me to get in touch. Could we have a"
-    " quick chat about the next steps? Best, her key worker",
+    " quick chat about the next steps? Best, Dan (her brother)",
+    # the professional's own words beside it ("I've been having trouble
+    # reaching you", "help me with my enquiry", "suggest a time") do not
+    # make it their own enquiry
+    "I'm a detective constable. One of your clients may be able to assist an"
+    " investigation. I've been having trouble reaching you by phone. Could I"
+    " book a free call?",
+    "Hello, I'm DS Pryor. I'm hoping you can help me with my enquiry regarding"
+    " your client Mr Hollis. Could I book a 15 minute call?",
+    "Hello Sam, regarding your client Mr D Hollis: could you suggest a time for"
+    " a 15 minute call next week? Kind regards, Adult Safeguarding",
+    "Your client Ms Kerr gave me your address. I'm a detective and would like"
+    " to book a free call this week.",
 ]
 
 
@@ -335,11 +348,79 @@ def test_someone_writing_about_the_therapists_client_gets_no_times(text: str) ->
         " work shifts at the hospital.",
         "Could I book the free 15 minute call? I want to know what your client"
         " base is like before I start, I'm 19 and autistic.",
+        # the shapes a strict review found the first version reading as
+        # someone else's client
+        "Hi, I saw you on Psychology Today and would like to book a free 15"
+        " minute call. I've had anxiety for a while.",
+        "I saw you on Instagram last week. Could I book a free call?",
+        "I'd love to become a client of yours. Could I book the free call?",
+        "What would I need to do as your client? I'd like to book a free call.",
+        "I've read your client agreement and I'd like to book a free call.",
+        "Thank you for your patient reply on the phone. I'd like to book a free"
+        " call for my anxiety.",
+        "Regarding your clients, do you work with teenagers? I'd like to book a"
+        " free call for my son.",
+        "I believe you are working with my employer's wellbeing scheme. Could I"
+        " book a free call?",
+        "My friend is one of your clients. She recommended you, and I'd like to"
+        " book the free call.",
+        "My sister has seen you on and off over the years. I'd like to book a"
+        " free call for myself.",
+        "My wife had been having sessions with you before we split up last"
+        " year. I'd like to book a free call about my own anxiety.",
+        # someone close to a client asking for therapy of their own
+        "My sister is a client of yours. I'd like some counselling of my own,"
+        " nothing to do with her. Could I book a free call?",
+        "My wife has been coming to see you since the summer. Would you see us"
+        " as a couple too? Could we book a free call?",
+        "Hiya, my cousin's been going to see you and said you're lovely. Can I"
+        " book a free call? I have OCD.",
     ],
 )
 def test_an_enquiry_that_mentions_clients_is_still_answered(text: str) -> None:
     result = _classify(_inbound(subject="Free call", text=text))
     assert result.verdict is Verdict.REQUEST
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # asks for nothing, words near risk: the note, as without the reader
+        (
+            "Hi, my partner is one of your clients. He's been so low and hopeless"
+            " lately and I'm frightened for him. Please ring me.",
+            Verdict.ASK,
+        ),
+        # danger told now beside a request: the answer it had, never a note
+        (
+            "Hi, my wife has been having sessions with you. She had a load of her"
+            " pills with wine tonight. Could I book a call please?",
+            None,
+        ),
+    ],
+)
+def test_their_client_named_changes_nothing_but_a_plain_request(
+    text: str, expected: Verdict | None
+) -> None:
+    """Only a plain request (no risk, no alert) is asked about for telling of
+    the therapist's client; every other reading is what it was without it
+    (the first version left a partner's worry unseen and took a husband's
+    safety message away)."""
+    from unittest import mock
+
+    from mailflow.reading.phrases import phrases
+
+    mail = _inbound(subject="", text=text)
+    now = _classify(mail)
+    book = phrases()
+    blind = replace(book.request, their_client=re.compile("(?!)"))
+    with mock.patch.dict(
+        "mailflow.reading.phrases._BOOKS", {"en": replace(book, request=blind)}
+    ):
+        without = _classify(mail)
+    assert now == without
+    if expected is not None:
+        assert now.verdict is expected
 
 
 def test_mail_about_their_client_without_asking_is_left_alone() -> None:

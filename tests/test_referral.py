@@ -459,7 +459,12 @@ def test_the_reader_only_ever_turns_an_answer_into_a_question() -> None:
             continue
         if now != before:
             changed += 1
-            assert before.verdict is Verdict.REQUEST, case.id
+            # Without it, a request, or one the reading of the therapist's
+            # own client asks about (`request.their_client`) all the same.
+            assert before.verdict is Verdict.REQUEST or (
+                before.verdict,
+                before.reason,
+            ) == (Verdict.ASK, "client-of-yours"), case.id
             assert (now.verdict, now.reason) == (Verdict.ASK, "referral"), case.id
             assert (now.risk, now.danger_now) == (before.risk, before.danger_now)
     assert changed >= 20  # the reader is at work on these sets
@@ -597,10 +602,7 @@ def test_a_crisis_of_someone_close_keeps_the_safety_message(
     subject: str, text: str
 ) -> None:
     result = _classify(subject, text)
-    # Answered with the safety message (and the alert): as a request, or,
-    # where the mail tells of the therapist's own client rather than asking
-    # for a call ("one of your patients"), as a crisis that asked for nothing.
-    assert result.verdict in {Verdict.REQUEST, Verdict.CRISIS}
+    assert result.verdict is Verdict.REQUEST  # answered: the safety message
     assert result.risk == "clear"
     assert not referral.about_someone_in_care(subject, text)
 

@@ -176,8 +176,8 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
 #   learned from (a first try was taken back after review: who/README.md):
 #   professionals answered with times 12 of 46, enquiries asked about 3 of
 #   31. Floors, so that the next try is measured against where it stands.
-#   Since stop 54 (someone else telling of the therapist's own client, asked
-#   about: `client-of-yours`), 9 of 46.
+#   Since stop 54 (a plain request about someone already the therapist's
+#   client asked about: `request.their_client`), 9 of 46.
 # - their_client.jsonl (2026-12-06, stop 54, written blind, 80): people
 #   writing about someone already the therapist's client (the police, a
 #   school, an employer, a husband, a flatmate), with enquiries beside them.

@@ -66,20 +66,22 @@ _DANGER: Final = patterns.compile(
     r"|\b(?:his|her|their|the) (?:gun|rifle|shotgun|pistol|firearm|rope|ligature)"
     r" (?:is |has |has been |was )?(?:gone|missing|taken)\b"
     # A missing person as the police grade one: "we are treating him as high
-    # risk", "a high-risk missing person", "this is a risk to life".
+    # risk", "a high-risk missing person", "a risk to his life" (never a
+    # pregnancy's "treated as high risk", nor a site's "risk to life").
     r"|\b(?:treat\w*|grad\w*|assess\w*|class\w*|categori[sz]\w*|consider\w*|rat(?:e|ed|ing)"
-    r"|flag\w*|record\w*|log\w*) (?:(?:him|her|them|this|it|the case|the report) )?as"
-    r" (?:a |an )?(?:very |extremely )?high[- ]risk(?= *(?:$|[.,;:!]| missing| misper"
-    r"| person| (?:of|for) (?:suicide|self[- ]harm|harm|death)))"
+    r"|flag\w*|record\w*|log\w*) (?:him|her|them) as (?:a |an )?(?:very |extremely )?"
+    r"high[- ]risk(?= *(?:$|[.,;:!]| missing| misper| person| (?:of|for) (?:suicide"
+    r"|self[- ]harm|harm|death)))"
     r"|\bhigh[- ]risk (?:missing|misper)\b"
-    r"|(?<!\bno )(?<!\bnot a )(?<!\bnot )(?<!\blow )\b(?:a |an |real |serious |genuine"
-    r" |immediate |significant )?(?:risk|threat|danger) to (?:his |her |their )?(?:own )?life\b"
+    r"|(?<!\bno )(?<!\bnot )(?<!\blow )(?<!\bno real )(?<!\bno serious )(?<!\bnot a )"
+    r"\b(?:a |an )?(?:real |serious |genuine |immediate |significant )?(?:risk|threat"
+    r"|danger) to (?:his|her|their) (?:own )?life\b"
 )
 """Danger in the third person that the screen does not read as clear risk."""
 
 _ALARM: Final = patterns.compile(
     r"\bstockpil\w*|\bdo it properly\b"
-    r"|\b(?:said|saying|texted|messaged|sent) (?:her |his |their |a |me a |us a )?"
+    r"|\b(?:said|say|saying|texted|messaged|sent) (?:her |his |their |a |me a |us a )?"
     r"(?:goodbye|good-bye|farewell)\w*(?![^.!?]{0,60}\b(?:hospice|funeral|hospital|airport"
     r"|station|leaving do|party|holiday|grand\w+|nan|gran)\b)"
     r"|\b(?:he|she|they|who)(?:'s| is| are|'re| has been| have been| was| were)?"
@@ -115,9 +117,6 @@ _ALARM: Final = patterns.compile(
     r"\b(?:found|left|abandoned|parked|located)\b[^.!?]{0,60}\b(?:cliff\w*|bridge"
     r"|viaduct|reservoir|quarry|riverbank|river bank|canal|harbour|harbor|beach|pier"
     r"|headland|railway|level crossing|multi-?stor(?:e?y|ey) car park)"
-    r"|\blast seen (?:[a-z]+ )?(?:near|at|on|by|walking (?:towards|to)|heading (?:towards|to))"
-    r" (?:the )?(?:cliff\w*|bridge|viaduct|reservoir|quarry|river|canal|harbour|harbor"
-    r"|beach|pier|railway|tracks|station|coast)"
 )
 """Words of alarm that are ordinary alone ("page 2 is missing", "stockpiling
 vaccines", "said goodbye at her leaving do", "we called an ambulance"): danger
@@ -215,9 +214,6 @@ _CONTAINED: Final = patterns.compile(
     r"|\bsuperficial\b"
     r"|\b(?:is|are|she'?s|he'?s|they'?re|was) (?:absolutely |completely )?(?:fine|ok|okay"
     r"|safe|well|home safe|safe and well) now\b"
-    # A missing person found: "located late last night and is safe and well".
-    r"|\b(?:found|located|traced)\b[^.!?]{0,40}\b(?:safe|unharmed|alive and well)\b"
-    r"|\b(?:is|are|was|were) (?:now )?(?:safe and well|home safe(?: and well)?)\b"
 )
 """Risk assessed and contained, as a letter says it: no alarm for the therapist."""
 

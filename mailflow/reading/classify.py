@@ -37,7 +37,7 @@ from mailflow.reading.extract import (
     extract_preference,
     is_contact_form_7,
 )
-from mailflow.reading.phrases import phrases
+from mailflow.reading.phrases import RequestPhrases, phrases
 
 MAX_READ_CHARS: Final = 16 * 1024
 """The head of a first mail that is weighed: the question comes in the first pages."""
@@ -482,6 +482,13 @@ def classify_new(
             # A little like a crisis's, not enough to hold back their times:
             # times with an alert, and every pick waits for the therapist.
             return replace(found, risk="possible", weighed=True)
+        if reading.of_their_client and screening.risk is screen.Risk.NONE:
+            # Someone else telling of a person already the therapist's client
+            # (a detective's "one of your clients may be able to assist", a
+            # husband booking "the free call" about his wife's sessions): the
+            # therapist answers, not the robot's times. Only a plain request
+            # is asked about; one with words of risk keeps its answer.
+            return replace(found, verdict=Verdict.ASK, reason="client-of-yours")
         return found
     if (
         reading.verdict is Verdict.ASK
@@ -492,18 +499,7 @@ def classify_new(
         # weigh like a crisis, any other keeps its own reason ("returning").
         if reading.reason in _WEIGHED_ASKING and _heavy(mail, screening, reading):
             return weighed
-        asked = replace(found, verdict=Verdict.ASK, reason=reading.reason)
-        if (
-            reading.reason == "client-of-yours"
-            and screening.risk is screen.Risk.NONE
-            and _chance(mail, screening, reading) >= ALERT_CHANCE
-        ):
-            # Someone telling of the therapist's own client ("she's been having
-            # counselling with your practice") in words that weigh at all like
-            # a crisis's: the note, and the alert beside it (kept as possible
-            # risk), as their mail had when it was answered as a request.
-            return replace(asked, risk="possible", weighed=True)
-        return asked
+        return replace(found, verdict=Verdict.ASK, reason=reading.reason)
     if screening.risk is screen.Risk.POSSIBLE and not reading.professional:
         # Asks for nothing, yet speaks of risk or safety: never left unseen.
         return replace(found, verdict=Verdict.ASK, reason="possible-risk")
@@ -626,6 +622,10 @@ class Voice:
     reason: str
     seeking: float = 0.0
     not_ours: dict[str, int] = field(default_factory=dict)
+    of_their_client: bool = False
+    """Someone else telling of a person already the therapist's client
+    (`phrases` `request.their_client`), neither recommending the practice
+    nor asking for therapy of their own."""
 
     @property
     def professional(self) -> bool:
@@ -702,32 +702,36 @@ def read_voice(
                 " ".join(sentences[max(0, number - 1) : number + 1])
             ):
                 continue
-            if family.name == "client-of-yours" and book.recommends.search(sentence):
-                continue
             hits += 1
         if hits:
             not_ours[family.name] = hits
-    if "client-of-yours" in not_ours and any(
-        book.own_need.search(sentence) for sentence in sentences
-    ):
-        # Someone close to the therapist's client asking for therapy of their
-        # own, or for couples work with them: an enquiry all the same.
-        del not_ours["client-of-yours"]
     verdict = _weigh(seeking, not_ours)
     if verdict is Verdict.IGNORE and not not_ours and seeking < 1:
         short = len(body.split()) <= _SHORT_WORDS
         if short and book.ask.search(f"{screen.normalize(subject)}\n{body}"):
             verdict = Verdict.ASK
-    return Voice(verdict, _why(seeking, not_ours), seeking, not_ours)
+    of_their_client = verdict is Verdict.REQUEST and _of_their_client(book, sentences)
+    return Voice(verdict, _why(seeking, not_ours), seeking, not_ours, of_their_client)
 
 
-_WEIGHED_ASKING: Final = frozenset({"no-intent", "returning", "client-of-yours"})
+def _of_their_client(book: RequestPhrases, sentences: list[str]) -> bool:
+    """Whether the mail tells of someone already the therapist's client, in a
+    sentence that does not recommend the practice (nor does the one either
+    side of it), and the writer asks for no therapy of their own."""
+    return any(
+        book.their_client.search(sentence)
+        and not book.recommends.search(
+            " ".join(sentences[max(0, number - 1) : number + 2])
+        )
+        for number, sentence in enumerate(sentences)
+    ) and not any(book.own_need.search(sentence) for sentence in sentences)
+
+
+_WEIGHED_ASKING: Final = frozenset({"no-intent", "returning"})
 """Mail asked about that the risk words may still put before the therapist
-today: a short one naming no purpose, a former client's ("you saw me a
-couple of years ago ... I've been giving my things away"), and one telling
-of the therapist's own client ("my daughter is your client; her ex is
-outside the flat"): the urgent "Please read" note rather than a plain "Not
-sure", as such mail had before it was asked about."""
+today: a short one naming no purpose, and a former client's ("you saw me a
+couple of years ago ... I've been giving my things away"): the urgent "Please read"
+note rather than a plain "Not sure"."""
 
 _MAX_ASKED_RECIPIENTS: Final = 3
 """A doubtful mail sent to more people than this is a circular, not a question
@@ -745,12 +749,6 @@ def _weigh(seeking: float, not_ours: dict[str, int]) -> Verdict:
     personal = not_ours.get("personal", 0)
     against = professional + client + personal
     if against == 0:
-        if seeking >= 1 and not_ours.get("client-of-yours"):
-            # Asking, but of the therapist's own client ("I'd like to book one
-            # of your free calls about my wife's sessions"): the therapist
-            # answers; an enquiry that mentions someone's sessions in passing
-            # is asked about, never left unseen.
-            return Verdict.ASK
         return Verdict.REQUEST if seeking >= 1 else Verdict.IGNORE
     if professional >= 2 or personal:
         return Verdict.IGNORE

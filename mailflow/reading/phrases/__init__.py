@@ -114,8 +114,11 @@ class RequestPhrases:
     not_ours: tuple[Family, ...]
     not_ours_weak: re.Pattern[str]
     footer: re.Pattern[str]
+    their_client: re.Pattern[str] = re.compile(r"(?!)")
+    """Someone else telling of a person already the therapist's client: a
+    plain request of theirs is asked about (`classify`)."""
     recommends: re.Pattern[str] = re.compile(r"(?!)")
-    """A sentence that recommends the practice: a client named in it is no
+    """A sentence recommending the practice: a client named beside it is no
     one the writer writes about."""
     own_need: re.Pattern[str] = re.compile(r"(?!)")
     """The writer asking for therapy of their own or couples work: the
@@ -174,6 +177,7 @@ def build(
     """The book of a parsed phrase file, every pattern compiled by `make`."""
     shorthand = _shorthands(data.get("shorthand", {}))
     risk, request = data["risk"], data["request"]
+    their = request.get("their_client", {})
 
     def one(patterns: list[str]) -> re.Pattern[str]:
         return make(_alternation(patterns, shorthand), 0)
@@ -233,10 +237,9 @@ def build(
             not_ours=families(request["not_ours"]),
             not_ours_weak=one(request["not_ours_weak"]["patterns"]),
             footer=make("|".join(request["footer"]["patterns"]), re.MULTILINE),
-            recommends=_optional(
-                request.get("recommends", {}).get("patterns"), one, make
-            ),
-            own_need=_optional(request.get("own_need", {}).get("patterns"), one, make),
+            their_client=_optional(their.get("patterns"), one, make),
+            recommends=_optional(their.get("recommends"), one, make),
+            own_need=_optional(their.get("own_need"), one, make),
         ),
         therapist=TherapistPhrases(
             offer_yes=make("|".join(data["therapist"]["offer"]["yes"]), 0),
