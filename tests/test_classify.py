@@ -303,8 +303,8 @@ ABOUT_THEIR_CLIENT = [
     " is a client of yours and is fine with me getting in touch. Any afternoon.",
     "I understand you are working with her at the moment. Could we arrange a"
     " call to talk about her return to work plan? Thanks, HR",
-    "She saw you on Monday and has asked me to get in touch. Could we have a"
-    " quick chat about the next steps? Best, Dan (her brother)",
+    "I understand she has been coming to see you. She asked me to get in touch."
+    " Could we have a quick chat about the next steps? Best, Dan (her brother)",
     # the professional's own words beside it ("I've been having trouble
     # reaching you", "help me with my enquiry", "suggest a time") do not
     # make it their own enquiry
@@ -368,6 +368,13 @@ def test_someone_writing_about_the_therapists_client_gets_no_times(text: str) ->
         " free call for myself.",
         "My wife had been having sessions with you before we split up last"
         " year. I'd like to book a free call about my own anxiety.",
+        "Are your clients mostly adults? I'd like to book a free call.",
+        "I had a question about your client intake form, and I'd like to book a"
+        " free call next week.",
+        "I saw you last week on the local news. Could I book a free call?",
+        "One of your clients told me about you. Could I book a free call?",
+        "I was once a client of yours, years ago. Could I book a free call?",
+        "My husband isn't a client of yours, but I'd like to book a free call.",
         # someone close to a client asking for therapy of their own
         "My sister is a client of yours. I'd like some counselling of my own,"
         " nothing to do with her. Could I book a free call?",

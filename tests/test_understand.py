@@ -181,8 +181,7 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
 # - their_client.jsonl (2026-12-06, stop 54, written blind, 80): people
 #   writing about someone already the therapist's client (the police, a
 #   school, an employer, a husband, a flatmate), with enquiries beside them.
-#   Scored first: 4 of 32 answered with times, a missing client at risk to
-#   life answered with times and nobody told; learned from: 0, and none.
+#   Scored first: 4 of 32 answered with times; learned from: 0.
 # - their_client_negatives.jsonl (stop 54, written blind, 70): enquiries
 #   that mention the therapist's clients (recommended by one, a client's
 #   sister or husband asking for their own therapy or couples work): asked
@@ -208,15 +207,27 @@ def test_who_is_asking_holds_its_floors(
     assert read.crises_heard >= 1.0
 
 
-def test_a_client_in_danger_now_told_by_someone_else_is_heard() -> None:
-    """their_client.jsonl's people in danger now (a missing client the police
-    grade high risk, a relative's or a professional's news): the therapist
-    told of every one at once, nobody left unseen or answered with times."""
+def test_a_note_kept_as_possible_risk_counts_as_told_at_once() -> None:
+    """`intake._ask` sends an alert beside any note of a mail kept as possible
+    risk, whatever its reason: the bench counts the therapist told at once
+    for each (until stop 54 only for some reasons)."""
+    from mailflow.reading.classify import classify_new
+    from mailflow.reading.parse import parse_mail
+
     bench = _bench()
-    read = bench.score(bench.load(bench.WHO, "their_client.jsonl"))
-    assert read.labelled({"alert"}) >= 8
-    assert read.count("alert", "request") + read.count("alert", "leave") == 0
-    assert read.count("alert", "ask") == 0
+    seen = 0
+    for case in [*bench.load(), *bench.load(bench.WHO)]:
+        found = classify_new(
+            parse_mail(case.raw),
+            bench.POLICY,
+            contacts=case.contacts,
+            owned_thread=False,
+        )
+        out, _, _, urgent = bench.read(case)
+        if out == "ask" and found.risk == "possible":
+            assert urgent, case.id
+            seen += found.reason not in bench.URGENT_NOTES
+    assert seen >= 5  # notes whose reason alone would not have said so
 
 
 @pytest.mark.parametrize(
