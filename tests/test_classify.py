@@ -317,6 +317,8 @@ ABOUT_THEIR_CLIENT = [
     " a 15 minute call next week? Kind regards, Adult Safeguarding",
     "Your client Ms Kerr gave me your address. I'm a detective and would like"
     " to book a free call this week.",
+    "I'm writing about your client Jane Smith. Could I book a 15 minute call"
+    " next week? DC Frost",
 ]
 
 
