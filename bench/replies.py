@@ -335,11 +335,17 @@ CANCEL_WORDS = REPLIES / "cancel_words"
 no about the person: written blind (2026-12-05), scored once, then worked on;
 its own floors (no wrong cancel), not the corpus's."""
 
+FRESH5 = REPLIES / "fresh5"
+"""Replies written blind (2026-12-06) to the offer, the approval request and
+the confirmation, scored once as written, then worked on; its own floors."""
+
 
 def main() -> int:
     print(report(score(load())))
     print(f"\ncancel words ({CANCEL_WORDS.relative_to(ROOT)}, its own floors):")
     print(report(score(load(CANCEL_WORDS))))
+    print(f"\nfifth blind set ({FRESH5.relative_to(ROOT)}, its own floors):")
+    print(report(score(load(FRESH5))))
     print(
         f"\nheld out ({HELD_OUT.relative_to(ROOT)}, never learned from;"
         " the floors are the corpus's):"

@@ -189,6 +189,103 @@ def the_one(text: str, offered: Sequence[Slot], zone: tzinfo) -> int | bool | No
     return hits[0] if len(hits) == 1 else False
 
 
+_ORD = (
+    r"(?P<w>first|1st|second|2nd|third|3rd|last|final|earl(?:y|ier|iest)|lat(?:e|er|est)"
+    r"|morning|lunch(?:time)?|afternoon|evening)"
+)
+_NOUN = (
+    r"(?:one|ones|slot|slots|option|options|appointment"
+    r"|times?(?!\s+(?:i|we|you|he|she|they|it)\b))"
+)  # "the last time on Tuesday I was at work" points at nothing
+_DAY = (
+    r"(?P<day>mon(?:day)?|tue(?:s|sday)?|wed(?:s|nesday)?|thu(?:r|rs|rsday)?|fri(?:day)?"
+    r"|sat(?:urday)?|sun(?:day)?)"
+)
+_ON_DAY: Final = tuple(
+    patterns.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        # "the second one on Thursday", "first slot on weds", "the later time for Tuesday"
+        rf"\b(?:the\s+)?{_ORD}\s+{_NOUN}\s+(?:on|for)\s+(?:the\s+)?{_DAY}\b"
+        r"(?!\s*,?\s*(?:i|we|he|she|they)\b)",  # "the last time on Tuesday I was..."
+        # "the second Thursday one", "the later tuesday slot"
+        rf"\bthe\s+{_ORD}\s+{_DAY}(?:'s)?\s+{_NOUN}\b",
+        # "Thursday, the second one", "tuesday's later one", "on weds the earlier slot"
+        rf"\b{_DAY}(?:'s)?\s*[,:\-\u2013\u2014]?\s*(?:the\s+)?{_ORD}\s+{_NOUN}\b",
+        # "the earlier of the two Thursday slots", "the later of the 2 on tuesday"
+        rf"\bthe\s+{_ORD}\s+of\s+the\s+(?:two\s+|2\s+|three\s+|3\s+)?{_DAY}(?:'s)?\s+{_NOUN}\b",
+        rf"\bthe\s+{_ORD}\s+of\s+the\s+(?:two\s+|2\s+|three\s+|3\s+)?(?:{_NOUN}\s+)?on\s+"
+        rf"(?:the\s+)?{_DAY}\b",
+    )
+)
+"""One of a named day's times, by its place among them ("the second one on
+Thursday"): never the list's second."""
+_NOT_BEFORE: Final = patterns.compile(
+    r"(?:\bnot|n't|\bno|\bnor|\bexcept|\bapart\s+from|\brather\s+than)\W+(?:\w+\W+){0,2}$",
+    re.IGNORECASE,
+)
+_OR: Final = patterns.compile(
+    r"\b(?:or|either|whichever|both|any\s+of)\b|/", re.IGNORECASE
+)
+_THEIR_OWN: Final = patterns.compile(
+    r"\b(?:my|our|his|her|their|your)\s+$", re.IGNORECASE
+)
+_LIST_PLACE: Final = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
+
+
+def ordinal_on_day(
+    text: str, offered: Sequence[Slot], zone: tzinfo
+) -> int | bool | None:
+    """The offered time meant by a place among one day's times ("the second
+    one on Thursday", "tuesday's later one", "the afternoon slot on Weds"),
+    counted among that day's times, not down the list. False when it points
+    at none or several, when the day's times fall on more than one date, when
+    it is turned down ("not the first one on Thursday"), or when the list's
+    own place is that day's too and another time ("the second one on Tuesday"
+    where the list's second is Tuesday's first): asked, never guessed. None
+    when nothing is said so."""
+    local = [slot.start_at.astimezone(zone) for slot in offered]
+    meant: set[int] = set()
+    for found in (m for pattern in _ON_DAY for m in pattern.finditer(text)):
+        before = text[max(0, found.start() - 30) : found.start()]
+        if _THEIR_OWN.search(before):
+            continue  # "my first appointment on Thursday is at 10": theirs
+        if _NOT_BEFORE.search(before):
+            return False
+        word, day = found["w"].lower(), found["day"].lower()
+        weekday = next(k for k, name in enumerate(_DAYS) if name.startswith(day[:3]))
+        same = sorted((t, n) for n, t in enumerate(local, 1) if t.weekday() == weekday)
+        if not same or len({t.date() for t, _ in same}) > 1:
+            return False
+        listed: int | None = None
+        chosen: int | None = None
+        if word in _LIST_PLACE or word in {"last", "final"}:
+            place = len(same) if word in {"last", "final"} else _LIST_PLACE[word]
+            chosen = same[place - 1][1] if place <= len(same) else None
+            listed = len(offered) if word in {"last", "final"} else _LIST_PLACE[word]
+        elif word.startswith(("earl", "lat")):
+            if len(same) == 2 or (len(same) > 2 and word.endswith("est")):
+                chosen = same[0][1] if word.startswith("earl") else same[-1][1]
+        else:
+            start, end = _PART["lunchtime" if word == "lunch" else word]
+            parts = [n for t, n in same if start <= t.time() < end]
+            chosen = parts[0] if len(parts) == 1 else None
+        if chosen is None:
+            return False
+        if (
+            listed is not None
+            and listed != chosen
+            and 1 <= listed <= len(offered)
+            and local[listed - 1].weekday() == weekday
+        ):
+            return False  # the list's second is a Tuesday too: which?
+        meant.add(chosen)
+    if not meant:
+        return None
+    if len(meant) > 1 or _OR.search(text):
+        return False  # "the first one on Thursday or the Tuesday one"
+    return next(iter(meant))
+
+
 _CONDITION = patterns.compile(
     r"\b(?:as\s+long\s+as|so\s+long\s+as|provided(?:\s+that)?|providing|only\s+if|if|but\s+only)\s+"
     r"(?:it'?s|it\s+is|that'?s|the\s+(?:time|call)\s+is|it\s+starts?"

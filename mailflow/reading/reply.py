@@ -471,6 +471,16 @@ def _pointed(
             kind, pick = ReplyKind.PICK, inline
     elif inline is False:
         return ReplyKind.UNCLEAR, None, preference
+    else:
+        # "the second one on Thursday": Thursday's second, never the list's;
+        # beside another pick, or pointing at none: which?
+        tied = picking.ordinal_on_day(body, offered, zone)
+        if tied is False or (
+            isinstance(tied, int) and kind is ReplyKind.PICK and pick != tied
+        ):
+            return ReplyKind.UNCLEAR, None, preference
+        if isinstance(tied, int) and not widened:
+            kind, pick = ReplyKind.PICK, tied
     if kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR, ReplyKind.NONE_FIT}:
         # "the Wednesday slot but a bit later?" (`widened`): not that slot
         named = None if widened else picking.the_one(body, offered, zone)
