@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailflow.model import ReplyKind, Slot
+from mailflow.model import Decision, ReplyKind, Slot, State
+from mailflow.reading.answer import read_therapist_answer
 from mailflow.reading.reply import read_person_reply
 
 LONDON = ZoneInfo("Europe/London")
@@ -132,3 +133,99 @@ def test_their_own_first_appointment_is_no_place_among_the_offers() -> None:
     assert (
         _picks("my first appointment on Thursday is at 10 so the 14:00 suits me") != 4
     )
+
+
+# -- a listed time pointed at that is not on the list: asked, not new times ------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Number 4 - the Friday 1pm. My number is 07700 900118",
+        "Option 2 - the Monday at 11",
+        "number 3 (the friday one)",
+        "Wednesday at 11 from your list is good for me, thank you",
+        "Friday at 2 from your list works",
+        "the Monday slot is good for me",
+        "Wednesday 4pm that you offered works for me",
+        "I'll take the Friday one you sent",
+    ],
+)
+def test_a_listed_time_that_is_not_listed_is_asked_about(text: str) -> None:
+    assert _read(text).kind is ReplyKind.UNCLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # saying what suits, with no word that it was listed: fresh times
+        "Friday at 2 please, my number 07700 900118",
+        "Friday at 2 would suit me, I'll be off work then",
+        "Any chance of a Friday? The Friday slot would be ideal",
+        "The Friday slot would be ideal - is that possible?",
+        "Sorry none of the times you sent work, Fridays are better",
+        "Monday at 10 would be great",
+        "Could you do Friday at 2 instead? My mobile is 07700 900118",
+        "none of these work im afraid, fridays after 2 are good",
+        "Friday or Monday, whichever is easier for you",
+    ],
+)
+def test_times_that_suit_them_instead_are_still_none_fit(text: str) -> None:
+    assert _read(text).kind is ReplyKind.NONE_FIT
+
+
+# -- listed times named, the choice left to the practice: which? ----------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tuesday 1pm or Thursday, whichever's easier for you!",
+        "Tuesday or Thursday, whichever is easier",
+        "either tuesday one, whichever's better for you",
+        "Tuesday at 1 or Weds at 9 - your choice!",
+        "Tuesday or Wednesday, up to you which is better",
+    ],
+)
+def test_listed_times_left_to_the_practice_are_asked_about(text: str) -> None:
+    assert _read(text).kind is ReplyKind.UNCLEAR
+
+
+# -- the therapist's no, with words about the person and fresh times asked for ---
+
+
+def _therapist(text: str) -> Decision | None:
+    found = read_therapist_answer(State.HELD, text, today=TODAY)
+    return None if found is None else found.decision
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No. Please tell him I'm really sorry, something's come up that afternoon,"
+        " and send him some new times.",
+        "Decline please, let him know I'm sorry. Send some other times.",
+        "no - tell her sorry and offer her other times",
+    ],
+)
+def test_a_no_with_a_message_and_fresh_times_asked_for_declines(text: str) -> None:
+    found = read_therapist_answer(State.HELD, text, today=TODAY)
+    assert found is not None
+    assert found.decision is Decision.DECLINE
+    assert found.note == ""  # their words about him are never passed on
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # ties, or taken on, or times not wanted: nothing goes to the person
+        "No - she's my neighbour, tell her I'm sorry and send her some referrals",
+        "No, tell him I'm full. I'll write to him myself.",
+        "No, let him know I don't see couples. Don't send him times.",
+        "No, tell her sorry, I'll send her some times myself next week",
+        "No - tell her I'm sorry, no need to offer her other times",
+        "No. She's an ex-client, tell her I'm sorry and send her some new times",
+    ],
+)
+def test_a_no_that_keeps_the_person_from_mailflow_stands_down(text: str) -> None:
+    assert _therapist(text) is Decision.PRIVATE

@@ -134,7 +134,8 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     assert score.count(False, "clear") <= 10
     corpus = [
         case
-        for case in bench.load(bench.REPLIES) + bench.load(bench.REPLIES / "held_out")
+        for case in bench.load(bench.REPLIES)
+        + bench.load(bench.REPLIES / "held_out", "fresh.jsonl")
         if case.context not in bench.THERAPIST
     ]
     assert len(corpus) >= 600
@@ -146,7 +147,7 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     assert len(others.raised) / len(corpus) <= 0.025
     held = [
         case
-        for case in bench.load(bench.REPLIES / "held_out")
+        for case in bench.load(bench.REPLIES / "held_out", "fresh.jsonl")
         if case.context not in bench.THERAPIST
     ]
     assert len(held) >= 75
@@ -157,6 +158,23 @@ def test_few_other_replies_raise_an_alert(bench: ModuleType) -> None:
     # told and 3 more heard beside a cancel (docs/reading.md). 5 with
     # replies weighed at 0.45.
     assert len(bench.score(held).raised) <= 5
+    # A second held-out set of ordinary replies (held_out/fresh6.jsonl,
+    # 2026-12-06, written blind for the reply reader, never opened): 10 of
+    # its 85 replies by the person raised on first reading, none clear. Its
+    # learned sister (fresh5) raised 6 of 135: "I can't do this anymore" (as
+    # it should be heard), a withdrawal "not sure I'm ready... sorry", "take
+    # me off your list", "I won't be needing the call anymore", and two
+    # picks that lean on "honestly" ("any of them is fine honestly", "the
+    # sooner the better honestly"): the learned risk words weigh it.
+    fresh6 = [
+        case
+        for case in bench.load(bench.REPLIES / "held_out", "fresh6.jsonl")
+        if case.context not in bench.THERAPIST
+    ]
+    assert len(fresh6) >= 85
+    scored = bench.score(fresh6)
+    assert len(scored.raised) <= 10
+    assert scored.count(False, "clear") == 0
 
 
 @pytest.mark.parametrize(

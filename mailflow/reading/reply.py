@@ -199,6 +199,16 @@ _NONE_REJECT = patterns.compile(
 """Turning one or all times down."""
 _PHONE_ERRORS: Final = (ValueError, TypeError, IndexError, KeyError)
 """What the phonenumbers matcher could raise on odd text (it is third-party)."""
+_LEFT_TO_US = patterns.compile(
+    r"\b(?:whichever|whatever)(?:'s|\s+is|\s+(?:suits|works|would))?\s+(?:\w+\s+)?"
+    r"(?:easier|easiest|better|best|suits|works|convenient)\b"
+    r"|\b(?:your|ur)\s+(?:choice|call|pick)\b|\bup\s+to\s+(?:you|u)\b"
+    r"|\byou\s+(?:choose|pick|decide)\b",
+    re.IGNORECASE,
+)
+"""Times they name, the choice left to the practice ("Tuesday or Thursday,
+whichever's easier for you"): which one is still theirs to say, never a
+request for other times."""
 _NONE_PREFER = patterns.compile(
     r"\b(?:better|prefer\w*|rather|ideally|more convenient|easier|best for me)\b",
     re.IGNORECASE,
@@ -296,7 +306,11 @@ def read_person_reply(
         kind = ReplyKind.NONE_FIT
     elif reschedule:
         kind = ReplyKind.RESCHEDULE
-    elif _NONE_PREFER.search(scan.masked) and (not preference.is_empty or positive):
+    elif (
+        _NONE_PREFER.search(scan.masked)
+        and (not preference.is_empty or positive)
+        and not _LEFT_TO_US.search(scan.masked)
+    ):
         # "mornings are better", "Wednesday would be better" (none offered then)
         kind = ReplyKind.NONE_FIT
     elif attempted or _ANY.search(scan.masked):
@@ -441,6 +455,17 @@ _TAKES_IT = patterns.compile(
 )
 """Words of taking a listed time: said of a time that was not listed, they are
 a mistaken pick, not a request for other times."""
+_FROM_THE_LIST = patterns.compile(
+    r"\b(?:option|opt|number|num|no\.?|choice|slot)\s*#?\s*\d{1,2}\b(?!\s*\d)|#\s*\d\b"
+    r"|\b(?:from|on|off)\s+(?:your|the)\s+list\b"
+    r"|\b(?:you(?:'ve)?|u)\s+(?:offered|sent|listed|suggested|gave|mentioned|put)\b"
+    r"|^[^?]*\bthe\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:'s)?\s+(?:one|slot|option)\b"
+    r"[^?]*$",
+    re.IGNORECASE,
+)
+"""A time pointed at as one of the list ("number 4 - the Friday 1pm", "from
+your list", "the Monday slot"): when no listed time is it, a mistaken pick
+to ask about, not a request for other times."""
 
 
 def local_time(slot: Slot, zone: tzinfo) -> time:
@@ -551,9 +576,11 @@ def _pointed(
             kind, pick = ReplyKind.PICK, suits[0]  # "saturday morning would be great"
         elif not suits and not (
             kind is ReplyKind.UNCLEAR
-            and _DIGIT.search(body)
-            and _TAKES_IT.search(body)
             and not _NONE_PREFER.search(body)
+            and (
+                (_DIGIT.search(body) and _TAKES_IT.search(body))
+                or _FROM_THE_LIST.search(body)
+            )
         ):
             kind = ReplyKind.NONE_FIT
         else:

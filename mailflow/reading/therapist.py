@@ -201,6 +201,11 @@ def _read_whole(body: str, today: date) -> TherapistReply:
         return TherapistReply(
             Decision.DECLINE, note=told["note"].strip()[:MAX_NOTE_CHARS]
         )
+    if private and decline and not approve and _message_but_times_wanted(body):
+        # "No. Please tell him I'm sorry, something's come up, and send him
+        # some new times": the no and the fresh times, as asked; the message
+        # about him is the decline letter's own apology, never their words.
+        return TherapistReply(Decision.DECLINE)
     if private and not approve and not _in_touch_but_times_wanted(body):
         # Words about the person, or the therapist taking it on: nothing of it
         # goes to the person, and mailflow stands down.
@@ -218,9 +223,11 @@ def _read_whole(body: str, today: date) -> TherapistReply:
     if approve and decline:
         return TherapistReply(Decision.UNCLEAR)
     if decline:
-        if intent.private_words(body):
+        if intent.private_words(body) or _times_not_wanted(body):
             # "No - she's my neighbour", "can't take him on", "spam": the
-            # therapist's words about them; stand down, send nothing.
+            # therapist's words about them; "don't send him times", "I'll
+            # send her some times myself": not mailflow's to offer. Stand
+            # down, send nothing.
             return TherapistReply(Decision.PRIVATE)
         # A note that speaks of them ("he wants in-person sessions") is about
         # them, not to them: fresh times go, the therapist's words do not.
@@ -271,6 +278,29 @@ def _in_touch_but_times_wanted(body: str) -> bool:
     person ("she's my neighbour") still are."""
     return (
         intent.takes_it_on(body)
+        and not intent.private_words(body)
+        and any(
+            not _NOT_FROM_US.search(body[max(0, found.start() - 40) : found.start()])
+            for found in _TIMES_WANTED.finditer(body)
+        )
+    )
+
+
+def _times_not_wanted(body: str) -> bool:
+    """ "No - don't send him times", "I'll send her some times myself"."""
+    return any(
+        _NOT_FROM_US.search(body[max(0, found.start() - 40) : found.start()])
+        for found in _TIMES_WANTED.finditer(body)
+    )
+
+
+def _message_but_times_wanted(body: str) -> bool:
+    """ "No - tell her I'm sorry and send her some new times": words to pass
+    on about the person ("tell her", "let him know"), with fresh times asked
+    for; no ties to them ("she's my neighbour") and not taken on ("I'll write
+    to her myself")."""
+    return (
+        not intent.takes_it_on(body)
         and not intent.private_words(body)
         and any(
             not _NOT_FROM_US.search(body[max(0, found.start() - 40) : found.start()])
