@@ -10,8 +10,9 @@ the real decision (`mailflow.deciding.workflow`). The resulting transition's
 commands are classified (Book/Hold/Move of which slot, CancelCall, Offer and
 why, Clarify/AskTherapistAgain/AlertTherapist, AnswerFollowup, nothing) and
 scored correct, asked back (a question to the person or the therapist, the
-safe answer), or misread; the harmful misreads are counted on
-their own: a wrong booking, a wrong cancel, a missed cancel or withdrawal, the
+safe answer; a pick held with the question beside it, which the therapist is
+told to answer first, is asked back), or misread; the harmful misreads are
+counted on their own: a wrong booking, a wrong cancel, a missed cancel or withdrawal, the
 therapist's private words passed on. `make understand` prints it all.
 """
 
@@ -29,6 +30,7 @@ from mailflow.deciding import workflow
 from mailflow.deciding.workflow import (
     AlertTherapist,
     AnswerFollowup,
+    AskApproval,
     AskTherapistAgain,
     AskToMove,
     Book,
@@ -214,6 +216,11 @@ def read(case: Case) -> tuple[str, str]:
     note = note or next((o.note for o in offers), "")
     taken = [c.slot for c in commands if isinstance(c, Book | Hold | AskToMove | Move)]
     if kinds & {Clarify, AskTherapistAgain}:
+        return ASKED, note
+    if any(isinstance(c, AskApproval) and c.asks for c in commands):
+        # Held for the therapist with the question beside the pick, which they
+        # are told to answer first (`approval_request.txt.j2`): nothing is
+        # booked until a person has read it, in either approval mode.
         return ASKED, note
     if taken:
         if case.context == "approval":

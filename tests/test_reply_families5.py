@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mailflow.model import Decision, ReplyKind, Slot, State
-from mailflow.reading.answer import read_therapist_answer
+from mailflow.reading.answer import read_person_answer, read_therapist_answer
 from mailflow.reading.reply import read_person_reply
 
 LONDON = ZoneInfo("Europe/London")
@@ -229,3 +229,47 @@ def test_a_no_with_a_message_and_fresh_times_asked_for_declines(text: str) -> No
 )
 def test_a_no_that_keeps_the_person_from_mailflow_stands_down(text: str) -> None:
     assert _therapist(text) is Decision.PRIVATE
+
+
+# -- a move said as a maybe, once booked: the booking stands, asked -------------
+
+
+def _booked(text: str) -> ReplyKind:
+    booked = _slot(12, 8, 16, 15)
+    return read_person_answer(
+        State.BOOKED,
+        text,
+        offered=(),
+        zones=[LONDON],
+        region="GB",
+        today=TODAY,
+        booked=booked,
+    ).kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I might need to move it, will let you know",
+        "I may have to reschedule, I'll confirm tomorrow",
+        "might have to change the time, waiting to hear about a shift",
+        "just a heads up I might need to move our call - will confirm asap",
+    ],
+)
+def test_a_move_said_as_a_maybe_is_asked_about(text: str) -> None:
+    assert _booked(text) is ReplyKind.UNCLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I need to move it, sorry - could we do Thursday instead?",
+        "Can we reschedule? Something's come up at work",
+        "I'm not going to be able to make it then, can we find another time?",
+        "I may have to reschedule - could you send me a couple of other times just in case?",
+        "I might need to move it to Thursday, is that possible?",
+        "I might have to move it to the following week",
+    ],
+)
+def test_a_move_asked_for_is_a_move(text: str) -> None:
+    assert _booked(text) is ReplyKind.RESCHEDULE

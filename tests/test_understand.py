@@ -368,21 +368,63 @@ def test_replies_are_understood_or_asked_back(replies) -> None:  # type: ignore[
     assert replies.share("misread") == 0.0
 
 
+@pytest.mark.parametrize(
+    ("text", "read_as"),
+    [
+        # held for the therapist, who is told to answer the question first
+        ("Option 2 please. What's your cancellation policy?", "ask"),
+        ("Number 2 please. Do you see couples as well?", "ask"),
+        # held for the therapist's yes, as any pick is: counted as booked
+        ("Option 2 please.", "pick:2"),
+    ],
+)
+def test_the_reply_bench_counts_a_question_beside_a_pick_as_asked(
+    text: str, read_as: str
+) -> None:
+    module = bench_script("replies", "replies_bench")
+    offered = module.load(module.FRESH5)[0].offered
+    case = module.Case("probe", "offer", "ask", text, offered, "en", "probe")
+    assert module.read(case)[0] == read_as
+
+
+def test_the_fifth_blind_reply_set() -> None:
+    """tests/corpus/replies/fresh5: 160 replies written blind (2026-12-06) to
+    the offer, the approval request and the confirmation, scored once as
+    written: 75.0% understood, 10.6% misread, 7 wrong bookings (6 picks held
+    with a question beside them, counted as booked then). With the families
+    it showed (a place among one day's times, a listed time not on the list,
+    times left to the practice, the therapist's no with fresh times asked
+    for, a move said as a maybe) and the question beside a pick counted as
+    asked: 83.8%, 3.8%, and one: "Tuesday at 1pm works great (I'm in Boston
+    btw)", whose zone the bench cannot give (a run reads it from their mail)."""
+    module = bench_script("replies", "replies_bench")
+    result = module.score(module.load(module.FRESH5))
+    assert result.cases == 160
+    assert result.harms["wrong cancel"] == 0
+    assert result.harms["missed cancel"] == 0
+    assert result.harms["private words passed on"] == 0
+    assert result.harms["wrong booking"] <= 1
+    assert result.share("correct") >= 0.83
+    assert result.share("misread") <= 0.04
+
+
 def test_cancel_words_that_cancel_nothing_never_cancel() -> None:
     """tests/corpus/replies/cancel_words: 240 replies written blind
     (2026-12-05) after a user-eyes review saw booked calls cancelled for "I
     might need to cancel" and "please cancel my dentist appointment". Scored
     once as written: 31 wrong cancels, 2 wrong bookings, 42 misread. With
-    `reading/cancel_words`: no wrong cancel. The two bookings are picks
+    `reading/cancel_words`: no wrong cancel. Its two bookings were picks
     beside a question of the rules ("Option 2 please. What's your
-    cancellation policy?"), which its writer labelled to be asked."""
+    cancellation policy?"), which its writer labelled to be asked: held for
+    the therapist with the question, which they are told to answer first, and
+    counted as asked since 2026-12-06 (`bench/replies.py`)."""
     module = bench_script("replies", "replies_bench")
     result = module.score(module.load(module.CANCEL_WORDS))
     assert result.cases == 240
     assert result.harms["wrong cancel"] == 0
     assert result.harms["missed cancel"] == 0
-    assert result.harms["wrong booking"] <= 2
-    assert result.share("misread") <= 0.025  # 5 of 240
+    assert result.harms["wrong booking"] == 0
+    assert result.share("misread") <= 0.01  # 2 of 240
 
 
 def test_not_being_around_is_read_as_a_diary_or_a_life() -> None:

@@ -737,6 +737,11 @@ def read_booked_reply(
         # "I've found a therapist nearer home but I'd still like to talk":
         # cancel or not? The booking stands and the therapist asks.
         return replace(found, kind=ReplyKind.UNCLEAR)
+    if move and _MAYBE_MOVE.search(body) and "?" not in body and not another:
+        # "I might need to move it, will let you know": not yet; the
+        # booking stands, no fresh times pressed on them; the therapist
+        # reads it.
+        return replace(found, kind=ReplyKind.UNCLEAR)
     if move or (said == "cancel" and not explicit and asked_other):
         # "I won't be able to make Thursday. Friday any good?": not coming
         # then, asking about another day: a move.
@@ -777,6 +782,14 @@ def read_booked_reply(
     return replace(found, kind=ReplyKind.UNCLEAR)
 
 
+_MAYBE_MOVE = patterns.compile(
+    r"\b(?:might|may|possibly|probably|perhaps|maybe|could)\s+(?:\w+\s+){0,2}"
+    r"(?:need|have|want)\s+to\s+(?:\w+\s+)?(?:move|re-?schedule|rearrange|re-?arrange"
+    r"|change|push|shift|postpone|re-?book)\b"
+    r"|\b(?:not\s+sure|unsure)\s+(?:if|whether)\s+i\s+can\s+(?:still\s+)?(?:make|do)\b",
+    re.IGNORECASE,
+)
+"""A move said as a maybe ("I might need to move it, will let you know")."""
 _QUESTION = patterns.compile(r"[^.!?\n]*\?")
 """One question: the words since the last sentence's end, up to its mark."""
 
