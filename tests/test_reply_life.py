@@ -154,6 +154,44 @@ def test_half_4_is_half_past_four(tmp_path, mail_server, mailboxes) -> None:
     assert "16:00" not in plain(confirmation)
 
 
+TWO_A_DAY = """
+[availability]
+start_every_minutes = 15
+min_notice_hours = 24
+
+[availability.hours]
+tue = ["10:00-10:15", "14:00-14:15"]
+thu = ["10:00-10:15", "14:00-14:15"]
+"""
+"""Two times on a day: "the second one on Tuesday" is Tuesday's second,
+never the list's second (a Thursday)."""
+
+
+def test_the_second_one_on_a_day_books_that_days_second(
+    tmp_path, mail_server, mailboxes
+) -> None:
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes, AUTO + TWO_A_DAY)
+    offer = start(server, boxes, config)
+    lines = [text for _n, text in offered_lines(offer)]
+    # Thursday 22 (two, BST), Tuesday 27 (two, GMT), Thursday 29
+    tuesdays = [text for text in lines if text.startswith("Tuesday")]
+    assert len({text.split(" at ")[0] for text in tuesdays}) == 1, lines
+    assert [t.split(" at ")[1][:5] for t in tuesdays] == ["10:00", "14:00"], lines
+    assert not lines[1].startswith("Tuesday"), lines  # the list's second is not
+    person_says(
+        server,
+        boxes,
+        config,
+        offer,
+        "the second one on Tuesday please",
+        T0 + timedelta(hours=1),
+    )
+    confirmation = newest(server, boxes.person, "confirmation")
+    assert tuesdays[1].split(" (")[0] in plain(confirmation)
+    assert lines[1].split(" (")[0] not in plain(confirmation)
+
+
 @pytest.mark.parametrize(
     "note",
     [
