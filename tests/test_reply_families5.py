@@ -273,3 +273,31 @@ def test_a_move_said_as_a_maybe_is_asked_about(text: str) -> None:
 )
 def test_a_move_asked_for_is_a_move(text: str) -> None:
     assert _booked(text) is ReplyKind.RESCHEDULE
+
+
+# -- working from home that day is being free, not busy ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("The Wednesday one would suit me best, I'm working from home that day.", 3),
+        ("Wednesday please - I'm off work that day", 3),
+        ("Wednesday please, I'm working remotely then", 3),
+        ("Thursday at 10 - I'm working from home so that's perfect", 4),
+    ],
+)
+def test_working_from_home_that_day_keeps_the_pick(text: str, choice: int) -> None:
+    assert _picks(text) == choice
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wednesday please, I'm working that day though",
+        "Wednesday's no good, I'm off to London. Thursday at 2?",
+        "The Wednesday one - oh wait, I'm working then",
+    ],
+)
+def test_working_that_day_turns_the_day_down(text: str) -> None:
+    assert _picks(text) != 3
