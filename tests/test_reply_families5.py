@@ -301,3 +301,41 @@ def test_working_from_home_that_day_keeps_the_pick(text: str, choice: int) -> No
 )
 def test_working_that_day_turns_the_day_down(text: str) -> None:
     assert _picks(text) != 3
+
+
+# -- the soonest, and a number typed in a hurry ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("I'll take whatever's soonest please, the sooner the better honestly", 1),
+        ("the soonest one", 1),
+        ("earliest possible please", 1),
+        ("soonest please", 1),
+        ("nuber 3 pleas thnks", 3),
+        ("optin 4", 4),
+    ],
+)
+def test_the_soonest_and_a_hurried_number_are_picks(text: str, choice: int) -> None:
+    assert _picks(text) == choice
+
+
+def test_the_soonest_is_the_earliest_in_time_not_the_first_listed() -> None:
+    later_first = (_slot(12, 3, 10), _slot(12, 1, 13), _slot(12, 2, 9))
+    assert _picks("whatever's soonest please", later_first) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # bounded or named beside it: not simply the earliest
+        "the earliest one after 5 please",
+        "whichever is soonest but not Tuesday",
+        "earliest possible, I'm free most afternoons",
+        "the soonest one, as long as it's not a morning",
+        "the earliest on Thursday please",
+    ],
+)
+def test_the_soonest_beside_other_words_of_time_is_not_the_first(text: str) -> None:
+    assert _picks(text) != 1

@@ -286,6 +286,29 @@ def ordinal_on_day(
     return next(iter(meant))
 
 
+_SOONEST: Final = patterns.compile(
+    r"\b(?:whichever|whatever)(?:'s|\s+is)?\s+(?:the\s+)?(?:soonest|earliest)\b"
+    r"|\b(?:the\s+)?(?:soonest|earliest)\s+(?:available|possible|one|slot|time|option)\b"
+    r"|^\W*(?:the\s+)?(?:soonest|earliest)(?:\s+(?:please|pls|thanks|thank\s+you))*\W*$",
+    re.IGNORECASE,
+)
+_ANY_TIME_WORD: Final = patterns.compile(
+    r"\d|\b(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?\b"
+    r"|\b(?:(?:morning|afternoon|evening|night)s?|lunch\w*|today|tomorrow|week\w*"
+    r"|after|before|until|till|unless|except|not|n't|but|if)\b",
+    re.IGNORECASE,
+)
+
+
+def soonest(text: str, offered: Sequence[Slot]) -> int | None:
+    """ "Whichever's soonest", "the earliest available": the earliest time
+    offered, when nothing else in the reply names or bounds a time ("the
+    earliest one after 5", "the soonest but not Tuesday" are read otherwise)."""
+    if not offered or not _SOONEST.search(text) or _ANY_TIME_WORD.search(text):
+        return None
+    return min(range(len(offered)), key=lambda k: offered[k].start_at) + 1
+
+
 _CONDITION = patterns.compile(
     r"\b(?:as\s+long\s+as|so\s+long\s+as|provided(?:\s+that)?|providing|only\s+if|if|but\s+only)\s+"
     r"(?:it'?s|it\s+is|that'?s|the\s+(?:time|call)\s+is|it\s+starts?"

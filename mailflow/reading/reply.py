@@ -40,7 +40,8 @@ _ORDINAL_WORDS: Final = {
 _NUM = r"(?P<n>\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")"
 _CHOICE_PATTERNS: Final = (
     patterns.compile(  # "option 2", "number two", "slot 3", "choice #4"
-        rf"\b(?:option|opt\.?|number|num\.?|nr\.?|choice|slot)\s*(?:#|no\.?)?\s*{_NUM}\b",
+        rf"\b(?:option|opt\.?|optin|opton|optoin|number|nuber|numer|numbr|nummer|num\.?|nr\.?"
+        rf"|choice|choise|slot)\s*(?:#|no\.?)?\s*{_NUM}\b",
         re.IGNORECASE,
     ),
     patterns.compile(
@@ -509,6 +510,8 @@ def _pointed(
     if kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR, ReplyKind.NONE_FIT}:
         # "the Wednesday slot but a bit later?" (`widened`): not that slot
         named = None if widened else picking.the_one(body, offered, zone)
+        if named is None and not widened:
+            named = picking.soonest(body, offered)  # "whichever's soonest"
         if isinstance(named, int) and not isinstance(named, bool):
             kind, pick = ReplyKind.PICK, named
         elif named is False:
@@ -623,6 +626,7 @@ _ONLY_CHOICE = patterns.compile(
     r"|today|tomorrow|" + mentions.MONTH + r"|\d{1,2}(?:st|nd|rd|th)?"
     r"|\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\b\.?)?|[ap]\.?m\.?|at|on|the|one|option|number|slot|choice|for|me|half|quarter|past"
     r"|o'?clock|first|second|third|last|then|hi|hello|hey|dear|thanks|thank|you|cheers"
+    r"|optin|opton|optoin|nuber|numer|numbr|nummer|choise|pleas|plz|pls|thnks|thx|ty"
     r"|x+|morning|afternoon|evening|noon|midday|lunchtime|two|three|four|five|six|of"
     r"|london|time|your|my|local|gmt|bst|utc|[+-]\d+)\b|#",
     re.IGNORECASE,
