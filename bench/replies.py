@@ -217,17 +217,23 @@ def read(case: Case) -> tuple[str, str]:
     taken = [c.slot for c in commands if isinstance(c, Book | Hold | AskToMove | Move)]
     if kinds & {Clarify, AskTherapistAgain}:
         return ASKED, note
-    if any(isinstance(c, AskApproval) and c.asks for c in commands):
-        # Held for the therapist with the question beside the pick, which they
-        # are told to answer first (`approval_request.txt.j2`): nothing is
-        # booked until a person has read it, in either approval mode.
-        return ASKED, note
     if taken:
         if case.context == "approval":
             return ("approve" if taken[0] == case.offered[0] else "misbooked"), note
-        if taken[0] in case.offered:
-            return f"pick:{case.offered.index(taken[0]) + 1}", note
-        return "misbooked", note
+        out = (
+            f"pick:{case.offered.index(taken[0]) + 1}"
+            if taken[0] in case.offered
+            else "misbooked"
+        )
+        asks = any(isinstance(c, AskApproval) and c.asks for c in commands)
+        if asks and case.label in {ASKED, out}:
+            # Held for the therapist with the question beside the pick, which
+            # they are told to answer first (`approval_request.txt.j2`):
+            # nothing is booked until a person has read it, in either
+            # approval mode. Only where the label asks, or names the time
+            # held: another time held with a question is a wrong booking.
+            return ASKED, note
+        return out, note
     if CancelCall in kinds:
         return ("withdraw" if case.context == "offer" else "cancel"), note
     if MarkMissed in kinds and offers:

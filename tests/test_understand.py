@@ -387,6 +387,16 @@ def test_the_reply_bench_counts_a_question_beside_a_pick_as_asked(
     assert module.read(case)[0] == read_as
 
 
+def test_the_reply_bench_counts_another_time_held_with_a_question_as_booked() -> None:
+    module = bench_script("replies", "replies_bench")
+    offered = module.load(module.FRESH5)[0].offered
+    text = "Option 2 please. What's your cancellation policy?"
+    case = module.Case("probe", "offer", "pick:3", text, offered, "en", "probe")
+    out = module.read(case)[0]
+    assert out == "pick:2"
+    assert module.judge(case, out, "")[1] == "wrong booking"
+
+
 def test_the_fifth_blind_reply_set() -> None:
     """tests/corpus/replies/fresh5: 160 replies written blind (2026-12-06) to
     the offer, the approval request and the confirmation, scored once as
@@ -396,7 +406,8 @@ def test_the_fifth_blind_reply_set() -> None:
     times left to the practice, the therapist's no with fresh times asked
     for, a move said as a maybe) and the question beside a pick counted as
     asked: 83.8%, 3.8%, and one: "Tuesday at 1pm works great (I'm in Boston
-    btw)", whose zone the bench cannot give (a run reads it from their mail)."""
+    btw)", whose zone the bench cannot give (a run reads it from their mail).
+    With the soonest and hurried numbers: 85.0%."""
     module = bench_script("replies", "replies_bench")
     result = module.score(module.load(module.FRESH5))
     assert result.cases == 160
@@ -404,7 +415,7 @@ def test_the_fifth_blind_reply_set() -> None:
     assert result.harms["missed cancel"] == 0
     assert result.harms["private words passed on"] == 0
     assert result.harms["wrong booking"] <= 1
-    assert result.share("correct") >= 0.83
+    assert result.share("correct") >= 0.85
     assert result.share("misread") <= 0.04
 
 

@@ -737,7 +737,13 @@ def read_booked_reply(
         # "I've found a therapist nearer home but I'd still like to talk":
         # cancel or not? The booking stands and the therapist asks.
         return replace(found, kind=ReplyKind.UNCLEAR)
-    if move and _MAYBE_MOVE.search(body) and "?" not in body and not another:
+    if (
+        move
+        and _MAYBE_MOVE.search(body)
+        and "?" not in body
+        and not another
+        and not _TIMES_ASKED.search(body)
+    ):
         # "I might need to move it, will let you know": not yet; the
         # booking stands, no fresh times pressed on them; the therapist
         # reads it.
@@ -785,11 +791,16 @@ def read_booked_reply(
 _MAYBE_MOVE = patterns.compile(
     r"\b(?:might|may|possibly|probably|perhaps|maybe|could)\s+(?:\w+\s+){0,2}"
     r"(?:need|have|want)\s+to\s+(?:\w+\s+)?(?:move|re-?schedule|rearrange|re-?arrange"
-    r"|change|push|shift|postpone|re-?book)\b"
-    r"|\b(?:not\s+sure|unsure)\s+(?:if|whether)\s+i\s+can\s+(?:still\s+)?(?:make|do)\b",
+    r"|change|push|shift|postpone|re-?book)\b",
     re.IGNORECASE,
 )
 """A move said as a maybe ("I might need to move it, will let you know")."""
+_TIMES_ASKED = patterns.compile(
+    r"\b(?:send|give|offer|suggest)\b|\b(?:new|other|different|more|some)\s+"
+    r"(?:times?|dates?|days?|options?|slots?)\b",
+    re.IGNORECASE,
+)
+"""Times asked for beside the maybe ("... please send me some new times")."""
 _QUESTION = patterns.compile(r"[^.!?\n]*\?")
 """One question: the words since the last sentence's end, up to its mark."""
 

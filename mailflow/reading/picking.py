@@ -190,46 +190,56 @@ def the_one(text: str, offered: Sequence[Slot], zone: tzinfo) -> int | bool | No
 
 
 _ORD = (
-    r"(?P<w>first|1st|second|2nd|third|3rd|last|final|earl(?:y|ier|iest)|lat(?:e|er|est)"
+    r"(?P<w>first|second|third|last|final|earl(?:y|ier|iest)|lat(?:e|er|est)"
     r"|morning|lunch(?:time)?|afternoon|evening)"
 )
-_NOUN = (
-    r"(?:one|ones|slot|slots|option|options|appointment"
-    r"|times?(?!\s+(?:i|we|you|he|she|they|it)\b))"
-)  # "the last time on Tuesday I was at work" points at nothing
+_NOUN = r"(?:one|slot|option)"
+_NOUNS = r"(?:ones|slots|options|times)"
 _DAY = (
     r"(?P<day>mon(?:day)?|tue(?:s|sday)?|wed(?:s|nesday)?|thu(?:r|rs|rsday)?|fri(?:day)?"
     r"|sat(?:urday)?|sun(?:day)?)"
 )
+_DATE = (
+    r"(?:\s+(?:the\s+)?(?P<date>\d{1,2})(?:st|nd|rd|th)?\b"
+    r"(?:\s+(?:of\s+)?(?:dec\w*|jan\w*|nov\w*))?)?"
+)
 _ON_DAY: Final = tuple(
     patterns.compile(pattern, re.IGNORECASE)
     for pattern in (
-        # "the second one on Thursday", "first slot on weds", "the later time for Tuesday"
-        rf"\b(?:the\s+)?{_ORD}\s+{_NOUN}\s+(?:on|for)\s+(?:the\s+)?{_DAY}\b"
-        r"(?!\s*,?\s*(?:i|we|he|she|they)\b)",  # "the last time on Tuesday I was..."
+        # "the second one on Thursday", "first slot on weds", "the later one, on Tuesday 8th"
+        rf"\b(?:the\s+)?{_ORD}\s+{_NOUN}\s*,?\s+(?:on|for)\s+(?:the\s+)?{_DAY}\b{_DATE}",
         # "the second Thursday one", "the later tuesday slot"
         rf"\bthe\s+{_ORD}\s+{_DAY}(?:'s)?\s+{_NOUN}\b",
-        # "Thursday, the second one", "tuesday's later one", "on weds the earlier slot"
-        rf"\b{_DAY}(?:'s)?\s*[,:\-\u2013\u2014]?\s*(?:the\s+)?{_ORD}\s+{_NOUN}\b",
+        # "Thursday, the second one", "tuesday's later one", "Thursday 3rd - the first one"
+        rf"\b{_DAY}\b{_DATE}(?:'s)?\s*[,:\-\u2013\u2014]?\s*(?:the\s+)?{_ORD}\s+{_NOUN}\b",
         # "the earlier of the two Thursday slots", "the later of the 2 on tuesday"
-        rf"\bthe\s+{_ORD}\s+of\s+the\s+(?:two\s+|2\s+|three\s+|3\s+)?{_DAY}(?:'s)?\s+{_NOUN}\b",
-        rf"\bthe\s+{_ORD}\s+of\s+the\s+(?:two\s+|2\s+|three\s+|3\s+)?(?:{_NOUN}\s+)?on\s+"
-        rf"(?:the\s+)?{_DAY}\b",
+        rf"\bthe\s+{_ORD}\s+of\s+the\s+(?:two\s+|2\s+|three\s+|3\s+)?{_DAY}(?:'s)?\s+"
+        rf"(?:{_NOUN}|{_NOUNS})\b",
+        rf"\bthe\s+{_ORD}\s+of\s+the\s+(?:two\s+|2\s+|three\s+|3\s+)?(?:{_NOUNS}\s+)?on\s+"
+        rf"(?:the\s+)?{_DAY}\b{_DATE}",
     )
 )
 """One of a named day's times, by its place among them ("the second one on
 Thursday"): never the list's second."""
 _NOT_BEFORE: Final = patterns.compile(
-    r"(?:\bnot|n't|\bno|\bnor|\bexcept|\bapart\s+from|\brather\s+than)\W+(?:\w+\W+){0,2}$",
+    r"(?:\bnot|n't|\bno\b(?!\.?\s*\d)|\bnor|\bexcept|\bapart\s+from|\brather\s+than)"
+    r"\W+(?:\w+\W+){0,2}$",
     re.IGNORECASE,
 )
+_SENTENCE: Final = patterns.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
+_TURNED_DOWN_AFTER: Final = patterns.compile(
+    r"^[^.!?\n]{0,60}?(?:\b(?:not|no|never|nor)\b|n't|\bcannot\b|\btoo\s+(?:early|late|soon)"
+    r"|\bproblem|\bclash|\btricky|\bawkward|\bdifficult|\bimpossible|\bbetter|\brather"
+    r"|\bprefer|\binstead|\bbusy|\bdentist|\bdoctor|\bappointment|\bwork(?:ing)?\b)",
+    re.IGNORECASE,
+)
+"""After the words, in their sentence: turned down or set against ("the first
+one on Thursday doesn't work", "... is too late", "... would be better")."""
 _OR: Final = patterns.compile(
-    r"\b(?:or|either|whichever|both|any\s+of)\b|/", re.IGNORECASE
+    r"\b(?:or|either|whichever|both|any\s+of)\b", re.IGNORECASE
 )
-_THEIR_OWN: Final = patterns.compile(
-    r"\b(?:my|our|his|her|their|your)\s+$", re.IGNORECASE
-)
-_LIST_PLACE: Final = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
+_THEIR_OWN: Final = patterns.compile(r"\b(?:my|our|his|her|their)\s+$", re.IGNORECASE)
+_LIST_PLACE: Final = {"first": 1, "second": 2, "third": 3}
 
 
 def ordinal_on_day(
@@ -238,30 +248,55 @@ def ordinal_on_day(
     """The offered time meant by a place among one day's times ("the second
     one on Thursday", "tuesday's later one", "the afternoon slot on Weds"),
     counted among that day's times, not down the list. False when it points
-    at none or several, when the day's times fall on more than one date, when
-    it is turned down ("not the first one on Thursday"), or when the list's
-    own place is that day's too and another time ("the second one on Tuesday"
-    where the list's second is Tuesday's first): asked, never guessed. None
-    when nothing is said so."""
+    at none or several, when the day's times fall on more than one date and
+    no date says which, when it is turned down before or after ("not the
+    first one on Thursday", "... doesn't work for me") or asked about, when
+    its sentence names alternatives, or when the list's own place is that
+    day's too and another time ("the second one on Tuesday" where the list's
+    second is Tuesday's first), or is another day's and the day has only the
+    one time ("the first one on Friday"): asked, never guessed. None when
+    nothing is said so."""
     local = [slot.start_at.astimezone(zone) for slot in offered]
     meant: set[int] = set()
     for found in (m for pattern in _ON_DAY for m in pattern.finditer(text)):
         before = text[max(0, found.start() - 30) : found.start()]
         if _THEIR_OWN.search(before):
             continue  # "my first appointment on Thursday is at 10": theirs
-        if _NOT_BEFORE.search(before):
+        opening = text.rfind("\n", 0, found.start()) + 1
+        for mark in ".!?":
+            opening = max(opening, text.rfind(mark, 0, found.start()) + 1)
+        ending = _SENTENCE.match(text, found.end())
+        rest = ending.group() if ending else ""
+        sentence = text[opening : found.start()] + rest
+        if (
+            _NOT_BEFORE.search(before)
+            or _TURNED_DOWN_AFTER.search(rest)
+            or "?" in rest
+            or _OR.search(sentence)
+        ):
             return False
         word, day = found["w"].lower(), found["day"].lower()
         weekday = next(k for k, name in enumerate(_DAYS) if name.startswith(day[:3]))
-        same = sorted((t, n) for n, t in enumerate(local, 1) if t.weekday() == weekday)
+        date = found.groupdict().get("date")
+        same = sorted(
+            (t, n)
+            for n, t in enumerate(local, 1)
+            if t.weekday() == weekday and (date is None or t.day == int(date))
+        )
         if not same or len({t.date() for t, _ in same}) > 1:
             return False
         listed: int | None = None
         chosen: int | None = None
         if word in _LIST_PLACE or word in {"last", "final"}:
             place = len(same) if word in {"last", "final"} else _LIST_PLACE[word]
-            chosen = same[place - 1][1] if place <= len(same) else None
             listed = len(offered) if word in {"last", "final"} else _LIST_PLACE[word]
+            listed_here = 1 <= listed <= len(offered) and any(
+                n == listed for _, n in same
+            )
+            if place <= len(same) and len(same) > 1:
+                chosen = same[place - 1][1]
+            elif listed_here:
+                chosen = listed  # "the second one on Wednesday": the list's, that day
         elif word.startswith(("earl", "lat")):
             if len(same) == 2 or (len(same) > 2 and word.endswith("est")):
                 chosen = same[0][1] if word.startswith("earl") else same[-1][1]
@@ -281,9 +316,7 @@ def ordinal_on_day(
         meant.add(chosen)
     if not meant:
         return None
-    if len(meant) > 1 or _OR.search(text):
-        return False  # "the first one on Thursday or the Tuesday one"
-    return next(iter(meant))
+    return next(iter(meant)) if len(meant) == 1 else False
 
 
 _SOONEST: Final = patterns.compile(

@@ -210,6 +210,8 @@ _LEFT_TO_US = patterns.compile(
 """Times they name, the choice left to the practice ("Tuesday or Thursday,
 whichever's easier for you"): which one is still theirs to say, never a
 request for other times."""
+_TWO_NAMED = patterns.compile(r"\b(?:or|either|both)\b", re.IGNORECASE)
+"""Alternatives named: "mornings are better, whichever day suits" names none."""
 _NONE_PREFER = patterns.compile(
     r"\b(?:better|prefer\w*|rather|ideally|more convenient|easier|best for me)\b",
     re.IGNORECASE,
@@ -310,7 +312,7 @@ def read_person_reply(
     elif (
         _NONE_PREFER.search(scan.masked)
         and (not preference.is_empty or positive)
-        and not _LEFT_TO_US.search(scan.masked)
+        and not (_LEFT_TO_US.search(scan.masked) and _TWO_NAMED.search(scan.masked))
     ):
         # "mornings are better", "Wednesday would be better" (none offered then)
         kind = ReplyKind.NONE_FIT
@@ -342,6 +344,7 @@ def read_person_reply(
                 zones,
                 preference,
                 widened=global_none,
+                numbered=_numbers_said(scan.masked),
             )
 
     if kind is ReplyKind.PICK and _ZONE_QUESTION.search(body):
@@ -447,6 +450,10 @@ _WOULD_SUIT = patterns.compile(
 )
 
 
+_NOTHING_LISTED = patterns.compile(
+    r"\b(?:nothing|none|neither|all)\b|n't\b|\bnot\b", re.IGNORECASE
+)
+"""Beside the list: none of it fits ("nothing on your list works")."""
 _TAKES_IT = patterns.compile(
     r"\b(?:slot|one|option|time)\s+(?:works|suits|is\s+(?:perfect|great|fine|good|ideal))\b"
     r"|\b(?:works|suits)\s+(?:great|perfectly|fine|well)?\s*(?:for\s+)?me\b"
@@ -458,8 +465,8 @@ _TAKES_IT = patterns.compile(
 a mistaken pick, not a request for other times."""
 _FROM_THE_LIST = patterns.compile(
     r"\b(?:option|opt|number|num|no\.?|choice|slot)\s*#?\s*\d{1,2}\b(?!\s*\d)|#\s*\d\b"
-    r"|\b(?:from|on|off)\s+(?:your|the)\s+list\b"
-    r"|\b(?:you(?:'ve)?|u)\s+(?:offered|sent|listed|suggested|gave|mentioned|put)\b"
+    r"|\b(?:from|on)\s+(?:your|the)\s+list\b"
+    r"|\b(?:you(?:'ve)?|u)\s+(?:offered|sent|listed|suggested)\b"
     r"|^[^?]*\bthe\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:'s)?\s+(?:one|slot|option)\b"
     r"[^?]*$",
     re.IGNORECASE,
@@ -483,6 +490,7 @@ def _pointed(
     preference: Preference,
     *,
     widened: bool = False,
+    numbered: frozenset[int] = frozenset(),
 ) -> tuple[ReplyKind, int | None, Preference]:
     """What people write around a pick (see `picking`), and whether a pick
     holds: an inline "this one", "the middle one", "anything after 5"; and a
@@ -499,10 +507,16 @@ def _pointed(
         return ReplyKind.UNCLEAR, None, preference
     else:
         # "the second one on Thursday": Thursday's second, never the list's;
-        # beside another pick, or pointing at none: which?
+        # pointing at none, or beside a pick or an option number that is
+        # another time ("Option 2, the earlier one on Thursday"): which?
+        # Beside words that nothing offered fits (`widened`): not a pick.
         tied = picking.ordinal_on_day(body, offered, zone)
         if tied is False or (
-            isinstance(tied, int) and kind is ReplyKind.PICK and pick != tied
+            isinstance(tied, int)
+            and (
+                (kind is ReplyKind.PICK and pick != tied)
+                or (numbered and numbered != {tied})
+            )
         ):
             return ReplyKind.UNCLEAR, None, preference
         if isinstance(tied, int) and not widened:
@@ -582,7 +596,7 @@ def _pointed(
             and not _NONE_PREFER.search(body)
             and (
                 (_DIGIT.search(body) and _TAKES_IT.search(body))
-                or _FROM_THE_LIST.search(body)
+                or (_FROM_THE_LIST.search(body) and not _NOTHING_LISTED.search(body))
             )
         ):
             kind = ReplyKind.NONE_FIT
@@ -755,6 +769,19 @@ def _choices(scan: Scan, count: int) -> tuple[set[int], set[int]]:
     positive = {n for at, n in found if not scan.negated(at)}
     negative = {n for at, n in found if scan.negated(at)}
     return positive, negative
+
+
+def _numbers_said(masked: str) -> frozenset[int]:
+    """The option numbers written as numbers ("option 2", "2 please", "1 or
+    3"), not as ordinals or dates."""
+    found = {
+        _number(match["n"])
+        for pattern in _CHOICE_PATTERNS
+        for match in pattern.finditer(masked)
+    }
+    for match in _ALTERNATIVES.finditer(masked):
+        found |= {int(match["a"]), int(match["b"])}
+    return frozenset(found)
 
 
 def _number(word: str) -> int:

@@ -238,7 +238,7 @@ def _read_whole(body: str, today: date) -> TherapistReply:
 
 
 _TIMES_WANTED = patterns.compile(
-    r"\b(?:send|offer|give)\b[^.!?]{0,30}\b(?:times?|slots?|options?|dates?|days?"
+    r"\b(?:send|offer|give)\b[^.!?,;]{0,30}?\b(?:times?|slots?|options?|dates?|days?"
     r"|afternoons?|mornings?|evenings?|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b"
     r"|\b(?:different|another|other|new|later|earlier)\s+(?:time|day|slot|date)s?"
     r"\s+please\b"
@@ -248,12 +248,15 @@ _TIMES_WANTED = patterns.compile(
     re.IGNORECASE,
 )
 _NOT_FROM_US: Final = patterns.compile(
-    r"(?:(?:n't|\bnot)(?:\s+(?:need|bother)\s+to)?|\bno\s+need\s+to|\bi'?ll)"
+    r"(?:(?:n't|\bnot)(?:\s+(?:need|bother)\s+to)?|\bno\s+need\s+to|\bi'?ll"
+    r"|\bi\s+(?:will|shall|may|might|can|could|would|'d|plan\s+to|want\s+to)"
+    r"|\bi'?d\s+(?:rather|prefer\s+to|like\s+to)|\bi'?m\s+going\s+to|\blet\s+me"
+    r"|\bwait\s+before\s+you|\bbefore\s+you)"
     r"\s+(?:\w+\s+)?$",
     re.IGNORECASE,
 )
 """Before a wish for times: not one for mailflow ("don't send her times", "no
-need to offer", "I'll offer her a time myself")."""
+need to offer", "I'll offer her a time myself", "let me send him some")."""
 
 
 _NOT_TOLD = patterns.compile(
@@ -272,6 +275,18 @@ _WORDS_FOR_THEM = patterns.compile(
 """A yes that carries words for them, in any of the ways it is said."""
 
 
+def _times_wished(body: str) -> tuple[bool, bool]:
+    """(times asked of mailflow, times said not to be its to send): "send her
+    new times"; "don't send him times", "I'll send her some myself"."""
+    asked = refused = False
+    for found in _TIMES_WANTED.finditer(body):
+        if _NOT_FROM_US.search(body[max(0, found.start() - 40) : found.start()]):
+            refused = True
+        else:
+            asked = True
+    return asked, refused
+
+
 def _in_touch_but_times_wanted(body: str) -> bool:
     """ "No, I've already spoken to him - he wants a different time": being in
     touch is no stand-down where the note asks for other times; ties to the
@@ -279,34 +294,51 @@ def _in_touch_but_times_wanted(body: str) -> bool:
     return (
         intent.takes_it_on(body)
         and not intent.private_words(body)
-        and any(
-            not _NOT_FROM_US.search(body[max(0, found.start() - 40) : found.start()])
-            for found in _TIMES_WANTED.finditer(body)
-        )
+        and _times_wished(body)[0]
     )
 
 
 def _times_not_wanted(body: str) -> bool:
-    """ "No - don't send him times", "I'll send her some times myself"."""
-    return any(
-        _NOT_FROM_US.search(body[max(0, found.start() - 40) : found.start()])
-        for found in _TIMES_WANTED.finditer(body)
-    )
+    """ "No - don't send him times", "I'll send her some times myself", with
+    no other times asked for ("don't send Tuesdays, send Thursdays")."""
+    asked, refused = _times_wished(body)
+    return refused and not asked
 
 
 def _message_but_times_wanted(body: str) -> bool:
-    """ "No - tell her I'm sorry and send her some new times": words to pass
-    on about the person ("tell her", "let him know"), with fresh times asked
-    for; no ties to them ("she's my neighbour") and not taken on ("I'll write
-    to her myself")."""
+    """ "No - tell her I'm sorry and send her some new times": a message about
+    the person to pass on ("tell her", "let him know"), fresh times asked for
+    without a condition, a delay or a first person who will send them, and
+    nothing else that keeps them from mailflow: no ties ("she's my
+    neighbour"), nothing taken on ("I'll handle it"), no "don't send
+    anything"."""
+    message = _MESSAGE.search(body)
+    if message is None or _NOT_NOW.search(body):
+        return False
+    rest = _MESSAGE.sub(" ", body)
     return (
-        not intent.takes_it_on(body)
+        not intent.private_note(rest)
+        and not intent.takes_it_on(body)
         and not intent.private_words(body)
-        and any(
-            not _NOT_FROM_US.search(body[max(0, found.start() - 40) : found.start()])
-            for found in _TIMES_WANTED.finditer(body)
-        )
+        and _times_wished(body) == (True, False)
     )
+
+
+_MESSAGE = patterns.compile(
+    r"\b(?:(?:please\s+|can\s+you\s+|could\s+you\s+)?(?:tell|let)\s+(?:her|him|them)"
+    r"(?:\s+know)?(?:\s+(?:that|i'?m|i\s+am))?|apologi[sz]e\s+to\s+(?:her|him|them)"
+    r"|say\s+sorry)\b",
+    re.IGNORECASE,
+)
+"""A message to pass on about the person ("tell him I'm sorry")."""
+_NOT_NOW = patterns.compile(
+    r"\b(?:myself|himself|herself|yet|for\s+now|wait|later|might|may|maybe|perhaps"
+    r"|think|decide|check|referrals?|options?|if|unless|handle|deal|new\s+year|january"
+    r"|actually|anything)\b",
+    re.IGNORECASE,
+)
+"""Beside times asked for: a delay, a doubt, a condition, something else to
+send, or the therapist's own hand ("... if she's over 18", "myself")."""
 
 
 _INSTEAD_OF = patterns.compile(
