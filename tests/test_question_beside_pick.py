@@ -118,12 +118,16 @@ def test_under_automatic_approval_a_pick_with_a_question_waits() -> None:
     done = workflow.on_person_reply(State.OFFERED, PICK_ASKING, AUTO)
     assert done.state is State.HELD
     assert workflow.AskApproval(A, asks=True) in done.commands
+    assert workflow.ThankForPick(A, asks=True) in done.commands  # "I've seen..."
     assert not any(isinstance(c, workflow.Book) for c in done.commands)
     # Without the question, booked at once as ever.
     plain_pick = replace(PICK_ASKING, asks=False)
     assert workflow.on_person_reply(State.OFFERED, plain_pick, AUTO).state is (
         State.BOOKED
     )
+    holding = replace(AUTO, approval="therapist")
+    thanked = workflow.on_person_reply(State.OFFERED, plain_pick, holding)
+    assert workflow.ThankForPick(A, asks=False) in thanked.commands
 
 
 def test_the_same_pick_again_with_a_question_reaches_the_therapist() -> None:
@@ -149,10 +153,12 @@ def test_a_move_picked_with_a_question_tells_the_therapist() -> None:
     done = workflow.on_person_reply(State.RESCHEDULING, PICK_ASKING, moving)
     assert workflow.AskToMove(A) in done.commands
     assert workflow.AlertTherapist("pick-asks") in done.commands
+    assert workflow.ThankForPick(A, asks=True) in done.commands
     quiet = workflow.on_person_reply(
         State.RESCHEDULING, replace(PICK_ASKING, asks=False), moving
     )
     assert not any(isinstance(c, workflow.AlertTherapist) for c in quiet.commands)
+    assert workflow.ThankForPick(A, asks=False) in quiet.commands
 
 
 # -- once a question has reached the therapist, every pick waits for them ------------
@@ -658,8 +664,13 @@ def test_a_question_beside_a_pick_reaches_the_therapist(auto) -> None:
         boxes.practice,
     )
     assert run(config, at) == 0
-    # Held, not booked: the therapist reads the question.
+    # Held, not booked: the therapist reads the question; the person is told
+    # it was seen, and who will answer it.
     assert "confirmation" not in kinds(server, boxes.person)
+    (held,) = mails(server, boxes.person, "held")
+    assert "I've seen your question too, and I'll answer it personally." in (
+        " ".join(plain(held).split())
+    )
     (approval,) = mails(server, boxes.therapist, "approval_request")
     said = " ".join(plain(approval).split())
     assert "They asked something as well, below, which mailflow will not answer." in (

@@ -185,6 +185,7 @@ class KeepBooking:
 @dataclass(frozen=True, slots=True)
 class ThankForPick:
     slot: Slot
+    asks: bool = False  # a question stood beside it: the letter says it was seen
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,7 +471,7 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
             told = (AlertTherapist("pick-asks"),) if reply.asks else ()
             return Transition(
                 State.BOOKED,
-                (*remember, AskToMove(slot), ThankForPick(slot), *told),
+                (*remember, AskToMove(slot), ThankForPick(slot, reply.asks), *told),
                 "move-asked",
             )
         return Transition(
@@ -480,7 +481,7 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
                 *release,
                 Hold(slot),
                 AskApproval(slot, asks=reply.asks),
-                ThankForPick(slot),
+                ThankForPick(slot, reply.asks),
             ),
             "held",
         )

@@ -645,7 +645,7 @@ class Conversation:
                         else "",
                         asks=asks,
                     )
-                case workflow.ThankForPick(slot=slot):
+                case workflow.ThankForPick(slot=slot, asks=question):
                     closed |= letters.held(
                         enquiry.id,
                         self._recipient(record),
@@ -653,6 +653,7 @@ class Conversation:
                         slot,
                         f"held:{step}",
                         answers=answers,
+                        question=question,
                     )
                 case workflow.Book(slot=slot):
                     self.store.book(

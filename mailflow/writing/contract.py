@@ -89,9 +89,10 @@ LETTERS: dict[str, Letter] = {
     "held": _letter(
         TO_PERSON,
         CLOSING,
-        ("slot",),
+        ("slot", "question"),
+        samples={"question": False},
         strong=("slot.practice",),
-        branches=(*UNCLOSED, {"phone": ""}),
+        branches=(*UNCLOSED, {"phone": ""}, {"question": True}),
     ),
     "confirmation": _letter(
         TO_PERSON,

@@ -446,12 +446,16 @@ class Letters:
         step: str,
         *,
         answers: bool = False,
+        question: bool = False,
     ) -> bool:
-        """True: it closed with the safety message (`_closing`)."""
+        """True: it closed with the safety message (`_closing`). `question`:
+        they asked something beside their pick, which the therapist answers
+        (the approval request tells them so): the letter says it was seen."""
         context = {
             **self._person_base(person),
             **self._closing("held", answers),
             "slot": self.slot_view(slot, person.zone),
+            "question": question,
         }
         self._to_person(enquiry_id, "held", step, person, thread, context)
         return bool(context["safety_close"])
