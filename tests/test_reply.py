@@ -458,6 +458,7 @@ def test_a_day_not_offered_brings_fresh_times_on_that_day(
         "I'm away on the 27th",
         "I start work at 9 on Monday",
         "I'm away Monday and Thursday",
+        "I'll take whichever is earliest",
         "Yes 2 works but could you ring me at 3 instead?",
     ],
 )

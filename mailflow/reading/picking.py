@@ -206,8 +206,10 @@ _DATE = (
 _ON_DAY: Final = tuple(
     patterns.compile(pattern, re.IGNORECASE)
     for pattern in (
-        # "the second one on Thursday", "first slot on weds", "the later one, on Tuesday 8th"
-        rf"\b(?:the\s+)?{_ORD}\s+{_NOUN}\s*,?\s+(?:on|for)\s+(?:the\s+)?{_DAY}\b{_DATE}",
+        # "the second one on Thursday", "first slot on weds", "the second one thurs",
+        # "the later one, on Tuesday 8th"
+        rf"\b(?:the\s+)?{_ORD}\s+{_NOUN}\s*,?\s+(?:(?:on|for|of|that)\s+)?(?:the\s+)?"
+        rf"{_DAY}\b{_DATE}",
         # "the second Thursday one", "the later tuesday slot"
         rf"\bthe\s+{_ORD}\s+{_DAY}(?:'s)?\s+{_NOUN}\b",
         # "Thursday, the second one", "tuesday's later one", "Thursday 3rd - the first one"
@@ -222,46 +224,48 @@ _ON_DAY: Final = tuple(
 """One of a named day's times, by its place among them ("the second one on
 Thursday"): never the list's second."""
 _NOT_BEFORE: Final = patterns.compile(
-    r"(?:\bnot|n't|\bno\b(?!\.?\s*\d)|\bnor|\bexcept|\bapart\s+from|\brather\s+than)"
+    r"(?:\bnot|n't|\bno\b(?!\.?\s*\d)|\bnor|\bexcept|\bapart\s+from|\brather\s+than"
+    r"|\bbut|\bother\s+than|\bbesides|\bavoid|\bpass\s+on|\bunable\s+to\s+\w+|\bsadly"
+    r"|\bunfortunately|\bsorry)"
     r"\W+(?:\w+\W+){0,2}$",
     re.IGNORECASE,
 )
 _SENTENCE: Final = patterns.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 _TURNED_DOWN_AFTER: Final = patterns.compile(
-    r"^[^.!?\n]{0,60}?(?:\b(?:not|no|never|nor)\b|n't|\bcannot\b|\btoo\s+(?:early|late|soon)"
-    r"|\bproblem|\bclash|\btricky|\bawkward|\bdifficult|\bimpossible|\bbetter|\brather"
-    r"|\bprefer|\binstead|\bbusy|\bdentist|\bdoctor|\bappointment|\bwork(?:ing)?\b)",
+    r"^[^.!?\n]{0,60}?(?:\b(?:not|never|nor)\b|\bno\b(?!\s+(?:problem|worries|rush|bother))"
+    r"|n't|\bdoesnt|\bdont|\bcant|\bwont|\bcannot\b|\btoo\s+(?:early|late|soon)"
+    r"|(?<!no\s)\bproblem|\bclash|\btricky|\bawkward|\bdifficult|\bimpossible|\binstead|\bbusy"
+    r"|\bsorry|\bwhen\s+i\s+(?:have|am|'m))",
     re.IGNORECASE,
 )
-"""After the words, in their sentence: turned down or set against ("the first
-one on Thursday doesn't work", "... is too late", "... would be better")."""
+"""After the words, in their sentence: turned down or corrected ("the first
+one on Thursday doesn't work", "... is too late", "... sorry, the second
+one", "... is when I have physio")."""
 _OR: Final = patterns.compile(
     r"\b(?:or|either|whichever|both|any\s+of)\b", re.IGNORECASE
 )
-_THEIR_OWN: Final = patterns.compile(r"\b(?:my|our|his|her|their)\s+$", re.IGNORECASE)
 _LIST_PLACE: Final = {"first": 1, "second": 2, "third": 3}
 
 
 def ordinal_on_day(
     text: str, offered: Sequence[Slot], zone: tzinfo
 ) -> int | bool | None:
-    """The offered time meant by a place among one day's times ("the second
+    """The offered time a place among one day's times points at ("the second
     one on Thursday", "tuesday's later one", "the afternoon slot on Weds"),
-    counted among that day's times, not down the list. False when it points
-    at none or several, when the day's times fall on more than one date and
-    no date says which, when it is turned down before or after ("not the
-    first one on Thursday", "... doesn't work for me") or asked about, when
-    its sentence names alternatives, or when the list's own place is that
+    counted among that day's times, not down the list: the reader's pick
+    stands only where it is this time (`reply._pointed`); this never makes
+    a pick. False, so no pick stands, when it points at none or several,
+    when the day's times fall on more than one date and no date says which,
+    when it is turned down or corrected before or after ("not the first one
+    on Thursday", "... doesn't work for me", "... sorry, the second one"),
+    when its sentence names alternatives, when the list's own place is that
     day's too and another time ("the second one on Tuesday" where the list's
     second is Tuesday's first), or is another day's and the day has only the
-    one time ("the first one on Friday"): asked, never guessed. None when
-    nothing is said so."""
+    one time ("the first one on Friday"). None when nothing is said so."""
     local = [slot.start_at.astimezone(zone) for slot in offered]
     meant: set[int] = set()
     for found in (m for pattern in _ON_DAY for m in pattern.finditer(text)):
         before = text[max(0, found.start() - 30) : found.start()]
-        if _THEIR_OWN.search(before):
-            continue  # "my first appointment on Thursday is at 10": theirs
         opening = text.rfind("\n", 0, found.start()) + 1
         for mark in ".!?":
             opening = max(opening, text.rfind(mark, 0, found.start()) + 1)
@@ -271,7 +275,6 @@ def ordinal_on_day(
         if (
             _NOT_BEFORE.search(before)
             or _TURNED_DOWN_AFTER.search(rest)
-            or "?" in rest
             or _OR.search(sentence)
         ):
             return False
@@ -317,29 +320,6 @@ def ordinal_on_day(
     if not meant:
         return None
     return next(iter(meant)) if len(meant) == 1 else False
-
-
-_SOONEST: Final = patterns.compile(
-    r"\b(?:whichever|whatever)(?:'s|\s+is)?\s+(?:the\s+)?(?:soonest|earliest)\b"
-    r"|\b(?:the\s+)?(?:soonest|earliest)\s+(?:available|possible|one|slot|time|option)\b"
-    r"|^\W*(?:the\s+)?(?:soonest|earliest)(?:\s+(?:please|pls|thanks|thank\s+you))*\W*$",
-    re.IGNORECASE,
-)
-_ANY_TIME_WORD: Final = patterns.compile(
-    r"\d|\b(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?\b"
-    r"|\b(?:(?:morning|afternoon|evening|night)s?|lunch\w*|today|tomorrow|week\w*"
-    r"|after|before|until|till|unless|except|not|n't|but|if)\b",
-    re.IGNORECASE,
-)
-
-
-def soonest(text: str, offered: Sequence[Slot]) -> int | None:
-    """ "Whichever's soonest", "the earliest available": the earliest time
-    offered, when nothing else in the reply names or bounds a time ("the
-    earliest one after 5", "the soonest but not Tuesday" are read otherwise)."""
-    if not offered or not _SOONEST.search(text) or _ANY_TIME_WORD.search(text):
-        return None
-    return min(range(len(offered)), key=lambda k: offered[k].start_at) + 1
 
 
 _CONDITION = patterns.compile(

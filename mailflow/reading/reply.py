@@ -40,8 +40,7 @@ _ORDINAL_WORDS: Final = {
 _NUM = r"(?P<n>\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")"
 _CHOICE_PATTERNS: Final = (
     patterns.compile(  # "option 2", "number two", "slot 3", "choice #4"
-        rf"\b(?:option|opt\.?|optin|opton|optoin|number|nuber|numer|numbr|nummer|num\.?|nr\.?"
-        rf"|choice|choise|slot)\s*(?:#|no\.?)?\s*{_NUM}\b",
+        rf"\b(?:option|opt\.?|number|num\.?|nr\.?|choice|slot)\s*(?:#|no\.?)?\s*{_NUM}\b",
         re.IGNORECASE,
     ),
     patterns.compile(
@@ -344,7 +343,6 @@ def read_person_reply(
                 zones,
                 preference,
                 widened=global_none,
-                numbered=_numbers_said(scan.masked),
             )
 
     if kind is ReplyKind.PICK and _ZONE_QUESTION.search(body):
@@ -465,15 +463,13 @@ _TAKES_IT = patterns.compile(
 a mistaken pick, not a request for other times."""
 _FROM_THE_LIST = patterns.compile(
     r"\b(?:option|opt|number|num|no\.?|choice|slot)\s*#?\s*\d{1,2}\b(?!\s*\d)|#\s*\d\b"
-    r"|\b(?:from|on)\s+(?:your|the)\s+list\b"
-    r"|\b(?:you(?:'ve)?|u)\s+(?:offered|sent|listed|suggested)\b"
-    r"|^[^?]*\bthe\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:'s)?\s+(?:one|slot|option)\b"
-    r"[^?]*$",
+    r"|\b(?:from|on)\s+(?:your|the)\s+list\b",
     re.IGNORECASE,
 )
 """A time pointed at as one of the list ("number 4 - the Friday 1pm", "from
-your list", "the Monday slot"): when no listed time is it, a mistaken pick
-to ask about, not a request for other times."""
+your list"): when no listed time is it, a mistaken pick to ask about, not a
+request for other times. Not "the Saturday slot please if you have one":
+that asks for other times."""
 
 
 def local_time(slot: Slot, zone: tzinfo) -> time:
@@ -490,7 +486,37 @@ def _pointed(
     preference: Preference,
     *,
     widened: bool = False,
-    numbered: frozenset[int] = frozenset(),
+) -> tuple[ReplyKind, int | None, Preference]:
+    """`_pointed_plainly`, and a pick that a place among one day's times
+    says is another ("the second one on Thursday" read as the list's second,
+    a Tuesday; "Option 2, the earlier one on Thursday"): asked, never booked.
+    That place only ever takes a pick away; it never makes one."""
+    kind, pick, preference = _pointed_plainly(
+        body, kind, pick, inline, offered, zones, preference, widened=widened
+    )
+    if (
+        kind is ReplyKind.PICK
+        and zones
+        and not (
+            isinstance(inline, int) and not isinstance(inline, bool) and inline == pick
+        )
+    ):
+        tied = picking.ordinal_on_day(body, offered, zones[0])
+        if tied is not None and (tied is False or tied != pick):
+            return ReplyKind.UNCLEAR, None, preference
+    return kind, pick, preference
+
+
+def _pointed_plainly(
+    body: str,
+    kind: ReplyKind,
+    pick: int | None,
+    inline: int | bool | None,
+    offered: Sequence[Slot],
+    zones: Sequence[tzinfo],
+    preference: Preference,
+    *,
+    widened: bool = False,
 ) -> tuple[ReplyKind, int | None, Preference]:
     """What people write around a pick (see `picking`), and whether a pick
     holds: an inline "this one", "the middle one", "anything after 5"; and a
@@ -505,27 +531,9 @@ def _pointed(
             kind, pick = ReplyKind.PICK, inline
     elif inline is False:
         return ReplyKind.UNCLEAR, None, preference
-    else:
-        # "the second one on Thursday": Thursday's second, never the list's;
-        # pointing at none, or beside a pick or an option number that is
-        # another time ("Option 2, the earlier one on Thursday"): which?
-        # Beside words that nothing offered fits (`widened`): not a pick.
-        tied = picking.ordinal_on_day(body, offered, zone)
-        if tied is False or (
-            isinstance(tied, int)
-            and (
-                (kind is ReplyKind.PICK and pick != tied)
-                or (numbered and numbered != {tied})
-            )
-        ):
-            return ReplyKind.UNCLEAR, None, preference
-        if isinstance(tied, int) and not widened:
-            kind, pick = ReplyKind.PICK, tied
     if kind in {ReplyKind.OTHER, ReplyKind.UNCLEAR, ReplyKind.NONE_FIT}:
         # "the Wednesday slot but a bit later?" (`widened`): not that slot
         named = None if widened else picking.the_one(body, offered, zone)
-        if named is None and not widened:
-            named = picking.soonest(body, offered)  # "whichever's soonest"
         if isinstance(named, int) and not isinstance(named, bool):
             kind, pick = ReplyKind.PICK, named
         elif named is False:
@@ -589,7 +597,12 @@ def _pointed(
             if availability.matches(slot.start_at.astimezone(zone), preference)
             or ("lunch" in body and picking.at_lunchtime(slot, zone))
         ]
-        if len(suits) == 1 and _WOULD_SUIT.search(body) and not _DIGIT.search(body):
+        if (
+            len(suits) == 1
+            and _WOULD_SUIT.search(body)
+            and not _DIGIT.search(body)
+            and not _LEFT_TO_US.search(body)  # "Monday or Saturday, whichever suits"
+        ):
             kind, pick = ReplyKind.PICK, suits[0]  # "saturday morning would be great"
         elif not suits and not (
             kind is ReplyKind.UNCLEAR
@@ -640,7 +653,6 @@ _ONLY_CHOICE = patterns.compile(
     r"|today|tomorrow|" + mentions.MONTH + r"|\d{1,2}(?:st|nd|rd|th)?"
     r"|\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\b\.?)?|[ap]\.?m\.?|at|on|the|one|option|number|slot|choice|for|me|half|quarter|past"
     r"|o'?clock|first|second|third|last|then|hi|hello|hey|dear|thanks|thank|you|cheers"
-    r"|optin|opton|optoin|nuber|numer|numbr|nummer|choise|pleas|plz|pls|thnks|thx|ty"
     r"|x+|morning|afternoon|evening|noon|midday|lunchtime|two|three|four|five|six|of"
     r"|london|time|your|my|local|gmt|bst|utc|[+-]\d+)\b|#",
     re.IGNORECASE,
@@ -769,19 +781,6 @@ def _choices(scan: Scan, count: int) -> tuple[set[int], set[int]]:
     positive = {n for at, n in found if not scan.negated(at)}
     negative = {n for at, n in found if scan.negated(at)}
     return positive, negative
-
-
-def _numbers_said(masked: str) -> frozenset[int]:
-    """The option numbers written as numbers ("option 2", "2 please", "1 or
-    3"), not as ordinals or dates."""
-    found = {
-        _number(match["n"])
-        for pattern in _CHOICE_PATTERNS
-        for match in pattern.finditer(masked)
-    }
-    for match in _ALTERNATIVES.finditer(masked):
-        found |= {int(match["a"]), int(match["b"])}
-    return frozenset(found)
 
 
 def _number(word: str) -> int:

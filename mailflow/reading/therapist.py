@@ -201,12 +201,11 @@ def _read_whole(body: str, today: date) -> TherapistReply:
         return TherapistReply(
             Decision.DECLINE, note=told["note"].strip()[:MAX_NOTE_CHARS]
         )
-    if private and decline and not approve and _message_but_times_wanted(body):
-        # "No. Please tell him I'm sorry, something's come up, and send him
-        # some new times": the no and the fresh times, as asked; the message
-        # about him is the decline letter's own apology, never their words.
-        return TherapistReply(Decision.DECLINE)
-    if private and not approve and not _in_touch_but_times_wanted(body):
+    if (
+        private
+        and not approve
+        and (_TAKEN_BACK.search(body) or not _in_touch_but_times_wanted(body))
+    ):
         # Words about the person, or the therapist taking it on: nothing of it
         # goes to the person, and mailflow stands down.
         return TherapistReply(Decision.PRIVATE)
@@ -275,6 +274,15 @@ _WORDS_FOR_THEM = patterns.compile(
 """A yes that carries words for them, in any of the ways it is said."""
 
 
+_TAKEN_BACK = patterns.compile(
+    r"\b(?:scratch\s+that|on\s+second\s+thoughts?|hold\s+(?:off|fire)|not\s+yet"
+    r"|wait\s+(?:before|until|till))\b",
+    re.IGNORECASE,
+)
+"""A wish for times taken back or put off ("... send new times. Scratch that,
+I'll call him"): the stand-down stands."""
+
+
 def _times_wished(body: str) -> tuple[bool, bool]:
     """(times asked of mailflow, times said not to be its to send): "send her
     new times"; "don't send him times", "I'll send her some myself"."""
@@ -299,46 +307,11 @@ def _in_touch_but_times_wanted(body: str) -> bool:
 
 
 def _times_not_wanted(body: str) -> bool:
-    """ "No - don't send him times", "I'll send her some times myself", with
-    no other times asked for ("don't send Tuesdays, send Thursdays")."""
-    asked, refused = _times_wished(body)
-    return refused and not asked
-
-
-def _message_but_times_wanted(body: str) -> bool:
-    """ "No - tell her I'm sorry and send her some new times": a message about
-    the person to pass on ("tell her", "let him know"), fresh times asked for
-    without a condition, a delay or a first person who will send them, and
-    nothing else that keeps them from mailflow: no ties ("she's my
-    neighbour"), nothing taken on ("I'll handle it"), no "don't send
-    anything"."""
-    message = _MESSAGE.search(body)
-    if message is None or _NOT_NOW.search(body):
-        return False
-    rest = _MESSAGE.sub(" ", body)
-    return (
-        not intent.private_note(rest)
-        and not intent.takes_it_on(body)
-        and not intent.private_words(body)
-        and _times_wished(body) == (True, False)
-    )
-
-
-_MESSAGE = patterns.compile(
-    r"\b(?:(?:please\s+|can\s+you\s+|could\s+you\s+)?(?:tell|let)\s+(?:her|him|them)"
-    r"(?:\s+know)?(?:\s+(?:that|i'?m|i\s+am))?|apologi[sz]e\s+to\s+(?:her|him|them)"
-    r"|say\s+sorry)\b",
-    re.IGNORECASE,
-)
-"""A message to pass on about the person ("tell him I'm sorry")."""
-_NOT_NOW = patterns.compile(
-    r"\b(?:myself|himself|herself|yet|for\s+now|wait|later|might|may|maybe|perhaps"
-    r"|think|decide|check|referrals?|options?|if|unless|handle|deal|new\s+year|january"
-    r"|actually|anything)\b",
-    re.IGNORECASE,
-)
-"""Beside times asked for: a delay, a doubt, a condition, something else to
-send, or the therapist's own hand ("... if she's over 18", "myself")."""
+    """ "No - don't send him times", "I'll send her some times myself", "let
+    me offer him some": mailflow stands down. Also beside others asked for
+    ("don't send Tuesdays, send Thursdays"): fresh times would not keep
+    Tuesdays out; the therapist is told and answers themselves."""
+    return _times_wished(body)[1]
 
 
 _INSTEAD_OF = patterns.compile(
