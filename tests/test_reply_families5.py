@@ -531,3 +531,40 @@ def test_a_days_place_turned_down_takes_the_pick_away(text: str) -> None:
 def test_days_left_to_the_practice_are_never_picked_for_them(text: str) -> None:
     # Monday 09:30 is the one offered time either names: still theirs to say
     assert _picks(text, C) is None
+
+
+# -- a "not" typed without its apostrophe -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "not_this"),
+    [
+        ("option 2 doesnt work for me", 2),
+        ("number 5 wouldnt work", 5),
+        ("2 wont work sorry", 2),
+        ("2 isnt possible", 2),
+        ("i dont want 3", 3),
+        ("I cant do 2", 2),
+    ],
+)
+def test_a_not_typed_without_its_apostrophe_is_a_not(text: str, not_this: int) -> None:
+    assert _picks(text) != not_this
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("2 doesnt work for me, 4 please", 4),
+        ("Tuesday doesnt suit, Thursday at 10 please", 4),
+        ("I cant make Tuesday but 4 is fine", 4),
+    ],
+)
+def test_the_other_time_beside_a_bare_not_is_the_pick(text: str, choice: int) -> None:
+    assert _picks(text) == choice
+
+
+def test_the_bare_not_is_read_as_typed_in_every_case() -> None:
+    from mailflow.reading.mentions import normalize
+
+    assert normalize("DOESNT, Cant, wont, isnt") == "DOESN'T, Can't, won't, isn't"
+    assert normalize("the want, a cantor, wonton") == "the want, a cantor, wonton"

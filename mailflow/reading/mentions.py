@@ -201,10 +201,20 @@ _MONTH_FIRST_REGIONS: Final = frozenset(
 """Where "3/11" means March 11th."""
 
 
+_NOT_TYPED_BARE = patterns.compile(
+    r"\b(do|does|did|is|are|was|were|would|could|should|have|has|had|must|need|ca|wo)"
+    r"(nt)\b",
+    re.IGNORECASE,
+)
+"""A "not" typed on a phone without its apostrophe ("doesnt", "cant",
+"wouldnt"): read as said ("option 2 doesnt work for me" was booked)."""
+
+
 def normalize(text: str) -> str:
-    """NFKC, one apostrophe, no-break spaces as spaces, cut to MAX_READ_CHARS."""
+    """NFKC, one apostrophe, no-break spaces as spaces, "doesnt" as
+    "doesn't", cut to MAX_READ_CHARS."""
     text = unicodedata.normalize("NFKC", text[: MAX_READ_CHARS * 2])[:MAX_READ_CHARS]
-    return (
+    text = (
         text.replace("\u2019", "'")
         .replace("\u2018", "'")
         .replace("`", "'")
@@ -212,6 +222,7 @@ def normalize(text: str) -> str:
         .replace("\u201d", '"')
         .replace("\u00a0", " ")
     )
+    return _NOT_TYPED_BARE.sub(lambda m: f"{m[1]}{m[2][0]}'{m[2][1]}", text)
 
 
 def scan(text: str, region: str, *, both_readings: bool) -> Scan:
