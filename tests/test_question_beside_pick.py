@@ -668,7 +668,7 @@ def test_a_question_beside_a_pick_reaches_the_therapist(auto) -> None:
     # it was seen, and who will answer it.
     assert "confirmation" not in kinds(server, boxes.person)
     (held,) = mails(server, boxes.person, "held")
-    assert "I've seen your question too, and I'll answer it personally." in (
+    assert "and I'll confirm it shortly. I'll answer your question personally." in (
         " ".join(plain(held).split())
     )
     (approval,) = mails(server, boxes.therapist, "approval_request")

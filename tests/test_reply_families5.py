@@ -556,15 +556,99 @@ def test_a_not_typed_without_its_apostrophe_is_a_not(text: str, not_this: int) -
     [
         ("2 doesnt work for me, 4 please", 4),
         ("Tuesday doesnt suit, Thursday at 10 please", 4),
-        ("I cant make Tuesday but 4 is fine", 4),
+        ("2 wont work, 4 is fine", 4),
+        ("Thursday 10 doesnt work but 2pm does", 5),
     ],
 )
 def test_the_other_time_beside_a_bare_not_is_the_pick(text: str, choice: int) -> None:
     assert _picks(text) == choice
 
 
-def test_the_bare_not_is_read_as_typed_in_every_case() -> None:
+def test_only_a_time_turned_down_is_read_with_its_apostrophe() -> None:
     from mailflow.reading.mentions import normalize
 
-    assert normalize("DOESNT, Cant, wont, isnt") == "DOESN'T, Can't, won't, isn't"
-    assert normalize("the want, a cantor, wonton") == "the want, a cantor, wonton"
+    assert normalize("DOESNT WORK, wont suit, wouldnt fit") == (
+        "DOESN'T WORK, won't suit, wouldn't fit"
+    )
+    # every other "n't" beside a time turns it down: these are not that
+    kept = "doesnt clash, couldnt be better, I dont work Tuesdays, cant wait, isnt bad"
+    assert normalize(kept) == kept
+
+
+@pytest.mark.parametrize(
+    ("text", "offered", "not_this"),
+    [
+        ("Tuesday 10 doesnt clash with work, Thursday 11 does", A, 3),
+        ("option 1 doesnt clash with anything, option 3 does", A, 3),
+        ("Tuesday 10 isnt bad, Thursday 11 is ok too", A, 3),
+        ("Monday doesnt clash with work, Friday does", C, 3),
+    ],
+)
+def test_a_bare_not_of_no_turning_down_books_no_other_time(
+    text: str, offered: tuple[Slot, ...], not_this: int
+) -> None:
+    assert _picks(text, offered) != not_this
+
+
+def test_i_dont_work_on_a_day_keeps_the_time_named() -> None:
+    # Tuesday 14:00 on list A: "I dont work" is their job, not a time refused
+    assert _picks("I dont work on Tuesday so 2pm please", A) == 2
+
+
+# -- the third strict review's cases (helper-259) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "decision"),
+    [
+        ("No - sorry for the wait, send her new times", Decision.DECLINE),
+        ("No, please send other times and wait for her reply", Decision.DECLINE),
+        ("No, no times on Friday please, send others", Decision.DECLINE),
+        ("No, send new times. Don't email her about fees", Decision.DECLINE),
+        (
+            "No, just send her different times, I'll reach out after if needed",
+            Decision.DECLINE,
+        ),
+        ("No, I'm not yet back from leave - send the week after", Decision.DECLINE),
+        (
+            "Could we do Friday at 10 instead? I'll get back to you if not",
+            Decision.PROPOSE,
+        ),
+        (
+            "Can we do 2pm instead? I'll come back to you about the fee",
+            Decision.PROPOSE,
+        ),
+        ("yes, leave it as it is", Decision.APPROVE),
+        ("No, let me send her times", Decision.PRIVATE),
+        ("No, I'd rather offer her times", Decision.PRIVATE),
+    ],
+)
+def test_words_near_holding_back_are_read_as_meant(
+    text: str, decision: Decision
+) -> None:
+    assert _therapist(text) is decision
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i may need to reschedule, i cant make it thursday",
+        "Might need to rearrange - Thursday doesnt work anymore",
+        "I might need to change the time, I'm not able to do 11 now",
+        "I might need to move it, sorry, I'm in hospital",
+    ],
+)
+def test_a_maybe_with_nothing_put_off_is_a_move(text: str) -> None:
+    assert _booked(text) is ReplyKind.RESCHEDULE
+
+
+def test_a_preference_with_any_day_asks_for_other_times() -> None:
+    # no alternatives named: none fit, fresh times that honour it
+    assert _read("mornings are better, whichever day suits", C).kind is (
+        ReplyKind.NONE_FIT
+    )
+
+
+def test_a_days_place_on_two_dates_takes_the_pick_away() -> None:
+    # two Tuesdays: "the second one on Tuesday" is which Tuesday's?
+    assert _picks("the second one on Tuesday", H) is None

@@ -740,6 +740,7 @@ def read_booked_reply(
     if (
         move
         and _MAYBE_MOVE.search(body)
+        and _DEFERRED.search(body)
         and "?" not in body
         and not another
         and not _TIMES_ASKED.search(body)
@@ -801,6 +802,14 @@ _TIMES_ASKED = patterns.compile(
     re.IGNORECASE,
 )
 """Times asked for beside the maybe ("... please send me some new times")."""
+_DEFERRED = patterns.compile(
+    r"\b(?:will|i'?ll|i\s+will)\s+(?:let\s+you\s+know|confirm|know|be\s+in\s+touch"
+    r"|check|get\s+back|update\s+you)|\bwaiting\s+to\s+hear|\bnot\s+sure\s+yet"
+    r"|\bkeep\s+it\s+for\s+now|\bdepending\s+on|\bheads\s+up\b",
+    re.IGNORECASE,
+)
+"""The decision put off ("... will let you know", "waiting to hear about a
+shift"): without it, "I might need to move it, I'm in hospital" is a move."""
 _QUESTION = patterns.compile(r"[^.!?\n]*\?")
 """One question: the words since the last sentence's end, up to its mark."""
 

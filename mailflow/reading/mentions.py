@@ -202,17 +202,19 @@ _MONTH_FIRST_REGIONS: Final = frozenset(
 
 
 _NOT_TYPED_BARE = patterns.compile(
-    r"\b(do|does|did|is|are|was|were|would|could|should|have|has|had|must|need|ca|wo)"
-    r"(nt)\b",
+    r"\b(does|wo|would)(nt)(?=\s+(?:really\s+)?(?:work|suit|fit)\b)",
     re.IGNORECASE,
 )
-"""A "not" typed on a phone without its apostrophe ("doesnt", "cant",
-"wouldnt"): read as said ("option 2 doesnt work for me" was booked)."""
+"""A time turned down on a phone, its apostrophe not typed ("option 2
+doesnt work for me", "number 5 wouldnt work", "2 wont suit"): read as said
+(they were booked). Only these words: every other "n't" beside a time is
+read as turning it down, and "doesnt clash", "couldnt be better", "I dont
+work Tuesdays" are not that."""
 
 
 def normalize(text: str) -> str:
-    """NFKC, one apostrophe, no-break spaces as spaces, "doesnt" as
-    "doesn't", cut to MAX_READ_CHARS."""
+    """NFKC, one apostrophe, no-break spaces as spaces, "doesnt work" as
+    "doesn't work", cut to MAX_READ_CHARS."""
     text = unicodedata.normalize("NFKC", text[: MAX_READ_CHARS * 2])[:MAX_READ_CHARS]
     text = (
         text.replace("\u2019", "'")

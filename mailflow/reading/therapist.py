@@ -275,8 +275,8 @@ _WORDS_FOR_THEM = patterns.compile(
 
 
 _TAKEN_BACK = patterns.compile(
-    r"\b(?:scratch\s+that|on\s+second\s+thoughts?|hold\s+(?:off|fire)|not\s+yet"
-    r"|wait\s+(?:before|until|till))\b",
+    r"\b(?:scratch\s+that|on\s+second\s+thoughts?|hold\s+(?:off|fire)"
+    r"|not\s+yet(?=\s*(?:[.!,;]|$))|wait\s+(?:before|until|till))",
     re.IGNORECASE,
 )
 """A wish for times taken back or put off ("... send new times. Scratch that,
