@@ -185,7 +185,7 @@ class KeepBooking:
 @dataclass(frozen=True, slots=True)
 class ThankForPick:
     slot: Slot
-    asks: bool = False  # a question stood beside it: the letter says it was seen
+    asks: bool = False  # a question stood beside it: to be answered, the letter says
 
 
 @dataclass(frozen=True, slots=True)
