@@ -253,7 +253,7 @@ def ordinal_on_day(
     """The offered time a place among one day's times points at ("the second
     one on Thursday", "tuesday's later one", "the afternoon slot on Weds"),
     counted among that day's times, not down the list: the reader's pick
-    stands only where it is this time (`reply._pointed`); this never makes
+    stands only where it is this time (`reply.read_person_reply`); this never makes
     a pick. False, so no pick stands, when it points at none or several,
     when the day's times fall on more than one date and no date says which,
     when it is turned down or corrected before or after ("not the first one

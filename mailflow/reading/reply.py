@@ -350,6 +350,14 @@ def read_person_reply(
         # they mean is still open; asked, never booked.
         kind, pick = ReplyKind.UNCLEAR, None
     typed_under = isinstance(inline, int) and not isinstance(inline, bool)
+    if kind is ReplyKind.PICK and not (typed_under and inline == pick) and zones:
+        # A place among one day's times that says the pick is another ("the
+        # second one on Thursday" read as the list's second, a Tuesday;
+        # "Option 2, the earlier one on Thursday"): asked, never booked. The
+        # place only ever takes a pick away; it never makes one.
+        tied = picking.ordinal_on_day(body, offered, zones[0])
+        if tied is not None and (tied is False or tied != pick):
+            kind, pick = ReplyKind.UNCLEAR, None
     language = intent.language_of(body)
     if (
         kind is ReplyKind.PICK
@@ -477,37 +485,6 @@ def local_time(slot: Slot, zone: tzinfo) -> time:
 
 
 def _pointed(
-    body: str,
-    kind: ReplyKind,
-    pick: int | None,
-    inline: int | bool | None,
-    offered: Sequence[Slot],
-    zones: Sequence[tzinfo],
-    preference: Preference,
-    *,
-    widened: bool = False,
-) -> tuple[ReplyKind, int | None, Preference]:
-    """`_pointed_plainly`, and a pick that a place among one day's times
-    says is another ("the second one on Thursday" read as the list's second,
-    a Tuesday; "Option 2, the earlier one on Thursday"): asked, never booked.
-    That place only ever takes a pick away; it never makes one."""
-    kind, pick, preference = _pointed_plainly(
-        body, kind, pick, inline, offered, zones, preference, widened=widened
-    )
-    if (
-        kind is ReplyKind.PICK
-        and zones
-        and not (
-            isinstance(inline, int) and not isinstance(inline, bool) and inline == pick
-        )
-    ):
-        tied = picking.ordinal_on_day(body, offered, zones[0])
-        if tied is not None and (tied is False or tied != pick):
-            return ReplyKind.UNCLEAR, None, preference
-    return kind, pick, preference
-
-
-def _pointed_plainly(
     body: str,
     kind: ReplyKind,
     pick: int | None,
