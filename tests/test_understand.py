@@ -127,6 +127,13 @@ def test_no_clear_crisis_is_left_unseen_or_given_times(score) -> None:  # type: 
         # mention clients): every crisis heard, none given times, before the
         # reading of the therapist's own client and after it.
         ("their_client.jsonl", 60, 1.0, 0),
+        # refusing_care (stop 53, 70) and refusing_care2 (stop 56, 90, a
+        # second writer): what keeps someone alive refused now with death
+        # accepted. As written: given times with nobody told 2 and 2; with
+        # the `refusing-care` pair (stop 56, learned from the who/ sets) 0
+        # and 2: the second set, written after the first try, did not move.
+        ("refusing_care.jsonl", 70, 0.96, 0),
+        ("refusing_care2.jsonl", 90, 0.93, 2),
     ],
 )
 def test_a_fresh_writers_crises_reach_the_therapist(
@@ -231,19 +238,26 @@ def test_a_note_kept_as_possible_risk_counts_as_told_at_once() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "nobody_told", "patients_unseen", "heard"),
-    [("refusing_care.jsonl", 3, 3, 0.81), ("refusing_care2.jsonl", 4, 2, 0.77)],
+    ("name", "nobody_told", "patients_unseen", "heard", "raised"),
+    [
+        ("refusing_care.jsonl", 0, 1, 0.95, 0),
+        ("refusing_care2.jsonl", 0, 2, 0.95, 0),
+        ("refusing_care4.jsonl", 0, 1, 1.0, 1),
+    ],
 )
-def test_death_accepted_beside_a_refusal_is_measured(
-    name: str, nobody_told: int, patients_unseen: int, heard: float
+def test_death_accepted_beside_a_refusal_is_heard(
+    name: str, nobody_told: int, patients_unseen: int, heard: float, raised: int
 ) -> None:
-    """tests/corpus/first_mail/who/refusing_care*.jsonl (2026-12-06, stop 53,
-    written blind, 60 each): food, fluids, insulin, medicines, dialysis or
-    hospital refused now with death accepted, by the person, someone close or
-    a professional; hard negatives in the same words. A first try learned
-    from both was taken back after a strict review (docs/reading.md): the
-    held-out set did not move and ordinary mail was read as crisis. Scored
-    apart as they stand, so that the next try is measured: floors."""
+    """tests/corpus/first_mail/who/refusing_care*.jsonl (written blind):
+    food, fluids, insulin, medicines, dialysis or hospital refused now with
+    death accepted, by the person, someone close or a professional; hard
+    negatives in the same words. Sets 1 and 2 (stop 53, 60 each): two tries
+    at a stronger answer taken back (docs/reading.md); as they stood, crises
+    given times with nobody told 3 and 4. Set 4 (stop 56, 100, a writer told
+    to vary every wording): 12 as it came. The `refusing-care` pair (possible
+    risk: times, an alert, the pick held) leaves none of them unheard. `raised`:
+    requests read as possible risk (set 4's one is a contact need, as before);
+    no request or mail to leave is given the crisis answer."""
     bench = _bench()
     apart = bench.score(bench.load(bench.WHO, name))
     assert apart.cases >= 60
@@ -252,8 +266,10 @@ def test_death_accepted_beside_a_refusal_is_measured(
         patients_unseen
     )
     assert apart.crises_heard >= heard
-    assert apart.count("request", "crisis") + apart.count("request", "safety") == 0
-    assert apart.count("leave", "crisis") == 0
+    assert apart.count("request", "crisis") + apart.count("request", "safety") <= (
+        raised
+    )
+    assert apart.count("leave", "crisis") + apart.count("leave", "safety") == 0
 
 
 def test_the_refusal_probes_are_measured() -> None:
@@ -262,7 +278,9 @@ def test_the_refusal_probes_are_measured() -> None:
     crises of it (by the person, someone close, a professional about someone
     in their care or for themselves), 142 ordinary mails in its words
     (hospice and palliative care, pre-operative fasting, a transplant,
-    alcohol, idioms). Floors where the reader stands, for the next try."""
+    alcohol, idioms). Floors where the reader stands: crises given times
+    with nobody told 9 before the `refusing-care` pair (stop 56), 2 with it,
+    and none of the ordinary mails newly raised."""
     bench = _bench()
     probes = json.loads((bench.WHO / "refusing_probes.json").read_text("utf-8"))
     read: dict[str, Counter[str]] = {}
@@ -283,8 +301,8 @@ def test_the_refusal_probes_are_measured() -> None:
         )
     assert sum(read["crisis"].values()) == 113
     assert sum(read["ordinary"].values()) == 142
-    assert read["crisis"]["request"] <= 9
-    assert read["crisis"]["leave"] <= 18
+    assert read["crisis"]["request"] <= 2
+    assert read["crisis"]["leave"] <= 14
     assert read["crisis"]["alert"] >= 2
     assert read["ordinary"]["crisis"] <= 2
     assert read["ordinary"]["alert"] <= 3

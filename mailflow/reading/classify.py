@@ -467,7 +467,7 @@ def classify_new(
             return weighed
         alerted = screening.risk is screen.Risk.NONE and chance >= ALERT_CHANCE
         if (
-            screening.risk is screen.Risk.NONE
+            _nothing_but_weighed(screening)
             and not alerted
             and referral.about_someone_in_care(subject, voiced)
         ):
@@ -482,7 +482,7 @@ def classify_new(
             # A little like a crisis's, not enough to hold back their times:
             # times with an alert, and every pick waits for the therapist.
             return replace(found, risk="possible", weighed=True)
-        if reading.of_their_client and screening.risk is screen.Risk.NONE:
+        if reading.of_their_client and _nothing_but_weighed(screening):
             # Someone else telling of a person already the therapist's client
             # (a detective's "one of your clients may be able to assist", a
             # husband booking "the free call" about his wife's sessions): the
@@ -501,7 +501,11 @@ def classify_new(
             return weighed
         return replace(found, verdict=Verdict.ASK, reason=reading.reason)
     if screening.risk is screen.Risk.POSSIBLE and not reading.professional:
-        # Asks for nothing, yet speaks of risk or safety: never left unseen.
+        # Asks for nothing, yet speaks of risk or safety: never left unseen;
+        # where the risk words may weigh it too and weigh it like a crisis's,
+        # that note (the writer sent the safety message at once).
+        if _heavy(mail, screening, reading):
+            return weighed
         return replace(found, verdict=Verdict.ASK, reason="possible-risk")
     if reading.reason == "no-intent" and _near_risk_unseen(mail, own_words):
         # Asks for nothing and is nothing known, yet its words are near risk:
@@ -540,6 +544,14 @@ time you reply I won't be around"): where the risk words weigh the whole mail
 like a crisis's, it is held for the therapist to read first, as a mail with
 no phrase of risk is, not answered with times."""
 
+_REFUSING: Final = "refusing-care"
+_WEIGHED_BESIDE: Final = _ORDINARY_ALONE | {_REFUSING}
+"""Possible risk the risk words still weigh: the ordinary sentences alone,
+and a refusal of what keeps someone alive beside death accepted
+(`risk.pairs`), each of whose words is ordinary. A pair read never takes
+away the note and the safety message the risk words gave such mail before
+it was read (2026-12-06): it only adds an alert where there was none."""
+
 
 ALERT_CHANCE: Final = 0.475
 """A request the risk words weigh at this or above, short of even odds
@@ -574,6 +586,15 @@ def _clear_is_theirs(
     )
 
 
+def _nothing_but_weighed(screening: screen.Screening) -> bool:
+    """No risk read, or only a refusal of what keeps someone alive beside
+    death accepted (`_WEIGHED_BESIDE`'s pair): a referral or news of the
+    therapist's client is still asked about, not answered with times (the
+    note goes as possible risk, with an alert), as it was before the pair
+    was read."""
+    return screening.risk is screen.Risk.NONE or set(screening.families) == {_REFUSING}
+
+
 def _heavy(mail: InboundMail, screening: screen.Screening, reading: Voice) -> bool:
     """Whether the risk words put a stranger's mail before the therapist
     (weighed at even odds or more)."""
@@ -601,7 +622,7 @@ def _weighable(mail: InboundMail, screening: screen.Screening, reading: Voice) -
             screening.risk is screen.Risk.NONE
             or (
                 screening.risk is screen.Risk.POSSIBLE
-                and set(screening.families) <= _ORDINARY_ALONE
+                and set(screening.families) <= _WEIGHED_BESIDE
             )
         )
         and sum(

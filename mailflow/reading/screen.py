@@ -311,12 +311,17 @@ def _paired(
 ) -> bool:
     """Whether the sentence `masked` holds pair `index`'s act and one of the
     sentences `near` it (its own included) its sign, each told of now: not
-    negated, not about a topic, not history. `signed` keeps each sentence's
+    negated, not about a topic, not history, and none of them calm
+    (`Pair.calm`). `signed` keeps each sentence's
     answer for the sign, so a mail costs linear time however many acts it
     repeats."""
     pair = book.pairs[index]
     acts = itertools.islice(_present(pair.act, masked, words, book), _HISTORY_READ)
     if not any(_of_now(clause, masked, book) for clause in acts):
+        return False
+    if pair.calm is not None and any(
+        _calm(pair.calm, sentences[number][0], book) for number in near
+    ):
         return False
     for number in near:
         key = (index, number)
@@ -326,6 +331,20 @@ def _paired(
             signs = itertools.islice(found, _HISTORY_READ)
             signed[key] = any(_of_now(clause, sentence, book) for clause in signs)
         if signed[key]:
+            return True
+    return False
+
+
+def _calm(calm: re.Pattern[str], sentence: str, book: RiskPhrases) -> bool:
+    """Whether a calm word of a pair stands in `sentence` unnegated: "this
+    is not a palliative situation", "he isn't end of life" are no calm."""
+    for match in itertools.islice(calm.finditer(sentence), _HISTORY_READ):
+        before = sentence[max(0, match.start() - _NEGATION_WINDOW) : match.start()]
+        clause = book.clause.split(before)[-1]
+        negator = list(book.negation.finditer(clause))
+        if not negator or len(clause[negator[-1].start() :].split()) > (
+            _NEGATION_WORDS + 1
+        ):
             return True
     return False
 

@@ -65,6 +65,9 @@ class Pair:
     act: Family
     sign: Family
     reach: int
+    calm: re.Pattern[str] | None = None
+    """Words that, in any sentence within `reach` of the act, say the two
+    are told calmly (a hospice's care, a fast, a pet): then no pair."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +228,7 @@ def build(
                     act=family(table["family"], table["acts"], gated=True),
                     sign=family(table["family"], table["signs"], gated=True),
                     reach=max(0, int(table["reach"])),
+                    calm=one(table["calm"]) if table.get("calm") else None,
                 )
                 for table in risk.get("pairs", [])
             ),

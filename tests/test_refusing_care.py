@@ -1,0 +1,350 @@
+"""What keeps someone alive refused now, beside death accepted (en.toml's
+`refusing-care` pair; docs/reading.md, stop 56): families, not sentences.
+
+Each half is ordinary alone ("she won't see the GP", "he says he's ready to
+go"), and both together are ordinary at a hospice, in a fast, for a pet or
+after a plan agreed with the doctors. Two tries at a stronger answer were
+taken back (stop 53), so the pair is possible risk only: the person's
+letter is unchanged, the therapist is alerted and every pick waits for
+them. A mail the risk words held for the therapist before keeps that
+answer (`classify._WEIGHED_BESIDE`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from mailflow.model import Verdict
+from mailflow.reading import screen
+from mailflow.reading.classify import RequestPolicy, classify_new
+from mailflow.reading.parse import parse_mail
+
+ROOT = Path(__file__).resolve().parents[1]
+FAMILY = "refusing-care"
+
+REFUSED_AND_ACCEPTED = [
+    # fluids and food, the writer's own
+    "I haven't had anything to drink since Sunday. Honestly I'm ready to go.",
+    "i stopped eating and drinking on tuesday. im at peace with dying tbh",
+    "Nothing to eat for five days now. If my heart stops, it stops.",
+    "I can't keep even water down and I told the midwife no. If my body wants"
+    " to give up then fine.",
+    # someone close
+    "Mum has refused all food and fluids since Friday. She keeps saying let me go.",
+    "My grandad pushes the cup away every time. He says he's had a good"
+    " innings and he's done.",
+    "She hasn't had a sip of anything since yesterday and says she wants to"
+    " be with Dad again soon.",
+    "My sister is barely drinking and says she'd welcome the end.",
+    # medicines and treatment
+    "I've stopped my insulin since the weekend. Whatever happens, happens.",
+    "He has stopped his dialysis without telling the renal team. He says he's"
+    " not fighting it any more.",
+    "I binned my keppra on Monday. If one takes me out that'd be a relief.",
+    "Dad's dosette box is still full since Sunday. He says he's ready for the end.",
+    "I've left off my warfarin and heart tablets. I'm not scared of dying.",
+    "She cancelled the hospital transport for the rest of the month and says"
+    " her kidneys can have the final say.",
+    "I knocked the anti-rejection tablets on the head last week. I've squared"
+    " it with myself that this is the end of the road.",
+    "He took off his oxygen for good on Monday. He says he's had a full life"
+    " and he's ready to go.",
+    # hospital, the ambulance, the doctor
+    "He refused the ambulance tonight. He says if he dies, he dies.",
+    "I discharged myself against advice this afternoon. Let the infection do"
+    " what it likes.",
+    "She won't let me ring the GP. She says she's tired of being kept alive.",
+    "The antibiotics are still in the bag and I'm not going to take them. If"
+    " this is how it finishes, fine.",
+    "my flatmate wont let me take her to get stitches. she says let it bleed.",
+    # a professional about someone in their care
+    "One of our residents has refused every meal since Friday and keeps"
+    " telling staff she's ready to go, don't fuss.",
+    "Mr K has not attended haemodialysis for eight days. He told me he's"
+    " ready for the lights to go out.",
+]
+
+HALF_ALONE = [
+    "I haven't had anything to drink since Sunday, my throat is so sore.",
+    "Mum refused the ambulance because her neighbour drove her in instead.",
+    "I've stopped my insulin pump trial and gone back to pens.",
+    "My dad says he's ready to go whenever we are.",
+    "I'm at peace with my decision to leave teaching.",
+    "Honestly I'm done with dating apps.",
+    "If my heart stops racing before the interview it'll be a miracle.",
+    "Could I book a free call? I've had a good innings at my job and I'm"
+    " ready for a change.",
+]
+
+CALM = [
+    "Dad is at the hospice. He stopped eating and drinking on Sunday and the"
+    " nurses say he's ready to go.",
+    "Mum is on end of life care. She has refused food since Friday and is at"
+    " peace with dying.",
+    "I'm fasting for Ramadan so I haven't had anything to drink since dawn."
+    " Whatever happens, happens with the exam.",
+    "Our dog stopped eating and drinking this week. The vet says he's ready to go.",
+    "He decided with his consultant to stop dialysis. He's at peace with it"
+    " and so are we.",
+    "I'm nil by mouth before my op tomorrow. Not eaten since 8pm and honestly"
+    " I'm ready to go.",
+    "My toddler refused all food today. She's done, she says!",
+    "Mum refused all food and fluids for three days after her op but is eating"
+    " again now. She's ready to go home.",
+]
+
+ORDINARY = [
+    "My son refuses to eat vegetables. Honestly I'm done.",
+    "My husband has dementia and won't go to the hospital appointments. I'm"
+    " at the end of my tether.",
+    "I'm not taking any meds for my ADHD because I'd rather manage it with"
+    " therapy. Whatever happens, happens.",
+    "My dad has stopped drinking since Friday and he says he's done. We're so"
+    " proud of him!",
+    "I finished my last chemo today. I'm done!",
+    "I stopped taking my antidepressants with my GP's support and I'm fine"
+    " with it now.",
+]
+
+
+@pytest.mark.parametrize("text", REFUSED_AND_ACCEPTED)
+def test_a_refusal_beside_death_accepted_is_possible_risk(text: str) -> None:
+    said = screen.screen(text)
+    assert FAMILY in said.families
+    assert said.risk is not screen.Risk.NONE
+
+
+@pytest.mark.parametrize("text", HALF_ALONE + CALM + ORDINARY)
+def test_either_half_alone_or_told_calmly_is_not(text: str) -> None:
+    assert FAMILY not in screen.screen(text).families
+
+
+def test_the_pair_is_possible_risk_never_clear_and_never_danger_now() -> None:
+    said = screen.screen(
+        "Since Saturday she has refused food and she is barely drinking. She"
+        " keeps saying she wants to be with our father now."
+    )
+    assert said.families == (FAMILY,)
+    assert said.risk is screen.Risk.POSSIBLE
+    assert not said.danger_now
+
+
+@pytest.mark.parametrize(
+    "calm",
+    [
+        "She is not on an end of life pathway.",
+        "This isn't a palliative situation.",
+        "He has never been under the hospice.",
+    ],
+)
+def test_a_calm_word_negated_is_no_calm(calm: str) -> None:
+    text = (
+        "She has refused all food and fluids since Saturday. "
+        f"{calm} She tells the staff she's ready to go."
+    )
+    assert FAMILY in screen.screen(text).families
+
+
+def test_the_halves_pair_within_three_sentences_only() -> None:
+    near = "I've stopped my insulin. It was a long week. I'm ready to go."
+    far = (
+        "I've stopped my insulin. It was a long week. Work was busy. The"
+        " trains were late. My cat is fine. I'm ready to go."
+    )
+    assert FAMILY in screen.screen(near).families
+    assert FAMILY not in screen.screen(far).families
+
+
+def test_a_refusal_told_as_history_is_not_now() -> None:
+    said = screen.screen(
+        "When I was 17 I stopped eating and drinking and I was ready to die."
+        " I've been well for ten years now."
+    )
+    assert FAMILY not in said.families
+
+
+# -- what a first mail gets ----------------------------------------------------
+
+POLICY = RequestPolicy(
+    practice_email="hello@riverside.example",
+    therapist_email="sam@riverside.example",
+    country="GB",
+)
+
+
+def _first(subject: str, text: str) -> tuple[Verdict, str, str, bool]:
+    raw = (
+        "From: Dana Cole <dana@example.org>\r\nTo: hello@riverside.example\r\n"
+        f"Subject: {subject}\r\nMessage-ID: <rc-1@example.org>\r\n"
+        "Date: Wed, 02 Dec 2026 09:00:00 +0000\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n" + text
+    ).encode()
+    found = classify_new(
+        parse_mail(raw), POLICY, contacts=frozenset(), owned_thread=False
+    )
+    return found.verdict, found.reason, found.risk, found.weighed
+
+
+def test_a_request_that_tells_of_it_gets_times_with_an_alert() -> None:
+    """Times as usual, as possible risk: the therapist alerted, the pick
+    held for them; the alert says risk was named (not only weighed)."""
+    text = (
+        "Hello, I'm looking for bereavement counselling for my mother, who is"
+        " 84. My father died five weeks ago. Since Thursday she has stopped"
+        " eating and she is barely drinking. She says she just wants to go now"
+        " and to let her go to him. Could you help, and how soon?\n\nJan"
+    )
+    assert _first("Bereavement counselling for Mum", text) == (
+        Verdict.REQUEST,
+        "request",
+        "possible",
+        False,
+    )
+    plain = text.replace(
+        "Since Thursday she has stopped eating and she is barely drinking. She"
+        " says she just wants to go now and to let her go to him. ",
+        "",
+    )
+    assert _first("Bereavement counselling for Mum", plain)[2] == "none"
+
+
+def test_a_referral_that_tells_of_it_is_still_a_note_not_times() -> None:
+    """A care home's mail about a resident was a note for the therapist
+    before (a referral's shape); with the pair read it stays a note, now as
+    possible risk (with an alert), never the robot's times."""
+    text = (
+        "Dear team,\n\nI am the registered manager at Willowbank care home."
+        " One of our residents, Mrs Cole (87), has been having weekly"
+        " bereavement counselling with you since the summer. Since Saturday"
+        " she has refused all meals and almost all fluids and is declining her"
+        " medication. She tells staff 'I'm ready to go, don't fuss'. I would be"
+        " grateful if her counsellor could be informed today.\n\nAngela Ferris"
+        "\nRegistered Manager, Willowbank Care Home"
+    )
+    verdict, reason, risk, _ = _first("Resident - concern", text)
+    assert verdict is Verdict.ASK
+    assert risk == "possible"
+    assert reason in {"referral", "care-danger", "possible-risk"}
+
+
+def _corpus_case(name: str, case_id: str) -> tuple[Verdict, str, str, bool]:
+    """A case of the learned first-mail sets, as `bench/understand.py` builds it."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import understand  # type: ignore[import-not-found]
+
+    folder = ROOT / "tests" / "corpus" / "first_mail" / "who"
+    for line in (folder / name).read_text("utf-8").splitlines():
+        data = json.loads(line)
+        if data["id"] == case_id:
+            mail = parse_mail(understand.built(data).raw)
+            found = classify_new(
+                mail, understand.POLICY, contacts=frozenset(), owned_thread=False
+            )
+            return found.verdict, found.reason, found.risk, found.weighed
+    raise AssertionError(case_id)
+
+
+def test_what_the_risk_words_held_for_the_therapist_they_still_hold() -> None:
+    """refusing_care.jsonl rfa-001 (a booking wrapped round days without
+    fluids and "if my heart stops it stops"): the risk words held it for the
+    therapist to read first, the writer sent the safety message at once;
+    the pair read beside them takes neither away."""
+    said = _corpus_case("refusing_care.jsonl", "rfa-001")
+    assert said[:3] == (Verdict.ASK, "risk-words", "possible")
+
+
+def test_a_mail_asking_for_nothing_that_the_risk_words_weigh_is_weighed() -> None:
+    """Possible risk in a mail that asks for nothing was a plain note (no
+    safety message); where the risk words may weigh it and weigh it like a
+    crisis's it is that note, the writer sent the safety message at once
+    (who.jsonl wd-036, own_crisis.jsonl oc-044: an ending said in passing
+    beside heavy words, 2026-12-06)."""
+    assert _corpus_case("who.jsonl", "wd-036")[:2] == (Verdict.ASK, "risk-words")
+    assert _corpus_case("own_crisis.jsonl", "oc-044")[:2] == (
+        Verdict.ASK,
+        "risk-words",
+    )
+
+
+def test_news_of_the_therapists_client_that_tells_of_it_is_still_asked() -> None:
+    """Someone writing about a person already the therapist's client is
+    asked about, not answered with times (stop 54); the pair read beside it
+    keeps that, now as possible risk (with an alert)."""
+    text = (
+        "Hi, my wife Jane has been coming to you for counselling since the"
+        " spring. Since Friday she has refused all food and fluids and she says"
+        " she's ready to go. Could I book one of your free calls to talk about"
+        " it?\n\nTom"
+    )
+    verdict, reason, risk, _ = _first("free call", text)
+    assert (verdict, reason, risk) == (Verdict.ASK, "client-of-yours", "possible")
+
+
+# -- end to end, on real Dovecot + SMTP ------------------------------------------
+
+BEREAVED = (
+    "Hello, I'm looking for bereavement counselling for my mother, who is"
+    " 84. My father died five weeks ago. Since Thursday she has stopped"
+    " eating and she is barely drinking. She says she just wants to go now"
+    " and to let her go to him. Could you help, and how soon?\n\nJan"
+)
+"""Read as a plain request by everything but the pair (the risk words do
+not weigh it: `test_a_request_that_tells_of_it_gets_times_with_an_alert`)."""
+
+
+def test_a_first_mail_that_tells_of_it_is_answered_and_the_therapist_alerted(
+    tmp_path, mail_server, mailboxes
+) -> None:  # type: ignore[no-untyped-def]
+    """Read back from both mailboxes: the person has their times (and the
+    practice's safety message under them, as every first offer), the
+    therapist an alert that names risk and holds the pick; under automatic
+    approval the pick waits for them all the same."""
+    from datetime import timedelta
+
+    from support import NOW, answer, plain, request, run, write_config
+
+    config = write_config(
+        tmp_path, mail_server, mailboxes, '[workflow]\napproval = "auto"\n'
+    )
+    mail_server.deliver(
+        request(
+            sender=f"Janet Whitfield <{mailboxes.person}>",
+            to=mailboxes.practice,
+            subject="Bereavement counselling for Mum",
+            body=BEREAVED,
+        ),
+        mailboxes.practice,
+    )
+    assert run(config) == 0
+    person = [m.message() for m in mail_server.messages(mailboxes.person)]
+    assert [m["X-Mailflow"] for m in person] == ["offer"]
+    therapist = [m.message() for m in mail_server.messages(mailboxes.therapist)]
+    (alert,) = [m for m in therapist if m["X-Mailflow"] == "crisis_alert"]
+    assert alert["Subject"] == (
+        "Please read before approving: a request mentions risk or safety"
+    )
+    said = " ".join(plain(alert).split())
+    assert "will hold whatever they pick for your approval" in said
+    assert "let her go to him" in said  # their words, quoted
+    offer = " ".join(plain(person[0]).split())
+    assert "These are the times I have free" in offer
+    assert "If you need help before we speak" in offer
+    at = NOW + timedelta(hours=1)
+    mail_server.deliver(
+        answer(
+            person[0],
+            sender=f"Janet Whitfield <{mailboxes.person}>",
+            body="1",
+            sent_at=at,
+        ),
+        mailboxes.practice,
+    )
+    assert run(config, at) == 0
+    kinds = [m.message()["X-Mailflow"] for m in mail_server.messages(mailboxes.person)]
+    assert "confirmation" not in kinds
+    therapist = [m.message() for m in mail_server.messages(mailboxes.therapist)]
+    assert [m for m in therapist if m["X-Mailflow"] == "approval_request"]
