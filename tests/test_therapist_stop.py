@@ -1,0 +1,121 @@
+"""The therapist told mailflow to stop (stop 56): "Stop sending her times",
+"no more times for him", "please stop emailing her", "no, stop". Each had
+sent the person fresh times under "I'm sorry, I can't make that time after
+all" (a decline), or asked the therapist again; now mailflow stands down
+and nothing goes to the person (en.toml's `private`, the held-back words)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from support import NOW, answer, request, run, write_config
+
+from mailflow.model import Decision, State
+from mailflow.reading.answer import read_therapist_answer
+
+TODAY = date(2026, 11, 28)
+
+
+def _read(text: str) -> Decision:
+    found = read_therapist_answer(State.HELD, text, today=TODAY)
+    assert found is not None
+    return found.decision
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stop sending her times",
+        "No. Stop sending her times please, I'll write to her.",
+        "No, please stop emailing her.",
+        "please stop contacting him",
+        "no more times for him",
+        "No - no more emails to her please",
+        "dont bother sending times",
+        "No, don't bother offering him anything",
+        "she shouldnt be offered times",
+        "He should not be sent any times.",
+        "Please don't send any more times to this person.",
+        "No, don't send her anymore",
+        "no, stop",
+        "No - stop. I'll think about it",
+        "Stop!",
+    ],
+)
+def test_told_to_stop_mailflow_stands_down(text: str) -> None:
+    found = read_therapist_answer(State.HELD, text, today=TODAY)
+    assert found is not None
+    assert found.decision is Decision.PRIVATE
+    assert found.note == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "decision"),
+    [
+        # the therapist's own mail, not the person's
+        ("Yes please, and stop sending me the digest at 7am", Decision.UNCLEAR),
+        ("Please stop the reminders for this one", Decision.UNCLEAR),
+        # other times asked for: a decline with fresh times, as before
+        (
+            "No, she can't do Tuesdays - send her some other times please",
+            Decision.DECLINE,
+        ),
+        ("No, can't do Tuesday. Send some more times please.", Decision.DECLINE),
+        ("yes", Decision.APPROVE),
+    ],
+)
+def test_stop_said_of_something_else_is_read_as_before(
+    text: str, decision: Decision
+) -> None:
+    assert _read(text) is decision
+
+
+def test_stop_sending_her_times_sends_her_nothing(
+    tmp_path, mail_server, mailboxes
+) -> None:  # type: ignore[no-untyped-def]
+    """Read back from the person's mailbox over Dovecot: after their pick,
+    held for approval, the therapist's "No, stop sending her times please."
+    sends them nothing more (before: "I'm sorry, I can't make that time after
+    all" and five fresh times)."""
+    config = write_config(tmp_path, mail_server, mailboxes)
+    mail_server.deliver(
+        request(
+            sender=f"Dana Cole <{mailboxes.person}>",
+            to=mailboxes.practice,
+            body="Hello, could I book a free call please? Mornings suit me. Dana",
+        ),
+        mailboxes.practice,
+    )
+    assert run(config) == 0
+
+    def kinds(user: str) -> list[str]:
+        return [m.message()["X-Mailflow"] for m in mail_server.messages(user)]
+
+    (offer,) = [m.message() for m in mail_server.messages(mailboxes.person)]
+    at = NOW + timedelta(hours=1)
+    mail_server.deliver(
+        answer(offer, sender=f"Dana Cole <{mailboxes.person}>", body="1", sent_at=at),
+        mailboxes.practice,
+    )
+    assert run(config, at) == 0
+    before = kinds(mailboxes.person)
+    (approval,) = [
+        m.message()
+        for m in mail_server.messages(mailboxes.therapist)
+        if m.message()["X-Mailflow"] == "approval_request"
+    ]
+    later = at + timedelta(hours=1)
+    mail_server.deliver(
+        answer(
+            approval,
+            sender=f"Sam Rivera <{mailboxes.therapist}>",
+            body="No, stop sending her times please.",
+            sent_at=later,
+        ),
+        mailboxes.practice,
+    )
+    assert run(config, later) == 0
+    assert kinds(mailboxes.person) == before
+    assert run(config, later + timedelta(days=3)) == 0
+    assert kinds(mailboxes.person) == before
