@@ -66,6 +66,24 @@ REFUSED_AND_ACCEPTED = [
     " telling staff she's ready to go, don't fuss.",
     "Mr K has not attended haemodialysis for eight days. He told me he's"
     " ready for the lights to go out.",
+    # a strict review's (helper-262): ways the first version missed
+    "I had a kidney transplant two years ago. I've stopped my tacrolimus. If it"
+    " rejects, it rejects.",
+    "Mum keeps taking off her oxygen and says she'd rather just slip away.",
+    "not eating. not drinking. ready to go.",
+    "My dad's refusing his Parkinson's meds and says he's ready to meet his maker.",
+    "He keeps pulling his feeding tube out and told the nurse to let him go.",
+    # a calm word of another time, or not calm at all
+    "Mum died at the hospice in March. Since then I've stopped eating and I've"
+    " binned my antidepressants. I'm ready to go.",
+    "I'm on the fast track for a kidney transplant but I've stopped my dialysis"
+    " and I'm ready for the end.",
+    "My husband is fine now physically after his heart attack but he's stopped"
+    " his heart tablets and says he's ready to go.",
+    "I stopped my meds. I'm done. My baby is 4 months.",
+    "Mum has stopped eating again. She says she's ready to go.",
+    "My husband refuses to eat or drink since his op. The nurses say it's"
+    " normal to be low after surgery but he keeps saying let me die.",
 ]
 
 HALF_ALONE = [
@@ -81,6 +99,8 @@ HALF_ALONE = [
 ]
 
 CALM = [
+    "Mum has refused all food and fluids since Friday. I'm not sure the hospice"
+    " can do more. She says she's ready to go.",
     "Dad is at the hospice. He stopped eating and drinking on Sunday and the"
     " nurses say he's ready to go.",
     "Mum is on end of life care. She has refused food since Friday and is at"
@@ -98,6 +118,34 @@ CALM = [
 ]
 
 ORDINARY = [
+    # a strict review's (helper-262), each raised by the first version
+    "Hi, the builder keeps not turning up. Honestly I'm done.",
+    "My son (14) won't go in to school. He says what's the point.",
+    "I haven't eaten anything since Monday because of a stomach bug, but my"
+    " partner took me out for a walk today which helped.",
+    "I cancelled my repeat prescription for sleeping tablets - so be it if I"
+    " don't sleep for a bit.",
+    "I keep missing my antibiotics doses bc i forget, and then i panic. not"
+    " scared of dying exactly but of being ill.",
+    "I've come off my Ozempic injections and I'm ready to go it alone with food.",
+    "My 6 year old refuses every meal apart from pasta and I'm at the end of"
+    " the road with it honestly.",
+    "I missed my dialysis session at the renal unit on Tuesday because of the"
+    " snow, so be it, I went on Wednesday instead.",
+    "Dad refused the ambulance on Boxing Day and died at home the next week."
+    " We're told he was at peace with dying.",
+    "My mum died last month at the hospice. She'd stopped eating and drinking"
+    " and kept saying let me go, and in the end she went peacefully.",
+    "My father (90) has refused to go into hospital for his hip operation. He"
+    " says he's had a full life and doesn't want the fuss.",
+    "My grandma refuses to go to hospital appointments. She says she's had a"
+    " long life and she's content.",
+    "Dad won't let us call the doctor about his knee. He says he's had a long"
+    " life and he's fine with it.",
+    "Grandad has stopped eating and drinking now and the district nurses come"
+    " in four times a day. He's comfortable and told us he's ready to go.",
+    "Our old cat has stopped eating and drinking since Friday and the vet says"
+    " he's ready to go.",
     "My son refuses to eat vegetables. Honestly I'm done.",
     "My husband has dementia and won't go to the hospital appointments. I'm"
     " at the end of my tether.",
@@ -210,6 +258,30 @@ def test_a_request_that_tells_of_it_gets_times_with_an_alert() -> None:
         "",
     )
     assert _first("Bereavement counselling for Mum", plain)[2] == "none"
+
+
+def test_a_professionals_news_asking_for_nothing_is_a_note() -> None:
+    """A professional's mail that asks for nothing is left alone for possible
+    risk (their own history, a patient's past); for someone in their care
+    refusing what keeps them alive beside death accepted, it is a note with
+    an alert (helper-262: a social worker's mail had been left alone)."""
+    text = (
+        "Dear colleague,\n\nI'm a social worker with the older adults team."
+        " Mrs P (81), who lives alone, has refused all food for a week and told"
+        " me she's waiting to die. She has capacity concerns. I wanted you to be"
+        " aware as she has mentioned your practice.\n\nKind regards,\nAnn"
+        " Price\nSocial Worker, Older Adults Team"
+    )
+    verdict, reason, risk, _ = _first("Mrs P", text)
+    assert (verdict, risk) == (Verdict.ASK, "possible")
+    assert reason in {"possible-risk", "care-danger"}
+    # a renal social worker's, read as a professional's (refusing_care4.jsonl
+    # rfd-049: left alone before)
+    assert _corpus_case("refusing_care4.jsonl", "rfd-049")[:3] == (
+        Verdict.ASK,
+        "possible-risk",
+        "possible",
+    )
 
 
 def test_a_referral_that_tells_of_it_is_still_a_note_not_times() -> None:

@@ -241,7 +241,7 @@ def test_a_note_kept_as_possible_risk_counts_as_told_at_once() -> None:
     ("name", "nobody_told", "patients_unseen", "heard", "raised"),
     [
         ("refusing_care.jsonl", 0, 1, 0.95, 0),
-        ("refusing_care2.jsonl", 0, 2, 0.95, 0),
+        ("refusing_care2.jsonl", 0, 0, 0.95, 0),
         ("refusing_care4.jsonl", 0, 1, 1.0, 1),
     ],
 )
@@ -279,8 +279,9 @@ def test_the_refusal_probes_are_measured() -> None:
     in their care or for themselves), 142 ordinary mails in its words
     (hospice and palliative care, pre-operative fasting, a transplant,
     alcohol, idioms). Floors where the reader stands: crises given times
-    with nobody told 9 before the `refusing-care` pair (stop 56), 2 with it,
-    and none of the ordinary mails newly raised."""
+    with nobody told 9 before the `refusing-care` pair (stop 56), 2 with it;
+    left alone 18, 12 (professionals' news of a patient now a note); none of
+    the ordinary mails newly raised."""
     bench = _bench()
     probes = json.loads((bench.WHO / "refusing_probes.json").read_text("utf-8"))
     read: dict[str, Counter[str]] = {}
@@ -302,7 +303,7 @@ def test_the_refusal_probes_are_measured() -> None:
     assert sum(read["crisis"].values()) == 113
     assert sum(read["ordinary"].values()) == 142
     assert read["crisis"]["request"] <= 2
-    assert read["crisis"]["leave"] <= 14
+    assert read["crisis"]["leave"] <= 12
     assert read["crisis"]["alert"] >= 2
     assert read["ordinary"]["crisis"] <= 2
     assert read["ordinary"]["alert"] <= 3

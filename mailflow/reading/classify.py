@@ -500,8 +500,13 @@ def classify_new(
         if reading.reason in _WEIGHED_ASKING and _heavy(mail, screening, reading):
             return weighed
         return replace(found, verdict=Verdict.ASK, reason=reading.reason)
-    if screening.risk is screen.Risk.POSSIBLE and not reading.professional:
-        # Asks for nothing, yet speaks of risk or safety: never left unseen;
+    if screening.risk is screen.Risk.POSSIBLE and (
+        not reading.professional or _REFUSING in screening.families
+    ):
+        # Asks for nothing, yet speaks of risk or safety: never left unseen
+        # (a professional's mail only for someone in their care refusing what
+        # keeps them alive beside death accepted: their own history or a
+        # patient's past is theirs to mention);
         # where the risk words may weigh it too and weigh it like a crisis's,
         # that note (the writer sent the safety message at once).
         if _heavy(mail, screening, reading):
@@ -588,11 +593,14 @@ def _clear_is_theirs(
 
 def _nothing_but_weighed(screening: screen.Screening) -> bool:
     """No risk read, or only a refusal of what keeps someone alive beside
-    death accepted (`_WEIGHED_BESIDE`'s pair): a referral or news of the
+    death accepted (`_WEIGHED_BESIDE`'s pair, with at most an ordinary
+    sentence of risk beside it): a referral or news of the
     therapist's client is still asked about, not answered with times (the
     note goes as possible risk, with an alert), as it was before the pair
     was read."""
-    return screening.risk is screen.Risk.NONE or set(screening.families) == {_REFUSING}
+    return screening.risk is screen.Risk.NONE or (
+        _REFUSING in screening.families and set(screening.families) <= _WEIGHED_BESIDE
+    )
 
 
 def _heavy(mail: InboundMail, screening: screen.Screening, reading: Voice) -> bool:

@@ -25,6 +25,7 @@ from mailflow import patterns
 from mailflow.reading.phrases import (
     DEFAULT_LANGUAGE,
     Family,
+    Pair,
     RiskPhrases,
     keywords,
     phrases,
@@ -186,7 +187,7 @@ def screen(
                 _raise(found, family.name, Risk.POSSIBLE)
         for index, pair in enumerate(book.pairs if number in place else ()):
             near = _near(number, wordy, place, pair.reach)
-            if _paired(index, near, sentences, masked, words, book, signed):
+            if _paired(index, number, near, sentences, masked, words, book, signed):
                 _raise(found, pair.name, Risk.POSSIBLE)
         for family in book.safety_need:
             if family.may_match(words) and family.pattern.search(masked):
@@ -302,6 +303,7 @@ def _present(
 
 def _paired(
     index: int,
+    number: int,
     near: list[int],
     sentences: list[tuple[str, str]],
     masked: str,
@@ -309,24 +311,23 @@ def _paired(
     book: RiskPhrases,
     signed: dict[tuple[int, int], bool],
 ) -> bool:
-    """Whether the sentence `masked` holds pair `index`'s act and one of the
-    sentences `near` it (its own included) its sign, each told of now: not
-    negated, not about a topic, not history, and none of them calm
-    (`Pair.calm`). `signed` keeps each sentence's
-    answer for the sign, so a mail costs linear time however many acts it
-    repeats."""
+    """Whether sentence `number` (`masked`) holds pair `index`'s act and one
+    of the sentences `near` it (its own included) its sign, each told of now:
+    not negated, not about a topic, not history, and none of them calm
+    (`Pair.calm`). `signed` keeps each sentence's answer for the sign, so a
+    mail costs linear time however many acts it repeats."""
     pair = book.pairs[index]
     acts = itertools.islice(_present(pair.act, masked, words, book), _HISTORY_READ)
     if not any(_of_now(clause, masked, book) for clause in acts):
         return False
     if pair.calm is not None and any(
-        _calm(pair.calm, sentences[number][0], book) for number in near
+        _calm(pair, sentences[n][0], book, own=n == number) for n in near
     ):
         return False
-    for number in near:
-        key = (index, number)
+    for near_number in near:
+        key = (index, near_number)
         if key not in signed:
-            sentence = _masked(sentences[number][0], book)
+            sentence = _masked(sentences[near_number][0], book)
             found = _present(pair.sign, sentence, keywords.words(sentence), book)
             signs = itertools.islice(found, _HISTORY_READ)
             signed[key] = any(_of_now(clause, sentence, book) for clause in signs)
@@ -335,15 +336,26 @@ def _paired(
     return False
 
 
-def _calm(calm: re.Pattern[str], sentence: str, book: RiskPhrases) -> bool:
-    """Whether a calm word of a pair stands in `sentence` unnegated: "this
-    is not a palliative situation", "he isn't end of life" are no calm."""
-    for match in itertools.islice(calm.finditer(sentence), _HISTORY_READ):
+def _calm(pair: Pair, sentence: str, book: RiskPhrases, *, own: bool) -> bool:
+    """Whether a calm word of `pair` stands in `sentence` unnegated ("this is
+    not a palliative situation", "he isn't end of life" are no calm) and,
+    but in the act's `own` sentence, not told of another time
+    (`Pair.calm_gone`, the screen's `past`: "Mum died at the hospice")."""
+    if pair.calm is None:
+        return False
+    if not own and (
+        book.past.search(sentence)
+        or (pair.calm_gone is not None and pair.calm_gone.search(sentence))
+    ):
+        return False
+    for match in itertools.islice(pair.calm.finditer(sentence), _HISTORY_READ):
         before = sentence[max(0, match.start() - _NEGATION_WINDOW) : match.start()]
         clause = book.clause.split(before)[-1]
         negator = list(book.negation.finditer(clause))
-        if not negator or len(clause[negator[-1].start() :].split()) > (
-            _NEGATION_WORDS + 1
+        if (
+            not negator
+            or len(clause[negator[-1].start() :].split()) > _NEGATION_WORDS + 1
+            or book.negation_except.search(clause)
         ):
             return True
     return False

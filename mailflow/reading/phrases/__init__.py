@@ -66,8 +66,13 @@ class Pair:
     sign: Family
     reach: int
     calm: re.Pattern[str] | None = None
-    """Words that, in any sentence within `reach` of the act, say the two
-    are told calmly (a hospice's care, a fast, a pet): then no pair."""
+    """Words that, within `reach` of the act, say the two are told calmly (a
+    hospice's care, a fast, a pet, a plan agreed with the doctors): no pair.
+    Unless negated, or, in a sentence other than the act's, told of another
+    time (`calm_gone`, the screen's `past`)."""
+    calm_gone: re.Pattern[str] | None = None
+    """Words that put a calm sentence in another time: "Mum died at the
+    hospice in March" is no calm for "since then I've stopped eating"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +234,9 @@ def build(
                     sign=family(table["family"], table["signs"], gated=True),
                     reach=max(0, int(table["reach"])),
                     calm=one(table["calm"]) if table.get("calm") else None,
+                    calm_gone=(
+                        one(table["calm_gone"]) if table.get("calm_gone") else None
+                    ),
                 )
                 for table in risk.get("pairs", [])
             ),
