@@ -84,6 +84,19 @@ REFUSED_AND_ACCEPTED = [
     "Mum has stopped eating again. She says she's ready to go.",
     "My husband refuses to eat or drink since his op. The nurses say it's"
     " normal to be low after surgery but he keeps saying let me die.",
+    # a second strict review's (helper-263): a calm word about someone else,
+    # of another time, or in a sentence of neither half
+    "My son has epilepsy and has stopped taking his Keppra. He said he'd"
+    " welcome the end. My toddler and I are staying at my mum's.",
+    "I'm refusing my antibiotics for the infection. I've decided with my family"
+    " that I'm not going to be a burden any more. I'm ready to go.",
+    "Since Mum died at the hospice in March I've stopped eating. I'm ready to go.",
+    "Since my husband died I've stopped eating. I'm ready to go. The hospice"
+    " staff were lovely to him.",
+    "I've stopped my dialysis. I had palliative radiotherapy years ago and I'm"
+    " ready to go now.",
+    "I'm a palliative care nurse myself, which is ironic. I've stopped eating"
+    " and drinking since Sunday. I'm ready to go.",
 ]
 
 HALF_ALONE = [
@@ -99,8 +112,13 @@ HALF_ALONE = [
 ]
 
 CALM = [
-    "Mum has refused all food and fluids since Friday. I'm not sure the hospice"
-    " can do more. She says she's ready to go.",
+    # care of someone dying, told as now, anywhere within reach
+    "Nan is in the hospice. She hasn't eaten or drunk for three days now. She's"
+    " happy to be gone, she told us.",
+    "My husband has terminal cancer and has stopped eating and drinking this"
+    " week. He says he's ready to go.",
+    "I'm not sure the hospice can do more for Mum, who has refused all food and"
+    " fluids since Friday. She says she's ready to go.",
     "Dad is at the hospice. He stopped eating and drinking on Sunday and the"
     " nurses say he's ready to go.",
     "Mum is on end of life care. She has refused food since Friday and is at"
@@ -146,6 +164,30 @@ ORDINARY = [
     " in four times a day. He's comfortable and told us he's ready to go.",
     "Our old cat has stopped eating and drinking since Friday and the vet says"
     " he's ready to go.",
+    # a second strict review's (helper-263)
+    "I'm not eating or drinking from midnight before my gallbladder op on"
+    " Thursday. Honestly I just want it over with!",
+    "My coach has me not eating anything but gels for 2 days before the race."
+    " I'm ready to go mentally.",
+    "I've stopped doing injections - moved to a pump last month! Now I'm ready"
+    " to go deal with the diabetes burnout.",
+    "I've been refusing to go to the GP for my anxiety for years. I'm ready to"
+    " go the therapy route now.",
+    "I take my pump off for PE lessons and I'm so ready for the end of term.",
+    "I'm waiting to join my husband in Canada. I haven't really eaten anything"
+    " for 3 days with the stress.",
+    "I've come off the steroids at last after my asthma flare and I'm ready to go!",
+    "My 15 year old refuses to eat and she wants to be with her boyfriend every"
+    " waking minute.",
+    "My Dad refused to see a doctor about his hearing for years and now he's"
+    " happy to go along to the audiologist.",
+    "I haven't eaten since Monday with nerves about the job. If they reject me,"
+    " so be it.",
+    "Mum has dementia. She refuses to see the GP and tells the carers 'let me"
+    " be!' whenever they come.",
+    "I'm pregnant. Not drinking, obviously! And I'm so ready for the end of"
+    " this pregnancy.",
+    "My toddler refuses all food except yoghurt. I'm done.",
     "My son refuses to eat vegetables. Honestly I'm done.",
     "My husband has dementia and won't go to the hospital appointments. I'm"
     " at the end of my tether.",
@@ -174,7 +216,7 @@ def test_either_half_alone_or_told_calmly_is_not(text: str) -> None:
 def test_the_pair_is_possible_risk_never_clear_and_never_danger_now() -> None:
     said = screen.screen(
         "Since Saturday she has refused food and she is barely drinking. She"
-        " keeps saying she wants to be with our father now."
+        " keeps saying she is ready to join our father."
     )
     assert said.families == (FAMILY,)
     assert said.risk is screen.Risk.POSSIBLE
@@ -201,7 +243,7 @@ def test_the_halves_pair_within_three_sentences_only() -> None:
     near = "I've stopped my insulin. It was a long week. I'm ready to go."
     far = (
         "I've stopped my insulin. It was a long week. Work was busy. The"
-        " trains were late. My cat is fine. I'm ready to go."
+        " trains were late. The shops were shut. I'm ready to go."
     )
     assert FAMILY in screen.screen(near).families
     assert FAMILY not in screen.screen(far).families

@@ -41,6 +41,9 @@ def _read(text: str) -> Decision:
         "no, stop",
         "No - stop. I'll think about it",
         "Stop!",
+        "Stop emailing him please. He's been sending abusive messages.",
+        "STOP SENDING HER TIMES",
+        "No further times needed, she has found another therapist.",
     ],
 )
 def test_told_to_stop_mailflow_stands_down(text: str) -> None:
@@ -63,6 +66,42 @@ def test_told_to_stop_mailflow_stands_down(text: str) -> None:
         ),
         ("No, can't do Tuesday. Send some more times please.", Decision.DECLINE),
         ("yes", Decision.APPROVE),
+        # a second strict review's (helper-263): a stop beside times asked
+        # for, a stop negated, an approval that tells mailflow not to email
+        # the therapist
+        (
+            "No, I can't do that slot. Please stop offering Mondays and send her"
+            " some other times.",
+            Decision.DECLINE,
+        ),
+        (
+            "No, don't stop sending her times - just not that slot. Send others.",
+            Decision.DECLINE,
+        ),
+        (
+            "No, can't do that. Send her new times, but don't send more than three.",
+            Decision.DECLINE,
+        ),
+        (
+            "No, that's my day off. No further emails needed from me - just send"
+            " her other times.",
+            Decision.DECLINE,
+        ),
+        (
+            "no - stop! wrong week. send her times for the week after",
+            Decision.DECLINE,
+        ),
+        (
+            "No, stop offering. Send her a few more times next week instead.",
+            Decision.DECLINE,
+        ),
+        (
+            "Happy with that. Don't bother emailing me the confirmation.",
+            Decision.UNCLEAR,
+        ),
+        ("stop worrying, yes book her in", Decision.APPROVE),
+        ("no, she should stop waiting - send her times", Decision.DECLINE),
+        ("she can stop by the office instead", Decision.UNCLEAR),
     ],
 )
 def test_stop_said_of_something_else_is_read_as_before(

@@ -50,6 +50,7 @@ class ReplyBook:
     rebook: re.Pattern[str]
     again: re.Pattern[str]
     change_of_heart: re.Pattern[str]
+    stop: re.Pattern[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +256,12 @@ def asks_to_move(text: str) -> bool:
 def private_note(text: str) -> bool:
     text = _plain(text)
     return bool(book().private.search(text) or book().takes_on.search(text))
+
+
+def told_to_stop(text: str) -> bool:
+    """The therapist tells mailflow to stop writing to the person ("stop
+    sending her times", "no more emails to him", "no, stop")."""
+    return bool(book().stop.search(_plain(text)))
 
 
 def takes_it_on(text: str) -> bool:

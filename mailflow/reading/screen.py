@@ -286,19 +286,32 @@ def _present(
     if not family.may_match(words):
         return  # none of its words is here: it cannot match
     for match in family.pattern.finditer(sentence):
-        before = sentence[max(0, match.start() - _NEGATION_WINDOW) : match.start()]
-        clause = book.clause.split(before)[-1]
-        negator = list(book.negation.finditer(clause))
-        if negator:
-            tail = clause[negator[-1].start() :]
-            near = len(tail.split()) <= _NEGATION_WORDS + 1
-            if near and not book.negation_except.search(clause):
-                continue
+        clause = _clause_before(sentence, match.start(), book)
+        if _negated(clause, book):
+            continue
         if _about_a_topic(match, sentence, book):
             continue
         reach = match.end() + _CLAUSE_REACH
         after = book.clause.search(sentence, match.end(), reach)
         yield clause + sentence[match.start() : after.start() if after else reach]
+
+
+def _clause_before(sentence: str, start: int, book: RiskPhrases) -> str:
+    """The words of `sentence`'s clause just before `start`, at most
+    `_NEGATION_WINDOW` characters."""
+    before = sentence[max(0, start - _NEGATION_WINDOW) : start]
+    return book.clause.split(before)[-1]
+
+
+def _negated(clause: str, book: RiskPhrases) -> bool:
+    """Whether `clause` (the words before a phrase) ends in a negator near
+    enough to turn the phrase round ("not", "never", "isn't"), unless the
+    negator means something else ("not sure")."""
+    negator = list(book.negation.finditer(clause))
+    if not negator:
+        return False
+    near = len(clause[negator[-1].start() :].split()) <= _NEGATION_WORDS + 1
+    return near and not book.negation_except.search(clause)
 
 
 def _paired(
@@ -313,15 +326,16 @@ def _paired(
 ) -> bool:
     """Whether sentence `number` (`masked`) holds pair `index`'s act and one
     of the sentences `near` it (its own included) its sign, each told of now:
-    not negated, not about a topic, not history, and none of them calm
+    not negated, not about a topic, not history, and neither sentence calm
     (`Pair.calm`). `signed` keeps each sentence's answer for the sign, so a
     mail costs linear time however many acts it repeats."""
     pair = book.pairs[index]
     acts = itertools.islice(_present(pair.act, masked, words, book), _HISTORY_READ)
     if not any(_of_now(clause, masked, book) for clause in acts):
         return False
-    if pair.calm is not None and any(
-        _calm(pair, sentences[n][0], book, own=n == number) for n in near
+    if _calm(pair.calm, pair, sentences[number][0], book, own=True) or any(
+        _calm(pair.calm_near, pair, sentences[n][0], book, own=n == number)
+        for n in near
     ):
         return False
     for near_number in near:
@@ -330,35 +344,37 @@ def _paired(
             sentence = _masked(sentences[near_number][0], book)
             found = _present(pair.sign, sentence, keywords.words(sentence), book)
             signs = itertools.islice(found, _HISTORY_READ)
-            signed[key] = any(_of_now(clause, sentence, book) for clause in signs)
+            # The act's own sentence was read for calm above.
+            signed[key] = any(
+                _of_now(clause, sentence, book) for clause in signs
+            ) and not _calm(pair.calm, pair, sentences[near_number][0], book, own=False)
         if signed[key]:
             return True
     return False
 
 
-def _calm(pair: Pair, sentence: str, book: RiskPhrases, *, own: bool) -> bool:
-    """Whether a calm word of `pair` stands in `sentence` unnegated ("this is
-    not a palliative situation", "he isn't end of life" are no calm) and,
-    but in the act's `own` sentence, not told of another time
-    (`Pair.calm_gone`, the screen's `past`: "Mum died at the hospice")."""
-    if pair.calm is None:
+def _calm(
+    calm: re.Pattern[str] | None,
+    pair: Pair,
+    sentence: str,
+    book: RiskPhrases,
+    *,
+    own: bool,
+) -> bool:
+    """Whether a `calm` word of `pair` (`Pair.calm`, `Pair.calm_near`) stands
+    in `sentence`: not negated ("this is not a palliative situation"), not
+    of another time (`Pair.calm_gone`: "since Mum died at the hospice"; or,
+    but in the act's `own` sentence, the screen's `past`)."""
+    if calm is None:
         return False
-    if not own and (
-        book.past.search(sentence)
-        or (pair.calm_gone is not None and pair.calm_gone.search(sentence))
+    if (pair.calm_gone is not None and pair.calm_gone.search(sentence)) or (
+        not own and book.past.search(sentence)
     ):
         return False
-    for match in itertools.islice(pair.calm.finditer(sentence), _HISTORY_READ):
-        before = sentence[max(0, match.start() - _NEGATION_WINDOW) : match.start()]
-        clause = book.clause.split(before)[-1]
-        negator = list(book.negation.finditer(clause))
-        if (
-            not negator
-            or len(clause[negator[-1].start() :].split()) > _NEGATION_WORDS + 1
-            or book.negation_except.search(clause)
-        ):
-            return True
-    return False
+    return any(
+        not _negated(_clause_before(sentence, match.start(), book), book)
+        for match in itertools.islice(calm.finditer(sentence), _HISTORY_READ)
+    )
 
 
 def _near(

@@ -194,6 +194,14 @@ def _read_whole(body: str, today: date) -> TherapistReply:
         # directly"), not for words to pass on ("tell her I'm sorry").
         ties = intent.takes_it_on(body) or intent.private_words(body)
         return TherapistReply(Decision.CANCEL, note=note, private=ties)
+    if (
+        intent.told_to_stop(body)
+        and not (approve or proposal or incomplete)
+        and not _times_wished(body)[0]
+    ):
+        # "Stop sending her times", "no more emails to him", "no, stop": told
+        # to stop, with no times asked for beside it; nothing goes to them.
+        return TherapistReply(Decision.PRIVATE)
     told = _TELL_THEM.search(body)
     if told is not None and decline and not approve:
         # "No - please tell her: I'm sorry, I don't offer couples work...":

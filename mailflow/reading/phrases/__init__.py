@@ -66,10 +66,17 @@ class Pair:
     sign: Family
     reach: int
     calm: re.Pattern[str] | None = None
-    """Words that, within `reach` of the act, say the two are told calmly (a
-    hospice's care, a fast, a pet, a plan agreed with the doctors): no pair.
-    Unless negated, or, in a sentence other than the act's, told of another
-    time (`calm_gone`, the screen's `past`)."""
+    """Words that, in the act's sentence or the sign's, say the two are told
+    calmly (a hospice's care, a fast, a pet, a plan agreed with the doctors):
+    that sentence pairs nothing. Unless negated, or told of another time
+    (`calm_gone`; outside the act's sentence, the screen's `past`). Only
+    those two sentences: a calm word a sentence away is as often someone
+    else's ("my toddler and I are staying at Mum's", "the hospice staff
+    were lovely to him")."""
+    calm_near: re.Pattern[str] | None = None
+    """Narrower calm words that count in any sentence within `reach`: care
+    of someone dying told as now ("she is in the hospice", "terminal
+    cancer", "the doctors say it's her time")."""
     calm_gone: re.Pattern[str] | None = None
     """Words that put a calm sentence in another time: "Mum died at the
     hospice in March" is no calm for "since then I've stopped eating"."""
@@ -234,6 +241,9 @@ def build(
                     sign=family(table["family"], table["signs"], gated=True),
                     reach=max(0, int(table["reach"])),
                     calm=one(table["calm"]) if table.get("calm") else None,
+                    calm_near=(
+                        one(table["calm_near"]) if table.get("calm_near") else None
+                    ),
                     calm_gone=(
                         one(table["calm_gone"]) if table.get("calm_gone") else None
                     ),
