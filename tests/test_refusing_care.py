@@ -95,6 +95,22 @@ REFUSED_AND_ACCEPTED = [
     " staff were lovely to him.",
     "I've stopped my dialysis. I had palliative radiotherapy years ago and I'm"
     " ready to go now.",
+    # a third strict review's (helper-264): calm of someone else a sentence
+    # away, "wants to be with" the dead, calm negated, a palliative nurse
+    "My dad has terminal cancer. I haven't eaten since Friday. I'm not fighting"
+    " it any more.",
+    "The doctors say my husband may only have days. I've binned my heart"
+    " tablets. If my heart stops, it stops.",
+    "Dad is in the hospice. I've stopped eating and drinking. I'm ready to go.",
+    "Grandad won't let us call the doctor. He tells everyone he wants to be"
+    " with Nan now.",
+    "My brother has stopped his dialysis. He says he wants to be with his son,"
+    " who we lost in May.",
+    "He isn't on end-of-life care but he has stopped his dialysis and says"
+    " he's ready to go.",
+    "As a palliative care nurse I know what it means, and I have stopped my"
+    " insulin. I'm ready to go.",
+    "I've decided with my family that I'm refusing my antibiotics and I'm ready to go.",
     "I'm a palliative care nurse myself, which is ironic. I've stopped eating"
     " and drinking since Sunday. I'm ready to go.",
 ]
@@ -112,17 +128,16 @@ HALF_ALONE = [
 ]
 
 CALM = [
-    # care of someone dying, told as now, anywhere within reach
-    "Nan is in the hospice. She hasn't eaten or drunk for three days now. She's"
-    " happy to be gone, she told us.",
-    "My husband has terminal cancer and has stopped eating and drinking this"
-    " week. He says he's ready to go.",
+    "I'm not eating or drinking from midnight before my gallbladder op on"
+    " Thursday and honestly I just want it all over.",
+    "As a palliative care team we know what it means: Mr T has stopped his"
+    " dialysis and he is at peace with dying.",
     "I'm not sure the hospice can do more for Mum, who has refused all food and"
     " fluids since Friday. She says she's ready to go.",
-    "Dad is at the hospice. He stopped eating and drinking on Sunday and the"
-    " nurses say he's ready to go.",
-    "Mum is on end of life care. She has refused food since Friday and is at"
-    " peace with dying.",
+    "Dad stopped eating and drinking at the hospice on Sunday and the nurses say"
+    " he's ready to go.",
+    "Mum, on end of life care, has refused food since Friday and is at peace"
+    " with dying.",
     "I'm fasting for Ramadan so I haven't had anything to drink since dawn."
     " Whatever happens, happens with the exam.",
     "Our dog stopped eating and drinking this week. The vet says he's ready to go.",
@@ -188,6 +203,8 @@ ORDINARY = [
     "I'm pregnant. Not drinking, obviously! And I'm so ready for the end of"
     " this pregnancy.",
     "My toddler refuses all food except yoghurt. I'm done.",
+    "My son refuses all food except pasta. Honestly I'm at the end of the road.",
+    "I stopped my sleeping tablets. That'd be a relief for my liver.",
     "My son refuses to eat vegetables. Honestly I'm done.",
     "My husband has dementia and won't go to the hospital appointments. I'm"
     " at the end of my tether.",
@@ -211,6 +228,20 @@ def test_a_refusal_beside_death_accepted_is_possible_risk(text: str) -> None:
 @pytest.mark.parametrize("text", HALF_ALONE + CALM + ORDINARY)
 def test_either_half_alone_or_told_calmly_is_not(text: str) -> None:
     assert FAMILY not in screen.screen(text).families
+
+
+def test_care_of_the_dying_a_sentence_away_is_not_calm_the_cost() -> None:
+    """Calm words count only in the act's sentence or the sign's: a sentence
+    away they are as often about someone else ("My dad has terminal cancer.
+    I haven't eaten since Friday."), so a relative's news of a hospice told
+    beside is raised too; it costs the therapist an approval (helper-264:
+    a wider calm had cancelled crises)."""
+    said = screen.screen(
+        "Nan is in the hospice. She hasn't eaten or drunk for three days now."
+        " She's happy to be gone, she told us."
+    )
+    assert said.families == (FAMILY,)
+    assert said.risk is screen.Risk.POSSIBLE
 
 
 def test_the_pair_is_possible_risk_never_clear_and_never_danger_now() -> None:

@@ -42,6 +42,19 @@ def _read(text: str) -> Decision:
         "No - stop. I'll think about it",
         "Stop!",
         "Stop emailing him please. He's been sending abusive messages.",
+        # a third strict review's (helper-264): a time told of, or the
+        # therapist's own call, is no proposal; a stop naming some times
+        "Please stop contacting her - she starts with the CMHT on Monday at 10.",
+        "No more times for her please - she emailed me on Monday at 9 to say"
+        " she's found someone.",
+        "No more emails to him please, I saw him Tuesday at 3pm and he's with"
+        " another service.",
+        "No more offers please. She needs evenings and I don't work evenings.",
+        "Stop emailing her. How about I ring her Thursday at 10 instead?",
+        "No, I can't do that slot. Please stop offering Mondays and send her"
+        " some other times.",
+        "No, stop offering evenings. Send her some other times please.",
+        "Stop offering Mondays, send her Wednesday afternoons instead.",
         "STOP SENDING HER TIMES",
         "No further times needed, she has found another therapist.",
     ],
@@ -69,11 +82,8 @@ def test_told_to_stop_mailflow_stands_down(text: str) -> None:
         # a second strict review's (helper-263): a stop beside times asked
         # for, a stop negated, an approval that tells mailflow not to email
         # the therapist
-        (
-            "No, I can't do that slot. Please stop offering Mondays and send her"
-            " some other times.",
-            Decision.DECLINE,
-        ),
+        # (a stop that names some times stands down: as "don't send Tuesdays,
+        # send Thursdays", fresh times would not keep them out; below)
         (
             "No, don't stop sending her times - just not that slot. Send others.",
             Decision.DECLINE,
@@ -100,6 +110,11 @@ def test_told_to_stop_mailflow_stands_down(text: str) -> None:
             Decision.UNCLEAR,
         ),
         ("stop worrying, yes book her in", Decision.APPROVE),
+        (
+            "Yes, book her in - and no more emails from her about fees please",
+            Decision.APPROVE,
+        ),
+        ("Stop sending her times - let's do Friday at 2pm instead", Decision.PROPOSE),
         ("no, she should stop waiting - send her times", Decision.DECLINE),
         ("she can stop by the office instead", Decision.UNCLEAR),
     ],
@@ -108,6 +123,20 @@ def test_stop_said_of_something_else_is_read_as_before(
     text: str, decision: Decision
 ) -> None:
     assert _read(text) is decision
+
+
+def test_a_cancel_told_with_a_stop_stands_down() -> None:
+    """ "Please cancel it and stop emailing her": a cancel that sends her
+    nothing more (helper-264: it had gone as a decline with fresh times)."""
+    found = read_therapist_answer(
+        State.HELD, "Please cancel it and stop emailing her.", today=TODAY
+    )
+    assert found is not None
+    assert (found.decision, found.private, found.note) == (
+        Decision.CANCEL,
+        True,
+        "",
+    )
 
 
 def test_stop_sending_her_times_sends_her_nothing(

@@ -281,9 +281,11 @@ def test_the_refusal_probes_are_measured() -> None:
     alcohol, idioms). Floors where the reader stands: crises given times
     with nobody told 9 before the `refusing-care` pair (stop 56), 2 with it;
     left alone 18, 12 (professionals' news of a patient now a note); of the
-    ordinary mails, one raised (a toddler who "refused food and drink at
+    ordinary mails, three raised (a toddler who "refused food and drink at
     dinner for three days. She's done, she says, and pushes the plate
-    away!"), two professionals' notes about palliative patients."""
+    away!"; two relatives of someone dying in a hospice or of terminal
+    cancer, told a sentence away: calm words count only beside the act or
+    the sign), two professionals' notes about palliative patients."""
     bench = _bench()
     probes = json.loads((bench.WHO / "refusing_probes.json").read_text("utf-8"))
     read: dict[str, Counter[str]] = {}
@@ -309,7 +311,7 @@ def test_the_refusal_probes_are_measured() -> None:
     assert read["crisis"]["alert"] >= 2
     assert read["ordinary"]["crisis"] <= 2
     assert read["ordinary"]["alert"] <= 3
-    assert read["ordinary"]["safety"] <= 9
+    assert read["ordinary"]["safety"] <= 11
 
 
 def test_someone_in_a_professionals_care_in_danger_now_is_told_at_once() -> None:

@@ -333,10 +333,7 @@ def _paired(
     acts = itertools.islice(_present(pair.act, masked, words, book), _HISTORY_READ)
     if not any(_of_now(clause, masked, book) for clause in acts):
         return False
-    if _calm(pair.calm, pair, sentences[number][0], book, own=True) or any(
-        _calm(pair.calm_near, pair, sentences[n][0], book, own=n == number)
-        for n in near
-    ):
+    if _calm(pair, sentences[number][0], book, own=True):
         return False
     for near_number in near:
         key = (index, near_number)
@@ -347,24 +344,18 @@ def _paired(
             # The act's own sentence was read for calm above.
             signed[key] = any(
                 _of_now(clause, sentence, book) for clause in signs
-            ) and not _calm(pair.calm, pair, sentences[near_number][0], book, own=False)
+            ) and not _calm(pair, sentences[near_number][0], book, own=False)
         if signed[key]:
             return True
     return False
 
 
-def _calm(
-    calm: re.Pattern[str] | None,
-    pair: Pair,
-    sentence: str,
-    book: RiskPhrases,
-    *,
-    own: bool,
-) -> bool:
-    """Whether a `calm` word of `pair` (`Pair.calm`, `Pair.calm_near`) stands
-    in `sentence`: not negated ("this is not a palliative situation"), not
-    of another time (`Pair.calm_gone`: "since Mum died at the hospice"; or,
-    but in the act's `own` sentence, the screen's `past`)."""
+def _calm(pair: Pair, sentence: str, book: RiskPhrases, *, own: bool) -> bool:
+    """Whether a calm word of `pair` (`Pair.calm`) stands in `sentence`, the
+    act's or a sign's: not negated ("this is not a palliative situation"),
+    not of another time (`Pair.calm_gone`: "since Mum died at the hospice";
+    or, but in the act's `own` sentence, the screen's `past`)."""
+    calm = pair.calm
     if calm is None:
         return False
     if (pair.calm_gone is not None and pair.calm_gone.search(sentence)) or (

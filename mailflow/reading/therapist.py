@@ -192,15 +192,17 @@ def _read_whole(body: str, today: date) -> TherapistReply:
         # Before a booking, mailflow stands down only for the therapist's ties
         # to them or taking it on ("she's my client", "I'll contact Jo
         # directly"), not for words to pass on ("tell her I'm sorry").
-        ties = intent.takes_it_on(body) or intent.private_words(body)
+        # Told to stop beside it ("cancel it and stop emailing her"): the
+        # same, nothing more goes to them.
+        ties = (
+            intent.takes_it_on(body)
+            or intent.private_words(body)
+            or intent.told_to_stop(body)
+        )
         return TherapistReply(Decision.CANCEL, note=note, private=ties)
-    if (
-        intent.told_to_stop(body)
-        and not (approve or proposal or incomplete)
-        and not _times_wished(body)[0]
-    ):
+    if intent.told_to_stop(body) and not approve and _stops(body, proposal):
         # "Stop sending her times", "no more emails to him", "no, stop": told
-        # to stop, with no times asked for beside it; nothing goes to them.
+        # to stop; nothing goes to them.
         return TherapistReply(Decision.PRIVATE)
     told = _TELL_THEM.search(body)
     if told is not None and decline and not approve:
@@ -312,6 +314,57 @@ def _in_touch_but_times_wanted(body: str) -> bool:
         and not intent.private_words(body)
         and _times_wished(body)[0]
     )
+
+
+_TIME_KINDS: Final = (
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|mornings?|afternoons?"
+    r"|evenings?|weekends?|weekdays|early ones|late ones|\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm)"
+    r"|(?:\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm)?\s+)?slots?\s+(?:on|in|after|before|at)\b)"
+)
+_STOP_SOME: Final = patterns.compile(
+    r"\b(?:stop\s+(?:sending|offering|giving)|no\s+more|don'?t\s+send\s+(?:any\s+)?more)"
+    r"(?:\s+(?:her|him|them|any))?(?:\s+\w+)?\s+" + _TIME_KINDS,
+    re.IGNORECASE,
+)
+"""A stop that names some times ("stop offering Mondays", "no more slots after
+5pm", "stop sending her 8am slots"): as "don't send Tuesdays", fresh times
+would not keep them out; mailflow stands down and the therapist answers."""
+_TIMES_ASKED: Final = patterns.compile(
+    r"\b(?:send|offer|give)\b[^.!?,;]{0,30}?\b(?:times?|slots?|options?|dates?|ones"
+    r"|afternoons?|mornings?|evenings?|weekdays|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b"
+    r"|\b(?:different|another|other|new|later|earlier|more)\s+(?:times?|days?|slots?|dates?"
+    r"|ones)\s+please\b",
+    re.IGNORECASE,
+)
+"""Other times asked of mailflow in so many words ("send her some other
+times", "later ones please"); not a wish of the person's told of ("she needs
+evenings")."""
+_OWN_CONTACT: Final = patterns.compile(
+    r"\bi\s+(?:ring|call|phone|email|e-mail|write\s+to|see|meet|speak\s+to)\b",
+    re.IGNORECASE,
+)
+
+
+def _stops(body: str, proposal: WallTime | None) -> bool:
+    """Whether a reply with words of stopping (`intent.told_to_stop`) stands
+    mailflow down: where it names some times (`_STOP_SOME`), or asks for no
+    other times of mailflow (`_TIMES_ASKED`) and proposes none ("stop sending
+    her times - let's do Friday at 2pm instead" proposes; a time told of, "she
+    starts with the CMHT on Monday at 10", or the therapist's own call, "how
+    about I ring her Thursday at 10", does not)."""
+    if _STOP_SOME.search(body):
+        return True
+    if any(
+        not _NOT_FROM_US.search(body[max(0, found.start() - 40) : found.start()])
+        for found in _TIMES_ASKED.finditer(body)
+    ):
+        return False
+    proposes = (
+        proposal is not None
+        and _PROPOSE.search(body) is not None
+        and _OWN_CONTACT.search(body) is None
+    )
+    return not proposes
 
 
 def _times_not_wanted(body: str) -> bool:

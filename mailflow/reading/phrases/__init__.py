@@ -73,10 +73,6 @@ class Pair:
     those two sentences: a calm word a sentence away is as often someone
     else's ("my toddler and I are staying at Mum's", "the hospice staff
     were lovely to him")."""
-    calm_near: re.Pattern[str] | None = None
-    """Narrower calm words that count in any sentence within `reach`: care
-    of someone dying told as now ("she is in the hospice", "terminal
-    cancer", "the doctors say it's her time")."""
     calm_gone: re.Pattern[str] | None = None
     """Words that put a calm sentence in another time: "Mum died at the
     hospice in March" is no calm for "since then I've stopped eating"."""
@@ -241,9 +237,6 @@ def build(
                     sign=family(table["family"], table["signs"], gated=True),
                     reach=max(0, int(table["reach"])),
                     calm=one(table["calm"]) if table.get("calm") else None,
-                    calm_near=(
-                        one(table["calm_near"]) if table.get("calm_near") else None
-                    ),
                     calm_gone=(
                         one(table["calm_gone"]) if table.get("calm_gone") else None
                     ),
