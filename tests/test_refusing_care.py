@@ -111,6 +111,16 @@ REFUSED_AND_ACCEPTED = [
     "As a palliative care nurse I know what it means, and I have stopped my"
     " insulin. I'm ready to go.",
     "I've decided with my family that I'm refusing my antibiotics and I'm ready to go.",
+    # a fourth strict review's (helper-265): a calm word about someone else
+    # in the act's or the sign's own sentence, an operation ahead
+    "Hi, I've stopped eating since Dad went into the hospice and I'm ready to go.",
+    "I haven't eaten for five days. I'm ready to go, my dog will be fine with my"
+    " sister.",
+    "Since our dog was put down I've stopped my antidepressants and I'm ready to go.",
+    "I haven't eaten since Sunday while my toddler is at his dad's and I'm"
+    " ready to go.",
+    "My husband refuses his dialysis and is ready to go before the transplant"
+    " operation.",
     "I'm a palliative care nurse myself, which is ironic. I've stopped eating"
     " and drinking since Sunday. I'm ready to go.",
 ]

@@ -55,6 +55,18 @@ def _read(text: str) -> Decision:
         " some other times.",
         "No, stop offering evenings. Send her some other times please.",
         "Stop offering Mondays, send her Wednesday afternoons instead.",
+        # a fourth strict review's (helper-265): "no more times please" is no
+        # request for more; a time told of beside "rather" or "prefer" is no
+        # proposal; nor a question about the offer
+        "No more times please.",
+        "No more slots please, she's decided not to go ahead.",
+        "No more options please, she's overwhelmed.",
+        "No more Monday slots please, Friday at 2pm works instead.",
+        "Stop contacting her, she'd rather go to the CMHT on Monday at 10.",
+        "Stop emailing her - she'd prefer to see someone local; she has her GP on"
+        " Monday at 10.",
+        "Stop contacting her. Why did it offer Monday at 10?",
+        "Please stop contacting her, let's meet Thursday at 10 to discuss instead.",
         "STOP SENDING HER TIMES",
         "No further times needed, she has found another therapist.",
     ],
@@ -115,6 +127,15 @@ def test_told_to_stop_mailflow_stands_down(text: str) -> None:
             Decision.APPROVE,
         ),
         ("Stop sending her times - let's do Friday at 2pm instead", Decision.PROPOSE),
+        # a stop naming some times beside a time proposed in so many words
+        # (helper-265): the proposal
+        (
+            "Stop offering Mondays - how about Friday at 2pm instead?",
+            Decision.PROPOSE,
+        ),
+        ("Stop sending her mornings, can you do Thursday at 3pm?", Decision.PROPOSE),
+        ("Stop offering times and book her for Friday at 2pm.", Decision.PROPOSE),
+        ("Stop sending her times, could we do Thursday?", Decision.UNCLEAR),
         ("no, she should stop waiting - send her times", Decision.DECLINE),
         ("she can stop by the office instead", Decision.UNCLEAR),
     ],

@@ -200,7 +200,7 @@ def _read_whole(body: str, today: date) -> TherapistReply:
             or intent.told_to_stop(body)
         )
         return TherapistReply(Decision.CANCEL, note=note, private=ties)
-    if intent.told_to_stop(body) and not approve and _stops(body, proposal):
+    if intent.told_to_stop(body) and not approve and _stops(body, proposal, incomplete):
         # "Stop sending her times", "no more emails to him", "no, stop": told
         # to stop; nothing goes to them.
         return TherapistReply(Decision.PRIVATE)
@@ -330,41 +330,53 @@ _STOP_SOME: Final = patterns.compile(
 5pm", "stop sending her 8am slots"): as "don't send Tuesdays", fresh times
 would not keep them out; mailflow stands down and the therapist answers."""
 _TIMES_ASKED: Final = patterns.compile(
-    r"\b(?:send|offer|give)\b[^.!?,;]{0,30}?\b(?:times?|slots?|options?|dates?|ones"
+    r"\b(?:send|offer|give)\s+(?:her|him|them|some|other|new|more|different|a\s+few"
+    r"|another|later|earlier)\b[^.!?,;]{0,30}?\b(?:times?|slots?|options?|dates?|ones"
     r"|afternoons?|mornings?|evenings?|weekdays|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b"
-    r"|\b(?:different|another|other|new|later|earlier|more)\s+(?:times?|days?|slots?|dates?"
+    r"|\b(?:different|another|other|new|later|earlier)\s+(?:times?|days?|slots?|dates?"
     r"|ones)\s+please\b",
     re.IGNORECASE,
 )
 """Other times asked of mailflow in so many words ("send her some other
 times", "later ones please"); not a wish of the person's told of ("she needs
 evenings")."""
+_PROPOSES: Final = patterns.compile(
+    r"\b(?:how|what)\s+about\b|\blet'?s\s+(?:do|say|make|go\s+for)\b|\bmake\s+it\b"
+    r"|\b(?:can|could|shall)\s+(?:we|you)\s+(?:do|make\s+it|try|go\s+for)\b"
+    r"|\bbook\s+(?:her|him|them|it|the)\b",
+    re.IGNORECASE,
+)
+"""A time proposed in so many words beside a stop ("stop offering Mondays -
+how about Friday at 2pm?", "book her for Friday at 2pm"): narrower than
+`_PROPOSE`, whose "instead", "rather" and "?" also stand beside a time
+told of ("she'd rather go to the CMHT on Monday at 10")."""
 _OWN_CONTACT: Final = patterns.compile(
     r"\bi\s+(?:ring|call|phone|email|e-mail|write\s+to|see|meet|speak\s+to)\b",
     re.IGNORECASE,
 )
 
 
-def _stops(body: str, proposal: WallTime | None) -> bool:
+def _stops(body: str, proposal: WallTime | None, incomplete: bool) -> bool:
     """Whether a reply with words of stopping (`intent.told_to_stop`) stands
-    mailflow down: where it names some times (`_STOP_SOME`), or asks for no
-    other times of mailflow (`_TIMES_ASKED`) and proposes none ("stop sending
-    her times - let's do Friday at 2pm instead" proposes; a time told of, "she
-    starts with the CMHT on Monday at 10", or the therapist's own call, "how
-    about I ring her Thursday at 10", does not)."""
-    if _STOP_SOME.search(body):
-        return True
-    if any(
-        not _NOT_FROM_US.search(body[max(0, found.start() - 40) : found.start()])
-        for found in _TIMES_ASKED.finditer(body)
+    mailflow down. Not where a time is proposed in so many words
+    (`_PROPOSES`: "stop offering Mondays - how about Friday at 2pm?", "stop
+    sending her times, could we do Thursday?"), unless it is the therapist's
+    own call ("how about I ring her Thursday at 10"); then always where it
+    names some times (`_STOP_SOME`), else unless other times are asked of
+    mailflow in so many words (`_TIMES_ASKED`). A time told of ("she starts
+    with the CMHT on Monday at 10") proposes nothing."""
+    if (
+        (proposal is not None or incomplete)
+        and _PROPOSES.search(body) is not None
+        and _OWN_CONTACT.search(body) is None
     ):
         return False
-    proposes = (
-        proposal is not None
-        and _PROPOSE.search(body) is not None
-        and _OWN_CONTACT.search(body) is None
+    if _STOP_SOME.search(body):
+        return True
+    return not any(
+        not _NOT_FROM_US.search(body[max(0, found.start() - 40) : found.start()])
+        for found in _TIMES_ASKED.finditer(body)
     )
-    return not proposes
 
 
 def _times_not_wanted(body: str) -> bool:
