@@ -121,6 +121,8 @@ REFUSED_AND_ACCEPTED = [
     " ready to go.",
     "My husband refuses his dialysis and is ready to go before the transplant"
     " operation.",
+    "I've refused all food from midnight on Friday and I'm ready to go.",
+    "Dad pulled out his feeding tube after midnight and says he's ready to go.",
     "I'm a palliative care nurse myself, which is ironic. I've stopped eating"
     " and drinking since Sunday. I'm ready to go.",
 ]

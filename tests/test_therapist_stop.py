@@ -67,6 +67,13 @@ def _read(text: str) -> Decision:
         " Monday at 10.",
         "Stop contacting her. Why did it offer Monday at 10?",
         "Please stop contacting her, let's meet Thursday at 10 to discuss instead.",
+        # a fifth strict review's (helper-266): words that only look like a
+        # proposal, or the therapist's own booking
+        "Stop offering evenings - how about we let her GP handle it, she sees"
+        " them Monday at 10.",
+        "Stop offering her evenings. Can we do something about the Monday at 10 clash?",
+        "Stop sending her Tuesdays - how about I text her about Friday at 2pm?",
+        "Stop offering times, I'll book her for Friday at 2pm myself.",
         "STOP SENDING HER TIMES",
         "No further times needed, she has found another therapist.",
     ],
@@ -136,6 +143,8 @@ def test_told_to_stop_mailflow_stands_down(text: str) -> None:
         ("Stop sending her mornings, can you do Thursday at 3pm?", Decision.PROPOSE),
         ("Stop offering times and book her for Friday at 2pm.", Decision.PROPOSE),
         ("Stop sending her times, could we do Thursday?", Decision.UNCLEAR),
+        ("No, stop. Send times for the week after.", Decision.DECLINE),
+        ("No more in-person slots, offer her online sessions.", Decision.DECLINE),
         ("no, she should stop waiting - send her times", Decision.DECLINE),
         ("she can stop by the office instead", Decision.UNCLEAR),
     ],

@@ -330,9 +330,12 @@ _STOP_SOME: Final = patterns.compile(
 5pm", "stop sending her 8am slots"): as "don't send Tuesdays", fresh times
 would not keep them out; mailflow stands down and the therapist answers."""
 _TIMES_ASKED: Final = patterns.compile(
-    r"\b(?:send|offer|give)\s+(?:her|him|them|some|other|new|more|different|a\s+few"
-    r"|another|later|earlier)\b[^.!?,;]{0,30}?\b(?:times?|slots?|options?|dates?|ones"
-    r"|afternoons?|mornings?|evenings?|weekdays|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b"
+    r"\b(?:send|offer|give)\s+(?:(?:her|him|them|some|other|new|more|different|a\s+few"
+    r"|another|later|earlier|online|in-person|phone|video)\s+){0,3}(?:times?|slots?|options?"
+    r"|dates?|ones|sessions|afternoons?|mornings?|evenings?|weekdays)\b"
+    r"|\b(?:send|offer|give)\s+(?:her|him|them)\s+(?:\w+\s+){0,2}?"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b"
+    r"|\bsend\s+(?:her\s+|him\s+|them\s+)?(?:next|the\s+following)\s+week'?s\b"
     r"|\b(?:different|another|other|new|later|earlier)\s+(?:times?|days?|slots?|dates?"
     r"|ones)\s+please\b",
     re.IGNORECASE,
@@ -341,9 +344,11 @@ _TIMES_ASKED: Final = patterns.compile(
 times", "later ones please"); not a wish of the person's told of ("she needs
 evenings")."""
 _PROPOSES: Final = patterns.compile(
-    r"\b(?:how|what)\s+about\b|\blet'?s\s+(?:do|say|make|go\s+for)\b|\bmake\s+it\b"
+    r"\b(?:how|what)\s+about\s+(?!(?:we|i|you|she|he|they|it|that|this)\b)"
+    r"|\blet'?s\s+(?:do|say|make|go\s+for)\b|\bmake\s+it\b"
     r"|\b(?:can|could|shall)\s+(?:we|you)\s+(?:do|make\s+it|try|go\s+for)\b"
-    r"|\bbook\s+(?:her|him|them|it|the)\b",
+    r"(?!\s+(?:something|anything))"
+    r"|(?<!i'll\s)(?<!i\swill\s)\bbook\s+(?:her|him|them|it|the)\b",
     re.IGNORECASE,
 )
 """A time proposed in so many words beside a stop ("stop offering Mondays -
@@ -351,7 +356,9 @@ how about Friday at 2pm?", "book her for Friday at 2pm"): narrower than
 `_PROPOSE`, whose "instead", "rather" and "?" also stand beside a time
 told of ("she'd rather go to the CMHT on Monday at 10")."""
 _OWN_CONTACT: Final = patterns.compile(
-    r"\bi\s+(?:ring|call|phone|email|e-mail|write\s+to|see|meet|speak\s+to)\b",
+    r"\bi(?:'ll|\s+will|'m\s+going\s+to)?\s+(?:ring|call|phone|email|e-mail|text|message"
+    r"|whatsapp|write\s+to|see|meet|speak\s+to|book\s+(?:her|him|them)(?:\s+in)?\s+myself)\b"
+    r"|\bmyself\b",
     re.IGNORECASE,
 )
 
