@@ -293,16 +293,24 @@ _TAKEN_BACK = patterns.compile(
 I'll call him"): the stand-down stands."""
 
 
+def _said(
+    words: re.Pattern[str], turned: re.Pattern[str], text: str, reach: int
+) -> tuple[bool, bool]:
+    """(`words` said plainly somewhere in `text`, said turned round somewhere:
+    `turned` ending the `reach` characters before them)."""
+    plainly = round_ = False
+    for found in words.finditer(text):
+        if turned.search(text[max(0, found.start() - reach) : found.start()]):
+            round_ = True
+        else:
+            plainly = True
+    return plainly, round_
+
+
 def _times_wished(body: str) -> tuple[bool, bool]:
     """(times asked of mailflow, times said not to be its to send): "send her
     new times"; "don't send him times", "I'll send her some myself"."""
-    asked = refused = False
-    for found in _TIMES_WANTED.finditer(body):
-        if _NOT_FROM_US.search(body[max(0, found.start() - 40) : found.start()]):
-            refused = True
-        else:
-            asked = True
-    return asked, refused
+    return _said(_TIMES_WANTED, _NOT_FROM_US, body, 40)
 
 
 def _in_touch_but_times_wanted(body: str) -> bool:
@@ -380,10 +388,7 @@ def _stops(body: str, proposal: WallTime | None, incomplete: bool) -> bool:
         return False
     if _STOP_SOME.search(body):
         return True
-    return not any(
-        not _NOT_FROM_US.search(body[max(0, found.start() - 40) : found.start()])
-        for found in _TIMES_ASKED.finditer(body)
-    )
+    return not _said(_TIMES_ASKED, _NOT_FROM_US, body, 40)[0]
 
 
 def _times_not_wanted(body: str) -> bool:
@@ -451,13 +456,7 @@ def read_offer_answer(text: str) -> TherapistReply:
 
 def _approvals(masked: str) -> tuple[bool, bool]:
     """(a yes was said, a yes was negated: "not ok", "don't approve")."""
-    approve = negated = False
-    for match in _APPROVE.finditer(masked):
-        if _APPROVE_NEGATED.search(masked[max(0, match.start() - 20) : match.start()]):
-            negated = True
-        else:
-            approve = True
-    return approve, negated
+    return _said(_APPROVE, _APPROVE_NEGATED, masked, 20)
 
 
 def _note(body: str) -> str:
