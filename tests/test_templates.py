@@ -462,3 +462,29 @@ def test_an_alert_about_words_alone_never_says_they_mention_risk(samples, answer
     text = " ".join(compose.render("crisis_alert", context)[0].split())
     assert "names no risk outright" in text
     assert "mentions risk" not in text
+
+
+@pytest.mark.parametrize(
+    ("weighed", "says"),
+    [(True, "name no risk outright"), (False, "mention risk or a safety need")],
+)
+def test_an_alert_about_a_reply_in_their_own_thread_asks_for_a_read_today(
+    samples, weighed, says
+):
+    """A reply in a conversation mailflow is not part of, weighed like a
+    crisis's (`classify._thread_risk`): not urgent, not "before approving"
+    (nothing waits for approval), and it says the mail was left as it is."""
+    context = {
+        **samples["crisis_alert"],
+        "level": "possible",
+        "answered": "thread",
+        "weighed": weighed,
+        "danger": False,
+    }
+    text = " ".join(compose.render("crisis_alert", context)[0].split())
+    assert "Someone replied in a conversation mailflow is not part of" in text
+    assert says in text
+    assert "mailflow sent them nothing and left their message where it is." in text
+    assert "Please read it today." in text
+    assert "approv" not in text
+    assert "Urgent" not in text

@@ -28,6 +28,7 @@ from mailflow.reading import (
     plea,
     quoting,
     referral,
+    reply_risk,
     risk_words,
     screen,
 )
@@ -892,6 +893,10 @@ def _left_alone(
             # are searching"): the therapist alerted at once, as for danger
             # told; nobody else is written to.
             danger, note = True, said.note
+    if reason == "foreign-thread" and said.risk is not screen.Risk.CLEAR and not danger:
+        raised = _thread_risk(mail, policy, email)
+        if raised is not None:
+            return raised
     if said.risk is not screen.Risk.CLEAR and not danger:
         return _ignore(reason)
     # The number they wrote, for the therapist to ring: their words and
@@ -917,6 +922,44 @@ def _left_alone(
         safety_note=note,
         existing=True,  # alert only: nobody else is written to
         danger_now=danger,
+    )
+
+
+def _thread_risk(
+    mail: InboundMail, policy: RequestPolicy, email: str
+) -> Classification | None:
+    """A reply in a conversation mailflow is not part of (the therapist's own,
+    or someone else's they were copied on) whose new words the risk words
+    weigh like a crisis's (even odds, as a first mail's): the therapist is
+    told, with their words, so it is read today rather than whenever that
+    thread comes up; nothing is sent to the writer, and the mail is left
+    where it is. A phrase of possible risk alone is not enough here: the
+    therapist's own conversations are full of them told as history or
+    work (a colleague's case notes, a client's past, a course), and the
+    phrases heard no clear risk nor danger now (`_left_alone`). Measured on
+    replies written for it (tests/corpus/first_mail/who/foreign_thread.jsonl,
+    and a held-out set). None where the words do not weigh so."""
+    fresh = quoting.new_words(mail.text)
+    if risk_words.chance(fresh) < risk_words.THRESHOLD:
+        return None
+    heard = screen.screen(
+        f"{mail.subject}\n{fresh}", extra_phrases=policy.crisis_phrases
+    )
+    return Classification(
+        verdict=Verdict.CRISIS,
+        reason="thread-risk",
+        person=Person(
+            email=email,
+            name=mail.from_name,
+            phone=extract_phone(
+                _OUTLOOK_HEADER.split(fresh, maxsplit=1)[0], policy.country
+            ),
+        ),
+        risk=screen.Risk.POSSIBLE.value,
+        safety_note=heard.note,
+        existing=True,  # an alert only: nobody else is written to
+        # The alert says "mentions risk" where a phrase named it too.
+        weighed=not reply_risk.raises(heard),
     )
 
 

@@ -56,6 +56,7 @@ _CAME_AS = {
     "thread-crisis": "thread",
     "thread-danger": "thread",
     "client-danger": "client",
+    "thread-risk": "thread",
 }
 """Mail left alone but for clear risk (or danger now, perhaps): how the
 crisis alert says it came."""
@@ -159,6 +160,8 @@ class Intake:
                 person,
                 came_as=_CAME_AS.get(verdict.reason, "nothing"),
                 note=verdict.safety_note,
+                danger=verdict.danger_now,
+                weighed=verdict.weighed,
             )
         if verdict.verdict is Verdict.ASK:
             return self._ask(
@@ -197,13 +200,19 @@ class Intake:
         *,
         came_as: str,
         note: str,
+        danger: bool = True,
+        weighed: bool = False,
     ) -> str:
         """Words that may tell of danger now, from someone the practice
         already writes to or in a conversation mailflow is not part of: the
         therapist alerted at once, urgently, quoting the words that were
         read (a reply's own, above what it quotes; a fresh mail's whole,
         what it forwards too) and any safety need; nothing sent to them. The
-        record of it is closed as it opens (`workflow.on_danger_left_alone`)."""
+        record of it is closed as it opens (`workflow.on_danger_left_alone`).
+        Not `danger`: a reply in such a conversation whose words speak of
+        possible risk, or that the risk words alone weigh (`weighed`): the
+        same alert, asking for it to be read today, not urgent."""
+        outcome = "danger-alerted" if danger else "risk-alerted"
         zone = self._zone_of(mail)
         words = (quoting.new_words(mail.text) if came_as == "thread" else "") or (
             mail.text
@@ -233,13 +242,14 @@ class Intake:
                 "possible-alert",
                 came_as,
                 note,
-                danger=True,
+                weighed=weighed,
+                danger=danger,
             )
             self.store.mark_seen(
-                key.uidvalidity, key.uid, key.fingerprint, "danger-alerted", self.now
+                key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
             )
-        log.info("uid %d: enquiry %d, danger alerted", key.uid, enquiry_id)
-        return "danger-alerted"
+        log.info("uid %d: enquiry %d, %s", key.uid, enquiry_id, outcome)
+        return outcome
 
     def form_alert(
         self, key: MailKey, mail: InboundMail, alert: FormAlert, safety_note: str

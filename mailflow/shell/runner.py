@@ -1290,6 +1290,7 @@ _ACTED = frozenset(
         "delay",
         "asked",
         "danger-alerted",
+        "risk-alerted",
         "form-alerted",
     }
 )

@@ -148,7 +148,13 @@ LETTERS: dict[str, Letter] = {
             ),
             *(
                 {"level": "possible", "answered": answered}
-                for answered in ("conversation", "nothing", "calendar", "calendar-wait")
+                for answered in (
+                    "conversation",
+                    "nothing",
+                    "calendar",
+                    "calendar-wait",
+                    "thread",
+                )
             ),
             *(
                 {"level": "possible", "answered": answered, "weighed": True}
@@ -158,6 +164,7 @@ LETTERS: dict[str, Letter] = {
                     "nothing",
                     "calendar",
                     "calendar-wait",
+                    "thread",
                 )
             ),
             *(

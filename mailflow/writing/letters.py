@@ -1532,7 +1532,7 @@ def _possible_title(answered: str, weighed: bool) -> str:
     who = "may be from someone at risk" if weighed else "mentions risk or safety"
     if answered == "calendar":
         return f"Please answer yourself: a request {who}"
-    if answered == "calendar-wait":
+    if answered in ("calendar-wait", "thread"):
         return f"Please read: a reply {who}"
     if weighed and answered == "conversation":
         return f"Please read: a reply {who}"
