@@ -48,7 +48,14 @@ FORMS_HELD_OUT = FORMS / "held_out"
 FORM_POLICY = replace(POLICY, form_senders=KNOWN_FORM_SENDERS)
 """The forms corpus is read as a practice with the default form senders."""
 URGENT_NOTES = frozenset(
-    {"risk-words", "unsure-risk", "possible-risk", "care-risk", "own-danger"}
+    {
+        "risk-words",
+        "unsure-risk",
+        "possible-risk",
+        "care-risk",
+        "care-weighed",
+        "own-danger",
+    }
 )
 """Notes that are urgent ("Please read"), or go with an alert beside them; so
 does any note of a mail kept as possible risk (`intake._ask` sends the

@@ -389,6 +389,7 @@ def test_video_calls_are_said_so_and_ask_no_phone(kind: str) -> None:
         "unsure-risk",
         "care-danger",
         "care-risk",
+        "care-weighed",
         "own-danger",
     ],
 )
@@ -488,3 +489,15 @@ def test_an_alert_about_a_reply_in_their_own_thread_asks_for_a_read_today(
     assert "Please read it today." in text
     assert "approv" not in text
     assert "Urgent" not in text
+
+
+def test_a_note_weighed_about_someone_in_their_care_says_what_was_read(samples):
+    text, _ = compose.render(
+        "unsure_note", {**samples["unsure_note"], "reason": "care-weighed"}
+    )
+    flat = " ".join(text.split())
+    assert "No phrase in it names risk" in flat
+    assert "I have sent them nothing: no times, and not your safety message" in flat
+    assert "If it is in fact their own crisis or a relative's" in flat
+    assert 'If it is simply a referral, reply "offer"' in flat
+    assert "clear risk" not in flat

@@ -199,7 +199,9 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
         ("referrals.jsonl", 130, 1, 7),
         ("in_their_work.jsonl", 93, 9, 3),
         ("their_client.jsonl", 80, 0, 1),
-        ("their_client_negatives.jsonl", 70, 0, 10),
+        # 11 since stop 57: ycn-039, a request left alone as a podcast
+        # listener's (marketing) until then, is a note (`care-weighed`).
+        ("their_client_negatives.jsonl", 70, 0, 11),
     ],
 )
 def test_who_is_asking_holds_its_floors(

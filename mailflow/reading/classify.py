@@ -538,6 +538,17 @@ def classify_new(
         return replace(found, verdict=Verdict.ASK, reason="forwarded")
     if _heavy(mail, screening, reading):
         return weighed
+    if care_risk.in_their_care(subject, voiced) and (
+        risk_words.chance(f"{mail.subject}\n{mail.text}") >= CARE_WEIGHED_CHANCE
+    ):
+        # Someone writing in their work of a person in their care, no phrase
+        # of risk read, mail that would be left alone: where its words as a
+        # whole lean towards a crisis's, the therapist reads it today (a
+        # note; nothing sent to the writer, for whom the safety message is
+        # not written).
+        return replace(
+            found, verdict=Verdict.ASK, reason="care-weighed", risk="possible"
+        )
     return _ignore(reading.reason)
 
 
@@ -557,6 +568,20 @@ and a refusal of what keeps someone alive beside death accepted
 (`risk.pairs`), each of whose words is ordinary. A pair read never takes
 away the note and the safety message the risk words gave such mail before
 it was read (2026-12-06): it only adds an alert where there was none."""
+
+
+CARE_WEIGHED_CHANCE: Final = 0.45
+"""Mail mailflow would leave alone, from someone writing in their work of a
+person in their care (`care_risk.in_their_care`), that the risk words
+weigh at this or above: a note for the therapist (`care-weighed`), nothing
+sent to the writer. A note costs a read, so the point is a reply's
+(`reply_risk.THRESHOLD`), below even odds. In the learned first-mail sets
+(stop 57) such mail to leave weighed at most 0.445, the people in danger
+0.473 (a school nurse's pupil cut "planning to finish it after school",
+another's "rather die than be tube fed") to 0.85 (a wellbeing adviser's
+student gone, his room cleared, a letter to his sister): a narrow gap, so
+the held-out sets' counts were read once after the choice
+(docs/reading.md)."""
 
 
 ALERT_CHANCE: Final = 0.475

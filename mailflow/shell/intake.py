@@ -61,7 +61,14 @@ _CAME_AS = {
 """Mail left alone but for clear risk (or danger now, perhaps): how the
 crisis alert says it came."""
 _NOTE_IS_THE_ALERT = frozenset(
-    {"unsure-risk", "risk-words", "care-danger", "care-risk", "own-danger"}
+    {
+        "unsure-risk",
+        "risk-words",
+        "care-danger",
+        "care-risk",
+        "care-weighed",
+        "own-danger",
+    }
 )
 """Asked about for risk no phrase names, or for someone in a professional's
 care in danger now or with words of clear risk: the note is the one mail

@@ -229,6 +229,7 @@ LETTERS: dict[str, Letter] = {
             {"reason": "risk-words", "warned": True},
             {"reason": "care-danger"},
             {"reason": "care-risk"},
+            {"reason": "care-weighed"},
             {"reason": "own-danger"},
             {"reason": "own-danger", "warned": True},
             {"reason": "possible-risk", "warned": True},
