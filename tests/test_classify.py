@@ -1006,16 +1006,13 @@ def test_replies_and_odd_mime_fixtures_are_never_requests(path: Path) -> None:
     if mail is not None:
         result = _classify(mail)
         # never answered with times; a short odd one may be asked about
-        if path.name == "discourse_html_only.eml":
-            # A known false alarm (stop 57): "the Bitnami installs that I've
-            # checked out" weighs 0.54 with the risk words, so this reply in a
-            # thread mailflow is not part of tells the therapist (an alert
-            # only: `existing`, nothing written to anyone else).
-            assert (result.verdict, result.reason, result.existing) == (
-                Verdict.CRISIS,
-                "thread-risk",
-                True,
-            )
+        if result.verdict is Verdict.CRISIS:
+            # An alert to the therapist alone, never an answer: one fixture
+            # is a known false alarm (stop 57): "the Bitnami installs that
+            # I've checked out" weighs 0.54 with the risk words.
+            assert result.existing
+            assert result.risk == "possible"
+            assert result.reason == "thread-risk"
             return
         assert result.verdict in {Verdict.IGNORE, Verdict.ASK}
         assert result.reason in KNOWN_REASONS

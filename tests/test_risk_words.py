@@ -231,7 +231,11 @@ def test_clients_professionals_and_circulars_are_left_as_before() -> None:
         contacts=frozenset(),
         owned_thread=False,
     )
-    assert referral.verdict is Verdict.IGNORE
+    # Never the risk words' own note (the safety message to a GP); since
+    # stop 57, a professional's mail of a patient in their care that they
+    # weigh heavy is the therapist's note about someone in their care, and
+    # nothing goes to the writer (`care-weighed`).
+    assert (referral.verdict, referral.reason) == (Verdict.ASK, "care-weighed")
     circular = classify_new(
         _mail(text, to=tuple(f"p{n}@example.org" for n in range(5))),
         POLICY,

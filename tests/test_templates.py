@@ -465,28 +465,35 @@ def test_an_alert_about_words_alone_never_says_they_mention_risk(samples, answer
     assert "mentions risk" not in text
 
 
+@pytest.mark.parametrize("answered", ["thread", "closed"])
 @pytest.mark.parametrize(
     ("weighed", "says"),
     [(True, "name no risk outright"), (False, "mention risk or a safety need")],
 )
-def test_an_alert_about_a_reply_in_their_own_thread_asks_for_a_read_today(
-    samples, weighed, says
+def test_an_alert_about_a_reply_in_their_own_thread_asks_for_a_read_now(
+    samples, weighed, says, answered
 ):
-    """A reply in a conversation mailflow is not part of, weighed like a
-    crisis's (`classify._thread_risk`): not urgent, not "before approving"
-    (nothing waits for approval), and it says the mail was left as it is."""
+    """A reply in a conversation mailflow is not part of, or one it finished
+    or left to the therapist, that still tells something (`classify.
+    thread_news`): not "Urgent" (that is danger told now), not "before
+    approving" (nothing waits for approval), and it says the mail was left
+    as it is."""
     context = {
         **samples["crisis_alert"],
         "level": "possible",
-        "answered": "thread",
+        "answered": answered,
         "weighed": weighed,
         "danger": False,
     }
     text = " ".join(compose.render("crisis_alert", context)[0].split())
-    assert "Someone replied in a conversation mailflow is not part of" in text
+    where = {
+        "thread": "a conversation mailflow is not part of",
+        "closed": "a conversation mailflow has finished or left to you",
+    }[answered]
+    assert f"Someone replied in {where}" in text
     assert says in text
     assert "mailflow sent them nothing and left their message where it is." in text
-    assert "Please read it today." in text
+    assert "Please read it now." in text
     assert "approv" not in text
     assert "Urgent" not in text
 

@@ -12,10 +12,21 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from support import NOW, bench_script, plain, request, run, write_config
+from support import (
+    NOW,
+    bench_script,
+    plain,
+    request,
+    run,
+    run_in_process,
+    stored_enquiry,
+    write_config,
+)
 
-from mailflow.model import InboundMail, Verdict
+from mailflow.config import load_settings
+from mailflow.model import InboundMail, State, Verdict
 from mailflow.reading.classify import RequestPolicy, classify_new
+from mailflow.shell.store import Store
 
 POLICY = RequestPolicy(
     practice_email="hello@riverside.example",
@@ -108,10 +119,17 @@ def test_what_they_quote_is_not_weighed(quote: str) -> None:
     )
 
 
-def test_a_number_they_give_reaches_the_alert() -> None:
+def test_a_number_they_give_reaches_the_alert_and_none_they_quote() -> None:
     found = _read(HEAVY[1] + " My number is 07700 900123 if you need it.")
     assert found.person is not None
     assert found.person.phone == "+447700900123"
+    quoted = _read(
+        HEAVY[1] + "\n\nOn Mon, 2 Nov 2026 at 09:00, Sam Rivers"
+        " <sam@riverside.example> wrote:\n> Ring me on 07700 900999 any time."
+    )
+    assert quoted.reason == "thread-risk"
+    assert quoted.person is not None
+    assert quoted.person.phone is None
 
 
 def test_the_blind_sets_crises_in_their_own_threads_reach_the_therapist() -> None:
@@ -162,11 +180,11 @@ def test_a_heavy_reply_in_the_therapists_thread_reaches_only_the_therapist(
     assert run(config) == 0
     alerts = [m.message() for m in mail_server.messages(mailboxes.therapist)]
     assert [a["Subject"].split(" (")[0] for a in alerts] == [
-        "Please read: a reply may be from someone at risk"
+        "Please read: a reply may tell of someone at risk"
     ]
     text = plain(alerts[0])
     assert "Someone replied in a conversation mailflow is not part of" in text
-    assert "Please read it today." in text
+    assert "Please read it now." in text
     assert "> Sorry to reply on this old thread." in text  # their words, quoted
     assert mail_server.messages(writer) == []
     assert [
@@ -175,3 +193,92 @@ def test_a_heavy_reply_in_the_therapists_thread_reaches_only_the_therapist(
     assert run(config, NOW + timedelta(hours=1)) == 0
     assert len(mail_server.messages(mailboxes.therapist)) == 1
     assert mail_server.messages(writer) == []
+
+
+@pytest.mark.integration
+def test_a_later_reply_in_a_thread_already_alerted_about_is_still_read(
+    tmp_path, mail_server, mailboxes
+) -> None:  # type: ignore[no-untyped-def]
+    """The alert opens a record of that thread, closed as it opens; the same
+    writer's next reply in it is read as such a reply is, not only for clear
+    risk (helper-269's reproducer: after a first alert, "my sister texted me
+    a goodbye and the police are looking for her" reached nobody). And the
+    run says what it did: an alert, nothing left alone."""
+    config = write_config(tmp_path, mail_server, mailboxes)
+    writer = f"pat-{mailboxes.person}"
+    first = request(
+        sender=f"Pat Moss <{writer}>",
+        to=mailboxes.practice,
+        subject="Re: Thursday",
+        body=HEAVY[1],
+        headers={"In-Reply-To": "<sent-by-hand@riverside.example>"},
+    )
+    mail_server.deliver(first, mailboxes.practice)
+    report, _ = run_in_process(config)
+    assert report.outcomes == {"risk-alerted": 1}
+    assert report.ignored == 0
+    first_id = first.split(b"Message-ID: ", 1)[1].split(b"\n", 1)[0].strip().decode()
+    later = NOW + timedelta(hours=2)
+    for body, title in (
+        (
+            "My sister texted me a goodbye message this morning and now her"
+            " phone is off. The police are looking for her.",
+            "Urgent: someone who wrote may be in danger now",
+        ),
+        (HEAVY[0], "Please read: a reply may tell of someone at risk"),
+    ):
+        mail_server.deliver(
+            request(
+                sender=f"Pat Moss <{writer}>",
+                to=mailboxes.practice,
+                subject="Re: Thursday",
+                body=body,
+                sent_at=later,
+                headers={
+                    "In-Reply-To": first_id,
+                    "References": f"<sent-by-hand@riverside.example> {first_id}",
+                },
+            ),
+            mailboxes.practice,
+        )
+        assert run(config, later) == 0
+        newest = mail_server.messages(mailboxes.therapist)[-1].message()
+        assert newest["Subject"].startswith(title)
+        later += timedelta(hours=1)
+    assert len(mail_server.messages(mailboxes.therapist)) == 3
+    assert mail_server.messages(writer) == []
+
+
+@pytest.mark.integration
+def test_someone_with_a_booking_under_way_is_alerted_about_and_nothing_held(
+    tmp_path, mail_server, mailboxes
+) -> None:  # type: ignore[no-untyped-def]
+    """A heavy reply in the therapist's own thread from someone whose booking
+    mailflow is making: the alert about that thread (its words, "a
+    conversation mailflow is not part of"); their booking's record is not
+    marked at risk, and nothing is sent to them (helper-269: it had taken
+    the booking's alert, "should the reply pick a time, it is held")."""
+    config = write_config(tmp_path, mail_server, mailboxes)
+    writer = mailboxes.person
+    database = load_settings(config).storage.database
+    with Store.open(database) as store, store.transaction():
+        booking = stored_enquiry(store, NOW, state=State.OFFERED, email=writer)
+    mail_server.deliver(
+        request(
+            sender=f"Pat Moss <{writer}>",
+            to=mailboxes.practice,
+            subject="Re: Thursday",
+            body=HEAVY[0],
+            headers={"In-Reply-To": "<sent-by-hand@riverside.example>"},
+        ),
+        mailboxes.practice,
+    )
+    assert run(config) == 0
+    (alert,) = [m.message() for m in mail_server.messages(mailboxes.therapist)]
+    assert alert["Subject"].startswith("Please read: a reply may tell of someone")
+    assert "a conversation mailflow is not part of" in " ".join(plain(alert).split())
+    assert mail_server.messages(writer) == []
+    with Store.open(database) as store:
+        record = store.enquiry(booking)
+    assert record is not None
+    assert (record.state, record.risk) == (State.OFFERED, "none")

@@ -887,8 +887,9 @@ def on_request_without_calendar(risk: str) -> Transition | None:
 def on_danger_left_alone() -> Transition:
     """Words that may tell of danger now, in mail mailflow leaves alone (from
     someone the practice already writes to, or in a conversation it is not
-    part of): the therapist's at once, with nothing sent to them (the alert
-    is the shell's). A record of the alert, closed as it opens: a later
+    part of), or such a reply's new words weighed like a crisis's: the
+    therapist's at once, with nothing sent to them (the alert is the
+    shell's). A record of the alert, closed as it opens: a later
     mail of theirs is read afresh (a request answered, a crisis given the
     safety message), never taken for a conversation under way."""
     return Transition(State.ESCALATED, (Close(ClosedReason.ALERTED),), "danger-alerted")

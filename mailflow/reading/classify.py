@@ -857,7 +857,10 @@ def _left_alone(
     the writer's own words (not what they quote) speak of clear risk: then the
     therapist is told at once, and nobody else is written to. So are words
     that may tell of danger now in such a reply (to the therapist's own mail,
-    most often: a client answering), not in an invitation's."""
+    most often: a client answering), not in an invitation's; and, in such a
+    reply, someone's danger told in the third person, a person in the
+    writer's care in danger now, and new words the risk words weigh like a
+    crisis's (`thread_news`)."""
     # A calendar's words first: the screen reads only the head of long text.
     own = _own_words(mail.text)
     said = screen.screen(
@@ -890,6 +893,7 @@ def _left_alone(
         # Read in what they wrote now, never what they quote (an Outlook
         # quote has no ">": the therapist's own words and signature).
         fresh = quoting.new_words(mail.text)
+        news = thread_news(mail.subject, fresh, policy)
         if care_risk.in_their_care(mail.subject, fresh):
             if care_risk.danger_now(mail.subject, fresh):
                 # Someone writing in their work, in an old thread of theirs
@@ -912,16 +916,28 @@ def _left_alone(
                         & {mailbox_of(a) for a in practice}
                     ),
                 )
-        elif care_risk.danger_now(mail.subject, fresh, strict=True):
+        elif news is not None and news.danger:
             # Someone's danger now told in the third person by someone not
             # writing in their work ("Ella has just texted goodbye and police
             # are searching"): the therapist alerted at once, as for danger
             # told; nobody else is written to.
             danger, note = True, said.note
-    if reason == "foreign-thread" and said.risk is not screen.Risk.CLEAR and not danger:
-        raised = _thread_risk(mail, policy, email)
-        if raised is not None:
-            return raised
+        if news is not None and not news.danger:
+            # New words weighed like a crisis's: the therapist reads it now
+            # (an alert only: nothing is written to anyone).
+            return Classification(
+                verdict=Verdict.CRISIS,
+                reason="thread-risk",
+                person=Person(
+                    email=email,
+                    name=mail.from_name,
+                    phone=extract_phone(fresh, policy.country),
+                ),
+                risk=screen.Risk.POSSIBLE.value,
+                safety_note=news.note,
+                existing=True,
+                weighed=news.weighed,
+            )
     if said.risk is not screen.Risk.CLEAR and not danger:
         return _ignore(reason)
     # The number they wrote, for the therapist to ring: their words and
@@ -950,41 +966,45 @@ def _left_alone(
     )
 
 
-def _thread_risk(
-    mail: InboundMail, policy: RequestPolicy, email: str
-) -> Classification | None:
-    """A reply in a conversation mailflow is not part of (the therapist's own,
-    or someone else's they were copied on) whose new words the risk words
-    weigh like a crisis's (even odds, as a first mail's): the therapist is
-    told, with their words, so it is read today rather than whenever that
-    thread comes up; nothing is sent to the writer, and the mail is left
-    where it is. A phrase of possible risk alone is not enough here: the
-    therapist's own conversations are full of them told as history or
-    work (a colleague's case notes, a client's past, a course), and the
-    phrases heard no clear risk nor danger now (`_left_alone`). Measured on
-    replies written for it (tests/corpus/first_mail/who/foreign_thread.jsonl,
-    and a held-out set). None where the words do not weigh so."""
-    fresh = quoting.new_words(mail.text)
+@dataclass(frozen=True, slots=True)
+class ThreadNews:
+    """What a reply in a conversation that is the therapist's still tells
+    them, where the phrases read neither clear risk nor danger now in it
+    (`thread_news`)."""
+
+    danger: bool
+    """Someone's danger now, told in the third person: the alert is urgent."""
+    weighed: bool
+    """Only the risk words heard it (no phrase of possible risk names it)."""
+    note: str
+    """A safety need in their words, if any."""
+
+
+def thread_news(subject: str, fresh: str, policy: RequestPolicy) -> ThreadNews | None:
+    """A reply in a conversation that is the therapist's (one mailflow is not
+    part of, or one it finished or handed over), read in its new words
+    (`fresh`: `quoting.new_words`, what it quotes and the signature left
+    out) where the phrases heard neither clear risk nor danger now: someone's
+    danger now told in the third person ("my sister texted goodbye and the
+    police are looking for her"), or new words the risk words weigh like a
+    crisis's (even odds, as a first mail's). Either tells the therapist, with
+    their words; nothing is sent to the writer and the mail stays where it
+    is. A phrase of possible risk alone is not enough: the therapist's own
+    conversations are full of them told as history or work (a colleague's
+    case notes, a client's past, a course). Measured on replies written for
+    it (tests/corpus/first_mail/who/foreign_thread.jsonl, and a held-out
+    set). None where neither is read."""
+    if care_risk.danger_now(subject, fresh, strict=True):
+        heard = screen.screen(
+            f"{subject}\n{fresh}", extra_phrases=policy.crisis_phrases
+        )
+        return ThreadNews(danger=True, weighed=False, note=heard.note)
     if risk_words.chance(fresh) < risk_words.THRESHOLD:
         return None
-    heard = screen.screen(
-        f"{mail.subject}\n{fresh}", extra_phrases=policy.crisis_phrases
-    )
-    return Classification(
-        verdict=Verdict.CRISIS,
-        reason="thread-risk",
-        person=Person(
-            email=email,
-            name=mail.from_name,
-            phone=extract_phone(
-                _OUTLOOK_HEADER.split(fresh, maxsplit=1)[0], policy.country
-            ),
-        ),
-        risk=screen.Risk.POSSIBLE.value,
-        safety_note=heard.note,
-        existing=True,  # an alert only: nobody else is written to
-        # The alert says "mentions risk" where a phrase named it too.
-        weighed=not reply_risk.raises(heard),
+    heard = screen.screen(f"{subject}\n{fresh}", extra_phrases=policy.crisis_phrases)
+    # The alert says "mentions risk" where a phrase named it too.
+    return ThreadNews(
+        danger=False, weighed=not reply_risk.raises(heard), note=heard.note
     )
 
 

@@ -141,7 +141,11 @@ class Intake:
                 existing=verdict.existing,
                 asks=verdict.diary_doubt,
             )
-        if open_id is not None:
+        if open_id is not None and verdict.reason != "thread-risk":
+            # (A reply in a conversation of the therapist's whose new words
+            # the risk words weigh like a crisis's, from someone with a
+            # booking under way: the alert below about that thread; nothing
+            # recorded on the booking, whose letters and picks it is not.)
             known = self.store.enquiry(open_id)
             said = screen.Screening(
                 screen.Risk(verdict.risk),
@@ -416,16 +420,27 @@ class Intake:
         )
 
     def danger_alert(
-        self, key: MailKey, enquiry: Enquiry, mail: InboundMail, note: str
+        self,
+        key: MailKey,
+        enquiry: Enquiry,
+        mail: InboundMail,
+        note: str,
+        *,
+        danger: bool = True,
+        weighed: bool = False,
     ) -> None:
         """Danger told now, in words mailflow cannot be sure of, in a
         conversation mailflow has finished (or only ever alerted about: a
         thread it is not part of): the therapist alerted at once, nothing
-        sent, nothing else changed."""
+        sent, nothing else changed. Not `danger`: what such a reply still
+        tells (`classify.thread_news`), the same alert asking for a read
+        now, not urgent; `weighed`: the risk words alone heard it."""
         answered = (
             "thread" if enquiry.closed_reason is ClosedReason.ALERTED else "closed"
         )
-        self._alert_about(key, enquiry, mail, answered, note, danger=True)
+        self._alert_about(
+            key, enquiry, mail, answered, note, weighed=weighed, danger=danger
+        )
 
     def _alert_about(
         self,

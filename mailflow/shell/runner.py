@@ -988,31 +988,47 @@ class Runner:
             return "owned-closed"
         if enquiry.state in _CLOSED_STATES and not decide.still_listening(enquiry):
             # Theirs to answer now (a hand answer, a "no thanks", a crisis
-            # already): left alone, but never a missed crisis: clear risk in
-            # the person's words still alerts the therapist at once. (Only the
-            # phrases say clear risk; the risk words never do.)
-            words = mail.subject + "\n" + quoting.new_words(mail.text)
+            # already, a thread mailflow only alerted about): left alone, but
+            # never a missed crisis: clear risk in the person's words still
+            # alerts the therapist at once. (Only the phrases say clear risk;
+            # the risk words never do.)
+            fresh = quoting.new_words(mail.text)
+            words = mail.subject + "\n" + fresh
             said = screen.screen(words, extra_phrases=self.policy.crisis_phrases)
             therapist = self.settings.practice.therapist_email
             if said.risk is not screen.Risk.CLEAR:
-                if (
-                    said.danger_now
-                    and mail.from_addr not in {therapist, self.settings.practice.email}
-                    and not classify.is_automated(mail, self.policy.form_senders)
-                ):
-                    # Danger told now in words mailflow cannot be sure of: the
-                    # therapist is alerted at once; nothing else changes.
-                    with self.store.transaction():
-                        self.intake.danger_alert(key, enquiry, mail, said.note)
-                        self.store.mark_seen(
-                            key.uidvalidity,
-                            key.uid,
-                            key.fingerprint,
-                            "owned:danger-alerted",
-                            self.now,
-                        )
-                    return "owned:danger-alerted"
-                return "owned-closed"
+                if mail.from_addr in {
+                    therapist,
+                    self.settings.practice.email,
+                } or classify.is_automated(mail, self.policy.form_senders):
+                    return "owned-closed"
+                # Danger told now in words mailflow cannot be sure of: the
+                # therapist is alerted at once; so, less urgently, is what a
+                # reply in a conversation of the therapist's still tells
+                # (`classify.thread_news`), as in one mailflow is not part
+                # of. Nothing else changes.
+                told = (
+                    None
+                    if said.danger_now
+                    else classify.thread_news(mail.subject, fresh, self.policy)
+                )
+                if not said.danger_now and told is None:
+                    return "owned-closed"
+                danger = said.danger_now or (told is not None and told.danger)
+                outcome = "owned:danger-alerted" if danger else "owned:risk-alerted"
+                with self.store.transaction():
+                    self.intake.danger_alert(
+                        key,
+                        enquiry,
+                        mail,
+                        said.note if told is None else told.note,
+                        danger=danger,
+                        weighed=told is not None and told.weighed,
+                    )
+                    self.store.mark_seen(
+                        key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
+                    )
+                return outcome
             if mail.from_addr != therapist:
                 with self.store.transaction():
                     self.intake.escalate_now(

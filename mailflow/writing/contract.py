@@ -154,6 +154,7 @@ LETTERS: dict[str, Letter] = {
                     "calendar",
                     "calendar-wait",
                     "thread",
+                    "closed",
                 )
             ),
             *(
@@ -165,6 +166,7 @@ LETTERS: dict[str, Letter] = {
                     "calendar",
                     "calendar-wait",
                     "thread",
+                    "closed",
                 )
             ),
             *(

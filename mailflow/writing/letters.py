@@ -1533,7 +1533,11 @@ def _possible_title(answered: str, weighed: bool) -> str:
     who = "may be from someone at risk" if weighed else "mentions risk or safety"
     if answered == "calendar":
         return f"Please answer yourself: a request {who}"
-    if answered in ("calendar-wait", "thread"):
+    if answered in ("thread", "closed"):
+        # Their own, or someone else's they tell of: the words do not say.
+        told = "may tell of someone at risk" if weighed else who
+        return f"Please read: a reply {told}"
+    if answered == "calendar-wait":
         return f"Please read: a reply {who}"
     if weighed and answered == "conversation":
         return f"Please read: a reply {who}"
