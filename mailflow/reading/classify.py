@@ -894,6 +894,11 @@ def _left_alone(
         # quote has no ">": the therapist's own words and signature).
         fresh = quoting.new_words(mail.text)
         news = thread_news(mail.subject, fresh, policy)
+        writer = Person(
+            email=email,
+            name=mail.from_name,
+            phone=extract_phone(fresh, policy.country),
+        )
         if care_risk.in_their_care(mail.subject, fresh):
             if care_risk.danger_now(mail.subject, fresh):
                 # Someone writing in their work, in an old thread of theirs
@@ -904,11 +909,7 @@ def _left_alone(
                 return Classification(
                     verdict=Verdict.ASK,
                     reason="care-danger",
-                    person=Person(
-                        email=email,
-                        name=mail.from_name,
-                        phone=extract_phone(fresh, policy.country),
-                    ),
+                    person=writer,
                     risk=screen.Risk.POSSIBLE.value,
                     safety_note=said.note,
                     addressed=bool(
@@ -928,11 +929,7 @@ def _left_alone(
             return Classification(
                 verdict=Verdict.CRISIS,
                 reason="thread-risk",
-                person=Person(
-                    email=email,
-                    name=mail.from_name,
-                    phone=extract_phone(fresh, policy.country),
-                ),
+                person=writer,
                 risk=screen.Risk.POSSIBLE.value,
                 safety_note=news.note,
                 existing=True,
