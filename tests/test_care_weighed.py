@@ -8,8 +8,10 @@ left alone with nobody told."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
-from support import bench_script, plain, request, run, write_config
+from support import NOW, bench_script, plain, request, run, write_config
 
 from mailflow.model import InboundMail, Verdict
 from mailflow.reading.classify import RequestPolicy, classify_new
@@ -66,6 +68,36 @@ def test_a_person_in_their_care_weighed_towards_a_crisis_is_a_note() -> None:
     )
 
 
+def test_a_circular_a_form_and_what_they_forward_are_not_weighed() -> None:
+    """Sent to many (a circular: never a question for the therapist), or
+    heavy only in what they forward (an article passed on): left as before."""
+    many = classify_new(
+        InboundMail(
+            message_id="<w2@college.example>",
+            subject="Student welfare",
+            from_addr="ruth.ames@college.example",
+            from_name="Ruth Ames",
+            to=(
+                "hello@riverside.example",
+                *(f"p{n}@college.example" for n in range(4)),
+            ),
+            text=GONE,
+        ),
+        POLICY,
+        contacts=frozenset(),
+        owned_thread=False,
+    )
+    assert many.reason != "care-weighed"
+    passed_on = _read(
+        "Fwd: Student welfare",
+        "Dear Sam, one of my patients mentioned your practice and I thought"
+        " this piece might interest you for your newsletter.\n\nDr Alison"
+        " Kerr, GP\n\n---------- Forwarded message ---------\nFrom: Alan"
+        " Price <alan.price@college.example>\nSubject: Student welfare\n\n" + GONE,
+    )
+    assert passed_on.reason != "care-weighed"
+
+
 @pytest.mark.parametrize(("subject", "text"), CALM)
 def test_their_ordinary_news_and_referrals_are_read_as_before(
     subject: str, text: str
@@ -78,7 +110,7 @@ def test_the_therapist_is_told_and_the_writer_sent_nothing(
     tmp_path, mail_server, mailboxes
 ) -> None:  # type: ignore[no-untyped-def]
     """Read back over Dovecot: one note to the therapist, "Please read,
-    someone in their care may be at risk", quoting the mail; nothing to the
+    it may tell of someone at risk", quoting the mail; nothing to the
     writer."""
     config = write_config(tmp_path, mail_server, mailboxes)
     writer = f"ruth-{mailboxes.person}"
@@ -94,8 +126,10 @@ def test_the_therapist_is_told_and_the_writer_sent_nothing(
     assert run(config) == 0
     notes = [m.message() for m in mail_server.messages(mailboxes.therapist)]
     assert [n["X-Mailflow"] for n in notes] == ["unsure_note"]
-    assert notes[0]["Subject"].startswith(
-        "Please read, someone in their care may be at risk"
+    assert (
+        str(notes[0]["Subject"])
+        .strip()
+        .startswith("Please read, it may tell of someone at risk")
     )
     assert "left his keys" in " ".join(plain(notes[0]).split())
     assert mail_server.messages(writer) == []
@@ -105,7 +139,7 @@ def test_the_learned_sets_people_in_danger_are_told_and_nobody_else() -> None:
     """Learned sets where it moved anything, and those where a note for
     anyone but a person in someone's care would show (without the reading of
     whom they write about, `care_risk.in_their_care`, three mails to leave
-    and four enquiries would be notes)."""
+    and four enquiries would be notes; at 0.40, rf-013, a GP's referral)."""
     bench = bench_script("understand", "understand")
     told = raised = 0
     for folder, name in (
@@ -118,6 +152,7 @@ def test_the_learned_sets_people_in_danger_are_told_and_nobody_else() -> None:
                 "refusing_care",
                 "refusing_care2",
                 "their_client_negatives",
+                "referrals",  # rf-013, the nearest mail to leave (0.445)
             )
         ),
     ):
@@ -133,3 +168,47 @@ def test_the_learned_sets_people_in_danger_are_told_and_nobody_else() -> None:
                 raised += case.label not in ("alert", "crisis")
     assert told >= 4
     assert raised <= 1  # a request read as marketing until then (ycn-039)
+
+
+@pytest.mark.integration
+def test_a_second_note_from_the_same_writer_still_reaches_the_therapist(
+    tmp_path, mail_server, mailboxes
+) -> None:  # type: ignore[no-untyped-def]
+    """helper-270's blocker: a note waiting for the therapist (here this
+    path's) hid the same writer's next mail that needed one, as no news
+    (the same possible risk, no need). Now its words reach the therapist by
+    an urgent alert; the note waiting stands; the writer is sent nothing."""
+    config = write_config(tmp_path, mail_server, mailboxes)
+    writer = f"ruth-{mailboxes.person}"
+    mail_server.deliver(
+        request(
+            sender=f"Ruth Ames <{writer}>",
+            to=mailboxes.practice,
+            subject="Student welfare",
+            body=GONE,
+        ),
+        mailboxes.practice,
+    )
+    assert run(config) == 0
+    mail_server.deliver(
+        request(
+            sender=f"Ruth Ames <{writer}>",
+            to=mailboxes.practice,
+            subject="Another resident",
+            body=(
+                "Hello again Sam, I'm the deputy manager at Elm House care home."
+                " One of our residents, Mr Dale, who sees your practice, did not"
+                " come back from his walk this afternoon. Staff found his"
+                " wallet, his watch and a letter for his son laid out on his"
+                " bed. The police are searching now.\n\nKate Long"
+            ),
+            sent_at=NOW + timedelta(days=1),
+        ),
+        mailboxes.practice,
+    )
+    assert run(config, NOW + timedelta(days=1)) == 0
+    told = [m.message() for m in mail_server.messages(mailboxes.therapist)]
+    assert [m["X-Mailflow"] for m in told] == ["unsure_note", "crisis_alert"]
+    assert str(told[1]["Subject"]).strip().startswith("Urgent")
+    assert "letter for his son" in " ".join(plain(told[1]).split())
+    assert mail_server.messages(writer) == []

@@ -503,7 +503,8 @@ def test_a_note_weighed_about_someone_in_their_care_says_what_was_read(samples):
         "unsure_note", {**samples["unsure_note"], "reason": "care-weighed"}
     )
     flat = " ".join(text.split())
-    assert "No phrase in it names risk" in flat
+    assert "its words read like those of people writing in a crisis" in flat
+    assert "read their message (below) now" in flat
     assert "I have sent them nothing: no times, and not your safety message" in flat
     assert "If it is in fact their own crisis or a relative's" in flat
     assert 'If it is simply a referral, reply "offer"' in flat

@@ -74,6 +74,9 @@ _NOTE_IS_THE_ALERT = frozenset(
 care in danger now or with words of clear risk: the note is the one mail
 the therapist gets, urgent (their risk is kept as possible all the same)."""
 
+_URGENT_NOTES = frozenset({"care-danger", "own-danger"})
+"""Notes for danger told now (`_NOTE_IS_THE_ALERT`'s "Urgent, ...")."""
+
 FIRST_MESSAGE_CHARS = 4000
 """The person's first words kept for the approval email, dropped once booked."""
 
@@ -163,6 +166,13 @@ class Intake:
                     danger=verdict.danger_now,
                     weighed=verdict.weighed,
                 )
+            if (
+                known is not None
+                and known.state is State.ASKED
+                and verdict.verdict is Verdict.ASK
+                and verdict.reason in _NOTE_IS_THE_ALERT
+            ):
+                return self._note_again(key, known, mail, verdict)
             return "open-enquiry"  # a chaser or a second mail: answered once
         if verdict.verdict is Verdict.CRISIS and not verdict.crisis:
             return self._danger_left_alone(
@@ -202,6 +212,33 @@ class Intake:
             weighed=decide.weighed_carried(verdict.weighed, carried),
             supersedes=carried,
         )
+
+    def _note_again(
+        self, key: MailKey, waiting: Enquiry, mail: InboundMail, verdict: Classification
+    ) -> str:
+        """Someone whose note still waits for the therapist writes again, and
+        this mail would be an urgent note of its own (a professional writing
+        of someone in their care, perhaps another person): its words reach
+        the therapist too, by an alert quoting them, urgent where danger may
+        be told now; the note waiting stands, nothing is sent to them. (A
+        second mail that is no news was answered once: a wrong note, from a
+        writer who writes again about others, must not hide the next.)"""
+        danger = verdict.danger_now or verdict.reason in _URGENT_NOTES
+        with self.store.transaction():
+            self._alert_about(
+                key,
+                waiting,
+                mail,
+                "nothing",
+                verdict.safety_note,
+                weighed=verdict.reason == "care-weighed",
+                danger=danger,
+            )
+            self.store.mark_seen(
+                key.uidvalidity, key.uid, key.fingerprint, "owned:risk-noted", self.now
+            )
+        log.info("uid %d: enquiry %d, told again", key.uid, waiting.id)
+        return "owned:risk-noted"
 
     def _danger_left_alone(
         self,

@@ -1201,7 +1201,7 @@ _UNSURE_SUBJECTS: Final = {
     "referral": "A referral?",
     "care-danger": "Urgent, someone in their care may be in danger",
     "care-risk": "Please read, someone in their care may be at risk",
-    "care-weighed": "Please read, someone in their care may be at risk",
+    "care-weighed": "Please read, it may tell of someone at risk",
     "own-danger": "Urgent, they may be in danger themselves",
 }
 """The unsure note's subject by why it was not answered: "Please read" for
