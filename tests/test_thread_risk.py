@@ -282,3 +282,79 @@ def test_someone_with_a_booking_under_way_is_alerted_about_and_nothing_held(
         record = store.enquiry(booking)
     assert record is not None
     assert (record.state, record.risk) == (State.OFFERED, "none")
+
+
+@pytest.mark.integration
+def test_a_note_worthy_fresh_mail_from_someone_booking_is_never_no_news(
+    tmp_path, mail_server, mailboxes
+) -> None:  # type: ignore[no-untyped-def]
+    """helper-271's blocker: someone whose booking already holds possible
+    risk writes afresh (a new subject), in words that would be an urgent
+    note of their own; it was "no news" (the same possible risk) and reached
+    nobody. Now an alert quotes it; their booking stands; they get nothing."""
+    config = write_config(tmp_path, mail_server, mailboxes)
+    writer = mailboxes.person
+    database = load_settings(config).storage.database
+    with Store.open(database) as store, store.transaction():
+        booking = stored_enquiry(
+            store, NOW, state=State.OFFERED, email=writer, risk="possible"
+        )
+    mail_server.deliver(
+        request(
+            sender=f"Pat Moss <{writer}>",
+            to=mailboxes.practice,
+            subject="Thursday",
+            body="Sorry to write again. " + HEAVY[0].split(". ", 1)[1],
+        ),
+        mailboxes.practice,
+    )
+    report, _ = run_in_process(config)
+    assert report.outcomes == {"owned:risk-noted": 1}
+    (alert,) = [m.message() for m in mail_server.messages(mailboxes.therapist)]
+    assert alert["X-Mailflow"] == "crisis_alert"
+    assert "written to my sister" in " ".join(plain(alert).split())
+    assert mail_server.messages(writer) == []
+    with Store.open(database) as store:
+        record = store.enquiry(booking)
+    assert record is not None
+    assert record.state is State.OFFERED
+
+
+@pytest.mark.integration
+def test_someone_else_in_a_finished_thread_is_the_one_named(
+    tmp_path, mail_server, mailboxes
+) -> None:  # type: ignore[no-untyped-def]
+    """helper-271: a partner on the Cc writing in a conversation mailflow
+    finished (escalated), of danger told in the third person, was credited
+    to the person the conversation was with (their name, no number, the
+    reply going to them). Now the alert names the writer and their number."""
+    config = write_config(tmp_path, mail_server, mailboxes)
+    database = load_settings(config).storage.database
+    thread = "<offer-1@riverside.example>"
+    with Store.open(database) as store, store.transaction():
+        done = stored_enquiry(
+            store, NOW, state=State.ESCALATED, email=mailboxes.person, name="Jo Reed"
+        )
+        store.add_thread_ids(done, {thread})
+    partner = f"sam-reed-{mailboxes.person}"
+    mail_server.deliver(
+        request(
+            sender=f"Sam Reed <{partner}>",
+            to=mailboxes.practice,
+            subject="Re: Your free 15-minute call",
+            body=(
+                "This is Jo's husband. Jo posted a goodbye on Facebook an hour"
+                " ago and her phone is off. The police are out looking for her."
+                " Call me on 07700 900456."
+            ),
+            headers={"In-Reply-To": thread, "References": thread},
+        ),
+        mailboxes.practice,
+    )
+    assert run(config) == 0
+    (alert,) = [m.message() for m in mail_server.messages(mailboxes.therapist)]
+    text = " ".join(plain(alert).split())
+    assert f"From: Sam Reed <{partner}>" in text
+    assert "Phone: 07700 900456" in text
+    assert partner in str(alert["Reply-To"])
+    assert mail_server.messages(partner) == []

@@ -927,7 +927,7 @@ def _left_alone(
             # writing in their work ("Ella has just texted goodbye and police
             # are searching"): the therapist alerted at once, as for danger
             # told; nobody else is written to.
-            danger, note = True, said.note
+            danger, note = True, news.note
         if news is not None and not news.danger:
             # New words weighed like a crisis's: the therapist reads it now
             # (an alert only: nothing is written to anyone).

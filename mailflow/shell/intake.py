@@ -76,6 +76,8 @@ the therapist gets, urgent (their risk is kept as possible all the same)."""
 
 _URGENT_NOTES = frozenset({"care-danger", "own-danger"})
 """Notes for danger told now (`_NOTE_IS_THE_ALERT`'s "Urgent, ...")."""
+_WEIGHED_NOTES = frozenset({"risk-words", "care-weighed"})
+"""Notes the risk words alone gave: their alert says no phrase named risk."""
 
 FIRST_MESSAGE_CHARS = 4000
 """The person's first words kept for the approval email, dropped once booked."""
@@ -168,10 +170,13 @@ class Intake:
                 )
             if (
                 known is not None
-                and known.state is State.ASKED
                 and verdict.verdict is Verdict.ASK
                 and verdict.reason in _NOTE_IS_THE_ALERT
             ):
+                # A mail that would be an urgent note of its own is never
+                # "no news", whatever the enquiry already holds (a booking
+                # at possible risk: "I cut much deeper, it's still
+                # bleeding" in a fresh mail had reached nobody).
                 return self._note_again(key, known, mail, verdict)
             return "open-enquiry"  # a chaser or a second mail: answered once
         if verdict.verdict is Verdict.CRISIS and not verdict.crisis:
@@ -213,16 +218,48 @@ class Intake:
             supersedes=carried,
         )
 
+    def alert_about_writer(
+        self,
+        key: MailKey,
+        mail: InboundMail,
+        note: str,
+        *,
+        danger: bool,
+        weighed: bool,
+    ) -> str:
+        """Someone other than the person a finished conversation was with
+        writes in it (a partner on the Cc), and their new words tell of
+        danger or weigh like a crisis's: the alert about a thread mailflow
+        is not part of, naming them and the number in their new words."""
+        person = Person(
+            email=mail.from_addr or "",
+            name=mail.from_name,
+            phone=extract.extract_phone(
+                quoting.new_words(mail.text), self.settings.practice.country
+            ),
+        )
+        return self._danger_left_alone(
+            key,
+            mail,
+            person,
+            came_as="thread",
+            note=note,
+            danger=danger,
+            weighed=weighed,
+        )
+
     def _note_again(
         self, key: MailKey, waiting: Enquiry, mail: InboundMail, verdict: Classification
     ) -> str:
-        """Someone whose note still waits for the therapist writes again, and
-        this mail would be an urgent note of its own (a professional writing
-        of someone in their care, perhaps another person): its words reach
-        the therapist too, by an alert quoting them, urgent where danger may
-        be told now; the note waiting stands, nothing is sent to them. (A
-        second mail that is no news was answered once: a wrong note, from a
-        writer who writes again about others, must not hide the next.)"""
+        """Someone with an enquiry open (a note still waiting for the
+        therapist, a booking under way) writes again, and this mail would be
+        an urgent note of its own (a professional writing of someone in their
+        care, perhaps another person; words weighed like a crisis's): its
+        words reach the therapist too, by an alert quoting them, urgent where
+        danger may be told now; the enquiry stands as it is, nothing is sent
+        to them. (A second mail that is no news was answered once: a wrong
+        note, from a writer who writes again about others, must not hide the
+        next.)"""
         danger = verdict.danger_now or verdict.reason in _URGENT_NOTES
         with self.store.transaction():
             self._alert_about(
@@ -231,7 +268,7 @@ class Intake:
                 mail,
                 "nothing",
                 verdict.safety_note,
-                weighed=verdict.reason == "care-weighed",
+                weighed=verdict.reason in _WEIGHED_NOTES,
                 danger=danger,
             )
             self.store.mark_seen(

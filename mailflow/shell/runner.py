@@ -38,6 +38,7 @@ from mailflow.model import (
     InboundMail,
     State,
     Verdict,
+    mailbox_of,
 )
 from mailflow.shell import privacy
 from mailflow.shell.budget import mail_budget, paused
@@ -997,9 +998,10 @@ class Runner:
             said = screen.screen(words, extra_phrases=self.policy.crisis_phrases)
             therapist = self.settings.practice.therapist_email
             if said.risk is not screen.Risk.CLEAR:
-                if mail.from_addr in {
-                    therapist,
-                    self.settings.practice.email,
+                writer = mailbox_of(mail.from_addr or "")
+                if writer in {
+                    mailbox_of(therapist),
+                    mailbox_of(self.settings.practice.email),
                 } or classify.is_automated(mail, self.policy.form_senders):
                     return "owned-closed"
                 # Danger told now in words mailflow cannot be sure of: the
@@ -1015,15 +1017,24 @@ class Runner:
                 if not said.danger_now and told is None:
                     return "owned-closed"
                 danger = said.danger_now or (told is not None and told.danger)
+                note = said.note if told is None else told.note
+                weighed = told is not None and told.weighed
+                if writer != mailbox_of(enquiry.email):
+                    # Someone else in their thread (a partner on the Cc):
+                    # the alert names and quotes the writer, with the number
+                    # they gave, not the person the conversation was with.
+                    return self.intake.alert_about_writer(
+                        key, mail, note, danger=danger, weighed=weighed
+                    )
                 outcome = "owned:danger-alerted" if danger else "owned:risk-alerted"
                 with self.store.transaction():
                     self.intake.danger_alert(
                         key,
                         enquiry,
                         mail,
-                        said.note if told is None else told.note,
+                        note,
                         danger=danger,
-                        weighed=told is not None and told.weighed,
+                        weighed=weighed,
                     )
                     self.store.mark_seen(
                         key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
