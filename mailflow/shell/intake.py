@@ -296,7 +296,7 @@ class Intake:
         record of it is closed as it opens (`workflow.on_danger_left_alone`).
         Not `danger`: a reply in such a conversation whose words speak of
         possible risk, or that the risk words alone weigh (`weighed`): the
-        same alert, asking for it to be read today, not urgent."""
+        same alert, asking for it to be read now, not "Urgent"."""
         outcome = "danger-alerted" if danger else "risk-alerted"
         zone = self._zone_of(mail)
         words = (quoting.new_words(mail.text) if came_as == "thread" else "") or (
