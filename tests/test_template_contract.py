@@ -331,6 +331,7 @@ def test_check_renders_every_branch_of_the_crisis_alert(tmp_path, capsys):
         "calendar",
         "calendar-safety",
         "calendar-wait",
+        "booking",
     }
 
 

@@ -509,3 +509,23 @@ def test_a_note_weighed_about_someone_in_their_care_says_what_was_read(samples):
     assert "If it is in fact their own crisis or a relative's" in flat
     assert 'If it is simply a referral, reply "offer"' in flat
     assert "clear risk" not in flat
+
+
+@pytest.mark.parametrize("danger", [True, False])
+def test_an_alert_about_a_new_mail_from_someone_booking_says_nothing_changed(
+    samples, danger
+):
+    """`intake._note_again` for someone whose booking is under way (helper-
+    272): their fresh mail ("Please cancel Thursday. I've put things in
+    order") was alerted as any stranger's; now the alert says a booking is
+    under way and that nothing in it was changed."""
+    context = {
+        **samples["crisis_alert"],
+        "level": "possible",
+        "answered": "booking",
+        "weighed": not danger,
+        "danger": danger,
+    }
+    text = " ".join(compose.render("crisis_alert", context)[0].split())
+    assert "a booking under way with mailflow" in text
+    assert "a cancel or another time it asks for is not carried out" in text

@@ -24,7 +24,7 @@ from support import (
 )
 
 from mailflow.config import load_settings
-from mailflow.model import InboundMail, State, Verdict
+from mailflow.model import ClosedReason, InboundMail, State, Verdict
 from mailflow.reading.classify import RequestPolicy, classify_new
 from mailflow.shell.store import Store
 
@@ -358,3 +358,106 @@ def test_someone_else_in_a_finished_thread_is_the_one_named(
     assert "Phone: 07700 900456" in text
     assert partner in str(alert["Reply-To"])
     assert mail_server.messages(partner) == []
+
+
+def _finished(config, mailboxes, thread: str) -> int:  # type: ignore[no-untyped-def]
+    """A conversation with Jo closed for good ("no"), owning `thread`."""
+    database = load_settings(config).storage.database
+    with Store.open(database) as store, store.transaction():
+        done = stored_enquiry(
+            store,
+            NOW,
+            state=State.CLOSED,
+            email=mailboxes.person,
+            name="Jo Reed",
+            closed_reason=ClosedReason.NO,
+            closed_at=NOW,
+        )
+        store.add_thread_ids(done, {thread})
+    return done
+
+
+@pytest.mark.integration
+def test_jo_still_owns_her_thread_after_her_partners_alert(
+    tmp_path, mail_server, mailboxes
+) -> None:  # type: ignore[no-untyped-def]
+    """helper-272: the partner's alert record claimed his Message-ID, so
+    which enquiry a later mail quoting both belonged to hung on how the ids
+    sorted (Jo's own crisis then went unanswered by the safety message). His
+    record claims none; Jo's reply is hers: escalated, the safety message."""
+    config = write_config(tmp_path, mail_server, mailboxes)
+    thread = "<offer-3@riverside.example>"
+    _finished(config, mailboxes, thread)
+    partner = f"sam-reed-{mailboxes.person}"
+    his = "<a-first@partner.example>"  # sorts before the thread's id
+    raw = request(
+        sender=f"Sam Reed <{partner}>",
+        to=mailboxes.practice,
+        subject="Re: Your free 15-minute call",
+        body=HEAVY[0],
+        headers={"In-Reply-To": thread, "References": thread},
+    )
+    raw = f"Message-ID: {his}\n".encode() + raw.replace(b"Message-ID:", b"X-Old-ID:", 1)
+    mail_server.deliver(raw, mailboxes.practice)
+    assert run(config) == 0
+    mail_server.deliver(
+        request(
+            sender=f"Jo Reed <{mailboxes.person}>",
+            to=mailboxes.practice,
+            subject="Re: Your free 15-minute call",
+            body="I still want to kill myself. I have the pills here.",
+            sent_at=NOW + timedelta(hours=1),
+            headers={"In-Reply-To": his, "References": f"{thread} {his}"},
+        ),
+        mailboxes.practice,
+    )
+    report, _ = run_in_process(config, NOW + timedelta(hours=1))
+    assert report.outcomes == {"owned:owned-crisis": 1}
+    assert [
+        m.message()["X-Mailflow"] for m in mail_server.messages(mailboxes.person)
+    ] == ["safety"]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("sender", "headers"),
+    [
+        ("therapist+notes", {}),
+        ("school", {"Auto-Submitted": "auto-replied"}),
+    ],
+)
+def test_the_therapists_notes_and_auto_replies_in_a_finished_thread_raise_nothing(
+    tmp_path, mail_server, mailboxes, sender, headers
+) -> None:  # type: ignore[no-untyped-def]
+    """helper-272: in a conversation closed for good, the therapist's own
+    note from a +tag ("Jo said on the call she wants to kill herself") and a
+    school's auto-reply ("if a child is in danger ... call 999") were read as
+    Jo's clear risk: Jo was sent the safety message. Now nothing."""
+    config = write_config(tmp_path, mail_server, mailboxes)
+    thread = "<offer-4@riverside.example>"
+    _finished(config, mailboxes, thread)
+    local, domain = mailboxes.therapist.split("@")
+    address = (
+        f"{local}+notes@{domain}"
+        if sender == "therapist+notes"
+        else "office@school.example"
+    )
+    mail_server.deliver(
+        request(
+            sender=address,
+            to=mailboxes.practice,
+            subject="Re: Your free 15-minute call",
+            body="Jo said on the call she wants to kill herself and has the pills."
+            if sender == "therapist+notes"
+            else "Thank you for your email. If a child is in danger or at"
+            " immediate risk of harm, or wants to kill themselves, please call"
+            " 999.",
+            headers={"In-Reply-To": thread, "References": thread, **headers},
+        ),
+        mailboxes.practice,
+    )
+    assert run(config) == 0
+    assert mail_server.messages(mailboxes.person) == []
+    assert [
+        m.message()["X-Mailflow"] for m in mail_server.messages(mailboxes.therapist)
+    ] == []

@@ -246,6 +246,7 @@ class Intake:
             note=note,
             danger=danger,
             weighed=weighed,
+            owns_thread=False,
         )
 
     def _note_again(
@@ -266,7 +267,7 @@ class Intake:
                 key,
                 waiting,
                 mail,
-                "nothing",
+                "nothing" if waiting.state is State.ASKED else "booking",
                 verdict.safety_note,
                 weighed=verdict.reason in _WEIGHED_NOTES,
                 danger=danger,
@@ -287,6 +288,7 @@ class Intake:
         note: str,
         danger: bool = True,
         weighed: bool = False,
+        owns_thread: bool = True,
     ) -> str:
         """Words that may tell of danger now, from someone the practice
         already writes to or in a conversation mailflow is not part of: the
@@ -296,7 +298,10 @@ class Intake:
         record of it is closed as it opens (`workflow.on_danger_left_alone`).
         Not `danger`: a reply in such a conversation whose words speak of
         possible risk, or that the risk words alone weigh (`weighed`): the
-        same alert, asking for it to be read now, not "Urgent"."""
+        same alert, asking for it to be read now, not "Urgent". Not
+        `owns_thread`: someone else writing in a conversation another
+        enquiry owns; their record claims none of its Message-IDs (which
+        enquiry a later mail in it belongs to must not depend on them)."""
         outcome = "danger-alerted" if danger else "risk-alerted"
         zone = self._zone_of(mail)
         words = (quoting.new_words(mail.text) if came_as == "thread" else "") or (
@@ -307,7 +312,7 @@ class Intake:
             name=person.name,
             phone=person.phone,
             subject=compose.enquiry_subject(mail.subject, mail.from_addr, person.email),
-            request_message_id=mail.message_id,
+            request_message_id=mail.message_id if owns_thread else None,
             sender_offset_minutes=_minutes(zone),
             sender_seen_at=_seen(zone),
             first_message=words[:FIRST_MESSAGE_CHARS],

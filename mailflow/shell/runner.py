@@ -997,13 +997,18 @@ class Runner:
             words = mail.subject + "\n" + fresh
             said = screen.screen(words, extra_phrases=self.policy.crisis_phrases)
             therapist = self.settings.practice.therapist_email
+            # (A mail in their thread with no sender is read as theirs.)
+            writer = mailbox_of(mail.from_addr or enquiry.email)
+            if (
+                writer
+                in {mailbox_of(therapist), mailbox_of(self.settings.practice.email)}
+                or classify.is_automated(mail, self.policy.form_senders)
+                or classify.automated_words(fresh)
+            ):
+                # The therapist's own words, the practice's, an auto-reply's
+                # (a school's "if a child is in danger call 999"): nothing.
+                return "owned-closed"
             if said.risk is not screen.Risk.CLEAR:
-                writer = mailbox_of(mail.from_addr or "")
-                if writer in {
-                    mailbox_of(therapist),
-                    mailbox_of(self.settings.practice.email),
-                } or classify.is_automated(mail, self.policy.form_senders):
-                    return "owned-closed"
                 # Danger told now in words mailflow cannot be sure of: the
                 # therapist is alerted at once; so, less urgently, is what a
                 # reply in a conversation of the therapist's still tells
@@ -1019,13 +1024,17 @@ class Runner:
                 danger = said.danger_now or (told is not None and told.danger)
                 note = said.note if told is None else told.note
                 weighed = told is not None and told.weighed
-                if writer != mailbox_of(enquiry.email):
-                    # Someone else in their thread (a partner on the Cc):
-                    # the alert names and quotes the writer, with the number
-                    # they gave, not the person the conversation was with.
-                    return self.intake.alert_about_writer(
-                        key, mail, note, danger=danger, weighed=weighed
-                    )
+            else:
+                danger, note, weighed = True, said.note, False
+            if writer != mailbox_of(enquiry.email):
+                # Someone else in their thread (a partner on the Cc): the
+                # alert names and quotes the writer, with the number they
+                # gave, not the person the conversation was with, who is
+                # sent nothing (their words were not theirs).
+                return self.intake.alert_about_writer(
+                    key, mail, note, danger=danger, weighed=weighed
+                )
+            if said.risk is not screen.Risk.CLEAR:
                 outcome = "owned:danger-alerted" if danger else "owned:risk-alerted"
                 with self.store.transaction():
                     self.intake.danger_alert(
@@ -1040,21 +1049,19 @@ class Runner:
                         key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
                     )
                 return outcome
-            if mail.from_addr != therapist:
-                with self.store.transaction():
-                    self.intake.escalate_now(
-                        key, enquiry, mail, asks=diary_doubt.asks(said, words)
-                    )
-                    self.store.mark_seen(
-                        key.uidvalidity,
-                        key.uid,
-                        key.fingerprint,
-                        "owned:owned-crisis",
-                        self.now,
-                    )
-                log.info("uid %d: enquiry %d, owned-crisis", key.uid, enquiry_id)
-                return "owned:owned-crisis"
-            return "owned-closed"
+            with self.store.transaction():
+                self.intake.escalate_now(
+                    key, enquiry, mail, asks=diary_doubt.asks(said, words)
+                )
+                self.store.mark_seen(
+                    key.uidvalidity,
+                    key.uid,
+                    key.fingerprint,
+                    "owned:owned-crisis",
+                    self.now,
+                )
+            log.info("uid %d: enquiry %d, owned-crisis", key.uid, enquiry_id)
+            return "owned:owned-crisis"
         if found is None and (
             classify.is_automated(mail, self.policy.form_senders)
             or classify.automated_words(quoting.new_words(mail.text))

@@ -155,6 +155,7 @@ LETTERS: dict[str, Letter] = {
                     "calendar-wait",
                     "thread",
                     "closed",
+                    "booking",
                 )
             ),
             *(
@@ -167,6 +168,7 @@ LETTERS: dict[str, Letter] = {
                     "calendar-wait",
                     "thread",
                     "closed",
+                    "booking",
                 )
             ),
             *(
@@ -180,6 +182,7 @@ LETTERS: dict[str, Letter] = {
                     "conversation",
                     "conversation-safety",
                     "closed",
+                    "booking",
                     "nothing",
                     "calendar",
                     "calendar-safety",

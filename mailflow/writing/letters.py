@@ -1539,6 +1539,9 @@ def _possible_title(answered: str, weighed: bool) -> str:
         return f"Please read: a reply {told}"
     if answered == "calendar-wait":
         return f"Please read: a reply {who}"
+    if answered == "booking":
+        about = "perhaps at risk" if weighed else "about risk or safety"
+        return f"Please read: someone booking a call wrote again, {about}"
     if weighed and answered == "conversation":
         return f"Please read: a reply {who}"
     if answered == "nothing":
