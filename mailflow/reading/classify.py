@@ -968,6 +968,22 @@ def _left_alone(
     )
 
 
+THREAD_CHANCE: Final = 0.6
+"""Where the risk words raise a reply in a conversation that is the
+therapist's: above a first mail's even odds (`risk_words.THRESHOLD`). The
+words were learned on first mails; clients writing to their therapist of
+their week ("Thank you for last week, it helped more than I expected. I've
+been thinking about what you said about boundaries at work", 0.57) weigh
+0.5-0.6 as often as crises there do, and the therapist reads these mails
+anyway: the alert only brings one forward. On the set written for it
+(who/foreign_thread.jsonl): crises heard 20 -> 18 of 20, people in danger
+18 of 20 either way, replies to leave raised 17 -> 13 of 80 (0.5 -> 0.6);
+a reviewer's clients' replies raised 5 -> 1 of 44. Held out, read once
+after the choice: crises 14 of 14 either way, people in danger 12 -> 10
+of 14, replies to leave raised 12 -> 11 of 52. A first run over a year of
+the bench's mailbox raised 20 of its clients' replies at 0.5, none at 0.6."""
+
+
 @dataclass(frozen=True, slots=True)
 class ThreadNews:
     """What a reply in a conversation that is the therapist's still tells
@@ -989,7 +1005,7 @@ def thread_news(subject: str, fresh: str, policy: RequestPolicy) -> ThreadNews |
     out) where the phrases heard neither clear risk nor danger now: someone's
     danger now told in the third person ("my sister texted goodbye and the
     police are looking for her"), or new words the risk words weigh like a
-    crisis's (even odds, as a first mail's). Either tells the therapist, with
+    crisis's (`THREAD_CHANCE`). Either tells the therapist, with
     their words; nothing is sent to the writer and the mail stays where it
     is. A phrase of possible risk alone is not enough: the therapist's own
     conversations are full of them told as history or work (a colleague's
@@ -1001,7 +1017,7 @@ def thread_news(subject: str, fresh: str, policy: RequestPolicy) -> ThreadNews |
             f"{subject}\n{fresh}", extra_phrases=policy.crisis_phrases
         )
         return ThreadNews(danger=True, weighed=False, note=heard.note)
-    if risk_words.chance(fresh) < risk_words.THRESHOLD:
+    if risk_words.chance(fresh) < THREAD_CHANCE:
         return None
     heard = screen.screen(f"{subject}\n{fresh}", extra_phrases=policy.crisis_phrases)
     # The alert says "mentions risk" where a phrase named it too.
