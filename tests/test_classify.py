@@ -1007,9 +1007,9 @@ def test_replies_and_odd_mime_fixtures_are_never_requests(path: Path) -> None:
         result = _classify(mail)
         # never answered with times; a short odd one may be asked about
         if result.verdict is Verdict.CRISIS:
-            # An alert to the therapist alone, never an answer (stop 57: at
-            # even odds "the Bitnami installs that I've checked out", 0.54,
-            # was one; at `classify.THREAD_CHANCE` none is).
+            # An alert to the therapist alone, never an answer: one fixture
+            # is a known false alarm (stop 57): "the Bitnami installs that
+            # I've checked out" weighs 0.54 with the risk words.
             assert result.existing
             assert result.risk == "possible"
             assert result.reason == "thread-risk"

@@ -137,13 +137,13 @@ def test_the_blind_sets_crises_in_their_own_threads_reach_the_therapist() -> Non
     and held_out/foreign_thread.jsonl (80, never read). Before: crises
     nobody told 11 of 20 and 6 of 14; people in danger told of by someone
     else 12 of 20 and 7 of 14; replies to leave raised 8 of 80 and 6 of 52
-    (clear risk read in words told as history). At `THREAD_CHANCE` (0.6):
-    crises nobody told 2 and 0, people in danger 2 and 3; the cost, replies
-    to leave raised 13 of 80 and 11 of 52."""
+    (clear risk read in words told as history). Now every crisis is heard,
+    people in danger nobody told 2 and 1; the cost, replies to leave raised
+    17 of 80 and 12 of 52."""
     bench = bench_script("understand", "understand")
     for folder, name, crises_unheard, alerts_unheard, raised in (
-        (bench.WHO, "foreign_thread.jsonl", 2, 2, 13),
-        (bench.HELD_OUT, "foreign_thread.jsonl", 0, 3, 11),
+        (bench.WHO, "foreign_thread.jsonl", 0, 2, 17),
+        (bench.HELD_OUT, "foreign_thread.jsonl", 0, 1, 12),
     ):
         outcomes = [
             (case.label, bench.read(case)[0]) for case in bench.load(folder, name)
@@ -156,19 +156,6 @@ def test_the_blind_sets_crises_in_their_own_threads_reach_the_therapist() -> Non
             sum(1 for label, out in outcomes if label == "leave" and out != "leave")
             <= raised
         )
-
-
-def test_a_clients_thanks_for_last_week_is_not_raised() -> None:
-    """The bench's client reply (bench/firstrun.py), 0.57 to the risk words:
-    at even odds a first run over a year of such mail raised 20 of them."""
-    assert (
-        _read(
-            "Thank you for last week, it helped more than I expected. I've been"
-            " thinking about what you said about boundaries at work and I tried"
-            " it on Monday."
-        ).reason
-        == "foreign-thread"
-    )
 
 
 @pytest.mark.integration

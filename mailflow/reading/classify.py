@@ -968,20 +968,20 @@ def _left_alone(
     )
 
 
-THREAD_CHANCE: Final = 0.6
+THREAD_CHANCE: Final = risk_words.THRESHOLD
 """Where the risk words raise a reply in a conversation that is the
-therapist's: above a first mail's even odds (`risk_words.THRESHOLD`). The
-words were learned on first mails; clients writing to their therapist of
-their week ("Thank you for last week, it helped more than I expected. I've
-been thinking about what you said about boundaries at work", 0.57) weigh
-0.5-0.6 as often as crises there do, and the therapist reads these mails
-anyway: the alert only brings one forward. On the set written for it
-(who/foreign_thread.jsonl): crises heard 20 -> 18 of 20, people in danger
-18 of 20 either way, replies to leave raised 17 -> 13 of 80 (0.5 -> 0.6);
-a reviewer's clients' replies raised 5 -> 1 of 44. Held out, read once
-after the choice: crises 14 of 14 either way, people in danger 12 -> 10
-of 14, replies to leave raised 12 -> 11 of 52. A first run over a year of
-the bench's mailbox raised 20 of its clients' replies at 0.5, none at 0.6."""
+therapist's: a first mail's even odds. On the set written for it
+(who/foreign_thread.jsonl): crises heard 20 of 20, people in danger 18 of
+20, replies to leave raised 17 of 80 (8 of them by clear-risk phrases, as
+before). Raised to 0.6 for one afternoon (stop 57) because the bench's
+one client reply ("Thank you for last week, it helped more than I
+expected...", 0.57), repeated across a year of its mailbox, raised 20
+alerts in a first run and missed the first-run line; taken back after a
+review: 0.6 lost two of the set's crises ("don't bother booking anything
+past the 14th", a goodbye "I think you know what I mean") and, held out,
+two people in danger, to spare four replies to leave and one benchmark
+sentence; a reviewer's 20 fresh client replies all weighed under 0.5. A
+missed crisis is the worse harm (docs/reading.md)."""
 
 
 @dataclass(frozen=True, slots=True)
