@@ -68,6 +68,18 @@ practice's safety message where they do, while `safety.in_later_letters`
 UNCLOSED: tuple[Mapping[str, object], ...] = ({"safety_close": False},)
 """The branch of such a letter without its closing."""
 
+_POSSIBLE_ANSWERS = (
+    "conversation",
+    "nothing",
+    "calendar",
+    "calendar-wait",
+    "thread",
+    "closed",
+    "booking",
+)
+"""What a person got, for the crisis alert's branches of possible risk
+(a request's "times" only where the risk words alone weighed it)."""
+
 LETTERS: dict[str, Letter] = {
     # -- to the person
     "offer": _letter(
@@ -148,28 +160,11 @@ LETTERS: dict[str, Letter] = {
             ),
             *(
                 {"level": "possible", "answered": answered}
-                for answered in (
-                    "conversation",
-                    "nothing",
-                    "calendar",
-                    "calendar-wait",
-                    "thread",
-                    "closed",
-                    "booking",
-                )
+                for answered in _POSSIBLE_ANSWERS
             ),
             *(
                 {"level": "possible", "answered": answered, "weighed": True}
-                for answered in (
-                    "conversation",
-                    "times",
-                    "nothing",
-                    "calendar",
-                    "calendar-wait",
-                    "thread",
-                    "closed",
-                    "booking",
-                )
+                for answered in (*_POSSIBLE_ANSWERS, "times")
             ),
             *(
                 {"level": "possible", "answered": answered, "danger": True}
