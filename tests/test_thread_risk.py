@@ -25,7 +25,7 @@ from support import (
 
 from mailflow.config import load_settings
 from mailflow.model import ClosedReason, InboundMail, State, Verdict
-from mailflow.reading.classify import RequestPolicy, classify_new
+from mailflow.reading.classify import RequestPolicy, classify_new, finished_news
 from mailflow.shell.store import Store
 
 POLICY = RequestPolicy(
@@ -462,3 +462,105 @@ def test_the_therapists_notes_and_auto_replies_in_a_finished_thread_raise_nothin
     assert [
         m.message()["X-Mailflow"] for m in mail_server.messages(mailboxes.therapist)
     ] == []
+
+
+# -- a finished conversation, read by the pure core (`classify.finished_news`) --
+
+PERSON = "pat@example.com"
+
+
+def _finished_news(text: str, **fields: object):  # type: ignore[no-untyped-def]
+    return finished_news(
+        replace(REPLY, text=text, **fields),  # type: ignore[arg-type]
+        PERSON,
+        POLICY,
+    )
+
+
+CLEAR = "I took all of my tablets an hour ago and I want to die."
+
+
+def test_clear_risk_in_the_persons_words_is_a_crisis_of_theirs() -> None:
+    told = _finished_news(CLEAR)
+    assert told is not None
+    assert (told.crisis, told.danger, told.someone_else) == (True, True, False)
+    assert not told.weighed
+
+
+def test_clear_risk_from_someone_else_on_the_thread_is_about_the_writer() -> None:
+    told = _finished_news(CLEAR, from_addr="partner@example.net")
+    assert told is not None
+    assert (told.crisis, told.danger, told.someone_else) == (False, True, True)
+    assert not told.asks
+
+
+def test_a_mail_with_no_sender_is_read_as_the_persons() -> None:
+    told = _finished_news(CLEAR, from_addr=None)
+    assert told is not None
+    assert (told.crisis, told.someone_else) == (True, False)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"from_addr": "sam@riverside.example"},
+        {"from_addr": "sam+notes@riverside.example"},
+        {"from_addr": "hello@riverside.example"},
+        {"headers": {"auto-submitted": "auto-replied"}},
+    ],
+    ids=["therapist", "therapist-tag", "practice", "auto-reply"],
+)
+def test_the_therapists_the_practices_and_auto_replies_tell_nothing(
+    fields: dict[str, object],
+) -> None:
+    assert _finished_news(CLEAR, **fields) is None
+    assert _finished_news(HEAVY[0], **fields) is None
+
+
+def test_an_auto_replys_own_words_tell_nothing() -> None:
+    text = (
+        "I am out of the office until Monday 14th with no access to email."
+        " If a child is in danger or wants to kill themselves, call 999."
+    )
+    assert _finished_news(text) is None
+
+
+@pytest.mark.parametrize("text", HEAVY)
+def test_words_weighed_like_a_crisis_are_an_alert_not_a_crisis(text: str) -> None:
+    told = _finished_news(text)
+    assert told is not None
+    assert (told.crisis, told.danger, told.someone_else) == (False, False, False)
+    # Heard by the risk words alone, or named by a phrase of possible risk too.
+    assert told.weighed is (text == HEAVY[0])
+
+
+def test_an_act_and_its_sign_told_now_is_an_urgent_alert_not_a_crisis() -> None:
+    """Danger now in the phrases' possible risk (an act and its sign)."""
+    told = _finished_news(
+        "Monday is fine. I've had a handful of the strong ones, my heart is racing"
+    )
+    assert told is not None
+    assert (told.crisis, told.danger, told.weighed) == (False, True, False)
+
+
+def test_the_safety_letter_asks_where_the_words_may_be_the_diarys() -> None:
+    told = _finished_news(
+        "Sorry, I won't be around tomorrow after all. Could we do Friday instead?"
+    )
+    assert told is not None
+    assert (told.crisis, told.asks) == (True, True)
+    assert not _finished_news(CLEAR).asks
+
+
+def test_someones_danger_told_now_is_an_urgent_alert() -> None:
+    told = _finished_news(
+        "My sister texted me a goodbye message this morning and now her"
+        " phone is off. The police are looking for her."
+    )
+    assert told is not None
+    assert (told.crisis, told.danger) == (False, True)
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_words_in_a_finished_thread_tell_nothing(text: str) -> None:
+    assert _finished_news(text) is None

@@ -1026,6 +1026,85 @@ def thread_news(subject: str, fresh: str, policy: RequestPolicy) -> ThreadNews |
     )
 
 
+@dataclass(frozen=True, slots=True)
+class FinishedNews:
+    """What a mail in a conversation mailflow finished or left to the
+    therapist still tells them (`finished_news`)."""
+
+    crisis: bool
+    """Clear risk in the person's own words: the safety message, the
+    therapist alerted at once, as in a conversation mailflow is making."""
+    danger: bool
+    """Danger now (clear risk, or danger told now): the alert is urgent."""
+    weighed: bool
+    """Only the risk words heard it (no phrase of risk names it)."""
+    note: str
+    """A safety need in their words, if any."""
+    someone_else: bool
+    """The writer is not the person the conversation was with (a partner on
+    the Cc): the alert names and quotes the writer, and the person is sent
+    nothing; `crisis` is then never set."""
+    asks: bool
+    """Where `crisis`: the safety letter asks rather than assumes
+    (`diary_doubt.asks`)."""
+
+
+def finished_news(
+    mail: InboundMail, person: str, policy: RequestPolicy
+) -> FinishedNews | None:
+    """A mail in a conversation mailflow finished or handed over (a hand
+    answer, a "no thanks", a crisis already, a thread it only alerted
+    about), from `person`'s side of it: theirs to answer now, so left
+    alone, but never a missed crisis. Clear risk in the person's words is a
+    crisis; danger told now, or what `thread_news` reads in a reply to the
+    therapist's own conversation, is an alert. The therapist's own words,
+    the practice's and an auto-reply's (a school's "if a child is in danger
+    call 999") tell nothing. Someone else writing there is the one the
+    alert is about. None where nothing is to be told."""
+    fresh = quoting.new_words(mail.text)
+    words = f"{mail.subject}\n{fresh}"
+    # (A mail in their thread with no sender is read as theirs.)
+    writer = mailbox_of(mail.from_addr or person)
+    if (
+        writer
+        in {mailbox_of(policy.therapist_email), mailbox_of(policy.practice_email)}
+        or is_automated(mail, policy.form_senders)
+        or automated_words(fresh)
+    ):
+        return None
+    said = screen.screen(words, extra_phrases=policy.crisis_phrases)
+    someone_else = writer != mailbox_of(person)
+    if said.risk is screen.Risk.CLEAR:
+        return FinishedNews(
+            crisis=not someone_else,
+            danger=True,
+            weighed=False,
+            note=said.note,
+            someone_else=someone_else,
+            asks=not someone_else and diary_doubt.asks(said, words),
+        )
+    if said.danger_now:
+        return FinishedNews(
+            crisis=False,
+            danger=True,
+            weighed=False,
+            note=said.note,
+            someone_else=someone_else,
+            asks=False,
+        )
+    told = thread_news(mail.subject, fresh, policy)
+    if told is None:
+        return None
+    return FinishedNews(
+        crisis=False,
+        danger=told.danger,
+        weighed=told.weighed,
+        note=told.note,
+        someone_else=someone_else,
+        asks=False,
+    )
+
+
 _Unanswered = Literal["form-without-address", "form-unconfigured", "form-from-practice"]
 """Why a form names nobody mailflow may write to."""
 

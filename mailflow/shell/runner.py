@@ -38,7 +38,6 @@ from mailflow.model import (
     InboundMail,
     State,
     Verdict,
-    mailbox_of,
 )
 from mailflow.shell import privacy
 from mailflow.shell.budget import mail_budget, paused
@@ -988,80 +987,9 @@ class Runner:
         if enquiry is None:
             return "owned-closed"
         if enquiry.state in _CLOSED_STATES and not decide.still_listening(enquiry):
-            # Theirs to answer now (a hand answer, a "no thanks", a crisis
-            # already, a thread mailflow only alerted about): left alone, but
-            # never a missed crisis: clear risk in the person's words still
-            # alerts the therapist at once. (Only the phrases say clear risk;
-            # the risk words never do.)
-            fresh = quoting.new_words(mail.text)
-            words = mail.subject + "\n" + fresh
-            said = screen.screen(words, extra_phrases=self.policy.crisis_phrases)
-            therapist = self.settings.practice.therapist_email
-            # (A mail in their thread with no sender is read as theirs.)
-            writer = mailbox_of(mail.from_addr or enquiry.email)
-            if (
-                writer
-                in {mailbox_of(therapist), mailbox_of(self.settings.practice.email)}
-                or classify.is_automated(mail, self.policy.form_senders)
-                or classify.automated_words(fresh)
-            ):
-                # The therapist's own words, the practice's, an auto-reply's
-                # (a school's "if a child is in danger call 999"): nothing.
-                return "owned-closed"
-            if said.risk is not screen.Risk.CLEAR:
-                # Danger told now in words mailflow cannot be sure of: the
-                # therapist is alerted at once; so, less urgently, is what a
-                # reply in a conversation of the therapist's still tells
-                # (`classify.thread_news`), as in one mailflow is not part
-                # of. Nothing else changes.
-                told = (
-                    None
-                    if said.danger_now
-                    else classify.thread_news(mail.subject, fresh, self.policy)
-                )
-                if not said.danger_now and told is None:
-                    return "owned-closed"
-                danger = said.danger_now or (told is not None and told.danger)
-                note = said.note if told is None else told.note
-                weighed = told is not None and told.weighed
-            else:
-                danger, note, weighed = True, said.note, False
-            if writer != mailbox_of(enquiry.email):
-                # Someone else in their thread (a partner on the Cc): the
-                # alert names and quotes the writer, with the number they
-                # gave, not the person the conversation was with, who is
-                # sent nothing (their words were not theirs).
-                return self.intake.alert_about_writer(
-                    key, mail, note, danger=danger, weighed=weighed
-                )
-            if said.risk is not screen.Risk.CLEAR:
-                outcome = "owned:danger-alerted" if danger else "owned:risk-alerted"
-                with self.store.transaction():
-                    self.intake.danger_alert(
-                        key,
-                        enquiry,
-                        mail,
-                        note,
-                        danger=danger,
-                        weighed=weighed,
-                    )
-                    self.store.mark_seen(
-                        key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
-                    )
-                return outcome
-            with self.store.transaction():
-                self.intake.escalate_now(
-                    key, enquiry, mail, asks=diary_doubt.asks(said, words)
-                )
-                self.store.mark_seen(
-                    key.uidvalidity,
-                    key.uid,
-                    key.fingerprint,
-                    "owned:owned-crisis",
-                    self.now,
-                )
-            log.info("uid %d: enquiry %d, owned-crisis", key.uid, enquiry_id)
-            return "owned:owned-crisis"
+            # Theirs to answer now, but never a missed crisis
+            # (`classify.finished_news` decides what it still tells).
+            return self._finished(key, enquiry, mail)
         if found is None and (
             classify.is_automated(mail, self.policy.form_senders)
             or classify.automated_words(quoting.new_words(mail.text))
@@ -1108,6 +1036,45 @@ class Runner:
                     enquiry.id,
                 )
             raise
+
+    def _finished(self, key: MailKey, enquiry: Enquiry, mail: InboundMail) -> str:
+        """A mail in a conversation mailflow finished or handed over: left
+        alone, or the therapist told what `classify.finished_news` read."""
+        told = classify.finished_news(mail, enquiry.email, self.policy)
+        if told is None:
+            return "owned-closed"
+        if told.someone_else:
+            # The person the conversation was with is sent nothing (their
+            # words were not theirs).
+            return self.intake.alert_about_writer(
+                key, mail, told.note, danger=told.danger, weighed=told.weighed
+            )
+        if not told.crisis:
+            outcome = "owned:danger-alerted" if told.danger else "owned:risk-alerted"
+            with self.store.transaction():
+                self.intake.danger_alert(
+                    key,
+                    enquiry,
+                    mail,
+                    told.note,
+                    danger=told.danger,
+                    weighed=told.weighed,
+                )
+                self.store.mark_seen(
+                    key.uidvalidity, key.uid, key.fingerprint, outcome, self.now
+                )
+            return outcome
+        with self.store.transaction():
+            self.intake.escalate_now(key, enquiry, mail, asks=told.asks)
+            self.store.mark_seen(
+                key.uidvalidity,
+                key.uid,
+                key.fingerprint,
+                "owned:owned-crisis",
+                self.now,
+            )
+        log.info("uid %d: enquiry %d, owned-crisis", key.uid, enquiry.id)
+        return "owned:owned-crisis"
 
     def _answer_reply(
         self,
