@@ -33,6 +33,9 @@ themselves; worked on, scored apart with its own floors."""
 HELD_OUT = FIRST_MAIL / "held_out"
 """A fresh writer's mail never learned from: how the reading generalises."""
 NOT_HERE = FIRST_MAIL / "not_here"
+IN_PASSING = FIRST_MAIL / "in_passing"
+"""Crises told in passing inside an ordinary enquiry, beside heavy but safe
+requests (written blind, learned from, floors apart)."""
 """Mail that speaks of not being around or here, in a diary's sense or a
 life's, written blind and learned from, kept apart from the corpus's floors."""
 POLICY = RequestPolicy(
@@ -386,6 +389,12 @@ def main() -> int:
         f"\nnot here: a diary or a life ({NOT_HERE.relative_to(ROOT)}, learned from):"
     )
     print(report(not_here).split("\n\n", 1)[-1].replace("(floor ", "(corpus floor "))
+    in_passing = score(load(IN_PASSING))
+    print(
+        "\nin passing: a crisis inside an ordinary enquiry"
+        f" ({IN_PASSING.relative_to(ROOT)}, learned from):"
+    )
+    print(report(in_passing).split("\n\n", 1)[-1].replace("(floor ", "(corpus floor "))
     for path in sorted(HELD_OUT.glob("*.jsonl")):
         held_out = score(load(HELD_OUT, path.name))
         print(

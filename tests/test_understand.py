@@ -134,6 +134,10 @@ def test_no_clear_crisis_is_left_unseen_or_given_times(score) -> None:  # type: 
         # and 2: the second set, written after the first try, did not move.
         ("refusing_care.jsonl", 70, 0.96, 0),
         ("refusing_care2.jsonl", 90, 0.93, 2),
+        # fresh7 (stop 58, 90, written blind beside in_passing/blind23 by
+        # another writer: crises told in passing inside an enquiry, 35):
+        # as written, 31 heard, 4 given times with nobody told.
+        ("fresh7.jsonl", 90, 31 / 35, 4),
     ],
 )
 def test_a_fresh_writers_crises_reach_the_therapist(
@@ -483,6 +487,21 @@ def test_not_being_around_is_read_as_a_diary_or_a_life() -> None:
     assert score.count("crisis", "leave") == 0
     assert score.crisis_recall >= 0.68
     assert score.count("request", "crisis") <= 6
+
+
+def test_a_crisis_told_in_passing_inside_an_enquiry() -> None:
+    """tests/corpus/first_mail/in_passing: written blind (stop 58, 140: 55
+    crises told in passing inside an ordinary enquiry, 45 requests mostly
+    heavy but safe, 25 safety needs), learned from, floors apart. First read
+    (before anything was changed for it): 21 of its crises clear, 48 heard,
+    6 given times with nobody told and 1 left alone."""
+    bench = _bench()
+    score = bench.score(bench.load(bench.IN_PASSING))
+    assert score.cases >= 140
+    assert score.crises_heard >= 48 / 55
+    assert score.count("crisis", "request") + score.count("crisis", "leave") <= 7
+    assert score.crisis_recall >= 21 / 55
+    assert score.count("request", "crisis") == 0
 
 
 def test_words_also_said_of_a_diary_get_the_safety_message_that_asks() -> None:
