@@ -2525,3 +2525,99 @@ def test_their_own_plan_and_means_in_words_of_care_work_are_clear_risk(
 @pytest.mark.parametrize("text", OWN_MEANS_NONE)
 def test_the_same_words_of_money_exams_and_patients_are_no_risk(text: str) -> None:
     assert screen(text).risk is Risk.NONE, text
+
+
+# -- told in passing inside an enquiry (in_passing/blind23, stop 58) ------------
+# Whether the life insurance pays if it is not an accident; a burn held to the
+# skin on purpose; a car aimed at what it would not survive; next year
+# planned without them; insulin left out on purpose; a home found for the pet,
+# said warmly. Each family said several ways, its ordinary neighbours beside.
+
+IN_PASSING_CLEAR = [
+    "Does life insurance still pay out to your family if it isn't an accident?",
+    "quick q, does anyone know if a life policy pays when it's not an accident? asking for reasons",
+    "I've been reading my life cover documents, trying to work out whether the insurer pays if the death is not an accident.",
+    "Would death in service pay out if it wasn't an accident? The HR portal doesn't say.",
+    "last night i held my arm against the iron on purpose, twice.",
+    "I pressed my hand on the hob on purpose after he left, it's blistered now.",
+    "I've been holding my wrist under the hot tap deliberately, to feel something.",
+    "kept my palm over the lighter flame on purpose until I couldn't stand it",
+    "I put my forearm against the oven door deliberately last week and again on Sunday.",
+    "took my hands off and aimed at a bridge support, only pulled back when a lorry sounded its horn",
+    "Last Tuesday I pointed the car at a bridge pillar on the A38 and only braked at the very end.",
+    "and then steered straight towards an oncoming lorry before I lost my nerve",
+    "I aimed the van at the central reservation yesterday, I don't know what stopped me.",
+    "my plan for 2027 is to not be in it ha.",
+    "My plans for next year are not to be around, if I'm honest.",
+    "Honestly I don't plan on being here by Christmas.",
+    "I'm not intending to be alive for 2027, so sooner would be better.",
+    "This week I've been leaving out my insulin on purpose and I know exactly where that goes.",
+    "skipping my insulin deliberately since the weekend, sugars in the 20s",
+    "I've found a lovely new home for my cat, Pickle. After that there's nothing really keeping me here.",
+    "Found a really good home for the dog yesterday. That was the last thing.",
+]
+
+IN_PASSING_ORDINARY = [
+    "Does your practice take health insurance, or is it self-pay only?",
+    "My life insurance needs a GP letter about my mental health, is that something you could help with?",
+    "The travel insurance paid out because the crash wasn't my fault.",
+    "The insurer says the policy covers accident and illness but not cosmetic work.",
+    "We're remortgaging and the broker wants us to take out life cover, which is stressing me out.",
+    "My brother died in March and the insurer won't say whether it will pay, which has made grief so much harder.",
+    "I burnt my hand on the iron this morning, so typing is slow, sorry.",
+    "I held my hand under the cold tap after catching it on the hob, not on purpose obviously.",
+    "I put my hand on the radiator to check if the heating was on.",
+    "pressed my shirt with the iron and headed out to the interview",
+    "I held my hand over the candle for a second, it wasn't on purpose, I was reaching for the lighter.",
+    "He accidentally put his hand on the oven door and it wasn't deliberate, we went to the minor injuries unit.",
+    "I aimed for the car park exit but missed the turning.",
+    "The camera was pointed at the bridge pillar for the survey photos.",
+    "I steered towards the hard shoulder when the tyre blew, scary but fine.",
+    "we aimed at getting to the coast by lunchtime.",
+    "My plans for next year are to move to Bristol and start a new job.",
+    "Our plan for 2027 is to be in Spain for most of it.",
+    "My plan for the new year is to be kinder to myself.",
+    "I forgot my insulin on the train so I had to go home.",
+    "The diabetes nurse said I should skip my insulin the morning of the operation.",
+    "I've been skipping sugary snacks deliberately and my insulin doses have come down.",
+    "We found a new home for the dog because my son is allergic.",
+    "We found a lovely new home for the cat when we moved abroad.",
+]
+
+OWN_FUNERAL = [
+    "I spent Sunday choosing the songs for my funeral and writing down who should have what.",
+    "Weirdly I've already picked the hymns for my own funeral.",
+    "made a playlist for my funeral last night, it was oddly calming",
+    "I keep adding to my funeral playlist on Spotify.",
+]
+
+OTHERS_FUNERAL = [
+    "I'm helping Mum choose the songs for Dad's funeral on Friday.",
+    "We've picked the readings for my nan's funeral, she would have loved them.",
+    "My mum asked me to choose the music for her funeral when she was in the hospice.",
+    "The Co-op sent me a leaflet about prepaid funeral plans and it made me laugh.",
+    "I sang at my grandad's funeral and it was the hardest thing I've done.",
+]
+
+
+@pytest.mark.parametrize("text", IN_PASSING_CLEAR)
+def test_a_crisis_told_in_passing_is_clear_risk(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR, text
+
+
+@pytest.mark.parametrize("text", IN_PASSING_ORDINARY)
+def test_the_same_words_of_insurance_burns_driving_plans_and_pets_are_no_risk(
+    text: str,
+) -> None:
+    assert screen(text).risk is Risk.NONE, text
+
+
+@pytest.mark.parametrize("text", OWN_FUNERAL)
+def test_their_own_funeral_chosen_is_possible_risk(text: str) -> None:
+    """A farewell (possible risk): someone dying chooses these too."""
+    assert screen(text).risk is not Risk.NONE, text
+
+
+@pytest.mark.parametrize("text", OTHERS_FUNERAL)
+def test_someone_elses_funeral_is_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE, text
