@@ -2621,3 +2621,55 @@ def test_their_own_funeral_chosen_is_possible_risk(text: str) -> None:
 @pytest.mark.parametrize("text", OTHERS_FUNERAL)
 def test_someone_elses_funeral_is_no_risk(text: str) -> None:
     assert screen(text).risk is Risk.NONE, text
+
+
+# "I'm fine now" beside an act told of last night (in_passing/blind23, stop 58):
+# people minimise after an overdose; the words of now may sit in another
+# clause of the act's sentence ("had a bad night last night and took ...").
+ACT_LAST_NIGHT_THEN_FINE = [
+    "i had a bad night last night and took most of a packet of my mums"
+    " painkillers and woke up feeling sick. im ok now i think??",
+    "This morning was awful and I swallowed a whole box of paracetamol. I'm"
+    " fine now, honestly.",
+    "Yesterday got on top of me so I took too many of my sleeping tablets. I'm"
+    " okay now.",
+    "A few hours ago I was so angry that I cut myself. I'm ok now.",
+]
+TOO_MANY_OF_MY = [
+    "I took too many of my sleeping tablets.",
+    "took too many of my mum's painkillers and now I feel sick",
+    "I took a handful of her sleeping pills on Sunday night.",
+]
+NOT_TOO_MANY = [
+    "I took loads of notes about my tablets for the GP.",
+    "I took a lot of time off for my tablets to settle.",
+    "I took a bunch of photos of my prescription for the pharmacist.",
+]
+
+
+@pytest.mark.parametrize("text", TOO_MANY_OF_MY)
+def test_too_many_of_someones_tablets_is_an_overdose(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR, text
+
+
+@pytest.mark.parametrize("text", NOT_TOO_MANY)
+def test_notes_time_and_photos_of_tablets_are_no_overdose(text: str) -> None:
+    assert screen(text).risk is Risk.NONE, text
+
+
+ACT_LONG_AGO_THEN_FINE = [
+    "I took an overdose when I was 17. I'm fine now.",
+    "I took an overdose in March. I'm ok now.",
+    "I used to cut myself at uni. I'm fine now.",
+    "After my divorce I took a load of tablets. I'm a lot better now.",
+]
+
+
+@pytest.mark.parametrize("text", ACT_LAST_NIGHT_THEN_FINE)
+def test_fine_now_does_not_calm_an_act_told_of_last_night(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR, text
+
+
+@pytest.mark.parametrize("text", ACT_LONG_AGO_THEN_FINE)
+def test_fine_now_still_calms_an_act_long_ago(text: str) -> None:
+    assert screen(text).risk is Risk.POSSIBLE, text
