@@ -348,6 +348,17 @@ CANCEL_WORDS = REPLIES / "cancel_words"
 no about the person: written blind (2026-12-05), scored once, then worked on;
 its own floors (no wrong cancel), not the corpus's."""
 
+TRAPS = REPLIES / "traps"
+"""Replies that look like a clear answer and are not (a pick waiting on
+something, two times a day-part fits, a time in their own zone, numbers that
+are not picks, an answer for someone else, the therapist's bare time), beside
+clear answers in the same shapes: written blind (stop 58), learned from; its
+own floors."""
+
+TRAPS_HELD_OUT = HELD_OUT / "traps"
+"""Replies that look like a clear answer and are not, beside clear answers in
+the same shapes, written blind (stop 58) and never opened: counts only."""
+
 FRESH5 = REPLIES / "fresh5"
 """Replies written blind (2026-12-06) to the offer, the approval request and
 the confirmation, scored once as written, then worked on; its own floors."""
@@ -359,11 +370,18 @@ def main() -> int:
     print(report(score(load(CANCEL_WORDS))))
     print(f"\nfifth blind set ({FRESH5.relative_to(ROOT)}, its own floors):")
     print(report(score(load(FRESH5))))
+    print(f"\ntraps ({TRAPS.relative_to(ROOT)}, its own floors):")
+    print(report(score(load(TRAPS))))
     print(
         f"\nheld out ({HELD_OUT.relative_to(ROOT)}, never learned from;"
         " the floors are the corpus's):"
     )
     print(report(score(load(HELD_OUT))))
+    print(
+        f"\nheld out, traps ({TRAPS_HELD_OUT.relative_to(ROOT)}, never opened;"
+        " counts only):"
+    )
+    print(report(score(load(TRAPS_HELD_OUT))).split("\n\nnot understood")[0])
     return 0
 
 

@@ -453,6 +453,37 @@ def test_the_fifth_blind_reply_set() -> None:
     assert result.share("misread") <= 0.045
 
 
+def test_replies_that_look_clear_and_are_not() -> None:
+    """tests/corpus/replies/traps: 130 replies written blind (stop 58) that
+    look like a clear answer and are not, beside clear answers in the same
+    shapes; learned from, its own floors. As written: 66.2% understood,
+    20.0% misread, 12 wrong bookings."""
+    module = bench_script("replies", "replies_bench")
+    result = module.score(module.load(module.TRAPS))
+    assert result.cases == 130
+    assert result.harms["wrong cancel"] == 0
+    assert result.harms["missed cancel"] == 0
+    assert result.harms["private words passed on"] == 0
+    assert result.harms["wrong booking"] <= 12
+    assert result.share("correct") >= 0.66
+    assert result.share("misread") <= 0.20
+
+
+def test_held_out_replies_that_look_clear_and_are_not() -> None:
+    """tests/corpus/replies/held_out/traps: 90 by a second writer on the same
+    brief, never opened (counts only). As written: 66.7% understood, 13.3%
+    misread, 5 wrong bookings; none may get worse."""
+    module = bench_script("replies", "replies_bench")
+    result = module.score(module.load(module.TRAPS_HELD_OUT))
+    assert result.cases == 90
+    assert result.harms["wrong cancel"] == 0
+    assert result.harms["missed cancel"] == 0
+    assert result.harms["private words passed on"] == 0
+    assert result.harms["wrong booking"] <= 5
+    assert result.share("correct") >= 0.666
+    assert result.share("misread") <= 0.134
+
+
 def test_cancel_words_that_cancel_nothing_never_cancel() -> None:
     """tests/corpus/replies/cancel_words: 240 replies written blind
     (2026-12-05) after a user-eyes review saw booked calls cancelled for "I
