@@ -457,16 +457,23 @@ def test_replies_that_look_clear_and_are_not() -> None:
     """tests/corpus/replies/traps: 130 replies written blind (stop 58) that
     look like a clear answer and are not, beside clear answers in the same
     shapes; learned from, its own floors. As written: 66.2% understood,
-    20.0% misread, 12 wrong bookings."""
+    20.0% misread, 12 wrong bookings. With its families (a "the Thursday
+    one" turned down, a day busy with a funeral or another one wanted, a
+    weekday that is not the date's in the therapist's other time, the
+    therapist's bare "2pm?"): 68.5%, 16.9%, 8; the rest are two told in
+    the sender's own zone (a run reads it from their mail and asks; the
+    bench gives London only), a clear risk (a run escalates it), a relative
+    relaying the person's pick, and the therapist's yes naming someone
+    else."""
     module = bench_script("replies", "replies_bench")
     result = module.score(module.load(module.TRAPS))
     assert result.cases == 130
     assert result.harms["wrong cancel"] == 0
     assert result.harms["missed cancel"] == 0
     assert result.harms["private words passed on"] == 0
-    assert result.harms["wrong booking"] <= 12
-    assert result.share("correct") >= 0.66
-    assert result.share("misread") <= 0.20
+    assert result.harms["wrong booking"] <= 8
+    assert result.share("correct") >= 0.684
+    assert result.share("misread") <= 0.17
 
 
 def test_held_out_replies_that_look_clear_and_are_not() -> None:

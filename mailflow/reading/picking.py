@@ -150,6 +150,8 @@ def the_one(text: str, offered: Sequence[Slot], zone: tzinfo) -> int | bool | No
     """ "the middle one", "the evening one", "the Tuesday one": the one offered
     time it names; False when it names several or none; None when not said."""
     edge = _THE_EARLY_DAY.search(text)
+    if edge is not None and _turned_down(text, edge):
+        return False  # "not the early Thursday one": which, then?
     if edge is not None:
         # "the early Thursday one": of that day's times, the earlier or later
         day = _DAYS.index(edge["day"].lower())
@@ -164,6 +166,8 @@ def the_one(text: str, offered: Sequence[Slot], zone: tzinfo) -> int | bool | No
     found = _THE_ONE.search(text)
     if found is None:
         return None
+    if _turned_down(text, found):
+        return False  # "not the Thursday one, the rest are fine": which, then?
     word = found["w"].lower()
     count = len(offered)
     if word == "middle":
@@ -187,6 +191,22 @@ def the_one(text: str, offered: Sequence[Slot], zone: tzinfo) -> int | bool | No
         start, end = _PART[word]
         hits = [n for n, t in enumerate(local, 1) if start <= t.time() < end]
     return hits[0] if len(hits) == 1 else False
+
+
+def _turned_down(text: str, found: re.Match[str]) -> bool:
+    """Whether the words `found` are turned down: a "not" (or "anything but")
+    just before them, or a "doesn't work" in their own clause after them. The
+    clause only, not the sentence: "the Tuesday one please, sorry for the
+    slow reply" turns nothing down."""
+    before = text[max(0, found.start() - 30) : found.start()]
+    clause = _CLAUSE_AFTER.match(text, found.end())
+    return bool(
+        _NOT_BEFORE.search(before)
+        or (clause is not None and _TURNED_DOWN_AFTER.search(clause.group()))
+    )
+
+
+_CLAUSE_AFTER: Final = patterns.compile(r"[^.,;:!?\n\u2013\u2014]*")
 
 
 _ORD = (

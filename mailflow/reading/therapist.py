@@ -219,6 +219,16 @@ def _read_whole(body: str, today: date) -> TherapistReply:
         # Words about the person, or the therapist taking it on: nothing of it
         # goes to the person, and mailflow stands down.
         return TherapistReply(Decision.PRIVATE)
+    if (
+        proposal is not None
+        and proposal.on is None
+        and proposal.weekday is None
+        and len(lines) <= 2
+        and _TIME_ASKED_ALONE.fullmatch(lines[0])
+    ):
+        # "2pm?", "6.30?" and nothing more: another time that day, or a
+        # question about the time held? Asked (two blind writers asked too).
+        return TherapistReply(Decision.UNCLEAR)
     if proposal is not None:
         if _PROPOSE.search(body) or not (approve or decline):
             # "how about 11", "Thu 14:00 instead", or a time and nothing else
@@ -227,8 +237,13 @@ def _read_whole(body: str, today: date) -> TherapistReply:
             return TherapistReply(Decision.PROPOSE, proposed=proposal)  # "no, 9 works"
         if not decline:
             return TherapistReply(Decision.UNCLEAR)  # "yes, 10:30 is fine": restated?
-    elif incomplete and not decline:
-        return TherapistReply(Decision.UNCLEAR)  # "could we do Thursday?" at what time?
+    elif incomplete and (
+        not decline or (_PROPOSE.search(body) and _CLOCK.search(body))
+    ):
+        # "could we do Thursday?" at what time? "No - Wednesday 3rd at 11?"
+        # when the 3rd is a Thursday: which? Asked, never fresh times with
+        # the question passed on.
+        return TherapistReply(Decision.UNCLEAR)
     if approve and decline:
         return TherapistReply(Decision.UNCLEAR)
     if decline:
@@ -421,6 +436,14 @@ _NOT_NO_SHOW = patterns.compile(
 )
 """Words that say the call was not missed, or not yet: never a no-show."""
 _Y_ALONE = patterns.compile(r"\s*y+[\s.!]*", re.IGNORECASE)
+_CLOCK = patterns.compile(
+    r"\bat\s+\d{1,2}\b|\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s*[ap]\.?m\b", re.IGNORECASE
+)
+"""A time of day named ("at 11", "10.30", "2pm")."""
+_TIME_ASKED_ALONE = patterns.compile(
+    r"\s*(?:at\s+)?\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?\s*\?+\s*", re.IGNORECASE
+)
+"""A reply that is a time and a question mark alone ("2pm?", "6.30?")."""
 
 
 _INSISTS = patterns.compile(
@@ -630,18 +653,19 @@ def _next_date(today: date, month: int, day: int) -> date | None:
 
 
 def _next_day_of_month(today: date, day: int, weekday: int | None) -> date | None:
-    """The next date with this day of the month (and weekday, when named)."""
+    """The next date with this day of the month; None where a weekday is
+    named that it is not ("Wednesday 3rd" when the coming 3rd is a Thursday:
+    a slip of the day or the date, asked about, never the next month whose
+    3rd is a Wednesday)."""
     year, month = today.year, today.month
-    for _ in range(12 * 7):  # every weekday/day-of-month pair recurs within 7 years
+    for _ in range(3):  # a 31st may skip a month or two
         try:
             candidate = date(year, month, day)
         except ValueError:
             candidate = None
-        if (
-            candidate is not None
-            and candidate >= today
-            and (weekday is None or candidate.weekday() == weekday)
-        ):
+        if candidate is not None and candidate >= today:
+            if weekday is not None and candidate.weekday() != weekday:
+                return None
             return candidate
         month += 1
         if month > 12:

@@ -1,0 +1,150 @@
+"""Families of replies added from the blind set of replies that look clear and
+are not (`tests/corpus/replies/traps`, stop 58), each beside the clear
+answers of the same shape that must still be read. A wrong booking is far
+worse than a question back, so a trap asserts "not that pick" (asking is
+always allowed) and a clear answer asserts its pick."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mailflow.model import Decision, ReplyKind, Slot
+from mailflow.reading.reply import read_person_reply
+from mailflow.reading.therapist import read_therapist_reply
+
+LONDON = ZoneInfo("Europe/London")
+TODAY = date(2026, 11, 28)
+
+
+def _slot(month: int, day: int, hour: int, minute: int = 0) -> Slot:
+    start = datetime(2026, month, day, hour, minute, tzinfo=LONDON).astimezone(UTC)
+    return Slot(start, start + timedelta(minutes=15))
+
+
+FOUR_DAYS = (
+    _slot(12, 1, 9),
+    _slot(12, 2, 11),
+    _slot(12, 3, 17, 15),
+    _slot(12, 4, 13, 30),
+)
+"""Tue 1 Dec 09:00, Wed 2 Dec 11:00, Thu 3 Dec 17:15, Fri 4 Dec 13:30."""
+
+
+def _picks(text: str, offered: tuple[Slot, ...]) -> int | None:
+    found = read_person_reply(
+        text, offered=offered, zones=[LONDON], region="GB", today=TODAY
+    )
+    return found.choice if found.kind is ReplyKind.PICK else None
+
+
+# -- "the Thursday one" turned down is never the pick ---------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Not the Thursday one, I've got choir. The rest are all fine for me.",
+        "not the thursday one sorry, any of the others",
+        "The Thursday one is no good for me unfortunately",
+        "I'd rather not the Friday one if that's ok",
+        "the friday one doesn't work, I'm at the hospital that afternoon",
+        "any of them except the Wednesday one",
+    ],
+)
+def test_the_day_one_turned_down_is_never_picked(text: str) -> None:
+    turned_down = {"thursday": 3, "friday": 4, "wednesday": 2}
+    day = next(d for d in turned_down if d in text.lower())
+    assert _picks(text, FOUR_DAYS) != turned_down[day]
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("the Thursday one please, sorry for the slow reply", 3),
+        ("The Tuesday one works great", 1),
+        ("the wednesday one. thanks, sorry it took a while", 2),
+        ("I'll go for the Friday one please", 4),
+    ],
+)
+def test_the_day_one_said_plainly_is_picked(text: str, choice: int) -> None:
+    assert _picks(text, FOUR_DAYS) == choice
+
+
+# -- a day that is busy or another wanted is never picked -----------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You said in your first email that Friday afternoons are usually good"
+        " for you - is a different Friday possible? The 4th is my mum's funeral.",
+        "Friday afternoon would normally be great but the 4th is my dad's funeral.",
+        "Could we look at another Thursday? Thursday evenings suit me but that"
+        " one I'm away.",
+    ],
+)
+def test_a_day_turned_down_in_other_words_is_never_picked(text: str) -> None:
+    assert _picks(text, FOUR_DAYS) not in {3, 4}
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("Friday afternoon works for me, thank you", 4),
+        ("Thursday evening is perfect", 3),
+    ],
+)
+def test_a_day_said_plainly_is_still_picked(text: str, choice: int) -> None:
+    assert _picks(text, FOUR_DAYS) == choice
+
+
+# -- the therapist's other time: a weekday that is not the date's, a bare time ---
+
+
+def _therapist(text: str):  # type: ignore[no-untyped-def]
+    return read_therapist_reply(text, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No - Wednesday 3rd at 11?",  # the 3rd is a Thursday
+        "could we do Monday 2nd at 10 instead?",  # the 2nd is a Wednesday
+        "How about Friday the 10th at 2pm?",  # the 10th is a Thursday
+    ],
+)
+def test_a_weekday_that_is_not_the_dates_is_asked(text: str) -> None:
+    """Never the next month whose date falls on that weekday."""
+    assert _therapist(text).decision is Decision.UNCLEAR
+
+
+@pytest.mark.parametrize(
+    ("text", "on"),
+    [
+        ("could we do Thursday 3rd at 11?", date(2026, 12, 3)),
+        ("How about the 3rd at 11?", date(2026, 12, 3)),
+        ("Thursday the 10th at 2pm?", date(2026, 12, 10)),
+    ],
+)
+def test_a_weekday_and_its_date_are_proposed(text: str, on: date) -> None:
+    found = _therapist(text)
+    assert found.decision is Decision.PROPOSE
+    assert found.proposed is not None
+    assert found.proposed.on == on
+
+
+@pytest.mark.parametrize("text", ["2pm?", "6.30?", "at 2?", "14:00?\n\nSam"])
+def test_a_time_asked_alone_is_asked_back(text: str) -> None:
+    assert _therapist(text).decision is Decision.UNCLEAR
+
+
+@pytest.mark.parametrize(
+    "text", ["2pm instead?", "could we do 2pm?", "Can we make it 2pm instead?"]
+)
+def test_a_time_proposed_in_words_is_proposed(text: str) -> None:
+    found = _therapist(text)
+    assert found.decision is Decision.PROPOSE
+    assert found.proposed is not None
