@@ -33,11 +33,11 @@ themselves; worked on, scored apart with its own floors."""
 HELD_OUT = FIRST_MAIL / "held_out"
 """A fresh writer's mail never learned from: how the reading generalises."""
 NOT_HERE = FIRST_MAIL / "not_here"
+"""Mail that speaks of not being around or here, in a diary's sense or a
+life's, written blind and learned from, kept apart from the corpus's floors."""
 IN_PASSING = FIRST_MAIL / "in_passing"
 """Crises told in passing inside an ordinary enquiry, beside heavy but safe
 requests (written blind, learned from, floors apart)."""
-"""Mail that speaks of not being around or here, in a diary's sense or a
-life's, written blind and learned from, kept apart from the corpus's floors."""
 POLICY = RequestPolicy(
     practice_email="hello@riverside.example",
     therapist_email="sam@riverside.example",

@@ -535,15 +535,16 @@ def test_a_crisis_told_in_passing_inside_an_enquiry() -> None:
     6 given times with nobody told and 1 left alone. With its families (the
     life insurance if not an accident, a burn held on purpose, a car aimed,
     next year planned without them, insulin left out on purpose, a home
-    found for the pet, their own funeral's songs; "I'm ok now" no longer
-    calming an overdose told of last night): 28 clear, 54 heard, 1 given
-    times with nobody told ("the plan's actually very tidy")."""
+    found for the pet beside nothing keeping them here, their own funeral's
+    songs), narrowed after a strict review (helper-276) found them alarming
+    ordinary mail: 27 clear, 54 heard, 1 given times with nobody told ("the
+    plan's actually very tidy")."""
     bench = _bench()
     score = bench.score(bench.load(bench.IN_PASSING))
     assert score.cases >= 140
     assert score.crises_heard >= 54 / 55
     assert score.count("crisis", "request") + score.count("crisis", "leave") <= 1
-    assert score.crisis_recall >= 28 / 55
+    assert score.crisis_recall >= 27 / 55
     assert score.count("request", "crisis") == 0
 
 
@@ -1018,11 +1019,18 @@ def test_danger_now_against_two_reviews_sentences() -> None:
     before)."""
     for name, sizes, clear, alerted, heard in (
         ("review33.jsonl", (195, 89), 16, 5, 84),
-        ("review35.jsonl", (291, 114), 31, 189, 35),
+        # review35: one ordinary sentence ("I took all my tablets in their
+        # original boxes to the clinic") clear -> possible since stop 58's
+        # overdose reading leaves out the tablets' errand: 30 clear, 190.
+        ("review35.jsonl", (291, 114), 30, 190, 35),
         ("review38.jsonl", (94, 54), 4, 3, 54),
         ("review39.jsonl", (94, 86), 9, 9, 84),
         ("review40.jsonl", (40, 30), 4, 3, 25),
-        ("review41.jsonl", (30, 30), 2, 8, 18),
+        # review41: two histories of an overdose of a parent's tablets
+        # ("years ago I took a handful of my mum's sleeping pills") possible
+        # since stop 58 reads "my mum's" as it reads "my" (an attempt long
+        # past is a safety need: the therapist told, the pick held): 10.
+        ("review41.jsonl", (30, 30), 2, 10, 18),
     ):
         said = _screened(name)
         ordinary, crises = said["ordinary"], said["crisis"]

@@ -1035,7 +1035,8 @@ class FinishedNews:
     """Clear risk in the person's own words: the safety message, the
     therapist alerted at once, as in a conversation mailflow is making."""
     danger: bool
-    """Danger now (clear risk, or danger told now): the alert is urgent."""
+    """Danger now (clear risk, danger told now in phrases, or someone's
+    danger told in the third person: `thread_news`): the alert is urgent."""
     weighed: bool
     """Only the risk words heard it (no phrase of risk names it)."""
     note: str

@@ -158,11 +158,7 @@ def screen(
         # Read once a sentence, not once a match (a long hostile sentence of
         # repeated phrases must cost linear time).
         told_as_past = book.past.search(sentence) is not None
-        # "I'm fine now" calms what was long ago, not what was last night.
-        downgraded = book.downgrade.search(context) is not None or (
-            book.recovered.search(context) is not None
-            and book.recent.search(sentence) is None
-        )
+        downgraded = book.downgrade.search(context) is not None
         for family in book.clear:
             for clause in _present(family, masked, words, book):
                 now = book.now.search(clause) is not None

@@ -114,11 +114,6 @@ class RiskPhrases:
     history_now: re.Pattern[str] = re.compile(r"(?!)")
     """Words of now that outweigh `history` in the same sentence ("again
     tonight", "just taken"); a plain "now" does not ("years ago now")."""
-    recovered: re.Pattern[str] = re.compile(r"(?!)")
-    """Well now ("I'm fine now"): a downgrade, but not of an act told in its
-    own sentence as `recent`."""
-    recent: re.Pattern[str] = re.compile(r"(?!)")
-    """Words that tell an act as of last night, today or hours ago."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,8 +230,6 @@ def build(
             concern=families(risk["concern"]["kinds"]),
             history=_optional(risk.get("history", {}).get("patterns"), one, make),
             history_now=_optional(risk.get("history", {}).get("now"), one, make),
-            recovered=_optional(risk["downgrade"].get("recovered"), one, make),
-            recent=_optional(risk["downgrade"].get("recent"), one, make),
             pairs=tuple(
                 Pair(
                     name=table["family"],
