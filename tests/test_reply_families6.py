@@ -148,3 +148,55 @@ def test_a_time_proposed_in_words_is_proposed(text: str) -> None:
     found = _therapist(text)
     assert found.decision is Decision.PROPOSE
     assert found.proposed is not None
+
+
+# -- a strict review's (helper-279) neighbours: a reason is not a turning-down ----
+
+EVENING = (_slot(12, 1, 9), _slot(12, 2, 11), _slot(12, 3, 17, 15))
+"""Tue 1 Dec 09:00, Wed 2 Dec 11:00, Thu 3 Dec 17:15 (the evening one)."""
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("The evening one please as I don't finish work till 4", 3),
+        ("The evening one is best as I don't get home till 5", 3),
+        ("the middle one as I'm not at work that day", 2),
+        ("I'm a funeral director and Thursday at 5.15 suits me best.", 3),
+    ],
+)
+def test_a_reason_beside_the_one_picked_keeps_the_pick(text: str, choice: int) -> None:
+    assert _picks(text, EVENING) == choice
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Thursday one is my dad's funeral, so either of the others.",
+        "I'm at my nan's wake on Thursday, the others are fine",
+    ],
+)
+def test_the_day_one_that_is_a_funeral_is_never_picked(text: str) -> None:
+    assert _picks(text, EVENING) != 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yes please. Other than that I have no questions.",
+        "Yes! Sorry for the wait, it's been a week of funerals.",
+    ],
+)
+def test_a_yes_to_the_one_time_offered_is_taken(text: str) -> None:
+    assert _picks(text, (_slot(12, 3, 17, 15),)) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2pm?\n\nThanks\nSam",
+        "6.30?\n\nBest wishes\nSam Jones\nCounselling Psychologist",
+    ],
+)
+def test_a_time_asked_alone_above_a_signature_is_asked_back(text: str) -> None:
+    assert _therapist(text).decision is Decision.UNCLEAR

@@ -2658,14 +2658,18 @@ def test_someone_elses_funeral_is_no_risk(text: str) -> None:
     assert screen(text).risk is Risk.NONE, text
 
 
-def test_a_home_found_for_the_pet_alone_is_no_risk_and_beside_nothing_left_is_clear() -> (
-    None
-):
-    alone = "Found a really lovely new home for the cat this week."
-    assert screen(alone).risk is Risk.NONE
+def test_a_home_found_for_the_pet_by_them_is_clear_and_by_the_family_is_not() -> None:
+    """As the pattern always read "found a new home for my dog", said warmly
+    too; never "we found" (a family's move), nor beside an allergy or a move."""
+    assert screen("Found a lovely home for the cat, one less thing.").risk is Risk.CLEAR
     assert (
-        screen(f"{alone} After that there's nothing keeping me here.").risk
+        screen("I found a good home for my dog so he'll be looked after.").risk
         is Risk.CLEAR
+    )
+    assert screen("We found a lovely new home for the cat.").risk is Risk.NONE
+    assert (
+        screen("I found a good home for my dog as my son is allergic.").risk
+        is Risk.NONE
     )
 
 

@@ -190,14 +190,15 @@ NEGATION = patterns.compile(
     r"|(?:pick|picking|collect|collecting|drop|dropping|fetch|fetching)\s+(?:up\s+|off\s+)?"
     r"(?:my|the|our)\s+(?:son|daughter|kids|children|boys|girls|little\s+one)"
     r"|school\s+run|instead\s+of|rather\s+than|in\s+place\s+of|(?:better|easier)\s+than(?!\s+nothing)"
-    r"|funerals?|except|apart\s+from|other\s+than"
-    r"|(?:a\s+)?(?:different|another|other)\s+(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?)\b"
+    r"|apart\s+from(?!\s+that)|other\s+than(?!\s+that)"
+    r"|(?:is|'s|have|got|attending|at|on|for)\s+(?:a\s+|the\s+|my\s+|his\s+|her\s+|\w+'s\s+)*(?:funeral|wake|cremation)"
+    r"|(?:funeral|wake|cremation)\s+(?:is|on|that|then))\b"
     r"|n't\b",
     re.IGNORECASE,
 )
 """A clause with these turns its times down ("I'm away on the 27th", "I start
 work at 9 on Monday", "I've got a meeting at 2", "I pick up my son at half 5",
-"the 4th is my mum's funeral", "is a different Friday possible?")."""
+"the 4th is my mum's funeral", "other than Tuesday")."""
 _MONTH_FIRST_REGIONS: Final = frozenset(
     {"US", "PR", "GU", "VI", "AS", "MP", "UM", "PH"}
 )

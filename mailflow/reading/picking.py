@@ -202,11 +202,25 @@ def _turned_down(text: str, found: re.Match[str]) -> bool:
     clause = _CLAUSE_AFTER.match(text, found.end())
     return bool(
         _NOT_BEFORE.search(before)
-        or (clause is not None and _TURNED_DOWN_AFTER.search(clause.group()))
+        or (
+            clause is not None
+            and (
+                _TURNED_DOWN_AFTER.search(clause.group())
+                or _BUSY_THEN.search(clause.group())
+            )
+        )
     )
 
 
-_CLAUSE_AFTER: Final = patterns.compile(r"[^.,;:!?\n\u2013\u2014]*")
+_CLAUSE_AFTER: Final = patterns.compile(
+    r"(?:(?!\b(?:as|because|since|cos|coz|so|and|but)\b)[^.,;:!?\n\u2013\u2014])*",
+    re.IGNORECASE,
+)
+"""The words after "the Thursday one" in its own clause, up to a reason ("as
+I don't finish till 4" turns nothing down)."""
+_BUSY_THEN: Final = patterns.compile(
+    r"\b(?:funeral|wake|cremation|memorial)\b", re.IGNORECASE
+)
 
 
 _ORD = (

@@ -223,8 +223,12 @@ def _read_whole(body: str, today: date) -> TherapistReply:
         proposal is not None
         and proposal.on is None
         and proposal.weekday is None
-        and len(lines) <= 2
         and _TIME_ASKED_ALONE.fullmatch(lines[0])
+        # the rest, if any, a signature ("Thanks", "Sam Jones", a title)
+        and all(
+            not _DIGITS.search(line) and len(line.split()) <= 4 for line in lines[1:6]
+        )
+        and len(lines) <= 6
     ):
         # "2pm?", "6.30?" and nothing more: another time that day, or a
         # question about the time held? Asked (two blind writers asked too).
@@ -444,6 +448,7 @@ _TIME_ASKED_ALONE = patterns.compile(
     r"\s*(?:at\s+)?\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?\s*\?+\s*", re.IGNORECASE
 )
 """A reply that is a time and a question mark alone ("2pm?", "6.30?")."""
+_DIGITS = patterns.compile(r"\d")
 
 
 _INSISTS = patterns.compile(
