@@ -200,3 +200,34 @@ def test_a_yes_to_the_one_time_offered_is_taken(text: str) -> None:
 )
 def test_a_time_asked_alone_above_a_signature_is_asked_back(text: str) -> None:
     assert _therapist(text).decision is Decision.UNCLEAR
+
+
+# -- the therapist's own busy time, and a time on no one day (helper-279) --------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No sorry, I have supervision at 9. Can you offer her another day?",
+        "No, sorry. Could you offer next week instead? I'm free most days at 10.",
+        "Can't do 9, I have a client then. Any day next week at 10?",
+        "No, I'm free any afternoon at 3 next week",
+    ],
+)
+def test_a_busy_time_or_a_time_on_no_one_day_is_never_proposed(text: str) -> None:
+    assert _therapist(text).decision is not Decision.PROPOSE
+
+
+@pytest.mark.parametrize(
+    ("text", "hour"),
+    [
+        ("No - I have a client at 10. Could we do 11 instead?", 11),
+        ("How about 11 instead?", 11),
+        ("Could we do Thursday at 2?", 14),
+    ],
+)
+def test_another_time_said_plainly_is_still_proposed(text: str, hour: int) -> None:
+    found = _therapist(text)
+    assert found.decision is Decision.PROPOSE
+    assert found.proposed is not None
+    assert found.proposed.at.hour == hour

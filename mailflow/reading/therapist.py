@@ -449,6 +449,12 @@ _TIME_ASKED_ALONE = patterns.compile(
 )
 """A reply that is a time and a question mark alone ("2pm?", "6.30?")."""
 _DIGITS = patterns.compile(r"\d")
+_ANY_DAY = patterns.compile(
+    r"\b(?:(?:most|any|every|all|other)\s+(?:days?|mornings?|afternoons?|evenings?|weekdays?)"
+    r"|next\s+week|the\s+week\s+after|following\s+week)\b",
+    re.IGNORECASE,
+)
+"""A time of day on no one day ("most days at 10", "next week at 2")."""
 
 
 _INSISTS = patterns.compile(
@@ -617,6 +623,9 @@ def _proposal(scan: Scan, today: date) -> tuple[WallTime | None, bool]:
     days = {part.value for part in named if part.kind is Kind.DAY}
     vague = any(part.kind is Kind.DAY_OR_HOUR for part in named)
     if vague or len(clocks) > 1 or len(weekdays) > 1 or len(dates) > 1 or len(days) > 1:
+        return None, True
+    if clocks and not (weekdays or dates or days) and _ANY_DAY.search(scan.text):
+        # "I'm free most days at 10", "any day next week at 10?": which day?
         return None, True
     if not clocks:
         # A day without a time: a proposal only half made, unless it is just news.
