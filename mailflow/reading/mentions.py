@@ -189,8 +189,8 @@ NEGATION = patterns.compile(
     r"|an?\s+(?:appointment|meeting|interview|class|lecture|shift))"
     r"|(?:pick|picking|collect|collecting|drop|dropping|fetch|fetching)\s+(?:up\s+|off\s+)?"
     r"(?:my|the|our)\s+(?:son|daughter|kids|children|boys|girls|little\s+one)"
-    r"|(?:have|'ve\s+got|have\s+got|got|i'?m\s+in|in)\s+(?:a\s+|an\s+|my\s+)?(?:supervision|clinic|client|clients"
-    r"|training|group|ward\s+round)"
+    r"|(?:have|'ve\s+got|have\s+got|got)\s+(?:a\s+|an\s+)?(?:supervision|clinic|client|training"
+    r"|ward\s+round)(?=\s+(?:~|then|till|until|from|that|on|all))"
     r"|school\s+run|instead\s+of|rather\s+than|in\s+place\s+of|(?:better|easier)\s+than(?!\s+nothing)"
     r"|apart\s+from(?!\s+that)|other\s+than(?!\s+that)"
     r"|(?:is|'s|have|got|attending|at|on|for)\s+(?:a\s+|the\s+|my\s+|his\s+|her\s+|\w+'s\s+)*(?:funeral|wake|cremation)"
@@ -201,7 +201,7 @@ NEGATION = patterns.compile(
 """A clause with these turns its times down ("I'm away on the 27th", "I start
 work at 9 on Monday", "I've got a meeting at 2", "I pick up my son at half 5",
 "the 4th is my mum's funeral", "other than Tuesday"; the therapist's "I have
-supervision at 9", "I'm in clinic till 1")."""
+supervision at 9", "I've got a client then")."""
 _MONTH_FIRST_REGIONS: Final = frozenset(
     {"US", "PR", "GU", "VI", "AS", "MP", "UM", "PH"}
 )

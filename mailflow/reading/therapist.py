@@ -624,7 +624,15 @@ def _proposal(scan: Scan, today: date) -> tuple[WallTime | None, bool]:
     vague = any(part.kind is Kind.DAY_OR_HOUR for part in named)
     if vague or len(clocks) > 1 or len(weekdays) > 1 or len(dates) > 1 or len(days) > 1:
         return None, True
-    if clocks and not (weekdays or dates or days) and _ANY_DAY.search(scan.text):
+    if (
+        clocks
+        and not (weekdays or dates or days)
+        and any(
+            _ANY_DAY.search(_sentence(scan.text, part))
+            for part in named
+            if part.kind is Kind.TIME
+        )
+    ):
         # "I'm free most days at 10", "any day next week at 10?": which day?
         return None, True
     if not clocks:
