@@ -194,10 +194,11 @@ def the_one(text: str, offered: Sequence[Slot], zone: tzinfo) -> int | bool | No
 
 
 def _turned_down(text: str, found: re.Match[str]) -> bool:
-    """Whether the words `found` are turned down: a "not" (or "anything but")
-    just before them, or a "doesn't work" in their own clause after them. The
-    clause only, not the sentence: "the Tuesday one please, sorry for the
-    slow reply" turns nothing down."""
+    """Whether the words `found` are turned down: a "not" just before them,
+    or a "doesn't work" or a funeral in their own clause after them. The
+    clause only, up to a reason, not the sentence: "the Tuesday one please,
+    sorry for the slow reply" and "the evening one as I don't finish till 4"
+    turn nothing down."""
     before = text[max(0, found.start() - 30) : found.start()]
     clause = _CLAUSE_AFTER.match(text, found.end())
     return bool(
@@ -221,6 +222,7 @@ I don't finish till 4" turns nothing down)."""
 _BUSY_THEN: Final = patterns.compile(
     r"\b(?:funeral|wake|cremation|memorial)\b", re.IGNORECASE
 )
+"""A day taken by a funeral ("the Thursday one is my dad's funeral")."""
 
 
 _ORD = (
