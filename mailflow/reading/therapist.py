@@ -226,7 +226,8 @@ def _read_whole(body: str, today: date) -> TherapistReply:
         and _TIME_ASKED_ALONE.fullmatch(lines[0])
         # the rest, if any, a signature ("Thanks", "Sam Jones", a title)
         and all(
-            not _DIGITS.search(line) and len(line.split()) <= 4 for line in lines[1:6]
+            not any(ch.isdigit() for ch in line) and len(line.split()) <= 4
+            for line in lines[1:6]
         )
         and len(lines) <= 6
     ):
@@ -448,7 +449,6 @@ _TIME_ASKED_ALONE = patterns.compile(
     r"\s*(?:at\s+)?\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?\s*\?+\s*", re.IGNORECASE
 )
 """A reply that is a time and a question mark alone ("2pm?", "6.30?")."""
-_DIGITS = patterns.compile(r"\d")
 _ANY_DAY = patterns.compile(
     r"\b(?:(?:most|any|every|all|other)\s+(?:days?|mornings?|afternoons?|evenings?|weekdays?)"
     r"|next\s+week|the\s+week\s+after|following\s+week)\b",
