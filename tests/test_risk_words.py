@@ -47,6 +47,21 @@ def test_the_shipped_weights_are_what_the_corpus_teaches() -> None:
     assert len(risk_words.shipped().words) > 1000
 
 
+def test_the_shipped_thread_weights_are_what_the_corpus_teaches() -> None:
+    """The second reader (replies in the therapist's own threads) is learned
+    from every set the first is, and the thread sets, none held out."""
+    learner = _learner()
+    threads = ROOT / "mailflow" / "reading" / risk_words.THREAD_WEIGHTS_FILE
+    assert threads.read_text("utf-8") == learner.learned_thread_text(), (
+        "edit of the corpus: run `make learn`"
+    )
+    for name in learner.THREAD_SETS:
+        assert "held_out" not in name
+        assert name not in learner.LEARNED_TOO  # the first reader's are its own
+        assert learner.learned_cases(learner.CORPUS / name)
+    assert risk_words.shipped(risk_words.THREAD_WEIGHTS_FILE) != risk_words.shipped()
+
+
 def test_no_held_out_set_is_ever_learned_from() -> None:
     """Every set the learner reads beside the first-mail corpus exists, and
     none is, or sits under, a `held_out` folder: those say how well the

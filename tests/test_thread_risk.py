@@ -25,7 +25,9 @@ from support import (
 
 from mailflow.config import load_settings
 from mailflow.model import ClosedReason, InboundMail, State, Verdict
+from mailflow.reading import classify, quoting, risk_words
 from mailflow.reading.classify import RequestPolicy, classify_new, finished_news
+from mailflow.reading.parse import parse_mail
 from mailflow.shell.store import Store
 
 POLICY = RequestPolicy(
@@ -138,12 +140,19 @@ def test_the_blind_sets_crises_in_their_own_threads_reach_the_therapist() -> Non
     nobody told 11 of 20 and 6 of 14; people in danger told of by someone
     else 12 of 20 and 7 of 14; replies to leave raised 8 of 80 and 6 of 52
     (clear risk read in words told as history). Now every crisis is heard,
-    people in danger nobody told 2 and 1; the cost, replies to leave raised
-    17 of 80 and 12 of 52."""
+    people in danger nobody told 0 and 1 (2 and 1 with the first-mail
+    reader); the cost, replies to leave raised 11 of 80 and 11 of 52 (17 and
+    12 with it). Clients writing to their own therapist (stop 59):
+    who/client_thread.jsonl (150, learned from) and
+    held_out/client_thread.jsonl (100, never opened): every crisis heard
+    either way; their ordinary replies raised 28 of 100 and 29 of 68 with
+    the first-mail reader, 8 and 21 with the thread reader."""
     bench = bench_script("understand", "understand")
     for folder, name, crises_unheard, alerts_unheard, raised in (
-        (bench.WHO, "foreign_thread.jsonl", 0, 2, 17),
-        (bench.HELD_OUT, "foreign_thread.jsonl", 0, 1, 12),
+        (bench.WHO, "foreign_thread.jsonl", 0, 0, 11),
+        (bench.HELD_OUT, "foreign_thread.jsonl", 0, 1, 11),
+        (bench.WHO, "client_thread.jsonl", 0, 0, 8),
+        (bench.HELD_OUT, "client_thread.jsonl", 0, 0, 21),
     ):
         outcomes = [
             (case.label, bench.read(case)[0]) for case in bench.load(folder, name)
@@ -155,7 +164,33 @@ def test_the_blind_sets_crises_in_their_own_threads_reach_the_therapist() -> Non
         assert (
             sum(1 for label, out in outcomes if label == "leave" and out != "leave")
             <= raised
-        )
+        ), name
+
+
+def test_a_reply_in_their_own_thread_is_weighed_by_the_thread_reader() -> None:
+    """The learned clients' ordinary replies that the first-mail reader
+    weighs like a crisis and the thread reader does not (there are several:
+    "I've been thinking about what you said", "I tried it") are left with
+    the therapist as they came; the crises it weighs heavy are raised."""
+    bench = bench_script("understand", "understand")
+    first = risk_words.shipped()
+    threads = risk_words.shipped(risk_words.THREAD_WEIGHTS_FILE)
+    spared = raised = 0
+    for case in bench.load(bench.WHO, "client_thread.jsonl"):
+        mail = parse_mail(case.raw)
+        fresh = quoting.new_words(mail.text)
+        found = classify_new(mail, POLICY, contacts=(), owned_thread=False)
+        if found.reason in {"thread-crisis", "thread-danger"}:
+            continue  # the phrases heard it, whatever the words weigh
+        heavy = risk_words.chance(fresh, threads) >= classify.THREAD_CHANCE
+        if case.label == "leave" and not heavy:
+            spared += risk_words.chance(fresh, first) >= classify.THREAD_CHANCE
+            assert found.reason == "foreign-thread", case.id
+        if heavy:
+            raised += 1
+            assert found.reason == "thread-risk", case.id
+    assert spared >= 10
+    assert raised >= 40
 
 
 @pytest.mark.integration
@@ -194,6 +229,51 @@ def test_a_heavy_reply_in_the_therapists_thread_reaches_only_the_therapist(
     assert run(config, NOW + timedelta(hours=1)) == 0
     assert len(mail_server.messages(mailboxes.therapist)) == 1
     assert mail_server.messages(writer) == []
+
+
+CLIENTS_WEEK = (
+    "Hi Sam, thank you for Tuesday. I've been thinking about what you said"
+    " about my dad and I tried saying no to him on the phone. It felt strange"
+    " but okay. See you next week."
+)
+"""A client telling their therapist of their week: the first-mail reader
+weighs it like a crisis (0.55), the thread reader does not (0.43)."""
+
+
+@pytest.mark.integration
+def test_a_clients_ordinary_week_in_their_own_thread_raises_nothing(
+    tmp_path, mail_server, mailboxes
+) -> None:  # type: ignore[no-untyped-def]
+    """Read back over Dovecot, beside a reply that does weigh like a crisis
+    in another of the therapist's threads: one alert, about that one; the
+    client's reply is left as it came, nobody is written to about it."""
+    assert risk_words.chance(CLIENTS_WEEK) >= classify.THREAD_CHANCE
+    config = write_config(tmp_path, mail_server, mailboxes)
+    client, writer = f"ana-{mailboxes.person}", f"pat-{mailboxes.person}"
+    for sender, body, thread in (
+        (f"Ana Cole <{client}>", CLIENTS_WEEK, "<ana-thread@riverside.example>"),
+        (f"Pat Moss <{writer}>", HEAVY[0], "<pat-thread@riverside.example>"),
+    ):
+        mail_server.deliver(
+            request(
+                sender=sender,
+                to=mailboxes.practice,
+                subject="Re: Tuesday",
+                body=body,
+                headers={"In-Reply-To": thread},
+            ),
+            mailboxes.practice,
+        )
+    before = [(m.uid, m.flags) for m in mail_server.messages(mailboxes.practice)]
+    assert run(config) == 0
+    alerts = [plain(m.message()) for m in mail_server.messages(mailboxes.therapist)]
+    assert len(alerts) == 1
+    assert "> Sorry to reply on this old thread." in alerts[0]
+    assert "my dad" not in alerts[0]
+    assert mail_server.messages(client) == []
+    assert [
+        (m.uid, m.flags) for m in mail_server.messages(mailboxes.practice)
+    ] == before
 
 
 @pytest.mark.integration

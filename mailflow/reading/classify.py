@@ -981,7 +981,11 @@ review: 0.6 lost two of the set's crises ("don't bother booking anything
 past the 14th", a goodbye "I think you know what I mean") and, held out,
 two people in danger, to spare four replies to leave and one benchmark
 sentence; a reviewer's 20 fresh client replies all weighed under 0.5. A
-missed crisis is the worse harm (docs/reading.md)."""
+missed crisis is the worse harm (docs/reading.md). Since stop 59 the words
+are the thread reader's (`risk_words.THREAD_WEIGHTS_FILE`), learned with
+such replies beside the first mails: clients' ordinary replies to their
+own therapist raised 28 -> 8 of 100 (who/client_thread) and, held out,
+29 -> 21 of 68, every crisis heard either way."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1005,7 +1009,8 @@ def thread_news(subject: str, fresh: str, policy: RequestPolicy) -> ThreadNews |
     out) where the phrases heard neither clear risk nor danger now: someone's
     danger now told in the third person ("my sister texted goodbye and the
     police are looking for her"), or new words the risk words weigh like a
-    crisis's (`THREAD_CHANCE`). Either tells the therapist, with
+    crisis's (`THREAD_CHANCE`, by the thread reader: a client's week told
+    to their therapist is not a first mail). Either tells the therapist, with
     their words; nothing is sent to the writer and the mail stays where it
     is. A phrase of possible risk alone is not enough: the therapist's own
     conversations are full of them told as history or work (a colleague's
@@ -1017,7 +1022,8 @@ def thread_news(subject: str, fresh: str, policy: RequestPolicy) -> ThreadNews |
             f"{subject}\n{fresh}", extra_phrases=policy.crisis_phrases
         )
         return ThreadNews(danger=True, weighed=False, note=heard.note)
-    if risk_words.chance(fresh) < THREAD_CHANCE:
+    threads = risk_words.shipped(risk_words.THREAD_WEIGHTS_FILE)
+    if risk_words.chance(fresh, threads) < THREAD_CHANCE:
         return None
     heard = screen.screen(f"{subject}\n{fresh}", extra_phrases=policy.crisis_phrases)
     # The alert says "mentions risk" where a phrase named it too.

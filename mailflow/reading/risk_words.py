@@ -45,6 +45,13 @@ held-out sets' counts were read after the choice (and for two trial
 versions, not kept: docs/reading.md)."""
 
 WEIGHTS_FILE: Final = "risk_words.tsv"
+THREAD_WEIGHTS_FILE: Final = "thread_words.tsv"
+"""The second reader: the same words learned with replies in the
+therapist's own threads beside them (`classify.thread_news`). A client
+telling their therapist of their week ("I've been thinking about what you
+said", "I tried it") weighs in first-mail words like a crisis; taught to
+the first reader, those replies moved its first mails (bench/learn_risk.py,
+`THREAD_SETS`)."""
 _BIAS: Final = "(bias)"
 
 _WORD = patterns.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -201,9 +208,10 @@ def _sigmoid(z: float) -> float:
 
 
 @functools.cache
-def shipped() -> Weights:
-    """The weights that ship in the package, read once a process."""
-    text = resources.files(__package__).joinpath(WEIGHTS_FILE).read_text("utf-8")
+def shipped(name: str = WEIGHTS_FILE) -> Weights:
+    """The weights that ship in the package (`WEIGHTS_FILE`, or
+    `THREAD_WEIGHTS_FILE`), each read once a process."""
+    text = resources.files(__package__).joinpath(name).read_text("utf-8")
     return parse(text)
 
 
