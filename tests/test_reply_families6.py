@@ -231,3 +231,41 @@ def test_another_time_said_plainly_is_still_proposed(text: str, hour: int) -> No
     assert found.decision is Decision.PROPOSE
     assert found.proposed is not None
     assert found.proposed.at.hour == hour
+
+
+# -- "anything but Thursday" (stop 59) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("Anything but the Thursday one works for me", 3),
+        ("All but Thursday are fine for me.", 3),
+        ("anything but thursday suits", 3),
+        ("Any of them but the Wednesday one, I'm easy", 2),
+        ("Honestly any day but Friday!", 4),
+        ("Whichever but the first one", 1),
+        ("anything but 2 please, that's my school run", 2),
+    ],
+)
+def test_anything_but_a_day_never_picks_it(text: str, day: int) -> None:
+    """ "But" here is "other than" (`mentions.normalize`), not a clause
+    that picks what follows it."""
+    assert _picks(text, FOUR_DAYS) != day
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("I can do anything but I'd prefer Thursday", 3),
+        ("Any but the first one, ideally the Thursday", 3),
+        ("I'm free all day Thursday but not Tuesday", 3),
+        ("Anything but Tuesday works, so the Wednesday one please", 2),
+        (
+            "Thursday please. Sorry for the slow reply, it's been anything but quiet here",
+            3,
+        ),
+    ],
+)
+def test_a_pick_beside_anything_but_is_still_read(text: str, day: int) -> None:
+    assert _picks(text, FOUR_DAYS) == day

@@ -219,9 +219,23 @@ read as turning it down, and "doesnt clash", "couldnt be better", "I dont
 work Tuesdays" are not that."""
 
 
+_ANYTHING_BUT = patterns.compile(
+    r"\b(?P<all>anything|everything|all|any(?:\s+(?:one|day|time|of\s+(?:them|those|these)))?"
+    r"|whichever(?:\s+one)?)\s+but(?=\s+(?:the\s+|that\s+|option\s+|number\s+|no\.?\s*)?"
+    r"(?:mon|tue|wed|thu|fri|sat|sun|\d|first|second|third|last|one\b|early|late"
+    r"|morning|afternoon|evening|lunch))",
+    re.IGNORECASE,
+)
+""""Anything but the Thursday one", "all but Thursday", "any of them but
+2": "but" is "other than" here (a turning-down, `NEGATION`), not the start
+of a clause that picks what follows it. Only before a day, a number, a
+part of the day: "I can do anything but I'd prefer Thursday" is a "but"."""
+
+
 def normalize(text: str) -> str:
     """NFKC, one apostrophe, no-break spaces as spaces, "doesnt work" as
-    "doesn't work", cut to MAX_READ_CHARS."""
+    "doesn't work", "anything but Thursday" as "anything other than
+    Thursday", cut to MAX_READ_CHARS."""
     text = unicodedata.normalize("NFKC", text[: MAX_READ_CHARS * 2])[:MAX_READ_CHARS]
     text = (
         text.replace("\u2019", "'")
@@ -231,7 +245,8 @@ def normalize(text: str) -> str:
         .replace("\u201d", '"')
         .replace("\u00a0", " ")
     )
-    return _NOT_TYPED_BARE.sub(lambda m: f"{m[1]}{m[2][0]}'{m[2][1]}", text)
+    text = _NOT_TYPED_BARE.sub(lambda m: f"{m[1]}{m[2][0]}'{m[2][1]}", text)
+    return _ANYTHING_BUT.sub(lambda m: f"{m['all']} other than", text)
 
 
 def scan(text: str, region: str, *, both_readings: bool) -> Scan:
