@@ -19,6 +19,7 @@ therapist's private words passed on. `make understand` prints it all.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -167,6 +168,16 @@ def _proposed(case: Case, wall: WallTime) -> Slot:
     return Slot(start, start + timedelta(minutes=15))
 
 
+_APPROVAL_OF = re.compile(r"Please approve: (?P<name>[^,\n\[]+),")
+
+
+def _held_name(text: str) -> str:
+    """The held person's name, which a run has from the enquiry; a case
+    carries it only in the approval letter it quotes (else none is known)."""
+    found = _APPROVAL_OF.search(text)
+    return found["name"].strip() if found else ""
+
+
 def transition(case: Case) -> Transition | None:
     """What a run does with the reply: the reader the shell chooses for the
     state (`mailflow.reading.answer`), then the real workflow decision. None:
@@ -180,6 +191,7 @@ def transition(case: Case) -> Transition | None:
             today=TODAY,
             # a reply to the booking notice may only cancel or report a no-show
             booking_only=case.context == "therapist-booked",
+            person=_held_name(case.text),
         )
         if answer is None:
             return None

@@ -269,3 +269,43 @@ def test_anything_but_a_day_never_picks_it(text: str, day: int) -> None:
 )
 def test_a_pick_beside_anything_but_is_still_read(text: str, day: int) -> None:
     assert _picks(text, FOUR_DAYS) == day
+
+
+# -- the therapist's yes said to someone else by name (stop 59) ------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yes, happy to speak to Marcus",
+        "yes for Priya",
+        "Fine, book Tom in",
+        "Yes ok to see Mrs Hale",
+        "Yes - glad to call Dev\n\nSam",
+        "Happy to see Marcus at 3pm instead",
+    ],
+)
+def test_a_yes_to_someone_else_by_name_is_asked(text: str) -> None:
+    """Under Elena Vos's approval: the wrong person's yes books nobody."""
+    found = read_therapist_reply(text, today=TODAY, person="Elena Vos")
+    assert found.decision is Decision.UNCLEAR
+
+
+@pytest.mark.parametrize(
+    ("text", "person", "decision"),
+    [
+        ("Yes, happy to speak to Elena", "Elena Vos", Decision.APPROVE),
+        ("Yes, happy to speak to her", "Elena Vos", Decision.APPROVE),
+        ("Yes - happy to speak to Ms Vos", "Elena Vos", Decision.APPROVE),
+        ("Yes. I'll ring Jane at the surgery after", "Elena Vos", Decision.APPROVE),
+        ("Yes happy to call Sam", "Samantha Reid", Decision.APPROVE),
+        ("Yes to Thursday", "Elena Vos", Decision.APPROVE),
+        ("Yes, happy to speak to Marcus", "", Decision.APPROVE),  # no name known
+        ("Happy to see Elena at 3pm instead", "Elena Vos", Decision.PROPOSE),
+    ],
+)
+def test_a_yes_to_them_or_to_no_one_by_name_stands(
+    text: str, person: str, decision: Decision
+) -> None:
+    found = read_therapist_reply(text, today=TODAY, person=person)
+    assert found.decision is decision

@@ -158,16 +158,18 @@ def read_therapist_answer(
     today: date,
     booking_only: bool = False,
     sent: Sequence[str] = (),
+    person: str = "",
 ) -> TherapistReply | None:
     """The therapist's reply, as the workflow should take it; None when it is
     not mailflow's to act on (a reply outside the approval thread that neither
     cancels nor reports a no-show, or one to a booking notice while mailflow
     was asking whether to offer). `sent`: what mailflow wrote to them, whose
-    words in the reply are never theirs (see quoting.new_words)."""
+    words in the reply are never theirs (see quoting.new_words); `person`:
+    the held person's name (a yes said to someone else by name is asked)."""
     words = new_words(text, sent=sent)
     if state is State.ASKED:
         return None if booking_only else therapist.read_offer_answer(words)
-    answer = therapist.read_therapist_reply(words, today=today)
+    answer = therapist.read_therapist_reply(words, today=today, person=person)
     if (
         booking_only
         and answer.decision not in {Decision.CANCEL, Decision.NO_SHOW}

@@ -97,7 +97,7 @@ _BARE_HOUR = patterns.compile(
 _RELATIVE_DAY = patterns.compile(r"\b(?P<rel>today|tomorrow)\b", re.IGNORECASE)
 
 
-def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
+def read_therapist_reply(text: str, *, today: date, person: str = "") -> TherapistReply:
     """What the therapist decided about a held slot.
 
     Decisions come only from clear words; anything mixed ("yes - no, wait") or
@@ -107,6 +107,9 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     Args:
         text: the new words of the reply (quotes are stripped again, harmlessly).
         today: the practice's date, to place "3 December" or "tomorrow".
+        person: the name of the person whose time is held, if known: a yes
+            or a time said to someone else by name ("Yes, happy to speak to
+            Marcus" under Elena's approval) is asked about.
 
     Returns:
         For PROPOSE, `proposed` carries the time: `on` for a date ("3 December",
@@ -117,6 +120,10 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
     if not body:
         return TherapistReply(Decision.UNCLEAR)
     whole = _read_whole(body, today)
+    if whole.decision in {Decision.APPROVE, Decision.PROPOSE} and _someone_else(
+        body, person
+    ):
+        return TherapistReply(Decision.UNCLEAR)
     if whole.decision is Decision.APPROVE and _WORDS_FOR_THEM.search(body):
         # "Yes - tell her: ...": booked as ever; the words are never passed on
         # (no check can tell a kind line from a private one), and the
@@ -132,6 +139,42 @@ def read_therapist_reply(text: str, *, today: date) -> TherapistReply:
         # "No - but don't tell her: ...": said against, so nothing goes.
         return replace(whole, note="")
     return whole
+
+
+_SAID_TO = patterns.compile(
+    r"\b(?i:yes|yep|yeah|fine|ok|okay|happy|glad|sure|great|lovely|go ahead)\W{0,3}"
+    r"(?i:(?:to|for|with)\s+|(?:(?:to|and)\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+"
+    r"|(?:to\s+|and\s+)?(?:see|call|ring|phone|meet|book(?:\s+in)?)\s+)"
+    r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+)?(?P<name>[A-Z][a-z]+(?:['-][A-Za-z]+)?)\b"
+)
+"""A yes said to someone by name: "Yes, happy to speak to Marcus", "yes for
+Priya", "Fine, book Tom in", "ok to see Mrs Hale". The name keeps its
+capital (a name, not "her" or "them")."""
+_NO_NAME_WORDS = """her him them you me us it this that the both everyone anyone
+    today tonight tomorrow next then monday tuesday wednesday thursday friday
+    saturday sunday mon tue tues wed thu thur thurs fri sat sun january
+    february march april may june july august september october november
+    december jan feb mar apr jun jul aug sep sept oct nov dec"""
+_NO_NAME: Final = frozenset(_NO_NAME_WORDS.split())
+"""Capitalised words after such a yes that name no one (a sentence's first
+word, a day, a month)."""
+
+
+def _someone_else(body: str, person: str) -> bool:
+    """Whether the reply says its yes to someone by a name that is not the
+    held person's ("Marcus" under Elena Vos's approval); a short form of
+    theirs ("Liz" is not "Elizabeth", "Sam" is "Samantha") counts as theirs
+    only where their name begins with it. Nothing is read without a name."""
+    names = re.findall(r"[a-z]+", person.casefold())
+    if not names:
+        return False
+    for found in _SAID_TO.finditer(body):
+        name = found["name"].casefold()
+        if name in _NO_NAME:
+            continue
+        if not any(own.startswith(name.split("'")[0]) for own in names):
+            return True
+    return False
 
 
 def _read_whole(body: str, today: date) -> TherapistReply:

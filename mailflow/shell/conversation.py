@@ -339,6 +339,7 @@ class Conversation:
             today=today,
             booking_only=booking_only,
             sent=sent,
+            person=enquiry.name,
         )
         if answer is None:
             # An approval counts only in the current approval's thread; a reply
@@ -349,7 +350,11 @@ class Conversation:
                 # ... but a yes, a no or another time written to a request
                 # since asked again is theirs to hear about, never dropped.
                 said = answering.read_therapist_answer(
-                    enquiry.state, incoming.mail.text, today=today, sent=sent
+                    enquiry.state,
+                    incoming.mail.text,
+                    today=today,
+                    sent=sent,
+                    person=enquiry.name,
                 )
                 if said is not None:
                     stale = workflow.on_superseded_answer(
