@@ -299,6 +299,7 @@ def test_a_yes_to_someone_else_by_name_is_asked(text: str) -> None:
         ("Yes - happy to speak to Ms Vos", "Elena Vos", Decision.APPROVE),
         ("Yes. I'll ring Jane at the surgery after", "Elena Vos", Decision.APPROVE),
         ("Yes happy to call Sam", "Samantha Reid", Decision.APPROVE),
+        ("Yes, happy to speak to Jordan", "J Lee", Decision.APPROVE),
         ("Yes to Thursday", "Elena Vos", Decision.APPROVE),
         ("Yes, happy to speak to Marcus", "", Decision.APPROVE),  # no name known
         ("Happy to see Elena at 3pm instead", "Elena Vos", Decision.PROPOSE),

@@ -164,7 +164,8 @@ def _someone_else(body: str, person: str) -> bool:
     """Whether the reply says its yes to someone by a name that is not the
     held person's ("Marcus" under Elena Vos's approval); a short form of
     theirs ("Liz" is not "Elizabeth", "Sam" is "Samantha") counts as theirs
-    only where their name begins with it. Nothing is read without a name."""
+    only where their name begins with it, and an initial they go by ("J Lee")
+    covers the names it begins. Nothing is read without a name."""
     names = re.findall(r"[a-z]+", person.casefold())
     if not names:
         return False
@@ -172,7 +173,11 @@ def _someone_else(body: str, person: str) -> bool:
         name = found["name"].casefold()
         if name in _NO_NAME:
             continue
-        if not any(own.startswith(name.split("'")[0]) for own in names):
+        said = name.split("'")[0]
+        if not any(
+            own.startswith(said) or (len(own) == 1 and said.startswith(own))
+            for own in names
+        ):
             return True
     return False
 
