@@ -36,6 +36,7 @@ NOT_HERE = FIRST_MAIL / "not_here"
 """Mail that speaks of not being around or here, in a diary's sense or a
 life's, written blind and learned from, kept apart from the corpus's floors."""
 IN_PASSING = FIRST_MAIL / "in_passing"
+PASSIVE = FIRST_MAIL / "passive"
 """Crises told in passing inside an ordinary enquiry, beside heavy but safe
 requests (written blind, learned from, floors apart)."""
 POLICY = RequestPolicy(
@@ -395,6 +396,12 @@ def main() -> int:
         f" ({IN_PASSING.relative_to(ROOT)}, learned from):"
     )
     print(report(in_passing).split("\n\n", 1)[-1].replace("(floor ", "(corpus floor "))
+    passive = score(load(PASSIVE))
+    print(
+        "\npassive wishes to be dead inside an enquiry"
+        f" ({PASSIVE.relative_to(ROOT)}, learned from):"
+    )
+    print(report(passive).split("\n\n", 1)[-1].replace("(floor ", "(corpus floor "))
     for path in sorted(HELD_OUT.glob("*.jsonl")):
         held_out = score(load(HELD_OUT, path.name))
         print(

@@ -2683,3 +2683,84 @@ def test_a_home_found_for_the_pet_by_them_is_clear_and_by_the_family_is_not() ->
 )
 def test_notes_time_and_photos_of_tablets_are_no_overdose(text: str) -> None:
     assert screen(text).risk is Risk.NONE, text
+
+
+# -- passive wishes to be dead, inside an enquiry (passive/blind24, stop 59) -----
+
+PASSIVE_WISHES = [
+    "I've always had this feeling that I wish I'd never been born.",
+    "since i was a kid i've wished i hadn't been born",
+    "If the cancer took me tomorrow I think it would be no bad thing.",
+    "If my heart just gave out one night I'd be relieved, if I'm honest.",
+    "It would be no bad thing if this illness took me, I'm tired of fighting.",
+    "When they listed the risks of the anaesthetic I thought, if I don't come round,"
+    " I'd be alright with that.",
+    "I wouldn't mind not existing, if that makes sense.",
+    "I don't really care about being dead, it's the getting there I'd avoid.",
+    "Lately I'd prefer not to be around anymore.",
+    "I'd prefer not to be alive, though I'd never do anything.",
+    "There's a quiet wish to fade away.",
+    "I keep wishing I could just stop existing for a while.",
+    "I keep wanting to be gone.",
+    "I'd be fine if I just stopped being here.",
+    "I'd love to go to sleep and for that to be it.",
+    "Some nights I pray God takes me in my sleep.",
+    "Honestly I'd welcome death at this point.",
+    "I've caught myself hoping I don't survive the birth.",
+    "While I waited for the results I was hoping for something terminal.",
+    "The accident should have taken me, not him.",
+    "I find myself envying people who have died.",
+]
+
+PASSIVE_WISH_NEIGHBOURS = [
+    "I wouldn't mind dying my hair red for the wedding.",
+    "I don't mind dying of embarrassment on the call, I just want help.",
+    "I want to be gone by 5 so I can collect the kids.",
+    "At work dos I just want to fade away into the wallpaper.",
+    "I'd rather not be around when the builders are in.",
+    "I wish I could disappear to a beach for a month.",
+    "I'd welcome the chance to talk about it.",
+    "If the train didn't come I'd be relieved, I hate the commute.",
+    "If it stopped raining I'd be relieved, the garden is flooded.",
+    "I was hoping for something cheaper, are there concessions?",
+    "My dad's cancer took him in March and I'm not coping.",
+    "I wish I'd been born in the sixties, the music was better.",
+    "I thought I was coping but it's hitting me now.",
+    "It's really hitting me this week that he's gone.",
+    "The grief hit me hard last week.",
+    "I've been killing myself with 70-hour weeks for about three years.",
+    "I'm killing myself at work trying to keep everyone happy.",
+]
+
+DANGER_KEPT = [
+    "My husband is hitting me.",
+    "He threw a plate and it hit me on the head.",
+    "I found my son's suicide note last night.",
+    "My sister's suicide attempt was on Friday.",
+    "I'm killing myself with pills tonight.",
+    "I'm thinking about killing myself.",
+    # Someone else's suicide named with a possessive stays as it was read
+    # (clear): masked, the joining below read as nothing; the bereaved by
+    # suicide get the crisis letter and the therapist's alert.
+    "Since my dad's suicide I've decided to join him.",
+    "Bereavement after a friend's suicide",
+]
+
+
+@pytest.mark.parametrize("text", PASSIVE_WISHES)
+def test_a_passive_wish_to_be_dead_is_possible_risk(text: str) -> None:
+    """Times, and the therapist told before the call; the clear families
+    ("I wish I was dead") are clear as before."""
+    assert screen(text).risk is Risk.POSSIBLE, text
+
+
+@pytest.mark.parametrize("text", PASSIVE_WISH_NEIGHBOURS)
+def test_the_same_words_of_hair_dye_diaries_grief_and_overwork_are_no_risk(
+    text: str,
+) -> None:
+    assert screen(text).risk is Risk.NONE, text
+
+
+@pytest.mark.parametrize("text", DANGER_KEPT)
+def test_danger_beside_the_new_neighbours_is_still_clear(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR, text

@@ -138,6 +138,11 @@ def test_no_clear_crisis_is_left_unseen_or_given_times(score) -> None:  # type: 
         # another writer: crises told in passing inside an enquiry, 35):
         # as written, 31 heard, 4 given times with nobody told.
         ("fresh7.jsonl", 90, 31 / 35, 4),
+        # passive (stop 59, 100, written blind beside passive/blind24 by
+        # another writer: passive wishes to be dead inside an enquiry, and
+        # the crises beside them): every crisis heard, none given times,
+        # as written and after blind24's families.
+        ("passive.jsonl", 100, 1.0, 0),
     ],
 )
 def test_a_fresh_writers_crises_reach_the_therapist(
@@ -546,6 +551,26 @@ def test_a_crisis_told_in_passing_inside_an_enquiry() -> None:
     assert score.count("crisis", "request") + score.count("crisis", "leave") <= 1
     assert score.crisis_recall >= 27 / 55
     assert score.count("request", "crisis") == 0
+
+
+def test_a_passive_wish_to_be_dead_inside_an_enquiry_reaches_the_therapist() -> None:
+    """tests/corpus/first_mail/passive: written blind (stop 59, 150: 65
+    passive wishes to be dead with no plan, 20 crises, 65 requests in the
+    same words), learned from by the phrase book. As written: 20 safety
+    needs given times with nobody told and 1 left alone, 4 requests sent
+    the crisis letter. With the `passive-wish` family and its neighbours
+    (grief that hits them, work killing them): 5 and 1, 2 requests (a
+    friend's suicide named in a subject, clear on purpose: masked, "since
+    my dad's suicide I've decided to join him" read as nothing). The held-out set beside it (`held_out/passive.jsonl`)
+    did not move: 11 of 42 given times with nobody told, as written."""
+    bench = _bench()
+    score = bench.score(bench.load(bench.PASSIVE))
+    assert score.cases >= 150
+    assert score.count("safety", "request") + score.count("safety", "leave") <= 6
+    assert score.crises_heard >= 1.0
+    assert score.count("request", "crisis") <= 2
+    held = bench.score(bench.load(bench.HELD_OUT, "passive.jsonl"))
+    assert held.count("safety", "request") + held.count("safety", "leave") <= 12
 
 
 def test_words_also_said_of_a_diary_get_the_safety_message_that_asks() -> None:
@@ -1024,7 +1049,10 @@ def test_danger_now_against_two_reviews_sentences() -> None:
         # overdose reading leaves out the tablets' errand: 30 clear, 190.
         ("review35.jsonl", (291, 114), 30, 190, 35),
         ("review38.jsonl", (94, 54), 4, 3, 54),
-        ("review39.jsonl", (94, 86), 9, 9, 84),
+        # review39: "It hit me hard because of my own mum" (a TV scene) no
+        # longer reads as someone hitting them since stop 59's grief that
+        # hits (a neighbour of `passive-wish`): clear -> possible, 8 and 10.
+        ("review39.jsonl", (94, 86), 8, 10, 84),
         ("review40.jsonl", (40, 30), 4, 3, 25),
         # review41: two histories of an overdose of a parent's tablets
         # ("years ago I took a handful of my mum's sleeping pills") possible
