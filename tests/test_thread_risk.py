@@ -240,6 +240,15 @@ CLIENTS_WEEK = (
 weighs it like a crisis (0.55), the thread reader does not (0.43)."""
 
 
+def test_a_clients_week_is_left_with_them_by_the_thread_reader() -> None:
+    assert risk_words.chance(CLIENTS_WEEK) >= classify.THREAD_CHANCE
+    assert _read(CLIENTS_WEEK).reason == "foreign-thread"
+    assert (
+        finished_news(replace(REPLY, text=CLIENTS_WEEK), REPLY.from_addr, POLICY)
+        is None
+    )
+
+
 @pytest.mark.integration
 def test_a_clients_ordinary_week_in_their_own_thread_raises_nothing(
     tmp_path, mail_server, mailboxes

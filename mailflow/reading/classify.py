@@ -970,22 +970,21 @@ def _left_alone(
 
 THREAD_CHANCE: Final = risk_words.THRESHOLD
 """Where the risk words raise a reply in a conversation that is the
-therapist's: a first mail's even odds. On the set written for it
-(who/foreign_thread.jsonl): crises heard 20 of 20, people in danger 18 of
-20, replies to leave raised 17 of 80 (8 of them by clear-risk phrases, as
-before). Raised to 0.6 for one afternoon (stop 57) because the bench's
-one client reply ("Thank you for last week, it helped more than I
-expected...", 0.57), repeated across a year of its mailbox, raised 20
-alerts in a first run and missed the first-run line; taken back after a
-review: 0.6 lost two of the set's crises ("don't bother booking anything
-past the 14th", a goodbye "I think you know what I mean") and, held out,
-two people in danger, to spare four replies to leave and one benchmark
-sentence; a reviewer's 20 fresh client replies all weighed under 0.5. A
-missed crisis is the worse harm (docs/reading.md). Since stop 59 the words
-are the thread reader's (`risk_words.THREAD_WEIGHTS_FILE`), learned with
-such replies beside the first mails: clients' ordinary replies to their
-own therapist raised 28 -> 8 of 100 (who/client_thread) and, held out,
-29 -> 21 of 68, every crisis heard either way."""
+therapist's: a first mail's even odds, weighed since stop 59 by the thread
+reader (`risk_words.THREAD_WEIGHTS_FILE`), learned with such replies beside
+the first mails. With it, on the sets written for these replies: crises
+heard 20 of 20 and 35 of 35, people in danger 20 of 20 and 15 of 15,
+replies to leave raised 11 of 80 and 8 of 100 (who/foreign_thread,
+who/client_thread; 17 and 28 with the first-mail reader); held out, every
+crisis heard, people in danger 13 of 14 and 10 of 10, replies to leave
+raised 11 of 52 and 21 of 68 (12 and 29). Raised to 0.6 for one afternoon
+(stop 57) because the bench's one client reply ("Thank you for last week,
+it helped more than I expected...", 0.57 to the first reader), repeated
+across a year of its mailbox, raised 20 alerts in a first run; taken back
+after a review: 0.6 lost two learned crises ("don't bother booking
+anything past the 14th", a goodbye "I think you know what I mean") and,
+held out, two people in danger. A missed crisis is the worse harm
+(docs/reading.md)."""
 
 
 @dataclass(frozen=True, slots=True)

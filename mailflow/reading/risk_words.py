@@ -212,12 +212,13 @@ def shipped(name: str = WEIGHTS_FILE) -> Weights:
     """The weights that ship in the package (`WEIGHTS_FILE`, or
     `THREAD_WEIGHTS_FILE`), each read once a process."""
     text = resources.files(__package__).joinpath(name).read_text("utf-8")
-    return parse(text)
+    return parse(text, name)
 
 
-def parse(text: str) -> Weights:
-    """Read the weights file: `word<TAB>weight` lines, the constant under the
-    name `(bias)` (no word has brackets); `#` lines are comments."""
+def parse(text: str, source: str = WEIGHTS_FILE) -> Weights:
+    """Read a weights file (`source`, named in its errors): `word<TAB>weight`
+    lines, the constant under the name `(bias)` (no word has brackets); `#`
+    lines are comments."""
     bias: float | None = None
     words: dict[str, float] = {}
     for number, line in enumerate(text.splitlines(), 1):
@@ -225,13 +226,13 @@ def parse(text: str) -> Weights:
             continue
         name, tab, value = line.rpartition("\t")
         if not tab:
-            raise ValueError(f"{WEIGHTS_FILE}:{number}: no tab")
+            raise ValueError(f"{source}:{number}: no tab")
         if name == _BIAS:
             bias = float(value)
         else:
             words[name] = float(value)
     if bias is None:
-        raise ValueError(f"{WEIGHTS_FILE}: no {_BIAS} line")
+        raise ValueError(f"{source}: no {_BIAS} line")
     return Weights(bias, words)
 
 
