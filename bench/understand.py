@@ -36,9 +36,12 @@ NOT_HERE = FIRST_MAIL / "not_here"
 """Mail that speaks of not being around or here, in a diary's sense or a
 life's, written blind and learned from, kept apart from the corpus's floors."""
 IN_PASSING = FIRST_MAIL / "in_passing"
-PASSIVE = FIRST_MAIL / "passive"
 """Crises told in passing inside an ordinary enquiry, beside heavy but safe
 requests (written blind, learned from, floors apart)."""
+PASSIVE = FIRST_MAIL / "passive"
+"""Passive wishes to be dead inside an enquiry, the crises and requests in
+the same words (written blind, learned from by the phrase book, floors
+apart)."""
 POLICY = RequestPolicy(
     practice_email="hello@riverside.example",
     therapist_email="sam@riverside.example",

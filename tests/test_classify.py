@@ -1878,3 +1878,27 @@ def test_whose_mail_to_whom_weighed_words_come_in() -> None:
         )
     )
     assert forward.relayed
+
+
+# --- a passive wish or a denial of acting never takes away the risk words' note
+
+
+def test_a_denial_of_acting_keeps_the_note_the_risk_words_give() -> None:
+    """The phrases read "I'm not going to do anything" as possible risk (stop
+    59); where the words as a whole weigh like a crisis's, the mail is still
+    the urgent note, not times with an alert (`_WEIGHED_BESIDE`)."""
+    text = (
+        "Evening. I'm at the multi-storey, level 7, the top one. I've had one"
+        " leg over the wall for a long time now. I'm not going to do anything,"
+        " I just wanted to ask if you do evenings."
+    )
+    result = _classify(_inbound(subject="Counselling enquiry", text=text))
+    assert (result.verdict, result.reason) == (Verdict.ASK, "risk-words")
+    plain = _classify(
+        _inbound(
+            text="Hi, I've felt low since the summer. I'm not going to do anything"
+            " silly, I'd just like to talk. Could I book the free call? Evenings"
+            " are best."
+        )
+    )
+    assert (plain.verdict, plain.risk) == (Verdict.REQUEST, "possible")

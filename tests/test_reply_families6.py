@@ -292,6 +292,38 @@ def test_a_yes_to_someone_else_by_name_is_asked(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        # helper-287: an accent or an apostrophe split their name into
+        # letters taken for initials, and let these through.
+        ("Yes, happy to speak to Adam", "José García"),
+        ("Yes, happy to speak to Oscar", "Mary O'Brien"),
+        ("Yes, happy to speak to Nadia", "Siobhán Ní Bhriain"),
+        ("Yes please book Marcus", "Elena Vos"),
+    ],
+)
+def test_a_yes_to_someone_else_is_asked_whatever_their_name(
+    text: str, person: str
+) -> None:
+    found = read_therapist_reply(text, today=TODAY, person=person)
+    assert found.decision is Decision.UNCLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yes, anything but Friday works for me",
+        "Yes. Any time but 3pm is fine next week",
+        "Yes, all but the last are free",
+    ],
+)
+def test_the_therapists_anything_but_is_asked(text: str) -> None:
+    """The person's reader turns "anything but" into a turning-down; the
+    therapist's keeps it a question (read so, a plain yes was left)."""
+    assert read_therapist_reply(text, today=TODAY).decision is Decision.UNCLEAR
+
+
+@pytest.mark.parametrize(
     ("text", "person", "decision"),
     [
         ("Yes, happy to speak to Elena", "Elena Vos", Decision.APPROVE),
@@ -300,6 +332,16 @@ def test_a_yes_to_someone_else_by_name_is_asked(text: str) -> None:
         ("Yes. I'll ring Jane at the surgery after", "Elena Vos", Decision.APPROVE),
         ("Yes happy to call Sam", "Samantha Reid", Decision.APPROVE),
         ("Yes, happy to speak to Jordan", "J Lee", Decision.APPROVE),
+        ("Yes, happy to speak to Jordan", "JL", Decision.APPROVE),
+        ("Yes, happy to speak to Anna-Marie", "Anna-Marie Kowalski", Decision.APPROVE),
+        ("Yes, happy to speak to Zoe", "Zoë Müller", Decision.APPROVE),
+        ("Yes happy to speak to Jose", "José García", Decision.APPROVE),
+        ("Yes, happy to speak to Mrs O'Brien", "Mary O'Brien", Decision.APPROVE),
+        ("Yes, happy to speak to Mr McDonald", "Ian McDonald", Decision.APPROVE),
+        ("Yes, happy with Wednesday's one", "Elena Vos", Decision.APPROVE),
+        ("Yes, fine for Zoom", "Elena Vos", Decision.APPROVE),
+        ("Yes, book her in and I'll call Marcus's GP", "Elena Vos", Decision.APPROVE),
+        ("Yes - Sam", "Elena Vos", Decision.APPROVE),
         ("Yes to Thursday", "Elena Vos", Decision.APPROVE),
         ("Yes, happy to speak to Marcus", "", Decision.APPROVE),  # no name known
         ("Happy to see Elena at 3pm instead", "Elena Vos", Decision.PROPOSE),

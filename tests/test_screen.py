@@ -2710,6 +2710,11 @@ PASSIVE_WISHES = [
     "While I waited for the results I was hoping for something terminal.",
     "The accident should have taken me, not him.",
     "I find myself envying people who have died.",
+    "I'd just welcome death.",
+    "I wish God would just take me.",
+    "Part of me wishes I'd never existed.",
+    "I don't think I'd mind not existing.",
+    "If my heart stopped tonight that would be okay with me.",
 ]
 
 PASSIVE_WISH_NEIGHBOURS = [
@@ -2725,11 +2730,18 @@ PASSIVE_WISH_NEIGHBOURS = [
     "I was hoping for something cheaper, are there concessions?",
     "My dad's cancer took him in March and I'm not coping.",
     "I wish I'd been born in the sixties, the music was better.",
-    "I thought I was coping but it's hitting me now.",
     "It's really hitting me this week that he's gone.",
     "The grief hit me hard last week.",
-    "I've been killing myself with 70-hour weeks for about three years.",
-    "I'm killing myself at work trying to keep everyone happy.",
+    "His death is only just hitting me now.",
+    # helper-287's neighbours of the family's own words:
+    "If it took me a year to get over it I'd be fine with that.",
+    "I want to fade out the old habits.",
+    "I'd prefer not to be around anymore when the in-laws visit.",
+    "I envy people who have died their hair.",
+    "I'd welcome dying the Easter eggs.",
+    "I've always wished I was never born in the UK.",
+    "I work in a hospice and I welcome death conversations.",
+    "I wouldn't mind being dead last in the race.",
 ]
 
 DANGER_KEPT = [
@@ -2739,6 +2751,18 @@ DANGER_KEPT = [
     "My sister's suicide attempt was on Friday.",
     "I'm killing myself with pills tonight.",
     "I'm thinking about killing myself.",
+    # helper-287: masks tried for work "killing me" and a bare "it's
+    # hitting me" hid these (taken out: overwork and grief said so get the
+    # crisis letter, as before).
+    "I keep thinking about killing myself to make the pain stop.",
+    "I'm seriously thinking about killing myself at the office this weekend.",
+    "I'm close to killing myself over the exam results.",
+    "I've been killing myself with 70-hour weeks for about three years.",
+    "My husband has a temper. It's been hitting me since the baby was born.",
+    "It started with shouting but now it's hitting me as well.",
+    "He threw his phone across the room and it hit me hard in the face.",
+    "Things at home have got worse, it's hitting me now, not just shouting.",
+    "I thought I was coping but it's hitting me now.",
     # Someone else's suicide named with a possessive stays as it was read
     # (clear): masked, the joining below read as nothing; the bereaved by
     # suicide get the crisis letter and the therapist's alert.
@@ -2764,3 +2788,37 @@ def test_the_same_words_of_hair_dye_diaries_grief_and_overwork_are_no_risk(
 @pytest.mark.parametrize("text", DANGER_KEPT)
 def test_danger_beside_the_new_neighbours_is_still_clear(text: str) -> None:
     assert screen(text).risk is Risk.CLEAR, text
+
+
+ACTING_DENIED = [
+    "i'm not going to do anything silly, i just need to talk to someone",
+    "I'd never act on it, but it frightens me.",
+    "No plan, no intent, I just feel flat all the time.",
+    "I have no plans to hurt myself.",
+    "I'm not the type to do anything, don't worry.",
+    "I won't do anything stupid, my kids need me.",
+    "I would never go through with it.",
+    "I'm not going to do anything. I just want some help.",
+]
+
+ACTING_DENIED_NEIGHBOURS = [
+    "I'm not going to do anything stupid like quit my job without a plan.",
+    "I won't do anything drastic like sell the house yet.",
+    "The neighbours are loud but I'm not going to do anything about it.",
+    "No plans this weekend, so Saturday is fine.",
+    "I've no plans to move, I'm staying in Leeds.",
+    "I have no intention of going back to that job.",
+    "I'm not going to do anything until I've spoken to you.",
+    "I'm not suicidal, just exhausted.",
+    "I'd never do anything to hurt my kids, I just shout too much.",
+]
+
+
+@pytest.mark.parametrize("text", ACTING_DENIED)
+def test_a_denial_of_acting_said_unasked_is_possible_risk(text: str) -> None:
+    assert screen(text).risk is Risk.POSSIBLE, text
+
+
+@pytest.mark.parametrize("text", ACTING_DENIED_NEIGHBOURS)
+def test_denying_something_else_or_the_thoughts_is_no_risk(text: str) -> None:
+    assert screen(text).risk is Risk.NONE, text

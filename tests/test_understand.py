@@ -210,7 +210,10 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
         ("their_client.jsonl", 80, 0, 1),
         # 11 since stop 57: ycn-039, a request left alone as a podcast
         # listener's (marketing) until then, is a note (`care-weighed`).
-        ("their_client_negatives.jsonl", 70, 0, 11),
+        # 12 since stop 59: ycn-025, a listener's passive wish ("it wouldn't
+        # matter much if I didn't wake up. I'm not going to do anything"),
+        # left alone as marketing, is a note with an alert (`acting-denied`).
+        ("their_client_negatives.jsonl", 70, 0, 12),
     ],
 )
 def test_who_is_asking_holds_its_floors(
@@ -558,19 +561,19 @@ def test_a_passive_wish_to_be_dead_inside_an_enquiry_reaches_the_therapist() -> 
     passive wishes to be dead with no plan, 20 crises, 65 requests in the
     same words), learned from by the phrase book. As written: 20 safety
     needs given times with nobody told and 1 left alone, 4 requests sent
-    the crisis letter. With the `passive-wish` family and its neighbours
-    (grief that hits them, work killing them): 5 and 1, 2 requests (a
-    friend's suicide named in a subject, clear on purpose: masked, "since
-    my dad's suicide I've decided to join him" read as nothing). The held-out set beside it (`held_out/passive.jsonl`)
-    did not move: 11 of 42 given times with nobody told, as written."""
+    the crisis letter. With the `passive-wish` and `acting-denied` families
+    (and their weighing beside the risk words): 3 and 0; the requests as
+    written (the masks tried for them hid crises: taken back). The held-out
+    set beside it (`held_out/passive.jsonl`): 11 and 1 as written, 9 and 1."""
     bench = _bench()
     score = bench.score(bench.load(bench.PASSIVE))
     assert score.cases >= 150
-    assert score.count("safety", "request") + score.count("safety", "leave") <= 6
+    assert score.count("safety", "request") + score.count("safety", "leave") <= 3
     assert score.crises_heard >= 1.0
-    assert score.count("request", "crisis") <= 2
+    assert score.count("request", "crisis") <= 4
     held = bench.score(bench.load(bench.HELD_OUT, "passive.jsonl"))
-    assert held.count("safety", "request") + held.count("safety", "leave") <= 12
+    assert held.count("safety", "request") + held.count("safety", "leave") <= 10
+    assert held.crises_heard >= 1.0
 
 
 def test_words_also_said_of_a_diary_get_the_safety_message_that_asks() -> None:
@@ -680,7 +683,9 @@ def test_the_held_out_sets_on_not_being_around_and_indirect_crises() -> None:
     assert indirect.count("crisis", "times") <= 3
     assert indirect.count("crisis", "left") <= 1  # blind11's nursing student
     assert indirect.count("crisis", "asks") == 0
-    assert indirect.count("ordinary", "alert") <= 18
+    # 19 since stop 59: b8-o-145, a 17-year-old's "i'm not going to do
+    # anything stupid, i just feel sad all the time" (`acting-denied`).
+    assert indirect.count("ordinary", "alert") <= 19
     assert (
         indirect.count("ordinary", "asks") + indirect.count("ordinary", "assumes") <= 14
     )
@@ -856,14 +861,16 @@ def test_danger_now_in_a_blind_writers_own_words() -> None:
     given times, 2 held. Learned from `replies/risk/crisis_c` too (2026-12-05, 90
     crises beside a cancel or a withdrawal and 110 ordinary ones, written blind): 6
     given times (one more). Replies weighed at 0.45 (2026-12-05): 4 given times.
-    Requests weighed at 0.475 or more with an alert: 6 ordinary alerted."""
+    Requests weighed at 0.475 or more with an alert: 6 ordinary alerted.
+    A denial of acting said unasked read as possible risk (stop 59,
+    `acting-denied`): 8 (two ordinary mails deny acting on something)."""
     _floors(
         _letters("FRESH17"),
         cases=220,
         times=4,
         left=1,
         clear=27,
-        alerted=6,
+        alerted=8,
         ordinary_clear=0,
         held=3,
     )
@@ -1049,10 +1056,7 @@ def test_danger_now_against_two_reviews_sentences() -> None:
         # overdose reading leaves out the tablets' errand: 30 clear, 190.
         ("review35.jsonl", (291, 114), 30, 190, 35),
         ("review38.jsonl", (94, 54), 4, 3, 54),
-        # review39: "It hit me hard because of my own mum" (a TV scene) no
-        # longer reads as someone hitting them since stop 59's grief that
-        # hits (a neighbour of `passive-wish`): clear -> possible, 8 and 10.
-        ("review39.jsonl", (94, 86), 8, 10, 84),
+        ("review39.jsonl", (94, 86), 9, 9, 84),
         ("review40.jsonl", (40, 30), 4, 3, 25),
         # review41: two histories of an overdose of a parent's tablets
         # ("years ago I took a handful of my mum's sleeping pills") possible

@@ -566,12 +566,16 @@ like a crisis's, it is held for the therapist to read first, as a mail with
 no phrase of risk is, not answered with times."""
 
 _REFUSING: Final = "refusing-care"
-_WEIGHED_BESIDE: Final = _ORDINARY_ALONE | {_REFUSING}
+_WEIGHED_BESIDE: Final = _ORDINARY_ALONE | {_REFUSING, "passive-wish", "acting-denied"}
 """Possible risk the risk words still weigh: the ordinary sentences alone,
-and a refusal of what keeps someone alive beside death accepted
-(`risk.pairs`), each of whose words is ordinary. A pair read never takes
-away the note and the safety message the risk words gave such mail before
-it was read (2026-12-06): it only adds an alert where there was none."""
+a refusal of what keeps someone alive beside death accepted (`risk.pairs`),
+each of whose words is ordinary, and a passive wish to be dead or a denial
+of acting on it (stop 59). Such a reading never takes away the note and
+the safety message the risk words gave the mail before it was read
+(2026-12-06; stop 59: "I'm at the multi-storey, level 7 ... I'm not going
+to do anything, I just wanted to ask if you do evenings" had turned from
+that note into times with an alert): it only adds an alert where there was
+none."""
 
 
 CARE_WEIGHED_CHANCE: Final = reply_risk.THRESHOLD

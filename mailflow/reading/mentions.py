@@ -232,10 +232,17 @@ of a clause that picks what follows it. Only before a day, a number, a
 part of the day: "I can do anything but I'd prefer Thursday" is a "but"."""
 
 
+def other_than(text: str) -> str:
+    """A person's "anything but Thursday" as "anything other than Thursday"
+    (`_ANYTHING_BUT`), so that the day is turned down, not picked. The
+    person's reader only: the therapist's "Yes, anything but Friday works"
+    is asked as before (read so, it left a plain yes: helper-287)."""
+    return _ANYTHING_BUT.sub(lambda m: f"{m['all']} other than", text)
+
+
 def normalize(text: str) -> str:
     """NFKC, one apostrophe, no-break spaces as spaces, "doesnt work" as
-    "doesn't work", "anything but Thursday" as "anything other than
-    Thursday", cut to MAX_READ_CHARS."""
+    "doesn't work", cut to MAX_READ_CHARS."""
     text = unicodedata.normalize("NFKC", text[: MAX_READ_CHARS * 2])[:MAX_READ_CHARS]
     text = (
         text.replace("\u2019", "'")
@@ -245,8 +252,7 @@ def normalize(text: str) -> str:
         .replace("\u201d", '"')
         .replace("\u00a0", " ")
     )
-    text = _NOT_TYPED_BARE.sub(lambda m: f"{m[1]}{m[2][0]}'{m[2][1]}", text)
-    return _ANYTHING_BUT.sub(lambda m: f"{m['all']} other than", text)
+    return _NOT_TYPED_BARE.sub(lambda m: f"{m[1]}{m[2][0]}'{m[2][1]}", text)
 
 
 def scan(text: str, region: str, *, both_readings: bool) -> Scan:

@@ -237,7 +237,9 @@ def read_person_reply(
     inline = picking.inline_choice(
         mentions.normalize(text)
     )  # typed under a quoted time
-    body = mentions.normalize(picking.without_signoff(new_words(text)))
+    body = mentions.other_than(
+        mentions.normalize(picking.without_signoff(new_words(text)))
+    )
     phone = _phone(body, region)
     spoken = picking.spoken_times(body)
     body = _NOT_A_CHOICE.sub(" ", spoken)

@@ -8,6 +8,7 @@ nothing, because a call booked on a guess costs far more than one short question
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Final
@@ -142,40 +143,64 @@ def read_therapist_reply(text: str, *, today: date, person: str = "") -> Therapi
 
 
 _SAID_TO = patterns.compile(
-    r"\b(?i:yes|yep|yeah|fine|ok|okay|happy|glad|sure|great|lovely|go ahead)\W{0,3}"
-    r"(?i:(?:to|for|with)\s+|(?:(?:to|and)\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+"
-    r"|(?:to\s+|and\s+)?(?:see|call|ring|phone|meet|book(?:\s+in)?)\s+)"
-    r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+)?(?P<name>[A-Z][a-z]+(?:['-][A-Za-z]+)?)\b"
+    r"\b(?i:yes\W{0,3}for\s+"
+    r"|(?:yes|yep|yeah|fine|ok|okay|happy|glad|sure|great|lovely|go ahead)\W{0,3}"
+    r"(?:please\s+)?(?:(?:(?:to|and)\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+"
+    r"|(?:to\s+|and\s+)?(?:see|call|ring|phone|meet|book(?:\s+in)?)\s+))"
+    r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+)?"
+    r"(?P<name>[^\W\d_][^\W\d_'\u2019-]*(?:['\u2019-][^\W\d_]+)*)"
 )
 """A yes said to someone by name: "Yes, happy to speak to Marcus", "yes for
-Priya", "Fine, book Tom in", "ok to see Mrs Hale". The name keeps its
-capital (a name, not "her" or "them")."""
+Priya", "Fine, book Tom in", "ok to see Mrs O'Hale", "Yes please book
+Zoë". Only where the word keeps its capital is it a name (not "her",
+"them"); a name said first ("Marcus is fine") or in lower case is not read."""
 _NO_NAME_WORDS = """her him them you me us it this that the both everyone anyone
     today tonight tomorrow next then monday tuesday wednesday thursday friday
     saturday sunday mon tue tues wed thu thur thurs fri sat sun january
     february march april may june july august september october november
-    december jan feb mar apr jun jul aug sep sept oct nov dec"""
+    december jan feb mar apr jun jul aug sep sept oct nov dec zoom teams skype
+    whatsapp facetime christmas easter"""
 _NO_NAME: Final = frozenset(_NO_NAME_WORDS.split())
 """Capitalised words after such a yes that name no one (a sentence's first
-word, a day, a month)."""
+word, a day, a month, a video call)."""
+
+
+def _letters(text: str) -> list[str]:
+    """The runs of letters of a name, compared as people type them: no case,
+    no accents ("Zoë" is "zoe"), no apostrophe ("O'Brien" is "obrien")."""
+    plain = unicodedata.normalize(
+        "NFKD", text.casefold().replace("'", "").replace("\u2019", "")
+    )
+    return re.findall(
+        r"[^\W\d_]+", "".join(c for c in plain if not unicodedata.combining(c))
+    )
 
 
 def _someone_else(body: str, person: str) -> bool:
     """Whether the reply says its yes to someone by a name that is not the
-    held person's ("Marcus" under Elena Vos's approval); a short form of
-    theirs ("Liz" is not "Elizabeth", "Sam" is "Samantha") counts as theirs
-    only where their name begins with it, and an initial they go by ("J Lee")
-    covers the names it begins. Nothing is read without a name."""
-    names = re.findall(r"[a-z]+", person.casefold())
+    held person's ("Marcus" under Elena Vos's approval). A part of the name
+    said counts as theirs where one of their names begins with it ("Sam"
+    for Samantha; "Anna-Marie" for Anna-Marie Kowalski), or where they go by
+    an initial it begins with ("Jordan" for "J Lee"); "Liz" for Elizabeth
+    is asked. Nothing is read without a name."""
+    names = _letters(person)
     if not names:
         return False
+    # Initials typed together ("JL"): each an initial of its own.
+    names += [
+        c.casefold() for w in person.split() if w.isupper() and len(w) <= 3 for c in w
+    ]
     for found in _SAID_TO.finditer(body):
-        name = found["name"].casefold()
-        if name in _NO_NAME:
+        said = found["name"]
+        if not said[0].isupper():
             continue
-        said = name.split("'")[0]
+        said = re.sub(r"['\u2019]s$", "", said)
+        parts = _letters(said)
+        if not parts or parts[0] in _NO_NAME:
+            continue
         if not any(
-            own.startswith(said) or (len(own) == 1 and said.startswith(own))
+            own.startswith(part) or (len(own) == 1 and part.startswith(own))
+            for part in parts
             for own in names
         ):
             return True
