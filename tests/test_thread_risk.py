@@ -653,3 +653,43 @@ def test_someones_danger_told_now_is_an_urgent_alert() -> None:
 @pytest.mark.parametrize("text", ORDINARY)
 def test_ordinary_words_in_a_finished_thread_tell_nothing(text: str) -> None:
     assert _finished_news(text) is None
+
+
+# -- a fresh mail from someone with an enquiry open (`classify.wrote_again`) ----
+
+
+def _found(**fields: object):  # type: ignore[no-untyped-def]
+    from mailflow.model import Classification
+
+    base = Classification(verdict=Verdict.ASK, reason="risk-words", risk="possible")
+    return replace(base, **fields)  # type: ignore[arg-type]
+
+
+def test_news_of_possible_risk_is_noted_on_the_enquiry() -> None:
+    told = classify.wrote_again(
+        _found(verdict=Verdict.REQUEST, reason="request"), "none", None
+    )
+    assert told is not None
+    assert not told.again
+
+
+def test_an_urgent_note_of_its_own_is_never_no_news() -> None:
+    """Possible risk the enquiry already holds, no new need: still an alert
+    where the mail would be an urgent note of its own; urgent for danger
+    now, "no risk outright" where the risk words alone gave it."""
+    weighed = classify.wrote_again(_found(), "possible", None)
+    assert weighed == classify.WroteAgain(again=True, danger=False, weighed=True)
+    danger = classify.wrote_again(_found(reason="care-danger"), "possible", None)
+    assert danger == classify.WroteAgain(again=True, danger=True, weighed=False)
+    # Danger told now is news for any enquiry: noted on it, urgent.
+    now = classify.wrote_again(
+        _found(reason="unsure-risk", danger_now=True), "possible", None
+    )
+    assert now == classify.WroteAgain(again=False, danger=True, weighed=False)
+
+
+def test_a_chaser_with_no_news_is_answered_once() -> None:
+    plain = _found(verdict=Verdict.REQUEST, reason="request", risk="none")
+    assert classify.wrote_again(plain, "possible", None) is None
+    asked = _found(reason="returning", risk="possible")
+    assert classify.wrote_again(asked, "possible", None) is None

@@ -1035,6 +1035,66 @@ def thread_news(subject: str, fresh: str, policy: RequestPolicy) -> ThreadNews |
     )
 
 
+NOTE_IS_THE_ALERT: Final = frozenset(
+    {
+        "unsure-risk",
+        "risk-words",
+        "care-danger",
+        "care-risk",
+        "care-weighed",
+        "own-danger",
+    }
+)
+"""Asked about for risk no phrase names, or for someone in a professional's
+care in danger now or with words of clear risk: the note is the one mail
+the therapist gets, urgent (their risk is kept as possible all the same)."""
+URGENT_NOTES: Final = frozenset({"care-danger", "own-danger"})
+"""Notes for danger told now (`NOTE_IS_THE_ALERT`'s "Urgent, ...")."""
+WEIGHED_NOTES: Final = frozenset({"risk-words", "care-weighed"})
+"""Notes the risk words alone gave: their alert says no phrase named risk."""
+
+
+@dataclass(frozen=True, slots=True)
+class WroteAgain:
+    """What a fresh mail from someone with an enquiry open (a note waiting,
+    a booking under way) still tells the therapist (`wrote_again`)."""
+
+    again: bool
+    """False: possible risk the therapist was not told of for this enquiry,
+    noted on it. True: no news for it, but an urgent note of its own: an
+    alert quoting it, the enquiry left as it stands."""
+    danger: bool
+    """Danger may be told now: the alert is urgent."""
+    weighed: bool
+    """Only the risk words heard it (no phrase named risk)."""
+
+
+def wrote_again(
+    found: Classification, known_risk: str, known_note: str | None
+) -> WroteAgain | None:
+    """Whether a fresh mail from someone with an enquiry open tells the
+    therapist anything (None: a chaser or a second mail, answered once).
+    News of possible risk (`screen.is_news` against what the enquiry holds)
+    is noted on the enquiry; otherwise a mail that would be an urgent note
+    of its own is never "no news", whatever the enquiry already holds (a
+    booking at possible risk: "I cut much deeper, it's still bleeding" in a
+    fresh mail had reached nobody; a wrong note must not hide the next)."""
+    said = screen.Screening(
+        screen.Risk(found.risk),
+        (screen.DANGER_NOW,) if found.danger_now else (),
+        needs=(found.safety_note,) if found.safety_note else (),
+    )
+    if screen.is_news(said, known_risk, known_note):
+        return WroteAgain(again=False, danger=found.danger_now, weighed=found.weighed)
+    if found.verdict is Verdict.ASK and found.reason in NOTE_IS_THE_ALERT:
+        return WroteAgain(
+            again=True,
+            danger=found.danger_now or found.reason in URGENT_NOTES,
+            weighed=found.reason in WEIGHED_NOTES,
+        )
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class FinishedNews:
     """What a mail in a conversation mailflow finished or left to the

@@ -33,7 +33,13 @@ from mailflow.model import (
 # Loaded on first use, like the runner's: an empty poll answers nothing.
 if TYPE_CHECKING:
     from mailflow.config import Settings
-    from mailflow.reading import diary_doubt, extract, quoting, screen, seen_offset
+    from mailflow.reading import (
+        classify,
+        diary_doubt,
+        extract,
+        quoting,
+        seen_offset,
+    )
     from mailflow.shell.conversation import Conversation
     from mailflow.shell.runner import RunReport
     from mailflow.shell.schedule import Schedule
@@ -41,12 +47,12 @@ if TYPE_CHECKING:
     from mailflow.writing import compose, letters
     from mailflow.writing.letters import AfterCallLetters, Recipient, Thread
 else:
+    classify = lazy_module("mailflow.reading.classify")
     compose = lazy_module("mailflow.writing.compose")
     diary_doubt = lazy_module("mailflow.reading.diary_doubt")
     extract = lazy_module("mailflow.reading.extract")
     letters = lazy_module("mailflow.writing.letters")
     quoting = lazy_module("mailflow.reading.quoting")
-    screen = lazy_module("mailflow.reading.screen")
     seen_offset = lazy_module("mailflow.reading.seen_offset")
 
 log = logging.getLogger("mailflow")
@@ -60,24 +66,6 @@ _CAME_AS = {
 }
 """Mail left alone but for clear risk (or danger now, perhaps): how the
 crisis alert says it came."""
-_NOTE_IS_THE_ALERT = frozenset(
-    {
-        "unsure-risk",
-        "risk-words",
-        "care-danger",
-        "care-risk",
-        "care-weighed",
-        "own-danger",
-    }
-)
-"""Asked about for risk no phrase names, or for someone in a professional's
-care in danger now or with words of clear risk: the note is the one mail
-the therapist gets, urgent (their risk is kept as possible all the same)."""
-
-_URGENT_NOTES = frozenset({"care-danger", "own-danger"})
-"""Notes for danger told now (`_NOTE_IS_THE_ALERT`'s "Urgent, ...")."""
-_WEIGHED_NOTES = frozenset({"risk-words", "care-weighed"})
-"""Notes the risk words alone gave: their alert says no phrase named risk."""
 
 FIRST_MESSAGE_CHARS = 4000
 """The person's first words kept for the approval email, dropped once booked."""
@@ -152,33 +140,21 @@ class Intake:
             # booking under way: the alert below about that thread; nothing
             # recorded on the booking, whose letters and picks it is not.)
             known = self.store.enquiry(open_id)
-            said = screen.Screening(
-                screen.Risk(verdict.risk),
-                (screen.DANGER_NOW,) if verdict.danger_now else (),
-                needs=(verdict.safety_note,) if verdict.safety_note else (),
+            if known is None:
+                return "open-enquiry"
+            told = classify.wrote_again(verdict, known.risk, known.safety_note)
+            if told is None:
+                return "open-enquiry"  # a chaser or a second mail: answered once
+            if told.again:
+                return self._note_again(key, known, mail, verdict, told)
+            return self._note_risk(
+                key,
+                open_id,
+                mail,
+                verdict.safety_note,
+                danger=told.danger,
+                weighed=told.weighed,
             )
-            if known is not None and screen.is_news(
-                said, known.risk, known.safety_note
-            ):
-                return self._note_risk(
-                    key,
-                    open_id,
-                    mail,
-                    verdict.safety_note,
-                    danger=verdict.danger_now,
-                    weighed=verdict.weighed,
-                )
-            if (
-                known is not None
-                and verdict.verdict is Verdict.ASK
-                and verdict.reason in _NOTE_IS_THE_ALERT
-            ):
-                # A mail that would be an urgent note of its own is never
-                # "no news", whatever the enquiry already holds (a booking
-                # at possible risk: "I cut much deeper, it's still
-                # bleeding" in a fresh mail had reached nobody).
-                return self._note_again(key, known, mail, verdict)
-            return "open-enquiry"  # a chaser or a second mail: answered once
         if verdict.verdict is Verdict.CRISIS and not verdict.crisis:
             return self._danger_left_alone(
                 key,
@@ -250,7 +226,12 @@ class Intake:
         )
 
     def _note_again(
-        self, key: MailKey, waiting: Enquiry, mail: InboundMail, verdict: Classification
+        self,
+        key: MailKey,
+        waiting: Enquiry,
+        mail: InboundMail,
+        verdict: Classification,
+        told: classify.WroteAgain,
     ) -> str:
         """Someone with an enquiry open (a note still waiting for the
         therapist, a booking under way) writes again, and this mail would be
@@ -260,8 +241,7 @@ class Intake:
         danger may be told now; the enquiry stands as it is, nothing is sent
         to them. (A second mail that is no news was answered once: a wrong
         note, from a writer who writes again about others, must not hide the
-        next.)"""
-        danger = verdict.danger_now or verdict.reason in _URGENT_NOTES
+        next.) What it tells is `classify.wrote_again`'s."""
         with self.store.transaction():
             self._alert_about(
                 key,
@@ -269,8 +249,8 @@ class Intake:
                 mail,
                 "nothing" if waiting.state is State.ASKED else "booking",
                 verdict.safety_note,
-                weighed=verdict.reason in _WEIGHED_NOTES,
-                danger=danger,
+                weighed=told.weighed,
+                danger=told.danger,
             )
             self.store.mark_seen(
                 key.uidvalidity, key.uid, key.fingerprint, "owned:risk-noted", self.now
@@ -810,7 +790,7 @@ class Intake:
                 1,
                 safety_note=safety_note,
                 warned=warned,
-                urgent=reason in _NOTE_IS_THE_ALERT,
+                urgent=reason in classify.NOTE_IS_THE_ALERT,
             )
             if warned:
                 thread = letters.Thread(
@@ -819,7 +799,7 @@ class Intake:
                 self.letters.safety(
                     enquiry_id, recipient, thread, "safety", unsure=True
                 )
-            if risk == "possible" and reason not in _NOTE_IS_THE_ALERT:
+            if risk == "possible" and reason not in classify.NOTE_IS_THE_ALERT:
                 self._possible_alert(
                     enquiry_id,
                     recipient,
