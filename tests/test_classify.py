@@ -1889,8 +1889,8 @@ def test_a_denial_of_acting_keeps_the_note_the_risk_words_give() -> None:
     the urgent note, not times with an alert (`_WEIGHED_BESIDE`)."""
     text = (
         "Evening. I'm at the multi-storey, level 7, the top one. I've had one"
-        " leg over the wall for a long time now. I'm not going to do anything,"
-        " I just wanted to ask if you do evenings."
+        " leg over the wall for a long time now. I'm not going to do anything"
+        " silly, I just wanted to ask if you do evenings."
     )
     result = _classify(_inbound(subject="Counselling enquiry", text=text))
     assert (result.verdict, result.reason) == (Verdict.ASK, "risk-words")

@@ -300,6 +300,14 @@ def test_a_yes_to_someone_else_by_name_is_asked(text: str) -> None:
         ("Yes, happy to speak to Oscar", "Mary O'Brien"),
         ("Yes, happy to speak to Nadia", "Siobhán Ní Bhriain"),
         ("Yes please book Marcus", "Elena Vos"),
+        # helper-288: "yes to", "fine with", "OK for" a name, and names
+        # typed in capitals (short surnames are no initials).
+        ("Yes to Marcus", "Elena Vos"),
+        ("Yes, fine with Marcus", "Elena Vos"),
+        ("OK for Marcus", "Elena Vos"),
+        ("Yes, happy to speak to Oscar", "ELENA VOS"),
+        ("Yes, happy to speak to Ian", "MARCUS LI"),
+        ("Yes, happy to speak to Jordan", "JL"),
     ],
 )
 def test_a_yes_to_someone_else_is_asked_whatever_their_name(
@@ -332,7 +340,10 @@ def test_the_therapists_anything_but_is_asked(text: str) -> None:
         ("Yes. I'll ring Jane at the surgery after", "Elena Vos", Decision.APPROVE),
         ("Yes happy to call Sam", "Samantha Reid", Decision.APPROVE),
         ("Yes, happy to speak to Jordan", "J Lee", Decision.APPROVE),
-        ("Yes, happy to speak to Jordan", "JL", Decision.APPROVE),
+        ("Yes, happy to speak to Łukasz", "Lukasz Nowak", Decision.APPROVE),
+        ("Yes, happy to speak to Søren", "Soren Kierkegaard", Decision.APPROVE),
+        ("Yes, happy to speak to Elena", "ELENA VOS", Decision.APPROVE),
+        ("ok with Teams", "Elena Vos", Decision.APPROVE),
         ("Yes, happy to speak to Anna-Marie", "Anna-Marie Kowalski", Decision.APPROVE),
         ("Yes, happy to speak to Zoe", "Zoë Müller", Decision.APPROVE),
         ("Yes happy to speak to Jose", "José García", Decision.APPROVE),

@@ -2730,9 +2730,6 @@ PASSIVE_WISH_NEIGHBOURS = [
     "I was hoping for something cheaper, are there concessions?",
     "My dad's cancer took him in March and I'm not coping.",
     "I wish I'd been born in the sixties, the music was better.",
-    "It's really hitting me this week that he's gone.",
-    "The grief hit me hard last week.",
-    "His death is only just hitting me now.",
     # helper-287's neighbours of the family's own words:
     "If it took me a year to get over it I'd be fine with that.",
     "I want to fade out the old habits.",
@@ -2763,6 +2760,14 @@ DANGER_KEPT = [
     "He threw his phone across the room and it hit me hard in the face.",
     "Things at home have got worse, it's hitting me now, not just shouting.",
     "I thought I was coping but it's hitting me now.",
+    # helper-288: masks tried for grief's own words ("the grief hit me
+    # hard") hid these too: grief that hits them sends the crisis letter,
+    # as before.
+    "The grief hit me hard and so did he.",
+    "The loss is hitting me so hard I've bought the pills.",
+    "Reality hit me: I'm done.",
+    "The news hit me hard, I've written my goodbye letters.",
+    "The grief hit me hard last week.",
     # Someone else's suicide named with a possessive stays as it was read
     # (clear): masked, the joining below read as nothing; the bereaved by
     # suicide get the crisis letter and the therapist's alert.
@@ -2792,13 +2797,12 @@ def test_danger_beside_the_new_neighbours_is_still_clear(text: str) -> None:
 
 ACTING_DENIED = [
     "i'm not going to do anything silly, i just need to talk to someone",
-    "I'd never act on it, but it frightens me.",
+    "I'd never act on these thoughts, but they frighten me.",
     "No plan, no intent, I just feel flat all the time.",
     "I have no plans to hurt myself.",
-    "I'm not the type to do anything, don't worry.",
     "I won't do anything stupid, my kids need me.",
-    "I would never go through with it.",
-    "I'm not going to do anything. I just want some help.",
+    "I'm not gonna do anything daft.",
+    "I have no intention of acting on the thoughts.",
 ]
 
 ACTING_DENIED_NEIGHBOURS = [
@@ -2811,6 +2815,16 @@ ACTING_DENIED_NEIGHBOURS = [
     "I'm not going to do anything until I've spoken to you.",
     "I'm not suicidal, just exhausted.",
     "I'd never do anything to hurt my kids, I just shout too much.",
+    # helper-288's: a denial of doing something else.
+    "I have a business idea but I'd never act on it.",
+    "I've thought about confronting my dad but I would never go through with it.",
+    "No plan, no intention of going back to university.",
+    "I'm not the type to do anything impulsive.",
+    "We won't do anything rash; we just want couples counselling.",
+    "I'm not going to act on it yet - the job offer, I mean.",
+    "I'm not going to do anything drastic about the divorce.",
+    "I won't do anything drastic, I'm just stuck in a rut at work.",
+    "I'm not going to do anything, I just need to stop shouting at my boss.",
 ]
 
 

@@ -562,17 +562,18 @@ def test_a_passive_wish_to_be_dead_inside_an_enquiry_reaches_the_therapist() -> 
     same words), learned from by the phrase book. As written: 20 safety
     needs given times with nobody told and 1 left alone, 4 requests sent
     the crisis letter. With the `passive-wish` and `acting-denied` families
-    (and their weighing beside the risk words): 3 and 0; the requests as
-    written (the masks tried for them hid crises: taken back). The held-out
-    set beside it (`held_out/passive.jsonl`): 11 and 1 as written, 9 and 1."""
+    (and their weighing beside the risk words), narrowed after two strict
+    reviews: 3 and 1; the requests as written (the masks tried for them hid
+    crises: taken back). The held-out set beside it
+    (`held_out/passive.jsonl`): 11 and 1 as written, 10 and 1."""
     bench = _bench()
     score = bench.score(bench.load(bench.PASSIVE))
     assert score.cases >= 150
-    assert score.count("safety", "request") + score.count("safety", "leave") <= 3
+    assert score.count("safety", "request") + score.count("safety", "leave") <= 4
     assert score.crises_heard >= 1.0
     assert score.count("request", "crisis") <= 4
     held = bench.score(bench.load(bench.HELD_OUT, "passive.jsonl"))
-    assert held.count("safety", "request") + held.count("safety", "leave") <= 10
+    assert held.count("safety", "request") + held.count("safety", "leave") <= 11
     assert held.crises_heard >= 1.0
 
 
@@ -862,15 +863,15 @@ def test_danger_now_in_a_blind_writers_own_words() -> None:
     crises beside a cancel or a withdrawal and 110 ordinary ones, written blind): 6
     given times (one more). Replies weighed at 0.45 (2026-12-05): 4 given times.
     Requests weighed at 0.475 or more with an alert: 6 ordinary alerted.
-    A denial of acting said unasked read as possible risk (stop 59,
-    `acting-denied`): 8 (two ordinary mails deny acting on something)."""
+    A denial of acting on thoughts said unasked read as possible risk
+    (stop 59, `acting-denied`): 7 (one ordinary mail)."""
     _floors(
         _letters("FRESH17"),
         cases=220,
         times=4,
         left=1,
         clear=27,
-        alerted=8,
+        alerted=7,
         ordinary_clear=0,
         held=3,
     )

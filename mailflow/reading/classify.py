@@ -573,9 +573,9 @@ each of whose words is ordinary, and a passive wish to be dead or a denial
 of acting on it (stop 59). Such a reading never takes away the note and
 the safety message the risk words gave the mail before it was read
 (2026-12-06; stop 59: "I'm at the multi-storey, level 7 ... I'm not going
-to do anything, I just wanted to ask if you do evenings" had turned from
-that note into times with an alert): it only adds an alert where there was
-none."""
+to do anything silly, I just wanted to ask if you do evenings" would turn
+from that note into times with an alert): it only adds an alert where
+there was none."""
 
 
 CARE_WEIGHED_CHANCE: Final = reply_risk.THRESHOLD

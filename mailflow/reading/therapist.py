@@ -143,33 +143,52 @@ def read_therapist_reply(text: str, *, today: date, person: str = "") -> Therapi
 
 
 _SAID_TO = patterns.compile(
-    r"\b(?i:yes\W{0,3}for\s+"
-    r"|(?:yes|yep|yeah|fine|ok|okay|happy|glad|sure|great|lovely|go ahead)\W{0,3}"
-    r"(?:please\s+)?(?:(?:(?:to|and)\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+"
-    r"|(?:to\s+|and\s+)?(?:see|call|ring|phone|meet|book(?:\s+in)?)\s+))"
+    r"\b(?i:(?:yes|yep|yeah|fine|ok|okay|happy|glad|sure|great|lovely|go ahead)"
+    r"\W{0,3}(?:please\s+)?(?:(?:(?:to|and)\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+"
+    r"|(?:to\s+|and\s+)?(?:see|call|ring|phone|meet|book(?:\s+in)?)\s+"
+    r"|(?:to|for|with)\s+))"
     r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+)?"
     r"(?P<name>[^\W\d_][^\W\d_'\u2019-]*(?:['\u2019-][^\W\d_]+)*)"
 )
 """A yes said to someone by name: "Yes, happy to speak to Marcus", "yes for
-Priya", "Fine, book Tom in", "ok to see Mrs O'Hale", "Yes please book
-Zoë". Only where the word keeps its capital is it a name (not "her",
-"them"); a name said first ("Marcus is fine") or in lower case is not read."""
+Priya", "Yes to Marcus", "fine with Marcus", "Fine, book Tom in", "ok to
+see Mrs O'Hale", "Yes please book Zoë". Only where the word keeps its
+capital is it a name (not "her", "them"), and not a day, a month or a
+video call (`_NO_NAME`); a name said first ("Marcus is fine") or in lower
+case is not read."""
 _NO_NAME_WORDS = """her him them you me us it this that the both everyone anyone
     today tonight tomorrow next then monday tuesday wednesday thursday friday
     saturday sunday mon tue tues wed thu thur thurs fri sat sun january
     february march april may june july august september october november
     december jan feb mar apr jun jul aug sep sept oct nov dec zoom teams skype
-    whatsapp facetime christmas easter"""
+    whatsapp facetime google microsoft christmas easter english welsh
+    british gp nhs"""
 _NO_NAME: Final = frozenset(_NO_NAME_WORDS.split())
 """Capitalised words after such a yes that name no one (a sentence's first
 word, a day, a month, a video call)."""
+
+
+_UNSPLIT: Final = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "æ": "ae",
+        "œ": "oe",
+        "ß": "ss",
+        "đ": "d",
+        "\u0131": "i",
+        "þ": "th",
+    }
+)
+"""Letters Unicode does not break into a plain letter and a mark."""
 
 
 def _letters(text: str) -> list[str]:
     """The runs of letters of a name, compared as people type them: no case,
     no accents ("Zoë" is "zoe"), no apostrophe ("O'Brien" is "obrien")."""
     plain = unicodedata.normalize(
-        "NFKD", text.casefold().replace("'", "").replace("\u2019", "")
+        "NFKD",
+        text.casefold().replace("'", "").replace("\u2019", "").translate(_UNSPLIT),
     )
     return re.findall(
         r"[^\W\d_]+", "".join(c for c in plain if not unicodedata.combining(c))
@@ -181,15 +200,12 @@ def _someone_else(body: str, person: str) -> bool:
     held person's ("Marcus" under Elena Vos's approval). A part of the name
     said counts as theirs where one of their names begins with it ("Sam"
     for Samantha; "Anna-Marie" for Anna-Marie Kowalski), or where they go by
-    an initial it begins with ("Jordan" for "J Lee"); "Liz" for Elizabeth
-    is asked. Nothing is read without a name."""
+    an initial it begins with ("Jordan" for "J Lee"); "Liz" for Elizabeth,
+    and "Jordan" for "JL" (initials typed together read as a name: "LI" and
+    "VOS" are surnames), are asked. Nothing is read without a name."""
     names = _letters(person)
     if not names:
         return False
-    # Initials typed together ("JL"): each an initial of its own.
-    names += [
-        c.casefold() for w in person.split() if w.isupper() and len(w) <= 3 for c in w
-    ]
     for found in _SAID_TO.finditer(body):
         said = found["name"]
         if not said[0].isupper():
