@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from support import request, run, write_config
 from test_life import (
     T0,
@@ -43,7 +44,15 @@ def test_a_crisis_told_in_passing_gets_the_safety_message_and_an_alert(
     assert kinds(mail_server, mailboxes.therapist) == ["crisis_alert"]
 
 
-def test_the_day_turned_down_is_never_held(life) -> None:  # noqa: F811
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Not the {} one, I've got choir. The rest are all fine for me.",
+        # stop 59: "anything but" read as "other than" (the person's reader)
+        "Anything but the {} one works for me",
+    ],
+)
+def test_the_day_turned_down_is_never_held(life, said: str) -> None:  # noqa: F811
     server, boxes, config = life
     offer = start(server, boxes, config)
     days = Counter(line.split()[0] for _n, line in offered_lines(offer))
@@ -54,7 +63,7 @@ def test_the_day_turned_down_is_never_held(life) -> None:  # noqa: F811
         boxes,
         config,
         offer,
-        f"Not the {alone[0]} one, I've got choir. The rest are all fine for me.",
+        said.format(alone[0]),
         T0 + timedelta(hours=1),
     )
     assert kinds(server, boxes.person)[-1] == "clarify"

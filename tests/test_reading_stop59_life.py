@@ -1,20 +1,18 @@
 """Stop 59's readings end to end on real Dovecot + SMTP: the therapist's
 yes said to someone else by name ("Yes, happy to speak to Marcus" under
 Jordan's approval) is asked about, nothing is booked and nothing goes to
-Jordan; "anything but the <day> one" never holds that day."""
+Jordan. ("Anything but the <day> one" never holding that day is beside
+stop 58's "not the <day> one", in test_reading_stop58_life.py.)"""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import timedelta
 
 from support import plain, write_config
 from test_life import (
     T0,
     kinds,
-    life,  # noqa: F401 (a fixture)
     newest,
-    offered_lines,
     person_says,
     start,
     therapist_says,
@@ -51,21 +49,3 @@ def test_a_yes_to_someone_else_by_name_is_asked_about(
         T0 + timedelta(hours=3),
     )
     assert kinds(server, boxes.person)[-1] == "confirmation"
-
-
-def test_anything_but_the_day_one_is_never_held(life) -> None:  # noqa: F811
-    server, boxes, config = life
-    offer = start(server, boxes, config)
-    days = Counter(line.split()[0] for _n, line in offered_lines(offer))
-    alone = [day for day, n in days.items() if n == 1]
-    assert alone, days  # a day with one time, so "the Thursday one" names it
-    person_says(
-        server,
-        boxes,
-        config,
-        offer,
-        f"Anything but the {alone[0]} one works for me",
-        T0 + timedelta(hours=1),
-    )
-    assert kinds(server, boxes.person)[-1] == "clarify"
-    assert "held" not in kinds(server, boxes.person)
