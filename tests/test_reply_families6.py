@@ -271,6 +271,25 @@ def test_a_pick_beside_anything_but_is_still_read(text: str, day: int) -> None:
     assert _picks(text, FOUR_DAYS) == day
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can't do any day but Thursday",
+        "I couldn't manage any but the Thursday one",
+        "I'm busy all but Thursday",
+    ],
+)
+def test_but_after_a_turning_down_names_the_one_that_works(text: str) -> None:
+    """helper-289: "any day but Thursday" after "can't" or "busy" is the one
+    day they can; read as "other than", Thursday was turned down and none
+    fitted (fresh times without the one they can make). Asked, as before."""
+    found = read_person_reply(
+        text, offered=FOUR_DAYS, zones=[LONDON], region="GB", today=TODAY
+    )
+    assert found.kind is not ReplyKind.NONE_FIT
+    assert found.choice in {None, 3}
+
+
 # -- the therapist's yes said to someone else by name (stop 59) ------------------
 
 
@@ -353,6 +372,11 @@ def test_the_therapists_anything_but_is_asked(text: str) -> None:
         ("Yes, fine for Zoom", "Elena Vos", Decision.APPROVE),
         ("Yes, book her in and I'll call Marcus's GP", "Elena Vos", Decision.APPROVE),
         ("Yes - Sam", "Elena Vos", Decision.APPROVE),
+        # helper-289: a sign-off's capitals and acronyms name no one.
+        ("Yes, that's fine.\n\nWith Kind Regards,\nSam", "Elena Vos", Decision.APPROVE),
+        ("Great - with Best wishes", "Elena Vos", Decision.APPROVE),
+        ("fine for Boxing Day", "Elena Vos", Decision.APPROVE),
+        ("Yes to PM slot", "Elena Vos", Decision.APPROVE),
         ("Yes to Thursday", "Elena Vos", Decision.APPROVE),
         ("Yes, happy to speak to Marcus", "", Decision.APPROVE),  # no name known
         ("Happy to see Elena at 3pm instead", "Elena Vos", Decision.PROPOSE),

@@ -2739,6 +2739,14 @@ PASSIVE_WISH_NEIGHBOURS = [
     "I've always wished I was never born in the UK.",
     "I work in a hospice and I welcome death conversations.",
     "I wouldn't mind being dead last in the race.",
+    # helper-289's:
+    "If the car gave out on the motorway it'd be a relief honestly.",
+    "the vet said if it gives out it would be a mercy",
+    "If the illness takes me out of work for a month I'd be fine with that.",
+    "I just want to go to sleep and that's it, no phone.",
+    "I'd prefer not to be around any more than two evenings a week.",
+    "hoping it was terminal 2 at the airport",
+    "praying we both go together to Lapland",
 ]
 
 DANGER_KEPT = [
@@ -2798,11 +2806,12 @@ def test_danger_beside_the_new_neighbours_is_still_clear(text: str) -> None:
 ACTING_DENIED = [
     "i'm not going to do anything silly, i just need to talk to someone",
     "I'd never act on these thoughts, but they frighten me.",
-    "No plan, no intent, I just feel flat all the time.",
     "I have no plans to hurt myself.",
     "I won't do anything stupid, my kids need me.",
     "I'm not gonna do anything daft.",
     "I have no intention of acting on the thoughts.",
+    "No plan, no intent, no history of self-harm.",
+    "Passive thoughts, no plan no intent.",
 ]
 
 ACTING_DENIED_NEIGHBOURS = [
@@ -2825,6 +2834,12 @@ ACTING_DENIED_NEIGHBOURS = [
     "I'm not going to do anything drastic about the divorce.",
     "I won't do anything drastic, I'm just stuck in a rut at work.",
     "I'm not going to do anything, I just need to stop shouting at my boss.",
+    # helper-289's: thoughts or feelings about something else, a bare pair.
+    "I'd never act on my thoughts about leaving my husband.",
+    "I'd never act on them without speaking to my accountant.",
+    "I'd never act on these feelings, he's married.",
+    "I'd never act on the urge to quit.",
+    "No plan, no intention, just vibes for 2027.",
 ]
 
 

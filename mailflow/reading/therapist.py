@@ -144,7 +144,7 @@ def read_therapist_reply(text: str, *, today: date, person: str = "") -> Therapi
 
 _SAID_TO = patterns.compile(
     r"\b(?i:(?:yes|yep|yeah|fine|ok|okay|happy|glad|sure|great|lovely|go ahead)"
-    r"\W{0,3}(?:please\s+)?(?:(?:(?:to|and)\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+"
+    r"[ \t,!:\-\u2013\u2014]{0,4}(?:please\s+)?(?:(?:(?:to|and)\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+"
     r"|(?:to\s+|and\s+)?(?:see|call|ring|phone|meet|book(?:\s+in)?)\s+"
     r"|(?:to|for|with)\s+))"
     r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+)?"
@@ -161,11 +161,11 @@ _NO_NAME_WORDS = """her him them you me us it this that the both everyone anyone
     saturday sunday mon tue tues wed thu thur thurs fri sat sun january
     february march april may june july august september october november
     december jan feb mar apr jun jul aug sep sept oct nov dec zoom teams skype
-    whatsapp facetime google microsoft christmas easter english welsh
-    british gp nhs"""
+    whatsapp facetime google microsoft christmas easter boxing english welsh
+    british gp nhs video phone kind best warm love thanks regards cheers"""
 _NO_NAME: Final = frozenset(_NO_NAME_WORDS.split())
 """Capitalised words after such a yes that name no one (a sentence's first
-word, a day, a month, a video call)."""
+word, a day, a month, a video call, a sign-off's "With Kind Regards")."""
 
 
 _UNSPLIT: Final = str.maketrans(
@@ -208,8 +208,8 @@ def _someone_else(body: str, person: str) -> bool:
         return False
     for found in _SAID_TO.finditer(body):
         said = found["name"]
-        if not said[0].isupper():
-            continue
+        if not said[0].isupper() or (said.isupper() and len(said) <= 3):
+            continue  # not a name, or an acronym ("Yes to PM slot", "CBT")
         said = re.sub(r"['\u2019]s$", "", said)
         parts = _letters(said)
         if not parts or parts[0] in _NO_NAME:
