@@ -377,6 +377,7 @@ def test_the_therapists_anything_but_is_asked(text: str) -> None:
         ("Great - with Best wishes", "Elena Vos", Decision.APPROVE),
         ("fine for Boxing Day", "Elena Vos", Decision.APPROVE),
         ("Yes to PM slot", "Elena Vos", Decision.APPROVE),
+        ("Yes, happy to see what she makes of it", "Elena Vos", Decision.APPROVE),
         ("Yes to Thursday", "Elena Vos", Decision.APPROVE),
         ("Yes, happy to speak to Marcus", "", Decision.APPROVE),  # no name known
         ("Happy to see Elena at 3pm instead", "Elena Vos", Decision.PROPOSE),
