@@ -324,6 +324,8 @@ def test_a_yes_to_someone_else_by_name_is_asked(text: str) -> None:
         ("Yes to Marcus", "Elena Vos"),
         ("Yes, fine with Marcus", "Elena Vos"),
         ("OK for Marcus", "Elena Vos"),
+        ("Yes, that works for Marcus", "Elena Vos"),
+        ("Approved for Marcus", "Elena Vos"),
         ("Yes, happy to speak to Oscar", "ELENA VOS"),
         ("Yes, happy to speak to Ian", "MARCUS LI"),
         ("Yes, happy to speak to Jordan", "JL"),
@@ -377,6 +379,8 @@ def test_the_therapists_anything_but_is_asked(text: str) -> None:
         ("Great - with Best wishes", "Elena Vos", Decision.APPROVE),
         ("fine for Boxing Day", "Elena Vos", Decision.APPROVE),
         ("Yes to PM slot", "Elena Vos", Decision.APPROVE),
+        ("Yes, that works for me", "Elena Vos", Decision.APPROVE),
+        ("Yes, that works for Thursday", "Elena Vos", Decision.APPROVE),
         ("Yes, happy to see what she makes of it", "Elena Vos", Decision.APPROVE),
         ("Yes to Thursday", "Elena Vos", Decision.APPROVE),
         ("Yes, happy to speak to Marcus", "", Decision.APPROVE),  # no name known

@@ -143,7 +143,8 @@ def read_therapist_reply(text: str, *, today: date, person: str = "") -> Therapi
 
 
 _SAID_TO = patterns.compile(
-    r"\b(?i:(?:yes|yep|yeah|fine|ok|okay|happy|glad|sure|great|lovely|go ahead)"
+    r"\b(?i:(?:yes|yep|yeah|fine|ok|okay|happy|glad|sure|great|lovely|go ahead"
+    r"|works|approved|confirmed)"
     r"[ \t,!:\-\u2013\u2014]{0,4}(?:please\s+)?(?:(?:(?:to|and)\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+"
     r"|(?:to\s+|and\s+)?(?:see|call|ring|phone|meet|book(?:\s+in)?)\s+"
     r"|(?:to|for|with)\s+))"
@@ -152,7 +153,8 @@ _SAID_TO = patterns.compile(
 )
 """A yes said to someone by name: "Yes, happy to speak to Marcus", "yes for
 Priya", "Yes to Marcus", "fine with Marcus", "Fine, book Tom in", "ok to
-see Mrs O'Hale", "Yes please book Zoë". Only where the word keeps its
+see Mrs O'Hale", "Yes please book Zoë", "that works for Marcus",
+"Approved for Marcus". Only where the word keeps its
 capital is it a name (not "her", "them"), and not a day, a month or a
 video call (`_NO_NAME`); a name said first ("Marcus is fine") or in lower
 case is not read."""
