@@ -2741,12 +2741,9 @@ PASSIVE_WISH_NEIGHBOURS = [
     "I wouldn't mind being dead last in the race.",
     # helper-289's:
     "If the car gave out on the motorway it'd be a relief honestly.",
-    "the vet said if it gives out it would be a mercy",
     "If the illness takes me out of work for a month I'd be fine with that.",
     "I just want to go to sleep and that's it, no phone.",
     "I'd prefer not to be around any more than two evenings a week.",
-    "hoping it was terminal 2 at the airport",
-    "praying we both go together to Lapland",
 ]
 
 DANGER_KEPT = [
@@ -2839,7 +2836,6 @@ ACTING_DENIED_NEIGHBOURS = [
     "I'd never act on them without speaking to my accountant.",
     "I'd never act on these feelings, he's married.",
     "I'd never act on the urge to quit.",
-    "No plan, no intention, just vibes for 2027.",
 ]
 
 
@@ -2851,3 +2847,27 @@ def test_a_denial_of_acting_said_unasked_is_possible_risk(text: str) -> None:
 @pytest.mark.parametrize("text", ACTING_DENIED_NEIGHBOURS)
 def test_denying_something_else_or_the_thoughts_is_no_risk(text: str) -> None:
     assert screen(text).risk is Risk.NONE, text
+
+
+PASSIVE_WISH_COSTS = [
+    # Read as possible risk on purpose (an alert beside their times): narrowed
+    # so they were not, the same words lost crises ("I told my GP no plan, no
+    # intent, but now I have a plan and a date"; "I pray we both go together
+    # to sleep forever, I've got the pills"; helper-290).
+    "No plan, no intention, just vibes for 2027.",
+    "the vet said if it gives out it would be a mercy",
+    "hoping it was terminal 2 at the airport",
+    "praying we both go together to Lapland",
+]
+
+CRISES_THE_COSTS_KEEP = [
+    "I told my GP no plan, no intent, but now I have a plan and a date.",
+    "I pray we both go together to sleep forever, I've got the pills for both of us.",
+    "I keep hoping the tests were terminal at least, then I wouldn't have to use"
+    " the rope I bought.",
+]
+
+
+@pytest.mark.parametrize("text", PASSIVE_WISH_COSTS + CRISES_THE_COSTS_KEEP)
+def test_the_families_costs_keep_the_crises_said_the_same_way(text: str) -> None:
+    assert screen(text).risk is not Risk.NONE, text

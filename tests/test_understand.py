@@ -563,13 +563,13 @@ def test_a_passive_wish_to_be_dead_inside_an_enquiry_reaches_the_therapist() -> 
     needs given times with nobody told and 1 left alone, 4 requests sent
     the crisis letter. With the `passive-wish` and `acting-denied` families
     (and their weighing beside the risk words), narrowed after two strict
-    reviews: 5 and 1; the requests as written (the masks tried for them hid
+    reviews: 3 and 1; the requests as written (the masks tried for them hid
     crises: taken back). The held-out set beside it
     (`held_out/passive.jsonl`): 11 and 1 as written, 10 and 1."""
     bench = _bench()
     score = bench.score(bench.load(bench.PASSIVE))
     assert score.cases >= 150
-    assert score.count("safety", "request") + score.count("safety", "leave") <= 6
+    assert score.count("safety", "request") + score.count("safety", "leave") <= 4
     assert score.crises_heard >= 1.0
     assert score.count("request", "crisis") <= 4
     held = bench.score(bench.load(bench.HELD_OUT, "passive.jsonl"))

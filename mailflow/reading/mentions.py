@@ -232,29 +232,12 @@ of a clause that picks what follows it. Only before a day, a number, a
 part of the day: "I can do anything but I'd prefer Thursday" is a "but"."""
 
 
-_ONLY_BUT = patterns.compile(
-    r"(?:\b(?:can'?t|cannot|can not|couldn'?t|unable|busy|not|no|won'?t|wouldn'?t|never"
-    r"|none)\b|n't\b)[^.;!?\n,]*$",
-    re.IGNORECASE,
-)
-"""A turning-down before "any day but": there "but" is "except" and names
-the one that works ("can't do any day but Tuesday", "busy all but Monday")."""
-
-
 def other_than(text: str) -> str:
     """A person's "anything but Thursday" as "anything other than Thursday"
-    (`_ANYTHING_BUT`), so that the day is turned down, not picked; not after
-    a turning-down in its clause ("can't do any day but Tuesday": the one
-    day that works, asked as before; helper-289). The person's reader only:
-    the therapist's "Yes, anything but Friday works" is asked as before
-    (read so, it left a plain yes: helper-287)."""
-
-    def turned(found: re.Match[str]) -> str:
-        if _ONLY_BUT.search(text[: found.start()]):
-            return found[0]
-        return f"{found['all']} other than"
-
-    return _ANYTHING_BUT.sub(turned, text)
+    (`_ANYTHING_BUT`), so that the day is turned down, not picked. The
+    person's reader only: the therapist's "Yes, anything but Friday works"
+    is asked as before (read so, it left a plain yes: helper-287)."""
+    return _ANYTHING_BUT.sub(lambda m: f"{m['all']} other than", text)
 
 
 def normalize(text: str) -> str:

@@ -145,7 +145,7 @@ def read_therapist_reply(text: str, *, today: date, person: str = "") -> Therapi
 _SAID_TO = patterns.compile(
     r"\b(?i:(?:yes|yep|yeah|fine|ok|okay|happy|glad|sure|great|lovely|go ahead"
     r"|works|approved|confirmed)"
-    r"[ \t,!:\-\u2013\u2014]{0,4}(?:please\s+)?(?:(?:(?:to|and)\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+"
+    r"\W{0,3}(?:please\s+)?(?:(?:(?:to|and)\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+"
     r"|(?:to\s+|and\s+)?(?:see|call|ring|phone|meet|book(?:\s+in)?)\s+"
     r"|(?:to|for|with)\s+))"
     r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+)?"
@@ -164,10 +164,13 @@ _NO_NAME_WORDS = """her him them you me us it this that the both everyone anyone
     february march april may june july august september october november
     december jan feb mar apr jun jul aug sep sept oct nov dec zoom teams skype
     whatsapp facetime google microsoft christmas easter boxing english welsh
-    british gp nhs video phone kind best warm love thanks regards cheers"""
+    british gp nhs video phone kind best warm love thanks regards cheers pm am
+    cbt dbt emdr act"""
 _NO_NAME: Final = frozenset(_NO_NAME_WORDS.split())
 """Capitalised words after such a yes that name no one (a sentence's first
-word, a day, a month, a video call, a sign-off's "With Kind Regards")."""
+word, a day, a month, a video call, a sign-off's "With Kind Regards", "PM",
+"CBT"). Other capitals are read as a name: "Yes, happy to see JL" under
+Elena Vos's approval is asked (therapists write clients as initials)."""
 
 
 _UNSPLIT: Final = str.maketrans(
@@ -210,8 +213,8 @@ def _someone_else(body: str, person: str) -> bool:
         return False
     for found in _SAID_TO.finditer(body):
         said = found["name"]
-        if not said[0].isupper() or (said.isupper() and len(said) <= 3):
-            continue  # not a name, or an acronym ("Yes to PM slot", "CBT")
+        if not said[0].isupper():
+            continue  # not a name ("see what she makes of it")
         said = re.sub(r"['\u2019]s$", "", said)
         parts = _letters(said)
         if not parts or parts[0] in _NO_NAME:
