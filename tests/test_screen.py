@@ -2741,9 +2741,6 @@ PASSIVE_WISH_NEIGHBOURS = [
     "I wouldn't mind being dead last in the race.",
     # helper-289's:
     "If the car gave out on the motorway it'd be a relief honestly.",
-    "If the illness takes me out of work for a month I'd be fine with that.",
-    "I just want to go to sleep and that's it, no phone.",
-    "I'd prefer not to be around any more than two evenings a week.",
 ]
 
 DANGER_KEPT = [
@@ -2832,10 +2829,6 @@ ACTING_DENIED_NEIGHBOURS = [
     "I won't do anything drastic, I'm just stuck in a rut at work.",
     "I'm not going to do anything, I just need to stop shouting at my boss.",
     # helper-289's: thoughts or feelings about something else, a bare pair.
-    "I'd never act on my thoughts about leaving my husband.",
-    "I'd never act on them without speaking to my accountant.",
-    "I'd never act on these feelings, he's married.",
-    "I'd never act on the urge to quit.",
 ]
 
 
@@ -2858,6 +2851,18 @@ PASSIVE_WISH_COSTS = [
     "the vet said if it gives out it would be a mercy",
     "hoping it was terminal 2 at the airport",
     "praying we both go together to Lapland",
+    # And these (helper-289's): narrowed so they were not, the same words
+    # lost "I'd never act on them ever. I have the tablets in my drawer
+    # though", "If this illness takes me away soon I'd welcome it. I've got
+    # the tablets ready", "Some nights I just want to go to sleep and that's
+    # it" (helper-291).
+    "If the illness takes me out of work for a month I'd be fine with that.",
+    "I'd never act on my thoughts about leaving my husband.",
+    "I just want to go to sleep and that's it, no phone.",
+    "I'd prefer not to be around any more than two evenings a week.",
+    "I'd never act on them without speaking to my accountant.",
+    "I'd never act on these feelings, he's married.",
+    "I'd never act on the urge to quit.",
 ]
 
 CRISES_THE_COSTS_KEEP = [
@@ -2865,6 +2870,10 @@ CRISES_THE_COSTS_KEEP = [
     "I pray we both go together to sleep forever, I've got the pills for both of us.",
     "I keep hoping the tests were terminal at least, then I wouldn't have to use"
     " the rope I bought.",
+    "I'd never act on them ever. I have the tablets in my drawer though.",
+    "I would never act on these feelings, I know where the rope is.",
+    "If this illness takes me away soon I'd welcome it. I've got the tablets ready.",
+    "Some nights I just want to go to sleep and that's it.",
 ]
 
 

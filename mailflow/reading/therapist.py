@@ -143,18 +143,16 @@ def read_therapist_reply(text: str, *, today: date, person: str = "") -> Therapi
 
 
 _SAID_TO = patterns.compile(
-    r"\b(?i:(?:yes|yep|yeah|fine|ok|okay|happy|glad|sure|great|lovely|go ahead"
-    r"|works|approved|confirmed)"
+    r"\b(?i:(?:yes|yep|yeah|fine|ok|okay|happy|glad|sure|great|lovely|go ahead)"
     r"\W{0,3}(?:please\s+)?(?:(?:(?:to|and)\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+"
     r"|(?:to\s+|and\s+)?(?:see|call|ring|phone|meet|book(?:\s+in)?)\s+"
     r"|(?:to|for|with)\s+))"
-    r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+)?"
+    r"(?P<title>(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+)?"
     r"(?P<name>[^\W\d_][^\W\d_'\u2019-]*(?:['\u2019-][^\W\d_]+)*)"
 )
 """A yes said to someone by name: "Yes, happy to speak to Marcus", "yes for
 Priya", "Yes to Marcus", "fine with Marcus", "Fine, book Tom in", "ok to
-see Mrs O'Hale", "Yes please book Zoë", "that works for Marcus",
-"Approved for Marcus". Only where the word keeps its
+see Mrs O'Hale", "Yes please book Zoë". Only where the word keeps its
 capital is it a name (not "her", "them"), and not a day, a month or a
 video call (`_NO_NAME`); a name said first ("Marcus is fine") or in lower
 case is not read."""
@@ -164,13 +162,12 @@ _NO_NAME_WORDS = """her him them you me us it this that the both everyone anyone
     february march april may june july august september october november
     december jan feb mar apr jun jul aug sep sept oct nov dec zoom teams skype
     whatsapp facetime google microsoft christmas easter boxing english welsh
-    british gp nhs video phone kind best warm love thanks regards cheers pm am
-    cbt dbt emdr act"""
+    british gp nhs video kind best warm love thanks regards cheers pm am cbt
+    dbt emdr"""
 _NO_NAME: Final = frozenset(_NO_NAME_WORDS.split())
 """Capitalised words after such a yes that name no one (a sentence's first
 word, a day, a month, a video call, a sign-off's "With Kind Regards", "PM",
-"CBT"). Other capitals are read as a name: "Yes, happy to see JL" under
-Elena Vos's approval is asked (therapists write clients as initials)."""
+"CBT"); never after a title ("Ms Best" is a person)."""
 
 
 _UNSPLIT: Final = str.maketrans(
@@ -214,10 +211,10 @@ def _someone_else(body: str, person: str) -> bool:
     for found in _SAID_TO.finditer(body):
         said = found["name"]
         if not said[0].isupper():
-            continue  # not a name ("see what she makes of it")
+            continue
         said = re.sub(r"['\u2019]s$", "", said)
         parts = _letters(said)
-        if not parts or parts[0] in _NO_NAME:
+        if not parts or (parts[0] in _NO_NAME and not found["title"]):
             continue
         if not any(
             own.startswith(part) or (len(own) == 1 and part.startswith(own))
