@@ -99,6 +99,14 @@ def pick(server, boxes, config, offer, *, at=T0 + timedelta(hours=1), after=None
     return line
 
 
+def awaiting_approval(server, boxes, config):
+    """The person picks the first offered time (the config's approval is the
+    therapist's); the approval request that comes back to the therapist."""
+    offer = start(server, boxes, config)
+    person_says(server, boxes, config, offer, "1", T0 + timedelta(hours=1))
+    return newest(server, boxes.therapist, "approval_request")
+
+
 def therapist_says(server, boxes, config, original, body, at):
     server.deliver(
         answer(

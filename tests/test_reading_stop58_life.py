@@ -12,9 +12,9 @@ import pytest
 from support import request, run, write_config
 from test_life import (
     T0,
+    awaiting_approval,
     kinds,
     life,  # noqa: F401 (a fixture)
-    newest,
     offered_lines,
     person_says,
     start,
@@ -75,9 +75,7 @@ def test_the_therapists_bare_time_is_asked_about(
 ) -> None:  # type: ignore[no-untyped-def]
     server, boxes = mail_server, mailboxes
     config = write_config(tmp_path, server, boxes)  # picks wait for approval
-    offer = start(server, boxes, config)
-    person_says(server, boxes, config, offer, "1", T0 + timedelta(hours=1))
-    approval = newest(server, boxes.therapist, "approval_request")
+    approval = awaiting_approval(server, boxes, config)
     sent_before = kinds(server, boxes.person)
     therapist_says(
         server, boxes, config, approval, "2pm?\n\nThanks\nSam", T0 + timedelta(hours=2)

@@ -11,10 +11,9 @@ from datetime import timedelta
 from support import plain, write_config
 from test_life import (
     T0,
+    awaiting_approval,
     kinds,
     newest,
-    person_says,
-    start,
     therapist_says,
 )
 
@@ -24,9 +23,7 @@ def test_a_yes_to_someone_else_by_name_is_asked_about(
 ) -> None:  # type: ignore[no-untyped-def]
     server, boxes = mail_server, mailboxes
     config = write_config(tmp_path, server, boxes)  # picks wait for approval
-    offer = start(server, boxes, config)
-    person_says(server, boxes, config, offer, "1", T0 + timedelta(hours=1))
-    approval = newest(server, boxes.therapist, "approval_request")
+    approval = awaiting_approval(server, boxes, config)
     sent_before = kinds(server, boxes.person)
     therapist_says(
         server,

@@ -19,6 +19,7 @@ from test_life import (
     AUTO,
     MINUTE,
     T0,
+    awaiting_approval,
     book,
     call_times,
     kinds,
@@ -206,9 +207,7 @@ def test_the_therapists_private_note_never_reaches_the_person(
 ) -> None:
     server, boxes = mail_server, mailboxes
     config = write_config(tmp_path, server, boxes)
-    offer = start(server, boxes, config)
-    person_says(server, boxes, config, offer, "1", T0 + timedelta(hours=1))
-    approval = newest(server, boxes.therapist, "approval_request")
+    approval = awaiting_approval(server, boxes, config)
     before = kinds(server, boxes.person)
     therapist_says(server, boxes, config, approval, note, T0 + timedelta(hours=2))
     assert kinds(server, boxes.person) == before  # nothing at all
