@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from support import plain, write_config
+from support import plain, request, run, write_config
 from test_life import (
     T0,
     awaiting_approval,
@@ -46,3 +46,33 @@ def test_a_yes_to_someone_else_by_name_is_asked_about(
         T0 + timedelta(hours=3),
     )
     assert kinds(server, boxes.person)[-1] == "confirmation"
+
+
+def test_a_passive_wish_gets_times_and_the_therapist_is_told(
+    tmp_path, mail_server, mailboxes
+) -> None:  # type: ignore[no-untyped-def]
+    """A passive wish to be dead, with a denial, inside an enquiry
+    (`passive-wish`, `acting-denied`): times as usual, never the crisis
+    letter, and the therapist alerted before the call (before stop 59:
+    times, nobody told)."""
+    config = write_config(tmp_path, mail_server, mailboxes)
+    mail_server.deliver(
+        request(
+            sender=f"Helen Marsh <{mailboxes.person}>",
+            to=mailboxes.practice,
+            subject="Free call",
+            body="Hello,\n\nI'd like to book the free call. Since my husband died"
+            " I've felt that if the illness took me it would be no bad thing. I'm"
+            " not going to do anything silly, I'd just like to talk to someone."
+            "\n\nLate mornings suit me.\n\nHelen",
+            sent_at=T0,
+        ),
+        mailboxes.practice,
+    )
+    assert run(config, T0) == 0
+    assert kinds(mail_server, mailboxes.person) == ["offer"]
+    alerts = [m.message() for m in mail_server.messages(mailboxes.therapist)]
+    assert [a["Subject"].split(" (")[0] for a in alerts] == [
+        "Please read before approving: a request mentions risk or safety"
+    ]
+    assert "if the illness took me" in plain(alerts[0])  # their words, quoted
