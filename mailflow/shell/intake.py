@@ -140,10 +140,12 @@ class Intake:
             # booking under way: the alert below about that thread; nothing
             # recorded on the booking, whose letters and picks it is not.)
             known = self.store.enquiry(open_id)
-            if known is None:
-                return "open-enquiry"
-            told = classify.wrote_again(verdict, known.risk, known.safety_note)
-            if told is None:
+            told = (
+                classify.wrote_again(verdict, known.risk, known.safety_note)
+                if known is not None
+                else None
+            )
+            if known is None or told is None:
                 return "open-enquiry"  # a chaser or a second mail: answered once
             if told.again:
                 return self._note_again(key, known, mail, verdict, told)
