@@ -23,11 +23,11 @@ import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from mailflow.deciding import workflow
+from mailflow.deciding import timing, workflow
 from mailflow.deciding.workflow import (
     AlertTherapist,
     AnswerFollowup,
@@ -47,6 +47,7 @@ from mailflow.deciding.workflow import (
 )
 from mailflow.model import Decision, Slot, State, WallTime
 from mailflow.reading import answer as answering
+from mailflow.reading import quoting, reply_risk, screen
 
 ROOT = Path(__file__).resolve().parents[1]
 REPLIES = ROOT / "tests" / "corpus" / "replies"
@@ -178,10 +179,38 @@ def _held_name(text: str) -> str:
     return found["name"].strip() if found else ""
 
 
+_THEIR_TIME = re.compile(
+    r"^[> ]*\d{2}:\d{2} your time \(UTC(?P<sign>[+-])(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\)",
+    re.M,
+)
+
+
+def _their_zone(text: str) -> tzinfo | None:
+    """The person's zone as the shell knew it when it wrote the offer: the
+    letter shows "09:00 your time (UTC-5)" under each time only where it
+    knew their offset (from their mail's clock), and the shell reads their
+    reply in both clocks."""
+    found = _THEIR_TIME.search(text)
+    if found is None:
+        return None
+    minutes = int(found["h"]) * 60 + int(found["m"] or 0)
+    return timing.fixed_zone(-minutes if found["sign"] == "-" else minutes)
+
+
+def _screened(case: Case) -> screen.Screening:
+    """The person's new words screened, as the runner screens every reply
+    before it reads it (`runner._answer_reply`)."""
+    return reply_risk.screen_reply("", quoting.new_words(case.text))
+
+
 def transition(case: Case) -> Transition | None:
-    """What a run does with the reply: the reader the shell chooses for the
-    state (`mailflow.reading.answer`), then the real workflow decision. None:
-    the therapist's reply is left for them (not mailflow's to act on)."""
+    """What a run does with the reply, as the shell does it: the reply's
+    words screened for risk first (a crisis is the therapist's at once; a
+    possible risk makes every pick wait for them), the reader the shell
+    chooses for the state (`mailflow.reading.answer`), read in London's clock
+    and the person's where the offer showed it, then the real workflow
+    decision. None: the therapist's reply is left for them (not mailflow's to
+    act on)."""
     state = _STATE[case.context]
     facts = _facts(case)
     if case.context in {"approval", "therapist-booked"}:
@@ -203,11 +232,13 @@ def transition(case: Case) -> Transition | None:
         return workflow.on_followup_answer(
             state, answering.read_followup(case.text).value
         )
+    facts = replace(facts, raised=reply_risk.raises(_screened(case)))
+    zone = _their_zone(case.text)
     reading = answering.read_person_answer(
         state,
         case.text,
         offered=facts.offered,
-        zones=[LONDON],
+        zones=[LONDON, *([zone] if zone else [])],
         region="GB",
         today=TODAY,
         booked=case.offered[0] if case.context == "booked" else None,
@@ -217,6 +248,11 @@ def transition(case: Case) -> Transition | None:
 
 def read(case: Case) -> tuple[str, str]:
     """(what a run does, in the label's words; the note passed on, if any)."""
+    person = case.context not in {"approval", "therapist-booked"}
+    if person and _screened(case).risk is screen.Risk.CLEAR:
+        # A crisis in a reply is escalated before any reader: the therapist
+        # is told at once, and nothing is held, moved or cancelled.
+        return ASKED, ""
     done = transition(case)
     if done is None:
         # The therapist's own mail, left with them: nothing is sent to anyone.
