@@ -273,7 +273,9 @@ def read(case: Case) -> tuple[str, str]:
             if taken[0] in case.offered
             else "misbooked"
         )
-        asks = any(isinstance(c, AskApproval) and c.asks for c in commands)
+        asks = any(
+            isinstance(c, AskApproval) and (c.asks or c.relayed) for c in commands
+        )
         if asks and case.label in {ASKED, out}:
             # Held for the therapist with the question beside the pick, which
             # they are told to answer first (`approval_request.txt.j2`):
@@ -407,6 +409,15 @@ TRAPS_HELD_OUT = HELD_OUT / "traps"
 """Replies that look like a clear answer and are not, beside clear answers in
 the same shapes, written blind (stop 58) and never opened: counts only."""
 
+RELAY = REPLIES / "relay"
+"""Who chose the time and in whose clock: someone else picking for the
+person, times in the writer's own or a named clock, a number that may be an
+hour, beside clear answers of the same shapes; written blind (stop 60),
+scored once, then learned from; its own floors."""
+
+RELAY_HELD_OUT = HELD_OUT / "relay"
+"""The same brief by a second writer, never opened: counts only."""
+
 FRESH5 = REPLIES / "fresh5"
 """Replies written blind (2026-12-06) to the offer, the approval request and
 the confirmation, scored once as written, then worked on; its own floors."""
@@ -420,6 +431,8 @@ def main() -> int:
     print(report(score(load(FRESH5))))
     print(f"\ntraps ({TRAPS.relative_to(ROOT)}, its own floors):")
     print(report(score(load(TRAPS))))
+    print(f"\nwho chose, whose clock ({RELAY.relative_to(ROOT)}, its own floors):")
+    print(report(score(load(RELAY))))
     print(
         f"\nheld out ({HELD_OUT.relative_to(ROOT)}, never learned from;"
         " the floors are the corpus's):"
@@ -430,6 +443,11 @@ def main() -> int:
         " counts only):"
     )
     print(report(score(load(TRAPS_HELD_OUT))).split("\n\nnot understood")[0])
+    print(
+        f"\nheld out, who chose and whose clock ({RELAY_HELD_OUT.relative_to(ROOT)},"
+        " never opened; counts only):"
+    )
+    print(report(score(load(RELAY_HELD_OUT))).split("\n\nnot understood")[0])
     return 0
 
 

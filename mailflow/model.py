@@ -224,6 +224,9 @@ class PersonReply:
     # A question beside a pick ("Option 2 please. What's your cancellation
     # policy?"): the pick waits for the therapist, who answers it.
     asks: bool = False
+    # Someone else chose for them ("I'm replying for my mum, she'd like the
+    # Wednesday one"): the pick waits for the therapist, who is told so.
+    relayed: bool = False
 
 
 class Decision(StrEnum):

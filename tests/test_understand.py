@@ -521,7 +521,9 @@ def test_the_fifth_blind_reply_set() -> None:
     A second strict review (helper-258) found the readings that made picks
     (a day's place, the soonest, typed-in-a-hurry numbers, working from
     home) booking times turned down; they were taken back or made to take
-    picks away only: 81.2%, 4.4%."""
+    picks away only: 81.2%, 4.4%. Since stop 60 a pick a wife made for her
+    husband ("he'd like number 3", labelled a pick by its writer) waits
+    for the therapist, who is told: asked, 80.6%."""
     module = bench_script("replies", "replies_bench")
     result = module.score(module.load(module.FRESH5))
     assert result.cases == 160
@@ -529,7 +531,7 @@ def test_the_fifth_blind_reply_set() -> None:
     assert result.harms["missed cancel"] == 0
     assert result.harms["private words passed on"] == 0
     assert result.harms["wrong booking"] <= 1
-    assert result.share("correct") >= 0.81
+    assert result.share("correct") >= 0.806
     assert result.share("misread") <= 0.045
 
 
@@ -545,16 +547,19 @@ def test_replies_that_look_clear_and_are_not() -> None:
     (the reply screened first, the person's clock where the offer showed
     it): a clear risk is escalated and one of two told in the sender's own
     zone asked, 6; the other, "Tuesday works" where only the first time
-    falls on a Tuesday in Sydney, is booked there (its writer would ask)."""
+    falls on a Tuesday in Sydney, is booked there (its writer would ask).
+    With stop 60's families (a time in the writer's own clock, a pick made
+    by someone else): 2, that one and a bare "2 works for me" beside a 2pm
+    time (the letter asks for the number: read as the option)."""
     module = bench_script("replies", "replies_bench")
     result = module.score(module.load(module.TRAPS))
     assert result.cases == 130
     assert result.harms["wrong cancel"] == 0
     assert result.harms["missed cancel"] == 0
     assert result.harms["private words passed on"] == 0
-    assert result.harms["wrong booking"] <= 6
-    assert result.share("correct") >= 0.715
-    assert result.share("misread") <= 0.139
+    assert result.harms["wrong booking"] <= 2
+    assert result.share("correct") >= 0.746
+    assert result.share("misread") <= 0.108
 
 
 def test_held_out_replies_that_look_clear_and_are_not() -> None:
@@ -572,6 +577,39 @@ def test_held_out_replies_that_look_clear_and_are_not() -> None:
     assert result.harms["wrong booking"] <= 4
     assert result.share("correct") >= 0.677
     assert result.share("misread") <= 0.123
+
+
+def test_who_chose_the_time_and_in_whose_clock() -> None:
+    """tests/corpus/replies/relay: 130 replies written blind (stop 60):
+    someone else picking for the person (a partner, a parent, care staff,
+    an interpreter, a reply-all to the person's "which one?"), times told in
+    the writer's own clock, abroad, travelling or in a named zone, numbers
+    that may be an hour, each beside clear answers of the same shape; scored
+    once as written (read as a run reads it): 66.9% understood, 21.5%
+    misread, 26 wrong bookings. With its families: 83.1%, 6.9%, 7, each a
+    bare number beside an hour ("1 please" with a 1pm time: the letter asks
+    for the number, read as the option; its writer would ask)."""
+    module = bench_script("replies", "replies_bench")
+    result = module.score(module.load(module.RELAY))
+    assert result.cases == 130
+    assert result.harms["wrong cancel"] == 0
+    assert result.harms["wrong booking"] <= 7
+    assert result.share("correct") >= 0.83
+    assert result.share("misread") <= 0.07
+
+
+def test_held_out_who_chose_the_time_and_in_whose_clock() -> None:
+    """tests/corpus/replies/held_out/relay: 100 by a second writer on the
+    same brief, never opened (counts only). As written: 60.0% understood,
+    26.0% misread, 23 wrong bookings; with stop 60's families: 70.0%,
+    15.0%, 12."""
+    module = bench_script("replies", "replies_bench")
+    result = module.score(module.load(module.RELAY_HELD_OUT))
+    assert result.cases == 100
+    assert result.harms["wrong cancel"] == 0
+    assert result.harms["wrong booking"] <= 12
+    assert result.share("correct") >= 0.70
+    assert result.share("misread") <= 0.15
 
 
 def test_cancel_words_that_cancel_nothing_never_cancel() -> None:

@@ -47,6 +47,11 @@ _NEWER: tuple[tuple[str, frozenset[str], str], ...] = (
         "that a pick came with a question for you",
     ),
     (
+        "approval_request",
+        frozenset({"relayed"}),
+        "that someone else seems to have chosen the time for them",
+    ),
+    (
         "digest",
         frozenset({"forms_alerted", "forms_unnamed"}),
         "the website forms naming nobody to write to, alerted about or left"

@@ -288,11 +288,12 @@ def ends_a_pending_move(transition: Transition) -> bool:
 def question_reached_therapist(transition: Transition) -> bool:
     """Whether a question beside a pick reaches the therapist in `transition`:
     in an approval request, or in an alert (`workflow.QUESTION_ALERTS`, or
-    the whole reply handed over after one clarifying question). From then on
-    every pick in the enquiry waits for them (`Enquiry.asked`), even under
-    automatic approval, as a request that spoke of risk does."""
+    the whole reply handed over after one clarifying question); or a time
+    someone else chose for the person. From then on every pick in the
+    enquiry waits for them (`Enquiry.asked`), even under automatic approval,
+    as a request that spoke of risk does."""
     return any(
-        (isinstance(c, workflow.AskApproval) and c.asks)
+        (isinstance(c, workflow.AskApproval) and (c.asks or c.relayed))
         or (
             isinstance(c, workflow.AlertTherapist)
             and (c.reason in workflow.QUESTION_ALERTS or c.asks)

@@ -157,6 +157,7 @@ class Book:
 class AskApproval:
     slot: Slot
     asks: bool = False  # their pick came with a question for the therapist
+    relayed: bool = False  # someone else chose it for them, in their words
 
 
 @dataclass(frozen=True, slots=True)
@@ -455,11 +456,12 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
         agreed = (facts.approval == "auto" and not facts.asked) or (
             slot == facts.preapproved
         )
-        if agreed and not reply.asks:
+        if agreed and not (reply.asks or reply.relayed):
             # Nothing to wait for: the therapist agreed in advance (a question
             # beside the pick waits for them: theirs to answer, with the yes;
-            # once one has reached them, every pick waits, but a time they
-            # proposed themselves, after reading it).
+            # so does a time someone else chose for the person; once either
+            # has reached them, every pick waits, but a time they proposed
+            # themselves, after reading it).
             if moving:
                 return Transition(
                     State.BOOKED, (*remember, Move(slot), Confirm(slot)), "moved"
@@ -480,7 +482,7 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
                 *remember,
                 *release,
                 Hold(slot),
-                AskApproval(slot, asks=reply.asks),
+                AskApproval(slot, asks=reply.asks, relayed=reply.relayed),
                 ThankForPick(slot, reply.asks),
             ),
             "held",

@@ -76,6 +76,8 @@ def read_person_answer(
     )
     if answer.kind is ReplyKind.PICK and reply.asks_beside(text):
         answer = replace(answer, asks=True)
+    if answer.kind is ReplyKind.PICK and reply.relayed(text):
+        answer = replace(answer, relayed=True)
     return answer
 
 

@@ -24,7 +24,7 @@ from mailflow.model import (
     ReplyKind,
     Slot,
 )
-from mailflow.reading import cancel_words, intent, mentions, picking
+from mailflow.reading import cancel_words, intent, mentions, picking, quoting
 from mailflow.reading.extract import extract_phone, extract_preference
 from mailflow.reading.mentions import Kind, Part, Scan
 from mailflow.reading.quoting import new_words
@@ -264,7 +264,7 @@ def read_person_reply(
     ambiguous = len(choices) > 1 or any(not 1 <= n <= count for n in choices)
     picks &= choices or picks
     for mention in positive:
-        picks &= mentions.candidates(mention, offered, zones)
+        picks &= mentions.candidates(mention, offered, _clock_of(mention, scan, zones))
     for day in _ordinal_days(scan):
         on_day = mentions.candidates([Part(0, 0, Kind.DAY, value=day)], offered, zones)
         if day <= count and on_day - {day}:
@@ -352,6 +352,22 @@ def read_person_reply(
         # they mean is still open; asked, never booked.
         kind, pick = ReplyKind.UNCLEAR, None
     typed_under = isinstance(inline, int) and not isinstance(inline, bool)
+    if (
+        kind is ReplyKind.PICK
+        and pick is not None
+        and not typed_under
+        and zones
+        and _not_in_their_clock(body, pick, offered, zones, positive)
+    ):
+        # "13:00 my time on the Tuesday" from someone working in Germany,
+        # where 13:00 London is offered too: a time in a clock mailflow does
+        # not know, or one it knows where the time names another option, is
+        # asked about, never booked in London's.
+        kind, pick = ReplyKind.UNCLEAR, None
+    if kind is ReplyKind.PICK and zones and _option_or_hour(body, offered, zones[0]):
+        # "Tuesday 2 please" where the second time is on Tuesday and another
+        # is at 2pm that day: which? Asked.
+        kind, pick = ReplyKind.UNCLEAR, None
     if kind is ReplyKind.PICK and not (typed_under and inline == pick) and zones:
         # A place among one day's times that says the pick is another ("the
         # second one on Thursday" read as the list's second, a Tuesday;
@@ -647,6 +663,91 @@ _ZONE_QUESTION = patterns.compile(
     re.IGNORECASE,
 )
 """A question about whose clock a time is on ("is that your time or mine?")."""
+_LONDONS = patterns.compile(
+    r"[ \t]*(?:\(\s*)?(?:(?:in\s+)?london|uk|british|gmt|greenwich)(?:'s)?"
+    r"(?:\s+(?:local\s+)?time)?\b",
+    re.IGNORECASE,
+)
+"""London's clock named just after a time ("4pm London", "13:00 UK time"):
+that time is read in it alone. Not "your time": the offer calls the
+person's own clock that ("09:00 your time"), and they may echo it."""
+_MINE = patterns.compile(
+    r"[ \t]*(?:\(\s*)?(?:(?:my|our)\s+(?:own\s+)?(?:local\s+)?time|local\s+time"
+    r"|here\b|where\s+i\s+am|at\s+my\s+end)",
+    re.IGNORECASE,
+)
+"""The writer's own clock named just after a time ("13:00 my time")."""
+
+
+def _clock_of(
+    mention: Sequence[Part], scan: Scan, zones: Sequence[tzinfo]
+) -> Sequence[tzinfo]:
+    """The clocks a time is read in: London's where named after it, the
+    writer's own where named and known (where unknown, `_not_in_their_clock`
+    asks), else any clock the offer showed."""
+    end = mention[-1].end
+    if _LONDONS.match(scan.text, end):
+        return zones[:1]
+    if _MINE.match(scan.text, end) and zones[1:] and not _TRAVELLING.search(scan.text):
+        return zones[1:]
+    return zones
+
+
+_ABROAD = (
+    r"(?:germany|france|spain|italy|the\s+netherlands|holland|belgium|switzerland|austria"
+    r"|poland|greece|cyprus|turkey|finland|sweden|norway|denmark|czechia|the\s+czech"
+    r"\s+republic|hungary|romania|bulgaria|croatia|malta|israel|egypt|dubai|abu\s+dhabi"
+    r"|the\s+uae|qatar|doha|saudi(?:\s+arabia)?|india|mumbai|delhi|bangalore|bengaluru"
+    r"|pune|chennai|pakistan|karachi|lahore|bangladesh|dhaka|sri\s+lanka|singapore"
+    r"|hong\s+kong|china|shanghai|beijing|japan|tokyo|korea|seoul|thailand|bangkok"
+    r"|vietnam|malaysia|kuala\s+lumpur|indonesia|bali|jakarta|the\s+philippines|manila"
+    r"|australia|sydney|melbourne|brisbane|perth|adelaide|new\s+zealand|auckland"
+    r"|wellington|the\s+(?:us|usa|states)|america|new\s+york|nyc|boston|washington"
+    r"|chicago|texas|houston|dallas|austin|denver|california|los\s+angeles|la|san"
+    r"\s+francisco|seattle|miami|florida|atlanta|canada|toronto|montreal|vancouver"
+    r"|calgary|mexico|brazil|argentina|chile|colombia|peru|south\s+africa|cape\s+town"
+    r"|johannesburg|nigeria|lagos|kenya|nairobi|ghana|accra|berlin|munich|frankfurt"
+    r"|hamburg|paris|lyon|nice|madrid|barcelona|rome|milan|amsterdam|rotterdam"
+    r"|brussels|zurich|geneva|vienna|prague|budapest|warsaw|krakow|athens|stockholm"
+    r"|oslo|copenhagen|helsinki|moscow|istanbul|tel\s+aviv|cairo|europe|asia|the\s+far"
+    r"\s+east|the\s+middle\s+east)"
+)
+"""Places whose clock is not London's in winter (Ireland, Portugal, Iceland
+and the Canaries share it: not here)."""
+_OWN_CLOCK = patterns.compile(
+    r"\b(?:my|our)\s+(?:own\s+)?(?:local\s+)?time(?:\s*zone)?\b"
+    r"|(?<!uk )(?<!london )(?<!british )\blocal\s+time\b"
+    r"|\btime\s+(?:here|where\s+i\s+am|at\s+my\s+end|over\s+here)\b"
+    r"|(?:\d|[ap]\.?m\.?)\s*(?:here|where\s+i\s+am|(?:at|on)\s+my\s+end|over\s+here|for\s+me\s+here)\b"
+    r"|\b(?:cet|cest|eet|eest|est|edt|cdt|mst|mdt|pst|pdt|aest|aedt|acst|awst|nzst"
+    r"|nzdt|sgt|hkt|jst|kst|msk)\b"
+    r"|\b(?:eastern|central|pacific|mountain|atlantic|european|continental|german|germany"
+    r"|french|france|spanish|spain|italian|italy|dutch|swiss|belgian|polish|greek"
+    r"|finnish|swedish|norwegian|danish|cyprus|israeli|turkish|us|american|canadian"
+    r"|new\s+york|ny|nyc|east\s+coast|west\s+coast|california|texas|chicago|toronto"
+    r"|vancouver|boston|dubai|gulf|indian|india|singapore|hong\s+kong|japan|japanese"
+    r"|australian|sydney|melbourne|perth|brisbane|nz|new\s+zealand|south\s+african"
+    r"|berlin|paris|madrid|rome|amsterdam|brussels|stockholm|athens|helsinki)\s+time\b"
+    # "I'm in Dubai at the moment so the 12:00", "working in Germany"
+    r"|\b(?:i'?m|i\s+am|we'?re|we\s+are|currently|at\s+the\s+moment)\s+(?:\w+\s+)?"
+    r"(?:in|based\s+in|living\s+in|working\s+in|staying\s+in|out\s+in|over\s+in)\s+"
+    + _ABROAD
+    + r"\b",
+    re.IGNORECASE,
+)
+_TRAVELLING = patterns.compile(
+    r"\b(?:i'?ll|i\s+will|we'?ll|we\s+will|i'?m\s+going\s+to|going\s+to)\s+be\s+"
+    r"(?:(?:back\s+)?(?:in|over\s+in|out\s+in|away\s+in|travelling\s+in|staying\s+in"
+    r"|working\s+in)\s+\w|away\b|abroad\b|travelling\b|on\s+holiday\b)"
+    r"|\b(?:flying|fly|travelling|traveling|heading|moving)\s+(?:out\s+)?(?:to|back\s+to)\s+\w"
+    r"|\b(?:jet\s*lag|time\s+difference)\b",
+    re.IGNORECASE,
+)
+"""Their clock may not be the one their mail showed by then ("I'll be in New
+York by then so 12pm"): a time they name is read in no known clock."""
+"""A time said in the writer's own clock, or a named one that is not
+London's ("13:00 my time", "4:45 pm here", "9am EST", "German time"). Not
+"UK time", "London time", "your time" (the therapist's: London's)."""
 _TIME_TALK = patterns.compile(
     r"\b(?:mon|tues?|wed(?:nes)?|weds|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?\b"
     r"|\d|\b(?:then|it|that\s+(?:time|day|one|slot|week)|this\s+(?:one|time|week)"
@@ -659,6 +760,64 @@ _SHORT_CLAUSE: Final = 6
 """A clause this short is an answer ("Tuesday. I'm away") even with no time
 word in it; a longer one that speaks of no time is the person's story ("things
 at home have been difficult since...") and turns no time down."""
+
+
+_DAY_NUMBER = patterns.compile(
+    r"\b(?P<day>mon|tue|wed|thu|fri|sat|sun)[a-z]*\s+(?P<n>1[0-2]|[1-9])\b"
+    r"(?![:./-]\d|\s*(?:am|pm|a\.m|p\.m|st|nd|rd|th|o'?clock|weeks?|days?|hours?|hrs?"
+    r"|mins?|minutes|months?|years?|times|kids|children|people|jan|feb|mar|apr|may|jun"
+    r"|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august"
+    r"|september|october|november|december)\b)"
+    r"|(?<![:.\d])\b(?P<n2>1[0-2]|[1-9])\s+on\s+(?:the\s+)?(?P<day2>mon|tue|wed|thu|fri|sat"
+    r"|sun)[a-z]*\b",
+    re.IGNORECASE,
+)
+"""A bare number beside a day, no "at" ("Tuesday 2 please", "1 on Friday"):
+an option's number or an hour that day."""
+
+
+def _option_or_hour(body: str, offered: Sequence[Slot], zone: tzinfo) -> bool:
+    """Whether a number beside a day (`_DAY_NUMBER`) names one offered time
+    as an option's number and another as an hour of that day."""
+    for found in _DAY_NUMBER.finditer(body):
+        n = int(found["n"] or found["n2"])
+        day = (found["day"] or found["day2"]).lower()
+        days = [slot.start_at.astimezone(zone) for slot in offered]
+        that_day = [d for d in days if d.strftime("%a").lower() == day]
+        as_option = days[n - 1] if n <= len(days) else None
+        as_hour = [d for d in that_day if d.minute == 0 and d.hour in {n, n + 12}]
+        if as_option in that_day and any(d != as_option for d in as_hour):
+            return True
+    return False
+
+
+def _not_in_their_clock(
+    body: str,
+    pick: int,
+    offered: Sequence[Slot],
+    zones: Sequence[tzinfo],
+    positive: Sequence[Sequence[Part]],
+) -> bool:
+    """Whether a pick rests on a time told in the writer's own clock
+    (`_OWN_CLOCK`) that does not name it there: their clock unknown (only
+    London's is, `zones[0]`), or the time falls on no offered time, or on
+    another, in theirs. A number with no time beside it is not read here
+    ("Option 2 please, I'm on German time")."""
+    travelling = _TRAVELLING.search(body)
+    if not (_OWN_CLOCK.search(body) or travelling) or intent.language_of(body):
+        return False
+    timed = [
+        m
+        for m in positive
+        if any(part.kind is Kind.TIME for part in m)
+        and not _LONDONS.match(body, m[-1].end)  # "16:00 London time" is London's
+    ]
+    if not timed:
+        return False
+    theirs = () if travelling else zones[1:]
+    return not theirs or not any(
+        pick in mentions.candidates(m, offered, theirs) for m in timed
+    )
 
 
 def _taken(body: str, pick: int, offered: Sequence[Slot], zone: tzinfo) -> bool:
@@ -875,6 +1034,138 @@ _ONLY_CHECKING = patterns.compile(
     re.IGNORECASE,
 )
 """Asking only whether the pick is fine, or how they are: nothing to answer."""
+
+
+_KIN = (
+    r"(?:mum|mom|mummy|mother|mam|dad|daddy|father|parents?|wife|husband|hubby|partner"
+    r"|boyfriend|girlfriend|fianc[ée]e?|son|daughter|child|kid|sister|brother|sis|bro"
+    r"|friend|mate|gran|granny|grandma|nan|nana|nanna|grandad|grandpa|grandmother"
+    r"|grandfather|aunt|auntie|aunty|uncle|niece|nephew|cousin|flatmate|housemate"
+    r"|roommate|neighbou?r|step-?(?:mum|mom|dad|son|daughter)|(?:mother|father)-in-law"
+    r"|client|service\s+user|resident|tenant|lodger)"
+)
+_FOR_SOMEONE = patterns.compile(
+    # "I'm replying for my mum", "writing on behalf of my son", "on my wife's behalf"
+    r"\b(?:reply(?:ing)?|writ(?:e|ing)|answer(?:ing)?|respond(?:ing)?|e-?mail(?:ing)?"
+    r"|messag(?:e|ing)|book(?:ing)?|arrang(?:e|ing)|sort(?:ing)?)\s+(?:this\s+|back\s+)?"
+    r"(?:for|on\s+behalf\s+of)\s+(?:my|our)\s+" + _KIN + r"\b"
+    r"|\bon\s+(?:my|our)\s+" + _KIN + r"'?s\s+behalf\b"
+    r"|\bon\s+(?:his|her|their)\s+behalf\b|\bon\s+behalf\s+of\s+(?:mr|mrs|ms|miss|dr"
+    r"|[a-z]+\s+who|him|her|them)\b"
+    # "It's Sarah's mum here", "this is Pat's daughter"
+    r"|\b(?:it'?s|this\s+is|i'?m|i\s+am)\s+[a-z][\w-]*'s\s+" + _KIN + r"\b"
+    # "Sarah asked me to let you know", "I translate for Mr Nowak"
+    r"|\b[a-z][\w-]*\s+(?:has\s+|had\s+)?asked\s+me\s+to\s+(?:reply|respond|write|answer"
+    r"|forward|send|let\s+you\s+know|e-?mail|book|pick|choose|confirm|tell\s+you)"
+    r"|\bi\s+(?:translate|interpret)\s+for\b|\b(?:translating|interpreting)\s+for\b"
+    r"|\b(?:sorting|arranging|organi[sz]ing|booking)\s+(?:this|it|things)\s+(?:out\s+|up\s+)?"
+    r"for\s+(?:her|him)\b"
+    # "my wife asked me to forward this on", "Mum wants me to reply"
+    r"|\b(?:my|our)?\s*"
+    + _KIN
+    + r"\s+(?:has\s+|had\s+)?(?:asked|wants|wanted|would\s+like"
+    r"|needs|needed)\s+me\s+to\s+(?:reply|respond|write|answer|forward|send|let\s+you"
+    r"\s+know|e-?mail|book|pick|choose|confirm|tell\s+you)"
+    r"|\b(?:she|he|they)\s+(?:has\s+|had\s+)?asked\s+me\s+to\s+(?:reply|respond|write"
+    r"|answer|forward|send|let\s+you\s+know|e-?mail|book|pick|choose|confirm|tell\s+you)"
+    # "she doesn't really do email", "he isn't great with computers"
+    r"|\b(?:she|he|they)\s+(?:doesn'?t|does\s+not|don'?t|can'?t|cannot|isn'?t|is\s+not"
+    r"|aren'?t|never)\s+(?:really\s+|very\s+)?(?:do|use|good\s+with|great\s+with|able"
+    r"\s+to\s+use|on|check|read)\s+(?:e-?mails?|computers?|the\s+internet|online|tech)"
+    # an interpreter or a worker writing for the person
+    r"|\b(?:i'?m|i\s+am)\s+(?:(?:his|her|their|the)\s+)?(?:interpret(?:er|ing)|translat"
+    r"(?:or|ing)|support\s+worker|key\s*worker|carer|care\s+worker|advocate)\b",
+    re.IGNORECASE,
+)
+"""The writer says they write for the person: someone else is choosing."""
+_THEY_CHOSE = patterns.compile(
+    # "She says the 3.30 on Tuesday", "he'd like the Wednesday one", "she'll take 2"
+    r"\b(?:she|he)\s*(?:'d|would|'ll|will|wants|prefers|picked|chose|went\s+for"
+    r"|'s\s+gone\s+for|has\s+gone\s+for|'s\s+chosen|has\s+chosen|has\s+picked)\s+"
+    r"(?:like\s+|prefer\s+|take\s+|go\s+for\s+|have\s+|love\s+)?"
+    r"(?:the\s+|number\s+|option\s+|#\s*)?"
+    r"(?:\d|one\b|two\b|three\b|first\b|second\b|third\b|last\b|earl|late"
+    r"|mon|tue|wed|thu|fri|sat|sun|morning|afternoon|evening)"
+    # "she says the 3.30": a report of a choice, not advice ("she said mornings")
+    r"|\b(?:she|he)\s+(?:says|said|thinks|reckons)\s+(?:the\s+|number\s+|option\s+"
+    r"|#\s*)(?:\d|one\b|two\b|three\b|first\b|second\b|third\b|last\b|earl|late"
+    r"|mon|tue|wed|thu|fri|sat|sun|morning|afternoon|evening)"
+    r"|\b(?:she|he)\s+(?:says|said|thinks|reckons)\s+(?:\d|(?:mon|tues|wednes|thurs|fri"
+    r"|satur|sun)day)"
+    # "the Thursday evening would suit her best", "Wednesday is good for him"
+    r"|\b(?:suit|suits|suited|work|works|good|better|best|fine|ok|okay|easier|easiest)"
+    r"\s+(?:for\s+)?(?:her|him)(?:\s+best)?\b(?!\s+(?:and|&)\s+me\b)",
+    re.IGNORECASE,
+)
+"""Another person's choice reported ("she says the 3.30"): a relay."""
+_SIGNED_AS_KIN = patterns.compile(
+    r"(?:^|\(|-\s)[A-Z][\w'-]+'s\s+" + _KIN + r"\)?\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+"""Signed as someone's relative: "Debbie (Pat's daughter)"."""
+_WHICH_ONE = patterns.compile(
+    r"\bwhich\s+(?:one|of\s+(?:these|them|those)|time|day|slot)\b"
+    r"|\bcan\s+(?:you|u)\s+do\s+any\s+of\s+these\b|\b(?:shall|should)\s+i\s+(?:go\s+for|book|pick|choose|take"
+    r"|say|do)\b|\bwhat\s+do\s+(?:you|u)\s+(?:think|reckon)\b",
+    re.IGNORECASE,
+)
+"""The person asking someone else which time: the answer below it is theirs."""
+_QUOTE_LINE = patterns.compile(r"^[ \t]*>[ \t>]*(?P<line>.*)$")
+_QUOTE_HEADER = patterns.compile(
+    r"forwarded message|original message|\bwrote:\s*$|^\s*\*?(?:from|sent|to|date"
+    r"|subject)\s*\*?:",
+    re.IGNORECASE,
+)
+_LETTER_OPENS = patterns.compile(
+    r"^\s*(?:hello|hi|dear)\b|thank\s+you\s+for\s+getting\s+in\s+touch"
+    r"|these\s+are\s+the\s+times|free\s+\d+-minute",
+    re.IGNORECASE,
+)
+"""A letter's opening: the quote below the reply is a letter to them (ours),
+not their own question to someone else."""
+
+
+def relayed(text: str) -> bool:
+    """Whether someone other than the person chose the time: their words say
+    they write for them ("I'm replying for my mum, she'd like the Wednesday
+    one"), report another's choice ("She says the 3.30"), are signed as a
+    relative ("Debbie (Pat's daughter)"), or answer the person's own
+    question to someone else quoted just below ("Which one shall I go
+    for?" -> "the tuesday one x"). Never a reason to ask the person: the
+    pick waits for the therapist, who is told (a partner choosing for
+    someone is theirs to check)."""
+    words = mentions.normalize(new_words(text))
+    if (
+        _FOR_SOMEONE.search(words)
+        or _THEY_CHOSE.search(words)
+        or _SIGNED_AS_KIN.search(new_words(text))
+    ):
+        return True
+    return bool(_WHICH_ONE.search(_first_quote(text)))
+
+
+def _first_quote(text: str) -> str:
+    """The quoted message right below the new words, up to the next header:
+    what the reply answers; empty where that is a letter to them (ours)."""
+    lines: list[str] = []
+    for raw in text[: quoting.MAX_REPLY_CHARS].splitlines():
+        found = _QUOTE_LINE.match(raw)
+        if found is None:
+            if lines:
+                break
+            continue
+        line = found["line"]
+        if _QUOTE_HEADER.search(line):
+            if lines:
+                break
+            continue
+        if _LETTER_OPENS.search(line):
+            return ""
+        if line.strip():
+            lines.append(line)
+        if len(lines) >= 8:
+            break
+    return "\n".join(lines)
 
 
 def asks_beside(text: str) -> bool:

@@ -637,7 +637,7 @@ class Conversation:
                     self.store.set_partstat(enquiry.id, partstat)
                 case workflow.Hold(slot=slot):
                     self.store.hold(enquiry.id, slot, self.now)
-                case workflow.AskApproval(slot=slot, asks=asks):
+                case workflow.AskApproval(slot=slot, asks=asks, relayed=relayed):
                     letters.approval_request(
                         enquiry.id,
                         self._recipient(record),
@@ -645,10 +645,12 @@ class Conversation:
                         enquiry.first_message or "",
                         record.approval_round,
                         safety_note=enquiry.safety_note or "",
+                        # someone else's words are shown only where they chose
                         pick=quoting.new_words(incoming.mail.text)[:_PICK_CHARS]
-                        if incoming.mail.from_addr == enquiry.email
+                        if incoming.mail.from_addr == enquiry.email or relayed
                         else "",
                         asks=asks,
+                        relayed=relayed,
                     )
                 case workflow.ThankForPick(slot=slot, asks=question):
                     closed |= letters.held(

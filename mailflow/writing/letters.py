@@ -695,14 +695,24 @@ class Letters:
         safety_note: str = "",
         pick: str = "",
         asks: bool = False,
+        relayed: bool = False,
     ) -> None:
         """`asks`: their pick came with a question (in `pick`), for the
-        therapist to answer themselves."""
+        therapist to answer themselves; `relayed`: someone else chose the
+        time for them (in `pick`), for the therapist to check with them."""
         ref = self.approval_ref(enquiry_id, round_)
         who = compose.clean_header(person.name) or person.email
         short = self.short(slot.start_at)
         context = self._approval_context(
-            enquiry_id, person, slot, first_message, round_, safety_note, pick, asks
+            enquiry_id,
+            person,
+            slot,
+            first_message,
+            round_,
+            safety_note,
+            pick,
+            asks,
+            relayed,
         )
         self._to_therapist(
             enquiry_id,
@@ -722,6 +732,7 @@ class Letters:
         safety_note: str = "",
         pick: str = "",
         asks: bool = False,
+        relayed: bool = False,
     ) -> dict[str, Any]:
         return {
             **self._about(enquiry_id, person),
@@ -730,6 +741,7 @@ class Letters:
             "quoted": quote(first_message),
             "pick": quote(pick),
             "asks": asks,
+            "relayed": relayed,
             "safety_note": safety_note,
             "token": self.approval_ref(enquiry_id, round_),
             "therapist_email": self.settings.practice.therapist_email,
