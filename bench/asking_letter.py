@@ -59,6 +59,16 @@ with nobody told. Its misses were read, so it is no held-out set; learned
 from by the risk words as a trial, it moved the held-out sets by one crisis
 (noise), so it is not learned from either: a second worked measure of how
 the reader hears writers it was not taught by. Cases shown."""
+BLIND60 = NOT_AROUND / "blind60"
+"""160 first mails and replies by a blind writer (stop 60): 70 crises of an
+ending arranged and said in passing while booking (messages timed to reach
+family, cards written years ahead, a will done as the last thing, a hotel
+where nobody knows them, the last week of everything), 70 ordinary mails
+in the same words, 20 grief. Scored once as written (15 crises given times
+with nobody told), then worked on (`absence-arranged`). Cases shown."""
+BLIND60_HELD_OUT = NOT_AROUND / "held_out" / "blind60h"
+"""The same brief by a second writer (stop 60, 120: 55 crises, 50 ordinary,
+15 grief), never opened: figures only."""
 HELD_OUT = NOT_AROUND / "held_out"
 """A fresh writer's set, never learned from: figures only, no cases shown."""
 INDIRECT_HELD_OUT = INDIRECT / "held_out"
@@ -284,7 +294,9 @@ def main() -> int:
     folders: tuple[tuple[Path, bool], ...] = (
         (NOT_AROUND, True),
         (BLIND21, True),
+        (BLIND60, True),
         (HELD_OUT, False),
+        (BLIND60_HELD_OUT, False),
         (INDIRECT, True),
         (NEGATIVES, True),
         (INDIRECT_HELD_OUT, False),

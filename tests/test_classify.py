@@ -1902,3 +1902,23 @@ def test_a_denial_of_acting_keeps_the_note_the_risk_words_give() -> None:
         )
     )
     assert (plain.verdict, plain.risk) == (Verdict.REQUEST, "possible")
+
+
+def test_an_ending_arranged_keeps_the_note_the_risk_words_give() -> None:
+    """`absence-arranged` (stop 60) is possible risk; where the words as a
+    whole weigh like a crisis's, the mail is still the urgent note, not
+    times with an alert (`_WEIGHED_BESIDE`)."""
+    text = (
+        "Evening. I'm at the multi-storey, level 7, the top one. I've had one"
+        " leg over the wall for a long time now. It's the last week of"
+        " everything, I just wanted to ask if you do evenings."
+    )
+    result = _classify(_inbound(subject="Counselling enquiry", text=text))
+    assert (result.verdict, result.reason) == (Verdict.ASK, "risk-words")
+    plain = _classify(
+        _inbound(
+            text="Hi, I've felt low since the summer. It's the last week of"
+            " everything for me. Could I book the free call? Evenings are best."
+        )
+    )
+    assert (plain.verdict, plain.risk) == (Verdict.REQUEST, "possible")

@@ -2880,3 +2880,69 @@ CRISES_THE_COSTS_KEEP = [
 @pytest.mark.parametrize("text", PASSIVE_WISH_COSTS + CRISES_THE_COSTS_KEEP)
 def test_the_families_costs_keep_the_crises_said_the_same_way(text: str) -> None:
     assert screen(text).risk is not Risk.NONE, text
+
+
+# -- an ending arranged, said in passing while booking (not_around/blind60, stop 60)
+
+ARRANGED_ABSENCE = [
+    # the last week of everything
+    "It's the last week of everything for me so sooner is better.",
+    "This is the last week of everything really, so I thought I'd try this once.",
+    "honestly it feels like the final few days of it all",
+    "2. It's the last week of my job and after that the last week of everything, probably.",
+    # messages timed to reach people
+    "I've set up some emails to send themselves on the 3rd, to my parents and a couple of friends.",
+    "I've scheduled some messages to go out to a few friends next Friday, so I'd like to talk before then.",
+    "i have timed a few texts to go out to my sisters on sunday",
+    # cards written years ahead
+    "I've finished the birthday cards for my daughter, one for every year up to 21.",
+    "I've written christmas cards to the boys for the next ten years",
+    "I've been writing birthday cards for everyone for the next year, so that's done.",
+    # passwords left for whoever needs them
+    "I put all my passwords and account logins in one doc and emailed it to my roommate for whoever needs them.",
+    "bank details and pin numbers are in the drawer for whoever has to deal with it",
+    # a will done as the last thing
+    "The solicitor rang to say the will is all signed and witnessed, so that is the last of it dealt with.",
+    "My will is done and signed now, which was the last thing I needed to see to.",
+    "my will was signed on friday so there's nothing left to sort",
+    # somewhere nobody knows them
+    "I've checked into a hotel where nobody knows me and brought everything I need.",
+    "I'm staying at a b&b up north where no one knows me",
+    # no next
+    "People ask what's next and honestly there is no next.",
+    "there won't be a next.",
+    # a deadline, then nothing to worry about
+    "I just need to get to the weekend and then I won't have to worry about any of it anymore.",
+]
+
+ARRANGED_ABSENCE_NEIGHBOURS = [
+    "It's the last week of everything at school for me, I'm retiring after 30 years.",
+    "it's the last week of everything at uni - last exam, graduation on friday",
+    "It's the last week of everything before we move to Canada",
+    "last week of everything before the baby comes, so mornings please",
+    "I've scheduled some emails to go out to clients while I'm on holiday.",
+    "I set up a few messages to send automatically to my team during my leave.",
+    "I've scheduled the wedding invitations to go out next week",
+    "I write all my birthday cards for the year in January so I don't forget.",
+    "I've written the birthday cards for the party on Saturday",
+    "I've left the wifi password for the dog sitter.",
+    "My will is done now that the baby's here, last thing on the list.",
+    "the will is sorted, the last thing before we sell the house",
+    "I'm at a conference hotel this week, please ring my mobile.",
+    "There is no next appointment available at my GP until January.",
+    "I just need to get to Friday and then I won't have to worry about the exam anymore.",
+    "we went to the last week of the festival",
+]
+
+
+@pytest.mark.parametrize("text", ARRANGED_ABSENCE)
+def test_an_ending_arranged_in_passing_is_possible_risk(text: str) -> None:
+    """Times, and the therapist told before the call (`absence-arranged`)."""
+    assert screen(text).risk is not Risk.NONE, text
+
+
+@pytest.mark.parametrize("text", ARRANGED_ABSENCE_NEIGHBOURS)
+def test_the_same_arranging_for_a_move_a_holiday_or_a_baby_is_no_risk(
+    text: str,
+) -> None:
+    assert screen(text).risk is Risk.NONE, text

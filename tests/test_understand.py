@@ -730,16 +730,57 @@ def test_a_sixth_writers_words_of_not_being_around() -> None:
     (`reply_risk.THRESHOLD`, chosen by leaving each learned set out): 25 given
     times (8 replies newly heard), ordinary mail alerted 2 -> 7. Requests
     weighed at 0.475 or more answered with an alert (`classify.ALERT_CHANCE`):
-    22 given times, ordinary mail alerted 8."""
+    22 given times, ordinary mail alerted 8. With `absence-arranged` (stop
+    60, learned from `blind60`, another writer's words): 20 ("the last week
+    of everything, probably", birthday cards "for everyone for the next
+    year"), ordinary mail unchanged."""
     _floors(
         _letters("BLIND21"),
         cases=400,
-        times=22,
+        times=20,
         left=0,
         clear=21,
         alerted=8,
         ordinary_clear=7,
         held=19,
+    )
+
+
+def test_an_ending_arranged_and_said_in_passing() -> None:
+    """tests/corpus/not_around/blind60: 160 by a blind writer (stop 60): 70
+    crises of an ending arranged and said in passing while booking, 70
+    ordinary mails in the same words (a move, a retirement, a baby, the
+    last week at uni), 20 grief. As written: 15 crises given times with
+    nobody told (7 first mails, 8 replies), ordinary mail 5 alerted, 1 held,
+    5 sent the safety message. With `absence-arranged`: 4 given times, its
+    ordinary mail as before."""
+    _floors(
+        _letters("BLIND60"),
+        cases=160,
+        times=4,
+        left=0,
+        clear=9,
+        alerted=5,
+        ordinary_clear=5,
+        held=1,
+    )
+
+
+def test_held_out_endings_arranged_and_said_in_passing() -> None:
+    """tests/corpus/not_around/held_out/blind60h: 120 by a second writer on
+    the same brief, never opened (counts only). As written: 8 of 55 crises
+    given times with nobody told, ordinary mail 2 alerted, 2 held, 3 sent
+    the safety message. `absence-arranged` did not carry (8): the learned
+    writer's words, as every round has found."""
+    _floors(
+        _letters("BLIND60_HELD_OUT"),
+        cases=120,
+        times=8,
+        left=0,
+        clear=10,
+        alerted=2,
+        ordinary_clear=3,
+        held=2,
     )
 
 

@@ -566,7 +566,12 @@ like a crisis's, it is held for the therapist to read first, as a mail with
 no phrase of risk is, not answered with times."""
 
 _REFUSING: Final = "refusing-care"
-_WEIGHED_BESIDE: Final = _ORDINARY_ALONE | {_REFUSING, "passive-wish", "acting-denied"}
+_WEIGHED_BESIDE: Final = _ORDINARY_ALONE | {
+    _REFUSING,
+    "passive-wish",
+    "acting-denied",
+    "absence-arranged",
+}
 """Possible risk the risk words still weigh: the ordinary sentences alone,
 a refusal of what keeps someone alive beside death accepted (`risk.pairs`),
 each of whose words is ordinary, and a passive wish to be dead or a denial
