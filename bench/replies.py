@@ -370,7 +370,7 @@ def report(result: Score) -> str:
         lines.append(f"{context:<18}" + "".join(f"{n:>9}" for n in row))
     lines += [
         "",
-        f"understood {result.share('correct'):.1%} (issue target and test floor 95%), asked back"
+        f"understood {result.share('correct'):.1%} (issue #10's target 95%), asked back"
         f" {result.share('asked'):.1%}, misread {result.share('misread'):.1%}",
         "harmful: "
         + ", ".join(

@@ -36,5 +36,6 @@ def test_a_time_someone_else_chose_waits_for_the_therapist(
     assert kinds(mail_server, mailboxes.person) == ["offer", "held"]
     request = plain(newest(mail_server, mailboxes.therapist, "approval_request"))
     assert "Someone else seems to have chosen this time for them" in request
-    assert "check with Jordan" in request
+    assert "check with them that the time and the call are their own" in request
+    assert "What was written when the time was picked:" in request
     assert "> Hello Sam, this is Amy, I'm replying for my mum" in request

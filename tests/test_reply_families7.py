@@ -215,7 +215,14 @@ def test_the_persons_own_pick_is_booked_under_automatic_approval() -> None:
         # a choice reported, nothing else said
         "Hi Sam, she says the 1pm on Tuesday.",
         "He'd like number 2 please. Thanks, Carol",
-        "Wednesday is good for him",
+        "Dad's picked the Tuesday 1pm",
+        "My son would like the Tuesday 1pm slot",
+        "My partner Sam wants the Tuesday 1pm please. They find email hard",
+        "2 please - I'm helping my gran with this, she's 84",
+        "Number 1 is best for my daughter, she's at school in the afternoons",
+        "We'll go for option 2 for our son Tom",
+        "As her advocate I can confirm Tuesday at 1pm",
+        "Mum says the Tuesday one please",
     ],
 )
 def test_more_ways_of_choosing_for_someone(text: str) -> None:
@@ -229,6 +236,11 @@ def test_more_ways_of_choosing_for_someone(text: str) -> None:
         "My husband says hi - option 2 please",
         "I'm sorting out childcare for Tuesday so number 2 please",
         "2 please, my partner asked if you do couples work too?",
+        "Option 1. My son is off school so mornings suit him best too, haha",
+        "2 please, my mum wants me to reply quickly before I change my mind lol",
+        "The Tuesday 1pm is best for me. My nan says it works better for her too",
+        "Tuesday 1pm works for my husband too, he'll mind the kids",
+        "my wife will take the afternoon off so 2 please",
     ],
 )
 def test_more_picks_that_are_the_persons_own(text: str) -> None:
@@ -317,3 +329,15 @@ def test_a_number_beside_a_day_may_be_an_option_or_an_hour(
     text: str, choice: int | None
 ) -> None:
     assert _picks(text) == choice
+
+
+@pytest.mark.parametrize("approval", ["auto", "therapist"])
+def test_a_move_someone_else_chose_waits_and_the_therapist_is_told(
+    approval: str,
+) -> None:
+    reply = PersonReply(ReplyKind.PICK, choice=2, relayed=True)
+    done = workflow.on_person_reply(State.RESCHEDULING, reply, _facts(approval))
+    assert not any(isinstance(c, workflow.Move) for c in done.commands)
+    assert workflow.AskToMove(NOON_AND_ONE[1]) in done.commands
+    assert workflow.AlertTherapist("pick-relayed") in done.commands
+    assert decide.question_reached_therapist(done)

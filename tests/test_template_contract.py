@@ -417,6 +417,7 @@ def test_check_says_when_a_practices_own_digest_leaves_out_the_form_counts(
     [
         ("offer", "every_offer", "does not show every_offer"),
         ("approval_request", "asks", "does not show asks"),
+        ("approval_request", "relayed", "does not show relayed"),
         *(
             (kind, "safety_close", "does not show safety_close")
             for kind in contract.LATER_LETTERS

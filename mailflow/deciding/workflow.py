@@ -249,6 +249,7 @@ QUESTION_ALERTS: Final = frozenset(
         "pick-asks-unclear",
         "pick-asks-reopen",
         "pick-asks-started",
+        "pick-relayed",
     }
 )
 """The alerts that tell the therapist of a question beside a pick."""
@@ -470,7 +471,13 @@ def on_person_reply(state: State, reply: PersonReply, facts: Facts) -> Transitio
                 State.BOOKED, (*remember, *release, Book(slot), Confirm(slot)), "booked"
             )
         if moving:
-            told = (AlertTherapist("pick-asks"),) if reply.asks else ()
+            told = (
+                (AlertTherapist("pick-asks"),)
+                if reply.asks
+                else (AlertTherapist("pick-relayed"),)
+                if reply.relayed
+                else ()
+            )
             return Transition(
                 State.BOOKED,
                 (*remember, AskToMove(slot), ThankForPick(slot, reply.asks), *told),

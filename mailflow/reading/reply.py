@@ -13,7 +13,7 @@ import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, time, tzinfo
+from datetime import date, time, timedelta, timezone, tzinfo
 from typing import Final
 
 from mailflow import patterns
@@ -664,31 +664,56 @@ _ZONE_QUESTION = patterns.compile(
 )
 """A question about whose clock a time is on ("is that your time or mine?")."""
 _LONDONS = patterns.compile(
-    r"[ \t]*(?:\(\s*)?(?:(?:in\s+)?london|uk|british|gmt|greenwich)(?:'s)?"
-    r"(?:\s+(?:local\s+)?time)?\b",
+    r"[ \t]*(?:\(\s*)?(?:(?:in\s+)?london|uk|british|greenwich|gmt(?!\s*[+-]\s*\d))"
+    r"(?:'s)?(?:\s+(?:local\s+)?time)?\b",
     re.IGNORECASE,
 )
 """London's clock named just after a time ("4pm London", "13:00 UK time"):
 that time is read in it alone. Not "your time": the offer calls the
-person's own clock that ("09:00 your time"), and they may echo it."""
-_MINE = patterns.compile(
-    r"[ \t]*(?:\(\s*)?(?:(?:my|our)\s+(?:own\s+)?(?:local\s+)?time|local\s+time"
-    r"|here\b|where\s+i\s+am|at\s+my\s+end)",
+person's own clock that ("09:00 your time"), and they may echo it; not
+"GMT+4" (`_OFFSET`)."""
+_OFFSET = patterns.compile(
+    r"[ \t]*\(?\s*(?:gmt|utc)\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?(?P<m>[0-5]\d))?\b",
     re.IGNORECASE,
 )
-"""The writer's own clock named just after a time ("13:00 my time")."""
+"""A clock named by its offset just after a time ("2pm GMT+4", "9am
+(UTC-5)"): that time is read in it alone."""
+_MINE = patterns.compile(
+    r"[ \t]*(?:\(\s*)?(?:(?:my|our)\s+(?:own\s+)?(?:local\s+)?time|local\s+time"
+    r"|where\s+i\s+am|at\s+my\s+end)",
+    re.IGNORECASE,
+)
+"""The writer's own clock named just after a time ("13:00 my time"). Not a
+bare "here" ("11am here is my mobile", "2pm here at the office")."""
+_LONDON_SAID = patterns.compile(
+    r"[^.!?\n]{0,30}?\b(?:london|the\s+uk|england|britain|gmt(?!\s*[+-]\s*\d))\b",
+    re.IGNORECASE,
+)
+"""London named soon after the clock word ("11:00 local time (London)")."""
 
 
 def _clock_of(
     mention: Sequence[Part], scan: Scan, zones: Sequence[tzinfo]
 ) -> Sequence[tzinfo]:
-    """The clocks a time is read in: London's where named after it, the
-    writer's own where named and known (where unknown, `_not_in_their_clock`
-    asks), else any clock the offer showed."""
+    """The clocks a time is read in: an offset's where named after it
+    ("2pm GMT+4"), London's where named after it, the writer's own where
+    named and known (where unknown, `_not_in_their_clock` asks), else any
+    clock the offer showed."""
     end = mention[-1].end
+    if _IN_LONDON.search(scan.text) and not _OFFSET.match(scan.text, end):
+        return zones[:1]
+    offset = _OFFSET.match(scan.text, end)
+    if offset is not None and zones:
+        minutes = int(offset["h"]) * 60 + int(offset["m"] or 0)
+        if minutes <= 14 * 60:
+            sign = -1 if offset["sign"] == "-" else 1
+            return [timezone(timedelta(minutes=sign * minutes))]
     if _LONDONS.match(scan.text, end):
         return zones[:1]
-    if _MINE.match(scan.text, end) and zones[1:] and not _TRAVELLING.search(scan.text):
+    mine = _MINE.match(scan.text, end)
+    if mine is not None and _LONDON_SAID.match(scan.text, mine.end()):
+        return zones[:1]  # "11:00 local time (London)"
+    if mine is not None and zones[1:]:
         return zones[1:]
     return zones
 
@@ -717,13 +742,14 @@ and the Canaries share it: not here)."""
 _OWN_CLOCK = patterns.compile(
     r"\b(?:my|our)\s+(?:own\s+)?(?:local\s+)?time(?:\s*zone)?\b"
     r"|(?<!uk )(?<!london )(?<!british )\blocal\s+time\b"
-    r"|\btime\s+(?:here|where\s+i\s+am|at\s+my\s+end|over\s+here)\b"
-    r"|(?:\d|[ap]\.?m\.?)\s*(?:here|where\s+i\s+am|(?:at|on)\s+my\s+end|over\s+here|for\s+me\s+here)\b"
+    r"|\btime\s+(?:where\s+i\s+am|at\s+my\s+end|over\s+here|out\s+here)\b"
+    r"|(?:\d|[ap]\.?m\.?)\s*(?:where\s+i\s+am|(?:at|on)\s+my\s+end|over\s+here|out\s+here)\b"
+    r"|\bhere\s+in\s+" + _ABROAD + r"\b"
     r"|\b(?:cet|cest|eet|eest|est|edt|cdt|mst|mdt|pst|pdt|aest|aedt|acst|awst|nzst"
     r"|nzdt|sgt|hkt|jst|kst|msk)\b"
     r"|\b(?:eastern|central|pacific|mountain|atlantic|european|continental|german|germany"
     r"|french|france|spanish|spain|italian|italy|dutch|swiss|belgian|polish|greek"
-    r"|finnish|swedish|norwegian|danish|cyprus|israeli|turkish|us|american|canadian"
+    r"|finnish|swedish|norwegian|danish|cyprus|israeli|turkish|american|canadian"
     r"|new\s+york|ny|nyc|east\s+coast|west\s+coast|california|texas|chicago|toronto"
     r"|vancouver|boston|dubai|gulf|indian|india|singapore|hong\s+kong|japan|japanese"
     r"|australian|sydney|melbourne|perth|brisbane|nz|new\s+zealand|south\s+african"
@@ -735,19 +761,31 @@ _OWN_CLOCK = patterns.compile(
     + r"\b",
     re.IGNORECASE,
 )
+"""A time said in the writer's own clock, or a named one that is not
+London's ("13:00 my time", "4:45 pm here in Pune", "9am EST", "German
+time"). Not "UK time", "London time", "your time" (the offer's name for
+their own clock: read in both)."""
 _TRAVELLING = patterns.compile(
     r"\b(?:i'?ll|i\s+will|we'?ll|we\s+will|i'?m\s+going\s+to|going\s+to)\s+be\s+"
     r"(?:(?:back\s+)?(?:in|over\s+in|out\s+in|away\s+in|travelling\s+in|staying\s+in"
     r"|working\s+in)\s+\w|away\b|abroad\b|travelling\b|on\s+holiday\b)"
-    r"|\b(?:flying|fly|travelling|traveling|heading|moving)\s+(?:out\s+)?(?:to|back\s+to)\s+\w"
+    r"|\b(?:flying|fly|flew|travelling|traveling|heading|moving|moved)\s+(?:out\s+)?"
+    r"(?:to|back\s+to|home|back)\b"
+    r"|\bback\s+home\b(?!\s+in\s+(?:london|the\s+uk|england|britain)\b)"
     r"|\b(?:jet\s*lag|time\s+difference)\b",
     re.IGNORECASE,
 )
 """Their clock may not be the one their mail showed by then ("I'll be in New
-York by then so 12pm"): a time they name is read in no known clock."""
-"""A time said in the writer's own clock, or a named one that is not
-London's ("13:00 my time", "4:45 pm here", "9am EST", "German time"). Not
-"UK time", "London time", "your time" (the therapist's: London's)."""
+York by then so 12pm", "flew home on Thursday"): a time they name in their
+own clock is read in no known clock."""
+_IN_LONDON = patterns.compile(
+    r"\b(?:back\s+(?:home\s+)?in|here\s+in|(?:i'?m|i\s+am|we'?re|we\s+are)\s+(?:now\s+|back\s+"
+    r"|actually\s+|currently\s+)?in)\s+(?:london|the\s+uk|england|britain)\b"
+    r"(?!\s+(?:next|on|from|until|till|by|later)\b)",
+    re.IGNORECASE,
+)
+"""They say they are in London now ("I'm back home in London now", "here in
+the UK"): their clock is London's, whatever their mail showed."""
 _TIME_TALK = patterns.compile(
     r"\b(?:mon|tues?|wed(?:nes)?|weds|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?\b"
     r"|\d|\b(?:then|it|that\s+(?:time|day|one|slot|week)|this\s+(?:one|time|week)"
@@ -806,6 +844,8 @@ def _not_in_their_clock(
     travelling = _TRAVELLING.search(body)
     if not (_OWN_CLOCK.search(body) or travelling) or intent.language_of(body):
         return False
+    if _IN_LONDON.search(body):
+        return False  # "I'm back in London now": read in London's clock
     timed = [
         m
         for m in positive
@@ -815,6 +855,9 @@ def _not_in_their_clock(
     if not timed:
         return False
     theirs = () if travelling else zones[1:]
+    timed = [m for m in timed if not _OFFSET.match(body, m[-1].end)]  # "2pm GMT+4"
+    if not timed:
+        return False
     return not theirs or not any(
         pick in mentions.candidates(m, offered, theirs) for m in timed
     )
@@ -1049,22 +1092,33 @@ _FOR_SOMEONE = patterns.compile(
     r"\b(?:reply(?:ing)?|writ(?:e|ing)|answer(?:ing)?|respond(?:ing)?|e-?mail(?:ing)?"
     r"|messag(?:e|ing)|book(?:ing)?|arrang(?:e|ing)|sort(?:ing)?)\s+(?:this\s+|back\s+)?"
     r"(?:for|on\s+behalf\s+of)\s+(?:my|our)\s+" + _KIN + r"\b"
+    r"|\b(?:reply(?:ing)?|writ(?:e|ing)|answer(?:ing)?|book(?:ing)?)\s+(?:this\s+)?for\s+(?:her"
+    r"|him)\b"
+    # "I'm helping my gran with this", "option 3 for our son Tom"
+    r"|\bhelp(?:ing)?\s+(?:my|our)\s+"
+    + _KIN
+    + r"\s+(?:with\s+(?:this|it|the\s+booking)|to"
+    r"\s+(?:book|reply|pick|choose))\b"
+    r"|\b(?:option|number|#|slot|one|time)\s*\d?\s+for\s+(?:my|our)\s+" + _KIN + r"\b"
+    r"|\b(?:best|good|better|suits|works|ideal)\s+for\s+(?:my|our)\s+"
+    + _KIN
+    + r"\b(?!\s+(?:too|as\s+well|also|and\s+me)\b)"
     r"|\bon\s+(?:my|our)\s+" + _KIN + r"'?s\s+behalf\b"
     r"|\bon\s+(?:his|her|their)\s+behalf\b|\bon\s+behalf\s+of\s+(?:mr|mrs|ms|miss|dr"
     r"|[a-z]+\s+who|him|her|them)\b"
     # "It's Sarah's mum here", "this is Pat's daughter"
-    r"|\b(?:it'?s|this\s+is|i'?m|i\s+am)\s+[a-z][\w-]*'s\s+" + _KIN + r"\b"
+    r"|\b(?:it'?s|this\s+is|i'?m|i\s+am)\s+[a-z][\w-]{0,30}'s\s+" + _KIN + r"\b"
     # "Sarah asked me to let you know", "I translate for Mr Nowak"
-    r"|\b[a-z][\w-]*\s+(?:has\s+|had\s+)?asked\s+me\s+to\s+(?:reply|respond|write|answer"
+    r"|\b[a-z][\w-]{0,30}\s+(?:has\s+|had\s+)?asked\s+me\s+to\s+(?:reply|respond|write|answer"
     r"|forward|send|let\s+you\s+know|e-?mail|book|pick|choose|confirm|tell\s+you)"
     r"|\bi\s+(?:translate|interpret)\s+for\b|\b(?:translating|interpreting)\s+for\b"
     r"|\b(?:sorting|arranging|organi[sz]ing|booking)\s+(?:this|it|things)\s+(?:out\s+|up\s+)?"
     r"for\s+(?:her|him)\b"
-    # "my wife asked me to forward this on", "Mum wants me to reply"
+    # "my wife asked me to forward this on" (not "my mum wants me to reply":
+    # the writer is the one she wants to)
     r"|\b(?:my|our)?\s*"
     + _KIN
-    + r"\s+(?:has\s+|had\s+)?(?:asked|wants|wanted|would\s+like"
-    r"|needs|needed)\s+me\s+to\s+(?:reply|respond|write|answer|forward|send|let\s+you"
+    + r"\s+(?:has\s+|had\s+)?asked\s+me\s+to\s+(?:reply|respond|write|answer|forward|send|let\s+you"
     r"\s+know|e-?mail|book|pick|choose|confirm|tell\s+you)"
     r"|\b(?:she|he|they)\s+(?:has\s+|had\s+)?asked\s+me\s+to\s+(?:reply|respond|write"
     r"|answer|forward|send|let\s+you\s+know|e-?mail|book|pick|choose|confirm|tell\s+you)"
@@ -1073,28 +1127,36 @@ _FOR_SOMEONE = patterns.compile(
     r"|aren'?t|never)\s+(?:really\s+|very\s+)?(?:do|use|good\s+with|great\s+with|able"
     r"\s+to\s+use|on|check|read)\s+(?:e-?mails?|computers?|the\s+internet|online|tech)"
     # an interpreter or a worker writing for the person
-    r"|\b(?:i'?m|i\s+am)\s+(?:(?:his|her|their|the)\s+)?(?:interpret(?:er|ing)|translat"
-    r"(?:or|ing)|support\s+worker|key\s*worker|carer|care\s+worker|advocate)\b",
+    r"|\b(?:i'?m|i\s+am|as)\s+(?:(?:his|her|their|the)\s+)?(?:interpret(?:er|ing)|translat"
+    r"(?:or|ing)|support\s+worker|key\s*worker|carer|care\s+worker|advocate|social\s+worker"
+    r"|care\s+co-?ordinator)\b",
     re.IGNORECASE,
 )
 """The writer says they write for the person: someone else is choosing."""
-_THEY_CHOSE = patterns.compile(
-    # "She says the 3.30 on Tuesday", "he'd like the Wednesday one", "she'll take 2"
-    r"\b(?:she|he)\s*(?:'d|would|'ll|will|wants|prefers|picked|chose|went\s+for"
-    r"|'s\s+gone\s+for|has\s+gone\s+for|'s\s+chosen|has\s+chosen|has\s+picked)\s+"
-    r"(?:like\s+|prefer\s+|take\s+|go\s+for\s+|have\s+|love\s+)?"
-    r"(?:the\s+|number\s+|option\s+|#\s*)?"
+_CHOICE = (
     r"(?:\d|one\b|two\b|three\b|first\b|second\b|third\b|last\b|earl|late"
     r"|mon|tue|wed|thu|fri|sat|sun|morning|afternoon|evening)"
-    # "she says the 3.30": a report of a choice, not advice ("she said mornings")
-    r"|\b(?:she|he)\s+(?:says|said|thinks|reckons)\s+(?:the\s+|number\s+|option\s+"
-    r"|#\s*)(?:\d|one\b|two\b|three\b|first\b|second\b|third\b|last\b|earl|late"
-    r"|mon|tue|wed|thu|fri|sat|sun|morning|afternoon|evening)"
-    r"|\b(?:she|he)\s+(?:says|said|thinks|reckons)\s+(?:\d|(?:mon|tues|wednes|thurs|fri"
-    r"|satur|sun)day)"
-    # "the Thursday evening would suit her best", "Wednesday is good for him"
-    r"|\b(?:suit|suits|suited|work|works|good|better|best|fine|ok|okay|easier|easiest)"
-    r"\s+(?:for\s+)?(?:her|him)(?:\s+best)?\b(?!\s+(?:and|&)\s+me\b)",
+)
+_WHO = r"(?:she|he|(?:my|our)\s+" + _KIN + r"(?:\s+[a-z][\w'-]{1,20})?|mum|mom|dad)"
+"""Who may have chosen: "she", "my partner Sam", "Mum"."""
+_THEY_CHOSE = patterns.compile(
+    # "She'd like the Wednesday one", "my son would like the 9am", "Dad's picked"
+    r"\b" + _WHO + r"\s*(?:'d|would|wants|prefers|picked|chose|went\s+for"
+    r"|'s\s+gone\s+for|has\s+gone\s+for|'s\s+chosen|has\s+chosen|'s\s+picked"
+    r"|has\s+picked)\s+(?:like\s+|prefer\s+|go\s+for\s+|love\s+)?"
+    r"(?:the\s+|number\s+|option\s+|#\s*)?"
+    + _CHOICE
+    # "she'll take 2", "he'll have number 3": the object an option, not "the
+    # afternoon off"
+    + r"|\b"
+    + _WHO
+    + r"\s*(?:'ll|will|would|'d)\s+(?:take|have|go\s+for)\s+(?:number\s+"
+    r"|option\s+|#\s*|the\s+(?:first|second|third|last|earlier|later)\s+one\b|\d\b)"
+    # "she says the 3.30", "Mum says the Tuesday morning": a report of a
+    # choice, not advice ("she said mornings are better for me")
+    r"|\b" + _WHO + r"\s+(?:says|said|thinks|reckons)\s+(?:the\s+|number\s+|option\s+"
+    r"|#\s*)" + _CHOICE + r"|\b(?:she|he)\s+(?:says|said|thinks|reckons)\s+(?:\d"
+    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day)",
     re.IGNORECASE,
 )
 """Another person's choice reported ("she says the 3.30"): a relay."""

@@ -645,9 +645,8 @@ class Conversation:
                         enquiry.first_message or "",
                         record.approval_round,
                         safety_note=enquiry.safety_note or "",
-                        # someone else's words are shown only where they chose
                         pick=quoting.new_words(incoming.mail.text)[:_PICK_CHARS]
-                        if incoming.mail.from_addr == enquiry.email or relayed
+                        if incoming.mail.from_addr == enquiry.email
                         else "",
                         asks=asks,
                         relayed=relayed,

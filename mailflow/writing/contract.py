@@ -275,6 +275,7 @@ LETTERS: dict[str, Letter] = {
             {"reason": "pick-asks-unclear"},
             {"reason": "pick-asks-reopen"},
             {"reason": "pick-asks-started"},
+            {"reason": "pick-relayed"},
             {"reason": "pick-started"},
             {"reason": "approval-superseded"},
             {"reason": "move-superseded"},
