@@ -1922,3 +1922,24 @@ def test_an_ending_arranged_keeps_the_note_the_risk_words_give() -> None:
         )
     )
     assert (plain.verdict, plain.risk) == (Verdict.REQUEST, "possible")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi, my son is one of your clients. I'd like the free call for myself. He's"
+        " timed some texts to go out to us on Sunday and I don't know what that means.",
+        "Hi Sam, I'm a support worker and one of my service users would like to start"
+        " therapy. He has set up some emails to go out to his family on the 3rd."
+        " Could you offer him a call? Thanks, Jo (Mind)",
+    ],
+)
+def test_an_ending_arranged_in_a_referral_is_still_the_therapists_to_read(
+    text: str,
+) -> None:
+    """A referrer's or a client's relative's mail is asked about, never
+    answered with times, when an ending arranged is all the risk it tells
+    (`_nothing_but_weighed`; helper-297's blocker)."""
+    result = _classify(_inbound(subject="Enquiry", text=text))
+    assert result.verdict is Verdict.ASK
+    assert result.risk == "possible"

@@ -2889,7 +2889,8 @@ ARRANGED_ABSENCE = [
     "It's the last week of everything for me so sooner is better.",
     "This is the last week of everything really, so I thought I'd try this once.",
     "honestly it feels like the final few days of it all",
-    "2. It's the last week of my job and after that the last week of everything, probably.",
+    "My contract ends on Friday and after that it's the last week of everything, I think.",
+    "tbh it's the last week of my life so the sooner the better",
     # messages timed to reach people
     "I've set up some emails to send themselves on the 3rd, to my parents and a couple of friends.",
     "I've scheduled some messages to go out to a few friends next Friday, so I'd like to talk before then.",
@@ -2897,10 +2898,13 @@ ARRANGED_ABSENCE = [
     # cards written years ahead
     "I've finished the birthday cards for my daughter, one for every year up to 21.",
     "I've written christmas cards to the boys for the next ten years",
-    "I've been writing birthday cards for everyone for the next year, so that's done.",
+    "I've been writing the birthday cards for the kids for the next few years, so that's done.",
+    "I've written letters for my son to open on every birthday until he's 18",
+    "I've finished cards for my daughter until she's 18.",
     # passwords left for whoever needs them
     "I put all my passwords and account logins in one doc and emailed it to my roommate for whoever needs them.",
     "bank details and pin numbers are in the drawer for whoever has to deal with it",
+    "passwords written down for my wife, for after.",
     # a will done as the last thing
     "The solicitor rang to say the will is all signed and witnessed, so that is the last of it dealt with.",
     "My will is done and signed now, which was the last thing I needed to see to.",
@@ -2911,6 +2915,11 @@ ARRANGED_ABSENCE = [
     # no next
     "People ask what's next and honestly there is no next.",
     "there won't be a next.",
+    "There's no next.",
+    "I just have to get to Sunday, then it's over.",
+    "I've timed some texts to go out to my kids when I'm dead.",
+    "It's the last weekend of everything with my kids so Saturday please",
+    "my will's done, the last thing sorted, and the house goes to my sister",
     # a deadline, then nothing to worry about
     "I just need to get to the weekend and then I won't have to worry about any of it anymore.",
 ]
@@ -2928,6 +2937,15 @@ ARRANGED_ABSENCE_NEIGHBOURS = [
     "I've left the wifi password for the dog sitter.",
     "My will is done now that the baby's here, last thing on the list.",
     "the will is sorted, the last thing before we sell the house",
+    "Tuesday please. I retire on Friday so it's the last week of everything for me",
+    "We fly to Dubai on the 10th so it's the last week of everything here!",
+    "I'm due in 3 weeks so it's the final few weeks of it all",
+    "Our wedding is Saturday - I've scheduled some messages to be sent to the guests",
+    "I'm having surgery so my passwords are in a doc for whoever needs them while I'm in hospital",
+    "we bought a flat, my will is done, the last thing on the list",
+    "I've booked an airbnb where nobody knows me for a writing retreat",
+    "I've written the birthday cards for the grandkids for the next year, I'm so organised",
+    "I'm away so I've scheduled some emails to go out while I'm on holiday",
     "I'm at a conference hotel this week, please ring my mobile.",
     "There is no next appointment available at my GP until January.",
     "I just need to get to Friday and then I won't have to worry about the exam anymore.",

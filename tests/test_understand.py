@@ -731,9 +731,9 @@ def test_a_sixth_writers_words_of_not_being_around() -> None:
     times (8 replies newly heard), ordinary mail alerted 2 -> 7. Requests
     weighed at 0.475 or more answered with an alert (`classify.ALERT_CHANCE`):
     22 given times, ordinary mail alerted 8. With `absence-arranged` (stop
-    60, learned from `blind60`, another writer's words): 20 ("the last week
-    of everything, probably", birthday cards "for everyone for the next
-    year"), ordinary mail unchanged."""
+    60, from `blind60`; two of this set's own misses, read at the start of
+    that work, were in its tests at first, so this is no out-of-sample
+    figure): 20, ordinary mail unchanged."""
     _floors(
         _letters("BLIND21"),
         cases=400,
@@ -753,11 +753,12 @@ def test_an_ending_arranged_and_said_in_passing() -> None:
     last week at uni), 20 grief. As written: 15 crises given times with
     nobody told (7 first mails, 8 replies), ordinary mail 5 alerted, 1 held,
     5 sent the safety message. With `absence-arranged`: 4 given times, its
-    ordinary mail as before."""
+    ordinary mail as before; after its strict review (contractions, context
+    before the phrase, a first-person anchor for cards): 3."""
     _floors(
         _letters("BLIND60"),
         cases=160,
-        times=4,
+        times=3,
         left=0,
         clear=9,
         alerted=5,

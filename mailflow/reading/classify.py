@@ -633,13 +633,14 @@ def _clear_is_theirs(
 
 def _nothing_but_weighed(screening: screen.Screening) -> bool:
     """No risk read, or only a refusal of what keeps someone alive beside
-    death accepted (`_WEIGHED_BESIDE`'s pair, with at most an ordinary
-    sentence of risk beside it): a referral or news of the
-    therapist's client is still asked about, not answered with times (the
-    note goes as possible risk, with an alert), as it was before the pair
-    was read."""
+    death accepted (`_WEIGHED_BESIDE`'s pair) or an ending arranged
+    (`absence-arranged`, stop 60), with at most an ordinary sentence of
+    risk beside it: a referral or news of the therapist's client is still
+    asked about, not answered with times (the note goes as possible risk,
+    with an alert), as it was before these were read."""
     return screening.risk is screen.Risk.NONE or (
-        _REFUSING in screening.families and set(screening.families) <= _WEIGHED_BESIDE
+        bool({_REFUSING, "absence-arranged"} & set(screening.families))
+        and set(screening.families) <= _WEIGHED_BESIDE
     )
 
 
