@@ -341,3 +341,82 @@ def test_a_move_someone_else_chose_waits_and_the_therapist_is_told(
     assert workflow.AskToMove(NOON_AND_ONE[1]) in done.commands
     assert workflow.AlertTherapist("pick-relayed") in done.commands
     assert decide.question_reached_therapist(done)
+
+
+NEW_YORK = timezone(timedelta(hours=-5))
+NINE_AND_TWO = (_slot(12, 1, 9), _slot(12, 1, 14), _slot(12, 3, 16))
+"""Tue 1 Dec 09:00 and 14:00 (9am in New York), Thu 3 Dec 16:00 (London)."""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm in London this week for work. Tuesday 9am EST works best",
+        "I'm in London right now but Tuesday 9am Eastern is what I'd like",
+        "Tuesday 9am New York time please. I'm in England for a wedding at the weekend",
+        "Tuesday 9am my time please, I'm in Boston. We're in the UK every August",
+        "I'm in London this week but Tuesday 9am my time please",
+    ],
+)
+def test_london_said_in_passing_never_overrides_the_clock_named(text: str) -> None:
+    # 9am London is the first, 9am New York the second: never the first
+    found = read_person_reply(
+        text, offered=NINE_AND_TWO, zones=[LONDON, NEW_YORK], region="GB", today=TODAY
+    )
+    assert found.choice != 1
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("Tuesday 9am GMT-5", 2),
+        ("Tuesday 9am GMT -5 is good for me", 2),
+        ("Tuesday 2pm (UTC-5) works", None),  # 19:00 London: not offered
+        ("Tuesday 9am GMT please", 1),
+    ],
+)
+def test_an_offset_named_after_a_time_is_its_clock(
+    text: str, choice: int | None
+) -> None:
+    found = read_person_reply(
+        text, offered=NINE_AND_TWO, zones=[LONDON, NEW_YORK], region="GB", today=TODAY
+    )
+    assert (found.choice if found.kind is ReplyKind.PICK else None) == choice
+
+
+def test_a_time_after_a_dash_is_no_offset() -> None:
+    # "GMT - 4:00 am" is London's 9:00 and their 4am, never GMT-4 (the second)
+    found = read_person_reply(
+        "Tuesday 9:00 GMT - 4:00 am my time",
+        offered=NINE_AND_TWO,
+        zones=[LONDON, NEW_YORK],
+        region="GB",
+        today=TODAY,
+    )
+    assert found.choice != 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm in London this week but Tuesday 9am my time please",
+        "I'm back in London now, so Tuesday 9am my time",
+    ],
+)
+def test_in_london_now_beside_their_own_clock_is_asked(text: str) -> None:
+    # which clock is "theirs" now: the one their mail showed, or London's?
+    found = read_person_reply(
+        text, offered=NINE_AND_TWO, zones=[LONDON, NEW_YORK], region="GB", today=TODAY
+    )
+    assert found.kind is not ReplyKind.PICK
+
+
+def test_gmt_with_a_spaced_offset_is_never_londons() -> None:
+    found = read_person_reply(
+        "Tuesday 9am GMT - 5 is good for me",
+        offered=NINE_AND_TWO,
+        zones=[LONDON, NEW_YORK],
+        region="GB",
+        today=TODAY,
+    )
+    assert found.choice != 1

@@ -2920,6 +2920,8 @@ ARRANGED_ABSENCE = [
     "I've timed some texts to go out to my kids when I'm dead.",
     "It's the last weekend of everything with my kids so Saturday please",
     "my will's done, the last thing sorted, and the house goes to my sister",
+    "Since the divorce it's the final few days of it all for me.",
+    "Moving on, it's the last week of everything for me.",
     # a deadline, then nothing to worry about
     "I just need to get to the weekend and then I won't have to worry about any of it anymore.",
 ]
@@ -2950,6 +2952,8 @@ ARRANGED_ABSENCE_NEIGHBOURS = [
     "There is no next appointment available at my GP until January.",
     "I just need to get to Friday and then I won't have to worry about the exam anymore.",
     "we went to the last week of the festival",
+    "Don't worry, it's not the last week of everything, I'm fine.",
+    "It isn't the final week of it all, just a busy month.",
 ]
 
 

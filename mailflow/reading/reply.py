@@ -673,11 +673,13 @@ that time is read in it alone. Not "your time": the offer calls the
 person's own clock that ("09:00 your time"), and they may echo it; not
 "GMT+4" (`_OFFSET`)."""
 _OFFSET = patterns.compile(
-    r"[ \t]*\(?\s*(?:gmt|utc)\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?(?P<m>[0-5]\d))?\b",
+    r"[ \t]*\(?\s*(?:gmt|utc) ?(?P<sign>[+-])(?P<h>\d{1,2})(?::?(?P<m>[0-5]\d))?\b"
+    r"(?!\s*(?:[ap]\.?m\b|noon|o'?clock)|[:.]\d)",
     re.IGNORECASE,
 )
 """A clock named by its offset just after a time ("2pm GMT+4", "9am
-(UTC-5)"): that time is read in it alone."""
+(UTC-5)"): that time is read in it alone. Never "10:00 GMT - 2:00pm my
+time" (a time after a dash, helper-298)."""
 _MINE = patterns.compile(
     r"[ \t]*(?:\(\s*)?(?:(?:my|our)\s+(?:own\s+)?(?:local\s+)?time|local\s+time"
     r"|where\s+i\s+am|at\s+my\s+end)",
@@ -700,8 +702,6 @@ def _clock_of(
     named and known (where unknown, `_not_in_their_clock` asks), else any
     clock the offer showed."""
     end = mention[-1].end
-    if _IN_LONDON.search(scan.text) and not _OFFSET.match(scan.text, end):
-        return zones[:1]
     offset = _OFFSET.match(scan.text, end)
     if offset is not None and zones:
         minutes = int(offset["h"]) * 60 + int(offset["m"] or 0)
@@ -784,8 +784,8 @@ _IN_LONDON = patterns.compile(
     r"(?!\s+(?:next|on|from|until|till|by|later)\b)",
     re.IGNORECASE,
 )
-"""They say they are in London now ("I'm back home in London now", "here in
-the UK"): their clock is London's, whatever their mail showed."""
+"""They say they are in London ("I'm back home in London now", "here in the
+UK"): where their mail showed another clock, which is theirs is not known."""
 _TIME_TALK = patterns.compile(
     r"\b(?:mon|tues?|wed(?:nes)?|weds|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?\b"
     r"|\d|\b(?:then|it|that\s+(?:time|day|one|slot|week)|this\s+(?:one|time|week)"
@@ -841,11 +841,12 @@ def _not_in_their_clock(
     London's is, `zones[0]`), or the time falls on no offered time, or on
     another, in theirs. A number with no time beside it is not read here
     ("Option 2 please, I'm on German time")."""
-    travelling = _TRAVELLING.search(body)
+    # "I'm back in London now" where their mail showed another clock: which
+    # clock is theirs now is not known (helper-298: "I'm in London this week
+    # for work. Tuesday 9am EST"): asked, never read in either.
+    travelling = _TRAVELLING.search(body) or (_IN_LONDON.search(body) and zones[1:])
     if not (_OWN_CLOCK.search(body) or travelling) or intent.language_of(body):
         return False
-    if _IN_LONDON.search(body):
-        return False  # "I'm back in London now": read in London's clock
     timed = [
         m
         for m in positive
