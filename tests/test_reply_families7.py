@@ -420,3 +420,21 @@ def test_gmt_with_a_spaced_offset_is_never_londons() -> None:
         today=TODAY,
     )
     assert found.choice != 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tuesday 9am GMT - 5 is good for me",
+        "Tuesday 9am UTC - 5 please",
+        "Tues 9am (gmt - 5) pls",
+        "Tuesday 9am GMT+ 5",
+    ],
+)
+def test_an_offset_written_loosely_is_asked_about(text: str) -> None:
+    # only London's 9am is offered: never booked on a clock they did not mean
+    offered = (_slot(12, 1, 9), _slot(12, 2, 10), _slot(12, 3, 16))
+    found = read_person_reply(
+        text, offered=offered, zones=[LONDON, NEW_YORK], region="GB", today=TODAY
+    )
+    assert found.kind is not ReplyKind.PICK

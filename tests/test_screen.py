@@ -2922,6 +2922,11 @@ ARRANGED_ABSENCE = [
     "my will's done, the last thing sorted, and the house goes to my sister",
     "Since the divorce it's the final few days of it all for me.",
     "Moving on, it's the last week of everything for me.",
+    # a question with "n't" before it is no denial (helper-299)
+    "Wouldn't the last days of my life be better spent talking to someone?",
+    "Isn't the last week of my life supposed to feel calmer than this?",
+    "Couldn't the last week of everything just be quiet? Option 2 please.",
+    "Whether or not the last week of everything goes to plan, I'd like Tuesday.",
     # a deadline, then nothing to worry about
     "I just need to get to the weekend and then I won't have to worry about any of it anymore.",
 ]

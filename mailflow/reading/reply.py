@@ -680,6 +680,9 @@ _OFFSET = patterns.compile(
 """A clock named by its offset just after a time ("2pm GMT+4", "9am
 (UTC-5)"): that time is read in it alone. Never "10:00 GMT - 2:00pm my
 time" (a time after a dash, helper-298)."""
+_SIGNED = patterns.compile(r"[ \t,]*\(?\s*(?:gmt|utc)\s*[+\-\u2212]\s*\d", re.IGNORECASE)
+"""An offset written any other way ("GMT - 5", "UTC + 4"): whose clock is
+not sure, so a time before it is asked about (helper-299)."""
 _MINE = patterns.compile(
     r"[ \t]*(?:\(\s*)?(?:(?:my|our)\s+(?:own\s+)?(?:local\s+)?time|local\s+time"
     r"|where\s+i\s+am|at\s+my\s+end)",
@@ -841,6 +844,12 @@ def _not_in_their_clock(
     London's is, `zones[0]`), or the time falls on no offered time, or on
     another, in theirs. A number with no time beside it is not read here
     ("Option 2 please, I'm on German time")."""
+    timed_all = [m for m in positive if any(part.kind is Kind.TIME for part in m)]
+    if any(
+        _SIGNED.match(body, m[-1].end) and not _OFFSET.match(body, m[-1].end)
+        for m in timed_all
+    ):
+        return True  # "9am GMT - 5": asked, never read in London's clock
     # "I'm back in London now" where their mail showed another clock: which
     # clock is theirs now is not known (helper-298: "I'm in London this week
     # for work. Tuesday 9am EST"): asked, never read in either.
