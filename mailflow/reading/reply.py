@@ -680,7 +680,9 @@ _OFFSET = patterns.compile(
 """A clock named by its offset just after a time ("2pm GMT+4", "9am
 (UTC-5)"): that time is read in it alone. Never "10:00 GMT - 2:00pm my
 time" (a time after a dash, helper-298)."""
-_SIGNED = patterns.compile(r"[ \t,]*\(?\s*(?:gmt|utc)\s*[+\-\u2212]\s*\d", re.IGNORECASE)
+_SIGNED = patterns.compile(
+    r"[ \t,]*\(?\s*(?:gmt|utc)\s*[+\-\u2212]\s*\d", re.IGNORECASE
+)
 """An offset written any other way ("GMT - 5", "UTC + 4"): whose clock is
 not sure, so a time before it is asked about (helper-299)."""
 _MINE = patterns.compile(
