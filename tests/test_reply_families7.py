@@ -438,3 +438,20 @@ def test_an_offset_written_loosely_is_asked_about(text: str) -> None:
         text, offered=offered, zones=[LONDON, NEW_YORK], region="GB", today=TODAY
     )
     assert found.kind is not ReplyKind.PICK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tuesday 9am in New York please, not London",
+        "Tuesday 9am, GMT-5",
+        "Tuesday 9am UTC\u22125",
+    ],
+)
+def test_a_time_placed_abroad_is_never_londons(text: str) -> None:
+    offered = (_slot(12, 1, 9), _slot(12, 2, 10), _slot(12, 3, 16))
+    for zones in ([LONDON], [LONDON, NEW_YORK]):
+        found = read_person_reply(
+            text, offered=offered, zones=zones, region="GB", today=TODAY
+        )
+        assert found.kind is not ReplyKind.PICK, zones

@@ -750,6 +750,8 @@ _OWN_CLOCK = patterns.compile(
     r"|\btime\s+(?:where\s+i\s+am|at\s+my\s+end|over\s+here|out\s+here)\b"
     r"|(?:\d|[ap]\.?m\.?)\s*(?:where\s+i\s+am|(?:at|on)\s+my\s+end|over\s+here|out\s+here)\b"
     r"|\bhere\s+in\s+" + _ABROAD + r"\b"
+    # "9am in New York please", "Tuesday 2pm in Dubai"
+    r"|(?:\d|[ap]\.?m\.?)\s+(?:\w+\s+)?in\s+" + _ABROAD + r"\b"
     r"|\b(?:cet|cest|eet|eest|est|edt|cdt|mst|mdt|pst|pdt|aest|aedt|acst|awst|nzst"
     r"|nzdt|sgt|hkt|jst|kst|msk)\b"
     r"|\b(?:eastern|central|pacific|mountain|atlantic|european|continental|german|germany"
