@@ -348,6 +348,17 @@ NINE_AND_TWO = (_slot(12, 1, 9), _slot(12, 1, 14), _slot(12, 3, 16))
 """Tue 1 Dec 09:00 and 14:00 (9am in New York), Thu 3 Dec 16:00 (London)."""
 
 
+def _in_new_york(text: str, offered: tuple[Slot, ...] = ()) -> PersonReply:
+    """The reply read in London's clock and New York's (the writer's)."""
+    return read_person_reply(
+        text,
+        offered=offered or NINE_AND_TWO,
+        zones=[LONDON, NEW_YORK],
+        region="GB",
+        today=TODAY,
+    )
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -360,9 +371,7 @@ NINE_AND_TWO = (_slot(12, 1, 9), _slot(12, 1, 14), _slot(12, 3, 16))
 )
 def test_london_said_in_passing_never_overrides_the_clock_named(text: str) -> None:
     # 9am London is the first, 9am New York the second: never the first
-    found = read_person_reply(
-        text, offered=NINE_AND_TWO, zones=[LONDON, NEW_YORK], region="GB", today=TODAY
-    )
+    found = _in_new_york(text)
     assert found.choice != 1
 
 
@@ -378,21 +387,13 @@ def test_london_said_in_passing_never_overrides_the_clock_named(text: str) -> No
 def test_an_offset_named_after_a_time_is_its_clock(
     text: str, choice: int | None
 ) -> None:
-    found = read_person_reply(
-        text, offered=NINE_AND_TWO, zones=[LONDON, NEW_YORK], region="GB", today=TODAY
-    )
+    found = _in_new_york(text)
     assert (found.choice if found.kind is ReplyKind.PICK else None) == choice
 
 
 def test_a_time_after_a_dash_is_no_offset() -> None:
     # "GMT - 4:00 am" is London's 9:00 and their 4am, never GMT-4 (the second)
-    found = read_person_reply(
-        "Tuesday 9:00 GMT - 4:00 am my time",
-        offered=NINE_AND_TWO,
-        zones=[LONDON, NEW_YORK],
-        region="GB",
-        today=TODAY,
-    )
+    found = _in_new_york("Tuesday 9:00 GMT - 4:00 am my time")
     assert found.choice != 2
 
 
@@ -405,20 +406,12 @@ def test_a_time_after_a_dash_is_no_offset() -> None:
 )
 def test_in_london_now_beside_their_own_clock_is_asked(text: str) -> None:
     # which clock is "theirs" now: the one their mail showed, or London's?
-    found = read_person_reply(
-        text, offered=NINE_AND_TWO, zones=[LONDON, NEW_YORK], region="GB", today=TODAY
-    )
+    found = _in_new_york(text)
     assert found.kind is not ReplyKind.PICK
 
 
 def test_gmt_with_a_spaced_offset_is_never_londons() -> None:
-    found = read_person_reply(
-        "Tuesday 9am GMT - 5 is good for me",
-        offered=NINE_AND_TWO,
-        zones=[LONDON, NEW_YORK],
-        region="GB",
-        today=TODAY,
-    )
+    found = _in_new_york("Tuesday 9am GMT - 5 is good for me")
     assert found.choice != 1
 
 
@@ -434,9 +427,7 @@ def test_gmt_with_a_spaced_offset_is_never_londons() -> None:
 def test_an_offset_written_loosely_is_asked_about(text: str) -> None:
     # only London's 9am is offered: never booked on a clock they did not mean
     offered = (_slot(12, 1, 9), _slot(12, 2, 10), _slot(12, 3, 16))
-    found = read_person_reply(
-        text, offered=offered, zones=[LONDON, NEW_YORK], region="GB", today=TODAY
-    )
+    found = _in_new_york(text, offered)
     assert found.kind is not ReplyKind.PICK
 
 

@@ -848,10 +848,10 @@ def _not_in_their_clock(
     London's is, `zones[0]`), or the time falls on no offered time, or on
     another, in theirs. A number with no time beside it is not read here
     ("Option 2 please, I'm on German time")."""
-    timed_all = [m for m in positive if any(part.kind is Kind.TIME for part in m)]
+    timed = [m for m in positive if any(part.kind is Kind.TIME for part in m)]
     if any(
         _SIGNED.match(body, m[-1].end) and not _OFFSET.match(body, m[-1].end)
-        for m in timed_all
+        for m in timed
     ):
         return True  # "9am GMT - 5": asked, never read in London's clock
     # "I'm back in London now" where their mail showed another clock: which
@@ -860,18 +860,15 @@ def _not_in_their_clock(
     travelling = _TRAVELLING.search(body) or (_IN_LONDON.search(body) and zones[1:])
     if not (_OWN_CLOCK.search(body) or travelling) or intent.language_of(body):
         return False
+    # "16:00 London time" is London's, "2pm GMT+4" that offset's: not theirs
     timed = [
         m
-        for m in positive
-        if any(part.kind is Kind.TIME for part in m)
-        and not _LONDONS.match(body, m[-1].end)  # "16:00 London time" is London's
+        for m in timed
+        if not _LONDONS.match(body, m[-1].end) and not _OFFSET.match(body, m[-1].end)
     ]
     if not timed:
         return False
     theirs = () if travelling else zones[1:]
-    timed = [m for m in timed if not _OFFSET.match(body, m[-1].end)]  # "2pm GMT+4"
-    if not timed:
-        return False
     return not theirs or not any(
         pick in mentions.candidates(m, offered, theirs) for m in timed
     )
