@@ -44,10 +44,10 @@ typecheck: install ## mypy --strict on the package
 	$(BIN)/mypy mailflow
 
 test: install dovecot courier lint typecheck ## lint, types and the whole suite against real Dovecot + SMTP
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 core: install ## the fast core tests only: no server started (-m "not integration")
-	$(BIN)/python -m pytest -n auto -m "not integration"
+	$(BIN)/python -m pytest -n auto --dist worksteal -m "not integration"
 
 fmt: install ## format and autofix
 	$(BIN)/ruff format mailflow tests bench

@@ -45,16 +45,20 @@ class Mailboxes:
     person: str
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder for a worker's tests, as one install keeps one."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def clean_environ(
-    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-) -> None:
+def clean_environ(monkeypatch: pytest.MonkeyPatch, shared_cache: Path) -> None:
     """Drop MAILFLOW_* so a developer's shell cannot change test results, and keep
     every cache out of the real home directory."""
     for name in list(os.environ):
         if name.startswith("MAILFLOW_"):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared_cache))
 
 
 @pytest.fixture(scope="session")

@@ -140,7 +140,7 @@ def plain_answers(draw: Any) -> list[Any]:
     return lines
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(plain_answers())
 def test_the_shapes_it_takes_are_read_as_imapclient_reads_them(lines):
     ours = fetch_answers.read(lines, False)
@@ -155,7 +155,7 @@ def reference(lines: list[Any]) -> dict[int, Any] | None:
         return None
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(answers())
 def test_read_says_what_imapclient_says_or_leaves_it(lines):
     ours = fetch_answers.read(lines, False)

@@ -57,7 +57,7 @@ _LIST = st.lists(_MAILBOX, min_size=1, max_size=4).map(",".join)
 _NOISE = st.text(string.ascii_letters + " ,.<>@\"'()\\;:=?-")
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.one_of(_LIST, _NOISE, st.builds(str.__add__, _LIST, _NOISE)))
 def test_plain_mailboxes_read_as_the_stdlib_reads_them(value: str) -> None:
     plain = parse.plain_addresses(value)
@@ -99,7 +99,7 @@ def test_anything_else_is_left_to_the_stdlib(value: str) -> None:
     assert parse.plain_addresses(value) is None
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.text(string.printable + "é\u00a0\u2028\u200b"))
 def test_text_without_encoded_words_is_the_stdlibs_text(value: str) -> None:
     value = value.replace("\r", "").replace("\n", "")
@@ -175,7 +175,7 @@ _LINE = st.one_of(
 _BLOCK = st.lists(_LINE, max_size=6).map(lambda lines: "".join(lines) + "\r\n")
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.one_of(_BLOCK, _BLOCK.map(lambda b: b.replace("o", "\u00f6"))))
 def test_plain_header_fields_are_compat32s(block: str) -> None:
     from email.parser import BytesHeaderParser
@@ -209,7 +209,7 @@ def test_a_plain_sent_block_takes_the_shortcut() -> None:
         assert headerblock.plain_fields(odd) is None
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.lists(st.one_of(_LIST, _NOISE), max_size=3))
 def test_plain_recipients_are_getaddresses(values: list[str]) -> None:
     """The Sent scan reads To, Cc and Bcc plain when it can: the same addresses."""

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mailflow.reading import screen
-from mailflow.reading.phrases import Family, phrases
+from mailflow.reading.phrases import Family, keywords, phrases
 from mailflow.reading.phrases.keywords import may_match, of_pattern, words
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -400,13 +400,48 @@ def _corpus_texts() -> list[str]:
     return texts
 
 
-def test_the_screen_hears_the_same_with_and_without_the_shortcut(
+class _Said(frozenset[str]):
+    """A sentence's words that remember the sentence they were read from."""
+
+    text: str
+
+
+def test_the_screen_skips_a_family_only_where_it_cannot_match(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Over every corpus mail, each time the screen's shortcut passes a family
+    by, the family's pattern indeed finds nothing in that sentence: so the
+    screen hears with the shortcut exactly what it would hear without it. (Each
+    sentence a family passes by is searched once, after the reading: a third
+    of the cost of reading the corpus twice, with and without the shortcut.)"""
     texts = _corpus_texts()
     assert len(texts) > 3000
-    shortcut = [screen.screen(text) for text in texts]
-    monkeypatch.setattr(Family, "may_match", lambda self, words: True)
-    full = [screen.screen(text) for text in texts]
-    assert sum(s.risk is not screen.Risk.NONE for s in full) > 500
-    assert shortcut == full
+    read_words = keywords.words
+    shortcut = Family.may_match
+    families: dict[int, Family] = {}
+    passed_by: set[tuple[int, str]] = set()
+
+    def words_of(text: str) -> frozenset[str]:
+        said = _Said(read_words(text))
+        said.text = text
+        return said
+
+    def checked(self: Family, words: frozenset[str]) -> bool:
+        answer = shortcut(self, words)
+        if not answer:
+            assert isinstance(words, _Said)
+            families[id(self)] = self
+            passed_by.add((id(self), words.text))
+        return answer
+
+    monkeypatch.setattr(keywords, "words", words_of)
+    monkeypatch.setattr(Family, "may_match", checked)
+    screened = [screen.screen(text) for text in texts]
+    assert sum(s.risk is not screen.Risk.NONE for s in screened) > 500
+    assert len(passed_by) > 1_000_000
+    heard = [
+        (families[f].name, text)
+        for f, text in passed_by
+        if families[f].pattern.search(text)
+    ]
+    assert heard == []
