@@ -110,6 +110,50 @@ def test_a_time_in_their_known_clock_is_read_in_it() -> None:
     assert _picks("13:00 on Tuesday please", [LONDON, BERLIN]) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tuesday 12pm here works",
+        "tuesday at 12 here is fine",
+        "Tuesday noon here please",
+        "Tuesday 12:00 here, if that's ok",
+        "Tuesday at 12pm here suits me",
+    ],
+)
+def test_a_time_said_here_is_in_their_own_clock(text: str) -> None:
+    # Noon in their clock (UTC+1) is 11:00 London, not offered; noon London
+    # (#1) is 13:00 theirs: never booked as London's (stop 60 booked #1).
+    assert _picks(text, [LONDON, BERLIN]) is None
+    # Their own clock is London's where the offer showed no other: #1.
+    assert _picks(text) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("Tuesday 2pm here works for me", 2),  # 13:00 London
+        ("Tuesday 13:00 here please", 1),  # 12:00 London
+    ],
+)
+def test_a_time_said_here_that_is_offered_in_their_clock_is_booked(
+    text: str, choice: int
+) -> None:
+    assert _picks(text, [LONDON, BERLIN]) == choice
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tuesday 1pm please. 07700 900123 here is my mobile",
+        "Tuesday 1pm here at the office is fine",
+    ],
+)
+def test_a_here_that_begins_something_else_names_no_clock(text: str) -> None:
+    # 1pm London (#2) and 1pm theirs (12:00 London, #1) both fit: asked.
+    assert _picks(text, [LONDON, BERLIN]) is None
+    assert _picks(text) == 2
+
+
 # -- someone else chose ----------------------------------------------------------
 
 

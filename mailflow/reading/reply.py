@@ -687,11 +687,14 @@ _SIGNED = patterns.compile(
 not sure, so a time before it is asked about (helper-299)."""
 _MINE = patterns.compile(
     r"[ \t]*(?:\(\s*)?(?:(?:my|our)\s+(?:own\s+)?(?:local\s+)?time|local\s+time"
-    r"|where\s+i\s+am|at\s+my\s+end)",
-    re.IGNORECASE,
+    r"|where\s+i\s+am|at\s+my\s+end"
+    r"|here(?=[ \t]*(?:[.,!;:)]|$|works?\b|suits?\b|would\b|please\b|pls\b"
+    r"|is\s+(?:fine|good|great|perfect|best|ok|okay|better)\b)))",
+    re.IGNORECASE | re.MULTILINE,
 )
-"""The writer's own clock named just after a time ("13:00 my time"). Not a
-bare "here" ("11am here is my mobile", "2pm here at the office")."""
+"""The writer's own clock named just after a time ("13:00 my time", "2pm
+here works"). Not a "here" that begins something else ("11am here is my
+mobile", "2pm here at the office")."""
 _LONDON_SAID = patterns.compile(
     r"[^.!?\n]{0,30}?\b(?:london|the\s+uk|england|britain|gmt(?!\s*[+-]\s*\d))\b",
     re.IGNORECASE,
