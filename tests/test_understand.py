@@ -614,6 +614,38 @@ def test_held_out_who_chose_the_time_and_in_whose_clock() -> None:
     assert result.share("misread") <= 0.15
 
 
+def test_once_booked_another_things_move_or_a_maybe_is_no_move() -> None:
+    """tests/corpus/replies/booked_change: 120 replies written blind (stop
+    61) after the booking: another thing moved so they can make it, a move
+    said as a maybe or under a condition, a question about the rules,
+    beside plain moves and cancels. Scored once as written: 60.8%
+    understood, 18.3% misread (fresh times pressed on 21 who had not asked
+    for them), 1 wrong cancel ("had a work call land on top of this but
+    i've cancelled it. we're good for quarter to 4"). With its families:
+    67.5%, 1.7%, none; the rest asked (the therapist reads them)."""
+    module = bench_script("replies", "replies_bench")
+    result = module.score(module.load(module.BOOKED_CHANGE))
+    assert result.cases == 120
+    assert result.harms["wrong cancel"] == 0
+    assert result.harms["missed cancel"] == 0
+    assert result.share("correct") >= 0.675
+    assert result.share("misread") <= 0.017
+
+
+def test_held_out_once_booked_is_it_a_move() -> None:
+    """tests/corpus/replies/held_out/booked_change: 90 by a second writer on
+    the same brief, never opened (counts only). As written: 48.9%
+    understood, 25.6% misread, no harm counted; with stop 61's families:
+    56.7%, 15.6%."""
+    module = bench_script("replies", "replies_bench")
+    result = module.score(module.load(module.BOOKED_CHANGE_HELD_OUT))
+    assert result.cases == 90
+    assert result.harms["wrong cancel"] == 0
+    assert result.harms["missed cancel"] == 0
+    assert result.share("correct") >= 0.566
+    assert result.share("misread") <= 0.156
+
+
 def test_cancel_words_that_cancel_nothing_never_cancel() -> None:
     """tests/corpus/replies/cancel_words: 240 replies written blind
     (2026-12-05) after a user-eyes review saw booked calls cancelled for "I

@@ -710,6 +710,22 @@ def read_booked_reply(
         _other_time_asked(question, booked, zones, region, language)
         for question in _QUESTION.findall(body)
     )
+    if (
+        (move or explicit)
+        and not asked_other
+        and (
+            _STANDS_AFTER_ALL.search(body)
+            or (_FINE_THEN.search(body) and not another)
+            or (move and _move_put_off(body))
+        )
+    ):
+        # "I've moved my dentist so we're still good for 2pm", "had a work
+        # call land on this but I've cancelled it, we're good for quarter to
+        # 4", "I might have to move this, I'll know on Monday", "if I needed
+        # to move it, would that be possible?": the change is another
+        # thing's, or not yet asked for. Neither fresh times nor a cancel;
+        # the booking stands and the therapist reads it.
+        return replace(found, kind=ReplyKind.UNCLEAR)
     # Cancel words said but not standing ("my other appointment got cancelled",
     # "is there a cancellation fee?"): beside a move, asked; never a move alone.
     if move and (explicit or said_cancel):
@@ -787,6 +803,70 @@ def read_booked_reply(
     # Anything else once booked ("Something has come up, sorry", "I'm going
     # to give Wednesday a miss"): never kept on a guess; the therapist reads it.
     return replace(found, kind=ReplyKind.UNCLEAR)
+
+
+_STANDS_AFTER_ALL = patterns.compile(
+    r"\b(?:we'?re|we\s+are|i'?m|i\s+am|all|still)\s+(?:still\s+|all\s+)?(?:good|ok|okay"
+    r"|fine|set|on)\s+for\b"
+    r"|\bstill\s+(?:stands|works|suits|on\b(?!\s+for\s+(?:another|a\s+different)))"
+    r"|\bno\s+(?:clash|conflict)(?:\s+any\s*more|\s+now)?\b"
+    r"|\b(?:so|and|now)\s+(?:i'?m|i\s+am|i'?ll\s+be|i\s+will\s+be|i\s+shall\s+be"
+    r"|we'?re|we\s+are)\s+(?:\w+\s+){0,2}(?:free|clear|around|available|all\s+yours"
+    r"|by\s+the\s+phone|home)\b"
+    r"|(?:^|\n)[ \t]*(?:all\s+)?confirmed\b"
+    r"|\b(?:keep|leave)\s+it\s+as\s+it\s+is\b",
+    re.IGNORECASE,
+)
+"""Words that the booked call goes ahead, beside words of a change: "so
+we're still good for 2pm", "Monday the 7th still stands", "no clash any
+more", "so I'm free at 1:30"."""
+_FINE_THEN = patterns.compile(
+    r"\b(?:\d(?:[ \t]*[ap]\.?m\.?)?|o'?clock|noon|morning|afternoon|evening|it|that"
+    r"|the\s+call|(?:mon|tues|wednes|thurs|fri)day)\s+(?:is|are|works|suits)\s+"
+    r"(?:still\s+)?(?:fine|ok|okay|good|great|perfect)\b",
+    re.IGNORECASE,
+)
+""""5pm is fine", "it's fine": the call goes ahead, where no other time is
+named ("I need to move it - Friday at 2 is fine" asks for a move)."""
+_PUT_OFF = patterns.compile(
+    r"\b(?:if|in\s+case|might|may|possibly|perhaps|maybe|whether|should\s+i"
+    r"|(?:was|were)\s+(?:going|gonna|about)\s+to|thought\s+i\s+(?:would|might|'?d)"
+    r"|(?:did|do)\s+think|how\s+much\s+notice|is\s+there\s+any\s+flexib\w*"
+    r"|worst\s+case|fingers\s+crossed)\b"
+    r"(?!\s+(?:possible|poss|you\s+can|you\s+could|you\s+don'?t\s+mind|that'?s|it'?s"
+    r"|ok|okay|you'?re\s+(?:free|able|ok)|convenient)\b)",
+    re.IGNORECASE,
+)
+"""Before move words in their clause: a maybe, a condition, a question about
+the rules ("if I needed to move it", "I might have to rearrange", "how much
+notice do you need if..."). Not politeness ("if possible", "if that's ok")."""
+_MOVE_SAID = patterns.compile(
+    r"\b(?:move|moving|re-?schedul\w*|re-?arrang\w*|postpon\w*|change|changing"
+    r"|push(?:ing)?\s+(?:it\s+|this\s+)?back|bring\s+(?:it\s+)?forward|flexib\w*"
+    r"|(?:ring|call)\s+(?:\w+\s+){0,2}later|swap|switch)\b",
+    re.IGNORECASE,
+)
+"""Where a move is said, to read the clause it stands in."""
+_CONDITION_AFTER = patterns.compile(
+    r"[^.!?\n]{0,20}?\bif\s+(?:needed|necessary|need\s+be|required|i\s+(?:need|have)\s+to"
+    r"|something\s+comes\s+up|anything\s+changes)\b",
+    re.IGNORECASE,
+)
+"""The same condition after them ("is it possible to change it if needed?")."""
+
+
+def _move_put_off(body: str) -> bool:
+    """Whether every move said in the reply is a maybe, a condition or a
+    question about the rules: none asks for another time now."""
+    said = list(_MOVE_SAID.finditer(body))
+    if not said:
+        return False
+    for match in said:
+        before = body[max(0, match.start() - 80) : match.start()]
+        clause = re.split(r"[.!?\n;]", before)[-1]
+        if not (_PUT_OFF.search(clause) or _CONDITION_AFTER.match(body, match.end())):
+            return False
+    return True
 
 
 _MAYBE_MOVE = patterns.compile(

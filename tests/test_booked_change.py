@@ -1,0 +1,112 @@
+"""Once booked, the call's time talked about (stop 61): another thing moved
+so they can make it, a move said as a maybe or under a condition, a
+question about the rules. Neither fresh times pressed on them nor a
+cancel: the booking stands and the therapist reads it. Beside them, plain
+moves and cancels that must still be read as before
+(tests/corpus/replies/booked_change, written blind, scored in
+tests/test_understand.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mailflow.model import ReplyKind, Slot
+from mailflow.reading.followup import read_booked_reply
+
+LONDON = ZoneInfo("Europe/London")
+START = datetime(2026, 12, 3, 14, 0, tzinfo=LONDON)  # Thursday 3 December, 14:00
+BOOKED = Slot(START, START + timedelta(minutes=15))
+
+OUR_LETTER = """
+
+On Sat, 28 Nov 2026 at 16:07, Sam Rivera, Riverside Counselling <hello@riverside.example> wrote:
+> Hello Jo,
+>
+> That's booked: I'll ring you on 07700 900618 on Thursday 3 December at 14:00 London time (GMT, UTC+0).
+>
+> If anything changes, just reply to this email.
+"""
+
+
+def _kind(text: str) -> ReplyKind:
+    return read_booked_reply(
+        text + OUR_LETTER,
+        offered=(BOOKED,),
+        zones=[LONDON],
+        region="GB",
+        today=date(2026, 11, 28),
+        booked=BOOKED,
+    ).kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I moved my dentist so we're still good for Thursday",
+        "My boss moved a meeting into that slot but I said no, so 2pm is fine",
+        "had a work call land on top of this but i've cancelled it. we're good for 2 on the 3rd",
+        "The hospital has moved my scan to the 15th, so Thursday still stands.",
+        "i've rearranged the school run with my neighbour so i'll be home and free from 1.45",
+        "postponed my haircut so i'm all yours at 2 😄",
+        "Confirmed. (I had a clash with parents' evening but the school has moved it.)",
+        "My shift got swapped so no clash any more, speak Thursday",
+        "I had to move my dentist appointment but 2pm is fine",
+        "Work tried to change my shift but Thursday is fine",
+        "I've rearranged the childcare, the call is fine",
+    ],
+)
+def test_another_thing_moved_so_they_can_make_it_is_no_move(text: str) -> None:
+    assert _kind(text) is ReplyKind.UNCLEAR  # nothing sent; the therapist reads it
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If I needed to change the time would that be ok?",
+        "Is it possible to move it if needed?",
+        "I might need to rearrange, will confirm tomorrow",
+        "Was going to ask to move it, but it's fine, I'll take the call at work",
+        "if work changes my rota I'll have to reschedule",
+        "How much notice do you need if I need to move it?",
+        "Just a heads up, I may need to push it back, I'll let you know by Wednesday",
+        "I'll be in touch if I need to rearrange",
+        "Might have to move this, I'll know on Monday when I get my shifts",
+        "hi there, if i needed to move it, would that be possible?",
+    ],
+)
+def test_a_move_said_as_a_maybe_or_a_condition_is_not_yet_a_move(text: str) -> None:
+    assert _kind(text) is ReplyKind.UNCLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Could we move it to Friday if possible?",
+        "If possible can we push it back an hour?",
+        "Need to rearrange, can we do Friday instead?",
+        "I can't do Thursday any more, could we do Friday?",
+        "Please can we move this to next week, if that's ok",
+        "Can we reschedule? Work has put me on lates. Friday morning is fine for me.",
+        "I need to move it sorry - Friday at 2 is fine",
+        "Would it be possible to change the time to 4pm if that's ok with you?",
+        "I need to reschedule, I'm free on Monday or Tuesday afternoon",
+        "Might be worth moving it actually, can we do Friday?",
+        "Any chance we could switch to Friday? I'm free all day",
+    ],
+)
+def test_a_move_asked_for_now_is_still_a_move(text: str) -> None:
+    assert _kind(text) is ReplyKind.RESCHEDULE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please cancel, I've decided not to go ahead.",
+        "Please cancel the call, I've found a counsellor nearer home.",
+    ],
+)
+def test_a_plain_cancel_is_still_a_cancel(text: str) -> None:
+    assert _kind(text) is ReplyKind.CANCEL
