@@ -95,6 +95,24 @@ def test_a_move_said_as_a_maybe_or_a_condition_is_not_yet_a_move(text: str) -> N
         "I need to reschedule, I'm free on Monday or Tuesday afternoon",
         "Might be worth moving it actually, can we do Friday?",
         "Any chance we could switch to Friday? I'm free all day",
+        # politeness is no condition (helper-302's probes)
+        "Could we maybe reschedule?",
+        "Do you mind if we move it?",
+        "Is it ok if I move it?",
+        "I was wondering if we could move it",
+        "It may be better to move it to next week",
+        "Maybe we should reschedule, I'm stuck at work Thursday",
+        "I think I might need to reschedule, Thursday is no longer possible",
+        "If I could move it to next week that would be great",
+        "I was going to ask if we could move it - Thursday's no good now",
+        "if work changes my rota I'll have to reschedule, so send me some new times please",
+        # words that something else stands, beside a move asked for
+        "Need to reschedule sorry, but I'm still good for a chat next week",
+        "I'll have to rearrange, so I'm free Friday or Monday",
+        "Hi, the call is fine but can we change the day? Thursday no longer works",
+        "Thursday still works but could we do 3 instead of 2?",
+        "I'd like to move it to Friday at 3 please. If that's not possible just keep"
+        " it as it is.",
     ],
 )
 def test_a_move_asked_for_now_is_still_a_move(text: str) -> None:
@@ -106,6 +124,9 @@ def test_a_move_asked_for_now_is_still_a_move(text: str) -> None:
     [
         "Please cancel, I've decided not to go ahead.",
         "Please cancel the call, I've found a counsellor nearer home.",
+        "Cancel it please, I'm fine for now",
+        "Please cancel, I'm all set for now thanks",
+        "Confirmed: please cancel my appointment.",
     ],
 )
 def test_a_plain_cancel_is_still_a_cancel(text: str) -> None:

@@ -457,6 +457,9 @@ def test_init_writes_a_private_config_that_check_accepts(
 ):
     monkeypatch.setenv("MAILFLOW_IMAP__PASSWORD", mail_server.password)
     monkeypatch.setenv("MAILFLOW_SMTP__PASSWORD", mail_server.password)
+    # A cache folder of its own: the worker's shared one may hold the book
+    # already (tests/conftest.py).
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = tmp_path / "etc" / "mailflow.toml"
     argv = ["init", "--config", str(path), "--no-input"]
     assert main([*argv, *_init_flags(mail_server, mailboxes)]) == 0

@@ -146,9 +146,13 @@ def test_a_time_said_here_that_is_offered_in_their_clock_is_booked(
     [
         "Tuesday 1pm please. 07700 900123 here is my mobile",
         "Tuesday 1pm here at the office is fine",
+        "Can do Tuesday 1pm here, mobile is 07700 900123",
+        "Tuesday 1pm here: please ring my mobile",
+        "I'll go for Tuesday 1pm here",
+        "Tuesday 1pm here: 07700 900123",
     ],
 )
-def test_a_here_that_begins_something_else_names_no_clock(text: str) -> None:
+def test_a_here_that_begins_or_ends_something_else_names_no_clock(text: str) -> None:
     # 1pm London (#2) and 1pm theirs (12:00 London, #1) both fit: asked.
     assert _picks(text, [LONDON, BERLIN]) is None
     assert _picks(text) == 2

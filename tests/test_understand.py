@@ -622,28 +622,30 @@ def test_once_booked_another_things_move_or_a_maybe_is_no_move() -> None:
     understood, 18.3% misread (fresh times pressed on 21 who had not asked
     for them), 1 wrong cancel ("had a work call land on top of this but
     i've cancelled it. we're good for quarter to 4"). With its families:
-    67.5%, 1.7%, none; the rest asked (the therapist reads them)."""
+    68.3%, 0.8%, none; the rest asked (the therapist reads them)."""
     module = bench_script("replies", "replies_bench")
     result = module.score(module.load(module.BOOKED_CHANGE))
     assert result.cases == 120
     assert result.harms["wrong cancel"] == 0
     assert result.harms["missed cancel"] == 0
-    assert result.share("correct") >= 0.675
-    assert result.share("misread") <= 0.017
+    assert result.share("correct") >= 0.683
+    assert result.share("misread") <= 0.009
 
 
 def test_held_out_once_booked_is_it_a_move() -> None:
     """tests/corpus/replies/held_out/booked_change: 90 by a second writer on
     the same brief, never opened (counts only). As written: 48.9%
     understood, 25.6% misread, no harm counted; with stop 61's families:
-    56.7%, 15.6%."""
+    52.2%, 21.1% (56.7% and 15.6% with a first reading that also took a
+    bare maybe and broad words of the call standing as no move: it lost
+    polite moves, helper-302)."""
     module = bench_script("replies", "replies_bench")
     result = module.score(module.load(module.BOOKED_CHANGE_HELD_OUT))
     assert result.cases == 90
     assert result.harms["wrong cancel"] == 0
     assert result.harms["missed cancel"] == 0
-    assert result.share("correct") >= 0.566
-    assert result.share("misread") <= 0.156
+    assert result.share("correct") >= 0.522
+    assert result.share("misread") <= 0.212
 
 
 def test_cancel_words_that_cancel_nothing_never_cancel() -> None:

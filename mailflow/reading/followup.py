@@ -713,8 +713,12 @@ def read_booked_reply(
     if (
         (move or explicit)
         and not asked_other
+        and not _move_asked(body)
         and (
-            _STANDS_AFTER_ALL.search(body)
+            (
+                _STANDS_AFTER_ALL.search(body)
+                and not (explicit and _OPENS_CONFIRMED.match(body))
+            )
             or (_FINE_THEN.search(body) and not another)
             or (move and _move_put_off(body))
         )
@@ -758,12 +762,12 @@ def read_booked_reply(
         and _MAYBE_MOVE.search(body)
         and _DEFERRED.search(body)
         and "?" not in body
-        and not another
         and not _TIMES_ASKED.search(body)
     ):
-        # "I might need to move it, will let you know": not yet; the
-        # booking stands, no fresh times pressed on them; the therapist
-        # reads it.
+        # "I might need to move it, will let you know", "might have to move
+        # this, I'll know on Monday" (a day named as when they will know, not
+        # asked for; since stop 61): not yet; the booking stands, no fresh
+        # times pressed on them; the therapist reads it.
         return replace(found, kind=ReplyKind.UNCLEAR)
     if move or (said == "cancel" and not explicit and asked_other):
         # "I won't be able to make Thursday. Friday any good?": not coming
@@ -807,7 +811,7 @@ def read_booked_reply(
 
 _STANDS_AFTER_ALL = patterns.compile(
     r"\b(?:we'?re|we\s+are|i'?m|i\s+am|all|still)\s+(?:still\s+|all\s+)?(?:good|ok|okay"
-    r"|fine|set|on)\s+for\b"
+    r"|fine|set|on)\s+for\b(?!\s+now\b)"
     r"|\bstill\s+(?:stands|works|suits|on\b(?!\s+for\s+(?:another|a\s+different)))"
     r"|\bno\s+(?:clash|conflict)(?:\s+any\s*more|\s+now)?\b"
     r"|\b(?:so|and|now)\s+(?:i'?m|i\s+am|i'?ll\s+be|i\s+will\s+be|i\s+shall\s+be"
@@ -820,6 +824,9 @@ _STANDS_AFTER_ALL = patterns.compile(
 """Words that the booked call goes ahead, beside words of a change: "so
 we're still good for 2pm", "Monday the 7th still stands", "no clash any
 more", "so I'm free at 1:30"."""
+_OPENS_CONFIRMED = patterns.compile(r"\s*(?:all\s+)?confirmed\b", re.IGNORECASE)
+"""A reply opening "Confirmed": beside words that cancel ("Confirmed: please
+cancel my appointment"), no sign the call goes ahead."""
 _FINE_THEN = patterns.compile(
     r"\b(?:\d(?:[ \t]*[ap]\.?m\.?)?|o'?clock|noon|morning|afternoon|evening|it|that"
     r"|the\s+call|(?:mon|tues|wednes|thurs|fri)day)\s+(?:is|are|works|suits)\s+"
@@ -829,17 +836,66 @@ _FINE_THEN = patterns.compile(
 """"5pm is fine", "it's fine": the call goes ahead, where no other time is
 named ("I need to move it - Friday at 2 is fine" asks for a move)."""
 _PUT_OFF = patterns.compile(
-    r"\b(?:if|in\s+case|might|may|possibly|perhaps|maybe|whether|should\s+i"
-    r"|(?:was|were)\s+(?:going|gonna|about)\s+to|thought\s+i\s+(?:would|might|'?d)"
-    r"|(?:did|do)\s+think|how\s+much\s+notice|is\s+there\s+any\s+flexib\w*"
-    r"|worst\s+case|fingers\s+crossed)\b"
-    r"(?!\s+(?:possible|poss|you\s+can|you\s+could|you\s+don'?t\s+mind|that'?s|it'?s"
-    r"|ok|okay|you'?re\s+(?:free|able|ok)|convenient)\b)",
+    r"\b(?:(?:just\s+)?in\s+case|what\s+if|should\s+i\s+(?:need|have)\s+to"
+    r"|if\s+(?:i|we)\s+(?:ever\s+|do\s+|did\s+)?(?:need(?:ed)?|ha[dv]e?|must|got)\s+to"
+    r"|if\s+(?:\w+\s+){1,4}?(?:moves|moved|changes|changed|comes?\s+up|falls?\s+through"
+    r"|(?:is|gets?|'?s)\s+delayed|overruns?|clash\w*)"
+    r"|how\s+much\s+notice|is\s+there\s+any\s+flexib\w*|worst\s+case|fingers\s+crossed)\b",
     re.IGNORECASE,
 )
-"""Before move words in their clause: a maybe, a condition, a question about
-the rules ("if I needed to move it", "I might have to rearrange", "how much
-notice do you need if..."). Not politeness ("if possible", "if that's ok")."""
+_LET_GO = patterns.compile(
+    r"\b(?:(?:was|were)\s+(?:going|gonna|about)\s+to|thought\s+i\s+(?:would|might|'?d)"
+    r"|(?:did|do)\s+think)\b",
+    re.IGNORECASE,
+)
+_TAKEN_BACK_AFTER = patterns.compile(
+    r"\b(?:but|actually|no\s+need|not\s+any\s*more|sorted)\b", re.IGNORECASE
+)
+"""A move thought of before the move words ("was going to ask to move it")
+and let go after them ("... but it's fine"): "I was going to ask if we could
+move it - Thursday's no good now" asks."""
+"""Before move words in their clause: a condition, a move thought of and let
+go (`_LET_GO`), a question about the rules ("if
+I needed to move it", "if work moves my shift I'll need to rearrange", "was
+going to ask to move it but it's fine", "how much notice do you need
+if..."). Not politeness ("do you mind if we move it",
+"I was wondering if we could"). A maybe alone is not one either: "I might
+need to move it, I'm in hospital" asks; a maybe put off is `_MAYBE_MOVE`'s."""
+_MOVE_ASKED = patterns.compile(
+    r"\b(?:can|could|would|shall|will)\s+(?:we|you|u|i)\s+(?:\w+\s+){0,2}?(?:move|re-?schedul\w*"
+    r"|re-?arrang\w*|change|switch|swap|push|postpone|shift|bring|do|make)\b"
+    r"|\b(?:need|needs|have|has|got|like|want|wanting|must|going|gonna)\s+to\s+(?:\w+\s+)?"
+    r"(?:move|re-?schedul\w*|re-?arrang\w*|change|switch|swap|push|postpone|shift|bring)\b"
+    r"|\bplease\s+(?:\w+\s+)?(?:move|re-?schedule|re-?arrange|change|switch|swap|push)\b",
+    re.IGNORECASE,
+)
+"""A move asked for now ("could we move it", "I need to rearrange", "I'd like
+to move it to Friday"): beside it, words that something else stands ("I'm
+still good for a chat next week", "Thursday still works but could we do
+3?") keep the move."""
+
+
+def _not_asked_now(body: str, start: int, end: int) -> bool:
+    """Whether the move words at `body[start:end]` are a condition, a question
+    about the rules, or a move thought of and let go."""
+    clause = re.split(r"[.!?\n;]", body[max(0, start - 80) : end])[-1]
+    return bool(
+        _PUT_OFF.search(clause)
+        or _CONDITION_AFTER.match(body, end)
+        or (_LET_GO.search(clause) and _TAKEN_BACK_AFTER.search(body, end))
+    )
+
+
+def _move_asked(body: str) -> bool:
+    """Whether the reply asks for another time for the call now: a move asked
+    for whose clause is no condition nor a move let go, or times asked for."""
+    if _TIMES_ASKED.search(body):
+        return True
+    return not all(
+        _not_asked_now(body, m.start(), m.end()) for m in _MOVE_ASKED.finditer(body)
+    )
+
+
 _MOVE_SAID = patterns.compile(
     r"\b(?:move|moving|re-?schedul\w*|re-?arrang\w*|postpon\w*|change|changing"
     r"|push(?:ing)?\s+(?:it\s+|this\s+)?back|bring\s+(?:it\s+)?forward|flexib\w*"
@@ -861,12 +917,7 @@ def _move_put_off(body: str) -> bool:
     said = list(_MOVE_SAID.finditer(body))
     if not said:
         return False
-    for match in said:
-        before = body[max(0, match.start() - 80) : match.start()]
-        clause = re.split(r"[.!?\n;]", before)[-1]
-        if not (_PUT_OFF.search(clause) or _CONDITION_AFTER.match(body, match.end())):
-            return False
-    return True
+    return all(_not_asked_now(body, m.start(), m.end()) for m in said)
 
 
 _MAYBE_MOVE = patterns.compile(

@@ -688,13 +688,15 @@ not sure, so a time before it is asked about (helper-299)."""
 _MINE = patterns.compile(
     r"[ \t]*(?:\(\s*)?(?:(?:my|our)\s+(?:own\s+)?(?:local\s+)?time|local\s+time"
     r"|where\s+i\s+am|at\s+my\s+end"
-    r"|here(?=[ \t]*(?:[.,!;:)]|$|works?\b|suits?\b|would\b|please\b|pls\b"
-    r"|is\s+(?:fine|good|great|perfect|best|ok|okay|better)\b)))",
-    re.IGNORECASE | re.MULTILINE,
+    r"|here(?=[ \t]*(?:works?\b|suits?\b|would\b|please\b|pls\b"
+    r"|is\s+(?:fine|good|great|perfect|best|ok|okay|better)\b"
+    r"|,[ \t]*if\s+(?:that'?s|that\s+is|it'?s|it\s+is)\s+(?:ok|okay|alright|all\s+right|fine)\b)))",
+    re.IGNORECASE,
 )
 """The writer's own clock named just after a time ("13:00 my time", "2pm
 here works"). Not a "here" that begins something else ("11am here is my
-mobile", "2pm here at the office")."""
+mobile", "2pm here at the office", "1pm here: 07700 900123"), nor one that
+ends the sentence ("I'll go for Tuesday 1pm here": the line they chose?)."""
 _LONDON_SAID = patterns.compile(
     r"[^.!?\n]{0,30}?\b(?:london|the\s+uk|england|britain|gmt(?!\s*[+-]\s*\d))\b",
     re.IGNORECASE,
