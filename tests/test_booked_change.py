@@ -56,6 +56,12 @@ def _kind(text: str) -> ReplyKind:
         "I had to move my dentist appointment but 2pm is fine",
         "Work tried to change my shift but Thursday is fine",
         "I've rearranged the childcare, the call is fine",
+        # another thing's move said as a need or a plan (helper-303)
+        "I'm going to move my dentist appointment so we're still good for 2pm",
+        "I need to move my dentist appointment, but we're still good for Thursday at 2",
+        "I've got to rearrange my GP appointment but the call is fine",
+        "They're going to move my scan to the 15th so Thursday still stands",
+        "Could you change my number to 07700 900111? We're still good for Thursday",
     ],
 )
 def test_another_thing_moved_so_they_can_make_it_is_no_move(text: str) -> None:
@@ -75,6 +81,8 @@ def test_another_thing_moved_so_they_can_make_it_is_no_move(text: str) -> None:
         "I'll be in touch if I need to rearrange",
         "Might have to move this, I'll know on Monday when I get my shifts",
         "hi there, if i needed to move it, would that be possible?",
+        "If the flight's delayed I'll need to move it, is that ok?",
+        "I was going to ask to move it but actually it's fine now",
     ],
 )
 def test_a_move_said_as_a_maybe_or_a_condition_is_not_yet_a_move(text: str) -> None:
@@ -106,6 +114,17 @@ def test_a_move_said_as_a_maybe_or_a_condition_is_not_yet_a_move(text: str) -> N
         "If I could move it to next week that would be great",
         "I was going to ask if we could move it - Thursday's no good now",
         "if work changes my rota I'll have to reschedule, so send me some new times please",
+        # a maybe that names the time it asks for, a move not let go, a
+        # condition whose reach has ended, a filler "in case" (helper-303)
+        "I'll probably need to move it to Friday at 2, I'll confirm tomorrow",
+        "Maybe need to push it to 4pm, will update you",
+        "I was going to ask if we could move it, sorry, but something's come up at work",
+        "I was going to ask to move it but I need Friday instead",
+        "If work changes my shift I'll have to reschedule - it just did, so can we move it?",
+        "In case it helps, I need to move it - Friday at 2 would suit",
+        "Let's move it to next week, I'm still fine for a chat",
+        "Could I have a later slot? I'm still good for Thursday",
+        "I'd rather do Friday, so I'm free then",
         # words that something else stands, beside a move asked for
         "Need to reschedule sorry, but I'm still good for a chat next week",
         "I'll have to rearrange, so I'm free Friday or Monday",

@@ -762,12 +762,16 @@ def read_booked_reply(
         and _MAYBE_MOVE.search(body)
         and _DEFERRED.search(body)
         and "?" not in body
+        and not (
+            another and _another_besides_knowing(body, booked, zones, region, language)
+        )
         and not _TIMES_ASKED.search(body)
     ):
         # "I might need to move it, will let you know", "might have to move
-        # this, I'll know on Monday" (a day named as when they will know, not
+        # this, I'll know on Monday" (the day they will know is no other time
         # asked for; since stop 61): not yet; the booking stands, no fresh
-        # times pressed on them; the therapist reads it.
+        # times pressed on them; the therapist reads it. "I'll probably need
+        # to move it to Friday, I'll confirm" names the time it asks for.
         return replace(found, kind=ReplyKind.UNCLEAR)
     if move or (said == "cancel" and not explicit and asked_other):
         # "I won't be able to make Thursday. Friday any good?": not coming
@@ -836,49 +840,66 @@ _FINE_THEN = patterns.compile(
 """"5pm is fine", "it's fine": the call goes ahead, where no other time is
 named ("I need to move it - Friday at 2 is fine" asks for a move)."""
 _PUT_OFF = patterns.compile(
-    r"\b(?:(?:just\s+)?in\s+case|what\s+if|should\s+i\s+(?:need|have)\s+to"
+    r"\b(?:(?:just\s+)?in\s+case(?!\s+(?:it\s+helps|you\s+(?:need|were|wonder)))|what\s+if"
+    r"|should\s+i\s+(?:need|have)\s+to"
     r"|if\s+(?:i|we)\s+(?:ever\s+|do\s+|did\s+)?(?:need(?:ed)?|ha[dv]e?|must|got)\s+to"
-    r"|if\s+(?:\w+\s+){1,4}?(?:moves|moved|changes|changed|comes?\s+up|falls?\s+through"
-    r"|(?:is|gets?|'?s)\s+delayed|overruns?|clash\w*)"
+    r"|if\s+(?:[\w']+\s+){1,4}?(?:moves|moved|changes|changed|comes?\s+up|falls?\s+through"
+    r"|(?:is\s+|gets?\s+)?delayed|(?:is\s+)?late|overruns?|clash\w*)"
     r"|how\s+much\s+notice|is\s+there\s+any\s+flexib\w*|worst\s+case|fingers\s+crossed)\b",
     re.IGNORECASE,
 )
+"""Before move words in their clause: a condition or a question about the
+rules ("if I needed to move it", "if work moves my shift I'll need to
+rearrange", "if the flight's delayed", "how much notice do you need
+if..."). Not politeness ("do you mind if we move it", "I was wondering if
+we could", "in case it helps"). A maybe alone is not one either: "I might
+need to move it, I'm in hospital" asks; a maybe put off is `_MAYBE_MOVE`'s."""
 _LET_GO = patterns.compile(
     r"\b(?:(?:was|were)\s+(?:going|gonna|about)\s+to|thought\s+i\s+(?:would|might|'?d)"
     r"|(?:did|do)\s+think)\b",
     re.IGNORECASE,
 )
 _TAKEN_BACK_AFTER = patterns.compile(
-    r"\b(?:but|actually|no\s+need|not\s+any\s*more|sorted)\b", re.IGNORECASE
-)
-"""A move thought of before the move words ("was going to ask to move it")
-and let go after them ("... but it's fine"): "I was going to ask if we could
-move it - Thursday's no good now" asks."""
-"""Before move words in their clause: a condition, a move thought of and let
-go (`_LET_GO`), a question about the rules ("if
-I needed to move it", "if work moves my shift I'll need to rearrange", "was
-going to ask to move it but it's fine", "how much notice do you need
-if..."). Not politeness ("do you mind if we move it",
-"I was wondering if we could"). A maybe alone is not one either: "I might
-need to move it, I'm in hospital" asks; a maybe put off is `_MAYBE_MOVE`'s."""
-_MOVE_ASKED = patterns.compile(
-    r"\b(?:can|could|would|shall|will)\s+(?:we|you|u|i)\s+(?:\w+\s+){0,2}?(?:move|re-?schedul\w*"
-    r"|re-?arrang\w*|change|switch|swap|push|postpone|shift|bring|do|make)\b"
-    r"|\b(?:need|needs|have|has|got|like|want|wanting|must|going|gonna)\s+to\s+(?:\w+\s+)?"
-    r"(?:move|re-?schedul\w*|re-?arrang\w*|change|switch|swap|push|postpone|shift|bring)\b"
-    r"|\bplease\s+(?:\w+\s+)?(?:move|re-?schedule|re-?arrange|change|switch|swap|push)\b",
+    r"\b(?:but|actually)\b[^.!?\n]{0,30}?(?:\b(?:it|that|all|everything)(?:'?s|\s+is)\s+"
+    r"(?:\w+\s+)?(?:fine|ok|okay|good|sorted)\b|\bi\s+can\s+(?:make|do)\s+it\b"
+    r"|\bno\s+need\b|\bnot\s+(?:any\s*more|needed)\b|\bsorted\b)"
+    r"|\bno\s+need\b",
     re.IGNORECASE,
 )
-"""A move asked for now ("could we move it", "I need to rearrange", "I'd like
-to move it to Friday"): beside it, words that something else stands ("I'm
-still good for a chat next week", "Thursday still works but could we do
-3?") keep the move."""
+"""A move thought of before the move words (`_LET_GO`: "was going to ask to
+move it") and let go after them ("... but actually it's fine", "but no
+need now"); "I was going to ask if we could move it, but something's come
+up at work" asks for it."""
+_MOVE_ASKED = patterns.compile(
+    r"(?:\b(?:can|could|would|shall|will)\s+(?:we|you|u|i)\s+(?:\w+\s+){0,2}?"
+    r"(?:move|re-?schedul\w*|re-?arrang\w*|change|switch|swap|push|postpone|shift|bring|do|make)"
+    r"|\b(?:need|needs|have|has|got|like|want|wanting|must|going|gonna)\s+to\s+(?:\w+\s+)?"
+    r"(?:move|re-?schedul\w*|re-?arrang\w*|change|switch|swap|push|postpone|shift|bring)"
+    r"|\bplease\s+(?:\w+\s+)?(?:move|re-?schedule|re-?arrange|change|switch|swap|push)"
+    r"|\blet'?s\s+(?:\w+\s+)?(?:move|re-?schedule|re-?arrange|change|switch|swap|push|do)"
+    r")\b(?!\s+(?:my|our|the|a|his|her|their)\s+(?!(?:call|appointment|booking|slot|time"
+    r"|day|date|hour|session|consultation|chat|phone\s+call)\b))"
+    r"|\bre-?schedul\w*\s+(?:is\s+)?(?:needed|required|please)\b|\bhow\s+about\b"
+    r"|\b(?:would|'d)\s+be\s+better\b|\b(?:i'?d|i\s+would)\s+(?:prefer|rather)\b"
+    r"|\bcould\s+i\s+(?:have|get)\b|\b(?:later|earlier)\s+(?:slot|time|day|date)\b",
+    re.IGNORECASE,
+)
+"""A move asked for now ("could we move it", "I need to rearrange", "let's
+move it", "how about Friday", "Monday would be better"): beside it, words
+that something else stands ("I'm still good for a chat next week",
+"Thursday still works but could we do 3?") keep the move. Not another
+thing's ("I need to move my dentist appointment", "change my number")."""
+
+
+_CLAUSE_END = patterns.compile(r"[.!?\n;]|\s[-\u2013\u2014]\s|,\s*so\b")
+"""Where a condition's reach ends ("If work changes my shift I'll have to
+reschedule - it just did, so can we move it?")."""
 
 
 def _not_asked_now(body: str, start: int, end: int) -> bool:
     """Whether the move words at `body[start:end]` are a condition, a question
     about the rules, or a move thought of and let go."""
-    clause = re.split(r"[.!?\n;]", body[max(0, start - 80) : end])[-1]
+    clause = _CLAUSE_END.split(body[max(0, start - 80) : end])[-1]
     return bool(
         _PUT_OFF.search(clause)
         or _CONDITION_AFTER.match(body, end)
@@ -918,6 +939,36 @@ def _move_put_off(body: str) -> bool:
     if not said:
         return False
     return all(_not_asked_now(body, m.start(), m.end()) for m in said)
+
+
+_KNOWN_ON = patterns.compile(
+    r"\b(?:know|hear|find\s+out|get\s+my\s+(?:shifts|rota)|rota\s+comes\s+out)\s+"
+    r"(?:\w+\s+){0,3}?(?:on|by|before|after|until|till)\s+(?:\w+\s+)?"
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|the\s+weekend)\b",
+    re.IGNORECASE,
+)
+"""When they will know ("I'll know on Monday", "I'll hear by Friday"): no
+other time asked for."""
+
+
+def _another_besides_knowing(
+    body: str,
+    booked: Slot | None,
+    zones: Sequence[tzinfo],
+    region: str,
+    language: str | None,
+) -> bool:
+    """Whether the reply names another time than the booked one, leaving
+    out the day they will know by (`_KNOWN_ON`)."""
+    rest = _KNOWN_ON.sub(lambda m: " " * len(m.group()), body)
+    if rest == body:
+        return True  # the caller found another time, and nothing is left out
+    words = _Text.of(rest)
+    return (
+        names_another_time(rest, booked, zones, region, language=language)
+        if booked is not None and zones
+        else False
+    ) or any(_stands(rest, words, m) for m in _LATER_ON.finditer(rest))
 
 
 _MAYBE_MOVE = patterns.compile(
