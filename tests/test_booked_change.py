@@ -62,6 +62,8 @@ def _kind(text: str) -> ReplyKind:
         "I've got to rearrange my GP appointment but the call is fine",
         "They're going to move my scan to the 15th so Thursday still stands",
         "Could you change my number to 07700 900111? We're still good for Thursday",
+        "I need to move my GP appointment so we're still good for Thursday",
+        "My dentist moved to a later time so we're still good for 2pm",
     ],
 )
 def test_another_thing_moved_so_they_can_make_it_is_no_move(text: str) -> None:
@@ -83,6 +85,10 @@ def test_another_thing_moved_so_they_can_make_it_is_no_move(text: str) -> None:
         "hi there, if i needed to move it, would that be possible?",
         "If the flight's delayed I'll need to move it, is that ok?",
         "I was going to ask to move it but actually it's fine now",
+        "I might need to move it, I'll know Monday",
+        "I might need to move it, will let you know next week",
+        "If work moves my shift - which happens a lot - I'll need to rearrange, I'll let you know",
+        "If my shift changes, so I'd have to move it, would that be ok?",
     ],
 )
 def test_a_move_said_as_a_maybe_or_a_condition_is_not_yet_a_move(text: str) -> None:
@@ -125,6 +131,14 @@ def test_a_move_said_as_a_maybe_or_a_condition_is_not_yet_a_move(text: str) -> N
         "Let's move it to next week, I'm still fine for a chat",
         "Could I have a later slot? I'm still good for Thursday",
         "I'd rather do Friday, so I'm free then",
+        "I might need to move it to Friday, I'll know on Monday",
+        "I need to move my Thursday call, I'm still good for any time next week",
+        "I need to move my 15 minute call, still good for a chat next week",
+        "I need to move the phone consultation, but still good for a chat next week",
+        "I was going to ask to move it but it's no good, sorry, I'm still keen for a chat"
+        " next week",
+        "I was going to ask to move it but I can do it on Friday instead",
+        "I was going to ask to move it - no need to cancel though, just Friday instead",
         # words that something else stands, beside a move asked for
         "Need to reschedule sorry, but I'm still good for a chat next week",
         "I'll have to rearrange, so I'm free Friday or Monday",

@@ -152,6 +152,7 @@ def test_a_time_said_here_that_is_offered_in_their_clock_is_booked(
         "Tuesday 1pm here: 07700 900123",
         "Tuesday 1pm. Here please call my mobile 07700 900123",
         "Tuesday at 1pm. Here works for me",
+        "Tuesday 1pm.   Here works",
     ],
 )
 def test_a_here_that_begins_or_ends_something_else_names_no_clock(text: str) -> None:

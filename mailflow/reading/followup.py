@@ -861,10 +861,11 @@ _LET_GO = patterns.compile(
 )
 _TAKEN_BACK_AFTER = patterns.compile(
     r"\b(?:but|actually)\b[^.!?\n]{0,30}?(?:\b(?:it|that|all|everything)(?:'?s|\s+is)\s+"
-    r"(?:\w+\s+)?(?:fine|ok|okay|good|sorted)\b|\bi\s+can\s+(?:make|do)\s+it\b"
-    r"|\bno\s+need\b|\bnot\s+(?:any\s*more|needed)\b|\bsorted\b)"
-    r"|\bno\s+need\b",
-    re.IGNORECASE,
+    r"(?:(?:still|all|actually)\s+)?(?:fine|ok|okay|good|sorted)\b"
+    r"|\bi\s+can\s+(?:make|do)\s+it(?:\s+after\s+all)?\s*(?:[.!,;]|$)"
+    r"|\bno\s+need(?:\s+now|\s+to\s+(?:move|change|reschedule|rearrange))?\s*(?:[.!,;]|$)"
+    r"|\bnot\s+(?:needed|necessary)\b|\bsorted\b)",
+    re.IGNORECASE | re.MULTILINE,
 )
 """A move thought of before the move words (`_LET_GO`: "was going to ask to
 move it") and let go after them ("... but actually it's fine", "but no
@@ -877,11 +878,13 @@ _MOVE_ASKED = patterns.compile(
     r"(?:move|re-?schedul\w*|re-?arrang\w*|change|switch|swap|push|postpone|shift|bring)"
     r"|\bplease\s+(?:\w+\s+)?(?:move|re-?schedule|re-?arrange|change|switch|swap|push)"
     r"|\blet'?s\s+(?:\w+\s+)?(?:move|re-?schedule|re-?arrange|change|switch|swap|push|do)"
-    r")\b(?!\s+(?:my|our|the|a|his|her|their)\s+(?!(?:call|appointment|booking|slot|time"
-    r"|day|date|hour|session|consultation|chat|phone\s+call)\b))"
+    r")\b(?!\s+(?:my|our|the|a|his|her|their)\s+(?!(?:(?:(?:mon|tues|wednes|thurs|fri)day|\d+"
+    r"|\d+(?:[ap]m|:\d\d)|minutes?|mins?|fifteen|free|phone|video|zoom|therapy|counselling"
+    r"|counseling|consultation|intro(?:ductory)?|initial|first|booked)[\s-]+){0,3}"
+    r"(?:call|appointment|booking|slot|time|day|date|hour|session|consultation|chat)\b))"
     r"|\bre-?schedul\w*\s+(?:is\s+)?(?:needed|required|please)\b|\bhow\s+about\b"
     r"|\b(?:would|'d)\s+be\s+better\b|\b(?:i'?d|i\s+would)\s+(?:prefer|rather)\b"
-    r"|\bcould\s+i\s+(?:have|get)\b|\b(?:later|earlier)\s+(?:slot|time|day|date)\b",
+    r"|\bcould\s+i\s+(?:have|get)\b",
     re.IGNORECASE,
 )
 """A move asked for now ("could we move it", "I need to rearrange", "let's
@@ -891,7 +894,9 @@ that something else stands ("I'm still good for a chat next week",
 thing's ("I need to move my dentist appointment", "change my number")."""
 
 
-_CLAUSE_END = patterns.compile(r"[.!?\n;]|\s[-\u2013\u2014]\s|,\s*so\b")
+_CLAUSE_END = patterns.compile(
+    r"[.!?\n;]|(?:\s[-\u2013\u2014]\s+|,\s*so\s+)(?=(?:it|so|can|could|would|will|please)\b)"
+)
 """Where a condition's reach ends ("If work changes my shift I'll have to
 reschedule - it just did, so can we move it?")."""
 
@@ -933,8 +938,8 @@ _CONDITION_AFTER = patterns.compile(
 
 
 def _move_put_off(body: str) -> bool:
-    """Whether every move said in the reply is a maybe, a condition or a
-    question about the rules: none asks for another time now."""
+    """Whether every move said in the reply is a condition, a question about
+    the rules or a move let go: none asks for another time now."""
     said = list(_MOVE_SAID.finditer(body))
     if not said:
         return False
@@ -942,9 +947,11 @@ def _move_put_off(body: str) -> bool:
 
 
 _KNOWN_ON = patterns.compile(
-    r"\b(?:know|hear|find\s+out|get\s+my\s+(?:shifts|rota)|rota\s+comes\s+out)\s+"
-    r"(?:\w+\s+){0,3}?(?:on|by|before|after|until|till)\s+(?:\w+\s+)?"
-    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|the\s+weekend)\b",
+    r"\b(?:know|hear|find\s+out|confirm|let\s+you\s+know|be\s+in\s+touch|update\s+you"
+    r"|get\s+back\s+to\s+you|get\s+my\s+(?:shifts|rota)|rota\s+comes\s+out)\s+"
+    r"(?:(?:for\s+sure|definitely|more)\s+)?(?:(?:on|by|before|after|until|till|at)\s+)?"
+    r"(?:the\s+)?(?:(?:next|this|end\s+of\s+the)\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+    r"|tomorrow|weekend|week)\b",
     re.IGNORECASE,
 )
 """When they will know ("I'll know on Monday", "I'll hear by Friday"): no

@@ -688,7 +688,7 @@ not sure, so a time before it is asked about (helper-299)."""
 _MINE = patterns.compile(
     r"[ \t]*(?:\(\s*)?(?:(?:my|our)\s+(?:own\s+)?(?:local\s+)?time|local\s+time"
     r"|where\s+i\s+am|at\s+my\s+end"
-    r"|(?<![.!?])(?<![.!?][ \t])(?<![.!?][ \t][ \t])here(?=[ \t]*(?:works?\b|suits?\b|would\b|please\b|pls\b"
+    r"|(?<![.!?])(?<![.!?]\s)(?<![.!?]\s\s)(?<![.!?]\s\s\s)here(?=[ \t]*(?:works?\b|suits?\b|would\b|please\b|pls\b"
     r"|is\s+(?:fine|good|great|perfect|best|ok|okay|better)\b"
     r"|,[ \t]*if\s+(?:that'?s|that\s+is|it'?s|it\s+is)\s+(?:ok|okay|alright|all\s+right|fine)\b)))",
     re.IGNORECASE,
