@@ -85,6 +85,9 @@ def test_another_thing_moved_so_they_can_make_it_is_no_move(text: str) -> None:
         "hi there, if i needed to move it, would that be possible?",
         "If the flight's delayed I'll need to move it, is that ok?",
         "I was going to ask to move it but actually it's fine now",
+        "I was going to ask to move it but I can do it after all thanks, see you Thursday",
+        "I was going to ask to move it but it's totally fine, see you Thursday",
+        "I might need to move it, I'll let you know once I hear from work on Monday",
         "I might need to move it, I'll know Monday",
         "I might need to move it, will let you know next week",
         "If work moves my shift - which happens a lot - I'll need to rearrange, I'll let you know",
@@ -135,6 +138,12 @@ def test_a_move_said_as_a_maybe_or_a_condition_is_not_yet_a_move(text: str) -> N
         "I need to move my Thursday call, I'm still good for any time next week",
         "I need to move my 15 minute call, still good for a chat next week",
         "I need to move the phone consultation, but still good for a chat next week",
+        "I need to move my 2.30 session, still good for a chat next week",
+        "I need to move my appt, still good for a chat next week",
+        "Just in case you missed my last email - I need to reschedule, still keen for a chat"
+        " next week",
+        "Work's been mad, fingers crossed it calms down - I need to move it to next week,"
+        " still keen for a chat",
         "I was going to ask to move it but it's no good, sorry, I'm still keen for a chat"
         " next week",
         "I was going to ask to move it but I can do it on Friday instead",

@@ -840,12 +840,12 @@ _FINE_THEN = patterns.compile(
 """"5pm is fine", "it's fine": the call goes ahead, where no other time is
 named ("I need to move it - Friday at 2 is fine" asks for a move)."""
 _PUT_OFF = patterns.compile(
-    r"\b(?:(?:just\s+)?in\s+case(?!\s+(?:it\s+helps|you\s+(?:need|were|wonder)))|what\s+if"
+    r"\b(?:(?:just\s+)?in\s+case\s+(?:i|we)\s+(?:\w+\s+)?(?:need|have|must|want)|what\s+if"
     r"|should\s+i\s+(?:need|have)\s+to"
     r"|if\s+(?:i|we)\s+(?:ever\s+|do\s+|did\s+)?(?:need(?:ed)?|ha[dv]e?|must|got)\s+to"
     r"|if\s+(?:[\w']+\s+){1,4}?(?:moves|moved|changes|changed|comes?\s+up|falls?\s+through"
     r"|(?:is\s+|gets?\s+)?delayed|(?:is\s+)?late|overruns?|clash\w*)"
-    r"|how\s+much\s+notice|is\s+there\s+any\s+flexib\w*|worst\s+case|fingers\s+crossed)\b",
+    r"|how\s+much\s+notice|is\s+there\s+any\s+flexib\w*|worst\s+case)\b",
     re.IGNORECASE,
 )
 """Before move words in their clause: a condition or a question about the
@@ -861,9 +861,11 @@ _LET_GO = patterns.compile(
 )
 _TAKEN_BACK_AFTER = patterns.compile(
     r"\b(?:but|actually)\b[^.!?\n]{0,30}?(?:\b(?:it|that|all|everything)(?:'?s|\s+is)\s+"
-    r"(?:(?:still|all|actually)\s+)?(?:fine|ok|okay|good|sorted)\b"
-    r"|\bi\s+can\s+(?:make|do)\s+it(?:\s+after\s+all)?\s*(?:[.!,;]|$)"
-    r"|\bno\s+need(?:\s+now|\s+to\s+(?:move|change|reschedule|rearrange))?\s*(?:[.!,;]|$)"
+    r"(?:(?:still|all|actually|totally|really|absolutely|completely|perfectly|now)\s+)?"
+    r"(?:fine|ok|okay|good|sorted)\b"
+    r"|\bi\s+can\s+(?:make|do)\s+it\b(?!\s+(?:on|at|in|next|another|a\s+different|instead"
+    r"|then|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b)"
+    r"|\bno\s+need\b(?!\s+to\s+cancel\b)"
     r"|\bnot\s+(?:needed|necessary)\b|\bsorted\b)",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -878,10 +880,11 @@ _MOVE_ASKED = patterns.compile(
     r"(?:move|re-?schedul\w*|re-?arrang\w*|change|switch|swap|push|postpone|shift|bring)"
     r"|\bplease\s+(?:\w+\s+)?(?:move|re-?schedule|re-?arrange|change|switch|swap|push)"
     r"|\blet'?s\s+(?:\w+\s+)?(?:move|re-?schedule|re-?arrange|change|switch|swap|push|do)"
-    r")\b(?!\s+(?:my|our|the|a|his|her|their)\s+(?!(?:(?:(?:mon|tues|wednes|thurs|fri)day|\d+"
-    r"|\d+(?:[ap]m|:\d\d)|minutes?|mins?|fifteen|free|phone|video|zoom|therapy|counselling"
-    r"|counseling|consultation|intro(?:ductory)?|initial|first|booked)[\s-]+){0,3}"
-    r"(?:call|appointment|booking|slot|time|day|date|hour|session|consultation|chat)\b))"
+    r")\b(?!\s+(?:my|our|the|a|his|her|their)\s+(?!(?:(?:(?:mon|tues|wednes|thurs|fri|satur"
+    r"|sun)day|\d+(?:[.:]\d\d)?(?:\s*[ap]\.?m\.?)?|minutes?|mins?|fifteen|free|phone|telephone"
+    r"|video|zoom|therapy|counselling|counseling|consultation|intro(?:ductory)?|initial|first"
+    r"|next|booked)[\s-]+){0,3}"
+    r"(?:call|appointment|appt|booking|slot|time|day|date|hour|session|consultation|chat)\b))"
     r"|\bre-?schedul\w*\s+(?:is\s+)?(?:needed|required|please)\b|\bhow\s+about\b"
     r"|\b(?:would|'d)\s+be\s+better\b|\b(?:i'?d|i\s+would)\s+(?:prefer|rather)\b"
     r"|\bcould\s+i\s+(?:have|get)\b",
@@ -949,8 +952,9 @@ def _move_put_off(body: str) -> bool:
 _KNOWN_ON = patterns.compile(
     r"\b(?:know|hear|find\s+out|confirm|let\s+you\s+know|be\s+in\s+touch|update\s+you"
     r"|get\s+back\s+to\s+you|get\s+my\s+(?:shifts|rota)|rota\s+comes\s+out)\s+"
-    r"(?:(?:for\s+sure|definitely|more)\s+)?(?:(?:on|by|before|after|until|till|at)\s+)?"
-    r"(?:the\s+)?(?:(?:next|this|end\s+of\s+the)\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+    r"(?:\w+\s+){0,4}?(?:(?:on|by|before|after|until|till|at)\s+)?"
+    r"(?:the\s+)?(?:(?:early|late|next|this|end\s+of\s+the)\s+){0,2}"
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day"
     r"|tomorrow|weekend|week)\b",
     re.IGNORECASE,
 )
