@@ -88,6 +88,8 @@ def test_another_thing_moved_so_they_can_make_it_is_no_move(text: str) -> None:
         "I was going to ask to move it but I can do it after all thanks, see you Thursday",
         "I was going to ask to move it but it's totally fine, see you Thursday",
         "I might need to move it, I'll let you know once I hear from work on Monday",
+        "I was going to ask to move it but no need to move it after all",
+        "I was thinking I'd move it but I can do it after all, see you Thursday",
         "I might need to move it, I'll know Monday",
         "I might need to move it, will let you know next week",
         "If work moves my shift - which happens a lot - I'll need to rearrange, I'll let you know",
@@ -140,6 +142,11 @@ def test_a_move_said_as_a_maybe_or_a_condition_is_not_yet_a_move(text: str) -> N
         "I need to move the phone consultation, but still good for a chat next week",
         "I need to move my 2.30 session, still good for a chat next week",
         "I need to move my appt, still good for a chat next week",
+        "I was going to ask to move it but I can do it tomorrow instead",
+        "I was going to ask to move it but I can make it 4pm instead",
+        "Just in case I have the wrong email, I need to reschedule our call",
+        "Sorry, in case I need to leave early - I need to move my call",
+        "I might need to move it, will confirm if I can do Friday instead",
         "Just in case you missed my last email - I need to reschedule, still keen for a chat"
         " next week",
         "Work's been mad, fingers crossed it calms down - I need to move it to next week,"

@@ -840,12 +840,13 @@ _FINE_THEN = patterns.compile(
 """"5pm is fine", "it's fine": the call goes ahead, where no other time is
 named ("I need to move it - Friday at 2 is fine" asks for a move)."""
 _PUT_OFF = patterns.compile(
-    r"\b(?:(?:just\s+)?in\s+case\s+(?:i|we)\s+(?:\w+\s+)?(?:need|have|must|want)|what\s+if"
+    r"\b(?:(?:just\s+)?in\s+case\s+(?:i|we)\s+(?:\w+\s+)?(?:need|have|must|want)\s+to|what\s+if"
     r"|should\s+i\s+(?:need|have)\s+to"
     r"|if\s+(?:i|we)\s+(?:ever\s+|do\s+|did\s+)?(?:need(?:ed)?|ha[dv]e?|must|got)\s+to"
     r"|if\s+(?:[\w']+\s+){1,4}?(?:moves|moved|changes|changed|comes?\s+up|falls?\s+through"
     r"|(?:is\s+|gets?\s+)?delayed|(?:is\s+)?late|overruns?|clash\w*)"
-    r"|how\s+much\s+notice|is\s+there\s+any\s+flexib\w*|worst\s+case)\b",
+    r"|how\s+much\s+notice|is\s+there\s+any\s+flexib\w*|worst\s+case|no\s+need\s+to"
+    r"|(?:don'?t|do\s+not|won'?t)\s+(?:need|have)\s+to)\b",
     re.IGNORECASE,
 )
 """Before move words in their clause: a condition or a question about the
@@ -856,6 +857,7 @@ we could", "in case it helps"). A maybe alone is not one either: "I might
 need to move it, I'm in hospital" asks; a maybe put off is `_MAYBE_MOVE`'s."""
 _LET_GO = patterns.compile(
     r"\b(?:(?:was|were)\s+(?:going|gonna|about)\s+to|thought\s+i\s+(?:would|might|'?d)"
+    r"|(?:was\s+)?thinking\s+(?:i'?d|i\s+would|i\s+might|of)"
     r"|(?:did|do)\s+think)\b",
     re.IGNORECASE,
 )
@@ -863,9 +865,10 @@ _TAKEN_BACK_AFTER = patterns.compile(
     r"\b(?:but|actually)\b[^.!?\n]{0,30}?(?:\b(?:it|that|all|everything)(?:'?s|\s+is)\s+"
     r"(?:(?:still|all|actually|totally|really|absolutely|completely|perfectly|now)\s+)?"
     r"(?:fine|ok|okay|good|sorted)\b"
-    r"|\bi\s+can\s+(?:make|do)\s+it\b(?!\s+(?:on|at|in|next|another|a\s+different|instead"
-    r"|then|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b)"
-    r"|\bno\s+need\b(?!\s+to\s+cancel\b)"
+    r"|\bi\s+can\s+(?:make|do)\s+it(?:\s+(?:after\s+all|now|then|as\s+booked))?"
+    r"(?=\s*(?:[.!,;]|$|thanks|thank\s+you|see\s+you|so\b|and\b))"
+    r"|\bno\s+need(?:\s+to\s+(?:move|change|reschedule|rearrange)(?:\s+(?:it|the\s+call))?)?"
+    r"(?:\s+(?:now|any\s*more|after\s+all))?(?=\s*(?:[.!,;]|$|thanks|see\s+you|so\b|we'?re\b))"
     r"|\bnot\s+(?:needed|necessary)\b|\bsorted\b)",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -876,7 +879,8 @@ up at work" asks for it."""
 _MOVE_ASKED = patterns.compile(
     r"(?:\b(?:can|could|would|shall|will)\s+(?:we|you|u|i)\s+(?:\w+\s+){0,2}?"
     r"(?:move|re-?schedul\w*|re-?arrang\w*|change|switch|swap|push|postpone|shift|bring|do|make)"
-    r"|\b(?:need|needs|have|has|got|like|want|wanting|must|going|gonna)\s+to\s+(?:\w+\s+)?"
+    r"|\b(?:need|needs|have|has|got|like|want|wanting|must|going"
+    r"|gonna)\s+to\s+(?:\w+\s+)?"
     r"(?:move|re-?schedul\w*|re-?arrang\w*|change|switch|swap|push|postpone|shift|bring)"
     r"|\bplease\s+(?:\w+\s+)?(?:move|re-?schedule|re-?arrange|change|switch|swap|push)"
     r"|\blet'?s\s+(?:\w+\s+)?(?:move|re-?schedule|re-?arrange|change|switch|swap|push|do)"
@@ -898,7 +902,8 @@ thing's ("I need to move my dentist appointment", "change my number")."""
 
 
 _CLAUSE_END = patterns.compile(
-    r"[.!?\n;]|(?:\s[-\u2013\u2014]\s+|,\s*so\s+)(?=(?:it|so|can|could|would|will|please)\b)"
+    r"[.!?\n;]|(?:\s[-\u2013\u2014]\s+|,\s*so\s+)(?=(?:it|so|can|could|would|will|please"
+    r"|i\s+(?:need|have|must|want|'?d\s+like|would\s+like)|we\s+(?:need|have|must))\b)"
 )
 """Where a condition's reach ends ("If work changes my shift I'll have to
 reschedule - it just did, so can we move it?")."""
@@ -952,7 +957,7 @@ def _move_put_off(body: str) -> bool:
 _KNOWN_ON = patterns.compile(
     r"\b(?:know|hear|find\s+out|confirm|let\s+you\s+know|be\s+in\s+touch|update\s+you"
     r"|get\s+back\s+to\s+you|get\s+my\s+(?:shifts|rota)|rota\s+comes\s+out)\s+"
-    r"(?:\w+\s+){0,4}?(?:(?:on|by|before|after|until|till|at)\s+)?"
+    r"(?:\w+\s+){0,3}?(?:(?:on|by|before|after|until|till|at)\s+)?"
     r"(?:the\s+)?(?:(?:early|late|next|this|end\s+of\s+the)\s+){0,2}"
     r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day"
     r"|tomorrow|weekend|week)\b",
