@@ -432,6 +432,12 @@ FRESH5 = REPLIES / "fresh5"
 the confirmation, scored once as written, then worked on; its own floors."""
 
 
+def counts_only(result: Score) -> str:
+    """The report of a held-out set without its misread cases: those are never
+    read, so that the set stays a measure."""
+    return report(result).split("\n\nnot understood")[0]
+
+
 def main() -> int:
     print(report(score(load())))
     print(f"\ncancel words ({CANCEL_WORDS.relative_to(ROOT)}, its own floors):")
@@ -446,17 +452,17 @@ def main() -> int:
         f"\nheld out ({HELD_OUT.relative_to(ROOT)}, never learned from;"
         " the floors are the corpus's):"
     )
-    print(report(score(load(HELD_OUT))).split("\n\nnot understood")[0])
+    print(counts_only(score(load(HELD_OUT))))
     print(
         f"\nheld out, traps ({TRAPS_HELD_OUT.relative_to(ROOT)}, never opened;"
         " counts only):"
     )
-    print(report(score(load(TRAPS_HELD_OUT))).split("\n\nnot understood")[0])
+    print(counts_only(score(load(TRAPS_HELD_OUT))))
     print(
         f"\nheld out, who chose and whose clock ({RELAY_HELD_OUT.relative_to(ROOT)},"
         " never opened; counts only):"
     )
-    print(report(score(load(RELAY_HELD_OUT))).split("\n\nnot understood")[0])
+    print(counts_only(score(load(RELAY_HELD_OUT))))
     print(
         f"\nonce booked, is it a move? ({BOOKED_CHANGE.relative_to(ROOT)},"
         " its own floors):"
@@ -466,7 +472,7 @@ def main() -> int:
         f"\nheld out, once booked ({BOOKED_CHANGE_HELD_OUT.relative_to(ROOT)},"
         " never opened; counts only):"
     )
-    print(report(score(load(BOOKED_CHANGE_HELD_OUT))).split("\n\nnot understood")[0])
+    print(counts_only(score(load(BOOKED_CHANGE_HELD_OUT))))
     return 0
 
 

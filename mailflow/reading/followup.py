@@ -699,11 +699,7 @@ def read_booked_reply(
         # "Ik wil de afspraak graag annuleren": words that cancel, in their
         # language, not negated nor asked (a move was read before a cancel).
         explicit = True
-    another = (
-        names_another_time(body, booked, zones, region, language=language)
-        if booked is not None and zones
-        else False
-    ) or any(_stands(body, words, m) for m in _LATER_ON.finditer(body))
+    another = _another_time(body, booked, zones, region, language)
     # Another time asked about in a question of its own ("Friday?", "Next week
     # any good?"), not one only mentioned ("I'll be in touch another time").
     asked_other = another and any(
@@ -979,12 +975,7 @@ def _another_besides_knowing(
     rest = _KNOWN_ON.sub(lambda m: " " * len(m.group()), body)
     if rest == body:
         return True  # the caller found another time, and nothing is left out
-    words = _Text.of(rest)
-    return (
-        names_another_time(rest, booked, zones, region, language=language)
-        if booked is not None and zones
-        else False
-    ) or any(_stands(rest, words, m) for m in _LATER_ON.finditer(rest))
+    return _another_time(rest, booked, zones, region, language)
 
 
 _MAYBE_MOVE = patterns.compile(
@@ -1020,17 +1011,28 @@ def _other_time_asked(
     language: str | None,
 ) -> bool:
     """Whether this one question is about another day or time than the booked one."""
-    named = (
+    return _another_time(
+        question, booked, zones, region, language
+    ) or intent.asks_to_move(question)
+
+
+def _another_time(
+    text: str,
+    booked: Slot | None,
+    zones: Sequence[tzinfo],
+    region: str,
+    language: str | None,
+) -> bool:
+    """Whether `text` names a day or time other than the booked call's, or
+    "next week", "another day" (not negated nor asked about)."""
+    if (
         booked is not None
-        and bool(zones)
-        and names_another_time(question, booked, zones, region, language=language)
-    )
-    words = _Text.of(question)
-    return (
-        named
-        or any(_stands(question, words, m) for m in _LATER_ON.finditer(question))
-        or intent.asks_to_move(question)
-    )
+        and zones
+        and names_another_time(text, booked, zones, region, language=language)
+    ):
+        return True
+    words = _Text.of(text)
+    return any(_stands(text, words, m) for m in _LATER_ON.finditer(text))
 
 
 def names_another_time(
