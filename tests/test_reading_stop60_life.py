@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta, timezone
 
+import pytest
 from support import answer, plain, request, run, write_config
 from test_life import T0, kinds, newest, offered_lines, person_says, start
 
@@ -44,8 +45,9 @@ def test_a_time_someone_else_chose_waits_for_the_therapist(
     assert "> Hello Sam, this is Amy, I'm replying for my mum" in request
 
 
+@pytest.mark.parametrize("clock", ["my time please", "here works"])  # "here": stop 61
 def test_a_time_in_their_own_clock_is_never_held_in_londons(
-    tmp_path, mail_server, mailboxes
+    tmp_path, mail_server, mailboxes, clock
 ) -> None:  # type: ignore[no-untyped-def]
     """The person writes from UTC-4; the offer shows their time under each
     line. "<the first time's London hour> my time" is that hour in their
@@ -61,7 +63,7 @@ def test_a_time_in_their_own_clock_is_never_held_in_londons(
     date = " ".join(first.split()[1:3])  # "22 October": one day, whatever else
     at = T0 + timedelta(hours=1)
     person_says(
-        mail_server, mailboxes, config, offer, f"{date} at {hour[1]} my time please", at
+        mail_server, mailboxes, config, offer, f"{date} at {hour[1]} {clock}", at
     )
     after = kinds(mail_server, mailboxes.person)
     if after[-1] == "held":
