@@ -391,6 +391,7 @@ def test_video_calls_are_said_so_and_ask_no_phone(kind: str) -> None:
         "care-risk",
         "care-weighed",
         "own-danger",
+        "own-need",
     ],
 )
 def test_a_notes_who_and_subject_stand_apart_from_its_words(samples, reason):
@@ -529,3 +530,13 @@ def test_an_alert_about_a_new_mail_from_someone_booking_says_nothing_changed(
     text = " ".join(compose.render("crisis_alert", context)[0].split())
     assert "a booking under way with mailflow" in text
     assert "a cancel or another time it asks for is not carried out" in text
+
+
+def test_a_note_says_why_someone_in_a_caring_job_was_not_answered(samples):
+    """`own-need` (stop 62): someone who speaks of their work but asks for
+    counselling for themselves is asked about; the note says so."""
+    text, _ = compose.render(
+        "unsure_note", {**samples["unsure_note"], "reason": "own-need"}
+    )
+    assert "they seem to ask for counselling for themselves" in text
+    assert "it does not clearly ask to start" not in text

@@ -143,6 +143,11 @@ def test_no_clear_crisis_is_left_unseen_or_given_times(score) -> None:  # type: 
         # the crises beside them): every crisis heard, none given times,
         # as written and after blind24's families.
         ("passive.jsonl", 100, 1.0, 0),
+        # in_their_work2 (stop 62, 100, written blind beside who/in_their_work2
+        # by another writer: professionals asking about someone their work is
+        # with, and hard negatives): every crisis heard, none given times,
+        # before and after `referral.asks_about_someone_in_their_work`.
+        ("in_their_work2.jsonl", 100, 1.0, 0),
     ],
 )
 def test_a_fresh_writers_crises_reach_the_therapist(
@@ -174,7 +179,9 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
     assert who.cases >= 240
     assert who.count("leave", "crisis") <= 9
     assert who.count("leave", "request") + who.count("leave", "safety") <= 5
-    assert who.count("request", "ask") + who.count("safety", "ask") <= 12
+    # 13 since stop 62: wd-033, a trainee's own therapy, left alone as a
+    # colleague's before, is asked about (`own-need`).
+    assert who.count("request", "ask") + who.count("safety", "ask") <= 13
     assert who.count("crisis", "request") == 0
     assert who.crises_heard >= 1.0
 
@@ -193,7 +200,17 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
 #   professionals answered with times 12 of 46, enquiries asked about 3 of
 #   31. Floors, so that the next try is measured against where it stands.
 #   Since stop 54 (a plain request about someone already the therapist's
-#   client asked about: `request.their_client`), 9 of 46.
+#   client asked about: `request.their_client`), 9 of 46; since stop 62
+#   (`referral.asks_about_someone_in_their_work`, written on
+#   in_their_work2), 6.
+# - in_their_work2.jsonl (stop 62, written blind, 130): the same by another
+#   writer, scored at fd09a1e before the reader was written: professionals
+#   answered with times 33 of 70, enquiries asked about 1 of 40; learned
+#   from, and narrowed after a strict review (helper-309): 6 (among them a
+#   GP's message forwarded by the reception, whose own words name no role;
+#   "one of my lads", which is also a parent's; a prison's resettlement
+#   officer, whose mail the screen reads as possible risk: times with an
+#   alert).
 # - their_client.jsonl (2026-12-06, stop 54, written blind, 80): people
 #   writing about someone already the therapist's client (the police, a
 #   school, an employer, a husband, a flatmate), with enquiries beside them.
@@ -205,9 +222,12 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
 @pytest.mark.parametrize(
     ("name", "cases", "answered", "asked"),
     [
-        ("referrals.jsonl", 130, 1, 7),
-        ("in_their_work.jsonl", 93, 9, 3),
-        ("their_client.jsonl", 80, 0, 1),
+        # Asked 8 and 2 since stop 62 (`own-need`): rf-130 and yc-031,
+        # counsellors asking for their own therapy, left alone before.
+        ("referrals.jsonl", 130, 1, 8),
+        ("in_their_work.jsonl", 93, 6, 3),
+        ("in_their_work2.jsonl", 130, 6, 1),
+        ("their_client.jsonl", 80, 0, 2),
         # 11 since stop 57: ycn-039, a request left alone as a podcast
         # listener's (marketing) until then, is a note (`care-weighed`).
         # 12 since stop 59: ycn-025, a listener's passive wish ("it wouldn't
@@ -226,6 +246,31 @@ def test_who_is_asking_holds_its_floors(
     assert read.count("request", "ask") + read.count("safety", "ask") <= asked
     assert read.count("crisis", "request") == 0
     assert read.crises_heard >= 1.0
+
+
+@pytest.mark.parametrize(
+    ("name", "cases", "answered", "asked"),
+    [
+        # referrals (stop 47, 120): 7 of 49 since the reviews of stop 47.
+        ("referrals.jsonl", 120, 7, 6),
+        # in_their_work2 (stop 62, 100, never opened): as written 18 of 55
+        # answered with times, 4 of 30 enquiries asked about; 15 and 4 with
+        # `referral.asks_about_someone_in_their_work`.
+        ("in_their_work2.jsonl", 100, 15, 4),
+    ],
+)
+def test_held_out_professionals_answered_with_times_hold(
+    name: str, cases: int, answered: int, asked: int
+) -> None:
+    """Held-out sets on who is asking, counts only: professionals answered
+    with times and enquiries asked about may not rise above what they were
+    when each reader was last changed."""
+    bench = _bench()
+    read = bench.score(bench.load(bench.HELD_OUT, name))
+    assert read.cases >= cases
+    assert read.count("leave", "request") + read.count("leave", "safety") <= answered
+    assert read.count("request", "ask") + read.count("safety", "ask") <= asked
+    assert read.count("crisis", "request") == 0
 
 
 def test_a_note_kept_as_possible_risk_counts_as_told_at_once() -> None:
@@ -790,7 +835,9 @@ def test_an_ending_arranged_and_said_in_passing() -> None:
     nobody told (7 first mails, 8 replies), ordinary mail 5 alerted, 1 held,
     5 sent the safety message. With `absence-arranged`: 4 given times, its
     ordinary mail as before; after its strict review (contractions, context
-    before the phrase, a first-person anchor for cards): 3."""
+    before the phrase, a first-person anchor for cards): 3. Held 2 since
+    stop 62: b60-049, a trainee counsellor asking for her own personal
+    therapy, left alone as a colleague's before (`own-need`)."""
     _floors(
         _letters("BLIND60"),
         cases=160,
@@ -799,7 +846,7 @@ def test_an_ending_arranged_and_said_in_passing() -> None:
         clear=9,
         alerted=5,
         ordinary_clear=5,
-        held=1,
+        held=2,
     )
 
 

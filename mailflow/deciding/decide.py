@@ -67,11 +67,12 @@ def weighed_carried(weighed: bool, superseded: Enquiry | None) -> bool:
 
 
 WARNED_UNSURE: Final = frozenset(
-    {"no-intent", "possible-risk", "returning", "own-danger"}
+    {"no-intent", "possible-risk", "returning", "own-danger", "own-need"}
 )
 """Why a first mail is asked about, where the writer may be the one in
 danger: a mail too short to say, one speaking of risk or safety, someone the
-therapist may have seen before, a professional's own words of danger now
+therapist may have seen before, someone asking for their own therapy beside
+words of their work, a professional's own words of danger now
 (not a colleague's or a professional's about someone else, nor a forward
 with nothing of their own). A parent forwarding their child's words with
 their own above them is written to: the numbers are for them too."""

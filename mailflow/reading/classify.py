@@ -470,7 +470,13 @@ def classify_new(
         if (
             _nothing_but_weighed(screening)
             and not alerted
-            and referral.about_someone_in_care(subject, voiced)
+            and (
+                referral.about_someone_in_care(subject, voiced)
+                or (
+                    screening.risk is screen.Risk.NONE
+                    and referral.asks_about_someone_in_their_work(subject, voiced)
+                )
+            )
         ):
             # A GP, a school counsellor, a colleague asking for someone in
             # their care: the therapist answers them, never the robot's times
@@ -776,12 +782,23 @@ def read_voice(
         if hits:
             not_ours[family.name] = hits
     verdict = _weigh(seeking, not_ours)
+    # Words of their work beside their own asking ("I'm a teacher and one of
+    # my pupils ... I'd like some counselling"): never left unseen.
+    own_need = (
+        verdict is Verdict.IGNORE
+        and seeking >= 1
+        and not not_ours.get("personal")
+        and any(_OWN_ASKING.search(sentence) for sentence in sentences)
+    )
+    if own_need:
+        verdict = Verdict.ASK
     if verdict is Verdict.IGNORE and not not_ours and seeking < 1:
         short = len(body.split()) <= _SHORT_WORDS
         if short and book.ask.search(f"{screen.normalize(subject)}\n{body}"):
             verdict = Verdict.ASK
     of_their_client = verdict is Verdict.REQUEST and _of_their_client(book, sentences)
-    return Voice(verdict, _why(seeking, not_ours), seeking, not_ours, of_their_client)
+    why = "own-need" if own_need else _why(seeking, not_ours)
+    return Voice(verdict, why, seeking, not_ours, of_their_client)
 
 
 def _of_their_client(book: RequestPhrases, sentences: list[str]) -> bool:
@@ -797,11 +814,25 @@ def _of_their_client(book: RequestPhrases, sentences: list[str]) -> bool:
     ) and not any(book.own_need.search(sentence) for sentence in sentences)
 
 
-_WEIGHED_ASKING: Final = frozenset({"no-intent", "returning"})
+_OWN_ASKING: Final = patterns.compile(
+    r"\b(?:call|chat|consultation|appointment|sessions?|therapy|counsel+ing|support"
+    r"|help|someone to talk to) (?:just |purely )?(?:for (?:myself|me)|of my own)\b"
+    r"(?! and\b)|\bmy own (?:therapy|counsel+ing|sessions|personal therapy)\b"
+    r"|\bi(?:'d| would) (?:really )?(?:like|love) (?:some |to (?:have|try|start|get"
+    r"|book|begin) (?:some )?)?(?:counsel+ing|therapy|personal therapy)\b"
+    r"|\b(?:this|it)(?:'s| is) for me\b"
+)
+"""Asking for therapy or the call for themselves ("could I book the free
+call for myself?", "I'd like to start my own therapy again"), where the
+words of their work outweigh it (`read_voice`). Never a couple's or a
+client's asking."""
+
+_WEIGHED_ASKING: Final = frozenset({"no-intent", "returning", "own-need"})
 """Mail asked about that the risk words may still put before the therapist
-today: a short one naming no purpose, and a former client's ("you saw me a
-couple of years ago ... I've been giving my things away"): the urgent "Please read"
-note rather than a plain "Not sure"."""
+today: a short one naming no purpose, a former client's ("you saw me a
+couple of years ago ... I've been giving my things away"), and someone
+asking for their own therapy beside words of their work: the urgent
+"Please read" note rather than a plain "Not sure"."""
 
 _MAX_ASKED_RECIPIENTS: Final = 3
 """A doubtful mail sent to more people than this is a circular, not a question

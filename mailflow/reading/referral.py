@@ -357,3 +357,212 @@ def about_someone_in_care(subject: str, text: str) -> bool:
     ("34F, GAD, no SI", their pasted discharge summary)."""
     found = clues(subject, text)
     return len(found) >= 2 and bool(found & _WRITERS)
+
+
+# -- asking about someone their work is with (stop 62) -------------------------
+#
+# A youth worker's "there's a lad I work with, 15 ... could I book the free
+# call to talk through whether you'd be a good fit for him?", a ward
+# manager's "one of my nurses ... could I arrange a call", a work coach's
+# "one of my customers has told me ... she'd like to try counselling": no
+# letter's shape, no risk told, and the writer asks for the call in their
+# own words, which `clues` reads as the writer's own asking. Read apart, and
+# only where the screen read no risk at all (`classify`): a role of the
+# writer's, someone their work is with (a work word for the person or for
+# what the writer does with them: never a bare age, a name or "someone I
+# care for", which are a family's and a friend's too), that person seeking
+# the help, and nothing of the writer's own but the asking for the call.
+
+_ROLE_HEADS = (
+    r"(?:worker|officer|adviser|advisor|co-?ordinator|manager|lead|practitioner"
+    r"|nurse|teacher|tutor|coach|mentor|advocate|caseworker|counsel+or|rep"
+    r"|representative|chaplain|vicar|curate|minister|pastor|imam|rabbi|head"
+    r"|headteacher|principal|dsl|senco|therapist|specialist|navigator|prescriber"
+    r"|clinician|psychologist|warden|supervisor|director|rn|ot|slt|gp|cpn|midwife"
+    r"|paramedic|doctor|visitor|solicitor|lawyer|attorney|assistant|pharmacist"
+    r"|librarian|carer)s?"
+)
+"""The last word of a role at work ("senior youth worker", "branch welfare
+rep", "specialist SLT"). A role alone says little: people name their jobs
+when they write for themselves or their family."""
+_NOT_POSSESSED = r"(?!(?:his|her|my|our|their|your|the|a|an|and|but|so|to)\b)"
+_WORK_ROLE: Final = patterns.compile(
+    r"\b(?:i'?m|i am) (?:a|an|the|one of the|one of our) (?:[\w&'-]++ ){0,4}?"
+    + _ROLE_HEADS
+    + r"\b"
+    r"|\b(?:i|we) work (?:in|at|for|with|on) (?:the |a |an |our )?(?:[\w&'-]++ ){0,5}?"
+    r"(?:team|service|school|academy|college|hospice|hospital|practice|surgery"
+    r"|charity|trust|council|project|centre|center|hub|hostel|scheme|prison|unit"
+    r"|ward|department|authority|agency|organisation|organization|foundation"
+    r"|clinic|firm|club|provider)\b"
+    r"|\b(?:i|we) (?:run|lead|manage|own|co-?ordinate|coordinate|head up) (?:the |a"
+    r" |an |our )?(?:[\w&'-]++ ){0,4}?(?:sessions|group|groups|scheme|drop-in|team"
+    r"|service|firm|business|company|practice|project|club|programme|program"
+    r"|pastoral|provision|department|ward|home|hostel|unit|school|academy|centre"
+    r"|garage|shop|store|cafe|restaurant|salon|office)\b"
+    r"|\bi look after (?:the )?(?:apprentices|trainees|volunteers|staff|students"
+    r"|residents)\b"
+    r"|\b(?:this is|it'?s) [a-z]++,? (?:an? |the )?(?:[\w-]++ ){0,3}?"
+    + _ROLE_HEADS
+    + r" (?:at|from|with|in)\b"
+    r"|(?:^|[.!?,:-] |\b(?:hi|hello|hey)(?: [a-z]+)?,? )"
+    + _NOT_POSSESSED
+    + r"(?:[\w-]++ ){0,3}?"
+    + _ROLE_HEADS
+    + r" (?:(?:at|from|with) (?:[\w'-]++ ){1,4}?)?here\b"
+    # the mail opens with the role: "learning mentor at northfield - are you..."
+    r"|^[^.!?]*+\. "
+    + _NOT_POSSESSED
+    + r"(?:[\w-]++ ){0,3}?"
+    + _ROLE_HEADS
+    + r" (?:at|from|with) [a-z]"
+    r"|\b(?:i'?m|i am) (?:the )?(?:head of (?:year|house|department|sixth form)"
+    r"(?: \d{1,2})?|deputy head|assistant head|head of [a-z]+) (?:at|of|for|in)\b"
+    r"|\b(?:thanks|thank you|cheers|regards|best),? [a-z]++,? [-,] "
+    r"(?:[\w-]++ ){0,3}?" + _ROLE_HEADS + r"\b"
+)
+"""The writer names a role at work in words `_ROLE` does not list ("I'm a
+work coach", "I work in the resettlement team at HMP Northgate", "I run the
+tuesday sessions at Northside Youth Project", "class teacher at hillcrest
+here"); never another's ("her teacher at school")."""
+_WORK_SIGNATURE: Final = patterns.compile(
+    r"^[a-z .,'()&/|-]{0,40}\b" + _ROLE_HEADS + r"\b[a-z .,'()&/|-]{0,60}$"
+)
+"""A signature's line naming a role ("Senior Youth Worker", "Advocate, Voice
+Advocacy", "Personal Adviser - Leaving Care Team")."""
+_WORK_NOUNS = (
+    r"(?:client|patient|pupil|student|resident|tenant|service user|young (?:person"
+    r"|man|woman|lad|people)|family|families|gentleman|lady|customer|veteran"
+    r"|member of (?:staff|my team|our team)|employee|apprentice|trainee|learner"
+    r"|mentee|parishioner|care leaver|young carer|player|swimmer)s?"
+)
+_WORKED_WITH: Final = patterns.compile(
+    # "a lad I work with", "someone I support", "a man I'm seeing post stroke"
+    r"\b(?:someone|somebody|a (?:[\w-]++ ){0,3}?(?:man|woman|lad|fella|girl|boy"
+    r"|person|child|adult|mum|dad|" + _WORK_NOUNS + r")) (?:who )?(?:i|we)"
+    r"(?:'ve| have|'m| am|'re| are)? (?:been )?(?:support|supporting|work with"
+    r"|working with|mentor|mentoring|key ?work|represent|representing|house"
+    r"|housing|teach|teaching|coach|coaching|work with one to one)\b"
+    r"|\b(?:a|an|the) (?:[\w-]++ ){0,3}?" + _WORK_NOUNS + r" (?:who )?(?:i|we)"
+    r"(?:'ve| have|'m| am|'re| are)? (?:been )?(?:see|seeing|visit|visiting"
+    r"|look after|looking after|care for|caring for|help|helping)\b"
+    # "we represent a young woman", "I've been seeing a lady for a few months"
+    r"|\b(?:i|we)(?:'ve| have|'m| am|'re| are)? (?:been )?(?:represent|support|house"
+    r"|mentor|visit|see|help|work with|look after|care for|key ?work)(?:ing|s)?"
+    r" (?:a|an|this|one|two) (?:[\w-]++ ){0,2}?" + _WORK_NOUNS + r"\b"
+    # "working with a dad and his two boys"
+    r"|\b(?:i|we)(?:'m| am|'re| are) (?:currently )?working with (?:a|an) (?:[\w-]++"
+    r" ){0,2}?(?:dad|mum|mother|father|man|woman|lad|girl|boy|child|family)\b"
+    # "year 9 lad I see weekly", "a girl in year 8"
+    r"|\b(?:year|yr|y) ?\d{1,2} (?:lad|girl|boy|student|pupil) (?:i|we)\b"
+    r"|\b(?:a|one) (?:girl|boy|lad|student|pupil) in (?:year|yr|y) ?\d{1,2}\b"
+    # "one of my nurses", "one of our U16 players", "one of my customers"
+    r"|\bone of (?:my|our|the) (?:[\w-]++ ){0,2}?(?:nurses|staff|team|players"
+    r"|swimmers|members|customers|clients|patients|pupils|students|residents"
+    r"|tenants|young people|young carers|service users|mentees|learners|families"
+    r"|employees|workers|apprentices|trainees|volunteers|parishioners|year \d{1,2}s"
+    r"|receptionists|care leavers)\b"
+    r"|\ba (?:member|colleague) of (?:my|our) (?:team|staff|congregation|church)\b"
+    # "a boy in my class", "J (18) who's on our scheme"
+    r"|\b(?:in|on|from|at) (?:my|our) (?:class|tutor group|form group|clinic"
+    r"|caseload|books|scheme|ward|drop-in|hostel|register|unit)\b"
+    r"|\b(?:a|an) (?:year|yr|y) ?\d{1,2}\b|\b(?:a|an) \d{1,2}(?:st|nd|rd|th) grader\b"
+)
+"""Someone the writer's work is with: a work word for them or for what the
+writer does with them. Never a bare age ("our 15 year old"), a name and an
+age ("Ruby (13)"), nor "a girl I'm seeing" or "someone I care for"."""
+_SEEKS: Final = patterns.compile(
+    r"\b(?:he|she|they)(?:'s| has| have|'ve| had)? (?:now )?(?:asked|requested"
+    r"|agreed|consented|said (?:(?:that )?(?:he|she|they)(?:'d| would)|it'?s)"
+    r"|mentioned (?:(?:that )?(?:he|she|they)(?:'d| would))|expressed)\b"
+    r"|\b(?:he|she|they)(?:'s| is| are|'re|'d be| would be)? (?:really |very )?"
+    r"(?:aware and )?(?:keen|happy|willing|up for|open to|on board|interested)\b"
+    r"|\b(?:he|she|they)(?:'d| would) (?:like|love|benefit|prefer)\b"
+    r"|\b(?:he|she|they) (?:wants?|needs?) (?:to (?:talk|see|speak|try|start|look)"
+    r"|counsel+ing|therapy|some|someone)\b"
+    r"|\b(?:help|helping) (?:him|her|them) (?:to )?find\b"
+    r"|\b(?:call|chat|word|talk|speak|discuss(?: things)?)(?: with you)? (?:about"
+    r"|regarding|for|on behalf of) (?:him|her|them)\b"
+    r"|\bon (?:his|her|their) behalf\b"
+    r"|\b(?:(?:has|have) )?(?:asked|requested) (?:about|for|that we|if we|us|me)"
+    r" (?:to )?(?:\w+ )?(?:help|find|talk|counsel+ing|therapy|some)"
+    r"|\basked (?:if|whether) (?:we|i) (?:could|can|would|might) (?:help|find)"
+    r"|\b(?:has|have) (?:now |finally )?(?:agreed|consented)\b"
+    r"|\bconsent (?:given|obtained|gained|is given)\b"
+    r"|\b(?:been|is|are) asking (?:about|for) (?:counsel+ing|therapy|support|help"
+    r"|someone)"
+    # the person's parents ask through the writer: "whose mom asked me for a
+    # referral", "his dad asked me to see if I could find someone"
+    r"|\b(?:his|her|their|whose) (?:mum|mom|mother|dad|father|parents?|family"
+    r"|carers?|foster carers?) (?:have |has |had )?(?:asked (?:me|us|if|whether"
+    r"|school)|(?:is|are) (?:on board|keen|happy|asking|looking)|wants? (?:to pay"
+    r"|him|her|them|some)|would like)"
+    r"|(?:^|[.!?,;:-] )(?:mum|mom|dad|parents) (?:wants?|would like|(?:is|are)"
+    r" keen) to (?:pay|fund)"
+    r"|\b(?:the |his |her |their )?parents (?:have |has )?asked (?:me|us|school)\b"
+    # the call is about them: "a call to discuss a pupil", "talk about J (18)"
+    r"|\b(?:discuss|talk about|chat about|speak about|call about|talk through)"
+    r" (?:a|an|one of (?:my|our)|this|our|the) (?:[\w-]++ ){0,2}?" + _WORK_NOUNS + r"\b"
+    r"|\b(?:discuss|talk about|chat about) [a-z](?:\.[a-z])*+\.? \(\d{1,2}\)"
+)
+"""The person the writer's work is with seeks the help: they asked, agreed,
+would like it; the call the writer asks for is about them."""
+_ASKING_ONLY: Final = patterns.compile(
+    r"(?:could|can|may) i (?:book|have|get|arrange|come|start|see|talk|speak)"
+    r"|i(?:'d| would) like (?:to (?:book|have|arrange|set up|organise|organize) )?"
+    r"(?:a |an |the |some )?(?:[\w-]+ ){0,3}?(?:call|chat|consultation(?: call)?"
+    r"|conversation|word)"
+    r"|told me|[.!?,:-] (?:mum|mom|dad|mother|father) (?:has )?asked me"
+)
+"""What `_OWN` reads as the writer's own that a professional also says of
+the call they ask for about someone ("could I book the free call to talk
+about her?", "I'd like to arrange a call"), or of what the person or their
+parent told them ("one of my customers has told me", "Mom asked me to reach
+out first")."""
+_OWN_TOO: Final = patterns.compile(
+    r"\bi(?:'d| would) (?:like|love) to (?:talk|speak|offload)|\bi (?:think i )?"
+    r"(?:should|need to|want to) (?:talk|speak)|\bi keep thinking|\bi can'?t stop"
+    r" thinking|\b(?:stayed|stuck|stays|sticks|keeps? coming back) (?:with|to) me"
+    r"|\bhit me|\b(?:affected|upset|shaken|rattled) me|\bi'?m (?:sadder|struggling"
+    r"|not sleeping|upset|shaken|finding it)|\bmyself\b|\b(?:you|your name|your"
+    r" details|your number) to me\b|\bsuggested (?:i|that i|me)\b|\b(?:my|our)"
+    r" (?:\d{1,2}[- ]?(?:year[- ]old|yo|y/o)|eldest|youngest|oldest|middle one"
+    r"|little one|teenager|kids?)\b|\b[a-z]+'s (?:mum|mom|dad|gran\w*|grand\w+"
+    r"|aunt\w*|uncle|sister|brother|step\w+)\b|\bas a (?:parent|mum|mom|dad"
+    r"|grandparent|friend)\b"
+    r"|\b(?:girl|guy|boy|man|woman|lad|someone|person) (?:i'?m|i am|i'?ve been"
+    r"|i have been) (?:seeing|dating|with)\b|\b(?:on|in|down) (?:our|my) (?:street"
+    r"|road|close|village|building|estate|block)\b|\bneighbou?r"
+)
+"""The writer's own beside `_OWN`: their own need to talk ("I'd like to talk
+to someone about him", "her story has stayed with me"), their own family
+("our 15 year old", "Ruby's grandma"), someone they are seeing, a
+neighbour."""
+
+
+@functools.lru_cache(maxsize=64)
+def asks_about_someone_in_their_work(subject: str, text: str) -> bool:
+    """Whether the writer names a role at work (`writer_role`, `_WORK_ROLE`,
+    a signature's line), someone their work is with (`_WORKED_WITH`, or as
+    a professional describes them: `_PERSON`), who
+    seeks the help (`_SEEKS`), and nothing of the writer's own (`_OWN`,
+    `_OWN_TOO`) but their asking for the call (`_ASKING_ONLY`)."""
+    flat = _flat(subject, text)
+    if _OWN_TOO.search(flat) or any(
+        not _ASKING_ONLY.fullmatch(m.group(0)) for m in _OWN.finditer(flat)
+    ):
+        return False
+    if not (_WORKED_WITH.search(flat) or _PERSON.search(flat)):
+        return False
+    if not _SEEKS.search(flat):
+        return False
+    if writer_role(subject, text) or _WORK_ROLE.search(flat):
+        return True
+    body = screen.normalize(text[:MAX_CHARS])
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    return any(
+        len(line) <= _SIGNATURE_WIDTH
+        and not _SENTENCE.search(line)
+        and _WORK_SIGNATURE.match(line)
+        for line in lines[-_SIGNATURE_LINES:]
+    )

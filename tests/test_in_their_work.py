@@ -1,0 +1,370 @@
+"""Tests for `referral.asks_about_someone_in_their_work` (stop 62): someone
+writing in their work about a person it is with, who asks for the call in
+everyday words ("could I book the free call to talk about him?"), is asked
+about (the therapist answers them), never answered with the robot's times;
+people asking for themselves or for their own family still get their times."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mailflow.model import InboundMail, Verdict
+from mailflow.reading import classify, referral
+from mailflow.reading.classify import RequestPolicy, classify_new
+
+POLICY = RequestPolicy(
+    practice_email="hello@riverside.example",
+    therapist_email="sam@riverside.example",
+    country="GB",
+)
+
+
+def _classify(subject: str, text: str):  # type: ignore[no-untyped-def]
+    mail = InboundMail(
+        message_id="<w@example.org>",
+        subject=subject,
+        from_addr="writer@example.org",
+        from_name="A Writer",
+        to=("hello@riverside.example",),
+        text=text,
+    )
+    return classify_new(mail, POLICY, contacts=(), owned_thread=False)
+
+
+def _classify_before(subject: str, text: str):  # type: ignore[no-untyped-def]
+    """As the worker read it before this reader."""
+    with mock.patch.object(
+        classify.referral, "asks_about_someone_in_their_work", return_value=False
+    ):
+        return _classify(subject, text)
+
+
+# Each a different role, way of naming the person and way of asking; the
+# comment names the clues each relies on (role / whom / seeking).
+IN_THEIR_WORK = [
+    # "I'm a <role>" / "a lad I mentor" / "he's said he'd"
+    (
+        "counselling?",
+        "Hi Sam, I'm a learning mentor at a secondary school. There's a lad I"
+        " mentor, 14, whose grandad died over the summer and he's said he'd like"
+        " to talk to someone outside school. Could I book a call to go through"
+        " it? Thanks, Mo",
+    ),
+    # "I work in the <x> team at" / "one of our tenants" / "she has asked"
+    (
+        "Tenant",
+        "Hello, I work in the tenancy sustainment team at Eastgate Homes. One of"
+        " our tenants has been very low since a bereavement and she has asked"
+        " for help finding counselling. Would you have a call with me about"
+        " availability?\n\nKind regards\nPriya",
+    ),
+    # "<role> here" / "a year 8" / "mum is keen"
+    (
+        "Y8 pupil",
+        "Hi Sam, pastoral manager here. A year 8 girl has been really anxious"
+        " since moving schools and mum is keen for her to see someone. Could I"
+        " book the free call to talk about her? Many thanks, Lou",
+    ),
+    # signature's role / "one of my mentees" / "consent given"
+    (
+        "Enquiry",
+        "Good morning,\n\nOne of my mentees (20) would benefit from counselling"
+        " around family estrangement; consent given to contact you. Do you have"
+        " space in January, and could we talk first?\n\nBest wishes\nHelen"
+        " Ward\nCareers Mentor, Brookside College",
+    ),
+    # "I'm the <role>" / "a resident we support" / "has agreed"
+    (
+        "Resident",
+        "Hi, I'm the deputy manager of a supported living service. A resident we"
+        " support (40s, learning disability) has agreed to us finding him a"
+        " counsellor after his mum died. Could I have a chat with you about"
+        " him?\n\nDeb",
+    ),
+    # "this is <name>, <role> at" / "a 13 y/o" / "her parents have asked"
+    (
+        "Question",
+        "Hi, this is Carla, school nurse at Pinewood Middle. We have a 13 y/o"
+        " whose parents have asked school to help find a therapist for"
+        " anxiety. Can I book the free consultation to talk about her?",
+    ),
+    # "I'm an <role>" / "we're representing a" / "on her behalf"
+    (
+        "Client",
+        "Dear Sam, I'm an immigration adviser. We're representing a young woman"
+        " who would like counselling in English; I'm writing on her behalf."
+        " Could I book the free call?\n\nAnna",
+    ),
+    # "I'm the <x>'s <role>" / "a gentleman I've been seeing" / "is happy for"
+    (
+        "",
+        "Hi Sam, I'm the practice's social prescriber. A gentleman I've been"
+        " seeing for loneliness would love to try counselling and is happy for"
+        " me to get in touch. Can I book the free call for him?",
+    ),
+    # "I'm a <role>" / "a lady I visit" / "has asked me to help her find"
+    (
+        "",
+        "Hello, I'm a hospital chaplain. A lady I visit on the ward has asked me"
+        " to help her find a counsellor for after she goes home. I'd like to"
+        " book a free call to talk about her.",
+    ),
+    # "I'm a <role>" / "one of my players" / "parents are on board"
+    (
+        "U14",
+        "Hi, I'm a grassroots football coach and club welfare officer. One of my"
+        " players has been struggling since his parents split, and his parents"
+        " are on board with him seeing someone. Can we have a chat about him?",
+    ),
+]
+
+
+NOT_THEIRS = [
+    # a professional asking for themselves about their work
+    (
+        "Free call",
+        "Hi, I'm a support worker and one of the men I supported died last"
+        " month. I've been struggling since and I'd like to book the free call"
+        " for myself please.",
+    ),
+    (
+        "",
+        "I'm a nurse. A patient I looked after for months died last week and she'd"
+        " asked me to keep going with my studies. I've been struggling since."
+        " Could I book a call?",
+    ),
+    (
+        "",
+        "Hi, I'm a youth worker. A lad I work with is doing brilliantly and he's"
+        " said he'd love to be a counsellor one day, which made me think about my"
+        " own therapy. I'd like to book the free call for myself.",
+    ),
+    (
+        "enquiry",
+        "Hello, I'm a ward manager and I think I need some support myself after"
+        " a hard year. Could I book the free 15 minute call? Thanks, Julie",
+    ),
+    # a private person asking for their own family
+    (
+        "my son",
+        "Hi, I'm a primary teacher but I'm writing as a mum. My son (15) has"
+        " said he'd like to talk to someone. Could I book the free call to talk"
+        " about him?",
+    ),
+    (
+        "for my grandson",
+        "Hello, I look after my grandson who is 12. He has asked to see someone"
+        " about his mum. Could I book the free call for him?",
+    ),
+    (
+        "For my stepson",
+        "Hi, my stepson (13) has agreed to try counselling after his mum's"
+        " illness. Could I book the free call to talk about him?",
+    ),
+    (
+        "",
+        "hi my best friend is struggling and she's said she'd talk to someone if"
+        " I helped. can i book the free call for her? she's 19",
+    ),
+    # someone else's role, a parent's own job, a partner, a neighbour
+    (
+        "Call",
+        "Hi, our 14 yo has been anxious for months. Her teacher at school"
+        " suggested counselling and she's agreed to give it a go. Could I book a"
+        " call to talk about her?",
+    ),
+    (
+        "Call",
+        "Hello, we run a small business so daytimes are tricky. Our 16 year old"
+        " has asked to see someone about his anxiety. Could I book the free call"
+        " to discuss him?",
+    ),
+    (
+        "Call",
+        "Hi, our 15 year old has been really anxious since moving schools and"
+        " she's agreed to talk to someone. Could I book the free call to talk"
+        " about her?\n\nThanks\nDavid Green\nSales Director | Acme Ltd",
+    ),
+    (
+        "Call",
+        "I'm a nurse. There's a girl I'm seeing and she's been really low, she"
+        " said she'd like to talk to someone. Could I book a call for her?",
+    ),
+    (
+        "Call",
+        "I'm a retired headteacher. I've been visiting an elderly lady on our"
+        " street since her husband passed and she's keen to talk to someone."
+        " Could I book a call for her?",
+    ),
+    (
+        "Call",
+        "I'm a retired nurse and Ruby's grandma. Ruby (13) has been anxious and"
+        " she's keen to talk to someone. Could I book a call about her?",
+    ),
+    # sent by a professional, writing for themselves
+    (
+        "Free call",
+        "Hi, my social worker said I should get in touch. I'm 17 and I've been"
+        " having a hard time. Could I book the free call?",
+    ),
+    # a plain request that names a job in passing
+    (
+        "Call",
+        "Hello, I work in the finance team at the council and I'd like to book a"
+        " free call please. Evenings suit me best. Thanks, Ravi",
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "text"), IN_THEIR_WORK)
+def test_someone_in_their_work_is_the_therapists_to_answer(
+    subject: str, text: str
+) -> None:
+    assert referral.asks_about_someone_in_their_work(subject, text)
+    found = _classify(subject, text)
+    assert (found.verdict, found.reason) == (Verdict.ASK, "referral")
+    # Without the reader, the robot answered them with times.
+    assert _classify_before(subject, text).verdict is Verdict.REQUEST
+
+
+@pytest.mark.parametrize(("subject", "text"), NOT_THEIRS)
+def test_their_own_asking_is_answered_with_times(subject: str, text: str) -> None:
+    assert not referral.asks_about_someone_in_their_work(subject, text)
+    assert _classify(subject, text).verdict is Verdict.REQUEST
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [
+        # role and whom, nobody seeking
+        (
+            "I'm a youth worker. A lad I work with plays in our band. Could I"
+            " book the free call?",
+            "seeking",
+        ),
+        # whom and seeking, no role
+        (
+            "A lad I know has said he'd like to talk to someone. Could I book the"
+            " free call about him?",
+            "role",
+        ),
+        # role and seeking, no one their work is with
+        (
+            "I'm a youth worker. He's said he'd like to talk to someone. Could I"
+            " book the free call?",
+            "whom",
+        ),
+    ],
+)
+def test_each_of_the_three_alone_is_not_enough(text: str, missing: str) -> None:
+    assert not referral.asks_about_someone_in_their_work("", text), missing
+
+
+def test_risk_read_keeps_its_answer_whatever_the_shape() -> None:
+    """Clear risk in the same shape is answered as before (the safety
+    message and an alert): the reader only turns a plain request into a
+    question."""
+    subject, text = (
+        "young person",
+        "Hi, I'm a youth worker. A lad I work with, 16, told me he doesn't want"
+        " to be here anymore and he's said he'd like to talk to someone. Could I"
+        " book a call about him?",
+    )
+    assert referral.asks_about_someone_in_their_work(subject, text)
+    found = _classify(subject, text)
+    assert (found.verdict, found.risk) == (Verdict.REQUEST, "clear")
+
+
+def test_the_asking_forms_are_set_aside_only_for_the_call() -> None:
+    """'Could I book', 'I'd like to arrange a call': what a professional
+    says of the call they ask for. 'I'd like some counselling' is still the
+    writer's own."""
+    base = (
+        "I'm a youth worker. A lad I work with has said he'd like to talk to someone. "
+    )
+    assert referral.asks_about_someone_in_their_work(
+        "", base + "I'd like to arrange a call."
+    )
+    assert not referral.asks_about_someone_in_their_work(
+        "", base + "I'd like some counselling too."
+    )
+    assert not referral.asks_about_someone_in_their_work(
+        "", base + "I'd like to start therapy myself."
+    )
+
+
+def test_seeing_a_therapist_is_not_someone_their_work_is_with() -> None:
+    text = (
+        "I'm a teacher and I've been seeing a counsellor at work; she said she'd"
+        " recommend you. Could I book a call?"
+    )
+    assert not referral.asks_about_someone_in_their_work("", text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_reads_without_error(text: str) -> None:
+    assert referral.asks_about_someone_in_their_work(text[:40], text) in (
+        True,
+        False,
+    )
+
+
+def test_a_long_mail_is_read_only_so_far() -> None:
+    head = IN_THEIR_WORK[0][1]
+    assert referral.asks_about_someone_in_their_work("", head)
+    assert not referral.asks_about_someone_in_their_work(
+        "", "x " * referral.MAX_CHARS + head
+    )
+
+
+# Words of their work beside their own asking: before stop 62 such mail was
+# left alone as a colleague's or a referral's ("professional-referral" twice
+# outweighed their asking), and nobody answered them. Now the therapist is
+# asked ("own-need").
+OWN_NEED = [
+    (
+        "",
+        "I'm a teacher and one of my pupils has said she'd like to see the school"
+        " counsellor, which has brought up my own childhood. Could I book the"
+        " free call for myself?",
+    ),
+    (
+        "Therapy for me",
+        "Hello, I'm a school counsellor and I see a lot of teenagers on my"
+        " caseload. My supervisor and I agree I need my own therapy again after"
+        " a difficult year; I'd like to start counselling with someone outside"
+        " my network. Do you have availability?",
+    ),
+    (
+        "Own therapy",
+        "Hi, I'm a counsellor in private practice and I also supervise two"
+        " trainees. I'd like to start my own therapy again, my dad died in the"
+        " spring. Could you let me know your availability?",
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "text"), OWN_NEED)
+def test_their_own_asking_beside_their_work_is_never_left_alone(
+    subject: str, text: str
+) -> None:
+    found = _classify(subject, text)
+    assert (found.verdict, found.reason) == (Verdict.ASK, "own-need")
+    voice = classify.read_voice(subject, text)
+    # Weighed as before, the words of their work left it unseen.
+    assert classify._weigh(voice.seeking, voice.not_ours) is Verdict.IGNORE
+
+
+def test_work_words_without_their_own_asking_are_left_as_before() -> None:
+    subject, text = (
+        "Referral",
+        "Hello, I'm a school counsellor and I see a lot of teenagers on my"
+        " caseload. I'd like to refer one of my students to you for therapy."
+        " Do you have availability?",
+    )
+    assert _classify(subject, text).reason != "own-need"
