@@ -2973,3 +2973,37 @@ def test_the_same_arranging_for_a_move_a_holiday_or_a_baby_is_no_risk(
     text: str,
 ) -> None:
     assert screen(text).risk is Risk.NONE, text
+
+
+# Self-harm told as a habit, in the present and of someone else (stop 62: a
+# youth worker's "he still cuts himself most nights" was read as nothing, so
+# the mail was answered with times; "cutting himself" always was read).
+HABIT_OF_HARM = [
+    "He still cuts himself most nights, his mum found out last week.",
+    "my son cuts himself and won't let me see his arms",
+    "She burns herself with a lighter when things get too much.",
+    "he harms himself when he's upset and the school have noticed",
+    "They told me she cuts herself in the bathroom at school.",
+]
+HABIT_OF_HARM_NEIGHBOURS = [
+    "He cuts himself off from everyone when he's low.",
+    "She cuts herself a slice of cake and goes back to bed.",
+    "He cuts himself shaving most mornings, he's hopeless.",
+    "he burns himself out every term and then crashes",
+    "She cuts herself short whenever she talks about her dad.",
+    "he cuts himself on the bread knife all the time, so clumsy",
+    "She burns herself when cooking, every single time.",
+    "He cuts himself loose from the group chat when he's stressed.",
+]
+
+
+@pytest.mark.parametrize("text", HABIT_OF_HARM)
+def test_self_harm_as_a_habit_of_someone_else_is_heard(text: str) -> None:
+    found = screen(text)
+    assert found.risk is not Risk.NONE, text
+    assert "self-harm" in found.families
+
+
+@pytest.mark.parametrize("text", HABIT_OF_HARM_NEIGHBOURS)
+def test_cut_off_short_or_shaving_is_no_self_harm(text: str) -> None:
+    assert screen(text).risk is Risk.NONE, text
