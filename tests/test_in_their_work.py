@@ -220,6 +220,48 @@ NOT_THEIRS = [
 ]
 
 
+# Private people and people in caring jobs asking for themselves, in the
+# shapes a strict review (helper-310) found read as a professional's: a
+# colleague is "someone I work with", a foster carer "looks after" a lad,
+# a pupil is in "year 10", a nurse's own grief for a child on the ward.
+NOT_THEIRS += [
+    (
+        "",
+        "Hi, I'm a nurse. Someone I work with has been having a really hard time"
+        " since her divorce and she's said she'd like to talk to someone. Could I"
+        " book the free call for her? She's a bit shy to email.",
+    ),
+    (
+        "",
+        "I'm a carer with an agency. A lady I support died last week and it would"
+        " help to talk about her with someone. Could I book the free call?",
+    ),
+    (
+        "",
+        "I'm a foster carer. The young lad we look after (15) has said he'd like"
+        " to talk to someone about his birth family. Could I book a call to talk"
+        " about him?",
+    ),
+    (
+        "",
+        "Hi, I'm a young carer and a year 10 at Hillcrest Academy. My head of year"
+        " said she'd be happy for me to contact you. Could I book the free call?",
+    ),
+    (
+        "",
+        "Hi, I'm a nurse on the children's ward. A little girl on our ward died on"
+        " Friday and her parents asked me to speak at the funeral. I can't switch"
+        " off from it. Could I book the free call?",
+    ),
+    (
+        "",
+        "Hi, I'm a social worker. A family I work with made a complaint about me"
+        " and they've asked for a new worker. It's knocked my confidence badly."
+        " Could I book the free call please?",
+    ),
+]
+
+
 @pytest.mark.parametrize(("subject", "text"), IN_THEIR_WORK)
 def test_someone_in_their_work_is_the_therapists_to_answer(
     subject: str, text: str
@@ -368,3 +410,151 @@ def test_work_words_without_their_own_asking_are_left_as_before() -> None:
         " Do you have availability?",
     )
     assert _classify(subject, text).reason != "own-need"
+
+
+_ROLE_AND_WHOM = "I'm a youth worker. A lad I work with is 15. "
+
+
+@pytest.mark.parametrize(
+    "seeks",
+    [
+        "He's said he'd like to talk to someone.",
+        "He's keen to see someone.",
+        "He'd like counselling.",
+        "He wants to talk to someone.",
+        "Could I help him find a counsellor?",
+        "Could I have a chat with you about him?",
+        "I'm writing on his behalf.",
+        "He has asked me to help find a counsellor.",
+        "He asked if we could help.",
+        "He has now agreed to us contacting you.",
+        "He's agreed I can ask around.",
+        "Consent given.",
+        "He has been asking to talk to someone.",
+        "His mum has asked me to find someone.",
+        "Parents are on board with him seeing someone.",
+        "Mum wants to pay.",
+        "Parents have asked me to look into it.",
+        "Could I book a call to discuss a pupil?",
+        "Could we talk about J (15)?",
+    ],
+)
+def test_each_way_of_seeking_the_help(seeks: str) -> None:
+    text = _ROLE_AND_WHOM + seeks + " Could I book the free call?"
+    assert referral.asks_about_someone_in_their_work("", text)
+    assert not referral.asks_about_someone_in_their_work(
+        "", _ROLE_AND_WHOM + "Could I book the free call?"
+    )
+
+
+@pytest.mark.parametrize(
+    "wish",
+    [
+        "He said he'd like me to be at his hospital appointments.",
+        "His parents asked me to speak at the assembly.",
+        "He'd like to keep in touch after he leaves.",
+        "He's happy with his new flat.",
+    ],
+)
+def test_a_wish_for_something_else_is_not_seeking_the_help(wish: str) -> None:
+    assert not referral.asks_about_someone_in_their_work(
+        "", _ROLE_AND_WHOM + wish + " Could I book the free call?"
+    )
+
+
+@pytest.mark.parametrize(
+    "own",
+    [
+        "I'd like to talk to someone about him too.",
+        "I think I should speak to someone.",
+        "I keep thinking about him.",
+        "I can't stop thinking about it.",
+        "I can't switch off.",
+        "It has stayed with me.",
+        "It hit me hard.",
+        "It has affected me.",
+        "I'm struggling.",
+        "I cry in the car.",
+        "A friend passed your name to me.",
+        "My manager suggested I get in touch.",
+        "Our 15 year old is fine.",
+        "I'm Tom's mum.",
+        "I'm writing as a parent.",
+        "There's a girl I'm seeing too.",
+        "He lives on our street.",
+        "He's our foster son.",
+        "We are kinship carers.",
+        "I'm a special guardian.",
+        "We adopted him.",
+        "I'm a young carer.",
+        "I'm head girl.",
+        "I'm in year 10.",
+        "I'm a student at the college.",
+    ],
+)
+def test_each_of_the_writers_own_words_makes_it_theirs(own: str) -> None:
+    base = (
+        "I'm a youth worker. A lad I work with has said he'd like to talk to"
+        " someone. Could I book the free call? "
+    )
+    assert referral.asks_about_someone_in_their_work("", base)
+    assert not referral.asks_about_someone_in_their_work("", base + own)
+
+
+def test_possible_risk_keeps_its_times_and_alert() -> None:
+    """Possible risk (a refusal of what keeps him alive beside death
+    accepted) keeps times with an alert and the person's safety message:
+    the reader is asked only where the screen read no risk at all."""
+    subject, text = (
+        "",
+        "I'm a support worker. A man I support, 60, has stopped taking his"
+        " insulin and says he's fine with dying. He'd like to talk to someone."
+        " Could I book a call about him?",
+    )
+    assert referral.asks_about_someone_in_their_work(subject, text)
+    found = _classify(subject, text)
+    assert (found.verdict, found.risk) == (Verdict.REQUEST, "possible")
+
+
+def test_their_own_asking_never_takes_a_notes_urgency() -> None:
+    """Someone in their work telling of a person's goodbye, who asks for
+    therapy for themselves too: the urgent note the risk words give it
+    (`care-weighed`) stands; `own-need` only ever turns silence into a
+    note."""
+    subject, text = (
+        "",
+        "Hi, I'm a head of year at Oakfield. One of my pupils, Jamie, sent me a"
+        " message late last night saying goodbye and thanking me for everything."
+        " He's not in school today and his mum can't reach him; the police are"
+        " looking. It's the third of my pupils in crisis this term and I'd like"
+        " some counselling.",
+    )
+    found = _classify(subject, text)
+    assert (found.verdict, found.reason, found.risk) == (
+        Verdict.ASK,
+        "care-weighed",
+        "possible",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # their own therapy only mentioned
+        "Hello, I'm a counselling student looking for a placement. I'm in my own"
+        " personal therapy weekly, as the course requires, and I have a DBS. Do"
+        " you take placement students?",
+        # "for me to" is a task, not therapy for them
+        "Hello, I'm a GP and I'd like to refer a patient for counselling. She'd"
+        " like appointments in the evening. Sessions for me to arrange? Thanks,"
+        " Dr Patel",
+        # a quoted wish in a newsletter
+        "Riverside Therapists Network newsletter. This month: referrals,"
+        " supervision, and self-care. Member story: 'I'd love to start therapy"
+        " again, says Jo, after a year of heavy caseloads.' Events for members.",
+    ],
+)
+def test_work_mail_that_only_mentions_therapy_is_not_their_own_asking(
+    text: str,
+) -> None:
+    assert _classify("", text).reason != "own-need"

@@ -3007,3 +3007,29 @@ def test_self_harm_as_a_habit_of_someone_else_is_heard(text: str) -> None:
 @pytest.mark.parametrize("text", HABIT_OF_HARM_NEIGHBOURS)
 def test_cut_off_short_or_shaving_is_no_self_harm(text: str) -> None:
     assert screen(text).risk is Risk.NONE, text
+
+
+# A person the writer works with is a person, not a topic of their work
+# (stop 62): "a girl we work with has been self-harming again" was read as
+# "we work with self-harm".
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A girl we work with has been self-harming again this week.",
+        "A lad I work with still cuts himself most nights.",
+        "a young person I've been working with has been cutting himself again",
+    ],
+)
+def test_someone_they_work_with_is_a_person_not_a_topic(text: str) -> None:
+    assert screen(text).risk is Risk.CLEAR, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I work with self-harm every day in A&E.",
+        "We work with self-harm and eating disorders in our service.",
+    ],
+)
+def test_the_work_itself_is_still_a_topic(text: str) -> None:
+    assert screen(text).risk is Risk.NONE, text

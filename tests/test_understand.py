@@ -202,15 +202,16 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
 #   Since stop 54 (a plain request about someone already the therapist's
 #   client asked about: `request.their_client`), 9 of 46; since stop 62
 #   (`referral.asks_about_someone_in_their_work`, written on
-#   in_their_work2), 6.
+#   in_their_work2), 5.
 # - in_their_work2.jsonl (stop 62, written blind, 130): the same by another
 #   writer, scored at fd09a1e before the reader was written: professionals
 #   answered with times 33 of 70, enquiries asked about 1 of 40; learned
-#   from, and narrowed after a strict review (helper-309): 6 (among them a
-#   GP's message forwarded by the reception, whose own words name no role;
-#   "one of my lads", which is also a parent's; a prison's resettlement
-#   officer, whose mail the screen reads as possible risk: times with an
-#   alert).
+#   from, and narrowed after two strict reviews (helper-309, helper-310):
+#   8 (among them a GP's message forwarded by the reception, whose own
+#   words name no role; "one of my lads", which is also a parent's; "a man
+#   I work with" and "someone I've been working with", as often a
+#   colleague; a prison's resettlement officer, whose mail the screen
+#   reads as possible risk: times with an alert).
 # - their_client.jsonl (2026-12-06, stop 54, written blind, 80): people
 #   writing about someone already the therapist's client (the police, a
 #   school, an employer, a husband, a flatmate), with enquiries beside them.
@@ -225,8 +226,8 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
         # Asked 8 and 2 since stop 62 (`own-need`): rf-130 and yc-031,
         # counsellors asking for their own therapy, left alone before.
         ("referrals.jsonl", 130, 1, 8),
-        ("in_their_work.jsonl", 93, 6, 3),
-        ("in_their_work2.jsonl", 130, 6, 1),
+        ("in_their_work.jsonl", 93, 5, 3),
+        ("in_their_work2.jsonl", 130, 8, 1),
         ("their_client.jsonl", 80, 0, 2),
         # 11 since stop 57: ycn-039, a request left alone as a podcast
         # listener's (marketing) until then, is a note (`care-weighed`).
@@ -254,9 +255,10 @@ def test_who_is_asking_holds_its_floors(
         # referrals (stop 47, 120): 7 of 49 since the reviews of stop 47.
         ("referrals.jsonl", 120, 7, 6),
         # in_their_work2 (stop 62, 100, never opened): as written 18 of 55
-        # answered with times, 4 of 30 enquiries asked about; 15 and 4 with
-        # `referral.asks_about_someone_in_their_work`.
-        ("in_their_work2.jsonl", 100, 15, 4),
+        # answered with times, 4 of 30 enquiries asked about; 14 and 4 with
+        # `referral.asks_about_someone_in_their_work` (read after each of its
+        # three versions: 15, 15, 14).
+        ("in_their_work2.jsonl", 100, 14, 4),
     ],
 )
 def test_held_out_professionals_answered_with_times_hold(

@@ -559,6 +559,16 @@ def classify_new(
         return replace(
             found, verdict=Verdict.ASK, reason="care-weighed", risk="possible"
         )
+    if (
+        reading.own_need
+        and not form
+        and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
+    ):
+        # Someone in a caring job asking for their own therapy, whose words
+        # of their work outweighed the asking: the therapist is asked, never
+        # the mail left unseen. Last, so that every reading of risk above
+        # keeps its own note, its urgency and its safety message.
+        return replace(found, verdict=Verdict.ASK, reason="own-need")
     return _ignore(reading.reason)
 
 
@@ -702,6 +712,12 @@ class Voice:
     """Someone else telling of a person already the therapist's client
     (`phrases` `request.their_client`), neither recommending the practice
     nor asking for therapy of their own."""
+    own_need: bool = False
+    """Left alone by its weighing (words of their work outweigh its asking),
+    yet the writer asks for therapy or the call for themselves
+    (`_OWN_ASKING`: "I'd like to start my own therapy again", "could I book
+    the free call for myself?"). `classify_new` asks the therapist rather
+    than leave it unseen, once every reading of risk has had its turn."""
 
     @property
     def professional(self) -> bool:
@@ -782,23 +798,20 @@ def read_voice(
         if hits:
             not_ours[family.name] = hits
     verdict = _weigh(seeking, not_ours)
-    # Words of their work beside their own asking ("I'm a teacher and one of
-    # my pupils ... I'd like some counselling"): never left unseen.
     own_need = (
         verdict is Verdict.IGNORE
         and seeking >= 1
         and not not_ours.get("personal")
         and any(_OWN_ASKING.search(sentence) for sentence in sentences)
     )
-    if own_need:
-        verdict = Verdict.ASK
     if verdict is Verdict.IGNORE and not not_ours and seeking < 1:
         short = len(body.split()) <= _SHORT_WORDS
         if short and book.ask.search(f"{screen.normalize(subject)}\n{body}"):
             verdict = Verdict.ASK
     of_their_client = verdict is Verdict.REQUEST and _of_their_client(book, sentences)
-    why = "own-need" if own_need else _why(seeking, not_ours)
-    return Voice(verdict, why, seeking, not_ours, of_their_client)
+    return Voice(
+        verdict, _why(seeking, not_ours), seeking, not_ours, of_their_client, own_need
+    )
 
 
 def _of_their_client(book: RequestPhrases, sentences: list[str]) -> bool:
@@ -817,22 +830,30 @@ def _of_their_client(book: RequestPhrases, sentences: list[str]) -> bool:
 _OWN_ASKING: Final = patterns.compile(
     r"\b(?:call|chat|consultation|appointment|sessions?|therapy|counsel+ing|support"
     r"|help|someone to talk to) (?:just |purely )?(?:for (?:myself|me)|of my own)\b"
-    r"(?! and\b)|\bmy own (?:therapy|counsel+ing|sessions|personal therapy)\b"
-    r"|\bi(?:'d| would) (?:really )?(?:like|love) (?:some |to (?:have|try|start|get"
+    r"(?!,? (?:and|&)\b)(?! (?:to|with|clients?|patients?|students?|supervisees?)\b)"
+    r"|\b(?:start|begin|restart|resume|return to|(?:go|went|going|get|got|getting)"
+    r" back (?:in)?to|looking for|look for|find|need|want|book|arrange) (?:some )?"
+    r"my own (?:personal )?"
+    r"(?:therapy|counsel+ing|sessions|therapist|counsel+or)\b"
+    r"|(?<!['\"])(?<!['\"] )\bi(?:'d| would) (?:really )?(?:like|love) (?:some |to (?:have|try|start|get"
     r"|book|begin) (?:some )?)?(?:counsel+ing|therapy|personal therapy)\b"
-    r"|\b(?:this|it)(?:'s| is) for me\b"
+    r"(?! (?:for|with) (?:him|her|them|my|our|a|an|the|this|clients?|patients?"
+    r"|someone|people)\b)"
+    r"|\b(?:this|it)(?:'s| is) for me(?= *(?:[.!?]|$)|,? (?:not|rather|this time"
+    r"|personally|though)\b)"
 )
 """Asking for therapy or the call for themselves ("could I book the free
-call for myself?", "I'd like to start my own therapy again"), where the
-words of their work outweigh it (`read_voice`). Never a couple's or a
-client's asking."""
+call for myself?", "I'd like to start my own therapy again", "this time it's
+for me"), where the words of their work outweigh it (`read_voice`). Never a
+couple's or a client's asking, nor their own therapy only mentioned ("I'm in
+my own personal therapy weekly, as the course requires"), nor "for me to
+arrange", nor a quoted "'I'd love to start therapy again,' says Jo"."""
 
-_WEIGHED_ASKING: Final = frozenset({"no-intent", "returning", "own-need"})
+_WEIGHED_ASKING: Final = frozenset({"no-intent", "returning"})
 """Mail asked about that the risk words may still put before the therapist
-today: a short one naming no purpose, a former client's ("you saw me a
-couple of years ago ... I've been giving my things away"), and someone
-asking for their own therapy beside words of their work: the urgent
-"Please read" note rather than a plain "Not sure"."""
+today: a short one naming no purpose, and a former client's ("you saw me a
+couple of years ago ... I've been giving my things away"): the urgent "Please read"
+note rather than a plain "Not sure"."""
 
 _MAX_ASKED_RECIPIENTS: Final = 3
 """A doubtful mail sent to more people than this is a circular, not a question

@@ -376,15 +376,16 @@ def about_someone_in_care(subject: str, text: str) -> bool:
 _ROLE_HEADS = (
     r"(?:worker|officer|adviser|advisor|co-?ordinator|manager|lead|practitioner"
     r"|nurse|teacher|tutor|coach|mentor|advocate|caseworker|counsel+or|rep"
-    r"|representative|chaplain|vicar|curate|minister|pastor|imam|rabbi|head"
+    r"|representative|chaplain|vicar|curate|minister|pastor|imam|rabbi"
     r"|headteacher|principal|dsl|senco|therapist|specialist|navigator|prescriber"
     r"|clinician|psychologist|warden|supervisor|director|rn|ot|slt|gp|cpn|midwife"
     r"|paramedic|doctor|visitor|solicitor|lawyer|attorney|assistant|pharmacist"
-    r"|librarian|carer)s?"
+    r"|librarian|lecturer|instructor)s?"
 )
 """The last word of a role at work ("senior youth worker", "branch welfare
 rep", "specialist SLT"). A role alone says little: people name their jobs
-when they write for themselves or their family."""
+when they write for themselves or their family. Never "carer" (a foster, a
+young or an unpaid carer is family) nor a bare "head" ("head girl")."""
 _NOT_POSSESSED = r"(?!(?:his|her|my|our|their|your|the|a|an|and|but|so|to)\b)"
 _WORK_ROLE: Final = patterns.compile(
     r"\b(?:i'?m|i am) (?:a|an|the|one of the|one of our) (?:[\w&'-]++ ){0,4}?"
@@ -401,7 +402,7 @@ _WORK_ROLE: Final = patterns.compile(
     r"|pastoral|provision|department|ward|home|hostel|unit|school|academy|centre"
     r"|garage|shop|store|cafe|restaurant|salon|office)\b"
     r"|\bi look after (?:the )?(?:apprentices|trainees|volunteers|staff|students"
-    r"|residents)\b"
+    r"|residents)\b|\bi teach (?:year|yr|y|at|in|\d)"
     r"|\b(?:this is|it'?s) [a-z]++,? (?:an? |the )?(?:[\w-]++ ){0,3}?"
     + _ROLE_HEADS
     + r" (?:at|from|with|in)\b"
@@ -437,13 +438,18 @@ _WORK_NOUNS = (
     r"|mentee|parishioner|care leaver|young carer|player|swimmer)s?"
 )
 _WORKED_WITH: Final = patterns.compile(
-    # "a lad I work with", "someone I support", "a man I'm seeing post stroke"
-    r"\b(?:someone|somebody|a (?:[\w-]++ ){0,3}?(?:man|woman|lad|fella|girl|boy"
-    r"|person|child|adult|mum|dad|" + _WORK_NOUNS + r")) (?:who )?(?:i|we)"
-    r"(?:'ve| have|'m| am|'re| are)? (?:been )?(?:support|supporting|work with"
-    r"|working with|mentor|mentoring|key ?work|represent|representing|house"
-    r"|housing|teach|teaching|coach|coaching|work with one to one)\b"
-    r"|\b(?:a|an|the) (?:[\w-]++ ){0,3}?" + _WORK_NOUNS + r" (?:who )?(?:i|we)"
+    # "a lad I work with", "someone I support", "a student I tutor"; "someone
+    # I work with" and "a man I work with" are as often a colleague
+    r"\b(?:someone|somebody|a (?:[\w-]++ ){0,3}?(?:man|woman|person|adult|lady|guy"
+    r"|mum|dad)) (?:who )?(?:i|we)(?:'ve| have|'m| am|'re| are)? (?:been )?(?:support"
+    r"|supporting|mentor|mentoring|key ?work|represent|representing|house|housing"
+    r"|teach|teaching|coach|coaching|tutor|tutoring)\b"
+    r"|\ba (?:[\w-]++ ){0,3}?(?:lad|fella|girl|boy|child|teen|teenager|"
+    + _WORK_NOUNS
+    + r") (?:who )?(?:i|we)(?:'ve| have|'m| am|'re| are)? (?:been )?(?:support"
+    r"|supporting|work with|working with|mentor|mentoring|key ?work|represent"
+    r"|representing|house|housing|teach|teaching|coach|coaching|tutor|tutoring)\b"
+    r"|\b(?:a|an) (?:[\w-]++ ){0,3}?" + _WORK_NOUNS + r" (?:who )?(?:i|we)"
     r"(?:'ve| have|'m| am|'re| are)? (?:been )?(?:see|seeing|visit|visiting"
     r"|look after|looking after|care for|caring for|help|helping)\b"
     # "we represent a young woman", "I've been seeing a lady for a few months"
@@ -452,61 +458,94 @@ _WORKED_WITH: Final = patterns.compile(
     r" (?:a|an|this|one|two) (?:[\w-]++ ){0,2}?" + _WORK_NOUNS + r"\b"
     # "working with a dad and his two boys"
     r"|\b(?:i|we)(?:'m| am|'re| are) (?:currently )?working with (?:a|an) (?:[\w-]++"
-    r" ){0,2}?(?:dad|mum|mother|father|man|woman|lad|girl|boy|child|family)\b"
-    # "year 9 lad I see weekly", "a girl in year 8"
+    r" ){0,2}?(?:dad|mum|mother|father|lad|girl|boy|child|family)\b"
+    # "year 9 lad I see weekly", "a girl in year 8", "a year 10 girl"
     r"|\b(?:year|yr|y) ?\d{1,2} (?:lad|girl|boy|student|pupil) (?:i|we)\b"
     r"|\b(?:a|one) (?:girl|boy|lad|student|pupil) in (?:year|yr|y) ?\d{1,2}\b"
+    r"|\b(?:a|an) (?:year|yr|y) ?\d{1,2} (?:girl|boy|lad|pupil|student|child)\b"
+    r"|\b(?:a|an) \d{1,2}(?:st|nd|rd|th) grader\b"
     # "one of my nurses", "one of our U16 players", "one of my customers"
     r"|\bone of (?:my|our|the) (?:[\w-]++ ){0,2}?(?:nurses|staff|team|players"
     r"|swimmers|members|customers|clients|patients|pupils|students|residents"
     r"|tenants|young people|young carers|service users|mentees|learners|families"
     r"|employees|workers|apprentices|trainees|volunteers|parishioners|year \d{1,2}s"
-    r"|receptionists|care leavers)\b"
+    r"|receptionists|care leavers|scouts|cubs|brownies|guides|dancers|gymnasts"
+    r"|guests|tutees|\d{1,2}(?:st|nd|rd|th) graders)\b"
     r"|\ba (?:member|colleague) of (?:my|our) (?:team|staff|congregation|church)\b"
     # "a boy in my class", "J (18) who's on our scheme"
     r"|\b(?:in|on|from|at) (?:my|our) (?:class|tutor group|form group|clinic"
     r"|caseload|books|scheme|ward|drop-in|hostel|register|unit)\b"
-    r"|\b(?:a|an) (?:year|yr|y) ?\d{1,2}\b|\b(?:a|an) \d{1,2}(?:st|nd|rd|th) grader\b"
 )
 """Someone the writer's work is with: a work word for them or for what the
 writer does with them. Never a bare age ("our 15 year old"), a name and an
-age ("Ruby (13)"), nor "a girl I'm seeing" or "someone I care for"."""
+age ("Ruby (13)"), "a girl I'm seeing", "someone I care for", nor "someone
+I work with" (a colleague as often)."""
+_HELP = (
+    r",? (?:[\w'-]++,? ){0,6}?(?:talk(?:ing)? to (?:someone|somebody|a |an |you)"
+    r"|speak(?:ing)? to (?:someone|somebody|a |an |you)|see(?:ing)? (?:someone"
+    r"|somebody|a counsel|a therap|you|a professional)|counsel+\w*|therap\w*"
+    r"|someone to talk to|support\b|help\b|a referral|referr\w*|find (?:someone"
+    r"|somebody|a counsel|a therap|help|support))"
+)
+"""What the person seeks, within a few words of their wish: someone to talk
+to, counselling, therapy, support ("she's said she'd like to talk to
+someone", "his parents are on board with him seeing someone"); never to
+meet the crew or to keep in touch."""
+_SEEK = (
+    r"(?:"
+    + _HELP
+    + r"|,? (?:[\w'-]++,? ){0,4}?(?:contact(?:ing)? you|get(?:ting)? in touch"
+    r"|reach(?:ing)? out|ask(?:ing)? around|look(?:ing)? into (?:it|this)"
+    r"|email(?:ing)? you|writ(?:e|ing) to you|make (?:the )?(?:first )?(?:approach"
+    r"|contact)))"
+)
+"""What they seek, or that the writer may ask on their behalf ("she's
+agreed I can ask around", "dad has asked me to make the first approach")."""
 _SEEKS: Final = patterns.compile(
-    r"\b(?:he|she|they)(?:'s| has| have|'ve| had)? (?:now )?(?:asked|requested"
-    r"|agreed|consented|said (?:(?:that )?(?:he|she|they)(?:'d| would)|it'?s)"
-    r"|mentioned (?:(?:that )?(?:he|she|they)(?:'d| would))|expressed)\b"
-    r"|\b(?:he|she|they)(?:'s| is| are|'re|'d be| would be)? (?:really |very )?"
+    r"\b(?:he|she|they)(?:'s| has| have|'ve| had)? (?:now |finally )?(?:asked|requested"
+    r"|agreed|consented|said|mentioned|expressed|told me)\b"
+    + _SEEK
+    + r"|\b(?:he|she|they)(?:'s| is| are|'re|'d be| would be)? (?:really |very )?"
     r"(?:aware and )?(?:keen|happy|willing|up for|open to|on board|interested)\b"
-    r"|\b(?:he|she|they)(?:'d| would) (?:like|love|benefit|prefer)\b"
-    r"|\b(?:he|she|they) (?:wants?|needs?) (?:to (?:talk|see|speak|try|start|look)"
-    r"|counsel+ing|therapy|some|someone)\b"
-    r"|\b(?:help|helping) (?:him|her|them) (?:to )?find\b"
-    r"|\b(?:call|chat|word|talk|speak|discuss(?: things)?)(?: with you)? (?:about"
-    r"|regarding|for|on behalf of) (?:him|her|them)\b"
+    + _SEEK
+    + r"|\b(?:he|she|they)(?:'d| would) (?:like|love|benefit|prefer)\b"
+    + _SEEK
+    + r"|\b(?:he|she|they) (?:wants?|needs?)\b"
+    + _SEEK
+    + r"|\b(?:help|helping) (?:him|her|them) (?:to )?find\b"
+    r"|\b(?:call|chat|word|conversation)(?: with you)?(?: to (?:talk|speak|chat)"
+    r"(?: (?:through|it through))?)? (?:about|regarding|for|on behalf of)"
+    r" (?:him|her|them)\b"
     r"|\bon (?:his|her|their) behalf\b"
     r"|\b(?:(?:has|have) )?(?:asked|requested) (?:about|for|that we|if we|us|me)"
     r" (?:to )?(?:\w+ )?(?:help|find|talk|counsel+ing|therapy|some)"
     r"|\basked (?:if|whether) (?:we|i) (?:could|can|would|might) (?:help|find)"
     r"|\b(?:has|have) (?:now |finally )?(?:agreed|consented)\b"
-    r"|\bconsent (?:given|obtained|gained|is given)\b"
-    r"|\b(?:been|is|are) asking (?:about|for) (?:counsel+ing|therapy|support|help"
-    r"|someone)"
+    + _SEEK
+    + r"|\bconsent (?:given|obtained|gained|is given)\b"
+    r"|\b(?:been|is|are) asking (?:about|for|to (?:talk|speak|see)) (?:to )?"
+    r"(?:counsel+ing|therapy|support|help|someone|a counsel+or|a therapist)"
     # the person's parents ask through the writer: "whose mom asked me for a
     # referral", "his dad asked me to see if I could find someone"
-    r"|\b(?:his|her|their|whose) (?:mum|mom|mother|dad|father|parents?|family"
-    r"|carers?|foster carers?) (?:have |has |had )?(?:asked (?:me|us|if|whether"
-    r"|school)|(?:is|are) (?:on board|keen|happy|asking|looking)|wants? (?:to pay"
-    r"|him|her|them|some)|would like)"
-    r"|(?:^|[.!?,;:-] )(?:mum|mom|dad|parents) (?:wants?|would like|(?:is|are)"
+    r"|\b(?:his|her|their|whose|the) (?:mum|mom|mother|dad|father|parents?|family"
+    r"|carers?|foster carers?) (?:have |has |had |are |is )?(?:asked|on board|keen"
+    r"|happy|asking|looking|want|wants|would like)\b"
+    + _SEEK
+    + r"|\b(?:parents|mum|mom|dad|family) (?:is |are )?on board\b"
+    + _SEEK
+    + r"|(?:^|[.!?,;:-] )(?:mum|mom|dad|parents) (?:wants?|would like|(?:is|are)"
     r" keen) to (?:pay|fund)"
-    r"|\b(?:the |his |her |their )?parents (?:have |has )?asked (?:me|us|school)\b"
+    r"|(?:\bparents|(?:^|[.!?] )(?:mum|mom|dad)) (?:have |has )?asked (?:me|us"
+    r"|school)\b"
+    + _SEEK
     # the call is about them: "a call to discuss a pupil", "talk about J (18)"
-    r"|\b(?:discuss|talk about|chat about|speak about|call about|talk through)"
+    + r"|\b(?:discuss|talk about|chat about|speak about|call about|talk through)"
     r" (?:a|an|one of (?:my|our)|this|our|the) (?:[\w-]++ ){0,2}?" + _WORK_NOUNS + r"\b"
     r"|\b(?:discuss|talk about|chat about) [a-z](?:\.[a-z])*+\.? \(\d{1,2}\)"
 )
-"""The person the writer's work is with seeks the help: they asked, agreed,
-would like it; the call the writer asks for is about them."""
+"""The person the writer's work is with seeks the help (they asked for it,
+agreed to it, would like it), or the call the writer asks for is about
+them."""
 _ASKING_ONLY: Final = patterns.compile(
     r"(?:could|can|may) i (?:book|have|get|arrange|come|start|see|talk|speak)"
     r"|i(?:'d| would) like (?:to (?:book|have|arrange|set up|organise|organize) )?"
@@ -522,22 +561,28 @@ out first")."""
 _OWN_TOO: Final = patterns.compile(
     r"\bi(?:'d| would) (?:like|love) to (?:talk|speak|offload)|\bi (?:think i )?"
     r"(?:should|need to|want to) (?:talk|speak)|\bi keep thinking|\bi can'?t stop"
-    r" thinking|\b(?:stayed|stuck|stays|sticks|keeps? coming back) (?:with|to) me"
-    r"|\bhit me|\b(?:affected|upset|shaken|rattled) me|\bi'?m (?:sadder|struggling"
-    r"|not sleeping|upset|shaken|finding it)|\bmyself\b|\b(?:you|your name|your"
-    r" details|your number) to me\b|\bsuggested (?:i|that i|me)\b|\b(?:my|our)"
-    r" (?:\d{1,2}[- ]?(?:year[- ]old|yo|y/o)|eldest|youngest|oldest|middle one"
-    r"|little one|teenager|kids?)\b|\b[a-z]+'s (?:mum|mom|dad|gran\w*|grand\w+"
-    r"|aunt\w*|uncle|sister|brother|step\w+)\b|\bas a (?:parent|mum|mom|dad"
-    r"|grandparent|friend)\b"
+    r" thinking|\bi can'?t switch off|\b(?:stayed|stuck|stays|sticks|keeps? coming"
+    r" back) (?:with|to) me|\bhit me|\b(?:affected|upset|shaken|rattled|knocked) (?:me"
+    r"|my)|\bi'?m (?:sadder|struggling|not sleeping|upset|shaken|finding it|dreading"
+    r"|crying)|\bi cry\b|\bmyself\b|\b(?:you|your name|your details|your number) to"
+    r" me\b|\bsuggested (?:i|that i|me)\b|\b(?:my|our) (?:\d{1,2}[- ]?(?:year[- ]old"
+    r"|yo|y/o)|eldest|youngest|oldest|middle one|little one|teenager|kids?)\b"
+    r"|\b[a-z]+'s (?:mum|mom|dad|gran\w*|grand\w+|aunt\w*|uncle|sister|brother"
+    r"|step\w+)\b|\bas a (?:parent|mum|mom|dad|grandparent|friend|young carer)\b"
     r"|\b(?:girl|guy|boy|man|woman|lad|someone|person) (?:i'?m|i am|i'?ve been"
     r"|i have been) (?:seeing|dating|with)\b|\b(?:on|in|down) (?:our|my) (?:street"
     r"|road|close|village|building|estate|block)\b|\bneighbou?r"
+    r"|\bfoster(?:ing| carers?| parents?| mum| dad| child| son| daughter"
+    r"| placement)\b|\bkinship\b|\bspecial guardian|\badopt\w*|\b(?:we|i)"
+    r" (?:foster|look after (?:my|our)|care for (?:my|our))\b|\b(?:i'?m|i am|im) a young carer\b"
+    r"|\bhead (?:girl|boy)\b|\b(?:i'?m|i am|im) (?:in |a )?(?:year|yr) ?\d{1,2}\b"
+    r"|\b(?:i'?m|i am|im) (?:a )?(?:student|pupil|sixth former) (?:at|in)\b"
 )
 """The writer's own beside `_OWN`: their own need to talk ("I'd like to talk
-to someone about him", "her story has stayed with me"), their own family
-("our 15 year old", "Ruby's grandma"), someone they are seeing, a
-neighbour."""
+to someone about him", "her story has stayed with me", "I can't switch
+off"), their own family ("our 15 year old", "Ruby's grandma", a foster or
+kinship carer's, an adopter's), someone they are seeing, a neighbour, a
+pupil writing for themselves ("I'm in year 10", "head girl")."""
 
 
 @functools.lru_cache(maxsize=64)
