@@ -558,3 +558,46 @@ def test_work_mail_that_only_mentions_therapy_is_not_their_own_asking(
     text: str,
 ) -> None:
     assert _classify("", text).reason != "own-need"
+
+
+# helper-311's private people: a nurse's mum and her GP, a teacher's own lad,
+# a church friend, a neighbour visited, a family friend helped, a retired
+# nurse at the food bank. "Her GP" is anyone's mum's; "a lady I visit" a
+# neighbour's as often as a chaplain's.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi, I'm a nurse. Mum has been really low since Dad died; her GP suggested"
+        " counselling and she's said she'd like to talk to someone. Could I book"
+        " the free call for her?",
+        "Hi, I'm a teacher. My lad (14) has been really anxious; his GP thinks"
+        " counselling would help and he's said he'd like to try. Could I book the"
+        " free call?",
+        "I'm a retired teacher and I visit a lady from our chapel every week."
+        " She's said she'd like to talk to someone. Could I book a call for her?",
+        "Hi, I'm a social worker. We've been helping a family friend, 16, since her"
+        " mum went into hospital, and she's said she'd like counselling. Could I"
+        " book the free call?",
+    ],
+)
+def test_a_private_persons_own_are_not_someone_in_their_work(text: str) -> None:
+    assert not referral.asks_about_someone_in_their_work("", text)
+    assert _classify("", text).verdict is Verdict.REQUEST
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a room, a group, resources, a service: not therapy for them
+        "Hello, I'm a counsellor and supervisor. I'd like to book my own sessions"
+        " room at your practice for my clients on Fridays. Do you rent rooms?",
+        "Dear Sam, I'm a psychotherapist. I'd like some therapy-informed"
+        " resources for my clients - do you sell your worksheets?",
+        "Hello, I'm the HR manager at Brook Ltd. I would like counselling to be"
+        " available to our staff team; could you send your corporate rates?",
+        "Hi, I'm a trainee counsellor. Is there any help for me as a trainee to"
+        " find a placement? My college refers us to local services.",
+    ],
+)
+def test_a_room_a_group_or_a_service_is_not_their_own_asking(text: str) -> None:
+    assert _classify("", text).reason != "own-need"

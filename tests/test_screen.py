@@ -3029,6 +3029,9 @@ def test_someone_they_work_with_is_a_person_not_a_topic(text: str) -> None:
     [
         "I work with self-harm every day in A&E.",
         "We work with self-harm and eating disorders in our service.",
+        # a therapist's supervision request tells of a client
+        "A client I work with has been self-harming for years and I'd value"
+        " supervision on it.",
     ],
 )
 def test_the_work_itself_is_still_a_topic(text: str) -> None:

@@ -206,8 +206,8 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
 # - in_their_work2.jsonl (stop 62, written blind, 130): the same by another
 #   writer, scored at fd09a1e before the reader was written: professionals
 #   answered with times 33 of 70, enquiries asked about 1 of 40; learned
-#   from, and narrowed after two strict reviews (helper-309, helper-310):
-#   8 (among them a GP's message forwarded by the reception, whose own
+#   from, and narrowed after three strict reviews (helper-309..311):
+#   9 (among them a GP's message forwarded by the reception, whose own
 #   words name no role; "one of my lads", which is also a parent's; "a man
 #   I work with" and "someone I've been working with", as often a
 #   colleague; a prison's resettlement officer, whose mail the screen
@@ -227,7 +227,7 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
         # counsellors asking for their own therapy, left alone before.
         ("referrals.jsonl", 130, 1, 8),
         ("in_their_work.jsonl", 93, 5, 3),
-        ("in_their_work2.jsonl", 130, 8, 1),
+        ("in_their_work2.jsonl", 130, 9, 1),
         ("their_client.jsonl", 80, 0, 2),
         # 11 since stop 57: ycn-039, a request left alone as a podcast
         # listener's (marketing) until then, is a note (`care-weighed`).
@@ -257,8 +257,8 @@ def test_who_is_asking_holds_its_floors(
         # in_their_work2 (stop 62, 100, never opened): as written 18 of 55
         # answered with times, 4 of 30 enquiries asked about; 14 and 4 with
         # `referral.asks_about_someone_in_their_work` (read after each of its
-        # three versions: 15, 15, 14).
-        ("in_their_work2.jsonl", 100, 14, 4),
+        # four versions: 15, 15, 14, 15).
+        ("in_their_work2.jsonl", 100, 15, 4),
     ],
 )
 def test_held_out_professionals_answered_with_times_hold(

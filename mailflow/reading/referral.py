@@ -452,10 +452,14 @@ _WORKED_WITH: Final = patterns.compile(
     r"|\b(?:a|an) (?:[\w-]++ ){0,3}?" + _WORK_NOUNS + r" (?:who )?(?:i|we)"
     r"(?:'ve| have|'m| am|'re| are)? (?:been )?(?:see|seeing|visit|visiting"
     r"|look after|looking after|care for|caring for|help|helping)\b"
-    # "we represent a young woman", "I've been seeing a lady for a few months"
+    # "we represent a young woman", "I've been seeing a client for a few
+    # months" (never a lady visited, a family friend helped: a neighbour's)
     r"|\b(?:i|we)(?:'ve| have|'m| am|'re| are)? (?:been )?(?:represent|support|house"
     r"|mentor|visit|see|help|work with|look after|care for|key ?work)(?:ing|s)?"
-    r" (?:a|an|this|one|two) (?:[\w-]++ ){0,2}?" + _WORK_NOUNS + r"\b"
+    r" (?:a|an|this|one|two) (?:[\w-]++ ){0,2}?(?:client|patient|pupil|student"
+    r"|resident|tenant|service user|young (?:person|man|woman)|care leaver"
+    r"|young carer|veteran|mentee|learner|apprentice|trainee|parishioner"
+    r"|employee)s?\b"
     # "working with a dad and his two boys"
     r"|\b(?:i|we)(?:'m| am|'re| are) (?:currently )?working with (?:a|an) (?:[\w-]++"
     r" ){0,2}?(?:dad|mum|mother|father|lad|girl|boy|child|family)\b"
@@ -472,6 +476,9 @@ _WORKED_WITH: Final = patterns.compile(
     r"|receptionists|care leavers|scouts|cubs|brownies|guides|dancers|gymnasts"
     r"|guests|tutees|\d{1,2}(?:st|nd|rd|th) graders)\b"
     r"|\ba (?:member|colleague) of (?:my|our) (?:team|staff|congregation|church)\b"
+    r"|\bone of the (?:lads|girls|boys|kids|young people) (?:i|we)(?:'ve| have|'m"
+    r"| am|'re| are)? (?:been )?(?:work with|working with|support|supporting"
+    r"|mentor|mentoring|coach|coaching|teach|teaching)\b"
     # "a boy in my class", "J (18) who's on our scheme"
     r"|\b(?:in|on|from|at) (?:my|our) (?:class|tutor group|form group|clinic"
     r"|caseload|books|scheme|ward|drop-in|hostel|register|unit)\b"
@@ -577,6 +584,11 @@ _OWN_TOO: Final = patterns.compile(
     r" (?:foster|look after (?:my|our)|care for (?:my|our))\b|\b(?:i'?m|i am|im) a young carer\b"
     r"|\bhead (?:girl|boy)\b|\b(?:i'?m|i am|im) (?:in |a )?(?:year|yr) ?\d{1,2}\b"
     r"|\b(?:i'?m|i am|im) (?:a )?(?:student|pupil|sixth former) (?:at|in)\b"
+    r"|\b(?:my|our) (?:lad|lass|boy|girl|eldest|youngest)\b|(?:^|[.!?;] )(?:mum|mom|dad"
+    r"|gran|granny|grandma|grandad|grandpa|nan|nana|nanna)(?: is| has been|'s been"
+    r"| was| has had| died| passed)\b"
+    r"|\bretired\b|\bfamily friend\b|\bfrom (?:our|my|the) (?:church|chapel|mosque"
+    r"|temple|synagogue|street|road)\b"
 )
 """The writer's own beside `_OWN`: their own need to talk ("I'd like to talk
 to someone about him", "her story has stayed with me", "I can't switch
@@ -589,7 +601,8 @@ pupil writing for themselves ("I'm in year 10", "head girl")."""
 def asks_about_someone_in_their_work(subject: str, text: str) -> bool:
     """Whether the writer names a role at work (`writer_role`, `_WORK_ROLE`,
     a signature's line), someone their work is with (`_WORKED_WITH`, or as
-    a professional describes them: `_PERSON`), who
+    a professional describes them: `_PERSON`, but never its "her GP",
+    which is anyone's mum's), who
     seeks the help (`_SEEKS`), and nothing of the writer's own (`_OWN`,
     `_OWN_TOO`) but their asking for the call (`_ASKING_ONLY`)."""
     flat = _flat(subject, text)
@@ -597,7 +610,12 @@ def asks_about_someone_in_their_work(subject: str, text: str) -> bool:
         not _ASKING_ONLY.fullmatch(m.group(0)) for m in _OWN.finditer(flat)
     ):
         return False
-    if not (_WORKED_WITH.search(flat) or _PERSON.search(flat)):
+    if not (
+        _WORKED_WITH.search(flat)
+        or any(
+            not m.group(0).startswith(("his ", "her ")) for m in _PERSON.finditer(flat)
+        )
+    ):
         return False
     if not _SEEKS.search(flat):
         return False
