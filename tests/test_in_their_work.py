@@ -578,6 +578,12 @@ def test_work_mail_that_only_mentions_therapy_is_not_their_own_asking(
         "Hi, I'm a social worker. We've been helping a family friend, 16, since her"
         " mum went into hospital, and she's said she'd like counselling. Could I"
         " book the free call?",
+        "Hi, I'm a teaching assistant by day. We're a foster family and a young lad"
+        " we look after, 14, has said he'd like to talk to someone. His social"
+        " worker is on board. Could I book the free call?",
+        "Hi, I'm a teacher. A girl in my class lost her dad and watching her"
+        " grieve has brought back my own loss; my head of year noticed and she"
+        " said I should try counselling. Could I book the free call?",
     ],
 )
 def test_a_private_persons_own_are_not_someone_in_their_work(text: str) -> None:

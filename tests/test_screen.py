@@ -2994,6 +2994,11 @@ HABIT_OF_HARM_NEIGHBOURS = [
     "he cuts himself on the bread knife all the time, so clumsy",
     "She burns herself when cooking, every single time.",
     "He cuts himself loose from the group chat when he's stressed.",
+    "my husband burns himself every summer because he never wears sun cream",
+    "my dad harms himself more than anyone with his stubbornness",
+    "she is a chef and burns herself at work most weeks",
+    "he cuts himself most times he chops onions",
+    "he cuts himself up over every mistake",
 ]
 
 
