@@ -11,28 +11,10 @@ from unittest import mock
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_referral import _classify  # the same writer and practice
 
-from mailflow.model import InboundMail, Verdict
+from mailflow.model import Verdict
 from mailflow.reading import classify, referral
-from mailflow.reading.classify import RequestPolicy, classify_new
-
-POLICY = RequestPolicy(
-    practice_email="hello@riverside.example",
-    therapist_email="sam@riverside.example",
-    country="GB",
-)
-
-
-def _classify(subject: str, text: str):  # type: ignore[no-untyped-def]
-    mail = InboundMail(
-        message_id="<w@example.org>",
-        subject=subject,
-        from_addr="writer@example.org",
-        from_name="A Writer",
-        to=("hello@riverside.example",),
-        text=text,
-    )
-    return classify_new(mail, POLICY, contacts=(), owned_thread=False)
 
 
 def _classify_before(subject: str, text: str):  # type: ignore[no-untyped-def]

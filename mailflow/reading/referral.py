@@ -317,14 +317,18 @@ def writer_role(subject: str, text: str) -> bool:
     """Whether the writer names a role of theirs (`_ROLE`) or signs with one,
     whatever else the mail says: `clues` finds none where the writer speaks
     of their own, and "he told me today" is as often a nurse's of a patient."""
-    if _ROLE.search(_flat(subject, text)):
-        return True
+    return bool(_ROLE.search(_flat(subject, text))) or _signed(text, _SIGNATURE)
+
+
+def _signed(text: str, role: re.Pattern[str]) -> bool:
+    """Whether one of the body's last lines is a signature's naming a role
+    (`role`): short, and no sentence."""
     body = screen.normalize(text[:MAX_CHARS])
     lines = [line.strip() for line in body.splitlines() if line.strip()]
     return any(
         len(line) <= _SIGNATURE_WIDTH
         and not _SENTENCE.search(line)
-        and _SIGNATURE.match(line)
+        and role.match(line)
         for line in lines[-_SIGNATURE_LINES:]
     )
 
@@ -620,13 +624,8 @@ def asks_about_someone_in_their_work(subject: str, text: str) -> bool:
         return False
     if not _SEEKS.search(flat):
         return False
-    if writer_role(subject, text) or _WORK_ROLE.search(flat):
-        return True
-    body = screen.normalize(text[:MAX_CHARS])
-    lines = [line.strip() for line in body.splitlines() if line.strip()]
-    return any(
-        len(line) <= _SIGNATURE_WIDTH
-        and not _SENTENCE.search(line)
-        and _WORK_SIGNATURE.match(line)
-        for line in lines[-_SIGNATURE_LINES:]
+    return (
+        writer_role(subject, text)
+        or bool(_WORK_ROLE.search(flat))
+        or _signed(text, _WORK_SIGNATURE)
     )
