@@ -21,7 +21,7 @@ from mailflow.model import (
     Preference,
     Verdict,
 )
-from mailflow.reading import plea
+from mailflow.reading import plea, reaching
 from mailflow.reading.classify import (
     RequestPolicy,
     classify_new,
@@ -1327,10 +1327,14 @@ def test_help_for_something_and_a_footers_crisis_are_no_plea(
 ) -> None:
     """Beside words that say what the mail is for (a fee, a door code, an
     office move, a footer's "If you are in crisis"), a plea's words are
-    none: such mail is left alone, as before."""
+    none: such mail is left alone, as before; since stop 63 a bare
+    "Anyone?", which only reaches out, is the plain note (`reaching`)."""
     assert not plea.alone(subject, text)
     result = _classify(_inbound(subject=subject, text=text))
-    assert result.verdict is Verdict.IGNORE
+    if reaching.reaches_out(subject, text):
+        assert (result.verdict, result.reason) == (Verdict.ASK, "no-intent")
+    else:
+        assert result.verdict is Verdict.IGNORE
 
 
 @settings(max_examples=200, deadline=None)

@@ -275,6 +275,37 @@ def test_held_out_professionals_answered_with_times_hold(
     assert read.count("crisis", "request") == 0
 
 
+@pytest.mark.parametrize(
+    ("folder", "cases", "lost", "unplaced", "robot", "noted"),
+    [
+        # who/enquiries (stop 63, 130, learned from). As written (at 4181c41):
+        # enquiries left alone 4 of 70, mail to ask about left alone 16 of 18,
+        # mail to leave answered with times 6 of 42, asked about 2.
+        # `reaching.reaches_out`: mail to ask about left alone 0.
+        ("WHO", 130, 4, 0, 6, 2),
+        # held_out/enquiries (stop 63, 100, never opened, counts only): as
+        # written 8 of 55, 11 of 13, 2 of 32, 1; with `reaching`: 8, 3, 2, 1.
+        ("HELD_OUT", 100, 8, 3, 2, 1),
+    ],
+)
+def test_enquiries_in_everyday_words_and_mail_that_cannot_be_placed(
+    folder: str, cases: int, lost: int, unplaced: int, robot: int, noted: int
+) -> None:
+    """Enquiries that never say "free call" (what it costs, whether the
+    therapist sees people like them, a story ending in when they are free),
+    hard negatives in the same words, and short mail that cannot be placed
+    ("hello?", "is this still Sam's email?", a photo with no words): none
+    may be lost, answered by the robot or noted more than it was."""
+    bench = _bench()
+    read = bench.score(bench.load(getattr(bench, folder), "enquiries.jsonl"))
+    assert read.cases >= cases
+    assert read.count("request", "leave") + read.count("safety", "leave") <= lost
+    assert read.count("ask", "leave") <= unplaced
+    assert read.count("leave", "request") + read.count("leave", "safety") <= robot
+    assert read.count("leave", "ask") <= noted
+    assert read.count("crisis", "request") == 0
+
+
 def test_a_note_kept_as_possible_risk_counts_as_told_at_once() -> None:
     """`intake._ask` sends an alert beside any note of a mail kept as possible
     risk, whatever its reason: the bench counts the therapist told at once

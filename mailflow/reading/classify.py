@@ -27,6 +27,7 @@ from mailflow.reading import (
     diary_doubt,
     plea,
     quoting,
+    reaching,
     referral,
     reply_risk,
     risk_words,
@@ -569,6 +570,17 @@ def classify_new(
         # the mail left unseen. Last, so that every reading of risk above
         # keeps its own note, its urgency and its safety message.
         return replace(found, verdict=Verdict.ASK, reason="own-need")
+    if (
+        reading.reason == "no-intent"
+        and not form
+        and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
+        and reaching.reaches_out(subject, voiced, name)
+    ):
+        # A short mail that says nothing of what it is for, or only reaches
+        # for the practice ("hello?", "is this still Sam's email?"): most
+        # often someone working up to asking. The therapist is asked, last,
+        # as above.
+        return replace(found, verdict=Verdict.ASK, reason="no-intent")
     return _ignore(reading.reason)
 
 

@@ -1,0 +1,219 @@
+"""Tests for `reaching.reaches_out` (stop 63): a short mail from a stranger
+that says nothing of what it is for, or only reaches for the practice
+("hello?", "is this still Sam's email?", a photo with no words), is asked
+about (a short note to the therapist), never left unseen; mail that says what
+it is for, or that it reached the wrong place, is still left alone, and every
+reading of risk keeps its own answer."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_classify import _classify, _inbound
+
+from mailflow.model import Verdict
+from mailflow.reading import reaching
+
+# (subject, text, the writer's name as their mail shows it). Each a family.
+REACHING_OUT = [
+    # a greeting alone, however typed
+    ("", "hello", ""),
+    ("hi", "hi\n\nSent from my Galaxy", ""),
+    ("Hello?", "Hello?", ""),
+    ("", "Hiya", "Dee Walsh"),
+    ("", "?", ""),
+    ("test", "test", "Gary"),
+    # a file and nothing said
+    ("IMG_4471.JPG", "\n\nSent from my iPhone", "Karen Wilde"),
+    ("Scan_0042.pdf", "see attached\n\nGet Outlook for Android", ""),
+    ("", "Please see attached.", ""),
+    ("", "\n\nSent from my iPhone", "Kieran Byrne"),
+    # the right address, the therapist's
+    (
+        "Sam?",
+        "Hi, is this still Sam's email? Got this address off an old card. Phil",
+        "",
+    ),
+    ("", "hey is this the right email for the counselling place", ""),
+    ("", "Is this Sam? It's Ade from Saturday, was good to chat.", ""),
+    # may they ask, may they write
+    ("question", "Hi, can I ask you something? It's a bit awkward.", ""),
+    ("", "Is it ok to ask a question by email or is it better another way?", ""),
+    # where the address came from, who sent them
+    ("Lou", "Hi, Lou gave me this address. Hope that's ok. R", ""),
+    ("", "Jo from the Thursday group said to drop you a line. Speak soon, Sol", ""),
+    ("", "I'm trying to reach whoever runs Riverside. Thanks.", "Martin"),
+    ("Following up", "Hi, just following up on my message from last week. Louise", ""),
+    ("", "did you get my email?? x", ""),
+    # only a hello
+    ("next week", "Hi it's Jo again, are you around next week at all?", ""),
+    ("", "is Sam there", ""),
+    ("Quick question", "Do you have a minute this week?", ""),
+    (
+        "",
+        "Hi Sam, it's Mo. Give me a shout when you're free.\n\nSent from my phone",
+        "",
+    ),
+    (
+        "Hello stranger",
+        "Sam? It's been a while. Hope you're keeping well.\n\nPhilippa",
+        "",
+    ),
+]
+
+LEFT_ALONE = [
+    # says what it is for, in the same words
+    (
+        "quote",
+        "I think I've got the wrong email - is this Riverside Carpets? Need a quote for a hallway.",
+        "",
+    ),
+    ("", "Sorry, wrong address! Meant for my sister. Ignore me x", ""),
+    (
+        "Fence",
+        "Hi Sam, Jim next door. Are you around next week? The fence panel between"
+        " our gardens has come down in the wind and I'd like to sort it out"
+        " together. Happy to split the cost.\n\nJim",
+        "Jim Carver",
+    ),
+    ("bins", "Someone's parked across the bins again. Is it one of your visitors?", ""),
+    (
+        "umbrella",
+        "Hi, I think I left my umbrella in your waiting room yesterday. Ok if I pop in for it?",
+        "",
+    ),
+    (
+        "",
+        "Typing this from the platform at Leeds, the 17:42 is due in two minutes.",
+        "",
+    ),
+    ("quiz", "End of the month quiz at the Red Lion, fancy it? Geoff (no. 10)", ""),
+    (
+        "Wedding pics!!",
+        "Got the photos back, link below. Are you free Saturday? Love S xx",
+        "",
+    ),
+    (
+        "Parcel",
+        "Hi Sam, it's Ann from number 14. I've got a parcel for you, I'm around all day tomorrow.",
+        "",
+    ),
+    # sent empty
+    ("", "", ""),
+    ("", "   \n ", ""),
+]
+
+
+@pytest.mark.parametrize(("subject", "text", "sender"), REACHING_OUT)
+def test_a_short_mail_reaching_out_is_read_so(
+    subject: str, text: str, sender: str
+) -> None:
+    assert reaching.reaches_out(subject, text, sender)
+
+
+@pytest.mark.parametrize(("subject", "text", "sender"), LEFT_ALONE)
+def test_mail_that_says_what_it_is_for_is_not(
+    subject: str, text: str, sender: str
+) -> None:
+    assert not reaching.reaches_out(subject, text, sender)
+
+
+def test_a_hello_with_more_to_say_is_not_only_a_hello() -> None:
+    """The hello families hold only in a mail of a few words."""
+    hello = "Hi it's Jo again, are you around next week at all?"
+    assert reaching.reaches_out("", hello)
+    longer = (
+        hello + " " + "We need to talk about the allotment rota and the shed key." * 2
+    )
+    assert not reaching.reaches_out("", longer)
+
+
+def test_a_long_mail_is_never_read_so() -> None:
+    words = " ".join(["word"] * reaching.MAX_WORDS)
+    assert not reaching.reaches_out("", f"Is this still Sam's email? {words}")
+
+
+def test_the_writers_own_name_says_nothing() -> None:
+    assert reaching.reaches_out("", "Hello\n\nDanny", "Danny Roe")
+    assert not reaching.reaches_out("", "Hello\n\nDanny", "")
+
+
+@pytest.mark.parametrize(("subject", "text", "sender"), REACHING_OUT)
+def test_the_therapist_is_asked(subject: str, text: str, sender: str) -> None:
+    result = _classify(_inbound(subject=subject, text=text, from_name=sender or None))
+    # Its own note; or the urgent one where its words weigh like a crisis's.
+    assert result.verdict is Verdict.ASK
+    assert result.reason in {"no-intent", "risk-words"}
+
+
+def test_still_practising_is_read_as_asking() -> None:
+    """ "Are you still practising?" reaches out, and the request book already
+    reads it as asking: times, as before."""
+    assert reaching.reaches_out("", "are you still practising?")
+    result = _classify(_inbound(subject="", text="are you still practising?"))
+    assert result.verdict is Verdict.REQUEST
+
+
+@pytest.mark.parametrize(("subject", "text", "sender"), LEFT_ALONE)
+def test_the_rest_is_left_alone(subject: str, text: str, sender: str) -> None:
+    result = _classify(_inbound(subject=subject, text=text, from_name=sender or None))
+    assert result.verdict is Verdict.IGNORE
+
+
+def test_a_mail_to_many_is_a_circular_not_a_question() -> None:
+    many = (
+        "hello@riverside.example",
+        "a@example.org",
+        "b@example.org",
+        "c@example.org",
+    )
+    result = _classify(_inbound(subject="", text="hello?", to=many))
+    assert result.verdict is Verdict.IGNORE
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("hello? i cant do this anymore. ive taken all my tablets", "crisis"),
+        ("is this still Sam's email? i dont want to be here anymore", "crisis"),
+    ],
+)
+def test_risk_keeps_its_own_answer(text: str, reason: str) -> None:
+    """Read last: a crisis in a short hello is the crisis answer, not a note."""
+    result = _classify(_inbound(subject="", text=text))
+    assert (result.verdict, result.reason) == (Verdict.CRISIS, reason)
+
+
+def test_possible_risk_keeps_its_own_note() -> None:
+    """A hello beside words of risk is the note about risk (its why, its
+    urgency), not the plain "does not say what it is about"."""
+    result = _classify(
+        _inbound(subject="", text="hello? I used to self harm years ago")
+    )
+    assert (result.verdict, result.reason, result.risk) == (
+        Verdict.ASK,
+        "possible-risk",
+        "possible",
+    )
+
+
+def test_a_form_is_never_asked_about_so() -> None:
+    """A website form names nobody to write to: only its own readings apply."""
+    form = replace(
+        _inbound(
+            subject="New form submission",
+            text="Name: Dee\nEmail: dee@example.org\nMessage: hello?",
+        ),
+        from_addr="wordpress@riverside.example",
+    )
+    result = _classify(form)
+    assert result.reason != "no-intent" or result.verdict is not Verdict.ASK
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_is_read_without_error(text: str) -> None:
+    assert isinstance(reaching.reaches_out(text[:20], text, text[:10]), bool)

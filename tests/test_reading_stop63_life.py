@@ -1,0 +1,47 @@
+"""Stop 63's reading end to end on real Dovecot + SMTP: a stranger's "hello?"
+and another's "is this still Sam's email?" each reach the therapist as the
+plain note and are sent nothing; a neighbour's "are you around next week?
+the fence is down" is left alone, no note and nothing sent. Before stop 63
+the two strangers' mail was left alone with nobody told."""
+
+from __future__ import annotations
+
+from support import plain, request, run, sent_to, write_config
+
+HELLO = "Hello?\n\nSent from my iPhone"
+STILL_SAMS = "Hi, is this still Sam's email? Got this address off an old card. Phil"
+NEIGHBOUR = (
+    "Hi Sam, Jim next door. Are you around next week? The fence panel between"
+    " our gardens has come down in the wind and I'd like to sort it out"
+    " together. Happy to split the cost.\n\nJim"
+)
+
+
+def test_a_stranger_reaching_out_is_noted_and_a_neighbour_left_alone(  # type: ignore[no-untyped-def]
+    tmp_path, mail_server, mailboxes
+) -> None:
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes)
+    hello, phil, jim = (f"{who}-{boxes.person}" for who in ("dee", "phil", "jim"))
+    for sender, subject, body in (
+        (f"Dee <{hello}>", "", HELLO),
+        (f"Phil Whitaker <{phil}>", "Sam?", STILL_SAMS),
+        (f"Jim Carver <{jim}>", "Fence", NEIGHBOUR),
+    ):
+        server.deliver(
+            request(sender=sender, to=boxes.practice, subject=subject, body=body),
+            boxes.practice,
+        )
+    assert run(config) == 0
+    for person in (hello, phil, jim):
+        assert sent_to(server, person) == []
+    notes = [
+        plain(m)
+        for m in (s.message() for s in server.messages(boxes.therapist))
+        if m["X-Mailflow"] == "unsure_note"
+    ]
+    assert len(notes) == 2
+    assert all("it is short and does not say what it is about" in n for n in notes)
+    assert any(phil in n for n in notes)
+    assert any(hello in n for n in notes)
+    assert not any(jim in n for n in notes)
