@@ -1947,3 +1947,35 @@ def test_an_ending_arranged_in_a_referral_is_still_the_therapists_to_read(
     result = _classify(_inbound(subject="Enquiry", text=text))
     assert result.verdict is Verdict.ASK
     assert result.risk == "possible"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I wondered whether you'd see somebody for a short piece of work,"
+        " perhaps six or eight weeks. I can come on any weekday.",
+        "could you let me know if you would see someone like me?",
+        "I wondered if you'd see my son, he is 15 and very anxious.",
+        "would love to know if you could see me privately",
+        "do let me know if you might see us as a couple.",
+    ],
+)
+def test_whether_you_would_see_them_is_asking(text: str) -> None:
+    """Stop 63 (who/enquiries pe-035): "whether you'd see somebody for ..."
+    asks for the work as plainly as "would you see me?"."""
+    result = _classify(_inbound(subject="", text=text))
+    assert (result.verdict, result.reason) == (Verdict.REQUEST, "request")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Let me know if you would see someone from our team for supervision.",
+        "Let me know if you would see someone for a placement next year.",
+        "I wonder if you could see me walking past your window, waving!",
+        "Not sure if you'd see the parcel, I left it by the bins.",
+    ],
+)
+def test_whether_you_would_see_them_for_something_else_is_not(text: str) -> None:
+    result = _classify(_inbound(subject="", text=text))
+    assert result.verdict is not Verdict.REQUEST
