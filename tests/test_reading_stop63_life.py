@@ -9,7 +9,7 @@ from __future__ import annotations
 from support import plain, request, run, sent_to, write_config
 
 HELLO = "Hello?\n\nSent from my iPhone"
-STILL_SAMS = "Hi, is this still Sam's email? Got this address off an old card. Phil"
+STILL_SAMS = "Hi, is this still Sam's email?\n\nPhil"
 NEIGHBOUR = (
     "Hi Sam, Jim next door. Are you around next week? The fence panel between"
     " our gardens has come down in the wind and I'd like to sort it out"
