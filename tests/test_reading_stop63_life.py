@@ -1,8 +1,9 @@
 """Stop 63's reading end to end on real Dovecot + SMTP: a stranger's "hello?"
 and another's "is this still Sam's email?" each reach the therapist as the
 plain note and are sent nothing; a neighbour's "are you around next week?
-the fence is down" is left alone, no note and nothing sent. Before stop 63
-the two strangers' mail was left alone with nobody told."""
+the fence is down" is left alone, no note and nothing sent; and "I wondered
+whether you'd see somebody for a short piece of work" is answered with
+times. Before stop 63 all four were left alone, nobody told."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ from support import plain, request, run, sent_to, write_config
 
 HELLO = "Hello?\n\nSent from my iPhone"
 STILL_SAMS = "Hi, is this still Sam's email?\n\nPhil"
+RETIRED = (
+    "Dear Sam,\n\nI retired in December after 38 years as a head teacher and I"
+    " am finding myself completely at sea. I wondered whether you'd see somebody"
+    " for a short piece of work, perhaps six or eight weeks.\n\nMargaret"
+)
 NEIGHBOUR = (
     "Hi Sam, Jim next door. Are you around next week? The fence panel between"
     " our gardens has come down in the wind and I'd like to sort it out"
@@ -27,6 +33,7 @@ def test_a_stranger_reaching_out_is_noted_and_a_neighbour_left_alone(  # type: i
         (f"Dee <{hello}>", "", HELLO),
         (f"Phil Whitaker <{phil}>", "Sam?", STILL_SAMS),
         (f"Jim Carver <{jim}>", "Fence", NEIGHBOUR),
+        (f"Margaret Holloway <{boxes.person}>", "Retirement", RETIRED),
     ):
         server.deliver(
             request(sender=sender, to=boxes.practice, subject=subject, body=body),
@@ -45,3 +52,6 @@ def test_a_stranger_reaching_out_is_noted_and_a_neighbour_left_alone(  # type: i
     assert any(phil in n for n in notes)
     assert any(hello in n for n in notes)
     assert not any(jim in n for n in notes)
+    (offer,) = [m.message() for m in server.messages(boxes.person)]
+    assert offer["X-Mailflow"] == "offer"
+    assert plain(offer).startswith("Hello Margaret,")

@@ -875,7 +875,7 @@ _MAX_ASKED_RECIPIENTS: Final = 3
 """A doubtful mail sent to more people than this is a circular, not a question
 for the therapist."""
 
-_SHORT_WORDS: Final = 60
+_SHORT_WORDS: Final = reaching.MAX_WORDS
 """A mail this short that names no purpose is asked about, not left unseen."""
 
 

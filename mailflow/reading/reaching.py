@@ -19,8 +19,9 @@ from mailflow import patterns
 from mailflow.reading import risk_words
 
 MAX_WORDS: Final = 60
-"""Longer mail says what it is for, or is read for it elsewhere
-(`classify._SHORT_WORDS`, the same bound)."""
+"""Longer mail says what it is for, or is read for it elsewhere: the one
+bound of a short mail, the phrase book's asking clue's too
+(`classify._SHORT_WORDS`)."""
 MAX_HELLO_WORDS: Final = 20
 """A hello or "are you around?" reaches out only alone: with a few sentences
 more, the mail says what it is for ("Jim next door. Are you around next
