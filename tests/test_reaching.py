@@ -49,7 +49,6 @@ REACHING_OUT = [
     # only a hello
     ("", "Hi it's Jo again, are you around at all?", "Jo"),
     ("", "is Sam there", ""),
-    ("Quick question", "Do you have a minute this week?", ""),
 ]
 
 LEFT_ALONE = [
@@ -147,21 +146,39 @@ def test_mail_that_says_what_it_is_for_is_not(
     assert not reaching.reaches_out(subject, text, sender)
 
 
-def test_a_hello_with_more_to_say_is_not_only_a_hello() -> None:
-    """The hello families hold only in a mail of a few words."""
-    hello = "Hi, are you around at all?"
-    assert reaching.reaches_out("", hello)
-    longer = "Hi, are you around at all? " + "Just checking in on things. " * 3
-    assert not reaching.reaches_out("", longer)
+# One word of their own beside the reaching says what the mail is for
+# (helper-315's, each once a note).
+ONE_WORD_OF_PURPOSE = [
+    "Are you around for a coffee?",
+    "Are you around this evening? Pizza?",
+    "Is anyone in? Parcel here",
+    "Did you get my email about the invoice?",
+    "Just following up on my email re the invoice",
+    "Trying to get hold of you about the MOT",
+    "Quick question re: the bins",
+    "Can I ask you a quick question about the hedge?",
+    "Is it ok to email the minutes here?",
+    "Is it possible to send you our brochure?",
+    "Do you have 5 minutes for a call?",
+    "Drop me a line if interested",
+    "We have been trying to reach you.",
+    "Is breakfast available?",
+]
 
 
-def test_a_second_word_of_their_own_says_what_it_is_for() -> None:
-    assert reaching.reaches_out("", "Is anyone in?")
+@pytest.mark.parametrize("said", ONE_WORD_OF_PURPOSE)
+def test_one_word_of_their_own_says_what_it_is_for(said: str) -> None:
+    assert not reaching.reaches_out("", said)
+    assert _classify(_inbound(subject="", text=said)).verdict is Verdict.IGNORE
+
+
+def test_a_quiet_word_beside_the_reaching_says_nothing() -> None:
+    assert reaching.reaches_out("", "Is anyone there?")
+    assert reaching.reaches_out("", "Hi, sorry to bother you, is anyone there?")
     assert not reaching.reaches_out("", "Is anyone in? Got a parcel for you.")
 
 
-def test_the_wrong_place_is_never_read_so() -> None:
-    """`_ELSEWHERE` alone keeps these: each also reaches for the practice."""
+def test_the_wrong_place_says_so_beside_the_reaching() -> None:
     for said in (
         "Is this the right email? Sorry, wrong address.",
         "hello? sent this by mistake",
@@ -187,6 +204,8 @@ def test_the_writers_own_name_says_nothing() -> None:
     assert not reaching.reaches_out("", "Hello\n\nDanny", "")
     # a business's name is what the mail is for
     assert not reaching.reaches_out("", "Hello\n\nFence Repairs", "Fence Repairs Ltd")
+    # so is a long one ("Jo at Northside Fencing and Gates")
+    assert not reaching.reaches_out("", "Hello\n\nJo", "Jo at Northside Fencing")
 
 
 @pytest.mark.parametrize(("subject", "text", "sender"), REACHING_OUT)
@@ -245,6 +264,55 @@ def test_possible_risk_keeps_its_own_note() -> None:
         Verdict.ASK,
         "possible-risk",
         "possible",
+    )
+
+
+HOW_THEY_ARE = [
+    ("", "hello? struggling", ""),
+    ("", "are you around? bad night", ""),
+    ("", "Can I ask you something? I think I'm depressed", ""),
+    ("", "hello? everything is falling apart", ""),
+    ("", "Hi, did you get my email? Things are worse", ""),
+    ("", "hello? can't stop crying", ""),
+    ("", "is this still Sam's email? I'm a bit low", ""),
+    ("", "Is it ok to email you? I'm scared", ""),
+]
+
+
+@pytest.mark.parametrize(("subject", "text", "sender"), HOW_THEY_ARE)
+def test_a_hello_beside_how_they_are_is_read_first(
+    subject: str, text: str, sender: str
+) -> None:
+    """Words no reading of risk heard, beside a hello: the urgent note, kept as
+    possible risk (an alert beside it), not the plain one."""
+    assert reaching.tells_how_they_are(subject, text, sender)
+    assert not reaching.reaches_out(subject, text, sender)
+    result = _classify(_inbound(subject=subject, text=text, from_name=sender or None))
+    assert result.verdict is Verdict.ASK
+    assert result.reason in {"unsure-risk", "risk-words", "possible-risk"}
+    assert result.risk == "possible"
+
+
+def test_how_they_are_without_a_hello_is_not_read_so() -> None:
+    """The same words in a mail that reaches for nothing say what it is for."""
+    for said in (
+        "struggling with this spreadsheet, can you resend it",
+        "bad night for the bins",
+    ):
+        assert not reaching.tells_how_they_are("", said)
+
+
+def test_only_mail_read_as_naming_no_purpose_is_asked_about_so() -> None:
+    """ "Hi all" is a circular's voice (`colleague`): left alone, though its
+    words also only reach out."""
+    said = "Hi all, is anyone there?"
+    assert reaching.reaches_out("", said)
+    assert _classify(_inbound(subject="", text=said)).verdict is Verdict.IGNORE
+    assert (
+        _classify(
+            _inbound(subject="", text="Hi all, is anyone there? bad night")
+        ).verdict
+        is Verdict.IGNORE
     )
 
 

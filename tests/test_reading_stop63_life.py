@@ -3,7 +3,9 @@ and another's "is this still Sam's email?" each reach the therapist as the
 plain note and are sent nothing; a neighbour's "are you around next week?
 the fence is down" is left alone, no note and nothing sent; and "I wondered
 whether you'd see somebody for a short piece of work" is answered with
-times. Before stop 63 all four were left alone, nobody told."""
+times; and "hello? can't stop crying" reaches the therapist as the urgent
+note, with nothing sent to the writer. Before stop 63 all five were left
+alone, nobody told."""
 
 from __future__ import annotations
 
@@ -28,24 +30,40 @@ def test_a_stranger_reaching_out_is_noted_and_a_neighbour_left_alone(  # type: i
 ) -> None:
     server, boxes = mail_server, mailboxes
     config = write_config(tmp_path, server, boxes)
-    hello, phil, jim = (f"{who}-{boxes.person}" for who in ("dee", "phil", "jim"))
+    hello, phil, jim, kit = (
+        f"{who}-{boxes.person}" for who in ("dee", "phil", "jim", "kit")
+    )
     for sender, subject, body in (
         (f"Dee <{hello}>", "", HELLO),
-        (f"Phil Whitaker <{phil}>", "Sam?", STILL_SAMS),
+        (f"Phil Whitaker <{phil}>", "Hello", STILL_SAMS),
         (f"Jim Carver <{jim}>", "Fence", NEIGHBOUR),
         (f"Margaret Holloway <{boxes.person}>", "Retirement", RETIRED),
+        (f"Kit <{kit}>", "", "hello? can't stop crying"),
     ):
         server.deliver(
             request(sender=sender, to=boxes.practice, subject=subject, body=body),
             boxes.practice,
         )
     assert run(config) == 0
-    for person in (hello, phil, jim):
+    for person in (hello, phil, jim, kit):
         assert sent_to(server, person) == []
+    to_therapist = [s.message() for s in server.messages(boxes.therapist)]
+    urgent = [
+        plain(m)
+        for m in to_therapist
+        if m["X-Mailflow"] == "unsure_note" and kit in plain(m)
+    ]
+    assert len(urgent) == 1
+    assert any(
+        str(m["Subject"]).startswith("Please read")
+        for m in to_therapist
+        if m["X-Mailflow"] == "unsure_note" and kit in plain(m)
+    )
+    assert "some of its words are near risk: please read it yourself" in urgent[0]
     notes = [
         plain(m)
-        for m in (s.message() for s in server.messages(boxes.therapist))
-        if m["X-Mailflow"] == "unsure_note"
+        for m in to_therapist
+        if m["X-Mailflow"] == "unsure_note" and kit not in plain(m)
     ]
     assert len(notes) == 2
     assert all("it is short and does not say what it is about" in n for n in notes)

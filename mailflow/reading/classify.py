@@ -581,6 +581,19 @@ def classify_new(
         # often someone working up to asking. The therapist is asked, last,
         # as above.
         return replace(found, verdict=Verdict.ASK, reason="no-intent")
+    if (
+        reading.reason == "no-intent"
+        and not form
+        and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
+        and reaching.tells_how_they_are(subject, voiced, name)
+    ):
+        # A hello beside how they are ("hello? can't stop crying", "are you
+        # around? bad night"), which no reading of risk heard: the therapist
+        # reads it first (the urgent note, an alert beside it), as any
+        # stranger's words near risk.
+        return replace(
+            found, verdict=Verdict.ASK, reason="unsure-risk", risk="possible"
+        )
     return _ignore(reading.reason)
 
 

@@ -5,9 +5,10 @@ Such mail asks for no call and names nothing the phrase book knows, so it was
 left alone; yet a stranger who writes only this is most often someone working
 up to asking, and a lost enquiry is a harm. `classify_new` asks the therapist
 (a short note, nothing sent), as its last step: every reading of risk has had
-its turn first. Mail that says what it is for ("is this Riverside Carpets? I
-need a quote", "are you putting the bins out?") is not read so, nor mail that
-says it reached the wrong place.
+its turn first. Mail that says what it is for, even in one word ("is this
+Riverside Carpets? I need a quote", "are you around for a coffee?", "did
+you get my email about the invoice?"), is not read so; a hello beside how
+the writer is ("hello? can't stop crying") is the urgent note instead.
 """
 
 from __future__ import annotations
@@ -22,23 +23,18 @@ MAX_WORDS: Final = 60
 """Longer mail says what it is for, or is read for it elsewhere: the one
 bound of a short mail, the phrase book's asking clue's too
 (`classify._SHORT_WORDS`)."""
-MAX_HELLO_WORDS: Final = 20
-"""A hello or "are you around?" reaches out only alone: with a few sentences
-more, the mail says what it is for ("Jim next door. Are you around next
-week? The fence panel has come down")."""
-
 _WORD = patterns.compile(r"\w+(?:'\w+)?")
 """Any script's words: a mail in Cyrillic is as long as its words."""
 _FILLER_WORDS = """hi hello hey hiya heya hallo hullo yo dear there all good morning
-    afternoon evening sir madam team please pls thanks thank you ta cheers
+    afternoon evening sir madam team please pls thanks thank ta cheers
     x xx xxx see find attached attachment attachments enclosed here is are
     it the a file files photo photos picture pic scan document doc below
     re fw fwd test testing"""
 _FILLER: Final = frozenset(_FILLER_WORDS.split())
 """Words that say nothing of what a mail is for: a greeting, thanks, "see
-attached", "test"."""
+attached", "test". Not "you": "see you there!" says what it is for."""
 _FILE_TOKEN = patterns.compile(
-    r"(?:img|dsc|dscn|pxl|scan|image|photo|screenshot)_?\d+|jpe?g|png|heic|gif|pdf"
+    r"(?:img|dsc|dscn|pxl|scan|image|photo|screenshot)(?:_?\d+)+|jpe?g|png|heic|gif|pdf"
     r"|docx?|txt"
 )
 """A file's name split into words ("IMG_4471.JPG", "Scan_0042.pdf")."""
@@ -47,15 +43,18 @@ _QUIET_WORDS = """i i'm im i've ive i'd id i'll me my you your u ur we us our it
     its is am are was were be been a an the this that to of in on at for from
     with by about and or but so if just still again only really quite very
     ok okay sorry hope hoping wondering wondered quick question something
-    some any anyone anybody someone somebody bother bothering mind"""
+    some any anyone anybody someone somebody bother bothering mind thats
+    that's while"""
 _QUIET: Final = frozenset(_QUIET_WORDS.split())
 """Words beside the reaching that still say nothing of what the mail is for
 ("sorry to bother you", "hope that's ok", "a quick question")."""
-MAX_REST: Final = 1
-"""Words of their own beside the reaching, at most, each counted once ("are
-you around next week?" with "next week" as its subject): a second most
-often says what the mail is for ("are you around? the fence is down", "is
-anyone in? got a delivery")."""
+MAX_REST: Final = 0
+"""Words of their own beside the reaching (words like "sorry", "just",
+"quick" aside), at most: one already says what the mail is for ("are you
+around for a coffee?", "did you get my email about the invoice?", "is
+anyone in? parcel here"). Two strict reviews (helper-314, helper-315) found
+one and then two words of purpose beside a reaching phrase read as reaching
+out."""
 _COMPANY = patterns.compile(
     r"\b(?:ltd|limited|llc|inc|plc|co|team|services?|repairs?|group|support|sales"
     r"|info|admin|office|recruit\w*)\b"
@@ -67,7 +66,7 @@ _REACHING = patterns.compile(
     r"|address|e-?mail address|person|place|practice|number)\b"
     r"|\bis (?:this|that) (?:still )?[a-z]+(?:'s|s) (?:e-?mail|address"
     r"|e-?mail address|practice)\b"
-    r"|^\W*(?:(?:hi|hey|hello|hiya)\W+)?is (?:this|that) [a-z]+ *\?"
+    r"|^[^\w\n]*(?:(?:hi|hey|hello|hiya)[^\w\n]+)?is (?:this|that) [a-z]+ *\?"
     r"|\b(?:can|could|may) i (?:just )?ask (?:you )?(?:something|a (?:quick |small )?"
     r"question|a quick one|you a (?:quick |small )?question)\b"
     r"|\b(?:is it|would it be) (?:ok|okay|alright|all right|possible|fine)"
@@ -106,36 +105,63 @@ _HELLO = patterns.compile(
     r"\bare you (?:still )?(?:around|about|there|available|working|practi[cs]ing"
     r"|open)\b"
     r"|\bis (?!it\b|this\b|that\b|everything\b|everyone\b)[a-z]+"
-    r" (?:there|around|about|available|in)(?= *(?:[?.!,]|$))"
+    r" (?:there|around|about)(?= *(?:[?.!,]|$))"
     r"|\bdo you have (?:a (?:minute|moment|sec(?:ond)?)|(?:a )?(?:few|five|5|ten|10)"
     r" (?:minutes|mins))\b"
     r"|\bgive me a (?:shout|buzz|bell)\b|\bdrop me a line\b"
-    r"|^\W*(?:hello|hi|hey|hiya|anyone|anybody|someone|somebody|you there)\W*\?",
+    r"|^[^\w\n]*(?:hello|hi|hey|hiya|hola|anyone|anybody|somebody|you there)[^\w\n]*\?",
     re.MULTILINE,
 )
-"""Only a hello: "are you around next week?", "is Sam there", "Anyone?",
-"Give me a shout", in a mail of a few words (`MAX_HELLO_WORDS`)."""
+"""Only a hello: "are you around?", "is Sam there", "Anyone?", "Give me a
+shout"."""
 _THANKS: Final = frozenset(
     ["thanks", "thank", "you", "ta", "cheers", "many", "so", "much", "x", "xx", "xxx"]
 )
 """A stranger's thanks alone answers something, most often in a thread."""
-_ELSEWHERE = patterns.compile(
-    r"\bwrong (?:e-?mail|address|person|business|company|number|practice|place)\b"
-    r"|\bnot (?:meant|intended) for you\b|\bsent (?:this|it) (?:to you )?by mistake\b"
+_HOW_THEY_ARE = patterns.compile(
+    r"\bnot (?:ok|okay|good|coping|managing|safe|well|doing (?:well|ok|okay|great))\b"
+    r"|\b(?:low|depressed|depression|anxious|anxiety|panic\w*|scared|frightened"
+    r"|terrified|afraid|struggling|crying|tears|numb|hopeless|worthless|lonely"
+    r"|alone|worse|desperate|unsafe|exhausted|overwhelmed|broken)\b"
+    r"|\b(?:falling apart|breaking down|giv(?:e|ing) up|can'?t (?:cope|sleep|eat"
+    r"|stop|go on|do this|take (?:it|this|much more))|bad (?:night|day|place|way|time)"
+    r"|(?:i'?m|i am|im) (?:in )?(?:a )?(?:mess|bad|dark)|dark (?:thoughts|place|time))\b"
 )
-"""Mail that says it reached the wrong place."""
+"""Words of how the writer is, beside a hello ("hello? can't stop crying",
+"are you around? bad night", "is this still Sam's email? I'm a bit low"):
+the mail reaches out and tells something; the therapist reads it first."""
 
 
 def reaches_out(subject: str, text: str, sender: str = "") -> bool:
     """Whether a short mail (`text`: the writer's own words; `sender`: their
     name as their mail shows it) says nothing of what it is for, or only
     reaches for the practice ("hello?", "is this still Sam's email?", "can I
-    ask you something?", "are you still practising?") with at most
-    `MAX_REST` words of their own beside it."""
+    ask you something?", "are you still practising?"), with no word of their
+    own beside it (`MAX_REST`)."""
+    beside = _beside(subject, text, sender)
+    return beside is not None and len(beside) <= MAX_REST
+
+
+def tells_how_they_are(subject: str, text: str, sender: str = "") -> bool:
+    """Whether a short mail reaches out as `reaches_out` reads it, and beside
+    the reaching tells how the writer is ("hello? struggling", "Hi, did you
+    get my email? Things are worse"), whatever else it says. Never such words
+    alone: "struggling with this spreadsheet" says what a mail is for."""
+    if _beside(subject, text, sender) is None:
+        return False
+    return _HOW_THEY_ARE.search(risk_words.body(f"{subject}\n{text}")) is not None
+
+
+def _beside(subject: str, text: str, sender: str) -> set[str] | None:
+    """The writer's own words beside the reaching (each once; quiet words
+    aside), or None where the mail does not reach out at all: too long, or
+    no reaching phrase (a mail that says it reached the wrong place says so
+    in words beside it: "wrong", "mistake", "meant"). Empty: nothing said but the reaching, or
+    nothing said at all but a greeting, a file or a "?"."""
     said = risk_words.body(f"{subject}\n{text}")
     found = _WORD.findall(said)
-    if len(found) > MAX_WORDS or _ELSEWHERE.search(said):
-        return False
+    if len(found) > MAX_WORDS:
+        return None
     names = (
         set()
         if _COMPANY.search(sender.lower()) or len(sender.split()) > 3
@@ -155,16 +181,14 @@ def reaches_out(subject: str, text: str, sender: str = "") -> bool:
         # A greeting, a file, a phone's footer or a "?" alone; never a mail
         # sent empty, nor thanks alone.
         typed = _WORD.findall(f"{subject}\n{text}".lower())
-        return bool(subject.strip() or text.strip()) and not (
-            typed and set(typed) <= _THANKS
-        )
-    spans = [m.span() for m in _REACHING.finditer(said)]
-    if len(found) <= MAX_HELLO_WORDS:
-        spans += [m.span() for m in _HELLO.finditer(said)]
+        sent = bool(subject.strip() or text.strip())
+        return set() if sent and not (typed and set(typed) <= _THANKS) else None
+    spans = [
+        m.span() for pattern in (_REACHING, _HELLO) for m in pattern.finditer(said)
+    ]
     if not spans:
-        return False
+        return None
     rest = list(said)
     for start, end in spans:
         rest[start:end] = " " * (end - start)
-    beside = {word for word in content("".join(rest)) if word not in _QUIET}
-    return len(beside) <= MAX_REST
+    return {word for word in content("".join(rest)) if word not in _QUIET}
