@@ -32,7 +32,7 @@ from unittest import mock
 import understand  # beside this file (a script's folder is on sys.path)
 from reply_risk import THERAPIST  # the reply contexts where the therapist writes
 
-from mailflow.reading import quoting, risk_words
+from mailflow.reading import leave_words, quoting, risk_words
 from mailflow.reading.parse import parse_mail
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,6 +76,7 @@ as other mail: 128), for 15 fewer ordinary mails alarmed; a first mail's
 reading was not worth that for a reply's."""
 SHIPPED = ROOT / "mailflow" / "reading" / risk_words.WEIGHTS_FILE
 THREAD_SHIPPED = ROOT / "mailflow" / "reading" / risk_words.THREAD_WEIGHTS_FILE
+LEAVE_SHIPPED = ROOT / "mailflow" / "reading" / leave_words.WEIGHTS_FILE
 HEADER = """\
 Risk words: learned by bench/learn_risk.py (make learn) from
 tests/corpus/first_mail/*.jsonl and the sets in its LEARNED_TOO (never a
@@ -86,6 +87,13 @@ Risk words for replies in the therapist's own threads: learned by
 bench/learn_risk.py (make learn) from every set risk_words.tsv learns and
 the thread replies of its THREAD_SETS (never a held_out set). Do not edit
 by hand: edit the corpus and learn again.
+word<TAB>weight; (bias) is the constant."""
+LEAVE_HEADER = """\
+Leave words: learned by bench/learn_risk.py (make learn) from every first
+mail learned from (tests/corpus/first_mail and its who, not_here, in_passing
+and passive sets; never a held_out set, nor the thread sets): mail to leave
+to the therapist against requests and safety questions. Do not edit by hand:
+edit the corpus and learn again.
 word<TAB>weight; (bias) is the constant."""
 
 
@@ -435,6 +443,126 @@ def thread_sets_left_out(thresholds: tuple[float, ...] = (0.5, 0.6)) -> str:
     return "\n".join(lines)
 
 
+LEAVE_FOLDERS = (
+    understand.FIRST_MAIL,
+    understand.WHO,
+    understand.NOT_HERE,
+    understand.IN_PASSING,
+    understand.PASSIVE,
+)
+"""Where `leave_words` learns: every first mail learned from."""
+
+
+def leave_sets() -> dict[str, list[tuple[str, bool]]]:
+    """Every first-mail set `leave_words` learns from, by file, each mail to
+    leave (True) or a request or safety question (False) as a run weighs it
+    (its subject and text); crises, people in danger and mail to ask about
+    are not taught either way (the risk readers and the reaching reader read
+    them). Not the thread sets: replies in the therapist's own threads,
+    never read as a first mail."""
+    sets = {}
+    for folder in LEAVE_FOLDERS:
+        for path in sorted(folder.glob("*.jsonl")):
+            name = str(path.relative_to(CORPUS))
+            if name in THREAD_SETS:
+                continue
+            sets[name] = [
+                (f"{mail.subject}\n{mail.text}", case.label == "leave")
+                for case in understand.load(folder, path.name)
+                if case.label == "leave" or case.label in HELP_SEEKERS
+                for mail in (parse_mail(case.raw),)
+            ]
+    return sets
+
+
+def learned_leave_text() -> str:
+    mails = [mail for mails in leave_sets().values() for mail in mails]
+    return risk_words.dump(risk_words.learn(mails, taught=signed(mails)), LEAVE_HEADER)
+
+
+@contextmanager
+def _left_as(heavy: bool) -> Iterator[None]:
+    """The leave words' verdict forced (`_weighed_as`'s twin)."""
+    with mock.patch.object(leave_words, "heavy", return_value=heavy):
+        yield
+
+
+LEAVE_THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7)
+
+
+def leave_left_out(thresholds: tuple[float, ...] = LEAVE_THRESHOLDS) -> str:
+    """The `--leave` report: each set `leave_words` learns from left out whole
+    in turn, the reader learned from the rest, and the set read the whole way
+    (`classify`) as a writer never seen would be: at each threshold, mail to
+    leave answered with times, and requests and safety questions asked about
+    instead of answered (and again with each of `SIGN_OFFS` in place of their
+    own closing: someone writing for themselves from work). How
+    `leave_words.THRESHOLD` was chosen (2026-12-07)."""
+    sets = leave_sets()
+    totals: dict[float, list[int]] = {t: [0, 0, 0, 0, 0, 0] for t in thresholds}
+    unread = 0
+    lines = [f"each of {len(sets)} sets left out whole"]
+    for name, mails in sets.items():
+        rest = [m for other, ms in sets.items() if other != name for m in ms]
+        weights = risk_words.learn(rest, taught=signed(rest))
+        folder = CORPUS / name.rsplit("/", 1)[0]
+        cases = [
+            c
+            for c in understand.load(folder, name.rsplit("/", 1)[1])
+            if c.label == "leave" or c.label in HELP_SEEKERS
+        ]
+        ways = {}
+        for heavy in (False, True):
+            with _left_as(heavy):
+                ways[heavy] = [understand.outcome(case)[0] for case in cases]
+        unread += sum(
+            case.label == "leave" and ways[False][i] in understand.TIMES
+            for i, case in enumerate(cases)
+        )
+        cells = []
+        for threshold in thresholds:
+            robots = asked = seekers = gated = signed_asked = 0
+            for i, (case, (text, _)) in enumerate(zip(cases, mails, strict=True)):
+                p = risk_words.chance(text, weights)
+                now = ways[p >= threshold][i]
+                if case.label == "leave":
+                    robots += now in understand.TIMES
+                    continue
+                seekers += 1
+                if ways[False][i] in understand.TIMES and ways[True][i] == "ask":
+                    asked += now == "ask"
+                    gated += 1
+                    own = risk_words.body(text)
+                    signed_asked += sum(
+                        risk_words.chance(own + c, weights) >= threshold
+                        for c in SIGN_OFFS
+                    )
+            leave = sum(c.label == "leave" for c in cases)
+            counted = (robots, leave, asked, seekers, gated, signed_asked)
+            for k, n in enumerate(counted):
+                totals[threshold][k] += n
+            cells.append(
+                f"@{threshold}: {robots}/{leave} timed, {asked}/{seekers} asked"
+            )
+        lines.append(f"  {name:<42} " + "   ".join(cells))
+    lines.append(f"without the leave words: mail to leave answered with times {unread}")
+    for threshold, (
+        robots,
+        leave,
+        asked,
+        seekers,
+        gated,
+        signed_asked,
+    ) in totals.items():
+        mark = "  <- shipped" if threshold == leave_words.THRESHOLD else ""
+        lines.append(
+            f"@{threshold}: mail to leave answered with times {robots} of {leave};"
+            f" requests asked about {asked} of {seekers}, with another's closing"
+            f" {signed_asked} of {gated * len(SIGN_OFFS)}{mark}"
+        )
+    return "\n".join(lines)
+
+
 def learned_text() -> str:
     mails = corpus_mails()
     return risk_words.dump(risk_words.learn(mails, taught=signed(mails)), HEADER)
@@ -470,12 +598,22 @@ def main(argv: list[str] | None = None) -> int:
         " chosen), write nothing",
     )
     parser.add_argument(
+        "--leave",
+        action="store_true",
+        help="leave each first-mail set out in turn and read it the whole way"
+        " with the leave words learned without it (how their threshold was"
+        " chosen), write nothing",
+    )
+    parser.add_argument(
         "--threads",
         action="store_true",
         help="leave each thread set out in turn and weigh it with the thread"
         " reader learned without it, beside the first reader; write nothing",
     )
     args = parser.parse_args(argv)
+    if args.leave:
+        print(leave_left_out())
+        return 0
     if args.threads:
         print(thread_sets_left_out())
         return 0
@@ -489,6 +627,7 @@ def main(argv: list[str] | None = None) -> int:
     for path, text in (
         (SHIPPED, learned_text()),
         (THREAD_SHIPPED, learned_thread_text()),
+        (LEAVE_SHIPPED, learned_leave_text()),
     ):
         if args.check:
             same = path.exists() and path.read_text("utf-8") == text

@@ -18,9 +18,13 @@ from mailflow.reading import classify, referral
 
 
 def _classify_before(subject: str, text: str):  # type: ignore[no-untyped-def]
-    """As the worker read it before this reader."""
-    with mock.patch.object(
-        classify.referral, "asks_about_someone_in_their_work", return_value=False
+    """As the worker read it before this reader (and before the leave words,
+    which ask about most of these too: `leave_words`)."""
+    with (
+        mock.patch.object(
+            classify.referral, "asks_about_someone_in_their_work", return_value=False
+        ),
+        mock.patch.object(classify.leave_words, "heavy", return_value=False),
     ):
         return _classify(subject, text)
 

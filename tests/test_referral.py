@@ -457,9 +457,14 @@ def test_the_reader_only_ever_turns_an_answer_into_a_question() -> None:
             )
         if not any(said):
             continue  # the reader said no (or was not asked): the same without it
-        with mock.patch.object(
-            classify.referral, "about_someone_in_care", return_value=False
+        with (
+            mock.patch.object(
+                classify.referral, "about_someone_in_care", return_value=False
+            ),
+            mock.patch.object(classify.leave_words, "heavy", return_value=False),
         ):
+            # Without the leave words too, which would ask about some of
+            # these for their own reason (`leave_words`).
             before = classify_new(
                 mail, bench.POLICY, contacts=case.contacts, owned_thread=False
             )

@@ -252,13 +252,20 @@ def test_who_is_asking_holds_its_floors(
 @pytest.mark.parametrize(
     ("name", "cases", "answered", "asked"),
     [
-        # referrals (stop 47, 120): 7 of 49 since the reviews of stop 47.
-        ("referrals.jsonl", 120, 7, 6),
+        # referrals (stop 47, 120): 7 of 49 since the reviews of stop 47;
+        # 2 with the leave words (stop 64), and 6 -> 7 of 50 enquiries asked
+        # about.
+        ("referrals.jsonl", 120, 2, 7),
         # in_their_work2 (stop 62, 100, never opened): as written 18 of 55
         # answered with times, 4 of 30 enquiries asked about; 14 and 4 with
         # `referral.asks_about_someone_in_their_work` (read after each of its
-        # four versions: 15, 15, 14, 15).
-        ("in_their_work2.jsonl", 100, 15, 4),
+        # four versions: 15, 15, 14, 15); 10 and 4 with the leave words.
+        ("in_their_work2.jsonl", 100, 10, 4),
+        # work_voice (stop 64, 120, written blind for the leave words and
+        # never opened; 60 to leave, 60 requests, many in their work's
+        # words): as written 10 answered with times, 6 asked about; 4 and 6
+        # with the leave words.
+        ("work_voice.jsonl", 120, 4, 6),
     ],
 )
 def test_held_out_professionals_answered_with_times_hold(
@@ -285,12 +292,14 @@ def test_held_out_professionals_answered_with_times_hold(
         # version; 7 once narrowed after helper-314's review (at most one
         # word of their own beside the reaching). "whether you'd see somebody
         # for ..." (request.seeking): enquiries left 3. No word of their own
-        # beside the reaching (after helper-315's review): 8.
-        ("WHO", 130, 3, 8, 6, 2),
+        # beside the reaching (after helper-315's review): 8. The leave
+        # words (stop 64): mail to leave answered with times 6 -> 1, asked
+        # about instead 2 -> 7.
+        ("WHO", 130, 3, 8, 1, 7),
         # held_out/enquiries (stop 63, 100, never opened, counts only): as
         # written 8 of 55, 11 of 13, 2 of 32, 1; with `reaching`: 8, 3, 2, 1;
-        # narrowed after review: 8, 5, 2, 1.
-        ("HELD_OUT", 100, 8, 5, 2, 1),
+        # narrowed after review: 8, 5, 2, 1; the leave words: 8, 5, 0, 3.
+        ("HELD_OUT", 100, 8, 5, 0, 3),
     ],
 )
 def test_enquiries_in_everyday_words_and_mail_that_cannot_be_placed(

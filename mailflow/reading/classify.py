@@ -25,6 +25,7 @@ from mailflow.model import (
 from mailflow.reading import (
     care_risk,
     diary_doubt,
+    leave_words,
     plea,
     quoting,
     reaching,
@@ -497,6 +498,22 @@ def classify_new(
             # therapist answers, not the robot's times. Only a plain request
             # is asked about; one with words of risk keeps its answer.
             return replace(found, verdict=Verdict.ASK, reason="client-of-yours")
+        if (
+            not form
+            and screening.risk is screen.Risk.NONE
+            and not referral.speaks_of_their_own(subject, voiced)
+            and leave_words.heavy(f"{mail.subject}\n{mail.text}")
+        ):
+            # Asked in a request's words, but the mail as a whole weighs like
+            # those the practice answers itself (a learning mentor's, a
+            # housing officer's, an employer's scheme, a course seller's):
+            # the therapist answers, or replies "offer". Only where nothing
+            # of risk was read, so no alert nor safety message is lost, and
+            # nothing of the writer's own is said (their own struggle, their
+            # own child: "we run a small business ... our 16 year old has
+            # asked to see someone" is a parent's); never a form's, whose
+            # field names were never learned.
+            return replace(found, verdict=Verdict.ASK, reason="leave-words")
         return found
     if (
         reading.verdict is Verdict.ASK

@@ -602,6 +602,23 @@ kinship carer's, an adopter's), someone they are seeing, a neighbour, a
 pupil writing for themselves ("I'm in year 10", "head girl")."""
 
 
+def _own_beside_asking(flat: str) -> bool:
+    """Whether the flattened mail says something of the writer's own
+    (`_OWN`, `_OWN_TOO`) beyond asking for the call (`_ASKING_ONLY`)."""
+    return bool(_OWN_TOO.search(flat)) or any(
+        not _ASKING_ONLY.fullmatch(m.group(0)) for m in _OWN.finditer(flat)
+    )
+
+
+def speaks_of_their_own(subject: str, text: str) -> bool:
+    """Whether the writer says something of their own beyond asking for the
+    call: their own need or struggle, their own family, friend or neighbour
+    ("our 16 year old", "I can't switch off", "my husband suggested I"). A
+    mail the leave words weigh like a professional's is still someone's own
+    asking when it says so (`classify`)."""
+    return _own_beside_asking(_flat(subject, text))
+
+
 @functools.lru_cache(maxsize=64)
 def asks_about_someone_in_their_work(subject: str, text: str) -> bool:
     """Whether the writer names a role at work (`writer_role`, `_WORK_ROLE`,
@@ -611,9 +628,7 @@ def asks_about_someone_in_their_work(subject: str, text: str) -> bool:
     seeks the help (`_SEEKS`), and nothing of the writer's own (`_OWN`,
     `_OWN_TOO`) but their asking for the call (`_ASKING_ONLY`)."""
     flat = _flat(subject, text)
-    if _OWN_TOO.search(flat) or any(
-        not _ASKING_ONLY.fullmatch(m.group(0)) for m in _OWN.finditer(flat)
-    ):
+    if _own_beside_asking(flat):
         return False
     if not (
         _WORKED_WITH.search(flat)

@@ -1,0 +1,69 @@
+"""Stop 64's reading end to end on real Dovecot + SMTP: an apprenticeship
+manager asks for a call about one of his lads in a request's words, and the
+leave words turn the robot's times into the therapist's note; the therapist's
+"offer" then sends him times in his own thread. A practice nurse asking for
+herself, signed with her title, is answered with times at once. Before stop
+64 the manager was answered with times by the robot."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from support import NOW, answer, plain, request, run, sent_to, write_config
+
+MANAGER = (
+    "Hi, I manage the apprentices at Hartley Engineering. One of our lads has had"
+    " a rough few months and has said he would like to talk to someone. Could we"
+    " arrange a call to discuss how it works and costs? Regards, Steve Blake,"
+    " Apprenticeship Manager"
+)
+NURSE = (
+    "Hi Sam, I'm a practice nurse at Riverside Surgery. I've been struggling a"
+    " bit since my divorce and would like to book the free call for myself if"
+    " possible.\n\nThanks,\nHelen\n\nHelen Moss | Practice Nurse"
+)
+
+
+def test_a_managers_request_for_his_apprentice_is_the_therapists_to_answer(  # type: ignore[no-untyped-def]
+    tmp_path, mail_server, mailboxes
+) -> None:
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes)
+    steve = f"steve-{boxes.person}"
+    for sender, subject, body in (
+        (f"Steve Blake <{steve}>", "Apprentice", MANAGER),
+        (f"Helen Moss <{boxes.person}>", "Counselling enquiry", NURSE),
+    ):
+        server.deliver(
+            request(sender=sender, to=boxes.practice, subject=subject, body=body),
+            boxes.practice,
+        )
+    assert run(config) == 0
+    assert sent_to(server, steve) == []
+    (offer,) = [m.message() for m in server.messages(boxes.person)]
+    assert offer["X-Mailflow"] == "offer"
+    assert plain(offer).startswith("Hello Helen,")
+    notes = [
+        s.message()
+        for s in server.messages(boxes.therapist)
+        if s.message()["X-Mailflow"] == "unsure_note"
+    ]
+    assert len(notes) == 1
+    (note,) = notes
+    text = " ".join(plain(note).split())
+    assert str(note["Subject"]).startswith("Not sure")
+    assert steve in text
+    assert "as a whole it reads more like mail you would answer yourself" in text
+    assert 'Reply "offer" and I\'ll send them times in their own thread' in text
+    # The therapist's "offer" sends him times, in his own thread.
+    at = NOW + timedelta(minutes=20)
+    server.deliver(
+        answer(
+            note, sender=f"Sam Rivera <{boxes.therapist}>", body="offer", sent_at=at
+        ),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    (sent,) = sent_to(server, steve)
+    assert b"X-Mailflow: offer" in sent
+    assert b"Re: Apprentice" in sent
