@@ -67,7 +67,7 @@ understand: install ## how well mail is read: first mail (precision, recall, cri
 	@echo
 	$(BIN)/python bench/asking_letter.py
 
-learn: install ## learn the risk words again from the labelled sets learned from (after editing one); ARGS=--cv reruns the threshold's choice
+learn: install ## learn the risk words and the leave words again from the labelled sets learned from (after editing one); ARGS=--cv or --leave reruns a threshold's choice
 	$(BIN)/python bench/learn_risk.py $(ARGS)
 
 hostile: install ## worst cost of each hostile mail kind at the caps, beside a normal mail's (#14)
