@@ -32,7 +32,7 @@ from unittest import mock
 import understand  # beside this file (a script's folder is on sys.path)
 from reply_risk import THERAPIST  # the reply contexts where the therapist writes
 
-from mailflow.reading import leave_words, quoting, risk_words
+from mailflow.reading import classify, leave_words, quoting, risk_words
 from mailflow.reading.parse import parse_mail
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -467,7 +467,7 @@ def leave_sets() -> dict[str, list[tuple[str, bool]]]:
             if name in THREAD_SETS:
                 continue
             sets[name] = [
-                (f"{mail.subject}\n{mail.text}", case.label == "leave")
+                (classify.leave_weighed(mail.subject, mail.text), case.label == "leave")
                 for case in understand.load(folder, path.name)
                 if case.label == "leave" or case.label in HELP_SEEKERS
                 for mail in (parse_mail(case.raw),)
@@ -475,68 +475,125 @@ def leave_sets() -> dict[str, list[tuple[str, bool]]]:
     return sets
 
 
+TAUGHT_ASKINGS = (
+    "Hope you're well. Could we arrange a quick call next week to discuss?",
+    "Are you available for a call this week?",
+    "Could we set up a call to discuss this, perhaps on Zoom?",
+    "Would you have time for a quick chat today or tomorrow?",
+    "I'd love to arrange a brief call to talk it through.",
+    "Hope you are well. Is there a good time to speak next week?",
+)
+"""Ways of asking for a call taught to the leave words on both sides: each
+mail is learned again with one of these after its subject, handed out in
+turn within each class (as `signed` hands out signatures), so that how
+someone asks for a call ("a quick call next week to discuss", "hope you're
+well") weighs little either way. The corpus's professionals asked so far
+more often than its people (helper-317: "a quick" stood in 36 mails to
+leave and one request), and a plain "are you available for a call next
+week about therapy?" was asked about."""
+
+
+def asked(mails: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """Each of `mails` again with one of `TAUGHT_ASKINGS` after its subject
+    (the first line), in turn within each class."""
+    turn = {True: 0, False: 0}
+    copies = []
+    for text, leave in mails:
+        asking = TAUGHT_ASKINGS[turn[leave] % len(TAUGHT_ASKINGS)]
+        turn[leave] += 1
+        subject, _, rest = text.partition("\n")
+        copies.append((f"{subject}\n{asking}\n{rest}", leave))
+    return copies
+
+
+def leave_taught(mails: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """What the leave words are taught beside the mails themselves: each
+    signed (`signed`) and each asked (`asked`)."""
+    return signed(mails) + asked(mails)
+
+
 def learned_leave_text() -> str:
     mails = [mail for mails in leave_sets().values() for mail in mails]
-    return risk_words.dump(risk_words.learn(mails, taught=signed(mails)), LEAVE_HEADER)
+    return risk_words.dump(
+        risk_words.learn(mails, taught=leave_taught(mails)), LEAVE_HEADER
+    )
 
 
 @contextmanager
-def _left_as(heavy: bool) -> Iterator[None]:
-    """The leave words' verdict forced (`_weighed_as`'s twin)."""
-    with mock.patch.object(leave_words, "heavy", return_value=heavy):
+def _left_as(heavy: bool, asking: bool) -> Iterator[None]:
+    """The leave words' two verdicts forced (`_weighed_as`'s twin)."""
+    with (
+        mock.patch.object(leave_words, "heavy", return_value=heavy),
+        mock.patch.object(leave_words, "reads_as_asking", return_value=asking),
+    ):
         yield
 
 
 LEAVE_THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7)
+ASKING_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4)
+WANTED = frozenset({"request", "safety", "ask"})
+"""Labels of mail that should reach someone: answered, or the therapist asked."""
 
 
-def leave_left_out(thresholds: tuple[float, ...] = LEAVE_THRESHOLDS) -> str:
+def leave_left_out(
+    thresholds: tuple[float, ...] = LEAVE_THRESHOLDS,
+    asking: tuple[float, ...] = ASKING_THRESHOLDS,
+) -> str:
     """The `--leave` report: each set `leave_words` learns from left out whole
     in turn, the reader learned from the rest, and the set read the whole way
-    (`classify`) as a writer never seen would be: at each threshold, mail to
+    (`classify`) as a writer never seen would be. At each threshold: mail to
     leave answered with times, and requests and safety questions asked about
     instead of answered (and again with each of `SIGN_OFFS` in place of their
-    own closing: someone writing for themselves from work). How
-    `leave_words.THRESHOLD` was chosen (2026-12-07)."""
+    own closing: someone writing for themselves from work). At each point
+    of `ASKING`: of mail the reading leaves alone for naming no purpose,
+    requests, safety questions and mail to ask about now asked about, and
+    mail to leave now a note. How `leave_words.THRESHOLD` and `ASKING` were
+    chosen (2026-12-07)."""
     sets = leave_sets()
-    totals: dict[float, list[int]] = {t: [0, 0, 0, 0, 0, 0] for t in thresholds}
+    totals: dict[float, list[int]] = {t: [0] * 6 for t in thresholds}
+    found: dict[float, list[int]] = {t: [0] * 4 for t in asking}
     unread = 0
     lines = [f"each of {len(sets)} sets left out whole"]
-    for name, mails in sets.items():
+    for name in sets:
         rest = [m for other, ms in sets.items() if other != name for m in ms]
-        weights = risk_words.learn(rest, taught=signed(rest))
-        folder = CORPUS / name.rsplit("/", 1)[0]
-        cases = [
-            c
-            for c in understand.load(folder, name.rsplit("/", 1)[1])
-            if c.label == "leave" or c.label in HELP_SEEKERS
+        weights = risk_words.learn(rest, taught=leave_taught(rest))
+        folder, file = name.rsplit("/", 1)
+        cases = understand.load(CORPUS / folder, file)
+        texts = [
+            classify.leave_weighed(mail.subject, mail.text)
+            for case in cases
+            for mail in (parse_mail(case.raw),)
         ]
+        chances = [risk_words.chance(text, weights) for text in texts]
         ways = {}
-        for heavy in (False, True):
-            with _left_as(heavy):
-                ways[heavy] = [understand.outcome(case)[0] for case in cases]
+        for way in ((False, False), (True, False), (False, True)):
+            with _left_as(*way):
+                ways[way] = [understand.outcome(case) for case in cases]
+        plain = ways[False, False]
         unread += sum(
-            case.label == "leave" and ways[False][i] in understand.TIMES
+            case.label == "leave" and plain[i][0] in understand.TIMES
             for i, case in enumerate(cases)
         )
         cells = []
         for threshold in thresholds:
             robots = asked = seekers = gated = signed_asked = 0
-            for i, (case, (text, _)) in enumerate(zip(cases, mails, strict=True)):
-                p = risk_words.chance(text, weights)
-                now = ways[p >= threshold][i]
+            for i, case in enumerate(cases):
+                now = ways[chances[i] >= threshold, False][i][0]
                 if case.label == "leave":
                     robots += now in understand.TIMES
-                    continue
-                seekers += 1
-                if ways[False][i] in understand.TIMES and ways[True][i] == "ask":
-                    asked += now == "ask"
-                    gated += 1
-                    own = risk_words.body(text)
-                    signed_asked += sum(
-                        risk_words.chance(own + c, weights) >= threshold
-                        for c in SIGN_OFFS
-                    )
+                elif case.label in HELP_SEEKERS:
+                    seekers += 1
+                    if (
+                        plain[i][0] in understand.TIMES
+                        and ways[True, False][i][0] == "ask"
+                    ):
+                        asked += now == "ask"
+                        gated += 1
+                        own = risk_words.body(texts[i])
+                        signed_asked += sum(
+                            risk_words.chance(own + c, weights) >= threshold
+                            for c in SIGN_OFFS
+                        )
             leave = sum(c.label == "leave" for c in cases)
             counted = (robots, leave, asked, seekers, gated, signed_asked)
             for k, n in enumerate(counted):
@@ -544,6 +601,19 @@ def leave_left_out(thresholds: tuple[float, ...] = LEAVE_THRESHOLDS) -> str:
             cells.append(
                 f"@{threshold}: {robots}/{leave} timed, {asked}/{seekers} asked"
             )
+        for point in asking:
+            for i, case in enumerate(cases):
+                if plain[i] != ("leave", "no-intent"):
+                    continue
+                if ways[False, True][i][0] != "ask":
+                    continue  # not one the point can reach (a form, a circular)
+                turned = chances[i] <= point
+                if case.label in WANTED:
+                    found[point][0] += turned
+                    found[point][1] += 1
+                elif case.label == "leave":
+                    found[point][2] += turned
+                    found[point][3] += 1
         lines.append(f"  {name:<42} " + "   ".join(cells))
     lines.append(f"without the leave words: mail to leave answered with times {unread}")
     for threshold, (
@@ -559,6 +629,13 @@ def leave_left_out(thresholds: tuple[float, ...] = LEAVE_THRESHOLDS) -> str:
             f"@{threshold}: mail to leave answered with times {robots} of {leave};"
             f" requests asked about {asked} of {seekers}, with another's closing"
             f" {signed_asked} of {gated * len(SIGN_OFFS)}{mark}"
+        )
+    lines.append("left alone for naming no purpose, weighed at or below a point:")
+    for point, (wanted, of_wanted, left, of_left) in found.items():
+        mark = "  <- shipped" if point == leave_words.ASKING else ""
+        lines.append(
+            f"<={point}: to answer or ask about, now asked {wanted} of {of_wanted};"
+            f" to leave, now a note {left} of {of_left}{mark}"
         )
     return "\n".join(lines)
 

@@ -56,7 +56,7 @@ KNOWN_REASONS = {
     "auto-response-suppress", "inbox-rule", "vacation", "autoreply-subject",
     "bounce-subject", "no-sender", "from-practice", "foreign-thread",
     "form-without-address", "person-is-practice", "person-is-no-reply",
-    "existing-contact", "no-intent", "request", "form-request", "form-unconfigured", "form-crisis", "form-danger", "form-weighed", "form-from-practice", "crisis", "calendar-crisis", "thread-crisis", "thread-danger", "thread-risk", "client-danger", "unsure-risk", "risk-words", "care-danger", "care-risk", "care-weighed", "own-danger", "client", "client-of-yours", "leave-words",
+    "existing-contact", "no-intent", "request", "form-request", "form-unconfigured", "form-crisis", "form-danger", "form-weighed", "form-from-practice", "crisis", "calendar-crisis", "thread-crisis", "thread-danger", "thread-risk", "client-danger", "unsure-risk", "risk-words", "care-danger", "care-risk", "care-weighed", "own-danger", "client", "client-of-yours", "leave-words", "asking-words",
     "colleague", "professional-referral", "marketing", "notification", "job",
     "returning", "personal", "own-need",
 }  # fmt: skip

@@ -167,14 +167,15 @@ def test_their_own_asking_is_still_answered_with_times(subject: str, text: str) 
 
 
 def test_the_parent_who_runs_a_business_is_kept_by_their_own_words() -> None:
-    """The words alone weigh the parent's mail like a referrer's ("to
-    discuss", "a small business", "has asked"); "our 16 year old" is theirs."""
+    """Weighed heavy ("to discuss", "a small business", "has asked" once
+    weighed like a referrer's), "our 16 year old" is theirs: answered."""
     subject, text = THEIR_OWN[-1]
-    assert leave_words.heavy(f"{subject}\n{text}")
-    with mock.patch.object(
-        classify.referral, "speaks_of_their_own", return_value=False
-    ):
-        assert _classify(subject, text).reason == "leave-words"
+    with mock.patch.object(classify.leave_words, "heavy", return_value=True):
+        assert _classify(subject, text).verdict is Verdict.REQUEST
+        with mock.patch.object(
+            classify.referral, "speaks_of_their_own", return_value=False
+        ):
+            assert _classify(subject, text).reason == "leave-words"
 
 
 def test_words_of_risk_keep_their_alert_not_a_note() -> None:
@@ -185,7 +186,9 @@ def test_words_of_risk_keep_their_alert_not_a_note() -> None:
     risky = text.replace(
         "since his dad left", "since his dad left, and he cut himself last year"
     )
-    found = _classify(subject, risky)
+    with mock.patch.object(classify.leave_words, "heavy", return_value=True):
+        found = _classify(subject, risky)
+        assert _classify(subject, text).reason == "leave-words"
     assert found.reason != "leave-words"
     assert found.risk == "possible"
 
@@ -267,3 +270,155 @@ def test_the_leave_words_learn_no_held_out_set_nor_a_thread() -> None:
         if case.label in {"leave", "request", "safety"}
     ]
     assert len(sets["first_mail/crisis.jsonl"]) == len(crises)
+
+
+# Enquiries the request book does not place (no asking phrase it knows), long
+# enough to weigh, whose words weigh far from mail to leave: a fisherman's,
+# a new father's, a first-year student's.
+UNPLACED_ENQUIRIES = [
+    (
+        "Sundays",
+        "Hi, I'm a fisherman and I'm on the boat most weeks. I've had a lot going"
+        " on at home and the wife says I bottle things up. She's probably right."
+        " Any chance of a call on a Sunday when we're in harbour? Cheers, Rob",
+    ),
+    (
+        "new dad",
+        "Hey Sam, twins arrived ten weeks ago and my partner and I are dead on"
+        " our feet. Mostly it's fine, we're a good team, but I've been snapping"
+        " at her and at work and I don't recognise myself. Evenings after eight"
+        " are the only time I'd manage. Dan",
+    ),
+    (
+        "exams",
+        "Hi, I'm 19 and at uni, first year. Everything felt fine until Christmas"
+        " and now I can't concentrate, can't sleep and keep skipping lectures. My"
+        " mum found your website. Is it weird to email? I'm free most afternoons."
+        " Priya",
+    ),
+]
+# Long mail that names no purpose and is the therapist's own business: a
+# friend's news, a neighbour's parcel, the landlord's gas check.
+LEFT_ALONE = [
+    (
+        "Catching up",
+        "Hi Sam! It's been ages. We finally moved into the new place in Leeds"
+        " and the kids have settled into their school. Tom's started a new job"
+        " at the council and is loving it. We must get a date in the diary for"
+        " dinner when you're next up north. Love, Becky",
+    ),
+    (
+        "Parcel",
+        "Hi Sam, it's Ann from number 14. I've got a parcel for you, the courier"
+        " left it with me this morning. I'm around all day tomorrow if you want"
+        " to pop round, otherwise I'll leave it in your porch. Hope you had a"
+        " lovely weekend. Ann",
+    ),
+    (
+        "Landlord",
+        "Hi Sam, just to let you know the gas safety check for the consulting"
+        " room is booked for the 14th between 8 and 12. The engineer will need"
+        " access to the boiler cupboard. Let me know if that's a problem and I"
+        " can rearrange. Thanks, Martin (landlord)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "text"), UNPLACED_ENQUIRIES)
+def test_an_enquiry_no_phrase_places_is_asked_about_not_left(
+    subject: str, text: str
+) -> None:
+    found = _classify(subject, text)
+    assert (found.verdict, found.reason) == (Verdict.ASK, "asking-words")
+    with mock.patch.object(classify.leave_words, "reads_as_asking", return_value=False):
+        left = _classify(subject, text)
+    assert (left.verdict, left.reason) == (Verdict.IGNORE, "no-intent")
+
+
+@pytest.mark.parametrize(("subject", "text"), LEFT_ALONE)
+def test_long_mail_that_is_not_an_enquiry_stays_left_alone(
+    subject: str, text: str
+) -> None:
+    assert not leave_words.reads_as_asking(classify.leave_weighed(subject, text))
+    assert _classify(subject, text).verdict is Verdict.IGNORE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Help\nI'm locked out",
+        "help me find my glasses",
+        "someone",
+        "im not ok paying upfront",
+    ],
+)
+def test_a_short_mail_is_never_weighed_toward_asking(text: str) -> None:
+    """Too few words to weigh (`ASKING_WORDS`): a short mail is the reaching
+    reader's, whatever its words would weigh."""
+    with mock.patch.object(leave_words, "chance", return_value=0.0):
+        assert not leave_words.reads_as_asking(f"\n{text}")
+        long = " ".join([text] * leave_words.ASKING_WORDS)
+        assert leave_words.reads_as_asking(f"\n{long}")
+
+
+def test_another_language_is_never_weighed() -> None:
+    """Learned from English mail only: "Bonjour, j'aimerais réserver un appel"
+    weighed like mail to leave. Neither point reads another language."""
+    french = (
+        "Bonjour\nBonjour, je m'appelle Hélène et j'aimerais réserver un appel"
+        " découverte, de préférence le matin. Je suis libre tous les jours de la"
+        " semaine, sauf le mercredi. Merci beaucoup et bonne journée."
+    )
+    for chance in (0.0, 1.0):
+        with mock.patch.object(leave_words, "chance", return_value=chance):
+            assert not leave_words.heavy(french)
+            assert not leave_words.reads_as_asking(french)
+    english = "Hello\n" + " ".join(["could we talk about counselling please"] * 4)
+    with mock.patch.object(leave_words, "chance", return_value=1.0):
+        assert leave_words.heavy(english)
+    with mock.patch.object(leave_words, "chance", return_value=0.0):
+        assert leave_words.reads_as_asking(english)
+
+
+def test_what_is_weighed_is_the_writers_own_words() -> None:
+    """Neither quoted lines nor what is forwarded below: a parent's "See below
+    - can we book the free call for him?" above a school's letter."""
+    text = (
+        "See below - can we book the free call for him?\n\n"
+        "---------- Forwarded message ---------\nFrom: Head of Year 9\n"
+        "Subject: Jake\n\nDear parents, following our meeting we recommend"
+        " counselling for Jake. Our pastoral lead can make a referral.\n"
+    )
+    assert classify.leave_weighed("Fwd: Jake", text) == (
+        "Fwd: Jake\nSee below - can we book the free call for him?\n"
+    )
+    quoted = "Yes please.\n> One of our pupils needs a referral\n"
+    assert classify.leave_weighed("Re: x", quoted) == "Re: x\nYes please.\n"
+
+
+def test_a_doubted_request_still_plainly_asks_after_a_note() -> None:
+    """Someone whose earlier mail waits as a note writes again: a request is
+    their plain asking, and so is one the leave words doubted (a second note
+    would never replace the first: they would hear nothing); nothing else."""
+    person = classify.Person(email="tom@example.org", name="Tom", phone=None)
+    request = classify.Classification(Verdict.REQUEST, "request", person)
+    doubted = classify.Classification(Verdict.ASK, "leave-words", person)
+    assert classify.asks_plainly(request) is request
+    plain = classify.asks_plainly(doubted)
+    assert plain is not None
+    assert (plain.verdict, plain.reason, plain.person) == (
+        Verdict.REQUEST,
+        "request",
+        person,
+    )
+    for reason in ("no-intent", "asking-words", "referral", "risk-words"):
+        assert (
+            classify.asks_plainly(classify.Classification(Verdict.ASK, reason, person))
+            is None
+        )
+    assert (
+        classify.asks_plainly(
+            classify.Classification(Verdict.IGNORE, "no-intent", person)
+        )
+        is None
+    )

@@ -67,3 +67,74 @@ def test_a_managers_request_for_his_apprentice_is_the_therapists_to_answer(  # t
     (sent,) = sent_to(server, steve)
     assert b"X-Mailflow: offer" in sent
     assert b"Re: Apprentice" in sent
+
+
+FISHERMAN = (
+    "Hi, I'm a fisherman and I'm on the boat most weeks. I've had a lot going on"
+    " at home and the wife says I bottle things up. She's probably right. Any"
+    " chance of a call on a Sunday when we're in harbour? Cheers, Rob"
+)
+
+
+def test_an_enquiry_no_phrase_places_reaches_the_therapist(  # type: ignore[no-untyped-def]
+    tmp_path, mail_server, mailboxes
+) -> None:
+    """The fisherman's enquiry was left alone, nobody told: now the plain
+    note, with the asking words' why, and nothing sent to him."""
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes)
+    rob = f"rob-{boxes.person}"
+    server.deliver(
+        request(
+            sender=f"Rob <{rob}>", to=boxes.practice, subject="Sundays", body=FISHERMAN
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    assert sent_to(server, rob) == []
+    (note,) = [
+        s.message()
+        for s in server.messages(boxes.therapist)
+        if s.message()["X-Mailflow"] == "unsure_note"
+    ]
+    text = " ".join(plain(note).split())
+    assert rob in text
+    assert "reads more like someone asking for help than like other mail" in text
+
+
+def test_a_doubted_request_after_a_note_is_answered_not_lost(  # type: ignore[no-untyped-def]
+    tmp_path, mail_server, mailboxes
+) -> None:
+    """helper-317's case: a first mail noted ("is this still the right
+    address?"), then a request the leave words doubt. A request closes a
+    pending note and is answered; the doubted one was filed as a second
+    mail and nobody heard anything. It is answered as the request it is."""
+    server, boxes = mail_server, mailboxes
+    config = write_config(tmp_path, server, boxes)
+    steve = f"steve-{boxes.person}"
+    server.deliver(
+        request(
+            sender=f"Steve Blake <{steve}>",
+            to=boxes.practice,
+            subject="hello",
+            body="hello? is this still the right address for Sam? Steve",
+        ),
+        boxes.practice,
+    )
+    assert run(config) == 0
+    assert sent_to(server, steve) == []
+    assert len(server.messages(boxes.therapist)) == 1
+    at = NOW + timedelta(hours=2)
+    server.deliver(
+        request(
+            sender=f"Steve Blake <{steve}>",
+            to=boxes.practice,
+            subject="Apprentice",
+            body=MANAGER,
+            sent_at=at,
+        ),
+        boxes.practice,
+    )
+    assert run(config, at) == 0
+    (sent,) = sent_to(server, steve)
+    assert b"X-Mailflow: offer" in sent

@@ -181,7 +181,9 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
     assert who.count("leave", "request") + who.count("leave", "safety") <= 5
     # 13 since stop 62: wd-033, a trainee's own therapy, left alone as a
     # colleague's before, is asked about (`own-need`).
-    assert who.count("request", "ask") + who.count("safety", "ask") <= 13
+    # 14 since stop 64: wd-152, a widower's enquiry left alone before, is
+    # asked about (`asking-words`).
+    assert who.count("request", "ask") + who.count("safety", "ask") <= 14
     assert who.count("crisis", "request") == 0
     assert who.crises_heard >= 1.0
 
@@ -225,10 +227,14 @@ def test_professionals_writing_of_someone_in_their_care_are_measured() -> None:
     [
         # Asked 8 and 2 since stop 62 (`own-need`): rf-130 and yc-031,
         # counsellors asking for their own therapy, left alone before.
-        ("referrals.jsonl", 130, 1, 8),
+        # referrals: rf-008 ("34F, GAD ... Evenings? Cost?"), left alone
+        # before, asked about since stop 64 (`asking-words`): 8 -> 9.
+        ("referrals.jsonl", 130, 1, 9),
         ("in_their_work.jsonl", 93, 5, 3),
         ("in_their_work2.jsonl", 130, 9, 1),
-        ("their_client.jsonl", 80, 0, 2),
+        # their_client: yc-072, a couple's enquiry left alone before, asked
+        # about since stop 64 (`asking-words`): 2 -> 3.
+        ("their_client.jsonl", 80, 0, 3),
         # 11 since stop 57: ycn-039, a request left alone as a podcast
         # listener's (marketing) until then, is a note (`care-weighed`).
         # 12 since stop 59: ycn-025, a listener's passive wish ("it wouldn't
@@ -253,9 +259,10 @@ def test_who_is_asking_holds_its_floors(
     ("name", "cases", "answered", "asked"),
     [
         # referrals (stop 47, 120): 7 of 49 since the reviews of stop 47;
-        # 2 with the leave words (stop 64), and 6 -> 7 of 50 enquiries asked
-        # about.
-        ("referrals.jsonl", 120, 2, 7),
+        # 2 with the leave words (stop 64); enquiries asked about 6 -> 8 of
+        # 50, one answered before (the leave words), one left alone before
+        # (the asking words).
+        ("referrals.jsonl", 120, 2, 8),
         # in_their_work2 (stop 62, 100, never opened): as written 18 of 55
         # answered with times, 4 of 30 enquiries asked about; 14 and 4 with
         # `referral.asks_about_someone_in_their_work` (read after each of its
@@ -263,9 +270,11 @@ def test_who_is_asking_holds_its_floors(
         ("in_their_work2.jsonl", 100, 10, 4),
         # work_voice (stop 64, 120, written blind for the leave words and
         # never opened; 60 to leave, 60 requests, many in their work's
-        # words): as written 10 answered with times, 6 asked about; 4 and 6
-        # with the leave words.
-        ("work_voice.jsonl", 120, 4, 6),
+        # words): as written 10 answered with times, 6 asked about; 5 and 6
+        # with the leave words (4 before the askings taught both ways, after
+        # helper-317's review); a request left alone before is asked about
+        # (the asking words): 7.
+        ("work_voice.jsonl", 120, 5, 7),
     ],
 )
 def test_held_out_professionals_answered_with_times_hold(
@@ -298,8 +307,9 @@ def test_held_out_professionals_answered_with_times_hold(
         ("WHO", 130, 3, 8, 1, 7),
         # held_out/enquiries (stop 63, 100, never opened, counts only): as
         # written 8 of 55, 11 of 13, 2 of 32, 1; with `reaching`: 8, 3, 2, 1;
-        # narrowed after review: 8, 5, 2, 1; the leave words: 8, 5, 0, 3.
-        ("HELD_OUT", 100, 8, 5, 0, 3),
+        # narrowed after review: 8, 5, 2, 1; the leave words: 8, 5, 1, 2
+        # (and the asking words: enquiries left alone 8 -> 2).
+        ("HELD_OUT", 100, 2, 5, 1, 2),
     ],
 )
 def test_enquiries_in_everyday_words_and_mail_that_cannot_be_placed(
@@ -861,7 +871,9 @@ def test_a_sixth_writers_words_of_not_being_around() -> None:
     22 given times, ordinary mail alerted 8. With `absence-arranged` (stop
     60, from `blind60`; two of this set's own misses, read at the start of
     that work, were in its tests at first, so this is no out-of-sample
-    figure): 20, ordinary mail unchanged."""
+    figure): 20, ordinary mail unchanged. One more
+    ordinary mail held since stop 64: an enquiry left alone before, asked
+    about (`asking-words`)."""
     _floors(
         _letters("BLIND21"),
         cases=400,
@@ -870,7 +882,7 @@ def test_a_sixth_writers_words_of_not_being_around() -> None:
         clear=21,
         alerted=8,
         ordinary_clear=7,
-        held=19,
+        held=20,
     )
 
 
@@ -884,7 +896,9 @@ def test_an_ending_arranged_and_said_in_passing() -> None:
     ordinary mail as before; after its strict review (contractions, context
     before the phrase, a first-person anchor for cards): 3. Held 2 since
     stop 62: b60-049, a trainee counsellor asking for her own personal
-    therapy, left alone as a colleague's before (`own-need`)."""
+    therapy, left alone as a colleague's before (`own-need`). One more since
+    stop 64: an ordinary enquiry left alone before, asked about
+    (`asking-words`)."""
     _floors(
         _letters("BLIND60"),
         cases=160,
@@ -893,7 +907,7 @@ def test_an_ending_arranged_and_said_in_passing() -> None:
         clear=9,
         alerted=5,
         ordinary_clear=5,
-        held=2,
+        held=3,
     )
 
 
@@ -1087,7 +1101,9 @@ def test_danger_now_told_in_ordinary_words() -> None:
     words). Once the risk words learned from these sets too (2026-12-05):
     none given times, 24 alerted, 20 held; with `indirect/blind19` too, 25
     alerted; with `replies/risk/crisis_c` too, 24. Replies weighed at 0.45
-    (2026-12-05, `reply_risk.THRESHOLD`): 27 alerted."""
+    (2026-12-05, `reply_risk.THRESHOLD`): 27 alerted. One more held
+    since stop 64: an ordinary enquiry left alone before, asked about
+    (`asking-words`)."""
     _floors(
         _letters("URGENT"),
         cases=800,
@@ -1096,7 +1112,7 @@ def test_danger_now_told_in_ordinary_words() -> None:
         clear=92,
         alerted=27,
         ordinary_clear=17,
-        held=20,
+        held=21,
     )
 
 
@@ -1177,7 +1193,9 @@ def test_crises_of_every_kind_in_a_blind_writers_own_words() -> None:
     Requests weighed at 0.475 or more with an alert: 12 ordinary alerted.
     Someone in a professional's care read more widely (2026-12-06, stop 50:
     `care_risk`'s roles and emergencies): one ordinary mail that was left
-    alone is held for the therapist by the urgent note (5 held)."""
+    alone is held for the therapist by the urgent note (5 held). One more
+    since stop 64 (counts only): an ordinary request answered with times
+    before is asked about (`leave-words`)."""
     _floors(
         _letters("FRESH18"),
         cases=220,
@@ -1186,7 +1204,7 @@ def test_crises_of_every_kind_in_a_blind_writers_own_words() -> None:
         clear=20,
         alerted=12,
         ordinary_clear=5,
-        held=5,
+        held=6,
     )
 
 
@@ -1244,7 +1262,9 @@ def test_a_set_written_to_be_learned_from_held_out_instead() -> None:
     31, booking 13 -> 15, urgent15 10 -> 11, fresh18 10 -> 11; fresh10 19 ->
     17, fresh19 2 -> 1), fresh20 4 -> 2, ordinary mail alerted 6 fewer: not
     kept, and held out instead (docs/reading.md). Replies weighed at 0.45
-    (2026-12-05): 10 given times."""
+    (2026-12-05): 10 given times. One more
+    since stop 64 (counts only): an ordinary mail left alone before is
+    asked about (`asking-words`)."""
     _floors(
         _letters("BLIND20"),
         cases=360,
@@ -1253,7 +1273,7 @@ def test_a_set_written_to_be_learned_from_held_out_instead() -> None:
         clear=51,
         alerted=12,
         ordinary_clear=3,
-        held=10,
+        held=11,
     )
 
 

@@ -502,17 +502,17 @@ def classify_new(
             not form
             and screening.risk is screen.Risk.NONE
             and not referral.speaks_of_their_own(subject, voiced)
-            and leave_words.heavy(f"{mail.subject}\n{mail.text}")
+            and leave_words.heavy(leave_weighed(mail.subject, mail.text))
         ):
             # Asked in a request's words, but the mail as a whole weighs like
             # those the practice answers itself (a learning mentor's, a
             # housing officer's, an employer's scheme, a course seller's):
             # the therapist answers, or replies "offer". Only where nothing
             # of risk was read, so no alert nor safety message is lost, and
-            # nothing of the writer's own is said (their own struggle, their
-            # own child: "we run a small business ... our 16 year old has
-            # asked to see someone" is a parent's); never a form's, whose
-            # field names were never learned.
+            # nothing of the writer's own is said (their own struggle, their own child: "we run a small
+            # business ... our 16 year old has asked to see someone" is a
+            # parent's); never a form's, whose field names were never
+            # learned.
             return replace(found, verdict=Verdict.ASK, reason="leave-words")
         return found
     if (
@@ -611,6 +611,18 @@ def classify_new(
         return replace(
             found, verdict=Verdict.ASK, reason="unsure-risk", risk="possible"
         )
+    if (
+        reading.reason == "no-intent"
+        and not form
+        and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
+        and leave_words.reads_as_asking(leave_weighed(mail.subject, mail.text))
+    ):
+        # Names no request the book knows, yet its words as a whole weigh
+        # like a request's far more than like mail to leave ("Twins arrived
+        # ten weeks ago and we're dead on our feet ...", "since my wife went
+        # into a care home I find myself very much alone"): the therapist
+        # is asked, never the mail left unseen. Last, as above.
+        return replace(found, verdict=Verdict.ASK, reason="asking-words")
     return _ignore(reading.reason)
 
 
@@ -1173,6 +1185,25 @@ class WroteAgain:
     """Only the risk words heard it (no phrase named risk)."""
 
 
+DOUBTED_ASKING: Final = frozenset({"leave-words"})
+"""Why a plain request was asked about instead of answered: only who is
+asking was in doubt, never that they ask for the call."""
+
+
+def asks_plainly(found: Classification) -> Classification | None:
+    """A fresh mail from someone whose earlier mail waits for the therapist
+    as a note: the request it plainly makes (which answers it, and closes the
+    note), or None. A request the leave words doubted (`DOUBTED_ASKING`) is
+    still their plain asking: the note already before the therapist holds
+    the doubt, and a second note never replaces the first, so they would
+    hear nothing (helper-317)."""
+    if found.verdict is Verdict.REQUEST:
+        return found
+    if found.verdict is Verdict.ASK and found.reason in DOUBTED_ASKING:
+        return replace(found, verdict=Verdict.REQUEST, reason="request")
+    return None
+
+
 def wrote_again(
     found: Classification, known_risk: str, known_note: str | None
 ) -> WroteAgain | None:
@@ -1515,6 +1546,14 @@ def _form_person(mail: InboundMail, fields: dict[str, str]) -> str | None:
 
 def _local_part(address: str) -> str:
     return address.rsplit("@", 1)[0]
+
+
+def leave_weighed(subject: str, text: str) -> str:
+    """What the leave words weigh of a first mail (and learn from: the
+    bench reads it here): the subject and the writer's own words, neither
+    the lines they quote nor what they forward below them ("See below - can
+    we book the free call for him?" above a school's letter is a parent's)."""
+    return f"{subject}\n{_FORWARDED.split(_own_words(text), maxsplit=1)[0]}"
 
 
 def _own_words(text: str) -> str:
