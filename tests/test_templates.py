@@ -392,6 +392,8 @@ def test_video_calls_are_said_so_and_ask_no_phone(kind: str) -> None:
         "care-weighed",
         "own-danger",
         "own-need",
+        "leave-words",
+        "asking-words",
     ],
 )
 def test_a_notes_who_and_subject_stand_apart_from_its_words(samples, reason):
@@ -530,6 +532,29 @@ def test_an_alert_about_a_new_mail_from_someone_booking_says_nothing_changed(
     text = " ".join(compose.render("crisis_alert", context)[0].split())
     assert "a booking under way with mailflow" in text
     assert "a cancel or another time it asks for is not carried out" in text
+
+
+@pytest.mark.parametrize(
+    ("reason", "why"),
+    [
+        ("leave-words", "reads more like mail you would answer yourself"),
+        (
+            "asking-words",
+            "reads more like someone asking for help than like other mail",
+        ),
+    ],
+)
+def test_a_note_says_why_the_learned_words_asked(samples, reason, why):
+    """`leave-words` and `asking-words` (stop 64): the note names the doubt
+    and that it may be wrong, never the catch-all why."""
+    text, _ = compose.render(
+        "unsure_note", {**samples["unsure_note"], "reason": reason}
+    )
+    flat = " ".join(text.split())
+    assert why in flat
+    assert "I may be wrong" in flat
+    assert "it does not clearly ask to start" not in flat
+    assert 'Reply "offer"' in flat
 
 
 def test_a_note_says_why_someone_in_a_caring_job_was_not_answered(samples):
