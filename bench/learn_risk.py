@@ -605,8 +605,12 @@ def leave_left_out(
             for i, case in enumerate(cases):
                 if plain[i] != ("leave", "no-intent"):
                     continue
-                if ways[False, True][i][0] != "ask":
-                    continue  # not one the point can reach (a form, a circular)
+                if ways[False, True][i][0] != "ask" or not (
+                    leave_words.weighable(texts[i])
+                    and len(risk_words.words(texts[i])) >= leave_words.ASKING_WORDS
+                ):
+                    continue  # not one the point can reach (a form, a circular,
+                    # fewer than ASKING_WORDS words, another language)
                 turned = chances[i] <= point
                 if case.label in WANTED:
                     found[point][0] += turned

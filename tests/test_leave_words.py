@@ -390,35 +390,78 @@ def test_what_is_weighed_is_the_writers_own_words() -> None:
         " counselling for Jake. Our pastoral lead can make a referral.\n"
     )
     assert classify.leave_weighed("Fwd: Jake", text) == (
-        "Fwd: Jake\nSee below - can we book the free call for him?\n"
+        "Fwd: Jake\nSee below - can we book the free call for him?\n\n"
     )
     quoted = "Yes please.\n> One of our pupils needs a referral\n"
     assert classify.leave_weighed("Re: x", quoted) == "Re: x\nYes please.\n"
 
 
-def test_a_doubted_request_still_plainly_asks_after_a_note() -> None:
-    """Someone whose earlier mail waits as a note writes again: a request is
-    their plain asking, and so is one the leave words doubted (a second note
-    would never replace the first: they would hear nothing); nothing else."""
-    person = classify.Person(email="tom@example.org", name="Tom", phone=None)
-    request = classify.Classification(Verdict.REQUEST, "request", person)
-    doubted = classify.Classification(Verdict.ASK, "leave-words", person)
-    assert classify.asks_plainly(request) is request
-    plain = classify.asks_plainly(doubted)
-    assert plain is not None
-    assert (plain.verdict, plain.reason, plain.person) == (
-        Verdict.REQUEST,
-        "request",
-        person,
+def test_each_point_is_where_it_turns() -> None:
+    twenty = "\n" + " ".join(["word"] * leave_words.ASKING_WORDS)
+    nineteen = "\n" + " ".join(["word"] * (leave_words.ASKING_WORDS - 1))
+    with mock.patch.object(leave_words, "chance", return_value=leave_words.ASKING):
+        assert leave_words.reads_as_asking(twenty)
+        assert not leave_words.reads_as_asking(nineteen)
+    with mock.patch.object(
+        leave_words, "chance", return_value=leave_words.ASKING + 1e-9
+    ):
+        assert not leave_words.reads_as_asking(twenty)
+
+
+def test_both_points_weigh_the_writers_own_words() -> None:
+    """What `classify_new` hands the leave words is `leave_weighed`'s: not the
+    letter they forward (a school's, in a professional's words)."""
+    subject, text = UNPLACED_ENQUIRIES[0]
+    forwarded = (
+        f"{text}\n\n---------- Forwarded message ---------\nFrom: Head of Year\n\n"
+        "One of our pupils would benefit from a referral to your service.\n"
     )
-    for reason in ("no-intent", "asking-words", "referral", "risk-words"):
-        assert (
-            classify.asks_plainly(classify.Classification(Verdict.ASK, reason, person))
-            is None
-        )
-    assert (
-        classify.asks_plainly(
-            classify.Classification(Verdict.IGNORE, "no-intent", person)
-        )
-        is None
+    seen: list[str] = []
+
+    def asking(weighed: str) -> bool:
+        seen.append(weighed)
+        return False
+
+    with mock.patch.object(classify.leave_words, "reads_as_asking", side_effect=asking):
+        _classify(subject, forwarded)
+    assert seen == [classify.leave_weighed(subject, forwarded)]
+    assert "pupils" not in seen[0]
+    seen.clear()
+    professional, request = THE_THERAPISTS[0]
+    with mock.patch.object(classify.leave_words, "heavy", side_effect=asking):
+        _classify(professional, request + "\n> quoted: my own son needs help\n")
+    assert len(seen) == 1
+    assert seen[0].startswith(f"{professional}\n{request}")
+    assert "my own son" not in seen[0]
+
+
+def test_asking_words_are_never_for_a_form_nor_a_circular() -> None:
+    subject, text = UNPLACED_ENQUIRIES[0]
+    form = (
+        "You've got a new form submission on Riverside Counselling\n\n"
+        "Name: Rob Hale\nEmail: rob.hale@example.org\n"
+        f"Message: {text}\n\n---\nForm: contact\n"
     )
+    raw = _raw(
+        "[Netlify] New form submission from contact",
+        form,
+        "Netlify <formresponses@netlify.com>",
+    )
+    policy = replace(POLICY, form_senders=KNOWN_FORM_SENDERS)
+    many = (
+        f"From: Rob <rob@example.org>\r\nTo: hello@riverside.example, a@example.org,"
+        f" b@example.org, c@example.org\r\nSubject: {subject}\r\n"
+        "Message-ID: <many@example.org>\r\nDate: Mon, 07 Dec 2026 09:00:00 +0000\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\n\r\n{text}"
+    ).encode()
+    with mock.patch.object(classify.leave_words, "reads_as_asking", return_value=True):
+        by_form = classify_new(
+            parse_mail(raw), policy, contacts=frozenset(), owned_thread=False
+        )
+        to_many = classify_new(
+            parse_mail(many), POLICY, contacts=frozenset(), owned_thread=False
+        )
+        alone = _classify(subject, text)
+    assert by_form.reason != "asking-words"
+    assert (to_many.verdict, to_many.reason) == (Verdict.IGNORE, "no-intent")
+    assert alone.reason == "asking-words"

@@ -102,13 +102,13 @@ def test_an_enquiry_no_phrase_places_reaches_the_therapist(  # type: ignore[no-u
     assert "reads more like someone asking for help than like other mail" in text
 
 
-def test_a_doubted_request_after_a_note_is_answered_not_lost(  # type: ignore[no-untyped-def]
+def test_a_professionals_chaser_after_their_note_gets_no_robot_times(  # type: ignore[no-untyped-def]
     tmp_path, mail_server, mailboxes
 ) -> None:
-    """helper-317's case: a first mail noted ("is this still the right
-    address?"), then a request the leave words doubt. A request closes a
-    pending note and is answered; the doubted one was filed as a second
-    mail and nobody heard anything. It is answered as the request it is."""
+    """helper-318's case: the manager's mail is a note; two days later he
+    sends it again. A second mail from someone whose note
+    waits is the note's, as any is: never the robot's times (a first mend
+    answered it as a request). The note's "offer" still sends them."""
     server, boxes = mail_server, mailboxes
     config = write_config(tmp_path, server, boxes)
     steve = f"steve-{boxes.person}"
@@ -116,25 +116,34 @@ def test_a_doubted_request_after_a_note_is_answered_not_lost(  # type: ignore[no
         request(
             sender=f"Steve Blake <{steve}>",
             to=boxes.practice,
-            subject="hello",
-            body="hello? is this still the right address for Sam? Steve",
+            subject="Apprentice",
+            body=MANAGER,
         ),
         boxes.practice,
     )
     assert run(config) == 0
-    assert sent_to(server, steve) == []
-    assert len(server.messages(boxes.therapist)) == 1
-    at = NOW + timedelta(hours=2)
+    (note,) = [m.message() for m in server.messages(boxes.therapist)]
+    at = NOW + timedelta(days=2)
     server.deliver(
         request(
             sender=f"Steve Blake <{steve}>",
             to=boxes.practice,
-            subject="Apprentice",
+            subject="Re: Apprentice",
             body=MANAGER,
             sent_at=at,
         ),
         boxes.practice,
     )
     assert run(config, at) == 0
+    assert sent_to(server, steve) == []
+    assert len(server.messages(boxes.therapist)) == 1
+    later = at + timedelta(hours=1)
+    server.deliver(
+        answer(
+            note, sender=f"Sam Rivera <{boxes.therapist}>", body="offer", sent_at=later
+        ),
+        boxes.practice,
+    )
+    assert run(config, later) == 0
     (sent,) = sent_to(server, steve)
     assert b"X-Mailflow: offer" in sent

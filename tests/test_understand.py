@@ -259,15 +259,16 @@ def test_who_is_asking_holds_its_floors(
     ("name", "cases", "answered", "asked"),
     [
         # referrals (stop 47, 120): 7 of 49 since the reviews of stop 47;
-        # 2 with the leave words (stop 64); enquiries asked about 6 -> 8 of
-        # 50, one answered before (the leave words), one left alone before
-        # (the asking words).
-        ("referrals.jsonl", 120, 2, 8),
+        # 2 with the leave words (stop 64); enquiries asked about 6 -> 7 of
+        # 50, one left alone before (the asking words); at the leave words'
+        # first point (0.6) one answered before was asked about too.
+        ("referrals.jsonl", 120, 2, 7),
         # in_their_work2 (stop 62, 100, never opened): as written 18 of 55
         # answered with times, 4 of 30 enquiries asked about; 14 and 4 with
         # `referral.asks_about_someone_in_their_work` (read after each of its
-        # four versions: 15, 15, 14, 15); 10 and 4 with the leave words.
-        ("in_their_work2.jsonl", 100, 10, 4),
+        # four versions: 15, 15, 14, 15); 10 and 4 with the leave words at
+        # 0.6, 12 and 4 at 0.65 (after helper-318's review).
+        ("in_their_work2.jsonl", 100, 12, 4),
         # work_voice (stop 64, 120, written blind for the leave words and
         # never opened; 60 to leave, 60 requests, many in their work's
         # words): as written 10 answered with times, 6 asked about; 5 and 6
@@ -307,10 +308,10 @@ def test_held_out_professionals_answered_with_times_hold(
         ("WHO", 130, 3, 8, 1, 7),
         # held_out/enquiries (stop 63, 100, never opened, counts only): as
         # written 8 of 55, 11 of 13, 2 of 32, 1; with `reaching`: 8, 3, 2, 1;
-        # narrowed after review: 8, 5, 2, 1; the leave words: 8, 5, 1, 2
-        # (and the asking words: enquiries left alone 8 -> 2, mail to ask
-        # about left alone 5 -> 4).
-        ("HELD_OUT", 100, 2, 4, 1, 2),
+        # narrowed after review: 8, 5, 2, 1; the leave words: 8, 5, 2, 1 at
+        # 0.65 (0 and 1 at 0.6, before helper-318's review), and the asking
+        # words: enquiries left alone 8 -> 2, mail to ask about 5 -> 4.
+        ("HELD_OUT", 100, 2, 4, 2, 1),
     ],
 )
 def test_enquiries_in_everyday_words_and_mail_that_cannot_be_placed(

@@ -230,7 +230,8 @@ _SELF = patterns.compile(
 )
 """Someone writing of themselves or their own (not a circular's "you" and "we")."""
 _FORWARDED = patterns.compile(
-    r"^\s*-{2,}\s*(?:forwarded message|original message)|^\s*begin forwarded message",
+    r"^[^\S\n]*-{2,}\s*(?:forwarded message|original message)"
+    r"|^[^\S\n]*begin forwarded message",
     re.IGNORECASE | re.MULTILINE,
 )
 _QUOTE_AUTHOR = patterns.compile(
@@ -1183,25 +1184,6 @@ class WroteAgain:
     """Danger may be told now: the alert is urgent."""
     weighed: bool
     """Only the risk words heard it (no phrase named risk)."""
-
-
-DOUBTED_ASKING: Final = frozenset({"leave-words"})
-"""Why a plain request was asked about instead of answered: only who is
-asking was in doubt, never that they ask for the call."""
-
-
-def asks_plainly(found: Classification) -> Classification | None:
-    """A fresh mail from someone whose earlier mail waits for the therapist
-    as a note: the request it plainly makes (which answers it, and closes the
-    note), or None. A request the leave words doubted (`DOUBTED_ASKING`) is
-    still their plain asking: the note already before the therapist holds
-    the doubt, and a second note never replaces the first, so they would
-    hear nothing (helper-317)."""
-    if found.verdict is Verdict.REQUEST:
-        return found
-    if found.verdict is Verdict.ASK and found.reason in DOUBTED_ASKING:
-        return replace(found, verdict=Verdict.REQUEST, reason="request")
-    return None
 
 
 def wrote_again(

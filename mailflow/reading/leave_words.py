@@ -31,23 +31,28 @@ from typing import Final
 
 from mailflow.reading import intent, risk_words
 
-THRESHOLD: Final = 0.6
+THRESHOLD: Final = 0.65
 """Chosen (2026-12-07) by leaving each first-mail set learned from out whole
 in turn, learning from the rest and reading the set the whole way as a
 writer never seen (`bench/learn_risk.py --leave`): mail the corpus says to
 leave answered with times, 40 of 789 without this reader, 21 at 0.55, 25 at
 0.6, 27 at 0.65, 30 at 0.7; of the 281 requests and safety questions it
 could turn (of 1,263), asked about instead 5, 3, 2 and 0; and with another
-writer's closing put on those, 63, 37, 26 and 6 of 2,248. The held-out
-sets' counts were read after the choice."""
+writer's closing put on those, 63, 37, 26 and 6 of 2,248. 0.6 was shipped
+first; helper-318's grids of plain requests asked in ways never taught
+("would you be free for a 15 minute phone chat?", "could we find 15
+minutes in the diary?") put 40 of the 1,365 it could turn at 0.6 or more,
+7 at 0.65, none at 0.7. The held-out sets' counts were read after each
+choice."""
 
 ASKING: Final = 0.35
 """At or below this chance, mail the reading would leave alone for naming no
 purpose weighs like a request's rather than like mail to leave, and the
 therapist is asked (`classify`). Chosen (2026-12-07) as `THRESHOLD` was
-(`bench/learn_risk.py --leave`): of such mail labelled a request, a safety
-question or mail to ask about, now asked 3 of 28 at 0.2, 6 at 0.3, 7 at
-0.35, 10 at 0.4; of such mail to leave, now a note 0, 0, 0 and 2 of 87. An
+(`bench/learn_risk.py --leave`), of such mail the point can reach (at least
+`ASKING_WORDS` words, in English): of those labelled a request, a safety
+question or mail to ask about, now asked 3 of 12 at 0.2, 6 at 0.3, 7 at
+0.35, 9 at 0.4; of those to leave, now a note 0, 0, 0 and 1 of 79. An
 exploratory run had shown the held-out sets' counts at 0.2 to 0.5 before
 the choice, so their figure for this point is optimistic."""
 
@@ -68,9 +73,9 @@ def chance(text: str) -> float:
 def reads_as_asking(text: str) -> bool:
     """Whether the words weigh so far from mail to leave that a mail naming
     no purpose is more likely someone asking for help (`ASKING`). English
-    only (`_weighable`), and at least `ASKING_WORDS` words."""
+    only (`weighable`), and at least `ASKING_WORDS` words."""
     return (
-        _weighable(text)
+        weighable(text)
         and len(risk_words.words(text)) >= ASKING_WORDS
         and chance(text) <= ASKING
     )
@@ -79,11 +84,11 @@ def reads_as_asking(text: str) -> bool:
 def heavy(text: str) -> bool:
     """Whether the words weigh enough toward mail the practice answers itself
     to ask the therapist before any times are sent. English only
-    (`_weighable`)."""
-    return _weighable(text) and chance(text) >= THRESHOLD
+    (`weighable`)."""
+    return weighable(text) and chance(text) >= THRESHOLD
 
 
-def _weighable(text: str) -> bool:
+def weighable(text: str) -> bool:
     """Whether the mail is in English (or too short to tell): the corpus it
     learned from is, and another language's words weigh as nothing it knows
     ("Bonjour, j'aimerais réserver un appel" weighed 0.68 toward mail to

@@ -116,15 +116,14 @@ class Intake:
         someone mailflow already writes to, news of risk for the therapist."""
         open_id = self.store.open_enquiry_for(person.email)
         carried: Enquiry | None = None
-        plainly = classify.asks_plainly(verdict) if open_id is not None else None
-        if open_id is not None and plainly is not None:
+        if open_id is not None and verdict.verdict is Verdict.REQUEST:
             waiting = self.store.enquiry(open_id)
             if waiting is not None and waiting.state is State.ASKED:
                 # They wrote again and this time plainly ask: the note is moot
                 # (closed in the new enquiry's transaction, so a request that
                 # must wait leaves it open), but what they said about safety
                 # stands.
-                open_id, carried, verdict = None, waiting, plainly
+                open_id, carried = None, waiting
         if verdict.crisis and open_id is not None:
             # Someone already in a conversation writes afresh, at risk: the
             # therapist at once, as if they had answered in the thread.
