@@ -510,10 +510,10 @@ def classify_new(
             # housing officer's, an employer's scheme, a course seller's):
             # the therapist answers, or replies "offer". Only where nothing
             # of risk was read, so no alert nor safety message is lost, and
-            # nothing of the writer's own is said (their own struggle, their own child: "we run a small
-            # business ... our 16 year old has asked to see someone" is a
-            # parent's); never a form's, whose field names were never
-            # learned.
+            # nothing of the writer's own is said (their own struggle, their
+            # own child: "we run a small business ... our 16 year old has
+            # asked to see someone" is a parent's); never a form's, whose
+            # field names were never learned as a form's.
             return replace(found, verdict=Verdict.ASK, reason="leave-words")
         return found
     if (
