@@ -309,7 +309,7 @@ def test_held_out_professionals_answered_with_times_hold(
         # held_out/enquiries (stop 63, 100, never opened, counts only): as
         # written 8 of 55, 11 of 13, 2 of 32, 1; with `reaching`: 8, 3, 2, 1;
         # narrowed after review: 8, 5, 2, 1; the leave words: 8, 5, 2, 1 at
-        # 0.65 (0 and 1 at 0.6, before helper-318's review), and the asking
+        # 0.65 (1 and 2 at 0.6, before helper-318's review), and the asking
         # words: enquiries left alone 8 -> 2, mail to ask about 5 -> 4.
         ("HELD_OUT", 100, 2, 4, 2, 1),
     ],
