@@ -24,6 +24,12 @@ NURSE = (
 )
 
 
+def _notes(server, box):  # type: ignore[no-untyped-def]
+    """The unsure notes the therapist's mailbox holds."""
+    found = [s.message() for s in server.messages(box)]
+    return [m for m in found if m["X-Mailflow"] == "unsure_note"]
+
+
 def test_a_managers_request_for_his_apprentice_is_the_therapists_to_answer(  # type: ignore[no-untyped-def]
     tmp_path, mail_server, mailboxes
 ) -> None:
@@ -43,13 +49,7 @@ def test_a_managers_request_for_his_apprentice_is_the_therapists_to_answer(  # t
     (offer,) = [m.message() for m in server.messages(boxes.person)]
     assert offer["X-Mailflow"] == "offer"
     assert plain(offer).startswith("Hello Helen,")
-    notes = [
-        s.message()
-        for s in server.messages(boxes.therapist)
-        if s.message()["X-Mailflow"] == "unsure_note"
-    ]
-    assert len(notes) == 1
-    (note,) = notes
+    (note,) = _notes(server, boxes.therapist)
     text = " ".join(plain(note).split())
     assert str(note["Subject"]).startswith("Not sure")
     assert steve in text
@@ -92,11 +92,7 @@ def test_an_enquiry_no_phrase_places_reaches_the_therapist(  # type: ignore[no-u
     )
     assert run(config) == 0
     assert sent_to(server, rob) == []
-    (note,) = [
-        s.message()
-        for s in server.messages(boxes.therapist)
-        if s.message()["X-Mailflow"] == "unsure_note"
-    ]
+    (note,) = _notes(server, boxes.therapist)
     text = " ".join(plain(note).split())
     assert rob in text
     assert "reads more like someone asking for help than like other mail" in text

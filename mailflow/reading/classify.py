@@ -592,38 +592,29 @@ def classify_new(
         reading.reason == "no-intent"
         and not form
         and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
-        and reaching.reaches_out(subject, voiced, name)
     ):
-        # A short mail that says nothing of what it is for, or only reaches
-        # for the practice ("hello?", "is this still Sam's email?"): most
-        # often someone working up to asking. The therapist is asked, last,
-        # as above.
-        return replace(found, verdict=Verdict.ASK, reason="no-intent")
-    if (
-        reading.reason == "no-intent"
-        and not form
-        and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
-        and reaching.tells_how_they_are(subject, voiced, name)
-    ):
-        # A hello beside how they are ("hello? can't stop crying", "are you
-        # around? bad night"), which no reading of risk heard: the therapist
-        # reads it first (the urgent note, an alert beside it), as any
-        # stranger's words near risk.
-        return replace(
-            found, verdict=Verdict.ASK, reason="unsure-risk", risk="possible"
-        )
-    if (
-        reading.reason == "no-intent"
-        and not form
-        and len(mail.to) + len(mail.cc) <= _MAX_ASKED_RECIPIENTS
-        and leave_words.reads_as_asking(leave_weighed(mail.subject, mail.text))
-    ):
-        # Names no request the book knows, yet its words as a whole weigh
-        # like a request's far more than like mail to leave ("Twins arrived
-        # ten weeks ago and we're dead on our feet ...", "since my wife went
-        # into a care home I find myself very much alone"): the therapist
-        # is asked, never the mail left unseen. Last, as above.
-        return replace(found, verdict=Verdict.ASK, reason="asking-words")
+        # A stranger's own mail to the practice that names no purpose: three
+        # last readings, each after every reading of risk above.
+        if reaching.reaches_out(subject, voiced, name):
+            # Says nothing of what it is for, or only reaches for the
+            # practice ("hello?", "is this still Sam's email?"): most often
+            # someone working up to asking. The therapist is asked.
+            return replace(found, verdict=Verdict.ASK, reason="no-intent")
+        if reaching.tells_how_they_are(subject, voiced, name):
+            # A hello beside how they are ("hello? can't stop crying", "are
+            # you around? bad night"), which no reading of risk heard: the
+            # therapist reads it first (the urgent note, an alert beside
+            # it), as any stranger's words near risk.
+            return replace(
+                found, verdict=Verdict.ASK, reason="unsure-risk", risk="possible"
+            )
+        if leave_words.reads_as_asking(leave_weighed(mail.subject, mail.text)):
+            # Names no request the book knows, yet its words as a whole
+            # weigh like a request's far more than like mail to leave
+            # ("Twins arrived ten weeks ago and we're dead on our feet ...",
+            # "since my wife went into a care home I find myself very much
+            # alone"): the therapist is asked, never the mail left unseen.
+            return replace(found, verdict=Verdict.ASK, reason="asking-words")
     return _ignore(reading.reason)
 
 
